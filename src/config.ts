@@ -1,0 +1,195 @@
+// Owns the one validated, frozen configuration object: config/default.json, then the file named by
+// MASKGATE_CONFIG, then MASKGATE_* environment variables. Nothing else reads the environment.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const hostname = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a lowercase domain name');
+const port = z.number().int().min(0).max(65535);
+const positiveSeconds = z.number().positive();
+
+const smarthostUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be an smtp://host:port or smtps://host:port URL');
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1),
+    domains: z.array(hostname).min(1),
+    hostname: z.string().min(1).max(253),
+    smtp: z
+      .object({
+        host: z.string().min(1),
+        port,
+        maxMessageBytes: z.number().int().min(1024),
+        maxRecipients: z.number().int().min(1).max(1000),
+        maxClients: z.number().int().min(1),
+        socketTimeoutMs: z.number().int().min(100),
+        closeTimeoutMs: z.number().int().min(0),
+        parseTimeoutMs: z.number().int().min(100),
+        reverseLookup: z.boolean(),
+      })
+      .strict(),
+    http: z.object({ host: z.string().min(1), port }).strict(),
+    api: z.object({ token: z.string().min(24, 'must be at least 24 characters').nullable() }).strict(),
+    outbound: z
+      .object({
+        smarthost: smarthostUrl.nullable(),
+        requireTLS: z.boolean(),
+        rejectUnauthorized: z.boolean(),
+        maxConnections: z.number().int().min(1).max(100),
+        concurrency: z.number().int().min(1).max(500),
+        pollIntervalMs: z.number().int().min(10),
+        retrySchedule: z.array(positiveSeconds),
+        retryThereafter: positiveSeconds,
+        lifetime: positiveSeconds,
+      })
+      .strict(),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) })
+      .strict(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Deep-readonly view: config is frozen after validation. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+export type AppConfig = DeepReadonly<Config>;
+
+export class ConfigError extends Error {}
+
+type Json = Record<string, unknown>;
+
+const defaultsPath = fileURLToPath(new URL('../config/default.json', import.meta.url));
+
+function readJson(path: string, what: string): Json {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
+    return value as Json;
+  } catch (err) {
+    throw new ConfigError(`${what} ${path} is not a JSON object: ${(err as Error).message}`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+export function mergeDeep(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? mergeDeep(current, value) : value;
+  }
+  return out;
+}
+
+function setPath(target: Json, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (!isPlainObject(next)) node[key] = {};
+    node = node[key] as Json;
+  }
+  node[keys[keys.length - 1] as string] = value;
+}
+
+type EnvKind = 'string' | 'int' | 'list' | 'nullable';
+/** The environment variables operators and test harnesses use; each maps onto one config key. */
+export const ENV_VARS: Record<string, { key: string; kind: EnvKind }> = {
+  MASKGATE_DATA_DIR: { key: 'dataDir', kind: 'string' },
+  MASKGATE_DOMAIN: { key: 'domains', kind: 'list' },
+  MASKGATE_HOSTNAME: { key: 'hostname', kind: 'string' },
+  MASKGATE_SMTP_HOST: { key: 'smtp.host', kind: 'string' },
+  MASKGATE_SMTP_PORT: { key: 'smtp.port', kind: 'int' },
+  MASKGATE_MAX_MESSAGE_BYTES: { key: 'smtp.maxMessageBytes', kind: 'int' },
+  MASKGATE_HTTP_HOST: { key: 'http.host', kind: 'string' },
+  MASKGATE_HTTP_PORT: { key: 'http.port', kind: 'int' },
+  MASKGATE_API_TOKEN: { key: 'api.token', kind: 'nullable' },
+  MASKGATE_SMARTHOST: { key: 'outbound.smarthost', kind: 'nullable' },
+  MASKGATE_LOG_LEVEL: { key: 'log.level', kind: 'string' },
+};
+
+function envValue(name: string, kind: EnvKind, raw: string): unknown {
+  switch (kind) {
+    case 'int': {
+      if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`invalid config: ${name}=${JSON.stringify(raw)} must be a whole number`);
+      return Number(raw.trim());
+    }
+    case 'list':
+      return raw
+        .split(',')
+        .map((part) => part.trim().toLowerCase())
+        .filter((part) => part !== '');
+    case 'nullable':
+      return raw.trim() === '' ? null : raw.trim();
+    default:
+      return raw.trim();
+  }
+}
+
+export interface LoadOptions {
+  env?: Record<string, string | undefined>;
+  /** Applied after files and environment; used by tests and the bench harness. */
+  overrides?: Json;
+}
+
+/** Loads, validates and deep-freezes the configuration. Throws ConfigError with one line naming the key. */
+export function loadConfig(options: LoadOptions = {}): AppConfig {
+  const env = options.env ?? process.env;
+  let merged = readJson(defaultsPath, 'default config');
+  const extra = env.MASKGATE_CONFIG;
+  if (extra) merged = mergeDeep(merged, readJson(resolve(extra), 'config file'));
+  for (const [name, { key, kind }] of Object.entries(ENV_VARS)) {
+    const raw = env[name];
+    if (raw !== undefined) setPath(merged, key, envValue(name, kind, raw));
+  }
+  if (options.overrides) merged = mergeDeep(merged, options.overrides);
+  return validateConfig(merged);
+}
+
+export function validateConfig(value: unknown): AppConfig {
+  const parsed = configSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join('.') || '(root)';
+    const hint = Object.entries(ENV_VARS).find(([, spec]) => spec.key === key)?.[0];
+    throw new ConfigError(`invalid config: ${key}: ${issue?.message ?? 'invalid'}${hint ? ` (set by config file or ${hint})` : ''}`);
+  }
+  const config = parsed.data;
+  config.dataDir = resolve(config.dataDir);
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,75 @@
+// Owns "who is writing": from the recipient (a pair alias or a store's contact address) and the
+// sender's address, decide the direction or refuse. Pure: the relay hands in what the store knows.
+import type { BuyerFacts, PairFacts, PermittedSenderFacts, StoreFacts } from './types.js';
+import { refusal, type Refusal } from './verdicts.js';
+
+/** What the relay looked up for one recipient before asking. */
+export type Target =
+  | { readonly kind: 'pair'; readonly store: StoreFacts; readonly pair: PairFacts; readonly buyer: BuyerFacts }
+  | {
+      readonly kind: 'store';
+      readonly store: StoreFacts;
+      /** The sender's existing pair with this store, if the sender is a known buyer. */
+      readonly existing: { readonly pair: PairFacts; readonly buyer: BuyerFacts } | null;
+    };
+
+export type Identity =
+  | {
+      readonly direction: 'buyer_to_store';
+      readonly store: StoreFacts;
+      /** null when a visitor writes to the store address for the first time: created at commit. */
+      readonly pair: PairFacts | null;
+      readonly buyer: BuyerFacts | null;
+      readonly senderEmail: string;
+    }
+  | {
+      readonly direction: 'store_to_buyer';
+      readonly store: StoreFacts;
+      readonly pair: PairFacts;
+      readonly buyer: BuyerFacts;
+      readonly sender: PermittedSenderFacts;
+      readonly senderEmail: string;
+    };
+
+export function normalizeEmail(address: string): string {
+  return address.trim().toLowerCase();
+}
+
+export function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
+}
+
+/**
+ * Decides the direction from the envelope sender. The buyer of the pair wins over a permitted
+ * sender with the same address (a seller testing with their own address reaches their mailbox).
+ */
+export function identifySender(
+  envelopeFrom: string,
+  target: Target,
+  permitted: PermittedSenderFacts | null,
+  relayDomains: readonly string[],
+): Identity | Refusal {
+  const sender = normalizeEmail(envelopeFrom);
+  if (sender === '') return refusal('NULL_SENDER');
+  if (relayDomains.includes(domainOf(sender))) return refusal('LOOP_DETECTED');
+  if (target.kind === 'pair') {
+    if (sender === normalizeEmail(target.buyer.email)) {
+      return { direction: 'buyer_to_store', store: target.store, pair: target.pair, buyer: target.buyer, senderEmail: sender };
+    }
+    if (permitted?.status === 'enabled') {
+      return { direction: 'store_to_buyer', store: target.store, pair: target.pair, buyer: target.buyer, sender: permitted, senderEmail: sender };
+    }
+    if (permitted?.status === 'blocked') return refusal('SENDER_BLOCKED', `the sender is blocked from writing as ${target.store.name}`);
+    return refusal('SENDER_UNKNOWN');
+  }
+  if (permitted?.status === 'blocked') return refusal('SENDER_BLOCKED', `the sender is blocked from writing as ${target.store.name}`);
+  if (permitted) return refusal('STAFF_TO_STORE_ADDRESS');
+  return {
+    direction: 'buyer_to_store',
+    store: target.store,
+    pair: target.existing?.pair ?? null,
+    buyer: target.existing?.buyer ?? null,
+    senderEmail: sender,
+  };
+}

@@ -1,0 +1,48 @@
+// Owns the short, masked non-delivery notice sent to a message's author when delivery fails for
+// good. Sent from the null sender (RFC 5321 §4.5.5) and marked Auto-Submitted (RFC 3834), so no
+// notice is ever answered or bounced; notices themselves never trigger notices.
+import { maskText } from './body-scrub.js';
+import type { OutgoingMail } from './types.js';
+
+export interface NoticeInput {
+  readonly authorEmail: string;
+  readonly relayDomain: string;
+  /** Whom the author wrote to, as the author knows them: a display name and the alias. */
+  readonly recipientName: string;
+  readonly aliasAddress: string;
+  /** The real address that failed: never shown, masked out of the reason. */
+  readonly failedAddress: string;
+  readonly subject: string;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly messageId: string;
+  readonly inReplyTo: string | null;
+  readonly now: Date;
+}
+
+export function buildNotice(n: NoticeInput): OutgoingMail {
+  const reason = maskText(n.reason, { addresses: [n.failedAddress], names: [] }, { address: n.aliasAddress, name: n.recipientName }).value.slice(0, 500);
+  const text = [
+    `Your message to ${n.recipientName} <${n.aliasAddress}> could not be delivered.`,
+    '',
+    `Subject: ${n.subject || '(no subject)'}`,
+    `Attempts: ${n.attempts}`,
+    `Reason: ${reason}`,
+    '',
+    'This is an automatic notice; replies to it are not read.',
+  ].join('\n');
+  return {
+    from: { name: 'Mail Delivery System', address: `mailer-daemon@${n.relayDomain}` },
+    replyTo: null,
+    to: { name: '', address: n.authorEmail },
+    subject: `Undeliverable: ${n.subject || '(no subject)'}`.slice(0, 250),
+    date: n.now,
+    messageId: n.messageId,
+    inReplyTo: n.inReplyTo,
+    references: n.inReplyTo ? [n.inReplyTo] : [],
+    text,
+    html: null,
+    attachments: [],
+    headers: [['auto-submitted', 'auto-replied']],
+  };
+}

@@ -1,0 +1,44 @@
+// Owns `decide`: the pure policy over an identified message. Returns a verdict and the findings
+// that led to it; both are stored with the message.
+import type { Identity } from './identify.js';
+import { normalizeEmail } from './identify.js';
+import type { Finding, ParsedMail, PermittedSenderFacts } from './types.js';
+import { refusal, type Refusal } from './verdicts.js';
+
+export interface DecideContext {
+  readonly identity: Identity;
+  /** The store's permitted senders, to judge the From header of staff mail. */
+  readonly permittedSenders: readonly PermittedSenderFacts[];
+}
+
+export type Decision =
+  | { readonly verdict: 'accept'; readonly findings: readonly Finding[] }
+  | { readonly verdict: 'reject'; readonly refusal: Refusal; readonly findings: readonly Finding[] };
+
+export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
+  const findings: Finding[] = [];
+  const { identity } = ctx;
+  findings.push({ rule: 'identity', result: identity.direction, detail: identity.direction === 'store_to_buyer' ? 'permitted sender' : identity.buyer ? identity.buyer.kind : 'new visitor' });
+
+  // The From header must name the same party as the envelope sender: a buyer writes as
+  // themselves; staff may write as any enabled permitted sender of the same store (a shared
+  // mailbox). Trust proven by SPF/DKIM/DMARC is the trust layer's job; this stops the cheap lie.
+  const headerFrom = mail.from ? normalizeEmail(mail.from.address) : null;
+  if (headerFrom === null) {
+    findings.push({ rule: 'from-header', result: 'missing' });
+  } else if (identity.direction === 'buyer_to_store') {
+    if (headerFrom !== identity.senderEmail) {
+      findings.push({ rule: 'from-header', result: 'mismatch' });
+      return { verdict: 'reject', refusal: refusal('FROM_MISMATCH'), findings };
+    }
+    findings.push({ rule: 'from-header', result: 'match' });
+  } else {
+    const ok = ctx.permittedSenders.some((p) => p.status === 'enabled' && normalizeEmail(p.email) === headerFrom);
+    if (!ok) {
+      findings.push({ rule: 'from-header', result: 'mismatch' });
+      return { verdict: 'reject', refusal: refusal('FROM_MISMATCH', 'the From header is not an enabled permitted sender of this store'), findings };
+    }
+    findings.push({ rule: 'from-header', result: 'match' });
+  }
+  return { verdict: 'accept', findings };
+}

@@ -1,0 +1,88 @@
+// Owns the shapes the pure core works on: a parsed message, the parties, and the outgoing message.
+// No library types leak in here, so the parser and the composer can be swapped behind the shells.
+
+export interface MailAddress {
+  readonly name: string;
+  readonly address: string;
+}
+
+export interface MailAttachment {
+  readonly filename: string | null;
+  readonly contentType: string;
+  readonly content: Uint8Array;
+  readonly contentId: string | null;
+  readonly disposition: 'attachment' | 'inline';
+}
+
+/** What the receive step hands on: the message as parsed, headers lowercased. */
+export interface ParsedMail {
+  readonly from: MailAddress | null;
+  readonly subject: string;
+  readonly messageId: string | null;
+  readonly inReplyTo: readonly string[];
+  readonly references: readonly string[];
+  readonly text: string | null;
+  readonly html: string | null;
+  readonly attachments: readonly MailAttachment[];
+  /** Every header line's name (lowercase) and unfolded value, in order. */
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+export type Direction = 'buyer_to_store' | 'store_to_buyer';
+export type Side = 'buyer' | 'store';
+
+export interface StoreFacts {
+  readonly id: number;
+  readonly slug: string;
+  readonly name: string;
+  readonly mailbox: string;
+}
+
+export interface BuyerFacts {
+  readonly id: number;
+  readonly email: string;
+  readonly name: string;
+  readonly kind: 'customer' | 'visitor';
+}
+
+export interface PairFacts {
+  readonly id: number;
+  readonly token: string;
+  readonly optedOut: boolean;
+}
+
+export interface PermittedSenderFacts {
+  readonly id: number;
+  readonly email: string;
+  readonly status: 'enabled' | 'blocked';
+}
+
+/** Everything the rewrite produces: the message to deliver, independent of MIME encoding. */
+export interface OutgoingMail {
+  readonly from: MailAddress;
+  readonly replyTo: MailAddress | null;
+  readonly to: MailAddress;
+  readonly subject: string;
+  readonly date: Date;
+  readonly messageId: string;
+  readonly inReplyTo: string | null;
+  readonly references: readonly string[];
+  readonly text: string | null;
+  readonly html: string | null;
+  readonly attachments: readonly MailAttachment[];
+  /** Headers carried over from the original by the allow-list, or added by us. */
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+/** One thing a rule did to a message, stored with it so the admin can show why. */
+export interface Change {
+  readonly rule: string;
+  readonly detail: string;
+  readonly count?: number;
+}
+
+export interface Finding {
+  readonly rule: string;
+  readonly result: string;
+  readonly detail?: string;
+}

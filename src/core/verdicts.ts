@@ -1,0 +1,60 @@
+// Owns the one catalogue of every refusal: SMTP reply + enhanced status, HTTP status, one sentence.
+// The SMTP shell and the JSON API both render from here; docs/verdicts.md lists every code and a
+// test keeps the two in step.
+
+export interface VerdictSpec {
+  /** SMTP basic code and RFC 3463 enhanced status code. */
+  readonly smtp: readonly [number, string];
+  readonly http: number;
+  readonly text: string;
+}
+
+export const VERDICTS = {
+  // --- envelope and addressing (RFC 5321 §3.6: we are not an open relay)
+  RELAY_DENIED: { smtp: [550, '5.7.1'], http: 400, text: 'relaying denied: this server only accepts mail for its own relay domains' },
+  BAD_RECIPIENT_SYNTAX: { smtp: [553, '5.1.3'], http: 400, text: 'recipient address syntax is not allowed here (no quotes, %, !, source routes or extra @)' },
+  BAD_SENDER_SYNTAX: { smtp: [553, '5.1.7'], http: 400, text: 'sender address syntax is not valid' },
+  UNKNOWN_ALIAS: { smtp: [550, '5.1.1'], http: 404, text: 'no such alias or store address at this relay' },
+  TOO_MANY_RECIPIENTS: { smtp: [452, '4.5.3'], http: 400, text: 'too many recipients for one message; send the rest in another message' },
+  MESSAGE_TOO_LARGE: { smtp: [552, '5.3.4'], http: 413, text: 'message is larger than this relay accepts' },
+  // --- who is writing
+  SENDER_UNKNOWN: { smtp: [550, '5.7.1'], http: 403, text: 'the sender is neither the buyer of this conversation nor a permitted sender of the store' },
+  SENDER_BLOCKED: { smtp: [550, '5.7.1'], http: 403, text: 'the sender is blocked from writing as this store' },
+  STAFF_TO_STORE_ADDRESS: { smtp: [550, '5.7.1'], http: 400, text: "staff write to a buyer's alias, not to the store's own contact address" },
+  FROM_MISMATCH: { smtp: [550, '5.7.1'], http: 403, text: 'the From header names a different party than the envelope sender' },
+  LOOP_DETECTED: { smtp: [550, '5.4.6'], http: 400, text: 'mail from the relay domain itself is refused (routing loop)' },
+  NULL_SENDER: { smtp: [550, '5.7.1'], http: 400, text: 'bounces are not accepted at conversation aliases' },
+  // --- content
+  UNPARSABLE: { smtp: [554, '5.6.0'], http: 400, text: 'the message could not be parsed as MIME' },
+  // --- anything unexpected is temporary, so a bug never becomes a bounce
+  TEMPORARY_FAILURE: { smtp: [451, '4.3.0'], http: 503, text: 'temporary failure; please try again later' },
+  // --- HTTP API only
+  VALIDATION_FAILED: { smtp: [501, '5.5.4'], http: 400, text: 'the request is not valid' },
+  UNAUTHORIZED: { smtp: [530, '5.7.0'], http: 401, text: 'a valid API token is required (Authorization: Bearer …)' },
+  NOT_FOUND: { smtp: [550, '5.1.1'], http: 404, text: 'no such resource' },
+  CONFLICT: { smtp: [550, '5.7.1'], http: 409, text: 'the request conflicts with existing data' },
+  PAYLOAD_TOO_LARGE: { smtp: [552, '5.3.4'], http: 413, text: 'the request body is too large' },
+} as const satisfies Record<string, VerdictSpec>;
+
+export type VerdictCode = keyof typeof VERDICTS;
+
+/** A refusal: a catalogue code plus an optional more specific sentence. */
+export interface Refusal {
+  readonly code: VerdictCode;
+  readonly detail?: string;
+}
+
+export function refusal(code: VerdictCode, detail?: string): Refusal {
+  return detail === undefined ? { code } : { code, detail };
+}
+
+/** The human sentence for a refusal: the specific detail when there is one, else the catalogue text. */
+export function refusalText(r: Refusal): string {
+  return r.detail ?? VERDICTS[r.code].text;
+}
+
+/** `550 5.7.1 sentence` parts, ready for the SMTP shell. */
+export function smtpReply(r: Refusal): { code: number; message: string } {
+  const [code, enhanced] = VERDICTS[r.code].smtp;
+  return { code, message: `${enhanced} ${refusalText(r)}` };
+}

@@ -1,0 +1,89 @@
+// Owns starting and stopping one gateway: database, relay, SMTP listener, outbound worker, HTTP.
+// main.ts and the tests both start it through here, so tests run the real thing.
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Logger } from 'pino';
+import type { AppConfig } from './config.js';
+import { createTransport } from './outbound/transport.js';
+import { OutboundWorker } from './outbound/worker.js';
+import { Relay } from './relay/pipeline.js';
+import { createMxServer } from './smtp/mx-server.js';
+import { openDb, type Db } from './store/db.js';
+import { OutboxRepo } from './store/outbox.js';
+import { ensureApiToken } from './web/api-token.js';
+import { createHttpApp } from './web/app.js';
+
+export interface Gateway {
+  readonly db: Db;
+  readonly smtpPort: number;
+  readonly httpPort: number;
+  /** Set only on the start that generated the API token. */
+  readonly generatedApiToken: string | null;
+  readonly worker: OutboundWorker;
+  stop(): Promise<void>;
+}
+
+function listen(server: { listen: (port: number, host: string) => unknown; once: (ev: string, fn: (err: Error) => void) => unknown; address: () => AddressInfo | string | null }, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.once('listening', () => resolve((server.address() as AddressInfo).port));
+    server.listen(port, host);
+  });
+}
+
+export async function startGateway(config: AppConfig, log: Logger): Promise<Gateway> {
+  const db = openDb(config.dataDir);
+  const { generated } = ensureApiToken(db, config.api.token);
+  const transport = createTransport(config);
+  const worker = new OutboundWorker(
+    db,
+    transport,
+    {
+      concurrency: config.outbound.concurrency,
+      pollIntervalMs: config.outbound.pollIntervalMs,
+      retry: { schedule: config.outbound.retrySchedule, thereafter: config.outbound.retryThereafter, lifetime: config.outbound.lifetime },
+      relayDomain: config.domains[0] as string,
+    },
+    log.child({ component: 'outbound' }),
+  );
+  const relay = new Relay(db, { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs }, () => worker.wake());
+  const smtp = createMxServer(config, relay, log.child({ component: 'smtp' }));
+  let smtpUp = false;
+  const outbox = new OutboxRepo(db);
+  const app = createHttpApp({ db, domains: config.domains, log: log.child({ component: 'http' }), health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }) });
+  const http = createAdaptorServer({ fetch: app.fetch });
+
+  let smtpPort: number;
+  let httpPort: number;
+  try {
+    smtpPort = await listen(smtp.server, config.smtp.port, config.smtp.host);
+    smtpUp = true;
+    httpPort = await listen(http as never, config.http.port, config.http.host);
+  } catch (err) {
+    smtp.close(() => undefined);
+    db.close();
+    throw err;
+  }
+  worker.start();
+  log.info({ event: 'gateway.listening', smtp: `${config.smtp.host}:${smtpPort}`, http: `${config.http.host}:${httpPort}`, domains: config.domains, transport: transport.kind, smtpPort, httpPort }, 'maskgate is listening');
+
+  let stopped: Promise<void> | null = null;
+  return {
+    db,
+    smtpPort,
+    httpPort,
+    generatedApiToken: generated,
+    worker,
+    stop() {
+      stopped ??= (async () => {
+        smtpUp = false;
+        await new Promise<void>((resolve) => smtp.close(() => resolve()));
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+        await worker.stop();
+        db.close();
+        log.info({ event: 'gateway.stopped' }, 'maskgate stopped');
+      })();
+      return stopped;
+    },
+  };
+}

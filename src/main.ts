@@ -1,0 +1,48 @@
+// Entry point: config → logger → gateway; signals stop it. Nothing else lives here.
+import { ConfigError, loadConfig } from './config.js';
+import { startGateway } from './gateway.js';
+import { createLogger } from './logger.js';
+import { firstStartHelp } from './first-start.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`maskgate: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger(config.log.level);
+  const gateway = await startGateway(config, log);
+  if (gateway.generatedApiToken) process.stderr.write(firstStartHelp(config, gateway));
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      // A second signal exits at once; anything acknowledged is already on disk.
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ event: 'gateway.stopping', signal }, 'stopping');
+    gateway.stop().then(
+      () => {
+        log.flush();
+        process.exit(0);
+      },
+      (err: Error) => {
+        log.error({ event: 'gateway.stop-error', err: err.message }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`maskgate: could not start: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,198 @@
+// Owns the one pipeline every message travels: receive → identify → decide → rewrite → commit.
+// Shells (SMTP now; web reply, campaigns, API later) call resolveRecipient at RCPT time and accept
+// once the bytes are in. Nothing is written before a message is accepted; a visitor's new pair is
+// the only row made before the commit, and only for mail that passed every rule.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { isRefusal, parseRecipient, tokenFromBytes } from '../core/alias-token.js';
+import { identifySender, normalizeEmail, type Identity, type Target } from '../core/identify.js';
+import { translateThreading } from '../core/message-id-map.js';
+import { decide } from '../core/policy.js';
+import { rewrite } from '../core/rewrite.js';
+import type { Change, Finding, ParsedMail } from '../core/types.js';
+import { refusal, type Refusal } from '../core/verdicts.js';
+import type { Db } from '../store/db.js';
+import { MessageRepo } from '../store/messages.js';
+import { OutboxRepo } from '../store/outbox.js';
+import { PairRepo } from '../store/pairs.js';
+import { StoreRepo } from '../store/stores.js';
+import { composeMail } from './compose.js';
+import { GroupCommit } from './group-commit.js';
+import { parseMail, ParseTimeout } from './parse.js';
+
+export interface RelayOptions {
+  readonly domains: readonly string[];
+  readonly parseTimeoutMs: number;
+}
+
+export interface ResolvedRecipient {
+  readonly address: string;
+  readonly target: Target;
+  readonly identity: Identity;
+}
+
+export interface AcceptInput {
+  readonly raw: Buffer;
+  readonly envelopeFrom: string;
+  readonly recipients: readonly string[];
+  readonly source: 'smtp' | 'api' | 'web' | 'campaign';
+  readonly log: Logger;
+}
+
+export interface Accepted {
+  readonly messageIds: readonly number[];
+  readonly outboxIds: readonly number[];
+}
+
+/** Random Message-ID on the relay domain (RFC 5322 §3.6.4), never derived from the original. */
+export function newRelayMessageId(domain: string): string {
+  return `<${tokenFromBytes(randomBytes(13))}${tokenFromBytes(randomBytes(13))}@${domain}>`;
+}
+
+export class Relay {
+  readonly #options: RelayOptions;
+  readonly #stores: StoreRepo;
+  readonly #pairs: PairRepo;
+  readonly #messages: MessageRepo;
+  readonly #outbox: OutboxRepo;
+  readonly #commit: GroupCommit;
+  readonly #onQueued: () => void;
+
+  constructor(db: Db, options: RelayOptions, onQueued: () => void) {
+    this.#options = options;
+    this.#stores = new StoreRepo(db);
+    this.#pairs = new PairRepo(db);
+    this.#messages = new MessageRepo(db);
+    this.#outbox = new OutboxRepo(db);
+    this.#commit = new GroupCommit(db);
+    this.#onQueued = onQueued;
+  }
+
+  get primaryDomain(): string {
+    return this.#options.domains[0] as string;
+  }
+
+  aliasAddress(token: string): string {
+    return `${token}@${this.primaryDomain}`;
+  }
+
+  /** Identify one recipient for one envelope sender. Read-only: safe at RCPT time. */
+  resolveRecipient(recipient: string, envelopeFrom: string): ResolvedRecipient | Refusal {
+    const parsed = parseRecipient(recipient, this.#options.domains);
+    if (isRefusal(parsed)) return parsed;
+    let target: Target;
+    if (parsed.kind === 'alias') {
+      const view = this.#pairs.byToken(parsed.token);
+      if (!view) return refusal('UNKNOWN_ALIAS');
+      target = { kind: 'pair', store: view.store, pair: view.pair, buyer: view.buyer };
+    } else {
+      const store = this.#stores.bySlug(parsed.slug);
+      if (!store) return refusal('UNKNOWN_ALIAS');
+      const existing = this.#pairs.byStoreAndEmail(store.id, normalizeEmail(envelopeFrom));
+      target = { kind: 'store', store, existing: existing ? { pair: existing.pair, buyer: existing.buyer } : null };
+    }
+    const permitted = this.#stores.findSender(target.store.id, normalizeEmail(envelopeFrom));
+    const identity = identifySender(envelopeFrom, target, permitted, this.#options.domains);
+    if (isRefusal(identity)) return identity;
+    return { address: recipient, target, identity };
+  }
+
+  /** Runs the whole pipeline for one received message. Resolves only after the commit. */
+  async accept(input: AcceptInput): Promise<Accepted | Refusal> {
+    let mail: ParsedMail;
+    try {
+      mail = await parseMail(input.raw, this.#options.parseTimeoutMs);
+    } catch (err) {
+      if (err instanceof ParseTimeout) return refusal('TEMPORARY_FAILURE', 'the message took too long to parse; please try again later');
+      input.log.info({ event: 'relay.unparsable', err: (err as Error).message }, 'message could not be parsed');
+      return refusal('UNPARSABLE');
+    }
+
+    // Re-resolve at the end of DATA: a sender may have been blocked since RCPT.
+    const resolved: ResolvedRecipient[] = [];
+    const seen = new Set<string>();
+    for (const rcpt of input.recipients) {
+      const r = this.resolveRecipient(rcpt, input.envelopeFrom);
+      if (isRefusal(r)) return r;
+      const key = r.target.kind === 'pair' ? `pair:${r.target.pair.id}` : `store:${r.target.store.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      resolved.push(r);
+    }
+
+    const decided: { r: ResolvedRecipient; findings: readonly Finding[] }[] = [];
+    for (const r of resolved) {
+      const decision = decide(mail, { identity: r.identity, permittedSenders: this.#stores.senders(r.identity.store.id) });
+      // One reply answers the whole DATA, so one refused recipient refuses the message: the
+      // sender's own server bounces it, and nothing is half-delivered.
+      if (decision.verdict === 'reject') return decision.refusal;
+      decided.push({ r, findings: decision.findings });
+    }
+
+    const prepared: { pairId: number; identity: Identity; relayId: string; findings: readonly Finding[]; changes: readonly Change[]; bytes: Buffer; envTo: string; envFrom: string }[] = [];
+    for (const { r, findings } of decided) {
+      const id = r.identity;
+      let pair = id.pair;
+      let buyer = id.buyer;
+      if (!pair || !buyer) {
+        const visitorName = mail.from?.name ?? '';
+        const { view } = this.#pairs.ensure(id.store.id, id.senderEmail, visitorName, 'visitor');
+        pair = view.pair;
+        buyer = view.buyer;
+      }
+      const from = id.direction === 'buyer_to_store' ? 'buyer' : 'store';
+      const threading = translateThreading(mail.inReplyTo, mail.references, from, this.#messages.idMappings(pair.id));
+      const hide =
+        id.direction === 'buyer_to_store'
+          ? { addresses: [id.senderEmail, buyer.email, mail.from?.address ?? ''], names: [] }
+          : {
+              addresses: [id.senderEmail, id.store.mailbox, mail.from?.address ?? '', ...this.#stores.senders(id.store.id).map((s) => s.email)],
+              names: mail.from?.name ? [mail.from.name] : [],
+            };
+      const relayId = newRelayMessageId(this.primaryDomain);
+      const alias = this.aliasAddress(pair.token);
+      const { message, changes } = rewrite(mail, {
+        direction: id.direction,
+        aliasAddress: alias,
+        store: id.store,
+        buyer: { name: buyer.name, email: buyer.email },
+        hide,
+        messageId: relayId,
+        threading,
+        now: new Date(),
+      });
+      const bytes = await composeMail(message);
+      // The envelope comes from our database, never from headers of the incoming mail.
+      const envTo = id.direction === 'buyer_to_store' ? id.store.mailbox : buyer.email;
+      prepared.push({ pairId: pair.id, identity: id, relayId, findings, changes, bytes, envTo, envFrom: alias });
+    }
+
+    const now = Date.now();
+    const result = await this.#commit.run(() => {
+      const messageIds: number[] = [];
+      const outboxIds: number[] = [];
+      for (const p of prepared) {
+        const messageId = this.#messages.insert({
+          pairId: p.pairId,
+          direction: p.identity.direction,
+          source: input.source,
+          authorEmail: p.identity.senderEmail,
+          permittedSenderId: p.identity.direction === 'store_to_buyer' ? p.identity.sender.id : null,
+          subject: mail.subject,
+          originalMessageId: mail.messageId,
+          relayMessageId: p.relayId,
+          verdict: 'accept',
+          findings: p.findings,
+          changes: p.changes,
+          raw: input.raw,
+          receivedAt: now,
+        });
+        messageIds.push(messageId);
+        outboxIds.push(this.#outbox.enqueue({ messageId, kind: 'relay', envFrom: p.envFrom, envTo: p.envTo, raw: p.bytes }, now));
+      }
+      return { messageIds, outboxIds };
+    });
+    this.#onQueued();
+    return result;
+  }
+}

@@ -1,0 +1,47 @@
+// Owns the SQLite connection: WAL with synchronous=FULL (asserted — better-sqlite3 would leave a
+// WAL database in NORMAL, where a committed row can vanish after a power cut) and migrations.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations/index.js';
+
+export type Db = Database.Database;
+
+export const DB_FILE = 'maskgate.sqlite';
+
+export function openDb(dataDir: string): Db {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const db = new Database(join(dataDir, DB_FILE));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  assertDurable(db);
+  migrate(db);
+  return db;
+}
+
+/** Refuses to run on a connection that could lose an acknowledged message. */
+export function assertDurable(db: Db): void {
+  const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
+  const sync = Number(db.pragma('synchronous', { simple: true }));
+  if (mode !== 'wal') throw new Error(`database journal_mode is ${mode}, expected wal`);
+  // 2 = FULL, 3 = EXTRA
+  if (sync < 2) throw new Error(`database synchronous=${sync}, expected FULL (2)`);
+}
+
+export function schemaVersion(db: Db): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+/** Runs every pending migration, each in its own transaction together with the version bump. */
+export function migrate(db: Db): void {
+  const current = schemaVersion(db);
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}

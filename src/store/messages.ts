@@ -1,0 +1,141 @@
+// Owns stored messages: the raw original, who wrote it, the verdict, findings and changes, and the
+// original/relay Message-ID pair that threading translates through.
+import type { IdMapping } from '../core/message-id-map.js';
+import type { Change, Direction, Finding } from '../core/types.js';
+import type { Db } from './db.js';
+
+export interface NewMessage {
+  readonly pairId: number;
+  readonly direction: Direction;
+  readonly source: 'smtp' | 'api' | 'web' | 'campaign';
+  readonly authorEmail: string;
+  readonly permittedSenderId: number | null;
+  readonly subject: string;
+  readonly originalMessageId: string | null;
+  readonly relayMessageId: string;
+  readonly verdict: string;
+  readonly findings: readonly Finding[];
+  readonly changes: readonly Change[];
+  readonly raw: Uint8Array;
+  readonly receivedAt: number;
+}
+
+export interface MessageSummary {
+  readonly id: number;
+  readonly alias: string;
+  readonly storeId: number;
+  readonly direction: Direction;
+  readonly source: string;
+  readonly subject: string;
+  readonly verdict: string;
+  readonly findings: readonly Finding[];
+  readonly changes: readonly Change[];
+  readonly size: number;
+  readonly receivedAt: number;
+  readonly relayMessageId: string;
+  readonly status: string;
+  readonly outboxIds: readonly number[];
+}
+
+export interface MessageFilter {
+  readonly alias?: string | undefined;
+  readonly storeId?: number | undefined;
+  readonly direction?: Direction | undefined;
+  readonly beforeId?: number | undefined;
+  readonly limit: number;
+}
+
+// Delivery status of a message: its relay outbox row's status.
+const LIST_SQL = `SELECT m.id, p.token AS alias, p.store_id AS storeId, m.direction, m.source, m.subject, m.verdict,
+  m.findings, m.changes, m.size, m.received_at AS receivedAt, m.relay_message_id AS relayMessageId,
+  COALESCE((SELECT o.status FROM outbox o WHERE o.message_id = m.id AND o.kind = 'relay' ORDER BY o.id LIMIT 1), 'none') AS status,
+  (SELECT group_concat(o.id) FROM outbox o WHERE o.message_id = m.id) AS outboxIds
+  FROM messages m JOIN pairs p ON p.id = m.pair_id`;
+
+interface ListRow extends Omit<MessageSummary, 'findings' | 'changes' | 'outboxIds'> {
+  findings: string;
+  changes: string;
+  outboxIds: string | null;
+}
+
+export class MessageRepo {
+  readonly #db: Db;
+  readonly #insert;
+  constructor(db: Db) {
+    this.#db = db;
+    this.#insert = db.prepare(
+      `INSERT INTO messages (pair_id, direction, source, author_email, permitted_sender_id, subject, original_message_id,
+        relay_message_id, verdict, findings, changes, size, raw, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  insert(m: NewMessage): number {
+    const info = this.#insert.run(
+      m.pairId,
+      m.direction,
+      m.source,
+      m.authorEmail,
+      m.permittedSenderId,
+      m.subject,
+      m.originalMessageId,
+      m.relayMessageId,
+      m.verdict,
+      JSON.stringify(m.findings),
+      JSON.stringify(m.changes),
+      m.raw.byteLength,
+      m.raw,
+      m.receivedAt,
+    );
+    return Number(info.lastInsertRowid);
+  }
+
+  /** The pair's id mappings, newest first; a conversation is small, so the last 1000 suffice. */
+  idMappings(pairId: number): IdMapping[] {
+    const rows = this.#db
+      .prepare('SELECT relay_message_id AS relayId, original_message_id AS originalId, direction FROM messages WHERE pair_id = ? ORDER BY id DESC LIMIT 1000')
+      .all(pairId) as { relayId: string; originalId: string | null; direction: Direction }[];
+    return rows.map((r) => ({ relayId: r.relayId, originalId: r.originalId, author: r.direction === 'buyer_to_store' ? 'buyer' : 'store' }));
+  }
+
+  list(f: MessageFilter): MessageSummary[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (f.alias !== undefined) {
+      where.push('p.token = ?');
+      args.push(f.alias.toLowerCase());
+    }
+    if (f.storeId !== undefined) {
+      where.push('p.store_id = ?');
+      args.push(f.storeId);
+    }
+    if (f.direction !== undefined) {
+      where.push('m.direction = ?');
+      args.push(f.direction);
+    }
+    if (f.beforeId !== undefined) {
+      where.push('m.id < ?');
+      args.push(f.beforeId);
+    }
+    const sql = `${LIST_SQL} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.id DESC LIMIT ?`;
+    const rows = this.#db.prepare(sql).all(...args, f.limit) as ListRow[];
+    return rows.map((r) => ({
+      ...r,
+      findings: JSON.parse(r.findings) as Finding[],
+      changes: JSON.parse(r.changes) as Change[],
+      outboxIds: r.outboxIds ? r.outboxIds.split(',').map(Number) : [],
+    }));
+  }
+
+  authorOf(messageId: number): { authorEmail: string; pairId: number; subject: string; direction: Direction } | null {
+    return (
+      (this.#db.prepare('SELECT author_email AS authorEmail, pair_id AS pairId, subject, direction FROM messages WHERE id = ?').get(messageId) as
+        | { authorEmail: string; pairId: number; subject: string; direction: Direction }
+        | undefined) ?? null
+    );
+  }
+
+  count(): number {
+    return (this.#db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
+  }
+}

@@ -1,0 +1,113 @@
+// The first schema: stores, permitted senders, buyers, pairs, orders, messages, id map, outbox.
+// Times are integer milliseconds since the epoch (UTC); money is integer minor units.
+export const sql = `
+CREATE TABLE stores (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  mailbox TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE permitted_senders (
+  id INTEGER PRIMARY KEY,
+  store_id INTEGER NOT NULL REFERENCES stores(id),
+  email TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('enabled', 'blocked')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (store_id, email)
+);
+CREATE INDEX permitted_senders_email ON permitted_senders(email);
+
+CREATE TABLE buyers (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('customer', 'visitor')),
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE pairs (
+  id INTEGER PRIMARY KEY,
+  store_id INTEGER NOT NULL REFERENCES stores(id),
+  buyer_id INTEGER NOT NULL REFERENCES buyers(id),
+  token TEXT NOT NULL UNIQUE,
+  opted_out INTEGER NOT NULL DEFAULT 0,
+  opted_out_at INTEGER,
+  created_at INTEGER NOT NULL,
+  UNIQUE (store_id, buyer_id)
+);
+
+CREATE TABLE orders (
+  id INTEGER PRIMARY KEY,
+  store_id INTEGER NOT NULL REFERENCES stores(id),
+  pair_id INTEGER NOT NULL REFERENCES pairs(id),
+  number TEXT NOT NULL,
+  status TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  total_minor INTEGER NOT NULL,
+  placed_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (store_id, number)
+);
+CREATE INDEX orders_pair ON orders(pair_id);
+
+CREATE TABLE order_items (
+  id INTEGER PRIMARY KEY,
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  sku TEXT NOT NULL,
+  name TEXT NOT NULL,
+  category TEXT,
+  manufacturer TEXT,
+  unit_price_minor INTEGER NOT NULL,
+  quantity INTEGER NOT NULL
+);
+CREATE INDEX order_items_order ON order_items(order_id);
+
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  pair_id INTEGER NOT NULL REFERENCES pairs(id),
+  direction TEXT NOT NULL CHECK (direction IN ('buyer_to_store', 'store_to_buyer')),
+  source TEXT NOT NULL,
+  author_email TEXT NOT NULL,
+  permitted_sender_id INTEGER REFERENCES permitted_senders(id),
+  subject TEXT NOT NULL,
+  original_message_id TEXT,
+  relay_message_id TEXT NOT NULL UNIQUE,
+  verdict TEXT NOT NULL,
+  findings TEXT NOT NULL,
+  changes TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  raw BLOB NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX messages_pair ON messages(pair_id, id);
+CREATE INDEX messages_original_id ON messages(pair_id, original_message_id);
+
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  message_id INTEGER REFERENCES messages(id),
+  kind TEXT NOT NULL CHECK (kind IN ('relay', 'notice')),
+  env_from TEXT NOT NULL,
+  env_to TEXT NOT NULL,
+  raw BLOB NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'captured', 'deferred', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  done_at INTEGER
+);
+CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status IN ('queued', 'deferred');
+CREATE INDEX outbox_status ON outbox(status, id);
+CREATE INDEX outbox_message ON outbox(message_id);
+
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`;

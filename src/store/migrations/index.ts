@@ -1,0 +1,10 @@
+// Owns the ordered list of schema migrations. Append only: a released migration never changes.
+import { sql as initial } from './001-initial.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];

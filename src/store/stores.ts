@@ -1,0 +1,76 @@
+// Owns stores and their permitted senders. A store's mailbox is also its first permitted sender.
+import type { PermittedSenderFacts, StoreFacts } from '../core/types.js';
+import type { Db } from './db.js';
+
+export interface StoreRow extends StoreFacts {
+  readonly createdAt: number;
+}
+
+export interface PermittedSenderRow extends PermittedSenderFacts {
+  readonly storeId: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+const STORE_COLS = 'id, slug, name, mailbox, created_at AS createdAt';
+const SENDER_COLS = 'id, store_id AS storeId, email, status, created_at AS createdAt, updated_at AS updatedAt';
+
+export class StoreRepo {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  create(input: { slug: string; name: string; mailbox: string }, now = Date.now()): StoreRow {
+    return this.#db.transaction(() => {
+      const info = this.#db
+        .prepare('INSERT INTO stores (slug, name, mailbox, created_at) VALUES (?, ?, ?, ?)')
+        .run(input.slug, input.name, input.mailbox.toLowerCase(), now);
+      const id = Number(info.lastInsertRowid);
+      this.#db
+        .prepare("INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, 'enabled', ?, ?)")
+        .run(id, input.mailbox.toLowerCase(), now, now);
+      return this.get(id) as StoreRow;
+    })();
+  }
+
+  get(id: number): StoreRow | null {
+    return (this.#db.prepare(`SELECT ${STORE_COLS} FROM stores WHERE id = ?`).get(id) as StoreRow | undefined) ?? null;
+  }
+
+  bySlug(slug: string): StoreRow | null {
+    return (this.#db.prepare(`SELECT ${STORE_COLS} FROM stores WHERE slug = ?`).get(slug) as StoreRow | undefined) ?? null;
+  }
+
+  list(): StoreRow[] {
+    return this.#db.prepare(`SELECT ${STORE_COLS} FROM stores ORDER BY id`).all() as StoreRow[];
+  }
+
+  addSender(storeId: number, email: string, status: 'enabled' | 'blocked', now = Date.now()): PermittedSenderRow {
+    const info = this.#db
+      .prepare('INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+      .run(storeId, email.toLowerCase(), status, now, now);
+    return this.sender(Number(info.lastInsertRowid)) as PermittedSenderRow;
+  }
+
+  sender(id: number): PermittedSenderRow | null {
+    return (this.#db.prepare(`SELECT ${SENDER_COLS} FROM permitted_senders WHERE id = ?`).get(id) as PermittedSenderRow | undefined) ?? null;
+  }
+
+  senders(storeId: number): PermittedSenderRow[] {
+    return this.#db.prepare(`SELECT ${SENDER_COLS} FROM permitted_senders WHERE store_id = ? ORDER BY id`).all(storeId) as PermittedSenderRow[];
+  }
+
+  findSender(storeId: number, email: string): PermittedSenderRow | null {
+    return (
+      (this.#db.prepare(`SELECT ${SENDER_COLS} FROM permitted_senders WHERE store_id = ? AND email = ?`).get(storeId, email.toLowerCase()) as
+        | PermittedSenderRow
+        | undefined) ?? null
+    );
+  }
+
+  setSenderStatus(id: number, status: 'enabled' | 'blocked', now = Date.now()): PermittedSenderRow | null {
+    this.#db.prepare('UPDATE permitted_senders SET status = ?, updated_at = ? WHERE id = ?').run(status, now, id);
+    return this.sender(id);
+  }
+}

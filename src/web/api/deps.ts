@@ -1,0 +1,31 @@
+// Owns what the API routes are handed: repositories and the relay domains. No globals.
+import type { Db } from '../../store/db.js';
+import { MessageRepo } from '../../store/messages.js';
+import { OrderRepo } from '../../store/orders.js';
+import { OutboxRepo } from '../../store/outbox.js';
+import { PairRepo } from '../../store/pairs.js';
+import { StoreRepo } from '../../store/stores.js';
+
+export interface ApiDeps {
+  readonly db: Db;
+  readonly domains: readonly string[];
+  readonly domain: string;
+  readonly stores: StoreRepo;
+  readonly pairs: PairRepo;
+  readonly orders: OrderRepo;
+  readonly messages: MessageRepo;
+  readonly outbox: OutboxRepo;
+}
+
+export function apiDeps(db: Db, domains: readonly string[]): ApiDeps {
+  return {
+    db,
+    domains,
+    domain: domains[0] as string,
+    stores: new StoreRepo(db),
+    pairs: new PairRepo(db),
+    orders: new OrderRepo(db),
+    messages: new MessageRepo(db),
+    outbox: new OutboxRepo(db),
+  };
+}

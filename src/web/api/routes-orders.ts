@@ -1,0 +1,84 @@
+// Owns /api/v1/orders and /api/v1/pairs: the marketplace pushes orders and gets each buyer's alias.
+import { Hono } from 'hono';
+import { isToken } from '../../core/alias-token.js';
+import { apiError } from '../api-error.js';
+import type { ApiDeps } from './deps.js';
+import { presentOrder, presentPair, toMinor } from './present.js';
+import { isUniqueViolation } from './routes-stores.js';
+import { createOrderSchema, optOutSchema, patchOrderSchema } from './schemas.js';
+import { idParam, InvalidRequest, jsonBody } from './validate.js';
+
+/** Accepts a bare token or the full alias address on one of our domains. */
+function aliasToken(raw: string, domains: readonly string[]): string {
+  const value = decodeURIComponent(raw).trim().toLowerCase();
+  const at = value.indexOf('@');
+  const token = at < 0 ? value : value.slice(0, at);
+  if (at >= 0 && !domains.includes(value.slice(at + 1))) throw new InvalidRequest('alias: not an address on this relay');
+  if (!isToken(token)) throw new InvalidRequest('alias: must be a 20-character alias token or its address');
+  return token;
+}
+
+export function orderRoutes(d: ApiDeps): Hono {
+  const app = new Hono();
+
+  app.post('/orders', async (c) => {
+    const body = await jsonBody(c, createOrderSchema);
+    if (!d.stores.get(body.storeId)) return apiError(c, 'VALIDATION_FAILED', `storeId: no store with id ${body.storeId}`);
+    if (d.domains.some((dom) => body.buyer.email.endsWith(`@${dom}`))) {
+      return apiError(c, 'VALIDATION_FAILED', 'buyer.email: must be the buyer’s real address, not one on the relay domain');
+    }
+    const completedAt = body.completedAt ? Date.parse(body.completedAt) : null;
+    try {
+      const { order, pair } = d.orders.create({
+        storeId: body.storeId,
+        number: body.number,
+        buyer: body.buyer,
+        items: body.items.map((i) => ({ ...i, unitPriceMinor: toMinor(i.unitPrice) })),
+        totalMinor: toMinor(body.total),
+        currency: body.currency,
+        placedAt: Date.parse(body.placedAt),
+        completedAt,
+        status: body.status ?? (completedAt !== null ? 'completed' : 'placed'),
+      });
+      return c.json({ ...presentOrder(order), alias: pair.pair.token, address: `${pair.pair.token}@${d.domain}` }, 201);
+    } catch (err) {
+      if (isUniqueViolation(err)) return apiError(c, 'CONFLICT', `order ${body.number} already exists for this store; PATCH it instead`);
+      throw err;
+    }
+  });
+
+  app.get('/orders/:id', (c) => {
+    const order = d.orders.get(idParam(c));
+    if (!order) return apiError(c, 'NOT_FOUND', 'no order with that id');
+    const pair = d.pairs.byId(order.pairId);
+    return c.json({ ...presentOrder(order), alias: pair?.pair.token ?? null });
+  });
+
+  app.patch('/orders/:id', async (c) => {
+    const id = idParam(c);
+    const body = await jsonBody(c, patchOrderSchema);
+    const updated = d.orders.update(id, {
+      ...(body.status !== undefined ? { status: body.status } : {}),
+      ...(body.completedAt !== undefined ? { completedAt: body.completedAt === null ? null : Date.parse(body.completedAt) } : {}),
+    });
+    return updated ? c.json(presentOrder(updated)) : apiError(c, 'NOT_FOUND', 'no order with that id');
+  });
+
+  app.get('/pairs/:alias', (c) => {
+    const view = d.pairs.byToken(aliasToken(c.req.param('alias'), d.domains));
+    if (!view) return apiError(c, 'NOT_FOUND', 'no pair with that alias');
+    return c.json(presentPair(view, d.orders.forPair(view.pair.id), d.domain));
+  });
+
+  app.put('/pairs/:alias/opt-out', async (c) => {
+    const token = aliasToken(c.req.param('alias'), d.domains);
+    const body = await jsonBody(c, optOutSchema);
+    const view = d.pairs.byToken(token);
+    if (!view) return apiError(c, 'NOT_FOUND', 'no pair with that alias');
+    d.pairs.setOptOut(view.pair.id, body.optedOut);
+    const updated = d.pairs.byId(view.pair.id);
+    return c.json(presentPair(updated ?? view, d.orders.forPair(view.pair.id), d.domain));
+  });
+
+  return app;
+}

@@ -1,0 +1,65 @@
+// Owns /api/v1/stores and /api/v1/permitted-senders.
+import { Hono } from 'hono';
+import { apiError } from '../api-error.js';
+import type { ApiDeps } from './deps.js';
+import { presentSender, presentStore } from './present.js';
+import { createSenderSchema, createStoreSchema, patchSenderSchema } from './schemas.js';
+import { idParam, jsonBody } from './validate.js';
+
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export function storeRoutes(d: ApiDeps): Hono {
+  const app = new Hono();
+
+  app.post('/stores', async (c) => {
+    const body = await jsonBody(c, createStoreSchema);
+    if (d.domains.some((dom) => body.mailbox.endsWith(`@${dom}`))) {
+      return apiError(c, 'VALIDATION_FAILED', 'mailbox: must be a real mailbox outside the relay domains');
+    }
+    try {
+      return c.json(presentStore(d.stores.create(body), d.domain), 201);
+    } catch (err) {
+      if (isUniqueViolation(err)) return apiError(c, 'CONFLICT', `a store with slug "${body.slug}" already exists`);
+      throw err;
+    }
+  });
+
+  app.get('/stores', (c) => c.json({ items: d.stores.list().map((s) => presentStore(s, d.domain)) }));
+
+  app.get('/stores/:id', (c) => {
+    const store = d.stores.get(idParam(c));
+    return store ? c.json(presentStore(store, d.domain)) : apiError(c, 'NOT_FOUND', 'no store with that id');
+  });
+
+  app.post('/stores/:id/permitted-senders', async (c) => {
+    const storeId = idParam(c);
+    const body = await jsonBody(c, createSenderSchema);
+    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    if (d.domains.some((dom) => body.email.endsWith(`@${dom}`))) {
+      return apiError(c, 'VALIDATION_FAILED', 'email: a permitted sender cannot be an address on the relay domain');
+    }
+    try {
+      return c.json(presentSender(d.stores.addSender(storeId, body.email, body.status)), 201);
+    } catch (err) {
+      if (isUniqueViolation(err)) return apiError(c, 'CONFLICT', `${body.email} is already a permitted sender of this store; PATCH it to change its status`);
+      throw err;
+    }
+  });
+
+  app.get('/stores/:id/permitted-senders', (c) => {
+    const storeId = idParam(c);
+    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    return c.json({ items: d.stores.senders(storeId).map(presentSender) });
+  });
+
+  app.patch('/permitted-senders/:id', async (c) => {
+    const id = idParam(c);
+    const body = await jsonBody(c, patchSenderSchema);
+    const updated = d.stores.setSenderStatus(id, body.status);
+    return updated ? c.json(presentSender(updated)) : apiError(c, 'NOT_FOUND', 'no permitted sender with that id');
+  });
+
+  return app;
+}

@@ -1,0 +1,76 @@
+// Owns the shapes the JSON API accepts.
+import { z } from 'zod';
+import { isValidSlug } from '../../core/alias-token.js';
+import { ORDER_STATUSES } from '../../store/orders.js';
+
+// A deliberately plain address grammar: one @, no spaces, quotes, brackets or routing characters.
+export const email = z
+  .string()
+  .trim()
+  .max(254)
+  .regex(/^[^\s"'<>()[\]\\,;:%!@]+@[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a plain email address like name@example.com')
+  .transform((s) => s.toLowerCase());
+
+const name = (max: number) => z.string().trim().min(1).max(max).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+const money = z.number().finite().min(0).max(1e12).refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'must have at most 2 decimals');
+const when = z.iso.datetime({ offset: true });
+
+export const createStoreSchema = z
+  .object({
+    slug: z.string().trim().toLowerCase().refine(isValidSlug, 'must be 1–32 lowercase letters, digits or inner hyphens (and not look like an alias)'),
+    name: name(100),
+    mailbox: email,
+  })
+  .strict();
+
+export const senderStatus = z.enum(['enabled', 'blocked']);
+export const createSenderSchema = z.object({ email, status: senderStatus.default('enabled') }).strict();
+export const patchSenderSchema = z.object({ status: senderStatus }).strict();
+
+const item = z
+  .object({
+    sku: name(64),
+    name: name(200),
+    category: z.string().trim().max(100).nullish().transform((v) => v || null),
+    manufacturer: z.string().trim().max(100).nullish().transform((v) => v || null),
+    unitPrice: money,
+    quantity: z.number().int().min(1).max(100000),
+  })
+  .strict();
+
+export const createOrderSchema = z
+  .object({
+    storeId: z.number().int().positive(),
+    number: name(64),
+    buyer: z.object({ email, name: name(100) }).strict(),
+    items: z.array(item).max(500).default([]),
+    total: money,
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code like EUR'),
+    placedAt: when,
+    completedAt: when.nullable().default(null),
+    status: z.enum(ORDER_STATUSES).optional(),
+  })
+  .strict();
+
+export const patchOrderSchema = z
+  .object({ completedAt: when.nullable().optional(), status: z.enum(ORDER_STATUSES).optional() })
+  .strict()
+  .refine((v) => v.completedAt !== undefined || v.status !== undefined, 'give completedAt or status');
+
+export const optOutSchema = z.object({ optedOut: z.boolean() }).strict();
+
+const limit = z.coerce.number().int().min(1).max(500).default(50);
+const before = z.coerce.number().int().positive().optional();
+export const messagesQuery = z
+  .object({
+    alias: z.string().trim().toLowerCase().optional(),
+    storeId: z.coerce.number().int().positive().optional(),
+    direction: z.enum(['buyer_to_store', 'store_to_buyer']).optional(),
+    before,
+    limit,
+  })
+  .strict();
+
+export const outboxQuery = z
+  .object({ status: z.enum(['queued', 'sent', 'captured', 'deferred', 'failed']).optional(), before, limit })
+  .strict();

@@ -1,0 +1,57 @@
+// Owns the HTTP application: /healthz, and the JSON API under /api/v1 behind a bearer token.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import type { Db } from '../store/db.js';
+import { apiError } from './api-error.js';
+import { tokenMatches } from './api-token.js';
+import { apiDeps } from './api/deps.js';
+import { mailRoutes } from './api/routes-mail.js';
+import { orderRoutes } from './api/routes-orders.js';
+import { storeRoutes } from './api/routes-stores.js';
+import { InvalidRequest } from './api/validate.js';
+
+export interface HttpAppOptions {
+  readonly db: Db;
+  readonly domains: readonly string[];
+  readonly log: Logger;
+  /** Reports whether the listeners are up, for /healthz. */
+  readonly health: () => { smtp: boolean; queueDepth: number };
+}
+
+export function createHttpApp(o: HttpAppOptions): Hono {
+  const app = new Hono();
+
+  app.get('/healthz', (c) => {
+    try {
+      o.db.prepare('SELECT 1').get();
+      const h = o.health();
+      return c.json({ status: h.smtp ? 'ok' : 'starting', smtp: h.smtp, queueDepth: h.queueDepth }, h.smtp ? 200 : 503);
+    } catch {
+      return c.json({ status: 'error' }, 503);
+    }
+  });
+
+  const api = new Hono();
+  api.use('*', async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match || !tokenMatches(o.db, match[1] as string)) return apiError(c, 'UNAUTHORIZED');
+    await next();
+  });
+  api.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => apiError(c, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB') }));
+  const deps = apiDeps(o.db, o.domains);
+  api.route('/', storeRoutes(deps));
+  api.route('/', orderRoutes(deps));
+  api.route('/', mailRoutes(deps));
+  api.notFound((c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.route('/api/v1', api);
+
+  app.notFound((c) => apiError(c, 'NOT_FOUND', 'not found'));
+  app.onError((err, c) => {
+    if (err instanceof InvalidRequest) return apiError(c, 'VALIDATION_FAILED', err.message);
+    o.log.error({ event: 'http.error', method: c.req.method, path: new URL(c.req.url).pathname, err: err.message }, 'unexpected error');
+    return apiError(c, 'TEMPORARY_FAILURE');
+  });
+  return app;
+}
