@@ -7,6 +7,11 @@ export interface MaskTarget {
   readonly addresses: readonly string[];
   /** Display names that, when written right before a hidden address, are replaced too. */
   readonly names: readonly string[];
+  /**
+   * Full names replaced wherever they stand (a staff member's "First Last" in a signature).
+   * Matched case-insensitively at word boundaries.
+   */
+  readonly fullNames?: readonly string[];
 }
 
 export interface MaskReplacement {
@@ -68,6 +73,10 @@ function precedingName(lower: string, openerStart: number, names: readonly strin
   return null;
 }
 
+function isWordChar(ch: string | undefined): boolean {
+  return ch !== undefined && /[\p{L}\p{N}_]/u.test(ch);
+}
+
 function mask(value: string, target: MaskTarget, repl: MaskReplacement, html: boolean): MaskResult {
   const lower = value.toLowerCase();
   const esc: Escape = html ? escapeHtml : identity;
@@ -98,6 +107,21 @@ function mask(value: string, target: MaskTarget, repl: MaskReplacement, html: bo
         }
       }
       spans.push({ start, end: at + needle.length, text });
+    }
+  }
+  for (const name of target.fullNames ?? []) {
+    const n = name.trim().toLowerCase();
+    if (n.length < 3) continue;
+    const variants = html ? new Set([n, escapeHtml(n)]) : new Set([n]);
+    for (const needle of variants) {
+      let from = 0;
+      for (;;) {
+        const at = lower.indexOf(needle, from);
+        if (at < 0) break;
+        from = at + needle.length;
+        if (isWordChar(lower[at - 1]) || isWordChar(lower[at + needle.length])) continue;
+        spans.push({ start: at, end: at + needle.length, text: esc(repl.name) });
+      }
     }
   }
   if (spans.length === 0) return { value, count: 0 };

@@ -148,6 +148,8 @@ export class Relay {
           : {
               addresses: [id.senderEmail, id.store.mailbox, mail.from?.address ?? '', ...this.#stores.senders(id.store.id).map((s) => s.email)],
               names: mail.from?.name ? [mail.from.name] : [],
+              // A full staff name ("John Smith") is hidden everywhere; a first name alone is a choice.
+              fullNames: mail.from?.name && /\S\s+\S/.test(mail.from.name) ? [mail.from.name] : [],
             };
       const relayId = newRelayMessageId(this.primaryDomain);
       const alias = this.aliasAddress(pair.token);

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { maskHtml, maskText } from './body-scrub.js';
+
+const hide = { addresses: ['john@acme.example', 'support@acme.example'], names: ['John Smith'], fullNames: ['John Smith'] };
+const repl = { address: 'abcdefghijklmnopqrst@relay.localhost', name: 'Acme Store' };
+const A = repl.address;
+
+describe('maskText (golden table)', () => {
+  it.each([
+    ['plain address', 'write to john@acme.example today', `write to ${A} today`, 1],
+    ['any case', 'JOHN@ACME.EXAMPLE', A, 1],
+    ['signature', 'John Smith | john@acme.example | +1 555', `Acme Store | ${A} | +1 555`, 2],
+    ['Outlook quoted From', 'From: John Smith <john@acme.example>\nSent: Monday', `From: Acme Store <${A}>\nSent: Monday`, 1],
+    ['Outlook mailto form', 'From: John Smith [mailto:john@acme.example]', `From: Acme Store [mailto:${A}]`, 1],
+    ['quoted display name', 'From: "John Smith" <john@acme.example>', `From: Acme Store <${A}>`, 1],
+    ['on … wrote', 'On Mon, 1 Jan, John Smith <john@acme.example> wrote:', `On Mon, 1 Jan, Acme Store <${A}> wrote:`, 1],
+    ['name inside a word is kept', 'JohnSmithson', 'JohnSmithson', 0],
+    ['other addresses are kept', 'jane@buyer.example', 'jane@buyer.example', 0],
+    ['shared mailbox', 'support@acme.example', A, 1],
+  ])('%s', (_name, input, output, count) => {
+    const r = maskText(input, hide, repl);
+    expect(r.value).toBe(output);
+    expect(r.count).toBe(count);
+  });
+
+  it('is linear on hostile input (100 000-character token, 10 000 @ signs)', () => {
+    const hostile = `${'a'.repeat(100_000)}@${'.'.repeat(10_000)}${'john@acme.exampl'.repeat(5_000)}${'@'.repeat(10_000)}`;
+    const r = maskText(hostile, hide, repl);
+    expect(r.count).toBe(0);
+    expect(r.value).toBe(hostile);
+  });
+});
+
+describe('maskHtml', () => {
+  it('masks addresses in text, mailto links and entity spellings, escaping the replacement', () => {
+    const html = '<a href="mailto:john@acme.example">john&#64;acme.example</a> John Smith &lt;john@acme.example&gt;';
+    const r = maskHtml(html, hide, { address: A, name: 'Tom & Jerry <Shop>' });
+    expect(r.value).toBe(`<a href="mailto:${A}">${A}</a> Tom &amp; Jerry &lt;Shop&gt; &lt;${A}&gt;`);
+    expect(r.value.toLowerCase()).not.toContain('john');
+  });
+});

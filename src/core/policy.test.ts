@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { identifySender, type Target } from './identify.js';
+import { decide } from './policy.js';
+import type { ParsedMail, PermittedSenderFacts } from './types.js';
+
+const store = { id: 1, slug: 'acme', name: 'Acme Store', mailbox: 'support@acme.example' };
+const buyer = { id: 7, email: 'jane@buyer.example', name: 'Jane', kind: 'customer' as const };
+const pair = { id: 3, token: 'abcdefghijklmnopqrst', optedOut: false };
+const pairTarget: Target = { kind: 'pair', store, pair, buyer };
+const storeTarget: Target = { kind: 'store', store, existing: null };
+const enabled: PermittedSenderFacts = { id: 1, email: 'john@acme.example', status: 'enabled' };
+const blocked: PermittedSenderFacts = { id: 2, email: 'temp@acme.example', status: 'blocked' };
+const DOMAINS = ['relay.localhost'];
+
+describe('identifySender (golden table)', () => {
+  it.each([
+    ['buyer to their alias', 'jane@buyer.example', pairTarget, null, 'buyer_to_store'],
+    ['buyer, any case', 'JANE@Buyer.Example', pairTarget, null, 'buyer_to_store'],
+    ['enabled staff to an alias', 'john@acme.example', pairTarget, enabled, 'store_to_buyer'],
+    ['blocked staff to an alias', 'temp@acme.example', pairTarget, blocked, 'SENDER_BLOCKED'],
+    ['stranger to an alias', 'mallory@evil.example', pairTarget, null, 'SENDER_UNKNOWN'],
+    ['null sender', '', pairTarget, null, 'NULL_SENDER'],
+    ['our own domain', 'x@relay.localhost', pairTarget, null, 'LOOP_DETECTED'],
+    ['stranger to the store address becomes a visitor', 'new@else.example', storeTarget, null, 'buyer_to_store'],
+    ['staff to the store address', 'john@acme.example', storeTarget, enabled, 'STAFF_TO_STORE_ADDRESS'],
+    ['blocked staff to the store address', 'temp@acme.example', storeTarget, blocked, 'SENDER_BLOCKED'],
+  ] as const)('%s → %s', (_n, from, target, permitted, expected) => {
+    const r = identifySender(from, target, permitted, DOMAINS);
+    expect('code' in r ? r.code : r.direction).toBe(expected);
+  });
+});
+
+const mail = (from: string | null): ParsedMail => ({
+  from: from ? { name: '', address: from } : null,
+  subject: 's',
+  messageId: null,
+  inReplyTo: [],
+  references: [],
+  text: 'x',
+  html: null,
+  attachments: [],
+  headers: [],
+});
+
+describe('decide: the From header names the same party', () => {
+  const buyerId = identifySender('jane@buyer.example', pairTarget, null, DOMAINS);
+  const staffId = identifySender('john@acme.example', pairTarget, enabled, DOMAINS);
+  const senders = [enabled, blocked, { id: 3, email: 'support@acme.example', status: 'enabled' as const }];
+  it.each([
+    ['buyer as themselves', buyerId, 'jane@buyer.example', 'accept'],
+    ['buyer claiming the store', buyerId, 'support@acme.example', 'FROM_MISMATCH'],
+    ['staff as the shared mailbox', staffId, 'support@acme.example', 'accept'],
+    ['staff as a blocked colleague', staffId, 'temp@acme.example', 'FROM_MISMATCH'],
+    ['staff as a stranger', staffId, 'ceo@other.example', 'FROM_MISMATCH'],
+    ['no From header at all', buyerId, null, 'accept'],
+  ] as const)('%s → %s', (_n, identity, from, expected) => {
+    if ('code' in identity) throw new Error('bad fixture');
+    const d = decide(mail(from), { identity, permittedSenders: senders });
+    expect(d.verdict === 'accept' ? 'accept' : d.refusal.code).toBe(expected);
+    expect(d.findings.length).toBeGreaterThan(0);
+  });
+});

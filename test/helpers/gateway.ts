@@ -1,0 +1,89 @@
+// Starts the real gateway in-process on 127.0.0.1:0 with a fresh data dir, plus a sink as its
+// smarthost, and a small JSON client for the API. Everything stops in `close()`.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { startGateway, type Gateway } from '../../src/gateway.js';
+import { startSink, type Sink } from './sink.js';
+
+export const TEST_TOKEN = 'test-token-0123456789abcdefghij';
+export const DOMAIN = 'relay.localhost';
+
+export interface Harness {
+  readonly gw: Gateway;
+  readonly sink: Sink | null;
+  readonly dataDir: string;
+  api<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(overrides: Record<string, unknown> = {}, opts: { sink?: boolean } = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-test-'));
+  const sink = opts.sink === false ? null : await startSink();
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      smtp: { port: 0, host: '127.0.0.1' },
+      http: { port: 0, host: '127.0.0.1' },
+      api: { token: TEST_TOKEN },
+      outbound: { smarthost: sink ? sink.url : null, pollIntervalMs: 50, retrySchedule: [0.2, 0.2, 0.2], retryThereafter: 0.2 },
+      log: { level: 'silent' },
+      ...overrides,
+    },
+  });
+  const gw = await startGateway(config, pino({ level: 'silent' }));
+  const base = `http://127.0.0.1:${gw.httpPort}`;
+  return {
+    gw,
+    sink,
+    dataDir,
+    async api(method, path, body, token = TEST_TOKEN) {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // raw bodies stay text
+      }
+      return { status: res.status, body: parsed as never };
+    },
+    async close() {
+      await gw.stop();
+      await sink?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates a store and an order; returns ids and the buyer's alias address. */
+export async function seedPair(
+  h: Harness,
+  o: { slug?: string; storeName?: string; mailbox?: string; buyerEmail?: string; buyerName?: string; number?: string } = {},
+): Promise<{ storeId: number; alias: string; address: string; orderId: number }> {
+  const slug = o.slug ?? 'acme';
+  let store = await h.api('POST', '/api/v1/stores', { slug, name: o.storeName ?? 'Acme Store', mailbox: o.mailbox ?? 'support@acme.example' });
+  if (store.status === 409) {
+    const list = await h.api('GET', '/api/v1/stores');
+    store = { status: 200, body: list.body.items.find((s: { slug: string }) => s.slug === slug) };
+  }
+  const order = await h.api('POST', '/api/v1/orders', {
+    storeId: store.body.id,
+    number: o.number ?? `A-${Math.floor(Math.random() * 1e9)}`,
+    buyer: { email: o.buyerEmail ?? 'jane@buyer.example', name: o.buyerName ?? 'Jane Doe' },
+    items: [{ sku: 'SKU-1', name: 'Kettle', category: 'Kitchen', manufacturer: 'Boil Co', unitPrice: 19.99, quantity: 1 }],
+    total: 19.99,
+    currency: 'EUR',
+    placedAt: '2026-11-01T10:00:00Z',
+    completedAt: null,
+  });
+  if (order.status !== 201) throw new Error(`seed order failed: ${JSON.stringify(order.body)}`);
+  return { storeId: store.body.id, alias: order.body.alias, address: order.body.address, orderId: order.body.id };
+}
