@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('runs on the embedded defaults', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.smtp).toMatchObject({ host: '127.0.0.1', port: 2525, reverseLookup: false });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.domains).toEqual(['relay.localhost']);
+    expect(c.outbound.smarthost).toBeNull();
+    expect(c.dataDir.endsWith('/data')).toBe(true);
+    expect(Object.isFrozen(c) && Object.isFrozen(c.smtp) && Object.isFrozen(c.domains)).toBe(true);
+  });
+
+  it('applies a config file, then the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-config-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ smtp: { port: 25 }, http: { port: 9000 } }));
+    const c = loadConfig({
+      env: {
+        MASKGATE_CONFIG: file,
+        MASKGATE_HTTP_PORT: '9100',
+        MASKGATE_DATA_DIR: dir,
+        MASKGATE_DOMAIN: 'Relay.Example.com, second.example',
+        MASKGATE_SMTP_HOST: '0.0.0.0',
+        MASKGATE_HTTP_HOST: '0.0.0.0',
+        MASKGATE_API_TOKEN: 'x'.repeat(32),
+        MASKGATE_SMARTHOST: 'smtp://user:pw@mail.example:587',
+        MASKGATE_LOG_LEVEL: 'warn',
+      },
+    });
+    expect(c.smtp.port).toBe(25);
+    expect(c.http.port).toBe(9100);
+    expect(c.dataDir).toBe(dir);
+    expect(c.domains).toEqual(['relay.example.com', 'second.example']);
+    expect(c.outbound.smarthost).toBe('smtp://user:pw@mail.example:587');
+    expect(c.log.level).toBe('warn');
+  });
+
+  it.each([
+    [{ MASKGATE_SMTP_PORT: 'abc' }, /MASKGATE_SMTP_PORT="abc" must be a whole number/],
+    [{ MASKGATE_HTTP_PORT: '70000' }, /^invalid config: http\.port: .*MASKGATE_HTTP_PORT/],
+    [{ MASKGATE_SMARTHOST: 'http://x' }, /^invalid config: outbound\.smarthost: must be an smtp:\/\/host:port/],
+    [{ MASKGATE_API_TOKEN: 'short' }, /^invalid config: api\.token: must be at least 24 characters/],
+    [{ MASKGATE_DOMAIN: 'not a domain' }, /^invalid config: domains\.0: must be a lowercase domain name/],
+    [{ MASKGATE_LOG_LEVEL: 'loud' }, /^invalid config: log\.level/],
+    [{ MASKGATE_CONFIG: '/nonexistent/x.json' }, /^cannot read config file/],
+  ])('stops with one line naming the key for %j', (env, message) => {
+    expect(() => loadConfig({ env })).toThrow(ConfigError);
+    expect(() => loadConfig({ env })).toThrow(message);
+  });
+
+  it('refuses unknown keys in a config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-config-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ smtp: { prot: 25 } }));
+    expect(() => loadConfig({ env: { MASKGATE_CONFIG: file } })).toThrow(/invalid config: smtp: Unrecognized key/);
+  });
+});

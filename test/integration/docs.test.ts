@@ -1,0 +1,35 @@
+// Keeps the documentation in step with the code: every verdict, config key and env variable.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ENV_VARS } from '../../src/config.js';
+import { VERDICTS } from '../../src/core/verdicts.js';
+
+const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
+
+function leafKeys(value: unknown, prefix = ''): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
+  return Object.entries(value).flatMap(([k, v]) => leafKeys(v, prefix ? `${prefix}.${k}` : k));
+}
+
+describe('docs', () => {
+  it('docs/verdicts.md lists exactly the catalogue, with the same SMTP and HTTP codes', () => {
+    const rows = [...read('docs/verdicts.md').matchAll(/^\| `([A-Z_]+)` \| (\d{3}) (\d\.\d\.\d+) \| (\d{3}) \|/gm)];
+    const documented = Object.fromEntries(rows.map((m) => [m[1], { smtp: [Number(m[2]), m[3]], http: Number(m[4]) }]));
+    const catalogue = Object.fromEntries(Object.entries(VERDICTS).map(([k, v]) => [k, { smtp: [...v.smtp], http: v.http }]));
+    expect(documented).toEqual(catalogue);
+  });
+
+  it('docs/config.md explains every key of config/default.json and every environment variable', () => {
+    const doc = read('docs/config.md');
+    for (const key of leafKeys(JSON.parse(read('config/default.json')))) expect(doc, key).toContain(`\`${key}\``);
+    for (const name of Object.keys(ENV_VARS)) expect(doc, name).toContain(`\`${name}\``);
+  });
+
+  it('docs/events.md lists every event name the source logs', () => {
+    const doc = read('docs/events.md');
+    const files = ['src/smtp/mx-server.ts', 'src/outbound/worker.ts', 'src/gateway.ts', 'src/main.ts', 'src/relay/pipeline.ts', 'src/web/app.ts'];
+    const events = new Set(files.flatMap((f) => [...read(f).matchAll(/event: '([a-z]+\.[a-z-]+)'/g)].map((m) => m[1] as string)));
+    expect(events.size).toBeGreaterThan(8);
+    for (const e of events) expect(doc, e).toContain(`\`${e}\``);
+  });
+});
