@@ -1,6 +1,6 @@
 // Owns the one validated, frozen configuration object: config/default.json, then the file named by
 // MASKGATE_CONFIG, then MASKGATE_* environment variables. Nothing else reads the environment.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -77,7 +77,10 @@ export class ConfigError extends Error {}
 
 type Json = Record<string, unknown>;
 
-const defaultsPath = fileURLToPath(new URL('../config/default.json', import.meta.url));
+// src/config.ts when run from source, dist/src/config.js when built: the defaults sit at the root.
+const defaultsPath = ['../config/default.json', '../../config/default.json']
+  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+  .find((p) => existsSync(p)) as string;
 
 function readJson(path: string, what: string): Json {
   let text: string;

@@ -1,0 +1,133 @@
+// A 250 means the message is on disk: run the gateway as a child process, SIGKILL it in the middle
+// of a few hundred messages, start it again on the same data dir, and every message that got a 250
+// must reach the sink. Duplicates are allowed only for deliveries in flight at the kill.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSink, type Sink } from '../helpers/sink.js';
+import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
+
+const TOKEN = 'crash-test-token-0123456789abcdef';
+const CONCURRENCY = 10; // outbound.concurrency default: the most deliveries in flight at once
+const root = new URL('../../', import.meta.url).pathname;
+
+interface Child {
+  proc: ChildProcess;
+  smtpPort: number;
+  httpPort: number;
+}
+
+function startChild(dataDir: string, sink: Sink): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      MASKGATE_DATA_DIR: dataDir,
+      MASKGATE_SMTP_PORT: '0',
+      MASKGATE_HTTP_PORT: '0',
+      MASKGATE_API_TOKEN: TOKEN,
+      MASKGATE_SMARTHOST: sink.url,
+      MASKGATE_LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('gateway did not start in 20 s')), 20_000);
+    proc.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      if (!line.includes('"gateway.listening"')) return;
+      const ev = JSON.parse(line) as { smtpPort: number; httpPort: number };
+      clearTimeout(timer);
+      resolve({ proc, smtpPort: ev.smtpPort, httpPort: ev.httpPort });
+    });
+  });
+}
+
+async function api(port: number, path: string, body: unknown): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return res.json();
+}
+
+const children: ChildProcess[] = [];
+let sink: Sink | null = null;
+let dataDir = '';
+afterEach(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await sink?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('crash safety', () => {
+  it('delivers every message that got a 250 after a SIGKILL mid-run and a restart', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'maskgate-crash-'));
+    sink = await startSink();
+    const first = await startChild(dataDir, sink);
+    children.push(first.proc);
+    const store = await api(first.httpPort, '/api/v1/stores', { slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' });
+    const order = await api(first.httpPort, '/api/v1/orders', {
+      storeId: store.id,
+      number: 'C-1',
+      buyer: { email: 'jane@buyer.example', name: 'Jane' },
+      total: 1,
+      currency: 'EUR',
+      placedAt: '2026-11-01T00:00:00Z',
+    });
+    const alias: string = order.address;
+
+    const TOTAL = 300;
+    const KILL_AFTER = 120;
+    const accepted = new Set<number>();
+    let next = 0;
+    let killed = false;
+    const worker = async () => {
+      let client: SmtpClient;
+      try {
+        client = await SmtpClient.connect(first.smtpPort);
+      } catch {
+        return;
+      }
+      while (next < TOTAL) {
+        const i = next++;
+        try {
+          const r = await client.send('jane@buyer.example', [alias], buildMessage({ from: 'jane@buyer.example', to: alias, subject: `crash-${i}`, body: `message ${i}\n${'x'.repeat(2000)}` }));
+          if (r.reply.code === 250) accepted.add(i);
+        } catch {
+          return; // the gateway died under us
+        }
+        if (!killed && accepted.size >= KILL_AFTER) {
+          killed = true;
+          first.proc.kill('SIGKILL');
+        }
+      }
+      await client.quit().catch(() => undefined);
+    };
+    await Promise.all(Array.from({ length: 10 }, worker));
+    expect(killed).toBe(true);
+    expect(accepted.size).toBeGreaterThanOrEqual(KILL_AFTER);
+    await new Promise((resolve) => first.proc.exitCode !== null || first.proc.signalCode !== null ? resolve(null) : first.proc.once('exit', resolve));
+
+    const second = await startChild(dataDir, sink);
+    children.push(second.proc);
+    const subjects = () => sink!.messages.map((m) => Number(/^Subject: crash-(\d+)\r?$/m.exec(m.raw.toString())?.[1]));
+    const deadline = Date.now() + 60_000;
+    while ([...accepted].some((i) => !subjects().includes(i))) {
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const delivered = subjects();
+    const missing = [...accepted].filter((i) => !delivered.includes(i));
+    expect(missing, 'messages answered 250 but never delivered').toEqual([]);
+    const counts = new Map<number, number>();
+    for (const i of delivered) counts.set(i, (counts.get(i) ?? 0) + 1);
+    const duplicates = [...counts.values()].filter((n) => n > 1).length;
+    console.info(`crash test: ${accepted.size} accepted before the kill, ${delivered.length} delivered, ${duplicates} duplicated (in flight at the kill)`);
+    expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);
+  }, 120_000);
+});
