@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
+import { GroupCommit } from './relay/group-commit.js';
 import { Relay } from './relay/pipeline.js';
 import { createMxServer } from './smtp/mx-server.js';
 import { openDb, type Db } from './store/db.js';
@@ -35,8 +36,10 @@ export async function startGateway(config: AppConfig, log: Logger): Promise<Gate
   const db = openDb(config.dataDir);
   const { generated } = ensureApiToken(db, config.api.token);
   const transport = createTransport(config);
+  const commit = new GroupCommit(db);
   const worker = new OutboundWorker(
     db,
+    commit,
     transport,
     {
       concurrency: config.outbound.concurrency,
@@ -46,7 +49,7 @@ export async function startGateway(config: AppConfig, log: Logger): Promise<Gate
     },
     log.child({ component: 'outbound' }),
   );
-  const relay = new Relay(db, { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs }, () => worker.wake());
+  const relay = new Relay(db, commit, { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs }, () => worker.wake());
   const smtp = createMxServer(config, relay, log.child({ component: 'smtp' }));
   let smtpUp = false;
   const outbox = new OutboxRepo(db);

@@ -3,10 +3,12 @@
 // A row stays queued in the database while it is in flight, so a crash re-delivers it rather than
 // losing it (a duplicate only for messages in flight at the crash).
 import type { Logger } from 'pino';
+import { maskText } from '../core/body-scrub.js';
 import { classifyDeliveryError } from '../core/delivery-outcome.js';
 import { buildNotice } from '../core/non-delivery-notice.js';
 import { afterTemporaryFailure, type RetryPolicy } from '../core/retry-schedule.js';
 import { composeMail } from '../relay/compose.js';
+import type { GroupCommit } from '../relay/group-commit.js';
 import { newRelayMessageId } from '../relay/pipeline.js';
 import type { Db } from '../store/db.js';
 import { MessageRepo } from '../store/messages.js';
@@ -22,7 +24,7 @@ export interface WorkerOptions {
 }
 
 export class OutboundWorker {
-  readonly #db: Db;
+  readonly #commit: GroupCommit;
   readonly #outbox: OutboxRepo;
   readonly #messages: MessageRepo;
   readonly #pairs: PairRepo;
@@ -34,8 +36,8 @@ export class OutboundWorker {
   #wakeScheduled = false;
   #running = false;
 
-  constructor(db: Db, transport: Transport, options: WorkerOptions, log: Logger) {
-    this.#db = db;
+  constructor(db: Db, commit: GroupCommit, transport: Transport, options: WorkerOptions, log: Logger) {
+    this.#commit = commit;
     this.#outbox = new OutboxRepo(db);
     this.#messages = new MessageRepo(db);
     this.#pairs = new PairRepo(db);
@@ -93,7 +95,9 @@ export class OutboundWorker {
       return;
     }
     for (const row of rows) {
-      const p = this.#deliver(row).finally(() => {
+      const p = this.#deliver(row)
+        .catch((err: Error) => this.#log.error({ event: 'queue.error', outboxId: row.id, err: err.message }, 'could not record a delivery'))
+        .finally(() => {
         this.#held.delete(row.id);
         this.wake();
       });
@@ -106,32 +110,42 @@ export class OutboundWorker {
     const raw = this.#outbox.raw(row.id);
     if (!raw) return;
     const log = this.#log.child({ outboxId: row.id, messageId: row.messageId });
+    // Remote replies often quote the recipient; logs name the alias instead of a real address.
+    const forLog = (text: string) => maskText(text, { addresses: [row.envTo], names: [] }, { address: row.envFrom || '[recipient]', name: '' }).value;
+    let response: string;
     try {
-      const response = await this.#transport.send({ from: row.envFrom, to: row.envTo }, raw);
-      const status = this.#transport.kind === 'capture' ? 'captured' : 'sent';
-      this.#outbox.markDone(row.id, status, attempts);
-      log.info({ event: 'queue.sent', status, attempts, response: response.slice(0, 200) }, 'delivered');
+      response = await this.#transport.send({ from: row.envFrom, to: row.envTo }, raw);
     } catch (e) {
-      const err = e as { responseCode?: number; code?: string; message?: string; response?: string };
-      const error = String(err.response ?? err.message ?? e).slice(0, 1000);
-      const outcome = classifyDeliveryError({ responseCode: err.responseCode, code: err.code, message: error });
-      if (outcome === 'temporary') {
-        const next = afterTemporaryFailure(row.createdAt, attempts, Date.now(), this.#options.retry);
-        if (next.action === 'retry') {
-          this.#outbox.markDeferred(row.id, attempts, next.at, error);
-          log.info({ event: 'queue.defer', attempts, nextAttemptAt: new Date(next.at).toISOString(), error }, 'delivery deferred');
-          return;
-        }
-        this.#fail(row, attempts, `gave up after ${attempts} attempts: ${error}`, log);
-        return;
-      }
-      this.#fail(row, attempts, error, log);
+      await this.#afterError(row, attempts, e, log, forLog);
+      return;
     }
+    const status = this.#transport.kind === 'capture' ? 'captured' : 'sent';
+    // Status updates share the group commit with incoming mail: one fsync for many rows. Should
+    // this commit fail, the row stays queued and is delivered again (a duplicate, never a loss).
+    await this.#commit.run(() => this.#outbox.markDone(row.id, status, attempts));
+    log.info({ event: 'queue.sent', status, attempts, response: forLog(response.slice(0, 200)) }, 'delivered');
   }
 
-  #fail(row: OutboxRow, attempts: number, error: string, log: Logger): void {
-    this.#outbox.markFailed(row.id, attempts, error);
-    log.warn({ event: 'queue.failed', attempts, error }, 'delivery failed');
+  async #afterError(row: OutboxRow, attempts: number, e: unknown, log: Logger, forLog: (s: string) => string): Promise<void> {
+    const err = e as { responseCode?: number; code?: string; message?: string; response?: string };
+    const error = String(err.response ?? err.message ?? e).slice(0, 1000);
+    const outcome = classifyDeliveryError({ responseCode: err.responseCode, code: err.code, message: error });
+    if (outcome === 'temporary') {
+      const next = afterTemporaryFailure(row.createdAt, attempts, Date.now(), this.#options.retry);
+      if (next.action === 'retry') {
+        await this.#commit.run(() => this.#outbox.markDeferred(row.id, attempts, next.at, error));
+        log.info({ event: 'queue.defer', attempts, nextAttemptAt: new Date(next.at).toISOString(), error: forLog(error) }, 'delivery deferred');
+        return;
+      }
+      await this.#fail(row, attempts, `gave up after ${attempts} attempts: ${error}`, log, forLog);
+      return;
+    }
+    await this.#fail(row, attempts, error, log, forLog);
+  }
+
+  async #fail(row: OutboxRow, attempts: number, error: string, log: Logger, forLog: (s: string) => string): Promise<void> {
+    await this.#commit.run(() => this.#outbox.markFailed(row.id, attempts, error));
+    log.warn({ event: 'queue.failed', attempts, error: forLog(error) }, 'delivery failed');
     if (row.kind !== 'relay' || row.messageId === null) return; // never a notice about a notice
     void this.#notify(row, attempts, error).catch((err: Error) => log.error({ event: 'queue.notice-error', err: err.message }, 'could not queue the notice'));
   }
@@ -157,7 +171,7 @@ export class OutboundWorker {
     });
     const bytes = await composeMail(mail);
     // The author's address comes from our database (the message row), never from a header.
-    this.#db.transaction(() => this.#outbox.enqueue({ messageId: row.messageId, kind: 'notice', envFrom: '', envTo: message.authorEmail, raw: bytes }))();
+    await this.#commit.run(() => this.#outbox.enqueue({ messageId: row.messageId, kind: 'notice', envFrom: '', envTo: message.authorEmail, raw: bytes }));
     this.wake();
   }
 }

@@ -7,6 +7,28 @@ function addr(a: MailAddress): { name: string; address: string } {
   return { name: a.name, address: a.address };
 }
 
+// nodemailer scans every character of a text part to choose quoted-printable or base64; on a 1 MB
+// body that scan costs more than the encoding. A sample of the start decides just as well.
+const SAMPLE = 4096;
+
+function countSample(text: string, counts: { latin: number; other: number }): void {
+  const end = Math.min(text.length, SAMPLE);
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x08 || c === 0x0b || c === 0x0c || (c >= 0x0e && c <= 0x1f) || c >= 0x80) counts.other++;
+    else if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) counts.latin++;
+  }
+}
+
+/** 'Q' (quoted-printable) for mostly Latin text, 'B' (base64) otherwise, judged on a sample. */
+export function preferredTextEncoding(mail: Pick<OutgoingMail, 'text' | 'html' | 'subject'>): 'Q' | 'B' {
+  const counts = { latin: 0, other: 0 };
+  countSample(mail.subject, counts);
+  countSample(mail.text ?? '', counts);
+  countSample(mail.html ?? '', counts);
+  return counts.other < counts.latin ? 'Q' : 'B';
+}
+
 export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
   const headers: Record<string, string> = {};
   for (const [k, v] of mail.headers) headers[k] = v;
@@ -29,6 +51,7 @@ export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
       contentDisposition: a.disposition,
     })),
     headers,
+    textEncoding: preferredTextEncoding(mail),
     // Never let a header carry a Bcc, and never fetch remote content for a path or href.
     disableFileAccess: true,
     disableUrlAccess: true,

@@ -58,13 +58,13 @@ export class Relay {
   readonly #commit: GroupCommit;
   readonly #onQueued: () => void;
 
-  constructor(db: Db, options: RelayOptions, onQueued: () => void) {
+  constructor(db: Db, commit: GroupCommit, options: RelayOptions, onQueued: () => void) {
     this.#options = options;
     this.#stores = new StoreRepo(db);
     this.#pairs = new PairRepo(db);
     this.#messages = new MessageRepo(db);
     this.#outbox = new OutboxRepo(db);
-    this.#commit = new GroupCommit(db);
+    this.#commit = commit;
     this.#onQueued = onQueued;
   }
 
@@ -141,7 +141,7 @@ export class Relay {
         buyer = view.buyer;
       }
       const from = id.direction === 'buyer_to_store' ? 'buyer' : 'store';
-      const threading = translateThreading(mail.inReplyTo, mail.references, from, this.#messages.idMappings(pair.id));
+      const threading = translateThreading(mail.inReplyTo, mail.references, from, this.#messages.idMappings(pair.id, [...mail.inReplyTo, ...mail.references]));
       const hide =
         id.direction === 'buyer_to_store'
           ? { addresses: [id.senderEmail, buyer.email, mail.from?.address ?? ''], names: [] }

@@ -3,6 +3,7 @@
 import type { IdMapping } from '../core/message-id-map.js';
 import type { Change, Direction, Finding } from '../core/types.js';
 import type { Db } from './db.js';
+import { stmt } from './statements.js';
 
 export interface NewMessage {
   readonly pairId: number;
@@ -63,7 +64,7 @@ export class MessageRepo {
   readonly #insert;
   constructor(db: Db) {
     this.#db = db;
-    this.#insert = db.prepare(
+    this.#insert = stmt(db, 
       `INSERT INTO messages (pair_id, direction, source, author_email, permitted_sender_id, subject, original_message_id,
         relay_message_id, verdict, findings, changes, size, raw, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -90,11 +91,19 @@ export class MessageRepo {
     return Number(info.lastInsertRowid);
   }
 
-  /** The pair's id mappings, newest first; a conversation is small, so the last 1000 suffice. */
-  idMappings(pairId: number): IdMapping[] {
-    const rows = this.#db
-      .prepare('SELECT relay_message_id AS relayId, original_message_id AS originalId, direction FROM messages WHERE pair_id = ? ORDER BY id DESC LIMIT 1000')
-      .all(pairId) as { relayId: string; originalId: string | null; direction: Direction }[];
+  /**
+   * The pair's messages whose original or relay Message-ID is one of `ids`: all threading needs.
+   * Scoped to the pair, so another buyer's ids are never found.
+   */
+  idMappings(pairId: number, ids: readonly string[]): IdMapping[] {
+    const wanted = [...new Set(ids)].slice(-100);
+    if (wanted.length === 0) return [];
+    const marks = wanted.map(() => '?').join(',');
+    const rows = stmt(
+      this.#db,
+      `SELECT relay_message_id AS relayId, original_message_id AS originalId, direction FROM messages
+       WHERE pair_id = ? AND (original_message_id IN (${marks}) OR relay_message_id IN (${marks}))`,
+    ).all(pairId, ...wanted, ...wanted) as { relayId: string; originalId: string | null; direction: Direction }[];
     return rows.map((r) => ({ relayId: r.relayId, originalId: r.originalId, author: r.direction === 'buyer_to_store' ? 'buyer' : 'store' }));
   }
 
@@ -118,7 +127,7 @@ export class MessageRepo {
       args.push(f.beforeId);
     }
     const sql = `${LIST_SQL} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.id DESC LIMIT ?`;
-    const rows = this.#db.prepare(sql).all(...args, f.limit) as ListRow[];
+    const rows = stmt(this.#db, sql).all(...args, f.limit) as ListRow[];
     return rows.map((r) => ({
       ...r,
       findings: JSON.parse(r.findings) as Finding[],
@@ -129,13 +138,13 @@ export class MessageRepo {
 
   authorOf(messageId: number): { authorEmail: string; pairId: number; subject: string; direction: Direction } | null {
     return (
-      (this.#db.prepare('SELECT author_email AS authorEmail, pair_id AS pairId, subject, direction FROM messages WHERE id = ?').get(messageId) as
+      (stmt(this.#db, 'SELECT author_email AS authorEmail, pair_id AS pairId, subject, direction FROM messages WHERE id = ?').get(messageId) as
         | { authorEmail: string; pairId: number; subject: string; direction: Direction }
         | undefined) ?? null
     );
   }
 
   count(): number {
-    return (this.#db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
+    return (stmt(this.#db, 'SELECT count(*) AS n FROM messages').get() as { n: number }).n;
   }
 }

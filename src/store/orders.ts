@@ -1,5 +1,6 @@
 // Owns orders and their items. The first order of a buyer with a store creates their pair.
 import type { Db } from './db.js';
+import { stmt } from './statements.js';
 import { PairRepo, type PairView } from './pairs.js';
 
 export const ORDER_STATUSES = ['placed', 'shipped', 'completed', 'cancelled', 'refunded'] as const;
@@ -56,14 +57,13 @@ export class OrderRepo {
   create(input: OrderInput, now = Date.now()): { order: OrderRow; pair: PairView } {
     return this.#db.transaction(() => {
       const { view } = this.#pairs.ensure(input.storeId, input.buyer.email, input.buyer.name, 'customer', now);
-      const info = this.#db
-        .prepare(
+      const info = stmt(this.#db, 
           `INSERT INTO orders (store_id, pair_id, number, status, currency, total_minor, placed_at, completed_at, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(input.storeId, view.pair.id, input.number, input.status, input.currency, input.totalMinor, input.placedAt, input.completedAt, now, now);
       const orderId = Number(info.lastInsertRowid);
-      const item = this.#db.prepare(
+      const item = stmt(this.#db, 
         'INSERT INTO order_items (order_id, sku, name, category, manufacturer, unit_price_minor, quantity) VALUES (?, ?, ?, ?, ?, ?, ?)',
       );
       for (const it of input.items) item.run(orderId, it.sku, it.name, it.category, it.manufacturer, it.unitPriceMinor, it.quantity);
@@ -72,19 +72,19 @@ export class OrderRepo {
   }
 
   get(id: number): OrderRow | null {
-    const row = this.#db.prepare(`SELECT ${ORDER_COLS} FROM orders WHERE id = ?`).get(id) as Omit<OrderRow, 'items'> | undefined;
+    const row = stmt(this.#db, `SELECT ${ORDER_COLS} FROM orders WHERE id = ?`).get(id) as Omit<OrderRow, 'items'> | undefined;
     if (!row) return null;
-    const items = this.#db.prepare(`SELECT ${ITEM_COLS} FROM order_items WHERE order_id = ? ORDER BY id`).all(id) as OrderRow['items'];
+    const items = stmt(this.#db, `SELECT ${ITEM_COLS} FROM order_items WHERE order_id = ? ORDER BY id`).all(id) as OrderRow['items'];
     return { ...row, items };
   }
 
   byStoreAndNumber(storeId: number, number: string): OrderRow | null {
-    const row = this.#db.prepare('SELECT id FROM orders WHERE store_id = ? AND number = ?').get(storeId, number) as { id: number } | undefined;
+    const row = stmt(this.#db, 'SELECT id FROM orders WHERE store_id = ? AND number = ?').get(storeId, number) as { id: number } | undefined;
     return row ? this.get(row.id) : null;
   }
 
   forPair(pairId: number): OrderRow[] {
-    const ids = this.#db.prepare('SELECT id FROM orders WHERE pair_id = ? ORDER BY placed_at DESC, id DESC').all(pairId) as { id: number }[];
+    const ids = stmt(this.#db, 'SELECT id FROM orders WHERE pair_id = ? ORDER BY placed_at DESC, id DESC').all(pairId) as { id: number }[];
     return ids.map((r) => this.get(r.id) as OrderRow);
   }
 
@@ -96,7 +96,7 @@ export class OrderRepo {
     // Completing an order without a time means "now"; a completion time implies the status.
     if (patch.status === 'completed' && completedAt === null) completedAt = now;
     if (patch.completedAt != null && patch.status === undefined) status = 'completed';
-    this.#db.prepare('UPDATE orders SET status = ?, completed_at = ?, updated_at = ? WHERE id = ?').run(status, completedAt, now, id);
+    stmt(this.#db, 'UPDATE orders SET status = ?, completed_at = ?, updated_at = ? WHERE id = ?').run(status, completedAt, now, id);
     return this.get(id);
   }
 }

@@ -1,6 +1,7 @@
 // Owns the durable outbound queue: one row per delivery with its exact bytes, status, attempts,
 // next attempt time and last error.
 import type { Db } from './db.js';
+import { stmt } from './statements.js';
 
 export type OutboxStatus = 'queued' | 'sent' | 'captured' | 'deferred' | 'failed';
 export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['queued', 'sent', 'captured', 'deferred', 'failed'];
@@ -38,7 +39,7 @@ export class OutboxRepo {
   readonly #insert;
   constructor(db: Db) {
     this.#db = db;
-    this.#insert = db.prepare(
+    this.#insert = stmt(db, 
       `INSERT INTO outbox (message_id, kind, env_from, env_to, raw, status, attempts, next_attempt_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
     );
@@ -49,39 +50,37 @@ export class OutboxRepo {
   }
 
   get(id: number): OutboxRow | null {
-    return (this.#db.prepare(`SELECT ${COLS} FROM outbox WHERE id = ?`).get(id) as OutboxRow | undefined) ?? null;
+    return (stmt(this.#db, `SELECT ${COLS} FROM outbox WHERE id = ?`).get(id) as OutboxRow | undefined) ?? null;
   }
 
   raw(id: number): Buffer | null {
-    const row = this.#db.prepare('SELECT raw FROM outbox WHERE id = ?').get(id) as { raw: Buffer } | undefined;
+    const row = stmt(this.#db, 'SELECT raw FROM outbox WHERE id = ?').get(id) as { raw: Buffer } | undefined;
     return row?.raw ?? null;
   }
 
   /** Rows whose time has come, oldest first, skipping the ones the worker already holds. */
   due(now: number, limit: number, held: ReadonlySet<number>): OutboxRow[] {
-    const rows = this.#db
-      .prepare(`SELECT ${COLS} FROM outbox WHERE status IN ('queued', 'deferred') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
+    const rows = stmt(this.#db, `SELECT ${COLS} FROM outbox WHERE status IN ('queued', 'deferred') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
       .all(now, limit + held.size) as OutboxRow[];
     return rows.filter((r) => !held.has(r.id)).slice(0, limit);
   }
 
   nextDueAt(): number | null {
-    const row = this.#db.prepare("SELECT min(next_attempt_at) AS t FROM outbox WHERE status IN ('queued', 'deferred')").get() as { t: number | null };
+    const row = stmt(this.#db, "SELECT min(next_attempt_at) AS t FROM outbox WHERE status IN ('queued', 'deferred')").get() as { t: number | null };
     return row.t;
   }
 
   markDone(id: number, status: 'sent' | 'captured', attempts: number, now = Date.now()): void {
-    this.#db.prepare('UPDATE outbox SET status = ?, attempts = ?, last_error = NULL, updated_at = ?, done_at = ? WHERE id = ?').run(status, attempts, now, now, id);
+    stmt(this.#db, 'UPDATE outbox SET status = ?, attempts = ?, last_error = NULL, updated_at = ?, done_at = ? WHERE id = ?').run(status, attempts, now, now, id);
   }
 
   markDeferred(id: number, attempts: number, nextAttemptAt: number, error: string, now = Date.now()): void {
-    this.#db
-      .prepare("UPDATE outbox SET status = 'deferred', attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?")
+    stmt(this.#db, "UPDATE outbox SET status = 'deferred', attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?")
       .run(attempts, nextAttemptAt, error, now, id);
   }
 
   markFailed(id: number, attempts: number, error: string, now = Date.now()): void {
-    this.#db.prepare("UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, updated_at = ?, done_at = ? WHERE id = ?").run(attempts, error, now, now, id);
+    stmt(this.#db, "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, updated_at = ?, done_at = ? WHERE id = ?").run(attempts, error, now, now, id);
   }
 
   list(f: { status?: OutboxStatus | undefined; beforeId?: number | undefined; limit: number }): OutboxRow[] {
@@ -95,10 +94,10 @@ export class OutboxRepo {
       where.push('id < ?');
       args.push(f.beforeId);
     }
-    return this.#db.prepare(`SELECT ${COLS} FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(...args, f.limit) as OutboxRow[];
+    return stmt(this.#db, `SELECT ${COLS} FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(...args, f.limit) as OutboxRow[];
   }
 
   pendingCount(): number {
-    return (this.#db.prepare("SELECT count(*) AS n FROM outbox WHERE status IN ('queued', 'deferred')").get() as { n: number }).n;
+    return (stmt(this.#db, "SELECT count(*) AS n FROM outbox WHERE status IN ('queued', 'deferred')").get() as { n: number }).n;
   }
 }

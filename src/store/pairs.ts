@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { TOKEN_BYTES, tokenFromBytes } from '../core/alias-token.js';
 import type { BuyerFacts, PairFacts, StoreFacts } from '../core/types.js';
 import type { Db } from './db.js';
+import { stmt } from './statements.js';
 
 export interface PairView {
   readonly store: StoreFacts;
@@ -49,18 +50,18 @@ export class PairRepo {
   }
 
   byToken(token: string): PairView | null {
-    const row = this.#db.prepare(`${PAIR_JOIN} WHERE p.token = ?`).get(token.toLowerCase()) as PairJoinRow | undefined;
+    const row = stmt(this.#db, `${PAIR_JOIN} WHERE p.token = ?`).get(token.toLowerCase()) as PairJoinRow | undefined;
     return row ? toView(row) : null;
   }
 
   byId(id: number): PairView | null {
-    const row = this.#db.prepare(`${PAIR_JOIN} WHERE p.id = ?`).get(id) as PairJoinRow | undefined;
+    const row = stmt(this.#db, `${PAIR_JOIN} WHERE p.id = ?`).get(id) as PairJoinRow | undefined;
     return row ? toView(row) : null;
   }
 
   /** The pair of a buyer (by real address) with a store, if any. */
   byStoreAndEmail(storeId: number, email: string): PairView | null {
-    const row = this.#db.prepare(`${PAIR_JOIN} WHERE p.store_id = ? AND b.email = ?`).get(storeId, email.toLowerCase()) as PairJoinRow | undefined;
+    const row = stmt(this.#db, `${PAIR_JOIN} WHERE p.store_id = ? AND b.email = ?`).get(storeId, email.toLowerCase()) as PairJoinRow | undefined;
     return row ? toView(row) : null;
   }
 
@@ -70,23 +71,22 @@ export class PairRepo {
    */
   ensure(storeId: number, email: string, name: string, kind: 'customer' | 'visitor', now = Date.now()): { view: PairView; created: boolean } {
     const address = email.toLowerCase();
-    let buyer = this.#db.prepare('SELECT id, kind FROM buyers WHERE email = ?').get(address) as { id: number; kind: string } | undefined;
+    let buyer = stmt(this.#db, 'SELECT id, kind FROM buyers WHERE email = ?').get(address) as { id: number; kind: string } | undefined;
     if (!buyer) {
-      const info = this.#db.prepare('INSERT INTO buyers (email, name, kind, created_at) VALUES (?, ?, ?, ?)').run(address, name, kind, now);
+      const info = stmt(this.#db, 'INSERT INTO buyers (email, name, kind, created_at) VALUES (?, ?, ?, ?)').run(address, name, kind, now);
       buyer = { id: Number(info.lastInsertRowid), kind };
     } else if (kind === 'customer' && (buyer.kind === 'visitor' || name !== '')) {
-      this.#db.prepare("UPDATE buyers SET kind = 'customer', name = CASE WHEN ? <> '' THEN ? ELSE name END WHERE id = ?").run(name, name, buyer.id);
+      stmt(this.#db, "UPDATE buyers SET kind = 'customer', name = CASE WHEN ? <> '' THEN ? ELSE name END WHERE id = ?").run(name, name, buyer.id);
     }
-    const existing = this.#db.prepare('SELECT id FROM pairs WHERE store_id = ? AND buyer_id = ?').get(storeId, buyer.id) as { id: number } | undefined;
+    const existing = stmt(this.#db, 'SELECT id FROM pairs WHERE store_id = ? AND buyer_id = ?').get(storeId, buyer.id) as { id: number } | undefined;
     if (existing) return { view: this.byId(existing.id) as PairView, created: false };
     // A token collision at 100 bits is not expected; the UNIQUE constraint makes it an error, not a merge.
-    const info = this.#db
-      .prepare('INSERT INTO pairs (store_id, buyer_id, token, opted_out, created_at) VALUES (?, ?, ?, 0, ?)')
+    const info = stmt(this.#db, 'INSERT INTO pairs (store_id, buyer_id, token, opted_out, created_at) VALUES (?, ?, ?, 0, ?)')
       .run(storeId, buyer.id, newToken(), now);
     return { view: this.byId(Number(info.lastInsertRowid)) as PairView, created: true };
   }
 
   setOptOut(pairId: number, optedOut: boolean, now = Date.now()): void {
-    this.#db.prepare('UPDATE pairs SET opted_out = ?, opted_out_at = ? WHERE id = ?').run(optedOut ? 1 : 0, optedOut ? now : null, pairId);
+    stmt(this.#db, 'UPDATE pairs SET opted_out = ?, opted_out_at = ? WHERE id = ?').run(optedOut ? 1 : 0, optedOut ? now : null, pairId);
   }
 }

@@ -1,6 +1,7 @@
 // Owns stores and their permitted senders. A store's mailbox is also its first permitted sender.
 import type { PermittedSenderFacts, StoreFacts } from '../core/types.js';
 import type { Db } from './db.js';
+import { stmt } from './statements.js';
 
 export interface StoreRow extends StoreFacts {
   readonly createdAt: number;
@@ -23,54 +24,51 @@ export class StoreRepo {
 
   create(input: { slug: string; name: string; mailbox: string }, now = Date.now()): StoreRow {
     return this.#db.transaction(() => {
-      const info = this.#db
-        .prepare('INSERT INTO stores (slug, name, mailbox, created_at) VALUES (?, ?, ?, ?)')
+      const info = stmt(this.#db, 'INSERT INTO stores (slug, name, mailbox, created_at) VALUES (?, ?, ?, ?)')
         .run(input.slug, input.name, input.mailbox.toLowerCase(), now);
       const id = Number(info.lastInsertRowid);
-      this.#db
-        .prepare("INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, 'enabled', ?, ?)")
+      stmt(this.#db, "INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, 'enabled', ?, ?)")
         .run(id, input.mailbox.toLowerCase(), now, now);
       return this.get(id) as StoreRow;
     })();
   }
 
   get(id: number): StoreRow | null {
-    return (this.#db.prepare(`SELECT ${STORE_COLS} FROM stores WHERE id = ?`).get(id) as StoreRow | undefined) ?? null;
+    return (stmt(this.#db, `SELECT ${STORE_COLS} FROM stores WHERE id = ?`).get(id) as StoreRow | undefined) ?? null;
   }
 
   bySlug(slug: string): StoreRow | null {
-    return (this.#db.prepare(`SELECT ${STORE_COLS} FROM stores WHERE slug = ?`).get(slug) as StoreRow | undefined) ?? null;
+    return (stmt(this.#db, `SELECT ${STORE_COLS} FROM stores WHERE slug = ?`).get(slug) as StoreRow | undefined) ?? null;
   }
 
   list(): StoreRow[] {
-    return this.#db.prepare(`SELECT ${STORE_COLS} FROM stores ORDER BY id`).all() as StoreRow[];
+    return stmt(this.#db, `SELECT ${STORE_COLS} FROM stores ORDER BY id`).all() as StoreRow[];
   }
 
   addSender(storeId: number, email: string, status: 'enabled' | 'blocked', now = Date.now()): PermittedSenderRow {
-    const info = this.#db
-      .prepare('INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+    const info = stmt(this.#db, 'INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
       .run(storeId, email.toLowerCase(), status, now, now);
     return this.sender(Number(info.lastInsertRowid)) as PermittedSenderRow;
   }
 
   sender(id: number): PermittedSenderRow | null {
-    return (this.#db.prepare(`SELECT ${SENDER_COLS} FROM permitted_senders WHERE id = ?`).get(id) as PermittedSenderRow | undefined) ?? null;
+    return (stmt(this.#db, `SELECT ${SENDER_COLS} FROM permitted_senders WHERE id = ?`).get(id) as PermittedSenderRow | undefined) ?? null;
   }
 
   senders(storeId: number): PermittedSenderRow[] {
-    return this.#db.prepare(`SELECT ${SENDER_COLS} FROM permitted_senders WHERE store_id = ? ORDER BY id`).all(storeId) as PermittedSenderRow[];
+    return stmt(this.#db, `SELECT ${SENDER_COLS} FROM permitted_senders WHERE store_id = ? ORDER BY id`).all(storeId) as PermittedSenderRow[];
   }
 
   findSender(storeId: number, email: string): PermittedSenderRow | null {
     return (
-      (this.#db.prepare(`SELECT ${SENDER_COLS} FROM permitted_senders WHERE store_id = ? AND email = ?`).get(storeId, email.toLowerCase()) as
+      (stmt(this.#db, `SELECT ${SENDER_COLS} FROM permitted_senders WHERE store_id = ? AND email = ?`).get(storeId, email.toLowerCase()) as
         | PermittedSenderRow
         | undefined) ?? null
     );
   }
 
   setSenderStatus(id: number, status: 'enabled' | 'blocked', now = Date.now()): PermittedSenderRow | null {
-    this.#db.prepare('UPDATE permitted_senders SET status = ?, updated_at = ? WHERE id = ?').run(status, now, id);
+    stmt(this.#db, 'UPDATE permitted_senders SET status = ?, updated_at = ? WHERE id = ?').run(status, now, id);
     return this.sender(id);
   }
 }

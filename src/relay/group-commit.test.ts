@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../store/db.js';
+import { GroupCommit } from './group-commit.js';
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mg-gc-'));
+  db = openDb(dir);
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const put = (key: string) => () => db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(key, 'v');
+const keys = () => (db.prepare('SELECT key FROM settings ORDER BY key').all() as { key: string }[]).map((r) => r.key);
+
+describe('GroupCommit', () => {
+  it('commits jobs of one turn together, and a failing job rolls back alone', async () => {
+    const gc = new GroupCommit(db);
+    const results = await Promise.allSettled([
+      gc.run(put('a')),
+      gc.run(() => {
+        put('b')();
+        throw new Error('boom');
+      }),
+      gc.run(put('c')),
+      gc.run(put('a')), // duplicate key: fails alone
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    expect(keys()).toEqual(['a', 'c']);
+  });
+
+  it('runs on a durable connection: WAL and synchronous=FULL', () => {
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('flushes at once when a batch is full', async () => {
+    const gc = new GroupCommit(db, 2);
+    const p = [gc.run(put('x')), gc.run(put('y'))];
+    // The second job filled the batch: both are committed before any other turn runs.
+    expect(keys()).toEqual(['x', 'y']);
+    await Promise.all(p);
+  });
+});
