@@ -66,8 +66,8 @@ export class MessageRepo {
     this.#db = db;
     this.#insert = stmt(db, 
       `INSERT INTO messages (pair_id, direction, source, author_email, permitted_sender_id, subject, original_message_id,
-        relay_message_id, verdict, findings, changes, size, raw, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        relay_message_id, verdict, findings, changes, size, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -85,10 +85,11 @@ export class MessageRepo {
       JSON.stringify(m.findings),
       JSON.stringify(m.changes),
       m.raw.byteLength,
-      m.raw,
       m.receivedAt,
     );
-    return Number(info.lastInsertRowid);
+    const id = Number(info.lastInsertRowid);
+    stmt(this.#db, 'INSERT INTO message_bodies (message_id, raw) VALUES (?, ?)').run(id, m.raw);
+    return id;
   }
 
   /**

@@ -32,7 +32,7 @@ export interface OutboxRow {
 
 const COLS = `id, message_id AS messageId, kind, env_from AS envFrom, env_to AS envTo, status, attempts,
   next_attempt_at AS nextAttemptAt, last_error AS lastError, created_at AS createdAt, updated_at AS updatedAt,
-  done_at AS doneAt, length(raw) AS size`;
+  done_at AS doneAt, size`;
 
 export class OutboxRepo {
   readonly #db: Db;
@@ -40,13 +40,15 @@ export class OutboxRepo {
   constructor(db: Db) {
     this.#db = db;
     this.#insert = stmt(db, 
-      `INSERT INTO outbox (message_id, kind, env_from, env_to, raw, status, attempts, next_attempt_at, created_at, updated_at)
+      `INSERT INTO outbox (message_id, kind, env_from, env_to, size, status, attempts, next_attempt_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
     );
   }
 
   enqueue(row: NewOutboxRow, now = Date.now()): number {
-    return Number(this.#insert.run(row.messageId, row.kind, row.envFrom, row.envTo, row.raw, now, now, now).lastInsertRowid);
+    const id = Number(this.#insert.run(row.messageId, row.kind, row.envFrom, row.envTo, row.raw.byteLength, now, now, now).lastInsertRowid);
+    stmt(this.#db, 'INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)').run(id, row.raw);
+    return id;
   }
 
   get(id: number): OutboxRow | null {
@@ -54,7 +56,7 @@ export class OutboxRepo {
   }
 
   raw(id: number): Buffer | null {
-    const row = stmt(this.#db, 'SELECT raw FROM outbox WHERE id = ?').get(id) as { raw: Buffer } | undefined;
+    const row = stmt(this.#db, 'SELECT raw FROM outbox_bodies WHERE outbox_id = ?').get(id) as { raw: Buffer } | undefined;
     return row?.raw ?? null;
   }
 

@@ -81,8 +81,14 @@ CREATE TABLE messages (
   findings TEXT NOT NULL,
   changes TEXT NOT NULL,
   size INTEGER NOT NULL,
-  raw BLOB NOT NULL,
   received_at INTEGER NOT NULL
+);
+
+-- Bodies live apart from the rows that change: SQLite rewrites a whole record, overflow pages
+-- included, on any UPDATE, so a status change on a row holding 1 MB would write 1 MB.
+CREATE TABLE message_bodies (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+  raw BLOB NOT NULL
 );
 CREATE INDEX messages_pair ON messages(pair_id, id);
 CREATE INDEX messages_original_id ON messages(pair_id, original_message_id);
@@ -93,7 +99,7 @@ CREATE TABLE outbox (
   kind TEXT NOT NULL CHECK (kind IN ('relay', 'notice')),
   env_from TEXT NOT NULL,
   env_to TEXT NOT NULL,
-  raw BLOB NOT NULL,
+  size INTEGER NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'captured', 'deferred', 'failed')),
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_at INTEGER NOT NULL,
@@ -105,6 +111,11 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status IN ('queued', 'deferred');
 CREATE INDEX outbox_status ON outbox(status, id);
 CREATE INDEX outbox_message ON outbox(message_id);
+
+CREATE TABLE outbox_bodies (
+  outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id),
+  raw BLOB NOT NULL
+);
 
 CREATE TABLE settings (
   key TEXT PRIMARY KEY,
