@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { maskText } from '../core/body-scrub.js';
 import { classifyDeliveryError } from '../core/delivery-outcome.js';
+import { redactAddresses } from '../core/redact-addresses.js';
 import { buildNotice } from '../core/non-delivery-notice.js';
 import { afterTemporaryFailure, type RetryPolicy } from '../core/retry-schedule.js';
 import { composeMail } from '../relay/compose.js';
@@ -111,7 +112,8 @@ export class OutboundWorker {
     if (!raw) return;
     const log = this.#log.child({ outboxId: row.id, messageId: row.messageId });
     // Remote replies often quote the recipient; logs name the alias instead of a real address.
-    const forLog = (text: string) => maskText(text, { addresses: [row.envTo], names: [] }, { address: row.envFrom || '[recipient]', name: '' }).value;
+    const forLog = (text: string) =>
+      redactAddresses(maskText(text, { addresses: [row.envTo], names: [] }, { address: row.envFrom || '[recipient]', name: '' }).value, [this.#options.relayDomain]);
     let response: string;
     try {
       response = await this.#transport.send({ from: row.envFrom, to: row.envTo }, raw);

@@ -19,7 +19,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(overrides: Record<string, unknown> = {}, opts: { sink?: boolean } = {}): Promise<Harness> {
+export async function startHarness(overrides: Record<string, unknown> = {}, opts: { sink?: boolean; logLines?: string[] } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-test-'));
   const sink = opts.sink === false ? null : await startSink();
   const config = loadConfig({
@@ -34,7 +34,9 @@ export async function startHarness(overrides: Record<string, unknown> = {}, opts
       ...overrides,
     },
   });
-  const gw = await startGateway(config, pino({ level: 'silent' }));
+  const lines = opts.logLines;
+  const logger = lines ? pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) : pino({ level: 'silent' });
+  const gw = await startGateway(config, logger);
   const base = `http://127.0.0.1:${gw.httpPort}`;
   return {
     gw,
