@@ -52,7 +52,11 @@ function start(kind: 'maskgate' | 'bare', sink: Sink, dataDir: string): Promise<
 }
 
 async function post(port: number, path: string, body: unknown): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return res.json();
 }
 
@@ -75,16 +79,20 @@ function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-const debug = (...a: unknown[]) => { if (process.env.BENCH_DEBUG) console.error(...a); };
+const debug = (...a: unknown[]) => {
+  if (process.env.BENCH_DEBUG) console.error(...a);
+};
 
 async function runCase(kind: 'maskgate' | 'bare', c: (typeof ALL_CASES)[number]) {
   const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-bench-'));
   const arrivals = new Map<number, number>();
-  const sink = await startSink({ onMessage: (m) => {
-    const head = m.raw.subarray(0, 2048).toString('latin1');
-    const i = Number(/^Subject: bench-(\d+)\r?$/m.exec(head)?.[1]);
-    if (!Number.isNaN(i)) arrivals.set(i, m.at);
-  } });
+  const sink = await startSink({
+    onMessage: (m) => {
+      const head = m.raw.subarray(0, 2048).toString('latin1');
+      const i = Number(/^Subject: bench-(\d+)\r?$/m.exec(head)?.[1]);
+      if (!Number.isNaN(i)) arrivals.set(i, m.at);
+    },
+  });
   debug('sink up', kind);
   const target = await start(kind, sink, dataDir);
   debug('target up', target.smtpPort);
@@ -92,7 +100,14 @@ async function runCase(kind: 'maskgate' | 'bare', c: (typeof ALL_CASES)[number])
     let to = 'someone@relay.localhost';
     if (kind === 'maskgate') {
       const store = await post(target.httpPort!, '/api/v1/stores', { slug: 'bench', name: 'Bench Store', mailbox: 'support@store.example' });
-      const order = await post(target.httpPort!, '/api/v1/orders', { storeId: store.id, number: 'B-1', buyer: { email: 'jane@buyer.example', name: 'Jane Doe' }, total: 1, currency: 'EUR', placedAt: '2026-11-01T00:00:00Z' });
+      const order = await post(target.httpPort!, '/api/v1/orders', {
+        storeId: store.id,
+        number: 'B-1',
+        buyer: { email: 'jane@buyer.example', name: 'Jane Doe' },
+        total: 1,
+        currency: 'EUR',
+        placedAt: '2026-11-01T00:00:00Z',
+      });
       to = order.address;
     }
     const make = message(c.bytes, to);
@@ -165,7 +180,9 @@ for (const c of CASES) {
 for (const c of CASES) {
   const m = results.find((r) => r.kind === 'maskgate' && r.size === c.label)!;
   const b = results.find((r) => r.kind === 'bare' && r.size === c.label)!;
-  process.stdout.write(`${c.label}: maskgate/bare end-to-end ${(m.endToEndPerSec / b.endToEndPerSec).toFixed(2)}, accepted ${(m.acceptedPerSec / b.acceptedPerSec).toFixed(2)}\n`);
+  process.stdout.write(
+    `${c.label}: maskgate/bare end-to-end ${(m.endToEndPerSec / b.endToEndPerSec).toFixed(2)}, accepted ${(m.acceptedPerSec / b.acceptedPerSec).toFixed(2)}\n`,
+  );
 }
 mkdirSync(join(root, 'bench/out'), { recursive: true });
 writeFileSync(join(root, 'bench/out/relay.json'), JSON.stringify({ sessions: SESSIONS, node: process.version, results }, null, 2));

@@ -19,7 +19,11 @@ async function run(args: string[]): Promise<number> {
     }
     if (command === 'config' && sub === 'check') {
       const config = loadConfig();
-      const shown = { ...config, api: { token: config.api.token ? '[set]' : null }, outbound: { ...config.outbound, smarthost: config.outbound.smarthost ? '[set]' : null } };
+      const shown = {
+        ...config,
+        api: { token: config.api.token ? '[set]' : null },
+        outbound: { ...config.outbound, smarthost: config.outbound.smarthost ? '[set]' : null },
+      };
       process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
       return 0;
     }

@@ -13,16 +13,14 @@ const hostname = z
 const port = z.number().int().min(0).max(65535);
 const positiveSeconds = z.number().positive();
 
-const smarthostUrl = z
-  .string()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'must be an smtp://host:port or smtps://host:port URL');
+const smarthostUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'must be an smtp://host:port or smtps://host:port URL');
 
 export const configSchema = z
   .object({
@@ -57,20 +55,14 @@ export const configSchema = z
         lifetime: positiveSeconds,
       })
       .strict(),
-    log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) })
-      .strict(),
+    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
   })
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
 
 /** Deep-readonly view: config is frozen after validation. */
-export type DeepReadonly<T> = T extends (infer U)[]
-  ? readonly DeepReadonly<U>[]
-  : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
+export type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 export type AppConfig = DeepReadonly<Config>;
 
 export class ConfigError extends Error {}

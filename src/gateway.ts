@@ -24,7 +24,15 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-function listen(server: { listen: (port: number, host: string) => unknown; once: (ev: string, fn: (err: Error) => void) => unknown; address: () => AddressInfo | string | null }, port: number, host: string): Promise<number> {
+function listen(
+  server: {
+    listen: (port: number, host: string) => unknown;
+    once: (ev: string, fn: (err: Error) => void) => unknown;
+    address: () => AddressInfo | string | null;
+  },
+  port: number,
+  host: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.once('listening', () => resolve((server.address() as AddressInfo).port));
@@ -53,7 +61,12 @@ export async function startGateway(config: AppConfig, log: Logger): Promise<Gate
   const smtp = createMxServer(config, relay, log.child({ component: 'smtp' }));
   let smtpUp = false;
   const outbox = new OutboxRepo(db);
-  const app = createHttpApp({ db, domains: config.domains, log: log.child({ component: 'http' }), health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }) });
+  const app = createHttpApp({
+    db,
+    domains: config.domains,
+    log: log.child({ component: 'http' }),
+    health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),
+  });
   const http = createAdaptorServer({ fetch: app.fetch });
 
   let smtpPort: number;
@@ -68,7 +81,18 @@ export async function startGateway(config: AppConfig, log: Logger): Promise<Gate
     throw err;
   }
   worker.start();
-  log.info({ event: 'gateway.listening', smtp: `${config.smtp.host}:${smtpPort}`, http: `${config.http.host}:${httpPort}`, domains: config.domains, transport: transport.kind, smtpPort, httpPort }, 'maskgate is listening');
+  log.info(
+    {
+      event: 'gateway.listening',
+      smtp: `${config.smtp.host}:${smtpPort}`,
+      http: `${config.http.host}:${httpPort}`,
+      domains: config.domains,
+      transport: transport.kind,
+      smtpPort,
+      httpPort,
+    },
+    'maskgate is listening',
+  );
 
   let stopped: Promise<void> | null = null;
   return {

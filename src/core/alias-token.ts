@@ -37,8 +37,7 @@ export function isValidSlug(slug: string): boolean {
 }
 
 export type ParsedRecipient =
-  | { readonly kind: 'alias'; readonly token: string; readonly domain: string }
-  | { readonly kind: 'store'; readonly slug: string; readonly domain: string };
+  { readonly kind: 'alias'; readonly token: string; readonly domain: string } | { readonly kind: 'store'; readonly slug: string; readonly domain: string };
 
 // Characters that have routing meaning somewhere (RFC 5321 source routes ':' ',', '%' hack, UUCP '!',
 // quoted local parts, IP literals) or no business in an alias. Refused before any lookup.
@@ -53,7 +52,10 @@ export function parseRecipient(address: string, relayDomains: readonly string[])
   const at = address.indexOf('@');
   if (at <= 0 || at !== address.lastIndexOf('@') || at === address.length - 1) return refusal('BAD_RECIPIENT_SYNTAX');
   const local = address.slice(0, at).toLowerCase();
-  const domain = address.slice(at + 1).toLowerCase().replace(/\.$/, '');
+  const domain = address
+    .slice(at + 1)
+    .toLowerCase()
+    .replace(/\.$/, '');
   if (!relayDomains.includes(domain)) return refusal('RELAY_DENIED');
   if (isToken(local)) return { kind: 'alias', token: local, domain };
   if (SLUG_RE.test(local)) return { kind: 'store', slug: local, domain };

@@ -10,7 +10,20 @@ export interface DeliveryError {
 }
 
 /** Error codes of the transport that say nothing about the recipient: always try again. */
-const TEMPORARY_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNREFUSED', 'ECONNRESET', 'EDNS', 'EPROTOCOL', 'ETLS', 'EAUTH', 'ENOAUTH', 'ESTREAM', 'EENVELOPE_TEMP']);
+const TEMPORARY_CODES = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EDNS',
+  'EPROTOCOL',
+  'ETLS',
+  'EAUTH',
+  'ENOAUTH',
+  'ESTREAM',
+  'EENVELOPE_TEMP',
+]);
 
 export function classifyDeliveryError(err: DeliveryError): Outcome {
   const code = err.responseCode;

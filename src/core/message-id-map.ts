@@ -22,12 +22,7 @@ export interface Threading {
 /** The longest References chain we pass on (RFC 5322 suggests trimming long chains). */
 export const MAX_REFERENCES = 50;
 
-export function translateThreading(
-  inReplyTo: readonly string[],
-  references: readonly string[],
-  from: Side,
-  mappings: readonly IdMapping[],
-): Threading {
+export function translateThreading(inReplyTo: readonly string[], references: readonly string[], from: Side, mappings: readonly IdMapping[]): Threading {
   const byOriginal = new Map<string, IdMapping>();
   const byRelay = new Map<string, IdMapping>();
   for (const m of mappings) {

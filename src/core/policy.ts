@@ -18,7 +18,11 @@ export type Decision =
 export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
   const findings: Finding[] = [];
   const { identity } = ctx;
-  findings.push({ rule: 'identity', result: identity.direction, detail: identity.direction === 'store_to_buyer' ? 'permitted sender' : identity.buyer ? identity.buyer.kind : 'new visitor' });
+  findings.push({
+    rule: 'identity',
+    result: identity.direction,
+    detail: identity.direction === 'store_to_buyer' ? 'permitted sender' : identity.buyer ? identity.buyer.kind : 'new visitor',
+  });
 
   // The From header must name the same party as the envelope sender: a buyer writes as
   // themselves; staff may write as any enabled permitted sender of the same store (a shared

@@ -27,7 +27,10 @@ export const FALLBACK_BUYER_NAME = 'Buyer';
 
 /** A display name safe to show the seller: never an address, never empty. */
 export function safeDisplayName(name: string, fallback: string): string {
-  const clean = name.replace(/[\u0000-\u001f\u007f"<>]/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = name
+    .replace(/[\u0000-\u001f\u007f"<>]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (clean === '' || clean.includes('@')) return fallback;
   return clean.slice(0, 100);
 }

@@ -99,9 +99,9 @@ export class OutboundWorker {
       const p = this.#deliver(row)
         .catch((err: Error) => this.#log.error({ event: 'queue.error', outboxId: row.id, err: err.message }, 'could not record a delivery'))
         .finally(() => {
-        this.#held.delete(row.id);
-        this.wake();
-      });
+          this.#held.delete(row.id);
+          this.wake();
+        });
       this.#held.set(row.id, p);
     }
   }
@@ -113,7 +113,9 @@ export class OutboundWorker {
     const log = this.#log.child({ outboxId: row.id, messageId: row.messageId });
     // Remote replies often quote the recipient; logs name the alias instead of a real address.
     const forLog = (text: string) =>
-      redactAddresses(maskText(text, { addresses: [row.envTo], names: [] }, { address: row.envFrom || '[recipient]', name: '' }).value, [this.#options.relayDomain]);
+      redactAddresses(maskText(text, { addresses: [row.envTo], names: [] }, { address: row.envFrom || '[recipient]', name: '' }).value, [
+        this.#options.relayDomain,
+      ]);
     let response: string;
     try {
       response = await this.#transport.send({ from: row.envFrom, to: row.envTo }, raw);

@@ -129,7 +129,16 @@ export class Relay {
       decided.push({ r, findings: decision.findings });
     }
 
-    const prepared: { pairId: number; identity: Identity; relayId: string; findings: readonly Finding[]; changes: readonly Change[]; bytes: Buffer; envTo: string; envFrom: string }[] = [];
+    const prepared: {
+      pairId: number;
+      identity: Identity;
+      relayId: string;
+      findings: readonly Finding[];
+      changes: readonly Change[];
+      bytes: Buffer;
+      envTo: string;
+      envFrom: string;
+    }[] = [];
     for (const { r, findings } of decided) {
       const id = r.identity;
       let pair = id.pair;

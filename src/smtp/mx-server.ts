@@ -92,7 +92,9 @@ export function createMxServer(config: AppConfig, relay: Relay, baseLog: Logger)
       collectCapped(stream, config.smtp.maxMessageBytes)
         .then(async ({ raw, exceeded, size }) => {
           if (exceeded || stream.sizeExceeded) {
-            return callback(reject(session, 'data', refusal('MESSAGE_TOO_LARGE', `message is ${size} bytes; this relay accepts at most ${config.smtp.maxMessageBytes}`)));
+            return callback(
+              reject(session, 'data', refusal('MESSAGE_TOO_LARGE', `message is ${size} bytes; this relay accepts at most ${config.smtp.maxMessageBytes}`)),
+            );
           }
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           const result = await relay.accept({

@@ -64,7 +64,8 @@ export class MessageRepo {
   readonly #insert;
   constructor(db: Db) {
     this.#db = db;
-    this.#insert = stmt(db, 
+    this.#insert = stmt(
+      db,
       `INSERT INTO messages (pair_id, direction, source, author_email, permitted_sender_id, subject, original_message_id,
         relay_message_id, verdict, findings, changes, size, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -140,8 +141,7 @@ export class MessageRepo {
   authorOf(messageId: number): { authorEmail: string; pairId: number; subject: string; direction: Direction } | null {
     return (
       (stmt(this.#db, 'SELECT author_email AS authorEmail, pair_id AS pairId, subject, direction FROM messages WHERE id = ?').get(messageId) as
-        | { authorEmail: string; pairId: number; subject: string; direction: Direction }
-        | undefined) ?? null
+        { authorEmail: string; pairId: number; subject: string; direction: Direction } | undefined) ?? null
     );
   }
 

@@ -42,8 +42,7 @@ export interface OrderRow {
 
 const ORDER_COLS =
   'id, store_id AS storeId, pair_id AS pairId, number, status, currency, total_minor AS totalMinor, placed_at AS placedAt, completed_at AS completedAt';
-const ITEM_COLS =
-  'id, sku, name, category, manufacturer, unit_price_minor AS unitPriceMinor, quantity';
+const ITEM_COLS = 'id, sku, name, category, manufacturer, unit_price_minor AS unitPriceMinor, quantity';
 
 export class OrderRepo {
   readonly #db: Db;
@@ -57,13 +56,14 @@ export class OrderRepo {
   create(input: OrderInput, now = Date.now()): { order: OrderRow; pair: PairView } {
     return this.#db.transaction(() => {
       const { view } = this.#pairs.ensure(input.storeId, input.buyer.email, input.buyer.name, 'customer', now);
-      const info = stmt(this.#db, 
-          `INSERT INTO orders (store_id, pair_id, number, status, currency, total_minor, placed_at, completed_at, created_at, updated_at)
+      const info = stmt(
+        this.#db,
+        `INSERT INTO orders (store_id, pair_id, number, status, currency, total_minor, placed_at, completed_at, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(input.storeId, view.pair.id, input.number, input.status, input.currency, input.totalMinor, input.placedAt, input.completedAt, now, now);
+      ).run(input.storeId, view.pair.id, input.number, input.status, input.currency, input.totalMinor, input.placedAt, input.completedAt, now, now);
       const orderId = Number(info.lastInsertRowid);
-      const item = stmt(this.#db, 
+      const item = stmt(
+        this.#db,
         'INSERT INTO order_items (order_id, sku, name, category, manufacturer, unit_price_minor, quantity) VALUES (?, ?, ?, ?, ?, ?, ?)',
       );
       for (const it of input.items) item.run(orderId, it.sku, it.name, it.category, it.manufacturer, it.unitPriceMinor, it.quantity);

@@ -39,7 +39,8 @@ export class OutboxRepo {
   readonly #insert;
   constructor(db: Db) {
     this.#db = db;
-    this.#insert = stmt(db, 
+    this.#insert = stmt(
+      db,
       `INSERT INTO outbox (message_id, kind, env_from, env_to, size, status, attempts, next_attempt_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
     );
@@ -62,8 +63,10 @@ export class OutboxRepo {
 
   /** Rows whose time has come, oldest first, skipping the ones the worker already holds. */
   due(now: number, limit: number, held: ReadonlySet<number>): OutboxRow[] {
-    const rows = stmt(this.#db, `SELECT ${COLS} FROM outbox WHERE status IN ('queued', 'deferred') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
-      .all(now, limit + held.size) as OutboxRow[];
+    const rows = stmt(
+      this.#db,
+      `SELECT ${COLS} FROM outbox WHERE status IN ('queued', 'deferred') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+    ).all(now, limit + held.size) as OutboxRow[];
     return rows.filter((r) => !held.has(r.id)).slice(0, limit);
   }
 
@@ -73,16 +76,33 @@ export class OutboxRepo {
   }
 
   markDone(id: number, status: 'sent' | 'captured', attempts: number, now = Date.now()): void {
-    stmt(this.#db, 'UPDATE outbox SET status = ?, attempts = ?, last_error = NULL, updated_at = ?, done_at = ? WHERE id = ?').run(status, attempts, now, now, id);
+    stmt(this.#db, 'UPDATE outbox SET status = ?, attempts = ?, last_error = NULL, updated_at = ?, done_at = ? WHERE id = ?').run(
+      status,
+      attempts,
+      now,
+      now,
+      id,
+    );
   }
 
   markDeferred(id: number, attempts: number, nextAttemptAt: number, error: string, now = Date.now()): void {
-    stmt(this.#db, "UPDATE outbox SET status = 'deferred', attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?")
-      .run(attempts, nextAttemptAt, error, now, id);
+    stmt(this.#db, "UPDATE outbox SET status = 'deferred', attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?").run(
+      attempts,
+      nextAttemptAt,
+      error,
+      now,
+      id,
+    );
   }
 
   markFailed(id: number, attempts: number, error: string, now = Date.now()): void {
-    stmt(this.#db, "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, updated_at = ?, done_at = ? WHERE id = ?").run(attempts, error, now, now, id);
+    stmt(this.#db, "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, updated_at = ?, done_at = ? WHERE id = ?").run(
+      attempts,
+      error,
+      now,
+      now,
+      id,
+    );
   }
 
   list(f: { status?: OutboxStatus | undefined; beforeId?: number | undefined; limit: number }): OutboxRow[] {
@@ -96,7 +116,10 @@ export class OutboxRepo {
       where.push('id < ?');
       args.push(f.beforeId);
     }
-    return stmt(this.#db, `SELECT ${COLS} FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(...args, f.limit) as OutboxRow[];
+    return stmt(this.#db, `SELECT ${COLS} FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(
+      ...args,
+      f.limit,
+    ) as OutboxRow[];
   }
 
   pendingCount(): number {

@@ -81,8 +81,12 @@ export class PairRepo {
     const existing = stmt(this.#db, 'SELECT id FROM pairs WHERE store_id = ? AND buyer_id = ?').get(storeId, buyer.id) as { id: number } | undefined;
     if (existing) return { view: this.byId(existing.id) as PairView, created: false };
     // A token collision at 100 bits is not expected; the UNIQUE constraint makes it an error, not a merge.
-    const info = stmt(this.#db, 'INSERT INTO pairs (store_id, buyer_id, token, opted_out, created_at) VALUES (?, ?, ?, 0, ?)')
-      .run(storeId, buyer.id, newToken(), now);
+    const info = stmt(this.#db, 'INSERT INTO pairs (store_id, buyer_id, token, opted_out, created_at) VALUES (?, ?, ?, 0, ?)').run(
+      storeId,
+      buyer.id,
+      newToken(),
+      now,
+    );
     return { view: this.byId(Number(info.lastInsertRowid)) as PairView, created: true };
   }
 

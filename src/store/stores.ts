@@ -24,11 +24,19 @@ export class StoreRepo {
 
   create(input: { slug: string; name: string; mailbox: string }, now = Date.now()): StoreRow {
     return this.#db.transaction(() => {
-      const info = stmt(this.#db, 'INSERT INTO stores (slug, name, mailbox, created_at) VALUES (?, ?, ?, ?)')
-        .run(input.slug, input.name, input.mailbox.toLowerCase(), now);
+      const info = stmt(this.#db, 'INSERT INTO stores (slug, name, mailbox, created_at) VALUES (?, ?, ?, ?)').run(
+        input.slug,
+        input.name,
+        input.mailbox.toLowerCase(),
+        now,
+      );
       const id = Number(info.lastInsertRowid);
-      stmt(this.#db, "INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, 'enabled', ?, ?)")
-        .run(id, input.mailbox.toLowerCase(), now, now);
+      stmt(this.#db, "INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, 'enabled', ?, ?)").run(
+        id,
+        input.mailbox.toLowerCase(),
+        now,
+        now,
+      );
       return this.get(id) as StoreRow;
     })();
   }
@@ -46,8 +54,13 @@ export class StoreRepo {
   }
 
   addSender(storeId: number, email: string, status: 'enabled' | 'blocked', now = Date.now()): PermittedSenderRow {
-    const info = stmt(this.#db, 'INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-      .run(storeId, email.toLowerCase(), status, now, now);
+    const info = stmt(this.#db, 'INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
+      storeId,
+      email.toLowerCase(),
+      status,
+      now,
+      now,
+    );
     return this.sender(Number(info.lastInsertRowid)) as PermittedSenderRow;
   }
 
@@ -62,8 +75,7 @@ export class StoreRepo {
   findSender(storeId: number, email: string): PermittedSenderRow | null {
     return (
       (stmt(this.#db, `SELECT ${SENDER_COLS} FROM permitted_senders WHERE store_id = ? AND email = ?`).get(storeId, email.toLowerCase()) as
-        | PermittedSenderRow
-        | undefined) ?? null
+        PermittedSenderRow | undefined) ?? null
     );
   }
 

@@ -38,7 +38,11 @@ export async function startSink(options: { onMessage?: (m: SunkMessage) => void 
       stream.on('end', () => {
         const raw = Buffer.concat(chunks);
         sink.attempts++;
-        const answer = sink.answer(raw, sink.attempts, session.envelope.rcptTo.map((r) => r.address));
+        const answer = sink.answer(
+          raw,
+          sink.attempts,
+          session.envelope.rcptTo.map((r) => r.address),
+        );
         if (answer) {
           const err = new Error(answer.message) as Error & { responseCode: number };
           err.responseCode = answer.code;

@@ -93,7 +93,10 @@ describe('stores and permitted senders', () => {
     expect((await h.api('PATCH', '/api/v1/permitted-senders/99999', { status: 'blocked' })).status).toBe(404);
     expect((await h.api('POST', '/api/v1/stores/99999/permitted-senders', { email: 'x@y.example' })).status).toBe(404);
     const list = await h.api('GET', `/api/v1/stores/${store.body.id}/permitted-senders`);
-    expect(list.body.items.map((s: { email: string; status: string }) => `${s.email}:${s.status}`)).toEqual(['cs@tools.example:enabled', 'amy@tools.example:blocked']);
+    expect(list.body.items.map((s: { email: string; status: string }) => `${s.email}:${s.status}`)).toEqual([
+      'cs@tools.example:enabled',
+      'amy@tools.example:blocked',
+    ]);
   });
 });
 

@@ -96,7 +96,11 @@ describe('crash safety', () => {
       while (next < TOTAL) {
         const i = next++;
         try {
-          const r = await client.send('jane@buyer.example', [alias], buildMessage({ from: 'jane@buyer.example', to: alias, subject: `crash-${i}`, body: `message ${i}\n${'x'.repeat(2000)}` }));
+          const r = await client.send(
+            'jane@buyer.example',
+            [alias],
+            buildMessage({ from: 'jane@buyer.example', to: alias, subject: `crash-${i}`, body: `message ${i}\n${'x'.repeat(2000)}` }),
+          );
           if (r.reply.code === 250) accepted.add(i);
         } catch {
           return; // the gateway died under us
@@ -111,7 +115,7 @@ describe('crash safety', () => {
     await Promise.all(Array.from({ length: 10 }, worker));
     expect(killed).toBe(true);
     expect(accepted.size).toBeGreaterThanOrEqual(KILL_AFTER);
-    await new Promise((resolve) => first.proc.exitCode !== null || first.proc.signalCode !== null ? resolve(null) : first.proc.once('exit', resolve));
+    await new Promise((resolve) => (first.proc.exitCode !== null || first.proc.signalCode !== null ? resolve(null) : first.proc.once('exit', resolve)));
 
     const second = await startChild(dataDir, sink);
     children.push(second.proc);

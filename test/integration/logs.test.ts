@@ -17,10 +17,23 @@ describe('logs', () => {
   it('carry no real address through accept, reject, defer and failure', async () => {
     const { address } = await seedPair(h);
     let n = 0;
-    h.sink!.answer = () => (++n === 1 ? { code: 451, message: '4.2.0 <support@acme.example> busy' } : { code: 550, message: '5.1.1 <support@acme.example> unknown; also jane@buyer.example' });
+    h.sink!.answer = () =>
+      ++n === 1
+        ? { code: 451, message: '4.2.0 <support@acme.example> busy' }
+        : { code: 550, message: '5.1.1 <support@acme.example> unknown; also jane@buyer.example' };
     const c = await SmtpClient.connect(h.gw.smtpPort);
-    expect((await c.send('jane@buyer.example', [address], buildMessage({ from: 'Jane Doe <jane@buyer.example>', to: address, subject: 'hi', body: 'jane@buyer.example' }))).reply.code).toBe(250);
-    expect((await c.send('mallory@evil.example', [address], buildMessage({ from: 'mallory@evil.example', to: address, subject: 'x', body: 'x' }))).reply.code).toBe(550);
+    expect(
+      (
+        await c.send(
+          'jane@buyer.example',
+          [address],
+          buildMessage({ from: 'Jane Doe <jane@buyer.example>', to: address, subject: 'hi', body: 'jane@buyer.example' }),
+        )
+      ).reply.code,
+    ).toBe(250);
+    expect(
+      (await c.send('mallory@evil.example', [address], buildMessage({ from: 'mallory@evil.example', to: address, subject: 'x', body: 'x' }))).reply.code,
+    ).toBe(550);
     await c.quit();
     const deadline = Date.now() + 10_000;
     while (!lines.some((l) => l.includes('"queue.failed"')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

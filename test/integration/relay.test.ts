@@ -66,7 +66,16 @@ describe('buyer → store', () => {
   it('turns an unknown sender writing to the store contact address into a visitor with a new pair', async () => {
     await seedPair(h);
     const c = await SmtpClient.connect(h.gw.smtpPort);
-    const r = await c.send('visitor@elsewhere.example', [`acme@${DOMAIN}`], buildMessage({ from: 'Vic Visitor <visitor@elsewhere.example>', to: `acme@${DOMAIN}`, subject: 'Do you ship to Malta?', body: 'Thanks, visitor@elsewhere.example' }));
+    const r = await c.send(
+      'visitor@elsewhere.example',
+      [`acme@${DOMAIN}`],
+      buildMessage({
+        from: 'Vic Visitor <visitor@elsewhere.example>',
+        to: `acme@${DOMAIN}`,
+        subject: 'Do you ship to Malta?',
+        body: 'Thanks, visitor@elsewhere.example',
+      }),
+    );
     await c.quit();
     expect(r.reply.code).toBe(250);
     const [m] = await h.sink!.waitFor(1);
@@ -128,7 +137,22 @@ describe('store → buyer', () => {
     const [m] = await h.sink!.waitFor(1);
     expect(m!.to).toEqual(['jane@buyer.example']);
     const raw = m!.raw.toString('utf8');
-    for (const leak of ['john@acme.example', 'John Smith', '203.0.113.77', '192.168.7.23', 'Outlook', 'exchangelabs', 'DKIM-Signature', 'ARC-Seal', 'Thread-Index', 'boss@acme.example', 'Disposition-Notification-To', 'Sender:', 'Received:', 'X-MS-']) {
+    for (const leak of [
+      'john@acme.example',
+      'John Smith',
+      '203.0.113.77',
+      '192.168.7.23',
+      'Outlook',
+      'exchangelabs',
+      'DKIM-Signature',
+      'ARC-Seal',
+      'Thread-Index',
+      'boss@acme.example',
+      'Disposition-Notification-To',
+      'Sender:',
+      'Received:',
+      'X-MS-',
+    ]) {
       expect(raw, `delivered bytes contain ${leak}`).not.toContain(leak);
     }
     const parsed = await simpleParser(m!.raw);
@@ -230,25 +254,68 @@ describe('threading', () => {
     const c = await SmtpClient.connect(h.gw.smtpPort);
     // 1. buyer writes
     const b1 = '<b1@buyer.example>';
-    expect((await c.send('jane@buyer.example', [address], buildMessage({ from: 'jane@buyer.example', to: address, subject: 'Q', body: '1', messageId: b1 }))).reply.code).toBe(250);
+    expect(
+      (await c.send('jane@buyer.example', [address], buildMessage({ from: 'jane@buyer.example', to: address, subject: 'Q', body: '1', messageId: b1 }))).reply
+        .code,
+    ).toBe(250);
     const [m1] = await h.sink!.waitFor(1);
     const r1 = (await simpleParser(m1!.raw)).messageId!;
     // 2. store replies to what it received (r1)
     const s1 = '<s1@acme.example>';
-    expect((await c.send('john@acme.example', [address], buildMessage({ from: 'john@acme.example', to: address, subject: 'RE: Q', body: '2', messageId: s1, inReplyTo: r1, references: r1 }))).reply.code).toBe(250);
+    expect(
+      (
+        await c.send(
+          'john@acme.example',
+          [address],
+          buildMessage({ from: 'john@acme.example', to: address, subject: 'RE: Q', body: '2', messageId: s1, inReplyTo: r1, references: r1 }),
+        )
+      ).reply.code,
+    ).toBe(250);
     const m2 = (await h.sink!.waitFor(2))[1]!;
     const p2 = await simpleParser(m2.raw);
     expect(p2.inReplyTo).toBe(b1); // the buyer sees a reply to their own message
     const r2 = p2.messageId!;
     // 3. buyer replies to r2, referencing the whole chain as their client knows it
     const b2 = '<b2@buyer.example>';
-    expect((await c.send('jane@buyer.example', [address], buildMessage({ from: 'jane@buyer.example', to: address, subject: 'RE: RE: Q', body: '3', messageId: b2, inReplyTo: r2, references: `${b1} ${r2} <foreign@somewhere.example>` }))).reply.code).toBe(250);
+    expect(
+      (
+        await c.send(
+          'jane@buyer.example',
+          [address],
+          buildMessage({
+            from: 'jane@buyer.example',
+            to: address,
+            subject: 'RE: RE: Q',
+            body: '3',
+            messageId: b2,
+            inReplyTo: r2,
+            references: `${b1} ${r2} <foreign@somewhere.example>`,
+          }),
+        )
+      ).reply.code,
+    ).toBe(250);
     const p3 = await simpleParser((await h.sink!.waitFor(3))[2]!.raw);
     expect(p3.inReplyTo).toBe(s1); // the store sees a reply to its own message
     expect(p3.references).toEqual([r1, s1]); // as the store knows the chain; the foreign id is dropped
     const r3 = p3.messageId!;
     // 4. store answers again
-    expect((await c.send('john@acme.example', [address], buildMessage({ from: 'john@acme.example', to: address, subject: 'RE: Q', body: '4', messageId: '<s2@acme.example>', inReplyTo: r3, references: `${r1} ${s1} ${r3}` }))).reply.code).toBe(250);
+    expect(
+      (
+        await c.send(
+          'john@acme.example',
+          [address],
+          buildMessage({
+            from: 'john@acme.example',
+            to: address,
+            subject: 'RE: Q',
+            body: '4',
+            messageId: '<s2@acme.example>',
+            inReplyTo: r3,
+            references: `${r1} ${s1} ${r3}`,
+          }),
+        )
+      ).reply.code,
+    ).toBe(250);
     const p4 = await simpleParser((await h.sink!.waitFor(4))[3]!.raw);
     await c.quit();
     expect(p4.inReplyTo).toBe(b2);
@@ -259,10 +326,18 @@ describe('threading', () => {
     const one = await seedPair(h, { buyerEmail: 'one@buyer.example' });
     const two = await seedPair(h, { buyerEmail: 'two@buyer.example' });
     const c = await SmtpClient.connect(h.gw.smtpPort);
-    await c.send('one@buyer.example', [one.address], buildMessage({ from: 'one@buyer.example', to: one.address, subject: 'a', body: 'a', messageId: '<x1@buyer.example>' }));
+    await c.send(
+      'one@buyer.example',
+      [one.address],
+      buildMessage({ from: 'one@buyer.example', to: one.address, subject: 'a', body: 'a', messageId: '<x1@buyer.example>' }),
+    );
     const r1 = (await simpleParser((await h.sink!.waitFor(1))[0]!.raw)).messageId!;
     // Staff reply on buyer two's alias quoting buyer one's message id.
-    await c.send('support@acme.example', [two.address], buildMessage({ from: 'support@acme.example', to: two.address, subject: 'b', body: 'b', inReplyTo: r1, references: r1 }));
+    await c.send(
+      'support@acme.example',
+      [two.address],
+      buildMessage({ from: 'support@acme.example', to: two.address, subject: 'b', body: 'b', inReplyTo: r1, references: r1 }),
+    );
     const p = await simpleParser((await h.sink!.waitFor(2))[1]!.raw);
     await c.quit();
     expect(p.inReplyTo).toBeUndefined();
@@ -287,7 +362,8 @@ describe('delivery', () => {
   });
 
   it('marks a 5xx failed and sends the author a masked notice from <>', async () => {
-    h.sink!.answer = (_raw, _attempt, to) => (to.includes('support@acme.example') ? { code: 550, message: '5.1.1 <support@acme.example>: mailbox unavailable' } : null);
+    h.sink!.answer = (_raw, _attempt, to) =>
+      to.includes('support@acme.example') ? { code: 550, message: '5.1.1 <support@acme.example>: mailbox unavailable' } : null;
     const { address } = await seedPair(h);
     const c = await SmtpClient.connect(h.gw.smtpPort);
     await c.send('jane@buyer.example', [address], buildMessage({ from: 'jane@buyer.example', to: address, subject: 'doomed', body: 'x' }));
@@ -316,7 +392,9 @@ describe('delivery', () => {
     await c.quit();
     const msg = (await h.api('GET', '/api/v1/messages')).body.items[0];
     await waitForOutbox(msg.outboxIds[0], 'captured');
-    const res = await fetch(`http://127.0.0.1:${h.gw.httpPort}/api/v1/outbox/${msg.outboxIds[0]}/raw`, { headers: { authorization: 'Bearer test-token-0123456789abcdefghij' } });
+    const res = await fetch(`http://127.0.0.1:${h.gw.httpPort}/api/v1/outbox/${msg.outboxIds[0]}/raw`, {
+      headers: { authorization: 'Bearer test-token-0123456789abcdefghij' },
+    });
     expect(res.headers.get('content-type')).toBe('message/rfc822');
     const parsed = await simpleParser(Buffer.from(await res.arrayBuffer()));
     expect(parsed.subject).toBe('captured');

@@ -11,8 +11,19 @@ export const email = z
   .regex(/^[^\s"'<>()[\]\\,;:%!@]+@[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a plain email address like name@example.com')
   .transform((s) => s.toLowerCase());
 
-const name = (max: number) => z.string().trim().min(1).max(max).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
-const money = z.number().finite().min(0).max(1e12).refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'must have at most 2 decimals');
+const name = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+const money = z
+  .number()
+  .finite()
+  .min(0)
+  .max(1e12)
+  .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'must have at most 2 decimals');
 const when = z.iso.datetime({ offset: true });
 
 export const createStoreSchema = z
@@ -31,8 +42,18 @@ const item = z
   .object({
     sku: name(64),
     name: name(200),
-    category: z.string().trim().max(100).nullish().transform((v) => v || null),
-    manufacturer: z.string().trim().max(100).nullish().transform((v) => v || null),
+    category: z
+      .string()
+      .trim()
+      .max(100)
+      .nullish()
+      .transform((v) => v || null),
+    manufacturer: z
+      .string()
+      .trim()
+      .max(100)
+      .nullish()
+      .transform((v) => v || null),
     unitPrice: money,
     quantity: z.number().int().min(1).max(100000),
   })
@@ -71,6 +92,4 @@ export const messagesQuery = z
   })
   .strict();
 
-export const outboxQuery = z
-  .object({ status: z.enum(['queued', 'sent', 'captured', 'deferred', 'failed']).optional(), before, limit })
-  .strict();
+export const outboxQuery = z.object({ status: z.enum(['queued', 'sent', 'captured', 'deferred', 'failed']).optional(), before, limit }).strict();

@@ -1,0 +1,39 @@
+// Lint settled once: the recommended JavaScript and typescript-eslint rules, plus the core/
+// boundary (no node:, no database, no logger in the pure rules).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'dist', 'data', 'bench/out'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { globals: { URL: 'readonly', process: 'readonly', console: 'readonly' } },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'net', 'crypto', 'path'], message: 'src/core is pure: no Node modules.' },
+            {
+              group: ['better-sqlite3', 'pino', 'smtp-server', 'nodemailer', 'nodemailer/*', 'mailparser', 'hono', 'hono/*'],
+              message: 'src/core is pure: no I/O libraries.',
+            },
+            { group: ['../store/*', '../smtp/*', '../relay/*', '../outbound/*', '../web/*'], message: 'src/core imports nothing of ours but core.' },
+          ],
+        },
+      ],
+    },
+  },
+);
