@@ -25,6 +25,7 @@ const server = new SMTPServer({
     });
   },
 });
+server.on('error', () => undefined);
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ event: 'gateway.listening', smtpPort: (server.server.address() as AddressInfo).port })}\n`);
 });

@@ -61,6 +61,8 @@ export async function startSink(options: { onMessage?: (m: SunkMessage) => void 
       });
     },
   });
+  // A client killed mid-session (the crash test does that) resets its socket: not an error here.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as AddressInfo).port;
   return Object.assign(sink, {
