@@ -10,6 +10,19 @@ export interface IdMapping {
   readonly originalId: string | null;
   /** Who wrote the message these ids belong to. */
   readonly author: Side;
+  /** When it arrived (ms), where known. */
+  readonly receivedAt?: number;
+}
+
+/** When the latest message of `author` that the incoming ids cite (by its relay id) arrived. */
+export function latestCited(ids: readonly string[], author: Side, mappings: readonly IdMapping[]): number | null {
+  const cited = new Set(ids.map((id) => id.toLowerCase()));
+  let latest: number | null = null;
+  for (const m of mappings) {
+    if (m.author !== author || m.receivedAt === undefined || !cited.has(m.relayId.toLowerCase())) continue;
+    latest = latest === null ? m.receivedAt : Math.max(latest, m.receivedAt);
+  }
+  return latest;
 }
 
 export interface Threading {

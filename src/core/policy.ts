@@ -2,6 +2,7 @@
 // that led to it; both are stored with the message.
 import type { Identity } from './identify.js';
 import { normalizeEmail } from './identify.js';
+import { checkMessagingRules, isCritical, type RuleFacts } from './messaging-rules.js';
 import type { Finding, ParsedMail, PermittedSenderFacts } from './types.js';
 import { refusal, type Refusal } from './verdicts.js';
 
@@ -9,10 +10,12 @@ export interface DecideContext {
   readonly identity: Identity;
   /** The store's permitted senders, to judge the From header of staff mail. */
   readonly permittedSenders: readonly PermittedSenderFacts[];
+  /** Facts for the messaging rules; given for seller → buyer mail. */
+  readonly rules?: Omit<RuleFacts, 'subject' | 'body'> | undefined;
 }
 
 export type Decision =
-  | { readonly verdict: 'accept'; readonly findings: readonly Finding[] }
+  | { readonly verdict: 'accept'; readonly findings: readonly Finding[]; readonly critical: boolean; readonly criticalToOptedOut: boolean }
   | { readonly verdict: 'reject'; readonly refusal: Refusal; readonly findings: readonly Finding[] };
 
 export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
@@ -44,5 +47,12 @@ export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
     }
     findings.push({ rule: 'from-header', result: 'match' });
   }
-  return { verdict: 'accept', findings };
+  let criticalToOptedOut = false;
+  if (identity.direction === 'store_to_buyer' && ctx.rules) {
+    const outcome = checkMessagingRules({ ...ctx.rules, subject: mail.subject, body: mail.text ?? mail.html ?? '' });
+    findings.push(...outcome.findings);
+    if (outcome.refusal) return { verdict: 'reject', refusal: outcome.refusal, findings };
+    criticalToOptedOut = outcome.criticalToOptedOut;
+  }
+  return { verdict: 'accept', findings, critical: isCritical(mail.subject), criticalToOptedOut };
 }

@@ -24,6 +24,16 @@ export const VERDICTS = {
   FROM_MISMATCH: { smtp: [550, '5.7.1'], http: 403, text: 'the From header names a different party than the envelope sender' },
   LOOP_DETECTED: { smtp: [550, '5.4.6'], http: 400, text: 'mail from the relay domain itself is refused (routing loop)' },
   NULL_SENDER: { smtp: [550, '5.7.1'], http: 400, text: 'bounces are not accepted at conversation aliases' },
+  // --- messaging rules (seller → buyer)
+  OPTED_OUT: {
+    smtp: [550, '5.7.1'],
+    http: 403,
+    text: 'the buyer has opted out of messages from this store; only replies to the buyer and [Important] messages go through',
+  },
+  CRITICAL_LIMIT: { smtp: [550, '5.7.1'], http: 429, text: 'the store has used its daily allowance of critical messages to opted-out buyers' },
+  WINDOW_CLOSED: { smtp: [550, '5.7.1'], http: 403, text: 'the messaging window with this buyer is closed' },
+  ORDER_ID_MISSING: { smtp: [550, '5.7.1'], http: 400, text: "a message that does not answer the buyer must name one of the buyer's order numbers" },
+  RATE_LIMITED: { smtp: [451, '4.7.0'], http: 429, text: 'too many messages; try again later' },
   // --- content
   UNPARSABLE: { smtp: [554, '5.6.0'], http: 400, text: 'the message could not be parsed as MIME' },
   // --- anything unexpected is temporary, so a bug never becomes a bounce

@@ -6,13 +6,15 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isRefusal, parseRecipient, tokenFromBytes } from '../core/alias-token.js';
 import { identifySender, normalizeEmail, type Identity, type Target } from '../core/identify.js';
-import { translateThreading } from '../core/message-id-map.js';
+import { latestCited, translateThreading } from '../core/message-id-map.js';
 import { decide } from '../core/policy.js';
 import { rewrite } from '../core/rewrite.js';
 import type { Change, Finding, ParsedMail } from '../core/types.js';
 import { refusal, type Refusal } from '../core/verdicts.js';
 import type { Db } from '../store/db.js';
+import { MessageStats } from '../store/message-stats.js';
 import { MessageRepo } from '../store/messages.js';
+import { OrderRepo } from '../store/orders.js';
 import { OutboxRepo } from '../store/outbox.js';
 import { PairRepo } from '../store/pairs.js';
 import { StoreRepo } from '../store/stores.js';
@@ -54,6 +56,8 @@ export class Relay {
   readonly #stores: StoreRepo;
   readonly #pairs: PairRepo;
   readonly #messages: MessageRepo;
+  readonly #stats: MessageStats;
+  readonly #orders: OrderRepo;
   readonly #outbox: OutboxRepo;
   readonly #commit: GroupCommit;
   readonly #onQueued: () => void;
@@ -63,6 +67,8 @@ export class Relay {
     this.#stores = new StoreRepo(db);
     this.#pairs = new PairRepo(db);
     this.#messages = new MessageRepo(db);
+    this.#stats = new MessageStats(db);
+    this.#orders = new OrderRepo(db);
     this.#outbox = new OutboxRepo(db);
     this.#commit = commit;
     this.#onQueued = onQueued;
@@ -120,13 +126,27 @@ export class Relay {
       resolved.push(r);
     }
 
-    const decided: { r: ResolvedRecipient; findings: readonly Finding[] }[] = [];
+    const decided: { r: ResolvedRecipient; findings: readonly Finding[]; critical: boolean; criticalToOptedOut: boolean }[] = [];
+    const cited = [...mail.inReplyTo, ...mail.references];
     for (const r of resolved) {
-      const decision = decide(mail, { identity: r.identity, permittedSenders: this.#stores.senders(r.identity.store.id) });
+      const id = r.identity;
+      let rules;
+      if (id.direction === 'store_to_buyer') {
+        const now = Date.now();
+        rules = {
+          now,
+          policy: this.#stores.policy(id.store.id),
+          optedOut: id.pair.optedOut,
+          repliesToBuyerAt: latestCited(cited, 'buyer', this.#messages.idMappings(id.pair.id, cited)),
+          orders: this.#orders.forPair(id.pair.id).map((o) => ({ number: o.number, status: o.status, completedAt: o.completedAt })),
+          ...this.#stats.forSend(id.store.id, id.pair.id, now),
+        };
+      }
+      const decision = decide(mail, { identity: id, permittedSenders: this.#stores.senders(id.store.id), rules });
       // One reply answers the whole DATA, so one refused recipient refuses the message: the
       // sender's own server bounces it, and nothing is half-delivered.
       if (decision.verdict === 'reject') return decision.refusal;
-      decided.push({ r, findings: decision.findings });
+      decided.push({ r, findings: decision.findings, critical: decision.critical, criticalToOptedOut: decision.criticalToOptedOut });
     }
 
     const prepared: {
@@ -138,8 +158,10 @@ export class Relay {
       bytes: Buffer;
       envTo: string;
       envFrom: string;
+      critical: boolean;
+      criticalToOptedOut: boolean;
     }[] = [];
-    for (const { r, findings } of decided) {
+    for (const { r, findings, critical, criticalToOptedOut } of decided) {
       const id = r.identity;
       let pair = id.pair;
       let buyer = id.buyer;
@@ -175,7 +197,7 @@ export class Relay {
       const bytes = await composeMail(message);
       // The envelope comes from our database, never from headers of the incoming mail.
       const envTo = id.direction === 'buyer_to_store' ? id.store.mailbox : buyer.email;
-      prepared.push({ pairId: pair.id, identity: id, relayId, findings, changes, bytes, envTo, envFrom: alias });
+      prepared.push({ pairId: pair.id, identity: id, relayId, findings, changes, bytes, envTo, envFrom: alias, critical, criticalToOptedOut });
     }
 
     const now = Date.now();
@@ -185,6 +207,9 @@ export class Relay {
       for (const p of prepared) {
         const messageId = this.#messages.insert({
           pairId: p.pairId,
+          storeId: p.identity.store.id,
+          critical: p.critical,
+          criticalToOptedOut: p.criticalToOptedOut,
           direction: p.identity.direction,
           source: input.source,
           authorEmail: p.identity.senderEmail,

@@ -7,6 +7,9 @@ import { stmt } from './statements.js';
 
 export interface NewMessage {
   readonly pairId: number;
+  readonly storeId: number;
+  readonly critical: boolean;
+  readonly criticalToOptedOut: boolean;
   readonly direction: Direction;
   readonly source: 'smtp' | 'api' | 'web' | 'campaign';
   readonly authorEmail: string;
@@ -66,15 +69,16 @@ export class MessageRepo {
     this.#db = db;
     this.#insert = stmt(
       db,
-      `INSERT INTO messages (pair_id, direction, source, author_email, permitted_sender_id, subject, original_message_id,
-        relay_message_id, verdict, findings, changes, size, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (pair_id, store_id, direction, source, author_email, permitted_sender_id, subject, original_message_id,
+        relay_message_id, verdict, findings, changes, size, critical, critical_to_opted_out, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
   insert(m: NewMessage): number {
     const info = this.#insert.run(
       m.pairId,
+      m.storeId,
       m.direction,
       m.source,
       m.authorEmail,
@@ -86,6 +90,8 @@ export class MessageRepo {
       JSON.stringify(m.findings),
       JSON.stringify(m.changes),
       m.raw.byteLength,
+      m.critical ? 1 : 0,
+      m.criticalToOptedOut ? 1 : 0,
       m.receivedAt,
     );
     const id = Number(info.lastInsertRowid);
@@ -103,10 +109,15 @@ export class MessageRepo {
     const marks = wanted.map(() => '?').join(',');
     const rows = stmt(
       this.#db,
-      `SELECT relay_message_id AS relayId, original_message_id AS originalId, direction FROM messages
+      `SELECT relay_message_id AS relayId, original_message_id AS originalId, direction, received_at AS receivedAt FROM messages
        WHERE pair_id = ? AND (original_message_id IN (${marks}) OR relay_message_id IN (${marks}))`,
-    ).all(pairId, ...wanted, ...wanted) as { relayId: string; originalId: string | null; direction: Direction }[];
-    return rows.map((r) => ({ relayId: r.relayId, originalId: r.originalId, author: r.direction === 'buyer_to_store' ? 'buyer' : 'store' }));
+    ).all(pairId, ...wanted, ...wanted) as { relayId: string; originalId: string | null; direction: Direction; receivedAt: number }[];
+    return rows.map((r) => ({
+      relayId: r.relayId,
+      originalId: r.originalId,
+      author: r.direction === 'buyer_to_store' ? 'buyer' : 'store',
+      receivedAt: r.receivedAt,
+    }));
   }
 
   list(f: MessageFilter): MessageSummary[] {

@@ -1,4 +1,5 @@
 // Owns stores and their permitted senders. A store's mailbox is also its first permitted sender.
+import { DEFAULT_POLICY, type StorePolicy } from '../core/messaging-rules.js';
 import type { PermittedSenderFacts, StoreFacts } from '../core/types.js';
 import type { Db } from './db.js';
 import { stmt } from './statements.js';
@@ -77,6 +78,20 @@ export class StoreRepo {
       (stmt(this.#db, `SELECT ${SENDER_COLS} FROM permitted_senders WHERE store_id = ? AND email = ?`).get(storeId, email.toLowerCase()) as
         PermittedSenderRow | undefined) ?? null
     );
+  }
+
+  /** The store's messaging rules: its overrides over the defaults. */
+  policy(storeId: number): StorePolicy {
+    const row = stmt(this.#db, 'SELECT policy FROM stores WHERE id = ?').get(storeId) as { policy: string } | undefined;
+    const overrides = row ? (JSON.parse(row.policy) as Partial<StorePolicy>) : {};
+    return { ...DEFAULT_POLICY, ...overrides };
+  }
+
+  setPolicy(storeId: number, patch: Partial<StorePolicy>): StorePolicy {
+    const row = stmt(this.#db, 'SELECT policy FROM stores WHERE id = ?').get(storeId) as { policy: string } | undefined;
+    const merged = { ...(row ? (JSON.parse(row.policy) as Partial<StorePolicy>) : {}), ...patch };
+    stmt(this.#db, 'UPDATE stores SET policy = ? WHERE id = ?').run(JSON.stringify(merged), storeId);
+    return this.policy(storeId);
   }
 
   setSenderStatus(id: number, status: 'enabled' | 'blocked', now = Date.now()): PermittedSenderRow | null {

@@ -69,16 +69,17 @@ export async function startHarness(overrides: Record<string, unknown> = {}, opts
 export async function seedPair(
   h: Harness,
   o: { slug?: string; storeName?: string; mailbox?: string; buyerEmail?: string; buyerName?: string; number?: string } = {},
-): Promise<{ storeId: number; alias: string; address: string; orderId: number }> {
+): Promise<{ storeId: number; alias: string; address: string; orderId: number; number: string }> {
   const slug = o.slug ?? 'acme';
   let store = await h.api('POST', '/api/v1/stores', { slug, name: o.storeName ?? 'Acme Store', mailbox: o.mailbox ?? 'support@acme.example' });
   if (store.status === 409) {
     const list = await h.api('GET', '/api/v1/stores');
     store = { status: 200, body: list.body.items.find((s: { slug: string }) => s.slug === slug) };
   }
+  const number = o.number ?? `A-${Math.floor(Math.random() * 1e9)}`;
   const order = await h.api('POST', '/api/v1/orders', {
     storeId: store.body.id,
-    number: o.number ?? `A-${Math.floor(Math.random() * 1e9)}`,
+    number,
     buyer: { email: o.buyerEmail ?? 'jane@buyer.example', name: o.buyerName ?? 'Jane Doe' },
     items: [{ sku: 'SKU-1', name: 'Kettle', category: 'Kitchen', manufacturer: 'Boil Co', unitPrice: 19.99, quantity: 1 }],
     total: 19.99,
@@ -87,5 +88,5 @@ export async function seedPair(
     completedAt: null,
   });
   if (order.status !== 201) throw new Error(`seed order failed: ${JSON.stringify(order.body)}`);
-  return { storeId: store.body.id, alias: order.body.alias, address: order.body.address, orderId: order.body.id };
+  return { storeId: store.body.id, alias: order.body.alias, address: order.body.address, orderId: order.body.id, number };
 }

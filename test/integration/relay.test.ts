@@ -89,7 +89,7 @@ describe('buyer → store', () => {
   });
 });
 
-const OUTLOOK_REPLY = (address: string, inReplyTo?: string) =>
+const OUTLOOK_REPLY = (address: string, orderNumber: string) =>
   [
     'Received: from DB9PR01MB1234.eurprd01.prod.exchangelabs.com (2603:10a6:10:1::1) by mail.acme.example',
     'Received: from [192.168.7.23] (unknown [203.0.113.77]) by smtp.acme.example',
@@ -99,10 +99,9 @@ const OUTLOOK_REPLY = (address: string, inReplyTo?: string) =>
     'Sender: John Smith <john@acme.example>',
     `To: Jane Doe <${address}>`,
     'Cc: boss@acme.example',
-    'Subject: RE: Where is my kettle?',
+    `Subject: RE: Where is my kettle? (order ${orderNumber})`,
     `Date: ${new Date().toUTCString()}`,
     '<outlook-1@DB9PR01MB1234.eurprd01.prod.outlook.com>'.replace(/^/, 'Message-ID: '),
-    ...(inReplyTo ? [`In-Reply-To: ${inReplyTo}`, `References: ${inReplyTo}`] : []),
     'X-Originating-IP: [203.0.113.77]',
     'X-MS-Exchange-Organization-AuthAs: Internal',
     'X-MS-Has-Attach: no',
@@ -127,11 +126,11 @@ const OUTLOOK_REPLY = (address: string, inReplyTo?: string) =>
 
 describe('store → buyer', () => {
   it('delivers a staff reply to the buyer with no trace of the staff address, name, IP or client', async () => {
-    const { address, storeId } = await seedPair(h);
+    const { address, storeId, number } = await seedPair(h);
     const added = await h.api('POST', `/api/v1/stores/${storeId}/permitted-senders`, { email: 'john@acme.example', status: 'enabled' });
     expect(added.status).toBe(201);
     const c = await SmtpClient.connect(h.gw.smtpPort);
-    const r = await c.send('john@acme.example', [address], OUTLOOK_REPLY(address));
+    const r = await c.send('john@acme.example', [address], OUTLOOK_REPLY(address, number));
     await c.quit();
     expect(r.reply.code).toBe(250);
     const [m] = await h.sink!.waitFor(1);
@@ -333,11 +332,13 @@ describe('threading', () => {
     );
     const r1 = (await simpleParser((await h.sink!.waitFor(1))[0]!.raw)).messageId!;
     // Staff reply on buyer two's alias quoting buyer one's message id.
-    await c.send(
+    // It is no reply to buyer two, so it names buyer two's order, as a proactive message must.
+    const sent = await c.send(
       'support@acme.example',
       [two.address],
-      buildMessage({ from: 'support@acme.example', to: two.address, subject: 'b', body: 'b', inReplyTo: r1, references: r1 }),
+      buildMessage({ from: 'support@acme.example', to: two.address, subject: `order ${two.number}`, body: 'b', inReplyTo: r1, references: r1 }),
     );
+    expect(sent.reply.code).toBe(250);
     const p = await simpleParser((await h.sink!.waitFor(2))[1]!.raw);
     await c.quit();
     expect(p.inReplyTo).toBeUndefined();

@@ -6,6 +6,8 @@ CREATE TABLE stores (
   slug TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
   mailbox TEXT NOT NULL,
+  -- The store's messaging-rule overrides as JSON; missing keys take the defaults.
+  policy TEXT NOT NULL DEFAULT '{}',
   created_at INTEGER NOT NULL
 );
 
@@ -70,6 +72,7 @@ CREATE INDEX order_items_order ON order_items(order_id);
 CREATE TABLE messages (
   id INTEGER PRIMARY KEY,
   pair_id INTEGER NOT NULL REFERENCES pairs(id),
+  store_id INTEGER NOT NULL REFERENCES stores(id),
   direction TEXT NOT NULL CHECK (direction IN ('buyer_to_store', 'store_to_buyer')),
   source TEXT NOT NULL,
   author_email TEXT NOT NULL,
@@ -81,6 +84,8 @@ CREATE TABLE messages (
   findings TEXT NOT NULL,
   changes TEXT NOT NULL,
   size INTEGER NOT NULL,
+  critical INTEGER NOT NULL DEFAULT 0,
+  critical_to_opted_out INTEGER NOT NULL DEFAULT 0,
   received_at INTEGER NOT NULL
 );
 
@@ -91,6 +96,8 @@ CREATE TABLE message_bodies (
   raw BLOB NOT NULL
 );
 CREATE INDEX messages_pair ON messages(pair_id, id);
+CREATE INDEX messages_pair_time ON messages(pair_id, direction, received_at);
+CREATE INDEX messages_store_time ON messages(store_id, direction, received_at);
 CREATE INDEX messages_original_id ON messages(pair_id, original_message_id);
 
 CREATE TABLE outbox (

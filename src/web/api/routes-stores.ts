@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { apiError } from '../api-error.js';
 import type { ApiDeps } from './deps.js';
 import { presentSender, presentStore } from './present.js';
-import { createSenderSchema, createStoreSchema, patchSenderSchema } from './schemas.js';
+import { createSenderSchema, createStoreSchema, patchPolicySchema, patchSenderSchema } from './schemas.js';
 import { idParam, jsonBody } from './validate.js';
 
 export function isUniqueViolation(err: unknown): boolean {
@@ -31,6 +31,19 @@ export function storeRoutes(d: ApiDeps): Hono {
   app.get('/stores/:id', (c) => {
     const store = d.stores.get(idParam(c));
     return store ? c.json(presentStore(store, d.domain)) : apiError(c, 'NOT_FOUND', 'no store with that id');
+  });
+
+  app.get('/stores/:id/policy', (c) => {
+    const storeId = idParam(c);
+    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    return c.json(d.stores.policy(storeId));
+  });
+
+  app.patch('/stores/:id/policy', async (c) => {
+    const storeId = idParam(c);
+    const body = await jsonBody(c, patchPolicySchema);
+    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    return c.json(d.stores.setPolicy(storeId, body));
   });
 
   app.post('/stores/:id/permitted-senders', async (c) => {

@@ -93,3 +93,16 @@ export const messagesQuery = z
   .strict();
 
 export const outboxQuery = z.object({ status: z.enum(['queued', 'sent', 'captured', 'deferred', 'failed']).optional(), before, limit }).strict();
+
+export const patchPolicySchema = z
+  .object({
+    optOut: z.boolean(),
+    criticalPerDay: z.number().int().min(0).max(1000),
+    windowDays: z.number().int().min(1).max(3650),
+    requireOrderId: z.boolean(),
+    storePerHour: z.number().int().min(1).max(1_000_000),
+    pairPerDay: z.number().int().min(1).max(10_000),
+  })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'give at least one rule to change');
