@@ -55,6 +55,14 @@ export const configSchema = z
         lifetime: positiveSeconds,
       })
       .strict(),
+    filters: z
+      .object({
+        linkAllowList: z.array(hostname),
+        linkAction: z.enum(['redact', 'refuse']),
+        stripImages: z.boolean(),
+        maxAttachmentBytes: z.number().int().min(1024),
+      })
+      .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
   })
   .strict();

@@ -57,7 +57,7 @@ export async function startGateway(config: AppConfig, log: Logger): Promise<Gate
     },
     log.child({ component: 'outbound' }),
   );
-  const relay = new Relay(db, commit, { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs }, () => worker.wake());
+  const relay = new Relay(db, commit, { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters }, () => worker.wake());
   const smtp = createMxServer(config, relay, log.child({ component: 'smtp' }));
   let smtpUp = false;
   const outbox = new OutboxRepo(db);

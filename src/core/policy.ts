@@ -2,6 +2,7 @@
 // that led to it; both are stored with the message.
 import type { Identity } from './identify.js';
 import { normalizeEmail } from './identify.js';
+import { contentRefusal, type ContentRules } from './filters/content-rules.js';
 import { checkMessagingRules, isCritical, type RuleFacts } from './messaging-rules.js';
 import type { Finding, ParsedMail, PermittedSenderFacts } from './types.js';
 import { refusal, type Refusal } from './verdicts.js';
@@ -12,6 +13,8 @@ export interface DecideContext {
   readonly permittedSenders: readonly PermittedSenderFacts[];
   /** Facts for the messaging rules; given for seller → buyer mail. */
   readonly rules?: Omit<RuleFacts, 'subject' | 'body'> | undefined;
+  /** Content rules; seller → buyer mail that breaks them is refused (buyer mail is filtered). */
+  readonly content?: ContentRules | undefined;
 }
 
 export type Decision =
@@ -53,6 +56,14 @@ export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
     findings.push(...outcome.findings);
     if (outcome.refusal) return { verdict: 'reject', refusal: outcome.refusal, findings };
     criticalToOptedOut = outcome.criticalToOptedOut;
+  }
+  if (identity.direction === 'store_to_buyer' && ctx.content) {
+    const refused = contentRefusal(mail, ctx.content);
+    if (refused) {
+      findings.push({ rule: 'content', result: 'refused', detail: refused.code });
+      return { verdict: 'reject', refusal: refused, findings };
+    }
+    findings.push({ rule: 'content', result: 'passed' });
   }
   return { verdict: 'accept', findings, critical: isCritical(mail.subject), criticalToOptedOut };
 }

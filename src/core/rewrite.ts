@@ -1,6 +1,10 @@
 // Owns `rewrite`: from a parsed, accepted message to the message the other side receives, plus the
 // list of what was changed. Pure: ids, time and the threading translation come in from the caller.
 import { maskHtml, maskText, type MaskTarget } from './body-scrub.js';
+import { compileBannedWords, maskBannedWords } from './filters/banned-words.js';
+import { judgeAttachments, type ContentRules } from './filters/content-rules.js';
+import { sanitizeMailHtml } from './filters/html-sanitize.js';
+import { redactEmails, redactLinks } from './filters/text-filters.js';
 import { splitHeaders } from './header-allowlist.js';
 import type { Threading } from './message-id-map.js';
 import type { Change, Direction, MailAddress, MailAttachment, OutgoingMail, ParsedMail, StoreFacts } from './types.js';
@@ -16,6 +20,8 @@ export interface RewriteContext {
   readonly messageId: string;
   readonly threading: Threading;
   readonly now: Date;
+  /** Content filters; without them only the writer's own addresses are masked. */
+  readonly content?: ContentRules | undefined;
 }
 
 export interface Rewritten {
@@ -62,25 +68,72 @@ export function rewrite(mail: ParsedMail, ctx: RewriteContext): Rewritten {
   }
 
   const repl: MailAddress = from;
-  const subject = maskText(mail.subject, ctx.hide, repl);
-  if (subject.count) changes.push({ rule: 'mask.address', detail: 'subject', count: subject.count });
+  const content = ctx.content;
+  const banned = content && !toBuyer ? compileBannedWords(content.bannedWords) : null;
+  // Text filters after the writer's own addresses became the alias: other addresses, links
+  // outside the allow-list, and (buyer → seller) banned words.
+  const filterText = (value: string, part: string): string => {
+    if (!content) return value;
+    const e = redactEmails(value, content.keepEmailDomains);
+    const l = redactLinks(e.value, content.linkAllowList);
+    if (e.count) changes.push({ rule: 'filter.email', detail: `email addresses removed from the ${part}`, count: e.count });
+    if (l.count)
+      changes.push({
+        rule: 'filter.link',
+        detail: `links outside the allow-list removed from the ${part}: ${[...new Set(l.found)].slice(0, 5).join(', ')}`,
+        count: l.count,
+      });
+    if (!banned) return l.value;
+    const b = maskBannedWords(l.value, banned);
+    if (b.count) changes.push({ rule: 'filter.banned-word', detail: `banned words masked in the ${part}`, count: b.count });
+    return b.value;
+  };
+
+  const subjectMasked = maskText(mail.subject, ctx.hide, repl);
+  if (subjectMasked.count) changes.push({ rule: 'mask.address', detail: 'subject', count: subjectMasked.count });
+  const subject = filterText(subjectMasked.value, 'subject');
   let text: string | null = null;
   if (mail.text !== null) {
     const r = maskText(mail.text, ctx.hide, repl);
-    text = r.value;
     if (r.count) changes.push({ rule: 'mask.address', detail: 'text part', count: r.count });
+    text = filterText(r.value, 'text part');
   }
   let html: string | null = null;
   if (mail.html !== null) {
     const r = maskHtml(mail.html, ctx.hide, repl);
     html = r.value;
     if (r.count) changes.push({ rule: 'mask.address', detail: 'HTML part', count: r.count });
+    if (content) {
+      const s = sanitizeMailHtml(html, {
+        keepEmailDomains: content.keepEmailDomains,
+        linkAllowList: content.linkAllowList,
+        stripImages: content.stripImages,
+        ...(banned ? { textFilter: (t: string) => maskBannedWords(t, banned) } : {}),
+      });
+      html = s.html;
+      changes.push(...s.changes);
+    }
   }
   const attachments: MailAttachment[] = [];
-  for (const original of mail.attachments) {
+  const removedNotes: string[] = [];
+  const verdicts = content ? judgeAttachments(mail.attachments, content) : null;
+  mail.attachments.forEach((original, i) => {
+    const v = verdicts?.[i];
+    const name = original.filename ?? '(unnamed)';
+    if (v && (v.reason !== null || v.strip)) {
+      const why = v.reason ?? 'images are not passed on';
+      removedNotes.push(`[attachment removed: ${name} — ${why}]`);
+      changes.push({ rule: 'filter.attachment', detail: `${name}: ${why}` });
+      return;
+    }
     const { att, count } = maskAttachment(original, ctx.hide, repl);
-    if (count) changes.push({ rule: 'mask.address', detail: `attachment ${original.filename ?? '(unnamed)'}`, count });
+    if (count) changes.push({ rule: 'mask.address', detail: `attachment ${name}`, count });
     attachments.push(att);
+  });
+  if (removedNotes.length) {
+    // The forwarded copy says which file was removed and why (RFC-neutral plain text note).
+    text = `${text ?? ''}${text ? '\n\n' : ''}${removedNotes.join('\n')}`;
+    if (html !== null) html = `${html}<p>${removedNotes.map((n) => n.replace(/&/g, '&amp;').replace(/</g, '&lt;')).join('<br>')}</p>`;
   }
   if (ctx.threading.dropped > 0) {
     changes.push({ rule: 'thread.dropped', detail: 'unknown message ids removed from In-Reply-To/References', count: ctx.threading.dropped });
@@ -90,7 +143,7 @@ export function rewrite(mail: ParsedMail, ctx: RewriteContext): Rewritten {
     from,
     replyTo: from,
     to,
-    subject: subject.value,
+    subject,
     date: ctx.now,
     messageId: ctx.messageId,
     inReplyTo: ctx.threading.inReplyTo,

@@ -35,6 +35,9 @@ export const VERDICTS = {
   ORDER_ID_MISSING: { smtp: [550, '5.7.1'], http: 400, text: "a message that does not answer the buyer must name one of the buyer's order numbers" },
   RATE_LIMITED: { smtp: [451, '4.7.0'], http: 429, text: 'too many messages; try again later' },
   // --- content
+  BANNED_WORDS: { smtp: [550, '5.7.1'], http: 400, text: 'the message contains banned words' },
+  ATTACHMENT_REFUSED: { smtp: [550, '5.7.1'], http: 400, text: 'an attachment is not allowed (only text, PDF, Word, JPEG, GIF and PNG up to 10 MB)' },
+  LINK_REFUSED: { smtp: [550, '5.7.1'], http: 400, text: 'the message links to a site that is not allowed' },
   UNPARSABLE: { smtp: [554, '5.6.0'], http: 400, text: 'the message could not be parsed as MIME' },
   // --- anything unexpected is temporary, so a bug never becomes a bounce
   TEMPORARY_FAILURE: { smtp: [451, '4.3.0'], http: 503, text: 'temporary failure; please try again later' },

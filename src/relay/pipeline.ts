@@ -12,6 +12,8 @@ import { rewrite } from '../core/rewrite.js';
 import type { Change, Finding, ParsedMail } from '../core/types.js';
 import { refusal, type Refusal } from '../core/verdicts.js';
 import type { Db } from '../store/db.js';
+import type { ContentRules } from '../core/filters/content-rules.js';
+import { BannedWordRepo } from '../store/banned-words.js';
 import { MessageStats } from '../store/message-stats.js';
 import { MessageRepo } from '../store/messages.js';
 import { OrderRepo } from '../store/orders.js';
@@ -25,6 +27,12 @@ import { parseMail, ParseTimeout } from './parse.js';
 export interface RelayOptions {
   readonly domains: readonly string[];
   readonly parseTimeoutMs: number;
+  readonly filters: {
+    readonly linkAllowList: readonly string[];
+    readonly linkAction: 'redact' | 'refuse';
+    readonly stripImages: boolean;
+    readonly maxAttachmentBytes: number;
+  };
 }
 
 export interface ResolvedRecipient {
@@ -57,6 +65,7 @@ export class Relay {
   readonly #pairs: PairRepo;
   readonly #messages: MessageRepo;
   readonly #stats: MessageStats;
+  readonly #banned: BannedWordRepo;
   readonly #orders: OrderRepo;
   readonly #outbox: OutboxRepo;
   readonly #commit: GroupCommit;
@@ -68,6 +77,7 @@ export class Relay {
     this.#pairs = new PairRepo(db);
     this.#messages = new MessageRepo(db);
     this.#stats = new MessageStats(db);
+    this.#banned = new BannedWordRepo(db);
     this.#orders = new OrderRepo(db);
     this.#outbox = new OutboxRepo(db);
     this.#commit = commit;
@@ -80,6 +90,10 @@ export class Relay {
 
   aliasAddress(token: string): string {
     return `${token}@${this.primaryDomain}`;
+  }
+
+  #contentRules(storeId: number): ContentRules {
+    return { ...this.#options.filters, keepEmailDomains: this.#options.domains, bannedWords: this.#banned.wordsFor(storeId) };
   }
 
   /** Identify one recipient for one envelope sender. Read-only: safe at RCPT time. */
@@ -142,7 +156,7 @@ export class Relay {
           ...this.#stats.forSend(id.store.id, id.pair.id, now),
         };
       }
-      const decision = decide(mail, { identity: id, permittedSenders: this.#stores.senders(id.store.id), rules });
+      const decision = decide(mail, { identity: id, permittedSenders: this.#stores.senders(id.store.id), rules, content: this.#contentRules(id.store.id) });
       // One reply answers the whole DATA, so one refused recipient refuses the message: the
       // sender's own server bounces it, and nothing is half-delivered.
       if (decision.verdict === 'reject') return decision.refusal;
@@ -193,6 +207,7 @@ export class Relay {
         messageId: relayId,
         threading,
         now: new Date(),
+        content: this.#contentRules(id.store.id),
       });
       const bytes = await composeMail(message);
       // The envelope comes from our database, never from headers of the incoming mail.

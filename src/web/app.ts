@@ -6,6 +6,7 @@ import type { Db } from '../store/db.js';
 import { apiError } from './api-error.js';
 import { tokenMatches } from './api-token.js';
 import { apiDeps } from './api/deps.js';
+import { bannedWordRoutes } from './api/routes-banned-words.js';
 import { mailRoutes } from './api/routes-mail.js';
 import { orderRoutes } from './api/routes-orders.js';
 import { storeRoutes } from './api/routes-stores.js';
@@ -44,6 +45,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   api.route('/', storeRoutes(deps));
   api.route('/', orderRoutes(deps));
   api.route('/', mailRoutes(deps));
+  api.route('/', bannedWordRoutes(deps));
   api.notFound((c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.route('/api/v1', api);
 

@@ -124,6 +124,14 @@ CREATE TABLE outbox_bodies (
   raw BLOB NOT NULL
 );
 
+CREATE TABLE banned_words (
+  id INTEGER PRIMARY KEY,
+  store_id INTEGER REFERENCES stores(id), -- NULL: applies to every store
+  word TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX banned_words_unique ON banned_words(COALESCE(store_id, 0), word);
+
 CREATE TABLE settings (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL

@@ -106,3 +106,17 @@ export const patchPolicySchema = z
   .partial()
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'give at least one rule to change');
+
+export const createBannedWordSchema = z
+  .object({
+    word: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .refine((w) => /[\p{L}\p{N}]/u.test(w), 'must contain a letter or digit'),
+    storeId: z.number().int().positive().nullable().default(null),
+  })
+  .strict();
+
+export const bannedWordsQuery = z.object({ storeId: z.coerce.number().int().positive().optional() }).strict();

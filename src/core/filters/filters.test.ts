@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { judgeAttachment, sniffType } from './attachments.js';
+import { compileBannedWords, findBannedWords, maskBannedWords } from './banned-words.js';
+import { sanitizeMailHtml } from './html-sanitize.js';
+import { redactEmails, redactLinks } from './text-filters.js';
+
+const KEEP = ['relay.localhost'];
+const ALLOW = ['shop.example'];
+
+describe('redactEmails / redactLinks (golden table)', () => {
+  it.each([
+    ['mail me at bob@gmail.example', 'mail me at [email removed]'],
+    ['reply to abcdefghijklmnopqrst@relay.localhost', 'reply to abcdefghijklmnopqrst@relay.localhost'],
+    ['a@b.example, c@d.example.', '[email removed], [email removed].'],
+  ])('emails: %s', (input, output) => expect(redactEmails(input, KEEP).value).toBe(output));
+
+  it.each([
+    ['see https://evil.example/x?y=1.', 'see [link removed].'],
+    ['see www.evil.example/page', 'see [link removed]'],
+    ['see https://shop.example/item/1', 'see https://shop.example/item/1'],
+    ['see https://cdn.shop.example/a.png', 'see https://cdn.shop.example/a.png'],
+    ['see https://shop.example.evil.example/', 'see [link removed]'],
+    ['see https://user@evil.example/', 'see [link removed]'],
+    ['plain text, no links', 'plain text, no links'],
+  ])('links: %s', (input, output) => expect(redactLinks(input, ALLOW).value).toBe(output));
+
+  it('stays linear on hostile input: a 100 000-character token, 10 000 dots, a long URL', () => {
+    const hostile = `${'a'.repeat(100_000)}@${'.'.repeat(10_000)} http://${'x.'.repeat(10_000)}example/${'a'.repeat(100_000)}`;
+    const e = redactEmails(hostile, KEEP);
+    const l = redactLinks(e.value, ALLOW);
+    expect(l.count).toBeGreaterThan(0);
+  });
+});
+
+describe('banned words', () => {
+  const m = compileBannedWords(['cheap', 'Wire Transfer', 'größe']);
+  it.each([
+    ['A CHEAP offer', ['cheap']],
+    ['cheaply done', []],
+    ['pay by wire   transfer today', ['Wire Transfer']],
+    ['wire the transfer', []],
+    ['die GRÖSSE passt', []],
+    ['die Größe passt', ['größe']],
+    ['cheap-cheap', []],
+  ])('%s → %j', (text, found) => expect(findBannedWords(text, m)).toEqual(found));
+
+  it('masks with asterisks for buyer mail', () => {
+    expect(maskBannedWords('a cheap wire transfer', m)).toEqual({ value: 'a ***** *************', count: 2 });
+  });
+
+  it('is linear on 100 000 tokens', () => {
+    const text = 'wire '.repeat(100_000);
+    expect(findBannedWords(text, m)).toEqual([]);
+  });
+});
+
+describe('attachments are sniffed by content, not name', () => {
+  const bytes = (...b: number[]) => new Uint8Array([...b, ...new Array(20).fill(0x20)]);
+  it.each([
+    [bytes(0x25, 0x50, 0x44, 0x46, 0x2d), 'pdf'],
+    [bytes(0xff, 0xd8, 0xff, 0xe0), 'jpeg'],
+    [bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), 'png'],
+    [bytes(0x47, 0x49, 0x46, 0x38, 0x39, 0x61), 'gif'],
+    [bytes(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1), 'doc'],
+    [new TextEncoder().encode('PK\u0003\u0004....[Content_Types].xml....word/document.xml'), 'docx'],
+    [new TextEncoder().encode('PK\u0003\u0004....evil.exe'), null],
+    [new TextEncoder().encode('Hello, plain text with ümlauts'), 'text'],
+    [bytes(0x4d, 0x5a, 0x90, 0x00), null], // a Windows executable named invoice.pdf
+  ] as const)('%#: %s', (content, type) => expect(sniffType(content)).toBe(type));
+
+  it('refuses what is too large or of an unknown type, and strips images only when asked', () => {
+    const att = (content: Uint8Array) => ({ filename: 'f', contentType: 'application/pdf', content, contentId: null, disposition: 'attachment' as const });
+    const png = bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+    expect(judgeAttachment(att(bytes(0x4d, 0x5a, 0x90, 0x00)), { maxBytes: 1e6, stripImages: false }).reason).toMatch(/file type not allowed/);
+    expect(judgeAttachment(att(new Uint8Array(2048).fill(0x41)), { maxBytes: 1024, stripImages: false }).reason).toMatch(/larger than/);
+    expect(judgeAttachment(att(png), { maxBytes: 1e6, stripImages: false })).toMatchObject({ reason: null, strip: false });
+    expect(judgeAttachment(att(png), { maxBytes: 1e6, stripImages: true })).toMatchObject({ reason: null, strip: true });
+  });
+});
+
+describe('sanitizeMailHtml', () => {
+  const opts = { keepEmailDomains: KEEP, linkAllowList: ALLOW, stripImages: false };
+  it('renders script, handlers, forms, iframes and remote images inert and reports them', () => {
+    const html =
+      '<p onclick="steal()">Hi<script>alert(1)</script></p><iframe src="https://evil.example"></iframe><form action="https://evil.example"><input name=x></form>' +
+      '<img src="https://track.example/p.gif"><img src="cid:logo"><a href="https://evil.example/x">click</a><a href="https://shop.example/y">ok</a>' +
+      '<a href="javascript:alert(1)">js</a><style>body{background:url(https://t.example)}</style><p>bob@gmail.example</p>';
+    const r = sanitizeMailHtml(html, opts);
+    expect(r.html).not.toMatch(/script|onclick|iframe|<form|<input|track\.example|evil\.example|javascript:|<style|gmail/i);
+    expect(r.html).toContain('<img src="cid:logo" />');
+    expect(r.html).toContain('<a href="https://shop.example/y">ok</a>');
+    expect(r.html).toContain('<a>click</a>');
+    expect(r.html).toContain('[email removed]');
+    const rules = r.changes.map((c) => c.rule);
+    expect(rules).toEqual(expect.arrayContaining(['html.sanitized', 'filter.image', 'filter.link', 'filter.email']));
+  });
+
+  it('survives deeply nested markup', () => {
+    const html = `${'<div>'.repeat(5000)}x${'</div>'.repeat(5000)}`;
+    expect(sanitizeMailHtml(html, opts).html).toContain('x');
+  });
+});

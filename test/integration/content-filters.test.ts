@@ -1,0 +1,110 @@
+// Content filters over real SMTP: seller → buyer mail that breaks a rule is refused with a reason;
+// buyer → seller mail is filtered, and the forwarded copy says what was removed.
+import { simpleParser } from 'mailparser';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+
+let h: Harness;
+let pair: Awaited<ReturnType<typeof seedPair>>;
+beforeEach(async () => {
+  h = await startHarness({ filters: { linkAllowList: ['shop.example'], linkAction: 'redact', stripImages: false, maxAttachmentBytes: 10485760 } });
+  pair = await seedPair(h);
+  await h.api('POST', '/api/v1/banned-words', { word: 'cheap' });
+  await h.api('POST', '/api/v1/banned-words', { word: 'wire transfer', storeId: pair.storeId });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const EXE = Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0x00]), Buffer.alloc(200)]);
+
+async function send(from: string, mail: SendMailOptions): Promise<{ ok: boolean; code?: number; response?: string }> {
+  const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.gw.smtpPort, secure: false, ignoreTLS: true });
+  try {
+    await t.sendMail({ envelope: { from, to: [pair.address] }, from, to: pair.address, ...mail });
+    return { ok: true };
+  } catch (err) {
+    const e = err as { responseCode?: number; response?: string };
+    return { ok: false, ...(e.responseCode !== undefined ? { code: e.responseCode } : {}), ...(e.response !== undefined ? { response: e.response } : {}) };
+  } finally {
+    t.close();
+  }
+}
+
+describe('seller → buyer', () => {
+  it('refuses banned words, naming them', async () => {
+    const r = await send('support@acme.example', { subject: `Order ${pair.number}`, text: 'A CHEAP deal: pay by wire transfer' });
+    expect(r.code).toBe(550);
+    expect(r.response).toMatch(/5\.7\.1 the message contains banned words: cheap, wire transfer/);
+    expect((await h.api('GET', '/api/v1/messages')).body.items).toHaveLength(0);
+  });
+
+  it('refuses a disallowed attachment whatever its name, naming the file', async () => {
+    const r = await send('support@acme.example', {
+      subject: `Order ${pair.number}`,
+      text: 'invoice attached',
+      attachments: [{ filename: 'invoice.pdf', content: EXE, contentType: 'application/pdf' }],
+    });
+    expect(r.code).toBe(550);
+    expect(r.response).toMatch(/attachment "invoice\.pdf" refused: file type not allowed/);
+  });
+
+  it('delivers allowed mail with links outside the allow-list and other addresses removed', async () => {
+    const r = await send('support@acme.example', {
+      subject: `Order ${pair.number}`,
+      text: 'Track at https://tracker.example/x or https://shop.example/orders, or mail boss@other.example',
+      attachments: [{ filename: 'notes.txt', content: 'plain notes' }],
+    });
+    expect(r.ok).toBe(true);
+    const [m] = await h.sink!.waitFor(1);
+    const parsed = await simpleParser(m!.raw);
+    expect(parsed.text).toContain('Track at [link removed] or https://shop.example/orders, or mail [email removed]');
+    expect(parsed.attachments.map((a) => a.filename)).toEqual(['notes.txt']);
+  });
+});
+
+describe('buyer → seller', () => {
+  it('masks banned words, removes a bad attachment and says so, and renders markup inert', async () => {
+    const r = await send('jane@buyer.example', {
+      subject: 'cheap question <script>alert(1)</script>',
+      text: 'Is it cheap? Pay by wire transfer? Photo attached.',
+      html: '<p onmouseover="x()">Is it <b>cheap</b>?</p><script>steal()</script><img src="https://pixel.example/t.gif"><iframe src="https://evil.example"></iframe>',
+      attachments: [
+        { filename: 'setup.exe', content: EXE },
+        { filename: 'photo.png', content: Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex') },
+      ],
+    });
+    expect(r.ok).toBe(true);
+    const [m] = await h.sink!.waitFor(1);
+    const raw = m!.raw.toString();
+    expect(raw).not.toMatch(/pixel\.example|evil\.example|onmouseover|steal\(\)|setup\.exe"?\r\n/);
+    const parsed = await simpleParser(m!.raw);
+    expect(parsed.subject).toBe('***** question <script>alert(1)</script>'); // a subject is text: shown escaped, never run
+    expect(parsed.text).toContain('Is it *****? Pay by *************? Photo attached.');
+    expect(parsed.text).toContain('[attachment removed: setup.exe — file type not allowed');
+    expect(parsed.html).toContain('Is it <b>*****</b>?');
+    expect(parsed.html).not.toMatch(/<script|<iframe|<img/);
+    expect(parsed.attachments.map((a) => a.filename)).toEqual(['photo.png']);
+    const [stored] = (await h.api('GET', '/api/v1/messages')).body.items;
+    expect(stored.changes.map((c: { rule: string }) => c.rule)).toEqual(
+      expect.arrayContaining(['filter.banned-word', 'filter.attachment', 'html.sanitized', 'filter.image']),
+    );
+  });
+});
+
+describe('banned words API', () => {
+  it('lists global and store words, refuses duplicates and deletes', async () => {
+    const list = await h.api('GET', `/api/v1/banned-words?storeId=${pair.storeId}`);
+    expect(list.body.items.map((w: { word: string; storeId: number | null }) => [w.word, w.storeId])).toEqual([
+      ['cheap', null],
+      ['wire transfer', pair.storeId],
+    ]);
+    expect((await h.api('GET', '/api/v1/banned-words')).body.items).toHaveLength(1);
+    expect((await h.api('POST', '/api/v1/banned-words', { word: 'Cheap' })).status).toBe(409);
+    expect((await h.api('POST', '/api/v1/banned-words', { word: '!!!' })).status).toBe(400);
+    expect((await h.api('POST', '/api/v1/banned-words', { word: 'x', storeId: 999 })).status).toBe(400);
+    expect((await h.api('DELETE', `/api/v1/banned-words/${list.body.items[0].id}`)).status).toBe(204);
+    expect((await h.api('DELETE', `/api/v1/banned-words/${list.body.items[0].id}`)).status).toBe(404);
+  });
+});
