@@ -27,6 +27,9 @@ interface Target {
 }
 
 function start(kind: 'maskgate' | 'bare', sink: Sink, dataDir: string): Promise<Target> {
+  // All bench sessions come from 127.0.0.1: lift the per-address connection limit.
+  const configFile = join(dataDir, 'bench-config.json');
+  writeFileSync(configFile, JSON.stringify({ smtp: { maxConnectionsPerIp: 10_000 } }));
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/out/profiles')}`] : [];
   const args = [...profile, '--import', 'tsx', kind === 'maskgate' ? 'src/main.ts' : 'bench/bare-relay.ts'];
   const proc = spawn(process.execPath, args, {
@@ -34,6 +37,7 @@ function start(kind: 'maskgate' | 'bare', sink: Sink, dataDir: string): Promise<
     env: {
       ...process.env,
       SINK_PORT: String(sink.port),
+      MASKGATE_CONFIG: configFile,
       MASKGATE_DATA_DIR: dataDir,
       MASKGATE_SMTP_PORT: '0',
       MASKGATE_HTTP_PORT: '0',

@@ -38,6 +38,11 @@ export const configSchema = z
         closeTimeoutMs: z.number().int().min(0),
         parseTimeoutMs: z.number().int().min(100),
         reverseLookup: z.boolean(),
+        maxConnectionsPerIp: z.number().int().min(1),
+        maxSessionMs: z.number().int().min(1000),
+        probeLimit: z.number().int().min(1),
+        probeWindowMs: z.number().int().min(1000),
+        tarpitMs: z.number().int().min(0).max(60_000),
       })
       .strict(),
     http: z.object({ host: z.string().min(1), port }).strict(),

@@ -8,6 +8,8 @@ import { isRefusal } from '../core/alias-token.js';
 import { domainOf } from '../core/identify.js';
 import { refusal, refusalText, smtpReply, type Refusal } from '../core/verdicts.js';
 import type { Relay } from '../relay/pipeline.js';
+import { EdgeGuard } from './edge-guard.js';
+import { FreeSpace } from './free-space.js';
 import { collectCapped } from './size-cap.js';
 
 export interface SmtpError extends Error {
@@ -37,6 +39,10 @@ export function createMxServer(config: AppConfig, relay: Relay, baseLog: Logger)
     }
     return state;
   };
+  const guard = new EdgeGuard(config.smtp);
+  const admitted = new Set<string>();
+  const freeSpace = new FreeSpace(config.dataDir);
+  const later = (ms: number, fn: () => void) => (ms > 0 ? setTimeout(fn, ms) : fn());
   const reject = (session: SMTPServerSession, stage: string, r: Refusal, extra: Record<string, unknown> = {}): SmtpError => {
     const err = smtpError(r);
     stateOf(session).log.info({ event: 'smtp.reject', stage, verdict: r.code, code: err.responseCode, reason: refusalText(r), ...extra }, 'refused');
@@ -60,7 +66,15 @@ export function createMxServer(config: AppConfig, relay: Relay, baseLog: Logger)
 
     onConnect(session, callback) {
       stateOf(session).log.debug({ event: 'smtp.connect' }, 'connection');
+      const refused = guard.connect(session.remoteAddress);
+      if (refused === 'probing') return callback(reject(session, 'connect', refusal('PROBING')));
+      if (refused) return callback(reject(session, 'connect', refusal('TOO_MANY_CONNECTIONS')));
+      admitted.add(session.id);
       callback();
+    },
+
+    onClose(session) {
+      if (admitted.delete(session.id)) guard.close(session.remoteAddress);
     },
 
     onMailFrom(address: SMTPServerAddress, session, callback) {
@@ -68,6 +82,7 @@ export function createMxServer(config: AppConfig, relay: Relay, baseLog: Logger)
       if (sender !== '' && (sender.length > 254 || !SENDER_RE.test(sender))) {
         return callback(reject(session, 'mail', refusal('BAD_SENDER_SYNTAX')));
       }
+      if (freeSpace.bytes() < 1.5 * config.smtp.maxMessageBytes) return callback(reject(session, 'mail', refusal('INSUFFICIENT_STORAGE')));
       callback();
     },
 
@@ -78,7 +93,14 @@ export function createMxServer(config: AppConfig, relay: Relay, baseLog: Logger)
       const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
       try {
         const r = relay.resolveRecipient(address.address, from);
-        if (isRefusal(r)) return callback(reject(session, 'rcpt', r, { senderDomain: domainOf(from), recipientDomain: domainOf(address.address) }));
+        if (isRefusal(r)) {
+          const extra = { senderDomain: domainOf(from), recipientDomain: domainOf(address.address) };
+          if (r.code !== 'UNKNOWN_ALIAS') return callback(reject(session, 'rcpt', r, extra));
+          // Alias probing: answers slow down, then the connection is cut.
+          const probe = guard.unknownRecipient(session.remoteAddress);
+          const answer = probe.action === 'disconnect' ? refusal('PROBING') : r;
+          return later(probe.delayMs, () => callback(reject(session, 'rcpt', answer, extra)));
+        }
         callback();
       } catch (err) {
         stateOf(session).log.error({ event: 'smtp.error', stage: 'rcpt', err: (err as Error).message }, 'unexpected error');
@@ -113,6 +135,17 @@ export function createMxServer(config: AppConfig, relay: Relay, baseLog: Logger)
           callback(smtpError(refusal('TEMPORARY_FAILURE')));
         });
     },
+  });
+  // A connection may last at most maxSessionMs however busy it is: a client dripping one byte a
+  // second never trips the idle timeout, so it is cut here.
+  server.server.on('connection', (socket) => {
+    const timer = setTimeout(() => {
+      const { code, message } = smtpReply(refusal('SESSION_TOO_LONG'));
+      socket.end(`${code} ${message}\r\n`);
+      setTimeout(() => socket.destroy(), 1000).unref();
+    }, config.smtp.maxSessionMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
   });
   server.on('error', (err) => baseLog.warn({ event: 'smtp.server-error', err: err.message }, 'smtp server error'));
   return server;

@@ -1,0 +1,57 @@
+// Owns the per-address limits at the SMTP edge: concurrent connections per IP, and alias probing
+// (repeated unknown-alias RCPTs from one IP are slowed down, then disconnected and refused for a
+// while). In-memory: a restart forgets, which is acceptable for throttling.
+
+export interface EdgeLimits {
+  readonly maxConnectionsPerIp: number;
+  readonly probeLimit: number;
+  readonly probeWindowMs: number;
+  readonly tarpitMs: number;
+}
+
+export type ProbeOutcome = { readonly action: 'refuse'; readonly delayMs: number } | { readonly action: 'disconnect'; readonly delayMs: number };
+
+export class EdgeGuard {
+  readonly #limits: EdgeLimits;
+  readonly #connections = new Map<string, number>();
+  readonly #probes = new Map<string, number[]>();
+  readonly #now: () => number;
+
+  constructor(limits: EdgeLimits, now: () => number = Date.now) {
+    this.#limits = limits;
+    this.#now = now;
+  }
+
+  #recentProbes(ip: string): number[] {
+    const since = this.#now() - this.#limits.probeWindowMs;
+    const list = (this.#probes.get(ip) ?? []).filter((t) => t > since);
+    if (list.length) this.#probes.set(ip, list);
+    else this.#probes.delete(ip);
+    return list;
+  }
+
+  /** Why this connection is refused, or null. Counts it when admitted. */
+  connect(ip: string): 'too-many-connections' | 'probing' | null {
+    if (this.#recentProbes(ip).length >= this.#limits.probeLimit) return 'probing';
+    const n = this.#connections.get(ip) ?? 0;
+    if (n >= this.#limits.maxConnectionsPerIp) return 'too-many-connections';
+    this.#connections.set(ip, n + 1);
+    return null;
+  }
+
+  close(ip: string): void {
+    const n = (this.#connections.get(ip) ?? 1) - 1;
+    if (n <= 0) this.#connections.delete(ip);
+    else this.#connections.set(ip, n);
+  }
+
+  /** Records an unknown-alias RCPT: the reply is delayed more as probing goes on, then cut. */
+  unknownRecipient(ip: string): ProbeOutcome {
+    const list = this.#recentProbes(ip);
+    list.push(this.#now());
+    this.#probes.set(ip, list);
+    const over = list.length - Math.floor(this.#limits.probeLimit / 2);
+    const delayMs = over > 0 ? Math.min(this.#limits.tarpitMs, over * Math.ceil(this.#limits.tarpitMs / 4)) : 0;
+    return list.length >= this.#limits.probeLimit ? { action: 'disconnect', delayMs: this.#limits.tarpitMs } : { action: 'refuse', delayMs };
+  }
+}
