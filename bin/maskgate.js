@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when it was built (npm run build, as in the Docker image), else the
-// TypeScript source through tsx.
+// Runs the TypeScript source through tsx in a checkout, and the compiled CLI where only dist/ is
+// shipped (the Docker image), so a stale build never shadows the source.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const built = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
-if (existsSync(built)) {
-  await import(built);
-} else {
+const source = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../src/cli.ts');
+  await import(source);
+} else {
+  await import(fileURLToPath(new URL('../dist/src/cli.js', import.meta.url)));
 }

@@ -1,5 +1,6 @@
 // The `maskgate` command: start the gateway, check the config, rotate the API token.
 import { ConfigError, loadConfig } from './config.js';
+import { dnsRecords, ensureDkimKey } from './outbound/dkim.js';
 import { openDb } from './store/db.js';
 import { rotateApiToken } from './web/api-token.js';
 
@@ -8,6 +9,7 @@ const USAGE = `usage: maskgate <command>
   start               start the gateway (same as npm start)
   config check        validate the configuration and print it (secrets hidden)
   api-token rotate    replace the API token and print the new one once
+  dns                 print the DNS records to publish for the relay domain
 `;
 
 async function run(args: string[]): Promise<number> {
@@ -25,6 +27,14 @@ async function run(args: string[]): Promise<number> {
         outbound: { ...config.outbound, smarthost: config.outbound.smarthost ? '[set]' : null },
       };
       process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+      return 0;
+    }
+    if (command === 'dns') {
+      const config = loadConfig();
+      const key = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
+      for (const r of dnsRecords(config.domains[0] as string, config.hostname, key)) {
+        process.stdout.write(`${r.name}\t${r.type}\t${r.type === 'TXT' ? JSON.stringify(r.value) : r.value}\t; ${r.purpose}\n`);
+      }
       return 0;
     }
     if (command === 'api-token' && sub === 'rotate') {

@@ -68,6 +68,12 @@ export const configSchema = z
         maxAttachmentBytes: z.number().int().min(1024),
       })
       .strict(),
+    dkim: z
+      .object({
+        enabled: z.boolean(),
+        selector: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a DNS label like maskgate or mg2026'),
+      })
+      .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
   })
   .strict();

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
+import { dkimSigner, ensureDkimKey, unsigned } from './outbound/dkim.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
 import { GroupCommit } from './relay/group-commit.js';
@@ -43,6 +44,8 @@ function listen(
 export async function startGateway(config: AppConfig, log: Logger): Promise<Gateway> {
   const db = openDb(config.dataDir);
   const { generated } = ensureApiToken(db, config.api.token);
+  const dkimKey = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
+  const sign = dkimKey ? dkimSigner(dkimKey) : unsigned;
   const transport = createTransport(config);
   const commit = new GroupCommit(db);
   const worker = new OutboundWorker(
@@ -54,16 +57,21 @@ export async function startGateway(config: AppConfig, log: Logger): Promise<Gate
       pollIntervalMs: config.outbound.pollIntervalMs,
       retry: { schedule: config.outbound.retrySchedule, thereafter: config.outbound.retryThereafter, lifetime: config.outbound.lifetime },
       relayDomain: config.domains[0] as string,
+      sign,
     },
     log.child({ component: 'outbound' }),
   );
-  const relay = new Relay(db, commit, { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters }, () => worker.wake());
+  const relay = new Relay(db, commit, { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters }, sign, () =>
+    worker.wake(),
+  );
   const smtp = createMxServer(config, relay, log.child({ component: 'smtp' }));
   let smtpUp = false;
   const outbox = new OutboxRepo(db);
   const app = createHttpApp({
     db,
     domains: config.domains,
+    hostname: config.hostname,
+    dkimKey,
     log: log.child({ component: 'http' }),
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),
   });

@@ -15,6 +15,7 @@ import type { Db } from '../store/db.js';
 import { MessageRepo } from '../store/messages.js';
 import { OutboxRepo, type OutboxRow } from '../store/outbox.js';
 import { PairRepo } from '../store/pairs.js';
+import type { Signer } from './dkim.js';
 import type { Transport } from './transport.js';
 
 export interface WorkerOptions {
@@ -22,6 +23,7 @@ export interface WorkerOptions {
   readonly pollIntervalMs: number;
   readonly retry: RetryPolicy;
   readonly relayDomain: string;
+  readonly sign: Signer;
 }
 
 export class OutboundWorker {
@@ -173,7 +175,7 @@ export class OutboundWorker {
       inReplyTo: null,
       now: new Date(),
     });
-    const bytes = await composeMail(mail);
+    const bytes = await this.#options.sign(await composeMail(mail));
     // The author's address comes from our database (the message row), never from a header.
     await this.#commit.run(() => this.#outbox.enqueue({ messageId: row.messageId, kind: 'notice', envFrom: '', envTo: message.authorEmail, raw: bytes }));
     this.wake();

@@ -2,6 +2,7 @@
 // no bare LF: nodemailer's MailComposer writes every header and body line itself).
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { MailAddress, OutgoingMail } from '../core/types.js';
+import { toCrlf } from './line-ends.js';
 
 function addr(a: MailAddress): { name: string; address: string } {
   return { name: a.name, address: a.address };
@@ -66,5 +67,5 @@ export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
   const node = composer.compile();
   // No X-Mailer or similar: nodemailer adds none to a compiled MailComposer message.
   node.keepBcc = false;
-  return node.build();
+  return toCrlf(await node.build());
 }

@@ -20,6 +20,7 @@ import { OrderRepo } from '../store/orders.js';
 import { OutboxRepo } from '../store/outbox.js';
 import { PairRepo } from '../store/pairs.js';
 import { StoreRepo } from '../store/stores.js';
+import type { Signer } from '../outbound/dkim.js';
 import { composeMail } from './compose.js';
 import { GroupCommit } from './group-commit.js';
 import { parseMail, ParseTimeout } from './parse.js';
@@ -70,8 +71,10 @@ export class Relay {
   readonly #outbox: OutboxRepo;
   readonly #commit: GroupCommit;
   readonly #onQueued: () => void;
+  readonly #sign: Signer;
 
-  constructor(db: Db, commit: GroupCommit, options: RelayOptions, onQueued: () => void) {
+  constructor(db: Db, commit: GroupCommit, options: RelayOptions, sign: Signer, onQueued: () => void) {
+    this.#sign = sign;
     this.#options = options;
     this.#stores = new StoreRepo(db);
     this.#pairs = new PairRepo(db);
@@ -209,7 +212,8 @@ export class Relay {
         now: new Date(),
         content: this.#contentRules(id.store.id),
       });
-      const bytes = await composeMail(message);
+      // DKIM last, on the exact bytes that are stored and sent.
+      const bytes = await this.#sign(await composeMail(message));
       // The envelope comes from our database, never from headers of the incoming mail.
       const envTo = id.direction === 'buyer_to_store' ? id.store.mailbox : buyer.email;
       prepared.push({ pairId: pair.id, identity: id, relayId, findings, changes, bytes, envTo, envFrom: alias, critical, criticalToOptedOut });

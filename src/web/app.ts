@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
+import { dnsRecords, type DkimKey } from '../outbound/dkim.js';
 import type { Db } from '../store/db.js';
 import { apiError } from './api-error.js';
 import { tokenMatches } from './api-token.js';
@@ -15,6 +16,8 @@ import { InvalidRequest } from './api/validate.js';
 export interface HttpAppOptions {
   readonly db: Db;
   readonly domains: readonly string[];
+  readonly hostname: string;
+  readonly dkimKey: DkimKey | null;
   readonly log: Logger;
   /** Reports whether the listeners are up, for /healthz. */
   readonly health: () => { smtp: boolean; queueDepth: number };
@@ -46,6 +49,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   api.route('/', orderRoutes(deps));
   api.route('/', mailRoutes(deps));
   api.route('/', bannedWordRoutes(deps));
+  api.get('/dns', (c) => c.json({ records: dnsRecords(o.domains[0] as string, o.hostname, o.dkimKey) }));
   api.notFound((c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.route('/api/v1', api);
 

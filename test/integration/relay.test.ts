@@ -143,7 +143,7 @@ describe('store → buyer', () => {
       '192.168.7.23',
       'Outlook',
       'exchangelabs',
-      'DKIM-Signature',
+      'd=acme.example', // the staff's own DKIM signature (ours is for the relay domain)
       'ARC-Seal',
       'Thread-Index',
       'boss@acme.example',

@@ -172,5 +172,9 @@ describe('SMTP smuggling', () => {
     const raw = m!.raw.toString('latin1');
     expect(raw).toContain('still the first message');
     expect(/(^|[^\r])\n/.test(raw)).toBe(false);
+    // …and neither do the stored bytes, which are the bytes sent.
+    const [row] = (await h.api('GET', '/api/v1/outbox')).body.items;
+    const storedRaw = (await h.api('GET', `/api/v1/outbox/${row.id}/raw`)).body as string;
+    expect(/(^|[^\r])\n/.test(storedRaw)).toBe(false);
   });
 });
