@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
+import { BounceAddresses, loadBounceSecret } from './outbound/bounce-address.js';
+import { BounceIntake } from './outbound/bounce-intake.js';
 import { dkimSigner, ensureDkimKey, unsigned } from './outbound/dkim.js';
+import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
 import { GroupCommit } from './relay/group-commit.js';
@@ -46,6 +49,8 @@ export async function startGateway(config: AppConfig, log: Logger): Promise<Gate
   const { generated } = ensureApiToken(db, config.api.token);
   const dkimKey = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
   const sign = dkimKey ? dkimSigner(dkimKey) : unsigned;
+  // Bounce addresses stay valid for the delivery lifetime plus a week of late bounces.
+  const bounces = new BounceAddresses(loadBounceSecret(db), config.domains[0] as string, config.outbound.lifetime + 7 * 86_400);
   const transport = createTransport(config);
   const commit = new GroupCommit(db);
   const worker = new OutboundWorker(
@@ -58,11 +63,22 @@ export async function startGateway(config: AppConfig, log: Logger): Promise<Gate
       retry: { schedule: config.outbound.retrySchedule, thereafter: config.outbound.retryThereafter, lifetime: config.outbound.lifetime },
       relayDomain: config.domains[0] as string,
       sign,
+      bounces,
     },
     log.child({ component: 'outbound' }),
   );
-  const relay = new Relay(db, commit, { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters }, sign, () =>
-    worker.wake(),
+  const bounceIntake = new BounceIntake(db, commit, new FailureNotices(db, commit, config.domains[0] as string, sign, () => worker.wake()));
+  const bounceHandler = {
+    verify: (local: string) => bounces.verify(local),
+    handle: (mail: Parameters<BounceIntake['handle']>[0], outboxId: number, l: Logger) => bounceIntake.handle(mail, outboxId, l),
+  };
+  const relay = new Relay(
+    db,
+    commit,
+    { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters },
+    sign,
+    bounceHandler,
+    () => worker.wake(),
   );
   const smtp = createMxServer(config, relay, log.child({ component: 'smtp' }));
   let smtpUp = false;

@@ -29,6 +29,7 @@ describe('parseRecipient (golden table)', () => {
     [`${TOKEN}@relay.localhost.`, `alias:${TOKEN}`],
     ['acme@relay.localhost', 'store:acme'],
     ['acme-shop@relay.localhost', 'store:acme-shop'],
+    ['bnc-1-abc-aaaaaaaaaaaaaaaaaaaa@relay.localhost', 'bounce:bnc-1-abc-aaaaaaaaaaaaaaaaaaaa'],
     [`${TOKEN}@gmail.example`, 'RELAY_DENIED'],
     ['victim@gmail.example', 'RELAY_DENIED'],
     [`victim%gmail.example@relay.localhost`, 'BAD_RECIPIENT_SYNTAX'],
@@ -45,7 +46,7 @@ describe('parseRecipient (golden table)', () => {
   ];
   it.each(table)('%s → %s', (address, expected) => {
     const r = parseRecipient(address, DOMAINS);
-    const got = 'code' in r ? r.code : r.kind === 'alias' ? `alias:${r.token}` : `store:${r.slug}`;
+    const got = 'code' in r ? r.code : r.kind === 'alias' ? `alias:${r.token}` : r.kind === 'bounce' ? `bounce:${r.local}` : `store:${r.slug}`;
     expect(got).toBe(expected);
   });
 });
@@ -59,6 +60,7 @@ describe('isValidSlug', () => {
     ['acme-', false],
     ['ac_me', false],
     [TOKEN, false], // token-shaped slugs would shadow aliases
+    ['bnc-shop', false], // so would bounce-shaped ones
     ['x'.repeat(33), false],
   ])('%s → %s', (slug, ok) => expect(isValidSlug(slug)).toBe(ok));
 });

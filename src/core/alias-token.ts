@@ -31,13 +31,18 @@ export function isToken(local: string): boolean {
   return TOKEN_RE.test(local);
 }
 
-/** Store slugs: lowercase letters, digits, inner hyphens, 1–32 chars, never token-shaped. */
+/** Local parts starting so are our signed bounce addresses (VERP), never store slugs. */
+export const BOUNCE_PREFIX = 'bnc-';
+
+/** Store slugs: lowercase letters, digits, inner hyphens, 1–32 chars, never token- or bounce-shaped. */
 export function isValidSlug(slug: string): boolean {
-  return SLUG_RE.test(slug) && !TOKEN_RE.test(slug);
+  return SLUG_RE.test(slug) && !TOKEN_RE.test(slug) && !slug.startsWith(BOUNCE_PREFIX);
 }
 
 export type ParsedRecipient =
-  { readonly kind: 'alias'; readonly token: string; readonly domain: string } | { readonly kind: 'store'; readonly slug: string; readonly domain: string };
+  | { readonly kind: 'alias'; readonly token: string; readonly domain: string }
+  | { readonly kind: 'bounce'; readonly local: string; readonly domain: string }
+  | { readonly kind: 'store'; readonly slug: string; readonly domain: string };
 
 // Characters that have routing meaning somewhere (RFC 5321 source routes ':' ',', '%' hack, UUCP '!',
 // quoted local parts, IP literals) or no business in an alias. Refused before any lookup.
@@ -58,6 +63,7 @@ export function parseRecipient(address: string, relayDomains: readonly string[])
     .replace(/\.$/, '');
   if (!relayDomains.includes(domain)) return refusal('RELAY_DENIED');
   if (isToken(local)) return { kind: 'alias', token: local, domain };
+  if (local.startsWith(BOUNCE_PREFIX)) return { kind: 'bounce', local, domain };
   if (SLUG_RE.test(local)) return { kind: 'store', slug: local, domain };
   return refusal('UNKNOWN_ALIAS');
 }

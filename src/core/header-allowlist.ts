@@ -30,6 +30,7 @@ export const REBUILT_HEADERS: ReadonlySet<string> = new Set([
   'content-transfer-encoding',
   'content-disposition',
   'content-id',
+  'x-maskgate-hops',
 ]);
 
 export interface HeaderSplit {

@@ -2,6 +2,7 @@
 // that led to it; both are stored with the message.
 import type { Identity } from './identify.js';
 import { normalizeEmail } from './identify.js';
+import { hopCount, MAX_HOPS } from './auto-reply.js';
 import { contentRefusal, type ContentRules } from './filters/content-rules.js';
 import { checkMessagingRules, isCritical, type RuleFacts } from './messaging-rules.js';
 import type { Finding, ParsedMail, PermittedSenderFacts } from './types.js';
@@ -24,6 +25,11 @@ export type Decision =
 export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
   const findings: Finding[] = [];
   const { identity } = ctx;
+  const hops = hopCount(mail.headers);
+  if (hops >= MAX_HOPS) {
+    findings.push({ rule: 'loop', result: 'refused', detail: `${hops} hops` });
+    return { verdict: 'reject', refusal: refusal('LOOP_DETECTED', `the message has passed through this relay ${hops} times (mail loop)`), findings };
+  }
   findings.push({
     rule: 'identity',
     result: identity.direction,

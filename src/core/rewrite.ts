@@ -1,5 +1,6 @@
 // Owns `rewrite`: from a parsed, accepted message to the message the other side receives, plus the
 // list of what was changed. Pure: ids, time and the threading translation come in from the caller.
+import { hopCount, HOPS_HEADER } from './auto-reply.js';
 import { maskHtml, maskText, type MaskTarget } from './body-scrub.js';
 import { compileBannedWords, maskBannedWords } from './filters/banned-words.js';
 import { judgeAttachments, type ContentRules } from './filters/content-rules.js';
@@ -151,7 +152,7 @@ export function rewrite(mail: ParsedMail, ctx: RewriteContext): Rewritten {
     text,
     html,
     attachments,
-    headers: split.kept,
+    headers: [...split.kept, [HOPS_HEADER, String(hopCount(mail.headers) + 1)]],
   };
   return { message, changes };
 }

@@ -27,6 +27,7 @@ export const VERDICTS = {
   STAFF_TO_STORE_ADDRESS: { smtp: [550, '5.7.1'], http: 400, text: "staff write to a buyer's alias, not to the store's own contact address" },
   FROM_MISMATCH: { smtp: [550, '5.7.1'], http: 403, text: 'the From header names a different party than the envelope sender' },
   LOOP_DETECTED: { smtp: [550, '5.4.6'], http: 400, text: 'mail from the relay domain itself is refused (routing loop)' },
+  BAD_BOUNCE_ADDRESS: { smtp: [550, '5.7.1'], http: 400, text: 'not a bounce address this relay issued, or it has expired' },
   NULL_SENDER: { smtp: [550, '5.7.1'], http: 400, text: 'bounces are not accepted at conversation aliases' },
   // --- messaging rules (seller → buyer)
   OPTED_OUT: {

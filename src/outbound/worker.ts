@@ -6,16 +6,13 @@ import type { Logger } from 'pino';
 import { maskText } from '../core/body-scrub.js';
 import { classifyDeliveryError } from '../core/delivery-outcome.js';
 import { redactAddresses } from '../core/redact-addresses.js';
-import { buildNotice } from '../core/non-delivery-notice.js';
 import { afterTemporaryFailure, type RetryPolicy } from '../core/retry-schedule.js';
-import { composeMail } from '../relay/compose.js';
 import type { GroupCommit } from '../relay/group-commit.js';
-import { newRelayMessageId } from '../relay/pipeline.js';
 import type { Db } from '../store/db.js';
-import { MessageRepo } from '../store/messages.js';
 import { OutboxRepo, type OutboxRow } from '../store/outbox.js';
-import { PairRepo } from '../store/pairs.js';
+import type { BounceAddresses } from './bounce-address.js';
 import type { Signer } from './dkim.js';
+import { FailureNotices } from './failure-notice.js';
 import type { Transport } from './transport.js';
 
 export interface WorkerOptions {
@@ -24,17 +21,17 @@ export interface WorkerOptions {
   readonly retry: RetryPolicy;
   readonly relayDomain: string;
   readonly sign: Signer;
+  readonly bounces: BounceAddresses;
 }
 
 export class OutboundWorker {
   readonly #commit: GroupCommit;
   readonly #outbox: OutboxRepo;
-  readonly #messages: MessageRepo;
-  readonly #pairs: PairRepo;
   readonly #transport: Transport;
   readonly #options: WorkerOptions;
   readonly #log: Logger;
   readonly #held = new Map<number, Promise<void>>();
+  readonly #notices: FailureNotices;
   #timer: NodeJS.Timeout | null = null;
   #wakeScheduled = false;
   #running = false;
@@ -42,11 +39,10 @@ export class OutboundWorker {
   constructor(db: Db, commit: GroupCommit, transport: Transport, options: WorkerOptions, log: Logger) {
     this.#commit = commit;
     this.#outbox = new OutboxRepo(db);
-    this.#messages = new MessageRepo(db);
-    this.#pairs = new PairRepo(db);
     this.#transport = transport;
     this.#options = options;
     this.#log = log;
+    this.#notices = new FailureNotices(db, commit, options.relayDomain, options.sign, () => this.wake());
   }
 
   start(): void {
@@ -120,7 +116,10 @@ export class OutboundWorker {
       ]);
     let response: string;
     try {
-      response = await this.#transport.send({ from: row.envFrom, to: row.envTo }, raw);
+      // Relayed mail leaves with a signed bounce address naming this row, so an asynchronous
+      // bounce finds its way back; notices keep the null sender.
+      const from = row.kind === 'relay' ? this.#options.bounces.make(row.id) : row.envFrom;
+      response = await this.#transport.send({ from, to: row.envTo }, raw);
     } catch (e) {
       await this.#afterError(row, attempts, e, log, forLog);
       return;
@@ -152,32 +151,8 @@ export class OutboundWorker {
   async #fail(row: OutboxRow, attempts: number, error: string, log: Logger, forLog: (s: string) => string): Promise<void> {
     await this.#commit.run(() => this.#outbox.markFailed(row.id, attempts, error));
     log.warn({ event: 'queue.failed', attempts, error: forLog(error) }, 'delivery failed');
-    if (row.kind !== 'relay' || row.messageId === null) return; // never a notice about a notice
-    void this.#notify(row, attempts, error).catch((err: Error) => log.error({ event: 'queue.notice-error', err: err.message }, 'could not queue the notice'));
-  }
-
-  async #notify(row: OutboxRow, attempts: number, error: string): Promise<void> {
-    const message = this.#messages.authorOf(row.messageId as number);
-    if (!message) return;
-    const view = this.#pairs.byId(message.pairId);
-    if (!view) return;
-    const toStore = message.direction === 'buyer_to_store';
-    const mail = buildNotice({
-      authorEmail: message.authorEmail,
-      relayDomain: this.#options.relayDomain,
-      recipientName: toStore ? view.store.name : view.buyer.name || 'Buyer',
-      aliasAddress: row.envFrom,
-      failedAddress: row.envTo,
-      subject: message.subject,
-      reason: error,
-      attempts,
-      messageId: newRelayMessageId(this.#options.relayDomain),
-      inReplyTo: null,
-      now: new Date(),
-    });
-    const bytes = await this.#options.sign(await composeMail(mail));
-    // The author's address comes from our database (the message row), never from a header.
-    await this.#commit.run(() => this.#outbox.enqueue({ messageId: row.messageId, kind: 'notice', envFrom: '', envTo: message.authorEmail, raw: bytes }));
-    this.wake();
+    void this.#notices
+      .send(row, attempts, error)
+      .catch((err: Error) => log.error({ event: 'queue.notice-error', err: err.message }, 'could not queue the notice'));
   }
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isRefusal, parseRecipient, tokenFromBytes } from '../core/alias-token.js';
+import { isAutoSubmitted } from '../core/auto-reply.js';
 import { identifySender, normalizeEmail, type Identity, type Target } from '../core/identify.js';
 import { latestCited, translateThreading } from '../core/message-id-map.js';
 import { decide } from '../core/policy.js';
@@ -36,7 +37,20 @@ export interface RelayOptions {
   };
 }
 
+/** Handles a message addressed to one of our signed bounce addresses. */
+export interface BounceHandler {
+  verify(local: string): { outboxId: number } | { error: string };
+  handle(mail: ParsedMail, outboxId: number, log: Logger): Promise<unknown>;
+}
+
+export interface ResolvedBounce {
+  readonly bounce: true;
+  readonly address: string;
+  readonly outboxId: number;
+}
+
 export interface ResolvedRecipient {
+  readonly bounce?: false;
   readonly address: string;
   readonly target: Target;
   readonly identity: Identity;
@@ -73,8 +87,11 @@ export class Relay {
   readonly #onQueued: () => void;
   readonly #sign: Signer;
 
-  constructor(db: Db, commit: GroupCommit, options: RelayOptions, sign: Signer, onQueued: () => void) {
+  readonly #bounceHandler: BounceHandler;
+
+  constructor(db: Db, commit: GroupCommit, options: RelayOptions, sign: Signer, bounceHandler: BounceHandler, onQueued: () => void) {
     this.#sign = sign;
+    this.#bounceHandler = bounceHandler;
     this.#options = options;
     this.#stores = new StoreRepo(db);
     this.#pairs = new PairRepo(db);
@@ -100,9 +117,14 @@ export class Relay {
   }
 
   /** Identify one recipient for one envelope sender. Read-only: safe at RCPT time. */
-  resolveRecipient(recipient: string, envelopeFrom: string): ResolvedRecipient | Refusal {
+  resolveRecipient(recipient: string, envelopeFrom: string): ResolvedRecipient | ResolvedBounce | Refusal {
     const parsed = parseRecipient(recipient, this.#options.domains);
     if (isRefusal(parsed)) return parsed;
+    if (parsed.kind === 'bounce') {
+      // Anyone may bounce (bounces come from <>), but only to an address we signed, in time.
+      const v = this.#bounceHandler.verify(parsed.local);
+      return 'outboxId' in v ? { bounce: true, address: recipient, outboxId: v.outboxId } : refusal('BAD_BOUNCE_ADDRESS');
+    }
     let target: Target;
     if (parsed.kind === 'alias') {
       const view = this.#pairs.byToken(parsed.token);
@@ -133,15 +155,23 @@ export class Relay {
 
     // Re-resolve at the end of DATA: a sender may have been blocked since RCPT.
     const resolved: ResolvedRecipient[] = [];
+    const bounces: ResolvedBounce[] = [];
     const seen = new Set<string>();
     for (const rcpt of input.recipients) {
       const r = this.resolveRecipient(rcpt, input.envelopeFrom);
       if (isRefusal(r)) return r;
+      if (r.bounce) {
+        bounces.push(r);
+        continue;
+      }
       const key = r.target.kind === 'pair' ? `pair:${r.target.pair.id}` : `store:${r.target.store.id}`;
       if (seen.has(key)) continue;
       seen.add(key);
       resolved.push(r);
     }
+
+    for (const b of bounces) await this.#bounceHandler.handle(mail, b.outboxId, input.log);
+    if (resolved.length === 0) return { messageIds: [], outboxIds: [] };
 
     const decided: { r: ResolvedRecipient; findings: readonly Finding[]; critical: boolean; criticalToOptedOut: boolean }[] = [];
     const cited = [...mail.inReplyTo, ...mail.references];
@@ -229,6 +259,7 @@ export class Relay {
           storeId: p.identity.store.id,
           critical: p.critical,
           criticalToOptedOut: p.criticalToOptedOut,
+          autoSubmitted: isAutoSubmitted(mail.headers),
           direction: p.identity.direction,
           source: input.source,
           authorEmail: p.identity.senderEmail,

@@ -10,6 +10,7 @@ export interface NewMessage {
   readonly storeId: number;
   readonly critical: boolean;
   readonly criticalToOptedOut: boolean;
+  readonly autoSubmitted: boolean;
   readonly direction: Direction;
   readonly source: 'smtp' | 'api' | 'web' | 'campaign';
   readonly authorEmail: string;
@@ -70,8 +71,8 @@ export class MessageRepo {
     this.#insert = stmt(
       db,
       `INSERT INTO messages (pair_id, store_id, direction, source, author_email, permitted_sender_id, subject, original_message_id,
-        relay_message_id, verdict, findings, changes, size, critical, critical_to_opted_out, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        relay_message_id, verdict, findings, changes, size, critical, critical_to_opted_out, auto_submitted, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -92,6 +93,7 @@ export class MessageRepo {
       m.raw.byteLength,
       m.critical ? 1 : 0,
       m.criticalToOptedOut ? 1 : 0,
+      m.autoSubmitted ? 1 : 0,
       m.receivedAt,
     );
     const id = Number(info.lastInsertRowid);
@@ -149,11 +151,12 @@ export class MessageRepo {
     }));
   }
 
-  authorOf(messageId: number): { authorEmail: string; pairId: number; subject: string; direction: Direction } | null {
-    return (
-      (stmt(this.#db, 'SELECT author_email AS authorEmail, pair_id AS pairId, subject, direction FROM messages WHERE id = ?').get(messageId) as
-        { authorEmail: string; pairId: number; subject: string; direction: Direction } | undefined) ?? null
-    );
+  authorOf(messageId: number): { authorEmail: string; pairId: number; subject: string; direction: Direction; autoSubmitted: boolean } | null {
+    const row = stmt(
+      this.#db,
+      'SELECT author_email AS authorEmail, pair_id AS pairId, subject, direction, auto_submitted AS autoSubmitted FROM messages WHERE id = ?',
+    ).get(messageId) as { authorEmail: string; pairId: number; subject: string; direction: Direction; autoSubmitted: number } | undefined;
+    return row ? { ...row, autoSubmitted: row.autoSubmitted === 1 } : null;
   }
 
   count(): number {

@@ -27,7 +27,15 @@ describe('docs', () => {
 
   it('docs/events.md lists every event name the source logs', () => {
     const doc = read('docs/events.md');
-    const files = ['src/smtp/mx-server.ts', 'src/outbound/worker.ts', 'src/gateway.ts', 'src/main.ts', 'src/relay/pipeline.ts', 'src/web/app.ts'];
+    const files = [
+      'src/smtp/mx-server.ts',
+      'src/outbound/worker.ts',
+      'src/gateway.ts',
+      'src/main.ts',
+      'src/relay/pipeline.ts',
+      'src/web/app.ts',
+      'src/outbound/bounce-intake.ts',
+    ];
     const events = new Set(files.flatMap((f) => [...read(f).matchAll(/event: '([a-z]+\.[a-z-]+)'/g)].map((m) => m[1] as string)));
     expect(events.size).toBeGreaterThan(8);
     for (const e of events) expect(doc, e).toContain(`\`${e}\``);

@@ -27,6 +27,8 @@ CREATE TABLE buyers (
   email TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('customer', 'visitor')),
+  -- Set when mail to the buyer hard-bounced; cleared when an order brings a new confirmation.
+  undeliverable_at INTEGER,
   created_at INTEGER NOT NULL
 );
 
@@ -86,6 +88,7 @@ CREATE TABLE messages (
   size INTEGER NOT NULL,
   critical INTEGER NOT NULL DEFAULT 0,
   critical_to_opted_out INTEGER NOT NULL DEFAULT 0,
+  auto_submitted INTEGER NOT NULL DEFAULT 0,
   received_at INTEGER NOT NULL
 );
 

@@ -46,7 +46,7 @@ export function presentPair(v: PairView, orders: readonly OrderRow[], domain: st
     createdAt: iso(v.pair.createdAt),
     store: { id: v.store.id, slug: v.store.slug, name: v.store.name },
     // The real address is for API callers (the marketplace) only; it never reaches the seller's mail.
-    buyer: { id: v.buyer.id, name: v.buyer.name, email: v.buyer.email, kind: v.buyer.kind },
+    buyer: { id: v.buyer.id, name: v.buyer.name, email: v.buyer.email, kind: v.buyer.kind, undeliverableSince: iso(v.buyer.undeliverableAt) },
     orders: orders.map(presentOrder),
   };
 }

@@ -1,0 +1,149 @@
+// Outbound trust: signed bounce addresses tie an asynchronous bounce to its delivery; forged or
+// foreign bounces are refused; machine-sent mail never triggers notices; loops are stopped.
+import { simpleParser } from 'mailparser';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BounceAddresses } from '../../src/outbound/bounce-address.js';
+import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
+
+let h: Harness;
+let pair: Awaited<ReturnType<typeof seedPair>>;
+beforeEach(async () => {
+  h = await startHarness();
+  pair = await seedPair(h);
+});
+afterEach(async () => {
+  await h.close();
+});
+
+async function send(from: string, to: string, message: string) {
+  const c = await SmtpClient.connect(h.gw.smtpPort);
+  try {
+    return await c.send(from, [to], message);
+  } finally {
+    await c.quit();
+  }
+}
+
+const dsn = (to: string, status: string, action: string) =>
+  [
+    'From: Mail Delivery Subsystem <mailer-daemon@buyer.example>',
+    `To: ${to}`,
+    'Subject: Delivery Status Notification (Failure)',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/plain',
+    '',
+    'Your message could not be delivered.',
+    '--b',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.buyer.example',
+    '',
+    'Final-Recipient: rfc822; jane@buyer.example',
+    `Action: ${action}`,
+    `Status: ${status}`,
+    `Diagnostic-Code: smtp; 550 ${status} <jane@buyer.example> user unknown`,
+    '--b--',
+    '',
+  ].join('\r\n');
+
+describe('asynchronous bounces', () => {
+  it('a hard bounce to the signed address fails the delivery, marks the buyer and tells the author, masked', async () => {
+    expect(
+      (
+        await send(
+          'support@acme.example',
+          pair.address,
+          buildMessage({ from: 'support@acme.example', to: pair.address, subject: `Order ${pair.number}`, body: 'shipped' }),
+        )
+      ).reply.code,
+    ).toBe(250);
+    const [delivered] = await h.sink!.waitFor(1);
+    const bounceAddress = delivered!.from;
+
+    // A delay report changes nothing.
+    expect((await send('', bounceAddress, dsn(bounceAddress, '4.2.2', 'delayed'))).reply.code).toBe(250);
+    expect((await h.api('GET', '/api/v1/outbox?status=failed')).body.items).toHaveLength(0);
+
+    const r = await send('', bounceAddress, dsn(bounceAddress, '5.1.1', 'failed'));
+    expect(r.reply.code).toBe(250);
+    const failed = (await h.api('GET', '/api/v1/outbox?status=failed')).body.items;
+    expect(failed).toHaveLength(1);
+    expect(failed[0].lastError).toMatch(/^bounced after delivery: 5\.1\.1/);
+    expect((await h.api('GET', `/api/v1/pairs/${pair.alias}`)).body.buyer.undeliverableSince).toMatch(/^\d{4}-/);
+
+    const notice = (await h.sink!.waitFor(2))[1]!;
+    expect(notice.to).toEqual(['support@acme.example']);
+    expect(notice.from).toBe('');
+    const parsed = await simpleParser(notice.raw);
+    expect(parsed.subject).toBe(`Undeliverable: Order ${pair.number}`);
+    expect(notice.raw.toString()).not.toContain('jane@buyer.example');
+    // Bounces are not conversation messages.
+    expect((await h.api('GET', '/api/v1/messages')).body.items).toHaveLength(1);
+  });
+
+  it('refuses bounces to forged, foreign or expired bounce addresses and changes nothing', async () => {
+    await send(
+      'support@acme.example',
+      pair.address,
+      buildMessage({ from: 'support@acme.example', to: pair.address, subject: `Order ${pair.number}`, body: 'x' }),
+    );
+    const [delivered] = await h.sink!.waitFor(1);
+    const real = delivered!.from;
+    const forged = real.replace(/-([a-z2-7])([a-z2-7]{19})@/, (_m, a: string, rest: string) => `-${a === 'a' ? 'b' : 'a'}${rest}@`);
+    const otherKey = new BounceAddresses(Buffer.alloc(32, 7), 'relay.localhost', 3600).make(1);
+    const expired = new BounceAddresses(Buffer.alloc(32, 7), 'relay.localhost', -10).make(1);
+    for (const address of [forged, otherKey, expired, 'bnc-zz@relay.localhost']) {
+      const r = await send('', address, dsn(address, '5.1.1', 'failed'));
+      expect(r.stage, address).toBe('rcpt');
+      expect(r.reply.code).toBe(550);
+      expect(r.reply.text).toMatch(/^5\.7\.1 not a bounce address this relay issued/);
+    }
+    expect((await h.api('GET', '/api/v1/outbox?status=failed')).body.items).toHaveLength(0);
+  });
+});
+
+describe('machine-sent mail and loops', () => {
+  it('never sends a notice when an auto-reply could not be delivered', async () => {
+    h.sink!.answer = (_raw, _n, to) => (to.includes('support@acme.example') ? { code: 550, message: '5.1.1 gone' } : null);
+    const r = await send(
+      'jane@buyer.example',
+      pair.address,
+      buildMessage({
+        from: 'jane@buyer.example',
+        to: pair.address,
+        subject: 'Out of office',
+        body: 'I am away',
+        extraHeaders: ['Auto-Submitted: auto-replied'],
+      }),
+    );
+    expect(r.reply.code).toBe(250);
+    const deadline = Date.now() + 5000;
+    while ((await h.api('GET', '/api/v1/outbox?status=failed')).body.items.length === 0 && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 50));
+    await new Promise((res) => setTimeout(res, 300));
+    const rows = (await h.api('GET', '/api/v1/outbox')).body.items;
+    expect(rows.map((o: { kind: string; status: string }) => `${o.kind}:${o.status}`)).toEqual(['relay:failed']);
+  });
+
+  it('stops mail that has passed through the relay too many times', async () => {
+    const r = await send(
+      'jane@buyer.example',
+      pair.address,
+      buildMessage({ from: 'jane@buyer.example', to: pair.address, subject: 'loop', body: 'x', extraHeaders: ['X-Maskgate-Hops: 5'] }),
+    );
+    expect(r.reply.code).toBe(550);
+    expect(r.reply.text).toMatch(/^5\.4\.6 the message has passed through this relay 5 times/);
+    const ok = await send(
+      'jane@buyer.example',
+      pair.address,
+      buildMessage({ from: 'jane@buyer.example', to: pair.address, subject: 'fine', body: 'x', extraHeaders: ['X-Maskgate-Hops: 2'] }),
+    );
+    expect(ok.reply.code).toBe(250);
+    const [m] = await h.sink!.waitFor(1);
+    expect(m!.raw.toString()).toMatch(/^X-Maskgate-Hops: 3\r$/m);
+  });
+});
