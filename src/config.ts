@@ -68,6 +68,7 @@ export const configSchema = z
         maxAttachmentBytes: z.number().int().min(1024),
       })
       .strict(),
+    dns: z.object({ timeoutMs: z.number().int().min(100).max(30_000) }).strict(),
     dkim: z
       .object({
         enabled: z.boolean(),

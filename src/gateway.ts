@@ -5,6 +5,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import { BounceAddresses, loadBounceSecret } from './outbound/bounce-address.js';
+import { systemResolver, type DnsResolver } from './dns/resolver.js';
 import { BounceIntake } from './outbound/bounce-intake.js';
 import { dkimSigner, ensureDkimKey, unsigned } from './outbound/dkim.js';
 import { FailureNotices } from './outbound/failure-notice.js';
@@ -44,7 +45,13 @@ function listen(
   });
 }
 
-export async function startGateway(config: AppConfig, log: Logger): Promise<Gateway> {
+export interface GatewayOptions {
+  /** A fixed resolver for tests; the system resolver (with the configured timeout) otherwise. */
+  readonly resolver?: DnsResolver;
+}
+
+export async function startGateway(config: AppConfig, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  const resolver = options.resolver ?? systemResolver(config.dns.timeoutMs);
   const db = openDb(config.dataDir);
   const { generated } = ensureApiToken(db, config.api.token);
   const dkimKey = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
@@ -88,6 +95,7 @@ export async function startGateway(config: AppConfig, log: Logger): Promise<Gate
     domains: config.domains,
     hostname: config.hostname,
     dkimKey,
+    resolver,
     log: log.child({ component: 'http' }),
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),
   });

@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
+import type { DnsResolver } from '../dns/resolver.js';
 import { dnsRecords, type DkimKey } from '../outbound/dkim.js';
 import type { Db } from '../store/db.js';
 import { apiError } from './api-error.js';
@@ -18,6 +19,7 @@ export interface HttpAppOptions {
   readonly domains: readonly string[];
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
+  readonly resolver: DnsResolver;
   readonly log: Logger;
   /** Reports whether the listeners are up, for /healthz. */
   readonly health: () => { smtp: boolean; queueDepth: number };
@@ -44,7 +46,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
     await next();
   });
   api.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => apiError(c, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB') }));
-  const deps = apiDeps(o.db, o.domains);
+  const deps = apiDeps(o.db, o.domains, o.resolver);
   api.route('/', storeRoutes(deps));
   api.route('/', orderRoutes(deps));
   api.route('/', mailRoutes(deps));

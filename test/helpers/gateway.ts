@@ -19,7 +19,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(overrides: Record<string, unknown> = {}, opts: { sink?: boolean; logLines?: string[] } = {}): Promise<Harness> {
+/** Tests never ask real DNS: by default every name is unknown. */
+export const NO_DNS = async (name: string): Promise<string[][]> => {
+  throw Object.assign(new Error(`no records for ${name}`), { code: 'ENOTFOUND' });
+};
+
+export async function startHarness(
+  overrides: Record<string, unknown> = {},
+  opts: { sink?: boolean; logLines?: string[]; resolver?: (name: string, rrtype: string) => Promise<string[][] | string[]> } = {},
+): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-test-'));
   const sink = opts.sink === false ? null : await startSink();
   const config = loadConfig({
@@ -36,7 +44,7 @@ export async function startHarness(overrides: Record<string, unknown> = {}, opts
   });
   const lines = opts.logLines;
   const logger = lines ? pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) : pino({ level: 'silent' });
-  const gw = await startGateway(config, logger);
+  const gw = await startGateway(config, logger, { resolver: opts.resolver ?? NO_DNS });
   const base = `http://127.0.0.1:${gw.httpPort}`;
   return {
     gw,

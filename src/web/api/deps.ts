@@ -1,4 +1,5 @@
 // Owns what the API routes are handed: repositories and the relay domains. No globals.
+import type { DnsResolver } from '../../dns/resolver.js';
 import type { Db } from '../../store/db.js';
 import { MessageRepo } from '../../store/messages.js';
 import { OrderRepo } from '../../store/orders.js';
@@ -15,9 +16,10 @@ export interface ApiDeps {
   readonly orders: OrderRepo;
   readonly messages: MessageRepo;
   readonly outbox: OutboxRepo;
+  readonly resolver: DnsResolver;
 }
 
-export function apiDeps(db: Db, domains: readonly string[]): ApiDeps {
+export function apiDeps(db: Db, domains: readonly string[], resolver: DnsResolver): ApiDeps {
   return {
     db,
     domains,
@@ -27,5 +29,6 @@ export function apiDeps(db: Db, domains: readonly string[]): ApiDeps {
     orders: new OrderRepo(db),
     messages: new MessageRepo(db),
     outbox: new OutboxRepo(db),
+    resolver,
   };
 }

@@ -1,5 +1,6 @@
 // Owns /api/v1/stores and /api/v1/permitted-senders.
 import { Hono } from 'hono';
+import { senderReadiness } from '../../dns/sender-readiness.js';
 import { apiError } from '../api-error.js';
 import type { ApiDeps } from './deps.js';
 import { presentSender, presentStore } from './present.js';
@@ -53,12 +54,21 @@ export function storeRoutes(d: ApiDeps): Hono {
     if (d.domains.some((dom) => body.email.endsWith(`@${dom}`))) {
       return apiError(c, 'VALIDATION_FAILED', 'email: a permitted sender cannot be an address on the relay domain');
     }
+    let sender;
     try {
-      return c.json(presentSender(d.stores.addSender(storeId, body.email, body.status)), 201);
+      sender = d.stores.addSender(storeId, body.email, body.status);
     } catch (err) {
       if (isUniqueViolation(err)) return apiError(c, 'CONFLICT', `${body.email} is already a permitted sender of this store; PATCH it to change its status`);
       throw err;
     }
+    // Tell the admin now whether replies from this domain can authenticate (SPF/DKIM/DMARC).
+    return c.json({ ...presentSender(sender), domainReadiness: await senderReadiness(d.resolver, sender.email) }, 201);
+  });
+
+  app.get('/permitted-senders/:id/readiness', async (c) => {
+    const sender = d.stores.sender(idParam(c));
+    if (!sender) return apiError(c, 'NOT_FOUND', 'no permitted sender with that id');
+    return c.json(await senderReadiness(d.resolver, sender.email));
   });
 
   app.get('/stores/:id/permitted-senders', (c) => {
