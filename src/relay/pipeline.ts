@@ -4,13 +4,13 @@
 // the only row made before the commit, and only for mail that passed every rule.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isRefusal, parseRecipient, tokenFromBytes } from '../core/alias-token.js';
+import { aliasAddress, isRefusal, parseRecipient, tokenFromBytes } from '../core/alias-token.js';
 import { isAutoSubmitted } from '../core/auto-reply.js';
 import { identifySender, normalizeEmail, type Identity, type Target } from '../core/identify.js';
-import { latestCited, translateThreading } from '../core/message-id-map.js';
+import { latestCited, translateThreading, type IdMapping } from '../core/message-id-map.js';
 import { decide } from '../core/policy.js';
 import { rewrite } from '../core/rewrite.js';
-import type { Change, Finding, ParsedMail } from '../core/types.js';
+import type { Change, Finding, ParsedMail, PermittedSenderFacts } from '../core/types.js';
 import { refusal, type Refusal } from '../core/verdicts.js';
 import type { Db } from '../store/db.js';
 import type { ContentRules } from '../core/filters/content-rules.js';
@@ -109,7 +109,7 @@ export class Relay {
   }
 
   aliasAddress(token: string): string {
-    return `${token}@${this.primaryDomain}`;
+    return aliasAddress(token, this.primaryDomain);
   }
 
   #contentRules(storeId: number): ContentRules {
@@ -170,13 +170,30 @@ export class Relay {
       resolved.push(r);
     }
 
-    for (const b of bounces) await this.#bounceHandler.handle(mail, b.outboxId, input.log);
-    if (resolved.length === 0) return { messageIds: [], outboxIds: [] };
+    const handleBounces = async () => {
+      for (const b of bounces) await this.#bounceHandler.handle(mail, b.outboxId, input.log);
+    };
+    if (resolved.length === 0) {
+      await handleBounces();
+      return { messageIds: [], outboxIds: [] };
+    }
 
-    const decided: { r: ResolvedRecipient; findings: readonly Finding[]; critical: boolean; criticalToOptedOut: boolean }[] = [];
+    // Looked up once per recipient and shared by decide and rewrite.
     const cited = [...mail.inReplyTo, ...mail.references];
+    const decided: {
+      r: ResolvedRecipient;
+      findings: readonly Finding[];
+      critical: boolean;
+      criticalToOptedOut: boolean;
+      content: ContentRules;
+      senders: readonly PermittedSenderFacts[];
+      mappings: readonly IdMapping[];
+    }[] = [];
     for (const r of resolved) {
       const id = r.identity;
+      const content = this.#contentRules(id.store.id);
+      const senders = this.#stores.senders(id.store.id);
+      const mappings = id.pair ? this.#messages.idMappings(id.pair.id, cited) : [];
       let rules;
       if (id.direction === 'store_to_buyer') {
         const now = Date.now();
@@ -184,16 +201,24 @@ export class Relay {
           now,
           policy: this.#stores.policy(id.store.id),
           optedOut: id.pair.optedOut,
-          repliesToBuyerAt: latestCited(cited, 'buyer', this.#messages.idMappings(id.pair.id, cited)),
-          orders: this.#orders.forPair(id.pair.id).map((o) => ({ number: o.number, status: o.status, completedAt: o.completedAt })),
+          repliesToBuyerAt: latestCited(cited, 'buyer', mappings),
+          orders: this.#orders.summariesForPair(id.pair.id),
           ...this.#stats.forSend(id.store.id, id.pair.id, now),
         };
       }
-      const decision = decide(mail, { identity: id, permittedSenders: this.#stores.senders(id.store.id), rules, content: this.#contentRules(id.store.id) });
+      const decision = decide(mail, { identity: id, permittedSenders: senders, rules, content });
       // One reply answers the whole DATA, so one refused recipient refuses the message: the
       // sender's own server bounces it, and nothing is half-delivered.
       if (decision.verdict === 'reject') return decision.refusal;
-      decided.push({ r, findings: decision.findings, critical: decision.critical, criticalToOptedOut: decision.criticalToOptedOut });
+      decided.push({
+        r,
+        findings: decision.findings,
+        critical: decision.critical,
+        criticalToOptedOut: decision.criticalToOptedOut,
+        content,
+        senders,
+        mappings,
+      });
     }
 
     const prepared: {
@@ -208,7 +233,7 @@ export class Relay {
       critical: boolean;
       criticalToOptedOut: boolean;
     }[] = [];
-    for (const { r, findings, critical, criticalToOptedOut } of decided) {
+    for (const { r, findings, critical, criticalToOptedOut, content, senders, mappings } of decided) {
       const id = r.identity;
       let pair = id.pair;
       let buyer = id.buyer;
@@ -219,12 +244,12 @@ export class Relay {
         buyer = view.buyer;
       }
       const from = id.direction === 'buyer_to_store' ? 'buyer' : 'store';
-      const threading = translateThreading(mail.inReplyTo, mail.references, from, this.#messages.idMappings(pair.id, [...mail.inReplyTo, ...mail.references]));
+      const threading = translateThreading(mail.inReplyTo, mail.references, from, mappings);
       const hide =
         id.direction === 'buyer_to_store'
           ? { addresses: [id.senderEmail, buyer.email, mail.from?.address ?? ''], names: [] }
           : {
-              addresses: [id.senderEmail, id.store.mailbox, mail.from?.address ?? '', ...this.#stores.senders(id.store.id).map((s) => s.email)],
+              addresses: [id.senderEmail, id.store.mailbox, mail.from?.address ?? '', ...senders.map((s) => s.email)],
               names: mail.from?.name ? [mail.from.name] : [],
               // A full staff name ("John Smith") is hidden everywhere; a first name alone is a choice.
               fullNames: mail.from?.name && /\S\s+\S/.test(mail.from.name) ? [mail.from.name] : [],
@@ -240,7 +265,7 @@ export class Relay {
         messageId: relayId,
         threading,
         now: new Date(),
-        content: this.#contentRules(id.store.id),
+        content,
       });
       // DKIM last, on the exact bytes that are stored and sent.
       const bytes = await this.#sign(await composeMail(message));
@@ -250,6 +275,7 @@ export class Relay {
     }
 
     const now = Date.now();
+    const autoSubmitted = isAutoSubmitted(mail.headers);
     const result = await this.#commit.run(() => {
       const messageIds: number[] = [];
       const outboxIds: number[] = [];
@@ -259,7 +285,7 @@ export class Relay {
           storeId: p.identity.store.id,
           critical: p.critical,
           criticalToOptedOut: p.criticalToOptedOut,
-          autoSubmitted: isAutoSubmitted(mail.headers),
+          autoSubmitted,
           direction: p.identity.direction,
           source: input.source,
           authorEmail: p.identity.senderEmail,
@@ -279,6 +305,8 @@ export class Relay {
       return { messageIds, outboxIds };
     });
     this.#onQueued();
+    // Bounces sharing the transaction take effect only once the message itself was accepted.
+    await handleBounces();
     return result;
   }
 }

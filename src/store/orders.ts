@@ -88,6 +88,15 @@ export class OrderRepo {
     return ids.map((r) => this.get(r.id) as OrderRow);
   }
 
+  /** Number, status and completion of the pair's orders: what the messaging rules need. */
+  summariesForPair(pairId: number): { number: string; status: OrderStatus; completedAt: number | null }[] {
+    return stmt(this.#db, 'SELECT number, status, completed_at AS completedAt FROM orders WHERE pair_id = ? ORDER BY placed_at DESC, id DESC').all(pairId) as {
+      number: string;
+      status: OrderStatus;
+      completedAt: number | null;
+    }[];
+  }
+
   update(id: number, patch: { status?: OrderStatus; completedAt?: number | null }, now = Date.now()): OrderRow | null {
     const current = this.get(id);
     if (!current) return null;
