@@ -60,6 +60,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const bounces = new BounceAddresses(loadBounceSecret(db), config.domains[0] as string, config.outbound.lifetime + 7 * 86_400);
   const transport = createTransport(config);
   const commit = new GroupCommit(db);
+  const notices = new FailureNotices(db, commit, config.domains[0] as string, sign, () => worker.wake());
   const worker = new OutboundWorker(
     db,
     commit,
@@ -69,22 +70,18 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       pollIntervalMs: config.outbound.pollIntervalMs,
       retry: { schedule: config.outbound.retrySchedule, thereafter: config.outbound.retryThereafter, lifetime: config.outbound.lifetime },
       relayDomain: config.domains[0] as string,
-      sign,
       bounces,
+      notices,
     },
     log.child({ component: 'outbound' }),
   );
-  const bounceIntake = new BounceIntake(db, commit, new FailureNotices(db, commit, config.domains[0] as string, sign, () => worker.wake()));
-  const bounceHandler = {
-    verify: (local: string) => bounces.verify(local),
-    handle: (mail: Parameters<BounceIntake['handle']>[0], outboxId: number, l: Logger) => bounceIntake.handle(mail, outboxId, l),
-  };
+  const bounceIntake = new BounceIntake(db, commit, bounces, notices);
   const relay = new Relay(
     db,
     commit,
     { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters },
     sign,
-    bounceHandler,
+    bounceIntake,
     () => worker.wake(),
   );
   const smtp = createMxServer(config, relay, log.child({ component: 'smtp' }));

@@ -27,6 +27,11 @@ export function tokenFromBytes(bytes: Uint8Array): string {
   return out;
 }
 
+/** A pair's alias address: the one place the token meets the relay domain. */
+export function aliasAddress(token: string, domain: string): string {
+  return `${token}@${domain}`;
+}
+
 export function isToken(local: string): boolean {
   return TOKEN_RE.test(local);
 }

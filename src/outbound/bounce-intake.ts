@@ -8,19 +8,27 @@ import type { GroupCommit } from '../relay/group-commit.js';
 import type { Db } from '../store/db.js';
 import { OutboxRepo } from '../store/outbox.js';
 import { stmt } from '../store/statements.js';
-import { FailureNotices } from './failure-notice.js';
+import type { BounceAddresses } from './bounce-address.js';
+import type { FailureNotices } from './failure-notice.js';
 
 export class BounceIntake {
   readonly #db: Db;
   readonly #outbox: OutboxRepo;
   readonly #commit: GroupCommit;
   readonly #notices: FailureNotices;
+  readonly #addresses: BounceAddresses;
 
-  constructor(db: Db, commit: GroupCommit, notices: FailureNotices) {
+  constructor(db: Db, commit: GroupCommit, addresses: BounceAddresses, notices: FailureNotices) {
+    this.#addresses = addresses;
     this.#db = db;
     this.#outbox = new OutboxRepo(db);
     this.#commit = commit;
     this.#notices = notices;
+  }
+
+  /** Which delivery a bounce address names, if we signed it and it is still valid. */
+  verify(local: string): ReturnType<BounceAddresses['verify']> {
+    return this.#addresses.verify(local);
   }
 
   async handle(mail: ParsedMail, outboxId: number, log: Logger): Promise<'failed' | 'ignored'> {

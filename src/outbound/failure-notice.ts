@@ -1,6 +1,7 @@
 // Owns telling a message's author that it could not be delivered: one short, masked notice from
 // the null sender, queued through the outbox. Never for a notice, never for machine-sent mail
 // (auto-replies, lists), so two robots can never bounce notices at each other.
+import { aliasAddress } from '../core/alias-token.js';
 import { buildNotice } from '../core/non-delivery-notice.js';
 import { composeMail } from '../relay/compose.js';
 import type { GroupCommit } from '../relay/group-commit.js';
@@ -42,7 +43,7 @@ export class FailureNotices {
       authorEmail: message.authorEmail,
       relayDomain: this.#relayDomain,
       recipientName: toStore ? view.store.name : view.buyer.name || 'Buyer',
-      aliasAddress: `${view.pair.token}@${this.#relayDomain}`,
+      aliasAddress: aliasAddress(view.pair.token, this.#relayDomain),
       failedAddress: row.envTo,
       subject: message.subject,
       reason: error,

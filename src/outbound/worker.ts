@@ -11,8 +11,7 @@ import type { GroupCommit } from '../relay/group-commit.js';
 import type { Db } from '../store/db.js';
 import { OutboxRepo, type OutboxRow } from '../store/outbox.js';
 import type { BounceAddresses } from './bounce-address.js';
-import type { Signer } from './dkim.js';
-import { FailureNotices } from './failure-notice.js';
+import type { FailureNotices } from './failure-notice.js';
 import type { Transport } from './transport.js';
 
 export interface WorkerOptions {
@@ -20,8 +19,9 @@ export interface WorkerOptions {
   readonly pollIntervalMs: number;
   readonly retry: RetryPolicy;
   readonly relayDomain: string;
-  readonly sign: Signer;
   readonly bounces: BounceAddresses;
+  /** Tells authors about final failures; shared with the bounce intake. */
+  readonly notices: FailureNotices;
 }
 
 export class OutboundWorker {
@@ -42,7 +42,7 @@ export class OutboundWorker {
     this.#transport = transport;
     this.#options = options;
     this.#log = log;
-    this.#notices = new FailureNotices(db, commit, options.relayDomain, options.sign, () => this.wake());
+    this.#notices = options.notices;
   }
 
   start(): void {

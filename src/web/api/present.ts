@@ -1,4 +1,5 @@
 // Owns how rows become API JSON: ISO times, money as decimal numbers, aliases as addresses.
+import { aliasAddress } from '../../core/alias-token.js';
 import type { MessageSummary } from '../../store/messages.js';
 import type { OrderRow } from '../../store/orders.js';
 import type { OutboxRow } from '../../store/outbox.js';
@@ -41,7 +42,7 @@ export function presentOrder(o: OrderRow) {
 export function presentPair(v: PairView, orders: readonly OrderRow[], domain: string) {
   return {
     alias: v.pair.token,
-    address: `${v.pair.token}@${domain}`,
+    address: aliasAddress(v.pair.token, domain),
     optedOut: v.pair.optedOut,
     createdAt: iso(v.pair.createdAt),
     store: { id: v.store.id, slug: v.store.slug, name: v.store.name },

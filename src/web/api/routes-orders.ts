@@ -1,6 +1,6 @@
 // Owns /api/v1/orders and /api/v1/pairs: the marketplace pushes orders and gets each buyer's alias.
 import { Hono } from 'hono';
-import { isToken } from '../../core/alias-token.js';
+import { aliasAddress, isToken } from '../../core/alias-token.js';
 import { apiError } from '../api-error.js';
 import type { ApiDeps } from './deps.js';
 import { presentOrder, presentPair, toMinor } from './present.js';
@@ -40,7 +40,7 @@ export function orderRoutes(d: ApiDeps): Hono {
         completedAt,
         status: body.status ?? (completedAt !== null ? 'completed' : 'placed'),
       });
-      return c.json({ ...presentOrder(order), alias: pair.pair.token, address: `${pair.pair.token}@${d.domain}` }, 201);
+      return c.json({ ...presentOrder(order), alias: pair.pair.token, address: aliasAddress(pair.pair.token, d.domain) }, 201);
     } catch (err) {
       if (isUniqueViolation(err)) return apiError(c, 'CONFLICT', `order ${body.number} already exists for this store; PATCH it instead`);
       throw err;
