@@ -2,11 +2,10 @@
 // concurrent SMTP sessions that reuse their connections, and the same harness against a bare
 // smtp-server → sink relay, for 10 KB and 1 MB messages. Prints accepted and end-to-end msgs/s,
 // p50/p99 time to 250 and peak RSS, and the ratio maskgate/bare. Writes bench/out/relay.json.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { startChildGateway, type ChildGateway } from '../test/helpers/child-gateway.js';
 import { startSink, type Sink } from '../test/helpers/sink.js';
 import { SmtpClient } from '../test/helpers/smtp-client.js';
 
@@ -20,48 +19,25 @@ const ALL_CASES = [
 
 const CASES = ALL_CASES.filter((c) => !process.env.BENCH_SIZE || c.label === process.env.BENCH_SIZE);
 
-interface Target {
-  proc: ChildProcess;
-  smtpPort: number;
-  httpPort?: number;
-}
-
-function start(kind: 'maskgate' | 'bare', sink: Sink, dataDir: string): Promise<Target> {
+function start(kind: 'maskgate' | 'bare', sink: Sink, dataDir: string): Promise<ChildGateway> {
   // All bench sessions come from 127.0.0.1: lift the per-address connection limit.
   const configFile = join(dataDir, 'bench-config.json');
   writeFileSync(configFile, JSON.stringify({ smtp: { maxConnectionsPerIp: 10_000 } }));
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/out/profiles')}`] : [];
-  const args = [...profile, '--import', 'tsx', kind === 'maskgate' ? 'src/main.ts' : 'bench/bare-relay.ts'];
-  const proc = spawn(process.execPath, args, {
-    cwd: root,
+  return startChildGateway({
+    script: kind === 'maskgate' ? 'src/main.ts' : 'bench/bare-relay.ts',
+    nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/out/profiles')}`] : [],
+    token: TOKEN,
+    stderr: 'inherit',
     env: {
-      ...process.env,
       SINK_PORT: String(sink.port),
       MASKGATE_CONFIG: configFile,
       MASKGATE_DATA_DIR: dataDir,
       MASKGATE_SMTP_PORT: '0',
       MASKGATE_HTTP_PORT: '0',
-      MASKGATE_API_TOKEN: TOKEN,
       MASKGATE_SMARTHOST: sink.url,
       MASKGATE_LOG_LEVEL: 'info', // production level: the per-message log lines are part of the cost
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      if (line.includes('"gateway.listening"')) resolve({ proc, ...(JSON.parse(line) as { smtpPort: number; httpPort?: number }) });
-    });
-  });
-}
-
-async function post(port: number, path: string, body: unknown): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return res.json();
 }
 
 function message(bytes: number, to: string): (i: number) => Buffer {
@@ -103,8 +79,8 @@ async function runCase(kind: 'maskgate' | 'bare', c: (typeof ALL_CASES)[number])
   try {
     let to = 'someone@relay.localhost';
     if (kind === 'maskgate') {
-      const store = await post(target.httpPort!, '/api/v1/stores', { slug: 'bench', name: 'Bench Store', mailbox: 'support@store.example' });
-      const order = await post(target.httpPort!, '/api/v1/orders', {
+      const store = await target.post('/api/v1/stores', { slug: 'bench', name: 'Bench Store', mailbox: 'support@store.example' });
+      const order = await target.post('/api/v1/orders', {
         storeId: store.id,
         number: 'B-1',
         buyer: { email: 'jane@buyer.example', name: 'Jane Doe' },

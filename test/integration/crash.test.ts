@@ -1,58 +1,23 @@
 // A 250 means the message is on disk: run the gateway as a child process, SIGKILL it in the middle
 // of a few hundred messages, start it again on the same data dir, and every message that got a 250
 // must reach the sink. Duplicates are allowed only for deliveries in flight at the kill.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
 const TOKEN = 'crash-test-token-0123456789abcdef';
 const CONCURRENCY = 10; // outbound.concurrency default: the most deliveries in flight at once
-const root = new URL('../../', import.meta.url).pathname;
 
-interface Child {
-  proc: ChildProcess;
-  smtpPort: number;
-  httpPort: number;
-}
-
-function startChild(dataDir: string, sink: Sink): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      MASKGATE_DATA_DIR: dataDir,
-      MASKGATE_SMTP_PORT: '0',
-      MASKGATE_HTTP_PORT: '0',
-      MASKGATE_API_TOKEN: TOKEN,
-      MASKGATE_SMARTHOST: sink.url,
-      MASKGATE_LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startChild(dataDir: string, sink: Sink): Promise<ChildGateway> {
+  return startChildGateway({
+    token: TOKEN,
+    env: { MASKGATE_DATA_DIR: dataDir, MASKGATE_SMTP_PORT: '0', MASKGATE_HTTP_PORT: '0', MASKGATE_SMARTHOST: sink.url, MASKGATE_LOG_LEVEL: 'info' },
   });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('gateway did not start in 20 s')), 20_000);
-    proc.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      if (!line.includes('"gateway.listening"')) return;
-      const ev = JSON.parse(line) as { smtpPort: number; httpPort: number };
-      clearTimeout(timer);
-      resolve({ proc, smtpPort: ev.smtpPort, httpPort: ev.httpPort });
-    });
-  });
-}
-
-async function api(port: number, path: string, body: unknown): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return res.json();
 }
 
 const children: ChildProcess[] = [];
@@ -70,8 +35,8 @@ describe('crash safety', () => {
     sink = await startSink();
     const first = await startChild(dataDir, sink);
     children.push(first.proc);
-    const store = await api(first.httpPort, '/api/v1/stores', { slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' });
-    const order = await api(first.httpPort, '/api/v1/orders', {
+    const store = await first.post('/api/v1/stores', { slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' });
+    const order = await first.post('/api/v1/orders', {
       storeId: store.id,
       number: 'C-1',
       buyer: { email: 'jane@buyer.example', name: 'Jane' },

@@ -1,0 +1,57 @@
+// Starts a gateway (or the bench's bare relay) as a child process from the TypeScript source, waits
+// for its "gateway.listening" log line, and posts JSON to its API. Used by the crash test and the
+// bench, which need a process they can kill or measure on its own.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+export interface ChildGateway {
+  readonly proc: ChildProcess;
+  readonly smtpPort: number;
+  readonly httpPort: number | undefined;
+  /** POST JSON to the child's API with its token; resolves with the parsed answer. */
+  post(path: string, body: unknown): Promise<any>;
+}
+
+export interface ChildOptions {
+  /** Script to run, relative to the project root; the gateway by default. */
+  readonly script?: string;
+  readonly env: Record<string, string>;
+  readonly token: string;
+  readonly nodeArgs?: readonly string[];
+  readonly stderr?: 'pipe' | 'inherit';
+  readonly timeoutMs?: number;
+}
+
+export function startChildGateway(o: ChildOptions): Promise<ChildGateway> {
+  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', o.script ?? 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, MASKGATE_API_TOKEN: o.token, ...o.env },
+    stdio: ['ignore', 'pipe', o.stderr ?? 'pipe'],
+  });
+  const timeoutMs = o.timeoutMs ?? 20_000;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${o.script ?? 'gateway'} did not start in ${timeoutMs} ms`)), timeoutMs);
+    proc.once('exit', (code) => reject(new Error(`${o.script ?? 'gateway'} exited with ${code}`)));
+    // Keep reading stdout to its end, or the child blocks on a full pipe.
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      if (!line.includes('"gateway.listening"')) return;
+      const ev = JSON.parse(line) as { smtpPort: number; httpPort?: number };
+      clearTimeout(timer);
+      resolve({
+        proc,
+        smtpPort: ev.smtpPort,
+        httpPort: ev.httpPort,
+        async post(path, body) {
+          const res = await fetch(`http://127.0.0.1:${ev.httpPort}${path}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          return res.json();
+        },
+      });
+    });
+  });
+}
