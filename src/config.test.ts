@@ -48,6 +48,7 @@ describe('loadConfig', () => {
     [{ MASKGATE_DOMAIN: 'not a domain' }, /^invalid config: domains\.0: must be a lowercase domain name/],
     [{ MASKGATE_LOG_LEVEL: 'loud' }, /^invalid config: log\.level/],
     [{ MASKGATE_CONFIG: '/nonexistent/x.json' }, /^cannot read config file/],
+    [{ MASKGATE_TLS_CERT: '/etc/letsencrypt/live/x/fullchain.pem' }, /^invalid config: tls: tls\.cert and tls\.key are set together/],
   ])('stops with one line naming the key for %j', (env, message) => {
     expect(() => loadConfig({ env })).toThrow(ConfigError);
     expect(() => loadConfig({ env })).toThrow(message);
@@ -58,5 +59,11 @@ describe('loadConfig', () => {
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ smtp: { prot: 25 } }));
     expect(() => loadConfig({ env: { MASKGATE_CONFIG: file } })).toThrow(/invalid config: smtp: Unrecognized key/);
+  });
+
+  it('takes static DNS records by name and type, and refuses unknown types', () => {
+    const ok = loadConfig({ env: {}, overrides: { dns: { static: { 'shop.example': { TXT: ['v=spf1 -all'], MX: ['10 mx.shop.example'] } } } } });
+    expect(ok.dns.static['shop.example']?.TXT).toEqual(['v=spf1 -all']);
+    expect(() => loadConfig({ env: {}, overrides: { dns: { static: { 'shop.example': { SRV: ['x'] } } } } })).toThrow(/invalid config: dns\.static\.shop\.example/);
   });
 });

@@ -43,8 +43,11 @@ export const configSchema = z
         probeLimit: z.number().int().min(1),
         probeWindowMs: z.number().int().min(1000),
         tarpitMs: z.number().int().min(0).max(60_000),
+        commandTimeoutMs: z.number().int().min(100),
       })
       .strict(),
+    submission: z.object({ enabled: z.boolean(), host: z.string().min(1), port }).strict(),
+    tls: z.object({ cert: z.string().min(1).nullable(), key: z.string().min(1).nullable() }).strict(),
     http: z.object({ host: z.string().min(1), port }).strict(),
     api: z.object({ token: z.string().min(24, 'must be at least 24 characters').nullable() }).strict(),
     outbound: z
@@ -68,7 +71,12 @@ export const configSchema = z
         maxAttachmentBytes: z.number().int().min(1024),
       })
       .strict(),
-    dns: z.object({ timeoutMs: z.number().int().min(100).max(30_000) }).strict(),
+    dns: z
+      .object({
+        timeoutMs: z.number().int().min(100).max(30_000),
+        static: z.record(z.string().min(1), z.partialRecord(z.enum(['TXT', 'MX', 'A', 'AAAA', 'PTR']), z.array(z.string()))),
+      })
+      .strict(),
     dkim: z
       .object({
         enabled: z.boolean(),
@@ -77,7 +85,8 @@ export const configSchema = z
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
   })
-  .strict();
+  .strict()
+  .refine((c) => (c.tls.cert === null) === (c.tls.key === null), { message: 'tls.cert and tls.key are set together', path: ['tls'] });
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -143,6 +152,9 @@ export const ENV_VARS: Record<string, { key: string; kind: EnvKind }> = {
   MASKGATE_SMTP_HOST: { key: 'smtp.host', kind: 'string' },
   MASKGATE_SMTP_PORT: { key: 'smtp.port', kind: 'int' },
   MASKGATE_MAX_MESSAGE_BYTES: { key: 'smtp.maxMessageBytes', kind: 'int' },
+  MASKGATE_SUBMISSION_PORT: { key: 'submission.port', kind: 'int' },
+  MASKGATE_TLS_CERT: { key: 'tls.cert', kind: 'nullable' },
+  MASKGATE_TLS_KEY: { key: 'tls.key', kind: 'nullable' },
   MASKGATE_HTTP_HOST: { key: 'http.host', kind: 'string' },
   MASKGATE_HTTP_PORT: { key: 'http.port', kind: 'int' },
   MASKGATE_API_TOKEN: { key: 'api.token', kind: 'nullable' },

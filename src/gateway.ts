@@ -13,7 +13,9 @@ import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
 import { GroupCommit } from './relay/group-commit.js';
 import { Relay } from './relay/pipeline.js';
-import { createMxServer } from './smtp/mx-server.js';
+import { readFileSync } from 'node:fs';
+import { createSmtpListener, type TlsFiles } from './smtp/listener.js';
+import { CredentialRepo } from './store/credentials.js';
 import { openDb, type Db } from './store/db.js';
 import { OutboxRepo } from './store/outbox.js';
 import { ensureApiToken } from './web/api-token.js';
@@ -22,6 +24,8 @@ import { createHttpApp } from './web/app.js';
 export interface Gateway {
   readonly db: Db;
   readonly smtpPort: number;
+  /** null when the submission port is off (disabled, or no TLS certificate configured). */
+  readonly submissionPort: number | null;
   readonly httpPort: number;
   /** Set only on the start that generated the API token. */
   readonly generatedApiToken: string | null;
@@ -50,8 +54,14 @@ export interface GatewayOptions {
   readonly resolver?: DnsResolver;
 }
 
+/** Reads the configured certificate and key; null when none is configured. */
+export function loadTls(config: AppConfig): TlsFiles | null {
+  if (!config.tls.cert || !config.tls.key) return null;
+  return { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
+}
+
 export async function startGateway(config: AppConfig, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
-  const resolver = options.resolver ?? systemResolver(config.dns.timeoutMs);
+  const resolver = options.resolver ?? systemResolver(config.dns.timeoutMs, config.dns.static);
   const db = openDb(config.dataDir);
   const { generated } = ensureApiToken(db, config.api.token);
   const dkimKey = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
@@ -84,8 +94,19 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     bounceIntake,
     () => worker.wake(),
   );
-  const smtp = createMxServer(config, relay, log.child({ component: 'smtp' }));
+  const tls = loadTls(config);
+  const smtpLog = log.child({ component: 'smtp' });
+  const smtp = createSmtpListener(config, relay, smtpLog, { kind: 'mx', resolver, tls });
+  // Submission needs STARTTLS with our own certificate: without one it stays off (and says so).
+  const submission =
+    config.submission.enabled && tls
+      ? createSmtpListener(config, relay, smtpLog.child({ port: 'submission' }), { kind: 'submission', credentials: new CredentialRepo(db), tls })
+      : null;
+  if (config.submission.enabled && !tls) {
+    log.warn({ event: 'submission.disabled', reason: 'no TLS certificate' }, 'submission port is off: set tls.cert and tls.key to enable it');
+  }
   let smtpUp = false;
+  let submissionPort: number | null = null;
   const outbox = new OutboxRepo(db);
   const app = createHttpApp({
     db,
@@ -93,6 +114,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     hostname: config.hostname,
     dkimKey,
     resolver,
+    submission: () => (submissionPort === null ? null : { host: config.hostname, port: submissionPort }),
     log: log.child({ component: 'http' }),
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),
   });
@@ -102,10 +124,12 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   let httpPort: number;
   try {
     smtpPort = await listen(smtp.server, config.smtp.port, config.smtp.host);
+    if (submission) submissionPort = await listen(submission.server, config.submission.port, config.submission.host);
     smtpUp = true;
     httpPort = await listen(http as never, config.http.port, config.http.host);
   } catch (err) {
     smtp.close(() => undefined);
+    submission?.close(() => undefined);
     db.close();
     throw err;
   }
@@ -114,10 +138,12 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     {
       event: 'gateway.listening',
       smtp: `${config.smtp.host}:${smtpPort}`,
+      submission: submissionPort === null ? null : `${config.submission.host}:${submissionPort}`,
       http: `${config.http.host}:${httpPort}`,
       domains: config.domains,
       transport: transport.kind,
       smtpPort,
+      submissionPort,
       httpPort,
     },
     'maskgate is listening',
@@ -127,13 +153,14 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   return {
     db,
     smtpPort,
+    submissionPort,
     httpPort,
     generatedApiToken: generated,
     worker,
     stop() {
       stopped ??= (async () => {
         smtpUp = false;
-        await new Promise<void>((resolve) => smtp.close(() => resolve()));
+        await Promise.all([smtp, submission].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
         await new Promise<void>((resolve) => http.close(() => resolve()));
         await worker.stop();
         db.close();

@@ -55,8 +55,116 @@ describe('decide: the From header names the same party', () => {
     ['no From header at all', buyerId, null, 'accept'],
   ] as const)('%s → %s', (_n, identity, from, expected) => {
     if ('code' in identity) throw new Error('bad fixture');
-    const d = decide(mail(from), { identity, permittedSenders: senders });
+    const d = decide(mail(from), { identity, permittedSenders: senders, proof: { kind: 'login' } });
     expect(d.verdict === 'accept' ? 'accept' : d.refusal.code).toBe(expected);
     expect(d.findings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('decide: proof of the sender (golden table)', () => {
+  const buyerId = identifySender('jane@buyer.example', pairTarget, null, DOMAINS);
+  const staffId = identifySender('john@acme.example', pairTarget, enabled, DOMAINS);
+  const senders = [enabled, { id: 3, email: 'support@acme.example', status: 'enabled' as const }];
+  const spf = (result: string, domain: string) => ({ result, domain });
+  const dmarc = (result: string, domain: string, policy: string | null = null) => ({ result, domain, policy });
+  const none = (domain: string) => dmarc('none', domain);
+  it.each([
+    // staff: DMARC pass, or aligned SPF/DKIM where no DMARC is published
+    [
+      'staff, DMARC pass',
+      staffId,
+      'john@acme.example',
+      { spf: spf('pass', 'acme.example'), dkim: [], dmarc: dmarc('pass', 'acme.example', 'reject') },
+      'accept',
+    ],
+    ['staff, no DMARC, SPF pass', staffId, 'john@acme.example', { spf: spf('pass', 'acme.example'), dkim: [], dmarc: none('acme.example') }, 'accept'],
+    [
+      'staff, no DMARC, DKIM pass on a subdomain',
+      staffId,
+      'john@acme.example',
+      { spf: spf('softfail', 'acme.example'), dkim: [{ domain: 'mail.acme.example', result: 'pass' }], dmarc: none('acme.example') },
+      'accept',
+    ],
+    [
+      'staff, unauthenticated host (SPF softfail, no DKIM)',
+      staffId,
+      'john@acme.example',
+      { spf: spf('softfail', 'acme.example'), dkim: [], dmarc: none('acme.example') },
+      'AUTH_FAILED',
+    ],
+    [
+      'staff, DKIM passes for a look-alike domain',
+      staffId,
+      'john@acme.example',
+      { spf: spf('none', 'acme.example'), dkim: [{ domain: 'acme-example.com', result: 'pass' }], dmarc: none('acme.example') },
+      'AUTH_FAILED',
+    ],
+    [
+      'staff, DMARC fail with p=none',
+      staffId,
+      'john@acme.example',
+      { spf: spf('fail', 'acme.example'), dkim: [], dmarc: dmarc('fail', 'acme.example', 'none') },
+      'AUTH_FAILED',
+    ],
+    [
+      'staff, DMARC record unreachable',
+      staffId,
+      'john@acme.example',
+      { spf: spf('pass', 'acme.example'), dkim: [], dmarc: dmarc('temperror', 'acme.example') },
+      'AUTH_TEMPORARY',
+    ],
+    // buyers: refused only on p=reject or a hard SPF fail; otherwise delivered, flagged when unproven
+    [
+      'buyer, DMARC pass',
+      buyerId,
+      'jane@buyer.example',
+      { spf: spf('pass', 'buyer.example'), dkim: [], dmarc: dmarc('pass', 'buyer.example', 'reject') },
+      'accept',
+    ],
+    [
+      'buyer, DMARC fail p=reject',
+      buyerId,
+      'jane@buyer.example',
+      { spf: spf('softfail', 'buyer.example'), dkim: [], dmarc: dmarc('fail', 'buyer.example', 'reject') },
+      'AUTH_FAILED',
+    ],
+    [
+      'buyer, DMARC fail p=quarantine',
+      buyerId,
+      'jane@buyer.example',
+      { spf: spf('softfail', 'buyer.example'), dkim: [], dmarc: dmarc('fail', 'buyer.example', 'quarantine') },
+      'suspicious',
+    ],
+    [
+      'buyer, domain publishes nothing',
+      buyerId,
+      'jane@buyer.example',
+      { spf: spf('none', 'buyer.example'), dkim: [], dmarc: none('buyer.example') },
+      'suspicious',
+    ],
+    [
+      'buyer, SPF hard fail, no DKIM',
+      buyerId,
+      'jane@buyer.example',
+      { spf: spf('fail', 'buyer.example'), dkim: [], dmarc: none('buyer.example') },
+      'AUTH_FAILED',
+    ],
+    ['buyer, no DMARC, SPF pass', buyerId, 'jane@buyer.example', { spf: spf('pass', 'buyer.example'), dkim: [], dmarc: none('buyer.example') }, 'accept'],
+  ] as const)('%s → %s', (_n, identity, from, auth, expected) => {
+    if ('code' in identity) throw new Error('bad fixture');
+    const d = decide(mail(from), { identity, permittedSenders: senders, proof: { kind: 'mx', auth } });
+    const got = d.verdict === 'reject' ? d.refusal.code : d.suspicious ? 'suspicious' : 'accept';
+    expect(got).toBe(expected);
+    const finding = d.findings.find((f) => f.rule === 'sender-auth');
+    expect(finding?.detail).toContain(`spf=${auth.spf.result}`);
+    if (d.verdict === 'reject' && d.refusal.code === 'AUTH_FAILED') expect(d.refusal.detail).toMatch(/SPF|DMARC/);
+  });
+
+  it('a submission user may only write as their own address', () => {
+    if ('code' in staffId) throw new Error('bad fixture');
+    const own = decide(mail('john@acme.example'), { identity: staffId, permittedSenders: senders, proof: { kind: 'submission' } });
+    expect(own.verdict).toBe('accept');
+    const colleague = decide(mail('support@acme.example'), { identity: staffId, permittedSenders: senders, proof: { kind: 'submission' } });
+    expect(colleague.verdict === 'reject' && colleague.refusal.code).toBe('SUBMISSION_SENDER');
   });
 });

@@ -1,15 +1,26 @@
 // Owns `decide`: the pure policy over an identified message. Returns a verdict and the findings
 // that led to it; both are stored with the message.
 import type { Identity } from './identify.js';
-import { normalizeEmail } from './identify.js';
+import { domainOf, normalizeEmail } from './identify.js';
+import { judgeSenderAuth, type AuthFacts } from './sender-auth.js';
 import { hopCount, MAX_HOPS } from './auto-reply.js';
 import { contentRefusal, type ContentRules } from './filters/content-rules.js';
 import { checkMessagingRules, isCritical, type RuleFacts } from './messaging-rules.js';
 import type { Finding, ParsedMail, PermittedSenderFacts } from './types.js';
 import { refusal, type Refusal } from './verdicts.js';
 
+/** How the writer proved who they are. */
+export type Proof =
+  /** Mail on the MX port: SPF, DKIM and DMARC computed from DNS and the received bytes. */
+  | { readonly kind: 'mx'; readonly auth: AuthFacts }
+  /** SMTP AUTH on the submission port as the identity's permitted sender. */
+  | { readonly kind: 'submission' }
+  /** A signed-in staff member or the API token: the shell already checked who it is. */
+  | { readonly kind: 'login' };
+
 export interface DecideContext {
   readonly identity: Identity;
+  readonly proof: Proof;
   /** The store's permitted senders, to judge the From header of staff mail. */
   readonly permittedSenders: readonly PermittedSenderFacts[];
   /** Facts for the messaging rules; given for seller → buyer mail. */
@@ -19,7 +30,14 @@ export interface DecideContext {
 }
 
 export type Decision =
-  | { readonly verdict: 'accept'; readonly findings: readonly Finding[]; readonly critical: boolean; readonly criticalToOptedOut: boolean }
+  | {
+      readonly verdict: 'accept';
+      readonly findings: readonly Finding[];
+      readonly critical: boolean;
+      readonly criticalToOptedOut: boolean;
+      /** Delivered, but the sender's domain did not authenticate it (a buyer's DMARC quarantine, …). */
+      readonly suspicious: boolean;
+    }
   | { readonly verdict: 'reject'; readonly refusal: Refusal; readonly findings: readonly Finding[] };
 
 export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
@@ -40,7 +58,14 @@ export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
   // themselves; staff may write as any enabled permitted sender of the same store (a shared
   // mailbox). Trust proven by SPF/DKIM/DMARC is the trust layer's job; this stops the cheap lie.
   const headerFrom = mail.from ? normalizeEmail(mail.from.address) : null;
-  if (headerFrom === null) {
+  if (ctx.proof.kind === 'submission') {
+    // An authenticated sender writes as themselves, not as a colleague.
+    if (headerFrom !== identity.senderEmail) {
+      findings.push({ rule: 'from-header', result: headerFrom === null ? 'missing' : 'mismatch' });
+      return { verdict: 'reject', refusal: refusal('SUBMISSION_SENDER', 'the From header must be your own address'), findings };
+    }
+    findings.push({ rule: 'from-header', result: 'match' });
+  } else if (headerFrom === null) {
     findings.push({ rule: 'from-header', result: 'missing' });
   } else if (identity.direction === 'buyer_to_store') {
     if (headerFrom !== identity.senderEmail) {
@@ -55,6 +80,15 @@ export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
       return { verdict: 'reject', refusal: refusal('FROM_MISMATCH', 'the From header is not an enabled permitted sender of this store'), findings };
     }
     findings.push({ rule: 'from-header', result: 'match' });
+  }
+  let suspicious = false;
+  if (ctx.proof.kind === 'mx') {
+    const role = identity.direction === 'store_to_buyer' ? 'staff' : 'buyer';
+    const judged = judgeSenderAuth(ctx.proof.auth, domainOf(headerFrom ?? identity.senderEmail), role);
+    findings.push({ rule: 'sender-auth', result: judged.outcome, detail: judged.reason ? `${judged.summary}; ${judged.reason}` : judged.summary });
+    if (judged.outcome === 'refuse') return { verdict: 'reject', refusal: refusal('AUTH_FAILED', judged.reason), findings };
+    if (judged.outcome === 'retry') return { verdict: 'reject', refusal: refusal('AUTH_TEMPORARY', `${judged.reason}; please try again later`), findings };
+    suspicious = judged.outcome === 'suspicious';
   }
   let criticalToOptedOut = false;
   if (identity.direction === 'store_to_buyer' && ctx.rules) {
@@ -71,5 +105,5 @@ export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
     }
     findings.push({ rule: 'content', result: 'passed' });
   }
-  return { verdict: 'accept', findings, critical: isCritical(mail.subject), criticalToOptedOut };
+  return { verdict: 'accept', findings, critical: isCritical(mail.subject), criticalToOptedOut, suspicious };
 }

@@ -19,6 +19,7 @@ export const VERDICTS = {
   MESSAGE_TOO_LARGE: { smtp: [552, '5.3.4'], http: 413, text: 'message is larger than this relay accepts' },
   TOO_MANY_CONNECTIONS: { smtp: [421, '4.7.0'], http: 429, text: 'too many connections from your address; try again later' },
   PROBING: { smtp: [421, '4.7.0'], http: 429, text: 'too many unknown recipients from your address; try again later' },
+  COMMAND_TOO_SLOW: { smtp: [421, '4.4.2'], http: 408, text: 'a command took too long to arrive; closing' },
   SESSION_TOO_LONG: { smtp: [421, '4.4.2'], http: 408, text: 'session lasted too long; closing' },
   INSUFFICIENT_STORAGE: { smtp: [452, '4.3.1'], http: 507, text: 'insufficient system storage; try again later' },
   // --- who is writing
@@ -26,6 +27,18 @@ export const VERDICTS = {
   SENDER_BLOCKED: { smtp: [550, '5.7.1'], http: 403, text: 'the sender is blocked from writing as this store' },
   STAFF_TO_STORE_ADDRESS: { smtp: [550, '5.7.1'], http: 400, text: "staff write to a buyer's alias, not to the store's own contact address" },
   FROM_MISMATCH: { smtp: [550, '5.7.1'], http: 403, text: 'the From header names a different party than the envelope sender' },
+  AUTH_FAILED: {
+    smtp: [550, '5.7.26'],
+    http: 403,
+    text: "the message is not authenticated for the sender's domain (DMARC, or SPF or DKIM aligned with the From domain)",
+  },
+  AUTH_TEMPORARY: { smtp: [451, '4.4.3'], http: 503, text: "the sender's domain could not be checked in DNS; please try again later" },
+  // --- submission port (SMTP AUTH)
+  AUTH_REQUIRED: { smtp: [530, '5.7.0'], http: 401, text: 'authentication required: STARTTLS, then AUTH PLAIN or LOGIN with an app password' },
+  AUTH_INVALID: { smtp: [535, '5.7.8'], http: 401, text: 'authentication failed: unknown user, wrong or revoked app password, or a blocked sender' },
+  AUTH_TOO_MANY_FAILURES: { smtp: [421, '4.7.0'], http: 429, text: 'too many failed authentication attempts; closing' },
+  SUBMISSION_SENDER: { smtp: [553, '5.7.1'], http: 403, text: 'you may only send from your own address' },
+  NOT_YOUR_ALIAS: { smtp: [550, '5.7.1'], http: 403, text: 'you may only write to buyer aliases of your own store' },
   LOOP_DETECTED: { smtp: [550, '5.4.6'], http: 400, text: 'mail from the relay domain itself is refused (routing loop)' },
   BAD_BOUNCE_ADDRESS: { smtp: [550, '5.7.1'], http: 400, text: 'not a bounce address this relay issued, or it has expired' },
   NULL_SENDER: { smtp: [550, '5.7.1'], http: 400, text: 'bounces are not accepted at conversation aliases' },

@@ -1,21 +1,46 @@
 // Owns every DNS lookup maskgate makes: one resolver with a timeout, in the shape mailauth takes
-// (name, rrtype) → records. Tests hand the gateway a fixed resolver instead (DNS is outside the
-// machine).
+// (name, rrtype) → the records as node:dns returns them (TXT: string[][], MX: {exchange, priority}[],
+// A/AAAA/PTR: string[]). Names listed in `dns.static` are answered from config first (a lab, a
+// split-horizon network, the tests that run the gateway as a child process). Tests in-process hand
+// the gateway a fixed resolver instead (DNS is outside the machine).
 import { Resolver } from 'node:dns/promises';
 
-export type DnsResolver = (name: string, rrtype: string) => Promise<string[][] | string[]>;
+export type DnsResolver = (name: string, rrtype: string) => Promise<unknown[]>;
 
-export function systemResolver(timeoutMs: number): DnsResolver {
+/** name → record type → records; TXT records are plain strings, MX records "priority exchange". */
+export type StaticRecords = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+
+export function notFound(name: string, rrtype: string): Error {
+  return Object.assign(new Error(`no ${rrtype} records for ${name}`), { code: 'ENOTFOUND' });
+}
+
+/** Answers a type from static records in node:dns shapes; null when the name is not listed. */
+export function staticAnswer(records: StaticRecords, name: string, rrtype: string): unknown[] | null {
+  const entry = records[name.toLowerCase().replace(/\.$/, '')];
+  if (!entry) return null;
+  const rows = entry[rrtype];
+  if (!rows || rows.length === 0) throw Object.assign(new Error(`no ${rrtype} records for ${name}`), { code: 'ENODATA' });
+  if (rrtype === 'TXT') return rows.map((r) => [r]);
+  if (rrtype === 'MX') {
+    return rows.map((r) => {
+      const [priority, exchange] = r.trim().split(/\s+/);
+      return { priority: Number(priority), exchange };
+    });
+  }
+  return [...rows];
+}
+
+export function systemResolver(timeoutMs: number, records: StaticRecords = {}): DnsResolver {
   const resolver = new Resolver({ timeout: timeoutMs, tries: 2 });
+  return async (name, rrtype) => staticAnswer(records, name, rrtype) ?? ((await resolver.resolve(name, rrtype)) as unknown[]);
+}
+
+/** A resolver that answers only from static records: every other name is unknown. */
+export function staticResolver(records: StaticRecords): DnsResolver {
   return async (name, rrtype) => {
-    switch (rrtype) {
-      case 'TXT':
-        return resolver.resolveTxt(name);
-      case 'MX':
-        return (await resolver.resolveMx(name)).map((mx) => `${mx.priority} ${mx.exchange}`);
-      default:
-        return (await resolver.resolve(name, rrtype)) as string[];
-    }
+    const answer = staticAnswer(records, name, rrtype);
+    if (answer === null) throw notFound(name, rrtype);
+    return answer;
   };
 }
 
@@ -23,7 +48,7 @@ export function systemResolver(timeoutMs: number): DnsResolver {
 export async function txtRecords(resolve: DnsResolver, name: string): Promise<string[]> {
   try {
     const rows = await resolve(name, 'TXT');
-    return rows.map((r) => (Array.isArray(r) ? r.join('') : r));
+    return rows.map((r) => (Array.isArray(r) ? r.join('') : String(r)));
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ENOTFOUND' || code === 'ENODATA' || code === 'NXDOMAIN') return [];

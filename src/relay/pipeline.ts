@@ -8,7 +8,7 @@ import { aliasAddress, isRefusal, parseRecipient, tokenFromBytes } from '../core
 import { isAutoSubmitted } from '../core/auto-reply.js';
 import { identifySender, normalizeEmail, type Identity, type Target } from '../core/identify.js';
 import { latestCited, translateThreading, type IdMapping } from '../core/message-id-map.js';
-import { decide } from '../core/policy.js';
+import { decide, type Proof } from '../core/policy.js';
 import { rewrite } from '../core/rewrite.js';
 import type { Change, Finding, ParsedMail, PermittedSenderFacts } from '../core/types.js';
 import { refusal, type Refusal } from '../core/verdicts.js';
@@ -56,11 +56,21 @@ export interface ResolvedRecipient {
   readonly identity: Identity;
 }
 
+/** The permitted sender a submission-port session authenticated as. */
+export interface Submitter {
+  readonly permittedSenderId: number;
+  readonly storeId: number;
+}
+
 export interface AcceptInput {
   readonly raw: Buffer;
   readonly envelopeFrom: string;
   readonly recipients: readonly string[];
-  readonly source: 'smtp' | 'api' | 'web' | 'campaign';
+  /** How the writer proved who they are: computed by the shell that received the message. */
+  readonly proof: Proof;
+  /** Set for the submission port: the identity is this sender, whatever the envelope says. */
+  readonly submitter?: Submitter | undefined;
+  readonly source: 'smtp' | 'submission' | 'api' | 'web' | 'campaign';
   readonly log: Logger;
 }
 
@@ -117,9 +127,10 @@ export class Relay {
   }
 
   /** Identify one recipient for one envelope sender. Read-only: safe at RCPT time. */
-  resolveRecipient(recipient: string, envelopeFrom: string): ResolvedRecipient | ResolvedBounce | Refusal {
+  resolveRecipient(recipient: string, envelopeFrom: string, submitter?: Submitter): ResolvedRecipient | ResolvedBounce | Refusal {
     const parsed = parseRecipient(recipient, this.#options.domains);
     if (isRefusal(parsed)) return parsed;
+    if (submitter) return this.#resolveForSubmitter(recipient, parsed, submitter);
     if (parsed.kind === 'bounce') {
       // Anyone may bounce (bounces come from <>), but only to an address we signed, in time.
       const v = this.#bounceHandler.verify(parsed.local);
@@ -142,6 +153,27 @@ export class Relay {
     return { address: recipient, target, identity };
   }
 
+  /**
+   * An authenticated submitter writes as their own permitted sender, and only to aliases of their
+   * own store. An unknown alias and another store's alias get the same answer (no oracle).
+   */
+  #resolveForSubmitter(recipient: string, parsed: Exclude<ReturnType<typeof parseRecipient>, Refusal>, submitter: Submitter): ResolvedRecipient | Refusal {
+    const view = parsed.kind === 'alias' ? this.#pairs.byToken(parsed.token) : null;
+    if (!view || view.store.id !== submitter.storeId) return refusal('NOT_YOUR_ALIAS');
+    const sender = this.#stores.sender(submitter.permittedSenderId);
+    if (!sender || sender.storeId !== submitter.storeId) return refusal('AUTH_INVALID');
+    if (sender.status !== 'enabled') return refusal('SENDER_BLOCKED', `the sender is blocked from writing as ${view.store.name}`);
+    const identity: Identity = {
+      direction: 'store_to_buyer',
+      store: view.store,
+      pair: view.pair,
+      buyer: view.buyer,
+      sender: { id: sender.id, email: sender.email, status: sender.status },
+      senderEmail: sender.email,
+    };
+    return { address: recipient, target: { kind: 'pair', store: view.store, pair: view.pair, buyer: view.buyer }, identity };
+  }
+
   /** Runs the whole pipeline for one received message. Resolves only after the commit. */
   async accept(input: AcceptInput): Promise<Accepted | Refusal> {
     let mail: ParsedMail;
@@ -158,7 +190,7 @@ export class Relay {
     const bounces: ResolvedBounce[] = [];
     const seen = new Set<string>();
     for (const rcpt of input.recipients) {
-      const r = this.resolveRecipient(rcpt, input.envelopeFrom);
+      const r = this.resolveRecipient(rcpt, input.envelopeFrom, input.submitter);
       if (isRefusal(r)) return r;
       if (r.bounce) {
         bounces.push(r);
@@ -185,6 +217,7 @@ export class Relay {
       findings: readonly Finding[];
       critical: boolean;
       criticalToOptedOut: boolean;
+      suspicious: boolean;
       content: ContentRules;
       senders: readonly PermittedSenderFacts[];
       mappings: readonly IdMapping[];
@@ -206,7 +239,7 @@ export class Relay {
           ...this.#stats.forSend(id.store.id, id.pair.id, now),
         };
       }
-      const decision = decide(mail, { identity: id, permittedSenders: senders, rules, content });
+      const decision = decide(mail, { identity: id, proof: input.proof, permittedSenders: senders, rules, content });
       // One reply answers the whole DATA, so one refused recipient refuses the message: the
       // sender's own server bounces it, and nothing is half-delivered.
       if (decision.verdict === 'reject') return decision.refusal;
@@ -215,6 +248,7 @@ export class Relay {
         findings: decision.findings,
         critical: decision.critical,
         criticalToOptedOut: decision.criticalToOptedOut,
+        suspicious: decision.suspicious,
         content,
         senders,
         mappings,
@@ -232,8 +266,9 @@ export class Relay {
       envFrom: string;
       critical: boolean;
       criticalToOptedOut: boolean;
+      suspicious: boolean;
     }[] = [];
-    for (const { r, findings, critical, criticalToOptedOut, content, senders, mappings } of decided) {
+    for (const { r, findings, critical, criticalToOptedOut, suspicious, content, senders, mappings } of decided) {
       const id = r.identity;
       let pair = id.pair;
       let buyer = id.buyer;
@@ -271,7 +306,7 @@ export class Relay {
       const bytes = await this.#sign(await composeMail(message));
       // The envelope comes from our database, never from headers of the incoming mail.
       const envTo = id.direction === 'buyer_to_store' ? id.store.mailbox : buyer.email;
-      prepared.push({ pairId: pair.id, identity: id, relayId, findings, changes, bytes, envTo, envFrom: alias, critical, criticalToOptedOut });
+      prepared.push({ pairId: pair.id, identity: id, relayId, findings, changes, bytes, envTo, envFrom: alias, critical, criticalToOptedOut, suspicious });
     }
 
     const now = Date.now();
@@ -285,6 +320,7 @@ export class Relay {
           storeId: p.identity.store.id,
           critical: p.critical,
           criticalToOptedOut: p.criticalToOptedOut,
+          suspicious: p.suspicious,
           autoSubmitted,
           direction: p.identity.direction,
           source: input.source,

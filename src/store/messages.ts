@@ -10,9 +10,10 @@ export interface NewMessage {
   readonly storeId: number;
   readonly critical: boolean;
   readonly criticalToOptedOut: boolean;
+  readonly suspicious: boolean;
   readonly autoSubmitted: boolean;
   readonly direction: Direction;
-  readonly source: 'smtp' | 'api' | 'web' | 'campaign';
+  readonly source: 'smtp' | 'submission' | 'api' | 'web' | 'campaign';
   readonly authorEmail: string;
   readonly permittedSenderId: number | null;
   readonly subject: string;
@@ -33,6 +34,8 @@ export interface MessageSummary {
   readonly source: string;
   readonly subject: string;
   readonly verdict: string;
+  /** Delivered, but the sender's domain did not prove the mail (see the sender-auth finding). */
+  readonly suspicious: boolean;
   readonly findings: readonly Finding[];
   readonly changes: readonly Change[];
   readonly size: number;
@@ -52,12 +55,13 @@ export interface MessageFilter {
 
 // Delivery status of a message: its relay outbox row's status.
 const LIST_SQL = `SELECT m.id, p.token AS alias, p.store_id AS storeId, m.direction, m.source, m.subject, m.verdict,
-  m.findings, m.changes, m.size, m.received_at AS receivedAt, m.relay_message_id AS relayMessageId,
+  m.suspicious, m.findings, m.changes, m.size, m.received_at AS receivedAt, m.relay_message_id AS relayMessageId,
   COALESCE((SELECT o.status FROM outbox o WHERE o.message_id = m.id AND o.kind = 'relay' ORDER BY o.id LIMIT 1), 'none') AS status,
   (SELECT group_concat(o.id) FROM outbox o WHERE o.message_id = m.id) AS outboxIds
   FROM messages m JOIN pairs p ON p.id = m.pair_id`;
 
-interface ListRow extends Omit<MessageSummary, 'findings' | 'changes' | 'outboxIds'> {
+interface ListRow extends Omit<MessageSummary, 'findings' | 'changes' | 'outboxIds' | 'suspicious'> {
+  suspicious: number;
   findings: string;
   changes: string;
   outboxIds: string | null;
@@ -71,8 +75,8 @@ export class MessageRepo {
     this.#insert = stmt(
       db,
       `INSERT INTO messages (pair_id, store_id, direction, source, author_email, permitted_sender_id, subject, original_message_id,
-        relay_message_id, verdict, findings, changes, size, critical, critical_to_opted_out, auto_submitted, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        relay_message_id, verdict, findings, changes, size, critical, critical_to_opted_out, auto_submitted, suspicious, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -94,6 +98,7 @@ export class MessageRepo {
       m.critical ? 1 : 0,
       m.criticalToOptedOut ? 1 : 0,
       m.autoSubmitted ? 1 : 0,
+      m.suspicious ? 1 : 0,
       m.receivedAt,
     );
     const id = Number(info.lastInsertRowid);
@@ -145,6 +150,7 @@ export class MessageRepo {
     const rows = stmt(this.#db, sql).all(...args, f.limit) as ListRow[];
     return rows.map((r) => ({
       ...r,
+      suspicious: r.suspicious === 1,
       findings: JSON.parse(r.findings) as Finding[],
       changes: JSON.parse(r.changes) as Change[],
       outboxIds: r.outboxIds ? r.outboxIds.split(',').map(Number) : [],

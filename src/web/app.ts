@@ -20,6 +20,8 @@ export interface HttpAppOptions {
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
   readonly resolver: DnsResolver;
+  /** The submission port staff configure in their mail client; null when it is off. */
+  readonly submission: () => { readonly host: string; readonly port: number } | null;
   readonly log: Logger;
   /** Reports whether the listeners are up, for /healthz. */
   readonly health: () => { smtp: boolean; queueDepth: number };
@@ -46,7 +48,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
     await next();
   });
   api.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => apiError(c, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB') }));
-  const deps = apiDeps(o.db, o.domains, o.resolver);
+  const deps = apiDeps(o.db, o.domains, o.resolver, o.submission);
   api.route('/', storeRoutes(deps));
   api.route('/', orderRoutes(deps));
   api.route('/', mailRoutes(deps));

@@ -2,7 +2,11 @@
 // for its "gateway.listening" log line, and posts JSON to its API. Used by the crash test and the
 // bench, which need a process they can kill or measure on its own.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { StaticRecords } from '../../src/dns/resolver.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -22,12 +26,24 @@ export interface ChildOptions {
   readonly nodeArgs?: readonly string[];
   readonly stderr?: 'pipe' | 'inherit';
   readonly timeoutMs?: number;
+  /**
+   * DNS answers for the child (`dns.static`, written to a config file it reads): DNS is outside
+   * the machine. By default the test buyer's domain publishes SPF allowing 127.0.0.1 and no DMARC.
+   */
+  readonly dns?: StaticRecords;
 }
 
+export const CHILD_DNS: StaticRecords = {
+  'buyer.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
+  '_dmarc.buyer.example': {},
+};
+
 export function startChildGateway(o: ChildOptions): Promise<ChildGateway> {
+  const configFile = join(mkdtempSync(join(tmpdir(), 'maskgate-child-')), 'config.json');
+  writeFileSync(configFile, JSON.stringify({ dns: { static: o.dns ?? CHILD_DNS } }));
   const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', o.script ?? 'src/main.ts'], {
     cwd: root,
-    env: { ...process.env, MASKGATE_API_TOKEN: o.token, ...o.env },
+    env: { ...process.env, MASKGATE_API_TOKEN: o.token, MASKGATE_CONFIG: configFile, ...o.env },
     stdio: ['ignore', 'pipe', o.stderr ?? 'pipe'],
   });
   const timeoutMs = o.timeoutMs ?? 20_000;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
+import { notFound, staticResolver, type DnsResolver, type StaticRecords } from '../../src/dns/resolver.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 import { startSink, type Sink } from './sink.js';
 
@@ -19,14 +20,25 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Tests never ask real DNS: by default every name is unknown. */
-export const NO_DNS = async (name: string): Promise<string[][]> => {
-  throw Object.assign(new Error(`no records for ${name}`), { code: 'ENOTFOUND' });
+/**
+ * Tests never ask real DNS. By default every domain publishes one SPF record that allows
+ * 127.0.0.1, where the test clients connect from, and nothing else (no DMARC, no DKIM keys): mail
+ * from the tests passes SPF aligned with its own domain, as mail from a real mail host would.
+ * Spoofing tests hand in their own zone with `zone()`.
+ */
+export const LOCAL_SPF: DnsResolver = async (name, rrtype) => {
+  if (rrtype === 'TXT' && !name.startsWith('_') && !name.includes('._domainkey.')) return [['v=spf1 ip4:127.0.0.1 -all']];
+  throw notFound(name, rrtype);
 };
+
+/** A fixed zone: name → type → records (TXT as plain strings); every other name is unknown. */
+export function zone(records: StaticRecords): DnsResolver {
+  return staticResolver(records);
+}
 
 export async function startHarness(
   overrides: Record<string, unknown> = {},
-  opts: { sink?: boolean; logLines?: string[]; resolver?: (name: string, rrtype: string) => Promise<string[][] | string[]> } = {},
+  opts: { sink?: boolean; logLines?: string[]; resolver?: DnsResolver } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-test-'));
   const sink = opts.sink === false ? null : await startSink();
@@ -44,7 +56,7 @@ export async function startHarness(
   });
   const lines = opts.logLines;
   const logger = lines ? pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) : pino({ level: 'silent' });
-  const gw = await startGateway(config, logger, { resolver: opts.resolver ?? NO_DNS });
+  const gw = await startGateway(config, logger, { resolver: opts.resolver ?? LOCAL_SPF });
   const base = `http://127.0.0.1:${gw.httpPort}`;
   return {
     gw,

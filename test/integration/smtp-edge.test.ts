@@ -16,6 +16,22 @@ async function stored(x: Harness): Promise<number> {
 }
 
 /** Connects without speaking: the first line the server sends, and whether it then closed. */
+/** Writes `text` one byte every 100 ms until the server closes the connection; what it answered. */
+async function dripUntilClosed(port: number, text: string): Promise<{ data: string; sent: number }> {
+  const socket = net.connect(port, '127.0.0.1');
+  let data = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (c: string) => (data += c));
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (sent < text.length && !socket.destroyed) socket.write(text[sent++] as string);
+  }, 100);
+  await closed;
+  clearInterval(timer);
+  return { data, sent };
+}
+
 function greeting(port: number): Promise<{ line: string; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
@@ -110,19 +126,22 @@ describe('limits', () => {
 
   it('cuts off a client that drips one byte at a time past the session limit', async () => {
     h = await startHarness({ smtp: { port: 0, host: '127.0.0.1', maxSessionMs: 1500, socketTimeoutMs: 60_000 } });
-    const socket = net.connect(h.gw.smtpPort, '127.0.0.1');
-    let data = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (c: string) => (data += c));
-    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    const drip = 'EHLO slow.example\r\nMAIL FROM:<jane@buyer.example>\r\n';
-    let i = 0;
-    const timer = setInterval(() => {
-      if (i < drip.length && !socket.destroyed) socket.write(drip[i++] as string);
-    }, 100);
-    await closed;
-    clearInterval(timer);
+    const { data } = await dripUntilClosed(h.gw.smtpPort, 'EHLO slow.example\r\nMAIL FROM:<jane@buyer.example>\r\n');
     expect(data).toMatch(/421 4\.4\.2 session lasted too long/);
+  });
+
+  it('cuts off a client whose command line takes longer than the command timeout, and serves a normal one', async () => {
+    h = await startHarness({ smtp: { port: 0, host: '127.0.0.1', commandTimeoutMs: 800 } });
+    const normal = await SmtpClient.connect(h.gw.smtpPort);
+    expect((await normal.command('MAIL FROM:<jane@buyer.example>')).code).toBe(250);
+    await new Promise((r) => setTimeout(r, 1000)); // idle between commands is not a slow command
+    expect((await normal.command('RSET')).code).toBe(250);
+    await normal.quit();
+
+    const drip = 'EHLO slow.example\r\n';
+    const { data, sent } = await dripUntilClosed(h.gw.smtpPort, drip);
+    expect(data).toMatch(/421 4\.4\.2 a command took too long to arrive/);
+    expect(sent).toBeLessThan(drip.length); // cut before the line was complete
   });
 
   it('slows down and then disconnects alias probing, and refuses the prober for a while', async () => {

@@ -22,6 +22,19 @@ CREATE TABLE permitted_senders (
 );
 CREATE INDEX permitted_senders_email ON permitted_senders(email);
 
+-- App passwords for the submission port: one permitted sender may hold several (one per device).
+-- Only an scrypt hash is kept; the password is shown once when it is made.
+CREATE TABLE submission_credentials (
+  id INTEGER PRIMARY KEY,
+  permitted_sender_id INTEGER NOT NULL REFERENCES permitted_senders(id),
+  label TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at INTEGER
+);
+CREATE INDEX submission_credentials_sender ON submission_credentials(permitted_sender_id);
+
 CREATE TABLE buyers (
   id INTEGER PRIMARY KEY,
   email TEXT NOT NULL UNIQUE,
@@ -89,6 +102,7 @@ CREATE TABLE messages (
   critical INTEGER NOT NULL DEFAULT 0,
   critical_to_opted_out INTEGER NOT NULL DEFAULT 0,
   auto_submitted INTEGER NOT NULL DEFAULT 0,
+  suspicious INTEGER NOT NULL DEFAULT 0,
   received_at INTEGER NOT NULL
 );
 

@@ -1,5 +1,6 @@
 // Owns what the API routes are handed: repositories and the relay domains. No globals.
 import type { DnsResolver } from '../../dns/resolver.js';
+import { CredentialRepo } from '../../store/credentials.js';
 import type { Db } from '../../store/db.js';
 import { MessageRepo } from '../../store/messages.js';
 import { OrderRepo } from '../../store/orders.js';
@@ -16,10 +17,13 @@ export interface ApiDeps {
   readonly orders: OrderRepo;
   readonly messages: MessageRepo;
   readonly outbox: OutboxRepo;
+  readonly credentials: CredentialRepo;
   readonly resolver: DnsResolver;
+  /** Where staff point their mail client; null when the submission port is off. */
+  readonly submission: () => { readonly host: string; readonly port: number } | null;
 }
 
-export function apiDeps(db: Db, domains: readonly string[], resolver: DnsResolver): ApiDeps {
+export function apiDeps(db: Db, domains: readonly string[], resolver: DnsResolver, submission: ApiDeps['submission']): ApiDeps {
   return {
     db,
     domains,
@@ -29,6 +33,8 @@ export function apiDeps(db: Db, domains: readonly string[], resolver: DnsResolve
     orders: new OrderRepo(db),
     messages: new MessageRepo(db),
     outbox: new OutboxRepo(db),
+    credentials: new CredentialRepo(db),
     resolver,
+    submission,
   };
 }

@@ -1,3 +1,4 @@
+import type { CredentialRow } from '../../store/credentials.js';
 // Owns how rows become API JSON: ISO times, money as decimal numbers, aliases as addresses.
 import { aliasAddress } from '../../core/alias-token.js';
 import type { MessageSummary } from '../../store/messages.js';
@@ -16,6 +17,18 @@ export function presentStore(s: StoreRow, domain: string) {
 
 export function presentSender(p: PermittedSenderRow) {
   return { id: p.id, storeId: p.storeId, email: p.email, status: p.status, createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt) };
+}
+
+export function presentCredential(c: CredentialRow) {
+  return {
+    id: c.id,
+    permittedSenderId: c.permittedSenderId,
+    label: c.label,
+    createdAt: iso(c.createdAt),
+    lastUsedAt: iso(c.lastUsedAt),
+    revokedAt: iso(c.revokedAt),
+    active: c.revokedAt === null,
+  };
 }
 
 export function presentOrder(o: OrderRow) {
@@ -62,6 +75,7 @@ export function presentMessage(m: MessageSummary) {
     subject: m.subject,
     status: m.status,
     verdict: m.verdict,
+    suspicious: m.suspicious,
     findings: m.findings,
     changes: m.changes,
     size: m.size,

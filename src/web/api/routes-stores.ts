@@ -3,8 +3,8 @@ import { Hono } from 'hono';
 import { senderReadiness } from '../../dns/sender-readiness.js';
 import { apiError } from '../api-error.js';
 import type { ApiDeps } from './deps.js';
-import { presentSender, presentStore } from './present.js';
-import { createSenderSchema, createStoreSchema, patchPolicySchema, patchSenderSchema } from './schemas.js';
+import { presentCredential, presentSender, presentStore } from './present.js';
+import { createCredentialSchema, createSenderSchema, createStoreSchema, patchPolicySchema, patchSenderSchema } from './schemas.js';
 import { idParam, jsonBody } from './validate.js';
 
 export function isUniqueViolation(err: unknown): boolean {
@@ -82,6 +82,38 @@ export function storeRoutes(d: ApiDeps): Hono {
     const body = await jsonBody(c, patchSenderSchema);
     const updated = d.stores.setSenderStatus(id, body.status);
     return updated ? c.json(presentSender(updated)) : apiError(c, 'NOT_FOUND', 'no permitted sender with that id');
+  });
+
+  // App passwords for the submission port: the password is in this answer and nowhere else.
+  app.post('/permitted-senders/:id/credentials', async (c) => {
+    const id = idParam(c);
+    const body = await jsonBody(c, createCredentialSchema);
+    const sender = d.stores.sender(id);
+    if (!sender) return apiError(c, 'NOT_FOUND', 'no permitted sender with that id');
+    if (sender.status !== 'enabled') return apiError(c, 'CONFLICT', 'the permitted sender is blocked; enable it before issuing an app password');
+    const { credential, password } = await d.credentials.create(id, body.label);
+    const server = d.submission();
+    return c.json(
+      {
+        ...presentCredential(credential),
+        username: sender.email,
+        password,
+        server: server ? { host: server.host, port: server.port, security: 'STARTTLS', auth: ['PLAIN', 'LOGIN'] } : null,
+        note: 'The password is shown only now; store it in the mail client. Revoke it with DELETE /api/v1/credentials/{id}.',
+      },
+      201,
+    );
+  });
+
+  app.get('/permitted-senders/:id/credentials', (c) => {
+    const id = idParam(c);
+    if (!d.stores.sender(id)) return apiError(c, 'NOT_FOUND', 'no permitted sender with that id');
+    return c.json({ items: d.credentials.list(id).map(presentCredential) });
+  });
+
+  app.delete('/credentials/:id', (c) => {
+    const revoked = d.credentials.revoke(idParam(c));
+    return revoked ? c.json(presentCredential(revoked)) : apiError(c, 'NOT_FOUND', 'no credential with that id');
   });
 
   return app;

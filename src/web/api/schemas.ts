@@ -37,6 +37,7 @@ export const createStoreSchema = z
 export const senderStatus = z.enum(['enabled', 'blocked']);
 export const createSenderSchema = z.object({ email, status: senderStatus.default('enabled') }).strict();
 export const patchSenderSchema = z.object({ status: senderStatus }).strict();
+export const createCredentialSchema = z.object({ label: z.string().trim().min(1).max(80).default('mail client') }).strict();
 
 const item = z
   .object({

@@ -1,0 +1,78 @@
+// Owns the judgement "is this mail proven to come from the domain in its From header?". The SMTP
+// shell computes SPF, DKIM and DMARC with mailauth from DNS and the bytes received (never from an
+// Authentication-Results header that came with the mail) and hands the results in; this decides.
+//
+// Permitted senders (staff) must prove their domain: DMARC pass, or, where the domain publishes no
+// DMARC, an SPF or DKIM pass aligned with the From domain. Buyers are checked the same way, but a
+// buyer's mail is refused only when their domain asks for it (DMARC p=reject) or SPF fails hard
+// without DKIM; other failures are delivered and flagged as suspicious, since many small buyer
+// domains publish nothing and losing a customer's mail is worse than flagging it.
+import { getDomain } from 'tldts';
+
+export interface AuthFacts {
+  /** The SPF result for the envelope sender's domain (RFC 7208 result names). */
+  readonly spf: { readonly result: string; readonly domain: string };
+  /** One row per DKIM signature: the signing domain (d=) and its result. */
+  readonly dkim: readonly { readonly domain: string; readonly result: string }[];
+  /** DMARC for the From header's domain: 'none' when it publishes no record. */
+  readonly dmarc: { readonly result: string; readonly domain: string; readonly policy: string | null };
+}
+
+export type AuthRole = 'staff' | 'buyer';
+
+export interface AuthJudgement {
+  readonly outcome: 'pass' | 'suspicious' | 'refuse' | 'retry';
+  /** One line for the stored findings and the refusal sentence. */
+  readonly summary: string;
+  /** Why it did not pass (empty on pass). */
+  readonly reason: string;
+}
+
+/** The organisational domain (public-suffix aware), lowercased; the domain itself when unknown. */
+export function organisationalDomain(domain: string): string {
+  const d = domain.toLowerCase().replace(/\.$/, '');
+  return getDomain(d, { allowPrivateDomains: true }) ?? d;
+}
+
+/** Relaxed alignment (RFC 7489 §3.1): same organisational domain. */
+export function aligned(a: string, b: string): boolean {
+  return a !== '' && b !== '' && organisationalDomain(a) === organisationalDomain(b);
+}
+
+export function summarize(auth: AuthFacts): string {
+  const dkim = auth.dkim.length ? auth.dkim.map((d) => `${d.result} (${d.domain})`).join(', ') : 'none';
+  const policy = auth.dmarc.policy ? ` p=${auth.dmarc.policy}` : '';
+  return `spf=${auth.spf.result} (${auth.spf.domain || 'no domain'}); dkim=${dkim}; dmarc=${auth.dmarc.result}${policy} (${auth.dmarc.domain})`;
+}
+
+export function judgeSenderAuth(auth: AuthFacts, fromDomain: string, role: AuthRole): AuthJudgement {
+  const summary = summarize(auth);
+  const d = fromDomain.toLowerCase();
+  const spfAligned = auth.spf.result === 'pass' && aligned(auth.spf.domain, d);
+  const dkimAligned = auth.dkim.some((s) => s.result === 'pass' && aligned(s.domain, d));
+  const dkimPassedAny = auth.dkim.some((s) => s.result === 'pass');
+  const dmarc = auth.dmarc.result;
+  const what = () => {
+    const parts = [`SPF ${auth.spf.result}${spfAligned || auth.spf.result !== 'pass' ? '' : ' but not aligned with the From domain'}`];
+    if (auth.dkim.length === 0) parts.push('no DKIM signature');
+    else parts.push(`DKIM ${dkimAligned ? 'pass' : auth.dkim.map((s) => `${s.result} for ${s.domain}`).join(', ')}`);
+    return parts.join(', ');
+  };
+
+  if (dmarc === 'pass') return { outcome: 'pass', summary, reason: '' };
+  if (dmarc === 'temperror') return { outcome: 'retry', summary, reason: `the DMARC record of ${d} could not be looked up` };
+  if (dmarc === 'fail') {
+    const reason = `DMARC fails for ${d} (policy ${auth.dmarc.policy ?? 'none'}): ${what()}`;
+    if (role === 'staff' || auth.dmarc.policy === 'reject') return { outcome: 'refuse', summary, reason };
+    return { outcome: 'suspicious', summary, reason };
+  }
+  // No DMARC record (or a broken one): an aligned SPF or DKIM pass proves the domain.
+  if (spfAligned || dkimAligned) return { outcome: 'pass', summary, reason: '' };
+  if (auth.spf.result === 'temperror' && !dkimPassedAny)
+    return { outcome: 'retry', summary, reason: `the SPF record of ${auth.spf.domain} could not be looked up` };
+  const reason = `${d} publishes no DMARC record and neither SPF nor DKIM passes aligned with it: ${what()}`;
+  if (role === 'staff') return { outcome: 'refuse', summary, reason };
+  if (auth.spf.result === 'fail' && !dkimAligned)
+    return { outcome: 'refuse', summary, reason: `SPF fails for ${auth.spf.domain}: this host may not send its mail` };
+  return { outcome: 'suspicious', summary, reason };
+}

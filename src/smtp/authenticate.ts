@@ -1,0 +1,48 @@
+// Owns computing SPF, DKIM and DMARC for one received message with mailauth, from DNS (through our
+// resolver) and the received bytes only: the connecting IP, the HELO name and MAIL FROM of this
+// session. No header that arrived with the mail (Authentication-Results, Received, Return-Path) is
+// read as a result. The pure judgement of what the results mean lives in core/sender-auth.ts.
+import { authenticate } from 'mailauth';
+import type { AuthFacts } from '../core/sender-auth.js';
+import type { DnsResolver } from '../dns/resolver.js';
+
+export interface SessionFacts {
+  readonly ip: string;
+  readonly helo: string;
+  readonly envelopeFrom: string;
+}
+
+interface MailauthResult {
+  spf?: { status?: { result?: string }; domain?: string } | false;
+  dkim?: { results?: { signingDomain?: string; status?: { result?: string } }[] };
+  dmarc?: { status?: { result?: string }; domain?: string; policy?: string; p?: string } | false;
+}
+
+export async function authenticateMail(raw: Buffer, session: SessionFacts, resolver: DnsResolver, mta: string): Promise<AuthFacts> {
+  const result = (await authenticate(raw, {
+    ip: session.ip,
+    helo: session.helo,
+    sender: session.envelopeFrom,
+    mta,
+    resolver: resolver as never,
+    trustReceived: false,
+    disableArc: true,
+    disableBimi: true,
+  })) as unknown as MailauthResult;
+  const envDomain = session.envelopeFrom.slice(session.envelopeFrom.lastIndexOf('@') + 1).toLowerCase();
+  const spf = result.spf
+    ? { result: result.spf.status?.result ?? 'none', domain: (result.spf.domain ?? envDomain).toLowerCase() }
+    : { result: 'none', domain: envDomain };
+  const dkim = (result.dkim?.results ?? [])
+    .filter((r) => r.signingDomain)
+    .map((r) => ({ domain: (r.signingDomain as string).toLowerCase(), result: r.status?.result ?? 'none' }));
+  const dmarc = result.dmarc
+    ? {
+        result: result.dmarc.status?.result ?? 'none',
+        domain: (result.dmarc.domain ?? '').toLowerCase(),
+        policy: result.dmarc.policy ?? result.dmarc.p ?? null,
+      }
+    : // No single From address: DMARC cannot apply; the judgement then needs aligned SPF or DKIM.
+      { result: 'none', domain: '', policy: null };
+  return { spf, dkim, dmarc };
+}

@@ -1,0 +1,290 @@
+// Owns the SMTP listeners: the MX port (mail from the internet; the writer proves their domain with
+// SPF/DKIM/DMARC) and the submission port (staff; STARTTLS, then AUTH with an app password). Both do
+// the envelope checks at MAIL/RCPT, read DATA to its end through a size cap, run the relay
+// pipeline, and translate its answer into an SMTP reply.
+// RFC 5321 §4.1.1.4: we answer only after the final dot, and 250 only after the commit.
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { AppConfig } from '../config.js';
+import { isRefusal } from '../core/alias-token.js';
+import { domainOf, normalizeEmail } from '../core/identify.js';
+import type { Proof } from '../core/policy.js';
+import type { AuthFacts } from '../core/sender-auth.js';
+import { refusal, refusalText, smtpReply, type Refusal } from '../core/verdicts.js';
+import type { DnsResolver } from '../dns/resolver.js';
+import type { Relay, Submitter } from '../relay/pipeline.js';
+import type { CredentialRepo } from '../store/credentials.js';
+import { DUMMY_HASH, verifyPassword } from '../store/passwords.js';
+import { authenticateMail } from './authenticate.js';
+import { EdgeGuard } from './edge-guard.js';
+import { FreeSpace } from './free-space.js';
+import { collectCapped } from './size-cap.js';
+
+export interface SmtpError extends Error {
+  responseCode: number;
+}
+
+function smtpError(r: Refusal): SmtpError {
+  const { code, message } = smtpReply(r);
+  const err = new Error(message) as SmtpError;
+  err.responseCode = code;
+  return err;
+}
+
+const SENDER_RE = /^[^\s"<>()[\]\\,;:]+@[^\s"<>()[\]\\,;:@]+$/;
+const MAX_AUTH_FAILURES = 3;
+
+/** A certificate and key we were given: smtp-server's built-in test key is never used. */
+export interface TlsFiles {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+export type ListenerRole =
+  | { readonly kind: 'mx'; readonly resolver: DnsResolver; readonly tls: TlsFiles | null }
+  | { readonly kind: 'submission'; readonly credentials: CredentialRepo; readonly tls: TlsFiles };
+
+interface SessionState {
+  log: Logger;
+  authFailures: number;
+}
+
+interface SubmissionUser extends Submitter {
+  readonly credentialId: number;
+  readonly email: string;
+}
+
+const NO_AUTH: AuthFacts = { spf: { result: 'none', domain: '' }, dkim: [], dmarc: { result: 'none', domain: '', policy: null } };
+
+function clientIp(session: SMTPServerSession): string {
+  return session.remoteAddress.replace(/^::ffff:/, '');
+}
+
+export function createSmtpListener(config: AppConfig, relay: Relay, baseLog: Logger, role: ListenerRole): SMTPServer {
+  const sessions = new WeakMap<SMTPServerSession, SessionState>();
+  const stateOf = (session: SMTPServerSession): SessionState => {
+    let state = sessions.get(session);
+    if (!state) {
+      state = { log: baseLog.child({ sessionId: session.id, remote: session.remoteAddress }), authFailures: 0 };
+      sessions.set(session, state);
+    }
+    return state;
+  };
+  const guard = new EdgeGuard(config.smtp);
+  const admitted = new Set<string>();
+  const freeSpace = new FreeSpace(config.dataDir);
+  const later = (ms: number, fn: () => void) => (ms > 0 ? setTimeout(fn, ms) : fn());
+  const reject = (session: SMTPServerSession, stage: string, r: Refusal, extra: Record<string, unknown> = {}): SmtpError => {
+    const err = smtpError(r);
+    stateOf(session).log.info({ event: 'smtp.reject', stage, verdict: r.code, code: err.responseCode, reason: refusalText(r), ...extra }, 'refused');
+    return err;
+  };
+  const submitterOf = (session: SMTPServerSession): SubmissionUser | undefined => (role.kind === 'submission' ? (session.user as SubmissionUser) : undefined);
+
+  const server: SMTPServer = new SMTPServer({
+    name: config.hostname,
+    banner: role.kind === 'mx' ? 'maskgate ESMTP' : 'maskgate ESMTP submission',
+    size: config.smtp.maxMessageBytes,
+    // We write RFC 3463 codes into our own replies, each fitted to its refusal.
+    hideENHANCEDSTATUSCODES: true,
+    hideDSN: true,
+    disableReverseLookup: !config.smtp.reverseLookup,
+    secure: false,
+    ...(role.tls ? { key: role.tls.key, cert: role.tls.cert } : {}),
+    // MX: no AUTH; STARTTLS only with a configured certificate. Submission: STARTTLS, then AUTH.
+    disabledCommands: role.kind === 'mx' ? (role.tls ? ['AUTH'] : ['AUTH', 'STARTTLS']) : [],
+    authMethods: ['PLAIN', 'LOGIN'],
+    allowInsecureAuth: false,
+    // We check for AUTH at MAIL FROM ourselves, to answer with our catalogue's sentence.
+    authOptional: true,
+    socketTimeout: config.smtp.socketTimeoutMs,
+    closeTimeout: config.smtp.closeTimeoutMs,
+    maxClients: config.smtp.maxClients,
+    logger: false,
+
+    onConnect(session, callback) {
+      stateOf(session).log.debug({ event: 'smtp.connect', port: role.kind }, 'connection');
+      const refused = guard.connect(session.remoteAddress);
+      if (refused === 'probing') return callback(reject(session, 'connect', refusal('PROBING')));
+      if (refused) return callback(reject(session, 'connect', refusal('TOO_MANY_CONNECTIONS')));
+      admitted.add(session.id);
+      callback();
+    },
+
+    onClose(session) {
+      if (admitted.delete(session.id)) guard.close(session.remoteAddress);
+    },
+
+    onAuth(auth: SMTPServerAuthentication, session, callback) {
+      if (role.kind !== 'submission') return callback(smtpError(refusal('AUTH_INVALID')));
+      const state = stateOf(session);
+      const username = normalizeEmail(auth.username ?? '');
+      const password = auth.password ?? '';
+      void (async () => {
+        const candidates = username ? role.credentials.candidates(username) : [];
+        let match: SubmissionUser | null = null;
+        // Every candidate is checked (and one dummy when there are none): the time taken does not
+        // tell whether the user exists.
+        if (candidates.length === 0) await verifyPassword(password, DUMMY_HASH);
+        for (const c of candidates) {
+          if ((await verifyPassword(password, c.hash)) && c.status === 'enabled' && !match) {
+            match = { credentialId: c.id, permittedSenderId: c.permittedSenderId, storeId: c.storeId, email: c.email };
+          }
+        }
+        if (match) {
+          role.credentials.touch(match.credentialId);
+          state.log.info({ event: 'smtp.auth', outcome: 'ok', credentialId: match.credentialId, permittedSenderId: match.permittedSenderId }, 'authenticated');
+          return callback(null, { user: match });
+        }
+        state.authFailures += 1;
+        state.log.info({ event: 'smtp.auth', outcome: 'failed', failures: state.authFailures, method: auth.method }, 'authentication failed');
+        if (state.authFailures >= MAX_AUTH_FAILURES) {
+          callback(reject(session, 'auth', refusal('AUTH_TOO_MANY_FAILURES')));
+          return closeSession(server, session.id);
+        }
+        // A failed attempt costs the client a second, on top of scrypt.
+        setTimeout(() => callback(reject(session, 'auth', refusal('AUTH_INVALID'))), 1000);
+      })().catch((err: Error) => {
+        state.log.error({ event: 'smtp.error', stage: 'auth', err: err.message }, 'unexpected error');
+        callback(smtpError(refusal('TEMPORARY_FAILURE')));
+      });
+    },
+
+    onMailFrom(address: SMTPServerAddress, session, callback) {
+      const sender = address.address;
+      if (role.kind === 'submission') {
+        const user = submitterOf(session);
+        if (!user) return callback(reject(session, 'mail', refusal('AUTH_REQUIRED')));
+        if (normalizeEmail(sender) !== user.email) return callback(reject(session, 'mail', refusal('SUBMISSION_SENDER')));
+      }
+      if (sender !== '' && (sender.length > 254 || !SENDER_RE.test(sender))) {
+        return callback(reject(session, 'mail', refusal('BAD_SENDER_SYNTAX')));
+      }
+      if (freeSpace.bytes() < 1.5 * config.smtp.maxMessageBytes) return callback(reject(session, 'mail', refusal('INSUFFICIENT_STORAGE')));
+      callback();
+    },
+
+    onRcptTo(address: SMTPServerAddress, session, callback) {
+      if (session.envelope.rcptTo.length >= config.smtp.maxRecipients) {
+        return callback(reject(session, 'rcpt', refusal('TOO_MANY_RECIPIENTS')));
+      }
+      const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+      try {
+        const r = relay.resolveRecipient(address.address, from, submitterOf(session));
+        if (isRefusal(r)) {
+          const extra = { senderDomain: domainOf(from), recipientDomain: domainOf(address.address) };
+          if (r.code !== 'UNKNOWN_ALIAS') return callback(reject(session, 'rcpt', r, extra));
+          // Alias probing: answers slow down, then the connection is cut.
+          const probe = guard.unknownRecipient(session.remoteAddress);
+          const answer = probe.action === 'disconnect' ? refusal('PROBING') : r;
+          return later(probe.delayMs, () => callback(reject(session, 'rcpt', answer, extra)));
+        }
+        callback();
+      } catch (err) {
+        stateOf(session).log.error({ event: 'smtp.error', stage: 'rcpt', err: (err as Error).message }, 'unexpected error');
+        callback(smtpError(refusal('TEMPORARY_FAILURE')));
+      }
+    },
+
+    onData(stream: SMTPServerDataStream, session, callback) {
+      const log = stateOf(session).log;
+      // Always read the stream to its end: smtp-server waits for it before the next command.
+      collectCapped(stream, config.smtp.maxMessageBytes)
+        .then(async ({ raw, exceeded, size }) => {
+          if (exceeded || stream.sizeExceeded) {
+            return callback(
+              reject(session, 'data', refusal('MESSAGE_TOO_LARGE', `message is ${size} bytes; this relay accepts at most ${config.smtp.maxMessageBytes}`)),
+            );
+          }
+          const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+          const submitter = submitterOf(session);
+          let proof: Proof;
+          if (role.kind === 'submission') proof = { kind: 'submission' };
+          else {
+            // SPF, DKIM and DMARC from DNS and this session; bounces (null sender) prove nothing.
+            const auth =
+              from === ''
+                ? NO_AUTH
+                : await authenticateMail(raw, { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from }, role.resolver, config.hostname);
+            log.debug(
+              { event: 'smtp.sender-auth', spf: auth.spf.result, dmarc: auth.dmarc.result, dkim: auth.dkim.map((d) => d.result) },
+              'sender authentication',
+            );
+            proof = { kind: 'mx', auth };
+          }
+          const result = await relay.accept({
+            raw,
+            envelopeFrom: from,
+            recipients: session.envelope.rcptTo.map((r) => r.address),
+            source: role.kind === 'mx' ? 'smtp' : 'submission',
+            proof,
+            submitter,
+            log,
+          });
+          if (isRefusal(result)) return callback(reject(session, 'data', result, { size }));
+          log.info({ event: 'smtp.accept', size, messageIds: result.messageIds, outboxIds: result.outboxIds }, 'accepted');
+          callback(null, `2.0.0 Ok: queued as ${result.messageIds.join(',')}`);
+        })
+        .catch((err: Error) => {
+          log.error({ event: 'smtp.error', stage: 'data', err: err.message }, 'unexpected error');
+          callback(smtpError(refusal('TEMPORARY_FAILURE')));
+        });
+    },
+  });
+  server.server.on('connection', (socket: Socket) => guardSocket(socket, config.smtp.maxSessionMs, config.smtp.commandTimeoutMs));
+  server.on('error', (err) => baseLog.warn({ event: 'smtp.server-error', port: role.kind, err: err.message }, 'smtp server error'));
+  return server;
+}
+
+function closeSession(server: SMTPServer, sessionId: string): void {
+  // smtp-server keeps its open connections in a set; the one with this session id is closed after
+  // the reply has been written.
+  const connections = (server as unknown as { connections?: Set<{ id: string; close(): void }> }).connections;
+  setImmediate(() => {
+    for (const c of connections ?? []) if (c.id === sessionId) c.close();
+  });
+}
+
+function cut(socket: Socket, r: Refusal): void {
+  const { code, message } = smtpReply(r);
+  socket.end(`${code} ${message}\r\n`);
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/**
+ * Two clocks on every connection. A session may last at most maxSessionMs however busy it is; and
+ * each line (a command, or a line of DATA) must arrive whole within commandTimeoutMs, so a client
+ * dripping a byte a second is cut long before that. Once the client starts TLS the bytes are
+ * ciphertext and only the session clock applies.
+ */
+function guardSocket(socket: Socket, maxSessionMs: number, commandTimeoutMs: number): void {
+  const session = setTimeout(() => cut(socket, refusal('SESSION_TOO_LONG')), maxSessionMs);
+  session.unref();
+  let line: NodeJS.Timeout | null = null;
+  let tls = false;
+  const stopLine = () => {
+    if (line) clearTimeout(line);
+    line = null;
+  };
+  socket.on('data', (chunk: Buffer) => {
+    if (tls) return;
+    if (chunk[0] === 0x16) {
+      // A TLS handshake record: after STARTTLS nothing here is a line any more.
+      tls = true;
+      return stopLine();
+    }
+    const lastNewline = chunk.lastIndexOf(10);
+    if (lastNewline === chunk.length - 1) return stopLine();
+    // A new unfinished line starts now, or the same one continues and keeps its deadline.
+    if (lastNewline >= 0 || line === null) {
+      stopLine();
+      line = setTimeout(() => cut(socket, refusal('COMMAND_TOO_SLOW')), commandTimeoutMs);
+      line.unref();
+    }
+  });
+  socket.once('close', () => {
+    clearTimeout(session);
+    stopLine();
+  });
+}
