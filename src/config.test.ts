@@ -64,6 +64,8 @@ describe('loadConfig', () => {
   it('takes static DNS records by name and type, and refuses unknown types', () => {
     const ok = loadConfig({ env: {}, overrides: { dns: { static: { 'shop.example': { TXT: ['v=spf1 -all'], MX: ['10 mx.shop.example'] } } } } });
     expect(ok.dns.static['shop.example']?.TXT).toEqual(['v=spf1 -all']);
-    expect(() => loadConfig({ env: {}, overrides: { dns: { static: { 'shop.example': { SRV: ['x'] } } } } })).toThrow(/invalid config: dns\.static\.shop\.example/);
+    expect(() => loadConfig({ env: {}, overrides: { dns: { static: { 'shop.example': { SRV: ['x'] } } } } })).toThrow(
+      /invalid config: dns\.static\.shop\.example/,
+    );
   });
 });

@@ -114,6 +114,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     hostname: config.hostname,
     dkimKey,
     resolver,
+    relay,
     submission: () => (submissionPort === null ? null : { host: config.hostname, port: submissionPort }),
     log: log.child({ component: 'http' }),
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),

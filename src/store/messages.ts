@@ -157,6 +157,12 @@ export class MessageRepo {
     }));
   }
 
+  /** The relay Message-ID of a message, only if it belongs to this pair. */
+  relayIdInPair(messageId: number, pairId: number): string | null {
+    const row = stmt(this.#db, 'SELECT relay_message_id AS id FROM messages WHERE id = ? AND pair_id = ?').get(messageId, pairId) as { id: string } | undefined;
+    return row?.id ?? null;
+  }
+
   authorOf(messageId: number): { authorEmail: string; pairId: number; subject: string; direction: Direction; autoSubmitted: boolean } | null {
     const row = stmt(
       this.#db,

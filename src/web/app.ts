@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { DnsResolver } from '../dns/resolver.js';
 import { dnsRecords, type DkimKey } from '../outbound/dkim.js';
+import type { Relay } from '../relay/pipeline.js';
 import type { Db } from '../store/db.js';
 import { apiError } from './api-error.js';
 import { tokenMatches } from './api-token.js';
@@ -20,6 +21,7 @@ export interface HttpAppOptions {
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
   readonly resolver: DnsResolver;
+  readonly relay: Relay;
   /** The submission port staff configure in their mail client; null when it is off. */
   readonly submission: () => { readonly host: string; readonly port: number } | null;
   readonly log: Logger;
@@ -48,7 +50,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
     await next();
   });
   api.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => apiError(c, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB') }));
-  const deps = apiDeps(o.db, o.domains, o.resolver, o.submission);
+  const deps = apiDeps(o.db, o.domains, o.resolver, o.relay, o.log, o.submission);
   api.route('/', storeRoutes(deps));
   api.route('/', orderRoutes(deps));
   api.route('/', mailRoutes(deps));

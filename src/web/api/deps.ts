@@ -1,6 +1,8 @@
 // Owns what the API routes are handed: repositories and the relay domains. No globals.
 import type { DnsResolver } from '../../dns/resolver.js';
 import { CredentialRepo } from '../../store/credentials.js';
+import type { Logger } from 'pino';
+import type { Relay } from '../../relay/pipeline.js';
 import type { Db } from '../../store/db.js';
 import { MessageRepo } from '../../store/messages.js';
 import { OrderRepo } from '../../store/orders.js';
@@ -20,10 +22,13 @@ export interface ApiDeps {
   readonly credentials: CredentialRepo;
   readonly resolver: DnsResolver;
   /** Where staff point their mail client; null when the submission port is off. */
+  /** The pipeline: messages sent through the API go through it like any other mail. */
+  readonly relay: Relay;
+  readonly log: Logger;
   readonly submission: () => { readonly host: string; readonly port: number } | null;
 }
 
-export function apiDeps(db: Db, domains: readonly string[], resolver: DnsResolver, submission: ApiDeps['submission']): ApiDeps {
+export function apiDeps(db: Db, domains: readonly string[], resolver: DnsResolver, relay: Relay, log: Logger, submission: ApiDeps['submission']): ApiDeps {
   return {
     db,
     domains,
@@ -35,6 +40,8 @@ export function apiDeps(db: Db, domains: readonly string[], resolver: DnsResolve
     outbox: new OutboxRepo(db),
     credentials: new CredentialRepo(db),
     resolver,
+    relay,
+    log,
     submission,
   };
 }

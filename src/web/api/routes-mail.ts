@@ -3,8 +3,11 @@ import { Hono } from 'hono';
 import { apiError } from '../api-error.js';
 import type { ApiDeps } from './deps.js';
 import { presentMessage, presentOutbox } from './present.js';
-import { messagesQuery, outboxQuery } from './schemas.js';
-import { idParam, query } from './validate.js';
+import { isRefusal } from '../../core/alias-token.js';
+import { refusalText } from '../../core/verdicts.js';
+import { composeAuthored } from '../../relay/authored.js';
+import { messagesQuery, outboxQuery, sendMessageSchema } from './schemas.js';
+import { idParam, jsonBody, query } from './validate.js';
 
 export function mailRoutes(d: ApiDeps): Hono {
   const app = new Hono();
@@ -15,6 +18,46 @@ export function mailRoutes(d: ApiDeps): Hono {
     const items = d.messages.list({ alias, storeId: q.storeId, direction: q.direction, beforeId: q.before, limit: q.limit });
     const last = items[items.length - 1];
     return c.json({ items: items.map(presentMessage), next: items.length === q.limit && last ? last.id : null });
+  });
+
+  // A store writes to a buyer through the API (a marketplace's own message centre): the message
+  // is composed as MIME and goes through the same pipeline as mail from Outlook, so the same rules
+  // and filters answer, with the verdict's HTTP status (403 opted out, 429 rate limited, …).
+  app.post('/pairs/:alias/messages', async (c) => {
+    const token = (c.req.param('alias') ?? '').split('@')[0]!.toLowerCase();
+    const body = await jsonBody(c, sendMessageSchema);
+    const view = d.pairs.byToken(token);
+    if (!view) return apiError(c, 'NOT_FOUND', 'no pair with that alias');
+    const sender = d.stores.sender(body.senderId);
+    if (!sender || sender.storeId !== view.store.id) return apiError(c, 'VALIDATION_FAILED', "senderId: not a permitted sender of this pair's store");
+    let inReplyTo: string | null = null;
+    if (body.inReplyTo !== undefined) {
+      inReplyTo = d.messages.relayIdInPair(body.inReplyTo, view.pair.id);
+      if (!inReplyTo) return apiError(c, 'VALIDATION_FAILED', 'inReplyTo: no message with that id in this conversation');
+    }
+    const to = `${view.pair.token}@${d.domain}`;
+    const raw = await composeAuthored({
+      from: { name: '', address: sender.email },
+      to,
+      subject: body.subject,
+      text: body.text,
+      html: body.html,
+      inReplyTo,
+      domain: d.domain,
+    });
+    const result = await d.relay.accept({
+      raw,
+      envelopeFrom: sender.email,
+      recipients: [to],
+      source: 'api',
+      proof: { kind: 'login' },
+      submitter: { permittedSenderId: sender.id, storeId: view.store.id },
+      log: d.log,
+    });
+    if (isRefusal(result)) return apiError(c, result.code, refusalText(result));
+    const id = result.messageIds[0] as number;
+    const [stored] = d.messages.list({ alias: view.pair.token, beforeId: id + 1, limit: 1 });
+    return c.json(stored ? presentMessage(stored) : { messageIds: result.messageIds }, 201);
   });
 
   app.get('/outbox', (c) => {

@@ -83,6 +83,23 @@ export const optOutSchema = z.object({ optedOut: z.boolean() }).strict();
 
 const limit = z.coerce.number().int().min(1).max(500).default(50);
 const before = z.coerce.number().int().positive().optional();
+export const sendMessageSchema = z
+  .object({
+    senderId: z.number().int().positive(),
+    subject: z.string().trim().min(1).max(998),
+    text: z
+      .string()
+      .min(1)
+      .max(512 * 1024),
+    html: z
+      .string()
+      .max(512 * 1024)
+      .optional(),
+    /** Our id of the message this answers (a buyer message of the same pair). */
+    inReplyTo: z.number().int().positive().optional(),
+  })
+  .strict();
+
 export const messagesQuery = z
   .object({
     alias: z.string().trim().toLowerCase().optional(),
