@@ -1,7 +1,10 @@
-// The `maskgate` command: start the gateway, check the config, rotate the API token.
+// The `maskgate` command: start the gateway, check the config, rotate the API token, add staff.
 import { ConfigError, loadConfig } from './config.js';
 import { dnsRecords, ensureDkimKey } from './outbound/dkim.js';
+import { randomBytes } from 'node:crypto';
 import { openDb } from './store/db.js';
+import { StoreRepo } from './store/stores.js';
+import { UserRepo } from './store/users.js';
 import { rotateApiToken } from './web/api-token.js';
 
 const USAGE = `usage: maskgate <command>
@@ -10,6 +13,9 @@ const USAGE = `usage: maskgate <command>
   config check        validate the configuration and print it (secrets hidden)
   api-token rotate    replace the API token and print the new one once
   dns                 print the DNS records to publish for the relay domain
+  user add EMAIL [--name NAME] (--owner | --agent --store ID [--store ID …])
+                      create a staff account; prints its generated password once
+  user list           list staff accounts
 `;
 
 async function run(args: string[]): Promise<number> {
@@ -37,6 +43,7 @@ async function run(args: string[]): Promise<number> {
       }
       return 0;
     }
+    if (command === 'user' && (sub === 'add' || sub === 'list')) return await userCommand(sub, args.slice(2));
     if (command === 'api-token' && sub === 'rotate') {
       const config = loadConfig();
       const db = openDb(config.dataDir);
@@ -55,6 +62,42 @@ async function run(args: string[]): Promise<number> {
   }
   process.stderr.write(USAGE);
   return 2;
+}
+
+async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number> {
+  const config = loadConfig();
+  const db = openDb(config.dataDir);
+  try {
+    const users = new UserRepo(db);
+    if (sub === 'list') {
+      for (const u of users.list()) process.stdout.write(`${u.id}\t${u.email}\t${u.role}\t${u.name}${u.disabledAt ? '\tdisabled' : ''}\n`);
+      return 0;
+    }
+    const email = (rest[0] ?? '').trim().toLowerCase();
+    const flag = (name: string) => rest.includes(name);
+    const values = (name: string) => rest.flatMap((a, i) => (a === name && rest[i + 1] ? [rest[i + 1] as string] : []));
+    const role = flag('--owner') ? 'owner' : flag('--agent') ? 'agent' : null;
+    const storeIds = values('--store').map(Number);
+    const stores = new StoreRepo(db);
+    if (!/^[^\s@]+@[^\s@]+$/.test(email) || !role) {
+      process.stderr.write(USAGE);
+      return 2;
+    }
+    if (role === 'agent' && (storeIds.length === 0 || storeIds.some((id) => !stores.get(id)))) {
+      process.stderr.write('maskgate: an agent needs --store ID for each store they work on (ids from GET /api/v1/stores)\n');
+      return 2;
+    }
+    if (users.withHash(email)) {
+      process.stderr.write(`maskgate: a user ${email} already exists\n`);
+      return 1;
+    }
+    const password = randomBytes(12).toString('base64url');
+    const user = await users.create({ email, name: values('--name')[0] ?? email.split('@')[0]!, role, password, storeIds });
+    process.stdout.write(`created ${user.role} ${user.email} (id ${user.id})\npassword (shown only now): ${password}\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
 }
 
 run(process.argv.slice(2)).then((code) => {

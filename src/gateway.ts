@@ -16,6 +16,8 @@ import { Relay } from './relay/pipeline.js';
 import { readFileSync } from 'node:fs';
 import { createSmtpListener, type TlsFiles } from './smtp/listener.js';
 import { CredentialRepo } from './store/credentials.js';
+import { UserRepo } from './store/users.js';
+import { newSetupToken } from './web/admin/setup-token.js';
 import { openDb, type Db } from './store/db.js';
 import { OutboxRepo } from './store/outbox.js';
 import { ensureApiToken } from './web/api-token.js';
@@ -29,6 +31,8 @@ export interface Gateway {
   readonly httpPort: number;
   /** Set only on the start that generated the API token. */
   readonly generatedApiToken: string | null;
+  /** While no staff account exists: the one-time link that creates the owner (valid 24 hours). */
+  readonly setupUrl: string | null;
   readonly worker: OutboundWorker;
   stop(): Promise<void>;
 }
@@ -135,6 +139,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     throw err;
   }
   worker.start();
+  const setupUrl = new UserRepo(db).count() === 0 ? `http://${config.http.host}:${httpPort}/setup?token=${newSetupToken(db)}` : null;
   log.info(
     {
       event: 'gateway.listening',
@@ -157,6 +162,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     submissionPort,
     httpPort,
     generatedApiToken: generated,
+    setupUrl,
     worker,
     stop() {
       stopped ??= (async () => {

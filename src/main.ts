@@ -18,6 +18,12 @@ async function main(): Promise<void> {
   const log = createLogger(config.log.level);
   const gateway = await startGateway(config, log);
   if (gateway.generatedApiToken) process.stderr.write(firstStartHelp(config, gateway));
+  if (gateway.setupUrl) {
+    // Shown on every start until the owner exists; each start makes a new link (the old one stops working).
+    process.stderr.write(
+      `\nNo staff account yet. Create the owner in the admin (link valid 24 hours, once):\n\n  ${gateway.setupUrl}\n\nor from the command line: npx maskgate user add you@example.com --owner\n\n`,
+    );
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {

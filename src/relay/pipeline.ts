@@ -262,6 +262,7 @@ export class Relay {
       findings: readonly Finding[];
       changes: readonly Change[];
       bytes: Buffer;
+      snippet: string;
       envTo: string;
       envFrom: string;
       critical: boolean;
@@ -306,7 +307,21 @@ export class Relay {
       const bytes = await this.#sign(await composeMail(message));
       // The envelope comes from our database, never from headers of the incoming mail.
       const envTo = id.direction === 'buyer_to_store' ? id.store.mailbox : buyer.email;
-      prepared.push({ pairId: pair.id, identity: id, relayId, findings, changes, bytes, envTo, envFrom: alias, critical, criticalToOptedOut, suspicious });
+      const snippet = (message.text ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
+      prepared.push({
+        pairId: pair.id,
+        identity: id,
+        relayId,
+        findings,
+        changes,
+        bytes,
+        snippet,
+        envTo,
+        envFrom: alias,
+        critical,
+        criticalToOptedOut,
+        suspicious,
+      });
     }
 
     const now = Date.now();
@@ -321,6 +336,7 @@ export class Relay {
           critical: p.critical,
           criticalToOptedOut: p.criticalToOptedOut,
           suspicious: p.suspicious,
+          snippet: p.snippet,
           autoSubmitted,
           direction: p.identity.direction,
           source: input.source,

@@ -11,6 +11,8 @@ export interface NewMessage {
   readonly critical: boolean;
   readonly criticalToOptedOut: boolean;
   readonly suspicious: boolean;
+  /** The start of the delivered text, for the inbox list. */
+  readonly snippet?: string;
   readonly autoSubmitted: boolean;
   readonly direction: Direction;
   readonly source: 'smtp' | 'submission' | 'api' | 'web' | 'campaign';
@@ -75,8 +77,8 @@ export class MessageRepo {
     this.#insert = stmt(
       db,
       `INSERT INTO messages (pair_id, store_id, direction, source, author_email, permitted_sender_id, subject, original_message_id,
-        relay_message_id, verdict, findings, changes, size, critical, critical_to_opted_out, auto_submitted, suspicious, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        relay_message_id, verdict, findings, changes, size, critical, critical_to_opted_out, auto_submitted, suspicious, snippet, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -99,6 +101,7 @@ export class MessageRepo {
       m.criticalToOptedOut ? 1 : 0,
       m.autoSubmitted ? 1 : 0,
       m.suspicious ? 1 : 0,
+      m.snippet ?? '',
       m.receivedAt,
     );
     const id = Number(info.lastInsertRowid);

@@ -1,4 +1,4 @@
-// Owns the HTTP application: /healthz, and the JSON API under /api/v1 behind a bearer token.
+// Owns the HTTP application: /healthz, the JSON API under /api/v1 behind a bearer token, and the admin.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
@@ -14,6 +14,7 @@ import { mailRoutes } from './api/routes-mail.js';
 import { orderRoutes } from './api/routes-orders.js';
 import { storeRoutes } from './api/routes-stores.js';
 import { InvalidRequest } from './api/validate.js';
+import { createAdminApp } from './admin/admin.js';
 
 export interface HttpAppOptions {
   readonly db: Db;
@@ -56,8 +57,11 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   api.route('/', mailRoutes(deps));
   api.route('/', bannedWordRoutes(deps));
   api.get('/dns', (c) => c.json({ records: dnsRecords(o.domains[0] as string, o.hostname, o.dkimKey) }));
-  api.notFound((c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));
+  // A catch-all, not notFound: the admin mounted at / must never answer an /api/v1 path.
+  api.all('*', (c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.route('/api/v1', api);
+  // The admin (pages behind a staff login) takes every other path.
+  app.route('/', createAdminApp({ db: o.db, domains: o.domains, relay: o.relay, log: o.log }));
 
   app.notFound((c) => apiError(c, 'NOT_FOUND', 'not found'));
   app.onError((err, c) => {

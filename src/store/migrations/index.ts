@@ -1,5 +1,6 @@
 // Owns the ordered list of schema migrations. Append only: a released migration never changes.
 import { sql as initial } from './001-initial.js';
+import { sql as admin } from './002-admin.js';
 
 export interface Migration {
   readonly version: number;
@@ -7,4 +8,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'admin', sql: admin },
+];

@@ -5,7 +5,7 @@ import type { ApiDeps } from './deps.js';
 import { presentMessage, presentOutbox } from './present.js';
 import { isRefusal } from '../../core/alias-token.js';
 import { refusalText } from '../../core/verdicts.js';
-import { composeAuthored } from '../../relay/authored.js';
+import { sendAsStore } from '../../relay/send-as-store.js';
 import { messagesQuery, outboxQuery, sendMessageSchema } from './schemas.js';
 import { idParam, jsonBody, query } from './validate.js';
 
@@ -35,23 +35,14 @@ export function mailRoutes(d: ApiDeps): Hono {
       inReplyTo = d.messages.relayIdInPair(body.inReplyTo, view.pair.id);
       if (!inReplyTo) return apiError(c, 'VALIDATION_FAILED', 'inReplyTo: no message with that id in this conversation');
     }
-    const to = `${view.pair.token}@${d.domain}`;
-    const raw = await composeAuthored({
-      from: { name: '', address: sender.email },
-      to,
+    const result = await sendAsStore(d.relay, {
+      sender: { id: sender.id, email: sender.email, storeId: sender.storeId },
+      pairToken: view.pair.token,
       subject: body.subject,
       text: body.text,
       html: body.html,
       inReplyTo,
-      domain: d.domain,
-    });
-    const result = await d.relay.accept({
-      raw,
-      envelopeFrom: sender.email,
-      recipients: [to],
       source: 'api',
-      proof: { kind: 'login' },
-      submitter: { permittedSenderId: sender.id, storeId: view.store.id },
       log: d.log,
     });
     if (isRefusal(result)) return apiError(c, result.code, refusalText(result));

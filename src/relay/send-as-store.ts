@@ -1,0 +1,40 @@
+// Owns "the store writes to a buyer" from the API or the admin's reply box: compose the MIME and
+// hand it to the one pipeline, as the given permitted sender, so the same rules and filters apply.
+import type { Logger } from 'pino';
+import type { Refusal } from '../core/verdicts.js';
+import { composeAuthored } from './authored.js';
+import type { Accepted, Relay } from './pipeline.js';
+
+export interface StoreMessage {
+  readonly sender: { readonly id: number; readonly email: string; readonly storeId: number };
+  readonly pairToken: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html?: string | undefined;
+  /** Relay Message-ID of the buyer message answered, if any. */
+  readonly inReplyTo?: string | null | undefined;
+  readonly source: 'api' | 'web';
+  readonly log: Logger;
+}
+
+export async function sendAsStore(relay: Relay, m: StoreMessage): Promise<Accepted | Refusal> {
+  const to = relay.aliasAddress(m.pairToken);
+  const raw = await composeAuthored({
+    from: { name: '', address: m.sender.email },
+    to,
+    subject: m.subject,
+    text: m.text,
+    html: m.html,
+    inReplyTo: m.inReplyTo,
+    domain: relay.primaryDomain,
+  });
+  return relay.accept({
+    raw,
+    envelopeFrom: m.sender.email,
+    recipients: [to],
+    source: m.source,
+    proof: { kind: 'login' },
+    submitter: { permittedSenderId: m.sender.id, storeId: m.sender.storeId },
+    log: m.log,
+  });
+}

@@ -1,0 +1,44 @@
+// The admin: staff accounts (owner, agents with their stores), sessions, and per-message inbox
+// state (read, status). Sessions are looked up by the SHA-256 of the cookie, never the cookie.
+export const sql = `
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('owner', 'agent')),
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  disabled_at INTEGER
+);
+
+CREATE TABLE user_stores (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  store_id INTEGER NOT NULL REFERENCES stores(id),
+  PRIMARY KEY (user_id, store_id)
+);
+
+CREATE TABLE sessions (
+  token_sha256 TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+-- A form submitted twice (a double click, a retried request) acts once.
+CREATE TABLE form_submissions (
+  key TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  result TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+ALTER TABLE messages ADD COLUMN read_at INTEGER;
+-- The start of the delivered (masked) text, for the inbox list.
+ALTER TABLE messages ADD COLUMN snippet TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'
+  CHECK (status IN ('pending', 'follow_up', 'processed', 'replied_on_platform'));
+CREATE INDEX messages_store_id ON messages(store_id, id);
+`;

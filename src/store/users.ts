@@ -1,0 +1,72 @@
+// Owns staff accounts: the owner (every store) and agents (the stores they are given). Passwords
+// are scrypt hashes (store/passwords.ts); a user row never leaves the server with its hash.
+import type { Db } from './db.js';
+import { hashPassword } from './passwords.js';
+import { stmt } from './statements.js';
+
+export type Role = 'owner' | 'agent';
+
+export interface User {
+  readonly id: number;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly createdAt: number;
+  readonly disabledAt: number | null;
+}
+
+const COLS = 'id, email, name, role, created_at AS createdAt, disabled_at AS disabledAt';
+
+export class UserRepo {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async create(input: { email: string; name: string; role: Role; password: string; storeIds?: readonly number[] }, now = Date.now()): Promise<User> {
+    const hash = await hashPassword(input.password);
+    return this.#db.transaction(() => {
+      const info = stmt(this.#db, 'INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        input.email.trim().toLowerCase(),
+        input.name,
+        input.role,
+        hash,
+        now,
+      );
+      const id = Number(info.lastInsertRowid);
+      for (const storeId of input.storeIds ?? []) stmt(this.#db, 'INSERT INTO user_stores (user_id, store_id) VALUES (?, ?)').run(id, storeId);
+      return this.get(id) as User;
+    })();
+  }
+
+  get(id: number): User | null {
+    return (stmt(this.#db, `SELECT ${COLS} FROM users WHERE id = ?`).get(id) as User | undefined) ?? null;
+  }
+
+  /** The user and their password hash, for logging in. */
+  withHash(email: string): (User & { passwordHash: string }) | null {
+    return (
+      (stmt(this.#db, `SELECT ${COLS}, password_hash AS passwordHash FROM users WHERE email = ?`).get(email.trim().toLowerCase()) as
+        (User & { passwordHash: string }) | undefined) ?? null
+    );
+  }
+
+  count(): number {
+    return (stmt(this.#db, 'SELECT count(*) AS n FROM users').get() as { n: number }).n;
+  }
+
+  list(): User[] {
+    return stmt(this.#db, `SELECT ${COLS} FROM users ORDER BY id`).all() as User[];
+  }
+
+  /** The stores a user may see: every store for the owner, the assigned ones for an agent. */
+  storeIds(user: User): number[] {
+    const sql = user.role === 'owner' ? 'SELECT id FROM stores ORDER BY id' : 'SELECT store_id AS id FROM user_stores WHERE user_id = ? ORDER BY store_id';
+    const rows = (user.role === 'owner' ? stmt(this.#db, sql).all() : stmt(this.#db, sql).all(user.id)) as { id: number }[];
+    return rows.map((r) => r.id);
+  }
+
+  assignStore(userId: number, storeId: number): void {
+    stmt(this.#db, 'INSERT OR IGNORE INTO user_stores (user_id, store_id) VALUES (?, ?)').run(userId, storeId);
+  }
+}

@@ -1,0 +1,65 @@
+// Owns the admin web app: static assets from our own origin (htmx from node_modules, no CDN), the
+// security headers of every page, then login and the pages behind a session and CSRF checks.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { Relay } from '../../relay/pipeline.js';
+import type { Db } from '../../store/db.js';
+import { OutboxRepo } from '../../store/outbox.js';
+import { SessionRepo } from '../../store/sessions.js';
+import { StoreRepo } from '../../store/stores.js';
+import { UserRepo } from '../../store/users.js';
+import { authRoutes, logoutRoutes } from './routes-auth.js';
+import { inboxRoutes } from './routes-inbox.js';
+import { storeAdminRoutes } from './routes-stores.js';
+import { requireCsrf, requireUser, SESSION_TTL_MS, type AdminEnv } from './session.js';
+
+const require = createRequire(import.meta.url);
+const ASSETS: Record<string, { type: string; body: Buffer }> = {
+  'htmx.min.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js')) },
+  'app.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('../../../views/assets/app.js', import.meta.url)) },
+  'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('../../../views/assets/app.css', import.meta.url)) },
+};
+
+// No inline script anywhere; frames only from us (the sandboxed message bodies).
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+export interface AdminOptions {
+  readonly db: Db;
+  readonly domains: readonly string[];
+  readonly relay: Relay;
+  readonly log: Logger;
+}
+
+export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  const users = new UserRepo(o.db);
+  const sessions = new SessionRepo(o.db, SESSION_TTL_MS);
+  const stores = new StoreRepo(o.db);
+
+  app.get('/assets/:name', (c) => {
+    const asset = ASSETS[c.req.param('name')];
+    if (!asset) return c.text('Not found', 404);
+    return c.body(new Uint8Array(asset.body), 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' });
+  });
+
+  app.use('*', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('content-security-policy')) c.header('Content-Security-Policy', CSP);
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'same-origin');
+    if (!c.res.headers.has('x-frame-options')) c.header('X-Frame-Options', c.req.path.startsWith('/messages/') ? 'SAMEORIGIN' : 'DENY');
+  });
+
+  app.route('/', authRoutes(o.db, users, sessions));
+  const pages = new Hono<AdminEnv>();
+  pages.use('*', requireUser(sessions, users));
+  pages.use('*', requireCsrf());
+  pages.route('/', logoutRoutes(sessions));
+  pages.route('/', inboxRoutes({ db: o.db, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
+  pages.route('/', storeAdminRoutes(stores, o.domains));
+  app.route('/', pages);
+  return app;
+}

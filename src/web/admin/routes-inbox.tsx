@@ -1,0 +1,190 @@
+// Owns the inbox, the conversation page, the reply box and the message body frame. Every lookup is
+// checked against the stores the user may see: another store's conversation is a 404, by URL too.
+import { randomBytes } from 'node:crypto';
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import sanitizeHtml from 'sanitize-html';
+import { isRefusal } from '../../core/alias-token.js';
+import { refusalText } from '../../core/verdicts.js';
+import { parseMail } from '../../relay/parse.js';
+import type { Relay } from '../../relay/pipeline.js';
+import { sendAsStore } from '../../relay/send-as-store.js';
+import type { Db } from '../../store/db.js';
+import { InboxRepo, type InboxView } from '../../store/inbox.js';
+import type { OutboxRepo } from '../../store/outbox.js';
+import { stmt } from '../../store/statements.js';
+import type { StoreRepo } from '../../store/stores.js';
+import { ConversationPage, ReplyForm, type ShownMessage } from '../../../views/conversation.js';
+import { InboxPage } from '../../../views/inbox.js';
+import type { AdminEnv } from './session.js';
+
+const PAGE = 50;
+const DAY = 86_400_000;
+
+function sinceMs(since: string, now: number): number | undefined {
+  if (since === 'today') return now - (now % DAY);
+  if (since === '7d') return now - 7 * DAY;
+  if (since === '30d') return now - 30 * DAY;
+  return undefined;
+}
+
+export interface InboxDeps {
+  readonly db: Db;
+  readonly stores: StoreRepo;
+  readonly outbox: OutboxRepo;
+  readonly relay: Relay;
+  readonly log: Logger;
+}
+
+export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  const inbox = new InboxRepo(d.db);
+  const frame = (c: { get: (k: 'user' | 'session') => any }) => ({
+    user: { name: c.get('user').name, role: c.get('user').role },
+    csrf: c.get('session').csrfToken as string,
+  });
+
+  app.get('/', (c) => c.redirect('/inbox', 303));
+
+  app.get('/inbox', (c) => {
+    const allowed = c.get('storeIds');
+    const storeParam = Number(c.req.query('store') ?? '');
+    const store = Number.isInteger(storeParam) && allowed.includes(storeParam) ? storeParam : undefined;
+    const viewParam = c.req.query('view');
+    const view: InboxView = viewParam === 'sent' || viewParam === 'all' ? viewParam : 'in';
+    const since = ['today', '7d', '30d'].includes(c.req.query('since') ?? '') ? (c.req.query('since') as string) : '';
+    const q = (c.req.query('q') ?? '').slice(0, 200);
+    const unread = c.req.query('unread') === '1';
+    const before = Number(c.req.query('before') ?? '');
+    const rows = inbox.list({
+      storeIds: store ? [store] : allowed,
+      view,
+      unread,
+      q,
+      sinceMs: sinceMs(since, Date.now()),
+      beforeId: Number.isInteger(before) && before > 0 ? before : undefined,
+      limit: PAGE,
+    });
+    const counts = inbox.unreadByStore(allowed);
+    const stores = d.stores
+      .list()
+      .filter((s) => allowed.includes(s.id))
+      .map((s) => ({ id: s.id, name: s.name, unread: counts.get(s.id) ?? 0 }));
+    const last = rows[rows.length - 1];
+    return c.html(
+      <InboxPage {...frame(c)} stores={stores} filter={{ store, view, unread, q, since }} rows={rows} next={rows.length === PAGE && last ? last.id : null} />,
+    );
+  });
+
+  const pairFor = (c: { req: { param: (k: string) => string | undefined }; get: (k: 'storeIds') => number[] }) => {
+    const pair = inbox.pair(Number(c.req.param('id')));
+    return pair && c.get('storeIds').includes(pair.storeId) ? pair : null;
+  };
+
+  async function shown(pairId: number): Promise<ShownMessage[]> {
+    const messages = inbox.conversation(pairId);
+    return Promise.all(
+      messages.map(async (m) => {
+        // What the other side received (masked and filtered); the original stays in the database.
+        const raw = m.outboxId ? d.outbox.raw(m.outboxId) : null;
+        const mail = raw ? await parseMail(raw, 5000).catch(() => null) : null;
+        return {
+          ...m,
+          text: mail?.text ?? (mail?.html ? sanitizeHtml(mail.html, { allowedTags: [], allowedAttributes: {} }) : ''),
+          hasHtml: Boolean(mail?.html),
+        };
+      }),
+    );
+  }
+
+  app.get('/conversations/:id', async (c) => {
+    const pair = pairFor(c);
+    if (!pair) return c.text('No such conversation.', 404);
+    inbox.markPairRead(pair.pairId);
+    const messages = await shown(pair.pairId);
+    const lastBuyer = [...messages].reverse().find((m) => m.direction === 'buyer_to_store');
+    const subject = lastBuyer ? (/^re:/i.test(lastBuyer.subject) ? lastBuyer.subject : `Re: ${lastBuyer.subject}`) : '';
+    return c.html(<ConversationPage {...frame(c)} pair={pair} messages={messages} reply={{ subject, formKey: randomBytes(16).toString('hex') }} />);
+  });
+
+  // The reply goes through the same pipeline as mail from Outlook, as the store's mailbox sender.
+  // The form carries a one-time key: a double click or a retried request sends once.
+  app.post('/conversations/:id/reply', async (c) => {
+    const pair = pairFor(c);
+    if (!pair) return c.text('No such conversation.', 404);
+    const form = await c.req.parseBody();
+    const subject = String(form.subject ?? '').trim();
+    const text = String(form.text ?? '');
+    const key = String(form.key ?? '');
+    const after = String(form.after ?? '');
+    const f = frame(c);
+    const again = (error?: string, sent = false) =>
+      c.html(
+        <ReplyForm
+          pairId={pair.pairId}
+          csrf={f.csrf}
+          subject={sent ? subject : subject}
+          formKey={randomBytes(16).toString('hex')}
+          error={error}
+          sent={sent}
+          text={sent ? '' : text}
+        />,
+      );
+    if (!/^[0-9a-f]{32}$/.test(key)) return again('the form is incomplete; reload the page');
+    if (!subject || !text.trim()) return again('write a subject and a message');
+    const claimed = stmt(d.db, 'INSERT OR IGNORE INTO form_submissions (key, user_id, result, created_at) VALUES (?, ?, ?, ?)').run(
+      key,
+      c.get('user').id,
+      'pending',
+      Date.now(),
+    );
+    if (claimed.changes === 0) return again(undefined, true); // the same form again: already handled
+    const store = d.stores.get(pair.storeId);
+    const sender = store ? d.stores.findSender(store.id, store.mailbox) : null;
+    if (!store || !sender) return again("the store's mailbox is not a permitted sender");
+    const messages = inbox.conversation(pair.pairId);
+    const lastBuyer = [...messages].reverse().find((m) => m.direction === 'buyer_to_store');
+    const relayId = lastBuyer ? (stmt(d.db, 'SELECT relay_message_id AS id FROM messages WHERE id = ?').get(lastBuyer.id) as { id: string }).id : null;
+    const result = await sendAsStore(d.relay, {
+      sender: { id: sender.id, email: sender.email, storeId: store.id },
+      pairToken: pair.alias,
+      subject,
+      text,
+      inReplyTo: relayId,
+      source: 'web',
+      log: d.log,
+    });
+    if (isRefusal(result)) {
+      stmt(d.db, 'DELETE FROM form_submissions WHERE key = ?').run(key); // refused: the user may fix and resend
+      return again(refusalText(result));
+    }
+    stmt(d.db, 'UPDATE form_submissions SET result = ? WHERE key = ?').run(JSON.stringify(result), key);
+    const answered = messages.filter((m) => m.direction === 'buyer_to_store' && m.status === 'pending').map((m) => m.id);
+    if (after === 'processed') inbox.setStatus(answered, 'processed');
+    if (c.req.header('hx-request')) {
+      c.header('HX-Refresh', 'true');
+      return again(undefined, true);
+    }
+    return c.redirect(`/conversations/${pair.pairId}`, 303);
+  });
+
+  // The HTML part, sanitised again, for a sandboxed iframe: no scripts, no remote loads, no forms.
+  app.get('/messages/:id/body', async (c) => {
+    const id = Number(c.req.param('id'));
+    const where = inbox.storeOfMessage(id);
+    if (!where || !c.get('storeIds').includes(where.storeId)) return c.text('No such message.', 404);
+    const m = inbox.conversation(where.pairId).find((x) => x.id === id);
+    const raw = m?.outboxId ? d.outbox.raw(m.outboxId) : null;
+    const mail = raw ? await parseMail(raw, 5000).catch(() => null) : null;
+    const html = sanitizeHtml(mail?.html ?? '', {
+      allowedTags: sanitizeHtml.defaults.allowedTags.filter((t) => t !== 'img'),
+      allowedAttributes: { a: ['href'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },
+      allowedSchemes: ['http', 'https', 'mailto'],
+    });
+    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'");
+    c.header('X-Content-Type-Options', 'nosniff');
+    return c.html(`<!doctype html><meta charset="utf-8">${html}`);
+  });
+
+  return app;
+}

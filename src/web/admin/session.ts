@@ -1,0 +1,132 @@
+// Owns who is using the admin: the session cookie (HttpOnly, SameSite=Lax, Secure behind TLS), the
+// CSRF check on every state-changing request (a per-session token in a form field or the
+// X-CSRF-Token header that htmx sends), a same-origin check, and login throttling.
+import { timingSafeEqual } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Session, SessionRepo } from '../../store/sessions.js';
+import type { User, UserRepo } from '../../store/users.js';
+
+export const COOKIE = 'mg_session';
+export const SESSION_TTL_MS = 24 * 3600 * 1000;
+
+export interface AdminEnv {
+  Variables: {
+    user: User;
+    session: Session;
+    token: string;
+    /** The stores this user may see (all for the owner). */
+    storeIds: number[];
+  };
+}
+
+/** Behind a TLS proxy the request URL is http; the proxy says https in X-Forwarded-Proto. */
+export function isHttps(c: Context): boolean {
+  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+}
+
+export function startSession(c: Context, sessions: SessionRepo, userId: number): void {
+  const { token } = sessions.create(userId);
+  setCookie(c, COOKIE, token, { httpOnly: true, sameSite: 'Lax', secure: isHttps(c), path: '/', maxAge: SESSION_TTL_MS / 1000 });
+}
+
+export function endSession(c: Context, sessions: SessionRepo): void {
+  const token = getCookie(c, COOKIE);
+  if (token) sessions.end(token);
+  deleteCookie(c, COOKIE, { path: '/' });
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A POST from another site is refused before anything else (the browser always sends Origin on POST). */
+export function sameOrigin(c: Context): boolean {
+  const origin = c.req.header('origin');
+  if (!origin) return true; // non-browser clients; the CSRF token still applies
+  const host = c.req.header('x-forwarded-host') ?? c.req.header('host');
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** Requires a logged-in user; pages redirect to /login, htmx requests get 401 and HX-Redirect. */
+export function requireUser(sessions: SessionRepo, users: UserRepo): MiddlewareHandler<AdminEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, COOKIE);
+    const session = token ? sessions.touch(token) : null;
+    const user = session ? users.get(session.userId) : null;
+    if (!token || !session || !user || user.disabledAt !== null) {
+      if (c.req.header('hx-request')) {
+        c.header('HX-Redirect', '/login');
+        return c.text('Your session has ended; log in again.', 401);
+      }
+      const next = new URL(c.req.url);
+      return c.redirect(`/login?next=${encodeURIComponent(next.pathname + next.search)}`, 303);
+    }
+    c.set('user', user);
+    c.set('session', session);
+    c.set('token', token);
+    c.set('storeIds', users.storeIds(user));
+    await next();
+  };
+}
+
+/** Every request that changes something carries the session's CSRF token and comes from our origin. */
+export function requireCsrf(): MiddlewareHandler<AdminEnv> {
+  return async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    if (!sameOrigin(c)) return c.text('Cross-site request refused.', 403);
+    let presented = c.req.header('x-csrf-token') ?? '';
+    if (!presented) {
+      const type = c.req.header('content-type') ?? '';
+      if (type.includes('form')) {
+        const form = await c.req.parseBody();
+        presented = typeof form._csrf === 'string' ? form._csrf : '';
+      }
+    }
+    if (!presented || !same(presented, c.get('session').csrfToken))
+      return c.text('The form has expired or did not come from this site; reload the page and try again.', 403);
+    await next();
+  };
+}
+
+/** Failed logins per address and per account: 5 in 15 minutes, then wait. In memory. */
+export class LoginThrottle {
+  readonly #fails = new Map<string, number[]>();
+  readonly #limit: number;
+  readonly #windowMs: number;
+  constructor(limit = 5, windowMs = 15 * 60_000) {
+    this.#limit = limit;
+    this.#windowMs = windowMs;
+  }
+
+  #recent(key: string, now: number): number[] {
+    const list = (this.#fails.get(key) ?? []).filter((t) => t > now - this.#windowMs);
+    if (list.length) this.#fails.set(key, list);
+    else this.#fails.delete(key);
+    return list;
+  }
+
+  /** Milliseconds to wait before another attempt, 0 when allowed. */
+  waitMs(keys: readonly string[], now = Date.now()): number {
+    let wait = 0;
+    for (const key of keys) {
+      const list = this.#recent(key, now);
+      if (list.length >= this.#limit) wait = Math.max(wait, (list[0] as number) + this.#windowMs - now);
+    }
+    return wait;
+  }
+
+  fail(keys: readonly string[], now = Date.now()): void {
+    for (const key of keys) this.#fails.set(key, [...this.#recent(key, now), now]);
+  }
+
+  clear(keys: readonly string[]): void {
+    for (const key of keys) this.#fails.delete(key);
+  }
+}

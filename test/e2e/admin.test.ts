@@ -1,0 +1,212 @@
+// The admin in a real headless browser (Debian's chromium driven by playwright-core) against the
+// real gateway: set up the owner, read the inbox, filter it, open a conversation, reply and see the
+// reply reach the SMTP sink masked, manage permitted senders, and hostile mail rendered inert.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserRepo } from '../../src/store/users.js';
+import { launch, screenshot } from '../helpers/browser.js';
+import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
+
+let h: Harness;
+let browser: Browser;
+let page: Page;
+let base: string;
+let pair: Awaited<ReturnType<typeof seedPair>>;
+let other: Awaited<ReturnType<typeof seedPair>>;
+const dialogs: string[] = [];
+
+async function mail(from: string, to: string, subject: string, body: string, extraHeaders: string[] = []) {
+  const c = await SmtpClient.connect(h.gw.smtpPort);
+  const r = await c.send(from, [to], buildMessage({ from, to, subject, body, extraHeaders }));
+  await c.quit();
+  return r;
+}
+
+/** The page's CSRF token, as htmx sends it (from the body's hx-headers). */
+async function csrfOf(p: Page): Promise<string> {
+  const headers = await p.locator('body').getAttribute('hx-headers');
+  return (JSON.parse(headers ?? '{}') as Record<string, string>)['X-CSRF-Token'] ?? '';
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  base = `http://127.0.0.1:${h.gw.httpPort}`;
+  pair = await seedPair(h, { number: 'A-7001' });
+  other = await seedPair(h, { slug: 'rival', storeName: 'Rival Goods', mailbox: 'help@rival.example', buyerEmail: 'bo@buyer.example', buyerName: 'Bo Lee' });
+  await mail('jane@buyer.example', pair.address, 'Where is my kettle?', 'Hello, order A-7001 has not arrived.');
+  await mail('bo@buyer.example', other.address, 'Refund please', 'The lamp is broken.');
+  browser = await launch();
+  page = await browser.newPage();
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await h.close();
+});
+
+describe('the admin in a browser', () => {
+  it('creates the owner from the one-time setup link and lands in the inbox', async () => {
+    expect(h.gw.setupUrl).toMatch(/\/setup\?token=/);
+    const setup = new URL(h.gw.setupUrl!);
+    await page.goto(`${base}${setup.pathname}${setup.search}`);
+    await page.fill('input[name=name]', 'Olivia Owner');
+    await page.fill('input[name=email]', 'olivia@seller.example');
+    await page.fill('input[name=password]', 'correct horse battery staple');
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${base}/inbox`);
+    expect(await page.title()).toBe('(2) Inbox · maskgate');
+    const rows = page.locator('table.list tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await page.locator('tr.unread').count()).toBe(2);
+    await screenshot(page, 'inbox');
+    // The link works once.
+    const again = await page.request.get(`${base}${setup.pathname}${setup.search}`);
+    expect(again.status()).toBe(404);
+  });
+
+  it('filters by store and by search, with the filter in the URL', async () => {
+    await page.click('aside a[data-store]:has-text("Rival Goods")');
+    await page.waitForURL(/store=\d+/);
+    expect(await page.locator('table.list tbody tr').allInnerTexts()).toEqual([expect.stringContaining('Refund please')]);
+    await page.goto(`${base}/inbox`);
+    await page.fill('input[name=q]', 'A-7001');
+    await page.press('input[name=q]', 'Enter');
+    await page.waitForURL(/q=A-7001/);
+    await expect.poll(() => page.locator('table.list tbody tr').allInnerTexts()).toEqual([expect.stringContaining('Where is my kettle?')]);
+  });
+
+  it('opens a conversation, replies once on a double click, and the buyer gets it masked', async () => {
+    await page.goto(`${base}/inbox`);
+    await page.click('text=Where is my kettle?');
+    await page.waitForURL(/\/conversations\/\d+/);
+    expect(await page.locator('article.message').count()).toBe(1);
+    await screenshot(page, 'conversation');
+    await page.fill('.reply textarea', 'Hi Jane, it ships today with tracking.');
+    await page.dblclick('.reply button:has-text("Send and mark processed")');
+    await expect.poll(() => page.locator('article.message').count(), { timeout: 10_000 }).toBe(2);
+    const delivered = await h.sink!.waitFor(3); // two buyer messages to the stores, then the reply
+    const toBuyer = delivered.filter((m) => m.to.includes('jane@buyer.example'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.sink!.messages.filter((m) => m.to.includes('jane@buyer.example'))).toHaveLength(1);
+    const raw = toBuyer[0]!.raw.toString();
+    expect(raw).toContain('it ships today');
+    expect(raw).not.toContain('support@acme.example');
+    expect(raw).toMatch(new RegExp(`^From: .*Acme Store.*<${pair.address}>`, 'm'));
+    expect(await page.locator('article.message').first().innerText()).toContain('processed');
+  });
+
+  it('adds a permitted sender, blocks it, and mail from it is then refused', async () => {
+    await page.goto(`${base}/stores/${pair.storeId}`);
+    await page.fill('input[name=email]', 'temp@acme.example');
+    await page.click('button:has-text("Add permitted sender")');
+    await expect.poll(() => page.locator('tr[data-sender="temp@acme.example"]').innerText()).toContain('enabled');
+    const ok = await mail('temp@acme.example', pair.address, 'Order A-7001', 'Shipping now.');
+    expect(ok.reply.code).toBe(250);
+    await page.click('tr[data-sender="temp@acme.example"] button:has-text("Block")');
+    await expect.poll(() => page.locator('tr[data-sender="temp@acme.example"]').innerText()).toContain('blocked');
+    await screenshot(page, 'permissions');
+    const refused = await mail('temp@acme.example', pair.address, 'Order A-7001', 'Another one.');
+    expect(refused.reply.code).toBe(550);
+    expect(refused.reply.text).toMatch(/blocked/);
+  });
+
+  it('renders script and markup in a subject and body inert', async () => {
+    const payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
+    const html = `<p>Hi</p><script>alert(3)</script><img src="https://tracker.example/p.gif" onerror="alert(4)"><a href="javascript:alert(5)">x</a>`;
+    const c = await SmtpClient.connect(h.gw.smtpPort);
+    const raw = [
+      'From: jane@buyer.example',
+      `To: ${pair.address}`,
+      `Subject: ${payload}`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/alternative; boundary=b1',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      `plain ${payload}`,
+      '--b1',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      html,
+      '--b1--',
+    ].join('\r\n');
+    expect((await c.send('jane@buyer.example', [pair.address], raw)).reply.code).toBe(250);
+    await c.quit();
+    await page.goto(`${base}/inbox`);
+    expect(await page.locator('table.list tbody tr').first().innerText()).toContain('<script>alert(2)</script>');
+    await page.locator('table.list tbody tr').first().locator('a').click();
+    await page.waitForURL(/\/conversations\/\d+/);
+    await page.locator('details summary:has-text("Formatted version")').last().click();
+    const frame = page.locator('iframe').last();
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    await page.waitForTimeout(500);
+    await screenshot(page, 'hostile-mail');
+    expect(dialogs).toEqual([]);
+    const body = await page.request.get(`${base}${await frame.getAttribute('src')}`);
+    const text = await body.text();
+    expect(text).not.toMatch(/<script|onerror|javascript:|tracker\.example/i);
+    expect(body.headers()['content-security-policy']).toContain("default-src 'none'");
+  });
+});
+
+describe('access control and CSRF (server side)', () => {
+  it('keeps an agent to their own stores, by list and by URL', async () => {
+    const users = new UserRepo(h.gw.db);
+    await users.create({ email: 'alex@seller.example', name: 'Alex Agent', role: 'agent', password: 'agent password 123', storeIds: [other.storeId] });
+    const agent = await browser.newContext();
+    const p = await agent.newPage();
+    await p.goto(`${base}/login`);
+    await p.fill('input[name=email]', 'alex@seller.example');
+    await p.fill('input[name=password]', 'agent password 123');
+    await p.click('button[type=submit]');
+    await p.waitForURL(`${base}/inbox`);
+    const text = await p.locator('table.list').innerText();
+    expect(text).toContain('Refund please');
+    expect(text).not.toContain('kettle');
+    const pairA = (await h.api('GET', `/api/v1/pairs/${pair.alias}`)).body.id;
+    expect((await p.request.get(`${base}/conversations/${pairA}`)).status()).toBe(404);
+    expect((await p.request.get(`${base}/stores/${pair.storeId}`)).status()).toBe(404);
+    await agent.close();
+  });
+
+  it('refuses a state change without the CSRF token or from another origin', async () => {
+    const pairA = (await h.api('GET', `/api/v1/pairs/${pair.alias}`)).body.id;
+    const before = h.sink!.messages.length;
+    const noToken = await page.request.post(`${base}/conversations/${pairA}/reply`, {
+      form: { subject: 'x', text: 'forged', key: 'f'.repeat(32) },
+    });
+    expect(noToken.status()).toBe(403);
+    const csrf = await csrfOf(page);
+    const crossSite = await page.request.post(`${base}/conversations/${pairA}/reply`, {
+      headers: { origin: 'https://evil.example' },
+      form: { _csrf: csrf, subject: 'x', text: 'forged', key: 'e'.repeat(32) },
+    });
+    expect(crossSite.status()).toBe(403);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.sink!.messages.length).toBe(before);
+  });
+
+  it('slows down password guessing and logs out everywhere', async () => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    await p.goto(`${base}/login`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await p.request.post(`${base}/login`, { form: { email: 'olivia@seller.example', password: `guess-${i}` }, maxRedirects: 0 });
+      statuses.push(r.status());
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    await ctx.close();
+    const csrf = await csrfOf(page);
+    const out = await page.request.post(`${base}/logout-everywhere`, { form: { _csrf: csrf }, maxRedirects: 0 });
+    expect(out.status()).toBe(303);
+    const after = await page.request.get(`${base}/inbox`, { maxRedirects: 0 });
+    expect(after.status()).toBe(303);
+    expect(after.headers()['location']).toMatch(/^\/login/);
+  });
+});

@@ -1,0 +1,42 @@
+// maskgate admin: keyboard shortcuts (j/k move, Enter open, r reply, ? help) and small helpers.
+// Served from our own origin; the page's CSP allows no inline script.
+(function () {
+  'use strict';
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll('table.list tbody tr[data-href]'));
+  }
+  function current() {
+    return document.querySelector('table.list tr.current');
+  }
+  function move(step) {
+    var list = rows();
+    if (!list.length) return;
+    var at = list.indexOf(current());
+    var next = list[Math.max(0, Math.min(list.length - 1, at + step))] || list[0];
+    if (current()) current().classList.remove('current');
+    next.classList.add('current');
+    next.scrollIntoView({ block: 'nearest' });
+  }
+  document.addEventListener('click', function (e) {
+    var row = e.target.closest && e.target.closest('tr[data-href]');
+    if (row && !e.target.closest('a,button,input,select,textarea')) window.location.href = row.getAttribute('data-href');
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var tag = (e.target.tagName || '').toLowerCase();
+    if (tag === 'input' || tag === 'textarea' || tag === 'select') return;
+    if (e.key === 'j') move(1);
+    else if (e.key === 'k') move(-1);
+    else if (e.key === 'Enter' && current()) window.location.href = current().getAttribute('data-href');
+    else if (e.key === 'r') {
+      var box = document.querySelector('.reply textarea');
+      if (box) {
+        e.preventDefault();
+        box.focus();
+      }
+    } else if (e.key === '?') {
+      var help = document.getElementById('help');
+      if (help && help.showModal) help.showModal();
+    } else return;
+  });
+})();

@@ -1,0 +1,152 @@
+// One conversation: the pair's whole history, both directions, with delivery status and what the
+// filters changed; HTML bodies in a sandboxed iframe; the reply box.
+import type { ConversationMessage, PairHeader } from '../src/store/inbox.js';
+import { Csrf, Layout } from './layout.js';
+
+export interface ShownMessage extends ConversationMessage {
+  readonly text: string;
+  readonly hasHtml: boolean;
+}
+
+export interface ConversationProps {
+  readonly user: { name: string; role: string };
+  readonly csrf: string;
+  readonly pair: PairHeader;
+  readonly messages: readonly ShownMessage[];
+  readonly reply: { subject: string; formKey: string };
+}
+
+function time(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+const DELIVERY: Record<string, string> = {
+  queued: 'queued',
+  deferred: 'deferred (will retry)',
+  sent: 'sent',
+  captured: 'captured (no smarthost)',
+  failed: 'failed',
+  none: '—',
+};
+
+export function MessageCard(props: { m: ShownMessage; pair: PairHeader }) {
+  const m = props.m;
+  const who = m.direction === 'buyer_to_store' ? props.pair.buyerName || 'Buyer' : `${props.pair.storeName} (${m.source === 'web' ? 'admin' : m.authorEmail})`;
+  return (
+    <article class={`message ${m.direction}`} id={`m${m.id}`} data-message-id={String(m.id)}>
+      <div>
+        <b>{who}</b> <span class="muted">{time(m.receivedAt)} UTC</span> ·{' '}
+        <span class={m.delivery === 'failed' ? 'badge bad' : 'badge'}>{DELIVERY[m.delivery] ?? m.delivery}</span>
+        {m.lastError && m.delivery !== 'sent' ? <span class="muted"> {m.lastError}</span> : null}
+        {m.suspicious ? <span class="badge bad">suspicious sender</span> : null}
+        {m.critical ? <span class="badge">important</span> : null}
+        <span class="muted"> · {m.status.replace(/_/g, ' ')}</span>
+      </div>
+      <div>
+        <b>{m.subject}</b>
+      </div>
+      <pre class="body">{m.text}</pre>
+      {m.hasHtml ? (
+        <details>
+          <summary>Formatted version</summary>
+          <iframe sandbox="" referrerpolicy="no-referrer" src={`/messages/${m.id}/body`} title="Formatted message" loading="lazy"></iframe>
+        </details>
+      ) : null}
+      {m.changes.length ? (
+        <details>
+          <summary>{m.changes.length} change(s) by the filters</summary>
+          <ul>
+            {m.changes.map((c) => (
+              <li>{JSON.stringify(c)}</li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </article>
+  );
+}
+
+export function ReplyResult(props: { error?: string | undefined; sent?: boolean }) {
+  if (props.error)
+    return (
+      <p class="error" role="alert">
+        Not sent: {props.error}
+      </p>
+    );
+  return props.sent ? (
+    <p class="notice" role="status">
+      Sent.
+    </p>
+  ) : null;
+}
+
+export function ReplyForm(props: {
+  pairId: number;
+  csrf: string;
+  subject: string;
+  formKey: string;
+  error?: string | undefined;
+  sent?: boolean;
+  text?: string;
+}) {
+  return (
+    <form
+      class="reply"
+      id="reply"
+      method="post"
+      action={`/conversations/${props.pairId}/reply`}
+      hx-post={`/conversations/${props.pairId}/reply`}
+      hx-target="#reply"
+      hx-swap="outerHTML"
+      hx-disabled-elt="find button"
+    >
+      <Csrf token={props.csrf} />
+      <input type="hidden" name="key" value={props.formKey} />
+      <ReplyResult error={props.error} sent={props.sent ?? false} />
+      <label>
+        Subject
+        <input name="subject" value={props.subject} required maxlength={998} />
+      </label>
+      <textarea name="text" required aria-label="Reply" placeholder="Write your reply (r)">
+        {props.text ?? ''}
+      </textarea>
+      <button type="submit" name="after" value="">
+        Send
+      </button>{' '}
+      <button type="submit" name="after" value="processed" class="plain">
+        Send and mark processed
+      </button>
+    </form>
+  );
+}
+
+export function ConversationPage(props: ConversationProps) {
+  const p = props.pair;
+  return (
+    <Layout title={`${p.buyerName || p.alias} · ${p.storeName}`} user={props.user} csrf={props.csrf}>
+      <main>
+        <aside class="side">
+          <h3>Buyer</h3>
+          <div>
+            {p.buyerName || '(no name)'} <span class="badge">{p.buyerKind}</span>
+          </div>
+          <div class="muted">alias {p.alias}</div>
+          {p.optedOut ? <div class="badge bad">opted out</div> : null}
+          <h3>Store</h3>
+          <div>{p.storeName}</div>
+          <p>
+            <a href="/inbox">← Inbox</a>
+          </p>
+        </aside>
+        <section class="content">
+          <div id="thread">
+            {props.messages.map((m) => (
+              <MessageCard m={m} pair={p} />
+            ))}
+          </div>
+          <ReplyForm pairId={p.pairId} csrf={props.csrf} subject={props.reply.subject} formKey={props.reply.formKey} />
+        </section>
+      </main>
+    </Layout>
+  );
+}

@@ -1,0 +1,143 @@
+// The unified inbox: one list across the user's stores, filters in the URL, unread in bold.
+import type { InboxRow, InboxView } from '../src/store/inbox.js';
+import { Layout } from './layout.js';
+
+export interface InboxProps {
+  readonly user: { name: string; role: string };
+  readonly csrf: string;
+  readonly stores: readonly { id: number; name: string; unread: number }[];
+  readonly filter: { store?: number | undefined; view: InboxView; unread: boolean; q: string; since: string };
+  readonly rows: readonly InboxRow[];
+  readonly next: number | null;
+}
+
+const VIEWS: [InboxView, string][] = [
+  ['in', 'Buyer messages'],
+  ['sent', 'Sent'],
+  ['all', 'Everything'],
+];
+
+export function inboxHref(f: InboxProps['filter'], patch: Partial<InboxProps['filter']> & { before?: number } = {}): string {
+  const merged = { ...f, ...patch };
+  const p = new URLSearchParams();
+  if (merged.store) p.set('store', String(merged.store));
+  if (merged.view !== 'in') p.set('view', merged.view);
+  if (merged.unread) p.set('unread', '1');
+  if (merged.q) p.set('q', merged.q);
+  if (merged.since) p.set('since', merged.since);
+  if (patch.before) p.set('before', String(patch.before));
+  const s = p.toString();
+  return s ? `/inbox?${s}` : '/inbox';
+}
+
+function time(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export function InboxRows(props: { rows: readonly InboxRow[] }) {
+  return (
+    <>
+      {props.rows.map((r) => (
+        <tr class={r.read || r.direction === 'store_to_buyer' ? '' : 'unread'} data-href={`/conversations/${r.pairId}`} data-message-id={String(r.id)}>
+          <td class="wide">{r.storeName}</td>
+          <td>
+            {r.buyerName || r.alias} <span class="badge">{r.buyerKind}</span>
+          </td>
+          <td>
+            <a href={`/conversations/${r.pairId}`}>{r.subject || '(no subject)'}</a> {r.replied ? <span class="badge ok">replied</span> : null}
+            {r.suspicious ? <span class="badge bad">suspicious</span> : null}
+            <div class="snippet">{r.snippet}</div>
+          </td>
+          <td class="wide">{r.direction === 'buyer_to_store' ? 'buyer message' : 'sent'}</td>
+          <td class="wide">{r.status.replace(/_/g, ' ')}</td>
+          <td class="muted">{time(r.receivedAt)}</td>
+        </tr>
+      ))}
+    </>
+  );
+}
+
+export function InboxPage(props: InboxProps) {
+  const total = props.stores.reduce((n, s) => n + s.unread, 0);
+  const f = props.filter;
+  return (
+    <Layout title="Inbox" user={props.user} csrf={props.csrf} unread={total}>
+      <main>
+        <aside class="side">
+          <h3>Stores</h3>
+          <a href={inboxHref(f, { store: undefined })} class={f.store ? '' : 'on'}>
+            All stores <span>{total || ''}</span>
+          </a>
+          {props.stores.map((s) => (
+            <a href={inboxHref(f, { store: s.id })} class={f.store === s.id ? 'on' : ''} data-store={String(s.id)}>
+              {s.name} <span class="unread-count">{s.unread || ''}</span>
+            </a>
+          ))}
+          <h3>Show</h3>
+          {VIEWS.map(([v, label]) => (
+            <a href={inboxHref(f, { view: v })} class={f.view === v ? 'on' : ''}>
+              {label}
+            </a>
+          ))}
+        </aside>
+        <section class="content">
+          <form
+            class="filters"
+            method="get"
+            action="/inbox"
+            hx-get="/inbox"
+            hx-target="#rows"
+            hx-select="#rows"
+            hx-swap="outerHTML"
+            hx-push-url="true"
+            hx-trigger="submit, change"
+          >
+            {f.store ? <input type="hidden" name="store" value={String(f.store)} /> : null}
+            {f.view !== 'in' ? <input type="hidden" name="view" value={f.view} /> : null}
+            <input type="search" name="q" value={f.q} placeholder="Search subject, text, buyer, alias, order number" aria-label="Search" />
+            <select name="since" aria-label="Time">
+              <option value="" selected={f.since === ''}>
+                Any time
+              </option>
+              <option value="today" selected={f.since === 'today'}>
+                Today
+              </option>
+              <option value="7d" selected={f.since === '7d'}>
+                7 days
+              </option>
+              <option value="30d" selected={f.since === '30d'}>
+                30 days
+              </option>
+            </select>
+            <label>
+              <input type="checkbox" name="unread" value="1" checked={f.unread} /> Unread only
+            </label>
+            <button type="submit">Filter</button>
+          </form>
+          <div id="rows">
+            {props.rows.length === 0 ? (
+              <p class="muted">No messages match.</p>
+            ) : (
+              <table class="list">
+                <thead>
+                  <tr>
+                    <th class="wide">Store</th>
+                    <th>Buyer</th>
+                    <th>Subject</th>
+                    <th class="wide">Category</th>
+                    <th class="wide">Status</th>
+                    <th>Time (UTC)</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <InboxRows rows={props.rows} />
+                </tbody>
+              </table>
+            )}
+            {props.next ? <a href={inboxHref(f, { before: props.next })}>Older →</a> : null}
+          </div>
+        </section>
+      </main>
+    </Layout>
+  );
+}

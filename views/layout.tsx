@@ -1,0 +1,60 @@
+// The page frame of the admin: head (our own CSS and htmx, no CDN), top bar, and the CSRF token
+// that every htmx request sends as a header.
+import type { Child } from 'hono/jsx';
+
+export interface Frame {
+  readonly title: string;
+  readonly user: { readonly name: string; readonly role: string } | null;
+  readonly csrf: string | null;
+  readonly unread?: number;
+}
+
+export function Layout(props: Frame & { children?: Child }) {
+  const title = props.unread ? `(${props.unread}) ${props.title} · maskgate` : `${props.title} · maskgate`;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowScriptTags":false,"allowEval":false}' />
+        <title>{title}</title>
+        <link rel="stylesheet" href="/assets/app.css" />
+        <script src="/assets/htmx.min.js" defer></script>
+        <script src="/assets/app.js" defer></script>
+      </head>
+      <body hx-headers={props.csrf ? JSON.stringify({ 'X-CSRF-Token': props.csrf }) : undefined}>
+        {props.user ? (
+          <header class="top">
+            <span class="brand">maskgate</span>
+            <nav>
+              <a href="/inbox">Inbox</a>
+              <a href="/stores">Stores &amp; permissions</a>
+            </nav>
+            <form method="post" action="/logout">
+              <input type="hidden" name="_csrf" value={props.csrf ?? ''} />
+              <span class="muted">
+                {props.user.name} ({props.user.role}){' '}
+              </span>
+              <button class="plain" type="submit">
+                Log out
+              </button>
+            </form>
+          </header>
+        ) : null}
+        {props.children}
+        <dialog id="help">
+          <p>
+            <b>j</b>/<b>k</b> move · <b>Enter</b> open · <b>r</b> reply · <b>?</b> this help
+          </p>
+          <form method="dialog">
+            <button>Close</button>
+          </form>
+        </dialog>
+      </body>
+    </html>
+  );
+}
+
+export function Csrf(props: { token: string }) {
+  return <input type="hidden" name="_csrf" value={props.token} />;
+}
