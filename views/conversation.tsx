@@ -29,7 +29,35 @@ const DELIVERY: Record<string, string> = {
   none: '—',
 };
 
-export function MessageCard(props: { m: ShownMessage; pair: PairHeader }) {
+const MARKS: [string, string][] = [
+  ['processed', 'Processed'],
+  ['follow_up', 'To follow up'],
+  ['pending', 'Pending'],
+  ['replied_on_platform', 'Replied on platform'],
+];
+
+function Marks(props: { m: ShownMessage; csrf: string }) {
+  if (props.m.status === 'replied_on_platform') return null; // final
+  return (
+    <form
+      class="marks"
+      method="post"
+      action={`/messages/${props.m.id}/status`}
+      hx-post={`/messages/${props.m.id}/status`}
+      hx-target={`#m${props.m.id}`}
+      hx-swap="outerHTML"
+    >
+      <Csrf token={props.csrf} />
+      {MARKS.filter(([s]) => s !== props.m.status).map(([s, label]) => (
+        <button type="submit" name="status" value={s} class="plain">
+          {label}
+        </button>
+      ))}
+    </form>
+  );
+}
+
+export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: string }) {
   const m = props.m;
   const who = m.direction === 'buyer_to_store' ? props.pair.buyerName || 'Buyer' : `${props.pair.storeName} (${m.source === 'web' ? 'admin' : m.authorEmail})`;
   return (
@@ -40,8 +68,9 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader }) {
         {m.lastError && m.delivery !== 'sent' ? <span class="muted"> {m.lastError}</span> : null}
         {m.suspicious ? <span class="badge bad">suspicious sender</span> : null}
         {m.critical ? <span class="badge">important</span> : null}
-        <span class="muted"> · {m.status.replace(/_/g, ' ')}</span>
+        <span class="muted status"> · {m.status.replace(/_/g, ' ')}</span>
       </div>
+      {m.direction === 'buyer_to_store' ? <Marks m={m} csrf={props.csrf} /> : null}
       <div>
         <b>{m.subject}</b>
       </div>
@@ -141,7 +170,7 @@ export function ConversationPage(props: ConversationProps) {
         <section class="content">
           <div id="thread">
             {props.messages.map((m) => (
-              <MessageCard m={m} pair={p} />
+              <MessageCard m={m} pair={p} csrf={props.csrf} />
             ))}
           </div>
           <ReplyForm pairId={p.pairId} csrf={props.csrf} subject={props.reply.subject} formKey={props.reply.formKey} />

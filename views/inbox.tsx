@@ -1,15 +1,23 @@
 // The unified inbox: one list across the user's stores, filters in the URL, unread in bold.
-import type { InboxRow, InboxView } from '../src/store/inbox.js';
-import { Layout } from './layout.js';
+import type { InboxRow, InboxView, MessageStatus } from '../src/store/inbox.js';
+import { Csrf, Layout } from './layout.js';
 
 export interface InboxProps {
   readonly user: { name: string; role: string };
   readonly csrf: string;
   readonly stores: readonly { id: number; name: string; unread: number }[];
-  readonly filter: { store?: number | undefined; view: InboxView; unread: boolean; q: string; since: string };
+  readonly filter: { store?: number | undefined; view: InboxView; unread: boolean; q: string; since: string; status?: MessageStatus | undefined };
+  readonly notice?: string | undefined;
   readonly rows: readonly InboxRow[];
   readonly next: number | null;
 }
+
+const STATUSES: [MessageStatus, string][] = [
+  ['pending', 'Pending'],
+  ['follow_up', 'To follow up'],
+  ['processed', 'Processed'],
+  ['replied_on_platform', 'Replied on platform'],
+];
 
 const VIEWS: [InboxView, string][] = [
   ['in', 'Buyer messages'],
@@ -25,6 +33,7 @@ export function inboxHref(f: InboxProps['filter'], patch: Partial<InboxProps['fi
   if (merged.unread) p.set('unread', '1');
   if (merged.q) p.set('q', merged.q);
   if (merged.since) p.set('since', merged.since);
+  if (merged.status) p.set('status', merged.status);
   if (patch.before) p.set('before', String(patch.before));
   const s = p.toString();
   return s ? `/inbox?${s}` : '/inbox';
@@ -39,6 +48,9 @@ export function InboxRows(props: { rows: readonly InboxRow[] }) {
     <>
       {props.rows.map((r) => (
         <tr class={r.read || r.direction === 'store_to_buyer' ? '' : 'unread'} data-href={`/conversations/${r.pairId}`} data-message-id={String(r.id)}>
+          <td>
+            <input type="checkbox" name="ids" value={String(r.id)} form="bulk" aria-label="Select" />
+          </td>
           <td class="wide">{r.storeName}</td>
           <td>
             {r.buyerName || r.alias} <span class="badge">{r.buyerKind}</span>
@@ -79,6 +91,15 @@ export function InboxPage(props: InboxProps) {
               {label}
             </a>
           ))}
+          <h3>Status</h3>
+          <a href={inboxHref(f, { status: undefined })} class={f.status ? '' : 'on'}>
+            Any status
+          </a>
+          {STATUSES.map(([st, label]) => (
+            <a href={inboxHref(f, { status: st })} class={f.status === st ? 'on' : ''}>
+              {label}
+            </a>
+          ))}
         </aside>
         <section class="content">
           <form
@@ -94,6 +115,7 @@ export function InboxPage(props: InboxProps) {
           >
             {f.store ? <input type="hidden" name="store" value={String(f.store)} /> : null}
             {f.view !== 'in' ? <input type="hidden" name="view" value={f.view} /> : null}
+            {f.status ? <input type="hidden" name="status" value={f.status} /> : null}
             <input type="search" name="q" value={f.q} placeholder="Search subject, text, buyer, alias, order number" aria-label="Search" />
             <select name="since" aria-label="Time">
               <option value="" selected={f.since === ''}>
@@ -114,6 +136,35 @@ export function InboxPage(props: InboxProps) {
             </label>
             <button type="submit">Filter</button>
           </form>
+          <form id="bulk" class="filters" method="post" action="/inbox/bulk">
+            <Csrf token={props.csrf} />
+            <input type="hidden" name="back" value={inboxHref(f)} />
+            {f.store ? <input type="hidden" name="store" value={String(f.store)} /> : null}
+            <input type="hidden" name="view" value={f.view} />
+            {f.unread ? <input type="hidden" name="unread" value="1" /> : null}
+            <input type="hidden" name="q" value={f.q} />
+            <input type="hidden" name="since" value={f.since} />
+            {f.status ? <input type="hidden" name="status" value={f.status} /> : null}
+            <select name="action" aria-label="Bulk action">
+              <option value="processed">Mark processed</option>
+              <option value="follow_up">Mark to follow up</option>
+              <option value="pending">Mark pending</option>
+              <option value="replied_on_platform">Mark replied on platform (final)</option>
+              <option value="read">Mark read</option>
+              <option value="unread">Mark unread</option>
+            </select>
+            <button type="submit" name="scope" value="selected" class="plain">
+              Apply to selected
+            </button>
+            <button type="submit" name="scope" value="matching" class="plain">
+              Apply to everything matching this filter
+            </button>
+          </form>
+          {props.notice ? (
+            <p class="notice" role="status">
+              {props.notice}
+            </p>
+          ) : null}
           <div id="rows">
             {props.rows.length === 0 ? (
               <p class="muted">No messages match.</p>
@@ -121,6 +172,7 @@ export function InboxPage(props: InboxProps) {
               <table class="list">
                 <thead>
                   <tr>
+                    <th></th>
                     <th class="wide">Store</th>
                     <th>Buyer</th>
                     <th>Subject</th>

@@ -263,6 +263,8 @@ export class Relay {
       changes: readonly Change[];
       bytes: Buffer;
       snippet: string;
+      searchText: string;
+      buyerName: string;
       envTo: string;
       envFrom: string;
       critical: boolean;
@@ -307,7 +309,7 @@ export class Relay {
       const bytes = await this.#sign(await composeMail(message));
       // The envelope comes from our database, never from headers of the incoming mail.
       const envTo = id.direction === 'buyer_to_store' ? id.store.mailbox : buyer.email;
-      const snippet = (message.text ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
+      const flat = (message.text ?? '').slice(0, 20_000).replace(/\s+/g, ' ').trim();
       prepared.push({
         pairId: pair.id,
         identity: id,
@@ -315,7 +317,9 @@ export class Relay {
         findings,
         changes,
         bytes,
-        snippet,
+        snippet: flat.slice(0, 200),
+        searchText: flat,
+        buyerName: buyer.name,
         envTo,
         envFrom: alias,
         critical,
@@ -337,6 +341,8 @@ export class Relay {
           criticalToOptedOut: p.criticalToOptedOut,
           suspicious: p.suspicious,
           snippet: p.snippet,
+          searchText: p.searchText,
+          buyerName: p.buyerName,
           autoSubmitted,
           direction: p.identity.direction,
           source: input.source,

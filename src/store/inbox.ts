@@ -65,6 +65,20 @@ export interface PairHeader {
   readonly optedOut: boolean;
 }
 
+/**
+ * A user's words as an FTS5 query: each word a quoted phrase (so no FTS syntax gets through), all
+ * required, the last one as a prefix (search as you type). null when nothing searchable is left.
+ */
+export function ftsQuery(q: string): string | null {
+  const words = q
+    .split(/[\s"]+/)
+    .map((w) => w.replace(/[^\p{L}\p{N}@._-]/gu, ''))
+    .filter((w) => w.length > 0)
+    .slice(0, 8);
+  if (words.length === 0) return null;
+  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+}
+
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
 export class InboxRepo {
@@ -75,8 +89,38 @@ export class InboxRepo {
 
   list(f: InboxFilter): InboxRow[] {
     if (f.storeIds.length === 0) return [];
-    const where = [`m.store_id IN (${marks(f.storeIds.length)})`];
-    const args: unknown[] = [...f.storeIds];
+    // Plans that stop after one page on a million rows (bench/inbox-bench.ts):
+    // - one store: the (store_id, id) index, already in id order;
+    // - several stores: walk the rowid backwards and filter (`+` keeps SQLite off the store indexes,
+    //   which would gather every row of every store and sort them);
+    // - a search that names an alias or an order number: the pair's (pair_id, id) index;
+    // - a full-text search: FTS5 hands out matching rowids newest first and the walk stops at a page.
+    const where: string[] = [];
+    const args: unknown[] = [];
+    let from = 'messages m';
+    if (f.storeIds.length === 1) {
+      where.push('m.store_id = ?');
+      args.push(f.storeIds[0]);
+    } else {
+      where.push(`+m.store_id IN (${marks(f.storeIds.length)})`);
+      args.push(...f.storeIds);
+    }
+    let order = 'm.id DESC';
+    const q = f.q?.trim();
+    if (q) {
+      const pairIds = this.#pairsNamed(q);
+      if (pairIds.length) {
+        where.push(`m.pair_id IN (${marks(pairIds.length)})`);
+        args.push(...pairIds);
+      } else {
+        const match = ftsQuery(q);
+        if (!match) return [];
+        from = 'message_search s JOIN messages m ON m.id = s.rowid';
+        where.push('message_search MATCH ?');
+        args.push(match);
+        order = 's.rowid DESC';
+      }
+    }
     if (f.view === 'in') where.push("m.direction = 'buyer_to_store'");
     if (f.view === 'sent') where.push("m.direction = 'store_to_buyer'");
     if (f.unread) where.push('m.read_at IS NULL');
@@ -92,20 +136,11 @@ export class InboxRepo {
       where.push('m.id < ?');
       args.push(f.beforeId);
     }
-    const q = f.q?.trim();
-    if (q) {
-      // Subject, text, buyer name, alias or an order number of the pair.
-      const like = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-      where.push(
-        `(m.subject LIKE ? ESCAPE '\\' OR m.snippet LIKE ? ESCAPE '\\' OR b.name LIKE ? ESCAPE '\\' OR p.token = ? OR EXISTS (SELECT 1 FROM orders o WHERE o.pair_id = m.pair_id AND o.number = ?))`,
-      );
-      args.push(like, like, like, q.toLowerCase().split('@')[0], q);
-    }
-    const sql = `SELECT m.id, m.pair_id AS pairId, m.store_id AS storeId, s.name AS storeName, b.name AS buyerName, b.kind AS buyerKind,
+    const sql = `SELECT m.id, m.pair_id AS pairId, m.store_id AS storeId, st.name AS storeName, b.name AS buyerName, b.kind AS buyerKind,
         p.token AS alias, m.direction, m.subject, m.snippet, m.status, m.read_at IS NOT NULL AS read, m.suspicious, m.received_at AS receivedAt,
-        EXISTS (SELECT 1 FROM messages r WHERE r.pair_id = m.pair_id AND r.direction = 'store_to_buyer' AND r.id > m.id) AS replied
-      FROM messages m JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id JOIN stores s ON s.id = m.store_id
-      WHERE ${where.join(' AND ')} ORDER BY m.id DESC LIMIT ?`;
+        EXISTS (SELECT 1 FROM messages r WHERE r.pair_id = m.pair_id AND r.id > m.id AND r.direction = 'store_to_buyer') AS replied
+      FROM ${from} JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id JOIN stores st ON st.id = m.store_id
+      WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
     const rows = stmt(this.#db, sql).all(...args, f.limit) as (Omit<InboxRow, 'read' | 'replied' | 'suspicious'> & {
       read: number;
       replied: number;
@@ -114,12 +149,22 @@ export class InboxRepo {
     return rows.map((r) => ({ ...r, read: r.read === 1, replied: r.replied === 1, suspicious: r.suspicious === 1 }));
   }
 
+  /** Pairs whose alias is q, or that have an order numbered q (exact identifiers beat full text). */
+  #pairsNamed(q: string): number[] {
+    const alias = q.toLowerCase().split('@')[0] as string;
+    const rows = stmt(this.#db, 'SELECT id FROM pairs WHERE token = ? UNION SELECT pair_id AS id FROM orders WHERE number = ? LIMIT 100').all(alias, q) as {
+      id: number;
+    }[];
+    return rows.map((r) => r.id);
+  }
+
   /** Unread buyer messages per store, for the sidebar and the page title. */
   unreadByStore(storeIds: readonly number[]): Map<number, number> {
     if (storeIds.length === 0) return new Map();
     const rows = stmt(
       this.#db,
-      `SELECT store_id AS storeId, count(*) AS n FROM messages WHERE store_id IN (${marks(storeIds.length)}) AND direction = 'buyer_to_store' AND read_at IS NULL GROUP BY store_id`,
+      `SELECT store_id AS storeId, count(*) AS n FROM messages INDEXED BY messages_unread
+       WHERE store_id IN (${marks(storeIds.length)}) AND direction = 'buyer_to_store' AND read_at IS NULL GROUP BY store_id`,
     ).all(...storeIds) as { storeId: number; n: number }[];
     return new Map(rows.map((r) => [r.storeId, r.n]));
   }
@@ -167,9 +212,23 @@ export class InboxRepo {
     stmt(this.#db, "UPDATE messages SET read_at = ? WHERE pair_id = ? AND direction = 'buyer_to_store' AND read_at IS NULL").run(now, pairId);
   }
 
-  setStatus(messageIds: readonly number[], status: MessageStatus): void {
-    if (messageIds.length === 0) return;
+  /** Sets the status of these messages, within the stores given; returns how many changed. */
+  setStatus(messageIds: readonly number[], status: MessageStatus, storeIds: readonly number[]): number {
+    if (messageIds.length === 0 || storeIds.length === 0) return 0;
     // Replied on platform is final: it is never changed back.
-    stmt(this.#db, `UPDATE messages SET status = ? WHERE id IN (${marks(messageIds.length)}) AND status != 'replied_on_platform'`).run(status, ...messageIds);
+    return stmt(
+      this.#db,
+      `UPDATE messages SET status = ? WHERE id IN (${marks(messageIds.length)}) AND store_id IN (${marks(storeIds.length)}) AND status != 'replied_on_platform'`,
+    ).run(status, ...messageIds, ...storeIds).changes;
+  }
+
+  /** Marks these messages read or unread, within the stores given; returns how many changed. */
+  setRead(messageIds: readonly number[], read: boolean, storeIds: readonly number[], now = Date.now()): number {
+    if (messageIds.length === 0 || storeIds.length === 0) return 0;
+    return stmt(this.#db, `UPDATE messages SET read_at = ? WHERE id IN (${marks(messageIds.length)}) AND store_id IN (${marks(storeIds.length)})`).run(
+      read ? now : null,
+      ...messageIds,
+      ...storeIds,
+    ).changes;
   }
 }

@@ -13,6 +13,9 @@ export interface NewMessage {
   readonly suspicious: boolean;
   /** The start of the delivered text, for the inbox list. */
   readonly snippet?: string;
+  /** What the inbox search finds it by: the delivered text and the buyer's name. */
+  readonly searchText?: string;
+  readonly buyerName?: string;
   readonly autoSubmitted: boolean;
   readonly direction: Direction;
   readonly source: 'smtp' | 'submission' | 'api' | 'web' | 'campaign';
@@ -106,6 +109,12 @@ export class MessageRepo {
     );
     const id = Number(info.lastInsertRowid);
     stmt(this.#db, 'INSERT INTO message_bodies (message_id, raw) VALUES (?, ?)').run(id, m.raw);
+    stmt(this.#db, 'INSERT INTO message_search (rowid, subject, body, buyer) VALUES (?, ?, ?, ?)').run(
+      id,
+      m.subject,
+      m.searchText ?? m.snippet ?? '',
+      m.buyerName ?? '',
+    );
     return id;
   }
 

@@ -99,6 +99,35 @@ describe('the admin in a browser', () => {
     expect(await page.locator('article.message').first().innerText()).toContain('processed');
   });
 
+  it('marks messages in bulk: the selected rows, or everything matching the filter', async () => {
+    await page.goto(`${base}/inbox?q=Refund`);
+    await page.selectOption('select[name=action]', 'processed');
+    await page.click('button:has-text("Apply to everything matching this filter")');
+    await page.waitForURL(/done=1/);
+    expect(await page.locator('[role=status]').innerText()).toBe('1 message(s) updated.');
+    expect(await page.locator('table.list tbody tr').first().innerText()).toContain('processed');
+    await page.goto(`${base}/inbox?view=all`);
+    const rows = page.locator('table.list tbody tr');
+    const count = await rows.count();
+    await rows
+      .nth(count - 1)
+      .locator('input[type=checkbox]')
+      .check();
+    await page.selectOption('select[name=action]', 'follow_up');
+    await page.click('button:has-text("Apply to selected")');
+    await page.waitForURL(/done=1/);
+    await page.goto(`${base}/inbox?view=all&status=follow_up`);
+    expect(await page.locator('table.list tbody tr').count()).toBe(1);
+    await screenshot(page, 'inbox-follow-up');
+    // A mark from the conversation, without a reload; "replied on platform" is final.
+    await page.locator('table.list tbody tr a').first().click();
+    await page.waitForURL(/\/conversations\/\d+/);
+    const card = page.locator('article.message.buyer_to_store').first();
+    await card.locator('button:has-text("Replied on platform")').click();
+    await expect.poll(() => card.locator('.status').innerText()).toContain('replied on platform');
+    expect(await card.locator('.marks').count()).toBe(0);
+  });
+
   it('adds a permitted sender, blocks it, and mail from it is then refused', async () => {
     await page.goto(`${base}/stores/${pair.storeId}`);
     await page.fill('input[name=email]', 'temp@acme.example');

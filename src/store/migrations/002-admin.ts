@@ -41,4 +41,12 @@ ALTER TABLE messages ADD COLUMN snippet TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'
   CHECK (status IN ('pending', 'follow_up', 'processed', 'replied_on_platform'));
 CREATE INDEX messages_store_id ON messages(store_id, id);
+CREATE INDEX messages_status ON messages(status, id);
+-- Unread buyer messages per store (sidebar counts): small, because most mail gets read.
+CREATE INDEX messages_unread ON messages(store_id) WHERE read_at IS NULL AND direction = 'buyer_to_store';
+CREATE INDEX orders_number ON orders(number);
+
+-- Full-text search for the inbox: subject, the delivered (masked) text, the buyer's name.
+-- rowid = messages.id; written in the same transaction as the message.
+CREATE VIRTUAL TABLE message_search USING fts5(subject, body, buyer, tokenize = 'unicode61 remove_diacritics 2');
 `;

@@ -10,15 +10,17 @@ import { parseMail } from '../../relay/parse.js';
 import type { Relay } from '../../relay/pipeline.js';
 import { sendAsStore } from '../../relay/send-as-store.js';
 import type { Db } from '../../store/db.js';
-import { InboxRepo, type InboxView } from '../../store/inbox.js';
+import { InboxRepo, type InboxView, type MessageStatus } from '../../store/inbox.js';
 import type { OutboxRepo } from '../../store/outbox.js';
 import { stmt } from '../../store/statements.js';
 import type { StoreRepo } from '../../store/stores.js';
-import { ConversationPage, ReplyForm, type ShownMessage } from '../../../views/conversation.js';
+import { ConversationPage, MessageCard, ReplyForm, type ShownMessage } from '../../../views/conversation.js';
 import { InboxPage } from '../../../views/inbox.js';
 import type { AdminEnv } from './session.js';
 
 const PAGE = 50;
+const BULK_MAX = 10_000;
+const STATUSES = ['pending', 'follow_up', 'processed', 'replied_on_platform'] as const;
 const DAY = 86_400_000;
 
 function sinceMs(since: string, now: number): number | undefined {
@@ -46,34 +48,92 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
 
   app.get('/', (c) => c.redirect('/inbox', 303));
 
+  /** The inbox filter from a query string or a posted form, limited to what the user may see. */
+  function readFilter(get: (k: string) => string | undefined, allowed: readonly number[]) {
+    const storeParam = Number(get('store') ?? '');
+    const store = Number.isInteger(storeParam) && allowed.includes(storeParam) ? storeParam : undefined;
+    const viewParam = get('view');
+    const view: InboxView = viewParam === 'sent' || viewParam === 'all' ? viewParam : 'in';
+    const since = ['today', '7d', '30d'].includes(get('since') ?? '') ? (get('since') as string) : '';
+    const statusParam = get('status') ?? '';
+    const status = (STATUSES as readonly string[]).includes(statusParam) ? (statusParam as MessageStatus) : undefined;
+    return { store, view, unread: get('unread') === '1', q: (get('q') ?? '').slice(0, 200), since, status };
+  }
+  const listFor = (f: ReturnType<typeof readFilter>, allowed: readonly number[], limit: number, before?: number) =>
+    inbox.list({
+      storeIds: f.store ? [f.store] : allowed,
+      view: f.view,
+      unread: f.unread,
+      q: f.q,
+      status: f.status,
+      sinceMs: sinceMs(f.since, Date.now()),
+      beforeId: before,
+      limit,
+    });
+
   app.get('/inbox', (c) => {
     const allowed = c.get('storeIds');
-    const storeParam = Number(c.req.query('store') ?? '');
-    const store = Number.isInteger(storeParam) && allowed.includes(storeParam) ? storeParam : undefined;
-    const viewParam = c.req.query('view');
-    const view: InboxView = viewParam === 'sent' || viewParam === 'all' ? viewParam : 'in';
-    const since = ['today', '7d', '30d'].includes(c.req.query('since') ?? '') ? (c.req.query('since') as string) : '';
-    const q = (c.req.query('q') ?? '').slice(0, 200);
-    const unread = c.req.query('unread') === '1';
+    const f = readFilter((k) => c.req.query(k), allowed);
     const before = Number(c.req.query('before') ?? '');
-    const rows = inbox.list({
-      storeIds: store ? [store] : allowed,
-      view,
-      unread,
-      q,
-      sinceMs: sinceMs(since, Date.now()),
-      beforeId: Number.isInteger(before) && before > 0 ? before : undefined,
-      limit: PAGE,
-    });
+    const rows = listFor(f, allowed, PAGE, Number.isInteger(before) && before > 0 ? before : undefined);
     const counts = inbox.unreadByStore(allowed);
     const stores = d.stores
       .list()
       .filter((s) => allowed.includes(s.id))
       .map((s) => ({ id: s.id, name: s.name, unread: counts.get(s.id) ?? 0 }));
     const last = rows[rows.length - 1];
+    const done = Number(c.req.query('done') ?? '');
     return c.html(
-      <InboxPage {...frame(c)} stores={stores} filter={{ store, view, unread, q, since }} rows={rows} next={rows.length === PAGE && last ? last.id : null} />,
+      <InboxPage
+        {...frame(c)}
+        stores={stores}
+        filter={f}
+        rows={rows}
+        next={rows.length === PAGE && last ? last.id : null}
+        notice={Number.isInteger(done) && c.req.query('done') !== undefined ? `${done} message(s) updated.` : undefined}
+      />,
     );
+  });
+
+  // Bulk marks on the selected rows, or on everything the filter matches (up to BULK_MAX).
+  app.post('/inbox/bulk', async (c) => {
+    const allowed = c.get('storeIds');
+    const form = await c.req.parseBody({ all: true });
+    const one = (k: string) => {
+      const v = form[k];
+      return typeof v === 'string' ? v : undefined;
+    };
+    const action = one('action') ?? '';
+    const f = readFilter(one, allowed);
+    const ids =
+      one('scope') === 'matching'
+        ? listFor(f, allowed, BULK_MAX).map((r) => r.id)
+        : ([] as unknown[])
+            .concat(form.ids ?? [])
+            .map(Number)
+            .filter((n) => Number.isInteger(n) && n > 0)
+            .slice(0, BULK_MAX);
+    let changed: number;
+    if (action === 'read' || action === 'unread') changed = inbox.setRead(ids, action === 'read', allowed);
+    else if ((STATUSES as readonly string[]).includes(action)) changed = inbox.setStatus(ids, action as MessageStatus, allowed);
+    else return c.text('Unknown action.', 400);
+    const back = one('back') ?? '/inbox';
+    const target = back.startsWith('/inbox') ? back : '/inbox';
+    return c.redirect(`${target}${target.includes('?') ? '&' : '?'}done=${changed}`, 303);
+  });
+
+  // One message's status, from its card in the conversation.
+  app.post('/messages/:id/status', async (c) => {
+    const id = Number(c.req.param('id'));
+    const where = inbox.storeOfMessage(id);
+    if (!where || !c.get('storeIds').includes(where.storeId)) return c.text('No such message.', 404);
+    const status = String((await c.req.parseBody()).status ?? '');
+    if (!(STATUSES as readonly string[]).includes(status)) return c.text('Unknown status.', 400);
+    inbox.setStatus([id], status as MessageStatus, c.get('storeIds'));
+    const pair = inbox.pair(where.pairId)!;
+    const m = (await shown(where.pairId)).find((x) => x.id === id)!;
+    if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} />);
+    return c.redirect(`/conversations/${where.pairId}#m${id}`, 303);
   });
 
   const pairFor = (c: { req: { param: (k: string) => string | undefined }; get: (k: 'storeIds') => number[] }) => {
@@ -160,7 +220,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     }
     stmt(d.db, 'UPDATE form_submissions SET result = ? WHERE key = ?').run(JSON.stringify(result), key);
     const answered = messages.filter((m) => m.direction === 'buyer_to_store' && m.status === 'pending').map((m) => m.id);
-    if (after === 'processed') inbox.setStatus(answered, 'processed');
+    if (after === 'processed') inbox.setStatus(answered, 'processed', c.get('storeIds'));
     if (c.req.header('hx-request')) {
       c.header('HX-Refresh', 'true');
       return again(undefined, true);

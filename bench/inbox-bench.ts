@@ -1,0 +1,124 @@
+// Inbox speed on a big database: BENCH_MESSAGES (default 1 000 000) messages across 50 stores,
+// written straight into a fresh SQLite file with the real schema, then the real gateway serves the
+// admin and we time its pages over HTTP as a logged-in owner. Medians and p90 of 25 requests each.
+//   npm run bench:inbox            (BENCH_MESSAGES=200000 for a quicker run)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../src/config.js';
+import { startGateway } from '../src/gateway.js';
+import { openDb } from '../src/store/db.js';
+import { UserRepo } from '../src/store/users.js';
+
+const TOTAL = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
+const STORES = 50;
+const PAIRS = Math.max(100, Math.floor(TOTAL / 25));
+const WORDS = 'kettle lamp refund broken delivery late colour size invoice tracking parcel warranty return damaged cable charger blue red gift order'.split(
+  ' ',
+);
+const NAMES = 'Jane Bo Amir Chen Dana Eli Farah Gus Hana Ivan Jun Kai Lena Milo Nia Omar Pia Quinn Rosa Sven'.split(' ');
+
+function seed(dataDir: string): void {
+  const db = openDb(dataDir);
+  const t0 = Date.now();
+  // mulberry32: a small deterministic PRNG, so every run seeds the same data.
+  let state = 42;
+  const rand = (n: number) => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  db.transaction(() => {
+    const store = db.prepare('INSERT INTO stores (slug, name, mailbox, created_at) VALUES (?, ?, ?, 0)');
+    const sender = db.prepare("INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, 'enabled', 0, 0)");
+    for (let s = 1; s <= STORES; s++) {
+      store.run(`store${s}`, `Store ${s}`, `cs@store${s}.example`);
+      sender.run(s, `cs@store${s}.example`);
+    }
+    const buyer = db.prepare("INSERT INTO buyers (email, name, kind, created_at) VALUES (?, ?, 'customer', 0)");
+    const pair = db.prepare('INSERT INTO pairs (store_id, buyer_id, token, created_at) VALUES (?, ?, ?, 0)');
+    const order = db.prepare(
+      "INSERT INTO orders (store_id, pair_id, number, status, currency, total_minor, placed_at, created_at, updated_at) VALUES (?, ?, ?, 'placed', 'EUR', 1999, 0, 0, 0)",
+    );
+    for (let p = 1; p <= PAIRS; p++) {
+      buyer.run(`buyer${p}@mail.example`, `${NAMES[p % NAMES.length]} ${p}`);
+      pair.run((p % STORES) + 1, p, `t${String(p).padStart(19, '0')}`);
+      order.run((p % STORES) + 1, p, `A-${100000 + p}`);
+    }
+  })();
+  const msg = db.prepare(
+    `INSERT INTO messages (pair_id, store_id, direction, source, author_email, subject, relay_message_id, verdict, findings, changes, size, received_at, snippet, read_at, status)
+     VALUES (?, ?, ?, 'smtp', 'x@mail.example', ?, ?, 'accept', '[]', '[]', 2000, ?, ?, ?, 'pending')`,
+  );
+  const fts = db.prepare('INSERT INTO message_search (rowid, subject, body, buyer) VALUES (?, ?, ?, ?)');
+  const start = Date.now() - TOTAL * 1000;
+  const BATCH = 20_000;
+  for (let done = 0; done < TOTAL; done += BATCH) {
+    db.transaction(() => {
+      for (let i = done; i < Math.min(TOTAL, done + BATCH); i++) {
+        const p = rand(PAIRS) + 1;
+        const subject = `${WORDS[rand(WORDS.length)]} ${WORDS[rand(WORDS.length)]} question`;
+        const body = `Hello, about order A-${100000 + p}: the ${WORDS[rand(WORDS.length)]} is ${WORDS[rand(WORDS.length)]}. Thanks`;
+        const dir = rand(3) === 0 ? 'store_to_buyer' : 'buyer_to_store';
+        const info = msg.run(p, (p % STORES) + 1, dir, subject, `<m${i}@relay.localhost>`, start + i * 1000, body, i < TOTAL - 5000 ? 1 : null);
+        fts.run(info.lastInsertRowid, subject, body, `${NAMES[p % NAMES.length]} ${p}`);
+      }
+    })();
+  }
+  db.close();
+  process.stdout.write(`seeded ${TOTAL} messages, ${PAIRS} pairs, ${STORES} stores in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+}
+
+function stats(ms: number[]): string {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+  return `median ${at(0.5).toFixed(1)} ms, p90 ${at(0.9).toFixed(1)} ms`;
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-inbox-bench-'));
+  try {
+    seed(dataDir);
+    const config = loadConfig({
+      env: {},
+      overrides: { dataDir, smtp: { port: 0 }, http: { port: 0 }, api: { token: 'bench-token-0123456789abcdefghijkl' }, log: { level: 'silent' } },
+    });
+    const gw = await startGateway(config, pino({ level: 'silent' }));
+    await new UserRepo(gw.db).create({ email: 'owner@bench.example', name: 'Owner', role: 'owner', password: 'bench password 1' });
+    const base = `http://127.0.0.1:${gw.httpPort}`;
+    const login = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=owner%40bench.example&password=bench+password+1',
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const cases: [string, string][] = [
+      ['inbox, first page (all stores)', '/inbox'],
+      ['inbox, one store, unread', '/inbox?store=7&unread=1'],
+      ['search, one word (full text)', '/inbox?q=warranty'],
+      ['search, two words, last 30 days', '/inbox?q=broken+kettle&since=30d'],
+      ['search, an order number', `/inbox?q=A-${100000 + 1234}`],
+      ['inbox, page 100 (cursor)', `/inbox?before=${TOTAL - 5000}`],
+    ];
+    process.stdout.write(`\nmaskgate inbox bench: ${TOTAL} messages, ${STORES} stores; server time per page over HTTP (25 requests each)\n`);
+    for (const [label, path] of cases) {
+      const times: number[] = [];
+      for (let i = 0; i < 27; i++) {
+        const t = performance.now();
+        const res = await fetch(`${base}${path}`, { headers: { cookie } });
+        const html = await res.text();
+        if (res.status !== 200 || !html.includes('table')) throw new Error(`${path}: ${res.status}`);
+        if (i >= 2) times.push(performance.now() - t); // two warm-ups
+      }
+      process.stdout.write(`  ${label.padEnd(36)} ${stats(times)}\n`);
+    }
+    await gw.stop();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+void main();
