@@ -21,16 +21,14 @@ const CASES = ALL_CASES.filter((c) => !process.env.BENCH_SIZE || c.label === pro
 
 function start(kind: 'maskgate' | 'bare', sink: Sink, dataDir: string): Promise<ChildGateway> {
   // All bench sessions come from 127.0.0.1: lift the per-address connection limit.
-  const configFile = join(dataDir, 'bench-config.json');
-  writeFileSync(configFile, JSON.stringify({ smtp: { maxConnectionsPerIp: 10_000 } }));
   return startChildGateway({
     script: kind === 'maskgate' ? 'src/main.ts' : 'bench/bare-relay.ts',
     nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/out/profiles')}`] : [],
     token: TOKEN,
     stderr: 'inherit',
+    config: { smtp: { maxConnectionsPerIp: 10_000 } },
     env: {
       SINK_PORT: String(sink.port),
-      MASKGATE_CONFIG: configFile,
       MASKGATE_DATA_DIR: dataDir,
       MASKGATE_SMTP_PORT: '0',
       MASKGATE_HTTP_PORT: '0',

@@ -31,6 +31,8 @@ export interface ChildOptions {
    * the machine. By default the test buyer's domain publishes SPF allowing 127.0.0.1 and no DMARC.
    */
   readonly dns?: StaticRecords;
+  /** More config for the child, merged into the same file (MASKGATE_CONFIG is this helper's). */
+  readonly config?: Record<string, unknown>;
 }
 
 export const CHILD_DNS: StaticRecords = {
@@ -40,7 +42,7 @@ export const CHILD_DNS: StaticRecords = {
 
 export function startChildGateway(o: ChildOptions): Promise<ChildGateway> {
   const configFile = join(mkdtempSync(join(tmpdir(), 'maskgate-child-')), 'config.json');
-  writeFileSync(configFile, JSON.stringify({ dns: { static: o.dns ?? CHILD_DNS } }));
+  writeFileSync(configFile, JSON.stringify({ ...o.config, dns: { static: o.dns ?? CHILD_DNS } }));
   const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', o.script ?? 'src/main.ts'], {
     cwd: root,
     env: { ...process.env, MASKGATE_API_TOKEN: o.token, MASKGATE_CONFIG: configFile, ...o.env },
