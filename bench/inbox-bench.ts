@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
+import { categorize, DEFAULT_CATEGORY_RULES } from '../src/core/categorize.js';
 import { startGateway } from '../src/gateway.js';
 import { openDb } from '../src/store/db.js';
 import { UserRepo } from '../src/store/users.js';
@@ -14,9 +15,8 @@ import { UserRepo } from '../src/store/users.js';
 const TOTAL = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const STORES = 50;
 const PAIRS = Math.max(100, Math.floor(TOTAL / 25));
-const WORDS = 'kettle lamp refund broken delivery late colour size invoice tracking parcel warranty return damaged cable charger blue red gift order'.split(
-  ' ',
-);
+const WORDS =
+  'kettle lamp refund question broken delivery late colour size invoice tracking parcel warranty return damaged cable charger blue red gift order'.split(' ');
 const NAMES = 'Jane Bo Amir Chen Dana Eli Farah Gus Hana Ivan Jun Kai Lena Milo Nia Omar Pia Quinn Rosa Sven'.split(' ');
 
 function seed(dataDir: string): void {
@@ -49,8 +49,8 @@ function seed(dataDir: string): void {
     }
   })();
   const msg = db.prepare(
-    `INSERT INTO messages (pair_id, store_id, direction, source, author_email, subject, relay_message_id, verdict, findings, changes, size, received_at, snippet, read_at, status)
-     VALUES (?, ?, ?, 'smtp', 'x@mail.example', ?, ?, 'accept', '[]', '[]', 2000, ?, ?, ?, 'pending')`,
+    `INSERT INTO messages (pair_id, store_id, direction, source, author_email, subject, relay_message_id, verdict, findings, changes, size, received_at, snippet, read_at, status, category)
+     VALUES (?, ?, ?, 'smtp', 'x@mail.example', ?, ?, 'accept', '[]', '[]', 2000, ?, ?, ?, ?, ?)`,
   );
   const fts = db.prepare('INSERT INTO message_search (rowid, subject, body, buyer) VALUES (?, ?, ?, ?)');
   const start = Date.now() - TOTAL * 1000;
@@ -62,7 +62,21 @@ function seed(dataDir: string): void {
         const subject = `${WORDS[rand(WORDS.length)]} ${WORDS[rand(WORDS.length)]} question`;
         const body = `Hello, about order A-${100000 + p}: the ${WORDS[rand(WORDS.length)]} is ${WORDS[rand(WORDS.length)]}. Thanks`;
         const dir = rand(3) === 0 ? 'store_to_buyer' : 'buyer_to_store';
-        const info = msg.run(p, (p % STORES) + 1, dir, subject, `<m${i}@relay.localhost>`, start + i * 1000, body, i < TOTAL - 5000 ? 1 : null);
+        // Like a team that keeps up: all but the last 20 000 messages are processed, the last 5 000 unread.
+        const category = categorize(DEFAULT_CATEGORY_RULES, { direction: dir, subject, sender: 'x@mail.example' });
+        const status = i < TOTAL - 20_000 ? 'processed' : 'pending';
+        const info = msg.run(
+          p,
+          (p % STORES) + 1,
+          dir,
+          subject,
+          `<m${i}@relay.localhost>`,
+          start + i * 1000,
+          body,
+          i < TOTAL - 5000 ? 1 : null,
+          status,
+          category,
+        );
         fts.run(info.lastInsertRowid, subject, body, `${NAMES[p % NAMES.length]} ${p}`);
       }
     })();
@@ -102,6 +116,8 @@ async function main(): Promise<void> {
       ['search, two words, last 30 days', '/inbox?q=broken+kettle&since=30d'],
       ['search, an order number', `/inbox?q=A-${100000 + 1234}`],
       ['inbox, page 100 (cursor)', `/inbox?before=${TOTAL - 5000}`],
+      ['category refund, all stores', '/inbox?category=refund'],
+      ['due first (unanswered, pending)', '/inbox?sort=due'],
     ];
     process.stdout.write(`\nmaskgate inbox bench: ${TOTAL} messages, ${STORES} stores; server time per page over HTTP (25 requests each)\n`);
     for (const [label, path] of cases) {

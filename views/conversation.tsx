@@ -1,5 +1,6 @@
 // One conversation: the pair's whole history, both directions, with delivery status and what the
 // filters changed; HTML bodies in a sandboxed iframe; the reply box.
+import { CATEGORIES, CATEGORY_LABELS } from '../src/core/categorize.js';
 import type { ConversationMessage, PairHeader } from '../src/store/inbox.js';
 import { Csrf, Layout } from './layout.js';
 
@@ -70,7 +71,31 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: st
         {m.critical ? <span class="badge">important</span> : null}
         <span class="muted status"> · {m.status.replace(/_/g, ' ')}</span>
       </div>
-      {m.direction === 'buyer_to_store' ? <Marks m={m} csrf={props.csrf} /> : null}
+      {m.direction === 'buyer_to_store' ? (
+        <div class="filters">
+          <Marks m={m} csrf={props.csrf} />
+          <form
+            method="post"
+            action={`/messages/${m.id}/category`}
+            hx-post={`/messages/${m.id}/category`}
+            hx-target={`#m${m.id}`}
+            hx-swap="outerHTML"
+            hx-trigger="change"
+          >
+            <Csrf token={props.csrf} />
+            <select name="category" aria-label="Category">
+              {CATEGORIES.filter((cat) => cat !== 'sent').map((cat) => (
+                <option value={cat} selected={m.category === cat}>
+                  {CATEGORY_LABELS[cat]}
+                </option>
+              ))}
+            </select>
+            <noscript>
+              <button type="submit">Set</button>
+            </noscript>
+          </form>
+        </div>
+      ) : null}
       <div>
         <b>{m.subject}</b>
       </div>

@@ -1,4 +1,5 @@
 // The unified inbox: one list across the user's stores, filters in the URL, unread in bold.
+import { CATEGORIES, CATEGORY_LABELS, dueText, type Category } from '../src/core/categorize.js';
 import type { InboxRow, InboxView, MessageStatus } from '../src/store/inbox.js';
 import { Csrf, Layout } from './layout.js';
 
@@ -6,7 +7,18 @@ export interface InboxProps {
   readonly user: { name: string; role: string };
   readonly csrf: string;
   readonly stores: readonly { id: number; name: string; unread: number }[];
-  readonly filter: { store?: number | undefined; view: InboxView; unread: boolean; q: string; since: string; status?: MessageStatus | undefined };
+  readonly filter: {
+    store?: number | undefined;
+    view: InboxView;
+    unread: boolean;
+    q: string;
+    since: string;
+    status?: MessageStatus | undefined;
+    category?: Category | undefined;
+    sort?: 'newest' | 'due' | undefined;
+  };
+  readonly categories: ReadonlyMap<Category, number>;
+  readonly now: number;
   readonly notice?: string | undefined;
   readonly rows: readonly InboxRow[];
   readonly next: number | null;
@@ -34,6 +46,8 @@ export function inboxHref(f: InboxProps['filter'], patch: Partial<InboxProps['fi
   if (merged.q) p.set('q', merged.q);
   if (merged.since) p.set('since', merged.since);
   if (merged.status) p.set('status', merged.status);
+  if (merged.category) p.set('category', merged.category);
+  if (merged.sort === 'due') p.set('sort', 'due');
   if (patch.before) p.set('before', String(patch.before));
   const s = p.toString();
   return s ? `/inbox?${s}` : '/inbox';
@@ -43,7 +57,14 @@ function time(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-export function InboxRows(props: { rows: readonly InboxRow[] }) {
+function Due(props: { row: InboxRow; now: number }) {
+  const r = props.row;
+  if (r.direction !== 'buyer_to_store' || r.status === 'processed' || r.status === 'replied_on_platform') return null;
+  const due = dueText(r.receivedAt, r.category, props.now, r.replied);
+  return due ? <div class={due.overdue ? 'badge bad due' : 'badge due'}>{due.text}</div> : null;
+}
+
+export function InboxRows(props: { rows: readonly InboxRow[]; now: number }) {
   return (
     <>
       {props.rows.map((r) => (
@@ -60,9 +81,12 @@ export function InboxRows(props: { rows: readonly InboxRow[] }) {
             {r.suspicious ? <span class="badge bad">suspicious</span> : null}
             <div class="snippet">{r.snippet}</div>
           </td>
-          <td class="wide">{r.direction === 'buyer_to_store' ? 'buyer message' : 'sent'}</td>
+          <td class="wide">{CATEGORY_LABELS[r.category] ?? r.category}</td>
           <td class="wide">{r.status.replace(/_/g, ' ')}</td>
-          <td class="muted">{time(r.receivedAt)}</td>
+          <td class="muted">
+            {time(r.receivedAt)}
+            <Due row={r} now={props.now} />
+          </td>
         </tr>
       ))}
     </>
@@ -91,6 +115,22 @@ export function InboxPage(props: InboxProps) {
               {label}
             </a>
           ))}
+          <h3>Category</h3>
+          <a href={inboxHref(f, { category: undefined })} class={f.category ? '' : 'on'}>
+            Any category
+          </a>
+          {CATEGORIES.filter((cat) => cat !== 'sent').map((cat) => (
+            <a href={inboxHref(f, { category: cat })} class={f.category === cat ? 'on' : ''} data-category={cat}>
+              {CATEGORY_LABELS[cat]} <span>{props.categories.get(cat) || ''}</span>
+            </a>
+          ))}
+          <h3>Order</h3>
+          <a href={inboxHref(f, { sort: 'newest' })} class={f.sort === 'due' ? '' : 'on'}>
+            Newest first
+          </a>
+          <a href={inboxHref(f, { sort: 'due' })} class={f.sort === 'due' ? 'on' : ''}>
+            Due first (unanswered)
+          </a>
           <h3>Status</h3>
           <a href={inboxHref(f, { status: undefined })} class={f.status ? '' : 'on'}>
             Any status
@@ -116,6 +156,8 @@ export function InboxPage(props: InboxProps) {
             {f.store ? <input type="hidden" name="store" value={String(f.store)} /> : null}
             {f.view !== 'in' ? <input type="hidden" name="view" value={f.view} /> : null}
             {f.status ? <input type="hidden" name="status" value={f.status} /> : null}
+            {f.category ? <input type="hidden" name="category" value={f.category} /> : null}
+            {f.sort === 'due' ? <input type="hidden" name="sort" value="due" /> : null}
             <input type="search" name="q" value={f.q} placeholder="Search subject, text, buyer, alias, order number" aria-label="Search" />
             <select name="since" aria-label="Time">
               <option value="" selected={f.since === ''}>
@@ -145,6 +187,8 @@ export function InboxPage(props: InboxProps) {
             <input type="hidden" name="q" value={f.q} />
             <input type="hidden" name="since" value={f.since} />
             {f.status ? <input type="hidden" name="status" value={f.status} /> : null}
+            {f.category ? <input type="hidden" name="category" value={f.category} /> : null}
+            {f.sort === 'due' ? <input type="hidden" name="sort" value="due" /> : null}
             <select name="action" aria-label="Bulk action">
               <option value="processed">Mark processed</option>
               <option value="follow_up">Mark to follow up</option>
@@ -178,11 +222,11 @@ export function InboxPage(props: InboxProps) {
                     <th>Subject</th>
                     <th class="wide">Category</th>
                     <th class="wide">Status</th>
-                    <th>Time (UTC)</th>
+                    <th>Time (UTC) / due</th>
                   </tr>
                 </thead>
                 <tbody>
-                  <InboxRows rows={props.rows} />
+                  <InboxRows rows={props.rows} now={props.now} />
                 </tbody>
               </table>
             )}

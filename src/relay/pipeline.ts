@@ -15,6 +15,8 @@ import { refusal, type Refusal } from '../core/verdicts.js';
 import type { Db } from '../store/db.js';
 import type { ContentRules } from '../core/filters/content-rules.js';
 import { BannedWordRepo } from '../store/banned-words.js';
+import { CategoryRuleRepo } from '../store/category-rules.js';
+import { categorize } from '../core/categorize.js';
 import { MessageStats } from '../store/message-stats.js';
 import { MessageRepo } from '../store/messages.js';
 import { OrderRepo } from '../store/orders.js';
@@ -98,6 +100,7 @@ export class Relay {
   readonly #sign: Signer;
 
   readonly #bounceHandler: BounceHandler;
+  readonly #categoryRules: CategoryRuleRepo;
 
   constructor(db: Db, commit: GroupCommit, options: RelayOptions, sign: Signer, bounceHandler: BounceHandler, onQueued: () => void) {
     this.#sign = sign;
@@ -110,6 +113,7 @@ export class Relay {
     this.#banned = new BannedWordRepo(db);
     this.#orders = new OrderRepo(db);
     this.#outbox = new OutboxRepo(db);
+    this.#categoryRules = new CategoryRuleRepo(db);
     this.#commit = commit;
     this.#onQueued = onQueued;
   }
@@ -330,6 +334,7 @@ export class Relay {
 
     const now = Date.now();
     const autoSubmitted = isAutoSubmitted(mail.headers);
+    const categoryRules = this.#categoryRules.list();
     const result = await this.#commit.run(() => {
       const messageIds: number[] = [];
       const outboxIds: number[] = [];
@@ -342,6 +347,7 @@ export class Relay {
           suspicious: p.suspicious,
           snippet: p.snippet,
           searchText: p.searchText,
+          category: categorize(categoryRules, { direction: p.identity.direction, subject: mail.subject, sender: p.identity.senderEmail }),
           buyerName: p.buyerName,
           autoSubmitted,
           direction: p.identity.direction,

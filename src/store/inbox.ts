@@ -1,6 +1,7 @@
 // Owns the admin's reading of messages: the unified inbox across the stores a user may see, unread
 // counts, one conversation, and per-message state (read, status). Every query is scoped to the
 // store ids the caller passes in: access control is a WHERE clause, not an afterthought.
+import type { Category } from '../core/categorize.js';
 import type { Direction, Finding, Change } from '../core/types.js';
 import type { Db } from './db.js';
 import { stmt } from './statements.js';
@@ -14,6 +15,9 @@ export interface InboxFilter {
   readonly view: InboxView;
   readonly unread?: boolean | undefined;
   readonly status?: MessageStatus | undefined;
+  readonly category?: Category | undefined;
+  /** 'due': unanswered buyer messages whose response clock runs out first, first. */
+  readonly sort?: 'newest' | 'due' | undefined;
   readonly sinceMs?: number | undefined;
   readonly q?: string | undefined;
   readonly beforeId?: number | undefined;
@@ -32,6 +36,7 @@ export interface InboxRow {
   readonly subject: string;
   readonly snippet: string;
   readonly status: MessageStatus;
+  readonly category: Category;
   readonly read: boolean;
   readonly replied: boolean;
   readonly suspicious: boolean;
@@ -45,6 +50,7 @@ export interface ConversationMessage {
   readonly authorEmail: string;
   readonly subject: string;
   readonly status: MessageStatus;
+  readonly category: Category;
   readonly suspicious: boolean;
   readonly critical: boolean;
   readonly findings: readonly Finding[];
@@ -128,6 +134,18 @@ export class InboxRepo {
       where.push('m.status = ?');
       args.push(f.status);
     }
+    if (f.category) {
+      where.push('m.category = ?');
+      args.push(f.category);
+    }
+    if (f.sort === 'due') {
+      // Only what still waits for an answer; A-to-z claims get 48 hours, the rest 24.
+      where.push(
+        "m.direction = 'buyer_to_store' AND m.status IN ('pending', 'follow_up') AND m.category NOT IN ('marketplace_notification', 'sent')",
+        "NOT EXISTS (SELECT 1 FROM messages r WHERE r.pair_id = m.pair_id AND r.id > m.id AND r.direction = 'store_to_buyer')",
+      );
+      order = "m.received_at + CASE m.category WHEN 'a_to_z_claim' THEN 172800000 ELSE 86400000 END, m.id";
+    }
     if (f.sinceMs !== undefined) {
       where.push('m.received_at >= ?');
       args.push(f.sinceMs);
@@ -137,7 +155,7 @@ export class InboxRepo {
       args.push(f.beforeId);
     }
     const sql = `SELECT m.id, m.pair_id AS pairId, m.store_id AS storeId, st.name AS storeName, b.name AS buyerName, b.kind AS buyerKind,
-        p.token AS alias, m.direction, m.subject, m.snippet, m.status, m.read_at IS NOT NULL AS read, m.suspicious, m.received_at AS receivedAt,
+        p.token AS alias, m.direction, m.subject, m.snippet, m.status, m.category, m.read_at IS NOT NULL AS read, m.suspicious, m.received_at AS receivedAt,
         EXISTS (SELECT 1 FROM messages r WHERE r.pair_id = m.pair_id AND r.id > m.id AND r.direction = 'store_to_buyer') AS replied
       FROM ${from} JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id JOIN stores st ON st.id = m.store_id
       WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
@@ -156,6 +174,23 @@ export class InboxRepo {
       id: number;
     }[];
     return rows.map((r) => r.id);
+  }
+
+  /** Unread buyer messages per category in these stores, for the sidebar. */
+  unreadByCategory(storeIds: readonly number[]): Map<Category, number> {
+    if (storeIds.length === 0) return new Map();
+    const rows = stmt(
+      this.#db,
+      `SELECT category, count(*) AS n FROM messages INDEXED BY messages_unread
+       WHERE store_id IN (${marks(storeIds.length)}) AND direction = 'buyer_to_store' AND read_at IS NULL GROUP BY category`,
+    ).all(...storeIds) as { category: Category; n: number }[];
+    return new Map(rows.map((r) => [r.category, r.n]));
+  }
+
+  setCategory(messageId: number, category: Category, storeIds: readonly number[]): number {
+    if (storeIds.length === 0) return 0;
+    return stmt(this.#db, `UPDATE messages SET category = ? WHERE id = ? AND store_id IN (${marks(storeIds.length)})`).run(category, messageId, ...storeIds)
+      .changes;
   }
 
   /** Unread buyer messages per store, for the sidebar and the page title. */
@@ -181,7 +216,7 @@ export class InboxRepo {
   conversation(pairId: number): ConversationMessage[] {
     const rows = stmt(
       this.#db,
-      `SELECT m.id, m.direction, m.source, m.author_email AS authorEmail, m.subject, m.status, m.suspicious, m.critical, m.findings, m.changes,
+      `SELECT m.id, m.direction, m.source, m.author_email AS authorEmail, m.subject, m.status, m.category, m.suspicious, m.critical, m.findings, m.changes,
          m.received_at AS receivedAt, o.id AS outboxId, COALESCE(o.status, 'none') AS delivery, o.last_error AS lastError
        FROM messages m LEFT JOIN outbox o ON o.id = (SELECT min(id) FROM outbox WHERE message_id = m.id AND kind = 'relay')
        WHERE m.pair_id = ? ORDER BY m.id`,

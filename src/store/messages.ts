@@ -15,6 +15,7 @@ export interface NewMessage {
   readonly snippet?: string;
   /** What the inbox search finds it by: the delivered text and the buyer's name. */
   readonly searchText?: string;
+  readonly category?: string;
   readonly buyerName?: string;
   readonly autoSubmitted: boolean;
   readonly direction: Direction;
@@ -80,8 +81,8 @@ export class MessageRepo {
     this.#insert = stmt(
       db,
       `INSERT INTO messages (pair_id, store_id, direction, source, author_email, permitted_sender_id, subject, original_message_id,
-        relay_message_id, verdict, findings, changes, size, critical, critical_to_opted_out, auto_submitted, suspicious, snippet, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        relay_message_id, verdict, findings, changes, size, critical, critical_to_opted_out, auto_submitted, suspicious, snippet, category, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -105,6 +106,7 @@ export class MessageRepo {
       m.autoSubmitted ? 1 : 0,
       m.suspicious ? 1 : 0,
       m.snippet ?? '',
+      m.category ?? (m.direction === 'store_to_buyer' ? 'sent' : 'buyer_message'),
       m.receivedAt,
     );
     const id = Number(info.lastInsertRowid);

@@ -79,6 +79,21 @@ describe('the admin in a browser', () => {
     await expect.poll(() => page.locator('table.list tbody tr').allInnerTexts()).toEqual([expect.stringContaining('Where is my kettle?')]);
   });
 
+  it('sorts messages into categories by rule, shows the response clock, and re-categorises by hand', async () => {
+    await page.goto(`${base}/inbox`);
+    await page.click('aside a[data-category="refund"]');
+    await page.waitForURL(/category=refund/);
+    const rows = page.locator('table.list tbody tr');
+    expect(await rows.allInnerTexts()).toEqual([expect.stringContaining('Refund please')]);
+    expect(await rows.first().locator('.due').innerText()).toMatch(/^due in 2[34] h$/);
+    await rows.first().locator('a').click();
+    await page.waitForURL(/\/conversations\/\d+/);
+    await page.selectOption('article.message select[name=category]', 'a_to_z_claim');
+    await expect.poll(() => page.locator('article.message select[name=category]').inputValue()).toBe('a_to_z_claim');
+    await page.goto(`${base}/inbox?category=a_to_z_claim&sort=due`);
+    expect(await page.locator('table.list tbody tr .due').first().innerText()).toMatch(/^due in 4[78] h$/);
+  });
+
   it('opens a conversation, replies once on a double click, and the buyer gets it masked', async () => {
     await page.goto(`${base}/inbox`);
     await page.click('text=Where is my kettle?');

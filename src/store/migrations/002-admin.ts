@@ -40,7 +40,28 @@ ALTER TABLE messages ADD COLUMN read_at INTEGER;
 ALTER TABLE messages ADD COLUMN snippet TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'
   CHECK (status IN ('pending', 'follow_up', 'processed', 'replied_on_platform'));
+ALTER TABLE messages ADD COLUMN category TEXT NOT NULL DEFAULT 'buyer_message';
 CREATE INDEX messages_store_id ON messages(store_id, id);
+
+-- Category rules (core/categorize.ts): first match by position wins; editable in the admin.
+CREATE TABLE category_rules (
+  id INTEGER PRIMARY KEY,
+  position INTEGER NOT NULL,
+  category TEXT NOT NULL,
+  field TEXT NOT NULL CHECK (field IN ('subject', 'sender')),
+  pattern TEXT NOT NULL
+);
+INSERT INTO category_rules (position, category, field, pattern) VALUES
+  (1, 'a_to_z_claim', 'subject', 'a-to-z'),
+  (2, 'a_to_z_claim', 'subject', 'a-z guarantee'),
+  (3, 'a_to_z_claim', 'subject', 'guarantee claim'),
+  (4, 'refund', 'subject', 'refund'),
+  (5, 'refund', 'subject', 'return'),
+  (6, 'marketplace_notification', 'sender', 'no-reply'),
+  (7, 'marketplace_notification', 'sender', 'noreply'),
+  (8, 'marketplace_notification', 'sender', 'notification'),
+  (9, 'product_question', 'subject', 'question'),
+  (10, 'product_question', 'subject', 'product');
 CREATE INDEX messages_status ON messages(status, id);
 -- Unread buyer messages per store (sidebar counts): small, because most mail gets read.
 CREATE INDEX messages_unread ON messages(store_id) WHERE read_at IS NULL AND direction = 'buyer_to_store';

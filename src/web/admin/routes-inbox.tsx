@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import sanitizeHtml from 'sanitize-html';
 import { isRefusal } from '../../core/alias-token.js';
+import { CATEGORIES, type Category } from '../../core/categorize.js';
 import { refusalText } from '../../core/verdicts.js';
 import { parseMail } from '../../relay/parse.js';
 import type { Relay } from '../../relay/pipeline.js';
@@ -57,7 +58,10 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     const since = ['today', '7d', '30d'].includes(get('since') ?? '') ? (get('since') as string) : '';
     const statusParam = get('status') ?? '';
     const status = (STATUSES as readonly string[]).includes(statusParam) ? (statusParam as MessageStatus) : undefined;
-    return { store, view, unread: get('unread') === '1', q: (get('q') ?? '').slice(0, 200), since, status };
+    const categoryParam = get('category') ?? '';
+    const category = (CATEGORIES as readonly string[]).includes(categoryParam) ? (categoryParam as Category) : undefined;
+    const sort = get('sort') === 'due' ? ('due' as const) : undefined;
+    return { store, view, unread: get('unread') === '1', q: (get('q') ?? '').slice(0, 200), since, status, category, sort };
   }
   const listFor = (f: ReturnType<typeof readFilter>, allowed: readonly number[], limit: number, before?: number) =>
     inbox.list({
@@ -66,8 +70,10 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
       unread: f.unread,
       q: f.q,
       status: f.status,
+      category: f.category,
+      sort: f.sort,
       sinceMs: sinceMs(f.since, Date.now()),
-      beforeId: before,
+      beforeId: f.sort === 'due' ? undefined : before,
       limit,
     });
 
@@ -89,7 +95,9 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
         stores={stores}
         filter={f}
         rows={rows}
-        next={rows.length === PAGE && last ? last.id : null}
+        categories={inbox.unreadByCategory(f.store ? [f.store] : allowed)}
+        now={Date.now()}
+        next={rows.length === PAGE && last && f.sort !== 'due' ? last.id : null}
         notice={Number.isInteger(done) && c.req.query('done') !== undefined ? `${done} message(s) updated.` : undefined}
       />,
     );
@@ -120,6 +128,20 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     const back = one('back') ?? '/inbox';
     const target = back.startsWith('/inbox') ? back : '/inbox';
     return c.redirect(`${target}${target.includes('?') ? '&' : '?'}done=${changed}`, 303);
+  });
+
+  // Re-categorise one message by hand.
+  app.post('/messages/:id/category', async (c) => {
+    const id = Number(c.req.param('id'));
+    const where = inbox.storeOfMessage(id);
+    if (!where || !c.get('storeIds').includes(where.storeId)) return c.text('No such message.', 404);
+    const category = String((await c.req.parseBody()).category ?? '');
+    if (!(CATEGORIES as readonly string[]).includes(category) || category === 'sent') return c.text('Unknown category.', 400);
+    inbox.setCategory(id, category as Category, c.get('storeIds'));
+    const pair = inbox.pair(where.pairId)!;
+    const m = (await shown(where.pairId)).find((x) => x.id === id)!;
+    if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} />);
+    return c.redirect(`/conversations/${where.pairId}#m${id}`, 303);
   });
 
   // One message's status, from its card in the conversation.
