@@ -21,7 +21,7 @@ export default tseslint.config(
   {
     // Browser scripts served to the admin.
     files: ['views/assets/**/*.js'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly' } },
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', navigator: 'readonly' } },
   },
   {
     files: ['src/core/**/*.ts'],

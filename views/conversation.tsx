@@ -9,12 +9,23 @@ export interface ShownMessage extends ConversationMessage {
   readonly hasHtml: boolean;
 }
 
+export interface OrderView {
+  readonly number: string;
+  readonly status: string;
+  readonly items: string;
+  readonly amount: string;
+  readonly placed: string;
+  readonly completed: string | null;
+}
+
 export interface ConversationProps {
   readonly user: { name: string; role: string };
   readonly csrf: string;
   readonly pair: PairHeader;
   readonly messages: readonly ShownMessage[];
   readonly reply: { subject: string; formKey: string };
+  readonly orders: readonly OrderView[];
+  readonly templates: readonly { id: number; name: string }[];
 }
 
 function time(ms: number): string {
@@ -142,6 +153,8 @@ export function ReplyForm(props: {
   error?: string | undefined;
   sent?: boolean;
   text?: string;
+  templates?: readonly { id: number; name: string }[];
+  warning?: string | undefined;
 }) {
   return (
     <form
@@ -157,6 +170,26 @@ export function ReplyForm(props: {
       <Csrf token={props.csrf} />
       <input type="hidden" name="key" value={props.formKey} />
       <ReplyResult error={props.error} sent={props.sent ?? false} />
+      {props.warning ? <p class="warn">{props.warning}</p> : null}
+      {props.templates?.length ? (
+        <label>
+          Template{' '}
+          <select
+            name="template"
+            hx-get={`/conversations/${props.pairId}/reply-form`}
+            hx-target="#reply"
+            hx-swap="outerHTML"
+            hx-trigger="change"
+            hx-include="this"
+            aria-label="Template"
+          >
+            <option value="">—</option>
+            {props.templates.map((t) => (
+              <option value={String(t.id)}>{t.name}</option>
+            ))}
+          </select>
+        </label>
+      ) : null}
       <label>
         Subject
         <input name="subject" value={props.subject} required maxlength={998} />
@@ -186,6 +219,26 @@ export function ConversationPage(props: ConversationProps) {
           </div>
           <div class="muted">alias {p.alias}</div>
           {p.optedOut ? <div class="badge bad">opted out</div> : null}
+          <h3>Orders</h3>
+          {props.orders.length ? (
+            <ul class="orders">
+              {props.orders.map((o) => (
+                <li>
+                  <b class="order-number">{o.number}</b>{' '}
+                  <button type="button" class="plain copy" data-copy={o.number} title="Copy the order number">
+                    copy
+                  </button>
+                  <div>{o.items}</div>
+                  <div class="muted">
+                    {o.amount} · {o.status} · placed {o.placed}
+                    {o.completed ? ` · completed ${o.completed}` : ''}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <div class="muted">No orders (a visitor).</div>
+          )}
           <h3>Store</h3>
           <div>{p.storeName}</div>
           <p>
@@ -198,7 +251,7 @@ export function ConversationPage(props: ConversationProps) {
               <MessageCard m={m} pair={p} csrf={props.csrf} />
             ))}
           </div>
-          <ReplyForm pairId={p.pairId} csrf={props.csrf} subject={props.reply.subject} formKey={props.reply.formKey} />
+          <ReplyForm pairId={p.pairId} csrf={props.csrf} subject={props.reply.subject} formKey={props.reply.formKey} templates={props.templates} />
         </section>
       </main>
     </Layout>

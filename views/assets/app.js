@@ -18,6 +18,12 @@
     next.scrollIntoView({ block: 'nearest' });
   }
   document.addEventListener('click', function (e) {
+    var copy = e.target.closest && e.target.closest('[data-copy]');
+    if (copy) {
+      if (navigator.clipboard) navigator.clipboard.writeText(copy.getAttribute('data-copy'));
+      copy.textContent = 'copied';
+      return;
+    }
     var row = e.target.closest && e.target.closest('tr[data-href]');
     if (row && !e.target.closest('a,button,input,select,textarea')) window.location.href = row.getAttribute('data-href');
   });

@@ -43,6 +43,17 @@ ALTER TABLE messages ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'
 ALTER TABLE messages ADD COLUMN category TEXT NOT NULL DEFAULT 'buyer_message';
 CREATE INDEX messages_store_id ON messages(store_id, id);
 
+-- Reply templates: global (store_id NULL, the owner's) or one store's.
+CREATE TABLE templates (
+  id INTEGER PRIMARY KEY,
+  store_id INTEGER REFERENCES stores(id),
+  name TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
 -- Category rules (core/categorize.ts): first match by position wins; editable in the admin.
 CREATE TABLE category_rules (
   id INTEGER PRIMARY KEY,

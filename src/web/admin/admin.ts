@@ -13,6 +13,8 @@ import { UserRepo } from '../../store/users.js';
 import { authRoutes, logoutRoutes } from './routes-auth.js';
 import { inboxRoutes } from './routes-inbox.js';
 import { storeAdminRoutes } from './routes-stores.js';
+import { templateRoutes } from './routes-templates.js';
+import { TemplateRepo } from '../../store/templates.js';
 import { requireCsrf, requireUser, SESSION_TTL_MS, type AdminEnv } from './session.js';
 
 const require = createRequire(import.meta.url);
@@ -60,6 +62,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', logoutRoutes(sessions));
   pages.route('/', inboxRoutes({ db: o.db, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
   pages.route('/', storeAdminRoutes(stores, o.domains));
+  pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   app.route('/', pages);
   return app;
 }

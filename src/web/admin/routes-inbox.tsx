@@ -15,9 +15,24 @@ import { InboxRepo, type InboxView, type MessageStatus } from '../../store/inbox
 import type { OutboxRepo } from '../../store/outbox.js';
 import { stmt } from '../../store/statements.js';
 import type { StoreRepo } from '../../store/stores.js';
-import { ConversationPage, MessageCard, ReplyForm, type ShownMessage } from '../../../views/conversation.js';
+import { ConversationPage, MessageCard, ReplyForm, type OrderView, type ShownMessage } from '../../../views/conversation.js';
+import { renderTemplate } from '../../core/template.js';
+import { OrderRepo, type OrderRow } from '../../store/orders.js';
+import { TemplateRepo } from '../../store/templates.js';
 import { InboxPage } from '../../../views/inbox.js';
 import type { AdminEnv } from './session.js';
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
+const itemsText = (o: OrderRow) => o.items.map((i) => `${i.name} ×${i.quantity}`).join(', ');
+const orderView = (o: OrderRow): OrderView => ({
+  number: o.number,
+  status: o.status,
+  items: itemsText(o),
+  amount: money(o.totalMinor, o.currency),
+  placed: day(o.placedAt),
+  completed: o.completedAt ? day(o.completedAt) : null,
+});
 
 const PAGE = 50;
 const BULK_MAX = 10_000;
@@ -42,6 +57,8 @@ export interface InboxDeps {
 export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const inbox = new InboxRepo(d.db);
+  const orders = new OrderRepo(d.db);
+  const templates = new TemplateRepo(d.db);
   const frame = (c: { get: (k: 'user' | 'session') => any }) => ({
     user: { name: c.get('user').name, role: c.get('user').role },
     csrf: c.get('session').csrfToken as string,
@@ -186,7 +203,47 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     const messages = await shown(pair.pairId);
     const lastBuyer = [...messages].reverse().find((m) => m.direction === 'buyer_to_store');
     const subject = lastBuyer ? (/^re:/i.test(lastBuyer.subject) ? lastBuyer.subject : `Re: ${lastBuyer.subject}`) : '';
-    return c.html(<ConversationPage {...frame(c)} pair={pair} messages={messages} reply={{ subject, formKey: randomBytes(16).toString('hex') }} />);
+    return c.html(
+      <ConversationPage
+        {...frame(c)}
+        pair={pair}
+        messages={messages}
+        reply={{ subject, formKey: randomBytes(16).toString('hex') }}
+        orders={orders.forPair(pair.pairId).map(orderView)}
+        templates={templates.visible([pair.storeId]).map((t) => ({ id: t.id, name: t.name }))}
+      />,
+    );
+  });
+
+  // The reply box filled from a template, with the buyer's, store's and latest order's values.
+  app.get('/conversations/:id/reply-form', (c) => {
+    const pair = pairFor(c);
+    if (!pair) return c.text('No such conversation.', 404);
+    const choices = templates.visible([pair.storeId]);
+    const t = choices.find((x) => x.id === Number(c.req.query('template')));
+    const latest = orders.forPair(pair.pairId).sort((a, b) => b.placedAt - a.placedAt)[0];
+    const values = {
+      'buyer.name': pair.buyerName,
+      'store.name': pair.storeName,
+      'order.number': latest?.number,
+      'order.items': latest ? itemsText(latest) : undefined,
+      'order.total': latest ? money(latest.totalMinor, latest.currency) : undefined,
+      'order.date': latest ? day(latest.placedAt) : undefined,
+    };
+    const subject = t ? renderTemplate(t.subject, values) : null;
+    const body = t ? renderTemplate(t.body, values) : null;
+    const unknown = [...(subject?.unknown ?? []), ...(body?.unknown ?? [])];
+    return c.html(
+      <ReplyForm
+        pairId={pair.pairId}
+        csrf={frame(c).csrf}
+        subject={subject?.text ?? ''}
+        text={body?.text ?? ''}
+        formKey={randomBytes(16).toString('hex')}
+        templates={choices.map((x) => ({ id: x.id, name: x.name }))}
+        warning={unknown.length ? `Unknown variable(s) in the template: ${unknown.join(', ')}` : undefined}
+      />,
+    );
   });
 
   // The reply goes through the same pipeline as mail from Outlook, as the store's mailbox sender.
@@ -210,6 +267,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
           error={error}
           sent={sent}
           text={sent ? '' : text}
+          templates={templates.visible([pair.storeId]).map((t) => ({ id: t.id, name: t.name }))}
         />,
       );
     if (!/^[0-9a-f]{32}$/.test(key)) return again('the form is incomplete; reload the page');

@@ -1,0 +1,36 @@
+// Owns reply and campaign templates: `{{buyer.name}}`, `{{order.number}}`, `{{order.items}}` …
+// with a fallback after a bar: `{{buyer.name | there}}`. One left-to-right pass (linear time); an
+// unknown variable renders its fallback, or nothing, and is reported so the editor can warn.
+
+export type TemplateValues = Readonly<Record<string, string | null | undefined>>;
+
+export const TEMPLATE_VARIABLES = ['buyer.name', 'store.name', 'order.number', 'order.items', 'order.total', 'order.date'] as const;
+
+export interface Rendered {
+  readonly text: string;
+  /** Variables the template names that are not known at all (typos). */
+  readonly unknown: readonly string[];
+}
+
+export function renderTemplate(template: string, values: TemplateValues): Rendered {
+  let out = '';
+  const unknown: string[] = [];
+  let i = 0;
+  while (i < template.length) {
+    const open = template.indexOf('{{', i);
+    if (open < 0) break;
+    const close = template.indexOf('}}', open + 2);
+    if (close < 0) break;
+    out += template.slice(i, open);
+    const inner = template.slice(open + 2, close);
+    const bar = inner.indexOf('|');
+    const name = (bar < 0 ? inner : inner.slice(0, bar)).trim();
+    const fallback = bar < 0 ? '' : inner.slice(bar + 1).trim();
+    if (!(TEMPLATE_VARIABLES as readonly string[]).includes(name)) unknown.push(name);
+    const value = values[name];
+    out += value !== undefined && value !== null && value !== '' ? value : fallback;
+    i = close + 2;
+  }
+  out += template.slice(i);
+  return { text: out, unknown };
+}
