@@ -2,11 +2,16 @@
 // filters changed; HTML bodies in a sandboxed iframe; the reply box.
 import { CATEGORIES, CATEGORY_LABELS } from '../src/core/categorize.js';
 import type { ConversationMessage, PairHeader } from '../src/store/inbox.js';
+import type { Note } from '../src/store/notes.js';
+import { MAX_TAGS_PER_MESSAGE, type Tag } from '../src/store/tags.js';
+import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
 
 export interface ShownMessage extends ConversationMessage {
   readonly text: string;
   readonly hasHtml: boolean;
+  readonly tags: readonly Tag[];
+  readonly reported: boolean;
 }
 
 export interface OrderView {
@@ -26,6 +31,36 @@ export interface ConversationProps {
   readonly reply: { subject: string; formKey: string };
   readonly orders: readonly OrderView[];
   readonly templates: readonly { id: number; name: string }[];
+  readonly notes: readonly Note[];
+  readonly allTags: readonly Tag[];
+}
+
+export function Notes(props: { pairId: number; csrf: string; notes: readonly Note[] }) {
+  return (
+    <div id="notes">
+      <ul class="notes">
+        {props.notes.map((n) => (
+          <li>
+            <b>{n.author}</b> <span class="muted">{time(n.createdAt)}</span>
+            <div>{n.body}</div>
+          </li>
+        ))}
+      </ul>
+      <form
+        method="post"
+        action={`/conversations/${props.pairId}/notes`}
+        hx-post={`/conversations/${props.pairId}/notes`}
+        hx-target="#notes"
+        hx-swap="outerHTML"
+      >
+        <Csrf token={props.csrf} />
+        <textarea name="body" required maxlength={5000} rows={2} aria-label="Internal note" placeholder="Internal note (never sent)"></textarea>
+        <button type="submit" class="plain">
+          Add note
+        </button>
+      </form>
+    </div>
+  );
 }
 
 function time(ms: number): string {
@@ -69,7 +104,43 @@ function Marks(props: { m: ShownMessage; csrf: string }) {
   );
 }
 
-export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: string }) {
+function TagControls(props: { m: ShownMessage; csrf: string; allTags: readonly Tag[] }) {
+  const m = props.m;
+  const target = `#m${m.id}`;
+  const addable = props.allTags.filter((t) => !m.tags.some((x) => x.id === t.id));
+  return (
+    <span class="tags">
+      {m.tags.map((t) => (
+        <TagChip tag={t} csrf={props.csrf} removeAction={`/messages/${m.id}/tags/${t.id}/remove`} target={target} />
+      ))}
+      {/* The add control disappears at the limit. */}
+      {m.tags.length < MAX_TAGS_PER_MESSAGE && addable.length ? (
+        <form
+          class="inline add-tag"
+          method="post"
+          action={`/messages/${m.id}/tags`}
+          hx-post={`/messages/${m.id}/tags`}
+          hx-target={target}
+          hx-swap="outerHTML"
+          hx-trigger="change"
+        >
+          <Csrf token={props.csrf} />
+          <select name="tagId" aria-label="Add a tag">
+            <option value="">+ tag</option>
+            {addable.map((t) => (
+              <option value={String(t.id)}>{t.name}</option>
+            ))}
+          </select>
+          <noscript>
+            <button type="submit">Add</button>
+          </noscript>
+        </form>
+      ) : null}
+    </span>
+  );
+}
+
+export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: string; allTags: readonly Tag[] }) {
   const m = props.m;
   const who = m.direction === 'buyer_to_store' ? props.pair.buyerName || 'Buyer' : `${props.pair.storeName} (${m.source === 'web' ? 'admin' : m.authorEmail})`;
   return (
@@ -81,6 +152,7 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: st
         {m.suspicious ? <span class="badge bad">suspicious sender</span> : null}
         {m.critical ? <span class="badge">important</span> : null}
         <span class="muted status"> · {m.status.replace(/_/g, ' ')}</span>
+        {m.reported ? <span class="badge bad">reported</span> : null} <TagControls m={m} csrf={props.csrf} allTags={props.allTags} />
       </div>
       {m.direction === 'buyer_to_store' ? (
         <div class="filters">
@@ -115,6 +187,25 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: st
         <details>
           <summary>Formatted version</summary>
           <iframe sandbox="" referrerpolicy="no-referrer" src={`/messages/${m.id}/body`} title="Formatted message" loading="lazy"></iframe>
+        </details>
+      ) : null}
+      {!m.reported ? (
+        <details class="report">
+          <summary>Report this message</summary>
+          <form
+            method="post"
+            action={`/messages/${m.id}/report`}
+            hx-post={`/messages/${m.id}/report`}
+            hx-target={`#m${m.id}`}
+            hx-swap="outerHTML"
+            class="inline"
+          >
+            <Csrf token={props.csrf} />
+            <input name="reason" required maxlength={500} placeholder="Why should the owner look at it?" aria-label="Reason" />
+            <button type="submit" class="plain">
+              Report
+            </button>
+          </form>
         </details>
       ) : null}
       {m.changes.length ? (
@@ -239,6 +330,8 @@ export function ConversationPage(props: ConversationProps) {
           ) : (
             <div class="muted">No orders (a visitor).</div>
           )}
+          <h3>Notes</h3>
+          <Notes pairId={p.pairId} csrf={props.csrf} notes={props.notes} />
           <h3>Store</h3>
           <div>{p.storeName}</div>
           <p>
@@ -248,7 +341,7 @@ export function ConversationPage(props: ConversationProps) {
         <section class="content">
           <div id="thread">
             {props.messages.map((m) => (
-              <MessageCard m={m} pair={p} csrf={props.csrf} />
+              <MessageCard m={m} pair={p} csrf={props.csrf} allTags={props.allTags} />
             ))}
           </div>
           <ReplyForm pairId={p.pairId} csrf={props.csrf} subject={props.reply.subject} formKey={props.reply.formKey} templates={props.templates} />

@@ -1,6 +1,8 @@
 // The unified inbox: one list across the user's stores, filters in the URL, unread in bold.
 import { CATEGORIES, CATEGORY_LABELS, dueText, type Category } from '../src/core/categorize.js';
 import type { InboxRow, InboxView, MessageStatus } from '../src/store/inbox.js';
+import type { Tag } from '../src/store/tags.js';
+import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
 
 export interface InboxProps {
@@ -16,7 +18,10 @@ export interface InboxProps {
     status?: MessageStatus | undefined;
     category?: Category | undefined;
     sort?: 'newest' | 'due' | undefined;
+    tag?: number | undefined;
   };
+  readonly tags: readonly Tag[];
+  readonly rowTags: ReadonlyMap<number, readonly Tag[]>;
   readonly categories: ReadonlyMap<Category, number>;
   readonly now: number;
   readonly notice?: string | undefined;
@@ -48,6 +53,7 @@ export function inboxHref(f: InboxProps['filter'], patch: Partial<InboxProps['fi
   if (merged.status) p.set('status', merged.status);
   if (merged.category) p.set('category', merged.category);
   if (merged.sort === 'due') p.set('sort', 'due');
+  if (merged.tag) p.set('tag', String(merged.tag));
   if (patch.before) p.set('before', String(patch.before));
   const s = p.toString();
   return s ? `/inbox?${s}` : '/inbox';
@@ -64,7 +70,7 @@ function Due(props: { row: InboxRow; now: number }) {
   return due ? <div class={due.overdue ? 'badge bad due' : 'badge due'}>{due.text}</div> : null;
 }
 
-export function InboxRows(props: { rows: readonly InboxRow[]; now: number }) {
+export function InboxRows(props: { rows: readonly InboxRow[]; now: number; rowTags: ReadonlyMap<number, readonly Tag[]> }) {
   return (
     <>
       {props.rows.map((r) => (
@@ -78,7 +84,10 @@ export function InboxRows(props: { rows: readonly InboxRow[]; now: number }) {
           </td>
           <td>
             <a href={`/conversations/${r.pairId}`}>{r.subject || '(no subject)'}</a> {r.replied ? <span class="badge ok">replied</span> : null}
-            {r.suspicious ? <span class="badge bad">suspicious</span> : null}
+            {r.suspicious ? <span class="badge bad">suspicious</span> : null}{' '}
+            {(props.rowTags.get(r.id) ?? []).map((t) => (
+              <TagChip tag={t} />
+            ))}
             <div class="snippet">{r.snippet}</div>
           </td>
           <td class="wide">{CATEGORY_LABELS[r.category] ?? r.category}</td>
@@ -124,6 +133,17 @@ export function InboxPage(props: InboxProps) {
               {CATEGORY_LABELS[cat]} <span>{props.categories.get(cat) || ''}</span>
             </a>
           ))}
+          {props.tags.length ? <h3>Tags</h3> : null}
+          {props.tags.length ? (
+            <a href={inboxHref(f, { tag: undefined })} class={f.tag ? '' : 'on'}>
+              Any tag
+            </a>
+          ) : null}
+          {props.tags.map((t) => (
+            <a href={inboxHref(f, { tag: t.id })} class={f.tag === t.id ? 'on' : ''} data-tag-filter={t.name}>
+              <TagChip tag={t} />
+            </a>
+          ))}
           <h3>Order</h3>
           <a href={inboxHref(f, { sort: 'newest' })} class={f.sort === 'due' ? '' : 'on'}>
             Newest first
@@ -158,6 +178,7 @@ export function InboxPage(props: InboxProps) {
             {f.status ? <input type="hidden" name="status" value={f.status} /> : null}
             {f.category ? <input type="hidden" name="category" value={f.category} /> : null}
             {f.sort === 'due' ? <input type="hidden" name="sort" value="due" /> : null}
+            {f.tag ? <input type="hidden" name="tag" value={String(f.tag)} /> : null}
             <input type="search" name="q" value={f.q} placeholder="Search subject, text, buyer, alias, order number" aria-label="Search" />
             <select name="since" aria-label="Time">
               <option value="" selected={f.since === ''}>
@@ -189,6 +210,7 @@ export function InboxPage(props: InboxProps) {
             {f.status ? <input type="hidden" name="status" value={f.status} /> : null}
             {f.category ? <input type="hidden" name="category" value={f.category} /> : null}
             {f.sort === 'due' ? <input type="hidden" name="sort" value="due" /> : null}
+            {f.tag ? <input type="hidden" name="tag" value={String(f.tag)} /> : null}
             <select name="action" aria-label="Bulk action">
               <option value="processed">Mark processed</option>
               <option value="follow_up">Mark to follow up</option>
@@ -196,6 +218,9 @@ export function InboxPage(props: InboxProps) {
               <option value="replied_on_platform">Mark replied on platform (final)</option>
               <option value="read">Mark read</option>
               <option value="unread">Mark unread</option>
+              {props.tags.map((t) => (
+                <option value={`tag:${t.id}`}>Tag “{t.name}”</option>
+              ))}
             </select>
             <button type="submit" name="scope" value="selected" class="plain">
               Apply to selected
@@ -226,7 +251,7 @@ export function InboxPage(props: InboxProps) {
                   </tr>
                 </thead>
                 <tbody>
-                  <InboxRows rows={props.rows} now={props.now} />
+                  <InboxRows rows={props.rows} now={props.now} rowTags={props.rowTags} />
                 </tbody>
               </table>
             )}

@@ -29,6 +29,8 @@ export function Layout(props: Frame & { children?: Child }) {
             <nav>
               <a href="/inbox">Inbox</a>
               <a href="/templates">Templates</a>
+              <a href="/tags">Tags</a>
+              {props.user.role === 'owner' ? <a href="/reports">Reports</a> : null}
               <a href="/stores">Stores &amp; permissions</a>
             </nav>
             <form method="post" action="/logout">

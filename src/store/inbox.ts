@@ -16,6 +16,7 @@ export interface InboxFilter {
   readonly unread?: boolean | undefined;
   readonly status?: MessageStatus | undefined;
   readonly category?: Category | undefined;
+  readonly tagId?: number | undefined;
   /** 'due': unanswered buyer messages whose response clock runs out first, first. */
   readonly sort?: 'newest' | 'due' | undefined;
   readonly sinceMs?: number | undefined;
@@ -137,6 +138,10 @@ export class InboxRepo {
     if (f.category) {
       where.push('m.category = ?');
       args.push(f.category);
+    }
+    if (f.tagId !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM message_tags mt WHERE mt.message_id = m.id AND mt.tag_id = ?)');
+      args.push(f.tagId);
     }
     if (f.sort === 'due') {
       // Only what still waits for an answer; A-to-z claims get 48 hours, the rest 24.

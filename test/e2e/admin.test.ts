@@ -29,6 +29,13 @@ async function csrfOf(p: Page): Promise<string> {
   return (JSON.parse(headers ?? '{}') as Record<string, string>)['X-CSRF-Token'] ?? '';
 }
 
+/** A tag's id, read from the tags page. */
+async function tagId(p: Page, name: string): Promise<number> {
+  const html = await (await p.request.get(`${base}/tags`)).text();
+  const m = new RegExp(`data-tag-row="${name}"[\\s\\S]*?action="/tags/(\\d+)"`).exec(html);
+  return Number(m?.[1]);
+}
+
 beforeAll(async () => {
   h = await startHarness();
   base = `http://127.0.0.1:${h.gw.httpPort}`;
@@ -151,6 +158,70 @@ describe('the admin in a browser', () => {
     await card.locator('button:has-text("Replied on platform")').click();
     await expect.poll(() => card.locator('.status').innerText()).toContain('replied on platform');
     expect(await card.locator('.marks').count()).toBe(0);
+  });
+
+  it('tags a message up to the limit of two, keeps notes, and reports it to the owner', async () => {
+    await page.goto(`${base}/tags`);
+    for (const [name, colour] of [
+      ['urgent', 'red'],
+      ['vip', 'purple'],
+      ['later', 'grey'],
+    ] as const) {
+      await page.fill('input[aria-label="New tag name"]', name);
+      await page.selectOption('form[action="/tags"] select[name=colour]', colour);
+      await page.click('button:has-text("Add tag")');
+      await page.waitForURL(`${base}/tags`);
+    }
+    // Rename and recolour one.
+    const later = page.locator('tr[data-tag-row="later"]');
+    await later.locator('input[name=name]').fill('someday');
+    await later.locator('select[name=colour]').selectOption('teal');
+    await later.locator('button:has-text("Save")').click();
+    await page.waitForURL(`${base}/tags`);
+    expect(await page.locator('.tag.c-teal').innerText()).toBe('someday');
+
+    await page.goto(`${base}/inbox?q=Refund`);
+    await page.locator('table.list tbody tr a').first().click();
+    await page.waitForURL(/\/conversations\/\d+/);
+    const card = page.locator('article.message.buyer_to_store').first();
+    await card.locator('select[name=tagId]').selectOption({ label: 'urgent' });
+    await expect.poll(() => card.locator('.tag').count()).toBe(1);
+    await card.locator('select[name=tagId]').selectOption({ label: 'vip' });
+    await expect.poll(() => card.locator('.tag').count()).toBe(2);
+    expect(await card.locator('.add-tag').count()).toBe(0); // the add control is gone at two
+    const messageId = await card.getAttribute('data-message-id');
+    const third = await page.request.post(`${base}/messages/${messageId}/tags`, {
+      headers: { 'x-csrf-token': await csrfOf(page), 'hx-request': 'true' },
+      form: { tagId: String(await tagId(page, 'someday')) },
+    });
+    expect(third.status()).toBe(409);
+    await page.reload();
+    expect(await page.locator('article.message.buyer_to_store').first().locator('.tag').count()).toBe(2);
+    await screenshot(page, 'tags');
+
+    await page.fill('textarea[aria-label="Internal note"]', 'Customer called; refund approved by Sam.');
+    await page.click('button:has-text("Add note")');
+    await expect.poll(() => page.locator('#notes').innerText()).toContain('refund approved by Sam');
+
+    await page.locator('article.message.buyer_to_store').first().locator('summary:has-text("Report this message")').click();
+    await page.fill('input[aria-label=Reason]', 'Abusive language');
+    await page.click('button:has-text("Report")');
+    await expect.poll(() => page.locator('article.message.buyer_to_store').first().innerText()).toContain('reported');
+    await page.goto(`${base}/reports`);
+    expect(await page.locator('table.list').innerText()).toContain('Abusive language');
+
+    // The inbox filters by tag.
+    await page.goto(`${base}/inbox`);
+    await page.click('aside a[data-tag-filter="vip"]');
+    await page.waitForURL(/tag=\d+/);
+    expect(await page.locator('table.list tbody tr').allInnerTexts()).toEqual([expect.stringContaining('Refund please')]);
+
+    // Deleting a tag takes it off every message.
+    await page.goto(`${base}/tags`);
+    await page.locator('tr[data-tag-row="vip"] button:has-text("Delete")').click();
+    await page.waitForURL(`${base}/tags`);
+    expect(await page.locator('tr[data-tag-row="vip"]').count()).toBe(0);
+    expect(h.gw.db.prepare("SELECT count(*) AS n FROM message_tags mt JOIN tags t ON t.id = mt.tag_id WHERE t.name = 'vip'").get()).toEqual({ n: 0 });
   });
 
   it('adds a permitted sender, blocks it, and mail from it is then refused', async () => {

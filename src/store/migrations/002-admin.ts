@@ -43,6 +43,36 @@ ALTER TABLE messages ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'
 ALTER TABLE messages ADD COLUMN category TEXT NOT NULL DEFAULT 'buyer_message';
 CREATE INDEX messages_store_id ON messages(store_id, id);
 
+-- Tags (at most two per message, enforced by the repository), internal notes on a conversation,
+-- and reports of a message for the owner to review.
+CREATE TABLE tags (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  colour TEXT NOT NULL
+);
+CREATE TABLE message_tags (
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+  PRIMARY KEY (message_id, tag_id)
+);
+CREATE INDEX message_tags_tag ON message_tags(tag_id, message_id);
+CREATE TABLE notes (
+  id INTEGER PRIMARY KEY,
+  pair_id INTEGER NOT NULL REFERENCES pairs(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX notes_pair ON notes(pair_id, id);
+CREATE TABLE reports (
+  id INTEGER PRIMARY KEY,
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  resolved_at INTEGER
+);
+
 -- Reply templates: global (store_id NULL, the owner's) or one store's.
 CREATE TABLE templates (
   id INTEGER PRIMARY KEY,

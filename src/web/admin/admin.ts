@@ -15,6 +15,9 @@ import { inboxRoutes } from './routes-inbox.js';
 import { storeAdminRoutes } from './routes-stores.js';
 import { templateRoutes } from './routes-templates.js';
 import { TemplateRepo } from '../../store/templates.js';
+import { TagRepo } from '../../store/tags.js';
+import { NoteRepo } from '../../store/notes.js';
+import { tagRoutes } from './routes-tags.js';
 import { requireCsrf, requireUser, SESSION_TTL_MS, type AdminEnv } from './session.js';
 
 const require = createRequire(import.meta.url);
@@ -63,6 +66,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', inboxRoutes({ db: o.db, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
   pages.route('/', storeAdminRoutes(stores, o.domains));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
+  pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));
   app.route('/', pages);
   return app;
 }

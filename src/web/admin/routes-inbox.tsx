@@ -15,10 +15,12 @@ import { InboxRepo, type InboxView, type MessageStatus } from '../../store/inbox
 import type { OutboxRepo } from '../../store/outbox.js';
 import { stmt } from '../../store/statements.js';
 import type { StoreRepo } from '../../store/stores.js';
-import { ConversationPage, MessageCard, ReplyForm, type OrderView, type ShownMessage } from '../../../views/conversation.js';
+import { ConversationPage, MessageCard, Notes, ReplyForm, type OrderView, type ShownMessage } from '../../../views/conversation.js';
 import { renderTemplate } from '../../core/template.js';
 import { OrderRepo, type OrderRow } from '../../store/orders.js';
 import { TemplateRepo } from '../../store/templates.js';
+import { TagRepo } from '../../store/tags.js';
+import { NoteRepo } from '../../store/notes.js';
 import { InboxPage } from '../../../views/inbox.js';
 import type { AdminEnv } from './session.js';
 
@@ -59,6 +61,8 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
   const inbox = new InboxRepo(d.db);
   const orders = new OrderRepo(d.db);
   const templates = new TemplateRepo(d.db);
+  const tags = new TagRepo(d.db);
+  const notes = new NoteRepo(d.db);
   const frame = (c: { get: (k: 'user' | 'session') => any }) => ({
     user: { name: c.get('user').name, role: c.get('user').role },
     csrf: c.get('session').csrfToken as string,
@@ -78,7 +82,9 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     const categoryParam = get('category') ?? '';
     const category = (CATEGORIES as readonly string[]).includes(categoryParam) ? (categoryParam as Category) : undefined;
     const sort = get('sort') === 'due' ? ('due' as const) : undefined;
-    return { store, view, unread: get('unread') === '1', q: (get('q') ?? '').slice(0, 200), since, status, category, sort };
+    const tagParam = Number(get('tag') ?? '');
+    const tag = Number.isInteger(tagParam) && tagParam > 0 ? tagParam : undefined;
+    return { store, view, unread: get('unread') === '1', q: (get('q') ?? '').slice(0, 200), since, status, category, sort, tag };
   }
   const listFor = (f: ReturnType<typeof readFilter>, allowed: readonly number[], limit: number, before?: number) =>
     inbox.list({
@@ -88,6 +94,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
       q: f.q,
       status: f.status,
       category: f.category,
+      tagId: f.tag,
       sort: f.sort,
       sinceMs: sinceMs(f.since, Date.now()),
       beforeId: f.sort === 'due' ? undefined : before,
@@ -113,6 +120,8 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
         filter={f}
         rows={rows}
         categories={inbox.unreadByCategory(f.store ? [f.store] : allowed)}
+        tags={tags.list()}
+        rowTags={tags.forMessages(rows.map((r) => r.id))}
         now={Date.now()}
         next={rows.length === PAGE && last && f.sort !== 'due' ? last.id : null}
         notice={Number.isInteger(done) && c.req.query('done') !== undefined ? `${done} message(s) updated.` : undefined}
@@ -139,12 +148,54 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
             .filter((n) => Number.isInteger(n) && n > 0)
             .slice(0, BULK_MAX);
     let changed: number;
-    if (action === 'read' || action === 'unread') changed = inbox.setRead(ids, action === 'read', allowed);
+    const tagAction = /^tag:(\d+)$/.exec(action);
+    if (tagAction) {
+      // Only messages the user may see; the two-tag limit holds for each one.
+      const visible = new Set(ids.filter((id) => allowed.includes(inbox.storeOfMessage(id)?.storeId ?? -1)));
+      changed = [...visible].filter((id) => tags.add(id, Number(tagAction[1])) === 'added').length;
+    } else if (action === 'read' || action === 'unread') changed = inbox.setRead(ids, action === 'read', allowed);
     else if ((STATUSES as readonly string[]).includes(action)) changed = inbox.setStatus(ids, action as MessageStatus, allowed);
     else return c.text('Unknown action.', 400);
     const back = one('back') ?? '/inbox';
     const target = back.startsWith('/inbox') ? back : '/inbox';
     return c.redirect(`${target}${target.includes('?') ? '&' : '?'}done=${changed}`, 303);
+  });
+
+  /** The message if the user may see it, with its pair. */
+  const messageFor = (c: { req: { param: (k: string) => string | undefined }; get: (k: 'storeIds') => number[] }) => {
+    const id = Number(c.req.param('id'));
+    const where = inbox.storeOfMessage(id);
+    return where && c.get('storeIds').includes(where.storeId) ? { id, ...where } : null;
+  };
+  const card = async (c: any, at: { id: number; pairId: number }, status: 200 | 409 = 200) => {
+    const pair = inbox.pair(at.pairId)!;
+    const m = (await shown(at.pairId)).find((x) => x.id === at.id)!;
+    if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} allTags={tags.list()} />, status);
+    return c.redirect(`/conversations/${at.pairId}#m${at.id}`, 303);
+  };
+
+  app.post('/messages/:id/tags', async (c) => {
+    const at = messageFor(c);
+    if (!at) return c.text('No such message.', 404);
+    const outcome = tags.add(at.id, Number((await c.req.parseBody()).tagId));
+    if (outcome === 'unknown') return c.text('No such tag.', 400);
+    return card(c, at, outcome === 'limit' ? 409 : 200);
+  });
+
+  app.post('/messages/:id/tags/:tag/remove', async (c) => {
+    const at = messageFor(c);
+    if (!at) return c.text('No such message.', 404);
+    tags.removeFrom(at.id, Number(c.req.param('tag')));
+    return card(c, at);
+  });
+
+  app.post('/messages/:id/report', async (c) => {
+    const at = messageFor(c);
+    if (!at) return c.text('No such message.', 404);
+    const reason = String((await c.req.parseBody()).reason ?? '').trim();
+    if (!reason) return c.text('Say why.', 400);
+    notes.report(at.id, c.get('user').id, reason.slice(0, 500));
+    return card(c, at);
   });
 
   // Re-categorise one message by hand.
@@ -157,7 +208,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     inbox.setCategory(id, category as Category, c.get('storeIds'));
     const pair = inbox.pair(where.pairId)!;
     const m = (await shown(where.pairId)).find((x) => x.id === id)!;
-    if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} />);
+    if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} allTags={tags.list()} />);
     return c.redirect(`/conversations/${where.pairId}#m${id}`, 303);
   });
 
@@ -171,7 +222,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     inbox.setStatus([id], status as MessageStatus, c.get('storeIds'));
     const pair = inbox.pair(where.pairId)!;
     const m = (await shown(where.pairId)).find((x) => x.id === id)!;
-    if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} />);
+    if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} allTags={tags.list()} />);
     return c.redirect(`/conversations/${where.pairId}#m${id}`, 303);
   });
 
@@ -182,6 +233,9 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
 
   async function shown(pairId: number): Promise<ShownMessage[]> {
     const messages = inbox.conversation(pairId);
+    const ids = messages.map((m) => m.id);
+    const tagsOf = tags.forMessages(ids);
+    const reported = notes.reportedIds(ids);
     return Promise.all(
       messages.map(async (m) => {
         // What the other side received (masked and filtered); the original stays in the database.
@@ -191,6 +245,8 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
           ...m,
           text: mail?.text ?? (mail?.html ? sanitizeHtml(mail.html, { allowedTags: [], allowedAttributes: {} }) : ''),
           hasHtml: Boolean(mail?.html),
+          tags: tagsOf.get(m.id) ?? [],
+          reported: reported.has(m.id),
         };
       }),
     );
@@ -211,8 +267,19 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
         reply={{ subject, formKey: randomBytes(16).toString('hex') }}
         orders={orders.forPair(pair.pairId).map(orderView)}
         templates={templates.visible([pair.storeId]).map((t) => ({ id: t.id, name: t.name }))}
+        notes={notes.forPair(pair.pairId)}
+        allTags={tags.list()}
       />,
     );
+  });
+
+  app.post('/conversations/:id/notes', async (c) => {
+    const pair = pairFor(c);
+    if (!pair) return c.text('No such conversation.', 404);
+    const body = String((await c.req.parseBody()).body ?? '').trim();
+    if (body) notes.add(pair.pairId, c.get('user').id, body.slice(0, 5000));
+    if (c.req.header('hx-request')) return c.html(<Notes pairId={pair.pairId} csrf={frame(c).csrf} notes={notes.forPair(pair.pairId)} />);
+    return c.redirect(`/conversations/${pair.pairId}`, 303);
   });
 
   // The reply box filled from a template, with the buyer's, store's and latest order's values.

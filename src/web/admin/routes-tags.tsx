@@ -1,0 +1,64 @@
+// Owns the tags page (create, rename, recolour, delete) and the owner's review of reported messages.
+import { Hono } from 'hono';
+import type { NoteRepo } from '../../store/notes.js';
+import { TAG_COLOURS, type TagColour, type TagRepo } from '../../store/tags.js';
+import { ReportsPage } from '../../../views/reports.js';
+import { TagsPage } from '../../../views/tags.js';
+import type { AdminEnv } from './session.js';
+
+export function tagRoutes(tags: TagRepo, notes: NoteRepo): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  const frame = (c: { get: (k: 'user' | 'session') => any }) => ({
+    user: { name: c.get('user').name, role: c.get('user').role },
+    csrf: c.get('session').csrfToken as string,
+  });
+  const page = (c: any, status: 200 | 400 | 409 = 200, error?: string) => c.html(<TagsPage {...frame(c)} tags={tags.list()} error={error} />, status);
+  const read = async (c: any): Promise<{ name: string; colour: TagColour } | string> => {
+    const form = await c.req.parseBody();
+    const name = String(form.name ?? '').trim();
+    const colour = String(form.colour ?? '');
+    if (!name || name.length > 40) return 'A tag needs a name of at most 40 characters.';
+    if (!(TAG_COLOURS as readonly string[]).includes(colour)) return 'Pick one of the colours.';
+    return { name, colour: colour as TagColour };
+  };
+
+  app.get('/tags', (c) => page(c));
+
+  app.post('/tags', async (c) => {
+    const t = await read(c);
+    if (typeof t === 'string') return page(c, 400, t);
+    if (tags.byName(t.name)) return page(c, 409, `A tag named "${t.name}" already exists.`);
+    tags.create(t.name, t.colour);
+    return c.redirect('/tags', 303);
+  });
+
+  app.post('/tags/:id', async (c) => {
+    const id = Number(c.req.param('id'));
+    if (!tags.get(id)) return c.text('No such tag.', 404);
+    const t = await read(c);
+    if (typeof t === 'string') return page(c, 400, t);
+    const clash = tags.byName(t.name);
+    if (clash && clash.id !== id) return page(c, 409, `A tag named "${t.name}" already exists.`);
+    tags.update(id, t.name, t.colour);
+    return c.redirect('/tags', 303);
+  });
+
+  app.post('/tags/:id/delete', (c) => {
+    tags.remove(Number(c.req.param('id')));
+    return c.redirect('/tags', 303);
+  });
+
+  // Reported messages: the owner reviews them (any store).
+  app.get('/reports', (c) => {
+    if (c.get('user').role !== 'owner') return c.text('Only the owner reviews reports.', 403);
+    return c.html(<ReportsPage {...frame(c)} reports={notes.openReports()} />);
+  });
+
+  app.post('/reports/:id/resolve', (c) => {
+    if (c.get('user').role !== 'owner') return c.text('Only the owner reviews reports.', 403);
+    notes.resolve(Number(c.req.param('id')));
+    return c.redirect('/reports', 303);
+  });
+
+  return app;
+}

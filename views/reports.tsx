@@ -1,0 +1,37 @@
+// Reported messages, for the owner.
+import type { Report } from '../src/store/notes.js';
+import { Csrf, Layout } from './layout.js';
+
+export function ReportsPage(props: { user: { name: string; role: string }; csrf: string; reports: readonly Report[] }) {
+  return (
+    <Layout title="Reports" user={props.user} csrf={props.csrf}>
+      <section class="content">
+        <h1>Reported messages</h1>
+        {props.reports.length === 0 ? <p class="muted">Nothing to review.</p> : null}
+        <table class="list">
+          <tbody>
+            {props.reports.map((r) => (
+              <tr>
+                <td>
+                  <a href={`/conversations/${r.pairId}#m${r.messageId}`}>{r.subject || '(no subject)'}</a>
+                </td>
+                <td>{r.reason}</td>
+                <td class="muted">
+                  {r.reporter}, {new Date(r.createdAt).toISOString().slice(0, 16).replace('T', ' ')}
+                </td>
+                <td>
+                  <form method="post" action={`/reports/${r.id}/resolve`}>
+                    <Csrf token={props.csrf} />
+                    <button type="submit" class="plain">
+                      Resolved
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </Layout>
+  );
+}
