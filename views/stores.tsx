@@ -1,18 +1,32 @@
 // Stores and messaging permissions: who may write to buyers as each store.
+import type { Readiness } from '../src/dns/sender-readiness.js';
+import type { CredentialRow } from '../src/store/credentials.js';
 import type { PermittedSenderRow, StoreRow } from '../src/store/stores.js';
 import { Csrf, Layout } from './layout.js';
 
-export function StoresPage(props: { user: { name: string; role: string }; csrf: string; stores: readonly StoreRow[]; domain: string }) {
+export function StoresPage(props: {
+  user: { name: string; role: string };
+  csrf: string;
+  stores: readonly (StoreRow & { bound: boolean })[];
+  domain: string;
+  error?: string | undefined;
+}) {
   return (
     <Layout title="Stores" user={props.user} csrf={props.csrf}>
       <section class="content">
         <h1>Stores</h1>
+        {props.error ? (
+          <p class="error" role="alert">
+            {props.error}
+          </p>
+        ) : null}
         <table class="list">
           <thead>
             <tr>
               <th>Store</th>
               <th>Contact address</th>
               <th>Mailbox</th>
+              <th>Bound</th>
             </tr>
           </thead>
           <tbody>
@@ -25,21 +39,106 @@ export function StoresPage(props: { user: { name: string; role: string }; csrf: 
                   {s.slug}@{props.domain}
                 </td>
                 <td>{s.mailbox}</td>
+                <td>{s.bound ? <span class="badge ok">mail has arrived</span> : <span class="muted">no mail yet</span>}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        {props.user.role === 'owner' ? (
+          <>
+            <h2>New store</h2>
+            <form method="post" action="/stores" class="filters">
+              <Csrf token={props.csrf} />
+              <input name="name" required maxlength={100} placeholder="Store name" aria-label="Store name" />
+              <input name="slug" required pattern="[a-z0-9][a-z0-9-]{0,62}" placeholder="slug (contact address)" aria-label="Slug" />
+              <input name="mailbox" type="email" required placeholder="support@store.example" aria-label="Mailbox" />
+              <button type="submit">Add store</button>
+            </form>
+          </>
+        ) : null}
       </section>
     </Layout>
   );
 }
 
-export function SenderRows(props: { senders: readonly PermittedSenderRow[]; csrf: string }) {
+export function ReadinessCell(props: { r: Readiness }) {
+  const r = props.r;
+  const mark = (ok: boolean, label: string) => <span class={ok ? 'badge ok' : 'badge bad'}>{`${label} ${ok ? '✓' : '✗'}`}</span>;
+  return (
+    <span class="readiness" title={r.errors.length ? `lookups failed: ${r.errors.join('; ')}` : r.dkim.note}>
+      {mark(r.spf.published, 'SPF')} {mark(r.dkim.selectorsFound.length > 0, 'DKIM')}{' '}
+      {mark(r.dmarc.published, `DMARC${r.dmarc.policy ? ` p=${r.dmarc.policy}` : ''}`)}
+    </span>
+  );
+}
+
+export function Credentials(props: {
+  senderId: number;
+  csrf: string;
+  creds: readonly CredentialRow[];
+  shown?: { username: string; password: string } | undefined;
+  enabled: boolean;
+}) {
+  const target = `#creds-${props.senderId}`;
+  return (
+    <div id={`creds-${props.senderId}`} class="creds">
+      {props.shown ? (
+        <p class="notice" role="status">
+          App password for {props.shown.username} (shown only now): <code class="app-password">{props.shown.password}</code>
+        </p>
+      ) : null}
+      {props.creds.map((c) => (
+        <div>
+          {c.label}{' '}
+          <span class="muted">{c.revokedAt ? 'revoked' : c.lastUsedAt ? `last used ${new Date(c.lastUsedAt).toISOString().slice(0, 10)}` : 'never used'}</span>{' '}
+          {c.revokedAt ? null : (
+            <form
+              method="post"
+              action={`/credentials/${c.id}/revoke`}
+              hx-post={`/credentials/${c.id}/revoke`}
+              hx-target={target}
+              hx-swap="outerHTML"
+              class="inline"
+            >
+              <Csrf token={props.csrf} />
+              <button type="submit" class="plain">
+                Revoke
+              </button>
+            </form>
+          )}
+        </div>
+      ))}
+      {props.enabled ? (
+        <form
+          method="post"
+          action={`/senders/${props.senderId}/credentials`}
+          hx-post={`/senders/${props.senderId}/credentials`}
+          hx-target={target}
+          hx-swap="outerHTML"
+          class="inline"
+        >
+          <Csrf token={props.csrf} />
+          <input name="label" maxlength={80} placeholder="device, e.g. Outlook at the desk" aria-label="App password label" />
+          <button type="submit" class="plain">
+            Issue app password
+          </button>
+        </form>
+      ) : null}
+    </div>
+  );
+}
+
+export function SenderRows(props: { senders: readonly PermittedSenderRow[]; csrf: string; creds: ReadonlyMap<number, readonly CredentialRow[]> }) {
   return (
     <tbody id="senders">
       {props.senders.map((p) => (
         <tr data-sender={p.email}>
-          <td>{p.email}</td>
+          <td>
+            {p.email}
+            <div hx-get={`/senders/${p.id}/readiness`} hx-trigger="load" hx-swap="innerHTML" class="muted">
+              checking DNS…
+            </div>
+          </td>
           <td>
             <span class={p.status === 'enabled' ? 'badge ok' : 'badge bad'}>{p.status}</span>
           </td>
@@ -52,6 +151,9 @@ export function SenderRows(props: { senders: readonly PermittedSenderRow[]; csrf
               </button>
             </form>
           </td>
+          <td>
+            <Credentials senderId={p.id} csrf={props.csrf} creds={props.creds.get(p.id) ?? []} enabled={p.status === 'enabled'} />
+          </td>
         </tr>
       ))}
     </tbody>
@@ -63,6 +165,7 @@ export function StorePage(props: {
   csrf: string;
   store: StoreRow;
   senders: readonly PermittedSenderRow[];
+  creds: ReadonlyMap<number, readonly CredentialRow[]>;
   error?: string | undefined;
   notice?: string | undefined;
 }) {
@@ -73,6 +176,14 @@ export function StorePage(props: {
           <a href="/stores">← Stores</a>
         </p>
         <h1>{props.store.name}: messaging permissions</h1>
+        <form method="post" action={`/stores/${props.store.id}`} class="filters">
+          <Csrf token={props.csrf} />
+          <input name="name" required maxlength={100} value={props.store.name} aria-label="Store name" />
+          <input name="mailbox" type="email" required value={props.store.mailbox} aria-label="Mailbox" />
+          <button type="submit" class="plain">
+            Save store
+          </button>
+        </form>
         <p class="muted">Permitted senders may write to this store's buyers from their own mail client. Blocked ones are refused.</p>
         {props.error ? (
           <p class="error" role="alert">
@@ -87,12 +198,13 @@ export function StorePage(props: {
         <table class="list">
           <thead>
             <tr>
-              <th>Sender</th>
+              <th>Sender (its domain's SPF, DKIM, DMARC)</th>
               <th>Status</th>
               <th></th>
+              <th>Submission app passwords</th>
             </tr>
           </thead>
-          <SenderRows senders={props.senders} csrf={props.csrf} />
+          <SenderRows senders={props.senders} csrf={props.csrf} creds={props.creds} />
         </table>
         <form method="post" action={`/stores/${props.store.id}/senders`} class="filters">
           <Csrf token={props.csrf} />

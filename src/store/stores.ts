@@ -42,6 +42,26 @@ export class StoreRepo {
     })();
   }
 
+  /** Renames a store or changes its mailbox; a new mailbox becomes a permitted sender too. */
+  update(id: number, input: { name: string; mailbox: string }, now = Date.now()): StoreRow | null {
+    return this.#db.transaction(() => {
+      const mailbox = input.mailbox.toLowerCase();
+      stmt(this.#db, 'UPDATE stores SET name = ?, mailbox = ? WHERE id = ?').run(input.name, mailbox, id);
+      stmt(this.#db, "INSERT OR IGNORE INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, 'enabled', ?, ?)").run(
+        id,
+        mailbox,
+        now,
+        now,
+      );
+      return this.get(id);
+    })();
+  }
+
+  /** Whether mail has arrived for the store (it is "bound" to a real conversation). */
+  bound(id: number): boolean {
+    return stmt(this.#db, 'SELECT 1 FROM messages WHERE store_id = ? LIMIT 1').get(id) !== undefined;
+  }
+
   get(id: number): StoreRow | null {
     return (stmt(this.#db, `SELECT ${STORE_COLS} FROM stores WHERE id = ?`).get(id) as StoreRow | undefined) ?? null;
   }

@@ -61,7 +61,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   api.all('*', (c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.route('/api/v1', api);
   // The admin (pages behind a staff login) takes every other path.
-  app.route('/', createAdminApp({ db: o.db, domains: o.domains, relay: o.relay, log: o.log }));
+  app.route('/', createAdminApp({ db: o.db, resolver: o.resolver, domains: o.domains, relay: o.relay, log: o.log }));
 
   app.notFound((c) => apiError(c, 'NOT_FOUND', 'not found'));
   app.onError((err, c) => {

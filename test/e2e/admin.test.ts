@@ -224,7 +224,17 @@ describe('the admin in a browser', () => {
     expect(h.gw.db.prepare("SELECT count(*) AS n FROM message_tags mt JOIN tags t ON t.id = mt.tag_id WHERE t.name = 'vip'").get()).toEqual({ n: 0 });
   });
 
-  it('adds a permitted sender, blocks it, and mail from it is then refused', async () => {
+  it('adds a store, and a permitted sender that it then blocks, so mail from it is refused', async () => {
+    await page.goto(`${base}/stores`);
+    await page.fill('input[aria-label="Store name"]', 'Third Shop');
+    await page.fill('input[aria-label=Slug]', 'third');
+    await page.fill('input[aria-label=Mailbox]', 'hello@third.example');
+    await page.click('button:has-text("Add store")');
+    await page.waitForURL(/\/stores\/\d+$/);
+    expect(await page.locator('tr[data-sender="hello@third.example"]').innerText()).toContain('enabled');
+    await page.goto(`${base}/stores`);
+    expect(await page.locator('table.list').innerText()).toMatch(/Acme Store[\s\S]*mail has arrived[\s\S]*Third Shop[\s\S]*no mail yet/);
+
     await page.goto(`${base}/stores/${pair.storeId}`);
     await page.fill('input[name=email]', 'temp@acme.example');
     await page.click('button:has-text("Add permitted sender")');
@@ -233,7 +243,22 @@ describe('the admin in a browser', () => {
     expect(ok.reply.code).toBe(250);
     await page.click('tr[data-sender="temp@acme.example"] button:has-text("Block")');
     await expect.poll(() => page.locator('tr[data-sender="temp@acme.example"]').innerText()).toContain('blocked');
+    // Its domain's readiness and submission app passwords: issued (shown once) and revoked.
+    const row = page.locator('tr[data-sender="temp@acme.example"]');
+    await page.click('tr[data-sender="temp@acme.example"] button:has-text("Enable")');
+    await expect.poll(() => row.locator('.readiness').innerText()).toMatch(/SPF ✓.*DKIM ✗.*DMARC ✗/s);
+    await row.locator('input[aria-label="App password label"]').fill('Outlook at the desk');
+    await row.locator('button:has-text("Issue app password")').click();
+    await expect.poll(() => row.locator('code.app-password').count()).toBe(1);
+    const password = await row.locator('code.app-password').innerText();
+    expect(password).toMatch(/^[a-z2-7]{4}(-[a-z2-7]{4}){5}$/);
     await screenshot(page, 'permissions');
+    await page.reload();
+    expect(await page.content()).not.toContain(password);
+    await row.locator('button:has-text("Revoke")').click();
+    await expect.poll(() => row.locator('.creds').innerText()).toContain('revoked');
+    await page.click('tr[data-sender="temp@acme.example"] button:has-text("Block")');
+    await expect.poll(() => row.innerText()).toContain('blocked');
     const refused = await mail('temp@acme.example', pair.address, 'Order A-7001', 'Another one.');
     expect(refused.reply.code).toBe(550);
     expect(refused.reply.text).toMatch(/blocked/);

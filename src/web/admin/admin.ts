@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
+import type { DnsResolver } from '../../dns/resolver.js';
 import type { Relay } from '../../relay/pipeline.js';
+import { CredentialRepo } from '../../store/credentials.js';
 import type { Db } from '../../store/db.js';
 import { OutboxRepo } from '../../store/outbox.js';
 import { SessionRepo } from '../../store/sessions.js';
@@ -33,6 +35,7 @@ const CSP =
 
 export interface AdminOptions {
   readonly db: Db;
+  readonly resolver: DnsResolver;
   readonly domains: readonly string[];
   readonly relay: Relay;
   readonly log: Logger;
@@ -64,7 +67,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.use('*', requireCsrf());
   pages.route('/', logoutRoutes(sessions));
   pages.route('/', inboxRoutes({ db: o.db, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
-  pages.route('/', storeAdminRoutes(stores, o.domains));
+  pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));
   app.route('/', pages);

@@ -1,12 +1,17 @@
 // Owns the stores page and messaging permissions: add permitted senders, block and enable them.
 import { Hono } from 'hono';
+import { senderReadiness } from '../../dns/sender-readiness.js';
+import type { DnsResolver } from '../../dns/resolver.js';
+import type { CredentialRepo } from '../../store/credentials.js';
 import type { StoreRepo } from '../../store/stores.js';
-import { SenderRows, StorePage, StoresPage } from '../../../views/stores.js';
+import { Credentials, ReadinessCell, SenderRows, StorePage, StoresPage } from '../../../views/stores.js';
 import type { AdminEnv } from './session.js';
 
 const EMAIL = /^[^\s@"<>()[\]\\,;:]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
 
-export function storeAdminRoutes(stores: StoreRepo, domains: readonly string[]): Hono<AdminEnv> {
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export function storeAdminRoutes(stores: StoreRepo, credentials: CredentialRepo, resolver: DnsResolver, domains: readonly string[]): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const frame = (c: { get: (k: 'user' | 'session') => any }) => ({
     user: { name: c.get('user').name, role: c.get('user').role },
@@ -14,15 +19,94 @@ export function storeAdminRoutes(stores: StoreRepo, domains: readonly string[]):
   });
   const storeFor = (c: { get: (k: 'storeIds') => number[] }, id: number) => (c.get('storeIds').includes(id) ? stores.get(id) : null);
 
-  app.get('/stores', (c) => {
-    const list = stores.list().filter((s) => c.get('storeIds').includes(s.id));
-    return c.html(<StoresPage {...frame(c)} stores={list} domain={domains[0] as string} />);
+  const credsOf = (storeId: number) => new Map(stores.senders(storeId).map((p) => [p.id, credentials.list(p.id)]));
+  const storesPage = (c: any, status: 200 | 400 | 409 = 200, error?: string) => {
+    const list = stores
+      .list()
+      .filter((s) => c.get('storeIds').includes(s.id))
+      .map((s) => ({ ...s, bound: stores.bound(s.id) }));
+    return c.html(<StoresPage {...frame(c)} stores={list} domain={domains[0] as string} error={error} />, status);
+  };
+  const mailboxProblem = (mailbox: string) =>
+    !EMAIL.test(mailbox) || domains.some((d) => mailbox.endsWith(`@${d}`)) ? `${mailbox || 'That'} is not a real mailbox outside the relay domains.` : null;
+
+  app.get('/stores', (c) => storesPage(c));
+
+  // A new store: the owner only (agents are given stores, they do not make them).
+  app.post('/stores', async (c) => {
+    if (c.get('user').role !== 'owner') return c.text('Only the owner adds stores.', 403);
+    const form = await c.req.parseBody();
+    const name = String(form.name ?? '').trim();
+    const slug = String(form.slug ?? '')
+      .trim()
+      .toLowerCase();
+    const mailbox = String(form.mailbox ?? '')
+      .trim()
+      .toLowerCase();
+    if (!name || !SLUG.test(slug)) return storesPage(c, 400, 'A store needs a name and a slug of lowercase letters, digits and dashes.');
+    const problem = mailboxProblem(mailbox);
+    if (problem) return storesPage(c, 400, problem);
+    if (stores.bySlug(slug)) return storesPage(c, 409, `A store with slug "${slug}" already exists.`);
+    const store = stores.create({ slug, name, mailbox });
+    return c.redirect(`/stores/${store.id}`, 303);
   });
 
   app.get('/stores/:id', (c) => {
     const store = storeFor(c, Number(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
-    return c.html(<StorePage {...frame(c)} store={store} senders={stores.senders(store.id)} />);
+    return c.html(<StorePage {...frame(c)} store={store} senders={stores.senders(store.id)} creds={credsOf(store.id)} />);
+  });
+
+  app.post('/stores/:id', async (c) => {
+    const store = storeFor(c, Number(c.req.param('id')));
+    if (!store) return c.text('No such store.', 404);
+    const form = await c.req.parseBody();
+    const name = String(form.name ?? '').trim();
+    const mailbox = String(form.mailbox ?? '')
+      .trim()
+      .toLowerCase();
+    const problem = !name ? 'A store needs a name.' : mailboxProblem(mailbox);
+    const updated = problem ? store : (stores.update(store.id, { name, mailbox }) ?? store);
+    return c.html(
+      <StorePage
+        {...frame(c)}
+        store={updated}
+        senders={stores.senders(store.id)}
+        creds={credsOf(store.id)}
+        error={problem ?? undefined}
+        notice={problem ? undefined : 'Saved.'}
+      />,
+      problem ? 400 : 200,
+    );
+  });
+
+  app.get('/senders/:id/readiness', async (c) => {
+    const sender = stores.sender(Number(c.req.param('id')));
+    if (!sender || !storeFor(c, sender.storeId)) return c.text('No such sender.', 404);
+    return c.html(<ReadinessCell r={await senderReadiness(resolver, sender.email)} />);
+  });
+
+  // App passwords for the submission port: the password is in this answer only.
+  app.post('/senders/:id/credentials', async (c) => {
+    const sender = stores.sender(Number(c.req.param('id')));
+    if (!sender || !storeFor(c, sender.storeId)) return c.text('No such sender.', 404);
+    if (sender.status !== 'enabled') return c.text('Enable the sender first.', 409);
+    const label =
+      String((await c.req.parseBody()).label ?? '')
+        .trim()
+        .slice(0, 80) || 'mail client';
+    const { password } = await credentials.create(sender.id, label);
+    return c.html(
+      <Credentials senderId={sender.id} csrf={frame(c).csrf} creds={credentials.list(sender.id)} enabled shown={{ username: sender.email, password }} />,
+    );
+  });
+
+  app.post('/credentials/:id/revoke', (c) => {
+    const cred = credentials.get(Number(c.req.param('id')));
+    const sender = cred ? stores.sender(cred.permittedSenderId) : null;
+    if (!cred || !sender || !storeFor(c, sender.storeId)) return c.text('No such credential.', 404);
+    credentials.revoke(cred.id);
+    return c.html(<Credentials senderId={sender.id} csrf={frame(c).csrf} creds={credentials.list(sender.id)} enabled={sender.status === 'enabled'} />);
   });
 
   app.post('/stores/:id/senders', async (c) => {
@@ -32,7 +116,7 @@ export function storeAdminRoutes(stores: StoreRepo, domains: readonly string[]):
       .trim()
       .toLowerCase();
     const page = (status: 200 | 400 | 409, error?: string, notice?: string) =>
-      c.html(<StorePage {...frame(c)} store={store} senders={stores.senders(store.id)} error={error} notice={notice} />, status);
+      c.html(<StorePage {...frame(c)} store={store} senders={stores.senders(store.id)} creds={credsOf(store.id)} error={error} notice={notice} />, status);
     if (!EMAIL.test(email) || domains.some((d) => email.endsWith(`@${d}`)))
       return page(400, `${email || 'That'} is not an address that can be a permitted sender.`);
     if (stores.findSender(store.id, email)) return page(409, `${email} is already a permitted sender of this store.`);
@@ -46,7 +130,7 @@ export function storeAdminRoutes(stores: StoreRepo, domains: readonly string[]):
     const status = String((await c.req.parseBody()).status ?? '');
     if (status !== 'enabled' && status !== 'blocked') return c.text('Status must be enabled or blocked.', 400);
     stores.setSenderStatus(sender.id, status);
-    if (c.req.header('hx-request')) return c.html(<SenderRows senders={stores.senders(sender.storeId)} csrf={frame(c).csrf} />);
+    if (c.req.header('hx-request')) return c.html(<SenderRows senders={stores.senders(sender.storeId)} csrf={frame(c).csrf} creds={credsOf(sender.storeId)} />);
     return c.redirect(`/stores/${sender.storeId}`, 303);
   });
 
