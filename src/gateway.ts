@@ -119,6 +119,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     dkimKey,
     resolver,
     relay,
+    wake: () => worker.wake(),
     submission: () => (submissionPort === null ? null : { host: config.hostname, port: submissionPort }),
     log: log.child({ component: 'http' }),
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),

@@ -31,6 +31,8 @@ export function Layout(props: Frame & { children?: Child }) {
               <a href="/templates">Templates</a>
               <a href="/tags">Tags</a>
               {props.user.role === 'owner' ? <a href="/reports">Reports</a> : null}
+              {props.user.role === 'owner' ? <a href="/outbox">Outbox</a> : null}
+              {props.user.role === 'owner' ? <a href="/dns">DNS</a> : null}
               <a href="/stores">Stores &amp; permissions</a>
             </nav>
             <form method="post" action="/logout">

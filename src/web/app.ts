@@ -23,6 +23,8 @@ export interface HttpAppOptions {
   readonly dkimKey: DkimKey | null;
   readonly resolver: DnsResolver;
   readonly relay: Relay;
+  /** Wakes the delivery worker (the admin's "retry now"). */
+  readonly wake: () => void;
   /** The submission port staff configure in their mail client; null when it is off. */
   readonly submission: () => { readonly host: string; readonly port: number } | null;
   readonly log: Logger;
@@ -61,7 +63,19 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   api.all('*', (c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.route('/api/v1', api);
   // The admin (pages behind a staff login) takes every other path.
-  app.route('/', createAdminApp({ db: o.db, resolver: o.resolver, domains: o.domains, relay: o.relay, log: o.log }));
+  app.route(
+    '/',
+    createAdminApp({
+      db: o.db,
+      resolver: o.resolver,
+      domains: o.domains,
+      hostname: o.hostname,
+      dkimKey: o.dkimKey,
+      wake: o.wake,
+      relay: o.relay,
+      log: o.log,
+    }),
+  );
 
   app.notFound((c) => apiError(c, 'NOT_FOUND', 'not found'));
   app.onError((err, c) => {

@@ -304,6 +304,25 @@ describe('the admin in a browser', () => {
   });
 });
 
+describe("the owner's operational pages", () => {
+  it('lists deliveries with buyers shown only by alias, and the DNS records with whether they are live', async () => {
+    await page.goto(`${base}/outbox`);
+    const table = await page.locator('table.list').innerText();
+    expect(table).toContain(`buyer ${pair.address}`);
+    expect(table).toContain('support@acme.example'); // the store's own mailbox may be shown
+    expect(await page.content()).not.toContain('jane@buyer.example');
+    await page.locator(`table.list tr:has-text("buyer ${pair.address}") a`).first().click();
+    await page.waitForURL(/\/outbox\/\d+$/);
+    expect(await page.content()).not.toContain('jane@buyer.example');
+    expect(await page.locator('pre.source').textContent()).toContain(pair.address);
+    await screenshot(page, 'outbox-item');
+    await page.goto(`${base}/dns`);
+    expect(await page.locator('tr[data-record="MX relay.localhost"]').innerText()).toContain('missing or different');
+    expect(await page.locator('tr[data-record^="TXT maskgate._domainkey"]').innerText()).toMatch(/v=DKIM1; k=rsa; p=/);
+    await screenshot(page, 'dns');
+  });
+});
+
 describe('access control and CSRF (server side)', () => {
   it('keeps an agent to their own stores, by list and by URL', async () => {
     const users = new UserRepo(h.gw.db);
@@ -321,6 +340,8 @@ describe('access control and CSRF (server side)', () => {
     const pairA = (await h.api('GET', `/api/v1/pairs/${pair.alias}`)).body.id;
     expect((await p.request.get(`${base}/conversations/${pairA}`)).status()).toBe(404);
     expect((await p.request.get(`${base}/stores/${pair.storeId}`)).status()).toBe(404);
+    expect((await p.request.get(`${base}/outbox`)).status()).toBe(403);
+    expect((await p.request.get(`${base}/reports`)).status()).toBe(403);
     await agent.close();
   });
 

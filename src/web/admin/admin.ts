@@ -20,6 +20,8 @@ import { TemplateRepo } from '../../store/templates.js';
 import { TagRepo } from '../../store/tags.js';
 import { NoteRepo } from '../../store/notes.js';
 import { tagRoutes } from './routes-tags.js';
+import { operationsRoutes } from './routes-operations.js';
+import type { DkimKey } from '../../outbound/dkim.js';
 import { requireCsrf, requireUser, SESSION_TTL_MS, type AdminEnv } from './session.js';
 
 const require = createRequire(import.meta.url);
@@ -36,6 +38,9 @@ const CSP =
 export interface AdminOptions {
   readonly db: Db;
   readonly resolver: DnsResolver;
+  readonly hostname: string;
+  readonly dkimKey: DkimKey | null;
+  readonly wake: () => void;
   readonly domains: readonly string[];
   readonly relay: Relay;
   readonly log: Logger;
@@ -70,6 +75,18 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));
+  pages.route(
+    '/',
+    operationsRoutes({
+      db: o.db,
+      outbox: new OutboxRepo(o.db),
+      resolver: o.resolver,
+      domain: o.domains[0] as string,
+      hostname: o.hostname,
+      dkimKey: o.dkimKey,
+      wake: o.wake,
+    }),
+  );
   app.route('/', pages);
   return app;
 }

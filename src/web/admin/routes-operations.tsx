@@ -1,0 +1,113 @@
+// Owns the owner's operational pages: the outbox (retry now, captured mail shown safely, buyers only
+// by alias) and the DNS records to publish with a live check through the one resolver.
+import { Hono } from 'hono';
+import sanitizeHtml from 'sanitize-html';
+import type { DnsResolver } from '../../dns/resolver.js';
+import { dnsRecords, type DkimKey } from '../../outbound/dkim.js';
+import { parseMail } from '../../relay/parse.js';
+import type { Db } from '../../store/db.js';
+import type { OutboxRepo, OutboxRow, OutboxStatus } from '../../store/outbox.js';
+import { stmt } from '../../store/statements.js';
+import { DnsPage, OutboxItemPage, OutboxPage, type DnsCheck, type OutboxView } from '../../../views/operations.js';
+import type { AdminEnv } from './session.js';
+
+export interface OperationsDeps {
+  readonly db: Db;
+  readonly outbox: OutboxRepo;
+  readonly resolver: DnsResolver;
+  readonly domain: string;
+  readonly hostname: string;
+  readonly dkimKey: DkimKey | null;
+  /** Wakes the delivery worker after "retry now". */
+  readonly wake: () => void;
+}
+
+const STATUSES = ['queued', 'deferred', 'sent', 'captured', 'failed'];
+
+export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  const frame = (c: { get: (k: 'user' | 'session') => any }) => ({
+    user: { name: c.get('user').name, role: c.get('user').role },
+    csrf: c.get('session').csrfToken as string,
+  });
+  app.use('/outbox/*', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the outbox.', 403)));
+  app.use('/outbox', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the outbox.', 403)));
+  app.use('/dns', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the setup.', 403)));
+
+  /** A buyer's address is never shown: the alias stands in for it. */
+  const buyerAlias = (email: string): string | null => {
+    const row = stmt(d.db, 'SELECT p.token FROM buyers b JOIN pairs p ON p.buyer_id = b.id WHERE b.email = ? LIMIT 1').get(email.toLowerCase()) as
+      { token: string } | undefined;
+    return row ? `${row.token}@${d.domain}` : null;
+  };
+  const view = (r: OutboxRow): OutboxView => {
+    const alias = buyerAlias(r.envTo);
+    return { ...r, recipient: alias ? `buyer ${alias}` : r.envTo };
+  };
+
+  app.get('/outbox', (c) => {
+    const status = STATUSES.includes(c.req.query('status') ?? '') ? (c.req.query('status') as OutboxStatus) : undefined;
+    const rows = d.outbox.list({ status, limit: 100 }).map(view);
+    return c.html(<OutboxPage {...frame(c)} rows={rows} status={status ?? ''} notice={c.req.query('retried') ? 'Queued for delivery now.' : undefined} />);
+  });
+
+  app.post('/outbox/:id/retry', (c) => {
+    const id = Number(c.req.param('id'));
+    stmt(d.db, "UPDATE outbox SET next_attempt_at = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'deferred')").run(Date.now(), Date.now(), id);
+    d.wake();
+    return c.redirect('/outbox?retried=1', 303);
+  });
+
+  const parsed = async (id: number) => {
+    const row = d.outbox.get(id);
+    const raw = row ? d.outbox.raw(id) : null;
+    return row && raw ? { row, raw, mail: await parseMail(raw, 5000).catch(() => null) } : null;
+  };
+
+  app.get('/outbox/:id', async (c) => {
+    const p = await parsed(Number(c.req.param('id')));
+    if (!p) return c.text('No such delivery.', 404);
+    const v = view(p.row);
+    let source = p.raw.toString('latin1');
+    const alias = buyerAlias(p.row.envTo);
+    if (alias) source = source.split(p.row.envTo).join(alias);
+    return c.html(<OutboxItemPage {...frame(c)} row={v} text={p.mail?.text ?? ''} hasHtml={Boolean(p.mail?.html)} source={source} />);
+  });
+
+  app.get('/outbox/:id/body', async (c) => {
+    const p = await parsed(Number(c.req.param('id')));
+    if (!p) return c.text('No such delivery.', 404);
+    const html = sanitizeHtml(p.mail?.html ?? '', {
+      allowedTags: sanitizeHtml.defaults.allowedTags.filter((t) => t !== 'img'),
+      allowedAttributes: { a: ['href'] },
+      allowedSchemes: ['http', 'https', 'mailto'],
+    });
+    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'");
+    c.header('X-Frame-Options', 'SAMEORIGIN');
+    return c.html(`<!doctype html><meta charset="utf-8">${html}`);
+  });
+
+  // The records to publish, each looked up now: live, missing/different, or the lookup failed.
+  app.get('/dns', async (c) => {
+    const checks: DnsCheck[] = await Promise.all(
+      dnsRecords(d.domain, d.hostname, d.dkimKey).map(async (r): Promise<DnsCheck> => {
+        try {
+          const rows = await d.resolver(r.name, r.type);
+          const found =
+            r.type === 'MX'
+              ? rows.map((x) => `${(x as { priority: number }).priority} ${(x as { exchange: string }).exchange}`)
+              : rows.map((x) => (Array.isArray(x) ? x.join('') : String(x)));
+          const norm = (v: string) => v.replace(/\.$/, '').replace(/\s+/g, ' ').trim().toLowerCase();
+          const live = found.some((f) => norm(f) === norm(r.value) || (r.type === 'TXT' && r.name.startsWith('_dmarc.') && /^v=dmarc1/i.test(f)));
+          return { ...r, live: live ? 'yes' : 'no', found: found.join(' | ').slice(0, 200) };
+        } catch (err) {
+          const code = (err as { code?: string }).code;
+          return { ...r, live: code === 'ENOTFOUND' || code === 'ENODATA' ? 'no' : 'unknown', found: '' };
+        }
+      }),
+    );
+    return c.html(<DnsPage {...frame(c)} checks={checks} />);
+  });
+
+  return app;
+}

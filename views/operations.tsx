@@ -1,0 +1,152 @@
+// The owner's operational pages: the outbox (deliveries, retry now, captured mail shown safely)
+// and the DNS records to publish with whether they are live.
+import type { OutboxRow } from '../src/store/outbox.js';
+import { Csrf, Layout } from './layout.js';
+
+interface Frame {
+  user: { name: string; role: string };
+  csrf: string;
+}
+
+const time = (ms: number | null) => (ms ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') : '—');
+
+export interface OutboxView extends OutboxRow {
+  /** Who it goes to, as staff may see it: a buyer is shown by alias, never by address. */
+  readonly recipient: string;
+}
+
+export function OutboxPage(props: Frame & { rows: readonly OutboxView[]; status: string; notice?: string | undefined }) {
+  const statuses = ['', 'queued', 'deferred', 'sent', 'captured', 'failed'];
+  return (
+    <Layout title="Outbox" user={props.user} csrf={props.csrf}>
+      <section class="content">
+        <h1>Outbox</h1>
+        <p>
+          {statuses.map((s) => (
+            <>
+              <a href={s ? `/outbox?status=${s}` : '/outbox'} class={props.status === s ? 'badge' : ''}>
+                {s || 'all'}
+              </a>{' '}
+            </>
+          ))}
+        </p>
+        {props.notice ? (
+          <p class="notice" role="status">
+            {props.notice}
+          </p>
+        ) : null}
+        <table class="list">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Kind</th>
+              <th>To</th>
+              <th>Status</th>
+              <th>Attempts</th>
+              <th>Next try / done (UTC)</th>
+              <th>Last error</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => (
+              <tr data-outbox={String(r.id)}>
+                <td>
+                  <a href={`/outbox/${r.id}`}>{r.id}</a>
+                </td>
+                <td>{r.kind}</td>
+                <td>{r.recipient}</td>
+                <td>
+                  <span class={r.status === 'failed' ? 'badge bad' : r.status === 'sent' ? 'badge ok' : 'badge'}>{r.status}</span>
+                </td>
+                <td>{r.attempts}</td>
+                <td>{r.status === 'queued' || r.status === 'deferred' ? time(r.nextAttemptAt) : time(r.doneAt)}</td>
+                <td class="muted">{r.lastError ?? ''}</td>
+                <td>
+                  {r.status === 'deferred' || r.status === 'queued' ? (
+                    <form method="post" action={`/outbox/${r.id}/retry`}>
+                      <Csrf token={props.csrf} />
+                      <button type="submit" class="plain">
+                        Retry now
+                      </button>
+                    </form>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </Layout>
+  );
+}
+
+export function OutboxItemPage(props: Frame & { row: OutboxView; text: string; hasHtml: boolean; source: string }) {
+  return (
+    <Layout title={`Outbox #${props.row.id}`} user={props.user} csrf={props.csrf}>
+      <section class="content">
+        <p>
+          <a href="/outbox">← Outbox</a>
+        </p>
+        <h1>
+          #{props.row.id} · {props.row.status} · to {props.row.recipient}
+        </h1>
+        <article class="message">
+          <pre class="body">{props.text}</pre>
+          {props.hasHtml ? <iframe sandbox="" referrerpolicy="no-referrer" src={`/outbox/${props.row.id}/body`} title="Formatted message"></iframe> : null}
+        </article>
+        <details>
+          <summary>Source (buyer addresses shown as their alias)</summary>
+          <pre class="body source">{props.source}</pre>
+        </details>
+      </section>
+    </Layout>
+  );
+}
+
+export interface DnsCheck {
+  readonly type: string;
+  readonly name: string;
+  readonly value: string;
+  readonly purpose: string;
+  readonly live: 'yes' | 'no' | 'unknown';
+  readonly found: string;
+}
+
+export function DnsPage(props: Frame & { checks: readonly DnsCheck[] }) {
+  return (
+    <Layout title="DNS and setup" user={props.user} csrf={props.csrf}>
+      <section class="content">
+        <h1>DNS records to publish</h1>
+        <table class="list">
+          <thead>
+            <tr>
+              <th>Type</th>
+              <th>Name</th>
+              <th>Value</th>
+              <th>Live?</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.checks.map((c) => (
+              <tr data-record={`${c.type} ${c.name}`}>
+                <td>{c.type}</td>
+                <td>{c.name}</td>
+                <td>
+                  <code>{c.value}</code>
+                  <div class="muted">{c.purpose}</div>
+                </td>
+                <td>
+                  <span class={c.live === 'yes' ? 'badge ok' : 'badge bad'}>
+                    {c.live === 'yes' ? 'live' : c.live === 'no' ? 'missing or different' : 'lookup failed'}
+                  </span>
+                  {c.found ? <div class="muted">found: {c.found}</div> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </Layout>
+  );
+}
