@@ -120,6 +120,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     resolver,
     relay,
     wake: () => worker.wake(),
+    filters: config.filters,
     submission: () => (submissionPort === null ? null : { host: config.hostname, port: submissionPort }),
     log: log.child({ component: 'http' }),
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),

@@ -236,6 +236,16 @@ export function ReplyResult(props: { error?: string | undefined; sent?: boolean 
   ) : null;
 }
 
+export function DraftWarnings(props: { warnings: readonly string[] }) {
+  return (
+    <div id="draft-warnings" aria-live="polite">
+      {props.warnings.map((w) => (
+        <p class="warn">{w}</p>
+      ))}
+    </div>
+  );
+}
+
 export function ReplyForm(props: {
   pairId: number;
   csrf: string;
@@ -285,9 +295,20 @@ export function ReplyForm(props: {
         Subject
         <input name="subject" value={props.subject} required maxlength={998} />
       </label>
-      <textarea name="text" required aria-label="Reply" placeholder="Write your reply (r)">
+      <textarea
+        name="text"
+        required
+        aria-label="Reply"
+        placeholder="Write your reply (r)"
+        hx-post={`/conversations/${props.pairId}/check`}
+        hx-trigger="load, input changed delay:400ms"
+        hx-target="#draft-warnings"
+        hx-swap="outerHTML"
+        hx-include="closest form"
+      >
         {props.text ?? ''}
       </textarea>
+      <DraftWarnings warnings={[]} />
       <button type="submit" name="after" value="">
         Send
       </button>{' '}

@@ -23,6 +23,8 @@ export interface HttpAppOptions {
   readonly dkimKey: DkimKey | null;
   readonly resolver: DnsResolver;
   readonly relay: Relay;
+  /** Link rules, for the admin's live check of a reply. */
+  readonly filters: { readonly linkAllowList: readonly string[]; readonly linkAction: 'redact' | 'refuse' };
   /** Wakes the delivery worker (the admin's "retry now"). */
   readonly wake: () => void;
   /** The submission port staff configure in their mail client; null when it is off. */
@@ -72,6 +74,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
       hostname: o.hostname,
       dkimKey: o.dkimKey,
       wake: o.wake,
+      filters: o.filters,
       relay: o.relay,
       log: o.log,
     }),

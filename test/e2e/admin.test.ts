@@ -131,6 +131,20 @@ describe('the admin in a browser', () => {
     expect(await page.locator('article.message').first().innerText()).toContain('processed');
   });
 
+  it('warns while typing about banned words and links, before anything is sent', async () => {
+    await h.api('POST', '/api/v1/banned-words', { word: 'cheap' });
+    await page.goto(`${base}/inbox?q=Refund`);
+    await page.locator('table.list tbody tr a').first().click();
+    await page.waitForURL(/\/conversations\/\d+/);
+    await page.fill('.reply textarea', 'A cheap fix: see https://evil.example/fix');
+    await expect.poll(() => page.locator('#draft-warnings').innerText()).toContain('Banned words: cheap');
+    expect(await page.locator('#draft-warnings').innerText()).toContain('Links to evil.example will be replaced by [link removed].');
+    await screenshot(page, 'live-check');
+    await page.fill('.reply textarea', 'We will refund you today.');
+    await expect.poll(() => page.locator('#draft-warnings').innerText()).toBe('');
+    await h.api('DELETE', `/api/v1/banned-words/${(await h.api('GET', '/api/v1/banned-words')).body.items[0].id}`);
+  });
+
   it('marks messages in bulk: the selected rows, or everything matching the filter', async () => {
     await page.goto(`${base}/inbox?q=Refund`);
     await page.selectOption('select[name=action]', 'processed');

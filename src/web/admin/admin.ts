@@ -41,6 +41,7 @@ export interface AdminOptions {
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
   readonly wake: () => void;
+  readonly filters: { readonly linkAllowList: readonly string[]; readonly linkAction: 'redact' | 'refuse' };
   readonly domains: readonly string[];
   readonly relay: Relay;
   readonly log: Logger;
@@ -71,7 +72,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.use('*', requireUser(sessions, users));
   pages.use('*', requireCsrf());
   pages.route('/', logoutRoutes(sessions));
-  pages.route('/', inboxRoutes({ db: o.db, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
+  pages.route('/', inboxRoutes({ db: o.db, filters: o.filters, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
   pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));

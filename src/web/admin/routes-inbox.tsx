@@ -15,12 +15,14 @@ import { InboxRepo, type InboxView, type MessageStatus } from '../../store/inbox
 import type { OutboxRepo } from '../../store/outbox.js';
 import { stmt } from '../../store/statements.js';
 import type { StoreRepo } from '../../store/stores.js';
-import { ConversationPage, MessageCard, Notes, ReplyForm, type OrderView, type ShownMessage } from '../../../views/conversation.js';
+import { ConversationPage, DraftWarnings, MessageCard, Notes, ReplyForm, type OrderView, type ShownMessage } from '../../../views/conversation.js';
 import { renderTemplate } from '../../core/template.js';
 import { OrderRepo, type OrderRow } from '../../store/orders.js';
 import { TemplateRepo } from '../../store/templates.js';
 import { TagRepo } from '../../store/tags.js';
 import { NoteRepo } from '../../store/notes.js';
+import { BannedWordRepo } from '../../store/banned-words.js';
+import { draftWarnings } from '../../core/draft-check.js';
 import { InboxPage } from '../../../views/inbox.js';
 import type { AdminEnv } from './session.js';
 
@@ -50,6 +52,7 @@ function sinceMs(since: string, now: number): number | undefined {
 
 export interface InboxDeps {
   readonly db: Db;
+  readonly filters: { readonly linkAllowList: readonly string[]; readonly linkAction: 'redact' | 'refuse' };
   readonly stores: StoreRepo;
   readonly outbox: OutboxRepo;
   readonly relay: Relay;
@@ -63,6 +66,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
   const templates = new TemplateRepo(d.db);
   const tags = new TagRepo(d.db);
   const notes = new NoteRepo(d.db);
+  const banned = new BannedWordRepo(d.db);
   const frame = (c: { get: (k: 'user' | 'session') => any }) => ({
     user: { name: c.get('user').name, role: c.get('user').role },
     csrf: c.get('session').csrfToken as string,
@@ -271,6 +275,25 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
         allTags={tags.list()}
       />,
     );
+  });
+
+  // The live check under the reply box: what the pipeline would say, before sending.
+  app.post('/conversations/:id/check', async (c) => {
+    const pair = pairFor(c);
+    if (!pair) return c.text('No such conversation.', 404);
+    const form = await c.req.parseBody();
+    const warnings = draftWarnings(
+      { subject: String(form.subject ?? ''), text: String(form.text ?? '') },
+      {
+        bannedWords: banned.wordsFor(pair.storeId),
+        linkAllowList: d.filters.linkAllowList,
+        linkAction: d.filters.linkAction,
+        orderNumbers: orders.forPair(pair.pairId).map((o) => o.number),
+        isReply: inbox.conversation(pair.pairId).some((m) => m.direction === 'buyer_to_store'),
+        requireOrderId: d.stores.policy(pair.storeId).requireOrderId,
+      },
+    );
+    return c.html(<DraftWarnings warnings={warnings} />);
   });
 
   app.post('/conversations/:id/notes', async (c) => {
