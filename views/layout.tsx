@@ -33,6 +33,7 @@ export function Layout(props: Frame & { children?: Child }) {
               {props.user.role === 'owner' ? <a href="/reports">Reports</a> : null}
               {props.user.role === 'owner' ? <a href="/outbox">Outbox</a> : null}
               {props.user.role === 'owner' ? <a href="/dns">DNS</a> : null}
+              {props.user.role === 'owner' ? <a href="/settings">Settings</a> : null}
               <a href="/stores">Stores &amp; permissions</a>
             </nav>
             <form method="post" action="/logout">
@@ -42,6 +43,9 @@ export function Layout(props: Frame & { children?: Child }) {
               </span>
               <button class="plain" type="submit">
                 Log out
+              </button>{' '}
+              <button class="plain" type="submit" formaction="/logout-everywhere">
+                Log out everywhere
               </button>
             </form>
           </header>

@@ -31,6 +31,11 @@ export class BannedWordRepo {
     return stmt(this.#db, `SELECT ${COLS} FROM banned_words WHERE store_id IS NULL OR store_id = ? ORDER BY word`).all(storeId ?? -1) as BannedWordRow[];
   }
 
+  /** Every word: the global ones and every store's. */
+  all(): BannedWordRow[] {
+    return stmt(this.#db, `SELECT ${COLS} FROM banned_words ORDER BY store_id IS NOT NULL, store_id, word`).all() as BannedWordRow[];
+  }
+
   wordsFor(storeId: number): string[] {
     return this.list(storeId).map((r) => r.word);
   }

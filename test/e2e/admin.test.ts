@@ -318,6 +318,35 @@ describe('the admin in a browser', () => {
   });
 });
 
+describe("the owner's settings", () => {
+  it('bans a word for one store (staff mail with it is then refused) and adds a category rule', async () => {
+    await page.goto(`${base}/settings`);
+    await page.fill('input[aria-label="Banned word"]', 'bargain bin');
+    await page.selectOption('select[aria-label=For]', { label: 'Acme Store' });
+    await page.click('button:has-text("Add banned word")');
+    await page.waitForURL(`${base}/settings`);
+    expect(await page.locator('tr[data-word="bargain bin"]').innerText()).toContain('Acme Store');
+    const refused = await mail('support@acme.example', pair.address, 'Order A-7001', 'Everything from the Bargain Bin ships free.');
+    expect(refused.reply.code).toBe(550);
+    expect(refused.reply.text).toContain('bargain bin');
+
+    const patterns = page.locator('input[aria-label=Pattern]');
+    const firstEmpty = (await patterns.count()) - 3;
+    await patterns.nth(firstEmpty).fill('damaged');
+    await page.locator('select[aria-label=Category]').nth(firstEmpty).selectOption('refund');
+    await page.click('button:has-text("Save rules")');
+    await expect.poll(() => page.locator('[role=status]').innerText()).toMatch(/^Saved 11 rule\(s\)/);
+    await mail('jane@buyer.example', pair.address, 'Box arrived damaged', 'See photo.');
+    await page.goto(`${base}/inbox?category=refund&q=damaged`);
+    expect(await page.locator('table.list tbody tr').allInnerTexts()).toEqual([expect.stringContaining('Box arrived damaged')]);
+
+    await page.goto(`${base}/settings`);
+    await page.locator('tr[data-word="bargain bin"] button:has-text("Remove")').click();
+    await page.waitForURL(`${base}/settings`);
+    expect(await page.locator('tr[data-word="bargain bin"]').count()).toBe(0);
+  });
+});
+
 describe("the owner's operational pages", () => {
   it('lists deliveries with buyers shown only by alias, and the DNS records with whether they are live', async () => {
     await page.goto(`${base}/outbox`);

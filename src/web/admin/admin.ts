@@ -21,6 +21,9 @@ import { TagRepo } from '../../store/tags.js';
 import { NoteRepo } from '../../store/notes.js';
 import { tagRoutes } from './routes-tags.js';
 import { operationsRoutes } from './routes-operations.js';
+import { settingsRoutes } from './routes-settings.js';
+import { BannedWordRepo } from '../../store/banned-words.js';
+import { CategoryRuleRepo } from '../../store/category-rules.js';
 import type { DkimKey } from '../../outbound/dkim.js';
 import { requireCsrf, requireUser, SESSION_TTL_MS, type AdminEnv } from './session.js';
 
@@ -76,6 +79,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));
+  pages.route('/', settingsRoutes(new BannedWordRepo(o.db), new CategoryRuleRepo(o.db), stores));
   pages.route(
     '/',
     operationsRoutes({
