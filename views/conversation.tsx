@@ -267,6 +267,8 @@ export function ReplyForm(props: {
       hx-target="#reply"
       hx-swap="outerHTML"
       hx-disabled-elt="find button"
+      enctype="multipart/form-data"
+      hx-encoding="multipart/form-data"
     >
       <Csrf token={props.csrf} />
       <input type="hidden" name="key" value={props.formKey} />
@@ -309,6 +311,15 @@ export function ReplyForm(props: {
         {props.text ?? ''}
       </textarea>
       <DraftWarnings warnings={[]} />
+      <label class="muted">
+        Attachments (text, PDF, Word, JPEG, GIF, PNG; at most 10 MB each){' '}
+        <input
+          type="file"
+          name="attachments"
+          multiple
+          accept=".txt,.pdf,.doc,.docx,.jpg,.jpeg,.gif,.png,text/plain,application/pdf,image/jpeg,image/gif,image/png"
+        />
+      </label>
       <button type="submit" name="after" value="">
         Send
       </button>{' '}

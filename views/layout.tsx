@@ -53,7 +53,7 @@ export function Layout(props: Frame & { children?: Child }) {
         {props.children}
         <dialog id="help">
           <p>
-            <b>j</b>/<b>k</b> move · <b>Enter</b> open · <b>r</b> reply · <b>?</b> this help
+            <b>j</b>/<b>k</b> move · <b>Enter</b> open · <b>r</b> reply · <b>e</b> processed · <b>f</b> follow up · <b>t</b> tag · <b>?</b> this help
           </p>
           <form method="dialog">
             <button>Close</button>

@@ -11,6 +11,7 @@ export interface StoreMessage {
   readonly subject: string;
   readonly text: string;
   readonly html?: string | undefined;
+  readonly attachments?: readonly { readonly filename: string; readonly content: Buffer; readonly contentType?: string | undefined }[];
   /** Relay Message-ID of the buyer message answered, if any. */
   readonly inReplyTo?: string | null | undefined;
   readonly source: 'api' | 'web';
@@ -25,6 +26,7 @@ export async function sendAsStore(relay: Relay, m: StoreMessage): Promise<Accept
     subject: m.subject,
     text: m.text,
     html: m.html,
+    attachments: m.attachments,
     inReplyTo: m.inReplyTo,
     domain: relay.primaryDomain,
   });

@@ -131,6 +131,39 @@ describe('the admin in a browser', () => {
     expect(await page.locator('article.message').first().innerText()).toContain('processed');
   });
 
+  it('sends an attachment with a reply, and refuses a program dressed as a PDF, keeping the text', async () => {
+    await page.goto(`${base}/inbox?q=Refund`);
+    await page.locator('table.list tbody tr a').first().click();
+    await page.waitForURL(/\/conversations\/\d+/);
+    await page.fill('.reply textarea', 'Here is the label for the return.');
+    await page.setInputFiles('.reply input[type=file]', {
+      name: 'label.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
+    });
+    const before = h.sink!.messages.length;
+    await page.click('.reply button[name=after][value=""]');
+
+    await expect.poll(() => h.sink!.messages.length, { timeout: 10_000 }).toBe(before + 1);
+    const sent = h.sink!.messages[before]!.raw.toString();
+    expect(sent).toMatch(/filename="?label\.pdf/);
+    expect(h.sink!.messages[before]!.to).toEqual(['bo@buyer.example']);
+
+    // The page reloads after a sent reply (HX-Refresh); start from a fresh load.
+    await expect.poll(() => page.locator('article.message').count()).toBe(2);
+    await page.goto(page.url());
+    await page.fill('.reply textarea', 'And the tool you asked for.');
+    await page.setInputFiles('.reply input[type=file]', {
+      name: 'manual.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 1)]),
+    });
+    await page.click('.reply button[name=after][value=""]');
+    await expect.poll(() => page.locator('.reply [role=alert]').innerText()).toMatch(/Not sent: attachment "manual.pdf" refused/);
+    expect(await page.locator('.reply textarea').inputValue()).toBe('And the tool you asked for.');
+    expect(h.sink!.messages.length).toBe(before + 1);
+  });
+
   it('warns while typing about banned words and links, before anything is sent', async () => {
     await h.api('POST', '/api/v1/banned-words', { word: 'cheap' });
     await page.goto(`${base}/inbox?q=Refund`);
@@ -143,6 +176,25 @@ describe('the admin in a browser', () => {
     await page.fill('.reply textarea', 'We will refund you today.');
     await expect.poll(() => page.locator('#draft-warnings').innerText()).toBe('');
     await h.api('DELETE', `/api/v1/banned-words/${(await h.api('GET', '/api/v1/banned-words')).body.items[0].id}`);
+  });
+
+  it('works from the keyboard: j/k to move, e to mark processed, Enter to open, ? for help', async () => {
+    await page.goto(`${base}/inbox?view=all`);
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    const first = page.locator('table.list tbody tr').first();
+    expect(await first.getAttribute('class')).toContain('current');
+    const id = await first.getAttribute('data-message-id');
+    await page.keyboard.press('e');
+    await page.waitForURL(/done=1/);
+    expect(await page.locator(`tr[data-message-id="${id}"]`).innerText()).toContain('processed');
+    await page.keyboard.press('?');
+    expect(await page.locator('dialog#help').isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/conversations\/\d+/);
   });
 
   it('marks messages in bulk: the selected rows, or everything matching the filter', async () => {

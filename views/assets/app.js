@@ -40,6 +40,31 @@
         e.preventDefault();
         box.focus();
       }
+    } else if (e.key === 'e' || e.key === 'f') {
+      // e: processed, f: to follow up — on the current row, or on the conversation's last buyer message.
+      var action = e.key === 'e' ? 'processed' : 'follow_up';
+      var row = current();
+      var bulk = document.getElementById('bulk');
+      if (row && bulk) {
+        var check = row.querySelector('input[type=checkbox]');
+        if (check) check.checked = true;
+        bulk.querySelector('select[name=action]').value = action;
+        var scope = document.createElement('input');
+        scope.type = 'hidden';
+        scope.name = 'scope';
+        scope.value = 'selected';
+        bulk.appendChild(scope);
+        bulk.submit();
+        return;
+      }
+      var cards = document.querySelectorAll('article.message.buyer_to_store .marks button[value=' + action + ']');
+      if (cards.length) cards[cards.length - 1].click();
+    } else if (e.key === 't') {
+      var tagSelects = document.querySelectorAll('article.message.buyer_to_store select[name=tagId]');
+      if (tagSelects.length) {
+        e.preventDefault();
+        tagSelects[tagSelects.length - 1].focus();
+      }
     } else if (e.key === '?') {
       var help = document.getElementById('help');
       if (help && help.showModal) help.showModal();

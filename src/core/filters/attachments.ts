@@ -8,7 +8,9 @@ const startsWith = (b: Uint8Array, sig: readonly number[]) => sig.every((v, i) =
 
 function looksLikeText(b: Uint8Array): boolean {
   const sample = b.subarray(0, 8192);
-  if (sample.includes(0)) return false;
+  // Text has no control bytes but tab, line ends, form feed and escape: binaries (an .exe starts
+  // "MZ" and soon has NULs and other control bytes) are not text, whatever they are named.
+  for (const byte of sample) if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c && byte !== 0x1b) return false;
   try {
     // A multi-byte character cut at the sample's end is fine: decode a little less.
     new TextDecoder('utf-8', { fatal: true }).decode(sample.length === 8192 ? sample.subarray(0, 8188) : sample);

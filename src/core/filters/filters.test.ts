@@ -66,6 +66,8 @@ describe('attachments are sniffed by content, not name', () => {
     [new TextEncoder().encode('PK\u0003\u0004....evil.exe'), null],
     [new TextEncoder().encode('Hello, plain text with ümlauts'), 'text'],
     [bytes(0x4d, 0x5a, 0x90, 0x00), null], // a Windows executable named invoice.pdf
+    [bytes(0x4d, 0x5a, 0x01, 0x02, 0x03), null], // binary without a NUL in its first bytes is not text either
+    [new TextEncoder().encode('col1\tcol2\r\nline\fpage \u001b[1mbold'), 'text'], // tabs, CRLF, form feed, ANSI escape
   ] as const)('%#: %s', (content, type) => expect(sniffType(content)).toBe(type));
 
   it('refuses what is too large or of an unknown type, and strips images only when asked', () => {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { DnsResolver } from '../../dns/resolver.js';
 import type { Relay } from '../../relay/pipeline.js';
@@ -72,6 +73,8 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
 
   app.route('/', authRoutes(o.db, users, sessions));
   const pages = new Hono<AdminEnv>();
+  // A reply may carry attachments (10 MB each): the whole form stays under 25 MB.
+  pages.use('*', bodyLimit({ maxSize: 25 * 1024 * 1024, onError: (c) => c.text('The form is larger than 25 MB.', 413) }));
   pages.use('*', requireUser(sessions, users));
   pages.use('*', requireCsrf());
   pages.route('/', logoutRoutes(sessions));

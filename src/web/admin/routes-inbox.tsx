@@ -341,11 +341,17 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
   app.post('/conversations/:id/reply', async (c) => {
     const pair = pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
-    const form = await c.req.parseBody();
-    const subject = String(form.subject ?? '').trim();
-    const text = String(form.text ?? '');
-    const key = String(form.key ?? '');
-    const after = String(form.after ?? '');
+    const form = await c.req.parseBody({ all: true });
+    const one = (k: string) => {
+      const v = form[k];
+      return typeof v === 'string' ? v : '';
+    };
+    const subject = one('subject').trim();
+    const text = one('text');
+    const key = one('key');
+    // Files from the form; the pipeline judges their type by content and their size, as for Outlook.
+    const files = ([] as unknown[]).concat(form.attachments ?? []).filter((f): f is File => f instanceof File && f.size > 0);
+    const after = one('after');
     const f = frame(c);
     const again = (error?: string, sent = false) =>
       c.html(
@@ -380,6 +386,9 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
       pairToken: pair.alias,
       subject,
       text,
+      attachments: await Promise.all(
+        files.map(async (f) => ({ filename: f.name, content: Buffer.from(await f.arrayBuffer()), contentType: f.type || undefined })),
+      ),
       inReplyTo: relayId,
       source: 'web',
       log: d.log,
