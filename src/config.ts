@@ -50,6 +50,25 @@ export const configSchema = z
     tls: z.object({ cert: z.string().min(1).nullable(), key: z.string().min(1).nullable() }).strict(),
     http: z.object({ host: z.string().min(1), port }).strict(),
     api: z.object({ token: z.string().min(24, 'must be at least 24 characters').nullable() }).strict(),
+    admin: z
+      .object({
+        publicUrl: z
+          .string()
+          .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s):// URL')
+          .transform((u) => u.replace(/\/+$/, ''))
+          .nullable(),
+        timeZone: z.string().refine((tz) => {
+          try {
+            new Intl.DateTimeFormat('en-US', { timeZone: tz });
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be an IANA time zone such as Europe/Berlin'),
+        notifyIntervalMs: z.number().int().min(100),
+        notifyDelayMs: z.number().int().min(0),
+      })
+      .strict(),
     outbound: z
       .object({
         smarthost: smarthostUrl.nullable(),
@@ -158,6 +177,7 @@ export const ENV_VARS: Record<string, { key: string; kind: EnvKind }> = {
   MASKGATE_HTTP_HOST: { key: 'http.host', kind: 'string' },
   MASKGATE_HTTP_PORT: { key: 'http.port', kind: 'int' },
   MASKGATE_API_TOKEN: { key: 'api.token', kind: 'nullable' },
+  MASKGATE_ADMIN_URL: { key: 'admin.publicUrl', kind: 'nullable' },
   MASKGATE_SMARTHOST: { key: 'outbound.smarthost', kind: 'nullable' },
   MASKGATE_LOG_LEVEL: { key: 'log.level', kind: 'string' },
 };

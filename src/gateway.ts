@@ -11,6 +11,7 @@ import { dkimSigner, ensureDkimKey, unsigned } from './outbound/dkim.js';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
+import { Notifier } from './outbound/notifier.js';
 import { GroupCommit } from './relay/group-commit.js';
 import { Relay } from './relay/pipeline.js';
 import { readFileSync } from 'node:fs';
@@ -34,6 +35,7 @@ export interface Gateway {
   /** While no staff account exists: the one-time link that creates the owner (valid 24 hours). */
   readonly setupUrl: string | null;
   readonly worker: OutboundWorker;
+  readonly notifier: Notifier;
   stop(): Promise<void>;
 }
 
@@ -98,6 +100,21 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     bounceIntake,
     () => worker.wake(),
   );
+  let adminUrl = config.admin.publicUrl ?? '';
+  const notifier = new Notifier(
+    db,
+    commit,
+    {
+      domain: config.domains[0] as string,
+      timeZone: config.admin.timeZone,
+      adminUrl: () => adminUrl,
+      intervalMs: config.admin.notifyIntervalMs,
+      delayMs: config.admin.notifyDelayMs,
+    },
+    sign,
+    () => worker.wake(),
+    log.child({ component: 'notify' }),
+  );
   const tls = loadTls(config);
   const smtpLog = log.child({ component: 'smtp' });
   const smtp = createSmtpListener(config, relay, smtpLog, { kind: 'mx', resolver, tls });
@@ -120,6 +137,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     resolver,
     relay,
     wake: () => worker.wake(),
+    timeZone: config.admin.timeZone,
     filters: config.filters,
     submission: () => (submissionPort === null ? null : { host: config.hostname, port: submissionPort }),
     log: log.child({ component: 'http' }),
@@ -134,6 +152,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     if (submission) submissionPort = await listen(submission.server, config.submission.port, config.submission.host);
     smtpUp = true;
     httpPort = await listen(http as never, config.http.port, config.http.host);
+    adminUrl ||= `http://${config.http.host}:${httpPort}`;
   } catch (err) {
     smtp.close(() => undefined);
     submission?.close(() => undefined);
@@ -141,6 +160,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     throw err;
   }
   worker.start();
+  notifier.start();
   const setupUrl = new UserRepo(db).count() === 0 ? `http://${config.http.host}:${httpPort}/setup?token=${newSetupToken(db)}` : null;
   log.info(
     {
@@ -166,11 +186,13 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     generatedApiToken: generated,
     setupUrl,
     worker,
+    notifier,
     stop() {
       stopped ??= (async () => {
         smtpUp = false;
         await Promise.all([smtp, submission].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
         await new Promise<void>((resolve) => http.close(() => resolve()));
+        await notifier.stop();
         await worker.stop();
         db.close();
         log.info({ event: 'gateway.stopped' }, 'maskgate stopped');

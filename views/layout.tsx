@@ -30,6 +30,7 @@ export function Layout(props: Frame & { children?: Child }) {
               <a href="/inbox">Inbox</a>
               <a href="/templates">Templates</a>
               <a href="/tags">Tags</a>
+              <a href="/notifications">Notifications</a>
               {props.user.role === 'owner' ? <a href="/reports">Reports</a> : null}
               {props.user.role === 'owner' ? <a href="/outbox">Outbox</a> : null}
               {props.user.role === 'owner' ? <a href="/dns">DNS</a> : null}

@@ -25,6 +25,8 @@ export interface HttpAppOptions {
   readonly relay: Relay;
   /** Link rules, for the admin's live check of a reply. */
   readonly filters: { readonly linkAllowList: readonly string[]; readonly linkAction: 'redact' | 'refuse' };
+  /** The time zone of notification windows. */
+  readonly timeZone: string;
   /** Wakes the delivery worker (the admin's "retry now"). */
   readonly wake: () => void;
   /** The submission port staff configure in their mail client; null when it is off. */
@@ -74,6 +76,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
       hostname: o.hostname,
       dkimKey: o.dkimKey,
       wake: o.wake,
+      timeZone: o.timeZone,
       filters: o.filters,
       relay: o.relay,
       log: o.log,

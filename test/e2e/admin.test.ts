@@ -399,6 +399,22 @@ describe("the owner's settings", () => {
   });
 });
 
+describe('notification rules', () => {
+  it('adds a rule for a night window and deletes it', async () => {
+    await page.goto(`${base}/notifications`);
+    await page.selectOption('select[aria-label=Category]', 'a_to_z_claim');
+    await page.fill('input[aria-label=From]', '22:00');
+    await page.fill('input[aria-label=To]', '06:00');
+    await page.click('button:has-text("Add rule")');
+    await page.waitForURL(`${base}/notifications`);
+    const row = page.locator('table.list tr').first();
+    expect(await row.innerText()).toMatch(/Olivia Owner\s+A-to-z claim\s+any store\s+Mon Tue Wed Thu Fri\s+22:00–06:00/);
+    await row.locator('button:has-text("Delete")').click();
+    await page.waitForURL(`${base}/notifications`);
+    expect(await page.locator('table.list tr').count()).toBe(0);
+  });
+});
+
 describe("the owner's operational pages", () => {
   it('lists deliveries with buyers shown only by alias, and the DNS records with whether they are live', async () => {
     await page.goto(`${base}/outbox`);
@@ -433,6 +449,8 @@ describe('access control and CSRF (server side)', () => {
     expect(text).toContain('Refund please');
     expect(text).not.toContain('kettle');
     const pairA = (await h.api('GET', `/api/v1/pairs/${pair.alias}`)).body.id;
+    expect(pairA).toEqual(expect.any(Number));
+    expect((await page.request.get(`${base}/conversations/${pairA}`)).status()).toBe(200); // the owner sees it
     expect((await p.request.get(`${base}/conversations/${pairA}`)).status()).toBe(404);
     expect((await p.request.get(`${base}/stores/${pair.storeId}`)).status()).toBe(404);
     expect((await p.request.get(`${base}/outbox`)).status()).toBe(403);

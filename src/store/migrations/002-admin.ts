@@ -73,6 +73,25 @@ CREATE TABLE reports (
   resolved_at INTEGER
 );
 
+-- Notification rules (core/notification-rules.ts) and what each staff member was told about.
+CREATE TABLE notification_rules (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  category TEXT,
+  store_id INTEGER REFERENCES stores(id),
+  weekdays INTEGER NOT NULL,
+  start_minute INTEGER NOT NULL,
+  end_minute INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE notifications_sent (
+  user_id INTEGER NOT NULL,
+  message_id INTEGER NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('sent', 'skipped_read', 'no_rule')),
+  at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, message_id)
+);
+
 -- Reply templates: global (store_id NULL, the owner's) or one store's.
 CREATE TABLE templates (
   id INTEGER PRIMARY KEY,

@@ -23,6 +23,8 @@ import { NoteRepo } from '../../store/notes.js';
 import { tagRoutes } from './routes-tags.js';
 import { operationsRoutes } from './routes-operations.js';
 import { settingsRoutes } from './routes-settings.js';
+import { notificationRoutes } from './routes-notifications.js';
+import { NotificationRepo } from '../../store/notifications.js';
 import { BannedWordRepo } from '../../store/banned-words.js';
 import { CategoryRuleRepo } from '../../store/category-rules.js';
 import type { DkimKey } from '../../outbound/dkim.js';
@@ -45,6 +47,7 @@ export interface AdminOptions {
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
   readonly wake: () => void;
+  readonly timeZone: string;
   readonly filters: { readonly linkAllowList: readonly string[]; readonly linkAction: 'redact' | 'refuse' };
   readonly domains: readonly string[];
   readonly relay: Relay;
@@ -82,6 +85,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));
+  pages.route('/', notificationRoutes(new NotificationRepo(o.db), users, stores, o.timeZone));
   pages.route('/', settingsRoutes(new BannedWordRepo(o.db), new CategoryRuleRepo(o.db), stores));
   pages.route(
     '/',

@@ -54,6 +54,7 @@ export function presentOrder(o: OrderRow) {
 
 export function presentPair(v: PairView, orders: readonly OrderRow[], domain: string) {
   return {
+    id: v.pair.id,
     alias: v.pair.token,
     address: aliasAddress(v.pair.token, domain),
     optedOut: v.pair.optedOut,

@@ -1,0 +1,132 @@
+// Owns telling staff about new buyer messages by email, per their notification rules: every
+// interval it looks at buyer messages that arrived at least `delayMs` ago (so several that arrive
+// together become one digest), skips the ones already read, and queues one email per person
+// through the outbox (DKIM-signed, from the null sender like every automatic notice).
+import type { Logger } from 'pino';
+import { localTime, ruleMatches, digestText, type DigestItem } from '../core/notification-rules.js';
+import { CATEGORY_LABELS } from '../core/categorize.js';
+import { composeMail } from '../relay/compose.js';
+import type { GroupCommit } from '../relay/group-commit.js';
+import { newRelayMessageId } from '../relay/pipeline.js';
+import type { Db } from '../store/db.js';
+import { NotificationRepo } from '../store/notifications.js';
+import { OutboxRepo } from '../store/outbox.js';
+import { UserRepo } from '../store/users.js';
+import type { Signer } from './dkim.js';
+
+export interface NotifierOptions {
+  readonly domain: string;
+  readonly timeZone: string;
+  /** Where links in the email point: the admin's public URL. */
+  readonly adminUrl: () => string;
+  readonly intervalMs: number;
+  readonly delayMs: number;
+}
+
+/** Messages older than this when rules are first checked are not announced (no flood after an upgrade). */
+const LOOKBACK_MS = 24 * 3600 * 1000;
+
+export class Notifier {
+  readonly #repo: NotificationRepo;
+  readonly #users: UserRepo;
+  readonly #outbox: OutboxRepo;
+  readonly #commit: GroupCommit;
+  readonly #o: NotifierOptions;
+  readonly #sign: Signer;
+  readonly #queued: () => void;
+  readonly #log: Logger;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+
+  constructor(db: Db, commit: GroupCommit, o: NotifierOptions, sign: Signer, queued: () => void, log: Logger) {
+    this.#repo = new NotificationRepo(db);
+    this.#users = new UserRepo(db);
+    this.#outbox = new OutboxRepo(db);
+    this.#commit = commit;
+    this.#o = o;
+    this.#sign = sign;
+    this.#queued = queued;
+    this.#log = log;
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.tick(), this.#o.intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#running;
+  }
+
+  /** One pass; never two at once. */
+  tick(now = Date.now()): Promise<void> {
+    this.#running ??= this.#run(now)
+      .catch((err: Error) => this.#log.error({ event: 'notify.error', err: err.message }, 'notification pass failed'))
+      .finally(() => {
+        this.#running = null;
+      });
+    return this.#running;
+  }
+
+  async #run(now: number): Promise<void> {
+    const rules = this.#repo.rules();
+    const userIds = [...new Set(rules.map((r) => r.userId))];
+    const until = now - this.#o.delayMs;
+    for (const userId of userIds) {
+      const user = this.#users.get(userId);
+      if (!user || user.disabledAt !== null) continue;
+      const stores = this.#users.storeIds(user);
+      const mine = rules.filter((r) => r.userId === userId);
+      const items: DigestItem[] = [];
+      const sent: number[] = [];
+      const skipped: [number, 'skipped_read' | 'no_rule'][] = [];
+      for (const m of this.#repo.candidates(userId, now - LOOKBACK_MS, until)) {
+        const at = localTime(m.receivedAt, this.#o.timeZone);
+        if (!mine.some((r) => ruleMatches(r, { category: m.category, storeId: m.storeId, at }, stores))) skipped.push([m.id, 'no_rule']);
+        else if (m.read) skipped.push([m.id, 'skipped_read']);
+        else {
+          sent.push(m.id);
+          items.push({
+            storeName: m.storeName,
+            buyerName: m.buyerName,
+            subject: m.subject,
+            category: CATEGORY_LABELS[m.category] ?? m.category,
+            link: `${this.#o.adminUrl()}/conversations/${m.pairId}`,
+          });
+        }
+      }
+      let bytes: Buffer | null = null;
+      if (items.length) {
+        const { subject, text } = digestText(items);
+        bytes = await this.#sign(
+          await composeMail({
+            from: { name: 'maskgate', address: `notifications@${this.#o.domain}` },
+            replyTo: null,
+            to: { name: user.name, address: user.email },
+            subject,
+            date: new Date(now),
+            messageId: newRelayMessageId(this.#o.domain),
+            inReplyTo: null,
+            references: [],
+            text,
+            html: null,
+            attachments: [],
+            headers: [['Auto-Submitted', 'auto-generated']],
+          }),
+        );
+      }
+      // The email and the record of what it announced land together.
+      await this.#commit.run(() => {
+        if (bytes) this.#outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: user.email, raw: bytes }, now);
+        for (const id of sent) this.#repo.record(userId, id, 'sent', now);
+        for (const [id, outcome] of skipped) this.#repo.record(userId, id, outcome, now);
+      });
+      if (bytes) {
+        this.#log.info({ event: 'notify.sent', userId, messages: sent.length }, 'notification queued');
+        this.#queued();
+      }
+    }
+  }
+}
