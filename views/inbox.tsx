@@ -15,6 +15,8 @@ export interface InboxProps {
     unread: boolean;
     q: string;
     since: string;
+    from: string;
+    to: string;
     status?: MessageStatus | undefined;
     category?: Category | undefined;
     sort?: 'newest' | 'due' | undefined;
@@ -50,6 +52,8 @@ export function inboxHref(f: InboxProps['filter'], patch: Partial<InboxProps['fi
   if (merged.unread) p.set('unread', '1');
   if (merged.q) p.set('q', merged.q);
   if (merged.since) p.set('since', merged.since);
+  if (merged.from) p.set('from', merged.from);
+  if (merged.to) p.set('to', merged.to);
   if (merged.status) p.set('status', merged.status);
   if (merged.category) p.set('category', merged.category);
   if (merged.sort === 'due') p.set('sort', 'due');
@@ -195,6 +199,12 @@ export function InboxPage(props: InboxProps) {
               </option>
             </select>
             <label>
+              from <input type="date" name="from" value={f.from} aria-label="From date" />
+            </label>
+            <label>
+              to <input type="date" name="to" value={f.to} aria-label="To date" />
+            </label>
+            <label>
               <input type="checkbox" name="unread" value="1" checked={f.unread} /> Unread only
             </label>
             <button type="submit">Filter</button>
@@ -207,6 +217,8 @@ export function InboxPage(props: InboxProps) {
             {f.unread ? <input type="hidden" name="unread" value="1" /> : null}
             <input type="hidden" name="q" value={f.q} />
             <input type="hidden" name="since" value={f.since} />
+            <input type="hidden" name="from" value={f.from} />
+            <input type="hidden" name="to" value={f.to} />
             {f.status ? <input type="hidden" name="status" value={f.status} /> : null}
             {f.category ? <input type="hidden" name="category" value={f.category} /> : null}
             {f.sort === 'due' ? <input type="hidden" name="sort" value="due" /> : null}

@@ -150,6 +150,12 @@ export function SenderRows(props: { senders: readonly PermittedSenderRow[]; csrf
                 {p.status === 'enabled' ? 'Block' : 'Enable'}
               </button>
             </form>
+            <form method="post" action={`/senders/${p.id}/remove`}>
+              <Csrf token={props.csrf} />
+              <button type="submit" class="plain">
+                Remove
+              </button>
+            </form>
           </td>
           <td>
             <Credentials senderId={p.id} csrf={props.csrf} creds={props.creds.get(p.id) ?? []} enabled={p.status === 'enabled'} />

@@ -20,6 +20,8 @@ export interface InboxFilter {
   /** 'due': unanswered buyer messages whose response clock runs out first, first. */
   readonly sort?: 'newest' | 'due' | undefined;
   readonly sinceMs?: number | undefined;
+  /** Received before this instant (exclusive). */
+  readonly untilMs?: number | undefined;
   readonly q?: string | undefined;
   readonly beforeId?: number | undefined;
   readonly limit: number;
@@ -154,6 +156,10 @@ export class InboxRepo {
     if (f.sinceMs !== undefined) {
       where.push('m.received_at >= ?');
       args.push(f.sinceMs);
+    }
+    if (f.untilMs !== undefined) {
+      where.push('m.received_at < ?');
+      args.push(f.untilMs);
     }
     if (f.beforeId !== undefined) {
       where.push('m.id < ?');

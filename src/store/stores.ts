@@ -114,6 +114,23 @@ export class StoreRepo {
     return this.policy(storeId);
   }
 
+  /**
+   * Removes a permitted sender that never wrote (its app passwords go with it). One whose messages
+   * are on record stays, blocked, so the history keeps its author: 'blocked' says so.
+   */
+  removeSender(id: number, now = Date.now()): 'removed' | 'blocked' {
+    return this.#db.transaction((): 'removed' | 'blocked' => {
+      const used = stmt(this.#db, 'SELECT 1 FROM messages WHERE permitted_sender_id = ? LIMIT 1').get(id) !== undefined;
+      if (used) {
+        this.setSenderStatus(id, 'blocked', now);
+        return 'blocked';
+      }
+      stmt(this.#db, 'DELETE FROM submission_credentials WHERE permitted_sender_id = ?').run(id);
+      stmt(this.#db, 'DELETE FROM permitted_senders WHERE id = ?').run(id);
+      return 'removed';
+    })();
+  }
+
   setSenderStatus(id: number, status: 'enabled' | 'blocked', now = Date.now()): PermittedSenderRow | null {
     stmt(this.#db, 'UPDATE permitted_senders SET status = ?, updated_at = ? WHERE id = ?').run(status, now, id);
     return this.sender(id);

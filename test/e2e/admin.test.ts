@@ -84,6 +84,12 @@ describe('the admin in a browser', () => {
     await page.press('input[name=q]', 'Enter');
     await page.waitForURL(/q=A-7001/);
     await expect.poll(() => page.locator('table.list tbody tr').allInnerTexts()).toEqual([expect.stringContaining('Where is my kettle?')]);
+    // A range of days: today holds both messages, a range in the past none.
+    const today = new Date().toISOString().slice(0, 10);
+    await page.goto(`${base}/inbox?from=${today}&to=${today}`);
+    expect(await page.locator('table.list tbody tr').count()).toBe(2);
+    await page.goto(`${base}/inbox?from=2020-01-01&to=2020-01-31`);
+    expect(await page.locator('#rows').innerText()).toContain('No messages match.');
   });
 
   it('sorts messages into categories by rule, shows the response clock, and re-categorises by hand', async () => {
@@ -328,6 +334,14 @@ describe('the admin in a browser', () => {
     const refused = await mail('temp@acme.example', pair.address, 'Order A-7001', 'Another one.');
     expect(refused.reply.code).toBe(550);
     expect(refused.reply.text).toMatch(/blocked/);
+    // Remove: one that wrote stays on record, blocked; one that never wrote is gone.
+    await row.locator('button:has-text("Remove")').click();
+    await expect.poll(() => page.locator('[role=status]').innerText()).toContain('has written to buyers, so it stays on record, blocked');
+    await page.fill('input[aria-label="New permitted sender"]', 'typo@acme.example');
+    await page.click('button:has-text("Add permitted sender")');
+    await page.locator('tr[data-sender="typo@acme.example"] button:has-text("Remove")').click();
+    await expect.poll(() => page.locator('[role=status]').innerText()).toBe('typo@acme.example was removed.');
+    expect(await page.locator('tr[data-sender="typo@acme.example"]').count()).toBe(0);
   });
 
   it('renders script and markup in a subject and body inert', async () => {

@@ -81,6 +81,10 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     const viewParam = get('view');
     const view: InboxView = viewParam === 'sent' || viewParam === 'all' ? viewParam : 'in';
     const since = ['today', '7d', '30d'].includes(get('since') ?? '') ? (get('since') as string) : '';
+    // A range of days (UTC), either end optional: from=2026-11-01&to=2026-11-15.
+    const date = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ? v : '');
+    const from = date(get('from'));
+    const to = date(get('to'));
     const statusParam = get('status') ?? '';
     const status = (STATUSES as readonly string[]).includes(statusParam) ? (statusParam as MessageStatus) : undefined;
     const categoryParam = get('category') ?? '';
@@ -88,7 +92,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     const sort = get('sort') === 'due' ? ('due' as const) : undefined;
     const tagParam = Number(get('tag') ?? '');
     const tag = Number.isInteger(tagParam) && tagParam > 0 ? tagParam : undefined;
-    return { store, view, unread: get('unread') === '1', q: (get('q') ?? '').slice(0, 200), since, status, category, sort, tag };
+    return { store, view, unread: get('unread') === '1', q: (get('q') ?? '').slice(0, 200), since, from, to, status, category, sort, tag };
   }
   const listFor = (f: ReturnType<typeof readFilter>, allowed: readonly number[], limit: number, before?: number) =>
     inbox.list({
@@ -100,7 +104,8 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
       category: f.category,
       tagId: f.tag,
       sort: f.sort,
-      sinceMs: sinceMs(f.since, Date.now()),
+      sinceMs: f.from ? Date.parse(`${f.from}T00:00:00Z`) : sinceMs(f.since, Date.now()),
+      untilMs: f.to ? Date.parse(`${f.to}T00:00:00Z`) + DAY : undefined,
       beforeId: f.sort === 'due' ? undefined : before,
       limit,
     });

@@ -80,6 +80,21 @@ export function storeAdminRoutes(stores: StoreRepo, credentials: CredentialRepo,
     );
   });
 
+  app.post('/senders/:id/remove', (c) => {
+    const sender = stores.sender(Number(c.req.param('id')));
+    const store = sender ? storeFor(c, sender.storeId) : null;
+    if (!sender || !store) return c.text('No such sender.', 404);
+    const page = (status: 200 | 400, error?: string, notice?: string) =>
+      c.html(<StorePage {...frame(c)} store={store} senders={stores.senders(store.id)} creds={credsOf(store.id)} error={error} notice={notice} />, status);
+    if (sender.email === store.mailbox) return page(400, "The store's own mailbox stays a permitted sender; change the mailbox first.");
+    const outcome = stores.removeSender(sender.id);
+    return page(
+      200,
+      undefined,
+      outcome === 'removed' ? `${sender.email} was removed.` : `${sender.email} has written to buyers, so it stays on record, blocked.`,
+    );
+  });
+
   app.get('/senders/:id/readiness', async (c) => {
     const sender = stores.sender(Number(c.req.param('id')));
     if (!sender || !storeFor(c, sender.storeId)) return c.text('No such sender.', 404);
