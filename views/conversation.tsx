@@ -33,6 +33,7 @@ export interface ConversationProps {
   readonly templates: readonly { id: number; name: string }[];
   readonly notes: readonly Note[];
   readonly allTags: readonly Tag[];
+  readonly others: readonly { pairId: number; storeName: string }[];
 }
 
 export function Notes(props: { pairId: number; csrf: string; notes: readonly Note[] }) {
@@ -341,7 +342,15 @@ export function ConversationPage(props: ConversationProps) {
             {p.buyerName || '(no name)'} <span class="badge">{p.buyerKind}</span>
           </div>
           <div class="muted">alias {p.alias}</div>
-          {p.optedOut ? <div class="badge bad">opted out</div> : null}
+          {p.optedOut ? <div class="badge bad">opted out</div> : <div class="muted">receives messages</div>}
+          {props.others.length ? (
+            <div class="others">
+              Also writes to:{' '}
+              {props.others.map((o) => (
+                <a href={`/conversations/${o.pairId}`}>{o.storeName} </a>
+              ))}
+            </div>
+          ) : null}
           <h3>Orders</h3>
           {props.orders.length ? (
             <ul class="orders">
@@ -376,7 +385,10 @@ export function ConversationPage(props: ConversationProps) {
               <MessageCard m={m} pair={p} csrf={props.csrf} allTags={props.allTags} />
             ))}
           </div>
-          <ReplyForm pairId={p.pairId} csrf={props.csrf} subject={props.reply.subject} formKey={props.reply.formKey} templates={props.templates} />
+          <details open class="reply-box">
+            <summary>Reply</summary>
+            <ReplyForm pairId={p.pairId} csrf={props.csrf} subject={props.reply.subject} formKey={props.reply.formKey} templates={props.templates} />
+          </details>
         </section>
       </main>
     </Layout>

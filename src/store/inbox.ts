@@ -246,6 +246,16 @@ export class InboxRepo {
     }));
   }
 
+  /** The same buyer's conversations with other stores among these. */
+  otherConversations(pairId: number, storeIds: readonly number[]): { pairId: number; storeName: string }[] {
+    if (storeIds.length === 0) return [];
+    return stmt(
+      this.#db,
+      `SELECT o.id AS pairId, s.name AS storeName FROM pairs p JOIN pairs o ON o.buyer_id = p.buyer_id AND o.id != p.id JOIN stores s ON s.id = o.store_id
+       WHERE p.id = ? AND o.store_id IN (${marks(storeIds.length)}) ORDER BY s.name`,
+    ).all(pairId, ...storeIds) as { pairId: number; storeName: string }[];
+  }
+
   /** The store a message belongs to, for access checks. */
   storeOfMessage(messageId: number): { storeId: number; pairId: number } | null {
     return (

@@ -466,6 +466,24 @@ describe('access control and CSRF (server side)', () => {
     expect(pairA).toEqual(expect.any(Number));
     expect((await page.request.get(`${base}/conversations/${pairA}`)).status()).toBe(200); // the owner sees it
     expect((await p.request.get(`${base}/conversations/${pairA}`)).status()).toBe(404);
+    // …and by the endpoints the pages call: a message of store A cannot be read or changed.
+    const messageA = (await h.api('GET', `/api/v1/messages?alias=${pair.alias}&direction=buyer_to_store`)).body.items[0].id;
+    await p.goto(`${base}/inbox`);
+    const agentCsrf = await csrfOf(p);
+    expect((await p.request.get(`${base}/messages/${messageA}/body`)).status()).toBe(404);
+    for (const path of [`/messages/${messageA}/status`, `/messages/${messageA}/tags`, `/messages/${messageA}/category`, `/conversations/${pairA}/notes`]) {
+      const r = await p.request.post(`${base}${path}`, {
+        headers: { 'x-csrf-token': agentCsrf },
+        form: { status: 'processed', tagId: '1', category: 'refund', body: 'x' },
+      });
+      expect(r.status(), path).toBe(404);
+    }
+    const bulk = await p.request.post(`${base}/inbox/bulk`, {
+      headers: { 'x-csrf-token': agentCsrf },
+      form: { scope: 'selected', action: 'processed', ids: String(messageA) },
+      maxRedirects: 0,
+    });
+    expect(bulk.headers()['location']).toContain('done=0');
     expect((await p.request.get(`${base}/stores/${pair.storeId}`)).status()).toBe(404);
     expect((await p.request.get(`${base}/outbox`)).status()).toBe(403);
     expect((await p.request.get(`${base}/reports`)).status()).toBe(403);

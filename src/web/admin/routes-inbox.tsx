@@ -278,6 +278,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
         templates={templates.visible([pair.storeId]).map((t) => ({ id: t.id, name: t.name }))}
         notes={notes.forPair(pair.pairId)}
         allTags={tags.list()}
+        others={inbox.otherConversations(pair.pairId, c.get('storeIds'))}
       />,
     );
   });

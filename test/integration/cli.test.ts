@@ -1,0 +1,45 @@
+// The `maskgate user` command, run as a real process against a real data directory.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDb } from '../../src/store/db.js';
+import { verifyPassword } from '../../src/store/passwords.js';
+import { UserRepo } from '../../src/store/users.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-cli-'));
+const env = { ...process.env, MASKGATE_DATA_DIR: dataDir, MASKGATE_CONFIG: '' };
+const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env, encoding: 'utf8' });
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('maskgate user', () => {
+  it('adds the owner with a generated password, shown once, stored as a hash', async () => {
+    const r = cli('user', 'add', 'Olivia@Seller.example', '--owner', '--name', 'Olivia');
+    expect(r.status).toBe(0);
+    const password = /password \(shown only now\): (\S+)/.exec(r.stdout)?.[1];
+    expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    const db = openDb(dataDir);
+    try {
+      const user = new UserRepo(db).withHash('olivia@seller.example');
+      expect(user).toMatchObject({ role: 'owner', name: 'Olivia' });
+      expect(await verifyPassword(password!, user!.passwordHash)).toBe(true);
+      expect(user!.passwordHash).not.toContain(password!);
+    } finally {
+      db.close();
+    }
+    expect(execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'user', 'list'], { cwd: root, env, encoding: 'utf8' })).toMatch(
+      /olivia@seller\.example\towner\tOlivia/,
+    );
+  });
+
+  it('refuses an agent without stores and a second account with the same address', () => {
+    const agent = cli('user', 'add', 'alex@seller.example', '--agent');
+    expect(agent.status).toBe(2);
+    expect(agent.stderr).toContain('an agent needs --store ID');
+    const again = cli('user', 'add', 'olivia@seller.example', '--owner');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('already exists');
+  });
+});
