@@ -68,3 +68,33 @@ export function Layout(props: Frame & { children?: Child }) {
 export function Csrf(props: { token: string }) {
   return <input type="hidden" name="_csrf" value={props.token} />;
 }
+
+/** The answer to the last action: an error (role=alert) or a notice (role=status). */
+export function Flash(props: { error?: string | undefined; notice?: string | undefined }) {
+  return (
+    <>
+      {props.error ? (
+        <p class="error" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      {props.notice ? (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** A one-button form that posts (with the CSRF token) to an action. */
+export function PostButton(props: { action: string; label: string; csrf: string; class?: string }) {
+  return (
+    <form method="post" action={props.action} class={props.class}>
+      <Csrf token={props.csrf} />
+      <button type="submit" class="plain">
+        {props.label}
+      </button>
+    </form>
+  );
+}

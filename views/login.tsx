@@ -1,16 +1,12 @@
 // The login page and the one-time setup page that creates the first owner.
-import { Layout } from './layout.js';
+import { Flash, Layout } from './layout.js';
 
 export function LoginPage(props: { error?: string | undefined; email?: string | undefined; next?: string | undefined }) {
   return (
     <Layout title="Log in" user={null} csrf={null}>
       <form class="login" method="post" action="/login">
         <h1>maskgate</h1>
-        {props.error ? (
-          <p class="error" role="alert">
-            {props.error}
-          </p>
-        ) : null}
+        <Flash error={props.error} />
         <label>
           Email
           <input name="email" type="email" autocomplete="username" required value={props.email ?? ''} autofocus />
@@ -31,11 +27,7 @@ export function SetupPage(props: { token: string; error?: string | undefined }) 
     <Layout title="Create the owner" user={null} csrf={null}>
       <form class="login" method="post" action="/setup">
         <h1>Create the owner account</h1>
-        {props.error ? (
-          <p class="error" role="alert">
-            {props.error}
-          </p>
-        ) : null}
+        <Flash error={props.error} />
         <input type="hidden" name="token" value={props.token} />
         <label>
           Name

@@ -1,7 +1,7 @@
 // Notification rules: who is told by email about which buyer messages, on which days and hours.
 import { CATEGORIES, CATEGORY_LABELS } from '../src/core/categorize.js';
 import type { StoredRule } from '../src/store/notifications.js';
-import { Csrf, Layout } from './layout.js';
+import { Csrf, Flash, Layout } from './layout.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
@@ -25,11 +25,7 @@ export function NotificationsPage(props: {
           An email (a digest when several arrive together; nothing for a message already read) when a buyer message matches a rule. Times are in{' '}
           {props.timeZone}; a window may cross midnight (22:00–06:00); equal times mean the whole day.
         </p>
-        {props.error ? (
-          <p class="error" role="alert">
-            {props.error}
-          </p>
-        ) : null}
+        <Flash error={props.error} />
         <table class="list">
           <tbody>
             {props.rules.map((r) => (

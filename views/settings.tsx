@@ -1,7 +1,7 @@
 // The owner's settings: banned words (global and per store) and the category rules.
 import { CATEGORIES, CATEGORY_LABELS, type CategoryRule } from '../src/core/categorize.js';
 import type { BannedWordRow } from '../src/store/banned-words.js';
-import { Csrf, Layout } from './layout.js';
+import { Csrf, Flash, Layout } from './layout.js';
 
 export function SettingsPage(props: {
   user: { name: string; role: string };
@@ -19,16 +19,7 @@ export function SettingsPage(props: {
     <Layout title="Settings" user={props.user} csrf={props.csrf}>
       <section class="content">
         <h1>Settings</h1>
-        {props.error ? (
-          <p class="error" role="alert">
-            {props.error}
-          </p>
-        ) : null}
-        {props.notice ? (
-          <p class="notice" role="status">
-            {props.notice}
-          </p>
-        ) : null}
+        <Flash error={props.error} notice={props.notice} />
         <h2>Banned words and phrases</h2>
         <p class="muted">Matched case-insensitively on word boundaries. Seller → buyer mail that contains one is refused; in buyer mail it is masked.</p>
         <table class="list">

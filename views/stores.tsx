@@ -2,7 +2,7 @@
 import type { Readiness } from '../src/dns/sender-readiness.js';
 import type { CredentialRow } from '../src/store/credentials.js';
 import type { PermittedSenderRow, StoreRow } from '../src/store/stores.js';
-import { Csrf, Layout } from './layout.js';
+import { Csrf, Flash, Layout } from './layout.js';
 
 export function StoresPage(props: {
   user: { name: string; role: string };
@@ -15,11 +15,7 @@ export function StoresPage(props: {
     <Layout title="Stores" user={props.user} csrf={props.csrf}>
       <section class="content">
         <h1>Stores</h1>
-        {props.error ? (
-          <p class="error" role="alert">
-            {props.error}
-          </p>
-        ) : null}
+        <Flash error={props.error} />
         <table class="list">
           <thead>
             <tr>
@@ -191,16 +187,7 @@ export function StorePage(props: {
           </button>
         </form>
         <p class="muted">Permitted senders may write to this store's buyers from their own mail client. Blocked ones are refused.</p>
-        {props.error ? (
-          <p class="error" role="alert">
-            {props.error}
-          </p>
-        ) : null}
-        {props.notice ? (
-          <p class="notice" role="status">
-            {props.notice}
-          </p>
-        ) : null}
+        <Flash error={props.error} notice={props.notice} />
         <table class="list">
           <thead>
             <tr>

@@ -1,7 +1,7 @@
 // Tags (name and colour) and the chips and controls that show them on a message.
 import type { Tag } from '../src/store/tags.js';
 import { TAG_COLOURS } from '../src/store/tags.js';
-import { Csrf, Layout } from './layout.js';
+import { Csrf, Flash, Layout } from './layout.js';
 
 export function TagChip(props: { tag: Tag; removeAction?: string | undefined; csrf?: string | undefined; target?: string | undefined }) {
   return (
@@ -37,11 +37,7 @@ export function TagsPage(props: { user: { name: string; role: string }; csrf: st
       <section class="content">
         <h1>Tags</h1>
         <p class="muted">A message carries at most two tags.</p>
-        {props.error ? (
-          <p class="error" role="alert">
-            {props.error}
-          </p>
-        ) : null}
+        <Flash error={props.error} />
         <table class="list">
           <tbody>
             {props.tags.map((t) => (

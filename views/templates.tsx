@@ -1,7 +1,7 @@
 // Reply templates: list, create, edit, delete. Variables are listed beside the editor.
 import { TEMPLATE_VARIABLES } from '../src/core/template.js';
 import type { Template } from '../src/store/templates.js';
-import { Csrf, Layout } from './layout.js';
+import { Csrf, Flash, Layout } from './layout.js';
 
 interface Frame {
   user: { name: string; role: string };
@@ -55,11 +55,7 @@ export function TemplatesPage(
     <Layout title="Templates" user={props.user} csrf={props.csrf}>
       <section class="content">
         <h1>Reply templates</h1>
-        {props.error ? (
-          <p class="error" role="alert">
-            {props.error}
-          </p>
-        ) : null}
+        <Flash error={props.error} />
         <table class="list">
           <thead>
             <tr>

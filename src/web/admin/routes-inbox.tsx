@@ -24,7 +24,7 @@ import { NoteRepo } from '../../store/notes.js';
 import { BannedWordRepo } from '../../store/banned-words.js';
 import { draftWarnings } from '../../core/draft-check.js';
 import { InboxPage } from '../../../views/inbox.js';
-import type { AdminEnv } from './session.js';
+import { frameOf, type AdminEnv } from './session.js';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
@@ -67,10 +67,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
   const tags = new TagRepo(d.db);
   const notes = new NoteRepo(d.db);
   const banned = new BannedWordRepo(d.db);
-  const frame = (c: { get: (k: 'user' | 'session') => any }) => ({
-    user: { name: c.get('user').name, role: c.get('user').role },
-    csrf: c.get('session').csrfToken as string,
-  });
+  const frame = frameOf;
 
   app.get('/', (c) => c.redirect('/inbox', 303));
 

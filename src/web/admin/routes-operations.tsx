@@ -9,7 +9,7 @@ import type { Db } from '../../store/db.js';
 import type { OutboxRepo, OutboxRow, OutboxStatus } from '../../store/outbox.js';
 import { stmt } from '../../store/statements.js';
 import { DnsPage, OutboxItemPage, OutboxPage, type DnsCheck, type OutboxView } from '../../../views/operations.js';
-import type { AdminEnv } from './session.js';
+import { frameOf, type AdminEnv } from './session.js';
 
 export interface OperationsDeps {
   readonly db: Db;
@@ -26,10 +26,7 @@ const STATUSES = ['queued', 'deferred', 'sent', 'captured', 'failed'];
 
 export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const frame = (c: { get: (k: 'user' | 'session') => any }) => ({
-    user: { name: c.get('user').name, role: c.get('user').role },
-    csrf: c.get('session').csrfToken as string,
-  });
+  const frame = frameOf;
   app.use('/outbox/*', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the outbox.', 403)));
   app.use('/outbox', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the outbox.', 403)));
   app.use('/dns', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the setup.', 403)));

@@ -5,7 +5,7 @@ import type { DnsResolver } from '../../dns/resolver.js';
 import type { CredentialRepo } from '../../store/credentials.js';
 import type { StoreRepo } from '../../store/stores.js';
 import { Credentials, ReadinessCell, SenderRows, StorePage, StoresPage } from '../../../views/stores.js';
-import type { AdminEnv } from './session.js';
+import { frameOf, type AdminEnv } from './session.js';
 
 const EMAIL = /^[^\s@"<>()[\]\\,;:]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
 
@@ -13,10 +13,7 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export function storeAdminRoutes(stores: StoreRepo, credentials: CredentialRepo, resolver: DnsResolver, domains: readonly string[]): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const frame = (c: { get: (k: 'user' | 'session') => any }) => ({
-    user: { name: c.get('user').name, role: c.get('user').role },
-    csrf: c.get('session').csrfToken as string,
-  });
+  const frame = frameOf;
   const storeFor = (c: { get: (k: 'storeIds') => number[] }, id: number) => (c.get('storeIds').includes(id) ? stores.get(id) : null);
 
   const credsOf = (storeId: number) => new Map(stores.senders(storeId).map((p) => [p.id, credentials.list(p.id)]));

@@ -4,14 +4,11 @@ import type { NoteRepo } from '../../store/notes.js';
 import { TAG_COLOURS, type TagColour, type TagRepo } from '../../store/tags.js';
 import { ReportsPage } from '../../../views/reports.js';
 import { TagsPage } from '../../../views/tags.js';
-import type { AdminEnv } from './session.js';
+import { frameOf, type AdminEnv } from './session.js';
 
 export function tagRoutes(tags: TagRepo, notes: NoteRepo): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const frame = (c: { get: (k: 'user' | 'session') => any }) => ({
-    user: { name: c.get('user').name, role: c.get('user').role },
-    csrf: c.get('session').csrfToken as string,
-  });
+  const frame = frameOf;
   const page = (c: any, status: 200 | 400 | 409 = 200, error?: string) => c.html(<TagsPage {...frame(c)} tags={tags.list()} error={error} />, status);
   const read = async (c: any): Promise<{ name: string; colour: TagColour } | string> => {
     const form = await c.req.parseBody();

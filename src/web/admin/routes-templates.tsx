@@ -4,14 +4,11 @@ import { Hono } from 'hono';
 import type { StoreRepo } from '../../store/stores.js';
 import type { TemplateRepo } from '../../store/templates.js';
 import { TemplatePage, TemplatesPage } from '../../../views/templates.js';
-import type { AdminEnv } from './session.js';
+import { frameOf, type AdminEnv } from './session.js';
 
 export function templateRoutes(templates: TemplateRepo, stores: StoreRepo): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const frame = (c: { get: (k: 'user' | 'session') => any }) => ({
-    user: { name: c.get('user').name, role: c.get('user').role },
-    csrf: c.get('session').csrfToken as string,
-  });
+  const frame = frameOf;
   const visibleStores = (ids: readonly number[]) =>
     stores
       .list()

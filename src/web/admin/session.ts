@@ -20,6 +20,12 @@ export interface AdminEnv {
   };
 }
 
+/** What every page's frame needs: who is logged in and the CSRF token for its forms. */
+export function frameOf(c: { get: (k: 'user' | 'session') => unknown }): { user: { name: string; role: string }; csrf: string } {
+  const user = c.get('user') as User;
+  return { user: { name: user.name, role: user.role }, csrf: (c.get('session') as Session).csrfToken };
+}
+
 /** Behind a TLS proxy the request URL is http; the proxy says https in X-Forwarded-Proto. */
 export function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
