@@ -1,7 +1,7 @@
 // Notification rules: who is told by email about which buyer messages, on which days and hours.
 import { CATEGORIES, CATEGORY_LABELS } from '../src/core/categorize.js';
 import type { StoredRule } from '../src/store/notifications.js';
-import { Csrf, Flash, Layout } from './layout.js';
+import { Csrf, Flash, Layout, PostButton } from './layout.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
@@ -36,12 +36,7 @@ export function NotificationsPage(props: {
                 <td>{DAYS.filter((_, d) => (r.weekdays & (1 << d)) !== 0).join(' ')}</td>
                 <td>{r.startMinute === r.endMinute ? 'all day' : `${hhmm(r.startMinute)}–${hhmm(r.endMinute)}`}</td>
                 <td>
-                  <form method="post" action={`/notifications/${r.id}/delete`}>
-                    <Csrf token={props.csrf} />
-                    <button type="submit" class="plain">
-                      Delete
-                    </button>
-                  </form>
+                  <PostButton action={`/notifications/${r.id}/delete`} label="Delete" csrf={props.csrf} />
                 </td>
               </tr>
             ))}

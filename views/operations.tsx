@@ -1,7 +1,7 @@
 // The owner's operational pages: the outbox (deliveries, retry now, captured mail shown safely)
 // and the DNS records to publish with whether they are live.
 import type { OutboxRow } from '../src/store/outbox.js';
-import { Csrf, Layout } from './layout.js';
+import { Layout, PostButton } from './layout.js';
 
 interface Frame {
   user: { name: string; role: string };
@@ -64,12 +64,7 @@ export function OutboxPage(props: Frame & { rows: readonly OutboxView[]; status:
                 <td class="muted">{r.lastError ?? ''}</td>
                 <td>
                   {r.status === 'deferred' || r.status === 'queued' ? (
-                    <form method="post" action={`/outbox/${r.id}/retry`}>
-                      <Csrf token={props.csrf} />
-                      <button type="submit" class="plain">
-                        Retry now
-                      </button>
-                    </form>
+                    <PostButton action={`/outbox/${r.id}/retry`} label="Retry now" csrf={props.csrf} />
                   ) : null}
                 </td>
               </tr>

@@ -1,6 +1,6 @@
 // Reported messages, for the owner.
 import type { Report } from '../src/store/notes.js';
-import { Csrf, Layout } from './layout.js';
+import { Layout, PostButton } from './layout.js';
 
 export function ReportsPage(props: { user: { name: string; role: string }; csrf: string; reports: readonly Report[] }) {
   return (
@@ -20,12 +20,7 @@ export function ReportsPage(props: { user: { name: string; role: string }; csrf:
                   {r.reporter}, {new Date(r.createdAt).toISOString().slice(0, 16).replace('T', ' ')}
                 </td>
                 <td>
-                  <form method="post" action={`/reports/${r.id}/resolve`}>
-                    <Csrf token={props.csrf} />
-                    <button type="submit" class="plain">
-                      Resolved
-                    </button>
-                  </form>
+                  <PostButton action={`/reports/${r.id}/resolve`} label="Resolved" csrf={props.csrf} />
                 </td>
               </tr>
             ))}

@@ -1,7 +1,7 @@
 // The owner's settings: banned words (global and per store) and the category rules.
 import { CATEGORIES, CATEGORY_LABELS, type CategoryRule } from '../src/core/categorize.js';
 import type { BannedWordRow } from '../src/store/banned-words.js';
-import { Csrf, Flash, Layout } from './layout.js';
+import { Csrf, Flash, Layout, PostButton } from './layout.js';
 
 export function SettingsPage(props: {
   user: { name: string; role: string };
@@ -29,12 +29,7 @@ export function SettingsPage(props: {
                 <td>{w.word}</td>
                 <td>{storeName(w.storeId)}</td>
                 <td>
-                  <form method="post" action={`/settings/banned-words/${w.id}/delete`}>
-                    <Csrf token={props.csrf} />
-                    <button type="submit" class="plain">
-                      Remove
-                    </button>
-                  </form>
+                  <PostButton action={`/settings/banned-words/${w.id}/delete`} label="Remove" csrf={props.csrf} />
                 </td>
               </tr>
             ))}

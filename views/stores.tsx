@@ -2,7 +2,7 @@
 import type { Readiness } from '../src/dns/sender-readiness.js';
 import type { CredentialRow } from '../src/store/credentials.js';
 import type { PermittedSenderRow, StoreRow } from '../src/store/stores.js';
-import { Csrf, Flash, Layout } from './layout.js';
+import { Csrf, Flash, Layout, PostButton } from './layout.js';
 
 export function StoresPage(props: {
   user: { name: string; role: string };
@@ -146,12 +146,7 @@ export function SenderRows(props: { senders: readonly PermittedSenderRow[]; csrf
                 {p.status === 'enabled' ? 'Block' : 'Enable'}
               </button>
             </form>
-            <form method="post" action={`/senders/${p.id}/remove`}>
-              <Csrf token={props.csrf} />
-              <button type="submit" class="plain">
-                Remove
-              </button>
-            </form>
+            <PostButton action={`/senders/${p.id}/remove`} label="Remove" csrf={props.csrf} />
           </td>
           <td>
             <Credentials senderId={p.id} csrf={props.csrf} creds={props.creds.get(p.id) ?? []} enabled={p.status === 'enabled'} />

@@ -1,7 +1,7 @@
 // Tags (name and colour) and the chips and controls that show them on a message.
 import type { Tag } from '../src/store/tags.js';
 import { TAG_COLOURS } from '../src/store/tags.js';
-import { Csrf, Flash, Layout } from './layout.js';
+import { Csrf, Flash, Layout, PostButton } from './layout.js';
 
 export function TagChip(props: { tag: Tag; removeAction?: string | undefined; csrf?: string | undefined; target?: string | undefined }) {
   return (
@@ -56,12 +56,7 @@ export function TagsPage(props: { user: { name: string; role: string }; csrf: st
                   </form>
                 </td>
                 <td>
-                  <form method="post" action={`/tags/${t.id}/delete`} class="inline">
-                    <Csrf token={props.csrf} />
-                    <button type="submit" class="plain">
-                      Delete
-                    </button>
-                  </form>
+                  <PostButton action={`/tags/${t.id}/delete`} label="Delete" csrf={props.csrf} class="inline" />
                 </td>
               </tr>
             ))}

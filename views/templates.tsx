@@ -1,7 +1,7 @@
 // Reply templates: list, create, edit, delete. Variables are listed beside the editor.
 import { TEMPLATE_VARIABLES } from '../src/core/template.js';
 import type { Template } from '../src/store/templates.js';
-import { Csrf, Flash, Layout } from './layout.js';
+import { Csrf, Flash, Layout, PostButton } from './layout.js';
 
 interface Frame {
   user: { name: string; role: string };
@@ -74,12 +74,7 @@ export function TemplatesPage(
                 <td>{storeName(t.storeId)}</td>
                 <td>{t.subject}</td>
                 <td>
-                  <form method="post" action={`/templates/${t.id}/delete`}>
-                    <Csrf token={props.csrf} />
-                    <button type="submit" class="plain">
-                      Delete
-                    </button>
-                  </form>
+                  <PostButton action={`/templates/${t.id}/delete`} label="Delete" csrf={props.csrf} />
                 </td>
               </tr>
             ))}
