@@ -362,7 +362,7 @@ export function ConversationPage(props: ConversationProps) {
                   </button>
                   <div>{o.items}</div>
                   <div class="muted">
-                    {o.amount} · {o.status} · placed {o.placed}
+                    {o.amount} · {o.status} · ordered {o.placed}
                     {o.completed ? ` · completed ${o.completed}` : ''}
                   </div>
                 </li>

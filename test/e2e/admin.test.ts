@@ -507,6 +507,41 @@ describe('access control and CSRF (server side)', () => {
     expect(h.sink!.messages.length).toBe(before);
   });
 
+  it('sets the session cookie HttpOnly and SameSite, and Secure behind a TLS proxy', async () => {
+    const plain = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=olivia%40seller.example&password=correct+horse+battery+staple',
+    });
+    const cookie = plain.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^mg_session=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).not.toMatch(/Secure/);
+    const proxied = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https' },
+      body: 'email=olivia%40seller.example&password=correct+horse+battery+staple',
+    });
+    expect(proxied.headers.get('set-cookie')).toMatch(/Secure/);
+    // Only the cookie's SHA-256 is stored.
+    const token = /^mg_session=([^;]+)/.exec(cookie)![1]!;
+    expect(h.gw.db.prepare('SELECT count(*) AS n FROM sessions WHERE token_sha256 = ?').get(token)).toEqual({ n: 0 });
+  });
+
+  it('is usable on a phone: no sideways scrolling on the inbox and the conversation', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await page.context().storageState() });
+    const p = await phone.newPage();
+    for (const path of ['/inbox', `/conversations/${(await h.api('GET', `/api/v1/pairs/${pair.alias}`)).body.id}`]) {
+      await p.goto(`${base}${path}`);
+      expect(await p.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1'), path).toBe(true);
+    }
+    await screenshot(p, 'phone-conversation');
+    await phone.close();
+  });
+
   it('slows down password guessing and logs out everywhere', async () => {
     const ctx = await browser.newContext();
     const p = await ctx.newPage();
