@@ -45,6 +45,8 @@ describe('DKIM', () => {
     expect(result.results[0]!.status.result).toBe('pass');
     expect(result.results[0]!.signingDomain).toBe(DOMAIN);
     // The bytes the API shows are the bytes that were sent.
+    // The sink has the bytes a moment before the worker records the row as sent.
+    await expect.poll(async () => (await h.api('GET', '/api/v1/outbox?status=sent')).body.items.length).toBe(2);
     const items = (await h.api('GET', '/api/v1/outbox?status=sent')).body.items;
     const raw = (await h.api('GET', `/api/v1/outbox/${items[0].id}/raw`)).body as string;
     expect(Buffer.from(raw).equals(relayed.raw)).toBe(true);
