@@ -2,6 +2,8 @@
 import { ConfigError, loadConfig } from './config.js';
 import { dnsRecords, ensureDkimKey } from './outbound/dkim.js';
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { backup, restore } from './store/backup.js';
 import { openDb } from './store/db.js';
 import { StoreRepo } from './store/stores.js';
 import { UserRepo } from './store/users.js';
@@ -16,6 +18,8 @@ const USAGE = `usage: maskgate <command>
   user add EMAIL [--name NAME] (--owner | --agent --store ID [--store ID …])
                       create a staff account; prints its generated password once
   user list           list staff accounts
+  backup FILE         write a consistent copy of the database and keys to FILE (safe while running)
+  restore FILE        restore FILE into the (empty) data directory
 `;
 
 async function run(args: string[]): Promise<number> {
@@ -44,6 +48,22 @@ async function run(args: string[]): Promise<number> {
       return 0;
     }
     if (command === 'user' && (sub === 'add' || sub === 'list')) return await userCommand(sub, args.slice(2));
+    if ((command === 'backup' || command === 'restore') && sub) {
+      const config = loadConfig();
+      try {
+        if (command === 'backup') {
+          const r = await backup(config.dataDir, resolve(sub));
+          process.stdout.write(`backup written to ${r.file}: ${r.messages} messages, ${r.keyFiles} key file(s)\n`);
+        } else {
+          const r = restore(resolve(sub), config.dataDir);
+          process.stdout.write(`restored into ${config.dataDir}: ${r.messages} messages\n`);
+        }
+        return 0;
+      } catch (err) {
+        process.stderr.write(`maskgate: ${(err as Error).message}\n`);
+        return 1;
+      }
+    }
     if (command === 'api-token' && sub === 'rotate') {
       const config = loadConfig();
       const db = openDb(config.dataDir);
