@@ -12,6 +12,7 @@ import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
 import { Notifier } from './outbound/notifier.js';
+import { Metrics } from './metrics.js';
 import { GroupCommit } from './relay/group-commit.js';
 import { Relay } from './relay/pipeline.js';
 import { readFileSync } from 'node:fs';
@@ -75,6 +76,8 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   // Bounce addresses stay valid for the delivery lifetime plus a week of late bounces.
   const bounces = new BounceAddresses(loadBounceSecret(db), config.domains[0] as string, config.outbound.lifetime + 7 * 86_400);
   const transport = createTransport(config);
+  const outboxStats = new OutboxRepo(db);
+  const metrics = new Metrics(() => ({ depth: outboxStats.pendingCount(), oldestAgeSeconds: outboxStats.oldestPendingAgeSeconds() }));
   const commit = new GroupCommit(db);
   const notices = new FailureNotices(db, commit, config.domains[0] as string, sign, () => worker.wake());
   const worker = new OutboundWorker(
@@ -88,6 +91,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       relayDomain: config.domains[0] as string,
       bounces,
       notices,
+      metrics,
     },
     log.child({ component: 'outbound' }),
   );
@@ -97,7 +101,14 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     commit,
     { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters },
     sign,
-    bounceIntake,
+    {
+      verify: (local) => bounceIntake.verify(local),
+      async handle(mail, outboxId, log) {
+        const outcome = await bounceIntake.handle(mail, outboxId, log);
+        metrics.bounces.inc({ outcome: String(outcome) });
+        return outcome;
+      },
+    },
     () => worker.wake(),
   );
   let adminUrl = config.admin.publicUrl ?? '';
@@ -117,11 +128,11 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   );
   const tls = loadTls(config);
   const smtpLog = log.child({ component: 'smtp' });
-  const smtp = createSmtpListener(config, relay, smtpLog, { kind: 'mx', resolver, tls });
+  const smtp = createSmtpListener(config, relay, smtpLog, { kind: 'mx', resolver, tls }, metrics);
   // Submission needs STARTTLS with our own certificate: without one it stays off (and says so).
   const submission =
     config.submission.enabled && tls
-      ? createSmtpListener(config, relay, smtpLog.child({ port: 'submission' }), { kind: 'submission', credentials: new CredentialRepo(db), tls })
+      ? createSmtpListener(config, relay, smtpLog.child({ port: 'submission' }), { kind: 'submission', credentials: new CredentialRepo(db), tls }, metrics)
       : null;
   if (config.submission.enabled && !tls) {
     log.warn({ event: 'submission.disabled', reason: 'no TLS certificate' }, 'submission port is off: set tls.cert and tls.key to enable it');
@@ -142,6 +153,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     submission: () => (submissionPort === null ? null : { host: config.hostname, port: submissionPort }),
     log: log.child({ component: 'http' }),
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),
+    metrics,
   });
   const http = createAdaptorServer({ fetch: app.fetch });
 

@@ -3,6 +3,7 @@
 // A row stays queued in the database while it is in flight, so a crash re-delivers it rather than
 // losing it (a duplicate only for messages in flight at the crash).
 import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
 import { maskText } from '../core/body-scrub.js';
 import { classifyDeliveryError } from '../core/delivery-outcome.js';
 import { redactAddresses } from '../core/redact-addresses.js';
@@ -22,6 +23,7 @@ export interface WorkerOptions {
   readonly bounces: BounceAddresses;
   /** Tells authors about final failures; shared with the bounce intake. */
   readonly notices: FailureNotices;
+  readonly metrics?: Metrics | undefined;
 }
 
 export class OutboundWorker {
@@ -128,6 +130,8 @@ export class OutboundWorker {
     // Status updates share the group commit with incoming mail: one fsync for many rows. Should
     // this commit fail, the row stays queued and is delivered again (a duplicate, never a loss).
     await this.#commit.run(() => this.#outbox.markDone(row.id, status, attempts));
+    this.#options.metrics?.deliveries.inc({ kind: row.kind, status });
+    this.#options.metrics?.deliverySeconds.observe({ kind: row.kind }, (Date.now() - row.createdAt) / 1000);
     log.info({ event: 'queue.sent', status, attempts, response: forLog(response.slice(0, 200)) }, 'delivered');
   }
 
@@ -139,6 +143,7 @@ export class OutboundWorker {
       const next = afterTemporaryFailure(row.createdAt, attempts, Date.now(), this.#options.retry);
       if (next.action === 'retry') {
         await this.#commit.run(() => this.#outbox.markDeferred(row.id, attempts, next.at, error));
+        this.#options.metrics?.deliveries.inc({ kind: row.kind, status: 'deferred' });
         log.info({ event: 'queue.defer', attempts, nextAttemptAt: new Date(next.at).toISOString(), error: forLog(error) }, 'delivery deferred');
         return;
       }
@@ -150,6 +155,7 @@ export class OutboundWorker {
 
   async #fail(row: OutboxRow, attempts: number, error: string, log: Logger, forLog: (s: string) => string): Promise<void> {
     await this.#commit.run(() => this.#outbox.markFailed(row.id, attempts, error));
+    this.#options.metrics?.deliveries.inc({ kind: row.kind, status: 'failed' });
     log.warn({ event: 'queue.failed', attempts, error: forLog(error) }, 'delivery failed');
     void this.#notices
       .send(row, attempts, error)

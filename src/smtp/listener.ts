@@ -13,6 +13,7 @@ import type { Proof } from '../core/policy.js';
 import type { AuthFacts } from '../core/sender-auth.js';
 import { refusal, refusalText, smtpReply, type Refusal } from '../core/verdicts.js';
 import type { DnsResolver } from '../dns/resolver.js';
+import type { Metrics } from '../metrics.js';
 import type { Relay, Submitter } from '../relay/pipeline.js';
 import type { CredentialRepo } from '../store/credentials.js';
 import { DUMMY_HASH, verifyPassword } from '../store/passwords.js';
@@ -61,7 +62,7 @@ function clientIp(session: SMTPServerSession): string {
   return session.remoteAddress.replace(/^::ffff:/, '');
 }
 
-export function createSmtpListener(config: AppConfig, relay: Relay, baseLog: Logger, role: ListenerRole): SMTPServer {
+export function createSmtpListener(config: AppConfig, relay: Relay, baseLog: Logger, role: ListenerRole, metrics?: Metrics): SMTPServer {
   const sessions = new WeakMap<SMTPServerSession, SessionState>();
   const stateOf = (session: SMTPServerSession): SessionState => {
     let state = sessions.get(session);
@@ -77,6 +78,7 @@ export function createSmtpListener(config: AppConfig, relay: Relay, baseLog: Log
   const later = (ms: number, fn: () => void) => (ms > 0 ? setTimeout(fn, ms) : fn());
   const reject = (session: SMTPServerSession, stage: string, r: Refusal, extra: Record<string, unknown> = {}): SmtpError => {
     const err = smtpError(r);
+    metrics?.refused.inc({ verdict: r.code, stage });
     stateOf(session).log.info({ event: 'smtp.reject', stage, verdict: r.code, code: err.responseCode, reason: refusalText(r), ...extra }, 'refused');
     return err;
   };
@@ -224,6 +226,7 @@ export function createSmtpListener(config: AppConfig, relay: Relay, baseLog: Log
           });
           if (isRefusal(result)) return callback(reject(session, 'data', result, { size }));
           log.info({ event: 'smtp.accept', size, messageIds: result.messageIds, outboxIds: result.outboxIds }, 'accepted');
+          metrics?.accepted.inc({ source: role.kind === 'mx' ? 'smtp' : 'submission' }, result.messageIds.length);
           callback(null, `2.0.0 Ok: queued as ${result.messageIds.join(',')}`);
         })
         .catch((err: Error) => {

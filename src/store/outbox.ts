@@ -122,6 +122,12 @@ export class OutboxRepo {
     ) as OutboxRow[];
   }
 
+  /** Seconds since the oldest waiting row was queued (0 when none waits). */
+  oldestPendingAgeSeconds(now = Date.now()): number {
+    const row = stmt(this.#db, "SELECT min(created_at) AS at FROM outbox WHERE status IN ('queued', 'deferred')").get() as { at: number | null };
+    return row.at === null ? 0 : Math.max(0, (now - row.at) / 1000);
+  }
+
   pendingCount(): number {
     return (stmt(this.#db, "SELECT count(*) AS n FROM outbox WHERE status IN ('queued', 'deferred')").get() as { n: number }).n;
   }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { DnsResolver } from '../dns/resolver.js';
 import { dnsRecords, type DkimKey } from '../outbound/dkim.js';
 import type { Relay } from '../relay/pipeline.js';
+import type { Metrics } from '../metrics.js';
 import type { Db } from '../store/db.js';
 import { apiError } from './api-error.js';
 import { tokenMatches } from './api-token.js';
@@ -34,6 +35,7 @@ export interface HttpAppOptions {
   readonly log: Logger;
   /** Reports whether the listeners are up, for /healthz. */
   readonly health: () => { smtp: boolean; queueDepth: number };
+  readonly metrics: Metrics;
 }
 
 export function createHttpApp(o: HttpAppOptions): Hono {
@@ -47,6 +49,27 @@ export function createHttpApp(o: HttpAppOptions): Hono {
     } catch {
       return c.json({ status: 'error' }, 503);
     }
+  });
+
+  // Ready to take traffic: the database takes a write and the SMTP listeners are up.
+  app.get('/readyz', (c) => {
+    const problems: string[] = [];
+    try {
+      o.db.transaction(() =>
+        o.db.prepare("INSERT INTO settings (key, value) VALUES ('readyz', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(Date.now())),
+      )();
+    } catch (err) {
+      problems.push(`database not writable: ${(err as Error).message}`);
+    }
+    if (!o.health().smtp) problems.push('SMTP listeners are not up');
+    return c.json(problems.length ? { status: 'not ready', problems } : { status: 'ready' }, problems.length ? 503 : 200);
+  });
+
+  // Prometheus text format; scrape it with the API token (`authorization: Bearer …`).
+  app.get('/metrics', async (c) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+    if (!match || !tokenMatches(o.db, match[1] as string)) return apiError(c, 'UNAUTHORIZED');
+    return c.body(await o.metrics.registry.metrics(), 200, { 'content-type': o.metrics.registry.contentType });
   });
 
   const api = new Hono();
