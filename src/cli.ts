@@ -4,6 +4,7 @@ import { dnsRecords, ensureDkimKey } from './outbound/dkim.js';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { backup, restore } from './store/backup.js';
+import { eraseBuyer } from './store/erasure.js';
 import { openDb } from './store/db.js';
 import { StoreRepo } from './store/stores.js';
 import { UserRepo } from './store/users.js';
@@ -18,6 +19,7 @@ const USAGE = `usage: maskgate <command>
   user add EMAIL [--name NAME] (--owner | --agent --store ID [--store ID …])
                       create a staff account; prints its generated password once
   user list           list staff accounts
+  buyer erase EMAIL   erase a buyer's address, name and messages (keeps the aggregate numbers)
   backup FILE         write a consistent copy of the database and keys to FILE (safe while running)
   restore FILE        restore FILE into the (empty) data directory
 `;
@@ -48,6 +50,21 @@ async function run(args: string[]): Promise<number> {
       return 0;
     }
     if (command === 'user' && (sub === 'add' || sub === 'list')) return await userCommand(sub, args.slice(2));
+    if (command === 'buyer' && sub === 'erase' && args[2]) {
+      const config = loadConfig();
+      const db = openDb(config.dataDir);
+      try {
+        const r = eraseBuyer(db, args[2]);
+        if (!r.found) {
+          process.stderr.write('maskgate: no buyer with that address\n');
+          return 1;
+        }
+        process.stdout.write(`erased: ${r.pairs} conversation(s), ${r.messages} message(s) anonymised\n`);
+        return 0;
+      } finally {
+        db.close();
+      }
+    }
     if ((command === 'backup' || command === 'restore') && sub) {
       const config = loadConfig();
       try {

@@ -1,5 +1,6 @@
 // Owns /api/v1/orders and /api/v1/pairs: the marketplace pushes orders and gets each buyer's alias.
 import { Hono } from 'hono';
+import { eraseBuyer } from '../../store/erasure.js';
 import { aliasAddress, isToken } from '../../core/alias-token.js';
 import { apiError } from '../api-error.js';
 import type { ApiDeps } from './deps.js';
@@ -78,6 +79,12 @@ export function orderRoutes(d: ApiDeps): Hono {
     d.pairs.setOptOut(view.pair.id, body.optedOut);
     const updated = d.pairs.byId(view.pair.id);
     return c.json(presentPair(updated ?? view, d.orders.forPair(view.pair.id), d.domain));
+  });
+
+  // A GDPR erasure request: the buyer's address, name and message texts go; the numbers stay.
+  app.delete('/buyers/:email', (c) => {
+    const result = eraseBuyer(d.db, decodeURIComponent(c.req.param('email')));
+    return result.found ? c.json({ erased: true, pairs: result.pairs, messages: result.messages }) : apiError(c, 'NOT_FOUND', 'no buyer with that address');
   });
 
   return app;

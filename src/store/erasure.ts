@@ -1,0 +1,51 @@
+// Owns erasing a buyer (a GDPR request in one command): their address, name, message texts and
+// every stored copy (raw, delivered, search index, notifications that named them) are removed;
+// the rows that carry the aggregate numbers (how many messages, orders and amounts, when) stay,
+// anonymised. The file is then vacuumed and the WAL truncated, so the bytes are gone from disk.
+import type { Db } from './db.js';
+
+export interface ErasureResult {
+  readonly found: boolean;
+  readonly pairs: number;
+  readonly messages: number;
+}
+
+const ERASED = '[erased]';
+
+export function eraseBuyer(db: Db, email: string): ErasureResult {
+  const address = email.trim().toLowerCase();
+  const buyer = db.prepare('SELECT id, name FROM buyers WHERE email = ?').get(address) as { id: number; name: string } | undefined;
+  if (!buyer) return { found: false, pairs: 0, messages: 0 };
+  const result = db.transaction((): ErasureResult => {
+    const pairIds = (db.prepare('SELECT id FROM pairs WHERE buyer_id = ?').all(buyer.id) as { id: number }[]).map((r) => r.id);
+    const marks = pairIds.map(() => '?').join(',') || 'NULL';
+    const messageIds = (db.prepare(`SELECT id FROM messages WHERE pair_id IN (${marks})`).all(...pairIds) as { id: number }[]).map((r) => r.id);
+    const inMessages = `SELECT id FROM messages WHERE pair_id IN (${marks})`;
+    // Every stored copy of the texts.
+    db.prepare(`DELETE FROM message_bodies WHERE message_id IN (${inMessages})`).run(...pairIds);
+    db.prepare(`DELETE FROM outbox_bodies WHERE outbox_id IN (SELECT id FROM outbox WHERE message_id IN (${inMessages}))`).run(...pairIds);
+    db.prepare(`DELETE FROM message_search WHERE rowid IN (${inMessages})`).run(...pairIds);
+    db.prepare(`DELETE FROM message_tags WHERE message_id IN (${inMessages})`).run(...pairIds);
+    db.prepare(`DELETE FROM reports WHERE message_id IN (${inMessages})`).run(...pairIds);
+    db.prepare(`DELETE FROM notes WHERE pair_id IN (${marks})`).run(...pairIds);
+    // Staff notification emails that named the buyer.
+    for (const needle of [address, buyer.name].filter((n) => n.length >= 3)) {
+      db.prepare("DELETE FROM outbox_bodies WHERE outbox_id IN (SELECT id FROM outbox WHERE kind = 'notice' AND message_id IS NULL) AND instr(raw, ?) > 0").run(
+        Buffer.from(needle),
+      );
+    }
+    // The rows stay for the numbers, without anything personal.
+    db.prepare(
+      `UPDATE messages SET subject = ?, snippet = '', author_email = ?, original_message_id = NULL, findings = '[]', changes = '[]' WHERE pair_id IN (${marks})`,
+    ).run(ERASED, ERASED, ...pairIds);
+    db.prepare(`UPDATE outbox SET env_to = ?, env_from = ?, last_error = NULL WHERE message_id IN (${inMessages})`).run(ERASED, ERASED, ...pairIds);
+    db.prepare("UPDATE outbox SET env_to = ? WHERE env_to = ? AND kind = 'notice'").run(ERASED, address);
+    db.prepare('UPDATE buyers SET email = ?, name = ?, undeliverable_at = NULL WHERE id = ?').run(`erased-${buyer.id}@erased.invalid`, '', buyer.id);
+    return { found: true, pairs: pairIds.length, messages: messageIds.length };
+  })();
+  // Out of the transaction: merge the search index, rewrite the file, empty the WAL.
+  db.prepare("INSERT INTO message_search(message_search) VALUES ('optimize')").run();
+  db.exec('VACUUM');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return result;
+}
