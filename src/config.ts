@@ -102,6 +102,7 @@ export const configSchema = z
         selector: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a DNS label like maskgate or mg2026'),
       })
       .strict(),
+    retention: z.object({ bodyDays: z.number().int().min(1).nullable() }).strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
   })
   .strict()

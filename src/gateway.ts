@@ -13,6 +13,7 @@ import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
 import { Notifier } from './outbound/notifier.js';
 import { Metrics } from './metrics.js';
+import { purgeOldBodies } from './store/retention.js';
 import { GroupCommit } from './relay/group-commit.js';
 import { Relay } from './relay/pipeline.js';
 import { readFileSync } from 'node:fs';
@@ -173,6 +174,19 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   }
   worker.start();
   notifier.start();
+  // Retention: purge old bodies now and every hour.
+  const purge = () => {
+    if (config.retention.bodyDays === null) return;
+    try {
+      const { messages } = purgeOldBodies(db, config.retention.bodyDays);
+      if (messages) log.info({ event: 'retention.purged', messages }, 'old message bodies purged');
+    } catch (err) {
+      log.error({ event: 'retention.error', err: (err as Error).message }, 'retention pass failed');
+    }
+  };
+  purge();
+  const retentionTimer = setInterval(purge, 3_600_000);
+  retentionTimer.unref();
   const setupUrl = new UserRepo(db).count() === 0 ? `http://${config.http.host}:${httpPort}/setup?token=${newSetupToken(db)}` : null;
   log.info(
     {
@@ -204,6 +218,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
         smtpUp = false;
         await Promise.all([smtp, submission].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
         await new Promise<void>((resolve) => http.close(() => resolve()));
+        clearInterval(retentionTimer);
         await notifier.stop();
         await worker.stop();
         db.close();

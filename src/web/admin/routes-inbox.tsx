@@ -249,7 +249,11 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
         const mail = raw ? await parseMail(raw, 5000).catch(() => null) : null;
         return {
           ...m,
-          text: mail?.text ?? (mail?.html ? sanitizeHtml(mail.html, { allowedTags: [], allowedAttributes: {} }) : ''),
+          text: mail
+            ? (mail.text ?? (mail.html ? sanitizeHtml(mail.html, { allowedTags: [], allowedAttributes: {} }) : ''))
+            : raw
+              ? ''
+              : '(the text is no longer kept: removed by the retention period or an erasure request)',
           hasHtml: Boolean(mail?.html),
           tags: tagsOf.get(m.id) ?? [],
           reported: reported.has(m.id),
