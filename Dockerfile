@@ -9,6 +9,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY views ./views
 COPY config ./config
 RUN npm run build && npm prune --omit=dev
 
@@ -22,12 +23,15 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
+COPY views/assets ./views/assets
 COPY bin ./bin
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
-# SMTP (MX) and HTTP (API, /healthz). Map host port 25 to 2525 (docker run -p 25:2525).
-EXPOSE 2525 8080
+# SMTP (MX), submission (needs MASKGATE_TLS_CERT/KEY) and HTTP (admin, API, /healthz).
+# Map the host's low ports onto them: docker run -p 25:2525 -p 587:2587 (no root inside).
+ENV MASKGATE_SUBMISSION_HOST=0.0.0.0
+EXPOSE 2525 2587 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM

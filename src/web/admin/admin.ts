@@ -1,6 +1,8 @@
 // Owns the admin web app: static assets from our own origin (htmx from node_modules, no CDN), the
 // security headers of every page, then login and the pages behind a session and CSRF checks.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -31,10 +33,15 @@ import type { DkimKey } from '../../outbound/dkim.js';
 import { requireCsrf, requireUser, SESSION_TTL_MS, type AdminEnv } from './session.js';
 
 const require = createRequire(import.meta.url);
+// views/assets/ beside src/ when run from source; the build leaves them at the project root too
+// (dist/src/web/admin → ../../../../views/assets).
+const assetsDir = ['../../../views/assets/', '../../../../views/assets/']
+  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+  .find((dir) => existsSync(join(dir, 'app.css'))) as string;
 const ASSETS: Record<string, { type: string; body: Buffer }> = {
   'htmx.min.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js')) },
-  'app.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('../../../views/assets/app.js', import.meta.url)) },
-  'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('../../../views/assets/app.css', import.meta.url)) },
+  'app.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(join(assetsDir, 'app.js')) },
+  'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(join(assetsDir, 'app.css')) },
 };
 
 // No inline script anywhere; frames only from us (the sandboxed message bodies).
