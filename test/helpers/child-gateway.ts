@@ -33,6 +33,8 @@ export interface ChildOptions {
   readonly dns?: StaticRecords;
   /** More config for the child, merged into the same file (MASKGATE_CONFIG is this helper's). */
   readonly config?: Record<string, unknown>;
+  /** Run the script with plain node (a built .js), not through tsx. */
+  readonly plain?: boolean;
 }
 
 export const CHILD_DNS: StaticRecords = {
@@ -43,7 +45,7 @@ export const CHILD_DNS: StaticRecords = {
 export function startChildGateway(o: ChildOptions): Promise<ChildGateway> {
   const configFile = join(mkdtempSync(join(tmpdir(), 'maskgate-child-')), 'config.json');
   writeFileSync(configFile, JSON.stringify({ ...o.config, dns: { static: o.dns ?? CHILD_DNS } }));
-  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', o.script ?? 'src/main.ts'], {
+  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), ...(o.plain ? [] : ['--import', 'tsx']), o.script ?? 'src/main.ts'], {
     cwd: root,
     env: { ...process.env, MASKGATE_API_TOKEN: o.token, MASKGATE_CONFIG: configFile, ...o.env },
     stdio: ['ignore', 'pipe', o.stderr ?? 'pipe'],
