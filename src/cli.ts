@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { backup, restore } from './store/backup.js';
 import { eraseBuyer } from './store/erasure.js';
+import { formatChecks, runDoctor } from './doctor.js';
+import { systemResolver } from './dns/resolver.js';
 import { openDb } from './store/db.js';
 import { StoreRepo } from './store/stores.js';
 import { UserRepo } from './store/users.js';
@@ -19,6 +21,8 @@ const USAGE = `usage: maskgate <command>
   user add EMAIL [--name NAME] (--owner | --agent --store ID [--store ID …])
                       create a staff account; prints its generated password once
   user list           list staff accounts
+  doctor              check DNS, reverse DNS, the smarthost, the certificate, disk, database and
+                      queue; exit 1 when something is wrong
   buyer erase EMAIL   erase a buyer's address, name and messages (keeps the aggregate numbers)
   backup FILE         write a consistent copy of the database and keys to FILE (safe while running)
   restore FILE        restore FILE into the (empty) data directory
@@ -50,6 +54,18 @@ async function run(args: string[]): Promise<number> {
       return 0;
     }
     if (command === 'user' && (sub === 'add' || sub === 'list')) return await userCommand(sub, args.slice(2));
+    if (command === 'doctor') {
+      const config = loadConfig();
+      const db = openDb(config.dataDir);
+      try {
+        const key = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
+        const checks = await runDoctor({ config, db, resolver: systemResolver(config.dns.timeoutMs, config.dns.static), dkimKey: key });
+        process.stdout.write(formatChecks(checks));
+        return checks.some((c) => c.result === 'fail') ? 1 : 0;
+      } finally {
+        db.close();
+      }
+    }
     if (command === 'buyer' && sub === 'erase' && args[2]) {
       const config = loadConfig();
       const db = openDb(config.dataDir);

@@ -1,0 +1,91 @@
+// `maskgate doctor` against a fixed DNS zone (DNS is outside the machine): good records pass,
+// broken ones fail with a sentence saying what to fix.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { runDoctor } from '../../src/doctor.js';
+import { staticResolver } from '../../src/dns/resolver.js';
+import { ensureDkimKey } from '../../src/outbound/dkim.js';
+import { openDb } from '../../src/store/db.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'maskgate-doctor-'));
+const certFile = join(dir, 'cert.pem');
+const keyFile = join(dir, 'key.pem');
+// A certificate valid for 5 days: the doctor wants 14.
+execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '5', '-subj', '/CN=mx.example.com', '-keyout', keyFile, '-out', certFile], {
+  stdio: 'ignore',
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const config = loadConfig({
+  env: {},
+  overrides: {
+    dataDir: join(dir, 'data'),
+    domains: ['relay.example.com'],
+    hostname: 'mx.example.com',
+    outbound: { smarthost: 'smtp://smtp.provider.example:587' },
+  },
+});
+const key = ensureDkimKey(config.dataDir, 'relay.example.com', 'maskgate');
+
+const good = staticResolver({
+  'relay.example.com': { MX: ['10 mx.example.com.'], TXT: ['v=spf1 mx include:provider.example ~all'] },
+  'maskgate._domainkey.relay.example.com': { TXT: [`v=DKIM1; k=rsa; p=${key.publicKey}`] },
+  '_dmarc.relay.example.com': { TXT: ['v=DMARC1; p=quarantine'] },
+  'mx.example.com': { A: ['203.0.113.7'] },
+  '7.113.0.203.in-addr.arpa': { PTR: ['mx.example.com.'] },
+});
+const broken = staticResolver({
+  'relay.example.com': { MX: ['10 old-host.example.net.'] },
+  'maskgate._domainkey.relay.example.com': { TXT: ['v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAstale'] },
+  'mx.example.com': { A: ['203.0.113.7'] },
+  '7.113.0.203.in-addr.arpa': { PTR: ['vps-123.provider.example.'] },
+});
+
+describe('maskgate doctor', () => {
+  it('passes with good records, a reachable smarthost and a healthy database', async () => {
+    const db = openDb(config.dataDir);
+    try {
+      const checks = await runDoctor({ config, db, resolver: good, dkimKey: key, reach: async () => true });
+      expect(checks.filter((c) => c.result !== 'ok')).toEqual([
+        { name: 'TLS certificate', result: 'warn', detail: expect.stringContaining('none configured') },
+      ]);
+      expect(checks.map((c) => c.name)).toEqual([
+        'MX',
+        'SPF',
+        'DKIM',
+        'DMARC',
+        'Reverse DNS',
+        'Smarthost',
+        'TLS certificate',
+        'Free disk',
+        'Database',
+        'Queue',
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('says what to fix with broken records, an unreachable smarthost and a certificate about to expire', async () => {
+    const withCert = loadConfig({ env: {}, overrides: { ...config, tls: { cert: certFile, key: keyFile } } as never });
+    const db = openDb(config.dataDir);
+    try {
+      const checks = await runDoctor({ config: withCert, db, resolver: broken, dkimKey: key, reach: async () => false });
+      const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+      expect(byName.MX).toMatchObject({ result: 'fail', detail: expect.stringContaining('publish "relay.example.com. MX 10 mx.example.com."') });
+      expect(byName.SPF).toMatchObject({ result: 'fail' });
+      expect(byName.DKIM).toMatchObject({ result: 'fail', detail: expect.stringContaining('different key') });
+      expect(byName.DMARC).toMatchObject({ result: 'fail' });
+      expect(byName['Reverse DNS']).toMatchObject({ result: 'fail', detail: expect.stringContaining('should point back at mx.example.com') });
+      expect(byName.Smarthost).toMatchObject({ result: 'fail', detail: expect.stringContaining('cannot reach smtp.provider.example:587') });
+      expect(byName['TLS certificate']).toMatchObject({ result: 'fail', detail: expect.stringMatching(/valid for [45] more day\(s\): renew it now/) });
+      expect(byName.Database).toMatchObject({ result: 'ok' });
+    } finally {
+      db.close();
+    }
+  });
+});
