@@ -73,3 +73,26 @@ export function identifySender(
     senderEmail: sender,
   };
 }
+
+/**
+ * The identity of a writer who proved who they are by logging in (the submission port, the admin,
+ * the API): always their own permitted sender, and only towards a pair of that sender's store. An
+ * unknown alias and another store's alias get the same answer (no oracle).
+ */
+export function identifySubmitter(
+  target: Target | null,
+  sender: (PermittedSenderFacts & { readonly storeId: number }) | null,
+  storeId: number,
+): Identity | Refusal {
+  if (!target || target.kind !== 'pair' || target.store.id !== storeId) return refusal('NOT_YOUR_ALIAS');
+  if (!sender || sender.storeId !== storeId) return refusal('AUTH_INVALID');
+  if (sender.status !== 'enabled') return refusal('SENDER_BLOCKED', `the sender is blocked from writing as ${target.store.name}`);
+  return {
+    direction: 'store_to_buyer',
+    store: target.store,
+    pair: target.pair,
+    buyer: target.buyer,
+    sender: { id: sender.id, email: sender.email, status: sender.status },
+    senderEmail: sender.email,
+  };
+}

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { aliasAddress, isRefusal, parseRecipient, tokenFromBytes } from '../core/alias-token.js';
 import { isAutoSubmitted } from '../core/auto-reply.js';
-import { identifySender, normalizeEmail, type Identity, type Target } from '../core/identify.js';
+import { identifySender, identifySubmitter, normalizeEmail, type Identity, type Target } from '../core/identify.js';
 import { latestCited, translateThreading, type IdMapping } from '../core/message-id-map.js';
 import { decide, type Proof } from '../core/policy.js';
 import { rewrite } from '../core/rewrite.js';
@@ -16,7 +16,7 @@ import type { Db } from '../store/db.js';
 import type { ContentRules } from '../core/filters/content-rules.js';
 import { BannedWordRepo } from '../store/banned-words.js';
 import { CategoryRuleRepo } from '../store/category-rules.js';
-import { categorize } from '../core/categorize.js';
+import { categorize, type Category } from '../core/categorize.js';
 import { MessageStats } from '../store/message-stats.js';
 import { MessageRepo } from '../store/messages.js';
 import { OrderRepo } from '../store/orders.js';
@@ -163,19 +163,10 @@ export class Relay {
    */
   #resolveForSubmitter(recipient: string, parsed: Exclude<ReturnType<typeof parseRecipient>, Refusal>, submitter: Submitter): ResolvedRecipient | Refusal {
     const view = parsed.kind === 'alias' ? this.#pairs.byToken(parsed.token) : null;
-    if (!view || view.store.id !== submitter.storeId) return refusal('NOT_YOUR_ALIAS');
-    const sender = this.#stores.sender(submitter.permittedSenderId);
-    if (!sender || sender.storeId !== submitter.storeId) return refusal('AUTH_INVALID');
-    if (sender.status !== 'enabled') return refusal('SENDER_BLOCKED', `the sender is blocked from writing as ${view.store.name}`);
-    const identity: Identity = {
-      direction: 'store_to_buyer',
-      store: view.store,
-      pair: view.pair,
-      buyer: view.buyer,
-      sender: { id: sender.id, email: sender.email, status: sender.status },
-      senderEmail: sender.email,
-    };
-    return { address: recipient, target: { kind: 'pair', store: view.store, pair: view.pair, buyer: view.buyer }, identity };
+    const target: Target | null = view ? { kind: 'pair', store: view.store, pair: view.pair, buyer: view.buyer } : null;
+    const identity = identifySubmitter(target, this.#stores.sender(submitter.permittedSenderId), submitter.storeId);
+    if (isRefusal(identity)) return identity;
+    return { address: recipient, target: target as Target, identity };
   }
 
   /** Runs the whole pipeline for one received message. Resolves only after the commit. */
@@ -269,12 +260,14 @@ export class Relay {
       snippet: string;
       searchText: string;
       buyerName: string;
+      category: Category;
       envTo: string;
       envFrom: string;
       critical: boolean;
       criticalToOptedOut: boolean;
       suspicious: boolean;
     }[] = [];
+    const categoryRules = this.#categoryRules.list();
     for (const { r, findings, critical, criticalToOptedOut, suspicious, content, senders, mappings } of decided) {
       const id = r.identity;
       let pair = id.pair;
@@ -324,6 +317,7 @@ export class Relay {
         snippet: flat.slice(0, 200),
         searchText: flat,
         buyerName: buyer.name,
+        category: categorize(categoryRules, { direction: id.direction, subject: mail.subject, sender: id.senderEmail }),
         envTo,
         envFrom: alias,
         critical,
@@ -334,7 +328,6 @@ export class Relay {
 
     const now = Date.now();
     const autoSubmitted = isAutoSubmitted(mail.headers);
-    const categoryRules = this.#categoryRules.list();
     const result = await this.#commit.run(() => {
       const messageIds: number[] = [];
       const outboxIds: number[] = [];
@@ -347,7 +340,7 @@ export class Relay {
           suspicious: p.suspicious,
           snippet: p.snippet,
           searchText: p.searchText,
-          category: categorize(categoryRules, { direction: p.identity.direction, subject: mail.subject, sender: p.identity.senderEmail }),
+          category: p.category,
           buyerName: p.buyerName,
           autoSubmitted,
           direction: p.identity.direction,

@@ -122,6 +122,13 @@ export class OutboxRepo {
     ) as OutboxRow[];
   }
 
+  /** "Retry now": a waiting row becomes due at once; false when it is not waiting. */
+  retryNow(id: number, now = Date.now()): boolean {
+    return (
+      stmt(this.#db, "UPDATE outbox SET next_attempt_at = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'deferred')").run(now, now, id).changes > 0
+    );
+  }
+
   /** Seconds since the oldest waiting row was queued (0 when none waits). */
   oldestPendingAgeSeconds(now = Date.now()): number {
     const row = stmt(this.#db, "SELECT min(created_at) AS at FROM outbox WHERE status IN ('queued', 'deferred')").get() as { at: number | null };

@@ -91,6 +91,13 @@ export class PairRepo {
     return { view: this.byId(Number(info.lastInsertRowid)) as PairView, created: true };
   }
 
+  /** A pair alias token of the buyer with this address (the admin shows buyers only by alias). */
+  tokenOfBuyer(email: string): string | null {
+    const row = stmt(this.#db, 'SELECT p.token FROM buyers b JOIN pairs p ON p.buyer_id = b.id WHERE b.email = ? LIMIT 1').get(email.toLowerCase()) as
+      { token: string } | undefined;
+    return row?.token ?? null;
+  }
+
   setOptOut(pairId: number, optedOut: boolean, now = Date.now()): void {
     stmt(this.#db, 'UPDATE pairs SET opted_out = ?, opted_out_at = ? WHERE id = ?').run(optedOut ? 1 : 0, optedOut ? now : null, pairId);
   }

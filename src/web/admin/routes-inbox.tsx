@@ -13,7 +13,6 @@ import { sendAsStore } from '../../relay/send-as-store.js';
 import type { Db } from '../../store/db.js';
 import { InboxRepo, type InboxView, type MessageStatus } from '../../store/inbox.js';
 import type { OutboxRepo } from '../../store/outbox.js';
-import { stmt } from '../../store/statements.js';
 import type { StoreRepo } from '../../store/stores.js';
 import { ConversationPage, DraftWarnings, MessageCard, Notes, ReplyForm, type OrderView, type ShownMessage } from '../../../views/conversation.js';
 import { renderTemplate } from '../../core/template.js';
@@ -21,9 +20,12 @@ import { OrderRepo, type OrderRow } from '../../store/orders.js';
 import { TemplateRepo } from '../../store/templates.js';
 import { TagRepo } from '../../store/tags.js';
 import { NoteRepo } from '../../store/notes.js';
+import { MessageRepo } from '../../store/messages.js';
+import { FormSubmissionRepo } from '../../store/form-submissions.js';
 import { BannedWordRepo } from '../../store/banned-words.js';
 import { draftWarnings } from '../../core/draft-check.js';
 import { InboxPage } from '../../../views/inbox.js';
+import { sandboxedHtml } from './sandboxed-html.js';
 import { frameOf, type AdminEnv } from './session.js';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -67,6 +69,8 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
   const tags = new TagRepo(d.db);
   const notes = new NoteRepo(d.db);
   const banned = new BannedWordRepo(d.db);
+  const messageRepo = new MessageRepo(d.db);
+  const forms = new FormSubmissionRepo(d.db);
   const frame = frameOf;
 
   app.get('/', (c) => c.redirect('/inbox', 303));
@@ -175,7 +179,8 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
   };
   const card = async (c: any, at: { id: number; pairId: number }, status: 200 | 409 = 200) => {
     const pair = inbox.pair(at.pairId)!;
-    const m = (await shown(at.pairId)).find((x) => x.id === at.id)!;
+    const [m] = await shown(at.pairId, at.id);
+    if (!m) return c.text('No such message.', 404);
     if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} allTags={tags.list()} />, status);
     return c.redirect(`/conversations/${at.pairId}#m${at.id}`, 303);
   };
@@ -206,30 +211,22 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
 
   // Re-categorise one message by hand.
   app.post('/messages/:id/category', async (c) => {
-    const id = Number(c.req.param('id'));
-    const where = inbox.storeOfMessage(id);
-    if (!where || !c.get('storeIds').includes(where.storeId)) return c.text('No such message.', 404);
+    const at = messageFor(c);
+    if (!at) return c.text('No such message.', 404);
     const category = String((await c.req.parseBody()).category ?? '');
     if (!(CATEGORIES as readonly string[]).includes(category) || category === 'sent') return c.text('Unknown category.', 400);
-    inbox.setCategory(id, category as Category, c.get('storeIds'));
-    const pair = inbox.pair(where.pairId)!;
-    const m = (await shown(where.pairId)).find((x) => x.id === id)!;
-    if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} allTags={tags.list()} />);
-    return c.redirect(`/conversations/${where.pairId}#m${id}`, 303);
+    inbox.setCategory(at.id, category as Category, c.get('storeIds'));
+    return card(c, at);
   });
 
   // One message's status, from its card in the conversation.
   app.post('/messages/:id/status', async (c) => {
-    const id = Number(c.req.param('id'));
-    const where = inbox.storeOfMessage(id);
-    if (!where || !c.get('storeIds').includes(where.storeId)) return c.text('No such message.', 404);
+    const at = messageFor(c);
+    if (!at) return c.text('No such message.', 404);
     const status = String((await c.req.parseBody()).status ?? '');
     if (!(STATUSES as readonly string[]).includes(status)) return c.text('Unknown status.', 400);
-    inbox.setStatus([id], status as MessageStatus, c.get('storeIds'));
-    const pair = inbox.pair(where.pairId)!;
-    const m = (await shown(where.pairId)).find((x) => x.id === id)!;
-    if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} allTags={tags.list()} />);
-    return c.redirect(`/conversations/${where.pairId}#m${id}`, 303);
+    inbox.setStatus([at.id], status as MessageStatus, c.get('storeIds'));
+    return card(c, at);
   });
 
   const pairFor = (c: { req: { param: (k: string) => string | undefined }; get: (k: 'storeIds') => number[] }) => {
@@ -237,8 +234,9 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     return pair && c.get('storeIds').includes(pair.storeId) ? pair : null;
   };
 
-  async function shown(pairId: number): Promise<ShownMessage[]> {
-    const messages = inbox.conversation(pairId);
+  /** The pair's messages (or just `onlyId`) as the other side received them: each one parsed. */
+  async function shown(pairId: number, onlyId?: number): Promise<ShownMessage[]> {
+    const messages = inbox.conversation(pairId).filter((m) => onlyId === undefined || m.id === onlyId);
     const ids = messages.map((m) => m.id);
     const tagsOf = tags.forMessages(ids);
     const reported = notes.reportedIds(ids);
@@ -365,7 +363,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
         <ReplyForm
           pairId={pair.pairId}
           csrf={f.csrf}
-          subject={sent ? subject : subject}
+          subject={subject}
           formKey={randomBytes(16).toString('hex')}
           error={error}
           sent={sent}
@@ -375,19 +373,13 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
       );
     if (!/^[0-9a-f]{32}$/.test(key)) return again('the form is incomplete; reload the page');
     if (!subject || !text.trim()) return again('write a subject and a message');
-    const claimed = stmt(d.db, 'INSERT OR IGNORE INTO form_submissions (key, user_id, result, created_at) VALUES (?, ?, ?, ?)').run(
-      key,
-      c.get('user').id,
-      'pending',
-      Date.now(),
-    );
-    if (claimed.changes === 0) return again(undefined, true); // the same form again: already handled
     const store = d.stores.get(pair.storeId);
     const sender = store ? d.stores.findSender(store.id, store.mailbox) : null;
     if (!store || !sender) return again("the store's mailbox is not a permitted sender");
+    if (!forms.claim(key, c.get('user').id)) return again(undefined, true); // the same form again: already handled
     const messages = inbox.conversation(pair.pairId);
     const lastBuyer = [...messages].reverse().find((m) => m.direction === 'buyer_to_store');
-    const relayId = lastBuyer ? (stmt(d.db, 'SELECT relay_message_id AS id FROM messages WHERE id = ?').get(lastBuyer.id) as { id: string }).id : null;
+    const relayId = lastBuyer ? messageRepo.relayIdInPair(lastBuyer.id, pair.pairId) : null;
     const result = await sendAsStore(d.relay, {
       sender: { id: sender.id, email: sender.email, storeId: store.id },
       pairToken: pair.alias,
@@ -399,12 +391,15 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
       inReplyTo: relayId,
       source: 'web',
       log: d.log,
+    }).catch((err: unknown) => {
+      forms.release(key); // nothing was sent: the same form may try again
+      throw err;
     });
     if (isRefusal(result)) {
-      stmt(d.db, 'DELETE FROM form_submissions WHERE key = ?').run(key); // refused: the user may fix and resend
+      forms.release(key); // refused: the user may fix and resend
       return again(refusalText(result));
     }
-    stmt(d.db, 'UPDATE form_submissions SET result = ? WHERE key = ?').run(JSON.stringify(result), key);
+    forms.done(key, result);
     const answered = messages.filter((m) => m.direction === 'buyer_to_store' && m.status === 'pending').map((m) => m.id);
     if (after === 'processed') inbox.setStatus(answered, 'processed', c.get('storeIds'));
     if (c.req.header('hx-request')) {
@@ -421,15 +416,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     if (!where || !c.get('storeIds').includes(where.storeId)) return c.text('No such message.', 404);
     const m = inbox.conversation(where.pairId).find((x) => x.id === id);
     const raw = m?.outboxId ? d.outbox.raw(m.outboxId) : null;
-    const mail = raw ? await parseMail(raw, 5000).catch(() => null) : null;
-    const html = sanitizeHtml(mail?.html ?? '', {
-      allowedTags: sanitizeHtml.defaults.allowedTags.filter((t) => t !== 'img'),
-      allowedAttributes: { a: ['href'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },
-      allowedSchemes: ['http', 'https', 'mailto'],
-    });
-    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'");
-    c.header('X-Content-Type-Options', 'nosniff');
-    return c.html(`<!doctype html><meta charset="utf-8">${html}`);
+    return sandboxedHtml(c, raw);
   });
 
   return app;

@@ -1,14 +1,14 @@
 // Owns the owner's operational pages: the outbox (retry now, captured mail shown safely, buyers only
 // by alias) and the DNS records to publish with a live check through the one resolver.
 import { Hono } from 'hono';
-import sanitizeHtml from 'sanitize-html';
 import type { DnsResolver } from '../../dns/resolver.js';
 import { dnsRecords, type DkimKey } from '../../outbound/dkim.js';
 import { parseMail } from '../../relay/parse.js';
 import type { Db } from '../../store/db.js';
 import type { OutboxRepo, OutboxRow, OutboxStatus } from '../../store/outbox.js';
-import { stmt } from '../../store/statements.js';
+import { PairRepo } from '../../store/pairs.js';
 import { DnsPage, OutboxItemPage, OutboxPage, type DnsCheck, type OutboxView } from '../../../views/operations.js';
+import { sandboxedHtml } from './sandboxed-html.js';
 import { frameOf, type AdminEnv } from './session.js';
 
 export interface OperationsDeps {
@@ -26,6 +26,7 @@ const STATUSES = ['queued', 'deferred', 'sent', 'captured', 'failed'];
 
 export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
+  const pairs = new PairRepo(d.db);
   const frame = frameOf;
   app.use('/outbox/*', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the outbox.', 403)));
   app.use('/outbox', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the outbox.', 403)));
@@ -33,9 +34,8 @@ export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
 
   /** A buyer's address is never shown: the alias stands in for it. */
   const buyerAlias = (email: string): string | null => {
-    const row = stmt(d.db, 'SELECT p.token FROM buyers b JOIN pairs p ON p.buyer_id = b.id WHERE b.email = ? LIMIT 1').get(email.toLowerCase()) as
-      { token: string } | undefined;
-    return row ? `${row.token}@${d.domain}` : null;
+    const token = pairs.tokenOfBuyer(email);
+    return token ? `${token}@${d.domain}` : null;
   };
   const view = (r: OutboxRow): OutboxView => {
     const alias = buyerAlias(r.envTo);
@@ -50,7 +50,7 @@ export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
 
   app.post('/outbox/:id/retry', (c) => {
     const id = Number(c.req.param('id'));
-    stmt(d.db, "UPDATE outbox SET next_attempt_at = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'deferred')").run(Date.now(), Date.now(), id);
+    d.outbox.retryNow(id);
     d.wake();
     return c.redirect('/outbox?retried=1', 303);
   });
@@ -71,17 +71,9 @@ export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
     return c.html(<OutboxItemPage {...frame(c)} row={v} text={p.mail?.text ?? ''} hasHtml={Boolean(p.mail?.html)} source={source} />);
   });
 
-  app.get('/outbox/:id/body', async (c) => {
-    const p = await parsed(Number(c.req.param('id')));
-    if (!p) return c.text('No such delivery.', 404);
-    const html = sanitizeHtml(p.mail?.html ?? '', {
-      allowedTags: sanitizeHtml.defaults.allowedTags.filter((t) => t !== 'img'),
-      allowedAttributes: { a: ['href'] },
-      allowedSchemes: ['http', 'https', 'mailto'],
-    });
-    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'");
-    c.header('X-Frame-Options', 'SAMEORIGIN');
-    return c.html(`<!doctype html><meta charset="utf-8">${html}`);
+  app.get('/outbox/:id/body', (c) => {
+    const id = Number(c.req.param('id'));
+    return d.outbox.get(id) ? sandboxedHtml(c, d.outbox.raw(id)) : c.text('No such delivery.', 404);
   });
 
   // The records to publish, each looked up now: live, missing/different, or the lookup failed.
