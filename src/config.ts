@@ -46,8 +46,8 @@ export const configSchema = z
         commandTimeoutMs: z.number().int().min(100),
       })
       .strict(),
-    submission: z.object({ enabled: z.boolean(), host: z.string().min(1), port }).strict(),
-    tls: z.object({ cert: z.string().min(1).nullable(), key: z.string().min(1).nullable() }).strict(),
+    submission: z.object({ enabled: z.boolean(), host: z.string().min(1), port, implicitTlsPort: port.nullable() }).strict(),
+    tls: z.object({ cert: z.string().min(1).nullable(), key: z.string().min(1).nullable(), watchIntervalMs: z.number().int().min(50) }).strict(),
     http: z.object({ host: z.string().min(1), port }).strict(),
     api: z.object({ token: z.string().min(24, 'must be at least 24 characters').nullable() }).strict(),
     admin: z
@@ -163,7 +163,7 @@ function setPath(target: Json, path: string, value: unknown): void {
   node[keys[keys.length - 1] as string] = value;
 }
 
-type EnvKind = 'string' | 'int' | 'list' | 'nullable';
+type EnvKind = 'string' | 'int' | 'list' | 'nullable' | 'nullable-int';
 /** The environment variables operators and test harnesses use; each maps onto one config key. */
 export const ENV_VARS: Record<string, { key: string; kind: EnvKind }> = {
   MASKGATE_DATA_DIR: { key: 'dataDir', kind: 'string' },
@@ -174,6 +174,7 @@ export const ENV_VARS: Record<string, { key: string; kind: EnvKind }> = {
   MASKGATE_MAX_MESSAGE_BYTES: { key: 'smtp.maxMessageBytes', kind: 'int' },
   MASKGATE_SUBMISSION_HOST: { key: 'submission.host', kind: 'string' },
   MASKGATE_SUBMISSION_PORT: { key: 'submission.port', kind: 'int' },
+  MASKGATE_SUBMISSION_TLS_PORT: { key: 'submission.implicitTlsPort', kind: 'nullable-int' },
   MASKGATE_TLS_CERT: { key: 'tls.cert', kind: 'nullable' },
   MASKGATE_TLS_KEY: { key: 'tls.key', kind: 'nullable' },
   MASKGATE_HTTP_HOST: { key: 'http.host', kind: 'string' },
@@ -190,6 +191,8 @@ function envValue(name: string, kind: EnvKind, raw: string): unknown {
       if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`invalid config: ${name}=${JSON.stringify(raw)} must be a whole number`);
       return Number(raw.trim());
     }
+    case 'nullable-int':
+      return raw.trim() === '' ? null : envValue(name, 'int', raw);
     case 'list':
       return raw
         .split(',')

@@ -18,6 +18,7 @@ import { GroupCommit } from './relay/group-commit.js';
 import { Relay } from './relay/pipeline.js';
 import { readFileSync } from 'node:fs';
 import { createSmtpListener, type TlsFiles } from './smtp/listener.js';
+import { TlsReloader } from './smtp/tls-reload.js';
 import { CredentialRepo } from './store/credentials.js';
 import { UserRepo } from './store/users.js';
 import { newSetupToken } from './web/admin/setup-token.js';
@@ -31,6 +32,8 @@ export interface Gateway {
   readonly smtpPort: number;
   /** null when the submission port is off (disabled, or no TLS certificate configured). */
   readonly submissionPort: number | null;
+  /** The implicit-TLS submission port (465 in production); null unless configured with a certificate. */
+  readonly submissionTlsPort: number | null;
   readonly httpPort: number;
   /** Set only on the start that generated the API token. */
   readonly generatedApiToken: string | null;
@@ -135,11 +138,32 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     config.submission.enabled && tls
       ? createSmtpListener(config, relay, smtpLog.child({ port: 'submission' }), { kind: 'submission', credentials: new CredentialRepo(db), tls }, metrics)
       : null;
+  const submissionTls =
+    config.submission.enabled && tls && config.submission.implicitTlsPort !== null
+      ? createSmtpListener(
+          config,
+          relay,
+          smtpLog.child({ port: 'submission-tls' }),
+          { kind: 'submission', credentials: new CredentialRepo(db), tls, implicitTls: true },
+          metrics,
+        )
+      : null;
+  // Renewed certificates are picked up without a restart.
+  const reloader =
+    tls && config.tls.cert && config.tls.key
+      ? new TlsReloader(
+          { cert: config.tls.cert, key: config.tls.key },
+          tls,
+          [smtp, submission, submissionTls].filter((s) => s !== null),
+          log.child({ component: 'tls' }),
+        )
+      : null;
   if (config.submission.enabled && !tls) {
     log.warn({ event: 'submission.disabled', reason: 'no TLS certificate' }, 'submission port is off: set tls.cert and tls.key to enable it');
   }
   let smtpUp = false;
   let submissionPort: number | null = null;
+  let submissionTlsPort: number | null = null;
   const outbox = new OutboxRepo(db);
   const app = createHttpApp({
     db,
@@ -151,7 +175,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     wake: () => worker.wake(),
     timeZone: config.admin.timeZone,
     filters: config.filters,
-    submission: () => (submissionPort === null ? null : { host: config.hostname, port: submissionPort }),
+    submission: () => (submissionPort === null ? null : { host: config.hostname, port: submissionPort, implicitTlsPort: submissionTlsPort }),
     log: log.child({ component: 'http' }),
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),
     metrics,
@@ -163,17 +187,18 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   try {
     smtpPort = await listen(smtp.server, config.smtp.port, config.smtp.host);
     if (submission) submissionPort = await listen(submission.server, config.submission.port, config.submission.host);
+    if (submissionTls) submissionTlsPort = await listen(submissionTls.server, config.submission.implicitTlsPort ?? 0, config.submission.host);
     smtpUp = true;
     httpPort = await listen(http as never, config.http.port, config.http.host);
     adminUrl ||= `http://${config.http.host}:${httpPort}`;
   } catch (err) {
-    smtp.close(() => undefined);
-    submission?.close(() => undefined);
+    for (const s of [smtp, submission, submissionTls]) s?.close(() => undefined);
     db.close();
     throw err;
   }
   worker.start();
   notifier.start();
+  reloader?.start(config.tls.watchIntervalMs);
   // Retention: purge old bodies now and every hour.
   const purge = () => {
     if (config.retention.bodyDays === null) return;
@@ -193,11 +218,13 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       event: 'gateway.listening',
       smtp: `${config.smtp.host}:${smtpPort}`,
       submission: submissionPort === null ? null : `${config.submission.host}:${submissionPort}`,
+      submissionTls: submissionTlsPort === null ? null : `${config.submission.host}:${submissionTlsPort}`,
       http: `${config.http.host}:${httpPort}`,
       domains: config.domains,
       transport: transport.kind,
       smtpPort,
       submissionPort,
+      submissionTlsPort,
       httpPort,
     },
     'maskgate is listening',
@@ -208,6 +235,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     db,
     smtpPort,
     submissionPort,
+    submissionTlsPort,
     httpPort,
     generatedApiToken: generated,
     setupUrl,
@@ -216,7 +244,8 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     stop() {
       stopped ??= (async () => {
         smtpUp = false;
-        await Promise.all([smtp, submission].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
+        reloader?.stop();
+        await Promise.all([smtp, submission, submissionTls].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
         await new Promise<void>((resolve) => http.close(() => resolve()));
         clearInterval(retentionTimer);
         await notifier.stop();

@@ -44,7 +44,7 @@ export interface TlsFiles {
 
 export type ListenerRole =
   | { readonly kind: 'mx'; readonly resolver: DnsResolver; readonly tls: TlsFiles | null }
-  | { readonly kind: 'submission'; readonly credentials: CredentialRepo; readonly tls: TlsFiles };
+  | { readonly kind: 'submission'; readonly credentials: CredentialRepo; readonly tls: TlsFiles; readonly implicitTls?: boolean };
 
 interface SessionState {
   log: Logger;
@@ -92,10 +92,12 @@ export function createSmtpListener(config: AppConfig, relay: Relay, baseLog: Log
     hideENHANCEDSTATUSCODES: true,
     hideDSN: true,
     disableReverseLookup: !config.smtp.reverseLookup,
-    secure: false,
+    // Implicit TLS (port 465, RFC 8314): the handshake comes first, then the greeting.
+    secure: role.kind === 'submission' && role.implicitTls === true,
     ...(role.tls ? { key: role.tls.key, cert: role.tls.cert } : {}),
-    // MX: no AUTH; STARTTLS only with a configured certificate. Submission: STARTTLS, then AUTH.
-    disabledCommands: role.kind === 'mx' ? (role.tls ? ['AUTH'] : ['AUTH', 'STARTTLS']) : [],
+    // MX: no AUTH; STARTTLS only with a configured certificate. Submission: STARTTLS (or implicit
+    // TLS), then AUTH.
+    disabledCommands: role.kind === 'mx' ? (role.tls ? ['AUTH'] : ['AUTH', 'STARTTLS']) : role.implicitTls ? ['STARTTLS'] : [],
     authMethods: ['PLAIN', 'LOGIN'],
     allowInsecureAuth: false,
     // We check for AUTH at MAIL FROM ourselves, to answer with our catalogue's sentence.

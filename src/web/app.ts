@@ -31,7 +31,7 @@ export interface HttpAppOptions {
   /** Wakes the delivery worker (the admin's "retry now"). */
   readonly wake: () => void;
   /** The submission port staff configure in their mail client; null when it is off. */
-  readonly submission: () => { readonly host: string; readonly port: number } | null;
+  readonly submission: () => { readonly host: string; readonly port: number; readonly implicitTlsPort: number | null } | null;
   readonly log: Logger;
   /** Reports whether the listeners are up, for /healthz. */
   readonly health: () => { smtp: boolean; queueDepth: number };

@@ -1,6 +1,5 @@
 // `maskgate doctor` against a fixed DNS zone (DNS is outside the machine): good records pass,
 // broken ones fail with a sentence saying what to fix.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,14 +9,11 @@ import { runDoctor } from '../../src/doctor.js';
 import { staticResolver } from '../../src/dns/resolver.js';
 import { ensureDkimKey } from '../../src/outbound/dkim.js';
 import { openDb } from '../../src/store/db.js';
+import { makeCert } from '../helpers/certs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'maskgate-doctor-'));
-const certFile = join(dir, 'cert.pem');
-const keyFile = join(dir, 'key.pem');
 // A certificate valid for 5 days: the doctor wants 14.
-execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '5', '-subj', '/CN=mx.example.com', '-keyout', keyFile, '-out', certFile], {
-  stdio: 'ignore',
-});
+const { cert: certFile, key: keyFile } = makeCert(dir, 'mx', { days: 5, cn: 'mx.example.com' });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const config = loadConfig({

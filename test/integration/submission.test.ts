@@ -1,23 +1,18 @@
 // The submission port: staff mail clients connect with STARTTLS (our own certificate) and AUTH
 // with an app password issued through the API. Real sockets, real TLS, nodemailer as the client.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCert } from '../helpers/certs.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
 // A throwaway self-signed certificate for 127.0.0.1, made by openssl for this run.
 const certDir = mkdtempSync(join(tmpdir(), 'maskgate-cert-'));
-const certFile = join(certDir, 'cert.pem');
-const keyFile = join(certDir, 'key.pem');
-execFileSync('openssl', [
-  'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
-  '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile,
-], { stdio: 'ignore' }); // prettier-ignore
+const { cert: certFile, key: keyFile } = makeCert(certDir, 'submission');
 const ca = readFileSync(certFile);
 
 let h: Harness;

@@ -25,7 +25,7 @@ export interface ApiDeps {
   /** The pipeline: messages sent through the API go through it like any other mail. */
   readonly relay: Relay;
   readonly log: Logger;
-  readonly submission: () => { readonly host: string; readonly port: number } | null;
+  readonly submission: () => { readonly host: string; readonly port: number; readonly implicitTlsPort: number | null } | null;
 }
 
 export function apiDeps(db: Db, domains: readonly string[], resolver: DnsResolver, relay: Relay, log: Logger, submission: ApiDeps['submission']): ApiDeps {

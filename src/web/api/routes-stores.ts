@@ -98,7 +98,9 @@ export function storeRoutes(d: ApiDeps): Hono {
         ...presentCredential(credential),
         username: sender.email,
         password,
-        server: server ? { host: server.host, port: server.port, security: 'STARTTLS', auth: ['PLAIN', 'LOGIN'] } : null,
+        server: server
+          ? { host: server.host, port: server.port, security: 'STARTTLS', implicitTlsPort: server.implicitTlsPort, auth: ['PLAIN', 'LOGIN'] }
+          : null,
         note: 'The password is shown only now; store it in the mail client. Revoke it with DELETE /api/v1/credentials/{id}.',
       },
       201,
