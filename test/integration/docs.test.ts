@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENV_VARS } from '../../src/config.js';
+import { renderConfigReference } from '../../src/config-reference.js';
 import { VERDICTS } from '../../src/core/verdicts.js';
 
 const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
@@ -17,6 +18,10 @@ describe('docs', () => {
     const documented = Object.fromEntries(rows.map((m) => [m[1], { smtp: [Number(m[2]), m[3]], http: Number(m[4]) }]));
     const catalogue = Object.fromEntries(Object.entries(VERDICTS).map(([k, v]) => [k, { smtp: [...v.smtp], http: v.http }]));
     expect(documented).toEqual(catalogue);
+  });
+
+  it('docs/config.md is the reference generated from the config schema (npm run docs:config)', () => {
+    expect(read('docs/config.md'), 'docs/config.md is stale: run npm run docs:config').toBe(renderConfigReference());
   });
 
   it('docs/config.md explains every key of config/default.json and every environment variable', () => {

@@ -1,0 +1,232 @@
+// Owns the shape of the configuration: every key, its type and limits, and what it means. The
+// descriptions here are the config reference: docs/config.md is generated from this schema
+// (`npm run docs:config`), and a test fails when the two differ.
+import { z } from 'zod';
+
+const hostname = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a lowercase domain name');
+const port = z.number().int().min(0).max(65535);
+const positiveSeconds = z.number().positive();
+
+const smarthostUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'must be an smtp://host:port or smtps://host:port URL');
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/Berlin');
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1).describe('Where the SQLite database (`maskgate.sqlite`, WAL, `synchronous=FULL`) lives. Created if missing.'),
+    domains: z
+      .array(hostname)
+      .min(1)
+      .describe('Relay domains we accept mail for. The first one is used for aliases, Message-IDs and notices. Any other domain is refused (`550 5.7.1`).'),
+    hostname: z.string().min(1).max(253).describe('The name in our SMTP greeting and in EHLO towards the smarthost.'),
+    smtp: z
+      .object({
+        host: z.string().min(1).describe('Address the MX listener binds to (`0.0.0.0` to accept mail from the internet).'),
+        port: port.describe('MX listener port (25 in production; 0 picks a free port, as the tests do).'),
+        maxMessageBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .describe('Largest message accepted (25 MiB). Advertised as SIZE and enforced after the final dot (`552 5.3.4`).'),
+        maxRecipients: z.number().int().min(1).max(1000).describe('Recipients per message; more get `452 4.5.3`.'),
+        maxClients: z.number().int().min(1).describe('Concurrent SMTP connections.'),
+        socketTimeoutMs: z.number().int().min(100).describe('An idle client is disconnected after this long.'),
+        closeTimeoutMs: z.number().int().min(0).describe('On shutdown, how long open sessions may take to finish.'),
+        parseTimeoutMs: z.number().int().min(100).describe('A message whose MIME parsing takes longer gets `451 4.3.0` (try later).'),
+        reverseLookup: z.boolean().describe('Reverse DNS of SMTP clients (costs up to 1.5 s a connection; off by default).'),
+        maxConnectionsPerIp: z.number().int().min(1).describe('Concurrent SMTP connections from one address; more get `421 4.7.0`.'),
+        maxSessionMs: z
+          .number()
+          .int()
+          .min(1000)
+          .describe('Longest an SMTP connection may last (10 minutes), however busy: a client that drips a byte a second is cut off (`421 4.4.2`).'),
+        probeLimit: z
+          .number()
+          .int()
+          .min(1)
+          .describe(
+            'Unknown-alias recipients one address may try within `smtp.probeWindowMs` before it is disconnected and refused (`421 4.7.0`) for the rest of the window.',
+          ),
+        probeWindowMs: z.number().int().min(1000).describe('The window for `smtp.probeLimit` (10 minutes).'),
+        tarpitMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(60_000)
+          .describe('Delay before answering unknown-alias recipients once half the probe limit is used (grows to this value).'),
+        commandTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .describe(
+            'Each command line (and each line of DATA) must arrive whole within this; a client that drips bytes is cut off (`421 4.4.2`). Applies before STARTTLS; after it, `smtp.maxSessionMs` bounds the session.',
+          ),
+      })
+      .strict(),
+    submission: z
+      .object({
+        enabled: z
+          .boolean()
+          .describe(
+            'Listen on the submission port for staff mail clients (STARTTLS, then AUTH PLAIN/LOGIN with an app password). It starts only when `tls.cert` and `tls.key` are set; otherwise the start logs `submission.disabled` and the port stays closed.',
+          ),
+        host: z.string().min(1).describe('Address the submission listener binds to (`0.0.0.0` in production).'),
+        port: port.describe('Submission port (587 in production).'),
+        implicitTlsPort: port
+          .nullable()
+          .describe(
+            'Implicit-TLS submission port (RFC 8314; 465 in production): the TLS handshake comes first, then AUTH as on `submission.port`. `null` (the default) leaves it closed; it needs `tls.cert` and `tls.key`.',
+          ),
+      })
+      .strict(),
+    tls: z
+      .object({
+        cert: z
+          .string()
+          .min(1)
+          .nullable()
+          .describe(
+            "PEM certificate chain file (Let's Encrypt's `fullchain.pem` works as it is), used for STARTTLS on the submission port and offered on the MX port. Set together with `tls.key`. smtp-server's built-in test key is never used.",
+          ),
+        key: z.string().min(1).nullable().describe('PEM private key file for `tls.cert` (`privkey.pem`).'),
+        watchIntervalMs: z
+          .number()
+          .int()
+          .min(50)
+          .describe(
+            'How often the certificate and key files are checked for a renewal. A new pair is used for the next TLS handshake on every port without a restart; a pair that does not match (a renewal caught half-way) is ignored until it does, and logged as `tls.reload-failed`.',
+          ),
+      })
+      .strict(),
+    http: z
+      .object({
+        host: z.string().min(1).describe('Address the HTTP server (API, health) binds to. Put a TLS reverse proxy in front of it.'),
+        port: port.describe('HTTP port.'),
+      })
+      .strict(),
+    api: z
+      .object({
+        token: z
+          .string()
+          .min(24, 'must be at least 24 characters')
+          .nullable()
+          .describe(
+            'The API bearer token (at least 24 characters). When null, the first start generates one and prints it once; only its SHA-256 is stored. `npx maskgate api-token rotate` replaces it.',
+          ),
+      })
+      .strict(),
+    admin: z
+      .object({
+        publicUrl: z
+          .string()
+          .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s):// URL')
+          .transform((u) => u.replace(/\/+$/, ''))
+          .nullable()
+          .describe(
+            "The admin's address as staff reach it (e.g. `https://mail.example.com`, behind your TLS proxy); links in notification emails use it. When null, `http://<http.host>:<http.port>`.",
+          ),
+        timeZone: timeZone.describe('The time zone of notification windows (an IANA name such as `Europe/Berlin`).'),
+        notifyIntervalMs: z.number().int().min(100).describe('How often notification rules are checked.'),
+        notifyDelayMs: z
+          .number()
+          .int()
+          .min(0)
+          .describe(
+            'A buyer message is announced once it is this old, so several that arrive together become one digest, and one read meanwhile is not announced at all.',
+          ),
+      })
+      .strict(),
+    outbound: z
+      .object({
+        smarthost: smarthostUrl
+          .nullable()
+          .describe(
+            '`smtp://[user:pass@]host:port` or `smtps://…` of the relay that delivers our mail. When null, outbound mail is **captured**: kept in the database, status `captured`, readable at `GET /api/v1/outbox/{id}/raw`.',
+          ),
+        requireTLS: z.boolean().describe('Refuse to deliver unless the smarthost offers STARTTLS.'),
+        rejectUnauthorized: z.boolean().describe("Check the smarthost's TLS certificate."),
+        maxConnections: z.number().int().min(1).max(100).describe('Pooled connections to the smarthost.'),
+        concurrency: z.number().int().min(1).max(500).describe('Deliveries in flight at once.'),
+        pollIntervalMs: z.number().int().min(10).describe('How often the queue looks for due retries (new mail wakes it at once).'),
+        retrySchedule: z.array(positiveSeconds).describe('Seconds to wait after the 1st, 2nd, 3rd, 4th temporary failure.'),
+        retryThereafter: positiveSeconds.describe('Seconds between later retries.'),
+        lifetime: positiveSeconds.describe('Seconds (5 days) after which a message still not delivered fails and its author gets a notice.'),
+      })
+      .strict(),
+    filters: z
+      .object({
+        linkAllowList: z
+          .array(hostname)
+          .describe('Domains whose links may cross (subdomains included). Other `http(s)://` and `www.` links become `[link removed]`.'),
+        linkAction: z
+          .enum(['redact', 'refuse'])
+          .describe('`refuse`: seller → buyer mail with a link outside the allow-list is refused (`LINK_REFUSED`) instead; buyer mail is always redacted.'),
+        stripImages: z.boolean().describe('Also remove attached and inline images (remote images in HTML are always removed).'),
+        maxAttachmentBytes: z.number().int().min(1024).describe('Largest attachment (10 MB). Larger ones refuse seller mail and are removed from buyer mail.'),
+      })
+      .strict(),
+    dns: z
+      .object({
+        timeoutMs: z.number().int().min(100).max(30_000).describe('Timeout of each DNS lookup (all go through one resolver module).'),
+        static: z
+          .record(z.string().min(1), z.partialRecord(z.enum(['TXT', 'MX', 'A', 'AAAA', 'PTR']), z.array(z.string())))
+          .describe(
+            'Records answered locally before asking DNS: `{"shop.example": {"TXT": ["v=spf1 ip4:10.0.0.5 -all"], "MX": ["10 mx.shop.example"]}}` (types TXT, MX, A, AAAA, PTR). For a lab or a split-horizon network; a listed name never reaches DNS.',
+          ),
+      })
+      .strict(),
+    dkim: z
+      .object({
+        enabled: z
+          .boolean()
+          .describe(
+            'Sign every outgoing message with DKIM for the first relay domain. The key (RSA 2048) is generated on first start into `<dataDir>/dkim/` (mode 0600); publish the record from `GET /api/v1/dns` or `npx maskgate dns`.',
+          ),
+        selector: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a DNS label like maskgate or mg2026')
+          .describe('The DKIM selector: the record lives at `<selector>._domainkey.<domain>`.'),
+      })
+      .strict(),
+    retention: z
+      .object({
+        bodyDays: z
+          .number()
+          .int()
+          .min(1)
+          .nullable()
+          .describe(
+            'Message bodies older than this many days are purged (the original, the delivered copy once delivery ended, the search text and the snippet); the rows — who, when, subject, verdict, findings, delivery status — stay. Checked at start and every hour. `null` keeps bodies forever.',
+          ),
+      })
+      .strict(),
+    log: z
+      .object({
+        level: z
+          .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+          .describe('`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. Logs are JSON lines on stdout.'),
+      })
+      .strict(),
+  })
+  .strict()
+  .refine((c) => (c.tls.cert === null) === (c.tls.key === null), { message: 'tls.cert and tls.key are set together', path: ['tls'] });
+
+export type Config = z.infer<typeof configSchema>;
