@@ -14,10 +14,19 @@ COPY config ./config
 RUN npm run build && npm prune --omit=dev
 
 FROM node:26-bookworm-slim
+# Standard ports inside the container. The `node` user may bind 25, 465 and 587 because Docker
+# (20.10+) sets net.ipv4.ip_unprivileged_port_start=0 in the container's network namespace; other
+# engines: see deploy/docker-compose.yml. Submission (587, STARTTLS) and 465 (implicit TLS) open
+# only when MASKGATE_TLS_CERT and MASKGATE_TLS_KEY name a certificate.
 ENV NODE_ENV=production \
     MASKGATE_DATA_DIR=/data \
     MASKGATE_SMTP_HOST=0.0.0.0 \
-    MASKGATE_HTTP_HOST=0.0.0.0
+    MASKGATE_SMTP_PORT=25 \
+    MASKGATE_SUBMISSION_HOST=0.0.0.0 \
+    MASKGATE_SUBMISSION_PORT=587 \
+    MASKGATE_SUBMISSION_TLS_PORT=465 \
+    MASKGATE_HTTP_HOST=0.0.0.0 \
+    MASKGATE_HTTP_PORT=8080
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -28,11 +37,9 @@ COPY bin ./bin
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
-# SMTP (MX), submission (needs MASKGATE_TLS_CERT/KEY) and HTTP (admin, API, /healthz).
-# Map the host's low ports onto them: docker run -p 25:2525 -p 587:2587 (no root inside).
-ENV MASKGATE_SUBMISSION_HOST=0.0.0.0
-EXPOSE 2525 2587 8080
+# SMTP (MX), implicit-TLS submission, submission, HTTP (admin, API, /healthz, /readyz, /metrics).
+EXPOSE 25 465 587 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.MASKGATE_HTTP_PORT || 8080) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/src/main.js"]

@@ -48,7 +48,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`maskgate: could not start: ${err.message}\n`);
+main().catch((err: NodeJS.ErrnoException & { port?: number }) => {
+  // A port below 1024 without the right to bind it: say what grants it.
+  const hint =
+    err.code === 'EACCES' && (err.port ?? 1024) < 1024
+      ? ' (ports below 1024 need CAP_NET_BIND_SERVICE, as deploy/maskgate.service grants, or net.ipv4.ip_unprivileged_port_start=0, which Docker sets in containers)'
+      : '';
+  process.stderr.write(`maskgate: could not start: ${err.message}${hint}\n`);
   process.exit(1);
 });
