@@ -77,6 +77,16 @@ export class SmtpClient {
     return p;
   }
 
+  /** Writes bytes as they are (a slow client's DATA lines); read the answer with `reply()`. */
+  write(raw: string): void {
+    this.#socket.write(Buffer.from(raw, 'latin1'));
+  }
+
+  /** The next reply the server sends, whenever it comes. */
+  reply(): Promise<Reply> {
+    return this.#next();
+  }
+
   /** Sends raw bytes (the message body) followed by the final dot; dot-stuffs lines. */
   async data(message: string | Buffer): Promise<Reply> {
     const start = await this.command('DATA');
