@@ -13,6 +13,7 @@ import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
 import { Notifier } from './outbound/notifier.js';
 import { Metrics } from './metrics.js';
+import { runDoctor } from './doctor.js';
 import { purgeOldBodies } from './store/retention.js';
 import { GroupCommit } from './relay/group-commit.js';
 import { Relay } from './relay/pipeline.js';
@@ -179,6 +180,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     log: log.child({ component: 'http' }),
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),
     metrics,
+    doctor: () => runDoctor({ config, db, resolver, dkimKey }),
   });
   const http = createAdaptorServer({ fetch: app.fetch });
 

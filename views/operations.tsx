@@ -1,5 +1,6 @@
 // The owner's operational pages: the outbox (deliveries, retry now, captured mail shown safely)
-// and the DNS records to publish with whether they are live.
+// and the setup page: the DNS records to publish with whether they are live, and the doctor's checks.
+import type { Check } from '../src/doctor.js';
 import type { OutboxRow } from '../src/store/outbox.js';
 import { Layout, PostButton } from './layout.js';
 
@@ -76,6 +77,33 @@ export function OutboxPage(props: Frame & { rows: readonly OutboxView[]; status:
   );
 }
 
+const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
+
+/** The doctor's checks, one line each: what is right and what to fix. */
+export function DoctorResults(props: { checks: readonly Check[] }) {
+  const failing = props.checks.filter((c) => c.result === 'fail').length;
+  return (
+    <>
+      <p class={failing ? 'badge bad' : 'badge ok'} data-doctor-summary>
+        {failing ? `${failing} check${failing === 1 ? '' : 's'} to fix` : 'Everything checks out'}
+      </p>
+      <table class="list" data-doctor>
+        <tbody>
+          {props.checks.map((c) => (
+            <tr data-check={c.name} class={`check-${c.result}`}>
+              <td>
+                <span class={c.result === 'ok' ? 'badge ok' : 'badge bad'}>{MARK[c.result]}</span>
+              </td>
+              <td>{c.name}</td>
+              <td>{c.detail}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
 export function OutboxItemPage(props: Frame & { row: OutboxView; text: string; hasHtml: boolean; source: string }) {
   return (
     <Layout title={`Outbox #${props.row.id}`} user={props.user} csrf={props.csrf}>
@@ -141,6 +169,13 @@ export function DnsPage(props: Frame & { checks: readonly DnsCheck[] }) {
             ))}
           </tbody>
         </table>
+        <h2>Health check</h2>
+        <p class="muted">
+          The same checks as <code>maskgate doctor</code>, against the real DNS and the running config.
+        </p>
+        <div id="doctor" hx-get="/dns/doctor" hx-trigger="load" hx-swap="innerHTML">
+          Running the checks…
+        </div>
       </section>
     </Layout>
   );

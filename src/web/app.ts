@@ -16,6 +16,7 @@ import { orderRoutes } from './api/routes-orders.js';
 import { storeRoutes } from './api/routes-stores.js';
 import { InvalidRequest } from './api/validate.js';
 import { createAdminApp } from './admin/admin.js';
+import type { Check } from '../doctor.js';
 
 export interface HttpAppOptions {
   readonly db: Db;
@@ -36,6 +37,8 @@ export interface HttpAppOptions {
   /** Reports whether the listeners are up, for /healthz. */
   readonly health: () => { smtp: boolean; queueDepth: number };
   readonly metrics: Metrics;
+  /** `maskgate doctor`'s checks, for the admin's setup page. */
+  readonly doctor: () => Promise<readonly Check[]>;
 }
 
 export function createHttpApp(o: HttpAppOptions): Hono {
@@ -103,6 +106,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
       filters: o.filters,
       relay: o.relay,
       log: o.log,
+      doctor: o.doctor,
     }),
   );
 

@@ -444,6 +444,13 @@ describe("the owner's operational pages", () => {
     await page.goto(`${base}/dns`);
     expect(await page.locator('tr[data-record="MX relay.localhost"]').innerText()).toContain('missing or different');
     expect(await page.locator('tr[data-record^="TXT maskgate._domainkey"]').innerText()).toMatch(/v=DKIM1; k=rsa; p=/);
+    // The doctor's checks load into the same page: what is wrong says what to do.
+    await page.locator('[data-doctor-summary]').waitFor();
+    expect(await page.locator('[data-doctor-summary]').innerText()).toMatch(/^\d+ checks? to fix$/);
+    expect(await page.locator('tr[data-check="MX"]').innerText()).toMatch(/✗\s+MX\s+relay\.localhost has no MX pointing at localhost: publish/);
+    expect(await page.locator('tr[data-check="Smarthost"]').innerText()).toMatch(/✓\s+Smarthost\s+127\.0\.0\.1:\d+ is reachable/);
+    expect(await page.locator('tr[data-check="Database"]').innerText()).toMatch(/✓\s+Database\s+integrity check passed/);
+    expect(await page.locator('tr[data-check]').count()).toBe(10);
     await screenshot(page, 'dns');
   });
 });
@@ -487,6 +494,7 @@ describe('access control and CSRF (server side)', () => {
     expect((await p.request.get(`${base}/stores/${pair.storeId}`)).status()).toBe(404);
     expect((await p.request.get(`${base}/outbox`)).status()).toBe(403);
     expect((await p.request.get(`${base}/reports`)).status()).toBe(403);
+    expect((await p.request.get(`${base}/dns/doctor`)).status()).toBe(403);
     await agent.close();
   });
 

@@ -30,6 +30,7 @@ import { NotificationRepo } from '../../store/notifications.js';
 import { BannedWordRepo } from '../../store/banned-words.js';
 import { CategoryRuleRepo } from '../../store/category-rules.js';
 import type { DkimKey } from '../../outbound/dkim.js';
+import type { Check } from '../../doctor.js';
 import { requireCsrf, requireUser, SESSION_TTL_MS, type AdminEnv } from './session.js';
 
 const require = createRequire(import.meta.url);
@@ -59,6 +60,7 @@ export interface AdminOptions {
   readonly domains: readonly string[];
   readonly relay: Relay;
   readonly log: Logger;
+  readonly doctor: () => Promise<readonly Check[]>;
 }
 
 export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
@@ -104,6 +106,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
       hostname: o.hostname,
       dkimKey: o.dkimKey,
       wake: o.wake,
+      doctor: o.doctor,
     }),
   );
   app.route('/', pages);

@@ -1,13 +1,15 @@
 // Owns the owner's operational pages: the outbox (retry now, captured mail shown safely, buyers only
-// by alias) and the DNS records to publish with a live check through the one resolver.
+// by alias) and the setup page: the DNS records to publish with a live check through the one
+// resolver, and the doctor's checks.
 import { Hono } from 'hono';
+import type { Check } from '../../doctor.js';
 import type { DnsResolver } from '../../dns/resolver.js';
 import { dnsRecords, type DkimKey } from '../../outbound/dkim.js';
 import { parseMail } from '../../relay/parse.js';
 import type { Db } from '../../store/db.js';
 import type { OutboxRepo, OutboxRow, OutboxStatus } from '../../store/outbox.js';
 import { PairRepo } from '../../store/pairs.js';
-import { DnsPage, OutboxItemPage, OutboxPage, type DnsCheck, type OutboxView } from '../../../views/operations.js';
+import { DnsPage, DoctorResults, OutboxItemPage, OutboxPage, type DnsCheck, type OutboxView } from '../../../views/operations.js';
 import { sandboxedHtml } from './sandboxed-html.js';
 import { frameOf, type AdminEnv } from './session.js';
 
@@ -20,6 +22,8 @@ export interface OperationsDeps {
   readonly dkimKey: DkimKey | null;
   /** Wakes the delivery worker after "retry now". */
   readonly wake: () => void;
+  /** Runs `maskgate doctor`'s checks against the running gateway. */
+  readonly doctor: () => Promise<readonly Check[]>;
 }
 
 const STATUSES = ['queued', 'deferred', 'sent', 'captured', 'failed'];
@@ -31,6 +35,7 @@ export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
   app.use('/outbox/*', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the outbox.', 403)));
   app.use('/outbox', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the outbox.', 403)));
   app.use('/dns', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the setup.', 403)));
+  app.use('/dns/*', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the setup.', 403)));
 
   /** A buyer's address is never shown: the alias stands in for it. */
   const buyerAlias = (email: string): string | null => {
@@ -97,6 +102,9 @@ export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
     );
     return c.html(<DnsPage {...frame(c)} checks={checks} />);
   });
+
+  // Loaded by the setup page after it renders: some checks wait on DNS or the smarthost.
+  app.get('/dns/doctor', async (c) => c.html(<DoctorResults checks={await d.doctor()} />));
 
   return app;
 }
