@@ -218,6 +218,32 @@ export const configSchema = z
           ),
       })
       .strict(),
+    campaigns: z
+      .object({
+        ratePerSecond: z
+          .number()
+          .positive()
+          .max(10_000)
+          .describe('Campaign messages handed to the outbox per second, over all campaigns. Keep it within what your smarthost allows.'),
+        repeatDays: z
+          .number()
+          .int()
+          .min(0)
+          .describe(
+            'A buyer who got a campaign from the same store within this many days is skipped (checked when each message is sent). 0 turns the rule off.',
+          ),
+        lateAfterHours: z
+          .number()
+          .positive()
+          .describe('A scheduled campaign that could not start this many hours after its time (the server was down) waits for someone to confirm it.'),
+        maxQueued: z
+          .number()
+          .int()
+          .min(1)
+          .describe('While more outbox rows than this wait for delivery (the smarthost is slow or answering 4xx), campaigns pause handing over mail.'),
+        pollIntervalMs: z.number().int().min(10).describe('How often the campaign sender looks for due and running campaigns.'),
+      })
+      .strict(),
     log: z
       .object({
         level: z

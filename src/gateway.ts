@@ -12,6 +12,13 @@ import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
 import { Notifier } from './outbound/notifier.js';
+import { noticeQueue } from './outbound/notice-mail.js';
+import { CampaignSender } from './campaigns/sender.js';
+import { loadUnsubscribeSecret, UnsubscribeTokens } from './campaigns/unsubscribe-token.js';
+import { Unsubscribes } from './campaigns/unsubscribe.js';
+import { CampaignRepo } from './store/campaigns.js';
+import { AudienceRepo } from './store/audience.js';
+import { CampaignService } from './campaigns/service.js';
 import { Metrics } from './metrics.js';
 import { runDoctor } from './doctor.js';
 import { purgeOldBodies } from './store/retention.js';
@@ -42,6 +49,7 @@ export interface Gateway {
   readonly setupUrl: string | null;
   readonly worker: OutboundWorker;
   readonly notifier: Notifier;
+  readonly campaigns: CampaignSender;
   stop(): Promise<void>;
 }
 
@@ -131,6 +139,27 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     () => worker.wake(),
     log.child({ component: 'notify' }),
   );
+  const unsubscribeTokens = new UnsubscribeTokens(loadUnsubscribeSecret(db));
+  const campaignRepo = new CampaignRepo(db);
+  const unsubscribes = new Unsubscribes(unsubscribeTokens, campaignRepo, log.child({ component: 'campaigns' }));
+  relay.setUnsubscribeHandler(unsubscribes);
+  const campaigns = new CampaignSender(
+    db,
+    relay,
+    unsubscribeTokens,
+    {
+      ratePerSecond: config.campaigns.ratePerSecond,
+      repeatDays: config.campaigns.repeatDays,
+      lateAfterMs: config.campaigns.lateAfterHours * 3_600_000,
+      maxQueued: config.campaigns.maxQueued,
+      pollIntervalMs: config.campaigns.pollIntervalMs,
+      publicUrl: () => adminUrl,
+      domain: config.domains[0] as string,
+    },
+    noticeQueue(outboxStats, commit, sign, config.domains[0] as string, () => worker.wake()),
+    log.child({ component: 'campaigns' }),
+    metrics,
+  );
   const tls = loadTls(config);
   const smtpLog = log.child({ component: 'smtp' });
   const smtp = createSmtpListener(config, relay, smtpLog, { kind: 'mx', resolver, tls }, metrics);
@@ -181,6 +210,8 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),
     metrics,
     doctor: () => runDoctor({ config, db, resolver, dkimKey }),
+    campaigns: { repo: campaignRepo, audience: new AudienceRepo(db), service: new CampaignService(campaignRepo, campaigns) },
+    unsubscribes,
   });
   const http = createAdaptorServer({ fetch: app.fetch });
 
@@ -198,6 +229,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     db.close();
     throw err;
   }
+  campaigns.start(); // before the worker: interrupted campaign deliveries are settled first
   worker.start();
   notifier.start();
   reloader?.start(config.tls.watchIntervalMs);
@@ -243,6 +275,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     setupUrl,
     worker,
     notifier,
+    campaigns,
     stop() {
       stopped ??= (async () => {
         smtpUp = false;
@@ -250,6 +283,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
         await Promise.all([smtp, submission, submissionTls].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
         await new Promise<void>((resolve) => http.close(() => resolve()));
         clearInterval(retentionTimer);
+        await campaigns.stop();
         await notifier.stop();
         await worker.stop();
         db.close();

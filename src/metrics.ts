@@ -15,6 +15,7 @@ export class Metrics {
   readonly deliveries: Counter<'kind' | 'status'>;
   readonly deliverySeconds: Histogram<'kind'>;
   readonly bounces: Counter<'outcome'>;
+  readonly campaignMessages: Counter<'outcome'>;
 
   constructor(queue: () => QueueStats) {
     const registers = [this.registry];
@@ -41,6 +42,12 @@ export class Metrics {
     this.bounces = new Counter({
       name: 'maskgate_bounces_total',
       help: 'Asynchronous bounces received, by what they did.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.campaignMessages = new Counter({
+      name: 'maskgate_campaign_messages_total',
+      help: 'Campaign ledger rows by outcome: sent (handed to the outbox), skipped, failed.',
       labelNames: ['outcome'],
       registers,
     });

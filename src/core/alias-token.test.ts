@@ -43,10 +43,20 @@ describe('parseRecipient (golden table)', () => {
     ['-acme@relay.localhost', 'UNKNOWN_ALIAS'],
     [`${TOKEN}1@relay.localhost`, `store:${TOKEN}1`], // not token-shaped: looked up as a store slug
     [`${'a'.repeat(40)}@relay.localhost`, 'UNKNOWN_ALIAS'],
+    ['Unsubscribe+12.3.abcdefghijklmnopqrstuvwxyz@relay.localhost', 'unsubscribe:12.3.abcdefghijklmnopqrstuvwxyz'],
   ];
   it.each(table)('%s → %s', (address, expected) => {
     const r = parseRecipient(address, DOMAINS);
-    const got = 'code' in r ? r.code : r.kind === 'alias' ? `alias:${r.token}` : r.kind === 'bounce' ? `bounce:${r.local}` : `store:${r.slug}`;
+    const got =
+      'code' in r
+        ? r.code
+        : r.kind === 'alias'
+          ? `alias:${r.token}`
+          : r.kind === 'bounce'
+            ? `bounce:${r.local}`
+            : r.kind === 'unsubscribe'
+              ? `unsubscribe:${r.token}`
+              : `store:${r.slug}`;
     expect(got).toBe(expected);
   });
 });

@@ -38,6 +38,8 @@ export function isToken(local: string): boolean {
 
 /** Local parts starting so are our signed bounce addresses (VERP), never store slugs. */
 export const BOUNCE_PREFIX = 'bnc-';
+/** The mailto: of a campaign's List-Unsubscribe: unsubscribe+<signed token>@<relay domain>. */
+export const UNSUBSCRIBE_PREFIX = 'unsubscribe+';
 
 /** Store slugs: lowercase letters, digits, inner hyphens, 1–32 chars, never token- or bounce-shaped. */
 export function isValidSlug(slug: string): boolean {
@@ -47,6 +49,7 @@ export function isValidSlug(slug: string): boolean {
 export type ParsedRecipient =
   | { readonly kind: 'alias'; readonly token: string; readonly domain: string }
   | { readonly kind: 'bounce'; readonly local: string; readonly domain: string }
+  | { readonly kind: 'unsubscribe'; readonly token: string; readonly domain: string }
   | { readonly kind: 'store'; readonly slug: string; readonly domain: string };
 
 // Characters that have routing meaning somewhere (RFC 5321 source routes ':' ',', '%' hack, UUCP '!',
@@ -69,6 +72,7 @@ export function parseRecipient(address: string, relayDomains: readonly string[])
   if (!relayDomains.includes(domain)) return refusal('RELAY_DENIED');
   if (isToken(local)) return { kind: 'alias', token: local, domain };
   if (local.startsWith(BOUNCE_PREFIX)) return { kind: 'bounce', local, domain };
+  if (local.startsWith(UNSUBSCRIBE_PREFIX)) return { kind: 'unsubscribe', token: local.slice(UNSUBSCRIBE_PREFIX.length), domain };
   if (SLUG_RE.test(local)) return { kind: 'store', slug: local, domain };
   return refusal('UNKNOWN_ALIAS');
 }

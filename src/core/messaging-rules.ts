@@ -48,6 +48,12 @@ export interface RuleFacts {
   readonly criticalToOptedOutLastDay: number;
   readonly storeSentLastHour: number;
   readonly pairSentLastDay: number;
+  /**
+   * A campaign message: consent is handled by the campaign (unsubscribe link, exclusions at send
+   * time, its own rate), so the window, the order id and the store/pair rates do not apply; an
+   * opt-out still refuses it, and a campaign is never critical.
+   */
+  readonly campaign?: boolean;
 }
 
 export interface RulesOutcome {
@@ -88,6 +94,15 @@ export function checkMessagingRules(f: RuleFacts): RulesOutcome {
   const findings: Finding[] = [];
   const p = f.policy;
   const reject = (r: Refusal, criticalToOptedOut = false): RulesOutcome => ({ refusal: r, findings, criticalToOptedOut });
+
+  if (f.campaign) {
+    findings.push({ rule: 'campaign', result: 'window, order id and rates do not apply' });
+    if (f.optedOut) {
+      findings.push({ rule: 'opt-out', result: 'refused' });
+      return reject(refusal('OPTED_OUT'));
+    }
+    return { refusal: null, findings, criticalToOptedOut: false };
+  }
 
   if (f.storeSentLastHour >= p.storePerHour) {
     findings.push({ rule: 'rate.store', result: 'over', detail: `${f.storeSentLastHour}/${p.storePerHour} per hour` });

@@ -4,7 +4,19 @@
 
 export type TemplateValues = Readonly<Record<string, string | null | undefined>>;
 
-export const TEMPLATE_VARIABLES = ['buyer.name', 'store.name', 'order.number', 'order.items', 'order.total', 'order.date'] as const;
+export const TEMPLATE_VARIABLES = [
+  'buyer.name',
+  'store.name',
+  'order.number',
+  'order.items',
+  'order.total',
+  'order.date',
+  // Campaigns: the store's best sellers from order history, and what the campaign names.
+  'store.top_items',
+  'promo.code',
+  'promo.item',
+  'campaign.items',
+] as const;
 
 export interface Rendered {
   readonly text: string;

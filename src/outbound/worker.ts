@@ -116,6 +116,8 @@ export class OutboundWorker {
       redactAddresses(maskText(text, { addresses: [row.envTo], names: [] }, { address: row.envFrom || '[recipient]', name: '' }).value, [
         this.#options.relayDomain,
       ]);
+    // Campaign mail is at most once: the attempt is on disk before it starts (see failInterrupted).
+    if (row.atMostOnce) await this.#commit.run(() => this.#outbox.markAttemptStarted(row.id));
     let response: string;
     try {
       // Relayed mail leaves with a signed bounce address naming this row, so an asynchronous

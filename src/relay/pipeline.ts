@@ -10,7 +10,7 @@ import { identifySender, identifySubmitter, normalizeEmail, type Identity, type 
 import { latestCited, translateThreading, type IdMapping } from '../core/message-id-map.js';
 import { decide, type Proof } from '../core/policy.js';
 import { rewrite } from '../core/rewrite.js';
-import type { Change, Finding, ParsedMail, PermittedSenderFacts } from '../core/types.js';
+import type { Change, Finding, OutgoingMail, ParsedMail, PermittedSenderFacts } from '../core/types.js';
 import { refusal, type Refusal } from '../core/verdicts.js';
 import type { Db } from '../store/db.js';
 import type { ContentRules } from '../core/filters/content-rules.js';
@@ -51,6 +51,19 @@ export interface ResolvedBounce {
   readonly outboxId: number;
 }
 
+/** Mail to a campaign's mailto: unsubscribe address, with a token we signed. */
+export interface ResolvedUnsubscribe {
+  readonly unsubscribe: true;
+  readonly address: string;
+  readonly token: string;
+}
+
+/** Verifies and applies mailto: unsubscribes (the campaign module plugs in here). */
+export interface UnsubscribeHandler {
+  verify(token: string): boolean;
+  handle(token: string): void;
+}
+
 export interface ResolvedRecipient {
   readonly bounce?: false;
   readonly address: string;
@@ -74,11 +87,27 @@ export interface AcceptInput {
   readonly submitter?: Submitter | undefined;
   readonly source: 'smtp' | 'submission' | 'api' | 'web' | 'campaign';
   readonly log: Logger;
+  /** Set by the campaign sender: headers added after the rewrite, and its ledger update made in the commit. */
+  readonly campaign?: CampaignHandover | undefined;
+}
+
+export interface CampaignHandover {
+  /** e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058), signed by DKIM with the rest. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** The visible unsubscribe footer: ours, so it is added after the content filters ran. */
+  readonly footer: { readonly text: string; readonly html: string };
+  /** Runs inside the transaction that stores the message and queues it: the ledger row and the outbox row land together. */
+  readonly onCommit: (messageId: number, outboxId: number) => void;
 }
 
 export interface Accepted {
   readonly messageIds: readonly number[];
   readonly outboxIds: readonly number[];
+}
+
+function withCampaignParts(m: OutgoingMail, c: CampaignHandover): OutgoingMail {
+  const html = m.html === null ? null : /<\/body>/i.test(m.html) ? m.html.replace(/<\/body>/i, `${c.footer.html}</body>`) : m.html + c.footer.html;
+  return { ...m, headers: [...m.headers, ...c.headers], text: m.text === null ? null : m.text + c.footer.text, html };
 }
 
 /** Random Message-ID on the relay domain (RFC 5322 §3.6.4), never derived from the original. */
@@ -98,6 +127,7 @@ export class Relay {
   readonly #commit: GroupCommit;
   readonly #onQueued: () => void;
   readonly #sign: Signer;
+  #unsubscribe: UnsubscribeHandler | null = null;
 
   readonly #bounceHandler: BounceHandler;
   readonly #categoryRules: CategoryRuleRepo;
@@ -131,9 +161,18 @@ export class Relay {
   }
 
   /** Identify one recipient for one envelope sender. Read-only: safe at RCPT time. */
-  resolveRecipient(recipient: string, envelopeFrom: string, submitter?: Submitter): ResolvedRecipient | ResolvedBounce | Refusal {
+  /** Set once at start by the campaign module; without it unsubscribe addresses are unknown. */
+  setUnsubscribeHandler(h: UnsubscribeHandler): void {
+    this.#unsubscribe = h;
+  }
+
+  resolveRecipient(recipient: string, envelopeFrom: string, submitter?: Submitter): ResolvedRecipient | ResolvedBounce | ResolvedUnsubscribe | Refusal {
     const parsed = parseRecipient(recipient, this.#options.domains);
     if (isRefusal(parsed)) return parsed;
+    if (parsed.kind === 'unsubscribe') {
+      // Anyone may write here (the buyer's mail client), but only with a token we signed.
+      return this.#unsubscribe?.verify(parsed.token) ? { unsubscribe: true, address: recipient, token: parsed.token } : refusal('UNKNOWN_ALIAS');
+    }
     if (submitter) return this.#resolveForSubmitter(recipient, parsed, submitter);
     if (parsed.kind === 'bounce') {
       // Anyone may bounce (bounces come from <>), but only to an address we signed, in time.
@@ -183,10 +222,15 @@ export class Relay {
     // Re-resolve at the end of DATA: a sender may have been blocked since RCPT.
     const resolved: ResolvedRecipient[] = [];
     const bounces: ResolvedBounce[] = [];
+    const unsubscribes: ResolvedUnsubscribe[] = [];
     const seen = new Set<string>();
     for (const rcpt of input.recipients) {
       const r = this.resolveRecipient(rcpt, input.envelopeFrom, input.submitter);
       if (isRefusal(r)) return r;
+      if ('unsubscribe' in r) {
+        unsubscribes.push(r);
+        continue;
+      }
       if (r.bounce) {
         bounces.push(r);
         continue;
@@ -199,6 +243,7 @@ export class Relay {
 
     const handleBounces = async () => {
       for (const b of bounces) await this.#bounceHandler.handle(mail, b.outboxId, input.log);
+      for (const u of unsubscribes) this.#unsubscribe?.handle(u.token);
     };
     if (resolved.length === 0) {
       await handleBounces();
@@ -232,6 +277,7 @@ export class Relay {
           repliesToBuyerAt: latestCited(cited, 'buyer', mappings),
           orders: this.#orders.summariesForPair(id.pair.id),
           ...this.#stats.forSend(id.store.id, id.pair.id, now),
+          campaign: input.source === 'campaign',
         };
       }
       const decision = decide(mail, { identity: id, proof: input.proof, permittedSenders: senders, rules, content });
@@ -291,7 +337,7 @@ export class Relay {
             };
       const relayId = newRelayMessageId(this.primaryDomain);
       const alias = this.aliasAddress(pair.token);
-      const { message, changes } = rewrite(mail, {
+      const { message: rewritten, changes } = rewrite(mail, {
         direction: id.direction,
         aliasAddress: alias,
         store: id.store,
@@ -302,6 +348,7 @@ export class Relay {
         now: new Date(),
         content,
       });
+      const message = input.campaign ? withCampaignParts(rewritten, input.campaign) : rewritten;
       // DKIM last, on the exact bytes that are stored and sent.
       const bytes = await this.#sign(await composeMail(message));
       // The envelope comes from our database, never from headers of the incoming mail.
@@ -357,7 +404,9 @@ export class Relay {
           receivedAt: now,
         });
         messageIds.push(messageId);
-        outboxIds.push(this.#outbox.enqueue({ messageId, kind: 'relay', envFrom: p.envFrom, envTo: p.envTo, raw: p.bytes }, now));
+        const outboxId = this.#outbox.enqueue({ messageId, kind: 'relay', envFrom: p.envFrom, envTo: p.envTo, raw: p.bytes }, now);
+        outboxIds.push(outboxId);
+        input.campaign?.onCommit(messageId, outboxId);
       }
       return { messageIds, outboxIds };
     });

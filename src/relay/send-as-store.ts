@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Refusal } from '../core/verdicts.js';
 import { composeAuthored } from './authored.js';
-import type { Accepted, Relay } from './pipeline.js';
+import type { Accepted, CampaignHandover, Relay } from './pipeline.js';
 
 export interface StoreMessage {
   readonly sender: { readonly id: number; readonly email: string; readonly storeId: number };
@@ -14,7 +14,9 @@ export interface StoreMessage {
   readonly attachments?: readonly { readonly filename: string; readonly content: Buffer; readonly contentType?: string | undefined }[];
   /** Relay Message-ID of the buyer message answered, if any. */
   readonly inReplyTo?: string | null | undefined;
-  readonly source: 'api' | 'web';
+  readonly source: 'api' | 'web' | 'campaign';
+  /** Campaign mail: unsubscribe headers and footer, and the ledger update inside the commit. */
+  readonly campaign?: CampaignHandover | undefined;
   readonly log: Logger;
 }
 
@@ -38,5 +40,6 @@ export async function sendAsStore(relay: Relay, m: StoreMessage): Promise<Accept
     proof: { kind: 'login' },
     submitter: { permittedSenderId: m.sender.id, storeId: m.sender.storeId },
     log: m.log,
+    campaign: m.campaign,
   });
 }

@@ -28,11 +28,13 @@ export interface OutboxRow {
   readonly updatedAt: number;
   readonly doneAt: number | null;
   readonly size: number;
+  /** Campaign mail: an attempt interrupted by a crash is reported, never repeated. */
+  readonly atMostOnce: number;
 }
 
 const COLS = `id, message_id AS messageId, kind, env_from AS envFrom, env_to AS envTo, status, attempts,
   next_attempt_at AS nextAttemptAt, last_error AS lastError, created_at AS createdAt, updated_at AS updatedAt,
-  done_at AS doneAt, size`;
+  done_at AS doneAt, size, at_most_once AS atMostOnce`;
 
 export class OutboxRepo {
   readonly #db: Db;
@@ -75,8 +77,30 @@ export class OutboxRepo {
     return row.t;
   }
 
+  /** Recorded (committed) before an at-most-once delivery attempt starts. */
+  markAttemptStarted(id: number, now = Date.now()): void {
+    stmt(this.#db, 'UPDATE outbox SET attempt_started_at = ? WHERE id = ?').run(now, id);
+  }
+
+  /**
+   * At start: at-most-once rows whose attempt began but never ended (the gateway died meanwhile).
+   * They fail as unknown instead of being delivered again; returns their ids.
+   */
+  failInterrupted(now = Date.now()): number[] {
+    const rows = stmt(
+      this.#db,
+      "SELECT id FROM outbox WHERE at_most_once = 1 AND attempt_started_at IS NOT NULL AND status IN ('queued', 'deferred')",
+    ).all() as { id: number }[];
+    const fail = stmt(
+      this.#db,
+      "UPDATE outbox SET status = 'failed', last_error = 'outcome unknown: the gateway stopped during the delivery attempt; not repeated', updated_at = ?, done_at = ? WHERE id = ?",
+    );
+    for (const r of rows) fail.run(now, now, r.id);
+    return rows.map((r) => r.id);
+  }
+
   markDone(id: number, status: 'sent' | 'captured', attempts: number, now = Date.now()): void {
-    stmt(this.#db, 'UPDATE outbox SET status = ?, attempts = ?, last_error = NULL, updated_at = ?, done_at = ? WHERE id = ?').run(
+    stmt(this.#db, 'UPDATE outbox SET status = ?, attempts = ?, last_error = NULL, attempt_started_at = NULL, updated_at = ?, done_at = ? WHERE id = ?').run(
       status,
       attempts,
       now,
@@ -86,13 +110,10 @@ export class OutboxRepo {
   }
 
   markDeferred(id: number, attempts: number, nextAttemptAt: number, error: string, now = Date.now()): void {
-    stmt(this.#db, "UPDATE outbox SET status = 'deferred', attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?").run(
-      attempts,
-      nextAttemptAt,
-      error,
-      now,
-      id,
-    );
+    stmt(
+      this.#db,
+      "UPDATE outbox SET status = 'deferred', attempts = ?, next_attempt_at = ?, last_error = ?, attempt_started_at = NULL, updated_at = ? WHERE id = ?",
+    ).run(attempts, nextAttemptAt, error, now, id);
   }
 
   markFailed(id: number, attempts: number, error: string, now = Date.now()): void {

@@ -14,6 +14,9 @@ import { bannedWordRoutes } from './api/routes-banned-words.js';
 import { mailRoutes } from './api/routes-mail.js';
 import { orderRoutes } from './api/routes-orders.js';
 import { storeRoutes } from './api/routes-stores.js';
+import { campaignRoutes } from './api/routes-campaigns.js';
+import type { CampaignDeps } from './api/deps.js';
+import type { Unsubscribes } from '../campaigns/unsubscribe.js';
 import { InvalidRequest } from './api/validate.js';
 import { createAdminApp } from './admin/admin.js';
 import type { Check } from '../doctor.js';
@@ -37,6 +40,9 @@ export interface HttpAppOptions {
   /** Reports whether the listeners are up, for /healthz. */
   readonly health: () => { smtp: boolean; queueDepth: number };
   readonly metrics: Metrics;
+  readonly campaigns: CampaignDeps;
+  /** Applies unsubscribes from the public page and the one-click POST. */
+  readonly unsubscribes: Unsubscribes;
   /** `maskgate doctor`'s checks, for the admin's setup page. */
   readonly doctor: () => Promise<readonly Check[]>;
 }
@@ -83,11 +89,12 @@ export function createHttpApp(o: HttpAppOptions): Hono {
     await next();
   });
   api.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => apiError(c, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB') }));
-  const deps = apiDeps(o.db, o.domains, o.resolver, o.relay, o.log, o.submission);
+  const deps = apiDeps(o.db, o.domains, o.resolver, o.relay, o.log, o.submission, o.campaigns);
   api.route('/', storeRoutes(deps));
   api.route('/', orderRoutes(deps));
   api.route('/', mailRoutes(deps));
   api.route('/', bannedWordRoutes(deps));
+  api.route('/', campaignRoutes(deps));
   api.get('/dns', (c) => c.json({ records: dnsRecords(o.domains[0] as string, o.hostname, o.dkimKey) }));
   // A catch-all, not notFound: the admin mounted at / must never answer an /api/v1 path.
   api.all('*', (c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));
@@ -107,6 +114,8 @@ export function createHttpApp(o: HttpAppOptions): Hono {
       relay: o.relay,
       log: o.log,
       doctor: o.doctor,
+      campaigns: o.campaigns,
+      unsubscribes: o.unsubscribes,
     }),
   );
 

@@ -1,6 +1,7 @@
 // Owns the ordered list of schema migrations. Append only: a released migration never changes.
 import { sql as initial } from './001-initial.js';
 import { sql as admin } from './002-admin.js';
+import { sql as campaigns } from './003-campaigns.js';
 
 export interface Migration {
   readonly version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'admin', sql: admin },
+  { version: 3, name: 'campaigns', sql: campaigns },
 ];

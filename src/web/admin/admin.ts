@@ -24,6 +24,7 @@ import { TagRepo } from '../../store/tags.js';
 import { NoteRepo } from '../../store/notes.js';
 import { tagRoutes } from './routes-tags.js';
 import { operationsRoutes } from './routes-operations.js';
+import { unsubscribeRoutes } from './routes-unsubscribe.js';
 import { settingsRoutes } from './routes-settings.js';
 import { notificationRoutes } from './routes-notifications.js';
 import { NotificationRepo } from '../../store/notifications.js';
@@ -31,6 +32,8 @@ import { BannedWordRepo } from '../../store/banned-words.js';
 import { CategoryRuleRepo } from '../../store/category-rules.js';
 import type { DkimKey } from '../../outbound/dkim.js';
 import type { Check } from '../../doctor.js';
+import type { CampaignDeps } from '../api/deps.js';
+import type { Unsubscribes } from '../../campaigns/unsubscribe.js';
 import { requireCsrf, requireUser, SESSION_TTL_MS, type AdminEnv } from './session.js';
 
 const require = createRequire(import.meta.url);
@@ -61,6 +64,8 @@ export interface AdminOptions {
   readonly relay: Relay;
   readonly log: Logger;
   readonly doctor: () => Promise<readonly Check[]>;
+  readonly campaigns: CampaignDeps;
+  readonly unsubscribes: Unsubscribes;
 }
 
 export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
@@ -84,6 +89,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   });
 
   app.route('/', authRoutes(o.db, users, sessions));
+  app.route('/', unsubscribeRoutes(o.unsubscribes));
   const pages = new Hono<AdminEnv>();
   // A reply may carry attachments (10 MB each): the whole form stays under 25 MB.
   pages.use('*', bodyLimit({ maxSize: 25 * 1024 * 1024, onError: (c) => c.text('The form is larger than 25 MB.', 413) }));

@@ -1,6 +1,9 @@
 // Owns what the API routes are handed: repositories and the relay domains. No globals.
 import type { DnsResolver } from '../../dns/resolver.js';
 import { CredentialRepo } from '../../store/credentials.js';
+import type { CampaignService } from '../../campaigns/service.js';
+import type { AudienceRepo } from '../../store/audience.js';
+import type { CampaignRepo } from '../../store/campaigns.js';
 import type { Logger } from 'pino';
 import type { Relay } from '../../relay/pipeline.js';
 import type { Db } from '../../store/db.js';
@@ -26,9 +29,25 @@ export interface ApiDeps {
   readonly relay: Relay;
   readonly log: Logger;
   readonly submission: () => { readonly host: string; readonly port: number; readonly implicitTlsPort: number | null } | null;
+  readonly campaigns: CampaignDeps;
 }
 
-export function apiDeps(db: Db, domains: readonly string[], resolver: DnsResolver, relay: Relay, log: Logger, submission: ApiDeps['submission']): ApiDeps {
+/** Campaigns: the ledger and drafts, the audience query, and what staff may do. */
+export interface CampaignDeps {
+  readonly repo: CampaignRepo;
+  readonly audience: AudienceRepo;
+  readonly service: CampaignService;
+}
+
+export function apiDeps(
+  db: Db,
+  domains: readonly string[],
+  resolver: DnsResolver,
+  relay: Relay,
+  log: Logger,
+  submission: ApiDeps['submission'],
+  campaigns: CampaignDeps,
+): ApiDeps {
   return {
     db,
     domains,
@@ -43,5 +62,6 @@ export function apiDeps(db: Db, domains: readonly string[], resolver: DnsResolve
     relay,
     log,
     submission,
+    campaigns,
   };
 }

@@ -138,3 +138,38 @@ export const createBannedWordSchema = z
   .strict();
 
 export const bannedWordsQuery = z.object({ storeId: z.coerce.number().int().positive().optional() }).strict();
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day like 2026-11-23');
+const words = z.array(z.string().trim().min(1).max(200)).max(200);
+
+export const audienceSchema = z
+  .object({
+    placedFrom: day.optional(),
+    placedTo: day.optional(),
+    categories: words.optional(),
+    amountMin: money.optional(),
+    amountMax: money.optional(),
+    manufacturers: words.optional(),
+    skus: words.optional(),
+    boughtAll: words.optional(),
+    boughtNone: words.optional(),
+  })
+  .strict();
+
+export const campaignSchema = z
+  .object({
+    storeId: z.number().int().positive(),
+    name: name(200),
+    preset: z.enum(['early_access', 'promo_item', 'promo_store', 'popular', 'blank']).default('blank'),
+    subject: name(300),
+    body: z.string().min(1).max(100_000),
+    audience: audienceSchema.default({}),
+    extras: z
+      .object({ promoCode: z.string().trim().max(100).optional(), promoItem: z.string().trim().max(300).optional(), items: z.string().max(5000).optional() })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export const campaignStartSchema = z.object({ confirm: z.boolean().default(false) }).strict();
+export const campaignScheduleSchema = z.object({ at: when }).strict();

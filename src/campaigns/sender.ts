@@ -1,0 +1,273 @@
+// Owns sending campaigns: the one sender that starts scheduled campaigns, claims ledger rows, skips
+// who must not get mail (checked now, at send time), and hands each message to the one pipeline
+// as the store's mailbox, with List-Unsubscribe and a visible unsubscribe link. The ledger row is
+// marked sent in the same transaction that stores the message and queues it, so a crash can never
+// leave a message queued and its row pending. A rate limit applies where mail enters the outbox,
+// and a full outbox (a smarthost answering 4xx) makes it wait.
+import type { Logger } from 'pino';
+import { describeAudience } from '../core/audience.js';
+import { renderTemplate, type TemplateValues } from '../core/template.js';
+import { isRefusal } from '../core/alias-token.js';
+import { refusalText } from '../core/verdicts.js';
+import type { Metrics } from '../metrics.js';
+import type { Relay } from '../relay/pipeline.js';
+import { sendAsStore } from '../relay/send-as-store.js';
+import { AudienceRepo } from '../store/audience.js';
+import { CampaignRepo, type Campaign, type ClaimedRecipient } from '../store/campaigns.js';
+import type { Db } from '../store/db.js';
+import { OutboxRepo } from '../store/outbox.js';
+import { StoreRepo } from '../store/stores.js';
+import type { UnsubscribeTokens } from './unsubscribe-token.js';
+
+export interface CampaignSenderOptions {
+  /** Messages per second handed to the outbox, over all campaigns. */
+  readonly ratePerSecond: number;
+  /** A buyer who got a campaign from the store within this many days is skipped. */
+  readonly repeatDays: number;
+  /** A scheduled campaign this late (the server was down) waits for a confirmation. */
+  readonly lateAfterMs: number;
+  readonly pollIntervalMs: number;
+  /** Outbox rows waiting (queued or deferred) above which the sender waits. */
+  readonly maxQueued: number;
+  /** Where the public unsubscribe page is (the admin's public URL). */
+  readonly publicUrl: () => string;
+  readonly domain: string;
+}
+
+/** Queues a plain notice to a store's mailbox (the completion notice). */
+export type NoticeQueue = (to: string, subject: string, text: string) => Promise<void>;
+
+const DAY = 86_400_000;
+
+export class CampaignSender {
+  readonly #repo: CampaignRepo;
+  readonly #audience: AudienceRepo;
+  readonly #stores: StoreRepo;
+  readonly #outbox: OutboxRepo;
+  readonly #relay: Relay;
+  readonly #tokens: UnsubscribeTokens;
+  readonly #o: CampaignSenderOptions;
+  readonly #notice: NoticeQueue;
+  readonly #log: Logger;
+  readonly #metrics: Metrics | undefined;
+  #timer: NodeJS.Timeout | null = null;
+  #busy: Promise<void> | null = null;
+  #budget = 0;
+  #refilledAt = Date.now();
+  readonly #topItems = new Map<number, { at: number; text: string }>();
+
+  constructor(db: Db, relay: Relay, tokens: UnsubscribeTokens, o: CampaignSenderOptions, notice: NoticeQueue, log: Logger, metrics?: Metrics) {
+    this.#repo = new CampaignRepo(db);
+    this.#audience = new AudienceRepo(db);
+    this.#stores = new StoreRepo(db);
+    this.#outbox = new OutboxRepo(db);
+    this.#relay = relay;
+    this.#tokens = tokens;
+    this.#o = o;
+    this.#notice = notice;
+    this.#log = log;
+    this.#metrics = metrics;
+  }
+
+  /** Call before the outbound worker starts: resolves what a crash left half done. */
+  start(): void {
+    const interrupted = this.#outbox.failInterrupted();
+    const unknown = this.#repo.markUnknown(interrupted);
+    if (interrupted.length) {
+      this.#log.warn(
+        { event: 'campaign.unknown', deliveries: interrupted.length, recipients: unknown },
+        'deliveries interrupted by a crash reported as unknown',
+      );
+    }
+    const { sent, pending } = this.#repo.recover();
+    if (sent || pending) this.#log.info({ event: 'campaign.recovered', sent, pending }, 'ledger rows caught mid-send resolved from the stored messages');
+    this.#timer = setInterval(() => void this.tick(), this.#o.pollIntervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#busy;
+  }
+
+  /** One pass: start what is due, send what the rate allows. Concurrent calls share the pass. */
+  tick(): Promise<void> {
+    this.#busy ??= this.#pass()
+      .catch((err: Error) => this.#log.error({ event: 'campaign.error', err: err.message }, 'campaign pass failed'))
+      .finally(() => {
+        this.#busy = null;
+      });
+    return this.#busy;
+  }
+
+  async #pass(): Promise<void> {
+    const now = Date.now();
+    for (const c of this.#repo.withStatus(['scheduled'])) {
+      if (c.scheduledAt === null || c.scheduledAt > now) continue;
+      if (now - c.scheduledAt > this.#o.lateAfterMs) {
+        if (this.#repo.transition(c.id, ['scheduled'], 'late', now)) {
+          this.#log.warn({ event: 'campaign.late', campaignId: c.id, lateMs: now - c.scheduledAt }, 'scheduled campaign is late; waiting for a confirmation');
+        }
+        continue;
+      }
+      this.startCampaign(c.id, now);
+    }
+    for (const c of this.#repo.withStatus(['sending'])) await this.#sendSome(c);
+  }
+
+  /** Writes the ledger and starts sending; null when the campaign was not startable. */
+  startCampaign(id: number, now = Date.now()): number | null {
+    const n = this.#repo.start(id, now);
+    if (n !== null) {
+      this.#log.info({ event: 'campaign.started', campaignId: id, recipients: n }, 'campaign started');
+      queueMicrotask(() => void this.tick());
+    }
+    return n;
+  }
+
+  #refill(now: number): void {
+    const rate = this.#o.ratePerSecond;
+    this.#budget = Math.min(rate, this.#budget + ((now - this.#refilledAt) / 1000) * rate);
+    this.#refilledAt = now;
+  }
+
+  async #sendSome(c: Campaign): Promise<void> {
+    const now = Date.now();
+    this.#refill(now);
+    // The smarthost is pushing back (or slow): wait until the queue drains.
+    if (this.#outbox.pendingCount() >= this.#o.maxQueued) return;
+    const n = Math.floor(this.#budget);
+    if (n < 1) return;
+    const rows = this.#repo.claim(c.id, Math.min(n, 200), now);
+    if (rows.length === 0) {
+      const p = this.#repo.progress(c.id, now);
+      if (p.pending === 0 && this.#repo.transition(c.id, ['sending'], 'done', now)) await this.#finished(c, p);
+      return;
+    }
+    this.#budget -= rows.length;
+    await Promise.all(rows.map((r) => this.#sendOne(c, r)));
+  }
+
+  #skipReason(r: ClaimedRecipient, now: number): string | null {
+    if (r.unsubscribed) return 'unsubscribed';
+    if (r.optedOut) return 'opted out';
+    if (r.undeliverable) return 'hard bounced';
+    if (r.lastCampaignAt !== null && now - r.lastCampaignAt < this.#o.repeatDays * DAY) return `had a campaign in the last ${this.#o.repeatDays} days`;
+    return null;
+  }
+
+  /** The template's values for one recipient of a campaign. */
+  values(c: Campaign, pairId: number, buyerName: string | null): TemplateValues {
+    const store = this.#stores.get(c.storeId);
+    const order = this.#repo.latestOrder(pairId);
+    return {
+      'buyer.name': buyerName,
+      'store.name': store?.name ?? '',
+      'order.number': order?.number,
+      'order.items': order?.items,
+      'order.total': order ? `${(order.totalMinor / 100).toFixed(2)} ${order.currency}` : null,
+      'order.date': order ? new Date(order.placedAt).toISOString().slice(0, 10) : null,
+      'store.top_items': this.#topItemsOf(c.storeId),
+      'promo.code': c.extras.promoCode,
+      'promo.item': c.extras.promoItem,
+      'campaign.items': (c.extras.items ?? '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map((l) => `- ${l}`)
+        .join('\n'),
+    };
+  }
+
+  #topItemsOf(storeId: number): string {
+    const cached = this.#topItems.get(storeId);
+    if (cached && Date.now() - cached.at < 60_000) return cached.text;
+    const text = this.#audience
+      .topItems(storeId, 4)
+      .map((i) => `- ${i.name}`)
+      .join('\n');
+    this.#topItems.set(storeId, { at: Date.now(), text });
+    return text;
+  }
+
+  async #sendOne(c: Campaign, r: ClaimedRecipient): Promise<void> {
+    const now = Date.now();
+    const skip = this.#skipReason(r, now);
+    if (skip) {
+      this.#repo.finish(r.id, 'skipped', skip, now);
+      this.#metrics?.campaignMessages.inc({ outcome: 'skipped' });
+      return;
+    }
+    const store = this.#stores.get(c.storeId);
+    const sender = store ? this.#stores.findSender(store.id, store.mailbox) : null;
+    if (!store || !sender || sender.status !== 'enabled') {
+      this.#repo.finish(r.id, 'failed', "the store's mailbox is not an enabled permitted sender", now);
+      this.#metrics?.campaignMessages.inc({ outcome: 'failed' });
+      return;
+    }
+    const values = this.values(c, r.pairId, r.hideName ? null : r.buyerName);
+    const token = this.#tokens.sign({ pairId: r.pairId, campaignId: c.id });
+    const url = `${this.#o.publicUrl()}/u/${token}`;
+    const mailto = `unsubscribe+${token}@${this.#o.domain}`;
+    try {
+      const result = await sendAsStore(this.#relay, {
+        sender: { id: sender.id, email: sender.email, storeId: store.id },
+        pairToken: r.token,
+        subject: renderTemplate(c.subject, values).text.replace(/\s+/g, ' ').trim(),
+        text: renderTemplate(c.body, values).text,
+        source: 'campaign',
+        log: this.#log,
+        campaign: {
+          // RFC 8058: one-click unsubscribe by POST; RFC 2369: the mailto for clients without it.
+          headers: [
+            ['List-Unsubscribe', `<${url}>, <mailto:${mailto}?subject=unsubscribe>`],
+            ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
+          ],
+          footer: {
+            text: `\n\n--\nYou get this because you bought from ${store.name}. Unsubscribe: ${url}\n`,
+            html: `<p style="color:#666;font-size:12px">You get this because you bought from ${escapeHtml(store.name)}. <a href="${url}">Unsubscribe</a></p>`,
+          },
+          onCommit: (messageId, outboxId) => this.#repo.markSent(r.id, messageId, outboxId, now),
+        },
+      });
+      if (isRefusal(result)) {
+        const opted = result.code === 'OPTED_OUT';
+        this.#repo.finish(r.id, opted ? 'skipped' : 'failed', opted ? 'opted out' : refusalText(result), Date.now());
+        this.#metrics?.campaignMessages.inc({ outcome: opted ? 'skipped' : 'failed' });
+        return;
+      }
+      this.#metrics?.campaignMessages.inc({ outcome: 'sent' });
+    } catch (err) {
+      // Nothing was handed over (the commit did not happen): recorded as failed, never retried blindly.
+      this.#repo.finish(r.id, 'failed', `unexpected error: ${(err as Error).message}`, Date.now());
+      this.#metrics?.campaignMessages.inc({ outcome: 'failed' });
+      this.#log.error({ event: 'campaign.error', campaignId: c.id, recipientId: r.id, err: (err as Error).message }, 'campaign message failed');
+    }
+  }
+
+  async #finished(c: Campaign, p: ReturnType<CampaignRepo['progress']>): Promise<void> {
+    this.#log.info({ event: 'campaign.done', campaignId: c.id, sent: p.sent, skipped: p.skipped, failed: p.failed }, 'campaign done');
+    const store = this.#stores.get(c.storeId);
+    if (!store) return;
+    const reasons = (by: Readonly<Record<string, number>>) =>
+      Object.entries(by)
+        .map(([k, n]) => `  ${n} ${k}`)
+        .join('\n');
+    const text = [
+      `Your campaign "${c.name}" has finished.`,
+      '',
+      `Audience: ${describeAudience(c.audience)}`,
+      `Recipients: ${p.total}`,
+      `Sent: ${p.sent}`,
+      `Skipped: ${p.skipped}${p.skipped ? `\n${reasons(p.skippedBy)}` : ''}`,
+      `Failed: ${p.failed}${p.failed ? `\n${reasons(p.failedBy)}` : ''}`,
+      '',
+    ].join('\n');
+    await this.#notice(store.mailbox, `Campaign finished: ${c.name}`, text);
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

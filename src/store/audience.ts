@@ -1,0 +1,124 @@
+// Owns the audience query: which of a store's pairs match a campaign's filters, as one SQL
+// statement over orders and order_items. Order-level filters (dates, amount, what was in the order)
+// must hold for one order; bought-all and bought-none look across all the buyer's orders.
+import { dayBound, type AudienceSpec } from '../core/audience.js';
+import type { Db } from './db.js';
+
+export interface AudienceQuery {
+  readonly sql: string;
+  readonly params: readonly (string | number)[];
+}
+
+/** SELECT of matching pair ids for a store (distinct, ascending). */
+export function audienceQuery(storeId: number, a: AudienceSpec): AudienceQuery {
+  const where: string[] = ['o.store_id = ?', "o.status NOT IN ('cancelled', 'refunded')"];
+  const params: (string | number)[] = [storeId];
+  const from = a.placedFrom ? dayBound(a.placedFrom) : null;
+  const to = a.placedTo ? dayBound(a.placedTo, true) : null;
+  if (from !== null) {
+    where.push('o.placed_at >= ?');
+    params.push(from);
+  }
+  if (to !== null) {
+    where.push('o.placed_at < ?');
+    params.push(to);
+  }
+  if (a.amountMin !== undefined) {
+    where.push('o.total_minor >= ?');
+    params.push(Math.round(a.amountMin * 100));
+  }
+  if (a.amountMax !== undefined) {
+    where.push('o.total_minor <= ?');
+    params.push(Math.round(a.amountMax * 100));
+  }
+  const itemConds: string[] = [];
+  const marks = (xs: readonly string[]) => xs.map(() => '?').join(',');
+  if (a.categories?.length) {
+    itemConds.push(`i.category IN (${marks(a.categories)})`);
+    params.push(...a.categories);
+  }
+  if (a.manufacturers?.length) {
+    itemConds.push(`i.manufacturer IN (${marks(a.manufacturers)})`);
+    params.push(...a.manufacturers);
+  }
+  if (a.skus?.length) {
+    itemConds.push(`i.sku IN (${marks(a.skus)})`);
+    params.push(...a.skus);
+  }
+  // Category, manufacturer and SKU narrow together: one item of the order must match them all.
+  if (itemConds.length) where.push(`EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id AND ${itemConds.join(' AND ')})`);
+  const pairWhere: string[] = [];
+  for (let k = 0; k < (a.boughtAll?.length ?? 0); k++) {
+    pairWhere.push(
+      'EXISTS (SELECT 1 FROM orders o2 JOIN order_items i2 ON i2.order_id = o2.id WHERE o2.pair_id = p.pair_id AND o2.store_id = ? AND i2.sku = ?)',
+    );
+  }
+  if (a.boughtNone?.length) {
+    pairWhere.push(
+      `NOT EXISTS (SELECT 1 FROM orders o3 JOIN order_items i3 ON i3.order_id = o3.id WHERE o3.pair_id = p.pair_id AND o3.store_id = ? AND i3.sku IN (${marks(a.boughtNone)}))`,
+    );
+  }
+  const pairParams: (string | number)[] = [];
+  for (const sku of a.boughtAll ?? []) pairParams.push(storeId, sku);
+  if (a.boughtNone?.length) pairParams.push(storeId, ...a.boughtNone);
+  const inner = `SELECT DISTINCT o.pair_id AS pair_id FROM orders o WHERE ${where.join(' AND ')}`;
+  const sql = pairWhere.length ? `SELECT p.pair_id FROM (${inner}) p WHERE ${pairWhere.join(' AND ')} ORDER BY p.pair_id` : `${inner} ORDER BY pair_id`;
+  return { sql, params: [...params, ...pairParams] };
+}
+
+export interface AudienceMember {
+  readonly pairId: number;
+  readonly token: string;
+  readonly name: string;
+  readonly email: string;
+  readonly orders: number;
+  readonly lastOrderAt: number;
+}
+
+export class AudienceRepo {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  count(storeId: number, a: AudienceSpec): number {
+    const q = audienceQuery(storeId, a);
+    return (this.#db.prepare(`SELECT count(*) AS n FROM (${q.sql})`).get(...q.params) as { n: number }).n;
+  }
+
+  /** Members with what the admin shows and the CSV export holds; `limit` for a sample. */
+  members(storeId: number, a: AudienceSpec, limit = -1): AudienceMember[] {
+    const q = audienceQuery(storeId, a);
+    return this.#db
+      .prepare(
+        `SELECT m.pair_id AS pairId, p.token, b.name, b.email,
+                (SELECT count(*) FROM orders o WHERE o.pair_id = m.pair_id) AS orders,
+                (SELECT max(placed_at) FROM orders o WHERE o.pair_id = m.pair_id) AS lastOrderAt
+         FROM (${q.sql} LIMIT ?) m JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id ORDER BY m.pair_id`,
+      )
+      .all(...q.params, limit) as AudienceMember[];
+  }
+
+  /** The store's best sellers by quantity (for the early-access preset). */
+  topItems(storeId: number, n = 4): { sku: string; name: string; quantity: number }[] {
+    return this.#db
+      .prepare(
+        `SELECT i.sku, max(i.name) AS name, sum(i.quantity) AS quantity FROM order_items i JOIN orders o ON o.id = i.order_id
+         WHERE o.store_id = ? GROUP BY i.sku ORDER BY quantity DESC, i.sku LIMIT ?`,
+      )
+      .all(storeId, n) as { sku: string; name: string; quantity: number }[];
+  }
+
+  /** Distinct values to offer in the builder. */
+  choices(storeId: number): { categories: string[]; manufacturers: string[] } {
+    const col = (c: 'category' | 'manufacturer') =>
+      (
+        this.#db
+          .prepare(
+            `SELECT DISTINCT i.${c} AS v FROM order_items i JOIN orders o ON o.id = i.order_id WHERE o.store_id = ? AND i.${c} IS NOT NULL ORDER BY v LIMIT 200`,
+          )
+          .all(storeId) as { v: string }[]
+      ).map((r) => r.v);
+    return { categories: col('category'), manufacturers: col('manufacturer') };
+  }
+}

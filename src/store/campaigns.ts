@@ -1,0 +1,351 @@
+// Owns campaigns and their ledger. A campaign's recipients are written once, when it starts (unique
+// per campaign and pair); the sender claims pending rows in a transaction, and each row ends sent
+// (with its message and outbox ids, written in the same transaction as the outbox row), skipped or
+// failed with a reason. Rows found claimed after a crash are resolved from the stored messages.
+import { createHash } from 'node:crypto';
+import { normalizeAudience, type AudienceSpec } from '../core/audience.js';
+import { audienceQuery } from './audience.js';
+import type { Db } from './db.js';
+import { stmt } from './statements.js';
+
+export type CampaignStatus = 'draft' | 'scheduled' | 'late' | 'sending' | 'paused' | 'done' | 'cancelled';
+export type RecipientStatus = 'pending' | 'sending' | 'sent' | 'skipped' | 'failed' | 'unknown';
+
+export interface CampaignExtras {
+  readonly promoCode?: string | undefined;
+  readonly promoItem?: string | undefined;
+  /** One item per line, for the popular-products preset. */
+  readonly items?: string | undefined;
+}
+
+export interface Campaign {
+  readonly id: number;
+  readonly storeId: number;
+  readonly name: string;
+  readonly preset: string;
+  readonly subject: string;
+  readonly body: string;
+  readonly audience: AudienceSpec;
+  readonly extras: CampaignExtras;
+  readonly status: CampaignStatus;
+  readonly scheduledAt: number | null;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly contentHash: string;
+  readonly createdAt: number;
+}
+
+export interface CampaignDraft {
+  readonly storeId: number;
+  readonly name: string;
+  readonly preset: string;
+  readonly subject: string;
+  readonly body: string;
+  readonly audience: AudienceSpec;
+  readonly extras: CampaignExtras;
+  readonly createdBy: number | null;
+}
+
+export interface ClaimedRecipient {
+  readonly id: number;
+  readonly pairId: number;
+  readonly token: string;
+  readonly buyerName: string;
+  readonly hideName: boolean;
+  readonly optedOut: boolean;
+  readonly unsubscribed: boolean;
+  readonly undeliverable: boolean;
+  /** When this buyer last got another campaign from the store, if ever. */
+  readonly lastCampaignAt: number | null;
+}
+
+export interface Progress {
+  readonly total: number;
+  readonly pending: number;
+  readonly sent: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly unknown: number;
+  readonly skippedBy: Readonly<Record<string, number>>;
+  readonly failedBy: Readonly<Record<string, number>>;
+  /** Rows handed to the outbox in the last 10 seconds, per second. */
+  readonly ratePerSecond: number;
+}
+
+interface Row {
+  id: number;
+  storeId: number;
+  name: string;
+  preset: string;
+  subject: string;
+  body: string;
+  audience: string;
+  extras: string;
+  status: CampaignStatus;
+  scheduledAt: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  contentHash: string;
+  createdAt: number;
+}
+
+const COLS = `id, store_id AS storeId, name, preset, subject, body, audience, extras, status, scheduled_at AS scheduledAt,
+  started_at AS startedAt, finished_at AS finishedAt, content_hash AS contentHash, created_at AS createdAt`;
+
+const toCampaign = (r: Row): Campaign => ({ ...r, audience: JSON.parse(r.audience) as AudienceSpec, extras: JSON.parse(r.extras) as CampaignExtras });
+
+/** Same subject, body, extras and audience: the same campaign, whatever its name. */
+export function contentHash(d: Pick<CampaignDraft, 'storeId' | 'subject' | 'body' | 'audience' | 'extras'>): string {
+  return createHash('sha256')
+    .update(JSON.stringify([d.storeId, d.subject.trim(), d.body.trim(), normalizeAudience(d.audience), d.extras]))
+    .digest('hex');
+}
+
+export class CampaignRepo {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  create(d: CampaignDraft, now = Date.now()): number {
+    const audience = normalizeAudience(d.audience);
+    return Number(
+      stmt(
+        this.#db,
+        `INSERT INTO campaigns (store_id, name, preset, subject, body, audience, extras, status, content_hash, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)`,
+      ).run(d.storeId, d.name, d.preset, d.subject, d.body, JSON.stringify(audience), JSON.stringify(d.extras), contentHash(d), d.createdBy, now, now)
+        .lastInsertRowid,
+    );
+  }
+
+  /** Changes a draft (or a scheduled campaign, which goes back to draft). Returns false once it has started. */
+  update(id: number, d: Omit<CampaignDraft, 'createdBy'>, now = Date.now()): boolean {
+    const audience = normalizeAudience(d.audience);
+    return (
+      stmt(
+        this.#db,
+        `UPDATE campaigns SET store_id = ?, name = ?, preset = ?, subject = ?, body = ?, audience = ?, extras = ?, content_hash = ?, status = 'draft',
+           scheduled_at = NULL, updated_at = ? WHERE id = ? AND status IN ('draft', 'scheduled', 'late')`,
+      ).run(d.storeId, d.name, d.preset, d.subject, d.body, JSON.stringify(audience), JSON.stringify(d.extras), contentHash(d), now, id).changes === 1
+    );
+  }
+
+  get(id: number): Campaign | null {
+    const row = stmt(this.#db, `SELECT ${COLS} FROM campaigns WHERE id = ?`).get(id) as Row | undefined;
+    return row ? toCampaign(row) : null;
+  }
+
+  list(storeIds: readonly number[] | null): Campaign[] {
+    const rows = (
+      storeIds === null
+        ? stmt(this.#db, `SELECT ${COLS} FROM campaigns ORDER BY id DESC LIMIT 200`).all()
+        : this.#db
+            .prepare(`SELECT ${COLS} FROM campaigns WHERE store_id IN (${storeIds.map(() => '?').join(',') || 'NULL'}) ORDER BY id DESC LIMIT 200`)
+            .all(...storeIds)
+    ) as Row[];
+    return rows.map(toCampaign);
+  }
+
+  withStatus(statuses: readonly CampaignStatus[]): Campaign[] {
+    const rows = this.#db.prepare(`SELECT ${COLS} FROM campaigns WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY id`).all(...statuses) as Row[];
+    return rows.map(toCampaign);
+  }
+
+  /** Moves a campaign from one of `from` to `to`; false when it was not in one of them. */
+  transition(id: number, from: readonly CampaignStatus[], to: CampaignStatus, now = Date.now(), scheduledAt?: number): boolean {
+    const finished = to === 'done' || to === 'cancelled' ? now : null;
+    return (
+      this.#db
+        .prepare(
+          `UPDATE campaigns SET status = ?, updated_at = ?, finished_at = coalesce(?, finished_at), scheduled_at = coalesce(?, scheduled_at)
+           WHERE id = ? AND status IN (${from.map(() => '?').join(',')})`,
+        )
+        .run(to, now, finished, scheduledAt ?? null, id, ...from).changes === 1
+    );
+  }
+
+  /** Another campaign of the store with the same content started within `sinceMs`. */
+  recentTwin(c: Campaign, sinceMs: number, now = Date.now()): Campaign | null {
+    const row = stmt(
+      this.#db,
+      `SELECT ${COLS} FROM campaigns WHERE store_id = ? AND content_hash = ? AND id != ? AND started_at >= ? ORDER BY started_at DESC LIMIT 1`,
+    ).get(c.storeId, c.contentHash, c.id, now - sinceMs) as Row | undefined;
+    return row ? toCampaign(row) : null;
+  }
+
+  /**
+   * Starts a draft or scheduled campaign: its audience, as of now, becomes the ledger (one row per
+   * pair, unique), and the campaign is sending. Returns the number of recipients, or null when the
+   * campaign was not startable (already started, cancelled, or taken by a concurrent start).
+   */
+  start(id: number, now = Date.now()): number | null {
+    return this.#db.transaction(() => {
+      const c = this.get(id);
+      if (!c || !['draft', 'scheduled', 'late'].includes(c.status)) return null;
+      const q = audienceQuery(c.storeId, c.audience);
+      const n = this.#db
+        .prepare(`INSERT OR IGNORE INTO campaign_recipients (campaign_id, pair_id, status) SELECT ?, pair_id, 'pending' FROM (${q.sql})`)
+        .run(id, ...q.params).changes;
+      stmt(this.#db, "UPDATE campaigns SET status = 'sending', started_at = ?, updated_at = ? WHERE id = ?").run(now, now, id);
+      return n;
+    })();
+  }
+
+  /** Claims up to `n` pending rows (pending → sending) with what the exclusions need. */
+  claim(campaignId: number, n: number, now = Date.now()): ClaimedRecipient[] {
+    return this.#db.transaction(() => {
+      const rows = stmt(
+        this.#db,
+        `SELECT r.id, r.pair_id AS pairId, p.token, b.name AS buyerName, p.hide_name AS hideName, p.opted_out AS optedOut,
+                EXISTS (SELECT 1 FROM campaign_unsubscribes u WHERE u.pair_id = r.pair_id) AS unsubscribed,
+                b.undeliverable_at IS NOT NULL AS undeliverable,
+                (SELECT max(o.done_at) FROM campaign_recipients o WHERE o.pair_id = r.pair_id AND o.status = 'sent' AND o.campaign_id != r.campaign_id) AS lastCampaignAt
+         FROM campaign_recipients r JOIN pairs p ON p.id = r.pair_id JOIN buyers b ON b.id = p.buyer_id
+         WHERE r.campaign_id = ? AND r.status = 'pending' ORDER BY r.id LIMIT ?`,
+      ).all(campaignId, n) as (Omit<ClaimedRecipient, 'hideName' | 'optedOut' | 'unsubscribed' | 'undeliverable'> & Record<string, number>)[];
+      const mark = stmt(this.#db, "UPDATE campaign_recipients SET status = 'sending', claimed_at = ? WHERE id = ? AND status = 'pending'");
+      for (const r of rows) mark.run(now, r.id);
+      return rows.map((r) => ({ ...r, hideName: !!r.hideName, optedOut: !!r.optedOut, unsubscribed: !!r.unsubscribed, undeliverable: !!r.undeliverable }));
+    })();
+  }
+
+  /** Inside the commit that stores the message and queues it. */
+  markSent(recipientId: number, messageId: number, outboxId: number, now = Date.now()): void {
+    stmt(this.#db, "UPDATE campaign_recipients SET status = 'sent', message_id = ?, outbox_id = ?, done_at = ?, reason = NULL WHERE id = ?").run(
+      messageId,
+      outboxId,
+      now,
+      recipientId,
+    );
+    stmt(this.#db, 'UPDATE messages SET campaign_recipient_id = ? WHERE id = ?').run(recipientId, messageId);
+    stmt(this.#db, 'UPDATE outbox SET at_most_once = 1 WHERE id = ?').run(outboxId);
+  }
+
+  /** Ledger rows whose delivery was interrupted by a crash: reported as unknown, never sent again. */
+  markUnknown(outboxIds: readonly number[]): number {
+    const mark = stmt(
+      this.#db,
+      "UPDATE campaign_recipients SET status = 'unknown', reason = 'the gateway stopped during delivery; it may or may not have arrived' WHERE outbox_id = ?",
+    );
+    return this.#db.transaction(() => outboxIds.reduce((n, id) => n + mark.run(id).changes, 0))();
+  }
+
+  finish(recipientId: number, status: 'skipped' | 'failed', reason: string, now = Date.now()): void {
+    stmt(this.#db, 'UPDATE campaign_recipients SET status = ?, reason = ?, done_at = ? WHERE id = ?').run(status, reason, now, recipientId);
+  }
+
+  /** Pending rows of a cancelled campaign are skipped as cancelled. */
+  cancelPending(campaignId: number, now = Date.now()): number {
+    return stmt(
+      this.#db,
+      "UPDATE campaign_recipients SET status = 'skipped', reason = 'cancelled', done_at = ? WHERE campaign_id = ? AND status = 'pending'",
+    ).run(now, campaignId).changes;
+  }
+
+  /**
+   * After a crash: a row still claimed either has its message stored (the commit happened: sent,
+   * with its outbox id) or not (nothing was handed over: pending again). Nothing is sent blindly.
+   */
+  recover(): { sent: number; pending: number } {
+    return this.#db.transaction(() => {
+      const claimed = stmt(this.#db, "SELECT id FROM campaign_recipients WHERE status = 'sending'").all() as { id: number }[];
+      let sent = 0;
+      let pending = 0;
+      for (const { id } of claimed) {
+        const m = stmt(
+          this.#db,
+          'SELECT m.id AS messageId, o.id AS outboxId, m.received_at AS at FROM messages m LEFT JOIN outbox o ON o.message_id = m.id WHERE m.campaign_recipient_id = ? LIMIT 1',
+        ).get(id) as { messageId: number; outboxId: number | null; at: number } | undefined;
+        if (m) {
+          stmt(this.#db, "UPDATE campaign_recipients SET status = 'sent', message_id = ?, outbox_id = ?, done_at = ? WHERE id = ?").run(
+            m.messageId,
+            m.outboxId,
+            m.at,
+            id,
+          );
+          sent++;
+        } else {
+          stmt(this.#db, "UPDATE campaign_recipients SET status = 'pending', claimed_at = NULL WHERE id = ?").run(id);
+          pending++;
+        }
+      }
+      return { sent, pending };
+    })();
+  }
+
+  progress(campaignId: number, now = Date.now()): Progress {
+    const rows = stmt(this.#db, 'SELECT status, reason, count(*) AS n FROM campaign_recipients WHERE campaign_id = ? GROUP BY status, reason').all(
+      campaignId,
+    ) as {
+      status: RecipientStatus;
+      reason: string | null;
+      n: number;
+    }[];
+    const by = (s: RecipientStatus) => rows.filter((r) => r.status === s).reduce((a, r) => a + r.n, 0);
+    const reasons = (s: RecipientStatus) => Object.fromEntries(rows.filter((r) => r.status === s).map((r) => [r.reason ?? '', r.n]));
+    const recent = (
+      stmt(this.#db, "SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = ? AND status = 'sent' AND done_at >= ?").get(
+        campaignId,
+        now - 10_000,
+      ) as {
+        n: number;
+      }
+    ).n;
+    return {
+      total: rows.reduce((a, r) => a + r.n, 0),
+      pending: by('pending') + by('sending'),
+      sent: by('sent'),
+      skipped: by('skipped'),
+      failed: by('failed'),
+      unknown: by('unknown'),
+      skippedBy: reasons('skipped'),
+      failedBy: reasons('failed'),
+      ratePerSecond: recent / 10,
+    };
+  }
+
+  /** The latest order of a pair, for the template's order variables. */
+  latestOrder(pairId: number): { number: string; totalMinor: number; currency: string; placedAt: number; items: string } | null {
+    const o = stmt(
+      this.#db,
+      'SELECT id, number, total_minor AS totalMinor, currency, placed_at AS placedAt FROM orders WHERE pair_id = ? ORDER BY placed_at DESC, id DESC LIMIT 1',
+    ).get(pairId) as { id: number; number: string; totalMinor: number; currency: string; placedAt: number } | undefined;
+    if (!o) return null;
+    const items = (stmt(this.#db, 'SELECT name, quantity FROM order_items WHERE order_id = ? ORDER BY id').all(o.id) as { name: string; quantity: number }[])
+      .map((i) => `${i.quantity} × ${i.name}`)
+      .join(', ');
+    return { number: o.number, totalMinor: o.totalMinor, currency: o.currency, placedAt: o.placedAt, items };
+  }
+
+  unsubscribe(pairId: number, via: string, now = Date.now()): boolean {
+    return stmt(this.#db, 'INSERT OR IGNORE INTO campaign_unsubscribes (pair_id, via, created_at) VALUES (?, ?, ?)').run(pairId, via, now).changes === 1;
+  }
+
+  isUnsubscribed(pairId: number): boolean {
+    return stmt(this.#db, 'SELECT 1 FROM campaign_unsubscribes WHERE pair_id = ?').get(pairId) !== undefined;
+  }
+
+  /** The buyer's choices on the unsubscribe page. */
+  setPairChoices(pairId: number, o: { optOut?: boolean; hideName?: boolean }, now = Date.now()): void {
+    if (o.optOut !== undefined) {
+      stmt(this.#db, 'UPDATE pairs SET opted_out = ?, opted_out_at = CASE WHEN ? THEN ? ELSE NULL END WHERE id = ?').run(
+        o.optOut ? 1 : 0,
+        o.optOut ? 1 : 0,
+        now,
+        pairId,
+      );
+    }
+    if (o.hideName !== undefined) stmt(this.#db, 'UPDATE pairs SET hide_name = ? WHERE id = ?').run(o.hideName ? 1 : 0, pairId);
+  }
+
+  pairForPage(pairId: number): { storeName: string; optedOut: boolean; hideName: boolean; unsubscribed: boolean } | null {
+    const r = stmt(
+      this.#db,
+      `SELECT s.name AS storeName, p.opted_out AS optedOut, p.hide_name AS hideName,
+              EXISTS (SELECT 1 FROM campaign_unsubscribes u WHERE u.pair_id = p.id) AS unsubscribed
+       FROM pairs p JOIN stores s ON s.id = p.store_id WHERE p.id = ?`,
+    ).get(pairId) as { storeName: string; optedOut: number; hideName: number; unsubscribed: number } | undefined;
+    return r ? { storeName: r.storeName, optedOut: !!r.optedOut, hideName: !!r.hideName, unsubscribed: !!r.unsubscribed } : null;
+  }
+}

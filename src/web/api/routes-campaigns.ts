@@ -1,0 +1,71 @@
+// Owns /api/v1/campaigns: drafts, the audience count, start/schedule/pause/resume/cancel, and
+// progress. The admin's campaign pages do the same through the same service.
+import { Hono } from 'hono';
+import { describeAudience } from '../../core/audience.js';
+import type { Campaign } from '../../store/campaigns.js';
+import { apiError } from '../api-error.js';
+import type { ApiDeps } from './deps.js';
+import { campaignScheduleSchema, campaignSchema, campaignStartSchema } from './schemas.js';
+import { idParam, jsonBody } from './validate.js';
+import type { Outcome } from '../../campaigns/service.js';
+
+export function campaignRoutes(d: ApiDeps): Hono {
+  const app = new Hono();
+  const present = (c: Campaign) => ({
+    id: c.id,
+    storeId: c.storeId,
+    name: c.name,
+    preset: c.preset,
+    subject: c.subject,
+    body: c.body,
+    audience: c.audience,
+    audienceText: describeAudience(c.audience),
+    extras: c.extras,
+    status: c.status,
+    scheduledAt: c.scheduledAt ? new Date(c.scheduledAt).toISOString() : null,
+    startedAt: c.startedAt ? new Date(c.startedAt).toISOString() : null,
+    finishedAt: c.finishedAt ? new Date(c.finishedAt).toISOString() : null,
+    progress: d.campaigns.repo.progress(c.id),
+  });
+  const answer = (c: Parameters<typeof apiError>[0], id: number, r: Outcome) => {
+    if (r.ok) return c.json({ ...present(d.campaigns.repo.get(id) as Campaign), ...(r.recipients !== undefined ? { recipients: r.recipients } : {}) });
+    return r.status === 404
+      ? apiError(c, 'NOT_FOUND', r.message)
+      : c.json({ error: 'Conflict', code: 'CONFLICT', message: r.message, confirm: r.confirm ?? false }, 409);
+  };
+
+  app.post('/campaigns', async (c) => {
+    const body = await jsonBody(c, campaignSchema);
+    if (!d.stores.get(body.storeId)) return apiError(c, 'VALIDATION_FAILED', `storeId: no store with id ${body.storeId}`);
+    const id = d.campaigns.repo.create({ ...body, createdBy: null });
+    return c.json(present(d.campaigns.repo.get(id) as Campaign), 201);
+  });
+
+  app.get('/campaigns/:id', (c) => {
+    const campaign = d.campaigns.repo.get(idParam(c));
+    return campaign ? c.json(present(campaign)) : apiError(c, 'NOT_FOUND', 'no campaign with that id');
+  });
+
+  app.get('/campaigns/:id/audience', (c) => {
+    const campaign = d.campaigns.repo.get(idParam(c));
+    if (!campaign) return apiError(c, 'NOT_FOUND', 'no campaign with that id');
+    const count = d.campaigns.audience.count(campaign.storeId, campaign.audience);
+    const sample = d.campaigns.audience.members(campaign.storeId, campaign.audience, 10).map((m) => ({ alias: m.token, name: m.name, orders: m.orders }));
+    return c.json({ count, sample, audienceText: describeAudience(campaign.audience) });
+  });
+
+  app.post('/campaigns/:id/start', async (c) => {
+    const id = idParam(c);
+    const body = await jsonBody(c, campaignStartSchema);
+    return answer(c, id, d.campaigns.service.start(id, body.confirm));
+  });
+  app.post('/campaigns/:id/schedule', async (c) => {
+    const id = idParam(c);
+    const body = await jsonBody(c, campaignScheduleSchema);
+    return answer(c, id, d.campaigns.service.schedule(id, Date.parse(body.at)));
+  });
+  app.post('/campaigns/:id/pause', (c) => answer(c, idParam(c), d.campaigns.service.pause(idParam(c))));
+  app.post('/campaigns/:id/resume', (c) => answer(c, idParam(c), d.campaigns.service.resume(idParam(c))));
+  app.post('/campaigns/:id/cancel', (c) => answer(c, idParam(c), d.campaigns.service.cancel(idParam(c))));
+  return app;
+}

@@ -1,0 +1,225 @@
+// Campaigns end to end against an SMTP sink: every recipient exactly once, the exclusions checked
+// at send time, List-Unsubscribe present and working (one-click POST, the page, the mailto), and
+// the confirmations and controls that keep a campaign from going out twice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../helpers/gateway.js';
+import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
+
+let h: Harness;
+let storeId: number;
+const alias: Record<string, string> = {};
+
+async function order(buyer: string, number: string, items: { sku: string; category: string; manufacturer: string; price: number }[], placedAt: string) {
+  const r = await h.api('POST', '/api/v1/orders', {
+    storeId,
+    number,
+    buyer: { email: `${buyer}@buyer.example`, name: buyer[0]!.toUpperCase() + buyer.slice(1) },
+    items: items.map((i) => ({ sku: i.sku, name: `Item ${i.sku}`, category: i.category, manufacturer: i.manufacturer, unitPrice: i.price, quantity: 1 })),
+    total: items.reduce((a, i) => a + i.price, 0),
+    currency: 'EUR',
+    placedAt,
+    completedAt: placedAt,
+  });
+  expect(r.status).toBe(201);
+  alias[buyer] = r.body.address;
+}
+
+const KETTLE = { sku: 'KET-1', category: 'Kitchen', manufacturer: 'Boil Co', price: 30 };
+const TOASTER = { sku: 'TOA-1', category: 'Kitchen', manufacturer: 'Crisp Ltd', price: 45 };
+const LAMP = { sku: 'LAM-1', category: 'Living', manufacturer: 'Glow', price: 80 };
+
+beforeAll(async () => {
+  h = await startHarness({ campaigns: { ratePerSecond: 1000, pollIntervalMs: 20, repeatDays: 7, lateAfterHours: 6, maxQueued: 2000 } });
+  storeId = (await h.api('POST', '/api/v1/stores', { slug: 'acme', name: 'Acme Store', mailbox: 'support@acme.example' })).body.id;
+  await order('ann', 'O-1', [KETTLE], '2026-03-01T10:00:00Z');
+  await order('bob', 'O-2', [KETTLE, TOASTER], '2026-04-01T10:00:00Z');
+  await order('cat', 'O-3', [TOASTER], '2026-05-01T10:00:00Z');
+  await order('dan', 'O-4', [LAMP], '2026-06-01T10:00:00Z');
+  await order('eve', 'O-5', [LAMP, KETTLE], '2026-07-01T10:00:00Z');
+  await order('fay', 'O-6', [TOASTER, LAMP], '2026-08-01T10:00:00Z');
+});
+afterAll(() => h.close());
+
+async function campaign(body: Record<string, unknown>): Promise<number> {
+  const r = await h.api('POST', '/api/v1/campaigns', {
+    storeId,
+    name: 'Test',
+    subject: 'Hello from {{store.name}}',
+    body: 'Hi {{buyer.name | there}}!',
+    ...body,
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id;
+}
+
+async function finished(id: number) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const r = await h.api('GET', `/api/v1/campaigns/${id}`);
+    if (r.body.status === 'done' || r.body.status === 'cancelled') return r.body;
+    if (Date.now() > deadline) throw new Error(`campaign ${id} still ${r.body.status}: ${JSON.stringify(r.body.progress)}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+const header = (raw: string, name: string) => new RegExp(`^${name}: (.*(?:\\r\\n[ \\t].*)*)`, 'mi').exec(raw)?.[1]?.replace(/\r\n[ \t]/g, ' ') ?? null;
+const toBuyer = (name: string) => h.sink!.messages.filter((m) => m.to.includes(`${name}@buyer.example`));
+
+describe('audiences', () => {
+  it.each([
+    [{}, ['ann', 'bob', 'cat', 'dan', 'eve', 'fay']],
+    [{ skus: ['KET-1'] }, ['ann', 'bob', 'eve']],
+    [{ categories: ['Living'] }, ['dan', 'eve', 'fay']],
+    [{ manufacturers: ['Crisp Ltd'] }, ['bob', 'cat', 'fay']],
+    [{ placedFrom: '2026-04-01', placedTo: '2026-06-01' }, ['bob', 'cat', 'dan']],
+    [{ amountMin: 75, amountMax: 100 }, ['bob', 'dan']],
+    [{ amountMin: 110 }, ['eve', 'fay']],
+    [{ boughtAll: ['KET-1', 'TOA-1'] }, ['bob']],
+    [{ boughtNone: ['KET-1'] }, ['cat', 'dan', 'fay']],
+    [{ categories: ['Kitchen'], boughtNone: ['LAM-1'] }, ['ann', 'bob', 'cat']],
+  ])('%j matches %j', async (audience, names) => {
+    const id = await campaign({ audience });
+    const r = await h.api('GET', `/api/v1/campaigns/${id}/audience`);
+    expect(r.body.count).toBe(names.length);
+    expect(r.body.sample.map((s: { name: string }) => s.name.toLowerCase()).sort()).toEqual(names);
+    await h.api('POST', `/api/v1/campaigns/${id}/cancel`);
+  });
+});
+
+describe('sending', () => {
+  let unsubscribeUrl = '';
+
+  it('sends each matching buyer one masked message from their alias, with List-Unsubscribe, and tells the store when done', async () => {
+    const id = await campaign({ name: 'Kettle fans', audience: { skus: ['KET-1'] } });
+    const started = await h.api('POST', `/api/v1/campaigns/${id}/start`, {});
+    expect(started.body).toMatchObject({ status: 'sending', recipients: 3 });
+    const done = await finished(id);
+    expect(done.progress).toMatchObject({ total: 3, sent: 3, skipped: 0, failed: 0, pending: 0 });
+    await h.sink!.waitFor(4); // three buyers and the completion notice
+    for (const name of ['ann', 'bob', 'eve']) {
+      const got = toBuyer(name);
+      expect(got, name).toHaveLength(1);
+      const raw = got[0]!.raw.toString();
+      expect(raw).toContain(`From: Acme Store <${alias[name]}>`);
+      expect(raw).toContain('Hi ' + name[0]!.toUpperCase() + name.slice(1) + '!');
+      expect(raw).not.toContain('support@acme.example');
+      const lu = header(raw, 'List-Unsubscribe')!;
+      expect(lu).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/u\/[^>]+>, <mailto:unsubscribe\+[^@]+@relay\.localhost\?subject=unsubscribe>$/);
+      expect(header(raw, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+      expect(raw).toContain(lu.slice(1, lu.indexOf('>'))); // the same link, visible in the body
+      if (name === 'bob') unsubscribeUrl = lu.slice(1, lu.indexOf('>'));
+    }
+    const notice = h.sink!.messages.find((m) => m.to.includes('support@acme.example'))!.raw.toString();
+    expect(notice).toContain('Campaign finished: Kettle fans');
+    expect(notice).toMatch(/Sent: 3/);
+  });
+
+  it('lets a link prefetch change nothing, and unsubscribes with the one-click POST', async () => {
+    const page = await fetch(unsubscribeUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Stop getting offers and campaign emails from Acme Store');
+    expect(h.gw.db.prepare('SELECT count(*) AS n FROM campaign_unsubscribes').get()).toEqual({ n: 0 });
+    const post = await fetch(unsubscribeUrl, { method: 'POST', body: new URLSearchParams({ 'List-Unsubscribe': 'One-Click' }) });
+    expect(post.status).toBe(200);
+    expect(h.gw.db.prepare('SELECT count(*) AS n FROM campaign_unsubscribes').get()).toEqual({ n: 1 });
+    const forged = await fetch(
+      unsubscribeUrl.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')),
+      { method: 'POST', body: 'List-Unsubscribe=One-Click' },
+    );
+    expect(forged.status).toBe(404);
+  });
+
+  it('checks who may get mail at send time: unsubscribed, opted out, hard bounced and recently mailed buyers are skipped, with the reason', async () => {
+    expect((await h.api('PUT', `/api/v1/pairs/${encodeURIComponent(alias.cat!)}/opt-out`, { optedOut: true })).status).toBe(200);
+    h.gw.db.prepare("UPDATE buyers SET undeliverable_at = 1 WHERE email = 'dan@buyer.example'").run();
+    const before = h.sink!.messages.length;
+    const id = await campaign({ name: 'Everyone', subject: 'News from {{store.name}}' });
+    await h.api('POST', `/api/v1/campaigns/${id}/start`, {});
+    const done = await finished(id);
+    // bob unsubscribed, cat opted out, dan hard-bounced, ann and eve got "Kettle fans" today.
+    expect(done.progress).toMatchObject({ total: 6, sent: 1, skipped: 5, failed: 0 });
+    expect(done.progress.skippedBy).toEqual({ unsubscribed: 1, 'opted out': 1, 'hard bounced': 1, 'had a campaign in the last 7 days': 2 });
+    await h.sink!.waitFor(before + 2); // fay, and the completion notice
+    const news = h.sink!.messages.slice(before).filter((m) => m.raw.toString().includes('News from Acme Store'));
+    expect(news.map((m) => m.to[0])).toEqual(['fay@buyer.example']);
+  });
+
+  it('unsubscribes by the mailto address too, from any mail client', async () => {
+    const raw = toBuyer('fay').at(-1)!.raw.toString();
+    const mailto = /<mailto:([^?>]+)/.exec(header(raw, 'List-Unsubscribe')!)![1]!;
+    const client = await SmtpClient.connect(h.gw.smtpPort);
+    const r = await client.send(
+      'fay@buyer.example',
+      [mailto],
+      buildMessage({ from: 'fay@buyer.example', to: mailto, subject: 'unsubscribe', body: 'unsubscribe' }),
+    );
+    await client.quit();
+    expect(r.reply.code).toBe(250);
+    const pair = h.gw.db.prepare("SELECT p.id FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = 'fay@buyer.example'").get() as { id: number };
+    expect(h.gw.db.prepare('SELECT via FROM campaign_unsubscribes WHERE pair_id = ?').get(pair.id)).toEqual({ via: 'mailto' });
+    // Nothing was stored as a message to the store.
+    expect(h.gw.db.prepare("SELECT count(*) AS n FROM messages WHERE subject = 'unsubscribe'").get()).toEqual({ n: 0 });
+  });
+});
+
+describe('never twice', () => {
+  it('refuses to start a campaign twice, and asks for a confirmation before a copy goes to the same audience within 7 days', async () => {
+    const body = { name: 'Lamp promo', subject: 'A code for lamps', body: 'Use LAMP10.', audience: { skus: ['LAM-1'] } };
+    const first = await campaign(body);
+    await h.api('POST', `/api/v1/campaigns/${first}/start`, {});
+    await finished(first);
+    const again = await h.api('POST', `/api/v1/campaigns/${first}/start`, { confirm: true });
+    expect(again.status).toBe(409);
+    expect(again.body.message).toContain('cannot start again');
+    const copy = await campaign({ ...body, name: 'Lamp promo (copy)' });
+    const unconfirmed = await h.api('POST', `/api/v1/campaigns/${copy}/start`, {});
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.body).toMatchObject({ code: 'CONFLICT', confirm: true });
+    expect(unconfirmed.body.message).toMatch(/the same message went to the same audience on .* \(campaign "Lamp promo"\)/);
+    expect((await h.api('GET', `/api/v1/campaigns/${copy}`)).body.status).toBe('draft');
+    const confirmed = await h.api('POST', `/api/v1/campaigns/${copy}/start`, { confirm: true });
+    expect(confirmed.status).toBe(200);
+    // The 7-day rule still keeps the first campaign's recipients from getting it again.
+    const done = await finished(copy);
+    expect(done.progress.sent).toBe(0);
+  });
+
+  it('pauses (nothing moves while paused) and cancels: what was not sent stays unsent', async () => {
+    h.gw.db.prepare('DELETE FROM campaign_recipients').run(); // forget the 7-day history for this test
+    const id = await campaign({ name: 'Slow', subject: 'Paused at {{store.name}}', audience: {} });
+    expect((await h.api('POST', `/api/v1/campaigns/${id}/pause`)).status).toBe(409); // a draft is not sending
+    const started = await h.api('POST', `/api/v1/campaigns/${id}/start`, {});
+    expect(started.status).toBe(200);
+    const paused = await h.api('POST', `/api/v1/campaigns/${id}/pause`);
+    expect(paused.body.status).toBe('paused');
+    // Messages already claimed when the pause came finish; after that nothing moves.
+    const progress = async () => (await h.api('GET', `/api/v1/campaigns/${id}`)).body.progress;
+    await new Promise((r) => setTimeout(r, 150));
+    const atPause = await progress();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await progress()).toEqual({ ...atPause, ratePerSecond: expect.any(Number) });
+    // Cancelled while paused: what was not sent is skipped as cancelled, and stays unsent.
+    const cancelled = await h.api('POST', `/api/v1/campaigns/${id}/cancel`);
+    expect(cancelled.body.status).toBe('cancelled');
+    await new Promise((r) => setTimeout(r, 300));
+    const p = await progress();
+    expect(p.pending).toBe(0);
+    expect(p.sent).toBe(atPause.sent);
+    expect(p.skippedBy.cancelled ?? 0).toBe(atPause.pending);
+    expect(p.sent + p.skipped + p.failed).toBe(p.total);
+    expect(h.sink!.messages.filter((m) => m.raw.toString().includes('Subject: Paused at Acme Store')).length).toBe(p.sent);
+    expect((await h.api('POST', `/api/v1/campaigns/${id}/resume`)).status).toBe(409);
+  });
+
+  it('resumes a paused campaign to the end', async () => {
+    h.gw.db.prepare('DELETE FROM campaign_recipients').run();
+    const id = await campaign({ name: 'Resumed', subject: 'Resumed {{store.name}}', audience: { categories: ['Living'] } });
+    await h.api('POST', `/api/v1/campaigns/${id}/start`, {});
+    await h.api('POST', `/api/v1/campaigns/${id}/pause`);
+    expect((await h.api('POST', `/api/v1/campaigns/${id}/resume`)).status).toBe(200);
+    const done = await finished(id);
+    expect(done.status).toBe('done');
+    expect(done.progress.pending).toBe(0);
+    expect(done.progress.sent + done.progress.skipped).toBe(3);
+  });
+});
