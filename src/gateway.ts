@@ -139,6 +139,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     () => worker.wake(),
     log.child({ component: 'notify' }),
   );
+  const notice = noticeQueue(outboxStats, commit, sign, config.domains[0] as string, () => worker.wake());
   const unsubscribeTokens = new UnsubscribeTokens(loadUnsubscribeSecret(db));
   const campaignRepo = new CampaignRepo(db);
   const unsubscribes = new Unsubscribes(unsubscribeTokens, campaignRepo, log.child({ component: 'campaigns' }));
@@ -156,7 +157,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       publicUrl: () => adminUrl,
       domain: config.domains[0] as string,
     },
-    noticeQueue(outboxStats, commit, sign, config.domains[0] as string, () => worker.wake()),
+    notice,
     log.child({ component: 'campaigns' }),
     metrics,
   );
@@ -210,7 +211,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),
     metrics,
     doctor: () => runDoctor({ config, db, resolver, dkimKey }),
-    campaigns: { repo: campaignRepo, audience: new AudienceRepo(db), service: new CampaignService(campaignRepo, campaigns) },
+    campaigns: { repo: campaignRepo, audience: new AudienceRepo(db), service: new CampaignService(campaignRepo, campaigns), sender: campaigns, notice },
     unsubscribes,
   });
   const http = createAdaptorServer({ fetch: app.fetch });

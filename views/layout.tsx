@@ -28,6 +28,7 @@ export function Layout(props: Frame & { children?: Child }) {
             <span class="brand">maskgate</span>
             <nav>
               <a href="/inbox">Inbox</a>
+              <a href="/campaigns">Campaigns</a>
               <a href="/templates">Templates</a>
               <a href="/tags">Tags</a>
               <a href="/notifications">Notifications</a>

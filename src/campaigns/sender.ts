@@ -180,6 +180,16 @@ export class CampaignSender {
     };
   }
 
+  /** The subject and text one buyer would get (for a test email), with the footer as it will look. */
+  render(c: Campaign, pairId: number, buyerName: string | null): { subject: string; text: string } {
+    const values = this.values(c, pairId, buyerName);
+    const store = this.#stores.get(c.storeId);
+    return {
+      subject: renderTemplate(c.subject, values).text.replace(/\s+/g, ' ').trim(),
+      text: `${renderTemplate(c.body, values).text}\n\n--\nYou get this because you bought from ${store?.name ?? ''}. Unsubscribe: (a personal link in the real email)\n`,
+    };
+  }
+
   #topItemsOf(storeId: number): string {
     const cached = this.#topItems.get(storeId);
     if (cached && Date.now() - cached.at < 60_000) return cached.text;

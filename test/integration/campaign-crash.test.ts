@@ -34,7 +34,7 @@ function start(): Promise<ChildGateway> {
   });
 }
 
-async function get(child: ChildGateway, path: string) {
+async function get(child: ChildGateway, path: string): Promise<any> {
   const res = await fetch(`http://127.0.0.1:${child.httpPort}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
   return res.json();
 }

@@ -25,6 +25,7 @@ import { NoteRepo } from '../../store/notes.js';
 import { tagRoutes } from './routes-tags.js';
 import { operationsRoutes } from './routes-operations.js';
 import { unsubscribeRoutes } from './routes-unsubscribe.js';
+import { campaignAdminRoutes } from './routes-campaigns.js';
 import { settingsRoutes } from './routes-settings.js';
 import { notificationRoutes } from './routes-notifications.js';
 import { NotificationRepo } from '../../store/notifications.js';
@@ -115,6 +116,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
       doctor: o.doctor,
     }),
   );
+  pages.route('/', campaignAdminRoutes(o.campaigns, stores, o.domains[0] as string, o.timeZone));
   app.route('/', pages);
   return app;
 }

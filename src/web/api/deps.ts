@@ -2,6 +2,7 @@
 import type { DnsResolver } from '../../dns/resolver.js';
 import { CredentialRepo } from '../../store/credentials.js';
 import type { CampaignService } from '../../campaigns/service.js';
+import type { CampaignSender, NoticeQueue } from '../../campaigns/sender.js';
 import type { AudienceRepo } from '../../store/audience.js';
 import type { CampaignRepo } from '../../store/campaigns.js';
 import type { Logger } from 'pino';
@@ -37,6 +38,9 @@ export interface CampaignDeps {
   readonly repo: CampaignRepo;
   readonly audience: AudienceRepo;
   readonly service: CampaignService;
+  readonly sender: CampaignSender;
+  /** Queues a plain notice (the admin's test email). */
+  readonly notice: NoticeQueue;
 }
 
 export function apiDeps(

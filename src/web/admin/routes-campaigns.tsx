@@ -1,0 +1,293 @@
+// Owns the campaign pages: list, builder (draft, audience count and sample, CSV export, test email,
+// schedule, send now) and progress with pause, resume and cancel. Staff see only campaigns of
+// their stores; every action goes through the same service as the API.
+import { Hono, type Context } from 'hono';
+import { describeAudience, type AudienceSpec } from '../../core/audience.js';
+import { presetById } from '../../core/campaign-presets.js';
+import { zonedToInstant } from '../../core/zoned-time.js';
+import type { Campaign, CampaignExtras } from '../../store/campaigns.js';
+import type { StoreRepo } from '../../store/stores.js';
+import type { CampaignDeps } from '../api/deps.js';
+import { AudiencePreview, CampaignBuilder, CampaignPage, CampaignsPage, ProgressPanel, type BuilderValues } from '../../../views/campaigns.js';
+import { frameOf, type AdminEnv } from './session.js';
+
+type Form = Record<string, string | File | (string | File)[]>;
+
+const text = (f: Form, k: string) => (typeof f[k] === 'string' ? (f[k] as string) : '');
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+const amount = (s: string) => (s.trim() === '' || !Number.isFinite(Number(s)) ? undefined : Number(s));
+
+function valuesOf(f: Form): BuilderValues {
+  return {
+    storeId: Number(text(f, 'storeId')) || null,
+    name: text(f, 'name').trim(),
+    preset: text(f, 'preset') || 'blank',
+    subject: text(f, 'subject').trim(),
+    body: text(f, 'body'),
+    promoCode: text(f, 'promoCode').trim(),
+    promoItem: text(f, 'promoItem').trim(),
+    items: text(f, 'items'),
+    placedFrom: text(f, 'placedFrom'),
+    placedTo: text(f, 'placedTo'),
+    categories: text(f, 'categories'),
+    manufacturers: text(f, 'manufacturers'),
+    skus: text(f, 'skus'),
+    boughtAll: text(f, 'boughtAll'),
+    boughtNone: text(f, 'boughtNone'),
+    amountMin: text(f, 'amountMin'),
+    amountMax: text(f, 'amountMax'),
+  };
+}
+
+function audienceOf(v: BuilderValues): AudienceSpec {
+  const day = (s: string) => (/^\d{4}-\d{2}-\d{2}$/.test(s) ? s : undefined);
+  return {
+    placedFrom: day(v.placedFrom),
+    placedTo: day(v.placedTo),
+    categories: list(v.categories),
+    manufacturers: list(v.manufacturers),
+    skus: list(v.skus),
+    boughtAll: list(v.boughtAll),
+    boughtNone: list(v.boughtNone),
+    amountMin: amount(v.amountMin),
+    amountMax: amount(v.amountMax),
+  };
+}
+
+const extrasOf = (v: BuilderValues): CampaignExtras => ({
+  promoCode: v.promoCode || undefined,
+  promoItem: v.promoItem || undefined,
+  items: v.items || undefined,
+});
+
+function valuesFromCampaign(c: Campaign): BuilderValues {
+  const a = c.audience;
+  return {
+    storeId: c.storeId,
+    name: c.name,
+    preset: c.preset,
+    subject: c.subject,
+    body: c.body,
+    promoCode: c.extras.promoCode ?? '',
+    promoItem: c.extras.promoItem ?? '',
+    items: c.extras.items ?? '',
+    placedFrom: a.placedFrom ?? '',
+    placedTo: a.placedTo ?? '',
+    categories: (a.categories ?? []).join(', '),
+    manufacturers: (a.manufacturers ?? []).join(', '),
+    skus: (a.skus ?? []).join(', '),
+    boughtAll: (a.boughtAll ?? []).join(', '),
+    boughtNone: (a.boughtNone ?? []).join(', '),
+    amountMin: a.amountMin === undefined ? '' : String(a.amountMin),
+    amountMax: a.amountMax === undefined ? '' : String(a.amountMax),
+  };
+}
+
+const csvCell = (s: string | number) => {
+  const t = String(s);
+  // Quote always; neutralise spreadsheet formulas (CSV injection).
+  return `"${(/^[=+\-@\t\r]/.test(t) ? `'${t}` : t).replace(/"/g, '""')}"`;
+};
+
+export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: string, timeZone: string): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  const frame = frameOf;
+  const storeIds = (c: Context<AdminEnv>) => c.get('storeIds') as number[];
+  const visibleStores = (c: Context<AdminEnv>) =>
+    stores
+      .list()
+      .filter((s) => storeIds(c).includes(s.id))
+      .map((s) => ({ id: s.id, name: s.name }));
+  const mine = (c: Context<AdminEnv>): Campaign | null => {
+    const campaign = d.repo.get(Number(c.req.param('id')));
+    return campaign && storeIds(c).includes(campaign.storeId) ? campaign : null;
+  };
+
+  const builder = (
+    c: Context<AdminEnv>,
+    v: BuilderValues,
+    campaign: Campaign | null,
+    status: 200 | 400 | 409 = 200,
+    msg: { error?: string; notice?: string; confirm?: string } = {},
+  ) =>
+    c.html(
+      <CampaignBuilder
+        {...frame(c)}
+        v={v}
+        campaign={campaign}
+        stores={visibleStores(c)}
+        choices={v.storeId ? d.audience.choices(v.storeId) : { categories: [], manufacturers: [] }}
+        tz={timeZone}
+        error={msg.error}
+        notice={msg.notice}
+        confirm={msg.confirm}
+      />,
+      status,
+    );
+
+  const show = (c: Context<AdminEnv>, campaign: Campaign, msg: { error?: string; notice?: string; confirm?: string } = {}, status: 200 | 400 | 409 = 200) =>
+    ['draft', 'scheduled', 'late'].includes(campaign.status)
+      ? builder(c, valuesFromCampaign(campaign), campaign, status, msg)
+      : c.html(
+          <CampaignPage
+            {...frame(c)}
+            c={campaign}
+            p={d.repo.progress(campaign.id)}
+            audienceText={describeAudience(campaign.audience)}
+            tz={timeZone}
+            error={msg.error}
+            notice={msg.notice}
+          />,
+          status,
+        );
+
+  /** Validates the builder's form; an error sentence, or the draft. */
+  const draftOf = (c: Context<AdminEnv>, v: BuilderValues): string | { storeId: number } => {
+    if (!v.storeId || !storeIds(c).includes(v.storeId)) return 'Pick one of your stores.';
+    if (!v.name) return 'Give the campaign a name.';
+    if (!v.subject || !v.body.trim()) return 'Write a subject and a text.';
+    if (v.amountMin && amount(v.amountMin) === undefined) return 'The order total must be a number.';
+    return { storeId: v.storeId };
+  };
+
+  app.get('/campaigns', (c) => {
+    const campaigns = d.repo.list(storeIds(c)).map((x) => ({ ...x, progress: d.repo.progress(x.id) }));
+    return c.html(<CampaignsPage {...frame(c)} campaigns={campaigns} stores={visibleStores(c)} tz={timeZone} />);
+  });
+
+  app.get('/campaigns/new', (c) => {
+    const preset = presetById(c.req.query('preset') ?? 'blank') ?? presetById('blank')!;
+    const first = visibleStores(c)[0];
+    const v = valuesOf({ preset: preset.id, subject: preset.subject, body: preset.body, storeId: first ? String(first.id) : '' });
+    return builder(c, { ...v, name: preset.id === 'blank' ? '' : preset.label }, null);
+  });
+
+  app.post('/campaigns', async (c) => {
+    const v = valuesOf(await c.req.parseBody());
+    const ok = draftOf(c, v);
+    if (typeof ok === 'string') return builder(c, v, null, 400, { error: ok });
+    const id = d.repo.create({
+      storeId: ok.storeId,
+      name: v.name,
+      preset: v.preset,
+      subject: v.subject,
+      body: v.body,
+      audience: audienceOf(v),
+      extras: extrasOf(v),
+      createdBy: c.get('user').id,
+    });
+    return c.redirect(`/campaigns/${id}?saved=1`, 303);
+  });
+
+  // The live count and a sample for the builder's current (unsaved) filters.
+  app.post('/campaigns/audience', async (c) => {
+    const v = valuesOf(await c.req.parseBody());
+    if (!v.storeId || !storeIds(c).includes(v.storeId)) return c.html(<p class="error">Pick one of your stores.</p>);
+    const a = audienceOf(v);
+    const sample = d.audience.members(v.storeId, a, 10).map((m) => ({ alias: `${m.token}@${domain}`, name: m.name, orders: m.orders }));
+    return c.html(<AudiencePreview count={d.audience.count(v.storeId, a)} sample={sample} text={describeAudience(a)} />);
+  });
+
+  // The list as CSV, without sending anything: aliases, never the buyers' real addresses.
+  app.post('/campaigns/audience.csv', async (c) => {
+    const v = valuesOf(await c.req.parseBody());
+    if (!v.storeId || !storeIds(c).includes(v.storeId)) return c.text('Pick one of your stores.', 400);
+    const rows = d.audience.members(v.storeId, audienceOf(v));
+    const lines = [
+      'alias,name,orders,last_order',
+      ...rows.map((m) => [`${m.token}@${domain}`, m.name, m.orders, new Date(m.lastOrderAt).toISOString().slice(0, 10)].map(csvCell).join(',')),
+    ];
+    c.header('Content-Type', 'text/csv; charset=utf-8');
+    c.header('Content-Disposition', `attachment; filename="audience-${new Date().toISOString().slice(0, 10)}.csv"`);
+    return c.body(lines.join('\r\n') + '\r\n');
+  });
+
+  app.get('/campaigns/:id', (c) => {
+    const campaign = mine(c);
+    if (!campaign) return c.text('No such campaign.', 404);
+    const notice = c.req.query('saved') ? 'Saved as a draft.' : c.req.query('scheduled') ? 'Scheduled.' : undefined;
+    return show(c, campaign, notice ? { notice } : {});
+  });
+
+  app.get('/campaigns/:id/progress', (c) => {
+    const campaign = mine(c);
+    if (!campaign) return c.text('No such campaign.', 404);
+    return c.html(<ProgressPanel c={campaign} p={d.repo.progress(campaign.id)} csrf={frame(c).csrf} />);
+  });
+
+  app.post('/campaigns/:id', async (c) => {
+    const campaign = mine(c);
+    if (!campaign) return c.text('No such campaign.', 404);
+    const v = valuesOf(await c.req.parseBody());
+    const ok = draftOf(c, v);
+    if (typeof ok === 'string') return builder(c, v, campaign, 400, { error: ok });
+    const changed = d.repo.update(campaign.id, {
+      storeId: ok.storeId,
+      name: v.name,
+      preset: v.preset,
+      subject: v.subject,
+      body: v.body,
+      audience: audienceOf(v),
+      extras: extrasOf(v),
+    });
+    if (!changed) return show(c, campaign, { error: 'The campaign has started; it can no longer be changed.' }, 409);
+    return c.redirect(`/campaigns/${campaign.id}?saved=1`, 303);
+  });
+
+  // A test email to any address, rendered with a real buyer of the audience; no ledger row.
+  app.post('/campaigns/:id/test', async (c) => {
+    const campaign = mine(c);
+    if (!campaign) return c.text('No such campaign.', 404);
+    const f = await c.req.parseBody();
+    const to = text(f, 'to').trim().toLowerCase();
+    if (!/^[^\s@<>"]+@[^\s@<>"]+\.[a-z]{2,}$/i.test(to)) return show(c, campaign, { error: 'Give an address for the test email.' }, 400);
+    const wanted = text(f, 'alias').trim().toLowerCase().split('@')[0];
+    const members = d.audience.members(campaign.storeId, campaign.audience, wanted ? -1 : 1);
+    const buyer = wanted ? members.find((m) => m.token === wanted) : members[0];
+    if (!buyer)
+      return show(
+        c,
+        campaign,
+        { error: wanted ? 'That alias is not in the audience.' : 'The audience is empty: there is no buyer to render the test with.' },
+        400,
+      );
+    const { subject, text: body } = d.sender.render(campaign, buyer.pairId, buyer.name);
+    await d.notice(to, `[Test] ${subject}`, body);
+    return show(c, campaign, { notice: `Test email queued to ${to}, rendered for ${buyer.name || buyer.token}.` });
+  });
+
+  app.post('/campaigns/:id/send', async (c) => {
+    const campaign = mine(c);
+    if (!campaign) return c.text('No such campaign.', 404);
+    const f = await c.req.parseBody();
+    const r = d.service.start(campaign.id, text(f, 'confirm') === '1');
+    if (!r.ok) return show(c, campaign, r.confirm ? { confirm: r.message.replace(/^confirm to send: /, '') } : { error: r.message }, 409);
+    return c.redirect(`/campaigns/${campaign.id}`, 303);
+  });
+
+  app.post('/campaigns/:id/schedule', async (c) => {
+    const campaign = mine(c);
+    if (!campaign) return c.text('No such campaign.', 404);
+    const at = zonedToInstant(text(await c.req.parseBody(), 'at'), timeZone);
+    if (at === null) return show(c, campaign, { error: 'Pick a date and time.' }, 400);
+    const r = d.service.schedule(campaign.id, at);
+    if (!r.ok) return show(c, campaign, { error: r.message }, 409);
+    return c.redirect(`/campaigns/${campaign.id}?scheduled=1`, 303);
+  });
+
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    app.post(`/campaigns/:id/${action}`, (c) => {
+      const campaign = mine(c);
+      if (!campaign) return c.text('No such campaign.', 404);
+      const r = d.service[action](campaign.id);
+      if (!r.ok) return show(c, d.repo.get(campaign.id) ?? campaign, { error: r.message }, 409);
+      return c.redirect(action === 'cancel' ? '/campaigns' : `/campaigns/${campaign.id}`, 303);
+    });
+  }
+
+  return app;
+}

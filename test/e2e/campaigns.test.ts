@@ -1,0 +1,156 @@
+// Campaigns in a real headless browser against the real gateway and an SMTP sink: build one from a
+// template with a live audience count, export the audience, send a test email, schedule, send,
+// watch the progress, and unsubscribe from the mail that arrived.
+import type { Browser, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserRepo } from '../../src/store/users.js';
+import { launch, screenshot } from '../helpers/browser.js';
+import { startHarness, type Harness } from '../helpers/gateway.js';
+
+let h: Harness;
+let browser: Browser;
+let page: Page;
+let base: string;
+let storeId: number;
+let campaignUrl = '';
+
+async function order(buyer: string, number: string, sku: string) {
+  const r = await h.api('POST', '/api/v1/orders', {
+    storeId,
+    number,
+    buyer: { email: `${buyer}@buyer.example`, name: buyer },
+    items: [{ sku, name: sku === 'KET-1' ? 'Boil Co kettle' : 'Glow lamp', category: 'Kitchen', manufacturer: 'Boil Co', unitPrice: 30, quantity: 1 }],
+    total: 30,
+    currency: 'EUR',
+    placedAt: '2026-10-01T10:00:00Z',
+    completedAt: '2026-10-03T10:00:00Z',
+  });
+  expect(r.status).toBe(201);
+}
+
+beforeAll(async () => {
+  h = await startHarness({ campaigns: { ratePerSecond: 5, pollIntervalMs: 50, repeatDays: 7, lateAfterHours: 6, maxQueued: 2000 } });
+  base = `http://127.0.0.1:${h.gw.httpPort}`;
+  storeId = (await h.api('POST', '/api/v1/stores', { slug: 'acme', name: 'Acme Store', mailbox: 'support@acme.example' })).body.id;
+  await order('Ann', 'K-1', 'KET-1');
+  await order('Bob', 'K-2', 'KET-1');
+  await order('Cat', 'L-1', 'LAM-1');
+  await new UserRepo(h.gw.db).create({
+    email: 'olivia@seller.example',
+    name: 'Olivia Owner',
+    role: 'owner',
+    password: 'correct horse battery staple',
+    storeIds: [],
+  });
+  browser = await launch();
+  page = await browser.newPage({ acceptDownloads: true });
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=email]', 'olivia@seller.example');
+  await page.fill('input[name=password]', 'correct horse battery staple');
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${base}/inbox`);
+});
+afterAll(async () => {
+  await browser?.close();
+  await h.close();
+});
+
+describe('campaigns in the admin', () => {
+  it('builds a campaign from a template, counts its audience live, and saves it as a draft', async () => {
+    await page.click('nav a:has-text("Campaigns"), header a:has-text("Campaigns")');
+    await page.click('[data-preset="promo_item"]');
+    expect(await page.inputValue('input[name=subject]')).toBe('A code for {{promo.item}}');
+    await page.fill('input[name=promoCode]', 'KETTLE10');
+    await page.fill('input[name=promoItem]', 'the Boil Co kettle');
+    await page.fill('input[name=skus]', 'KET-1');
+    await page.click('[data-refresh]');
+    await expect.poll(() => page.locator('[data-audience-count]').getAttribute('data-audience-count')).toBe('2');
+    const sample = await page.locator('#audience').innerText();
+    expect(sample).toContain('Ann');
+    expect(sample).not.toContain('@buyer.example');
+    await page.click('[data-save]');
+    await page.waitForURL(/\/campaigns\/\d+\?saved=1$/);
+    campaignUrl = page.url().replace(/\?.*$/, '');
+    expect(await page.locator('[role=status]').innerText()).toBe('Saved as a draft.');
+    await screenshot(page, 'campaign-builder');
+  });
+
+  it('exports the audience as CSV with aliases, never real addresses, and sends nothing', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-export]')]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('alias,name,orders,last_order');
+    expect(lines).toHaveLength(3);
+    expect(csv).toMatch(/"[a-z2-7]{20}@relay\.localhost","Ann","1","2026-10-01"/);
+    expect(csv).not.toContain('@buyer.example');
+    expect(h.sink!.messages).toHaveLength(0);
+  });
+
+  it('sends a test email rendered for a real buyer, without touching the ledger', async () => {
+    await page.fill('[data-test-form] input[name=to]', 'olivia@seller.example');
+    await page.click('[data-test-form] button');
+    expect(await page.locator('[role=status]').innerText()).toMatch(/^Test email queued to olivia@seller\.example, rendered for Ann\.$/);
+    const [test] = await h.sink!.waitFor(1);
+    const raw = test!.raw.toString();
+    expect(test!.to).toEqual(['olivia@seller.example']);
+    expect(raw).toContain('Subject: [Test] A code for the Boil Co kettle');
+    expect(raw).toContain('KETTLE10');
+    expect(raw).toContain('order K-1');
+    expect(h.gw.db.prepare('SELECT count(*) AS n FROM campaign_recipients').get()).toEqual({ n: 0 });
+  });
+
+  it('schedules it in the admin time zone, then sends it now and shows the progress until done', async () => {
+    await page.fill('[data-schedule-form] input[name=at]', '2030-01-15T09:30');
+    await page.click('[data-schedule-form] button');
+    await page.waitForURL(/\?scheduled=1$/);
+    expect(await page.locator('main, body').first().innerText()).toContain('Status: scheduled, for 15 Jan 2030, 09:30 (UTC)');
+    await page.click('[data-send]');
+    await page.waitForURL(campaignUrl);
+    await expect.poll(() => page.locator('[data-progress]').getAttribute('data-status'), { timeout: 15_000 }).toBe('done');
+    expect(await page.locator('[data-count=sent]').innerText()).toBe('2');
+    expect(await page.locator('[data-count=pending]').innerText()).toBe('0');
+    await screenshot(page, 'campaign-progress');
+    // Ann and Bob, and the completion notice to the store.
+    const all = await h.sink!.waitFor(4);
+    const toBuyers = all.filter((m) => m.to[0]!.endsWith('@buyer.example'));
+    expect(toBuyers.map((m) => m.to[0]).sort()).toEqual(['ann@buyer.example', 'bob@buyer.example']);
+    await page.goto(`${base}/campaigns`);
+    expect(await page.locator('tr[data-campaign="Promo code for an item"]').innerText()).toMatch(/done\s+2 \/ 2/);
+  });
+
+  it('lets the buyer unsubscribe from the link in the mail: the page asks first, then also opts out of other messages', async () => {
+    const mail = h.sink!.messages.find((m) => m.to[0] === 'bob@buyer.example')!.raw.toString();
+    const link = /Unsubscribe: (http:\/\/\S+)/.exec(mail.replace(/=\r\n/g, ''))![1]!;
+    const buyer = await browser.newPage();
+    await buyer.goto(link);
+    expect(await buyer.locator('h1').innerText()).toBe('Emails from Acme Store');
+    expect(h.gw.db.prepare('SELECT count(*) AS n FROM campaign_unsubscribes').get()).toEqual({ n: 0 });
+    await buyer.check('input[name=optOut]');
+    await buyer.click('[data-unsubscribe] button');
+    expect(await buyer.locator('[data-done]').innerText()).toContain('You will get no more offers from Acme Store');
+    await screenshot(buyer, 'unsubscribe');
+    const pair = h.gw.db
+      .prepare(
+        "SELECT p.opted_out AS optedOut, EXISTS (SELECT 1 FROM campaign_unsubscribes u WHERE u.pair_id = p.id) AS unsubscribed FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = 'bob@buyer.example'",
+      )
+      .get();
+    expect(pair).toEqual({ optedOut: 1, unsubscribed: 1 });
+    await buyer.close();
+  });
+
+  it('asks for a confirmation before a copy goes to the same audience again', async () => {
+    await page.goto(`${base}/campaigns/new?preset=promo_item`);
+    await page.fill('input[name=name]', 'Copy');
+    await page.fill('input[name=promoCode]', 'KETTLE10');
+    await page.fill('input[name=promoItem]', 'the Boil Co kettle');
+    await page.fill('input[name=skus]', 'KET-1');
+    await page.click('[data-save]');
+    await page.waitForURL(/\?saved=1$/);
+    await page.click('[data-send]');
+    expect(await page.locator('[data-confirm] [role=alert]').innerText()).toMatch(
+      /^Please confirm: the same message went to the same audience on .*\(campaign "Promo code for an item"\)\.$/,
+    );
+    expect(h.gw.db.prepare("SELECT status FROM campaigns WHERE name = 'Copy'").get()).toEqual({ status: 'draft' });
+  });
+});
