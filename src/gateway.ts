@@ -7,7 +7,8 @@ import type { AppConfig } from './config.js';
 import { BounceAddresses, loadBounceSecret } from './outbound/bounce-address.js';
 import { systemResolver, type DnsResolver } from './dns/resolver.js';
 import { BounceIntake } from './outbound/bounce-intake.js';
-import { dkimSigner, ensureDkimKey, unsigned } from './outbound/dkim.js';
+import { DkimThreads, ensureDkimKey, unsigned } from './outbound/dkim.js';
+import { availableParallelism } from 'node:os';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
@@ -85,7 +86,9 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const db = openDb(config.dataDir);
   const { generated } = ensureApiToken(db, config.api.token);
   const dkimKey = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
-  const sign = dkimKey ? dkimSigner(dkimKey) : unsigned;
+  // Signing runs on its own threads (one fewer than the cores, at least one), off the SMTP thread.
+  const signing = dkimKey ? new DkimThreads(dkimKey, Math.max(1, Math.min(4, availableParallelism() - 1))) : null;
+  const sign = signing ? signing.sign : unsigned;
   // Bounce addresses stay valid for the delivery lifetime plus a week of late bounces.
   const bounces = new BounceAddresses(loadBounceSecret(db), config.domains[0] as string, config.outbound.lifetime + 7 * 86_400);
   const transport = createTransport(config);
@@ -287,6 +290,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
         await campaigns.stop();
         await notifier.stop();
         await worker.stop();
+        await signing?.close();
         db.close();
         log.info({ event: 'gateway.stopped' }, 'maskgate stopped');
       })();
