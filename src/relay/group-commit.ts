@@ -1,5 +1,5 @@
-// Owns durable commits: every job runs in its own savepoint inside one transaction per event-loop
-// turn, so many SMTP sessions finishing together share one fsync (group commit), and a job that
+// Owns durable commits: every job runs in its own savepoint inside one transaction per gathering
+// window (GATHER_MS), so many SMTP sessions finishing together share one fsync (group commit), and a job that
 // throws rolls back alone. A job's promise resolves only after COMMIT returned: only then may the
 // caller answer 250.
 import type { Db } from '../store/db.js';
@@ -9,6 +9,14 @@ interface Job {
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: unknown) => void;
 }
+
+/**
+ * How long a commit waits for company. Work now arrives in many small turns (DKIM signatures come
+ * back from their thread one by one), so "one transaction per turn" had become nearly one fsync
+ * per message; 2 ms gathers them again (campaign send 170 → 190 msgs/s) and costs a 250 at most
+ * 2 ms.
+ */
+const GATHER_MS = 2;
 
 export class GroupCommit {
   readonly #db: Db;
@@ -27,7 +35,7 @@ export class GroupCommit {
       if (this.#pending.length >= this.#maxBatch) this.#flush();
       else if (!this.#scheduled) {
         this.#scheduled = true;
-        setImmediate(() => this.#flush());
+        setTimeout(() => this.#flush(), GATHER_MS);
       }
     });
   }
