@@ -276,7 +276,10 @@ export class Relay {
           optedOut: id.pair.optedOut,
           repliesToBuyerAt: latestCited(cited, 'buyer', mappings),
           orders: this.#orders.summariesForPair(id.pair.id),
-          ...this.#stats.forSend(id.store.id, id.pair.id, now),
+          // Campaigns keep their own rate; the per-store and per-pair counts do not apply to them.
+          ...(input.source === 'campaign'
+            ? { lastBuyerMessageAt: null, criticalToOptedOutLastDay: 0, storeSentLastHour: 0, pairSentLastDay: 0 }
+            : this.#stats.forSend(id.store.id, id.pair.id, now)),
           campaign: input.source === 'campaign',
         };
       }

@@ -1,6 +1,7 @@
 // Owns the audience query: which of a store's pairs match a campaign's filters, as one SQL
 // statement over orders and order_items. Order-level filters (dates, amount, what was in the order)
-// must hold for one order; bought-all and bought-none look across all the buyer's orders.
+// must hold for one order; bought-all and bought-none look across all the buyer's orders. The
+// shape is chosen so each filter can start from an index (see bench/campaign-bench.ts).
 import { dayBound, type AudienceSpec } from '../core/audience.js';
 import type { Db } from './db.js';
 
@@ -33,37 +34,39 @@ export function audienceQuery(storeId: number, a: AudienceSpec): AudienceQuery {
   }
   const itemConds: string[] = [];
   const marks = (xs: readonly string[]) => xs.map(() => '?').join(',');
+  const itemParams: string[] = [];
   if (a.categories?.length) {
-    itemConds.push(`i.category IN (${marks(a.categories)})`);
-    params.push(...a.categories);
+    itemConds.push(`category IN (${marks(a.categories)})`);
+    itemParams.push(...a.categories);
   }
   if (a.manufacturers?.length) {
-    itemConds.push(`i.manufacturer IN (${marks(a.manufacturers)})`);
-    params.push(...a.manufacturers);
+    itemConds.push(`manufacturer IN (${marks(a.manufacturers)})`);
+    itemParams.push(...a.manufacturers);
   }
   if (a.skus?.length) {
-    itemConds.push(`i.sku IN (${marks(a.skus)})`);
-    params.push(...a.skus);
+    itemConds.push(`sku IN (${marks(a.skus)})`);
+    itemParams.push(...a.skus);
   }
   // Category, manufacturer and SKU narrow together: one item of the order must match them all.
-  if (itemConds.length) where.push(`EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id AND ${itemConds.join(' AND ')})`);
-  const pairWhere: string[] = [];
-  for (let k = 0; k < (a.boughtAll?.length ?? 0); k++) {
-    pairWhere.push(
-      'EXISTS (SELECT 1 FROM orders o2 JOIN order_items i2 ON i2.order_id = o2.id WHERE o2.pair_id = p.pair_id AND o2.store_id = ? AND i2.sku = ?)',
-    );
+  // Written as "id IN (…)" (not a correlated EXISTS) so SQLite can start from the few matching
+  // items through their indexes instead of probing every order of the store.
+  if (itemConds.length) {
+    where.push(`o.id IN (SELECT order_id FROM order_items WHERE ${itemConds.join(' AND ')})`);
+    params.push(...itemParams);
+  }
+  // Across all the buyer's orders: the set of pairs that bought a SKU, computed once per SKU.
+  const boughtSet = (skuMarks: string) =>
+    `SELECT o2.pair_id FROM order_items i2 JOIN orders o2 ON o2.id = i2.order_id WHERE i2.sku IN (${skuMarks}) AND o2.store_id = ?`;
+  for (const sku of a.boughtAll ?? []) {
+    where.push(`o.pair_id IN (${boughtSet('?')})`);
+    params.push(sku, storeId);
   }
   if (a.boughtNone?.length) {
-    pairWhere.push(
-      `NOT EXISTS (SELECT 1 FROM orders o3 JOIN order_items i3 ON i3.order_id = o3.id WHERE o3.pair_id = p.pair_id AND o3.store_id = ? AND i3.sku IN (${marks(a.boughtNone)}))`,
-    );
+    where.push(`o.pair_id NOT IN (${boughtSet(marks(a.boughtNone))})`);
+    params.push(...a.boughtNone, storeId);
   }
-  const pairParams: (string | number)[] = [];
-  for (const sku of a.boughtAll ?? []) pairParams.push(storeId, sku);
-  if (a.boughtNone?.length) pairParams.push(storeId, ...a.boughtNone);
-  const inner = `SELECT DISTINCT o.pair_id AS pair_id FROM orders o WHERE ${where.join(' AND ')}`;
-  const sql = pairWhere.length ? `SELECT p.pair_id FROM (${inner}) p WHERE ${pairWhere.join(' AND ')} ORDER BY p.pair_id` : `${inner} ORDER BY pair_id`;
-  return { sql, params: [...params, ...pairParams] };
+  const sql = `SELECT DISTINCT o.pair_id AS pair_id FROM orders o WHERE ${where.join(' AND ')} ORDER BY o.pair_id`;
+  return { sql, params };
 }
 
 export interface AudienceMember {

@@ -62,7 +62,11 @@ ALTER TABLE outbox ADD COLUMN attempt_started_at INTEGER;
 -- The buyer's choice on the unsubscribe page: whether the store may see their name.
 ALTER TABLE pairs ADD COLUMN hide_name INTEGER NOT NULL DEFAULT 0;
 
--- Audience queries: a store's orders by date, items by SKU.
-CREATE INDEX orders_store_placed ON orders(store_id, placed_at);
-CREATE INDEX order_items_sku ON order_items(sku);
+-- Audience queries: a store's orders by buyer and by date (covering what the filters read), and
+-- items by SKU, category and manufacturer.
+CREATE INDEX orders_store_pair ON orders(store_id, pair_id, status, placed_at, total_minor);
+CREATE INDEX orders_store_placed ON orders(store_id, placed_at, status, total_minor, pair_id);
+CREATE INDEX order_items_sku ON order_items(sku, order_id);
+CREATE INDEX order_items_category ON order_items(category, order_id);
+CREATE INDEX order_items_manufacturer ON order_items(manufacturer, order_id);
 `;
