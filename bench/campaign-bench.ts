@@ -5,7 +5,7 @@
 // messages a second into the outbox (ledger sent), and delivered at the sink. The gateway runs
 // as a child process; the sink runs here.
 //   npm run bench:campaign
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -155,11 +155,13 @@ async function sendBench(): Promise<void> {
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'maskgate-campaign-bench-'));
+// BENCH_DB=<dir> keeps the seeded database there between runs (seeding 1M orders takes minutes).
+const keep = process.env.BENCH_DB;
+const dir = keep ?? mkdtempSync(join(tmpdir(), 'maskgate-campaign-bench-'));
 try {
-  seed(dir);
+  if (!keep || !existsSync(join(dir, 'maskgate.sqlite'))) seed(dir);
   audienceBench(dir);
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (!keep) rmSync(dir, { recursive: true, force: true });
 }
-await sendBench();
+if (process.env.BENCH_SEND !== '0') await sendBench();
