@@ -19,6 +19,7 @@ import { loadUnsubscribeSecret, UnsubscribeTokens } from './campaigns/unsubscrib
 import { Unsubscribes } from './campaigns/unsubscribe.js';
 import { CampaignRepo } from './store/campaigns.js';
 import { AudienceRepo } from './store/audience.js';
+import { ProspectRepo } from './store/prospects.js';
 import { CampaignService } from './campaigns/service.js';
 import { Metrics } from './metrics.js';
 import { runDoctor } from './doctor.js';
@@ -214,7 +215,14 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),
     metrics,
     doctor: () => runDoctor({ config, db, resolver, dkimKey }),
-    campaigns: { repo: campaignRepo, audience: new AudienceRepo(db), service: new CampaignService(campaignRepo, campaigns), sender: campaigns, notice },
+    campaigns: {
+      repo: campaignRepo,
+      audience: new AudienceRepo(db),
+      service: new CampaignService(campaignRepo, campaigns),
+      sender: campaigns,
+      notice,
+      prospects: new ProspectRepo(db),
+    },
     unsubscribes,
   });
   const http = createAdaptorServer({ fetch: app.fetch });

@@ -25,12 +25,24 @@ const STATUS_LABEL: Record<Campaign['status'], string> = {
   cancelled: 'cancelled',
 };
 
-export function CampaignsPage(props: Frame & { campaigns: readonly (Campaign & { progress: Progress })[]; stores: readonly StoreOption[]; tz: string }) {
+export function CampaignsPage(
+  props: Frame & {
+    campaigns: readonly (Campaign & { progress: Progress })[];
+    stores: readonly (StoreOption & { balance: number })[];
+    lists: readonly { storeId: number; list: string; count: number }[];
+    price: number;
+    tz: string;
+    notice?: string | undefined;
+    error?: string | undefined;
+  },
+) {
   const storeName = (id: number) => props.stores.find((s) => s.id === id)?.name ?? `store ${id}`;
+  const owner = props.user.role === 'owner';
   return (
     <Layout title="Campaigns" user={props.user} csrf={props.csrf}>
       <section class="content">
         <h1>Campaigns</h1>
+        <Flash error={props.error} notice={props.notice} />
         <p>
           New campaign from:{' '}
           {PRESETS.map((p) => (
@@ -65,6 +77,87 @@ export function CampaignsPage(props: Frame & { campaigns: readonly (Campaign & {
             ))}
           </tbody>
         </table>
+        <h2>Prospects and credits</h2>
+        <p class="muted">
+          Prospects are people who have not bought yet (a wishlist, a cart). Each message to one costs {props.price} credit{props.price === 1 ? '' : 's'} from
+          the store's balance; purchasers cost nothing.
+        </p>
+        <table class="list" data-credits>
+          <thead>
+            <tr>
+              <th>Store</th>
+              <th>Credits</th>
+              <th>Prospect lists</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.stores.map((s) => (
+              <tr data-store-credits={s.name}>
+                <td>{s.name}</td>
+                <td data-balance>{s.balance}</td>
+                <td>
+                  {props.lists
+                    .filter((l) => l.storeId === s.id)
+                    .map((l) => `${l.list} (${l.count})`)
+                    .join(', ') || '—'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form method="post" action="/campaigns/prospects" enctype="multipart/form-data" class="inline" data-import>
+          <Csrf token={props.csrf} />
+          <label>
+            Import prospects into{' '}
+            <select name="storeId">
+              {props.stores.map((s) => (
+                <option value={String(s.id)}>{s.name}</option>
+              ))}
+            </select>
+          </label>{' '}
+          <label>
+            list <input name="list" required maxlength={100} placeholder="wishlist" />
+          </label>{' '}
+          <label>
+            CSV (email,name) <input name="file" type="file" accept=".csv,text/csv" required />
+          </label>{' '}
+          <button type="submit" class="plain">
+            Import
+          </button>
+        </form>
+        {owner ? (
+          <>
+            <form method="post" action="/campaigns/credits" class="inline" data-add-credits>
+              <Csrf token={props.csrf} />
+              <label>
+                Add credits to{' '}
+                <select name="storeId">
+                  {props.stores.map((s) => (
+                    <option value={String(s.id)}>{s.name}</option>
+                  ))}
+                </select>
+              </label>{' '}
+              <label>
+                credits <input name="delta" type="number" step="1" required />
+              </label>{' '}
+              <label>
+                note <input name="reason" maxlength={200} />
+              </label>{' '}
+              <button type="submit" class="plain">
+                Add
+              </button>
+            </form>
+            <form method="post" action="/campaigns/price" class="inline" data-price>
+              <Csrf token={props.csrf} />
+              <label>
+                Credits per prospect message <input name="credits" type="number" min="0" max="1000" step="1" value={String(props.price)} required />
+              </label>{' '}
+              <button type="submit" class="plain">
+                Save
+              </button>
+            </form>
+          </>
+        ) : null}
       </section>
     </Layout>
   );
@@ -88,6 +181,8 @@ export interface BuilderValues {
   readonly boughtNone: string;
   readonly amountMin: string;
   readonly amountMax: string;
+  readonly prospectLists: readonly string[];
+  readonly noPurchasers: boolean;
 }
 
 function Field(props: { name: keyof BuilderValues; label: string; v: BuilderValues; type?: string; hint?: string; list?: string }) {
@@ -113,6 +208,7 @@ export function CampaignBuilder(
     campaign: Campaign | null;
     stores: readonly StoreOption[];
     choices: { categories: readonly string[]; manufacturers: readonly string[] };
+    lists: readonly { list: string; count: number }[];
     tz: string;
     error?: string | undefined;
     notice?: string | undefined;
@@ -211,6 +307,19 @@ export function CampaignBuilder(
                 <option value={x} />
               ))}
             </datalist>
+            {props.lists.length ? (
+              <p data-prospect-lists>
+                Also prospects on:{' '}
+                {props.lists.map((l) => (
+                  <label class="check">
+                    <input type="checkbox" name="prospectLists" value={l.list} checked={v.prospectLists.includes(l.list)} /> {l.list} ({l.count})
+                  </label>
+                ))}{' '}
+                <label class="check">
+                  <input type="checkbox" name="noPurchasers" value="1" checked={v.noPurchasers} /> only prospects (leave purchasers out)
+                </label>
+              </p>
+            ) : null}
             <p>
               <button type="button" class="plain" hx-post="/campaigns/audience" hx-include="#campaign-form" hx-target="#audience" data-refresh>
                 Refresh count
@@ -264,12 +373,28 @@ export function CampaignBuilder(
   );
 }
 
-export function AudiencePreview(props: { count: number; sample: readonly { alias: string; name: string; orders: number }[]; text: string }) {
+export function AudiencePreview(props: {
+  count: number;
+  prospects: number;
+  cost: number;
+  price: number;
+  balance: number;
+  sample: readonly { alias: string; name: string; orders: number }[];
+  text: string;
+}) {
   return (
     <div data-audience-count={String(props.count)}>
       <p>
-        <strong>{props.count}</strong> buyer{props.count === 1 ? '' : 's'} match: {props.text}.
+        <strong>{props.count}</strong> match: {props.text}.
       </p>
+      {props.prospects ? (
+        <p data-cost class={props.cost > props.balance ? 'error' : undefined}>
+          {props.prospects} of them are prospects: {props.prospects} × {props.price} = {props.cost} credits; the store has {props.balance}
+          {props.cost > props.balance ? ' — not enough to send.' : '.'}
+        </p>
+      ) : (
+        <p class="muted">All are purchasers: no credits needed.</p>
+      )}
       {props.sample.length ? (
         <ul class="muted">
           {props.sample.map((s) => (

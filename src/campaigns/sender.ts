@@ -16,6 +16,7 @@ import { AudienceRepo } from '../store/audience.js';
 import { CampaignRepo, type Campaign, type ClaimedRecipient } from '../store/campaigns.js';
 import type { Db } from '../store/db.js';
 import { OutboxRepo } from '../store/outbox.js';
+import { ProspectRepo } from '../store/prospects.js';
 import { StoreRepo } from '../store/stores.js';
 import type { UnsubscribeTokens } from './unsubscribe-token.js';
 
@@ -44,6 +45,7 @@ export class CampaignSender {
   readonly #audience: AudienceRepo;
   readonly #stores: StoreRepo;
   readonly #outbox: OutboxRepo;
+  readonly #prospects: ProspectRepo;
   readonly #relay: Relay;
   readonly #tokens: UnsubscribeTokens;
   readonly #o: CampaignSenderOptions;
@@ -61,6 +63,7 @@ export class CampaignSender {
     this.#audience = new AudienceRepo(db);
     this.#stores = new StoreRepo(db);
     this.#outbox = new OutboxRepo(db);
+    this.#prospects = new ProspectRepo(db);
     this.#relay = relay;
     this.#tokens = tokens;
     this.#o = o;
@@ -111,19 +114,24 @@ export class CampaignSender {
         }
         continue;
       }
-      this.startCampaign(c.id, now);
+      const r = this.startCampaign(c.id, now);
+      if (r !== null && typeof r === 'object') {
+        // Not enough credits for its prospects: it waits, like a late campaign, for someone to act.
+        this.#repo.transition(c.id, ['scheduled'], 'late', now);
+        this.#log.warn({ event: 'campaign.overdraw', campaignId: c.id, ...r.overdraw }, 'scheduled campaign would overdraw the store credits; not started');
+      }
     }
     for (const c of this.#repo.withStatus(['sending'])) await this.#sendSome(c);
   }
 
   /** Writes the ledger and starts sending; null when the campaign was not startable. */
-  startCampaign(id: number, now = Date.now()): number | null {
-    const n = this.#repo.start(id, now);
-    if (n !== null) {
-      this.#log.info({ event: 'campaign.started', campaignId: id, recipients: n }, 'campaign started');
+  startCampaign(id: number, now = Date.now()): ReturnType<CampaignRepo['start']> {
+    const r = this.#repo.start(id, this.#prospects.price(), now);
+    if (typeof r === 'number') {
+      this.#log.info({ event: 'campaign.started', campaignId: id, recipients: r }, 'campaign started');
       queueMicrotask(() => void this.tick());
     }
-    return n;
+    return r;
   }
 
   #refill(now: number): void {
@@ -142,7 +150,10 @@ export class CampaignSender {
     const rows = this.#repo.claim(c.id, Math.min(n, 200), now);
     if (rows.length === 0) {
       const p = this.#repo.progress(c.id, now);
-      if (p.pending === 0 && this.#repo.transition(c.id, ['sending'], 'done', now)) await this.#finished(c, p);
+      if (p.pending === 0 && this.#repo.transition(c.id, ['sending'], 'done', now)) {
+        this.#repo.settleCredits(c.id, now);
+        await this.#finished(c, p);
+      }
       return;
     }
     this.#budget -= rows.length;

@@ -34,8 +34,17 @@ export class CampaignService {
     }
     const why = this.confirmationNeeded(c, now);
     if (why && !confirm) return { ok: false, status: 409, message: `confirm to send: ${why}`, confirm: true };
-    const n = this.#sender.startCampaign(id, now);
-    return n === null ? { ok: false, status: 409, message: 'the campaign has already started' } : { ok: true, recipients: n };
+    const r = this.#sender.startCampaign(id, now);
+    if (r === null) return { ok: false, status: 409, message: 'the campaign has already started' };
+    if (typeof r === 'object') {
+      const { prospects, cost, balance } = r.overdraw;
+      return {
+        ok: false,
+        status: 409,
+        message: `not enough credits: ${prospects} prospect message${prospects === 1 ? '' : 's'} cost ${cost} credits and the store has ${balance}`,
+      };
+    }
+    return { ok: true, recipients: r };
   }
 
   schedule(id: number, at: number, now = Date.now()): Outcome {
@@ -59,7 +68,10 @@ export class CampaignService {
 
   cancel(id: number, now = Date.now()): Outcome {
     const r = this.#move(id, ['draft', 'scheduled', 'late', 'sending', 'paused'], 'cancelled', 'the campaign has already finished');
-    if (r.ok) this.#repo.cancelPending(id, now);
+    if (r.ok) {
+      this.#repo.cancelPending(id, now);
+      this.#repo.settleCredits(id, now);
+    }
     return r;
   }
 

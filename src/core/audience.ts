@@ -20,6 +20,10 @@ export interface AudienceSpec {
   readonly boughtAll?: readonly string[] | undefined;
   /** Bought none of these SKUs (in any order from the store). */
   readonly boughtNone?: readonly string[] | undefined;
+  /** Also everyone on these imported prospect lists (people who have not bought; they cost credits). */
+  readonly prospectLists?: readonly string[] | undefined;
+  /** Leave purchasers out: only the prospect lists. */
+  readonly noPurchasers?: boolean | undefined;
 }
 
 const DAY = 86_400_000;
@@ -38,12 +42,13 @@ export function normalizeAudience(a: AudienceSpec): AudienceSpec {
   const out: Record<string, unknown> = {};
   if (a.placedFrom) out.placedFrom = a.placedFrom;
   if (a.placedTo) out.placedTo = a.placedTo;
-  for (const k of ['categories', 'manufacturers', 'skus', 'boughtAll', 'boughtNone'] as const) {
+  for (const k of ['categories', 'manufacturers', 'skus', 'boughtAll', 'boughtNone', 'prospectLists'] as const) {
     const v = list(a[k]);
     if (v.length) out[k] = [...new Set(v)].sort();
   }
   if (a.amountMin !== undefined && Number.isFinite(a.amountMin)) out.amountMin = a.amountMin;
   if (a.amountMax !== undefined && Number.isFinite(a.amountMax)) out.amountMax = a.amountMax;
+  if (a.noPurchasers) out.noPurchasers = true;
   return out as AudienceSpec;
 }
 
@@ -57,5 +62,7 @@ export function describeAudience(a: AudienceSpec): string {
   if (a.skus?.length) parts.push(`bought ${a.skus.join(' or ')}`);
   if (a.boughtAll?.length) parts.push(`bought all of ${a.boughtAll.join(', ')}`);
   if (a.boughtNone?.length) parts.push(`bought none of ${a.boughtNone.join(', ')}`);
-  return parts.length ? parts.join(', ') : 'everyone who bought from the store';
+  const purchasers = a.noPurchasers ? '' : parts.length ? parts.join(', ') : 'everyone who bought from the store';
+  const prospects = a.prospectLists?.length ? `prospects on ${a.prospectLists.join(', ')}` : '';
+  return [purchasers, prospects].filter(Boolean).join('; and ') || 'nobody (no purchasers, no prospect list)';
 }

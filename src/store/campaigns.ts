@@ -176,19 +176,80 @@ export class CampaignRepo {
 
   /**
    * Starts a draft or scheduled campaign: its audience, as of now, becomes the ledger (one row per
-   * pair, unique), and the campaign is sending. Returns the number of recipients, or null when the
-   * campaign was not startable (already started, cancelled, or taken by a concurrent start).
+   * pair, unique), prospects among it (no order yet) are charged `price` credits each from the
+   * store's balance, and the campaign is sending — all in one transaction. Returns the number of
+   * recipients; `overdraw` when the balance does not cover the prospects (nothing changes); null
+   * when the campaign was not startable (already started, cancelled, or taken by a concurrent start).
    */
-  start(id: number, now = Date.now()): number | null {
+  start(id: number, price: number, now = Date.now()): number | { overdraw: { prospects: number; cost: number; balance: number } } | null {
+    const refused = new Error('overdraw');
+    let overdraw: { prospects: number; cost: number; balance: number } | null = null;
+    try {
+      return this.#db.transaction(() => {
+        const c = this.get(id);
+        if (!c || !['draft', 'scheduled', 'late'].includes(c.status)) return null;
+        const q = audienceQuery(c.storeId, c.audience);
+        const n = this.#db
+          .prepare(
+            `INSERT OR IGNORE INTO campaign_recipients (campaign_id, pair_id, status, prospect)
+             SELECT ?, m.pair_id, 'pending', NOT EXISTS (SELECT 1 FROM orders o WHERE o.pair_id = m.pair_id AND o.status NOT IN ('cancelled', 'refunded'))
+             FROM (${q.sql}) m`,
+          )
+          .run(id, ...q.params).changes;
+        const prospects = (stmt(this.#db, 'SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = ? AND prospect = 1').get(id) as { n: number }).n;
+        const cost = prospects * price;
+        if (cost > 0) {
+          const balance = (stmt(this.#db, 'SELECT coalesce(sum(delta), 0) AS b FROM store_credits WHERE store_id = ?').get(c.storeId) as { b: number }).b;
+          if (cost > balance) {
+            overdraw = { prospects, cost, balance };
+            throw refused; // rolls the ledger back
+          }
+          stmt(this.#db, 'INSERT INTO store_credits (store_id, delta, reason, campaign_id, created_at) VALUES (?, ?, ?, ?, ?)').run(
+            c.storeId,
+            -cost,
+            `campaign "${c.name}": ${prospects} prospect message${prospects === 1 ? '' : 's'} × ${price}`,
+            id,
+            now,
+          );
+        }
+        stmt(this.#db, "UPDATE campaigns SET status = 'sending', started_at = ?, updated_at = ?, prospect_price = ? WHERE id = ?").run(now, now, price, id);
+        return n;
+      })();
+    } catch (err) {
+      if (err === refused && overdraw) return { overdraw };
+      throw err;
+    }
+  }
+
+  /**
+   * Refunds the prospects a campaign did not send to (skipped, failed, cancelled). Idempotent: it
+   * settles the difference between what was charged and what the sent (or unknown) rows cost.
+   */
+  settleCredits(id: number, now = Date.now()): number {
     return this.#db.transaction(() => {
-      const c = this.get(id);
-      if (!c || !['draft', 'scheduled', 'late'].includes(c.status)) return null;
-      const q = audienceQuery(c.storeId, c.audience);
-      const n = this.#db
-        .prepare(`INSERT OR IGNORE INTO campaign_recipients (campaign_id, pair_id, status) SELECT ?, pair_id, 'pending' FROM (${q.sql})`)
-        .run(id, ...q.params).changes;
-      stmt(this.#db, "UPDATE campaigns SET status = 'sending', started_at = ?, updated_at = ? WHERE id = ?").run(now, now, id);
-      return n;
+      const c = stmt(this.#db, 'SELECT store_id AS storeId, prospect_price AS price FROM campaigns WHERE id = ?').get(id) as
+        { storeId: number; price: number | null } | undefined;
+      if (!c?.price) return 0;
+      const kept = (
+        stmt(
+          this.#db,
+          "SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = ? AND prospect = 1 AND status IN ('sent', 'unknown', 'sending', 'pending')",
+        ).get(id) as {
+          n: number;
+        }
+      ).n;
+      const net = -(stmt(this.#db, 'SELECT coalesce(sum(delta), 0) AS d FROM store_credits WHERE campaign_id = ?').get(id) as { d: number }).d;
+      const refund = net - kept * c.price;
+      if (refund > 0) {
+        stmt(this.#db, 'INSERT INTO store_credits (store_id, delta, reason, campaign_id, created_at) VALUES (?, ?, ?, ?, ?)').run(
+          c.storeId,
+          refund,
+          `refund: ${refund / c.price} prospect message${refund / c.price === 1 ? '' : 's'} not sent`,
+          id,
+          now,
+        );
+      }
+      return refund;
     })();
   }
 

@@ -153,4 +153,46 @@ describe('campaigns in the admin', () => {
     );
     expect(h.gw.db.prepare("SELECT status FROM campaigns WHERE name = 'Copy'").get()).toEqual({ status: 'draft' });
   });
+
+  it('imports prospects from CSV, shows what they cost against the credits, and lets the owner add credits', async () => {
+    await page.goto(`${base}/campaigns`);
+    await page.fill('[data-import] input[name=list]', 'wishlist');
+    await page.setInputFiles('[data-import] input[name=file]', {
+      name: 'wishlist.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('email,name\npia@buyer.example,Pia\nquin@buyer.example,"Quin, Jr."\nnot-an-address,X\n'),
+    });
+    await page.click('[data-import] button');
+    expect(await page.locator('[role=status]').innerText()).toBe('Imported 2 prospect(s); 0 already known; 1 line(s) not usable.');
+    expect(await page.locator('tr[data-store-credits="Acme Store"]').innerText()).toMatch(/Acme Store\s+0\s+wishlist \(2\)/);
+
+    await page.goto(`${base}/campaigns/new?preset=blank`);
+    await page.fill('input[name=name]', 'Wishlist nudge');
+    await page.fill('input[name=subject]', 'Still thinking about it?');
+    await page.fill('textarea[name=body]', 'Hello {{buyer.name | there}}, the lamp is back.');
+    await page.check('[data-prospect-lists] input[value=wishlist]');
+    await page.check('[data-prospect-lists] input[name=noPurchasers]');
+    await page.click('[data-refresh]');
+    await expect.poll(() => page.locator('[data-audience-count]').getAttribute('data-audience-count')).toBe('2');
+    expect(await page.locator('[data-cost]').innerText()).toBe('2 of them are prospects: 2 × 3 = 6 credits; the store has 0 — not enough to send.');
+    await page.click('[data-save]');
+    await page.waitForURL(/\?saved=1$/);
+    const draft = page.url().replace(/\?.*$/, '');
+    await page.click('[data-send]');
+    expect(await page.locator('[role=alert]').innerText()).toBe('not enough credits: 2 prospect messages cost 6 credits and the store has 0');
+
+    await page.goto(`${base}/campaigns`);
+    await page.fill('[data-add-credits] input[name=delta]', '10');
+    await page.fill('[data-add-credits] input[name=reason]', 'invoice 2026-118');
+    await page.click('[data-add-credits] button');
+    expect(await page.locator('tr[data-store-credits="Acme Store"] [data-balance]').innerText()).toBe('10');
+    await page.goto(draft);
+    await page.click('[data-send]');
+    await page.waitForURL(draft);
+    await expect.poll(() => page.locator('[data-progress]').getAttribute('data-status'), { timeout: 15_000 }).toBe('done');
+    expect(await page.locator('[data-count=sent]').innerText()).toBe('2');
+    await page.goto(`${base}/campaigns`);
+    expect(await page.locator('tr[data-store-credits="Acme Store"] [data-balance]').innerText()).toBe('4');
+    await screenshot(page, 'campaigns');
+  });
 });

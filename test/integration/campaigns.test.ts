@@ -223,3 +223,53 @@ describe('never twice', () => {
     expect(done.progress.sent + done.progress.skipped).toBe(3);
   });
 });
+
+describe('prospects and credits', () => {
+  it('charges credits for prospects only, refuses a campaign that would overdraw, and refunds the prospects it skipped', async () => {
+    h.gw.db.prepare('DELETE FROM campaign_recipients').run(); // forget the 7-day history for this test
+    const imported = await h.api('POST', `/api/v1/stores/${storeId}/prospects`, {
+      list: 'wishlist',
+      prospects: [
+        { email: 'pia@buyer.example', name: 'Pia' },
+        { email: 'quin@buyer.example', name: 'Quin' },
+        { email: 'ann@buyer.example', name: 'Ann' }, // a buyer already: left as she is
+        { email: 'not an address', name: '' },
+      ],
+    });
+    expect(imported.body).toEqual({ imported: 2, known: 1, invalid: [{ line: 4, reason: 'not a usable address: not an address' }] });
+
+    const id = await campaign({ name: 'Wishlist', subject: 'Still thinking about it?', audience: { skus: ['LAM-1'], prospectLists: ['wishlist'] } });
+    const audience = await h.api('GET', `/api/v1/campaigns/${id}/audience`);
+    expect(audience.body).toMatchObject({ count: 5, purchasers: 3, prospects: 2, cost: 6, balance: 0 });
+
+    const refused = await h.api('POST', `/api/v1/campaigns/${id}/start`, { confirm: true });
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toBe('not enough credits: 2 prospect messages cost 6 credits and the store has 0');
+    expect((await h.api('GET', `/api/v1/campaigns/${id}`)).body.status).toBe('draft');
+    expect(h.gw.db.prepare('SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = ?').get(id)).toEqual({ n: 0 });
+
+    expect((await h.api('POST', `/api/v1/stores/${storeId}/credits`, { delta: 10, reason: 'bought 10 credits' })).body.balance).toBe(10);
+    const quin = h.gw.db.prepare("SELECT p.token FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = 'quin@buyer.example'").get() as {
+      token: string;
+    };
+    expect((await h.api('PUT', `/api/v1/pairs/${quin.token}/opt-out`, { optedOut: true })).status).toBe(200);
+
+    const before = h.sink!.messages.length;
+    expect((await h.api('POST', `/api/v1/campaigns/${id}/start`, {})).status).toBe(200);
+    expect((await h.api('GET', `/api/v1/stores/${storeId}/credits`)).body).toEqual({ balance: 4, pricePerProspectMessage: 3 });
+    const done = await finished(id);
+    // eve and pia get it; dan bounced, fay unsubscribed, quin opted out.
+    expect(done.progress).toMatchObject({ total: 5, sent: 2, skipped: 3 });
+    await h.sink!.waitFor(before + 3);
+    const got = h.sink!.messages.slice(before).filter((m) => m.raw.toString().includes('Still thinking about it?'));
+    expect(got.map((m) => m.to[0]).sort()).toEqual(['eve@buyer.example', 'pia@buyer.example']);
+    // Quin was skipped: his 3 credits come back.
+    expect((await h.api('GET', `/api/v1/stores/${storeId}/credits`)).body.balance).toBe(7);
+  });
+
+  it('lets the owner set the price per prospect message', async () => {
+    expect((await h.api('PUT', '/api/v1/credits/price', { credits: 5 })).body).toEqual({ pricePerProspectMessage: 5 });
+    expect((await h.api('PUT', '/api/v1/credits/price', { credits: -1 })).status).toBe(400);
+    await h.api('PUT', '/api/v1/credits/price', { credits: 3 });
+  });
+});

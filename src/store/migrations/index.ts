@@ -2,6 +2,7 @@
 import { sql as initial } from './001-initial.js';
 import { sql as admin } from './002-admin.js';
 import { sql as campaigns } from './003-campaigns.js';
+import { sql as prospects } from './004-prospects.js';
 
 export interface Migration {
   readonly version: number;
@@ -13,4 +14,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'admin', sql: admin },
   { version: 3, name: 'campaigns', sql: campaigns },
+  { version: 4, name: 'prospects', sql: prospects },
 ];

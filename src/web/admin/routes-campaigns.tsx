@@ -7,13 +7,18 @@ import { presetById } from '../../core/campaign-presets.js';
 import { zonedToInstant } from '../../core/zoned-time.js';
 import type { Campaign, CampaignExtras } from '../../store/campaigns.js';
 import type { StoreRepo } from '../../store/stores.js';
+import { parseProspectCsv } from '../../store/prospects.js';
 import type { CampaignDeps } from '../api/deps.js';
 import { AudiencePreview, CampaignBuilder, CampaignPage, CampaignsPage, ProgressPanel, type BuilderValues } from '../../../views/campaigns.js';
 import { frameOf, type AdminEnv } from './session.js';
 
 type Form = Record<string, string | File | (string | File)[]>;
 
-const text = (f: Form, k: string) => (typeof f[k] === 'string' ? (f[k] as string) : '');
+const text = (f: Form, k: string) => {
+  const v = Array.isArray(f[k]) ? f[k][0] : f[k];
+  return typeof v === 'string' ? v : '';
+};
+const texts = (f: Form, k: string) => (Array.isArray(f[k]) ? f[k] : [f[k]]).filter((v): v is string => typeof v === 'string' && v !== '');
 const list = (s: string) =>
   s
     .split(',')
@@ -40,6 +45,8 @@ function valuesOf(f: Form): BuilderValues {
     boughtNone: text(f, 'boughtNone'),
     amountMin: text(f, 'amountMin'),
     amountMax: text(f, 'amountMax'),
+    prospectLists: texts(f, 'prospectLists'),
+    noPurchasers: text(f, 'noPurchasers') === '1',
   };
 }
 
@@ -55,6 +62,8 @@ function audienceOf(v: BuilderValues): AudienceSpec {
     boughtNone: list(v.boughtNone),
     amountMin: amount(v.amountMin),
     amountMax: amount(v.amountMax),
+    prospectLists: v.prospectLists,
+    noPurchasers: v.noPurchasers || undefined,
   };
 }
 
@@ -84,6 +93,8 @@ function valuesFromCampaign(c: Campaign): BuilderValues {
     boughtNone: (a.boughtNone ?? []).join(', '),
     amountMin: a.amountMin === undefined ? '' : String(a.amountMin),
     amountMax: a.amountMax === undefined ? '' : String(a.amountMax),
+    prospectLists: [...(a.prospectLists ?? [])],
+    noPurchasers: a.noPurchasers === true,
   };
 }
 
@@ -121,6 +132,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
         campaign={campaign}
         stores={visibleStores(c)}
         choices={v.storeId ? d.audience.choices(v.storeId) : { categories: [], manufacturers: [] }}
+        lists={v.storeId ? d.prospects.lists([v.storeId]).map((l) => ({ list: l.list, count: l.count })) : []}
         tz={timeZone}
         error={msg.error}
         notice={msg.notice}
@@ -156,7 +168,61 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
 
   app.get('/campaigns', (c) => {
     const campaigns = d.repo.list(storeIds(c)).map((x) => ({ ...x, progress: d.repo.progress(x.id) }));
-    return c.html(<CampaignsPage {...frame(c)} campaigns={campaigns} stores={visibleStores(c)} tz={timeZone} />);
+    const q = c.req.query();
+    const notice =
+      q.imported !== undefined
+        ? `Imported ${q.imported} prospect(s); ${q.known ?? 0} already known; ${q.invalid ?? 0} line(s) not usable.`
+        : q.credits
+          ? 'Credits updated.'
+          : undefined;
+    return c.html(
+      <CampaignsPage
+        {...frame(c)}
+        campaigns={campaigns}
+        stores={visibleStores(c).map((s) => ({ ...s, balance: d.prospects.balance(s.id) }))}
+        lists={d.prospects.lists(storeIds(c))}
+        price={d.prospects.price()}
+        tz={timeZone}
+        notice={notice}
+        error={q.error}
+      />,
+    );
+  });
+
+  // A prospect list from a CSV file (email,name per line; a header line is fine).
+  app.post('/campaigns/prospects', async (c) => {
+    const f = await c.req.parseBody({ all: true });
+    const storeId = Number(text(f, 'storeId'));
+    const list = text(f, 'list').trim().slice(0, 100);
+    const file = Array.isArray(f.file) ? f.file[0] : f.file;
+    if (!storeIds(c).includes(storeId)) return c.redirect('/campaigns?error=' + encodeURIComponent('Pick one of your stores.'), 303);
+    if (!list || !(file instanceof File) || file.size === 0)
+      return c.redirect('/campaigns?error=' + encodeURIComponent('Name the list and choose a CSV file.'), 303);
+    const parsed = parseProspectCsv(await file.text());
+    const r = d.prospects.import(storeId, list, parsed.rows, [domain]);
+    return c.redirect(`/campaigns?imported=${r.imported}&known=${r.known}&invalid=${r.invalid.length + parsed.invalid.length}`, 303);
+  });
+
+  // Credits and their price are the owner's.
+  app.post('/campaigns/credits', async (c) => {
+    if (c.get('user').role !== 'owner') return c.text('Only the owner manages credits.', 403);
+    const f = await c.req.parseBody({ all: true });
+    const storeId = Number(text(f, 'storeId'));
+    const delta = Number(text(f, 'delta'));
+    if (!stores.get(storeId) || !Number.isInteger(delta) || delta === 0 || Math.abs(delta) > 1_000_000) {
+      return c.redirect('/campaigns?error=' + encodeURIComponent('Give a store and a whole number of credits.'), 303);
+    }
+    d.prospects.addCredits(storeId, delta, text(f, 'reason').trim().slice(0, 200) || 'top-up', c.get('user').id);
+    return c.redirect('/campaigns?credits=1', 303);
+  });
+
+  app.post('/campaigns/price', async (c) => {
+    if (c.get('user').role !== 'owner') return c.text('Only the owner manages credits.', 403);
+    const credits = Number(text(await c.req.parseBody({ all: true }), 'credits'));
+    if (!Number.isInteger(credits) || credits < 0 || credits > 1000)
+      return c.redirect('/campaigns?error=' + encodeURIComponent('The price is a whole number of credits, 0 to 1000.'), 303);
+    d.prospects.setPrice(credits);
+    return c.redirect('/campaigns?credits=1', 303);
   });
 
   app.get('/campaigns/new', (c) => {
@@ -167,7 +233,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
   });
 
   app.post('/campaigns', async (c) => {
-    const v = valuesOf(await c.req.parseBody());
+    const v = valuesOf(await c.req.parseBody({ all: true }));
     const ok = draftOf(c, v);
     if (typeof ok === 'string') return builder(c, v, null, 400, { error: ok });
     const id = d.repo.create({
@@ -185,16 +251,28 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
 
   // The live count and a sample for the builder's current (unsaved) filters.
   app.post('/campaigns/audience', async (c) => {
-    const v = valuesOf(await c.req.parseBody());
+    const v = valuesOf(await c.req.parseBody({ all: true }));
     if (!v.storeId || !storeIds(c).includes(v.storeId)) return c.html(<p class="error">Pick one of your stores.</p>);
     const a = audienceOf(v);
     const sample = d.audience.members(v.storeId, a, 10).map((m) => ({ alias: `${m.token}@${domain}`, name: m.name, orders: m.orders }));
-    return c.html(<AudiencePreview count={d.audience.count(v.storeId, a)} sample={sample} text={describeAudience(a)} />);
+    const split = d.audience.split(v.storeId, a);
+    const price = d.prospects.price();
+    return c.html(
+      <AudiencePreview
+        count={split.purchasers + split.prospects}
+        prospects={split.prospects}
+        cost={split.prospects * price}
+        price={price}
+        balance={d.prospects.balance(v.storeId)}
+        sample={sample}
+        text={describeAudience(a)}
+      />,
+    );
   });
 
   // The list as CSV, without sending anything: aliases, never the buyers' real addresses.
   app.post('/campaigns/audience.csv', async (c) => {
-    const v = valuesOf(await c.req.parseBody());
+    const v = valuesOf(await c.req.parseBody({ all: true }));
     if (!v.storeId || !storeIds(c).includes(v.storeId)) return c.text('Pick one of your stores.', 400);
     const rows = d.audience.members(v.storeId, audienceOf(v));
     const lines = [
@@ -222,7 +300,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
   app.post('/campaigns/:id', async (c) => {
     const campaign = mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
-    const v = valuesOf(await c.req.parseBody());
+    const v = valuesOf(await c.req.parseBody({ all: true }));
     const ok = draftOf(c, v);
     if (typeof ok === 'string') return builder(c, v, campaign, 400, { error: ok });
     const changed = d.repo.update(campaign.id, {
@@ -242,7 +320,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
   app.post('/campaigns/:id/test', async (c) => {
     const campaign = mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
-    const f = await c.req.parseBody();
+    const f = await c.req.parseBody({ all: true });
     const to = text(f, 'to').trim().toLowerCase();
     if (!/^[^\s@<>"]+@[^\s@<>"]+\.[a-z]{2,}$/i.test(to)) return show(c, campaign, { error: 'Give an address for the test email.' }, 400);
     const wanted = text(f, 'alias').trim().toLowerCase().split('@')[0];
@@ -263,7 +341,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
   app.post('/campaigns/:id/send', async (c) => {
     const campaign = mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
-    const f = await c.req.parseBody();
+    const f = await c.req.parseBody({ all: true });
     const r = d.service.start(campaign.id, text(f, 'confirm') === '1');
     if (!r.ok) return show(c, campaign, r.confirm ? { confirm: r.message.replace(/^confirm to send: /, '') } : { error: r.message }, 409);
     return c.redirect(`/campaigns/${campaign.id}`, 303);
@@ -272,7 +350,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
   app.post('/campaigns/:id/schedule', async (c) => {
     const campaign = mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
-    const at = zonedToInstant(text(await c.req.parseBody(), 'at'), timeZone);
+    const at = zonedToInstant(text(await c.req.parseBody({ all: true }), 'at'), timeZone);
     if (at === null) return show(c, campaign, { error: 'Pick a date and time.' }, 400);
     const r = d.service.schedule(campaign.id, at);
     if (!r.ok) return show(c, campaign, { error: r.message }, 409);

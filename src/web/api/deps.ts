@@ -5,6 +5,7 @@ import type { CampaignService } from '../../campaigns/service.js';
 import type { CampaignSender, NoticeQueue } from '../../campaigns/sender.js';
 import type { AudienceRepo } from '../../store/audience.js';
 import type { CampaignRepo } from '../../store/campaigns.js';
+import type { ProspectRepo } from '../../store/prospects.js';
 import type { Logger } from 'pino';
 import type { Relay } from '../../relay/pipeline.js';
 import type { Db } from '../../store/db.js';
@@ -39,6 +40,7 @@ export interface CampaignDeps {
   readonly audience: AudienceRepo;
   readonly service: CampaignService;
   readonly sender: CampaignSender;
+  readonly prospects: ProspectRepo;
   /** Queues a plain notice (the admin's test email). */
   readonly notice: NoticeQueue;
 }

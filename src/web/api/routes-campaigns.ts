@@ -1,11 +1,11 @@
-// Owns /api/v1/campaigns: drafts, the audience count, start/schedule/pause/resume/cancel, and
-// progress. The admin's campaign pages do the same through the same service.
+// Owns /api/v1/campaigns: drafts, the audience count and cost, start/schedule/pause/resume/cancel,
+// progress; and a store's prospects (CSV lists as JSON) and credits. The admin's campaign pages do the same through the same service.
 import { Hono } from 'hono';
 import { describeAudience } from '../../core/audience.js';
 import type { Campaign } from '../../store/campaigns.js';
 import { apiError } from '../api-error.js';
 import type { ApiDeps } from './deps.js';
-import { campaignScheduleSchema, campaignSchema, campaignStartSchema } from './schemas.js';
+import { campaignScheduleSchema, campaignSchema, campaignStartSchema, creditsSchema, priceSchema, prospectImportSchema } from './schemas.js';
 import { idParam, jsonBody } from './validate.js';
 import type { Outcome } from '../../campaigns/service.js';
 
@@ -49,9 +49,48 @@ export function campaignRoutes(d: ApiDeps): Hono {
   app.get('/campaigns/:id/audience', (c) => {
     const campaign = d.campaigns.repo.get(idParam(c));
     if (!campaign) return apiError(c, 'NOT_FOUND', 'no campaign with that id');
-    const count = d.campaigns.audience.count(campaign.storeId, campaign.audience);
+    const { purchasers, prospects } = d.campaigns.audience.split(campaign.storeId, campaign.audience);
     const sample = d.campaigns.audience.members(campaign.storeId, campaign.audience, 10).map((m) => ({ alias: m.token, name: m.name, orders: m.orders }));
-    return c.json({ count, sample, audienceText: describeAudience(campaign.audience) });
+    const price = d.campaigns.prospects.price();
+    return c.json({
+      count: purchasers + prospects,
+      purchasers,
+      prospects,
+      // What starting now would cost (messages to prospects), and what the store has.
+      cost: prospects * price,
+      balance: d.campaigns.prospects.balance(campaign.storeId),
+      sample,
+      audienceText: describeAudience(campaign.audience),
+    });
+  });
+
+  app.post('/stores/:id/prospects', async (c) => {
+    const storeId = idParam(c);
+    const body = await jsonBody(c, prospectImportSchema);
+    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    return c.json(d.campaigns.prospects.import(storeId, body.list, body.prospects, d.domains));
+  });
+
+  app.get('/stores/:id/credits', (c) => {
+    const storeId = idParam(c);
+    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    return c.json({ balance: d.campaigns.prospects.balance(storeId), pricePerProspectMessage: d.campaigns.prospects.price() });
+  });
+
+  app.post('/stores/:id/credits', async (c) => {
+    const storeId = idParam(c);
+    const body = await jsonBody(c, creditsSchema);
+    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    return c.json({
+      balance: d.campaigns.prospects.addCredits(storeId, body.delta, body.reason, null),
+      pricePerProspectMessage: d.campaigns.prospects.price(),
+    });
+  });
+
+  app.put('/credits/price', async (c) => {
+    const body = await jsonBody(c, priceSchema);
+    d.campaigns.prospects.setPrice(body.credits);
+    return c.json({ pricePerProspectMessage: d.campaigns.prospects.price() });
   });
 
   app.post('/campaigns/:id/start', async (c) => {

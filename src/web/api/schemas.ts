@@ -153,6 +153,8 @@ export const audienceSchema = z
     skus: words.optional(),
     boughtAll: words.optional(),
     boughtNone: words.optional(),
+    prospectLists: words.optional(),
+    noPurchasers: z.boolean().optional(),
   })
   .strict();
 
@@ -173,3 +175,16 @@ export const campaignSchema = z
 
 export const campaignStartSchema = z.object({ confirm: z.boolean().default(false) }).strict();
 export const campaignScheduleSchema = z.object({ at: when }).strict();
+
+export const prospectImportSchema = z
+  .object({
+    list: name(100),
+    prospects: z
+      .array(z.object({ email: z.string().max(254), name: z.string().max(200).default('') }).strict())
+      .min(1)
+      .max(100_000),
+  })
+  .strict();
+
+export const creditsSchema = z.object({ delta: z.number().int().min(-1_000_000).max(1_000_000), reason: name(200).default('top-up') }).strict();
+export const priceSchema = z.object({ credits: z.number().int().min(0).max(1000) }).strict();
