@@ -346,6 +346,9 @@ export function CampaignBuilder(
               <label>
                 as the buyer (alias, optional) <input name="alias" />
               </label>{' '}
+              <label>
+                and order (number, optional) <input name="order" />
+              </label>{' '}
               <button type="submit" class="plain">
                 Send test
               </button>

@@ -169,9 +169,9 @@ export class CampaignSender {
   }
 
   /** The template's values for one recipient of a campaign. */
-  values(c: Campaign, pairId: number, buyerName: string | null): TemplateValues {
+  values(c: Campaign, pairId: number, buyerName: string | null, orderNumber?: string): TemplateValues {
     const store = this.#stores.get(c.storeId);
-    const order = this.#repo.latestOrder(pairId);
+    const order = this.#repo.latestOrder(pairId, orderNumber);
     return {
       'buyer.name': buyerName,
       'store.name': store?.name ?? '',
@@ -192,8 +192,8 @@ export class CampaignSender {
   }
 
   /** The subject and text one buyer would get (for a test email), with the footer as it will look. */
-  render(c: Campaign, pairId: number, buyerName: string | null): { subject: string; text: string } {
-    const values = this.values(c, pairId, buyerName);
+  render(c: Campaign, pairId: number, buyerName: string | null, orderNumber?: string): { subject: string; text: string } {
+    const values = this.values(c, pairId, buyerName, orderNumber);
     const store = this.#stores.get(c.storeId);
     return {
       subject: renderTemplate(c.subject, values).text.replace(/\s+/g, ' ').trim(),

@@ -122,10 +122,10 @@ export class AudienceRepo {
     const q = audienceQuery(storeId, a);
     return this.#db
       .prepare(
-        `SELECT m.pair_id AS pairId, p.token, b.name, b.email,
+        `SELECT m.pair_id AS pairId, p.token, CASE WHEN p.hide_name THEN '' ELSE b.name END AS name, b.email,
                 (SELECT count(*) FROM orders o WHERE o.pair_id = m.pair_id) AS orders,
                 (SELECT max(placed_at) FROM orders o WHERE o.pair_id = m.pair_id) AS lastOrderAt
-         FROM (${q.sql} LIMIT ?) m JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id ORDER BY m.pair_id`,
+         FROM (SELECT pair_id FROM (${q.sql}) ORDER BY pair_id LIMIT ?) m JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id ORDER BY m.pair_id`,
       )
       .all(...q.params, limit) as AudienceMember[];
   }

@@ -165,7 +165,7 @@ export class InboxRepo {
       where.push('m.id < ?');
       args.push(f.beforeId);
     }
-    const sql = `SELECT m.id, m.pair_id AS pairId, m.store_id AS storeId, st.name AS storeName, b.name AS buyerName, b.kind AS buyerKind,
+    const sql = `SELECT m.id, m.pair_id AS pairId, m.store_id AS storeId, st.name AS storeName, CASE WHEN p.hide_name THEN '' ELSE b.name END AS buyerName, b.kind AS buyerKind,
         p.token AS alias, m.direction, m.subject, m.snippet, m.status, m.category, m.read_at IS NOT NULL AS read, m.suspicious, m.received_at AS receivedAt,
         EXISTS (SELECT 1 FROM messages r WHERE r.pair_id = m.pair_id AND r.id > m.id AND r.direction = 'store_to_buyer') AS replied
       FROM ${from} JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id JOIN stores st ON st.id = m.store_id
@@ -218,7 +218,7 @@ export class InboxRepo {
   pair(pairId: number): PairHeader | null {
     const row = stmt(
       this.#db,
-      `SELECT p.id AS pairId, p.store_id AS storeId, s.name AS storeName, p.token AS alias, b.name AS buyerName, b.kind AS buyerKind, p.opted_out AS optedOut
+      `SELECT p.id AS pairId, p.store_id AS storeId, s.name AS storeName, p.token AS alias, CASE WHEN p.hide_name THEN '' ELSE b.name END AS buyerName, b.kind AS buyerKind, p.opted_out AS optedOut
        FROM pairs p JOIN stores s ON s.id = p.store_id JOIN buyers b ON b.id = p.buyer_id WHERE p.id = ?`,
     ).get(pairId) as (Omit<PairHeader, 'optedOut'> & { optedOut: number }) | undefined;
     return row ? { ...row, optedOut: row.optedOut === 1 } : null;

@@ -29,7 +29,8 @@ interface PairJoinRow {
 
 const PAIR_JOIN = `SELECT s.id s_id, s.slug s_slug, s.name s_name, s.mailbox s_mailbox,
   p.id p_id, p.token p_token, p.opted_out p_opted_out, p.created_at p_created_at,
-  b.id b_id, b.email b_email, b.name b_name, b.kind b_kind, b.undeliverable_at b_undeliverable_at
+  -- A buyer who chose (on the unsubscribe page) that the store may not see their name has none here.
+  b.id b_id, b.email b_email, CASE WHEN p.hide_name THEN '' ELSE b.name END b_name, b.kind b_kind, b.undeliverable_at b_undeliverable_at
   FROM pairs p JOIN stores s ON s.id = p.store_id JOIN buyers b ON b.id = p.buyer_id`;
 
 function toView(r: PairJoinRow): PairView {

@@ -98,6 +98,17 @@ describe('campaigns in the admin', () => {
     expect(raw).toContain('KETTLE10');
     expect(raw).toContain('order K-1');
     expect(h.gw.db.prepare('SELECT count(*) AS n FROM campaign_recipients').get()).toEqual({ n: 0 });
+    // A buyer and an order picked by hand.
+    const bob = h.gw.db.prepare("SELECT p.token FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = 'bob@buyer.example'").get() as {
+      token: string;
+    };
+    await page.fill('[data-test-form] input[name=to]', 'olivia@seller.example');
+    await page.fill('[data-test-form] input[name=alias]', `${bob.token}@relay.localhost`);
+    await page.fill('[data-test-form] input[name=order]', 'K-2');
+    await page.click('[data-test-form] button');
+    expect(await page.locator('[role=status]').innerText()).toBe('Test email queued to olivia@seller.example, rendered for Bob and order K-2.');
+    const [, second] = await h.sink!.waitFor(2);
+    expect(second!.raw.toString()).toContain('order K-2');
   });
 
   it('schedules it in the admin time zone, then sends it now and shows the progress until done', async () => {
@@ -111,8 +122,8 @@ describe('campaigns in the admin', () => {
     expect(await page.locator('[data-count=sent]').innerText()).toBe('2');
     expect(await page.locator('[data-count=pending]').innerText()).toBe('0');
     await screenshot(page, 'campaign-progress');
-    // Ann and Bob, and the completion notice to the store.
-    const all = await h.sink!.waitFor(4);
+    // Ann and Bob, and the completion notice to the store (after the two test emails).
+    const all = await h.sink!.waitFor(5);
     const toBuyers = all.filter((m) => m.to[0]!.endsWith('@buyer.example'));
     expect(toBuyers.map((m) => m.to[0]).sort()).toEqual(['ann@buyer.example', 'bob@buyer.example']);
     await page.goto(`${base}/campaigns`);

@@ -273,3 +273,30 @@ describe('prospects and credits', () => {
     await h.api('PUT', '/api/v1/credits/price', { credits: 3 });
   });
 });
+
+describe('the unsubscribe page', () => {
+  it("keeps the buyer's name from the store when they choose so, in relayed mail and in the audience", async () => {
+    const raw = toBuyer('eve').at(-1)!.raw.toString();
+    const url = /<(http[^>]+)>/.exec(header(raw, 'List-Unsubscribe')!)![1]!;
+    const form = await fetch(url, { method: 'POST', body: new URLSearchParams({ page: '1', hideName: '1' }) });
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('You will get no more offers from Acme Store');
+    const before = h.sink!.messages.length;
+    const client = await SmtpClient.connect(h.gw.smtpPort);
+    const r = await client.send(
+      'eve@buyer.example',
+      [alias.eve!],
+      buildMessage({ from: 'Eve Example <eve@buyer.example>', to: alias.eve!, subject: 'Question', body: 'Is the lamp dimmable?' }),
+    );
+    await client.quit();
+    expect(r.reply.code).toBe(250);
+    const relayed = await h.sink!.waitFor(before + 1);
+    const toStore = relayed.filter((m) => m.to[0] === 'support@acme.example' && m.raw.toString().includes('Is the lamp dimmable?'));
+    expect(toStore).toHaveLength(1);
+    expect(header(toStore[0]!.raw.toString(), 'From')).not.toMatch(/Eve/i);
+    const id = await campaign({ audience: { skus: ['LAM-1'] } });
+    const audience = await h.api('GET', `/api/v1/campaigns/${id}/audience`);
+    expect(audience.body.sample.map((m: { name: string }) => m.name)).toEqual(['Dan', '', 'Fay']);
+    await h.api('POST', `/api/v1/campaigns/${id}/cancel`);
+  });
+});

@@ -333,9 +333,13 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
         { error: wanted ? 'That alias is not in the audience.' : 'The audience is empty: there is no buyer to render the test with.' },
         400,
       );
-    const { subject, text: body } = d.sender.render(campaign, buyer.pairId, buyer.name);
+    const orderNumber = text(f, 'order').trim() || undefined;
+    if (orderNumber && !d.repo.latestOrder(buyer.pairId, orderNumber)) return show(c, campaign, { error: `That buyer has no order ${orderNumber}.` }, 400);
+    const { subject, text: body } = d.sender.render(campaign, buyer.pairId, buyer.name, orderNumber);
     await d.notice(to, `[Test] ${subject}`, body);
-    return show(c, campaign, { notice: `Test email queued to ${to}, rendered for ${buyer.name || buyer.token}.` });
+    return show(c, campaign, {
+      notice: `Test email queued to ${to}, rendered for ${buyer.name || buyer.token}${orderNumber ? ` and order ${orderNumber}` : ''}.`,
+    });
   });
 
   app.post('/campaigns/:id/send', async (c) => {
