@@ -411,6 +411,19 @@ export function AudiencePreview(props: {
   );
 }
 
+/** How many rows ended so, by reason. */
+function Reasons(props: { by: Readonly<Record<string, number>> }) {
+  return (
+    <>
+      {Object.entries(props.by).map(([why, n]) => (
+        <div class="muted">
+          {n} {why}
+        </div>
+      ))}
+    </>
+  );
+}
+
 export function ProgressPanel(props: { c: Campaign; p: Progress; csrf: string }) {
   const { c, p } = props;
   const live = c.status === 'sending' || c.status === 'paused';
@@ -439,22 +452,14 @@ export function ProgressPanel(props: { c: Campaign; p: Progress; csrf: string })
             <td>Skipped</td>
             <td data-count="skipped">
               {p.skipped}
-              {Object.entries(p.skippedBy).map(([why, n]) => (
-                <div class="muted">
-                  {n} {why}
-                </div>
-              ))}
+              <Reasons by={p.skippedBy} />
             </td>
           </tr>
           <tr>
             <td>Failed</td>
             <td data-count="failed">
               {p.failed}
-              {Object.entries(p.failedBy).map(([why, n]) => (
-                <div class="muted">
-                  {n} {why}
-                </div>
-              ))}
+              <Reasons by={p.failedBy} />
             </td>
           </tr>
           {p.unknown ? (

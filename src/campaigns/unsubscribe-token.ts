@@ -1,20 +1,15 @@
 // Owns the unsubscribe tokens in campaign mail: `<pair>.<campaign>.<mac>`, the MAC an HMAC-SHA256
 // under a secret kept in the database, in lowercase base32 so it survives a mail address's local
 // part (mailto: unsubscribe) where case may be lost. Only a token we made opens the page.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { tokenFromBytes } from '../core/alias-token.js';
 import type { Db } from '../store/db.js';
-import { getSetting, setSetting } from '../store/settings.js';
+import { loadSecret } from '../store/settings.js';
 
 const SECRET_KEY = 'campaign.unsubscribe-secret';
 
 export function loadUnsubscribeSecret(db: Db): Buffer {
-  let hex = getSetting(db, SECRET_KEY);
-  if (!hex) {
-    hex = randomBytes(32).toString('hex');
-    setSetting(db, SECRET_KEY, hex);
-  }
-  return Buffer.from(hex, 'hex');
+  return loadSecret(db, SECRET_KEY);
 }
 
 export interface UnsubscribeTarget {

@@ -1,21 +1,16 @@
 // Owns the signed, expiring envelope sender of every delivered message (VERP): it names the outbox
 // row, so an asynchronous bounce can be tied to it, and an HMAC proves we made it. Bounces to an
 // address we did not make, or made too long ago, are refused (RFC 3834 / backscatter hygiene).
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { tokenFromBytes } from '../core/alias-token.js';
 import type { Db } from '../store/db.js';
-import { getSetting, setSetting } from '../store/settings.js';
+import { loadSecret } from '../store/settings.js';
 
 const PATTERN = /^bnc-([0-9a-z]{1,12})-([0-9a-z]{1,10})-([a-z2-7]{20})$/;
 const SECRET_KEY = 'bounce_secret';
 
 export function loadBounceSecret(db: Db): Buffer {
-  let hex = getSetting(db, SECRET_KEY);
-  if (!hex) {
-    hex = randomBytes(32).toString('hex');
-    setSetting(db, SECRET_KEY, hex);
-  }
-  return Buffer.from(hex, 'hex');
+  return loadSecret(db, SECRET_KEY);
 }
 
 export class BounceAddresses {

@@ -7,7 +7,7 @@ import { localTime, ruleMatches, digestText, type DigestItem } from '../core/not
 import { CATEGORY_LABELS } from '../core/categorize.js';
 import { composeMail } from '../relay/compose.js';
 import type { GroupCommit } from '../relay/group-commit.js';
-import { newRelayMessageId } from '../relay/pipeline.js';
+import { noticeMail } from './notice-mail.js';
 import type { Db } from '../store/db.js';
 import { NotificationRepo } from '../store/notifications.js';
 import { OutboxRepo } from '../store/outbox.js';
@@ -100,22 +100,7 @@ export class Notifier {
       let bytes: Buffer | null = null;
       if (items.length) {
         const { subject, text } = digestText(items);
-        bytes = await this.#sign(
-          await composeMail({
-            from: { name: 'maskgate', address: `notifications@${this.#o.domain}` },
-            replyTo: null,
-            to: { name: user.name, address: user.email },
-            subject,
-            date: new Date(now),
-            messageId: newRelayMessageId(this.#o.domain),
-            inReplyTo: null,
-            references: [],
-            text,
-            html: null,
-            attachments: [],
-            headers: [['Auto-Submitted', 'auto-generated']],
-          }),
-        );
+        bytes = await this.#sign(await composeMail(noticeMail(this.#o.domain, { name: user.name, address: user.email }, subject, text, now)));
       }
       // The email and the record of what it announced land together.
       await this.#commit.run(() => {

@@ -67,6 +67,16 @@ function audienceOf(v: BuilderValues): AudienceSpec {
   };
 }
 
+const draftFields = (storeId: number, v: BuilderValues) => ({
+  storeId,
+  name: v.name,
+  preset: v.preset,
+  subject: v.subject,
+  body: v.body,
+  audience: audienceOf(v),
+  extras: extrasOf(v),
+});
+
 const extrasOf = (v: BuilderValues): CampaignExtras => ({
   promoCode: v.promoCode || undefined,
   promoItem: v.promoItem || undefined,
@@ -236,16 +246,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
     const v = valuesOf(await c.req.parseBody({ all: true }));
     const ok = draftOf(c, v);
     if (typeof ok === 'string') return builder(c, v, null, 400, { error: ok });
-    const id = d.repo.create({
-      storeId: ok.storeId,
-      name: v.name,
-      preset: v.preset,
-      subject: v.subject,
-      body: v.body,
-      audience: audienceOf(v),
-      extras: extrasOf(v),
-      createdBy: c.get('user').id,
-    });
+    const id = d.repo.create({ ...draftFields(ok.storeId, v), createdBy: c.get('user').id });
     return c.redirect(`/campaigns/${id}?saved=1`, 303);
   });
 
@@ -303,15 +304,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
     const v = valuesOf(await c.req.parseBody({ all: true }));
     const ok = draftOf(c, v);
     if (typeof ok === 'string') return builder(c, v, campaign, 400, { error: ok });
-    const changed = d.repo.update(campaign.id, {
-      storeId: ok.storeId,
-      name: v.name,
-      preset: v.preset,
-      subject: v.subject,
-      body: v.body,
-      audience: audienceOf(v),
-      extras: extrasOf(v),
-    });
+    const changed = d.repo.update(campaign.id, draftFields(ok.storeId, v));
     if (!changed) return show(c, campaign, { error: 'The campaign has started; it can no longer be changed.' }, 409);
     return c.redirect(`/campaigns/${campaign.id}?saved=1`, 303);
   });
