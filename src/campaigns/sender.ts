@@ -143,9 +143,9 @@ export class CampaignSender {
   async #sendSome(c: Campaign): Promise<void> {
     const now = Date.now();
     this.#refill(now);
-    // The smarthost is pushing back (or slow): wait until the queue drains.
-    if (this.#outbox.pendingCount() >= this.#o.maxQueued) return;
-    const n = Math.floor(this.#budget);
+    // The smarthost is pushing back (or slow): hand over no more than the queue has room for.
+    const room = this.#o.maxQueued - this.#outbox.pendingCount();
+    const n = Math.min(Math.floor(this.#budget), room);
     if (n < 1) return;
     const rows = this.#repo.claim(c.id, Math.min(n, 200), now);
     if (rows.length === 0) {
