@@ -18,6 +18,7 @@ import { CampaignSender } from './campaigns/sender.js';
 import { loadUnsubscribeSecret, UnsubscribeTokens } from './campaigns/unsubscribe-token.js';
 import { Unsubscribes } from './campaigns/unsubscribe.js';
 import { CampaignRepo } from './store/campaigns.js';
+import { UnsubscribeRepo } from './store/unsubscribes.js';
 import { AudienceRepo } from './store/audience.js';
 import { ProspectRepo } from './store/prospects.js';
 import { CampaignService } from './campaigns/service.js';
@@ -146,7 +147,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const notice = noticeQueue(outboxStats, commit, sign, config.domains[0] as string, () => worker.wake());
   const unsubscribeTokens = new UnsubscribeTokens(loadUnsubscribeSecret(db));
   const campaignRepo = new CampaignRepo(db);
-  const unsubscribes = new Unsubscribes(unsubscribeTokens, campaignRepo, log.child({ component: 'campaigns' }));
+  const unsubscribes = new Unsubscribes(unsubscribeTokens, new UnsubscribeRepo(db), log.child({ component: 'campaigns' }));
   relay.setUnsubscribeHandler(unsubscribes);
   const campaigns = new CampaignSender(
     db,

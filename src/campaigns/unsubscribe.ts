@@ -3,7 +3,7 @@
 // non-critical message, and the store stops seeing their name).
 import type { Logger } from 'pino';
 import type { UnsubscribeHandler } from '../relay/pipeline.js';
-import type { CampaignRepo } from '../store/campaigns.js';
+import type { UnsubscribeRepo } from '../store/unsubscribes.js';
 import type { UnsubscribeTokens } from './unsubscribe-token.js';
 
 export interface UnsubscribeChoices {
@@ -13,9 +13,9 @@ export interface UnsubscribeChoices {
 
 export class Unsubscribes implements UnsubscribeHandler {
   readonly #tokens: UnsubscribeTokens;
-  readonly #repo: CampaignRepo;
+  readonly #repo: UnsubscribeRepo;
   readonly #log: Logger;
-  constructor(tokens: UnsubscribeTokens, repo: CampaignRepo, log: Logger) {
+  constructor(tokens: UnsubscribeTokens, repo: UnsubscribeRepo, log: Logger) {
     this.#tokens = tokens;
     this.#repo = repo;
     this.#log = log;

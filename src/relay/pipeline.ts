@@ -10,7 +10,10 @@ import { identifySender, identifySubmitter, normalizeEmail, type Identity, type 
 import { latestCited, translateThreading, type IdMapping } from '../core/message-id-map.js';
 import { decide, type Proof } from '../core/policy.js';
 import { rewrite } from '../core/rewrite.js';
-import type { Change, Finding, OutgoingMail, ParsedMail, PermittedSenderFacts } from '../core/types.js';
+import type { Change, Finding, ParsedMail, PermittedSenderFacts } from '../core/types.js';
+import { withCampaignParts, type CampaignHandover, type ResolvedUnsubscribe, type UnsubscribeHandler } from './campaign-handover.js';
+
+export type { CampaignHandover, ResolvedUnsubscribe, UnsubscribeHandler } from './campaign-handover.js';
 import { refusal, type Refusal } from '../core/verdicts.js';
 import type { Db } from '../store/db.js';
 import type { ContentRules } from '../core/filters/content-rules.js';
@@ -51,19 +54,6 @@ export interface ResolvedBounce {
   readonly outboxId: number;
 }
 
-/** Mail to a campaign's mailto: unsubscribe address, with a token we signed. */
-export interface ResolvedUnsubscribe {
-  readonly unsubscribe: true;
-  readonly address: string;
-  readonly token: string;
-}
-
-/** Verifies and applies mailto: unsubscribes (the campaign module plugs in here). */
-export interface UnsubscribeHandler {
-  verify(token: string): boolean;
-  handle(token: string): void;
-}
-
 export interface ResolvedRecipient {
   readonly bounce?: false;
   readonly address: string;
@@ -91,23 +81,9 @@ export interface AcceptInput {
   readonly campaign?: CampaignHandover | undefined;
 }
 
-export interface CampaignHandover {
-  /** e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058), signed by DKIM with the rest. */
-  readonly headers: readonly (readonly [string, string])[];
-  /** The visible unsubscribe footer: ours, so it is added after the content filters ran. */
-  readonly footer: { readonly text: string; readonly html: string };
-  /** Runs inside the transaction that stores the message and queues it: the ledger row and the outbox row land together. */
-  readonly onCommit: (messageId: number, outboxId: number) => void;
-}
-
 export interface Accepted {
   readonly messageIds: readonly number[];
   readonly outboxIds: readonly number[];
-}
-
-function withCampaignParts(m: OutgoingMail, c: CampaignHandover): OutgoingMail {
-  const html = m.html === null ? null : /<\/body>/i.test(m.html) ? m.html.replace(/<\/body>/i, `${c.footer.html}</body>`) : m.html + c.footer.html;
-  return { ...m, headers: [...m.headers, ...c.headers], text: m.text === null ? null : m.text + c.footer.text, html };
 }
 
 /** Random Message-ID on the relay domain (RFC 5322 §3.6.4), never derived from the original. */

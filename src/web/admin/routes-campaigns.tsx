@@ -9,7 +9,9 @@ import type { Campaign, CampaignExtras } from '../../store/campaigns.js';
 import type { StoreRepo } from '../../store/stores.js';
 import { parseProspectCsv } from '../../store/prospects.js';
 import type { CampaignDeps } from '../api/deps.js';
-import { AudiencePreview, CampaignBuilder, CampaignPage, CampaignsPage, ProgressPanel, type BuilderValues } from '../../../views/campaigns.js';
+import { AudiencePreview, CampaignBuilder, type BuilderValues } from '../../../views/campaign-builder.js';
+import { CampaignPage, ProgressPanel } from '../../../views/campaign-progress.js';
+import { CampaignsPage } from '../../../views/campaigns.js';
 import { frameOf, type AdminEnv } from './session.js';
 
 type Form = Record<string, string | File | (string | File)[]>;

@@ -1,0 +1,33 @@
+// Owns what a campaign adds to a message on its way through the pipeline: the List-Unsubscribe
+// headers and the visible unsubscribe footer (ours, so added after the content filters ran), and
+// the ledger update that runs inside the commit storing the message; and mail to the mailto:
+// unsubscribe address, which the pipeline hands to the campaign module.
+import type { OutgoingMail } from '../core/types.js';
+
+export interface CampaignHandover {
+  /** e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058), signed by DKIM with the rest. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** The visible unsubscribe footer: ours, so it is added after the content filters ran. */
+  readonly footer: { readonly text: string; readonly html: string };
+  /** Runs inside the transaction that stores the message and queues it: the ledger row and the outbox row land together. */
+  readonly onCommit: (messageId: number, outboxId: number) => void;
+}
+
+/** The rewritten message with the campaign's headers and footer. */
+export function withCampaignParts(m: OutgoingMail, c: CampaignHandover): OutgoingMail {
+  const html = m.html === null ? null : /<\/body>/i.test(m.html) ? m.html.replace(/<\/body>/i, `${c.footer.html}</body>`) : m.html + c.footer.html;
+  return { ...m, headers: [...m.headers, ...c.headers], text: m.text === null ? null : m.text + c.footer.text, html };
+}
+
+/** Mail to a campaign's mailto: unsubscribe address, with a token we signed. */
+export interface ResolvedUnsubscribe {
+  readonly unsubscribe: true;
+  readonly address: string;
+  readonly token: string;
+}
+
+/** Verifies and applies mailto: unsubscribes (the campaign module plugs in here). */
+export interface UnsubscribeHandler {
+  verify(token: string): boolean;
+  handle(token: string): void;
+}
