@@ -101,8 +101,12 @@ describe('the admin in a browser', () => {
     expect(await rows.first().locator('.due').innerText()).toMatch(/^due in 2[34] h$/);
     await rows.first().locator('a').click();
     await page.waitForURL(/\/conversations\/\d+/);
-    await page.selectOption('article.message select[name=category]', 'a_to_z_claim');
-    await expect.poll(() => page.locator('article.message select[name=category]').inputValue()).toBe('a_to_z_claim');
+    // Wait for the server's answer, not only the select's value: leaving the page first would cut
+    // the htmx request short (this raced under load).
+    await Promise.all([
+      page.waitForResponse((r) => /\/messages\/\d+\/category$/.test(r.url()) && r.request().method() === 'POST' && r.ok()),
+      page.selectOption('article.message select[name=category]', 'a_to_z_claim'),
+    ]);
     await page.goto(`${base}/inbox?category=a_to_z_claim&sort=due`);
     expect(await page.locator('table.list tbody tr .due').first().innerText()).toMatch(/^due in 4[78] h$/);
   });
