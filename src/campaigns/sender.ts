@@ -6,7 +6,7 @@
 // and a full outbox (a smarthost answering 4xx) makes it wait.
 import type { Logger } from 'pino';
 import { describeAudience } from '../core/audience.js';
-import { renderTemplate, type TemplateValues } from '../core/template.js';
+import { baseValues, renderTemplate, type TemplateValues } from '../core/template.js';
 import { isRefusal } from '../core/alias-token.js';
 import { refusalText } from '../core/verdicts.js';
 import type { Metrics } from '../metrics.js';
@@ -15,6 +15,7 @@ import { sendAsStore } from '../relay/send-as-store.js';
 import { AudienceRepo } from '../store/audience.js';
 import { CampaignRepo, type Campaign, type ClaimedRecipient } from '../store/campaigns.js';
 import type { Db } from '../store/db.js';
+import { OrderRepo } from '../store/orders.js';
 import { OutboxRepo } from '../store/outbox.js';
 import { ProspectRepo } from '../store/prospects.js';
 import { StoreRepo } from '../store/stores.js';
@@ -46,6 +47,7 @@ export class CampaignSender {
   readonly #stores: StoreRepo;
   readonly #outbox: OutboxRepo;
   readonly #prospects: ProspectRepo;
+  readonly #orders: OrderRepo;
   readonly #relay: Relay;
   readonly #tokens: UnsubscribeTokens;
   readonly #o: CampaignSenderOptions;
@@ -64,6 +66,7 @@ export class CampaignSender {
     this.#stores = new StoreRepo(db);
     this.#outbox = new OutboxRepo(db);
     this.#prospects = new ProspectRepo(db);
+    this.#orders = new OrderRepo(db);
     this.#relay = relay;
     this.#tokens = tokens;
     this.#o = o;
@@ -168,17 +171,10 @@ export class CampaignSender {
     return null;
   }
 
-  /** The template's values for one recipient of a campaign. */
-  values(c: Campaign, pairId: number, buyerName: string | null, orderNumber?: string): TemplateValues {
-    const store = this.#stores.get(c.storeId);
-    const order = this.#repo.latestOrder(pairId, orderNumber);
-    return {
-      'buyer.name': buyerName,
-      'store.name': store?.name ?? '',
-      'order.number': order?.number,
-      'order.items': order?.items,
-      'order.total': order ? `${(order.totalMinor / 100).toFixed(2)} ${order.currency}` : null,
-      'order.date': order ? new Date(order.placedAt).toISOString().slice(0, 10) : null,
+  /** The rendered subject and text for one recipient (before the unsubscribe footer). */
+  #content(c: Campaign, storeName: string, pairId: number, buyerName: string | null, orderNumber?: string): { subject: string; text: string } {
+    const values: TemplateValues = {
+      ...baseValues(buyerName, storeName, this.#orders.latestForPair(pairId, orderNumber)),
       'store.top_items': this.#topItemsOf(c.storeId),
       'promo.code': c.extras.promoCode,
       'promo.item': c.extras.promoItem,
@@ -189,16 +185,15 @@ export class CampaignSender {
         .map((l) => `- ${l}`)
         .join('\n'),
     };
+    return { subject: renderTemplate(c.subject, values).text.replace(/\s+/g, ' ').trim(), text: renderTemplate(c.body, values).text };
   }
 
-  /** The subject and text one buyer would get (for a test email), with the footer as it will look. */
-  render(c: Campaign, pairId: number, buyerName: string | null, orderNumber?: string): { subject: string; text: string } {
-    const values = this.values(c, pairId, buyerName, orderNumber);
-    const store = this.#stores.get(c.storeId);
-    return {
-      subject: renderTemplate(c.subject, values).text.replace(/\s+/g, ' ').trim(),
-      text: `${renderTemplate(c.body, values).text}\n\n--\nYou get this because you bought from ${store?.name ?? ''}. Unsubscribe: (a personal link in the real email)\n`,
-    };
+  /** What one buyer would get (for a test email), with the footer as it will look; null when they have no such order. */
+  render(c: Campaign, pairId: number, buyerName: string | null, orderNumber?: string): { subject: string; text: string } | null {
+    if (orderNumber !== undefined && !this.#orders.latestForPair(pairId, orderNumber)) return null;
+    const storeName = this.#stores.get(c.storeId)?.name ?? '';
+    const { subject, text } = this.#content(c, storeName, pairId, buyerName, orderNumber);
+    return { subject, text: text + footerText(storeName, '(a personal link in the real email)') };
   }
 
   #topItemsOf(storeId: number): string {
@@ -227,7 +222,7 @@ export class CampaignSender {
       this.#metrics?.campaignMessages.inc({ outcome: 'failed' });
       return;
     }
-    const values = this.values(c, r.pairId, r.hideName ? null : r.buyerName);
+    const { subject, text } = this.#content(c, store.name, r.pairId, r.hideName ? null : r.buyerName);
     const token = this.#tokens.sign({ pairId: r.pairId, campaignId: c.id });
     const url = `${this.#o.publicUrl()}/u/${token}`;
     const mailto = `unsubscribe+${token}@${this.#o.domain}`;
@@ -235,8 +230,8 @@ export class CampaignSender {
       const result = await sendAsStore(this.#relay, {
         sender: { id: sender.id, email: sender.email, storeId: store.id },
         pairToken: r.token,
-        subject: renderTemplate(c.subject, values).text.replace(/\s+/g, ' ').trim(),
-        text: renderTemplate(c.body, values).text,
+        subject,
+        text,
         source: 'campaign',
         log: this.#log,
         campaign: {
@@ -246,7 +241,7 @@ export class CampaignSender {
             ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
           ],
           footer: {
-            text: `\n\n--\nYou get this because you bought from ${store.name}. Unsubscribe: ${url}\n`,
+            text: footerText(store.name, url),
             html: `<p style="color:#666;font-size:12px">You get this because you bought from ${escapeHtml(store.name)}. <a href="${url}">Unsubscribe</a></p>`,
           },
           onCommit: (messageId, outboxId) => this.#repo.markSent(r.id, messageId, outboxId, now),
@@ -288,6 +283,8 @@ export class CampaignSender {
     await this.#notice(store.mailbox, `Campaign finished: ${c.name}`, text);
   }
 }
+
+const footerText = (storeName: string, link: string) => `\n\n--\nYou get this because you bought from ${storeName}. Unsubscribe: ${link}\n`;
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

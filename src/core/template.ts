@@ -24,6 +24,31 @@ export interface Rendered {
   readonly unknown: readonly string[];
 }
 
+/** An order as templates show it. */
+export interface TemplateOrder {
+  readonly number: string;
+  readonly items: readonly { readonly name: string; readonly quantity: number }[];
+  readonly totalMinor: number;
+  readonly currency: string;
+  readonly placedAt: number;
+}
+
+export const formatDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+export const formatMoney = (minor: number, currency: string): string => `${(minor / 100).toFixed(2)} ${currency}`;
+export const formatItems = (items: TemplateOrder['items']): string => items.map((i) => `${i.name} ×${i.quantity}`).join(', ');
+
+/** The values every template shares (buyer, store, one order), the same in replies and campaigns. */
+export function baseValues(buyerName: string | null, storeName: string, order: TemplateOrder | null | undefined): Record<string, string | null | undefined> {
+  return {
+    'buyer.name': buyerName,
+    'store.name': storeName,
+    'order.number': order?.number,
+    'order.items': order ? formatItems(order.items) : undefined,
+    'order.total': order ? formatMoney(order.totalMinor, order.currency) : undefined,
+    'order.date': order ? formatDay(order.placedAt) : undefined,
+  };
+}
+
 export function renderTemplate(template: string, values: TemplateValues): Rendered {
   let out = '';
   const unknown: string[] = [];

@@ -365,24 +365,4 @@ export class CampaignRepo {
       ratePerSecond: recent / 10,
     };
   }
-
-  /** The latest order of a pair (or the one with that number), for the template's order variables. */
-  latestOrder(pairId: number, number?: string): { number: string; totalMinor: number; currency: string; placedAt: number; items: string } | null {
-    const o = (
-      number === undefined
-        ? stmt(
-            this.#db,
-            'SELECT id, number, total_minor AS totalMinor, currency, placed_at AS placedAt FROM orders WHERE pair_id = ? ORDER BY placed_at DESC, id DESC LIMIT 1',
-          ).get(pairId)
-        : stmt(this.#db, 'SELECT id, number, total_minor AS totalMinor, currency, placed_at AS placedAt FROM orders WHERE pair_id = ? AND number = ?').get(
-            pairId,
-            number,
-          )
-    ) as { id: number; number: string; totalMinor: number; currency: string; placedAt: number } | undefined;
-    if (!o) return null;
-    const items = (stmt(this.#db, 'SELECT name, quantity FROM order_items WHERE order_id = ? ORDER BY id').all(o.id) as { name: string; quantity: number }[])
-      .map((i) => `${i.quantity} × ${i.name}`)
-      .join(', ');
-    return { number: o.number, totalMinor: o.totalMinor, currency: o.currency, placedAt: o.placedAt, items };
-  }
 }

@@ -88,6 +88,16 @@ export class OrderRepo {
     return ids.map((r) => this.get(r.id) as OrderRow);
   }
 
+  /** The pair's latest order, or the one with that number. */
+  latestForPair(pairId: number, number?: string): OrderRow | null {
+    const row = (
+      number === undefined
+        ? stmt(this.#db, 'SELECT id FROM orders WHERE pair_id = ? ORDER BY placed_at DESC, id DESC LIMIT 1').get(pairId)
+        : stmt(this.#db, 'SELECT id FROM orders WHERE pair_id = ? AND number = ?').get(pairId, number)
+    ) as { id: number } | undefined;
+    return row ? this.get(row.id) : null;
+  }
+
   /** Number, status and completion of the pair's orders: what the messaging rules need. */
   summariesForPair(pairId: number): { number: string; status: OrderStatus; completedAt: number | null }[] {
     return stmt(this.#db, 'SELECT number, status, completed_at AS completedAt FROM orders WHERE pair_id = ? ORDER BY placed_at DESC, id DESC').all(pairId) as {

@@ -329,8 +329,9 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
         400,
       );
     const orderNumber = text(f, 'order').trim() || undefined;
-    if (orderNumber && !d.repo.latestOrder(buyer.pairId, orderNumber)) return show(c, campaign, { error: `That buyer has no order ${orderNumber}.` }, 400);
-    const { subject, text: body } = d.sender.render(campaign, buyer.pairId, buyer.name, orderNumber);
+    const rendered = d.sender.render(campaign, buyer.pairId, buyer.name, orderNumber);
+    if (!rendered) return show(c, campaign, { error: `That buyer has no order ${orderNumber}.` }, 400);
+    const { subject, text: body } = rendered;
     await d.notice(to, `[Test] ${subject}`, body);
     return show(c, campaign, {
       notice: `Test email queued to ${to}, rendered for ${buyer.name || buyer.token}${orderNumber ? ` and order ${orderNumber}` : ''}.`,

@@ -15,7 +15,7 @@ import { InboxRepo, type InboxView, type MessageStatus } from '../../store/inbox
 import type { OutboxRepo } from '../../store/outbox.js';
 import type { StoreRepo } from '../../store/stores.js';
 import { ConversationPage, DraftWarnings, MessageCard, Notes, ReplyForm, type OrderView, type ShownMessage } from '../../../views/conversation.js';
-import { renderTemplate } from '../../core/template.js';
+import { baseValues, formatDay, formatItems, formatMoney, renderTemplate } from '../../core/template.js';
 import { OrderRepo, type OrderRow } from '../../store/orders.js';
 import { TemplateRepo } from '../../store/templates.js';
 import { TagRepo } from '../../store/tags.js';
@@ -28,16 +28,13 @@ import { InboxPage } from '../../../views/inbox.js';
 import { sandboxedHtml } from './sandboxed-html.js';
 import { frameOf, type AdminEnv } from './session.js';
 
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
-const itemsText = (o: OrderRow) => o.items.map((i) => `${i.name} ×${i.quantity}`).join(', ');
 const orderView = (o: OrderRow): OrderView => ({
   number: o.number,
   status: o.status,
-  items: itemsText(o),
-  amount: money(o.totalMinor, o.currency),
-  placed: day(o.placedAt),
-  completed: o.completedAt ? day(o.completedAt) : null,
+  items: formatItems(o.items),
+  amount: formatMoney(o.totalMinor, o.currency),
+  placed: formatDay(o.placedAt),
+  completed: o.completedAt ? formatDay(o.completedAt) : null,
 });
 
 const PAGE = 50;
@@ -316,15 +313,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     if (!pair) return c.text('No such conversation.', 404);
     const choices = templates.visible([pair.storeId]);
     const t = choices.find((x) => x.id === Number(c.req.query('template')));
-    const latest = orders.forPair(pair.pairId).sort((a, b) => b.placedAt - a.placedAt)[0];
-    const values = {
-      'buyer.name': pair.buyerName,
-      'store.name': pair.storeName,
-      'order.number': latest?.number,
-      'order.items': latest ? itemsText(latest) : undefined,
-      'order.total': latest ? money(latest.totalMinor, latest.currency) : undefined,
-      'order.date': latest ? day(latest.placedAt) : undefined,
-    };
+    const values = baseValues(pair.buyerName, pair.storeName, orders.latestForPair(pair.pairId));
     const subject = t ? renderTemplate(t.subject, values) : null;
     const body = t ? renderTemplate(t.body, values) : null;
     const unknown = [...(subject?.unknown ?? []), ...(body?.unknown ?? [])];
