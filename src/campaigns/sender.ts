@@ -163,9 +163,13 @@ export class CampaignSender {
     await Promise.all(rows.map((r) => this.#sendOne(c, r)));
   }
 
+  /**
+   * Who must not get a campaign at all (consent and deliverability of the recipient list). The
+   * opt-out is not here: it is a messaging rule, decided in the pipeline like for every message,
+   * and its refusal is recorded as skipped below.
+   */
   #skipReason(r: ClaimedRecipient, now: number): string | null {
     if (r.unsubscribed) return 'unsubscribed';
-    if (r.optedOut) return 'opted out';
     if (r.undeliverable) return 'hard bounced';
     if (r.lastCampaignAt !== null && now - r.lastCampaignAt < this.#o.repeatDays * DAY) return `had a campaign in the last ${this.#o.repeatDays} days`;
     return null;
