@@ -5,6 +5,16 @@ import type { Campaign, Progress } from '../src/store/campaigns.js';
 import { STATUS_LABEL, when, type Frame, type StoreOption } from './campaign-common.js';
 import { Csrf, Flash, Layout } from './layout.js';
 
+function StoreSelect(props: { stores: readonly StoreOption[] }) {
+  return (
+    <select name="storeId">
+      {props.stores.map((s) => (
+        <option value={String(s.id)}>{s.name}</option>
+      ))}
+    </select>
+  );
+}
+
 export function CampaignsPage(
   props: Frame & {
     campaigns: readonly (Campaign & { progress: Progress })[];
@@ -88,12 +98,7 @@ export function CampaignsPage(
         <form method="post" action="/campaigns/prospects" enctype="multipart/form-data" class="inline" data-import>
           <Csrf token={props.csrf} />
           <label>
-            Import prospects into{' '}
-            <select name="storeId">
-              {props.stores.map((s) => (
-                <option value={String(s.id)}>{s.name}</option>
-              ))}
-            </select>
+            Import prospects into <StoreSelect stores={props.stores} />
           </label>{' '}
           <label>
             list <input name="list" required maxlength={100} placeholder="wishlist" />
@@ -110,12 +115,7 @@ export function CampaignsPage(
             <form method="post" action="/campaigns/credits" class="inline" data-add-credits>
               <Csrf token={props.csrf} />
               <label>
-                Add credits to{' '}
-                <select name="storeId">
-                  {props.stores.map((s) => (
-                    <option value={String(s.id)}>{s.name}</option>
-                  ))}
-                </select>
+                Add credits to <StoreSelect stores={props.stores} />
               </label>{' '}
               <label>
                 credits <input name="delta" type="number" step="1" required />

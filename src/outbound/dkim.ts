@@ -7,7 +7,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { dkimSign } from 'mailauth';
 
 const requireHere = createRequire(import.meta.url);
 
@@ -74,15 +73,6 @@ function withSignature(signatures: string, raw: Buffer): Buffer {
   return Buffer.concat([Buffer.from(signatures), raw]);
 }
 
-/** Signs on the calling thread. */
-export function dkimSigner(key: DkimKey): Signer {
-  return async (raw) => {
-    const result = await dkimSign(raw, signOptions(key));
-    if (result.errors.length) throw new Error(`DKIM signing failed: ${result.errors[0]?.message}`);
-    return withSignature(result.signatures, raw);
-  };
-}
-
 // The signing thread: plain CommonJS (no TypeScript), so it runs the same from source, from the
 // build and under the test runner. It loads mailauth's signer by absolute path.
 const THREAD_CODE = `
@@ -97,8 +87,7 @@ parentPort.on('message', ({ id, raw, options }) => {
 
 /**
  * Signs on worker threads: RSA signing and canonicalisation are the largest CPU cost of a relayed
- * message, and here they stay off the thread that answers SMTP and commits. Same bytes as
- * `dkimSigner`; a thread that dies is replaced and its requests fail (the caller answers 451).
+ * message, and here they stay off the thread that answers SMTP and commits. A thread that dies is replaced and its requests fail (the caller answers 451).
  */
 export class DkimThreads {
   readonly #options: ReturnType<typeof signOptions>;

@@ -253,10 +253,11 @@ export class Relay {
           repliesToBuyerAt: latestCited(cited, 'buyer', mappings),
           orders: this.#orders.summariesForPair(id.pair.id),
           // Campaigns keep their own rate; the per-store and per-pair counts do not apply to them.
-          ...(input.source === 'campaign'
+          ...(input.campaign
             ? { lastBuyerMessageAt: null, criticalToOptedOutLastDay: 0, storeSentLastHour: 0, pairSentLastDay: 0 }
             : this.#stats.forSend(id.store.id, id.pair.id, now)),
-          campaign: input.source === 'campaign',
+          // Campaign rules only with the campaign's handover (its unsubscribe headers and ledger).
+          campaign: input.campaign !== undefined,
         };
       }
       const decision = decide(mail, { identity: id, proof: input.proof, permittedSenders: senders, rules, content });

@@ -18,23 +18,6 @@ export interface CampaignExtras {
   readonly items?: string | undefined;
 }
 
-export interface Campaign {
-  readonly id: number;
-  readonly storeId: number;
-  readonly name: string;
-  readonly preset: string;
-  readonly subject: string;
-  readonly body: string;
-  readonly audience: AudienceSpec;
-  readonly extras: CampaignExtras;
-  readonly status: CampaignStatus;
-  readonly scheduledAt: number | null;
-  readonly startedAt: number | null;
-  readonly finishedAt: number | null;
-  readonly contentHash: string;
-  readonly createdAt: number;
-}
-
 export interface CampaignDraft {
   readonly storeId: number;
   readonly name: string;
@@ -44,6 +27,16 @@ export interface CampaignDraft {
   readonly audience: AudienceSpec;
   readonly extras: CampaignExtras;
   readonly createdBy: number | null;
+}
+
+export interface Campaign extends Omit<CampaignDraft, 'createdBy'> {
+  readonly id: number;
+  readonly status: CampaignStatus;
+  readonly scheduledAt: number | null;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly contentHash: string;
+  readonly createdAt: number;
 }
 
 export interface ClaimedRecipient {

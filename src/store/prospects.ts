@@ -97,8 +97,8 @@ export class ProspectRepo {
   }
 
   price(): number {
-    const v = Number(getSetting(this.#db, PRICE_KEY));
-    return Number.isInteger(v) && v >= 0 && getSetting(this.#db, PRICE_KEY) !== null ? v : DEFAULT_PROSPECT_PRICE;
+    const v = getSetting(this.#db, PRICE_KEY);
+    return v !== null && Number.isInteger(Number(v)) && Number(v) >= 0 ? Number(v) : DEFAULT_PROSPECT_PRICE;
   }
 
   setPrice(credits: number): void {
