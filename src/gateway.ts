@@ -300,6 +300,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
         await notifier.stop();
         await worker.stop();
         await signing?.close();
+        commit.flush();
         db.close();
         log.info({ event: 'gateway.stopped' }, 'maskgate stopped');
       })();

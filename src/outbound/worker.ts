@@ -36,6 +36,7 @@ export class OutboundWorker {
   readonly #notices: FailureNotices;
   #timer: NodeJS.Timeout | null = null;
   #wakeScheduled = false;
+  readonly #refillAt: number;
   #running = false;
 
   constructor(db: Db, commit: GroupCommit, transport: Transport, options: WorkerOptions, log: Logger) {
@@ -45,6 +46,7 @@ export class OutboundWorker {
     this.#options = options;
     this.#log = log;
     this.#notices = options.notices;
+    this.#refillAt = Math.max(1, Math.floor(options.concurrency / 5));
   }
 
   start(): void {
@@ -95,18 +97,24 @@ export class OutboundWorker {
       this.#log.error({ event: 'queue.error', err: (err as Error).message }, 'could not read the outbox');
       return;
     }
+    // Campaign rows are at most once: their attempts are on disk before they start (one commit for
+    // the whole claim; see failInterrupted).
+    const atMostOnce = rows.filter((r) => r.atMostOnce).map((r) => r.id);
+    const started = atMostOnce.length ? this.#commit.run(() => atMostOnce.forEach((id) => this.#outbox.markAttemptStarted(id))) : null;
     for (const row of rows) {
-      const p = this.#deliver(row)
+      const p = this.#deliver(row, row.atMostOnce ? started : null)
         .catch((err: Error) => this.#log.error({ event: 'queue.error', outboxId: row.id, err: err.message }, 'could not record a delivery'))
         .finally(() => {
           this.#held.delete(row.id);
-          this.wake();
+          // Refill in groups rather than one slot at a time: one outbox query and one attempt
+          // commit for several deliveries.
+          if (this.#options.concurrency - this.#held.size >= this.#refillAt || this.#held.size === 0) this.wake();
         });
       this.#held.set(row.id, p);
     }
   }
 
-  async #deliver(row: OutboxRow): Promise<void> {
+  async #deliver(row: OutboxRow, started: Promise<void> | null): Promise<void> {
     const attempts = row.attempts + 1;
     const raw = this.#outbox.raw(row.id);
     if (!raw) return;
@@ -116,8 +124,7 @@ export class OutboundWorker {
       redactAddresses(maskText(text, { addresses: [row.envTo], names: [] }, { address: row.envFrom || '[recipient]', name: '' }).value, [
         this.#options.relayDomain,
       ]);
-    // Campaign mail is at most once: the attempt is on disk before it starts (see failInterrupted).
-    if (row.atMostOnce) await this.#commit.run(() => this.#outbox.markAttemptStarted(row.id));
+    await started;
     let response: string;
     try {
       // Relayed mail leaves with a signed bounce address naming this row, so an asynchronous
@@ -129,9 +136,10 @@ export class OutboundWorker {
       return;
     }
     const status = this.#transport.kind === 'capture' ? 'captured' : 'sent';
-    // Status updates share the group commit with incoming mail: one fsync for many rows. Should
-    // this commit fail, the row stays queued and is delivered again (a duplicate, never a loss).
-    await this.#commit.run(() => this.#outbox.markDone(row.id, status, attempts));
+    // Status updates are batched (nobody waits on them) and share commits with incoming mail. Should
+    // this commit fail or the gateway die before it, the row stays queued and is delivered again
+    // (a duplicate, never a loss; campaign rows are reported unknown instead).
+    await this.#commit.runBatched(() => this.#outbox.markDone(row.id, status, attempts));
     this.#options.metrics?.deliveries.inc({ kind: row.kind, status });
     this.#options.metrics?.deliverySeconds.observe({ kind: row.kind }, (Date.now() - row.createdAt) / 1000);
     log.info({ event: 'queue.sent', status, attempts, response: forLog(response.slice(0, 200)) }, 'delivered');
@@ -144,7 +152,7 @@ export class OutboundWorker {
     if (outcome === 'temporary') {
       const next = afterTemporaryFailure(row.createdAt, attempts, Date.now(), this.#options.retry);
       if (next.action === 'retry') {
-        await this.#commit.run(() => this.#outbox.markDeferred(row.id, attempts, next.at, error));
+        await this.#commit.runBatched(() => this.#outbox.markDeferred(row.id, attempts, next.at, error));
         this.#options.metrics?.deliveries.inc({ kind: row.kind, status: 'deferred' });
         log.info({ event: 'queue.defer', attempts, nextAttemptAt: new Date(next.at).toISOString(), error: forLog(error) }, 'delivery deferred');
         return;
@@ -156,7 +164,7 @@ export class OutboundWorker {
   }
 
   async #fail(row: OutboxRow, attempts: number, error: string, log: Logger, forLog: (s: string) => string): Promise<void> {
-    await this.#commit.run(() => this.#outbox.markFailed(row.id, attempts, error));
+    await this.#commit.runBatched(() => this.#outbox.markFailed(row.id, attempts, error));
     this.#options.metrics?.deliveries.inc({ kind: row.kind, status: 'failed' });
     log.warn({ event: 'queue.failed', attempts, error: forLog(error) }, 'delivery failed');
     void this.#notices

@@ -40,6 +40,38 @@ describe('GroupCommit', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
   });
 
+  it('lets work nobody waits on ride along with the next urgent commit', async () => {
+    const gc = new GroupCommit(db);
+    const batched = gc.runBatched(put('later'));
+    await new Promise((r) => setTimeout(r, 10));
+    // Not committed on its own within the 2 ms an SMTP client would wait...
+    expect(keys()).toEqual([]);
+    // ...but in the same transaction as the next urgent job.
+    await gc.run(put('now'));
+    expect(keys()).toEqual(['later', 'now']);
+    await batched;
+  });
+
+  it('commits batched work by itself within 50 ms', async () => {
+    const gc = new GroupCommit(db);
+    const t0 = Date.now();
+    await gc.runBatched(put('alone'));
+    expect(keys()).toEqual(['alone']);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(40);
+  });
+
+  it('flush() commits what is pending at once (shutdown)', async () => {
+    const gc = new GroupCommit(db);
+    const p = gc.runBatched(put('pending'));
+    gc.flush();
+    expect(keys()).toEqual(['pending']);
+    await p;
+  });
+
+  it('keeps temporary journals in memory (savepoints cost no temp file)', () => {
+    expect(db.pragma('temp_store', { simple: true })).toBe(2);
+  });
+
   it('flushes at once when a batch is full', async () => {
     const gc = new GroupCommit(db, 2);
     const p = [gc.run(put('x')), gc.run(put('y'))];

@@ -58,6 +58,8 @@ describe('buyer → store', () => {
     expect(parsed.messageId).toMatch(new RegExp(`@${DOMAIN.replace('.', '\\.')}>$`));
     expect(parsed.text).toContain(`Jane Doe <${address}> wrote:`);
     expect(parsed.subject).toBe(`Where is my kettle? (${address})`);
+    // The delivery is recorded in the next batched commit (within 50 ms of the sink's answer).
+    await expect.poll(async () => (await h.api('GET', `/api/v1/messages?alias=${address.split('@')[0]}`)).body.items[0]?.status).toBe('sent');
     const stored = await h.api('GET', `/api/v1/messages?alias=${address.split('@')[0]}`);
     expect(stored.body.items).toHaveLength(1);
     expect(stored.body.items[0]).toMatchObject({ direction: 'buyer_to_store', verdict: 'accept', status: 'sent' });
