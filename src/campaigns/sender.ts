@@ -41,6 +41,15 @@ export type NoticeQueue = (to: string, subject: string, text: string) => Promise
 
 const DAY = 86_400_000;
 
+/**
+ * Messages between claim and commit at once. The sender keeps this many moving rather than waiting
+ * for a whole batch before claiming the next, so the signing thread and the commits never idle
+ * between batches.
+ */
+const WINDOW = 200;
+/** Rows claimed at a time: starting many at once would hold the event loop (and delivery) up. */
+const CHUNK = 25;
+
 export class CampaignSender {
   readonly #repo: CampaignRepo;
   readonly #audience: AudienceRepo;
@@ -56,6 +65,8 @@ export class CampaignSender {
   readonly #metrics: Metrics | undefined;
   #timer: NodeJS.Timeout | null = null;
   #busy: Promise<void> | null = null;
+  /** Messages claimed and not yet stored (or skipped, or failed). */
+  readonly #inFlight = new Set<Promise<void>>();
   #budget = 0;
   #refilledAt = Date.now();
   readonly #topItems = new Map<number, { at: number; text: string }>();
@@ -95,6 +106,7 @@ export class CampaignSender {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     await this.#busy;
+    await Promise.allSettled([...this.#inFlight]);
   }
 
   /** One pass: start what is due, send what the rate allows. Concurrent calls share the pass. */
@@ -146,12 +158,14 @@ export class CampaignSender {
   async #sendSome(c: Campaign): Promise<void> {
     const now = Date.now();
     this.#refill(now);
-    // The smarthost is pushing back (or slow): hand over no more than the queue has room for.
-    const room = this.#o.maxQueued - this.#outbox.pendingCount();
-    const n = Math.min(Math.floor(this.#budget), room);
+    // The smarthost is pushing back (or slow): hand over no more than the queue has room for,
+    // counting what is on its way there.
+    const room = this.#o.maxQueued - this.#outbox.pendingCount() - this.#inFlight.size;
+    const n = Math.min(Math.floor(this.#budget), room, WINDOW - this.#inFlight.size, CHUNK);
     if (n < 1) return;
-    const rows = this.#repo.claim(c.id, Math.min(n, 200), now);
+    const rows = this.#repo.claim(c.id, n, now);
     if (rows.length === 0) {
+      // Rows still in flight count as pending: the campaign is done once the last one is stored.
       const p = this.#repo.progress(c.id, now);
       if (p.pending === 0 && this.#repo.transition(c.id, ['sending'], 'done', now)) {
         this.#repo.settleCredits(c.id, now);
@@ -160,7 +174,16 @@ export class CampaignSender {
       return;
     }
     this.#budget -= rows.length;
-    await Promise.all(rows.map((r) => this.#sendOne(c, r)));
+    for (const r of rows) {
+      const p: Promise<void> = this.#sendOne(c, r)
+        .catch((err: Error) => this.#log.error({ event: 'campaign.error', campaignId: c.id, recipientId: r.id, err: err.message }, 'campaign message failed'))
+        .finally(() => {
+          this.#inFlight.delete(p);
+          // A chunk's worth of the window is free: claim more now rather than at the next poll.
+          if (this.#inFlight.size <= WINDOW - CHUNK && this.#timer) void this.tick();
+        });
+      this.#inFlight.add(p);
+    }
   }
 
   /**
