@@ -37,6 +37,14 @@ export interface ChildOptions {
   readonly plain?: boolean;
 }
 
+/**
+ * The V8 flags every launcher gives the gateway (npm start, the Dockerfile, the systemd unit, the
+ * maskgate command; test/launchers.test.ts keeps them in step), so a child runs as in production.
+ * A 32 MB young generation: the gateway allocates fast (MIME building) and, with V8's 16 MB
+ * default, spent about a tenth of its main thread in scavenges during a campaign.
+ */
+export const GATEWAY_NODE_ARGS = ['--max-semi-space-size=32'] as const;
+
 export const CHILD_DNS: StaticRecords = {
   'buyer.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
   '_dmarc.buyer.example': {},
@@ -45,7 +53,7 @@ export const CHILD_DNS: StaticRecords = {
 export function startChildGateway(o: ChildOptions): Promise<ChildGateway> {
   const configFile = join(mkdtempSync(join(tmpdir(), 'maskgate-child-')), 'config.json');
   writeFileSync(configFile, JSON.stringify({ ...o.config, dns: { static: o.dns ?? CHILD_DNS } }));
-  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), ...(o.plain ? [] : ['--import', 'tsx']), o.script ?? 'src/main.ts'], {
+  const proc = spawn(process.execPath, [...GATEWAY_NODE_ARGS, ...(o.nodeArgs ?? []), ...(o.plain ? [] : ['--import', 'tsx']), o.script ?? 'src/main.ts'], {
     cwd: root,
     env: { ...process.env, MASKGATE_API_TOKEN: o.token, MASKGATE_CONFIG: configFile, ...o.env },
     stdio: ['ignore', 'pipe', o.stderr ?? 'pipe'],

@@ -1,0 +1,31 @@
+// Every way of starting the gateway gives node the same flags, and the child gateways of the tests
+// and the bench run with them too (so the bench measures what production runs).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { GATEWAY_NODE_ARGS } from '../helpers/child-gateway.js';
+
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+const flags = GATEWAY_NODE_ARGS.join(' ');
+
+describe('launchers', () => {
+  it('npm start passes the gateway node flags', () => {
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toBe(`tsx ${flags} src/main.ts`);
+  });
+
+  it('the Docker image passes them', () => {
+    const cmd = read('Dockerfile')
+      .split('\n')
+      .filter((l) => l.startsWith('CMD '))
+      .at(-1);
+    expect(cmd).toBe(`CMD ${JSON.stringify(['node', ...GATEWAY_NODE_ARGS, 'dist/src/main.js']).replace(/","/g, '", "')}`);
+  });
+
+  it('the systemd unit passes them', () => {
+    expect(read('deploy/maskgate.service')).toContain(`ExecStart=/usr/bin/node ${flags} dist/src/main.js`);
+  });
+
+  it('the maskgate command passes them (maskgate start runs in its process)', () => {
+    expect(read('bin/maskgate.js').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${flags}`);
+  });
+});
