@@ -92,6 +92,24 @@ function audienceBench(dataDir: string): void {
     }
     console.info(`| ${name} | ${n} | ${median(times).toFixed(0)} ms | ${p90(times).toFixed(0)} ms |`);
   }
+  // What else the builder and the sender read from the same order history.
+  const others: [string, () => unknown][] = [
+    ['builder suggestions (categories, manufacturers)', () => repo.choices(1)],
+    ['top 4 items (early-access preset)', () => repo.topItems(1, 4)],
+    ['purchasers / prospects split, everyone', () => repo.split(1, {})],
+    ['sample of 20, one quarter', () => repo.members(1, { placedFrom: '2026-04-01', placedTo: '2026-06-30' }, 20)],
+  ];
+  console.info('\nother order-history reads, median / p90 of 9 runs:');
+  console.info('| read | median | p90 |\n|---|---|---|');
+  for (const [name, fn] of others) {
+    const times: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const t = performance.now();
+      fn();
+      times.push(performance.now() - t);
+    }
+    console.info(`| ${name} | ${median(times).toFixed(0)} ms | ${p90(times).toFixed(0)} ms |`);
+  }
   db.close();
 }
 

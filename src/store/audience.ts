@@ -4,6 +4,7 @@
 // shape is chosen so each filter can start from an index (see bench/campaign-bench.ts).
 import { dayBound, type AudienceSpec } from '../core/audience.js';
 import type { Db } from './db.js';
+import { stmt } from './statements.js';
 
 export interface AudienceQuery {
   readonly sql: string;
@@ -130,26 +131,20 @@ export class AudienceRepo {
       .all(...q.params, limit) as AudienceMember[];
   }
 
-  /** The store's best sellers by quantity (for the early-access preset). */
+  /** The store's best sellers by quantity (for the early-access preset), from the store_items summary. */
   topItems(storeId: number, n = 4): { sku: string; name: string; quantity: number }[] {
-    return this.#db
-      .prepare(
-        `SELECT i.sku, max(i.name) AS name, sum(i.quantity) AS quantity FROM order_items i JOIN orders o ON o.id = i.order_id
-         WHERE o.store_id = ? GROUP BY i.sku ORDER BY quantity DESC, i.sku LIMIT ?`,
-      )
-      .all(storeId, n) as { sku: string; name: string; quantity: number }[];
+    return stmt(
+      this.#db,
+      'SELECT sku, max(name) AS name, sum(quantity) AS quantity FROM store_items WHERE store_id = ? GROUP BY sku ORDER BY quantity DESC, sku LIMIT ?',
+    ).all(storeId, n) as { sku: string; name: string; quantity: number }[];
   }
 
-  /** Distinct values to offer in the builder. */
+  /** Distinct values to offer in the builder, from the store_items summary. */
   choices(storeId: number): { categories: string[]; manufacturers: string[] } {
     const col = (c: 'category' | 'manufacturer') =>
-      (
-        this.#db
-          .prepare(
-            `SELECT DISTINCT i.${c} AS v FROM order_items i JOIN orders o ON o.id = i.order_id WHERE o.store_id = ? AND i.${c} IS NOT NULL ORDER BY v LIMIT 200`,
-          )
-          .all(storeId) as { v: string }[]
-      ).map((r) => r.v);
+      (stmt(this.#db, `SELECT DISTINCT ${c} AS v FROM store_items WHERE store_id = ? AND ${c} <> '' ORDER BY v LIMIT 200`).all(storeId) as { v: string }[]).map(
+        (r) => r.v,
+      );
     return { categories: col('category'), manufacturers: col('manufacturer') };
   }
 }

@@ -3,6 +3,7 @@ import { sql as initial } from './001-initial.js';
 import { sql as admin } from './002-admin.js';
 import { sql as campaigns } from './003-campaigns.js';
 import { sql as prospects } from './004-prospects.js';
+import { sql as storeItems } from './005-store-items.js';
 
 export interface Migration {
   readonly version: number;
@@ -15,4 +16,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'admin', sql: admin },
   { version: 3, name: 'campaigns', sql: campaigns },
   { version: 4, name: 'prospects', sql: prospects },
+  { version: 5, name: 'store-items', sql: storeItems },
 ];
