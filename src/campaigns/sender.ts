@@ -11,14 +11,14 @@ import { isRefusal } from '../core/alias-token.js';
 import { refusalText } from '../core/verdicts.js';
 import type { Metrics } from '../metrics.js';
 import type { Relay } from '../relay/pipeline.js';
-import { sendAsStore } from '../relay/send-as-store.js';
+import { previewAsStore, sendAsStore, type StoreMessage } from '../relay/send-as-store.js';
 import { AudienceRepo } from '../store/audience.js';
 import { CampaignRepo, type Campaign, type ClaimedRecipient } from '../store/campaigns.js';
 import type { Db } from '../store/db.js';
 import { OrderRepo } from '../store/orders.js';
 import { OutboxRepo } from '../store/outbox.js';
 import { ProspectRepo } from '../store/prospects.js';
-import { StoreRepo } from '../store/stores.js';
+import { StoreRepo, type StoreRow } from '../store/stores.js';
 import type { UnsubscribeTokens } from './unsubscribe-token.js';
 
 export interface CampaignSenderOptions {
@@ -215,12 +215,69 @@ export class CampaignSender {
     return { subject: renderTemplate(c.subject, values).text.replace(/\s+/g, ' ').trim(), text: renderTemplate(c.body, values).text };
   }
 
-  /** What one buyer would get (for a test email), with the footer as it will look; null when they have no such order. */
-  render(c: Campaign, pairId: number, buyerName: string | null, orderNumber?: string): { subject: string; text: string } | null {
-    if (orderNumber !== undefined && !this.#orders.latestForPair(pairId, orderNumber)) return null;
-    const storeName = this.#stores.get(c.storeId)?.name ?? '';
-    const { subject, text } = this.#content(c, storeName, pairId, buyerName, orderNumber);
-    return { subject, text: text + footerText(storeName, '(a personal link in the real email)') };
+  /**
+   * What one buyer would get (for a test email): the campaign text run through the pipeline's rules,
+   * filters and rewrite like the real send, with a placeholder for the personal unsubscribe link.
+   * Nothing is stored or sent; a refusal (opted out, a banned word…) comes back as an error.
+   */
+  async preview(
+    c: Campaign,
+    buyer: { readonly pairId: number; readonly token: string; readonly name: string | null },
+    orderNumber?: string,
+  ): Promise<{ subject: string; text: string } | { error: string }> {
+    if (orderNumber !== undefined && !this.#orders.latestForPair(buyer.pairId, orderNumber)) return { error: `That buyer has no order ${orderNumber}.` };
+    const from = this.#storeSender(c.storeId);
+    if ('error' in from) return { error: `The real message would fail: ${from.error}.` };
+    const { subject, text } = this.#content(c, from.store.name, buyer.pairId, buyer.name, orderNumber);
+    const result = await previewAsStore(
+      this.#relay,
+      this.#storeMessage(c, from, buyer.token, subject, text, PLACEHOLDER_LINK, () => undefined),
+    );
+    if (isRefusal(result))
+      return { error: `The real message would be refused: ${result.code === 'OPTED_OUT' ? 'this buyer opted out' : refusalText(result)}.` };
+    const m = result.messages[0]?.message;
+    return m ? { subject: m.subject, text: m.text ?? '' } : { error: 'No such buyer.' };
+  }
+
+  /** The store and its mailbox as a permitted sender (campaigns are written as the store). */
+  #storeSender(storeId: number): { store: StoreRow; sender: { id: number; email: string } } | { error: string } {
+    const store = this.#stores.get(storeId);
+    const sender = store ? this.#stores.findSender(store.id, store.mailbox) : null;
+    if (!store || !sender || sender.status !== 'enabled') return { error: "the store's mailbox is not an enabled permitted sender" };
+    return { store, sender };
+  }
+
+  #storeMessage(
+    c: Campaign,
+    from: { store: StoreRow; sender: { id: number; email: string } },
+    pairToken: string,
+    subject: string,
+    text: string,
+    unsubscribeUrl: string,
+    onCommit: (messageId: number, outboxId: number) => void,
+    mailto = unsubscribeUrl,
+  ): StoreMessage {
+    const { store, sender } = from;
+    return {
+      sender: { id: sender.id, email: sender.email, storeId: store.id },
+      pairToken,
+      subject,
+      text,
+      source: 'campaign',
+      log: this.#log,
+      campaign: {
+        // RFC 8058: one-click unsubscribe by POST; RFC 2369: the mailto for clients without it.
+        headers: [
+          ['List-Unsubscribe', `<${unsubscribeUrl}>, <mailto:${mailto}?subject=unsubscribe>`],
+          ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
+        ],
+        footer: {
+          text: footerText(store.name, unsubscribeUrl),
+          html: `<p style="color:#666;font-size:12px">You get this because you bought from ${escapeHtml(store.name)}. <a href="${unsubscribeUrl}">Unsubscribe</a></p>`,
+        },
+        onCommit,
+      },
+    };
   }
 
   #topItemsOf(storeId: number): string {
@@ -242,38 +299,21 @@ export class CampaignSender {
       this.#metrics?.campaignMessages.inc({ outcome: 'skipped' });
       return;
     }
-    const store = this.#stores.get(c.storeId);
-    const sender = store ? this.#stores.findSender(store.id, store.mailbox) : null;
-    if (!store || !sender || sender.status !== 'enabled') {
-      this.#repo.finish(r.id, 'failed', "the store's mailbox is not an enabled permitted sender", now);
+    const from = this.#storeSender(c.storeId);
+    if ('error' in from) {
+      this.#repo.finish(r.id, 'failed', from.error, now);
       this.#metrics?.campaignMessages.inc({ outcome: 'failed' });
       return;
     }
-    const { subject, text } = this.#content(c, store.name, r.pairId, r.hideName ? null : r.buyerName);
+    const { subject, text } = this.#content(c, from.store.name, r.pairId, r.hideName ? null : r.buyerName);
     const token = this.#tokens.sign({ pairId: r.pairId, campaignId: c.id });
     const url = `${this.#o.publicUrl()}/u/${token}`;
     const mailto = `unsubscribe+${token}@${this.#o.domain}`;
     try {
-      const result = await sendAsStore(this.#relay, {
-        sender: { id: sender.id, email: sender.email, storeId: store.id },
-        pairToken: r.token,
-        subject,
-        text,
-        source: 'campaign',
-        log: this.#log,
-        campaign: {
-          // RFC 8058: one-click unsubscribe by POST; RFC 2369: the mailto for clients without it.
-          headers: [
-            ['List-Unsubscribe', `<${url}>, <mailto:${mailto}?subject=unsubscribe>`],
-            ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
-          ],
-          footer: {
-            text: footerText(store.name, url),
-            html: `<p style="color:#666;font-size:12px">You get this because you bought from ${escapeHtml(store.name)}. <a href="${url}">Unsubscribe</a></p>`,
-          },
-          onCommit: (messageId, outboxId) => this.#repo.markSent(r.id, messageId, outboxId, now),
-        },
-      });
+      const result = await sendAsStore(
+        this.#relay,
+        this.#storeMessage(c, from, r.token, subject, text, url, (messageId, outboxId) => this.#repo.markSent(r.id, messageId, outboxId, now), mailto),
+      );
       if (isRefusal(result)) {
         const opted = result.code === 'OPTED_OUT';
         this.#repo.finish(r.id, opted ? 'skipped' : 'failed', opted ? 'opted out' : refusalText(result), Date.now());
@@ -310,6 +350,9 @@ export class CampaignSender {
     await this.#notice(store.mailbox, `Campaign finished: ${c.name}`, text);
   }
 }
+
+/** Where the personal unsubscribe link goes in a test email (a real one would unsubscribe the buyer). */
+const PLACEHOLDER_LINK = '(a personal link in the real email)';
 
 const footerText = (storeName: string, link: string) => `\n\n--\nYou get this because you bought from ${storeName}. Unsubscribe: ${link}\n`;
 

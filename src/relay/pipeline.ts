@@ -10,7 +10,7 @@ import { identifySender, identifySubmitter, normalizeEmail, type Identity, type 
 import { latestCited, translateThreading, type IdMapping } from '../core/message-id-map.js';
 import { decide, type Proof } from '../core/policy.js';
 import { rewrite } from '../core/rewrite.js';
-import type { Change, Finding, ParsedMail, PermittedSenderFacts } from '../core/types.js';
+import type { Change, Finding, OutgoingMail, ParsedMail, PermittedSenderFacts } from '../core/types.js';
 import { withCampaignParts, type CampaignHandover, type ResolvedUnsubscribe, type UnsubscribeHandler } from './campaign-handover.js';
 
 export type { CampaignHandover, ResolvedUnsubscribe, UnsubscribeHandler } from './campaign-handover.js';
@@ -84,6 +84,11 @@ export interface AcceptInput {
 export interface Accepted {
   readonly messageIds: readonly number[];
   readonly outboxIds: readonly number[];
+}
+
+/** What a message would become for its recipient, with nothing signed, stored or sent. */
+export interface Preview {
+  readonly messages: readonly { readonly message: OutgoingMail; readonly changes: readonly Change[] }[];
 }
 
 /** Random Message-ID on the relay domain (RFC 5322 §3.6.4), never derived from the original. */
@@ -185,7 +190,19 @@ export class Relay {
   }
 
   /** Runs the whole pipeline for one received message. Resolves only after the commit. */
-  async accept(input: AcceptInput): Promise<Accepted | Refusal> {
+  accept(input: AcceptInput): Promise<Accepted | Refusal> {
+    return this.#run(input, false) as Promise<Accepted | Refusal>;
+  }
+
+  /**
+   * The same rules, filters and rewrite as accept, for a message to existing pairs, stopping
+   * before anything is signed, stored or sent: what the recipient would get, or the refusal.
+   */
+  preview(input: AcceptInput): Promise<Preview | Refusal> {
+    return this.#run(input, true) as Promise<Preview | Refusal>;
+  }
+
+  async #run(input: AcceptInput, dryRun: boolean): Promise<Accepted | Preview | Refusal> {
     let mail: ParsedMail;
     try {
       mail = await parseMail(input.raw, this.#options.parseTimeoutMs);
@@ -222,6 +239,7 @@ export class Relay {
       for (const u of unsubscribes) this.#unsubscribe?.handle(u.token);
     };
     if (resolved.length === 0) {
+      if (dryRun) return { messages: [] };
       await handleBounces();
       return { messageIds: [], outboxIds: [] };
     }
@@ -293,12 +311,15 @@ export class Relay {
       criticalToOptedOut: boolean;
       suspicious: boolean;
     }[] = [];
+    const previews: { message: OutgoingMail; changes: readonly Change[] }[] = [];
     const categoryRules = this.#categoryRules.list();
     for (const { r, findings, critical, criticalToOptedOut, suspicious, content, senders, mappings } of decided) {
       const id = r.identity;
       let pair = id.pair;
       let buyer = id.buyer;
       if (!pair || !buyer) {
+        // A visitor's pair is the one row made before the commit: never for a preview.
+        if (dryRun) return refusal('UNKNOWN_ALIAS');
         const visitorName = mail.from?.name ?? '';
         const { view } = this.#pairs.ensure(id.store.id, id.senderEmail, visitorName, 'visitor');
         pair = view.pair;
@@ -329,6 +350,10 @@ export class Relay {
         content,
       });
       const message = input.campaign ? withCampaignParts(rewritten, input.campaign) : rewritten;
+      if (dryRun) {
+        previews.push({ message, changes });
+        continue;
+      }
       // DKIM last, on the exact bytes that are stored and sent.
       const bytes = await this.#sign(await composeMail(message));
       // The envelope comes from our database, never from headers of the incoming mail.
@@ -352,6 +377,8 @@ export class Relay {
         suspicious,
       });
     }
+
+    if (dryRun) return { messages: previews };
 
     const now = Date.now();
     const autoSubmitted = isAutoSubmitted(mail.headers);

@@ -1,9 +1,10 @@
 // Owns "the store writes to a buyer" from the API or the admin's reply box: compose the MIME and
-// hand it to the one pipeline, as the given permitted sender, so the same rules and filters apply.
+// hand it to the one pipeline, as the given permitted sender, so the same rules and filters apply;
+// or run it through them without sending, to preview what the buyer would get.
 import type { Logger } from 'pino';
 import type { Refusal } from '../core/verdicts.js';
 import { composeAuthored } from './authored.js';
-import type { Accepted, CampaignHandover, Relay } from './pipeline.js';
+import type { AcceptInput, Accepted, CampaignHandover, Preview, Relay } from './pipeline.js';
 
 export interface StoreMessage {
   readonly sender: { readonly id: number; readonly email: string; readonly storeId: number };
@@ -21,6 +22,15 @@ export interface StoreMessage {
 }
 
 export async function sendAsStore(relay: Relay, m: StoreMessage): Promise<Accepted | Refusal> {
+  return relay.accept(await asInput(relay, m));
+}
+
+/** What sendAsStore would deliver (same rules, filters and rewrite), with nothing stored or sent. */
+export async function previewAsStore(relay: Relay, m: StoreMessage): Promise<Preview | Refusal> {
+  return relay.preview(await asInput(relay, m));
+}
+
+async function asInput(relay: Relay, m: StoreMessage): Promise<AcceptInput> {
   const to = relay.aliasAddress(m.pairToken);
   const raw = await composeAuthored({
     from: { name: '', address: m.sender.email },
@@ -32,7 +42,7 @@ export async function sendAsStore(relay: Relay, m: StoreMessage): Promise<Accept
     inReplyTo: m.inReplyTo,
     domain: relay.primaryDomain,
   });
-  return relay.accept({
+  return {
     raw,
     envelopeFrom: m.sender.email,
     recipients: [to],
@@ -41,5 +51,5 @@ export async function sendAsStore(relay: Relay, m: StoreMessage): Promise<Accept
     submitter: { permittedSenderId: m.sender.id, storeId: m.sender.storeId },
     log: m.log,
     campaign: m.campaign,
-  });
+  };
 }

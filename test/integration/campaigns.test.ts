@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/gateway.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
+import { CampaignRepo } from '../../src/store/campaigns.js';
 
 let h: Harness;
 let storeId: number;
@@ -159,6 +160,44 @@ describe('sending', () => {
     expect(h.gw.db.prepare('SELECT via FROM campaign_unsubscribes WHERE pair_id = ?').get(pair.id)).toEqual({ via: 'mailto' });
     // Nothing was stored as a message to the store.
     expect(h.gw.db.prepare("SELECT count(*) AS n FROM messages WHERE subject = 'unsubscribe'").get()).toEqual({ n: 0 });
+  });
+});
+
+describe('the test email', () => {
+  it('previews what the buyer would get through the same rules and filters, and stores nothing', async () => {
+    const id = await campaign({
+      name: 'Preview',
+      audience: { skus: ['LAM-1'] },
+      body: 'Hi {{buyer.name}}, write to me at olivia@private.example or see https://elsewhere.example/deal',
+    });
+    const c = new CampaignRepo(h.gw.db).get(id)!;
+    const dan = h.gw.db.prepare("SELECT p.id AS pairId, p.token FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = 'dan@buyer.example'").get() as {
+      pairId: number;
+      token: string;
+    };
+    const count = () =>
+      h.gw.db.prepare('SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM outbox) + (SELECT count(*) FROM campaign_recipients) AS n').get();
+    const before = count();
+    const preview = await h.gw.campaigns.preview(c, { ...dan, name: 'Dan' });
+    expect(preview).toMatchObject({ subject: 'Hello from Acme Store' });
+    const text = (preview as { text: string }).text;
+    expect(text).toContain('Hi Dan,');
+    // Masked and filtered as the real send would be: no address, no outside link.
+    expect(text).not.toContain('olivia@private.example');
+    expect(text).not.toContain('elsewhere.example');
+    // The footer, with a placeholder: a real link in a test would unsubscribe Dan.
+    expect(text).toContain('Unsubscribe: (a personal link in the real email)');
+    expect(count()).toEqual(before);
+
+    // A banned word refuses the real send: the test says so instead of sending.
+    const banned = await h.api('POST', '/api/v1/banned-words', { word: 'deal', storeId });
+    expect(banned.status).toBe(201);
+    expect(await h.gw.campaigns.preview(c, { ...dan, name: 'Dan' })).toEqual({
+      error: 'The real message would be refused: the message contains banned words: deal.',
+    });
+    await h.api('DELETE', `/api/v1/banned-words/${banned.body.id}`);
+    expect(await h.gw.campaigns.preview(c, { ...dan, name: 'Dan' }, 'O-1')).toEqual({ error: 'That buyer has no order O-1.' });
+    expect(count()).toEqual(before);
   });
 });
 

@@ -311,7 +311,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
     return c.redirect(`/campaigns/${campaign.id}?saved=1`, 303);
   });
 
-  // A test email to any address, rendered with a real buyer of the audience; no ledger row.
+  // A test email to any address, rendered with a real buyer of the audience; no ledger row, no stored message.
   app.post('/campaigns/:id/test', async (c) => {
     const campaign = mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
@@ -329,8 +329,9 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
         400,
       );
     const orderNumber = text(f, 'order').trim() || undefined;
-    const rendered = d.sender.render(campaign, buyer.pairId, buyer.name, orderNumber);
-    if (!rendered) return show(c, campaign, { error: `That buyer has no order ${orderNumber}.` }, 400);
+    // Through the pipeline's rules and filters, like the real send: the test shows what the buyer gets.
+    const rendered = await d.sender.preview(campaign, { pairId: buyer.pairId, token: buyer.token, name: buyer.name || null }, orderNumber);
+    if ('error' in rendered) return show(c, campaign, { error: rendered.error }, 400);
     const { subject, text: body } = rendered;
     await d.notice(to, `[Test] ${subject}`, body);
     return show(c, campaign, {
