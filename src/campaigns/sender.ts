@@ -294,17 +294,9 @@ export class CampaignSender {
   async #sendOne(c: Campaign, r: ClaimedRecipient): Promise<void> {
     const now = Date.now();
     const skip = this.#skipReason(r, now);
-    if (skip) {
-      this.#repo.finish(r.id, 'skipped', skip, now);
-      this.#metrics?.campaignMessages.inc({ outcome: 'skipped' });
-      return;
-    }
+    if (skip) return this.#notSent(c, r, 'skipped', skip);
     const from = this.#storeSender(c.storeId);
-    if ('error' in from) {
-      this.#repo.finish(r.id, 'failed', from.error, now);
-      this.#metrics?.campaignMessages.inc({ outcome: 'failed' });
-      return;
-    }
+    if ('error' in from) return this.#notSent(c, r, 'failed', from.error);
     const { subject, text } = this.#content(c, from.store.name, r.pairId, r.hideName ? null : r.buyerName);
     const token = this.#tokens.sign({ pairId: r.pairId, campaignId: c.id });
     const url = `${this.#o.publicUrl()}/u/${token}`;
@@ -316,17 +308,25 @@ export class CampaignSender {
       );
       if (isRefusal(result)) {
         const opted = result.code === 'OPTED_OUT';
-        this.#repo.finish(r.id, opted ? 'skipped' : 'failed', opted ? 'opted out' : refusalText(result), Date.now());
-        this.#metrics?.campaignMessages.inc({ outcome: opted ? 'skipped' : 'failed' });
-        return;
+        return this.#notSent(c, r, opted ? 'skipped' : 'failed', opted ? 'opted out' : refusalText(result));
       }
       this.#metrics?.campaignMessages.inc({ outcome: 'sent' });
     } catch (err) {
       // Nothing was handed over (the commit did not happen): recorded as failed, never retried blindly.
-      this.#repo.finish(r.id, 'failed', `unexpected error: ${(err as Error).message}`, Date.now());
-      this.#metrics?.campaignMessages.inc({ outcome: 'failed' });
       this.#log.error({ event: 'campaign.error', campaignId: c.id, recipientId: r.id, err: (err as Error).message }, 'campaign message failed');
+      this.#notSent(c, r, 'failed', `unexpected error: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Records a message that was not sent. A prospect's credits come back when the campaign settles;
+   * a campaign cancelled while this message was in flight has settled already, so it settles again.
+   */
+  #notSent(c: Campaign, r: ClaimedRecipient, status: 'skipped' | 'failed', reason: string): void {
+    const now = Date.now();
+    this.#repo.finish(r.id, status, reason, now);
+    this.#metrics?.campaignMessages.inc({ outcome: status });
+    if (r.prospect && this.#repo.get(c.id)?.status === 'cancelled') this.#repo.settleCredits(c.id, now);
   }
 
   async #finished(c: Campaign, p: ReturnType<CampaignRepo['progress']>): Promise<void> {

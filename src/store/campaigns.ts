@@ -49,6 +49,8 @@ export interface ClaimedRecipient {
   readonly undeliverable: boolean;
   /** When this buyer last got another campaign from the store, if ever. */
   readonly lastCampaignAt: number | null;
+  /** Not a buyer when the campaign started: the message costs credits. */
+  readonly prospect: boolean;
 }
 
 export interface Progress {
@@ -250,16 +252,16 @@ export class CampaignRepo {
     return this.#db.transaction(() => {
       const rows = stmt(
         this.#db,
-        `SELECT r.id, r.pair_id AS pairId, p.token, b.name AS buyerName, p.hide_name AS hideName,
+        `SELECT r.id, r.pair_id AS pairId, p.token, b.name AS buyerName, p.hide_name AS hideName, r.prospect,
                 EXISTS (SELECT 1 FROM campaign_unsubscribes u WHERE u.pair_id = r.pair_id) AS unsubscribed,
                 b.undeliverable_at IS NOT NULL AS undeliverable,
                 (SELECT max(o.done_at) FROM campaign_recipients o WHERE o.pair_id = r.pair_id AND o.status = 'sent' AND o.campaign_id != r.campaign_id) AS lastCampaignAt
          FROM campaign_recipients r JOIN pairs p ON p.id = r.pair_id JOIN buyers b ON b.id = p.buyer_id
          WHERE r.campaign_id = ? AND r.status = 'pending' ORDER BY r.id LIMIT ?`,
-      ).all(campaignId, n) as (Omit<ClaimedRecipient, 'hideName' | 'unsubscribed' | 'undeliverable'> & Record<string, number>)[];
+      ).all(campaignId, n) as (Omit<ClaimedRecipient, 'hideName' | 'unsubscribed' | 'undeliverable' | 'prospect'> & Record<string, number>)[];
       const mark = stmt(this.#db, "UPDATE campaign_recipients SET status = 'sending', claimed_at = ? WHERE id = ? AND status = 'pending'");
       for (const r of rows) mark.run(now, r.id);
-      return rows.map((r) => ({ ...r, hideName: !!r.hideName, unsubscribed: !!r.unsubscribed, undeliverable: !!r.undeliverable }));
+      return rows.map((r) => ({ ...r, hideName: !!r.hideName, unsubscribed: !!r.unsubscribed, undeliverable: !!r.undeliverable, prospect: !!r.prospect }));
     })();
   }
 

@@ -306,6 +306,37 @@ describe('prospects and credits', () => {
     expect((await h.api('GET', `/api/v1/stores/${storeId}/credits`)).body.balance).toBe(7);
   });
 
+  it('gives back the credits of prospect messages that fail after the campaign was cancelled', async () => {
+    const balance = async () => (await h.api('GET', `/api/v1/stores/${storeId}/credits`)).body.balance as number;
+    h.gw.db.prepare('DELETE FROM campaign_recipients').run(); // forget the 7-day history for this test
+    await h.api('POST', `/api/v1/stores/${storeId}/credits`, { delta: 6, reason: 'top-up' });
+    const start = await balance();
+    // The real send will be refused (a banned word), so every message fails.
+    const banned = await h.api('POST', '/api/v1/banned-words', { word: 'doomed', storeId });
+    const id = await campaign({ name: 'Doomed', body: 'A doomed offer', audience: { skus: ['none'], prospectLists: ['wishlist'] } });
+    const repo = new CampaignRepo(h.gw.db);
+    expect(repo.start(id, 3)).toBe(2); // Pia and Quin, charged 6
+    expect(await balance()).toBe(start - 6);
+    // The sender claims both and starts them; the campaign is cancelled (as the service does) while
+    // both are in flight, so their credits stay charged for now.
+    const pass = h.gw.campaigns.tick();
+    expect(h.gw.db.prepare("SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = ? AND status = 'sending'").get(id)).toEqual({ n: 2 });
+    expect(repo.transition(id, ['sending'], 'cancelled')).toBe(true);
+    repo.cancelPending(id);
+    repo.settleCredits(id);
+    expect(await balance()).toBe(start - 6);
+    await pass;
+    // Pia's fails on the banned word; Quin (opted out above) is skipped.
+    await expect
+      .poll(() => h.gw.db.prepare('SELECT status, count(*) AS n FROM campaign_recipients WHERE campaign_id = ? GROUP BY status ORDER BY status').all(id))
+      .toEqual([
+        { status: 'failed', n: 1 },
+        { status: 'skipped', n: 1 },
+      ]);
+    expect(await balance()).toBe(start);
+    await h.api('DELETE', `/api/v1/banned-words/${banned.body.id}`);
+  });
+
   it('lets the owner set the price per prospect message', async () => {
     expect((await h.api('PUT', '/api/v1/credits/price', { credits: 5 })).body).toEqual({ pricePerProspectMessage: 5 });
     expect((await h.api('PUT', '/api/v1/credits/price', { credits: -1 })).status).toBe(400);
