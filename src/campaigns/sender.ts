@@ -231,7 +231,7 @@ export class CampaignSender {
     const { subject, text } = this.#content(c, from.store.name, buyer.pairId, buyer.name, orderNumber);
     const result = await previewAsStore(
       this.#relay,
-      this.#storeMessage(c, from, buyer.token, subject, text, PLACEHOLDER_LINK, () => undefined),
+      this.#storeMessage(from, buyer.token, subject, text, PLACEHOLDER_LINK, () => undefined),
     );
     if (isRefusal(result))
       return { error: `The real message would be refused: ${result.code === 'OPTED_OUT' ? 'this buyer opted out' : refusalText(result)}.` };
@@ -248,7 +248,6 @@ export class CampaignSender {
   }
 
   #storeMessage(
-    c: Campaign,
     from: { store: StoreRow; sender: { id: number; email: string } },
     pairToken: string,
     subject: string,
@@ -304,7 +303,7 @@ export class CampaignSender {
     try {
       const result = await sendAsStore(
         this.#relay,
-        this.#storeMessage(c, from, r.token, subject, text, url, (messageId, outboxId) => this.#repo.markSent(r.id, messageId, outboxId, now), mailto),
+        this.#storeMessage(from, r.token, subject, text, url, (messageId, outboxId) => this.#repo.markSent(r.id, messageId, outboxId, now), mailto),
       );
       if (isRefusal(result)) {
         const opted = result.code === 'OPTED_OUT';

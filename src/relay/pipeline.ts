@@ -3,15 +3,14 @@
 // once the bytes are in. Nothing is written before a message is accepted; a visitor's new pair is
 // the only row made before the commit, and only for mail that passed every rule.
 import { randomBytes } from 'node:crypto';
-import type { Logger } from 'pino';
 import { aliasAddress, isRefusal, parseRecipient, tokenFromBytes } from '../core/alias-token.js';
 import { isAutoSubmitted } from '../core/auto-reply.js';
 import { identifySender, identifySubmitter, normalizeEmail, type Identity, type Target } from '../core/identify.js';
 import { latestCited, translateThreading, type IdMapping } from '../core/message-id-map.js';
-import { decide, type Proof } from '../core/policy.js';
+import { decide } from '../core/policy.js';
 import { rewrite } from '../core/rewrite.js';
 import type { Change, Finding, OutgoingMail, ParsedMail, PermittedSenderFacts } from '../core/types.js';
-import { withCampaignParts, type CampaignHandover, type ResolvedUnsubscribe, type UnsubscribeHandler } from './campaign-handover.js';
+import { withCampaignParts, type ResolvedUnsubscribe, type UnsubscribeHandler } from './campaign-handover.js';
 
 export type { CampaignHandover, ResolvedUnsubscribe, UnsubscribeHandler } from './campaign-handover.js';
 import { refusal, type Refusal } from '../core/verdicts.js';
@@ -31,65 +30,8 @@ import { composeMail } from './compose.js';
 import { GroupCommit } from './group-commit.js';
 import { parseMail, ParseTimeout } from './parse.js';
 
-export interface RelayOptions {
-  readonly domains: readonly string[];
-  readonly parseTimeoutMs: number;
-  readonly filters: {
-    readonly linkAllowList: readonly string[];
-    readonly linkAction: 'redact' | 'refuse';
-    readonly stripImages: boolean;
-    readonly maxAttachmentBytes: number;
-  };
-}
-
-/** Handles a message addressed to one of our signed bounce addresses. */
-export interface BounceHandler {
-  verify(local: string): { outboxId: number } | { error: string };
-  handle(mail: ParsedMail, outboxId: number, log: Logger): Promise<unknown>;
-}
-
-export interface ResolvedBounce {
-  readonly bounce: true;
-  readonly address: string;
-  readonly outboxId: number;
-}
-
-export interface ResolvedRecipient {
-  readonly bounce?: false;
-  readonly address: string;
-  readonly target: Target;
-  readonly identity: Identity;
-}
-
-/** The permitted sender a submission-port session authenticated as. */
-export interface Submitter {
-  readonly permittedSenderId: number;
-  readonly storeId: number;
-}
-
-export interface AcceptInput {
-  readonly raw: Buffer;
-  readonly envelopeFrom: string;
-  readonly recipients: readonly string[];
-  /** How the writer proved who they are: computed by the shell that received the message. */
-  readonly proof: Proof;
-  /** Set for the submission port: the identity is this sender, whatever the envelope says. */
-  readonly submitter?: Submitter | undefined;
-  readonly source: 'smtp' | 'submission' | 'api' | 'web' | 'campaign';
-  readonly log: Logger;
-  /** Set by the campaign sender: headers added after the rewrite, and its ledger update made in the commit. */
-  readonly campaign?: CampaignHandover | undefined;
-}
-
-export interface Accepted {
-  readonly messageIds: readonly number[];
-  readonly outboxIds: readonly number[];
-}
-
-/** What a message would become for its recipient, with nothing signed, stored or sent. */
-export interface Preview {
-  readonly messages: readonly { readonly message: OutgoingMail; readonly changes: readonly Change[] }[];
-}
+export type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, Submitter } from './pipeline-types.js';
+import type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, Submitter } from './pipeline-types.js';
 
 /** Random Message-ID on the relay domain (RFC 5322 §3.6.4), never derived from the original. */
 export function newRelayMessageId(domain: string): string {

@@ -1,0 +1,67 @@
+// The pipeline's contracts with its shells: what a shell hands to accept (or preview), what it gets
+// back, and the recipients resolved at RCPT time. Types only; the pipeline is in pipeline.ts.
+import type { Logger } from 'pino';
+import type { Identity, Target } from '../core/identify.js';
+import type { Proof } from '../core/policy.js';
+import type { Change, OutgoingMail, ParsedMail } from '../core/types.js';
+import type { CampaignHandover } from './campaign-handover.js';
+
+export interface RelayOptions {
+  readonly domains: readonly string[];
+  readonly parseTimeoutMs: number;
+  readonly filters: {
+    readonly linkAllowList: readonly string[];
+    readonly linkAction: 'redact' | 'refuse';
+    readonly stripImages: boolean;
+    readonly maxAttachmentBytes: number;
+  };
+}
+
+/** Handles a message addressed to one of our signed bounce addresses. */
+export interface BounceHandler {
+  verify(local: string): { outboxId: number } | { error: string };
+  handle(mail: ParsedMail, outboxId: number, log: Logger): Promise<unknown>;
+}
+
+export interface ResolvedBounce {
+  readonly bounce: true;
+  readonly address: string;
+  readonly outboxId: number;
+}
+
+export interface ResolvedRecipient {
+  readonly bounce?: false;
+  readonly address: string;
+  readonly target: Target;
+  readonly identity: Identity;
+}
+
+/** The permitted sender a submission-port session authenticated as. */
+export interface Submitter {
+  readonly permittedSenderId: number;
+  readonly storeId: number;
+}
+
+export interface AcceptInput {
+  readonly raw: Buffer;
+  readonly envelopeFrom: string;
+  readonly recipients: readonly string[];
+  /** How the writer proved who they are: computed by the shell that received the message. */
+  readonly proof: Proof;
+  /** Set for the submission port: the identity is this sender, whatever the envelope says. */
+  readonly submitter?: Submitter | undefined;
+  readonly source: 'smtp' | 'submission' | 'api' | 'web' | 'campaign';
+  readonly log: Logger;
+  /** Set by the campaign sender: headers added after the rewrite, and its ledger update made in the commit. */
+  readonly campaign?: CampaignHandover | undefined;
+}
+
+export interface Accepted {
+  readonly messageIds: readonly number[];
+  readonly outboxIds: readonly number[];
+}
+
+/** What a message would become for its recipient, with nothing signed, stored or sent. */
+export interface Preview {
+  readonly messages: readonly { readonly message: OutgoingMail; readonly changes: readonly Change[] }[];
+}
