@@ -109,6 +109,14 @@ describe('campaigns in the admin', () => {
     expect(await page.locator('[role=status]').innerText()).toBe('Test email queued to olivia@seller.example, rendered for Bob and order K-2.');
     const [, second] = await h.sink!.waitFor(2);
     expect(second!.raw.toString()).toContain('order K-2');
+
+    // The test runs the real rules: a banned word in the text is shown, and nothing is sent.
+    const banned = await h.api('POST', '/api/v1/banned-words', { word: 'KETTLE10', storeId });
+    await page.fill('[data-test-form] input[name=to]', 'olivia@seller.example');
+    await page.click('[data-test-form] button');
+    expect(await page.locator('[role=alert]').innerText()).toBe('The real message would be refused: the message contains banned words: kettle10.');
+    await h.api('DELETE', `/api/v1/banned-words/${banned.body.id}`);
+    expect(h.sink!.messages).toHaveLength(2);
   });
 
   it('schedules it in the admin time zone, then sends it now and shows the progress until done', async () => {
