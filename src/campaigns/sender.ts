@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import { describeAudience } from '../core/audience.js';
 import { baseValues, renderTemplate, type TemplateValues } from '../core/template.js';
 import { isRefusal } from '../core/alias-token.js';
-import { refusalText } from '../core/verdicts.js';
+import type { CampaignRecipientFacts } from '../core/messaging-rules.js';
+import { refusalText, type Refusal } from '../core/verdicts.js';
 import type { Metrics } from '../metrics.js';
 import type { Relay } from '../relay/pipeline.js';
 import { previewAsStore, sendAsStore, type StoreMessage } from '../relay/send-as-store.js';
@@ -38,8 +39,6 @@ export interface CampaignSenderOptions {
 
 /** Queues a plain notice to a store's mailbox (the completion notice). */
 export type NoticeQueue = (to: string, subject: string, text: string) => Promise<void>;
-
-const DAY = 86_400_000;
 
 /**
  * Messages between claim and commit at once. The sender keeps this many moving rather than waiting
@@ -186,18 +185,6 @@ export class CampaignSender {
     }
   }
 
-  /**
-   * Who must not get a campaign at all (consent and deliverability of the recipient list). The
-   * opt-out is not here: it is a messaging rule, decided in the pipeline like for every message,
-   * and its refusal is recorded as skipped below.
-   */
-  #skipReason(r: ClaimedRecipient, now: number): string | null {
-    if (r.unsubscribed) return 'unsubscribed';
-    if (r.undeliverable) return 'hard bounced';
-    if (r.lastCampaignAt !== null && now - r.lastCampaignAt < this.#o.repeatDays * DAY) return `had a campaign in the last ${this.#o.repeatDays} days`;
-    return null;
-  }
-
   /** The rendered subject and text for one recipient (before the unsubscribe footer). */
   #content(c: Campaign, storeName: string, pairId: number, buyerName: string | null, orderNumber?: string): { subject: string; text: string } {
     const values: TemplateValues = {
@@ -228,15 +215,37 @@ export class CampaignSender {
     if (orderNumber !== undefined && !this.#orders.latestForPair(buyer.pairId, orderNumber)) return { error: `That buyer has no order ${orderNumber}.` };
     const from = this.#storeSender(c.storeId);
     if ('error' in from) return { error: `The real message would fail: ${from.error}.` };
+    const facts = this.#repo.recipientFacts(c.id, buyer.pairId);
+    if (!facts) return { error: 'No such buyer.' };
     const { subject, text } = this.#content(c, from.store.name, buyer.pairId, buyer.name, orderNumber);
     const result = await previewAsStore(
       this.#relay,
-      this.#storeMessage(from, buyer.token, subject, text, PLACEHOLDER_LINK, () => undefined),
+      this.#storeMessage(from, buyer.token, subject, text, PLACEHOLDER_LINK, this.#facts(facts), () => undefined),
     );
-    if (isRefusal(result))
-      return { error: `The real message would be refused: ${result.code === 'OPTED_OUT' ? 'this buyer opted out' : refusalText(result)}.` };
+    if (isRefusal(result)) return { error: `The real message would be refused: ${refusalText(result)}.` };
     const m = result.messages[0]?.message;
     return m ? { subject: m.subject, text: m.text ?? '' } : { error: 'No such buyer.' };
+  }
+
+  /** How the progress names a recipient the campaign rules exclude; null for a real failure. */
+  #skipReason(r: Refusal): string | null {
+    switch (r.code) {
+      case 'UNSUBSCRIBED':
+        return 'unsubscribed';
+      case 'UNDELIVERABLE':
+        return 'hard bounced';
+      case 'RECENT_CAMPAIGN':
+        return `had a campaign in the last ${this.#o.repeatDays} days`;
+      case 'OPTED_OUT':
+        return 'opted out';
+      default:
+        return null;
+    }
+  }
+
+  /** The recipient facts the pipeline's campaign rules decide on. */
+  #facts(r: { unsubscribed: boolean; undeliverable: boolean; lastCampaignAt: number | null }): CampaignRecipientFacts {
+    return { unsubscribed: r.unsubscribed, undeliverable: r.undeliverable, lastCampaignAt: r.lastCampaignAt, repeatDays: this.#o.repeatDays };
   }
 
   /** The store and its mailbox as a permitted sender (campaigns are written as the store). */
@@ -253,6 +262,7 @@ export class CampaignSender {
     subject: string,
     text: string,
     unsubscribeUrl: string,
+    recipient: CampaignRecipientFacts,
     onCommit: (messageId: number, outboxId: number) => void,
     mailto = unsubscribeUrl,
   ): StoreMessage {
@@ -274,6 +284,7 @@ export class CampaignSender {
           text: footerText(store.name, unsubscribeUrl),
           html: `<p style="color:#666;font-size:12px">You get this because you bought from ${escapeHtml(store.name)}. <a href="${unsubscribeUrl}">Unsubscribe</a></p>`,
         },
+        recipient,
         onCommit,
       },
     };
@@ -292,8 +303,6 @@ export class CampaignSender {
 
   async #sendOne(c: Campaign, r: ClaimedRecipient): Promise<void> {
     const now = Date.now();
-    const skip = this.#skipReason(r, now);
-    if (skip) return this.#notSent(c, r, 'skipped', skip);
     const from = this.#storeSender(c.storeId);
     if ('error' in from) return this.#notSent(c, r, 'failed', from.error);
     const { subject, text } = this.#content(c, from.store.name, r.pairId, r.hideName ? null : r.buyerName);
@@ -303,11 +312,21 @@ export class CampaignSender {
     try {
       const result = await sendAsStore(
         this.#relay,
-        this.#storeMessage(from, r.token, subject, text, url, (messageId, outboxId) => this.#repo.markSent(r.id, messageId, outboxId, now), mailto),
+        this.#storeMessage(
+          from,
+          r.token,
+          subject,
+          text,
+          url,
+          this.#facts(r),
+          (messageId, outboxId) => this.#repo.markSent(r.id, messageId, outboxId, now),
+          mailto,
+        ),
       );
       if (isRefusal(result)) {
-        const opted = result.code === 'OPTED_OUT';
-        return this.#notSent(c, r, opted ? 'skipped' : 'failed', opted ? 'opted out' : refusalText(result));
+        // Who must not get it (decided by the pipeline's campaign rules) is skipped; anything else failed.
+        const skipped = this.#skipReason(result);
+        return this.#notSent(c, r, skipped ? 'skipped' : 'failed', skipped ?? refusalText(result));
       }
       this.#metrics?.campaignMessages.inc({ outcome: 'sent' });
     } catch (err) {

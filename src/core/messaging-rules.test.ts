@@ -16,6 +16,9 @@ const base: RuleFacts = {
   storeSentLastHour: 0,
   pairSentLastDay: 0,
 };
+const campaign = (over: Partial<NonNullable<RuleFacts['campaign']>> = {}): Partial<RuleFacts> => ({
+  campaign: { unsubscribed: false, undeliverable: false, lastCampaignAt: null, repeatDays: 7, ...over },
+});
 const completed = (daysAgo: number) => [{ number: 'A-1001', status: 'completed', completedAt: NOW - daysAgo * DAY }];
 
 describe('messaging rules (golden table: situation → verdict)', () => {
@@ -39,6 +42,14 @@ describe('messaging rules (golden table: situation → verdict)', () => {
     ['cancelled order does not keep the window open', { orders: [{ number: 'A-1001', status: 'cancelled', completedAt: null }] }, 'WINDOW_CLOSED'],
     ['store over its hourly limit', { storeSentLastHour: 500 }, 'RATE_LIMITED'],
     ['pair over its daily limit', { pairSentLastDay: 20 }, 'RATE_LIMITED'],
+    ['campaign: window, order id and rates do not apply', { ...campaign(), subject: 'News', orders: completed(90), storeSentLastHour: 500 }, 'accept'],
+    ['campaign to an unsubscribed buyer', campaign({ unsubscribed: true }), 'UNSUBSCRIBED'],
+    ['campaign to an address that bounced hard', campaign({ undeliverable: true }), 'UNDELIVERABLE'],
+    ['campaign 6 days after the last one', campaign({ lastCampaignAt: NOW - 6 * DAY }), 'RECENT_CAMPAIGN'],
+    ['campaign 8 days after the last one', campaign({ lastCampaignAt: NOW - 8 * DAY }), 'accept'],
+    ['campaign 2 days after the last one, repeat rule at 1 day', campaign({ lastCampaignAt: NOW - 2 * DAY, repeatDays: 1 }), 'accept'],
+    ['campaign to an opted-out buyer', { ...campaign(), optedOut: true }, 'OPTED_OUT'],
+    ['campaign marked [Important] to an opted-out buyer: never critical', { ...campaign(), optedOut: true, subject: '[Important] sale' }, 'OPTED_OUT'],
   ])('%s → %s', (_name, over, expected) => {
     const r = checkMessagingRules({ ...base, ...over });
     expect(r.refusal?.code ?? 'accept').toBe(expected);

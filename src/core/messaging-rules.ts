@@ -49,11 +49,22 @@ export interface RuleFacts {
   readonly storeSentLastHour: number;
   readonly pairSentLastDay: number;
   /**
-   * A campaign message: consent is handled by the campaign (unsubscribe link, exclusions at send
-   * time, its own rate), so the window, the order id and the store/pair rates do not apply; an
-   * opt-out still refuses it, and a campaign is never critical.
+   * Set for a campaign message, with what is known of its recipient at send time. Consent is the
+   * campaign's (unsubscribe link, these exclusions, its own rate), so the window, the order id and
+   * the store/pair rates do not apply; an opt-out still refuses it, and a campaign is never critical.
    */
-  readonly campaign?: boolean;
+  readonly campaign?: CampaignRecipientFacts | undefined;
+}
+
+/** Who must not get a campaign at all, looked up when the message is sent. */
+export interface CampaignRecipientFacts {
+  readonly unsubscribed: boolean;
+  /** The buyer's address bounced permanently. */
+  readonly undeliverable: boolean;
+  /** When the buyer last got another campaign from the store, if ever. */
+  readonly lastCampaignAt: number | null;
+  /** A buyer who got a campaign within this many days is spared another. */
+  readonly repeatDays: number;
 }
 
 export interface RulesOutcome {
@@ -96,7 +107,20 @@ export function checkMessagingRules(f: RuleFacts): RulesOutcome {
   const reject = (r: Refusal, criticalToOptedOut = false): RulesOutcome => ({ refusal: r, findings, criticalToOptedOut });
 
   if (f.campaign) {
+    const c = f.campaign;
     findings.push({ rule: 'campaign', result: 'window, order id and rates do not apply' });
+    if (c.unsubscribed) {
+      findings.push({ rule: 'campaign.unsubscribed', result: 'refused' });
+      return reject(refusal('UNSUBSCRIBED'));
+    }
+    if (c.undeliverable) {
+      findings.push({ rule: 'campaign.undeliverable', result: 'refused' });
+      return reject(refusal('UNDELIVERABLE'));
+    }
+    if (c.lastCampaignAt !== null && f.now - c.lastCampaignAt < c.repeatDays * DAY) {
+      findings.push({ rule: 'campaign.repeat', result: 'refused', detail: `last campaign ${isoDate(c.lastCampaignAt)}` });
+      return reject(refusal('RECENT_CAMPAIGN', `the buyer had a campaign from this store in the last ${c.repeatDays} days`));
+    }
     if (f.optedOut) {
       findings.push({ rule: 'opt-out', result: 'refused' });
       return reject(refusal('OPTED_OUT'));

@@ -2,9 +2,12 @@
 // headers and the visible unsubscribe footer (ours, so added after the content filters ran), and
 // the ledger update that runs inside the commit storing the message; and mail to the mailto:
 // unsubscribe address, which the pipeline hands to the campaign module.
+import type { CampaignRecipientFacts } from '../core/messaging-rules.js';
 import type { OutgoingMail } from '../core/types.js';
 
 export interface CampaignHandover {
+  /** Who the recipient is for the campaign rules (unsubscribed, bounced, recently mailed), decided in the pipeline. */
+  readonly recipient: CampaignRecipientFacts;
   /** e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058), signed by DKIM with the rest. */
   readonly headers: readonly (readonly [string, string])[];
   /** The visible unsubscribe footer: ours, so it is added after the content filters ran. */

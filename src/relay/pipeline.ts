@@ -217,7 +217,7 @@ export class Relay {
             ? { lastBuyerMessageAt: null, criticalToOptedOutLastDay: 0, storeSentLastHour: 0, pairSentLastDay: 0 }
             : this.#stats.forSend(id.store.id, id.pair.id, now)),
           // Campaign rules only with the campaign's handover (its unsubscribe headers and ledger).
-          campaign: input.campaign !== undefined,
+          campaign: input.campaign?.recipient,
         };
       }
       const decision = decide(mail, { identity: id, proof: input.proof, permittedSenders: senders, rules, content });

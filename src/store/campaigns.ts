@@ -95,6 +95,12 @@ export function contentHash(d: Pick<CampaignDraft, 'storeId' | 'subject' | 'body
     .digest('hex');
 }
 
+/** The facts the campaign rules decide on, for the pair `pair` and the campaign `campaign` (SQL); needs `b` (buyers). */
+const exclusionCols = (pair: string, campaign: string) =>
+  `EXISTS (SELECT 1 FROM campaign_unsubscribes u WHERE u.pair_id = ${pair}) AS unsubscribed,
+   b.undeliverable_at IS NOT NULL AS undeliverable,
+   (SELECT max(o.done_at) FROM campaign_recipients o WHERE o.pair_id = ${pair} AND o.status = 'sent' AND o.campaign_id != ${campaign}) AS lastCampaignAt`;
+
 export class CampaignRepo {
   readonly #db: Db;
   constructor(db: Db) {
@@ -247,15 +253,19 @@ export class CampaignRepo {
     })();
   }
 
+  /** What the campaign rules need to know of one pair now (for a test email's preview). */
+  recipientFacts(campaignId: number, pairId: number): { unsubscribed: boolean; undeliverable: boolean; lastCampaignAt: number | null } | null {
+    const r = stmt(this.#db, `SELECT ${exclusionCols('p.id', '?')} FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE p.id = ?`).get(campaignId, pairId) as
+      { unsubscribed: number; undeliverable: number; lastCampaignAt: number | null } | undefined;
+    return r ? { unsubscribed: !!r.unsubscribed, undeliverable: !!r.undeliverable, lastCampaignAt: r.lastCampaignAt } : null;
+  }
+
   /** Claims up to `n` pending rows (pending → sending) with what the exclusions need. */
   claim(campaignId: number, n: number, now = Date.now()): ClaimedRecipient[] {
     return this.#db.transaction(() => {
       const rows = stmt(
         this.#db,
-        `SELECT r.id, r.pair_id AS pairId, p.token, b.name AS buyerName, p.hide_name AS hideName, r.prospect,
-                EXISTS (SELECT 1 FROM campaign_unsubscribes u WHERE u.pair_id = r.pair_id) AS unsubscribed,
-                b.undeliverable_at IS NOT NULL AS undeliverable,
-                (SELECT max(o.done_at) FROM campaign_recipients o WHERE o.pair_id = r.pair_id AND o.status = 'sent' AND o.campaign_id != r.campaign_id) AS lastCampaignAt
+        `SELECT r.id, r.pair_id AS pairId, p.token, b.name AS buyerName, p.hide_name AS hideName, r.prospect, ${exclusionCols('r.pair_id', 'r.campaign_id')}
          FROM campaign_recipients r JOIN pairs p ON p.id = r.pair_id JOIN buyers b ON b.id = p.buyer_id
          WHERE r.campaign_id = ? AND r.status = 'pending' ORDER BY r.id LIMIT ?`,
       ).all(campaignId, n) as (Omit<ClaimedRecipient, 'hideName' | 'unsubscribed' | 'undeliverable' | 'prospect'> & Record<string, number>)[];

@@ -165,38 +165,46 @@ describe('sending', () => {
 
 describe('the test email', () => {
   it('previews what the buyer would get through the same rules and filters, and stores nothing', async () => {
+    await order('gil', 'O-7', [{ sku: 'VAS-1', category: 'Decor', manufacturer: 'Vase Co', price: 20 }], '2026-09-01T10:00:00Z');
     const id = await campaign({
       name: 'Preview',
-      audience: { skus: ['LAM-1'] },
+      audience: { skus: ['VAS-1', 'LAM-1'] },
       body: 'Hi {{buyer.name}}, write to me at olivia@private.example or see https://elsewhere.example/deal',
     });
     const c = new CampaignRepo(h.gw.db).get(id)!;
-    const dan = h.gw.db.prepare("SELECT p.id AS pairId, p.token FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = 'dan@buyer.example'").get() as {
-      pairId: number;
-      token: string;
-    };
+    const pair = (email: string) =>
+      h.gw.db.prepare('SELECT p.id AS pairId, p.token FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = ?').get(email) as {
+        pairId: number;
+        token: string;
+      };
+    const gil = { ...pair('gil@buyer.example'), name: 'Gil' };
     const count = () =>
       h.gw.db.prepare('SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM outbox) + (SELECT count(*) FROM campaign_recipients) AS n').get();
     const before = count();
-    const preview = await h.gw.campaigns.preview(c, { ...dan, name: 'Dan' });
+    const preview = await h.gw.campaigns.preview(c, gil);
     expect(preview).toMatchObject({ subject: 'Hello from Acme Store' });
     const text = (preview as { text: string }).text;
-    expect(text).toContain('Hi Dan,');
+    expect(text).toContain('Hi Gil,');
     // Masked and filtered as the real send would be: no address, no outside link.
     expect(text).not.toContain('olivia@private.example');
     expect(text).not.toContain('elsewhere.example');
-    // The footer, with a placeholder: a real link in a test would unsubscribe Dan.
+    // The footer, with a placeholder: a real link in a test would unsubscribe Gil.
     expect(text).toContain('Unsubscribe: (a personal link in the real email)');
     expect(count()).toEqual(before);
 
+    // The campaign rules too: Dan's address bounced (above), Fay unsubscribed.
+    expect(await h.gw.campaigns.preview(c, { ...pair('dan@buyer.example'), name: 'Dan' })).toEqual({
+      error: "The real message would be refused: the buyer's address bounced permanently; campaigns are not sent to it.",
+    });
+    expect(await h.gw.campaigns.preview(c, { ...pair('fay@buyer.example'), name: 'Fay' })).toEqual({
+      error: "The real message would be refused: the buyer unsubscribed from this store's campaigns.",
+    });
     // A banned word refuses the real send: the test says so instead of sending.
     const banned = await h.api('POST', '/api/v1/banned-words', { word: 'deal', storeId });
     expect(banned.status).toBe(201);
-    expect(await h.gw.campaigns.preview(c, { ...dan, name: 'Dan' })).toEqual({
-      error: 'The real message would be refused: the message contains banned words: deal.',
-    });
+    expect(await h.gw.campaigns.preview(c, gil)).toEqual({ error: 'The real message would be refused: the message contains banned words: deal.' });
     await h.api('DELETE', `/api/v1/banned-words/${banned.body.id}`);
-    expect(await h.gw.campaigns.preview(c, { ...dan, name: 'Dan' }, 'O-1')).toEqual({ error: 'That buyer has no order O-1.' });
+    expect(await h.gw.campaigns.preview(c, gil, 'O-1')).toEqual({ error: 'That buyer has no order O-1.' });
     expect(count()).toEqual(before);
   });
 });
