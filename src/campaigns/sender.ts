@@ -11,7 +11,7 @@ import { isRefusal } from '../core/alias-token.js';
 import type { CampaignRecipientFacts } from '../core/messaging-rules.js';
 import { refusalText, type Refusal } from '../core/verdicts.js';
 import type { Metrics } from '../metrics.js';
-import type { Relay } from '../relay/pipeline.js';
+import type { CampaignHandover, Relay } from '../relay/pipeline.js';
 import { previewAsStore, sendAsStore, type StoreMessage } from '../relay/send-as-store.js';
 import { AudienceRepo } from '../store/audience.js';
 import { CampaignRepo, type Campaign, type ClaimedRecipient } from '../store/campaigns.js';
@@ -218,10 +218,7 @@ export class CampaignSender {
     const facts = this.#repo.recipientFacts(c.id, buyer.pairId);
     if (!facts) return { error: 'No such buyer.' };
     const { subject, text } = this.#content(c, from.store.name, buyer.pairId, buyer.name, orderNumber);
-    const result = await previewAsStore(
-      this.#relay,
-      this.#storeMessage(from, buyer.token, subject, text, PLACEHOLDER_LINK, this.#facts(facts), () => undefined),
-    );
+    const result = await previewAsStore(this.#relay, this.#storeMessage(from, buyer.token, subject, text, PLACEHOLDER_LINK, this.#facts(facts), NO_LEDGER));
     if (isRefusal(result)) return { error: `The real message would be refused: ${refusalText(result)}.` };
     const m = result.messages[0]?.message;
     return m ? { subject: m.subject, text: m.text ?? '' } : { error: 'No such buyer.' };
@@ -263,7 +260,7 @@ export class CampaignSender {
     text: string,
     unsubscribeUrl: string,
     recipient: CampaignRecipientFacts,
-    onCommit: (messageId: number, outboxId: number) => void,
+    ledger: Pick<CampaignHandover, 'recipientId' | 'onCommit'>,
     mailto = unsubscribeUrl,
   ): StoreMessage {
     const { store, sender } = from;
@@ -285,7 +282,7 @@ export class CampaignSender {
           html: `<p style="color:#666;font-size:12px">You get this because you bought from ${escapeHtml(store.name)}. <a href="${unsubscribeUrl}">Unsubscribe</a></p>`,
         },
         recipient,
-        onCommit,
+        ...ledger,
       },
     };
   }
@@ -319,7 +316,7 @@ export class CampaignSender {
           text,
           url,
           this.#facts(r),
-          (messageId, outboxId) => this.#repo.markSent(r.id, messageId, outboxId, now),
+          { recipientId: r.id, onCommit: (messageId, outboxId) => this.#repo.markSent(r.id, messageId, outboxId, now) },
           mailto,
         ),
       );
@@ -368,6 +365,9 @@ export class CampaignSender {
     await this.#notice(store.mailbox, `Campaign finished: ${c.name}`, text);
   }
 }
+
+/** A preview stops before the commit: it has no ledger row to name or mark. */
+const NO_LEDGER: Pick<CampaignHandover, 'recipientId' | 'onCommit'> = { recipientId: 0, onCommit: () => undefined };
 
 /** Where the personal unsubscribe link goes in a test email (a real one would unsubscribe the buyer). */
 const PLACEHOLDER_LINK = '(a personal link in the real email)';

@@ -8,6 +8,8 @@ import type { OutgoingMail } from '../core/types.js';
 export interface CampaignHandover {
   /** Who the recipient is for the campaign rules (unsubscribed, bounced, recently mailed), decided in the pipeline. */
   readonly recipient: CampaignRecipientFacts;
+  /** The ledger row: the stored message names it, and its delivery is at most once. */
+  readonly recipientId: number;
   /** e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058), signed by DKIM with the rest. */
   readonly headers: readonly (readonly [string, string])[];
   /** The visible unsubscribe footer: ours, so it is added after the content filters ran. */

@@ -353,9 +353,13 @@ export class Relay {
           changes: p.changes,
           raw: input.raw,
           receivedAt: now,
+          campaignRecipientId: input.campaign?.recipientId ?? null,
         });
         messageIds.push(messageId);
-        const outboxId = this.#outbox.enqueue({ messageId, kind: 'relay', envFrom: p.envFrom, envTo: p.envTo, raw: p.bytes }, now);
+        const outboxId = this.#outbox.enqueue(
+          { messageId, kind: 'relay', envFrom: p.envFrom, envTo: p.envTo, raw: p.bytes, atMostOnce: input.campaign !== undefined },
+          now,
+        );
         outboxIds.push(outboxId);
         input.campaign?.onCommit(messageId, outboxId);
       }

@@ -283,8 +283,6 @@ export class CampaignRepo {
       now,
       recipientId,
     );
-    stmt(this.#db, 'UPDATE messages SET campaign_recipient_id = ? WHERE id = ?').run(recipientId, messageId);
-    stmt(this.#db, 'UPDATE outbox SET at_most_once = 1 WHERE id = ?').run(outboxId);
   }
 
   /** Ledger rows whose delivery was interrupted by a crash: reported as unknown, never sent again. */

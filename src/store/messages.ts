@@ -30,6 +30,8 @@ export interface NewMessage {
   readonly changes: readonly Change[];
   readonly raw: Uint8Array;
   readonly receivedAt: number;
+  /** The campaign ledger row this message was sent for, if any. */
+  readonly campaignRecipientId?: number | null;
 }
 
 export interface MessageSummary {
@@ -81,8 +83,9 @@ export class MessageRepo {
     this.#insert = stmt(
       db,
       `INSERT INTO messages (pair_id, store_id, direction, source, author_email, permitted_sender_id, subject, original_message_id,
-        relay_message_id, verdict, findings, changes, size, critical, critical_to_opted_out, auto_submitted, suspicious, snippet, category, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        relay_message_id, verdict, findings, changes, size, critical, critical_to_opted_out, auto_submitted, suspicious, snippet, category, received_at,
+        campaign_recipient_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -108,6 +111,7 @@ export class MessageRepo {
       m.snippet ?? '',
       m.category ?? (m.direction === 'store_to_buyer' ? 'sent' : 'buyer_message'),
       m.receivedAt,
+      m.campaignRecipientId ?? null,
     );
     const id = Number(info.lastInsertRowid);
     stmt(this.#db, 'INSERT INTO message_bodies (message_id, raw) VALUES (?, ?)').run(id, m.raw);

@@ -12,6 +12,8 @@ export interface NewOutboxRow {
   readonly envFrom: string;
   readonly envTo: string;
   readonly raw: Uint8Array;
+  /** Campaign mail: an attempt a crash interrupted is reported, never repeated (see failInterrupted). */
+  readonly atMostOnce?: boolean;
 }
 
 export interface OutboxRow {
@@ -43,13 +45,15 @@ export class OutboxRepo {
     this.#db = db;
     this.#insert = stmt(
       db,
-      `INSERT INTO outbox (message_id, kind, env_from, env_to, size, status, attempts, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
+      `INSERT INTO outbox (message_id, kind, env_from, env_to, size, status, attempts, next_attempt_at, created_at, updated_at, at_most_once)
+       VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)`,
     );
   }
 
   enqueue(row: NewOutboxRow, now = Date.now()): number {
-    const id = Number(this.#insert.run(row.messageId, row.kind, row.envFrom, row.envTo, row.raw.byteLength, now, now, now).lastInsertRowid);
+    const id = Number(
+      this.#insert.run(row.messageId, row.kind, row.envFrom, row.envTo, row.raw.byteLength, now, now, now, row.atMostOnce ? 1 : 0).lastInsertRowid,
+    );
     stmt(this.#db, 'INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)').run(id, row.raw);
     return id;
   }
