@@ -13,6 +13,7 @@ import { tokenFromBytes } from '../src/core/alias-token.js';
 import type { AudienceSpec } from '../src/core/audience.js';
 import { AudienceRepo } from '../src/store/audience.js';
 import { openDb } from '../src/store/db.js';
+import { quantile, seededRandom } from './numbers.js';
 import { startSink } from '../test/helpers/sink.js';
 import { startChildGateway } from '../test/helpers/child-gateway.js';
 
@@ -23,18 +24,12 @@ const SKUS = 500;
 const CATEGORIES = ['Kitchen', 'Living', 'Garden', 'Office', 'Bath', 'Toys', 'Sport', 'Tools'];
 const MAKERS = Array.from({ length: 40 }, (_, i) => `Maker ${i}`);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)] as number;
+const median = (xs: number[]) => quantile(xs, 0.5);
+const p90 = (xs: number[]) => quantile(xs, 0.9);
 
 function seed(dataDir: string): void {
   const db = openDb(dataDir);
-  let state = 7;
-  const rand = (n: number) => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
+  const rand = seededRandom(7);
   const t0 = Date.now();
   db.transaction(() => {
     db.prepare("INSERT INTO stores (slug, name, mailbox, created_at) VALUES ('big', 'Big Store', 'cs@big.example', 0)").run();

@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { categorize, DEFAULT_CATEGORY_RULES } from '../src/core/categorize.js';
 import { startGateway } from '../src/gateway.js';
 import { openDb } from '../src/store/db.js';
+import { quantile, seededRandom } from './numbers.js';
 import { UserRepo } from '../src/store/users.js';
 
 const TOTAL = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
@@ -22,14 +23,7 @@ const NAMES = 'Jane Bo Amir Chen Dana Eli Farah Gus Hana Ivan Jun Kai Lena Milo 
 function seed(dataDir: string): void {
   const db = openDb(dataDir);
   const t0 = Date.now();
-  // mulberry32: a small deterministic PRNG, so every run seeds the same data.
-  let state = 42;
-  const rand = (n: number) => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
+  const rand = seededRandom(42);
   db.transaction(() => {
     const store = db.prepare('INSERT INTO stores (slug, name, mailbox, created_at) VALUES (?, ?, ?, 0)');
     const sender = db.prepare("INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, 'enabled', 0, 0)");
@@ -86,9 +80,7 @@ function seed(dataDir: string): void {
 }
 
 function stats(ms: number[]): string {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
-  return `median ${at(0.5).toFixed(1)} ms, p90 ${at(0.9).toFixed(1)} ms`;
+  return `median ${quantile(ms, 0.5).toFixed(1)} ms, p90 ${quantile(ms, 0.9).toFixed(1)} ms`;
 }
 
 async function main(): Promise<void> {
