@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChildGateway, type ChildGateway } from '../test/helpers/child-gateway.js';
+import { seedChildPair, startChildGateway, type ChildGateway } from '../test/helpers/child-gateway.js';
 import { startSink, type Sink } from '../test/helpers/sink.js';
 import { SmtpClient } from '../test/helpers/smtp-client.js';
 
@@ -77,16 +77,7 @@ async function runCase(kind: 'maskgate' | 'bare', c: (typeof ALL_CASES)[number])
   try {
     let to = 'someone@relay.localhost';
     if (kind === 'maskgate') {
-      const store = await target.post('/api/v1/stores', { slug: 'bench', name: 'Bench Store', mailbox: 'support@store.example' });
-      const order = await target.post('/api/v1/orders', {
-        storeId: store.id,
-        number: 'B-1',
-        buyer: { email: 'jane@buyer.example', name: 'Jane Doe' },
-        total: 1,
-        currency: 'EUR',
-        placedAt: '2026-11-01T00:00:00Z',
-      });
-      to = order.address;
+      to = await seedChildPair(target, 'B-1', { slug: 'bench', name: 'Bench Store', mailbox: 'support@store.example' }, 'Jane Doe');
     }
     const make = message(c.bytes, to);
     // Warm up: one message per session, not counted.

@@ -83,3 +83,22 @@ export function startChildGateway(o: ChildOptions): Promise<ChildGateway> {
     });
   });
 }
+
+/** A store and one order of jane@buyer.example through the child's API; resolves with her alias. */
+export async function seedChildPair(
+  child: ChildGateway,
+  number: string,
+  store: { slug: string; name: string; mailbox: string } = { slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' },
+  buyerName = 'Jane',
+): Promise<string> {
+  const created = await child.post('/api/v1/stores', store);
+  const order = await child.post('/api/v1/orders', {
+    storeId: created.id,
+    number,
+    buyer: { email: 'jane@buyer.example', name: buyerName },
+    total: 1,
+    currency: 'EUR',
+    placedAt: '2026-11-01T00:00:00Z',
+  });
+  return order.address as string;
+}

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
+import { seedChildPair, startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
@@ -35,16 +35,7 @@ describe('crash safety', () => {
     sink = await startSink();
     const first = await startChild(dataDir, sink);
     children.push(first.proc);
-    const store = await first.post('/api/v1/stores', { slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' });
-    const order = await first.post('/api/v1/orders', {
-      storeId: store.id,
-      number: 'C-1',
-      buyer: { email: 'jane@buyer.example', name: 'Jane' },
-      total: 1,
-      currency: 'EUR',
-      placedAt: '2026-11-01T00:00:00Z',
-    });
-    const alias: string = order.address;
+    const alias = await seedChildPair(first, 'C-1');
 
     const TOTAL = 300;
     const KILL_AFTER = 120;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
+import { seedChildPair, startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
@@ -35,18 +35,7 @@ function start(dataDir: string, closeTimeoutMs: number): Promise<ChildGateway> {
   });
 }
 
-async function seed(child: ChildGateway): Promise<string> {
-  const store = await child.post('/api/v1/stores', { slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' });
-  const order = await child.post('/api/v1/orders', {
-    storeId: store.id,
-    number: 'S-1',
-    buyer: { email: 'jane@buyer.example', name: 'Jane' },
-    total: 1,
-    currency: 'EUR',
-    placedAt: '2026-11-01T00:00:00Z',
-  });
-  return order.address as string;
-}
+const seed = (child: ChildGateway) => seedChildPair(child, 'S-1');
 
 const exited = (proc: ChildProcess) =>
   new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', (code) => resolve(code))));
