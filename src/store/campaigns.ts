@@ -260,17 +260,32 @@ export class CampaignRepo {
     return r ? { unsubscribed: !!r.unsubscribed, undeliverable: !!r.undeliverable, lastCampaignAt: r.lastCampaignAt } : null;
   }
 
-  /** Claims up to `n` pending rows (pending → sending) with what the exclusions need. */
+  /**
+   * Claims up to `n` pending rows (pending → sending) with what the exclusions need. Returns only
+   * the rows this call's UPDATE moved (`RETURNING`): a row another claimer took first is not sent
+   * twice, whatever the isolation of the database.
+   */
   claim(campaignId: number, n: number, now = Date.now()): ClaimedRecipient[] {
     return this.#db.transaction(() => {
-      const rows = stmt(
+      const claimed = stmt(
+        this.#db,
+        `UPDATE campaign_recipients SET status = 'sending', claimed_at = ?
+         WHERE status = 'pending' AND id IN (SELECT id FROM campaign_recipients WHERE campaign_id = ? AND status = 'pending' ORDER BY id LIMIT ?)
+         RETURNING id`,
+      ).all(now, campaignId, n) as { id: number }[];
+      if (claimed.length === 0) return [];
+      const detail = stmt(
         this.#db,
         `SELECT r.id, r.pair_id AS pairId, p.token, b.name AS buyerName, p.hide_name AS hideName, r.prospect, ${exclusionCols('r.pair_id', 'r.campaign_id')}
          FROM campaign_recipients r JOIN pairs p ON p.id = r.pair_id JOIN buyers b ON b.id = p.buyer_id
-         WHERE r.campaign_id = ? AND r.status = 'pending' ORDER BY r.id LIMIT ?`,
-      ).all(campaignId, n) as (Omit<ClaimedRecipient, 'hideName' | 'unsubscribed' | 'undeliverable' | 'prospect'> & Record<string, number>)[];
-      const mark = stmt(this.#db, "UPDATE campaign_recipients SET status = 'sending', claimed_at = ? WHERE id = ? AND status = 'pending'");
-      for (const r of rows) mark.run(now, r.id);
+         WHERE r.id = ?`,
+      );
+      const rows = claimed
+        .map(
+          (c) => detail.get(c.id) as (Omit<ClaimedRecipient, 'hideName' | 'unsubscribed' | 'undeliverable' | 'prospect'> & Record<string, number>) | undefined,
+        )
+        .filter((r) => r !== undefined)
+        .sort((a, b) => a.id - b.id);
       return rows.map((r) => ({ ...r, hideName: !!r.hideName, unsubscribed: !!r.unsubscribed, undeliverable: !!r.undeliverable, prospect: !!r.prospect }));
     })();
   }

@@ -13,12 +13,15 @@ export function setSetting(db: Db, key: string, value: string): void {
   stmt(db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }
 
-/** A 256-bit secret kept under `key`, made on first use; it survives restarts and restores. */
+/**
+ * A 256-bit secret kept under `key`, made on first use; it survives restarts and restores. Created
+ * with INSERT … ON CONFLICT DO NOTHING and read back in one transaction, so callers racing on first
+ * use (two connections, or later two nodes) all get the one secret that was stored.
+ */
 export function loadSecret(db: Db, key: string): Buffer {
-  let hex = getSetting(db, key);
-  if (!hex) {
-    hex = randomBytes(32).toString('hex');
-    setSetting(db, key, hex);
-  }
+  const hex = db.transaction(() => {
+    stmt(db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING').run(key, randomBytes(32).toString('hex'));
+    return getSetting(db, key) as string;
+  })();
   return Buffer.from(hex, 'hex');
 }
