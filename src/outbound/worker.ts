@@ -1,7 +1,9 @@
 // Owns delivery of outbox rows: claim due rows, hand them to the transport, record sent/deferred/
 // failed with backoff, and queue a masked non-delivery notice to the author on a final failure.
-// A row stays queued in the database while it is in flight, so a crash re-delivers it rather than
-// losing it (a duplicate only for messages in flight at the crash).
+// A row stays queued in the database while it is in flight, leased to this worker (node id and
+// lease end written in a commit before the attempt), so a crash re-delivers it rather than losing
+// it (a duplicate only for messages in flight at the crash), and no other worker takes it meanwhile.
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import { maskText } from '../core/body-scrub.js';
@@ -24,7 +26,16 @@ export interface WorkerOptions {
   /** Tells authors about final failures; shared with the bounce intake. */
   readonly notices: FailureNotices;
   readonly metrics?: Metrics | undefined;
+  /**
+   * How long a claimed row stays leased to this worker (ms). Longer than any delivery attempt can
+   * take (the SMTP transport gives up within a few minutes), so a live worker never loses a row it
+   * holds; a dead one's rows are taken over once it runs out.
+   */
+  readonly leaseMs?: number | undefined;
 }
+
+/** 15 minutes: well past the transport's connection, greeting and socket timeouts together. */
+const DEFAULT_LEASE_MS = 15 * 60_000;
 
 export class OutboundWorker {
   readonly #commit: GroupCommit;
@@ -38,6 +49,11 @@ export class OutboundWorker {
   #wakeScheduled = false;
   readonly #refillAt: number;
   #running = false;
+  #claiming = false;
+  /** Work arrived while a claim was being committed: claim again once it is done. */
+  #again = false;
+  /** This worker's lease owner id: random per process, so a restarted process is a new owner. */
+  readonly nodeId = randomBytes(9).toString('base64url');
 
   constructor(db: Db, commit: GroupCommit, transport: Transport, options: WorkerOptions, log: Logger) {
     this.#commit = commit;
@@ -50,6 +66,9 @@ export class OutboundWorker {
   }
 
   start(): void {
+    // SQLite has one node: a lease still set belongs to a process that died (see releaseAllLeases).
+    const freed = this.#outbox.releaseAllLeases();
+    if (freed) this.#log.info({ event: 'queue.leases-released', rows: freed }, 'leases of a stopped process released');
     this.#running = true;
     this.#timer = setInterval(() => this.#tick(), this.#options.pollIntervalMs);
     this.#timer.unref();
@@ -88,33 +107,44 @@ export class OutboundWorker {
 
   #tick(): void {
     if (!this.#running) return;
-    const free = this.#options.concurrency - this.#held.size;
-    if (free <= 0) return;
-    let rows: OutboxRow[];
-    try {
-      rows = this.#outbox.due(Date.now(), free, new Set(this.#held.keys()));
-    } catch (err) {
-      this.#log.error({ event: 'queue.error', err: (err as Error).message }, 'could not read the outbox');
+    if (this.#claiming) {
+      this.#again = true;
       return;
     }
-    // Campaign rows are at most once: their attempts are on disk before they start (one commit for
-    // the whole claim; see failInterrupted).
-    const atMostOnce = rows.filter((r) => r.atMostOnce).map((r) => r.id);
-    const started = atMostOnce.length ? this.#commit.run(() => atMostOnce.forEach((id) => this.#outbox.markAttemptStarted(id))) : null;
-    for (const row of rows) {
-      const p = this.#deliver(row, row.atMostOnce ? started : null)
-        .catch((err: Error) => this.#log.error({ event: 'queue.error', outboxId: row.id, err: err.message }, 'could not record a delivery'))
-        .finally(() => {
-          this.#held.delete(row.id);
-          // Refill in groups rather than one slot at a time: one outbox query and one attempt
-          // commit for several deliveries.
-          if (this.#options.concurrency - this.#held.size >= this.#refillAt || this.#held.size === 0) this.wake();
-        });
-      this.#held.set(row.id, p);
-    }
+    const free = this.#options.concurrency - this.#held.size;
+    if (free <= 0) return;
+    this.#claiming = true;
+    const now = Date.now();
+    // The claim is a write (the lease, and for campaign rows the attempt start: at most once, see
+    // failInterrupted); it joins the next group commit, and delivery starts only once it is on disk.
+    this.#commit
+      .run(() => this.#outbox.claim(this.nodeId, free, now + (this.#options.leaseMs ?? DEFAULT_LEASE_MS), now))
+      .then((rows) => {
+        for (const row of rows) {
+          if (this.#held.has(row.id)) continue; // still in our hands past its lease: never twice at once
+          const p = this.#deliver(row)
+            .catch((err: Error) => this.#log.error({ event: 'queue.error', outboxId: row.id, err: err.message }, 'could not record a delivery'))
+            .finally(() => {
+              this.#held.delete(row.id);
+              // Refill in groups rather than one slot at a time: one claim for several deliveries.
+              if (this.#options.concurrency - this.#held.size >= this.#refillAt || this.#held.size === 0) this.wake();
+            });
+          this.#held.set(row.id, p);
+        }
+        // A full claim may have left more due rows behind.
+        if (rows.length === free) this.#again = true;
+      })
+      .catch((err: Error) => this.#log.error({ event: 'queue.error', err: err.message }, 'could not claim outbox rows'))
+      .finally(() => {
+        this.#claiming = false;
+        if (this.#again) {
+          this.#again = false;
+          this.wake();
+        }
+      });
   }
 
-  async #deliver(row: OutboxRow, started: Promise<void> | null): Promise<void> {
+  async #deliver(row: OutboxRow): Promise<void> {
     const attempts = row.attempts + 1;
     const raw = this.#outbox.raw(row.id);
     if (!raw) return;
@@ -124,7 +154,6 @@ export class OutboundWorker {
       redactAddresses(maskText(text, { addresses: [row.envTo], names: [] }, { address: row.envFrom || '[recipient]', name: '' }).value, [
         this.#options.relayDomain,
       ]);
-    await started;
     let response: string;
     try {
       // Relayed mail leaves with a signed bounce address naming this row, so an asynchronous

@@ -67,23 +67,37 @@ export class OutboxRepo {
     return row?.raw ?? null;
   }
 
-  /** Rows whose time has come, oldest first, skipping the ones the worker already holds. */
-  due(now: number, limit: number, held: ReadonlySet<number>): OutboxRow[] {
+  /**
+   * Leases up to `limit` due rows (oldest first) to `owner` until `leaseUntil` (ms since the epoch)
+   * and returns them: only rows whose lease is free or has run out, and only the rows this UPDATE
+   * took (`RETURNING`), so two workers never hold the same row. At-most-once rows get their attempt
+   * start recorded in the same write (see failInterrupted). Call it inside a commit; the caller
+   * delivers only after that commit returned.
+   */
+  claim(owner: string, limit: number, leaseUntil: number, now = Date.now()): OutboxRow[] {
     const rows = stmt(
       this.#db,
-      `SELECT ${COLS} FROM outbox WHERE status IN ('queued', 'deferred') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-    ).all(now, limit + held.size) as OutboxRow[];
-    return rows.filter((r) => !held.has(r.id)).slice(0, limit);
+      `UPDATE outbox SET lease_owner = ?, lease_until = ?,
+         attempt_started_at = CASE WHEN at_most_once = 1 THEN ? ELSE attempt_started_at END
+       WHERE id IN (SELECT id FROM outbox WHERE status IN ('queued', 'deferred') AND next_attempt_at <= ?
+                    AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, id LIMIT ?)
+         AND (lease_until IS NULL OR lease_until <= ?)
+       RETURNING ${COLS}`,
+    ).all(owner, leaseUntil, now, now, now, limit, now) as OutboxRow[];
+    return rows.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id);
+  }
+
+  /**
+   * Frees every lease: at start on SQLite, where one node owns the file, so any lease left belongs
+   * to a process that died. Returns how many rows were freed.
+   */
+  releaseAllLeases(): number {
+    return stmt(this.#db, 'UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL').run().changes;
   }
 
   nextDueAt(): number | null {
     const row = stmt(this.#db, "SELECT min(next_attempt_at) AS t FROM outbox WHERE status IN ('queued', 'deferred')").get() as { t: number | null };
     return row.t;
-  }
-
-  /** Recorded (committed) before an at-most-once delivery attempt starts. */
-  markAttemptStarted(id: number, now = Date.now()): void {
-    stmt(this.#db, 'UPDATE outbox SET attempt_started_at = ? WHERE id = ?').run(now, id);
   }
 
   /**
@@ -104,30 +118,24 @@ export class OutboxRepo {
   }
 
   markDone(id: number, status: 'sent' | 'captured', attempts: number, now = Date.now()): void {
-    stmt(this.#db, 'UPDATE outbox SET status = ?, attempts = ?, last_error = NULL, attempt_started_at = NULL, updated_at = ?, done_at = ? WHERE id = ?').run(
-      status,
-      attempts,
-      now,
-      now,
-      id,
-    );
+    stmt(
+      this.#db,
+      'UPDATE outbox SET status = ?, attempts = ?, last_error = NULL, attempt_started_at = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?, done_at = ? WHERE id = ?',
+    ).run(status, attempts, now, now, id);
   }
 
   markDeferred(id: number, attempts: number, nextAttemptAt: number, error: string, now = Date.now()): void {
     stmt(
       this.#db,
-      "UPDATE outbox SET status = 'deferred', attempts = ?, next_attempt_at = ?, last_error = ?, attempt_started_at = NULL, updated_at = ? WHERE id = ?",
+      "UPDATE outbox SET status = 'deferred', attempts = ?, next_attempt_at = ?, last_error = ?, attempt_started_at = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?",
     ).run(attempts, nextAttemptAt, error, now, id);
   }
 
   markFailed(id: number, attempts: number, error: string, now = Date.now()): void {
-    stmt(this.#db, "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, updated_at = ?, done_at = ? WHERE id = ?").run(
-      attempts,
-      error,
-      now,
-      now,
-      id,
-    );
+    stmt(
+      this.#db,
+      "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?, done_at = ? WHERE id = ?",
+    ).run(attempts, error, now, now, id);
   }
 
   list(f: { status?: OutboxStatus | undefined; beforeId?: number | undefined; limit: number }): OutboxRow[] {

@@ -1,0 +1,103 @@
+// The outbox as a queue with leases: two workers on one database never hold the same row, and a
+// row leased by a worker that died is taken over once its lease has run out.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BounceAddresses } from '../../src/outbound/bounce-address.js';
+import { FailureNotices } from '../../src/outbound/failure-notice.js';
+import type { Envelope, Transport } from '../../src/outbound/transport.js';
+import { OutboundWorker } from '../../src/outbound/worker.js';
+import { GroupCommit } from '../../src/relay/group-commit.js';
+import { openDb, type Db } from '../../src/store/db.js';
+import { OutboxRepo } from '../../src/store/outbox.js';
+
+/** Records every delivery; each takes a few milliseconds, so two workers overlap. */
+class RecordingTransport implements Transport {
+  readonly kind = 'capture' as const;
+  readonly delivered: string[] = [];
+  async send(envelope: Envelope): Promise<string> {
+    await new Promise((r) => setTimeout(r, 3));
+    this.delivered.push(envelope.to);
+    return 'captured';
+  }
+  close(): void {}
+}
+
+const dirs: string[] = [];
+const dbs: Db[] = [];
+afterEach(() => {
+  for (const db of dbs.splice(0)) db.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function freshDb(): Db {
+  const dir = mkdtempSync(join(tmpdir(), 'maskgate-lease-'));
+  dirs.push(dir);
+  const db = openDb(dir);
+  dbs.push(db);
+  return db;
+}
+
+function worker(db: Db, commit: GroupCommit, transport: Transport): OutboundWorker {
+  const notices = new FailureNotices(
+    db,
+    commit,
+    'relay.test',
+    async (b) => b,
+    () => {},
+  );
+  return new OutboundWorker(
+    db,
+    commit,
+    transport,
+    {
+      concurrency: 8,
+      pollIntervalMs: 20,
+      retry: { schedule: [60], thereafter: 3600, lifetime: 86_400 },
+      relayDomain: 'relay.test',
+      bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
+      notices,
+    },
+    pino({ level: 'silent' }),
+  );
+}
+
+describe('outbox leases', () => {
+  it('two workers on one database deliver every row exactly once', async () => {
+    const db = freshDb();
+    const outbox = new OutboxRepo(db);
+    const n = 120;
+    db.transaction(() => {
+      for (let i = 0; i < n; i++) outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: `r${i}@buyer.test`, raw: Buffer.from('x\r\n') });
+    })();
+    const transport = new RecordingTransport();
+    // Two group commits on one connection stand for two nodes, each with its own commit queue.
+    const a = worker(db, new GroupCommit(db), transport);
+    const b = worker(db, new GroupCommit(db), transport);
+    a.start();
+    b.start();
+    const deadline = Date.now() + 20_000;
+    while (outbox.pendingCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([a.stop(2000), b.stop(2000)]);
+    expect(outbox.pendingCount()).toBe(0);
+    expect(transport.delivered).toHaveLength(n);
+    expect(new Set(transport.delivered).size).toBe(n);
+  });
+
+  it('a row leased by a worker that died is taken over once its lease has run out, not before', () => {
+    const db = freshDb();
+    const outbox = new OutboxRepo(db);
+    const t0 = 1_000_000;
+    const id = outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: 'jane@buyer.test', raw: Buffer.from('x\r\n') }, t0);
+    expect(outbox.claim('node-a', 10, t0 + 60_000, t0).map((r) => r.id)).toEqual([id]);
+    // node-a dies holding it: node-b finds nothing while the lease runs …
+    expect(outbox.claim('node-b', 10, t0 + 90_000, t0 + 59_999)).toEqual([]);
+    // … and takes it over once it has run out.
+    expect(outbox.claim('node-b', 10, t0 + 120_000, t0 + 60_000).map((r) => r.id)).toEqual([id]);
+    // Done rows are no longer leased to anyone.
+    outbox.markDone(id, 'captured', 1, t0 + 61_000);
+    expect(outbox.claim('node-c', 10, t0 + 500_000, t0 + 400_000)).toEqual([]);
+  });
+});
