@@ -41,7 +41,7 @@ beforeAll(async () => {
   browser = await launch();
   owner = await login('olga@acme.example', f.passwords.owner);
   agent = await login('alex@acme.example', f.passwords.alex);
-});
+}, 120_000); // a gateway, two scrypt hashes, chromium and two logins on a shared 2-core machine
 afterAll(async () => {
   await browser?.close();
   await h.close();
@@ -68,6 +68,11 @@ describe('the Reports page', () => {
     expect(await row(owner, 'volume-by-category', 'Buyer message')).toEqual(['Buyer message', '7']);
     expect(await owner.locator('svg.chart rect').count()).toBe(7);
     await screenshot(owner, 'reports');
+    // On a 390 px phone the report's tables scroll inside themselves; the report never pushes the page wider.
+    await owner.setViewportSize({ width: 390, height: 844 });
+    expect(await owner.locator('section.report-page').evaluate((e) => e.scrollWidth <= e.ownerDocument.documentElement.clientWidth)).toBe(true);
+    await screenshot(owner, 'reports-phone');
+    await owner.setViewportSize({ width: 1366, height: 768 });
   });
 
   it('downloads the same figures as CSV', async () => {
