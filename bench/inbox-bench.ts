@@ -123,6 +123,25 @@ async function main(): Promise<void> {
       }
       process.stdout.write(`  ${label.padEnd(36)} ${stats(times)}\n`);
     }
+    // Reports: the 90-day response-time report over every store (summaries kept by triggers,
+    // migration 011), as the page, the CSV and the API answer it.
+    const reportCases: [string, string, Record<string, string>][] = [
+      ['report, 90 days, all stores (page)', '/reports/response-times?days=90', { cookie }],
+      ['report, 90 days, one store (page)', '/reports/response-times?days=90&storeId=7', { cookie }],
+      ['report, 90 days (CSV)', '/reports/response-times.csv?days=90', { cookie }],
+      ['report, 90 days (API)', '/api/v1/reports/response-times?days=90', { authorization: 'Bearer bench-token-0123456789abcdefghijkl' }],
+    ];
+    for (const [label, path, headers] of reportCases) {
+      const times: number[] = [];
+      for (let i = 0; i < 27; i++) {
+        const t = performance.now();
+        const res = await fetch(`${base}${path}`, { headers });
+        const body = await res.text();
+        if (res.status !== 200 || !/Store 7/.test(body)) throw new Error(`${path}: ${res.status}`);
+        if (i >= 2) times.push(performance.now() - t);
+      }
+      process.stdout.write(`  ${label.padEnd(36)} ${stats(times)}\n`);
+    }
     await gw.stop();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

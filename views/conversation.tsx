@@ -6,6 +6,7 @@ import type { Note } from '../src/store/notes.js';
 import { MAX_TAGS_PER_MESSAGE, type Tag } from '../src/store/tags.js';
 import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
+import { ResponseClockBox } from './response-clock.js';
 
 export interface ShownMessage extends ConversationMessage {
   readonly text: string;
@@ -375,6 +376,7 @@ export function ConversationPage(props: ConversationProps) {
           <Notes pairId={p.pairId} csrf={props.csrf} notes={props.notes} />
           <h3>Store</h3>
           <div>{p.storeName}</div>
+          <ResponseClockBox pairId={p.pairId} />
           <p>
             <a href="/inbox">← Inbox</a>
           </p>

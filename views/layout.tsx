@@ -32,7 +32,8 @@ export function Layout(props: Frame & { children?: Child }) {
               <a href="/templates">Templates</a>
               <a href="/tags">Tags</a>
               <a href="/notifications">Notifications</a>
-              {props.user.role === 'owner' ? <a href="/reports">Reports</a> : null}
+              <a href="/reports/response-times">Reports</a>
+              {props.user.role === 'owner' ? <a href="/reports">Reported messages</a> : null}
               {props.user.role === 'owner' ? <a href="/outbox">Outbox</a> : null}
               {props.user.role === 'owner' ? <a href="/dns">DNS</a> : null}
               {props.user.role === 'owner' ? <a href="/settings">Settings</a> : null}

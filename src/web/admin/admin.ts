@@ -17,6 +17,7 @@ import { StoreRepo } from '../../store/stores.js';
 import { UserRepo } from '../../store/users.js';
 import { authRoutes, logoutRoutes } from './routes-auth.js';
 import { inboxRoutes } from './routes-inbox.js';
+import { reportAdminRoutes } from './routes-reports.js';
 import { storeAdminRoutes } from './routes-stores.js';
 import { templateRoutes } from './routes-templates.js';
 import { TemplateRepo } from '../../store/templates.js';
@@ -98,6 +99,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.use('*', requireCsrf());
   pages.route('/', logoutRoutes(sessions));
   pages.route('/', inboxRoutes({ db: o.db, filters: o.filters, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
+  pages.route('/', reportAdminRoutes(o.db, stores));
   pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));

@@ -27,6 +27,7 @@ import { draftWarnings } from '../../core/draft-check.js';
 import { InboxPage } from '../../../views/inbox.js';
 import { sandboxedHtml } from './sandboxed-html.js';
 import { frameOf, type AdminEnv } from './session.js';
+import { ReportRepo } from '../../store/reports.js';
 
 const orderView = (o: OrderRow): OrderView => ({
   number: o.number,
@@ -389,6 +390,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
       return again(refusalText(result));
     }
     forms.done(key, result);
+    new ReportRepo(d.db).recordStaffReply(result.messageIds, c.get('user').id); // the response clock's "who answered"
     const answered = messages.filter((m) => m.direction === 'buyer_to_store' && m.status === 'pending').map((m) => m.id);
     if (after === 'processed') inbox.setStatus(answered, 'processed', c.get('storeIds'));
     if (c.req.header('hx-request')) {

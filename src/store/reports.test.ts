@@ -1,0 +1,191 @@
+// The response-time report against a week worked out by hand (test/helpers/response-fixture.ts),
+// and the clocks the triggers keep against the reference definition in core/response-clock.ts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUCKET_EDGES_MIN, bucketOf, clocksOf, type ClockEvent } from '../core/response-clock.js';
+import { EXPECTED_7_DAYS, FIXTURE_NOW, seedResponseFixture } from '../../test/helpers/response-fixture.js';
+import { openDb, type Db } from './db.js';
+import { MessageRepo } from './messages.js';
+import { BUCKET_EDGES_MIN as FROZEN_EDGES } from './migrations/011-response-clocks.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { ReportRepo, type ReportLine } from './reports.js';
+
+const H = 3_600_000;
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mg-reports-'));
+  db = openDb(dir);
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const hours = (ms: number | null) => (ms === null ? null : Math.round((ms / H) * 1000) / 1000);
+const pick = (l: ReportLine) => ({ counted: l.counted, late: l.late, averageH: hours(l.averageMs), medianH: hours(l.medianMs) });
+const table = (lines: readonly ReportLine[]) => Object.fromEntries(lines.map((l) => [l.name, pick(l)]));
+
+describe('response-time report', () => {
+  it('gives the hand-computed late rate, average and median per store, agent and category over 7 days', async () => {
+    const f = await seedResponseFixture(db, FIXTURE_NOW);
+    const r = new ReportRepo(db).responseTimes({ storeIds: [f.stores.acme, f.stores.birch], days: 7, now: FIXTURE_NOW });
+    const e = EXPECTED_7_DAYS.overall;
+    expect({ ...pick(r.overall), answered: r.overall.answered, notNeeded: r.overall.notNeeded, open: r.overall.open }).toEqual({
+      counted: e.counted,
+      late: e.late,
+      averageH: e.averageH,
+      medianH: e.medianH,
+      answered: e.answered,
+      notNeeded: e.notNeeded,
+      open: e.open,
+    });
+    expect(r.overall.lateRate).toBeCloseTo(4 / 7);
+    expect(table(r.byStore)).toEqual(EXPECTED_7_DAYS.byStore);
+    expect(table(r.byAgent)).toEqual(EXPECTED_7_DAYS.byAgent);
+    expect(table(r.byCategory)).toEqual(EXPECTED_7_DAYS.byCategory);
+  });
+
+  it('counts buyer messages and replies per UTC day and per category, campaigns left out', async () => {
+    const f = await seedResponseFixture(db, FIXTURE_NOW);
+    const r = new ReportRepo(db).responseTimes({ storeIds: [f.stores.acme, f.stores.birch], days: 7, now: FIXTURE_NOW });
+    expect(r.volumeByDay).toEqual([
+      { day: '2026-11-19', received: 0, replies: 0 },
+      { day: '2026-11-20', received: 0, replies: 0 },
+      { day: '2026-11-21', received: 4, replies: 1 },
+      { day: '2026-11-22', received: 2, replies: 0 },
+      { day: '2026-11-23', received: 2, replies: 3 },
+      { day: '2026-11-24', received: 2, replies: 1 },
+      { day: '2026-11-25', received: 2, replies: 0 },
+    ]);
+    expect(Object.fromEntries(r.volumeByCategory.map((v) => [v.name, v.received]))).toEqual(EXPECTED_7_DAYS.received);
+    expect(r.distribution.reduce((a, b) => a + b.count, 0)).toBe(5);
+  });
+
+  it('widens to 30 days, narrows to one agent, and to the stores an agent may see', async () => {
+    const f = await seedResponseFixture(db, FIXTURE_NOW);
+    const repo = new ReportRepo(db);
+    const all = [f.stores.acme, f.stores.birch];
+    const month = repo.responseTimes({ storeIds: all, days: 30, now: FIXTURE_NOW });
+    expect(pick(month.overall)).toEqual({ counted: 8, late: 4, averageH: 14.083, medianH: 3 }); // + P9, 1 h
+    const alex = repo.responseTimes({ storeIds: all, days: 7, agentUserId: f.alex.id, now: FIXTURE_NOW });
+    expect(pick(alex.overall)).toEqual({ counted: 2, late: 1, averageH: 17, medianH: 17 });
+    expect(alex.byAgent.map((a) => a.name)).toEqual(['Alex Agent']);
+    const acmeOnly = repo.responseTimes({ storeIds: [f.stores.acme], days: 7, now: FIXTURE_NOW });
+    expect(acmeOnly.byStore.map((s) => s.name)).toEqual(['Acme Store']);
+    expect(pick(acmeOnly.overall)).toEqual(EXPECTED_7_DAYS.byStore['Acme Store']);
+  });
+
+  it('stops a running clock with "no response needed" once, and the next buyer message starts a new one', async () => {
+    const f = await seedResponseFixture(db, FIXTURE_NOW);
+    const repo = new ReportRepo(db);
+    expect(repo.conversationClock(f.pairs.p6)).toMatchObject({ answeredAt: null, notNeededAt: null });
+    expect(repo.markNoResponseNeeded(f.pairs.p6, f.alex.id, FIXTURE_NOW)).toBe(true);
+    expect(repo.markNoResponseNeeded(f.pairs.p6, f.alex.id, FIXTURE_NOW)).toBe(false);
+    expect(repo.conversationClock(f.pairs.p6)).toMatchObject({ notNeededAt: FIXTURE_NOW, notNeededBy: 'Alex Agent' });
+    const r = repo.responseTimes({ storeIds: [f.stores.birch], days: 7, now: FIXTURE_NOW });
+    expect(r.overall.notNeeded).toBe(1);
+    expect(r.overall.open).toBe(0);
+  });
+
+  it('follows a message re-categorised by hand', async () => {
+    const f = await seedResponseFixture(db, FIXTURE_NOW);
+    const start = new ReportRepo(db).conversationClock(f.pairs.p3)!.startMessageId;
+    db.prepare("UPDATE messages SET category = 'refund' WHERE id = ?").run(start);
+    const r = new ReportRepo(db).responseTimes({ storeIds: [f.stores.acme, f.stores.birch], days: 7, now: FIXTURE_NOW });
+    expect(table(r.byCategory)['Refund']).toEqual({ counted: 3, late: 2, averageH: 16, medianH: 16 });
+    expect(Object.fromEntries(r.volumeByCategory.map((v) => [v.name, v.received]))['Refund']).toBe(3);
+  });
+});
+
+describe('response clocks in SQL', () => {
+  it('keeps the same bucket edges as the core', () => {
+    expect(FROZEN_EDGES).toEqual(BUCKET_EDGES_MIN);
+  });
+
+  it('agree with the reference definition on random conversations, and the backfill agrees with the triggers', () => {
+    // 360 random messages over 9 conversations go into this database, which has the triggers, and
+    // into one that gets migration 011 only afterwards (the backfill).
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const old = new Database(join(dir, 'old.sqlite'));
+    for (const m of MIGRATIONS.filter((m) => m.version < 11)) old.exec(m.sql);
+    for (const d of [db, old])
+      d.exec(`INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (1, 'a', 'A', 'a@shop.example', 0), (2, 'b', 'B', 'b@shop.example', 0);
+        INSERT INTO buyers (id, email, name, kind, created_at) SELECT value, 'b' || value || '@x.example', 'B', 'customer', 0 FROM json_each('[1,2,3,4,5,6,7,8,9]');
+        INSERT INTO pairs (id, store_id, buyer_id, token, created_at) SELECT value, 1 + value % 2, value, 't' || value, 0 FROM json_each('[1,2,3,4,5,6,7,8,9]');`);
+    const newRepo = new MessageRepo(db);
+    const oldRepo = new MessageRepo(old);
+    const expected = new Map<number, ReturnType<typeof clocksOf>>();
+    let t = FIXTURE_NOW - 1000 * H;
+    const pairIds = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const events = new Map<number, ClockEvent[]>();
+    const insertAll = (): void => {
+      for (let i = 0; i < 360; i++) {
+        const pairId = pairIds[rand(pairIds.length)] as number;
+        const storeId = 1 + (pairId % 2);
+        t += rand(30) * H + rand(60) * 60_000;
+        const kind = rand(6);
+        const direction = kind < 3 ? 'buyer_to_store' : 'store_to_buyer';
+        const autoSubmitted = kind === 0 && rand(3) === 0;
+        const category = direction === 'store_to_buyer' ? 'sent' : kind === 1 && rand(4) === 0 ? 'marketplace_notification' : 'buyer_message';
+        const source = direction === 'store_to_buyer' && kind === 5 && rand(2) === 0 ? 'campaign' : 'smtp';
+        const m = {
+          pairId,
+          storeId,
+          critical: false,
+          criticalToOptedOut: false,
+          suspicious: false,
+          autoSubmitted,
+          direction,
+          source,
+          authorEmail: 'someone@example.com',
+          permittedSenderId: null,
+          subject: 's',
+          originalMessageId: null,
+          relayMessageId: `<r${i}@relay.localhost>`,
+          verdict: 'accept',
+          findings: [],
+          changes: [],
+          raw: Buffer.from('x'),
+          category,
+          receivedAt: t,
+        } as const;
+        const id = newRepo.insert(m);
+        oldRepo.insert(m);
+        const list = events.get(pairId) ?? events.set(pairId, []).get(pairId)!;
+        list.push(
+          direction === 'buyer_to_store'
+            ? { kind: 'buyer', id, at: t, autoSubmitted, category }
+            : { kind: 'store', id, at: t, campaign: source === 'campaign' },
+        );
+      }
+    };
+    db.transaction(() => old.transaction(insertAll)())();
+    for (const [pairId, list] of events) expected.set(pairId, clocksOf(list));
+    old.exec(MIGRATIONS.find((m) => m.version === 11)!.sql);
+    const read = (d: Database.Database | Db, pairId: number) =>
+      d
+        .prepare(
+          `SELECT start_message_id AS startMessageId, started_at AS startedAt, answer_message_id AS answerMessageId, answered_at AS answeredAt,
+             not_needed_at AS notNeededAt, response_ms AS ms, bucket FROM response_clocks WHERE pair_id = ? ORDER BY id`,
+        )
+        .all(pairId) as { startMessageId: number; answeredAt: number | null; startedAt: number; ms: number | null; bucket: number | null }[];
+    let clocks = 0;
+    for (const [pairId, want] of expected) {
+      const got = read(db, pairId);
+      expect(got.map(({ ms: _ms, bucket: _b, ...c }) => c)).toEqual(want);
+      for (const c of got) if (c.answeredAt !== null) expect([c.ms, c.bucket]).toEqual([c.answeredAt - c.startedAt, bucketOf(c.answeredAt - c.startedAt)]);
+      expect(read(old, pairId)).toEqual(got);
+      clocks += got.length;
+    }
+    expect(clocks).toBeGreaterThan(40);
+    const sums = (d: Database.Database | Db) => d.prepare('SELECT sum(clocks) AS c, sum(answered) AS a, sum(sum_ms) AS s FROM response_daily').get();
+    expect(sums(old)).toEqual(db.prepare('SELECT count(*) AS c, count(answered_at) AS a, coalesce(sum(response_ms), 0) AS s FROM response_clocks').get());
+    expect(sums(db)).toEqual(sums(old));
+    old.close();
+  });
+});

@@ -1,0 +1,284 @@
+// Owns the response-time report: the late rate, average and median first-response time per store,
+// agent and category over the last 7/30/90 days, the response-time distribution, and the volume of
+// messages per day and category — read from the summaries migration 011 keeps by triggers
+// (response_daily, message_daily), so a 90-day report over a million messages reads a few thousand
+// rows. Also the "no response needed" mark and who answered a web reply.
+import { CATEGORY_LABELS, type Category } from '../core/categorize.js';
+import {
+  BUCKET_EDGES_MIN,
+  bucketLabel,
+  DAY_MS,
+  LATE_AFTER_MS,
+  medianPositions,
+  statsOf,
+  windowStart,
+  type ClockTally,
+  type ReportDays,
+  type ResponseStats,
+} from '../core/response-clock.js';
+import type { Db } from './db.js';
+import { stmt } from './statements.js';
+
+export interface ReportScope {
+  /** The stores to report on: already intersected with what the caller may see. */
+  readonly storeIds: readonly number[];
+  readonly days: ReportDays;
+  /** Only clocks this staff user answered. */
+  readonly agentUserId?: number | undefined;
+  readonly now?: number | undefined;
+}
+
+export interface ReportLine extends ResponseStats {
+  /** "store:3", "user:2", "sender:5", "category:refund", "all". */
+  readonly key: string;
+  readonly name: string;
+}
+
+export interface ResponseReport {
+  readonly days: ReportDays;
+  /** The window: from the start of the UTC day `days - 1` days ago to now (ms). */
+  readonly since: number;
+  readonly until: number;
+  readonly overall: ReportLine;
+  readonly byStore: readonly ReportLine[];
+  readonly byAgent: readonly ReportLine[];
+  readonly byCategory: readonly ReportLine[];
+  /** Answered clocks per response-time bucket. */
+  readonly distribution: readonly { readonly label: string; readonly count: number }[];
+  /** Every day of the window, oldest first: buyer messages received and store replies (no campaigns). */
+  readonly volumeByDay: readonly { readonly day: string; readonly received: number; readonly replies: number }[];
+  readonly volumeByCategory: readonly { readonly category: Category; readonly name: string; readonly received: number }[];
+}
+
+export interface ConversationClock {
+  readonly startMessageId: number;
+  readonly startedAt: number;
+  readonly answeredAt: number | null;
+  readonly notNeededAt: number | null;
+  readonly notNeededBy: string | null;
+}
+
+const B = BUCKET_EDGES_MIN.length;
+const BUCKET_COLS = Array.from({ length: B }, (_, i) => `sum(b${i})`).join(', ');
+const OPEN = 'answered_at IS NULL AND not_needed_at IS NULL';
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
+
+interface SummaryRow {
+  storeId: number;
+  category: Category;
+  userId: number;
+  senderId: number;
+  clocks: number;
+  answered: number;
+  answeredLate: number;
+  sumMs: number;
+  notNeeded: number;
+  notNeededLate: number;
+  hist: number[];
+}
+
+/** A group being summed: the tally less open clocks, and the histogram. */
+class Acc {
+  clocks = 0;
+  answered = 0;
+  answeredLate = 0;
+  sumMs = 0;
+  notNeeded = 0;
+  notNeededLate = 0;
+  openRecent = 0;
+  readonly hist: number[] = Array.from({ length: B }, () => 0);
+  add(r: SummaryRow): void {
+    this.clocks += r.clocks;
+    this.answered += r.answered;
+    this.answeredLate += r.answeredLate;
+    this.sumMs += r.sumMs;
+    this.notNeeded += r.notNeeded;
+    this.notNeededLate += r.notNeededLate;
+    r.hist.forEach((n, i) => (this.hist[i] = (this.hist[i] as number) + n));
+  }
+  tally(): ClockTally {
+    const open = this.clocks - this.answered - this.notNeeded - this.notNeededLate;
+    return { ...this, open: this.openRecent, openLate: open - this.openRecent };
+  }
+}
+
+export class ReportRepo {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  responseTimes(scope: ReportScope): ResponseReport {
+    const now = scope.now ?? Date.now();
+    const since = windowStart(now, scope.days);
+    const stores = scope.storeIds;
+    const agent = scope.agentUserId;
+    const empty = stores.length === 0;
+    const rows = empty ? [] : this.#summary(stores, since, agent);
+
+    const overall = new Acc();
+    const byStore = new Map<number, Acc>();
+    const byCategory = new Map<Category, Acc>();
+    const byAgent = new Map<string, Acc>();
+    const get = <K>(m: Map<K, Acc>, k: K) => m.get(k) ?? m.set(k, new Acc()).get(k)!;
+    for (const r of rows) {
+      overall.add(r);
+      get(byStore, r.storeId).add(r);
+      get(byCategory, r.category).add(r);
+      const who = r.userId ? `user:${r.userId}` : r.senderId ? `sender:${r.senderId}` : null;
+      if (who) get(byAgent, who).add(r);
+    }
+    // Open clocks under 24 hours old are not counted yet; the rest of the open ones are late.
+    if (!empty && agent === undefined) {
+      const recent = stmt(
+        this.#db,
+        `SELECT store_id AS storeId, category, count(*) AS n FROM response_clocks INDEXED BY response_clocks_open_time
+         WHERE ${OPEN} AND started_at >= ? AND started_at >= ? AND store_id IN (${marks(stores.length)}) GROUP BY store_id, category`,
+      ).all(since, now - LATE_AFTER_MS, ...stores) as { storeId: number; category: Category; n: number }[];
+      for (const r of recent) {
+        overall.openRecent += r.n;
+        get(byStore, r.storeId).openRecent += r.n;
+        get(byCategory, r.category).openRecent += r.n;
+      }
+    }
+
+    const names = this.#names([...byStore.keys()], [...byAgent.keys()]);
+    const base = { stores, since, agent };
+    const line = (key: string, name: string, acc: Acc, where: string, args: unknown[]): ReportLine => ({
+      key,
+      name,
+      ...statsOf(acc.tally(), this.#median(acc.hist, where, args, base)),
+    });
+    const sortByName = (a: ReportLine, b: ReportLine) => a.name.localeCompare(b.name);
+    return {
+      days: scope.days,
+      since,
+      until: now,
+      overall: line('all', 'All', overall, '', []),
+      byStore: [...byStore].map(([id, acc]) => line(`store:${id}`, names.get(`store:${id}`) ?? `store ${id}`, acc, 'store_id = ?', [id])).sort(sortByName),
+      byAgent: [...byAgent]
+        .map(([key, acc]) => {
+          const id = Number(key.split(':')[1]);
+          const cond = key.startsWith('user:') ? ['responder_user_id = ?', [id]] : ['responder_user_id IS NULL AND responder_sender_id = ?', [id]];
+          return line(key, names.get(key) ?? key, acc, cond[0] as string, cond[1] as unknown[]);
+        })
+        .sort(sortByName),
+      byCategory: [...byCategory].map(([cat, acc]) => line(`category:${cat}`, CATEGORY_LABELS[cat] ?? cat, acc, 'category = ?', [cat])).sort(sortByName),
+      distribution: overall.hist.map((count, i) => ({ label: bucketLabel(i), count })),
+      ...this.#volume(stores, since, now),
+    };
+  }
+
+  #summary(stores: readonly number[], since: number, agent: number | undefined): SummaryRow[] {
+    const raw = stmt(
+      this.#db,
+      `SELECT store_id, category, user_id, sender_id, sum(clocks), sum(answered), sum(answered_late), sum(sum_ms), sum(not_needed), sum(not_needed_late), ${BUCKET_COLS}
+       FROM response_daily WHERE day >= ? AND store_id IN (${marks(stores.length)}) ${agent === undefined ? '' : 'AND user_id = ?'}
+       GROUP BY store_id, category, user_id, sender_id`,
+    )
+      .raw()
+      .all(since / DAY_MS, ...stores, ...(agent === undefined ? [] : [agent])) as number[][];
+    return raw.map((r) => ({
+      storeId: r[0] as number,
+      category: r[1] as unknown as Category,
+      userId: r[2] as number,
+      senderId: r[3] as number,
+      clocks: r[4] as number,
+      answered: r[5] as number,
+      answeredLate: r[6] as number,
+      sumMs: r[7] as number,
+      notNeeded: r[8] as number,
+      notNeededLate: r[9] as number,
+      hist: r.slice(10),
+    }));
+  }
+
+  /**
+   * The exact median of a group's answered response times: the histogram says which bucket holds
+   * the middle rank and where in it, and the rank index hands out that one row.
+   */
+  #median(hist: readonly number[], where: string, args: unknown[], s: { stores: readonly number[]; since: number; agent: number | undefined }): number | null {
+    const positions = medianPositions(hist);
+    if (positions.length === 0) return null;
+    const conds = ['bucket = ?', 'response_ms IS NOT NULL', 'started_at >= ?', `store_id IN (${marks(s.stores.length)})`];
+    if (where) conds.unshift(where);
+    if (s.agent !== undefined) conds.push('responder_user_id = ?');
+    const q = stmt(this.#db, `SELECT response_ms FROM response_clocks WHERE ${conds.join(' AND ')} ORDER BY response_ms LIMIT 1 OFFSET ?`).pluck();
+    const values = positions.map(
+      (p) => q.get(...args, p.bucket, s.since, ...s.stores, ...(s.agent === undefined ? [] : [s.agent]), p.offset) as number | undefined,
+    );
+    if (values.some((v) => v === undefined)) throw new Error('response_daily and response_clocks disagree');
+    return (values as number[]).reduce((a, b) => a + b, 0) / values.length;
+  }
+
+  #names(storeIds: readonly number[], agentKeys: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const id of storeIds) {
+      const r = stmt(this.#db, 'SELECT name FROM stores WHERE id = ?').get(id) as { name: string } | undefined;
+      if (r) out.set(`store:${id}`, r.name);
+    }
+    for (const key of agentKeys) {
+      const id = Number(key.split(':')[1]);
+      const r = key.startsWith('user:')
+        ? (stmt(this.#db, 'SELECT name FROM users WHERE id = ?').get(id) as { name: string } | undefined)
+        : (stmt(this.#db, "SELECT email || ' (mail)' AS name FROM permitted_senders WHERE id = ?").get(id) as { name: string } | undefined);
+      if (r) out.set(key, r.name);
+    }
+    return out;
+  }
+
+  #volume(stores: readonly number[], since: number, now: number): Pick<ResponseReport, 'volumeByDay' | 'volumeByCategory'> {
+    const firstDay = since / DAY_MS;
+    const lastDay = Math.floor(now / DAY_MS);
+    const days = Array.from({ length: lastDay - firstDay + 1 }, (_, i) => ({
+      day: new Date((firstDay + i) * DAY_MS).toISOString().slice(0, 10),
+      received: 0,
+      replies: 0,
+    }));
+    const byCategory = new Map<Category, number>();
+    if (stores.length) {
+      const rows = stmt(
+        this.#db,
+        `SELECT day, category, direction, sum(n) AS n FROM message_daily WHERE day >= ? AND day <= ? AND store_id IN (${marks(stores.length)})
+         GROUP BY day, category, direction`,
+      ).all(firstDay, lastDay, ...stores) as { day: number; category: Category; direction: string; n: number }[];
+      for (const r of rows) {
+        const d = days[r.day - firstDay];
+        if (!d || r.n === 0) continue;
+        if (r.direction === 'buyer_to_store') {
+          d.received += r.n;
+          byCategory.set(r.category, (byCategory.get(r.category) ?? 0) + r.n);
+        } else d.replies += r.n;
+      }
+    }
+    return {
+      volumeByDay: days,
+      volumeByCategory: [...byCategory]
+        .filter(([, n]) => n > 0)
+        .map(([category, received]) => ({ category, name: CATEGORY_LABELS[category] ?? category, received }))
+        .sort((a, b) => b.received - a.received || a.name.localeCompare(b.name)),
+    };
+  }
+
+  /** The conversation's latest clock, for the conversation page; null when a buyer never wrote. */
+  conversationClock(pairId: number): ConversationClock | null {
+    return (
+      (stmt(
+        this.#db,
+        `SELECT c.start_message_id AS startMessageId, c.started_at AS startedAt, c.answered_at AS answeredAt, c.not_needed_at AS notNeededAt, u.name AS notNeededBy
+         FROM response_clocks c LEFT JOIN users u ON u.id = c.not_needed_by WHERE c.pair_id = ? ORDER BY c.id DESC LIMIT 1`,
+      ).get(pairId) as ConversationClock | undefined) ?? null
+    );
+  }
+
+  /** Stops the conversation's running clock: "no response needed". False when none was running. */
+  markNoResponseNeeded(pairId: number, userId: number, now = Date.now()): boolean {
+    return stmt(this.#db, `UPDATE response_clocks SET not_needed_at = ?, not_needed_by = ? WHERE pair_id = ? AND ${OPEN}`).run(now, userId, pairId).changes > 0;
+  }
+
+  /** A web reply was written by this staff user: the clocks those messages answered are theirs. */
+  recordStaffReply(messageIds: readonly number[], userId: number): void {
+    if (messageIds.length === 0) return;
+    stmt(this.#db, `UPDATE response_clocks SET responder_user_id = ? WHERE answer_message_id IN (${marks(messageIds.length)})`).run(userId, ...messageIds);
+  }
+}
