@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
@@ -35,6 +36,7 @@ import type { DkimKey } from '../../outbound/dkim.js';
 import type { Check } from '../../doctor.js';
 import type { CampaignDeps } from '../api/deps.js';
 import type { Unsubscribes } from '../../campaigns/unsubscribe.js';
+import { clientOf, compileTrustedProxies } from '../client-address.js';
 import { requireCsrf, requireUser, SESSION_TTL_MS, type AdminEnv } from './session.js';
 
 const require = createRequire(import.meta.url);
@@ -67,6 +69,10 @@ export interface AdminOptions {
   readonly doctor: () => Promise<readonly Check[]>;
   readonly campaigns: CampaignDeps;
   readonly unsubscribes: Unsubscribes;
+  /** `http.trustedProxies`: whose X-Forwarded-* headers count. */
+  readonly trustedProxies: readonly string[];
+  /** The admin's address as staff reach it, for links in mail (`admin.publicUrl` or the listener). */
+  readonly publicUrl: () => string;
 }
 
 export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
@@ -81,7 +87,9 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
     return c.body(new Uint8Array(asset.body), 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' });
   });
 
+  const trust = compileTrustedProxies(o.trustedProxies);
   app.use('*', async (c, next) => {
+    c.set('client', clientOf((c.env as { incoming?: IncomingMessage } | undefined)?.incoming, trust));
     await next();
     if (!c.res.headers.has('content-security-policy')) c.header('Content-Security-Policy', CSP);
     c.header('X-Content-Type-Options', 'nosniff');
