@@ -1,6 +1,7 @@
 // Owns the shape of the configuration: every key, its type and limits, and what it means. The
 // descriptions here are the config reference: docs/config.md is generated from this schema
 // (`npm run docs:config`), and a test fails when the two differ.
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
 const hostname = z
@@ -120,6 +121,18 @@ export const configSchema = z
       .object({
         host: z.string().min(1).describe('Address the HTTP server (API, health) binds to. Put a TLS reverse proxy in front of it.'),
         port: port.describe('HTTP port.'),
+        trustedProxies: z
+          .array(z.string().min(1))
+          .superRefine((list, ctx) => {
+            try {
+              proxyaddr.compile([...list]);
+            } catch (err) {
+              ctx.addIssue({ code: 'custom', message: `must be IP addresses, CIDR ranges or loopback/linklocal/uniquelocal: ${(err as Error).message}` });
+            }
+          })
+          .describe(
+            'The reverse proxies in front of the admin (IP addresses, CIDR ranges such as `10.0.0.0/8`, or `loopback`). Only from these is `X-Forwarded-For` read for the real client (login throttling), and `X-Forwarded-Proto`/`X-Forwarded-Host` for the scheme and host; from anyone else those headers are ignored. Empty: no proxy, the socket address is the client.',
+          ),
       })
       .strict(),
     api: z

@@ -8,7 +8,7 @@ describe('loadConfig', () => {
   it('runs on the embedded defaults', () => {
     const c = loadConfig({ env: {} });
     expect(c.smtp).toMatchObject({ host: '127.0.0.1', port: 2525, reverseLookup: false });
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, trustedProxies: [] });
     expect(c.domains).toEqual(['relay.localhost']);
     expect(c.outbound.smarthost).toBeNull();
     expect(c.dataDir.endsWith('/data')).toBe(true);
@@ -67,5 +67,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: {}, overrides: { dns: { static: { 'shop.example': { SRV: ['x'] } } } } })).toThrow(
       /invalid config: dns\.static\.shop\.example/,
     );
+  });
+
+  it('takes trusted proxies as addresses, ranges or loopback, and refuses anything else', () => {
+    const ok = loadConfig({ env: { MASKGATE_TRUSTED_PROXIES: '10.0.0.0/8,loopback,2001:db8::1' } });
+    expect(ok.http.trustedProxies).toEqual(['10.0.0.0/8', 'loopback', '2001:db8::1']);
+    expect(() => loadConfig({ env: {}, overrides: { http: { trustedProxies: ['proxy.example'] } } })).toThrow(/invalid config: http\.trustedProxies/);
   });
 });

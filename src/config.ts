@@ -76,6 +76,7 @@ export const ENV_VARS: Record<string, { key: string; kind: EnvKind }> = {
   MASKGATE_TLS_KEY: { key: 'tls.key', kind: 'nullable' },
   MASKGATE_HTTP_HOST: { key: 'http.host', kind: 'string' },
   MASKGATE_HTTP_PORT: { key: 'http.port', kind: 'int' },
+  MASKGATE_TRUSTED_PROXIES: { key: 'http.trustedProxies', kind: 'list' },
   MASKGATE_API_TOKEN: { key: 'api.token', kind: 'nullable' },
   MASKGATE_ADMIN_URL: { key: 'admin.publicUrl', kind: 'nullable' },
   MASKGATE_SMARTHOST: { key: 'outbound.smarthost', kind: 'nullable' },

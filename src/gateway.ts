@@ -225,6 +225,8 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       prospects: new ProspectRepo(db),
     },
     unsubscribes,
+    trustedProxies: config.http.trustedProxies,
+    publicUrl: () => adminUrl,
   });
   const http = createAdaptorServer({ fetch: app.fetch });
 

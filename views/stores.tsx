@@ -165,6 +165,8 @@ export function StorePage(props: {
   creds: ReadonlyMap<number, readonly CredentialRow[]>;
   error?: string | undefined;
   notice?: string | undefined;
+  /** A mailbox change waiting for the new mailbox to confirm it. */
+  pendingMailbox?: { readonly mailbox: string; readonly expiresAt: number } | null;
 }) {
   return (
     <Layout title={props.store.name} user={props.user} csrf={props.csrf}>
@@ -176,11 +178,17 @@ export function StorePage(props: {
         <form method="post" action={`/stores/${props.store.id}`} class="filters">
           <Csrf token={props.csrf} />
           <input name="name" required maxlength={100} value={props.store.name} aria-label="Store name" />
-          <input name="mailbox" type="email" required value={props.store.mailbox} aria-label="Mailbox" />
+          <input name="mailbox" type="email" required value={props.store.mailbox} aria-label="Mailbox" readonly={props.user.role !== 'owner'} />
           <button type="submit" class="plain">
             Save store
           </button>
         </form>
+        {props.pendingMailbox ? (
+          <p class="muted" data-pending-mailbox>
+            Waiting for {props.pendingMailbox.mailbox} to confirm (link sent, valid until{' '}
+            {new Date(props.pendingMailbox.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC); mail goes to {props.store.mailbox} until then.
+          </p>
+        ) : null}
         <p class="muted">Permitted senders may write to this store's buyers from their own mail client. Blocked ones are refused.</p>
         <Flash error={props.error} notice={props.notice} />
         <table class="list">

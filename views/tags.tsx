@@ -36,7 +36,7 @@ export function TagsPage(props: { user: { name: string; role: string }; csrf: st
     <Layout title="Tags" user={props.user} csrf={props.csrf}>
       <section class="content">
         <h1>Tags</h1>
-        <p class="muted">A message carries at most two tags.</p>
+        <p class="muted">A message carries at most two tags.{props.user.role === 'owner' ? '' : ' Tags are shared by every store; the owner changes them.'}</p>
         <Flash error={props.error} />
         <table class="list">
           <tbody>
@@ -45,30 +45,38 @@ export function TagsPage(props: { user: { name: string; role: string }; csrf: st
                 <td>
                   <TagChip tag={t} />
                 </td>
-                <td>
-                  <form method="post" action={`/tags/${t.id}`} class="inline">
-                    <Csrf token={props.csrf} />
-                    <input name="name" value={t.name} required maxlength={40} aria-label="Name" />
-                    <ColourSelect value={t.colour} />
-                    <button type="submit" class="plain">
-                      Save
-                    </button>
-                  </form>
-                </td>
-                <td>
-                  <PostButton action={`/tags/${t.id}/delete`} label="Delete" csrf={props.csrf} class="inline" />
-                </td>
+                {props.user.role !== 'owner' ? null : (
+                  <>
+                    <td>
+                      <form method="post" action={`/tags/${t.id}`} class="inline">
+                        <Csrf token={props.csrf} />
+                        <input name="name" value={t.name} required maxlength={40} aria-label="Name" />
+                        <ColourSelect value={t.colour} />
+                        <button type="submit" class="plain">
+                          Save
+                        </button>
+                      </form>
+                    </td>
+                    <td>
+                      <PostButton action={`/tags/${t.id}/delete`} label="Delete" csrf={props.csrf} class="inline" />
+                    </td>
+                  </>
+                )}
               </tr>
             ))}
           </tbody>
         </table>
-        <h2>New tag</h2>
-        <form method="post" action="/tags" class="inline">
-          <Csrf token={props.csrf} />
-          <input name="name" required maxlength={40} placeholder="Name" aria-label="New tag name" />
-          <ColourSelect />
-          <button type="submit">Add tag</button>
-        </form>
+        {props.user.role !== 'owner' ? null : (
+          <>
+            <h2>New tag</h2>
+            <form method="post" action="/tags" class="inline">
+              <Csrf token={props.csrf} />
+              <input name="name" required maxlength={40} placeholder="Name" aria-label="New tag name" />
+              <ColourSelect />
+              <button type="submit">Add tag</button>
+            </form>
+          </>
+        )}
       </section>
     </Layout>
   );

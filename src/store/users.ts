@@ -24,19 +24,22 @@ export class UserRepo {
   }
 
   async create(input: { email: string; name: string; role: Role; password: string; storeIds?: readonly number[] }, now = Date.now()): Promise<User> {
-    const hash = await hashPassword(input.password);
-    return this.#db.transaction(() => {
-      const info = stmt(this.#db, 'INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
-        input.email.trim().toLowerCase(),
-        input.name,
-        input.role,
-        hash,
-        now,
-      );
-      const id = Number(info.lastInsertRowid);
-      for (const storeId of input.storeIds ?? []) stmt(this.#db, 'INSERT INTO user_stores (user_id, store_id) VALUES (?, ?)').run(id, storeId);
-      return this.get(id) as User;
-    })();
+    const passwordHash = await hashPassword(input.password);
+    return this.#db.transaction(() => this.insert({ ...input, passwordHash }, now))();
+  }
+
+  /** Inserts a user whose password is already hashed; synchronous, for use inside a transaction. */
+  insert(input: { email: string; name: string; role: Role; passwordHash: string; storeIds?: readonly number[] }, now = Date.now()): User {
+    const info = stmt(this.#db, 'INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      input.email.trim().toLowerCase(),
+      input.name,
+      input.role,
+      input.passwordHash,
+      now,
+    );
+    const id = Number(info.lastInsertRowid);
+    for (const storeId of input.storeIds ?? []) stmt(this.#db, 'INSERT INTO user_stores (user_id, store_id) VALUES (?, ?)').run(id, storeId);
+    return this.get(id) as User;
   }
 
   get(id: number): User | null {

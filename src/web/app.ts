@@ -46,6 +46,10 @@ export interface HttpAppOptions {
   readonly unsubscribes: Unsubscribes;
   /** `maskgate doctor`'s checks, for the admin's setup page. */
   readonly doctor: () => Promise<readonly Check[]>;
+  /** `http.trustedProxies`: whose X-Forwarded-* headers count. */
+  readonly trustedProxies: readonly string[];
+  /** The admin's address as staff reach it, for links in mail. */
+  readonly publicUrl: () => string;
 }
 
 export function createHttpApp(o: HttpAppOptions): Hono {
@@ -118,6 +122,8 @@ export function createHttpApp(o: HttpAppOptions): Hono {
       doctor: o.doctor,
       campaigns: o.campaigns,
       unsubscribes: o.unsubscribes,
+      trustedProxies: o.trustedProxies,
+      publicUrl: o.publicUrl,
     }),
   );
 

@@ -37,7 +37,8 @@ async function tagId(p: Page, name: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  h = await startHarness();
+  // The test client (127.0.0.1) stands in for the TLS proxy too: its X-Forwarded-Proto counts.
+  h = await startHarness({ http: { port: 0, host: '127.0.0.1', trustedProxies: ['loopback'] } });
   base = `http://127.0.0.1:${h.gw.httpPort}`;
   pair = await seedPair(h, { number: 'A-7001' });
   other = await seedPair(h, { slug: 'rival', storeName: 'Rival Goods', mailbox: 'help@rival.example', buyerEmail: 'bo@buyer.example', buyerName: 'Bo Lee' });

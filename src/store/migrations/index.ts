@@ -4,6 +4,7 @@ import { sql as admin } from './002-admin.js';
 import { sql as campaigns } from './003-campaigns.js';
 import { sql as prospects } from './004-prospects.js';
 import { sql as storeItems } from './005-store-items.js';
+import { sql as trustWeb } from './007-trust-web.js';
 import { sql as responseClocks } from './011-response-clocks.js';
 import { sql as outboxLease } from './014-outbox-lease.js';
 
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'campaigns', sql: campaigns },
   { version: 4, name: 'prospects', sql: prospects },
   { version: 5, name: 'store-items', sql: storeItems },
+  { version: 7, name: 'trust-web', sql: trustWeb },
   { version: 11, name: 'response-clocks', sql: responseClocks },
   { version: 14, name: 'outbox-lease', sql: outboxLease },
 ];

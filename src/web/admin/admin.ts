@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
@@ -26,6 +27,8 @@ import { NoteRepo } from '../../store/notes.js';
 import { tagRoutes } from './routes-tags.js';
 import { operationsRoutes } from './routes-operations.js';
 import { unsubscribeRoutes } from './routes-unsubscribe.js';
+import { MailboxConfirmation } from './mailbox-confirmation.js';
+import { mailboxConfirmRoutes } from './routes-mailbox.js';
 import { campaignAdminRoutes } from './routes-campaigns.js';
 import { settingsRoutes } from './routes-settings.js';
 import { notificationRoutes } from './routes-notifications.js';
@@ -36,6 +39,7 @@ import type { DkimKey } from '../../outbound/dkim.js';
 import type { Check } from '../../doctor.js';
 import type { CampaignDeps } from '../api/deps.js';
 import type { Unsubscribes } from '../../campaigns/unsubscribe.js';
+import { clientOf, compileTrustedProxies } from '../client-address.js';
 import { requireCsrf, requireUser, SESSION_TTL_MS, type AdminEnv } from './session.js';
 
 const require = createRequire(import.meta.url);
@@ -68,6 +72,10 @@ export interface AdminOptions {
   readonly doctor: () => Promise<readonly Check[]>;
   readonly campaigns: CampaignDeps;
   readonly unsubscribes: Unsubscribes;
+  /** `http.trustedProxies`: whose X-Forwarded-* headers count. */
+  readonly trustedProxies: readonly string[];
+  /** The admin's address as staff reach it, for links in mail (`admin.publicUrl` or the listener). */
+  readonly publicUrl: () => string;
 }
 
 export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
@@ -82,7 +90,9 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
     return c.body(new Uint8Array(asset.body), 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' });
   });
 
+  const trust = compileTrustedProxies(o.trustedProxies);
   app.use('*', async (c, next) => {
+    c.set('client', clientOf((c.env as { incoming?: IncomingMessage } | undefined)?.incoming, trust));
     await next();
     if (!c.res.headers.has('content-security-policy')) c.header('Content-Security-Policy', CSP);
     c.header('X-Content-Type-Options', 'nosniff');
@@ -92,6 +102,8 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
 
   app.route('/', authRoutes(o.db, users, sessions));
   app.route('/', unsubscribeRoutes(o.unsubscribes));
+  const mailboxes = new MailboxConfirmation(o.db, o.campaigns.notice, o.publicUrl);
+  app.route('/', mailboxConfirmRoutes(mailboxes, stores));
   const pages = new Hono<AdminEnv>();
   // A reply may carry attachments (10 MB each): the whole form stays under 25 MB.
   pages.use('*', bodyLimit({ maxSize: 25 * 1024 * 1024, onError: (c) => c.text('The form is larger than 25 MB.', 413) }));
@@ -100,7 +112,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', logoutRoutes(sessions));
   pages.route('/', inboxRoutes({ db: o.db, filters: o.filters, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
   pages.route('/', reportAdminRoutes(o.db, stores));
-  pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains));
+  pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains, mailboxes));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));
   pages.route('/', notificationRoutes(new NotificationRepo(o.db), users, stores, o.timeZone));

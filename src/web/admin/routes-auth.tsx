@@ -1,11 +1,13 @@
 // Owns logging in and out, and the one-time setup of the first owner.
 import { Hono } from 'hono';
 import type { Db } from '../../store/db.js';
-import { DUMMY_HASH, verifyPassword } from '../../store/passwords.js';
+import { DUMMY_HASH, hashPassword, verifyPassword } from '../../store/passwords.js';
 import type { SessionRepo } from '../../store/sessions.js';
 import type { UserRepo } from '../../store/users.js';
 import { LoginPage, SetupPage } from '../../../views/login.js';
-import { endSession, LoginThrottle, sameOrigin, startSession, type AdminEnv } from './session.js';
+import { KnownDevices } from './known-device.js';
+import { LoginThrottle } from './login-throttle.js';
+import { endSession, isHttps, sameOrigin, startSession, type AdminEnv } from './session.js';
 import { setupTokenValid, spendSetupToken } from './setup-token.js';
 
 /** Only a local path: never send a user on to another site after login. */
@@ -16,6 +18,7 @@ function safeNext(next: unknown): string {
 export function authRoutes(db: Db, users: UserRepo, sessions: SessionRepo): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const throttle = new LoginThrottle();
+  const devices = new KnownDevices(db);
 
   app.get('/login', (c) => c.html(<LoginPage next={safeNext(c.req.query('next'))} />));
 
@@ -27,20 +30,22 @@ export function authRoutes(db: Db, users: UserRepo, sessions: SessionRepo): Hono
       .toLowerCase();
     const password = String(form.password ?? '');
     const next = safeNext(form.next);
-    const ip = c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'local';
-    const keys = [`ip:${ip}`, `user:${email}`];
-    const wait = throttle.waitMs(keys);
-    if (wait > 0) {
-      return c.html(<LoginPage email={email} next={next} error={`Too many failed attempts. Try again in ${Math.ceil(wait / 60_000)} minute(s).`} />, 429);
+    // Counted before the password is checked: concurrent guesses cannot slip past the limit.
+    const gate = throttle.begin(email, c.get('client').address, { knownDevice: devices.isKnown(c, email) });
+    if ('waitMs' in gate) {
+      return c.html(
+        <LoginPage email={email} next={next} error={`Too many failed attempts. Try again in ${Math.ceil(gate.waitMs / 60_000)} minute(s).`} />,
+        429,
+      );
     }
     const user = users.withHash(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok || user.disabledAt !== null) {
-      throttle.fail(keys);
       return c.html(<LoginPage email={email} next={next} error="Wrong email or password." />, 401);
     }
-    throttle.clear([`user:${email}`]);
+    gate.attempt.succeeded();
     startSession(c, sessions, user.id);
+    devices.remember(c, email, isHttps(c));
     return c.redirect(next, 303);
   });
 
@@ -63,8 +68,13 @@ export function authRoutes(db: Db, users: UserRepo, sessions: SessionRepo): Hono
     if (!name || !/^[^\s@]+@[^\s@]+$/.test(email) || password.length < 12) {
       return c.html(<SetupPage token={token} error="Give a name, an email address and a password of at least 12 characters." />, 400);
     }
-    const user = await users.create({ email, name, role: 'owner', password });
-    spendSetupToken(db);
+    // Hash first (slow, off the event loop); then spend the token and create the owner in one
+    // transaction, which only one of several concurrent requests can win.
+    const passwordHash = await hashPassword(password);
+    const user = db.transaction(() =>
+      users.count() === 0 && spendSetupToken(db, token) ? users.insert({ email, name, role: 'owner', passwordHash }) : null,
+    )();
+    if (!user) return c.text('This setup link is no longer valid.', 404);
     startSession(c, sessions, user.id);
     return c.redirect('/inbox', 303);
   });

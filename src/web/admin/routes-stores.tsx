@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import { senderReadiness } from '../../dns/sender-readiness.js';
 import type { DnsResolver } from '../../dns/resolver.js';
 import type { CredentialRepo } from '../../store/credentials.js';
-import type { StoreRepo } from '../../store/stores.js';
+import type { StoreRepo, StoreRow } from '../../store/stores.js';
+import type { MailboxConfirmation } from './mailbox-confirmation.js';
 import { Credentials, ReadinessCell, SenderRows, StorePage, StoresPage } from '../../../views/stores.js';
 import { frameOf, type AdminEnv } from './session.js';
 
@@ -11,7 +12,13 @@ const EMAIL = /^[^\s@"<>()[\]\\,;:]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-export function storeAdminRoutes(stores: StoreRepo, credentials: CredentialRepo, resolver: DnsResolver, domains: readonly string[]): Hono<AdminEnv> {
+export function storeAdminRoutes(
+  stores: StoreRepo,
+  credentials: CredentialRepo,
+  resolver: DnsResolver,
+  domains: readonly string[],
+  mailboxes: MailboxConfirmation,
+): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const frame = frameOf;
   const storeFor = (c: { get: (k: 'storeIds') => number[] }, id: number) => (c.get('storeIds').includes(id) ? stores.get(id) : null);
@@ -51,7 +58,9 @@ export function storeAdminRoutes(stores: StoreRepo, credentials: CredentialRepo,
   app.get('/stores/:id', (c) => {
     const store = storeFor(c, Number(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
-    return c.html(<StorePage {...frame(c)} store={store} senders={stores.senders(store.id)} creds={credsOf(store.id)} />);
+    return c.html(
+      <StorePage {...frame(c)} store={store} senders={stores.senders(store.id)} creds={credsOf(store.id)} pendingMailbox={mailboxes.pending(store.id)} />,
+    );
   });
 
   app.post('/stores/:id', async (c) => {
@@ -62,18 +71,31 @@ export function storeAdminRoutes(stores: StoreRepo, credentials: CredentialRepo,
     const mailbox = String(form.mailbox ?? '')
       .trim()
       .toLowerCase();
+    const page = (s: StoreRow, status: 200 | 400 | 403, error?: string, notice?: string) =>
+      c.html(
+        <StorePage
+          {...frame(c)}
+          store={s}
+          senders={stores.senders(store.id)}
+          creds={credsOf(store.id)}
+          pendingMailbox={mailboxes.pending(store.id)}
+          error={error}
+          notice={notice}
+        />,
+        status,
+      );
     const problem = !name ? 'A store needs a name.' : mailboxProblem(mailbox);
-    const updated = problem ? store : (stores.update(store.id, { name, mailbox }) ?? store);
-    return c.html(
-      <StorePage
-        {...frame(c)}
-        store={updated}
-        senders={stores.senders(store.id)}
-        creds={credsOf(store.id)}
-        error={problem ?? undefined}
-        notice={problem ? undefined : 'Saved.'}
-      />,
-      problem ? 400 : 200,
+    if (problem) return page(store, 400, problem);
+    // Where buyer mail goes is the owner's to change, and only once the new mailbox confirms.
+    if (mailbox === store.mailbox) return page(stores.update(store.id, { name, mailbox }) ?? store, 200, undefined, 'Saved.');
+    if (c.get('user').role !== 'owner') return page(store, 403, "Only the owner changes where a store's mail goes.");
+    const updated = stores.update(store.id, { name, mailbox: store.mailbox }) ?? store;
+    await mailboxes.request(updated, mailbox, c.get('user'));
+    return page(
+      updated,
+      200,
+      undefined,
+      `Saved. A confirmation link was sent to ${mailbox}; mail goes there once it is opened. Until then it goes to ${store.mailbox}.`,
     );
   });
 

@@ -1,4 +1,5 @@
-// Owns the tags page (create, rename, recolour, delete) and the owner's review of reported messages.
+// Owns the tags page (create, rename, recolour, delete: tags are global, so the owner's; agents see
+// them and put them on messages) and the owner's review of reported messages.
 import { Hono } from 'hono';
 import type { NoteRepo } from '../../store/notes.js';
 import { TAG_COLOURS, type TagColour, type TagRepo } from '../../store/tags.js';
@@ -9,7 +10,11 @@ import { frameOf, type AdminEnv } from './session.js';
 export function tagRoutes(tags: TagRepo, notes: NoteRepo): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const frame = frameOf;
-  const page = (c: any, status: 200 | 400 | 409 = 200, error?: string) => c.html(<TagsPage {...frame(c)} tags={tags.list()} error={error} />, status);
+  const page = (c: any, status: 200 | 400 | 403 | 409 = 200, error?: string) => c.html(<TagsPage {...frame(c)} tags={tags.list()} error={error} />, status);
+  // Tags are global objects: creating, renaming, recolouring and deleting them is the owner's.
+  const ownerOnly = async (c: any, next: () => Promise<void>) => (c.get('user').role === 'owner' ? next() : page(c, 403, 'Only the owner changes tags.'));
+  app.post('/tags', ownerOnly);
+  app.post('/tags/*', ownerOnly);
   const read = async (c: any): Promise<{ name: string; colour: TagColour } | string> => {
     const form = await c.req.parseBody();
     const name = String(form.name ?? '').trim();

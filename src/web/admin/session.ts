@@ -1,11 +1,12 @@
 // Owns who is using the admin: the session cookie (HttpOnly, SameSite=Lax, Secure behind TLS), the
 // CSRF check on every state-changing request (a per-session token in a form field or the
-// X-CSRF-Token header that htmx sends), a same-origin check, and login throttling.
+// X-CSRF-Token header that htmx sends), and a same-origin check. Login throttling: login-throttle.ts.
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Session, SessionRepo } from '../../store/sessions.js';
 import type { User, UserRepo } from '../../store/users.js';
+import type { Client } from '../client-address.js';
 
 export const COOKIE = 'mg_session';
 export const SESSION_TTL_MS = 24 * 3600 * 1000;
@@ -17,6 +18,8 @@ export interface AdminEnv {
     token: string;
     /** The stores this user may see (all for the owner). */
     storeIds: number[];
+    /** Who is on the other end (client-address.ts), set for every admin request. */
+    client: Client;
   };
 }
 
@@ -26,9 +29,14 @@ export function frameOf(c: { get: (k: 'user' | 'session') => unknown }): { user:
   return { user: { name: user.name, role: user.role }, csrf: (c.get('session') as Session).csrfToken };
 }
 
-/** Behind a TLS proxy the request URL is http; the proxy says https in X-Forwarded-Proto. */
+/** Whether the request reached the peer it came through by a trusted proxy (`http.trustedProxies`). */
+function viaTrustedProxy(c: Context): boolean {
+  return (c.get('client') as Client | undefined)?.viaTrustedProxy === true;
+}
+
+/** Behind a TLS proxy the request URL is http; a trusted proxy says https in X-Forwarded-Proto. */
 export function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+  return new URL(c.req.url).protocol === 'https:' || (viaTrustedProxy(c) && c.req.header('x-forwarded-proto') === 'https');
 }
 
 export function startSession(c: Context, sessions: SessionRepo, userId: number): void {
@@ -52,7 +60,7 @@ function same(a: string, b: string): boolean {
 export function sameOrigin(c: Context): boolean {
   const origin = c.req.header('origin');
   if (!origin) return true; // non-browser clients; the CSRF token still applies
-  const host = c.req.header('x-forwarded-host') ?? c.req.header('host');
+  const host = (viaTrustedProxy(c) ? c.req.header('x-forwarded-host') : undefined) ?? c.req.header('host');
   try {
     return new URL(origin).host === host;
   } catch {
@@ -99,40 +107,4 @@ export function requireCsrf(): MiddlewareHandler<AdminEnv> {
       return c.text('The form has expired or did not come from this site; reload the page and try again.', 403);
     await next();
   };
-}
-
-/** Failed logins per address and per account: 5 in 15 minutes, then wait. In memory. */
-export class LoginThrottle {
-  readonly #fails = new Map<string, number[]>();
-  readonly #limit: number;
-  readonly #windowMs: number;
-  constructor(limit = 5, windowMs = 15 * 60_000) {
-    this.#limit = limit;
-    this.#windowMs = windowMs;
-  }
-
-  #recent(key: string, now: number): number[] {
-    const list = (this.#fails.get(key) ?? []).filter((t) => t > now - this.#windowMs);
-    if (list.length) this.#fails.set(key, list);
-    else this.#fails.delete(key);
-    return list;
-  }
-
-  /** Milliseconds to wait before another attempt, 0 when allowed. */
-  waitMs(keys: readonly string[], now = Date.now()): number {
-    let wait = 0;
-    for (const key of keys) {
-      const list = this.#recent(key, now);
-      if (list.length >= this.#limit) wait = Math.max(wait, (list[0] as number) + this.#windowMs - now);
-    }
-    return wait;
-  }
-
-  fail(keys: readonly string[], now = Date.now()): void {
-    for (const key of keys) this.#fails.set(key, [...this.#recent(key, now), now]);
-  }
-
-  clear(keys: readonly string[]): void {
-    for (const key of keys) this.#fails.delete(key);
-  }
 }

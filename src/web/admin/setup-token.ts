@@ -1,8 +1,10 @@
 // Owns the one-time setup link that creates the first owner: made at start while no user exists,
-// valid for 24 hours, only its SHA-256 kept; used once.
+// valid for 24 hours, only its SHA-256 kept; spent atomically, so it creates one owner however many
+// requests present it at once.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../store/db.js';
 import { getSetting, setSetting } from '../../store/settings.js';
+import { stmt } from '../../store/statements.js';
 
 const KEY = 'setup_token';
 const TTL_MS = 24 * 3600 * 1000;
@@ -23,6 +25,13 @@ export function setupTokenValid(db: Db, token: string, now = Date.now()): boolea
   return expiresAt > now && a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function spendSetupToken(db: Db): void {
-  setSetting(db, KEY, JSON.stringify({ sha256: '', expiresAt: 0 }));
+/**
+ * Spends the token if it is still valid: a conditional UPDATE on the stored value, so of several
+ * requests presenting it at once exactly one gets true. Call it in the transaction that uses it.
+ */
+export function spendSetupToken(db: Db, token: string, now = Date.now()): boolean {
+  const raw = getSetting(db, KEY);
+  if (!raw || !setupTokenValid(db, token, now)) return false;
+  const spent = JSON.stringify({ sha256: '', expiresAt: 0 });
+  return stmt(db, 'UPDATE settings SET value = ? WHERE key = ? AND value = ?').run(spent, KEY, raw).changes === 1;
 }

@@ -1,0 +1,34 @@
+// A logged-in admin user over plain HTTP (no browser): keeps the session cookie, reads the page's
+// CSRF token, and posts forms the way the admin's own forms do.
+export interface AdminClient {
+  readonly csrf: string;
+  get(path: string): Promise<Response>;
+  post(path: string, form: Record<string, string>): Promise<Response>;
+}
+
+export async function adminLogin(base: string, email: string, password: string): Promise<AdminClient> {
+  const r = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email, password }).toString(),
+  });
+  if (r.status !== 303) throw new Error(`login as ${email} failed: ${r.status}`);
+  const cookie = /mg_session=[^;]+/.exec(r.headers.getSetCookie().join('\n'))![0];
+  const get = (path: string) => fetch(`${base}${path}`, { redirect: 'manual', headers: { cookie } });
+  const page = await (await get('/inbox')).text();
+  const csrf = /X-CSRF-Token&quot;:&quot;([^&]+)&quot;|"X-CSRF-Token":"([^"]+)"/.exec(page);
+  const token = csrf?.[1] ?? csrf?.[2] ?? '';
+  if (!token) throw new Error('no CSRF token on /inbox');
+  return {
+    csrf: token,
+    get,
+    post: (path, form) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: token, ...form }).toString(),
+      }),
+  };
+}
