@@ -270,6 +270,7 @@ export class Relay {
       bytes: Buffer;
       snippet: string;
       searchText: string;
+      subject: string;
       buyerName: string;
       category: Category;
       envTo: string;
@@ -335,6 +336,8 @@ export class Relay {
         bytes,
         snippet: flat.slice(0, 200),
         searchText: flat,
+        // The subject as delivered (masked), like the snippet: the stored copy staff see.
+        subject: message.subject,
         buyerName: buyer.name,
         category: categorize(categoryRules, { direction: id.direction, subject: mail.subject, sender: id.senderEmail }),
         envTo,
@@ -370,7 +373,7 @@ export class Relay {
           source: input.source,
           authorEmail: p.identity.senderEmail,
           permittedSenderId: p.identity.direction === 'store_to_buyer' ? p.identity.sender.id : null,
-          subject: mail.subject,
+          subject: p.subject,
           originalMessageId: mail.messageId,
           relayMessageId: p.relayId,
           verdict: 'accept',
