@@ -1,5 +1,11 @@
 // Owns "who is writing": from the recipient (a pair alias or a store's contact address) and the
-// sender's address, decide the direction or refuse. Pure: the relay hands in what the store knows.
+// writer's address, decide the direction or refuse. Pure: the relay hands in what the store knows.
+//
+// The writer is the From mailbox of the one header reading (core/header-block.ts), proven later
+// by DMARC (or aligned SPF/DKIM) for its domain; the SMTP envelope sender is only where bounces go.
+// A helpdesk's return path, SRS forwarding, BATV/PRVS tags and Microsoft 365's envelopes therefore
+// change nothing. The envelope alone decides only two things, early at RCPT: a null sender (no
+// conversation mail comes from <>) and our own relay domain (a loop).
 import type { BuyerFacts, PairFacts, PermittedSenderFacts, StoreFacts } from './types.js';
 import { refusal, type Refusal } from './verdicts.js';
 
@@ -41,20 +47,46 @@ export function domainOf(address: string): string {
 }
 
 /**
- * Decides the direction from the envelope sender. The buyer of the pair wins over a permitted
- * sender with the same address (a seller testing with their own address reaches their mailbox).
+ * The form two addresses of "the same buyer" share: lowercased as a whole (no provider treats
+ * case as meaningful, whatever RFC 5321 allows), and a `+tag` in the local part ignored
+ * (`Jane+shop@Mail.example` is `jane@mail.example`): an order placed with a tagged address and a
+ * reply from the plain one are one person. Only the alias's own buyer is matched this way; a
+ * visitor at a store's contact address is keyed by the lowercased address as written.
+ */
+export function buyerKey(address: string): string {
+  const n = normalizeEmail(address);
+  const at = n.lastIndexOf('@');
+  if (at < 0) return n;
+  const plus = n.indexOf('+');
+  return plus > 0 && plus < at ? n.slice(0, plus) + n.slice(at) : n;
+}
+
+/** What the envelope sender alone decides, at RCPT: null when it decides nothing. */
+export function envelopeRefusal(envelopeFrom: string, relayDomains: readonly string[]): Refusal | null {
+  const sender = normalizeEmail(envelopeFrom);
+  if (sender === '') return refusal('NULL_SENDER');
+  if (relayDomains.includes(domainOf(sender))) return refusal('LOOP_DETECTED');
+  return null;
+}
+
+/**
+ * Decides the direction from the writer (the From address of the header reading). The buyer of
+ * the pair wins over a permitted sender with the same address (a seller testing with their own
+ * address reaches their mailbox).
  */
 export function identifySender(
+  writer: string,
   envelopeFrom: string,
   target: Target,
   permitted: PermittedSenderFacts | null,
   relayDomains: readonly string[],
 ): Identity | Refusal {
-  const sender = normalizeEmail(envelopeFrom);
-  if (sender === '') return refusal('NULL_SENDER');
+  const early = envelopeRefusal(envelopeFrom, relayDomains);
+  if (early) return early;
+  const sender = normalizeEmail(writer);
   if (relayDomains.includes(domainOf(sender))) return refusal('LOOP_DETECTED');
   if (target.kind === 'pair') {
-    if (sender === normalizeEmail(target.buyer.email)) {
+    if (buyerKey(sender) === buyerKey(target.buyer.email)) {
       return { direction: 'buyer_to_store', store: target.store, pair: target.pair, buyer: target.buyer, senderEmail: sender };
     }
     if (permitted?.status === 'enabled') {

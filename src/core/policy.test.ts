@@ -25,7 +25,21 @@ describe('identifySender (golden table)', () => {
     ['staff to the store address', 'john@acme.example', storeTarget, enabled, 'STAFF_TO_STORE_ADDRESS'],
     ['blocked staff to the store address', 'temp@acme.example', storeTarget, blocked, 'SENDER_BLOCKED'],
   ] as const)('%s → %s', (_n, from, target, permitted, expected) => {
-    const r = identifySender(from, target, permitted, DOMAINS);
+    const r = identifySender(from, from, target, permitted, DOMAINS);
+    expect('code' in r ? r.code : r.direction).toBe(expected);
+  });
+
+  // The writer is the From; the envelope sender is only where bounces go.
+  it.each([
+    ['the buyer behind an SRS forwarder', 'jane@buyer.example', 'SRS0=HHH=TT=buyer.example=jane@forwarder.example', pairTarget, null, 'buyer_to_store'],
+    ['the buyer with a BATV-tagged return path', 'jane@buyer.example', 'prvs=1234abcd=jane@buyer.example', pairTarget, null, 'buyer_to_store'],
+    ['the buyer writing from a +tagged address', 'Jane+Shop@buyer.example', 'jane+shop@buyer.example', pairTarget, null, 'buyer_to_store'],
+    ['staff through a helpdesk with its own return path', 'john@acme.example', 'bounces+123@helpdesk.example', pairTarget, enabled, 'store_to_buyer'],
+    ['a stranger using the buyer as envelope sender', 'mallory@evil.example', 'jane@buyer.example', pairTarget, null, 'SENDER_UNKNOWN'],
+    ['a buyer From with a null envelope', 'jane@buyer.example', '', pairTarget, null, 'NULL_SENDER'],
+    ['a From on the relay domain', 'x@relay.localhost', 'jane@buyer.example', pairTarget, null, 'LOOP_DETECTED'],
+  ] as const)('%s → %s', (_n, writer, envelope, target, permitted, expected) => {
+    const r = identifySender(writer, envelope, target, permitted, DOMAINS);
     expect('code' in r ? r.code : r.direction).toBe(expected);
   });
 });
@@ -43,8 +57,8 @@ const mail = (from: string | null): ParsedMail => ({
 });
 
 describe('decide: the From header names the same party', () => {
-  const buyerId = identifySender('jane@buyer.example', pairTarget, null, DOMAINS);
-  const staffId = identifySender('john@acme.example', pairTarget, enabled, DOMAINS);
+  const buyerId = identifySender('jane@buyer.example', 'jane@buyer.example', pairTarget, null, DOMAINS);
+  const staffId = identifySender('john@acme.example', 'john@acme.example', pairTarget, enabled, DOMAINS);
   const senders = [enabled, blocked, { id: 3, email: 'support@acme.example', status: 'enabled' as const }];
   it.each([
     ['buyer as themselves', buyerId, 'jane@buyer.example', 'accept'],
@@ -62,8 +76,8 @@ describe('decide: the From header names the same party', () => {
 });
 
 describe('decide: proof of the sender (golden table)', () => {
-  const buyerId = identifySender('jane@buyer.example', pairTarget, null, DOMAINS);
-  const staffId = identifySender('john@acme.example', pairTarget, enabled, DOMAINS);
+  const buyerId = identifySender('jane@buyer.example', 'jane@buyer.example', pairTarget, null, DOMAINS);
+  const staffId = identifySender('john@acme.example', 'john@acme.example', pairTarget, enabled, DOMAINS);
   const senders = [enabled, { id: 3, email: 'support@acme.example', status: 'enabled' as const }];
   const spf = (result: string, domain: string) => ({ result, domain });
   const dmarc = (result: string, domain: string, policy: string | null = null) => ({ result, domain, policy });
@@ -150,8 +164,45 @@ describe('decide: proof of the sender (golden table)', () => {
       'AUTH_FAILED',
     ],
     ['buyer, no DMARC, SPF pass', buyerId, 'jane@buyer.example', { spf: spf('pass', 'buyer.example'), dkim: [], dmarc: none('buyer.example') }, 'accept'],
-  ] as const)('%s → %s', (_n, identity, from, auth, expected) => {
+    [
+      'buyer, no DMARC, sent from another domain with nothing of theirs',
+      buyerId,
+      'jane@buyer.example',
+      { spf: spf('pass', 'evil.example'), dkim: [], dmarc: none('buyer.example') },
+      'AUTH_FAILED',
+    ],
+    // a result proves only what it was computed for
+    [
+      "staff, DMARC passes for the attacker's domain",
+      staffId,
+      'john@acme.example',
+      { spf: spf('pass', 'evil.example'), dkim: [{ domain: 'evil.example', result: 'pass' }], dmarc: dmarc('pass', 'evil.example', 'none') },
+      'FROM_READ_DIFFERENTLY',
+    ],
+    [
+      'staff, mailauth read another From',
+      staffId,
+      'john@acme.example',
+      { headerFrom: ['x@evil.example'], spf: spf('pass', 'evil.example'), dkim: [], dmarc: dmarc('pass', 'evil.example', 'none') },
+      'FROM_READ_DIFFERENTLY',
+    ],
+    [
+      'staff, mailauth read no From',
+      staffId,
+      'john@acme.example',
+      { headerFrom: [], spf: spf('pass', 'acme.example'), dkim: [], dmarc: none('') },
+      'FROM_READ_DIFFERENTLY',
+    ],
+    [
+      'staff through a helpdesk: its own return path, DKIM of the store, DMARC pass',
+      staffId,
+      'john@acme.example',
+      { spf: spf('pass', 'helpdesk.example'), dkim: [{ domain: 'acme.example', result: 'pass' }], dmarc: dmarc('pass', 'acme.example', 'reject') },
+      'accept',
+    ],
+  ] as const)('%s → %s', (_n, identity, from, facts, expected) => {
     if ('code' in identity) throw new Error('bad fixture');
+    const auth = { headerFrom: [from], ...facts };
     const d = decide(mail(from), { identity, permittedSenders: senders, proof: { kind: 'mx', auth } });
     const got = d.verdict === 'reject' ? d.refusal.code : d.suspicious ? 'suspicious' : 'accept';
     expect(got).toBe(expected);

@@ -1,7 +1,7 @@
 // Owns `decide`: the pure policy over an identified message. Returns a verdict and the findings
 // that led to it; both are stored with the message.
 import type { Identity } from './identify.js';
-import { domainOf, normalizeEmail } from './identify.js';
+import { normalizeEmail } from './identify.js';
 import { judgeSenderAuth, type AuthFacts } from './sender-auth.js';
 import { hopCount, MAX_HOPS } from './auto-reply.js';
 import { contentRefusal, type ContentRules } from './filters/content-rules.js';
@@ -84,8 +84,9 @@ export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
   let suspicious = false;
   if (ctx.proof.kind === 'mx') {
     const role = identity.direction === 'store_to_buyer' ? 'staff' : 'buyer';
-    const judged = judgeSenderAuth(ctx.proof.auth, domainOf(headerFrom ?? identity.senderEmail), role);
+    const judged = judgeSenderAuth(ctx.proof.auth, mail.from?.address ?? identity.senderEmail, role);
     findings.push({ rule: 'sender-auth', result: judged.outcome, detail: judged.reason ? `${judged.summary}; ${judged.reason}` : judged.summary });
+    if (judged.outcome === 'ambiguous') return { verdict: 'reject', refusal: refusal('FROM_READ_DIFFERENTLY', judged.reason), findings };
     if (judged.outcome === 'refuse') return { verdict: 'reject', refusal: refusal('AUTH_FAILED', judged.reason), findings };
     if (judged.outcome === 'retry') return { verdict: 'reject', refusal: refusal('AUTH_TEMPORARY', `${judged.reason}; please try again later`), findings };
     suspicious = judged.outcome === 'suspicious';

@@ -7,21 +7,29 @@
 // buyer's mail is refused only when their domain asks for it (DMARC p=reject) or SPF fails hard
 // without DKIM; other failures are delivered and flagged as suspicious, since many small buyer
 // domains publish nothing and losing a customer's mail is worse than flagging it.
+//
+// A result proves only what it was computed for: mailauth must have read the same single From
+// address as our header reading (core/header-block.ts), and a DMARC result counts only for the
+// organisational domain of that From. Anything else is refused as ambiguous, never taken as proof.
 import { getDomain } from 'tldts';
 
 export interface AuthFacts {
+  /** Every From address mailauth read from the header (its DMARC input); one when the header is sound. */
+  readonly headerFrom: readonly string[];
   /** The SPF result for the envelope sender's domain (RFC 7208 result names). */
   readonly spf: { readonly result: string; readonly domain: string };
   /** One row per DKIM signature: the signing domain (d=) and its result. */
   readonly dkim: readonly { readonly domain: string; readonly result: string }[];
   /** DMARC for the From header's domain: 'none' when it publishes no record. */
+  /** `domain` is the organisational domain DMARC was evaluated for ('' when it was not evaluated). */
   readonly dmarc: { readonly result: string; readonly domain: string; readonly policy: string | null };
 }
 
 export type AuthRole = 'staff' | 'buyer';
 
 export interface AuthJudgement {
-  readonly outcome: 'pass' | 'suspicious' | 'refuse' | 'retry';
+  /** `ambiguous`: the results were computed for another From than ours (FROM_READ_DIFFERENTLY). */
+  readonly outcome: 'pass' | 'suspicious' | 'refuse' | 'retry' | 'ambiguous';
   /** One line for the stored findings and the refusal sentence. */
   readonly summary: string;
   /** Why it did not pass (empty on pass). */
@@ -45,9 +53,21 @@ export function summarize(auth: AuthFacts): string {
   return `spf=${auth.spf.result} (${auth.spf.domain || 'no domain'}); dkim=${dkim}; dmarc=${auth.dmarc.result}${policy} (${auth.dmarc.domain})`;
 }
 
-export function judgeSenderAuth(auth: AuthFacts, fromDomain: string, role: AuthRole): AuthJudgement {
+/**
+ * Judges the results for the From address our header reading identified (`fromAddress`, as
+ * written). The envelope sender only matters as the domain SPF was computed for.
+ */
+export function judgeSenderAuth(auth: AuthFacts, fromAddress: string, role: AuthRole): AuthJudgement {
   const summary = summarize(auth);
-  const d = fromDomain.toLowerCase();
+  const from = fromAddress.toLowerCase();
+  const d = from.slice(from.lastIndexOf('@') + 1);
+  if (auth.headerFrom.length !== 1 || (auth.headerFrom[0] as string).toLowerCase() !== from) {
+    const theirs = auth.headerFrom.length === 0 ? 'no From address' : auth.headerFrom.join(', ');
+    return { outcome: 'ambiguous', summary, reason: `sender authentication read ${theirs} where this relay read ${fromAddress}` };
+  }
+  if (auth.dmarc.result !== 'none' && auth.dmarc.domain !== '' && auth.dmarc.domain !== organisationalDomain(d)) {
+    return { outcome: 'ambiguous', summary, reason: `DMARC was evaluated for ${auth.dmarc.domain}, not for the From domain ${d}` };
+  }
   const spfAligned = auth.spf.result === 'pass' && aligned(auth.spf.domain, d);
   const dkimAligned = auth.dkim.some((s) => s.result === 'pass' && aligned(s.domain, d));
   const dkimPassedAny = auth.dkim.some((s) => s.result === 'pass');
@@ -74,5 +94,10 @@ export function judgeSenderAuth(auth: AuthFacts, fromDomain: string, role: AuthR
   if (role === 'staff') return { outcome: 'refuse', summary, reason };
   if (auth.spf.result === 'fail' && !dkimAligned)
     return { outcome: 'refuse', summary, reason: `SPF fails for ${auth.spf.domain}: this host may not send its mail` };
+  // Mail sent from another domain's servers in the buyer's name, with nothing of the buyer's
+  // domain vouching for it, is not even weak evidence (the envelope alone once refused it).
+  if (!aligned(auth.spf.domain, d)) {
+    return { outcome: 'refuse', summary, reason: `${d} publishes no DMARC record and nothing of ${d} vouches for this message (sent from ${auth.spf.domain || 'no domain'}, ${what()})` };
+  }
   return { outcome: 'suspicious', summary, reason };
 }

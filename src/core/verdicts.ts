@@ -27,6 +27,16 @@ export const VERDICTS = {
   SENDER_BLOCKED: { smtp: [550, '5.7.1'], http: 403, text: 'the sender is blocked from writing as this store' },
   STAFF_TO_STORE_ADDRESS: { smtp: [550, '5.7.1'], http: 400, text: "staff write to a buyer's alias, not to the store's own contact address" },
   FROM_MISMATCH: { smtp: [550, '5.7.1'], http: 403, text: 'the From header names a different party than the envelope sender' },
+  // --- the header block (one strict reading; RFC 5322 §2.2, §3.6)
+  HEADER_MALFORMED: { smtp: [550, '5.7.1'], http: 400, text: 'the header block is malformed (RFC 5322 §2.2)' },
+  FROM_MISSING: { smtp: [550, '5.7.1'], http: 400, text: 'the message has no From header field; RFC 5322 §3.6 requires exactly one' },
+  FROM_MULTIPLE: { smtp: [550, '5.7.1'], http: 400, text: 'the message has more than one From header field; RFC 5322 §3.6 allows exactly one' },
+  FROM_INVALID: { smtp: [550, '5.7.1'], http: 400, text: 'the From header must name exactly one plain address' },
+  FROM_READ_DIFFERENTLY: {
+    smtp: [550, '5.7.1'],
+    http: 400,
+    text: 'sender authentication read a different From address than the one this relay identified; the header is ambiguous',
+  },
   AUTH_FAILED: {
     smtp: [550, '5.7.26'],
     http: 403,

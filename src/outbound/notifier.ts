@@ -2,6 +2,7 @@
 // interval it looks at buyer messages that arrived at least `delayMs` ago (so several that arrive
 // together become one digest), skips the ones already read, and queues one email per person
 // through the outbox (DKIM-signed, from the null sender like every automatic notice).
+import { redactAddresses } from '../core/redact-addresses.js';
 import type { Logger } from 'pino';
 import { localTime, ruleMatches, digestText, type DigestItem } from '../core/notification-rules.js';
 import { CATEGORY_LABELS } from '../core/categorize.js';
@@ -90,8 +91,9 @@ export class Notifier {
           sent.push(m.id);
           items.push({
             storeName: m.storeName,
-            buyerName: m.buyerName,
-            subject: m.subject,
+            // Texts that came from outside never carry a real address into staff mail.
+            buyerName: redactAddresses(m.buyerName, [this.#o.domain]),
+            subject: redactAddresses(m.subject, [this.#o.domain]),
             category: CATEGORY_LABELS[m.category] ?? m.category,
             link: `${this.#o.adminUrl()}/conversations/${m.pairId}`,
           });

@@ -149,8 +149,10 @@ export class OutboundWorker {
     const raw = this.#outbox.raw(row.id);
     if (!raw) return;
     const log = this.#log.child({ outboxId: row.id, messageId: row.messageId });
-    // Remote replies often quote the recipient; logs name the alias instead of a real address.
-    const forLog = (text: string) =>
+    // Remote replies often quote the recipient (`450 4.2.0 <jane@…>: greylisted`, `550 5.1.1 <…>:
+    // user unknown`): what is logged and what is stored (and shown to staff) names the alias
+    // instead, and keeps only the domain of any other address.
+    const scrub = (text: string) =>
       redactAddresses(maskText(text, { addresses: [row.envTo], names: [] }, { address: row.envFrom || '[recipient]', name: '' }).value, [
         this.#options.relayDomain,
       ]);
@@ -161,7 +163,7 @@ export class OutboundWorker {
       const from = row.kind === 'relay' ? this.#options.bounces.make(row.id) : row.envFrom;
       response = await this.#transport.send({ from, to: row.envTo }, raw);
     } catch (e) {
-      await this.#afterError(row, attempts, e, log, forLog);
+      await this.#afterError(row, attempts, e, log, scrub);
       return;
     }
     const status = this.#transport.kind === 'capture' ? 'captured' : 'sent';
@@ -171,31 +173,32 @@ export class OutboundWorker {
     await this.#commit.runBatched(() => this.#outbox.markDone(row.id, status, attempts));
     this.#options.metrics?.deliveries.inc({ kind: row.kind, status });
     this.#options.metrics?.deliverySeconds.observe({ kind: row.kind }, (Date.now() - row.createdAt) / 1000);
-    log.info({ event: 'queue.sent', status, attempts, response: forLog(response.slice(0, 200)) }, 'delivered');
+    log.info({ event: 'queue.sent', status, attempts, response: scrub(response.slice(0, 200)) }, 'delivered');
   }
 
-  async #afterError(row: OutboxRow, attempts: number, e: unknown, log: Logger, forLog: (s: string) => string): Promise<void> {
+  async #afterError(row: OutboxRow, attempts: number, e: unknown, log: Logger, scrub: (s: string) => string): Promise<void> {
     const err = e as { responseCode?: number; code?: string; message?: string; response?: string };
-    const error = String(err.response ?? err.message ?? e).slice(0, 1000);
+    const error = scrub(String(err.response ?? err.message ?? e).slice(0, 1000));
     const outcome = classifyDeliveryError({ responseCode: err.responseCode, code: err.code, message: error });
     if (outcome === 'temporary') {
       const next = afterTemporaryFailure(row.createdAt, attempts, Date.now(), this.#options.retry);
       if (next.action === 'retry') {
         await this.#commit.runBatched(() => this.#outbox.markDeferred(row.id, attempts, next.at, error));
         this.#options.metrics?.deliveries.inc({ kind: row.kind, status: 'deferred' });
-        log.info({ event: 'queue.defer', attempts, nextAttemptAt: new Date(next.at).toISOString(), error: forLog(error) }, 'delivery deferred');
+        log.info({ event: 'queue.defer', attempts, nextAttemptAt: new Date(next.at).toISOString(), error }, 'delivery deferred');
         return;
       }
-      await this.#fail(row, attempts, `gave up after ${attempts} attempts: ${error}`, log, forLog);
+      await this.#fail(row, attempts, `gave up after ${attempts} attempts: ${error}`, log);
       return;
     }
-    await this.#fail(row, attempts, error, log, forLog);
+    await this.#fail(row, attempts, error, log);
   }
 
-  async #fail(row: OutboxRow, attempts: number, error: string, log: Logger, forLog: (s: string) => string): Promise<void> {
+  /** `error` is already scrubbed: it is stored and shown to staff. */
+  async #fail(row: OutboxRow, attempts: number, error: string, log: Logger): Promise<void> {
     await this.#commit.runBatched(() => this.#outbox.markFailed(row.id, attempts, error));
     this.#options.metrics?.deliveries.inc({ kind: row.kind, status: 'failed' });
-    log.warn({ event: 'queue.failed', attempts, error: forLog(error) }, 'delivery failed');
+    log.warn({ event: 'queue.failed', attempts, error }, 'delivery failed');
     void this.#notices
       .send(row, attempts, error)
       .catch((err: Error) => log.error({ event: 'queue.notice-error', err: err.message }, 'could not queue the notice'));

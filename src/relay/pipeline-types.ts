@@ -1,7 +1,7 @@
 // The pipeline's contracts with its shells: what a shell hands to accept (or preview), what it gets
 // back, and the recipients resolved at RCPT time. Types only; the pipeline is in pipeline.ts.
 import type { Logger } from 'pino';
-import type { Identity, Target } from '../core/identify.js';
+import type { Target } from '../core/identify.js';
 import type { Proof } from '../core/policy.js';
 import type { Change, OutgoingMail, ParsedMail } from '../core/types.js';
 import type { CampaignHandover } from './campaign-handover.js';
@@ -29,11 +29,11 @@ export interface ResolvedBounce {
   readonly outboxId: number;
 }
 
+/** A recipient as RCPT knows it: the target only. Who writes is decided from the From after DATA. */
 export interface ResolvedRecipient {
   readonly bounce?: false;
   readonly address: string;
   readonly target: Target;
-  readonly identity: Identity;
 }
 
 /** The permitted sender a submission-port session authenticated as. */

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { aliasAddress, isRefusal, parseRecipient, tokenFromBytes } from '../core/alias-token.js';
 import { isAutoSubmitted } from '../core/auto-reply.js';
-import { identifySender, identifySubmitter, normalizeEmail, type Identity, type Target } from '../core/identify.js';
+import { envelopeRefusal, identifySender, identifySubmitter, normalizeEmail, type Identity, type Target } from '../core/identify.js';
+import { readHeaderBlock } from '../core/header-block.js';
 import { latestCited, translateThreading, type IdMapping } from '../core/message-id-map.js';
 import { decide } from '../core/policy.js';
 import { rewrite } from '../core/rewrite.js';
@@ -28,7 +29,7 @@ import { StoreRepo } from '../store/stores.js';
 import type { Signer } from '../outbound/dkim.js';
 import { composeMail } from './compose.js';
 import { GroupCommit } from './group-commit.js';
-import { parseMail, ParseTimeout } from './parse.js';
+import { decodeDisplayName, parseMail, ParseTimeout } from './parse.js';
 
 export type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, Submitter } from './pipeline-types.js';
 import type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, Submitter } from './pipeline-types.js';
@@ -110,13 +111,26 @@ export class Relay {
     } else {
       const store = this.#stores.bySlug(parsed.slug);
       if (!store) return refusal('UNKNOWN_ALIAS');
-      const existing = this.#pairs.byStoreAndEmail(store.id, normalizeEmail(envelopeFrom));
-      target = { kind: 'store', store, existing: existing ? { pair: existing.pair, buyer: existing.buyer } : null };
+      target = { kind: 'store', store, existing: null };
     }
-    const permitted = this.#stores.findSender(target.store.id, normalizeEmail(envelopeFrom));
-    const identity = identifySender(envelopeFrom, target, permitted, this.#options.domains);
-    if (isRefusal(identity)) return identity;
-    return { address: recipient, target, identity };
+    // Who writes is the authenticated From, known only after DATA; the envelope alone decides
+    // just a null sender and a loop.
+    const early = envelopeRefusal(envelopeFrom, this.#options.domains);
+    if (early) return early;
+    return { address: recipient, target };
+  }
+
+  /** Who writes to one resolved recipient: the From of the header reading, or the submitter. */
+  #identify(r: ResolvedRecipient, writer: string, envelopeFrom: string, submitter: Submitter | undefined): Identity | Refusal {
+    if (submitter) return identifySubmitter(r.target, this.#stores.sender(submitter.permittedSenderId), submitter.storeId);
+    let target = r.target;
+    const email = normalizeEmail(writer);
+    if (target.kind === 'store') {
+      const existing = this.#pairs.byStoreAndEmail(target.store.id, email);
+      target = { ...target, existing: existing ? { pair: existing.pair, buyer: existing.buyer } : null };
+    }
+    const permitted = this.#stores.findSender(target.store.id, email);
+    return identifySender(writer, envelopeFrom, target, permitted, this.#options.domains);
   }
 
   /**
@@ -128,7 +142,7 @@ export class Relay {
     const target: Target | null = view ? { kind: 'pair', store: view.store, pair: view.pair, buyer: view.buyer } : null;
     const identity = identifySubmitter(target, this.#stores.sender(submitter.permittedSenderId), submitter.storeId);
     if (isRefusal(identity)) return identity;
-    return { address: recipient, target: target as Target, identity };
+    return { address: recipient, target: target as Target };
   }
 
   /** Runs the whole pipeline for one received message. Resolves only after the commit. */
@@ -145,6 +159,10 @@ export class Relay {
   }
 
   async #run(input: AcceptInput, dryRun: boolean): Promise<Accepted | Preview | Refusal> {
+    // The one reading of the header block: the From it names is the writer for identity, rules,
+    // masking and sender authentication alike; a block parsers could read two ways is refused.
+    const header = readHeaderBlock(input.raw);
+    if (isRefusal(header)) return header;
     let mail: ParsedMail;
     try {
       mail = await parseMail(input.raw, this.#options.parseTimeoutMs);
@@ -153,9 +171,14 @@ export class Relay {
       input.log.info({ event: 'relay.unparsable', err: (err as Error).message }, 'message could not be parsed');
       return refusal('UNPARSABLE');
     }
+    mail = {
+      ...mail,
+      from: { name: decodeDisplayName(header.from.rawName), address: header.from.address },
+      headers: header.fields.map((f) => [f.key, f.value] as const),
+    };
 
     // Re-resolve at the end of DATA: a sender may have been blocked since RCPT.
-    const resolved: ResolvedRecipient[] = [];
+    const resolved: (ResolvedRecipient & { identity: Identity })[] = [];
     const bounces: ResolvedBounce[] = [];
     const unsubscribes: ResolvedUnsubscribe[] = [];
     const seen = new Set<string>();
@@ -173,7 +196,9 @@ export class Relay {
       const key = r.target.kind === 'pair' ? `pair:${r.target.pair.id}` : `store:${r.target.store.id}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      resolved.push(r);
+      const identity = this.#identify(r, header.from.address, input.envelopeFrom, input.submitter);
+      if (isRefusal(identity)) return identity;
+      resolved.push({ ...r, identity });
     }
 
     const handleBounces = async () => {
@@ -189,7 +214,7 @@ export class Relay {
     // Looked up once per recipient and shared by decide and rewrite.
     const cited = [...mail.inReplyTo, ...mail.references];
     const decided: {
-      r: ResolvedRecipient;
+      r: ResolvedRecipient & { identity: Identity };
       findings: readonly Finding[];
       critical: boolean;
       criticalToOptedOut: boolean;
@@ -245,6 +270,7 @@ export class Relay {
       bytes: Buffer;
       snippet: string;
       searchText: string;
+      subject: string;
       buyerName: string;
       category: Category;
       envTo: string;
@@ -271,9 +297,9 @@ export class Relay {
       const threading = translateThreading(mail.inReplyTo, mail.references, from, mappings);
       const hide =
         id.direction === 'buyer_to_store'
-          ? { addresses: [id.senderEmail, buyer.email, mail.from?.address ?? ''], names: [] }
+          ? { addresses: [id.senderEmail, buyer.email, mail.from?.address ?? '', input.envelopeFrom], names: [] }
           : {
-              addresses: [id.senderEmail, id.store.mailbox, mail.from?.address ?? '', ...senders.map((s) => s.email)],
+              addresses: [id.senderEmail, id.store.mailbox, mail.from?.address ?? '', input.envelopeFrom, ...senders.map((s) => s.email)],
               names: mail.from?.name ? [mail.from.name] : [],
               // A full staff name ("John Smith") is hidden everywhere; a first name alone is a choice.
               fullNames: mail.from?.name && /\S\s+\S/.test(mail.from.name) ? [mail.from.name] : [],
@@ -310,6 +336,8 @@ export class Relay {
         bytes,
         snippet: flat.slice(0, 200),
         searchText: flat,
+        // The subject as delivered (masked), like the snippet: the stored copy staff see.
+        subject: message.subject,
         buyerName: buyer.name,
         category: categorize(categoryRules, { direction: id.direction, subject: mail.subject, sender: id.senderEmail }),
         envTo,
@@ -345,7 +373,7 @@ export class Relay {
           source: input.source,
           authorEmail: p.identity.senderEmail,
           permittedSenderId: p.identity.direction === 'store_to_buyer' ? p.identity.sender.id : null,
-          subject: mail.subject,
+          subject: p.subject,
           originalMessageId: mail.messageId,
           relayMessageId: p.relayId,
           verdict: 'accept',

@@ -2,6 +2,7 @@
 // resolver) and the received bytes only: the connecting IP, the HELO name and MAIL FROM of this
 // session. No header that arrived with the mail (Authentication-Results, Received, Return-Path) is
 // read as a result. The pure judgement of what the results mean lives in core/sender-auth.ts.
+import { domainToUnicode } from 'node:url';
 import { authenticate } from 'mailauth';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { DnsResolver } from '../dns/resolver.js';
@@ -14,7 +15,7 @@ export interface SessionFacts {
 
 interface MailauthResult {
   spf?: { status?: { result?: string }; domain?: string } | false;
-  dkim?: { results?: { signingDomain?: string; status?: { result?: string } }[] };
+  dkim?: { headerFrom?: string[]; results?: { signingDomain?: string; status?: { result?: string } }[] };
   dmarc?: { status?: { result?: string }; domain?: string; policy?: string; p?: string } | false;
 }
 
@@ -39,10 +40,13 @@ export async function authenticateMail(raw: Buffer, session: SessionFacts, resol
   const dmarc = result.dmarc
     ? {
         result: result.dmarc.status?.result ?? 'none',
-        domain: (result.dmarc.domain ?? '').toLowerCase(),
+        // mailauth names the organisational domain in ASCII (punycode); our reading keeps Unicode.
+        domain: domainToUnicode((result.dmarc.domain ?? '').toLowerCase()) || (result.dmarc.domain ?? '').toLowerCase(),
         policy: result.dmarc.policy ?? result.dmarc.p ?? null,
       }
     : // No single From address: DMARC cannot apply; the judgement then needs aligned SPF or DKIM.
       { result: 'none', domain: '', policy: null };
-  return { spf, dkim, dmarc };
+  // The From addresses mailauth read (its DMARC input): the judgement checks they are ours.
+  const headerFrom = [...(result.dkim?.headerFrom ?? [])];
+  return { headerFrom, spf, dkim, dmarc };
 }

@@ -56,7 +56,7 @@ interface SubmissionUser extends Submitter {
   readonly email: string;
 }
 
-const NO_AUTH: AuthFacts = { spf: { result: 'none', domain: '' }, dkim: [], dmarc: { result: 'none', domain: '', policy: null } };
+const NO_AUTH: AuthFacts = { headerFrom: [], spf: { result: 'none', domain: '' }, dkim: [], dmarc: { result: 'none', domain: '', policy: null } };
 
 function clientIp(session: SMTPServerSession): string {
   return session.remoteAddress.replace(/^::ffff:/, '');

@@ -1,4 +1,5 @@
 // Owns buyers and pairs: one unguessable alias per buyer and store, made from CSPRNG bytes.
+import { redactAddresses } from '../core/redact-addresses.js';
 import { randomBytes } from 'node:crypto';
 import { TOKEN_BYTES, tokenFromBytes } from '../core/alias-token.js';
 import type { BuyerFacts, PairFacts, StoreFacts } from '../core/types.js';
@@ -71,8 +72,11 @@ export class PairRepo {
    * Finds or creates the buyer and their pair with the store. Must run inside the caller's
    * transaction. A visitor who later orders becomes a customer and takes the order's name.
    */
-  ensure(storeId: number, email: string, name: string, kind: 'customer' | 'visitor', now = Date.now()): { view: PairView; created: boolean } {
+  ensure(storeId: number, email: string, rawName: string, kind: 'customer' | 'visitor', now = Date.now()): { view: PairView; created: boolean } {
     const address = email.toLowerCase();
+    // A display name came from outside ("jane@example.com", or that RFC 2047-encoded, decoded by
+    // the parser): the address in it is scrubbed before it is stored and shown to staff.
+    const name = redactAddresses(rawName, []);
     let buyer = stmt(this.#db, 'SELECT id, kind FROM buyers WHERE email = ?').get(address) as { id: number; kind: string } | undefined;
     if (!buyer) {
       const info = stmt(this.#db, 'INSERT INTO buyers (email, name, kind, created_at) VALUES (?, ?, ?, ?)').run(address, name, kind, now);

@@ -165,13 +165,13 @@ describe('store → buyer', () => {
     expect(parsed.text).toContain('it ships tomorrow');
   });
 
-  it('refuses a blocked permitted sender with 550 5.7.1 and a sentence, and stores nothing', async () => {
+  it('refuses a blocked permitted sender with 550 5.7.1 and a sentence after DATA (the From decides), and stores nothing', async () => {
     const { address, storeId } = await seedPair(h);
     await h.api('POST', `/api/v1/stores/${storeId}/permitted-senders`, { email: 'temp@acme.example', status: 'blocked' });
     const c = await SmtpClient.connect(h.gw.smtpPort);
     const r = await c.send('temp@acme.example', [address], buildMessage({ from: 'temp@acme.example', to: address, subject: 'hi', body: 'x' }));
     await c.quit();
-    expect(r.stage).toBe('rcpt');
+    expect(r.stage).toBe('data');
     expect(r.reply.code).toBe(550);
     expect(r.reply.text).toMatch(/^5\.7\.1 the sender is blocked from writing as Acme Store/);
     expect(await messageCount()).toBe(0);
@@ -191,20 +191,19 @@ describe('store → buyer', () => {
     expect(await messageCount()).toBe(0);
   });
 
-  it('refuses a From header that names someone else than the envelope sender', async () => {
+  it("refuses the store's From sent with a buyer's envelope: the From is the writer, and nothing proves it", async () => {
     const { address } = await seedPair(h);
     const c = await SmtpClient.connect(h.gw.smtpPort);
     const r = await c.send('jane@buyer.example', [address], buildMessage({ from: 'support@acme.example', to: address, subject: 'spoof', body: 'x' }));
     await c.quit();
     expect(r.reply.code).toBe(550);
-    expect(r.reply.text).toMatch(/^5\.7\.1 the From header/);
+    expect(r.reply.text).toMatch(/^5\.7\.26 acme\.example publishes no DMARC record and neither SPF nor DKIM passes aligned with it/);
     expect(await messageCount()).toBe(0);
   });
 });
 
 describe('SMTP basics', () => {
   it.each([
-    ['a stranger to an alias', 'mallory@evil.example', 'ALIAS', 550, /^5\.7\.1 the sender is neither the buyer/],
     ['anyone to an unknown alias', 'jane@buyer.example', `aaaaaaaaaaaaaaaaaaaa@${DOMAIN}`, 550, /^5\.1\.1 /],
     ['anyone to a foreign domain (relay attempt)', 'jane@buyer.example', 'victim@gmail.example', 550, /^5\.7\.1 relaying denied/],
     ['a percent hack', 'jane@buyer.example', `victim%gmail.example@${DOMAIN}`, 553, /^5\.1\.3 /],
@@ -218,6 +217,17 @@ describe('SMTP basics', () => {
     expect(r.stage).toBe('rcpt');
     expect(r.reply.code).toBe(code);
     expect(r.reply.text).toMatch(text);
+    expect(await messageCount()).toBe(0);
+  });
+
+  it('refuses a stranger writing to an alias after DATA (the From decides who writes) and stores nothing', async () => {
+    const { address } = await seedPair(h);
+    const c = await SmtpClient.connect(h.gw.smtpPort);
+    const r = await c.send('mallory@evil.example', [address], buildMessage({ from: 'mallory@evil.example', to: address, subject: 's', body: 'b' }));
+    await c.quit();
+    expect(r.stage).toBe('data');
+    expect(r.reply.code).toBe(550);
+    expect(r.reply.text).toMatch(/^5\.7\.1 the sender is neither the buyer/);
     expect(await messageCount()).toBe(0);
   });
 

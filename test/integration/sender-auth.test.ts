@@ -97,21 +97,23 @@ describe('sender authentication on the MX port', () => {
     expect(stored.suspicious).toBe(false);
   });
 
-  it('refuses a look-alike domain and a From header whose envelope is someone else', async () => {
+  it('refuses a look-alike domain, and a permitted sender\'s From sent from a stranger\'s envelope, after DATA', async () => {
+    // Who writes is the From, decided after DATA: the envelope alone no longer refuses at RCPT.
     const lookAlike = await send(
       'support@acme-example.com',
       pair.address,
       buildMessage({ from: 'support@acme-example.com', to: pair.address, subject: `Order ${pair.number}`, body: 'Hi' }),
     );
-    expect(lookAlike.stage).toBe('rcpt');
+    expect(lookAlike.stage).toBe('data');
     expect(lookAlike.reply.text).toMatch(/^5\.7\.1 the sender is neither the buyer/);
     const envelopeOther = await send(
       'mallory@buyer.example',
       pair.address,
       buildMessage({ from: 'support@acme.example', to: pair.address, subject: `Order ${pair.number}`, body: 'Hi' }),
     );
-    expect(envelopeOther.stage).toBe('rcpt');
+    expect(envelopeOther.stage).toBe('data');
     expect(envelopeOther.reply.code).toBe(550);
+    expect(envelopeOther.reply.text).toMatch(/^5\.7\.26 DMARC fails for acme\.example \(policy reject\)/);
   });
 
   it('delivers a buyer whose domain passes SPF, unflagged', async () => {

@@ -81,7 +81,9 @@ describe('open-relay golden table', () => {
       const r = await c.send(from, [address], buildMessage({ from: from || 'x@y.example', to: address, subject: 'probe', body: 'x' }));
       outcomes.push(`${from} → ${address}: ${r.stage} ${r.reply.code}`);
       expect(r.reply.code, `${from} → ${address}`).toBeGreaterThanOrEqual(400);
-      expect(r.stage).not.toBe('data');
+      // Relay attempts die at RCPT; to our own alias or store address, who writes is the From, so a
+      // stranger or staff at the store address is refused after DATA (still nothing stored).
+      if (to !== 'ALIAS' && to !== `acme@${DOMAIN}`) expect(r.stage).not.toBe('data');
     }
     await c.quit();
     expect(outcomes).toHaveLength(OPEN_RELAY_TABLE.length);

@@ -1,0 +1,210 @@
+// The spoofing golden table: one reading of the header block decides who writes, and sender
+// authentication proves that same reading, over real SMTP. Every header trick that two parsers read
+// differently is refused (550 5.7.x with a sentence) or proven by the same reading; nothing is
+// stored for a refused line. DNS is a fixed zone: shield.example (the store) asks receivers to
+// reject failures and authorises no host of ours; evil.example is the attacker's own domain with a
+// DKIM key and DMARC p=none.
+import { generateKeyPairSync } from 'node:crypto';
+import { dkimSign } from 'mailauth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedPair, startHarness, zone, type Harness } from '../helpers/gateway.js';
+import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
+
+function rsa() {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+  });
+  return { privateKey, dns: `v=DKIM1; k=rsa; p=${publicKey.toString('base64')}` };
+}
+const evilKey = rsa();
+const shieldKey = rsa();
+const buyerKey = rsa();
+
+const resolver = zone({
+  'shield.example': { TXT: ['v=spf1 ip4:192.0.2.10 -all'] },
+  '_dmarc.shield.example': { TXT: ['v=DMARC1; p=reject'] },
+  's1._domainkey.shield.example': { TXT: [shieldKey.dns] },
+  'evil.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
+  '_dmarc.evil.example': { TXT: ['v=DMARC1; p=none'] },
+  's1._domainkey.evil.example': { TXT: [evilKey.dns] },
+  // The buyer's provider signs its users' mail and asks receivers to reject failures.
+  'mailbox.example': { TXT: ['v=spf1 ip4:192.0.2.20 -all'] },
+  '_dmarc.mailbox.example': { TXT: ['v=DMARC1; p=reject'] },
+  's1._domainkey.mailbox.example': { TXT: [buyerKey.dns] },
+  // A helpdesk / sending service and a forwarder with their own return-path domains.
+  'helpdesk.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
+  'forwarder.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
+});
+
+let h: Harness;
+let pair: Awaited<ReturnType<typeof seedPair>>;
+beforeAll(async () => {
+  h = await startHarness({}, { resolver });
+  pair = await seedPair(h, { slug: 'shield', storeName: 'Shield Store', mailbox: 'desk@shield.example', buyerEmail: 'ann@mailbox.example', buyerName: 'Ann Lee' });
+  const senders = await h.api('GET', `/api/v1/stores/${pair.storeId}/permitted-senders`);
+  if (!senders.body.items?.some((s: { email: string }) => s.email === 'support@shield.example')) {
+    const added = await h.api('POST', `/api/v1/stores/${pair.storeId}/permitted-senders`, { email: 'support@shield.example' });
+    if (added.status !== 201) throw new Error(`seed sender failed: ${JSON.stringify(added.body)}`);
+  }
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/**
+ * DKIM-signs a message and puts the signature after its first header line (where it sits does not
+ * matter to a verifier), so the header block still starts with the field under test.
+ */
+async function sign(message: string, domain: string, key: string): Promise<string> {
+  const signed = await dkimSign(message, { signatureData: [{ signingDomain: domain, selector: 's1', privateKey: key }] } as never);
+  if (signed.errors.length) throw new Error(JSON.stringify(signed.errors));
+  // After the first field, with its continuation lines.
+  let firstEnd = message.indexOf('\r\n') + 2;
+  while (message[firstEnd] === ' ' || message[firstEnd] === '\t') firstEnd = message.indexOf('\r\n', firstEnd) + 2;
+  return message.slice(0, firstEnd) + signed.signatures + message.slice(firstEnd);
+}
+
+async function send(from: string, to: string, message: string) {
+  const c = await SmtpClient.connect(h.gw.smtpPort);
+  const r = await c.send(from, [to], message);
+  await c.quit();
+  return r;
+}
+const messageCount = async () => (await h.api('GET', '/api/v1/messages?limit=500')).body.items.length as number;
+const sunkTo = (address: string) => h.sink!.messages.filter((m) => m.to.includes(address)).length;
+
+/** A message whose header block starts with `first` (lines joined with CRLF), then a normal message. */
+function withHeaders(lines: readonly string[], body = 'Your refund is ready: log in at https://evil.example/refund'): string {
+  return [
+    ...lines,
+    `To: ${pair.address}`,
+    `Subject: Order ${pair.number}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <${Math.random().toString(36).slice(2)}@evil.example>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    body,
+  ].join('\r\n');
+}
+
+describe('the reported bypass: a header read differently by the parser and by authentication', () => {
+  it('refuses "FROM : Shield Store <x@evil.example>" signed by the attacker, sent from a permitted sender of a p=reject domain, and delivers nothing', async () => {
+    const before = await messageCount();
+    const sunk = sunkTo('ann@mailbox.example');
+    const message = await sign(withHeaders(['FROM : Shield Store <x@evil.example>']), 'evil.example', evilKey.privateKey);
+    const r = await send('support@shield.example', pair.address, message);
+    expect(r.reply.code).toBe(550);
+    expect(r.reply.text).toMatch(/^5\.7\.\d+ /);
+    expect(r.reply.text).toMatch(/header/i);
+    expect(await messageCount()).toBe(before);
+    expect(sunkTo('ann@mailbox.example')).toBe(sunk);
+  });
+
+  it('refuses the same trick towards the store from the buyer of a p=reject domain, and stores nothing', async () => {
+    const before = await messageCount();
+    const message = await sign(withHeaders(['FROM : Ann Lee <x@evil.example>']), 'evil.example', evilKey.privateKey);
+    const r = await send('ann@mailbox.example', pair.address, message);
+    expect(r.reply.code).toBe(550);
+    expect(await messageCount()).toBe(before);
+  });
+});
+
+// Each line: the header lines that start the message, the envelope sender, and what must happen.
+// Every message is DKIM-signed by the attacker's own domain (a pass for evil.example proves
+// nothing about the store). "refused as a stranger" means the one reading named the attacker, and
+// the identity and the proof agreed on that.
+const GOLDEN: readonly (readonly [string, readonly string[], RegExp])[] = [
+  ['whitespace before the colon', ['FROM : Shield Store <x@evil.example>'], /^5\.7\.1 the header block is malformed: a header field name has whitespace before its colon/],
+  ['tab before the colon', ['From\t: Shield Store <x@evil.example>'], /^5\.7\.1 the header block is malformed: a header field name has whitespace before its colon/],
+  ['an mbox postmark first', ['From x@evil.example Sat Jan  3 01:05:34 1996', 'From: Shield Store <support@shield.example>'], /^5\.7\.1 the header block is malformed: a line starting "From " \(an mbox postmark\)/],
+  ['a lowercase mbox-like first line', ['from support@shield.example', 'From: <x@evil.example>'], /^5\.7\.1 the header block is malformed: a line starting "From "/],
+  ['no From at all', ['Sender: support@shield.example'], /^5\.7\.1 the message has no From header field/],
+  ['a duplicated From', ['From: Shield Store <support@shield.example>', 'From: <x@evil.example>'], /^5\.7\.1 the message has more than one From header field/],
+  ['a duplicated From, the other way round', ['From: <x@evil.example>', 'From: Shield Store <support@shield.example>'], /^5\.7\.1 the message has more than one From header field/],
+  ['two addresses in one From', ['From: support@shield.example, x@evil.example'], /^5\.7\.1 the From header must name exactly one plain address: it lists more than one address/],
+  ['group syntax', ['From: Shield Store: support@shield.example;'], /^5\.7\.1 the From header must name exactly one plain address: it uses group syntax/],
+  ['an empty group and a Sender', ['From: Shield Store:;', 'Sender: x@evil.example'], /^5\.7\.1 the From header must name exactly one plain address: it uses group syntax/],
+  ['a comment holding the store address', ['From: x@evil.example (support@shield.example)'], /^5\.7\.1 the From header must name exactly one plain address: it contains a comment/],
+  ['a comment inside the address', ['From: support(Shield)@shield.example'], /^5\.7\.1 the From header must name exactly one plain address: it contains a comment/],
+  ['an unquoted address as display name', ['From: support@shield.example <x@evil.example>'], /^5\.7\.1 the From header must name exactly one plain address: the display name has an @ outside quotes/],
+  ['a quoted local part', ['From: "support@shield.example"@evil.example'], /^5\.7\.1 the From header must name exactly one plain address/],
+  ['an encoded From address', ['From: =?utf-8?B?c3VwcG9ydEBzaGllbGQuZXhhbXBsZQ==?='], /^5\.7\.1 the From header must name exactly one plain address: it has no address/],
+  ['an encoded display name spelling the store address', ['From: =?utf-8?B?c3VwcG9ydEBzaGllbGQuZXhhbXBsZQ==?= <x@evil.example>'], /^5\.7\.1 the sender is neither the buyer/],
+  ['a folded From naming the attacker', ['From: Shield Store', ' <x@evil.example>'], /^5\.7\.1 the sender is neither the buyer/],
+  ['a folded From naming the store, without its proof', ['From: Shield Store', ' <support@shield.example>'], /^5\.7\.26 DMARC fails for shield\.example \(policy reject\)/],
+  ['a folded line that looks like a second From', ['From: <x@evil.example>', ' From: support@shield.example'], /^5\.7\.1 the From header must name exactly one plain address: there is text after the address/],
+  ['a continuation first', [' From: support@shield.example', 'From: <x@evil.example>'], /^5\.7\.1 the header block is malformed: the first line is a continuation/],
+  ['a whitespace-only line before a From', ['X-Pad: 1', '  ', 'From: <x@evil.example>'], /^5\.7\.1 the header block is malformed: a line holds only whitespace/],
+  ['a source route', ['From: <@shield.example:x@evil.example>'], /^5\.7\.1 the From header must name exactly one plain address/],
+];
+
+describe('the spoofing golden table (over SMTP, from an enabled permitted sender of a p=reject domain)', () => {
+  it.each(GOLDEN)('%s → refused, nothing stored or sent', async (_name, lines, expected) => {
+    const before = await messageCount();
+    const sunk = sunkTo('ann@mailbox.example');
+    const message = await sign(withHeaders(lines), 'evil.example', evilKey.privateKey);
+    const r = await send('support@shield.example', pair.address, message);
+    expect(r.reply.code).toBe(550);
+    expect(r.reply.text).toMatch(expected);
+    expect(await messageCount()).toBe(before);
+    expect(sunkTo('ann@mailbox.example')).toBe(sunk);
+  });
+
+  it('refuses a NUL and a bare CR in the header block', async () => {
+    for (const header of ['X-A: a\u0000b', 'X-A: a\rFrom: <x@evil.example>']) {
+      const message = withHeaders(['From: Shield Store <support@shield.example>', header]);
+      const r = await send('support@shield.example', pair.address, message);
+      expect(r.reply.code).toBe(550);
+      expect(r.reply.text).toMatch(/^5\.7\.1 the header block is malformed: it contains a (NUL byte|bare CR)/);
+    }
+  });
+});
+
+describe('the writer is the authenticated From; the envelope sender is only where bounces go', () => {
+  const storeMail = (lines: readonly string[] = []) =>
+    withHeaders(['From: Shield Store <support@shield.example>', ...lines], `Order ${pair.number} has shipped.`);
+
+  it.each([
+    ['a helpdesk with its own return path', 'bounces+4711@helpdesk.example'],
+    ['a Microsoft 365 tenant envelope', 'support@shieldstore.onmicrosoft.com'],
+    ['a BATV/PRVS-tagged return path', 'prvs=0123456789=support@shield.example'],
+  ])('delivers store mail sent through %s when DKIM of the store passes DMARC', async (_name, envelope) => {
+    const sunk = sunkTo('ann@mailbox.example');
+    const message = await sign(storeMail(), 'shield.example', shieldKey.privateKey);
+    const r = await send(envelope, pair.address, message);
+    expect(r.reply.code).toBe(250);
+    const [stored] = (await h.api('GET', '/api/v1/messages?limit=1')).body.items;
+    expect(stored.direction).toBe('store_to_buyer');
+    expect(stored.findings.find((f: { rule: string }) => f.rule === 'sender-auth').result).toBe('pass');
+    await h.sink!.waitFor(h.sink!.messages.length + (sunkTo('ann@mailbox.example') > sunk ? 0 : 1));
+    const delivered = h.sink!.messages.filter((m) => m.to.includes('ann@mailbox.example')).pop()!;
+    expect(delivered.raw.toString('latin1')).not.toMatch(/helpdesk\.example|onmicrosoft|prvs=/);
+  });
+
+  it('delivers the buyer forwarded with SRS, and the buyer writing from a +tagged address, to the store', async () => {
+    for (const [envelope, from] of [
+      ['SRS0=HHH=TT=mailbox.example=ann@forwarder.example', 'Ann Lee <ann@mailbox.example>'],
+      ['ann+shop@mailbox.example', 'Ann Lee <Ann+Shop@mailbox.example>'],
+    ] as const) {
+      const message = await sign(
+        withHeaders([`From: ${from}`], 'Where is my parcel?').replace(`Subject: Order ${pair.number}`, 'Subject: Parcel'),
+        'mailbox.example',
+        buyerKey.privateKey,
+      );
+      const r = await send(envelope, pair.address, message);
+      expect(r.reply.code).toBe(250);
+      const [stored] = (await h.api('GET', '/api/v1/messages?limit=1')).body.items;
+      expect(stored.direction).toBe('buyer_to_store');
+      expect(stored.suspicious).toBe(false);
+    }
+  });
+
+  it("refuses the store's From sent through a helpdesk without the store's DKIM", async () => {
+    const r = await send('bounces+4711@helpdesk.example', pair.address, storeMail());
+    expect(r.stage).toBe('data');
+    expect(r.reply.text).toMatch(/^5\.7\.26 DMARC fails for shield\.example \(policy reject\)/);
+  });
+});
