@@ -122,6 +122,18 @@ export class AudienceRepo {
     return { purchasers: r.total - r.prospects, prospects: r.prospects };
   }
 
+  /** Members whose name a template cannot use: hidden by the buyer, or never given. */
+  nameless(storeId: number, a: AudienceSpec): number {
+    const q = audienceQuery(storeId, a);
+    return (
+      this.#db
+        .prepare(
+          `SELECT count(*) AS n FROM (${q.sql}) m JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id WHERE p.hide_name OR trim(coalesce(b.name, '')) = ''`,
+        )
+        .get(...q.params) as { n: number }
+    ).n;
+  }
+
   /** Members with what the admin shows and the CSV export holds; `limit` for a sample. */
   members(storeId: number, a: AudienceSpec, limit = -1): AudienceMember[] {
     const q = audienceQuery(storeId, a);
