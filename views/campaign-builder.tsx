@@ -109,8 +109,9 @@ export function CampaignBuilder(
               </textarea>
             </p>
             <p class="muted">
-              Variables: {TEMPLATE_VARIABLES.map((x) => `{{${x}}}`).join(' ')} — with a fallback: {'{{buyer.name | there}}'}. An unsubscribe link is added under
-              the text.
+              Variables: {TEMPLATE_VARIABLES.map((x) => `{{${x}}}`).join(' ')} — with a fallback: {'{{buyer.name | there}}'}. Prospects have no order: text
+              inside {'{{#order.number}}…{{/order.number}}'} goes to buyers only, inside {'{{^order.number}}…{{/order.number}}'} to prospects only. An
+              unsubscribe link is added under the text, saying why the recipient gets it (bought from the store, or on its list).
             </p>
             <p>
               <Field name="promoCode" label="Promo code" v={v} /> <Field name="promoItem" label="Promo item" v={v} />
@@ -227,12 +228,24 @@ export function AudiencePreview(props: {
   balance: number;
   sample: readonly { alias: string; name: string; orders: number }[];
   text: string;
+  /** Variables of the text that are empty for part of this audience, one sentence each. */
+  gaps: readonly string[];
 }) {
   return (
     <div data-audience-count={String(props.count)}>
       <p>
         <strong>{props.count}</strong> match: {props.text}.
       </p>
+      {props.gaps.length ? (
+        <div class="flash error" role="alert" data-gaps>
+          <p>Some recipients would see a gap in the text:</p>
+          <ul>
+            {props.gaps.map((g) => (
+              <li>{g}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {props.prospects ? (
         <p data-cost class={props.cost > props.balance ? 'error' : undefined}>
           {props.prospects} of them are prospects: {props.prospects} × {props.price} = {props.cost} credits; the store has {props.balance}

@@ -218,7 +218,11 @@ export class CampaignSender {
     const facts = this.#repo.recipientFacts(c.id, buyer.pairId);
     if (!facts) return { error: 'No such buyer.' };
     const { subject, text } = this.#content(c, from.store.name, buyer.pairId, buyer.name, orderNumber);
-    const result = await previewAsStore(this.#relay, this.#storeMessage(from, buyer.token, subject, text, PLACEHOLDER_LINK, this.#facts(facts), NO_LEDGER));
+    const kind: RecipientKind = this.#orders.latestForPair(buyer.pairId) ? 'buyer' : 'prospect';
+    const result = await previewAsStore(
+      this.#relay,
+      this.#storeMessage(from, buyer.token, subject, text, PLACEHOLDER_LINK, this.#facts(facts), NO_LEDGER, kind),
+    );
     if (isRefusal(result)) return { error: `The real message would be refused: ${refusalText(result)}.` };
     const m = result.messages[0]?.message;
     return m ? { subject: m.subject, text: m.text ?? '' } : { error: 'No such buyer.' };
@@ -261,6 +265,7 @@ export class CampaignSender {
     unsubscribeUrl: string,
     recipient: CampaignRecipientFacts,
     ledger: Pick<CampaignHandover, 'recipientId' | 'onCommit'>,
+    kind: RecipientKind,
     mailto = unsubscribeUrl,
   ): StoreMessage {
     const { store, sender } = from;
@@ -278,8 +283,8 @@ export class CampaignSender {
           ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
         ],
         footer: {
-          text: footerText(store.name, unsubscribeUrl),
-          html: `<p style="color:#666;font-size:12px">You get this because you bought from ${escapeHtml(store.name)}. <a href="${unsubscribeUrl}">Unsubscribe</a></p>`,
+          text: `\n\n--\n${whyYouGetThis(kind, store.name)} Unsubscribe: ${unsubscribeUrl}\n`,
+          html: `<p style="color:#666;font-size:12px">${escapeHtml(whyYouGetThis(kind, store.name))} <a href="${unsubscribeUrl}">Unsubscribe</a></p>`,
         },
         recipient,
         ...ledger,
@@ -317,6 +322,7 @@ export class CampaignSender {
           url,
           this.#facts(r),
           { recipientId: r.id, onCommit: (messageId, outboxId) => this.#repo.markSent(r.id, messageId, outboxId, now) },
+          r.prospect ? 'prospect' : 'buyer',
           mailto,
         ),
       );
@@ -372,7 +378,12 @@ const NO_LEDGER: Pick<CampaignHandover, 'recipientId' | 'onCommit'> = { recipien
 /** Where the personal unsubscribe link goes in a test email (a real one would unsubscribe the buyer). */
 const PLACEHOLDER_LINK = '(a personal link in the real email)';
 
-const footerText = (storeName: string, link: string) => `\n\n--\nYou get this because you bought from ${storeName}. Unsubscribe: ${link}\n`;
+/** A buyer has bought from the store; a prospect is on one of its imported lists and has not. */
+type RecipientKind = 'buyer' | 'prospect';
+
+/** The footer's reason, true for the kind of recipient (a prospect never bought anything). */
+const whyYouGetThis = (kind: RecipientKind, storeName: string) =>
+  kind === 'buyer' ? `You get this because you bought from ${storeName}.` : `You get this because you are on a mailing list of ${storeName}.`;
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

@@ -1,6 +1,7 @@
 // Owns the ready-made campaign templates. Each is editable text with template variables; the
 // sender fills `store.top_items` from order history and `promo.*` / `campaign.items` from what the
-// campaign names. An order number appears where it helps the buyer place the store.
+// campaign names. An order number appears where it helps the buyer place the store, inside a
+// `{{#order.number}}` section, so the same text reads right for a prospect (who has no order).
 
 export type PresetId = 'early_access' | 'promo_item' | 'promo_store' | 'popular' | 'blank';
 
@@ -20,8 +21,9 @@ export const PRESETS: readonly Preset[] = [
     subject: 'Early access for you at {{store.name}}',
     body: `Hello {{buyer.name | there}},
 
-Thank you for your order {{order.number}}. As one of our customers you get early access to what
-sells best at {{store.name}} right now:
+{{#order.number}}Thank you for your order {{order.number}}. As one of our customers you get early
+access{{/order.number}}{{^order.number}}Thank you for your interest in {{store.name}}. You get early
+access{{/order.number}} to what sells best at {{store.name}} right now:
 
 {{store.top_items}}
 
@@ -36,8 +38,8 @@ Reply to this email if you have a question; we read every message.
     subject: 'A code for {{promo.item}}',
     body: `Hello {{buyer.name | there}},
 
-Thanks again for your order {{order.number}}. Use the code {{promo.code}} at checkout for
-{{promo.item}}.
+{{#order.number}}Thanks again for your order {{order.number}}. {{/order.number}}Use the code
+{{promo.code}} at checkout for {{promo.item}}.
 
 {{store.name}}`,
     needs: ['promo.code', 'promo.item'],
@@ -48,8 +50,8 @@ Thanks again for your order {{order.number}}. Use the code {{promo.code}} at che
     subject: 'A code for your next order at {{store.name}}',
     body: `Hello {{buyer.name | there}},
 
-Thanks for shopping with us (order {{order.number}}). The code {{promo.code}} gives you a discount
-on anything at {{store.name}}.
+{{#order.number}}Thanks for shopping with us (order {{order.number}}). {{/order.number}}The code
+{{promo.code}} gives you a discount on anything at {{store.name}}.
 
 {{store.name}}`,
     needs: ['promo.code'],
@@ -60,7 +62,8 @@ on anything at {{store.name}}.
     subject: 'Popular at {{store.name}}',
     body: `Hello {{buyer.name | there}},
 
-Customers who bought from us (like your order {{order.number}}) also liked:
+{{#order.number}}Customers who bought from us (like your order {{order.number}}) also
+liked:{{/order.number}}{{^order.number}}What our customers like most right now:{{/order.number}}
 
 {{campaign.items}}
 

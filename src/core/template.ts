@@ -49,25 +49,78 @@ export function baseValues(buyerName: string | null, storeName: string, order: T
   };
 }
 
-export function renderTemplate(template: string, values: TemplateValues): Rendered {
-  let out = '';
-  const unknown: string[] = [];
+/** One piece of a template: plain text, a variable, or a section's opening or closing tag. */
+type Piece =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'var'; readonly name: string; readonly fallback: string }
+  | { readonly kind: 'open'; readonly name: string; readonly inverted: boolean }
+  | { readonly kind: 'close'; readonly name: string };
+
+/** Splits a template into pieces in one left-to-right pass (linear time). */
+function scan(template: string): Piece[] {
+  const out: Piece[] = [];
   let i = 0;
   while (i < template.length) {
     const open = template.indexOf('{{', i);
     if (open < 0) break;
     const close = template.indexOf('}}', open + 2);
     if (close < 0) break;
-    out += template.slice(i, open);
-    const inner = template.slice(open + 2, close);
-    const bar = inner.indexOf('|');
-    const name = (bar < 0 ? inner : inner.slice(0, bar)).trim();
-    const fallback = bar < 0 ? '' : inner.slice(bar + 1).trim();
-    if (!(TEMPLATE_VARIABLES as readonly string[]).includes(name)) unknown.push(name);
-    const value = values[name];
-    out += value !== undefined && value !== null && value !== '' ? value : fallback;
+    if (open > i) out.push({ kind: 'text', text: template.slice(i, open) });
+    const inner = template.slice(open + 2, close).trim();
+    const sigil = inner[0];
+    if (sigil === '#' || sigil === '^') out.push({ kind: 'open', name: inner.slice(1).trim(), inverted: sigil === '^' });
+    else if (sigil === '/') out.push({ kind: 'close', name: inner.slice(1).trim() });
+    else {
+      const bar = inner.indexOf('|');
+      out.push({ kind: 'var', name: (bar < 0 ? inner : inner.slice(0, bar)).trim(), fallback: bar < 0 ? '' : inner.slice(bar + 1).trim() });
+    }
     i = close + 2;
   }
-  out += template.slice(i);
+  if (i < template.length) out.push({ kind: 'text', text: template.slice(i) });
+  return out;
+}
+
+const known = (name: string) => (TEMPLATE_VARIABLES as readonly string[]).includes(name);
+const filled = (v: string | null | undefined): v is string => v !== undefined && v !== null && v !== '';
+
+/**
+ * Renders a template. `{{name}}` gives the value, or the fallback after a bar; a section
+ * `{{#name}}…{{/name}}` is kept only when the variable has a value, `{{^name}}…{{/name}}` only when
+ * it has none — so one text fits a buyer (who has an order) and a prospect (who has none).
+ */
+export function renderTemplate(template: string, values: TemplateValues): Rendered {
+  let out = '';
+  const unknown: string[] = [];
+  // Sections being skipped, by name: text is dropped until the matching close tag.
+  let skipping: string | null = null;
+  for (const p of scan(template)) {
+    if (p.kind !== 'text' && !known(p.name) && !unknown.includes(p.name)) unknown.push(p.name);
+    if (skipping !== null) {
+      if (p.kind === 'close' && p.name === skipping) skipping = null;
+      continue;
+    }
+    if (p.kind === 'text') out += p.text;
+    else if (p.kind === 'var') out += filled(values[p.name]) ? values[p.name] : p.fallback;
+    else if (p.kind === 'open' && filled(values[p.name]) === p.inverted) skipping = p.name;
+  }
   return { text: out, unknown };
+}
+
+/**
+ * Variables a template uses where an empty value would show as a gap ("like your order )"): no
+ * fallback, and not inside a `{{#…}}` section on the same variable or, for `order.*`, on any order
+ * variable (they are empty together).
+ */
+export function bareUses(template: string): string[] {
+  const open: string[] = [];
+  const out: string[] = [];
+  const guards = (guard: string, name: string) => guard === name || (guard.startsWith('order.') && name.startsWith('order.'));
+  for (const p of scan(template)) {
+    if (p.kind === 'open' && !p.inverted) open.push(p.name);
+    else if (p.kind === 'close') {
+      const at = open.lastIndexOf(p.name);
+      if (at >= 0) open.splice(at, 1);
+    } else if (p.kind === 'var' && p.fallback === '' && !open.some((g) => guards(g, p.name)) && !out.includes(p.name)) out.push(p.name);
+  }
+  return out;
 }

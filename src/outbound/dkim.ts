@@ -31,16 +31,17 @@ export function ensureDkimKey(dataDir: string, domain: string, selector: string)
   return { domain, selector, privateKeyPem, publicKey };
 }
 
-// Headers a replay or a forwarder must not be able to change or add unnoticed; listed twice
-// where one would be enough to detect an added copy (oversigning).
-const SIGNED_HEADERS = [
+// Headers a replay or a forwarder must not be able to change or add unnoticed, in the order they
+// go into h=. Each is signed as many times as it occurs; those in OVERSIGNED get one more (empty)
+// entry, so a copy added later breaks the signature (RFC 6376 §5.4.2, §8.15). RFC 8058 §4: both
+// List-Unsubscribe headers MUST be covered, or receivers will not offer one-click unsubscribe.
+export const SIGNED_HEADERS = [
   'from',
-  'from',
+  'reply-to',
+  'subject',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
   'to',
-  'reply-to',
-  'reply-to',
-  'subject',
-  'subject',
   'date',
   'message-id',
   'in-reply-to',
@@ -49,7 +50,8 @@ const SIGNED_HEADERS = [
   'content-type',
   'content-transfer-encoding',
   'auto-submitted',
-];
+] as const;
+export const OVERSIGNED: readonly string[] = ['from', 'reply-to', 'subject', 'list-unsubscribe', 'list-unsubscribe-post'];
 
 export type Signer = (raw: Buffer) => Promise<Buffer>;
 
@@ -61,7 +63,6 @@ function signOptions(key: DkimKey) {
     privateKey: key.privateKeyPem,
     canonicalization: 'relaxed/relaxed',
     algorithm: 'rsa-sha256',
-    headerList: SIGNED_HEADERS,
     signatureData: [
       { signingDomain: key.domain, selector: key.selector, privateKey: key.privateKeyPem, canonicalization: 'relaxed/relaxed', algorithm: 'rsa-sha256' },
     ],
@@ -87,6 +88,25 @@ crypto.createPrivateKey = function (opts) {
   if (pem === null) return parse.apply(this, arguments);
   if (!parsed || parsed.pem !== pem) parsed = { pem, key: parse(opts) };
   return parsed.key;
+};
+// mailauth signs each listed header once and ignores an array headerList (it then signs its own
+// default list); our h= comes from SIGNED_HEADERS with oversigning, chosen here before the signer
+// module takes its copy of the function. Verification (the main thread) is untouched.
+const tools = require(workerData.tools);
+const pick = tools.getSigningHeaderLines;
+tools.getSigningHeaderLines = function (parsed, names, verify) {
+  if (verify) return pick.apply(this, arguments);
+  const keys = [];
+  const headers = [];
+  for (const name of workerData.signed) {
+    for (let i = parsed.length - 1; i >= 0; i--) {
+      if (parsed[i].key !== name) continue;
+      keys.push(parsed[i].casedKey);
+      headers.push(parsed[i]);
+    }
+    if (workerData.oversigned.includes(name)) keys.push(name.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase()));
+  }
+  return { keys: keys.join(': '), headers };
 };
 const { dkimSign } = require(workerData.module);
 const options = workerData.options;
@@ -114,7 +134,16 @@ export class DkimThreads {
   }
 
   #spawn(): Worker {
-    const worker = new Worker(THREAD_CODE, { eval: true, workerData: { module: requireHere.resolve('mailauth/lib/dkim/sign'), options: this.#options } });
+    const worker = new Worker(THREAD_CODE, {
+      eval: true,
+      workerData: {
+        module: requireHere.resolve('mailauth/lib/dkim/sign'),
+        tools: requireHere.resolve('mailauth/lib/tools'),
+        signed: SIGNED_HEADERS,
+        oversigned: OVERSIGNED,
+        options: this.#options,
+      },
+    });
     worker.unref();
     worker.on('message', (m: { id: number; signatures: string; error: string | null }) => {
       const p = this.#pending.get(m.id);

@@ -6,6 +6,9 @@ import { dayBound, type AudienceSpec } from '../core/audience.js';
 import type { Db } from './db.js';
 import { stmt } from './statements.js';
 
+/** Orders that count for an audience: every status but cancelled and refunded. */
+const COUNTED = (alias: string) => `${alias}.status NOT IN ('cancelled', 'refunded')`;
+
 export interface AudienceQuery {
   readonly sql: string;
   readonly params: readonly (string | number)[];
@@ -13,7 +16,7 @@ export interface AudienceQuery {
 
 /** SELECT of matching pair ids for a store (distinct, in no particular order). */
 export function audienceQuery(storeId: number, a: AudienceSpec): AudienceQuery {
-  const where: string[] = ['o.store_id = ?', "o.status NOT IN ('cancelled', 'refunded')"];
+  const where: string[] = ['o.store_id = ?', COUNTED('o')];
   const params: (string | number)[] = [storeId];
   const from = a.placedFrom ? dayBound(a.placedFrom) : null;
   const to = a.placedTo ? dayBound(a.placedTo, true) : null;
@@ -58,8 +61,9 @@ export function audienceQuery(storeId: number, a: AudienceSpec): AudienceQuery {
     params.unshift(...itemParams);
   }
   // Across all the buyer's orders: the set of pairs that bought a SKU, computed once per SKU.
+  // Cancelled and refunded orders do not count here either (a refunded X is not "bought X").
   const boughtSet = (skuMarks: string) =>
-    `SELECT o2.pair_id FROM order_items i2 JOIN orders o2 ON o2.id = i2.order_id WHERE i2.sku IN (${skuMarks}) AND o2.store_id = ?`;
+    `SELECT o2.pair_id FROM order_items i2 JOIN orders o2 ON o2.id = i2.order_id WHERE i2.sku IN (${skuMarks}) AND o2.store_id = ? AND ${COUNTED('o2')}`;
   for (const sku of a.boughtAll ?? []) {
     where.push(`o.pair_id IN (${boughtSet('?')})`);
     params.push(sku, storeId);
@@ -111,11 +115,23 @@ export class AudienceRepo {
     const q = audienceQuery(storeId, a);
     const r = this.#db
       .prepare(
-        `SELECT count(*) AS total, coalesce(sum(NOT EXISTS (SELECT 1 FROM orders o WHERE o.pair_id = m.pair_id AND o.status NOT IN ('cancelled', 'refunded'))), 0) AS prospects
+        `SELECT count(*) AS total, coalesce(sum(NOT EXISTS (SELECT 1 FROM orders o WHERE o.pair_id = m.pair_id AND ${COUNTED('o')})), 0) AS prospects
          FROM (${q.sql}) m`,
       )
       .get(...q.params) as { total: number; prospects: number };
     return { purchasers: r.total - r.prospects, prospects: r.prospects };
+  }
+
+  /** Members whose name a template cannot use: hidden by the buyer, or never given. */
+  nameless(storeId: number, a: AudienceSpec): number {
+    const q = audienceQuery(storeId, a);
+    return (
+      this.#db
+        .prepare(
+          `SELECT count(*) AS n FROM (${q.sql}) m JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id WHERE p.hide_name OR trim(coalesce(b.name, '')) = ''`,
+        )
+        .get(...q.params) as { n: number }
+    ).n;
   }
 
   /** Members with what the admin shows and the CSV export holds; `limit` for a sample. */

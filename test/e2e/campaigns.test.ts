@@ -214,4 +214,19 @@ describe('campaigns in the admin', () => {
     expect(await page.locator('tr[data-store-credits="Acme Store"] [data-balance]').innerText()).toBe('4');
     await screenshot(page, 'campaigns');
   });
+
+  it('warns in the builder about variables that are empty for the prospects of the audience', async () => {
+    await page.goto(`${base}/campaigns/new?preset=blank`);
+    await page.fill('input[name=subject]', 'News');
+    await page.fill('textarea[name=body]', 'Customers (like your order {{order.number}}) also liked the lamp.');
+    await page.check('[data-prospect-lists] input[value=wishlist]');
+    await page.click('[data-refresh]');
+    await expect.poll(() => page.locator('[data-audience-count]').getAttribute('data-audience-count')).toBe('5');
+    expect(await page.locator('[data-gaps] li').allInnerTexts()).toEqual([
+      '{{order.number}} is empty for the 2 prospects in this audience (no order yet): put it inside {{#order.number}}…{{/order.number}}, or give a fallback ({{order.number | …}}).',
+    ]);
+    await page.fill('textarea[name=body]', 'Customers{{#order.number}} (like your order {{order.number}}){{/order.number}} also liked the lamp.');
+    await page.click('[data-refresh]');
+    await expect.poll(() => page.locator('[data-gaps]').count()).toBe(0);
+  });
 });

@@ -3,6 +3,7 @@
 // their stores; every action goes through the same service as the API.
 import { Hono, type Context } from 'hono';
 import { describeAudience, type AudienceSpec } from '../../core/audience.js';
+import { campaignGaps } from '../../core/campaign-gaps.js';
 import { presetById } from '../../core/campaign-presets.js';
 import { zonedToInstant } from '../../core/zoned-time.js';
 import type { Campaign, CampaignExtras } from '../../store/campaigns.js';
@@ -260,8 +261,11 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
     const sample = d.audience.members(v.storeId, a, 10).map((m) => ({ alias: `${m.token}@${domain}`, name: m.name, orders: m.orders }));
     const split = d.audience.split(v.storeId, a);
     const price = d.prospects.price();
+    const total = split.purchasers + split.prospects;
+    const gaps = total ? campaignGaps(v, { total, prospects: split.prospects, nameless: d.audience.nameless(v.storeId, a) }) : [];
     return c.html(
       <AudiencePreview
+        gaps={gaps.map((g) => g.text)}
         count={split.purchasers + split.prospects}
         prospects={split.prospects}
         cost={split.prospects * price}
