@@ -215,3 +215,48 @@ export const eventsQuery = z
     type: z.enum(EVENT_TYPE_NAMES).optional(),
   })
   .strict();
+
+/** An attachment in a JSON request: the file's bytes in base64 (the whole request stays under 1 MiB). */
+const attachment = z
+  .object({
+    filename: name(255),
+    contentType: z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like application/pdf')
+      .optional(),
+    content: z.base64(),
+  })
+  .strict();
+
+const websiteMessage = {
+  subject: z.string().trim().min(1).max(998),
+  text: z
+    .string()
+    .min(1)
+    .max(512 * 1024),
+  html: z
+    .string()
+    .max(512 * 1024)
+    .optional(),
+  attachments: z.array(attachment).max(10).optional(),
+};
+
+export const buyerMessageSchema = z
+  .object({
+    ...websiteMessage,
+    /** Our id of the store message this answers (in the same conversation). */
+    inReplyTo: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const visitorMessageSchema = z
+  .object({
+    email,
+    name: name(100).optional(),
+    ...websiteMessage,
+  })
+  .strict();
+
+export const pairMessagesQuery = z.object({ before, limit: z.coerce.number().int().min(1).max(100).default(20) }).strict();
