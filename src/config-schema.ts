@@ -257,6 +257,19 @@ export const configSchema = z
         pollIntervalMs: z.number().int().min(10).describe('How often the campaign sender looks for due and running campaigns.'),
       })
       .strict(),
+    webhooks: z
+      .object({
+        pollIntervalMs: z.number().int().min(10).describe('How often the webhook sender looks for new events and due retries.'),
+        retrySchedule: z
+          .array(positiveSeconds)
+          .min(1)
+          .describe('Seconds to wait after the 1st, 2nd, 3rd … failed attempt at one event; the last value repeats.'),
+        retryFor: positiveSeconds.describe(
+          'Seconds (a day) after an event was written when an endpoint that keeps failing gives it up; it stays in `GET /api/v1/events`.',
+        ),
+        timeoutMs: z.number().int().min(100).describe('How long one webhook POST may take before it counts as failed.'),
+      })
+      .strict(),
     log: z
       .object({
         level: z

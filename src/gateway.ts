@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
+import { WebhookSender } from './outbound/webhook-sender.js';
 import { Notifier } from './outbound/notifier.js';
 import { noticeQueue } from './outbound/notice-mail.js';
 import { CampaignSender } from './campaigns/sender.js';
@@ -166,6 +167,8 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     log.child({ component: 'campaigns' }),
     metrics,
   );
+  // Webhooks read the events feed on their own clock: a slow receiver never holds up mail.
+  const webhooks = new WebhookSender(db, config.webhooks, log.child({ component: 'webhooks' }));
   const tls = loadTls(config);
   const smtpLog = log.child({ component: 'smtp' });
   const smtp = createSmtpListener(config, relay, smtpLog, { kind: 'mx', resolver, tls }, metrics);
@@ -247,6 +250,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   campaigns.start(); // before the worker: interrupted campaign deliveries are settled first
   worker.start();
   notifier.start();
+  webhooks.start();
   reloader?.start(config.tls.watchIntervalMs);
   // Retention: purge old bodies now and every hour.
   const purge = () => {
@@ -300,6 +304,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
         clearInterval(retentionTimer);
         await campaigns.stop();
         await notifier.stop();
+        await webhooks.stop();
         await worker.stop();
         await signing?.close();
         commit.flush();

@@ -16,7 +16,9 @@ export type Proof =
   /** SMTP AUTH on the submission port as the identity's permitted sender. */
   | { readonly kind: 'submission' }
   /** A signed-in staff member or the API token: the shell already checked who it is. */
-  | { readonly kind: 'login' };
+  | { readonly kind: 'login' }
+  /** A buyer or visitor writing on the marketplace's website: the API token vouches for the site. */
+  | { readonly kind: 'website' };
 
 export interface DecideContext {
   readonly identity: Identity;

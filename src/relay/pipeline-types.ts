@@ -50,7 +50,7 @@ export interface AcceptInput {
   readonly proof: Proof;
   /** Set for the submission port: the identity is this sender, whatever the envelope says. */
   readonly submitter?: Submitter | undefined;
-  readonly source: 'smtp' | 'submission' | 'api' | 'web' | 'campaign';
+  readonly source: 'smtp' | 'submission' | 'api' | 'web' | 'campaign' | 'website';
   readonly log: Logger;
   /** Set by the campaign sender: headers added after the rewrite, and its ledger update made in the commit. */
   readonly campaign?: CampaignHandover | undefined;

@@ -21,6 +21,7 @@ import { BannedWordRepo } from '../store/banned-words.js';
 import { CategoryRuleRepo } from '../store/category-rules.js';
 import { categorize, type Category } from '../core/categorize.js';
 import { MessageStats } from '../store/message-stats.js';
+import { EventRepo } from '../store/events.js';
 import { MessageRepo } from '../store/messages.js';
 import { OrderRepo } from '../store/orders.js';
 import { OutboxRepo } from '../store/outbox.js';
@@ -30,6 +31,7 @@ import type { Signer } from '../outbound/dkim.js';
 import { composeMail } from './compose.js';
 import { GroupCommit } from './group-commit.js';
 import { decodeDisplayName, parseMail, ParseTimeout } from './parse.js';
+import { RefusalEvents } from './refusal-events.js';
 
 export type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, Submitter } from './pipeline-types.js';
 import type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, Submitter } from './pipeline-types.js';
@@ -48,6 +50,8 @@ export class Relay {
   readonly #banned: BannedWordRepo;
   readonly #orders: OrderRepo;
   readonly #outbox: OutboxRepo;
+  readonly #events: EventRepo;
+  readonly #refusals: RefusalEvents;
   readonly #commit: GroupCommit;
   readonly #onQueued: () => void;
   readonly #sign: Signer;
@@ -67,6 +71,8 @@ export class Relay {
     this.#banned = new BannedWordRepo(db);
     this.#orders = new OrderRepo(db);
     this.#outbox = new OutboxRepo(db);
+    this.#events = new EventRepo(db);
+    this.#refusals = new RefusalEvents(db, commit, options.domains);
     this.#categoryRules = new CategoryRuleRepo(db);
     this.#commit = commit;
     this.#onQueued = onQueued;
@@ -146,8 +152,11 @@ export class Relay {
   }
 
   /** Runs the whole pipeline for one received message. Resolves only after the commit. */
-  accept(input: AcceptInput): Promise<Accepted | Refusal> {
-    return this.#run(input, false) as Promise<Accepted | Refusal>;
+  async accept(input: AcceptInput): Promise<Accepted | Refusal> {
+    const result = (await this.#run(input, false)) as Accepted | Refusal;
+    // The refusal stores nothing; its message.refused event is its own small commit.
+    if (isRefusal(result) && !input.campaign) await this.#refusals.record(input, result);
+    return result;
   }
 
   /**
@@ -384,6 +393,7 @@ export class Relay {
           campaignRecipientId: input.campaign?.recipientId ?? null,
         });
         messageIds.push(messageId);
+        this.#events.messageReceived(messageId, now);
         const outboxId = this.#outbox.enqueue(
           { messageId, kind: 'relay', envFrom: p.envFrom, envTo: p.envTo, raw: p.bytes, atMostOnce: input.campaign !== undefined },
           now,

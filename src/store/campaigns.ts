@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { normalizeAudience, type AudienceSpec } from '../core/audience.js';
 import { audienceQuery } from './audience.js';
 import type { Db } from './db.js';
+import { EventRepo } from './events.js';
 import { stmt } from './statements.js';
 
 export type CampaignStatus = 'draft' | 'scheduled' | 'late' | 'sending' | 'paused' | 'done' | 'cancelled';
@@ -155,14 +156,37 @@ export class CampaignRepo {
   /** Moves a campaign from one of `from` to `to`; false when it was not in one of them. */
   transition(id: number, from: readonly CampaignStatus[], to: CampaignStatus, now = Date.now(), scheduledAt?: number): boolean {
     const finished = to === 'done' || to === 'cancelled' ? now : null;
-    return (
-      this.#db
-        .prepare(
-          `UPDATE campaigns SET status = ?, updated_at = ?, finished_at = coalesce(?, finished_at), scheduled_at = coalesce(?, scheduled_at)
+    return this.#db.transaction(() => {
+      const moved =
+        this.#db
+          .prepare(
+            `UPDATE campaigns SET status = ?, updated_at = ?, finished_at = coalesce(?, finished_at), scheduled_at = coalesce(?, scheduled_at)
            WHERE id = ? AND status IN (${from.map(() => '?').join(',')})`,
-        )
-        .run(to, now, finished, scheduledAt ?? null, id, ...from).changes === 1
-    );
+          )
+          .run(to, now, finished, scheduledAt ?? null, id, ...from).changes === 1;
+      // campaign.finished is written with the status change it reports.
+      if (moved && finished !== null) {
+        const c = this.get(id);
+        const p = this.progress(id, now);
+        new EventRepo(this.#db).append(
+          'campaign.finished',
+          c?.storeId ?? null,
+          {
+            campaignId: id,
+            name: c?.name ?? '',
+            status: to,
+            total: p.total,
+            sent: p.sent,
+            skipped: p.skipped,
+            failed: p.failed,
+            unknown: p.unknown,
+            pending: p.pending,
+          },
+          now,
+        );
+      }
+      return moved;
+    })();
   }
 
   /** Another campaign of the store with the same content started within `sinceMs`. */

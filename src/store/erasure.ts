@@ -40,6 +40,13 @@ export function eraseBuyer(db: Db, email: string): ErasureResult {
     ).run(ERASED, ERASED, ...pairIds);
     db.prepare(`UPDATE outbox SET env_to = ?, env_from = ?, last_error = NULL WHERE message_id IN (${inMessages})`).run(ERASED, ERASED, ...pairIds);
     db.prepare("UPDATE outbox SET env_to = ? WHERE env_to = ? AND kind = 'notice'").run(ERASED, address);
+    // The events feed names the buyer's messages by subject, and failed deliveries by the remote reply.
+    db.prepare(
+      `UPDATE events SET data = json_set(data, '$.subject', ?) WHERE type = 'message.received' AND json_extract(data, '$.messageId') IN (${inMessages})`,
+    ).run(ERASED, ...pairIds);
+    db.prepare(
+      `UPDATE events SET data = json_set(data, '$.error', ?) WHERE type = 'delivery.failed' AND json_extract(data, '$.messageId') IN (${inMessages})`,
+    ).run(ERASED, ...pairIds);
     db.prepare('UPDATE buyers SET email = ?, name = ?, undeliverable_at = NULL WHERE id = ?').run(`erased-${buyer.id}@erased.invalid`, '', buyer.id);
     return { found: true, pairs: pairIds.length, messages: messageIds.length };
   })();

@@ -19,7 +19,7 @@ export interface NewMessage {
   readonly buyerName?: string;
   readonly autoSubmitted: boolean;
   readonly direction: Direction;
-  readonly source: 'smtp' | 'submission' | 'api' | 'web' | 'campaign';
+  readonly source: 'smtp' | 'submission' | 'api' | 'web' | 'campaign' | 'website';
   readonly authorEmail: string;
   readonly permittedSenderId: number | null;
   readonly subject: string;

@@ -1,6 +1,7 @@
 // Owns the durable outbound queue: one row per delivery with its exact bytes, status, attempts,
 // next attempt time and last error.
 import type { Db } from './db.js';
+import { EventRepo } from './events.js';
 import { stmt } from './statements.js';
 
 export type OutboxStatus = 'queued' | 'sent' | 'captured' | 'deferred' | 'failed';
@@ -41,8 +42,11 @@ const COLS = `id, message_id AS messageId, kind, env_from AS envFrom, env_to AS 
 export class OutboxRepo {
   readonly #db: Db;
   readonly #insert;
+  /** message.sent and delivery.failed are written with the status change they report. */
+  readonly #events: EventRepo;
   constructor(db: Db) {
     this.#db = db;
+    this.#events = new EventRepo(db);
     this.#insert = stmt(
       db,
       `INSERT INTO outbox (message_id, kind, env_from, env_to, size, status, attempts, next_attempt_at, created_at, updated_at, at_most_once)
@@ -113,7 +117,10 @@ export class OutboxRepo {
       this.#db,
       "UPDATE outbox SET status = 'failed', last_error = 'outcome unknown: the gateway stopped during the delivery attempt; not repeated', updated_at = ?, done_at = ? WHERE id = ?",
     );
-    for (const r of rows) fail.run(now, now, r.id);
+    for (const r of rows) {
+      fail.run(now, now, r.id);
+      this.#events.failed(r.id, now);
+    }
     return rows.map((r) => r.id);
   }
 
@@ -122,6 +129,7 @@ export class OutboxRepo {
       this.#db,
       'UPDATE outbox SET status = ?, attempts = ?, last_error = NULL, attempt_started_at = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?, done_at = ? WHERE id = ?',
     ).run(status, attempts, now, now, id);
+    this.#events.delivered(id, now);
   }
 
   markDeferred(id: number, attempts: number, nextAttemptAt: number, error: string, now = Date.now()): void {
@@ -136,6 +144,7 @@ export class OutboxRepo {
       this.#db,
       "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?, done_at = ? WHERE id = ?",
     ).run(attempts, error, now, now, id);
+    this.#events.failed(id, now);
   }
 
   list(f: { status?: OutboxStatus | undefined; beforeId?: number | undefined; limit: number }): OutboxRow[] {

@@ -16,6 +16,9 @@ import { orderRoutes } from './api/routes-orders.js';
 import { storeRoutes } from './api/routes-stores.js';
 import { campaignRoutes } from './api/routes-campaigns.js';
 import { reportRoutes } from './api/routes-reports.js';
+import { webhookRoutes } from './api/routes-webhooks.js';
+import { websiteRoutes } from './api/routes-website.js';
+import { conversationRoutes } from './api/routes-conversation.js';
 import type { CampaignDeps } from './api/deps.js';
 import type { Unsubscribes } from '../campaigns/unsubscribe.js';
 import { InvalidRequest } from './api/validate.js';
@@ -101,6 +104,9 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   api.route('/', bannedWordRoutes(deps));
   api.route('/', campaignRoutes(deps));
   api.route('/', reportRoutes(deps));
+  api.route('/', webhookRoutes(deps));
+  api.route('/', websiteRoutes(deps));
+  api.route('/', conversationRoutes(deps));
   api.get('/dns', (c) => c.json({ records: dnsRecords(o.domains[0] as string, o.hostname, o.dkimKey) }));
   // A catch-all, not notFound: the admin mounted at / must never answer an /api/v1 path.
   api.all('*', (c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));

@@ -6,6 +6,7 @@ import { sql as prospects } from './004-prospects.js';
 import { sql as storeItems } from './005-store-items.js';
 import { sql as trustWeb } from './007-trust-web.js';
 import { sql as responseClocks } from './011-response-clocks.js';
+import { sql as eventsWebhooks } from './013-events-webhooks.js';
 import { sql as outboxLease } from './014-outbox-lease.js';
 
 export interface Migration {
@@ -22,5 +23,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'store-items', sql: storeItems },
   { version: 7, name: 'trust-web', sql: trustWeb },
   { version: 11, name: 'response-clocks', sql: responseClocks },
+  { version: 13, name: 'events-webhooks', sql: eventsWebhooks },
   { version: 14, name: 'outbox-lease', sql: outboxLease },
 ];

@@ -6,6 +6,7 @@ import { apiError } from '../api-error.js';
 import type { ApiDeps } from './deps.js';
 import { presentOrder, presentPair, toMinor } from './present.js';
 import { isUniqueViolation } from './routes-stores.js';
+import { EventRepo } from '../../store/events.js';
 import { createOrderSchema, optOutSchema, patchOrderSchema } from './schemas.js';
 import { idParam, InvalidRequest, jsonBody } from './validate.js';
 
@@ -76,7 +77,12 @@ export function orderRoutes(d: ApiDeps): Hono {
     const body = await jsonBody(c, optOutSchema);
     const view = d.pairs.byToken(token);
     if (!view) return apiError(c, 'NOT_FOUND', 'no pair with that alias');
-    d.pairs.setOptOut(view.pair.id, body.optedOut);
+    // The change and its buyer.opted_out event commit together (none when nothing changed).
+    d.db.transaction(() => {
+      if (view.pair.optedOut === body.optedOut) return;
+      d.pairs.setOptOut(view.pair.id, body.optedOut);
+      new EventRepo(d.db).appendForPair('buyer.opted_out', view.pair.id, { optedOut: body.optedOut, via: 'api' });
+    })();
     const updated = d.pairs.byId(view.pair.id);
     return c.json(presentPair(updated ?? view, d.orders.forPair(view.pair.id), d.domain));
   });

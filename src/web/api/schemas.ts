@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isValidSlug } from '../../core/alias-token.js';
 import { ORDER_STATUSES } from '../../store/orders.js';
+import { EVENT_TYPE_NAMES } from '../../core/event-types.js';
 
 // A deliberately plain address grammar: one @, no spaces, quotes, brackets or routing characters.
 export const email = z
@@ -188,3 +189,74 @@ export const prospectImportSchema = z
 
 export const creditsSchema = z.object({ delta: z.number().int().min(-1_000_000).max(1_000_000), reason: name(200).default('top-up') }).strict();
 export const priceSchema = z.object({ credits: z.number().int().min(0).max(1000) }).strict();
+
+export const webhookSchema = z
+  .object({
+    url: z
+      .string()
+      .trim()
+      .max(2000)
+      .refine((u) => {
+        try {
+          const url = new URL(u);
+          return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && url.username === '' && url.password === '';
+        } catch {
+          return false;
+        }
+      }, 'must be an http(s):// URL without credentials'),
+    events: z.array(z.enum(EVENT_TYPE_NAMES)).min(1).max(EVENT_TYPE_NAMES.length),
+  })
+  .strict();
+
+export const eventsQuery = z
+  .object({
+    after: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    type: z.enum(EVENT_TYPE_NAMES).optional(),
+  })
+  .strict();
+
+/** An attachment in a JSON request: the file's bytes in base64 (the whole request stays under 1 MiB). */
+const attachment = z
+  .object({
+    filename: name(255),
+    contentType: z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like application/pdf')
+      .optional(),
+    content: z.base64(),
+  })
+  .strict();
+
+const websiteMessage = {
+  subject: z.string().trim().min(1).max(998),
+  text: z
+    .string()
+    .min(1)
+    .max(512 * 1024),
+  html: z
+    .string()
+    .max(512 * 1024)
+    .optional(),
+  attachments: z.array(attachment).max(10).optional(),
+};
+
+export const buyerMessageSchema = z
+  .object({
+    ...websiteMessage,
+    /** Our id of the store message this answers (in the same conversation). */
+    inReplyTo: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const visitorMessageSchema = z
+  .object({
+    email,
+    name: name(100).optional(),
+    ...websiteMessage,
+  })
+  .strict();
+
+export const pairMessagesQuery = z.object({ before, limit: z.coerce.number().int().min(1).max(100).default(20) }).strict();

@@ -1,0 +1,149 @@
+// Owns delivering the events feed to webhook endpoints: one event per signed POST, in id order per
+// endpoint, retried with backoff for `retryFor` (a day) and then given up (it stays in the feed).
+// It runs apart from mail: it only reads events and writes its own endpoint rows, so a slow or dead
+// receiver never holds up a message. Each endpoint is worked under a lease (see WebhookRepo.lease),
+// so with several nodes one delivers while the others skip it.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { MarketEvent } from '../core/event-types.js';
+import type { Db } from '../store/db.js';
+import { EventRepo } from '../store/events.js';
+import { WebhookRepo, type WebhookTarget } from '../store/webhooks.js';
+import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
+
+export interface WebhookSenderOptions {
+  readonly pollIntervalMs: number;
+  /** Seconds to wait after the 1st, 2nd, … failed attempt at one event; the last repeats. */
+  readonly retrySchedule: readonly number[];
+  /** Seconds after an event was written when it is given up for that endpoint. */
+  readonly retryFor: number;
+  readonly timeoutMs: number;
+  /** How long one node may hold an endpoint without renewing (each delivery renews it). */
+  readonly leaseMs?: number;
+}
+
+/** Events one endpoint gets in one pass before others have a turn. */
+const PER_PASS = 100;
+
+export class WebhookSender {
+  readonly #repo: WebhookRepo;
+  readonly #events: EventRepo;
+  readonly #o: WebhookSenderOptions;
+  readonly #log: Logger;
+  readonly #owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  readonly #busy = new Map<number, Promise<void>>();
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+
+  constructor(db: Db, options: WebhookSenderOptions, log: Logger) {
+    this.#repo = new WebhookRepo(db);
+    this.#events = new EventRepo(db);
+    this.#o = options;
+    this.#log = log;
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#timer = setInterval(() => this.tick(), this.#o.pollIntervalMs);
+    this.#timer.unref();
+    this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await Promise.allSettled([...this.#busy.values()]);
+  }
+
+  /** Looks for endpoints with work now (also called by the poll timer). */
+  tick(): void {
+    if (!this.#running) return;
+    let due: number[];
+    try {
+      due = this.#repo.due(Date.now());
+    } catch (err) {
+      this.#log.error({ event: 'webhook.error', err: (err as Error).message }, 'could not read the webhook endpoints');
+      return;
+    }
+    for (const id of due) {
+      if (this.#busy.has(id)) continue;
+      const p = this.#drain(id)
+        .catch((err: Error) => this.#log.error({ event: 'webhook.error', webhookId: id, err: err.message }, 'webhook pass failed'))
+        .finally(() => this.#busy.delete(id));
+      this.#busy.set(id, p);
+    }
+  }
+
+  async #drain(id: number): Promise<void> {
+    const leaseMs = this.#o.leaseMs ?? Math.max(60_000, this.#o.timeoutMs * 3);
+    let ep = this.#repo.lease(id, this.#owner, leaseMs);
+    if (!ep) return;
+    try {
+      for (let n = 0; n < PER_PASS && this.#running && ep; n++) {
+        const [event] = this.#events.after(ep.cursor, 1, ep.events);
+        if (!event) return;
+        const outcome = await this.#post(ep, event);
+        const now = Date.now();
+        if (outcome.ok) {
+          if (!this.#repo.advance(id, this.#owner, event.id, outcome.status, 'delivered', null, now)) return;
+          this.#log.debug({ event: 'webhook.delivered', webhookId: id, eventId: event.id, status: outcome.status }, 'webhook delivered');
+        } else {
+          const attempts = ep.attempts + 1;
+          const giveUpAt = Date.parse(event.createdAt) + this.#o.retryFor * 1000;
+          if (now >= giveUpAt) {
+            if (!this.#repo.advance(id, this.#owner, event.id, outcome.status, 'dropped', outcome.error, now)) return;
+            this.#log.warn({ event: 'webhook.dropped', webhookId: id, eventId: event.id, attempts, error: outcome.error }, 'webhook event given up');
+          } else {
+            const schedule = this.#o.retrySchedule;
+            const wait = (schedule[Math.min(attempts, schedule.length) - 1] ?? 60) * 1000;
+            const at = Math.min(now + wait, giveUpAt);
+            this.#repo.retryLater(id, this.#owner, attempts, at, outcome.status, outcome.error, now);
+            this.#log.info(
+              {
+                event: 'webhook.retry',
+                webhookId: id,
+                eventId: event.id,
+                attempts,
+                status: outcome.status,
+                error: outcome.error,
+                nextAttemptAt: new Date(at).toISOString(),
+              },
+              'webhook delivery failed; will retry',
+            );
+            return;
+          }
+        }
+        ep = this.#repo.lease(id, this.#owner, leaseMs);
+      }
+    } finally {
+      this.#repo.release(id, this.#owner);
+    }
+  }
+
+  async #post(ep: WebhookTarget, event: MarketEvent): Promise<{ ok: true; status: number } | { ok: false; status: number | null; error: string }> {
+    const body = JSON.stringify(event);
+    try {
+      const res = await fetch(ep.url, {
+        method: 'POST',
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.#o.timeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'maskgate-webhooks/1',
+          [SIGNATURE_HEADER]: signWebhook(ep.secret, body),
+          'maskgate-event-id': String(event.id),
+          'maskgate-event-type': event.type,
+        },
+      });
+      await res.body?.cancel();
+      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+      return { ok: false, status: res.status, error: `HTTP ${res.status}` };
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      return { ok: false, status: null, error: (e.cause?.code ?? e.cause?.message ?? e.message).slice(0, 200) };
+    }
+  }
+}

@@ -1,0 +1,68 @@
+// Owns the `message.refused` event: a message refused after it was written (at the end of SMTP
+// DATA, or a web/API send) stores nothing, so its event is the one row written, in a small commit
+// of its own after the refusal was decided. Only refusals that name one of our stores or pairs are
+// reported (mail to unknown aliases is refused at RCPT and concerns no store); campaign mail is
+// not (the campaign records its skipped recipients and reports them in campaign.finished).
+import type { Logger } from 'pino';
+import { isRefusal, parseRecipient } from '../core/alias-token.js';
+import { refusalText, VERDICTS, type Refusal } from '../core/verdicts.js';
+import type { Db } from '../store/db.js';
+import { EventRepo } from '../store/events.js';
+import { PairRepo } from '../store/pairs.js';
+import { StoreRepo } from '../store/stores.js';
+import type { GroupCommit } from './group-commit.js';
+
+export interface RefusedMessage {
+  readonly recipients: readonly string[];
+  readonly source: string;
+  readonly log: Logger;
+}
+
+export class RefusalEvents {
+  readonly #events: EventRepo;
+  readonly #pairs: PairRepo;
+  readonly #stores: StoreRepo;
+  readonly #commit: GroupCommit;
+  readonly #domains: readonly string[];
+
+  constructor(db: Db, commit: GroupCommit, domains: readonly string[]) {
+    this.#events = new EventRepo(db);
+    this.#pairs = new PairRepo(db);
+    this.#stores = new StoreRepo(db);
+    this.#commit = commit;
+    this.#domains = domains;
+  }
+
+  /** Never throws: a failure to record is logged, and the refusal is answered regardless. */
+  async record(m: RefusedMessage, r: Refusal): Promise<void> {
+    try {
+      const targets: { storeId: number; alias: string | null }[] = [];
+      for (const rcpt of new Set(m.recipients)) {
+        const parsed = parseRecipient(rcpt, this.#domains);
+        if (isRefusal(parsed)) continue;
+        if (parsed.kind === 'alias') {
+          const view = this.#pairs.byToken(parsed.token);
+          if (view) targets.push({ storeId: view.store.id, alias: view.pair.token });
+        } else if (parsed.kind === 'store') {
+          const store = this.#stores.bySlug(parsed.slug);
+          if (store) targets.push({ storeId: store.id, alias: null });
+        }
+      }
+      if (targets.length === 0) return;
+      const [smtp, enhanced] = VERDICTS[r.code].smtp;
+      const now = Date.now();
+      await this.#commit.run(() => {
+        for (const t of targets) {
+          this.#events.append(
+            'message.refused',
+            t.storeId,
+            { alias: t.alias, source: m.source, code: r.code, httpStatus: VERDICTS[r.code].http, smtpReply: `${smtp} ${enhanced}`, reason: refusalText(r) },
+            now,
+          );
+        }
+      });
+    } catch (err) {
+      m.log.error({ event: 'relay.refusal-event-error', err: (err as Error).message }, 'could not record the refusal event');
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// Owns /api/v1/webhooks (endpoints the marketplace registers) and /api/v1/events (the ordered
+// feed every webhook is sent from, for a receiver that was down to catch up).
+import { Hono } from 'hono';
+import { apiError } from '../api-error.js';
+import { EventRepo } from '../../store/events.js';
+import { WebhookRepo, type WebhookRow } from '../../store/webhooks.js';
+import type { ApiDeps } from './deps.js';
+import { iso } from './present.js';
+import { eventsQuery, webhookSchema } from './schemas.js';
+import { idParam, jsonBody, query } from './validate.js';
+
+export function presentWebhook(w: WebhookRow) {
+  return {
+    id: w.id,
+    url: w.url,
+    events: w.events,
+    createdAt: iso(w.createdAt),
+    // Delivery state: the last event handled, failures at the next one, when it is tried again.
+    cursor: w.cursor,
+    failedAttempts: w.attempts,
+    nextAttemptAt: w.attempts > 0 ? iso(w.nextAttemptAt) : null,
+    lastStatus: w.lastStatus,
+    lastError: w.lastError,
+    lastAttemptAt: iso(w.lastAttemptAt),
+    delivered: w.delivered,
+    dropped: w.dropped,
+  };
+}
+
+export function webhookRoutes(d: ApiDeps): Hono {
+  const app = new Hono();
+  const hooks = new WebhookRepo(d.db);
+  const events = new EventRepo(d.db);
+
+  app.get('/events', (c) => {
+    const q = query(c, eventsQuery);
+    const items = events.after(q.after, q.limit, q.type ? [q.type] : undefined);
+    const last = items[items.length - 1];
+    // `next` is the `after` for the next page; the same id again when nothing is newer yet.
+    return c.json({ items, next: last ? last.id : q.after });
+  });
+
+  app.post('/webhooks', async (c) => {
+    const body = await jsonBody(c, webhookSchema);
+    const { row, secret } = hooks.create(body.url, body.events);
+    d.log.info({ event: 'webhook.created', webhookId: row.id, events: row.events }, 'webhook endpoint registered');
+    // The secret is in this answer only.
+    return c.json({ ...presentWebhook(row), secret }, 201);
+  });
+
+  app.get('/webhooks', (c) => c.json({ items: hooks.list().map(presentWebhook) }));
+
+  app.get('/webhooks/:id', (c) => {
+    const row = hooks.get(idParam(c));
+    return row ? c.json(presentWebhook(row)) : apiError(c, 'NOT_FOUND', 'no webhook with that id');
+  });
+
+  app.delete('/webhooks/:id', (c) => {
+    const id = idParam(c);
+    if (!hooks.delete(id)) return apiError(c, 'NOT_FOUND', 'no webhook with that id');
+    d.log.info({ event: 'webhook.deleted', webhookId: id }, 'webhook endpoint removed');
+    return c.body(null, 204);
+  });
+
+  return app;
+}
