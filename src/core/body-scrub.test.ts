@@ -39,3 +39,29 @@ describe('maskHtml', () => {
     expect(r.value.toLowerCase()).not.toContain('john');
   });
 });
+
+describe('names and addresses in the forms people write them', () => {
+  const staff = { addresses: ['john.smith@acme-real.example'], names: [], fullNames: ['Smith, John'] };
+  const r = { address: A, name: 'Acme Store' };
+  it.each([
+    ['Exchange order in a signature', 'Kind regards\nJohn Smith\nAcme', 'Kind regards\nAcme Store\nAcme'],
+    ['no-break and doubled spaces', 'John\u00a0Smith and John  Smith', 'Acme Store and Acme Store'],
+    ['Last, First', 'Smith, John wrote', 'Acme Store wrote'],
+    ['line break between', 'John\nSmith', 'Acme Store'],
+    ['upper case', 'JOHN SMITH', 'Acme Store'],
+    ['percent-encoded address', 'mailto:john.smith%40acme-real.example', `mailto:${A}`],
+    ['entity-split address', 'john.smith&#64;acme-real.example', A],
+  ])('%s', (_n, input, output) => expect(maskText(input, staff, r).value).toBe(output));
+
+  it('finds a name with or without diacritics, in NFC and NFD', () => {
+    const t = { addresses: [], names: [], fullNames: ['Jürgen Müller'] };
+    for (const s of ['Jürgen Müller', 'Jurgen Muller', 'Ju\u0308rgen Mu\u0308ller', 'Müller, Jürgen'.normalize('NFD')])
+      expect(maskText(`Gruß, ${s}!`, t, r).value).toBe('Gruß, Acme Store!');
+  });
+
+  it('masks an address split by an empty tag, a comment or an entity in HTML, keeping the tags', () => {
+    const html = '<p>john<span></span>.smith<!-- x -->&#64;acme-real.example and <b>John</b>&nbsp;Smith</p>';
+    const out = maskHtml(html, staff, r).value;
+    expect(out).toBe(`<p>${A}<span></span> and <b>Acme Store</b></p>`);
+  });
+});

@@ -1,6 +1,11 @@
-// Owns masking of known real addresses inside free text and HTML: signatures, Outlook's quoted
-// "From: Name <addr> Sent: …" blocks, "On …, Name <addr> wrote:" lines, mailto: links.
-// Linear time: one lowercase copy of the input and indexOf scans per needle, no regex backtracking.
+// Owns masking of known real addresses and names inside free text and HTML: signatures, Outlook's
+// quoted "From: Name <addr> Sent: …" blocks, "On …, Name <addr> wrote:" lines, mailto: links.
+// Searches the folded reading (masking/fold.ts), so case, accents, NFC/NFD, doubled or no-break
+// spaces, entities, percent-escapes and tags inside an address or a name change nothing.
+// Linear: one fold of the input and indexOf scans per needle, no regex backtracking.
+import { fold, foldString } from './masking/fold.js';
+import { nameVariants } from './masking/name-variants.js';
+import { applySpans, type Span } from './masking/spans.js';
 
 export interface MaskTarget {
   /** Real addresses to hide (any case). */
@@ -8,8 +13,8 @@ export interface MaskTarget {
   /** Display names that, when written right before a hidden address, are replaced too. */
   readonly names: readonly string[];
   /**
-   * Full names replaced wherever they stand (a staff member's "First Last" in a signature).
-   * Matched case-insensitively at word boundaries.
+   * Full names replaced wherever they stand (a staff member's "First Last" in a signature), in
+   * every spelling of masking/name-variants.ts, at word boundaries.
    */
   readonly fullNames?: readonly string[];
 }
@@ -24,125 +29,106 @@ export interface MaskResult {
   readonly count: number;
 }
 
-type Escape = (s: string) => string;
-
-const identity: Escape = (s) => s;
-
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-interface Span {
-  start: number;
-  end: number;
-  text: string;
-}
-
-/** Spellings of an address in HTML source besides the plain one. */
-function htmlVariants(address: string): string[] {
-  return ['&#64;', '&#x40;', '&commat;'].map((entity) => address.replace('@', entity));
-}
-
-// Wrappers that may enclose an address right after a display name.
-const OPENERS = ['<', '&lt;', '[mailto:', '(', '&#60;'];
-
-function precedingName(lower: string, openerStart: number, names: readonly string[]): number | null {
-  // Skip spaces and an optional closing quote between the name and the opener.
-  let i = openerStart;
-  while (i > 0 && (lower[i - 1] === ' ' || lower[i - 1] === '\t')) i--;
-  let quoted = false;
-  if (i > 0 && (lower[i - 1] === '"' || lower[i - 1] === "'")) {
-    i--;
-    quoted = true;
-  } else if (lower.endsWith('&quot;', i)) {
-    i -= 6;
-    quoted = true;
+/** Folded spellings of an address: as written, and with its domain in ASCII (punycode) form. */
+export function addressNeedles(address: string): string[] {
+  const a = address.trim();
+  const at = a.lastIndexOf('@');
+  if (a.length < 3 || at < 1) return [];
+  const out = new Set([foldString(a)]);
+  try {
+    // The WHATWG URL parser (a global, no import) applies IDNA: öko-laden.example ↔ xn--ko-laden-….
+    const ascii = new URL(`http://${a.slice(at + 1)}`).hostname;
+    out.add(foldString(`${a.slice(0, at)}@${ascii}`));
+  } catch {
+    // not a host name: the written form alone
   }
-  for (const name of names) {
-    if (name.length < 2) continue;
-    const n = name.toLowerCase();
-    if (lower.endsWith(n, i)) {
-      let start = i - n.length;
-      if (quoted) {
-        if (start > 0 && (lower[start - 1] === '"' || lower[start - 1] === "'")) start--;
-        else if (lower.endsWith('&quot;', start)) start -= 6;
-      }
-      return start;
-    }
+  return [...out];
+}
+
+// Wrappers that may enclose an address right after a display name (folded: `&lt;` reads `<`).
+const OPENERS = ['<', '[mailto:', '(', '"', 'mailto:'];
+
+const isWordChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{N}_]/u.test(ch);
+
+function precedingName(folded: string, openerStart: number, names: readonly string[]): number | null {
+  let i = openerStart;
+  while (i > 0 && folded[i - 1] === ' ') i--;
+  const quoted = i > 0 && (folded[i - 1] === '"' || folded[i - 1] === "'");
+  if (quoted) i--;
+  for (const n of names) {
+    if (n.length < 2 || !folded.endsWith(n, i)) continue;
+    let start = i - n.length;
+    if (isWordChar(folded[start - 1])) continue;
+    if (quoted && start > 0 && (folded[start - 1] === '"' || folded[start - 1] === "'")) start--;
+    return start;
   }
   return null;
 }
 
-function isWordChar(ch: string | undefined): boolean {
-  return ch !== undefined && /[\p{L}\p{N}_]/u.test(ch);
-}
-
 function mask(value: string, target: MaskTarget, repl: MaskReplacement, html: boolean): MaskResult {
-  const lower = value.toLowerCase();
-  const esc: Escape = html ? escapeHtml : identity;
+  const esc = html ? escapeHtml : (s: string) => s;
+  const f = fold(value, html);
+  const text = f.text;
+  const at = (i: number) => f.map[i] as number;
   const spans: Span[] = [];
-  const needles = new Set<string>();
-  for (const a of target.addresses) {
-    const n = a.trim().toLowerCase();
-    if (n.length < 3 || !n.includes('@')) continue;
-    needles.add(n);
-    if (html) for (const v of htmlVariants(n)) needles.add(v);
-  }
+  const fullNames = [...new Set((target.fullNames ?? []).flatMap(nameVariants))];
+  const names = [...new Set([...target.names.map(foldString), ...fullNames])].filter((n) => n.length >= 2).sort((a, b) => b.length - a.length);
+  const needles = new Set(target.addresses.flatMap(addressNeedles));
   for (const needle of needles) {
-    let from = 0;
-    for (;;) {
-      const at = lower.indexOf(needle, from);
-      if (at < 0) break;
-      from = at + needle.length;
-      let start = at;
-      let text = esc(repl.address);
+    for (let from = 0; ;) {
+      const hit = text.indexOf(needle, from);
+      if (hit < 0) break;
+      from = hit + needle.length;
+      let start = hit;
+      let out = esc(repl.address);
       for (const opener of OPENERS) {
-        if (at >= opener.length && lower.startsWith(opener, at - opener.length)) {
-          const nameStart = precedingName(lower, at - opener.length, target.names);
-          if (nameStart !== null) {
-            text = `${esc(repl.name)} ${value.slice(at - opener.length, at)}${esc(repl.address)}`;
-            start = nameStart;
-          }
-          break;
+        if (!text.startsWith(opener, hit - opener.length)) continue;
+        const nameStart = precedingName(text, hit - opener.length, names);
+        if (nameStart !== null) {
+          const openerSource = value.slice(at(hit - opener.length), at(hit));
+          out = `${esc(repl.name)} ${/^\s*"/.test(openerSource) ? '' : openerSource}${esc(repl.address)}`;
+          start = nameStart;
         }
+        break;
       }
-      spans.push({ start, end: at + needle.length, text });
+      spans.push({ start: at(start), end: at(hit + needle.length), text: out });
     }
   }
-  for (const name of target.fullNames ?? []) {
-    const n = name.trim().toLowerCase();
-    if (n.length < 3) continue;
-    const variants = html ? new Set([n, escapeHtml(n)]) : new Set([n]);
-    for (const needle of variants) {
-      let from = 0;
-      for (;;) {
-        const at = lower.indexOf(needle, from);
-        if (at < 0) break;
-        from = at + needle.length;
-        if (isWordChar(lower[at - 1]) || isWordChar(lower[at + needle.length])) continue;
-        spans.push({ start: at, end: at + needle.length, text: esc(repl.name) });
-      }
+  for (const needle of fullNames) {
+    for (let from = 0; ;) {
+      const hit = text.indexOf(needle, from);
+      if (hit < 0) break;
+      from = hit + needle.length;
+      if (isWordChar(text[hit - 1]) || isWordChar(text[hit + needle.length])) continue;
+      spans.push({ start: at(hit), end: at(hit + needle.length), text: esc(repl.name) });
     }
   }
-  if (spans.length === 0) return { value, count: 0 };
-  spans.sort((a, b) => a.start - b.start || b.end - a.end);
-  let out = '';
-  let pos = 0;
-  let count = 0;
-  for (const span of spans) {
-    if (span.start < pos) continue; // overlapping match (e.g. an entity variant inside a longer one)
-    out += value.slice(pos, span.start) + span.text;
-    pos = span.end;
-    count++;
-  }
-  out += value.slice(pos);
-  return { value: out, count };
+  return applySpans(value, spans, html);
 }
 
 export function maskText(value: string, target: MaskTarget, repl: MaskReplacement): MaskResult {
   return mask(value, target, repl, false);
 }
 
+const TAG = /<[a-z][^<>]{0,10000}>/gi;
+
+/**
+ * The text a reader sees (tags read as nothing), then the attribute values inside tags (href,
+ * title, alt…), which the reader's text does not include.
+ */
 export function maskHtml(value: string, target: MaskTarget, repl: MaskReplacement): MaskResult {
-  return mask(value, target, repl, true);
+  const seen = mask(value, target, repl, true);
+  let count = seen.count;
+  const out = seen.value.replace(TAG, (tag) => {
+    if (!/[@%&\uff20]/.test(tag)) return tag;
+    // Escaped replacements: a store name with a quote must not end the attribute.
+    const r = mask(tag, target, { address: escapeHtml(repl.address), name: escapeHtml(repl.name) }, false);
+    count += r.count;
+    return r.value;
+  });
+  return { value: out, count };
 }

@@ -2,6 +2,7 @@
 // good. Sent from the null sender (RFC 5321 §4.5.5) and marked Auto-Submitted (RFC 3834), so no
 // notice is ever answered or bounced; notices themselves never trigger notices.
 import { maskText } from './body-scrub.js';
+import { redactAddresses } from './redact-addresses.js';
 import type { OutgoingMail } from './types.js';
 
 export interface NoticeInput {
@@ -21,7 +22,10 @@ export interface NoticeInput {
 }
 
 export function buildNotice(n: NoticeInput): OutgoingMail {
-  const reason = maskText(n.reason, { addresses: [n.failedAddress], names: [] }, { address: n.aliasAddress, name: n.recipientName }).value.slice(0, 500);
+  // The failed address becomes the alias; any other (a forwarding target named in the remote
+  // reply, a colleague) keeps only its domain: a notice quotes no address but aliases.
+  const masked = maskText(n.reason, { addresses: [n.failedAddress], names: [] }, { address: n.aliasAddress, name: n.recipientName }).value;
+  const reason = redactAddresses(masked, [n.relayDomain]).slice(0, 500);
   const text = [
     `Your message to ${n.recipientName} <${n.aliasAddress}> could not be delivered.`,
     '',

@@ -14,3 +14,14 @@ describe('redactAddresses', () => {
     expect(redactAddresses(hostile, []).endsWith('.')).toBe(true);
   });
 });
+
+describe('redactAddresses finds addresses however they are written', () => {
+  it.each([
+    ['IDN domain', 'to anna@öko-laden.example now', 'to [redacted]@öko-laden.example now'],
+    ['UTF-8 local part, removed whole', 'jürgen@straße.example', '[redacted]@straße.example'],
+    ['percent-encoded @', 'mailto:john.smith%40acme-real.example', 'mailto:[redacted]@acme-real.example'],
+    ['entity in the middle', 'john&#64;acme.example', '[redacted]@acme.example'],
+    ['NFD local part', 'ju\u0308rgen@stra\u00dfe.example', '[redacted]@stra\u00dfe.example'],
+    ['zero-width space inside', 'jo\u200bhn@acme.example', '[redacted]@acme.example'],
+  ])('%s', (_name, input, output) => expect(redactAddresses(input, ['relay.localhost'])).toBe(output));
+});

@@ -1,6 +1,8 @@
 // Owns the linear-time text filters: email addresses other than the relay's, and links outside the
 // allow-list. Each regex has bounded repetition and no nesting, so hostile input (100 000-character
 // tokens, 10 000 dots) costs time proportional to its length.
+import { findAddresses, keptDomain } from '../masking/address-finder.js';
+import { applySpans, type Span } from '../masking/spans.js';
 
 export interface Redaction {
   readonly value: string;
@@ -9,21 +11,26 @@ export interface Redaction {
   readonly found: readonly string[];
 }
 
-const EMAIL = /[^\s<>()[\]"'@,;:]{1,64}@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,10})/g;
 const URL_RE = /\b(?:https?:\/\/|www\.)[^\s<>"'()[\]{}]{1,2048}/gi;
 const TRAILING = /[.,;:!?]+$/;
 
 export const EMAIL_REMOVED = '[email removed]';
 export const LINK_REMOVED = '[link removed]';
 
-export function redactEmails(text: string, keepDomains: readonly string[]): Redaction {
+/**
+ * Removes every address outside `keepDomains`, found by masking's address finder (any script,
+ * entities, percent-escapes). `html`: the source is HTML (tags read as nothing and kept).
+ */
+export function redactEmails(text: string, keepDomains: readonly string[], html = false): Redaction {
   const found: string[] = [];
-  const value = text.replace(EMAIL, (match, domain: string) => {
-    if (keepDomains.includes(domain.toLowerCase())) return match;
-    found.push(domain.toLowerCase());
-    return EMAIL_REMOVED;
-  });
-  return { value, count: found.length, found };
+  const spans: Span[] = [];
+  for (const a of findAddresses(text, html)) {
+    if (keptDomain(a.domain, keepDomains)) continue;
+    found.push(a.domain);
+    spans.push({ start: a.start, end: a.end, text: EMAIL_REMOVED });
+  }
+  if (spans.length === 0) return { value: text, count: 0, found };
+  return { value: applySpans(text, spans, html).value, count: found.length, found };
 }
 
 /** The host of a link as written (scheme optional), lowercased; '' when there is none. */
