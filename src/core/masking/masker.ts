@@ -1,7 +1,8 @@
 // Owns the text and HTML masking every part shares: the writer's addresses and names become the
 // alias, then (with content rules) other addresses and links outside the allow-list are removed
 // and, buyer → seller, banned words masked. Each call records what it changed, naming the part.
-import { maskHtml, maskText, type MaskReplacement, type MaskTarget } from '../body-scrub.js';
+import { addressNeedles, maskHtml, maskText, type MaskReplacement, type MaskTarget } from '../body-scrub.js';
+import { nameVariants } from './name-variants.js';
 import { compileBannedWords, maskBannedWords } from '../filters/banned-words.js';
 import type { ContentRules } from '../filters/content-rules.js';
 import { sanitizeMailHtml } from '../filters/html-sanitize.js';
@@ -14,6 +15,8 @@ export interface Masker {
   readonly text: (s: string, where: string) => string;
   readonly html: (s: string, where: string) => string;
   readonly namesWriter: (s: string) => boolean;
+  /** The writer's addresses and full-name spellings, folded (see body-scrub addressNeedles). */
+  readonly writerNeedles: readonly string[];
   readonly isAlias: (address: string) => boolean;
 }
 
@@ -76,6 +79,7 @@ export function makeMasker(o: MaskerOptions): Masker {
     text,
     html,
     namesWriter: (s) => maskText(s, hide, repl).count > 0,
+    writerNeedles: [...new Set([...hide.addresses.flatMap(addressNeedles), ...(hide.fullNames ?? []).flatMap(nameVariants)])],
     isAlias: (a) => foldString(a) === alias,
   };
 }

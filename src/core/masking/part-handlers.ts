@@ -15,6 +15,8 @@ export interface PartEnv {
   readonly html: (s: string, where: string) => string;
   /** True when the text still names the writer: one of their addresses or full names. */
   readonly namesWriter: (s: string) => boolean;
+  /** The writer's addresses and full-name spellings, folded, for searching binary data. */
+  readonly writerNeedles: readonly string[];
   readonly isAlias: (address: string) => boolean;
   readonly alias: MailAddress;
   readonly recipient: MailAddress;
@@ -60,9 +62,22 @@ const textPart = (p: MailAttachment, text: string, type: string): MailAttachment
   charset: 'utf-8',
 });
 
+/**
+ * True when a reading of binary data (Latin-1, UTF-16) holds one of the writer's addresses or
+ * full-name spellings: lowercase and indexOf only, so a 20 MB file costs milliseconds. Entities,
+ * escapes and accents are not undone inside binary files.
+ */
+function binaryNamesWriter(readings: readonly string[], env: PartEnv): boolean {
+  if (env.writerNeedles.length === 0) return false;
+  return readings.some((r) => {
+    const lower = r.toLowerCase();
+    return env.writerNeedles.some((n) => lower.includes(n));
+  });
+}
+
 /** A document kept only when no reading of it still names the writer. */
 function keepDocument(p: MailAttachment, doc: CleanDocument, env: PartEnv, where: string, type: string): PartOutcome {
-  if (doc.readings.some((r) => env.namesWriter(r))) return { removed: 'the document names the writer, which cannot be masked inside it' };
+  if (binaryNamesWriter(doc.readings, env)) return { removed: 'the document names the writer, which cannot be masked inside it' };
   env.note('mask.metadata', `${where}: author and company details removed`);
   return { part: { ...bare(p), contentType: type, content: doc.bytes } };
 }
@@ -124,8 +139,8 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     try {
       const img = stripImageMetadata(p.content);
       if (img.removed) env.note('mask.metadata', `${where}: photo metadata removed (location, camera, author)`);
-      const latin = new TextDecoder('latin1').decode(img.bytes);
-      if (env.namesWriter(latin)) return { removed: 'the image names the writer' };
+      const readings = [new TextDecoder('latin1').decode(img.bytes), new TextDecoder('utf-16le').decode(img.bytes)];
+      if (binaryNamesWriter(readings, env)) return { removed: 'the image names the writer' };
       return { part: { ...bare(p), contentType: img.contentType, content: img.bytes } };
     } catch (err) {
       return notWhat(err);
