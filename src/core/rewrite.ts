@@ -1,12 +1,16 @@
 // Owns `rewrite`: from a parsed, accepted message to the message the other side receives, plus the
 // list of what was changed. Pure: ids, time and the threading translation come in from the caller.
+// Every part goes through masking/part-handlers.ts (by masking/part-table.ts) or is removed with
+// a note; attached messages are rebuilt with the same rules, one level deeper.
 import { hopCount, HOPS_HEADER } from './auto-reply.js';
-import { maskHtml, maskText, type MaskTarget } from './body-scrub.js';
-import { compileBannedWords, maskBannedWords } from './filters/banned-words.js';
-import { judgeAttachments, type ContentRules } from './filters/content-rules.js';
-import { sanitizeMailHtml } from './filters/html-sanitize.js';
-import { redactEmails, redactLinks } from './filters/text-filters.js';
+import { escapeHtml, type MaskTarget } from './body-scrub.js';
+import type { ContentRules } from './filters/content-rules.js';
+import { IMAGE_TYPES, sniffType } from './filters/attachments.js';
 import { splitHeaders } from './header-allowlist.js';
+import { keptDomain } from './masking/address-finder.js';
+import { rebuildContentIds } from './masking/content-ids.js';
+import { makeMasker, type Masker } from './masking/masker.js';
+import { handlePart, type PartEnv } from './masking/part-handlers.js';
 import type { Threading } from './message-id-map.js';
 import type { Change, Direction, MailAddress, MailAttachment, OutgoingMail, ParsedMail, StoreFacts } from './types.js';
 
@@ -32,6 +36,9 @@ export interface Rewritten {
 
 export const FALLBACK_BUYER_NAME = 'Buyer';
 
+/** Where an address that is neither the writer's nor ours stood in an attached message's header. */
+export const REMOVED_ADDRESS = 'removed@removed.invalid';
+
 /** A display name safe to show the seller: never an address, never empty. */
 export function safeDisplayName(name: string, fallback: string): string {
   const clean = name
@@ -42,17 +49,111 @@ export function safeDisplayName(name: string, fallback: string): string {
   return clean.slice(0, 100);
 }
 
-const TEXT_ATTACHMENT = /^(text\/|message\/rfc822)/i;
-
-function maskAttachment(att: MailAttachment, hide: MaskTarget, repl: MailAddress): { att: MailAttachment; count: number } {
-  if (!TEXT_ATTACHMENT.test(att.contentType)) return { att, count: 0 };
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(att.content);
-  const masked = maskText(text, hide, repl);
-  if (masked.count === 0) return { att, count: 0 };
-  return { att: { ...att, content: new TextEncoder().encode(masked.value) }, count: masked.count };
+interface Walk {
+  readonly ctx: RewriteContext;
+  readonly masker: Masker;
+  readonly changes: Change[];
+  readonly from: MailAddress;
+  readonly to: MailAddress;
+  /** Attached messages rebuilt so far (their Message-IDs are numbered). */
+  nested: number;
 }
 
-export function rewrite(mail: ParsedMail, ctx: RewriteContext): Rewritten {
+/** Text, HTML and attachments of one message (outer or attached), masked part by part. */
+async function maskBody(mail: ParsedMail, w: Walk, prefix: string) {
+  const { masker, ctx, changes } = w;
+  const label = (s: string) => (prefix ? `${s} of ${prefix}` : s);
+  const cids = rebuildContentIds(mail.attachments, ctx.messageId, w.nested);
+  let text = mail.text === null ? null : masker.text(mail.text, label('text part'));
+  let html = mail.html === null ? null : masker.html(cids.html(mail.html), label('HTML part'));
+  const attachments: MailAttachment[] = [];
+  const notes: string[] = [];
+  const env: PartEnv = {
+    text: masker.text,
+    html: masker.html,
+    namesWriter: masker.namesWriter,
+    writerNeedles: masker.writerNeedles,
+    isAlias: masker.isAlias,
+    alias: w.from,
+    recipient: w.to,
+    message: (m, where) => rebuildMessage(m, w, where),
+    note: (rule, detail, count) => changes.push(count === undefined ? { rule, detail } : { rule, detail, count }),
+  };
+  for (const [i, original] of mail.attachments.entries()) {
+    const rawName = original.filename ?? '(unnamed)';
+    const name = safeFileName(masker.text(rawName, label('attachment names')));
+    const where = label(`attachment ${name}`);
+    const removed = (why: string) => {
+      notes.push(`[attachment removed: ${name} — ${why}]`);
+      changes.push({ rule: 'filter.attachment', detail: `${name}: ${why}` });
+    };
+    const content = ctx.content;
+    if (content && original.content.byteLength > content.maxAttachmentBytes) {
+      removed(`larger than ${Math.floor(content.maxAttachmentBytes / 1048576)} MB`);
+      continue;
+    }
+    const sniffed = sniffType(original.content);
+    if (content?.stripImages && sniffed && IMAGE_TYPES.has(sniffed)) {
+      removed('images are not passed on');
+      continue;
+    }
+    const outcome = await handlePart(original, env, where);
+    if ('removed' in outcome) {
+      removed(outcome.removed);
+      continue;
+    }
+    attachments.push({ ...outcome.part, filename: original.filename === null ? null : name, contentId: cids.id(i) });
+  }
+  if (notes.length) {
+    // The delivered copy says which file was removed and why (plain text note).
+    text = `${text ?? ''}${text ? '\n\n' : ''}${notes.join('\n')}`;
+    if (html !== null) html = `${html}<p>${notes.map(escapeHtml).join('<br>')}</p>`;
+  }
+  return { text, html, attachments };
+}
+
+function safeFileName(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').slice(0, 200) || '(unnamed)';
+}
+
+/** An address in an attached message's header: the writer's becomes the alias, ours stay, others go. */
+function maskedAddress(a: MailAddress | undefined | null, w: Walk, where: string): MailAddress {
+  if (!a) return { name: '', address: REMOVED_ADDRESS };
+  const name = safeDisplayName(w.masker.text(a.name, where), '');
+  if (w.masker.namesWriter(a.address)) return { name: name || w.from.name, address: w.from.address };
+  const domain = a.address.slice(a.address.lastIndexOf('@') + 1);
+  if (w.ctx.content && keptDomain(domain, w.ctx.content.keepEmailDomains)) return { name, address: a.address };
+  return { name, address: REMOVED_ADDRESS };
+}
+
+/**
+ * An attached message, rebuilt: the same header allow-list as the outer message, From and To
+ * masked, a new Message-ID, its parts through the same handlers.
+ */
+async function rebuildMessage(m: ParsedMail, w: Walk, where: string): Promise<OutgoingMail> {
+  w.nested++;
+  const n = w.nested;
+  const split = splitHeaders(m.headers);
+  if (split.removed.length)
+    w.changes.push({ rule: 'headers.removed', detail: `${where}: ${split.removed.map(([h]) => h).join(', ')}`, count: split.removed.length });
+  const body = await maskBody(m, w, where);
+  const [local, domain] = w.ctx.messageId.replace(/^<|>$/g, '').split('@');
+  const date = m.date ? new Date(m.date) : w.ctx.now;
+  return {
+    from: maskedAddress(m.from, w, where),
+    replyTo: null,
+    to: maskedAddress(m.to?.[0], w, where),
+    subject: w.masker.text(m.subject, `subject of ${where}`),
+    date: Number.isNaN(date.getTime()) ? w.ctx.now : date,
+    messageId: `<att${n}.${local}@${domain}>`,
+    inReplyTo: null,
+    references: [],
+    ...body,
+    headers: split.kept,
+  };
+}
+
+export async function rewrite(mail: ParsedMail, ctx: RewriteContext): Promise<Rewritten> {
   const changes: Change[] = [];
   const alias = ctx.aliasAddress;
   const toBuyer = ctx.direction === 'store_to_buyer';
@@ -68,74 +169,13 @@ export function rewrite(mail: ParsedMail, ctx: RewriteContext): Rewritten {
     changes.push({ rule: 'headers.removed', detail: split.removed.map(([name, c]) => (c > 1 ? `${name} ×${c}` : name)).join(', '), count: total });
   }
 
-  const repl: MailAddress = from;
-  const content = ctx.content;
-  const banned = content && !toBuyer ? compileBannedWords(content.bannedWords) : null;
-  // Text filters after the writer's own addresses became the alias: other addresses, links
-  // outside the allow-list, and (buyer → seller) banned words.
-  const filterText = (value: string, part: string): string => {
-    if (!content) return value;
-    const e = redactEmails(value, content.keepEmailDomains);
-    const l = redactLinks(e.value, content.linkAllowList);
-    if (e.count) changes.push({ rule: 'filter.email', detail: `email addresses removed from the ${part}`, count: e.count });
-    if (l.count)
-      changes.push({
-        rule: 'filter.link',
-        detail: `links outside the allow-list removed from the ${part}: ${[...new Set(l.found)].slice(0, 5).join(', ')}`,
-        count: l.count,
-      });
-    if (!banned) return l.value;
-    const b = maskBannedWords(l.value, banned);
-    if (b.count) changes.push({ rule: 'filter.banned-word', detail: `banned words masked in the ${part}`, count: b.count });
-    return b.value;
-  };
-
-  const subjectMasked = maskText(mail.subject, ctx.hide, repl);
-  if (subjectMasked.count) changes.push({ rule: 'mask.address', detail: 'subject', count: subjectMasked.count });
-  const subject = filterText(subjectMasked.value, 'subject');
-  let text: string | null = null;
-  if (mail.text !== null) {
-    const r = maskText(mail.text, ctx.hide, repl);
-    if (r.count) changes.push({ rule: 'mask.address', detail: 'text part', count: r.count });
-    text = filterText(r.value, 'text part');
-  }
-  let html: string | null = null;
-  if (mail.html !== null) {
-    const r = maskHtml(mail.html, ctx.hide, repl);
-    html = r.value;
-    if (r.count) changes.push({ rule: 'mask.address', detail: 'HTML part', count: r.count });
-    if (content) {
-      const s = sanitizeMailHtml(html, {
-        keepEmailDomains: content.keepEmailDomains,
-        linkAllowList: content.linkAllowList,
-        stripImages: content.stripImages,
-        ...(banned ? { textFilter: (t: string) => maskBannedWords(t, banned) } : {}),
-      });
-      html = s.html;
-      changes.push(...s.changes);
-    }
-  }
-  const attachments: MailAttachment[] = [];
-  const removedNotes: string[] = [];
-  const verdicts = content ? judgeAttachments(mail.attachments, content) : null;
-  mail.attachments.forEach((original, i) => {
-    const v = verdicts?.[i];
-    const name = original.filename ?? '(unnamed)';
-    if (v && (v.reason !== null || v.strip)) {
-      const why = v.reason ?? 'images are not passed on';
-      removedNotes.push(`[attachment removed: ${name} — ${why}]`);
-      changes.push({ rule: 'filter.attachment', detail: `${name}: ${why}` });
-      return;
-    }
-    const { att, count } = maskAttachment(original, ctx.hide, repl);
-    if (count) changes.push({ rule: 'mask.address', detail: `attachment ${name}`, count });
-    attachments.push(att);
-  });
-  if (removedNotes.length) {
-    // The forwarded copy says which file was removed and why (RFC-neutral plain text note).
-    text = `${text ?? ''}${text ? '\n\n' : ''}${removedNotes.join('\n')}`;
-    if (html !== null) html = `${html}<p>${removedNotes.map((n) => n.replace(/&/g, '&amp;').replace(/</g, '&lt;')).join('<br>')}</p>`;
-  }
+  const masker = makeMasker({ hide: ctx.hide, repl: from, alias, content: ctx.content, maskBanned: !toBuyer, changes });
+  const w: Walk = { ctx, masker, changes, from, to, nested: 0 };
+  const subject = masker.text(mail.subject, 'subject');
+  const body = await maskBody(mail, w, '');
+  // Copied header values are masked like text (an Importance header holds no address, but a
+  // value is a value).
+  const kept = split.kept.map(([k, v]) => [k, masker.text(v, `${k} header`)] as const);
   if (ctx.threading.dropped > 0) {
     changes.push({ rule: 'thread.dropped', detail: 'unknown message ids removed from In-Reply-To/References', count: ctx.threading.dropped });
   }
@@ -149,10 +189,8 @@ export function rewrite(mail: ParsedMail, ctx: RewriteContext): Rewritten {
     messageId: ctx.messageId,
     inReplyTo: ctx.threading.inReplyTo,
     references: ctx.threading.references,
-    text,
-    html,
-    attachments,
-    headers: [...split.kept, [HOPS_HEADER, String(hopCount(mail.headers) + 1)]],
+    ...body,
+    headers: [...kept, [HOPS_HEADER, String(hopCount(mail.headers) + 1)]],
   };
   return { message, changes };
 }

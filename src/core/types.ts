@@ -12,6 +12,12 @@ export interface MailAttachment {
   readonly content: Uint8Array;
   readonly contentId: string | null;
   readonly disposition: 'attachment' | 'inline';
+  /** The declared charset of a text part (its bytes are not charset-decoded). */
+  readonly charset?: string | null;
+  /** An attached message (message/rfc822, message/global) as parsed: masked part by part. */
+  readonly parsed?: ParsedMail;
+  /** Outgoing only: an attached message as rebuilt by the rewrite, composed as message/rfc822. */
+  readonly nested?: OutgoingMail;
 }
 
 /** What the receive step hands on: the message as parsed, headers lowercased. */
@@ -26,6 +32,12 @@ export interface ParsedMail {
   readonly attachments: readonly MailAttachment[];
   /** Every header line's name (lowercase) and unfolded value, in order. */
   readonly headers: readonly (readonly [string, string])[];
+  /** Sender: ("on behalf of" mail), To and Cc, decoded; absent when the parser gave none. */
+  readonly sender?: MailAddress | null;
+  readonly to?: readonly MailAddress[];
+  readonly cc?: readonly MailAddress[];
+  /** The Date header as an ISO string, when it parsed. */
+  readonly date?: string | null;
 }
 
 export type Direction = 'buyer_to_store' | 'store_to_buyer';

@@ -1,7 +1,7 @@
 // Owns turning an OutgoingMail into the exact RFC 5322 bytes we store and deliver (CRLF line ends,
 // no bare LF: nodemailer's MailComposer writes every header and body line itself).
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { MailAddress, OutgoingMail } from '../core/types.js';
+import type { MailAddress, MailAttachment, OutgoingMail } from '../core/types.js';
 import { toCrlf } from './line-ends.js';
 
 function addr(a: MailAddress): { name: string; address: string } {
@@ -37,9 +37,34 @@ export function preferredTextEncoding(mail: Pick<OutgoingMail, 'text' | 'html' |
   return counts.other < counts.latin ? 'Q' : 'B';
 }
 
+const CALENDAR = /^text\/calendar\b/i;
+
+/**
+ * An attachment's bytes: an attached message rebuilt by the rewrite is composed here, with the
+ * same composer, so its boundaries and encodings are ours too.
+ */
+async function attachmentContent(a: MailAttachment): Promise<Buffer> {
+  if (a.nested) return composeMail(a.nested);
+  return Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength);
+}
+
 export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
   const headers: Record<string, string> = {};
   for (const [k, v] of mail.headers) headers[k] = v;
+  // A calendar invitation stays an invitation (RFC 6047): text/calendar with its method, as an
+  // alternative beside the text, the way Outlook and Gmail send and expect it.
+  const invite = mail.attachments.find((a) => CALENDAR.test(a.contentType) && /method=/i.test(a.contentType));
+  const attachments = [];
+  for (const a of mail.attachments) {
+    if (a === invite) continue;
+    attachments.push({
+      ...(a.filename ? { filename: a.filename } : {}),
+      contentType: a.contentType,
+      content: await attachmentContent(a),
+      ...(a.contentId ? { cid: a.contentId.replace(/^<|>$/g, '') } : {}),
+      contentDisposition: a.disposition,
+    });
+  }
   const composer = new MailComposer({
     from: addr(mail.from),
     to: addr(mail.to),
@@ -51,13 +76,16 @@ export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
     ...(mail.references.length ? { references: [...mail.references] } : {}),
     ...(mail.text !== null ? { text: mail.text } : {}),
     ...(mail.html !== null ? { html: mail.html } : {}),
-    attachments: mail.attachments.map((a) => ({
-      ...(a.filename ? { filename: a.filename } : {}),
-      contentType: a.contentType,
-      content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength),
-      ...(a.contentId ? { cid: a.contentId.replace(/^<|>$/g, '') } : {}),
-      contentDisposition: a.disposition,
-    })),
+    attachments,
+    ...(invite
+      ? {
+          icalEvent: {
+            method: /method=([A-Za-z-]{1,20})/i.exec(invite.contentType)?.[1] ?? 'PUBLISH',
+            content: new TextDecoder().decode(invite.content),
+            ...(invite.filename ? { filename: invite.filename } : {}),
+          },
+        }
+      : {}),
     headers,
     textEncoding: preferredTextEncoding(mail),
     // Never let a header carry a Bcc, and never fetch remote content for a path or href.

@@ -2,7 +2,7 @@
 // so the parser can be swapped. The caller caps the size first; parsing time is bounded here.
 import libmime from 'libmime';
 import { simpleParser, type ParsedMail as MpParsed } from 'mailparser';
-import type { MailAttachment, ParsedMail } from '../core/types.js';
+import type { MailAddress, MailAttachment, ParsedMail } from '../core/types.js';
 
 export class ParseTimeout extends Error {}
 
@@ -29,15 +29,42 @@ function headerValue(line: string): string {
     .trim();
 }
 
-function convert(mp: MpParsed): ParsedMail {
+type MpAddress = NonNullable<MpParsed['from']>;
+
+function addresses(value: MpAddress | MpAddress[] | undefined): MailAddress[] {
+  const list = Array.isArray(value) ? value : value ? [value] : [];
+  const out: MailAddress[] = [];
+  // Groups are flattened: their members are addresses like any other.
+  const walk = (v: { name?: string; address?: string; group?: unknown[] }) => {
+    if (v.address) out.push({ name: v.name ?? '', address: v.address });
+    for (const g of (v.group ?? []) as (typeof v)[]) walk(g);
+  };
+  for (const a of list) for (const v of a.value) walk(v);
+  return out;
+}
+
+// Attached messages are parsed too (masked part by part, not passed on as bytes), to this depth.
+const MAX_NESTING = 3;
+const MESSAGE_TYPES = /^message\/(rfc822|global)$/i;
+
+async function convert(mp: MpParsed, depth: number, timeoutMs: number): Promise<ParsedMail> {
   const first = mp.from?.value.find((v) => v.address);
-  const attachments: MailAttachment[] = mp.attachments.map((a) => ({
-    filename: a.filename ?? null,
-    contentType: a.contentType || 'application/octet-stream',
-    content: a.content,
-    contentId: a.cid ?? null,
-    disposition: a.contentDisposition === 'inline' && a.cid ? 'inline' : 'attachment',
-  }));
+  const attachments: MailAttachment[] = [];
+  for (const a of mp.attachments) {
+    const contentType = a.contentType || 'application/octet-stream';
+    const params = (a.headers.get('content-type') as { params?: Record<string, string> } | undefined)?.params;
+    const parsed = MESSAGE_TYPES.test(contentType) && depth < MAX_NESTING ? await parseAt(a.content, timeoutMs, depth + 1).catch(() => undefined) : undefined;
+    attachments.push({
+      filename: a.filename ?? null,
+      contentType,
+      content: a.content,
+      contentId: a.cid ?? null,
+      disposition: a.contentDisposition === 'inline' && a.cid ? 'inline' : 'attachment',
+      charset: params?.charset ?? null,
+      ...(parsed ? { parsed } : {}),
+    });
+  }
+  const sender = addresses(mp.headers.get('sender') as MpAddress | undefined)[0] ?? null;
   const html = typeof mp.html === 'string' ? mp.html : null;
   return {
     from: first?.address ? { name: first.name ?? '', address: first.address } : null,
@@ -49,10 +76,18 @@ function convert(mp: MpParsed): ParsedMail {
     html,
     attachments,
     headers: mp.headerLines.map((h) => [h.key.toLowerCase(), headerValue(h.line)] as const),
+    sender,
+    to: addresses(mp.to),
+    cc: addresses(mp.cc),
+    date: mp.date && !Number.isNaN(mp.date.getTime()) ? mp.date.toISOString() : null,
   };
 }
 
-export async function parseMail(raw: Buffer, timeoutMs: number): Promise<ParsedMail> {
+export function parseMail(raw: Buffer, timeoutMs: number): Promise<ParsedMail> {
+  return parseAt(raw, timeoutMs, 0);
+}
+
+async function parseAt(raw: Buffer, timeoutMs: number, depth: number): Promise<ParsedMail> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ParseTimeout(`parsing took longer than ${timeoutMs} ms`)), timeoutMs);
@@ -69,7 +104,7 @@ export async function parseMail(raw: Buffer, timeoutMs: number): Promise<ParsedM
       }),
       timeout,
     ]);
-    return convert(parsed);
+    return await convert(parsed, depth, timeoutMs);
   } finally {
     clearTimeout(timer);
   }

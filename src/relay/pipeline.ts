@@ -306,16 +306,17 @@ export class Relay {
       const threading = translateThreading(mail.inReplyTo, mail.references, from, mappings);
       const hide =
         id.direction === 'buyer_to_store'
-          ? { addresses: [id.senderEmail, buyer.email, mail.from?.address ?? '', input.envelopeFrom], names: [] }
+          ? { addresses: [id.senderEmail, buyer.email, mail.from?.address ?? '', mail.sender?.address ?? '', input.envelopeFrom], names: [] }
           : {
-              addresses: [id.senderEmail, id.store.mailbox, mail.from?.address ?? '', input.envelopeFrom, ...senders.map((s) => s.email)],
-              names: mail.from?.name ? [mail.from.name] : [],
-              // A full staff name ("John Smith") is hidden everywhere; a first name alone is a choice.
-              fullNames: mail.from?.name && /\S\s+\S/.test(mail.from.name) ? [mail.from.name] : [],
+              addresses: [id.senderEmail, id.store.mailbox, mail.from?.address ?? '', mail.sender?.address ?? '', input.envelopeFrom, ...senders.map((s) => s.email)],
+              names: [mail.from?.name ?? '', mail.sender?.name ?? ''].filter(Boolean),
+              // A full staff name ("John Smith", "Smith, John"), from From: or from Sender: for
+              // "on behalf of" mail, is hidden everywhere; a first name alone is a choice.
+              fullNames: [mail.from?.name ?? '', mail.sender?.name ?? ''].filter((n) => /\S[\s,]+\S/.test(n)),
             };
       const relayId = newRelayMessageId(this.primaryDomain);
       const alias = this.aliasAddress(pair.token);
-      const { message: rewritten, changes } = rewrite(mail, {
+      const { message: rewritten, changes } = await rewrite(mail, {
         direction: id.direction,
         aliasAddress: alias,
         store: id.store,

@@ -72,7 +72,11 @@ describe('buyer → seller', () => {
       html: '<p onmouseover="x()">Is it <b>cheap</b>?</p><script>steal()</script><img src="https://pixel.example/t.gif"><iframe src="https://evil.example"></iframe>',
       attachments: [
         { filename: 'setup.exe', content: EXE },
-        { filename: 'photo.png', content: Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex') },
+        // A whole 1×1 PNG: images are kept only when they are what they claim.
+        {
+          filename: 'photo.png',
+          content: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'),
+        },
       ],
     });
     expect(r.ok).toBe(true);

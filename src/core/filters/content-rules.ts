@@ -2,6 +2,7 @@
 // refuse seller → buyer mail (banned words, attachments, links in refuse mode).
 import type { MailAttachment, ParsedMail } from '../types.js';
 import { refusal, type Refusal } from '../verdicts.js';
+import { partKind } from '../masking/part-table.js';
 import { judgeAttachment, type AttachmentVerdict } from './attachments.js';
 import { compileBannedWords, findBannedWords } from './banned-words.js';
 import { findLinks, hostAllowed, linkHost } from './text-filters.js';
@@ -31,7 +32,12 @@ export function contentRefusal(mail: ParsedMail, rules: ContentRules): Refusal |
   const all = [mail.subject, mail.text ?? '', mail.html ? htmlText(mail.html) : ''].join('\n');
   const words = findBannedWords(all, compileBannedWords(rules.bannedWords));
   if (words.length) return refusal('BANNED_WORDS', `the message contains banned words: ${words.slice(0, 10).join(', ')}`);
-  const bad = judgeAttachments(mail.attachments, rules).find((v) => v.reason !== null);
+  // Signatures and keys are removed by the rewrite (they cannot stay valid after masking), never a
+  // reason to refuse: staff whose Outlook signs every mail must be able to answer buyers.
+  const bad = judgeAttachments(
+    mail.attachments.filter((a) => partKind(a.contentType, a.content) !== 'signature'),
+    rules,
+  ).find((v) => v.reason !== null);
   if (bad) return refusal('ATTACHMENT_REFUSED', `attachment "${bad.attachment.filename ?? '(unnamed)'}" refused: ${bad.reason}`);
   if (rules.linkAction === 'refuse') {
     const hrefs = mail.html ? [...mail.html.matchAll(/href\s*=\s*["']?(https?:[^"'\s>]{1,2048})/gi)].map((m) => m[1] as string) : [];

@@ -3,7 +3,16 @@
 // the allow-list and foreign addresses removed; banned words masked where asked.
 import sanitizeHtml from 'sanitize-html';
 import type { Change } from '../types.js';
+import { linkGivesAway } from '../masking/link-identity.js';
 import { hostAllowed, linkHost, redactEmails, redactLinks } from './text-filters.js';
+
+function percentDecoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
 
 export interface HtmlFilterOptions {
   readonly keepEmailDomains: readonly string[];
@@ -11,6 +20,11 @@ export interface HtmlFilterOptions {
   readonly stripImages: boolean;
   /** Applied to every text node after the link and address filters (e.g. banned-word masking). */
   readonly textFilter?: (text: string) => { value: string; count: number };
+  /**
+   * Applied first to every kept attribute a reader can see or follow (href, title, alt): the
+   * writer's own addresses and names masked there too.
+   */
+  readonly attributeFilter?: (value: string) => { value: string; count: number };
 }
 
 const DANGEROUS = /<\s*(script|iframe|frame|form|object|embed|style|link|meta|base|svg|math)\b/gi;
@@ -27,6 +41,27 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): { html: st
   let links = 0;
   let emails = 0;
   let masked = 0;
+  // title and alt are shown on hover or instead of an image: filtered like text; href is masked
+  // (the writer's own address becomes the alias) before the link checks.
+  const visibleAttributes = (attribs: Record<string, string>): Record<string, string> => {
+    const next = { ...attribs };
+    for (const key of ['href', 'title', 'alt'] as const) {
+      let v = next[key];
+      if (v === undefined) continue;
+      if (o.attributeFilter) {
+        const decoded = key === 'href' ? percentDecoded(v) : v;
+        const f = o.attributeFilter(decoded);
+        if (f.count) v = f.value;
+      }
+      if (key !== 'href') {
+        const e = redactEmails(v, o.keepEmailDomains);
+        emails += e.count;
+        v = e.value;
+      }
+      next[key] = v;
+    }
+    return next;
+  };
   const out = sanitizeHtml(html, {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center'],
     allowedAttributes: {
@@ -52,20 +87,22 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): { html: st
     },
     transformTags: {
       a: (tagName, attribs) => {
-        const href = attribs.href ?? '';
-        const next = { ...attribs };
+        const next = visibleAttributes(attribs);
+        const href = next.href ?? '';
         if (/^https?:/i.test(href) && !hostAllowed(linkHost(href), o.linkAllowList)) {
           delete next.href;
           links++;
-        } else if (/^mailto:/i.test(href)) {
-          const r = redactEmails(href.slice(7), o.keepEmailDomains);
-          if (r.count) {
-            delete next.href;
-            emails += r.count;
-          }
+        } else if (/^https?:/i.test(href) && linkGivesAway(href, o.keepEmailDomains)) {
+          // An allow-listed link whose query carries an address (percent-encoded or base64).
+          delete next.href;
+          emails++;
+        } else if (/^mailto:/i.test(href) && linkGivesAway(href.slice(7), o.keepEmailDomains)) {
+          delete next.href;
+          emails++;
         }
         return { tagName, attribs: next };
       },
+      img: (tagName, attribs) => ({ tagName, attribs: visibleAttributes(attribs) }),
     },
     textFilter: (text) => {
       const e = redactEmails(text, o.keepEmailDomains);

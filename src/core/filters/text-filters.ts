@@ -49,13 +49,17 @@ export function findLinks(text: string): string[] {
   return [...text.matchAll(URL_RE)].map((m) => m[0].replace(TRAILING, ''));
 }
 
-export function redactLinks(text: string, allowList: readonly string[]): Redaction {
+/**
+ * Removes links outside the allow-list, and any link for which `givesAway` says yes (a tracking
+ * parameter carrying an address, also on allow-listed hosts).
+ */
+export function redactLinks(text: string, allowList: readonly string[], givesAway?: (link: string) => boolean): Redaction {
   const found: string[] = [];
   const value = text.replace(URL_RE, (match) => {
     const link = match.replace(TRAILING, '');
     const tail = match.slice(link.length);
     const host = linkHost(link);
-    if (hostAllowed(host, allowList)) return match;
+    if (hostAllowed(host, allowList) && !givesAway?.(link)) return match;
     found.push(host);
     return LINK_REMOVED + tail;
   });

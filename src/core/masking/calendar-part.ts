@@ -1,0 +1,68 @@
+// Owns masking a calendar invitation (text/calendar, RFC 5545 + iTIP RFC 5546) so it stays an
+// invitation the recipient can accept: the organizer and the writer become the alias, the
+// recipient (addressed by the alias) becomes the recipient's own address, other attendees are
+// removed; every free-text property is masked like the body; METHOD is kept and returned.
+import type { MailAddress } from '../types.js';
+import { mapStrings, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
+
+export interface CalendarEnv {
+  readonly text: (s: string) => string;
+  /** The pair alias: who the writer addressed. */
+  readonly isAlias: (address: string) => boolean;
+  /** Shown instead of the writer. */
+  readonly alias: MailAddress;
+  /** This delivery's recipient, who sees their own address. */
+  readonly recipient: MailAddress;
+}
+
+export interface MaskedCalendar {
+  readonly text: string;
+  readonly method: string | null;
+  readonly removedAttendees: number;
+}
+
+// Parameters that name other people or point elsewhere: never copied.
+const DROPPED_PARAMS = new Set(['sent-by', 'dir', 'member', 'delegated-to', 'delegated-from', 'altrep', 'email']);
+const KEPT_PERSON_PARAMS = ['role', 'partstat', 'rsvp', 'cutype'];
+
+function addressOf(value: unknown): string {
+  const s = typeof value === 'string' ? value.replace(/^mailto:/i, '') : '';
+  try {
+    return decodeURIComponent(s).trim();
+  } catch {
+    return s.trim();
+  }
+}
+
+function person(prop: JProp, who: MailAddress): JProp {
+  const params: Record<string, unknown> = {};
+  for (const k of KEPT_PERSON_PARAMS) if (prop[1][k] !== undefined) params[k] = prop[1][k];
+  if (who.name) params.cn = who.name;
+  return [prop[0], params, 'cal-address', `mailto:${who.address}`];
+}
+
+export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
+  let removed = 0;
+  let method: string | null = null;
+  const walk = (c: JComp): JComp => {
+    const props: JProp[] = [];
+    for (const p of c[1]) {
+      const name = p[0].toLowerCase();
+      if (name === 'method' && typeof p[3] === 'string') method = p[3].toUpperCase();
+      if (name === 'organizer' || name === 'attendee') {
+        const address = addressOf(p[3]);
+        if (name === 'attendee' && env.isAlias(address)) props.push(person(p, env.recipient));
+        else if (name === 'organizer') props.push(person(p, env.alias));
+        else removed++;
+        continue;
+      }
+      const params: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(p[1])) if (!DROPPED_PARAMS.has(k)) params[k] = mapStrings(v, env.text);
+      const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, env.text));
+      props.push([p[0], params, p[2], ...values]);
+    }
+    return [c[0], props, c[2].map(walk)];
+  };
+  const comps = parseJ(source).map(walk);
+  return { text: stringifyJ(comps), method, removedAttendees: removed };
+}

@@ -1,0 +1,109 @@
+// Owns checking that a PDF or Office file is what it claims, and removing who wrote it: the PDF
+// document information (Author, Creator, Producer, any custom key) and XMP metadata, via pdf-lib;
+// OOXML (docx, xlsx, pptx) core and app properties (creator, last modified by, company, manager)
+// and comment authors, via fflate; legacy OLE files (doc, xls, ppt) lose their summary information
+// streams, via cfb. An Outlook message (.msg) or TNEF in an OLE container is not a Word file.
+import CFB from 'cfb';
+import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
+import { ParseSpeeds, PDFDocument, PDFName, type PDFDict } from 'pdf-lib';
+
+export class NotWhatItClaims extends Error {}
+
+export interface CleanDocument {
+  readonly bytes: Uint8Array;
+  /** Readings of the document's text for a final search for the writer (XML, stream bytes). */
+  readonly readings: readonly string[];
+}
+
+/** PDF: document information emptied (the title kept, masked by the caller), XMP removed. */
+export async function cleanPdf(bytes: Uint8Array, maskTitle: (s: string) => string): Promise<CleanDocument> {
+  let doc: PDFDocument;
+  try {
+    // Fastest: no yielding between objects (the default pauses every 100, costing seconds a MB).
+    doc = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+  } catch (err) {
+    throw new NotWhatItClaims(/encrypt/i.test((err as Error).message) ? 'an encrypted PDF cannot be checked' : 'not a readable PDF');
+  }
+  const title = doc.getTitle();
+  // getInfoDict is private in pdf-lib's types; the trailer's Info dictionary is what it returns.
+  const info = (doc as unknown as { getInfoDict(): PDFDict }).getInfoDict();
+  for (const key of info.keys()) info.delete(key);
+  if (title) doc.setTitle(maskTitle(title));
+  doc.catalog.delete(PDFName.of('Metadata'));
+  const out = await doc.save({ updateFieldAppearances: false, objectsPerTick: Infinity });
+  return { bytes: out, readings: [new TextDecoder('latin1').decode(out)] };
+}
+
+const OOXML_MAIN: Readonly<Record<string, string>> = {
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'word/document.xml',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xl/workbook.xml',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'ppt/presentation.xml',
+};
+
+/** Unzipped size limit: a zip bomb is not a document. */
+const MAX_UNZIPPED = 100 * 1024 * 1024;
+
+const PERSON_ELEMENTS = /<(dc:creator|cp:lastModifiedBy|Company|Manager|cp:contentStatus)>[^<]{0,10000}<\/\1>/g;
+const PERSON_ATTRIBUTES = /\b(w:author|w:initials|author|authorId|userId|w15:userId|w15:providerId)="[^"]{0,10000}"/g;
+
+/** OOXML: the main part must match the declared type; people removed from properties and comments. */
+export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
+  let total = 0;
+  let files: Unzipped;
+  try {
+    files = unzipSync(bytes, {
+      filter: (f) => {
+        total += f.originalSize;
+        if (total > MAX_UNZIPPED) throw new NotWhatItClaims('unpacks to more than 100 MB');
+        return true;
+      },
+    });
+  } catch (err) {
+    throw err instanceof NotWhatItClaims ? err : new NotWhatItClaims('not a readable Office file');
+  }
+  const main = OOXML_MAIN[declared];
+  const mains = main ? [main] : Object.values(OOXML_MAIN);
+  if (!files['[Content_Types].xml'] || !mains.some((m) => files[m])) throw new NotWhatItClaims('not the Office document it claims to be');
+  const readings: string[] = [];
+  for (const [name, data] of Object.entries(files)) {
+    if (!/\.(xml|rels)$/i.test(name)) continue;
+    let xml = strFromU8(data);
+    if (name === 'docProps/custom.xml') xml = xml.replace(/(<vt:lpwstr>)[^<]{0,10000}(<\/vt:lpwstr>)/g, '$1$2');
+    xml = xml.replace(PERSON_ELEMENTS, '<$1></$1>').replace(PERSON_ATTRIBUTES, '$1=""');
+    files[name] = strToU8(xml);
+    readings.push(xml);
+  }
+  return { bytes: zipSync(files, { level: 1 }), readings };
+}
+
+const OLE_MAIN: Readonly<Record<string, readonly string[]>> = {
+  'application/msword': ['WordDocument'],
+  'application/vnd.ms-excel': ['Workbook', 'Book'],
+  'application/vnd.ms-powerpoint': ['PowerPoint Document'],
+};
+
+/** OLE: a Word, Excel or PowerPoint file as declared; summary information streams removed. */
+export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
+  let cfb: CFB.CFB$Container;
+  try {
+    cfb = CFB.read(bytes, { type: 'array' });
+  } catch {
+    throw new NotWhatItClaims('not a readable Office file');
+  }
+  const names = cfb.FileIndex.map((e) => e.name);
+  if (names.some((n) => n.startsWith('__substg1.0_') || n === '__properties_version1.0'))
+    throw new NotWhatItClaims('an Outlook message file (.msg), not a document');
+  const wanted = OLE_MAIN[declared] ?? Object.values(OLE_MAIN).flat();
+  if (!wanted.some((w) => names.includes(w))) throw new NotWhatItClaims('not the Office document it claims to be');
+  for (const path of [...cfb.FullPaths]) {
+    if (/\u0005(Document)?SummaryInformation$/.test(path)) CFB.utils.cfb_del(cfb, path);
+  }
+  const out = CFB.write(cfb, { type: 'buffer', fileType: 'cfb' }) as Uint8Array;
+  const readings: string[] = [];
+  for (const e of cfb.FileIndex) {
+    if (e.type !== 2 || !e.content) continue;
+    const c = e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
+    readings.push(new TextDecoder('latin1').decode(c), new TextDecoder('utf-16le').decode(c));
+  }
+  return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings };
+}

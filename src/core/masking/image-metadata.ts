@@ -1,0 +1,125 @@
+// Owns removing the metadata that can identify a person from JPEG, PNG and GIF files (GPS position,
+// camera owner and serial, author, software, comments: EXIF, XMP, IPTC, text chunks), leaving the
+// picture itself byte for byte. Each format is walked by its own structure (segments, chunks,
+// blocks), never by searching for byte patterns; anything that does not walk cleanly is refused.
+// The npm candidates (exif-be-gone, piexifjs) are Node stream transforms that search for markers,
+// or handle JPEG EXIF only and leave XMP, IPTC and comments in place.
+// The EXIF orientation goes with the rest: a phone photo may show turned.
+
+export class NotAnImage extends Error {}
+
+/** JPEG APPn/COM segments kept: JFIF (APP0), ICC colour profile (APP2), Adobe colour (APP14). */
+const JPEG_KEEP = new Set([0xe0, 0xe2, 0xee]);
+
+function stripJpeg(b: Uint8Array): Uint8Array {
+  const out: Uint8Array[] = [b.subarray(0, 2)];
+  let pos = 2;
+  for (;;) {
+    if (pos + 4 > b.length || b[pos] !== 0xff) throw new NotAnImage('JPEG segments do not follow each other');
+    let m = pos + 1;
+    while (b[m] === 0xff && m < b.length) m++; // fill bytes
+    const marker = b[m] as number;
+    if (marker === 0xda || marker === 0xd9) {
+      // Start of scan: the picture data follows to the end of image; anything after it goes.
+      let end = b.length;
+      while (end > m + 1 && !(b[end - 2] === 0xff && b[end - 1] === 0xd9)) end--;
+      out.push(b.subarray(pos, end));
+      break;
+    }
+    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      out.push(b.subarray(pos, m + 1));
+      pos = m + 1;
+      continue;
+    }
+    const len = ((b[m + 1] as number) << 8) | (b[m + 2] as number);
+    const end = m + 1 + len;
+    if (len < 2 || end > b.length) throw new NotAnImage('a JPEG segment runs past the end');
+    const isApp = marker >= 0xe0 && marker <= 0xef;
+    if (!(marker === 0xfe || (isApp && !JPEG_KEEP.has(marker)))) out.push(b.subarray(pos, end));
+    pos = end;
+  }
+  return concat(out);
+}
+
+/** PNG chunks removed: text (tEXt, zTXt, iTXt), EXIF (eXIf) and the modification time (tIME). */
+const PNG_DROP = new Set(['tEXt', 'zTXt', 'iTXt', 'eXIf', 'tIME']);
+
+function stripPng(b: Uint8Array): Uint8Array {
+  const out: Uint8Array[] = [b.subarray(0, 8)];
+  let pos = 8;
+  while (pos < b.length) {
+    if (pos + 12 > b.length) throw new NotAnImage('a PNG chunk runs past the end');
+    const len = (((b[pos] as number) << 24) >>> 0) + ((b[pos + 1] as number) << 16) + ((b[pos + 2] as number) << 8) + (b[pos + 3] as number);
+    const end = pos + 12 + len;
+    if (end > b.length) throw new NotAnImage('a PNG chunk runs past the end');
+    const type = String.fromCharCode(...b.subarray(pos + 4, pos + 8));
+    if (!PNG_DROP.has(type)) out.push(b.subarray(pos, end));
+    pos = end;
+    if (type === 'IEND') break;
+  }
+  return concat(out);
+}
+
+/** GIF: comment extensions and application extensions other than animation looping removed. */
+function stripGif(b: Uint8Array): Uint8Array {
+  const out: Uint8Array[] = [];
+  const flags = b[10] as number;
+  let pos = 13 + (flags & 0x80 ? 3 * 2 ** ((flags & 7) + 1) : 0);
+  out.push(b.subarray(0, pos));
+  const subBlocks = (p: number) => {
+    while (p < b.length && b[p] !== 0) p += (b[p] as number) + 1;
+    if (p >= b.length) throw new NotAnImage('GIF data runs past the end');
+    return p + 1;
+  };
+  for (;;) {
+    const kind = b[pos];
+    if (kind === 0x3b) {
+      out.push(b.subarray(pos, pos + 1));
+      break;
+    }
+    if (kind === 0x21) {
+      const label = b[pos + 1];
+      const end = subBlocks(pos + 2);
+      const app = label === 0xff ? String.fromCharCode(...b.subarray(pos + 3, pos + 14)) : '';
+      const keep = label === 0xf9 || label === 0x01 || app === 'NETSCAPE2.0' || app === 'ANIMEXTS1.0';
+      if (keep) out.push(b.subarray(pos, end));
+      pos = end;
+    } else if (kind === 0x2c) {
+      const f = b[pos + 9] as number;
+      const start = pos;
+      pos += 10 + (f & 0x80 ? 3 * 2 ** ((f & 7) + 1) : 0) + 1; // descriptor, local colours, LZW size
+      pos = subBlocks(pos);
+      out.push(b.subarray(start, pos));
+    } else throw new NotAnImage('unknown GIF block');
+  }
+  return concat(out);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
+export type ImageFormat = 'jpeg' | 'png' | 'gif';
+
+export function imageFormat(b: Uint8Array): ImageFormat | null {
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
+  if (b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) return 'gif';
+  return null;
+}
+
+const MIME: Readonly<Record<ImageFormat, string>> = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif' };
+
+/** The image without its metadata, and its real type. Throws NotAnImage when it is not one. */
+export function stripImageMetadata(b: Uint8Array): { bytes: Uint8Array; contentType: string; removed: number } {
+  const format = imageFormat(b);
+  if (!format) throw new NotAnImage('not a JPEG, PNG or GIF image');
+  const bytes = format === 'jpeg' ? stripJpeg(b) : format === 'png' ? stripPng(b) : stripGif(b);
+  return { bytes, contentType: MIME[format], removed: b.length - bytes.length };
+}

@@ -1,0 +1,179 @@
+// Owns the handler for each kind of part in the part table: it returns the part masked (and what
+// it changed), or says why the part is removed. Handlers are data looked up by kind; every part of
+// a message, at any depth, goes through exactly one of them or is removed.
+import type { MailAddress, MailAttachment, OutgoingMail, ParsedMail } from '../types.js';
+import { maskCalendar } from './calendar-part.js';
+import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
+import { NotAnImage, stripImageMetadata } from './image-metadata.js';
+import { baseType, partKind, type PartKind } from './part-table.js';
+import { maskReport } from './report-part.js';
+import { maskVcard } from './vcard-part.js';
+
+export interface PartEnv {
+  /** Text masked and filtered like the body; `where` names the part in the change list. */
+  readonly text: (s: string, where: string) => string;
+  readonly html: (s: string, where: string) => string;
+  /** True when the text still names the writer: one of their addresses or full names. */
+  readonly namesWriter: (s: string) => boolean;
+  /** The writer's addresses and full-name spellings, folded, for searching binary data. */
+  readonly writerNeedles: readonly string[];
+  readonly isAlias: (address: string) => boolean;
+  readonly alias: MailAddress;
+  readonly recipient: MailAddress;
+  /** An attached message rebuilt with the same rules (headers, parts), one level deeper. */
+  readonly message: (m: ParsedMail, where: string) => Promise<OutgoingMail>;
+  readonly note: (rule: string, detail: string, count?: number) => void;
+}
+
+export type PartOutcome = { readonly part: MailAttachment } | { readonly removed: string };
+
+type Handler = (part: MailAttachment, env: PartEnv, where: string) => Promise<PartOutcome> | PartOutcome;
+
+const encoder = new TextEncoder();
+
+/**
+ * A text part's characters: its declared charset, else a byte-order mark, else UTF-8, else
+ * Windows-1252 (a wrong or missing declaration never leaves bytes undecoded).
+ */
+export function decodeText(bytes: Uint8Array, charset: string | null | undefined): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  const declared = charset?.trim().toLowerCase();
+  if (declared && !/^(us-)?ascii$|^utf-?8$/.test(declared)) {
+    try {
+      return new TextDecoder(declared).decode(bytes);
+    } catch {
+      // an unknown label: read it as the bytes say
+    }
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+const textPart = (p: MailAttachment, text: string, type: string): MailAttachment => ({
+  filename: p.filename,
+  contentType: `${type}; charset=utf-8`,
+  content: encoder.encode(text),
+  contentId: p.contentId,
+  disposition: p.disposition,
+  charset: 'utf-8',
+});
+
+/**
+ * True when a reading of binary data (Latin-1, UTF-16) holds one of the writer's addresses or
+ * full-name spellings: lowercase and indexOf only, so a 20 MB file costs milliseconds. Entities,
+ * escapes and accents are not undone inside binary files.
+ */
+function binaryNamesWriter(readings: readonly string[], env: PartEnv): boolean {
+  if (env.writerNeedles.length === 0) return false;
+  return readings.some((r) => {
+    const lower = r.toLowerCase();
+    return env.writerNeedles.some((n) => lower.includes(n));
+  });
+}
+
+/** A document kept only when no reading of it still names the writer. */
+function keepDocument(p: MailAttachment, doc: CleanDocument, env: PartEnv, where: string, type: string): PartOutcome {
+  if (binaryNamesWriter(doc.readings, env)) return { removed: 'the document names the writer, which cannot be masked inside it' };
+  env.note('mask.metadata', `${where}: author and company details removed`);
+  return { part: { ...bare(p), contentType: type, content: doc.bytes } };
+}
+
+function bare(p: MailAttachment): MailAttachment {
+  return { filename: p.filename, contentType: p.contentType, content: p.content, contentId: p.contentId, disposition: p.disposition };
+}
+
+const notWhat = (err: unknown): PartOutcome => {
+  if (err instanceof NotWhatItClaims || err instanceof NotAnImage) return { removed: err.message };
+  throw err;
+};
+
+export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
+  text: (p, env, where) => ({ part: textPart(p, env.text(decodeText(p.content, p.charset), where), 'text/plain') }),
+  html: (p, env, where) => ({ part: textPart(p, env.html(decodeText(p.content, p.charset), where), 'text/html') }),
+  calendar: (p, env, where) => {
+    try {
+      const c = maskCalendar(decodeText(p.content, p.charset), {
+        text: (s) => env.text(s, where),
+        isAlias: env.isAlias,
+        alias: env.alias,
+        recipient: env.recipient,
+      });
+      if (c.removedAttendees) env.note('mask.calendar', `${where}: other attendees removed`, c.removedAttendees);
+      env.note('mask.calendar', `${where}: organizer shown as the alias`);
+      return { part: textPart(p, c.text, `text/calendar${c.method ? `; method=${c.method}` : ''}`) };
+    } catch {
+      return { removed: 'calendar data that could not be read' };
+    }
+  },
+  vcard: (p, env, where) => {
+    try {
+      const v = maskVcard(decodeText(p.content, p.charset), {
+        text: (s) => env.text(s, where),
+        namesWriter: env.namesWriter,
+        isAlias: env.isAlias,
+        alias: env.alias,
+      });
+      if (v.removed) env.note('mask.vcard', `${where}: addresses, photos or keys removed from the contact card`, v.removed);
+      return { part: textPart(p, v.text, 'text/vcard') };
+    } catch {
+      return { removed: 'a contact card that could not be read' };
+    }
+  },
+  message: async (p, env, where) => {
+    if (!p.parsed) return { removed: 'an attached message that could not be read, or nested too deeply' };
+    const nested = await env.message(p.parsed, where);
+    return { part: { ...bare(p), contentType: 'message/rfc822', content: new Uint8Array(0), nested } };
+  },
+  report: (p, env, where) => ({
+    part: textPart(
+      p,
+      maskReport(decodeText(p.content, p.charset), (s) => env.text(s, where)),
+      baseType(p.contentType),
+    ),
+  }),
+  image: (p, env, where) => {
+    try {
+      const img = stripImageMetadata(p.content);
+      if (img.removed) env.note('mask.metadata', `${where}: photo metadata removed (location, camera, author)`);
+      const readings = [new TextDecoder('latin1').decode(img.bytes), new TextDecoder('utf-16le').decode(img.bytes)];
+      if (binaryNamesWriter(readings, env)) return { removed: 'the image names the writer' };
+      return { part: { ...bare(p), contentType: img.contentType, content: img.bytes } };
+    } catch (err) {
+      return notWhat(err);
+    }
+  },
+  pdf: async (p, env, where) => {
+    try {
+      return keepDocument(p, await cleanPdf(p.content, (s) => env.text(s, where)), env, where, 'application/pdf');
+    } catch (err) {
+      return notWhat(err);
+    }
+  },
+  ooxml: (p, env, where) => {
+    try {
+      const declared = baseType(p.contentType);
+      return keepDocument(p, cleanOoxml(p.content, declared), env, where, declared.startsWith('application/vnd.openxml') ? declared : p.contentType);
+    } catch (err) {
+      return notWhat(err);
+    }
+  },
+  ole: (p, env, where) => {
+    try {
+      return keepDocument(p, cleanOle(p.content, baseType(p.contentType)), env, where, p.contentType);
+    } catch (err) {
+      return notWhat(err);
+    }
+  },
+  signature: () => ({ removed: 'a digital signature or key: it cannot stay valid after masking, and it names its signer' }),
+};
+
+/** The handler's outcome for one part, or removal when its type is not in the table. */
+export function handlePart(p: MailAttachment, env: PartEnv, where: string): Promise<PartOutcome> | PartOutcome {
+  const kind = partKind(p.contentType, p.content);
+  if (kind === null) return { removed: `file type not allowed (${baseType(p.contentType) || 'unknown'})` };
+  return PART_HANDLERS[kind](p, env, where);
+}

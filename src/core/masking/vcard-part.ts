@@ -1,0 +1,50 @@
+// Owns masking a contact card (text/vcard, RFC 6350; vCard 3 too): the writer's own card shows the
+// alias — FN and N (the structured "Smith;John") become the alias name, the writer's EMAIL the
+// alias; other addresses, photos, logos, sounds and keys are removed; free text masked like the body.
+import type { MailAddress } from '../types.js';
+import { mapStrings, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
+
+export interface VcardEnv {
+  readonly text: (s: string) => string;
+  /** True when the text names the writer (address or full name, any spelling). */
+  readonly namesWriter: (s: string) => boolean;
+  readonly isAlias: (address: string) => boolean;
+  readonly alias: MailAddress;
+}
+
+const DROPPED = new Set(['photo', 'logo', 'sound', 'key', 'agent', 'related', 'member', 'source', 'caladruri', 'caluri', 'fburl']);
+
+export function maskVcard(source: string, env: VcardEnv): { text: string; removed: number } {
+  let removed = 0;
+  const walk = (c: JComp): JComp => {
+    const props: JProp[] = [];
+    for (const p of c[1]) {
+      const name = p[0].toLowerCase();
+      const params = Object.fromEntries(Object.entries(p[1]).map(([k, v]) => [k, mapStrings(v, env.text)]));
+      if (DROPPED.has(name)) {
+        removed++;
+        continue;
+      }
+      if (name === 'email') {
+        const address = typeof p[3] === 'string' ? p[3].trim() : '';
+        if (env.isAlias(address)) props.push(p);
+        else if (env.namesWriter(address)) props.push([p[0], params, p[2], env.alias.address]);
+        else removed++;
+        continue;
+      }
+      if (name === 'n' && Array.isArray(p[3])) {
+        const parts = (p[3] as unknown[]).map((x) => (Array.isArray(x) ? x.join(' ') : String(x ?? '')));
+        const [family = '', given = ''] = parts;
+        if (env.namesWriter(`${given} ${family}`) || env.namesWriter(`${family}, ${given}`)) {
+          props.push([p[0], params, p[2], [env.alias.name, '', '', '', '']]);
+          continue;
+        }
+      }
+      const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, env.text));
+      props.push([p[0], params, p[2], ...values]);
+    }
+    return [c[0], props, c[2].map(walk)];
+  };
+  const comps = parseJ(source).map(walk);
+  return { text: stringifyJ(comps), removed };
+}
