@@ -118,7 +118,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const relay = new Relay(
     db,
     commit,
-    { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters },
+    { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters, postmaster: config.smtp.postmaster },
     sign,
     {
       verify: (local) => bounceIntake.verify(local),
