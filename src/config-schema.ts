@@ -59,6 +59,13 @@ export const configSchema = z
           .int()
           .min(1000)
           .describe('Longest an SMTP connection may last (10 minutes), however busy: a client that drips a byte a second is cut off (`421 4.4.2`).'),
+        postmaster: z
+          .string()
+          .email()
+          .nullable()
+          .describe(
+            'Where mail to `postmaster@` and `abuse@` every relay domain goes (RFC 5321 §4.5.1). `null`: the first owner account\'s address; with no owner yet such mail is refused with a sentence saying so.',
+          ),
         probeLimit: z
           .number()
           .int()

@@ -114,11 +114,12 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     },
     log.child({ component: 'outbound' }),
   );
-  const bounceIntake = new BounceIntake(db, commit, bounces, notices);
+  // A bounce is believed for as long as its signed address is valid after the hand-over.
+  const bounceIntake = new BounceIntake(db, commit, bounces, notices, config.domains, (config.outbound.lifetime + 7 * 86_400) * 1000);
   const relay = new Relay(
     db,
     commit,
-    { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters },
+    { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters, postmaster: config.smtp.postmaster },
     sign,
     {
       verify: (local) => bounceIntake.verify(local),

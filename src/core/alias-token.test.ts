@@ -29,6 +29,8 @@ describe('parseRecipient (golden table)', () => {
     [`${TOKEN}@relay.localhost.`, `alias:${TOKEN}`],
     ['acme@relay.localhost', 'store:acme'],
     ['acme-shop@relay.localhost', 'store:acme-shop'],
+    ['Postmaster@relay.localhost', 'role:postmaster'],
+    ['abuse@RELAY.localhost', 'role:abuse'],
     ['bnc-1-abc-aaaaaaaaaaaaaaaaaaaa@relay.localhost', 'bounce:bnc-1-abc-aaaaaaaaaaaaaaaaaaaa'],
     [`${TOKEN}@gmail.example`, 'RELAY_DENIED'],
     ['victim@gmail.example', 'RELAY_DENIED'],
@@ -56,7 +58,9 @@ describe('parseRecipient (golden table)', () => {
             ? `bounce:${r.local}`
             : r.kind === 'unsubscribe'
               ? `unsubscribe:${r.token}`
-              : `store:${r.slug}`;
+              : r.kind === 'role'
+                ? `role:${r.role}`
+                : `store:${r.slug}`;
     expect(got).toBe(expected);
   });
 });

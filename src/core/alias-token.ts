@@ -43,13 +43,18 @@ export const UNSUBSCRIBE_PREFIX = 'unsubscribe+';
 
 /** Store slugs: lowercase letters, digits, inner hyphens, 1–32 chars, never token- or bounce-shaped. */
 export function isValidSlug(slug: string): boolean {
-  return SLUG_RE.test(slug) && !TOKEN_RE.test(slug) && !slug.startsWith(BOUNCE_PREFIX);
+  return SLUG_RE.test(slug) && !TOKEN_RE.test(slug) && !slug.startsWith(BOUNCE_PREFIX) && !(ROLE_MAILBOXES as readonly string[]).includes(slug);
 }
+
+/** Mailboxes every mail domain must have (RFC 5321 §4.5.1, RFC 2142 §2): never store slugs. */
+export const ROLE_MAILBOXES = ['postmaster', 'abuse'] as const;
+export type RoleMailbox = (typeof ROLE_MAILBOXES)[number];
 
 export type ParsedRecipient =
   | { readonly kind: 'alias'; readonly token: string; readonly domain: string }
   | { readonly kind: 'bounce'; readonly local: string; readonly domain: string }
   | { readonly kind: 'unsubscribe'; readonly token: string; readonly domain: string }
+  | { readonly kind: 'role'; readonly role: RoleMailbox; readonly domain: string }
   | { readonly kind: 'store'; readonly slug: string; readonly domain: string };
 
 // Characters that have routing meaning somewhere (RFC 5321 source routes ':' ',', '%' hack, UUCP '!',
@@ -71,6 +76,7 @@ export function parseRecipient(address: string, relayDomains: readonly string[])
     .replace(/\.$/, '');
   if (!relayDomains.includes(domain)) return refusal('RELAY_DENIED');
   if (isToken(local)) return { kind: 'alias', token: local, domain };
+  if ((ROLE_MAILBOXES as readonly string[]).includes(local)) return { kind: 'role', role: local as RoleMailbox, domain };
   if (local.startsWith(BOUNCE_PREFIX)) return { kind: 'bounce', local, domain };
   if (local.startsWith(UNSUBSCRIBE_PREFIX)) return { kind: 'unsubscribe', token: local.slice(UNSUBSCRIBE_PREFIX.length), domain };
   if (SLUG_RE.test(local)) return { kind: 'store', slug: local, domain };

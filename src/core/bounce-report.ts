@@ -23,3 +23,46 @@ export function readBounce(subject: string, text: string): BounceReport {
   if (action === 'delivered' || action === 'relayed' || action === 'expanded') return { kind: 'unknown', status: code, diagnostic };
   return { kind: FAILURE_SUBJECT.test(subject) ? 'hard' : 'unknown', status: code, diagnostic };
 }
+
+/** What we know of the delivery a bounce names, to weigh it as evidence. */
+export interface BounceEvidence {
+  /** The outbox row the signed bounce address names; null when it is gone. */
+  readonly row: { readonly kind: 'relay' | 'notice'; readonly status: string; readonly handedOverAt: number | null } | null;
+  /** Whether the bounce quotes the Message-ID of the message we sent in that row. */
+  readonly quotesOurMessageId: boolean;
+  readonly now: number;
+  /** How long after the hand-over a bounce is believed (the bounce address's validity). */
+  readonly windowMs: number;
+}
+
+export type BounceJudgement = { readonly outcome: 'failed'; readonly reason: string } | { readonly outcome: 'ignored'; readonly reason: string };
+
+/**
+ * Whether a bounce is evidence that a delivery failed. Anyone who saw the return address (every
+ * recipient does) can write to it, so a report counts only when it quotes the Message-ID we sent
+ * (RFC 3462 returned headers, RFC 3464), arrives after we handed the message over and within the
+ * window, and reports a permanent failure. Anything else is recorded and changes nothing.
+ */
+export function judgeBounce(report: BounceReport, e: BounceEvidence): BounceJudgement {
+  const row = e.row;
+  if (!row || row.kind !== 'relay') return { outcome: 'ignored', reason: 'it names no delivery of a relayed message' };
+  if (row.status === 'failed') return { outcome: 'ignored', reason: 'the delivery had already failed' };
+  if ((row.status !== 'sent' && row.status !== 'captured') || row.handedOverAt === null) {
+    return { outcome: 'ignored', reason: 'the message had not been handed over yet' };
+  }
+  if (e.now < row.handedOverAt || e.now - row.handedOverAt > e.windowMs) return { outcome: 'ignored', reason: 'it arrived outside the bounce window' };
+  if (!e.quotesOurMessageId) return { outcome: 'ignored', reason: 'it does not quote the Message-ID of the message we sent' };
+  if (report.kind !== 'hard') return { outcome: 'ignored', reason: report.kind === 'soft' ? 'it reports a delay' : 'it reports no permanent failure' };
+  return { outcome: 'failed', reason: `permanent failure${report.status ? ` (${report.status})` : ''}` };
+}
+
+const LINK = /\b(?:[a-z][a-z0-9+.-]{1,20}:\/\/|www\.)[^\s<>"')\]]+/gi;
+
+/**
+ * A text from a remote server reduced to what may be shown: its first line, links removed,
+ * whitespace collapsed, at most `max` characters. Addresses are the caller's to scrub first.
+ */
+export function oneLineStatus(text: string, max = 200): string {
+  const first = text.split(/\r?\n/, 1)[0] ?? '';
+  return first.replace(LINK, '[link removed]').replace(/\s+/g, ' ').trim().slice(0, max);
+}

@@ -1,7 +1,10 @@
 // Owns the short, masked non-delivery notice sent to a message's author when delivery fails for
 // good. Sent from the null sender (RFC 5321 §4.5.5) and marked Auto-Submitted (RFC 3834), so no
-// notice is ever answered or bounced; notices themselves never trigger notices.
+// notice is ever answered or bounced; notices themselves never trigger notices. The text is ours;
+// of what the remote side said only one scrubbed line goes in (no address, no link), since a
+// forged report must not put its words in a DKIM-signed mail to staff.
 import { maskText } from './body-scrub.js';
+import { oneLineStatus } from './bounce-report.js';
 import { redactAddresses } from './redact-addresses.js';
 import type { OutgoingMail } from './types.js';
 
@@ -25,7 +28,7 @@ export function buildNotice(n: NoticeInput): OutgoingMail {
   // The failed address becomes the alias; any other (a forwarding target named in the remote
   // reply, a colleague) keeps only its domain: a notice quotes no address but aliases.
   const masked = maskText(n.reason, { addresses: [n.failedAddress], names: [] }, { address: n.aliasAddress, name: n.recipientName }).value;
-  const reason = redactAddresses(masked, [n.relayDomain]).slice(0, 500);
+  const reason = oneLineStatus(redactAddresses(masked, [n.relayDomain]));
   const text = [
     `Your message to ${n.recipientName} <${n.aliasAddress}> could not be delivered.`,
     '',

@@ -14,6 +14,11 @@ export const VERDICTS = {
   RELAY_DENIED: { smtp: [550, '5.7.1'], http: 400, text: 'relaying denied: this server only accepts mail for its own relay domains' },
   BAD_RECIPIENT_SYNTAX: { smtp: [553, '5.1.3'], http: 400, text: 'recipient address syntax is not allowed here (no quotes, %, !, source routes or extra @)' },
   BAD_SENDER_SYNTAX: { smtp: [553, '5.1.7'], http: 400, text: 'sender address syntax is not valid' },
+  NO_POSTMASTER: {
+    smtp: [550, '5.1.1'],
+    http: 404,
+    text: 'postmaster and abuse mail has nowhere to go yet: no owner account exists and smtp.postmaster is not set',
+  },
   UNKNOWN_ALIAS: { smtp: [550, '5.1.1'], http: 404, text: 'no such alias or store address at this relay' },
   TOO_MANY_RECIPIENTS: { smtp: [452, '4.5.3'], http: 400, text: 'too many recipients for one message; send the rest in another message' },
   MESSAGE_TOO_LARGE: { smtp: [552, '5.3.4'], http: 413, text: 'message is larger than this relay accepts' },

@@ -1,8 +1,11 @@
-// Owns what an asynchronous bounce to one of our signed bounce addresses does: a permanent failure
-// marks the delivery failed, marks a hard-bounced buyer undeliverable, and tells the author
-// (masked). Delays and unclear reports change nothing.
+// Owns what an asynchronous bounce to one of our signed bounce addresses does. It is weighed as the
+// evidence it can be (core/bounce-report.ts judgeBounce): only a permanent failure that quotes the
+// Message-ID we sent, after the hand-over and within the window, marks the delivery failed, marks a
+// hard-bounced buyer undeliverable and tells the author with our own fixed text. Every bounce is
+// recorded (bounce_reports) with what it was taken for; its diagnostic only scrubbed, one line.
 import type { Logger } from 'pino';
-import { readBounce } from '../core/bounce-report.js';
+import { judgeBounce, oneLineStatus, readBounce } from '../core/bounce-report.js';
+import { redactAddresses } from '../core/redact-addresses.js';
 import type { ParsedMail } from '../core/types.js';
 import type { GroupCommit } from '../relay/group-commit.js';
 import type { Db } from '../store/db.js';
@@ -11,19 +14,34 @@ import { stmt } from '../store/statements.js';
 import type { BounceAddresses } from './bounce-address.js';
 import type { FailureNotices } from './failure-notice.js';
 
+const latin1 = new TextDecoder('latin1');
+
+/** Whether any part a reader or parser sees (text, HTML, returned headers, attachments) quotes `id`. */
+function quotes(mail: ParsedMail, id: string): boolean {
+  if (!id) return false;
+  const needle = id.toLowerCase();
+  if ((mail.text ?? '').toLowerCase().includes(needle) || (mail.html ?? '').toLowerCase().includes(needle)) return true;
+  return mail.attachments.some((a) => latin1.decode(a.content).toLowerCase().includes(needle));
+}
+
 export class BounceIntake {
   readonly #db: Db;
   readonly #outbox: OutboxRepo;
   readonly #commit: GroupCommit;
   readonly #notices: FailureNotices;
   readonly #addresses: BounceAddresses;
+  readonly #domains: readonly string[];
+  readonly #windowMs: number;
 
-  constructor(db: Db, commit: GroupCommit, addresses: BounceAddresses, notices: FailureNotices) {
+  /** `windowMs`: how long after the hand-over a bounce is believed (the bounce address's validity). */
+  constructor(db: Db, commit: GroupCommit, addresses: BounceAddresses, notices: FailureNotices, domains: readonly string[], windowMs: number) {
     this.#addresses = addresses;
     this.#db = db;
     this.#outbox = new OutboxRepo(db);
     this.#commit = commit;
     this.#notices = notices;
+    this.#domains = domains;
+    this.#windowMs = windowMs;
   }
 
   /** Which delivery a bounce address names, if we signed it and it is still valid. */
@@ -31,21 +49,46 @@ export class BounceIntake {
     return this.#addresses.verify(local);
   }
 
-  async handle(mail: ParsedMail, outboxId: number, log: Logger): Promise<'failed' | 'ignored'> {
+  async handle(mail: ParsedMail, outboxId: number, log: Logger, now = Date.now()): Promise<'failed' | 'ignored'> {
     const report = readBounce(mail.subject, mail.text ?? '');
     const row = this.#outbox.get(outboxId);
-    if (!row || row.kind !== 'relay' || report.kind !== 'hard' || row.status === 'failed') {
-      log.info({ event: 'bounce.ignored', outboxId, kind: report.kind, status: report.status }, 'bounce changes nothing');
+    const sent =
+      row?.messageId != null
+        ? ((stmt(this.#db, 'SELECT relay_message_id AS id FROM messages WHERE id = ?').get(row.messageId) as { id: string } | undefined)?.id ?? '')
+        : '';
+    const judged = judgeBounce(report, {
+      row: row ? { kind: row.kind, status: row.status, handedOverAt: row.doneAt } : null,
+      quotesOurMessageId: quotes(mail, sent),
+      now,
+      windowMs: this.#windowMs,
+    });
+    // What the remote side said, as we keep it: no address (the diagnostic may name a forwarding
+    // target), no link, one line.
+    const diagnostic = report.diagnostic ? oneLineStatus(redactAddresses(report.diagnostic, this.#domains), 300) : null;
+    const record = () =>
+      stmt(this.#db, 'INSERT INTO bounce_reports (outbox_id, received_at, outcome, reason, status, diagnostic) VALUES (?, ?, ?, ?, ?, ?)').run(
+        outboxId,
+        now,
+        judged.outcome,
+        judged.reason,
+        report.status,
+        diagnostic,
+      );
+    if (judged.outcome === 'ignored' || !row) {
+      await this.#commit.run(record);
+      log.info({ event: 'bounce.ignored', outboxId, kind: report.kind, status: report.status, reason: judged.reason }, 'bounce changes nothing');
       return 'ignored';
     }
-    const error = `bounced after delivery: ${report.status ?? ''} ${report.diagnostic ?? mail.subject}`.replace(/\s+/g, ' ').trim().slice(0, 1000);
+    const error = `bounced after delivery: ${report.status ?? 'permanent failure'}${diagnostic ? ` ${diagnostic}` : ''}`.slice(0, 1000);
     await this.#commit.run(() => {
+      record();
       this.#outbox.markFailed(row.id, row.attempts, error);
       // The failed address is a buyer's when the message went store → buyer.
       stmt(this.#db, 'UPDATE buyers SET undeliverable_at = ? WHERE email = ? AND undeliverable_at IS NULL').run(Date.now(), row.envTo);
     });
     log.info({ event: 'bounce.failed', outboxId, status: report.status }, 'delivery failed after a bounce');
-    await this.#notices.send({ ...row, status: 'failed' }, row.attempts, error);
+    // The author learns the status code only: the words of a report are not ours to sign.
+    await this.#notices.send({ ...row, status: 'failed' }, row.attempts, `the recipient's mail server reported a permanent failure${report.status ? ` (${report.status})` : ''}`);
     return 'failed';
   }
 }

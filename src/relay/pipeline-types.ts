@@ -9,6 +9,8 @@ import type { CampaignHandover } from './campaign-handover.js';
 export interface RelayOptions {
   readonly domains: readonly string[];
   readonly parseTimeoutMs: number;
+  /** Where postmaster@ and abuse@ mail goes; null: the first owner account's address. */
+  readonly postmaster?: string | null | undefined;
   readonly filters: {
     readonly linkAllowList: readonly string[];
     readonly linkAction: 'redact' | 'refuse';
@@ -21,6 +23,13 @@ export interface RelayOptions {
 export interface BounceHandler {
   verify(local: string): { outboxId: number } | { error: string };
   handle(mail: ParsedMail, outboxId: number, log: Logger): Promise<unknown>;
+}
+
+/** postmaster@ or abuse@ a relay domain (RFC 5321 §4.5.1): forwarded to the owner. */
+export interface ResolvedRole {
+  readonly role: 'postmaster' | 'abuse';
+  readonly address: string;
+  readonly deliverTo: string;
 }
 
 export interface ResolvedBounce {

@@ -32,9 +32,11 @@ import { composeMail } from './compose.js';
 import { GroupCommit } from './group-commit.js';
 import { decodeDisplayName, parseMail, ParseTimeout } from './parse.js';
 import { RefusalEvents } from './refusal-events.js';
+import { roleForward } from './role-mail.js';
+import { UserRepo } from '../store/users.js';
 
-export type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, Submitter } from './pipeline-types.js';
-import type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, Submitter } from './pipeline-types.js';
+export type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, ResolvedRole, Submitter } from './pipeline-types.js';
+import type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, ResolvedRole, Submitter } from './pipeline-types.js';
 
 /** Random Message-ID on the relay domain (RFC 5322 §3.6.4), never derived from the original. */
 export function newRelayMessageId(domain: string): string {
@@ -59,6 +61,7 @@ export class Relay {
 
   readonly #bounceHandler: BounceHandler;
   readonly #categoryRules: CategoryRuleRepo;
+  readonly #users: UserRepo;
 
   constructor(db: Db, commit: GroupCommit, options: RelayOptions, sign: Signer, bounceHandler: BounceHandler, onQueued: () => void) {
     this.#sign = sign;
@@ -74,6 +77,7 @@ export class Relay {
     this.#events = new EventRepo(db);
     this.#refusals = new RefusalEvents(db, commit, options.domains);
     this.#categoryRules = new CategoryRuleRepo(db);
+    this.#users = new UserRepo(db);
     this.#commit = commit;
     this.#onQueued = onQueued;
   }
@@ -96,7 +100,16 @@ export class Relay {
     this.#unsubscribe = h;
   }
 
-  resolveRecipient(recipient: string, envelopeFrom: string, submitter?: Submitter): ResolvedRecipient | ResolvedBounce | ResolvedUnsubscribe | Refusal {
+  /** Where postmaster@ and abuse@ mail goes: smtp.postmaster, else the first owner account. */
+  #postmaster(): string | null {
+    return this.#options.postmaster ?? this.#users.list().find((u) => u.role === 'owner' && u.disabledAt === null)?.email ?? null;
+  }
+
+  resolveRecipient(
+    recipient: string,
+    envelopeFrom: string,
+    submitter?: Submitter,
+  ): ResolvedRecipient | ResolvedBounce | ResolvedUnsubscribe | ResolvedRole | Refusal {
     const parsed = parseRecipient(recipient, this.#options.domains);
     if (isRefusal(parsed)) return parsed;
     if (parsed.kind === 'unsubscribe') {
@@ -104,6 +117,11 @@ export class Relay {
       return this.#unsubscribe?.verify(parsed.token) ? { unsubscribe: true, address: recipient, token: parsed.token } : refusal('UNKNOWN_ALIAS');
     }
     if (submitter) return this.#resolveForSubmitter(recipient, parsed, submitter);
+    if (parsed.kind === 'role') {
+      // RFC 5321 §4.5.1: postmaster must be accepted, from anyone (the null sender too).
+      const deliverTo = this.#postmaster();
+      return deliverTo ? { role: parsed.role, address: recipient, deliverTo } : refusal('NO_POSTMASTER');
+    }
     if (parsed.kind === 'bounce') {
       // Anyone may bounce (bounces come from <>), but only to an address we signed, in time.
       const v = this.#bounceHandler.verify(parsed.local);
@@ -190,12 +208,17 @@ export class Relay {
     const resolved: (ResolvedRecipient & { identity: Identity })[] = [];
     const bounces: ResolvedBounce[] = [];
     const unsubscribes: ResolvedUnsubscribe[] = [];
+    const roles: ResolvedRole[] = [];
     const seen = new Set<string>();
     for (const rcpt of input.recipients) {
       const r = this.resolveRecipient(rcpt, input.envelopeFrom, input.submitter);
       if (isRefusal(r)) return r;
       if ('unsubscribe' in r) {
         unsubscribes.push(r);
+        continue;
+      }
+      if ('role' in r) {
+        if (!roles.some((x) => x.role === r.role)) roles.push(r);
         continue;
       }
       if (r.bounce) {
@@ -210,14 +233,37 @@ export class Relay {
       resolved.push({ ...r, identity });
     }
 
+    // postmaster@/abuse@: judged and composed now, committed after the conversation mail.
+    const roleMail: { to: string; bytes: Buffer }[] = [];
+    for (const r of dryRun ? [] : roles) {
+      const forward = roleForward(mail, {
+        role: r.role,
+        domain: this.primaryDomain,
+        deliverTo: r.deliverTo,
+        envelopeFrom: input.envelopeFrom,
+        proof: input.proof,
+        content: { ...this.#options.filters, keepEmailDomains: this.#options.domains, bannedWords: this.#banned.wordsFor(0) },
+        messageId: newRelayMessageId(this.primaryDomain),
+        now: new Date(),
+      });
+      if (isRefusal(forward)) return forward;
+      roleMail.push({ to: r.deliverTo, bytes: await this.#sign(await composeMail(forward.message)) });
+    }
     const handleBounces = async () => {
       for (const b of bounces) await this.#bounceHandler.handle(mail, b.outboxId, input.log);
       for (const u of unsubscribes) this.#unsubscribe?.handle(u.token);
     };
+    const forwardRoleMail = async (): Promise<number[]> => {
+      if (roleMail.length === 0) return [];
+      const ids = await this.#commit.run(() => roleMail.map((m) => this.#outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: m.to, raw: m.bytes })));
+      this.#onQueued();
+      return ids;
+    };
     if (resolved.length === 0) {
       if (dryRun) return { messages: [] };
+      const outboxIds = await forwardRoleMail();
       await handleBounces();
-      return { messageIds: [], outboxIds: [] };
+      return { messageIds: [], outboxIds };
     }
 
     // Looked up once per recipient and shared by decide and rewrite.
@@ -407,6 +453,7 @@ export class Relay {
     this.#onQueued();
     // Bounces sharing the transaction take effect only once the message itself was accepted.
     await handleBounces();
-    return result;
+    const roleIds = await forwardRoleMail();
+    return roleIds.length ? { ...result, outboxIds: [...result.outboxIds, ...roleIds] } : result;
   }
 }

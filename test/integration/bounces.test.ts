@@ -1,8 +1,11 @@
 // Outbound trust: signed bounce addresses tie an asynchronous bounce to its delivery; forged or
 // foreign bounces are refused; machine-sent mail never triggers notices; loops are stopped.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BounceAddresses } from '../../src/outbound/bounce-address.js';
+import { DB_FILE } from '../../src/store/db.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
@@ -25,7 +28,8 @@ async function send(from: string, to: string, message: string) {
   }
 }
 
-const dsn = (to: string, status: string, action: string) =>
+/** A DSN as MTAs write it (RFC 3464), quoting the returned headers (RFC 3462) when given. */
+const dsn = (to: string, status: string, action: string, returned: string | null = null, diagnostic = `550 ${status} <jane@buyer.example> user unknown`) =>
   [
     'From: Mail Delivery Subsystem <mailer-daemon@buyer.example>',
     `To: ${to}`,
@@ -45,10 +49,14 @@ const dsn = (to: string, status: string, action: string) =>
     'Final-Recipient: rfc822; jane@buyer.example',
     `Action: ${action}`,
     `Status: ${status}`,
-    `Diagnostic-Code: smtp; 550 ${status} <jane@buyer.example> user unknown`,
+    `Diagnostic-Code: smtp; ${diagnostic}`,
+    ...(returned === null ? [] : ['--b', 'Content-Type: text/rfc822-headers', '', returned.replace(/\r\n\r\n[\s\S]*$/, ''), '']),
     '--b--',
     '',
   ].join('\r\n');
+
+/** The header block of what the sink received: what a real bounce quotes back. */
+const headersOf = (raw: Buffer) => raw.toString('latin1').split('\r\n\r\n')[0] as string;
 
 describe('asynchronous bounces', () => {
   it('a hard bounce to the signed address fails the delivery, marks the buyer and tells the author, masked', async () => {
@@ -64,11 +72,12 @@ describe('asynchronous bounces', () => {
     const [delivered] = await h.sink!.waitFor(1);
     const bounceAddress = delivered!.from;
 
+    const returned = headersOf(delivered!.raw);
     // A delay report changes nothing.
-    expect((await send('', bounceAddress, dsn(bounceAddress, '4.2.2', 'delayed'))).reply.code).toBe(250);
+    expect((await send('', bounceAddress, dsn(bounceAddress, '4.2.2', 'delayed', returned))).reply.code).toBe(250);
     expect((await h.api('GET', '/api/v1/outbox?status=failed')).body.items).toHaveLength(0);
 
-    const r = await send('', bounceAddress, dsn(bounceAddress, '5.1.1', 'failed'));
+    const r = await send('', bounceAddress, dsn(bounceAddress, '5.1.1', 'failed', returned));
     expect(r.reply.code).toBe(250);
     const failed = (await h.api('GET', '/api/v1/outbox?status=failed')).body.items;
     expect(failed).toHaveLength(1);
@@ -145,5 +154,57 @@ describe('machine-sent mail and loops', () => {
     expect(ok.reply.code).toBe(250);
     const [m] = await h.sink!.waitFor(1);
     expect(m!.raw.toString()).toMatch(/^X-Maskgate-Hops: 3\r$/m);
+  });
+});
+
+describe('forged bounces', () => {
+  async function delivered() {
+    const r = await send(
+      'support@acme.example',
+      pair.address,
+      buildMessage({ from: 'support@acme.example', to: pair.address, subject: `Order ${pair.number}`, body: 'shipped' }),
+    );
+    expect(r.reply.code).toBe(250);
+    const [m] = await h.sink!.waitFor(1);
+    return m!;
+  }
+  const reports = () => {
+    const db = new Database(join(h.dataDir, DB_FILE), { readonly: true });
+    try {
+      return db.prepare('SELECT outcome, reason, status, diagnostic FROM bounce_reports ORDER BY id').all() as { outcome: string; reason: string; diagnostic: string | null }[];
+    } finally {
+      db.close();
+    }
+  };
+
+  it('ignores a DSN to the real bounce address that does not quote our Message-ID: nothing failed, no notice, recorded as ignored', async () => {
+    const m = await delivered();
+    // Every recipient sees the return address; the buyer writes a "bounce" with a phishing link.
+    const forged = dsn(m.from, '5.1.1', 'failed', null, '550 5.1.1 mailbox disabled, re-activate at https://evil.example/login');
+    const r = await send('', m.from, forged);
+    expect(r.reply.code).toBe(250);
+    await new Promise((res) => setTimeout(res, 300));
+    expect((await h.api('GET', '/api/v1/outbox?status=failed')).body.items).toHaveLength(0);
+    expect((await h.api('GET', `/api/v1/pairs/${pair.alias}`)).body.buyer.undeliverableSince).toBeNull();
+    expect(h.sink!.messages).toHaveLength(1);
+    const [report] = reports();
+    expect(report).toMatchObject({ outcome: 'ignored', reason: 'it does not quote the Message-ID of the message we sent' });
+  });
+
+  it('believes a DSN quoting our Message-ID, but the notice carries only our text and the status: no link, no address, no diagnostic', async () => {
+    const m = await delivered();
+    const diagnostic = '550 5.1.1 <jane@buyer.example> forwarded to jane.private@elsewhere.example: gone, see https://evil.example/login';
+    const r = await send('', m.from, dsn(m.from, '5.1.1', 'failed', headersOf(m.raw), diagnostic));
+    expect(r.reply.code).toBe(250);
+    const notice = (await h.sink!.waitFor(2))[1]!;
+    const text = notice.raw.toString('latin1');
+    expect(text).toContain('5.1.1');
+    expect(text).not.toMatch(/evil\.example|https?:|jane@buyer|jane\.private|forwarded/);
+    const failed = (await h.api('GET', '/api/v1/outbox?status=failed')).body.items;
+    expect(failed).toHaveLength(1);
+    expect(failed[0].lastError).not.toMatch(/jane@buyer\.example|jane\.private@|https?:/);
+    const [report] = reports();
+    expect(report!.outcome).toBe('failed');
+    expect(report!.diagnostic).not.toMatch(/jane@buyer\.example|jane\.private@|https?:/);
   });
 });

@@ -4,6 +4,7 @@ import { sql as admin } from './002-admin.js';
 import { sql as campaigns } from './003-campaigns.js';
 import { sql as prospects } from './004-prospects.js';
 import { sql as storeItems } from './005-store-items.js';
+import { sql as bounceReports } from './006-bounce-reports.js';
 import { sql as trustWeb } from './007-trust-web.js';
 import { sql as responseClocks } from './011-response-clocks.js';
 import { sql as eventsWebhooks } from './013-events-webhooks.js';
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'campaigns', sql: campaigns },
   { version: 4, name: 'prospects', sql: prospects },
   { version: 5, name: 'store-items', sql: storeItems },
+  { version: 6, name: 'bounce-reports', sql: bounceReports },
   { version: 7, name: 'trust-web', sql: trustWeb },
   { version: 11, name: 'response-clocks', sql: responseClocks },
   { version: 13, name: 'events-webhooks', sql: eventsWebhooks },
