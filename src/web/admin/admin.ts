@@ -28,6 +28,7 @@ import { tagRoutes } from './routes-tags.js';
 import { operationsRoutes } from './routes-operations.js';
 import { unsubscribeRoutes } from './routes-unsubscribe.js';
 import { MailboxConfirmation } from './mailbox-confirmation.js';
+import { displayScrub } from './display-scrub.js';
 import { mailboxConfirmRoutes } from './routes-mailbox.js';
 import { campaignAdminRoutes } from './routes-campaigns.js';
 import { settingsRoutes } from './routes-settings.js';
@@ -109,6 +110,8 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   // A reply may carry attachments (10 MB each): the whole form stays under 25 MB.
   pages.use('*', bodyLimit({ maxSize: 25 * 1024 * 1024, onError: (c) => c.text('The form is larger than 25 MB.', 413) }));
   pages.use('*', requireUser(sessions, users));
+  // Last: every page's HTML loses any real address that slipped into it.
+  pages.use('*', displayScrub(o.db, o.domains));
   pages.use('*', requireCsrf());
   pages.route('/', logoutRoutes(sessions));
   pages.route('/', inboxRoutes({ db: o.db, filters: o.filters, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));

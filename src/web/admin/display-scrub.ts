@@ -1,0 +1,53 @@
+// Owns the admin's last line of defence for masking: every HTML page and fragment the admin sends
+// passes through redactAddresses (core/redact-addresses.ts, the finder masking uses) before it
+// leaves, so a text that came from outside — a display name, a delivery error, a bounce diagnostic,
+// an outbox row — cannot show a real address even when the code that stored or rendered it forgot
+// to mask it. Addresses that are ours to show are kept: the relay domains' (aliases), staff
+// accounts, store mailboxes and their pending replacements, permitted senders, and category rules
+// the owner typed. Everything else keeps only its domain.
+import type { MiddlewareHandler } from 'hono';
+import { redactAddresses } from '../../core/redact-addresses.js';
+import type { Db } from '../../store/db.js';
+import { stmt } from '../../store/statements.js';
+import type { AdminEnv } from './session.js';
+
+const OURS = `
+  SELECT email AS a FROM users
+  UNION SELECT mailbox FROM stores
+  UNION SELECT email FROM permitted_senders
+  UNION SELECT mailbox FROM store_mailbox_changes WHERE settled_at IS NULL
+  UNION SELECT pattern FROM category_rules WHERE field = 'sender' AND pattern LIKE '%@%'`;
+
+// A kept address must stand alone: not the tail of a longer local part ("x.support@…") nor the
+// head of a longer domain ("…@acme.example.evil").
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const BEFORE = "(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~\\-\\u{80}-\\u{10FFFF}])";
+const AFTER = '(?![A-Za-z0-9\\-]|\\.[A-Za-z0-9])';
+
+/** Redacts every address in `text` outside `keepDomains` except the exact addresses in `keep` (case-insensitive). */
+export function scrubForDisplay(text: string, keepDomains: readonly string[], keep: readonly string[]): string {
+  if (!text.includes('@')) return text;
+  const kept: string[] = [];
+  let protectedText = text.replace(/\u0000/g, '\uFFFD');
+  const list = keep.filter((a) => a.includes('@'));
+  if (list.length) {
+    const pattern = new RegExp(`${BEFORE}(?:${list.map(escape).join('|')})${AFTER}`, 'giu');
+    // The placeholder has no "@", so the finder passes over it; it is put back afterwards.
+    protectedText = protectedText.replace(pattern, (m) => `\u0000${kept.push(m) - 1}\u0000`);
+  }
+  const scrubbed = redactAddresses(protectedText, keepDomains);
+  return kept.length ? scrubbed.replace(/\u0000(\d+)\u0000/g, (_, i: string) => kept[Number(i)] as string) : scrubbed;
+}
+
+/** Scrubs every text/html response of the routes behind it. */
+export function displayScrub(db: Db, relayDomains: readonly string[]): MiddlewareHandler<AdminEnv> {
+  return async (c, next) => {
+    await next();
+    if (!(c.res.headers.get('content-type') ?? '').startsWith('text/html')) return;
+    const html = await c.res.text();
+    const ours = (stmt(db, OURS).all() as { a: string }[]).map((r) => r.a);
+    const headers = new Headers(c.res.headers);
+    headers.delete('content-length');
+    c.res = new Response(scrubForDisplay(html, relayDomains, ours), { status: c.res.status, headers });
+  };
+}
