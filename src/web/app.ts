@@ -116,6 +116,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
       doctor: o.doctor,
       campaigns: o.campaigns,
       unsubscribes: o.unsubscribes,
+      submission: o.submission,
     }),
   );
 
