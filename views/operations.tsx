@@ -156,7 +156,7 @@ export function DnsPage(props: Frame & { checks: readonly DnsCheck[] }) {
                 <td>{c.type}</td>
                 <td>{c.name}</td>
                 <td>
-                  <code>{c.value}</code>
+                  <code class="dns-value">{c.value}</code>
                   <div class="muted">{c.purpose}</div>
                 </td>
                 <td>

@@ -1,4 +1,9 @@
-// Stores and messaging permissions: who may write to buyers as each store.
+// Stores and messaging permissions: who may write to buyers as each store, and the store's
+// messaging rules.
+import { SLUG_HTML_PATTERN } from '../src/core/alias-token.js';
+import type { StorePolicy } from '../src/core/messaging-rules.js';
+import { POLICY_LIMITS } from '../src/core/policy-limits.js';
+import { readinessWords } from '../src/core/sender-readiness-words.js';
 import type { Readiness } from '../src/dns/sender-readiness.js';
 import type { CredentialRow } from '../src/store/credentials.js';
 import type { PermittedSenderRow, StoreRow } from '../src/store/stores.js';
@@ -10,7 +15,10 @@ export function StoresPage(props: {
   stores: readonly (StoreRow & { bound: boolean })[];
   domain: string;
   error?: string | undefined;
+  /** What was typed into the new-store form, kept after a refusal. */
+  typed?: { name: string; slug: string; mailbox: string } | undefined;
 }) {
+  const typed = props.typed ?? { name: '', slug: '', mailbox: '' };
   return (
     <Layout title="Stores" user={props.user} csrf={props.csrf}>
       <section class="content">
@@ -45,9 +53,18 @@ export function StoresPage(props: {
             <h2>New store</h2>
             <form method="post" action="/stores" class="filters">
               <Csrf token={props.csrf} />
-              <input name="name" required maxlength={100} placeholder="Store name" aria-label="Store name" />
-              <input name="slug" required pattern="[a-z0-9][a-z0-9-]{0,62}" placeholder="slug (contact address)" aria-label="Slug" />
-              <input name="mailbox" type="email" required placeholder="support@store.example" aria-label="Mailbox" />
+              <input name="name" required maxlength={100} placeholder="Store name" aria-label="Store name" value={typed.name} />
+              <input
+                name="slug"
+                required
+                maxlength={32}
+                pattern={SLUG_HTML_PATTERN}
+                title="1–32 lowercase letters, digits or inner dashes"
+                placeholder="slug (contact address)"
+                aria-label="Slug"
+                value={typed.slug}
+              />
+              <input name="mailbox" type="email" required placeholder="support@store.example" aria-label="Mailbox" value={typed.mailbox} />
               <button type="submit">Add store</button>
             </form>
           </>
@@ -57,14 +74,49 @@ export function StoresPage(props: {
   );
 }
 
-export function ReadinessCell(props: { r: Readiness }) {
+export function ReadinessCell(props: { r: Readiness; submissionOpen: boolean }) {
   const r = props.r;
   const mark = (ok: boolean, label: string) => <span class={ok ? 'badge ok' : 'badge bad'}>{`${label} ${ok ? '✓' : '✗'}`}</span>;
+  const words = readinessWords(r, props.submissionOpen);
   return (
-    <span class="readiness" title={r.errors.length ? `lookups failed: ${r.errors.join('; ')}` : r.dkim.note}>
-      {mark(r.spf.published, 'SPF')} {mark(r.dkim.selectorsFound.length > 0, 'DKIM')}{' '}
-      {mark(r.dmarc.published, `DMARC${r.dmarc.policy ? ` p=${r.dmarc.policy}` : ''}`)}
-    </span>
+    <>
+      <span class="readiness" title={r.errors.length ? `lookups failed: ${r.errors.join('; ')}` : r.dkim.note}>
+        {mark(r.spf.published, 'SPF')} {mark(r.dkim.selectorsFound.length > 0, 'DKIM')}{' '}
+        {mark(r.dmarc.published, `DMARC${r.dmarc.policy ? ` p=${r.dmarc.policy}` : ''}`)}
+      </span>
+      <p class={words.outlook === 'likely' ? 'readiness-words' : 'readiness-words error'} data-readiness={words.outlook}>
+        {words.sentence}
+      </p>
+    </>
+  );
+}
+
+/** Where a mail client sends with an app password; null when the submission port is off. */
+export interface SubmissionServer {
+  readonly host: string;
+  readonly port: number;
+  readonly implicitTlsPort: number | null;
+}
+
+function SubmissionHint(props: { server: SubmissionServer | null }) {
+  const s = props.server;
+  if (!s)
+    return (
+      <p class="error" data-submission-off>
+        The submission port is off (no TLS certificate: set <code>tls.cert</code> and <code>tls.key</code>), so an app password cannot be used yet.
+      </p>
+    );
+  return (
+    <p class="muted" data-submission-server>
+      In the mail client: server <code>{s.host}</code>, port <code>{s.port}</code> with STARTTLS
+      {s.implicitTlsPort !== null ? (
+        <>
+          {' '}
+          (or <code>{s.implicitTlsPort}</code> with SSL/TLS)
+        </>
+      ) : null}
+      , user name = the sender's address, password = the app password.
+    </p>
   );
 }
 
@@ -74,6 +126,7 @@ export function Credentials(props: {
   creds: readonly CredentialRow[];
   shown?: { username: string; password: string } | undefined;
   enabled: boolean;
+  server: SubmissionServer | null;
 }) {
   const target = `#creds-${props.senderId}`;
   return (
@@ -83,6 +136,7 @@ export function Credentials(props: {
           App password for {props.shown.username} (shown only now): <code class="app-password">{props.shown.password}</code>
         </p>
       ) : null}
+      {props.shown || (props.enabled && props.creds.some((c) => !c.revokedAt)) || !props.server ? <SubmissionHint server={props.server} /> : null}
       {props.creds.map((c) => (
         <div>
           {c.label}{' '}
@@ -124,7 +178,12 @@ export function Credentials(props: {
   );
 }
 
-export function SenderRows(props: { senders: readonly PermittedSenderRow[]; csrf: string; creds: ReadonlyMap<number, readonly CredentialRow[]> }) {
+export function SenderRows(props: {
+  senders: readonly PermittedSenderRow[];
+  csrf: string;
+  creds: ReadonlyMap<number, readonly CredentialRow[]>;
+  server: SubmissionServer | null;
+}) {
   return (
     <tbody id="senders">
       {props.senders.map((p) => (
@@ -149,7 +208,7 @@ export function SenderRows(props: { senders: readonly PermittedSenderRow[]; csrf
             <PostButton action={`/senders/${p.id}/remove`} label="Remove" csrf={props.csrf} />
           </td>
           <td>
-            <Credentials senderId={p.id} csrf={props.csrf} creds={props.creds.get(p.id) ?? []} enabled={p.status === 'enabled'} />
+            <Credentials senderId={p.id} csrf={props.csrf} creds={props.creds.get(p.id) ?? []} enabled={p.status === 'enabled'} server={props.server} />
           </td>
         </tr>
       ))}
@@ -163,6 +222,8 @@ export function StorePage(props: {
   store: StoreRow;
   senders: readonly PermittedSenderRow[];
   creds: ReadonlyMap<number, readonly CredentialRow[]>;
+  server: SubmissionServer | null;
+  policy: StorePolicy;
   error?: string | undefined;
   notice?: string | undefined;
   /** A mailbox change waiting for the new mailbox to confirm it. */
@@ -200,14 +261,58 @@ export function StorePage(props: {
               <th>Submission app passwords</th>
             </tr>
           </thead>
-          <SenderRows senders={props.senders} csrf={props.csrf} creds={props.creds} />
+          <SenderRows senders={props.senders} csrf={props.csrf} creds={props.creds} server={props.server} />
         </table>
         <form method="post" action={`/stores/${props.store.id}/senders`} class="filters">
           <Csrf token={props.csrf} />
           <input type="email" name="email" required placeholder="staff@store.example" aria-label="New permitted sender" />
           <button type="submit">Add permitted sender</button>
         </form>
+        <PolicyForm storeId={props.store.id} policy={props.policy} csrf={props.csrf} editable={props.user.role === 'owner'} />
       </section>
     </Layout>
+  );
+}
+
+/** The store's messaging rules (core/policy-limits.ts), editable by the owner. */
+export function PolicyForm(props: { storeId: number; policy: StorePolicy; csrf: string; editable: boolean }) {
+  return (
+    <form method="post" action={`/stores/${props.storeId}/policy`} class="policy" id="policy" data-policy>
+      <Csrf token={props.csrf} />
+      <h2>Messaging rules</h2>
+      <p class="muted">What every message from this store to a buyer must respect — from Outlook, the admin, the API and campaigns alike.</p>
+      {POLICY_LIMITS.map((l) => (
+        <div class="policy-rule">
+          {l.kind === 'boolean' ? (
+            <label>
+              <input type="checkbox" name={l.key} value="1" checked={props.policy[l.key] === true} disabled={!props.editable} /> {l.label}
+            </label>
+          ) : (
+            <label>
+              {l.label}{' '}
+              <input
+                type="number"
+                name={l.key}
+                value={String(props.policy[l.key])}
+                min={String(l.min)}
+                max={String(l.max)}
+                step="1"
+                required
+                disabled={!props.editable}
+              />{' '}
+              {l.unit}
+            </label>
+          )}
+          <div class="muted">{l.help}</div>
+        </div>
+      ))}
+      {props.editable ? (
+        <button type="submit" class="plain">
+          Save rules
+        </button>
+      ) : (
+        <p class="muted">Only the owner changes these.</p>
+      )}
+    </form>
   );
 }

@@ -40,7 +40,8 @@ function Editor(props: { csrf: string; action: string; stores: readonly { id: nu
         </textarea>
       </p>
       <p class="muted">
-        Variables: {TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(' ')} — with a fallback: {'{{buyer.name | there}}'}
+        Variables: {TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(' ')} — with a fallback: {'{{buyer.name | there}}'}; text inside{' '}
+        {'{{#order.number}}…{{/order.number}}'} only when there is an order.
       </p>
       <button type="submit">{t ? 'Save' : 'Add template'}</button>
     </form>
@@ -67,14 +68,17 @@ export function TemplatesPage(
           </thead>
           <tbody>
             {props.templates.map((t) => (
-              <tr>
-                <td>
-                  <a href={`/templates/${t.id}`}>{t.name}</a>
-                </td>
+              <tr data-template={t.name}>
+                <td>{t.storeId !== null || props.canGlobal ? <a href={`/templates/${t.id}`}>{t.name}</a> : t.name}</td>
                 <td>{storeName(t.storeId)}</td>
                 <td>{t.subject}</td>
                 <td>
-                  <PostButton action={`/templates/${t.id}/delete`} label="Delete" csrf={props.csrf} />
+                  {/* A global template is the owner's: others may use it, not change or delete it. */}
+                  {t.storeId !== null || props.canGlobal ? (
+                    <PostButton action={`/templates/${t.id}/delete`} label="Delete" csrf={props.csrf} />
+                  ) : (
+                    <span class="muted">the owner's</span>
+                  )}
                 </td>
               </tr>
             ))}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidSlug, parseRecipient, TOKEN_BYTES, tokenFromBytes } from './alias-token.js';
+import { isValidSlug, parseRecipient, SLUG_HTML_PATTERN, TOKEN_BYTES, tokenFromBytes } from './alias-token.js';
 
 const DOMAINS = ['relay.localhost', 'relay2.example'];
 const TOKEN = 'abcdefghijklmnopqrst';
@@ -77,4 +77,15 @@ describe('isValidSlug', () => {
     ['bnc-shop', false], // so would bounce-shaped ones
     ['x'.repeat(33), false],
   ])('%s → %s', (slug, ok) => expect(isValidSlug(slug)).toBe(ok));
+});
+
+describe('SLUG_HTML_PATTERN', () => {
+  // Browsers compile a pattern attribute as new RegExp(`^(?:${pattern})$`, 'v'); an invalid one is ignored.
+  const browser = new RegExp(`^(?:${SLUG_HTML_PATTERN})$`, 'v');
+  it.each(['acme', 'a', 'acme-store', 'a1-b2', 'x'.repeat(32), 'Acme', '-acme', 'acme-', 'x'.repeat(33), 'ac me', 'acme_store'])(
+    'is valid in v mode and agrees with the server on %j (apart from the alias and bounce shapes)',
+    (slug) => {
+      expect(browser.test(slug)).toBe(isValidSlug(slug));
+    },
+  );
 });

@@ -41,6 +41,12 @@ export const BOUNCE_PREFIX = 'bnc-';
 /** The mailto: of a campaign's List-Unsubscribe: unsubscribe+<signed token>@<relay domain>. */
 export const UNSUBSCRIBE_PREFIX = 'unsubscribe+';
 
+/**
+ * SLUG_RE for an HTML `pattern` attribute, which browsers compile with the `v` flag: there a `-`
+ * inside a character class must be escaped, or the pattern is invalid and never checked.
+ */
+export const SLUG_HTML_PATTERN = '[a-z0-9](?:[a-z0-9\\-]{0,30}[a-z0-9])?';
+
 /** Store slugs: lowercase letters, digits, inner hyphens, 1–32 chars, never token- or bounce-shaped. */
 export function isValidSlug(slug: string): boolean {
   return SLUG_RE.test(slug) && !TOKEN_RE.test(slug) && !slug.startsWith(BOUNCE_PREFIX) && !(ROLE_MAILBOXES as readonly string[]).includes(slug);

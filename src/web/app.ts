@@ -130,6 +130,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
       unsubscribes: o.unsubscribes,
       trustedProxies: o.trustedProxies,
       publicUrl: o.publicUrl,
+      submission: o.submission,
     }),
   );
 

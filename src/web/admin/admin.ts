@@ -17,9 +17,10 @@ import { SessionRepo } from '../../store/sessions.js';
 import { StoreRepo } from '../../store/stores.js';
 import { UserRepo } from '../../store/users.js';
 import { authRoutes, logoutRoutes } from './routes-auth.js';
+import { errorPages } from './error-pages.js';
 import { inboxRoutes } from './routes-inbox.js';
 import { reportAdminRoutes } from './routes-reports.js';
-import { storeAdminRoutes } from './routes-stores.js';
+import { storeAdminRoutes, type SubmissionServer } from './routes-stores.js';
 import { templateRoutes } from './routes-templates.js';
 import { TemplateRepo } from '../../store/templates.js';
 import { TagRepo } from '../../store/tags.js';
@@ -78,6 +79,8 @@ export interface AdminOptions {
   readonly trustedProxies: readonly string[];
   /** The admin's address as staff reach it, for links in mail (`admin.publicUrl` or the listener). */
   readonly publicUrl: () => string;
+  /** The submission port staff configure in their mail client; null when it is off. */
+  readonly submission: () => SubmissionServer | null;
 }
 
 export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
@@ -102,6 +105,8 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
     if (!c.res.headers.has('x-frame-options')) c.header('X-Frame-Options', c.req.path.startsWith('/messages/') ? 'SAMEORIGIN' : 'DENY');
   });
 
+  app.use('*', errorPages(sessions, users));
+
   app.route('/', authRoutes(o.db, users, sessions));
   app.route('/', unsubscribeRoutes(o.unsubscribes));
   const mailboxes = new MailboxConfirmation(o.db, o.campaigns.notice, o.publicUrl);
@@ -116,7 +121,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', logoutRoutes(sessions));
   pages.route('/', inboxRoutes({ db: o.db, filters: o.filters, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
   pages.route('/', reportAdminRoutes(o.db, stores));
-  pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains, mailboxes));
+  pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains, mailboxes, o.submission));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));
   pages.route('/', notificationRoutes(new NotificationRepo(o.db), users, stores, o.timeZone));
@@ -136,6 +141,8 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
     }),
   );
   pages.route('/', campaignAdminRoutes(o.campaigns, stores, o.domains[0] as string, o.timeZone));
+  // Any other path behind the login: a page, in the frame, with a way back (error-pages.tsx).
+  pages.all('*', (c) => c.text('There is no such page.', 404));
   app.route('/', pages);
   return app;
 }

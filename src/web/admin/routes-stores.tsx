@@ -1,16 +1,19 @@
-// Owns the stores page and messaging permissions: add permitted senders, block and enable them.
-import { Hono } from 'hono';
+// Owns the stores page and messaging permissions: add permitted senders, block and enable them, issue
+// app passwords, and change the store's messaging rules (checked by core/policy-limits.ts, like the API).
+import { Hono, type Context } from 'hono';
+import { isValidSlug } from '../../core/alias-token.js';
+import { checkPolicyChange, POLICY_LIMITS } from '../../core/policy-limits.js';
 import { senderReadiness } from '../../dns/sender-readiness.js';
 import type { DnsResolver } from '../../dns/resolver.js';
 import type { CredentialRepo } from '../../store/credentials.js';
 import type { StoreRepo, StoreRow } from '../../store/stores.js';
 import type { MailboxConfirmation } from './mailbox-confirmation.js';
-import { Credentials, ReadinessCell, SenderRows, StorePage, StoresPage } from '../../../views/stores.js';
+import { Credentials, ReadinessCell, SenderRows, StorePage, StoresPage, type SubmissionServer } from '../../../views/stores.js';
 import { frameOf, type AdminEnv } from './session.js';
 
 const EMAIL = /^[^\s@"<>()[\]\\,;:]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
 
-const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export type { SubmissionServer };
 
 export function storeAdminRoutes(
   stores: StoreRepo,
@@ -18,19 +21,36 @@ export function storeAdminRoutes(
   resolver: DnsResolver,
   domains: readonly string[],
   mailboxes: MailboxConfirmation,
+  submission: () => SubmissionServer | null,
 ): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const frame = frameOf;
   const storeFor = (c: { get: (k: 'storeIds') => number[] }, id: number) => (c.get('storeIds').includes(id) ? stores.get(id) : null);
 
   const credsOf = (storeId: number) => new Map(stores.senders(storeId).map((p) => [p.id, credentials.list(p.id)]));
-  const storesPage = (c: any, status: 200 | 400 | 409 = 200, error?: string) => {
+  const storesPage = (c: any, status: 200 | 400 | 409 = 200, error?: string, typed?: { name: string; slug: string; mailbox: string }) => {
     const list = stores
       .list()
       .filter((s) => c.get('storeIds').includes(s.id))
       .map((s) => ({ ...s, bound: stores.bound(s.id) }));
-    return c.html(<StoresPage {...frame(c)} stores={list} domain={domains[0] as string} error={error} />, status);
+    return c.html(<StoresPage {...frame(c)} stores={list} domain={domains[0] as string} error={error} typed={typed} />, status);
   };
+  /** One store's page, with the answer to the last action. */
+  const storePage = (c: Context<AdminEnv>, store: StoreRow, status: 200 | 400 | 403 | 409 = 200, error?: string, notice?: string) =>
+    c.html(
+      <StorePage
+        {...frame(c)}
+        store={store}
+        senders={stores.senders(store.id)}
+        creds={credsOf(store.id)}
+        server={submission()}
+        policy={stores.policy(store.id)}
+        pendingMailbox={mailboxes.pending(store.id)}
+        error={error}
+        notice={notice}
+      />,
+      status,
+    );
   const mailboxProblem = (mailbox: string) =>
     !EMAIL.test(mailbox) || domains.some((d) => mailbox.endsWith(`@${d}`)) ? `${mailbox || 'That'} is not a real mailbox outside the relay domains.` : null;
 
@@ -47,10 +67,12 @@ export function storeAdminRoutes(
     const mailbox = String(form.mailbox ?? '')
       .trim()
       .toLowerCase();
-    if (!name || !SLUG.test(slug)) return storesPage(c, 400, 'A store needs a name and a slug of lowercase letters, digits and dashes.');
+    // A refusal keeps what was typed, so only the one wrong field needs fixing.
+    const typed = { name, slug, mailbox };
+    if (!name || !isValidSlug(slug)) return storesPage(c, 400, 'A store needs a name and a slug of 1–32 lowercase letters, digits and inner dashes.', typed);
     const problem = mailboxProblem(mailbox);
-    if (problem) return storesPage(c, 400, problem);
-    if (stores.bySlug(slug)) return storesPage(c, 409, `A store with slug "${slug}" already exists.`);
+    if (problem) return storesPage(c, 400, problem, typed);
+    if (stores.bySlug(slug)) return storesPage(c, 409, `A store with slug "${slug}" already exists.`, typed);
     const store = stores.create({ slug, name, mailbox });
     return c.redirect(`/stores/${store.id}`, 303);
   });
@@ -58,9 +80,26 @@ export function storeAdminRoutes(
   app.get('/stores/:id', (c) => {
     const store = storeFor(c, Number(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
-    return c.html(
-      <StorePage {...frame(c)} store={store} senders={stores.senders(store.id)} creds={credsOf(store.id)} pendingMailbox={mailboxes.pending(store.id)} />,
-    );
+    return storePage(c, store);
+  });
+
+  // The store's messaging rules: the owner only; the same limits as PATCH /api/v1/stores/{id}/policy.
+  app.post('/stores/:id/policy', async (c) => {
+    const store = storeFor(c, Number(c.req.param('id')));
+    if (!store) return c.text('No such store.', 404);
+    if (c.get('user').role !== 'owner') return c.text('Only the owner changes messaging rules.', 403);
+    const form = await c.req.parseBody();
+    // An unticked checkbox sends nothing: every switch is given, on or off.
+    const change: Record<string, boolean | number> = {};
+    for (const l of POLICY_LIMITS) {
+      const raw = form[l.key];
+      if (l.kind === 'boolean') change[l.key] = raw === '1';
+      else if (typeof raw === 'string' && raw.trim() !== '') change[l.key] = Number(raw.trim());
+    }
+    const checked = checkPolicyChange(change);
+    if ('error' in checked) return storePage(c, store, 400, `The rules were not saved: ${checked.error}.`);
+    stores.setPolicy(store.id, checked.ok);
+    return storePage(c, store, 200, undefined, 'Messaging rules saved.');
   });
 
   app.post('/stores/:id', async (c) => {
@@ -71,19 +110,7 @@ export function storeAdminRoutes(
     const mailbox = String(form.mailbox ?? '')
       .trim()
       .toLowerCase();
-    const page = (s: StoreRow, status: 200 | 400 | 403, error?: string, notice?: string) =>
-      c.html(
-        <StorePage
-          {...frame(c)}
-          store={s}
-          senders={stores.senders(store.id)}
-          creds={credsOf(store.id)}
-          pendingMailbox={mailboxes.pending(store.id)}
-          error={error}
-          notice={notice}
-        />,
-        status,
-      );
+    const page = (s: StoreRow, status: 200 | 400 | 403, error?: string, notice?: string) => storePage(c, s, status, error, notice);
     const problem = !name ? 'A store needs a name.' : mailboxProblem(mailbox);
     if (problem) return page(store, 400, problem);
     // Where buyer mail goes is the owner's to change, and only once the new mailbox confirms.
@@ -103,8 +130,7 @@ export function storeAdminRoutes(
     const sender = stores.sender(Number(c.req.param('id')));
     const store = sender ? storeFor(c, sender.storeId) : null;
     if (!sender || !store) return c.text('No such sender.', 404);
-    const page = (status: 200 | 400, error?: string, notice?: string) =>
-      c.html(<StorePage {...frame(c)} store={store} senders={stores.senders(store.id)} creds={credsOf(store.id)} error={error} notice={notice} />, status);
+    const page = (status: 200 | 400, error?: string, notice?: string) => storePage(c, store, status, error, notice);
     if (sender.email === store.mailbox) return page(400, "The store's own mailbox stays a permitted sender; change the mailbox first.");
     const outcome = stores.removeSender(sender.id);
     return page(
@@ -117,7 +143,7 @@ export function storeAdminRoutes(
   app.get('/senders/:id/readiness', async (c) => {
     const sender = stores.sender(Number(c.req.param('id')));
     if (!sender || !storeFor(c, sender.storeId)) return c.text('No such sender.', 404);
-    return c.html(<ReadinessCell r={await senderReadiness(resolver, sender.email)} />);
+    return c.html(<ReadinessCell r={await senderReadiness(resolver, sender.email)} submissionOpen={submission() !== null} />);
   });
 
   // App passwords for the submission port: the password is in this answer only.
@@ -131,7 +157,14 @@ export function storeAdminRoutes(
         .slice(0, 80) || 'mail client';
     const { password } = await credentials.create(sender.id, label);
     return c.html(
-      <Credentials senderId={sender.id} csrf={frame(c).csrf} creds={credentials.list(sender.id)} enabled shown={{ username: sender.email, password }} />,
+      <Credentials
+        senderId={sender.id}
+        csrf={frame(c).csrf}
+        creds={credentials.list(sender.id)}
+        enabled
+        shown={{ username: sender.email, password }}
+        server={submission()}
+      />,
     );
   });
 
@@ -140,7 +173,9 @@ export function storeAdminRoutes(
     const sender = cred ? stores.sender(cred.permittedSenderId) : null;
     if (!cred || !sender || !storeFor(c, sender.storeId)) return c.text('No such credential.', 404);
     credentials.revoke(cred.id);
-    return c.html(<Credentials senderId={sender.id} csrf={frame(c).csrf} creds={credentials.list(sender.id)} enabled={sender.status === 'enabled'} />);
+    return c.html(
+      <Credentials senderId={sender.id} csrf={frame(c).csrf} creds={credentials.list(sender.id)} enabled={sender.status === 'enabled'} server={submission()} />,
+    );
   });
 
   app.post('/stores/:id/senders', async (c) => {
@@ -149,8 +184,7 @@ export function storeAdminRoutes(
     const email = String((await c.req.parseBody()).email ?? '')
       .trim()
       .toLowerCase();
-    const page = (status: 200 | 400 | 409, error?: string, notice?: string) =>
-      c.html(<StorePage {...frame(c)} store={store} senders={stores.senders(store.id)} creds={credsOf(store.id)} error={error} notice={notice} />, status);
+    const page = (status: 200 | 400 | 409, error?: string, notice?: string) => storePage(c, store, status, error, notice);
     if (!EMAIL.test(email) || domains.some((d) => email.endsWith(`@${d}`)))
       return page(400, `${email || 'That'} is not an address that can be a permitted sender.`);
     if (stores.findSender(store.id, email)) return page(409, `${email} is already a permitted sender of this store.`);
@@ -164,7 +198,8 @@ export function storeAdminRoutes(
     const status = String((await c.req.parseBody()).status ?? '');
     if (status !== 'enabled' && status !== 'blocked') return c.text('Status must be enabled or blocked.', 400);
     stores.setSenderStatus(sender.id, status);
-    if (c.req.header('hx-request')) return c.html(<SenderRows senders={stores.senders(sender.storeId)} csrf={frame(c).csrf} creds={credsOf(sender.storeId)} />);
+    if (c.req.header('hx-request'))
+      return c.html(<SenderRows senders={stores.senders(sender.storeId)} csrf={frame(c).csrf} creds={credsOf(sender.storeId)} server={submission()} />);
     return c.redirect(`/stores/${sender.storeId}`, 303);
   });
 

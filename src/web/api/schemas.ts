@@ -1,6 +1,7 @@
 // Owns the shapes the JSON API accepts.
 import { z } from 'zod';
 import { isValidSlug } from '../../core/alias-token.js';
+import { checkPolicyChange } from '../../core/policy-limits.js';
 import { ORDER_STATUSES } from '../../store/orders.js';
 import { EVENT_TYPE_NAMES } from '../../core/event-types.js';
 
@@ -113,18 +114,15 @@ export const messagesQuery = z
 
 export const outboxQuery = z.object({ status: z.enum(['queued', 'sent', 'captured', 'deferred', 'failed']).optional(), before, limit }).strict();
 
-export const patchPolicySchema = z
-  .object({
-    optOut: z.boolean(),
-    criticalPerDay: z.number().int().min(0).max(1000),
-    windowDays: z.number().int().min(1).max(3650),
-    requireOrderId: z.boolean(),
-    storePerHour: z.number().int().min(1).max(1_000_000),
-    pairPerDay: z.number().int().min(1).max(10_000),
-  })
-  .partial()
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, 'give at least one rule to change');
+// The limits live in core/policy-limits.ts, shared with the admin's store page.
+export const patchPolicySchema = z.unknown().transform((v, ctx) => {
+  const r = checkPolicyChange(v);
+  if ('error' in r) {
+    ctx.addIssue({ code: 'custom', message: r.error });
+    return z.NEVER;
+  }
+  return r.ok;
+});
 
 export const createBannedWordSchema = z
   .object({
