@@ -4,6 +4,7 @@ import { sql as admin } from './002-admin.js';
 import { sql as campaigns } from './003-campaigns.js';
 import { sql as prospects } from './004-prospects.js';
 import { sql as storeItems } from './005-store-items.js';
+import { sql as conversations } from './012-conversations.js';
 
 export interface Migration {
   readonly version: number;
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'campaigns', sql: campaigns },
   { version: 4, name: 'prospects', sql: prospects },
   { version: 5, name: 'store-items', sql: storeItems },
+  { version: 12, name: 'conversations', sql: conversations },
 ];
