@@ -143,9 +143,8 @@ export function InboxRows(props: { rows: readonly InboxRow[]; now: number; rowTa
             <input type="checkbox" name="ids" value={String(r.pairId)} form="bulk" aria-label="Select" />
           </td>
           <td class="who">
-            <span class="buyer">{r.buyerName || r.alias}</span>
             {r.unread > 1 ? <span class="badge count">{r.unread}</span> : null}
-            <div class="muted small">{r.storeName}</div>
+            <span class="buyer">{r.buyerName || r.alias}</span> <span class="muted small">· {r.storeName}</span>
           </td>
           <td class="what">
             {r.files ? (
@@ -382,7 +381,7 @@ export function InboxPage(props: InboxProps) {
                 <thead>
                   <tr>
                     <th class="pick"></th>
-                    <th class="who">Buyer</th>
+                    <th class="who">Buyer · store</th>
                     <th class="what">Latest message</th>
                     <th class="wide">Category</th>
                     <th class="wide">Assigned</th>
