@@ -1,18 +1,32 @@
-// One conversation: the pair's whole history, both directions, with delivery status and what the
-// filters changed; HTML bodies in a sandboxed iframe; the reply box.
+// One conversation: the pair's whole history, both directions, with delivery status, files and what
+// the filters changed; the newest cards open and older ones a line each (opened on demand); HTML
+// bodies in a sandboxed iframe; status, assignee and snooze; who else is here; the reply box.
 import { CATEGORIES, CATEGORY_LABELS } from '../src/core/categorize.js';
-import type { ConversationMessage, PairHeader } from '../src/store/inbox.js';
+import type { ConversationState } from '../src/store/conversations.js';
+import type { ConversationMessage, ConversationStatus, PairHeader } from '../src/store/inbox.js';
 import type { Note } from '../src/store/notes.js';
 import { MAX_TAGS_PER_MESSAGE, type Tag } from '../src/store/tags.js';
 import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
 import { ResponseClockBox } from './response-clock.js';
 
+export interface ShownFile {
+  /** Its place among the delivered copy's attachments (the download URL's last part). */
+  readonly index: number;
+  readonly name: string;
+  readonly type: string;
+  /** Bytes. */
+  readonly size: number;
+}
+
 export interface ShownMessage extends ConversationMessage {
   readonly text: string;
   readonly hasHtml: boolean;
   readonly tags: readonly Tag[];
   readonly reported: boolean;
+  /** false: an older message shown as one line until opened (text is the snippet, files unknown). */
+  readonly open: boolean;
+  readonly files: readonly ShownFile[];
 }
 
 export interface OrderView {
@@ -29,9 +43,17 @@ export interface ConversationProps {
   readonly csrf: string;
   readonly pair: PairHeader;
   readonly messages: readonly ShownMessage[];
-  readonly reply: { subject: string; formKey: string };
+  readonly reply: ReplyFormProps;
+  /** The reply box holds a draft kept from before. */
+  readonly draftRestored: boolean;
+  /** A reply was just sent. */
+  readonly sent: boolean;
+  readonly state: ConversationState | null;
+  readonly users: readonly { id: number; name: string }[];
+  /** "Alex is viewing", "Sam is replying". */
+  readonly viewers: readonly string[];
+  readonly pollMs: number;
   readonly orders: readonly OrderView[];
-  readonly templates: readonly { id: number; name: string }[];
   readonly notes: readonly Note[];
   readonly allTags: readonly Tag[];
   readonly others: readonly { pairId: number; storeName: string }[];
@@ -78,34 +100,6 @@ const DELIVERY: Record<string, string> = {
   none: '—',
 };
 
-const MARKS: [string, string][] = [
-  ['processed', 'Processed'],
-  ['follow_up', 'To follow up'],
-  ['pending', 'Pending'],
-  ['replied_on_platform', 'Replied on platform'],
-];
-
-function Marks(props: { m: ShownMessage; csrf: string }) {
-  if (props.m.status === 'replied_on_platform') return null; // final
-  return (
-    <form
-      class="marks"
-      method="post"
-      action={`/messages/${props.m.id}/status`}
-      hx-post={`/messages/${props.m.id}/status`}
-      hx-target={`#m${props.m.id}`}
-      hx-swap="outerHTML"
-    >
-      <Csrf token={props.csrf} />
-      {MARKS.filter(([s]) => s !== props.m.status).map(([s, label]) => (
-        <button type="submit" name="status" value={s} class="plain">
-          {label}
-        </button>
-      ))}
-    </form>
-  );
-}
-
 function TagControls(props: { m: ShownMessage; csrf: string; allTags: readonly Tag[] }) {
   const m = props.m;
   const target = `#m${m.id}`;
@@ -142,8 +136,55 @@ function TagControls(props: { m: ShownMessage; csrf: string; allTags: readonly T
   );
 }
 
+function size(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} B`;
+}
+
+/** The files the delivered copy carries, each a download. */
+function Files(props: { m: ShownMessage }) {
+  if (props.m.files.length === 0) return null;
+  return (
+    <ul class="files" aria-label="Attachments">
+      {props.m.files.map((f) => (
+        <li>
+          📎{' '}
+          <a href={`/messages/${props.m.id}/files/${f.index}`} download={f.name}>
+            {f.name}
+          </a>{' '}
+          <span class="muted">
+            {f.type} · {size(f.size)}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** An older message as one line; opening it loads the whole card in its place. */
+function ClosedCard(props: { m: ShownMessage; pair: PairHeader }) {
+  const m = props.m;
+  const who = m.direction === 'buyer_to_store' ? props.pair.buyerName || 'Buyer' : props.pair.storeName;
+  return (
+    <details
+      class={`message closed ${m.direction}`}
+      id={`m${m.id}`}
+      data-message-id={String(m.id)}
+      hx-get={`/messages/${m.id}/card`}
+      hx-trigger="toggle once"
+      hx-swap="outerHTML"
+    >
+      <summary>
+        <b>{who}</b> <span class="muted">{time(m.receivedAt)}</span> {m.subject} <span class="snippet">{m.text}</span>
+      </summary>
+    </details>
+  );
+}
+
 export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: string; allTags: readonly Tag[] }) {
   const m = props.m;
+  if (!m.open) return <ClosedCard m={m} pair={props.pair} />;
   const who = m.direction === 'buyer_to_store' ? props.pair.buyerName || 'Buyer' : `${props.pair.storeName} (${m.source === 'web' ? 'admin' : m.authorEmail})`;
   return (
     <article class={`message ${m.direction}`} id={`m${m.id}`} data-message-id={String(m.id)}>
@@ -153,12 +194,10 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: st
         {m.lastError && m.delivery !== 'sent' ? <span class="muted"> {m.lastError}</span> : null}
         {m.suspicious ? <span class="badge bad">suspicious sender</span> : null}
         {m.critical ? <span class="badge">important</span> : null}
-        <span class="muted status"> · {m.status.replace(/_/g, ' ')}</span>
         {m.reported ? <span class="badge bad">reported</span> : null} <TagControls m={m} csrf={props.csrf} allTags={props.allTags} />
       </div>
       {m.direction === 'buyer_to_store' ? (
         <div class="filters">
-          <Marks m={m} csrf={props.csrf} />
           <form
             method="post"
             action={`/messages/${m.id}/category`}
@@ -185,6 +224,7 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: st
         <b>{m.subject}</b>
       </div>
       <pre class="body">{m.text}</pre>
+      <Files m={m} />
       {m.hasHtml ? (
         <details>
           <summary>Formatted version</summary>
@@ -248,7 +288,7 @@ export function DraftWarnings(props: { warnings: readonly string[] }) {
   );
 }
 
-export function ReplyForm(props: {
+export interface ReplyFormProps {
   pairId: number;
   csrf: string;
   subject: string;
@@ -257,8 +297,26 @@ export function ReplyForm(props: {
   sent?: boolean;
   text?: string;
   templates?: readonly { id: number; name: string }[];
+  templateId?: number | undefined;
+  /** The buyer's orders, newest first, and the one the template values come from. */
+  orders?: readonly { number: string; label: string }[];
+  orderNumber?: string | null;
+  /** The newest message id when the box was shown: a reply on top of a newer one asks first. */
+  seen: number;
+  /** Set when a newer message came in: says so and offers to send anyway. */
+  newer?: string | undefined;
+  sendAnyway?: boolean;
   warning?: string | undefined;
-}) {
+}
+
+export function ReplyForm(props: ReplyFormProps) {
+  const refill = {
+    'hx-post': `/conversations/${props.pairId}/reply-form`,
+    'hx-target': '#reply',
+    'hx-swap': 'outerHTML',
+    'hx-trigger': 'change',
+    'hx-include': 'closest form',
+  };
   return (
     <form
       class="reply"
@@ -274,27 +332,42 @@ export function ReplyForm(props: {
     >
       <Csrf token={props.csrf} />
       <input type="hidden" name="key" value={props.formKey} />
+      <input type="hidden" name="seen" value={String(props.seen)} />
+      {props.sendAnyway ? <input type="hidden" name="send_anyway" value="1" /> : null}
       <ReplyResult error={props.error} sent={props.sent ?? false} />
-      {props.warning ? <p class="warn">{props.warning}</p> : null}
-      {props.templates?.length ? (
-        <label>
-          Template{' '}
-          <select
-            name="template"
-            hx-get={`/conversations/${props.pairId}/reply-form`}
-            hx-target="#reply"
-            hx-swap="outerHTML"
-            hx-trigger="change"
-            hx-include="this"
-            aria-label="Template"
-          >
-            <option value="">—</option>
-            {props.templates.map((t) => (
-              <option value={String(t.id)}>{t.name}</option>
-            ))}
-          </select>
-        </label>
+      {props.newer ? (
+        <p class="warn newer" role="alert">
+          {props.newer}
+        </p>
       ) : null}
+      {props.warning ? <p class="warn">{props.warning}</p> : null}
+      <div class="reply-choices">
+        {props.templates?.length ? (
+          <label>
+            Template{' '}
+            <select name="template" aria-label="Template" {...refill}>
+              <option value="">—</option>
+              {props.templates.map((t) => (
+                <option value={String(t.id)} selected={props.templateId === t.id}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {props.orders?.length ? (
+          <label>
+            Order{' '}
+            <select name="order" aria-label="Order" {...refill}>
+              {props.orders.map((o) => (
+                <option value={o.number} selected={props.orderNumber === o.number}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+      </div>
       <label>
         Subject
         <input name="subject" value={props.subject} required maxlength={998} />
@@ -323,20 +396,169 @@ export function ReplyForm(props: {
         />
       </label>
       <button type="submit" name="after" value="">
-        Send
+        {props.sendAnyway ? 'Send anyway' : 'Send'}
       </button>{' '}
       <button type="submit" name="after" value="processed" class="plain">
-        Send and mark processed
+        {props.sendAnyway ? 'Send anyway and mark processed' : 'Send and mark processed'}
       </button>
     </form>
   );
 }
 
+/**
+ * The live part of the page, polled: who else has the conversation open (and whether they are
+ * replying), and the messages that came after the last one shown, appended to the thread.
+ */
+export function Live(props: {
+  pairId: number;
+  after: number;
+  viewers: readonly string[];
+  pollMs: number;
+  fresh: readonly ShownMessage[];
+  pair: PairHeader;
+  csrf: string;
+  allTags: readonly Tag[];
+}) {
+  return (
+    <>
+      <div
+        id="live"
+        class="live"
+        aria-live="polite"
+        hx-get={`/conversations/${props.pairId}/live?after=${props.after}`}
+        hx-trigger={`every ${Math.round(props.pollMs / 1000)}s`}
+        hx-swap="outerHTML"
+      >
+        {props.viewers.map((v) => (
+          <span class="badge presence">{v}</span>
+        ))}
+      </div>
+      {props.fresh.length ? (
+        <div hx-swap-oob="beforeend:#thread">
+          {props.fresh.map((m) => (
+            <MessageCard m={m} pair={props.pair} csrf={props.csrf} allTags={props.allTags} />
+          ))}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+export const CONVERSATION_STATUS_LABELS: Record<ConversationStatus, string> = {
+  open: 'Open',
+  pending: 'Pending',
+  follow_up: 'To follow up',
+  processed: 'Processed',
+  replied_on_platform: 'Replied on platform',
+};
+
+/** Status, assignee and snooze of the conversation, at the top of the thread. */
+function ConversationBar(props: ConversationProps) {
+  const s = props.state;
+  if (!s) return null;
+  const id = props.pair.pairId;
+  return (
+    <div class="conv-bar">
+      <form class="inline" method="post" action={`/conversations/${id}/status`}>
+        <Csrf token={props.csrf} />
+        <span class="muted">Status:</span> <b class="conv-status">{CONVERSATION_STATUS_LABELS[s.status]}</b>
+        {s.status !== 'replied_on_platform'
+          ? (['open', 'pending', 'follow_up', 'processed'] as const)
+              .filter((x) => x !== s.status)
+              .map((x) => (
+                <button type="submit" name="status" value={x} class="plain">
+                  {CONVERSATION_STATUS_LABELS[x]}
+                </button>
+              ))
+          : null}
+        {s.status !== 'replied_on_platform' ? (
+          <button
+            type="submit"
+            name="status"
+            value="replied_on_platform"
+            class="plain"
+            data-confirm="Mark replied on platform? This mark is final: it cannot be changed back by hand (a new buyer message reopens the conversation)."
+          >
+            Replied on platform…
+          </button>
+        ) : null}
+      </form>
+      <form class="inline" method="post" action={`/conversations/${id}/assign`}>
+        <Csrf token={props.csrf} />
+        <label>
+          Assigned to{' '}
+          <select name="user" aria-label="Assigned to" class="submit-on-change">
+            <option value="" selected={s.assigneeId === null}>
+              nobody
+            </option>
+            {props.users.map((u) => (
+              <option value={String(u.id)} selected={s.assigneeId === u.id}>
+                {u.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <noscript>
+          <button type="submit">Assign</button>
+        </noscript>
+      </form>
+      <form class="inline" method="post" action={`/conversations/${id}/snooze`}>
+        <Csrf token={props.csrf} />
+        {s.snoozedUntil && s.snoozedUntil > Date.now() ? (
+          <>
+            <span class="badge">snoozed until {time(s.snoozedUntil)} UTC</span>
+            <button type="submit" name="until" value="" class="plain">
+              Wake now
+            </button>
+          </>
+        ) : (
+          <>
+            <label>
+              Snooze until <input type="datetime-local" name="until" required aria-label="Snooze until (UTC)" />
+            </label>
+            <button type="submit" class="plain">
+              Snooze
+            </button>
+          </>
+        )}
+      </form>
+    </div>
+  );
+}
+
 export function ConversationPage(props: ConversationProps) {
   const p = props.pair;
+  const last = props.messages[props.messages.length - 1];
   return (
     <Layout title={`${p.buyerName || p.alias} · ${p.storeName}`} user={props.user} csrf={props.csrf}>
-      <main>
+      <main class="conversation" data-pair-id={String(p.pairId)}>
+        <section class="content">
+          <p class="back">
+            <a href="/inbox">← Inbox</a> · <b>{p.buyerName || p.alias}</b> · {p.storeName}
+          </p>
+          <ConversationBar {...props} />
+          {/* Shown = read: a POST once the page is on screen (reading never writes). */}
+          <div hx-post={`/conversations/${p.pairId}/read`} hx-trigger="load" hx-swap="none"></div>
+          <Live
+            pairId={p.pairId}
+            after={last?.id ?? 0}
+            viewers={props.viewers}
+            pollMs={props.pollMs}
+            fresh={[]}
+            pair={p}
+            csrf={props.csrf}
+            allTags={props.allTags}
+          />
+          <div id="thread">
+            {props.messages.map((m) => (
+              <MessageCard m={m} pair={p} csrf={props.csrf} allTags={props.allTags} />
+            ))}
+          </div>
+          <details open class="reply-box">
+            <summary>Reply{props.draftRestored ? <span class="muted"> (your draft, kept)</span> : null}</summary>
+            <ReplyForm {...props.reply} sent={props.sent} />
+          </details>
+        </section>
         <aside class="side">
           <h3>Buyer</h3>
           <div>
@@ -377,22 +599,9 @@ export function ConversationPage(props: ConversationProps) {
           <h3>Store</h3>
           <div>{p.storeName}</div>
           <ResponseClockBox pairId={p.pairId} />
-          <p>
-            <a href="/inbox">← Inbox</a>
-          </p>
         </aside>
-        <section class="content">
-          <div id="thread">
-            {props.messages.map((m) => (
-              <MessageCard m={m} pair={p} csrf={props.csrf} allTags={props.allTags} />
-            ))}
-          </div>
-          <details open class="reply-box">
-            <summary>Reply</summary>
-            <ReplyForm pairId={p.pairId} csrf={props.csrf} subject={props.reply.subject} formKey={props.reply.formKey} templates={props.templates} />
-          </details>
-        </section>
       </main>
+      <script src="/assets/inbox.js" defer></script>
     </Layout>
   );
 }

@@ -35,8 +35,28 @@ import { RefusalEvents } from './refusal-events.js';
 import { roleForward } from './role-mail.js';
 import { UserRepo } from '../store/users.js';
 
-export type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, ResolvedRole, Submitter } from './pipeline-types.js';
-import type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, ResolvedRole, Submitter } from './pipeline-types.js';
+export type {
+  AcceptInput,
+  Accepted,
+  BounceHandler,
+  Preview,
+  RelayOptions,
+  ResolvedBounce,
+  ResolvedRecipient,
+  ResolvedRole,
+  Submitter,
+} from './pipeline-types.js';
+import type {
+  AcceptInput,
+  Accepted,
+  BounceHandler,
+  Preview,
+  RelayOptions,
+  ResolvedBounce,
+  ResolvedRecipient,
+  ResolvedRole,
+  Submitter,
+} from './pipeline-types.js';
 
 /** Random Message-ID on the relay domain (RFC 5322 §3.6.4), never derived from the original. */
 export function newRelayMessageId(domain: string): string {
@@ -236,7 +256,7 @@ export class Relay {
     // postmaster@/abuse@: judged and composed now, committed after the conversation mail.
     const roleMail: { to: string; bytes: Buffer }[] = [];
     for (const r of dryRun ? [] : roles) {
-      const forward = roleForward(mail, {
+      const forward = await roleForward(mail, {
         role: r.role,
         domain: this.primaryDomain,
         deliverTo: r.deliverTo,
@@ -255,7 +275,9 @@ export class Relay {
     };
     const forwardRoleMail = async (): Promise<number[]> => {
       if (roleMail.length === 0) return [];
-      const ids = await this.#commit.run(() => roleMail.map((m) => this.#outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: m.to, raw: m.bytes })));
+      const ids = await this.#commit.run(() =>
+        roleMail.map((m) => this.#outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: m.to, raw: m.bytes })),
+      );
       this.#onQueued();
       return ids;
     };
@@ -354,7 +376,14 @@ export class Relay {
         id.direction === 'buyer_to_store'
           ? { addresses: [id.senderEmail, buyer.email, mail.from?.address ?? '', mail.sender?.address ?? '', input.envelopeFrom], names: [] }
           : {
-              addresses: [id.senderEmail, id.store.mailbox, mail.from?.address ?? '', mail.sender?.address ?? '', input.envelopeFrom, ...senders.map((s) => s.email)],
+              addresses: [
+                id.senderEmail,
+                id.store.mailbox,
+                mail.from?.address ?? '',
+                mail.sender?.address ?? '',
+                input.envelopeFrom,
+                ...senders.map((s) => s.email),
+              ],
               names: [mail.from?.name ?? '', mail.sender?.name ?? ''].filter(Boolean),
               // A full staff name ("John Smith", "Smith, John"), from From: or from Sender: for
               // "on behalf of" mail, is hidden everywhere; a first name alone is a choice.

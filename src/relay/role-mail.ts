@@ -28,7 +28,7 @@ export interface RoleMailContext {
  * (or SPF) says reject, as for buyers. Reports often come from the null sender (DSNs, feedback
  * loops): those are passed on, since there is no envelope domain to check.
  */
-export function roleForward(mail: ParsedMail, ctx: RoleMailContext): Rewritten | Refusal {
+export async function roleForward(mail: ParsedMail, ctx: RoleMailContext): Promise<Rewritten | Refusal> {
   const hops = hopCount(mail.headers);
   if (hops >= MAX_HOPS) return refusal('LOOP_DETECTED', `the message has passed through this relay ${hops} times (mail loop)`);
   const from = mail.from?.address ?? '';
@@ -39,7 +39,7 @@ export function roleForward(mail: ParsedMail, ctx: RoleMailContext): Rewritten |
     if (judged.outcome === 'retry') return refusal('AUTH_TEMPORARY', `${judged.reason}; please try again later`);
   }
   const mailbox = `${ctx.role}@${ctx.domain}`;
-  const { message, changes } = rewrite(mail, {
+  const { message, changes } = await rewrite(mail, {
     direction: 'buyer_to_store',
     aliasAddress: mailbox,
     store: { id: 0, slug: ctx.role, name: mailbox, mailbox: ctx.deliverTo },

@@ -28,6 +28,7 @@ export function eraseBuyer(db: Db, email: string): ErasureResult {
     db.prepare(`DELETE FROM message_tags WHERE message_id IN (${inMessages})`).run(...pairIds);
     db.prepare(`DELETE FROM reports WHERE message_id IN (${inMessages})`).run(...pairIds);
     db.prepare(`DELETE FROM notes WHERE pair_id IN (${marks})`).run(...pairIds);
+    db.prepare(`DELETE FROM conversation_drafts WHERE pair_id IN (${marks})`).run(...pairIds); // replies being typed
     // Staff notification emails that named the buyer.
     for (const needle of [address, buyer.name].filter((n) => n.length >= 3)) {
       db.prepare("DELETE FROM outbox_bodies WHERE outbox_id IN (SELECT id FROM outbox WHERE kind = 'notice' AND message_id IS NULL) AND instr(raw, ?) > 0").run(

@@ -4,46 +4,67 @@
 import type { Category } from '../core/categorize.js';
 import type { Direction, Finding, Change } from '../core/types.js';
 import type { Db } from './db.js';
+import type { Tag } from './tags.js';
 import { stmt } from './statements.js';
 
 export type InboxView = 'in' | 'sent' | 'all';
 export type MessageStatus = 'pending' | 'follow_up' | 'processed' | 'replied_on_platform';
+/** open: waiting on us; pending: waiting on the buyer; replied_on_platform is final (a buyer message reopens it). */
+export type ConversationStatus = 'open' | 'pending' | 'follow_up' | 'processed' | 'replied_on_platform';
+export const CONVERSATION_STATUSES = ['open', 'pending', 'follow_up', 'processed', 'replied_on_platform'] as const;
 
 export interface InboxFilter {
   /** The stores to show: already intersected with what the user may see. */
   readonly storeIds: readonly number[];
+  /** in: conversations with a buyer message; sent: whose latest message is ours; all. */
   readonly view: InboxView;
   readonly unread?: boolean | undefined;
-  readonly status?: MessageStatus | undefined;
+  readonly status?: ConversationStatus | undefined;
+  /** The category of the conversation's latest buyer message. */
   readonly category?: Category | undefined;
+  /** Conversations with a message carrying this tag. */
   readonly tagId?: number | undefined;
-  /** 'due': unanswered buyer messages whose response clock runs out first, first. */
+  /** A user id: assigned to them; null: unassigned; undefined: anyone's. */
+  readonly assigneeId?: number | null | undefined;
+  /** true: only snoozed conversations; otherwise snoozed ones are hidden until they wake. */
+  readonly snoozed?: boolean | undefined;
+  /** 'due': conversations waiting for an answer whose response clock runs out first, first. */
   readonly sort?: 'newest' | 'due' | undefined;
+  /** The latest message at or after this instant (ms). */
   readonly sinceMs?: number | undefined;
-  /** Received before this instant (exclusive). */
+  /** The latest message before this instant (exclusive). */
   readonly untilMs?: number | undefined;
   readonly q?: string | undefined;
+  /** Cursor: latest message id (or, in a full-text search, matching message id) below this. */
   readonly beforeId?: number | undefined;
   readonly limit: number;
+  readonly now: number;
 }
 
+/** One conversation in the list, with its latest message. */
 export interface InboxRow {
-  readonly id: number;
   readonly pairId: number;
   readonly storeId: number;
   readonly storeName: string;
   readonly buyerName: string;
   readonly buyerKind: 'customer' | 'visitor';
   readonly alias: string;
+  /** The latest message (or, in a full-text search, the newest matching one). */
+  readonly id: number;
   readonly direction: Direction;
   readonly subject: string;
   readonly snippet: string;
-  readonly status: MessageStatus;
-  readonly category: Category;
-  readonly read: boolean;
-  readonly replied: boolean;
-  readonly suspicious: boolean;
   readonly receivedAt: number;
+  readonly suspicious: boolean;
+  readonly status: ConversationStatus;
+  readonly category: Category | null;
+  readonly unread: number;
+  readonly files: boolean;
+  /** When the oldest unanswered buyer message came (ms); null when answered. */
+  readonly waitingSince: number | null;
+  readonly assigneeId: number | null;
+  readonly assignee: string | null;
+  readonly snoozedUntil: number | null;
 }
 
 export interface ConversationMessage {
@@ -52,6 +73,8 @@ export interface ConversationMessage {
   readonly source: string;
   readonly authorEmail: string;
   readonly subject: string;
+  /** The start of the text (empty after the retention period). */
+  readonly snippet: string;
   readonly status: MessageStatus;
   readonly category: Category;
   readonly suspicious: boolean;
@@ -90,6 +113,9 @@ export function ftsQuery(q: string): string | null {
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
+/** A full-text search looks at this many matching messages at most for one page. */
+const SEARCH_WALK_MAX = 50_000;
+
 export class InboxRepo {
   readonly #db: Db;
   constructor(db: Db) {
@@ -98,60 +124,68 @@ export class InboxRepo {
 
   list(f: InboxFilter): InboxRow[] {
     if (f.storeIds.length === 0) return [];
-    // Plans that stop after one page on a million rows (bench/inbox-bench.ts):
-    // - one store: the (store_id, id) index, already in id order;
-    // - several stores: walk the rowid backwards and filter (`+` keeps SQLite off the store indexes,
-    //   which would gather every row of every store and sort them);
-    // - a search that names an alias or an order number: the pair's (pair_id, id) index;
-    // - a full-text search: FTS5 hands out matching rowids newest first and the walk stops at a page.
-    const where: string[] = [];
-    const args: unknown[] = [];
-    let from = 'messages m';
-    if (f.storeIds.length === 1) {
-      where.push('m.store_id = ?');
-      args.push(f.storeIds[0]);
-    } else {
-      where.push(`+m.store_id IN (${marks(f.storeIds.length)})`);
-      args.push(...f.storeIds);
-    }
-    let order = 'm.id DESC';
+    // Plans that stop after one page (bench/inbox-bench.ts, 40 000 conversations over 1 000 000
+    // messages): conversations walked newest first on (store_id, last_message_id) for one store or
+    // (last_message_id) for several (`+` keeps SQLite off the store index, which would gather every
+    // row of every store and sort them); an alias or order number names the pairs; a full-text
+    // search walks the matches newest first and collects their conversations until a page is full.
     const q = f.q?.trim();
     if (q) {
       const pairIds = this.#pairsNamed(q);
-      if (pairIds.length) {
-        where.push(`m.pair_id IN (${marks(pairIds.length)})`);
-        args.push(...pairIds);
-      } else {
-        const match = ftsQuery(q);
-        if (!match) return [];
-        from = 'message_search s JOIN messages m ON m.id = s.rowid';
-        where.push('message_search MATCH ?');
-        args.push(match);
-        order = 's.rowid DESC';
-      }
+      if (pairIds.length) return this.#rows(f, pairIds);
+      const match = ftsQuery(q);
+      return match ? this.#search(f, match) : [];
     }
-    if (f.view === 'in') where.push("m.direction = 'buyer_to_store'");
+    return this.#rows(f, null);
+  }
+
+  /** The page of conversations matching f, among `pairIds` when given (in their order then). */
+  #rows(f: InboxFilter, pairIds: readonly number[] | null, hits?: ReadonlyMap<number, number>): InboxRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.storeIds.length === 1) {
+      where.push('c.store_id = ?');
+      args.push(f.storeIds[0]);
+    } else {
+      where.push(`+c.store_id IN (${marks(f.storeIds.length)})`);
+      args.push(...f.storeIds);
+    }
+    if (pairIds) {
+      where.push(`c.pair_id IN (${marks(pairIds.length)})`);
+      args.push(...pairIds);
+    }
+    let order = 'c.last_message_id DESC';
+    if (f.view === 'in') where.push('c.last_buyer_id IS NOT NULL');
     if (f.view === 'sent') where.push("m.direction = 'store_to_buyer'");
-    if (f.unread) where.push('m.read_at IS NULL');
+    if (f.unread) where.push('c.unread > 0');
     if (f.status) {
-      where.push('m.status = ?');
+      where.push('c.status = ?');
       args.push(f.status);
     }
     if (f.category) {
-      where.push('m.category = ?');
+      where.push('c.category = ?');
       args.push(f.category);
     }
     if (f.tagId !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM message_tags mt WHERE mt.message_id = m.id AND mt.tag_id = ?)');
+      where.push('EXISTS (SELECT 1 FROM messages x JOIN message_tags mt ON mt.message_id = x.id WHERE x.pair_id = c.pair_id AND mt.tag_id = ?)');
       args.push(f.tagId);
+    }
+    if (f.assigneeId === null) where.push('c.assignee_id IS NULL');
+    else if (f.assigneeId !== undefined) {
+      where.push('c.assignee_id = ?');
+      args.push(f.assigneeId);
+    }
+    if (f.snoozed) {
+      where.push('c.snoozed_until > ?');
+      args.push(f.now);
+    } else {
+      where.push('(c.snoozed_until IS NULL OR c.snoozed_until <= ?)');
+      args.push(f.now);
     }
     if (f.sort === 'due') {
       // Only what still waits for an answer; A-to-z claims get 48 hours, the rest 24.
-      where.push(
-        "m.direction = 'buyer_to_store' AND m.status IN ('pending', 'follow_up') AND m.category NOT IN ('marketplace_notification', 'sent')",
-        "NOT EXISTS (SELECT 1 FROM messages r WHERE r.pair_id = m.pair_id AND r.id > m.id AND r.direction = 'store_to_buyer')",
-      );
-      order = "m.received_at + CASE m.category WHEN 'a_to_z_claim' THEN 172800000 ELSE 86400000 END, m.id";
+      where.push("c.waiting_since IS NOT NULL AND c.status IN ('open', 'follow_up') AND c.category NOT IN ('marketplace_notification', 'sent')");
+      order = "c.waiting_since + CASE c.category WHEN 'a_to_z_claim' THEN 172800000 ELSE 86400000 END, c.pair_id";
     }
     if (f.sinceMs !== undefined) {
       where.push('m.received_at >= ?');
@@ -161,21 +195,56 @@ export class InboxRepo {
       where.push('m.received_at < ?');
       args.push(f.untilMs);
     }
-    if (f.beforeId !== undefined) {
-      where.push('m.id < ?');
+    if (f.beforeId !== undefined && !hits && f.sort !== 'due') {
+      where.push('c.last_message_id < ?');
       args.push(f.beforeId);
     }
-    const sql = `SELECT m.id, m.pair_id AS pairId, m.store_id AS storeId, st.name AS storeName, CASE WHEN p.hide_name THEN '' ELSE b.name END AS buyerName, b.kind AS buyerKind,
-        p.token AS alias, m.direction, m.subject, m.snippet, m.status, m.category, m.read_at IS NOT NULL AS read, m.suspicious, m.received_at AS receivedAt,
-        EXISTS (SELECT 1 FROM messages r WHERE r.pair_id = m.pair_id AND r.id > m.id AND r.direction = 'store_to_buyer') AS replied
-      FROM ${from} JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id JOIN stores st ON st.id = m.store_id
+    const sql = `SELECT c.pair_id AS pairId, c.store_id AS storeId, st.name AS storeName, CASE WHEN p.hide_name THEN '' ELSE b.name END AS buyerName, b.kind AS buyerKind,
+        p.token AS alias, m.id, m.direction, m.subject, m.snippet, m.received_at AS receivedAt, m.suspicious, c.status, c.category, c.unread, c.files,
+        c.waiting_since AS waitingSince, c.assignee_id AS assigneeId, u.name AS assignee, c.snoozed_until AS snoozedUntil
+      FROM conversations c JOIN messages m ON m.id = c.last_message_id JOIN pairs p ON p.id = c.pair_id JOIN buyers b ON b.id = p.buyer_id
+        JOIN stores st ON st.id = c.store_id LEFT JOIN users u ON u.id = c.assignee_id
       WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
-    const rows = stmt(this.#db, sql).all(...args, f.limit) as (Omit<InboxRow, 'read' | 'replied' | 'suspicious'> & {
-      read: number;
-      replied: number;
-      suspicious: number;
-    })[];
-    return rows.map((r) => ({ ...r, read: r.read === 1, replied: r.replied === 1, suspicious: r.suspicious === 1 }));
+    const rows = (
+      stmt(this.#db, sql).all(...args, hits ? pairIds!.length : f.limit) as (Omit<InboxRow, 'suspicious' | 'files'> & { suspicious: number; files: number })[]
+    ).map((r) => ({ ...r, suspicious: r.suspicious === 1, files: r.files > 0 }));
+    if (!hits) return rows;
+    // A search shows each conversation with its newest matching message, in the order of the matches.
+    return rows.map((r) => ({ ...r, id: hits.get(r.pairId) ?? r.id })).sort((a, b) => b.id - a.id);
+  }
+
+  /** Conversations with a message matching the FTS query, newest match first, one page. */
+  #search(f: InboxFilter, match: string): InboxRow[] {
+    const walk = stmt(
+      this.#db,
+      `SELECT s.rowid AS id, m.pair_id AS pairId, m.store_id AS storeId FROM message_search s JOIN messages m ON m.id = s.rowid
+       WHERE message_search MATCH ? AND s.rowid < ? ORDER BY s.rowid DESC`,
+    );
+    const stores = new Set(f.storeIds);
+    const seen = new Map<number, number>();
+    const out: InboxRow[] = [];
+    let cursor = f.beforeId ?? Number.MAX_SAFE_INTEGER;
+    let walked = 0;
+    // Collect a batch of new conversations from the walk (the iterator is closed before the next
+    // query runs), then read their rows with the other filters; again until a page is full.
+    for (;;) {
+      const batch: number[] = [];
+      let exhausted = true;
+      for (const hit of walk.iterate(match, cursor) as IterableIterator<{ id: number; pairId: number; storeId: number }>) {
+        cursor = hit.id;
+        if (++walked > SEARCH_WALK_MAX) break;
+        if (!stores.has(hit.storeId) || seen.has(hit.pairId)) continue;
+        seen.set(hit.pairId, hit.id);
+        batch.push(hit.pairId);
+        if (batch.length >= 100) {
+          exhausted = false;
+          break;
+        }
+      }
+      if (batch.length) out.push(...this.#rows(f, batch, seen));
+      if (exhausted || out.length >= f.limit || walked > SEARCH_WALK_MAX) break;
+    }
+    return out.slice(0, f.limit);
   }
 
   /** Pairs whose alias is q, or that have an order numbered q (exact identifiers beat full text). */
@@ -185,6 +254,45 @@ export class InboxRepo {
       id: number;
     }[];
     return rows.map((r) => r.id);
+  }
+
+  /** The tags on any message of these conversations, per pair. */
+  tagsForPairs(pairIds: readonly number[]): Map<number, Tag[]> {
+    const out = new Map<number, Tag[]>();
+    if (pairIds.length === 0) return out;
+    const rows = stmt(
+      this.#db,
+      `SELECT DISTINCT m.pair_id AS pairId, t.id, t.name, t.colour FROM messages m JOIN message_tags mt ON mt.message_id = m.id JOIN tags t ON t.id = mt.tag_id
+       WHERE m.pair_id IN (${marks(pairIds.length)}) ORDER BY t.name`,
+    ).all(...pairIds) as (Tag & { pairId: number })[];
+    for (const { pairId, ...tag } of rows) out.set(pairId, [...(out.get(pairId) ?? []), tag]);
+    return out;
+  }
+
+  /** A conversation's latest message and latest buyer message, and its messages with a tag. */
+  messageIds(pairId: number): { last: number | null; lastBuyer: number | null; tagged: (tagId: number) => number[] } {
+    const row = stmt(this.#db, 'SELECT last_message_id AS last, last_buyer_id AS lastBuyer FROM conversations WHERE pair_id = ?').get(pairId) as
+      | { last: number; lastBuyer: number | null }
+      | undefined;
+    return {
+      last: row?.last ?? null,
+      lastBuyer: row?.lastBuyer ?? null,
+      tagged: (tagId) =>
+        (
+          stmt(this.#db, 'SELECT m.id FROM messages m JOIN message_tags mt ON mt.message_id = m.id WHERE m.pair_id = ? AND mt.tag_id = ?').all(pairId, tagId) as {
+            id: number;
+          }[]
+        ).map((r) => r.id),
+    };
+  }
+
+  /** The newest message id in these stores (the live refresh compares it). */
+  newestId(storeIds: readonly number[]): number {
+    if (storeIds.length === 0) return 0;
+    const row = stmt(this.#db, `SELECT max(last_message_id) AS id FROM conversations WHERE store_id IN (${marks(storeIds.length)})`).get(...storeIds) as {
+      id: number | null;
+    };
+    return row.id ?? 0;
   }
 
   /** Unread buyer messages per category in these stores, for the sidebar. */
@@ -227,7 +335,7 @@ export class InboxRepo {
   conversation(pairId: number): ConversationMessage[] {
     const rows = stmt(
       this.#db,
-      `SELECT m.id, m.direction, m.source, m.author_email AS authorEmail, m.subject, m.status, m.category, m.suspicious, m.critical, m.findings, m.changes,
+      `SELECT m.id, m.direction, m.source, m.author_email AS authorEmail, m.subject, m.snippet, m.status, m.category, m.suspicious, m.critical, m.findings, m.changes,
          m.received_at AS receivedAt, o.id AS outboxId, COALESCE(o.status, 'none') AS delivery, o.last_error AS lastError
        FROM messages m LEFT JOIN outbox o ON o.id = (SELECT min(id) FROM outbox WHERE message_id = m.id AND kind = 'relay')
        WHERE m.pair_id = ? ORDER BY m.id`,

@@ -15,6 +15,8 @@ let base: string;
 let pair: Awaited<ReturnType<typeof seedPair>>;
 let other: Awaited<ReturnType<typeof seedPair>>;
 const dialogs: string[] = [];
+/** The start of a confirmation the test answers yes to (once). */
+let expectedConfirm: string | null = null;
 
 async function mail(from: string, to: string, subject: string, body: string, extraHeaders: string[] = []) {
   const c = await SmtpClient.connect(h.gw.smtpPort);
@@ -47,6 +49,12 @@ beforeAll(async () => {
   browser = await launch();
   page = await browser.newPage();
   page.on('dialog', (d) => {
+    // Leaving a page with an unsent reply asks first (test/e2e/inbox.test.ts checks it): go on.
+    if (d.type() === 'beforeunload') return void d.accept();
+    if (expectedConfirm && d.type() === 'confirm' && d.message().startsWith(expectedConfirm)) {
+      expectedConfirm = null;
+      return void d.accept();
+    }
     dialogs.push(d.message());
     void d.dismiss();
   });
@@ -90,7 +98,7 @@ describe('the admin in a browser', () => {
     await page.goto(`${base}/inbox?from=${today}&to=${today}`);
     expect(await page.locator('table.list tbody tr').count()).toBe(2);
     await page.goto(`${base}/inbox?from=2020-01-01&to=2020-01-31`);
-    expect(await page.locator('#rows').innerText()).toContain('No messages match.');
+    expect(await page.locator('#results').innerText()).toContain('No conversations match.');
   });
 
   it('sorts messages into categories by rule, shows the response clock, and re-categorises by hand', async () => {
@@ -139,7 +147,7 @@ describe('the admin in a browser', () => {
     expect(raw).toContain('ships today');
     expect(raw).not.toContain('support@acme.example');
     expect(raw).toMatch(new RegExp(`^From: .*Acme Store.*<${pair.address}>`, 'm'));
-    expect(await page.locator('article.message').first().innerText()).toContain('processed');
+    expect(await page.locator('.conv-bar .conv-status').innerText()).toBe('Processed');
   });
 
   it('sends an attachment with a reply, and refuses a program dressed as a PDF, keeping the text', async () => {
@@ -196,10 +204,10 @@ describe('the admin in a browser', () => {
     await page.keyboard.press('k');
     const first = page.locator('table.list tbody tr').first();
     expect(await first.getAttribute('class')).toContain('current');
-    const id = await first.getAttribute('data-message-id');
+    const id = await first.getAttribute('data-pair-id');
     await page.keyboard.press('e');
     await page.waitForURL(/done=1/);
-    expect(await page.locator(`tr[data-message-id="${id}"]`).innerText()).toContain('processed');
+    expect(await page.locator(`tr[data-pair-id="${id}"] select[name=status]`).inputValue()).toBe('processed');
     await page.keyboard.press('?');
     expect(await page.locator('dialog#help').isVisible()).toBe(true);
     await page.keyboard.press('Escape');
@@ -208,13 +216,13 @@ describe('the admin in a browser', () => {
     await page.waitForURL(/\/conversations\/\d+/);
   });
 
-  it('marks messages in bulk: the selected rows, or everything matching the filter', async () => {
+  it('marks conversations in bulk: the selected rows, or everything matching the filter', async () => {
     await page.goto(`${base}/inbox?q=Refund`);
-    await page.selectOption('select[name=action]', 'processed');
-    await page.click('button:has-text("Apply to everything matching this filter")');
+    await page.selectOption('select[name=action]', 'status:open');
+    await page.click('button:has-text("Apply to all 1 matching this filter")');
     await page.waitForURL(/done=1/);
-    expect(await page.locator('[role=status]').innerText()).toBe('1 message(s) updated.');
-    expect(await page.locator('table.list tbody tr').first().innerText()).toContain('processed');
+    expect(await page.locator('[role=status]').innerText()).toBe('1 conversation(s) updated.');
+    expect(await page.locator('table.list tbody tr select[name=status]').first().inputValue()).toBe('open');
     await page.goto(`${base}/inbox?view=all`);
     const rows = page.locator('table.list tbody tr');
     const count = await rows.count();
@@ -222,19 +230,21 @@ describe('the admin in a browser', () => {
       .nth(count - 1)
       .locator('input[type=checkbox]')
       .check();
-    await page.selectOption('select[name=action]', 'follow_up');
+    await page.selectOption('select[name=action]', 'status:follow_up');
     await page.click('button:has-text("Apply to selected")');
     await page.waitForURL(/done=1/);
     await page.goto(`${base}/inbox?view=all&status=follow_up`);
     expect(await page.locator('table.list tbody tr').count()).toBe(1);
     await screenshot(page, 'inbox-follow-up');
-    // A mark from the conversation, without a reload; "replied on platform" is final.
+    // A mark from the conversation, asked first; "replied on platform" is final.
     await page.locator('table.list tbody tr a').first().click();
     await page.waitForURL(/\/conversations\/\d+/);
-    const card = page.locator('article.message.buyer_to_store').first();
-    await card.locator('button:has-text("Replied on platform")').click();
-    await expect.poll(() => card.locator('.status').innerText()).toContain('replied on platform');
-    expect(await card.locator('.marks').count()).toBe(0);
+    const conversationUrl = page.url();
+    expectedConfirm = 'Mark replied on platform?';
+    await page.click('.conv-bar button:has-text("Replied on platform")');
+    await page.waitForURL(conversationUrl);
+    await expect.poll(() => page.locator('.conv-bar .conv-status').innerText()).toBe('Replied on platform');
+    expect(await page.locator('.conv-bar button[name=status]').count()).toBe(0);
   });
 
   it('tags a message up to the limit of two, keeps notes, and reports it to the owner', async () => {
@@ -492,7 +502,7 @@ describe('access control and CSRF (server side)', () => {
     }
     const bulk = await p.request.post(`${base}/inbox/bulk`, {
       headers: { 'x-csrf-token': agentCsrf },
-      form: { scope: 'selected', action: 'processed', ids: String(messageA) },
+      form: { scope: 'selected', action: 'status:processed', ids: String(pairA) },
       maxRedirects: 0,
     });
     expect(bulk.headers()['location']).toContain('done=0');

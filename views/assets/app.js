@@ -48,7 +48,7 @@
       if (row && bulk) {
         var check = row.querySelector('input[type=checkbox]');
         if (check) check.checked = true;
-        bulk.querySelector('select[name=action]').value = action;
+        bulk.querySelector('select[name=action]').value = 'status:' + action;
         var scope = document.createElement('input');
         scope.type = 'hidden';
         scope.name = 'scope';
@@ -57,8 +57,8 @@
         bulk.submit();
         return;
       }
-      var cards = document.querySelectorAll('article.message.buyer_to_store .marks button[value=' + action + ']');
-      if (cards.length) cards[cards.length - 1].click();
+      var mark = document.querySelector('.conv-bar button[value=' + action + ']');
+      if (mark) mark.click();
     } else if (e.key === 't') {
       var tagSelects = document.querySelectorAll('article.message.buyer_to_store select[name=tagId]');
       if (tagSelects.length) {

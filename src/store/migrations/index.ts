@@ -7,6 +7,7 @@ import { sql as storeItems } from './005-store-items.js';
 import { sql as bounceReports } from './006-bounce-reports.js';
 import { sql as trustWeb } from './007-trust-web.js';
 import { sql as responseClocks } from './011-response-clocks.js';
+import { sql as conversations } from './012-conversations.js';
 import { sql as eventsWebhooks } from './013-events-webhooks.js';
 import { sql as outboxLease } from './014-outbox-lease.js';
 
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'bounce-reports', sql: bounceReports },
   { version: 7, name: 'trust-web', sql: trustWeb },
   { version: 11, name: 'response-clocks', sql: responseClocks },
+  { version: 12, name: 'conversations', sql: conversations },
   { version: 13, name: 'events-webhooks', sql: eventsWebhooks },
   { version: 14, name: 'outbox-lease', sql: outboxLease },
 ];

@@ -54,6 +54,7 @@ const assetsDir = ['../../../views/assets/', '../../../../views/assets/']
 const ASSETS: Record<string, { type: string; body: Buffer }> = {
   'htmx.min.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js')) },
   'app.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(join(assetsDir, 'app.js')) },
+  'inbox.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(join(assetsDir, 'inbox.js')) },
   'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(join(assetsDir, 'app.css')) },
 };
 

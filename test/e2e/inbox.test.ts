@@ -1,0 +1,437 @@
+// The support team's day in a real browser (Debian's chromium via playwright-core) against the real
+// gateway: conversations as rows, bulk work on exactly the filter shown, received files listed and
+// downloaded safely, the order a template fills, reading without writing, status, assignment,
+// snooze, drafts, live refresh, two agents on one conversation, and the pages on a phone and a
+// laptop screen.
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TagRepo } from '../../src/store/tags.js';
+import { UserRepo } from '../../src/store/users.js';
+import { ConversationRepo } from '../../src/store/conversations.js';
+import { ARTIFACTS, launch, screenshot } from '../helpers/browser.js';
+import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+
+let h: Harness;
+let browser: Browser;
+let owner: BrowserContext;
+let page: Page;
+let base: string;
+let acme: Awaited<ReturnType<typeof seedPair>>;
+const dialogs: string[] = [];
+
+async function mail(from: string, to: string, m: SendMailOptions): Promise<void> {
+  const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.gw.smtpPort, secure: false, ignoreTLS: true });
+  try {
+    await t.sendMail({ envelope: { from, to: [to] }, from, to, ...m });
+  } finally {
+    t.close();
+  }
+}
+
+const db = () => h.gw.db;
+const pairIdOf = (alias: string) => (db().prepare('SELECT id FROM pairs WHERE token = ?').get(alias) as { id: number }).id;
+const unreadOf = (pairId: number) => (db().prepare('SELECT unread FROM conversations WHERE pair_id = ?').get(pairId) as { unread: number }).unread;
+const statusOf = (pairId: number) => (db().prepare('SELECT status FROM conversations WHERE pair_id = ?').get(pairId) as { status: string }).status;
+
+async function login(ctx: BrowserContext, email: string, password: string): Promise<Page> {
+  const p = await ctx.newPage();
+  p.on('dialog', (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    void (d.type() === 'beforeunload' ? d.accept() : d.dismiss());
+  });
+  await p.goto(`${base}/login`);
+  await p.fill('input[name=email]', email);
+  await p.fill('input[name=password]', password);
+  await p.click('button[type=submit]');
+  await p.waitForURL(`${base}/inbox`);
+  return p;
+}
+
+const buyers = ['rug', 'lamp', 'vase', 'chair', 'table'];
+
+beforeAll(async () => {
+  h = await startHarness();
+  base = `http://127.0.0.1:${h.gw.httpPort}`;
+  acme = await seedPair(h, { number: 'A-100', buyerEmail: 'jane@buyer.example', buyerName: 'Jane Doe' });
+  for (const [i, item] of buyers.entries()) {
+    const p = await seedPair(h, { number: `B-${i}`, buyerEmail: `${item}@buyer.example`, buyerName: `Buyer ${item}` });
+    await mail(`${item}@buyer.example`, p.address, { subject: `About the ${item}`, text: `Hello, my ${item} order B-${i}.` });
+  }
+  await mail('jane@buyer.example', acme.address, { subject: 'Where is my kettle?', text: 'Hello, order A-100 has not arrived.' });
+  await new UserRepo(db()).create({ email: 'olivia@seller.example', name: 'Olivia Owner', role: 'owner', password: 'owner password 123' });
+  await new UserRepo(db()).create({
+    email: 'alex@seller.example',
+    name: 'Alex Agent',
+    role: 'agent',
+    password: 'agent password 123',
+    storeIds: [acme.storeId],
+  });
+  browser = await launch();
+  owner = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  page = await login(owner, 'olivia@seller.example', 'owner password 123');
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await h.close();
+});
+
+describe('the inbox lists conversations', () => {
+  it('shows one row per conversation with its latest message and unread count', async () => {
+    const pairId = pairIdOf(acme.alias);
+    await mail('jane@buyer.example', acme.address, { subject: 'Re: Where is my kettle?', text: 'Any news?' });
+    await page.goto(`${base}/inbox`);
+    const row = page.locator(`tr[data-pair-id="${pairId}"]`);
+    expect(await row.count()).toBe(1);
+    expect(await row.innerText()).toContain('Re: Where is my kettle?');
+    expect(await row.locator('.badge.count').innerText()).toBe('2');
+    expect(await page.locator('table.list tbody tr').count()).toBe(6);
+  });
+});
+
+describe('bulk actions act on exactly the filter shown', () => {
+  it('marks read only the one conversation a search typed into the filter bar shows', async () => {
+    await page.goto(`${base}/inbox`);
+    expect(await page.locator('table.list tbody tr.unread').count()).toBe(6);
+    // Type the filter (htmx swaps the rows, the bulk bar and the sidebar), not a URL.
+    await page.fill('input[name=q]', 'rug');
+    await page.press('input[name=q]', 'Enter');
+    await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(1);
+    expect(await page.locator('table.list tbody tr').innerText()).toContain('About the rug');
+    // The sidebar links carry the new filter too.
+    expect(await page.locator('aside a[data-status="open"]').getAttribute('href')).toContain('q=rug');
+    await page.selectOption('select[name=action]', 'read');
+    await page.click('button:has-text("Apply to all 1 matching this filter")');
+    await page.waitForURL(/done=1/);
+    expect(await page.locator('[role=status]').innerText()).toBe('1 conversation(s) updated.');
+    const unread = db().prepare('SELECT count(*) AS n FROM conversations WHERE unread > 0').get() as { n: number };
+    expect(unread.n).toBe(5);
+  });
+
+  it('asks first for a final mark, saying how many conversations and which filter', async () => {
+    await page.goto(`${base}/inbox`);
+    await page.fill('input[name=q]', 'vase');
+    await page.press('input[name=q]', 'Enter');
+    await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(1);
+    await page.selectOption('select[name=action]', 'status:replied_on_platform');
+    await page.click('button:has-text("matching this filter")');
+    await page.waitForURL(`${base}/inbox/bulk`);
+    expect(await page.locator('h2').innerText()).toBe('Mark replied on platform: 1 conversation(s)?');
+    expect(await page.locator('.confirm').innerText()).toContain('search “vase”');
+    expect(await page.locator('.confirm').innerText()).toContain('This mark is final');
+    const vase = pairIdOf((db().prepare("SELECT p.token FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = 'vase@buyer.example'").get() as { token: string }).token);
+    expect(statusOf(vase)).toBe('open'); // nothing yet
+    await page.click('button:has-text("Yes, mark replied on platform (1)")');
+    await page.waitForURL(/done=1/);
+    expect(statusOf(vase)).toBe('replied_on_platform');
+  });
+
+  it('asks first above the threshold, and again when the number matching changed', async () => {
+    for (let i = 0; i < 20; i++) {
+      const p = await seedPair(h, { number: `C-${i}`, buyerEmail: `many${i}@buyer.example`, buyerName: `Many ${i}` });
+      await mail(`many${i}@buyer.example`, p.address, { subject: `Bulk question ${i}`, text: 'A question among many.' });
+    }
+    await page.goto(`${base}/inbox`);
+    await page.fill('input[name=q]', 'question');
+    await page.press('input[name=q]', 'Enter');
+    await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(20);
+    await page.selectOption('select[name=action]', 'status:follow_up');
+    await page.click('button:has-text("Apply to all 20 matching this filter")');
+    await page.waitForURL(/done=20/); // 20 is not above the threshold of 20
+    // One more arrives: the page said 20, the filter now matches 21, so it asks.
+    const p = await seedPair(h, { number: 'C-20', buyerEmail: 'many20@buyer.example', buyerName: 'Many 20' });
+    await page.selectOption('select[name=action]', 'status:processed');
+    await mail('many20@buyer.example', p.address, { subject: 'Bulk question 20', text: 'A question among many.' });
+    await page.click('button:has-text("Apply to all 20 matching this filter")');
+    await page.waitForURL(`${base}/inbox/bulk`);
+    expect(await page.locator('h2').innerText()).toBe('Mark processed: 21 conversation(s)?');
+    expect(await page.locator('.confirm .warn').first().innerText()).toContain('changed since the page was shown');
+    await page.click('button:has-text("Yes, mark processed (21)")');
+    await page.waitForURL(/done=21/);
+    expect(await page.locator('[role=status]').innerText()).toBe('21 conversation(s) updated.');
+  }, 90_000);
+
+  it('selects all rows, or a range with shift-click, and tags them in bulk', async () => {
+    await page.goto(`${base}/inbox?q=Bulk`);
+    const boxes = page.locator('table.list tbody input[name=ids]');
+    await boxes.nth(1).click();
+    await boxes.nth(4).click({ modifiers: ['Shift'] });
+    expect(await page.locator('table.list tbody input[name=ids]:checked').count()).toBe(4);
+    await page.click('button.select-all');
+    expect(await page.locator('table.list tbody input[name=ids]:checked').count()).toBe(21);
+    await page.click('button.select-all');
+    expect(await page.locator('table.list tbody input[name=ids]:checked').count()).toBe(0);
+    const tag = new TagRepo(db()).create('wholesale', 'blue');
+    await page.reload();
+    await boxes.nth(0).click();
+    await boxes.nth(2).click({ modifiers: ['Shift'] });
+    await page.selectOption('select[name=action]', { label: 'Add tag “wholesale”' });
+    await page.click('button:has-text("Apply to selected")');
+    await page.waitForURL(/done=3/);
+    await page.goto(`${base}/inbox?tag=${tag.id}`);
+    expect(await page.locator('table.list tbody tr').count()).toBe(3);
+  });
+});
+
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+
+describe('files in a conversation', () => {
+  it('lists received and sent files with name, type and size, marks the row, and downloads them safely', async () => {
+    const p = await seedPair(h, { number: 'D-1', buyerEmail: 'dent@buyer.example', buyerName: 'Dana Dent' });
+    await mail('dent@buyer.example', p.address, {
+      subject: 'Damaged on arrival',
+      text: 'Photos and the delivery note attached.',
+      attachments: [
+        { filename: 'dent.png', content: PNG, contentType: 'image/png' },
+        { filename: 'note.pdf', content: PDF, contentType: 'application/pdf' },
+      ],
+    });
+    const pairId = pairIdOf(p.alias);
+    await page.goto(`${base}/inbox`);
+    expect(await page.locator(`tr[data-pair-id="${pairId}"] .clip`).count()).toBe(1);
+    expect(await page.locator(`tr[data-pair-id="${pairIdOf(acme.alias)}"] .clip`).count()).toBe(0);
+    await page.click(`tr[data-pair-id="${pairId}"] a`);
+    await page.waitForURL(/\/conversations\/\d+/);
+    const files = page.locator('article.message.buyer_to_store ul.files li');
+    expect(await files.allInnerTexts()).toEqual([expect.stringMatching(/dent\.png\s+image\/png · 29 B/), expect.stringMatching(/note\.pdf\s+application\/pdf · 45 B/)]);
+    await screenshot(page, 'conversation-files');
+    // A download, from the delivered (masked) copy, never shown inline.
+    const png = await page.request.get(`${base}${await files.nth(0).locator('a').getAttribute('href')}`);
+    expect(png.status()).toBe(200);
+    expect(png.headers()['content-type']).toBe('image/png');
+    expect(png.headers()['content-disposition']).toMatch(/^attachment; filename="dent\.png"/);
+    expect(png.headers()['x-content-type-options']).toBe('nosniff');
+    expect(Buffer.compare(await png.body(), PNG)).toBe(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), files.nth(1).locator('a').click()]);
+    expect(download.suggestedFilename()).toBe('note.pdf');
+    // Staff's own sent file is listed on their message too.
+    await page.fill('.reply textarea', 'Here is the return label.');
+    await page.setInputFiles('.reply input[type=file]', { name: 'label.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await page.click('.reply button[name=after][value=""]');
+    await page.waitForURL(/sent=1/);
+    expect(await page.locator('.reply [role=status]').innerText()).toBe('Sent.');
+    expect(await page.locator('article.message.store_to_buyer ul.files').innerText()).toMatch(/label\.pdf\s+application\/pdf/);
+    // Another store's agent gets nothing.
+    const agent = await browser.newContext();
+    const ap = await login(agent, 'alex@seller.example', 'agent password 123');
+    const other = await seedPair(h, { slug: 'rival', storeName: 'Rival', mailbox: 'help@rival.example', number: 'R-1', buyerEmail: 'rr@buyer.example' });
+    await mail('rr@buyer.example', other.address, { subject: 'Photo', text: 'see', attachments: [{ filename: 'x.png', content: PNG, contentType: 'image/png' }] });
+    const otherMessage = (db().prepare('SELECT max(id) AS id FROM messages WHERE pair_id = ?').get(pairIdOf(other.alias)) as { id: number }).id;
+    expect((await ap.request.get(`${base}/messages/${otherMessage}/files/0`)).status()).toBe(404);
+    expect((await page.request.get(`${base}/messages/${otherMessage}/files/0`)).status()).toBe(200);
+    await agent.close();
+  }, 90_000);
+});
+
+describe('the reply box fills the order the buyer asks about', () => {
+  it('defaults to the order the message names, and refills the template for another order', async () => {
+    const older = await seedPair(h, { number: 'E-1', buyerEmail: 'eve@buyer.example', buyerName: 'Eve Old' });
+    await h.api('POST', '/api/v1/orders', {
+      storeId: older.storeId,
+      number: 'E-2',
+      buyer: { email: 'eve@buyer.example', name: 'Eve Old' },
+      items: [{ sku: 'SKU-2', name: 'Teapot', unitPrice: 42, quantity: 2 }],
+      total: 84,
+      currency: 'EUR',
+      placedAt: '2026-11-20T10:00:00Z',
+      completedAt: null,
+    });
+    await mail('eve@buyer.example', older.address, { subject: 'My older order', text: 'Where is order E-1 please?' });
+    db().prepare("INSERT OR IGNORE INTO templates (name, subject, body, store_id, created_at, updated_at) VALUES ('Order status', 'Your order {{order.number}}', 'Hi, {{order.items}} for {{order.total}}.', NULL, 0, 0)").run();
+    await page.goto(`${base}/conversations/${pairIdOf(older.alias)}`);
+    expect(await page.locator('.reply select[name=order]').inputValue()).toBe('E-1');
+    await page.selectOption('.reply select[name=template]', { label: 'Order status' });
+    await expect.poll(() => page.locator('.reply input[name=subject]').inputValue()).toBe('Your order E-1');
+    expect(await page.locator('.reply textarea').inputValue()).toContain('Kettle ×1');
+    await page.selectOption('.reply select[name=order]', 'E-2');
+    await expect.poll(() => page.locator('.reply input[name=subject]').inputValue()).toBe('Your order E-2');
+    expect(await page.locator('.reply textarea').inputValue()).toContain('Teapot ×2');
+    await page.fill('.reply textarea', '');
+  });
+});
+
+describe('reading a conversation', () => {
+  it('does not mark it read on GET; the page marks it read with a POST once shown', async () => {
+    const p = await seedPair(h, { number: 'F-1', buyerEmail: 'fay@buyer.example', buyerName: 'Fay Read' });
+    await mail('fay@buyer.example', p.address, { subject: 'Unread until shown', text: 'Hello.' });
+    const pairId = pairIdOf(p.alias);
+    expect(unreadOf(pairId)).toBe(1);
+    const get = await page.request.get(`${base}/conversations/${pairId}`);
+    expect(get.status()).toBe(200);
+    expect(unreadOf(pairId)).toBe(1); // a read that does not write
+    await page.goto(`${base}/conversations/${pairId}`);
+    await expect.poll(() => unreadOf(pairId)).toBe(0);
+  });
+});
+
+describe('working the conversation', () => {
+  it('switches status from the row, and a new buyer message reopens a processed conversation', async () => {
+    const p = await seedPair(h, { number: 'G-1', buyerEmail: 'gus@buyer.example', buyerName: 'Gus Status' });
+    await mail('gus@buyer.example', p.address, { subject: 'Status please', text: 'Hello.' });
+    const pairId = pairIdOf(p.alias);
+    await page.goto(`${base}/inbox`);
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/conversations/${pairId}/status`) && r.status() === 204),
+      page.selectOption(`tr[data-pair-id="${pairId}"] select[name=status]`, 'processed'),
+    ]);
+    expect(statusOf(pairId)).toBe('processed');
+    await mail('gus@buyer.example', p.address, { subject: 'Re: Status please', text: 'Me again.' });
+    expect(statusOf(pairId)).toBe('open');
+  });
+
+  it('assigns by hand and round-robin, with mine / unassigned / all views', async () => {
+    const p = await seedPair(h, { number: 'H-1', buyerEmail: 'hana@buyer.example', buyerName: 'Hana Assign' });
+    await mail('hana@buyer.example', p.address, { subject: 'Assign me', text: 'Hello.' });
+    const pairId = pairIdOf(p.alias);
+    await page.goto(`${base}/conversations/${pairId}`);
+    await page.selectOption('select[name=user]', { label: 'Alex Agent' });
+    await page.waitForURL(`${base}/conversations/${pairId}`);
+    await expect.poll(() => page.locator('select[name=user] option:checked').innerText()).toBe('Alex Agent');
+    const agent = await browser.newContext();
+    const ap = await login(agent, 'alex@seller.example', 'agent password 123');
+    await ap.click('aside a[data-owner="mine"]');
+    await ap.waitForURL(/owner=mine/);
+    expect(await ap.locator('table.list tbody tr').allInnerTexts()).toEqual([expect.stringContaining('Assign me')]);
+    await page.goto(`${base}/inbox?owner=none`);
+    expect(await page.locator(`tr[data-pair-id="${pairId}"]`).count()).toBe(0);
+    // Round-robin for the store: new conversations go to the next agent in turn.
+    new ConversationRepo(db()).setRoundRobin(acme.storeId, true);
+    const q = await seedPair(h, { number: 'H-2', buyerEmail: 'ivan@buyer.example', buyerName: 'Ivan Robin' });
+    await mail('ivan@buyer.example', q.address, { subject: 'Robin', text: 'Hello.' });
+    await ap.goto(`${base}/inbox?owner=mine`);
+    expect(await ap.locator('table.list tbody').innerText()).toContain('Robin');
+    new ConversationRepo(db()).setRoundRobin(acme.storeId, false);
+    await agent.close();
+  }, 90_000);
+
+  it('snoozes until a time: hidden until then, back and unread when it ends or the buyer writes', async () => {
+    const p = await seedPair(h, { number: 'S-1', buyerEmail: 'sam@buyer.example', buyerName: 'Sam Snooze' });
+    await mail('sam@buyer.example', p.address, { subject: 'Snooze me', text: 'Hello.' });
+    const pairId = pairIdOf(p.alias);
+    await page.goto(`${base}/conversations/${pairId}`);
+    await expect.poll(() => unreadOf(pairId)).toBe(0);
+    await page.fill('input[name=until]', '2099-01-01T09:00');
+    await page.click('button:has-text("Snooze")');
+    await page.waitForURL(`${base}/inbox`);
+    expect(await page.locator(`tr[data-pair-id="${pairId}"]`).count()).toBe(0);
+    await page.click('aside a[data-snoozed="1"]');
+    await page.waitForURL(/snoozed=1/);
+    expect(await page.locator(`tr[data-pair-id="${pairId}"]`).innerText()).toContain('snoozed');
+    // The time comes (moved to the past here): back in the list, unread.
+    db().prepare('UPDATE conversations SET snoozed_until = ? WHERE pair_id = ?').run(Date.now() - 1000, pairId);
+    await page.goto(`${base}/inbox`);
+    expect(await page.locator(`tr[data-pair-id="${pairId}"]`).getAttribute('class')).toContain('unread');
+    // Or the buyer writes first.
+    db().prepare('UPDATE conversations SET snoozed_until = ? WHERE pair_id = ?').run(Date.now() + 3_600_000, pairId);
+    await mail('sam@buyer.example', p.address, { subject: 'Re: Snooze me', text: 'Hello again.' });
+    await page.goto(`${base}/inbox`);
+    expect(await page.locator(`tr[data-pair-id="${pairId}"]`).count()).toBe(1);
+  }, 90_000);
+
+  it('keeps a draft on the server, restores it, and asks before leaving with unsent text', async () => {
+    const p = await seedPair(h, { number: 'K-1', buyerEmail: 'kai@buyer.example', buyerName: 'Kai Draft' });
+    await mail('kai@buyer.example', p.address, { subject: 'Draft me', text: 'Hello.' });
+    const pairId = pairIdOf(p.alias);
+    await page.goto(`${base}/conversations/${pairId}`);
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/conversations/${pairId}/check`) && r.ok()),
+      page.fill('.reply textarea', 'Half-written answer about the refund'),
+    ]);
+    await expect.poll(() => (db().prepare('SELECT body FROM conversation_drafts WHERE pair_id = ?').get(pairId) as { body: string } | undefined)?.body).toBe(
+      'Half-written answer about the refund',
+    );
+    const before = dialogs.length;
+    await page.goto(`${base}/inbox`);
+    expect(dialogs.slice(before)).toEqual([expect.stringMatching(/^beforeunload/)]);
+    await page.goto(`${base}/conversations/${pairId}`);
+    expect(await page.locator('.reply textarea').inputValue()).toBe('Half-written answer about the refund');
+    expect(await page.locator('.reply-box summary').innerText()).toContain('your draft, kept');
+    await page.click('.reply button[name=after][value=""]');
+    await page.waitForURL(/sent=1/);
+    expect(await page.locator('.reply textarea').inputValue()).toBe('');
+    expect(db().prepare('SELECT count(*) AS n FROM conversation_drafts WHERE pair_id = ?').get(pairId)).toEqual({ n: 0 });
+  });
+});
+
+describe('two agents and live mail', () => {
+  it('refreshes the list and the open conversation without a reload', async () => {
+    const p = await seedPair(h, { number: 'L-1', buyerEmail: 'lena@buyer.example', buyerName: 'Lena Live' });
+    await page.goto(`${base}/inbox`);
+    await mail('lena@buyer.example', p.address, { subject: 'Live arrival', text: 'First.' });
+    await expect.poll(() => page.locator('table.list tbody').innerText(), { timeout: 15_000 }).toContain('Live arrival');
+    await page.click('text=Live arrival');
+    await page.waitForURL(/\/conversations\/\d+/);
+    await mail('lena@buyer.example', p.address, { subject: 'Re: Live arrival', text: 'Second, while you read.' });
+    await expect.poll(() => page.locator('#thread').innerText(), { timeout: 15_000 }).toContain('Second, while you read.');
+  }, 90_000);
+
+  it('shows who is viewing and replying, and asks before a reply on top of a newer one', async () => {
+    const p = await seedPair(h, { number: 'M-1', buyerEmail: 'milo@buyer.example', buyerName: 'Milo Clash' });
+    await mail('milo@buyer.example', p.address, { subject: 'Two of you', text: 'Hello both.' });
+    const pairId = pairIdOf(p.alias);
+    const agent = await browser.newContext();
+    const ap = await login(agent, 'alex@seller.example', 'agent password 123');
+    await page.goto(`${base}/conversations/${pairId}`);
+    await ap.goto(`${base}/conversations/${pairId}`);
+    await expect.poll(() => page.locator('#live').innerText(), { timeout: 15_000 }).toContain('Alex Agent is viewing');
+    await ap.fill('.reply textarea', 'Alex answers first.');
+    await expect.poll(() => page.locator('#live').innerText(), { timeout: 15_000 }).toContain('Alex Agent is replying');
+    await page.fill('.reply textarea', 'Olivia answers too.');
+    await ap.click('.reply button[name=after][value=""]');
+    await ap.waitForURL(/sent=1/);
+    const sent = h.sink!.messages.length;
+    await page.click('.reply button[name=after][value=""]');
+    await expect.poll(() => page.locator('.reply .newer').innerText()).toContain('another reply was sent');
+    expect(await page.locator('.reply textarea').inputValue()).toBe('Olivia answers too.');
+    await expect.poll(() => page.locator('#thread').innerText(), { timeout: 15_000 }).toContain('Alex answers first.'); // the live refresh brings it
+    await page.click('.reply button:has-text("Send anyway")');
+    await page.waitForURL(/sent=1/);
+    await expect.poll(() => h.sink!.messages.length).toBeGreaterThan(sent);
+    await screenshot(ap, 'conversation-two-agents');
+    await agent.close();
+  }, 90_000);
+});
+
+describe('phone and laptop screens', () => {
+  it('fits a 390 px phone with messages first, and 15 rows on a 1366×768 laptop', async () => {
+    await page.goto(`${base}/inbox`);
+    const fit = await page.evaluate(() => {
+      const rows = Array.from(document.querySelectorAll('table.list tbody tr'));
+      return rows.filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length;
+    });
+    expect(fit).toBeGreaterThanOrEqual(15);
+    await page.screenshot({ path: `${ARTIFACTS}inbox-1366x768.png` });
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await owner.storageState() });
+    const pp = await phone.newPage();
+    await pp.goto(`${base}/inbox`);
+    expect(await pp.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    expect(await pp.locator('aside.side').isVisible()).toBe(false); // filters behind a button
+    const firstRow = await pp.locator('table.list tbody tr').first().boundingBox();
+    expect(firstRow!.y).toBeLessThan(844);
+    await pp.screenshot({ path: `${ARTIFACTS}inbox-390.png` });
+    await pp.click('button.show-filters');
+    expect(await pp.locator('aside.side').isVisible()).toBe(true);
+    // A long conversation: the newest message and the reply box without scrolling past every card.
+    const p = await seedPair(h, { number: 'N-1', buyerEmail: 'nia@buyer.example', buyerName: 'Nia Long' });
+    for (let i = 0; i < 8; i++) await mail('nia@buyer.example', p.address, { subject: `Long ${i}`, text: `Message number ${i}.\n`.repeat(5) });
+    for (const [ctx, pg, name] of [
+      [owner, page, '1366x768'],
+      [phone, pp, '390'],
+    ] as const) {
+      void ctx;
+      await pg.goto(`${base}/conversations/${pairIdOf(p.alias)}`);
+      expect(await pg.locator('details.message.closed').count()).toBe(5);
+      const replyTop = await pg.evaluate(() => document.querySelector('#reply')!.getBoundingClientRect().top + window.scrollY);
+      const height = await pg.evaluate(() => window.innerHeight);
+      expect(replyTop).toBeLessThan(height * (name === '390' ? 4 : 2));
+      expect(await pg.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+      await pg.screenshot({ path: `${ARTIFACTS}conversation-${name}.png` });
+    }
+    // An older card opens in place.
+    await page.locator('details.message.closed summary').first().click();
+    await expect.poll(() => page.locator('details.message.closed').count()).toBe(4);
+    expect(await page.locator('#thread').innerText()).toContain('Message number 0.');
+    await phone.close();
+  }, 90_000);
+});

@@ -1,0 +1,109 @@
+// maskgate inbox and conversation pages: select all and shift-click ranges, the live refresh of
+// the list, the filters button on a phone, confirmations, the newest message in view, and a
+// question before leaving a reply that was not sent. Served from our own origin (no inline script).
+(function () {
+  'use strict';
+
+  // --- The list -----------------------------------------------------------------------------
+  var lastPicked = null;
+  function boxes() {
+    return Array.prototype.slice.call(document.querySelectorAll('#results input[name=ids]'));
+  }
+  document.addEventListener('click', function (e) {
+    var t = e.target;
+    if (!t.closest) return;
+    if (t.closest('.select-all')) {
+      var all = boxes();
+      var on = all.some(function (b) {
+        return !b.checked;
+      });
+      all.forEach(function (b) {
+        b.checked = on;
+      });
+      return;
+    }
+    if (t.matches && t.matches('#results input[name=ids]')) {
+      // Shift-click: everything between the last box clicked and this one takes its state.
+      var list = boxes();
+      if (e.shiftKey && lastPicked && list.indexOf(lastPicked) >= 0) {
+        var a = list.indexOf(lastPicked);
+        var b = list.indexOf(t);
+        for (var i = Math.min(a, b); i <= Math.max(a, b); i++) list[i].checked = t.checked;
+      }
+      lastPicked = t;
+      return;
+    }
+    var toggle = t.closest('.show-filters');
+    if (toggle) {
+      var main = document.querySelector('main.inbox');
+      var shown = main.classList.toggle('filters-open');
+      toggle.setAttribute('aria-expanded', shown ? 'true' : 'false');
+    }
+  });
+
+  // Live refresh: the rows and the sidebar again, unless the user is choosing rows or typing there.
+  var results = document.getElementById('results');
+  if (results) {
+    var every = Number(results.getAttribute('data-poll-ms')) || 5000;
+    setInterval(function () {
+      var now = document.getElementById('results');
+      if (!now || document.hidden) return;
+      if (now.querySelector('input[name=ids]:checked') || now.contains(document.activeElement)) return;
+      var url = window.location.href;
+      fetch(url, { headers: { 'HX-Request': 'true' }, credentials: 'same-origin' })
+        .then(function (r) {
+          return r.ok ? r.text() : null;
+        })
+        .then(function (html) {
+          if (!html || window.location.href !== url) return;
+          var doc = new DOMParser().parseFromString(html, 'text/html');
+          ['results', 'side'].forEach(function (id) {
+            var fresh = doc.getElementById(id);
+            var old = document.getElementById(id);
+            if (!fresh || !old || fresh.innerHTML === old.innerHTML) return;
+            if (id === 'results' && (old.querySelector('input[name=ids]:checked') || old.contains(document.activeElement))) return;
+            var notice = fresh.querySelector('.notice');
+            if (notice) notice.remove(); // a past bulk result is not news
+            old.replaceWith(fresh);
+            if (window.htmx) window.htmx.process(fresh);
+          });
+        })
+        .catch(function () {});
+    }, every);
+  }
+
+  // --- Forms ----------------------------------------------------------------------------------
+  document.addEventListener(
+    'submit',
+    function (e) {
+      var button = e.submitter;
+      var question = button && button.getAttribute('data-confirm');
+      if (question && !window.confirm(question)) e.preventDefault();
+    },
+    true,
+  );
+  document.addEventListener('change', function (e) {
+    if (e.target.classList && e.target.classList.contains('submit-on-change')) e.target.form.submit();
+  });
+
+  // --- The conversation -----------------------------------------------------------------------
+  var thread = document.getElementById('thread');
+  if (thread && !window.location.hash) {
+    var cards = thread.querySelectorAll('article.message');
+    if (cards.length) cards[cards.length - 1].scrollIntoView({ block: 'start' });
+  }
+  var sending = false;
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    var path = e.detail && e.detail.requestConfig && e.detail.requestConfig.path;
+    if (path && /\/reply$/.test(path)) sending = true;
+  });
+  document.addEventListener('htmx:afterSwap', function (e) {
+    if (e.detail && e.detail.target && e.detail.target.id === 'reply') sending = false;
+  });
+  window.addEventListener('beforeunload', function (e) {
+    var box = document.querySelector('#reply textarea[name=text]');
+    if (sending || !box || !box.value.trim()) return;
+    e.preventDefault();
+    e.returnValue = '';
+  });
+})();
