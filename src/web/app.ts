@@ -19,6 +19,8 @@ import { reportRoutes } from './api/routes-reports.js';
 import { webhookRoutes } from './api/routes-webhooks.js';
 import { websiteRoutes } from './api/routes-website.js';
 import { conversationRoutes } from './api/routes-conversation.js';
+import { openApiDocument } from './api/openapi.js';
+import { orderImportRoutes } from './api/routes-order-import.js';
 import type { CampaignDeps } from './api/deps.js';
 import type { Unsubscribes } from '../campaigns/unsubscribe.js';
 import { InvalidRequest } from './api/validate.js';
@@ -89,6 +91,9 @@ export function createHttpApp(o: HttpAppOptions): Hono {
     return c.body(await o.metrics.registry.metrics(), 200, { 'content-type': o.metrics.registry.contentType });
   });
 
+  // The API's description of itself needs no token (it holds no data).
+  app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument()));
+
   const api = new Hono();
   api.use('*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
@@ -99,6 +104,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   api.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => apiError(c, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB') }));
   const deps = apiDeps(o.db, o.domains, o.resolver, o.relay, o.log, o.submission, o.campaigns);
   api.route('/', storeRoutes(deps));
+  api.route('/', orderImportRoutes(deps));
   api.route('/', orderRoutes(deps));
   api.route('/', mailRoutes(deps));
   api.route('/', bannedWordRoutes(deps));

@@ -34,6 +34,7 @@ import { mailboxConfirmRoutes } from './routes-mailbox.js';
 import { campaignAdminRoutes } from './routes-campaigns.js';
 import { settingsRoutes } from './routes-settings.js';
 import { webhookAdminRoutes } from './routes-webhooks.js';
+import { apiReferenceRoutes } from './routes-api-reference.js';
 import { notificationRoutes } from './routes-notifications.js';
 import { NotificationRepo } from '../../store/notifications.js';
 import { BannedWordRepo } from '../../store/banned-words.js';
@@ -127,6 +128,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));
   pages.route('/', notificationRoutes(new NotificationRepo(o.db), users, stores, o.timeZone));
   pages.route('/', webhookAdminRoutes(o.db));
+  pages.route('/', apiReferenceRoutes());
   pages.route('/', settingsRoutes(new BannedWordRepo(o.db), new CategoryRuleRepo(o.db), stores));
   pages.route(
     '/',

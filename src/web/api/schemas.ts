@@ -258,3 +258,13 @@ export const visitorMessageSchema = z
   .strict();
 
 export const pairMessagesQuery = z.object({ before, limit: z.coerce.number().int().min(1).max(100).default(20) }).strict();
+
+export const orderImportQuery = z
+  .object({
+    storeId: z.coerce.number().int().positive(),
+    dryRun: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+  })
+  .strict();

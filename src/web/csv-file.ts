@@ -1,0 +1,76 @@
+// Owns reading a CSV file as people really export it: UTF-8 with or without a byte-order mark, or
+// windows-1252 (older Excel); `,`, `;` (European locales) or tab as separator, guessed from the
+// header row; quoted fields with separators, quotes and line breaks inside — parsed by csv-parse,
+// not split by hand. Rows are numbered as a spreadsheet shows them (the header is row 1).
+import { parse } from 'csv-parse/sync';
+
+export interface CsvRow {
+  /** The spreadsheet row number (header = 1), whatever line breaks quoted fields held. */
+  readonly row: number;
+  /** Cells by normalised header name (lowercase, runs of other characters as `_`). */
+  readonly cells: Readonly<Record<string, string>>;
+}
+
+export class CsvUnreadable extends Error {}
+
+/** UTF-8 (BOM stripped) when the bytes are valid UTF-8, else windows-1252. */
+export function decodeCsv(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+/** The separator that splits the header row the most, outside quotes (`,` when none does). */
+export function guessDelimiter(text: string): string {
+  let inQuotes = false;
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ]);
+  for (const ch of text) {
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (!inQuotes && (ch === '\n' || ch === '\r')) break;
+    else if (!inQuotes && counts.has(ch)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  }
+  const [best, n] = [...counts].sort((a, b) => b[1] - a[1])[0] as [string, number];
+  return n > 0 ? best : ',';
+}
+
+export const headerKey = (h: string) =>
+  h
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '_')
+    .replace(/^_|_$/g, '');
+
+function records(bytes: Uint8Array | string): string[][] {
+  const text = typeof bytes === 'string' ? bytes.replace(/^\uFEFF/, '') : decodeCsv(bytes);
+  try {
+    return parse(text, { delimiter: guessDelimiter(text), relax_column_count: true, skip_empty_lines: false, trim: true, bom: true }) as string[][];
+  } catch (err) {
+    throw new CsvUnreadable(`the file is not readable CSV: ${(err as Error).message}`);
+  }
+}
+
+/** Every non-empty row's cells, numbered from 1 (for `email,name` lists, whose header is optional). */
+export function readCsvCells(bytes: Uint8Array | string): { row: number; cells: string[] }[] {
+  return records(bytes)
+    .map((cells, i) => ({ row: i + 1, cells }))
+    .filter((r) => r.cells.some((c) => c !== ''));
+}
+
+/** The header row (normalised) and the data rows keyed by it; empty rows are skipped (their numbers still count). */
+export function readCsvTable(bytes: Uint8Array | string, maxRows = 100_000): { header: string[]; rows: CsvRow[] } {
+  const all = records(bytes);
+  if (all.length - 1 > maxRows) throw new CsvUnreadable(`the file has more than ${maxRows} rows`);
+  const header = (all[0] ?? []).map(headerKey);
+  const rows: CsvRow[] = [];
+  all.slice(1).forEach((cells, i) => {
+    if (cells.every((c) => c === '')) return;
+    rows.push({ row: i + 2, cells: Object.fromEntries(header.map((h, j) => [h, cells[j] ?? ''])) });
+  });
+  return { header, rows };
+}
