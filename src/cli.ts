@@ -59,7 +59,12 @@ async function run(args: string[]): Promise<number> {
       const db = openDb(config.dataDir);
       try {
         const key = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
-        const checks = await runDoctor({ config, db, resolver: systemResolver(config.dns.timeoutMs, config.dns.static), dkimKey: key });
+        const checks = await runDoctor({
+          config,
+          db,
+          resolver: systemResolver(config.dns.timeoutMs, config.dns.static, { maxTtlSeconds: config.dns.cacheSeconds, maxEntries: config.dns.cacheEntries }),
+          dkimKey: key,
+        });
         process.stdout.write(formatChecks(checks));
         return checks.some((c) => c.result === 'fail') ? 1 : 0;
       } finally {

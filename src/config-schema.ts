@@ -87,6 +87,29 @@ export const configSchema = z
           .describe(
             'Each command line (and each line of DATA) must arrive whole within this; a client that drips bytes is cut off (`421 4.4.2`). Applies before STARTTLS; after it, `smtp.maxSessionMs` bounds the session.',
           ),
+        inFlightBytes: z
+          .number()
+          .int()
+          .min(1024 * 1024)
+          .describe(
+            'Memory budget, in bytes, for the messages being processed at once. DATA is spooled to `<dataDir>/spool/` as it arrives (no memory); after the final dot a message of S bytes holds about 6 × S until it is answered. Over the budget it waits its turn up to `smtp.inFlightWaitMs`, then gets `452 4.3.1` (the sender retries). One message always passes when nothing else is in flight. The default (96 MiB) keeps the gateway near 200 MB on a 1 GB VPS.',
+          ),
+        inFlightWaitMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(600_000)
+          .describe(
+            'How long a received message may wait for room in `smtp.inFlightBytes` before it is answered `452 4.3.1` (60 s; RFC 5321 lets the client wait 10 minutes for the reply).',
+          ),
+        workerThreads: z
+          .number()
+          .int()
+          .min(0)
+          .max(64)
+          .describe(
+            'Worker threads that parse, rewrite and compose messages off the SMTP thread. `0` (the default): one per core, at most 4. DKIM signing has its own thread(s) besides.',
+          ),
       })
       .strict(),
     submission: z
@@ -206,6 +229,15 @@ export const configSchema = z
     dns: z
       .object({
         timeoutMs: z.number().int().min(100).max(30_000).describe('Timeout of each DNS lookup (all go through one resolver module).'),
+        cacheSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400)
+          .describe(
+            'Answers (SPF, DMARC, DKIM keys, MX…) are kept this long (300 s; never longer than their own TTL where DNS gives one). Negative answers (no such name, no such record) are kept a fifth of it. `0` turns the cache off. One lookup per name and type is in flight at a time.',
+          ),
+        cacheEntries: z.number().int().min(1).describe('Most answers kept at once (10 000); the least recently used go first.'),
         static: z
           .record(z.string().min(1), z.partialRecord(z.enum(['TXT', 'MX', 'A', 'AAAA', 'PTR']), z.array(z.string())))
           .describe(

@@ -30,6 +30,9 @@ import { GroupCommit } from './relay/group-commit.js';
 import { Relay } from './relay/pipeline.js';
 import { readFileSync } from 'node:fs';
 import { createSmtpListener, type TlsFiles } from './smtp/listener.js';
+import { Spool } from './smtp/spool.js';
+import { ByteBudget } from './relay/byte-budget.js';
+import { autoThreads, WorkPool } from './relay/work-pool.js';
 import { TlsReloader } from './smtp/tls-reload.js';
 import { CredentialRepo } from './store/credentials.js';
 import { UserRepo } from './store/users.js';
@@ -85,8 +88,17 @@ export function loadTls(config: AppConfig): TlsFiles | null {
 }
 
 export async function startGateway(config: AppConfig, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
-  const resolver = options.resolver ?? systemResolver(config.dns.timeoutMs, config.dns.static);
+  const resolver =
+    options.resolver ??
+    systemResolver(config.dns.timeoutMs, config.dns.static, { maxTtlSeconds: config.dns.cacheSeconds, maxEntries: config.dns.cacheEntries });
   const db = openDb(config.dataDir);
+  // DATA is spooled to disk as it arrives; what a crash left there was never acknowledged.
+  const spool = new Spool(config.dataDir);
+  const leftovers = spool.clean();
+  if (leftovers > 0) log.info({ event: 'smtp.spool-cleaned', files: leftovers }, 'removed spool files of messages never answered');
+  const intake = { spool, budget: new ByteBudget(config.smtp.inFlightBytes) };
+  // Parse, rewrite and compose run on worker threads (one per core by default; see work-pool.ts).
+  const work = new WorkPool(config.smtp.workerThreads || autoThreads());
   const { generated } = ensureApiToken(db, config.api.token);
   const dkimKey = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
   // Signing runs on its own threads (one fewer than the cores, at least one), off the SMTP thread.
@@ -130,6 +142,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       },
     },
     () => worker.wake(),
+    work,
   );
   let adminUrl = config.admin.publicUrl ?? '';
   const notifier = new Notifier(
@@ -172,11 +185,18 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const webhooks = new WebhookSender(db, config.webhooks, log.child({ component: 'webhooks' }));
   const tls = loadTls(config);
   const smtpLog = log.child({ component: 'smtp' });
-  const smtp = createSmtpListener(config, relay, smtpLog, { kind: 'mx', resolver, tls }, metrics);
+  const smtp = createSmtpListener(config, relay, smtpLog, { kind: 'mx', resolver, tls }, metrics, intake);
   // Submission needs STARTTLS with our own certificate: without one it stays off (and says so).
   const submission =
     config.submission.enabled && tls
-      ? createSmtpListener(config, relay, smtpLog.child({ port: 'submission' }), { kind: 'submission', credentials: new CredentialRepo(db), tls }, metrics)
+      ? createSmtpListener(
+          config,
+          relay,
+          smtpLog.child({ port: 'submission' }),
+          { kind: 'submission', credentials: new CredentialRepo(db), tls },
+          metrics,
+          intake,
+        )
       : null;
   const submissionTls =
     config.submission.enabled && tls && config.submission.implicitTlsPort !== null
@@ -186,6 +206,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
           smtpLog.child({ port: 'submission-tls' }),
           { kind: 'submission', credentials: new CredentialRepo(db), tls, implicitTls: true },
           metrics,
+          intake,
         )
       : null;
   // Renewed certificates are picked up without a restart.
@@ -245,6 +266,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     adminUrl ||= `http://${config.http.host}:${httpPort}`;
   } catch (err) {
     for (const s of [smtp, submission, submissionTls]) s?.close(() => undefined);
+    await work.close();
     db.close();
     throw err;
   }
@@ -308,6 +330,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
         await webhooks.stop();
         await worker.stop();
         await signing?.close();
+        await work.close();
         commit.flush();
         db.close();
         log.info({ event: 'gateway.stopped' }, 'maskgate stopped');

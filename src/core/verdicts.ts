@@ -27,6 +27,11 @@ export const VERDICTS = {
   COMMAND_TOO_SLOW: { smtp: [421, '4.4.2'], http: 408, text: 'a command took too long to arrive; closing' },
   SESSION_TOO_LONG: { smtp: [421, '4.4.2'], http: 408, text: 'session lasted too long; closing' },
   INSUFFICIENT_STORAGE: { smtp: [452, '4.3.1'], http: 507, text: 'insufficient system storage; try again later' },
+  OVER_BUDGET: {
+    smtp: [452, '4.3.1'],
+    http: 503,
+    text: 'the gateway is busy with other large messages and has no memory free for this one; please try again in a few minutes',
+  },
   // --- who is writing
   SENDER_UNKNOWN: { smtp: [550, '5.7.1'], http: 403, text: 'the sender is neither the buyer of this conversation nor a permitted sender of the store' },
   SENDER_BLOCKED: { smtp: [550, '5.7.1'], http: 403, text: 'the sender is blocked from writing as this store' },

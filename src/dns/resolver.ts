@@ -4,6 +4,7 @@
 // split-horizon network, the tests that run the gateway as a child process). Tests in-process hand
 // the gateway a fixed resolver instead (DNS is outside the machine).
 import { Resolver } from 'node:dns/promises';
+import { cachedResolver, type DnsCacheOptions, type TtlResolver } from './dns-cache.js';
 
 export type DnsResolver = (name: string, rrtype: string) => Promise<unknown[]>;
 
@@ -30,9 +31,22 @@ export function staticAnswer(records: StaticRecords, name: string, rrtype: strin
   return [...rows];
 }
 
-export function systemResolver(timeoutMs: number, records: StaticRecords = {}): DnsResolver {
+/**
+ * The machine's resolver behind the answer cache (dns-cache.ts); static records are answered first
+ * and never cached. node:dns gives TTLs for A and AAAA only; other answers are kept for
+ * `cache.maxTtlSeconds`.
+ */
+export function systemResolver(timeoutMs: number, records: StaticRecords = {}, cache: DnsCacheOptions = { maxTtlSeconds: 0, maxEntries: 1 }): DnsResolver {
   const resolver = new Resolver({ timeout: timeoutMs, tries: 2 });
-  return async (name, rrtype) => staticAnswer(records, name, rrtype) ?? ((await resolver.resolve(name, rrtype)) as unknown[]);
+  const lookup: TtlResolver = async (name, rrtype) => {
+    if (rrtype === 'A' || rrtype === 'AAAA') {
+      const rows = rrtype === 'A' ? await resolver.resolve4(name, { ttl: true }) : await resolver.resolve6(name, { ttl: true });
+      return { records: rows.map((r) => r.address), ttlSeconds: rows.reduce((min, r) => Math.min(min, r.ttl), Infinity) };
+    }
+    return { records: (await resolver.resolve(name, rrtype)) as unknown[], ttlSeconds: null };
+  };
+  const cached = cachedResolver(lookup, cache);
+  return async (name, rrtype) => staticAnswer(records, name, rrtype) ?? (await cached(name, rrtype));
 }
 
 /** A resolver that answers only from static records: every other name is unknown. */

@@ -9,9 +9,8 @@ import { envelopeRefusal, identifySender, identifySubmitter, normalizeEmail, typ
 import { readHeaderBlock } from '../core/header-block.js';
 import { latestCited, translateThreading, type IdMapping } from '../core/message-id-map.js';
 import { decide } from '../core/policy.js';
-import { rewrite } from '../core/rewrite.js';
 import type { Change, Finding, OutgoingMail, ParsedMail, PermittedSenderFacts } from '../core/types.js';
-import { withCampaignParts, type ResolvedUnsubscribe, type UnsubscribeHandler } from './campaign-handover.js';
+import type { ResolvedUnsubscribe, UnsubscribeHandler } from './campaign-handover.js';
 
 export type { CampaignHandover, ResolvedUnsubscribe, UnsubscribeHandler } from './campaign-handover.js';
 import { refusal, type Refusal } from '../core/verdicts.js';
@@ -28,12 +27,13 @@ import { OutboxRepo } from '../store/outbox.js';
 import { PairRepo } from '../store/pairs.js';
 import { StoreRepo } from '../store/stores.js';
 import type { Signer } from '../outbound/dkim.js';
-import { composeMail } from './compose.js';
 import { GroupCommit } from './group-commit.js';
-import { decodeDisplayName, parseMail, ParseTimeout } from './parse.js';
+import { composeMail } from './compose.js';
+import { decodeDisplayName } from './parse.js';
 import { RefusalEvents } from './refusal-events.js';
 import { roleForward } from './role-mail.js';
 import { UserRepo } from '../store/users.js';
+import { inlineWork, ParseTimeout, type RelayWork } from './work.js';
 
 export type {
   AcceptInput,
@@ -77,14 +77,25 @@ export class Relay {
   readonly #commit: GroupCommit;
   readonly #onQueued: () => void;
   readonly #sign: Signer;
+  readonly #work: RelayWork;
   #unsubscribe: UnsubscribeHandler | null = null;
 
   readonly #bounceHandler: BounceHandler;
   readonly #categoryRules: CategoryRuleRepo;
   readonly #users: UserRepo;
 
-  constructor(db: Db, commit: GroupCommit, options: RelayOptions, sign: Signer, bounceHandler: BounceHandler, onQueued: () => void) {
+  /** work: where parse, rewrite and compose run (the gateway's worker threads; in-process by default). */
+  constructor(
+    db: Db,
+    commit: GroupCommit,
+    options: RelayOptions,
+    sign: Signer,
+    bounceHandler: BounceHandler,
+    onQueued: () => void,
+    work: RelayWork = inlineWork,
+  ) {
     this.#sign = sign;
+    this.#work = work;
     this.#bounceHandler = bounceHandler;
     this.#options = options;
     this.#stores = new StoreRepo(db);
@@ -212,7 +223,7 @@ export class Relay {
     if (isRefusal(header)) return header;
     let mail: ParsedMail;
     try {
-      mail = await parseMail(input.raw, this.#options.parseTimeoutMs);
+      mail = await this.#work.parse(input.raw, this.#options.parseTimeoutMs);
     } catch (err) {
       if (err instanceof ParseTimeout) return refusal('TEMPORARY_FAILURE', 'the message took too long to parse; please try again later');
       input.log.info({ event: 'relay.unparsable', err: (err as Error).message }, 'message could not be parsed');
@@ -391,24 +402,34 @@ export class Relay {
             };
       const relayId = newRelayMessageId(this.primaryDomain);
       const alias = this.aliasAddress(pair.token);
-      const { message: rewritten, changes } = await rewrite(mail, {
-        direction: id.direction,
-        aliasAddress: alias,
-        store: id.store,
-        buyer: { name: buyer.name, email: buyer.email },
-        hide,
-        messageId: relayId,
-        threading,
-        now: new Date(),
-        content,
+      // Rewrite, the campaign's parts and compose run on a worker thread (plain data in and out).
+      const {
+        message,
+        changes,
+        bytes: composed,
+      } = await this.#work.prepare({
+        mail,
+        ctx: {
+          direction: id.direction,
+          aliasAddress: alias,
+          store: id.store,
+          buyer: { name: buyer.name, email: buyer.email },
+          hide,
+          messageId: relayId,
+          threading,
+          now: new Date(),
+          content,
+        },
+        campaign: input.campaign ? { headers: input.campaign.headers, footer: input.campaign.footer } : null,
+        compose: !dryRun,
       });
-      const message = input.campaign ? withCampaignParts(rewritten, input.campaign) : rewritten;
       if (dryRun) {
         previews.push({ message, changes });
         continue;
       }
+      if (!composed) throw new Error('the message was not composed');
       // DKIM last, on the exact bytes that are stored and sent.
-      const bytes = await this.#sign(await composeMail(message));
+      const bytes = await this.#sign(Buffer.from(composed.buffer, composed.byteOffset, composed.byteLength));
       // The envelope comes from our database, never from headers of the incoming mail.
       const envTo = id.direction === 'buyer_to_store' ? id.store.mailbox : buyer.email;
       const flat = (message.text ?? '').slice(0, 20_000).replace(/\s+/g, ' ').trim();

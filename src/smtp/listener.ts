@@ -20,7 +20,8 @@ import { DUMMY_HASH, verifyPassword } from '../store/passwords.js';
 import { authenticateMail } from './authenticate.js';
 import { EdgeGuard } from './edge-guard.js';
 import { FreeSpace } from './free-space.js';
-import { collectCapped } from './size-cap.js';
+import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
+import { Spool, type Spooled } from './spool.js';
 
 export interface SmtpError extends Error {
   responseCode: number;
@@ -62,7 +63,20 @@ function clientIp(session: SMTPServerSession): string {
   return session.remoteAddress.replace(/^::ffff:/, '');
 }
 
-export function createSmtpListener(config: AppConfig, relay: Relay, baseLog: Logger, role: ListenerRole, metrics?: Metrics): SMTPServer {
+/** Where DATA goes while it arrives, and the memory budget it is processed under (one of each per gateway). */
+export interface Intake {
+  readonly spool: Spool;
+  readonly budget: ByteBudget;
+}
+
+export function createSmtpListener(
+  config: AppConfig,
+  relay: Relay,
+  baseLog: Logger,
+  role: ListenerRole,
+  metrics?: Metrics,
+  intake: Intake = { spool: new Spool(config.dataDir), budget: new ByteBudget(config.smtp.inFlightBytes) },
+): SMTPServer {
   const sessions = new WeakMap<SMTPServerSession, SessionState>();
   const stateOf = (session: SMTPServerSession): SessionState => {
     let state = sessions.get(session);
@@ -193,48 +207,66 @@ export function createSmtpListener(config: AppConfig, relay: Relay, baseLog: Log
 
     onData(stream: SMTPServerDataStream, session, callback) {
       const log = stateOf(session).log;
-      // Always read the stream to its end: smtp-server waits for it before the next command.
-      collectCapped(stream, config.smtp.maxMessageBytes)
-        .then(async ({ raw, exceeded, size }) => {
+      // Always read the stream to its end: smtp-server waits for it before the next command. The
+      // bytes go to a spool file as they arrive; memory is taken only after the final dot, under
+      // the byte budget, and the file is removed once the session is answered.
+      let spooled: Spooled | null = null;
+      intake.spool
+        .receive(stream, config.smtp.maxMessageBytes)
+        .then(async (received) => {
+          spooled = received;
+          const { exceeded, size } = received;
           if (exceeded || stream.sizeExceeded) {
             return callback(
               reject(session, 'data', refusal('MESSAGE_TOO_LARGE', `message is ${size} bytes; this relay accepts at most ${config.smtp.maxMessageBytes}`)),
             );
           }
-          const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-          const submitter = submitterOf(session);
-          let proof: Proof;
-          if (role.kind === 'submission') proof = { kind: 'submission' };
-          else {
-            // SPF, DKIM and DMARC from DNS and this session; bounces (null sender) prove nothing.
-            const auth =
-              from === ''
-                ? NO_AUTH
-                : await authenticateMail(raw, { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from }, role.resolver, config.hostname);
-            log.debug(
-              { event: 'smtp.sender-auth', spf: auth.spf.result, dmarc: auth.dmarc.result, dkim: auth.dkim.map((d) => d.result) },
-              'sender authentication',
-            );
-            proof = { kind: 'mx', auth };
+          const release = await intake.budget.acquire(size * MEMORY_PER_BYTE, config.smtp.inFlightWaitMs);
+          if (!release)
+            return callback(reject(session, 'data', refusal('OVER_BUDGET'), { size, inFlight: intake.budget.used, waiting: intake.budget.waiting }));
+          try {
+            await relayMessage(await received.read(), size);
+          } finally {
+            release();
           }
-          const result = await relay.accept({
-            raw,
-            envelopeFrom: from,
-            recipients: session.envelope.rcptTo.map((r) => r.address),
-            source: role.kind === 'mx' ? 'smtp' : 'submission',
-            proof,
-            submitter,
-            log,
-          });
-          if (isRefusal(result)) return callback(reject(session, 'data', result, { size }));
-          log.info({ event: 'smtp.accept', size, messageIds: result.messageIds, outboxIds: result.outboxIds }, 'accepted');
-          metrics?.accepted.inc({ source: role.kind === 'mx' ? 'smtp' : 'submission' }, result.messageIds.length);
-          callback(null, `2.0.0 Ok: queued as ${result.messageIds.join(',')}`);
         })
         .catch((err: Error) => {
           log.error({ event: 'smtp.error', stage: 'data', err: err.message }, 'unexpected error');
           callback(smtpError(refusal('TEMPORARY_FAILURE')));
+        })
+        .finally(() => void (spooled as Spooled | null)?.remove());
+
+      const relayMessage = async (raw: Buffer, size: number): Promise<void> => {
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        const submitter = submitterOf(session);
+        let proof: Proof;
+        if (role.kind === 'submission') proof = { kind: 'submission' };
+        else {
+          // SPF, DKIM and DMARC from DNS and this session; bounces (null sender) prove nothing.
+          const auth =
+            from === ''
+              ? NO_AUTH
+              : await authenticateMail(raw, { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from }, role.resolver, config.hostname);
+          log.debug(
+            { event: 'smtp.sender-auth', spf: auth.spf.result, dmarc: auth.dmarc.result, dkim: auth.dkim.map((d) => d.result) },
+            'sender authentication',
+          );
+          proof = { kind: 'mx', auth };
+        }
+        const result = await relay.accept({
+          raw,
+          envelopeFrom: from,
+          recipients: session.envelope.rcptTo.map((r) => r.address),
+          source: role.kind === 'mx' ? 'smtp' : 'submission',
+          proof,
+          submitter,
+          log,
         });
+        if (isRefusal(result)) return callback(reject(session, 'data', result, { size }));
+        log.info({ event: 'smtp.accept', size, messageIds: result.messageIds, outboxIds: result.outboxIds }, 'accepted');
+        metrics?.accepted.inc({ source: role.kind === 'mx' ? 'smtp' : 'submission' }, result.messageIds.length);
+        callback(null, `2.0.0 Ok: queued as ${result.messageIds.join(',')}`);
+      };
     },
   });
   server.server.on('connection', (socket: Socket) => guardSocket(socket, config.smtp.maxSessionMs, config.smtp.commandTimeoutMs));

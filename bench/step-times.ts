@@ -1,0 +1,47 @@
+// Times each CPU-bound step of the relay on one message in-process (parse, rewrite, compose, line
+// ends), so a profile's big items can be checked one at a time: `npx tsx bench/step-times.ts [bytes]`.
+import { parseMail } from '../src/relay/parse.js';
+import { rewrite } from '../src/core/rewrite.js';
+import { composeMail } from '../src/relay/compose.js';
+import { toCrlf } from '../src/relay/line-ends.js';
+
+const bytes = Number(process.argv[2] ?? 1024 * 1024);
+const line = 'The quick brown fox jumps over the lazy dog while the kettle boils 0123456789\r\n';
+const body = line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes);
+const raw = Buffer.from(
+  `From: Jane Doe <jane@buyer.example>\r\nTo: x@relay.test\r\nSubject: bench\r\nMessage-ID: <b@buyer.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n${body}`,
+  'latin1',
+);
+const ctx = {
+  direction: 'buyer_to_store' as const,
+  aliasAddress: 'tok@relay.test',
+  store: { id: 1, slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' },
+  buyer: { name: 'Jane', email: 'jane@buyer.example' },
+  hide: { addresses: ['jane@buyer.example'], names: [] },
+  messageId: '<m@relay.test>',
+  threading: { inReplyTo: null, references: [], dropped: 0 },
+  now: new Date(),
+  content: {
+    linkAllowList: [],
+    linkAction: 'redact' as const,
+    stripImages: false,
+    maxAttachmentBytes: 10_000_000,
+    keepEmailDomains: ['relay.test'],
+    bannedWords: [],
+  },
+};
+const t = (): number => performance.now();
+for (let round = 0; round < Number(process.env.ROUNDS ?? 5); round++) {
+  const a = t();
+  const mail = await parseMail(raw, 20_000);
+  const b = t();
+  const { message } = await rewrite(mail, ctx as never);
+  const c = t();
+  const composed = await composeMail(message);
+  const d = t();
+  toCrlf(composed);
+  const e = t();
+  console.log(
+    `parse ${(b - a).toFixed(1)} ms  rewrite ${(c - b).toFixed(1)} ms  compose ${(d - c).toFixed(1)} ms  crlf ${(e - d).toFixed(1)} ms  (${composed.length} bytes)`,
+  );
+}

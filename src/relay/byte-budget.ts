@@ -1,0 +1,89 @@
+// Owns the byte budget for work in flight: every message being processed holds an estimate of the
+// memory it costs (its size times a factor) until it is answered. Over the budget a message waits
+// its turn, first come first served, for a bounded time; then the caller answers "try later"
+// (452 4.3.1), never a hang. One message is always let in when nothing else is in flight, so a
+// message larger than the budget (up to smtp.maxMessageBytes) still passes, alone.
+
+/** Memory a message costs while processed, per byte of its size: the raw bytes, the parsed tree, the
+ * rewritten and composed copies, the copies on the worker threads and the signed bytes (measured on
+ * 1–17 MB messages; the largest are attachments, held decoded and encoded at once). */
+export const MEMORY_PER_BYTE = 6;
+
+export type Release = () => void;
+
+interface Waiter {
+  readonly cost: number;
+  readonly grant: (release: Release | null) => void;
+  timer: NodeJS.Timeout | null;
+}
+
+export class ByteBudget {
+  readonly #limit: number;
+  #used = 0;
+  #holders = 0;
+  readonly #queue: Waiter[] = [];
+
+  /** limit: bytes of estimated memory for all messages in flight together. */
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /** Estimated bytes in flight now, and how many messages hold them. */
+  get used(): number {
+    return this.#used;
+  }
+
+  get holders(): number {
+    return this.#holders;
+  }
+
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Takes `cost` bytes. Resolves with the release function once they fit (call it exactly once),
+   * or with null after `waitMs` when they did not fit in time.
+   */
+  acquire(cost: number, waitMs: number): Promise<Release | null> {
+    if (this.#queue.length === 0 && this.#fits(cost)) return Promise.resolve(this.#take(cost));
+    return new Promise((resolve) => {
+      const waiter: Waiter = { cost, grant: resolve, timer: null };
+      waiter.timer = setTimeout(() => {
+        const i = this.#queue.indexOf(waiter);
+        if (i >= 0) this.#queue.splice(i, 1);
+        resolve(null);
+        // The head may have been the one that did not fit: the next ones may now.
+        this.#drain();
+      }, waitMs);
+      this.#queue.push(waiter);
+    });
+  }
+
+  #fits(cost: number): boolean {
+    return this.#holders === 0 || this.#used + cost <= this.#limit;
+  }
+
+  #take(cost: number): Release {
+    this.#used += cost;
+    this.#holders += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#used -= cost;
+      this.#holders -= 1;
+      this.#drain();
+    };
+  }
+
+  #drain(): void {
+    while (this.#queue.length > 0) {
+      const head = this.#queue[0] as Waiter;
+      if (!this.#fits(head.cost)) return;
+      this.#queue.shift();
+      if (head.timer) clearTimeout(head.timer);
+      head.grant(this.#take(head.cost));
+    }
+  }
+}

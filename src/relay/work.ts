@@ -1,0 +1,49 @@
+// Owns the CPU-bound steps of the pipeline as plain-data functions: parse (raw bytes → ParsedMail)
+// and prepare (ParsedMail + RewriteContext → the rewritten message and, unless previewing, its
+// composed bytes). Inputs and outputs survive structured cloning, so the same functions run
+// in-process (`inlineWork`) or on the worker threads of work-pool.ts.
+import { rewrite, type RewriteContext } from '../core/rewrite.js';
+import type { Change, OutgoingMail, ParsedMail } from '../core/types.js';
+import { withCampaignParts, type CampaignHandover } from './campaign-handover.js';
+import { composeMail } from './compose.js';
+import { parseMail, ParseTimeout } from './parse.js';
+
+export interface PrepareInput {
+  readonly mail: ParsedMail;
+  readonly ctx: RewriteContext;
+  /** A campaign's headers and footer, added after the rewrite (they are ours). */
+  readonly campaign: Pick<CampaignHandover, 'headers' | 'footer'> | null;
+  /** false for a preview: nothing is composed. */
+  readonly compose: boolean;
+}
+
+export interface Prepared {
+  readonly message: OutgoingMail;
+  readonly changes: readonly Change[];
+  /** The composed RFC 5322 bytes (CRLF), unsigned; null when compose was false. */
+  readonly bytes: Uint8Array | null;
+}
+
+/** Where the pipeline runs its CPU-bound steps. parse rejects with ParseTimeout when too slow. */
+export interface RelayWork {
+  parse(raw: Uint8Array, timeoutMs: number): Promise<ParsedMail>;
+  prepare(input: PrepareInput): Promise<Prepared>;
+}
+
+export async function prepareMail(input: PrepareInput): Promise<Prepared> {
+  const { message: rewritten, changes } = await rewrite(input.mail, input.ctx);
+  const message = input.campaign ? withCampaignParts(rewritten, input.campaign as CampaignHandover) : rewritten;
+  return { message, changes, bytes: input.compose ? await composeMail(message) : null };
+}
+
+function asBuffer(raw: Uint8Array): Buffer {
+  return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+
+/** The steps on the calling thread (tests, tools, a pool of zero threads). */
+export const inlineWork: RelayWork = {
+  parse: (raw, timeoutMs) => parseMail(asBuffer(raw), timeoutMs),
+  prepare: prepareMail,
+};
+
+export { ParseTimeout };

@@ -1,0 +1,91 @@
+// Owns the intake spool: DATA is written to a file under `<dataDir>/spool/` as it arrives, so a
+// message costs no memory while it is being received, however many arrive at once. A spool file
+// holds nothing acknowledged (the 250 comes only after the database commit), so it is not fsync'd;
+// it is removed once the session is answered, and every file left by a crash is removed at start.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+
+/** One received message on disk. `exceeded`: more than the limit arrived, and nothing was kept. */
+export interface Spooled {
+  readonly path: string;
+  readonly size: number;
+  readonly exceeded: boolean;
+  /** The bytes, read back in one piece (size bytes of memory: take them under the byte budget). */
+  read(): Promise<Buffer>;
+  /** Removes the file; safe to call twice. */
+  remove(): Promise<void>;
+}
+
+export class Spool {
+  readonly #dir: string;
+
+  constructor(dataDir: string) {
+    this.#dir = join(dataDir, 'spool');
+    mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+  }
+
+  get dir(): string {
+    return this.#dir;
+  }
+
+  /** Removes every file a previous run left behind (a crash mid-DATA); call once at start. Returns how many. */
+  clean(): number {
+    const names = readdirSync(this.#dir);
+    for (const name of names) rmSync(join(this.#dir, name), { force: true, recursive: true });
+    return names.length;
+  }
+
+  /**
+   * Reads the stream to its end into a new spool file, keeping at most `limit` bytes. Past the
+   * limit it keeps draining (the SMTP session needs the final dot) but writes nothing more and
+   * removes the file. Backpressure from the disk pauses the stream, so memory stays at a few chunks.
+   */
+  receive(stream: Readable, limit: number): Promise<Spooled> {
+    const path = join(this.#dir, `${Date.now()}-${randomBytes(8).toString('hex')}.eml`);
+    const file = createWriteStream(path, { mode: 0o600 });
+    let size = 0;
+    let exceeded = false;
+    const spooled = (): Spooled => ({
+      path,
+      size,
+      exceeded,
+      read: () => readFile(path),
+      remove: () => rm(path, { force: true }),
+    });
+    return new Promise((resolve, reject) => {
+      let failed: Error | null = null;
+      const fail = (err: Error) => {
+        if (failed) return;
+        failed = err;
+        stream.resume();
+        file.destroy();
+        void rm(path, { force: true }).finally(() => reject(err));
+      };
+      file.once('error', fail);
+      stream.once('error', fail);
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (exceeded || failed) return;
+        if (size > limit) {
+          exceeded = true;
+          return;
+        }
+        if (!file.write(chunk)) {
+          stream.pause();
+          file.once('drain', () => stream.resume());
+        }
+      });
+      stream.once('end', () => {
+        if (failed) return;
+        file.end(() => {
+          // Nothing of an oversized message is kept.
+          if (exceeded) void rm(path, { force: true }).then(() => resolve(spooled()), reject);
+          else resolve(spooled());
+        });
+      });
+    });
+  }
+}
