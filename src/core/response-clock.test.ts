@@ -10,11 +10,11 @@ const buyer = (id: number, h: number, extra: Partial<{ autoSubmitted: boolean; c
   category: 'buyer_message',
   ...extra,
 });
-const store = (id: number, h: number, campaign = false): ClockEvent => ({ kind: 'store', id, at: h * H, campaign });
+const store = (id: number, h: number, campaign = false, autoSubmitted = false): ClockEvent => ({ kind: 'store', id, at: h * H, campaign, autoSubmitted });
 
 describe('the response clock', () => {
-  it('starts at the first unanswered buyer message and stops at the next store message that is not a campaign', () => {
-    expect(clocksOf([buyer(1, 0), buyer(2, 1), store(3, 2, true), store(4, 5), store(5, 6), buyer(6, 7)])).toEqual([
+  it('starts at the first unanswered buyer message and stops at the next store message that is neither a campaign nor an out-of-office', () => {
+    expect(clocksOf([buyer(1, 0), buyer(2, 1), store(3, 2, true), store(7, 3, false, true), store(4, 5), store(5, 6), buyer(6, 7)])).toEqual([
       { startMessageId: 1, startedAt: 0, answerMessageId: 4, answeredAt: 5 * H, notNeededAt: null },
       { startMessageId: 6, startedAt: 7 * H, answerMessageId: null, answeredAt: null, notNeededAt: null },
     ]);

@@ -7,7 +7,8 @@
 // - starts at the first buyer message that nobody has answered yet — later buyer messages join the
 //   running clock; machine-sent mail (auto_submitted) and marketplace notifications never start one;
 // - stops at the next store → buyer message from any channel (mail, submission, web reply, API),
-//   never a campaign; or when staff mark the conversation "no response needed";
+//   never a campaign or a machine-sent one (an out-of-office); or when staff mark the conversation
+//   "no response needed";
 // - a response is late when it came more than 24 hours after the start, weekends included.
 // A clock marked "no response needed" within 24 hours is left out of the numbers; one marked later
 // counts as late (a mark cannot undo a late answer). A clock still open counts as late once 24 hours
@@ -44,7 +45,7 @@ export function bucketLabel(i: number): string {
 /** One event of a conversation, in arrival order, as the clock sees it. */
 export type ClockEvent =
   | { readonly kind: 'buyer'; readonly id: number; readonly at: number; readonly autoSubmitted: boolean; readonly category: string }
-  | { readonly kind: 'store'; readonly id: number; readonly at: number; readonly campaign: boolean }
+  | { readonly kind: 'store'; readonly id: number; readonly at: number; readonly campaign: boolean; readonly autoSubmitted?: boolean }
   | { readonly kind: 'no_response_needed'; readonly at: number };
 
 export interface Clock {
@@ -64,7 +65,7 @@ export function clocksOf(events: readonly ClockEvent[]): Clock[] {
       if (e.autoSubmitted || e.category === 'marketplace_notification') continue;
       if (!open) open = { startMessageId: e.id, startedAt: e.at };
     } else if (e.kind === 'store') {
-      if (e.campaign || !open) continue;
+      if (e.campaign || e.autoSubmitted || !open) continue;
       out.push({ ...open, answerMessageId: e.id, answeredAt: e.at, notNeededAt: null });
       open = null;
     } else if (open) {

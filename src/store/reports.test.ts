@@ -130,7 +130,7 @@ describe('response clocks in SQL', () => {
         t += rand(30) * H + rand(60) * 60_000;
         const kind = rand(6);
         const direction = kind < 3 ? 'buyer_to_store' : 'store_to_buyer';
-        const autoSubmitted = kind === 0 && rand(3) === 0;
+        const autoSubmitted = (kind === 0 || kind === 4) && rand(3) === 0;
         const category = direction === 'store_to_buyer' ? 'sent' : kind === 1 && rand(4) === 0 ? 'marketplace_notification' : 'buyer_message';
         const source = direction === 'store_to_buyer' && kind === 5 && rand(2) === 0 ? 'campaign' : 'smtp';
         const m = {
@@ -160,7 +160,7 @@ describe('response clocks in SQL', () => {
         list.push(
           direction === 'buyer_to_store'
             ? { kind: 'buyer', id, at: t, autoSubmitted, category }
-            : { kind: 'store', id, at: t, campaign: source === 'campaign' },
+            : { kind: 'store', id, at: t, campaign: source === 'campaign', autoSubmitted },
         );
       }
     };

@@ -225,9 +225,11 @@ export class ReportRepo {
 
   #names(storeIds: readonly number[], agentKeys: readonly string[]): Map<string, string> {
     const out = new Map<string, string>();
-    for (const id of storeIds) {
-      const r = stmt(this.#db, 'SELECT name FROM stores WHERE id = ?').get(id) as { name: string } | undefined;
-      if (r) out.set(`store:${id}`, r.name);
+    if (storeIds.length) {
+      // One query for every store (a report may name fifty).
+      const wanted = new Set(storeIds);
+      for (const r of stmt(this.#db, 'SELECT id, name FROM stores').all() as { id: number; name: string }[])
+        if (wanted.has(r.id)) out.set(`store:${r.id}`, r.name);
     }
     for (const key of agentKeys) {
       const id = Number(key.split(':')[1]);

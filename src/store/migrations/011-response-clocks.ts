@@ -43,8 +43,11 @@ const counts = (row: 'NEW' | 'OLD', sign: 1 | -1) =>
 
 /** A message starts a clock: a buyer's own message (not machine-sent, not a marketplace notice). */
 const STARTS = (m: string) => `${m}.direction = 'buyer_to_store' AND ${m}.auto_submitted = 0 AND ${m}.category != 'marketplace_notification'`;
-/** A message stops a clock: the store's, from any channel but a campaign. */
-const STOPS = (m: string) => `${m}.direction = 'store_to_buyer' AND ${m}.source != 'campaign' AND ${m}.campaign_recipient_id IS NULL`;
+/** A message stops a clock: the store's, from any channel but a campaign, and not machine-sent (an out-of-office). */
+const STOPS = (m: string) =>
+  `${m}.direction = 'store_to_buyer' AND ${m}.source != 'campaign' AND ${m}.campaign_recipient_id IS NULL AND ${m}.auto_submitted = 0`;
+/** A message counted as a reply in the daily volume: the store's, but not a campaign. */
+const REPLIES = (m: string) => `${m}.direction = 'store_to_buyer' AND ${m}.source != 'campaign' AND ${m}.campaign_recipient_id IS NULL`;
 const OPEN = 'answered_at IS NULL AND not_needed_at IS NULL';
 
 export const sql = `
@@ -119,7 +122,7 @@ END;
 
 INSERT INTO message_daily (day, store_id, category, direction, n)
   SELECT received_at / 86400000, store_id, category, direction, count(*) FROM messages
-  WHERE direction = 'buyer_to_store' OR (${STOPS('messages')})
+  WHERE direction = 'buyer_to_store' OR (${REPLIES('messages')})
   GROUP BY 1, 2, 3, 4;
 
 -- Backfill: in each conversation, a start is a starting message whose previous relevant message is
@@ -155,10 +158,10 @@ CREATE TRIGGER response_clock_category AFTER UPDATE OF category ON messages BEGI
   UPDATE response_clocks SET category = NEW.category WHERE start_message_id = NEW.id AND category != NEW.category;
 END;
 
-CREATE TRIGGER message_daily_add AFTER INSERT ON messages WHEN NEW.direction = 'buyer_to_store' OR (${STOPS('NEW')}) BEGIN
+CREATE TRIGGER message_daily_add AFTER INSERT ON messages WHEN NEW.direction = 'buyer_to_store' OR (${REPLIES('NEW')}) BEGIN
   ${counts('NEW', 1)}
 END;
-CREATE TRIGGER message_daily_category AFTER UPDATE OF category ON messages WHEN OLD.category != NEW.category AND (NEW.direction = 'buyer_to_store' OR (${STOPS('NEW')})) BEGIN
+CREATE TRIGGER message_daily_category AFTER UPDATE OF category ON messages WHEN OLD.category != NEW.category AND (NEW.direction = 'buyer_to_store' OR (${REPLIES('NEW')})) BEGIN
   ${counts('OLD', -1)}
   ${counts('NEW', 1)}
 END;
