@@ -84,6 +84,13 @@ function search(text: string, where: string, secrets: Secrets, leaks: Leak[]): v
   }
 }
 
+/** The same search over one text (for pure tests that have no delivered bytes). */
+export function leakSearchText(text: string, secrets: Secrets, where = 'text'): Leak[] {
+  const leaks: Leak[] = [];
+  search(text, where, secrets, leaks);
+  return leaks;
+}
+
 function textOfBytes(b: Buffer, charset: string | undefined): string[] {
   const out = [b.toString('utf8'), b.toString('latin1'), b.toString('utf16le'), swapped(b).toString('utf16le')];
   if (charset) {
