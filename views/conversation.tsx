@@ -1,6 +1,7 @@
 // One conversation: the pair's whole history, both directions, with delivery status and what the
 // filters changed; HTML bodies in a sandboxed iframe; the reply box.
 import { CATEGORIES, CATEGORY_LABELS } from '../src/core/categorize.js';
+import { describeChange } from '../src/core/change-words.js';
 import type { ConversationMessage, PairHeader } from '../src/store/inbox.js';
 import type { Note } from '../src/store/notes.js';
 import { MAX_TAGS_PER_MESSAGE, type Tag } from '../src/store/tags.js';
@@ -214,7 +215,7 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: st
           <summary>{m.changes.length} change(s) by the filters</summary>
           <ul>
             {m.changes.map((c) => (
-              <li>{JSON.stringify(c)}</li>
+              <li>{describeChange(c)}</li>
             ))}
           </ul>
         </details>
