@@ -2,6 +2,7 @@
 // the filters changed; the newest cards open and older ones a line each (opened on demand); HTML
 // bodies in a sandboxed iframe; status, assignee and snooze; who else is here; the reply box.
 import { CATEGORIES, CATEGORY_LABELS } from '../src/core/categorize.js';
+import { describeChange } from '../src/core/change-words.js';
 import type { ConversationState } from '../src/store/conversations.js';
 import type { ConversationMessage, ConversationStatus, PairHeader } from '../src/store/inbox.js';
 import type { Note } from '../src/store/notes.js';
@@ -255,7 +256,7 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: st
           <summary>{m.changes.length} change(s) by the filters</summary>
           <ul>
             {m.changes.map((c) => (
-              <li>{JSON.stringify(c)}</li>
+              <li>{describeChange(c)}</li>
             ))}
           </ul>
         </details>

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENV_VARS } from '../../src/config.js';
 import { renderConfigReference } from '../../src/config-reference.js';
+import { PART_TABLE } from '../../src/core/masking/part-table.js';
 import { VERDICTS } from '../../src/core/verdicts.js';
 
 const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
@@ -13,6 +14,11 @@ function leafKeys(value: unknown, prefix = ''): string[] {
 }
 
 describe('docs', () => {
+  it('docs/masking.md lists exactly the content-type table, one line per type, with its handler', () => {
+    const rows = [...read('docs/masking.md').matchAll(/^\| `([a-z0-9.+/-]+)` \| ([a-z]+) \|/gm)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual(PART_TABLE.map((r) => [r.type, r.kind]));
+  });
+
   it('docs/verdicts.md lists exactly the catalogue, with the same SMTP and HTTP codes', () => {
     const rows = [...read('docs/verdicts.md').matchAll(/^\| `([A-Z_]+)` \| (\d{3}) (\d\.\d\.\d+) \| (\d{3}) \|/gm)];
     const documented = Object.fromEntries(rows.map((m) => [m[1], { smtp: [Number(m[2]), m[3]], http: Number(m[4]) }]));

@@ -41,6 +41,7 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): { html: st
   let links = 0;
   let emails = 0;
   let masked = 0;
+  const givesAway = (link: string) => linkGivesAway(link, o.keepEmailDomains);
   // title and alt are shown on hover or instead of an image: filtered like text; href is masked
   // (the writer's own address becomes the alias) before the link checks.
   const visibleAttributes = (attribs: Record<string, string>): Record<string, string> => {
@@ -55,8 +56,10 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): { html: st
       }
       if (key !== 'href') {
         const e = redactEmails(v, o.keepEmailDomains);
+        const l = redactLinks(e.value, o.linkAllowList, givesAway);
         emails += e.count;
-        v = e.value;
+        links += l.count;
+        v = l.value;
       }
       next[key] = v;
     }
@@ -106,7 +109,7 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): { html: st
     },
     textFilter: (text) => {
       const e = redactEmails(text, o.keepEmailDomains);
-      const l = redactLinks(e.value, o.linkAllowList);
+      const l = redactLinks(e.value, o.linkAllowList, givesAway);
       emails += e.count;
       links += l.count;
       if (!o.textFilter) return l.value;

@@ -4,12 +4,6 @@
 // half). Linear: one regex with bounded repetition and no nesting, run once over the text.
 import { fold, type Folded } from './fold.js';
 
-/**
- * An address on folded text: a local part of up to 64 characters that are not delimiters, `@`,
- * then up to 11 labels of letters (any script), digits and hyphens.
- */
-const ADDRESS = /[^\s<>()[\]{}"'@,;:\\|]{1,64}@([\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,10})/gu;
-
 export interface FoundAddress {
   /** Span in the source text, [start, end). */
   readonly start: number;
@@ -22,26 +16,59 @@ export interface FoundAddress {
   readonly domainStart: number;
 }
 
-/** Every address in a folded reading, as source spans. */
+// Characters that end a local part (RFC 5322 specials, whitespace) and the punctuation that wraps
+// an address in prose ("mail:bob@…", "(bob@…)"), which a local part does not start with.
+const LOCAL_STOP = new Set([...' \t\n\r\f\v<>()[]{}"\'@,;:\\|'].map((c) => c.charCodeAt(0)));
+const LEAD = /^[.\-=/?&#!*+~`^%$]+/;
+const isDomainChar = (c: number, ch: string) =>
+  (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || (c >= 0x41 && c <= 0x5a) || (c >= 0x80 && /[\p{L}\p{N}]/u.test(ch));
+
+/**
+ * Every address in a folded reading, as source spans: from each `@`, a local part of up to 64
+ * characters that are not delimiters to the left, and up to 11 labels of letters (any script),
+ * digits and hyphens to the right. Linear: each `@` looks at most 64 characters back and the
+ * domain's length ahead, and the scan resumes after the domain.
+ */
 export function findAddressesIn(f: Folded): FoundAddress[] {
   const found: FoundAddress[] = [];
-  for (const m of f.text.matchAll(ADDRESS)) {
-    let local = m[0].slice(0, m[0].indexOf('@'));
-    // A local part does not start with the punctuation that wraps it in prose ("mail:bob@…").
-    const lead = /^[.\-=/?&#!*+~`^%$]+/.exec(local)?.[0].length ?? 0;
-    local = local.slice(lead);
-    if (local === '') continue;
-    const start = m.index + lead;
-    const end = m.index + m[0].length;
-    const domain = m[1] as string;
-    const at = m.index + m[0].indexOf('@');
-    found.push({ start: f.map[start] as number, end: f.map[end] as number, folded: f.text.slice(start, end), domain, domainStart: f.map[at + 1] as number });
+  const t = f.text;
+  let from = 0;
+  let floor = 0; // a local part never reaches back into the previous address
+  for (;;) {
+    const at = t.indexOf('@', from);
+    if (at < 0) break;
+    from = at + 1;
+    let start = at;
+    while (start > floor && at - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1))) start--;
+    start += LEAD.exec(t.slice(start, at))?.[0].length ?? 0;
+    if (start >= at) continue;
+    // Domain: labels separated by single dots; a trailing dot is not part of it.
+    let end = at + 1;
+    let labels = 0;
+    for (;;) {
+      let k = end;
+      while (k < t.length && k - end < 63 && isDomainChar(t.charCodeAt(k), t[k] as string)) k++;
+      if (k === end) break;
+      end = k;
+      labels++;
+      if (labels === 11 || t[end] !== '.' || end + 1 >= t.length || !isDomainChar(t.charCodeAt(end + 1), t[end + 1] as string)) break;
+      end++;
+    }
+    if (labels === 0) continue;
+    const domain = t.slice(at + 1, end);
+    found.push({ start: f.map[start] as number, end: f.map[end] as number, folded: t.slice(start, end), domain, domainStart: f.map[at + 1] as number });
+    from = end;
+    floor = end;
   }
   return found;
 }
 
+// Without one of these no reading of the text has an @ in it: no fold needed.
+const MAY_HOLD_AT = /[@%&\uff20\ufe6b]/;
+
 /** Every address in source text (HTML when `html`: tags read as nothing). */
 export function findAddresses(text: string, html = false): FoundAddress[] {
+  if (!MAY_HOLD_AT.test(text)) return [];
   return findAddressesIn(fold(text, html));
 }
 

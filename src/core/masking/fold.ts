@@ -62,6 +62,7 @@ const isInvisible = (c: number) => c === 0xad || (c >= 0x200b && c <= 0x200d) ||
 const hexValue = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
 
 const foldCache = new Map<string, string>();
+const UTF16 = new TextDecoder('utf-16le');
 
 /** One character (a code point) folded: NFD, marks dropped, lowercase, ß → ss, fullwidth ＠ → @. */
 export function foldChar(ch: string): string {
@@ -205,7 +206,7 @@ export function fold(src: string, html = false): Folded {
     i += ch.length;
   }
   out.map[out.len] = n;
-  const text = new TextDecoder('utf-16le').decode(out.buf.subarray(0, out.len));
+  const text = UTF16.decode(out.buf.subarray(0, out.len));
   return { text, map: out.map.subarray(0, out.len + 1) };
 }
 

@@ -5,6 +5,7 @@
 import { findAddresses, keptDomain } from './address-finder.js';
 
 const B64_TOKEN = /[A-Za-z0-9+/_-]{12,}={0,2}/g;
+const LOOKS_B64 = /[A-Z0-9]/;
 
 function percentDecoded(s: string): string {
   try {
@@ -23,6 +24,7 @@ function base64Text(token: string): string | null {
   } catch {
     return null;
   }
+  if (!bin.includes('@') && !bin.includes('%40')) return null;
   const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -37,6 +39,7 @@ export function linkReadings(link: string): string[] {
   const twice = percentDecoded(once);
   const out = [link, once, twice];
   for (const m of twice.matchAll(B64_TOKEN)) {
+    if (!LOOKS_B64.test(m[0])) continue;
     const t = base64Text(m[0]);
     if (t !== null) out.push(t);
   }
@@ -45,5 +48,8 @@ export function linkReadings(link: string): string[] {
 
 /** True when some reading of the link holds an address outside `keepDomains`, or `names` says so. */
 export function linkGivesAway(link: string, keepDomains: readonly string[], names?: (s: string) => boolean): boolean {
+  // Most links hold no @, no escape and no long token: nothing to decode.
+  if (!names && !/[@%&\uff20]|[A-Za-z0-9+/_-]{12}/.test(link)) return false;
+  // A base64 token needs mixed case or digits; a plain word path (example/help) is not one.
   return linkReadings(link).some((r) => findAddresses(r).some((a) => !keptDomain(a.domain, keepDomains)) || (names?.(r) ?? false));
 }

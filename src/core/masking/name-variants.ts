@@ -6,7 +6,7 @@ import { foldString } from './fold.js';
 
 /** Folded spellings of a full name; empty when the name is a single word (a first name alone). */
 export function nameVariants(name: string): string[] {
-  const clean = foldString(name.replace(/\([^)]{0,200}\)/g, ' ').replace(/["'<>]/g, ' '))
+  const clean = foldString(name.replace(/\([^)]{0,200}\)/g, ' ').replace(/["<>]/g, ' '))
     .replace(/\s+/g, ' ')
     .trim();
   let first: string[];
