@@ -70,7 +70,7 @@ export const configSchema = z
           .int()
           .min(1)
           .describe(
-            'Unknown-alias recipients one address may try within `smtp.probeWindowMs` before it is disconnected and refused (`421 4.7.0`) for the rest of the window.',
+            'Unknown-alias recipients one address may try within `smtp.probeWindowMs`; the session that reaches it is cut (`421 4.7.0`), and so is any session from that address that tries one more unknown alias in the window. The address is never refused at connect; its mail to real aliases goes through.',
           ),
         probeWindowMs: z.number().int().min(1000).describe('The window for `smtp.probeLimit` (10 minutes).'),
         tarpitMs: z
