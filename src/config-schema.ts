@@ -63,7 +63,7 @@ export const configSchema = z
           .email()
           .nullable()
           .describe(
-            'Where mail to `postmaster@` and `abuse@` every relay domain goes (RFC 5321 §4.5.1). `null`: the first owner account\'s address; with no owner yet such mail is refused with a sentence saying so.',
+            "Where mail to `postmaster@` and `abuse@` every relay domain goes (RFC 5321 §4.5.1). `null`: the first owner account's address; with no owner yet such mail is refused with a sentence saying so.",
           ),
         probeLimit: z
           .number()

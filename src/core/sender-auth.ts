@@ -97,7 +97,11 @@ export function judgeSenderAuth(auth: AuthFacts, fromAddress: string, role: Auth
   // Mail sent from another domain's servers in the buyer's name, with nothing of the buyer's
   // domain vouching for it, is not even weak evidence (the envelope alone once refused it).
   if (!aligned(auth.spf.domain, d)) {
-    return { outcome: 'refuse', summary, reason: `${d} publishes no DMARC record and nothing of ${d} vouches for this message (sent from ${auth.spf.domain || 'no domain'}, ${what()})` };
+    return {
+      outcome: 'refuse',
+      summary,
+      reason: `${d} publishes no DMARC record and nothing of ${d} vouches for this message (sent from ${auth.spf.domain || 'no domain'}, ${what()})`,
+    };
   }
   return { outcome: 'suspicious', summary, reason };
 }

@@ -33,8 +33,28 @@ import { decodeDisplayName, parseMail, ParseTimeout } from './parse.js';
 import { roleForward } from './role-mail.js';
 import { UserRepo } from '../store/users.js';
 
-export type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, ResolvedRole, Submitter } from './pipeline-types.js';
-import type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, ResolvedRole, Submitter } from './pipeline-types.js';
+export type {
+  AcceptInput,
+  Accepted,
+  BounceHandler,
+  Preview,
+  RelayOptions,
+  ResolvedBounce,
+  ResolvedRecipient,
+  ResolvedRole,
+  Submitter,
+} from './pipeline-types.js';
+import type {
+  AcceptInput,
+  Accepted,
+  BounceHandler,
+  Preview,
+  RelayOptions,
+  ResolvedBounce,
+  ResolvedRecipient,
+  ResolvedRole,
+  Submitter,
+} from './pipeline-types.js';
 
 /** Random Message-ID on the relay domain (RFC 5322 §3.6.4), never derived from the original. */
 export function newRelayMessageId(domain: string): string {
@@ -246,7 +266,9 @@ export class Relay {
     };
     const forwardRoleMail = async (): Promise<number[]> => {
       if (roleMail.length === 0) return [];
-      const ids = await this.#commit.run(() => roleMail.map((m) => this.#outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: m.to, raw: m.bytes })));
+      const ids = await this.#commit.run(() =>
+        roleMail.map((m) => this.#outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: m.to, raw: m.bytes })),
+      );
       this.#onQueued();
       return ids;
     };
