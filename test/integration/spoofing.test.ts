@@ -278,3 +278,20 @@ describe('the writer is the authenticated From; the envelope sender is only wher
     expect(r.reply.text).toMatch(/^5\.7\.26 DMARC fails for shield\.example \(policy reject\)/);
   });
 });
+
+describe('a DKIM signature proves only the bytes it covers', () => {
+  it("refuses the store's signed message with text appended past its l= body length, though mailauth's DMARC passes", async () => {
+    const body = `Order ${pair.number} has shipped.\r\n`;
+    const original = withHeaders(['From: Shield Store <support@shield.example>'], body);
+    const signed = await dkimSign(original, {
+      signatureData: [{ signingDomain: 'shield.example', selector: 's1', privateKey: shieldKey.privateKey, maxBodyLength: body.length }],
+    } as never);
+    expect(signed.errors).toEqual([]);
+    const tampered = `${signed.signatures}${original}\r\nYour refund is waiting: https://evil.example/refund\r\n`;
+    const before = await messageCount();
+    const r = await send('bounces@helpdesk.example', pair.address, tampered);
+    expect(r.reply.code).toBe(550);
+    expect(r.reply.text).toMatch(/^5\.7\.26 the only DKIM signature of shield\.example covers part of the body \(l=; \d+ bytes unsigned\)/);
+    expect(await messageCount()).toBe(before);
+  });
+});
