@@ -219,7 +219,7 @@ describe('decide: proof of the sender (golden table)', () => {
     expect(got).toBe(expected);
     const finding = d.findings.find((f) => f.rule === 'sender-auth');
     expect(finding?.detail).toContain(`spf=${auth.spf.result}`);
-    if (d.verdict === 'reject' && d.refusal.code === 'AUTH_FAILED') expect(d.refusal.detail).toMatch(/SPF|DMARC/);
+    if (d.verdict === 'reject' && d.refusal.code === 'AUTH_FAILED') expect(d.refusal.detail).toMatch(/SPF|DMARC|DKIM/);
   });
 
   it('a submission user may only write as their own address', () => {
