@@ -229,7 +229,8 @@ export function createSmtpListener(config: AppConfig, relay: Relay, baseLog: Log
             submitter,
             log,
           });
-          if (isRefusal(result)) return callback(reject(session, 'data', result, { size }));
+          // Who writes is decided here now, so the log names the sender's domain (never the address).
+          if (isRefusal(result)) return callback(reject(session, 'data', result, { size, senderDomain: domainOf(from) }));
           log.info({ event: 'smtp.accept', size, messageIds: result.messageIds, outboxIds: result.outboxIds }, 'accepted');
           metrics?.accepted.inc({ source: role.kind === 'mx' ? 'smtp' : 'submission' }, result.messageIds.length);
           callback(null, `2.0.0 Ok: queued as ${result.messageIds.join(',')}`);
