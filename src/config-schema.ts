@@ -64,14 +64,14 @@ export const configSchema = z
           .email()
           .nullable()
           .describe(
-            'Where mail to `postmaster@` and `abuse@` every relay domain goes (RFC 5321 §4.5.1). `null`: the first owner account\'s address; with no owner yet such mail is refused with a sentence saying so.',
+            "Where mail to `postmaster@` and `abuse@` every relay domain goes (RFC 5321 §4.5.1). `null`: the first owner account's address; with no owner yet such mail is refused with a sentence saying so.",
           ),
         probeLimit: z
           .number()
           .int()
           .min(1)
           .describe(
-            'Unknown-alias recipients one address may try within `smtp.probeWindowMs` before it is disconnected and refused (`421 4.7.0`) for the rest of the window.',
+            'Unknown-alias recipients one address may try within `smtp.probeWindowMs`; the session that reaches it is cut (`421 4.7.0`), and so is any session from that address that tries one more unknown alias in the window. The address is never refused at connect; its mail to real aliases goes through.',
           ),
         probeWindowMs: z.number().int().min(1000).describe('The window for `smtp.probeLimit` (10 minutes).'),
         tarpitMs: z

@@ -51,7 +51,13 @@ describe('readHeaderBlock (golden table)', () => {
 
   it('reads LF-only line ends as every parser we use does, and stops at the empty line', () => {
     const r = readHeaderBlock(enc.encode('From: a@b.example\nX-Test: one\n two\n\nFrom x@y.example body line\n'));
-    expect(r).toEqual({ fields: [{ key: 'from', value: 'a@b.example' }, { key: 'x-test', value: 'one two' }], from: { rawName: '', address: 'a@b.example' } });
+    expect(r).toEqual({
+      fields: [
+        { key: 'from', value: 'a@b.example' },
+        { key: 'x-test', value: 'one two' },
+      ],
+      from: { rawName: '', address: 'a@b.example' },
+    });
   });
 
   it('reads a 1 MB header and a 100 000-character From value in one pass', () => {

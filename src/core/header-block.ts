@@ -29,19 +29,7 @@ export interface HeaderBlock {
  * Fields RFC 5322 §3.6 allows at most once. A second copy is refused: a DKIM verifier signs the
  * last one (RFC 6376 §5.4.2), a mail client may show the first.
  */
-export const SINGLE_FIELDS: readonly string[] = [
-  'date',
-  'from',
-  'sender',
-  'reply-to',
-  'to',
-  'cc',
-  'bcc',
-  'message-id',
-  'in-reply-to',
-  'references',
-  'subject',
-];
+export const SINGLE_FIELDS: readonly string[] = ['date', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'message-id', 'in-reply-to', 'references', 'subject'];
 
 const CR = 0x0d;
 const LF = 0x0a;

@@ -194,6 +194,17 @@ describe('decide: proof of the sender (golden table)', () => {
       'FROM_READ_DIFFERENTLY',
     ],
     [
+      'staff, DMARC pass on a DKIM signature covering part of the body (l=)',
+      staffId,
+      'john@acme.example',
+      {
+        spf: spf('pass', 'helpdesk.example'),
+        dkim: [{ domain: 'acme.example', result: 'pass', unsignedBytes: 120 }],
+        dmarc: dmarc('pass', 'acme.example', 'reject'),
+      },
+      'AUTH_FAILED',
+    ],
+    [
       'staff through a helpdesk: its own return path, DKIM of the store, DMARC pass',
       staffId,
       'john@acme.example',
@@ -208,7 +219,7 @@ describe('decide: proof of the sender (golden table)', () => {
     expect(got).toBe(expected);
     const finding = d.findings.find((f) => f.rule === 'sender-auth');
     expect(finding?.detail).toContain(`spf=${auth.spf.result}`);
-    if (d.verdict === 'reject' && d.refusal.code === 'AUTH_FAILED') expect(d.refusal.detail).toMatch(/SPF|DMARC/);
+    if (d.verdict === 'reject' && d.refusal.code === 'AUTH_FAILED') expect(d.refusal.detail).toMatch(/SPF|DMARC|DKIM/);
   });
 
   it('a submission user may only write as their own address', () => {

@@ -19,7 +19,7 @@ export interface AuthFacts {
   /** The SPF result for the envelope sender's domain (RFC 7208 result names). */
   readonly spf: { readonly result: string; readonly domain: string };
   /** One row per DKIM signature: the signing domain (d=) and its result. */
-  readonly dkim: readonly { readonly domain: string; readonly result: string }[];
+  readonly dkim: readonly { readonly domain: string; readonly result: string; readonly unsignedBytes?: number | undefined }[];
   /** DMARC for the From header's domain: 'none' when it publishes no record. */
   /** `domain` is the organisational domain DMARC was evaluated for ('' when it was not evaluated). */
   readonly dmarc: { readonly result: string; readonly domain: string; readonly policy: string | null };
@@ -69,7 +69,10 @@ export function judgeSenderAuth(auth: AuthFacts, fromAddress: string, role: Auth
     return { outcome: 'ambiguous', summary, reason: `DMARC was evaluated for ${auth.dmarc.domain}, not for the From domain ${d}` };
   }
   const spfAligned = auth.spf.result === 'pass' && aligned(auth.spf.domain, d);
-  const dkimAligned = auth.dkim.some((s) => s.result === 'pass' && aligned(s.domain, d));
+  // A signature with l= that covers only part of the body proves only that part (RFC 6376 §8.2);
+  // we deliver the whole, so it is no proof here, though mailauth's DMARC counts it.
+  const dkimAligned = auth.dkim.some((s) => s.result === 'pass' && !s.unsignedBytes && aligned(s.domain, d));
+  const partial = auth.dkim.find((s) => s.result === 'pass' && s.unsignedBytes && aligned(s.domain, d));
   const dkimPassedAny = auth.dkim.some((s) => s.result === 'pass');
   const dmarc = auth.dmarc.result;
   const what = () => {
@@ -79,6 +82,10 @@ export function judgeSenderAuth(auth: AuthFacts, fromAddress: string, role: Auth
     return parts.join(', ');
   };
 
+  if (dmarc === 'pass' && !spfAligned && !dkimAligned && partial) {
+    const reason = `the only DKIM signature of ${partial.domain} covers part of the body (l=; ${partial.unsignedBytes} bytes unsigned)`;
+    return { outcome: role === 'staff' ? 'refuse' : 'suspicious', summary, reason };
+  }
   if (dmarc === 'pass') return { outcome: 'pass', summary, reason: '' };
   if (dmarc === 'temperror') return { outcome: 'retry', summary, reason: `the DMARC record of ${d} could not be looked up` };
   if (dmarc === 'fail') {
@@ -97,7 +104,11 @@ export function judgeSenderAuth(auth: AuthFacts, fromAddress: string, role: Auth
   // Mail sent from another domain's servers in the buyer's name, with nothing of the buyer's
   // domain vouching for it, is not even weak evidence (the envelope alone once refused it).
   if (!aligned(auth.spf.domain, d)) {
-    return { outcome: 'refuse', summary, reason: `${d} publishes no DMARC record and nothing of ${d} vouches for this message (sent from ${auth.spf.domain || 'no domain'}, ${what()})` };
+    return {
+      outcome: 'refuse',
+      summary,
+      reason: `${d} publishes no DMARC record and nothing of ${d} vouches for this message (sent from ${auth.spf.domain || 'no domain'}, ${what()})`,
+    };
   }
   return { outcome: 'suspicious', summary, reason };
 }

@@ -23,7 +23,7 @@ export const VERDICTS = {
   TOO_MANY_RECIPIENTS: { smtp: [452, '4.5.3'], http: 400, text: 'too many recipients for one message; send the rest in another message' },
   MESSAGE_TOO_LARGE: { smtp: [552, '5.3.4'], http: 413, text: 'message is larger than this relay accepts' },
   TOO_MANY_CONNECTIONS: { smtp: [421, '4.7.0'], http: 429, text: 'too many connections from your address; try again later' },
-  PROBING: { smtp: [421, '4.7.0'], http: 429, text: 'too many unknown recipients from your address; try again later' },
+  PROBING: { smtp: [421, '4.7.0'], http: 429, text: 'too many unknown recipients from your address; closing this session' },
   COMMAND_TOO_SLOW: { smtp: [421, '4.4.2'], http: 408, text: 'a command took too long to arrive; closing' },
   SESSION_TOO_LONG: { smtp: [421, '4.4.2'], http: 408, text: 'session lasted too long; closing' },
   INSUFFICIENT_STORAGE: { smtp: [452, '4.3.1'], http: 507, text: 'insufficient system storage; try again later' },

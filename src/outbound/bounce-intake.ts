@@ -88,7 +88,11 @@ export class BounceIntake {
     });
     log.info({ event: 'bounce.failed', outboxId, status: report.status }, 'delivery failed after a bounce');
     // The author learns the status code only: the words of a report are not ours to sign.
-    await this.#notices.send({ ...row, status: 'failed' }, row.attempts, `the recipient's mail server reported a permanent failure${report.status ? ` (${report.status})` : ''}`);
+    await this.#notices.send(
+      { ...row, status: 'failed' },
+      row.attempts,
+      `the recipient's mail server reported a permanent failure${report.status ? ` (${report.status})` : ''}`,
+    );
     return 'failed';
   }
 }

@@ -15,7 +15,7 @@ export interface SessionFacts {
 
 interface MailauthResult {
   spf?: { status?: { result?: string }; domain?: string } | false;
-  dkim?: { headerFrom?: string[]; results?: { signingDomain?: string; status?: { result?: string } }[] };
+  dkim?: { headerFrom?: string[]; results?: { signingDomain?: string; status?: { result?: string; underSized?: number } }[] };
   dmarc?: { status?: { result?: string }; domain?: string; policy?: string; p?: string } | false;
 }
 
@@ -36,7 +36,7 @@ export async function authenticateMail(raw: Buffer, session: SessionFacts, resol
     : { result: 'none', domain: envDomain };
   const dkim = (result.dkim?.results ?? [])
     .filter((r) => r.signingDomain)
-    .map((r) => ({ domain: (r.signingDomain as string).toLowerCase(), result: r.status?.result ?? 'none' }));
+    .map((r) => ({ domain: (r.signingDomain as string).toLowerCase(), result: r.status?.result ?? 'none', unsignedBytes: r.status?.underSized || undefined }));
   const dmarc = result.dmarc
     ? {
         result: result.dmarc.status?.result ?? 'none',

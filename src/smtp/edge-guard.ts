@@ -1,6 +1,10 @@
 // Owns the per-address limits at the SMTP edge: concurrent connections per IP, and alias probing
-// (repeated unknown-alias RCPTs from one IP are slowed down, then disconnected and refused for a
-// while). In-memory: a restart forgets, which is acceptable for throttling.
+// (repeated unknown-alias RCPTs from one IP are slowed down, then the probing session is cut).
+// An address is never refused at connect for probing: behind one IP (a large provider's outbound
+// pool) there are many senders, and only the unknown recipients are the prober's; for the rest of
+// the window each further unknown recipient from that IP is answered late and cuts its session,
+// while mail to real aliases from the same IP goes through. In-memory: a restart forgets, which
+// is acceptable for throttling.
 
 export interface EdgeLimits {
   readonly maxConnectionsPerIp: number;
@@ -31,8 +35,7 @@ export class EdgeGuard {
   }
 
   /** Why this connection is refused, or null. Counts it when admitted. */
-  connect(ip: string): 'too-many-connections' | 'probing' | null {
-    if (this.#recentProbes(ip).length >= this.#limits.probeLimit) return 'probing';
+  connect(ip: string): 'too-many-connections' | null {
     const n = this.#connections.get(ip) ?? 0;
     if (n >= this.#limits.maxConnectionsPerIp) return 'too-many-connections';
     this.#connections.set(ip, n + 1);
@@ -45,7 +48,10 @@ export class EdgeGuard {
     else this.#connections.set(ip, n);
   }
 
-  /** Records an unknown-alias RCPT: the reply is delayed more as probing goes on, then cut. */
+  /**
+   * Records an unknown-alias RCPT: the reply is delayed more as probing goes on; from the limit on
+   * (for the rest of the window) the session that tries one more is cut after the longest delay.
+   */
   unknownRecipient(ip: string): ProbeOutcome {
     const list = this.#recentProbes(ip);
     list.push(this.#now());

@@ -124,7 +124,6 @@ export function createSmtpListener(
     onConnect(session, callback) {
       stateOf(session).log.debug({ event: 'smtp.connect', port: role.kind }, 'connection');
       const refused = guard.connect(session.remoteAddress);
-      if (refused === 'probing') return callback(reject(session, 'connect', refusal('PROBING')));
       if (refused) return callback(reject(session, 'connect', refusal('TOO_MANY_CONNECTIONS')));
       admitted.add(session.id);
       callback();
@@ -196,7 +195,11 @@ export function createSmtpListener(
           // Alias probing: answers slow down, then the connection is cut.
           const probe = guard.unknownRecipient(session.remoteAddress);
           const answer = probe.action === 'disconnect' ? refusal('PROBING') : r;
-          return later(probe.delayMs, () => callback(reject(session, 'rcpt', answer, extra)));
+          return later(probe.delayMs, () => {
+            callback(reject(session, 'rcpt', answer, extra));
+            // Cut only this session; the address may still connect and write to real aliases.
+            if (probe.action === 'disconnect') closeSession(server, session.id);
+          });
         }
         callback();
       } catch (err) {
@@ -262,14 +265,16 @@ export function createSmtpListener(
           submitter,
           log,
         });
-        if (isRefusal(result)) return callback(reject(session, 'data', result, { size }));
+        // Who writes is decided here now, so the log names the sender's domain (never the address).
+        if (isRefusal(result)) return callback(reject(session, 'data', result, { size, senderDomain: domainOf(from) }));
         log.info({ event: 'smtp.accept', size, messageIds: result.messageIds, outboxIds: result.outboxIds }, 'accepted');
         metrics?.accepted.inc({ source: role.kind === 'mx' ? 'smtp' : 'submission' }, result.messageIds.length);
         callback(null, `2.0.0 Ok: queued as ${result.messageIds.join(',')}`);
       };
     },
   });
-  server.server.on('connection', (socket: Socket) => guardSocket(socket, config.smtp.maxSessionMs, config.smtp.commandTimeoutMs));
+  const implicitTls = role.kind === 'submission' && role.implicitTls === true;
+  server.server.on('connection', (socket: Socket) => guardSocket(socket, config.smtp.maxSessionMs, config.smtp.commandTimeoutMs, implicitTls));
   server.on('error', (err) => baseLog.warn({ event: 'smtp.server-error', port: role.kind, err: err.message }, 'smtp server error'));
   return server;
 }
@@ -292,25 +297,22 @@ function cut(socket: Socket, r: Refusal): void {
 /**
  * Two clocks on every connection. A session may last at most maxSessionMs however busy it is; and
  * each line (a command, or a line of DATA) must arrive whole within commandTimeoutMs, so a client
- * dripping a byte a second is cut long before that. Once the client starts TLS the bytes are
- * ciphertext and only the session clock applies.
+ * dripping a byte a second is cut long before that, whatever the bytes are. Which bytes are TLS is
+ * never guessed from their content (a plaintext chunk may start with 0x16): on an implicit-TLS
+ * port they all are, so only the session clock applies; after an accepted STARTTLS, smtp-server
+ * hands the socket to TLS and removes these listeners (RFC 3207 §4.2: the plaintext part is over),
+ * so again only the session clock remains.
  */
-function guardSocket(socket: Socket, maxSessionMs: number, commandTimeoutMs: number): void {
+function guardSocket(socket: Socket, maxSessionMs: number, commandTimeoutMs: number, implicitTls: boolean): void {
   const session = setTimeout(() => cut(socket, refusal('SESSION_TOO_LONG')), maxSessionMs);
   session.unref();
   let line: NodeJS.Timeout | null = null;
-  let tls = false;
   const stopLine = () => {
     if (line) clearTimeout(line);
     line = null;
   };
   socket.on('data', (chunk: Buffer) => {
-    if (tls) return;
-    if (chunk[0] === 0x16) {
-      // A TLS handshake record: after STARTTLS nothing here is a line any more.
-      tls = true;
-      return stopLine();
-    }
+    if (implicitTls) return;
     const lastNewline = chunk.lastIndexOf(10);
     if (lastNewline === chunk.length - 1) return stopLine();
     // A new unfinished line starts now, or the same one continues and keeps its deadline.

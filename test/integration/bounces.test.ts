@@ -171,7 +171,11 @@ describe('forged bounces', () => {
   const reports = () => {
     const db = new Database(join(h.dataDir, DB_FILE), { readonly: true });
     try {
-      return db.prepare('SELECT outcome, reason, status, diagnostic FROM bounce_reports ORDER BY id').all() as { outcome: string; reason: string; diagnostic: string | null }[];
+      return db.prepare('SELECT outcome, reason, status, diagnostic FROM bounce_reports ORDER BY id').all() as {
+        outcome: string;
+        reason: string;
+        diagnostic: string | null;
+      }[];
     } finally {
       db.close();
     }

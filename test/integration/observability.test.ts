@@ -48,7 +48,8 @@ describe('observability', () => {
     await expect.poll(async () => value(await metrics(), 'maskgate_deliveries_total{kind="relay",status="sent"}')).toBe(2);
     const after = await metrics();
     expect(value(after, 'maskgate_messages_accepted_total{source="smtp"}') - value(before, 'maskgate_messages_accepted_total{source="smtp"}')).toBe(2);
-    expect(value(after, 'maskgate_messages_refused_total{verdict="SENDER_UNKNOWN",stage="rcpt"}')).toBe(1);
+    // Who writes is the From, decided after DATA.
+    expect(value(after, 'maskgate_messages_refused_total{verdict="SENDER_UNKNOWN",stage="data"}')).toBe(1);
     expect(value(after, 'maskgate_messages_refused_total{verdict="RELAY_DENIED",stage="rcpt"}')).toBe(1);
     expect(value(after, 'maskgate_delivery_seconds_count{kind="relay"}')).toBe(2);
     expect(after).toMatch(/^maskgate_queue_depth 0$/m);

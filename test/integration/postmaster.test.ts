@@ -35,7 +35,11 @@ function addOwner(email: string): void {
 describe('postmaster@ and abuse@ the relay domains', () => {
   it('refuses them with a sentence before an owner exists, then delivers them to the owner with the usual filters', async () => {
     h = await startHarness();
-    const before = await send('admin@isp.example', `postmaster@${DOMAIN}`, buildMessage({ from: 'admin@isp.example', to: `postmaster@${DOMAIN}`, subject: 'x', body: 'x' }));
+    const before = await send(
+      'admin@isp.example',
+      `postmaster@${DOMAIN}`,
+      buildMessage({ from: 'admin@isp.example', to: `postmaster@${DOMAIN}`, subject: 'x', body: 'x' }),
+    );
     expect(before.stage).toBe('rcpt');
     expect(before.reply.code).toBe(550);
     expect(before.reply.text).toMatch(/^5\.1\.1 postmaster and abuse mail has nowhere to go yet/);
@@ -67,7 +71,11 @@ describe('postmaster@ and abuse@ the relay domains', () => {
 
   it('delivers them to smtp.postmaster when it is set', async () => {
     h = await startHarness({ smtp: { port: 0, host: '127.0.0.1', postmaster: 'ops@operator.example' } });
-    const r = await send('admin@isp.example', `postmaster@${DOMAIN}`, buildMessage({ from: 'admin@isp.example', to: `postmaster@${DOMAIN}`, subject: 'Your MX', body: 'hello' }));
+    const r = await send(
+      'admin@isp.example',
+      `postmaster@${DOMAIN}`,
+      buildMessage({ from: 'admin@isp.example', to: `postmaster@${DOMAIN}`, subject: 'Your MX', body: 'hello' }),
+    );
     expect(r.reply.code).toBe(250);
     const [m] = await h.sink!.waitFor(1);
     expect(m!.to).toEqual(['ops@operator.example']);

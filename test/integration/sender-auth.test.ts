@@ -97,7 +97,7 @@ describe('sender authentication on the MX port', () => {
     expect(stored.suspicious).toBe(false);
   });
 
-  it('refuses a look-alike domain, and a permitted sender\'s From sent from a stranger\'s envelope, after DATA', async () => {
+  it("refuses a look-alike domain, and a permitted sender's From sent from a stranger's envelope, after DATA", async () => {
     // Who writes is the From, decided after DATA: the envelope alone no longer refuses at RCPT.
     const lookAlike = await send(
       'support@acme-example.com',

@@ -132,6 +132,23 @@ describe('limits', () => {
     expect(data).toMatch(/421 4\.4\.2 session lasted too long/);
   });
 
+  it('keeps the line timeout in a plaintext DATA chunk that starts with byte 0x16 (what a TLS record starts with)', async () => {
+    h = await startHarness({ smtp: { port: 0, host: '127.0.0.1', commandTimeoutMs: 800, socketTimeoutMs: 60_000 } });
+    const { address } = await seedPair(h);
+    const c = await SmtpClient.connect(h.gw.smtpPort);
+    expect((await c.command('MAIL FROM:<jane@buyer.example>')).code).toBe(250);
+    expect((await c.command(`RCPT TO:<${address}>`)).code).toBe(250);
+    expect((await c.command('DATA')).code).toBe(354);
+    // Not after STARTTLS: these are plaintext bytes, and the unfinished line must still time out.
+    const cut = c.reply();
+    c.write('\x16\x03\x01 not a handshake, and no line end');
+    const reply = await cut;
+    expect(reply.code).toBe(421);
+    expect(reply.text).toMatch(/^4\.4\.2 a command took too long to arrive/);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.closed).toBe(true);
+  });
+
   it('cuts off a client whose command line takes longer than the command timeout, and serves a normal one', async () => {
     h = await startHarness({ smtp: { port: 0, host: '127.0.0.1', commandTimeoutMs: 800 } });
     const normal = await SmtpClient.connect(h.gw.smtpPort);
@@ -146,8 +163,9 @@ describe('limits', () => {
     expect(sent).toBeLessThan(drip.length); // cut before the line was complete
   });
 
-  it('slows down and then disconnects alias probing, and refuses the prober for a while', async () => {
+  it('slows down and then cuts an alias-probing session, without refusing other senders behind the same address', async () => {
     h = await startHarness({ smtp: { port: 0, host: '127.0.0.1', probeLimit: 4, tarpitMs: 100 } });
+    const { address } = await seedPair(h);
     const c = await SmtpClient.connect(h.gw.smtpPort);
     expect((await c.command('MAIL FROM:<x@probe.example>')).code).toBe(250);
     const codes: number[] = [];
@@ -157,7 +175,17 @@ describe('limits', () => {
     expect(codes).toEqual([550, 550, 550, 421]);
     await new Promise((r) => setTimeout(r, 100));
     expect(c.closed).toBe(true);
-    expect((await greeting(h.gw.smtpPort)).line).toMatch(/^421 4\.7\.0 too many unknown recipients/);
+
+    // Another customer of the same provider (same IP) is greeted and their mail goes through.
+    expect((await greeting(h.gw.smtpPort)).line).toMatch(/^220 /);
+    const honest = await SmtpClient.connect(h.gw.smtpPort);
+    const r = await honest.send('jane@buyer.example', [address], buildMessage({ from: 'jane@buyer.example', to: address, subject: 'Hello', body: 'x' }));
+    expect(r.reply.code).toBe(250);
+    // …but one more unknown alias from that address, for the rest of the window, cuts the session.
+    expect((await honest.command('MAIL FROM:<y@probe.example>')).code).toBe(250);
+    expect((await honest.command(`RCPT TO:<eeeeeeeeeeeeeeeeeeee@${DOMAIN}>`)).code).toBe(421);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(honest.closed).toBe(true);
   });
 
   it('answers 452 4.3.1 at MAIL FROM when free disk is below 1.5 × the size limit', async () => {

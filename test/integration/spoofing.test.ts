@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedPair, startHarness, zone, type Harness } from '../helpers/gateway.js';
-import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
+import { SmtpClient } from '../helpers/smtp-client.js';
 
 function rsa() {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
@@ -42,7 +42,13 @@ let h: Harness;
 let pair: Awaited<ReturnType<typeof seedPair>>;
 beforeAll(async () => {
   h = await startHarness({}, { resolver });
-  pair = await seedPair(h, { slug: 'shield', storeName: 'Shield Store', mailbox: 'desk@shield.example', buyerEmail: 'ann@mailbox.example', buyerName: 'Ann Lee' });
+  pair = await seedPair(h, {
+    slug: 'shield',
+    storeName: 'Shield Store',
+    mailbox: 'desk@shield.example',
+    buyerEmail: 'ann@mailbox.example',
+    buyerName: 'Ann Lee',
+  });
   const senders = await h.api('GET', `/api/v1/stores/${pair.storeId}/permitted-senders`);
   if (!senders.body.items?.some((s: { email: string }) => s.email === 'support@shield.example')) {
     const added = await h.api('POST', `/api/v1/stores/${pair.storeId}/permitted-senders`, { email: 'support@shield.example' });
@@ -117,27 +123,91 @@ describe('the reported bypass: a header read differently by the parser and by au
 // nothing about the store). "refused as a stranger" means the one reading named the attacker, and
 // the identity and the proof agreed on that.
 const GOLDEN: readonly (readonly [string, readonly string[], RegExp])[] = [
-  ['whitespace before the colon', ['FROM : Shield Store <x@evil.example>'], /^5\.7\.1 the header block is malformed: a header field name has whitespace before its colon/],
-  ['tab before the colon', ['From\t: Shield Store <x@evil.example>'], /^5\.7\.1 the header block is malformed: a header field name has whitespace before its colon/],
-  ['an mbox postmark first', ['From x@evil.example Sat Jan  3 01:05:34 1996', 'From: Shield Store <support@shield.example>'], /^5\.7\.1 the header block is malformed: a line starting "From " \(an mbox postmark\)/],
-  ['a lowercase mbox-like first line', ['from support@shield.example', 'From: <x@evil.example>'], /^5\.7\.1 the header block is malformed: a line starting "From "/],
+  [
+    'whitespace before the colon',
+    ['FROM : Shield Store <x@evil.example>'],
+    /^5\.7\.1 the header block is malformed: a header field name has whitespace before its colon/,
+  ],
+  [
+    'tab before the colon',
+    ['From\t: Shield Store <x@evil.example>'],
+    /^5\.7\.1 the header block is malformed: a header field name has whitespace before its colon/,
+  ],
+  [
+    'an mbox postmark first',
+    ['From x@evil.example Sat Jan  3 01:05:34 1996', 'From: Shield Store <support@shield.example>'],
+    /^5\.7\.1 the header block is malformed: a line starting "From " \(an mbox postmark\)/,
+  ],
+  [
+    'a lowercase mbox-like first line',
+    ['from support@shield.example', 'From: <x@evil.example>'],
+    /^5\.7\.1 the header block is malformed: a line starting "From "/,
+  ],
   ['no From at all', ['Sender: support@shield.example'], /^5\.7\.1 the message has no From header field/],
   ['a duplicated From', ['From: Shield Store <support@shield.example>', 'From: <x@evil.example>'], /^5\.7\.1 the message has more than one From header field/],
-  ['a duplicated From, the other way round', ['From: <x@evil.example>', 'From: Shield Store <support@shield.example>'], /^5\.7\.1 the message has more than one From header field/],
-  ['two addresses in one From', ['From: support@shield.example, x@evil.example'], /^5\.7\.1 the From header must name exactly one plain address: it lists more than one address/],
+  [
+    'a duplicated From, the other way round',
+    ['From: <x@evil.example>', 'From: Shield Store <support@shield.example>'],
+    /^5\.7\.1 the message has more than one From header field/,
+  ],
+  [
+    'two addresses in one From',
+    ['From: support@shield.example, x@evil.example'],
+    /^5\.7\.1 the From header must name exactly one plain address: it lists more than one address/,
+  ],
   ['group syntax', ['From: Shield Store: support@shield.example;'], /^5\.7\.1 the From header must name exactly one plain address: it uses group syntax/],
-  ['an empty group and a Sender', ['From: Shield Store:;', 'Sender: x@evil.example'], /^5\.7\.1 the From header must name exactly one plain address: it uses group syntax/],
-  ['a comment holding the store address', ['From: x@evil.example (support@shield.example)'], /^5\.7\.1 the From header must name exactly one plain address: it contains a comment/],
-  ['a comment inside the address', ['From: support(Shield)@shield.example'], /^5\.7\.1 the From header must name exactly one plain address: it contains a comment/],
-  ['an unquoted address as display name', ['From: support@shield.example <x@evil.example>'], /^5\.7\.1 the From header must name exactly one plain address: the display name has an @ outside quotes/],
+  [
+    'an empty group and a Sender',
+    ['From: Shield Store:;', 'Sender: x@evil.example'],
+    /^5\.7\.1 the From header must name exactly one plain address: it uses group syntax/,
+  ],
+  [
+    'a comment holding the store address',
+    ['From: x@evil.example (support@shield.example)'],
+    /^5\.7\.1 the From header must name exactly one plain address: it contains a comment/,
+  ],
+  [
+    'a comment inside the address',
+    ['From: support(Shield)@shield.example'],
+    /^5\.7\.1 the From header must name exactly one plain address: it contains a comment/,
+  ],
+  [
+    'an unquoted address as display name',
+    ['From: support@shield.example <x@evil.example>'],
+    /^5\.7\.1 the From header must name exactly one plain address: the display name has an @ outside quotes/,
+  ],
   ['a quoted local part', ['From: "support@shield.example"@evil.example'], /^5\.7\.1 the From header must name exactly one plain address/],
-  ['an encoded From address', ['From: =?utf-8?B?c3VwcG9ydEBzaGllbGQuZXhhbXBsZQ==?='], /^5\.7\.1 the From header must name exactly one plain address: it has no address/],
-  ['an encoded display name spelling the store address', ['From: =?utf-8?B?c3VwcG9ydEBzaGllbGQuZXhhbXBsZQ==?= <x@evil.example>'], /^5\.7\.1 the sender is neither the buyer/],
+  [
+    'an encoded From address',
+    ['From: =?utf-8?B?c3VwcG9ydEBzaGllbGQuZXhhbXBsZQ==?='],
+    /^5\.7\.1 the From header must name exactly one plain address: it has no address/,
+  ],
+  [
+    'an encoded display name spelling the store address',
+    ['From: =?utf-8?B?c3VwcG9ydEBzaGllbGQuZXhhbXBsZQ==?= <x@evil.example>'],
+    /^5\.7\.1 the sender is neither the buyer/,
+  ],
   ['a folded From naming the attacker', ['From: Shield Store', ' <x@evil.example>'], /^5\.7\.1 the sender is neither the buyer/],
-  ['a folded From naming the store, without its proof', ['From: Shield Store', ' <support@shield.example>'], /^5\.7\.26 DMARC fails for shield\.example \(policy reject\)/],
-  ['a folded line that looks like a second From', ['From: <x@evil.example>', ' From: support@shield.example'], /^5\.7\.1 the From header must name exactly one plain address: there is text after the address/],
-  ['a continuation first', [' From: support@shield.example', 'From: <x@evil.example>'], /^5\.7\.1 the header block is malformed: the first line is a continuation/],
-  ['a whitespace-only line before a From', ['X-Pad: 1', '  ', 'From: <x@evil.example>'], /^5\.7\.1 the header block is malformed: a line holds only whitespace/],
+  [
+    'a folded From naming the store, without its proof',
+    ['From: Shield Store', ' <support@shield.example>'],
+    /^5\.7\.26 DMARC fails for shield\.example \(policy reject\)/,
+  ],
+  [
+    'a folded line that looks like a second From',
+    ['From: <x@evil.example>', ' From: support@shield.example'],
+    /^5\.7\.1 the From header must name exactly one plain address: there is text after the address/,
+  ],
+  [
+    'a continuation first',
+    [' From: support@shield.example', 'From: <x@evil.example>'],
+    /^5\.7\.1 the header block is malformed: the first line is a continuation/,
+  ],
+  [
+    'a whitespace-only line before a From',
+    ['X-Pad: 1', '  ', 'From: <x@evil.example>'],
+    /^5\.7\.1 the header block is malformed: a line holds only whitespace/,
+  ],
   ['a source route', ['From: <@shield.example:x@evil.example>'], /^5\.7\.1 the From header must name exactly one plain address/],
 ];
 
@@ -206,5 +276,22 @@ describe('the writer is the authenticated From; the envelope sender is only wher
     const r = await send('bounces+4711@helpdesk.example', pair.address, storeMail());
     expect(r.stage).toBe('data');
     expect(r.reply.text).toMatch(/^5\.7\.26 DMARC fails for shield\.example \(policy reject\)/);
+  });
+});
+
+describe('a DKIM signature proves only the bytes it covers', () => {
+  it("refuses the store's signed message with text appended past its l= body length, though mailauth's DMARC passes", async () => {
+    const body = `Order ${pair.number} has shipped.\r\n`;
+    const original = withHeaders(['From: Shield Store <support@shield.example>'], body);
+    const signed = await dkimSign(original, {
+      signatureData: [{ signingDomain: 'shield.example', selector: 's1', privateKey: shieldKey.privateKey, maxBodyLength: body.length }],
+    } as never);
+    expect(signed.errors).toEqual([]);
+    const tampered = `${signed.signatures}${original}\r\nYour refund is waiting: https://evil.example/refund\r\n`;
+    const before = await messageCount();
+    const r = await send('bounces@helpdesk.example', pair.address, tampered);
+    expect(r.reply.code).toBe(550);
+    expect(r.reply.text).toMatch(/^5\.7\.26 the only DKIM signature of shield\.example covers part of the body \(l=; \d+ bytes unsigned\)/);
+    expect(await messageCount()).toBe(before);
   });
 });
