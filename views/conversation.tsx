@@ -6,6 +6,7 @@ import type { Note } from '../src/store/notes.js';
 import { MAX_TAGS_PER_MESSAGE, type Tag } from '../src/store/tags.js';
 import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
+import { formatTime } from './time-format.js';
 
 export interface ShownMessage extends ConversationMessage {
   readonly text: string;
@@ -65,7 +66,7 @@ export function Notes(props: { pairId: number; csrf: string; notes: readonly Not
 }
 
 function time(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  return formatTime(ms);
 }
 
 const DELIVERY: Record<string, string> = {

@@ -4,6 +4,7 @@ import type { InboxRow, InboxView, MessageStatus } from '../src/store/inbox.js';
 import type { Tag } from '../src/store/tags.js';
 import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
+import { formatTime } from './time-format.js';
 
 export interface InboxProps {
   readonly user: { name: string; role: string };
@@ -64,7 +65,7 @@ export function inboxHref(f: InboxProps['filter'], patch: Partial<InboxProps['fi
 }
 
 function time(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  return formatTime(ms);
 }
 
 function Due(props: { row: InboxRow; now: number }) {

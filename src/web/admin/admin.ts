@@ -28,6 +28,8 @@ import { operationsRoutes } from './routes-operations.js';
 import { unsubscribeRoutes } from './routes-unsubscribe.js';
 import { MailboxConfirmation } from './mailbox-confirmation.js';
 import { displayScrub } from './display-scrub.js';
+import { teamRoutes } from './routes-team.js';
+import { withDisplayZone } from '../../../views/time-format.js';
 import { mailboxConfirmRoutes } from './routes-mailbox.js';
 import { campaignAdminRoutes } from './routes-campaigns.js';
 import { settingsRoutes } from './routes-settings.js';
@@ -110,8 +112,11 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.use('*', requireUser(sessions, users));
   // Last: every page's HTML loses any real address that slipped into it.
   pages.use('*', displayScrub(o.db, o.domains));
+  // Times on every page are shown in the user's own time zone (else admin.timeZone).
+  pages.use('*', (c, next) => withDisplayZone(c.get('user').timeZone ?? o.timeZone, next));
   pages.use('*', requireCsrf());
   pages.route('/', logoutRoutes(sessions));
+  pages.route('/', teamRoutes(users, sessions, stores, o.timeZone));
   pages.route('/', inboxRoutes({ db: o.db, filters: o.filters, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
   pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains, mailboxes));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
