@@ -68,13 +68,12 @@ export function TemplatesPage(
           <tbody>
             {props.templates.map((t) => (
               <tr>
-                <td>
-                  <a href={`/templates/${t.id}`}>{t.name}</a>
-                </td>
+                <td>{t.storeId === null && !props.canGlobal ? t.name : <a href={`/templates/${t.id}`}>{t.name}</a>}</td>
                 <td>{storeName(t.storeId)}</td>
                 <td>{t.subject}</td>
                 <td>
-                  <PostButton action={`/templates/${t.id}/delete`} label="Delete" csrf={props.csrf} />
+                  {/* Global templates are the owner's: an agent uses them but is not offered to change them. */}
+                  {t.storeId === null && !props.canGlobal ? null : <PostButton action={`/templates/${t.id}/delete`} label="Delete" csrf={props.csrf} />}
                 </td>
               </tr>
             ))}
