@@ -102,9 +102,9 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
     if (!c.res.headers.has('x-frame-options')) c.header('X-Frame-Options', c.req.path.startsWith('/messages/') ? 'SAMEORIGIN' : 'DENY');
   });
 
-  app.route('/', authRoutes(o.db, users, sessions));
+  app.route('/', authRoutes(o.db, users, sessions, o.log));
   app.route('/', unsubscribeRoutes(o.unsubscribes));
-  const mailboxes = new MailboxConfirmation(o.db, o.campaigns.notice, o.publicUrl);
+  const mailboxes = new MailboxConfirmation(o.db, o.campaigns.notice, o.publicUrl, o.log);
   app.route('/', mailboxConfirmRoutes(mailboxes, stores));
   const pages = new Hono<AdminEnv>();
   // A reply may carry attachments (10 MB each): the whole form stays under 25 MB.
