@@ -35,7 +35,7 @@ beforeAll(async () => {
   await users.create({ email: 'alex@seller.example', name: 'Alex Agent', role: 'agent', password: 'agent password 123', storeIds: [pair.storeId] });
   owner = await adminLogin(base, 'olivia@seller.example', 'owner password 123');
   agent = await adminLogin(base, 'alex@seller.example', 'agent password 123');
-});
+}, 120_000);
 afterAll(() => h.close());
 
 describe("an agent and the store's mail", () => {
