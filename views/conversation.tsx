@@ -10,6 +10,7 @@ import { MAX_TAGS_PER_MESSAGE, type Tag } from '../src/store/tags.js';
 import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
 import { ResponseClockBox } from './response-clock.js';
+import { formatTime } from './time-format.js';
 
 export interface ShownFile {
   /** Its place among the delivered copy's attachments (the download URL's last part). */
@@ -89,7 +90,7 @@ export function Notes(props: { pairId: number; csrf: string; notes: readonly Not
 }
 
 function time(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  return formatTime(ms);
 }
 
 const DELIVERY: Record<string, string> = {

@@ -7,6 +7,7 @@ import type { ConversationStatus, InboxRow, InboxView } from '../src/store/inbox
 import type { Tag } from '../src/store/tags.js';
 import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
+import { formatTime } from './time-format.js';
 
 export interface InboxFilterView {
   store?: number | undefined;
@@ -101,9 +102,10 @@ export function describeFilter(f: InboxFilterView, stores: readonly { id: number
   return parts.join(', ');
 }
 
+/** Today's rows show the time, older ones the date, both in the viewer's time zone. */
 function time(ms: number, now: number): string {
-  const iso = new Date(ms).toISOString();
-  return iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10) ? iso.slice(11, 16) : iso.slice(0, 10);
+  const day = formatTime(ms, 'date');
+  return day === formatTime(now, 'date') ? formatTime(ms).slice(11) : day;
 }
 
 function Due(props: { row: InboxRow; now: number }) {
@@ -118,7 +120,14 @@ function RowStatus(props: { row: InboxRow; csrf: string }) {
   const r = props.row;
   if (r.status === 'replied_on_platform') return <span class="muted status">replied on platform</span>;
   return (
-    <form class="inline row-status" method="post" action={`/conversations/${r.pairId}/status`} hx-post={`/conversations/${r.pairId}/status`} hx-trigger="change" hx-swap="none">
+    <form
+      class="inline row-status"
+      method="post"
+      action={`/conversations/${r.pairId}/status`}
+      hx-post={`/conversations/${r.pairId}/status`}
+      hx-trigger="change"
+      hx-swap="none"
+    >
       <Csrf token={props.csrf} />
       <select name="status" aria-label="Status">
         {(['open', 'pending', 'follow_up', 'processed'] as const).map((s) => (

@@ -1,6 +1,7 @@
 // The page frame of the admin: head (our own CSS and htmx, no CDN), top bar, and the CSRF token
 // that every htmx request sends as a header.
 import type { Child } from 'hono/jsx';
+import { displayZone } from './time-format.js';
 
 export interface Frame {
   readonly title: string;
@@ -39,13 +40,14 @@ export function Layout(props: Frame & { children?: Child }) {
               {props.user.role === 'owner' ? <a href="/settings">Settings</a> : null}
               {props.user.role === 'owner' ? <a href="/webhooks">Webhooks</a> : null}
               <a href="/api-reference">API</a>
+              {props.user.role === 'owner' ? <a href="/team">Team</a> : null}
               <a href="/stores">Stores &amp; permissions</a>
             </nav>
             <form method="post" action="/logout">
               <input type="hidden" name="_csrf" value={props.csrf ?? ''} />
-              <span class="muted">
-                {props.user.name} ({props.user.role}){' '}
-              </span>
+              <a class="muted" href="/account" title={`Times in ${displayZone()}`} data-account>
+                {props.user.name} ({props.user.role})
+              </a>{' '}
               <button class="plain" type="submit">
                 Log out
               </button>{' '}

@@ -3,13 +3,14 @@
 import type { Check } from '../src/doctor.js';
 import type { OutboxRow } from '../src/store/outbox.js';
 import { Layout, PostButton } from './layout.js';
+import { formatTime } from './time-format.js';
 
 interface Frame {
   user: { name: string; role: string };
   csrf: string;
 }
 
-const time = (ms: number | null) => (ms ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') : '—');
+const time = (ms: number | null) => formatTime(ms);
 
 export interface OutboxView extends OutboxRow {
   /** Who it goes to, as staff may see it: a buyer is shown by alias, never by address. */

@@ -1,6 +1,7 @@
 // Reported messages, for the owner.
 import type { Report } from '../src/store/notes.js';
 import { Layout, PostButton } from './layout.js';
+import { formatTime } from './time-format.js';
 
 export function ReportsPage(props: { user: { name: string; role: string }; csrf: string; reports: readonly Report[] }) {
   return (
@@ -17,7 +18,7 @@ export function ReportsPage(props: { user: { name: string; role: string }; csrf:
                 </td>
                 <td>{r.reason}</td>
                 <td class="muted">
-                  {r.reporter}, {new Date(r.createdAt).toISOString().slice(0, 16).replace('T', ' ')}
+                  {r.reporter}, {formatTime(r.createdAt)}
                 </td>
                 <td>
                   <PostButton action={`/reports/${r.id}/resolve`} label="Resolved" csrf={props.csrf} />

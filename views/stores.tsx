@@ -8,6 +8,7 @@ import type { Readiness } from '../src/dns/sender-readiness.js';
 import type { CredentialRow } from '../src/store/credentials.js';
 import type { PermittedSenderRow, StoreRow } from '../src/store/stores.js';
 import { Csrf, Flash, Layout, PostButton } from './layout.js';
+import { formatTime } from './time-format.js';
 
 export function StoresPage(props: {
   user: { name: string; role: string };
@@ -139,8 +140,7 @@ export function Credentials(props: {
       {props.shown || (props.enabled && props.creds.some((c) => !c.revokedAt)) || !props.server ? <SubmissionHint server={props.server} /> : null}
       {props.creds.map((c) => (
         <div>
-          {c.label}{' '}
-          <span class="muted">{c.revokedAt ? 'revoked' : c.lastUsedAt ? `last used ${new Date(c.lastUsedAt).toISOString().slice(0, 10)}` : 'never used'}</span>{' '}
+          {c.label} <span class="muted">{c.revokedAt ? 'revoked' : c.lastUsedAt ? `last used ${formatTime(c.lastUsedAt, 'date')}` : 'never used'}</span>{' '}
           {c.revokedAt ? null : (
             <form
               method="post"
@@ -246,8 +246,8 @@ export function StorePage(props: {
         </form>
         {props.pendingMailbox ? (
           <p class="muted" data-pending-mailbox>
-            Waiting for {props.pendingMailbox.mailbox} to confirm (link sent, valid until{' '}
-            {new Date(props.pendingMailbox.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC); mail goes to {props.store.mailbox} until then.
+            Waiting for {props.pendingMailbox.mailbox} to confirm (link sent, valid until {formatTime(props.pendingMailbox.expiresAt)}); mail goes to{' '}
+            {props.store.mailbox} until then.
           </p>
         ) : null}
         <p class="muted">Permitted senders may write to this store's buyers from their own mail client. Blocked ones are refused.</p>

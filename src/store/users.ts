@@ -13,9 +13,11 @@ export interface User {
   readonly role: Role;
   readonly createdAt: number;
   readonly disabledAt: number | null;
+  /** The IANA time zone the user sees times in; null: the gateway's `admin.timeZone`. */
+  readonly timeZone: string | null;
 }
 
-const COLS = 'id, email, name, role, created_at AS createdAt, disabled_at AS disabledAt';
+const COLS = 'id, email, name, role, created_at AS createdAt, disabled_at AS disabledAt, time_zone AS timeZone';
 
 export class UserRepo {
   readonly #db: Db;
@@ -67,6 +69,29 @@ export class UserRepo {
     const sql = user.role === 'owner' ? 'SELECT id FROM stores ORDER BY id' : 'SELECT store_id AS id FROM user_stores WHERE user_id = ? ORDER BY store_id';
     const rows = (user.role === 'owner' ? stmt(this.#db, sql).all() : stmt(this.#db, sql).all(user.id)) as { id: number }[];
     return rows.map((r) => r.id);
+  }
+
+  /** Replaces an agent's stores with `storeIds`. */
+  setStores(userId: number, storeIds: readonly number[]): void {
+    this.#db.transaction(() => {
+      stmt(this.#db, 'DELETE FROM user_stores WHERE user_id = ?').run(userId);
+      for (const storeId of storeIds) stmt(this.#db, 'INSERT OR IGNORE INTO user_stores (user_id, store_id) VALUES (?, ?)').run(userId, storeId);
+    })();
+  }
+
+  /** Sets a new password (hashed here); the caller ends the user's sessions where that is meant. */
+  async setPassword(userId: number, password: string): Promise<void> {
+    const hash = await hashPassword(password);
+    stmt(this.#db, 'UPDATE users SET password_hash = ? WHERE id = ?').run(hash, userId);
+  }
+
+  /** Disables (no login, sessions refused) or enables an account. */
+  setDisabled(userId: number, disabled: boolean, now = Date.now()): void {
+    stmt(this.#db, 'UPDATE users SET disabled_at = ? WHERE id = ?').run(disabled ? now : null, userId);
+  }
+
+  setTimeZone(userId: number, timeZone: string | null): void {
+    stmt(this.#db, 'UPDATE users SET time_zone = ? WHERE id = ?').run(timeZone, userId);
   }
 
   assignStore(userId: number, storeId: number): void {

@@ -336,7 +336,7 @@ describe('the admin in a browser', () => {
     await expect.poll(() => row.locator('.readiness').innerText()).toMatch(/SPF ✓.*DKIM ✗.*DMARC ✗/s);
     await row.locator('input[aria-label="App password label"]').fill('Outlook at the desk');
     await row.locator('button:has-text("Issue app password")').click();
-    await expect.poll(() => row.locator('code.app-password').count()).toBe(1);
+    await expect.poll(() => row.locator('code.app-password').count(), { timeout: 10_000 }).toBe(1); // scrypt runs first
     const password = await row.locator('code.app-password').innerText();
     expect(password).toMatch(/^[a-z2-7]{4}(-[a-z2-7]{4}){5}$/);
     await screenshot(page, 'permissions');

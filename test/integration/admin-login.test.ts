@@ -16,7 +16,8 @@ function login(base: string, email: string, password: string, headers: Record<st
   });
 }
 
-describe('login throttling without a proxy', () => {
+// Generous limits: every attempt runs scrypt, and the shared test machines are often busy.
+describe('login throttling without a proxy', { timeout: 120_000 }, () => {
   let h: Harness;
   let base: string;
   beforeAll(async () => {
@@ -24,7 +25,7 @@ describe('login throttling without a proxy', () => {
     base = `http://127.0.0.1:${h.gw.httpPort}`;
     await new UserRepo(h.gw.db).create({ email: OWNER.email, name: 'Olivia', role: 'owner', password: OWNER.password });
     await new UserRepo(h.gw.db).create({ email: 'alex@seller.example', name: 'Alex', role: 'agent', password: 'agent password 123' });
-  });
+  }, 120_000);
   afterAll(() => h.close());
 
   it('lets a staff member log in after five failed logins for made-up accounts from the same address', async () => {
@@ -59,14 +60,14 @@ describe('login throttling without a proxy', () => {
   });
 });
 
-describe('login throttling behind a configured proxy', () => {
+describe('login throttling behind a configured proxy', { timeout: 120_000 }, () => {
   let h: Harness;
   let base: string;
   beforeAll(async () => {
     h = await startHarness({ http: { port: 0, host: '127.0.0.1', trustedProxies: ['127.0.0.1'] } }, { sink: false });
     base = `http://127.0.0.1:${h.gw.httpPort}`;
     await new UserRepo(h.gw.db).create({ email: OWNER.email, name: 'Olivia', role: 'owner', password: OWNER.password });
-  });
+  }, 120_000);
   afterAll(() => h.close());
 
   it("throttles the guessing client, not the account's owner on another client", async () => {
@@ -103,13 +104,13 @@ describe('login throttling behind a configured proxy', () => {
   }, 240_000); // 45 scrypt checks on a shared machine
 });
 
-describe('the one-time setup link', () => {
+describe('the one-time setup link', { timeout: 120_000 }, () => {
   let h: Harness;
   let base: string;
   beforeAll(async () => {
     h = await startHarness({}, { sink: false });
     base = `http://127.0.0.1:${h.gw.httpPort}`;
-  });
+  }, 120_000);
   afterAll(() => h.close());
 
   it('creates exactly one owner when it is posted six times at once', async () => {

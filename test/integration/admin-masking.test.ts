@@ -26,7 +26,7 @@ beforeAll(async () => {
   pair = await seedPair(h, { buyerEmail: UTF8_BUYER, buyerName: 'Jürgen Müller' });
   await new UserRepo(h.gw.db).create({ email: 'olivia@seller.example', name: 'Olivia Owner', role: 'owner', password: 'owner password 123' });
   owner = await adminLogin(base, 'olivia@seller.example', 'owner password 123');
-});
+}, 120_000);
 afterAll(() => h.close());
 
 describe('real addresses in the admin', () => {

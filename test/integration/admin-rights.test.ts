@@ -4,6 +4,7 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TagRepo } from '../../src/store/tags.js';
+import { TemplateRepo } from '../../src/store/templates.js';
 import { UserRepo } from '../../src/store/users.js';
 import { adminLogin, type AdminClient } from '../helpers/admin-client.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
@@ -34,7 +35,7 @@ beforeAll(async () => {
   await users.create({ email: 'alex@seller.example', name: 'Alex Agent', role: 'agent', password: 'agent password 123', storeIds: [pair.storeId] });
   owner = await adminLogin(base, 'olivia@seller.example', 'owner password 123');
   agent = await adminLogin(base, 'alex@seller.example', 'agent password 123');
-});
+}, 120_000);
 afterAll(() => h.close());
 
 describe("an agent and the store's mail", () => {
@@ -60,6 +61,19 @@ describe("an agent and the store's mail", () => {
     // The owner may.
     expect((await owner.post(`/tags/${tag.id}`, { name: 'VIP buyer', colour: 'red' })).status).toBe(303);
     expect(tags.get(tag.id)?.name).toBe('VIP buyer');
+  });
+
+  it('keeps global templates, banned words and category rules to the owner', async () => {
+    const templates = new TemplateRepo(h.gw.db);
+    const global = templates.create({ storeId: null, name: 'Owner greeting', subject: 'Hello', body: 'Hello {{buyer.name}}' });
+    expect((await agent.post(`/templates/${global.id}/delete`, {})).status).toBe(404);
+    expect((await agent.post(`/templates/${global.id}`, { name: 'x', subject: 'x', body: 'x' })).status).toBe(404);
+    expect(templates.get(global.id)?.name).toBe('Owner greeting');
+    const page = await (await agent.get('/templates')).text();
+    expect(page).toContain('Owner greeting');
+    expect(page).not.toContain(`/templates/${global.id}/delete`);
+    expect((await agent.post('/settings/banned-words', { word: 'refund' })).status).toBe(403);
+    expect((await agent.get('/settings')).status).toBe(403);
   });
 });
 

@@ -30,6 +30,8 @@ import { operationsRoutes } from './routes-operations.js';
 import { unsubscribeRoutes } from './routes-unsubscribe.js';
 import { MailboxConfirmation } from './mailbox-confirmation.js';
 import { displayScrub } from './display-scrub.js';
+import { teamRoutes } from './routes-team.js';
+import { withDisplayZone } from '../../../views/time-format.js';
 import { mailboxConfirmRoutes } from './routes-mailbox.js';
 import { campaignAdminRoutes } from './routes-campaigns.js';
 import { settingsRoutes } from './routes-settings.js';
@@ -109,9 +111,9 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
 
   app.use('*', errorPages(sessions, users));
 
-  app.route('/', authRoutes(o.db, users, sessions));
+  app.route('/', authRoutes(o.db, users, sessions, o.log));
   app.route('/', unsubscribeRoutes(o.unsubscribes));
-  const mailboxes = new MailboxConfirmation(o.db, o.campaigns.notice, o.publicUrl);
+  const mailboxes = new MailboxConfirmation(o.db, o.campaigns.notice, o.publicUrl, o.log);
   app.route('/', mailboxConfirmRoutes(mailboxes, stores));
   const pages = new Hono<AdminEnv>();
   // A reply may carry attachments (10 MB each): the whole form stays under 25 MB.
@@ -119,8 +121,11 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.use('*', requireUser(sessions, users));
   // Last: every page's HTML loses any real address that slipped into it.
   pages.use('*', displayScrub(o.db, o.domains));
+  // Times on every page are shown in the user's own time zone (else admin.timeZone).
+  pages.use('*', (c, next) => withDisplayZone(c.get('user').timeZone ?? o.timeZone, next));
   pages.use('*', requireCsrf());
   pages.route('/', logoutRoutes(sessions));
+  pages.route('/', teamRoutes(users, sessions, stores, o.timeZone));
   pages.route('/', inboxRoutes({ db: o.db, filters: o.filters, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
   pages.route('/', reportAdminRoutes(o.db, stores));
   pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains, mailboxes, o.submission));

@@ -19,6 +19,8 @@ export interface ThrottleLimits {
   readonly windowMs: number;
 }
 
+const SWEEP_ABOVE = 10_000;
+
 export const DEFAULT_LIMITS: ThrottleLimits = { perAccountAndClient: 5, perClient: 20, perAccount: 50, windowMs: 15 * 60_000 };
 
 /** An attempt that was let through: settle it once the password has been checked. */
@@ -34,6 +36,11 @@ export class LoginThrottle {
     this.#limits = limits;
   }
 
+  /** Memory stays bounded under a spray of made-up accounts and addresses: forget what has expired. */
+  #sweep(now: number): void {
+    for (const key of [...this.#hits.keys()]) this.#recent(key, now);
+  }
+
   #recent(key: string, now: number): number[] {
     const list = (this.#hits.get(key) ?? []).filter((t) => t > now - this.#limits.windowMs);
     if (list.length) this.#hits.set(key, list);
@@ -47,6 +54,7 @@ export class LoginThrottle {
    * Synchronous: between two awaits no other attempt can run, so the count is exact.
    */
   begin(account: string, client: string, opts: { knownDevice?: boolean } = {}, now = Date.now()): { attempt: LoginAttempt } | { waitMs: number } {
+    if (this.#hits.size > SWEEP_ABOVE) this.#sweep(now);
     const keys: [string, number][] = [
       [`pair:${client}\n${account}`, this.#limits.perAccountAndClient],
       [`client:${client}`, this.#limits.perClient],

@@ -3,6 +3,7 @@
 // database) to the new mailbox through the outbox, like every automatic notice; opening it and
 // pressing Confirm applies the change. Until then the old mailbox keeps receiving everything.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { NoticeQueue } from '../../campaigns/sender.js';
 import type { Db } from '../../store/db.js';
 import { MailboxChangeRepo, type ConfirmOutcome, type MailboxChange } from '../../store/mailbox-changes.js';
@@ -17,8 +18,10 @@ export class MailboxConfirmation {
   readonly #secret: Buffer;
   readonly #notice: NoticeQueue;
   readonly #publicUrl: () => string;
+  readonly #log: Logger;
 
-  constructor(db: Db, notice: NoticeQueue, publicUrl: () => string) {
+  constructor(db: Db, notice: NoticeQueue, publicUrl: () => string, log: Logger) {
+    this.#log = log;
     this.#repo = new MailboxChangeRepo(db);
     this.#secret = loadSecret(db, 'mailbox_change_secret');
     this.#notice = notice;
@@ -54,6 +57,7 @@ export class MailboxConfirmation {
   /** Records the request and mails the link to the new mailbox. */
   async request(store: StoreRow, mailbox: string, by: { id: number; name: string }): Promise<MailboxChange> {
     const change = this.#repo.request(store.id, mailbox, by.id, MAILBOX_LINK_TTL_MS);
+    this.#log.info({ event: 'admin.mailbox-change-requested', storeId: store.id, changeId: change.id, userId: by.id }, 'mailbox change waits for confirmation');
     const link = `${this.#publicUrl()}/mailbox/confirm?t=${encodeURIComponent(this.token(change))}`;
     await this.#notice(
       change.mailbox,
@@ -74,6 +78,7 @@ export class MailboxConfirmation {
   /** Applies a confirmed change and tells the old mailbox where mail goes now. */
   async confirm(change: MailboxChange): Promise<ConfirmOutcome> {
     const outcome = this.#repo.confirm(change.id);
+    if (outcome.ok) this.#log.info({ event: 'admin.mailbox-changed', storeId: outcome.store.id, changeId: change.id }, 'store mailbox changed');
     if (outcome.ok && outcome.previousMailbox !== outcome.store.mailbox) {
       await this.#notice(
         outcome.previousMailbox,

@@ -1,5 +1,6 @@
 // Owns logging in and out, and the one-time setup of the first owner.
 import { Hono } from 'hono';
+import type { Logger } from 'pino';
 import type { Db } from '../../store/db.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../../store/passwords.js';
 import type { SessionRepo } from '../../store/sessions.js';
@@ -15,7 +16,7 @@ function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : '/inbox';
 }
 
-export function authRoutes(db: Db, users: UserRepo, sessions: SessionRepo): Hono<AdminEnv> {
+export function authRoutes(db: Db, users: UserRepo, sessions: SessionRepo, log: Logger): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const throttle = new LoginThrottle();
   const devices = new KnownDevices(db);
@@ -33,6 +34,7 @@ export function authRoutes(db: Db, users: UserRepo, sessions: SessionRepo): Hono
     // Counted before the password is checked: concurrent guesses cannot slip past the limit.
     const gate = throttle.begin(email, c.get('client').address, { knownDevice: devices.isKnown(c, email) });
     if ('waitMs' in gate) {
+      log.warn({ event: 'admin.login-throttled', client: c.get('client').address }, 'login attempt refused: too many failures');
       return c.html(
         <LoginPage email={email} next={next} error={`Too many failed attempts. Try again in ${Math.ceil(gate.waitMs / 60_000)} minute(s).`} />,
         429,
