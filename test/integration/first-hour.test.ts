@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
@@ -63,6 +64,11 @@ describe('the first start', () => {
 });
 
 describe('README: Try it by hand', () => {
+  it('has a lab config file that the gateway accepts as it is', () => {
+    const path = new URL('../../config/example.lab.json', import.meta.url).pathname;
+    expect(loadConfig({ env: { MASKGATE_CONFIG: path } }).dns.static).toEqual(LAB.dns.static);
+  });
+
   it('lets the buyer write and staff answer by SMTP (with the lab DNS records) and through the API', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-walk-'));
     const { child } = await start(dir);
