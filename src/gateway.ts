@@ -36,7 +36,7 @@ import { autoThreads, WorkPool } from './relay/work-pool.js';
 import { TlsReloader } from './smtp/tls-reload.js';
 import { CredentialRepo } from './store/credentials.js';
 import { UserRepo } from './store/users.js';
-import { newSetupToken } from './web/admin/setup-token.js';
+import { currentSetupToken } from './web/admin/setup-token.js';
 import { openDb, type Db } from './store/db.js';
 import { OutboxRepo } from './store/outbox.js';
 import { ensureApiToken } from './web/api-token.js';
@@ -52,8 +52,12 @@ export interface Gateway {
   readonly httpPort: number;
   /** Set only on the start that generated the API token. */
   readonly generatedApiToken: string | null;
-  /** While no staff account exists: the one-time link that creates the owner (valid 24 hours). */
+  /** While no staff account exists: the one-time link that creates the owner (valid 24 hours, across restarts). */
   readonly setupUrl: string | null;
+  /** When setupUrl stops working (ms since the epoch); null with it. */
+  readonly setupExpiresAt: number | null;
+  /** Where the admin is: admin.publicUrl, or the HTTP listener's address. */
+  readonly adminUrl: string;
   readonly worker: OutboundWorker;
   readonly notifier: Notifier;
   readonly campaigns: CampaignSender;
@@ -288,7 +292,9 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   purge();
   const retentionTimer = setInterval(purge, 3_600_000);
   retentionTimer.unref();
-  const setupUrl = new UserRepo(db).count() === 0 ? `http://${config.http.host}:${httpPort}/setup?token=${newSetupToken(db)}` : null;
+  // The same link on every start until it is used or its 24 hours are over.
+  const setup = new UserRepo(db).count() === 0 ? currentSetupToken(db) : null;
+  const setupUrl = setup ? `${adminUrl}/setup?token=${setup.token}` : null;
   log.info(
     {
       event: 'gateway.listening',
@@ -315,6 +321,8 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     httpPort,
     generatedApiToken: generated,
     setupUrl,
+    setupExpiresAt: setup?.expiresAt ?? null,
+    adminUrl,
     worker,
     notifier,
     campaigns,

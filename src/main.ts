@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './logger.js';
-import { firstStartHelp } from './first-start.js';
+import { firstStartHelp, setupLines, startingLine, whereLines } from './first-start.js';
 
 async function main(): Promise<void> {
   let config;
@@ -15,15 +15,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  process.stderr.write(startingLine(config));
   const log = createLogger(config.log.level);
   const gateway = await startGateway(config, log);
+  // For people, on stderr: where things are; the token on the first start; the setup link (the same
+  // one on every start until the owner exists or its 24 hours are over).
+  process.stderr.write(whereLines(config, gateway));
   if (gateway.generatedApiToken) process.stderr.write(firstStartHelp(config, gateway));
-  if (gateway.setupUrl) {
-    // Shown on every start until the owner exists; each start makes a new link (the old one stops working).
-    process.stderr.write(
-      `\nNo staff account yet. Create the owner in the admin (link valid 24 hours, once):\n\n  ${gateway.setupUrl}\n\nor from the command line: npx maskgate user add you@example.com --owner\n\n`,
-    );
-  }
+  process.stderr.write(setupLines(gateway));
 
   let stopping = false;
   const shutdown = (signal: string) => {

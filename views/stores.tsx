@@ -137,7 +137,7 @@ export function Credentials(props: {
           App password for {props.shown.username} (shown only now): <code class="app-password">{props.shown.password}</code>
         </p>
       ) : null}
-      {props.shown || (props.enabled && props.creds.some((c) => !c.revokedAt)) || !props.server ? <SubmissionHint server={props.server} /> : null}
+      {props.shown || (props.enabled && props.creds.some((c) => !c.revokedAt)) ? <SubmissionHint server={props.server} /> : null}
       {props.creds.map((c) => (
         <div>
           {c.label} <span class="muted">{c.revokedAt ? 'revoked' : c.lastUsedAt ? `last used ${formatTime(c.lastUsedAt, 'date')}` : 'never used'}</span>{' '}
@@ -263,6 +263,12 @@ export function StorePage(props: {
           </thead>
           <SenderRows senders={props.senders} csrf={props.csrf} creds={props.creds} server={props.server} />
         </table>
+        {props.server ? null : (
+          <p class="muted" data-submission-note>
+            App passwords are for maskgate's submission port, which is off here (no TLS certificate): staff reply from their own mail host, or through the admin
+            and the API.
+          </p>
+        )}
         <form method="post" action={`/stores/${props.store.id}/senders`} class="filters">
           <Csrf token={props.csrf} />
           <input type="email" name="email" required placeholder="staff@store.example" aria-label="New permitted sender" />

@@ -47,6 +47,7 @@ describe('campaign text fits buyers and prospects', () => {
       extras: { items: 'Kettle\nToaster' },
     });
     expect(c.status, JSON.stringify(c.body)).toBe(201);
+    expect((await h.api('GET', `/api/v1/campaigns/${c.body.id}/audience`)).body.gaps).toEqual([]);
     expect((await h.api('POST', `/api/v1/campaigns/${c.body.id}/start`, {})).status).toBe(200);
     await h.sink!.waitFor(2);
 
@@ -60,5 +61,18 @@ describe('campaign text fits buyers and prospects', () => {
     expect(pia).not.toMatch(/your order|order \)|\(\s*\)/);
     expect(pia).toContain('You get this because you are on a mailing list of Acme Store.');
     expect(pia).not.toContain('bought from');
+  });
+
+  it('tells an API caller which variables are empty for part of the audience', async () => {
+    const c = await h.api('POST', '/api/v1/campaigns', {
+      storeId,
+      name: 'Gappy',
+      subject: 'News',
+      body: 'Like your order {{order.number}}) you will love this.',
+      audience: { prospectLists: ['wishlist'] },
+    });
+    expect((await h.api('GET', `/api/v1/campaigns/${c.body.id}/audience`)).body.gaps).toEqual([
+      '{{order.number}} is empty for the 1 prospect in this audience (no order yet): put it inside {{#order.number}}…{{/order.number}}, or give a fallback ({{order.number | …}}).',
+    ]);
   });
 });

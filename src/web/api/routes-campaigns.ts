@@ -2,6 +2,7 @@
 // progress; and a store's prospects (CSV lists as JSON) and credits. The admin's campaign pages do the same through the same service.
 import { Hono } from 'hono';
 import { describeAudience } from '../../core/audience.js';
+import { campaignGaps } from '../../core/campaign-gaps.js';
 import type { Campaign } from '../../store/campaigns.js';
 import { apiError } from '../api-error.js';
 import type { ApiDeps } from './deps.js';
@@ -52,8 +53,16 @@ export function campaignRoutes(d: ApiDeps): Hono {
     const { purchasers, prospects } = d.campaigns.audience.split(campaign.storeId, campaign.audience);
     const sample = d.campaigns.audience.members(campaign.storeId, campaign.audience, 10).map((m) => ({ alias: m.token, name: m.name, orders: m.orders }));
     const price = d.campaigns.prospects.price();
+    const count = purchasers + prospects;
+    // Variables of the text that are empty for part of this audience (the builder shows the same).
+    const gaps = count
+      ? campaignGaps(
+          { subject: campaign.subject, body: campaign.body, ...campaign.extras },
+          { total: count, prospects, nameless: d.campaigns.audience.nameless(campaign.storeId, campaign.audience) },
+        ).map((g) => g.text)
+      : [];
     return c.json({
-      count: purchasers + prospects,
+      count,
       purchasers,
       prospects,
       // What starting now would cost (messages to prospects), and what the store has.
@@ -61,6 +70,7 @@ export function campaignRoutes(d: ApiDeps): Hono {
       balance: d.campaigns.prospects.balance(campaign.storeId),
       sample,
       audienceText: describeAudience(campaign.audience),
+      gaps,
     });
   });
 

@@ -101,7 +101,9 @@ export function storeRoutes(d: ApiDeps): Hono {
         server: server
           ? { host: server.host, port: server.port, security: 'STARTTLS', implicitTlsPort: server.implicitTlsPort, auth: ['PLAIN', 'LOGIN'] }
           : null,
-        note: 'The password is shown only now; store it in the mail client. Revoke it with DELETE /api/v1/credentials/{id}.',
+        note: server
+          ? 'The password is shown only now; store it in the mail client. Revoke it with DELETE /api/v1/credentials/{id}.'
+          : 'The password is shown only now, but the submission port is off (no TLS certificate: set tls.cert and tls.key), so it cannot be used yet. Revoke it with DELETE /api/v1/credentials/{id}.',
       },
       201,
     );
