@@ -118,7 +118,14 @@ function RowStatus(props: { row: InboxRow; csrf: string }) {
   const r = props.row;
   if (r.status === 'replied_on_platform') return <span class="muted status">replied on platform</span>;
   return (
-    <form class="inline row-status" method="post" action={`/conversations/${r.pairId}/status`} hx-post={`/conversations/${r.pairId}/status`} hx-trigger="change" hx-swap="none">
+    <form
+      class="inline row-status"
+      method="post"
+      action={`/conversations/${r.pairId}/status`}
+      hx-post={`/conversations/${r.pairId}/status`}
+      hx-trigger="change"
+      hx-swap="none"
+    >
       <Csrf token={props.csrf} />
       <select name="status" aria-label="Status">
         {(['open', 'pending', 'follow_up', 'processed'] as const).map((s) => (

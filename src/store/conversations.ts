@@ -85,10 +85,10 @@ export class ConversationRepo {
         n: number;
       };
       if (read) {
-        stmt(
-          this.#db,
-          `UPDATE messages SET read_at = ? WHERE pair_id IN (${marks(ids.length)}) AND direction = 'buyer_to_store' AND read_at IS NULL`,
-        ).run(now, ...ids);
+        stmt(this.#db, `UPDATE messages SET read_at = ? WHERE pair_id IN (${marks(ids.length)}) AND direction = 'buyer_to_store' AND read_at IS NULL`).run(
+          now,
+          ...ids,
+        );
         return before.n;
       }
       stmt(
@@ -119,10 +119,10 @@ export class ConversationRepo {
     const ids = this.visible(pairIds, storeIds);
     if (ids.length === 0) return 0;
     if (userId === null)
-      return stmt(this.#db, `UPDATE conversations SET assignee_id = NULL, updated_at = ? WHERE pair_id IN (${marks(ids.length)}) AND assignee_id IS NOT NULL`).run(
-        now,
-        ...ids,
-      ).changes;
+      return stmt(
+        this.#db,
+        `UPDATE conversations SET assignee_id = NULL, updated_at = ? WHERE pair_id IN (${marks(ids.length)}) AND assignee_id IS NOT NULL`,
+      ).run(now, ...ids).changes;
     return stmt(
       this.#db,
       `UPDATE conversations SET assignee_id = ?, updated_at = ? WHERE pair_id IN (${marks(ids.length)}) AND assignee_id IS NOT ?
@@ -134,8 +134,7 @@ export class ConversationRepo {
   snooze(pairIds: readonly number[], until: number | null, storeIds: readonly number[], now = Date.now()): number {
     const ids = this.visible(pairIds, storeIds);
     if (ids.length === 0) return 0;
-    return stmt(this.#db, `UPDATE conversations SET snoozed_until = ?, updated_at = ? WHERE pair_id IN (${marks(ids.length)})`).run(until, now, ...ids)
-      .changes;
+    return stmt(this.#db, `UPDATE conversations SET snoozed_until = ?, updated_at = ? WHERE pair_id IN (${marks(ids.length)})`).run(until, now, ...ids).changes;
   }
 
   /**

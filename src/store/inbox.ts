@@ -272,14 +272,16 @@ export class InboxRepo {
   /** A conversation's latest message and latest buyer message, and its messages with a tag. */
   messageIds(pairId: number): { last: number | null; lastBuyer: number | null; tagged: (tagId: number) => number[] } {
     const row = stmt(this.#db, 'SELECT last_message_id AS last, last_buyer_id AS lastBuyer FROM conversations WHERE pair_id = ?').get(pairId) as
-      | { last: number; lastBuyer: number | null }
-      | undefined;
+      { last: number; lastBuyer: number | null } | undefined;
     return {
       last: row?.last ?? null,
       lastBuyer: row?.lastBuyer ?? null,
       tagged: (tagId) =>
         (
-          stmt(this.#db, 'SELECT m.id FROM messages m JOIN message_tags mt ON mt.message_id = m.id WHERE m.pair_id = ? AND mt.tag_id = ?').all(pairId, tagId) as {
+          stmt(this.#db, 'SELECT m.id FROM messages m JOIN message_tags mt ON mt.message_id = m.id WHERE m.pair_id = ? AND mt.tag_id = ?').all(
+            pairId,
+            tagId,
+          ) as {
             id: number;
           }[]
         ).map((r) => r.id),

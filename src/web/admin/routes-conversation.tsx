@@ -252,7 +252,11 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
         {...frame(c)}
         pair={pair}
         messages={messages}
-        reply={replyProps(c, pair, { subject: draft?.subject || defaultSubject(pair.pairId), text: draft?.body ?? '', orderNumber: draft?.orderNumber ?? null })}
+        reply={replyProps(c, pair, {
+          subject: draft?.subject || defaultSubject(pair.pairId),
+          text: draft?.body ?? '',
+          orderNumber: draft?.orderNumber ?? null,
+        })}
         draftRestored={draft !== null}
         sent={c.req.query('sent') === '1'}
         state={state}
@@ -385,12 +389,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     const messages = inbox.conversation(pair.pairId);
     const again = (error?: string, extra: Partial<ReplyFormProps> = {}) =>
       c.html(
-        <ReplyForm
-          {...replyProps(c, pair, { subject, text, orderNumber: one('order') || null })}
-          seen={Number(one('seen')) || 0}
-          error={error}
-          {...extra}
-        />,
+        <ReplyForm {...replyProps(c, pair, { subject, text, orderNumber: one('order') || null })} seen={Number(one('seen')) || 0} error={error} {...extra} />,
       );
     if (!/^[0-9a-f]{32}$/.test(key)) return again('the form is incomplete; reload the page');
     if (!subject || !text.trim()) return again('write a subject and a message');
@@ -398,7 +397,11 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     const newer = messages.filter((m) => Number.isInteger(seen) && seen > 0 && m.id > seen);
     if (newer.length && one('send_anyway') !== '1') {
       const who = newer.some((m) => m.direction === 'buyer_to_store') ? 'the buyer wrote again' : 'another reply was sent';
-      return again(undefined, { newer: `Not sent yet: ${who} after you opened this reply box (${newer.length} new message(s) above). Read it, then send again to send anyway.`, sendAnyway: true, seen });
+      return again(undefined, {
+        newer: `Not sent yet: ${who} after you opened this reply box (${newer.length} new message(s) above). Read it, then send again to send anyway.`,
+        sendAnyway: true,
+        seen,
+      });
     }
     const store = d.stores.get(pair.storeId);
     const sender = store ? d.stores.findSender(store.id, store.mailbox) : null;

@@ -88,10 +88,13 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     const [kind, a, b] = action.split(':');
     if (kind === 'status' && (CONVERSATION_STATUSES as readonly string[]).includes(a ?? '')) {
       const status = a as ConversationStatus;
-      return { label: `Mark ${STATUS_LABELS[status].toLowerCase()}`, final: status === 'replied_on_platform', run: (ids, s) => conversations.setStatus(ids, status, s) };
+      return {
+        label: `Mark ${STATUS_LABELS[status].toLowerCase()}`,
+        final: status === 'replied_on_platform',
+        run: (ids, s) => conversations.setStatus(ids, status, s),
+      };
     }
-    if (kind === 'read' || kind === 'unread')
-      return { label: `Mark ${kind}`, final: false, run: (ids, s) => conversations.setRead(ids, kind === 'read', s) };
+    if (kind === 'read' || kind === 'unread') return { label: `Mark ${kind}`, final: false, run: (ids, s) => conversations.setRead(ids, kind === 'read', s) };
     if (kind === 'assign') {
       const to = a === 'me' ? userId : a === 'none' ? null : Number(a);
       if (to !== null && !Number.isInteger(to)) return null;
