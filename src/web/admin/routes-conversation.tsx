@@ -259,9 +259,11 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
         pair={pair}
         messages={messages}
         reply={replyProps(c, pair, {
-          subject: draft?.subject || defaultSubject(pair.pairId),
+          subject: draft?.subject || defaultSubject(pair.pairId, all),
           text: draft?.body ?? '',
           orderNumber: draft?.orderNumber ?? null,
+          messages: all,
+          orders: pairOrders,
         })}
         draftRestored={draft !== null}
         sent={c.req.query('sent') === '1'}
