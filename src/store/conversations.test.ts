@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConversationRepo } from './conversations.js';
 import { openDb, type Db } from './db.js';
 import { InboxRepo } from './inbox.js';
+import { UserRepo } from './users.js';
 
 let dir: string;
 let db: Db;
@@ -69,10 +70,31 @@ describe('conversation rows', () => {
     const c = new ConversationRepo(db);
     c.setRead([1], true, [1]);
     c.snooze([1], 5000, [1], 0);
-    const list = () => new InboxRepo(db).list({ storeIds: [1], view: 'in', limit: 10, now: 6000 });
-    expect(new InboxRepo(db).list({ storeIds: [1], view: 'in', limit: 10, now: 4000 })).toHaveLength(0);
-    expect(c.wake(6000)).toBe(1);
-    expect(list()).toMatchObject([{ pairId: 1, unread: 1 }]);
+    const list = (now: number, unread = false) => new InboxRepo(db).list({ storeIds: [1], view: 'in', limit: 10, now, unread });
+    expect(list(4000)).toHaveLength(0);
+    expect(list(6000)).toMatchObject([{ pairId: 1, unread: 1 }]); // read without a write
+    expect(list(6000, true)).toHaveLength(1);
+    c.setRead([1], true, [1], 7000);
+    expect(row().snoozed_until).toBe(null);
+    expect(list(8000, true)).toHaveLength(0);
+  });
+
+  it("round-robin gives new conversations to the store's agents in turn", async () => {
+    const users = new UserRepo(db);
+    const a = await users.create({ email: 'a@s.example', name: 'A', role: 'agent', password: 'password password 1', storeIds: [1] });
+    const b = await users.create({ email: 'b@s.example', name: 'B', role: 'agent', password: 'password password 1', storeIds: [1] });
+    new ConversationRepo(db).setRoundRobin(1, true);
+    const given: unknown[] = [];
+    for (let p = 2; p <= 4; p++) {
+      db.prepare("INSERT INTO buyers (id, email, name, kind, created_at) VALUES (?, ?, 'B', 'customer', 0)").run(p, `b${p}@b.example`);
+      db.prepare('INSERT INTO pairs (id, store_id, buyer_id, token, created_at) VALUES (?, 1, ?, ?, 0)').run(p, p, `tok${p}`);
+      db.prepare(
+        `INSERT INTO messages (pair_id, store_id, direction, source, author_email, subject, relay_message_id, verdict, findings, changes, size, received_at, snippet, status, category)
+         VALUES (?, 1, 'buyer_to_store', 'smtp', 'x@x.example', 'S', ?, 'accept', '[]', '[]', 1, 1, '', 'pending', 'refund')`,
+      ).run(p, `<rr${p}@x>`);
+      given.push((db.prepare('SELECT assignee_id AS id FROM conversations WHERE pair_id = ?').get(p) as { id: number }).id);
+    }
+    expect(given).toEqual([a.id, b.id, a.id]);
   });
 
   it('changes nothing in a store the caller may not see', () => {

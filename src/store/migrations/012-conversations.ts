@@ -6,6 +6,7 @@
 // file, the assignee, a snooze. A buyer message reopens a processed (or replied-on-platform)
 // conversation, ends a snooze, and starts the response clock (waiting_since) if it was not running;
 // a staff message (not a campaign) stops the clock and moves an open conversation to pending.
+// A snooze that ended needs no write to come back: the list reads it as awake and unread.
 // Drafts: the reply a user is typing, kept per user and conversation until sent.
 // No foreign keys on pair_id/user ids: pairs and users are never deleted, and a missing row must
 // not make anyone else's delete fail.
@@ -103,4 +104,25 @@ CREATE TABLE store_assignment (
   round_robin INTEGER NOT NULL DEFAULT 0,
   last_user_id INTEGER
 );
+
+-- When a conversation gets its first buyer message and nobody has it, a store with round-robin on
+-- gives it to the next enabled agent given the store (by user id, after the last one), or to the
+-- next owner when the store has no agent. In the same transaction as the message.
+CREATE TRIGGER conversations_round_robin AFTER UPDATE OF last_buyer_id ON conversations
+  WHEN OLD.last_buyer_id IS NULL AND NEW.last_buyer_id IS NOT NULL AND NEW.assignee_id IS NULL
+    AND EXISTS (SELECT 1 FROM store_assignment WHERE store_id = NEW.store_id AND round_robin = 1) BEGIN
+  UPDATE conversations SET assignee_id = coalesce(
+    (SELECT u.id FROM users u WHERE u.disabled_at IS NULL
+       AND (u.id IN (SELECT user_id FROM user_stores WHERE store_id = NEW.store_id)
+         OR (u.role = 'owner' AND NOT EXISTS (SELECT 1 FROM user_stores us JOIN users a ON a.id = us.user_id WHERE us.store_id = NEW.store_id AND a.disabled_at IS NULL)))
+       AND u.id > coalesce((SELECT last_user_id FROM store_assignment WHERE store_id = NEW.store_id), 0)
+     ORDER BY u.id LIMIT 1),
+    (SELECT u.id FROM users u WHERE u.disabled_at IS NULL
+       AND (u.id IN (SELECT user_id FROM user_stores WHERE store_id = NEW.store_id)
+         OR (u.role = 'owner' AND NOT EXISTS (SELECT 1 FROM user_stores us JOIN users a ON a.id = us.user_id WHERE us.store_id = NEW.store_id AND a.disabled_at IS NULL)))
+     ORDER BY u.id LIMIT 1))
+  WHERE pair_id = NEW.pair_id;
+  UPDATE store_assignment SET last_user_id = (SELECT assignee_id FROM conversations WHERE pair_id = NEW.pair_id)
+  WHERE store_id = NEW.store_id AND (SELECT assignee_id FROM conversations WHERE pair_id = NEW.pair_id) IS NOT NULL;
+END;
 `;
