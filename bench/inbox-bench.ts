@@ -1,6 +1,9 @@
 // Inbox speed on a big database: BENCH_MESSAGES (default 1 000 000) messages across 50 stores,
 // written straight into a fresh SQLite file with the real schema, then the real gateway serves the
 // admin and we time its pages over HTTP as a logged-in owner. Medians and p90 of 25 requests each.
+// The inbox lists conversations (one row per pair, kept by migration 012's triggers); a second
+// block times the conversation views: assignment views, the live refresh, and one conversation of
+// 200 messages with delivered copies.
 //   npm run bench:inbox            (BENCH_MESSAGES=200000 for a quicker run)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +12,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { categorize, DEFAULT_CATEGORY_RULES } from '../src/core/categorize.js';
 import { startGateway } from '../src/gateway.js';
-import { openDb } from '../src/store/db.js';
+import { openDb, type Db } from '../src/store/db.js';
 import { quantile, seededRandom } from './numbers.js';
 import { UserRepo } from '../src/store/users.js';
 
@@ -142,9 +145,69 @@ async function main(): Promise<void> {
       }
       process.stdout.write(`  ${label.padEnd(36)} ${stats(times)}\n`);
     }
+    await conversationBench(gw.db, base, cookie);
     await gw.stop();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** 200 messages in one conversation (the newest), each with a delivered copy, as the page parses them. */
+function seedLongConversation(db: Db): { pairId: number; lastId: number } {
+  return db.transaction(() => {
+    const buyer = db.prepare("INSERT INTO buyers (email, name, kind, created_at) VALUES ('long@mail.example', 'Long Talker', 'customer', 0)").run();
+    const pairId = Number(
+      db.prepare("INSERT INTO pairs (store_id, buyer_id, token, created_at) VALUES (1, ?, 'tlongconversation0000', 0)").run(buyer.lastInsertRowid)
+        .lastInsertRowid,
+    );
+    const msg = db.prepare(
+      `INSERT INTO messages (pair_id, store_id, direction, source, author_email, subject, relay_message_id, verdict, findings, changes, size, received_at, snippet, read_at, status, category)
+       VALUES (?, 1, ?, 'smtp', 'x@mail.example', ?, ?, 'accept', '[]', '[]', 2000, ?, ?, 1, 'processed', 'buyer_message')`,
+    );
+    const out = db.prepare(
+      "INSERT INTO outbox (message_id, kind, env_from, env_to, size, status, next_attempt_at, created_at, updated_at) VALUES (?, 'relay', 'b@relay.localhost', 'cs@store1.example', ?, 'sent', 0, 0, 0)",
+    );
+    const body = db.prepare('INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)');
+    let lastId = 0;
+    for (let i = 0; i < 200; i++) {
+      const text = `Message ${i} of a long conversation about the kettle.\r\n`.repeat(20);
+      const raw = Buffer.from(
+        `From: Long Talker <t@relay.localhost>\r\nTo: cs@store1.example\r\nSubject: Long ${i}\r\nMessage-ID: <long${i}@relay.localhost>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text}`,
+      );
+      lastId = Number(
+        msg.run(pairId, i % 2 ? 'store_to_buyer' : 'buyer_to_store', `Long ${i}`, `<long${i}@relay.localhost>`, Date.now() + i, text.slice(0, 200))
+          .lastInsertRowid,
+      );
+      body.run(out.run(lastId, raw.length).lastInsertRowid, raw);
+    }
+    return { pairId, lastId };
+  })();
+}
+
+async function conversationBench(db: Db, base: string, cookie: string): Promise<void> {
+  const owner = db.prepare("SELECT id FROM users WHERE email = 'owner@bench.example'").get() as { id: number };
+  db.prepare('UPDATE conversations SET assignee_id = ? WHERE pair_id % 7 = 0').run(owner.id);
+  const long = seedLongConversation(db);
+  const cases: [string, string][] = [
+    ['conversations, mine', '/inbox?owner=mine'],
+    ['conversations, unassigned, open', '/inbox?owner=none&status=open'],
+    ['live refresh of the list (same page)', '/inbox'],
+    ['a conversation of 200 messages', `/conversations/${long.pairId}`],
+    ['its live refresh (nothing new)', `/conversations/${long.pairId}/live?after=${long.lastId}`],
+  ];
+  process.stdout.write(
+    `\nconversation views (one row per conversation, ${(db.prepare('SELECT count(*) AS n FROM conversations').get() as { n: number }).n} conversations)\n`,
+  );
+  for (const [label, path] of cases) {
+    const times: number[] = [];
+    for (let i = 0; i < 27; i++) {
+      const t = performance.now();
+      const res = await fetch(`${base}${path}`, { headers: { cookie } });
+      await res.text();
+      if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+      if (i >= 2) times.push(performance.now() - t); // two warm-ups
+    }
+    process.stdout.write(`  ${label.padEnd(36)} ${stats(times)}\n`);
   }
 }
 

@@ -1,5 +1,6 @@
 // Owns the state the support team sets on a conversation (one pair): status, read/unread, category,
-// assignee (by hand or round-robin per store), snooze. Every change is scoped to the store ids the
+// assignee (by hand; round-robin per store is an option the triggers of migration 012 apply),
+// snooze (a snooze that is over reads as awake and unread until the conversation is read). Every change is scoped to the store ids the
 // caller passes in, like the inbox's reads. The triggers of migration 012 keep the rest (latest
 // message, unread count, reopening on a buyer message).
 import type { Category } from '../core/categorize.js';
@@ -76,19 +77,23 @@ export class ConversationRepo {
     })();
   }
 
-  /** Marks every buyer message of these conversations read, or the latest one unread. */
+  /**
+   * Marks every buyer message of these conversations read (and ends a snooze that is over: it
+   * showed as unread), or the latest one unread.
+   */
   setRead(pairIds: readonly number[], read: boolean, storeIds: readonly number[], now = Date.now()): number {
     const ids = this.visible(pairIds, storeIds);
     if (ids.length === 0) return 0;
     return this.#db.transaction(() => {
+      stmt(this.#db, `UPDATE conversations SET snoozed_until = NULL WHERE pair_id IN (${marks(ids.length)}) AND snoozed_until <= ?`).run(...ids, now);
       const before = stmt(this.#db, `SELECT count(*) AS n FROM conversations WHERE pair_id IN (${marks(ids.length)}) AND unread > 0`).get(...ids) as {
         n: number;
       };
       if (read) {
-        stmt(
-          this.#db,
-          `UPDATE messages SET read_at = ? WHERE pair_id IN (${marks(ids.length)}) AND direction = 'buyer_to_store' AND read_at IS NULL`,
-        ).run(now, ...ids);
+        stmt(this.#db, `UPDATE messages SET read_at = ? WHERE pair_id IN (${marks(ids.length)}) AND direction = 'buyer_to_store' AND read_at IS NULL`).run(
+          now,
+          ...ids,
+        );
         return before.n;
       }
       stmt(
@@ -119,10 +124,10 @@ export class ConversationRepo {
     const ids = this.visible(pairIds, storeIds);
     if (ids.length === 0) return 0;
     if (userId === null)
-      return stmt(this.#db, `UPDATE conversations SET assignee_id = NULL, updated_at = ? WHERE pair_id IN (${marks(ids.length)}) AND assignee_id IS NOT NULL`).run(
-        now,
-        ...ids,
-      ).changes;
+      return stmt(
+        this.#db,
+        `UPDATE conversations SET assignee_id = NULL, updated_at = ? WHERE pair_id IN (${marks(ids.length)}) AND assignee_id IS NOT NULL`,
+      ).run(now, ...ids).changes;
     return stmt(
       this.#db,
       `UPDATE conversations SET assignee_id = ?, updated_at = ? WHERE pair_id IN (${marks(ids.length)}) AND assignee_id IS NOT ?
@@ -134,26 +139,7 @@ export class ConversationRepo {
   snooze(pairIds: readonly number[], until: number | null, storeIds: readonly number[], now = Date.now()): number {
     const ids = this.visible(pairIds, storeIds);
     if (ids.length === 0) return 0;
-    return stmt(this.#db, `UPDATE conversations SET snoozed_until = ?, updated_at = ? WHERE pair_id IN (${marks(ids.length)})`).run(until, now, ...ids)
-      .changes;
-  }
-
-  /**
-   * Conversations whose snooze ended come back unread (their latest buyer message). Cheap when
-   * nothing is due: a partial index holds only snoozed conversations. Returns how many woke.
-   */
-  wake(now = Date.now()): number {
-    const due = stmt(this.#db, 'SELECT pair_id AS id, last_buyer_id AS buyer FROM conversations WHERE snoozed_until IS NOT NULL AND snoozed_until <= ?').all(
-      now,
-    ) as { id: number; buyer: number | null }[];
-    if (due.length === 0) return 0;
-    this.#db.transaction(() => {
-      for (const d of due) {
-        stmt(this.#db, 'UPDATE conversations SET snoozed_until = NULL, updated_at = ? WHERE pair_id = ?').run(now, d.id);
-        if (d.buyer !== null) stmt(this.#db, 'UPDATE messages SET read_at = NULL WHERE id = ?').run(d.buyer);
-      }
-    })();
-    return due.length;
+    return stmt(this.#db, `UPDATE conversations SET snoozed_until = ?, updated_at = ? WHERE pair_id IN (${marks(ids.length)})`).run(until, now, ...ids).changes;
   }
 
   /** Enabled users who may see any of these stores (owners, and agents given one), by name. */
@@ -175,44 +161,5 @@ export class ConversationRepo {
       this.#db,
       'INSERT INTO store_assignment (store_id, round_robin) VALUES (?, ?) ON CONFLICT (store_id) DO UPDATE SET round_robin = excluded.round_robin',
     ).run(storeId, on ? 1 : 0);
-  }
-
-  /**
-   * Round-robin: gives every unassigned open conversation of a store that has the option on to the
-   * next enabled user who may see the store, in turn (by user id, after the last one given one).
-   * Run when the inbox is read, so no hook in the mail path is needed. Returns how many were given.
-   */
-  assignRoundRobin(now = Date.now()): number {
-    const stores = stmt(this.#db, 'SELECT store_id AS storeId, last_user_id AS lastUserId FROM store_assignment WHERE round_robin = 1').all() as {
-      storeId: number;
-      lastUserId: number | null;
-    }[];
-    let given = 0;
-    for (const s of stores) {
-      const waiting = stmt(
-        this.#db,
-        "SELECT pair_id AS id FROM conversations WHERE store_id = ? AND assignee_id IS NULL AND status = 'open' AND last_buyer_id IS NOT NULL ORDER BY last_message_id LIMIT 500",
-      ).all(s.storeId) as { id: number }[];
-      if (waiting.length === 0) continue;
-      const users = (
-        stmt(
-          this.#db,
-          `SELECT id FROM users WHERE disabled_at IS NULL AND (role = 'owner' AND NOT EXISTS (SELECT 1 FROM users a JOIN user_stores us ON us.user_id = a.id WHERE us.store_id = ? AND a.disabled_at IS NULL AND a.role = 'agent')
-             OR id IN (SELECT user_id FROM user_stores WHERE store_id = ?)) ORDER BY id`,
-        ).all(s.storeId, s.storeId) as { id: number }[]
-      ).map((u) => u.id);
-      if (users.length === 0) continue;
-      let at = s.lastUserId === null ? -1 : users.findIndex((u) => u > s.lastUserId!) - 1;
-      if (at < -1) at = -1;
-      this.#db.transaction(() => {
-        for (const w of waiting) {
-          at = (at + 1) % users.length;
-          stmt(this.#db, 'UPDATE conversations SET assignee_id = ?, updated_at = ? WHERE pair_id = ? AND assignee_id IS NULL').run(users[at], now, w.id);
-          given++;
-        }
-        stmt(this.#db, 'UPDATE store_assignment SET last_user_id = ? WHERE store_id = ?').run(users[at], s.storeId);
-      })();
-    }
-    return given;
   }
 }

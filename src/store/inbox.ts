@@ -26,7 +26,10 @@ export interface InboxFilter {
   readonly tagId?: number | undefined;
   /** A user id: assigned to them; null: unassigned; undefined: anyone's. */
   readonly assigneeId?: number | null | undefined;
-  /** true: only snoozed conversations; otherwise snoozed ones are hidden until they wake. */
+  /**
+   * true: only snoozed conversations; otherwise snoozed ones are hidden until the time comes, then
+   * shown unread (the snooze ends when the conversation is read or the buyer writes).
+   */
   readonly snoozed?: boolean | undefined;
   /** 'due': conversations waiting for an answer whose response clock runs out first, first. */
   readonly sort?: 'newest' | 'due' | undefined;
@@ -157,7 +160,10 @@ export class InboxRepo {
     let order = 'c.last_message_id DESC';
     if (f.view === 'in') where.push('c.last_buyer_id IS NOT NULL');
     if (f.view === 'sent') where.push("m.direction = 'store_to_buyer'");
-    if (f.unread) where.push('c.unread > 0');
+    if (f.unread) {
+      where.push('(c.unread > 0 OR c.snoozed_until <= ?)');
+      args.push(f.now);
+    }
     if (f.status) {
       where.push('c.status = ?');
       args.push(f.status);
@@ -200,13 +206,17 @@ export class InboxRepo {
       args.push(f.beforeId);
     }
     const sql = `SELECT c.pair_id AS pairId, c.store_id AS storeId, st.name AS storeName, CASE WHEN p.hide_name THEN '' ELSE b.name END AS buyerName, b.kind AS buyerKind,
-        p.token AS alias, m.id, m.direction, m.subject, m.snippet, m.received_at AS receivedAt, m.suspicious, c.status, c.category, c.unread, c.files,
+        p.token AS alias, m.id, m.direction, m.subject, m.snippet, m.received_at AS receivedAt, m.suspicious, c.status, c.category,
+        CASE WHEN c.snoozed_until <= ? THEN max(c.unread, 1) ELSE c.unread END AS unread, c.files,
         c.waiting_since AS waitingSince, c.assignee_id AS assigneeId, u.name AS assignee, c.snoozed_until AS snoozedUntil
       FROM conversations c JOIN messages m ON m.id = c.last_message_id JOIN pairs p ON p.id = c.pair_id JOIN buyers b ON b.id = p.buyer_id
         JOIN stores st ON st.id = c.store_id LEFT JOIN users u ON u.id = c.assignee_id
       WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
     const rows = (
-      stmt(this.#db, sql).all(...args, hits ? pairIds!.length : f.limit) as (Omit<InboxRow, 'suspicious' | 'files'> & { suspicious: number; files: number })[]
+      stmt(this.#db, sql).all(f.now, ...args, hits ? pairIds!.length : f.limit) as (Omit<InboxRow, 'suspicious' | 'files'> & {
+        suspicious: number;
+        files: number;
+      })[]
     ).map((r) => ({ ...r, suspicious: r.suspicious === 1, files: r.files > 0 }));
     if (!hits) return rows;
     // A search shows each conversation with its newest matching message, in the order of the matches.
@@ -272,14 +282,16 @@ export class InboxRepo {
   /** A conversation's latest message and latest buyer message, and its messages with a tag. */
   messageIds(pairId: number): { last: number | null; lastBuyer: number | null; tagged: (tagId: number) => number[] } {
     const row = stmt(this.#db, 'SELECT last_message_id AS last, last_buyer_id AS lastBuyer FROM conversations WHERE pair_id = ?').get(pairId) as
-      | { last: number; lastBuyer: number | null }
-      | undefined;
+      { last: number; lastBuyer: number | null } | undefined;
     return {
       last: row?.last ?? null,
       lastBuyer: row?.lastBuyer ?? null,
       tagged: (tagId) =>
         (
-          stmt(this.#db, 'SELECT m.id FROM messages m JOIN message_tags mt ON mt.message_id = m.id WHERE m.pair_id = ? AND mt.tag_id = ?').all(pairId, tagId) as {
+          stmt(this.#db, 'SELECT m.id FROM messages m JOIN message_tags mt ON mt.message_id = m.id WHERE m.pair_id = ? AND mt.tag_id = ?').all(
+            pairId,
+            tagId,
+          ) as {
             id: number;
           }[]
         ).map((r) => r.id),

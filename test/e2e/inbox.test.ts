@@ -30,6 +30,7 @@ async function mail(from: string, to: string, m: SendMailOptions): Promise<void>
 }
 
 const db = () => h.gw.db;
+const NO_SIDEWAYS = 'document.documentElement.scrollWidth <= window.innerWidth + 1';
 const pairIdOf = (alias: string) => (db().prepare('SELECT id FROM pairs WHERE token = ?').get(alias) as { id: number }).id;
 const unreadOf = (pairId: number) => (db().prepare('SELECT unread FROM conversations WHERE pair_id = ?').get(pairId) as { unread: number }).unread;
 const statusOf = (pairId: number) => (db().prepare('SELECT status FROM conversations WHERE pair_id = ?').get(pairId) as { status: string }).status;
@@ -119,7 +120,9 @@ describe('bulk actions act on exactly the filter shown', () => {
     expect(await page.locator('h2').innerText()).toBe('Mark replied on platform: 1 conversation(s)?');
     expect(await page.locator('.confirm').innerText()).toContain('search “vase”');
     expect(await page.locator('.confirm').innerText()).toContain('This mark is final');
-    const vase = pairIdOf((db().prepare("SELECT p.token FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = 'vase@buyer.example'").get() as { token: string }).token);
+    const vase = pairIdOf(
+      (db().prepare("SELECT p.token FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = 'vase@buyer.example'").get() as { token: string }).token,
+    );
     expect(statusOf(vase)).toBe('open'); // nothing yet
     await page.click('button:has-text("Yes, mark replied on platform (1)")');
     await page.waitForURL(/done=1/);
@@ -194,7 +197,10 @@ describe('files in a conversation', () => {
     await page.click(`tr[data-pair-id="${pairId}"] a`);
     await page.waitForURL(/\/conversations\/\d+/);
     const files = page.locator('article.message.buyer_to_store ul.files li');
-    expect(await files.allInnerTexts()).toEqual([expect.stringMatching(/dent\.png\s+image\/png · 29 B/), expect.stringMatching(/note\.pdf\s+application\/pdf · 45 B/)]);
+    expect(await files.allInnerTexts()).toEqual([
+      expect.stringMatching(/dent\.png\s+image\/png · 29 B/),
+      expect.stringMatching(/note\.pdf\s+application\/pdf · 45 B/),
+    ]);
     await screenshot(page, 'conversation-files');
     // A download, from the delivered (masked) copy, never shown inline.
     const png = await page.request.get(`${base}${await files.nth(0).locator('a').getAttribute('href')}`);
@@ -216,7 +222,11 @@ describe('files in a conversation', () => {
     const agent = await browser.newContext();
     const ap = await login(agent, 'alex@seller.example', 'agent password 123');
     const other = await seedPair(h, { slug: 'rival', storeName: 'Rival', mailbox: 'help@rival.example', number: 'R-1', buyerEmail: 'rr@buyer.example' });
-    await mail('rr@buyer.example', other.address, { subject: 'Photo', text: 'see', attachments: [{ filename: 'x.png', content: PNG, contentType: 'image/png' }] });
+    await mail('rr@buyer.example', other.address, {
+      subject: 'Photo',
+      text: 'see',
+      attachments: [{ filename: 'x.png', content: PNG, contentType: 'image/png' }],
+    });
     const otherMessage = (db().prepare('SELECT max(id) AS id FROM messages WHERE pair_id = ?').get(pairIdOf(other.alias)) as { id: number }).id;
     expect((await ap.request.get(`${base}/messages/${otherMessage}/files/0`)).status()).toBe(404);
     expect((await page.request.get(`${base}/messages/${otherMessage}/files/0`)).status()).toBe(200);
@@ -238,7 +248,11 @@ describe('the reply box fills the order the buyer asks about', () => {
       completedAt: null,
     });
     await mail('eve@buyer.example', older.address, { subject: 'My older order', text: 'Where is order E-1 please?' });
-    db().prepare("INSERT OR IGNORE INTO templates (name, subject, body, store_id, created_at, updated_at) VALUES ('Order status', 'Your order {{order.number}}', 'Hi, {{order.items}} for {{order.total}}.', NULL, 0, 0)").run();
+    db()
+      .prepare(
+        "INSERT OR IGNORE INTO templates (name, subject, body, store_id, created_at, updated_at) VALUES ('Order status', 'Your order {{order.number}}', 'Hi, {{order.items}} for {{order.total}}.', NULL, 0, 0)",
+      )
+      .run();
     await page.goto(`${base}/conversations/${pairIdOf(older.alias)}`);
     expect(await page.locator('.reply select[name=order]').inputValue()).toBe('E-1');
     await page.selectOption('.reply select[name=template]', { label: 'Order status' });
@@ -319,11 +333,15 @@ describe('working the conversation', () => {
     await page.waitForURL(/snoozed=1/);
     expect(await page.locator(`tr[data-pair-id="${pairId}"]`).innerText()).toContain('snoozed');
     // The time comes (moved to the past here): back in the list, unread.
-    db().prepare('UPDATE conversations SET snoozed_until = ? WHERE pair_id = ?').run(Date.now() - 1000, pairId);
+    db()
+      .prepare('UPDATE conversations SET snoozed_until = ? WHERE pair_id = ?')
+      .run(Date.now() - 1000, pairId);
     await page.goto(`${base}/inbox`);
     expect(await page.locator(`tr[data-pair-id="${pairId}"]`).getAttribute('class')).toContain('unread');
     // Or the buyer writes first.
-    db().prepare('UPDATE conversations SET snoozed_until = ? WHERE pair_id = ?').run(Date.now() + 3_600_000, pairId);
+    db()
+      .prepare('UPDATE conversations SET snoozed_until = ? WHERE pair_id = ?')
+      .run(Date.now() + 3_600_000, pairId);
     await mail('sam@buyer.example', p.address, { subject: 'Re: Snooze me', text: 'Hello again.' });
     await page.goto(`${base}/inbox`);
     expect(await page.locator(`tr[data-pair-id="${pairId}"]`).count()).toBe(1);
@@ -338,9 +356,9 @@ describe('working the conversation', () => {
       page.waitForResponse((r) => r.url().endsWith(`/conversations/${pairId}/check`) && r.ok()),
       page.fill('.reply textarea', 'Half-written answer about the refund'),
     ]);
-    await expect.poll(() => (db().prepare('SELECT body FROM conversation_drafts WHERE pair_id = ?').get(pairId) as { body: string } | undefined)?.body).toBe(
-      'Half-written answer about the refund',
-    );
+    await expect
+      .poll(() => (db().prepare('SELECT body FROM conversation_drafts WHERE pair_id = ?').get(pairId) as { body: string } | undefined)?.body)
+      .toBe('Half-written answer about the refund');
     const before = dialogs.length;
     await page.goto(`${base}/inbox`);
     expect(dialogs.slice(before)).toEqual([expect.stringMatching(/^beforeunload/)]);
@@ -396,16 +414,15 @@ describe('two agents and live mail', () => {
 describe('phone and laptop screens', () => {
   it('fits a 390 px phone with messages first, and 15 rows on a 1366×768 laptop', async () => {
     await page.goto(`${base}/inbox`);
-    const fit = await page.evaluate(() => {
-      const rows = Array.from(document.querySelectorAll('table.list tbody tr'));
-      return rows.filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length;
-    });
+    const fit = await page.evaluate(
+      "Array.from(document.querySelectorAll('table.list tbody tr')).filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length",
+    );
     expect(fit).toBeGreaterThanOrEqual(15);
     await page.screenshot({ path: `${ARTIFACTS}inbox-1366x768.png` });
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await owner.storageState() });
     const pp = await phone.newPage();
     await pp.goto(`${base}/inbox`);
-    expect(await pp.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    expect(await pp.evaluate(NO_SIDEWAYS)).toBe(true);
     expect(await pp.locator('aside.side').isVisible()).toBe(false); // filters behind a button
     const firstRow = await pp.locator('table.list tbody tr').first().boundingBox();
     expect(firstRow!.y).toBeLessThan(844);
@@ -422,10 +439,10 @@ describe('phone and laptop screens', () => {
       void ctx;
       await pg.goto(`${base}/conversations/${pairIdOf(p.alias)}`);
       expect(await pg.locator('details.message.closed').count()).toBe(5);
-      const replyTop = await pg.evaluate(() => document.querySelector('#reply')!.getBoundingClientRect().top + window.scrollY);
-      const height = await pg.evaluate(() => window.innerHeight);
+      const replyTop = Number(await pg.evaluate("document.querySelector('#reply').getBoundingClientRect().top + window.scrollY"));
+      const height = Number(await pg.evaluate('window.innerHeight'));
       expect(replyTop).toBeLessThan(height * (name === '390' ? 4 : 2));
-      expect(await pg.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+      expect(await pg.evaluate(NO_SIDEWAYS)).toBe(true);
       await pg.screenshot({ path: `${ARTIFACTS}conversation-${name}.png` });
     }
     // An older card opens in place.

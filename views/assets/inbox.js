@@ -45,18 +45,19 @@
   var results = document.getElementById('results');
   if (results) {
     var every = Number(results.getAttribute('data-poll-ms')) || 5000;
-    setInterval(function () {
+    window.setInterval(function () {
       var now = document.getElementById('results');
       if (!now || document.hidden) return;
       if (now.querySelector('input[name=ids]:checked') || now.contains(document.activeElement)) return;
       var url = window.location.href;
-      fetch(url, { headers: { 'HX-Request': 'true' }, credentials: 'same-origin' })
+      window
+        .fetch(url, { headers: { 'HX-Request': 'true' }, credentials: 'same-origin' })
         .then(function (r) {
           return r.ok ? r.text() : null;
         })
         .then(function (html) {
           if (!html || window.location.href !== url) return;
-          var doc = new DOMParser().parseFromString(html, 'text/html');
+          var doc = new window.DOMParser().parseFromString(html, 'text/html');
           ['results', 'side'].forEach(function (id) {
             var fresh = doc.getElementById(id);
             var old = document.getElementById(id);

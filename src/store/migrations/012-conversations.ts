@@ -6,11 +6,13 @@
 // file, the assignee, a snooze. A buyer message reopens a processed (or replied-on-platform)
 // conversation, ends a snooze, and starts the response clock (waiting_since) if it was not running;
 // a staff message (not a campaign) stops the clock and moves an open conversation to pending.
+// A snooze that ended needs no write to come back: the list reads it as awake and unread.
 // Drafts: the reply a user is typing, kept per user and conversation until sent.
+// Written so that running it again (a test that winds user_version back) changes nothing.
 // No foreign keys on pair_id/user ids: pairs and users are never deleted, and a missing row must
 // not make anyone else's delete fail.
 export const sql = `
-CREATE TABLE conversations (
+CREATE TABLE IF NOT EXISTS conversations (
   pair_id INTEGER PRIMARY KEY,
   store_id INTEGER NOT NULL,
   status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'pending', 'follow_up', 'processed', 'replied_on_platform')),
@@ -24,13 +26,13 @@ CREATE TABLE conversations (
   snoozed_until INTEGER,
   updated_at INTEGER NOT NULL
 );
-CREATE INDEX conversations_last ON conversations(last_message_id);
-CREATE INDEX conversations_store_last ON conversations(store_id, last_message_id);
-CREATE INDEX conversations_waiting ON conversations(waiting_since) WHERE waiting_since IS NOT NULL;
-CREATE INDEX conversations_snoozed ON conversations(snoozed_until) WHERE snoozed_until IS NOT NULL;
-CREATE INDEX conversations_assignee ON conversations(assignee_id, last_message_id) WHERE assignee_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS conversations_last ON conversations(last_message_id);
+CREATE INDEX IF NOT EXISTS conversations_store_last ON conversations(store_id, last_message_id);
+CREATE INDEX IF NOT EXISTS conversations_waiting ON conversations(waiting_since) WHERE waiting_since IS NOT NULL;
+CREATE INDEX IF NOT EXISTS conversations_snoozed ON conversations(snoozed_until) WHERE snoozed_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS conversations_assignee ON conversations(assignee_id, last_message_id) WHERE assignee_id IS NOT NULL;
 
-INSERT INTO conversations (pair_id, store_id, status, last_message_id, last_buyer_id, unread, updated_at)
+INSERT OR IGNORE INTO conversations (pair_id, store_id, status, last_message_id, last_buyer_id, unread, updated_at)
   SELECT pair_id, store_id,
     CASE
       WHEN sum(direction = 'buyer_to_store' AND status = 'follow_up') > 0 THEN 'follow_up'
@@ -49,7 +51,7 @@ UPDATE conversations SET
   files = (SELECT count(*) FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id JOIN messages m ON m.id = o.message_id
     WHERE m.pair_id = conversations.pair_id AND o.kind = 'relay' AND instr(b.raw, CAST('Content-Disposition: attachment' AS BLOB)) > 0);
 
-CREATE TRIGGER conversations_message AFTER INSERT ON messages BEGIN
+CREATE TRIGGER IF NOT EXISTS conversations_message AFTER INSERT ON messages BEGIN
   INSERT OR IGNORE INTO conversations (pair_id, store_id, status, last_message_id, updated_at)
     VALUES (NEW.pair_id, NEW.store_id, CASE WHEN NEW.direction = 'buyer_to_store' THEN 'open' ELSE 'pending' END, NEW.id, NEW.received_at);
   UPDATE conversations SET
@@ -70,24 +72,24 @@ CREATE TRIGGER conversations_message AFTER INSERT ON messages BEGIN
   WHERE pair_id = NEW.pair_id AND NEW.direction = 'store_to_buyer';
 END;
 
-CREATE TRIGGER conversations_read AFTER UPDATE OF read_at ON messages
+CREATE TRIGGER IF NOT EXISTS conversations_read AFTER UPDATE OF read_at ON messages
   WHEN NEW.direction = 'buyer_to_store' AND (OLD.read_at IS NULL) != (NEW.read_at IS NULL) BEGIN
   UPDATE conversations SET unread = max(0, unread + CASE WHEN NEW.read_at IS NULL THEN 1 ELSE -1 END) WHERE pair_id = NEW.pair_id;
 END;
 
-CREATE TRIGGER conversations_category AFTER UPDATE OF category ON messages WHEN NEW.direction = 'buyer_to_store' BEGIN
+CREATE TRIGGER IF NOT EXISTS conversations_category AFTER UPDATE OF category ON messages WHEN NEW.direction = 'buyer_to_store' BEGIN
   UPDATE conversations SET category = NEW.category WHERE pair_id = NEW.pair_id AND last_buyer_id = NEW.id;
 END;
 
 -- The delivered copy (what the other side got) is composed by nodemailer, which writes every file
 -- part with this header: the inbox shows a paperclip without parsing anything.
-CREATE TRIGGER conversations_files AFTER INSERT ON outbox_bodies
+CREATE TRIGGER IF NOT EXISTS conversations_files AFTER INSERT ON outbox_bodies
   WHEN instr(NEW.raw, CAST('Content-Disposition: attachment' AS BLOB)) > 0 BEGIN
   UPDATE conversations SET files = files + 1
     WHERE pair_id = (SELECT m.pair_id FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id = NEW.outbox_id AND o.kind = 'relay');
 END;
 
-CREATE TABLE conversation_drafts (
+CREATE TABLE IF NOT EXISTS conversation_drafts (
   user_id INTEGER NOT NULL,
   pair_id INTEGER NOT NULL,
   subject TEXT NOT NULL,
@@ -98,9 +100,30 @@ CREATE TABLE conversation_drafts (
 ) WITHOUT ROWID;
 
 -- Round-robin assignment, per store, as an option: the last agent given a new conversation.
-CREATE TABLE store_assignment (
+CREATE TABLE IF NOT EXISTS store_assignment (
   store_id INTEGER PRIMARY KEY,
   round_robin INTEGER NOT NULL DEFAULT 0,
   last_user_id INTEGER
 );
+
+-- When a conversation gets its first buyer message and nobody has it, a store with round-robin on
+-- gives it to the next enabled agent given the store (by user id, after the last one), or to the
+-- next owner when the store has no agent. In the same transaction as the message.
+CREATE TRIGGER IF NOT EXISTS conversations_round_robin AFTER UPDATE OF last_buyer_id ON conversations
+  WHEN OLD.last_buyer_id IS NULL AND NEW.last_buyer_id IS NOT NULL AND NEW.assignee_id IS NULL
+    AND EXISTS (SELECT 1 FROM store_assignment WHERE store_id = NEW.store_id AND round_robin = 1) BEGIN
+  UPDATE conversations SET assignee_id = coalesce(
+    (SELECT u.id FROM users u WHERE u.disabled_at IS NULL
+       AND (u.id IN (SELECT user_id FROM user_stores WHERE store_id = NEW.store_id)
+         OR (u.role = 'owner' AND NOT EXISTS (SELECT 1 FROM user_stores us JOIN users a ON a.id = us.user_id WHERE us.store_id = NEW.store_id AND a.disabled_at IS NULL)))
+       AND u.id > coalesce((SELECT last_user_id FROM store_assignment WHERE store_id = NEW.store_id), 0)
+     ORDER BY u.id LIMIT 1),
+    (SELECT u.id FROM users u WHERE u.disabled_at IS NULL
+       AND (u.id IN (SELECT user_id FROM user_stores WHERE store_id = NEW.store_id)
+         OR (u.role = 'owner' AND NOT EXISTS (SELECT 1 FROM user_stores us JOIN users a ON a.id = us.user_id WHERE us.store_id = NEW.store_id AND a.disabled_at IS NULL)))
+     ORDER BY u.id LIMIT 1))
+  WHERE pair_id = NEW.pair_id;
+  UPDATE store_assignment SET last_user_id = (SELECT assignee_id FROM conversations WHERE pair_id = NEW.pair_id)
+  WHERE store_id = NEW.store_id AND (SELECT assignee_id FROM conversations WHERE pair_id = NEW.pair_id) IS NOT NULL;
+END;
 `;

@@ -45,7 +45,10 @@ export function readFilter(get: (k: string) => string | undefined, allowed: read
 }
 
 /** The store query for a filter, as `userId` sees it. */
-export function toQuery(f: InboxFilterView, o: { allowed: readonly number[]; userId: number; limit: number; before?: number | undefined; now: number }): InboxFilter {
+export function toQuery(
+  f: InboxFilterView,
+  o: { allowed: readonly number[]; userId: number; limit: number; before?: number | undefined; now: number },
+): InboxFilter {
   return {
     storeIds: f.store ? [f.store] : o.allowed,
     view: f.view,

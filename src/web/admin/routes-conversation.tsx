@@ -138,8 +138,8 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   }
 
   /** The pair's messages (or just `onlyId`, or those after `afterId`), the newest OPEN_CARDS open. */
-  async function shown(pairId: number, o: { onlyId?: number; afterId?: number } = {}): Promise<ShownMessage[]> {
-    const all = inbox.conversation(pairId);
+  async function shown(pairId: number, o: { onlyId?: number; afterId?: number; all?: ConversationMessage[] } = {}): Promise<ShownMessage[]> {
+    const all = o.all ?? inbox.conversation(pairId);
     const openFrom = Math.max(0, all.length - OPEN_CARDS);
     const picked = all
       .map((m, i) => ({ m, open: i >= openFrom || o.onlyId !== undefined }))
@@ -200,10 +200,14 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   });
 
   /** The reply box's values: the chosen (or named, or latest) order, the template filled with it. */
-  function replyProps(c: Ctx, pair: PairHeader, o: { templateId?: number; orderNumber?: string | null; subject: string; text: string }): ReplyFormProps {
+  function replyProps(
+    c: Ctx,
+    pair: PairHeader,
+    o: { templateId?: number; orderNumber?: string | null; subject: string; text: string; messages?: ConversationMessage[]; orders?: OrderRow[] },
+  ): ReplyFormProps {
     const choices = templates.visible([pair.storeId]);
-    const pairOrders = orders.forPair(pair.pairId);
-    const messages = inbox.conversation(pair.pairId);
+    const pairOrders = o.orders ?? orders.forPair(pair.pairId);
+    const messages = o.messages ?? inbox.conversation(pair.pairId);
     const named =
       o.orderNumber && pairOrders.some((x) => x.number === o.orderNumber)
         ? o.orderNumber
@@ -235,8 +239,8 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     };
   }
 
-  const defaultSubject = (pairId: number) => {
-    const lastBuyer = [...inbox.conversation(pairId)].reverse().find((m) => m.direction === 'buyer_to_store');
+  const defaultSubject = (pairId: number, messages = inbox.conversation(pairId)) => {
+    const lastBuyer = [...messages].reverse().find((m) => m.direction === 'buyer_to_store');
     return lastBuyer ? (/^re:/i.test(lastBuyer.subject) ? lastBuyer.subject : `Re: ${lastBuyer.subject}`) : '';
   };
 
@@ -244,7 +248,9 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     const pair = pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
     const user = c.get('user');
-    const messages = await shown(pair.pairId);
+    const all = inbox.conversation(pair.pairId);
+    const pairOrders = orders.forPair(pair.pairId);
+    const messages = await shown(pair.pairId, { all });
     const draft = drafts.get(user.id, pair.pairId);
     const others = here(pair.pairId, user, false);
     const state = conversations.state(pair.pairId);
@@ -254,9 +260,11 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
         pair={pair}
         messages={messages}
         reply={replyProps(c, pair, {
-          subject: draft?.subject || defaultSubject(pair.pairId),
+          subject: draft?.subject || defaultSubject(pair.pairId, all),
           text: draft?.body ?? '',
           orderNumber: draft?.orderNumber ?? null,
+          messages: all,
+          orders: pairOrders,
         })}
         draftRestored={draft !== null}
         sent={c.req.query('sent') === '1'}
@@ -264,7 +272,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
         users={conversations.assignable([pair.storeId])}
         viewers={others}
         pollMs={POLL_MS}
-        orders={orders.forPair(pair.pairId).map(orderView)}
+        orders={pairOrders.map(orderView)}
         notes={notes.forPair(pair.pairId)}
         allTags={tags.list()}
         others={inbox.otherConversations(pair.pairId, c.get('storeIds'))}

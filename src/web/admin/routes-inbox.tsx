@@ -36,8 +36,6 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     const allowed = c.get('storeIds');
     const user = c.get('user');
     const now = Date.now();
-    conversations.wake(now);
-    conversations.assignRoundRobin(now);
     const f = readFilter((k) => c.req.query(k), allowed);
     const before = Number(c.req.query('before') ?? '');
     const rows = inbox.list(toQuery(f, { allowed, userId: user.id, limit: PAGE, before: Number.isInteger(before) && before > 0 ? before : undefined, now }));
