@@ -175,6 +175,15 @@ describe('the other events', () => {
   });
 });
 
+describe('erasure', () => {
+  it("blanks the subjects the feed kept for an erased buyer's messages", async () => {
+    const subjects = async () => (await feed(0, 'message.received')).items.filter((e) => e.data.alias === pair.alias).map((e) => e.data.subject as string);
+    expect(await subjects()).toContain('Where is my kettle?');
+    expect((await h.api('DELETE', `/api/v1/buyers/${encodeURIComponent('jane@buyer.example')}`)).status).toBe(200);
+    expect(new Set(await subjects())).toEqual(new Set(['[erased]']));
+  });
+});
+
 describe('docs/webhooks.md', () => {
   it('documents exactly the event types the gateway writes', async () => {
     const { readFileSync } = await import('node:fs');
