@@ -39,6 +39,7 @@ export function Layout(props: Frame & { children?: Child }) {
               {props.user.role === 'owner' ? <a href="/dns">DNS</a> : null}
               {props.user.role === 'owner' ? <a href="/settings">Settings</a> : null}
               {props.user.role === 'owner' ? <a href="/webhooks">Webhooks</a> : null}
+              <a href="/orders/import">Import orders</a>
               <a href="/api-reference">API</a>
               {props.user.role === 'owner' ? <a href="/team">Team</a> : null}
               <a href="/stores">Stores &amp; permissions</a>

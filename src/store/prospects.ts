@@ -22,24 +22,6 @@ export interface ProspectInput {
 
 const EMAIL = /^[^\s"'<>()[\]\\,;:%!@]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
 
-/** Reads `email,name` lines (a header line is skipped; quotes allowed). */
-export function parseProspectCsv(text: string): { rows: (ProspectInput & { line: number })[]; invalid: { line: number; reason: string }[] } {
-  const rows: (ProspectInput & { line: number })[] = [];
-  const invalid: { line: number; reason: string }[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = i + 1;
-    if (raw.trim() === '') return;
-    const cells = [...raw.matchAll(/\s*("([^"]|"")*"|[^,]*)\s*(,|$)/g)]
-      .map((m) => m[1] ?? '')
-      .map((c) => (c.startsWith('"') ? c.slice(1, -1).replace(/""/g, '"') : c).trim());
-    const email = (cells[0] ?? '').toLowerCase();
-    if (line === 1 && !email.includes('@')) return; // a header
-    if (!EMAIL.test(email)) return void invalid.push({ line, reason: `not an email address: ${email.slice(0, 60)}` });
-    rows.push({ email, name: (cells[1] ?? '').slice(0, 200), line });
-  });
-  return { rows, invalid };
-}
-
 export class ProspectRepo {
   readonly #db: Db;
   readonly #pairs: PairRepo;

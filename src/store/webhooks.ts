@@ -80,11 +80,19 @@ export class WebhookRepo {
     return stmt(this.#db, 'DELETE FROM webhooks WHERE id = ?').run(id).changes === 1;
   }
 
-  /** Endpoints whose next attempt is due and whose lease is free or expired. */
+  /**
+   * Endpoints with an event of their types after their cursor, whose next attempt is due and whose
+   * lease is free or expired. Read-only, so an idle poll writes (and syncs) nothing.
+   */
   due(now: number): number[] {
-    return (stmt(this.#db, 'SELECT id FROM webhooks WHERE next_attempt_at <= ? AND lease_until <= ? ORDER BY id').all(now, now) as { id: number }[]).map(
-      (r) => r.id,
-    );
+    return (
+      stmt(
+        this.#db,
+        `SELECT w.id FROM webhooks w WHERE w.next_attempt_at <= ? AND w.lease_until <= ?
+           AND EXISTS (SELECT 1 FROM events e WHERE e.id > w.cursor AND e.type IN (SELECT value FROM json_each(w.events)))
+         ORDER BY w.id`,
+      ).all(now, now) as { id: number }[]
+    ).map((r) => r.id);
   }
 
   /**

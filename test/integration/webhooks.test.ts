@@ -131,6 +131,59 @@ describe('webhooks', () => {
   });
 });
 
+describe('the other events', () => {
+  it('reports a message refused at the end of SMTP DATA', async () => {
+    const before = (await feed()).next;
+    const c = await SmtpClient.connect(h.gw.smtpPort);
+    const { reply } = await c.send(
+      'jane@buyer.example',
+      [pair.address],
+      buildMessage({ from: 'someone-else@buyer.example', to: pair.address, subject: 'Spoofed', body: 'Hello' }),
+    );
+    await c.quit();
+    expect(reply.code).toBe(550);
+    const after = await feed(before);
+    expect(after.items).toHaveLength(1);
+    expect(after.items[0]).toMatchObject({
+      type: 'message.refused',
+      data: { alias: pair.alias, source: 'smtp', code: 'FROM_MISMATCH', smtpReply: '550 5.7.1' },
+    });
+  });
+
+  it('reports a finished campaign with its totals, and a buyer who unsubscribed with its one-click link', async () => {
+    const before = (await feed()).next;
+    const sunk = h.sink!.messages.length;
+    const created = await h.api('POST', '/api/v1/campaigns', {
+      storeId: pair.storeId,
+      name: 'Hello all',
+      subject: 'News',
+      body: 'Hello {{buyer.name | there}}',
+    });
+    expect(created.status).toBe(201);
+    await h.api('POST', `/api/v1/campaigns/${created.body.id}/start`, {});
+    let done = await feed(before, 'campaign.finished');
+    for (let i = 0; i < 400 && done.items.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      done = await feed(before, 'campaign.finished');
+    }
+    expect(done.items[0]).toMatchObject({ storeId: pair.storeId, data: { campaignId: created.body.id, status: 'done', total: 1, sent: 1, skipped: 0 } });
+    const [mail] = (await h.sink!.waitFor(sunk + 1)).slice(sunk).filter((m) => m.to.includes('jane@buyer.example'));
+    const url = /List-Unsubscribe: <([^>]+)>/.exec(mail!.raw.toString())![1]!;
+    expect((await fetch(url, { method: 'POST', body: new URLSearchParams({ 'List-Unsubscribe': 'One-Click' }) })).status).toBe(200);
+    const unsubscribed = await feed(before, 'buyer.unsubscribed');
+    expect(unsubscribed.items.map((e) => e.data)).toEqual([{ alias: pair.alias, via: 'one-click' }]);
+  });
+});
+
+describe('erasure', () => {
+  it("blanks the subjects the feed kept for an erased buyer's messages", async () => {
+    const subjects = async () => (await feed(0, 'message.received')).items.filter((e) => e.data.alias === pair.alias).map((e) => e.data.subject as string);
+    expect(await subjects()).toContain('Where is my kettle?');
+    expect((await h.api('DELETE', `/api/v1/buyers/${encodeURIComponent('jane@buyer.example')}`)).status).toBe(200);
+    expect(new Set(await subjects())).toEqual(new Set(['[erased]']));
+  });
+});
+
 describe('docs/webhooks.md', () => {
   it('documents exactly the event types the gateway writes', async () => {
     const { readFileSync } = await import('node:fs');

@@ -37,6 +37,7 @@ import { campaignAdminRoutes } from './routes-campaigns.js';
 import { settingsRoutes } from './routes-settings.js';
 import { webhookAdminRoutes } from './routes-webhooks.js';
 import { apiReferenceRoutes } from './routes-api-reference.js';
+import { orderImportAdminRoutes } from './routes-order-import.js';
 import { notificationRoutes } from './routes-notifications.js';
 import { NotificationRepo } from '../../store/notifications.js';
 import { BannedWordRepo } from '../../store/banned-words.js';
@@ -134,6 +135,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', notificationRoutes(new NotificationRepo(o.db), users, stores, o.timeZone));
   pages.route('/', webhookAdminRoutes(o.db));
   pages.route('/', apiReferenceRoutes());
+  pages.route('/', orderImportAdminRoutes(o.db, stores, o.domains));
   pages.route('/', settingsRoutes(new BannedWordRepo(o.db), new CategoryRuleRepo(o.db), stores));
   pages.route(
     '/',

@@ -8,7 +8,8 @@ import { presetById } from '../../core/campaign-presets.js';
 import { zonedToInstant } from '../../core/zoned-time.js';
 import type { Campaign, CampaignExtras } from '../../store/campaigns.js';
 import type { StoreRepo } from '../../store/stores.js';
-import { parseProspectCsv } from '../../store/prospects.js';
+import { parseProspectCsv } from '../prospect-csv.js';
+import { CsvUnreadable } from '../csv-file.js';
 import type { CampaignDeps } from '../api/deps.js';
 import { AudiencePreview, CampaignBuilder, type BuilderValues } from '../../../views/campaign-builder.js';
 import { CampaignPage, ProgressPanel } from '../../../views/campaign-progress.js';
@@ -211,7 +212,13 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
     if (!storeIds(c).includes(storeId)) return c.redirect('/campaigns?error=' + encodeURIComponent('Pick one of your stores.'), 303);
     if (!list || !(file instanceof File) || file.size === 0)
       return c.redirect('/campaigns?error=' + encodeURIComponent('Name the list and choose a CSV file.'), 303);
-    const parsed = parseProspectCsv(await file.text());
+    let parsed: ReturnType<typeof parseProspectCsv>;
+    try {
+      parsed = parseProspectCsv(new Uint8Array(await file.arrayBuffer()));
+    } catch (err) {
+      if (err instanceof CsvUnreadable) return c.redirect('/campaigns?error=' + encodeURIComponent(err.message), 303);
+      throw err;
+    }
     const r = d.prospects.import(storeId, list, parsed.rows, [domain]);
     return c.redirect(`/campaigns?imported=${r.imported}&known=${r.known}&invalid=${r.invalid.length + parsed.invalid.length}`, 303);
   });
