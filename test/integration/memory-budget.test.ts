@@ -74,6 +74,7 @@ describe('memory under a burst of large messages', () => {
       token: 'memory-test-token-0123456789abcdef',
       env: { MASKGATE_DATA_DIR: dataDir, MASKGATE_SMTP_PORT: '0', MASKGATE_HTTP_PORT: '0', MASKGATE_SMARTHOST: sink.url, MASKGATE_LOG_LEVEL: 'info' },
       timeoutMs: 60_000,
+      stderr: 'inherit',
       // A loaded test machine may starve the clients: the per-line clock is not what is tested here.
       config: { smtp: { inFlightBytes: BUDGET, maxConnectionsPerIp: 50, commandTimeoutMs: 120_000 }, filters: { maxAttachmentBytes: 20 * MB } },
     });
