@@ -31,7 +31,7 @@ export class WorkPool implements RelayWork {
   readonly #pool: Piscina;
 
   constructor(threads: number) {
-    this.#pool = new Piscina({ filename: threadModule(), minThreads: 0, maxThreads: threads, idleTimeout: Infinity, concurrentTasksPerWorker: 1 });
+    this.#pool = new Piscina({ filename: threadModule(), minThreads: threads, maxThreads: threads, idleTimeout: Infinity, concurrentTasksPerWorker: 1 });
   }
 
   get threads(): number {
