@@ -76,7 +76,10 @@ describe('memory under a burst of large messages', () => {
       timeoutMs: 60_000,
       stderr: 'inherit',
       // A loaded test machine may starve the clients: the per-line clock is not what is tested here.
-      config: { smtp: { inFlightBytes: BUDGET, maxConnectionsPerIp: 50, commandTimeoutMs: 120_000 }, filters: { maxAttachmentBytes: 20 * MB } },
+      config: {
+        smtp: { inFlightBytes: BUDGET, inFlightWaitMs: 60_000, maxConnectionsPerIp: 50, commandTimeoutMs: 120_000 },
+        filters: { maxAttachmentBytes: 20 * MB },
+      },
     });
     children.push(child.proc);
     const alias = await seedChildPair(child, 'M-1');
