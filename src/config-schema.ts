@@ -92,7 +92,7 @@ export const configSchema = z
           .int()
           .min(1024 * 1024)
           .describe(
-            'Memory budget, in bytes, for the messages being processed at once. DATA is spooled to `<dataDir>/spool/` as it arrives (no memory); after the final dot a message of S bytes holds about 6 × S until it is answered. Over the budget it waits its turn up to `smtp.inFlightWaitMs`, then gets `452 4.3.1` (the sender retries). One message always passes when nothing else is in flight. The default (96 MiB) keeps the gateway near 200 MB on a 1 GB VPS.',
+            'Memory budget, in bytes, for the messages being processed at once. DATA is spooled to `<dataDir>/spool/` as it arrives (no memory); after the final dot a message of S bytes holds about 8 × S until it is answered. Over the budget it waits its turn up to `smtp.inFlightWaitMs`, then gets `452 4.3.1` (the sender retries). One message always passes when nothing else is in flight. The default (96 MiB) fits a 1 GB VPS.',
           ),
         inFlightWaitMs: z
           .number()
@@ -100,7 +100,7 @@ export const configSchema = z
           .min(0)
           .max(600_000)
           .describe(
-            'How long a received message may wait for room in `smtp.inFlightBytes` before it is answered `452 4.3.1` (60 s; RFC 5321 lets the client wait 10 minutes for the reply).',
+            'How long a received message may wait for room in `smtp.inFlightBytes` before it is answered `452 4.3.1` (5 minutes; RFC 5321 §4.5.3.2.6 has the client wait 10 minutes for the reply, and many clients treat a 4xx after DATA as fatal for the session).',
           ),
         workerThreads: z
           .number()
@@ -108,7 +108,7 @@ export const configSchema = z
           .min(0)
           .max(64)
           .describe(
-            'Worker threads that parse, rewrite and compose messages off the SMTP thread. `0` (the default): one per core, at most 4. DKIM signing has its own thread(s) besides.',
+            'Worker threads that parse, rewrite and compose messages off the SMTP thread. `0` (the default): one fewer than the cores (at least 1, at most 4). DKIM signing has its own thread(s) besides.',
           ),
       })
       .strict(),

@@ -2,12 +2,11 @@
 // CR is what SMTP smuggling and DKIM body-hash mismatches are made of; nodemailer would fix them on
 // the wire, but then the stored bytes would not be the bytes sent.
 
+/** Native indexOf jumps from line end to line end: a JS loop over every byte cost ~10 ms a MB. */
 export function hasBareLineEnd(buf: Uint8Array): boolean {
-  for (let i = 0; i < buf.length; i++) {
-    const c = buf[i];
-    if (c === 0x0a && buf[i - 1] !== 0x0d) return true;
-    if (c === 0x0d && buf[i + 1] !== 0x0a) return true;
-  }
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) if (i === 0 || b[i - 1] !== 0x0d) return true;
+  for (let i = b.indexOf(0x0d); i >= 0; i = b.indexOf(0x0d, i + 1)) if (b[i + 1] !== 0x0a) return true;
   return false;
 }
 

@@ -11,12 +11,14 @@ import type { ParseOutcome } from './work-thread.js';
 import { ParseTimeout, type PrepareInput, type Prepared, type RelayWork } from './work.js';
 
 /**
- * Threads for `smtp.workerThreads: 0` (auto): one per core, at most 4. The main thread mostly
- * waits on sockets and the disk while a message is parsed, so a thread per core keeps every core
- * busy; more only cost memory (each thread is a V8 heap holding copies of the messages it works on).
+ * Threads for `smtp.workerThreads: 0` (auto): one fewer than the cores, at least one, at most 4.
+ * The main thread has its own CPU work (SMTP, sender authentication, the commit) and DKIM signing
+ * has its own thread, so with one pool thread per remaining core every core is busy under load;
+ * each extra thread is another V8 heap (tens of MB at rest, plus copies of the messages it works
+ * on, freed only at its next collection), which the memory budget cannot see.
  */
 export function autoThreads(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 /** The compiled thread module in the build; from the TypeScript source, an entry that loads tsx first. */
@@ -29,7 +31,7 @@ export class WorkPool implements RelayWork {
   readonly #pool: Piscina;
 
   constructor(threads: number) {
-    this.#pool = new Piscina({ filename: threadModule(), minThreads: 0, maxThreads: threads, idleTimeout: Infinity, concurrentTasksPerWorker: 1 });
+    this.#pool = new Piscina({ filename: threadModule(), minThreads: threads, maxThreads: threads, idleTimeout: Infinity, concurrentTasksPerWorker: 1 });
   }
 
   get threads(): number {

@@ -64,8 +64,8 @@ export class Spool {
         file.destroy();
         void rm(path, { force: true }).finally(() => reject(err));
       };
-      file.once('error', fail);
-      stream.once('error', fail);
+      file.on('error', fail);
+      stream.on('error', fail);
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (exceeded || failed) return;

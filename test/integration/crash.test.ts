@@ -2,13 +2,14 @@
 // of a few hundred messages, start it again on the same data dir, and every message that got a 250
 // must reach the sink. Duplicates are allowed only for deliveries in flight at the kill.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seedChildPair, startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
+import { Socket } from 'node:net';
 
 const TOKEN = 'crash-test-token-0123456789abcdef';
 const CONCURRENCY = 10; // outbound.concurrency default: the most deliveries in flight at once
@@ -16,6 +17,7 @@ const CONCURRENCY = 10; // outbound.concurrency default: the most deliveries in 
 function startChild(dataDir: string, sink: Sink): Promise<ChildGateway> {
   return startChildGateway({
     token: TOKEN,
+    timeoutMs: 60_000,
     env: { MASKGATE_DATA_DIR: dataDir, MASKGATE_SMTP_PORT: '0', MASKGATE_HTTP_PORT: '0', MASKGATE_SMARTHOST: sink.url, MASKGATE_LOG_LEVEL: 'info' },
   });
 }
@@ -89,5 +91,69 @@ describe('crash safety', () => {
     const duplicates = [...counts.values()].filter((n) => n > 1).length;
     console.info(`crash test: ${accepted.size} accepted before the kill, ${delivered.length} delivered, ${duplicates} duplicated (in flight at the kill)`);
     expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);
+  }, 120_000);
+
+  it('loses nothing acknowledged and leaves no spool file or row of a message killed in the middle of its DATA', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'maskgate-crash-'));
+    sink = await startSink();
+    const first = await startChild(dataDir, sink);
+    children.push(first.proc);
+    const alias = await seedChildPair(first, 'C-2');
+    const client = await SmtpClient.connect(first.smtpPort);
+    for (let i = 0; i < 3; i++) {
+      const r = await client.send(
+        'jane@buyer.example',
+        [alias],
+        buildMessage({ from: 'jane@buyer.example', to: alias, subject: `before-${i}`, body: 'acknowledged' }),
+      );
+      expect(r.reply.code).toBe(250);
+    }
+    await client.quit();
+
+    // A large message whose DATA is cut short by the kill: half of it is on its way to the spool.
+    const spoolDir = join(dataDir, 'spool');
+    const socket = new Socket();
+    let replies = '';
+    socket.on('data', (d: Buffer) => (replies += d.toString()));
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.connect(first.smtpPort, '127.0.0.1', resolve));
+    const answered = async (code: string) => {
+      const until = Date.now() + 30_000;
+      while (!new RegExp(`^${code} `, 'm').test(replies) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(replies).toMatch(new RegExp(`^${code} `, 'm'));
+      replies = '';
+    };
+    await answered('220');
+    for (const [command, code] of [
+      ['EHLO client.example', '250'],
+      ['MAIL FROM:<jane@buyer.example>', '250'],
+      [`RCPT TO:<${alias}>`, '250'],
+      ['DATA', '354'],
+    ] as const) {
+      socket.write(`${command}\r\n`);
+      await answered(code);
+    }
+    socket.write(`From: jane@buyer.example\r\nTo: ${alias}\r\nSubject: killed\r\n\r\n`);
+    const line = `${'y'.repeat(998)}\r\n`;
+    const deadline = Date.now() + 30_000;
+    while (!(existsSync(spoolDir) && readdirSync(spoolDir).length > 0) && Date.now() < deadline) {
+      socket.write(line.repeat(256));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(readdirSync(spoolDir).length, 'the message is being spooled').toBeGreaterThan(0);
+    first.proc.kill('SIGKILL');
+    await new Promise((resolve) => (first.proc.exitCode !== null || first.proc.signalCode !== null ? resolve(null) : first.proc.once('exit', resolve)));
+    socket.destroy();
+
+    const second = await startChild(dataDir, sink);
+    children.push(second.proc);
+    expect(readdirSync(spoolDir), 'no orphan spool file after the restart').toEqual([]);
+    await sink.waitFor(3, 60_000);
+    const subjects = sink.messages.map((m) => /^Subject: (\S+)\r?$/m.exec(m.raw.toString())?.[1]).sort();
+    expect(subjects).toEqual(['before-0', 'before-1', 'before-2']);
+    // The killed message left no row: the conversation holds the three acknowledged messages only.
+    const res = await fetch(`http://127.0.0.1:${second.httpPort}/api/v1/messages?limit=50`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const listed = ((await res.json()) as { items: { subject: string }[] }).items.map((m) => m.subject).sort();
+    expect(listed).toEqual(['before-0', 'before-1', 'before-2']);
   }, 120_000);
 });
