@@ -463,6 +463,62 @@ describe('masking golden table: nothing of the writer reaches the other side', (
     await expectNoLeak(notice.raw, buyerSecrets);
   });
 
+  it('legitimate mail still arrives intact: charsets decode, inline images keep their cid: links, attachments re-parse', async () => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const raw = await relay(
+      BUYER.address,
+      alias,
+      Buffer.concat([
+        Buffer.from(
+          [
+            ...buyer('Grüße zu A-1001', ['MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="x"']),
+            '',
+            '--x',
+            'Content-Type: multipart/related; boundary="r"',
+            '',
+            '--r',
+            'Content-Type: text/html; charset=iso-8859-1',
+            'Content-Transfer-Encoding: quoted-printable',
+            '',
+            '<p>Gr=FC=DFe, der Kessel ist kaputt: <img src=3D"cid:part1.06090408.01060107@buyer.example"></p>',
+            '--r',
+            'Content-Type: image/png',
+            'Content-ID: <part1.06090408.01060107@buyer.example>',
+            'Content-Disposition: inline',
+            'Content-Transfer-Encoding: base64',
+            '',
+            png.toString('base64'),
+            '--r--',
+            '--x',
+            'Content-Type: text/plain; charset=windows-1252; name="notiz.txt"',
+            'Content-Disposition: attachment; filename="notiz.txt"',
+            'Content-Transfer-Encoding: base64',
+            '',
+            Buffer.from('Preis 20 \x80, Größe M', 'latin1').toString('base64').replace('gA', 'gA'),
+            '--x',
+            'Content-Type: text/plain; charset=shift_jis',
+            'Content-Transfer-Encoding: base64',
+            '',
+            '',
+          ].join('\r\n'),
+          'utf8',
+        ),
+        Buffer.from(Buffer.from([0x82, 0xa0, 0x82, 0xe8, 0x82, 0xaa, 0x82, 0xc6, 0x82, 0xa4]).toString('base64') + '\r\n--x--\r\n'),
+      ]),
+    );
+    await expectNoLeak(raw, buyerSecrets);
+    const p = await simpleParser(raw, { keepCidLinks: true });
+    expect(p.subject).toBe('Grüße zu A-1001');
+    expect(p.html).toContain('Grüße, der Kessel ist kaputt');
+    const inline = p.attachments.find((a) => a.contentType === 'image/png')!;
+    expect(inline.content.equals(png)).toBe(true);
+    expect(inline.cid).not.toContain('buyer.example');
+    expect(p.html).toContain(`cid:${inline.cid}`);
+    const note = p.attachments.find((a) => a.filename === 'notiz.txt')!;
+    expect(note.content.toString('utf8')).toBe('Preis 20 €, Größe M');
+    expect(p.text ?? '').toContain('ありがとう');
+  });
+
   it('every change is listed on the stored message', async () => {
     const items = (await h.api('GET', '/api/v1/messages?limit=100')).body.items as { changes: { rule: string }[] }[];
     const rules = new Set(items.flatMap((m) => m.changes.map((c) => c.rule)));

@@ -19,7 +19,8 @@ export function rebuildContentIds(attachments: readonly MailAttachment[], messag
   const map = new Map<string, string>();
   const ids = attachments.map((a, i) => {
     if (!a.contentId) return null;
-    const id = `p${level}.${i + 1}.${local}@${domain}`;
+    // Lowercase: some parsers (mailparser) lowercase Content-IDs, and the cid: link must still match.
+    const id = `p${level}.${i + 1}.${local}@${domain}`.toLowerCase();
     map.set(bare(a.contentId), id);
     return id;
   });

@@ -31,6 +31,16 @@ type Handler = (part: MailAttachment, env: PartEnv, where: string) => Promise<Pa
 
 const encoder = new TextEncoder();
 
+// Windows-1252's 0x80–0x9F (WHATWG encoding standard). Node's TextDecoder('windows-1252') reads
+// them as C1 controls (U+0080…), so the euro sign of a German invoice would be lost.
+const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+const WINDOWS_1252 = /^(windows-1252|cp1252|x-cp1252|latin1|iso-8859-1|iso8859-1|iso_8859-1|l1|us-ascii|ascii|cp819|ibm819)$/;
+
+export function decodeWindows1252(bytes: Uint8Array): string {
+  const latin = new TextDecoder('latin1').decode(bytes);
+  return /[\u0080-\u009f]/.test(latin) ? latin.replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] as string) : latin;
+}
+
 /**
  * A text part's characters: its declared charset, else a byte-order mark, else UTF-8, else
  * Windows-1252 (a wrong or missing declaration never leaves bytes undecoded).
@@ -39,7 +49,15 @@ export function decodeText(bytes: Uint8Array, charset: string | null | undefined
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
   const declared = charset?.trim().toLowerCase();
-  if (declared && !/^(us-)?ascii$|^utf-?8$/.test(declared)) {
+  if (declared && WINDOWS_1252.test(declared) && bytes.some((b) => b >= 0x80)) {
+    // Declared Latin-1 or ASCII but valid UTF-8: the declaration is wrong, the bytes are UTF-8.
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return decodeWindows1252(bytes);
+    }
+  }
+  if (declared && !/^(us-)?ascii$|^utf-?8$/.test(declared) && !WINDOWS_1252.test(declared)) {
     try {
       return new TextDecoder(declared).decode(bytes);
     } catch {
@@ -49,7 +67,7 @@ export function decodeText(bytes: Uint8Array, charset: string | null | undefined
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
+    return decodeWindows1252(bytes);
   }
 }
 
