@@ -1,8 +1,9 @@
 // Every asynchronous bounce that reached a signed bounce address, with what it was taken for: a
 // failure (the delivery marked failed) or ignored, and why (no Message-ID of ours in it, before
 // the hand-over, after the window, a delay …). The diagnostic is stored scrubbed, one line.
+// IF NOT EXISTS: store-items.test re-runs the migrations after 4 on a database that has this table.
 export const sql = `
-CREATE TABLE bounce_reports (
+CREATE TABLE IF NOT EXISTS bounce_reports (
   id INTEGER PRIMARY KEY,
   outbox_id INTEGER NOT NULL,
   received_at INTEGER NOT NULL,
@@ -11,5 +12,5 @@ CREATE TABLE bounce_reports (
   status TEXT,
   diagnostic TEXT
 );
-CREATE INDEX bounce_reports_outbox ON bounce_reports (outbox_id);
+CREATE INDEX IF NOT EXISTS bounce_reports_outbox ON bounce_reports (outbox_id);
 `;
