@@ -74,4 +74,12 @@ describe('real addresses in the admin', () => {
     expect(conversations.length).toBeGreaterThanOrEqual(2);
     for (const id of conversations) expectNoLeak(await (await owner.get(`/conversations/${id}`)).text(), `conversation ${id}`);
   });
+
+  it('still names a permitted sender on the page that says it was removed', async () => {
+    expect((await owner.post(`/stores/${pair.storeId}/senders`, { email: 'typo@acme.example' })).status).toBe(200);
+    const senders = (await h.api('GET', `/api/v1/stores/${pair.storeId}/permitted-senders`)).body.items as { id: number; email: string }[];
+    const typo = senders.find((x) => x.email === 'typo@acme.example')!;
+    const r = await owner.post(`/senders/${typo.id}/remove`, {});
+    expect(await r.text()).toContain('typo@acme.example was removed.');
+  });
 });

@@ -41,13 +41,16 @@ export function scrubForDisplay(text: string, keepDomains: readonly string[], ke
 
 /** Scrubs every text/html response of the routes behind it. */
 export function displayScrub(db: Db, relayDomains: readonly string[]): MiddlewareHandler<AdminEnv> {
+  const ours = () => (stmt(db, OURS).all() as { a: string }[]).map((r) => r.a);
   return async (c, next) => {
+    // Ours before the request too: a page saying "typo@… was removed" names a sender gone since.
+    const before = c.req.method === 'GET' ? [] : ours();
     await next();
     if (!(c.res.headers.get('content-type') ?? '').startsWith('text/html')) return;
     const html = await c.res.text();
-    const ours = (stmt(db, OURS).all() as { a: string }[]).map((r) => r.a);
+    const keep = [...new Set([...before, ...ours()])];
     const headers = new Headers(c.res.headers);
     headers.delete('content-length');
-    c.res = new Response(scrubForDisplay(html, relayDomains, ours), { status: c.res.status, headers });
+    c.res = new Response(scrubForDisplay(html, relayDomains, keep), { status: c.res.status, headers });
   };
 }
