@@ -103,6 +103,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const intake = { spool, budget: new ByteBudget(config.smtp.inFlightBytes) };
   // Parse, rewrite and compose run on worker threads (one per core by default; see work-pool.ts).
   const work = new WorkPool(config.smtp.workerThreads || autoThreads());
+  void work.warmUp();
   const { generated } = ensureApiToken(db, config.api.token);
   const dkimKey = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
   // Signing runs on its own threads (one fewer than the cores, at least one), off the SMTP thread.
