@@ -137,3 +137,43 @@ describe('rewrite (property)', () => {
     );
   });
 });
+
+describe('rewrite (damaged files)', () => {
+  it('removes a cut-off PNG and a PDF that cannot be read, with a note for each, instead of failing the message', async () => {
+    const att = (filename: string, contentType: string, bytes: Uint8Array): MailAttachment => ({
+      filename,
+      contentType,
+      content: bytes,
+      contentId: null,
+      disposition: 'attachment',
+    });
+    const mail: ParsedMail = {
+      from: { name: 'Dana Dent', address: 'dana@buyer.example' },
+      subject: 'Damaged on arrival',
+      messageId: null,
+      inReplyTo: [],
+      references: [],
+      text: 'Photos attached.',
+      html: null,
+      attachments: [
+        att('dent.png', 'image/png', Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44])),
+        att('note.pdf', 'application/pdf', new TextEncoder().encode('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n')),
+      ],
+      headers: [],
+    };
+    const out = await rewrite(mail, {
+      direction: 'buyer_to_store',
+      aliasAddress: ALIAS,
+      store: { id: 1, slug: 'acme', name: 'Acme Store', mailbox: 'support@acme.example' },
+      buyer: { name: 'Dana Dent', email: 'dana@buyer.example' },
+      hide: { addresses: ['dana@buyer.example'], names: [] },
+      messageId: '<m2@relay.localhost>',
+      threading: { inReplyTo: null, references: [], dropped: 0 },
+      now: new Date(0),
+    });
+    expect(out.message.attachments).toEqual([]);
+    expect(out.message.text).toContain('[attachment removed: dent.png');
+    expect(out.message.text).toContain('[attachment removed: note.pdf');
+    expect(out.changes.filter((c) => c.rule === 'filter.attachment' || /removed/.test(c.detail)).length).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -1,6 +1,7 @@
 // The admin in a real headless browser (Debian's chromium driven by playwright-core) against the
 // real gateway: set up the owner, read the inbox, filter it, open a conversation, reply and see the
 // reply reach the SMTP sink masked, manage permitted senders, and hostile mail rendered inert.
+import { tinyPdf } from '../helpers/files.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserRepo } from '../../src/store/users.js';
@@ -158,7 +159,7 @@ describe('the admin in a browser', () => {
     await page.setInputFiles('.reply input[type=file]', {
       name: 'label.pdf',
       mimeType: 'application/pdf',
-      buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
+      buffer: await tinyPdf(),
     });
     const before = h.sink!.messages.length;
     await page.click('.reply button[name=after][value=""]');

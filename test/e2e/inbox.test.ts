@@ -3,6 +3,7 @@
 // downloaded safely, the order a template fills, reading without writing, status, assignment,
 // snooze, drafts, live refresh, two agents on one conversation, and the pages on a phone and a
 // laptop screen.
+import { TINY_PNG, tinyPdf } from '../helpers/files.js';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,11 +177,12 @@ describe('bulk actions act on exactly the filter shown', () => {
   });
 });
 
-const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+const PNG = TINY_PNG;
+let PDF: Buffer;
 
 describe('files in a conversation', () => {
   it('lists received and sent files with name, type and size, marks the row, and downloads them safely', async () => {
+    PDF = await tinyPdf();
     const p = await seedPair(h, { number: 'D-1', buyerEmail: 'dent@buyer.example', buyerName: 'Dana Dent' });
     await mail('dent@buyer.example', p.address, {
       subject: 'Damaged on arrival',
@@ -198,8 +200,8 @@ describe('files in a conversation', () => {
     await page.waitForURL(/\/conversations\/\d+/);
     const files = page.locator('article.message.buyer_to_store ul.files li');
     expect(await files.allInnerTexts()).toEqual([
-      expect.stringMatching(/dent\.png\s+image\/png · 29 B/),
-      expect.stringMatching(/note\.pdf\s+application\/pdf · 45 B/),
+      expect.stringMatching(/dent\.png\s+image\/png · 70 B/),
+      expect.stringMatching(/note\.pdf\s+application\/pdf · \d+(\.\d+)? (B|KB)/),
     ]);
     await screenshot(page, 'conversation-files');
     // A download, from the delivered (masked) copy, never shown inline.

@@ -450,12 +450,34 @@ describe('masking golden table: nothing of the writer reaches the other side', (
   it('bounce → store (handed 15): the notice to staff quotes no buyer address of any kind', async () => {
     const delivered = await relay(STAFF.address, alias, mail(staff('Order A-1001', ['Content-Type: text/plain']), ['It shipped.']));
     expect(delivered.length).toBeGreaterThan(0);
-    const bnc = h.sink!.messages[sent - 1]!.from;
+    const ours = h.sink!.messages[sent - 1]!;
+    const bnc = ours.from;
+    // A bounce counts only when it quotes the Message-ID we sent (issue 12.4): the handed DSN as it
+    // is carries no returned headers, so it is taken, ignored, and no notice goes anywhere.
+    const dsn = handed('15-dsn-forwarded-final-recipient.eml', { alias, bnc });
     const c = await SmtpClient.connect(h.gw.smtpPort);
     try {
-      expect((await c.send('', [bnc], handed('15-dsn-forwarded-final-recipient.eml', { alias, bnc }))).reply.code).toBe(250);
+      expect((await c.send('', [bnc], dsn)).reply.code).toBe(250);
     } finally {
       await c.quit();
+    }
+    // Then the same DSN as Postfix sends it by default, with the returned headers of our message.
+    const messageId = /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(ours.raw.toString('latin1'))?.[1];
+    expect(messageId).toBeDefined();
+    const withHeaders = Buffer.from(
+      dsn
+        .toString('latin1')
+        .replace(
+          '--b15--',
+          `--b15\r\nContent-Description: Undelivered Message Headers\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: ${messageId}\r\nSubject: Order A-1001\r\n\r\n--b15--`,
+        ),
+      'latin1',
+    );
+    const again = await SmtpClient.connect(h.gw.smtpPort);
+    try {
+      expect((await again.send('', [bnc], withHeaders)).reply.code).toBe(250);
+    } finally {
+      await again.quit();
     }
     sent++;
     const notice = (await h.sink!.waitFor(sent))[sent - 1]!;

@@ -146,7 +146,7 @@ describe('the other events', () => {
     expect(after.items).toHaveLength(1);
     expect(after.items[0]).toMatchObject({
       type: 'message.refused',
-      data: { alias: pair.alias, source: 'smtp', code: 'FROM_MISMATCH', smtpReply: '550 5.7.1' },
+      data: { alias: pair.alias, source: 'smtp', code: 'SENDER_UNKNOWN', smtpReply: '550 5.7.1' },
     });
   });
 

@@ -104,9 +104,13 @@ function bare(p: MailAttachment): MailAttachment {
   return { filename: p.filename, contentType: p.contentType, content: p.content, contentId: p.contentId, disposition: p.disposition };
 }
 
+/**
+ * A file its library could not read is removed, never passed on unread and never a reason to refuse
+ * or defer the whole message: damaged or cut-off files and files that are not what they claim.
+ */
 const notWhat = (err: unknown): PartOutcome => {
   if (err instanceof NotWhatItClaims || err instanceof NotAnImage) return { removed: err.message };
-  throw err;
+  return { removed: 'a file that could not be read: damaged, or not what its type says' };
 };
 
 export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
