@@ -103,23 +103,7 @@ describe('sanitizeMailHtml', () => {
   });
 });
 
-describe('redactEmails in linear time', () => {
-  // The regex it replaced, tried at every position (64 backtracking steps per character).
-  const OLD = /[^\s<>()[\]"'@,;:]{1,64}@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,10})/g;
-  const old = (text: string, keep: readonly string[]) => text.replace(OLD, (m, d: string) => (keep.includes(d.toLowerCase()) ? m : '[email removed]'));
-
-  it('finds exactly what the old regex found, on random text full of @, dots and separators', () => {
-    let seed = 7;
-    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-    const alphabet = 'aB9-.@@ <>:x_é\n';
-    for (let n = 0; n < 2000; n++) {
-      const text = Array.from({ length: Math.floor(rand() * 200) }, () =>
-        rand() < 0.02 ? 'y'.repeat(70) : alphabet[Math.floor(rand() * alphabet.length)],
-      ).join('');
-      expect(redactEmails(text, ['relay.test', 'a']).value, JSON.stringify(text)).toBe(old(text, ['relay.test', 'a']));
-    }
-  });
-
+describe('redactEmails on large text', () => {
   it('redacts an address at the end of a megabyte of text without one', () => {
     const text = `${'no address here, only words. '.repeat(40_000)}write to bob@shop.example`;
     const r = redactEmails(text, []);
