@@ -3,15 +3,19 @@
 // commit, delivery to the store's mailbox); the conversation reads back as each side received it.
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyPdf } from '../helpers/files.js';
 import { DOMAIN, seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 
 let h: Harness;
 let pair: Awaited<ReturnType<typeof seedPair>>;
 let senderId: number;
-// A tiny PDF: content sniffing decides, so it must look like one.
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+// A real PDF: masking keeps only files that are what they claim (and re-saves PDFs without author).
+let PDF: Buffer;
+/** The attachment as the store's mailbox received it: what the read-back must stream. */
+let deliveredPdf: Buffer;
 
 beforeAll(async () => {
+  PDF = await tinyPdf();
   h = await startHarness();
   pair = await seedPair(h);
   senderId = (await h.api('GET', `/api/v1/stores/${pair.storeId}/permitted-senders`)).body.items[0].id;
@@ -41,6 +45,8 @@ describe('POST /api/v1/pairs/{alias}/buyer-messages', () => {
     expect(parsed.from?.value[0]).toEqual({ name: 'Jane Doe', address: pair.address });
     expect(parsed.text).toContain('My order has not arrived');
     expect(parsed.attachments.map((a) => a.filename)).toEqual(['receipt.pdf']);
+    deliveredPdf = parsed.attachments[0]!.content;
+    expect(deliveredPdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(m!.raw.toString()).not.toContain('jane@buyer.example');
   });
 
@@ -146,13 +152,13 @@ describe('GET /api/v1/pairs/{alias}/messages', () => {
     expect(second.body.items[0].id).toBeLessThan(first.body.items[0].id);
     const all = (await h.api('GET', `/api/v1/pairs/${pair.alias}/messages?limit=100`)).body.items as any[];
     const withFile = all.find((m) => m.attachments.length > 0);
-    expect(withFile.attachments[0]).toMatchObject({ id: 1, filename: 'receipt.pdf', contentType: 'application/pdf', size: PDF.length });
+    expect(withFile.attachments[0]).toMatchObject({ id: 1, filename: 'receipt.pdf', contentType: 'application/pdf', size: deliveredPdf.length });
     const res = await fetch(`http://127.0.0.1:${h.gw.httpPort}${withFile.attachments[0].url}`, {
       headers: { authorization: 'Bearer test-token-0123456789abcdefghij' },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain('receipt.pdf');
-    expect(Buffer.from(await res.arrayBuffer())).toEqual(PDF);
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(deliveredPdf);
     const missing = await h.api('GET', `/api/v1/pairs/${pair.alias}/messages/${withFile.id}/attachments/9`);
     expect(missing.status).toBe(404);
   });
