@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { scrubForDisplay } from './display-scrub.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../../store/db.js';
+import { displayScrub, scrubForDisplay } from './display-scrub.js';
+import type { AdminEnv } from './session.js';
 
 const KEEP = ['support@acme.example', 'olivia@seller.example'];
 const scrub = (text: string) => scrubForDisplay(text, ['relay.localhost'], KEEP);
@@ -23,5 +29,40 @@ describe('scrubForDisplay', () => {
 
   it('cannot be made to reveal what it kept by placeholders written into the text', () => {
     expect(scrub('\u00000\u0000 jane@buyer.example support@acme.example')).toBe('\uFFFD0\uFFFD [redacted]@buyer.example support@acme.example');
+  });
+});
+
+describe('displayScrub', () => {
+  let dir: string;
+  let db: Db;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mg-scrub-'));
+    db = openDb(dir);
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const app = (read: boolean) => {
+    const a = new Hono<AdminEnv>();
+    a.use('*', displayScrub(db, ['relay.localhost']));
+    a.post('/form', async (c) => {
+      const form = read ? await c.req.parseBody() : {};
+      return c.html(`<input value="${String(form.mailbox ?? '')}"><p>${String(form.note ?? '')} jane@buyer.example</p>`);
+    });
+    return a;
+  };
+  const post = async (a: Hono<AdminEnv>, body: Record<string, string>) =>
+    (await a.request('/form', { method: 'POST', body: new URLSearchParams(body) })).text();
+
+  it('shows again an address the user typed as a whole field, and nothing else', async () => {
+    expect(await post(app(true), { mailbox: ' hello@second.example ', note: 'write to bob@buyer.example' })).toBe(
+      '<input value=" hello@second.example "><p>write to [redacted]@buyer.example [redacted]@buyer.example</p>',
+    );
+  });
+
+  it('keeps no typed address the route did not read', async () => {
+    expect(await post(app(false), { mailbox: 'jane@buyer.example' })).toBe('<input value=""><p> [redacted]@buyer.example</p>');
   });
 });

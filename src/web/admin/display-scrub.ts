@@ -4,8 +4,9 @@
 // an outbox row — cannot show a real address even when the code that stored or rendered it forgot
 // to mask it. Addresses that are ours to show are kept: the relay domains' (aliases), staff
 // accounts, store mailboxes and their pending replacements, permitted senders, and category rules
-// the owner typed. Everything else keeps only its domain.
-import type { MiddlewareHandler } from 'hono';
+// the owner typed, and an address the user typed as a whole field of the form this request sent
+// (a refused form is shown again as typed). Everything else keeps only its domain.
+import type { HonoRequest, MiddlewareHandler } from 'hono';
 import { redactAddresses } from '../../core/redact-addresses.js';
 import type { Db } from '../../store/db.js';
 import { stmt } from '../../store/statements.js';
@@ -39,6 +40,22 @@ export function scrubForDisplay(text: string, keepDomains: readonly string[], ke
   return kept.length ? scrubbed.replace(/\u0000(\d+)\u0000/g, (_, i: string) => kept[Number(i)] as string) : scrubbed;
 }
 
+/**
+ * The addresses the user typed into this request's form, each a whole field ("hello@second.example"
+ * in a store's Mailbox): a form refused by the server is shown again with what was typed, and
+ * showing someone the address they just typed tells them nothing. Only a form the route has read
+ * is looked at, and an address inside a longer text (a reply's body) is not kept.
+ */
+async function typedAddresses(req: HonoRequest): Promise<string[]> {
+  if (req.method === 'GET' || req.method === 'HEAD' || !req.bodyCache.formData) return [];
+  const form = await req.parseBody({ all: true }).catch(() => ({}));
+  return Object.values(form)
+    .flat()
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.trim())
+    .filter((v) => /^[^\s@<>"]+@[^\s@<>"]+$/u.test(v));
+}
+
 /** Scrubs every text/html response of the routes behind it. */
 export function displayScrub(db: Db, relayDomains: readonly string[]): MiddlewareHandler<AdminEnv> {
   const ours = () => (stmt(db, OURS).all() as { a: string }[]).map((r) => r.a);
@@ -48,7 +65,7 @@ export function displayScrub(db: Db, relayDomains: readonly string[]): Middlewar
     await next();
     if (!(c.res.headers.get('content-type') ?? '').startsWith('text/html')) return;
     const html = await c.res.text();
-    const keep = [...new Set([...before, ...ours()])];
+    const keep = [...new Set([...before, ...ours(), ...(await typedAddresses(c.req))])];
     const headers = new Headers(c.res.headers);
     headers.delete('content-length');
     c.res = new Response(scrubForDisplay(html, relayDomains, keep), { status: c.res.status, headers });
