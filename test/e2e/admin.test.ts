@@ -205,6 +205,9 @@ describe('the admin in a browser', () => {
     await page.keyboard.press('k');
     const first = page.locator('table.list tbody tr').first();
     expect(await first.getAttribute('class')).toContain('current');
+    // The list's live refresh (every 5 s) keeps the keyboard's current row current.
+    await page.waitForTimeout(7000);
+    expect(await first.getAttribute('class')).toContain('current');
     const id = await first.getAttribute('data-pair-id');
     await page.keyboard.press('e');
     await page.waitForURL(/done=1/);

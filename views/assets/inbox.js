@@ -61,11 +61,23 @@
           ['results', 'side'].forEach(function (id) {
             var fresh = doc.getElementById(id);
             var old = document.getElementById(id);
-            if (!fresh || !old || fresh.innerHTML === old.innerHTML) return;
+            if (!fresh || !old) return;
             if (id === 'results' && (old.querySelector('input[name=ids]:checked') || old.contains(document.activeElement))) return;
+            // The keyboard's current row (app.js) stays current in the fresh rows: it is not a change.
+            var current = id === 'results' ? old.querySelector('tr.current') : null;
+            var again = current ? fresh.querySelector('tr[data-pair-id="' + current.getAttribute('data-pair-id') + '"]') : null;
+            if (again) again.classList.add('current');
+            if (fresh.innerHTML === old.innerHTML) return;
+            // The bulk action the user chose stays chosen: a refresh must not turn it into another one
+            // (the bar's first action), so when it is no longer offered the rows wait.
+            var chosen = old.querySelector('select[name=action]');
+            var offered = fresh.querySelector('select[name=action]');
+            if (chosen && offered && !offered.querySelector('option[value="' + chosen.value + '"]')) return;
             var notice = fresh.querySelector('.notice');
             if (notice) notice.remove(); // a past bulk result is not news
             old.replaceWith(fresh);
+            var action = fresh.querySelector('select[name=action]');
+            if (chosen && action) action.value = chosen.value;
             if (window.htmx) window.htmx.process(fresh);
           });
         })
