@@ -39,7 +39,16 @@ describe('GET /api/v1/openapi.json', () => {
 
   it('names every route the app serves under /api/v1, and nothing it does not serve', () => {
     // The app is only built, never started: the route table is all this reads.
-    const app = createHttpApp({ db, domains: ['relay.localhost'], hostname: 'mx.test', log: pino({ level: 'silent' }) } as never);
+    const app = createHttpApp({
+      db,
+      domains: ['relay.localhost'],
+      hostname: 'mx.test',
+      trustedProxies: [],
+      campaigns: {},
+      publicUrl: () => '',
+      submission: () => null,
+      log: pino({ level: 'silent' }),
+    } as never);
     const served = new Set(
       app.routes
         .filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'ALL' && r.path !== '/api/v1/openapi.json')

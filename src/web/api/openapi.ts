@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { EVENT_TYPE_NAMES } from '../../core/event-types.js';
+import { reportQuery } from './routes-reports.js';
 import * as s from './schemas.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -226,6 +227,13 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     example: { delta: 100, reason: 'invoice 118' },
   },
   { method: 'put', path: '/credits/price', tag: 'campaigns', summary: 'Credits per prospect message', body: s.priceSchema, example: { credits: 3 } },
+  {
+    method: 'get',
+    path: '/reports/response-times',
+    tag: 'reports',
+    summary: 'The response clock over 7, 30 or 90 days: late-response rate, average and median first response, per store, agent and category, and volume',
+    query: reportQuery,
+  },
   { method: 'get', path: '/events', tag: 'events', summary: 'The ordered events feed (what webhooks carry), for catching up', query: s.eventsQuery },
   {
     method: 'post',
