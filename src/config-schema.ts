@@ -100,7 +100,7 @@ export const configSchema = z
           .min(0)
           .max(600_000)
           .describe(
-            'How long a received message may wait for room in `smtp.inFlightBytes` before it is answered `452 4.3.1` (5 minutes; RFC 5321 §4.5.3.2.6 has the client wait 10 minutes for the reply, and many clients treat a 4xx after DATA as fatal for the session).',
+            'How long a received message may wait for room in `smtp.inFlightBytes` before it is answered `452 4.3.1` (5 minutes; RFC 5321 §4.5.3.2.6 has the client wait 10 minutes for the reply, and many clients treat a 4xx after DATA as fatal for the session). At most `smtp.socketTimeoutMs` − 5 s is used: smtp-server closes an idle socket with 421 after that, also while the client waits for our reply, so raise both together.',
           ),
         workerThreads: z
           .number()

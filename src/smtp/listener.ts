@@ -224,7 +224,10 @@ export function createSmtpListener(
               reject(session, 'data', refusal('MESSAGE_TOO_LARGE', `message is ${size} bytes; this relay accepts at most ${config.smtp.maxMessageBytes}`)),
             );
           }
-          const release = await intake.budget.acquire(size * MEMORY_PER_BYTE, config.smtp.inFlightWaitMs);
+          // smtp-server closes a socket idle for socketTimeoutMs (421), also while we keep the client
+          // waiting: the wait ends 5 s before that, so the sender gets our 452 and retries.
+          const waitMs = Math.max(0, Math.min(config.smtp.inFlightWaitMs, config.smtp.socketTimeoutMs - 5000));
+          const release = await intake.budget.acquire(size * MEMORY_PER_BYTE, waitMs);
           if (!release)
             return callback(reject(session, 'data', refusal('OVER_BUDGET'), { size, inFlight: intake.budget.used, waiting: intake.budget.waiting }));
           try {

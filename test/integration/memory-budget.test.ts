@@ -77,7 +77,14 @@ describe('memory under a burst of large messages', () => {
       stderr: 'inherit',
       // A loaded test machine may starve the clients: the per-line clock is not what is tested here.
       config: {
-        smtp: { inFlightBytes: BUDGET, inFlightWaitMs: 60_000, maxConnectionsPerIp: 50, commandTimeoutMs: 120_000 },
+        smtp: {
+          inFlightBytes: BUDGET,
+          inFlightWaitMs: 120_000,
+          socketTimeoutMs: 180_000,
+          parseTimeoutMs: 120_000,
+          maxConnectionsPerIp: 50,
+          commandTimeoutMs: 120_000,
+        },
         filters: { maxAttachmentBytes: 20 * MB },
       },
     });
