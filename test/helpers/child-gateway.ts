@@ -58,7 +58,8 @@ export function startChildGateway(o: ChildOptions): Promise<ChildGateway> {
     env: { ...process.env, MASKGATE_API_TOKEN: o.token, MASKGATE_CONFIG: configFile, ...o.env },
     stdio: ['ignore', 'pipe', o.stderr ?? 'pipe'],
   });
-  const timeoutMs = o.timeoutMs ?? 20_000;
+  // A gateway from source starts tsx in its pool thread too: on a loaded machine that takes a while.
+  const timeoutMs = o.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${o.script ?? 'gateway'} did not start in ${timeoutMs} ms`)), timeoutMs);
     proc.once('exit', (code) => reject(new Error(`${o.script ?? 'gateway'} exited with ${code}`)));
