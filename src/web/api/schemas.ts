@@ -85,18 +85,23 @@ export const optOutSchema = z.object({ optedOut: z.boolean() }).strict();
 
 const limit = z.coerce.number().int().min(1).max(500).default(50);
 const before = z.coerce.number().int().positive().optional();
+/** Subject, text and optional HTML: the body of every message written through the API. */
+const messageBody = {
+  subject: z.string().trim().min(1).max(998),
+  text: z
+    .string()
+    .min(1)
+    .max(512 * 1024),
+  html: z
+    .string()
+    .max(512 * 1024)
+    .optional(),
+};
+
 export const sendMessageSchema = z
   .object({
     senderId: z.number().int().positive(),
-    subject: z.string().trim().min(1).max(998),
-    text: z
-      .string()
-      .min(1)
-      .max(512 * 1024),
-    html: z
-      .string()
-      .max(512 * 1024)
-      .optional(),
+    ...messageBody,
     /** Our id of the message this answers (a buyer message of the same pair). */
     inReplyTo: z.number().int().positive().optional(),
   })
@@ -229,15 +234,7 @@ const attachment = z
   .strict();
 
 const websiteMessage = {
-  subject: z.string().trim().min(1).max(998),
-  text: z
-    .string()
-    .min(1)
-    .max(512 * 1024),
-  html: z
-    .string()
-    .max(512 * 1024)
-    .optional(),
+  ...messageBody,
   attachments: z.array(attachment).max(10).optional(),
 };
 
