@@ -336,6 +336,7 @@ export function InboxPage(props: InboxProps) {
             hx-swap="outerHTML"
             hx-push-url="true"
             hx-trigger="submit, change"
+            hx-sync="this:replace"
           >
             <button type="button" class="plain show-filters" aria-controls="side" aria-expanded="false">
               Filters

@@ -130,6 +130,28 @@ describe('bulk actions act on exactly the filter shown', () => {
     expect(statusOf(vase)).toBe('replied_on_platform');
   });
 
+  it('keeps the bulk action chosen while the filtered rows were still on their way', async () => {
+    await page.goto(`${base}/inbox`);
+    // Hold the filtered rows back until the action is chosen, as a slow server or network would.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let requests = 0;
+    await page.route(/\/inbox\?.*q=lamp/, async (route) => {
+      requests++;
+      await held;
+      await route.continue();
+    });
+    await page.fill('input[name=q]', 'lamp');
+    await page.press('input[name=q]', 'Enter');
+    await expect.poll(() => requests).toBeGreaterThan(0);
+    await page.selectOption('select[name=action]', 'status:pending');
+    release();
+    await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(1);
+    await page.waitForFunction(() => !document.querySelector('.htmx-request'));
+    expect(await page.locator('select[name=action]').inputValue()).toBe('status:pending');
+    await page.unroute(/\/inbox\?.*q=lamp/);
+  });
+
   it('asks first above the threshold, and again when the number matching changed', async () => {
     for (let i = 0; i < 20; i++) {
       const p = await seedPair(h, { number: `C-${i}`, buyerEmail: `many${i}@buyer.example`, buyerName: `Many ${i}` });

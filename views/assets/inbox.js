@@ -85,6 +85,21 @@
     }, every);
   }
 
+  // A filter typed and sent with Enter fires both change and submit; hx-sync="this:replace" on the
+  // form keeps only the last request. Whatever swaps the rows, the bulk action already chosen stays
+  // chosen while the fresh bar still offers it: a swap must never turn it into another action.
+  var chosenBefore = null;
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var old = document.querySelector('#results select[name=action]');
+    chosenBefore = e.detail && e.detail.target && e.detail.target.id === 'results' && old ? old.value : null;
+  });
+  document.addEventListener('htmx:afterSettle', function () {
+    if (chosenBefore === null) return;
+    var action = document.querySelector('#results select[name=action]');
+    if (action && action.querySelector('option[value="' + chosenBefore + '"]')) action.value = chosenBefore;
+    chosenBefore = null;
+  });
+
   // --- Forms ----------------------------------------------------------------------------------
   document.addEventListener(
     'submit',
