@@ -39,6 +39,11 @@ export const VERDICTS = {
   FROM_MISMATCH: { smtp: [550, '5.7.1'], http: 403, text: 'the From header names a different party than the envelope sender' },
   // --- the header block (one strict reading; RFC 5322 §2.2, §3.6)
   HEADER_MALFORMED: { smtp: [550, '5.7.1'], http: 400, text: 'the header block is malformed (RFC 5322 §2.2)' },
+  HEADER_TOO_LARGE: {
+    smtp: [552, '5.3.4'],
+    http: 413,
+    text: 'the header block is too large: at most 1000 fields, 5000 lines, 1 MiB, and 10 DKIM-Signature fields of 8 KiB each',
+  },
   FROM_MISSING: { smtp: [550, '5.7.1'], http: 400, text: 'the message has no From header field; RFC 5322 §3.6 requires exactly one' },
   FROM_MULTIPLE: { smtp: [550, '5.7.1'], http: 400, text: 'the message has more than one From header field; RFC 5322 §3.6 allows exactly one' },
   FROM_INVALID: { smtp: [550, '5.7.1'], http: 400, text: 'the From header must name exactly one plain address' },
