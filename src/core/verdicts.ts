@@ -62,6 +62,11 @@ export const VERDICTS = {
   AUTH_REQUIRED: { smtp: [530, '5.7.0'], http: 401, text: 'authentication required: STARTTLS, then AUTH PLAIN or LOGIN with an app password' },
   AUTH_INVALID: { smtp: [535, '5.7.8'], http: 401, text: 'authentication failed: unknown user, wrong or revoked app password, or a blocked sender' },
   AUTH_TOO_MANY_FAILURES: { smtp: [421, '4.7.0'], http: 429, text: 'too many failed authentication attempts; closing' },
+  AUTH_THROTTLED: {
+    smtp: [421, '4.7.0'],
+    http: 429,
+    text: 'too many failed authentication attempts from your address; try again later',
+  },
   SUBMISSION_SENDER: { smtp: [553, '5.7.1'], http: 403, text: 'you may only send from your own address' },
   NOT_YOUR_ALIAS: { smtp: [550, '5.7.1'], http: 403, text: 'you may only write to buyer aliases of your own store' },
   LOOP_DETECTED: { smtp: [550, '5.4.6'], http: 400, text: 'mail from the relay domain itself is refused (routing loop)' },
