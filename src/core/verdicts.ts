@@ -117,8 +117,32 @@ export function refusalText(r: Refusal): string {
   return r.detail ?? VERDICTS[r.code].text;
 }
 
-/** `550 5.7.1 sentence` parts, ready for the SMTP shell. */
+/** The longest reply text we send: RFC 5321 §4.5.3.1.5 allows 512 octets a reply line, code included. */
+const MAX_REPLY_TEXT = 400;
+
+/**
+ * A sentence as an SMTP reply text (RFC 5321 §4.2): one line of printable US-ASCII. Sentences carry
+ * names from outside (a store's name, an attachment's file name, banned words), so line breaks and
+ * control characters become spaces, accents are dropped, a few signs are spelled out and anything
+ * else non-ASCII becomes `?`; over 400 characters it is cut with `...`. The JSON API keeps the
+ * sentence as it is.
+ */
+export function asciiReplyText(sentence: string): string {
+  const text = sentence
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/§\s*/g, 'section ')
+    .replace(/[‘’]/g, "'")
+    .replace(/[“”«»]/g, '"')
+    .replace(/[–—]/g, '-')
+    .replace(/→/g, '->')
+    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?');
+  return text.length > MAX_REPLY_TEXT ? `${text.slice(0, MAX_REPLY_TEXT - 3)}...` : text;
+}
+
+/** `550 5.7.1 sentence` parts, ready for the SMTP shell (the sentence made a safe reply line). */
 export function smtpReply(r: Refusal): { code: number; message: string } {
   const [code, enhanced] = VERDICTS[r.code].smtp;
-  return { code, message: `${enhanced} ${refusalText(r)}` };
+  return { code, message: `${enhanced} ${asciiReplyText(refusalText(r))}` };
 }
