@@ -72,6 +72,8 @@ const FORBIDDEN = /["%!:,;[\]\\()<>\s]/;
  * (RFC 5321 §2.4 lets us treat our own local parts so).
  */
 export function parseRecipient(address: string, relayDomains: readonly string[]): ParsedRecipient | Refusal {
+  // RFC 5321 §4.1.1.3, §4.5.1: "Postmaster" without a domain must be accepted, in any case.
+  if (address.toLowerCase() === 'postmaster') return { kind: 'role', role: 'postmaster', domain: relayDomains[0] as string };
   if (address.length === 0 || address.length > 254 || FORBIDDEN.test(address)) return refusal('BAD_RECIPIENT_SYNTAX');
   const at = address.indexOf('@');
   if (at <= 0 || at !== address.lastIndexOf('@') || at === address.length - 1) return refusal('BAD_RECIPIENT_SYNTAX');

@@ -31,9 +31,29 @@ export interface HeaderBlock {
  */
 export const SINGLE_FIELDS: readonly string[] = ['date', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'message-id', 'in-reply-to', 'references', 'subject'];
 
+/**
+ * How large a header block may be: fields, lines (fields plus continuation lines) and bytes up to
+ * the empty line, and its DKIM signatures. Real mail stays far below (a long thread's References
+ * folds over a few hundred lines; Microsoft 365's headers are some 30 KB; a DKIM-Signature is under
+ * 1 KiB). Past these, mailauth's reading of the block grows with the square of the lines (20 000
+ * continuation lines held the main thread for half a minute), and its DKIM check compares every
+ * name of a signature's h= list with every field (three signatures listing 40 000 names each: seven
+ * seconds). Such a block is refused before anything else reads it (HEADER_TOO_LARGE, 552 5.3.4).
+ * The byte limit is mailparser's own (1 MiB for a MIME node's header).
+ */
+export const HEADER_LIMITS = { fields: 1000, lines: 5000, bytes: 1024 * 1024, dkimSignatures: 10, dkimSignatureBytes: 8 * 1024 } as const;
+
 const CR = 0x0d;
 const LF = 0x0a;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+function tooLarge(detail: string): Refusal {
+  const { fields, lines, dkimSignatures } = HEADER_LIMITS;
+  return refusal(
+    'HEADER_TOO_LARGE',
+    `the header block is too large: ${detail} (at most ${fields} fields, ${lines} lines, 1 MiB, and ${dkimSignatures} DKIM-Signature fields of 8 KiB each)`,
+  );
+}
 
 function malformed(detail: string): Refusal {
   return refusal('HEADER_MALFORMED', `the header block is malformed: ${detail}`);
@@ -69,13 +89,17 @@ function badFieldName(bytes: Uint8Array, start: number, end: number): string | n
 /**
  * Reads the header block of `raw` (up to the first empty line, or the whole message when there is
  * none). Lines end in CRLF or LF (as every parser we use reads them); a CR anywhere else, a NUL,
- * a line with only whitespace, a continuation line first, or a line that is not `name:` refuses.
+ * a line with only whitespace, a continuation line first, or a line that is not `name:` refuses;
+ * so does a block over HEADER_LIMITS (HEADER_TOO_LARGE), which is noticed before reading further.
  */
 export function readHeaderBlock(raw: Uint8Array): HeaderBlock | Refusal {
   const fields: { key: string; parts: string[] }[] = [];
   let pos = 0;
+  let lines = 0;
   const n = raw.length;
   while (pos < n) {
+    if (pos > HEADER_LIMITS.bytes) return tooLarge('more than 1 MiB before the empty line');
+    if (++lines > HEADER_LIMITS.lines) return tooLarge(`more than ${HEADER_LIMITS.lines} lines`);
     // One line: [pos, end) without its line break; next is where the following line starts.
     let end = pos;
     let next = n;
@@ -105,6 +129,7 @@ export function readHeaderBlock(raw: Uint8Array): HeaderBlock | Refusal {
       if (!current) return malformed('the first line is a continuation, not a header field');
       current.parts.push(utf8.decode(raw.subarray(pos, end)));
     } else {
+      if (fields.length >= HEADER_LIMITS.fields) return tooLarge(`more than ${HEADER_LIMITS.fields} fields`);
       const bad = badFieldName(raw, pos, end);
       if (bad) return malformed(bad);
       const line = utf8.decode(raw.subarray(pos, end));
@@ -115,6 +140,9 @@ export function readHeaderBlock(raw: Uint8Array): HeaderBlock | Refusal {
   }
 
   const out: HeaderField[] = fields.map((f) => ({ key: f.key, value: f.parts.join('').trim() }));
+  const signatures = out.filter((f) => f.key === 'dkim-signature');
+  if (signatures.length > HEADER_LIMITS.dkimSignatures) return tooLarge(`${signatures.length} DKIM-Signature fields`);
+  if (signatures.some((f) => f.value.length > HEADER_LIMITS.dkimSignatureBytes)) return tooLarge('a DKIM-Signature field over 8 KiB');
   const counts = new Map<string, number>();
   for (const f of out) counts.set(f.key, (counts.get(f.key) ?? 0) + 1);
   const froms = counts.get('from') ?? 0;

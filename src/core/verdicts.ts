@@ -39,6 +39,11 @@ export const VERDICTS = {
   FROM_MISMATCH: { smtp: [550, '5.7.1'], http: 403, text: 'the From header names a different party than the envelope sender' },
   // --- the header block (one strict reading; RFC 5322 §2.2, §3.6)
   HEADER_MALFORMED: { smtp: [550, '5.7.1'], http: 400, text: 'the header block is malformed (RFC 5322 §2.2)' },
+  HEADER_TOO_LARGE: {
+    smtp: [552, '5.3.4'],
+    http: 413,
+    text: 'the header block is too large: at most 1000 fields, 5000 lines, 1 MiB, and 10 DKIM-Signature fields of 8 KiB each',
+  },
   FROM_MISSING: { smtp: [550, '5.7.1'], http: 400, text: 'the message has no From header field; RFC 5322 §3.6 requires exactly one' },
   FROM_MULTIPLE: { smtp: [550, '5.7.1'], http: 400, text: 'the message has more than one From header field; RFC 5322 §3.6 allows exactly one' },
   FROM_INVALID: { smtp: [550, '5.7.1'], http: 400, text: 'the From header must name exactly one plain address' },
@@ -57,6 +62,11 @@ export const VERDICTS = {
   AUTH_REQUIRED: { smtp: [530, '5.7.0'], http: 401, text: 'authentication required: STARTTLS, then AUTH PLAIN or LOGIN with an app password' },
   AUTH_INVALID: { smtp: [535, '5.7.8'], http: 401, text: 'authentication failed: unknown user, wrong or revoked app password, or a blocked sender' },
   AUTH_TOO_MANY_FAILURES: { smtp: [421, '4.7.0'], http: 429, text: 'too many failed authentication attempts; closing' },
+  AUTH_THROTTLED: {
+    smtp: [421, '4.7.0'],
+    http: 429,
+    text: 'too many failed authentication attempts from your address; try again later',
+  },
   SUBMISSION_SENDER: { smtp: [553, '5.7.1'], http: 403, text: 'you may only send from your own address' },
   NOT_YOUR_ALIAS: { smtp: [550, '5.7.1'], http: 403, text: 'you may only write to buyer aliases of your own store' },
   LOOP_DETECTED: { smtp: [550, '5.4.6'], http: 400, text: 'mail from the relay domain itself is refused (routing loop)' },
@@ -107,8 +117,32 @@ export function refusalText(r: Refusal): string {
   return r.detail ?? VERDICTS[r.code].text;
 }
 
-/** `550 5.7.1 sentence` parts, ready for the SMTP shell. */
+/** The longest reply text we send: RFC 5321 §4.5.3.1.5 allows 512 octets a reply line, code included. */
+const MAX_REPLY_TEXT = 400;
+
+/**
+ * A sentence as an SMTP reply text (RFC 5321 §4.2): one line of printable US-ASCII. Sentences carry
+ * names from outside (a store's name, an attachment's file name, banned words), so line breaks and
+ * control characters become spaces, accents are dropped, a few signs are spelled out and anything
+ * else non-ASCII becomes `?`; over 400 characters it is cut with `...`. The JSON API keeps the
+ * sentence as it is.
+ */
+export function asciiReplyText(sentence: string): string {
+  const text = sentence
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/§\s*/g, 'section ')
+    .replace(/[‘’]/g, "'")
+    .replace(/[“”«»]/g, '"')
+    .replace(/[–—]/g, '-')
+    .replace(/→/g, '->')
+    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?');
+  return text.length > MAX_REPLY_TEXT ? `${text.slice(0, MAX_REPLY_TEXT - 3)}...` : text;
+}
+
+/** `550 5.7.1 sentence` parts, ready for the SMTP shell (the sentence made a safe reply line). */
 export function smtpReply(r: Refusal): { code: number; message: string } {
   const [code, enhanced] = VERDICTS[r.code].smtp;
-  return { code, message: `${enhanced} ${refusalText(r)}` };
+  return { code, message: `${enhanced} ${asciiReplyText(refusalText(r))}` };
 }

@@ -26,17 +26,22 @@ export interface RoleMailContext {
 /**
  * The message the owner receives, or why it is refused: a loop, or a writer whose domain's DMARC
  * (or SPF) says reject, as for buyers. Reports often come from the null sender (DSNs, feedback
- * loops): those are passed on, since there is no envelope domain to check.
+ * loops): those are passed on unless their From domain's DMARC says reject (SPF then spoke only
+ * for the HELO name, which a mail host's DSN need not align with).
  */
 export async function roleForward(mail: ParsedMail, ctx: RoleMailContext): Promise<Rewritten | Refusal> {
   const hops = hopCount(mail.headers);
   if (hops >= MAX_HOPS) return refusal('LOOP_DETECTED', `the message has passed through this relay ${hops} times (mail loop)`);
   const from = mail.from?.address ?? '';
-  if (ctx.proof.kind === 'mx' && ctx.envelopeFrom !== '') {
+  if (ctx.proof.kind === 'mx') {
     const judged = judgeSenderAuth(ctx.proof.auth, from, 'buyer');
     if (judged.outcome === 'ambiguous') return refusal('FROM_READ_DIFFERENTLY', judged.reason);
-    if (judged.outcome === 'refuse') return refusal('AUTH_FAILED', judged.reason);
-    if (judged.outcome === 'retry') return refusal('AUTH_TEMPORARY', `${judged.reason}; please try again later`);
+    // From the null sender only what the From domain itself asks for refuses (DMARC p=reject):
+    // a mail host's DSN often carries nothing aligned, but a forged "PayPal" from <> must not pass.
+    const nullSender = ctx.envelopeFrom === '';
+    const domainAsks = ctx.proof.auth.dmarc.result === 'fail' && ctx.proof.auth.dmarc.policy === 'reject';
+    if (judged.outcome === 'refuse' && (!nullSender || domainAsks)) return refusal('AUTH_FAILED', judged.reason);
+    if (judged.outcome === 'retry' && !nullSender) return refusal('AUTH_TEMPORARY', `${judged.reason}; please try again later`);
   }
   const mailbox = `${ctx.role}@${ctx.domain}`;
   const { message, changes } = await rewrite(mail, {

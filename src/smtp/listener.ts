@@ -10,13 +10,13 @@ import type { AppConfig } from '../config.js';
 import { isRefusal } from '../core/alias-token.js';
 import { domainOf, normalizeEmail } from '../core/identify.js';
 import type { Proof } from '../core/policy.js';
-import type { AuthFacts } from '../core/sender-auth.js';
 import { refusal, refusalText, smtpReply, type Refusal } from '../core/verdicts.js';
 import type { DnsResolver } from '../dns/resolver.js';
 import type { Metrics } from '../metrics.js';
 import type { Relay, Submitter } from '../relay/pipeline.js';
 import type { CredentialRepo } from '../store/credentials.js';
 import { DUMMY_HASH, verifyPassword } from '../store/passwords.js';
+import { LoginThrottle } from '../web/admin/login-throttle.js';
 import { authenticateMail } from './authenticate.js';
 import { EdgeGuard } from './edge-guard.js';
 import { FreeSpace } from './free-space.js';
@@ -37,6 +37,16 @@ function smtpError(r: Refusal): SmtpError {
 const SENDER_RE = /^[^\s"<>()[\]\\,;:]+@[^\s"<>()[\]\\,;:@]+$/;
 const MAX_AUTH_FAILURES = 3;
 
+/**
+ * AUTH failures across sessions, as for the admin's login: 5 for one account from one address, 20
+ * from one address over any accounts, in 15 minutes; then AUTH from there is answered 421 at once,
+ * without checking the password. No lock on an account from everywhere (app passwords are 120
+ * random bits; such a lock would only let strangers shut staff out). One per gateway: both
+ * submission ports share it (they share the intake).
+ */
+const AUTH_LIMITS = { perAccountAndClient: 5, perClient: 20, perAccount: Number.POSITIVE_INFINITY, windowMs: 15 * 60_000 };
+const authThrottles = new WeakMap<Intake, LoginThrottle>();
+
 /** A certificate and key we were given: smtp-server's built-in test key is never used. */
 export interface TlsFiles {
   readonly cert: Buffer;
@@ -56,8 +66,6 @@ interface SubmissionUser extends Submitter {
   readonly credentialId: number;
   readonly email: string;
 }
-
-const NO_AUTH: AuthFacts = { headerFrom: [], spf: { result: 'none', domain: '' }, dkim: [], dmarc: { result: 'none', domain: '', policy: null } };
 
 function clientIp(session: SMTPServerSession): string {
   return session.remoteAddress.replace(/^::ffff:/, '');
@@ -87,6 +95,8 @@ export function createSmtpListener(
     return state;
   };
   const guard = new EdgeGuard(config.smtp);
+  let authThrottle = authThrottles.get(intake) as LoginThrottle;
+  if (!authThrottle) authThrottles.set(intake, (authThrottle = new LoginThrottle(AUTH_LIMITS)));
   const admitted = new Set<string>();
   const freeSpace = new FreeSpace(config.dataDir);
   const later = (ms: number, fn: () => void) => (ms > 0 ? setTimeout(fn, ms) : fn());
@@ -138,6 +148,15 @@ export function createSmtpListener(
       const state = stateOf(session);
       const username = normalizeEmail(auth.username ?? '');
       const password = auth.password ?? '';
+      // Counted before the password is checked, so parallel guesses cannot slip under the limit.
+      const gate = authThrottle.begin(username, clientIp(session));
+      if ('waitMs' in gate) {
+        const minutes = Math.max(1, Math.ceil(gate.waitMs / 60_000));
+        callback(
+          reject(session, 'auth', refusal('AUTH_THROTTLED', `too many failed authentication attempts from your address; try again in ${minutes} minutes`)),
+        );
+        return closeSession(server, session.id);
+      }
       void (async () => {
         const candidates = username ? role.credentials.candidates(username) : [];
         let match: SubmissionUser | null = null;
@@ -150,6 +169,7 @@ export function createSmtpListener(
           }
         }
         if (match) {
+          gate.attempt.succeeded();
           role.credentials.touch(match.credentialId);
           state.log.info({ event: 'smtp.auth', outcome: 'ok', credentialId: match.credentialId, permittedSenderId: match.permittedSenderId }, 'authenticated');
           return callback(null, { user: match });
@@ -248,11 +268,14 @@ export function createSmtpListener(
         let proof: Proof;
         if (role.kind === 'submission') proof = { kind: 'submission' };
         else {
-          // SPF, DKIM and DMARC from DNS and this session; bounces (null sender) prove nothing.
-          const auth =
-            from === ''
-              ? NO_AUTH
-              : await authenticateMail(raw, { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from }, role.resolver, config.hostname);
+          // SPF, DKIM and DMARC from DNS and this session, for the null sender too: postmaster@
+          // takes mail from <>, and a From of a p=reject domain must not pass because of it.
+          const auth = await authenticateMail(
+            raw,
+            { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from },
+            role.resolver,
+            config.hostname,
+          );
           log.debug(
             { event: 'smtp.sender-auth', spf: auth.spf.result, dmarc: auth.dmarc.result, dkim: auth.dkim.map((d) => d.result) },
             'sender authentication',
