@@ -1,6 +1,7 @@
 // A fresh attacker's pass over the admin and the marketplace API (issues 12 and 17), over real
 // HTTP against a running gateway: what broke is pinned here, each test written to fail first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientKey } from '../../src/web/admin/login-throttle.js';
 import { parseProspectCsv } from '../../src/web/prospect-csv.js';
 import { UserRepo } from '../../src/store/users.js';
 import { adminLogin, type AdminClient } from '../helpers/admin-client.js';
@@ -54,5 +55,36 @@ describe('CSV files cannot make the gateway read without bound', () => {
     const page = await res.text();
     expect(/class="error"[^>]*>([^<]*)/.exec(page)?.[1]).toContain('the file has more than 100000 rows; split it into smaller files');
     expect(res.status).toBe(400);
+  });
+});
+
+describe('login throttling counts an IPv6 client per /64', { timeout: 120_000 }, () => {
+  it('reads addresses of one /64 as one client, and others apart', () => {
+    expect(clientKey('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8:1:2:ffff:0:0:9')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8::5')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('2001:db8:0:1::5')).toBe('2001:db8:0:1::/64');
+    expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientKey('203.0.113.5')).toBe('203.0.113.5');
+  });
+
+  it('stops one host spraying made-up accounts from 21 addresses of its /64 after 20 failures', async () => {
+    const g = await startHarness({ http: { port: 0, host: '127.0.0.1', trustedProxies: ['loopback'] } }, { sink: false });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        const r = await fetch(`http://127.0.0.1:${g.gw.httpPort}/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `2001:db8:77:1::${(i + 1).toString(16)}` },
+          body: new URLSearchParams({ email: `made-up-${i}@seller.example`, password: 'x' }).toString(),
+        });
+        statuses.push(r.status);
+      }
+      expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+      expect(statuses[20]).toBe(429);
+    } finally {
+      await g.close();
+    }
   });
 });
