@@ -88,3 +88,65 @@ describe('login throttling counts an IPv6 client per /64', { timeout: 120_000 },
     }
   });
 });
+
+describe('every stored text shown in the admin is inert', () => {
+  // One marker per door; a page that shows any of them unescaped would run it.
+  const x = (where: string) => `<img src=x onerror=alert("${where}")>`;
+
+  it('escapes store names, CSV-imported names and items, visitor names, subjects, file names, tags, templates, notes and webhook URLs on every page', async () => {
+    const store = await h.api('POST', '/api/v1/stores', { slug: 'hostile', name: x('store'), mailbox: 'desk@hostile.example' });
+    expect(store.status).toBe(201);
+    const csv = `number,email,name,date,total,currency,sku,item,price,qty\nH-1,hank@buyer.example,"${x('csv-name').replace(/"/g, '""')}",2026-11-01,5,EUR,"${x('csv-sku').replace(/"/g, '""')}","${x('csv-item').replace(/"/g, '""')}",5,1\n`;
+    const imported = await fetch(`${base}/api/v1/orders/import?storeId=${store.body.id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'text/csv' },
+      body: csv,
+    }).then((r) => r.json() as Promise<{ created: number; rows: { alias: string }[] }>);
+    expect(imported.created).toBe(1);
+    const alias = imported.rows[0]!.alias;
+    const file = { filename: `${x('file')}.txt`, contentType: 'text/plain', content: Buffer.from('hello').toString('base64') };
+    expect((await h.api('POST', `/api/v1/pairs/${alias}/buyer-messages`, { subject: x('subject'), text: x('text'), attachments: [file] })).status).toBe(201);
+    const visitor = await h.api('POST', `/api/v1/stores/${store.body.id}/visitor-messages`, {
+      email: 'vera@visitor.example',
+      name: x('visitor'),
+      subject: 'Hi',
+      text: 'Hello',
+    });
+    expect(visitor.status).toBe(201);
+    expect((await owner.post('/tags', { name: '<b onclick=alert(1)>t</b>', colour: 'red' })).status).toBe(303);
+    expect(
+      (await owner.post('/templates', { storeId: String(store.body.id), name: x('tpl-name'), subject: x('tpl-subject'), body: x('tpl-body') })).status,
+    ).toBe(303);
+    expect((await h.api('POST', '/api/v1/webhooks', { url: `https://hooks.example/a"><script>alert(1)</script>`, events: ['message.sent'] })).status).toBe(201);
+    const conv = (h.gw.db.prepare('SELECT pair_id AS id FROM conversations WHERE store_id = ? ORDER BY pair_id').all(store.body.id) as { id: number }[]).map(
+      (r) => r.id,
+    );
+    expect(conv.length).toBe(2);
+    expect((await owner.post(`/conversations/${conv[0]}/notes`, { body: x('note') })).status).toBe(303);
+    const tpl = h.gw.db.prepare('SELECT id FROM templates ORDER BY id DESC LIMIT 1').get() as { id: number };
+
+    const pages = [
+      '/inbox',
+      ...conv.map((id) => `/conversations/${id}`),
+      '/stores',
+      `/stores/${store.body.id}`,
+      '/tags',
+      '/templates',
+      `/templates/${tpl.id}`,
+      '/webhooks',
+      '/orders/import',
+      '/campaigns',
+      '/reports/response-times',
+      '/outbox',
+    ];
+    for (const path of pages) {
+      const res = await owner.get(path);
+      expect(res.status, path).toBe(200);
+      const html = await res.text();
+      expect(html, path).not.toMatch(/<img src=x onerror|<script>alert|<b onclick/);
+    }
+    // The page where these texts are most: the conversation shows the subject, the file name and the note escaped.
+    const page = await (await owner.get(`/conversations/${conv[0]}`)).text();
+    expect(page).toContain('&lt;img src=x onerror=alert(&quot;note&quot;)&gt;');
+  });
+});
