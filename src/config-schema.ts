@@ -268,6 +268,14 @@ export const configSchema = z
           .describe(
             'Message bodies older than this many days are purged (the original, the delivered copy once delivery ended, the search text and the snippet); the rows — who, when, subject, verdict, findings, delivery status — stay. Checked at start and every hour. `null` keeps bodies forever.',
           ),
+        eventDays: z
+          .number()
+          .int()
+          .min(1)
+          .nullable()
+          .describe(
+            'Events (the marketplace feed `GET /api/v1/events` and what webhooks are sent from) older than this many days are deleted, oldest first. Webhooks give an event up after `webhooks.retryFor` (a day), so the feed only has to cover a receiver that was down longer; 30 days covers a month-long outage or a monthly reconciliation, while events (which carry subjects) do not outlive their use. Checked at start and every hour. `null` keeps them forever.',
+          ),
       })
       .strict(),
     campaigns: z

@@ -25,7 +25,7 @@ import { ProspectRepo } from './store/prospects.js';
 import { CampaignService } from './campaigns/service.js';
 import { Metrics } from './metrics.js';
 import { runDoctor } from './doctor.js';
-import { purgeOldBodies } from './store/retention.js';
+import { purgeOldBodies, purgeOldEvents } from './store/retention.js';
 import { GroupCommit } from './relay/group-commit.js';
 import { Relay } from './relay/pipeline.js';
 import { readFileSync } from 'node:fs';
@@ -280,12 +280,12 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   notifier.start();
   webhooks.start();
   reloader?.start(config.tls.watchIntervalMs);
-  // Retention: purge old bodies now and every hour.
+  // Retention: purge old bodies and events now and every hour.
   const purge = () => {
-    if (config.retention.bodyDays === null) return;
     try {
-      const { messages } = purgeOldBodies(db, config.retention.bodyDays);
-      if (messages) log.info({ event: 'retention.purged', messages }, 'old message bodies purged');
+      const { messages } = config.retention.bodyDays === null ? { messages: 0 } : purgeOldBodies(db, config.retention.bodyDays);
+      const { events } = config.retention.eventDays === null ? { events: 0 } : purgeOldEvents(db, config.retention.eventDays);
+      if (messages || events) log.info({ event: 'retention.purged', messages, events }, 'old message bodies and events purged');
     } catch (err) {
       log.error({ event: 'retention.error', err: (err as Error).message }, 'retention pass failed');
     }

@@ -1,6 +1,7 @@
 // Owns retention: message bodies older than `retention.bodyDays` are purged — the raw original,
 // the delivered copy once delivery has ended, the text in the search index and the snippet —
-// while the rows (who, when, subject, verdict, findings, delivery status) stay for the audit.
+// while the rows (who, when, subject, verdict, findings, delivery status) stay for the audit —
+// and events older than `retention.eventDays` leave the marketplace feed.
 import type { Db } from './db.js';
 
 export function purgeOldBodies(db: Db, bodyDays: number, now = Date.now()): { messages: number } {
@@ -19,4 +20,25 @@ export function purgeOldBodies(db: Db, bodyDays: number, now = Date.now()): { me
     db.prepare(`UPDATE messages SET snippet = '' WHERE id IN (${marks})`).run(...ids);
     return { messages: ids.length };
   })();
+}
+
+/** Rows one purge transaction deletes, so mail commits never wait long behind it. */
+const EVENT_BATCH = 5_000;
+
+/**
+ * Deletes events written before `now - eventDays`, oldest first, in batches of 5 000 rows, each its
+ * own transaction. Events are written in time order, so the old ones are the start of the feed and
+ * a batch finds them at once; the last batch reads the (30 days') table once to find none left. A
+ * webhook endpoint whose cursor is behind simply goes on with the oldest event kept. Returns how
+ * many events went.
+ */
+export function purgeOldEvents(db: Db, eventDays: number, now = Date.now()): { events: number } {
+  const cutoff = now - eventDays * 86_400_000;
+  const batch = db.prepare(`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE created_at < ? ORDER BY id LIMIT ${EVENT_BATCH})`);
+  let events = 0;
+  for (;;) {
+    const n = db.transaction(() => batch.run(cutoff).changes)();
+    events += n;
+    if (n < EVENT_BATCH) return { events };
+  }
 }

@@ -2,6 +2,8 @@
 // windows-1252 (older Excel); `,`, `;` (European locales) or tab as separator, guessed from the
 // header row; quoted fields with separators, quotes and line breaks inside — parsed by csv-parse,
 // not split by hand. Rows are numbered as a spreadsheet shows them (the header is row 1).
+// Memory stays bounded: the parser stops after MAX_CSV_ROWS records (a 10 MB file of short lines
+// would otherwise become millions of arrays, ~800 MB), and the file is refused with a sentence.
 import { parse } from 'csv-parse/sync';
 
 export interface CsvRow {
@@ -12,6 +14,9 @@ export interface CsvRow {
 }
 
 export class CsvUnreadable extends Error {}
+
+/** Data rows a file may have (orders and prospect lists alike); more is refused, unread. */
+export const MAX_CSV_ROWS = 100_000;
 
 /** UTF-8 (BOM stripped) when the bytes are valid UTF-8, else windows-1252. */
 export function decodeCsv(bytes: Uint8Array): string {
@@ -46,26 +51,37 @@ export const headerKey = (h: string) =>
     .replace(/[^\p{L}\p{N}]+/gu, '_')
     .replace(/^_|_$/g, '');
 
-function records(bytes: Uint8Array | string): string[][] {
+/** The file's records, header included; throws CsvUnreadable past `maxRows` data rows without reading further. */
+function records(bytes: Uint8Array | string, maxRows: number): string[][] {
   const text = typeof bytes === 'string' ? bytes.replace(/^\uFEFF/, '') : decodeCsv(bytes);
+  let all: string[][];
   try {
-    return parse(text, { delimiter: guessDelimiter(text), relax_column_count: true, skip_empty_lines: false, trim: true, bom: true }) as string[][];
+    // `to`: csv-parse stops making records there, so the rest of a huge file costs no memory.
+    all = parse(text, {
+      delimiter: guessDelimiter(text),
+      relax_column_count: true,
+      skip_empty_lines: false,
+      trim: true,
+      bom: true,
+      to: maxRows + 2,
+    }) as string[][];
   } catch (err) {
     throw new CsvUnreadable(`the file is not readable CSV: ${(err as Error).message}`);
   }
+  if (all.length > maxRows + 1) throw new CsvUnreadable(`the file has more than ${maxRows} rows; split it into smaller files`);
+  return all;
 }
 
 /** Every non-empty row's cells, numbered from 1 (for `email,name` lists, whose header is optional). */
-export function readCsvCells(bytes: Uint8Array | string): { row: number; cells: string[] }[] {
-  return records(bytes)
+export function readCsvCells(bytes: Uint8Array | string, maxRows = MAX_CSV_ROWS): { row: number; cells: string[] }[] {
+  return records(bytes, maxRows)
     .map((cells, i) => ({ row: i + 1, cells }))
     .filter((r) => r.cells.some((c) => c !== ''));
 }
 
 /** The header row (normalised) and the data rows keyed by it; empty rows are skipped (their numbers still count). */
-export function readCsvTable(bytes: Uint8Array | string, maxRows = 100_000): { header: string[]; rows: CsvRow[] } {
-  const all = records(bytes);
-  if (all.length - 1 > maxRows) throw new CsvUnreadable(`the file has more than ${maxRows} rows`);
+export function readCsvTable(bytes: Uint8Array | string, maxRows = MAX_CSV_ROWS): { header: string[]; rows: CsvRow[] } {
+  const all = records(bytes, maxRows);
   const header = (all[0] ?? []).map(headerKey);
   const rows: CsvRow[] = [];
   all.slice(1).forEach((cells, i) => {

@@ -2,6 +2,8 @@
 // CSRF token, and posts forms the way the admin's own forms do.
 export interface AdminClient {
   readonly csrf: string;
+  /** The session cookie (`mg_session=…`), for requests the helper does not make (multipart uploads). */
+  readonly cookie: string;
   get(path: string): Promise<Response>;
   post(path: string, form: Record<string, string>): Promise<Response>;
 }
@@ -22,6 +24,7 @@ export async function adminLogin(base: string, email: string, password: string):
   if (!token) throw new Error('no CSRF token on /inbox');
   return {
     csrf: token,
+    cookie,
     get,
     post: (path, form) =>
       fetch(`${base}${path}`, {

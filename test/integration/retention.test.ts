@@ -1,7 +1,9 @@
 // Retention: bodies older than the configured age are purged; the rows stay for the audit, and a
 // delivery still in progress keeps its bytes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeOldBodies } from '../../src/store/retention.js';
+import { loadConfig } from '../../src/config.js';
+import { EventRepo } from '../../src/store/events.js';
+import { purgeOldBodies, purgeOldEvents } from '../../src/store/retention.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
@@ -48,5 +50,31 @@ describe('retention', () => {
     const [row] = (await h.api('GET', '/api/v1/outbox?status=deferred')).body.items;
     expect((await h.api('GET', `/api/v1/outbox/${row.id}/raw`)).status).toBe(200);
     h.sink!.answer = () => null;
+  });
+
+  it('drops events older than retention.eventDays from the feed and a webhook behind them goes on with the oldest kept', async () => {
+    expect(loadConfig({ env: {} }).retention.eventDays).toBe(30);
+    const events = new EventRepo(h.gw.db);
+    const day = 86_400_000;
+    const now = Date.now();
+    const hook = await h.api('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/never', events: ['buyer.unsubscribed'] });
+    const old1 = events.append('buyer.unsubscribed', null, { alias: 'old-one', via: 'page' }, now - 45 * day);
+    const old2 = events.append('buyer.unsubscribed', null, { alias: 'old-two', via: 'page' }, now - 31 * day);
+    const young = events.append('buyer.unsubscribed', null, { alias: 'young', via: 'page' }, now - 29 * day);
+    const before = (await h.api('GET', '/api/v1/events?after=0&limit=1000&type=buyer.unsubscribed')).body.items.map((e: { id: number }) => e.id);
+    expect(before).toEqual([old1, old2, young]);
+
+    expect(purgeOldEvents(h.gw.db, 30, now)).toEqual({ events: 2 });
+    const after = await h.api('GET', '/api/v1/events?after=0&limit=1000');
+    expect(after.body.items.map((e: { id: number }) => e.id)).not.toContain(old1);
+    expect(after.body.items.map((e: { id: number }) => e.id)).not.toContain(old2);
+    expect(after.body.items.filter((e: { type: string }) => e.type === 'buyer.unsubscribed').map((e: { data: { alias: string } }) => e.data.alias)).toEqual([
+      'young',
+    ]);
+    // The endpoint registered before them (cursor behind the purged ones) still finds the young one due.
+    expect(events.after((await h.api('GET', `/api/v1/webhooks/${hook.body.id}`)).body.cursor, 1, ['buyer.unsubscribed'])[0]?.id).toBe(young);
+    // Nothing older is left: a second pass deletes nothing.
+    expect(purgeOldEvents(h.gw.db, 30, now)).toEqual({ events: 0 });
+    await h.api('DELETE', `/api/v1/webhooks/${hook.body.id}`);
   });
 });

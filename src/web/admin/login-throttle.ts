@@ -21,6 +21,24 @@ export interface ThrottleLimits {
 
 const SWEEP_ABOVE = 10_000;
 
+/**
+ * The client as the throttle counts it: an IPv4 address as it is, an IPv6 address as its /64 — one
+ * host (one home line, one VM) is given a whole /64 and can use every address in it, so counting
+ * per address would let it rotate past the per-client limits.
+ */
+export function clientKey(address: string): string {
+  const a = address.replace(/%.*$/, '');
+  if (!a.includes(':')) return a;
+  const [head = '', tail] = a.split('::', 2);
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
+}
+
 export const DEFAULT_LIMITS: ThrottleLimits = { perAccountAndClient: 5, perClient: 20, perAccount: 50, windowMs: 15 * 60_000 };
 
 /** An attempt that was let through: settle it once the password has been checked. */
@@ -49,12 +67,13 @@ export class LoginThrottle {
   }
 
   /**
-   * Counts a login attempt for `account` (lower-cased email) from `client` (an address) and lets it
+   * Counts a login attempt for `account` (lower-cased email) from `client` (an address; IPv6 counted per /64) and lets it
    * through, or — when a limit is reached — counts nothing and says how many milliseconds to wait.
    * Synchronous: between two awaits no other attempt can run, so the count is exact.
    */
   begin(account: string, client: string, opts: { knownDevice?: boolean } = {}, now = Date.now()): { attempt: LoginAttempt } | { waitMs: number } {
     if (this.#hits.size > SWEEP_ABOVE) this.#sweep(now);
+    client = clientKey(client);
     const keys: [string, number][] = [
       [`pair:${client}\n${account}`, this.#limits.perAccountAndClient],
       [`client:${client}`, this.#limits.perClient],

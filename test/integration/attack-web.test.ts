@@ -1,0 +1,152 @@
+// A fresh attacker's pass over the admin and the marketplace API (issues 12 and 17), over real
+// HTTP against a running gateway: what broke is pinned here, each test written to fail first.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientKey } from '../../src/web/admin/login-throttle.js';
+import { parseProspectCsv } from '../../src/web/prospect-csv.js';
+import { UserRepo } from '../../src/store/users.js';
+import { adminLogin, type AdminClient } from '../helpers/admin-client.js';
+import { seedPair, startHarness, TEST_TOKEN, type Harness } from '../helpers/gateway.js';
+
+let h: Harness;
+let base: string;
+let owner: AdminClient;
+let pair: Awaited<ReturnType<typeof seedPair>>;
+
+beforeAll(async () => {
+  h = await startHarness();
+  base = `http://127.0.0.1:${h.gw.httpPort}`;
+  pair = await seedPair(h);
+  await new UserRepo(h.gw.db).create({ email: 'olivia@seller.example', name: 'Olivia Owner', role: 'owner', password: 'owner password 123' });
+  owner = await adminLogin(base, 'olivia@seller.example', 'owner password 123');
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const importCsv = (csv: string | Uint8Array, storeId = pair.storeId) =>
+  fetch(`${base}/api/v1/orders/import?storeId=${storeId}&dryRun=true`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'text/csv' },
+    body: csv,
+  });
+
+describe('CSV files cannot make the gateway read without bound', () => {
+  // 100 001 short data rows, then a quote that never closes: a reader that stops at the row limit
+  // answers "more than 100000 rows"; one that reads on (millions of records in memory for a 10 MB
+  // upload) trips over the quote at the end instead.
+  const tooLong = 'number,email\n' + 'a,\n'.repeat(100_001) + '"never closed\n';
+
+  it('refuses an order file past 100 000 rows with 400 and a sentence, without reading the rest', async () => {
+    const res = await importCsv(tooLong);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toBe('the file has more than 100000 rows; split it into smaller files');
+  });
+
+  it('refuses a prospect list past 100 000 rows the same way', () => {
+    expect(() => parseProspectCsv(tooLong)).toThrow('the file has more than 100000 rows; split it into smaller files');
+  });
+
+  it('refuses the same file uploaded in the admin with 400 and the sentence on the page', async () => {
+    const form = new FormData();
+    form.set('_csrf', owner.csrf);
+    form.set('storeId', String(pair.storeId));
+    form.set('file', new File([tooLong], 'orders.csv', { type: 'text/csv' }));
+    const res = await fetch(`${base}/orders/import/preview`, { method: 'POST', body: form, headers: { cookie: owner.cookie } });
+    const page = await res.text();
+    expect(/class="error"[^>]*>([^<]*)/.exec(page)?.[1]).toContain('the file has more than 100000 rows; split it into smaller files');
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('login throttling counts an IPv6 client per /64', { timeout: 120_000 }, () => {
+  it('reads addresses of one /64 as one client, and others apart', () => {
+    expect(clientKey('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8:1:2:ffff:0:0:9')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8::5')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('2001:db8:0:1::5')).toBe('2001:db8:0:1::/64');
+    expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientKey('203.0.113.5')).toBe('203.0.113.5');
+  });
+
+  it('stops one host spraying made-up accounts from 21 addresses of its /64 after 20 failures', async () => {
+    const g = await startHarness({ http: { port: 0, host: '127.0.0.1', trustedProxies: ['loopback'] } }, { sink: false });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        const r = await fetch(`http://127.0.0.1:${g.gw.httpPort}/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `2001:db8:77:1::${(i + 1).toString(16)}` },
+          body: new URLSearchParams({ email: `made-up-${i}@seller.example`, password: 'x' }).toString(),
+        });
+        statuses.push(r.status);
+      }
+      expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+      expect(statuses[20]).toBe(429);
+    } finally {
+      await g.close();
+    }
+  });
+});
+
+describe('every stored text shown in the admin is inert', () => {
+  // One marker per door; a page that shows any of them unescaped would run it.
+  const x = (where: string) => `<img src=x onerror=alert("${where}")>`;
+
+  it('escapes store names, CSV-imported names and items, visitor names, subjects, file names, tags, templates, notes and webhook URLs on every page', async () => {
+    const store = await h.api('POST', '/api/v1/stores', { slug: 'hostile', name: x('store'), mailbox: 'desk@hostile.example' });
+    expect(store.status).toBe(201);
+    const csv = `number,email,name,date,total,currency,sku,item,price,qty\nH-1,hank@buyer.example,"${x('csv-name').replace(/"/g, '""')}",2026-11-01,5,EUR,"${x('csv-sku').replace(/"/g, '""')}","${x('csv-item').replace(/"/g, '""')}",5,1\n`;
+    const imported = await fetch(`${base}/api/v1/orders/import?storeId=${store.body.id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'text/csv' },
+      body: csv,
+    }).then((r) => r.json() as Promise<{ created: number; rows: { alias: string }[] }>);
+    expect(imported.created).toBe(1);
+    const alias = imported.rows[0]!.alias;
+    const file = { filename: `${x('file')}.txt`, contentType: 'text/plain', content: Buffer.from('hello').toString('base64') };
+    expect((await h.api('POST', `/api/v1/pairs/${alias}/buyer-messages`, { subject: x('subject'), text: x('text'), attachments: [file] })).status).toBe(201);
+    const visitor = await h.api('POST', `/api/v1/stores/${store.body.id}/visitor-messages`, {
+      email: 'vera@visitor.example',
+      name: x('visitor'),
+      subject: 'Hi',
+      text: 'Hello',
+    });
+    expect(visitor.status).toBe(201);
+    expect((await owner.post('/tags', { name: '<b onclick=alert(1)>t</b>', colour: 'red' })).status).toBe(303);
+    expect(
+      (await owner.post('/templates', { storeId: String(store.body.id), name: x('tpl-name'), subject: x('tpl-subject'), body: x('tpl-body') })).status,
+    ).toBe(303);
+    expect((await h.api('POST', '/api/v1/webhooks', { url: `https://hooks.example/a"><script>alert(1)</script>`, events: ['message.sent'] })).status).toBe(201);
+    const conv = (h.gw.db.prepare('SELECT pair_id AS id FROM conversations WHERE store_id = ? ORDER BY pair_id').all(store.body.id) as { id: number }[]).map(
+      (r) => r.id,
+    );
+    expect(conv.length).toBe(2);
+    expect((await owner.post(`/conversations/${conv[0]}/notes`, { body: x('note') })).status).toBe(303);
+    const tpl = h.gw.db.prepare('SELECT id FROM templates ORDER BY id DESC LIMIT 1').get() as { id: number };
+
+    const pages = [
+      '/inbox',
+      ...conv.map((id) => `/conversations/${id}`),
+      '/stores',
+      `/stores/${store.body.id}`,
+      '/tags',
+      '/templates',
+      `/templates/${tpl.id}`,
+      '/webhooks',
+      '/orders/import',
+      '/campaigns',
+      '/reports/response-times',
+      '/outbox',
+    ];
+    for (const path of pages) {
+      const res = await owner.get(path);
+      expect(res.status, path).toBe(200);
+      const html = await res.text();
+      expect(html, path).not.toMatch(/<img src=x onerror|<script>alert|<b onclick/);
+    }
+    // The page where these texts are most: the conversation shows the subject, the file name and the note escaped.
+    const page = await (await owner.get(`/conversations/${conv[0]}`)).text();
+    expect(page).toContain('&lt;img src=x onerror=alert(&quot;note&quot;)&gt;');
+  });
+});
