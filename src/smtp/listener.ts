@@ -67,6 +67,8 @@ function clientIp(session: SMTPServerSession): string {
 export interface Intake {
   readonly spool: Spool;
   readonly budget: ByteBudget;
+  /** Where SPF/DKIM/DMARC are computed (the gateway's worker threads); on this thread by default. */
+  readonly authenticate?: typeof authenticateMail;
 }
 
 export function createSmtpListener(
@@ -252,7 +254,12 @@ export function createSmtpListener(
           const auth =
             from === ''
               ? NO_AUTH
-              : await authenticateMail(raw, { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from }, role.resolver, config.hostname);
+              : await (intake.authenticate ?? authenticateMail)(
+                  raw,
+                  { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from },
+                  role.resolver,
+                  config.hostname,
+                );
           log.debug(
             { event: 'smtp.sender-auth', spf: auth.spf.result, dmarc: auth.dmarc.result, dkim: auth.dkim.map((d) => d.result) },
             'sender authentication',
