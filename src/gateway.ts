@@ -7,8 +7,7 @@ import type { AppConfig } from './config.js';
 import { BounceAddresses, loadBounceSecret } from './outbound/bounce-address.js';
 import { systemResolver, type DnsResolver } from './dns/resolver.js';
 import { BounceIntake } from './outbound/bounce-intake.js';
-import { DkimThreads, ensureDkimKey, unsigned } from './outbound/dkim.js';
-import { availableParallelism } from 'node:os';
+import { ensureDkimKey, unsigned } from './outbound/dkim.js';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
@@ -100,15 +99,14 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const spool = new Spool(config.dataDir);
   const leftovers = spool.clean();
   if (leftovers > 0) log.info({ event: 'smtp.spool-cleaned', files: leftovers }, 'removed spool files of messages never answered');
-  const intake = { spool, budget: new ByteBudget(config.smtp.inFlightBytes) };
-  // Parse, rewrite and compose run on worker threads (one per core by default; see work-pool.ts).
-  const work = new WorkPool(config.smtp.workerThreads || autoThreads());
-  void work.warmUp();
   const { generated } = ensureApiToken(db, config.api.token);
   const dkimKey = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
-  // Signing runs on its own threads (one fewer than the cores, at least one), off the SMTP thread.
-  const signing = dkimKey ? new DkimThreads(dkimKey, Math.max(1, Math.min(4, availableParallelism() - 1))) : null;
-  const sign = signing ? signing.sign : unsigned;
+  // Sender authentication, parse, rewrite, compose and DKIM signing run on worker threads (one per
+  // core by default; see work-pool.ts), off the thread that answers SMTP and commits.
+  const work = new WorkPool(config.smtp.workerThreads || autoThreads(), dkimKey);
+  void work.warmUp();
+  const intake = { spool, budget: new ByteBudget(config.smtp.inFlightBytes), authenticate: work.authenticate.bind(work) };
+  const sign = dkimKey ? work.sign : unsigned;
   // Bounce addresses stay valid for the delivery lifetime plus a week of late bounces.
   const bounces = new BounceAddresses(loadBounceSecret(db), config.domains[0] as string, config.outbound.lifetime + 7 * 86_400);
   const transport = createTransport(config);
@@ -338,7 +336,6 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
         await notifier.stop();
         await webhooks.stop();
         await worker.stop();
-        await signing?.close();
         await work.close();
         commit.flush();
         db.close();

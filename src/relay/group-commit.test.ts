@@ -72,6 +72,50 @@ describe('GroupCommit', () => {
     expect(db.pragma('temp_store', { simple: true })).toBe(2);
   });
 
+  it('answers a job only once a WAL sync that began after its commit is done, and one sync serves every group committed meanwhile', async () => {
+    const syncs: (() => void)[] = [];
+    const gc = new GroupCommit(db, 64, () => new Promise<void>((resolve) => syncs.push(resolve)));
+    let first = false;
+    const p1 = gc.run(put('a')).then(() => (first = true));
+    await new Promise((r) => setTimeout(r, 10));
+    // Committed (visible) but not yet answered: its sync is running.
+    expect(keys()).toEqual(['a']);
+    expect(syncs).toHaveLength(1);
+    expect(first).toBe(false);
+    // Two more groups commit while that sync runs: they wait for the next one, not this one.
+    let later = 0;
+    const p2 = gc.run(put('b')).then(() => later++);
+    await new Promise((r) => setTimeout(r, 10));
+    const p3 = gc.run(put('c')).then(() => later++);
+    await new Promise((r) => setTimeout(r, 10));
+    syncs[0]!();
+    await p1;
+    expect(later).toBe(0);
+    expect(syncs).toHaveLength(2);
+    syncs[1]!();
+    await Promise.all([p2, p3]);
+    expect(later).toBe(2);
+    expect(syncs).toHaveLength(2);
+    // The connection's own setting stays FULL for every write outside the group commit.
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('rejects the jobs of a group whose sync failed (the session answers 451), and the next group syncs again', async () => {
+    let fail = true;
+    const gc = new GroupCommit(db, 64, async () => {
+      if (fail) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    });
+    await expect(gc.run(put('a'))).rejects.toThrow('EIO');
+    fail = false;
+    await expect(gc.run(put('b'))).resolves.toBeDefined();
+  });
+
+  it('syncs the real WAL file of the database', async () => {
+    const gc = new GroupCommit(db);
+    await gc.run(put('synced'));
+    expect(keys()).toEqual(['synced']);
+  });
+
   it('flushes at once when a batch is full', async () => {
     const gc = new GroupCommit(db, 2);
     const p = [gc.run(put('x')), gc.run(put('y'))];

@@ -1,8 +1,50 @@
 // Owns durable commits: every job runs in its own savepoint inside one transaction per gathering
 // window, so many SMTP sessions finishing together share one fsync (group commit), and a job that
-// throws rolls back alone. A job's promise resolves only after COMMIT returned: only then may the
-// caller answer 250.
+// throws rolls back alone. A job's promise resolves only after its COMMIT is on disk: only then may
+// the caller answer 250.
+//
+// The fsync runs off the event loop. SQLite's own (synchronous=FULL, the connection's setting for
+// every other write) would block the thread that answers SMTP for the whole fsync, 9–14 ms on the
+// development machine's disk, a quarter of that thread's time at 10 KiB. So a group's transaction
+// commits with synchronous=NORMAL (SQLite writes the WAL frames, no fsync) and the group's promises
+// resolve after an fdatasync of the WAL file on libuv's thread pool that started after the COMMIT
+// returned: the same durability (the frames of every acknowledged transaction are on disk before the
+// 250; SQLite's recovery drops a torn tail by its checksums), while the next group is already being
+// gathered and committed. NORMAL still syncs the WAL before a checkpoint and the database after it.
+import { open } from 'node:fs/promises';
 import type { Db } from '../store/db.js';
+
+/** Makes every transaction committed so far durable; rejects when the disk says no (the caller answers 451). */
+export type WalSync = () => Promise<void>;
+
+/**
+ * fdatasync of the connection's WAL file (`<database>-wal`) on libuv's thread pool. Opened for each
+ * sync, so a WAL that SQLite removed (the last connection closed, after its checkpoint) or
+ * recreated is never a stale descriptor; no WAL file means nothing is waiting in one.
+ */
+export function walSync(db: Db): WalSync {
+  const path = `${db.name}-wal`;
+  return async () => {
+    if (db.memory) return;
+    let handle;
+    try {
+      handle = await open(path, 'r+');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  };
+}
+
+interface Synced {
+  readonly done: () => void;
+  readonly failed: (err: unknown) => void;
+}
 
 interface Job {
   readonly fn: () => unknown;
@@ -33,10 +75,20 @@ export class GroupCommit {
   /** When the scheduled flush runs (performance.now()). */
   #dueAt = Infinity;
   readonly #maxBatch: number;
+  readonly #sync: WalSync;
+  readonly #noSync: { run(): unknown };
+  readonly #fullSync: { run(): unknown };
+  /** Committed groups waiting for the next sync, and whether one is running. */
+  #unsynced: Synced[] = [];
+  #syncing = false;
 
-  constructor(db: Db, maxBatch = 64) {
+  /** sync: how committed groups are made durable (tests count the calls); the WAL's fdatasync by default. */
+  constructor(db: Db, maxBatch = 64, sync: WalSync = walSync(db)) {
     this.#db = db;
     this.#maxBatch = maxBatch;
+    this.#sync = sync;
+    this.#noSync = db.prepare('PRAGMA synchronous = NORMAL');
+    this.#fullSync = db.prepare('PRAGMA synchronous = FULL');
   }
 
   /** Commits fn within GATHER_MS: for work a client is waiting on. */
@@ -77,6 +129,7 @@ export class GroupCommit {
     this.#pending = [];
     if (batch.length === 0) return;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    this.#noSync.run();
     try {
       this.#db.transaction(() => {
         for (const job of batch) {
@@ -90,11 +143,45 @@ export class GroupCommit {
     } catch (error) {
       for (const job of batch) job.reject(error);
       return;
+    } finally {
+      this.#fullSync.run();
     }
+    const committed: { job: Job; value: unknown }[] = [];
     batch.forEach((job, i) => {
       const outcome = outcomes[i];
-      if (outcome?.ok) job.resolve(outcome.value);
+      if (outcome?.ok) committed.push({ job, value: outcome.value });
+      // A job that threw was rolled back to its savepoint: nothing of it waits for the disk.
       else job.reject(outcome?.error ?? new Error('commit outcome missing'));
     });
+    if (committed.length === 0) return;
+    this.#afterSync({
+      done: () => {
+        for (const c of committed) c.job.resolve(c.value);
+      },
+      failed: (err) => {
+        for (const c of committed) c.job.reject(err);
+      },
+    });
+  }
+
+  /** Resolves a committed group after a sync that starts after its COMMIT (one sync at a time, covering every group committed meanwhile). */
+  #afterSync(group: Synced): void {
+    this.#unsynced.push(group);
+    if (!this.#syncing) this.#startSync();
+  }
+
+  #startSync(): void {
+    const groups = this.#unsynced;
+    this.#unsynced = [];
+    this.#syncing = true;
+    this.#sync()
+      .then(
+        () => groups.forEach((g) => g.done()),
+        (err: unknown) => groups.forEach((g) => g.failed(err)),
+      )
+      .finally(() => {
+        this.#syncing = false;
+        if (this.#unsynced.length > 0) this.#startSync();
+      });
   }
 }

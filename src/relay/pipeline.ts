@@ -407,6 +407,7 @@ export class Relay {
         message,
         changes,
         bytes: composed,
+        signed,
       } = await this.#work.prepare({
         mail,
         ctx: {
@@ -428,8 +429,9 @@ export class Relay {
         continue;
       }
       if (!composed) throw new Error('the message was not composed');
-      // DKIM last, on the exact bytes that are stored and sent.
-      const bytes = await this.#sign(Buffer.from(composed.buffer, composed.byteOffset, composed.byteLength));
+      // DKIM last, on the exact bytes that are stored and sent (the pool's threads sign as they compose).
+      const asBytes = Buffer.from(composed.buffer, composed.byteOffset, composed.byteLength);
+      const bytes = signed ? asBytes : await this.#sign(asBytes);
       // The envelope comes from our database, never from headers of the incoming mail.
       const envTo = id.direction === 'buyer_to_store' ? id.store.mailbox : buyer.email;
       const flat = (message.text ?? '').slice(0, 20_000).replace(/\s+/g, ' ').trim();

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dkimVerify } from 'mailauth';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ensureDkimKey } from '../outbound/dkim.js';
 import { WorkPool } from './work-pool.js';
 import { inlineWork, ParseTimeout } from './work.js';
 
@@ -24,8 +29,14 @@ const ctx = {
   },
 };
 
+const keyDir = mkdtempSync(join(tmpdir(), 'mg-pool-'));
+const key = ensureDkimKey(keyDir, 'relay.test', 'sel');
 const pool = new WorkPool(2);
-afterAll(() => pool.close());
+const signing = new WorkPool(1, key);
+afterAll(async () => {
+  await Promise.all([pool.close(), signing.close()]);
+  rmSync(keyDir, { recursive: true, force: true });
+});
 
 describe('the relay worker pool', () => {
   it('parses, rewrites and composes on its threads exactly as in-process', async () => {
@@ -54,5 +65,35 @@ describe('the relay worker pool', () => {
   it('reports a parse that runs out of time as a ParseTimeout, as the pipeline expects', async () => {
     const big = Buffer.concat([raw, Buffer.alloc(8 * 1024 * 1024, 'a\r\n')]);
     await expect(pool.parse(big, 1)).rejects.toBeInstanceOf(ParseTimeout);
+  });
+
+  it('signs what it composes on the thread, with a signature mailauth verifies against our published key', async () => {
+    const mail = await signing.parse(raw, 5000);
+    const prepared = await signing.prepare({ mail, ctx, campaign: null, compose: true });
+    expect(prepared.signed).toBe(true);
+    const resolver = async (name: string) => {
+      if (name !== 'sel._domainkey.relay.test') throw Object.assign(new Error('no such name'), { code: 'ENOTFOUND' });
+      return [[`v=DKIM1; k=rsa; p=${key.publicKey}`]];
+    };
+    const verified = await dkimVerify(Buffer.from(prepared.bytes as Uint8Array), { resolver });
+    expect(verified.results.map((r) => [r.signingDomain, r.status.result])).toEqual([['relay.test', 'pass']]);
+    // Mail composed elsewhere (notices) is signed on the thread too.
+    const notice = await signing.sign(Buffer.from('From: <postmaster@relay.test>\r\nTo: <a@b.example>\r\nSubject: notice\r\n\r\nhello\r\n'));
+    expect((await dkimVerify(notice, { resolver })).results[0]?.status.result).toBe('pass');
+  });
+
+  it("authenticates the sender on a thread, asking DNS through the main thread's resolver", async () => {
+    const asked: string[] = [];
+    const resolver = async (name: string, type: string) => {
+      asked.push(`${type} ${name}`);
+      if (name === 'buyer.example' && type === 'TXT') return [['v=spf1 ip4:192.0.2.7 -all']];
+      throw Object.assign(new Error('no such name'), { code: 'ENOTFOUND' });
+    };
+    const pass = await pool.authenticate(raw, { ip: '192.0.2.7', helo: 'mx.buyer.example', envelopeFrom: 'jane@buyer.example' }, resolver, 'mx.relay.test');
+    expect(pass.spf).toEqual({ result: 'pass', domain: 'buyer.example' });
+    expect(pass.headerFrom).toEqual(['jane@buyer.example']);
+    expect(asked).toContain('TXT buyer.example');
+    const fail = await pool.authenticate(raw, { ip: '198.51.100.1', helo: 'elsewhere', envelopeFrom: 'jane@buyer.example' }, resolver, 'mx.relay.test');
+    expect(fail.spf.result).toBe('fail');
   });
 });

@@ -1,24 +1,31 @@
-// Owns the relay's worker threads (piscina): parsing, rewriting and composing run there, so the
-// thread that answers SMTP, talks to the database and commits never waits on a large message's
-// CPU work, and a second core does its share. Inputs and outputs are plain data (structured
-// clones); the received bytes are copied once into the thread.
+// Owns the relay's worker threads (piscina): sender authentication, parsing, rewriting, composing
+// and DKIM signing run there, so the thread that answers SMTP, talks to the database and commits
+// never waits on a message's CPU work, and every core does its share. Inputs and outputs are plain
+// data; the received bytes are read into shared memory (smtp/spool.ts), so handing them to a thread
+// copies nothing, and the composed and signed bytes are moved back, not copied.
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import type { AuthFacts } from '../core/sender-auth.js';
 import type { ParsedMail } from '../core/types.js';
-import type { ParseOutcome } from './work-thread.js';
-import { ParseTimeout, type PrepareInput, type Prepared, type RelayWork } from './work.js';
+import type { DnsResolver } from '../dns/resolver.js';
+import { signSetup } from '../outbound/dkim-sign.js';
+import type { DkimKey, Signer } from '../outbound/dkim.js';
+import type { SessionFacts } from '../smtp/authenticate.js';
+import type { AuthOutcome, ParseOutcome, ThreadSetup } from './work-thread.js';
+import { asBuffer, ParseTimeout, type PrepareInput, type Prepared, type RelayWork } from './work.js';
 
 /**
- * Threads for `smtp.workerThreads: 0` (auto): one fewer than the cores, at least one, at most 4.
- * The main thread has its own CPU work (SMTP, sender authentication, the commit) and DKIM signing
- * has its own thread, so with one pool thread per remaining core every core is busy under load;
- * each extra thread is another V8 heap (tens of MB at rest, plus copies of the messages it works
- * on, freed only at its next collection), which the memory budget cannot see.
+ * Threads for `smtp.workerThreads: 0` (auto): one per core, at most 4. Every CPU-bound step of a
+ * message runs on them (signing too: there is no separate signing thread), while the main thread
+ * mostly waits on sockets, the database and the disk; with one thread per core every core is busy
+ * under load. Each thread is another V8 heap (~20 MB at rest, plus what the message it works on
+ * costs while it does), which the byte budget counts per message, not per thread.
  */
 export function autoThreads(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
+  return Math.max(1, Math.min(4, availableParallelism()));
 }
 
 /** The compiled thread module in the build; from the TypeScript source, an entry that loads tsx first. */
@@ -27,15 +34,29 @@ function threadModule(): string {
   return join(dirname(here), here.endsWith('.js') ? 'work-thread.js' : 'work-thread-source.mjs');
 }
 
+type DnsQuestion = { readonly id: number; readonly name: string; readonly rrtype: string };
+
 export class WorkPool implements RelayWork {
   readonly #pool: Piscina;
+  readonly #signs: boolean;
 
-  constructor(threads: number) {
-    this.#pool = new Piscina({ filename: threadModule(), minThreads: threads, maxThreads: threads, idleTimeout: Infinity, concurrentTasksPerWorker: 1 });
+  /** dkim: the key the threads sign with (prepare signs what it composes); null: nothing is signed here. */
+  constructor(threads: number, dkim: DkimKey | null = null) {
+    const setup: ThreadSetup = { dkim: dkim ? signSetup(dkim) : null };
+    this.#signs = dkim !== null;
+    this.#pool = new Piscina({
+      filename: threadModule(),
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: Infinity,
+      concurrentTasksPerWorker: 1,
+      workerData: setup,
+    });
   }
 
   /**
-   * One small message through parse, rewrite and compose on each thread, so the first real
+   * One small message through parse, rewrite, compose, signing and sender authentication on each
+   * thread, so the first real
    * message does not pay for loading and compiling the MIME code (seconds on a loaded machine).
    */
   warmUp(): Promise<void> {
@@ -57,6 +78,7 @@ export class WorkPool implements RelayWork {
         campaign: null,
         compose: true,
       });
+      await this.authenticate(raw, { ip: '127.0.0.1', helo: 'warm.example', envelopeFrom: '' }, async () => [], 'warm.example');
     };
     return Promise.all(Array.from({ length: this.#pool.options.maxThreads }, one)).then(
       () => undefined,
@@ -77,6 +99,34 @@ export class WorkPool implements RelayWork {
 
   async prepare(input: PrepareInput): Promise<Prepared> {
     return (await this.#pool.run(input, { name: 'prepare' })) as Prepared;
+  }
+
+  /** DKIM signing on a thread, for mail composed on the main thread (notices, reminders, role mail). */
+  readonly sign: Signer = async (raw) => {
+    if (!this.#signs) throw new Error('this pool has no DKIM key');
+    return asBuffer((await this.#pool.run({ raw }, { name: 'sign' })) as Uint8Array);
+  };
+
+  /**
+   * SPF, DKIM and DMARC of a received message on a thread; its DNS questions come back here and are
+   * answered by `resolver` (the gateway's one cache, one lookup in flight per name).
+   */
+  async authenticate(raw: Uint8Array, session: SessionFacts, resolver: DnsResolver, mta: string): Promise<AuthFacts> {
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (q: DnsQuestion) => {
+      resolver(q.name, q.rrtype).then(
+        (records) => port1.postMessage({ id: q.id, records }),
+        (err: NodeJS.ErrnoException) =>
+          port1.postMessage({ id: q.id, error: { message: String(err?.message ?? err), ...(err?.code ? { code: err.code } : {}) } }),
+      );
+    });
+    try {
+      const r = (await this.#pool.run({ raw, session, mta, dns: port2 }, { name: 'authenticate', transferList: [port2] })) as AuthOutcome;
+      if ('ok' in r) return r.ok;
+      throw new Error(r.error);
+    } finally {
+      port1.close();
+    }
   }
 
   async close(): Promise<void> {

@@ -8,3 +8,5 @@ const thread = await import('./work-thread.ts');
 
 export const parse = thread.parse;
 export const prepare = thread.prepare;
+export const sign = thread.sign;
+export const authenticate = thread.authenticate;

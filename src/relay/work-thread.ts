@@ -1,10 +1,29 @@
 // Owns the code a worker thread of the relay pool runs (piscina loads this module once per thread
 // and calls its named exports). Errors cross the thread boundary as data, so a parse timeout stays
-// a timeout (451) and an unparsable message stays unparsable (550).
+// a timeout (451) and an unparsable message stays unparsable (550). Large byte results are moved
+// (transferred), not copied, back to the main thread.
+import type { MessagePort } from 'node:worker_threads';
+import { move, workerData } from 'piscina';
+import type { AuthFacts } from '../core/sender-auth.js';
 import type { ParsedMail } from '../core/types.js';
-import { inlineWork, ParseTimeout, prepareMail, type PrepareInput, type Prepared } from './work.js';
+import { dkimSignMessage, type DkimSignSetup } from '../outbound/dkim-sign.js';
+import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
+import { asBuffer, inlineWork, ParseTimeout, prepareMail, type PrepareInput, type Prepared } from './work.js';
 
 export type ParseOutcome = { readonly ok: ParsedMail } | { readonly timeout: string } | { readonly error: string };
+
+/** What the pool gives every thread at start. */
+export interface ThreadSetup {
+  readonly dkim: DkimSignSetup | null;
+}
+
+const setup = (workerData ?? { dkim: null }) as ThreadSetup;
+
+/** A buffer that owns its whole memory is moved to the caller; a view into shared or pooled memory is copied. */
+function handBack(bytes: Buffer): Uint8Array {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  return whole ? (move(bytes) as Uint8Array) : bytes;
+}
 
 export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promise<ParseOutcome> {
   try {
@@ -15,6 +34,47 @@ export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promi
   }
 }
 
-export function prepare(task: PrepareInput): Promise<Prepared> {
-  return prepareMail(task);
+export async function prepare(task: PrepareInput): Promise<Prepared> {
+  const prepared = await prepareMail(task, setup.dkim);
+  return prepared.bytes ? { ...prepared, bytes: handBack(asBuffer(prepared.bytes)) } : prepared;
+}
+
+/** DKIM-signs bytes composed elsewhere (notices, reminders); the signed bytes come back. */
+export async function sign(task: { raw: Uint8Array }): Promise<Uint8Array> {
+  if (!setup.dkim) throw new Error('DKIM signing is not configured on this pool');
+  return handBack(await dkimSignMessage(asBuffer(task.raw), setup.dkim));
+}
+
+/** One DNS question to the main thread's resolver (its cache and its one-lookup-per-name). */
+type DnsAnswer = { readonly id: number; readonly records: unknown[] } | { readonly id: number; readonly error: { message: string; code?: string } };
+
+export type AuthOutcome = { readonly ok: AuthFacts } | { readonly error: string };
+
+/**
+ * SPF, DKIM and DMARC of a received message (mailauth), asking DNS through `dns`, a port whose
+ * other end answers from the gateway's resolver.
+ */
+export async function authenticate(task: { raw: Uint8Array; session: SessionFacts; mta: string; dns: MessagePort }): Promise<AuthOutcome> {
+  const waiting = new Map<number, { resolve: (r: unknown[]) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  task.dns.on('message', (a: DnsAnswer) => {
+    const w = waiting.get(a.id);
+    if (!w) return;
+    waiting.delete(a.id);
+    if ('records' in a) w.resolve(a.records);
+    else w.reject(Object.assign(new Error(a.error.message), a.error.code ? { code: a.error.code } : {}));
+  });
+  const resolver = (name: string, rrtype: string) =>
+    new Promise<unknown[]>((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      task.dns.postMessage({ id, name, rrtype });
+    });
+  try {
+    return { ok: await authenticateMail(asBuffer(task.raw), task.session, resolver, task.mta) };
+  } catch (err) {
+    return { error: (err as Error).message ?? String(err) };
+  } finally {
+    task.dns.close();
+  }
 }

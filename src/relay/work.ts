@@ -1,9 +1,11 @@
 // Owns the CPU-bound steps of the pipeline as plain-data functions: parse (raw bytes → ParsedMail)
 // and prepare (ParsedMail + RewriteContext → the rewritten message and, unless previewing, its
-// composed bytes). Inputs and outputs survive structured cloning, so the same functions run
-// in-process (`inlineWork`) or on the worker threads of work-pool.ts.
+// composed bytes, DKIM-signed where the thread holds the key). Inputs and outputs survive
+// structured cloning, so the same functions run in-process (`inlineWork`) or on the worker threads
+// of work-pool.ts.
 import { rewrite, type RewriteContext } from '../core/rewrite.js';
 import type { Change, OutgoingMail, ParsedMail } from '../core/types.js';
+import { dkimSignMessage, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { withCampaignParts, type CampaignHandover } from './campaign-handover.js';
 import { composeMail } from './compose.js';
 import { parseMail, ParseTimeout } from './parse.js';
@@ -20,8 +22,10 @@ export interface PrepareInput {
 export interface Prepared {
   readonly message: OutgoingMail;
   readonly changes: readonly Change[];
-  /** The composed RFC 5322 bytes (CRLF), unsigned; null when compose was false. */
+  /** The composed RFC 5322 bytes (CRLF); null when compose was false. */
   readonly bytes: Uint8Array | null;
+  /** true when `bytes` already begin with our DKIM-Signature (the thread held the key). */
+  readonly signed: boolean;
 }
 
 /** Where the pipeline runs its CPU-bound steps. parse rejects with ParseTimeout when too slow. */
@@ -30,20 +34,25 @@ export interface RelayWork {
   prepare(input: PrepareInput): Promise<Prepared>;
 }
 
-export async function prepareMail(input: PrepareInput): Promise<Prepared> {
+/** Rewrite, the campaign's parts, compose and (with a key) DKIM, in one go on one thread. */
+export async function prepareMail(input: PrepareInput, dkim: DkimSignSetup | null = null): Promise<Prepared> {
   const { message: rewritten, changes } = await rewrite(input.mail, input.ctx);
   const message = input.campaign ? withCampaignParts(rewritten, input.campaign as CampaignHandover) : rewritten;
-  return { message, changes, bytes: input.compose ? await composeMail(message) : null };
+  if (!input.compose) return { message, changes, bytes: null, signed: false };
+  const composed = await composeMail(message);
+  // DKIM last, on the exact bytes that are stored and sent.
+  if (dkim) return { message, changes, bytes: await dkimSignMessage(composed, dkim), signed: true };
+  return { message, changes, bytes: composed, signed: false };
 }
 
-function asBuffer(raw: Uint8Array): Buffer {
+export function asBuffer(raw: Uint8Array): Buffer {
   return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }
 
-/** The steps on the calling thread (tests, tools, a pool of zero threads). */
+/** The steps on the calling thread (tests, tools, a pool of zero threads); the caller signs. */
 export const inlineWork: RelayWork = {
   parse: (raw, timeoutMs) => parseMail(asBuffer(raw), timeoutMs),
-  prepare: prepareMail,
+  prepare: (input) => prepareMail(input),
 };
 
 export { ParseTimeout };

@@ -75,6 +75,8 @@ function clientIp(session: SMTPServerSession): string {
 export interface Intake {
   readonly spool: Spool;
   readonly budget: ByteBudget;
+  /** Where SPF/DKIM/DMARC are computed (the gateway's worker threads); on this thread by default. */
+  readonly authenticate?: typeof authenticateMail;
 }
 
 export function createSmtpListener(
@@ -270,7 +272,7 @@ export function createSmtpListener(
         else {
           // SPF, DKIM and DMARC from DNS and this session, for the null sender too: postmaster@
           // takes mail from <>, and a From of a p=reject domain must not pass because of it.
-          const auth = await authenticateMail(
+          const auth = await (intake.authenticate ?? authenticateMail)(
             raw,
             { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from },
             role.resolver,

@@ -1,0 +1,93 @@
+// Owns signing one message with mailauth's DKIM signer, in whichever thread calls it (the relay's
+// pool threads sign what they compose, so the composed bytes never cross a thread to be signed).
+// Two changes to mailauth, local to the signer instance loaded here:
+//  - h= lists SIGNED_HEADERS, each as many times as it occurs, plus one empty entry for those in
+//    OVERSIGNED (mailauth signs each listed header once and ignores an array headerList);
+//  - the PEM key is parsed once per thread, not for every signature (a sixth of the signing time).
+// Verification (mailauth's authenticate, also on the pool threads) keeps mailauth's own behaviour.
+import { createRequire } from 'node:module';
+import type { KeyObject } from 'node:crypto';
+import { OVERSIGNED, SIGNED_HEADERS, type DkimKey } from './dkim.js';
+
+const requireHere = createRequire(import.meta.url);
+
+/** What a thread needs to sign (plain data: it crosses into the pool threads as workerData). */
+export interface DkimSignSetup {
+  readonly signingDomain: string;
+  readonly selector: string;
+  readonly privateKey: string;
+  /** RFC 6376 §3.4: relaxed header canonicalisation / relaxed body canonicalisation. */
+  readonly canonicalization: 'relaxed/relaxed';
+  readonly algorithm: 'rsa-sha256';
+}
+
+export function signSetup(key: DkimKey): DkimSignSetup {
+  return { signingDomain: key.domain, selector: key.selector, privateKey: key.privateKeyPem, canonicalization: 'relaxed/relaxed', algorithm: 'rsa-sha256' };
+}
+
+interface ParsedHeader {
+  readonly key: string;
+  readonly casedKey: string;
+}
+
+type DkimSign = (input: Buffer, options: unknown) => Promise<{ signatures: string; errors: unknown[] }>;
+
+let loaded: DkimSign | null = null;
+
+/** mailauth's dkimSign, loaded once per thread with this module's header list and key cache. */
+function dkimSignFn(): DkimSign {
+  if (loaded) return loaded;
+  const tools = requireHere('mailauth/lib/tools') as {
+    getSigningHeaderLines: (parsed: ParsedHeader[], names: unknown, verify?: boolean) => unknown;
+    getPrivateKey: (pem: string | Buffer) => KeyObject;
+  };
+  const pick = tools.getSigningHeaderLines;
+  tools.getSigningHeaderLines = function (parsed, names, verify) {
+    if (verify) return pick.call(this, parsed, names, verify);
+    const keys: string[] = [];
+    const headers: ParsedHeader[] = [];
+    for (const name of SIGNED_HEADERS) {
+      for (let i = parsed.length - 1; i >= 0; i--) {
+        const h = parsed[i] as ParsedHeader;
+        if (h.key !== name) continue;
+        keys.push(h.casedKey);
+        headers.push(h);
+      }
+      if (OVERSIGNED.includes(name)) keys.push(name.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase()));
+    }
+    return { keys: keys.join(': '), headers };
+  };
+  const parseKey = tools.getPrivateKey;
+  let cached: { pem: string | Buffer; key: KeyObject } | null = null;
+  tools.getPrivateKey = (pem) => {
+    if (cached?.pem !== pem) cached = { pem, key: parseKey(pem) };
+    return cached.key;
+  };
+  // The signer takes its copies of these functions when it is loaded: load fresh instances now,
+  // whatever loaded mailauth before (its own exported dkimSign keeps the originals).
+  for (const m of ['mailauth/lib/dkim/dkim-signer', 'mailauth/lib/dkim/sign']) delete requireHere.cache[requireHere.resolve(m)];
+  loaded = (requireHere('mailauth/lib/dkim/sign') as { dkimSign: DkimSign }).dkimSign;
+  return loaded;
+}
+
+/**
+ * The DKIM-Signature header for `raw` followed by `raw`: the bytes we store and send. Throws when
+ * mailauth produced no signature (the caller answers 451).
+ */
+export async function dkimSignMessage(raw: Buffer, setup: DkimSignSetup): Promise<Buffer> {
+  const result = await dkimSignFn()(raw, {
+    signingDomain: setup.signingDomain,
+    selector: setup.selector,
+    privateKey: setup.privateKey,
+    canonicalization: setup.canonicalization,
+    algorithm: setup.algorithm,
+    // mailauth 4.x takes the keys in signatureData; top-level key fields alone sign nothing.
+    signatureData: [setup],
+  });
+  if (result.errors.length) {
+    const e = result.errors[0] as { err?: Error; message?: string } | undefined;
+    throw new Error(`DKIM signing failed: ${e?.err?.message ?? e?.message ?? String(e)}`);
+  }
+  if (!result.signatures.includes('DKIM-Signature:')) throw new Error('DKIM signing produced no signature');
+  return Buffer.concat([Buffer.from(result.signatures), raw]);
+}
