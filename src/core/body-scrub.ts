@@ -3,7 +3,7 @@
 // Searches the folded reading (masking/fold.ts), so case, accents, NFC/NFD, doubled or no-break
 // spaces, entities, percent-escapes and tags inside an address or a name change nothing.
 // Linear: one fold of the input and indexOf scans per needle, no regex backtracking.
-import { fold, foldString } from './masking/fold.js';
+import { fold, foldString, type Folded } from './masking/fold.js';
 import { nameVariants } from './masking/name-variants.js';
 import { applySpans, type Span } from './masking/spans.js';
 
@@ -69,15 +69,39 @@ function precedingName(folded: string, openerStart: number, names: readonly stri
   return null;
 }
 
-function mask(value: string, target: MaskTarget, repl: MaskReplacement, html: boolean): MaskResult {
+interface CompiledTarget {
+  /** Folded full-name spellings (name-variants.ts). */
+  readonly fullNames: readonly string[];
+  /** Folded display names and full-name spellings, longest first. */
+  readonly names: readonly string[];
+  /** Folded address spellings (as written and punycode). */
+  readonly needles: readonly string[];
+}
+
+// A target is folded once, not once per call (an HTML part masks every tag's attributes with it).
+const compiled = new WeakMap<MaskTarget, CompiledTarget>();
+
+function compile(target: MaskTarget): CompiledTarget {
+  let c = compiled.get(target);
+  if (!c) {
+    const fullNames = [...new Set((target.fullNames ?? []).flatMap(nameVariants))];
+    const names = [...new Set([...target.names.map(foldString), ...fullNames])].filter((n) => n.length >= 2).sort((a, b) => b.length - a.length);
+    c = { fullNames, names, needles: [...new Set(target.addresses.flatMap(addressNeedles))] };
+    compiled.set(target, c);
+  }
+  return c;
+}
+
+/**
+ * The writer's addresses (with a display name written right before one) and full names in a
+ * folded reading of `value`, as source spans with their replacement (escaped for HTML when `html`).
+ */
+export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: MaskReplacement, html: boolean): Span[] {
   const esc = html ? escapeHtml : (s: string) => s;
-  const f = fold(value, html);
   const text = f.text;
   const at = (i: number) => f.map[i] as number;
   const spans: Span[] = [];
-  const fullNames = [...new Set((target.fullNames ?? []).flatMap(nameVariants))];
-  const names = [...new Set([...target.names.map(foldString), ...fullNames])].filter((n) => n.length >= 2).sort((a, b) => b.length - a.length);
-  const needles = new Set(target.addresses.flatMap(addressNeedles));
+  const { fullNames, names, needles } = compile(target);
   for (const needle of needles) {
     for (let from = 0; ;) {
       const hit = text.indexOf(needle, from);
@@ -107,7 +131,12 @@ function mask(value: string, target: MaskTarget, repl: MaskReplacement, html: bo
       spans.push({ start: at(hit), end: at(hit + needle.length), text: esc(repl.name) });
     }
   }
-  return applySpans(value, spans, html);
+  return spans;
+}
+
+function mask(value: string, target: MaskTarget, repl: MaskReplacement, html: boolean): MaskResult {
+  const r = applySpans(value, writerSpans(value, fold(value, html), target, repl, html), html);
+  return { value: r.value, count: r.count };
 }
 
 export function maskText(value: string, target: MaskTarget, repl: MaskReplacement): MaskResult {

@@ -1,5 +1,6 @@
 // Content filters over real SMTP: seller → buyer mail that breaks a rule is refused with a reason;
 // buyer → seller mail is filtered, and the forwarded copy says what was removed.
+import { decodeHTML } from 'entities';
 import { simpleParser } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,6 +38,27 @@ describe('seller → buyer', () => {
     const r = await send('support@acme.example', { subject: `Order ${pair.number}`, text: 'A CHEAP deal: pay by wire transfer' });
     expect(r.code).toBe(550);
     expect(r.response).toMatch(/5\.7\.1 the message contains banned words: cheap, wire transfer/);
+    expect((await h.api('GET', '/api/v1/messages')).body.items).toHaveLength(0);
+  });
+
+  it('refuses banned words however the HTML or the text splits, spells or hides them', async () => {
+    const spellings = [
+      { html: '<p>A ch<b></b>eap deal</p>' },
+      { html: '<p>A <span>che</span>ap deal</p>' },
+      { html: '<p>A &#99;heap deal</p>' },
+      { html: '<p>A ch<marquee></marquee>eap deal</p>' }, // the sanitiser drops the marquee: the reader sees "cheap"
+      { html: '<p>A ch<script>x</script>eap deal</p>' },
+      { html: '<p>Pay by wire <i>trans</i>fer</p>' },
+      { text: 'A che\u00adap deal' },
+      { text: 'A ch\u200beap deal' },
+      { text: 'A ｃｈｅａｐ deal' },
+      { subject: `Order ${pair.number}: ch\u200beap`, text: 'see subject' },
+    ];
+    for (const s of spellings) {
+      const r = await send('support@acme.example', { subject: `Order ${pair.number}`, ...s });
+      expect(r.code, JSON.stringify(s)).toBe(550);
+      expect(r.response).toMatch(/5\.7\.1 the message contains banned words: (cheap|wire transfer)/);
+    }
     expect((await h.api('GET', '/api/v1/messages')).body.items).toHaveLength(0);
   });
 
@@ -94,6 +116,33 @@ describe('buyer → seller', () => {
     expect(stored.changes.map((c: { rule: string }) => c.rule)).toEqual(
       expect.arrayContaining(['filter.banned-word', 'filter.attachment', 'html.sanitized', 'filter.image']),
     );
+  });
+});
+
+describe('buyer → seller, what a reader sees', () => {
+  it('masks banned words and removes links however the markup splits, encodes or hides them', async () => {
+    const r = await send('jane@buyer.example', {
+      subject: 'question',
+      text: 'Is it che\u00adap? ch\u200beap? ｃｈｅａｐ? See ht\u00adtps://evil.example/t or https://ev\u200bil.example/u',
+      html:
+        '<p>Is it ch<b></b>eap? <span>che</span>ap? &#99;heap? ch<!-- -->eap? wire <i>trans</i>fer?</p>' +
+        '<a href=" https://evil.example/a">a</a> <a href="ht&#x09;tps://evil.example/b">b</a> <a href="https&#58;//evil.example/c">c</a>' +
+        '<p><span>https://ev</span>il.example/y and https://ev&#105;l.example/z</p><a href="https://shop.example/ok" title="so ch&#101;ap">ok</a>',
+    });
+    expect(r.ok).toBe(true);
+    const [m] = await h.sink!.waitFor(1);
+    const parsed = await simpleParser(m!.raw);
+    const seen = (s: string) =>
+      decodeHTML(s.replace(/<[^>]*>/g, ''))
+        .normalize('NFKC')
+        .replace(/[\u00ad\u200b]/g, '');
+    for (const body of [parsed.text ?? '', typeof parsed.html === 'string' ? parsed.html : '']) {
+      expect(seen(body)).not.toMatch(/cheap|wire transfer|evil/i);
+      expect(decodeHTML(body)).not.toMatch(/evil/i);
+    }
+    expect(parsed.html).toContain('https://shop.example/ok');
+    const [stored] = (await h.api('GET', '/api/v1/messages')).body.items;
+    expect(stored.changes.map((c: { rule: string }) => c.rule)).toEqual(expect.arrayContaining(['filter.banned-word', 'filter.link']));
   });
 });
 

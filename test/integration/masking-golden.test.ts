@@ -2,6 +2,8 @@
 // test/fixtures/masking and our own of the same kinds, both directions) go through a gateway, and
 // the delivered bytes are searched part by part (test/helpers/leak-search.ts) for every real
 // address and full name of the writer. None may appear; what must still work is checked too.
+import exifr from 'exifr';
+import jpeg from 'jpeg-js';
 import { simpleParser } from 'mailparser';
 import { PDFDocument } from 'pdf-lib';
 import { strFromU8, unzipSync } from 'fflate';
@@ -10,7 +12,7 @@ import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
 import { SmtpClient } from '../helpers/smtp-client.js';
 import {
-  b64, BUYER, BUYER_OTHER, COLLEAGUE, docxWithAuthor, handed, jpegWithExif, MAILBOX, mail, outlookMsg, pdfWithAuthor, pngWithText, STAFF, wordDoc,
+  b64, BUYER, BUYER_OTHER, COLLEAGUE, docxWithAuthor, handed, jpegTakenSideways, jpegWithExif, MAILBOX, mail, outlookMsg, pdfWithAuthor, pngWithText, STAFF, wordDoc,
 } from '../fixtures/masking-mail.js'; // prettier-ignore
 
 let h: Harness;
@@ -335,6 +337,33 @@ const CASES: Case[] = [
       ]);
     },
     check: async (raw) => expect((await simpleParser(raw)).attachments[0]!.content.equals(jpegWithExif().clean)).toBe(true),
+  },
+  {
+    name: 'a real phone photo taken sideways: GPS, owner, serial and artist go, the orientation stays',
+    direction: 'staff → buyer',
+    build: () =>
+      mail(staff('Photo of the parcel A-1001', ['Content-Type: multipart/mixed; boundary="i"']), [
+        '--i',
+        'Content-Type: text/plain',
+        '',
+        'Photo attached.',
+        '--i',
+        'Content-Type: image/jpeg; name="IMG_0002.jpg"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(jpegTakenSideways().bytes),
+        '--i--',
+      ]),
+    check: async (raw) => {
+      const photo = (await simpleParser(raw)).attachments[0]!.content;
+      const sent = jpegTakenSideways();
+      expect(await exifr.orientation(photo)).toBe(6); // shown upright, as on the phone
+      const tags = (await exifr.parse(photo, true)) as Record<string, unknown>;
+      expect(Object.keys(tags).filter((k) => !/^(JFIF|Resolution|XResolution|YResolution|Thumbnail)/.test(k))).toEqual(['Orientation']);
+      const decoded = jpeg.decode(photo, { useTArray: true });
+      expect([decoded.width, decoded.height]).toEqual([sent.width, sent.height]);
+      expect(Buffer.from(decoded.data).equals(Buffer.from(jpeg.decode(sent.bytes, { useTArray: true }).data))).toBe(true);
+    },
   },
   {
     name: 'a PNG with an Author text chunk, as application/octet-stream',

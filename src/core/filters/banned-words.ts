@@ -1,77 +1,82 @@
-// Owns banned-word matching: case-insensitive, on Unicode word boundaries, single words and
-// phrases. Linear: the text is split into word tokens once, and each token is looked up in a map.
+// Owns banned-word matching on the text a reader sees: the folded reading of masking/fold.ts
+// (entities decoded, tags and comments read as nothing, zero-width characters and soft hyphens
+// gone, NFKC, case and accents folded), so `ch<b></b>eap`, `&#99;heap`, `che\u00ADap` and `ＣＨＥＡＰ`
+// are all "cheap". Whole words only: a banned word is not found inside a longer word, nor as one
+// half of a hyphenated or apostrophe-joined word ("cheap-cheap"); the words of a phrase may be
+// separated by any non-word characters. Linear: one regex of escaped literals (no nesting) over
+// the folded text, and each match's boundaries checked by hand.
+import { fold, foldString, type Folded } from '../masking/fold.js';
+import { applySpans, type Span } from '../masking/spans.js';
 
-const TOKEN = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
+const WORDS = /[\p{L}\p{N}]+/gu;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+const JOINERS = new Set(["'", '’', '-']);
 
-interface Token {
-  readonly start: number;
-  readonly end: number;
-  readonly lower: string;
+export interface BannedMatcher {
+  /** One alternation of every entry, folded; null when there are none. */
+  readonly re: RegExp | null;
+  /** An entry's folded words joined by one space → the entry as the admin wrote it. */
+  readonly byKey: ReadonlyMap<string, string>;
 }
 
-function tokens(text: string): Token[] {
-  return [...text.matchAll(TOKEN)].map((m) => ({ start: m.index, end: m.index + m[0].length, lower: m[0].toLowerCase() }));
-}
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-interface Matcher {
-  /** First token of a banned entry → the entries (as token lists) starting with it. */
-  readonly byFirst: Map<string, { words: string[]; entry: string }[]>;
-}
-
-export function compileBannedWords(entries: readonly string[]): Matcher {
-  const byFirst = new Map<string, { words: string[]; entry: string }[]>();
+export function compileBannedWords(entries: readonly string[]): BannedMatcher {
+  const byKey = new Map<string, string>();
+  const alternatives: string[] = [];
   for (const entry of entries) {
-    const words = tokens(entry).map((t) => t.lower);
-    const first = words[0];
-    if (!first) continue;
-    const list = byFirst.get(first) ?? [];
-    list.push({ words, entry });
-    byFirst.set(first, list);
+    const words = foldString(entry).match(WORDS);
+    if (!words) continue;
+    const key = words.join(' ');
+    if (byKey.has(key)) continue;
+    byKey.set(key, entry);
+    alternatives.push(words.map(escapeRe).join('[^\\p{L}\\p{N}]{1,20}'));
   }
-  return { byFirst };
+  if (alternatives.length === 0) return { re: null, byKey };
+  // Longer first, so a phrase wins over a word it starts with.
+  alternatives.sort((a, b) => b.length - a.length);
+  return { re: new RegExp(`(?:${alternatives.join('|')})(?!['’-]?[\\p{L}\\p{N}])`, 'gu'), byKey };
 }
 
-interface Hit {
-  readonly start: number;
-  readonly end: number;
+export interface BannedHit extends Span {
   readonly entry: string;
 }
 
-function hits(text: string, m: Matcher): Hit[] {
-  if (m.byFirst.size === 0) return [];
-  const toks = tokens(text);
-  const out: Hit[] = [];
-  for (let i = 0; i < toks.length; i++) {
-    const candidates = m.byFirst.get((toks[i] as Token).lower);
-    if (!candidates) continue;
-    for (const c of candidates) {
-      const last = toks[i + c.words.length - 1];
-      if (!last) continue;
-      let ok = true;
-      for (let k = 1; k < c.words.length && ok; k++) ok = toks[i + k]?.lower === c.words[k];
-      if (ok) out.push({ start: (toks[i] as Token).start, end: last.end, entry: c.entry });
+/** True when the folded text continues a word right before `at` (a letter, or a joiner after one). */
+function joinedBefore(t: string, at: number): boolean {
+  const prev = t[at - 1];
+  if (prev === undefined) return false;
+  if (WORD_CHAR.test(prev)) return true;
+  return JOINERS.has(prev) && at >= 2 && WORD_CHAR.test(t[at - 2] as string);
+}
+
+/** Banned words and phrases in a folded reading, as source spans replaced by asterisks. */
+export function bannedSpans(f: Folded, m: BannedMatcher): BannedHit[] {
+  if (!m.re) return [];
+  const out: BannedHit[] = [];
+  const t = f.text;
+  const re = new RegExp(m.re.source, m.re.flags);
+  for (let hit = re.exec(t); hit; hit = re.exec(t)) {
+    const at = hit.index;
+    if (joinedBefore(t, at)) {
+      re.lastIndex = at + 1;
+      continue;
     }
+    const entry = m.byKey.get((hit[0].match(WORDS) ?? []).join(' ')) ?? hit[0];
+    out.push({ start: f.map[at] as number, end: f.map[at + hit[0].length] as number, text: '*'.repeat(Math.max(4, hit[0].length)), entry });
   }
   return out;
 }
 
-/** The banned entries found in the text, each once, in the order they first appear. */
-export function findBannedWords(text: string, m: Matcher): string[] {
-  return [...new Set(hits(text, m).map((h) => h.entry))];
+/** The banned entries found in the text (HTML when `html`), each once, in the order they first appear. */
+export function findBannedWords(text: string, m: BannedMatcher, html = false): string[] {
+  if (!m.re) return [];
+  return [...new Set(bannedSpans(fold(text, html), m).map((h) => h.entry))];
 }
 
-/** Replaces every banned word or phrase with asterisks of the same length. */
-export function maskBannedWords(text: string, m: Matcher): { value: string; count: number } {
-  const found = hits(text, m).sort((a, b) => a.start - b.start);
-  if (found.length === 0) return { value: text, count: 0 };
-  let out = '';
-  let pos = 0;
-  let count = 0;
-  for (const h of found) {
-    if (h.start < pos) continue;
-    out += text.slice(pos, h.start) + '*'.repeat(Math.max(4, h.end - h.start));
-    pos = h.end;
-    count++;
-  }
-  return { value: out + text.slice(pos), count };
+/** Replaces every banned word or phrase with asterisks (at least four); in HTML the tags inside stay. */
+export function maskBannedWords(text: string, m: BannedMatcher, html = false): { value: string; count: number } {
+  if (!m.re) return { value: text, count: 0 };
+  const r = applySpans(text, bannedSpans(fold(text, html), m), html);
+  return { value: r.value, count: r.count };
 }

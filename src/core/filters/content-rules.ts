@@ -5,6 +5,7 @@ import { refusal, type Refusal } from '../verdicts.js';
 import { partKind } from '../masking/part-table.js';
 import { judgeAttachment, type AttachmentVerdict } from './attachments.js';
 import { compileBannedWords, findBannedWords } from './banned-words.js';
+import { readHtml } from './html-sanitize.js';
 import { findLinks, hostAllowed, linkHost } from './text-filters.js';
 
 export interface ContentRules {
@@ -18,19 +19,21 @@ export interface ContentRules {
   readonly bannedWords: readonly string[];
 }
 
-/** Text of an HTML part for word and link checks: tags dropped (linear). */
-export function htmlText(html: string): string {
-  return html.replace(/<[^>]{0,10000}>/g, ' ');
-}
-
 export function judgeAttachments(attachments: readonly MailAttachment[], rules: ContentRules): AttachmentVerdict[] {
   return attachments.map((a) => judgeAttachment(a, { maxBytes: rules.maxAttachmentBytes, stripImages: rules.stripImages }));
 }
 
-/** Content refusals for seller → buyer mail, in order: banned words, attachments, links. */
+/**
+ * Content refusals for seller → buyer mail, in order: banned words, attachments, links. Words and
+ * links are judged on what the buyer will see: the text and the sanitised HTML read as a reader
+ * reads them (entities decoded, tags as nothing, invisible characters gone, NFKC), title and alt
+ * included, and hrefs as a browser follows them.
+ */
 export function contentRefusal(mail: ParsedMail, rules: ContentRules): Refusal | null {
-  const all = [mail.subject, mail.text ?? '', mail.html ? htmlText(mail.html) : ''].join('\n');
-  const words = findBannedWords(all, compileBannedWords(rules.bannedWords));
+  const banned = compileBannedWords(rules.bannedWords);
+  const view = mail.html ? readHtml(mail.html) : null;
+  const texts = [mail.subject, mail.text ?? '', ...(view?.attributes ?? [])];
+  const words = [...new Set([...texts.flatMap((t) => findBannedWords(t, banned)), ...(view ? findBannedWords(view.html, banned, true) : [])])];
   if (words.length) return refusal('BANNED_WORDS', `the message contains banned words: ${words.slice(0, 10).join(', ')}`);
   // Signatures and keys are removed by the rewrite (they cannot stay valid after masking), never a
   // reason to refuse: staff whose Outlook signs every mail must be able to answer buyers.
@@ -40,9 +43,16 @@ export function contentRefusal(mail: ParsedMail, rules: ContentRules): Refusal |
   ).find((v) => v.reason !== null);
   if (bad) return refusal('ATTACHMENT_REFUSED', `attachment "${bad.attachment.filename ?? '(unnamed)'}" refused: ${bad.reason}`);
   if (rules.linkAction === 'refuse') {
-    const hrefs = mail.html ? [...mail.html.matchAll(/href\s*=\s*["']?(https?:[^"'\s>]{1,2048})/gi)].map((m) => m[1] as string) : [];
-    const link = [...findLinks(all), ...hrefs].find((l) => !hostAllowed(linkHost(l), rules.linkAllowList));
-    if (link) return refusal('LINK_REFUSED', `links to ${linkHost(link) || 'that site'} are not allowed in messages to buyers`);
+    const links = [...texts.flatMap((t) => findLinks(t)), ...(view ? [...findLinks(view.html, true), ...view.hrefs.filter((l) => /^https?:/i.test(l))] : [])];
+    const hostOf = (l: string) => {
+      try {
+        return new URL(/^https?:/i.test(l) ? l : `http://${l}`).hostname;
+      } catch {
+        return linkHost(l);
+      }
+    };
+    const link = links.find((l) => !hostAllowed(hostOf(l), rules.linkAllowList));
+    if (link) return refusal('LINK_REFUSED', `links to ${hostOf(link) || 'that site'} are not allowed in messages to buyers`);
   }
   return null;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decodeHTML } from 'entities';
 import { judgeAttachment, sniffType } from './attachments.js';
 import { compileBannedWords, findBannedWords, maskBannedWords } from './banned-words.js';
 import { sanitizeMailHtml } from './html-sanitize.js';
@@ -39,7 +40,7 @@ describe('banned words', () => {
     ['cheaply done', []],
     ['pay by wire   transfer today', ['Wire Transfer']],
     ['wire the transfer', []],
-    ['die GRÖSSE passt', []],
+    ['die GRÖSSE passt', ['größe']], // Größe in capitals: a reader sees the same word
     ['die Größe passt', ['größe']],
     ['cheap-cheap', []],
   ])('%s → %j', (text, found) => expect(findBannedWords(text, m)).toEqual(found));
@@ -109,5 +110,62 @@ describe('redactEmails on large text', () => {
     const r = redactEmails(text, []);
     expect(r.count).toBe(1);
     expect(r.value.endsWith('write to [email removed]')).toBe(true);
+  });
+});
+
+describe('filters judge the text a reader sees, however the markup splits or spells it', () => {
+  const m = compileBannedWords(['cheap', 'wire transfer']);
+  it.each([
+    ['ch<b></b>eap'],
+    ['<span>che</span>ap'],
+    ['&#99;heap'],
+    ['&#x43;HEAP'],
+    ['ch&shy;eap'],
+    ['che\u00adap'],
+    ['ch\u200beap'],
+    ['ch<!-- x -->eap'],
+    ['ｃｈｅａｐ'],
+    ['wire <i>trans</i>fer'],
+    ['wire&nbsp;transfer'],
+  ])('a banned word in HTML: %s', (html) => expect(findBannedWords(html, m, true)).not.toEqual([]));
+
+  it.each([['che\u00adap'], ['ch\u200beap'], ['ｃｈｅａｐ'], ['wire\u00a0transfer']])('a banned word in text: %j', (text) =>
+    expect(findBannedWords(text, m)).not.toEqual([]),
+  );
+
+  it('does not join words a reader sees apart (a paragraph or a line break between them)', () => {
+    expect(findBannedWords('<p>ch</p><p>eap</p> che<br>ap', m, true)).toEqual([]);
+  });
+
+  it('masks a split banned word in HTML and keeps the markup balanced', () => {
+    expect(maskBannedWords('a ch<b></b>eap one', m, true)).toEqual({ value: 'a *****<b></b> one', count: 1 });
+  });
+
+  it('removes a link whose text is split by tags, entities or invisible characters', () => {
+    const r = redactLinks('see ht\u00adtps://evil.example/w or https://ev\u200bil.example/v or ｈｔｔｐｓ://evil.example/u', ALLOW);
+    expect(r.value).not.toMatch(/evil/);
+    expect(r.count).toBe(3);
+  });
+
+  it('removes an href a browser would follow however it is written, and links in the text split by markup', () => {
+    const html =
+      '<a href=" https://evil.example/a">a</a><a href="ht&#x09;tps://evil.example/b">b</a><a href="https&#58;//evil.example/c">c</a>' +
+      '<a href="HTTPS://EVIL.example/d">d</a><a href="https://shop.example@evil.example/e">e</a><a href="https://shop.example/ok">ok</a>' +
+      '<p><span>https://ev</span>il.example/y and https://ev&#105;l.example/z and ht&shy;tps://evil.example/w</p>';
+    const out = sanitizeMailHtml(html, { keepEmailDomains: KEEP, linkAllowList: ALLOW, stripImages: false }).html;
+    const seen = decodeHTML(out.replace(/<[^>]*>/g, '')).replace(/[\u00ad\u200b]/g, '');
+    expect(out).not.toMatch(/evil/i);
+    expect(seen).not.toMatch(/evil/i);
+    expect(out).toContain('<a href="https://shop.example/ok">ok</a>');
+  });
+
+  it('masks banned words in the title and alt a reader sees on hover', () => {
+    const out = sanitizeMailHtml('<a href="https://shop.example/" title="so ch&#101;ap">x</a>', {
+      keepEmailDomains: KEEP,
+      linkAllowList: ALLOW,
+      stripImages: false,
+      banned: m,
+    }).html;
+    expect(decodeHTML(out)).not.toMatch(/cheap/);
   });
 });

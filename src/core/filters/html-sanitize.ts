@@ -1,10 +1,19 @@
 // Owns HTML sanitising with sanitize-html (a well-kept library, not our own parser): no scripts,
-// event handlers, forms, iframes or styles; remote images removed (tracking pixels); links outside
-// the allow-list and foreign addresses removed; banned words masked where asked.
+// event handlers, forms, iframes or styles; remote images removed (tracking pixels). Then the
+// content filters judge what a reader of the result sees (filters/reader-filters.ts, on one folded
+// reading of the sanitised HTML, so a word or a link split by tags, entities or invisible
+// characters — or joined by a tag the sanitiser drops — is judged whole): foreign addresses and
+// links outside the allow-list removed, banned words masked where asked. An href is judged as a
+// browser follows it (spaces and control characters around it dropped, tabs and line ends inside
+// it removed, parsed by the WHATWG URL parser), never as written.
 import sanitizeHtml from 'sanitize-html';
 import type { Change } from '../types.js';
+import type { Folded } from '../masking/fold.js';
 import { linkGivesAway } from '../masking/link-identity.js';
-import { hostAllowed, linkHost, redactEmails, redactLinks } from './text-filters.js';
+import type { Span } from '../masking/spans.js';
+import type { BannedMatcher } from './banned-words.js';
+import { filterReading, type FilterKind, type ReaderRules } from './reader-filters.js';
+import { hostAllowed } from './text-filters.js';
 
 function percentDecoded(s: string): string {
   try {
@@ -18,54 +27,65 @@ export interface HtmlFilterOptions {
   readonly keepEmailDomains: readonly string[];
   readonly linkAllowList: readonly string[];
   readonly stripImages: boolean;
-  /** Applied to every text node after the link and address filters (e.g. banned-word masking). */
-  readonly textFilter?: (text: string) => { value: string; count: number };
+  /** Banned words masked in the text and in title/alt. */
+  readonly banned?: BannedMatcher | null;
   /**
    * Applied first to every kept attribute a reader can see or follow (href, title, alt): the
    * writer's own addresses and names masked there too.
    */
   readonly attributeFilter?: (value: string) => { value: string; count: number };
+  /** The writer's own addresses and names on the reading of the sanitised HTML (replacements escaped). */
+  readonly writer?: (html: string, f: Folded) => Span[];
+}
+
+export interface SanitizedHtml {
+  readonly html: string;
+  readonly changes: Change[];
+  /** Writer spans applied (see `writer`). */
+  readonly writerCount: number;
 }
 
 const DANGEROUS = /<\s*(script|iframe|frame|form|object|embed|style|link|meta|base|svg|math)\b/gi;
 const HANDLER = /\son[a-z]{2,20}\s*=/gi;
 
-export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): { html: string; changes: Change[] } {
-  const dropped = new Map<string, number>();
-  for (const m of html.matchAll(DANGEROUS)) {
-    const tag = (m[1] as string).toLowerCase();
-    dropped.set(tag, (dropped.get(tag) ?? 0) + 1);
+/** An href as a browser follows it: C0 controls and spaces around it dropped, tab/CR/LF inside removed. */
+export function hrefAsFollowed(href: string): string {
+  return href.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').replace(/[\t\n\r]/g, '');
+}
+
+export type HrefVerdict = { readonly keep: string } | { readonly drop: 'link' | 'email' };
+
+/**
+ * What to do with an href: keep it (as the browser reads it), or drop it because it leads outside
+ * the allow-list (or nowhere a mail reader can resolve) or gives an address away.
+ */
+export function judgeHref(raw: string, linkAllowList: readonly string[], keepEmailDomains: readonly string[]): HrefVerdict {
+  const href = hrefAsFollowed(raw);
+  if (href === '' || href.startsWith('#')) return { keep: href };
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return { drop: 'link' }; // relative or protocol-relative: nothing to resolve it against in mail
   }
-  const handlers = [...html.matchAll(HANDLER)].length;
-  let images = 0;
-  let links = 0;
-  let emails = 0;
-  let masked = 0;
-  const givesAway = (link: string) => linkGivesAway(link, o.keepEmailDomains);
-  // title and alt are shown on hover or instead of an image: filtered like text; href is masked
-  // (the writer's own address becomes the alias) before the link checks.
-  const visibleAttributes = (attribs: Record<string, string>): Record<string, string> => {
-    const next = { ...attribs };
-    for (const key of ['href', 'title', 'alt'] as const) {
-      let v = next[key];
-      if (v === undefined) continue;
-      if (o.attributeFilter) {
-        const decoded = key === 'href' ? percentDecoded(v) : v;
-        const f = o.attributeFilter(decoded);
-        if (f.count) v = f.value;
-      }
-      if (key !== 'href') {
-        const e = redactEmails(v, o.keepEmailDomains);
-        const l = redactLinks(e.value, o.linkAllowList, givesAway);
-        emails += e.count;
-        links += l.count;
-        v = l.value;
-      }
-      next[key] = v;
-    }
-    return next;
-  };
-  const out = sanitizeHtml(html, {
+  if (url.protocol === 'http:' || url.protocol === 'https:') {
+    if (!hostAllowed(url.hostname, linkAllowList)) return { drop: 'link' };
+    // An allow-listed link whose query carries an address (percent-encoded or base64).
+    return linkGivesAway(href, keepEmailDomains) ? { drop: 'email' } : { keep: href };
+  }
+  if (url.protocol === 'mailto:') return linkGivesAway(href.slice(7), keepEmailDomains) ? { drop: 'email' } : { keep: href };
+  return { drop: 'link' };
+}
+
+interface Hooks {
+  readonly stripImages: boolean;
+  readonly anchor: (attribs: Record<string, string>) => Record<string, string>;
+  readonly image: (attribs: Record<string, string>) => Record<string, string>;
+  readonly imageDropped: () => void;
+}
+
+function sanitizeWith(html: string, h: Hooks): string {
+  return sanitizeHtml(html, {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center'],
     allowedAttributes: {
       a: ['href', 'title', 'name'],
@@ -82,42 +102,76 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): { html: st
     exclusiveFilter: (frame) => {
       if (frame.tag !== 'img') return false;
       const src = frame.attribs.src ?? '';
-      if (o.stripImages || !/^(cid:|data:image\/)/i.test(src)) {
-        images++;
+      if (h.stripImages || !/^(cid:|data:image\/)/i.test(src)) {
+        h.imageDropped();
         return true;
       }
       return false;
     },
     transformTags: {
-      a: (tagName, attribs) => {
-        const next = visibleAttributes(attribs);
-        const href = next.href ?? '';
-        if (/^https?:/i.test(href) && !hostAllowed(linkHost(href), o.linkAllowList)) {
-          delete next.href;
-          links++;
-        } else if (/^https?:/i.test(href) && linkGivesAway(href, o.keepEmailDomains)) {
-          // An allow-listed link whose query carries an address (percent-encoded or base64).
-          delete next.href;
-          emails++;
-        } else if (/^mailto:/i.test(href) && linkGivesAway(href.slice(7), o.keepEmailDomains)) {
-          delete next.href;
-          emails++;
-        }
-        return { tagName, attribs: next };
-      },
-      img: (tagName, attribs) => ({ tagName, attribs: visibleAttributes(attribs) }),
-    },
-    textFilter: (text) => {
-      const e = redactEmails(text, o.keepEmailDomains);
-      const l = redactLinks(e.value, o.linkAllowList, givesAway);
-      emails += e.count;
-      links += l.count;
-      if (!o.textFilter) return l.value;
-      const f = o.textFilter(l.value);
-      masked += f.count;
-      return f.value;
+      a: (tagName, attribs) => ({ tagName, attribs: h.anchor(attribs) }),
+      img: (tagName, attribs) => ({ tagName, attribs: h.image(attribs) }),
     },
   });
+}
+
+export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): SanitizedHtml {
+  const dropped = new Map<string, number>();
+  for (const m of html.matchAll(DANGEROUS)) {
+    const tag = (m[1] as string).toLowerCase();
+    dropped.set(tag, (dropped.get(tag) ?? 0) + 1);
+  }
+  const handlers = [...html.matchAll(HANDLER)].length;
+  let images = 0;
+  const counts: Record<FilterKind, number> = { writer: 0, email: 0, link: 0, banned: 0 };
+  const rules: ReaderRules = {
+    keepEmailDomains: o.keepEmailDomains,
+    linkAllowList: o.linkAllowList,
+    banned: o.banned ?? null,
+    ...(o.attributeFilter ? { maskLink: (l: string) => (o.attributeFilter as NonNullable<typeof o.attributeFilter>)(l).value } : {}),
+  };
+  const add = (c: Readonly<Record<FilterKind, number>>) => {
+    for (const k of Object.keys(counts) as FilterKind[]) counts[k] += c[k];
+  };
+  // title and alt are shown on hover or instead of an image: filtered like text; href is masked
+  // (the writer's own address becomes the alias) before it is judged.
+  const visibleAttributes = (attribs: Record<string, string>): Record<string, string> => {
+    const next = { ...attribs };
+    for (const key of ['href', 'title', 'alt'] as const) {
+      let v = next[key];
+      if (v === undefined) continue;
+      if (o.attributeFilter) {
+        const decoded = key === 'href' ? percentDecoded(v) : v;
+        const f = o.attributeFilter(decoded);
+        if (f.count) v = f.value;
+      }
+      if (key !== 'href') {
+        const r = filterReading(v, false, rules);
+        add(r.counts);
+        v = r.value;
+      }
+      next[key] = v;
+    }
+    return next;
+  };
+  const out = sanitizeWith(html, {
+    stripImages: o.stripImages,
+    imageDropped: () => images++,
+    anchor: (attribs) => {
+      const next = visibleAttributes(attribs);
+      if (next.href === undefined) return next;
+      const verdict = judgeHref(next.href, o.linkAllowList, o.keepEmailDomains);
+      if ('keep' in verdict) next.href = verdict.keep;
+      else {
+        delete next.href;
+        counts[verdict.drop]++;
+      }
+      return next;
+    },
+    image: visibleAttributes,
+  });
+  const seen = filterReading(out, true, rules, o.writer ? (f) => (o.writer as NonNullable<typeof o.writer>)(out, f) : undefined);
+  add(seen.counts);
   const changes: Change[] = [];
   if (dropped.size || handlers) {
     const parts = [...dropped].map(([t, n]) => (n > 1 ? `${t} ×${n}` : t));
@@ -130,8 +184,38 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): { html: st
       detail: o.stripImages ? 'images removed from the HTML part' : 'remote images removed from the HTML part',
       count: images,
     });
-  if (links) changes.push({ rule: 'filter.link', detail: 'links outside the allow-list removed from the HTML part', count: links });
-  if (emails) changes.push({ rule: 'filter.email', detail: 'email addresses removed from the HTML part', count: emails });
-  if (masked) changes.push({ rule: 'filter.banned-word', detail: 'banned words masked in the HTML part', count: masked });
-  return { html: out, changes };
+  if (counts.link) changes.push({ rule: 'filter.link', detail: 'links outside the allow-list removed from the HTML part', count: counts.link });
+  if (counts.email) changes.push({ rule: 'filter.email', detail: 'email addresses removed from the HTML part', count: counts.email });
+  if (counts.banned) changes.push({ rule: 'filter.banned-word', detail: 'banned words masked in the HTML part', count: counts.banned });
+  return { html: seen.value, changes, writerCount: counts.writer };
+}
+
+export interface HtmlReading {
+  /** The sanitised HTML: what the reader will see (read it with fold(html, true)). */
+  readonly html: string;
+  /** hrefs as a browser follows them. */
+  readonly hrefs: readonly string[];
+  /** title and alt values. */
+  readonly attributes: readonly string[];
+}
+
+/** What a reader of this HTML sees and can follow, for the checks that refuse a message. */
+export function readHtml(html: string): HtmlReading {
+  const hrefs: string[] = [];
+  const attributes: string[] = [];
+  const collect = (attribs: Record<string, string>) => {
+    if (attribs.title) attributes.push(attribs.title);
+    if (attribs.alt) attributes.push(attribs.alt);
+    return attribs;
+  };
+  const out = sanitizeWith(html, {
+    stripImages: false,
+    imageDropped: () => {},
+    anchor: (attribs) => {
+      if (attribs.href !== undefined) hrefs.push(hrefAsFollowed(attribs.href));
+      return collect(attribs);
+    },
+    image: collect,
+  });
+  return { html: out, hrefs, attributes };
 }

@@ -4,6 +4,11 @@
 // HTML entities and percent-escapes decoded, and — for HTML — tags and comments read as nothing
 // (block tags as a space), so `john<span></span>&#46;smith%40acme.example` reads
 // `john.smith@acme.example`. Linear: one pass, every character looked at once.
+// The plain reading (`plain`) is what a reader sees with case, accents and percent-escapes kept
+// (each character in NFKC): it judges links, whose host must not be folded (shöp ≠ shop).
+// Entities are decoded by `entities` (the decoder htmlparser2 and sanitize-html use), so every
+// named entity of HTML5 reads as a browser shows it.
+import { decodeHTMLStrict } from 'entities';
 
 export interface Folded {
   /** The folded text. */
@@ -105,17 +110,15 @@ class Out {
 /** Decodes `&…;` at i: [decoded text, length in the source], or null. */
 function entityAt(src: string, i: number): [string, number] | null {
   const semi = src.indexOf(';', i + 2);
-  if (semi < 0 || semi - i > 12) return null;
+  // The longest HTML5 entity name is 31 characters (&CounterClockwiseContourIntegral;).
+  if (semi < 0 || semi - i > 33) return null;
   const body = src.slice(i + 1, semi);
-  let code: number;
-  if (/^#[0-9]{1,7}$/.test(body)) code = Number(body.slice(1));
-  else if (/^#x[0-9a-f]{1,6}$/i.test(body)) code = parseInt(body.slice(2), 16);
-  else {
-    const named = NAMED[body.toLowerCase()];
-    return named === undefined ? null : [named, semi + 1 - i];
-  }
-  if (code > 0x10ffff || code === 0) return null;
-  return [String.fromCodePoint(code), semi + 1 - i];
+  const named = NAMED[body.toLowerCase()];
+  if (named !== undefined) return [named, semi + 1 - i];
+  if (!/^(#[0-9]{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31})$/i.test(body)) return null;
+  const whole = src.slice(i, semi + 1);
+  const decoded = decodeHTMLStrict(whole);
+  return decoded === whole ? null : [decoded, semi + 1 - i];
 }
 
 /** Decodes a run of `%XX` escapes at i as UTF-8 (one character): [text, length], or null. */
@@ -137,6 +140,27 @@ function percentAt(src: string, i: number): [string, number] | null {
   return cp > 0x10ffff ? null : [String.fromCodePoint(cp), 3 * (extra + 1)];
 }
 
+const nfkcCache = new Map<string, string>();
+
+/** One character as a reader sees it: NFKC (fullwidth ｈ → h), case and accents kept. */
+function plainChar(ch: string): string {
+  const cached = nfkcCache.get(ch);
+  if (cached !== undefined) return cached;
+  const plain = ch.normalize('NFKC');
+  if (nfkcCache.size < 10_000) nfkcCache.set(ch, plain);
+  return plain;
+}
+
+function pushPlain(out: Out, ch: string, at: number): void {
+  if (ch.length === 1) {
+    const c = ch.charCodeAt(0);
+    if (c < 0x80) return out.push(c, at);
+    if (isSpace(c)) return out.space(at);
+    if (isInvisible(c)) return;
+  }
+  out.pushString(plainChar(ch), at);
+}
+
 function pushFolded(out: Out, ch: string, at: number): void {
   if (ch.length === 1) {
     const c = ch.charCodeAt(0);
@@ -150,16 +174,22 @@ function pushFolded(out: Out, ch: string, at: number): void {
   out.pushString(foldChar(ch), at);
 }
 
-/** Folds `src` (see the module comment). `html`: tags and comments read as nothing or a space. */
-export function fold(src: string, html = false): Folded {
+/**
+ * Folds `src` (see the module comment). `html`: tags and comments read as nothing or a space.
+ * `plain`: the reader's text only (entities decoded, tags, invisible characters dropped, NFKC),
+ * no lowercase, no accents dropped, percent-escapes kept.
+ */
+export function fold(src: string, html = false, plain = false): Folded {
   const n = src.length;
   const out = new Out(n);
+  const pushChar = plain ? pushPlain : pushFolded;
+  const lower = plain ? 0 : 32;
   let i = 0;
   while (i < n) {
     const c = src.charCodeAt(i);
     if (c < 0x80 && c !== 0x25 && c !== 0x26 && c !== 0x3c) {
       if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) out.space(i);
-      else out.push(c >= 0x41 && c <= 0x5a ? c + 32 : c, i);
+      else out.push(c >= 0x41 && c <= 0x5a ? c + lower : c, i);
       i++;
       continue;
     }
@@ -182,12 +212,12 @@ export function fold(src: string, html = false): Folded {
     if (c === 0x26) {
       const e = entityAt(src, i);
       if (e) {
-        for (const ch of e[0]) pushFolded(out, ch, i);
+        for (const ch of e[0]) pushChar(out, ch, i);
         i += e[1];
         continue;
       }
     }
-    if (c === 0x25) {
+    if (c === 0x25 && !plain) {
       const p = percentAt(src, i);
       if (p) {
         pushFolded(out, p[0], i);
@@ -202,7 +232,7 @@ export function fold(src: string, html = false): Folded {
     }
     const cp = src.codePointAt(i) as number;
     const ch = String.fromCodePoint(cp);
-    pushFolded(out, ch, i);
+    pushChar(out, ch, i);
     i += ch.length;
   }
   out.map[out.len] = n;

@@ -4,16 +4,60 @@
 // blocks), never by searching for byte patterns; anything that does not walk cleanly is refused.
 // The npm candidates (exif-be-gone, piexifjs) are Node stream transforms that search for markers,
 // or handle JPEG EXIF only and leave XMP, IPTC and comments in place.
-// The EXIF orientation goes with the rest: a phone photo may show turned.
+// The EXIF orientation is the one tag kept: a phone stores a photo taken sideways as it came off
+// the sensor plus Orientation = 6, and without it the photo arrives sideways. It is written back
+// as a new EXIF segment holding that tag alone (IFD0, big-endian), so nothing else of the
+// original EXIF (GPS, owner, serial, maker notes) can ride along.
 
 export class NotAnImage extends Error {}
 
 /** JPEG APPn/COM segments kept: JFIF (APP0), ICC colour profile (APP2), Adobe colour (APP14). */
 const JPEG_KEEP = new Set([0xe0, 0xe2, 0xee]);
 
+const EXIF_HEADER = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
+
+/** The Orientation (1–8) in an EXIF APP1 segment's data, or null when it has none or does not read. */
+export function exifOrientation(data: Uint8Array): number | null {
+  if (!EXIF_HEADER.every((v, i) => data[i] === v)) return null;
+  const t = data.subarray(6);
+  const le = t[0] === 0x49 && t[1] === 0x49;
+  if (!le && !(t[0] === 0x4d && t[1] === 0x4d)) return null;
+  const u16 = (o: number) => (o + 2 > t.length ? -1 : le ? (t[o] as number) | ((t[o + 1] as number) << 8) : ((t[o] as number) << 8) | (t[o + 1] as number));
+  const u32 = (o: number) => (o + 4 > t.length ? -1 : le ? u16(o) + u16(o + 2) * 0x10000 : u16(o) * 0x10000 + u16(o + 2));
+  if (u16(2) !== 42) return null;
+  const ifd = u32(4);
+  const n = u16(ifd);
+  if (ifd < 8 || n < 0) return null;
+  for (let i = 0; i < n && i < 1000; i++) {
+    const e = ifd + 2 + 12 * i;
+    if (e + 12 > t.length) return null;
+    if (u16(e) === 0x0112 && u16(e + 2) === 3) {
+      const v = u16(e + 8);
+      return v >= 1 && v <= 8 ? v : null;
+    }
+  }
+  return null;
+}
+
+/** An APP1 segment with an EXIF block holding only the Orientation tag. */
+function orientationSegment(orientation: number): Uint8Array {
+  // prettier-ignore
+  const tiff = [
+    0x4d, 0x4d, 0, 42, 0, 0, 0, 8, // big-endian TIFF header, IFD0 at 8
+    0, 1, // one entry
+    0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, // Orientation, SHORT, 1 value
+    0, 0, 0, 0, // no next IFD
+  ];
+  const data = [...EXIF_HEADER, ...tiff];
+  const len = data.length + 2;
+  return Uint8Array.from([0xff, 0xe1, len >> 8, len & 0xff, ...data]);
+}
+
 function stripJpeg(b: Uint8Array): Uint8Array {
   const out: Uint8Array[] = [b.subarray(0, 2)];
   let pos = 2;
+  let orientation: number | null = null;
+  let afterJfif = 1; // where the orientation segment goes: after SOI, or after a leading JFIF APP0
   for (;;) {
     if (pos + 4 > b.length || b[pos] !== 0xff) throw new NotAnImage('JPEG segments do not follow each other');
     let m = pos + 1;
@@ -35,9 +79,12 @@ function stripJpeg(b: Uint8Array): Uint8Array {
     const end = m + 1 + len;
     if (len < 2 || end > b.length) throw new NotAnImage('a JPEG segment runs past the end');
     const isApp = marker >= 0xe0 && marker <= 0xef;
+    if (marker === 0xe1 && orientation === null) orientation = exifOrientation(b.subarray(m + 3, end));
     if (!(marker === 0xfe || (isApp && !JPEG_KEEP.has(marker)))) out.push(b.subarray(pos, end));
+    if (marker === 0xe0 && out.length === 2) afterJfif = 2;
     pos = end;
   }
+  if (orientation !== null && orientation !== 1) out.splice(afterJfif, 0, orientationSegment(orientation));
   return concat(out);
 }
 

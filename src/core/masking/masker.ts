@@ -1,15 +1,17 @@
 // Owns the text and HTML masking every part shares: the writer's addresses and names become the
 // alias, then (with content rules) other addresses and links outside the allow-list are removed
-// and, buyer → seller, banned words masked. Each call records what it changed, naming the part.
-import { addressNeedles, maskHtml, maskText, type MaskReplacement, type MaskTarget } from '../body-scrub.js';
+// and, buyer → seller, banned words masked. A text is read once (one fold, see fold.ts) and all
+// of these are found on that reading and applied together (filters/reader-filters.ts); HTML is
+// sanitised first and then read the same way, so what is judged is what the reader will see.
+// Each call records what it changed, naming the part.
+import { addressNeedles, escapeHtml, maskHtml, maskText, writerSpans, type MaskReplacement, type MaskTarget } from '../body-scrub.js';
 import { nameVariants } from './name-variants.js';
-import { compileBannedWords, maskBannedWords } from '../filters/banned-words.js';
+import { compileBannedWords } from '../filters/banned-words.js';
 import type { ContentRules } from '../filters/content-rules.js';
 import { sanitizeMailHtml } from '../filters/html-sanitize.js';
-import { redactEmails, redactLinks } from '../filters/text-filters.js';
+import { filterReading, type ReaderRules } from '../filters/reader-filters.js';
 import type { Change } from '../types.js';
 import { foldString } from './fold.js';
-import { linkGivesAway } from './link-identity.js';
 
 export interface Masker {
   readonly text: (s: string, where: string) => string;
@@ -30,49 +32,61 @@ export interface MaskerOptions {
   readonly changes: Change[];
 }
 
+const TAG = /<[a-z][^<>]{0,10000}>/gi;
+
 export function makeMasker(o: MaskerOptions): Masker {
   const { hide, repl, content, changes } = o;
   const banned = content && o.maskBanned ? compileBannedWords(content.bannedWords) : null;
+  const htmlRepl: MaskReplacement = { address: escapeHtml(repl.address), name: escapeHtml(repl.name) };
   const add = (rule: string, detail: string, count: number) => {
     if (count) changes.push({ rule, detail, count });
   };
-  const filter = (value: string, where: string): string => {
-    if (!content) return value;
-    const e = redactEmails(value, content.keepEmailDomains);
-    const l = redactLinks(e.value, content.linkAllowList, (link) => linkGivesAway(link, content.keepEmailDomains));
-    add('filter.email', `email addresses removed from the ${where}`, e.count);
-    if (l.count)
+  const rules: ReaderRules | null = content
+    ? { keepEmailDomains: content.keepEmailDomains, linkAllowList: content.linkAllowList, banned, maskLink: (l) => maskText(l, hide, repl).value }
+    : null;
+  const text = (s: string, where: string): string => {
+    const r = filterReading(s, false, rules, (f) => writerSpans(s, f, hide, repl, false));
+    add('mask.address', where, r.counts.writer);
+    add('filter.email', `email addresses removed from the ${where}`, r.counts.email);
+    if (r.counts.link)
       changes.push({
         rule: 'filter.link',
-        detail: `links outside the allow-list removed from the ${where}: ${[...new Set(l.found)].slice(0, 5).join(', ')}`,
-        count: l.count,
+        detail: `links outside the allow-list removed from the ${where}: ${[...new Set(r.hosts)].slice(0, 5).join(', ')}`,
+        count: r.counts.link,
       });
-    if (!banned) return l.value;
-    const b = maskBannedWords(l.value, banned);
-    add('filter.banned-word', `banned words masked in the ${where}`, b.count);
-    return b.value;
+    add('filter.banned-word', `banned words masked in the ${where}`, r.counts.banned);
+    return r.value;
   };
-  const text = (s: string, where: string): string => {
-    const r = maskText(s, hide, repl);
-    add('mask.address', where, r.count);
-    return filter(r.value, where);
+  // Attribute values the sanitiser keeps beyond href/title/alt (a name=, an image's src) are masked
+  // for the writer too: only tags that may hold an address are looked at.
+  const attributes = (s: string): { value: string; count: number } => {
+    let count = 0;
+    const value = s.replace(TAG, (tag) => {
+      if (!/[@%&\uff20]/.test(tag)) return tag;
+      const r = maskText(tag, hide, htmlRepl);
+      count += r.count;
+      return r.value;
+    });
+    return { value, count };
   };
   const html = (s: string, where: string): string => {
-    const r = maskHtml(s, hide, repl);
-    add('mask.address', where, r.count);
-    if (!content) return r.value;
-    // Addresses a reader sees across tags, entities and comments, before the sanitiser splits text.
-    const e = redactEmails(r.value, content.keepEmailDomains, true);
-    add('filter.email', `email addresses removed from the ${where}`, e.count);
-    const s2 = sanitizeMailHtml(e.value, {
+    if (!content) {
+      const r = maskHtml(s, hide, repl);
+      add('mask.address', where, r.count);
+      return r.value;
+    }
+    const s2 = sanitizeMailHtml(s, {
       keepEmailDomains: content.keepEmailDomains,
       linkAllowList: content.linkAllowList,
       stripImages: content.stripImages,
+      banned,
       attributeFilter: (v) => maskText(v, hide, repl),
-      ...(banned ? { textFilter: (t: string) => maskBannedWords(t, banned) } : {}),
+      writer: (out, f) => writerSpans(out, f, hide, repl, true),
     });
+    const a = attributes(s2.html);
+    add('mask.address', where, s2.writerCount + a.count);
     changes.push(...s2.changes.map((c) => (where === 'HTML part' ? c : { ...c, detail: c.detail.replace('the HTML part', `the ${where}`) })));
-    return s2.html;
+    return a.value;
   };
   const alias = foldString(o.alias);
   return {

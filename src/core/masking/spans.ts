@@ -11,10 +11,14 @@ export interface Span {
 
 const TAG = /<(?!!--)[^<>]{0,10000}>/g;
 
-/** Applies non-overlapping spans (the first of two overlapping ones wins, longer first). */
-export function applySpans(value: string, spans: Span[], html: boolean): { value: string; count: number } {
-  if (spans.length === 0) return { value, count: 0 };
+/**
+ * Applies non-overlapping spans (the first of two overlapping ones wins, longer first; of two
+ * equal ones, the one earlier in `spans`). `applied`: the spans that were applied.
+ */
+export function applySpans<S extends Span>(value: string, spans: S[], html: boolean): { value: string; count: number; applied: S[] } {
+  if (spans.length === 0) return { value, count: 0, applied: [] };
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const applied: S[] = [];
   let out = '';
   let pos = 0;
   let count = 0;
@@ -27,6 +31,7 @@ export function applySpans(value: string, spans: Span[], html: boolean): { value
     }
     pos = span.end;
     count++;
+    applied.push(span);
   }
-  return { value: out + value.slice(pos), count };
+  return { value: out + value.slice(pos), count, applied };
 }
