@@ -63,6 +63,8 @@ export interface AcceptInput {
   readonly log: Logger;
   /** Set by the campaign sender: headers added after the rewrite, and its ledger update made in the commit. */
   readonly campaign?: CampaignHandover | undefined;
+  /** The admin's reply box: the staff user writing, recorded as who answered in the commit that stores the reply. */
+  readonly staffUserId?: number | undefined;
 }
 
 export interface Accepted {

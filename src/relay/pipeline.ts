@@ -490,6 +490,7 @@ export class Relay {
           raw: input.raw,
           receivedAt: now,
           campaignRecipientId: input.campaign?.recipientId ?? null,
+          staffUserId: input.staffUserId,
         });
         messageIds.push(messageId);
         this.#events.messageReceived(messageId, now);

@@ -18,6 +18,8 @@ export interface StoreMessage {
   readonly source: 'api' | 'web' | 'campaign';
   /** Campaign mail: unsubscribe headers and footer, and the ledger update inside the commit. */
   readonly campaign?: CampaignHandover | undefined;
+  /** The staff user writing in the admin's reply box: the response clock's "who answered", set in the reply's own commit. */
+  readonly staffUserId?: number | undefined;
   readonly log: Logger;
 }
 
@@ -51,5 +53,6 @@ async function asInput(relay: Relay, m: StoreMessage): Promise<AcceptInput> {
     submitter: { permittedSenderId: m.sender.id, storeId: m.sender.storeId },
     log: m.log,
     campaign: m.campaign,
+    staffUserId: m.staffUserId,
   };
 }

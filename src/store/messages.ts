@@ -32,6 +32,11 @@ export interface NewMessage {
   readonly receivedAt: number;
   /** The campaign ledger row this message was sent for, if any. */
   readonly campaignRecipientId?: number | null;
+  /**
+   * The staff user who wrote this store message in the admin's reply box: the response clock it
+   * stops is theirs ("who answered"), written by this insert, inside the caller's transaction.
+   */
+  readonly staffUserId?: number | null | undefined;
 }
 
 export interface MessageSummary {
@@ -121,6 +126,9 @@ export class MessageRepo {
       m.searchText ?? m.snippet ?? '',
       m.buyerName ?? '',
     );
+    // The insert's trigger (migration 011) just stopped the clock and took the sending address's user.
+    if (m.staffUserId != null && m.direction === 'store_to_buyer')
+      stmt(this.#db, 'UPDATE response_clocks SET responder_user_id = ? WHERE answer_message_id = ?').run(m.staffUserId, id);
     return id;
   }
 

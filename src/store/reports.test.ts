@@ -91,6 +91,49 @@ describe('response-time report', () => {
     expect(r.overall.open).toBe(0);
   });
 
+  it('names the staff user who answered from the reply box in the insert that stores the reply: no later write, nothing if it rolls back', async () => {
+    const f = await seedResponseFixture(db, FIXTURE_NOW);
+    const messages = new MessageRepo(db);
+    const clock = () =>
+      db
+        .prepare('SELECT answered_at AS answeredAt, responder_user_id AS userId FROM response_clocks WHERE pair_id = ? ORDER BY id DESC LIMIT 1')
+        .get(f.pairs.p6);
+    const reply = (relayMessageId: string) =>
+      messages.insert({
+        pairId: f.pairs.p6,
+        storeId: f.stores.birch,
+        critical: false,
+        criticalToOptedOut: false,
+        suspicious: false,
+        autoSubmitted: false,
+        direction: 'store_to_buyer',
+        source: 'web',
+        authorEmail: 'help@birch.example',
+        permittedSenderId: null,
+        subject: 'Re: your order',
+        originalMessageId: null,
+        relayMessageId,
+        verdict: 'accept',
+        findings: [],
+        changes: [],
+        raw: Buffer.from('x'),
+        receivedAt: FIXTURE_NOW,
+        staffUserId: f.alex.id,
+      });
+    // A commit that fails after the insert (a crash, a full disk) leaves the clock as it was.
+    expect(() =>
+      db.transaction(() => {
+        reply('<rolled-back@relay.localhost>');
+        throw new Error('the commit fails');
+      })(),
+    ).toThrow('the commit fails');
+    expect(clock()).toEqual({ answeredAt: null, userId: null });
+    db.transaction(() => reply('<kept@relay.localhost>'))();
+    expect(clock()).toEqual({ answeredAt: FIXTURE_NOW, userId: f.alex.id });
+    const r = new ReportRepo(db).responseTimes({ storeIds: [f.stores.birch], days: 7, now: FIXTURE_NOW });
+    expect(r.byAgent.find((l) => l.name === 'Alex Agent')?.answered).toBe(1);
+  });
+
   it('follows a message re-categorised by hand', async () => {
     const f = await seedResponseFixture(db, FIXTURE_NOW);
     const start = new ReportRepo(db).conversationClock(f.pairs.p3)!.startMessageId;

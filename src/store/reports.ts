@@ -285,14 +285,17 @@ export class ReportRepo {
     );
   }
 
-  /** Stops the conversation's running clock: "no response needed". False when none was running. */
+  /**
+   * Stops the conversation's running clock: "no response needed"; the inbox's due clock
+   * (conversations.waiting_since) stops with it, in the same transaction, until the buyer writes
+   * again. False when none was running.
+   */
   markNoResponseNeeded(pairId: number, userId: number, now = Date.now()): boolean {
-    return stmt(this.#db, `UPDATE response_clocks SET not_needed_at = ?, not_needed_by = ? WHERE pair_id = ? AND ${OPEN}`).run(now, userId, pairId).changes > 0;
-  }
-
-  /** A web reply was written by this staff user: the clocks those messages answered are theirs. */
-  recordStaffReply(messageIds: readonly number[], userId: number): void {
-    if (messageIds.length === 0) return;
-    stmt(this.#db, `UPDATE response_clocks SET responder_user_id = ? WHERE answer_message_id IN (${marks(messageIds.length)})`).run(userId, ...messageIds);
+    return this.#db.transaction(() => {
+      stmt(this.#db, 'UPDATE conversations SET waiting_since = NULL WHERE pair_id = ? AND waiting_since IS NOT NULL').run(pairId);
+      return (
+        stmt(this.#db, `UPDATE response_clocks SET not_needed_at = ?, not_needed_by = ? WHERE pair_id = ? AND ${OPEN}`).run(now, userId, pairId).changes > 0
+      );
+    })();
   }
 }

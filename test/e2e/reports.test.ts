@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, screenshot } from '../helpers/browser.js';
 import { startHarness, type Harness } from '../helpers/gateway.js';
+import { MessageRepo } from '../../src/store/messages.js';
 import { seedResponseFixture, type ResponseFixture } from '../helpers/response-fixture.js';
 
 let h: Harness;
@@ -114,5 +115,42 @@ describe('the Reports page', () => {
     expect((await owner.request.post(`${base}/conversations/${f.pairs.p5}/no-response-needed`, { form: {} })).status()).toBe(403);
     await owner.goto(`${base}/reports/response-times?days=7&storeId=${f.stores.birch}`);
     expect(await row(owner, 'by-store', 'Birch Home')).toEqual(['Birch Home', '3', '2', '66.7 %', '23 h 45 min', '23 h 45 min', '1', '0']);
+  });
+
+  it('takes a conversation marked "No response needed" off the due clock in the inbox, until the buyer writes again', async () => {
+    // P6 was marked in the test before (the others were answered).
+    await owner.goto(`${base}/inbox`);
+    const rowOf = (pairId: number) => owner.locator(`tr[data-pair-id="${pairId}"]`);
+    await expect.poll(() => rowOf(f.pairs.p6).count()).toBe(1);
+    expect(await rowOf(f.pairs.p6).locator('.due').count()).toBe(0);
+    // "Due first" lists only what still waits for an answer.
+    await owner.click('a:has-text("Due first")');
+    await owner.waitForURL(/sort=due/);
+    expect(await rowOf(f.pairs.p6).count()).toBe(0);
+    // The buyer's next message starts the clock again.
+    new MessageRepo(h.gw.db).insert({
+      pairId: f.pairs.p6,
+      storeId: f.stores.birch,
+      critical: false,
+      criticalToOptedOut: false,
+      suspicious: false,
+      autoSubmitted: false,
+      direction: 'buyer_to_store',
+      source: 'smtp',
+      authorEmail: 'omar@buyer.example',
+      permittedSenderId: null,
+      subject: 'One more thing',
+      originalMessageId: null,
+      relayMessageId: `<again-${Date.now()}@relay.localhost>`,
+      verdict: 'accept',
+      findings: [],
+      changes: [],
+      raw: Buffer.from('x'),
+      receivedAt: Date.now(),
+    });
+    await owner.goto(`${base}/inbox`);
+    expect(await rowOf(f.pairs.p6).locator('.due').innerText()).toMatch(/due in 2[34] h/);
+    await owner.goto(`${base}/inbox?sort=due`);
+    expect(await rowOf(f.pairs.p6).count()).toBe(1);
   });
 });

@@ -76,8 +76,8 @@ export async function seedResponseFixture(db: Db, now: number): Promise<Response
     });
   const buyer = (pairId: number, hoursAgo: number, category = 'buyer_message', autoSubmitted = false) =>
     put(pairId, hoursAgo, { direction: 'buyer_to_store', category, autoSubmitted });
-  const reply = (pairId: number, hoursAgo: number, source: 'smtp' | 'api' | 'web' | 'campaign', sender: { id: number; email: string }) =>
-    put(pairId, hoursAgo, { direction: 'store_to_buyer', source, authorEmail: sender.email, permittedSenderId: sender.id, category: 'sent' });
+  const reply = (pairId: number, hoursAgo: number, source: 'smtp' | 'api' | 'web' | 'campaign', sender: { id: number; email: string }, staffUserId?: number) =>
+    put(pairId, hoursAgo, { direction: 'store_to_buyer', source, authorEmail: sender.email, permittedSenderId: sender.id, category: 'sent', staffUserId });
 
   // In arrival order, as the gateway would have stored them.
   buyer(pairs.p9, 240); // outside 7 days, inside 30
@@ -85,7 +85,7 @@ export async function seedResponseFixture(db: Db, now: number): Promise<Response
   buyer(pairs.p1, 100);
   buyer(pairs.p1, 99); // joins the running clock
   buyer(pairs.p5, 98, 'a_to_z_claim'); // Saturday 10:00
-  reports.recordStaffReply([reply(pairs.p1, 96, 'web', acmeBox)], alex.id); // 4 h, Alex in the reply box
+  reply(pairs.p1, 96, 'web', acmeBox, alex.id); // 4 h, Alex in the reply box
   buyer(pairs.p8, 90, 'refund');
   buyer(pairs.p2, 80, 'refund');
   buyer(pairs.p3, 70, 'buyer_message', true); // an auto-reply: starts nothing
@@ -99,7 +99,7 @@ export async function seedResponseFixture(db: Db, now: number): Promise<Response
   reports.markNoResponseNeeded(pairs.p4, alex.id, now - 39 * H); // within 24 h: left out
   buyer(pairs.p4, 30); // starts a new clock, still open after 30 h: late
   buyer(pairs.p7, 20);
-  reports.recordStaffReply([reply(pairs.p7, 19.5, 'web', birchBox)], owner.id); // 30 min, Olga in the reply box
+  reply(pairs.p7, 19.5, 'web', birchBox, owner.id); // 30 min, Olga in the reply box
   buyer(pairs.p6, 10); // open for 10 h: not counted yet
   buyer(pairs.p7, 5, 'marketplace_notification'); // starts nothing
   return { owner, alex, stores: { acme: acme.id, birch: birch.id }, pairs, passwords };

@@ -18,7 +18,6 @@ import { refusalText } from '../../core/verdicts.js';
 import { parseMail } from '../../relay/parse.js';
 import type { Relay } from '../../relay/pipeline.js';
 import { sendAsStore } from '../../relay/send-as-store.js';
-import { ReportRepo } from '../../store/reports.js';
 import { BannedWordRepo } from '../../store/banned-words.js';
 import { ConversationRepo } from '../../store/conversations.js';
 import type { Db } from '../../store/db.js';
@@ -428,6 +427,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
       ),
       inReplyTo: relayId,
       source: 'web',
+      staffUserId: user.id, // the response clock's "who answered", in the reply's own commit
       log: d.log,
     }).catch((err: unknown) => {
       forms.release(key); // nothing was sent: the same form may try again
@@ -438,7 +438,6 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
       return again(refusalText(result));
     }
     forms.done(key, result);
-    new ReportRepo(d.db).recordStaffReply(result.messageIds, user.id); // the response clock's "who answered"
     drafts.remove(user.id, pair.pairId);
     if (after === 'processed') conversations.setStatus([pair.pairId], 'processed', c.get('storeIds'));
     if (c.req.header('hx-request')) {
