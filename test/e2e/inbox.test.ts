@@ -147,7 +147,7 @@ describe('bulk actions act on exactly the filter shown', () => {
     await page.selectOption('select[name=action]', 'status:pending');
     release();
     await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(1);
-    await page.waitForFunction(() => !document.querySelector('.htmx-request'));
+    await page.waitForFunction("!document.querySelector('.htmx-request')");
     expect(await page.locator('select[name=action]').inputValue()).toBe('status:pending');
     await page.unroute(/\/inbox\?.*q=lamp/);
   });
