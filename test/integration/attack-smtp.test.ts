@@ -200,3 +200,59 @@ describe('AUTH guessing on the submission port', () => {
     expect(await authSession('amy@shield.example', [amy])).toEqual([235]);
   });
 });
+
+// What held in the same pass, pinned so it keeps holding (the spoofing golden table has the rest).
+describe('header tricks that held', () => {
+  it.each([
+    [
+      'UTF-8 in a header name',
+      ['Fröm: Shield Store <support@shield.example>', 'From: <x@evil.example>'],
+      /^5\.7\.1 the header block is malformed: a header field name contains a byte outside printable ASCII/,
+    ],
+    [
+      'a no-break space before the colon',
+      ['From\u00a0: Shield Store <support@shield.example>'],
+      /^5\.7\.1 the header block is malformed: a header field name contains a byte outside printable ASCII/,
+    ],
+    [
+      'a bare LF hiding a second From in one line',
+      ['From: <x@evil.example>\nFrom: Shield Store <support@shield.example>'],
+      /^5\.7\.1 the message has more than one From header field/,
+    ],
+    ['a look-alike domain', ['From: Shield Store <support@shie1d.example>'], /^5\.7\.1 the sender is neither the buyer/],
+    ['a subdomain of the store that is no permitted sender', ['From: Shield Store <support@mail.shield.example>'], /^5\.7\.1 the sender is neither the buyer/],
+    [
+      "the store's From with the attacker's SPF pass",
+      ['From: Shield Store <support@shield.example>'],
+      /^5\.7\.26 DMARC fails for shield\.example \(policy reject\)/,
+    ],
+  ])('%s → refused', async (_name, lines, expected) => {
+    const r = await send('x@evil.example', [pair.address], message(lines));
+    expect(r.reply.code).toBe(550);
+    expect(r.reply.text).toMatch(expected);
+  });
+
+  it('drops commands pipelined in plaintext after STARTTLS (no command injection into the TLS session)', async () => {
+    const plain = net.connect(h.gw.smtpPort, '127.0.0.1');
+    let text = '';
+    plain.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    const until = async (re: RegExp) => {
+      while (!re.test(text)) await new Promise((r) => setTimeout(r, 20));
+    };
+    await until(/^220 /);
+    plain.write('EHLO client.example\r\n');
+    await until(/250 [^\r\n]*\r\n$/);
+    plain.write('STARTTLS\r\nMAIL FROM:<injected@evil.example>\r\n');
+    await until(/220 Ready to start TLS\r\n/);
+    plain.removeAllListeners('data');
+    const secure = tls.connect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' });
+    await new Promise((resolve) => secure.once('secureConnect', resolve));
+    let inside = '';
+    secure.on('data', (d: Buffer) => (inside += d.toString('latin1')));
+    secure.write('EHLO client.example\r\nRCPT TO:<' + pair.address + '>\r\n');
+    while (!/\r\n5\d\d [^\r\n]*\r\n$|^5\d\d /.test(inside) && !/\r\n2\d\d [^\r\n]*\r\n2\d\d /.test(inside)) await new Promise((r) => setTimeout(r, 20));
+    secure.destroy();
+    // Had the plaintext MAIL FROM run inside TLS, this RCPT would have been taken (250).
+    expect(inside).toMatch(/\r\n503 [^\r\n]*\r\n$/);
+  });
+});
