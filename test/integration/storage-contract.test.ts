@@ -5,6 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { LeasedJob } from '../../src/jobs/leased-job.js';
+import { ensureDkimKey, loadDkimKey } from '../../src/outbound/dkim.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { openPgStorage } from '../../src/store/pg/storage.js';
 import type { Storage } from '../../src/store/ports.js';
@@ -12,6 +15,7 @@ import { sqliteStorage } from '../../src/store/sqlite/storage.js';
 import { freshDatabase } from '../helpers/postgres.js';
 
 const TTL = 3_600_000;
+const silent = pino({ level: 'silent' });
 
 interface Harness {
   /** Node A and node B: two connections (pools) to one database. */
@@ -246,6 +250,52 @@ describe.each(adapters)('storage ports on %s', (_name, make) => {
     it('gives a free job to exactly one of many nodes asking at once', async () => {
       const got = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? h.a : h.b).leases.acquire('retention', `node-${i}`, 10_000, NOW)));
       expect(got.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('periodic jobs', () => {
+    it('run on one node, move to another when their node dies, and come back after a clean stop', async () => {
+      const runs = { a: 0, b: 0 };
+      const job = (k: 'a' | 'b') => ({
+        start: () => void runs[k]++,
+        stop: async () => undefined,
+      });
+      const a = new LeasedJob(h.a.leases, 'scheduler', 'node-a', job('a'), silent, 300);
+      const b = new LeasedJob(h.b.leases, 'scheduler', 'node-b', job('b'), silent, 300);
+      await a.check();
+      await b.check();
+      expect([a.running, b.running]).toEqual([true, false]);
+      // Node A dies: it stops renewing. B takes over once A's lease has run out.
+      while (!b.running) {
+        await new Promise((r) => setTimeout(r, 50));
+        await b.check();
+      }
+      expect(runs).toEqual({ a: 1, b: 1 });
+      // A comes back to life: it finds B holding the lease and stops its copy.
+      await a.check();
+      expect([a.running, b.running]).toEqual([false, true]);
+      await b.end();
+      await a.check();
+      expect([a.running, b.running]).toEqual([true, false]);
+      await a.end();
+    });
+  });
+
+  describe('the DKIM key of an upgraded node', () => {
+    it('is the key file found in the data dir, imported once into the database', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'maskgate-dkim-'));
+      try {
+        const old = ensureDkimKey(dir, 'upgrade.example', 'mg');
+        const fresh = mkdtempSync(join(tmpdir(), 'maskgate-dkim-'));
+        // The upgraded node starts first; a new node (no key file) starts after it.
+        const first = await loadDkimKey(h.a.secrets, dir, 'upgrade.example', 'mg');
+        const other = await loadDkimKey(h.b.secrets, fresh, 'upgrade.example', 'mg');
+        rmSync(fresh, { recursive: true, force: true });
+        expect(first.publicKey).toBe(old.publicKey);
+        expect(other.publicKey).toBe(old.publicKey);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

@@ -175,6 +175,14 @@ function records(db: Db): Records {
   };
 }
 
+/**
+ * At start on SQLite: one node owns the file, so every job lease left belongs to a process that
+ * died (without this, its jobs would wait out the lease after a restart). Returns how many.
+ */
+export function clearJobLeases(db: Db): number {
+  return stmt(db, 'DELETE FROM job_leases').run().changes;
+}
+
 export interface SqliteStorageOptions {
   /** Admin session lifetime (ms), sliding. */
   readonly sessionTtlMs: number;
