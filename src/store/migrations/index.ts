@@ -1,4 +1,6 @@
 // Owns the ordered list of schema migrations. Append only: a released migration never changes.
+// Each one needs its PostgreSQL twin in src/store/pg/migrate.ts: `maskgate migrate-to-postgres`
+// (and its test) refuses a PostgreSQL schema that lacks a table or column the SQLite one has.
 import { sql as initial } from './001-initial.js';
 import { sql as admin } from './002-admin.js';
 import { sql as campaigns } from './003-campaigns.js';
