@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { findChromium, hasOpenssl, testFilesImporting } from './test/helpers/test-tools.js';
+import { findPgBin } from './test/helpers/pg-cluster.js';
 
 // Tests that need a program besides Node run only where it is installed; the others say so in one
 // line each (README, top). .ci/run installs both, so CI always runs everything.
@@ -18,6 +19,14 @@ if (!hasOpenssl()) {
   console.warn(`maskgate: TLS tests (${tls.join(', ')}) skipped: no openssl found. Enable them: apt-get install openssl.`);
 }
 
+if (!findPgBin()) {
+  const pgTests = testFilesImporting(`${root}test`, 'helpers/postgres').map((f) => relative(root, f));
+  exclude.push(...pgTests);
+  console.warn(
+    `maskgate: PostgreSQL tests (${pgTests.join(', ')}) skipped: no PostgreSQL found. Enable them: apt-get install postgresql, or set PG_BIN to the directory holding initdb.`,
+  );
+}
+
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
@@ -27,5 +36,7 @@ export default defineConfig({
     // Integration tests start real servers; two workers fit the 2-core machines.
     maxWorkers: 2,
     fileParallelism: true,
+    // The run's throwaway PostgreSQL cluster (started by the first test file that needs one).
+    globalSetup: ['test/helpers/pg-global.ts'],
   },
 });

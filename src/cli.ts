@@ -1,6 +1,9 @@
 // The `maskgate` command: start the gateway, check the config, rotate the API token, add staff.
 import { ConfigError, loadConfig } from './config.js';
-import { dnsRecords, ensureDkimKey } from './outbound/dkim.js';
+import { dnsRecords, loadDkimKey } from './outbound/dkim.js';
+import { sqliteStorage } from './store/sqlite/storage.js';
+import { copySqliteToPg } from './store/pg/copy-from-sqlite.js';
+import { openPool } from './store/pg/db.js';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { backup, restore } from './store/backup.js';
@@ -26,6 +29,10 @@ const USAGE = `usage: maskgate <command>
   buyer erase EMAIL   erase a buyer's address, name and messages (keeps the aggregate numbers)
   backup FILE         write a consistent copy of the database and keys to FILE (safe while running)
   restore FILE        restore FILE into the (empty) data directory
+  migrate-to-postgres URL
+                      copy this installation's SQLite database (every message, order, alias,
+                      campaign ledger row, setting and the DKIM key) into the empty PostgreSQL
+                      database at URL (postgres://user:pass@host:port/db); stop the gateway first
 `;
 
 async function run(args: string[]): Promise<number> {
@@ -40,6 +47,7 @@ async function run(args: string[]): Promise<number> {
       const shown = {
         ...config,
         api: { token: config.api.token ? '[set]' : null },
+        database: { url: config.database.url ? config.database.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:[hidden]@') : null },
         outbound: { ...config.outbound, smarthost: config.outbound.smarthost ? '[set]' : null },
       };
       process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
@@ -47,7 +55,12 @@ async function run(args: string[]): Promise<number> {
     }
     if (command === 'dns') {
       const config = loadConfig();
-      const key = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
+      const db = openDb(config.dataDir);
+      const key = config.dkim.enabled
+        ? await loadDkimKey(sqliteStorage(db, { sessionTtlMs: 0 }).secrets, config.dataDir, config.domains[0] as string, config.dkim.selector).finally(() =>
+            db.close(),
+          )
+        : (db.close(), null);
       for (const r of dnsRecords(config.domains[0] as string, config.hostname, key)) {
         process.stdout.write(`${r.name}\t${r.type}\t${r.type === 'TXT' ? JSON.stringify(r.value) : r.value}\t; ${r.purpose}\n`);
       }
@@ -58,7 +71,9 @@ async function run(args: string[]): Promise<number> {
       const config = loadConfig();
       const db = openDb(config.dataDir);
       try {
-        const key = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
+        const key = config.dkim.enabled
+          ? await loadDkimKey(sqliteStorage(db, { sessionTtlMs: 0 }).secrets, config.dataDir, config.domains[0] as string, config.dkim.selector)
+          : null;
         const checks = await runDoctor({
           config,
           db,
@@ -100,6 +115,28 @@ async function run(args: string[]): Promise<number> {
       } catch (err) {
         process.stderr.write(`maskgate: ${(err as Error).message}\n`);
         return 1;
+      }
+    }
+    if (command === 'migrate-to-postgres' && sub) {
+      const config = loadConfig();
+      const db = openDb(config.dataDir);
+      const pool = openPool(sub, 2);
+      try {
+        // A key still only in the key file of an older version goes into the database first.
+        if (config.dkim.enabled) {
+          await loadDkimKey(sqliteStorage(db, { sessionTtlMs: 0 }).secrets, config.dataDir, config.domains[0] as string, config.dkim.selector);
+        }
+        const r = await copySqliteToPg(db, pool);
+        for (const t of r.tables) process.stdout.write(`${t.table}\t${t.rows}\n`);
+        const total = r.tables.reduce((n, t) => n + t.rows, 0);
+        process.stdout.write(`copied ${total} rows in ${r.tables.length} tables into PostgreSQL\n`);
+        return 0;
+      } catch (err) {
+        process.stderr.write(`maskgate: ${(err as Error).message}\n`);
+        return 1;
+      } finally {
+        db.close();
+        await pool.end();
       }
     }
     if (command === 'api-token' && sub === 'rotate') {

@@ -250,12 +250,23 @@ export const configSchema = z
         enabled: z
           .boolean()
           .describe(
-            'Sign every outgoing message with DKIM for the first relay domain. The key (RSA 2048) is generated on first start into `<dataDir>/dkim/` (mode 0600); publish the record from `GET /api/v1/dns` or `npx maskgate dns`.',
+            'Sign every outgoing message with DKIM for the first relay domain. The key (RSA 2048) is generated on first start and kept in the database (a key file an older version left in `<dataDir>/dkim/` is imported once); publish the record from `GET /api/v1/dns` or `npx maskgate dns`.',
           ),
         selector: z
           .string()
           .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a DNS label like maskgate or mg2026')
           .describe('The DKIM selector: the record lives at `<selector>._domainkey.<domain>`.'),
+      })
+      .strict(),
+    database: z
+      .object({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres://user:pass@host:port/db URL')
+          .nullable()
+          .describe(
+            'PostgreSQL for several nodes (`postgres://user:pass@host:port/db`; env `MASKGATE_DATABASE_URL`). `null`: SQLite under `dataDir`. Today the storage ports, their contract tests and `maskgate migrate-to-postgres` use it; the gateway itself still runs on SQLite (README, "More than one machine").',
+          ),
       })
       .strict(),
     retention: z

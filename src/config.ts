@@ -64,6 +64,7 @@ type EnvKind = 'string' | 'int' | 'list' | 'nullable' | 'nullable-int';
 /** The environment variables operators and test harnesses use; each maps onto one config key. */
 export const ENV_VARS: Record<string, { key: string; kind: EnvKind }> = {
   MASKGATE_DATA_DIR: { key: 'dataDir', kind: 'string' },
+  MASKGATE_DATABASE_URL: { key: 'database.url', kind: 'nullable' },
   MASKGATE_DOMAIN: { key: 'domains', kind: 'list' },
   MASKGATE_HOSTNAME: { key: 'hostname', kind: 'string' },
   MASKGATE_SMTP_HOST: { key: 'smtp.host', kind: 'string' },

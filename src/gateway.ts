@@ -7,7 +7,10 @@ import type { AppConfig } from './config.js';
 import { BounceAddresses, loadBounceSecret } from './outbound/bounce-address.js';
 import { systemResolver, type DnsResolver } from './dns/resolver.js';
 import { BounceIntake } from './outbound/bounce-intake.js';
-import { ensureDkimKey, unsigned } from './outbound/dkim.js';
+import { loadDkimKey, unsigned } from './outbound/dkim.js';
+import { LeasedJob } from './jobs/leased-job.js';
+import { nodeId } from './store/ports.js';
+import { clearJobLeases, sqliteStorage } from './store/sqlite/storage.js';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
@@ -60,6 +63,10 @@ export interface Gateway {
   readonly worker: OutboundWorker;
   readonly notifier: Notifier;
   readonly campaigns: CampaignSender;
+  /** This process's node id (lease owner in the outbox, the campaign ledger and job leases). */
+  readonly nodeId: string;
+  /** The periodic jobs this node runs while it holds their lease. */
+  readonly jobs: { readonly campaigns: LeasedJob; readonly notifier: LeasedJob; readonly retention: LeasedJob };
   stop(): Promise<void>;
 }
 
@@ -100,7 +107,12 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const leftovers = spool.clean();
   if (leftovers > 0) log.info({ event: 'smtp.spool-cleaned', files: leftovers }, 'removed spool files of messages never answered');
   const { generated } = ensureApiToken(db, config.api.token);
-  const dkimKey = config.dkim.enabled ? ensureDkimKey(config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
+  const node = nodeId();
+  // The ports over this connection (SQLite: one node owns the file, so job leases a dead process
+  // left are cleared at start). Periodic jobs and the DKIM key go through them.
+  const storage = sqliteStorage(db, { sessionTtlMs: 0 });
+  clearJobLeases(db);
+  const dkimKey = config.dkim.enabled ? await loadDkimKey(storage.secrets, config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
   // Sender authentication, parse, rewrite, compose and DKIM signing run on worker threads (one per
   // core by default; see work-pool.ts), off the thread that answers SMTP and commits.
   const work = new WorkPool(config.smtp.workerThreads || autoThreads(), dkimKey);
@@ -273,12 +285,16 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     db.close();
     throw err;
   }
-  campaigns.start(); // before the worker: interrupted campaign deliveries are settled first
+  // Periodic jobs run on the node holding their lease (on SQLite: always this one).
+  const jobLog = log.child({ component: 'jobs' });
+  const campaignJob = new LeasedJob(storage.leases, 'campaigns', node, campaigns, jobLog);
+  const notifierJob = new LeasedJob(storage.leases, 'notifier', node, notifier, jobLog);
+  await campaignJob.begin(); // before the worker: interrupted campaign deliveries are settled first
   worker.start();
-  notifier.start();
+  await notifierJob.begin();
   webhooks.start();
   reloader?.start(config.tls.watchIntervalMs);
-  // Retention: purge old bodies and events now and every hour.
+  // Retention: purge old bodies and events when the lease is taken and every hour while it is held.
   const purge = () => {
     try {
       const { messages } = config.retention.bodyDays === null ? { messages: 0 } : purgeOldBodies(db, config.retention.bodyDays);
@@ -288,9 +304,25 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       log.error({ event: 'retention.error', err: (err as Error).message }, 'retention pass failed');
     }
   };
-  purge();
-  const retentionTimer = setInterval(purge, 3_600_000);
-  retentionTimer.unref();
+  let retentionTimer: NodeJS.Timeout | null = null;
+  const retentionJob = new LeasedJob(
+    storage.leases,
+    'retention',
+    node,
+    {
+      start() {
+        purge();
+        retentionTimer = setInterval(purge, 3_600_000);
+        retentionTimer.unref();
+      },
+      async stop() {
+        if (retentionTimer) clearInterval(retentionTimer);
+        retentionTimer = null;
+      },
+    },
+    jobLog,
+  );
+  await retentionJob.begin();
   // The same link on every start until it is used or its 24 hours are over.
   const setup = new UserRepo(db).count() === 0 ? currentSetupToken(db) : null;
   const setupUrl = setup ? `${adminUrl}/setup?token=${setup.token}` : null;
@@ -325,15 +357,17 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     worker,
     notifier,
     campaigns,
+    nodeId: node,
+    jobs: { campaigns: campaignJob, notifier: notifierJob, retention: retentionJob },
     stop() {
       stopped ??= (async () => {
         smtpUp = false;
         reloader?.stop();
         await Promise.all([smtp, submission, submissionTls].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
         await new Promise<void>((resolve) => http.close(() => resolve()));
-        clearInterval(retentionTimer);
-        await campaigns.stop();
-        await notifier.stop();
+        await retentionJob.end();
+        await campaignJob.end();
+        await notifierJob.end();
         await webhooks.stop();
         await worker.stop();
         await work.close();

@@ -1,11 +1,13 @@
-// Owns DKIM for the relay domain: the key is generated on first start and kept in the data dir
-// (0600); every outgoing message is signed last, on the exact bytes we store and send (signing
+// Owns DKIM for the relay domain: the key is generated on first start and kept in the database
+// (settings, shared by every node; a key file of an older version is imported once); every
+// outgoing message is signed last, on the exact bytes we store and send (signing
 // happens before the commit, so the outbox holds the signed bytes and nothing changes them after).
 // The DNS records to publish are derived here too. The signing itself (dkim-sign.ts) runs on the
 // relay's pool threads (relay/work-pool.ts), next to the composing.
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SecretStore } from '../store/ports.js';
 
 export interface DkimKey {
   readonly domain: string;
@@ -15,6 +17,21 @@ export interface DkimKey {
   readonly publicKey: string;
 }
 
+/**
+ * The DKIM key from the database (shared by every node): the stored one; on the first start after
+ * an upgrade, the key file an older version wrote to `<dataDir>/dkim/<domain>.<selector>.pem` is
+ * imported once (so the published DNS record stays valid; the file is left in place); otherwise a
+ * new RSA 2048 key. Nodes starting together all end up with the one key that was stored first.
+ */
+export async function loadDkimKey(secrets: SecretStore, dataDir: string, domain: string, selector: string): Promise<DkimKey> {
+  const file = join(dataDir, 'dkim', `${domain}.${selector}.pem`);
+  const imported = existsSync(file) ? readFileSync(file, 'utf8') : null;
+  const privateKeyPem = await secrets.dkimKey(domain, selector, imported);
+  const publicKey = createPublicKey(privateKeyPem).export({ type: 'spki', format: 'der' }).toString('base64');
+  return { domain, selector, privateKeyPem, publicKey };
+}
+
+/** The file-kept key of versions before the key moved into the database (tests and imports). */
 export function ensureDkimKey(dataDir: string, domain: string, selector: string): DkimKey {
   const dir = join(dataDir, 'dkim');
   const file = join(dir, `${domain}.${selector}.pem`);

@@ -1,4 +1,6 @@
 // Owns the ordered list of schema migrations. Append only: a released migration never changes.
+// Each one needs its PostgreSQL twin in src/store/pg/migrate.ts: `maskgate migrate-to-postgres`
+// (and its test) refuses a PostgreSQL schema that lacks a table or column the SQLite one has.
 import { sql as initial } from './001-initial.js';
 import { sql as admin } from './002-admin.js';
 import { sql as campaigns } from './003-campaigns.js';
@@ -10,6 +12,7 @@ import { sql as responseClocks } from './011-response-clocks.js';
 import { sql as conversations } from './012-conversations.js';
 import { sql as eventsWebhooks } from './013-events-webhooks.js';
 import { sql as outboxLease } from './014-outbox-lease.js';
+import { sql as leases } from './016-leases.js';
 
 export interface Migration {
   readonly version: number;
@@ -29,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'conversations', sql: conversations },
   { version: 13, name: 'events-webhooks', sql: eventsWebhooks },
   { version: 14, name: 'outbox-lease', sql: outboxLease },
+  { version: 16, name: 'leases', sql: leases },
 ];

@@ -1,0 +1,85 @@
+// Owns `maskgate migrate-to-postgres`: copies a SQLite installation into an empty PostgreSQL
+// database, every row of every table (messages and their bodies, orders, aliases, the campaign
+// ledger, settings with the secrets and the DKIM key, sessions, events, …) with the same ids, in
+// one PostgreSQL transaction read from one SQLite snapshot. The FTS5 search index is not copied
+// (it is derived from the messages; PostgreSQL search is not built yet).
+import type pg from 'pg';
+import type { Db } from '../db.js';
+import { migratePg } from './migrate.js';
+import { transaction } from './db.js';
+
+export interface CopyReport {
+  /** Rows copied per table, in copy order. */
+  readonly tables: readonly { readonly table: string; readonly rows: number }[];
+}
+
+/** SQLite tables that are not data: the search index and its shadow tables. */
+const DERIVED = /^(sqlite_|message_search)/;
+
+/** Rows per INSERT: PostgreSQL takes at most 65535 parameters a statement. */
+const rowsPerInsert = (columns: number) => Math.max(1, Math.min(500, Math.floor(65_000 / columns)));
+
+export async function copySqliteToPg(db: Db, pool: pg.Pool): Promise<CopyReport> {
+  await migratePg(pool);
+  const pgTables = await pool.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'maskgate_schema' ORDER BY table_name",
+  );
+  const targets = new Set(pgTables.rows.map((r) => r.table_name));
+  const sources = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid").all() as { name: string }[])
+    .map((r) => r.name)
+    .filter((n) => !DERIVED.test(n));
+  const missing = sources.filter((t) => !targets.has(t));
+  if (missing.length) throw new Error(`the PostgreSQL schema lacks table(s) ${missing.join(', ')}: nothing was copied`);
+
+  const tables: { table: string; rows: number }[] = [];
+  // One snapshot of the SQLite file for every table.
+  db.exec('BEGIN');
+  try {
+    await transaction(pool, async (c) => {
+      for (const t of sources) {
+        const n = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`);
+        if ((n.rows[0]?.n ?? 0) > 0) throw new Error(`the PostgreSQL database is not empty (table ${t} has rows): nothing was copied`);
+      }
+      for (const t of sources) {
+        const cols = (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(t) as { name: string }[]).map((r) => r.name);
+        const pgCols = new Set(
+          (
+            await c.query<{ column_name: string }>(
+              'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
+              [t],
+            )
+          ).rows.map((r) => r.column_name),
+        );
+        const lacking = cols.filter((col) => !pgCols.has(col));
+        if (lacking.length) throw new Error(`the PostgreSQL table ${t} lacks column(s) ${lacking.join(', ')}: nothing was copied`);
+        const per = rowsPerInsert(cols.length);
+        const list = cols.map((col) => `"${col}"`).join(', ');
+        let batch: unknown[][] = [];
+        let rows = 0;
+        const flush = async () => {
+          if (!batch.length) return;
+          const values: unknown[] = [];
+          const tuples = batch.map((r) => `(${r.map((v) => (values.push(v), `$${values.length}`)).join(', ')})`);
+          await c.query(`INSERT INTO ${t} (${list}) OVERRIDING SYSTEM VALUE VALUES ${tuples.join(', ')}`, values);
+          rows += batch.length;
+          batch = [];
+        };
+        for (const row of db.prepare(`SELECT ${list} FROM "${t}"`).raw().iterate() as IterableIterator<unknown[]>) {
+          batch.push(row);
+          if (batch.length >= per) await flush();
+        }
+        await flush();
+        // Identity columns continue after the copied ids.
+        if (cols.includes('id')) {
+          await c.query(
+            `SELECT setval(pg_get_serial_sequence('${t}', 'id'), coalesce(max(id), 0) + 1, false) FROM ${t} WHERE pg_get_serial_sequence('${t}', 'id') IS NOT NULL`,
+          );
+        }
+        tables.push({ table: t, rows });
+      }
+    });
+  } finally {
+    db.exec('COMMIT');
+  }
+  return { tables };
+}

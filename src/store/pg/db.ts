@@ -1,0 +1,53 @@
+// Owns the PostgreSQL connection pool (node-postgres): BIGINT columns come back as JS numbers (every
+// id and time here is below 2^53), BYTEA as Buffer. `inTransaction` runs several statements as one
+// unit on one pooled connection, or in the caller's transaction when it already has one.
+import pg from 'pg';
+
+/** A pool or one checked-out connection: what the repositories query through. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** Where a repository runs: the pool (each call its own transaction) or a unit of work's connection. */
+export interface PgScope {
+  readonly q: Queryable;
+  /** Runs fn in a transaction: this scope's own, or a new one on a pooled connection. */
+  inTransaction<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+}
+
+const INT8_OID = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as never)) as typeof pg.types.getTypeParser,
+};
+
+export function openPool(url: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types });
+  // An idle connection the server dropped must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Runs fn inside BEGIN … COMMIT on one pooled connection; ROLLBACK when it throws. */
+export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const value = await fn(client);
+    await client.query('COMMIT');
+    return value;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+export function poolScope(pool: pg.Pool): PgScope {
+  return { q: pool, inTransaction: (fn) => transaction(pool, fn) };
+}
+
+export function txScope(client: Queryable): PgScope {
+  return { q: client, inTransaction: (fn) => fn(client) };
+}

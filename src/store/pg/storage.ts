@@ -1,0 +1,49 @@
+// The PostgreSQL adapter of the storage ports (src/store/ports.ts), for several nodes on one
+// database: node-postgres pool, schema migrated at open (under an advisory lock), a unit of work is
+// one pooled connection in BEGIN … COMMIT.
+import type pg from 'pg';
+import type { Repositories, Storage } from '../ports.js';
+import { openPool, poolScope, transaction, txScope, type PgScope } from './db.js';
+import { pgLedger } from './ledger.js';
+import { pgLeases } from './leases.js';
+import { migratePg } from './migrate.js';
+import { pgOutbox } from './outbox.js';
+import { pgRecords } from './records.js';
+import { pgSecrets } from './secrets.js';
+import { pgSessions } from './sessions.js';
+
+export interface PgStorageOptions {
+  /** Admin session lifetime (ms), sliding. */
+  readonly sessionTtlMs: number;
+  /** Pool size (connections to the server); 10 unless set. */
+  readonly poolSize?: number;
+}
+
+function repositories(s: PgScope, o: PgStorageOptions): Repositories {
+  return {
+    outbox: pgOutbox(s),
+    ledger: pgLedger(s),
+    secrets: pgSecrets(s),
+    leases: pgLeases(s),
+    sessions: pgSessions(s, o.sessionTtlMs),
+    records: pgRecords(s),
+  };
+}
+
+/** Connects to `url` (postgres://user:pass@host:port/db), brings its schema up to date, returns the ports. */
+export async function openPgStorage(url: string, o: PgStorageOptions): Promise<Storage & { readonly pool: pg.Pool }> {
+  const pool = openPool(url, o.poolSize);
+  try {
+    await migratePg(pool);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return {
+    kind: 'postgres',
+    pool,
+    ...repositories(poolScope(pool), o),
+    write: (fn) => transaction(pool, (client) => fn(repositories(txScope(client), o))),
+    close: () => pool.end(),
+  };
+}

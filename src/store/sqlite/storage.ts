@@ -1,0 +1,228 @@
+// The SQLite adapter of the storage ports (src/store/ports.ts): the embedded default. It wraps the
+// synchronous repositories on the one better-sqlite3 connection; each port call returns a settled
+// promise. A unit of work is BEGIN IMMEDIATE … COMMIT on that connection, and because every port
+// call resolves at once, the callback runs to its end without giving the event loop a turn: no
+// other statement (group commit included) can land inside it. A callback that awaits anything else
+// is caught (a setImmediate canary fires), rolled back and refused.
+import { generateKeyPairSync } from 'node:crypto';
+import type { Db } from '../db.js';
+import { OutboxRepo } from '../outbox.js';
+import { SessionRepo } from '../sessions.js';
+import { getSetting, loadSecret, setSetting } from '../settings.js';
+import { stmt } from '../statements.js';
+import type {
+  CampaignLedger,
+  ClaimedLedgerRow,
+  CountedTable,
+  JobLeases,
+  MessageRecord,
+  OrderRecord,
+  OutboxQueue,
+  PairRecord,
+  Records,
+  Repositories,
+  SecretStore,
+  SessionStore,
+  Storage,
+  StoreRecord,
+} from '../ports.js';
+import { COUNTED_TABLES } from '../ports.js';
+
+/** The settings key the DKIM private key is kept under. */
+export const dkimSettingKey = (domain: string, selector: string) => `dkim_key:${domain.toLowerCase()}:${selector}`;
+
+/** A new RSA 2048 DKIM key as PKCS#8 PEM. */
+export function newDkimKeyPem(): string {
+  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+}
+
+const LEDGER_COLS = 'id, campaign_id AS campaignId, pair_id AS pairId';
+
+function outbox(db: Db): OutboxQueue {
+  const repo = new OutboxRepo(db);
+  const tx = <T>(fn: () => T): T => db.transaction(fn)();
+  return {
+    enqueue: async (row, now = Date.now()) => tx(() => repo.enqueue(row, now)),
+    get: async (id) => repo.get(id),
+    raw: async (id) => repo.raw(id),
+    claim: async (owner, limit, leaseMs, now = Date.now()) => repo.claim(owner, limit, now + leaseMs, now),
+    extend: async (id, owner, leaseMs, now = Date.now()) =>
+      stmt(db, 'UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_owner = ? AND lease_until > ?').run(now + leaseMs, id, owner, now).changes > 0,
+    release: async (id, owner) =>
+      stmt(db, 'UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(id, owner).changes > 0,
+    releaseAll: async (owner) => stmt(db, 'UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner).changes,
+    markDone: async (id, status, attempts, now = Date.now()) => tx(() => repo.markDone(id, status, attempts, now)),
+    markDeferred: async (id, attempts, next, error, now = Date.now()) => repo.markDeferred(id, attempts, next, error, now),
+    markFailed: async (id, attempts, error, now = Date.now()) => tx(() => repo.markFailed(id, attempts, error, now)),
+    pendingCount: async () => repo.pendingCount(),
+    nextDueAt: async () => repo.nextDueAt(),
+  };
+}
+
+function ledger(db: Db): CampaignLedger {
+  return {
+    async claim(campaignId, owner, n, leaseMs, now = Date.now()) {
+      const rows = stmt(
+        db,
+        `UPDATE campaign_recipients SET status = 'sending', claimed_at = ?, lease_owner = ?, lease_until = ?
+         WHERE status = 'pending' AND id IN (SELECT id FROM campaign_recipients WHERE campaign_id = ? AND status = 'pending' ORDER BY id LIMIT ?)
+         RETURNING ${LEDGER_COLS}`,
+      ).all(now, owner, now + leaseMs, campaignId, n) as ClaimedLedgerRow[];
+      return rows.sort((a, b) => a.id - b.id);
+    },
+    async markSent(id, messageId, outboxId, now = Date.now()) {
+      stmt(
+        db,
+        "UPDATE campaign_recipients SET status = 'sent', message_id = ?, outbox_id = ?, done_at = ?, reason = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+      ).run(messageId, outboxId, now, id);
+    },
+    async markSkipped(id, reason, now = Date.now()) {
+      stmt(db, "UPDATE campaign_recipients SET status = 'skipped', reason = ?, done_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?").run(
+        reason,
+        now,
+        id,
+      );
+    },
+    async expired(now = Date.now()) {
+      return stmt(db, `SELECT ${LEDGER_COLS} FROM campaign_recipients WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id`).all(
+        now,
+      ) as ClaimedLedgerRow[];
+    },
+    async counts(campaignId) {
+      const rows = stmt(db, 'SELECT status, count(*) AS n FROM campaign_recipients WHERE campaign_id = ? GROUP BY status').all(campaignId) as {
+        status: string;
+        n: number;
+      }[];
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    },
+  };
+}
+
+function secrets(db: Db): SecretStore {
+  return {
+    secret: async (name) => loadSecret(db, name),
+    async dkimKey(domain, selector, imported) {
+      const key = dkimSettingKey(domain, selector);
+      const have = getSetting(db, key);
+      if (have) return have;
+      const pem = imported ?? newDkimKeyPem();
+      stmt(db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING').run(key, pem);
+      return getSetting(db, key) as string;
+    },
+    getSetting: async (key) => getSetting(db, key),
+    setSetting: async (key, value) => setSetting(db, key, value),
+  };
+}
+
+function leases(db: Db): JobLeases {
+  return {
+    async acquire(job, owner, leaseMs, now = Date.now()) {
+      // Takes a free or run-out lease, or renews our own; another live holder keeps it.
+      const r = stmt(
+        db,
+        `INSERT INTO job_leases (name, owner, lease_until) VALUES (?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+         WHERE job_leases.owner = excluded.owner OR job_leases.lease_until <= ?`,
+      ).run(job, owner, now + leaseMs, now);
+      return r.changes > 0;
+    },
+    async release(job, owner) {
+      stmt(db, 'DELETE FROM job_leases WHERE name = ? AND owner = ?').run(job, owner);
+    },
+    async holder(job, now = Date.now()) {
+      const row = stmt(db, 'SELECT owner FROM job_leases WHERE name = ? AND lease_until > ?').get(job, now) as { owner: string } | undefined;
+      return row?.owner ?? null;
+    },
+  };
+}
+
+function sessions(db: Db, ttlMs: number): SessionStore {
+  const repo = new SessionRepo(db, ttlMs);
+  return {
+    create: async (userId, now = Date.now()) => repo.create(userId, now),
+    touch: async (token, now = Date.now()) => repo.touch(token, now),
+    end: async (token) => repo.end(token),
+    endAll: async (userId) => repo.endAll(userId),
+  };
+}
+
+function records(db: Db): Records {
+  const one = <T>(sql: string, ...args: unknown[]): T | null => (stmt(db, sql).get(...args) as T | undefined) ?? null;
+  const STORE = 'SELECT id, slug, name, mailbox FROM stores';
+  const PAIR = 'SELECT id, store_id AS storeId, buyer_id AS buyerId, token FROM pairs';
+  return {
+    store: async (id) => one<StoreRecord>(`${STORE} WHERE id = ?`, id),
+    storeBySlug: async (slug) => one<StoreRecord>(`${STORE} WHERE slug = ?`, slug),
+    pair: async (id) => one<PairRecord>(`${PAIR} WHERE id = ?`, id),
+    pairByToken: async (token) => one<PairRecord>(`${PAIR} WHERE token = ?`, token),
+    message: async (id) =>
+      one<MessageRecord>(
+        `SELECT id, pair_id AS pairId, store_id AS storeId, direction, subject, relay_message_id AS relayMessageId, received_at AS receivedAt
+         FROM messages WHERE id = ?`,
+        id,
+      ),
+    messageRaw: async (id) => one<{ raw: Buffer }>('SELECT raw FROM message_bodies WHERE message_id = ?', id)?.raw ?? null,
+    order: async (storeId, number) =>
+      one<OrderRecord>(
+        `SELECT id, store_id AS storeId, pair_id AS pairId, number, status, currency, total_minor AS totalMinor FROM orders WHERE store_id = ? AND number = ?`,
+        storeId,
+        number,
+      ),
+    async count(table: CountedTable) {
+      if (!COUNTED_TABLES.includes(table)) throw new Error(`not a counted table: ${String(table)}`);
+      return (stmt(db, `SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    },
+  };
+}
+
+/**
+ * At start on SQLite: one node owns the file, so every job lease left belongs to a process that
+ * died (without this, its jobs would wait out the lease after a restart). Returns how many.
+ */
+export function clearJobLeases(db: Db): number {
+  return stmt(db, 'DELETE FROM job_leases').run().changes;
+}
+
+export interface SqliteStorageOptions {
+  /** Admin session lifetime (ms), sliding. */
+  readonly sessionTtlMs: number;
+}
+
+/** The ports over an open SQLite connection (openDb); close() does not close the connection. */
+export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
+  const repos: Repositories = {
+    outbox: outbox(db),
+    ledger: ledger(db),
+    secrets: secrets(db),
+    leases: leases(db),
+    sessions: sessions(db, o.sessionTtlMs),
+    records: records(db),
+  };
+  let writing = false;
+  return {
+    kind: 'sqlite',
+    ...repos,
+    async write<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
+      if (writing || db.inTransaction) throw new Error('storage.write: a write is already open on this connection');
+      writing = true;
+      let yielded = false;
+      const canary = setImmediate(() => {
+        yielded = true;
+      });
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const value = await fn(repos);
+        if (yielded) throw new Error('storage.write: the callback awaited something other than the storage ports; rolled back');
+        db.exec('COMMIT');
+        return value;
+      } catch (err) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw err;
+      } finally {
+        writing = false;
+        clearImmediate(canary);
+      }
+    },
+    async close() {},
+  };
+}

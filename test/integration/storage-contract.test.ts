@@ -1,0 +1,393 @@
+// One contract per storage port, run against both adapters: SQLite (a data dir, a second connection
+// as the "other node") and PostgreSQL (a fresh database on the run's throwaway cluster, a second
+// pool as the other node). Whatever a caller may rely on is asserted here, once, for both.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { LeasedJob } from '../../src/jobs/leased-job.js';
+import { ensureDkimKey, loadDkimKey } from '../../src/outbound/dkim.js';
+import { openDb, type Db } from '../../src/store/db.js';
+import { openPgStorage } from '../../src/store/pg/storage.js';
+import type { Storage } from '../../src/store/ports.js';
+import { sqliteStorage } from '../../src/store/sqlite/storage.js';
+import { freshDatabase } from '../helpers/postgres.js';
+
+const TTL = 3_600_000;
+const silent = pino({ level: 'silent' });
+
+interface Harness {
+  /** Node A and node B: two connections (pools) to one database. */
+  readonly a: Storage;
+  readonly b: Storage;
+  /** Runs SQL with `?` placeholders on the database (seeding and checks). */
+  exec(sql: string, args?: unknown[]): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+async function sqliteHarness(): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'maskgate-contract-'));
+  const dbs: Db[] = [openDb(dir), openDb(dir)];
+  const [a, b] = dbs.map((db) => sqliteStorage(db, { sessionTtlMs: TTL })) as [Storage, Storage];
+  return {
+    a,
+    b,
+    exec: async (sql, args = []) => {
+      const s = (dbs[0] as Db).prepare(sql);
+      return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
+    },
+    async close() {
+      for (const db of dbs) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function pgHarness(): Promise<Harness> {
+  const url = await freshDatabase();
+  const a = await openPgStorage(url, { sessionTtlMs: TTL });
+  const b = await openPgStorage(url, { sessionTtlMs: TTL });
+  return {
+    a,
+    b,
+    exec: async (sql, args = []) => {
+      let n = 0;
+      return (
+        await a.pool.query(
+          sql.replace(/\?/g, () => `$${++n}`),
+          args,
+        )
+      ).rows as Record<string, unknown>[];
+    },
+    async close() {
+      await a.close();
+      await b.close();
+    },
+  };
+}
+
+const NOW = 1_800_000_000_000;
+
+/** One store, three buyers with a pair each, one message, one order, a campaign with 60 recipients. */
+async function seed(h: Harness): Promise<void> {
+  await h.exec("INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (1, 'shop', 'Shop', 'seller@shop.example', ?)", [NOW]);
+  for (let i = 1; i <= 60; i++) {
+    await h.exec("INSERT INTO buyers (id, email, name, kind, created_at) VALUES (?, ?, ?, 'customer', ?)", [i, `b${i}@buyer.example`, `Buyer ${i}`, NOW]);
+    await h.exec('INSERT INTO pairs (id, store_id, buyer_id, token, created_at) VALUES (?, 1, ?, ?, ?)', [i, i, `tok${i}`, NOW]);
+  }
+  await h.exec(
+    `INSERT INTO messages (id, pair_id, store_id, direction, source, author_email, subject, relay_message_id, verdict, findings, changes, size, received_at)
+     VALUES (1, 1, 1, 'store_to_buyer', 'smtp', 'seller@shop.example', 'Your order', '<m1@relay.example>', 'delivered', '[]', '[]', 5, ?)`,
+    [NOW],
+  );
+  await h.exec('INSERT INTO message_bodies (message_id, raw) VALUES (1, ?)', [Buffer.from('hello')]);
+  await h.exec(
+    "INSERT INTO orders (id, store_id, pair_id, number, status, currency, total_minor, placed_at, created_at, updated_at) VALUES (1, 1, 1, 'A-1', 'completed', 'EUR', 4200, ?, ?, ?)",
+    [NOW, NOW, NOW],
+  );
+  await h.exec(
+    `INSERT INTO campaigns (id, store_id, name, preset, subject, body, audience, status, content_hash, created_at, updated_at)
+     VALUES (1, 1, 'Spring', 'custom', 'Hi', 'Hello', '{}', 'sending', 'h', ?, ?)`,
+    [NOW, NOW],
+  );
+  for (let i = 1; i <= 60; i++) await h.exec("INSERT INTO campaign_recipients (campaign_id, pair_id, status) VALUES (1, ?, 'pending')", [i]);
+}
+
+const adapters: [string, () => Promise<Harness>][] = [
+  ['SQLite', sqliteHarness],
+  ['PostgreSQL', pgHarness],
+];
+
+describe.each(adapters)('storage ports on %s', (_name, make) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await make();
+    await seed(h);
+  }, 120_000);
+  afterAll(async () => h?.close());
+
+  const relayRow = (n: number) => ({
+    messageId: 1,
+    kind: 'relay' as const,
+    envFrom: 'b@relay.example',
+    envTo: `to${n}@x.example`,
+    raw: Buffer.from(`raw ${n}`),
+  });
+
+  describe('outbox queue', () => {
+    it('keeps the exact bytes and the row as queued', async () => {
+      const id = await h.a.outbox.enqueue(relayRow(0), NOW);
+      expect((await h.b.outbox.raw(id))?.toString()).toBe('raw 0');
+      expect(await h.b.outbox.get(id)).toMatchObject({ id, messageId: 1, kind: 'relay', envTo: 'to0@x.example', status: 'queued', attempts: 0, size: 5 });
+      await h.a.outbox.markDone(id, 'sent', 1, NOW);
+    });
+
+    it('gives each due row to one node only, even when both claim at once, and takes nothing not yet due', async () => {
+      const ids: number[] = [];
+      for (let i = 1; i <= 40; i++) ids.push(await h.a.outbox.enqueue(relayRow(i), NOW));
+      const later = await h.a.outbox.enqueue(relayRow(99), NOW + 60_000);
+      await h.exec('UPDATE outbox SET next_attempt_at = ? WHERE id = ?', [NOW + 60_000, later]);
+      const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? h.a : h.b).outbox.claim(i % 2 ? 'node-a' : 'node-b', 5, 30_000, NOW + 1)));
+      const got = claims.flat().map((r) => r.id);
+      expect(new Set(got).size).toBe(got.length);
+      expect(got.sort((x, y) => x - y)).toEqual(ids);
+      expect(await h.a.outbox.claim('node-a', 10, 30_000, NOW + 2)).toEqual([]);
+      for (const id of ids) await h.a.outbox.markDone(id, 'captured', 1, NOW + 3);
+      await h.a.outbox.markDone(later, 'captured', 1, NOW + 3);
+    });
+
+    it("lets another node take a dead node's rows once the lease has run out, and not before", async () => {
+      const id = await h.a.outbox.enqueue(relayRow(100), NOW);
+      expect((await h.a.outbox.claim('dead', 10, 30_000, NOW)).map((r) => r.id)).toEqual([id]);
+      expect(await h.b.outbox.claim('survivor', 10, 30_000, NOW + 29_999)).toEqual([]);
+      expect(await h.b.outbox.extend(id, 'survivor', 30_000, NOW + 29_999)).toBe(false);
+      expect((await h.b.outbox.claim('survivor', 10, 30_000, NOW + 30_000)).map((r) => r.id)).toEqual([id]);
+      // The dead node's lease is gone: it can neither extend nor release the row any more.
+      expect(await h.a.outbox.extend(id, 'dead', 30_000, NOW + 30_001)).toBe(false);
+      expect(await h.a.outbox.release(id, 'dead')).toBe(false);
+      expect(await h.b.outbox.extend(id, 'survivor', 60_000, NOW + 30_001)).toBe(true);
+      expect(await h.a.outbox.claim('other', 10, 30_000, NOW + 61_000)).toEqual([]);
+      await h.b.outbox.markDeferred(id, 1, NOW + 100_000, '451 try later', NOW + 61_000);
+      expect(await h.b.outbox.get(id)).toMatchObject({ status: 'deferred', attempts: 1, nextAttemptAt: NOW + 100_000, lastError: '451 try later' });
+      expect(await h.a.outbox.nextDueAt()).toBe(NOW + 100_000);
+      expect(await h.a.outbox.pendingCount()).toBe(1);
+      await h.a.outbox.markFailed(id, 2, '550 no such user', NOW + 100_000);
+      expect(await h.a.outbox.pendingCount()).toBe(0);
+    });
+
+    it("release gives a row back at once, releaseAll only the caller's rows", async () => {
+      const x = await h.a.outbox.enqueue(relayRow(200), NOW);
+      const y = await h.a.outbox.enqueue(relayRow(201), NOW);
+      await h.a.outbox.claim('node-a', 1, 30_000, NOW);
+      await h.b.outbox.claim('node-b', 1, 30_000, NOW);
+      expect(await h.a.outbox.release(x, 'node-b')).toBe(false);
+      expect(await h.a.outbox.release(x, 'node-a')).toBe(true);
+      expect(await h.a.outbox.releaseAll('node-a')).toBe(0);
+      expect(await h.b.outbox.releaseAll('node-b')).toBe(1);
+      expect((await h.a.outbox.claim('node-a', 10, 30_000, NOW + 1)).map((r) => r.id)).toEqual([x, y]);
+      await h.a.outbox.markDone(x, 'sent', 1, NOW + 2);
+      await h.a.outbox.markDone(y, 'sent', 1, NOW + 2);
+    });
+
+    it('writes message.sent and delivery.failed with the status change, naming the alias', async () => {
+      const events = await h.exec("SELECT type, data FROM events WHERE type IN ('message.sent', 'delivery.failed') ORDER BY id");
+      const sent = events.filter((e) => e.type === 'message.sent');
+      const failed = events.filter((e) => e.type === 'delivery.failed');
+      expect(sent.length).toBe(44);
+      expect(failed).toHaveLength(1);
+      expect(JSON.parse(String(failed[0]?.data))).toMatchObject({ messageId: 1, alias: 'tok1', status: 'failed', attempts: 2, error: '550 no such user' });
+    });
+  });
+
+  describe('campaign ledger', () => {
+    it('claims each recipient for one node only when two nodes claim at once', async () => {
+      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? h.a : h.b).ledger.claim(1, i % 2 ? 'node-a' : 'node-b', 4, 30_000, NOW)));
+      const got = claims.flat().map((r) => r.pairId);
+      expect(new Set(got).size).toBe(got.length);
+      expect(got).toHaveLength(40);
+      expect(claims.flat().every((r) => r.campaignId === 1)).toBe(true);
+      expect(await h.a.ledger.counts(1)).toEqual({ pending: 20, sending: 40 });
+    });
+
+    it('reports only claims whose lease ran out as expired, and marks rows sent or skipped', async () => {
+      expect(await h.a.ledger.expired(NOW + 29_999)).toEqual([]);
+      const expired = await h.a.ledger.expired(NOW + 30_000);
+      expect(expired).toHaveLength(40);
+      const [first, second] = expired as unknown as [{ id: number }, { id: number }];
+      await h.a.ledger.markSent(first.id, 1, 1, NOW);
+      await h.a.ledger.markSkipped(second.id, 'unsubscribed', NOW);
+      expect(await h.a.ledger.counts(1)).toEqual({ pending: 20, sending: 38, sent: 1, skipped: 1 });
+      const fresh = await h.b.ledger.claim(1, 'node-b', 100, 30_000, NOW + 40_000);
+      expect(fresh).toHaveLength(20);
+      expect((await h.a.ledger.expired(NOW + 40_001)).map((r) => r.id)).not.toContain(fresh[0]?.id);
+    });
+  });
+
+  describe('secrets and the DKIM key', () => {
+    it('makes one secret when every node asks for it at once', async () => {
+      const got = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? h.a : h.b).secrets.secret('bounce_secret')));
+      expect(got[0]).toHaveLength(32);
+      expect(new Set(got.map((b) => b.toString('hex'))).size).toBe(1);
+    });
+
+    it('imports a key file once, keeps it, and ignores a later import', async () => {
+      const imported = '-----BEGIN PRIVATE KEY-----\nimported\n-----END PRIVATE KEY-----\n';
+      expect(await h.a.secrets.dkimKey('Relay.example', 'mg', imported)).toBe(imported);
+      expect(await h.b.secrets.dkimKey('relay.example', 'mg', 'other')).toBe(imported);
+    });
+
+    it('makes one new RSA key when none is stored, however many nodes start together', async () => {
+      const keys = await Promise.all([h.a.secrets.dkimKey('new.example', 's1'), h.b.secrets.dkimKey('new.example', 's1')]);
+      expect(keys[0]).toContain('BEGIN PRIVATE KEY');
+      expect(keys[1]).toBe(keys[0]);
+    });
+
+    it('keeps settings', async () => {
+      expect(await h.a.secrets.getSetting('x')).toBeNull();
+      await h.a.secrets.setSetting('x', '1');
+      await h.b.secrets.setSetting('x', '2');
+      expect(await h.a.secrets.getSetting('x')).toBe('2');
+    });
+  });
+
+  describe('periodic-job leases', () => {
+    it('lets one node run a job until its lease runs out or it lets go', async () => {
+      expect(await h.a.leases.acquire('notifier', 'node-a', 10_000, NOW)).toBe(true);
+      expect(await h.b.leases.acquire('notifier', 'node-b', 10_000, NOW + 1)).toBe(false);
+      expect(await h.a.leases.acquire('notifier', 'node-a', 10_000, NOW + 5_000)).toBe(true);
+      expect(await h.b.leases.acquire('notifier', 'node-b', 10_000, NOW + 14_999)).toBe(false);
+      expect(await h.b.leases.holder('notifier', NOW + 14_999)).toBe('node-a');
+      expect(await h.b.leases.acquire('notifier', 'node-b', 10_000, NOW + 15_000)).toBe(true);
+      expect(await h.a.leases.acquire('notifier', 'node-a', 10_000, NOW + 15_001)).toBe(false);
+      await h.a.leases.release('notifier', 'node-a');
+      expect(await h.a.leases.holder('notifier', NOW + 15_002)).toBe('node-b');
+      await h.b.leases.release('notifier', 'node-b');
+      expect(await h.a.leases.holder('notifier', NOW + 15_002)).toBeNull();
+      expect(await h.a.leases.acquire('notifier', 'node-a', 10_000, NOW + 15_003)).toBe(true);
+    });
+
+    it('gives a free job to exactly one of many nodes asking at once', async () => {
+      const got = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? h.a : h.b).leases.acquire('retention', `node-${i}`, 10_000, NOW)));
+      expect(got.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('periodic jobs', () => {
+    it('run on one node, move to another when their node dies, and come back after a clean stop', async () => {
+      const runs = { a: 0, b: 0 };
+      const job = (k: 'a' | 'b') => ({
+        start: () => void runs[k]++,
+        stop: async () => undefined,
+      });
+      const a = new LeasedJob(h.a.leases, 'scheduler', 'node-a', job('a'), silent, 300);
+      const b = new LeasedJob(h.b.leases, 'scheduler', 'node-b', job('b'), silent, 300);
+      await a.check();
+      await b.check();
+      expect([a.running, b.running]).toEqual([true, false]);
+      // Node A dies: it stops renewing. B takes over once A's lease has run out.
+      while (!b.running) {
+        await new Promise((r) => setTimeout(r, 50));
+        await b.check();
+      }
+      expect(runs).toEqual({ a: 1, b: 1 });
+      // A comes back to life: it finds B holding the lease and stops its copy.
+      await a.check();
+      expect([a.running, b.running]).toEqual([false, true]);
+      await b.end();
+      await a.check();
+      expect([a.running, b.running]).toEqual([true, false]);
+      await a.end();
+    });
+  });
+
+  describe('the DKIM key of an upgraded node', () => {
+    it('is the key file found in the data dir, imported once into the database', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'maskgate-dkim-'));
+      try {
+        const old = ensureDkimKey(dir, 'upgrade.example', 'mg');
+        const fresh = mkdtempSync(join(tmpdir(), 'maskgate-dkim-'));
+        // The upgraded node starts first; a new node (no key file) starts after it.
+        const first = await loadDkimKey(h.a.secrets, dir, 'upgrade.example', 'mg');
+        const other = await loadDkimKey(h.b.secrets, fresh, 'upgrade.example', 'mg');
+        rmSync(fresh, { recursive: true, force: true });
+        expect(first.publicKey).toBe(old.publicKey);
+        expect(other.publicKey).toBe(old.publicKey);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('admin sessions', () => {
+    it('serves a session made on one node on the other, with the same CSRF token', async () => {
+      await h.exec("INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (1, 'o@x.example', 'O', 'owner', 'h', ?)", [NOW]);
+      const { token, session } = await h.a.sessions.create(1, NOW);
+      expect(await h.b.sessions.touch(token, NOW + 1)).toEqual(session);
+      expect(await h.b.sessions.touch('not-a-token', NOW + 1)).toBeNull();
+      // Sliding: a touch after a minute moves the expiry.
+      expect((await h.b.sessions.touch(token, NOW + 120_000))?.expiresAt).toBe(NOW + TTL);
+      expect((await h.a.sessions.touch(token, NOW + 120_001))?.expiresAt).toBe(NOW + 120_000 + TTL);
+      expect(await h.a.sessions.touch(token, NOW + 120_000 + TTL)).toBeNull();
+      await h.b.sessions.end(token);
+      expect(await h.a.sessions.touch(token, NOW + 121_000)).toBeNull();
+      await h.a.sessions.create(1, NOW);
+      await h.a.sessions.create(1, NOW);
+      expect(await h.b.sessions.endAll(1)).toBe(2);
+    });
+  });
+
+  describe('records', () => {
+    it('reads stores, pairs, messages and orders', async () => {
+      expect(await h.a.records.store(1)).toEqual({ id: 1, slug: 'shop', name: 'Shop', mailbox: 'seller@shop.example' });
+      expect((await h.a.records.storeBySlug('shop'))?.id).toBe(1);
+      expect(await h.a.records.storeBySlug('none')).toBeNull();
+      expect(await h.a.records.pairByToken('tok7')).toEqual({ id: 7, storeId: 1, buyerId: 7, token: 'tok7' });
+      expect(await h.a.records.pair(8)).toMatchObject({ token: 'tok8' });
+      expect(await h.a.records.message(1)).toEqual({
+        id: 1,
+        pairId: 1,
+        storeId: 1,
+        direction: 'store_to_buyer',
+        subject: 'Your order',
+        relayMessageId: '<m1@relay.example>',
+        receivedAt: NOW,
+      });
+      expect((await h.a.records.messageRaw(1))?.toString()).toBe('hello');
+      expect(await h.a.records.order(1, 'A-1')).toEqual({
+        id: 1,
+        storeId: 1,
+        pairId: 1,
+        number: 'A-1',
+        status: 'completed',
+        currency: 'EUR',
+        totalMinor: 4200,
+      });
+      expect(await h.a.records.count('pairs')).toBe(60);
+      expect(await h.a.records.count('campaign_recipients')).toBe(60);
+    });
+  });
+
+  describe('unit of work', () => {
+    it('commits everything a write did when it resolves', async () => {
+      const id = await h.a.write(async (tx) => {
+        const id = await tx.outbox.enqueue(relayRow(300), NOW);
+        await tx.secrets.setSetting('uow', String(id));
+        return id;
+      });
+      expect(await h.b.secrets.getSetting('uow')).toBe(String(id));
+      expect((await h.b.outbox.raw(id))?.toString()).toBe('raw 300');
+      await h.a.outbox.markDone(id, 'sent', 1, NOW);
+    });
+
+    it('keeps nothing of a write that throws', async () => {
+      const before = await h.a.records.count('outbox');
+      await expect(
+        h.a.write(async (tx) => {
+          await tx.outbox.enqueue(relayRow(301), NOW);
+          await tx.secrets.setSetting('uow-failed', 'yes');
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await h.a.records.count('outbox')).toBe(before);
+      expect(await h.b.secrets.getSetting('uow-failed')).toBeNull();
+    });
+  });
+});
+
+describe('storage.write on SQLite', () => {
+  it('refuses and rolls back a write whose callback waits on the event loop', async () => {
+    const h = await sqliteHarness();
+    try {
+      await expect(
+        h.a.write(async (tx) => {
+          await tx.secrets.setSetting('yielded', 'yes');
+          await new Promise((r) => setTimeout(r, 5));
+        }),
+      ).rejects.toThrow(/awaited something other than the storage ports/);
+      expect(await h.a.secrets.getSetting('yielded')).toBeNull();
+    } finally {
+      await h.close();
+    }
+  });
+});
