@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInbox } from '../../bench/seed-inbox.js';
 import { openDb, type Db } from './db.js';
 import { InboxRepo, type InboxFilter } from './inbox.js';
+import { ReportRepo } from './reports.js';
+import { median } from '../core/response-clock.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -88,5 +90,21 @@ describe('the inbox at scale', () => {
         3,
       ),
     ).toMatch(/conversations_store_due/);
+  });
+
+  it("gives the 90-day report's exact medians, walked from either end of a bucket, overall, per store, agent and category", () => {
+    const r = new ReportRepo(db).responseTimes({ storeIds: stores, days: 90, now: NOW });
+    const since = r.since;
+    const times = (where: string, ...args: unknown[]) =>
+      db
+        .prepare(`SELECT response_ms FROM response_clocks WHERE response_ms IS NOT NULL AND started_at >= ? ${where}`)
+        .pluck()
+        .all(since, ...args) as number[];
+    expect(r.overall.medianMs).toBe(median(times('')));
+    expect(r.byStore.length).toBeGreaterThan(40);
+    for (const line of r.byStore) expect(line.medianMs).toBe(median(times('AND store_id = ?', Number(line.key.split(':')[1]))));
+    for (const line of r.byCategory) expect(line.medianMs).toBe(median(times('AND category = ?', line.key.split(':')[1])));
+    for (const line of r.byAgent.filter((l) => l.key.startsWith('user:')))
+      expect(line.medianMs).toBe(median(times('AND responder_user_id = ?', Number(line.key.split(':')[1]))));
   });
 });
