@@ -329,6 +329,9 @@ export function ReplyForm(props: ReplyFormProps) {
       hx-target="#reply"
       hx-swap="outerHTML"
       hx-disabled-elt="find button"
+      // The send disables the form's buttons; the template, order and draft requests of its fields
+      // must not inherit that ("find button" inside a select finds nothing: an htmx error each time).
+      hx-disinherit="hx-disabled-elt"
       enctype="multipart/form-data"
       hx-encoding="multipart/form-data"
     >

@@ -116,6 +116,9 @@ export function ftsQuery(q: string): string | null {
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
+/** How far a time window's id bound reaches past its edge (see #rows). */
+const CLOCK_MARGIN_MS = 3_600_000;
+
 /** A full-text search looks at this many matching messages at most for one page. */
 const SEARCH_WALK_MAX = 50_000;
 
@@ -188,18 +191,25 @@ export class InboxRepo {
       where.push('(c.snoozed_until IS NULL OR c.snoozed_until <= ?)');
       args.push(f.now);
     }
+    // Due first over several stores walks migration 015's index of the waiting conversations in
+    // deadline order (SQLite's own choice, the status index, sorted every open conversation).
+    const dueIndex = f.sort === 'due' && f.storeIds.length > 1 && !pairIds;
     if (f.sort === 'due') {
-      // Only what still waits for an answer; A-to-z claims get 48 hours, the rest 24.
+      // Only what still waits for an answer; A-to-z claims get 48 hours, the rest 24. These terms
+      // are, word for word, the WHERE and expression of migration 015's due indexes.
       where.push("c.waiting_since IS NOT NULL AND c.status IN ('open', 'follow_up') AND c.category NOT IN ('marketplace_notification', 'sent')");
       order = "c.waiting_since + CASE c.category WHEN 'a_to_z_claim' THEN 172800000 ELSE 86400000 END, c.pair_id";
     }
+    // A time window also bounds the walk by message id (ids grow with arrival time; an hour's
+    // margin each side covers a clock stepped back), so a window with few matches stops at its end
+    // instead of reading every older conversation; the received_at test keeps the window exact.
     if (f.sinceMs !== undefined) {
-      where.push('m.received_at >= ?');
-      args.push(f.sinceMs);
+      where.push('m.received_at >= ? AND c.last_message_id >= ?');
+      args.push(f.sinceMs, this.#firstIdAt(f.sinceMs - CLOCK_MARGIN_MS));
     }
     if (f.untilMs !== undefined) {
-      where.push('m.received_at < ?');
-      args.push(f.untilMs);
+      where.push('m.received_at < ? AND c.last_message_id < ?');
+      args.push(f.untilMs, this.#firstIdAt(f.untilMs + CLOCK_MARGIN_MS));
     }
     if (f.beforeId !== undefined && !hits && f.sort !== 'due') {
       where.push('c.last_message_id < ?');
@@ -209,7 +219,7 @@ export class InboxRepo {
         p.token AS alias, m.id, m.direction, m.subject, m.snippet, m.received_at AS receivedAt, m.suspicious, c.status, c.category,
         CASE WHEN c.snoozed_until <= ? THEN max(c.unread, 1) ELSE c.unread END AS unread, c.files,
         c.waiting_since AS waitingSince, c.assignee_id AS assigneeId, u.name AS assignee, c.snoozed_until AS snoozedUntil
-      FROM conversations c JOIN messages m ON m.id = c.last_message_id JOIN pairs p ON p.id = c.pair_id JOIN buyers b ON b.id = p.buyer_id
+      FROM conversations c ${dueIndex ? 'INDEXED BY conversations_due' : ''} JOIN messages m ON m.id = c.last_message_id JOIN pairs p ON p.id = c.pair_id JOIN buyers b ON b.id = p.buyer_id
         JOIN stores st ON st.id = c.store_id LEFT JOIN users u ON u.id = c.assignee_id
       WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
     const rows = (
@@ -255,6 +265,24 @@ export class InboxRepo {
       if (exhausted || out.length >= f.limit || walked > SEARCH_WALK_MAX) break;
     }
     return out.slice(0, f.limit);
+  }
+
+  /**
+   * The first message id received at or after `ms` (max id + 1 when none), by bisection on the
+   * rowid: ids grow with arrival time, so about 20 primary-key look-ups, no index on received_at.
+   */
+  #firstIdAt(ms: number): number {
+    const at = stmt(this.#db, 'SELECT id, received_at AS t FROM messages WHERE id >= ? ORDER BY id LIMIT 1');
+    const end = ((stmt(this.#db, 'SELECT max(id) FROM messages').pluck().get() as number | null) ?? 0) + 1;
+    let lo = 1;
+    let hi = end;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const r = at.get(mid) as { id: number; t: number } | undefined;
+      if (!r || r.t >= ms) hi = mid;
+      else lo = r.id + 1;
+    }
+    return (at.get(lo) as { id: number } | undefined)?.id ?? end;
   }
 
   /** Pairs whose alias is q, or that have an order numbered q (exact identifiers beat full text). */

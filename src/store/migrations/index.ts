@@ -12,6 +12,7 @@ import { sql as responseClocks } from './011-response-clocks.js';
 import { sql as conversations } from './012-conversations.js';
 import { sql as eventsWebhooks } from './013-events-webhooks.js';
 import { sql as outboxLease } from './014-outbox-lease.js';
+import { sql as inboxIndexes } from './015-inbox-indexes.js';
 import { sql as leases } from './016-leases.js';
 
 export interface Migration {
@@ -32,5 +33,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'conversations', sql: conversations },
   { version: 13, name: 'events-webhooks', sql: eventsWebhooks },
   { version: 14, name: 'outbox-lease', sql: outboxLease },
+  { version: 15, name: 'inbox-indexes', sql: inboxIndexes },
   { version: 16, name: 'leases', sql: leases },
 ];
