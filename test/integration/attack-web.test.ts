@@ -194,3 +194,37 @@ describe('webhooks cannot be pointed at the host itself', () => {
     await h.api('DELETE', `/api/v1/webhooks/${row.id}`);
   });
 });
+
+describe('sessions and forms', () => {
+  it('gives a new session at login: a session id the attacker planted before is not the one that logs in', async () => {
+    const planted = 'mg_session=attacker-chosen-value-0123456789';
+    const r = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: planted },
+      body: new URLSearchParams({ email: 'olivia@seller.example', password: 'owner password 123' }).toString(),
+    });
+    expect(r.status).toBe(303);
+    const issued = /mg_session=[^;]+/.exec(r.headers.getSetCookie().join('\n'))![0];
+    expect(issued).not.toBe(planted);
+    expect((await fetch(`${base}/inbox`, { redirect: 'manual', headers: { cookie: planted } })).status).toBe(303);
+    expect((await fetch(`${base}/inbox`, { redirect: 'manual', headers: { cookie: issued } })).status).toBe(200);
+  });
+
+  it('refuses a state-changing POST without the CSRF token, with a wrong one, and from another origin with the right one', async () => {
+    const post = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${base}/tags`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(form).toString(),
+      });
+    const before = h.gw.db.prepare('SELECT count(*) AS n FROM tags').get();
+    expect((await post({ name: 'csrf-none', colour: 'red' })).status).toBe(403);
+    expect((await post({ name: 'csrf-wrong', colour: 'red', _csrf: 'x'.repeat(owner.csrf.length) })).status).toBe(403);
+    const cross = await post({ name: 'csrf-cross', colour: 'red', _csrf: owner.csrf }, { origin: 'https://evil.example' });
+    expect(cross.status).toBe(403);
+    expect(await cross.text()).toBe('Cross-site request refused.');
+    expect(h.gw.db.prepare('SELECT count(*) AS n FROM tags').get()).toEqual(before);
+  });
+});
