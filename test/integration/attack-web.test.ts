@@ -228,3 +228,24 @@ describe('sessions and forms', () => {
     expect(h.gw.db.prepare('SELECT count(*) AS n FROM tags').get()).toEqual(before);
   });
 });
+
+describe('the events feed under hostile paging', () => {
+  it('answers 400 naming the field for negative, huge, fractional and unknown paging values', async () => {
+    const cases: [string, string][] = [
+      ['after=-1', 'after:'],
+      ['limit=100000', 'limit:'],
+      ['limit=0', 'limit:'],
+      ['limit=1.5', 'limit:'],
+      ['after=1e400', 'after:'],
+      ['after=99999999999999999999', 'after:'],
+      ['type=message.exploded', 'type:'],
+      ['cursor=5', 'Unrecognized key'],
+    ];
+    for (const [q, field] of cases) {
+      const res = await h.api('GET', `/api/v1/events?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(res.body.message, q).toContain(field);
+    }
+    expect((await h.api('GET', '/api/v1/events?after=0&limit=1000')).status).toBe(200);
+  });
+});
