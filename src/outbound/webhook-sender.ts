@@ -4,6 +4,8 @@
 // receiver never holds up a message. Each endpoint is worked under a lease (see WebhookRepo.lease),
 // so with several nodes one delivers while the others skip it.
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { MarketEvent } from '../core/event-types.js';
@@ -11,6 +13,7 @@ import type { Db } from '../store/db.js';
 import { EventRepo } from '../store/events.js';
 import { WebhookRepo, type WebhookTarget } from '../store/webhooks.js';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
+import { guardedLookup, webhookHostProblem } from './webhook-target.js';
 
 export interface WebhookSenderOptions {
   readonly pollIntervalMs: number;
@@ -124,26 +127,43 @@ export class WebhookSender {
 
   async #post(ep: WebhookTarget, event: MarketEvent): Promise<{ ok: true; status: number } | { ok: false; status: number | null; error: string }> {
     const body = JSON.stringify(event);
-    try {
-      const res = await fetch(ep.url, {
-        method: 'POST',
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.#o.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'maskgate-webhooks/1',
-          [SIGNATURE_HEADER]: signWebhook(ep.secret, body),
-          'maskgate-event-id': String(event.id),
-          'maskgate-event-type': event.type,
+    const url = new URL(ep.url);
+    // An address a webhook may never go to (webhook-target.ts): as written here, via DNS in guardedLookup.
+    const literal = webhookHostProblem(url);
+    if (literal) return { ok: false, status: null, error: `EADDRNOTALLOWED: ${literal}`.slice(0, 200) };
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve) => {
+      const req = send(
+        url,
+        {
+          method: 'POST',
+          lookup: guardedLookup,
+          signal: AbortSignal.timeout(this.#o.timeoutMs),
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'user-agent': 'maskgate-webhooks/1',
+            [SIGNATURE_HEADER]: signWebhook(ep.secret, body),
+            'maskgate-event-id': String(event.id),
+            'maskgate-event-type': event.type,
+          },
         },
+        (res) => {
+          // The answer's status is all we need; its body is dropped (redirects are not followed).
+          res.resume();
+          const status = res.statusCode ?? 0;
+          resolve(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: `HTTP ${status}` });
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        const timedOut = err.name === 'AbortError';
+        resolve({
+          ok: false,
+          status: null,
+          error: (timedOut ? `no answer within ${this.#o.timeoutMs} ms` : err.code ? `${err.code}: ${err.message}` : err.message).slice(0, 200),
+        });
       });
-      await res.body?.cancel();
-      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-      return { ok: false, status: res.status, error: `HTTP ${res.status}` };
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      return { ok: false, status: null, error: (e.cause?.code ?? e.cause?.message ?? e.message).slice(0, 200) };
-    }
+      req.end(body);
+    });
   }
 }

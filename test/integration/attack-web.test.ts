@@ -2,6 +2,8 @@
 // HTTP against a running gateway: what broke is pinned here, each test written to fail first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientKey } from '../../src/web/admin/login-throttle.js';
+import { WebhookRepo } from '../../src/store/webhooks.js';
+import { EventRepo } from '../../src/store/events.js';
 import { parseProspectCsv } from '../../src/web/prospect-csv.js';
 import { UserRepo } from '../../src/store/users.js';
 import { adminLogin, type AdminClient } from '../helpers/admin-client.js';
@@ -148,5 +150,102 @@ describe('every stored text shown in the admin is inert', () => {
     // The page where these texts are most: the conversation shows the subject, the file name and the note escaped.
     const page = await (await owner.get(`/conversations/${conv[0]}`)).text();
     expect(page).toContain('&lt;img src=x onerror=alert(&quot;note&quot;)&gt;');
+  });
+});
+
+describe('webhooks cannot be pointed at the host itself', () => {
+  const metadata = [
+    'http://169.254.169.254/latest/meta-data/',
+    'http://2852039166/latest/meta-data/', // 169.254.169.254 written as one number
+    'http://[::ffff:169.254.169.254]/',
+    'http://[fe80::1]/',
+    'http://[fd00:ec2::254]/',
+    'http://0.0.0.0:8080/',
+    'http://[::]:8080/',
+    'http://224.0.0.1/',
+  ];
+
+  it('refuses link-local, unspecified and multicast receivers with 400 and a sentence, in the API and the admin', async () => {
+    for (const url of metadata) {
+      const res = await h.api('POST', '/api/v1/webhooks', { url, events: ['message.sent'] });
+      expect(res.status, url).toBe(400);
+      expect(res.body.message, url).toMatch(/^url: must not go to .* is a link-local, unspecified, multicast or broadcast address/);
+    }
+    const page = await owner.post('/webhooks', { url: metadata[0]!, events: 'message.sent' });
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('link-local');
+    expect((await h.api('GET', '/api/v1/webhooks')).body.items.map((w: { url: string }) => w.url)).not.toEqual(expect.arrayContaining(metadata));
+  });
+
+  it('allows loopback and private receivers: a marketplace on the same host or network', async () => {
+    for (const url of ['http://127.0.0.1:9/hook', 'http://[::1]:9/hook', 'http://10.1.2.3/hook', 'http://192.168.1.5/hook', 'http://localhost:9/hook']) {
+      const res = await h.api('POST', '/api/v1/webhooks', { url, events: ['campaign.finished'] });
+      expect(res.status, url).toBe(201);
+      await h.api('DELETE', `/api/v1/webhooks/${res.body.id}`);
+    }
+  });
+
+  it('does not connect to such an address even for an endpoint stored before the rule, and says why', async () => {
+    const { row } = new WebhookRepo(h.gw.db).create('http://169.254.169.254/latest/meta-data/', ['buyer.unsubscribed']);
+    h.gw.db.transaction(() => new EventRepo(h.gw.db).append('buyer.unsubscribed', pair.storeId, { alias: pair.alias, via: 'page' }))();
+    await expect
+      .poll(async () => (await h.api('GET', `/api/v1/webhooks/${row.id}`)).body.lastError, { timeout: 15_000 })
+      .toMatch(/^EADDRNOTALLOWED: 169\.254\.169\.254 is a link-local/);
+    await h.api('DELETE', `/api/v1/webhooks/${row.id}`);
+  });
+});
+
+describe('sessions and forms', () => {
+  it('gives a new session at login: a session id the attacker planted before is not the one that logs in', async () => {
+    const planted = 'mg_session=attacker-chosen-value-0123456789';
+    const r = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: planted },
+      body: new URLSearchParams({ email: 'olivia@seller.example', password: 'owner password 123' }).toString(),
+    });
+    expect(r.status).toBe(303);
+    const issued = /mg_session=[^;]+/.exec(r.headers.getSetCookie().join('\n'))![0];
+    expect(issued).not.toBe(planted);
+    expect((await fetch(`${base}/inbox`, { redirect: 'manual', headers: { cookie: planted } })).status).toBe(303);
+    expect((await fetch(`${base}/inbox`, { redirect: 'manual', headers: { cookie: issued } })).status).toBe(200);
+  });
+
+  it('refuses a state-changing POST without the CSRF token, with a wrong one, and from another origin with the right one', async () => {
+    const post = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${base}/tags`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(form).toString(),
+      });
+    const before = h.gw.db.prepare('SELECT count(*) AS n FROM tags').get();
+    expect((await post({ name: 'csrf-none', colour: 'red' })).status).toBe(403);
+    expect((await post({ name: 'csrf-wrong', colour: 'red', _csrf: 'x'.repeat(owner.csrf.length) })).status).toBe(403);
+    const cross = await post({ name: 'csrf-cross', colour: 'red', _csrf: owner.csrf }, { origin: 'https://evil.example' });
+    expect(cross.status).toBe(403);
+    expect(await cross.text()).toBe('Cross-site request refused.');
+    expect(h.gw.db.prepare('SELECT count(*) AS n FROM tags').get()).toEqual(before);
+  });
+});
+
+describe('the events feed under hostile paging', () => {
+  it('answers 400 naming the field for negative, huge, fractional and unknown paging values', async () => {
+    const cases: [string, string][] = [
+      ['after=-1', 'after:'],
+      ['limit=100000', 'limit:'],
+      ['limit=0', 'limit:'],
+      ['limit=1.5', 'limit:'],
+      ['after=1e400', 'after:'],
+      ['after=99999999999999999999', 'after:'],
+      ['type=message.exploded', 'type:'],
+      ['cursor=5', 'Unrecognized key'],
+    ];
+    for (const [q, field] of cases) {
+      const res = await h.api('GET', `/api/v1/events?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(res.body.message, q).toContain(field);
+    }
+    expect((await h.api('GET', '/api/v1/events?after=0&limit=1000')).status).toBe(200);
   });
 });

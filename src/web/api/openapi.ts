@@ -4,8 +4,8 @@
 // every example passes its schema, and that the document is valid OpenAPI 3.1.
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { EVENT_TYPE_NAMES } from '../../core/event-types.js';
 import { reportQuery } from './routes-reports.js';
+import { RESPONSES } from './response-schemas.js';
 import * as s from './schemas.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -253,16 +253,6 @@ const errorSchema = z
   .object({ error: z.string(), code: z.string().meta({ description: 'A code of the verdict catalogue (docs/verdicts.md)' }), message: z.string() })
   .meta({ id: 'Error' });
 
-const eventSchema = z
-  .object({
-    id: z.number().int(),
-    type: z.enum(EVENT_TYPE_NAMES),
-    createdAt: z.string(),
-    storeId: z.number().int().nullable(),
-    data: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'Event', description: 'One event, as the feed lists it and a webhook POSTs it (docs/webhooks.md)' });
-
 function pathParams(path: string): z.ZodObject | undefined {
   const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
   if (names.length === 0) return undefined;
@@ -285,7 +275,7 @@ function operation(o: ApiOperation): ZodOpenApiOperationObject {
             ? { [o.produces]: { schema: z.string().meta({ format: 'binary' }) } }
             : {
                 'application/json': {
-                  schema: o.path === '/events' ? z.object({ items: z.array(eventSchema), next: z.number().int() }) : z.record(z.string(), z.unknown()),
+                  schema: RESPONSES[`${o.method} ${o.path}`] ?? z.record(z.string(), z.unknown()),
                 },
               },
         };
@@ -301,6 +291,10 @@ function operation(o: ApiOperation): ZodOpenApiOperationObject {
       [status]: success,
       '4XX': {
         description: 'Refused: `{error, code, message}` with the verdict’s status; nothing was changed',
+        content: { 'application/json': { schema: errorSchema } },
+      },
+      '5XX': {
+        description: 'A temporary failure (503 `TEMPORARY_FAILURE`): nothing was changed; try again later',
         content: { 'application/json': { schema: errorSchema } },
       },
     },

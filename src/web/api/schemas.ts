@@ -1,4 +1,5 @@
 // Owns the shapes the JSON API accepts.
+import { webhookHostProblem } from '../../outbound/webhook-target.js';
 import { z } from 'zod';
 import { isValidSlug } from '../../core/alias-token.js';
 import { checkPolicyChange } from '../../core/policy-limits.js';
@@ -206,7 +207,13 @@ export const webhookSchema = z
         } catch {
           return false;
         }
-      }, 'must be an http(s):// URL without credentials'),
+      }, 'must be an http(s):// URL without credentials')
+      .superRefine((u, ctx) => {
+        // Loopback and private networks are allowed (a marketplace on the same host); link-local,
+        // unspecified, multicast and broadcast never are (webhook-target.ts).
+        const problem = URL.canParse(u) ? webhookHostProblem(new URL(u)) : null;
+        if (problem) ctx.addIssue({ code: 'custom', message: `must not go to ${problem}` });
+      }),
     events: z.array(z.enum(EVENT_TYPE_NAMES)).min(1).max(EVENT_TYPE_NAMES.length),
   })
   .strict();
