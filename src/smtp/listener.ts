@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { AppConfig } from '../config.js';
 import { isRefusal } from '../core/alias-token.js';
+import { clientKey } from '../core/client-key.js';
 import { domainOf, normalizeEmail } from '../core/identify.js';
 import type { Proof } from '../core/policy.js';
 import { refusal, refusalText, smtpReply, type Refusal } from '../core/verdicts.js';
@@ -149,7 +150,7 @@ export function createSmtpListener(
       const username = normalizeEmail(auth.username ?? '');
       const password = auth.password ?? '';
       // Counted before the password is checked, so parallel guesses cannot slip under the limit.
-      const gate = authThrottle.begin(username, clientIp(session));
+      const gate = authThrottle.begin(username, clientKey(session.remoteAddress));
       if ('waitMs' in gate) {
         const minutes = Math.max(1, Math.ceil(gate.waitMs / 60_000));
         callback(
