@@ -62,6 +62,11 @@ export const VERDICTS = {
   AUTH_REQUIRED: { smtp: [530, '5.7.0'], http: 401, text: 'authentication required: STARTTLS, then AUTH PLAIN or LOGIN with an app password' },
   AUTH_INVALID: { smtp: [535, '5.7.8'], http: 401, text: 'authentication failed: unknown user, wrong or revoked app password, or a blocked sender' },
   AUTH_TOO_MANY_FAILURES: { smtp: [421, '4.7.0'], http: 429, text: 'too many failed authentication attempts; closing' },
+  ROLE_MAIL_RATE: {
+    smtp: [450, '4.7.1'],
+    http: 429,
+    text: 'too much mail to postmaster and abuse from your address; try again later',
+  },
   AUTH_THROTTLED: {
     smtp: [421, '4.7.0'],
     http: 429,

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { AppConfig } from '../config.js';
 import { isRefusal } from '../core/alias-token.js';
+import { clientKey } from '../core/client-key.js';
 import { domainOf, normalizeEmail } from '../core/identify.js';
 import type { Proof } from '../core/policy.js';
 import { refusal, refusalText, smtpReply, type Refusal } from '../core/verdicts.js';
@@ -20,6 +21,7 @@ import { LoginThrottle } from '../web/admin/login-throttle.js';
 import { authenticateMail } from './authenticate.js';
 import { EdgeGuard } from './edge-guard.js';
 import { FreeSpace } from './free-space.js';
+import { RoleMailRate } from './role-mail-rate.js';
 import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
 import { Spool, type Spooled } from './spool.js';
 
@@ -97,6 +99,8 @@ export function createSmtpListener(
     return state;
   };
   const guard = new EdgeGuard(config.smtp);
+  // Mail to postmaster@/abuse@ from the internet reaches the owner's inbox: limited per client and overall.
+  const roleMailRate = role.kind === 'mx' ? new RoleMailRate() : null;
   let authThrottle = authThrottles.get(intake) as LoginThrottle;
   if (!authThrottle) authThrottles.set(intake, (authThrottle = new LoginThrottle(AUTH_LIMITS)));
   const admitted = new Set<string>();
@@ -151,7 +155,7 @@ export function createSmtpListener(
       const username = normalizeEmail(auth.username ?? '');
       const password = auth.password ?? '';
       // Counted before the password is checked, so parallel guesses cannot slip under the limit.
-      const gate = authThrottle.begin(username, clientIp(session));
+      const gate = authThrottle.begin(username, clientKey(session.remoteAddress));
       if ('waitMs' in gate) {
         const minutes = Math.max(1, Math.ceil(gate.waitMs / 60_000));
         callback(
@@ -222,6 +226,14 @@ export function createSmtpListener(
             // Cut only this session; the address may still connect and write to real aliases.
             if (probe.action === 'disconnect') closeSession(server, session.id);
           });
+        }
+        if ('role' in r && roleMailRate) {
+          const waitMs = roleMailRate.take(session.remoteAddress);
+          if (waitMs !== null) {
+            const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
+            const sentence = `too much mail to postmaster and abuse from your address; try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+            return callback(reject(session, 'rcpt', refusal('ROLE_MAIL_RATE', sentence), { recipientDomain: domainOf(address.address) }));
+          }
         }
         callback();
       } catch (err) {

@@ -27,8 +27,9 @@ export class SmtpClient {
     });
   }
 
-  static async connect(port: number, host = '127.0.0.1', ehlo = 'client.example'): Promise<SmtpClient> {
-    const socket = net.connect(port, host);
+  /** `localAddress` picks the client's address (any 127.x.y.z works on Linux loopback), to test per-client limits. */
+  static async connect(port: number, host = '127.0.0.1', ehlo = 'client.example', localAddress?: string): Promise<SmtpClient> {
+    const socket = net.connect({ port, host, ...(localAddress ? { localAddress } : {}) });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
