@@ -1,7 +1,7 @@
 // A fresh attacker's pass over the admin and the marketplace API (issues 12 and 17), over real
 // HTTP against a running gateway: what broke is pinned here, each test written to fail first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientKey } from '../../src/web/admin/login-throttle.js';
+import { clientKey } from '../../src/core/client-key.js';
 import { WebhookRepo } from '../../src/store/webhooks.js';
 import { EventRepo } from '../../src/store/events.js';
 import { parseProspectCsv } from '../../src/web/prospect-csv.js';

@@ -8,6 +8,7 @@
 // guesses. So a client that guesses at one account is stopped after 5 tries there, a client that
 // sprays made-up accounts after 20, and a distributed guess at one account after 50 — and that last
 // lock does not apply to a browser that has logged in to the account before (known-device.ts).
+import { clientKey } from '../../core/client-key.js';
 
 export interface ThrottleLimits {
   /** Failures for one account from one client. */
@@ -20,24 +21,6 @@ export interface ThrottleLimits {
 }
 
 const SWEEP_ABOVE = 10_000;
-
-/**
- * The client as the throttle counts it: an IPv4 address as it is, an IPv6 address as its /64 — one
- * host (one home line, one VM) is given a whole /64 and can use every address in it, so counting
- * per address would let it rotate past the per-client limits.
- */
-export function clientKey(address: string): string {
-  const a = address.replace(/%.*$/, '');
-  if (!a.includes(':')) return a;
-  const [head = '', tail] = a.split('::', 2);
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => (parseInt(g, 16) || 0).toString(16))
-    .join(':')}::/64`;
-}
 
 export const DEFAULT_LIMITS: ThrottleLimits = { perAccountAndClient: 5, perClient: 20, perAccount: 50, windowMs: 15 * 60_000 };
 
@@ -54,8 +37,16 @@ export class LoginThrottle {
     this.#limits = limits;
   }
 
-  /** Memory stays bounded under a spray of made-up accounts and addresses: forget what has expired. */
+  #lastSweep = Number.NEGATIVE_INFINITY;
+
+  /**
+   * Memory stays bounded under a spray of made-up accounts and addresses: above SWEEP_ABOVE keys,
+   * forget what has expired — at most ten times per window, so a spray does not make every attempt
+   * walk every key.
+   */
   #sweep(now: number): void {
+    if (now - this.#lastSweep < this.#limits.windowMs / 10) return;
+    this.#lastSweep = now;
     for (const key of [...this.#hits.keys()]) this.#recent(key, now);
   }
 
