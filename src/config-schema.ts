@@ -108,7 +108,7 @@ export const configSchema = z
           .min(0)
           .max(64)
           .describe(
-            'Worker threads that parse, rewrite and compose messages off the SMTP thread. `0` (the default): one fewer than the cores (at least 1, at most 4). DKIM signing has its own thread(s) besides.',
+            'Worker threads that verify the sender (SPF/DKIM/DMARC), parse, rewrite, compose and DKIM-sign messages off the SMTP thread. `0` (the default): one per core (at least 1, at most 4).',
           ),
       })
       .strict(),

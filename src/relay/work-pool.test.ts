@@ -69,7 +69,10 @@ describe('the relay worker pool', () => {
 
   it('signs what it composes on the thread, with a signature mailauth verifies against our published key', async () => {
     const mail = await signing.parse(raw, 5000);
-    const prepared = await signing.prepare({ mail, ctx, campaign: null, compose: true });
+    // Large enough that its bytes are not a slice of Node's small-buffer pool.
+    const long = { ...mail, text: `${mail.text}${'A line of text that makes the message long. '.repeat(2000)}` };
+    const prepared = await signing.prepare({ mail: long, ctx, campaign: null, compose: true });
+    expect(prepared.bytes?.byteLength).toBeGreaterThan(80_000);
     expect(prepared.signed).toBe(true);
     const resolver = async (name: string) => {
       if (name !== 'sel._domainkey.relay.test') throw Object.assign(new Error('no such name'), { code: 'ENOTFOUND' });

@@ -1,9 +1,9 @@
 // Owns the code a worker thread of the relay pool runs (piscina loads this module once per thread
 // and calls its named exports). Errors cross the thread boundary as data, so a parse timeout stays
-// a timeout (451) and an unparsable message stays unparsable (550). Large byte results are moved
-// (transferred), not copied, back to the main thread.
+// a timeout (451) and an unparsable message stays unparsable (550). Byte results go back in shared
+// memory, so they are not copied again on the way.
 import type { MessagePort } from 'node:worker_threads';
-import { move, workerData } from 'piscina';
+import { workerData } from 'piscina';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { ParsedMail } from '../core/types.js';
 import { dkimSignMessage, type DkimSignSetup } from '../outbound/dkim-sign.js';
@@ -19,10 +19,15 @@ export interface ThreadSetup {
 
 const setup = (workerData ?? { dkim: null }) as ThreadSetup;
 
-/** A buffer that owns its whole memory is moved to the caller; a view into shared or pooled memory is copied. */
+/**
+ * Bytes for the main thread in shared memory (a SharedArrayBuffer): the structured clone then shares
+ * them instead of copying them again on the way out. (piscina moves only a task's top-level result,
+ * and these bytes travel inside an object.)
+ */
 function handBack(bytes: Buffer): Uint8Array {
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-  return whole ? (move(bytes) as Uint8Array) : bytes;
+  const shared = Buffer.from(new SharedArrayBuffer(bytes.byteLength));
+  bytes.copy(shared);
+  return shared;
 }
 
 export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promise<ParseOutcome> {

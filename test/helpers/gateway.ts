@@ -46,7 +46,9 @@ export async function startHarness(
     env: {},
     overrides: {
       dataDir,
-      smtp: { port: 0, host: '127.0.0.1' },
+      // One pool thread: many test gateways start at once on a small machine, and each thread
+      // loads tsx, mailauth and the MIME code before its first message.
+      smtp: { port: 0, host: '127.0.0.1', workerThreads: 1 },
       http: { port: 0, host: '127.0.0.1' },
       api: { token: TEST_TOKEN },
       outbound: { smarthost: sink ? sink.url : null, pollIntervalMs: 50, retrySchedule: [0.2, 0.2, 0.2], retryThereafter: 0.2 },

@@ -16,7 +16,7 @@ const MB = 1024 * 1024;
 const BUDGET = 48 * MB;
 /**
  * What does not grow with the number of sessions: the gateway at rest from its TypeScript source
- * (~200 MB: tsx, the main heap with its 32 MB young generation, the DKIM and pool threads), one
+ * (~300 MB once warm: tsx, the main heap with its 32 MB young generation, the pool threads), one
  * 17 MB message processed alone (it is larger than the budget), and the garbage of the messages
  * before it that the four heaps and malloc have not handed back yet (~500–670 MB peak measured on a
  * loaded 2-core machine; the code before the byte budget reached 1.6 GB with the same burst).
