@@ -7,6 +7,7 @@ import type { AppConfig } from './config.js';
 import { BounceAddresses, loadBounceSecret } from './outbound/bounce-address.js';
 import { systemResolver, type DnsResolver } from './dns/resolver.js';
 import { BounceIntake } from './outbound/bounce-intake.js';
+import { OutboxEntry } from './relay/outbox-entry.js';
 import { DkimThreads, ensureDkimKey, unsigned } from './outbound/dkim.js';
 import { availableParallelism } from 'node:os';
 import { FailureNotices } from './outbound/failure-notice.js';
@@ -115,7 +116,9 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const outboxStats = new OutboxRepo(db);
   const metrics = new Metrics(() => ({ depth: outboxStats.pendingCount(), oldestAgeSeconds: outboxStats.oldestPendingAgeSeconds() }));
   const commit = new GroupCommit(db);
-  const notices = new FailureNotices(db, commit, config.domains[0] as string, sign, () => worker.wake());
+  // The one way into the outbox: compose, sign, queue in one commit, wake the worker.
+  const outboxEntry = new OutboxEntry(commit, outboxStats, sign, () => worker.wake());
+  const notices = new FailureNotices(db, outboxEntry, config.domains[0] as string);
   const worker = new OutboundWorker(
     db,
     commit,
@@ -137,7 +140,6 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     db,
     commit,
     { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters, postmaster: config.smtp.postmaster },
-    sign,
     {
       verify: (local) => bounceIntake.verify(local),
       async handle(mail, outboxId, log) {
@@ -146,13 +148,13 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
         return outcome;
       },
     },
-    () => worker.wake(),
+    outboxEntry,
     work,
   );
   let adminUrl = config.admin.publicUrl ?? '';
   const notifier = new Notifier(
     db,
-    commit,
+    outboxEntry,
     {
       domain: config.domains[0] as string,
       timeZone: config.admin.timeZone,
@@ -160,11 +162,9 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       intervalMs: config.admin.notifyIntervalMs,
       delayMs: config.admin.notifyDelayMs,
     },
-    sign,
-    () => worker.wake(),
     log.child({ component: 'notify' }),
   );
-  const notice = noticeQueue(outboxStats, commit, sign, config.domains[0] as string, () => worker.wake());
+  const notice = noticeQueue(outboxEntry, config.domains[0] as string);
   const unsubscribeTokens = new UnsubscribeTokens(loadUnsubscribeSecret(db));
   const campaignRepo = new CampaignRepo(db);
   const unsubscribes = new Unsubscribes(unsubscribeTokens, new UnsubscribeRepo(db), log.child({ component: 'campaigns' }));

@@ -53,7 +53,9 @@ export const SIGNED_HEADERS = [
 ] as const;
 export const OVERSIGNED: readonly string[] = ['from', 'reply-to', 'subject', 'list-unsubscribe', 'list-unsubscribe-post'];
 
-export type Signer = (raw: Buffer) => Promise<Buffer>;
+import type { Signer } from '../relay/outbox-entry.js';
+
+export type { Signer };
 
 function signOptions(key: DkimKey) {
   // mailauth 4.x takes the keys in signatureData; top-level key fields alone sign nothing.

@@ -2,8 +2,7 @@
 // Shells (SMTP now; web reply, campaigns, API later) call resolveRecipient at RCPT time and accept
 // once the bytes are in. Nothing is written before a message is accepted; a visitor's new pair is
 // the only row made before the commit, and only for mail that passed every rule.
-import { randomBytes } from 'node:crypto';
-import { aliasAddress, isRefusal, parseRecipient, tokenFromBytes } from '../core/alias-token.js';
+import { aliasAddress, isRefusal, parseRecipient } from '../core/alias-token.js';
 import { isAutoSubmitted } from '../core/auto-reply.js';
 import { envelopeRefusal, identifySender, identifySubmitter, normalizeEmail, type Identity, type Target } from '../core/identify.js';
 import { readHeaderBlock } from '../core/header-block.js';
@@ -23,12 +22,10 @@ import { MessageStats } from '../store/message-stats.js';
 import { EventRepo } from '../store/events.js';
 import { MessageRepo } from '../store/messages.js';
 import { OrderRepo } from '../store/orders.js';
-import { OutboxRepo } from '../store/outbox.js';
 import { PairRepo } from '../store/pairs.js';
 import { StoreRepo } from '../store/stores.js';
-import type { Signer } from '../outbound/dkim.js';
 import { GroupCommit } from './group-commit.js';
-import { composeMail } from './compose.js';
+import { newRelayMessageId, type Letter, type OutboxEntry } from './outbox-entry.js';
 import { decodeDisplayName } from './parse.js';
 import { RefusalEvents } from './refusal-events.js';
 import { roleForward } from './role-mail.js';
@@ -58,10 +55,7 @@ import type {
   Submitter,
 } from './pipeline-types.js';
 
-/** Random Message-ID on the relay domain (RFC 5322 §3.6.4), never derived from the original. */
-export function newRelayMessageId(domain: string): string {
-  return `<${tokenFromBytes(randomBytes(13))}${tokenFromBytes(randomBytes(13))}@${domain}>`;
-}
+export { newRelayMessageId };
 
 export class Relay {
   readonly #options: RelayOptions;
@@ -71,12 +65,9 @@ export class Relay {
   readonly #stats: MessageStats;
   readonly #banned: BannedWordRepo;
   readonly #orders: OrderRepo;
-  readonly #outbox: OutboxRepo;
+  readonly #outbox: OutboxEntry;
   readonly #events: EventRepo;
   readonly #refusals: RefusalEvents;
-  readonly #commit: GroupCommit;
-  readonly #onQueued: () => void;
-  readonly #sign: Signer;
   readonly #work: RelayWork;
   #unsubscribe: UnsubscribeHandler | null = null;
 
@@ -85,16 +76,7 @@ export class Relay {
   readonly #users: UserRepo;
 
   /** work: where parse, rewrite and compose run (the gateway's worker threads; in-process by default). */
-  constructor(
-    db: Db,
-    commit: GroupCommit,
-    options: RelayOptions,
-    sign: Signer,
-    bounceHandler: BounceHandler,
-    onQueued: () => void,
-    work: RelayWork = inlineWork,
-  ) {
-    this.#sign = sign;
+  constructor(db: Db, commit: GroupCommit, options: RelayOptions, bounceHandler: BounceHandler, outbox: OutboxEntry, work: RelayWork = inlineWork) {
     this.#work = work;
     this.#bounceHandler = bounceHandler;
     this.#options = options;
@@ -104,13 +86,11 @@ export class Relay {
     this.#stats = new MessageStats(db);
     this.#banned = new BannedWordRepo(db);
     this.#orders = new OrderRepo(db);
-    this.#outbox = new OutboxRepo(db);
+    this.#outbox = outbox;
     this.#events = new EventRepo(db);
     this.#refusals = new RefusalEvents(db, commit, options.domains);
     this.#categoryRules = new CategoryRuleRepo(db);
     this.#users = new UserRepo(db);
-    this.#commit = commit;
-    this.#onQueued = onQueued;
   }
 
   get primaryDomain(): string {
@@ -265,7 +245,7 @@ export class Relay {
     }
 
     // postmaster@/abuse@: judged and composed now, committed after the conversation mail.
-    const roleMail: { to: string; bytes: Buffer }[] = [];
+    const roleMail: Letter[] = [];
     for (const r of dryRun ? [] : roles) {
       const forward = await roleForward(mail, {
         role: r.role,
@@ -278,20 +258,13 @@ export class Relay {
         now: new Date(),
       });
       if (isRefusal(forward)) return forward;
-      roleMail.push({ to: r.deliverTo, bytes: await this.#sign(await composeMail(forward.message)) });
+      roleMail.push({ mail: forward.message, kind: 'notice', envFrom: '', envTo: r.deliverTo });
     }
     const handleBounces = async () => {
       for (const b of bounces) await this.#bounceHandler.handle(mail, b.outboxId, input.log);
       for (const u of unsubscribes) this.#unsubscribe?.handle(u.token);
     };
-    const forwardRoleMail = async (): Promise<number[]> => {
-      if (roleMail.length === 0) return [];
-      const ids = await this.#commit.run(() =>
-        roleMail.map((m) => this.#outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: m.to, raw: m.bytes })),
-      );
-      this.#onQueued();
-      return ids;
-    };
+    const forwardRoleMail = async (): Promise<readonly number[]> => (await this.#outbox.post(roleMail)).outboxIds;
     if (resolved.length === 0) {
       if (dryRun) return { messages: [] };
       const outboxIds = await forwardRoleMail();
@@ -355,7 +328,7 @@ export class Relay {
       relayId: string;
       findings: readonly Finding[];
       changes: readonly Change[];
-      bytes: Buffer;
+      bytes: Uint8Array;
       snippet: string;
       searchText: string;
       subject: string;
@@ -428,8 +401,7 @@ export class Relay {
         continue;
       }
       if (!composed) throw new Error('the message was not composed');
-      // DKIM last, on the exact bytes that are stored and sent.
-      const bytes = await this.#sign(Buffer.from(composed.buffer, composed.byteOffset, composed.byteLength));
+      const bytes = composed;
       // The envelope comes from our database, never from headers of the incoming mail.
       const envTo = id.direction === 'buyer_to_store' ? id.store.mailbox : buyer.email;
       const flat = (message.text ?? '').slice(0, 20_000).replace(/\s+/g, ' ').trim();
@@ -458,49 +430,48 @@ export class Relay {
 
     const now = Date.now();
     const autoSubmitted = isAutoSubmitted(mail.headers);
-    // A campaign message has no client waiting on it: it joins a larger, cheaper commit.
-    const commit = input.campaign ? this.#commit.runBatched.bind(this.#commit) : this.#commit.run.bind(this.#commit);
-    const result = await commit(() => {
-      const messageIds: number[] = [];
-      const outboxIds: number[] = [];
-      for (const p of prepared) {
-        const messageId = this.#messages.insert({
-          pairId: p.pairId,
-          storeId: p.identity.store.id,
-          critical: p.critical,
-          criticalToOptedOut: p.criticalToOptedOut,
-          suspicious: p.suspicious,
-          snippet: p.snippet,
-          searchText: p.searchText,
-          category: p.category,
-          buyerName: p.buyerName,
-          autoSubmitted,
-          direction: p.identity.direction,
-          source: input.source,
-          authorEmail: p.identity.senderEmail,
-          permittedSenderId: p.identity.direction === 'store_to_buyer' ? p.identity.sender.id : null,
-          subject: p.subject,
-          originalMessageId: mail.messageId,
-          relayMessageId: p.relayId,
-          verdict: 'accept',
-          findings: p.findings,
-          changes: p.changes,
-          raw: input.raw,
-          receivedAt: now,
-          campaignRecipientId: input.campaign?.recipientId ?? null,
-        });
-        messageIds.push(messageId);
-        this.#events.messageReceived(messageId, now);
-        const outboxId = this.#outbox.enqueue(
-          { messageId, kind: 'relay', envFrom: p.envFrom, envTo: p.envTo, raw: p.bytes, atMostOnce: input.campaign !== undefined },
-          now,
-        );
-        outboxIds.push(outboxId);
-        input.campaign?.onCommit(messageId, outboxId);
-      }
-      return { messageIds, outboxIds };
-    });
-    this.#onQueued();
+    // A campaign message has no client waiting on it: it joins a larger, cheaper commit. The
+    // outbox entry signs (DKIM last, on the exact bytes stored and sent) and wakes the worker.
+    const result = await this.#outbox.post(
+      prepared.map((p) => ({
+        mail: p.bytes,
+        kind: 'relay',
+        envFrom: p.envFrom,
+        envTo: p.envTo,
+        atMostOnce: input.campaign !== undefined,
+        record: () => {
+          const messageId = this.#messages.insert({
+            pairId: p.pairId,
+            storeId: p.identity.store.id,
+            critical: p.critical,
+            criticalToOptedOut: p.criticalToOptedOut,
+            suspicious: p.suspicious,
+            snippet: p.snippet,
+            searchText: p.searchText,
+            category: p.category,
+            buyerName: p.buyerName,
+            autoSubmitted,
+            direction: p.identity.direction,
+            source: input.source,
+            authorEmail: p.identity.senderEmail,
+            permittedSenderId: p.identity.direction === 'store_to_buyer' ? p.identity.sender.id : null,
+            subject: p.subject,
+            originalMessageId: mail.messageId,
+            relayMessageId: p.relayId,
+            verdict: 'accept',
+            findings: p.findings,
+            changes: p.changes,
+            raw: input.raw,
+            receivedAt: now,
+            campaignRecipientId: input.campaign?.recipientId ?? null,
+          });
+          this.#events.messageReceived(messageId, now);
+          return messageId;
+        },
+        recorded: (messageId, outboxId) => input.campaign?.onCommit(messageId as number, outboxId),
+      })),
+      { batched: input.campaign !== undefined, now },
+    );
     // Bounces sharing the transaction take effect only once the message itself was accepted.
     await handleBounces();
     const roleIds = await forwardRoleMail();
