@@ -9,12 +9,11 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type
 import type { AppConfig } from '../config.js';
 import { isRefusal } from '../core/alias-token.js';
 import { domainOf, normalizeEmail } from '../core/identify.js';
-import type { Proof } from '../core/policy.js';
 import type { AuthFacts } from '../core/sender-auth.js';
 import { refusal, refusalText, smtpReply, type Refusal } from '../core/verdicts.js';
 import type { DnsResolver } from '../dns/resolver.js';
 import type { Metrics } from '../metrics.js';
-import type { Relay, Submitter } from '../relay/pipeline.js';
+import type { ProofSource, Relay, Submitter } from '../relay/pipeline.js';
 import type { CredentialRepo } from '../store/credentials.js';
 import { DUMMY_HASH, verifyPassword } from '../store/passwords.js';
 import { authenticateMail } from './authenticate.js';
@@ -245,20 +244,27 @@ export function createSmtpListener(
       const relayMessage = async (raw: Buffer, size: number): Promise<void> => {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const submitter = submitterOf(session);
-        let proof: Proof;
-        if (role.kind === 'submission') proof = { kind: 'submission' };
-        else {
-          // SPF, DKIM and DMARC from DNS and this session; bounces (null sender) prove nothing.
-          const auth =
-            from === ''
-              ? NO_AUTH
-              : await authenticateMail(raw, { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from }, role.resolver, config.hostname);
-          log.debug(
-            { event: 'smtp.sender-auth', spf: auth.spf.result, dmarc: auth.dmarc.result, dkim: auth.dkim.map((d) => d.result) },
-            'sender authentication',
-          );
-          proof = { kind: 'mx', auth };
-        }
+        // SPF, DKIM and DMARC from DNS and this session, computed by the pipeline only once the
+        // header gate passed: a block it refuses costs no lookups. Bounces (null sender) prove nothing.
+        const proof: ProofSource =
+          role.kind === 'submission'
+            ? { kind: 'submission' }
+            : async () => {
+                const auth =
+                  from === ''
+                    ? NO_AUTH
+                    : await authenticateMail(
+                        raw,
+                        { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from },
+                        role.resolver,
+                        config.hostname,
+                      );
+                log.debug(
+                  { event: 'smtp.sender-auth', spf: auth.spf.result, dmarc: auth.dmarc.result, dkim: auth.dkim.map((d) => d.result) },
+                  'sender authentication',
+                );
+                return { kind: 'mx', auth };
+              };
         const result = await relay.accept({
           raw,
           envelopeFrom: from,
