@@ -11,6 +11,7 @@ import { loadDkimKey, unsigned } from './outbound/dkim.js';
 import { LeasedJob } from './jobs/leased-job.js';
 import { nodeId } from './store/ports.js';
 import { clearJobLeases, sqliteStorage } from './store/sqlite/storage.js';
+import { OutboxEntry } from './relay/outbox-entry.js';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
@@ -125,7 +126,9 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const outboxStats = new OutboxRepo(db);
   const metrics = new Metrics(() => ({ depth: outboxStats.pendingCount(), oldestAgeSeconds: outboxStats.oldestPendingAgeSeconds() }));
   const commit = new GroupCommit(db);
-  const notices = new FailureNotices(db, commit, config.domains[0] as string, sign, () => worker.wake());
+  // The one way into the outbox: compose, sign, queue in one commit, wake the worker.
+  const outboxEntry = new OutboxEntry(commit, outboxStats, sign, () => worker.wake());
+  const notices = new FailureNotices(db, outboxEntry, config.domains[0] as string);
   const worker = new OutboundWorker(
     db,
     commit,
@@ -147,7 +150,6 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     db,
     commit,
     { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters, postmaster: config.smtp.postmaster },
-    sign,
     {
       verify: (local) => bounceIntake.verify(local),
       async handle(mail, outboxId, log) {
@@ -156,13 +158,13 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
         return outcome;
       },
     },
-    () => worker.wake(),
+    outboxEntry,
     work,
   );
   let adminUrl = config.admin.publicUrl ?? '';
   const notifier = new Notifier(
     db,
-    commit,
+    outboxEntry,
     {
       domain: config.domains[0] as string,
       timeZone: config.admin.timeZone,
@@ -170,11 +172,9 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       intervalMs: config.admin.notifyIntervalMs,
       delayMs: config.admin.notifyDelayMs,
     },
-    sign,
-    () => worker.wake(),
     log.child({ component: 'notify' }),
   );
-  const notice = noticeQueue(outboxStats, commit, sign, config.domains[0] as string, () => worker.wake());
+  const notice = noticeQueue(outboxEntry, config.domains[0] as string);
   const unsubscribeTokens = new UnsubscribeTokens(loadUnsubscribeSecret(db));
   const campaignRepo = new CampaignRepo(db);
   const unsubscribes = new Unsubscribes(unsubscribeTokens, new UnsubscribeRepo(db), log.child({ component: 'campaigns' }));

@@ -49,6 +49,15 @@ describe('readHeaderBlock (golden table)', () => {
     expect(readHeaderBlock(enc.encode('From: a@b.example\rFrom: x@evil.example\r\n\r\nbody'))).toMatchObject({ code: 'HEADER_MALFORMED' });
   });
 
+  it('reads Sender with the same reader as From, and refuses one that is not a single plain mailbox', () => {
+    const ok = readHeaderBlock(enc.encode('From: a@b.example\r\nSender: "Smith, John" <john@b.example>\r\n\r\nbody'));
+    expect(ok).toMatchObject({ sender: { rawName: 'Smith, John', address: 'john@b.example' } });
+    for (const value of ['Staff: x@evil.example;', 'a@b.example, x@evil.example', 'x@evil.example (John)']) {
+      const r = readHeaderBlock(enc.encode(`From: a@b.example\r\nSender: ${value}\r\n\r\nbody`));
+      expect(r).toMatchObject({ code: 'HEADER_MALFORMED' });
+    }
+  });
+
   it('reads LF-only line ends as every parser we use does, and stops at the empty line', () => {
     const r = readHeaderBlock(enc.encode('From: a@b.example\nX-Test: one\n two\n\nFrom x@y.example body line\n'));
     expect(r).toEqual({
@@ -57,6 +66,7 @@ describe('readHeaderBlock (golden table)', () => {
         { key: 'x-test', value: 'one two' },
       ],
       from: { rawName: '', address: 'a@b.example' },
+      sender: null,
     });
   });
 

@@ -23,6 +23,8 @@ export interface FromMailbox {
 export interface HeaderBlock {
   readonly fields: readonly HeaderField[];
   readonly from: FromMailbox;
+  /** The Sender mailbox ("on behalf of", RFC 5322 §3.6.2), read like From; null when there is none. */
+  readonly sender: FromMailbox | null;
 }
 
 /**
@@ -154,7 +156,12 @@ export function readHeaderBlock(raw: Uint8Array): HeaderBlock | Refusal {
   const fromValue = (out.find((f) => f.key === 'from') as HeaderField).value;
   const from = readMailbox(fromValue);
   if (typeof from === 'string') return refusal('FROM_INVALID', `the From header must name exactly one plain address: ${from}`);
-  return { fields: out, from };
+  // Sender is one mailbox too (RFC 5322 §3.6.2); its address and name are hidden by the masking,
+  // so it is read here, by the same reader, and never guessed at.
+  const senderField = out.find((f) => f.key === 'sender');
+  const sender = senderField ? readMailbox(senderField.value) : null;
+  if (typeof sender === 'string') return malformed(`the Sender field must name exactly one plain address: ${sender}`);
+  return { fields: out, from, sender };
 }
 
 const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+$/;

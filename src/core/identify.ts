@@ -6,6 +6,7 @@
 // A helpdesk's return path, SRS forwarding, BATV/PRVS tags and Microsoft 365's envelopes therefore
 // change nothing. The envelope alone decides only two things, early at RCPT: a null sender (no
 // conversation mail comes from <>) and our own relay domain (a loop).
+import type { RoleMailbox } from './alias-token.js';
 import type { BuyerFacts, PairFacts, PermittedSenderFacts, StoreFacts } from './types.js';
 import { refusal, type Refusal } from './verdicts.js';
 
@@ -17,7 +18,9 @@ export type Target =
       readonly store: StoreFacts;
       /** The sender's existing pair with this store, if the sender is a known buyer. */
       readonly existing: { readonly pair: PairFacts; readonly buyer: BuyerFacts } | null;
-    };
+    }
+  /** postmaster@ or abuse@ a relay domain (RFC 5321 §4.5.1, RFC 2142 §2): the owner reads it. */
+  | { readonly kind: 'role'; readonly role: RoleMailbox; readonly deliverTo: string };
 
 export type Identity =
   | {
@@ -35,7 +38,23 @@ export type Identity =
       readonly buyer: BuyerFacts;
       readonly sender: PermittedSenderFacts;
       readonly senderEmail: string;
+    }
+  | {
+      /** Mail to postmaster@/abuse@: for the owner, not a conversation (no pair, no message row). */
+      readonly direction: 'to_owner';
+      readonly role: RoleMailbox;
+      /** The owner's address (smtp.postmaster, or the first owner account's). */
+      readonly deliverTo: string;
+      readonly senderEmail: string;
+      /**
+       * Sent from the null sender (a DSN, a feedback-loop report): there is no envelope domain to
+       * check and no proof to ask for, so such reports are passed on.
+       */
+      readonly nullSender: boolean;
     };
+
+/** The identities that are one buyer–store conversation (stored, threaded, masked both ways). */
+export type ConversationIdentity = Exclude<Identity, { readonly direction: 'to_owner' }>;
 
 export function normalizeEmail(address: string): string {
   return address.trim().toLowerCase();
@@ -81,6 +100,10 @@ export function identifySender(
   permitted: PermittedSenderFacts | null,
   relayDomains: readonly string[],
 ): Identity | Refusal {
+  // Anyone may write to postmaster@, the null sender too (RFC 5321 §4.5.1): decide judges them.
+  if (target.kind === 'role') {
+    return { direction: 'to_owner', role: target.role, deliverTo: target.deliverTo, senderEmail: normalizeEmail(writer), nullSender: envelopeFrom === '' };
+  }
   const early = envelopeRefusal(envelopeFrom, relayDomains);
   if (early) return early;
   const sender = normalizeEmail(writer);

@@ -230,3 +230,41 @@ describe('decide: proof of the sender (golden table)', () => {
     expect(colleague.verdict === 'reject' && colleague.refusal.code).toBe('SUBMISSION_SENDER');
   });
 });
+
+describe('decide: mail to postmaster@ and abuse@ is a target like any other', () => {
+  const roleTarget: Target = { kind: 'role', role: 'abuse', deliverTo: 'olive@owner.example' };
+  const reject = {
+    headerFrom: ['desk@isp.example'],
+    spf: { result: 'fail', domain: 'isp.example' },
+    dkim: [],
+    dmarc: { result: 'fail', domain: 'isp.example', policy: 'reject' },
+  };
+  const pass = { ...reject, spf: { result: 'pass', domain: 'isp.example' }, dmarc: { result: 'pass', domain: 'isp.example', policy: 'reject' } };
+
+  it('identifies the writer to the owner, whoever writes, the null sender too', () => {
+    expect(identifySender('desk@isp.example', 'desk@isp.example', roleTarget, null, DOMAINS)).toMatchObject({
+      direction: 'to_owner',
+      role: 'abuse',
+      nullSender: false,
+    });
+    expect(identifySender('mailer-daemon@isp.example', '', roleTarget, null, DOMAINS)).toMatchObject({ direction: 'to_owner', nullSender: true });
+  });
+
+  it('refuses a writer whose domain says reject, passes a proven one, and passes reports from the null sender unproven', () => {
+    const writer = identifySender('desk@isp.example', 'desk@isp.example', roleTarget, null, DOMAINS);
+    const bounce = identifySender('desk@isp.example', '', roleTarget, null, DOMAINS);
+    if ('code' in writer || 'code' in bounce) throw new Error('bad fixture');
+    const refused = decide(mail('desk@isp.example'), { identity: writer, permittedSenders: [], proof: { kind: 'mx', auth: reject } });
+    expect(refused.verdict === 'reject' && refused.refusal.code).toBe('AUTH_FAILED');
+    expect(decide(mail('desk@isp.example'), { identity: writer, permittedSenders: [], proof: { kind: 'mx', auth: pass } }).verdict).toBe('accept');
+    expect(decide(mail('desk@isp.example'), { identity: bounce, permittedSenders: [], proof: { kind: 'mx', auth: reject } }).verdict).toBe('accept');
+  });
+
+  it('refuses a loop like any other mail', () => {
+    const writer = identifySender('desk@isp.example', 'desk@isp.example', roleTarget, null, DOMAINS);
+    if ('code' in writer) throw new Error('bad fixture');
+    const looped = { ...mail('desk@isp.example'), headers: [['x-maskgate-hops', '5'] as const] };
+    const d = decide(looped, { identity: writer, permittedSenders: [], proof: { kind: 'mx', auth: pass } });
+    expect(d.verdict === 'reject' && d.refusal.code).toBe('LOOP_DETECTED');
+  });
+});

@@ -50,6 +50,7 @@ export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
     findings.push({ rule: 'loop', result: 'refused', detail: `${hops} hops` });
     return { verdict: 'reject', refusal: refusal('LOOP_DETECTED', `the message has passed through this relay ${hops} times (mail loop)`), findings };
   }
+  if (identity.direction === 'to_owner') return decideForOwner(mail, ctx, identity, findings);
   findings.push({
     rule: 'identity',
     result: identity.direction,
@@ -109,4 +110,29 @@ export function decide(mail: ParsedMail, ctx: DecideContext): Decision {
     findings.push({ rule: 'content', result: 'passed' });
   }
   return { verdict: 'accept', findings, critical: isCritical(mail.subject), criticalToOptedOut, suspicious };
+}
+
+/**
+ * Mail to postmaster@/abuse@ for the owner: refused like buyer mail when the writer's domain says
+ * reject (DMARC, or SPF without DMARC) or when the reading is ambiguous; the content is filtered by
+ * the rewrite, never refused. Reports from the null sender are passed on (nothing to prove).
+ */
+function decideForOwner(mail: ParsedMail, ctx: DecideContext, identity: Extract<Identity, { direction: 'to_owner' }>, findings: Finding[]): Decision {
+  findings.push({ rule: 'identity', result: identity.direction, detail: `${identity.role}@` });
+  let suspicious = false;
+  if (ctx.proof.kind === 'mx') {
+    const judged = judgeSenderAuth(ctx.proof.auth, mail.from?.address ?? identity.senderEmail, 'buyer');
+    findings.push({ rule: 'sender-auth', result: judged.outcome, detail: judged.reason ? `${judged.summary}; ${judged.reason}` : judged.summary });
+    if (judged.outcome === 'ambiguous') return { verdict: 'reject', refusal: refusal('FROM_READ_DIFFERENTLY', judged.reason), findings };
+    // Reports often come from the null sender (DSNs, feedback loops), and a mail host's DSN need not
+    // align: from <> only what the From domain itself asks for refuses (DMARC p=reject), so a forged
+    // "PayPal" from <> does not pass while real reports do.
+    const domainAsks = ctx.proof.auth.dmarc.result === 'fail' && ctx.proof.auth.dmarc.policy === 'reject';
+    if (judged.outcome === 'refuse' && (!identity.nullSender || domainAsks))
+      return { verdict: 'reject', refusal: refusal('AUTH_FAILED', judged.reason), findings };
+    if (judged.outcome === 'retry' && !identity.nullSender)
+      return { verdict: 'reject', refusal: refusal('AUTH_TEMPORARY', `${judged.reason}; please try again later`), findings };
+    suspicious = judged.outcome === 'suspicious';
+  }
+  return { verdict: 'accept', findings, critical: false, criticalToOptedOut: false, suspicious };
 }

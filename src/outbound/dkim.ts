@@ -67,7 +67,9 @@ export const SIGNED_HEADERS = [
 ] as const;
 export const OVERSIGNED: readonly string[] = ['from', 'reply-to', 'subject', 'list-unsubscribe', 'list-unsubscribe-post'];
 
-export type Signer = (raw: Buffer) => Promise<Buffer>;
+import type { Signer } from '../relay/outbox-entry.js';
+
+export type { Signer };
 
 export const unsigned: Signer = async (raw) => raw;
 

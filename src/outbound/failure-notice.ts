@@ -3,32 +3,23 @@
 // (auto-replies, lists), so two robots can never bounce notices at each other.
 import { aliasAddress } from '../core/alias-token.js';
 import { buildNotice } from '../core/non-delivery-notice.js';
-import { composeMail } from '../relay/compose.js';
-import type { GroupCommit } from '../relay/group-commit.js';
-import { newRelayMessageId } from '../relay/pipeline.js';
+import { newRelayMessageId, type OutboxEntry } from '../relay/outbox-entry.js';
 import type { Db } from '../store/db.js';
 import { MessageRepo } from '../store/messages.js';
-import { OutboxRepo, type OutboxRow } from '../store/outbox.js';
+import type { OutboxRow } from '../store/outbox.js';
 import { PairRepo } from '../store/pairs.js';
-import type { Signer } from './dkim.js';
 
 export class FailureNotices {
   readonly #messages: MessageRepo;
   readonly #pairs: PairRepo;
-  readonly #outbox: OutboxRepo;
-  readonly #commit: GroupCommit;
+  readonly #outbox: OutboxEntry;
   readonly #relayDomain: string;
-  readonly #sign: Signer;
-  readonly #queued: () => void;
 
-  constructor(db: Db, commit: GroupCommit, relayDomain: string, sign: Signer, queued: () => void) {
+  constructor(db: Db, outbox: OutboxEntry, relayDomain: string) {
     this.#messages = new MessageRepo(db);
     this.#pairs = new PairRepo(db);
-    this.#outbox = new OutboxRepo(db);
-    this.#commit = commit;
+    this.#outbox = outbox;
     this.#relayDomain = relayDomain;
-    this.#sign = sign;
-    this.#queued = queued;
   }
 
   /** Queues the notice for a failed relay row; returns false when none is due. */
@@ -52,10 +43,9 @@ export class FailureNotices {
       inReplyTo: null,
       now: new Date(),
     });
-    const bytes = await this.#sign(await composeMail(mail));
     // The author's address comes from our database (the message row), never from a header.
-    await this.#commit.run(() => this.#outbox.enqueue({ messageId: row.messageId, kind: 'notice', envFrom: '', envTo: message.authorEmail, raw: bytes }));
-    this.#queued();
+    const messageId = row.messageId;
+    await this.#outbox.post([{ mail, kind: 'notice', envFrom: '', envTo: message.authorEmail, record: () => messageId }]);
     return true;
   }
 }

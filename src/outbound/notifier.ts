@@ -6,14 +6,11 @@ import { redactAddresses } from '../core/redact-addresses.js';
 import type { Logger } from 'pino';
 import { localTime, ruleMatches, digestText, type DigestItem } from '../core/notification-rules.js';
 import { CATEGORY_LABELS } from '../core/categorize.js';
-import { composeMail } from '../relay/compose.js';
-import type { GroupCommit } from '../relay/group-commit.js';
+import type { Letter, OutboxEntry } from '../relay/outbox-entry.js';
 import { noticeMail } from './notice-mail.js';
 import type { Db } from '../store/db.js';
 import { NotificationRepo } from '../store/notifications.js';
-import { OutboxRepo } from '../store/outbox.js';
 import { UserRepo } from '../store/users.js';
-import type { Signer } from './dkim.js';
 
 export interface NotifierOptions {
   readonly domain: string;
@@ -30,23 +27,17 @@ const LOOKBACK_MS = 24 * 3600 * 1000;
 export class Notifier {
   readonly #repo: NotificationRepo;
   readonly #users: UserRepo;
-  readonly #outbox: OutboxRepo;
-  readonly #commit: GroupCommit;
+  readonly #outbox: OutboxEntry;
   readonly #o: NotifierOptions;
-  readonly #sign: Signer;
-  readonly #queued: () => void;
   readonly #log: Logger;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
 
-  constructor(db: Db, commit: GroupCommit, o: NotifierOptions, sign: Signer, queued: () => void, log: Logger) {
+  constructor(db: Db, outbox: OutboxEntry, o: NotifierOptions, log: Logger) {
     this.#repo = new NotificationRepo(db);
     this.#users = new UserRepo(db);
-    this.#outbox = new OutboxRepo(db);
-    this.#commit = commit;
+    this.#outbox = outbox;
     this.#o = o;
-    this.#sign = sign;
-    this.#queued = queued;
     this.#log = log;
   }
 
@@ -99,21 +90,21 @@ export class Notifier {
           });
         }
       }
-      let bytes: Buffer | null = null;
+      const letters: Letter[] = [];
       if (items.length) {
         const { subject, text } = digestText(items);
-        bytes = await this.#sign(await composeMail(noticeMail(this.#o.domain, { name: user.name, address: user.email }, subject, text, now)));
+        const mail = noticeMail(this.#o.domain, { name: user.name, address: user.email }, subject, text, now);
+        letters.push({ mail, kind: 'notice', envFrom: '', envTo: user.email });
       }
       // The email and the record of what it announced land together.
-      await this.#commit.run(() => {
-        if (bytes) this.#outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: user.email, raw: bytes }, now);
-        for (const id of sent) this.#repo.record(userId, id, 'sent', now);
-        for (const [id, outcome] of skipped) this.#repo.record(userId, id, outcome, now);
+      await this.#outbox.post(letters, {
+        now,
+        alongside: () => {
+          for (const id of sent) this.#repo.record(userId, id, 'sent', now);
+          for (const [id, outcome] of skipped) this.#repo.record(userId, id, outcome, now);
+        },
       });
-      if (bytes) {
-        this.#log.info({ event: 'notify.sent', userId, messages: sent.length }, 'notification queued');
-        this.#queued();
-      }
+      if (letters.length) this.#log.info({ event: 'notify.sent', userId, messages: sent.length }, 'notification queued');
     }
   }
 }

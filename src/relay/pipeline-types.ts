@@ -1,5 +1,6 @@
 // The pipeline's contracts with its shells: what a shell hands to accept (or preview), what it gets
-// back, and the recipients resolved at RCPT time. Types only; the pipeline is in pipeline.ts.
+// back, and the recipients resolved at RCPT time. Types only; the pipeline is in pipeline.ts, its
+// stages in stages/.
 import type { Logger } from 'pino';
 import type { Target } from '../core/identify.js';
 import type { Proof } from '../core/policy.js';
@@ -25,20 +26,16 @@ export interface BounceHandler {
   handle(mail: ParsedMail, outboxId: number, log: Logger): Promise<unknown>;
 }
 
-/** postmaster@ or abuse@ a relay domain (RFC 5321 §4.5.1): forwarded to the owner. */
-export interface ResolvedRole {
-  readonly role: 'postmaster' | 'abuse';
-  readonly address: string;
-  readonly deliverTo: string;
-}
-
 export interface ResolvedBounce {
   readonly bounce: true;
   readonly address: string;
   readonly outboxId: number;
 }
 
-/** A recipient as RCPT knows it: the target only. Who writes is decided from the From after DATA. */
+/**
+ * A recipient as RCPT knows it: the target only (a pair, a store, or postmaster@/abuse@ for the
+ * owner). Who writes is decided from the From after DATA.
+ */
 export interface ResolvedRecipient {
   readonly bounce?: false;
   readonly address: string;
@@ -51,12 +48,19 @@ export interface Submitter {
   readonly storeId: number;
 }
 
+/** A proof, or how to compute it once the header block has been read and accepted. */
+export type ProofSource = Proof | (() => Promise<Proof>);
+
 export interface AcceptInput {
   readonly raw: Buffer;
   readonly envelopeFrom: string;
   readonly recipients: readonly string[];
-  /** How the writer proved who they are: computed by the shell that received the message. */
-  readonly proof: Proof;
+  /**
+   * How the writer proved who they are. A shell whose proof costs work (the MX port: SPF, DKIM and
+   * DMARC over DNS) passes a function: the pipeline calls it only for a message that passed the
+   * header gate.
+   */
+  readonly proof: ProofSource;
   /** Set for the submission port: the identity is this sender, whatever the envelope says. */
   readonly submitter?: Submitter | undefined;
   readonly source: 'smtp' | 'submission' | 'api' | 'web' | 'campaign' | 'website';

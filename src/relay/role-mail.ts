@@ -1,69 +1,43 @@
-// Owns mail to postmaster@ and abuse@ every relay domain (RFC 5321 §4.5.1, RFC 2142 §2): it goes
-// to the owner, through the same header reading, proof and content filters as buyer mail, composed
-// anew like every message we deliver. It is not a conversation: no pair, no message row; one
-// outbox row from the null sender, so a failure never bounces back to a stranger.
-import type { RoleMailbox } from '../core/alias-token.js';
-import { hopCount, MAX_HOPS } from '../core/auto-reply.js';
+// Owns what mail to postmaster@ and abuse@ every relay domain (RFC 5321 §4.5.1, RFC 2142 §2) looks
+// like for the owner who reads it. Such mail travels the one pipeline like any other: identify
+// names the role mailbox as its target (core/identify.ts, direction 'to_owner'), decide rules on it
+// (core/policy.ts: a loop, or a writer whose domain says reject, is refused), the rewrite stage
+// masks and filters it with the buyer-mail rules through this context, and the commit queues it.
+// It is not a conversation: no pair, no message row; one outbox row from the null sender, so a
+// failure never bounces back to a stranger.
+import type { Identity } from '../core/identify.js';
+import type { RewriteContext } from '../core/rewrite.js';
 import type { ContentRules } from '../core/filters/content-rules.js';
-import type { Proof } from '../core/policy.js';
-import { rewrite, type Rewritten } from '../core/rewrite.js';
-import { judgeSenderAuth } from '../core/sender-auth.js';
-import type { ParsedMail } from '../core/types.js';
-import { refusal, type Refusal } from '../core/verdicts.js';
+import type { OutgoingMail, ParsedMail } from '../core/types.js';
 
-export interface RoleMailContext {
-  readonly role: RoleMailbox;
-  readonly domain: string;
-  /** The owner's address (smtp.postmaster, or the first owner account's). */
-  readonly deliverTo: string;
-  readonly envelopeFrom: string;
-  readonly proof: Proof;
-  readonly content: ContentRules;
-  readonly messageId: string;
-  readonly now: Date;
-}
+type ToOwner = Extract<Identity, { direction: 'to_owner' }>;
 
-/**
- * The message the owner receives, or why it is refused: a loop, or a writer whose domain's DMARC
- * (or SPF) says reject, as for buyers. Reports often come from the null sender (DSNs, feedback
- * loops): those are passed on unless their From domain's DMARC says reject (SPF then spoke only
- * for the HELO name, which a mail host's DSN need not align with).
- */
-export async function roleForward(mail: ParsedMail, ctx: RoleMailContext): Promise<Rewritten | Refusal> {
-  const hops = hopCount(mail.headers);
-  if (hops >= MAX_HOPS) return refusal('LOOP_DETECTED', `the message has passed through this relay ${hops} times (mail loop)`);
+/** The rewrite context for mail to a role mailbox: buyer-mail filters, nothing of the writer hidden. */
+export function roleRewriteContext(mail: ParsedMail, id: ToOwner, domain: string, content: ContentRules, messageId: string, now: Date): RewriteContext {
   const from = mail.from?.address ?? '';
-  if (ctx.proof.kind === 'mx') {
-    const judged = judgeSenderAuth(ctx.proof.auth, from, 'buyer');
-    if (judged.outcome === 'ambiguous') return refusal('FROM_READ_DIFFERENTLY', judged.reason);
-    // From the null sender only what the From domain itself asks for refuses (DMARC p=reject):
-    // a mail host's DSN often carries nothing aligned, but a forged "PayPal" from <> must not pass.
-    const nullSender = ctx.envelopeFrom === '';
-    const domainAsks = ctx.proof.auth.dmarc.result === 'fail' && ctx.proof.auth.dmarc.policy === 'reject';
-    if (judged.outcome === 'refuse' && (!nullSender || domainAsks)) return refusal('AUTH_FAILED', judged.reason);
-    if (judged.outcome === 'retry' && !nullSender) return refusal('AUTH_TEMPORARY', `${judged.reason}; please try again later`);
-  }
-  const mailbox = `${ctx.role}@${ctx.domain}`;
-  const { message, changes } = await rewrite(mail, {
+  const mailbox = `${id.role}@${domain}`;
+  return {
     direction: 'buyer_to_store',
     aliasAddress: mailbox,
-    store: { id: 0, slug: ctx.role, name: mailbox, mailbox: ctx.deliverTo },
+    store: { id: 0, slug: id.role, name: mailbox, mailbox: id.deliverTo },
     // The writer is not a buyer: the owner sees who wrote, and can answer them.
     buyer: { name: mail.from?.name || from, email: from },
     hide: { addresses: [], names: [] },
-    messageId: ctx.messageId,
+    messageId,
     threading: { inReplyTo: null, references: [], dropped: 0 },
-    now: ctx.now,
-    content: ctx.content,
-  });
+    now,
+    content,
+  };
+}
+
+/** The rewritten message as the owner receives it: from the role mailbox, replies to the writer. */
+export function addressedToOwner(message: OutgoingMail, writer: string, id: ToOwner, domain: string): OutgoingMail {
+  const mailbox = `${id.role}@${domain}`;
   return {
-    message: {
-      ...message,
-      from: { name: `${mailbox} for ${from || 'an unknown sender'}`.slice(0, 120), address: mailbox },
-      replyTo: from ? { name: '', address: from } : null,
-      to: { name: '', address: ctx.deliverTo },
-      subject: `[${mailbox}] ${message.subject}`.slice(0, 250),
-    },
-    changes,
+    ...message,
+    from: { name: `${mailbox} for ${writer || 'an unknown sender'}`.slice(0, 120), address: mailbox },
+    replyTo: writer ? { name: '', address: writer } : null,
+    to: { name: '', address: id.deliverTo },
+    subject: `[${mailbox}] ${message.subject}`.slice(0, 250),
   };
 }

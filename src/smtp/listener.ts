@@ -10,11 +10,10 @@ import type { AppConfig } from '../config.js';
 import { isRefusal } from '../core/alias-token.js';
 import { clientKey } from '../core/client-key.js';
 import { domainOf, normalizeEmail } from '../core/identify.js';
-import type { Proof } from '../core/policy.js';
 import { refusal, refusalText, smtpReply, type Refusal } from '../core/verdicts.js';
 import type { DnsResolver } from '../dns/resolver.js';
 import type { Metrics } from '../metrics.js';
-import type { Relay, Submitter } from '../relay/pipeline.js';
+import type { ProofSource, Relay, Submitter } from '../relay/pipeline.js';
 import type { CredentialRepo } from '../store/credentials.js';
 import { DUMMY_HASH, verifyPassword } from '../store/passwords.js';
 import { LoginThrottle } from '../web/admin/login-throttle.js';
@@ -279,23 +278,25 @@ export function createSmtpListener(
       const relayMessage = async (raw: Buffer, size: number): Promise<void> => {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const submitter = submitterOf(session);
-        let proof: Proof;
-        if (role.kind === 'submission') proof = { kind: 'submission' };
-        else {
-          // SPF, DKIM and DMARC from DNS and this session, for the null sender too: postmaster@
-          // takes mail from <>, and a From of a p=reject domain must not pass because of it.
-          const auth = await (intake.authenticate ?? authenticateMail)(
-            raw,
-            { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from },
-            role.resolver,
-            config.hostname,
-          );
-          log.debug(
-            { event: 'smtp.sender-auth', spf: auth.spf.result, dmarc: auth.dmarc.result, dkim: auth.dkim.map((d) => d.result) },
-            'sender authentication',
-          );
-          proof = { kind: 'mx', auth };
-        }
+        // SPF, DKIM and DMARC from DNS and this session, computed by the pipeline only once the
+        // header gate passed: a block it refuses costs no lookups. For the null sender too:
+        // postmaster@ takes mail from <>, and a From of a p=reject domain must not pass because of it.
+        const proof: ProofSource =
+          role.kind === 'submission'
+            ? { kind: 'submission' }
+            : async () => {
+                const auth = await (intake.authenticate ?? authenticateMail)(
+                  raw,
+                  { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from },
+                  role.resolver,
+                  config.hostname,
+                );
+                log.debug(
+                  { event: 'smtp.sender-auth', spf: auth.spf.result, dmarc: auth.dmarc.result, dkim: auth.dkim.map((d) => d.result) },
+                  'sender authentication',
+                );
+                return { kind: 'mx', auth };
+              };
         const result = await relay.accept({
           raw,
           envelopeFrom: from,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BounceAddresses } from '../../src/outbound/bounce-address.js';
+import { OutboxEntry } from '../../src/relay/outbox-entry.js';
 import { FailureNotices } from '../../src/outbound/failure-notice.js';
 import type { Envelope, Transport } from '../../src/outbound/transport.js';
 import { OutboundWorker } from '../../src/outbound/worker.js';
@@ -43,10 +44,13 @@ function freshDb(): Db {
 function worker(db: Db, commit: GroupCommit, transport: Transport): OutboundWorker {
   const notices = new FailureNotices(
     db,
-    commit,
+    new OutboxEntry(
+      commit,
+      new OutboxRepo(db),
+      async (b) => b,
+      () => {},
+    ),
     'relay.test',
-    async (b) => b,
-    () => {},
   );
   return new OutboundWorker(
     db,

@@ -7,6 +7,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DnsResolver } from '../../src/dns/resolver.js';
 import { seedPair, startHarness, zone, type Harness } from '../helpers/gateway.js';
 import { SmtpClient } from '../helpers/smtp-client.js';
 
@@ -22,7 +23,7 @@ const evilKey = rsa();
 const shieldKey = rsa();
 const buyerKey = rsa();
 
-const resolver = zone({
+const zoneResolver = zone({
   'shield.example': { TXT: ['v=spf1 ip4:192.0.2.10 -all'] },
   '_dmarc.shield.example': { TXT: ['v=DMARC1; p=reject'] },
   's1._domainkey.shield.example': { TXT: [shieldKey.dns] },
@@ -36,7 +37,16 @@ const resolver = zone({
   // A helpdesk / sending service and a forwarder with their own return-path domains.
   'helpdesk.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
   'forwarder.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
+  // Only the header-gate test writes from here: every lookup of it is counted.
+  'gate.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
+  '_dmarc.gate.example': { TXT: ['v=DMARC1; p=none'] },
 });
+/** Every name looked up, in order (beneath the gateway's DNS cache: a name's first lookup is seen). */
+const asked: string[] = [];
+const resolver: DnsResolver = (name, rrtype) => {
+  asked.push(name.toLowerCase());
+  return zoneResolver(name, rrtype);
+};
 
 let h: Harness;
 let pair: Awaited<ReturnType<typeof seedPair>>;
@@ -209,6 +219,22 @@ const GOLDEN: readonly (readonly [string, readonly string[], RegExp])[] = [
     /^5\.7\.1 the header block is malformed: a line holds only whitespace/,
   ],
   ['a source route', ['From: <@shield.example:x@evil.example>'], /^5\.7\.1 the From header must name exactly one plain address/],
+  // Sender is read by the same reader as From (its address and name are hidden from the buyer).
+  [
+    'a Sender with group syntax',
+    ['From: Shield Store <support@shield.example>', 'Sender: Staff: x@evil.example;'],
+    /^5\.7\.1 the header block is malformed: the Sender field must name exactly one plain address: it uses group syntax/,
+  ],
+  [
+    'a Sender with two addresses',
+    ['From: Shield Store <support@shield.example>', 'Sender: support@shield.example, x@evil.example'],
+    /^5\.7\.1 the header block is malformed: the Sender field must name exactly one plain address: it lists more than one address/,
+  ],
+  [
+    'a Sender with a comment',
+    ['From: Shield Store <support@shield.example>', 'Sender: x@evil.example (John Smith)'],
+    /^5\.7\.1 the header block is malformed: the Sender field must name exactly one plain address: it contains a comment/,
+  ],
 ];
 
 describe('the spoofing golden table (over SMTP, from an enabled permitted sender of a p=reject domain)', () => {
@@ -230,6 +256,21 @@ describe('the spoofing golden table (over SMTP, from an enabled permitted sender
       expect(r.reply.code).toBe(550);
       expect(r.reply.text).toMatch(/^5\.7\.1 the header block is malformed: it contains a (NUL byte|bare CR)/);
     }
+  });
+});
+
+describe('the header gate comes before sender authentication', () => {
+  it('refuses a header block it cannot read without a single DNS lookup for SPF, DKIM or DMARC; a readable one is checked', async () => {
+    const ofGate = () => asked.filter((n) => n === 'gate.example' || n.endsWith('.gate.example'));
+    const refused = await send('x@gate.example', pair.address, withHeaders(['FROM : Gate <x@gate.example>']));
+    expect(refused.reply.code).toBe(550);
+    expect(refused.reply.text).toMatch(/^5\.7\.1 the header block is malformed/);
+    expect(ofGate()).toEqual([]);
+    // The same sender with a readable header block is authenticated (and refused as a stranger).
+    const read = await send('x@gate.example', pair.address, withHeaders(['From: Gate <x@gate.example>']));
+    expect(read.reply.code).toBe(550);
+    expect(read.reply.text).not.toMatch(/header block/);
+    expect(ofGate()).toContain('gate.example');
   });
 });
 

@@ -1,17 +1,15 @@
 // Owns the stores page and messaging permissions: add permitted senders, block and enable them, issue
 // app passwords, and change the store's messaging rules (checked by core/policy-limits.ts, like the API).
 import { Hono, type Context } from 'hono';
-import { isValidSlug } from '../../core/alias-token.js';
 import { checkPolicyChange, POLICY_LIMITS } from '../../core/policy-limits.js';
 import { senderReadiness } from '../../dns/sender-readiness.js';
 import type { DnsResolver } from '../../dns/resolver.js';
 import type { CredentialRepo } from '../../store/credentials.js';
 import type { StoreRepo, StoreRow } from '../../store/stores.js';
+import { addPermittedSender, createStore, mailboxProblem } from '../../usecases/stores.js';
 import type { MailboxConfirmation } from './mailbox-confirmation.js';
 import { Credentials, ReadinessCell, SenderRows, StorePage, StoresPage, type SubmissionServer } from '../../../views/stores.js';
 import { frameOf, type AdminEnv } from './session.js';
-
-const EMAIL = /^[^\s@"<>()[\]\\,;:]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
 
 export type { SubmissionServer };
 
@@ -51,8 +49,6 @@ export function storeAdminRoutes(
       />,
       status,
     );
-  const mailboxProblem = (mailbox: string) =>
-    !EMAIL.test(mailbox) || domains.some((d) => mailbox.endsWith(`@${d}`)) ? `${mailbox || 'That'} is not a real mailbox outside the relay domains.` : null;
 
   app.get('/stores', (c) => storesPage(c));
 
@@ -69,11 +65,9 @@ export function storeAdminRoutes(
       .toLowerCase();
     // A refusal keeps what was typed, so only the one wrong field needs fixing.
     const typed = { name, slug, mailbox };
-    if (!name || !isValidSlug(slug)) return storesPage(c, 400, 'A store needs a name and a slug of 1–32 lowercase letters, digits and inner dashes.', typed);
-    const problem = mailboxProblem(mailbox);
-    if (problem) return storesPage(c, 400, problem, typed);
-    if (stores.bySlug(slug)) return storesPage(c, 409, `A store with slug "${slug}" already exists.`, typed);
-    const store = stores.create({ slug, name, mailbox });
+    const created = createStore(stores, domains, typed);
+    if ('problem' in created) return storesPage(c, created.problem.kind === 'conflict' ? 409 : 400, created.problem.text, typed);
+    const store = created.store;
     return c.redirect(`/stores/${store.id}`, 303);
   });
 
@@ -111,7 +105,7 @@ export function storeAdminRoutes(
       .trim()
       .toLowerCase();
     const page = (s: StoreRow, status: 200 | 400 | 403, error?: string, notice?: string) => storePage(c, s, status, error, notice);
-    const problem = !name ? 'A store needs a name.' : mailboxProblem(mailbox);
+    const problem = !name ? 'A store needs a name.' : (mailboxProblem(mailbox, domains)?.text ?? null);
     if (problem) return page(store, 400, problem);
     // Where buyer mail goes is the owner's to change, and only once the new mailbox confirms.
     if (mailbox === store.mailbox) return page(stores.update(store.id, { name, mailbox }) ?? store, 200, undefined, 'Saved.');
@@ -185,10 +179,8 @@ export function storeAdminRoutes(
       .trim()
       .toLowerCase();
     const page = (status: 200 | 400 | 409, error?: string, notice?: string) => storePage(c, store, status, error, notice);
-    if (!EMAIL.test(email) || domains.some((d) => email.endsWith(`@${d}`)))
-      return page(400, `${email || 'That'} is not an address that can be a permitted sender.`);
-    if (stores.findSender(store.id, email)) return page(409, `${email} is already a permitted sender of this store.`);
-    stores.addSender(store.id, email, 'enabled');
+    const added = addPermittedSender(stores, domains, store.id, email);
+    if ('problem' in added) return page(added.problem.kind === 'conflict' ? 409 : 400, added.problem.text);
     return page(200, undefined, `${email} may now write to this store's buyers.`);
   });
 

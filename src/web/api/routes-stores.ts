@@ -1,6 +1,7 @@
 // Owns /api/v1/stores and /api/v1/permitted-senders.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { senderReadiness } from '../../dns/sender-readiness.js';
+import { addPermittedSender, createStore, type Problem } from '../../usecases/stores.js';
 import { apiError } from '../api-error.js';
 import type { ApiDeps } from './deps.js';
 import { presentCredential, presentSender, presentStore } from './present.js';
@@ -11,20 +12,18 @@ export function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** A use case's problem as the API's error: 409 for a conflict, 400 otherwise. */
+function refused(c: Context, p: Problem) {
+  return p.kind === 'conflict' ? apiError(c, 'CONFLICT', p.rule) : apiError(c, 'VALIDATION_FAILED', `${p.field}: ${p.rule}`);
+}
+
 export function storeRoutes(d: ApiDeps): Hono {
   const app = new Hono();
 
   app.post('/stores', async (c) => {
     const body = await jsonBody(c, createStoreSchema);
-    if (d.domains.some((dom) => body.mailbox.endsWith(`@${dom}`))) {
-      return apiError(c, 'VALIDATION_FAILED', 'mailbox: must be a real mailbox outside the relay domains');
-    }
-    try {
-      return c.json(presentStore(d.stores.create(body), d.domain), 201);
-    } catch (err) {
-      if (isUniqueViolation(err)) return apiError(c, 'CONFLICT', `a store with slug "${body.slug}" already exists`);
-      throw err;
-    }
+    const created = createStore(d.stores, d.domains, body);
+    return 'problem' in created ? refused(c, created.problem) : c.json(presentStore(created.store, d.domain), 201);
   });
 
   app.get('/stores', (c) => c.json({ items: d.stores.list().map((s) => presentStore(s, d.domain)) }));
@@ -51,16 +50,9 @@ export function storeRoutes(d: ApiDeps): Hono {
     const storeId = idParam(c);
     const body = await jsonBody(c, createSenderSchema);
     if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
-    if (d.domains.some((dom) => body.email.endsWith(`@${dom}`))) {
-      return apiError(c, 'VALIDATION_FAILED', 'email: a permitted sender cannot be an address on the relay domain');
-    }
-    let sender;
-    try {
-      sender = d.stores.addSender(storeId, body.email, body.status);
-    } catch (err) {
-      if (isUniqueViolation(err)) return apiError(c, 'CONFLICT', `${body.email} is already a permitted sender of this store; PATCH it to change its status`);
-      throw err;
-    }
+    const added = addPermittedSender(d.stores, d.domains, storeId, body.email, body.status);
+    if ('problem' in added) return refused(c, added.problem);
+    const sender = added.sender;
     // Tell the admin now whether replies from this domain can authenticate (SPF/DKIM/DMARC).
     return c.json({ ...presentSender(sender), domainReadiness: await senderReadiness(d.resolver, sender.email) }, 201);
   });

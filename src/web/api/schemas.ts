@@ -2,6 +2,7 @@
 import { webhookHostProblem } from '../../outbound/webhook-target.js';
 import { z } from 'zod';
 import { isValidSlug } from '../../core/alias-token.js';
+import { PLAIN_EMAIL } from '../../usecases/stores.js';
 import { checkPolicyChange } from '../../core/policy-limits.js';
 import { ORDER_STATUSES } from '../../store/orders.js';
 import { EVENT_TYPE_NAMES } from '../../core/event-types.js';
@@ -11,7 +12,7 @@ export const email = z
   .string()
   .trim()
   .max(254)
-  .regex(/^[^\s"'<>()[\]\\,;:%!@]+@[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a plain email address like name@example.com')
+  .regex(PLAIN_EMAIL, 'must be a plain email address like name@example.com')
   .transform((s) => s.toLowerCase());
 
 const name = (max: number) =>

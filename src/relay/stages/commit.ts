@@ -1,0 +1,83 @@
+// Stage 5 of 6, commit: the rewritten messages and everything that belongs with them land in one
+// transaction through the one way into the outbox (relay/outbox-entry.ts, which signs them first
+// and wakes the delivery worker after): per conversation message its messages row (the original
+// bytes, findings, changes), its message.received event, its outbox row and a campaign's ledger
+// row; per message for the owner its outbox row from the null sender. Only then is the sender
+// answered 250. A campaign message joins a larger, cheaper batched commit (no client waits on it).
+import { isAutoSubmitted } from '../../core/auto-reply.js';
+import type { EventRepo } from '../../store/events.js';
+import type { MessageRepo } from '../../store/messages.js';
+import type { Letter, OutboxEntry } from '../outbox-entry.js';
+import type { Rewritten } from './rewrite.js';
+
+export interface Committed {
+  readonly rewritten: Rewritten;
+  /** The messages rows, one per conversation message, in order. */
+  readonly messageIds: readonly number[];
+  /** The outbox rows: conversation messages first, then mail for the owner. */
+  readonly outboxIds: readonly number[];
+}
+
+export interface CommitDeps {
+  readonly outbox: OutboxEntry;
+  readonly messages: MessageRepo;
+  readonly events: EventRepo;
+}
+
+/** Stores and queues; rejects when the transaction fails (then nothing is stored or queued). */
+export async function commit(rewritten: Rewritten, deps: CommitDeps): Promise<Committed> {
+  const { input, mail } = rewritten.decided.identified.received;
+  const now = Date.now();
+  const autoSubmitted = isAutoSubmitted(mail.headers);
+  const letters: Letter[] = [];
+  for (const m of rewritten.mails) {
+    if (m.kind === 'owner') continue;
+    const { identity, findings, critical, criticalToOptedOut, suspicious } = m.ruled;
+    // The stored copy staff see: the subject and text as delivered (masked).
+    const flat = (m.message.text ?? '').slice(0, 20_000).replace(/\s+/g, ' ').trim();
+    letters.push({
+      mail: m.bytes,
+      signed: m.signed,
+      kind: 'relay',
+      envFrom: m.envelope.from,
+      envTo: m.envelope.to,
+      atMostOnce: input.campaign !== undefined,
+      record: () => {
+        const messageId = deps.messages.insert({
+          pairId: m.pairId,
+          storeId: identity.store.id,
+          critical,
+          criticalToOptedOut,
+          suspicious,
+          snippet: flat.slice(0, 200),
+          searchText: flat,
+          category: m.category,
+          buyerName: m.buyerName,
+          autoSubmitted,
+          direction: identity.direction,
+          source: input.source,
+          authorEmail: identity.senderEmail,
+          permittedSenderId: identity.direction === 'store_to_buyer' ? identity.sender.id : null,
+          subject: m.message.subject,
+          originalMessageId: mail.messageId,
+          relayMessageId: m.relayId,
+          verdict: 'accept',
+          findings,
+          changes: m.changes,
+          raw: input.raw,
+          receivedAt: now,
+          campaignRecipientId: input.campaign?.recipientId ?? null,
+          staffUserId: input.staffUserId,
+        });
+        deps.events.messageReceived(messageId, now);
+        return messageId;
+      },
+      recorded: (messageId, outboxId) => input.campaign?.onCommit(messageId as number, outboxId),
+    });
+  }
+  for (const m of rewritten.mails) {
+    if (m.kind === 'owner') letters.push({ mail: m.message, kind: 'notice', envFrom: m.envelope.from, envTo: m.envelope.to });
+  }
+  const { messageIds, outboxIds } = await deps.outbox.post(letters, { batched: input.campaign !== undefined, now });
+  return { rewritten, messageIds, outboxIds };
+}
