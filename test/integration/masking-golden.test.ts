@@ -12,7 +12,7 @@ import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
 import { SmtpClient } from '../helpers/smtp-client.js';
 import {
-  b64, BUYER, BUYER_OTHER, COLLEAGUE, docxWithAuthor, handed, jpegTakenSideways, jpegWithExif, MAILBOX, mail, outlookMsg, pdfWithAuthor, pngWithText, STAFF, wordDoc,
+  b64, BUYER, BUYER_OTHER, COLLEAGUE, docxWithAuthor, handed, jpegTakenSideways, jpegWithExif, MAILBOX, mail, outlookMsg, pdfSaying, pdfWithAuthor, pngWithText, STAFF, wordDoc,
 } from '../fixtures/masking-mail.js'; // prettier-ignore
 
 let h: Harness;
@@ -363,6 +363,56 @@ const CASES: Case[] = [
       const decoded = jpeg.decode(photo, { useTArray: true });
       expect([decoded.width, decoded.height]).toEqual([sent.width, sent.height]);
       expect(Buffer.from(decoded.data).equals(Buffer.from(jpeg.decode(sent.bytes, { useTArray: true }).data))).toBe(true);
+    },
+  },
+  {
+    name: 'a PDF invoice whose compressed page text names the staff member and their address: removed with a note, a PDF that names no one kept',
+    direction: 'staff → buyer',
+    build: async () =>
+      mail(staff('Invoice A-1001', ['Content-Type: multipart/mixed; boundary="p"']), [
+        '--p',
+        'Content-Type: text/plain',
+        '',
+        'Invoice and return label attached.',
+        '--p',
+        'Content-Type: application/pdf; name="invoice.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(await pdfSaying(['Invoice A-1001', `Your contact: ${STAFF.name}`, `Questions: ${STAFF.address}`])),
+        '--p',
+        'Content-Type: application/pdf; name="label.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(await pdfSaying(['Return label A-1001', 'Parcel 1 of 1'])),
+        '--p--',
+      ]),
+    check: async (raw) => {
+      const m = await simpleParser(raw);
+      expect(m.attachments.map((a) => a.filename)).toEqual(['label.pdf']);
+      expect(m.text).toContain("[attachment removed: invoice.pdf — the PDF's text names the writer");
+      expect((await PDFDocument.load(m.attachments[0]!.content)).getPageCount()).toBe(1);
+    },
+  },
+  {
+    name: 'a PDF a buyer attaches whose page text holds another address of hers: removed with a note',
+    direction: 'buyer → store',
+    build: async () =>
+      mail(buyer('Return form', ['Content-Type: multipart/mixed; boundary="q"']), [
+        '--q',
+        'Content-Type: text/plain',
+        '',
+        'Form attached.',
+        '--q',
+        'Content-Type: application/octet-stream; name="form.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(await pdfSaying(['Return form', `Reach me at ${BUYER_OTHER}`])),
+        '--q--',
+      ]),
+    check: async (raw) => {
+      const m = await simpleParser(raw);
+      expect(m.attachments).toEqual([]);
+      expect(m.text).toContain("[attachment removed: form.pdf — the PDF's text holds an email address");
     },
   },
   {

@@ -11,12 +11,15 @@ import type { ContentRules } from '../filters/content-rules.js';
 import { sanitizeMailHtml } from '../filters/html-sanitize.js';
 import { filterReading, type ReaderRules } from '../filters/reader-filters.js';
 import type { Change } from '../types.js';
+import { findAddresses, keptDomain } from './address-finder.js';
 import { foldString } from './fold.js';
 
 export interface Masker {
   readonly text: (s: string, where: string) => string;
   readonly html: (s: string, where: string) => string;
   readonly namesWriter: (s: string) => boolean;
+  /** True when the text holds an address outside the kept domains (any address without content rules). */
+  readonly holdsAddress: (s: string) => boolean;
   /** The writer's addresses and full-name spellings, folded (see body-scrub addressNeedles). */
   readonly writerNeedles: readonly string[];
   readonly isAlias: (address: string) => boolean;
@@ -93,6 +96,7 @@ export function makeMasker(o: MaskerOptions): Masker {
     text,
     html,
     namesWriter: (s) => maskText(s, hide, repl).count > 0,
+    holdsAddress: (s) => findAddresses(s).some((a) => !keptDomain(a.domain, content?.keepEmailDomains ?? [])),
     writerNeedles: [...new Set([...hide.addresses.flatMap(addressNeedles), ...(hide.fullNames ?? []).flatMap(nameVariants)])],
     isAlias: (a) => foldString(a) === alias,
   };
