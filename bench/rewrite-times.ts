@@ -1,7 +1,8 @@
 // Times rewrite() alone on a 1 MiB text/plain and a 1 MiB text/html message (parsed once, outside
 // the timing), buyer → store with content rules, banned words and the writer's name to find:
 // `npx tsx bench/rewrite-times.ts [bytes] [rounds]`. Prints the median and the range per kind.
-// `REWRITE_ROOT=/path/to/checkout` times another checkout's src (for before/after figures).
+// `REWRITE_ROOT=/path/to/checkout` times another checkout's src (for before/after figures);
+// `BENCH_BARE=1`: no banned words, no full name, no allow-list (as bench/step-times.ts).
 const root = process.env.REWRITE_ROOT ?? '..';
 const { parseMail } = (await import(`${root}/src/relay/parse.js`)) as typeof import('../src/relay/parse.js');
 const { rewrite } = (await import(`${root}/src/core/rewrite.js`)) as typeof import('../src/core/rewrite.js');
@@ -24,22 +25,23 @@ const kinds = {
   'text/plain': `${head}Content-Type: text/plain; charset=utf-8\r\n\r\n${body(textLine)}`,
   'text/html': `${head}Content-Type: text/html; charset=utf-8\r\n\r\n<html><body>${body(htmlLine)}</body></html>`,
 };
+const bare = process.env.BENCH_BARE === '1';
 const ctx = {
   direction: 'buyer_to_store' as const,
   aliasAddress: 'tok@relay.test',
   store: { id: 1, slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' },
   buyer: { name: 'Jane Doe', email: 'jane@buyer.example' },
-  hide: { addresses: ['jane@buyer.example'], names: ['Jane Doe'], fullNames: ['Jane Doe'] },
+  hide: { addresses: ['jane@buyer.example'], names: ['Jane Doe'], ...(bare ? {} : { fullNames: ['Jane Doe'] }) },
   messageId: '<m@relay.test>',
   threading: { inReplyTo: null, references: [], dropped: 0 },
   now: new Date(),
   content: {
-    linkAllowList: ['shop.example'],
+    linkAllowList: bare ? [] : ['shop.example'],
     linkAction: 'redact' as const,
     stripImages: false,
     maxAttachmentBytes: 10_000_000,
     keepEmailDomains: ['relay.test'],
-    bannedWords: ['whatsapp', 'telegram', 'pay outside'],
+    bannedWords: bare ? [] : ['whatsapp', 'telegram', 'pay outside'],
   },
 };
 for (const [kind, raw] of Object.entries(kinds)) {

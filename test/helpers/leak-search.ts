@@ -1,11 +1,13 @@
 // The one search every masking test uses: decodes delivered bytes part by part — transfer
 // encodings, charsets, RFC 2047 words and RFC 2231 file names (via mailparser), HTML entities,
 // percent-escapes, base64 tokens in links, unfolded lines (header and iCalendar folding), tags
-// removed, UTF-16 and Latin-1 readings of binary parts, attached messages recursively — and looks
-// for every real address and full name given, in any case, accent, whitespace and Unicode form.
+// removed, UTF-16 and Latin-1 readings of binary parts, the text a PDF shows (via PDF.js), attached
+// messages recursively — and looks for every real address and full name given, in any case,
+// accent, whitespace and Unicode form.
 // Written apart from src/core/masking on purpose: a bug there must not hide itself here.
 import { decodeHTML } from 'entities';
 import { simpleParser, type Attachment } from 'mailparser';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 export interface Secrets {
   readonly addresses: readonly string[];
@@ -108,6 +110,24 @@ function swapped(b: Buffer): Buffer {
   return c.swap16();
 }
 
+/** The text a PDF shows (PDF.js: streams inflated, glyphs mapped through the fonts), or [] when it does not read. */
+async function pdfText(b: Buffer): Promise<string[]> {
+  const task = getDocument({ data: new Uint8Array(b), isEvalSupported: false, disableFontFace: true, verbosity: 0 });
+  try {
+    const doc = await task.promise;
+    const out: string[] = [];
+    for (let n = 1; n <= doc.numPages; n++) {
+      const items = (await (await doc.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : ''));
+      out.push(items.join(''), items.join(' '));
+    }
+    return out;
+  } catch {
+    return [];
+  } finally {
+    await task.destroy();
+  }
+}
+
 /** Every leak of a secret in a delivered message (raw bytes as sent). */
 export async function leakSearch(raw: Buffer, secrets: Secrets, where = 'message', depth = 0): Promise<Leak[]> {
   const leaks: Leak[] = [];
@@ -123,6 +143,7 @@ export async function leakSearch(raw: Buffer, secrets: Secrets, where = 'message
     search(a.filename ?? '', `${name} (file name)`, secrets, leaks);
     const params = (a.headers.get('content-type') as { params?: Record<string, string> } | undefined)?.params;
     for (const t of textOfBytes(a.content, params?.charset)) search(t, name, secrets, leaks);
+    if (a.content.subarray(0, 5).toString('latin1') === '%PDF-') for (const t of await pdfText(a.content)) search(t, `${name} (PDF text)`, secrets, leaks);
     if (/^message\/(rfc822|global)$/i.test(a.contentType) && depth < 5) leaks.push(...(await leakSearch(a.content, secrets, name, depth + 1)));
   }
   // One leak per secret and place is enough to read.

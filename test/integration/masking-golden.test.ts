@@ -12,7 +12,7 @@ import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
 import { SmtpClient } from '../helpers/smtp-client.js';
 import {
-  b64, BUYER, BUYER_OTHER, COLLEAGUE, docxWithAuthor, handed, jpegTakenSideways, jpegWithExif, MAILBOX, mail, outlookMsg, pdfWithAuthor, pngWithText, STAFF, wordDoc,
+  b64, BUYER, BUYER_OTHER, COLLEAGUE, docxWithAuthor, handed, jpegTakenSideways, jpegWithExif, MAILBOX, mail, outlookMsg, pdfSaying, pdfWithAuthor, pngWithText, STAFF, wordDoc,
 } from '../fixtures/masking-mail.js'; // prettier-ignore
 
 let h: Harness;
@@ -150,6 +150,84 @@ const CASES: Case[] = [
       expect(inner.headerLines.map((l) => l.key)).not.toEqual(expect.arrayContaining(['received', 'x-originating-ip']));
       expect(inner.html).not.toMatch(/<img|track\./);
       expect(inner.html).toContain('Please take the return');
+    },
+  },
+  {
+    name: "an attached .eml inside an attached .eml, the innermost with Received headers and the buyer's other address",
+    direction: 'buyer → store',
+    build: () =>
+      mail(buyer('Fwd: Fwd: my order', ['Content-Type: multipart/mixed; boundary="n1"']), [
+        '--n1',
+        'Content-Type: text/plain',
+        '',
+        'See the forwarded mails.',
+        '--n1',
+        'Content-Type: message/rfc822',
+        '',
+        `From: ${BUYER.name} <${BUYER_OTHER}>`,
+        `To: ${BUYER.address}`,
+        'Subject: Fwd: order',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="n2"',
+        '',
+        '--n2',
+        'Content-Type: text/plain',
+        '',
+        `Forwarding from ${BUYER_OTHER}.`,
+        '--n2',
+        'Content-Type: message/rfc822',
+        '',
+        `Received: from home.othermail.example by mx.othermail.example`,
+        `From: ${BUYER.address}`,
+        `To: ${BUYER_OTHER}`,
+        'Subject: order',
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(`My order A-1001. Reply to ${BUYER.address} or ${BUYER_OTHER}, not here.`),
+        '--n2--',
+        '--n1--',
+      ]),
+  },
+  {
+    name: 'a base64 text part split by CRLF inside an address, and an address split across two RFC 2047 words of a folded subject',
+    direction: 'buyer → store',
+    build: () => {
+      const address = Buffer.from(BUYER.address).toString('base64');
+      const half = Math.floor(BUYER.address.length / 2);
+      const w = (t: string) => `=?utf-8?B?${Buffer.from(t).toString('base64')}?=`;
+      return mail(
+        buyer('x', [])
+          .slice(0, 2)
+          .concat([
+            `Subject: ${w(`Order A-1001 from ${BUYER.address.slice(0, half)}`)}`,
+            ` ${w(`${BUYER.address.slice(half)} please`)}`,
+            'Date: Sun, 29 Nov 2026 13:05:00 +0100',
+            'Content-Type: text/plain; charset=utf-8',
+            'Content-Transfer-Encoding: base64',
+          ]),
+        [
+          ...Buffer.from(`Write to ${BUYER.address} please.`)
+            .toString('base64')
+            .match(/.{1,10}/g)!,
+          '',
+          address,
+        ],
+      );
+    },
+  },
+  {
+    name: 'an HTML mailto whose address is percent-encoded throughout, and an address in punycode and in Unicode',
+    direction: 'buyer → store',
+    build: () =>
+      mail(buyer('Contact', ['Content-Type: text/html; charset=utf-8']), [
+        `<p><a href="mailto:${[...BUYER.address].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')}">write me</a></p>`,
+        '<p>or anna@xn--ko-laden-p2a.example or anna@öko-laden.example or anna@o&#x308;ko-laden.example</p>',
+      ]),
+    check: async (raw) => {
+      const html = (await simpleParser(raw)).html || '';
+      expect(html).not.toMatch(/xn--ko-laden|ko-laden/);
     },
   },
   // Addresses however they are written
@@ -363,6 +441,56 @@ const CASES: Case[] = [
       const decoded = jpeg.decode(photo, { useTArray: true });
       expect([decoded.width, decoded.height]).toEqual([sent.width, sent.height]);
       expect(Buffer.from(decoded.data).equals(Buffer.from(jpeg.decode(sent.bytes, { useTArray: true }).data))).toBe(true);
+    },
+  },
+  {
+    name: 'a PDF invoice whose compressed page text names the staff member and their address: removed with a note, a PDF that names no one kept',
+    direction: 'staff → buyer',
+    build: async () =>
+      mail(staff('Invoice A-1001', ['Content-Type: multipart/mixed; boundary="p"']), [
+        '--p',
+        'Content-Type: text/plain',
+        '',
+        'Invoice and return label attached.',
+        '--p',
+        'Content-Type: application/pdf; name="invoice.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(await pdfSaying(['Invoice A-1001', `Your contact: ${STAFF.name}`, `Questions: ${STAFF.address}`])),
+        '--p',
+        'Content-Type: application/pdf; name="label.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(await pdfSaying(['Return label A-1001', 'Parcel 1 of 1'])),
+        '--p--',
+      ]),
+    check: async (raw) => {
+      const m = await simpleParser(raw);
+      expect(m.attachments.map((a) => a.filename)).toEqual(['label.pdf']);
+      expect(m.text).toContain("[attachment removed: invoice.pdf — the PDF's text names the writer");
+      expect((await PDFDocument.load(m.attachments[0]!.content)).getPageCount()).toBe(1);
+    },
+  },
+  {
+    name: 'a PDF a buyer attaches whose page text holds another address of hers: removed with a note',
+    direction: 'buyer → store',
+    build: async () =>
+      mail(buyer('Return form', ['Content-Type: multipart/mixed; boundary="q"']), [
+        '--q',
+        'Content-Type: text/plain',
+        '',
+        'Form attached.',
+        '--q',
+        'Content-Type: application/octet-stream; name="form.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(await pdfSaying(['Return form', `Reach me at ${BUYER_OTHER}`])),
+        '--q--',
+      ]),
+    check: async (raw) => {
+      const m = await simpleParser(raw);
+      expect(m.attachments).toEqual([]);
+      expect(m.text).toContain("[attachment removed: form.pdf — the PDF's text holds an email address");
     },
   },
   {

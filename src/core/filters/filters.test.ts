@@ -169,3 +169,20 @@ describe('filters judge the text a reader sees, however the markup splits or spe
     expect(decodeHTML(out)).not.toMatch(/cheap/);
   });
 });
+
+describe('sanitizeMailHtml masks the writer in every attribute it keeps', () => {
+  it('masks a name= and a font face, not only href, title and alt', () => {
+    const attributeFilter = (v: string) => ({
+      value: v.replace(/John Smith|john@acme-real\.example/g, 'Acme'),
+      count: /John Smith|john@acme-real/.test(v) ? 1 : 0,
+    });
+    const r = sanitizeMailHtml('<a name="John Smith" href="https://shop.example/">x</a><font face="john@acme-real.example">y</font>', {
+      keepEmailDomains: KEEP,
+      linkAllowList: ALLOW,
+      stripImages: false,
+      attributeFilter,
+    });
+    expect(r.html).not.toMatch(/John Smith|john@/);
+    expect(r.writerCount).toBe(2);
+  });
+});

@@ -81,6 +81,8 @@ interface Hooks {
   readonly stripImages: boolean;
   readonly anchor: (attribs: Record<string, string>) => Record<string, string>;
   readonly image: (attribs: Record<string, string>) => Record<string, string>;
+  /** Every other tag's attributes. */
+  readonly other?: (attribs: Record<string, string>) => Record<string, string>;
   readonly imageDropped: () => void;
 }
 
@@ -111,6 +113,9 @@ function sanitizeWith(html: string, h: Hooks): string {
     transformTags: {
       a: (tagName, attribs) => ({ tagName, attribs: h.anchor(attribs) }),
       img: (tagName, attribs) => ({ tagName, attribs: h.image(attribs) }),
+      ...(h.other
+        ? { '*': (tagName: string, attribs: Record<string, string>) => ({ tagName, attribs: (h.other as NonNullable<Hooks['other']>)(attribs) }) }
+        : {}),
     },
   });
 }
@@ -133,17 +138,35 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): SanitizedH
   const add = (c: Readonly<Record<FilterKind, number>>) => {
     for (const k of Object.keys(counts) as FilterKind[]) counts[k] += c[k];
   };
+  // Every other attribute value the writer could be named in (a name=, a font face): masked for
+  // the writer; values that are only numbers, colours or sizes are skipped unread.
+  const otherAttributes = (attribs: Record<string, string>): Record<string, string> => {
+    if (!o.attributeFilter) return attribs;
+    const next = { ...attribs };
+    for (const [key, v] of Object.entries(next)) {
+      if (key === 'href' || key === 'title' || key === 'alt' || !/[^\d\s.,%#-]/.test(v)) continue;
+      const f = o.attributeFilter(v);
+      if (f.count) {
+        next[key] = f.value;
+        counts.writer += f.count;
+      }
+    }
+    return next;
+  };
   // title and alt are shown on hover or instead of an image: filtered like text; href is masked
   // (the writer's own address becomes the alias) before it is judged.
   const visibleAttributes = (attribs: Record<string, string>): Record<string, string> => {
-    const next = { ...attribs };
+    const next = otherAttributes(attribs);
     for (const key of ['href', 'title', 'alt'] as const) {
       let v = next[key];
       if (v === undefined) continue;
       if (o.attributeFilter) {
         const decoded = key === 'href' ? percentDecoded(v) : v;
         const f = o.attributeFilter(decoded);
-        if (f.count) v = f.value;
+        if (f.count) {
+          v = f.value;
+          counts.writer += f.count;
+        }
       }
       if (key !== 'href') {
         const r = filterReading(v, false, rules);
@@ -169,6 +192,7 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): SanitizedH
       return next;
     },
     image: visibleAttributes,
+    other: otherAttributes,
   });
   const seen = filterReading(out, true, rules, o.writer ? (f) => (o.writer as NonNullable<typeof o.writer>)(out, f) : undefined);
   add(seen.counts);

@@ -4,19 +4,22 @@
 // of these are found on that reading and applied together (filters/reader-filters.ts); HTML is
 // sanitised first and then read the same way, so what is judged is what the reader will see.
 // Each call records what it changed, naming the part.
-import { addressNeedles, escapeHtml, maskHtml, maskText, writerSpans, type MaskReplacement, type MaskTarget } from '../body-scrub.js';
+import { addressNeedles, maskHtml, maskText, writerSpans, type MaskReplacement, type MaskTarget } from '../body-scrub.js';
 import { nameVariants } from './name-variants.js';
 import { compileBannedWords } from '../filters/banned-words.js';
 import type { ContentRules } from '../filters/content-rules.js';
 import { sanitizeMailHtml } from '../filters/html-sanitize.js';
 import { filterReading, type ReaderRules } from '../filters/reader-filters.js';
 import type { Change } from '../types.js';
+import { findAddresses, keptDomain } from './address-finder.js';
 import { foldString } from './fold.js';
 
 export interface Masker {
   readonly text: (s: string, where: string) => string;
   readonly html: (s: string, where: string) => string;
   readonly namesWriter: (s: string) => boolean;
+  /** True when the text holds an address outside the kept domains (any address without content rules). */
+  readonly holdsAddress: (s: string) => boolean;
   /** The writer's addresses and full-name spellings, folded (see body-scrub addressNeedles). */
   readonly writerNeedles: readonly string[];
   readonly isAlias: (address: string) => boolean;
@@ -32,12 +35,9 @@ export interface MaskerOptions {
   readonly changes: Change[];
 }
 
-const TAG = /<[a-z][^<>]{0,10000}>/gi;
-
 export function makeMasker(o: MaskerOptions): Masker {
   const { hide, repl, content, changes } = o;
   const banned = content && o.maskBanned ? compileBannedWords(content.bannedWords) : null;
-  const htmlRepl: MaskReplacement = { address: escapeHtml(repl.address), name: escapeHtml(repl.name) };
   const add = (rule: string, detail: string, count: number) => {
     if (count) changes.push({ rule, detail, count });
   };
@@ -57,18 +57,6 @@ export function makeMasker(o: MaskerOptions): Masker {
     add('filter.banned-word', `banned words masked in the ${where}`, r.counts.banned);
     return r.value;
   };
-  // Attribute values the sanitiser keeps beyond href/title/alt (a name=, an image's src) are masked
-  // for the writer too: only tags that may hold an address are looked at.
-  const attributes = (s: string): { value: string; count: number } => {
-    let count = 0;
-    const value = s.replace(TAG, (tag) => {
-      if (!/[@%&\uff20]/.test(tag)) return tag;
-      const r = maskText(tag, hide, htmlRepl);
-      count += r.count;
-      return r.value;
-    });
-    return { value, count };
-  };
   const html = (s: string, where: string): string => {
     if (!content) {
       const r = maskHtml(s, hide, repl);
@@ -83,16 +71,16 @@ export function makeMasker(o: MaskerOptions): Masker {
       attributeFilter: (v) => maskText(v, hide, repl),
       writer: (out, f) => writerSpans(out, f, hide, repl, true),
     });
-    const a = attributes(s2.html);
-    add('mask.address', where, s2.writerCount + a.count);
+    add('mask.address', where, s2.writerCount);
     changes.push(...s2.changes.map((c) => (where === 'HTML part' ? c : { ...c, detail: c.detail.replace('the HTML part', `the ${where}`) })));
-    return a.value;
+    return s2.html;
   };
   const alias = foldString(o.alias);
   return {
     text,
     html,
     namesWriter: (s) => maskText(s, hide, repl).count > 0,
+    holdsAddress: (s) => findAddresses(s).some((a) => !keptDomain(a.domain, content?.keepEmailDomains ?? [])),
     writerNeedles: [...new Set([...hide.addresses.flatMap(addressNeedles), ...(hide.fullNames ?? []).flatMap(nameVariants)])],
     isAlias: (a) => foldString(a) === alias,
   };

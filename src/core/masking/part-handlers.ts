@@ -6,6 +6,7 @@ import { maskCalendar } from './calendar-part.js';
 import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
 import { NotAnImage, stripImageMetadata } from './image-metadata.js';
 import { baseType, partKind, type PartKind } from './part-table.js';
+import { pdfReadings, UnreadablePdf } from './pdf-text.js';
 import { maskReport } from './report-part.js';
 import { maskVcard } from './vcard-part.js';
 
@@ -15,6 +16,8 @@ export interface PartEnv {
   readonly html: (s: string, where: string) => string;
   /** True when the text still names the writer: one of their addresses or full names. */
   readonly namesWriter: (s: string) => boolean;
+  /** True when the text holds an email address outside our domains (the writer's or anyone's). */
+  readonly holdsAddress: (s: string) => boolean;
   /** The writer's addresses and full-name spellings, folded, for searching binary data. */
   readonly writerNeedles: readonly string[];
   readonly isAlias: (address: string) => boolean;
@@ -109,7 +112,7 @@ function bare(p: MailAttachment): MailAttachment {
  * or defer the whole message: damaged or cut-off files and files that are not what they claim.
  */
 const notWhat = (err: unknown): PartOutcome => {
-  if (err instanceof NotWhatItClaims || err instanceof NotAnImage) return { removed: err.message };
+  if (err instanceof NotWhatItClaims || err instanceof NotAnImage || err instanceof UnreadablePdf) return { removed: err.message };
   return { removed: 'a file that could not be read: damaged, or not what its type says' };
 };
 
@@ -170,7 +173,13 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
   },
   pdf: async (p, env, where) => {
     try {
-      return keepDocument(p, await cleanPdf(p.content, (s) => env.text(s, where)), env, where, 'application/pdf');
+      const doc = await cleanPdf(p.content, (s) => env.text(s, where));
+      // The text the PDF shows (inflated, through its fonts' encodings): a name or an address in it
+      // cannot be masked inside the PDF, so the PDF does not cross.
+      const shown = await pdfReadings(doc.bytes);
+      if (shown.some((t) => env.namesWriter(t))) return { removed: "the PDF's text names the writer, which cannot be masked inside a PDF" };
+      if (shown.some((t) => env.holdsAddress(t))) return { removed: "the PDF's text holds an email address, which cannot be masked inside a PDF" };
+      return keepDocument(p, doc, env, where, 'application/pdf');
     } catch (err) {
       return notWhat(err);
     }
