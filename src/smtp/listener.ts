@@ -226,7 +226,7 @@ export function createSmtpListener(
             if (probe.action === 'disconnect') closeSession(server, session.id);
           });
         }
-        if ('role' in r && roleMailRate) {
+        if (roleMailRate && 'target' in r && r.target.kind === 'role') {
           const waitMs = roleMailRate.take(session.remoteAddress);
           if (waitMs !== null) {
             const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
