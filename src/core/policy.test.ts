@@ -250,14 +250,18 @@ describe('decide: mail to postmaster@ and abuse@ is a target like any other', ()
     expect(identifySender('mailer-daemon@isp.example', '', roleTarget, null, DOMAINS)).toMatchObject({ direction: 'to_owner', nullSender: true });
   });
 
-  it('refuses a writer whose domain says reject, passes a proven one, and passes reports from the null sender unproven', () => {
+  it('refuses a writer whose domain says reject, passes a proven one, and passes reports from the null sender unless their From domain says reject', () => {
     const writer = identifySender('desk@isp.example', 'desk@isp.example', roleTarget, null, DOMAINS);
     const bounce = identifySender('desk@isp.example', '', roleTarget, null, DOMAINS);
     if ('code' in writer || 'code' in bounce) throw new Error('bad fixture');
     const refused = decide(mail('desk@isp.example'), { identity: writer, permittedSenders: [], proof: { kind: 'mx', auth: reject } });
     expect(refused.verdict === 'reject' && refused.refusal.code).toBe('AUTH_FAILED');
     expect(decide(mail('desk@isp.example'), { identity: writer, permittedSenders: [], proof: { kind: 'mx', auth: pass } }).verdict).toBe('accept');
-    expect(decide(mail('desk@isp.example'), { identity: bounce, permittedSenders: [], proof: { kind: 'mx', auth: reject } }).verdict).toBe('accept');
+    // From <> a mail host's DSN rarely aligns: unproven reports pass, unless DMARC of the From domain says reject.
+    const quarantine = { ...reject, dmarc: { result: 'fail', domain: 'isp.example', policy: 'quarantine' } };
+    expect(decide(mail('desk@isp.example'), { identity: bounce, permittedSenders: [], proof: { kind: 'mx', auth: quarantine } }).verdict).toBe('accept');
+    const forged = decide(mail('desk@isp.example'), { identity: bounce, permittedSenders: [], proof: { kind: 'mx', auth: reject } });
+    expect(forged.verdict === 'reject' && forged.refusal.code).toBe('AUTH_FAILED');
   });
 
   it('refuses a loop like any other mail', () => {

@@ -129,8 +129,10 @@ export class GroupCommit {
     this.#pending = [];
     if (batch.length === 0) return;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    this.#noSync.run();
     try {
+      // Inside the try: a job arriving after the database closed (shutdown) is rejected, never thrown
+      // from a timer where nothing could catch it.
+      this.#noSync.run();
       this.#db.transaction(() => {
         for (const job of batch) {
           try {
@@ -144,7 +146,7 @@ export class GroupCommit {
       for (const job of batch) job.reject(error);
       return;
     } finally {
-      this.#fullSync.run();
+      if (this.#db.open) this.#fullSync.run();
     }
     const committed: { job: Job; value: unknown }[] = [];
     batch.forEach((job, i) => {
