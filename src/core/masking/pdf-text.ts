@@ -95,7 +95,9 @@ function inflateUpTo(data: Uint8Array, max: number): { size: number; out: Uint8A
     if (keep) chunks.push(chunk);
   });
   try {
-    inflate.push(data.subarray(2), true);
+    // In small slices: fflate hands out what one push inflates at once (deflate expands at most
+    // ~1 032 times, so 4 KiB in is at most ~4 MiB out before the cap is looked at).
+    for (let at = 2; at < data.length; at += 4096) inflate.push(data.subarray(at, Math.min(at + 4096, data.length)), at + 4096 >= data.length);
   } catch (err) {
     if (err instanceof RangeError && err.message === 'too much') return 'too much';
     // Damaged or truncated: what came out before counts.
