@@ -8,6 +8,7 @@
 // followed (webhook-sender.ts).
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 const blocked = new BlockList();
 blocked.addSubnet('169.254.0.0', 16, 'ipv4');
@@ -19,16 +20,34 @@ blocked.addSubnet('ff00::', 8, 'ipv6');
 blocked.addAddress('::', 'ipv6');
 blocked.addAddress('fd00:ec2::254', 'ipv6');
 
-/** Why a webhook may not go to `address` (an IP), or null when it may. IPv4-mapped IPv6 is read as IPv4. */
+/**
+ * The IPv4 address an IPv6 address carries and that a translator or tunnel would reach: IPv4-mapped
+ * (::ffff:0:0/96), IPv4-translated (::ffff:0:0:0/96), IPv4-compatible (::/96, deprecated), NAT64
+ * (64:ff9b::/96, RFC 6052) and 6to4 (2002::/16, the IPv4 address in bits 16-48); null otherwise.
+ */
+function embeddedIPv4(ip: ipaddr.IPv6): string | null {
+  const p = ip.parts;
+  const tail = () => [p[6]! >> 8, p[6]! & 255, p[7]! >> 8, p[7]! & 255].join('.');
+  const zeros = (from: number, to: number) => p.slice(from, to).every((x) => x === 0);
+  if (zeros(0, 5) && p[5] === 0xffff) return tail();
+  // IPv4-compatible; ::/112 (:: and ::1 among them) carries no IPv4 address anyone reaches.
+  if (zeros(0, 6) && p[6] !== 0) return tail();
+  if (zeros(0, 4) && p[4] === 0xffff && p[5] === 0) return tail();
+  if (p[0] === 0x64 && p[1] === 0xff9b && zeros(2, 6)) return tail();
+  if (p[0] === 0x2002) return [p[1]! >> 8, p[1]! & 255, p[2]! >> 8, p[2]! & 255].join('.');
+  return null;
+}
+
+/** Why a webhook may not go to `address` (an IP), or null when it may. An IPv4 address inside IPv6 (embeddedIPv4) is checked as IPv4 too. */
 export function forbiddenAddress(address: string): string | null {
   const ip = address.replace(/^\[|\]$/g, '');
   const family = isIP(ip);
   if (family === 0) return null;
-  const mapped = /^::ffff:(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i.exec(ip);
-  const v4 = mapped
-    ? (mapped[1] ?? [parseInt(mapped[2]!, 16) >> 8, parseInt(mapped[2]!, 16) & 255, parseInt(mapped[3]!, 16) >> 8, parseInt(mapped[3]!, 16) & 255].join('.'))
-    : null;
-  const hit = v4 ? blocked.check(v4, 'ipv4') : blocked.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  let hit = blocked.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  if (!hit && family === 6) {
+    const v4 = embeddedIPv4(ipaddr.IPv6.parse(ip.replace(/%.*$/, '')));
+    if (v4) hit = blocked.check(v4, 'ipv4');
+  }
   return hit ? `${address} is a link-local, unspecified, multicast or broadcast address (cloud metadata services live there), not a webhook receiver` : null;
 }
 

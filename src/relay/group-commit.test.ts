@@ -100,14 +100,23 @@ describe('GroupCommit', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
   });
 
-  it('rejects the jobs of a group whose sync failed (the session answers 451), and the next group syncs again', async () => {
+  it('rejects the jobs of a group whose sync failed (the session answers 451), and every later job too: nothing after a failed sync is durable', async () => {
+    // After a failed fsync Linux may mark the unwritten pages clean, so the next fsync succeeds
+    // while the earlier WAL frames never reach the disk; SQLite's recovery stops at the first bad
+    // frame (the checksums are cumulative), losing every later group with it. A 250 after that
+    // would be a lie (PostgreSQL stops on a failed fsync for the same reason).
     let fail = true;
+    let syncs = 0;
     const gc = new GroupCommit(db, 64, async () => {
+      syncs++;
       if (fail) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
     });
     await expect(gc.run(put('a'))).rejects.toThrow('EIO');
     fail = false;
-    await expect(gc.run(put('b'))).resolves.toBeDefined();
+    await expect(gc.run(put('b'))).rejects.toThrow(/EIO/);
+    await expect(gc.runBatched(put('c'))).rejects.toThrow(/EIO/);
+    expect(keys()).toEqual(['a']);
+    expect(syncs).toBe(1);
   });
 
   it('syncs the real WAL file of the database', async () => {

@@ -81,6 +81,15 @@ export class GroupCommit {
   /** Committed groups waiting for the next sync, and whether one is running. */
   #unsynced: Synced[] = [];
   #syncing = false;
+  /**
+   * The error of a failed WAL sync; once set, every later job is refused with it. After a failed
+   * fsync, Linux may mark the pages it could not write clean, so a later fsync succeeds although
+   * earlier WAL frames never reached the disk, and SQLite's recovery stops at the first bad frame
+   * (its checksums are cumulative): every later transaction would be lost with them. Nothing is
+   * acknowledged again until a restart, whose recovery reads what the disk really holds
+   * (PostgreSQL stops on a failed fsync for the same reason).
+   */
+  #failed: Error | null = null;
 
   /** sync: how committed groups are made durable (tests count the calls); the WAL's fdatasync by default. */
   constructor(db: Db, maxBatch = 64, sync: WalSync = walSync(db)) {
@@ -103,6 +112,7 @@ export class GroupCommit {
 
   #enqueue<T>(fn: () => T, waitMs: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (this.#failed) return reject(this.#failed);
       this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
       if (this.#pending.length >= this.#maxBatch) {
         this.#flush();
@@ -128,6 +138,10 @@ export class GroupCommit {
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
+    if (this.#failed) {
+      for (const job of batch) job.reject(this.#failed);
+      return;
+    }
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
       // Inside the try: a job arriving after the database closed (shutdown) is rejected, never thrown
@@ -179,11 +193,21 @@ export class GroupCommit {
     this.#sync()
       .then(
         () => groups.forEach((g) => g.done()),
-        (err: unknown) => groups.forEach((g) => g.failed(err)),
+        (err: unknown) => {
+          const message = err instanceof Error ? err.message : String(err);
+          this.#failed = Object.assign(new Error(`a WAL sync failed (${message}); nothing is acknowledged until maskgate restarts`), {
+            code: (err as NodeJS.ErrnoException)?.code,
+          });
+          groups.forEach((g) => g.failed(err));
+        },
       )
       .finally(() => {
         this.#syncing = false;
-        if (this.#unsynced.length > 0) this.#startSync();
+        if (this.#failed) {
+          const waiting = this.#unsynced;
+          this.#unsynced = [];
+          for (const g of waiting) g.failed(this.#failed);
+        } else if (this.#unsynced.length > 0) this.#startSync();
       });
   }
 }

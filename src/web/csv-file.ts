@@ -3,7 +3,8 @@
 // header row; quoted fields with separators, quotes and line breaks inside — parsed by csv-parse,
 // not split by hand. Rows are numbered as a spreadsheet shows them (the header is row 1).
 // Memory stays bounded: the parser stops after MAX_CSV_ROWS records (a 10 MB file of short lines
-// would otherwise become millions of arrays, ~800 MB), and the file is refused with a sentence.
+// would otherwise become millions of arrays, ~800 MB), a row past MAX_CSV_COLUMNS columns or one
+// record past MAX_CSV_RECORD_CHARS characters ends the read, and the file is refused with a sentence.
 import { parse } from 'csv-parse/sync';
 
 export interface CsvRow {
@@ -17,6 +18,16 @@ export class CsvUnreadable extends Error {}
 
 /** Data rows a file may have (orders and prospect lists alike); more is refused, unread. */
 export const MAX_CSV_ROWS = 100_000;
+
+/**
+ * Columns a row may have. Every data row becomes an object keyed by the header, so the cost is
+ * columns × rows: a 200 KB file of 200 000 empty header columns and 2 000 rows held the event loop
+ * for minutes. Exports have tens of columns.
+ */
+export const MAX_CSV_COLUMNS = 500;
+
+/** Characters one record may hold (a field or a line); a 50 MB single line is refused after this much. */
+export const MAX_CSV_RECORD_CHARS = 1_000_000;
 
 /** UTF-8 (BOM stripped) when the bytes are valid UTF-8, else windows-1252. */
 export function decodeCsv(bytes: Uint8Array): string {
@@ -64,8 +75,16 @@ function records(bytes: Uint8Array | string, maxRows: number): string[][] {
       trim: true,
       bom: true,
       to: maxRows + 2,
+      max_record_size: MAX_CSV_RECORD_CHARS,
+      on_record: (record: string[], { lines }: { lines: number }) => {
+        if (record.length > MAX_CSV_COLUMNS) throw new CsvUnreadable(`line ${lines} has more than ${MAX_CSV_COLUMNS} columns; remove the empty ones`);
+        return record;
+      },
     }) as string[][];
   } catch (err) {
+    if (err instanceof CsvUnreadable) throw err;
+    if ((err as { code?: string }).code === 'CSV_MAX_RECORD_SIZE')
+      throw new CsvUnreadable(`a line of the file is longer than ${MAX_CSV_RECORD_CHARS} characters`);
     throw new CsvUnreadable(`the file is not readable CSV: ${(err as Error).message}`);
   }
   if (all.length > maxRows + 1) throw new CsvUnreadable(`the file has more than ${maxRows} rows; split it into smaller files`);

@@ -178,8 +178,15 @@ describe('the test email', () => {
         token: string;
       };
     const gil = { ...pair('gil@buyer.example'), name: 'Gil' };
+    // Every table's rows (events, pairs, refusals, drafts…), not only the mail tables.
     const count = () =>
-      h.gw.db.prepare('SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM outbox) + (SELECT count(*) FROM campaign_recipients) AS n').get();
+      Object.fromEntries(
+        (
+          h.gw.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%VIRTUAL%'").all() as {
+            name: string;
+          }[]
+        ).map((t) => [t.name, (h.gw.db.prepare(`SELECT count(*) AS n FROM "${t.name}"`).get() as { n: number }).n]),
+      );
     const before = count();
     const preview = await h.gw.campaigns.preview(c, gil);
     expect(preview).toMatchObject({ subject: 'Hello from Acme Store' });
@@ -199,6 +206,8 @@ describe('the test email', () => {
     expect(await h.gw.campaigns.preview(c, { ...pair('fay@buyer.example'), name: 'Fay' })).toEqual({
       error: "The real message would be refused: the buyer unsubscribed from this store's campaigns.",
     });
+    // A refused preview records no refusal either.
+    expect(count()).toEqual(before);
     // A banned word refuses the real send: the test says so instead of sending.
     const banned = await h.api('POST', '/api/v1/banned-words', { word: 'deal', storeId });
     expect(banned.status).toBe(201);

@@ -21,6 +21,27 @@ export interface BannedMatcher {
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * Cyrillic and Greek letters a reader takes for a Latin one, as the folded reading has them (lower
+ * case, so capitals like Cyrillic Т and Greek Ρ are here as т and ρ). A banned word written in Latin
+ * letters also matches with these in place of its letters ("сheap" with a Cyrillic с), as long as
+ * the match keeps at least one Latin letter: a word wholly in Cyrillic ("сор", litter) is Russian,
+ * not a disguise of "cop". Only look-alikes of whole letters; accents are already folded away.
+ */
+const LOOK_ALIKES: Readonly<Record<string, string>> = {
+  a: 'аα', b: 'вβь', c: 'сϲ', d: 'ԁ', e: 'еε', h: 'һнη', i: 'іι', j: 'ј', k: 'кκ', l: 'ӏ', m: 'мμ', n: 'ν',
+  o: 'оο', p: 'рρ', q: 'ԛ', s: 'ѕ', t: 'тτ', v: 'νѵ', w: 'ԝ', x: 'хχ', y: 'уυ', z: 'ζ',
+}; // prettier-ignore
+const LATIN_OF = new Map<string, string>();
+for (const [latin, others] of Object.entries(LOOK_ALIKES)) for (const o of others) if (!LATIN_OF.has(o)) LATIN_OF.set(o, latin);
+const LATIN_LETTER = /[a-z]/;
+
+/** A folded word as a pattern: each Latin letter also matches its look-alikes. */
+const wordRe = (word: string) => [...word].map((ch) => (LOOK_ALIKES[ch] ? `[${ch}${LOOK_ALIKES[ch]}]` : escapeRe(ch))).join('');
+
+/** The matched text with every look-alike read as its Latin letter. */
+const asLatin = (s: string) => (LATIN_OF.size && /[^\x00-\x7f]/.test(s) ? [...s].map((ch) => LATIN_OF.get(ch) ?? ch).join('') : s);
+
 export function compileBannedWords(entries: readonly string[]): BannedMatcher {
   const byKey = new Map<string, string>();
   const alternatives: string[] = [];
@@ -30,7 +51,7 @@ export function compileBannedWords(entries: readonly string[]): BannedMatcher {
     const key = words.join(' ');
     if (byKey.has(key)) continue;
     byKey.set(key, entry);
-    alternatives.push(words.map(escapeRe).join('[^\\p{L}\\p{N}]{1,20}'));
+    alternatives.push(words.map(wordRe).join('[^\\p{L}\\p{N}]{1,20}'));
   }
   if (alternatives.length === 0) return { re: null, byKey };
   // Longer first, so a phrase wins over a word it starts with.
@@ -62,7 +83,13 @@ export function bannedSpans(f: Folded, m: BannedMatcher): BannedHit[] {
       re.lastIndex = at + 1;
       continue;
     }
-    const entry = m.byKey.get((hit[0].match(WORDS) ?? []).join(' ')) ?? hit[0];
+    const key = (asLatin(hit[0]).match(WORDS) ?? []).join(' ');
+    // Look-alikes only in a word that keeps a Latin letter of the entry (see LOOK_ALIKES).
+    if (LATIN_LETTER.test(key) && !LATIN_LETTER.test(hit[0])) {
+      re.lastIndex = at + 1;
+      continue;
+    }
+    const entry = m.byKey.get(key) ?? hit[0];
     out.push({ start: f.map[at] as number, end: f.map[at + hit[0].length] as number, text: '*'.repeat(Math.max(4, hit[0].length)), entry });
   }
   return out;

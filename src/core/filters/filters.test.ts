@@ -133,6 +133,31 @@ describe('filters judge the text a reader sees, however the markup splits or spe
     expect(findBannedWords(text, m)).not.toEqual([]),
   );
 
+  it.each([
+    ['che\u200eap', 'left-to-right mark'],
+    ['che\u200fap', 'right-to-left mark'],
+    ['che\u202aap', 'left-to-right embedding'],
+    ['che\u2066ap', 'left-to-right isolate'],
+    ['ch\u2063eap', 'invisible separator'],
+    ['ch\u{e0020}eap', 'tag space'],
+    ['ch\u3164eap', 'Hangul filler'],
+    ['ch\u115feap', 'Hangul choseong filler'],
+  ])('a banned word split by an invisible format character is found: %j (%s)', (text) => {
+    expect(findBannedWords(text, m)).toEqual(['cheap']);
+    expect(findBannedWords(`<p>${text}</p>`, m, true)).toEqual(['cheap']);
+  });
+
+  it.each([['che\u0430p'], ['\u0441heap'], ['\u0441h\u0435\u0430p'], ['wire tr\u0430nsfer'], ['wire \u0442ransfer']])(
+    'a banned word spelled with Cyrillic or Greek look-alikes among Latin letters is found: %j',
+    (text) => expect(findBannedWords(text, m)).not.toEqual([]),
+  );
+
+  it('a word wholly in another script is not taken for a Latin banned word that looks like it', () => {
+    // Russian "сор" (litter) and "рос" (grew) look like "cop" and "poc".
+    expect(findBannedWords('\u0441\u043e\u0440 \u0440\u043e\u0441', compileBannedWords(['cop', 'poc']))).toEqual([]);
+    expect(findBannedWords('c\u043ep', compileBannedWords(['cop']))).toEqual(['cop']);
+  });
+
   it('does not join words a reader sees apart (a paragraph or a line break between them)', () => {
     expect(findBannedWords('<p>ch</p><p>eap</p> che<br>ap', m, true)).toEqual([]);
   });

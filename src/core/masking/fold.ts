@@ -64,6 +64,12 @@ const isSpace = (c: number) =>
   c === 0x205f ||
   c === 0x3000;
 const isInvisible = (c: number) => c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e;
+/**
+ * Every character Unicode says a reader never sees (Default_Ignorable_Code_Point: direction marks
+ * and overrides, isolates, invisible operators, tag characters, Hangul fillers, variation
+ * selectors…), so none of them can split a word or an address the filters look for.
+ */
+const IGNORABLE = /^\p{Default_Ignorable_Code_Point}$/u;
 const hexValue = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
 
 const foldCache = new Map<string, string>();
@@ -73,7 +79,7 @@ const UTF16 = new TextDecoder('utf-16le');
 export function foldChar(ch: string): string {
   const cached = foldCache.get(ch);
   if (cached !== undefined) return cached;
-  const folded = ch.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/ß/g, 'ss').normalize('NFC');
+  const folded = IGNORABLE.test(ch) ? '' : ch.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/ß/g, 'ss').normalize('NFC');
   if (foldCache.size < 10_000) foldCache.set(ch, folded);
   return folded;
 }
@@ -146,7 +152,7 @@ const nfkcCache = new Map<string, string>();
 function plainChar(ch: string): string {
   const cached = nfkcCache.get(ch);
   if (cached !== undefined) return cached;
-  const plain = ch.normalize('NFKC');
+  const plain = IGNORABLE.test(ch) ? '' : ch.normalize('NFKC');
   if (nfkcCache.size < 10_000) nfkcCache.set(ch, plain);
   return plain;
 }

@@ -13,6 +13,7 @@ export class NotAnImage extends Error {}
 
 /** JPEG APPn/COM segments kept: JFIF (APP0), ICC colour profile (APP2), Adobe colour (APP14). */
 const JPEG_KEEP = new Set([0xe0, 0xe2, 0xee]);
+const EOI = Uint8Array.from([0xff, 0xd9]);
 
 const EXIF_HEADER = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
 
@@ -64,9 +65,12 @@ function stripJpeg(b: Uint8Array): Uint8Array {
     while (b[m] === 0xff && m < b.length) m++; // fill bytes
     const marker = b[m] as number;
     if (marker === 0xda || marker === 0xd9) {
-      // Start of scan: the picture data follows to the end of image; anything after it goes.
-      let end = b.length;
-      while (end > m + 1 && !(b[end - 2] === 0xff && b[end - 1] === 0xd9)) end--;
+      // Start of scan: the picture data follows to the end of image; anything after it goes. The
+      // first end marker is the image's end (inside scan data a 0xFF is always followed by 0x00 or
+      // a restart marker): what follows it — phones append a preview or depth image there, with
+      // its own EXIF (location, serial numbers) — is not part of the picture shown.
+      const eoi = Buffer.from(b.buffer, b.byteOffset, b.byteLength).indexOf(EOI, m + 1);
+      const end = eoi < 0 ? b.length : eoi + 2;
       out.push(b.subarray(pos, end));
       break;
     }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { exifOrientation, stripImageMetadata } from './image-metadata.js';
+
+const seg = (marker: number, data: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (data.length + 2) >> 8, (data.length + 2) & 255]), data]);
+const exif = (extra: string) =>
+  Buffer.concat([Buffer.from('Exif\0\0'), Buffer.from('MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0'), Buffer.from(extra)]);
+/** A JPEG's segment layout: SOI, the given APP segments, a table, one scan (with a stuffed 0xFF 0x00), EOI. */
+const jpeg = (app: Buffer[]) =>
+  Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    ...app,
+    seg(0xdb, Buffer.alloc(65)),
+    seg(0xda, Buffer.from([1, 1, 0, 0, 63, 0])),
+    Buffer.from([1, 0xff, 0, 4]),
+    Buffer.from([0xff, 0xd9]),
+  ]);
+const has = (b: Uint8Array, s: string) => Buffer.from(b).includes(s);
+
+describe('photo metadata is removed and the orientation kept', () => {
+  it('removes the EXIF block (location, camera) and writes back only the orientation', () => {
+    const r = stripImageMetadata(new Uint8Array(jpeg([seg(0xe1, exif('GPS 48.8584N 2.2945E SERIAL-12345'))])));
+    expect(has(r.bytes, 'GPS 48.8584N')).toBe(false);
+    expect(r.removed).toBeGreaterThan(0);
+    const b = Buffer.from(r.bytes);
+    const app1 = b.indexOf(Buffer.from([0xff, 0xe1]));
+    expect(exifOrientation(new Uint8Array(b.subarray(app1 + 4, app1 + 4 + b.readUInt16BE(app1 + 2) - 2)))).toBe(6);
+  });
+
+  it('removes a second image appended after the first one ends, with its own EXIF (phones store a preview or depth map so)', () => {
+    const r = stripImageMetadata(new Uint8Array(Buffer.concat([jpeg([]), jpeg([seg(0xe1, exif('GPS 48.8584N 2.2945E SERIAL-12345'))])])));
+    expect(has(r.bytes, 'GPS 48.8584N')).toBe(false);
+    expect(has(r.bytes, 'SERIAL-12345')).toBe(false);
+    // The first image is whole: its scan (a stuffed 0xFF 0x00 inside) up to its end marker.
+    expect(Buffer.from(r.bytes).equals(jpeg([]))).toBe(true);
+  });
+});
