@@ -253,7 +253,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     filters: config.filters,
     submission: () => (submissionPort === null ? null : { host: config.hostname, port: submissionPort, implicitTlsPort: submissionTlsPort }),
     log: log.child({ component: 'http' }),
-    health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount() }),
+    health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount(), commitStopped: commit.stoppedBecause }),
     metrics,
     doctor: () => runDoctor({ config, db, resolver, dkimKey }),
     campaigns: {

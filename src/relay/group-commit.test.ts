@@ -111,7 +111,9 @@ describe('GroupCommit', () => {
       syncs++;
       if (fail) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
     });
+    expect(gc.stoppedBecause).toBeNull();
     await expect(gc.run(put('a'))).rejects.toThrow('EIO');
+    expect(gc.stoppedBecause).toMatch(/a WAL sync failed \(EIO.*nothing is acknowledged until maskgate restarts/);
     fail = false;
     await expect(gc.run(put('b'))).rejects.toThrow(/EIO/);
     await expect(gc.runBatched(put('c'))).rejects.toThrow(/EIO/);

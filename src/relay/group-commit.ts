@@ -126,6 +126,14 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Why commits have stopped (a WAL sync failed: every job is refused until a restart), else null.
+   * /healthz and /readyz report it, so the operator learns it from monitoring, not from bounces.
+   */
+  get stoppedBecause(): string | null {
+    return this.#failed?.message ?? null;
+  }
+
   /** Commits what is pending now (at shutdown, before the database closes). */
   flush(): void {
     this.#flush();

@@ -43,8 +43,8 @@ export interface HttpAppOptions {
   /** The submission port staff configure in their mail client; null when it is off. */
   readonly submission: () => { readonly host: string; readonly port: number; readonly implicitTlsPort: number | null } | null;
   readonly log: Logger;
-  /** Reports whether the listeners are up, for /healthz. */
-  readonly health: () => { smtp: boolean; queueDepth: number };
+  /** Reports whether the listeners are up, and why commits stopped (a failed WAL sync) if they did, for /healthz and /readyz. */
+  readonly health: () => { smtp: boolean; queueDepth: number; commitStopped?: string | null };
   readonly metrics: Metrics;
   readonly campaigns: CampaignDeps;
   /** Applies unsubscribes from the public page and the one-click POST. */
@@ -64,6 +64,8 @@ export function createHttpApp(o: HttpAppOptions): Hono {
     try {
       o.db.prepare('SELECT 1').get();
       const h = o.health();
+      // Commits stopped after a failed WAL sync: every message gets 451 until a restart.
+      if (h.commitStopped) return c.json({ status: 'error', smtp: h.smtp, queueDepth: h.queueDepth, problem: h.commitStopped }, 503);
       return c.json({ status: h.smtp ? 'ok' : 'starting', smtp: h.smtp, queueDepth: h.queueDepth }, h.smtp ? 200 : 503);
     } catch {
       return c.json({ status: 'error' }, 503);
@@ -80,7 +82,9 @@ export function createHttpApp(o: HttpAppOptions): Hono {
     } catch (err) {
       problems.push(`database not writable: ${(err as Error).message}`);
     }
-    if (!o.health().smtp) problems.push('SMTP listeners are not up');
+    const h = o.health();
+    if (!h.smtp) problems.push('SMTP listeners are not up');
+    if (h.commitStopped) problems.push(h.commitStopped);
     return c.json(problems.length ? { status: 'not ready', problems } : { status: 'ready' }, problems.length ? 503 : 200);
   });
 
