@@ -4,8 +4,6 @@
 // read as a result. The pure judgement of what the results mean lives in core/sender-auth.ts.
 import { domainToUnicode } from 'node:url';
 import { authenticate } from 'mailauth';
-import { isRefusal } from '../core/alias-token.js';
-import { readHeaderBlock } from '../core/header-block.js';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { DnsResolver } from '../dns/resolver.js';
 
@@ -21,17 +19,14 @@ interface MailauthResult {
   dmarc?: { status?: { result?: string }; domain?: string; policy?: string; p?: string } | false;
 }
 
-/** What is handed on when nothing was computed: proves nothing, and names no From. */
-export const NO_AUTH: AuthFacts = { headerFrom: [], spf: { result: 'none', domain: '' }, dkim: [], dmarc: { result: 'none', domain: '', policy: null } };
-
 /**
- * SPF, DKIM and DMARC for one message. A header block our own reading refuses (malformed, or over
- * HEADER_LIMITS) is not handed to mailauth at all: its reading of the block is quadratic in the
- * lines, and the pipeline refuses that message on the same reading anyway. The null sender is
- * checked too (SPF then speaks for the HELO name, RFC 7208 §2.4); DMARC applies to it as to any.
+ * SPF, DKIM and DMARC for one message. Call it only for a header block our own reading accepted
+ * (core/header-block.ts, HEADER_LIMITS): mailauth's reading of the block is quadratic in the lines.
+ * The pipeline's receive stage (relay/stages/receive.ts) reads the block once and asks for the
+ * proof only after that gate passed. The null sender is checked too (SPF then speaks for the HELO
+ * name, RFC 7208 §2.4); DMARC applies to it as to any.
  */
 export async function authenticateMail(raw: Buffer, session: SessionFacts, resolver: DnsResolver, mta: string): Promise<AuthFacts> {
-  if (isRefusal(readHeaderBlock(raw))) return NO_AUTH;
   const result = (await authenticate(raw, {
     ip: session.ip,
     helo: session.helo,
