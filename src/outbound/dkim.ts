@@ -26,12 +26,16 @@ export interface DkimKey {
 export async function loadDkimKey(secrets: SecretStore, dataDir: string, domain: string, selector: string): Promise<DkimKey> {
   const file = join(dataDir, 'dkim', `${domain}.${selector}.pem`);
   const imported = existsSync(file) ? readFileSync(file, 'utf8') : null;
-  const privateKeyPem = await secrets.dkimKey(domain, selector, imported);
+  return dkimKeyOf(await secrets.dkimKey(domain, selector, imported), domain, selector);
+}
+
+/** The key with its public half (DER SubjectPublicKeyInfo, base64, as the DNS record's p= wants). */
+function dkimKeyOf(privateKeyPem: string, domain: string, selector: string): DkimKey {
   const publicKey = createPublicKey(privateKeyPem).export({ type: 'spki', format: 'der' }).toString('base64');
   return { domain, selector, privateKeyPem, publicKey };
 }
 
-/** The file-kept key of versions before the key moved into the database (tests and imports). */
+/** The file-kept key of versions before the key moved into the database (test fixtures for the upgrade path). */
 export function ensureDkimKey(dataDir: string, domain: string, selector: string): DkimKey {
   const dir = join(dataDir, 'dkim');
   const file = join(dir, `${domain}.${selector}.pem`);
@@ -40,9 +44,7 @@ export function ensureDkimKey(dataDir: string, domain: string, selector: string)
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
   }
-  const privateKeyPem = readFileSync(file, 'utf8');
-  const publicKey = createPublicKey(privateKeyPem).export({ type: 'spki', format: 'der' }).toString('base64');
-  return { domain, selector, privateKeyPem, publicKey };
+  return dkimKeyOf(readFileSync(file, 'utf8'), domain, selector);
 }
 
 // Headers a replay or a forwarder must not be able to change or add unnoticed, in the order they
