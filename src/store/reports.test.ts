@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUCKET_EDGES_MIN, bucketOf, clocksOf, type ClockEvent } from '../core/response-clock.js';
+import { BUCKET_EDGES_MIN, bucketOf, clocksOf, median, statsOf, windowStart, type ClockEvent } from '../core/response-clock.js';
 import { EXPECTED_7_DAYS, FIXTURE_NOW, seedResponseFixture } from '../../test/helpers/response-fixture.js';
 import { openDb, type Db } from './db.js';
 import { MessageRepo } from './messages.js';
@@ -152,63 +152,9 @@ describe('response clocks in SQL', () => {
   it('agree with the reference definition on random conversations, and the backfill agrees with the triggers', () => {
     // 360 random messages over 9 conversations go into this database, which has the triggers, and
     // into one that gets migration 011 only afterwards (the backfill).
-    let seed = 7;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
     const old = new Database(join(dir, 'old.sqlite'));
     for (const m of MIGRATIONS.filter((m) => m.version < 11)) old.exec(m.sql);
-    for (const d of [db, old])
-      d.exec(`INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (1, 'a', 'A', 'a@shop.example', 0), (2, 'b', 'B', 'b@shop.example', 0);
-        INSERT INTO buyers (id, email, name, kind, created_at) SELECT value, 'b' || value || '@x.example', 'B', 'customer', 0 FROM json_each('[1,2,3,4,5,6,7,8,9]');
-        INSERT INTO pairs (id, store_id, buyer_id, token, created_at) SELECT value, 1 + value % 2, value, 't' || value, 0 FROM json_each('[1,2,3,4,5,6,7,8,9]');`);
-    const newRepo = new MessageRepo(db);
-    const oldRepo = new MessageRepo(old);
-    const expected = new Map<number, ReturnType<typeof clocksOf>>();
-    let t = FIXTURE_NOW - 1000 * H;
-    const pairIds = [1, 2, 3, 4, 5, 6, 7, 8, 9];
-    const events = new Map<number, ClockEvent[]>();
-    const insertAll = (): void => {
-      for (let i = 0; i < 360; i++) {
-        const pairId = pairIds[rand(pairIds.length)] as number;
-        const storeId = 1 + (pairId % 2);
-        t += rand(30) * H + rand(60) * 60_000;
-        const kind = rand(6);
-        const direction = kind < 3 ? 'buyer_to_store' : 'store_to_buyer';
-        const autoSubmitted = (kind === 0 || kind === 4) && rand(3) === 0;
-        const category = direction === 'store_to_buyer' ? 'sent' : kind === 1 && rand(4) === 0 ? 'marketplace_notification' : 'buyer_message';
-        const source = direction === 'store_to_buyer' && kind === 5 && rand(2) === 0 ? 'campaign' : 'smtp';
-        const m = {
-          pairId,
-          storeId,
-          critical: false,
-          criticalToOptedOut: false,
-          suspicious: false,
-          autoSubmitted,
-          direction,
-          source,
-          authorEmail: 'someone@example.com',
-          permittedSenderId: null,
-          subject: 's',
-          originalMessageId: null,
-          relayMessageId: `<r${i}@relay.localhost>`,
-          verdict: 'accept',
-          findings: [],
-          changes: [],
-          raw: Buffer.from('x'),
-          category,
-          receivedAt: t,
-        } as const;
-        const id = newRepo.insert(m);
-        oldRepo.insert(m);
-        const list = events.get(pairId) ?? events.set(pairId, []).get(pairId)!;
-        list.push(
-          direction === 'buyer_to_store'
-            ? { kind: 'buyer', id, at: t, autoSubmitted, category }
-            : { kind: 'store', id, at: t, campaign: source === 'campaign', autoSubmitted },
-        );
-      }
-    };
-    db.transaction(() => old.transaction(insertAll)())();
-    for (const [pairId, list] of events) expected.set(pairId, clocksOf(list));
+    const expected = randomArchive([db, old]);
     old.exec(MIGRATIONS.find((m) => m.version === 11)!.sql);
     const read = (d: Database.Database | Db, pairId: number) =>
       d
@@ -231,4 +177,151 @@ describe('response clocks in SQL', () => {
     expect(sums(db)).toEqual(sums(old));
     old.close();
   });
+
+  it('keep the 8- and 64-day blocks equal to the days they cover, by triggers and by the backfill of an existing database', () => {
+    const old = new Database(join(dir, 'old.sqlite'));
+    for (const m of MIGRATIONS.filter((m) => m.version < 11)) old.exec(m.sql);
+    randomArchive([db, old]);
+    // The database made before migration 017 brings its messages to 011's backfill, then to 017's.
+    for (const m of MIGRATIONS.filter((m) => m.version >= 11)) old.exec(m.sql);
+    db.prepare("UPDATE messages SET category = 'refund' WHERE id % 5 = 0 AND direction = 'buyer_to_store'").run();
+    db.prepare(
+      'UPDATE response_clocks SET not_needed_at = started_at + 3600000, not_needed_by = 1 WHERE start_message_id % 7 = 0 AND answered_at IS NULL',
+    ).run();
+    db.prepare('DELETE FROM response_clocks WHERE start_message_id % 11 = 0').run();
+    old.prepare("UPDATE messages SET category = 'refund' WHERE id % 5 = 0 AND direction = 'buyer_to_store'").run();
+    old
+      .prepare('UPDATE response_clocks SET not_needed_at = started_at + 3600000, not_needed_by = 1 WHERE start_message_id % 7 = 0 AND answered_at IS NULL')
+      .run();
+    old.prepare('DELETE FROM response_clocks WHERE start_message_id % 11 = 0').run();
+    const cols = `clocks, answered, answered_late, sum_ms, not_needed, not_needed_late, ${BUCKET_EDGES_MIN.map((_, i) => `b${i}`).join(', ')}`;
+    const sumsOf = cols
+      .split(', ')
+      .map((c) => `sum(${c}) AS ${c}`)
+      .join(', ');
+    const blocks = (d: Database.Database | Db) =>
+      d.prepare(`SELECT span, day, store_id, category, user_id, sender_id, ${cols} FROM response_blocks WHERE clocks != 0 ORDER BY 1, 2, 3, 4, 5, 6`).all();
+    const fromDays = (d: Database.Database | Db) =>
+      d
+        .prepare(
+          `SELECT span, day / span * span AS day, store_id, category, user_id, sender_id, ${sumsOf}
+           FROM response_daily, (SELECT 8 AS span UNION ALL SELECT 64) GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(clocks) != 0 ORDER BY 1, 2, 3, 4, 5, 6`,
+        )
+        .all();
+    const kept = blocks(db);
+    expect(kept.length).toBeGreaterThan(20);
+    expect(kept).toEqual(fromDays(db));
+    expect(blocks(old)).toEqual(kept);
+    old.close();
+  });
+
+  it('match the reference definition on every day of half a year, for 7, 30 and 90 days, per store and overall', () => {
+    const expected = randomArchive([db]);
+    const clocks = [...expected].flatMap(([pairId, list]) => list.map((c) => ({ ...c, storeId: 1 + (pairId % 2) })));
+    const reports = new ReportRepo(db);
+    const reference = (list: typeof clocks, now: number, days: 7 | 30 | 90) => {
+      const inWindow = list.filter((c) => c.startedAt >= windowStart(now, days));
+      const times = inWindow.filter((c) => c.answeredAt !== null).map((c) => Math.max(0, (c.answeredAt as number) - c.startedAt));
+      const open = inWindow.filter((c) => c.answeredAt === null);
+      const openRecent = open.filter((c) => c.startedAt >= now - 24 * H).length;
+      return statsOf(
+        {
+          clocks: inWindow.length,
+          answered: times.length,
+          answeredLate: times.filter((ms) => ms > 24 * H).length,
+          sumMs: times.reduce((a, b) => a + b, 0),
+          notNeeded: 0,
+          notNeededLate: 0,
+          open: openRecent,
+          openLate: open.length - openRecent,
+        },
+        median(times),
+      );
+    };
+    const first = Math.min(...clocks.map((c) => c.startedAt));
+    const last = Math.max(...clocks.map((c) => c.startedAt));
+    let compared = 0;
+    for (let now = first; now < last + 100 * 24 * H; now += 24 * H + 7 * 60_000) {
+      for (const days of [7, 30, 90] as const) {
+        const r = reports.responseTimes({ storeIds: [1, 2], days, now });
+        const { key: _k, name: _n, ...overall } = r.overall;
+        expect(overall).toEqual(reference(clocks, now, days));
+        for (const line of r.byStore) {
+          const { key, name: _name, ...stats } = line;
+          expect(stats).toEqual(
+            reference(
+              clocks.filter((c) => `store:${c.storeId}` === key),
+              now,
+              days,
+            ),
+          );
+        }
+        compared += r.overall.answered;
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
 });
+
+/**
+ * 360 random messages over 9 conversations of two stores, half a year from FIXTURE_NOW - 1000 h on,
+ * written into each database; the clocks of each conversation by the reference definition.
+ */
+function randomArchive(dbs: readonly (Db | Database.Database)[]): Map<number, ReturnType<typeof clocksOf>> {
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  for (const d of dbs)
+    d.exec(`INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (1, 'a', 'A', 'a@shop.example', 0), (2, 'b', 'B', 'b@shop.example', 0);
+      INSERT INTO buyers (id, email, name, kind, created_at) SELECT value, 'b' || value || '@x.example', 'B', 'customer', 0 FROM json_each('[1,2,3,4,5,6,7,8,9]');
+      INSERT INTO pairs (id, store_id, buyer_id, token, created_at) SELECT value, 1 + value % 2, value, 't' || value, 0 FROM json_each('[1,2,3,4,5,6,7,8,9]');`);
+  const repos = dbs.map((d) => new MessageRepo(d as Db));
+  const expected = new Map<number, ReturnType<typeof clocksOf>>();
+  let t = FIXTURE_NOW - 1000 * H;
+  const pairIds = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const events = new Map<number, ClockEvent[]>();
+  const insertAll = (): void => {
+    for (let i = 0; i < 360; i++) {
+      const pairId = pairIds[rand(pairIds.length)] as number;
+      const storeId = 1 + (pairId % 2);
+      t += rand(30) * H + rand(60) * 60_000;
+      const kind = rand(6);
+      const direction = kind < 3 ? 'buyer_to_store' : 'store_to_buyer';
+      const autoSubmitted = (kind === 0 || kind === 4) && rand(3) === 0;
+      const category = direction === 'store_to_buyer' ? 'sent' : kind === 1 && rand(4) === 0 ? 'marketplace_notification' : 'buyer_message';
+      const source = direction === 'store_to_buyer' && kind === 5 && rand(2) === 0 ? 'campaign' : 'smtp';
+      const m = {
+        pairId,
+        storeId,
+        critical: false,
+        criticalToOptedOut: false,
+        suspicious: false,
+        autoSubmitted,
+        direction,
+        source,
+        authorEmail: 'someone@example.com',
+        permittedSenderId: null,
+        subject: 's',
+        originalMessageId: null,
+        relayMessageId: `<r${i}@relay.localhost>`,
+        verdict: 'accept',
+        findings: [],
+        changes: [],
+        raw: Buffer.from('x'),
+        category,
+        receivedAt: t,
+      } as const;
+      const ids = repos.map((r) => r.insert(m));
+      const id = ids[0] as number;
+      const list = events.get(pairId) ?? events.set(pairId, []).get(pairId)!;
+      list.push(
+        direction === 'buyer_to_store'
+          ? { kind: 'buyer', id, at: t, autoSubmitted, category }
+          : { kind: 'store', id, at: t, campaign: source === 'campaign', autoSubmitted },
+      );
+    }
+  };
+  const all = dbs.reduce<() => void>((inner, d) => () => d.transaction(inner)(), insertAll);
+  all();
+  for (const [pairId, list] of events) expected.set(pairId, clocksOf(list));
+  return expected;
+}

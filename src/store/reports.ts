@@ -1,8 +1,9 @@
 // Owns the response-time report: the late rate, average and median first-response time per store,
 // agent and category over the last 7/30/90 days, the response-time distribution, and the volume of
-// messages per day and category — read from the summaries migration 011 keeps by triggers
-// (response_daily, message_daily), so a 90-day report over a million messages reads a few thousand
-// rows. Also the "no response needed" mark and who answered a web reply.
+// messages per day and category — read from the summaries the triggers of migrations 011 and 017
+// keep (response_daily per day, response_blocks per 8 and 64 days, message_daily), so a 90-day
+// report over a million messages reads a few thousand rows and walks to each median inside one
+// response-time bucket. Also the "no response needed" mark and who answered a web reply.
 import { CATEGORY_LABELS, type Category } from '../core/categorize.js';
 import {
   BUCKET_EDGES_MIN,
@@ -60,6 +61,7 @@ export interface ConversationClock {
 
 const B = BUCKET_EDGES_MIN.length;
 const BUCKET_COLS = Array.from({ length: B }, (_, i) => `sum(b${i})`).join(', ');
+const BUCKETS = Array.from({ length: B }, (_, i) => `b${i}`).join(', ');
 const OPEN = 'answered_at IS NULL AND not_needed_at IS NULL';
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
@@ -174,15 +176,27 @@ export class ReportRepo {
     };
   }
 
+  /**
+   * Every group's tally over the window: the days before the next 8-day boundary from
+   * response_daily, then the 8-day and 64-day blocks of response_blocks (migration 017), so a
+   * 90-day window reads at most 16 rows per group, not 90.
+   */
   #summary(stores: readonly number[], since: number, agent: number | undefined): SummaryRow[] {
+    const first = since / DAY_MS;
+    const [b8, b64] = [Math.ceil(first / 8) * 8, Math.ceil(first / 64) * 64];
+    const scoped = [...stores, ...(agent === undefined ? [] : [agent])];
+    const filter = `store_id IN (${marks(stores.length)}) ${agent === undefined ? '' : 'AND user_id = ?'}`;
+    const cols = `store_id, category, user_id, sender_id, clocks, answered, answered_late, sum_ms, not_needed, not_needed_late, ${BUCKETS}`;
     const raw = stmt(
       this.#db,
       `SELECT store_id, category, user_id, sender_id, sum(clocks), sum(answered), sum(answered_late), sum(sum_ms), sum(not_needed), sum(not_needed_late), ${BUCKET_COLS}
-       FROM response_daily WHERE day >= ? AND store_id IN (${marks(stores.length)}) ${agent === undefined ? '' : 'AND user_id = ?'}
+       FROM (SELECT ${cols} FROM response_daily WHERE day >= ? AND day < ? AND ${filter}
+         UNION ALL SELECT ${cols} FROM response_blocks WHERE span = 8 AND day >= ? AND day < ? AND ${filter}
+         UNION ALL SELECT ${cols} FROM response_blocks WHERE span = 64 AND day >= ? AND ${filter})
        GROUP BY store_id, category, user_id, sender_id`,
     )
       .raw()
-      .all(since / DAY_MS, ...stores, ...(agent === undefined ? [] : [agent])) as number[][];
+      .all(...[[first, b8], [b8, b64], [b64]].flatMap((days) => [...days, ...scoped])) as number[][];
     return raw.map((r) => ({
       storeId: r[0] as number,
       category: r[1] as unknown as Category,

@@ -14,6 +14,7 @@ import { sql as eventsWebhooks } from './013-events-webhooks.js';
 import { sql as outboxLease } from './014-outbox-lease.js';
 import { sql as inboxIndexes } from './015-inbox-indexes.js';
 import { sql as leases } from './016-leases.js';
+import { sql as reportBlocks } from './017-report-blocks.js';
 
 export interface Migration {
   readonly version: number;
@@ -35,4 +36,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 14, name: 'outbox-lease', sql: outboxLease },
   { version: 15, name: 'inbox-indexes', sql: inboxIndexes },
   { version: 16, name: 'leases', sql: leases },
+  { version: 17, name: 'report-blocks', sql: reportBlocks },
 ];
