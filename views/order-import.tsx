@@ -1,6 +1,6 @@
 // The admin's order upload: pick a store and a CSV file, see each row's outcome (new, already
-// there, or what is wrong), then import. The file travels back with the Import button, so the
-// import is exactly what was previewed.
+// there, or what is wrong), then import. The file stays on the server and the Import button
+// carries only the token that names it, so the import is exactly what was previewed.
 import type { ImportReport } from '../src/web/api/order-import.js';
 import { Csrf, Flash, Layout } from './layout.js';
 
@@ -13,8 +13,8 @@ export function OrderImportPage(props: {
   stores: readonly { id: number; name: string }[];
   storeId?: number | undefined;
   fileName?: string | undefined;
-  /** The file, base64, carried by the Import button after a preview. */
-  file?: string | undefined;
+  /** The token of the previewed file kept on the server, carried by the Import button. */
+  upload?: string | undefined;
   preview?: ImportReport | undefined;
   done?: ImportReport | undefined;
   error?: string | undefined;
@@ -85,11 +85,10 @@ export function OrderImportPage(props: {
                 ))}
               </tbody>
             </table>
-            {props.preview && props.file && props.preview.created > 0 ? (
+            {props.preview && props.upload && props.preview.created > 0 ? (
               <form method="post" action="/orders/import">
                 <Csrf token={props.csrf} />
-                <input type="hidden" name="storeId" value={String(props.storeId ?? '')} />
-                <input type="hidden" name="file" value={props.file} />
+                <input type="hidden" name="upload" value={props.upload} />
                 <button type="submit">Import {props.preview.created} new order(s)</button>
               </form>
             ) : null}

@@ -2,6 +2,8 @@
 // `;` and decimal commas, quoted fields with line breaks) become orders and pairs like POST
 // /orders does, with a report per row; the same file twice changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserRepo } from '../../src/store/users.js';
+import { adminLogin, type AdminClient } from '../helpers/admin-client.js';
 import { TEST_TOKEN, startHarness, type Harness } from '../helpers/gateway.js';
 
 let h: Harness;
@@ -92,5 +94,87 @@ describe('POST /api/v1/orders/import', () => {
       body: 'number\n1\n',
     });
     expect(res.status).toBe(400);
+  });
+});
+
+describe('the admin preview, then Import', () => {
+  let owner: AdminClient;
+  let agent: AdminClient;
+  let other: number;
+  const base = () => `http://127.0.0.1:${h.gw.httpPort}`;
+  const ordersOf = (numbers: string) =>
+    h.gw.db.prepare(`SELECT number, store_id AS storeId FROM orders WHERE number LIKE ? ORDER BY number`).all(`${numbers}%`) as {
+      number: string;
+      storeId: number;
+    }[];
+  const csvOf = (...numbers: string[]) =>
+    `number,email,name,placed_at,total,currency\n${numbers.map((n) => `${n},${n.toLowerCase()}@buyer.example,Buyer ${n},2026-11-03,9.50,EUR`).join('\n')}\n`;
+  /** Uploads a file for a preview as `who`; the page and the token its Import button carries. */
+  const preview = async (who: AdminClient, csv: string, store = storeId) => {
+    const form = new FormData();
+    form.set('_csrf', who.csrf);
+    form.set('storeId', String(store));
+    form.set('file', new File([csv], 'orders.csv', { type: 'text/csv' }));
+    const res = await fetch(`${base()}/orders/import/preview`, { method: 'POST', body: form, headers: { cookie: who.cookie } });
+    const page = await res.text();
+    return { status: res.status, page, upload: /name="upload" value="([^"]+)"/.exec(page)?.[1] ?? null };
+  };
+  const errorOn = (page: string) => /class="error"[^>]*>([^<]*)/.exec(page)?.[1] ?? null;
+
+  beforeAll(async () => {
+    other = (await h.api('POST', '/api/v1/stores', { slug: 'other', name: 'Other Store', mailbox: 'support@other.example' })).body.id;
+    const users = new UserRepo(h.gw.db);
+    await users.create({ email: 'owner@acme.example', name: 'Olga Owner', role: 'owner', password: 'owner password 123' });
+    await users.create({ email: 'agent@acme.example', name: 'Abe Agent', role: 'agent', password: 'agent password 123', storeIds: [storeId] });
+    owner = await adminLogin(base(), 'owner@acme.example', 'owner password 123');
+    agent = await adminLogin(base(), 'agent@acme.example', 'agent password 123');
+  });
+
+  it('sends the browser a token, not the file, and imports exactly the previewed file into the previewed store, once', async () => {
+    const p = await preview(owner, csvOf('P-1', 'P-2'));
+    expect(p.status).toBe(200);
+    expect(p.upload).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(p.page).not.toContain(Buffer.from(csvOf('P-1', 'P-2')).toString('base64').slice(0, 40));
+    expect(p.page).not.toContain('name="file" value=');
+    // What a tampered form would bring along is not read: the other store, another file.
+    const res = await owner.post('/orders/import', { upload: p.upload!, storeId: String(other), file: Buffer.from(csvOf('X-1')).toString('base64') });
+    const page = await res.text();
+    expect(res.status).toBe(200);
+    expect(page).toContain('Imported 2 order(s)');
+    expect(ordersOf('P-')).toEqual([
+      { number: 'P-1', storeId },
+      { number: 'P-2', storeId },
+    ]);
+    expect(ordersOf('X-')).toEqual([]);
+    const twice = await owner.post('/orders/import', { upload: p.upload! });
+    expect(twice.status).toBe(400);
+    expect(errorOn(await twice.text())).toContain('upload the file again');
+    expect(h.gw.db.prepare('SELECT count(*) FROM order_import_uploads').pluck().get()).toBe(0);
+  });
+
+  it('imports nothing from a form that carries the file itself, as the old Import button did', async () => {
+    const res = await owner.post('/orders/import', { storeId: String(storeId), file: Buffer.from(csvOf('F-1')).toString('base64') });
+    expect(res.status).toBe(400);
+    expect(ordersOf('F-')).toEqual([]);
+  });
+
+  it("keeps a preview for the user who made it: another user's Import with its token imports nothing and leaves it", async () => {
+    const p = await preview(owner, csvOf('Q-1'));
+    const stolen = await agent.post('/orders/import', { upload: p.upload! });
+    expect(stolen.status).toBe(400);
+    expect(ordersOf('Q-')).toEqual([]);
+    expect((await owner.post('/orders/import', { upload: p.upload! })).status).toBe(200);
+    expect(ordersOf('Q-')).toEqual([{ number: 'Q-1', storeId }]);
+  });
+
+  it('keeps nothing for a preview with nothing to import, and at most three per user', async () => {
+    await preview(owner, csvOf('P-1')); // already imported: no Import button, nothing kept
+    expect(h.gw.db.prepare('SELECT count(*) FROM order_import_uploads').pluck().get()).toBe(0);
+    const tokens: (string | null)[] = [];
+    for (const n of ['R-1', 'R-2', 'R-3', 'R-4']) tokens.push((await preview(owner, csvOf(n))).upload);
+    expect(h.gw.db.prepare('SELECT count(*) FROM order_import_uploads').pluck().get()).toBe(3);
+    expect((await owner.post('/orders/import', { upload: tokens[0]! })).status).toBe(400); // the oldest went
+    expect((await owner.post('/orders/import', { upload: tokens[3]! })).status).toBe(200);
+    expect(ordersOf('R-')).toEqual([{ number: 'R-4', storeId }]);
   });
 });

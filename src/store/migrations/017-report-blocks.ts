@@ -13,7 +13,7 @@
 //    kept on the server (it used to travel to the browser and back in a hidden field, so the import
 //    could differ from the preview). A row is found by the SHA-256 of an unguessable token and only
 //    for the user who uploaded it; it is removed by the import and after an hour
-//    (web/admin/order-import-uploads.ts).
+//    (store/order-import-uploads.ts).
 import { BUCKET_EDGES_MIN } from './011-response-clocks.js';
 
 const buckets = Array.from({ length: BUCKET_EDGES_MIN.length }, (_, i) => `b${i}`);
