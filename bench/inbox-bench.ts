@@ -1,14 +1,18 @@
 // Inbox speed on a big database: BENCH_MESSAGES (default 1 000 000) messages in the support
 // team's archive of bench/seed-inbox.ts (50 stores, 125 000 conversations over 90 days), then the
 // real gateway serves the admin and we time its pages over HTTP as a logged-in owner: every inbox
-// filter, search, sort by due, the sidebar's unread counts (on every page), the 90-day report, the
-// conversation views. Medians and p90 of 25 requests after two warm-ups, and the median CPU time
+// filter, search, sort by due, the sidebar's unread counts (on every page), the conversation list
+// (one row per conversation) and its live refresh as the browser polls it, the 7/30/90-day
+// response-time report (page, CSV, API), a conversation of 200 messages, its live refresh and an
+// older message opened in it. Medians and p90 of 25 requests after two warm-ups each (and 40 for the
+// process before the first), and the median CPU time
 // the process (server and client) spent per request: on a machine shared with other work the wall
 // time mostly measures the wait for a core, the CPU time what the page costs.
 //   npm run bench:inbox                       (seeds a temporary database, removed afterwards)
 //   BENCH_DB=/tmp/inbox-1m npm run bench:inbox  (seeds that directory once and keeps it: later runs reuse it)
 //   BENCH_MESSAGES=200000 for a quicker run; BENCH_PLANS=1 prints SQLite's plan of every query the
 //   pages ran (look for SCAN without an index, and USE TEMP B-TREE over many rows).
+//   BENCH_ONLY=report times only the cases whose label matches that regular expression.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,7 +119,9 @@ async function main(): Promise<void> {
     const orderOf = gw.db.prepare('SELECT number FROM orders WHERE pair_id = 4321 LIMIT 1').pluck().get() as string;
     const middle = count('SELECT last_message_id FROM conversations ORDER BY last_message_id DESC LIMIT 1 OFFSET 5000');
     const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
     const time = async (label: string, path: string, headers: Record<string, string> = { cookie }, check?: (body: string) => boolean) => {
+      if (only && !only.test(label)) return '';
       if (queries) queries.label = label;
       const times: number[] = [];
       const cpu: number[] = [];
@@ -141,7 +147,10 @@ async function main(): Promise<void> {
       `\nmaskgate inbox bench: ${messages} messages, ${conversations} conversations, ${count('SELECT count(*) FROM stores')} stores; server time per page over HTTP (25 requests each)\n`,
     );
     const isTable = (b: string) => b.includes('<table');
-    const inboxPage = await time('inbox, first page (all stores)', '/inbox', { cookie }, isTable);
+    // A freshly started process pays for compiling its code on its first fifty or so pages (2–4×
+    // the steady cost): warm it up first, so the first case measures what the page costs.
+    for (let i = 0; i < 40; i++) await (await fetch(`${base}${i % 2 ? '/inbox' : '/reports/response-times?days=7'}`, { headers: { cookie } })).text();
+    const inboxPage = await time('conversation list, first page (all stores)', '/inbox', { cookie }, isTable);
     const cases: [string, string][] = [
       ['inbox, one store', '/inbox?store=7'],
       ['inbox, one store, unread', '/inbox?store=7&unread=1'],
@@ -166,11 +175,22 @@ async function main(): Promise<void> {
       ['conversations, mine', '/inbox?owner=mine'],
       ['conversations, unassigned, open', '/inbox?owner=none&status=open'],
     ];
+    // The list's live refresh (views/assets/inbox.js): the page's own URL again every 5 s, with
+    // HX-Request, rows and sidebar compared in the browser.
+    const poll = { cookie, 'hx-request': 'true' };
+    const liveCases: [string, string][] = [
+      ['live refresh of the list (all stores)', '/inbox'],
+      ['live refresh of the list, one store, unread', '/inbox?store=7&unread=1'],
+      ['live refresh of the list, due first', '/inbox?sort=due'],
+    ];
     gw.db.prepare('UPDATE conversations SET assignee_id = ? WHERE pair_id % 7 = 0').run(owner);
     for (const [label, path] of cases) await time(label, path);
+    for (const [label, path] of liveCases) await time(label, path, poll, isTable);
     // Reports: the 90-day response-time report over every store (summaries kept by triggers,
     // migration 011), as the page, the CSV and the API answer it.
     const reportCases: [string, string, Record<string, string>][] = [
+      ['report, 7 days, all stores (page)', '/reports/response-times?days=7', { cookie }],
+      ['report, 30 days, all stores (page)', '/reports/response-times?days=30', { cookie }],
       ['report, 90 days, all stores (page)', '/reports/response-times?days=90', { cookie }],
       ['report, 90 days, one store (page)', '/reports/response-times?days=90&storeId=7', { cookie }],
       ['report, 90 days, one agent (page)', `/reports/response-times?days=90&agentId=3`, { cookie }],
@@ -179,7 +199,7 @@ async function main(): Promise<void> {
     ];
     for (const [label, path, headers] of reportCases) await time(label, path, headers, (b) => /Store 7/.test(b));
     const long = await conversationBench(gw.db, time);
-    scrubCost(gw.db, config.domains, inboxPage, long);
+    if (inboxPage && long) scrubCost(gw.db, config.domains, inboxPage, long);
     if (queries) printPlans(gw.db, queries.sqls);
     await gw.stop();
   } finally {
@@ -249,9 +269,10 @@ async function conversationBench(
 ): Promise<string> {
   const long = seedLongConversation(db);
   process.stdout.write('\nconversation views\n');
-  await time('live refresh of the list (same page)', '/inbox');
   const page = await time('a conversation of 200 messages', `/conversations/${long.pairId}`);
   await time('its live refresh (nothing new)', `/conversations/${long.pairId}/live?after=${long.lastId}`);
+  await time('its live refresh (one new message)', `/conversations/${long.pairId}/live?after=${long.lastId - 1}`);
+  await time('an older message of it opened', `/messages/${long.lastId - 150}/card`);
   return page;
 }
 
