@@ -5,9 +5,9 @@
 // (one row per conversation) and its live refresh as the browser polls it, the 7/30/90-day
 // response-time report (page, CSV, API), a conversation of 200 messages, its live refresh and an
 // older message opened in it. Medians and p90 of 25 requests after two warm-ups each (and 40 for the
-// process before the first), and the median CPU time
-// the process (server and client) spent per request: on a machine shared with other work the wall
-// time mostly measures the wait for a core, the CPU time what the page costs.
+// process before the first), and the median CPU time the process (server and client) spent per
+// request: on a machine shared with other work the wall time mostly measures the wait for a core,
+// the CPU time what the page costs.
 //   npm run bench:inbox                       (seeds a temporary database, removed afterwards)
 //   BENCH_DB=/tmp/inbox-1m npm run bench:inbox  (seeds that directory once and keeps it: later runs reuse it)
 //   BENCH_MESSAGES=200000 for a quicker run; BENCH_PLANS=1 prints SQLite's plan of every query the
