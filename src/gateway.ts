@@ -10,7 +10,7 @@ import { BounceIntake } from './outbound/bounce-intake.js';
 import { loadDkimKey, unsigned } from './outbound/dkim.js';
 import { LeasedJob } from './jobs/leased-job.js';
 import { nodeId } from './store/ports.js';
-import { clearJobLeases, sqliteStorage } from './store/sqlite/storage.js';
+import { clearDeadLeases, sqliteStorage } from './store/sqlite/storage.js';
 import { OutboxEntry } from './relay/outbox-entry.js';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
@@ -111,8 +111,10 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const node = nodeId();
   // The ports over this connection (SQLite: one node owns the file, so job leases a dead process
   // left are cleared at start). Periodic jobs and the DKIM key go through them.
-  const storage = sqliteStorage(db, { sessionTtlMs: 0 });
-  clearJobLeases(db);
+  const commit = new GroupCommit(db);
+  const storage = sqliteStorage(db, { sessionTtlMs: 0, commit });
+  const freed = clearDeadLeases(db);
+  if (freed.outbox) log.info({ event: 'queue.leases-released', rows: freed.outbox }, 'leases of a stopped process released');
   const dkimKey = config.dkim.enabled ? await loadDkimKey(storage.secrets, config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
   // Sender authentication, parse, rewrite, compose and DKIM signing run on worker threads (one per
   // core by default; see work-pool.ts), off the thread that answers SMTP and commits.
@@ -125,13 +127,11 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const transport = createTransport(config);
   const outboxStats = new OutboxRepo(db);
   const metrics = new Metrics(() => ({ depth: outboxStats.pendingCount(), oldestAgeSeconds: outboxStats.oldestPendingAgeSeconds() }));
-  const commit = new GroupCommit(db);
   // The one way into the outbox: compose, sign, queue in one commit, wake the worker.
   const outboxEntry = new OutboxEntry(commit, outboxStats, sign, () => worker.wake());
   const notices = new FailureNotices(db, outboxEntry, config.domains[0] as string);
   const worker = new OutboundWorker(
-    db,
-    commit,
+    storage.outbox,
     transport,
     {
       concurrency: config.outbound.concurrency,
@@ -141,6 +141,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       bounces,
       notices,
       metrics,
+      nodeId: node,
     },
     log.child({ component: 'outbound' }),
   );

@@ -13,6 +13,7 @@ import { OutboundWorker } from '../../src/outbound/worker.js';
 import { GroupCommit } from '../../src/relay/group-commit.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { OutboxRepo } from '../../src/store/outbox.js';
+import { sqliteStorage } from '../../src/store/sqlite/storage.js';
 
 /** Records every delivery; each takes a few milliseconds, so two workers overlap. */
 class RecordingTransport implements Transport {
@@ -53,8 +54,7 @@ function worker(db: Db, commit: GroupCommit, transport: Transport): OutboundWork
     'relay.test',
   );
   return new OutboundWorker(
-    db,
-    commit,
+    sqliteStorage(db, { sessionTtlMs: 0, commit }).outbox,
     transport,
     {
       concurrency: 8,
