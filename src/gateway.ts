@@ -192,6 +192,8 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       pollIntervalMs: config.campaigns.pollIntervalMs,
       publicUrl: () => adminUrl,
       domain: config.domains[0] as string,
+      ledger: storage.ledger,
+      nodeId: node,
     },
     notice,
     log.child({ component: 'campaigns' }),
