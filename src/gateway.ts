@@ -98,7 +98,27 @@ export function loadTls(config: AppConfig): TlsFiles | null {
   return { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
 }
 
+/**
+ * Why this gateway cannot start on the configured database, or null. With `database.url` set the
+ * storage ports, the outbox worker's and the campaign sender's claims, the job leases and
+ * `maskgate migrate-to-postgres` work on PostgreSQL, but SMTP intake, the pipeline's commit, the
+ * admin and the API still read and write SQLite: starting would silently split the data, so the
+ * gateway refuses with this sentence instead (README, "More than one machine").
+ */
+export function unsupportedDatabase(config: AppConfig): string | null {
+  if (!config.database.url) return null;
+  return (
+    'database.url (MASKGATE_DATABASE_URL) is set, but this version cannot run the gateway on PostgreSQL yet: SMTP intake, the admin and the API ' +
+    'still need SQLite (README, "More than one machine"). Unset it to run on SQLite under dataDir; nothing was started or written.'
+  );
+}
+
 export async function startGateway(config: AppConfig, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  const refused = unsupportedDatabase(config);
+  if (refused) {
+    log.error({ event: 'gateway.database-unsupported' }, refused);
+    throw new Error(refused);
+  }
   const resolver =
     options.resolver ??
     systemResolver(config.dns.timeoutMs, config.dns.static, { maxTtlSeconds: config.dns.cacheSeconds, maxEntries: config.dns.cacheEntries });
