@@ -34,7 +34,7 @@ const worker = new OutboundWorker(
   storage.outbox,
   transport,
   {
-    concurrency: 8,
+    concurrency: Number(process.env.CONCURRENCY ?? 8),
     pollIntervalMs: 50,
     retry: { schedule: [1], thereafter: 1, lifetime: 86_400 },
     relayDomain: 'relay.test',
