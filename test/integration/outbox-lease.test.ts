@@ -90,6 +90,27 @@ describe('outbox leases', () => {
     expect(new Set(transport.delivered).size).toBe(n);
   });
 
+  it('with the group commit, the port’s claims and marks join it, and a unit of work writes in its own transaction at once', async () => {
+    const db = freshDb();
+    let syncs = 0;
+    const commit = new GroupCommit(db, 64, async () => {
+      syncs++;
+    });
+    const storage = sqliteStorage(db, { sessionTtlMs: 0, commit });
+    // Inside write() nothing may wait for a later group commit: the enqueue lands in write's transaction.
+    const id = await storage.write(async (tx) =>
+      tx.outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: 'jane@buyer.test', raw: Buffer.from('x\r\n') }),
+    );
+    expect(syncs).toBe(0);
+    expect(await storage.outbox.get(id)).toMatchObject({ status: 'queued' });
+    // A claim and a status change are group commits (made durable by its WAL sync).
+    expect((await storage.outbox.claim('node-a', 10, 60_000)).map((r) => r.id)).toEqual([id]);
+    expect(syncs).toBe(1);
+    await storage.outbox.markDone(id, 'captured', 1);
+    expect(syncs).toBe(2);
+    expect(await storage.outbox.get(id)).toMatchObject({ status: 'captured' });
+  });
+
   it('a row leased by a worker that died is taken over once its lease has run out, not before', () => {
     const db = freshDb();
     const outbox = new OutboxRepo(db);
