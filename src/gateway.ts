@@ -166,7 +166,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     log.child({ component: 'outbound' }),
   );
   // A bounce is believed for as long as its signed address is valid after the hand-over.
-  const bounceIntake = new BounceIntake(db, commit, bounces, notices, config.domains, (config.outbound.lifetime + 7 * 86_400) * 1000);
+  const bounceIntake = new BounceIntake(storage, bounces, notices, config.domains, (config.outbound.lifetime + 7 * 86_400) * 1000);
   const relay = new Relay(
     db,
     commit,

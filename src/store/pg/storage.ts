@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { Repositories, Storage } from '../ports.js';
 import { openPool, poolScope, transaction, txScope, type PgScope } from './db.js';
+import { pgBounces } from './bounces.js';
 import { pgLedger } from './ledger.js';
 import { pgLeases } from './leases.js';
 import { migratePg } from './migrate.js';
@@ -27,6 +28,7 @@ function repositories(s: PgScope, o: PgStorageOptions): Repositories {
     leases: pgLeases(s),
     sessions: pgSessions(s, o.sessionTtlMs),
     records: pgRecords(s),
+    bounces: pgBounces(s),
   };
 }
 

@@ -11,6 +11,7 @@ import { SessionRepo } from '../sessions.js';
 import { getSetting, loadSecret, setSetting } from '../settings.js';
 import { stmt } from '../statements.js';
 import type {
+  BounceStore,
   CampaignLedger,
   ClaimedLedgerRow,
   CountedTable,
@@ -117,6 +118,27 @@ function ledger(db: Db): CampaignLedger {
       }[];
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
+  };
+}
+
+function bounces(db: Db, commit: Committer): BounceStore {
+  return {
+    // Joins the next group commit when there is one (the bounce's sender may be waiting on it).
+    record: async (r) =>
+      commit.run(() => {
+        stmt(db, 'INSERT INTO bounce_reports (outbox_id, received_at, outcome, reason, status, diagnostic) VALUES (?, ?, ?, ?, ?, ?)').run(
+          r.outboxId,
+          r.receivedAt,
+          r.outcome,
+          r.reason,
+          r.status,
+          r.diagnostic,
+        );
+      }),
+    markUndeliverable: async (email, now = Date.now()) =>
+      commit.run(() => {
+        stmt(db, 'UPDATE buyers SET undeliverable_at = ? WHERE email = ? AND undeliverable_at IS NULL').run(now, email.toLowerCase());
+      }),
   };
 }
 
@@ -239,6 +261,7 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
     leases: leases(db),
     sessions: sessions(db, o.sessionTtlMs),
     records: records(db),
+    bounces: bounces(db, commit),
   });
   // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
   const inTx = repos(direct);
