@@ -28,7 +28,6 @@ import { ProspectRepo } from './store/prospects.js';
 import { CampaignService } from './campaigns/service.js';
 import { Metrics } from './metrics.js';
 import { runDoctor } from './doctor.js';
-import { purgeOldBodies, purgeOldEvents } from './store/retention.js';
 import { GroupCommit } from './relay/group-commit.js';
 import { Relay } from './relay/pipeline.js';
 import { readFileSync } from 'node:fs';
@@ -318,10 +317,10 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   webhooks.start();
   reloader?.start(config.tls.watchIntervalMs);
   // Retention: purge old bodies and events when the lease is taken and every hour while it is held.
-  const purge = () => {
+  const purge = async () => {
     try {
-      const { messages } = config.retention.bodyDays === null ? { messages: 0 } : purgeOldBodies(db, config.retention.bodyDays);
-      const { events } = config.retention.eventDays === null ? { events: 0 } : purgeOldEvents(db, config.retention.eventDays);
+      const { messages } = config.retention.bodyDays === null ? { messages: 0 } : await storage.retention.purgeBodies(config.retention.bodyDays);
+      const { events } = config.retention.eventDays === null ? { events: 0 } : await storage.retention.purgeEvents(config.retention.eventDays);
       if (messages || events) log.info({ event: 'retention.purged', messages, events }, 'old message bodies and events purged');
     } catch (err) {
       log.error({ event: 'retention.error', err: (err as Error).message }, 'retention pass failed');
@@ -334,8 +333,8 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     node,
     {
       start() {
-        purge();
-        retentionTimer = setInterval(purge, 3_600_000);
+        void purge();
+        retentionTimer = setInterval(() => void purge(), 3_600_000);
         retentionTimer.unref();
       },
       async stop() {

@@ -96,6 +96,14 @@ export interface BounceStore {
   markUndeliverable(email: string, now?: number): Promise<void>;
 }
 
+/** The retention job's purges (store/retention.ts says what goes and what stays). */
+export interface RetentionStore {
+  /** Bodies of messages received before now - bodyDays (a delivery in progress keeps its bytes). */
+  purgeBodies(bodyDays: number, now?: number): Promise<{ messages: number }>;
+  /** Events written before now - eventDays, in batches (each its own transaction). */
+  purgeEvents(eventDays: number, now?: number): Promise<{ events: number }>;
+}
+
 /** Secrets and small settings kept in the database (shared by every node). */
 export interface SecretStore {
   /** A 256-bit secret under `name`, made once: concurrent first calls (any node) all get the stored one. */
@@ -186,6 +194,7 @@ export interface Repositories {
   readonly sessions: SessionStore;
   readonly records: Records;
   readonly bounces: BounceStore;
+  readonly retention: RetentionStore;
 }
 
 /**

@@ -387,6 +387,23 @@ describe.each(adapters)('storage ports on %s', (_name, make) => {
     });
   });
 
+  describe('retention', () => {
+    it('purges old bodies (the row stays) and old events, and keeps what is younger', async () => {
+      const day = 86_400_000;
+      expect(await h.a.retention.purgeBodies(30, NOW + 29 * day)).toEqual({ messages: 0 });
+      expect(await h.a.records.messageRaw(1)).not.toBeNull();
+      expect(await h.b.retention.purgeBodies(30, NOW + 31 * day)).toEqual({ messages: 1 });
+      expect(await h.a.records.messageRaw(1)).toBeNull();
+      expect((await h.a.records.message(1))?.subject).toBe('Your order');
+      expect(await h.b.retention.purgeBodies(30, NOW + 31 * day)).toEqual({ messages: 0 });
+      for (const at of [NOW, NOW + day, NOW + 40 * day])
+        await h.exec("INSERT INTO events (type, store_id, data, created_at) VALUES ('message.sent', 1, '{}', ?)", [at]);
+      const before = Number((await h.exec('SELECT count(*) AS n FROM events'))[0]?.n);
+      expect(await h.a.retention.purgeEvents(30, NOW + 35 * day)).toEqual({ events: before - 1 });
+      expect(await h.exec('SELECT created_at FROM events')).toEqual([{ created_at: NOW + 40 * day }]);
+    });
+  });
+
   describe('unit of work', () => {
     it('commits everything a write did when it resolves', async () => {
       const id = await h.a.write(async (tx) => {

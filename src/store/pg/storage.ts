@@ -10,6 +10,7 @@ import { pgLeases } from './leases.js';
 import { migratePg } from './migrate.js';
 import { pgOutbox } from './outbox.js';
 import { pgRecords } from './records.js';
+import { pgRetention } from './retention.js';
 import { pgSecrets } from './secrets.js';
 import { pgSessions } from './sessions.js';
 
@@ -29,6 +30,7 @@ function repositories(s: PgScope, o: PgStorageOptions): Repositories {
     sessions: pgSessions(s, o.sessionTtlMs),
     records: pgRecords(s),
     bounces: pgBounces(s),
+    retention: pgRetention(s),
   };
 }
 

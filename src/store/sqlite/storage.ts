@@ -7,6 +7,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { Db } from '../db.js';
 import { OutboxRepo } from '../outbox.js';
+import { purgeOldBodies, purgeOldEvents } from '../retention.js';
 import { SessionRepo } from '../sessions.js';
 import { getSetting, loadSecret, setSetting } from '../settings.js';
 import { stmt } from '../statements.js';
@@ -262,6 +263,10 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
     sessions: sessions(db, o.sessionTtlMs),
     records: records(db),
     bounces: bounces(db, commit),
+    retention: {
+      purgeBodies: async (days, now = Date.now()) => purgeOldBodies(db, days, now),
+      purgeEvents: async (days, now = Date.now()) => purgeOldEvents(db, days, now),
+    },
   });
   // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
   const inTx = repos(direct);
