@@ -212,6 +212,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       publicUrl: () => adminUrl,
       domain: config.domains[0] as string,
       ledger: storage.ledger,
+      queue: storage.outbox,
       nodeId: node,
     },
     notice,

@@ -19,7 +19,7 @@ import type { Db } from '../store/db.js';
 import { OrderRepo } from '../store/orders.js';
 import { OutboxRepo } from '../store/outbox.js';
 import { ProspectRepo } from '../store/prospects.js';
-import type { CampaignLedger } from '../store/ports.js';
+import type { CampaignLedger, OutboxQueue } from '../store/ports.js';
 import { StoreRepo, type StoreRow } from '../store/stores.js';
 import type { UnsubscribeTokens } from './unsubscribe-token.js';
 
@@ -38,6 +38,8 @@ export interface CampaignSenderOptions {
   readonly domain: string;
   /** The ledger port: recipients are claimed with this node's id and a lease (each at most once across nodes). */
   readonly ledger: CampaignLedger;
+  /** The outbox port: its depth is the back-pressure (every node's waiting rows). */
+  readonly queue: Pick<OutboxQueue, 'pendingCount'>;
   /** This gateway's node id (store/ports.ts nodeId). */
   readonly nodeId: string;
 }
@@ -184,7 +186,7 @@ export class CampaignSender {
     this.#refill(now);
     // The smarthost is pushing back (or slow): hand over no more than the queue has room for,
     // counting what is on its way there.
-    const room = this.#o.maxQueued - this.#outbox.pendingCount() - this.#inFlight.size;
+    const room = this.#o.maxQueued - (await this.#o.queue.pendingCount()) - this.#inFlight.size;
     const n = Math.min(Math.floor(this.#budget), room, WINDOW - this.#inFlight.size, CHUNK);
     if (n < 1) return;
     const taken = await this.#o.ledger.claim(c.id, this.#o.nodeId, n, CLAIM_LEASE_MS, now);
