@@ -265,7 +265,7 @@ export const configSchema = z
           .regex(/^postgres(ql)?:\/\//, 'must be a postgres://user:pass@host:port/db URL')
           .nullable()
           .describe(
-            'PostgreSQL for several nodes (`postgres://user:pass@host:port/db`; env `MASKGATE_DATABASE_URL`). `null`: SQLite under `dataDir`. Today the storage ports, their contract tests and `maskgate migrate-to-postgres` use it; the gateway itself still runs on SQLite (README, "More than one machine").',
+            'PostgreSQL for several nodes (`postgres://user:pass@host:port/db`; env `MASKGATE_DATABASE_URL`). `null`: SQLite under `dataDir`. Today `maskgate migrate-to-postgres` and the storage ports use it, but the gateway does not run on it yet: with it set, `npm start` refuses to start with one log line (`gateway.database-unsupported`) rather than run on SQLite (README, "More than one machine").',
           ),
       })
       .strict(),

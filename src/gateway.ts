@@ -10,7 +10,7 @@ import { BounceIntake } from './outbound/bounce-intake.js';
 import { loadDkimKey, unsigned } from './outbound/dkim.js';
 import { LeasedJob } from './jobs/leased-job.js';
 import { nodeId } from './store/ports.js';
-import { clearJobLeases, sqliteStorage } from './store/sqlite/storage.js';
+import { clearDeadLeases, sqliteStorage } from './store/sqlite/storage.js';
 import { OutboxEntry } from './relay/outbox-entry.js';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
@@ -28,7 +28,6 @@ import { ProspectRepo } from './store/prospects.js';
 import { CampaignService } from './campaigns/service.js';
 import { Metrics } from './metrics.js';
 import { runDoctor } from './doctor.js';
-import { purgeOldBodies, purgeOldEvents } from './store/retention.js';
 import { GroupCommit } from './relay/group-commit.js';
 import { Relay } from './relay/pipeline.js';
 import { readFileSync } from 'node:fs';
@@ -98,7 +97,27 @@ export function loadTls(config: AppConfig): TlsFiles | null {
   return { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
 }
 
+/**
+ * Why this gateway cannot start on the configured database, or null. With `database.url` set the
+ * storage ports, the outbox worker's and the campaign sender's claims, the job leases and
+ * `maskgate migrate-to-postgres` work on PostgreSQL, but SMTP intake, the pipeline's commit, the
+ * admin and the API still read and write SQLite: starting would silently split the data, so the
+ * gateway refuses with this sentence instead (README, "More than one machine").
+ */
+export function unsupportedDatabase(config: AppConfig): string | null {
+  if (!config.database.url) return null;
+  return (
+    'database.url (MASKGATE_DATABASE_URL) is set, but this version cannot run the gateway on PostgreSQL yet: SMTP intake, the admin and the API ' +
+    'still need SQLite (README, "More than one machine"). Unset it to run on SQLite under dataDir; nothing was started or written.'
+  );
+}
+
 export async function startGateway(config: AppConfig, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  const refused = unsupportedDatabase(config);
+  if (refused) {
+    log.error({ event: 'gateway.database-unsupported' }, refused);
+    throw new Error(refused);
+  }
   const resolver =
     options.resolver ??
     systemResolver(config.dns.timeoutMs, config.dns.static, { maxTtlSeconds: config.dns.cacheSeconds, maxEntries: config.dns.cacheEntries });
@@ -111,8 +130,10 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const node = nodeId();
   // The ports over this connection (SQLite: one node owns the file, so job leases a dead process
   // left are cleared at start). Periodic jobs and the DKIM key go through them.
-  const storage = sqliteStorage(db, { sessionTtlMs: 0 });
-  clearJobLeases(db);
+  const commit = new GroupCommit(db);
+  const storage = sqliteStorage(db, { sessionTtlMs: 0, commit });
+  const freed = clearDeadLeases(db);
+  if (freed.outbox) log.info({ event: 'queue.leases-released', rows: freed.outbox }, 'leases of a stopped process released');
   const dkimKey = config.dkim.enabled ? await loadDkimKey(storage.secrets, config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
   // Sender authentication, parse, rewrite, compose and DKIM signing run on worker threads (one per
   // core by default; see work-pool.ts), off the thread that answers SMTP and commits.
@@ -125,13 +146,11 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const transport = createTransport(config);
   const outboxStats = new OutboxRepo(db);
   const metrics = new Metrics(() => ({ depth: outboxStats.pendingCount(), oldestAgeSeconds: outboxStats.oldestPendingAgeSeconds() }));
-  const commit = new GroupCommit(db);
   // The one way into the outbox: compose, sign, queue in one commit, wake the worker.
   const outboxEntry = new OutboxEntry(commit, outboxStats, sign, () => worker.wake());
   const notices = new FailureNotices(db, outboxEntry, config.domains[0] as string);
   const worker = new OutboundWorker(
-    db,
-    commit,
+    storage.outbox,
     transport,
     {
       concurrency: config.outbound.concurrency,
@@ -141,11 +160,12 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       bounces,
       notices,
       metrics,
+      nodeId: node,
     },
     log.child({ component: 'outbound' }),
   );
   // A bounce is believed for as long as its signed address is valid after the hand-over.
-  const bounceIntake = new BounceIntake(db, commit, bounces, notices, config.domains, (config.outbound.lifetime + 7 * 86_400) * 1000);
+  const bounceIntake = new BounceIntake(storage, bounces, notices, config.domains, (config.outbound.lifetime + 7 * 86_400) * 1000);
   const relay = new Relay(
     db,
     commit,
@@ -191,6 +211,9 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       pollIntervalMs: config.campaigns.pollIntervalMs,
       publicUrl: () => adminUrl,
       domain: config.domains[0] as string,
+      ledger: storage.ledger,
+      queue: storage.outbox,
+      nodeId: node,
     },
     notice,
     log.child({ component: 'campaigns' }),
@@ -295,10 +318,10 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   webhooks.start();
   reloader?.start(config.tls.watchIntervalMs);
   // Retention: purge old bodies and events when the lease is taken and every hour while it is held.
-  const purge = () => {
+  const purge = async () => {
     try {
-      const { messages } = config.retention.bodyDays === null ? { messages: 0 } : purgeOldBodies(db, config.retention.bodyDays);
-      const { events } = config.retention.eventDays === null ? { events: 0 } : purgeOldEvents(db, config.retention.eventDays);
+      const { messages } = config.retention.bodyDays === null ? { messages: 0 } : await storage.retention.purgeBodies(config.retention.bodyDays);
+      const { events } = config.retention.eventDays === null ? { events: 0 } : await storage.retention.purgeEvents(config.retention.eventDays);
       if (messages || events) log.info({ event: 'retention.purged', messages, events }, 'old message bodies and events purged');
     } catch (err) {
       log.error({ event: 'retention.error', err: (err as Error).message }, 'retention pass failed');
@@ -311,8 +334,8 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     node,
     {
       start() {
-        purge();
-        retentionTimer = setInterval(purge, 3_600_000);
+        void purge();
+        retentionTimer = setInterval(() => void purge(), 3_600_000);
         retentionTimer.unref();
       },
       async stop() {

@@ -19,6 +19,7 @@ import type { Db } from '../store/db.js';
 import { OrderRepo } from '../store/orders.js';
 import { OutboxRepo } from '../store/outbox.js';
 import { ProspectRepo } from '../store/prospects.js';
+import type { CampaignLedger, OutboxQueue } from '../store/ports.js';
 import { StoreRepo, type StoreRow } from '../store/stores.js';
 import type { UnsubscribeTokens } from './unsubscribe-token.js';
 
@@ -35,6 +36,12 @@ export interface CampaignSenderOptions {
   /** Where the public unsubscribe page is (the admin's public URL). */
   readonly publicUrl: () => string;
   readonly domain: string;
+  /** The ledger port: recipients are claimed with this node's id and a lease (each at most once across nodes). */
+  readonly ledger: CampaignLedger;
+  /** The outbox port: its depth is the back-pressure (every node's waiting rows). */
+  readonly queue: Pick<OutboxQueue, 'pendingCount'>;
+  /** This gateway's node id (store/ports.ts nodeId). */
+  readonly nodeId: string;
 }
 
 /** Queues a plain notice to a store's mailbox (the completion notice). */
@@ -48,6 +55,13 @@ export type NoticeQueue = (to: string, subject: string, text: string) => Promise
 const WINDOW = 200;
 /** Rows claimed at a time: starting many at once would hold the event loop (and delivery) up. */
 const CHUNK = 25;
+/**
+ * How long a claimed recipient stays leased to this node (ms): far longer than claim to commit
+ * takes (seconds). A node that dies leaves its claims to be resolved from the stored messages once
+ * they run out (recoverInterrupted, at start and every RECOVER_EVERY_MS).
+ */
+const CLAIM_LEASE_MS = 5 * 60_000;
+const RECOVER_EVERY_MS = 60_000;
 
 export class CampaignSender {
   readonly #repo: CampaignRepo;
@@ -68,6 +82,7 @@ export class CampaignSender {
   readonly #inFlight = new Set<Promise<void>>();
   #budget = 0;
   #refilledAt = Date.now();
+  #recoveredAt = 0;
   readonly #topItems = new Map<number, { at: number; text: string }>();
 
   constructor(db: Db, relay: Relay, tokens: UnsubscribeTokens, o: CampaignSenderOptions, notice: NoticeQueue, log: Logger, metrics?: Metrics) {
@@ -87,7 +102,19 @@ export class CampaignSender {
 
   /** Call before the outbound worker starts: resolves what a crash left half done. */
   start(): void {
-    const interrupted = this.#outbox.failInterrupted();
+    this.#recoverInterrupted();
+    this.#timer = setInterval(() => void this.tick(), this.#o.pollIntervalMs);
+    this.#timer.unref();
+  }
+
+  /**
+   * What a dead node (or this process before a crash) left half done, once its leases ran out:
+   * at-most-once deliveries cut mid-attempt are reported unknown, claimed recipients are resolved
+   * from the stored messages (sent, or pending again). Nothing is sent blindly.
+   */
+  #recoverInterrupted(now = Date.now()): void {
+    this.#recoveredAt = now;
+    const interrupted = this.#outbox.failInterrupted(now);
     const unknown = this.#repo.markUnknown(interrupted);
     if (interrupted.length) {
       this.#log.warn(
@@ -95,10 +122,8 @@ export class CampaignSender {
         'deliveries interrupted by a crash reported as unknown',
       );
     }
-    const { sent, pending } = this.#repo.recover();
+    const { sent, pending } = this.#repo.recover(now);
     if (sent || pending) this.#log.info({ event: 'campaign.recovered', sent, pending }, 'ledger rows caught mid-send resolved from the stored messages');
-    this.#timer = setInterval(() => void this.tick(), this.#o.pollIntervalMs);
-    this.#timer.unref();
   }
 
   async stop(): Promise<void> {
@@ -120,6 +145,8 @@ export class CampaignSender {
 
   async #pass(): Promise<void> {
     const now = Date.now();
+    // Another node may have died holding claims: resolved here once its leases ran out.
+    if (now - this.#recoveredAt >= RECOVER_EVERY_MS) this.#recoverInterrupted(now);
     for (const c of this.#repo.withStatus(['scheduled'])) {
       if (c.scheduledAt === null || c.scheduledAt > now) continue;
       if (now - c.scheduledAt > this.#o.lateAfterMs) {
@@ -159,10 +186,11 @@ export class CampaignSender {
     this.#refill(now);
     // The smarthost is pushing back (or slow): hand over no more than the queue has room for,
     // counting what is on its way there.
-    const room = this.#o.maxQueued - this.#outbox.pendingCount() - this.#inFlight.size;
+    const room = this.#o.maxQueued - (await this.#o.queue.pendingCount()) - this.#inFlight.size;
     const n = Math.min(Math.floor(this.#budget), room, WINDOW - this.#inFlight.size, CHUNK);
     if (n < 1) return;
-    const rows = this.#repo.claim(c.id, n, now);
+    const taken = await this.#o.ledger.claim(c.id, this.#o.nodeId, n, CLAIM_LEASE_MS, now);
+    const rows = this.#repo.claimed(taken.map((r) => r.id));
     if (rows.length === 0) {
       // Rows still in flight count as pending: the campaign is done once the last one is stored.
       const p = this.#repo.progress(c.id, now);

@@ -3,14 +3,12 @@
 // Message-ID we sent, after the hand-over and within the window, marks the delivery failed, marks a
 // hard-bounced buyer undeliverable and tells the author with our own fixed text. Every bounce is
 // recorded (bounce_reports) with what it was taken for; its diagnostic only scrubbed, one line.
+// Storage goes through the ports (store/ports.ts): a believed bounce's writes are one unit of work.
 import type { Logger } from 'pino';
 import { judgeBounce, oneLineStatus, readBounce } from '../core/bounce-report.js';
 import { redactAddresses } from '../core/redact-addresses.js';
 import type { ParsedMail } from '../core/types.js';
-import type { GroupCommit } from '../relay/group-commit.js';
-import type { Db } from '../store/db.js';
-import { OutboxRepo } from '../store/outbox.js';
-import { stmt } from '../store/statements.js';
+import type { Storage } from '../store/ports.js';
 import type { BounceAddresses } from './bounce-address.js';
 import type { FailureNotices } from './failure-notice.js';
 
@@ -24,21 +22,20 @@ function quotes(mail: ParsedMail, id: string): boolean {
   return mail.attachments.some((a) => latin1.decode(a.content).toLowerCase().includes(needle));
 }
 
+/** The ports bounce intake uses. */
+export type BounceStorage = Pick<Storage, 'outbox' | 'records' | 'bounces' | 'write'>;
+
 export class BounceIntake {
-  readonly #db: Db;
-  readonly #outbox: OutboxRepo;
-  readonly #commit: GroupCommit;
+  readonly #storage: BounceStorage;
   readonly #notices: FailureNotices;
   readonly #addresses: BounceAddresses;
   readonly #domains: readonly string[];
   readonly #windowMs: number;
 
   /** `windowMs`: how long after the hand-over a bounce is believed (the bounce address's validity). */
-  constructor(db: Db, commit: GroupCommit, addresses: BounceAddresses, notices: FailureNotices, domains: readonly string[], windowMs: number) {
+  constructor(storage: BounceStorage, addresses: BounceAddresses, notices: FailureNotices, domains: readonly string[], windowMs: number) {
     this.#addresses = addresses;
-    this.#db = db;
-    this.#outbox = new OutboxRepo(db);
-    this.#commit = commit;
+    this.#storage = storage;
     this.#notices = notices;
     this.#domains = domains;
     this.#windowMs = windowMs;
@@ -51,11 +48,8 @@ export class BounceIntake {
 
   async handle(mail: ParsedMail, outboxId: number, log: Logger, now = Date.now()): Promise<'failed' | 'ignored'> {
     const report = readBounce(mail.subject, mail.text ?? '');
-    const row = this.#outbox.get(outboxId);
-    const sent =
-      row?.messageId != null
-        ? ((stmt(this.#db, 'SELECT relay_message_id AS id FROM messages WHERE id = ?').get(row.messageId) as { id: string } | undefined)?.id ?? '')
-        : '';
+    const row = await this.#storage.outbox.get(outboxId);
+    const sent = row?.messageId != null ? ((await this.#storage.records.message(row.messageId))?.relayMessageId ?? '') : '';
     const judged = judgeBounce(report, {
       row: row ? { kind: row.kind, status: row.status, handedOverAt: row.doneAt } : null,
       quotesOurMessageId: quotes(mail, sent),
@@ -65,26 +59,18 @@ export class BounceIntake {
     // What the remote side said, as we keep it: no address (the diagnostic may name a forwarding
     // target), no link, one line.
     const diagnostic = report.diagnostic ? oneLineStatus(redactAddresses(report.diagnostic, this.#domains), 300) : null;
-    const record = () =>
-      stmt(this.#db, 'INSERT INTO bounce_reports (outbox_id, received_at, outcome, reason, status, diagnostic) VALUES (?, ?, ?, ?, ?, ?)').run(
-        outboxId,
-        now,
-        judged.outcome,
-        judged.reason,
-        report.status,
-        diagnostic,
-      );
+    const kept = { outboxId, receivedAt: now, outcome: judged.outcome, reason: judged.reason, status: report.status ?? null, diagnostic };
     if (judged.outcome === 'ignored' || !row) {
-      await this.#commit.run(record);
+      await this.#storage.bounces.record(kept);
       log.info({ event: 'bounce.ignored', outboxId, kind: report.kind, status: report.status, reason: judged.reason }, 'bounce changes nothing');
       return 'ignored';
     }
     const error = `bounced after delivery: ${report.status ?? 'permanent failure'}${diagnostic ? ` ${diagnostic}` : ''}`.slice(0, 1000);
-    await this.#commit.run(() => {
-      record();
-      this.#outbox.markFailed(row.id, row.attempts, error);
+    await this.#storage.write(async (tx) => {
+      await tx.bounces.record(kept);
+      await tx.outbox.markFailed(row.id, row.attempts, error);
       // The failed address is a buyer's when the message went store → buyer.
-      stmt(this.#db, 'UPDATE buyers SET undeliverable_at = ? WHERE email = ? AND undeliverable_at IS NULL').run(Date.now(), row.envTo);
+      await tx.bounces.markUndeliverable(row.envTo);
     });
     log.info({ event: 'bounce.failed', outboxId, status: report.status }, 'delivery failed after a bounce');
     // The author learns the status code only: the words of a report are not ours to sign.

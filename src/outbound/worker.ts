@@ -3,16 +3,15 @@
 // A row stays queued in the database while it is in flight, leased to this worker (node id and
 // lease end written in a commit before the attempt), so a crash re-delivers it rather than losing
 // it (a duplicate only for messages in flight at the crash), and no other worker takes it meanwhile.
-import { randomBytes } from 'node:crypto';
+// The queue is the storage port (store/ports.ts OutboxQueue): SQLite (its claims and marks ride the
+// group commit) or PostgreSQL (FOR UPDATE SKIP LOCKED, so several nodes share one queue).
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import { maskText } from '../core/body-scrub.js';
 import { classifyDeliveryError } from '../core/delivery-outcome.js';
 import { redactAddresses } from '../core/redact-addresses.js';
 import { afterTemporaryFailure, type RetryPolicy } from '../core/retry-schedule.js';
-import type { GroupCommit } from '../relay/group-commit.js';
-import type { Db } from '../store/db.js';
-import { OutboxRepo, type OutboxRow } from '../store/outbox.js';
+import { nodeId, type OutboxQueue, type OutboxRow } from '../store/ports.js';
 import type { BounceAddresses } from './bounce-address.js';
 import type { FailureNotices } from './failure-notice.js';
 import type { Transport } from './transport.js';
@@ -32,14 +31,15 @@ export interface WorkerOptions {
    * holds; a dead one's rows are taken over once it runs out.
    */
   readonly leaseMs?: number | undefined;
+  /** The lease owner id: the gateway's node id (store/ports.ts nodeId), a new one by default. */
+  readonly nodeId?: string | undefined;
 }
 
 /** 15 minutes: well past the transport's connection, greeting and socket timeouts together. */
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
 export class OutboundWorker {
-  readonly #commit: GroupCommit;
-  readonly #outbox: OutboxRepo;
+  readonly #outbox: OutboxQueue;
   readonly #transport: Transport;
   readonly #options: WorkerOptions;
   readonly #log: Logger;
@@ -52,12 +52,13 @@ export class OutboundWorker {
   #claiming = false;
   /** Work arrived while a claim was being committed: claim again once it is done. */
   #again = false;
-  /** This worker's lease owner id: random per process, so a restarted process is a new owner. */
-  readonly nodeId = randomBytes(9).toString('base64url');
+  /** This worker's lease owner id: unique per process, so a restarted process is a new owner. */
+  readonly nodeId: string;
 
-  constructor(db: Db, commit: GroupCommit, transport: Transport, options: WorkerOptions, log: Logger) {
-    this.#commit = commit;
-    this.#outbox = new OutboxRepo(db);
+  /** queue: the outbox port; on SQLite made with the gateway's group commit (sqliteStorage's `commit`). */
+  constructor(queue: OutboxQueue, transport: Transport, options: WorkerOptions, log: Logger) {
+    this.#outbox = queue;
+    this.nodeId = options.nodeId ?? nodeId();
     this.#transport = transport;
     this.#options = options;
     this.#log = log;
@@ -65,10 +66,12 @@ export class OutboundWorker {
     this.#refillAt = Math.max(1, Math.floor(options.concurrency / 5));
   }
 
+  /**
+   * Starts claiming. Leases a dead process left are not freed here (another node may be alive and
+   * holding them): on SQLite the gateway frees them at start (one node owns the file); elsewhere
+   * they are taken over once they run out.
+   */
   start(): void {
-    // SQLite has one node: a lease still set belongs to a process that died (see releaseAllLeases).
-    const freed = this.#outbox.releaseAllLeases();
-    if (freed) this.#log.info({ event: 'queue.leases-released', rows: freed }, 'leases of a stopped process released');
     this.#running = true;
     this.#timer = setInterval(() => this.#tick(), this.#options.pollIntervalMs);
     this.#timer.unref();
@@ -114,11 +117,10 @@ export class OutboundWorker {
     const free = this.#options.concurrency - this.#held.size;
     if (free <= 0) return;
     this.#claiming = true;
-    const now = Date.now();
     // The claim is a write (the lease, and for campaign rows the attempt start: at most once, see
-    // failInterrupted); it joins the next group commit, and delivery starts only once it is on disk.
-    this.#commit
-      .run(() => this.#outbox.claim(this.nodeId, free, now + (this.#options.leaseMs ?? DEFAULT_LEASE_MS), now))
+    // failInterrupted); delivery starts only once it is committed (on SQLite: the next group commit).
+    this.#outbox
+      .claim(this.nodeId, free, this.#options.leaseMs ?? DEFAULT_LEASE_MS)
       .then((rows) => {
         for (const row of rows) {
           if (this.#held.has(row.id)) continue; // still in our hands past its lease: never twice at once
@@ -146,7 +148,7 @@ export class OutboundWorker {
 
   async #deliver(row: OutboxRow): Promise<void> {
     const attempts = row.attempts + 1;
-    const raw = this.#outbox.raw(row.id);
+    const raw = await this.#outbox.raw(row.id);
     if (!raw) return;
     const log = this.#log.child({ outboxId: row.id, messageId: row.messageId });
     // Remote replies often quote the recipient (`450 4.2.0 <jane@…>: greylisted`, `550 5.1.1 <…>:
@@ -167,10 +169,10 @@ export class OutboundWorker {
       return;
     }
     const status = this.#transport.kind === 'capture' ? 'captured' : 'sent';
-    // Status updates are batched (nobody waits on them) and share commits with incoming mail. Should
-    // this commit fail or the gateway die before it, the row stays queued and is delivered again
-    // (a duplicate, never a loss; campaign rows are reported unknown instead).
-    await this.#commit.runBatched(() => this.#outbox.markDone(row.id, status, attempts));
+    // Status updates are batched on SQLite (nobody waits on them; they share commits with incoming
+    // mail). Should this commit fail or the gateway die before it, the row stays queued and is
+    // delivered again (a duplicate, never a loss; campaign rows are reported unknown instead).
+    await this.#outbox.markDone(row.id, status, attempts);
     this.#options.metrics?.deliveries.inc({ kind: row.kind, status });
     this.#options.metrics?.deliverySeconds.observe({ kind: row.kind }, (Date.now() - row.createdAt) / 1000);
     log.info({ event: 'queue.sent', status, attempts, response: scrub(response.slice(0, 200)) }, 'delivered');
@@ -183,7 +185,7 @@ export class OutboundWorker {
     if (outcome === 'temporary') {
       const next = afterTemporaryFailure(row.createdAt, attempts, Date.now(), this.#options.retry);
       if (next.action === 'retry') {
-        await this.#commit.runBatched(() => this.#outbox.markDeferred(row.id, attempts, next.at, error));
+        await this.#outbox.markDeferred(row.id, attempts, next.at, error);
         this.#options.metrics?.deliveries.inc({ kind: row.kind, status: 'deferred' });
         log.info({ event: 'queue.defer', attempts, nextAttemptAt: new Date(next.at).toISOString(), error }, 'delivery deferred');
         return;
@@ -196,7 +198,7 @@ export class OutboundWorker {
 
   /** `error` is already scrubbed: it is stored and shown to staff. */
   async #fail(row: OutboxRow, attempts: number, error: string, log: Logger): Promise<void> {
-    await this.#commit.runBatched(() => this.#outbox.markFailed(row.id, attempts, error));
+    await this.#outbox.markFailed(row.id, attempts, error);
     this.#options.metrics?.deliveries.inc({ kind: row.kind, status: 'failed' });
     log.warn({ event: 'queue.failed', attempts, error }, 'delivery failed');
     void this.#notices

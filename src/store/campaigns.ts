@@ -285,9 +285,29 @@ export class CampaignRepo {
   }
 
   /**
+   * What the exclusions need of rows a claim took (the CampaignLedger port's claim: pending →
+   * sending, leased to one node). Lowest id first; ids no longer in the ledger are left out.
+   */
+  claimed(ids: readonly number[]): ClaimedRecipient[] {
+    if (ids.length === 0) return [];
+    const detail = stmt(
+      this.#db,
+      `SELECT r.id, r.pair_id AS pairId, p.token, b.name AS buyerName, p.hide_name AS hideName, r.prospect, ${exclusionCols('r.pair_id', 'r.campaign_id')}
+       FROM campaign_recipients r JOIN pairs p ON p.id = r.pair_id JOIN buyers b ON b.id = p.buyer_id
+       WHERE r.id = ?`,
+    );
+    const rows = ids
+      .map((id) => detail.get(id) as (Omit<ClaimedRecipient, 'hideName' | 'unsubscribed' | 'undeliverable' | 'prospect'> & Record<string, number>) | undefined)
+      .filter((r) => r !== undefined)
+      .sort((a, b) => a.id - b.id);
+    return rows.map((r) => ({ ...r, hideName: !!r.hideName, unsubscribed: !!r.unsubscribed, undeliverable: !!r.undeliverable, prospect: !!r.prospect }));
+  }
+
+  /**
    * Claims up to `n` pending rows (pending → sending) with what the exclusions need. Returns only
    * the rows this call's UPDATE moved (`RETURNING`): a row another claimer took first is not sent
-   * twice, whatever the isolation of the database.
+   * twice, whatever the isolation of the database. No lease: the gateway's sender claims through
+   * the CampaignLedger port (node id and lease end); this stays for one-process tools and tests.
    */
   claim(campaignId: number, n: number, now = Date.now()): ClaimedRecipient[] {
     return this.#db.transaction(() => {
@@ -297,31 +317,15 @@ export class CampaignRepo {
          WHERE status = 'pending' AND id IN (SELECT id FROM campaign_recipients WHERE campaign_id = ? AND status = 'pending' ORDER BY id LIMIT ?)
          RETURNING id`,
       ).all(now, campaignId, n) as { id: number }[];
-      if (claimed.length === 0) return [];
-      const detail = stmt(
-        this.#db,
-        `SELECT r.id, r.pair_id AS pairId, p.token, b.name AS buyerName, p.hide_name AS hideName, r.prospect, ${exclusionCols('r.pair_id', 'r.campaign_id')}
-         FROM campaign_recipients r JOIN pairs p ON p.id = r.pair_id JOIN buyers b ON b.id = p.buyer_id
-         WHERE r.id = ?`,
-      );
-      const rows = claimed
-        .map(
-          (c) => detail.get(c.id) as (Omit<ClaimedRecipient, 'hideName' | 'unsubscribed' | 'undeliverable' | 'prospect'> & Record<string, number>) | undefined,
-        )
-        .filter((r) => r !== undefined)
-        .sort((a, b) => a.id - b.id);
-      return rows.map((r) => ({ ...r, hideName: !!r.hideName, unsubscribed: !!r.unsubscribed, undeliverable: !!r.undeliverable, prospect: !!r.prospect }));
+      return this.claimed(claimed.map((c) => c.id));
     })();
   }
 
-  /** Inside the commit that stores the message and queues it. */
   markSent(recipientId: number, messageId: number, outboxId: number, now = Date.now()): void {
-    stmt(this.#db, "UPDATE campaign_recipients SET status = 'sent', message_id = ?, outbox_id = ?, done_at = ?, reason = NULL WHERE id = ?").run(
-      messageId,
-      outboxId,
-      now,
-      recipientId,
-    );
+    stmt(
+      this.#db,
+      "UPDATE campaign_recipients SET status = 'sent', message_id = ?, outbox_id = ?, done_at = ?, reason = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+    ).run(messageId, outboxId, now, recipientId);
   }
 
   /** Ledger rows whose delivery was interrupted by a crash: reported as unknown, never sent again. */
@@ -334,7 +338,12 @@ export class CampaignRepo {
   }
 
   finish(recipientId: number, status: 'skipped' | 'failed', reason: string, now = Date.now()): void {
-    stmt(this.#db, 'UPDATE campaign_recipients SET status = ?, reason = ?, done_at = ? WHERE id = ?').run(status, reason, now, recipientId);
+    stmt(this.#db, 'UPDATE campaign_recipients SET status = ?, reason = ?, done_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?').run(
+      status,
+      reason,
+      now,
+      recipientId,
+    );
   }
 
   /** Pending rows of a cancelled campaign are skipped as cancelled. */
@@ -348,10 +357,13 @@ export class CampaignRepo {
   /**
    * After a crash: a row still claimed either has its message stored (the commit happened: sent,
    * with its outbox id) or not (nothing was handed over: pending again). Nothing is sent blindly.
+   * Only rows whose claim lease ran out (or that have none): a live node's claims are its own.
    */
-  recover(): { sent: number; pending: number } {
+  recover(now = Date.now()): { sent: number; pending: number } {
     return this.#db.transaction(() => {
-      const claimed = stmt(this.#db, "SELECT id FROM campaign_recipients WHERE status = 'sending'").all() as { id: number }[];
+      const claimed = stmt(this.#db, "SELECT id FROM campaign_recipients WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= ?)").all(now) as {
+        id: number;
+      }[];
       let sent = 0;
       let pending = 0;
       for (const { id } of claimed) {
@@ -360,15 +372,13 @@ export class CampaignRepo {
           'SELECT m.id AS messageId, o.id AS outboxId, m.received_at AS at FROM messages m LEFT JOIN outbox o ON o.message_id = m.id WHERE m.campaign_recipient_id = ? LIMIT 1',
         ).get(id) as { messageId: number; outboxId: number | null; at: number } | undefined;
         if (m) {
-          stmt(this.#db, "UPDATE campaign_recipients SET status = 'sent', message_id = ?, outbox_id = ?, done_at = ? WHERE id = ?").run(
-            m.messageId,
-            m.outboxId,
-            m.at,
-            id,
-          );
+          stmt(
+            this.#db,
+            "UPDATE campaign_recipients SET status = 'sent', message_id = ?, outbox_id = ?, done_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+          ).run(m.messageId, m.outboxId, m.at, id);
           sent++;
         } else {
-          stmt(this.#db, "UPDATE campaign_recipients SET status = 'pending', claimed_at = NULL WHERE id = ?").run(id);
+          stmt(this.#db, "UPDATE campaign_recipients SET status = 'pending', claimed_at = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?").run(id);
           pending++;
         }
       }

@@ -75,7 +75,8 @@ export class OutboxRepo {
    * Leases up to `limit` due rows (oldest first) to `owner` until `leaseUntil` (ms since the epoch)
    * and returns them: only rows whose lease is free or has run out, and only the rows this UPDATE
    * took (`RETURNING`), so two workers never hold the same row. At-most-once rows get their attempt
-   * start recorded in the same write (see failInterrupted). Call it inside a commit; the caller
+   * start recorded in the same write (see failInterrupted), and one whose attempt began and never
+   * ended is not taken again (failInterrupted reports it). Call it inside a commit; the caller
    * delivers only after that commit returned.
    */
   claim(owner: string, limit: number, leaseUntil: number, now = Date.now()): OutboxRow[] {
@@ -84,7 +85,8 @@ export class OutboxRepo {
       `UPDATE outbox SET lease_owner = ?, lease_until = ?,
          attempt_started_at = CASE WHEN at_most_once = 1 THEN ? ELSE attempt_started_at END
        WHERE id IN (SELECT id FROM outbox WHERE status IN ('queued', 'deferred') AND next_attempt_at <= ?
-                    AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, id LIMIT ?)
+                    AND (lease_until IS NULL OR lease_until <= ?) AND NOT (at_most_once = 1 AND attempt_started_at IS NOT NULL)
+                    ORDER BY next_attempt_at, id LIMIT ?)
          AND (lease_until IS NULL OR lease_until <= ?)
        RETURNING ${COLS}`,
     ).all(owner, leaseUntil, now, now, now, limit, now) as OutboxRow[];
@@ -105,14 +107,15 @@ export class OutboxRepo {
   }
 
   /**
-   * At start: at-most-once rows whose attempt began but never ended (the gateway died meanwhile).
-   * They fail as unknown instead of being delivered again; returns their ids.
+   * At-most-once rows whose attempt began but never ended (the node delivering them died; its lease
+   * ran out, or it was freed at start on SQLite). They fail as unknown instead of being delivered
+   * again; returns their ids. A live node's attempt (lease still running) is not touched.
    */
   failInterrupted(now = Date.now()): number[] {
     const rows = stmt(
       this.#db,
-      "SELECT id FROM outbox WHERE at_most_once = 1 AND attempt_started_at IS NOT NULL AND status IN ('queued', 'deferred')",
-    ).all() as { id: number }[];
+      "SELECT id FROM outbox WHERE at_most_once = 1 AND attempt_started_at IS NOT NULL AND status IN ('queued', 'deferred') AND (lease_until IS NULL OR lease_until <= ?)",
+    ).all(now) as { id: number }[];
     const fail = stmt(
       this.#db,
       "UPDATE outbox SET status = 'failed', last_error = 'outcome unknown: the gateway stopped during the delivery attempt; not repeated', updated_at = ?, done_at = ? WHERE id = ?",

@@ -75,6 +75,35 @@ export interface CampaignLedger {
   counts(campaignId: number): Promise<Readonly<Record<string, number>>>;
 }
 
+/** One asynchronous bounce as bounce intake weighed it (outbound/bounce-intake.ts). */
+export interface NewBounceReport {
+  readonly outboxId: number;
+  readonly receivedAt: number;
+  readonly outcome: 'failed' | 'ignored';
+  /** Why it was taken for that (core/bounce-report.ts judgeBounce). */
+  readonly reason: string;
+  /** The enhanced status code it gave (RFC 3463), e.g. `5.1.1`; null when none. */
+  readonly status: string | null;
+  /** The remote diagnostic, scrubbed, one line; null when none. */
+  readonly diagnostic: string | null;
+}
+
+/** What a bounce to one of our signed addresses writes besides the outbox row. */
+export interface BounceStore {
+  /** Keeps the report (bounce_reports), whatever it was taken for. */
+  record(r: NewBounceReport): Promise<void>;
+  /** The buyer with this real address is undeliverable from `now`; an earlier mark is kept. */
+  markUndeliverable(email: string, now?: number): Promise<void>;
+}
+
+/** The retention job's purges (store/retention.ts says what goes and what stays). */
+export interface RetentionStore {
+  /** Bodies of messages received before now - bodyDays (a delivery in progress keeps its bytes). */
+  purgeBodies(bodyDays: number, now?: number): Promise<{ messages: number }>;
+  /** Events written before now - eventDays, in batches (each its own transaction). */
+  purgeEvents(eventDays: number, now?: number): Promise<{ events: number }>;
+}
+
 /** Secrets and small settings kept in the database (shared by every node). */
 export interface SecretStore {
   /** A 256-bit secret under `name`, made once: concurrent first calls (any node) all get the stored one. */
@@ -164,6 +193,8 @@ export interface Repositories {
   readonly leases: JobLeases;
   readonly sessions: SessionStore;
   readonly records: Records;
+  readonly bounces: BounceStore;
+  readonly retention: RetentionStore;
 }
 
 /**

@@ -39,7 +39,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
+/** durable: fsync and synchronous commit on, as a production server (the bench); off by default (tests). */
+export async function startPgCluster(o: { durable?: boolean } = {}): Promise<PgCluster> {
   const bin = findPgBin();
   if (!bin) throw new Error('PostgreSQL not found: apt-get install postgresql, or set PG_BIN to the directory holding initdb');
   const root = process.getuid?.() === 0;
@@ -59,7 +60,8 @@ export async function startPgCluster(): Promise<PgCluster> {
   run('initdb', ['-D', data, '-U', user, '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync']);
   const port = await freePort();
   // fsync off: a test cluster is thrown away, and durability is not what these tests measure.
-  const opts = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const durability = o.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const opts = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir}${durability} -c max_connections=200`;
   run('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
   let stopped = false;
   return {

@@ -13,6 +13,7 @@ import { OutboundWorker } from '../../src/outbound/worker.js';
 import { GroupCommit } from '../../src/relay/group-commit.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { OutboxRepo } from '../../src/store/outbox.js';
+import { sqliteStorage } from '../../src/store/sqlite/storage.js';
 
 /** Records every delivery; each takes a few milliseconds, so two workers overlap. */
 class RecordingTransport implements Transport {
@@ -53,8 +54,7 @@ function worker(db: Db, commit: GroupCommit, transport: Transport): OutboundWork
     'relay.test',
   );
   return new OutboundWorker(
-    db,
-    commit,
+    sqliteStorage(db, { sessionTtlMs: 0, commit }).outbox,
     transport,
     {
       concurrency: 8,
@@ -88,6 +88,27 @@ describe('outbox leases', () => {
     expect(outbox.pendingCount()).toBe(0);
     expect(transport.delivered).toHaveLength(n);
     expect(new Set(transport.delivered).size).toBe(n);
+  });
+
+  it('with the group commit, the port’s claims and marks join it, and a unit of work writes in its own transaction at once', async () => {
+    const db = freshDb();
+    let syncs = 0;
+    const commit = new GroupCommit(db, 64, async () => {
+      syncs++;
+    });
+    const storage = sqliteStorage(db, { sessionTtlMs: 0, commit });
+    // Inside write() nothing may wait for a later group commit: the enqueue lands in write's transaction.
+    const id = await storage.write(async (tx) =>
+      tx.outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: 'jane@buyer.test', raw: Buffer.from('x\r\n') }),
+    );
+    expect(syncs).toBe(0);
+    expect(await storage.outbox.get(id)).toMatchObject({ status: 'queued' });
+    // A claim and a status change are group commits (made durable by its WAL sync).
+    expect((await storage.outbox.claim('node-a', 10, 60_000)).map((r) => r.id)).toEqual([id]);
+    expect(syncs).toBe(1);
+    await storage.outbox.markDone(id, 'captured', 1);
+    expect(syncs).toBe(2);
+    expect(await storage.outbox.get(id)).toMatchObject({ status: 'captured' });
   });
 
   it('a row leased by a worker that died is taken over once its lease has run out, not before', () => {

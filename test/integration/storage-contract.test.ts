@@ -348,6 +348,62 @@ describe.each(adapters)('storage ports on %s', (_name, make) => {
     });
   });
 
+  describe('bounces', () => {
+    it('keeps a believed bounce, the failed row and the undeliverable buyer in one write, and nothing of a write that throws', async () => {
+      const id = await h.a.outbox.enqueue(
+        { messageId: 1, kind: 'relay', envFrom: 'tok1@relay.example', envTo: 'b1@buyer.example', raw: Buffer.from('x') },
+        NOW,
+      );
+      const report = {
+        outboxId: id,
+        receivedAt: NOW + 5,
+        outcome: 'failed' as const,
+        reason: 'quotes our Message-ID',
+        status: '5.1.1',
+        diagnostic: 'no such user',
+      };
+      await expect(
+        h.b.write(async (tx) => {
+          await tx.bounces.record(report);
+          await tx.bounces.markUndeliverable('B1@buyer.example', NOW + 5);
+          throw new Error('stop');
+        }),
+      ).rejects.toThrow('stop');
+      expect(await h.exec('SELECT count(*) AS n FROM bounce_reports')).toEqual([{ n: 0 }]);
+      await h.b.write(async (tx) => {
+        await tx.bounces.record(report);
+        await tx.outbox.markFailed(id, 1, 'bounced after delivery: 5.1.1', NOW + 5);
+        await tx.bounces.markUndeliverable('B1@buyer.example', NOW + 5);
+      });
+      // A second bounce keeps the first mark.
+      await h.a.bounces.markUndeliverable('b1@buyer.example', NOW + 9);
+      await h.a.bounces.record({ ...report, outcome: 'ignored', reason: 'too late', status: null, diagnostic: null });
+      expect(await h.exec('SELECT outbox_id, outcome, reason, status, diagnostic FROM bounce_reports ORDER BY id')).toEqual([
+        { outbox_id: id, outcome: 'failed', reason: 'quotes our Message-ID', status: '5.1.1', diagnostic: 'no such user' },
+        { outbox_id: id, outcome: 'ignored', reason: 'too late', status: null, diagnostic: null },
+      ]);
+      expect(await h.exec('SELECT undeliverable_at FROM buyers WHERE id = 1')).toEqual([{ undeliverable_at: NOW + 5 }]);
+      expect((await h.a.outbox.get(id))?.status).toBe('failed');
+    });
+  });
+
+  describe('retention', () => {
+    it('purges old bodies (the row stays) and old events, and keeps what is younger', async () => {
+      const day = 86_400_000;
+      expect(await h.a.retention.purgeBodies(30, NOW + 29 * day)).toEqual({ messages: 0 });
+      expect(await h.a.records.messageRaw(1)).not.toBeNull();
+      expect(await h.b.retention.purgeBodies(30, NOW + 31 * day)).toEqual({ messages: 1 });
+      expect(await h.a.records.messageRaw(1)).toBeNull();
+      expect((await h.a.records.message(1))?.subject).toBe('Your order');
+      expect(await h.b.retention.purgeBodies(30, NOW + 31 * day)).toEqual({ messages: 0 });
+      for (const at of [NOW, NOW + day, NOW + 40 * day])
+        await h.exec("INSERT INTO events (type, store_id, data, created_at) VALUES ('message.sent', 1, '{}', ?)", [at]);
+      const before = Number((await h.exec('SELECT count(*) AS n FROM events'))[0]?.n);
+      expect(await h.a.retention.purgeEvents(30, NOW + 35 * day)).toEqual({ events: before - 1 });
+      expect(await h.exec('SELECT created_at FROM events')).toEqual([{ created_at: NOW + 40 * day }]);
+    });
+  });
+
   describe('unit of work', () => {
     it('commits everything a write did when it resolves', async () => {
       const id = await h.a.write(async (tx) => {

@@ -38,7 +38,7 @@ export function pgOutbox(s: PgScope): OutboxQueue {
         `UPDATE outbox o SET lease_owner = $1, lease_until = $2,
            attempt_started_at = CASE WHEN o.at_most_once = 1 THEN $3 ELSE o.attempt_started_at END
          FROM (SELECT id FROM outbox WHERE status IN ('queued', 'deferred') AND next_attempt_at <= $3
-                 AND (lease_until IS NULL OR lease_until <= $3)
+                 AND (lease_until IS NULL OR lease_until <= $3) AND NOT (at_most_once = 1 AND attempt_started_at IS NOT NULL)
                ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) due
          WHERE o.id = due.id
          RETURNING ${COLS.replace(/(^|,\s*)(\w+)/g, '$1o.$2')}`,

@@ -4,11 +4,13 @@
 import type pg from 'pg';
 import type { Repositories, Storage } from '../ports.js';
 import { openPool, poolScope, transaction, txScope, type PgScope } from './db.js';
+import { pgBounces } from './bounces.js';
 import { pgLedger } from './ledger.js';
 import { pgLeases } from './leases.js';
 import { migratePg } from './migrate.js';
 import { pgOutbox } from './outbox.js';
 import { pgRecords } from './records.js';
+import { pgRetention } from './retention.js';
 import { pgSecrets } from './secrets.js';
 import { pgSessions } from './sessions.js';
 
@@ -27,6 +29,8 @@ function repositories(s: PgScope, o: PgStorageOptions): Repositories {
     leases: pgLeases(s),
     sessions: pgSessions(s, o.sessionTtlMs),
     records: pgRecords(s),
+    bounces: pgBounces(s),
+    retention: pgRetention(s),
   };
 }
 

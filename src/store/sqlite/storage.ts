@@ -7,10 +7,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { Db } from '../db.js';
 import { OutboxRepo } from '../outbox.js';
+import { purgeOldBodies, purgeOldEvents } from '../retention.js';
 import { SessionRepo } from '../sessions.js';
 import { getSetting, loadSecret, setSetting } from '../settings.js';
 import { stmt } from '../statements.js';
 import type {
+  BounceStore,
   CampaignLedger,
   ClaimedLedgerRow,
   CountedTable,
@@ -38,22 +40,44 @@ export function newDkimKeyPem(): string {
 
 const LEDGER_COLS = 'id, campaign_id AS campaignId, pair_id AS pairId';
 
-function outbox(db: Db): OutboxQueue {
+/**
+ * The gateway's group commit (relay/group-commit.ts), as the outbox needs it: `run` for a write a
+ * client waits on, `runBatched` for bookkeeping nobody waits on. Each resolves once durable.
+ */
+export interface Committer {
+  run<T>(fn: () => T): Promise<T>;
+  runBatched<T>(fn: () => T): Promise<T>;
+}
+
+/** Each write in its own transaction, at once: without a group commit (the CLI, tests). */
+function directCommitter(db: Db): Committer {
+  const tx = <T>(fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(db.inTransaction ? fn() : db.transaction(fn)());
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  };
+  return { run: tx, runBatched: tx };
+}
+
+function outbox(db: Db, commit: Committer): OutboxQueue {
   const repo = new OutboxRepo(db);
-  const tx = <T>(fn: () => T): T => db.transaction(fn)();
+  // Claims are waited on (delivery starts after them); status changes are batched. Both ride the
+  // group commit when there is one, so they share fsyncs with incoming mail as before the ports.
   return {
-    enqueue: async (row, now = Date.now()) => tx(() => repo.enqueue(row, now)),
+    enqueue: async (row, now = Date.now()) => commit.run(() => repo.enqueue(row, now)),
     get: async (id) => repo.get(id),
     raw: async (id) => repo.raw(id),
-    claim: async (owner, limit, leaseMs, now = Date.now()) => repo.claim(owner, limit, now + leaseMs, now),
+    claim: async (owner, limit, leaseMs, now = Date.now()) => commit.run(() => repo.claim(owner, limit, now + leaseMs, now)),
     extend: async (id, owner, leaseMs, now = Date.now()) =>
       stmt(db, 'UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_owner = ? AND lease_until > ?').run(now + leaseMs, id, owner, now).changes > 0,
     release: async (id, owner) =>
       stmt(db, 'UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(id, owner).changes > 0,
     releaseAll: async (owner) => stmt(db, 'UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner).changes,
-    markDone: async (id, status, attempts, now = Date.now()) => tx(() => repo.markDone(id, status, attempts, now)),
-    markDeferred: async (id, attempts, next, error, now = Date.now()) => repo.markDeferred(id, attempts, next, error, now),
-    markFailed: async (id, attempts, error, now = Date.now()) => tx(() => repo.markFailed(id, attempts, error, now)),
+    markDone: async (id, status, attempts, now = Date.now()) => commit.runBatched(() => repo.markDone(id, status, attempts, now)),
+    markDeferred: async (id, attempts, next, error, now = Date.now()) => commit.runBatched(() => repo.markDeferred(id, attempts, next, error, now)),
+    markFailed: async (id, attempts, error, now = Date.now()) => commit.runBatched(() => repo.markFailed(id, attempts, error, now)),
     pendingCount: async () => repo.pendingCount(),
     nextDueAt: async () => repo.nextDueAt(),
   };
@@ -95,6 +119,27 @@ function ledger(db: Db): CampaignLedger {
       }[];
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
+  };
+}
+
+function bounces(db: Db, commit: Committer): BounceStore {
+  return {
+    // Joins the next group commit when there is one (the bounce's sender may be waiting on it).
+    record: async (r) =>
+      commit.run(() => {
+        stmt(db, 'INSERT INTO bounce_reports (outbox_id, received_at, outcome, reason, status, diagnostic) VALUES (?, ?, ?, ?, ?, ?)').run(
+          r.outboxId,
+          r.receivedAt,
+          r.outcome,
+          r.reason,
+          r.status,
+          r.diagnostic,
+        );
+      }),
+    markUndeliverable: async (email, now = Date.now()) =>
+      commit.run(() => {
+        stmt(db, 'UPDATE buyers SET undeliverable_at = ? WHERE email = ? AND undeliverable_at IS NULL').run(now, email.toLowerCase());
+      }),
   };
 }
 
@@ -183,25 +228,52 @@ export function clearJobLeases(db: Db): number {
   return stmt(db, 'DELETE FROM job_leases').run().changes;
 }
 
+/**
+ * At start on SQLite (one node owns the file): every lease left belongs to a process that died, so
+ * all are freed at once rather than waited out: job leases, outbox rows (delivered again, or for
+ * an at-most-once row that was mid-attempt, reported unknown) and claimed campaign recipients
+ * (resolved from the stored messages). Returns how many of each.
+ */
+export function clearDeadLeases(db: Db): { jobs: number; outbox: number; recipients: number } {
+  return db.transaction(() => ({
+    jobs: clearJobLeases(db),
+    outbox: new OutboxRepo(db).releaseAllLeases(),
+    recipients: stmt(db, "UPDATE campaign_recipients SET lease_owner = NULL, lease_until = NULL WHERE status = 'sending'").run().changes,
+  }))();
+}
+
 export interface SqliteStorageOptions {
   /** Admin session lifetime (ms), sliding. */
   readonly sessionTtlMs: number;
+  /**
+   * The gateway's group commit: outbox claims and status changes join it (one fsync for many, as
+   * the worker did before the ports). Without it each is its own transaction.
+   */
+  readonly commit?: Committer | undefined;
 }
 
 /** The ports over an open SQLite connection (openDb); close() does not close the connection. */
 export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
-  const repos: Repositories = {
-    outbox: outbox(db),
+  const direct = directCommitter(db);
+  const repos = (commit: Committer): Repositories => ({
+    outbox: outbox(db, commit),
     ledger: ledger(db),
     secrets: secrets(db),
     leases: leases(db),
     sessions: sessions(db, o.sessionTtlMs),
     records: records(db),
-  };
+    bounces: bounces(db, commit),
+    retention: {
+      purgeBodies: async (days, now = Date.now()) => purgeOldBodies(db, days, now),
+      purgeEvents: async (days, now = Date.now()) => purgeOldEvents(db, days, now),
+    },
+  });
+  // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
+  const inTx = repos(direct);
   let writing = false;
   return {
     kind: 'sqlite',
-    ...repos,
+    ...repos(o.commit ?? direct),
     async write<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
       if (writing || db.inTransaction) throw new Error('storage.write: a write is already open on this connection');
       writing = true;
@@ -211,7 +283,7 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
       });
       db.exec('BEGIN IMMEDIATE');
       try {
-        const value = await fn(repos);
+        const value = await fn(inTx);
         if (yielded) throw new Error('storage.write: the callback awaited something other than the storage ports; rolled back');
         db.exec('COMMIT');
         return value;
