@@ -4,14 +4,14 @@ import type pg from 'pg';
 import { sql as initial } from './001-initial.js';
 import { sql as leases } from './002-leases.js';
 import { sql as inboxIndexes } from './003-inbox-indexes.js';
-import { sql as reportBlocks } from './005-report-blocks.js';
+import { sql as reportBlocks } from './004-report-blocks.js';
 import { transaction } from './db.js';
 
 export const PG_MIGRATIONS: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
   { version: 1, name: 'initial (SQLite schema 14)', sql: initial },
   { version: 2, name: 'leases (SQLite 016)', sql: leases },
   { version: 3, name: 'inbox indexes (SQLite 015)', sql: inboxIndexes },
-  { version: 5, name: 'report blocks, order import uploads (SQLite 017)', sql: reportBlocks },
+  { version: 4, name: 'report blocks, order import uploads (SQLite 017)', sql: reportBlocks },
 ];
 
 /** Any constant: the key of the advisory lock migrations hold. */
