@@ -1,4 +1,4 @@
-// PostgreSQL schema version 5: the same tables as SQLite migration 017 (the response-clock
+// PostgreSQL schema version 4: the same tables as SQLite migration 017 (the response-clock
 // summaries over 8- and 64-day blocks; the admin's order file kept between preview and import).
 // As for response_daily, the triggers that keep response_blocks are SQLite's only for now
 // (`maskgate migrate-to-postgres` copies the rows).
