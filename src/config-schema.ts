@@ -92,7 +92,7 @@ export const configSchema = z
           .int()
           .min(1024 * 1024)
           .describe(
-            'Memory budget, in bytes, for the messages being processed at once. DATA is spooled to `<dataDir>/spool/` as it arrives (no memory); after the final dot a message holds an estimate of its memory until it is answered: 8 × its bytes of attachments (base64 lines) plus 16 × the rest (text the masking reads). Over the budget it waits its turn up to `smtp.inFlightWaitMs`, then gets `452 4.3.1` (the sender retries). One message always passes when nothing else is in flight. The default (96 MiB) fits a 1 GB VPS.',
+            'Memory budget, in bytes, for the messages being processed at once. DATA is spooled to `<dataDir>/spool/` as it arrives (no memory); after the final dot a message of S bytes holds about 8 × S until it is answered. Over the budget it waits its turn up to `smtp.inFlightWaitMs`, then gets `452 4.3.1` (the sender retries). One message always passes when nothing else is in flight. The default (96 MiB) fits a 1 GB VPS.',
           ),
         inFlightWaitMs: z
           .number()

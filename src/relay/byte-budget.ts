@@ -5,23 +5,11 @@
 // message larger than the budget (up to smtp.maxMessageBytes) still passes, alone.
 
 /**
- * Memory a message costs while processed, per byte of its size, by what the bytes are (smtp/spool.ts
- * tells them apart as they arrive):
- * - `encoded`: base64 lines, i.e. attachments: the received bytes (shared by the threads), the
- *   decoded part (shared), the parser's chunks, and a kept part's composed, signed and handed-back
- *   copies (RSS measured while 17 MB messages with an attachment were processed one at a time);
- * - `text`: everything else, mostly text the masking reads: JavaScript strings (two bytes a
- *   character), the folded copy masking searches, the masked text, the HTML sanitiser's tree, the
- *   text copied to and from the threads as strings, the composed and signed bytes (RSS grew ~40 MB
- *   per 1 MiB text message with 12 in flight, garbage included).
+ * Memory a message costs while processed, per byte of its size: the raw bytes, the parsed tree, the
+ * rewritten and composed copies, the copies passed to and from the worker threads and the signed
+ * bytes (RSS measured while 17 MB messages with an attachment were processed one at a time).
  */
-export const MEMORY_PER_BYTE = { encoded: 8, text: 16 } as const;
-
-/** The estimate a message holds in the budget: `size` bytes of which `encoded` are base64 lines. */
-export function memoryCost(size: number, encoded: number): number {
-  const e = Math.min(Math.max(encoded, 0), size);
-  return e * MEMORY_PER_BYTE.encoded + (size - e) * MEMORY_PER_BYTE.text;
-}
+export const MEMORY_PER_BYTE = 8;
 
 export type Release = () => void;
 

@@ -21,7 +21,7 @@ import type { authenticateMail } from './authenticate.js';
 import { EdgeGuard } from './edge-guard.js';
 import { FreeSpace } from './free-space.js';
 import { RoleMailRate } from './role-mail-rate.js';
-import { ByteBudget, memoryCost } from '../relay/byte-budget.js';
+import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
 import { collectAfter } from '../relay/collect-garbage.js';
 import { Spool, type Spooled } from './spool.js';
 
@@ -252,7 +252,7 @@ export function createSmtpListener(
         .receive(stream, config.smtp.maxMessageBytes)
         .then(async (received) => {
           spooled = received;
-          const { exceeded, size, encoded } = received;
+          const { exceeded, size } = received;
           if (exceeded || stream.sizeExceeded) {
             return callback(
               reject(session, 'data', refusal('MESSAGE_TOO_LARGE', `message is ${size} bytes; this relay accepts at most ${config.smtp.maxMessageBytes}`)),
@@ -261,8 +261,7 @@ export function createSmtpListener(
           // smtp-server closes a socket idle for socketTimeoutMs (421), also while we keep the client
           // waiting: the wait ends 5 s before that, so the sender gets our 452 and retries.
           const waitMs = Math.max(0, Math.min(config.smtp.inFlightWaitMs, config.smtp.socketTimeoutMs - 5000));
-          // Attachments (base64 lines) cost less per byte than text the masking reads (byte-budget.ts).
-          const release = await intake.budget.acquire(memoryCost(size, encoded), waitMs);
+          const release = await intake.budget.acquire(size * MEMORY_PER_BYTE, waitMs);
           if (!release)
             return callback(reject(session, 'data', refusal('OVER_BUDGET'), { size, inFlight: intake.budget.used, waiting: intake.budget.waiting }));
           try {

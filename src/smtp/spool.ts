@@ -12,8 +12,6 @@ import type { Readable } from 'node:stream';
 export interface Spooled {
   readonly path: string;
   readonly size: number;
-  /** Of `size`, the bytes that arrived in chunks of base64 lines (attachments), by looksEncoded. */
-  readonly encoded: number;
   readonly exceeded: boolean;
   /**
    * The bytes, read back in one piece into shared memory (a SharedArrayBuffer), so the worker
@@ -53,12 +51,10 @@ export class Spool {
     const path = join(this.#dir, `${Date.now()}-${randomBytes(8).toString('hex')}.eml`);
     const file = createWriteStream(path, { mode: 0o600 });
     let size = 0;
-    let encoded = 0;
     let exceeded = false;
     const spooled = (): Spooled => ({
       path,
       size,
-      encoded,
       exceeded,
       read: () => readShared(path, size),
       remove: () => removeFile(path),
@@ -76,7 +72,6 @@ export class Spool {
       stream.on('error', fail);
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (looksEncoded(chunk)) encoded += chunk.length;
         if (exceeded || failed) return;
         if (size > limit) {
           exceeded = true;
@@ -97,26 +92,6 @@ export class Spool {
       });
     });
   }
-}
-
-/** Bytes of a chunk looked at by looksEncoded: a bounded probe, whatever the chunk's length. */
-const PROBE = 256;
-
-/**
- * True when a chunk of DATA (smtp-server hands them over in ~64 KiB pieces) looks like base64 lines:
- * PROBE bytes from its middle are all base64 letters or line ends. Attachments arrive so; text,
- * quoted-printable and HTML have spaces and punctuation. An estimate for the byte budget, not a
- * parse: a chunk straddling a part's headers or a base64 text part is counted as it looks.
- */
-export function looksEncoded(chunk: Uint8Array): boolean {
-  if (chunk.length < PROBE) return false;
-  const from = (chunk.length - PROBE) >> 1;
-  for (let i = from; i < from + PROBE; i++) {
-    const c = chunk[i] as number;
-    const base64 = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x3d;
-    if (!base64 && c !== 0x0d && c !== 0x0a) return false;
-  }
-  return true;
 }
 
 /** unlink, where a file already gone is no error (fs.rm with force costs an lstat more on every message). */
