@@ -21,8 +21,9 @@ import { asBuffer, ParseTimeout, type PrepareInput, type Prepared, type RelayWor
  * Threads for `smtp.workerThreads: 0` (auto): one per core, at most 4. Every CPU-bound step of a
  * message runs on them (signing too: there is no separate signing thread), while the main thread
  * mostly waits on sockets, the database and the disk; with one thread per core every core is busy
- * under load. Each thread is another V8 heap (~20 MB at rest, plus what the message it works on
- * costs while it does), which the byte budget counts per message, not per thread.
+ * under load. Each thread is another V8 heap (~35–45 MB at rest with its own copy of the MIME and
+ * masking code, plus what the message it works on costs while it does), which the byte budget
+ * counts per message, not per thread; `smtp.workerThreads: 1` is the lighter choice on 2 cores.
  */
 export function autoThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
