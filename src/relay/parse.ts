@@ -1,19 +1,11 @@
 // Owns turning raw message bytes into the core's ParsedMail. The only module that knows mailparser,
 // so the parser can be swapped. The caller caps the size first; parsing time is bounded here.
-import libmime from 'libmime';
 import { simpleParser, type ParsedMail as MpParsed } from 'mailparser';
 import type { MailAddress, MailAttachment, ParsedMail } from '../core/types.js';
+import { ParseTimeout } from './parse-timeout.js';
 
-export class ParseTimeout extends Error {}
-
-/** A display name as written in a header (RFC 2047 encoded words allowed) → the text a reader sees. */
-export function decodeDisplayName(raw: string): string {
-  try {
-    return libmime.decodeWords(raw).replace(/\s+/g, ' ').trim();
-  } catch {
-    return raw;
-  }
-}
+export { ParseTimeout };
+export { decodeDisplayName } from './display-name.js';
 
 function ids(value: string | string[] | undefined): string[] {
   if (!value) return [];

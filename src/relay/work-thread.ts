@@ -5,9 +5,10 @@
 import type { MessagePort } from 'node:worker_threads';
 import { workerData } from 'piscina';
 import type { AuthFacts } from '../core/sender-auth.js';
-import type { ParsedMail } from '../core/types.js';
+import type { MailAttachment, ParsedMail } from '../core/types.js';
 import { dkimSignMessage, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
+import { collectAfter } from './collect-garbage.js';
 import { asBuffer, inlineWork, ParseTimeout, prepareMail, type PrepareInput, type Prepared } from './work.js';
 
 export type ParseOutcome = { readonly ok: ParsedMail } | { readonly timeout: string } | { readonly error: string };
@@ -30,24 +31,70 @@ function handBack(bytes: Buffer): Uint8Array {
   return shared;
 }
 
+/** Parts at least this large cross between threads in shared memory; smaller ones are cheaper to copy. */
+const SHARE_FROM = 64 * 1024;
+
+/** The bytes in shared memory, unless they are small or there already (a part passed on unchanged). */
+function shared(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteLength < SHARE_FROM || bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  return handBack(asBuffer(bytes));
+}
+
+/**
+ * The message with its large parts' bytes in shared memory, at every depth: a decoded 12 MB
+ * attachment is then one copy for the SMTP thread and the thread that rewrites it, not one each.
+ */
+function sharedParts<M extends { readonly attachments: readonly MailAttachment[] }>(mail: M): M {
+  return {
+    ...mail,
+    attachments: mail.attachments.map((a) => ({
+      ...a,
+      content: shared(a.content),
+      ...(a.parsed ? { parsed: sharedParts(a.parsed) } : {}),
+      ...(a.nested ? { nested: sharedParts(a.nested) } : {}),
+    })),
+  };
+}
+
+/** Bytes a message holds in memory here, for collectAfter. */
+function sizeOf(mail: Pick<ParsedMail, 'text' | 'html' | 'attachments'>): number {
+  return (mail.text?.length ?? 0) + (mail.html?.length ?? 0) + mail.attachments.reduce((n, a) => n + a.content.byteLength, 0);
+}
+
+/** After this task's result has gone, a large message's garbage is collected (collect-garbage.ts). */
+function collectLater(bytes: number): void {
+  setTimeout(() => collectAfter(bytes), 0);
+}
+
 export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promise<ParseOutcome> {
   try {
-    return { ok: await inlineWork.parse(task.raw, task.timeoutMs) };
+    return { ok: sharedParts(await inlineWork.parse(task.raw, task.timeoutMs)) };
   } catch (err) {
     if (err instanceof ParseTimeout) return { timeout: err.message };
     return { error: (err as Error).message ?? String(err) };
+  } finally {
+    collectLater(task.raw.byteLength);
   }
 }
 
 export async function prepare(task: PrepareInput): Promise<Prepared> {
-  const prepared = await prepareMail(task, setup.dkim);
-  return prepared.bytes ? { ...prepared, bytes: handBack(asBuffer(prepared.bytes)) } : prepared;
+  try {
+    const prepared = await prepareMail(task, setup.dkim);
+    const message = sharedParts(prepared.message);
+    return prepared.bytes ? { ...prepared, message, bytes: handBack(asBuffer(prepared.bytes)) } : { ...prepared, message };
+  } finally {
+    collectLater(sizeOf(task.mail));
+  }
 }
 
 /** DKIM-signs bytes composed elsewhere (notices, reminders); the signed bytes come back. */
 export async function sign(task: { raw: Uint8Array }): Promise<Uint8Array> {
   if (!setup.dkim) throw new Error('DKIM signing is not configured on this pool');
-  return handBack(await dkimSignMessage(asBuffer(task.raw), setup.dkim));
+  try {
+    return handBack(await dkimSignMessage(asBuffer(task.raw), setup.dkim));
+  } finally {
+    collectLater(task.raw.byteLength);
+  }
 }
 
 /** One DNS question to the main thread's resolver (its cache and its one-lookup-per-name). */
@@ -81,5 +128,6 @@ export async function authenticate(task: { raw: Uint8Array; session: SessionFact
     return { error: (err as Error).message ?? String(err) };
   } finally {
     task.dns.close();
+    collectLater(task.raw.byteLength);
   }
 }

@@ -2,13 +2,15 @@
 // and prepare (ParsedMail + RewriteContext → the rewritten message and, unless previewing, its
 // composed bytes, DKIM-signed where the thread holds the key). Inputs and outputs survive
 // structured cloning, so the same functions run in-process (`inlineWork`) or on the worker threads
-// of work-pool.ts.
-import { rewrite, type RewriteContext } from '../core/rewrite.js';
+// of work-pool.ts. The MIME parser, the masking code (sanitize-html, pdf-lib, cfb, ical.js) and the
+// composer are imported when first used, not with this module: the SMTP thread imports it for its
+// types and `inlineWork`, but the gateway runs these steps on its pool threads, so those modules
+// (~60 MB of RSS) are never loaded on the SMTP thread.
+import type { RewriteContext } from '../core/rewrite.js';
 import type { Change, OutgoingMail, ParsedMail } from '../core/types.js';
-import { dkimSignMessage, type DkimSignSetup } from '../outbound/dkim-sign.js';
+import type { DkimSignSetup } from '../outbound/dkim-sign.js';
 import { withCampaignParts, type CampaignHandover } from './campaign-handover.js';
-import { composeMail } from './compose.js';
-import { parseMail, ParseTimeout } from './parse.js';
+import { ParseTimeout } from './parse-timeout.js';
 
 export interface PrepareInput {
   readonly mail: ParsedMail;
@@ -36,6 +38,11 @@ export interface RelayWork {
 
 /** Rewrite, the campaign's parts, compose and (with a key) DKIM, in one go on one thread. */
 export async function prepareMail(input: PrepareInput, dkim: DkimSignSetup | null = null): Promise<Prepared> {
+  const [{ rewrite }, { composeMail }, { dkimSignMessage }] = await Promise.all([
+    import('../core/rewrite.js'),
+    import('./compose.js'),
+    import('../outbound/dkim-sign.js'),
+  ]);
   const { message: rewritten, changes } = await rewrite(input.mail, input.ctx);
   const message = input.campaign ? withCampaignParts(rewritten, input.campaign as CampaignHandover) : rewritten;
   if (!input.compose) return { message, changes, bytes: null, signed: false };
@@ -51,7 +58,7 @@ export function asBuffer(raw: Uint8Array): Buffer {
 
 /** The steps on the calling thread (tests, tools, a pool of zero threads); the caller signs. */
 export const inlineWork: RelayWork = {
-  parse: (raw, timeoutMs) => parseMail(asBuffer(raw), timeoutMs),
+  parse: async (raw, timeoutMs) => (await import('./parse.js')).parseMail(asBuffer(raw), timeoutMs),
   prepare: (input) => prepareMail(input),
 };
 

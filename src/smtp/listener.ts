@@ -17,11 +17,12 @@ import type { ProofSource, Relay, Submitter } from '../relay/pipeline.js';
 import type { CredentialRepo } from '../store/credentials.js';
 import { DUMMY_HASH, verifyPassword } from '../store/passwords.js';
 import { LoginThrottle } from '../web/admin/login-throttle.js';
-import { authenticateMail } from './authenticate.js';
+import type { authenticateMail } from './authenticate.js';
 import { EdgeGuard } from './edge-guard.js';
 import { FreeSpace } from './free-space.js';
 import { RoleMailRate } from './role-mail-rate.js';
 import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
+import { collectAfter } from '../relay/collect-garbage.js';
 import { Spool, type Spooled } from './spool.js';
 
 export interface SmtpError extends Error {
@@ -267,6 +268,8 @@ export function createSmtpListener(
             await relayMessage(await received.read(), size);
           } finally {
             release();
+            // The message's buffers are garbage now: a large one is handed back at once.
+            setImmediate(() => collectAfter(size));
           }
         })
         .catch((err: Error) => {
@@ -285,7 +288,8 @@ export function createSmtpListener(
           role.kind === 'submission'
             ? { kind: 'submission' }
             : async () => {
-                const auth = await (intake.authenticate ?? authenticateMail)(
+                // mailauth (~30 MB) is loaded on this thread only without a pool to run it on.
+                const auth = await (intake.authenticate ?? (await import('./authenticate.js')).authenticateMail)(
                   raw,
                   { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from },
                   role.resolver,

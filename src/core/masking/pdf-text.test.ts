@@ -1,5 +1,6 @@
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { cleanPdf, looksLikePdf, NotWhatItClaims } from './document-metadata.js';
 import { pdfReadings, UnreadablePdf } from './pdf-text.js';
 
 const zlib = (b: Uint8Array) => Buffer.from(zlibSync(b));
@@ -57,5 +58,35 @@ describe('PDF text is read within bounds, and a PDF past them is refused with a 
   it('refuses a document that takes longer than its time to read (many pages sharing one big page)', async () => {
     const page = zlib(Buffer.concat([Buffer.alloc(2 * 1024 * 1024, 0x20), text]));
     await expect(pdfReadings(pdf(page, '/Filter /FlateDecode', 400), { maxReadMs: 0 })).rejects.toThrow(/too long/);
+  });
+});
+
+/** `n` bytes that look random (xorshift32): no format's header, like an encrypted or compressed file. */
+function noise(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = 2463534242;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+describe('files that only claim to be PDFs', () => {
+  it('refuses 16 MB of random bytes named PDF by its first KiB, without reading the rest', async () => {
+    const random = noise(16 * 1024 * 1024);
+    expect(looksLikePdf(random)).toBe(false);
+    await expect(pdfReadings(random)).rejects.toThrow(UnreadablePdf);
+    await expect(cleanPdf(random, (s) => s)).rejects.toThrow(NotWhatItClaims);
+  });
+
+  it('still reads a PDF whose header comes after some junk within the first KiB, as readers do', async () => {
+    const real = pdf(zlib(Buffer.from('BT /F1 12 Tf 10 10 Td (Jane Roe) Tj ET')), '/Filter /FlateDecode');
+    const late = new Uint8Array(Buffer.concat([Buffer.alloc(500, 0x20), Buffer.from(real)]));
+    expect(looksLikePdf(late)).toBe(true);
+    expect(looksLikePdf(new Uint8Array(Buffer.concat([Buffer.alloc(2000, 0x20), Buffer.from(real)])))).toBe(false);
+    expect((await pdfReadings(late)).join(' ')).toContain('Jane Roe');
   });
 });

@@ -8,6 +8,7 @@
 // time), with its worker code in the same thread (`globalThis.pdfjsWorker`, PDF.js's own hook for
 // a worker-less reader), not at start-up: most threads never see a PDF.
 import { Inflate } from 'fflate';
+import { looksLikePdf } from './document-metadata.js';
 
 type PdfJs = typeof import('pdfjs-dist');
 let loading: Promise<PdfJs> | null = null;
@@ -120,6 +121,8 @@ function inflateUpTo(data: Uint8Array, max: number): { size: number; out: Uint8A
  * streams inflate past MAX_PDF_INFLATED bytes, or its pages take longer than MAX_PDF_READ_MS.
  */
 export async function pdfReadings(bytes: Uint8Array, bounds: PdfBounds = {}): Promise<string[]> {
+  // PDF.js is loaded (~30 MB a thread) and run only on what begins as a PDF.
+  if (!looksLikePdf(bytes)) throw new UnreadablePdf('not a PDF (no %PDF- header)');
   const maxInflated = bounds.maxInflated ?? MAX_PDF_INFLATED;
   if (inflatedSize(bytes, maxInflated) > maxInflated)
     throw new UnreadablePdf(`a PDF whose contents inflate to too much (more than ${maxInflated / 1024 / 1024} MiB)`);

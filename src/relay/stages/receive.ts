@@ -6,7 +6,7 @@ import { readHeaderBlock, type HeaderBlock } from '../../core/header-block.js';
 import type { Proof } from '../../core/policy.js';
 import type { ParsedMail } from '../../core/types.js';
 import { refusal, type Refusal } from '../../core/verdicts.js';
-import { decodeDisplayName } from '../parse.js';
+import { decodeDisplayName } from '../display-name.js';
 import type { AcceptInput } from '../pipeline-types.js';
 import { ParseTimeout, type RelayWork } from '../work.js';
 

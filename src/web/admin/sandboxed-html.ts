@@ -2,10 +2,9 @@
 // sanitised again (no scripts, images, forms or remote loads) and sent under its own CSP.
 import type { Context } from 'hono';
 import sanitizeHtml from 'sanitize-html';
-import { parseMail } from '../../relay/parse.js';
 
 export async function sandboxedHtml(c: Context, raw: Buffer | null): Promise<Response> {
-  const mail = raw ? await parseMail(raw, 5000).catch(() => null) : null;
+  const mail = raw ? await (await import('../../relay/parse.js')).parseMail(raw, 5000).catch(() => null) : null;
   const html = sanitizeHtml(mail?.html ?? '', {
     allowedTags: sanitizeHtml.defaults.allowedTags.filter((t) => t !== 'img'),
     allowedAttributes: { a: ['href'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },

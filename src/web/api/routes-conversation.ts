@@ -5,7 +5,6 @@
 import { Hono } from 'hono';
 import sanitizeHtml from 'sanitize-html';
 import type { ParsedMail } from '../../core/types.js';
-import { parseMail } from '../../relay/parse.js';
 import { PairMessageRepo, type PairMessage } from '../../store/pair-messages.js';
 import { apiError } from '../api-error.js';
 import type { ApiDeps } from './deps.js';
@@ -23,7 +22,8 @@ const PARSE_MS = 5000;
 
 async function deliveredMail(repo: PairMessageRepo, m: PairMessage): Promise<ParsedMail | null> {
   const raw = m.outboxId === null ? null : repo.delivered(m.outboxId);
-  return raw ? parseMail(raw, PARSE_MS).catch(() => null) : null;
+  // The MIME parser is loaded on the first message read here, not at start (it runs on the pool threads otherwise).
+  return raw ? (await import('../../relay/parse.js')).parseMail(raw, PARSE_MS).catch(() => null) : null;
 }
 
 function present(alias: string, m: PairMessage, mail: ParsedMail | null) {
