@@ -309,6 +309,8 @@ export interface ReplyFormProps {
   newer?: string | undefined;
   sendAnyway?: boolean;
   warning?: string | undefined;
+  /** The text a template filled in: a later template or order replaces edits of it only after asking. */
+  filled?: string | undefined;
 }
 
 export function ReplyForm(props: ReplyFormProps) {
@@ -387,14 +389,20 @@ export function ReplyForm(props: ReplyFormProps) {
         hx-target="#draft-warnings"
         hx-swap="outerHTML"
         hx-include="closest form"
+        data-filled={props.filled ?? ''}
       >
         {props.text ?? ''}
       </textarea>
       <DraftWarnings warnings={[]} />
       <label class="muted">
         Attachments (text, PDF, Word, JPEG, GIF, PNG; at most 10 MB each){' '}
+        {/* The files chosen stay chosen when the box is drawn again (a template, another order, a
+            refusal, a newer message): htmx keeps this element across the swap. A sent reply
+            reloads the page. */}
         <input
           type="file"
+          id="reply-files"
+          hx-preserve={props.sent ? undefined : 'true'}
           name="attachments"
           multiple
           accept=".txt,.pdf,.doc,.docx,.jpg,.jpeg,.gif,.png,text/plain,application/pdf,image/jpeg,image/gif,image/png"

@@ -264,7 +264,20 @@ function BulkBar(props: InboxProps) {
   const f = props.filter;
   const known = props.matching;
   return (
-    <form id="bulk" class="filters bulk" method="post" action="/inbox/bulk">
+    // The typed part of the filter the rows were read with: a click on "all matching" while the
+    // search bar says something else (typed, or its rows still on their way) acts on nothing
+    // (inbox.js asks for the rows of the bar first).
+    <form
+      id="bulk"
+      class="filters bulk"
+      method="post"
+      action="/inbox/bulk"
+      data-q={f.q}
+      data-since={f.since}
+      data-from={f.from}
+      data-to={f.to}
+      data-unread={f.unread ? '1' : ''}
+    >
       <Csrf token={props.csrf} />
       <input type="hidden" name="filter" value={inboxQuery(f)} />
       {known !== null ? <input type="hidden" name="expect" value={String(known)} /> : null}

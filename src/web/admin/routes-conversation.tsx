@@ -235,6 +235,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
       orderNumber: order?.number ?? null,
       seen: messages[messages.length - 1]?.id ?? 0,
       warning: unknown.length ? `Unknown variable(s) in the template: ${unknown.join(', ')}` : undefined,
+      filled: body?.text,
     };
   }
 
