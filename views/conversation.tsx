@@ -222,7 +222,7 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: st
           </form>
         </div>
       ) : null}
-      <div>
+      <div class="subject">
         <b>{m.subject}</b>
       </div>
       <pre class="body">{m.text}</pre>

@@ -4,6 +4,7 @@
 // offered Delete on global templates; the store's messaging rules are edited on the store page;
 // a permitted sender whose domain cannot pass says so in words; and no page of ours scrolls
 // sideways on a 390 px phone or at 1366×768 (screenshots of each in test-artifacts/).
+import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notFound } from '../../src/dns/resolver.js';
@@ -182,7 +183,33 @@ describe('the store page', () => {
 });
 
 describe('phone and desktop width', () => {
+  let pairId: number;
+  let outboxId: number;
+  beforeAll(async () => {
+    // A buyer message (with a long unbroken word), so the inbox, the conversation and an outbox item have something to show.
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.gw.smtpPort, secure: false, ignoreTLS: true });
+    await t.sendMail({
+      envelope: { from: 'jane@buyer.example', to: [pair.address] },
+      from: 'jane@buyer.example',
+      to: pair.address,
+      subject: `Tracking ${'X'.repeat(80)}`,
+      text: `Order ${pair.number}: tracking code ${'Z'.repeat(120)}`,
+    });
+    t.close();
+    pairId = (h.gw.db.prepare('SELECT id FROM pairs WHERE token = ?').get(pair.alias) as { id: number }).id;
+    outboxId = (h.gw.db.prepare('SELECT max(id) AS id FROM outbox').get() as { id: number }).id;
+  }, 60_000);
   const pages = () => [
+    ['inbox', '/inbox'],
+    ['conversation', `/conversations/${pairId}`],
+    ['team', '/team'],
+    ['account', '/account'],
+    ['reports', '/reports?days=90'],
+    ['webhooks', '/webhooks'],
+    ['order-import', '/orders/import'],
+    ['api-reference', '/api-reference'],
+    ['outbox-item', `/outbox/${outboxId}`],
+    ['error-setup', '/setup?token=not-a-token'],
     ['stores', '/stores'],
     ['store', `/stores/${pair.storeId}`],
     ['templates', '/templates'],
