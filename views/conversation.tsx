@@ -10,7 +10,7 @@ import { MAX_TAGS_PER_MESSAGE, type Tag } from '../src/store/tags.js';
 import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
 import { ResponseClockBox } from './response-clock.js';
-import { formatTime } from './time-format.js';
+import { displayZone, formatTime } from './time-format.js';
 
 export interface ShownFile {
   /** Its place among the delivered copy's attachments (the download URL's last part). */
@@ -191,8 +191,11 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: st
   return (
     <article class={`message ${m.direction}`} id={`m${m.id}`} data-message-id={String(m.id)}>
       <div>
-        <b>{who}</b> <span class="muted">{time(m.receivedAt)} UTC</span> ·{' '}
-        <span class={m.delivery === 'failed' ? 'badge bad' : 'badge'}>{DELIVERY[m.delivery] ?? m.delivery}</span>
+        <b>{who}</b>{' '}
+        <span class="muted">
+          {time(m.receivedAt)} {displayZone()}
+        </span>{' '}
+        · <span class={m.delivery === 'failed' ? 'badge bad' : 'badge'}>{DELIVERY[m.delivery] ?? m.delivery}</span>
         {m.lastError && m.delivery !== 'sent' ? <span class="muted"> {m.lastError}</span> : null}
         {m.suspicious ? <span class="badge bad">suspicious sender</span> : null}
         {m.critical ? <span class="badge">important</span> : null}
@@ -519,7 +522,9 @@ function ConversationBar(props: ConversationProps) {
         <Csrf token={props.csrf} />
         {s.snoozedUntil && s.snoozedUntil > Date.now() ? (
           <>
-            <span class="badge">snoozed until {time(s.snoozedUntil)} UTC</span>
+            <span class="badge">
+              snoozed until {time(s.snoozedUntil)} {displayZone()}
+            </span>
             <button type="submit" name="until" value="" class="plain">
               Wake now
             </button>
@@ -527,7 +532,8 @@ function ConversationBar(props: ConversationProps) {
         ) : (
           <>
             <label>
-              Snooze until <input type="datetime-local" name="until" required aria-label="Snooze until (UTC)" />
+              Snooze until <input type="datetime-local" name="until" required aria-label={`Snooze until (${displayZone()})`} />{' '}
+              <span class="muted small">{displayZone()}</span>
             </label>
             <button type="submit" class="plain">
               Snooze

@@ -7,7 +7,7 @@ import type { ConversationStatus, InboxRow, InboxView } from '../src/store/inbox
 import type { Tag } from '../src/store/tags.js';
 import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
-import { formatTime } from './time-format.js';
+import { displayZone, formatTime } from './time-format.js';
 
 export interface InboxFilterView {
   store?: number | undefined;
@@ -409,7 +409,7 @@ export function InboxPage(props: InboxProps) {
                     <th class="wide">Category</th>
                     <th class="wide">Assigned</th>
                     <th class="state">Status</th>
-                    <th class="when">Time (UTC) / due</th>
+                    <th class="when">Time ({displayZone()}) / due</th>
                   </tr>
                 </thead>
                 <tbody>
