@@ -151,7 +151,7 @@ export function Credentials(props: {
               class="inline"
             >
               <Csrf token={props.csrf} />
-              <button type="submit" class="plain">
+              <button type="submit" class="plain" data-confirm="Revoke this app password? The mail client that uses it can no longer send.">
                 Revoke
               </button>
             </form>
@@ -201,11 +201,20 @@ export function SenderRows(props: {
             <form method="post" action={`/senders/${p.id}/status`} hx-post={`/senders/${p.id}/status`} hx-target="#senders" hx-swap="outerHTML">
               <Csrf token={props.csrf} />
               <input type="hidden" name="status" value={p.status === 'enabled' ? 'blocked' : 'enabled'} />
-              <button type="submit" class="plain">
+              <button
+                type="submit"
+                class="plain"
+                data-confirm={p.status === 'enabled' ? 'Block this permitted sender? Its mail to buyers is refused until enabled again.' : undefined}
+              >
                 {p.status === 'enabled' ? 'Block' : 'Enable'}
               </button>
             </form>
-            <PostButton action={`/senders/${p.id}/remove`} label="Remove" csrf={props.csrf} />
+            <PostButton
+              action={`/senders/${p.id}/remove`}
+              label="Remove"
+              csrf={props.csrf}
+              confirm="Remove this permitted sender? Its mail to buyers is refused from then on."
+            />
           </td>
           <td>
             <Credentials senderId={p.id} csrf={props.csrf} creds={props.creds.get(p.id) ?? []} enabled={p.status === 'enabled'} server={props.server} />

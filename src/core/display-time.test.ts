@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatInZone, isTimeZone, zonedToUtc } from './display-time.js';
+import { formatInZone, isTimeZone } from './display-time.js';
 
 const AT = Date.UTC(2026, 10, 29, 23, 30); // 2026-11-29 23:30 UTC
 
@@ -20,22 +20,5 @@ describe('formatInZone', () => {
     expect(isTimeZone('Europe/Berlin')).toBe(true);
     expect(isTimeZone('Mars/Olympus')).toBe(false);
     expect(isTimeZone('')).toBe(false);
-  });
-});
-
-describe('zonedToUtc', () => {
-  it('reads a wall-clock time typed in a zone as the instant it names, daylight saving time included', () => {
-    expect(zonedToUtc('2026-11-30T09:00', 'Asia/Tokyo')).toBe(Date.UTC(2026, 10, 30, 0, 0));
-    expect(zonedToUtc('2026-07-01T14:00', 'Europe/Berlin')).toBe(Date.UTC(2026, 6, 1, 12, 0));
-    expect(zonedToUtc('2026-11-30T00:30', 'Europe/Berlin')).toBe(AT);
-    expect(zonedToUtc('2026-11-30T05:00:00', 'Asia/Kolkata')).toBe(AT);
-    expect(zonedToUtc('2026-11-29T23:30', 'UTC')).toBe(AT);
-    // Just after the spring change (02:00 became 03:00 in Berlin on 2026-03-29): summer time.
-    expect(zonedToUtc('2026-03-29T03:30', 'Europe/Berlin')).toBe(Date.UTC(2026, 2, 29, 1, 30));
-  });
-
-  it('refuses what is not a date and time', () => {
-    expect(zonedToUtc('tomorrow', 'UTC')).toBeNull();
-    expect(zonedToUtc('2026-13-01T09:00', 'UTC')).toBeNull();
   });
 });

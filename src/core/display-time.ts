@@ -30,26 +30,3 @@ export function isTimeZone(tz: string): boolean {
     return false;
   }
 }
-
-/** How far `timeZone`'s wall clock is ahead of UTC at `ms` (ms; negative west of Greenwich). */
-function offsetAt(ms: number, timeZone: string): number {
-  const minute = Math.floor(ms / 60_000) * 60_000;
-  const wall = formatInZone(minute, timeZone);
-  return Date.parse(`${wall.replace(' ', 'T')}:00Z`) - minute;
-}
-
-/**
- * The instant (epoch ms) a wall-clock time `YYYY-MM-DDTHH:mm[:ss]` (a datetime-local field) names in
- * `timeZone`; null when it is not such a time. A time skipped by a daylight-saving change is read
- * with the offset before the change.
- */
-export function zonedToUtc(local: string, timeZone: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
-  if (!m) return null;
-  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
-  const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
-  const back = new Date(asUtc);
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null;
-  const first = asUtc - offsetAt(asUtc, timeZone);
-  return asUtc - offsetAt(first, timeZone);
-}

@@ -134,6 +134,54 @@ describe('broken 6: the store form, error pages, the DNS page, app passwords, gl
   });
 });
 
+describe('destructive actions ask first', () => {
+  it('asks before a delete, a removal, a revoke or disabling an agent; "no" changes nothing', async () => {
+    const questions: string[] = [];
+    const no = (d: { message(): string; dismiss(): Promise<void> }) => {
+      questions.push(d.message());
+      void d.dismiss();
+    };
+    page.on('dialog', no);
+    try {
+      await h.api('POST', '/api/v1/banned-words', { word: 'bargain' });
+      const tagged = h.gw.db.prepare("INSERT INTO tags (name, colour) VALUES ('vip', 'blue')").run();
+      const tries: [string, string, () => unknown][] = [
+        [
+          '/tags',
+          `form[action="/tags/${tagged.lastInsertRowid}/delete"] button`,
+          () => h.gw.db.prepare('SELECT id FROM tags WHERE id = ?').get(tagged.lastInsertRowid),
+        ],
+        [
+          '/templates',
+          'tr[data-template="Global thanks"] button:has-text("Delete")',
+          () => h.gw.db.prepare("SELECT id FROM templates WHERE name = 'Global thanks'").get(),
+        ],
+        [
+          '/settings',
+          'form[action*="/banned-words/"] button:has-text("Remove")',
+          () => h.gw.db.prepare("SELECT id FROM banned_words WHERE word = 'bargain'").get(),
+        ],
+        [
+          '/team',
+          'form[action$="/disable"] button',
+          () => h.gw.db.prepare("SELECT id FROM users WHERE email = 'alex@seller.example' AND disabled_at IS NULL").get(),
+        ],
+      ];
+      for (const [path, button, still] of tries) {
+        await page.goto(`${base}${path}`);
+        const before = questions.length;
+        await page.locator(button).first().click();
+        await expect.poll(() => questions.length, SLOW).toBe(before + 1);
+        expect(new URL(page.url()).pathname).toBe(path);
+        expect(still(), `${path}: ${questions[before]}`).toBeTruthy();
+      }
+      expect(questions.join('\n')).toMatch(/Delete the tag “vip”/);
+    } finally {
+      page.off('dialog', no);
+    }
+  });
+});
+
 describe('the store page', () => {
   it('edits the messaging rules with the same limits as the API', async () => {
     await page.goto(`${base}/stores/${pair.storeId}`);

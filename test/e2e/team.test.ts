@@ -38,6 +38,8 @@ beforeAll(async () => {
   await new UserRepo(h.gw.db).create({ email: 'olivia@seller.example', name: 'Olivia Owner', role: 'owner', password: 'owner password 123' });
   browser = await launch();
   page = await browser.newPage();
+  // Disabling an agent and resetting a password ask first (test/e2e/admin-ops.test.ts checks "no"): yes.
+  page.on('dialog', (d) => void d.accept());
   await login(page, 'olivia@seller.example', 'owner password 123');
   await page.waitForURL(`${base}/inbox`);
 }, 120_000);

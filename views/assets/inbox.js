@@ -148,9 +148,7 @@
         e.stopPropagation();
         return;
       }
-      var button = e.submitter;
-      var question = button && button.getAttribute('data-confirm');
-      if (question && !window.confirm(question)) e.preventDefault();
+      // (data-confirm questions are asked by app.js, on every page)
     },
     true,
   );

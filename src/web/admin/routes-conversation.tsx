@@ -12,7 +12,7 @@ import sanitizeHtml from 'sanitize-html';
 import { isRefusal } from '../../core/alias-token.js';
 import { CATEGORIES, type Category } from '../../core/categorize.js';
 import { draftWarnings } from '../../core/draft-check.js';
-import { zonedToUtc } from '../../core/display-time.js';
+import { zonedToInstant } from '../../core/zoned-time.js';
 import { namedOrder } from '../../core/named-order.js';
 import { baseValues, formatDay, formatItems, formatMoney, renderTemplate } from '../../core/template.js';
 import { refusalText } from '../../core/verdicts.js';
@@ -322,7 +322,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     const pair = pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
     const until = String((await c.req.parseBody()).until ?? '');
-    const at = until ? zonedToUtc(until, displayZone()) : null;
+    const at = until ? zonedToInstant(until, displayZone()) : null;
     if (until && (at === null || at <= Date.now())) return c.text('Choose a time in the future.', 400);
     conversations.snooze([pair.pairId], at, c.get('storeIds'));
     return c.redirect(at ? '/inbox' : `/conversations/${pair.pairId}`, 303);
