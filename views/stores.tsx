@@ -233,6 +233,8 @@ export function StorePage(props: {
   creds: ReadonlyMap<number, readonly CredentialRow[]>;
   server: SubmissionServer | null;
   policy: StorePolicy;
+  /** New conversations go to the store's agents in turn. */
+  roundRobin: boolean;
   error?: string | undefined;
   notice?: string | undefined;
   /** A mailbox change waiting for the new mailbox to confirm it. */
@@ -284,6 +286,15 @@ export function StorePage(props: {
           <button type="submit">Add permitted sender</button>
         </form>
         <PolicyForm storeId={props.store.id} policy={props.policy} csrf={props.csrf} editable={props.user.role === 'owner'} />
+        <form method="post" action={`/stores/${props.store.id}/assignment`} class="policy" data-assignment>
+          <Csrf token={props.csrf} />
+          <h2>Assignment</h2>
+          <label>
+            <input type="checkbox" name="roundRobin" value="1" checked={props.roundRobin} disabled={props.user.role !== 'owner'} /> Give each new conversation
+            to the store’s agents in turn (round-robin; to the owners when the store has no agent)
+          </label>{' '}
+          {props.user.role === 'owner' ? <button type="submit">Save assignment</button> : null}
+        </form>
       </section>
     </Layout>
   );

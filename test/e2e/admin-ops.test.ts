@@ -216,6 +216,32 @@ describe('the store page', () => {
     expect((await h.api('GET', `/api/v1/stores/${pair.storeId}/policy`)).body.windowDays).toBe(14);
   });
 
+  it("turns on round-robin assignment: the next new conversation goes to the store's agent", async () => {
+    await page.goto(`${base}/stores/${pair.storeId}`);
+    await page.check('[data-assignment] input[name=roundRobin]');
+    await page.click('[data-assignment] button');
+    await expect.poll(() => page.locator('[role=status]').innerText(), SLOW).toContain('New conversations now go to the store’s agents in turn.');
+    expect(await page.locator('[data-assignment] input[name=roundRobin]').isChecked()).toBe(true);
+    const rr = await seedPair(h, { number: 'A-7100', buyerEmail: 'robin@buyer.example', buyerName: 'Robin' });
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.gw.smtpPort, secure: false, ignoreTLS: true });
+    await t.sendMail({
+      envelope: { from: 'robin@buyer.example', to: [rr.address] },
+      from: 'robin@buyer.example',
+      to: rr.address,
+      subject: 'Hello',
+      text: 'A-7100?',
+    });
+    t.close();
+    const assignee = h.gw.db
+      .prepare('SELECT u.email FROM conversations c JOIN pairs p ON p.id = c.pair_id JOIN users u ON u.id = c.assignee_id WHERE p.token = ?')
+      .get(rr.alias) as { email: string } | undefined;
+    expect(assignee?.email).toBe('alex@seller.example');
+    // And off again.
+    await page.uncheck('[data-assignment] input[name=roundRobin]');
+    await page.click('[data-assignment] button');
+    await expect.poll(() => page.locator('[role=status]').innerText(), SLOW).toContain('New conversations are left unassigned.');
+  });
+
   it('says in words that replies from a sender whose domain publishes nothing will be refused, and why', async () => {
     await page.goto(`${base}/stores/${pair.storeId}`);
     await page.fill('input[aria-label="New permitted sender"]', 'amy@bare.example');
