@@ -339,18 +339,18 @@ describe('the reply box fills the order the buyer asks about', () => {
 
 describe('the reply box keeps what the user did', () => {
   it('asks before a template or another order replaces written text, and keeps the chosen files through every refill', async () => {
-    const f = await seedPair(h, { number: 'G-1', buyerEmail: 'gus@buyer.example', buyerName: 'Gus Files' });
+    const f = await seedPair(h, { number: 'RB-1', buyerEmail: 'rhea@buyer.example', buyerName: 'Rhea Files' });
     await h.api('POST', '/api/v1/orders', {
       storeId: f.storeId,
-      number: 'G-2',
-      buyer: { email: 'gus@buyer.example', name: 'Gus Files' },
+      number: 'RB-2',
+      buyer: { email: 'rhea@buyer.example', name: 'Rhea Files' },
       items: [{ sku: 'SKU-3', name: 'Mug', unitPrice: 5, quantity: 1 }],
       total: 5,
       currency: 'EUR',
       placedAt: '2026-11-21T10:00:00Z',
       completedAt: null,
     });
-    await mail('gus@buyer.example', f.address, { subject: 'Broken mug', text: 'Order G-2 arrived broken.' });
+    await mail('rhea@buyer.example', f.address, { subject: 'Broken mug', text: 'Order RB-2 arrived broken.' });
     db()
       .prepare(
         "INSERT OR IGNORE INTO templates (name, subject, body, store_id, created_at, updated_at) VALUES ('Order status', 'Your order {{order.number}}', 'Hi, {{order.items}} for {{order.total}}.', NULL, 0, 0)",
@@ -372,25 +372,25 @@ describe('the reply box keeps what the user did', () => {
     // On an empty box it fills without asking, and the files stay chosen.
     await page.fill('.reply textarea', '');
     await page.selectOption('.reply select[name=template]', { label: 'Order status' });
-    await expect.poll(() => page.locator('.reply input[name=subject]').inputValue()).toBe('Your order G-2');
+    await expect.poll(() => page.locator('.reply input[name=subject]').inputValue()).toBe('Your order RB-2');
     expect(dialogs.length).toBe(asked + 1);
     expect(await files()).toBe(1);
     // Edited after the fill: another order asks first too, and "no" keeps the edit and the order.
     await page.fill('.reply textarea', `${await box.inputValue()} We send a new one today.`);
-    await page.selectOption('.reply select[name=order]', 'G-1');
+    await page.selectOption('.reply select[name=order]', 'RB-1');
     await expect.poll(() => dialogs.length).toBe(asked + 2);
     expect(await box.inputValue()).toContain('We send a new one today.');
-    expect(await page.locator('.reply select[name=order]').inputValue()).toBe('G-2');
+    expect(await page.locator('.reply select[name=order]').inputValue()).toBe('RB-2');
     // The buyer writes meanwhile: the box says so first, and the file still goes with "Send anyway".
     const sent = h.sink!.messages.length;
-    await mail('gus@buyer.example', f.address, { subject: 'Re: Broken mug', text: 'Photo attached earlier.' });
+    await mail('rhea@buyer.example', f.address, { subject: 'Re: Broken mug', text: 'Photo attached earlier.' });
     await page.click('.reply button[name=after][value=""]');
     await expect.poll(() => page.locator('.reply .newer').innerText()).toContain('the buyer wrote again');
     expect(await files()).toBe(1);
     await page.click('.reply button:has-text("Send anyway")');
-    const toGus = () => h.sink!.messages.slice(sent).filter((m) => m.to.includes('gus@buyer.example'));
-    await expect.poll(() => toGus().length, { timeout: 15_000 }).toBe(1);
-    const got = await simpleParser(toGus()[0]!.raw);
+    const toRhea = () => h.sink!.messages.slice(sent).filter((m) => m.to.includes('rhea@buyer.example'));
+    await expect.poll(() => toRhea().length, { timeout: 15_000 }).toBe(1);
+    const got = await simpleParser(toRhea()[0]!.raw);
     expect(got.text).toContain('We send a new one today.');
     expect(got.attachments.map((a) => a.filename)).toEqual(['label.png']);
   }, 90_000);
