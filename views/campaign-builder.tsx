@@ -77,7 +77,7 @@ export function CampaignBuilder(
             <Csrf token={props.csrf} />
             <input type="hidden" name="confirm" value="1" />
             <p role="alert">Please confirm: {props.confirm}.</p>
-            <button type="submit">Send anyway</button>
+            <button type="submit">Yes, send now</button>
           </form>
         ) : null}
         <form method="post" action={c ? `/campaigns/${c.id}` : '/campaigns'} id="campaign-form">
@@ -212,7 +212,12 @@ export function CampaignBuilder(
                 Send now
               </button>
             </form>
-            <PostButton action={`/campaigns/${c.id}/cancel`} label="Cancel campaign" csrf={props.csrf} />
+            <PostButton
+              action={`/campaigns/${c.id}/cancel`}
+              label="Cancel campaign"
+              csrf={props.csrf}
+              confirm="Cancel this campaign? It cannot be sent afterwards."
+            />
           </>
         ) : null}
       </section>

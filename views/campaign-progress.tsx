@@ -69,7 +69,14 @@ export function ProgressPanel(props: { c: Campaign; p: Progress; csrf: string })
       </table>
       {c.status === 'sending' ? <PostButton action={`/campaigns/${c.id}/pause`} label="Pause" csrf={props.csrf} /> : null}
       {c.status === 'paused' ? <PostButton action={`/campaigns/${c.id}/resume`} label="Resume" csrf={props.csrf} /> : null}
-      {live ? <PostButton action={`/campaigns/${c.id}/cancel`} label="Cancel" csrf={props.csrf} /> : null}
+      {live ? (
+        <PostButton
+          action={`/campaigns/${c.id}/cancel`}
+          label="Cancel"
+          csrf={props.csrf}
+          confirm="Cancel this campaign? The messages not yet sent are never sent."
+        />
+      ) : null}
     </div>
   );
 }

@@ -10,7 +10,7 @@ import { MAX_TAGS_PER_MESSAGE, type Tag } from '../src/store/tags.js';
 import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
 import { ResponseClockBox } from './response-clock.js';
-import { formatTime } from './time-format.js';
+import { displayZone, formatTime } from './time-format.js';
 
 export interface ShownFile {
   /** Its place among the delivered copy's attachments (the download URL's last part). */
@@ -191,8 +191,11 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: st
   return (
     <article class={`message ${m.direction}`} id={`m${m.id}`} data-message-id={String(m.id)}>
       <div>
-        <b>{who}</b> <span class="muted">{time(m.receivedAt)} UTC</span> ·{' '}
-        <span class={m.delivery === 'failed' ? 'badge bad' : 'badge'}>{DELIVERY[m.delivery] ?? m.delivery}</span>
+        <b>{who}</b>{' '}
+        <span class="muted">
+          {time(m.receivedAt)} {displayZone()}
+        </span>{' '}
+        · <span class={m.delivery === 'failed' ? 'badge bad' : 'badge'}>{DELIVERY[m.delivery] ?? m.delivery}</span>
         {m.lastError && m.delivery !== 'sent' ? <span class="muted"> {m.lastError}</span> : null}
         {m.suspicious ? <span class="badge bad">suspicious sender</span> : null}
         {m.critical ? <span class="badge">important</span> : null}
@@ -222,7 +225,7 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: st
           </form>
         </div>
       ) : null}
-      <div>
+      <div class="subject">
         <b>{m.subject}</b>
       </div>
       <pre class="body">{m.text}</pre>
@@ -309,6 +312,8 @@ export interface ReplyFormProps {
   newer?: string | undefined;
   sendAnyway?: boolean;
   warning?: string | undefined;
+  /** The text a template filled in: a later template or order replaces edits of it only after asking. */
+  filled?: string | undefined;
 }
 
 export function ReplyForm(props: ReplyFormProps) {
@@ -387,14 +392,20 @@ export function ReplyForm(props: ReplyFormProps) {
         hx-target="#draft-warnings"
         hx-swap="outerHTML"
         hx-include="closest form"
+        data-filled={props.filled ?? ''}
       >
         {props.text ?? ''}
       </textarea>
       <DraftWarnings warnings={[]} />
       <label class="muted">
         Attachments (text, PDF, Word, JPEG, GIF, PNG; at most 10 MB each){' '}
+        {/* The files chosen stay chosen when the box is drawn again (a template, another order, a
+            refusal, a newer message): htmx keeps this element across the swap. A sent reply
+            reloads the page. */}
         <input
           type="file"
+          id="reply-files"
+          hx-preserve={props.sent ? undefined : 'true'}
           name="attachments"
           multiple
           accept=".txt,.pdf,.doc,.docx,.jpg,.jpeg,.gif,.png,text/plain,application/pdf,image/jpeg,image/gif,image/png"
@@ -511,7 +522,9 @@ function ConversationBar(props: ConversationProps) {
         <Csrf token={props.csrf} />
         {s.snoozedUntil && s.snoozedUntil > Date.now() ? (
           <>
-            <span class="badge">snoozed until {time(s.snoozedUntil)} UTC</span>
+            <span class="badge">
+              snoozed until {time(s.snoozedUntil)} {displayZone()}
+            </span>
             <button type="submit" name="until" value="" class="plain">
               Wake now
             </button>
@@ -519,7 +532,8 @@ function ConversationBar(props: ConversationProps) {
         ) : (
           <>
             <label>
-              Snooze until <input type="datetime-local" name="until" required aria-label="Snooze until (UTC)" />
+              Snooze until <input type="datetime-local" name="until" required aria-label={`Snooze until (${displayZone()})`} />{' '}
+              <span class="muted small">{displayZone()}</span>
             </label>
             <button type="submit" class="plain">
               Snooze

@@ -7,7 +7,7 @@ import type { ConversationStatus, InboxRow, InboxView } from '../src/store/inbox
 import type { Tag } from '../src/store/tags.js';
 import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
-import { formatTime } from './time-format.js';
+import { displayZone, formatTime } from './time-format.js';
 
 export interface InboxFilterView {
   store?: number | undefined;
@@ -264,7 +264,20 @@ function BulkBar(props: InboxProps) {
   const f = props.filter;
   const known = props.matching;
   return (
-    <form id="bulk" class="filters bulk" method="post" action="/inbox/bulk">
+    // The typed part of the filter the rows were read with: a click on "all matching" while the
+    // search bar says something else (typed, or its rows still on their way) acts on nothing
+    // (inbox.js asks for the rows of the bar first).
+    <form
+      id="bulk"
+      class="filters bulk"
+      method="post"
+      action="/inbox/bulk"
+      data-q={f.q}
+      data-since={f.since}
+      data-from={f.from}
+      data-to={f.to}
+      data-unread={f.unread ? '1' : ''}
+    >
       <Csrf token={props.csrf} />
       <input type="hidden" name="filter" value={inboxQuery(f)} />
       {known !== null ? <input type="hidden" name="expect" value={String(known)} /> : null}
@@ -396,7 +409,7 @@ export function InboxPage(props: InboxProps) {
                     <th class="wide">Category</th>
                     <th class="wide">Assigned</th>
                     <th class="state">Status</th>
-                    <th class="when">Time (UTC) / due</th>
+                    <th class="when">Time ({displayZone()}) / due</th>
                   </tr>
                 </thead>
                 <tbody>

@@ -95,11 +95,12 @@ export function Flash(props: { error?: string | undefined; notice?: string | und
 }
 
 /** A one-button form that posts (with the CSRF token) to an action. */
-export function PostButton(props: { action: string; label: string; csrf: string; class?: string }) {
+/** A one-button form; `confirm` is a question asked first (app.js), for what cannot be undone. */
+export function PostButton(props: { action: string; label: string; csrf: string; class?: string; confirm?: string }) {
   return (
     <form method="post" action={props.action} class={props.class}>
       <Csrf token={props.csrf} />
-      <button type="submit" class="plain">
+      <button type="submit" class="plain" data-confirm={props.confirm}>
         {props.label}
       </button>
     </form>

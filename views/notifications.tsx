@@ -36,7 +36,7 @@ export function NotificationsPage(props: {
                 <td>{DAYS.filter((_, d) => (r.weekdays & (1 << d)) !== 0).join(' ')}</td>
                 <td>{r.startMinute === r.endMinute ? 'all day' : `${hhmm(r.startMinute)}–${hhmm(r.endMinute)}`}</td>
                 <td>
-                  <PostButton action={`/notifications/${r.id}/delete`} label="Delete" csrf={props.csrf} />
+                  <PostButton action={`/notifications/${r.id}/delete`} label="Delete" csrf={props.csrf} confirm="Delete this notification rule?" />
                 </td>
               </tr>
             ))}

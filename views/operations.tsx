@@ -3,7 +3,7 @@
 import type { Check } from '../src/doctor.js';
 import type { OutboxRow } from '../src/store/outbox.js';
 import { Layout, PostButton } from './layout.js';
-import { formatTime } from './time-format.js';
+import { displayZone, formatTime } from './time-format.js';
 
 interface Frame {
   user: { name: string; role: string };
@@ -45,7 +45,7 @@ export function OutboxPage(props: Frame & { rows: readonly OutboxView[]; status:
               <th>To</th>
               <th>Status</th>
               <th>Attempts</th>
-              <th>Next try / done (UTC)</th>
+              <th>Next try / done ({displayZone()})</th>
               <th>Last error</th>
               <th></th>
             </tr>

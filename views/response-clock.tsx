@@ -4,13 +4,14 @@
 import { LATE_AFTER_MS, durationText } from '../src/core/response-clock.js';
 import type { ConversationClock } from '../src/store/reports.js';
 import { Csrf } from './layout.js';
+import { displayZone, formatTime } from './time-format.js';
 
 /** The one line the conversation page renders: loads the panel below. */
 export function ResponseClockBox(props: { pairId: number }) {
   return <div id="response-clock" hx-get={`/conversations/${props.pairId}/response-clock`} hx-trigger="load" hx-swap="outerHTML"></div>;
 }
 
-const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+const when = (ms: number) => `${formatTime(ms)} ${displayZone()}`;
 
 export function ResponseClockPanel(props: { pairId: number; clock: ConversationClock | null; csrf: string; now: number }) {
   const c = props.clock;

@@ -29,7 +29,12 @@ export function SettingsPage(props: {
                 <td>{w.word}</td>
                 <td>{storeName(w.storeId)}</td>
                 <td>
-                  <PostButton action={`/settings/banned-words/${w.id}/delete`} label="Remove" csrf={props.csrf} />
+                  <PostButton
+                    action={`/settings/banned-words/${w.id}/delete`}
+                    label="Remove"
+                    csrf={props.csrf}
+                    confirm={`Remove the banned word “${w.word}”? Mail with it is no longer refused.`}
+                  />
                 </td>
               </tr>
             ))}

@@ -151,7 +151,7 @@ export function Credentials(props: {
               class="inline"
             >
               <Csrf token={props.csrf} />
-              <button type="submit" class="plain">
+              <button type="submit" class="plain" data-confirm="Revoke this app password? The mail client that uses it can no longer send.">
                 Revoke
               </button>
             </form>
@@ -201,11 +201,20 @@ export function SenderRows(props: {
             <form method="post" action={`/senders/${p.id}/status`} hx-post={`/senders/${p.id}/status`} hx-target="#senders" hx-swap="outerHTML">
               <Csrf token={props.csrf} />
               <input type="hidden" name="status" value={p.status === 'enabled' ? 'blocked' : 'enabled'} />
-              <button type="submit" class="plain">
+              <button
+                type="submit"
+                class="plain"
+                data-confirm={p.status === 'enabled' ? 'Block this permitted sender? Its mail to buyers is refused until enabled again.' : undefined}
+              >
                 {p.status === 'enabled' ? 'Block' : 'Enable'}
               </button>
             </form>
-            <PostButton action={`/senders/${p.id}/remove`} label="Remove" csrf={props.csrf} />
+            <PostButton
+              action={`/senders/${p.id}/remove`}
+              label="Remove"
+              csrf={props.csrf}
+              confirm="Remove this permitted sender? Its mail to buyers is refused from then on."
+            />
           </td>
           <td>
             <Credentials senderId={p.id} csrf={props.csrf} creds={props.creds.get(p.id) ?? []} enabled={p.status === 'enabled'} server={props.server} />
@@ -224,6 +233,8 @@ export function StorePage(props: {
   creds: ReadonlyMap<number, readonly CredentialRow[]>;
   server: SubmissionServer | null;
   policy: StorePolicy;
+  /** New conversations go to the store's agents in turn. */
+  roundRobin: boolean;
   error?: string | undefined;
   notice?: string | undefined;
   /** A mailbox change waiting for the new mailbox to confirm it. */
@@ -275,6 +286,15 @@ export function StorePage(props: {
           <button type="submit">Add permitted sender</button>
         </form>
         <PolicyForm storeId={props.store.id} policy={props.policy} csrf={props.csrf} editable={props.user.role === 'owner'} />
+        <form method="post" action={`/stores/${props.store.id}/assignment`} class="policy" data-assignment>
+          <Csrf token={props.csrf} />
+          <h2>Assignment</h2>
+          <label>
+            <input type="checkbox" name="roundRobin" value="1" checked={props.roundRobin} disabled={props.user.role !== 'owner'} /> Give each new conversation
+            to the store’s agents in turn (round-robin; to the owners when the store has no agent)
+          </label>{' '}
+          {props.user.role === 'owner' ? <button type="submit">Save assignment</button> : null}
+        </form>
       </section>
     </Layout>
   );

@@ -58,7 +58,13 @@ export function TagsPage(props: { user: { name: string; role: string }; csrf: st
                       </form>
                     </td>
                     <td>
-                      <PostButton action={`/tags/${t.id}/delete`} label="Delete" csrf={props.csrf} class="inline" />
+                      <PostButton
+                        action={`/tags/${t.id}/delete`}
+                        label="Delete"
+                        csrf={props.csrf}
+                        class="inline"
+                        confirm={`Delete the tag “${t.name}”? It is taken off every message.`}
+                      />
                     </td>
                   </>
                 )}

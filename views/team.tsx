@@ -88,8 +88,15 @@ export function TeamPage(props: {
                         label={m.disabledAt ? 'Enable' : 'Disable'}
                         csrf={props.csrf}
                         class="inline"
+                        confirm={m.disabledAt ? undefined : `Disable ${m.name}? They are logged out everywhere at once and cannot log in.`}
                       />
-                      <PostButton action={`/team/${m.id}/reset-password`} label="Reset password" csrf={props.csrf} class="inline" />
+                      <PostButton
+                        action={`/team/${m.id}/reset-password`}
+                        label="Reset password"
+                        csrf={props.csrf}
+                        class="inline"
+                        confirm={`Reset ${m.name}'s password? Their current one stops working and they are logged out everywhere.`}
+                      />
                     </>
                   ) : m.id === props.me ? (
                     <a href="/account">Your account</a>

@@ -75,7 +75,7 @@ export function TemplatesPage(
                 <td>
                   {/* A global template is the owner's: others may use it, not change or delete it. */}
                   {t.storeId !== null || props.canGlobal ? (
-                    <PostButton action={`/templates/${t.id}/delete`} label="Delete" csrf={props.csrf} />
+                    <PostButton action={`/templates/${t.id}/delete`} label="Delete" csrf={props.csrf} confirm={`Delete the template “${t.name}”?`} />
                   ) : (
                     <span class="muted">the owner's</span>
                   )}

@@ -58,7 +58,13 @@ export function WebhooksPage(props: {
                   {w.attempts > 0 ? ` · failing (${w.attempts}×: ${w.lastError ?? ''}), next try ${when(w.nextAttemptAt)}` : ''}
                 </td>
                 <td>
-                  <PostButton action={`/webhooks/${w.id}/delete`} label="Remove" csrf={props.csrf} class="inline" />
+                  <PostButton
+                    action={`/webhooks/${w.id}/delete`}
+                    label="Remove"
+                    csrf={props.csrf}
+                    class="inline"
+                    confirm="Remove this webhook? Its events are no longer sent."
+                  />
                 </td>
               </tr>
             ))}

@@ -4,6 +4,7 @@
 // offered Delete on global templates; the store's messaging rules are edited on the store page;
 // a permitted sender whose domain cannot pass says so in words; and no page of ours scrolls
 // sideways on a 390 px phone or at 1366×768 (screenshots of each in test-artifacts/).
+import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notFound } from '../../src/dns/resolver.js';
@@ -133,6 +134,54 @@ describe('broken 6: the store form, error pages, the DNS page, app passwords, gl
   });
 });
 
+describe('destructive actions ask first', () => {
+  it('asks before a delete, a removal, a revoke or disabling an agent; "no" changes nothing', async () => {
+    const questions: string[] = [];
+    const no = (d: { message(): string; dismiss(): Promise<void> }) => {
+      questions.push(d.message());
+      void d.dismiss();
+    };
+    page.on('dialog', no);
+    try {
+      await h.api('POST', '/api/v1/banned-words', { word: 'bargain' });
+      const tagged = h.gw.db.prepare("INSERT INTO tags (name, colour) VALUES ('vip', 'blue')").run();
+      const tries: [string, string, () => unknown][] = [
+        [
+          '/tags',
+          `form[action="/tags/${tagged.lastInsertRowid}/delete"] button`,
+          () => h.gw.db.prepare('SELECT id FROM tags WHERE id = ?').get(tagged.lastInsertRowid),
+        ],
+        [
+          '/templates',
+          'tr[data-template="Global thanks"] button:has-text("Delete")',
+          () => h.gw.db.prepare("SELECT id FROM templates WHERE name = 'Global thanks'").get(),
+        ],
+        [
+          '/settings',
+          'form[action*="/banned-words/"] button:has-text("Remove")',
+          () => h.gw.db.prepare("SELECT id FROM banned_words WHERE word = 'bargain'").get(),
+        ],
+        [
+          '/team',
+          'form[action$="/disable"] button',
+          () => h.gw.db.prepare("SELECT id FROM users WHERE email = 'alex@seller.example' AND disabled_at IS NULL").get(),
+        ],
+      ];
+      for (const [path, button, still] of tries) {
+        await page.goto(`${base}${path}`);
+        const before = questions.length;
+        await page.locator(button).first().click();
+        await expect.poll(() => questions.length, SLOW).toBe(before + 1);
+        expect(new URL(page.url()).pathname).toBe(path);
+        expect(still(), `${path}: ${questions[before]}`).toBeTruthy();
+      }
+      expect(questions.join('\n')).toMatch(/Delete the tag “vip”/);
+    } finally {
+      page.off('dialog', no);
+    }
+  });
+});
+
 describe('the store page', () => {
   it('edits the messaging rules with the same limits as the API', async () => {
     await page.goto(`${base}/stores/${pair.storeId}`);
@@ -167,6 +216,32 @@ describe('the store page', () => {
     expect((await h.api('GET', `/api/v1/stores/${pair.storeId}/policy`)).body.windowDays).toBe(14);
   });
 
+  it("turns on round-robin assignment: the next new conversation goes to the store's agent", async () => {
+    await page.goto(`${base}/stores/${pair.storeId}`);
+    await page.check('[data-assignment] input[name=roundRobin]');
+    await page.click('[data-assignment] button');
+    await expect.poll(() => page.locator('[role=status]').innerText(), SLOW).toContain('New conversations now go to the store’s agents in turn.');
+    expect(await page.locator('[data-assignment] input[name=roundRobin]').isChecked()).toBe(true);
+    const rr = await seedPair(h, { number: 'A-7100', buyerEmail: 'robin@buyer.example', buyerName: 'Robin' });
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.gw.smtpPort, secure: false, ignoreTLS: true });
+    await t.sendMail({
+      envelope: { from: 'robin@buyer.example', to: [rr.address] },
+      from: 'robin@buyer.example',
+      to: rr.address,
+      subject: 'Hello',
+      text: 'A-7100?',
+    });
+    t.close();
+    const assignee = h.gw.db
+      .prepare('SELECT u.email FROM conversations c JOIN pairs p ON p.id = c.pair_id JOIN users u ON u.id = c.assignee_id WHERE p.token = ?')
+      .get(rr.alias) as { email: string } | undefined;
+    expect(assignee?.email).toBe('alex@seller.example');
+    // And off again.
+    await page.uncheck('[data-assignment] input[name=roundRobin]');
+    await page.click('[data-assignment] button');
+    await expect.poll(() => page.locator('[role=status]').innerText(), SLOW).toContain('New conversations are left unassigned.');
+  });
+
   it('says in words that replies from a sender whose domain publishes nothing will be refused, and why', async () => {
     await page.goto(`${base}/stores/${pair.storeId}`);
     await page.fill('input[aria-label="New permitted sender"]', 'amy@bare.example');
@@ -182,7 +257,33 @@ describe('the store page', () => {
 });
 
 describe('phone and desktop width', () => {
+  let pairId: number;
+  let outboxId: number;
+  beforeAll(async () => {
+    // A buyer message (with a long unbroken word), so the inbox, the conversation and an outbox item have something to show.
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.gw.smtpPort, secure: false, ignoreTLS: true });
+    await t.sendMail({
+      envelope: { from: 'jane@buyer.example', to: [pair.address] },
+      from: 'jane@buyer.example',
+      to: pair.address,
+      subject: `Tracking ${'X'.repeat(80)}`,
+      text: `Order ${pair.number}: tracking code ${'Z'.repeat(120)}`,
+    });
+    t.close();
+    pairId = (h.gw.db.prepare('SELECT id FROM pairs WHERE token = ?').get(pair.alias) as { id: number }).id;
+    outboxId = (h.gw.db.prepare('SELECT max(id) AS id FROM outbox').get() as { id: number }).id;
+  }, 60_000);
   const pages = () => [
+    ['inbox', '/inbox'],
+    ['conversation', `/conversations/${pairId}`],
+    ['team', '/team'],
+    ['account', '/account'],
+    ['reports', '/reports?days=90'],
+    ['webhooks', '/webhooks'],
+    ['order-import', '/orders/import'],
+    ['api-reference', '/api-reference'],
+    ['outbox-item', `/outbox/${outboxId}`],
+    ['error-setup', '/setup?token=not-a-token'],
     ['stores', '/stores'],
     ['store', `/stores/${pair.storeId}`],
     ['templates', '/templates'],

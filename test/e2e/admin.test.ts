@@ -309,6 +309,7 @@ describe('the admin in a browser', () => {
 
     // Deleting a tag takes it off every message.
     await page.goto(`${base}/tags`);
+    expectedConfirm = 'Delete the tag';
     await page.locator('tr[data-tag-row="vip"] button:has-text("Delete")').click();
     await page.waitForURL(`${base}/tags`);
     expect(await page.locator('tr[data-tag-row="vip"]').count()).toBe(0);
@@ -332,6 +333,7 @@ describe('the admin in a browser', () => {
     await expect.poll(() => page.locator('tr[data-sender="temp@acme.example"]').innerText()).toContain('enabled');
     const ok = await mail('temp@acme.example', pair.address, 'Order A-7001', 'Shipping now.');
     expect(ok.reply.code).toBe(250);
+    expectedConfirm = 'Block this permitted sender?';
     await page.click('tr[data-sender="temp@acme.example"] button:has-text("Block")');
     await expect.poll(() => page.locator('tr[data-sender="temp@acme.example"]').innerText()).toContain('blocked');
     // Its domain's readiness and submission app passwords: issued (shown once) and revoked.
@@ -346,18 +348,22 @@ describe('the admin in a browser', () => {
     await screenshot(page, 'permissions');
     await page.reload();
     expect(await page.content()).not.toContain(password);
+    expectedConfirm = 'Revoke this app password?';
     await row.locator('button:has-text("Revoke")').click();
     await expect.poll(() => row.locator('.creds').innerText()).toContain('revoked');
+    expectedConfirm = 'Block this permitted sender?';
     await page.click('tr[data-sender="temp@acme.example"] button:has-text("Block")');
     await expect.poll(() => row.innerText()).toContain('blocked');
     const refused = await mail('temp@acme.example', pair.address, 'Order A-7001', 'Another one.');
     expect(refused.reply.code).toBe(550);
     expect(refused.reply.text).toMatch(/blocked/);
     // Remove: one that wrote stays on record, blocked; one that never wrote is gone.
+    expectedConfirm = 'Remove this permitted sender?';
     await row.locator('button:has-text("Remove")').click();
     await expect.poll(() => page.locator('[role=status]').innerText()).toContain('has written to buyers, so it stays on record, blocked');
     await page.fill('input[aria-label="New permitted sender"]', 'typo@acme.example');
     await page.click('button:has-text("Add permitted sender")');
+    expectedConfirm = 'Remove this permitted sender?';
     await page.locator('tr[data-sender="typo@acme.example"] button:has-text("Remove")').click();
     await expect.poll(() => page.locator('[role=status]').innerText()).toBe('typo@acme.example was removed.');
     expect(await page.locator('tr[data-sender="typo@acme.example"]').count()).toBe(0);
@@ -426,6 +432,7 @@ describe("the owner's settings", () => {
     expect(await page.locator('table.list tbody tr').allInnerTexts()).toEqual([expect.stringContaining('Box arrived damaged')]);
 
     await page.goto(`${base}/settings`);
+    expectedConfirm = 'Remove the banned word';
     await page.locator('tr[data-word="bargain bin"] button:has-text("Remove")').click();
     await page.waitForURL(`${base}/settings`);
     expect(await page.locator('tr[data-word="bargain bin"]').count()).toBe(0);
@@ -442,6 +449,7 @@ describe('notification rules', () => {
     await page.waitForURL(`${base}/notifications`);
     const row = page.locator('table.list tr').first();
     expect(await row.innerText()).toMatch(/Olivia Owner\s+A-to-z claim\s+any store\s+Mon Tue Wed Thu Fri\s+22:00–06:00/);
+    expectedConfirm = 'Delete this notification rule?';
     await row.locator('button:has-text("Delete")').click();
     await page.waitForURL(`${base}/notifications`);
     expect(await page.locator('table.list tr').count()).toBe(0);

@@ -124,7 +124,13 @@ describe('campaigns in the admin', () => {
     await page.click('[data-schedule-form] button');
     await page.waitForURL(/\?scheduled=1$/);
     expect(await page.locator('main, body').first().innerText()).toContain('Status: scheduled, for 15 Jan 2030, 09:30 (UTC)');
+    // Send now asks first, with how many it goes to; nothing starts before "yes".
     await page.click('[data-send]');
+    expect(await page.locator('[data-confirm] [role=alert]').innerText()).toBe(
+      'Please confirm: send now to its audience of 2, skipping anyone unsubscribed or opted out.',
+    );
+    expect(h.gw.db.prepare("SELECT status FROM campaigns WHERE name = 'Promo code for an item'").get()).toEqual({ status: 'scheduled' });
+    await page.click('[data-confirm] button');
     await page.waitForURL(campaignUrl);
     await expect.poll(() => page.locator('[data-progress]').getAttribute('data-status'), { timeout: 15_000 }).toBe('done');
     expect(await page.locator('[data-count=sent]').innerText()).toBe('2');
@@ -168,7 +174,7 @@ describe('campaigns in the admin', () => {
     await page.waitForURL(/\?saved=1$/);
     await page.click('[data-send]');
     expect(await page.locator('[data-confirm] [role=alert]').innerText()).toMatch(
-      /^Please confirm: the same message went to the same audience on .*\(campaign "Promo code for an item"\)\.$/,
+      /^Please confirm: send now to its audience of 2, skipping anyone unsubscribed or opted out; the same message went to the same audience on .*\(campaign "Promo code for an item"\)\.$/,
     );
     expect(h.gw.db.prepare("SELECT status FROM campaigns WHERE name = 'Copy'").get()).toEqual({ status: 'draft' });
   });
@@ -198,6 +204,7 @@ describe('campaigns in the admin', () => {
     await page.waitForURL(/\?saved=1$/);
     const draft = page.url().replace(/\?.*$/, '');
     await page.click('[data-send]');
+    await page.click('[data-confirm] button');
     expect(await page.locator('[role=alert]').innerText()).toBe('not enough credits: 2 prospect messages cost 6 credits and the store has 0');
 
     await page.goto(`${base}/campaigns`);
@@ -207,6 +214,10 @@ describe('campaigns in the admin', () => {
     expect(await page.locator('tr[data-store-credits="Acme Store"] [data-balance]').innerText()).toBe('10');
     await page.goto(draft);
     await page.click('[data-send]');
+    expect(await page.locator('[data-confirm] [role=alert]').innerText()).toBe(
+      'Please confirm: send now to its audience of 2 (2 prospects: 6 credits), skipping anyone unsubscribed or opted out.',
+    );
+    await page.click('[data-confirm] button');
     await page.waitForURL(draft);
     await expect.poll(() => page.locator('[data-progress]').getAttribute('data-status'), { timeout: 15_000 }).toBe('done');
     expect(await page.locator('[data-count=sent]').innerText()).toBe('2');

@@ -4,6 +4,7 @@
 // snooze, drafts, live refresh, two agents on one conversation, and the pages on a phone and a
 // laptop screen.
 import { TINY_PNG, tinyPdf } from '../helpers/files.js';
+import { simpleParser } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,6 +153,46 @@ describe('bulk actions act on exactly the filter shown', () => {
     await page.unroute(/\/inbox\?.*q=lamp/);
   });
 
+  it('does not act on the rows of an older filter when a search is typed and the button clicked before the rows follow', async () => {
+    await page.goto(`${base}/inbox`);
+    const unread = () => (db().prepare('SELECT count(*) AS n FROM conversations WHERE unread > 0').get() as { n: number }).n;
+    const before = unread();
+    expect(before).toBeGreaterThan(1);
+    // A slow server: the rows for the new search are still on their way when the button is clicked.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let requests = 0;
+    await page.route(/\/inbox\?.*q=chair/, async (route) => {
+      requests++;
+      await held;
+      await route.continue();
+    });
+    await page.fill('input[name=q]', 'chair');
+    await page.focus('select[name=action]'); // leaving the search box asks for the rows
+    await page.selectOption('select[name=action]', 'read');
+    await expect.poll(() => requests).toBeGreaterThan(0);
+    await page.click('#bulk button[value=matching]');
+    await expect.poll(() => page.locator('#bulk .stale').innerText()).toContain('not the one in the search bar');
+    expect(new URL(page.url()).pathname).toBe('/inbox');
+    release();
+    await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(1);
+    await page.waitForFunction("!document.querySelector('.htmx-request')");
+    // Typed again and clicked at once, without Enter: the same question, nothing touched.
+    await page.fill('input[name=q]', 'table');
+    await page.click('#bulk button[value=matching]');
+    await expect.poll(() => page.locator('table.list tbody tr').innerText()).toContain('About the table');
+    expect(unread()).toBe(before);
+    await page.fill('input[name=q]', 'chair');
+    await page.press('input[name=q]', 'Enter');
+    await expect.poll(() => page.locator('table.list tbody tr').innerText()).toContain('About the chair');
+    await page.waitForFunction("!document.querySelector('.htmx-request')");
+    await page.selectOption('select[name=action]', 'read');
+    await page.click('button:has-text("Apply to all 1 matching this filter")');
+    await page.waitForURL(/done=1/);
+    expect(unread()).toBe(before - 1);
+    await page.unroute(/\/inbox\?.*q=chair/);
+  });
+
   it('asks first above the threshold, and again when the number matching changed', async () => {
     for (let i = 0; i < 20; i++) {
       const p = await seedPair(h, { number: `C-${i}`, buyerEmail: `many${i}@buyer.example`, buyerName: `Many ${i}` });
@@ -294,6 +335,65 @@ describe('the reply box fills the order the buyer asks about', () => {
     page.off('console', onConsole);
     expect(errors).toEqual([]);
   });
+});
+
+describe('the reply box keeps what the user did', () => {
+  it('asks before a template or another order replaces written text, and keeps the chosen files through every refill', async () => {
+    const f = await seedPair(h, { number: 'RB-1', buyerEmail: 'rhea@buyer.example', buyerName: 'Rhea Files' });
+    await h.api('POST', '/api/v1/orders', {
+      storeId: f.storeId,
+      number: 'RB-2',
+      buyer: { email: 'rhea@buyer.example', name: 'Rhea Files' },
+      items: [{ sku: 'SKU-3', name: 'Mug', unitPrice: 5, quantity: 1 }],
+      total: 5,
+      currency: 'EUR',
+      placedAt: '2026-11-21T10:00:00Z',
+      completedAt: null,
+    });
+    await mail('rhea@buyer.example', f.address, { subject: 'Broken mug', text: 'Order RB-2 arrived broken.' });
+    db()
+      .prepare(
+        "INSERT OR IGNORE INTO templates (name, subject, body, store_id, created_at, updated_at) VALUES ('Order status', 'Your order {{order.number}}', 'Hi, {{order.items}} for {{order.total}}.', NULL, 0, 0)",
+      )
+      .run();
+    const pairId = pairIdOf(f.alias);
+    await page.goto(`${base}/conversations/${pairId}`);
+    const box = page.locator('.reply textarea');
+    const files = () => page.locator('.reply input[type=file]').evaluate((e: { files?: { length: number } | null }) => e.files?.length ?? 0);
+    await page.fill('.reply textarea', 'My own words about the mug.');
+    await page.setInputFiles('.reply input[type=file]', { name: 'label.png', mimeType: 'image/png', buffer: PNG });
+    // A template over written text asks first; "no" keeps the text and the choice as it was.
+    const asked = dialogs.length;
+    await page.selectOption('.reply select[name=template]', { label: 'Order status' });
+    await expect.poll(() => dialogs.length).toBe(asked + 1);
+    expect(dialogs[asked]).toMatch(/^confirm: Replace the subject and text you wrote/);
+    expect(await box.inputValue()).toBe('My own words about the mug.');
+    expect(await page.locator('.reply select[name=template]').inputValue()).toBe('');
+    // On an empty box it fills without asking, and the files stay chosen.
+    await page.fill('.reply textarea', '');
+    await page.selectOption('.reply select[name=template]', { label: 'Order status' });
+    await expect.poll(() => page.locator('.reply input[name=subject]').inputValue()).toBe('Your order RB-2');
+    expect(dialogs.length).toBe(asked + 1);
+    expect(await files()).toBe(1);
+    // Edited after the fill: another order asks first too, and "no" keeps the edit and the order.
+    await page.fill('.reply textarea', `${await box.inputValue()} We send a new one today.`);
+    await page.selectOption('.reply select[name=order]', 'RB-1');
+    await expect.poll(() => dialogs.length).toBe(asked + 2);
+    expect(await box.inputValue()).toContain('We send a new one today.');
+    expect(await page.locator('.reply select[name=order]').inputValue()).toBe('RB-2');
+    // The buyer writes meanwhile: the box says so first, and the file still goes with "Send anyway".
+    const sent = h.sink!.messages.length;
+    await mail('rhea@buyer.example', f.address, { subject: 'Re: Broken mug', text: 'Photo attached earlier.' });
+    await page.click('.reply button[name=after][value=""]');
+    await expect.poll(() => page.locator('.reply .newer').innerText()).toContain('the buyer wrote again');
+    expect(await files()).toBe(1);
+    await page.click('.reply button:has-text("Send anyway")');
+    const toRhea = () => h.sink!.messages.slice(sent).filter((m) => m.to.includes('rhea@buyer.example'));
+    await expect.poll(() => toRhea().length, { timeout: 15_000 }).toBe(1);
+    const got = await simpleParser(toRhea()[0]!.raw);
+    expect(got.text).toContain('We send a new one today.');
+    expect(got.attachments.map((a) => a.filename)).toEqual(['label.png']);
+  }, 90_000);
 });
 
 describe('reading a conversation', () => {

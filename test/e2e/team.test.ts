@@ -38,6 +38,8 @@ beforeAll(async () => {
   await new UserRepo(h.gw.db).create({ email: 'olivia@seller.example', name: 'Olivia Owner', role: 'owner', password: 'owner password 123' });
   browser = await launch();
   page = await browser.newPage();
+  // Disabling an agent and resetting a password ask first (test/e2e/admin-ops.test.ts checks "no"): yes.
+  page.on('dialog', (d) => void d.accept());
   await login(page, 'olivia@seller.example', 'owner password 123');
   await page.waitForURL(`${base}/inbox`);
 }, 120_000);
@@ -132,6 +134,33 @@ describe('team management', { timeout: 120_000 }, () => {
     // The owner's pages stay in the gateway's zone (UTC here).
     await page.goto(`${base}/inbox`);
     expect(await page.locator('table.list tbody tr:has-text("Refund please")').innerText()).toContain(shown(receivedAt, 'UTC'));
+    await ctx.close();
+  });
+
+  it("labels times on the conversation with the viewer's zone, and snoozes until a time given in that zone", async () => {
+    // The agent chose Asia/Tokyo (UTC+9, no daylight saving) above.
+    const ctx = await browser.newContext();
+    const agent = await ctx.newPage();
+    await login(agent, 'alex@seller.example', agentPassword);
+    await agent.waitForURL(`${base}/inbox`);
+    const m = h.gw.db.prepare("SELECT pair_id AS pairId, received_at AS t FROM messages WHERE subject = 'Refund please'").get() as {
+      pairId: number;
+      t: number;
+    };
+    expect(await agent.locator('table.list thead').innerText()).not.toContain('UTC');
+    await agent.goto(`${base}/conversations/${m.pairId}`);
+    const card = await agent.locator('article.message').first().innerText();
+    expect(card).toContain(`${formatInZone(m.t, 'Asia/Tokyo')} Asia/Tokyo`);
+    expect(card).not.toContain('UTC');
+    // 09:00 in Tokyo tomorrow is 00:00 UTC tomorrow.
+    const tomorrow = formatInZone(Date.now() + 2 * 86_400_000, 'Asia/Tokyo').slice(0, 10);
+    await agent.fill('input[name=until]', `${tomorrow}T09:00`);
+    await agent.click('button:has-text("Snooze")');
+    await agent.waitForURL(`${base}/inbox`);
+    const until = (h.gw.db.prepare('SELECT snoozed_until AS u FROM conversations WHERE pair_id = ?').get(m.pairId) as { u: number }).u;
+    expect(new Date(until).toISOString()).toBe(`${tomorrow}T00:00:00.000Z`);
+    await agent.goto(`${base}/conversations/${m.pairId}`);
+    expect(await agent.locator('.conv-bar').innerText()).toContain(`snoozed until ${tomorrow} 09:00 Asia/Tokyo`);
     await ctx.close();
   });
 

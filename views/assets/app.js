@@ -70,4 +70,18 @@
       if (help && help.showModal) help.showModal();
     } else return;
   });
+  // A button with data-confirm asks its question first (deletes, revokes, final marks): "no"
+  // submits nothing. On every admin page, htmx forms included (this runs before htmx's handler).
+  document.addEventListener(
+    'submit',
+    function (e) {
+      var button = e.submitter;
+      var question = button && button.getAttribute('data-confirm');
+      if (question && !window.confirm(question)) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+      }
+    },
+    true,
+  );
 })();

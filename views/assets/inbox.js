@@ -100,13 +100,55 @@
     chosenBefore = null;
   });
 
+  // "Apply to all matching" acts on the filter the rows were read with (the bulk form carries it).
+  // When the search bar says something else — typed and not sent, or its rows still on their way —
+  // the click acts on nothing: the bar's rows are asked for, and the bar says to look again.
+  function typedFilterDiffers(bar, bulk) {
+    var field = function (name) {
+      var el = bar.elements.namedItem(name);
+      if (!el) return '';
+      if (el.type === 'checkbox') return el.checked ? '1' : '';
+      return String(el.value || '');
+    };
+    return (
+      field('q').slice(0, 200) !== (bulk.getAttribute('data-q') || '') ||
+      field('since') !== (bulk.getAttribute('data-since') || '') ||
+      field('from') !== (bulk.getAttribute('data-from') || '') ||
+      field('to') !== (bulk.getAttribute('data-to') || '') ||
+      field('unread') !== (bulk.getAttribute('data-unread') || '')
+    );
+  }
+  function staleBulk(e) {
+    var bulk = e.target;
+    var button = e.submitter;
+    if (!bulk || bulk.id !== 'bulk' || !button || button.value !== 'matching') return false;
+    var bar = document.getElementById('filter');
+    if (!bar) return false;
+    var inFlight = bar.classList.contains('htmx-request');
+    if (!inFlight && !typedFilterDiffers(bar, bulk)) return false;
+    var note = bulk.querySelector('.stale');
+    if (!note) {
+      note = document.createElement('p');
+      note.className = 'warn stale';
+      note.setAttribute('role', 'alert');
+      bulk.appendChild(note);
+    }
+    note.textContent =
+      'Nothing changed: the list below is not the one in the search bar. Its rows are on their way; check them and the count, then apply again.';
+    if (!inFlight && window.htmx) window.htmx.trigger(bar, 'submit');
+    return true;
+  }
+
   // --- Forms ----------------------------------------------------------------------------------
   document.addEventListener(
     'submit',
     function (e) {
-      var button = e.submitter;
-      var question = button && button.getAttribute('data-confirm');
-      if (question && !window.confirm(question)) e.preventDefault();
+      if (staleBulk(e)) {
+        e.preventDefault();
+        e.stopPropagation();
+        return;
+      }
+      // (data-confirm questions are asked by app.js, on every page)
     },
     true,
   );
@@ -127,6 +169,32 @@
   });
   document.addEventListener('htmx:afterSwap', function (e) {
     if (e.detail && e.detail.target && e.detail.target.id === 'reply') sending = false;
+  });
+  // A template, or another order for it, fills subject and text again: when the text is not the
+  // one the last template filled (the user wrote or edited it), ask first; "no" keeps the text and
+  // puts the choice back.
+  document.addEventListener('htmx:confirm', function (e) {
+    var sel = e.target;
+    if (!sel || sel.tagName !== 'SELECT' || !sel.closest || !sel.closest('#reply')) return;
+    if (sel.name !== 'template' && sel.name !== 'order') return;
+    var form = sel.closest('#reply');
+    var template = form.querySelector('select[name=template]');
+    var box = form.querySelector('textarea[name=text]');
+    if (!template || !template.value || !box) return; // without a template the typed text stays
+    var text = box.value.trim();
+    if (!text || text === (box.getAttribute('data-filled') || '').trim()) return;
+    e.preventDefault();
+    if (window.confirm('Replace the subject and text you wrote with the template filled again?')) {
+      e.detail.issueRequest(true);
+      return;
+    }
+    for (var i = 0; i < sel.options.length; i++) {
+      if (sel.options[i].defaultSelected) {
+        sel.value = sel.options[i].value;
+        return;
+      }
+    }
+    sel.value = sel.options.length ? sel.options[0].value : '';
   });
   window.addEventListener('beforeunload', function (e) {
     var box = document.querySelector('#reply textarea[name=text]');

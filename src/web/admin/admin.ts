@@ -40,6 +40,7 @@ import { apiReferenceRoutes } from './routes-api-reference.js';
 import { orderImportAdminRoutes } from './routes-order-import.js';
 import { notificationRoutes } from './routes-notifications.js';
 import { NotificationRepo } from '../../store/notifications.js';
+import { ConversationRepo } from '../../store/conversations.js';
 import { BannedWordRepo } from '../../store/banned-words.js';
 import { CategoryRuleRepo } from '../../store/category-rules.js';
 import type { DkimKey } from '../../outbound/dkim.js';
@@ -129,7 +130,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', teamRoutes(users, sessions, stores, o.timeZone));
   pages.route('/', inboxRoutes({ db: o.db, filters: o.filters, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
   pages.route('/', reportAdminRoutes(o.db, stores));
-  pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains, mailboxes, o.submission));
+  pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains, mailboxes, o.submission, new ConversationRepo(o.db)));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));
   pages.route('/', notificationRoutes(new NotificationRepo(o.db), users, stores, o.timeZone));

@@ -354,8 +354,17 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
     const campaign = mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
     const f = await c.req.parseBody({ all: true });
-    const r = d.service.start(campaign.id, text(f, 'confirm') === '1');
-    if (!r.ok) return show(c, campaign, r.confirm ? { confirm: r.message.replace(/^confirm to send: /, '') } : { error: r.message }, 409);
+    // Send now asks first in the admin, always: to how many, what the prospects cost, and why else
+    // (a copy of a recent campaign, a missed schedule). The API's start asks only for the latter.
+    if (text(f, 'confirm') !== '1' && ['draft', 'scheduled', 'late'].includes(campaign.status)) {
+      const split = d.audience.split(campaign.storeId, campaign.audience);
+      const n = split.purchasers + split.prospects;
+      const cost = split.prospects ? ` (${split.prospects} prospect${split.prospects === 1 ? '' : 's'}: ${split.prospects * d.prospects.price()} credits)` : '';
+      const why = d.service.confirmationNeeded(campaign);
+      return show(c, campaign, { confirm: `send now to its audience of ${n}${cost}, skipping anyone unsubscribed or opted out${why ? `; ${why}` : ''}` });
+    }
+    const r = d.service.start(campaign.id, true);
+    if (!r.ok) return show(c, campaign, { error: r.message }, 409);
     return c.redirect(`/campaigns/${campaign.id}`, 303);
   });
 

@@ -12,6 +12,7 @@ import sanitizeHtml from 'sanitize-html';
 import { isRefusal } from '../../core/alias-token.js';
 import { CATEGORIES, type Category } from '../../core/categorize.js';
 import { draftWarnings } from '../../core/draft-check.js';
+import { zonedToInstant } from '../../core/zoned-time.js';
 import { namedOrder } from '../../core/named-order.js';
 import { baseValues, formatDay, formatItems, formatMoney, renderTemplate } from '../../core/template.js';
 import { refusalText } from '../../core/verdicts.js';
@@ -45,6 +46,7 @@ import {
 import { safeDownload } from './attachment-download.js';
 import { sandboxedHtml } from './sandboxed-html.js';
 import { frameOf, type AdminEnv } from './session.js';
+import { displayZone } from '../../../views/time-format.js';
 
 export interface ConversationDeps {
   readonly db: Db;
@@ -235,6 +237,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
       orderNumber: order?.number ?? null,
       seen: messages[messages.length - 1]?.id ?? 0,
       warning: unknown.length ? `Unknown variable(s) in the template: ${unknown.join(', ')}` : undefined,
+      filled: body?.text,
     };
   }
 
@@ -313,13 +316,14 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     return c.redirect(`/conversations/${pair.pairId}`, 303);
   });
 
-  // Snooze until a date and time (UTC, from a datetime-local field), or wake now (empty).
+  // Snooze until a date and time (a datetime-local field, read in the user's own time zone, the one
+  // the page shows times in), or wake now (empty).
   app.post('/conversations/:id/snooze', async (c) => {
     const pair = pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
     const until = String((await c.req.parseBody()).until ?? '');
-    const at = until ? Date.parse(`${until.length === 16 ? `${until}:00` : until}Z`) : null;
-    if (at !== null && (Number.isNaN(at) || at <= Date.now())) return c.text('Choose a time in the future.', 400);
+    const at = until ? zonedToInstant(until, displayZone()) : null;
+    if (until && (at === null || at <= Date.now())) return c.text('Choose a time in the future.', 400);
     conversations.snooze([pair.pairId], at, c.get('storeIds'));
     return c.redirect(at ? '/inbox' : `/conversations/${pair.pairId}`, 303);
   });

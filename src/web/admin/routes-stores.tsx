@@ -20,6 +20,8 @@ export function storeAdminRoutes(
   domains: readonly string[],
   mailboxes: MailboxConfirmation,
   submission: () => SubmissionServer | null,
+  /** Whether a store's new conversations go to its agents in turn (ConversationRepo). */
+  assignment: { roundRobin(storeId: number): boolean; setRoundRobin(storeId: number, on: boolean): void },
 ): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const frame = frameOf;
@@ -43,6 +45,7 @@ export function storeAdminRoutes(
         creds={credsOf(store.id)}
         server={submission()}
         policy={stores.policy(store.id)}
+        roundRobin={assignment.roundRobin(store.id)}
         pendingMailbox={mailboxes.pending(store.id)}
         error={error}
         notice={notice}
@@ -94,6 +97,17 @@ export function storeAdminRoutes(
     if ('error' in checked) return storePage(c, store, 400, `The rules were not saved: ${checked.error}.`);
     stores.setPolicy(store.id, checked.ok);
     return storePage(c, store, 200, undefined, 'Messaging rules saved.');
+  });
+
+  // Round-robin: a conversation's first buyer message gives it to the next enabled agent of the
+  // store (the owners when it has none), in the same transaction (a trigger, migration 012).
+  app.post('/stores/:id/assignment', async (c) => {
+    const store = storeFor(c, Number(c.req.param('id')));
+    if (!store) return c.text('No such store.', 404);
+    if (c.get('user').role !== 'owner') return c.text('Only the owner changes how conversations are assigned.', 403);
+    const on = (await c.req.parseBody()).roundRobin === '1';
+    assignment.setRoundRobin(store.id, on);
+    return storePage(c, store, 200, undefined, on ? 'New conversations now go to the store’s agents in turn.' : 'New conversations are left unassigned.');
   });
 
   app.post('/stores/:id', async (c) => {
