@@ -78,7 +78,9 @@ function askOnce(target: { host: string; port: number }, query: Buffer, id: numb
     };
     const timer = setTimeout(() => done(() => reject(Object.assign(new Error('DNS timeout'), { code: 'ETIMEOUT' }))), timeoutMs);
     socket.on('error', (err) => done(() => reject(err)));
-    socket.on('message', (msg) => {
+    socket.on('message', (msg, from) => {
+      // Only the server asked may answer (with the query's random id, on this query's own port).
+      if (from.address !== target.host || from.port !== target.port) return;
       let response: packet.Packet;
       try {
         response = packet.decode(msg);
