@@ -1,9 +1,9 @@
 // Owns the delivery connections to one SMTP destination (the smarthost): at most `maxConnections`
-// open at once, each reused for up to `maxMessages` messages (RSET-free: every send is a complete
-// MAIL/RCPT/DATA transaction on an idle session), closed after `idleMs` unused or when the server
-// drops it. The stored, signed bytes go out as they are: no MIME node, no message-id, no address
-// parsing per message (nodemailer's SMTPConnection speaks the protocol: EHLO, STARTTLS, AUTH,
-// SIZE, SMTPUTF8; smtp-data.ts encodes the DATA with native searches instead of a per-byte loop).
+// open at once, each reused for up to `maxMessages` messages (one MAIL/RCPT/DATA transaction after
+// another, RSET after a refused one), closed after `idleMs` unused or when the server drops it. The
+// stored, signed bytes go out as they are: no MIME node, no message-id, no address parsing per
+// message (nodemailer's SMTPConnection speaks the protocol: EHLO, STARTTLS, AUTH, SMTPUTF8;
+// smtp-data.ts encodes the DATA with native searches instead of a per-byte loop).
 import SMTPConnection, { type SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import { SmtpDataStream } from './smtp-data.js';
 
@@ -115,7 +115,7 @@ export class SmtpPool {
     p.conn.lastData = null;
     return new Promise((resolve, reject) => {
       // from false: the null sender (MAIL FROM:<>).
-      p.conn.send({ from: from || false, to: [to], size: raw.length }, raw, (err, info) => {
+      p.conn.send({ from: from || false, to: [to] }, raw, (err, info) => {
         p.messages++;
         if (err) return reject(err as SmtpError);
         resolve({ response: String(info?.response ?? '') });
