@@ -235,7 +235,7 @@ export const configSchema = z
           .min(0)
           .max(86_400)
           .describe(
-            'Answers (SPF, DMARC, DKIM keys, MX…) are kept this long (300 s; never longer than their own TTL where DNS gives one). Negative answers (no such name, no such record) are kept a fifth of it. `0` turns the cache off. One lookup per name and type is in flight at a time.',
+            "Answers (SPF, DMARC, DKIM keys, MX…) are kept at most this long (300 s), and never longer than the TTL DNS gave them. Negative answers (no such name, no such record) are kept at most a fifth of it, and never longer than their zone's SOA allows (RFC 2308). `0` turns the cache off. One lookup per name and type is in flight at a time.",
           ),
         cacheEntries: z.number().int().min(1).describe('Most answers kept at once (10 000); the least recently used go first.'),
         static: z

@@ -1,5 +1,6 @@
 // Owns the DNS answer cache in front of the system resolver: answers kept within their TTL (capped
-// by `dns.cacheSeconds`), negative answers (no such name, no such record) too for a fifth of that,
+// by `dns.cacheSeconds`), negative answers (no such name, no such record) too, within the TTL of
+// their SOA (RFC 2308) and at most a fifth of `dns.cacheSeconds`,
 // at most `dns.cacheEntries` of them (least recently used go first), and one lookup in flight per
 // name and type, so a burst of mail from one domain costs one lookup. Failures that say nothing
 // about the name (timeouts, SERVFAIL, refused) are not kept: the next message asks again.
@@ -14,7 +15,10 @@ export interface DnsCacheOptions {
   readonly now?: () => number;
 }
 
-/** A lookup that may also say how long its answer is valid (seconds), when DNS tells. */
+/**
+ * A lookup that may also say how long its answer is valid (seconds), when DNS tells; a negative
+ * answer's error may carry `ttlSeconds` the same way.
+ */
 export type TtlResolver = (name: string, rrtype: string) => Promise<{ records: unknown[]; ttlSeconds: number | null }>;
 
 const NEGATIVE = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
@@ -51,8 +55,9 @@ export function cachedResolver(lookup: TtlResolver, o: DnsCacheOptions): DnsReso
         return records;
       },
       (err: Error) => {
-        const code = (err as { code?: string }).code;
-        if (code && NEGATIVE.has(code)) keep(key, { expires: now() + (o.maxTtlSeconds * 1000) / 5, error: err });
+        const { code, ttlSeconds } = err as { code?: string; ttlSeconds?: number | null };
+        const ttl = Math.min(o.maxTtlSeconds / 5, ttlSeconds ?? Infinity);
+        if (code && NEGATIVE.has(code) && ttl > 0) keep(key, { expires: now() + ttl * 1000, error: err });
         throw err;
       },
     );

@@ -5,6 +5,7 @@
 // the gateway a fixed resolver instead (DNS is outside the machine).
 import { Resolver } from 'node:dns/promises';
 import { cachedResolver, type DnsCacheOptions, type TtlResolver } from './dns-cache.js';
+import { wireLookup } from './wire-lookup.js';
 
 export type DnsResolver = (name: string, rrtype: string) => Promise<unknown[]>;
 
@@ -32,19 +33,26 @@ export function staticAnswer(records: StaticRecords, name: string, rrtype: strin
 }
 
 /**
- * The machine's resolver behind the answer cache (dns-cache.ts); static records are answered first
- * and never cached. node:dns gives TTLs for A and AAAA only; other answers are kept for
- * `cache.maxTtlSeconds`.
+ * The machine's DNS servers (as node:dns reads them from the system) asked directly
+ * (wire-lookup.ts), so every answer comes with its TTL, behind the answer cache (dns-cache.ts);
+ * static records are answered first and never cached. A truncated answer is asked again through
+ * node:dns (TCP), kept for at most `cache.maxTtlSeconds`.
  */
-export function systemResolver(timeoutMs: number, records: StaticRecords = {}, cache: DnsCacheOptions = { maxTtlSeconds: 0, maxEntries: 1 }): DnsResolver {
+export function systemResolver(
+  timeoutMs: number,
+  records: StaticRecords = {},
+  cache: DnsCacheOptions = { maxTtlSeconds: 0, maxEntries: 1 },
+  /** DNS servers instead of the system's ("127.0.0.1:5353"; tests). */
+  servers?: readonly string[],
+): DnsResolver {
   const resolver = new Resolver({ timeout: timeoutMs, tries: 2 });
-  const lookup: TtlResolver = async (name, rrtype) => {
-    if (rrtype === 'A' || rrtype === 'AAAA') {
-      const rows = rrtype === 'A' ? await resolver.resolve4(name, { ttl: true }) : await resolver.resolve6(name, { ttl: true });
-      return { records: rows.map((r) => r.address), ttlSeconds: rows.reduce((min, r) => Math.min(min, r.ttl), Infinity) };
-    }
-    return { records: (await resolver.resolve(name, rrtype)) as unknown[], ttlSeconds: null };
-  };
+  if (servers) resolver.setServers(servers);
+  const lookup: TtlResolver = wireLookup({
+    servers: resolver.getServers(),
+    timeoutMs,
+    tries: 2,
+    fallback: async (name, rrtype) => (await resolver.resolve(name, rrtype)) as unknown[],
+  });
   const cached = cachedResolver(lookup, cache);
   return async (name, rrtype) => staticAnswer(records, name, rrtype) ?? (await cached(name, rrtype));
 }

@@ -8,6 +8,8 @@
 import { createRequire } from 'node:module';
 import type { KeyObject } from 'node:crypto';
 import { OVERSIGNED, SIGNED_HEADERS, type DkimKey } from './dkim.js';
+// Loaded with the signer, so every pool thread verifies and signs with the faster line-end repair.
+import './mailauth-line-ends.js';
 
 const requireHere = createRequire(import.meta.url);
 

@@ -1,7 +1,8 @@
-// Owns the two ways out: a smarthost over SMTP (nodemailer, pooled) or capture (kept in the
-// database and readable through the API), chosen by whether a smarthost is configured.
-import nodemailer, { type Transporter } from 'nodemailer';
+// Owns the two ways out: a smarthost over SMTP (smtp-pool.ts: pooled connections, the stored bytes
+// sent raw) or capture (kept in the database and readable through the API), chosen by whether a
+// smarthost is configured.
 import type { AppConfig } from '../config.js';
+import { SmtpPool } from './smtp-pool.js';
 
 export interface Envelope {
   /** '' is the null sender (notices). */
@@ -25,37 +26,38 @@ export class CaptureTransport implements Transport {
 
 export class SmtpTransport implements Transport {
   readonly kind = 'smtp' as const;
-  readonly #transport: Transporter;
+  readonly #pool: SmtpPool;
 
   constructor(config: AppConfig) {
     const url = new URL(config.outbound.smarthost as string);
     const secure = url.protocol === 'smtps:';
-    this.#transport = nodemailer.createTransport({
-      host: url.hostname,
-      port: url.port ? Number(url.port) : secure ? 465 : 25,
-      secure,
-      ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
-      pool: true,
+    this.#pool = new SmtpPool({
+      connection: {
+        host: url.hostname,
+        port: url.port ? Number(url.port) : secure ? 465 : 25,
+        secure,
+        requireTLS: config.outbound.requireTLS,
+        tls: { rejectUnauthorized: config.outbound.rejectUnauthorized },
+        name: config.hostname,
+        connectionTimeout: 30_000,
+        greetingTimeout: 30_000,
+        socketTimeout: 120_000,
+      },
+      auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
       maxConnections: config.outbound.maxConnections,
       maxMessages: 1000,
-      requireTLS: config.outbound.requireTLS,
-      tls: { rejectUnauthorized: config.outbound.rejectUnauthorized },
-      name: config.hostname,
-      connectionTimeout: 30_000,
-      greetingTimeout: 30_000,
-      socketTimeout: 120_000,
-      logger: false,
+      idleMs: 30_000,
     });
   }
 
   async send(envelope: Envelope, raw: Buffer): Promise<string> {
-    // An explicit envelope built from database addresses: nodemailer never reads headers for it.
-    const info = await this.#transport.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw });
-    return String(info.response ?? '');
+    // The envelope comes from database addresses (headers are never read for it); the stored,
+    // signed bytes go out as they are.
+    return (await this.#pool.send(envelope.from, envelope.to, raw)).response;
   }
 
   close(): void {
-    this.#transport.close();
+    this.#pool.close();
   }
 }
 

@@ -1,0 +1,115 @@
+import { createSocket, type RemoteInfo } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import * as packet from 'dns-packet';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemResolver } from './resolver.js';
+import { wireLookup } from './wire-lookup.js';
+
+type Reply = { answers?: packet.Answer[]; authorities?: packet.Answer[]; rcode?: string; truncated?: boolean } | 'hold';
+
+/** A DNS server on 127.0.0.1 (UDP, port 0) answering from `zone`; 'hold' keeps the answer until released. */
+async function dnsServer(zone: (name: string, type: string) => Reply) {
+  const asked: string[] = [];
+  const held: (() => void)[] = [];
+  const socket = createSocket('udp4');
+  socket.on('message', (msg: Buffer, from: RemoteInfo) => {
+    const q = packet.decode(msg);
+    const question = q.questions?.[0] as packet.Question;
+    asked.push(`${question.type} ${question.name}`);
+    const send = (r: Exclude<Reply, 'hold'>) =>
+      socket.send(
+        packet.encode({
+          type: 'response',
+          id: q.id,
+          // The low four bits of the flags are the RCODE (3: NXDOMAIN).
+          flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | (r.truncated ? packet.TRUNCATED_RESPONSE : 0) | (r.rcode === 'NXDOMAIN' ? 3 : 0),
+          questions: [question],
+          answers: r.answers ?? [],
+          authorities: r.authorities ?? [],
+        } as packet.Packet),
+        from.port,
+        from.address,
+      );
+    const reply = zone(question.name, question.type);
+    if (reply === 'hold') held.push(() => send(zone(`released.${question.name}`, question.type) as Exclude<Reply, 'hold'>));
+    else send(reply);
+  });
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  const server = `127.0.0.1:${(socket.address() as AddressInfo).port}`;
+  return { server, asked, release: () => held.splice(0).forEach((f) => f()), close: () => socket.close() };
+}
+
+const soa = (ttl: number, minimum: number): packet.Answer => ({
+  type: 'SOA',
+  name: 'shop.example',
+  ttl,
+  data: { mname: 'ns.shop.example', rname: 'admin.shop.example', serial: 1, refresh: 3600, retry: 600, expire: 86400, minimum },
+});
+
+const servers: { close(): void }[] = [];
+afterEach(() => servers.splice(0).forEach((s) => s.close()));
+
+describe('DNS answers asked on the wire', () => {
+  it('keeps a TXT answer exactly within the TTL DNS gave it, below the configured ceiling', async () => {
+    const dns = await dnsServer((name) => ({ answers: [{ type: 'TXT', name, ttl: 30, data: ['v=spf1 ', '-all'] }] }));
+    servers.push(dns);
+    let clock = 0;
+    const resolve = systemResolver(2000, {}, { maxTtlSeconds: 300, maxEntries: 100, now: () => clock }, [dns.server]);
+    expect(await resolve('shop.example', 'TXT')).toEqual([['v=spf1 ', '-all']]);
+    clock += 29_000;
+    await resolve('shop.example', 'TXT');
+    expect(dns.asked).toEqual(['TXT shop.example']);
+    clock += 2_000;
+    await resolve('shop.example', 'TXT');
+    expect(dns.asked).toEqual(['TXT shop.example', 'TXT shop.example']);
+  });
+
+  it('keeps "no such name" for the SOA minimum of its zone (RFC 2308), and answers MX in node:dns shape', async () => {
+    const dns = await dnsServer((name) =>
+      name.startsWith('_dmarc')
+        ? { rcode: 'NXDOMAIN', authorities: [soa(3600, 10)] }
+        : { answers: [{ type: 'MX', name, ttl: 600, data: { preference: 10, exchange: 'mx.shop.example' } }] },
+    );
+    servers.push(dns);
+    let clock = 0;
+    const resolve = systemResolver(2000, {}, { maxTtlSeconds: 300, maxEntries: 100, now: () => clock }, [dns.server]);
+    await expect(resolve('_dmarc.shop.example', 'TXT')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    clock += 9_000;
+    await expect(resolve('_dmarc.shop.example', 'TXT')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    expect(dns.asked).toHaveLength(1);
+    clock += 2_000;
+    await expect(resolve('_dmarc.shop.example', 'TXT')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    expect(dns.asked).toHaveLength(2);
+    expect(await resolve('shop.example', 'MX')).toEqual([{ exchange: 'mx.shop.example', priority: 10 }]);
+  });
+
+  it('asks once for a burst of lookups of one name, and a slow name holds up only the mail that needs it', async () => {
+    const dns = await dnsServer((name) =>
+      name === 'slow.example' ? 'hold' : { answers: [{ type: 'TXT', name: name.replace(/^released\./, ''), ttl: 300, data: [`for ${name}`] }] },
+    );
+    servers.push(dns);
+    const resolve = systemResolver(5000, {}, { maxTtlSeconds: 300, maxEntries: 100 }, [dns.server]);
+    const slow = Array.from({ length: 20 }, () => resolve('slow.example', 'TXT'));
+    // While slow.example is unanswered, another domain's mail gets its answer.
+    expect(await resolve('fast.example', 'TXT')).toEqual([['for fast.example']]);
+    expect(dns.asked.filter((a) => a === 'TXT slow.example')).toHaveLength(1);
+    dns.release();
+    expect(await Promise.all(slow)).toEqual(Array.from({ length: 20 }, () => [['for released.slow.example']]));
+    expect(dns.asked.filter((a) => a === 'TXT slow.example')).toHaveLength(1);
+  });
+
+  it('asks the fallback (TCP through node:dns) when the UDP answer is truncated', async () => {
+    const dns = await dnsServer(() => ({ truncated: true }));
+    servers.push(dns);
+    const lookup = wireLookup({ servers: [dns.server], timeoutMs: 2000, tries: 1, fallback: async () => [['the whole long record']] });
+    expect(await lookup('big.example', 'TXT')).toEqual({ records: [['the whole long record']], ttlSeconds: null });
+  });
+
+  it('gives a timeout, which the cache does not keep, when no server answers', async () => {
+    const dns = await dnsServer(() => 'hold');
+    servers.push(dns);
+    const lookup = wireLookup({ servers: [dns.server], timeoutMs: 100, tries: 2, fallback: async () => [] });
+    await expect(lookup('mute.example', 'TXT')).rejects.toMatchObject({ code: 'ETIMEOUT' });
+    expect(dns.asked).toHaveLength(2);
+  });
+});

@@ -1,0 +1,127 @@
+// Owns asking a DNS server directly (UDP, dns-packet for the wire format), so every answer comes
+// with the TTL DNS gave it: node:dns tells TTLs for A and AAAA only, and the cache (dns-cache.ts)
+// must keep TXT (SPF, DMARC, DKIM keys) and MX answers no longer than theirs either. Negative answers
+// carry their TTL too (RFC 2308 §5: the SOA record's TTL, at most its minimum field). An answer too
+// large for UDP (TC bit) is asked again through `fallback` (node:dns, which retries over TCP), whose
+// answer has no TTL.
+import { createSocket, type Socket } from 'node:dgram';
+import { randomInt } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import * as packet from 'dns-packet';
+import type { TtlResolver } from './dns-cache.js';
+
+type Answer = packet.Answer;
+
+export interface WireOptions {
+  /** DNS servers as node:dns lists them ("10.0.0.53", "[::1]:5353", "127.0.0.1:5353"). */
+  readonly servers: readonly string[];
+  /** Per try, ms. */
+  readonly timeoutMs: number;
+  /** Tries over the servers in turn. */
+  readonly tries: number;
+  /** Asked when an answer is truncated. */
+  readonly fallback: (name: string, rrtype: string) => Promise<unknown[]>;
+}
+
+const TYPES = new Set(['A', 'AAAA', 'TXT', 'MX', 'PTR', 'CNAME', 'NS']);
+
+function server(spec: string): { host: string; port: number } {
+  const bracket = /^\[(.+)\](?::(\d+))?$/.exec(spec);
+  if (bracket) return { host: bracket[1] as string, port: Number(bracket[2] ?? 53) };
+  if (isIPv6(spec)) return { host: spec, port: 53 };
+  const [host, port] = spec.split(':');
+  return { host: host as string, port: Number(port ?? 53) };
+}
+
+function dnsError(code: string, name: string, rrtype: string, ttlSeconds: number | null = null): Error {
+  return Object.assign(new Error(`${rrtype} ${name}: ${code}`), { code, hostname: name, ttlSeconds });
+}
+
+/** Records of the asked type in node:dns shapes (TXT: string[][], MX: {exchange, priority}[], else strings). */
+function shape(a: Answer): unknown {
+  switch (a.type) {
+    case 'TXT':
+      return (Array.isArray(a.data) ? a.data : [a.data]).map((d) => (Buffer.isBuffer(d) ? d.toString('utf8') : String(d)));
+    case 'MX':
+      return { exchange: a.data.exchange, priority: a.data.preference };
+    default:
+      return 'data' in a ? a.data : null;
+  }
+}
+
+/** RFC 2308 §5: a negative answer lives min(SOA TTL, SOA minimum); unknown without an SOA. */
+function negativeTtl(response: packet.Packet): number | null {
+  const soa = (response.authorities ?? []).find((r): r is Extract<Answer, { type: 'SOA' }> => r.type === 'SOA');
+  return soa ? Math.min(soa.ttl ?? 0, soa.data.minimum ?? 0) : null;
+}
+
+/** Decodes one response into records and TTL, or throws the error node:dns would (ENOTFOUND, ENODATA, ESERVFAIL…). */
+export function readResponse(response: packet.Packet, name: string, rrtype: string): { records: unknown[]; ttlSeconds: number } {
+  const rcode = (response as { rcode?: string }).rcode ?? 'NOERROR';
+  if (rcode === 'NXDOMAIN') throw dnsError('ENOTFOUND', name, rrtype, negativeTtl(response));
+  if (rcode !== 'NOERROR') throw dnsError(`E${rcode}`, name, rrtype);
+  const answers = response.answers ?? [];
+  const records = answers.filter((a) => a.type === rrtype);
+  if (records.length === 0) throw dnsError('ENODATA', name, rrtype, negativeTtl(response));
+  // The shortest TTL on the way (CNAMEs included) bounds the whole answer.
+  const ttlSeconds = answers.reduce((min, a) => Math.min(min, 'ttl' in a ? (a.ttl ?? 0) : min), Infinity);
+  return { records: records.map(shape), ttlSeconds };
+}
+
+function askOnce(target: { host: string; port: number }, query: Buffer, id: number, timeoutMs: number): Promise<packet.Packet> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = createSocket(isIPv6(target.host) ? 'udp6' : 'udp4');
+    const done = (f: () => void) => {
+      clearTimeout(timer);
+      socket.close();
+      f();
+    };
+    const timer = setTimeout(() => done(() => reject(Object.assign(new Error('DNS timeout'), { code: 'ETIMEOUT' }))), timeoutMs);
+    socket.on('error', (err) => done(() => reject(err)));
+    socket.on('message', (msg, from) => {
+      // Only the server asked may answer (with the query's random id, on this query's own port).
+      if (from.address !== target.host || from.port !== target.port) return;
+      let response: packet.Packet;
+      try {
+        response = packet.decode(msg);
+      } catch {
+        return; // not an answer we can read: wait for another or the timeout
+      }
+      if (response.id !== id || response.type !== 'response') return;
+      done(() => resolve(response));
+    });
+    socket.send(query, target.port, target.host, (err) => {
+      if (err) done(() => reject(err));
+    });
+  });
+}
+
+/** A TtlResolver asking `servers` over UDP; types it does not know go to `fallback` (no TTL). */
+export function wireLookup(o: WireOptions): TtlResolver {
+  const targets = o.servers.map(server);
+  return async (name, rrtype) => {
+    if (!TYPES.has(rrtype) || targets.length === 0) return { records: await o.fallback(name, rrtype), ttlSeconds: null };
+    let last: unknown = dnsError('ETIMEOUT', name, rrtype);
+    for (let t = 0; t < o.tries; t++) {
+      const id = randomInt(0, 0x10000);
+      const query = packet.encode({
+        type: 'query',
+        id,
+        flags: packet.RECURSION_DESIRED,
+        questions: [{ type: rrtype as packet.RecordType, name }],
+        // EDNS0 (RFC 6891): room for large TXT answers (DKIM keys, long SPF) without truncation.
+        additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 4096 } as unknown as Answer],
+      });
+      let response: packet.Packet;
+      try {
+        response = await askOnce(targets[t % targets.length] as { host: string; port: number }, query, id, o.timeoutMs);
+      } catch (err) {
+        last = err;
+        continue;
+      }
+      if ((response.flags ?? 0) & packet.TRUNCATED_RESPONSE) return { records: await o.fallback(name, rrtype), ttlSeconds: null };
+      return readResponse(response, name, rrtype);
+    }
+    throw last;
+  };
+}

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ensureLinebreaks, mailauthEnsureLinebreaks } from './mailauth-line-ends.js';
+
+type Parser = { lastByte?: number };
+
+/** Feeds chunks through one of the two, as mailauth's parser does; the bytes it passes on and its lastByte. */
+function run(fn: typeof ensureLinebreaks, chunks: Buffer[]): { out: string; last: number | undefined } {
+  const parser: Parser = {};
+  const out: Buffer[] = [];
+  for (const c of chunks) for (const piece of fn.call(parser as never, c)) out.push(piece);
+  return { out: Buffer.concat(out).toString('latin1'), last: parser.lastByte };
+}
+
+describe("mailauth's line-end repair, with native searches", () => {
+  it('passes on the same bytes as mailauth for any mix of CR and LF, however the message is chunked', () => {
+    const alphabet = Buffer.from('\r\n\n\r\nab\r\r\n');
+    for (let round = 0; round < 500; round++) {
+      const bytes = Buffer.from(randomBytes(1 + (round % 40)).map((b) => (b < 200 ? (alphabet[b % alphabet.length] as number) : b)));
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length;) {
+        const n = 1 + ((randomBytes(1)[0] as number) % 5);
+        chunks.push(bytes.subarray(at, at + n));
+        at += n;
+      }
+      const input = round % 2 ? chunks : [bytes];
+      expect(run(ensureLinebreaks, input), JSON.stringify(bytes.toString('latin1'))).toEqual(run(mailauthEnsureLinebreaks, input));
+    }
+  });
+
+  it('adds a CR before every bare LF', () => {
+    expect(run(ensureLinebreaks, [Buffer.from('a\nb\r\nc\n')]).out).toBe('a\r\nb\r\nc\r\n');
+  });
+});

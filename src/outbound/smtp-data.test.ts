@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import type { Transform } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { SmtpDataStream } from './smtp-data.js';
+
+// nodemailer's own DATA encoder, the reference: same bytes on the wire, or the test fails.
+const { default: NodemailerDataStream } = (await import(
+  new URL('../../node_modules/nodemailer/dist/esm/smtp-connection/data-stream.js', import.meta.url).href
+)) as { default: new () => Transform };
+
+async function through(stream: Transform, chunks: Buffer[]): Promise<Buffer> {
+  return buffer(Readable.from(chunks).pipe(stream));
+}
+
+/** Message-like bytes rich in what the encoder must handle: CR, LF, CRLF, dots at line starts. */
+function tricky(length: number): Buffer {
+  const alphabet = Buffer.from('\r\n..\r\na.b\n\r\r\n.\rxyz');
+  const noise = randomBytes(length);
+  return Buffer.from(noise.map((b) => (b < 160 ? (alphabet[b % alphabet.length] as number) : b)));
+}
+
+function split(bytes: Buffer): Buffer[] {
+  const chunks: Buffer[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const n = 1 + ((randomBytes(1)[0] as number) % 7);
+    chunks.push(bytes.subarray(at, at + n));
+    at += n;
+  }
+  return chunks;
+}
+
+describe('SMTP DATA encoding', () => {
+  it('writes the bytes nodemailer writes, for any mix of CR, LF and leading dots, however the message is chunked', async () => {
+    for (let round = 0; round < 300; round++) {
+      const message = tricky(1 + (round % 60) * 3);
+      const chunks = round % 2 ? split(message) : [message];
+      const ours = await through(new SmtpDataStream(), chunks);
+      const theirs = await through(new NodemailerDataStream(), chunks);
+      expect(ours.toString('latin1'), JSON.stringify(message.toString('latin1'))).toBe(theirs.toString('latin1'));
+    }
+  });
+
+  it('doubles a leading dot, repairs bare line ends, and ends the data with a dot line', async () => {
+    const out = await through(new SmtpDataStream(), [Buffer.from('.first\r\nmid\n.dot\rend')]);
+    expect(out.toString()).toBe('..first\r\nmid\r\n..dot\r\nend\r\n.\r\n');
+    expect((await through(new SmtpDataStream(), [])).toString()).toBe('\r\n.\r\n');
+  });
+
+  it('passes a clean 1 MiB message without copying it', async () => {
+    const body = Buffer.from('Subject: x\r\n\r\n' + 'a line of text that needs nothing\r\n'.repeat(30_000));
+    const s = new SmtpDataStream();
+    const out: Buffer[] = [];
+    s.on('data', (c: Buffer) => out.push(c));
+    s.end(body);
+    await new Promise((r) => s.on('end', r));
+    expect(out[0]).toBe(body);
+    expect(s.outByteCount).toBe(body.length + 3);
+  });
+});

@@ -1,0 +1,124 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SmtpPool, type SmtpError } from './smtp-pool.js';
+
+interface Got {
+  readonly from: string;
+  readonly to: string[];
+  readonly raw: Buffer;
+  readonly session: string;
+}
+
+/** A real SMTP server on 127.0.0.1:0 that records sessions and messages; `refuse` scripts answers. */
+async function server(refuse: (to: string) => { code: number; message: string } | null = () => null) {
+  const got: Got[] = [];
+  const sessions: string[] = [];
+  const srv = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    disableReverseLookup: true,
+    logger: false,
+    onConnect(session, cb) {
+      sessions.push(session.id);
+      cb();
+    },
+    onRcptTo(address, _session, cb) {
+      const r = refuse(address.address);
+      if (r && r.message.startsWith('rcpt')) return cb(Object.assign(new Error(r.message), { responseCode: r.code }));
+      cb();
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        const r = refuse(to[0] as string);
+        if (r) return cb(Object.assign(new Error(r.message), { responseCode: r.code }));
+        got.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw: Buffer.concat(chunks), session: session.id });
+        cb(null, 'queued as X1');
+      });
+    },
+  });
+  srv.on('error', () => undefined);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.server.address() as AddressInfo).port;
+  return { srv, port, got, sessions, close: () => new Promise<void>((r) => srv.close(() => r())) };
+}
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function pool(port: number, o: { maxConnections?: number; maxMessages?: number; idleMs?: number } = {}) {
+  const p = new SmtpPool({
+    connection: { host: '127.0.0.1', port, secure: false, ignoreTLS: true, name: 'gw.test' },
+    maxConnections: o.maxConnections ?? 2,
+    maxMessages: o.maxMessages ?? 100,
+    idleMs: o.idleMs ?? 30_000,
+  });
+  cleanups.push(() => p.close());
+  return p;
+}
+
+describe('delivery connection pool', () => {
+  it('delivers the stored bytes unchanged (dots, 8-bit bytes) with the envelope it is given, over at most maxConnections sessions', async () => {
+    const s = await server();
+    cleanups.push(s.close);
+    const p = pool(s.port, { maxConnections: 2 });
+    const raw = (i: number) => Buffer.from(`From: a@shop.example\r\nSubject: n${i}\r\n\r\n.leading dot\r\n..two\r\nr\xe9sum\xe9\r\n.\r\nend\r\n`, 'latin1');
+    const sent = await Promise.all(Array.from({ length: 20 }, (_, i) => p.send(i % 2 ? '' : 'bounce+1@gw.test', `to${i}@dest.example`, raw(i))));
+    expect(sent.every((r) => r.response.includes('queued as X1'))).toBe(true);
+    expect(s.got).toHaveLength(20);
+    for (const g of s.got) {
+      const i = Number(/to(\d+)@/.exec(g.to[0] as string)?.[1]);
+      expect(g.raw.equals(raw(i))).toBe(true);
+      expect(g.from).toBe(i % 2 ? '' : 'bounce+1@gw.test');
+    }
+    expect(new Set(s.sessions).size).toBeLessThanOrEqual(2);
+    expect(p.open).toBeLessThanOrEqual(2);
+  });
+
+  it('opens a new session after maxMessages on one', async () => {
+    const s = await server();
+    cleanups.push(s.close);
+    const p = pool(s.port, { maxConnections: 1, maxMessages: 3 });
+    for (let i = 0; i < 7; i++) await p.send('a@gw.test', 'b@dest.example', Buffer.from(`Subject: ${i}\r\n\r\nx\r\n`));
+    expect(s.sessions).toHaveLength(3);
+  });
+
+  it('gives the server refusal with its code, and keeps the session for the next message', async () => {
+    const s = await server((to) =>
+      to.startsWith('full') ? { code: 452, message: 'mailbox full' } : to.startsWith('gone') ? { code: 550, message: 'rcpt unknown' } : null,
+    );
+    cleanups.push(s.close);
+    const p = pool(s.port, { maxConnections: 1 });
+    await expect(p.send('a@gw.test', 'full@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ responseCode: 452 });
+    const refused = await p.send('a@gw.test', 'gone@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n')).catch((e: SmtpError) => e);
+    expect(refused).toMatchObject({ responseCode: 550 });
+    await p.send('a@gw.test', 'ok@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n'));
+    expect(s.got.map((g) => g.to[0])).toEqual(['ok@dest.example']);
+    expect(s.sessions).toHaveLength(1);
+  });
+
+  it('replaces a connection the server dropped while it was idle', async () => {
+    const s = await server();
+    cleanups.push(s.close);
+    const p = pool(s.port, { maxConnections: 1 });
+    await p.send('a@gw.test', 'one@dest.example', Buffer.from('Subject: 1\r\n\r\nx\r\n'));
+    for (const c of s.srv.connections) (c as unknown as { close(): void }).close();
+    await new Promise((r) => setTimeout(r, 50));
+    await p.send('a@gw.test', 'two@dest.example', Buffer.from('Subject: 2\r\n\r\nx\r\n'));
+    expect(s.got.map((g) => g.to[0])).toEqual(['one@dest.example', 'two@dest.example']);
+    expect(s.sessions).toHaveLength(2);
+  });
+
+  it('fails with a connection error when nothing listens', async () => {
+    const s = await server();
+    await s.close();
+    const p = pool(s.port);
+    await expect(p.send('a@gw.test', 'b@dest.example', Buffer.from('x\r\n'))).rejects.toMatchObject({ code: 'ESOCKET' });
+    expect(p.open).toBe(0);
+  });
+});
