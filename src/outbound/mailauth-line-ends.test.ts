@@ -31,4 +31,11 @@ describe("mailauth's line-end repair, with native searches", () => {
   it('adds a CR before every bare LF', () => {
     expect(run(ensureLinebreaks, [Buffer.from('a\nb\r\nc\n')]).out).toBe('a\r\nb\r\nc\r\n');
   });
+
+  it('repairs a message of a million blank lines (bare LF) as mailauth does, each LF looked at once', () => {
+    // Inbound mail is verified with this code: a run of LFs must not make it walk back over the run
+    // for every LF (quadratic: a 1 MiB message of LFs would hold a pool thread for hours).
+    const input = [Buffer.concat([Buffer.from('Subject: x\r\n\r\n'), Buffer.alloc(1 << 20, 0x0a), Buffer.from('\r\n\n.')])];
+    expect(run(ensureLinebreaks, input)).toEqual(run(mailauthEnsureLinebreaks, input));
+  });
 });

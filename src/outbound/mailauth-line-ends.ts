@@ -19,19 +19,18 @@ const CRLF = Buffer.from('\r\n');
 
 function* ensureLinebreaks(this: LineEndParser, input: Buffer): Generator<Buffer> {
   let pos = 0;
-  // The last byte that is not an LF, before the one looked at (mailauth's `lastByte`).
-  const before = (i: number): number | undefined => {
-    let j = i - 1;
-    while (j >= 0 && input[j] === LF) j--;
-    return j >= 0 ? input[j] : this.lastByte;
-  };
+  // The last byte that is not an LF before the LF looked at (mailauth's `lastByte`), carried from
+  // one LF to the next: when the byte before an LF is an LF, it is the one before that one's. Each
+  // LF is looked at once, however long a run of LFs is.
+  let before = this.lastByte;
   for (let i = input.indexOf(LF); i !== -1; i = input.indexOf(LF, i + 1)) {
-    if (before(i) === CR) continue;
+    if (i > 0 && input[i - 1] !== LF) before = input[i - 1];
+    if (before === CR) continue;
     yield pos === i ? CRLF : Buffer.concat([input.subarray(pos, i), CRLF]);
     pos = i + 1;
   }
-  const last = before(input.length);
-  if (last !== undefined) this.lastByte = last;
+  const end = input.length > 0 && input[input.length - 1] !== LF ? input[input.length - 1] : before;
+  if (end !== undefined) this.lastByte = end;
   if (pos === 0) yield input;
   else if (pos < input.length) yield input.subarray(pos);
 }
