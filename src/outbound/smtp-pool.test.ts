@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SmtpPool, type SmtpError } from './smtp-pool.js';
@@ -120,5 +120,41 @@ describe('delivery connection pool', () => {
     const p = pool(s.port);
     await expect(p.send('a@gw.test', 'b@dest.example', Buffer.from('x\r\n'))).rejects.toMatchObject({ code: 'ESOCKET' });
     expect(p.open).toBe(0);
+  });
+
+  it('frees the slot of a session the server drops after refusing a message (no send waits for it forever)', async () => {
+    // A scripted server (no pipelining): refuses every RCPT with 550, then hangs up when asked RSET,
+    // as servers that count errors do. With one connection allowed, the next send must open a new one.
+    const sockets: Socket[] = [];
+    let rset = 0;
+    const srv = createServer((c) => {
+      sockets.push(c);
+      c.on('error', () => undefined);
+      c.write('220 sink ESMTP\r\n');
+      let buf = '';
+      c.on('data', (d: Buffer) => {
+        buf += d.toString('latin1');
+        for (let i = buf.indexOf('\r\n'); i !== -1; i = buf.indexOf('\r\n')) {
+          const line = buf.slice(0, i).toUpperCase();
+          buf = buf.slice(i + 2);
+          if (line.startsWith('EHLO')) c.write('250-sink\r\n250 8BITMIME\r\n');
+          else if (line.startsWith('MAIL')) c.write('250 ok\r\n');
+          else if (line.startsWith('RCPT')) c.write('550 no such user\r\n');
+          else if (line.startsWith('RSET')) {
+            rset++;
+            c.destroy();
+          } else if (line.startsWith('QUIT')) c.end('221 bye\r\n');
+          else c.write('502 no\r\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => (sockets.forEach((c) => c.destroy()), srv.close(() => r()))));
+    const p = pool((srv.address() as AddressInfo).port, { maxConnections: 1 });
+    for (let i = 0; i < 3; i++) {
+      await expect(p.send('a@gw.test', `gone${i}@dest.example`, Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ responseCode: 550 });
+    }
+    await expect.poll(() => rset).toBe(3);
+    await expect.poll(() => p.open).toBe(0);
   });
 });

@@ -150,11 +150,13 @@ export class SmtpPool {
     conn.once('end', () => {
       p.broken = true;
       connecting?.(Object.assign(new Error('the connection closed while opening'), { code: 'ECONNECTION' }));
+      // However it ends (idle, or during an RSET whose callback nodemailer then never calls), the
+      // connection leaves the count, so its slot is free for a new one.
       const i = this.#idle.indexOf(p);
-      if (i >= 0) {
-        this.#idle.splice(i, 1);
-        this.#gone(p);
-      }
+      if (i >= 0) this.#idle.splice(i, 1);
+      if (p.idleTimer) clearTimeout(p.idleTimer);
+      p.idleTimer = null;
+      this.#gone(p);
     });
     return new Promise<Pooled>((resolve, reject) => {
       connecting = reject;
