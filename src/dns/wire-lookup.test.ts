@@ -112,4 +112,40 @@ describe('DNS answers asked on the wire', () => {
     await expect(lookup('mute.example', 'TXT')).rejects.toMatchObject({ code: 'ETIMEOUT' });
     expect(dns.asked).toHaveLength(2);
   });
+
+  it('ignores a reply to another question, even from the server asked and with the query id', async () => {
+    // The server first sends a forged reply (same id, another name) and then the true one.
+    const socket = createSocket('udp4');
+    socket.on('message', (msg: Buffer, from: RemoteInfo) => {
+      const q = packet.decode(msg);
+      const question = q.questions?.[0] as packet.Question;
+      const reply = (name: string, data: string) =>
+        packet.encode({
+          type: 'response',
+          id: q.id,
+          flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE,
+          questions: [{ type: question.type, name }],
+          answers: [{ type: 'TXT', name, ttl: 300, data: [data] }],
+        } as packet.Packet);
+      socket.send(reply('attacker.example', 'v=spf1 +all'), from.port, from.address);
+      setTimeout(() => socket.send(reply(question.name.toUpperCase(), 'v=spf1 -all'), from.port, from.address), 20);
+    });
+    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+    servers.push({ close: () => socket.close() });
+    const lookup = wireLookup({ servers: [`127.0.0.1:${(socket.address() as AddressInfo).port}`], timeoutMs: 2000, tries: 1, fallback: async () => [] });
+    expect(await lookup('shop.example', 'TXT')).toEqual({ records: [['v=spf1 -all']], ttlSeconds: 300 });
+  });
+
+  it('takes only the records on the CNAME chain from the name asked, whatever else the answer carries', async () => {
+    const dns = await dnsServer((name) => ({
+      answers: [
+        { type: 'CNAME', name: name.toUpperCase(), ttl: 100, data: 'dmarc.host.example' },
+        { type: 'TXT', name: 'dmarc.host.example', ttl: 50, data: ['v=DMARC1; p=reject'] },
+        { type: 'TXT', name: 'unrelated.example', ttl: 5, data: ['v=DMARC1; p=none'] },
+      ],
+    }));
+    servers.push(dns);
+    const lookup = wireLookup({ servers: [dns.server], timeoutMs: 2000, tries: 1, fallback: async () => [] });
+    expect(await lookup('_dmarc.shop.example', 'TXT')).toEqual({ records: [['v=DMARC1; p=reject']], ttlSeconds: 50 });
+  });
 });

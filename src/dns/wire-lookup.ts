@@ -55,20 +55,37 @@ function negativeTtl(response: packet.Packet): number | null {
   return soa ? Math.min(soa.ttl ?? 0, soa.data.minimum ?? 0) : null;
 }
 
+/** A DNS name as compared: lower case, no trailing dot. */
+function canonical(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
 /** Decodes one response into records and TTL, or throws the error node:dns would (ENOTFOUND, ENODATA, ESERVFAIL…). */
 export function readResponse(response: packet.Packet, name: string, rrtype: string): { records: unknown[]; ttlSeconds: number } {
   const rcode = (response as { rcode?: string }).rcode ?? 'NOERROR';
   if (rcode === 'NXDOMAIN') throw dnsError('ENOTFOUND', name, rrtype, negativeTtl(response));
   if (rcode !== 'NOERROR') throw dnsError(`E${rcode}`, name, rrtype);
   const answers = response.answers ?? [];
-  const records = answers.filter((a) => a.type === rrtype);
+  // Only records about the name asked count, or about the names its CNAME chain leads to (RFC 1034
+  // §3.6.2, names compared without case); anything else in the answer is ignored (cache poisoning).
+  const chain = new Set([canonical(name)]);
+  for (let grew = rrtype !== 'CNAME'; grew;) {
+    grew = false;
+    for (const a of answers) {
+      if (a.type !== 'CNAME' || !chain.has(canonical(a.name)) || chain.has(canonical(a.data))) continue;
+      chain.add(canonical(a.data));
+      grew = true;
+    }
+  }
+  const onChain = answers.filter((a) => chain.has(canonical(a.name)) && (a.type === rrtype || a.type === 'CNAME'));
+  const records = onChain.filter((a) => a.type === rrtype);
   if (records.length === 0) throw dnsError('ENODATA', name, rrtype, negativeTtl(response));
   // The shortest TTL on the way (CNAMEs included) bounds the whole answer.
-  const ttlSeconds = answers.reduce((min, a) => Math.min(min, 'ttl' in a ? (a.ttl ?? 0) : min), Infinity);
+  const ttlSeconds = onChain.reduce((min, a) => Math.min(min, 'ttl' in a ? (a.ttl ?? 0) : min), Infinity);
   return { records: records.map(shape), ttlSeconds };
 }
 
-function askOnce(target: { host: string; port: number }, query: Buffer, id: number, timeoutMs: number): Promise<packet.Packet> {
+function askOnce(target: { host: string; port: number }, query: Buffer, id: number, question: packet.Question, timeoutMs: number): Promise<packet.Packet> {
   return new Promise((resolve, reject) => {
     const socket: Socket = createSocket(isIPv6(target.host) ? 'udp6' : 'udp4');
     const done = (f: () => void) => {
@@ -88,6 +105,9 @@ function askOnce(target: { host: string; port: number }, query: Buffer, id: numb
         return; // not an answer we can read: wait for another or the timeout
       }
       if (response.id !== id || response.type !== 'response') return;
+      // A reply to another question (name compared without case, RFC 4343) is not this one's answer.
+      const asked = response.questions?.[0];
+      if (response.questions?.length !== 1 || !asked || asked.type !== question.type || canonical(asked.name) !== canonical(question.name)) return;
       done(() => resolve(response));
     });
     socket.send(query, target.port, target.host, (err) => {
@@ -104,17 +124,18 @@ export function wireLookup(o: WireOptions): TtlResolver {
     let last: unknown = dnsError('ETIMEOUT', name, rrtype);
     for (let t = 0; t < o.tries; t++) {
       const id = randomInt(0, 0x10000);
+      const question: packet.Question = { type: rrtype as packet.RecordType, name };
       const query = packet.encode({
         type: 'query',
         id,
         flags: packet.RECURSION_DESIRED,
-        questions: [{ type: rrtype as packet.RecordType, name }],
+        questions: [question],
         // EDNS0 (RFC 6891): room for large TXT answers (DKIM keys, long SPF) without truncation.
         additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 4096 } as unknown as Answer],
       });
       let response: packet.Packet;
       try {
-        response = await askOnce(targets[t % targets.length] as { host: string; port: number }, query, id, o.timeoutMs);
+        response = await askOnce(targets[t % targets.length] as { host: string; port: number }, query, id, question, o.timeoutMs);
       } catch (err) {
         last = err;
         continue;
