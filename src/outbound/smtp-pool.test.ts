@@ -62,6 +62,43 @@ function pool(port: number, o: { maxConnections?: number; maxMessages?: number; 
   return p;
 }
 
+/**
+ * A scripted SMTP server on 127.0.0.1:0 (no PIPELINING): `answer` gets each command line (upper
+ * case) or 'DATA-END' after the data's dot line, and the socket; it writes the reply (or nothing).
+ */
+async function scripted(answer: (line: string, c: Socket) => void) {
+  const sockets: Socket[] = [];
+  let messages = 0;
+  const srv = createServer((c) => {
+    sockets.push(c);
+    c.on('error', () => undefined);
+    c.write('220 sink ESMTP\r\n');
+    let buf = '';
+    let inData = false;
+    c.on('data', (d: Buffer) => {
+      buf += d.toString('latin1');
+      for (let i = buf.indexOf('\r\n'); i !== -1; i = buf.indexOf('\r\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (inData) {
+          if (line !== '.') continue;
+          inData = false;
+          messages++;
+          answer('DATA-END', c);
+        } else if (line.toUpperCase().startsWith('EHLO')) c.write('250-sink\r\n250 8BITMIME\r\n');
+        else if (line.toUpperCase() === 'DATA') {
+          inData = true;
+          c.write('354 go on\r\n');
+        } else if (line.toUpperCase().startsWith('QUIT')) c.end('221 bye\r\n');
+        else answer(line.toUpperCase(), c);
+      }
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(() => new Promise<void>((r) => (sockets.forEach((c) => c.destroy()), srv.close(() => r()))));
+  return { port: (srv.address() as AddressInfo).port, messages: () => messages };
+}
+
 describe('delivery connection pool', () => {
   it('delivers the stored bytes unchanged (dots, 8-bit bytes) with the envelope it is given, over at most maxConnections sessions', async () => {
     const s = await server();
@@ -123,38 +160,48 @@ describe('delivery connection pool', () => {
   });
 
   it('frees the slot of a session the server drops after refusing a message (no send waits for it forever)', async () => {
-    // A scripted server (no pipelining): refuses every RCPT with 550, then hangs up when asked RSET,
-    // as servers that count errors do. With one connection allowed, the next send must open a new one.
-    const sockets: Socket[] = [];
+    // Every RCPT is refused with 550, then the server hangs up when asked RSET, as servers that count
+    // errors do. With one connection allowed, the next send must open a new one.
     let rset = 0;
-    const srv = createServer((c) => {
-      sockets.push(c);
-      c.on('error', () => undefined);
-      c.write('220 sink ESMTP\r\n');
-      let buf = '';
-      c.on('data', (d: Buffer) => {
-        buf += d.toString('latin1');
-        for (let i = buf.indexOf('\r\n'); i !== -1; i = buf.indexOf('\r\n')) {
-          const line = buf.slice(0, i).toUpperCase();
-          buf = buf.slice(i + 2);
-          if (line.startsWith('EHLO')) c.write('250-sink\r\n250 8BITMIME\r\n');
-          else if (line.startsWith('MAIL')) c.write('250 ok\r\n');
-          else if (line.startsWith('RCPT')) c.write('550 no such user\r\n');
-          else if (line.startsWith('RSET')) {
-            rset++;
-            c.destroy();
-          } else if (line.startsWith('QUIT')) c.end('221 bye\r\n');
-          else c.write('502 no\r\n');
-        }
-      });
+    const s = await scripted((line, c) => {
+      if (line.startsWith('MAIL')) c.write('250 ok\r\n');
+      else if (line.startsWith('RCPT')) c.write('550 no such user\r\n');
+      else if (line.startsWith('RSET')) {
+        rset++;
+        c.destroy();
+      } else c.write('502 no\r\n');
     });
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(() => new Promise<void>((r) => (sockets.forEach((c) => c.destroy()), srv.close(() => r()))));
-    const p = pool((srv.address() as AddressInfo).port, { maxConnections: 1 });
+    const p = pool(s.port, { maxConnections: 1 });
     for (let i = 0; i < 3; i++) {
       await expect(p.send('a@gw.test', `gone${i}@dest.example`, Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ responseCode: 550 });
     }
     await expect.poll(() => rset).toBe(3);
+    await expect.poll(() => p.open).toBe(0);
+  });
+
+  it('fails a send, without sending it again, when the server drops the connection after the data', async () => {
+    const s = await scripted((line, c) => {
+      if (line === 'DATA-END') c.destroy();
+      else c.write('250 ok\r\n');
+    });
+    const p = pool(s.port, { maxConnections: 1 });
+    await expect(p.send('a@gw.test', 'b@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ code: 'ECONNECTION' });
+    expect(s.messages()).toBe(1);
+    await expect.poll(() => p.open).toBe(0);
+  });
+
+  it('fails a send with a timeout when the server never answers the data, and frees its slot', async () => {
+    const s = await scripted((line, c) => {
+      if (line !== 'DATA-END') c.write('250 ok\r\n');
+    });
+    const p = new SmtpPool({
+      connection: { host: '127.0.0.1', port: s.port, secure: false, ignoreTLS: true, name: 'gw.test', socketTimeout: 300 },
+      maxConnections: 1,
+      maxMessages: 100,
+      idleMs: 30_000,
+    });
+    cleanups.push(() => p.close());
+    await expect(p.send('a@gw.test', 'b@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
     await expect.poll(() => p.open).toBe(0);
   });
 });
