@@ -22,7 +22,11 @@ async function dnsServer(zone: (name: string, type: string) => Reply) {
           type: 'response',
           id: q.id,
           // The low four bits of the flags are the RCODE (3: NXDOMAIN).
-          flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | (r.truncated ? packet.TRUNCATED_RESPONSE : 0) | (r.rcode === 'NXDOMAIN' ? 3 : 0),
+          flags:
+            packet.RECURSION_DESIRED |
+            packet.RECURSION_AVAILABLE |
+            (r.truncated ? packet.TRUNCATED_RESPONSE : 0) |
+            ({ NXDOMAIN: 3, SERVFAIL: 2, REFUSED: 5 }[r.rcode ?? ''] ?? 0),
           questions: [question],
           answers: r.answers ?? [],
           authorities: r.authorities ?? [],
@@ -147,5 +151,16 @@ describe('DNS answers asked on the wire', () => {
     servers.push(dns);
     const lookup = wireLookup({ servers: [dns.server], timeoutMs: 2000, tries: 1, fallback: async () => [] });
     expect(await lookup('_dmarc.shop.example', 'TXT')).toEqual({ records: [['v=DMARC1; p=reject']], ttlSeconds: 50 });
+  });
+
+  it('asks the next server when one refuses or fails (several servers in resolv.conf), each of them', async () => {
+    const refusing = await dnsServer(() => ({ rcode: 'REFUSED' }));
+    const failing = await dnsServer(() => ({ rcode: 'SERVFAIL' }));
+    const good = await dnsServer((name) => ({ answers: [{ type: 'TXT', name, ttl: 60, data: ['v=spf1 -all'] }] }));
+    servers.push(refusing, failing, good);
+    const lookup = wireLookup({ servers: [refusing.server, failing.server, good.server], timeoutMs: 2000, tries: 2, fallback: async () => [] });
+    expect(await lookup('shop.example', 'TXT')).toEqual({ records: [['v=spf1 -all']], ttlSeconds: 60 });
+    const onlyBad = wireLookup({ servers: [refusing.server, failing.server], timeoutMs: 2000, tries: 1, fallback: async () => [] });
+    await expect(onlyBad('shop.example', 'TXT')).rejects.toMatchObject({ code: 'ESERVFAIL' });
   });
 });

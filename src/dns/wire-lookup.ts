@@ -17,7 +17,7 @@ export interface WireOptions {
   readonly servers: readonly string[];
   /** Per try, ms. */
   readonly timeoutMs: number;
-  /** Tries over the servers in turn. */
+  /** Rounds over the servers (each asked once per round). */
   readonly tries: number;
   /** Asked when an answer is truncated. */
   readonly fallback: (name: string, rrtype: string) => Promise<unknown[]>;
@@ -122,7 +122,8 @@ export function wireLookup(o: WireOptions): TtlResolver {
   return async (name, rrtype) => {
     if (!TYPES.has(rrtype) || targets.length === 0) return { records: await o.fallback(name, rrtype), ttlSeconds: null };
     let last: unknown = dnsError('ETIMEOUT', name, rrtype);
-    for (let t = 0; t < o.tries; t++) {
+    // Every server is asked in turn, `tries` rounds (as node:dns does with resolv.conf's list).
+    for (let t = 0; t < o.tries * targets.length; t++) {
       const id = randomInt(0, 0x10000);
       const question: packet.Question = { type: rrtype as packet.RecordType, name };
       const query = packet.encode({
@@ -141,6 +142,12 @@ export function wireLookup(o: WireOptions): TtlResolver {
         continue;
       }
       if ((response.flags ?? 0) & packet.TRUNCATED_RESPONSE) return { records: await o.fallback(name, rrtype), ttlSeconds: null };
+      // A server that refuses or fails says nothing about the name: the next one is asked.
+      const rcode = (response as { rcode?: string }).rcode ?? 'NOERROR';
+      if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') {
+        last = dnsError(`E${rcode}`, name, rrtype);
+        continue;
+      }
       return readResponse(response, name, rrtype);
     }
     throw last;
