@@ -8,10 +8,10 @@ import { wireLookup } from './wire-lookup.js';
 type Reply = { answers?: packet.Answer[]; authorities?: packet.Answer[]; rcode?: string; truncated?: boolean } | 'hold';
 
 /** A DNS server on 127.0.0.1 (UDP, port 0) answering from `zone`; 'hold' keeps the answer until released. */
-async function dnsServer(zone: (name: string, type: string) => Reply) {
+async function dnsServer(zone: (name: string, type: string) => Reply, family: 'udp4' | 'udp6' = 'udp4') {
   const asked: string[] = [];
   const held: (() => void)[] = [];
-  const socket = createSocket('udp4');
+  const socket = createSocket(family);
   socket.on('message', (msg: Buffer, from: RemoteInfo) => {
     const q = packet.decode(msg);
     const question = q.questions?.[0] as packet.Question;
@@ -38,8 +38,10 @@ async function dnsServer(zone: (name: string, type: string) => Reply) {
     if (reply === 'hold') held.push(() => send(zone(`released.${question.name}`, question.type) as Exclude<Reply, 'hold'>));
     else send(reply);
   });
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-  const server = `127.0.0.1:${(socket.address() as AddressInfo).port}`;
+  const host = family === 'udp4' ? '127.0.0.1' : '::1';
+  await new Promise<void>((r) => socket.bind(0, host, () => r()));
+  const port = (socket.address() as AddressInfo).port;
+  const server = family === 'udp4' ? `${host}:${port}` : `[${host}]:${port}`;
   return { server, asked, release: () => held.splice(0).forEach((f) => f()), close: () => socket.close() };
 }
 
@@ -162,5 +164,12 @@ describe('DNS answers asked on the wire', () => {
     expect(await lookup('shop.example', 'TXT')).toEqual({ records: [['v=spf1 -all']], ttlSeconds: 60 });
     const onlyBad = wireLookup({ servers: [refusing.server, failing.server], timeoutMs: 2000, tries: 1, fallback: async () => [] });
     await expect(onlyBad('shop.example', 'TXT')).rejects.toMatchObject({ code: 'ESERVFAIL' });
+  });
+
+  it('asks a server with an IPv6 address, as node:dns lists it ("[::1]:port")', async () => {
+    const dns = await dnsServer((name) => ({ answers: [{ type: 'TXT', name, ttl: 60, data: ['over v6'] }] }), 'udp6');
+    servers.push(dns);
+    const resolve = systemResolver(2000, {}, { maxTtlSeconds: 300, maxEntries: 100 }, [dns.server]);
+    expect(await resolve('shop.example', 'TXT')).toEqual([['over v6']]);
   });
 });
