@@ -35,11 +35,28 @@ function* ensureLinebreaks(this: LineEndParser, input: Buffer): Generator<Buffer
   else if (pos < input.length) yield input.subarray(pos);
 }
 
-const proto = (requireHere('mailauth/lib/dkim/message-parser') as { MessageParser: { prototype: LineEndParser } }).MessageParser.prototype;
+/**
+ * mailauth's parser prototype, or null when its internals moved (an update): then mailauth keeps its
+ * own loop (slower, same results) instead of the gateway failing to start; the test fails instead.
+ */
+function parserPrototype(): LineEndParser | null {
+  try {
+    const mod = requireHere('mailauth/lib/dkim/message-parser') as { MessageParser?: { prototype?: LineEndParser } };
+    const proto = mod.MessageParser?.prototype;
+    return proto && typeof proto.ensureLinebreaks === 'function' ? proto : null;
+  } catch {
+    return null;
+  }
+}
+
+const proto = parserPrototype();
 
 /** mailauth's own version, kept for the equivalence test. */
-export const mailauthEnsureLinebreaks = proto.ensureLinebreaks;
+export const mailauthEnsureLinebreaks = proto?.ensureLinebreaks;
 
-proto.ensureLinebreaks = ensureLinebreaks;
+/** Whether mailauth's repair was replaced (false only if an update moved its internals). */
+export const replaced = proto !== null;
+
+if (proto) proto.ensureLinebreaks = ensureLinebreaks;
 
 export { ensureLinebreaks };
