@@ -1,5 +1,5 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import * as packet from 'dns-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemResolver } from './resolver.js';
@@ -171,5 +171,38 @@ describe('DNS answers asked on the wire', () => {
     servers.push(dns);
     const resolve = systemResolver(2000, {}, { maxTtlSeconds: 300, maxEntries: 100 }, [dns.server]);
     expect(await resolve('shop.example', 'TXT')).toEqual([['over v6']]);
+  });
+
+  it('asks a truncated answer again over TCP from the same server, keeping its TTL', async () => {
+    const dns = await dnsServer(() => ({ truncated: true }));
+    servers.push(dns);
+    const port = Number(dns.server.split(':')[1]);
+    const tcp = createServer((c) => {
+      let got = Buffer.alloc(0);
+      c.on('data', (d: Buffer) => {
+        got = Buffer.concat([got, d]);
+        if (got.length < 2 || got.length < 2 + got.readUInt16BE(0)) return;
+        const q = packet.decode(got.subarray(2));
+        const question = q.questions?.[0] as packet.Question;
+        const long = 'p=' + 'A'.repeat(600);
+        c.end(
+          packet.streamEncode({
+            type: 'response',
+            id: q.id,
+            flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE,
+            questions: [question],
+            answers: [{ type: 'TXT', name: question.name, ttl: 42, data: [long.slice(0, 255), long.slice(255, 510), long.slice(510)] }],
+          } as packet.Packet),
+        );
+      });
+    });
+    await new Promise<void>((r) => tcp.listen(port, '127.0.0.1', () => r()));
+    servers.push({ close: () => tcp.close() });
+    let fallbacks = 0;
+    const lookup = wireLookup({ servers: [dns.server], timeoutMs: 2000, tries: 1, fallback: async () => (fallbacks++, []) });
+    const got = await lookup('s1._domainkey.shop.example', 'TXT');
+    expect(got.ttlSeconds).toBe(42);
+    expect((got.records[0] as string[]).join('')).toBe('p=' + 'A'.repeat(600));
+    expect(fallbacks).toBe(0);
   });
 });

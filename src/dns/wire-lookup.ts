@@ -2,11 +2,11 @@
 // with the TTL DNS gave it: node:dns tells TTLs for A and AAAA only, and the cache (dns-cache.ts)
 // must keep TXT (SPF, DMARC, DKIM keys) and MX answers no longer than theirs either. Negative answers
 // carry their TTL too (RFC 2308 §5: the SOA record's TTL, at most its minimum field). An answer too
-// large for UDP (TC bit) is asked again through `fallback` (node:dns, which retries over TCP), whose
-// answer has no TTL.
+// large for UDP (TC bit) is asked again over TCP from the same server (RFC 7766), TTLs kept; only if
+// that fails, through `fallback` (node:dns), whose answer has no TTL.
 import { createSocket, type Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { connect, isIPv6 } from 'node:net';
 import * as packet from 'dns-packet';
 import type { TtlResolver } from './dns-cache.js';
 
@@ -85,6 +85,48 @@ export function readResponse(response: packet.Packet, name: string, rrtype: stri
   return { records: records.map(shape), ttlSeconds };
 }
 
+/** Whether `response` is the reply to this query: its id, and its question (names without case, RFC 4343). */
+function answers(response: packet.Packet, id: number, question: packet.Question): boolean {
+  if (response.id !== id || response.type !== 'response') return false;
+  const asked = response.questions?.[0];
+  return response.questions?.length === 1 && !!asked && asked.type === question.type && canonical(asked.name) === canonical(question.name);
+}
+
+/**
+ * The same query over TCP (RFC 7766: a two-byte length before each message), for an answer that was
+ * truncated over UDP; rejects on a timeout, a closed connection or a reply to another query.
+ */
+function askTcp(target: { host: string; port: number }, query: Buffer, id: number, question: packet.Question, timeoutMs: number): Promise<packet.Packet> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: target.host, port: target.port });
+    let got = Buffer.alloc(0);
+    const done = (f: () => void) => {
+      clearTimeout(timer);
+      socket.destroy();
+      f();
+    };
+    const fail = (message: string, code: string) => done(() => reject(Object.assign(new Error(message), { code })));
+    const timer = setTimeout(() => fail('DNS timeout', 'ETIMEOUT'), timeoutMs);
+    socket.on('error', (err) => done(() => reject(err)));
+    socket.on('close', () => fail('DNS connection closed', 'ECONNREFUSED'));
+    socket.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.length < 2 || got.length < 2 + got.readUInt16BE(0)) return;
+      let response: packet.Packet;
+      try {
+        response = packet.decode(got.subarray(2, 2 + got.readUInt16BE(0)));
+      } catch {
+        return fail('unreadable DNS reply', 'EBADRESP');
+      }
+      if (!answers(response, id, question)) return fail('DNS reply to another query', 'EBADRESP');
+      done(() => resolve(response));
+    });
+    const length = Buffer.alloc(2);
+    length.writeUInt16BE(query.length);
+    socket.write(Buffer.concat([length, query]));
+  });
+}
+
 function askOnce(target: { host: string; port: number }, query: Buffer, id: number, question: packet.Question, timeoutMs: number): Promise<packet.Packet> {
   return new Promise((resolve, reject) => {
     const socket: Socket = createSocket(isIPv6(target.host) ? 'udp6' : 'udp4');
@@ -104,10 +146,7 @@ function askOnce(target: { host: string; port: number }, query: Buffer, id: numb
       } catch {
         return; // not an answer we can read: wait for another or the timeout
       }
-      if (response.id !== id || response.type !== 'response') return;
-      // A reply to another question (name compared without case, RFC 4343) is not this one's answer.
-      const asked = response.questions?.[0];
-      if (response.questions?.length !== 1 || !asked || asked.type !== question.type || canonical(asked.name) !== canonical(question.name)) return;
+      if (!answers(response, id, question)) return;
       done(() => resolve(response));
     });
     socket.send(query, target.port, target.host, (err) => {
@@ -134,14 +173,22 @@ export function wireLookup(o: WireOptions): TtlResolver {
         // EDNS0 (RFC 6891): room for large TXT answers (DKIM keys, long SPF) without truncation.
         additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 4096 } as unknown as Answer],
       });
+      const target = targets[t % targets.length] as { host: string; port: number };
       let response: packet.Packet;
       try {
-        response = await askOnce(targets[t % targets.length] as { host: string; port: number }, query, id, question, o.timeoutMs);
+        response = await askOnce(target, query, id, question, o.timeoutMs);
       } catch (err) {
         last = err;
         continue;
       }
-      if ((response.flags ?? 0) & packet.TRUNCATED_RESPONSE) return { records: await o.fallback(name, rrtype), ttlSeconds: null };
+      if ((response.flags ?? 0) & packet.TRUNCATED_RESPONSE) {
+        // Asked again over TCP, from the same server (its TTLs kept); failing that, node:dns (no TTL).
+        try {
+          response = await askTcp(target, query, id, question, o.timeoutMs);
+        } catch {
+          return { records: await o.fallback(name, rrtype), ttlSeconds: null };
+        }
+      }
       // A server that refuses or fails says nothing about the name: the next one is asked.
       const rcode = (response as { rcode?: string }).rcode ?? 'NOERROR';
       if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') {
