@@ -1,5 +1,9 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { makeCert } from '../../test/helpers/certs.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SmtpPool, type SmtpError } from './smtp-pool.js';
 
@@ -203,5 +207,44 @@ describe('delivery connection pool', () => {
     cleanups.push(() => p.close());
     await expect(p.send('a@gw.test', 'b@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
     await expect.poll(() => p.open).toBe(0);
+  });
+
+  it('speaks STARTTLS to a smarthost that offers it, and with requireTLS sends nothing to one that does not', async () => {
+    const cert = makeCert(mkdtempSync(join(tmpdir(), 'pool-tls-')), 'smarthost');
+    const secure: boolean[] = [];
+    const tls = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH'],
+      disableReverseLookup: true,
+      logger: false,
+      key: readFileSync(cert.key),
+      cert: readFileSync(cert.cert),
+      onData(stream, session, cb) {
+        stream.resume();
+        stream.on('end', () => (secure.push(session.secure), cb()));
+      },
+    });
+    tls.on('error', () => undefined);
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => tls.close(() => r())));
+    const tlsPool = (port: number) => {
+      const p = new SmtpPool({
+        connection: { host: '127.0.0.1', port, secure: false, requireTLS: true, tls: { ca: readFileSync(cert.cert) }, name: 'gw.test' },
+        maxConnections: 1,
+        maxMessages: 100,
+        idleMs: 30_000,
+      });
+      cleanups.push(() => p.close());
+      return p;
+    };
+    const p = tlsPool((tls.server.address() as AddressInfo).port);
+    await p.send('a@gw.test', 'b@dest.example', Buffer.from('Subject: 1\r\n\r\nx\r\n'));
+    await p.send('a@gw.test', 'c@dest.example', Buffer.from('Subject: 2\r\n\r\nx\r\n'));
+    expect(secure).toEqual([true, true]);
+
+    const plain = await server();
+    cleanups.push(plain.close);
+    await expect(tlsPool(plain.port).send('a@gw.test', 'b@dest.example', Buffer.from('Subject: 3\r\n\r\nx\r\n'))).rejects.toBeTruthy();
+    expect(plain.got).toHaveLength(0);
   });
 });
