@@ -247,4 +247,31 @@ describe('delivery connection pool', () => {
     await expect(tlsPool(plain.port).send('a@gw.test', 'b@dest.example', Buffer.from('Subject: 3\r\n\r\nx\r\n'))).rejects.toBeTruthy();
     expect(plain.got).toHaveLength(0);
   });
+
+  it('gets every body to the server whole: dot lines, a dot line inside, bare CR and LF, no final line end, binary bytes', async () => {
+    const s = await server();
+    cleanups.push(s.close);
+    const p = pool(s.port, { maxConnections: 1 });
+    const head = 'Subject: edge\r\n\r\n';
+    const bodies = [
+      '.',
+      '.\r\n',
+      'a\r\n.\r\nMAIL FROM:<x@evil.example>\r\n',
+      '..\r\n.x\r\n',
+      'no line end',
+      'bare\nlf\n.\nafter',
+      'bare\rcr\r.\rsmuggle\r',
+      '\r\n.\r\n',
+      '\x00\xff\xfe.\r\n\x80binary\r\n',
+      '',
+    ];
+    // What the server must read back: bare CR and bare LF become CRLF, and a line end closes the data.
+    const expected = (body: string) => {
+      const fixed = (head + body).replace(/\r\n|\r|\n/g, '\r\n');
+      return fixed.endsWith('\r\n') ? fixed : `${fixed}\r\n`;
+    };
+    for (const [i, body] of bodies.entries()) await p.send('a@gw.test', `to${i}@dest.example`, Buffer.from(head + body, 'latin1'));
+    expect(s.got.map((g) => g.raw.toString('latin1'))).toEqual(bodies.map(expected));
+    expect(s.sessions).toHaveLength(1);
+  });
 });
