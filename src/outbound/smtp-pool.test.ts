@@ -12,6 +12,8 @@ interface Got {
   readonly to: string[];
   readonly raw: Buffer;
   readonly session: string;
+  /** The MAIL FROM parameters (BODY, SIZE…). */
+  readonly args: Record<string, unknown>;
 }
 
 /** A real SMTP server on 127.0.0.1:0 that records sessions and messages; `refuse` scripts answers. */
@@ -39,7 +41,13 @@ async function server(refuse: (to: string) => { code: number; message: string } 
         const to = session.envelope.rcptTo.map((r) => r.address);
         const r = refuse(to[0] as string);
         if (r) return cb(Object.assign(new Error(r.message), { responseCode: r.code }));
-        got.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw: Buffer.concat(chunks), session: session.id });
+        got.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to,
+          raw: Buffer.concat(chunks),
+          session: session.id,
+          args: { ...(session.envelope.mailFrom ? (session.envelope.mailFrom.args as Record<string, unknown>) : {}) },
+        });
         cb(null, 'queued as X1');
       });
     },
@@ -273,5 +281,17 @@ describe('delivery connection pool', () => {
     for (const [i, body] of bodies.entries()) await p.send('a@gw.test', `to${i}@dest.example`, Buffer.from(head + body, 'latin1'));
     expect(s.got.map((g) => g.raw.toString('latin1'))).toEqual(bodies.map(expected));
     expect(s.sessions).toHaveLength(1);
+  });
+
+  it('declares an 8-bit body with BODY=8BITMIME to a server that offers it (RFC 6152), and a 7-bit one not', async () => {
+    const s = await server();
+    cleanups.push(s.close);
+    const p = pool(s.port, { maxConnections: 1 });
+    await p.send('a@gw.test', 'eight@dest.example', Buffer.from('Subject: x\r\n\r\nr\xe9sum\xe9\r\n', 'latin1'));
+    await p.send('a@gw.test', 'seven@dest.example', Buffer.from('Subject: x\r\n\r\nresume\r\n'));
+    expect(s.got.map((g) => [g.to[0], g.args.BODY])).toEqual([
+      ['eight@dest.example', '8BITMIME'],
+      ['seven@dest.example', undefined],
+    ]);
   });
 });

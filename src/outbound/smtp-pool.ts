@@ -4,6 +4,7 @@
 // drops it. The stored, signed bytes go out as they are: no MIME node, no message-id, no address
 // parsing per message (nodemailer's SMTPConnection speaks the protocol: EHLO, STARTTLS, AUTH,
 // SIZE, SMTPUTF8; smtp-data.ts encodes the DATA with native searches instead of a per-byte loop).
+import { isAscii } from 'node:buffer';
 import SMTPConnection, { type SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import { SmtpDataStream } from './smtp-data.js';
 
@@ -115,7 +116,9 @@ export class SmtpPool {
     p.conn.lastData = null;
     return new Promise((resolve, reject) => {
       // from false: the null sender (MAIL FROM:<>).
-      p.conn.send({ from: from || false, to: [to], size: raw.length }, raw, (err, info) => {
+      // A body with 8-bit bytes is declared BODY=8BITMIME where the server offers it (RFC 6152;
+      // nodemailer adds it only then); isAscii is one native pass over the bytes.
+      p.conn.send({ from: from || false, to: [to], size: raw.length, use8BitMime: !isAscii(raw) }, raw, (err, info) => {
         p.messages++;
         if (err) return reject(err as SmtpError);
         resolve({ response: String(info?.response ?? '') });
