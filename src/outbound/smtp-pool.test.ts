@@ -294,4 +294,24 @@ describe('delivery connection pool', () => {
       ['seven@dest.example', undefined],
     ]);
   });
+
+  it('gives up a send that outlasts sendTimeoutMs, even when the server trickles bytes to stay under the socket timeout', async () => {
+    const trickles: NodeJS.Timeout[] = [];
+    cleanups.push(() => trickles.forEach((t) => clearInterval(t)));
+    const s = await scripted((line, c) => {
+      // MAIL is answered with continuation lines that never end, one every 50 ms.
+      if (line.startsWith('MAIL')) trickles.push(setInterval(() => c.writable && c.write('250-still thinking\r\n'), 50));
+      else c.write('250 ok\r\n');
+    });
+    const p = new SmtpPool({
+      connection: { host: '127.0.0.1', port: s.port, secure: false, ignoreTLS: true, name: 'gw.test', socketTimeout: 300 },
+      maxConnections: 1,
+      maxMessages: 100,
+      idleMs: 30_000,
+      sendTimeoutMs: 1000,
+    });
+    cleanups.push(() => p.close());
+    await expect(p.send('a@gw.test', 'b@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    await expect.poll(() => p.open).toBe(0);
+  });
 });

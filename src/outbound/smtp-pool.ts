@@ -16,6 +16,12 @@ export interface SmtpPoolOptions {
   readonly maxMessages: number;
   /** An unused connection is closed after this long (ms). */
   readonly idleMs: number;
+  /**
+   * One send (envelope, data and the final reply) is given up after this long (ms), its connection
+   * closed: the socket timeout only measures silence, and a server trickling bytes would otherwise
+   * hold a send past the outbox lease (and the row would be sent twice). 10 minutes unless set.
+   */
+  readonly sendTimeoutMs?: number | undefined;
 }
 
 /** What the server said about a delivered message. */
@@ -115,10 +121,17 @@ export class SmtpPool {
   #sendOn(p: Pooled, from: string, to: string, raw: Buffer): Promise<SmtpSent> {
     p.conn.lastData = null;
     return new Promise((resolve, reject) => {
-      // from false: the null sender (MAIL FROM:<>).
-      // A body with 8-bit bytes is declared BODY=8BITMIME where the server offers it (RFC 6152;
-      // nodemailer adds it only then); isAscii is one native pass over the bytes.
+      const timer = setTimeout(() => {
+        // nodemailer forgets the send in flight when closed: it is failed here.
+        p.broken = true;
+        p.conn.close();
+        reject(Object.assign(new Error('the send took too long'), { code: 'ETIMEDOUT' }) as SmtpError);
+      }, this.#o.sendTimeoutMs ?? 600_000);
+      // from false: the null sender (MAIL FROM:<>). A body with 8-bit bytes is declared
+      // BODY=8BITMIME where the server offers it (RFC 6152; nodemailer adds it only then); isAscii
+      // is one native pass over the bytes.
       p.conn.send({ from: from || false, to: [to], size: raw.length, use8BitMime: !isAscii(raw) }, raw, (err, info) => {
+        clearTimeout(timer);
         p.messages++;
         if (err) return reject(err as SmtpError);
         resolve({ response: String(info?.response ?? '') });
