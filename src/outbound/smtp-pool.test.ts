@@ -314,4 +314,20 @@ describe('delivery connection pool', () => {
     await expect(p.send('a@gw.test', 'b@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
     await expect.poll(() => p.open).toBe(0);
   });
+
+  it('sends again, once, on a new connection when a reused one is reset before any of the message went out', async () => {
+    const mails = new WeakMap<Socket, number>();
+    const s = await scripted((line, c) => {
+      if (line.startsWith('MAIL')) {
+        mails.set(c, (mails.get(c) ?? 0) + 1);
+        // The second message on a session: the connection is reset (RST), as by a NAT that forgot it.
+        if (mails.get(c) === 2) return void c.resetAndDestroy();
+      }
+      c.write(line === 'DATA-END' ? '250 queued\r\n' : '250 ok\r\n');
+    });
+    const p = pool(s.port, { maxConnections: 1 });
+    await p.send('a@gw.test', 'one@dest.example', Buffer.from('Subject: 1\r\n\r\nx\r\n'));
+    await p.send('a@gw.test', 'two@dest.example', Buffer.from('Subject: 2\r\n\r\nx\r\n'));
+    expect(s.messages()).toBe(2);
+  });
 });

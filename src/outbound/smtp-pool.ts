@@ -112,7 +112,8 @@ export class SmtpPool {
         } else {
           this.#discard(p, false);
         }
-        if (reused && untouched && attempt === 0 && err.code === 'ECONNECTION') continue;
+        // Closed or reset (ECONNRESET: ESOCKET) before any byte of the data: the server cannot have the message.
+        if (reused && untouched && attempt === 0 && (err.code === 'ECONNECTION' || err.code === 'ESOCKET')) continue;
         throw err;
       }
     }
