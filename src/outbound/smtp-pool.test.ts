@@ -330,4 +330,24 @@ describe('delivery connection pool', () => {
     await p.send('a@gw.test', 'two@dest.example', Buffer.from('Subject: 2\r\n\r\nx\r\n'));
     expect(s.messages()).toBe(2);
   });
+
+  it('on close, fails the sends waiting for one, and refuses new ones', async () => {
+    let release: (() => void) | null = null;
+    const s = await scripted((line, c) => {
+      if (line === 'DATA-END' && !release) release = () => c.write('250 queued\r\n');
+      else c.write('250 ok\r\n');
+    });
+    const p = pool(s.port, { maxConnections: 1 });
+    const first = p.send('a@gw.test', 'one@dest.example', Buffer.from('Subject: 1\r\n\r\nx\r\n'));
+    await expect.poll(() => release !== null).toBe(true);
+    const waiting = p.send('a@gw.test', 'two@dest.example', Buffer.from('Subject: 2\r\n\r\nx\r\n'));
+    p.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'ECONNECTION' });
+    // The send in flight still completes, then its connection is closed.
+    (release as unknown as () => void)();
+    await expect(first).resolves.toMatchObject({ response: expect.stringContaining('250') });
+    await expect.poll(() => p.open).toBe(0);
+    await expect(p.send('a@gw.test', 'three@dest.example', Buffer.from('x\r\n'))).rejects.toMatchObject({ code: 'ECONNECTION' });
+    expect(s.messages()).toBe(1);
+  });
 });
