@@ -35,8 +35,8 @@ export function staticAnswer(records: StaticRecords, name: string, rrtype: strin
 /**
  * The machine's DNS servers (as node:dns reads them from the system) asked directly
  * (wire-lookup.ts), so every answer comes with its TTL, behind the answer cache (dns-cache.ts);
- * static records are answered first and never cached. A truncated answer is asked again through
- * node:dns (TCP), kept for at most `cache.maxTtlSeconds`.
+ * static records are answered first and never cached. A truncated answer is asked again over TCP
+ * (TTL kept); only if that fails, through node:dns, kept for at most `cache.maxTtlSeconds`.
  */
 export function systemResolver(
   timeoutMs: number,

@@ -19,28 +19,44 @@ const CRLF = Buffer.from('\r\n');
 
 function* ensureLinebreaks(this: LineEndParser, input: Buffer): Generator<Buffer> {
   let pos = 0;
-  // The last byte that is not an LF, before the one looked at (mailauth's `lastByte`).
-  const before = (i: number): number | undefined => {
-    let j = i - 1;
-    while (j >= 0 && input[j] === LF) j--;
-    return j >= 0 ? input[j] : this.lastByte;
-  };
+  // The last byte that is not an LF before the LF looked at (mailauth's `lastByte`), carried from
+  // one LF to the next: when the byte before an LF is an LF, it is the one before that one's. Each
+  // LF is looked at once, however long a run of LFs is.
+  let before = this.lastByte;
   for (let i = input.indexOf(LF); i !== -1; i = input.indexOf(LF, i + 1)) {
-    if (before(i) === CR) continue;
+    if (i > 0 && input[i - 1] !== LF) before = input[i - 1];
+    if (before === CR) continue;
     yield pos === i ? CRLF : Buffer.concat([input.subarray(pos, i), CRLF]);
     pos = i + 1;
   }
-  const last = before(input.length);
-  if (last !== undefined) this.lastByte = last;
+  const end = input.length > 0 && input[input.length - 1] !== LF ? input[input.length - 1] : before;
+  if (end !== undefined) this.lastByte = end;
   if (pos === 0) yield input;
   else if (pos < input.length) yield input.subarray(pos);
 }
 
-const proto = (requireHere('mailauth/lib/dkim/message-parser') as { MessageParser: { prototype: LineEndParser } }).MessageParser.prototype;
+/**
+ * mailauth's parser prototype, or null when its internals moved (an update): then mailauth keeps its
+ * own loop (slower, same results) instead of the gateway failing to start; the test fails instead.
+ */
+function parserPrototype(): LineEndParser | null {
+  try {
+    const mod = requireHere('mailauth/lib/dkim/message-parser') as { MessageParser?: { prototype?: LineEndParser } };
+    const proto = mod.MessageParser?.prototype;
+    return proto && typeof proto.ensureLinebreaks === 'function' ? proto : null;
+  } catch {
+    return null;
+  }
+}
+
+const proto = parserPrototype();
 
 /** mailauth's own version, kept for the equivalence test. */
-export const mailauthEnsureLinebreaks = proto.ensureLinebreaks;
+export const mailauthEnsureLinebreaks = proto?.ensureLinebreaks;
 
-proto.ensureLinebreaks = ensureLinebreaks;
+/** Whether mailauth's repair was replaced (false only if an update moved its internals). */
+export const replaced = proto !== null;
+
+if (proto) proto.ensureLinebreaks = ensureLinebreaks;
 
 export { ensureLinebreaks };

@@ -4,6 +4,7 @@
 // stored, signed bytes go out as they are: no MIME node, no message-id, no address parsing per
 // message (nodemailer's SMTPConnection speaks the protocol: EHLO, STARTTLS, AUTH, SMTPUTF8;
 // smtp-data.ts encodes the DATA with native searches instead of a per-byte loop).
+import { isAscii } from 'node:buffer';
 import SMTPConnection, { type SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import { SmtpDataStream } from './smtp-data.js';
 
@@ -15,6 +16,12 @@ export interface SmtpPoolOptions {
   readonly maxMessages: number;
   /** An unused connection is closed after this long (ms). */
   readonly idleMs: number;
+  /**
+   * One send (envelope, data and the final reply) is given up after this long (ms), its connection
+   * closed: the socket timeout only measures silence, and a server trickling bytes would otherwise
+   * hold a send past the outbox lease (and the row would be sent twice). 10 minutes unless set.
+   */
+  readonly sendTimeoutMs?: number | undefined;
 }
 
 /** What the server said about a delivered message. */
@@ -105,7 +112,8 @@ export class SmtpPool {
         } else {
           this.#discard(p, false);
         }
-        if (reused && untouched && attempt === 0 && err.code === 'ECONNECTION') continue;
+        // Closed or reset (ECONNRESET: ESOCKET) before any byte of the data: the server cannot have the message.
+        if (reused && untouched && attempt === 0 && (err.code === 'ECONNECTION' || err.code === 'ESOCKET')) continue;
         throw err;
       }
     }
@@ -114,8 +122,17 @@ export class SmtpPool {
   #sendOn(p: Pooled, from: string, to: string, raw: Buffer): Promise<SmtpSent> {
     p.conn.lastData = null;
     return new Promise((resolve, reject) => {
-      // from false: the null sender (MAIL FROM:<>).
-      p.conn.send({ from: from || false, to: [to] }, raw, (err, info) => {
+      const timer = setTimeout(() => {
+        // nodemailer forgets the send in flight when closed: it is failed here.
+        p.broken = true;
+        p.conn.close();
+        reject(Object.assign(new Error('the send took too long'), { code: 'ETIMEDOUT' }) as SmtpError);
+      }, this.#o.sendTimeoutMs ?? 600_000);
+      // from false: the null sender (MAIL FROM:<>). A body with 8-bit bytes is declared
+      // BODY=8BITMIME where the server offers it (RFC 6152; nodemailer adds it only then); isAscii
+      // is one native pass over the bytes.
+      p.conn.send({ from: from || false, to: [to], use8BitMime: !isAscii(raw) }, raw, (err, info) => {
+        clearTimeout(timer);
         p.messages++;
         if (err) return reject(err as SmtpError);
         resolve({ response: String(info?.response ?? '') });
@@ -150,11 +167,13 @@ export class SmtpPool {
     conn.once('end', () => {
       p.broken = true;
       connecting?.(Object.assign(new Error('the connection closed while opening'), { code: 'ECONNECTION' }));
+      // However it ends (idle, or during an RSET whose callback nodemailer then never calls), the
+      // connection leaves the count, so its slot is free for a new one.
       const i = this.#idle.indexOf(p);
-      if (i >= 0) {
-        this.#idle.splice(i, 1);
-        this.#gone(p);
-      }
+      if (i >= 0) this.#idle.splice(i, 1);
+      if (p.idleTimer) clearTimeout(p.idleTimer);
+      p.idleTimer = null;
+      this.#gone(p);
     });
     return new Promise<Pooled>((resolve, reject) => {
       connecting = reject;
