@@ -1,5 +1,6 @@
 // Owns erasing a buyer (a GDPR request in one command): their address, name, message texts and
-// every stored copy (raw, delivered, search index, notifications that named them) are removed;
+// every stored copy (raw, delivered, search index, notifications that named them, order files
+// waiting between preview and import) are removed;
 // the rows that carry the aggregate numbers (how many messages, orders and amounts, when) stay,
 // anonymised. The file is then vacuumed and the WAL truncated, so the bytes are gone from disk.
 import type { Db } from './db.js';
@@ -29,6 +30,10 @@ export function eraseBuyer(db: Db, email: string): ErasureResult {
     db.prepare(`DELETE FROM reports WHERE message_id IN (${inMessages})`).run(...pairIds);
     db.prepare(`DELETE FROM notes WHERE pair_id IN (${marks})`).run(...pairIds);
     db.prepare(`DELETE FROM conversation_drafts WHERE pair_id IN (${marks})`).run(...pairIds); // replies being typed
+    // Order files previewed in the admin and not yet imported (kept up to an hour): a CSV can name the
+    // buyer in any spelling, case or encoding, so every pending one goes; whoever previewed uploads
+    // it again (the import page says the preview is gone).
+    db.prepare('DELETE FROM order_import_uploads').run();
     // Staff notification emails that named the buyer.
     for (const needle of [address, buyer.name].filter((n) => n.length >= 3)) {
       db.prepare("DELETE FROM outbox_bodies WHERE outbox_id IN (SELECT id FROM outbox WHERE kind = 'notice' AND message_id IS NULL) AND instr(raw, ?) > 0").run(
