@@ -32,7 +32,7 @@ export function autoThreads(): number {
 /** The compiled thread module in the build; from the TypeScript source, an entry that loads tsx first. */
 function threadModule(): string {
   const here = fileURLToPath(import.meta.url);
-  return join(dirname(here), here.endsWith('.js') ? 'work-thread.js' : 'work-thread-source.mjs');
+  return join(dirname(here), here.endsWith('.js') ? 'work-thread.js' : 'work-thread-source.cjs');
 }
 
 /**
