@@ -9,8 +9,11 @@ const root = new URL('.', import.meta.url).pathname;
 const exclude: string[] = [];
 if (!findChromium()) {
   exclude.push('test/e2e/**');
+  const set = process.env.CHROMIUM_PATH;
   console.warn(
-    'maskgate: browser tests (test/e2e) skipped: no Chromium found. Enable them: apt-get install chromium, or set CHROMIUM_PATH to a Chrome/Chromium binary.',
+    set
+      ? `maskgate: browser tests (test/e2e) skipped: CHROMIUM_PATH is set to ${set}, which does not exist. Point it at a Chrome/Chromium binary, or unset it to use an installed one.`
+      : 'maskgate: browser tests (test/e2e) skipped: no Chromium found. Enable them: apt-get install chromium, or set CHROMIUM_PATH to a Chrome/Chromium binary.',
   );
 }
 if (!hasOpenssl()) {
