@@ -23,7 +23,11 @@ export interface Sink {
   close(): Promise<void>;
 }
 
-export async function startSink(options: { onMessage?: (m: SunkMessage) => void } = {}): Promise<Sink> {
+/**
+ * options.delayMs: time the sink takes over each message before its answer (a slow smarthost, so
+ * deliveries are in flight when a node dies).
+ */
+export async function startSink(options: { onMessage?: (m: SunkMessage) => void; delayMs?: number } = {}): Promise<Sink> {
   const messages: SunkMessage[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   const sink: Partial<Sink> & { answer: Sink['answer']; attempts: number } = { answer: () => null, attempts: 0 };
@@ -35,7 +39,8 @@ export async function startSink(options: { onMessage?: (m: SunkMessage) => void 
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', () => (options.delayMs ? setTimeout(finish, options.delayMs) : finish()));
+      const finish = (): void => {
         const raw = Buffer.concat(chunks);
         sink.attempts++;
         const answer = sink.answer(
@@ -58,7 +63,7 @@ export async function startSink(options: { onMessage?: (m: SunkMessage) => void 
         options.onMessage?.(m);
         for (const w of waiters.filter((w) => messages.length >= w.count)) w.resolve();
         callback(null, 'sunk');
-      });
+      };
     },
   });
   // A client killed mid-session (the crash test does that) resets its socket: not an error here.

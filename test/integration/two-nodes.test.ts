@@ -5,48 +5,16 @@
 // What this proves is the queue and the ledger across processes: SMTP intake still runs on SQLite
 // (README, "More than one machine"), so the rows are queued here rather than through SMTP.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPgStorage } from '../../src/store/pg/storage.js';
 import { freshDatabase } from '../helpers/postgres.js';
+import { startSink, type Sink } from '../helpers/sink.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const LEASE_MS = 4_000;
 const QUEUED = 300;
 const RECIPIENTS = 150;
-
-interface Sink {
-  readonly port: number;
-  /** Every accepted message: recipient and when its 250 was given (ms). */
-  readonly got: { to: string; at: number }[];
-  close(): Promise<void>;
-}
-
-/** A smarthost that takes 20 ms over each message, so deliveries are in flight when a node dies. */
-async function slowSink(): Promise<Sink> {
-  const got: { to: string; at: number }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    disableReverseLookup: true,
-    logger: false,
-    onData(stream, session, callback) {
-      stream.resume();
-      stream.on('end', () =>
-        setTimeout(() => {
-          for (const r of session.envelope.rcptTo) got.push({ to: r.address, at: Date.now() });
-          callback(null, 'sunk');
-        }, 20),
-      );
-    },
-  });
-  // A node killed mid-session resets its socket: not an error here.
-  server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return { port: (server.server.address() as AddressInfo).port, got, close: () => new Promise((r) => server.close(() => r())) };
-}
 
 const children: ChildProcess[] = [];
 let sink: Sink | null = null;
@@ -96,8 +64,9 @@ describe('two nodes on one PostgreSQL', () => {
         await db.outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: `q${i}@buyer.test`, raw: Buffer.from(`Subject: q${i}\r\n\r\nHi\r\n`) });
       }
 
-      sink = await slowSink();
-      const got = sink.got;
+      // A smarthost that takes 20 ms over each message, so deliveries are in flight when a node dies.
+      sink = await startSink({ delayMs: 20 });
+      const got = sink.messages;
       const [a, b] = await Promise.all([startNode(url, sink.port), startNode(url, sink.port)]);
       // Both nodes are at work when one dies: a third of the work done.
       const third = Date.now() + 120_000;
@@ -135,7 +104,7 @@ describe('two nodes on one PostgreSQL', () => {
       }
 
       const byTo = new Map<string, number[]>();
-      for (const m of got) byTo.set(m.to, [...(byTo.get(m.to) ?? []), m.at]);
+      for (const m of got) byTo.set(m.to[0]!, [...(byTo.get(m.to[0]!) ?? []), m.at]);
       // The dead node held rows (the takeover below is exercised), none of them the survivor's.
       expect(heldByDead.length).toBeGreaterThan(0);
       const held = new Set(heldByDead.map((r) => r.env_to));
