@@ -34,15 +34,21 @@ export function Layout(props: Frame & { children?: Child }) {
               <a href="/tags">Tags</a>
               <a href="/notifications">Notifications</a>
               <a href="/reports/response-times">Reports</a>
-              {props.user.role === 'owner' ? <a href="/reports">Reported messages</a> : null}
-              {props.user.role === 'owner' ? <a href="/outbox">Outbox</a> : null}
-              {props.user.role === 'owner' ? <a href="/dns">DNS</a> : null}
-              {props.user.role === 'owner' ? <a href="/settings">Settings</a> : null}
-              {props.user.role === 'owner' ? <a href="/webhooks">Webhooks</a> : null}
-              <a href="/orders/import">Import orders</a>
-              <a href="/api-reference">API</a>
-              {props.user.role === 'owner' ? <a href="/team">Team</a> : null}
               <a href="/stores">Stores &amp; permissions</a>
+              {/* The rest of the day's pages behind one menu, so the bar stays one line at 1366 px. */}
+              <details class="more-menu">
+                <summary>More</summary>
+                <div>
+                  <a href="/orders/import">Import orders</a>
+                  <a href="/api-reference">API</a>
+                  {props.user.role === 'owner' ? <a href="/reports">Reported messages</a> : null}
+                  {props.user.role === 'owner' ? <a href="/outbox">Outbox</a> : null}
+                  {props.user.role === 'owner' ? <a href="/dns">DNS</a> : null}
+                  {props.user.role === 'owner' ? <a href="/settings">Settings</a> : null}
+                  {props.user.role === 'owner' ? <a href="/webhooks">Webhooks</a> : null}
+                  {props.user.role === 'owner' ? <a href="/team">Team</a> : null}
+                </div>
+              </details>
             </nav>
             <form method="post" action="/logout">
               <input type="hidden" name="_csrf" value={props.csrf ?? ''} />

@@ -107,6 +107,28 @@ describe('broken 6: the store form, error pages, the DNS page, app passwords, gl
     await ctx.close();
   });
 
+  it("keeps the owner's top bar on one line at 1366 px, the other pages one click away under More", async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.goto(`${base}/inbox`);
+    // One line: every item of the bar (brand, links, menu, account form) overlaps every other
+    // vertically; an item wrapped onto a second row would start below the first row's bottom.
+    const boxes = await page
+      .locator('header.top > *, header.top nav > *')
+      .evaluateAll((els) => els.map((e) => ({ top: e.getBoundingClientRect().top, bottom: e.getBoundingClientRect().bottom })));
+    expect(boxes.length).toBeGreaterThan(8);
+    expect(Math.max(...boxes.map((b) => b.top))).toBeLessThan(Math.min(...boxes.map((b) => b.bottom)));
+    expect(await page.locator('header.top nav a:text-is("Outbox")').isVisible()).toBe(false);
+    await page.click('header.top summary:has-text("More")');
+    await page.click('header.top nav a:text-is("Outbox")');
+    await page.waitForURL(`${base}/outbox`);
+    // On a phone the open menu stays within the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.click('header.top summary:has-text("More")');
+    expect(await page.locator('header.top nav a:text-is("Team")').isVisible()).toBe(true);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1366, height: 768 });
+  });
+
   it('keeps the DNS page within the window: the DKIM key wraps', async () => {
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.goto(`${base}/dns`);

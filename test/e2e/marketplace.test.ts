@@ -69,6 +69,7 @@ afterAll(async () => {
 
 describe('orders CSV upload', () => {
   it('previews each row — new, already there, error — and creates nothing yet', async () => {
+    await page.click('header summary:has-text("More")');
     await page.click('header a:has-text("Import orders")');
     await page.setInputFiles('input[name=file]', csv);
     await page.click('button:has-text("Preview")');
@@ -98,6 +99,7 @@ describe('orders CSV upload', () => {
 
 describe('webhooks and the API reference', () => {
   it('registers a webhook and shows its secret once', async () => {
+    await page.click('header summary:has-text("More")');
     await page.click('header a:has-text("Webhooks")');
     await page.fill('input[name=url]', 'https://market.example/hooks/maskgate');
     await page.click('button:has-text("Register")');
@@ -111,6 +113,7 @@ describe('webhooks and the API reference', () => {
   it('renders the API reference from our own origin, with every operation', async () => {
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
+    await page.click('header summary:has-text("More")');
     await page.click('header a:has-text("API")');
     await page.waitForSelector('[data-operation="POST /api/v1/pairs/{alias}/buyer-messages"]');
     expect(await page.locator('[data-operation]').count()).toBeGreaterThan(40);

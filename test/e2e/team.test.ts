@@ -51,6 +51,7 @@ afterAll(async () => {
 // Generous limits: each step is a page load, and the shared machine is often busy.
 describe('team management', { timeout: 120_000 }, () => {
   it('lets the owner add an agent for one store, who then logs in with the password shown once and sees only that store', async () => {
+    await page.click('header summary:has-text("More")');
     await page.click('header a:has-text("Team")');
     await page.waitForURL(`${base}/team`);
     const form = page.locator('form[data-add-agent]');
