@@ -11,6 +11,7 @@ import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
 import { ResponseClockBox } from './response-clock.js';
 import { displayZone, formatTime } from './time-format.js';
+import { PaperClip } from './icons.js';
 
 export interface ShownFile {
   /** Its place among the delivered copy's attachments (the download URL's last part). */
@@ -151,7 +152,7 @@ function Files(props: { m: ShownMessage }) {
     <ul class="files" aria-label="Attachments">
       {props.m.files.map((f) => (
         <li>
-          📎{' '}
+          <PaperClip />{' '}
           <a href={`/messages/${props.m.id}/files/${f.index}`} download={f.name}>
             {f.name}
           </a>{' '}

@@ -8,6 +8,7 @@ import type { Tag } from '../src/store/tags.js';
 import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
 import { displayZone, formatTime } from './time-format.js';
+import { PaperClip } from './icons.js';
 
 export interface InboxFilterView {
   store?: number | undefined;
@@ -158,7 +159,7 @@ export function InboxRows(props: { rows: readonly InboxRow[]; now: number; rowTa
           <td class="what">
             {r.files ? (
               <span class="clip" title="Has attachments" aria-label="Has attachments">
-                📎
+                <PaperClip />
               </span>
             ) : null}
             {r.direction === 'store_to_buyer' ? <span class="muted">You: </span> : null}

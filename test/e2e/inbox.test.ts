@@ -258,6 +258,8 @@ describe('files in a conversation', () => {
     const pairId = pairIdOf(p.alias);
     await page.goto(`${base}/inbox`);
     expect(await page.locator(`tr[data-pair-id="${pairId}"] .clip`).count()).toBe(1);
+    // Drawn, not a glyph: a server's chromium without an emoji font showed 📎 as an empty box.
+    expect(await page.locator(`tr[data-pair-id="${pairId}"] .clip svg`).evaluate((e) => e.getBoundingClientRect().width)).toBeGreaterThan(8);
     expect(await page.locator(`tr[data-pair-id="${pairIdOf(acme.alias)}"] .clip`).count()).toBe(0);
     await page.click(`tr[data-pair-id="${pairId}"] a`);
     await page.waitForURL(/\/conversations\/\d+/);
