@@ -136,7 +136,7 @@ function sqliteWriter(db: Db): Writer {
 }
 
 /** The same writes as SQL on PostgreSQL (the statements of the repositories above, one transaction each). */
-function pgWriter(pool: pg.Pool, opts: { schema4?: boolean } = {}): Writer {
+function pgWriter(pool: pg.Pool, opts: { schema4?: boolean; node?: string } = {}): Writer {
   let n = 0;
   const tx = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
     const c = await pool.connect();
@@ -175,7 +175,7 @@ function pgWriter(pool: pg.Pool, opts: { schema4?: boolean } = {}): Writer {
             m.author,
             m.senderId ?? null,
             m.subject,
-            `<r${++n}@relay.example>`,
+            `<r${++n}${opts.node ?? ''}@relay.example>`,
             raw(m).byteLength,
             m.autoSubmitted ? 1 : 0,
             m.text.slice(0, 20),
@@ -474,6 +474,61 @@ describe('PostgreSQL schema 005 keeps the derived tables as SQLite does', () => 
     } finally {
       ref.close();
       rmSync(reference, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('two nodes writing at once on PostgreSQL', () => {
+  it('add up: one conversation written from both, new conversations assigned round-robin in turn, the day counted once per message', async () => {
+    const url = await freshDatabase();
+    const [a, b] = [new pg.Pool({ connectionString: url, types: int8 }), new pg.Pool({ connectionString: url, types: int8 })];
+    try {
+      await migratePg(a);
+      await seed(pgWriter(a));
+      for (let p = 101; p <= 120; p++) {
+        await a.query("INSERT INTO buyers (id, email, name, kind, created_at) VALUES ($1, $2, 'New', 'customer', 0)", [p, `n${p}@buyer.example`]);
+        await a.query('INSERT INTO pairs (id, store_id, buyer_id, token, created_at) VALUES ($1, 2, $1, $2, 0)', [p, `r${p}`]);
+      }
+      const [wa, wb] = [pgWriter(a, { node: 'a' }), pgWriter(b, { node: 'b' })];
+      const at = T0 + 200 * DAY;
+      const msg = (pairId: number, i: number): Msg => ({
+        pairId,
+        storeId: pairId > 100 ? 2 : 1,
+        direction: 'buyer_to_store',
+        source: 'smtp',
+        author: 'cat@buyer.example',
+        subject: `Question ${i}`,
+        text: 'Is it in stock?',
+        buyerName: 'Cat Çelik',
+        at: at + i,
+      });
+      // Each node: 20 messages into conversation 1, and the first message of 10 new conversations of store 2.
+      await Promise.all([
+        ...Array.from({ length: 20 }, (_, i) => wa.message(msg(1, i))),
+        ...Array.from({ length: 20 }, (_, i) => wb.message(msg(1, 100 + i))),
+        ...Array.from({ length: 10 }, (_, i) => wa.message(msg(101 + i, 200 + i))),
+        ...Array.from({ length: 10 }, (_, i) => wb.message(msg(111 + i, 300 + i))),
+      ]);
+      const one = (await a.query('SELECT unread, last_message_id, last_buyer_id FROM conversations WHERE pair_id = 1')).rows[0];
+      const max = (await a.query('SELECT max(id) AS m FROM messages WHERE pair_id = 1')).rows[0]?.m;
+      expect(one).toEqual({ unread: 40, last_message_id: max, last_buyer_id: max });
+      expect((await a.query('SELECT count(*)::int AS n FROM response_clocks WHERE pair_id = 1')).rows[0]?.n).toBe(1);
+      const day = Math.floor(at / DAY);
+      expect((await a.query('SELECT store_id, n FROM message_daily WHERE day = $1 ORDER BY store_id', [day])).rows).toEqual([
+        { store_id: 1, n: 40 },
+        { store_id: 2, n: 20 },
+      ]);
+      expect((await a.query('SELECT sum(clocks)::int AS n FROM response_daily WHERE day = $1', [day])).rows[0]?.n).toBe(21);
+      // Store 2's agents (users 3 and 4) in turn: ten new conversations each, none unassigned.
+      expect(
+        (await a.query('SELECT assignee_id, count(*)::int AS n FROM conversations WHERE pair_id > 100 GROUP BY assignee_id ORDER BY assignee_id')).rows,
+      ).toEqual([
+        { assignee_id: 3, n: 10 },
+        { assignee_id: 4, n: 10 },
+      ]);
+    } finally {
+      await a.end();
+      await b.end();
     }
   });
 });

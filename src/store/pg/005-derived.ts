@@ -238,7 +238,8 @@ BEGIN
   UPDATE response_clocks SET answer_message_id = NEW.id, answered_at = NEW.received_at,
       response_ms = greatest(0, NEW.received_at - started_at), bucket = ${bucketSql('greatest(0, NEW.received_at - started_at)')},
       responder_user_id = ${userOf('NEW.author_email')}, responder_sender_id = NEW.permitted_sender_id
-    WHERE pair_id = NEW.pair_id AND ${OPEN};
+    -- (start_message_id: an answer committed after a later buyer message does not stop that one's clock)
+    WHERE pair_id = NEW.pair_id AND ${OPEN} AND start_message_id < NEW.id;
   RETURN NULL;
 END
 $f$;
@@ -286,23 +287,27 @@ BEGIN
   INSERT INTO conversations (pair_id, store_id, status, last_message_id, updated_at)
     VALUES (NEW.pair_id, NEW.store_id, CASE WHEN NEW.direction = 'buyer_to_store' THEN 'open' ELSE 'pending' END, NEW.id, NEW.received_at)
     ON CONFLICT (pair_id) DO NOTHING;
+  -- SQLite writes one message at a time, so NEW is always the conversation's newest. Here two nodes'
+  -- messages can commit in another order than their ids: what names "the latest" only moves forward
+  -- (the SET's right-hand sides read the row as it was), so the result is SQLite's whatever the order.
   IF NEW.direction = 'buyer_to_store' THEN
     UPDATE conversations SET
       last_message_id = greatest(last_message_id, NEW.id),
-      last_buyer_id = NEW.id,
-      category = NEW.category,
+      last_buyer_id = greatest(last_buyer_id, NEW.id),
+      category = CASE WHEN NEW.id >= coalesce(last_buyer_id, 0) THEN NEW.category ELSE category END,
       waiting_since = coalesce(waiting_since, NEW.received_at),
       unread = unread + (NEW.read_at IS NULL)::int,
       snoozed_until = NULL,
       status = CASE WHEN status IN ('pending', 'processed', 'replied_on_platform') THEN 'open' ELSE status END,
-      updated_at = NEW.received_at
+      updated_at = CASE WHEN NEW.id >= last_message_id THEN NEW.received_at ELSE updated_at END
     WHERE pair_id = NEW.pair_id;
   ELSE
+    -- A store message older than the buyer's latest (committed after it) does not answer it.
     UPDATE conversations SET
       last_message_id = greatest(last_message_id, NEW.id),
-      waiting_since = CASE WHEN NEW.source = 'campaign' THEN waiting_since END,
-      status = CASE WHEN status = 'open' AND NEW.source != 'campaign' THEN 'pending' ELSE status END,
-      updated_at = NEW.received_at
+      waiting_since = CASE WHEN NEW.source = 'campaign' OR NEW.id < coalesce(last_buyer_id, 0) THEN waiting_since END,
+      status = CASE WHEN status = 'open' AND NEW.source != 'campaign' AND NEW.id > coalesce(last_buyer_id, 0) THEN 'pending' ELSE status END,
+      updated_at = CASE WHEN NEW.id >= last_message_id THEN NEW.received_at ELSE updated_at END
     WHERE pair_id = NEW.pair_id;
   END IF;
   RETURN NULL;
