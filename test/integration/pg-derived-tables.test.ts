@@ -16,7 +16,10 @@ import { MessageRepo } from '../../src/store/messages.js';
 import { OrderRepo } from '../../src/store/orders.js';
 import { OutboxRepo } from '../../src/store/outbox.js';
 import { ReportRepo } from '../../src/store/reports.js';
+import { purgeOldBodies } from '../../src/store/retention.js';
+import { poolScope } from '../../src/store/pg/db.js';
 import { migratePg, PG_MIGRATIONS } from '../../src/store/pg/migrate.js';
+import { pgRetention } from '../../src/store/pg/retention.js';
 import { pgIndexSearchText, pgSearchHits } from '../../src/store/pg/search.js';
 import { freshDatabase } from '../helpers/postgres.js';
 
@@ -474,6 +477,26 @@ describe('PostgreSQL schema 005 keeps the derived tables as SQLite does', () => 
     } finally {
       ref.close();
       rmSync(reference, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('retention on both databases', () => {
+  it('blanks the search text of purged messages alike: their words find nothing on either, their subjects still do', async () => {
+    const cutoffDays = 60;
+    const now = T0 + 121 * DAY;
+    const purged = purgeOldBodies(db, cutoffDays, now).messages;
+    expect(purged).toBeGreaterThan(0);
+    expect((await pgRetention(poolScope(pool)).purgeBodies(cutoffDays, now)).messages).toBe(purged);
+    for (const q of [...SEARCHES, 'Parcel 0', 'tracking']) {
+      const match = ftsQuery(q);
+      const mine = match
+        ? (db.prepare('SELECT rowid AS id FROM message_search WHERE message_search MATCH ? ORDER BY rowid DESC').all(match) as { id: number }[])
+        : [];
+      expect(
+        (await pgSearchHits(pool, q, Number.MAX_SAFE_INTEGER, 10_000)).map((h) => h.id),
+        q,
+      ).toEqual(mine.map((h) => h.id));
     }
   });
 });
