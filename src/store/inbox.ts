@@ -100,16 +100,21 @@ export interface PairHeader {
   readonly optedOut: boolean;
 }
 
+/** The words of a search as the user typed them (at most 8, no quotes or syntax): both databases' queries start here. */
+export function searchWords(q: string): string[] {
+  return q
+    .split(/[\s"]+/)
+    .map((w) => w.replace(/[^\p{L}\p{N}@._-]/gu, ''))
+    .filter((w) => w.length > 0)
+    .slice(0, 8);
+}
+
 /**
  * A user's words as an FTS5 query: each word a quoted phrase (so no FTS syntax gets through), all
  * required, the last one as a prefix (search as you type). null when nothing searchable is left.
  */
 export function ftsQuery(q: string): string | null {
-  const words = q
-    .split(/[\s"]+/)
-    .map((w) => w.replace(/[^\p{L}\p{N}@._-]/gu, ''))
-    .filter((w) => w.length > 0)
-    .slice(0, 8);
+  const words = searchWords(q);
   if (words.length === 0) return null;
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }

@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/store/db.js';
+import { pgSearchHits } from '../../src/store/pg/search.js';
 import { openPgStorage } from '../../src/store/pg/storage.js';
 import { startHarness, seedPair, type Harness } from '../helpers/gateway.js';
 import { freshDatabase } from '../helpers/postgres.js';
@@ -115,6 +116,29 @@ describe('maskgate migrate-to-postgres', () => {
         expect((sqlite.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n, t).toBeGreaterThan(0);
       }
       expect((sqlite.prepare("SELECT count(*) AS n FROM campaign_recipients WHERE status = 'sent'").get() as { n: number }).n).toBe(3);
+      // The search text (the FTS5 index's columns) arrives whole, so the same words find the same messages.
+      const search = 'SELECT message_id, subject, body, buyer FROM message_search ORDER BY message_id';
+      const texts = sqlite.prepare('SELECT rowid AS message_id, subject, body, buyer FROM message_search ORDER BY rowid').all();
+      expect(texts.length).toBeGreaterThan(0);
+      expect((await client.query(search)).rows).toEqual(texts);
+      expect((await pgSearchHits(client, 'hello')).map((hit) => hit.id)).toEqual(
+        (sqlite.prepare("SELECT rowid AS id FROM message_search WHERE message_search MATCH 'hello*' ORDER BY rowid DESC").all() as { id: number }[]).map(
+          (r) => r.id,
+        ),
+      );
+      // The copy ran with the triggers off (nothing counted twice, as the tables above show) and left
+      // them on: a message written now (and rolled back) moves its conversation and is found.
+      await client.query('BEGIN');
+      const pair = (await client.query<{ pair_id: number; unread: number }>('SELECT pair_id, unread FROM conversations ORDER BY pair_id LIMIT 1')).rows[0]!;
+      await client.query(
+        `INSERT INTO messages (pair_id, store_id, direction, source, author_email, subject, relay_message_id, verdict, findings, changes, size, received_at)
+         SELECT pair_id, store_id, 'buyer_to_store', 'smtp', 'x@buyer.example', 'After the move', '<after@relay.example>', 'delivered', '[]', '[]', 1, 1
+         FROM conversations WHERE pair_id = $1`,
+        [pair.pair_id],
+      );
+      expect((await client.query('SELECT unread FROM conversations WHERE pair_id = $1', [pair.pair_id])).rows[0]?.unread).toBe(pair.unread + 1);
+      expect((await pgSearchHits(client, 'after the move')).length).toBe(1);
+      await client.query('ROLLBACK');
     } finally {
       await client.end();
     }

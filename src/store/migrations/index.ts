@@ -1,6 +1,9 @@
 // Owns the ordered list of schema migrations. Append only: a released migration never changes.
 // Each one needs its PostgreSQL twin in src/store/pg/migrate.ts: `maskgate migrate-to-postgres`
-// (and its test) refuses a PostgreSQL schema that lacks a table or column the SQLite one has.
+// (and its test) refuses a PostgreSQL schema that lacks a table or column the SQLite one has, and
+// test/integration/pg-schema-drift.test.ts fails on any table, column, type, NOT NULL, primary key
+// or trigger-kept table one side has and the other lacks. A new trigger-kept table needs its
+// PL/pgSQL twin too (see pg/005-derived.ts) and a case in test/integration/pg-derived-tables.test.ts.
 import { sql as initial } from './001-initial.js';
 import { sql as admin } from './002-admin.js';
 import { sql as campaigns } from './003-campaigns.js';

@@ -1,12 +1,14 @@
 // Owns `maskgate migrate-to-postgres`: copies a SQLite installation into an empty PostgreSQL
 // database, every row of every table (messages and their bodies, orders, aliases, the campaign
 // ledger, settings with the secrets and the DKIM key, sessions, events, …) with the same ids, in
-// one PostgreSQL transaction read from one SQLite snapshot. The FTS5 search index is not copied
-// (it is derived from the messages; PostgreSQL search is not built yet).
+// one PostgreSQL transaction read from one SQLite snapshot. The tables PostgreSQL keeps by trigger
+// (conversations, clocks, daily counts, blocks, store items) are copied as they are, with the
+// triggers off for the copy (else every copied message would count twice); the FTS5 search index's
+// text (subject, delivered text, buyer's name) goes into PostgreSQL's message_search (schema 005).
 import type pg from 'pg';
 import type { Db } from '../db.js';
 import { migratePg } from './migrate.js';
-import { transaction } from './db.js';
+import { transaction, type Queryable } from './db.js';
 
 export interface CopyReport {
   /** Rows copied per table, in copy order. */
@@ -36,10 +38,12 @@ export async function copySqliteToPg(db: Db, pool: pg.Pool): Promise<CopyReport>
   db.exec('BEGIN');
   try {
     await transaction(pool, async (c) => {
-      for (const t of sources) {
+      for (const t of [...sources, 'message_search']) {
         const n = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`);
         if ((n.rows[0]?.n ?? 0) > 0) throw new Error(`the PostgreSQL database is not empty (table ${t} has rows): nothing was copied`);
       }
+      // Undone by the ENABLE below, or by the rollback; constraint (foreign key) triggers stay on.
+      for (const t of targets) await c.query(`ALTER TABLE ${t} DISABLE TRIGGER USER`);
       for (const t of sources) {
         const cols = (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(t) as { name: string }[]).map((r) => r.name);
         const pgCols = new Set(
@@ -77,9 +81,33 @@ export async function copySqliteToPg(db: Db, pool: pg.Pool): Promise<CopyReport>
         }
         tables.push({ table: t, rows });
       }
+      tables.push({ table: 'message_search', rows: await copySearch(db, c) });
+      // The deferred foreign-key checks run now: a table with checks pending cannot be altered.
+      await c.query('SET CONSTRAINTS ALL IMMEDIATE');
+      for (const t of targets) await c.query(`ALTER TABLE ${t} ENABLE TRIGGER USER`);
     });
   } finally {
     db.exec('COMMIT');
   }
   return { tables };
+}
+
+/** The FTS5 index's text, message by message (rowid = message id); returns the rows copied. */
+async function copySearch(db: Db, c: Queryable): Promise<number> {
+  let rows = 0;
+  let batch: unknown[] = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    const n = batch.length / 4;
+    const tuples = Array.from({ length: n }, (_, i) => `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`);
+    await c.query(`INSERT INTO message_search (message_id, subject, body, buyer) VALUES ${tuples.join(', ')}`, batch);
+    rows += n;
+    batch = [];
+  };
+  for (const r of db.prepare('SELECT rowid, subject, body, buyer FROM message_search ORDER BY rowid').raw().iterate() as IterableIterator<unknown[]>) {
+    batch.push(...r.map((v) => v ?? ''));
+    if (batch.length >= 4 * 500) await flush();
+  }
+  await flush();
+  return rows;
 }

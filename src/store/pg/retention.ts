@@ -1,6 +1,6 @@
 // Retention on PostgreSQL (the RetentionStore port), as store/retention.ts does it on SQLite: old
 // bodies go (the original, the delivered copy once delivery ended, the snippet) while the rows
-// stay; old events go in batches. There is no search index on PostgreSQL yet, so none to blank.
+// stay, and the text in the search index (schema 005) is blanked; old events go in batches.
 import type { RetentionStore } from '../ports.js';
 import type { PgScope } from './db.js';
 
@@ -15,6 +15,7 @@ export function pgRetention(s: PgScope): RetentionStore {
            bodies AS (DELETE FROM message_bodies WHERE message_id IN (SELECT id FROM old)),
            sent AS (DELETE FROM outbox_bodies WHERE outbox_id IN
              (SELECT id FROM outbox WHERE message_id IN (SELECT id FROM old) AND status IN ('sent', 'captured', 'failed'))),
+           search AS (UPDATE message_search SET body = '' WHERE message_id IN (SELECT id FROM old)),
            snippets AS (UPDATE messages SET snippet = '' WHERE id IN (SELECT id FROM old))
          SELECT count(*) AS n FROM old`,
         [now - bodyDays * 86_400_000],
