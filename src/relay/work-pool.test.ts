@@ -85,18 +85,31 @@ describe('the relay worker pool', () => {
     expect((await dkimVerify(notice, { resolver })).results[0]?.status.result).toBe('pass');
   });
 
-  it("authenticates the sender on a thread, asking DNS through the main thread's resolver", async () => {
+  it("reads a message in one task: parsed, and its sender authenticated on the thread asking DNS through the main thread's resolver", async () => {
     const asked: string[] = [];
     const resolver = async (name: string, type: string) => {
       asked.push(`${type} ${name}`);
       if (name === 'buyer.example' && type === 'TXT') return [['v=spf1 ip4:192.0.2.7 -all']];
       throw Object.assign(new Error('no such name'), { code: 'ENOTFOUND' });
     };
-    const pass = await pool.authenticate(raw, { ip: '192.0.2.7', helo: 'mx.buyer.example', envelopeFrom: 'jane@buyer.example' }, resolver, 'mx.relay.test');
-    expect(pass.spf).toEqual({ result: 'pass', domain: 'buyer.example' });
-    expect(pass.headerFrom).toEqual(['jane@buyer.example']);
+    const session = (ip: string) => ({ ip, helo: 'mx.buyer.example', envelopeFrom: 'jane@buyer.example' });
+    const pass = await pool.read(raw, 5000, { session: session('192.0.2.7'), resolver, mta: 'mx.relay.test' });
+    expect(pass.auth?.spf).toEqual({ result: 'pass', domain: 'buyer.example' });
+    expect(pass.auth?.headerFrom).toEqual(['jane@buyer.example']);
+    expect(pass.mail).toEqual(JSON.parse(JSON.stringify(await inlineWork.parse(raw, 5000))));
     expect(asked).toContain('TXT buyer.example');
-    const fail = await pool.authenticate(raw, { ip: '198.51.100.1', helo: 'elsewhere', envelopeFrom: 'jane@buyer.example' }, resolver, 'mx.relay.test');
-    expect(fail.spf.result).toBe('fail');
+    const fail = await pool.read(raw, 5000, { session: session('198.51.100.1'), resolver, mta: 'mx.relay.test' });
+    expect(fail.auth?.spf.result).toBe('fail');
+    // Without verification nothing is asked and no facts come back.
+    asked.length = 0;
+    const plain = await pool.read(raw, 5000, null);
+    expect([plain.auth, plain.mail.subject, asked]).toEqual([null, 'hello', []]);
+  });
+
+  it('reports a read whose parse runs out of time as a ParseTimeout, verification or not', async () => {
+    const big = Buffer.concat([raw, Buffer.alloc(8 * 1024 * 1024, 'a\r\n')]);
+    await expect(pool.read(big, 1, null)).rejects.toBeInstanceOf(ParseTimeout);
+    const verify = { session: { ip: '192.0.2.7', helo: 'h', envelopeFrom: 'jane@buyer.example' }, resolver: async () => [], mta: 'mx.relay.test' };
+    await expect(pool.read(big, 1, verify)).rejects.toBeInstanceOf(ParseTimeout);
   });
 });

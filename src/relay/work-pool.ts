@@ -8,14 +8,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { AuthFacts } from '../core/sender-auth.js';
 import type { ParsedMail } from '../core/types.js';
-import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
-import type { SessionFacts } from '../smtp/authenticate.js';
-import type { AuthOutcome, ParseOutcome, ThreadSetup } from './work-thread.js';
-import { asBuffer, ParseTimeout, type PrepareInput, type Prepared, type RelayWork } from './work.js';
+import type { ParseOutcome, ReadOutcome, ThreadSetup } from './work-thread.js';
+import { asBuffer, ParseTimeout, SenderAuthFailed, type PrepareInput, type Prepared, type Read, type RelayWork, type Verification } from './work.js';
 
 /**
  * Threads for `smtp.workerThreads: 0` (auto): one per core, at most 4. Every CPU-bound step of a
@@ -66,14 +63,15 @@ export class WorkPool implements RelayWork {
   }
 
   /**
-   * One small message through parse, rewrite, compose, signing and sender authentication on each
-   * thread, so the first real
-   * message does not pay for loading and compiling the MIME code (seconds on a loaded machine).
+   * One small message through sender authentication, parse, rewrite, compose and signing on each
+   * thread, so the first real message does not pay for loading and compiling the MIME code
+   * (seconds on a loaded machine).
    */
   warmUp(): Promise<void> {
     const raw = Buffer.from('From: a@warm.example\r\nTo: b@warm.example\r\nSubject: warm-up\r\n\r\nwarm-up text\r\n');
     const one = async () => {
-      const mail = await this.parse(raw, 60_000);
+      const verify = { session: { ip: '127.0.0.1', helo: 'warm.example', envelopeFrom: '' }, resolver: async () => [], mta: 'warm.example' };
+      const { mail } = await this.read(raw, 60_000, verify);
       await this.prepare({
         mail,
         ctx: {
@@ -89,7 +87,6 @@ export class WorkPool implements RelayWork {
         campaign: null,
         compose: true,
       });
-      await this.authenticate(raw, { ip: '127.0.0.1', helo: 'warm.example', envelopeFrom: '' }, async () => [], 'warm.example');
     };
     return Promise.all(Array.from({ length: this.#pool.options.maxThreads }, one)).then(
       () => undefined,
@@ -119,24 +116,31 @@ export class WorkPool implements RelayWork {
   };
 
   /**
-   * SPF, DKIM and DMARC of a received message on a thread; its DNS questions come back here and are
-   * answered by `resolver` (the gateway's one cache, one lookup in flight per name).
+   * One task per received message before the rules: parsed and, with `verify`, its SPF, DKIM and
+   * DMARC computed on the same thread; its DNS questions come back here and are answered by
+   * `verify.resolver` (the gateway's one cache, one lookup in flight per name).
    */
-  async authenticate(raw: Uint8Array, session: SessionFacts, resolver: DnsResolver, mta: string): Promise<AuthFacts> {
-    const { port1, port2 } = new MessageChannel();
-    port1.on('message', (q: DnsQuestion) => {
-      resolver(q.name, q.rrtype).then(
-        (records) => port1.postMessage({ id: q.id, records }),
-        (err: NodeJS.ErrnoException) =>
-          port1.postMessage({ id: q.id, error: { message: String(err?.message ?? err), ...(err?.code ? { code: err.code } : {}) } }),
-      );
-    });
+  async read(raw: Uint8Array, timeoutMs: number, verify: Verification | null): Promise<Read> {
+    const channel = verify ? new MessageChannel() : null;
+    if (channel && verify) {
+      const port = channel.port1;
+      port.on('message', (q: DnsQuestion) => {
+        verify.resolver(q.name, q.rrtype).then(
+          (records) => port.postMessage({ id: q.id, records }),
+          (err: NodeJS.ErrnoException) =>
+            port.postMessage({ id: q.id, error: { message: String(err?.message ?? err), ...(err?.code ? { code: err.code } : {}) } }),
+        );
+      });
+    }
     try {
-      const r = (await this.#pool.run({ raw, session, mta, dns: port2 }, { name: 'authenticate', transferList: [port2] })) as AuthOutcome;
-      if ('ok' in r) return r.ok;
-      throw new Error(r.error);
+      const task = { raw, timeoutMs, verify: verify && channel ? { session: verify.session, mta: verify.mta, dns: channel.port2 } : null };
+      const r = (await this.#pool.run(task, { name: 'read', ...(channel ? { transferList: [channel.port2] } : {}) })) as ReadOutcome;
+      if (r.auth && 'error' in r.auth) throw new SenderAuthFailed(r.auth.error);
+      if ('ok' in r.parse) return { mail: r.parse.ok, auth: r.auth ? r.auth.ok : null };
+      if ('timeout' in r.parse) throw new ParseTimeout(r.parse.timeout);
+      throw new Error(r.parse.error);
     } finally {
-      port1.close();
+      channel?.port1.close();
     }
   }
 

@@ -102,32 +102,59 @@ type DnsAnswer = { readonly id: number; readonly records: unknown[] } | { readon
 
 export type AuthOutcome = { readonly ok: AuthFacts } | { readonly error: string };
 
-/**
- * SPF, DKIM and DMARC of a received message (mailauth), asking DNS through `dns`, a port whose
- * other end answers from the gateway's resolver.
- */
-export async function authenticate(task: { raw: Uint8Array; session: SessionFacts; mta: string; dns: MessagePort }): Promise<AuthOutcome> {
+/** A resolver for mailauth whose questions go through `dns` to the main thread and whose answers come back on it. */
+function resolverOver(dns: MessagePort): (name: string, rrtype: string) => Promise<unknown[]> {
   const waiting = new Map<number, { resolve: (r: unknown[]) => void; reject: (e: Error) => void }>();
   let next = 0;
-  task.dns.on('message', (a: DnsAnswer) => {
+  dns.on('message', (a: DnsAnswer) => {
     const w = waiting.get(a.id);
     if (!w) return;
     waiting.delete(a.id);
     if ('records' in a) w.resolve(a.records);
     else w.reject(Object.assign(new Error(a.error.message), a.error.code ? { code: a.error.code } : {}));
   });
-  const resolver = (name: string, rrtype: string) =>
+  return (name, rrtype) =>
     new Promise<unknown[]>((resolve, reject) => {
       const id = next++;
       waiting.set(id, { resolve, reject });
-      task.dns.postMessage({ id, name, rrtype });
+      dns.postMessage({ id, name, rrtype });
     });
+}
+
+export interface ReadOutcome {
+  readonly parse: ParseOutcome;
+  /** null when no verification was asked for. */
+  readonly auth: AuthOutcome | null;
+}
+
+/**
+ * The one task a received message costs before the rules: parsed and, with `verify`, its sender
+ * authenticated (DNS through the port to the main thread's resolver), side by side on this thread. Only the
+ * parsed message (large parts in shared memory) and the small authentication facts go back.
+ */
+export async function read(task: {
+  raw: Uint8Array;
+  timeoutMs: number;
+  verify: { readonly session: SessionFacts; readonly mta: string; readonly dns: MessagePort } | null;
+}): Promise<ReadOutcome> {
+  const raw = asBuffer(task.raw);
+  const v = task.verify;
   try {
-    return { ok: await authenticateMail(asBuffer(task.raw), task.session, resolver, task.mta) };
-  } catch (err) {
-    return { error: (err as Error).message ?? String(err) };
+    const [auth, parsed] = await Promise.all([
+      v
+        ? authenticateMail(raw, v.session, resolverOver(v.dns), v.mta).then(
+            (ok): AuthOutcome => ({ ok }),
+            (err: Error): AuthOutcome => ({ error: err?.message ?? String(err) }),
+          )
+        : null,
+      inlineWork.parse(raw, task.timeoutMs).then(
+        (mail): ParseOutcome => ({ ok: sharedParts(mail) }),
+        (err: Error): ParseOutcome => (err instanceof ParseTimeout ? { timeout: err.message } : { error: err?.message ?? String(err) }),
+      ),
+    ]);
+    return { parse: parsed, auth };
   } finally {
-    task.dns.close();
-    collectLater(task.raw.byteLength);
+    v?.dns.close();
+    collectLater(raw.byteLength);
   }
 }
