@@ -33,8 +33,10 @@ const keyDir = mkdtempSync(join(tmpdir(), 'mg-pool-'));
 const key = ensureDkimKey(keyDir, 'relay.test', 'sel');
 const pool = new WorkPool(2);
 const signing = new WorkPool(1, key);
+/** For the tests that count what the threads keep: nothing else reads on it. */
+const keeping = new WorkPool(2);
 afterAll(async () => {
-  await Promise.all([pool.close(), signing.close()]);
+  await Promise.all([pool.close(), signing.close(), keeping.close()]);
   rmSync(keyDir, { recursive: true, force: true });
 });
 
@@ -111,5 +113,46 @@ describe('the relay worker pool', () => {
     await expect(pool.read(big, 1, null)).rejects.toBeInstanceOf(ParseTimeout);
     const verify = { session: { ip: '192.0.2.7', helo: 'h', envelopeFrom: 'jane@buyer.example' }, resolver: async () => [], mta: 'mx.relay.test' };
     await expect(pool.read(big, 1, verify)).rejects.toBeInstanceOf(ParseTimeout);
+  });
+
+  it('rewrites a message on the thread that read it, from its own copy, with the from, sender and headers the pipeline gives', async () => {
+    const read = await keeping.read(raw, 5000, null);
+    expect(read.kept).not.toBeNull();
+    // receive replaces the header fields with its own reading: those must reach the thread.
+    const mail = { ...read.mail, headers: [...read.mail.headers, ['x-maskgate-hops', '2'] as const] };
+    const fromKept = await keeping.prepare({ mail, kept: { mail: read.kept!, release: true }, ctx, campaign: null, compose: true });
+    const cloned = await keeping.prepare({ mail, ctx, campaign: null, compose: true });
+    expect(fromKept.message.headers).toContainEqual(['x-maskgate-hops', '3']);
+    expect(fromKept.message).toEqual(cloned.message);
+    expect(fromKept.changes).toEqual(cloned.changes);
+    const norm = (u: Uint8Array | null) =>
+      Buffer.from(u as Uint8Array)
+        .toString('latin1')
+        .replace(/--_NmP-[\w-]+/g, '')
+        .replace(/^Date: .*$/m, '');
+    expect(norm(fromKept.bytes)).toBe(norm(cloned.bytes));
+    // Released with its last prepare: nothing stays on the threads.
+    expect((await keeping.held()).map((h) => h.count)).toEqual([0, 0]);
+  });
+
+  it('keeps a message for each of its recipients until the last, and rewrites one it no longer holds from the clone', async () => {
+    const read = await keeping.read(raw, 5000, null);
+    const kept = read.kept!;
+    await keeping.prepare({ mail: read.mail, kept: { mail: kept, release: false }, ctx, campaign: null, compose: true });
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(1);
+    await keeping.prepare({ mail: read.mail, kept: { mail: kept, release: true }, ctx, campaign: null, compose: true });
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
+    // Gone (released, or evicted for room): the parsed message is sent whole instead.
+    const again = await keeping.prepare({ mail: read.mail, kept: { mail: kept, release: true }, ctx, campaign: null, compose: true });
+    const here = await inlineWork.prepare({ mail: read.mail, ctx, campaign: null, compose: false });
+    expect(again.message.text).toBe(here.message.text);
+    expect(again.message.text).toContain('Write to tok@relay.test');
+  });
+
+  it('does not keep a message too large to hold between read and rewrite', async () => {
+    const big = Buffer.concat([raw, Buffer.alloc(5 * 1024 * 1024, 'word ')]);
+    const read = await keeping.read(big, 60_000, null);
+    expect(read.kept).toBeNull();
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
   });
 });

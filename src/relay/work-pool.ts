@@ -11,7 +11,7 @@ import { Piscina } from 'piscina';
 import type { ParsedMail } from '../core/types.js';
 import { signSetup } from '../outbound/dkim-sign.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
-import type { ParseOutcome, ReadOutcome, ThreadSetup } from './work-thread.js';
+import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
 import { asBuffer, ParseTimeout, SenderAuthFailed, type PrepareInput, type Prepared, type Read, type RelayWork, type Verification } from './work.js';
 
 /**
@@ -43,23 +43,59 @@ export const THREAD_YOUNG_GENERATION_MB = 24;
 
 type DnsQuestion = { readonly id: number; readonly name: string; readonly rrtype: string };
 
+/**
+ * The pool is one piscina of one thread per lane, not one piscina of N threads, so that a message's
+ * prepare can go to the thread that read it and still holds its parsed form (work-thread.ts,
+ * `keep`): the parsed message then crosses threads once (to the rules here), not twice. Other tasks
+ * go to the lane with the fewest tasks in flight.
+ */
 export class WorkPool implements RelayWork {
-  readonly #pool: Piscina;
+  readonly #lanes: Piscina[];
+  /** Tasks in flight per lane (queued or running). */
+  readonly #busy: number[];
   readonly #signs: boolean;
+  #nextKeep = 0;
+  #nextLane = 0;
 
   /** dkim: the key the threads sign with (prepare signs what it composes); null: nothing is signed here. */
   constructor(threads: number, dkim: DkimKey | null = null) {
     const setup: ThreadSetup = { dkim: dkim ? signSetup(dkim) : null };
     this.#signs = dkim !== null;
-    this.#pool = new Piscina({
-      filename: threadModule(),
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: Infinity,
-      concurrentTasksPerWorker: 1,
-      workerData: setup,
-      resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
-    });
+    this.#lanes = Array.from(
+      { length: Math.max(1, threads) },
+      () =>
+        new Piscina({
+          filename: threadModule(),
+          minThreads: 1,
+          maxThreads: 1,
+          idleTimeout: Infinity,
+          concurrentTasksPerWorker: 1,
+          workerData: setup,
+          resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
+        }),
+    );
+    this.#busy = this.#lanes.map(() => 0);
+  }
+
+  /** The lane with the fewest tasks in flight; among equals, the next in turn. */
+  #leastBusy(): number {
+    const n = this.#lanes.length;
+    let best = this.#nextLane % n;
+    for (let i = 1; i < n; i++) {
+      const lane = (this.#nextLane + i) % n;
+      if ((this.#busy[lane] as number) < (this.#busy[best] as number)) best = lane;
+    }
+    this.#nextLane = best + 1;
+    return best;
+  }
+
+  async #run<T>(lane: number, task: unknown, name: string, transferList?: readonly object[]): Promise<T> {
+    (this.#busy[lane] as number)++;
+    try {
+      return (await (this.#lanes[lane] as Piscina).run(task, { name, ...(transferList ? { transferList: transferList as never } : {}) })) as T;
+    } finally {
+      (this.#busy[lane] as number)--;
+    }
   }
 
   /**
@@ -71,9 +107,10 @@ export class WorkPool implements RelayWork {
     const raw = Buffer.from('From: a@warm.example\r\nTo: b@warm.example\r\nSubject: warm-up\r\n\r\nwarm-up text\r\n');
     const one = async () => {
       const verify = { session: { ip: '127.0.0.1', helo: 'warm.example', envelopeFrom: '' }, resolver: async () => [], mta: 'warm.example' };
-      const { mail } = await this.read(raw, 60_000, verify);
+      const { mail, kept } = await this.read(raw, 60_000, verify);
       await this.prepare({
         mail,
+        kept: kept ? { mail: kept, release: true } : null,
         ctx: {
           direction: 'buyer_to_store',
           aliasAddress: 'alias@warm.example',
@@ -88,31 +125,47 @@ export class WorkPool implements RelayWork {
         compose: true,
       });
     };
-    return Promise.all(Array.from({ length: this.#pool.options.maxThreads }, one)).then(
+    return Promise.all(this.#lanes.map(one)).then(
       () => undefined,
       () => undefined,
     );
   }
 
   get threads(): number {
-    return this.#pool.threads.length;
+    return this.#lanes.reduce((n, lane) => n + lane.threads.length, 0);
   }
 
   async parse(raw: Uint8Array, timeoutMs: number): Promise<ParsedMail> {
-    const r = (await this.#pool.run({ raw, timeoutMs }, { name: 'parse' })) as ParseOutcome;
+    const r = await this.#run<ParseOutcome>(this.#leastBusy(), { raw, timeoutMs }, 'parse');
     if ('ok' in r) return r.ok;
     if ('timeout' in r) throw new ParseTimeout(r.timeout);
     throw new Error(r.error);
   }
 
+  /**
+   * On the thread that read the message when it kept it (only from, sender and headers go along),
+   * else with the parsed message cloned to the least busy thread.
+   */
   async prepare(input: PrepareInput): Promise<Prepared> {
-    return (await this.#pool.run(input, { name: 'prepare' })) as Prepared;
+    const { mail, kept, ...rest } = input;
+    if (kept && kept.mail.lane < this.#lanes.length) {
+      const task: PrepareTask = {
+        ...rest,
+        kept: { id: kept.mail.id, release: kept.release },
+        overrides: { from: mail.from, sender: mail.sender ?? null, headers: mail.headers },
+      };
+      const r = await this.#run<PrepareOutcome>(kept.mail.lane, task, 'prepare');
+      if (!('miss' in r)) return r;
+    }
+    const r = await this.#run<PrepareOutcome>(this.#leastBusy(), { ...rest, mail } satisfies PrepareTask, 'prepare');
+    if ('miss' in r) throw new Error('a prepare without its message came back as a miss');
+    return r;
   }
 
   /** DKIM signing on a thread, for mail composed on the main thread (notices, reminders, role mail). */
   readonly sign: Signer = async (raw) => {
     if (!this.#signs) throw new Error('this pool has no DKIM key');
-    return asBuffer((await this.#pool.run({ raw }, { name: 'sign' })) as Uint8Array);
+    return asBuffer(await this.#run<Uint8Array>(this.#leastBusy(), { raw }, 'sign'));
   };
 
   /**
@@ -133,10 +186,12 @@ export class WorkPool implements RelayWork {
       });
     }
     try {
-      const task = { raw, timeoutMs, verify: verify && channel ? { session: verify.session, mta: verify.mta, dns: channel.port2 } : null };
-      const r = (await this.#pool.run(task, { name: 'read', ...(channel ? { transferList: [channel.port2] } : {}) })) as ReadOutcome;
+      const lane = this.#leastBusy();
+      const id = this.#nextKeep++;
+      const task = { raw, timeoutMs, verify: verify && channel ? { session: verify.session, mta: verify.mta, dns: channel.port2 } : null, keep: id };
+      const r = await this.#run<ReadOutcome>(lane, task, 'read', channel ? [channel.port2] : undefined);
       if (r.auth && 'error' in r.auth) throw new SenderAuthFailed(r.auth.error);
-      if ('ok' in r.parse) return { mail: r.parse.ok, auth: r.auth ? r.auth.ok : null };
+      if ('ok' in r.parse) return { mail: r.parse.ok, auth: r.auth ? r.auth.ok : null, kept: r.kept ? { lane, id } : null };
       if ('timeout' in r.parse) throw new ParseTimeout(r.parse.timeout);
       throw new Error(r.parse.error);
     } finally {
@@ -144,7 +199,12 @@ export class WorkPool implements RelayWork {
     }
   }
 
+  /** Per thread, the parsed messages it keeps for a prepare still to come, and their bytes. */
+  held(): Promise<{ readonly count: number; readonly bytes: number }[]> {
+    return Promise.all(this.#lanes.map((_, lane) => this.#run<{ count: number; bytes: number }>(lane, {}, 'held')));
+  }
+
   async close(): Promise<void> {
-    await this.#pool.destroy();
+    await Promise.all(this.#lanes.map((lane) => lane.destroy()));
   }
 }

@@ -77,13 +77,71 @@ export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promi
   }
 }
 
-export async function prepare(task: PrepareInput): Promise<Prepared> {
+/**
+ * Parsed messages this thread read and keeps for their prepare (work-pool.ts sends a message's
+ * prepare to the thread that read it): the parsed message then crosses between threads once, to
+ * the main thread's rules, not back again. Bounded: a message whose parsed form is larger than
+ * KEEP_ONE is not kept (its prepare clones it, as before), and the oldest go first once the kept
+ * ones exceed KEEP_ALL or have waited KEEP_FOR_MS (a refused message's prepare never comes).
+ */
+const kept = new Map<number, { readonly mail: ParsedMail; readonly bytes: number; readonly at: number }>();
+let keptBytes = 0;
+export const KEEP_ONE = 4 * 1024 * 1024;
+export const KEEP_ALL = 16 * 1024 * 1024;
+export const KEEP_FOR_MS = 60_000;
+
+function forget(id: number): void {
+  const k = kept.get(id);
+  if (!k) return;
+  kept.delete(id);
+  keptBytes -= k.bytes;
+}
+
+function keep(id: number, mail: ParsedMail): boolean {
+  const bytes = sizeOf(mail);
+  if (bytes > KEEP_ONE) return false;
+  const now = Date.now();
+  // Map order is insertion order: the first entries are the oldest.
+  for (const [old, k] of kept) {
+    if (keptBytes + bytes <= KEEP_ALL && now - k.at < KEEP_FOR_MS) break;
+    forget(old);
+  }
+  kept.set(id, { mail, bytes, at: now });
+  keptBytes += bytes;
+  return true;
+}
+
+/** Parsed messages kept here now, and their bytes (what the pool's `held` reports). */
+export function held(): { readonly count: number; readonly bytes: number } {
+  return { count: kept.size, bytes: keptBytes };
+}
+
+/** prepare's input as it crosses to a thread: the parsed message itself, or the one kept here and what receive replaced in it. */
+export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept'> &
+  (
+    | { readonly mail: ParsedMail }
+    | { readonly kept: { readonly id: number; readonly release: boolean }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
+  );
+
+/** Prepared, or `miss`: the kept message is gone (evicted); the caller sends it whole. */
+export type PrepareOutcome = Prepared | { readonly miss: true };
+
+export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
+  let mail: ParsedMail;
+  if ('kept' in task) {
+    const k = kept.get(task.kept.id);
+    if (!k) return { miss: true };
+    if (task.kept.release) forget(task.kept.id);
+    mail = { ...k.mail, from: task.overrides.from, sender: task.overrides.sender, headers: task.overrides.headers };
+  } else {
+    mail = task.mail;
+  }
   try {
-    const prepared = await prepareMail(task, setup.dkim);
+    const prepared = await prepareMail({ mail, ctx: task.ctx, campaign: task.campaign, compose: task.compose }, setup.dkim);
     const message = sharedParts(prepared.message);
     return prepared.bytes ? { ...prepared, message, bytes: handBack(asBuffer(prepared.bytes)) } : { ...prepared, message };
   } finally {
-    collectLater(sizeOf(task.mail));
+    collectLater(sizeOf(mail));
   }
 }
 
@@ -125,6 +183,8 @@ export interface ReadOutcome {
   readonly parse: ParseOutcome;
   /** null when no verification was asked for. */
   readonly auth: AuthOutcome | null;
+  /** true when the parsed message is kept here under the task's `keep` id. */
+  readonly kept: boolean;
 }
 
 /**
@@ -136,6 +196,8 @@ export async function read(task: {
   raw: Uint8Array;
   timeoutMs: number;
   verify: { readonly session: SessionFacts; readonly mta: string; readonly dns: MessagePort } | null;
+  /** Keep the parsed message under this id for its prepare (null: do not keep it). */
+  keep: number | null;
 }): Promise<ReadOutcome> {
   const raw = asBuffer(task.raw);
   const v = task.verify;
@@ -152,7 +214,9 @@ export async function read(task: {
         (err: Error): ParseOutcome => (err instanceof ParseTimeout ? { timeout: err.message } : { error: err?.message ?? String(err) }),
       ),
     ]);
-    return { parse: parsed, auth };
+    // A message refused by the verification's outcome is the pipeline's to judge: it is kept too.
+    const isKept = task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, parsed.ok);
+    return { parse: parsed, auth, kept: isKept };
   } finally {
     v?.dns.close();
     collectLater(raw.byteLength);

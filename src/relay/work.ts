@@ -15,8 +15,25 @@ import type { SessionFacts } from '../smtp/authenticate.js';
 import { withCampaignParts, type CampaignHandover } from './campaign-handover.js';
 import { ParseTimeout } from './parse-timeout.js';
 
+/**
+ * A parsed message a pool thread kept after reading it (plain data, opaque to the pipeline): prepare
+ * then runs on that thread from its own copy instead of cloning the parsed message back to it.
+ */
+export interface KeptMail {
+  /** Which of the pool's threads holds it. */
+  readonly lane: number;
+  readonly id: number;
+}
+
 export interface PrepareInput {
+  /**
+   * The message as received; with `kept`, what the thread kept is used instead, with this mail's
+   * from, sender and headers (receive replaces those with the header block's reading; nothing else
+   * may differ from what read returned).
+   */
   readonly mail: ParsedMail;
+  /** Where the thread that read the message keeps it (work-pool.ts); release: this is its last prepare. */
+  readonly kept?: { readonly mail: KeptMail; readonly release: boolean } | null | undefined;
   readonly ctx: RewriteContext;
   /** A campaign's headers and footer, added after the rewrite (they are ours). */
   readonly campaign: Pick<CampaignHandover, 'headers' | 'footer'> | null;
@@ -46,6 +63,8 @@ export interface Verification {
 export interface Read {
   readonly mail: ParsedMail;
   readonly auth: AuthFacts | null;
+  /** Where a pool thread keeps the parsed message for prepare; null in-process or when too large to keep. */
+  readonly kept: KeptMail | null;
 }
 
 /** Sender authentication itself failed (not an SPF/DKIM/DMARC result: an error computing one); the pipeline answers 451. */
@@ -96,7 +115,7 @@ export async function readMail(raw: Buffer, timeoutMs: number, verify: Verificat
   ]);
   if (auth.status === 'rejected') throw new SenderAuthFailed(String((auth.reason as Error)?.message ?? auth.reason));
   if (mail.status === 'rejected') throw mail.reason;
-  return { mail: mail.value, auth: auth.value };
+  return { mail: mail.value, auth: auth.value, kept: null };
 }
 
 /** The steps on the calling thread (tests, tools, a pool of zero threads); the caller signs. */

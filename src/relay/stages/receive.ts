@@ -9,7 +9,7 @@ import type { ParsedMail } from '../../core/types.js';
 import { refusal, type Refusal } from '../../core/verdicts.js';
 import { decodeDisplayName } from '../display-name.js';
 import type { AcceptInput } from '../pipeline-types.js';
-import { ParseTimeout, SenderAuthFailed, type Read, type RelayWork, type Verification } from '../work.js';
+import { ParseTimeout, SenderAuthFailed, type KeptMail, type Read, type RelayWork, type Verification } from '../work.js';
 
 /** A received message: what every later stage reads. */
 export interface Received {
@@ -20,6 +20,8 @@ export interface Received {
   readonly mail: ParsedMail;
   /** How the writer proved who they are (computed after the header gate when the shell left it to us). */
   readonly proof: Proof;
+  /** Where the pool thread that parsed it keeps the parsed message for the rewrite (null: nowhere). */
+  readonly kept: KeptMail | null;
 }
 
 export interface ReceiveDeps {
@@ -65,5 +67,5 @@ export async function receive(input: AcceptInput, deps: ReceiveDeps): Promise<Re
     sender: header.sender ? { name: decodeDisplayName(header.sender.rawName), address: header.sender.address } : null,
     headers: header.fields.map((f) => [f.key, f.value] as const),
   };
-  return { input, header, mail, proof };
+  return { input, header, mail, proof, kept: read.kept };
 }
