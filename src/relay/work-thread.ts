@@ -82,13 +82,14 @@ export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promi
  * prepare to the thread that read it): the parsed message then crosses between threads once, to
  * the main thread's rules, not back again. Bounded: a message whose parsed form is larger than
  * KEEP_ONE is not kept (its prepare clones it, as before), and the oldest go first once the kept
- * ones exceed KEEP_ALL or have waited KEEP_FOR_MS (a refused message's prepare never comes).
+ * ones exceed KEEP_ALL or have waited KEEP_FOR_MS (a refused message's prepare never comes; a timer
+ * forgets those on an idle thread too).
  */
 const kept = new Map<number, { readonly mail: ParsedMail; readonly bytes: number; readonly at: number }>();
 let keptBytes = 0;
 export const KEEP_ONE = 4 * 1024 * 1024;
 export const KEEP_ALL = 16 * 1024 * 1024;
-export const KEEP_FOR_MS = 60_000;
+export const KEEP_FOR_MS = 30_000;
 
 function forget(id: number): void {
   const k = kept.get(id);
@@ -97,17 +98,35 @@ function forget(id: number): void {
   keptBytes -= k.bytes;
 }
 
+/** Forgets the oldest until `room` more bytes fit and none has waited KEEP_FOR_MS (Map order is insertion order). */
+function evict(room: number): void {
+  const now = Date.now();
+  for (const [old, k] of kept) {
+    if (keptBytes + room <= KEEP_ALL && now - k.at < KEEP_FOR_MS) break;
+    forget(old);
+  }
+}
+
+let sweep: NodeJS.Timeout | null = null;
+
+/** While anything is kept, a timer forgets what waited too long, so an idle thread holds nothing for long. */
+function sweepLater(): void {
+  if (sweep) return;
+  sweep = setTimeout(() => {
+    sweep = null;
+    evict(0);
+    if (kept.size) sweepLater();
+  }, KEEP_FOR_MS);
+  sweep.unref();
+}
+
 function keep(id: number, mail: ParsedMail): boolean {
   const bytes = sizeOf(mail);
   if (bytes > KEEP_ONE) return false;
-  const now = Date.now();
-  // Map order is insertion order: the first entries are the oldest.
-  for (const [old, k] of kept) {
-    if (keptBytes + bytes <= KEEP_ALL && now - k.at < KEEP_FOR_MS) break;
-    forget(old);
-  }
-  kept.set(id, { mail, bytes, at: now });
+  evict(bytes);
+  kept.set(id, { mail, bytes, at: Date.now() });
   keptBytes += bytes;
+  sweepLater();
   return true;
 }
 
