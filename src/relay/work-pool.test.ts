@@ -108,6 +108,23 @@ describe('the relay worker pool', () => {
     expect([plain.auth, plain.mail.subject, asked]).toEqual([null, 'hello', []]);
   });
 
+  it("answers each message's DNS questions from the resolver its read was given, many reads at once over the threads' one port each", async () => {
+    const spf = (ip: string) => async (name: string, type: string) => {
+      if (name === 'buyer.example' && type === 'TXT') return [[`v=spf1 ip4:${ip} -all`]];
+      throw Object.assign(new Error('no such name'), { code: 'ENOTFOUND' });
+    };
+    const reads = Array.from({ length: 12 }, (_, i) =>
+      pool.read(raw, 5000, {
+        session: { ip: '192.0.2.7', helo: 'mx.buyer.example', envelopeFrom: 'jane@buyer.example' },
+        // Every other read's resolver publishes another address: its SPF fails.
+        resolver: spf(i % 2 ? '198.51.100.9' : '192.0.2.7'),
+        mta: 'mx.relay.test',
+      }),
+    );
+    const results = (await Promise.all(reads)).map((r) => r.auth?.spf.result);
+    expect(results).toEqual(Array.from({ length: 12 }, (_, i) => (i % 2 ? 'fail' : 'pass')));
+  });
+
   it('reports a read whose parse runs out of time as a ParseTimeout, verification or not', async () => {
     const big = Buffer.concat([raw, Buffer.alloc(8 * 1024 * 1024, 'a\r\n')]);
     await expect(pool.read(big, 1, null)).rejects.toBeInstanceOf(ParseTimeout);

@@ -6,9 +6,10 @@
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ParsedMail } from '../core/types.js';
+import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
 import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
@@ -41,7 +42,7 @@ function threadModule(): string {
  */
 export const THREAD_YOUNG_GENERATION_MB = 24;
 
-type DnsQuestion = { readonly id: number; readonly name: string; readonly rrtype: string };
+type DnsQuestion = { readonly id: number; readonly read: number; readonly name: string; readonly rrtype: string };
 
 /**
  * The pool is one piscina of one thread per lane, not one piscina of N threads, so that a message's
@@ -56,6 +57,10 @@ export class WorkPool implements RelayWork {
   readonly #signs: boolean;
   #nextKeep = 0;
   #nextLane = 0;
+  /** Per lane, this end of the thread's DNS port (one for the thread's life, not one per message). */
+  readonly #dns: (MessagePort | null)[];
+  /** The resolver of each read whose sender is being verified, by the read's id. */
+  readonly #resolvers = new Map<number, DnsResolver>();
 
   /** dkim: the key the threads sign with (prepare signs what it composes); null: nothing is signed here. */
   constructor(threads: number, dkim: DkimKey | null = null) {
@@ -75,6 +80,29 @@ export class WorkPool implements RelayWork {
         }),
     );
     this.#busy = this.#lanes.map(() => 0);
+    this.#dns = this.#lanes.map(() => null);
+    // On every thread's start (a thread that died is replaced by piscina), before any other task.
+    this.#lanes.forEach((pool, lane) => pool.on('workerCreate', () => this.#connect(lane)));
+  }
+
+  /** Gives the lane's (new) thread its DNS port; its first task, so every later one finds it there. */
+  #connect(lane: number): void {
+    this.#dns[lane]?.close();
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (q: DnsQuestion) => this.#answer(port1, q));
+    port1.unref();
+    this.#dns[lane] = port1;
+    this.#run(lane, { dns: port2 }, 'connect', [port2]).catch(() => undefined);
+  }
+
+  /** A thread's DNS question, answered by the resolver of the read that asked it. */
+  #answer(port: MessagePort, q: DnsQuestion): void {
+    const resolver = this.#resolvers.get(q.read);
+    const answered = resolver ? resolver(q.name, q.rrtype) : Promise.reject(new Error('no verification in progress for this question'));
+    answered.then(
+      (records) => port.postMessage({ id: q.id, records }),
+      (err: NodeJS.ErrnoException) => port.postMessage({ id: q.id, error: { message: String(err?.message ?? err), ...(err?.code ? { code: err.code } : {}) } }),
+    );
   }
 
   /** The lane with the fewest tasks in flight; among equals, the next in turn. */
@@ -174,28 +202,18 @@ export class WorkPool implements RelayWork {
    * `verify.resolver` (the gateway's one cache, one lookup in flight per name).
    */
   async read(raw: Uint8Array, timeoutMs: number, verify: Verification | null): Promise<Read> {
-    const channel = verify ? new MessageChannel() : null;
-    if (channel && verify) {
-      const port = channel.port1;
-      port.on('message', (q: DnsQuestion) => {
-        verify.resolver(q.name, q.rrtype).then(
-          (records) => port.postMessage({ id: q.id, records }),
-          (err: NodeJS.ErrnoException) =>
-            port.postMessage({ id: q.id, error: { message: String(err?.message ?? err), ...(err?.code ? { code: err.code } : {}) } }),
-        );
-      });
-    }
+    const id = this.#nextKeep++;
+    if (verify) this.#resolvers.set(id, verify.resolver);
     try {
       const lane = this.#leastBusy();
-      const id = this.#nextKeep++;
-      const task = { raw, timeoutMs, verify: verify && channel ? { session: verify.session, mta: verify.mta, dns: channel.port2 } : null, keep: id };
-      const r = await this.#run<ReadOutcome>(lane, task, 'read', channel ? [channel.port2] : undefined);
+      const task = { raw, timeoutMs, verify: verify ? { session: verify.session, mta: verify.mta, read: id } : null, keep: id };
+      const r = await this.#run<ReadOutcome>(lane, task, 'read');
       if (r.auth && 'error' in r.auth) throw new SenderAuthFailed(r.auth.error);
       if ('ok' in r.parse) return { mail: r.parse.ok, auth: r.auth ? r.auth.ok : null, kept: r.kept ? { lane, id } : null };
       if ('timeout' in r.parse) throw new ParseTimeout(r.parse.timeout);
       throw new Error(r.parse.error);
     } finally {
-      channel?.port1.close();
+      this.#resolvers.delete(id);
     }
   }
 
@@ -206,5 +224,6 @@ export class WorkPool implements RelayWork {
 
   async close(): Promise<void> {
     await Promise.all(this.#lanes.map((lane) => lane.destroy()));
+    for (const port of this.#dns) port?.close();
   }
 }

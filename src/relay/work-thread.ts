@@ -179,22 +179,33 @@ type DnsAnswer = { readonly id: number; readonly records: unknown[] } | { readon
 
 export type AuthOutcome = { readonly ok: AuthFacts } | { readonly error: string };
 
-/** A resolver for mailauth whose questions go through `dns` to the main thread and whose answers come back on it. */
-function resolverOver(dns: MessagePort): (name: string, rrtype: string) => Promise<unknown[]> {
-  const waiting = new Map<number, { resolve: (r: unknown[]) => void; reject: (e: Error) => void }>();
-  let next = 0;
-  dns.on('message', (a: DnsAnswer) => {
+/** This thread's one port to the main thread's resolver (given once by `connect`), and the questions waiting on it. */
+let dnsPort: MessagePort | null = null;
+const waiting = new Map<number, { resolve: (r: unknown[]) => void; reject: (e: Error) => void }>();
+let nextQuestion = 0;
+
+/** The pool's first task on every thread: the port DNS questions go through, for the thread's life. */
+export function connect(task: { dns: MessagePort }): void {
+  dnsPort = task.dns;
+  dnsPort.on('message', (a: DnsAnswer) => {
     const w = waiting.get(a.id);
     if (!w) return;
     waiting.delete(a.id);
     if ('records' in a) w.resolve(a.records);
     else w.reject(Object.assign(new Error(a.error.message), a.error.code ? { code: a.error.code } : {}));
   });
+  // The port must not keep the thread alive: the pool ends it.
+  dnsPort.unref();
+}
+
+/** A resolver for mailauth whose questions go to the main thread, named by `read` (which message's resolver answers). */
+function resolverFor(read: number): (name: string, rrtype: string) => Promise<unknown[]> {
   return (name, rrtype) =>
     new Promise<unknown[]>((resolve, reject) => {
-      const id = next++;
+      if (!dnsPort) return reject(new Error('this thread has no DNS port'));
+      const id = nextQuestion++;
       waiting.set(id, { resolve, reject });
-      dns.postMessage({ id, name, rrtype });
+      dnsPort.postMessage({ id, read, name, rrtype });
     });
 }
 
@@ -208,13 +219,14 @@ export interface ReadOutcome {
 
 /**
  * The one task a received message costs before the rules: parsed and, with `verify`, its sender
- * authenticated (DNS through the port to the main thread's resolver), side by side on this thread. Only the
+ * authenticated (DNS through this thread's port to the main thread's resolver), side by side on this thread. Only the
  * parsed message (large parts in shared memory) and the small authentication facts go back.
  */
 export async function read(task: {
   raw: Uint8Array;
   timeoutMs: number;
-  verify: { readonly session: SessionFacts; readonly mta: string; readonly dns: MessagePort } | null;
+  /** read: the id the main thread answers this message's DNS questions under. */
+  verify: { readonly session: SessionFacts; readonly mta: string; readonly read: number } | null;
   /** Keep the parsed message under this id for its prepare (null: do not keep it). */
   keep: number | null;
 }): Promise<ReadOutcome> {
@@ -223,7 +235,7 @@ export async function read(task: {
   try {
     const [auth, parsed] = await Promise.all([
       v
-        ? authenticateMail(raw, v.session, resolverOver(v.dns), v.mta).then(
+        ? authenticateMail(raw, v.session, resolverFor(v.read), v.mta).then(
             (ok): AuthOutcome => ({ ok }),
             (err: Error): AuthOutcome => ({ error: err?.message ?? String(err) }),
           )
@@ -237,7 +249,6 @@ export async function read(task: {
     const isKept = task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, parsed.ok);
     return { parse: parsed, auth, kept: isKept };
   } finally {
-    v?.dns.close();
     collectLater(raw.byteLength);
   }
 }
