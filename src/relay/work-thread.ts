@@ -245,7 +245,7 @@ export async function read(task: {
         (err: Error): ParseOutcome => (err instanceof ParseTimeout ? { timeout: err.message } : { error: err?.message ?? String(err) }),
       ),
     ]);
-    // A message refused by the verification's outcome is the pipeline's to judge: it is kept too.
+    // Kept whatever SPF, DKIM and DMARC say (the rules judge that); not when verification itself failed (451, no rewrite).
     const isKept = task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, parsed.ok);
     return { parse: parsed, auth, kept: isKept };
   } finally {
