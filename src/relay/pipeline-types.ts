@@ -6,6 +6,7 @@ import type { Target } from '../core/identify.js';
 import type { Proof } from '../core/policy.js';
 import type { Change, OutgoingMail, ParsedMail } from '../core/types.js';
 import type { CampaignHandover } from './campaign-handover.js';
+import type { Verification } from './work.js';
 
 export interface RelayOptions {
   readonly domains: readonly string[];
@@ -48,8 +49,12 @@ export interface Submitter {
   readonly storeId: number;
 }
 
-/** A proof, or how to compute it once the header block has been read and accepted. */
-export type ProofSource = Proof | (() => Promise<Proof>);
+/**
+ * A proof, or how to compute it once the header block has been read and accepted: `verify` (the MX
+ * port) has SPF, DKIM and DMARC computed by the pipeline in the same pool task that parses the
+ * message; a function is called before the parse.
+ */
+export type ProofSource = Proof | { readonly verify: Verification } | (() => Promise<Proof>);
 
 export interface AcceptInput {
   readonly raw: Buffer;
@@ -57,8 +62,8 @@ export interface AcceptInput {
   readonly recipients: readonly string[];
   /**
    * How the writer proved who they are. A shell whose proof costs work (the MX port: SPF, DKIM and
-   * DMARC over DNS) passes a function: the pipeline calls it only for a message that passed the
-   * header gate.
+   * DMARC over DNS) passes what the verification needs: the pipeline computes it only for a message
+   * that passed the header gate.
    */
   readonly proof: ProofSource;
   /** Set for the submission port: the identity is this sender, whatever the envelope says. */

@@ -33,8 +33,10 @@ const keyDir = mkdtempSync(join(tmpdir(), 'mg-pool-'));
 const key = ensureDkimKey(keyDir, 'relay.test', 'sel');
 const pool = new WorkPool(2);
 const signing = new WorkPool(1, key);
+/** For the tests that count what the threads keep: nothing else reads on it. */
+const keeping = new WorkPool(2);
 afterAll(async () => {
-  await Promise.all([pool.close(), signing.close()]);
+  await Promise.all([pool.close(), signing.close(), keeping.close()]);
   rmSync(keyDir, { recursive: true, force: true });
 });
 
@@ -85,18 +87,89 @@ describe('the relay worker pool', () => {
     expect((await dkimVerify(notice, { resolver })).results[0]?.status.result).toBe('pass');
   });
 
-  it("authenticates the sender on a thread, asking DNS through the main thread's resolver", async () => {
+  it("reads a message in one task: parsed, and its sender authenticated on the thread asking DNS through the main thread's resolver", async () => {
     const asked: string[] = [];
     const resolver = async (name: string, type: string) => {
       asked.push(`${type} ${name}`);
       if (name === 'buyer.example' && type === 'TXT') return [['v=spf1 ip4:192.0.2.7 -all']];
       throw Object.assign(new Error('no such name'), { code: 'ENOTFOUND' });
     };
-    const pass = await pool.authenticate(raw, { ip: '192.0.2.7', helo: 'mx.buyer.example', envelopeFrom: 'jane@buyer.example' }, resolver, 'mx.relay.test');
-    expect(pass.spf).toEqual({ result: 'pass', domain: 'buyer.example' });
-    expect(pass.headerFrom).toEqual(['jane@buyer.example']);
+    const session = (ip: string) => ({ ip, helo: 'mx.buyer.example', envelopeFrom: 'jane@buyer.example' });
+    const pass = await pool.read(raw, 5000, { session: session('192.0.2.7'), resolver, mta: 'mx.relay.test' });
+    expect(pass.auth?.spf).toEqual({ result: 'pass', domain: 'buyer.example' });
+    expect(pass.auth?.headerFrom).toEqual(['jane@buyer.example']);
+    expect(pass.mail).toEqual(JSON.parse(JSON.stringify(await inlineWork.parse(raw, 5000))));
     expect(asked).toContain('TXT buyer.example');
-    const fail = await pool.authenticate(raw, { ip: '198.51.100.1', helo: 'elsewhere', envelopeFrom: 'jane@buyer.example' }, resolver, 'mx.relay.test');
-    expect(fail.spf.result).toBe('fail');
+    const fail = await pool.read(raw, 5000, { session: session('198.51.100.1'), resolver, mta: 'mx.relay.test' });
+    expect(fail.auth?.spf.result).toBe('fail');
+    // Without verification nothing is asked and no facts come back.
+    asked.length = 0;
+    const plain = await pool.read(raw, 5000, null);
+    expect([plain.auth, plain.mail.subject, asked]).toEqual([null, 'hello', []]);
+  });
+
+  it("answers each message's DNS questions from the resolver its read was given, many reads at once over the threads' one port each", async () => {
+    const spf = (ip: string) => async (name: string, type: string) => {
+      if (name === 'buyer.example' && type === 'TXT') return [[`v=spf1 ip4:${ip} -all`]];
+      throw Object.assign(new Error('no such name'), { code: 'ENOTFOUND' });
+    };
+    const reads = Array.from({ length: 12 }, (_, i) =>
+      pool.read(raw, 5000, {
+        session: { ip: '192.0.2.7', helo: 'mx.buyer.example', envelopeFrom: 'jane@buyer.example' },
+        // Every other read's resolver publishes another address: its SPF fails.
+        resolver: spf(i % 2 ? '198.51.100.9' : '192.0.2.7'),
+        mta: 'mx.relay.test',
+      }),
+    );
+    const results = (await Promise.all(reads)).map((r) => r.auth?.spf.result);
+    expect(results).toEqual(Array.from({ length: 12 }, (_, i) => (i % 2 ? 'fail' : 'pass')));
+  });
+
+  it('reports a read whose parse runs out of time as a ParseTimeout, verification or not', async () => {
+    const big = Buffer.concat([raw, Buffer.alloc(8 * 1024 * 1024, 'a\r\n')]);
+    await expect(pool.read(big, 1, null)).rejects.toBeInstanceOf(ParseTimeout);
+    const verify = { session: { ip: '192.0.2.7', helo: 'h', envelopeFrom: 'jane@buyer.example' }, resolver: async () => [], mta: 'mx.relay.test' };
+    await expect(pool.read(big, 1, verify)).rejects.toBeInstanceOf(ParseTimeout);
+  });
+
+  it('rewrites a message on the thread that read it, from its own copy, with the from, sender and headers the pipeline gives', async () => {
+    const read = await keeping.read(raw, 5000, null);
+    expect(read.kept).not.toBeNull();
+    // receive replaces the header fields with its own reading: those must reach the thread.
+    const mail = { ...read.mail, headers: [...read.mail.headers, ['x-maskgate-hops', '2'] as const] };
+    const fromKept = await keeping.prepare({ mail, kept: { mail: read.kept!, release: true }, ctx, campaign: null, compose: true });
+    const cloned = await keeping.prepare({ mail, ctx, campaign: null, compose: true });
+    expect(fromKept.message.headers).toContainEqual(['x-maskgate-hops', '3']);
+    expect(fromKept.message).toEqual(cloned.message);
+    expect(fromKept.changes).toEqual(cloned.changes);
+    const norm = (u: Uint8Array | null) =>
+      Buffer.from(u as Uint8Array)
+        .toString('latin1')
+        .replace(/--_NmP-[\w-]+/g, '')
+        .replace(/^Date: .*$/m, '');
+    expect(norm(fromKept.bytes)).toBe(norm(cloned.bytes));
+    // Released with its last prepare: nothing stays on the threads.
+    expect((await keeping.held()).map((h) => h.count)).toEqual([0, 0]);
+  });
+
+  it('keeps a message for each of its recipients until the last, and rewrites one it no longer holds from the clone', async () => {
+    const read = await keeping.read(raw, 5000, null);
+    const kept = read.kept!;
+    await keeping.prepare({ mail: read.mail, kept: { mail: kept, release: false }, ctx, campaign: null, compose: true });
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(1);
+    await keeping.prepare({ mail: read.mail, kept: { mail: kept, release: true }, ctx, campaign: null, compose: true });
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
+    // Gone (released, or evicted for room): the parsed message is sent whole instead.
+    const again = await keeping.prepare({ mail: read.mail, kept: { mail: kept, release: true }, ctx, campaign: null, compose: true });
+    const here = await inlineWork.prepare({ mail: read.mail, ctx, campaign: null, compose: false });
+    expect(again.message.text).toBe(here.message.text);
+    expect(again.message.text).toContain('Write to tok@relay.test');
+  });
+
+  it('does not keep a message too large to hold between read and rewrite', async () => {
+    const big = Buffer.concat([raw, Buffer.alloc(5 * 1024 * 1024, 'word ')]);
+    const read = await keeping.read(big, 60_000, null);
+    expect(read.kept).toBeNull();
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
   });
 });

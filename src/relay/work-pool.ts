@@ -6,16 +6,14 @@
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { AuthFacts } from '../core/sender-auth.js';
 import type { ParsedMail } from '../core/types.js';
 import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
-import type { SessionFacts } from '../smtp/authenticate.js';
-import type { AuthOutcome, ParseOutcome, ThreadSetup } from './work-thread.js';
-import { asBuffer, ParseTimeout, type PrepareInput, type Prepared, type RelayWork } from './work.js';
+import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
+import { asBuffer, ParseTimeout, SenderAuthFailed, type PrepareInput, type Prepared, type Read, type RelayWork, type Verification } from './work.js';
 
 /**
  * Threads for `smtp.workerThreads: 0` (auto): one per core, at most 4. Every CPU-bound step of a
@@ -44,38 +42,103 @@ function threadModule(): string {
  */
 export const THREAD_YOUNG_GENERATION_MB = 24;
 
-type DnsQuestion = { readonly id: number; readonly name: string; readonly rrtype: string };
+type DnsQuestion = { readonly id: number; readonly read: number; readonly name: string; readonly rrtype: string };
 
+/**
+ * The pool is one piscina of one thread per lane, not one piscina of N threads, so that a message's
+ * prepare can go to the thread that read it and still holds its parsed form (work-thread.ts,
+ * `keep`): the parsed message then crosses threads once (to the rules here), not twice. Other tasks
+ * go to the lane with the fewest tasks in flight.
+ */
 export class WorkPool implements RelayWork {
-  readonly #pool: Piscina;
+  readonly #lanes: Piscina[];
+  /** Tasks in flight per lane (queued or running). */
+  readonly #busy: number[];
   readonly #signs: boolean;
+  #nextKeep = 0;
+  #nextLane = 0;
+  /** Per lane, this end of the thread's DNS port (one for the thread's life, not one per message). */
+  readonly #dns: (MessagePort | null)[];
+  /** The resolver of each read whose sender is being verified, by the read's id. */
+  readonly #resolvers = new Map<number, DnsResolver>();
 
   /** dkim: the key the threads sign with (prepare signs what it composes); null: nothing is signed here. */
   constructor(threads: number, dkim: DkimKey | null = null) {
     const setup: ThreadSetup = { dkim: dkim ? signSetup(dkim) : null };
     this.#signs = dkim !== null;
-    this.#pool = new Piscina({
-      filename: threadModule(),
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: Infinity,
-      concurrentTasksPerWorker: 1,
-      workerData: setup,
-      resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
-    });
+    this.#lanes = Array.from(
+      { length: Math.max(1, threads) },
+      () =>
+        new Piscina({
+          filename: threadModule(),
+          minThreads: 1,
+          maxThreads: 1,
+          idleTimeout: Infinity,
+          concurrentTasksPerWorker: 1,
+          workerData: setup,
+          resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
+        }),
+    );
+    this.#busy = this.#lanes.map(() => 0);
+    this.#dns = this.#lanes.map(() => null);
+    // On every thread's start (a thread that died is replaced by piscina), before any other task.
+    this.#lanes.forEach((pool, lane) => pool.on('workerCreate', () => this.#connect(lane)));
+  }
+
+  /** Gives the lane's (new) thread its DNS port; its first task, so every later one finds it there. */
+  #connect(lane: number): void {
+    this.#dns[lane]?.close();
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (q: DnsQuestion) => this.#answer(port1, q));
+    port1.unref();
+    this.#dns[lane] = port1;
+    this.#run(lane, { dns: port2 }, 'connect', [port2]).catch(() => undefined);
+  }
+
+  /** A thread's DNS question, answered by the resolver of the read that asked it. */
+  #answer(port: MessagePort, q: DnsQuestion): void {
+    const resolver = this.#resolvers.get(q.read);
+    const answered = resolver ? resolver(q.name, q.rrtype) : Promise.reject(new Error('no verification in progress for this question'));
+    answered.then(
+      (records) => port.postMessage({ id: q.id, records }),
+      (err: NodeJS.ErrnoException) => port.postMessage({ id: q.id, error: { message: String(err?.message ?? err), ...(err?.code ? { code: err.code } : {}) } }),
+    );
+  }
+
+  /** The lane with the fewest tasks in flight; among equals, the next in turn. */
+  #leastBusy(): number {
+    const n = this.#lanes.length;
+    let best = this.#nextLane % n;
+    for (let i = 1; i < n; i++) {
+      const lane = (this.#nextLane + i) % n;
+      if ((this.#busy[lane] as number) < (this.#busy[best] as number)) best = lane;
+    }
+    this.#nextLane = best + 1;
+    return best;
+  }
+
+  async #run<T>(lane: number, task: unknown, name: string, transferList?: readonly object[]): Promise<T> {
+    (this.#busy[lane] as number)++;
+    try {
+      return (await (this.#lanes[lane] as Piscina).run(task, { name, ...(transferList ? { transferList: transferList as never } : {}) })) as T;
+    } finally {
+      (this.#busy[lane] as number)--;
+    }
   }
 
   /**
-   * One small message through parse, rewrite, compose, signing and sender authentication on each
-   * thread, so the first real
-   * message does not pay for loading and compiling the MIME code (seconds on a loaded machine).
+   * One small message through sender authentication, parse, rewrite, compose and signing on each
+   * thread, so the first real message does not pay for loading and compiling the MIME code
+   * (seconds on a loaded machine).
    */
   warmUp(): Promise<void> {
     const raw = Buffer.from('From: a@warm.example\r\nTo: b@warm.example\r\nSubject: warm-up\r\n\r\nwarm-up text\r\n');
     const one = async () => {
-      const mail = await this.parse(raw, 60_000);
+      const verify = { session: { ip: '127.0.0.1', helo: 'warm.example', envelopeFrom: '' }, resolver: async () => [], mta: 'warm.example' };
+      const { mail, kept } = await this.read(raw, 60_000, verify);
       await this.prepare({
         mail,
+        kept: kept ? { mail: kept, release: true } : null,
         ctx: {
           direction: 'buyer_to_store',
           aliasAddress: 'alias@warm.example',
@@ -89,58 +152,78 @@ export class WorkPool implements RelayWork {
         campaign: null,
         compose: true,
       });
-      await this.authenticate(raw, { ip: '127.0.0.1', helo: 'warm.example', envelopeFrom: '' }, async () => [], 'warm.example');
     };
-    return Promise.all(Array.from({ length: this.#pool.options.maxThreads }, one)).then(
+    return Promise.all(this.#lanes.map(one)).then(
       () => undefined,
       () => undefined,
     );
   }
 
   get threads(): number {
-    return this.#pool.threads.length;
+    return this.#lanes.reduce((n, lane) => n + lane.threads.length, 0);
   }
 
   async parse(raw: Uint8Array, timeoutMs: number): Promise<ParsedMail> {
-    const r = (await this.#pool.run({ raw, timeoutMs }, { name: 'parse' })) as ParseOutcome;
+    const r = await this.#run<ParseOutcome>(this.#leastBusy(), { raw, timeoutMs }, 'parse');
     if ('ok' in r) return r.ok;
     if ('timeout' in r) throw new ParseTimeout(r.timeout);
     throw new Error(r.error);
   }
 
+  /**
+   * On the thread that read the message when it kept it (only from, sender and headers go along),
+   * else with the parsed message cloned to the least busy thread.
+   */
   async prepare(input: PrepareInput): Promise<Prepared> {
-    return (await this.#pool.run(input, { name: 'prepare' })) as Prepared;
+    const { mail, kept, ...rest } = input;
+    if (kept && kept.mail.lane < this.#lanes.length) {
+      const task: PrepareTask = {
+        ...rest,
+        kept: { id: kept.mail.id, release: kept.release },
+        overrides: { from: mail.from, sender: mail.sender ?? null, headers: mail.headers },
+      };
+      const r = await this.#run<PrepareOutcome>(kept.mail.lane, task, 'prepare');
+      if (!('miss' in r)) return r;
+    }
+    const r = await this.#run<PrepareOutcome>(this.#leastBusy(), { ...rest, mail } satisfies PrepareTask, 'prepare');
+    if ('miss' in r) throw new Error('a prepare without its message came back as a miss');
+    return r;
   }
 
   /** DKIM signing on a thread, for mail composed on the main thread (notices, reminders, role mail). */
   readonly sign: Signer = async (raw) => {
     if (!this.#signs) throw new Error('this pool has no DKIM key');
-    return asBuffer((await this.#pool.run({ raw }, { name: 'sign' })) as Uint8Array);
+    return asBuffer(await this.#run<Uint8Array>(this.#leastBusy(), { raw }, 'sign'));
   };
 
   /**
-   * SPF, DKIM and DMARC of a received message on a thread; its DNS questions come back here and are
-   * answered by `resolver` (the gateway's one cache, one lookup in flight per name).
+   * One task per received message before the rules: parsed and, with `verify`, its SPF, DKIM and
+   * DMARC computed on the same thread; its DNS questions come back here and are answered by
+   * `verify.resolver` (the gateway's one cache, one lookup in flight per name).
    */
-  async authenticate(raw: Uint8Array, session: SessionFacts, resolver: DnsResolver, mta: string): Promise<AuthFacts> {
-    const { port1, port2 } = new MessageChannel();
-    port1.on('message', (q: DnsQuestion) => {
-      resolver(q.name, q.rrtype).then(
-        (records) => port1.postMessage({ id: q.id, records }),
-        (err: NodeJS.ErrnoException) =>
-          port1.postMessage({ id: q.id, error: { message: String(err?.message ?? err), ...(err?.code ? { code: err.code } : {}) } }),
-      );
-    });
+  async read(raw: Uint8Array, timeoutMs: number, verify: Verification | null): Promise<Read> {
+    const id = this.#nextKeep++;
+    if (verify) this.#resolvers.set(id, verify.resolver);
     try {
-      const r = (await this.#pool.run({ raw, session, mta, dns: port2 }, { name: 'authenticate', transferList: [port2] })) as AuthOutcome;
-      if ('ok' in r) return r.ok;
-      throw new Error(r.error);
+      const lane = this.#leastBusy();
+      const task = { raw, timeoutMs, verify: verify ? { session: verify.session, mta: verify.mta, read: id } : null, keep: id };
+      const r = await this.#run<ReadOutcome>(lane, task, 'read');
+      if (r.auth && 'error' in r.auth) throw new SenderAuthFailed(r.auth.error);
+      if ('ok' in r.parse) return { mail: r.parse.ok, auth: r.auth ? r.auth.ok : null, kept: r.kept ? { lane, id } : null };
+      if ('timeout' in r.parse) throw new ParseTimeout(r.parse.timeout);
+      throw new Error(r.parse.error);
     } finally {
-      port1.close();
+      this.#resolvers.delete(id);
     }
   }
 
+  /** Per thread, the parsed messages it keeps for a prepare still to come, and their bytes. */
+  held(): Promise<{ readonly count: number; readonly bytes: number }[]> {
+    return Promise.all(this.#lanes.map((_, lane) => this.#run<{ count: number; bytes: number }>(lane, {}, 'held')));
+  }
+
   async close(): Promise<void> {
-    await this.#pool.destroy();
+    await Promise.all(this.#lanes.map((lane) => lane.destroy()));
+    for (const port of this.#dns) port?.close();
   }
 }

@@ -14,7 +14,7 @@ const thread = (async () => {
   return import('./work-thread.ts');
 })();
 
-/** @param {'parse' | 'prepare' | 'sign' | 'authenticate'} name */
+/** @param {'connect' | 'parse' | 'read' | 'prepare' | 'sign' | 'held'} name */
 const call = (name) => async (task) => (await thread)[name](task);
 
-module.exports = { parse: call('parse'), prepare: call('prepare'), sign: call('sign'), authenticate: call('authenticate') };
+module.exports = { connect: call('connect'), parse: call('parse'), read: call('read'), prepare: call('prepare'), sign: call('sign'), held: call('held') };

@@ -77,13 +77,90 @@ export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promi
   }
 }
 
-export async function prepare(task: PrepareInput): Promise<Prepared> {
+/**
+ * Parsed messages this thread read and keeps for their prepare (work-pool.ts sends a message's
+ * prepare to the thread that read it): the parsed message then crosses between threads once, to
+ * the main thread's rules, not back again. Bounded: a message whose parsed form is larger than
+ * KEEP_ONE is not kept (its prepare clones it, as before), and the oldest go first once the kept
+ * ones exceed KEEP_ALL or have waited KEEP_FOR_MS (a refused message's prepare never comes; a timer
+ * forgets those on an idle thread too).
+ */
+const kept = new Map<number, { readonly mail: ParsedMail; readonly bytes: number; readonly at: number }>();
+let keptBytes = 0;
+export const KEEP_ONE = 4 * 1024 * 1024;
+export const KEEP_ALL = 16 * 1024 * 1024;
+export const KEEP_FOR_MS = 30_000;
+
+function forget(id: number): void {
+  const k = kept.get(id);
+  if (!k) return;
+  kept.delete(id);
+  keptBytes -= k.bytes;
+}
+
+/** Forgets the oldest until `room` more bytes fit and none has waited KEEP_FOR_MS (Map order is insertion order). */
+function evict(room: number): void {
+  const now = Date.now();
+  for (const [old, k] of kept) {
+    if (keptBytes + room <= KEEP_ALL && now - k.at < KEEP_FOR_MS) break;
+    forget(old);
+  }
+}
+
+let sweep: NodeJS.Timeout | null = null;
+
+/** While anything is kept, a timer forgets what waited too long, so an idle thread holds nothing for long. */
+function sweepLater(): void {
+  if (sweep) return;
+  sweep = setTimeout(() => {
+    sweep = null;
+    evict(0);
+    if (kept.size) sweepLater();
+  }, KEEP_FOR_MS);
+  sweep.unref();
+}
+
+function keep(id: number, mail: ParsedMail): boolean {
+  const bytes = sizeOf(mail);
+  if (bytes > KEEP_ONE) return false;
+  evict(bytes);
+  kept.set(id, { mail, bytes, at: Date.now() });
+  keptBytes += bytes;
+  sweepLater();
+  return true;
+}
+
+/** Parsed messages kept here now, and their bytes (what the pool's `held` reports). */
+export function held(): { readonly count: number; readonly bytes: number } {
+  return { count: kept.size, bytes: keptBytes };
+}
+
+/** prepare's input as it crosses to a thread: the parsed message itself, or the one kept here and what receive replaced in it. */
+export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept'> &
+  (
+    | { readonly mail: ParsedMail }
+    | { readonly kept: { readonly id: number; readonly release: boolean }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
+  );
+
+/** Prepared, or `miss`: the kept message is gone (evicted); the caller sends it whole. */
+export type PrepareOutcome = Prepared | { readonly miss: true };
+
+export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
+  let mail: ParsedMail;
+  if ('kept' in task) {
+    const k = kept.get(task.kept.id);
+    if (!k) return { miss: true };
+    if (task.kept.release) forget(task.kept.id);
+    mail = { ...k.mail, from: task.overrides.from, sender: task.overrides.sender, headers: task.overrides.headers };
+  } else {
+    mail = task.mail;
+  }
   try {
-    const prepared = await prepareMail(task, setup.dkim);
+    const prepared = await prepareMail({ mail, ctx: task.ctx, campaign: task.campaign, compose: task.compose }, setup.dkim);
     const message = sharedParts(prepared.message);
     return prepared.bytes ? { ...prepared, message, bytes: handBack(asBuffer(prepared.bytes)) } : { ...prepared, message };
   } finally {
-    collectLater(sizeOf(task.mail));
+    collectLater(sizeOf(mail));
   }
 }
 
@@ -102,32 +179,76 @@ type DnsAnswer = { readonly id: number; readonly records: unknown[] } | { readon
 
 export type AuthOutcome = { readonly ok: AuthFacts } | { readonly error: string };
 
-/**
- * SPF, DKIM and DMARC of a received message (mailauth), asking DNS through `dns`, a port whose
- * other end answers from the gateway's resolver.
- */
-export async function authenticate(task: { raw: Uint8Array; session: SessionFacts; mta: string; dns: MessagePort }): Promise<AuthOutcome> {
-  const waiting = new Map<number, { resolve: (r: unknown[]) => void; reject: (e: Error) => void }>();
-  let next = 0;
-  task.dns.on('message', (a: DnsAnswer) => {
+/** This thread's one port to the main thread's resolver (given once by `connect`), and the questions waiting on it. */
+let dnsPort: MessagePort | null = null;
+const waiting = new Map<number, { resolve: (r: unknown[]) => void; reject: (e: Error) => void }>();
+let nextQuestion = 0;
+
+/** The pool's first task on every thread: the port DNS questions go through, for the thread's life. */
+export function connect(task: { dns: MessagePort }): void {
+  dnsPort = task.dns;
+  dnsPort.on('message', (a: DnsAnswer) => {
     const w = waiting.get(a.id);
     if (!w) return;
     waiting.delete(a.id);
     if ('records' in a) w.resolve(a.records);
     else w.reject(Object.assign(new Error(a.error.message), a.error.code ? { code: a.error.code } : {}));
   });
-  const resolver = (name: string, rrtype: string) =>
+  // The port must not keep the thread alive: the pool ends it.
+  dnsPort.unref();
+}
+
+/** A resolver for mailauth whose questions go to the main thread, named by `read` (which message's resolver answers). */
+function resolverFor(read: number): (name: string, rrtype: string) => Promise<unknown[]> {
+  return (name, rrtype) =>
     new Promise<unknown[]>((resolve, reject) => {
-      const id = next++;
+      if (!dnsPort) return reject(new Error('this thread has no DNS port'));
+      const id = nextQuestion++;
       waiting.set(id, { resolve, reject });
-      task.dns.postMessage({ id, name, rrtype });
+      dnsPort.postMessage({ id, read, name, rrtype });
     });
+}
+
+export interface ReadOutcome {
+  readonly parse: ParseOutcome;
+  /** null when no verification was asked for. */
+  readonly auth: AuthOutcome | null;
+  /** true when the parsed message is kept here under the task's `keep` id. */
+  readonly kept: boolean;
+}
+
+/**
+ * The one task a received message costs before the rules: parsed and, with `verify`, its sender
+ * authenticated (DNS through this thread's port to the main thread's resolver), side by side on this thread. Only the
+ * parsed message (large parts in shared memory) and the small authentication facts go back.
+ */
+export async function read(task: {
+  raw: Uint8Array;
+  timeoutMs: number;
+  /** read: the id the main thread answers this message's DNS questions under. */
+  verify: { readonly session: SessionFacts; readonly mta: string; readonly read: number } | null;
+  /** Keep the parsed message under this id for its prepare (null: do not keep it). */
+  keep: number | null;
+}): Promise<ReadOutcome> {
+  const raw = asBuffer(task.raw);
+  const v = task.verify;
   try {
-    return { ok: await authenticateMail(asBuffer(task.raw), task.session, resolver, task.mta) };
-  } catch (err) {
-    return { error: (err as Error).message ?? String(err) };
+    const [auth, parsed] = await Promise.all([
+      v
+        ? authenticateMail(raw, v.session, resolverFor(v.read), v.mta).then(
+            (ok): AuthOutcome => ({ ok }),
+            (err: Error): AuthOutcome => ({ error: err?.message ?? String(err) }),
+          )
+        : null,
+      inlineWork.parse(raw, task.timeoutMs).then(
+        (mail): ParseOutcome => ({ ok: sharedParts(mail) }),
+        (err: Error): ParseOutcome => (err instanceof ParseTimeout ? { timeout: err.message } : { error: err?.message ?? String(err) }),
+      ),
+    ]);
+    // Kept whatever SPF, DKIM and DMARC say (the rules judge that); not when verification itself failed (451, no rewrite).
+    const isKept = task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, parsed.ok);
+    return { parse: parsed, auth, kept: isKept };
   } finally {
-    task.dns.close();
-    collectLater(task.raw.byteLength);
+    collectLater(raw.byteLength);
   }
 }

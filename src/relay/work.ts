@@ -1,5 +1,5 @@
-// Owns the CPU-bound steps of the pipeline as plain-data functions: parse (raw bytes → ParsedMail)
-// and prepare (ParsedMail + RewriteContext → the rewritten message and, unless previewing, its
+// Owns the CPU-bound steps of the pipeline as plain-data functions: read (raw bytes → ParsedMail,
+// with the sender's SPF, DKIM and DMARC computed alongside when asked: one task for both) and prepare (ParsedMail + RewriteContext → the rewritten message and, unless previewing, its
 // composed bytes, DKIM-signed where the thread holds the key). Inputs and outputs survive
 // structured cloning, so the same functions run in-process (`inlineWork`) or on the worker threads
 // of work-pool.ts. The MIME parser, the masking code (sanitize-html, pdf-lib, cfb, ical.js) and the
@@ -7,13 +7,33 @@
 // types and `inlineWork`, but the gateway runs these steps on its pool threads, so those modules
 // (~60 MB of RSS) are never loaded on the SMTP thread.
 import type { RewriteContext } from '../core/rewrite.js';
+import type { AuthFacts } from '../core/sender-auth.js';
 import type { Change, OutgoingMail, ParsedMail } from '../core/types.js';
+import type { DnsResolver } from '../dns/resolver.js';
 import type { DkimSignSetup } from '../outbound/dkim-sign.js';
+import type { SessionFacts } from '../smtp/authenticate.js';
 import { withCampaignParts, type CampaignHandover } from './campaign-handover.js';
 import { ParseTimeout } from './parse-timeout.js';
 
+/**
+ * A parsed message a pool thread kept after reading it (plain data, opaque to the pipeline): prepare
+ * then runs on that thread from its own copy instead of cloning the parsed message back to it.
+ */
+export interface KeptMail {
+  /** Which of the pool's threads holds it. */
+  readonly lane: number;
+  readonly id: number;
+}
+
 export interface PrepareInput {
+  /**
+   * The message as received; with `kept`, what the thread kept is used instead, with this mail's
+   * from, sender and headers (receive replaces those with the header block's reading; nothing else
+   * may differ from what read returned).
+   */
   readonly mail: ParsedMail;
+  /** Where the thread that read the message keeps it (work-pool.ts); release: this is its last prepare. */
+  readonly kept?: { readonly mail: KeptMail; readonly release: boolean } | null | undefined;
   readonly ctx: RewriteContext;
   /** A campaign's headers and footer, added after the rewrite (they are ours). */
   readonly campaign: Pick<CampaignHandover, 'headers' | 'footer'> | null;
@@ -30,9 +50,37 @@ export interface Prepared {
   readonly signed: boolean;
 }
 
-/** Where the pipeline runs its CPU-bound steps. parse rejects with ParseTimeout when too slow. */
+/** What sender authentication (SPF, DKIM, DMARC over DNS) needs besides the bytes: the MX session's facts. */
+export interface Verification {
+  readonly session: SessionFacts;
+  /** The gateway's resolver (its cache, one lookup in flight per name): every DNS question goes here. */
+  readonly resolver: DnsResolver;
+  /** Our host name, as mailauth names the receiving MTA. */
+  readonly mta: string;
+}
+
+/** A received message read: parsed, and authenticated when verification was asked for (else auth is null). */
+export interface Read {
+  readonly mail: ParsedMail;
+  readonly auth: AuthFacts | null;
+  /** Where a pool thread keeps the parsed message for prepare; null in-process or when too large to keep. */
+  readonly kept: KeptMail | null;
+}
+
+/** Sender authentication itself failed (not an SPF/DKIM/DMARC result: an error computing one); the pipeline answers 451. */
+export class SenderAuthFailed extends Error {
+  override readonly name = 'SenderAuthFailed';
+}
+
+/**
+ * Where the pipeline runs its CPU-bound steps. parse and read reject with ParseTimeout when parsing
+ * is too slow; read rejects with SenderAuthFailed first when verification fails, with the parser's
+ * error when the message cannot be parsed.
+ */
 export interface RelayWork {
   parse(raw: Uint8Array, timeoutMs: number): Promise<ParsedMail>;
+  /** Parse, and verify the sender when `verify` is given: both on one thread, in one hand-off, side by side. */
+  read(raw: Uint8Array, timeoutMs: number, verify: Verification | null): Promise<Read>;
   prepare(input: PrepareInput): Promise<Prepared>;
 }
 
@@ -56,9 +104,24 @@ export function asBuffer(raw: Uint8Array): Buffer {
   return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }
 
+/**
+ * Verification and parsing of one message side by side (DNS answers arrive while the parser works);
+ * both are waited for, then a failed verification is the outcome before a failed parse.
+ */
+export async function readMail(raw: Buffer, timeoutMs: number, verify: Verification | null): Promise<Read> {
+  const [auth, mail] = await Promise.allSettled([
+    verify ? import('../smtp/authenticate.js').then((m) => m.authenticateMail(raw, verify.session, verify.resolver, verify.mta)) : null,
+    import('./parse.js').then((m) => m.parseMail(raw, timeoutMs)),
+  ]);
+  if (auth.status === 'rejected') throw new SenderAuthFailed(String((auth.reason as Error)?.message ?? auth.reason));
+  if (mail.status === 'rejected') throw mail.reason;
+  return { mail: mail.value, auth: auth.value, kept: null };
+}
+
 /** The steps on the calling thread (tests, tools, a pool of zero threads); the caller signs. */
 export const inlineWork: RelayWork = {
   parse: async (raw, timeoutMs) => (await import('./parse.js')).parseMail(asBuffer(raw), timeoutMs),
+  read: (raw, timeoutMs, verify) => readMail(asBuffer(raw), timeoutMs, verify),
   prepare: (input) => prepareMail(input),
 };
 

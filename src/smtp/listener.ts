@@ -17,7 +17,6 @@ import type { ProofSource, Relay, Submitter } from '../relay/pipeline.js';
 import type { CredentialRepo } from '../store/credentials.js';
 import { DUMMY_HASH, verifyPassword } from '../store/passwords.js';
 import { LoginThrottle } from '../web/admin/login-throttle.js';
-import type { authenticateMail } from './authenticate.js';
 import { EdgeGuard } from './edge-guard.js';
 import { FreeSpace } from './free-space.js';
 import { RoleMailRate } from './role-mail-rate.js';
@@ -77,8 +76,6 @@ function clientIp(session: SMTPServerSession): string {
 export interface Intake {
   readonly spool: Spool;
   readonly budget: ByteBudget;
-  /** Where SPF/DKIM/DMARC are computed (the gateway's worker threads); on this thread by default. */
-  readonly authenticate?: typeof authenticateMail;
 }
 
 export function createSmtpListener(
@@ -282,24 +279,18 @@ export function createSmtpListener(
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const submitter = submitterOf(session);
         // SPF, DKIM and DMARC from DNS and this session, computed by the pipeline only once the
-        // header gate passed: a block it refuses costs no lookups. For the null sender too:
-        // postmaster@ takes mail from <>, and a From of a p=reject domain must not pass because of it.
+        // header gate passed (a block it refuses costs no lookups), on a pool thread in the same
+        // task that parses the message. For the null sender too: postmaster@ takes mail from <>,
+        // and a From of a p=reject domain must not pass because of it.
         const proof: ProofSource =
           role.kind === 'submission'
             ? { kind: 'submission' }
-            : async () => {
-                // mailauth (~30 MB) is loaded on this thread only without a pool to run it on.
-                const auth = await (intake.authenticate ?? (await import('./authenticate.js')).authenticateMail)(
-                  raw,
-                  { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from },
-                  role.resolver,
-                  config.hostname,
-                );
-                log.debug(
-                  { event: 'smtp.sender-auth', spf: auth.spf.result, dmarc: auth.dmarc.result, dkim: auth.dkim.map((d) => d.result) },
-                  'sender authentication',
-                );
-                return { kind: 'mx', auth };
+            : {
+                verify: {
+                  session: { ip: clientIp(session), helo: session.hostNameAppearsAs, envelopeFrom: from },
+                  resolver: role.resolver,
+                  mta: config.hostname,
+                },
               };
         const result = await relay.accept({
           raw,

@@ -4,11 +4,12 @@
 import { isRefusal } from '../../core/alias-token.js';
 import { readHeaderBlock, type HeaderBlock } from '../../core/header-block.js';
 import type { Proof } from '../../core/policy.js';
+import type { AuthFacts } from '../../core/sender-auth.js';
 import type { ParsedMail } from '../../core/types.js';
 import { refusal, type Refusal } from '../../core/verdicts.js';
 import { decodeDisplayName } from '../display-name.js';
 import type { AcceptInput } from '../pipeline-types.js';
-import { ParseTimeout, type RelayWork } from '../work.js';
+import { ParseTimeout, SenderAuthFailed, type KeptMail, type Read, type RelayWork, type Verification } from '../work.js';
 
 /** A received message: what every later stage reads. */
 export interface Received {
@@ -19,36 +20,52 @@ export interface Received {
   readonly mail: ParsedMail;
   /** How the writer proved who they are (computed after the header gate when the shell left it to us). */
   readonly proof: Proof;
+  /** Where the pool thread that parsed it keeps the parsed message for the rewrite (null: nowhere). */
+  readonly kept: KeptMail | null;
 }
 
 export interface ReceiveDeps {
-  /** Where parsing runs (the worker threads, or in-process). */
+  /** Where parsing and sender authentication run (the worker threads, or in-process). */
   readonly work: RelayWork;
   /** Parsing longer than this is refused with a temporary failure (451), in ms. */
   readonly parseTimeoutMs: number;
 }
 
 /**
- * Reads, proves and parses one message. Refusals: the header block's (HEADER_MALFORMED,
+ * Reads, proves and parses one message: one pool task parses it and, for the MX port, computes
+ * SPF, DKIM and DMARC beside the parse. Refusals: the header block's (HEADER_MALFORMED,
  * FROM_MISSING, FROM_MULTIPLE, FROM_INVALID), TEMPORARY_FAILURE when parsing times out, UNPARSABLE.
+ * Rejects (the shell answers 451) when computing the sender's authentication fails.
  */
 export async function receive(input: AcceptInput, deps: ReceiveDeps): Promise<Received | Refusal> {
   const header = readHeaderBlock(input.raw);
   if (isRefusal(header)) return header;
-  const proof = typeof input.proof === 'function' ? await input.proof() : input.proof;
-  let parsed: ParsedMail;
+  const source = input.proof;
+  const given: Proof | null = typeof source === 'function' ? await source() : 'verify' in source ? null : source;
+  let read: Read;
   try {
-    parsed = await deps.work.parse(input.raw, deps.parseTimeoutMs);
+    read = await deps.work.read(input.raw, deps.parseTimeoutMs, given ? null : (source as { verify: Verification }).verify);
   } catch (err) {
+    if (err instanceof SenderAuthFailed) throw err;
     if (err instanceof ParseTimeout) return refusal('TEMPORARY_FAILURE', 'the message took too long to parse; please try again later');
     input.log.info({ event: 'relay.unparsable', err: (err as Error).message }, 'message could not be parsed');
     return refusal('UNPARSABLE');
   }
+  let proof = given;
+  if (!proof) {
+    const auth = read.auth as AuthFacts;
+    input.log.debug(
+      { event: 'smtp.sender-auth', spf: auth.spf.result, dmarc: auth.dmarc.result, dkim: auth.dkim.map((d) => d.result) },
+      'sender authentication',
+    );
+    proof = { kind: 'mx', auth };
+  }
+  const parsed = read.mail;
   const mail: ParsedMail = {
     ...parsed,
     from: { name: decodeDisplayName(header.from.rawName), address: header.from.address },
     sender: header.sender ? { name: decodeDisplayName(header.sender.rawName), address: header.sender.address } : null,
     headers: header.fields.map((f) => [f.key, f.value] as const),
   };
-  return { input, header, mail, proof };
+  return { input, header, mail, proof, kept: read.kept };
 }

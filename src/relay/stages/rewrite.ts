@@ -12,7 +12,7 @@ import type { CategoryRuleRepo } from '../../store/category-rules.js';
 import type { PairRepo } from '../../store/pairs.js';
 import { newRelayMessageId } from '../outbox-entry.js';
 import { addressedToOwner, roleRewriteContext } from '../role-mail.js';
-import type { RelayWork } from '../work.js';
+import type { PrepareInput, RelayWork } from '../work.js';
 import type { Decided, Ruled } from './decide.js';
 
 /** A conversation message, ready to be stored and queued. */
@@ -74,18 +74,21 @@ export class Rewrite {
   async rewrite(decided: Decided): Promise<Rewritten> {
     const mails: (ConversationMail | OwnerMail)[] = [];
     const categoryRules = this.#d.categoryRules.list();
-    for (const r of decided.ruled) {
-      mails.push(r.identity.direction === 'to_owner' ? await this.#forOwner(decided, r) : await this.#conversation(decided, r, categoryRules));
+    const { kept } = decided.identified.received;
+    for (const [i, r] of decided.ruled.entries()) {
+      // The pool thread that parsed the message rewrites it from its own copy; the last one lets it go.
+      const from = kept ? { mail: kept, release: i === decided.ruled.length - 1 } : null;
+      mails.push(r.identity.direction === 'to_owner' ? await this.#forOwner(decided, r, from) : await this.#conversation(decided, r, categoryRules, from));
     }
     return { decided, mails };
   }
 
-  async #forOwner(decided: Decided, r: Ruled): Promise<OwnerMail> {
+  async #forOwner(decided: Decided, r: Ruled, kept: PrepareInput['kept']): Promise<OwnerMail> {
     const id = r.identity as Extract<Identity, { direction: 'to_owner' }>;
     const { mail } = decided.identified.received;
     const ctx = roleRewriteContext(mail, id, this.#d.domain, r.content, newRelayMessageId(this.#d.domain), new Date());
     // Composed by the outbox entry, after the owner's headers are set.
-    const { message, changes } = await this.#d.work.prepare({ mail, ctx, campaign: null, compose: false });
+    const { message, changes } = await this.#d.work.prepare({ mail, kept, ctx, campaign: null, compose: false });
     return {
       kind: 'owner',
       ruled: r,
@@ -95,7 +98,7 @@ export class Rewrite {
     };
   }
 
-  async #conversation(decided: Decided, r: Ruled, categoryRules: ReturnType<CategoryRuleRepo['list']>): Promise<ConversationMail> {
+  async #conversation(decided: Decided, r: Ruled, categoryRules: ReturnType<CategoryRuleRepo['list']>, kept: PrepareInput['kept']): Promise<ConversationMail> {
     const { mail, input } = decided.identified.received;
     const id = r.identity as ConversationIdentity;
     let pair = id.pair;
@@ -129,6 +132,7 @@ export class Rewrite {
     // Rewrite, the campaign's parts and compose run on a worker thread (plain data in and out).
     const { message, changes, bytes, signed } = await this.#d.work.prepare({
       mail,
+      kept,
       ctx: {
         direction: id.direction,
         aliasAddress: alias,
