@@ -73,8 +73,8 @@ function dkimSignFn(): DkimSign {
 }
 
 /**
- * The DKIM-Signature header for `raw` followed by `raw`: the bytes we store and send. Throws when
- * mailauth produced no signature (the caller answers 451).
+ * The DKIM-Signature header for `raw` followed by `raw`: the bytes we store and send; t= is the
+ * time of the call, in seconds. Throws when mailauth produced no signature (the caller answers 451).
  */
 export async function dkimSignMessage(raw: Buffer, setup: DkimSignSetup): Promise<Buffer> {
   const result = await dkimSignFn()(raw, {
@@ -83,6 +83,11 @@ export async function dkimSignMessage(raw: Buffer, setup: DkimSignSetup): Promis
     privateKey: setup.privateKey,
     canonicalization: setup.canonicalization,
     algorithm: setup.algorithm,
+    // The clock read once: without signTime mailauth reads it for the header it signs and again for
+    // the header it writes with b= (Math.round of Date.now each time), and a half-second passing
+    // between the two (the RSA signature, on a loaded machine) wrote another t= than the one signed:
+    // a DKIM "fail" (bad signature). With it, t= is that time's second (floored: never in the future).
+    signTime: new Date(),
     // mailauth 4.x takes the keys in signatureData; top-level key fields alone sign nothing.
     signatureData: [setup],
   });
