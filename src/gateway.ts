@@ -11,7 +11,7 @@ import { loadDkimKey, unsigned } from './outbound/dkim.js';
 import { LeasedJob } from './jobs/leased-job.js';
 import { nodeId } from './store/ports.js';
 import { clearDeadLeases, sqliteStorage } from './store/sqlite/storage.js';
-import { OutboxEntry } from './relay/outbox-entry.js';
+import { OutboxEntry, sqliteLetters } from './relay/outbox-entry.js';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
@@ -147,7 +147,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const outboxStats = new OutboxRepo(db);
   const metrics = new Metrics(() => ({ depth: outboxStats.pendingCount(), oldestAgeSeconds: outboxStats.oldestPendingAgeSeconds() }));
   // The one way into the outbox: compose, sign, queue in one commit, wake the worker.
-  const outboxEntry = new OutboxEntry(commit, outboxStats, sign, () => worker.wake());
+  const outboxEntry = new OutboxEntry(sqliteLetters(commit, db), sign, () => worker.wake());
   const notices = new FailureNotices(db, outboxEntry, config.domains[0] as string);
   const worker = new OutboundWorker(
     storage.outbox,
@@ -167,8 +167,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   // A bounce is believed for as long as its signed address is valid after the hand-over.
   const bounceIntake = new BounceIntake(storage, bounces, notices, config.domains, (config.outbound.lifetime + 7 * 86_400) * 1000);
   const relay = new Relay(
-    db,
-    commit,
+    storage,
     { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters, postmaster: config.smtp.postmaster },
     {
       verify: (local) => bounceIntake.verify(local),

@@ -213,8 +213,9 @@ export function createSmtpListener(
         return callback(reject(session, 'rcpt', refusal('TOO_MANY_RECIPIENTS')));
       }
       const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-      try {
-        const r = relay.resolveRecipient(address.address, from, submitterOf(session));
+      // Resolved through the storage port (a database round trip on PostgreSQL): answered when it settles.
+      void (async () => {
+        const r = await relay.resolveRecipient(address.address, from, submitterOf(session));
         if (isRefusal(r)) {
           const extra = { senderDomain: domainOf(from), recipientDomain: domainOf(address.address) };
           if (r.code !== 'UNKNOWN_ALIAS') return callback(reject(session, 'rcpt', r, extra));
@@ -236,10 +237,10 @@ export function createSmtpListener(
           }
         }
         callback();
-      } catch (err) {
+      })().catch((err: unknown) => {
         stateOf(session).log.error({ event: 'smtp.error', stage: 'rcpt', err: (err as Error).message }, 'unexpected error');
         callback(smtpError(refusal('TEMPORARY_FAILURE')));
-      }
+      });
     },
 
     onData(stream: SMTPServerDataStream, session, callback) {

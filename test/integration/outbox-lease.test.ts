@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BounceAddresses } from '../../src/outbound/bounce-address.js';
-import { OutboxEntry } from '../../src/relay/outbox-entry.js';
+import { OutboxEntry, sqliteLetters } from '../../src/relay/outbox-entry.js';
 import { FailureNotices } from '../../src/outbound/failure-notice.js';
 import type { Envelope, Transport } from '../../src/outbound/transport.js';
 import { OutboundWorker } from '../../src/outbound/worker.js';
@@ -46,8 +46,7 @@ function worker(db: Db, commit: GroupCommit, transport: Transport): OutboundWork
   const notices = new FailureNotices(
     db,
     new OutboxEntry(
-      commit,
-      new OutboxRepo(db),
+      sqliteLetters(commit, db),
       async (b) => b,
       () => {},
     ),
