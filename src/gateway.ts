@@ -98,18 +98,13 @@ export function loadTls(config: AppConfig): TlsFiles | null {
 }
 
 /**
- * Why this gateway cannot start on the configured database, or null. With `database.url` set the
- * storage ports, the outbox worker's and the campaign sender's claims, the job leases and
- * `maskgate migrate-to-postgres` work on PostgreSQL, but SMTP intake, the pipeline's commit, the
- * admin and the API still read and write SQLite: starting would silently split the data, so the
- * gateway refuses with this sentence instead (README, "More than one machine").
+ * Why startGateway (the SQLite gateway) cannot start on the configured database, or null. With
+ * `database.url` set a node starts through startGateway's PostgreSQL twin, gateway-pg.ts
+ * (main.ts chooses); this guard keeps a caller from silently running on a local SQLite file.
  */
 export function unsupportedDatabase(config: AppConfig): string | null {
   if (!config.database.url) return null;
-  return (
-    'database.url (MASKGATE_DATABASE_URL) is set, but this version cannot run the gateway on PostgreSQL yet: SMTP intake, the admin and the API ' +
-    'still need SQLite (README, "More than one machine"). Unset it to run on SQLite under dataDir; nothing was started or written.'
-  );
+  return 'database.url (MASKGATE_DATABASE_URL) is set: this node runs on PostgreSQL (startPgGateway in gateway-pg.ts), not on SQLite under dataDir.';
 }
 
 export async function startGateway(config: AppConfig, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
@@ -148,7 +143,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const metrics = new Metrics(() => ({ depth: outboxStats.pendingCount(), oldestAgeSeconds: outboxStats.oldestPendingAgeSeconds() }));
   // The one way into the outbox: compose, sign, queue in one commit, wake the worker.
   const outboxEntry = new OutboxEntry(sqliteLetters(commit, db), sign, () => worker.wake());
-  const notices = new FailureNotices(db, outboxEntry, config.domains[0] as string);
+  const notices = new FailureNotices(storage.mail, outboxEntry, config.domains[0] as string);
   const worker = new OutboundWorker(
     storage.outbox,
     transport,
@@ -161,6 +156,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       notices,
       metrics,
       nodeId: node,
+      leaseMs: config.outbound.leaseSeconds * 1000,
     },
     log.child({ component: 'outbound' }),
   );

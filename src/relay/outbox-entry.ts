@@ -42,6 +42,8 @@ export interface Letter {
    * points at it. On either database.
    */
   readonly message?: NewMessage | undefined;
+  /** A stored message this letter is about (a failure notice to its author): the outbox row points at it. */
+  readonly forMessage?: number | undefined;
   /**
    * SQLite only (a caller that writes with the synchronous repositories): runs inside the
    * transaction, before the outbox row is written: stores what the row belongs to and returns its
@@ -95,7 +97,7 @@ export function sqliteLetters(commit: GroupCommit, db: Db): LetterWriter {
       const messageIds: number[] = [];
       const outboxIds: number[] = [];
       for (const { letter: l, raw } of letters) {
-        const messageId = l.message ? insertMessageSync(messages, events, l.message) : l.record ? l.record() : null;
+        const messageId = l.message ? insertMessageSync(messages, events, l.message) : l.record ? l.record() : (l.forMessage ?? null);
         if (messageId !== null) messageIds.push(messageId);
         const outboxId = outbox.enqueue({ messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true }, o.now);
         outboxIds.push(outboxId);
@@ -120,7 +122,7 @@ export function storageLetters(storage: Storage): LetterWriter {
       const messageIds: number[] = [];
       const outboxIds: number[] = [];
       for (const { letter: l, raw } of letters) {
-        const messageId = l.message ? await tx.mail.insertMessage(l.message) : null;
+        const messageId = l.message ? await tx.mail.insertMessage(l.message) : (l.forMessage ?? null);
         if (messageId !== null) messageIds.push(messageId);
         outboxIds.push(await tx.outbox.enqueue({ messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true }, o.now));
       }

@@ -10,12 +10,13 @@ import type { CategoryRule } from '../core/categorize.js';
 import type { EventType } from '../core/event-types.js';
 import type { IdMapping } from '../core/message-id-map.js';
 import type { StorePolicy } from '../core/messaging-rules.js';
+import type { CredentialCandidate } from './credentials.js';
 import type { NewMessage } from './messages.js';
 import type { OrderStatus } from './orders.js';
 import type { PairView } from './pairs.js';
 import type { PermittedSenderRow, StoreRow } from './stores.js';
 
-export type { CategoryRule, IdMapping, NewMessage, PairView, PermittedSenderRow, StorePolicy, StoreRow };
+export type { CategoryRule, CredentialCandidate, IdMapping, NewMessage, PairView, PermittedSenderRow, StorePolicy, StoreRow };
 
 /** The counts and dates the messaging rules need for one seller → buyer message (core/policy.ts). */
 export interface SendCounts {
@@ -43,11 +44,24 @@ export interface NewEvent {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
+/** Who wrote a stored message, what the failure notice to its author needs. */
+export interface MessageAuthor {
+  readonly authorEmail: string;
+  readonly pairId: number;
+  readonly subject: string;
+  readonly direction: 'buyer_to_store' | 'store_to_buyer';
+  readonly autoSubmitted: boolean;
+}
+
 export interface MailStore {
   /** The pair with this alias token (any case), its store and buyer; null when unknown. */
   pairByToken(token: string): Promise<PairView | null>;
   /** The pair of the buyer with this real address at this store; null when none. */
   pairByStoreAndEmail(storeId: number, email: string): Promise<PairView | null>;
+  /** The pair by id, its store and buyer; null when unknown. */
+  pairById(id: number): Promise<PairView | null>;
+  /** The author of a stored message (its address from our database, never from a header); null when unknown. */
+  messageAuthor(messageId: number): Promise<MessageAuthor | null>;
   /** The store with this contact-address slug; null when unknown. */
   storeBySlug(slug: string): Promise<StoreRow | null>;
   /** One permitted sender by id (an authenticated submitter's); null when removed. */
@@ -79,6 +93,10 @@ export interface MailStore {
    * unit of work with the outbox row it belongs to. Returns the message id.
    */
   insertMessage(m: NewMessage): Promise<number>;
+  /** Live submission credentials (app passwords) of every permitted sender with this address, at most 20. */
+  submissionCandidates(email: string): Promise<CredentialCandidate[]>;
+  /** Records that a credential was just used. */
+  touchCredential(id: number, now?: number): Promise<void>;
   /** Appends events in one transaction of their own (refusal events: nothing else is stored). */
   appendEvents(events: readonly NewEvent[], now?: number): Promise<void>;
 }

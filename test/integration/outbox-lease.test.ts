@@ -44,7 +44,7 @@ function freshDb(): Db {
 
 function worker(db: Db, commit: GroupCommit, transport: Transport): OutboundWorker {
   const notices = new FailureNotices(
-    db,
+    sqliteStorage(db, { sessionTtlMs: 0, commit }).mail,
     new OutboxEntry(
       sqliteLetters(commit, db),
       async (b) => b,

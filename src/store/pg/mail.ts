@@ -5,7 +5,17 @@
 // (conversations, daily counts, search) follow the messages insert by PostgreSQL schema triggers.
 import { DEFAULT_POLICY, type StorePolicy } from '../../core/messaging-rules.js';
 import { redactAddresses } from '../../core/redact-addresses.js';
-import type { IdMapping, MailStore, OrderSummary, PairView, PermittedSenderRow, SendCounts, StoreRow } from '../mail-ports.js';
+import type {
+  CredentialCandidate,
+  IdMapping,
+  MailStore,
+  MessageAuthor,
+  OrderSummary,
+  PairView,
+  PermittedSenderRow,
+  SendCounts,
+  StoreRow,
+} from '../mail-ports.js';
 import { newToken } from '../pairs.js';
 import type { PgScope, Queryable } from './db.js';
 
@@ -65,6 +75,15 @@ export function pgMail(s: PgScope): MailStore {
   return {
     pairByToken: (token) => view(s.q, 'p.token = $1', [token.toLowerCase()]),
     pairByStoreAndEmail: (storeId, email) => view(s.q, 'p.store_id = $1 AND b.email = $2', [storeId, email.toLowerCase()]),
+    pairById: (id) => view(s.q, 'p.id = $1', [id]),
+    async messageAuthor(id) {
+      const r = await one<Omit<MessageAuthor, 'autoSubmitted'> & { autoSubmitted: number }>(
+        s.q,
+        'SELECT author_email AS "authorEmail", pair_id AS "pairId", subject, direction, auto_submitted AS "autoSubmitted" FROM messages WHERE id = $1',
+        [id],
+      );
+      return r ? { ...r, autoSubmitted: Number(r.autoSubmitted) === 1 } : null;
+    },
     storeBySlug: (slug) => one<StoreRow>(s.q, `SELECT ${STORE_COLS} FROM stores WHERE slug = $1`, [slug]),
     sender: (id) => one<PermittedSenderRow>(s.q, `SELECT ${SENDER_COLS} FROM permitted_senders WHERE id = $1`, [id]),
     findSender: (storeId, email) =>
@@ -167,6 +186,17 @@ export function pgMail(s: PgScope): MailStore {
         await q.query(MESSAGE_RECEIVED, [m.receivedAt, id]);
         return id;
       }),
+    submissionCandidates: (email) =>
+      rows<CredentialCandidate>(
+        s.q,
+        `SELECT c.id, c.hash, c.permitted_sender_id AS "permittedSenderId", s.store_id AS "storeId", s.email, s.status
+         FROM submission_credentials c JOIN permitted_senders s ON s.id = c.permitted_sender_id
+         WHERE s.email = $1 AND c.revoked_at IS NULL ORDER BY c.id LIMIT 20`,
+        [email.trim().toLowerCase()],
+      ),
+    async touchCredential(id, now = Date.now()) {
+      await s.q.query('UPDATE submission_credentials SET last_used_at = $1 WHERE id = $2', [now, id]);
+    },
     async appendEvents(list, now = Date.now()) {
       if (list.length === 0) return;
       await s.inTransaction(async (q) => {

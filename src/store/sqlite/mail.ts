@@ -4,6 +4,7 @@
 import type { Db } from '../db.js';
 import { BannedWordRepo } from '../banned-words.js';
 import { CategoryRuleRepo } from '../category-rules.js';
+import { CredentialRepo } from '../credentials.js';
 import { EventRepo } from '../events.js';
 import type { MailStore, NewMessage } from '../mail-ports.js';
 import { MessageStats } from '../message-stats.js';
@@ -33,9 +34,12 @@ export function sqliteMail(db: Db, commit: Committer): MailStore {
   const banned = new BannedWordRepo(db);
   const orders = new OrderRepo(db);
   const categories = new CategoryRuleRepo(db);
+  const credentials = new CredentialRepo(db);
   return {
     pairByToken: async (token) => pairs.byToken(token),
     pairByStoreAndEmail: async (storeId, email) => pairs.byStoreAndEmail(storeId, email),
+    pairById: async (id) => pairs.byId(id),
+    messageAuthor: async (id) => messages.authorOf(id),
     storeBySlug: async (slug) => stores.bySlug(slug),
     sender: async (id) => stores.sender(id),
     findSender: async (storeId, email) => stores.findSender(storeId, email),
@@ -52,6 +56,8 @@ export function sqliteMail(db: Db, commit: Committer): MailStore {
     ensurePair: async (storeId, email, rawName, kind, now = Date.now()) =>
       db.inTransaction ? pairs.ensure(storeId, email, rawName, kind, now) : db.transaction(() => pairs.ensure(storeId, email, rawName, kind, now))(),
     insertMessage: async (m) => (db.inTransaction ? insertMessageSync(messages, events, m) : db.transaction(() => insertMessageSync(messages, events, m))()),
+    submissionCandidates: async (email) => credentials.candidates(email),
+    touchCredential: async (id, now = Date.now()) => credentials.touch(id, now),
     appendEvents: async (list, now = Date.now()) =>
       commit.run(() => {
         for (const e of list) events.append(e.type, e.storeId, e.data, now);
