@@ -4,10 +4,11 @@
 // masked and from the alias, the staff reply reaches the buyer threaded under her own message with
 // no staff address, a first-time visitor gets one pair, a blocked sender is refused after DATA with
 // a message.refused event and nothing stored, an unknown alias is refused at RCPT.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
+import nodemailer from 'nodemailer';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -15,13 +16,21 @@ import { aliasAddress } from '../../src/core/alias-token.js';
 import { startGateway } from '../../src/gateway.js';
 import { startPgGateway } from '../../src/gateway-pg.js';
 import { newToken } from '../../src/store/pairs.js';
+import { hashPassword } from '../../src/store/passwords.js';
+import { makeCert } from '../helpers/certs.js';
 import { DOMAIN, LOCAL_SPF } from '../helpers/gateway.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
+// A throwaway self-signed certificate for 127.0.0.1: the submission port needs one.
+const certDir = mkdtempSync(join(tmpdir(), 'maskgate-cert-'));
+const { cert: certFile, key: keyFile } = makeCert(certDir, 'adapters');
+afterAll(() => rmSync(certDir, { recursive: true, force: true }));
+
 interface Node {
   readonly smtpPort: number;
+  readonly submissionPort: number;
   readonly sink: Sink;
   /** SQL with `?` placeholders on the node's database. */
   exec(sql: string, args?: unknown[]): Promise<Record<string, unknown>[]>;
@@ -35,6 +44,8 @@ function config(dataDir: string, sink: Sink, url: string | null) {
       dataDir,
       smtp: { port: 0, host: '127.0.0.1', workerThreads: 1 },
       http: { port: 0, host: '127.0.0.1' },
+      tls: { cert: certFile, key: keyFile },
+      submission: { enabled: true, host: '127.0.0.1', port: 0 },
       api: { token: 'relay-adapters-token-0123456789' },
       outbound: { smarthost: sink.url, pollIntervalMs: 50 },
       database: { url },
@@ -49,6 +60,7 @@ async function sqliteNode(): Promise<Node> {
   const gw = await startGateway(config(dataDir, sink, null), pino({ level: 'silent' }), { resolver: LOCAL_SPF });
   return {
     smtpPort: gw.smtpPort,
+    submissionPort: gw.submissionPort as number,
     sink,
     exec: async (sql, args = []) => {
       const s = gw.db.prepare(sql);
@@ -69,6 +81,7 @@ async function pgNode(): Promise<Node> {
   const pool = (gw.storage as unknown as { pool: import('pg').Pool }).pool;
   return {
     smtpPort: gw.smtpPort,
+    submissionPort: gw.submissionPort as number,
     sink,
     exec: async (sql, args = []) => {
       let n = 0;
@@ -207,6 +220,51 @@ describe.each(adapters)('the relay on %s', (_name, make) => {
     expect(await n.exec('SELECT count(*) AS n FROM messages')).toEqual(before);
     const refused = await n.exec("SELECT data FROM events WHERE type = 'message.refused'");
     expect(refused.map((e) => (JSON.parse(String(e.data)) as { alias: string }).alias)).toEqual([alias.split('@')[0]]);
+  });
+
+  it('takes a staff message on the submission port with an app password from the database, and delivers it to the buyer', async () => {
+    const [sender] = await n.exec("SELECT id FROM permitted_senders WHERE email = 'john@acme.example'");
+    await n.exec('INSERT INTO submission_credentials (permitted_sender_id, label, hash, created_at) VALUES (?, ?, ?, ?)', [
+      sender?.id,
+      'Outlook',
+      await hashPassword('app-password-of-john'),
+      Date.now(),
+    ]);
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: n.submissionPort,
+      secure: false,
+      requireTLS: true,
+      auth: { user: 'john@acme.example', pass: 'app-password-of-john' },
+      tls: { ca: readFileSync(certFile) },
+    });
+    try {
+      const info = await transport.sendMail({
+        from: 'John Smith <john@acme.example>',
+        to: alias,
+        subject: 'Your order A-100 has shipped',
+        text: 'Tracking: 123',
+      });
+      expect(info.response).toMatch(/^250 /);
+    } finally {
+      transport.close();
+    }
+    const wrong = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: n.submissionPort,
+      secure: false,
+      requireTLS: true,
+      auth: { user: 'john@acme.example', pass: 'not-the-app-password' },
+      tls: { ca: readFileSync(certFile) },
+    });
+    await expect(wrong.sendMail({ from: 'john@acme.example', to: alias, subject: 'x', text: 'x' })).rejects.toThrow(/535/);
+    wrong.close();
+    const delivered = await n.sink.waitFor(5);
+    const m = delivered.find((d) => d.raw.includes('Subject: Your order A-100 has shipped'));
+    expect(m?.to).toEqual(['jane@buyer.example']);
+    expect(m?.raw.toString()).not.toContain('john@acme.example');
+    const [used] = await n.exec('SELECT last_used_at AS t FROM submission_credentials');
+    expect(Number(used?.t)).toBeGreaterThan(0);
   });
 
   it('refuses an unknown alias at RCPT', async () => {
