@@ -9,15 +9,14 @@
 // unsubscribe addresses), webhooks. The HTTP port answers every path but /healthz and /readyz with
 // 503 and a sentence, and the start logs one `gateway.postgres-limits` line naming them, so nothing
 // silently runs on a local SQLite file (README, "More than one machine").
-import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import { systemResolver } from './dns/resolver.js';
 import type { GatewayOptions } from './gateway.js';
-import { loadTls } from './gateway.js';
-import { LeasedJob } from './jobs/leased-job.js';
+import { listen, loadTls } from './gateway.js';
+import { leasedRetentionJob } from './jobs/retention.js';
 import { Metrics } from './metrics.js';
 import { BOUNCE_SECRET_KEY, BounceAddresses } from './outbound/bounce-address.js';
 import { BounceIntake } from './outbound/bounce-intake.js';
@@ -55,22 +54,6 @@ export interface PgGateway {
   readonly nodeId: string;
   readonly worker: OutboundWorker;
   stop(): Promise<void>;
-}
-
-function listen(
-  server: {
-    listen: (port: number, host: string) => unknown;
-    once: (ev: string, fn: (err: Error) => void) => unknown;
-    address: () => AddressInfo | string | null;
-  },
-  port: number,
-  host: string,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.once('listening', () => resolve((server.address() as AddressInfo).port));
-    server.listen(port, host);
-  });
 }
 
 /** The URL without its password, for messages and logs. */
@@ -222,33 +205,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   void refreshStats();
   // Retention runs on the one node holding its lease; another takes over when that node dies.
   const jobLog = log.child({ component: 'jobs' });
-  const purge = async () => {
-    try {
-      const { messages } = config.retention.bodyDays === null ? { messages: 0 } : await storage.retention.purgeBodies(config.retention.bodyDays);
-      const { events } = config.retention.eventDays === null ? { events: 0 } : await storage.retention.purgeEvents(config.retention.eventDays);
-      if (messages || events) log.info({ event: 'retention.purged', messages, events }, 'old message bodies and events purged');
-    } catch (err) {
-      log.error({ event: 'retention.error', err: (err as Error).message }, 'retention pass failed');
-    }
-  };
-  let retentionTimer: NodeJS.Timeout | null = null;
-  const retentionJob = new LeasedJob(
-    storage.leases,
-    'retention',
-    node,
-    {
-      start() {
-        void purge();
-        retentionTimer = setInterval(() => void purge(), 3_600_000);
-        retentionTimer.unref();
-      },
-      async stop() {
-        if (retentionTimer) clearInterval(retentionTimer);
-        retentionTimer = null;
-      },
-    },
-    jobLog,
-  );
+  const retentionJob = leasedRetentionJob(storage, config.retention, node, log, jobLog);
   await retentionJob.begin();
   log.info(
     {

@@ -9,6 +9,7 @@ import { systemResolver, type DnsResolver } from './dns/resolver.js';
 import { BounceIntake } from './outbound/bounce-intake.js';
 import { loadDkimKey, unsigned } from './outbound/dkim.js';
 import { LeasedJob } from './jobs/leased-job.js';
+import { leasedRetentionJob } from './jobs/retention.js';
 import { nodeId } from './store/ports.js';
 import { clearDeadLeases, sqliteStorage } from './store/sqlite/storage.js';
 import { OutboxEntry, sqliteLetters } from './relay/outbox-entry.js';
@@ -70,7 +71,8 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-function listen(
+/** Listens on host:port (0: any free port) and resolves with the port taken. */
+export function listen(
   server: {
     listen: (port: number, host: string) => unknown;
     once: (ev: string, fn: (err: Error) => void) => unknown;
@@ -313,33 +315,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   webhooks.start();
   reloader?.start(config.tls.watchIntervalMs);
   // Retention: purge old bodies and events when the lease is taken and every hour while it is held.
-  const purge = async () => {
-    try {
-      const { messages } = config.retention.bodyDays === null ? { messages: 0 } : await storage.retention.purgeBodies(config.retention.bodyDays);
-      const { events } = config.retention.eventDays === null ? { events: 0 } : await storage.retention.purgeEvents(config.retention.eventDays);
-      if (messages || events) log.info({ event: 'retention.purged', messages, events }, 'old message bodies and events purged');
-    } catch (err) {
-      log.error({ event: 'retention.error', err: (err as Error).message }, 'retention pass failed');
-    }
-  };
-  let retentionTimer: NodeJS.Timeout | null = null;
-  const retentionJob = new LeasedJob(
-    storage.leases,
-    'retention',
-    node,
-    {
-      start() {
-        void purge();
-        retentionTimer = setInterval(() => void purge(), 3_600_000);
-        retentionTimer.unref();
-      },
-      async stop() {
-        if (retentionTimer) clearInterval(retentionTimer);
-        retentionTimer = null;
-      },
-    },
-    jobLog,
-  );
+  const retentionJob = leasedRetentionJob(storage, config.retention, node, log, jobLog);
   await retentionJob.begin();
   // The same link on every start until it is used or its 24 hours are over.
   const setup = new UserRepo(db).count() === 0 ? currentSetupToken(db) : null;
