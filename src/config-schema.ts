@@ -212,6 +212,9 @@ export const configSchema = z
         retrySchedule: z.array(positiveSeconds).describe('Seconds to wait after the 1st, 2nd, 3rd, 4th temporary failure.'),
         retryThereafter: positiveSeconds.describe('Seconds between later retries.'),
         lifetime: positiveSeconds.describe('Seconds (5 days) after which a message still not delivered fails and its author gets a notice.'),
+        leaseSeconds: positiveSeconds.describe(
+          'Seconds (15 minutes) a node holds a queued message it is delivering; another node takes the message over once the holder has died and this has run out. Longer than any one delivery attempt can take (the send timeout is 10 minutes).',
+        ),
       })
       .strict(),
     filters: z
@@ -265,7 +268,7 @@ export const configSchema = z
           .regex(/^postgres(ql)?:\/\//, 'must be a postgres://user:pass@host:port/db URL')
           .nullable()
           .describe(
-            'PostgreSQL for several nodes (`postgres://user:pass@host:port/db`; env `MASKGATE_DATABASE_URL`). `null`: SQLite under `dataDir`. Today `maskgate migrate-to-postgres` and the storage ports use it, but the gateway does not run on it yet: with it set, `npm start` refuses to start with one log line (`gateway.database-unsupported`) rather than run on SQLite (README, "More than one machine").',
+            'PostgreSQL for several nodes (`postgres://user:pass@host:port/db`; env `MASKGATE_DATABASE_URL`). `null`: SQLite under `dataDir`. With it set, the node serves SMTP (both ports), the pipeline and delivery from PostgreSQL, and several nodes may share it; the admin, the API, notifications, campaigns and webhooks are not available on PostgreSQL in this version (HTTP answers 503; README, "More than one machine"). `maskgate migrate-to-postgres URL` copies a SQLite installation into it.',
           ),
       })
       .strict(),

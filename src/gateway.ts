@@ -9,9 +9,10 @@ import { systemResolver, type DnsResolver } from './dns/resolver.js';
 import { BounceIntake } from './outbound/bounce-intake.js';
 import { loadDkimKey, unsigned } from './outbound/dkim.js';
 import { LeasedJob } from './jobs/leased-job.js';
+import { leasedRetentionJob } from './jobs/retention.js';
 import { nodeId } from './store/ports.js';
 import { clearDeadLeases, sqliteStorage } from './store/sqlite/storage.js';
-import { OutboxEntry } from './relay/outbox-entry.js';
+import { OutboxEntry, sqliteLetters } from './relay/outbox-entry.js';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
@@ -70,7 +71,8 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-function listen(
+/** Listens on host:port (0: any free port) and resolves with the port taken. */
+export function listen(
   server: {
     listen: (port: number, host: string) => unknown;
     once: (ev: string, fn: (err: Error) => void) => unknown;
@@ -98,18 +100,13 @@ export function loadTls(config: AppConfig): TlsFiles | null {
 }
 
 /**
- * Why this gateway cannot start on the configured database, or null. With `database.url` set the
- * storage ports, the outbox worker's and the campaign sender's claims, the job leases and
- * `maskgate migrate-to-postgres` work on PostgreSQL, but SMTP intake, the pipeline's commit, the
- * admin and the API still read and write SQLite: starting would silently split the data, so the
- * gateway refuses with this sentence instead (README, "More than one machine").
+ * Why startGateway (the SQLite gateway) cannot start on the configured database, or null. With
+ * `database.url` set a node starts through startGateway's PostgreSQL twin, gateway-pg.ts
+ * (main.ts chooses); this guard keeps a caller from silently running on a local SQLite file.
  */
 export function unsupportedDatabase(config: AppConfig): string | null {
   if (!config.database.url) return null;
-  return (
-    'database.url (MASKGATE_DATABASE_URL) is set, but this version cannot run the gateway on PostgreSQL yet: SMTP intake, the admin and the API ' +
-    'still need SQLite (README, "More than one machine"). Unset it to run on SQLite under dataDir; nothing was started or written.'
-  );
+  return 'database.url (MASKGATE_DATABASE_URL) is set: this node runs on PostgreSQL (startPgGateway in gateway-pg.ts), not on SQLite under dataDir.';
 }
 
 export async function startGateway(config: AppConfig, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
@@ -147,8 +144,8 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const outboxStats = new OutboxRepo(db);
   const metrics = new Metrics(() => ({ depth: outboxStats.pendingCount(), oldestAgeSeconds: outboxStats.oldestPendingAgeSeconds() }));
   // The one way into the outbox: compose, sign, queue in one commit, wake the worker.
-  const outboxEntry = new OutboxEntry(commit, outboxStats, sign, () => worker.wake());
-  const notices = new FailureNotices(db, outboxEntry, config.domains[0] as string);
+  const outboxEntry = new OutboxEntry(sqliteLetters(commit, db), sign, () => worker.wake());
+  const notices = new FailureNotices(storage.mail, outboxEntry, config.domains[0] as string);
   const worker = new OutboundWorker(
     storage.outbox,
     transport,
@@ -161,14 +158,14 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       notices,
       metrics,
       nodeId: node,
+      leaseMs: config.outbound.leaseSeconds * 1000,
     },
     log.child({ component: 'outbound' }),
   );
   // A bounce is believed for as long as its signed address is valid after the hand-over.
   const bounceIntake = new BounceIntake(storage, bounces, notices, config.domains, (config.outbound.lifetime + 7 * 86_400) * 1000);
   const relay = new Relay(
-    db,
-    commit,
+    storage,
     { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters, postmaster: config.smtp.postmaster },
     {
       verify: (local) => bounceIntake.verify(local),
@@ -318,33 +315,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   webhooks.start();
   reloader?.start(config.tls.watchIntervalMs);
   // Retention: purge old bodies and events when the lease is taken and every hour while it is held.
-  const purge = async () => {
-    try {
-      const { messages } = config.retention.bodyDays === null ? { messages: 0 } : await storage.retention.purgeBodies(config.retention.bodyDays);
-      const { events } = config.retention.eventDays === null ? { events: 0 } : await storage.retention.purgeEvents(config.retention.eventDays);
-      if (messages || events) log.info({ event: 'retention.purged', messages, events }, 'old message bodies and events purged');
-    } catch (err) {
-      log.error({ event: 'retention.error', err: (err as Error).message }, 'retention pass failed');
-    }
-  };
-  let retentionTimer: NodeJS.Timeout | null = null;
-  const retentionJob = new LeasedJob(
-    storage.leases,
-    'retention',
-    node,
-    {
-      start() {
-        void purge();
-        retentionTimer = setInterval(() => void purge(), 3_600_000);
-        retentionTimer.unref();
-      },
-      async stop() {
-        if (retentionTimer) clearInterval(retentionTimer);
-        retentionTimer = null;
-      },
-    },
-    jobLog,
-  );
+  const retentionJob = leasedRetentionJob(storage, config.retention, node, log, jobLog);
   await retentionJob.begin();
   // The same link on every start until it is used or its 24 hours are over.
   const setup = new UserRepo(db).count() === 0 ? currentSetupToken(db) : null;

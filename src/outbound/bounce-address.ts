@@ -7,10 +7,11 @@ import type { Db } from '../store/db.js';
 import { loadSecret } from '../store/settings.js';
 
 const PATTERN = /^bnc-([0-9a-z]{1,12})-([0-9a-z]{1,10})-([a-z2-7]{20})$/;
-const SECRET_KEY = 'bounce_secret';
+/** The settings key of the bounce-address secret (the same on every node and both databases). */
+export const BOUNCE_SECRET_KEY = 'bounce_secret';
 
 export function loadBounceSecret(db: Db): Buffer {
-  return loadSecret(db, SECRET_KEY);
+  return loadSecret(db, BOUNCE_SECRET_KEY);
 }
 
 export class BounceAddresses {

@@ -4,20 +4,17 @@
 import { aliasAddress } from '../core/alias-token.js';
 import { buildNotice } from '../core/non-delivery-notice.js';
 import { newRelayMessageId, type OutboxEntry } from '../relay/outbox-entry.js';
-import type { Db } from '../store/db.js';
-import { MessageRepo } from '../store/messages.js';
 import type { OutboxRow } from '../store/outbox.js';
-import { PairRepo } from '../store/pairs.js';
+import type { MailStore } from '../store/ports.js';
 
 export class FailureNotices {
-  readonly #messages: MessageRepo;
-  readonly #pairs: PairRepo;
+  readonly #mail: MailStore;
   readonly #outbox: OutboxEntry;
   readonly #relayDomain: string;
 
-  constructor(db: Db, outbox: OutboxEntry, relayDomain: string) {
-    this.#messages = new MessageRepo(db);
-    this.#pairs = new PairRepo(db);
+  /** mail: the storage's mail port (the message's author and pair, on either database). */
+  constructor(mail: MailStore, outbox: OutboxEntry, relayDomain: string) {
+    this.#mail = mail;
     this.#outbox = outbox;
     this.#relayDomain = relayDomain;
   }
@@ -25,9 +22,9 @@ export class FailureNotices {
   /** Queues the notice for a failed relay row; returns false when none is due. */
   async send(row: OutboxRow, attempts: number, error: string): Promise<boolean> {
     if (row.kind !== 'relay' || row.messageId === null) return false;
-    const message = this.#messages.authorOf(row.messageId);
+    const message = await this.#mail.messageAuthor(row.messageId);
     if (!message || message.autoSubmitted) return false;
-    const view = this.#pairs.byId(message.pairId);
+    const view = await this.#mail.pairById(message.pairId);
     if (!view) return false;
     const toStore = message.direction === 'buyer_to_store';
     const mail = buildNotice({
@@ -44,8 +41,7 @@ export class FailureNotices {
       now: new Date(),
     });
     // The author's address comes from our database (the message row), never from a header.
-    const messageId = row.messageId;
-    await this.#outbox.post([{ mail, kind: 'notice', envFrom: '', envTo: message.authorEmail, record: () => messageId }]);
+    await this.#outbox.post([{ mail, kind: 'notice', envFrom: '', envTo: message.authorEmail, forMessage: row.messageId }]);
     return true;
   }
 }

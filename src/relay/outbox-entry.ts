@@ -6,7 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { tokenFromBytes } from '../core/alias-token.js';
 import type { OutgoingMail } from '../core/types.js';
-import type { OutboxRepo } from '../store/outbox.js';
+import type { Db } from '../store/db.js';
+import { EventRepo } from '../store/events.js';
+import { MessageRepo, type NewMessage } from '../store/messages.js';
+import { OutboxRepo } from '../store/outbox.js';
+import type { Storage } from '../store/ports.js';
+import { insertMessageSync } from '../store/sqlite/mail.js';
 import { composeMail } from './compose.js';
 import type { GroupCommit } from './group-commit.js';
 
@@ -32,11 +37,20 @@ export interface Letter {
   /** Delivered at most once (campaign mail): an attempt cut by a crash is not repeated. */
   readonly atMostOnce?: boolean | undefined;
   /**
-   * Runs inside the transaction, before the outbox row is written: stores what the row belongs to
-   * and returns its message id (the messages row), or null for mail that is not a conversation.
+   * The conversation message this letter delivers: its messages row (with its body, search text
+   * and message.received event) is written in the transaction, before the outbox row, which
+   * points at it. On either database.
+   */
+  readonly message?: NewMessage | undefined;
+  /** A stored message this letter is about (a failure notice to its author): the outbox row points at it. */
+  readonly forMessage?: number | undefined;
+  /**
+   * SQLite only (a caller that writes with the synchronous repositories): runs inside the
+   * transaction, before the outbox row is written: stores what the row belongs to and returns its
+   * message id, or null for mail that is not a conversation.
    */
   readonly record?: (() => number | null) | undefined;
-  /** Runs inside the transaction once the outbox row exists (a campaign's ledger row). */
+  /** SQLite only: runs inside the transaction once the outbox row exists (a campaign's ledger row). */
   readonly recorded?: ((messageId: number | null, outboxId: number) => void) | undefined;
 }
 
@@ -49,22 +63,82 @@ export interface Posted {
 export interface PostOptions {
   /** A message no client waits on (campaign mail) joins a larger, cheaper commit (group-commit.ts). */
   readonly batched?: boolean | undefined;
-  /** Other writes that must land in the same transaction (e.g. what a notification announced). */
+  /** SQLite only: other writes that must land in the same transaction (e.g. what a notification announced). */
   readonly alongside?: (() => void) | undefined;
   /** The time written on the rows, ms since the epoch. */
   readonly now?: number | undefined;
 }
 
+/** One letter composed and signed: the bytes stored and sent. */
+export interface SignedLetter {
+  readonly letter: Letter;
+  readonly raw: Buffer;
+}
+
+/**
+ * Where signed letters are written, all in one transaction: per letter its message (or record),
+ * its outbox row and its `recorded`; then `alongside`. Resolves once durable.
+ */
+export type LetterWriter = (
+  letters: readonly SignedLetter[],
+  o: { readonly batched: boolean; readonly now: number; readonly alongside?: (() => void) | undefined },
+) => Promise<Posted>;
+
+/**
+ * On SQLite: the gateway's group commit (many sessions share one fsync), the synchronous
+ * repositories on its connection. A message no client waits on joins a larger, cheaper batch.
+ */
+export function sqliteLetters(commit: GroupCommit, db: Db): LetterWriter {
+  const outbox = new OutboxRepo(db);
+  const messages = new MessageRepo(db);
+  const events = new EventRepo(db);
+  return (letters, o) => {
+    const write = (): Posted => {
+      const messageIds: number[] = [];
+      const outboxIds: number[] = [];
+      for (const { letter: l, raw } of letters) {
+        const messageId = l.message ? insertMessageSync(messages, events, l.message) : l.record ? l.record() : (l.forMessage ?? null);
+        if (messageId !== null) messageIds.push(messageId);
+        const outboxId = outbox.enqueue({ messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true }, o.now);
+        outboxIds.push(outboxId);
+        l.recorded?.(messageId, outboxId);
+      }
+      o.alongside?.();
+      return { messageIds, outboxIds };
+    };
+    return o.batched ? commit.runBatched(write) : commit.run(write);
+  };
+}
+
+/**
+ * On any storage (PostgreSQL): one unit of work through the ports. Letters carrying synchronous
+ * SQLite callbacks (`record`, `recorded`, `alongside`) are refused: their callers run on SQLite only.
+ */
+export function storageLetters(storage: Storage): LetterWriter {
+  return (letters, o) => {
+    if (o.alongside || letters.some(({ letter: l }) => l.record || l.recorded))
+      return Promise.reject(new Error(`this letter writes with the SQLite repositories; not available on ${storage.kind}`));
+    return storage.write(async (tx) => {
+      const messageIds: number[] = [];
+      const outboxIds: number[] = [];
+      for (const { letter: l, raw } of letters) {
+        const messageId = l.message ? await tx.mail.insertMessage(l.message) : (l.forMessage ?? null);
+        if (messageId !== null) messageIds.push(messageId);
+        outboxIds.push(await tx.outbox.enqueue({ messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true }, o.now));
+      }
+      return { messageIds, outboxIds };
+    });
+  };
+}
+
 export class OutboxEntry {
-  readonly #commit: GroupCommit;
-  readonly #outbox: OutboxRepo;
+  readonly #write: LetterWriter;
   readonly #sign: Signer;
   readonly #wake: () => void;
 
-  /** wake: tells the delivery worker (outbound/worker.ts) that rows are due now. */
-  constructor(commit: GroupCommit, outbox: OutboxRepo, sign: Signer, wake: () => void) {
-    this.#commit = commit;
-    this.#outbox = outbox;
+  /** write: sqliteLetters or storageLetters. wake: tells the delivery worker (outbound/worker.ts) that rows are due now. */
+  constructor(write: LetterWriter, sign: Signer, wake: () => void) {
+    this.#write = write;
     this.#sign = sign;
     this.#wake = wake;
   }
@@ -76,29 +150,12 @@ export class OutboxEntry {
    */
   async post(letters: readonly Letter[], options: PostOptions = {}): Promise<Posted> {
     if (letters.length === 0 && !options.alongside) return { messageIds: [], outboxIds: [] };
-    const bytes: Buffer[] = [];
+    const signed: SignedLetter[] = [];
     for (const l of letters) {
       const raw = await composed(l.mail);
-      bytes.push(l.signed === true && l.mail instanceof Uint8Array ? raw : await this.#sign(raw));
+      signed.push({ letter: l, raw: l.signed === true && l.mail instanceof Uint8Array ? raw : await this.#sign(raw) });
     }
-    const now = options.now ?? Date.now();
-    const write = (): Posted => {
-      const messageIds: number[] = [];
-      const outboxIds: number[] = [];
-      letters.forEach((l, i) => {
-        const messageId = l.record ? l.record() : null;
-        if (messageId !== null) messageIds.push(messageId);
-        const outboxId = this.#outbox.enqueue(
-          { messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw: bytes[i] as Buffer, atMostOnce: l.atMostOnce === true },
-          now,
-        );
-        outboxIds.push(outboxId);
-        l.recorded?.(messageId, outboxId);
-      });
-      options.alongside?.();
-      return { messageIds, outboxIds };
-    };
-    const posted = await (options.batched ? this.#commit.runBatched(write) : this.#commit.run(write));
+    const posted = await this.#write(signed, { batched: options.batched === true, now: options.now ?? Date.now(), alongside: options.alongside });
     if (letters.length > 0) this.#wake();
     return posted;
   }

@@ -9,18 +9,8 @@
 // rule.
 import { aliasAddress, isRefusal } from '../core/alias-token.js';
 import { refusal, type Refusal } from '../core/verdicts.js';
-import { BannedWordRepo } from '../store/banned-words.js';
-import { CategoryRuleRepo } from '../store/category-rules.js';
-import type { Db } from '../store/db.js';
-import { EventRepo } from '../store/events.js';
-import { MessageStats } from '../store/message-stats.js';
-import { MessageRepo } from '../store/messages.js';
-import { OrderRepo } from '../store/orders.js';
-import { PairRepo } from '../store/pairs.js';
-import { StoreRepo } from '../store/stores.js';
-import { UserRepo } from '../store/users.js';
+import type { Storage } from '../store/ports.js';
 import type { ResolvedUnsubscribe, UnsubscribeHandler } from './campaign-handover.js';
-import type { GroupCommit } from './group-commit.js';
 import { newRelayMessageId, type OutboxEntry } from './outbox-entry.js';
 import type { AcceptInput, Accepted, BounceHandler, Preview, RelayOptions, ResolvedBounce, ResolvedRecipient, Submitter } from './pipeline-types.js';
 import { RefusalEvents } from './refusal-events.js';
@@ -58,28 +48,20 @@ export class Relay {
   readonly #deliver: DeliverDeps;
 
   /**
-   * outbox: the one way into the outbox (signs, queues, wakes the worker). work: where parse,
-   * rewrite and compose run (the gateway's worker threads; in-process by default).
+   * storage: what the stages read and write (its mail port; SQLite or PostgreSQL). outbox: the one
+   * way into the outbox (signs, queues with the messages rows, wakes the worker). work: where
+   * parse, rewrite and compose run (the gateway's worker threads; in-process by default).
    */
-  constructor(db: Db, groupCommit: GroupCommit, options: RelayOptions, bounces: BounceHandler, outbox: OutboxEntry, work: RelayWork = inlineWork) {
+  constructor(storage: Pick<Storage, 'mail'>, options: RelayOptions, bounces: BounceHandler, outbox: OutboxEntry, work: RelayWork = inlineWork) {
     this.#options = options;
-    this.#refusals = new RefusalEvents(db, groupCommit, options.domains);
-    const stores = new StoreRepo(db);
-    const pairs = new PairRepo(db);
-    const messages = new MessageRepo(db);
+    const { mail } = storage;
+    this.#refusals = new RefusalEvents(mail, options.domains);
     const unsubscribe = () => this.#unsubscribe;
     this.#receive = { work, parseTimeoutMs: options.parseTimeoutMs };
-    this.#identify = new Identify({ domains: options.domains, stores, pairs, users: new UserRepo(db), postmaster: options.postmaster, bounces, unsubscribe });
-    this.#decide = new Decide({
-      options,
-      stores,
-      messages,
-      stats: new MessageStats(db),
-      banned: new BannedWordRepo(db),
-      orders: new OrderRepo(db),
-    });
-    this.#rewrite = new Rewrite({ domain: this.primaryDomain, work, pairs, categoryRules: new CategoryRuleRepo(db) });
-    this.#commit = { outbox, messages, events: new EventRepo(db) };
+    this.#identify = new Identify({ domains: options.domains, mail, postmaster: options.postmaster, bounces, unsubscribe });
+    this.#decide = new Decide({ options, mail });
+    this.#rewrite = new Rewrite({ domain: this.primaryDomain, work, mail });
+    this.#commit = { outbox };
     this.#deliver = { bounces, unsubscribe };
   }
 
@@ -97,7 +79,11 @@ export class Relay {
   }
 
   /** Identify one recipient for one envelope sender. Read-only: safe at RCPT time. */
-  resolveRecipient(recipient: string, envelopeFrom: string, submitter?: Submitter): ResolvedRecipient | ResolvedBounce | ResolvedUnsubscribe | Refusal {
+  resolveRecipient(
+    recipient: string,
+    envelopeFrom: string,
+    submitter?: Submitter,
+  ): Promise<ResolvedRecipient | ResolvedBounce | ResolvedUnsubscribe | Refusal> {
     return this.#identify.resolve(recipient, envelopeFrom, submitter);
   }
 
@@ -106,9 +92,9 @@ export class Relay {
     const received = await receive(input, this.#receive);
     if (isRefusal(received)) return received;
     // Re-resolved at the end of DATA: a sender may have been blocked since RCPT.
-    const identified = this.#identify.identify(received);
+    const identified = await this.#identify.identify(received);
     if (isRefusal(identified)) return identified;
-    const decided = this.#decide.decide(identified);
+    const decided = await this.#decide.decide(identified);
     if (isRefusal(decided)) return decided;
     const stop = before?.(decided);
     if (stop) return stop;

@@ -6,11 +6,7 @@
 import type { Logger } from 'pino';
 import { isRefusal, parseRecipient } from '../core/alias-token.js';
 import { refusalText, VERDICTS, type Refusal } from '../core/verdicts.js';
-import type { Db } from '../store/db.js';
-import { EventRepo } from '../store/events.js';
-import { PairRepo } from '../store/pairs.js';
-import { StoreRepo } from '../store/stores.js';
-import type { GroupCommit } from './group-commit.js';
+import type { MailStore, NewEvent } from '../store/ports.js';
 
 export interface RefusedMessage {
   readonly recipients: readonly string[];
@@ -19,17 +15,12 @@ export interface RefusedMessage {
 }
 
 export class RefusalEvents {
-  readonly #events: EventRepo;
-  readonly #pairs: PairRepo;
-  readonly #stores: StoreRepo;
-  readonly #commit: GroupCommit;
+  readonly #mail: MailStore;
   readonly #domains: readonly string[];
 
-  constructor(db: Db, commit: GroupCommit, domains: readonly string[]) {
-    this.#events = new EventRepo(db);
-    this.#pairs = new PairRepo(db);
-    this.#stores = new StoreRepo(db);
-    this.#commit = commit;
+  /** mail: the storage's mail port (its events ride the group commit on SQLite). */
+  constructor(mail: MailStore, domains: readonly string[]) {
+    this.#mail = mail;
     this.#domains = domains;
   }
 
@@ -41,26 +32,22 @@ export class RefusalEvents {
         const parsed = parseRecipient(rcpt, this.#domains);
         if (isRefusal(parsed)) continue;
         if (parsed.kind === 'alias') {
-          const view = this.#pairs.byToken(parsed.token);
+          const view = await this.#mail.pairByToken(parsed.token);
           if (view) targets.push({ storeId: view.store.id, alias: view.pair.token });
         } else if (parsed.kind === 'store') {
-          const store = this.#stores.bySlug(parsed.slug);
+          const store = await this.#mail.storeBySlug(parsed.slug);
           if (store) targets.push({ storeId: store.id, alias: null });
         }
       }
       if (targets.length === 0) return;
       const [smtp, enhanced] = VERDICTS[r.code].smtp;
       const now = Date.now();
-      await this.#commit.run(() => {
-        for (const t of targets) {
-          this.#events.append(
-            'message.refused',
-            t.storeId,
-            { alias: t.alias, source: m.source, code: r.code, httpStatus: VERDICTS[r.code].http, smtpReply: `${smtp} ${enhanced}`, reason: refusalText(r) },
-            now,
-          );
-        }
-      });
+      const events: NewEvent[] = targets.map((t) => ({
+        type: 'message.refused',
+        storeId: t.storeId,
+        data: { alias: t.alias, source: m.source, code: r.code, httpStatus: VERDICTS[r.code].http, smtpReply: `${smtp} ${enhanced}`, reason: refusalText(r) },
+      }));
+      await this.#mail.appendEvents(events, now);
     } catch (err) {
       m.log.error({ event: 'relay.refusal-event-error', err: (err as Error).message }, 'could not record the refusal event');
     }

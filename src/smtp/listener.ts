@@ -14,7 +14,7 @@ import { refusal, refusalText, smtpReply, type Refusal } from '../core/verdicts.
 import type { DnsResolver } from '../dns/resolver.js';
 import type { Metrics } from '../metrics.js';
 import type { ProofSource, Relay, Submitter } from '../relay/pipeline.js';
-import type { CredentialRepo } from '../store/credentials.js';
+import type { CredentialCandidate } from '../store/credentials.js';
 import { DUMMY_HASH, verifyPassword } from '../store/passwords.js';
 import { LoginThrottle } from '../web/admin/login-throttle.js';
 import { EdgeGuard } from './edge-guard.js';
@@ -56,7 +56,13 @@ export interface TlsFiles {
 
 export type ListenerRole =
   | { readonly kind: 'mx'; readonly resolver: DnsResolver; readonly tls: TlsFiles | null }
-  | { readonly kind: 'submission'; readonly credentials: CredentialRepo; readonly tls: TlsFiles; readonly implicitTls?: boolean };
+  | { readonly kind: 'submission'; readonly credentials: SubmissionCredentials; readonly tls: TlsFiles; readonly implicitTls?: boolean };
+
+/** App passwords as the submission port checks them (store/credentials.ts on SQLite; the mail port on any storage). */
+export interface SubmissionCredentials {
+  candidates(email: string): readonly CredentialCandidate[] | Promise<readonly CredentialCandidate[]>;
+  touch(id: number): void | Promise<void>;
+}
 
 interface SessionState {
   log: Logger;
@@ -161,7 +167,7 @@ export function createSmtpListener(
         return closeSession(server, session.id);
       }
       void (async () => {
-        const candidates = username ? role.credentials.candidates(username) : [];
+        const candidates = username ? await role.credentials.candidates(username) : [];
         let match: SubmissionUser | null = null;
         // Every candidate is checked (and one dummy when there are none): the time taken does not
         // tell whether the user exists.
@@ -173,7 +179,7 @@ export function createSmtpListener(
         }
         if (match) {
           gate.attempt.succeeded();
-          role.credentials.touch(match.credentialId);
+          await role.credentials.touch(match.credentialId);
           state.log.info({ event: 'smtp.auth', outcome: 'ok', credentialId: match.credentialId, permittedSenderId: match.permittedSenderId }, 'authenticated');
           return callback(null, { user: match });
         }
@@ -210,8 +216,9 @@ export function createSmtpListener(
         return callback(reject(session, 'rcpt', refusal('TOO_MANY_RECIPIENTS')));
       }
       const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-      try {
-        const r = relay.resolveRecipient(address.address, from, submitterOf(session));
+      // Resolved through the storage port (a database round trip on PostgreSQL): answered when it settles.
+      void (async () => {
+        const r = await relay.resolveRecipient(address.address, from, submitterOf(session));
         if (isRefusal(r)) {
           const extra = { senderDomain: domainOf(from), recipientDomain: domainOf(address.address) };
           if (r.code !== 'UNKNOWN_ALIAS') return callback(reject(session, 'rcpt', r, extra));
@@ -233,10 +240,10 @@ export function createSmtpListener(
           }
         }
         callback();
-      } catch (err) {
+      })().catch((err: unknown) => {
         stateOf(session).log.error({ event: 'smtp.error', stage: 'rcpt', err: (err as Error).message }, 'unexpected error');
         callback(smtpError(refusal('TEMPORARY_FAILURE')));
-      }
+      });
     },
 
     onData(stream: SMTPServerDataStream, session, callback) {

@@ -11,8 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { NewOutboxRow, OutboxRow, OutboxStatus } from './outbox.js';
 import type { Session } from './sessions.js';
+import type { MailStore } from './mail-ports.js';
 
 export type { NewOutboxRow, OutboxRow, OutboxStatus, Session };
+export type * from './mail-ports.js';
 
 /** A process-unique node id: host name, pid and a random tail (a restarted process is a new node). */
 export function nodeId(): string {
@@ -195,6 +197,8 @@ export interface Repositories {
   readonly records: Records;
   readonly bounces: BounceStore;
   readonly retention: RetentionStore;
+  /** What the pipeline stages read and write (src/store/mail-ports.ts). */
+  readonly mail: MailStore;
 }
 
 /**

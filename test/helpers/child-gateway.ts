@@ -14,6 +14,8 @@ export interface ChildGateway {
   readonly proc: ChildProcess;
   readonly smtpPort: number;
   readonly httpPort: number | undefined;
+  /** The child's `gateway.listening` log line (its node id, ports, database). */
+  readonly listening: Readonly<Record<string, unknown>>;
   /** POST JSON to the child's API with its token; resolves with the parsed answer. */
   post(path: string, body: unknown): Promise<any>;
 }
@@ -76,6 +78,7 @@ export function startChildGateway(o: ChildOptions): Promise<ChildGateway> {
         proc,
         smtpPort: ev.smtpPort,
         httpPort: ev.httpPort,
+        listening: ev,
         async post(path, body) {
           const res = await fetch(`http://127.0.0.1:${ev.httpPort}${path}`, {
             method: 'POST',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BounceAddresses } from '../../src/outbound/bounce-address.js';
-import { OutboxEntry } from '../../src/relay/outbox-entry.js';
+import { OutboxEntry, sqliteLetters } from '../../src/relay/outbox-entry.js';
 import { FailureNotices } from '../../src/outbound/failure-notice.js';
 import type { Envelope, Transport } from '../../src/outbound/transport.js';
 import { OutboundWorker } from '../../src/outbound/worker.js';
@@ -44,10 +44,9 @@ function freshDb(): Db {
 
 function worker(db: Db, commit: GroupCommit, transport: Transport): OutboundWorker {
   const notices = new FailureNotices(
-    db,
+    sqliteStorage(db, { sessionTtlMs: 0, commit }).mail,
     new OutboxEntry(
-      commit,
-      new OutboxRepo(db),
+      sqliteLetters(commit, db),
       async (b) => b,
       () => {},
     ),

@@ -21,6 +21,8 @@ interface Harness {
   /** Node A and node B: two connections (pools) to one database. */
   readonly a: Storage;
   readonly b: Storage;
+  /** After rows were seeded with explicit ids: PostgreSQL's identities continue after them (as migrate-to-postgres does). */
+  afterSeed(): Promise<void>;
   /** Runs SQL with `?` placeholders on the database (seeding and checks). */
   exec(sql: string, args?: unknown[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -33,6 +35,7 @@ async function sqliteHarness(): Promise<Harness> {
   return {
     a,
     b,
+    afterSeed: async () => {},
     exec: async (sql, args = []) => {
       const s = (dbs[0] as Db).prepare(sql);
       return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
@@ -51,6 +54,10 @@ async function pgHarness(): Promise<Harness> {
   return {
     a,
     b,
+    async afterSeed() {
+      for (const t of ['stores', 'buyers', 'pairs', 'messages', 'orders', 'campaigns', 'users'])
+        await a.pool.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), (SELECT max(id) FROM ${t}) + 1000, false)`);
+    },
     exec: async (sql, args = []) => {
       let n = 0;
       return (
@@ -92,6 +99,7 @@ async function seed(h: Harness): Promise<void> {
     [NOW, NOW],
   );
   for (let i = 1; i <= 60; i++) await h.exec("INSERT INTO campaign_recipients (campaign_id, pair_id, status) VALUES (1, ?, 'pending')", [i]);
+  await h.afterSeed();
 }
 
 const adapters: [string, () => Promise<Harness>][] = [
@@ -427,6 +435,171 @@ describe.each(adapters)('storage ports on %s', (_name, make) => {
       ).rejects.toThrow('boom');
       expect(await h.a.records.count('outbox')).toBe(before);
       expect(await h.b.secrets.getSetting('uow-failed')).toBeNull();
+    });
+  });
+
+  describe('the mail path', () => {
+    const message = (relayMessageId: string, over: Record<string, unknown> = {}) => ({
+      pairId: 2,
+      storeId: 1,
+      critical: false,
+      criticalToOptedOut: false,
+      suspicious: false,
+      snippet: 'Where is my parcel?',
+      searchText: 'Where is my parcel?',
+      buyerName: 'Buyer 2',
+      autoSubmitted: false,
+      direction: 'buyer_to_store' as const,
+      source: 'smtp' as const,
+      authorEmail: 'b2@buyer.example',
+      permittedSenderId: null,
+      subject: 'Parcel',
+      originalMessageId: '<orig-2@buyer.example>',
+      relayMessageId,
+      verdict: 'accept',
+      findings: [],
+      changes: [],
+      raw: Buffer.from('From: b2@buyer.example\r\n\r\nWhere is my parcel?\r\n'),
+      receivedAt: NOW + 1000,
+      ...over,
+    });
+
+    it('reads a pair by its alias in any case and by store and buyer address, with its store and buyer', async () => {
+      const view = await h.a.mail.pairByToken('TOK3');
+      expect(view).toMatchObject({
+        store: { id: 1, slug: 'shop', mailbox: 'seller@shop.example' },
+        pair: { id: 3, token: 'tok3', optedOut: false },
+        buyer: { id: 3, email: 'b3@buyer.example', name: 'Buyer 3', kind: 'customer', undeliverableAt: null },
+      });
+      expect((await h.b.mail.pairByStoreAndEmail(1, 'B3@Buyer.Example'))?.pair.id).toBe(3);
+      expect(await h.a.mail.pairByToken('nope')).toBeNull();
+      expect(await h.a.mail.pairByStoreAndEmail(1, 'stranger@buyer.example')).toBeNull();
+    });
+
+    it('reads stores, permitted senders, the postmaster owner, policies, banned words, orders and category rules', async () => {
+      expect(await h.a.mail.storeBySlug('shop')).toMatchObject({ id: 1, name: 'Shop', mailbox: 'seller@shop.example' });
+      expect(await h.a.mail.storeBySlug('other')).toBeNull();
+      await h.exec("INSERT INTO permitted_senders (id, store_id, email, status, created_at, updated_at) VALUES (7, 1, 'staff@shop.example', 'enabled', ?, ?)", [
+        NOW,
+        NOW,
+      ]);
+      await h.exec("INSERT INTO permitted_senders (id, store_id, email, status, created_at, updated_at) VALUES (8, 1, 'gone@shop.example', 'blocked', ?, ?)", [
+        NOW,
+        NOW,
+      ]);
+      expect(await h.b.mail.findSender(1, 'Staff@Shop.Example')).toMatchObject({ id: 7, storeId: 1, status: 'enabled' });
+      expect((await h.b.mail.senders(1)).map((x) => [x.id, x.status])).toEqual([
+        [7, 'enabled'],
+        [8, 'blocked'],
+      ]);
+      expect((await h.a.mail.sender(8))?.email).toBe('gone@shop.example');
+      expect(await h.a.mail.sender(99)).toBeNull();
+
+      // The sessions case made owner 1: disabled, it no longer counts.
+      await h.exec('UPDATE users SET disabled_at = ?', [NOW]);
+      expect(await h.a.mail.firstOwnerEmail()).toBeNull();
+      await h.exec("INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (12, 'agent@owner.example', 'Agent', 'agent', 'x', ?)", [NOW]);
+      await h.exec("INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (13, 'boss@owner.example', 'Boss', 'owner', 'x', ?)", [NOW]);
+      expect(await h.b.mail.firstOwnerEmail()).toBe('boss@owner.example');
+
+      const defaults = await h.a.mail.policy(1);
+      await h.exec('UPDATE stores SET policy = ? WHERE id = 1', [JSON.stringify({ pairPerDay: 2 })]);
+      expect(await h.b.mail.policy(1)).toEqual({ ...defaults, pairPerDay: 2 });
+
+      await h.exec("INSERT INTO banned_words (store_id, word, created_at) VALUES (NULL, 'whatsapp', ?), (1, 'paypal', ?)", [NOW, NOW]);
+      expect((await h.a.mail.bannedWords(1)).sort()).toEqual(['paypal', 'whatsapp']);
+      expect(await h.a.mail.bannedWords(0)).toEqual(['whatsapp']);
+
+      expect(await h.a.mail.orderSummaries(1)).toEqual([{ number: 'A-1', status: 'completed', completedAt: null }]);
+      expect(await h.a.mail.orderSummaries(2)).toEqual([]);
+
+      await h.exec('DELETE FROM category_rules');
+      await h.exec(
+        "INSERT INTO category_rules (position, category, field, pattern) VALUES (2, 'returns', 'subject', 'return'), (1, 'orders', 'subject', 'order')",
+      );
+      expect(await h.b.mail.categoryRules()).toEqual([
+        { category: 'orders', field: 'subject', pattern: 'order' },
+        { category: 'returns', field: 'subject', pattern: 'return' },
+      ]);
+    });
+
+    it("finds a pair's cited messages for threading and counts its recent sends, never another pair's", async () => {
+      expect(await h.a.mail.idMappings(1, ['<m1@relay.example>', '<unknown@x>'])).toEqual([
+        { relayId: '<m1@relay.example>', originalId: null, author: 'store', receivedAt: NOW },
+      ]);
+      expect(await h.a.mail.idMappings(2, ['<m1@relay.example>'])).toEqual([]);
+      expect(await h.a.mail.idMappings(1, [])).toEqual([]);
+      expect(await h.b.mail.sendCounts(1, 1, NOW + 60_000)).toEqual({
+        storeSentLastHour: 1,
+        pairSentLastDay: 1,
+        criticalToOptedOutLastDay: 0,
+        lastBuyerMessageAt: null,
+      });
+      expect(await h.b.mail.sendCounts(1, 2, NOW + 2 * 3_600_000)).toEqual({
+        storeSentLastHour: 0,
+        pairSentLastDay: 0,
+        criticalToOptedOutLastDay: 0,
+        lastBuyerMessageAt: null,
+      });
+    });
+
+    it("makes a visitor's pair once when two nodes make it at once, with a new alias and the name scrubbed of addresses", async () => {
+      const made = await Promise.all([
+        h.a.mail.ensurePair(1, 'New@Visitor.example', 'new@visitor.example', 'visitor', NOW),
+        h.b.mail.ensurePair(1, 'new@visitor.example', 'new@visitor.example', 'visitor', NOW),
+      ]);
+      expect(made[0].view.pair.id).toBe(made[1].view.pair.id);
+      expect(made.filter((m) => m.created)).toHaveLength(1);
+      expect(made[0].view).toMatchObject({ store: { id: 1 }, buyer: { email: 'new@visitor.example', kind: 'visitor' } });
+      expect(made[0].view.buyer.name).not.toContain('new@visitor.example');
+      expect(made[0].view.pair.token).toMatch(/^[a-z0-9]{16,}$/);
+      expect((await h.a.mail.pairByToken(made[0].view.pair.token))?.buyer.email).toBe('new@visitor.example');
+      // The same buyer at another store is another pair; an order makes the visitor a customer.
+      await h.exec("INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (2, 'other', 'Other', 'seller@other.example', ?)", [NOW]);
+      const other = await h.b.mail.ensurePair(2, 'new@visitor.example', 'Nina New', 'customer', NOW);
+      expect(other.created).toBe(true);
+      expect(other.view.pair.id).not.toBe(made[0].view.pair.id);
+      expect(other.view.buyer).toMatchObject({ id: made[0].view.buyer.id, kind: 'customer', name: 'Nina New' });
+    });
+
+    it('stores a message with its message.received event and outbox row in one write, and nothing of a write that throws', async () => {
+      const { messageId, outboxId } = await h.a.write(async (tx) => {
+        const id = await tx.mail.insertMessage(message('<r2@relay.example>'));
+        const oid = await tx.outbox.enqueue({ ...relayRow(400), messageId: id }, NOW + 1000);
+        return { messageId: id, outboxId: oid };
+      });
+      expect(await h.b.records.message(messageId)).toMatchObject({ pairId: 2, storeId: 1, direction: 'buyer_to_store', subject: 'Parcel' });
+      expect((await h.b.records.messageRaw(messageId))?.toString()).toContain('Where is my parcel?');
+      expect((await h.b.outbox.get(outboxId))?.messageId).toBe(messageId);
+      const [ev] = await h.exec("SELECT store_id AS s, data FROM events WHERE type = 'message.received' ORDER BY id DESC LIMIT 1");
+      expect(Number(ev?.s)).toBe(1);
+      expect(JSON.parse(String(ev?.data))).toEqual({
+        messageId,
+        alias: 'tok2',
+        direction: 'buyer_to_store',
+        source: 'smtp',
+        subject: 'Parcel',
+        receivedAt: new Date(NOW + 1000).toISOString(),
+      });
+      expect(await h.a.mail.idMappings(2, ['<orig-2@buyer.example>'])).toEqual([
+        { relayId: '<r2@relay.example>', originalId: '<orig-2@buyer.example>', author: 'buyer', receivedAt: NOW + 1000 },
+      ]);
+      expect((await h.a.mail.sendCounts(1, 2, NOW + 2000)).lastBuyerMessageAt).toBe(NOW + 1000);
+
+      const before = await h.a.records.count('messages');
+      await expect(
+        h.b.write(async (tx) => {
+          await tx.mail.insertMessage(message('<r3@relay.example>'));
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await h.a.records.count('messages')).toBe(before);
+    });
+
+    it('appends refusal events in a commit of their own', async () => {
+      await h.b.mail.appendEvents([{ type: 'message.refused', storeId: 1, data: { alias: 'tok4', code: 'BANNED_WORDS' } }], NOW + 5000);
+      const [ev] = await h.exec("SELECT store_id AS s, data, created_at AS t FROM events WHERE type = 'message.refused' ORDER BY id DESC LIMIT 1");
+      expect([Number(ev?.s), JSON.parse(String(ev?.data)), Number(ev?.t)]).toEqual([1, { alias: 'tok4', code: 'BANNED_WORDS' }, NOW + 5000]);
     });
   });
 });

@@ -5,8 +5,6 @@
 // row; per message for the owner its outbox row from the null sender. Only then is the sender
 // answered 250. A campaign message joins a larger, cheaper batched commit (no client waits on it).
 import { isAutoSubmitted } from '../../core/auto-reply.js';
-import type { EventRepo } from '../../store/events.js';
-import type { MessageRepo } from '../../store/messages.js';
 import type { Letter, OutboxEntry } from '../outbox-entry.js';
 import type { Rewritten } from './rewrite.js';
 
@@ -20,8 +18,6 @@ export interface Committed {
 
 export interface CommitDeps {
   readonly outbox: OutboxEntry;
-  readonly messages: MessageRepo;
-  readonly events: EventRepo;
 }
 
 /** Stores and queues; rejects when the transaction fails (then nothing is stored or queued). */
@@ -42,37 +38,35 @@ export async function commit(rewritten: Rewritten, deps: CommitDeps): Promise<Co
       envFrom: m.envelope.from,
       envTo: m.envelope.to,
       atMostOnce: input.campaign !== undefined,
-      record: () => {
-        const messageId = deps.messages.insert({
-          pairId: m.pairId,
-          storeId: identity.store.id,
-          critical,
-          criticalToOptedOut,
-          suspicious,
-          snippet: flat.slice(0, 200),
-          searchText: flat,
-          category: m.category,
-          buyerName: m.buyerName,
-          autoSubmitted,
-          direction: identity.direction,
-          source: input.source,
-          authorEmail: identity.senderEmail,
-          permittedSenderId: identity.direction === 'store_to_buyer' ? identity.sender.id : null,
-          subject: m.message.subject,
-          originalMessageId: mail.messageId,
-          relayMessageId: m.relayId,
-          verdict: 'accept',
-          findings,
-          changes: m.changes,
-          raw: input.raw,
-          receivedAt: now,
-          campaignRecipientId: input.campaign?.recipientId ?? null,
-          staffUserId: input.staffUserId,
-        });
-        deps.events.messageReceived(messageId, now);
-        return messageId;
+      // Its messages row and message.received event are written with the outbox row (outbox-entry.ts).
+      message: {
+        pairId: m.pairId,
+        storeId: identity.store.id,
+        critical,
+        criticalToOptedOut,
+        suspicious,
+        snippet: flat.slice(0, 200),
+        searchText: flat,
+        category: m.category,
+        buyerName: m.buyerName,
+        autoSubmitted,
+        direction: identity.direction,
+        source: input.source,
+        authorEmail: identity.senderEmail,
+        permittedSenderId: identity.direction === 'store_to_buyer' ? identity.sender.id : null,
+        subject: m.message.subject,
+        originalMessageId: mail.messageId,
+        relayMessageId: m.relayId,
+        verdict: 'accept',
+        findings,
+        changes: m.changes,
+        raw: input.raw,
+        receivedAt: now,
+        campaignRecipientId: input.campaign?.recipientId ?? null,
+        staffUserId: input.staffUserId,
       },
-      recorded: (messageId, outboxId) => input.campaign?.onCommit(messageId as number, outboxId),
+      // A campaign's ledger row (SQLite only: campaigns do not run on PostgreSQL in this version).
+      recorded: input.campaign ? (messageId, outboxId) => input.campaign?.onCommit(messageId as number, outboxId) : undefined,
     });
   }
   for (const m of rewritten.mails) {

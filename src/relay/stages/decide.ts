@@ -9,11 +9,7 @@ import { latestCited, type IdMapping } from '../../core/message-id-map.js';
 import { decide as decidePolicy } from '../../core/policy.js';
 import type { Finding, PermittedSenderFacts } from '../../core/types.js';
 import type { Refusal } from '../../core/verdicts.js';
-import type { BannedWordRepo } from '../../store/banned-words.js';
-import type { MessageStats } from '../../store/message-stats.js';
-import type { MessageRepo } from '../../store/messages.js';
-import type { OrderRepo } from '../../store/orders.js';
-import type { StoreRepo } from '../../store/stores.js';
+import type { MailStore } from '../../store/ports.js';
 import type { RelayOptions } from '../pipeline-types.js';
 import type { Addressed, Identified } from './identify.js';
 
@@ -38,11 +34,8 @@ export interface Decided {
 
 export interface DecideDeps {
   readonly options: RelayOptions;
-  readonly stores: StoreRepo;
-  readonly messages: MessageRepo;
-  readonly stats: MessageStats;
-  readonly banned: BannedWordRepo;
-  readonly orders: OrderRepo;
+  /** Policies, banned words, permitted senders, threading ids, counts and orders, through the storage port. */
+  readonly mail: MailStore;
 }
 
 export class Decide {
@@ -53,34 +46,34 @@ export class Decide {
   }
 
   /** The content rules for a store; store 0 (mail for the owner) has the global banned words only. */
-  #content(storeId: number): ContentRules {
-    return { ...this.#d.options.filters, keepEmailDomains: this.#d.options.domains, bannedWords: this.#d.banned.wordsFor(storeId) };
+  async #content(storeId: number): Promise<ContentRules> {
+    return { ...this.#d.options.filters, keepEmailDomains: this.#d.options.domains, bannedWords: await this.#d.mail.bannedWords(storeId) };
   }
 
   /** Rules every recipient; the first refusal is the answer for the whole message. */
-  decide(identified: Identified): Decided | Refusal {
+  async decide(identified: Identified): Promise<Decided | Refusal> {
     const { mail, proof, input } = identified.received;
     const cited = [...mail.inReplyTo, ...mail.references];
     const ruled: Ruled[] = [];
     for (const a of identified.addressed) {
       const id: Identity = a.identity;
       const storeId = id.direction === 'to_owner' ? 0 : id.store.id;
-      const content = this.#content(storeId);
-      const senders = id.direction === 'to_owner' ? [] : this.#d.stores.senders(storeId);
-      const mappings = id.direction !== 'to_owner' && id.pair ? this.#d.messages.idMappings(id.pair.id, cited) : [];
+      const content = await this.#content(storeId);
+      const senders = id.direction === 'to_owner' ? [] : await this.#d.mail.senders(storeId);
+      const mappings = id.direction !== 'to_owner' && id.pair ? await this.#d.mail.idMappings(id.pair.id, cited) : [];
       let rules;
       if (id.direction === 'store_to_buyer') {
         const now = Date.now();
         rules = {
           now,
-          policy: this.#d.stores.policy(id.store.id),
+          policy: await this.#d.mail.policy(id.store.id),
           optedOut: id.pair.optedOut,
           repliesToBuyerAt: latestCited(cited, 'buyer', mappings),
-          orders: this.#d.orders.summariesForPair(id.pair.id),
+          orders: await this.#d.mail.orderSummaries(id.pair.id),
           // Campaigns keep their own rate; the per-store and per-pair counts do not apply to them.
           ...(input.campaign
             ? { lastBuyerMessageAt: null, criticalToOptedOutLastDay: 0, storeSentLastHour: 0, pairSentLastDay: 0 }
-            : this.#d.stats.forSend(id.store.id, id.pair.id, now)),
+            : await this.#d.mail.sendCounts(id.store.id, id.pair.id, now)),
           // Campaign rules only with the campaign's handover (its unsubscribe headers and ledger).
           campaign: input.campaign?.recipient,
         };

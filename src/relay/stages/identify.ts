@@ -5,9 +5,7 @@
 import { isRefusal, parseRecipient } from '../../core/alias-token.js';
 import { envelopeRefusal, identifySender, identifySubmitter, normalizeEmail, type Identity, type Target } from '../../core/identify.js';
 import { refusal, type Refusal } from '../../core/verdicts.js';
-import type { PairRepo } from '../../store/pairs.js';
-import type { StoreRepo } from '../../store/stores.js';
-import type { UserRepo } from '../../store/users.js';
+import type { MailStore } from '../../store/ports.js';
 import type { ResolvedUnsubscribe, UnsubscribeHandler } from '../campaign-handover.js';
 import type { BounceHandler, ResolvedBounce, ResolvedRecipient, Submitter } from '../pipeline-types.js';
 import type { Received } from './receive.js';
@@ -30,9 +28,8 @@ export interface Identified {
 
 export interface IdentifyDeps {
   readonly domains: readonly string[];
-  readonly stores: StoreRepo;
-  readonly pairs: PairRepo;
-  readonly users: UserRepo;
+  /** Pairs, stores, permitted senders and the owner account, read through the storage port. */
+  readonly mail: MailStore;
   /** Where postmaster@ and abuse@ mail goes; null/undefined: the first enabled owner account. */
   readonly postmaster: string | null | undefined;
   readonly bounces: BounceHandler;
@@ -48,12 +45,12 @@ export class Identify {
   }
 
   /** Where postmaster@ and abuse@ mail goes: smtp.postmaster, else the first owner account. */
-  #postmaster(): string | null {
-    return this.#d.postmaster ?? this.#d.users.list().find((u) => u.role === 'owner' && u.disabledAt === null)?.email ?? null;
+  async #postmaster(): Promise<string | null> {
+    return this.#d.postmaster ?? (await this.#d.mail.firstOwnerEmail());
   }
 
   /** One recipient for one envelope sender. Read-only: safe at RCPT time. */
-  resolve(recipient: string, envelopeFrom: string, submitter?: Submitter): ResolvedRecipient | ResolvedBounce | ResolvedUnsubscribe | Refusal {
+  async resolve(recipient: string, envelopeFrom: string, submitter?: Submitter): Promise<ResolvedRecipient | ResolvedBounce | ResolvedUnsubscribe | Refusal> {
     const parsed = parseRecipient(recipient, this.#d.domains);
     if (isRefusal(parsed)) return parsed;
     if (parsed.kind === 'unsubscribe') {
@@ -63,7 +60,7 @@ export class Identify {
     if (submitter) return this.#resolveForSubmitter(recipient, parsed, submitter);
     if (parsed.kind === 'role') {
       // RFC 5321 §4.5.1: postmaster must be accepted, from anyone (the null sender too).
-      const deliverTo = this.#postmaster();
+      const deliverTo = await this.#postmaster();
       return deliverTo ? { address: recipient, target: { kind: 'role', role: parsed.role, deliverTo } } : refusal('NO_POSTMASTER');
     }
     if (parsed.kind === 'bounce') {
@@ -73,11 +70,11 @@ export class Identify {
     }
     let target: Target;
     if (parsed.kind === 'alias') {
-      const view = this.#d.pairs.byToken(parsed.token);
+      const view = await this.#d.mail.pairByToken(parsed.token);
       if (!view) return refusal('UNKNOWN_ALIAS');
       target = { kind: 'pair', store: view.store, pair: view.pair, buyer: view.buyer };
     } else {
-      const store = this.#d.stores.bySlug(parsed.slug);
+      const store = await this.#d.mail.storeBySlug(parsed.slug);
       if (!store) return refusal('UNKNOWN_ALIAS');
       target = { kind: 'store', store, existing: null };
     }
@@ -92,36 +89,40 @@ export class Identify {
    * An authenticated submitter writes as their own permitted sender, and only to aliases of their
    * own store. An unknown alias and another store's alias get the same answer (no oracle).
    */
-  #resolveForSubmitter(recipient: string, parsed: Exclude<ReturnType<typeof parseRecipient>, Refusal>, submitter: Submitter): ResolvedRecipient | Refusal {
-    const view = parsed.kind === 'alias' ? this.#d.pairs.byToken(parsed.token) : null;
+  async #resolveForSubmitter(
+    recipient: string,
+    parsed: Exclude<ReturnType<typeof parseRecipient>, Refusal>,
+    submitter: Submitter,
+  ): Promise<ResolvedRecipient | Refusal> {
+    const view = parsed.kind === 'alias' ? await this.#d.mail.pairByToken(parsed.token) : null;
     const target: Target | null = view ? { kind: 'pair', store: view.store, pair: view.pair, buyer: view.buyer } : null;
-    const identity = identifySubmitter(target, this.#d.stores.sender(submitter.permittedSenderId), submitter.storeId);
+    const identity = identifySubmitter(target, await this.#d.mail.sender(submitter.permittedSenderId), submitter.storeId);
     if (isRefusal(identity)) return identity;
     return { address: recipient, target: target as Target };
   }
 
   /** Who writes to one resolved recipient: the From of the header reading, or the submitter. */
-  #identity(target: Target, writer: string, envelopeFrom: string, submitter: Submitter | undefined): Identity | Refusal {
-    if (submitter) return identifySubmitter(target, this.#d.stores.sender(submitter.permittedSenderId), submitter.storeId);
+  async #identity(target: Target, writer: string, envelopeFrom: string, submitter: Submitter | undefined): Promise<Identity | Refusal> {
+    if (submitter) return identifySubmitter(target, await this.#d.mail.sender(submitter.permittedSenderId), submitter.storeId);
     const email = normalizeEmail(writer);
     if (target.kind === 'role') return identifySender(writer, envelopeFrom, target, null, this.#d.domains);
     if (target.kind === 'store') {
-      const existing = this.#d.pairs.byStoreAndEmail(target.store.id, email);
+      const existing = await this.#d.mail.pairByStoreAndEmail(target.store.id, email);
       target = { ...target, existing: existing ? { pair: existing.pair, buyer: existing.buyer } : null };
     }
-    const permitted = this.#d.stores.findSender(target.store.id, email);
+    const permitted = await this.#d.mail.findSender(target.store.id, email);
     return identifySender(writer, envelopeFrom, target, permitted, this.#d.domains);
   }
 
   /** Every recipient of a received message, once each; the first refusal refuses the message. */
-  identify(received: Received): Identified | Refusal {
+  async identify(received: Received): Promise<Identified | Refusal> {
     const { input, header } = received;
     const addressed: Addressed[] = [];
     const bounces: ResolvedBounce[] = [];
     const unsubscribes: ResolvedUnsubscribe[] = [];
     const seen = new Set<string>();
     for (const rcpt of input.recipients) {
-      const r = this.resolve(rcpt, input.envelopeFrom, input.submitter);
+      const r = await this.resolve(rcpt, input.envelopeFrom, input.submitter);
       if (isRefusal(r)) return r;
       if ('unsubscribe' in r) {
         unsubscribes.push(r);
@@ -135,7 +136,7 @@ export class Identify {
       const key = t.kind === 'pair' ? `pair:${t.pair.id}` : t.kind === 'store' ? `store:${t.store.id}` : `role:${t.role}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const identity = this.#identity(t, header.from.address, input.envelopeFrom, input.submitter);
+      const identity = await this.#identity(t, header.from.address, input.envelopeFrom, input.submitter);
       if (isRefusal(identity)) return identity;
       addressed.push({ address: r.address, identity });
     }

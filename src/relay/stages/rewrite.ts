@@ -8,8 +8,7 @@ import { categorize, type Category } from '../../core/categorize.js';
 import type { ConversationIdentity, Identity } from '../../core/identify.js';
 import { translateThreading } from '../../core/message-id-map.js';
 import type { Change, OutgoingMail } from '../../core/types.js';
-import type { CategoryRuleRepo } from '../../store/category-rules.js';
-import type { PairRepo } from '../../store/pairs.js';
+import type { CategoryRule, MailStore } from '../../store/ports.js';
 import { newRelayMessageId } from '../outbox-entry.js';
 import { addressedToOwner, roleRewriteContext } from '../role-mail.js';
 import type { PrepareInput, RelayWork } from '../work.js';
@@ -51,8 +50,8 @@ export interface RewriteDeps {
   /** The relay domain aliases and Message-IDs are on. */
   readonly domain: string;
   readonly work: RelayWork;
-  readonly pairs: PairRepo;
-  readonly categoryRules: CategoryRuleRepo;
+  /** A first-time visitor's pair and the category rules, through the storage port. */
+  readonly mail: MailStore;
 }
 
 /**
@@ -73,7 +72,7 @@ export class Rewrite {
 
   async rewrite(decided: Decided): Promise<Rewritten> {
     const mails: (ConversationMail | OwnerMail)[] = [];
-    const categoryRules = this.#d.categoryRules.list();
+    const categoryRules = await this.#d.mail.categoryRules();
     const { kept } = decided.identified.received;
     for (const [i, r] of decided.ruled.entries()) {
       // The pool thread that parsed the message rewrites it from its own copy; the last one lets it go.
@@ -98,13 +97,13 @@ export class Rewrite {
     };
   }
 
-  async #conversation(decided: Decided, r: Ruled, categoryRules: ReturnType<CategoryRuleRepo['list']>, kept: PrepareInput['kept']): Promise<ConversationMail> {
+  async #conversation(decided: Decided, r: Ruled, categoryRules: readonly CategoryRule[], kept: PrepareInput['kept']): Promise<ConversationMail> {
     const { mail, input } = decided.identified.received;
     const id = r.identity as ConversationIdentity;
     let pair = id.pair;
     let buyer = id.buyer;
     if (!pair || !buyer) {
-      const { view } = this.#d.pairs.ensure(id.store.id, id.senderEmail, mail.from?.name ?? '', 'visitor');
+      const { view } = await this.#d.mail.ensurePair(id.store.id, id.senderEmail, mail.from?.name ?? '', 'visitor');
       pair = view.pair;
       buyer = view.buyer;
     }

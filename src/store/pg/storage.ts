@@ -7,6 +7,7 @@ import { openPool, poolScope, transaction, txScope, type PgScope } from './db.js
 import { pgBounces } from './bounces.js';
 import { pgLedger } from './ledger.js';
 import { pgLeases } from './leases.js';
+import { pgMail } from './mail.js';
 import { migratePg } from './migrate.js';
 import { pgOutbox } from './outbox.js';
 import { pgRecords } from './records.js';
@@ -31,6 +32,7 @@ function repositories(s: PgScope, o: PgStorageOptions): Repositories {
     records: pgRecords(s),
     bounces: pgBounces(s),
     retention: pgRetention(s),
+    mail: pgMail(s),
   };
 }
 

@@ -11,6 +11,7 @@ import { purgeOldBodies, purgeOldEvents } from '../retention.js';
 import { SessionRepo } from '../sessions.js';
 import { getSetting, loadSecret, setSetting } from '../settings.js';
 import { stmt } from '../statements.js';
+import { sqliteMail } from './mail.js';
 import type {
   BounceStore,
   CampaignLedger,
@@ -267,6 +268,7 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
       purgeBodies: async (days, now = Date.now()) => purgeOldBodies(db, days, now),
       purgeEvents: async (days, now = Date.now()) => purgeOldEvents(db, days, now),
     },
+    mail: sqliteMail(db, commit),
   });
   // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
   const inTx = repos(direct);

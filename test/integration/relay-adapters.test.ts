@@ -1,0 +1,280 @@
+// The relay over real sockets on both storage adapters: the same conversation through the SQLite
+// gateway (startGateway) and a PostgreSQL node (startPgGateway, on a fresh database of the run's
+// throwaway cluster), seeded with the same SQL. What a user checks: the store gets the buyer's mail
+// masked and from the alias, the staff reply reaches the buyer threaded under her own message with
+// no staff address, a first-time visitor gets one pair, a blocked sender is refused after DATA with
+// a message.refused event and nothing stored, an unknown alias is refused at RCPT.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import nodemailer from 'nodemailer';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { aliasAddress } from '../../src/core/alias-token.js';
+import { startGateway } from '../../src/gateway.js';
+import { startPgGateway } from '../../src/gateway-pg.js';
+import { newToken } from '../../src/store/pairs.js';
+import { hashPassword } from '../../src/store/passwords.js';
+import { makeCert } from '../helpers/certs.js';
+import { DOMAIN, LOCAL_SPF } from '../helpers/gateway.js';
+import { freshDatabase } from '../helpers/postgres.js';
+import { startSink, type Sink } from '../helpers/sink.js';
+import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
+
+// A throwaway self-signed certificate for 127.0.0.1: the submission port needs one.
+const certDir = mkdtempSync(join(tmpdir(), 'maskgate-cert-'));
+const { cert: certFile, key: keyFile } = makeCert(certDir, 'adapters');
+afterAll(() => rmSync(certDir, { recursive: true, force: true }));
+
+interface Node {
+  readonly smtpPort: number;
+  readonly submissionPort: number;
+  readonly sink: Sink;
+  /** SQL with `?` placeholders on the node's database. */
+  exec(sql: string, args?: unknown[]): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+function config(dataDir: string, sink: Sink, url: string | null) {
+  return loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      smtp: { port: 0, host: '127.0.0.1', workerThreads: 1 },
+      http: { port: 0, host: '127.0.0.1' },
+      tls: { cert: certFile, key: keyFile },
+      submission: { enabled: true, host: '127.0.0.1', port: 0 },
+      api: { token: 'relay-adapters-token-0123456789' },
+      outbound: { smarthost: sink.url, pollIntervalMs: 50 },
+      database: { url },
+      log: { level: 'silent' },
+    },
+  });
+}
+
+async function sqliteNode(): Promise<Node> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-adapters-'));
+  const sink = await startSink();
+  const gw = await startGateway(config(dataDir, sink, null), pino({ level: 'silent' }), { resolver: LOCAL_SPF });
+  return {
+    smtpPort: gw.smtpPort,
+    submissionPort: gw.submissionPort as number,
+    sink,
+    exec: async (sql, args = []) => {
+      const s = gw.db.prepare(sql);
+      return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
+    },
+    async close() {
+      await gw.stop();
+      await sink.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function pgNode(): Promise<Node> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-adapters-'));
+  const sink = await startSink();
+  const gw = await startPgGateway(config(dataDir, sink, await freshDatabase()), pino({ level: 'silent' }), { resolver: LOCAL_SPF });
+  const pool = (gw.storage as unknown as { pool: import('pg').Pool }).pool;
+  return {
+    smtpPort: gw.smtpPort,
+    submissionPort: gw.submissionPort as number,
+    sink,
+    exec: async (sql, args = []) => {
+      let n = 0;
+      return (
+        await pool.query(
+          sql.replace(/\?/g, () => `$${++n}`),
+          args,
+        )
+      ).rows as Record<string, unknown>[];
+    },
+    async close() {
+      await gw.stop();
+      await sink.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const adapters: [string, () => Promise<Node>][] = [
+  ['SQLite', sqliteNode],
+  ['PostgreSQL', pgNode],
+];
+
+describe.each(adapters)('the relay on %s', (_name, make) => {
+  let n: Node;
+  let alias = '';
+  let buyerMessageRelayId = '';
+  const JANE_ORIGINAL_ID = '<jane-1@buyer.example>';
+  beforeAll(async () => {
+    n = await make();
+    const now = Date.now();
+    const store = Number(
+      (await n.exec("INSERT INTO stores (slug, name, mailbox, created_at) VALUES ('acme', 'Acme Store', 'support@acme.example', ?) RETURNING id", [now]))[0]
+        ?.id,
+    );
+    for (const [email, status] of [
+      ['support@acme.example', 'enabled'],
+      ['john@acme.example', 'enabled'],
+      ['gone@acme.example', 'blocked'],
+    ])
+      await n.exec('INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [store, email, status, now, now]);
+    const buyer = Number(
+      (await n.exec("INSERT INTO buyers (email, name, kind, created_at) VALUES ('jane@buyer.example', 'Jane Doe', 'customer', ?) RETURNING id", [now]))[0]?.id,
+    );
+    const token = newToken();
+    const pair = Number(
+      (await n.exec('INSERT INTO pairs (store_id, buyer_id, token, created_at) VALUES (?, ?, ?, ?) RETURNING id', [store, buyer, token, now]))[0]?.id,
+    );
+    await n.exec(
+      "INSERT INTO orders (store_id, pair_id, number, status, currency, total_minor, placed_at, created_at, updated_at) VALUES (?, ?, 'A-100', 'completed', 'EUR', 1999, ?, ?, ?)",
+      [store, pair, now, now, now],
+    );
+    alias = aliasAddress(token, DOMAIN);
+  }, 180_000);
+  afterAll(async () => n?.close());
+
+  const send = async (from: string, to: string, message: string) => {
+    const c = await SmtpClient.connect(n.smtpPort);
+    try {
+      return await c.send(from, [to], message);
+    } finally {
+      await c.quit().catch(() => undefined);
+    }
+  };
+
+  it('forwards a buyer message to the store mailbox from the alias, masked, stored with its message.received event', async () => {
+    const r = await send(
+      'jane@buyer.example',
+      alias,
+      buildMessage({
+        from: 'Jane Doe <jane@buyer.example>',
+        to: alias,
+        subject: 'Where is my kettle?',
+        body: 'My order A-100 has not arrived.\nJane, jane@buyer.example',
+        messageId: JANE_ORIGINAL_ID,
+      }),
+    );
+    expect(r.reply.code).toBe(250);
+    const [m] = await n.sink.waitFor(1);
+    expect(m!.to).toEqual(['support@acme.example']);
+    expect(m!.raw.toString().toLowerCase()).not.toContain('jane@buyer.example');
+    const parsed = await simpleParser(m!.raw);
+    expect(parsed.from?.value[0]).toEqual({ name: 'Jane Doe', address: alias });
+    buyerMessageRelayId = parsed.messageId as string;
+    const stored = await n.exec('SELECT id, direction, subject FROM messages WHERE subject = ?', ['Where is my kettle?']);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ direction: 'buyer_to_store' });
+    const events = await n.exec("SELECT data FROM events WHERE type = 'message.received'");
+    expect(events.map((e) => JSON.parse(String(e.data)) as { alias: string; messageId: number })).toEqual([
+      expect.objectContaining({ alias: alias.split('@')[0], messageId: Number(stored[0]?.id) }),
+    ]);
+  });
+
+  it('delivers the staff reply to the buyer, threaded under her own message, with no staff address', async () => {
+    const r = await send(
+      'john@acme.example',
+      alias,
+      buildMessage({
+        from: 'John Smith <john@acme.example>',
+        to: alias,
+        subject: 'Re: Where is my kettle? Order A-100',
+        body: 'It ships tomorrow. John Smith, john@acme.example',
+        inReplyTo: buyerMessageRelayId,
+        references: buyerMessageRelayId,
+      }),
+    );
+    expect(r.reply.code).toBe(250);
+    const [, m] = await n.sink.waitFor(2);
+    expect(m!.to).toEqual(['jane@buyer.example']);
+    const raw = m!.raw.toString();
+    expect(raw).not.toContain('john@acme.example');
+    expect(raw).not.toContain('John Smith');
+    const parsed = await simpleParser(m!.raw);
+    expect(parsed.from?.value[0]?.address).toBe(alias);
+    expect(parsed.inReplyTo).toBe(JANE_ORIGINAL_ID);
+    expect(parsed.text).toContain('It ships tomorrow.');
+  });
+
+  it('makes one pair for a first-time visitor writing to the store contact address', async () => {
+    const to = `acme@${DOMAIN}`;
+    for (const subject of ['Do you ship to Malta?', 'And to Gozo?']) {
+      const r = await send('vic@buyer.example', to, buildMessage({ from: 'Vic <vic@buyer.example>', to, subject, body: 'Thanks' }));
+      expect(r.reply.code).toBe(250);
+    }
+    const delivered = await n.sink.waitFor(4);
+    expect(delivered.slice(2).map((m) => m.to)).toEqual([['support@acme.example'], ['support@acme.example']]);
+    const pairs = await n.exec("SELECT p.token FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = 'vic@buyer.example'");
+    expect(pairs).toHaveLength(1);
+    for (const m of delivered.slice(2)) expect((await simpleParser(m.raw)).from?.value[0]?.address).toBe(aliasAddress(String(pairs[0]?.token), DOMAIN));
+  });
+
+  it('refuses a blocked permitted sender after DATA, stores nothing and writes one message.refused event', async () => {
+    const before = await n.exec('SELECT count(*) AS n FROM messages');
+    const r = await send('gone@acme.example', alias, buildMessage({ from: 'gone@acme.example', to: alias, subject: 'Still here', body: 'hi' }));
+    expect(r.reply.code).toBe(550);
+    expect(await n.exec('SELECT count(*) AS n FROM messages')).toEqual(before);
+    const refused = await n.exec("SELECT data FROM events WHERE type = 'message.refused'");
+    expect(refused.map((e) => (JSON.parse(String(e.data)) as { alias: string }).alias)).toEqual([alias.split('@')[0]]);
+  });
+
+  it('takes a staff message on the submission port with an app password from the database, and delivers it to the buyer', async () => {
+    const [sender] = await n.exec("SELECT id FROM permitted_senders WHERE email = 'john@acme.example'");
+    await n.exec('INSERT INTO submission_credentials (permitted_sender_id, label, hash, created_at) VALUES (?, ?, ?, ?)', [
+      sender?.id,
+      'Outlook',
+      await hashPassword('app-password-of-john'),
+      Date.now(),
+    ]);
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: n.submissionPort,
+      secure: false,
+      requireTLS: true,
+      auth: { user: 'john@acme.example', pass: 'app-password-of-john' },
+      tls: { ca: readFileSync(certFile) },
+    });
+    try {
+      const info = await transport.sendMail({
+        from: 'John Smith <john@acme.example>',
+        to: alias,
+        subject: 'Your order A-100 has shipped',
+        text: 'Tracking: 123',
+      });
+      expect(info.response).toMatch(/^250 /);
+    } finally {
+      transport.close();
+    }
+    const wrong = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: n.submissionPort,
+      secure: false,
+      requireTLS: true,
+      auth: { user: 'john@acme.example', pass: 'not-the-app-password' },
+      tls: { ca: readFileSync(certFile) },
+    });
+    await expect(wrong.sendMail({ from: 'john@acme.example', to: alias, subject: 'x', text: 'x' })).rejects.toThrow(/535/);
+    wrong.close();
+    const delivered = await n.sink.waitFor(5);
+    const m = delivered.find((d) => d.raw.includes('Subject: Your order A-100 has shipped'));
+    expect(m?.to).toEqual(['jane@buyer.example']);
+    expect(m?.raw.toString()).not.toContain('john@acme.example');
+    const [used] = await n.exec('SELECT last_used_at AS t FROM submission_credentials');
+    expect(Number(used?.t)).toBeGreaterThan(0);
+  });
+
+  it('refuses an unknown alias at RCPT', async () => {
+    const c = await SmtpClient.connect(n.smtpPort);
+    try {
+      await c.command('MAIL FROM:<jane@buyer.example>');
+      const r = await c.command(`RCPT TO:<${newToken()}@${DOMAIN}>`);
+      expect(r.code).toBe(550);
+    } finally {
+      c.destroy();
+    }
+  });
+});
