@@ -117,6 +117,9 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   const leftovers = spool.clean();
   if (leftovers > 0) log.info({ event: 'smtp.spool-cleaned', files: leftovers }, 'removed spool files of messages never answered');
   const dkimKey = config.dkim.enabled ? await loadDkimKey(storage.secrets, config.dataDir, domain, config.dkim.selector) : null;
+  // The API token's hash is in the database (every node checks against it); a configured token replaces it.
+  if (!(await storeApiToken(storage.secrets, config.api.token)))
+    log.warn({ event: 'api.no-token' }, 'no API token on this database: set api.token (MASKGATE_API_TOKEN); until then the API answers 401');
   const work = new WorkPool(config.smtp.workerThreads || autoThreads(), dkimKey);
   void work.warmUp();
   const intake = { spool, budget: new ByteBudget(config.smtp.inFlightBytes), authenticate: work.authenticate.bind(work) };
@@ -203,8 +206,6 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   });
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics()));
   const unported = (c: Context) => c.json({ error: 'not_available_on_postgres', message: NOT_ON_POSTGRES }, 503);
-  if (!(await storeApiToken(storage.secrets, config.api.token)))
-    log.warn({ event: 'api.no-token' }, 'no API token on this database: set api.token (MASKGATE_API_TOKEN); until then the API answers 401');
   app.route('/api/v1', coreApi(coreApiDeps(storage, config.domains, resolver), storage.secrets, unported, log.child({ component: 'api' })));
   app.all('*', unported);
   const http = createAdaptorServer({ fetch: app.fetch });
