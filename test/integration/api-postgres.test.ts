@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { startPgGateway } from '../../src/gateway-pg.js';
 import { CORE_API_ROUTES, coreApi } from '../../src/web/api/core-api.js';
 import { CHILD_DNS, startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { freshDatabase } from '../helpers/postgres.js';
@@ -220,4 +222,60 @@ describe('the API a PostgreSQL node serves', () => {
     const served = app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`);
     expect(served.sort()).toEqual([...CORE_API_ROUTES].sort());
   });
+});
+
+describe('the API token on PostgreSQL nodes', () => {
+  const start = async (url: string, token: string | null, lines: Record<string, unknown>[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-pgtoken-'));
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        dataDir: dir,
+        smtp: { port: 0, host: '127.0.0.1', workerThreads: 1 },
+        http: { port: 0, host: '127.0.0.1' },
+        api: { token },
+        database: { url },
+        log: { level: 'silent' },
+      },
+    });
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const gw = await startPgGateway(config, log);
+    return {
+      status: async (bearer: string) =>
+        (await fetch(`http://127.0.0.1:${gw.httpPort}/api/v1/stores`, { headers: { authorization: `Bearer ${bearer}` } })).status,
+      async stop() {
+        await gw.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  };
+
+  it('answers 401 and says so at start while none is set, and honours one set on any node on every node', async () => {
+    const url = await freshDatabase();
+    const lines: Record<string, unknown>[] = [];
+    const bare = await start(url, null, lines);
+    try {
+      expect(lines.filter((l) => l.event === 'api.no-token')).toHaveLength(1);
+      expect(await bare.status('any-token-any-token-any-token')).toBe(401);
+      const configured = await start(url, 'set-on-one-node-0123456789abcdef', []);
+      try {
+        expect(await configured.status('set-on-one-node-0123456789abcdef')).toBe(200);
+        // The node started without a token reads the stored hash on each request.
+        expect(await bare.status('set-on-one-node-0123456789abcdef')).toBe(200);
+        expect(await bare.status('any-token-any-token-any-token')).toBe(401);
+      } finally {
+        await configured.stop();
+      }
+      const later: Record<string, unknown>[] = [];
+      const third = await start(url, null, later);
+      try {
+        expect(later.filter((l) => l.event === 'api.no-token')).toEqual([]);
+        expect(await third.status('set-on-one-node-0123456789abcdef')).toBe(200);
+      } finally {
+        await third.stop();
+      }
+    } finally {
+      await bare.stop();
+    }
+  }, 120_000);
 });
