@@ -4,13 +4,15 @@
 // the outbox worker (rows claimed with leases), failure notices, bounce intake, and retention under
 // a job lease; the DKIM key and the bounce secret come from the database (SecretStore).
 //
-// What does not run on PostgreSQL in this version (it still reads and writes SQLite through the
-// synchronous repositories): the admin, the JSON API, the notifier, campaigns (and their
-// unsubscribe addresses), webhooks. The HTTP port answers every path but /healthz and /readyz with
-// 503 and a sentence, and the start logs one `gateway.postgres-limits` line naming them, so nothing
-// silently runs on a local SQLite file (README, "More than one machine").
+// The JSON API's core runs here too (web/api/core-api.ts: stores, permitted senders, orders, pairs,
+// behind the API token). What does not run on PostgreSQL in this version (it still reads and writes
+// SQLite through the synchronous repositories): the admin, the rest of the JSON API, the notifier,
+// campaigns (and their unsubscribe addresses), webhooks. The HTTP port answers every other path but
+// /healthz, /readyz and /metrics with 503 and a sentence, and the start logs one
+// `gateway.postgres-limits` line naming them, so nothing silently runs on a local SQLite file
+// (README, "More than one machine").
 import { createAdaptorServer } from '@hono/node-server';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import { systemResolver } from './dns/resolver.js';
@@ -31,14 +33,17 @@ import { autoThreads, WorkPool } from './relay/work-pool.js';
 import { createSmtpListener } from './smtp/listener.js';
 import { Spool } from './smtp/spool.js';
 import { openPgStorage } from './store/pg/storage.js';
+import { storeApiToken } from './web/api-token.js';
+import { coreApi } from './web/api/core-api.js';
+import { coreApiDeps } from './web/api/deps.js';
 import { nodeId, type Storage } from './store/ports.js';
 
-/** What a PostgreSQL node offers on its HTTP port in this version besides the health checks: nothing. */
+/** What a PostgreSQL node answers on its HTTP port for what it does not serve in this version. */
 export const NOT_ON_POSTGRES =
-  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline and delivery; the admin, the API, notifications, campaigns and webhooks need SQLite (README, "More than one machine")';
+  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery and the core of the API (stores, permitted senders, orders, pairs); the admin, the rest of the API, notifications, campaigns and webhooks need SQLite (README, "More than one machine")';
 
 /** The parts that do not run on PostgreSQL in this version (logged at start, said on the HTTP port). */
-export const POSTGRES_UNAVAILABLE = ['admin', 'api', 'notifier', 'campaigns', 'webhooks'] as const;
+export const POSTGRES_UNAVAILABLE = ['admin', 'api (all but stores, permitted senders, orders, pairs)', 'notifier', 'campaigns', 'webhooks'] as const;
 
 export interface PgGateway {
   readonly database: 'postgres';
@@ -95,6 +100,9 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   const leftovers = spool.clean();
   if (leftovers > 0) log.info({ event: 'smtp.spool-cleaned', files: leftovers }, 'removed spool files of messages never answered');
   const dkimKey = config.dkim.enabled ? await loadDkimKey(storage.secrets, config.dataDir, domain, config.dkim.selector) : null;
+  // The API token's hash is in the database (every node checks against it); a configured token replaces it.
+  if (!(await storeApiToken(storage.secrets, config.api.token)))
+    log.warn({ event: 'api.no-token' }, 'no API token on this database: set api.token (MASKGATE_API_TOKEN); until then the API answers 401');
   const work = new WorkPool(config.smtp.workerThreads || autoThreads(), dkimKey);
   void work.warmUp();
   const intake = { spool, budget: new ByteBudget(config.smtp.inFlightBytes) };
@@ -180,7 +188,9 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     }
   });
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics()));
-  app.all('*', (c) => c.json({ error: 'not_available_on_postgres', message: NOT_ON_POSTGRES }, 503));
+  const unported = (c: Context) => c.json({ error: 'not_available_on_postgres', message: NOT_ON_POSTGRES }, 503);
+  app.route('/api/v1', coreApi(coreApiDeps(storage, config.domains, resolver), storage.secrets, unported, log.child({ component: 'api' })));
+  app.all('*', unported);
   const http = createAdaptorServer({ fetch: app.fetch });
 
   let smtpPort: number;

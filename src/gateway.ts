@@ -263,6 +263,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const outbox = new OutboxRepo(db);
   const app = createHttpApp({
     db,
+    storage,
     domains: config.domains,
     hostname: config.hostname,
     dkimKey,

@@ -12,9 +12,11 @@ import { hostname } from 'node:os';
 import type { NewOutboxRow, OutboxRow, OutboxStatus } from './outbox.js';
 import type { Session } from './sessions.js';
 import type { MailStore } from './mail-ports.js';
+import type { MarketStore } from './market-ports.js';
 
 export type { NewOutboxRow, OutboxRow, OutboxStatus, Session };
 export type * from './mail-ports.js';
+export type * from './market-ports.js';
 
 /** A process-unique node id: host name, pid and a random tail (a restarted process is a new node). */
 export function nodeId(): string {
@@ -199,6 +201,8 @@ export interface Repositories {
   readonly retention: RetentionStore;
   /** What the pipeline stages read and write (src/store/mail-ports.ts). */
   readonly mail: MailStore;
+  /** What the marketplace API's core writes: stores, permitted senders, orders (src/store/market-ports.ts). */
+  readonly market: MarketStore;
 }
 
 /**

@@ -3,8 +3,13 @@
 // outside the relay domains), that a slug is taken once, and who may be a permitted sender.
 // Answers are a result or a problem naming the field, its kind and a sentence for people; each
 // shell turns a problem into its own answer (a form with the error, a JSON error with a status).
+// They read and write through the storage ports, so the same rule holds on SQLite and PostgreSQL.
 import { isValidSlug } from '../core/alias-token.js';
-import type { PermittedSenderRow, StoreRepo, StoreRow } from '../store/stores.js';
+import type { MailStore, MarketStore } from '../store/ports.js';
+import type { PermittedSenderRow, StoreRow } from '../store/stores.js';
+
+/** What the store rules read and write: the ports' store and permitted-sender calls. */
+export type StoreWrites = Pick<MailStore, 'storeBySlug' | 'findSender'> & Pick<MarketStore, 'createStore' | 'addSender'>;
 
 export interface Problem {
   readonly field: 'name' | 'slug' | 'mailbox' | 'email';
@@ -60,7 +65,7 @@ export function slugProblem(slug: string): Problem | null {
 }
 
 /** Creates a store, or says which rule it breaks. Name and mailbox are trimmed, slug and mailbox lowercased. */
-export function createStore(stores: StoreRepo, domains: readonly string[], input: NewStore): { store: StoreRow } | { problem: Problem } {
+export async function createStore(stores: StoreWrites, domains: readonly string[], input: NewStore): Promise<{ store: StoreRow } | { problem: Problem }> {
   const name = input.name.trim();
   const slug = input.slug.trim().toLowerCase();
   const mailbox = input.mailbox.trim().toLowerCase();
@@ -75,31 +80,23 @@ export function createStore(stores: StoreRepo, domains: readonly string[], input
     };
   const bad = slugProblem(slug) ?? mailboxProblem(mailbox, domains);
   if (bad) return { problem: bad };
-  if (stores.bySlug(slug))
-    return {
-      problem: { field: 'slug', kind: 'conflict', text: `A store with slug "${slug}" already exists.`, rule: `a store with slug "${slug}" already exists` },
-    };
-  try {
-    return { store: stores.create({ slug, name, mailbox }) };
-  } catch (err) {
-    // Two creations at once: the unique index decides.
-    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-      return {
-        problem: { field: 'slug', kind: 'conflict', text: `A store with slug "${slug}" already exists.`, rule: `a store with slug "${slug}" already exists` },
-      };
-    }
-    throw err;
-  }
+  const taken = {
+    problem: { field: 'slug', kind: 'conflict', text: `A store with slug "${slug}" already exists.`, rule: `a store with slug "${slug}" already exists` },
+  } as const;
+  if (await stores.storeBySlug(slug)) return taken;
+  // Two creations at once: the unique index decides (the port answers null).
+  const store = await stores.createStore({ slug, name, mailbox });
+  return store ? { store } : taken;
 }
 
 /** Who may write to a store's buyers: a real address outside the relay domains, once per store. */
-export function addPermittedSender(
-  stores: StoreRepo,
+export async function addPermittedSender(
+  stores: StoreWrites,
   domains: readonly string[],
   storeId: number,
   email: string,
   status: 'enabled' | 'blocked' = 'enabled',
-): { sender: PermittedSenderRow } | { problem: Problem } {
+): Promise<{ sender: PermittedSenderRow } | { problem: Problem }> {
   const address = email.trim().toLowerCase();
   if (!EMAIL.test(address) || onRelayDomain(address, domains)) {
     return {
@@ -119,11 +116,7 @@ export function addPermittedSender(
       rule: `${address} is already a permitted sender of this store; PATCH it to change its status`,
     },
   } as const;
-  if (stores.findSender(storeId, address)) return taken;
-  try {
-    return { sender: stores.addSender(storeId, address, status) };
-  } catch (err) {
-    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return taken;
-    throw err;
-  }
+  if (await stores.findSender(storeId, address)) return taken;
+  const sender = await stores.addSender(storeId, address, status);
+  return sender ? { sender } : taken;
 }

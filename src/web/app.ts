@@ -1,6 +1,5 @@
 // Owns the HTTP application: /healthz, the JSON API under /api/v1 behind a bearer token, and the admin.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { DnsResolver } from '../dns/resolver.js';
 import { dnsRecords, type DkimKey } from '../outbound/dkim.js';
@@ -8,12 +7,14 @@ import type { Relay } from '../relay/pipeline.js';
 import type { Metrics } from '../metrics.js';
 import type { Db } from '../store/db.js';
 import { apiError } from './api-error.js';
-import { tokenMatches } from './api-token.js';
+import { apiGuard, tokenMatches } from './api-token.js';
 import { apiDeps } from './api/deps.js';
 import { bannedWordRoutes } from './api/routes-banned-words.js';
 import { mailRoutes } from './api/routes-mail.js';
-import { orderRoutes } from './api/routes-orders.js';
-import { storeRoutes } from './api/routes-stores.js';
+import { orderChangeRoutes, orderRoutes } from './api/routes-orders.js';
+import { storeRoutes, storeSettingsRoutes } from './api/routes-stores.js';
+import type { Storage } from '../store/ports.js';
+import { sqliteStorage } from '../store/sqlite/storage.js';
 import { campaignRoutes } from './api/routes-campaigns.js';
 import { reportRoutes } from './api/routes-reports.js';
 import { webhookRoutes } from './api/routes-webhooks.js';
@@ -29,6 +30,8 @@ import type { Check } from '../doctor.js';
 
 export interface HttpAppOptions {
   readonly db: Db;
+  /** The storage ports over `db` (the API's core routes and its token check use them); built over db when absent. */
+  readonly storage?: Pick<Storage, 'mail' | 'market' | 'secrets'>;
   readonly domains: readonly string[];
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
@@ -98,18 +101,15 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   // The API's description of itself needs no token (it holds no data).
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument()));
 
+  const storage = o.storage ?? sqliteStorage(o.db, { sessionTtlMs: 0 });
   const api = new Hono();
-  api.use('*', async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match || !tokenMatches(o.db, match[1] as string)) return apiError(c, 'UNAUTHORIZED');
-    await next();
-  });
-  api.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => apiError(c, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB') }));
-  const deps = apiDeps(o.db, o.domains, o.resolver, o.relay, o.log, o.submission, o.campaigns);
+  api.use('*', apiGuard(storage.secrets));
+  const deps = apiDeps(o.db, storage, o.domains, o.resolver, o.relay, o.log, o.submission, o.campaigns);
   api.route('/', storeRoutes(deps));
+  api.route('/', storeSettingsRoutes(deps));
   api.route('/', orderImportRoutes(deps));
   api.route('/', orderRoutes(deps));
+  api.route('/', orderChangeRoutes(deps));
   api.route('/', mailRoutes(deps));
   api.route('/', bannedWordRoutes(deps));
   api.route('/', campaignRoutes(deps));

@@ -55,7 +55,7 @@ async function pgHarness(): Promise<Harness> {
     a,
     b,
     async afterSeed() {
-      for (const t of ['stores', 'buyers', 'pairs', 'messages', 'orders', 'campaigns', 'users'])
+      for (const t of ['stores', 'buyers', 'pairs', 'messages', 'orders', 'campaigns', 'users', 'permitted_senders'])
         await a.pool.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), (SELECT max(id) FROM ${t}) + 1000, false)`);
     },
     exec: async (sql, args = []) => {
@@ -600,6 +600,115 @@ describe.each(adapters)('storage ports on %s', (_name, make) => {
       await h.b.mail.appendEvents([{ type: 'message.refused', storeId: 1, data: { alias: 'tok4', code: 'BANNED_WORDS' } }], NOW + 5000);
       const [ev] = await h.exec("SELECT store_id AS s, data, created_at AS t FROM events WHERE type = 'message.refused' ORDER BY id DESC LIMIT 1");
       expect([Number(ev?.s), JSON.parse(String(ev?.data)), Number(ev?.t)]).toEqual([1, { alias: 'tok4', code: 'BANNED_WORDS' }, NOW + 5000]);
+    });
+  });
+
+  describe("the marketplace API's port", () => {
+    // The mail path's cases seeded permitted senders with explicit ids.
+    beforeAll(() => h.afterSeed());
+    const order = (number: string, email: string, placedAt: number) => ({
+      storeId: 0,
+      number,
+      buyer: { email, name: 'Mia Buyer' },
+      items: [
+        { sku: 'S-1', name: 'Lamp', category: 'home', manufacturer: null, unitPriceMinor: 1999, quantity: 2 },
+        { sku: 'S-2', name: 'Bulb', category: null, manufacturer: 'Lux', unitPriceMinor: 300, quantity: 1 },
+      ],
+      totalMinor: 4298,
+      currency: 'EUR',
+      placedAt,
+      completedAt: null,
+      status: 'placed' as const,
+    });
+
+    it('creates a store with its mailbox as its first enabled permitted sender, lists it and reads it back on the other node', async () => {
+      const made = await h.a.market.createStore({ slug: 'lamps', name: 'Lamps', mailbox: 'Owner@Lamps.example' }, NOW);
+      expect(made).toEqual({ id: expect.any(Number), slug: 'lamps', name: 'Lamps', mailbox: 'owner@lamps.example', createdAt: NOW });
+      const id = (made as { id: number }).id;
+      expect(await h.b.market.store(id)).toEqual(made);
+      expect((await h.b.market.stores()).map((s) => s.slug)).toEqual(expect.arrayContaining(['shop', 'lamps']));
+      expect((await h.b.mail.senders(id)).map((p) => [p.email, p.status])).toEqual([['owner@lamps.example', 'enabled']]);
+      expect(await h.b.market.store(999_999)).toBeNull();
+    });
+
+    it('answers null for a slug already taken and writes nothing, and gives one slug to one of two nodes creating it at once', async () => {
+      const before = await h.a.records.count('stores');
+      expect(await h.b.market.createStore({ slug: 'shop', name: 'Again', mailbox: 'x@again.example' })).toBeNull();
+      expect(await h.a.records.count('stores')).toBe(before);
+      const both = await Promise.all([
+        h.a.market.createStore({ slug: 'race', name: 'A', mailbox: 'a@race.example' }),
+        h.b.market.createStore({ slug: 'race', name: 'B', mailbox: 'b@race.example' }),
+      ]);
+      expect(both.filter((s) => s !== null)).toHaveLength(1);
+      expect(await h.a.records.count('stores')).toBe(before + 1);
+      const [n] = await h.exec("SELECT count(*) AS n FROM permitted_senders WHERE email IN ('a@race.example', 'b@race.example')");
+      expect(Number(n?.n)).toBe(1);
+    });
+
+    it('adds a permitted sender lower-cased with its status, once per store (null for the same address in any case)', async () => {
+      const store = (await h.a.market.createStore({ slug: 'senders', name: 'Senders', mailbox: 'box@senders.example' }, NOW)) as { id: number };
+      const added = await h.a.market.addSender(store.id, 'Staff@Senders.example', 'blocked', NOW + 1);
+      expect(added).toEqual({
+        id: expect.any(Number),
+        storeId: store.id,
+        email: 'staff@senders.example',
+        status: 'blocked',
+        createdAt: NOW + 1,
+        updatedAt: NOW + 1,
+      });
+      expect(await h.b.market.addSender(store.id, 'STAFF@senders.example', 'enabled')).toBeNull();
+      expect(await h.b.mail.findSender(store.id, 'staff@senders.example')).toEqual(added);
+      expect((await h.b.mail.senders(store.id)).map((p) => p.email)).toEqual(['box@senders.example', 'staff@senders.example']);
+    });
+
+    it("creates an order with its items and the buyer's pair (a fresh token), reuses the pair for the buyer's next order, and lists them newest first", async () => {
+      const store = (await h.a.market.createStore({ slug: 'orders', name: 'Orders', mailbox: 'box@orders.example' }, NOW)) as { id: number };
+      const first = await h.a.market.createOrder({ ...order('O-1', 'Mia@Buyer.example', NOW), storeId: store.id }, NOW);
+      expect(first).not.toBeNull();
+      const { order: o1, pair } = first as NonNullable<typeof first>;
+      expect(pair.pair.token).toMatch(/^[a-z0-9]{20}$/);
+      expect([pair.store.id, pair.buyer.email, pair.buyer.name, pair.buyer.kind]).toEqual([store.id, 'mia@buyer.example', 'Mia Buyer', 'customer']);
+      expect(o1).toEqual({
+        id: expect.any(Number),
+        storeId: store.id,
+        pairId: pair.pair.id,
+        number: 'O-1',
+        status: 'placed',
+        currency: 'EUR',
+        totalMinor: 4298,
+        placedAt: NOW,
+        completedAt: null,
+        items: [
+          { id: expect.any(Number), sku: 'S-1', name: 'Lamp', category: 'home', manufacturer: null, unitPriceMinor: 1999, quantity: 2 },
+          { id: expect.any(Number), sku: 'S-2', name: 'Bulb', category: null, manufacturer: 'Lux', unitPriceMinor: 300, quantity: 1 },
+        ],
+      });
+      const second = await h.b.market.createOrder({ ...order('O-2', 'mia@buyer.example', NOW + 1000), storeId: store.id, items: [] }, NOW + 1000);
+      expect(second?.pair.pair.id).toBe(pair.pair.id);
+      expect(await h.b.market.order(o1.id)).toEqual(o1);
+      expect((await h.b.market.ordersForPair(pair.pair.id)).map((o) => [o.number, o.items.length])).toEqual([
+        ['O-2', 0],
+        ['O-1', 2],
+      ]);
+      expect(await h.b.mail.pairByToken(pair.pair.token)).toEqual((await h.a.mail.pairById(pair.pair.id)) ?? 'missing');
+      expect(await h.b.market.order(999_999)).toBeNull();
+      expect(await h.b.market.ordersForPair(999_999)).toEqual([]);
+    });
+
+    it('answers null for an order number the store already has and makes no buyer or pair for it, inside a unit of work too', async () => {
+      const store = (await h.a.market.createStore({ slug: 'dupes', name: 'Dupes', mailbox: 'box@dupes.example' }, NOW)) as { id: number };
+      expect(await h.a.market.createOrder({ ...order('D-1', 'first@buyer.example', NOW), storeId: store.id })).not.toBeNull();
+      const [pairs, buyers, orders] = [await h.a.records.count('pairs'), await h.a.records.count('buyers'), await h.a.records.count('orders')];
+      expect(await h.b.market.createOrder({ ...order('D-1', 'new@buyer.example', NOW), storeId: store.id })).toBeNull();
+      expect(await h.b.write((tx) => tx.market.createOrder({ ...order('D-1', 'other@buyer.example', NOW), storeId: store.id }))).toBeNull();
+      expect([await h.a.records.count('pairs'), await h.a.records.count('buyers'), await h.a.records.count('orders')]).toEqual([pairs, buyers, orders]);
+    });
+
+    it('makes a first-time visitor who orders a customer with their name, keeping their pair', async () => {
+      const store = (await h.a.market.createStore({ slug: 'visits', name: 'Visits', mailbox: 'box@visits.example' }, NOW)) as { id: number };
+      const visit = await h.a.mail.ensurePair(store.id, 'guest@buyer.example', '', 'visitor', NOW);
+      const made = await h.b.market.createOrder({ ...order('V-1', 'guest@buyer.example', NOW), storeId: store.id });
+      expect([made?.pair.pair.id, made?.pair.buyer.kind, made?.pair.buyer.name]).toEqual([visit.view.pair.id, 'customer', 'Mia Buyer']);
     });
   });
 });

@@ -8,6 +8,7 @@ import { pgBounces } from './bounces.js';
 import { pgLedger } from './ledger.js';
 import { pgLeases } from './leases.js';
 import { pgMail } from './mail.js';
+import { pgMarket } from './market.js';
 import { migratePg } from './migrate.js';
 import { pgOutbox } from './outbox.js';
 import { pgRecords } from './records.js';
@@ -33,6 +34,7 @@ function repositories(s: PgScope, o: PgStorageOptions): Repositories {
     bounces: pgBounces(s),
     retention: pgRetention(s),
     mail: pgMail(s),
+    market: pgMarket(s),
   };
 }
 

@@ -12,6 +12,7 @@ import { SessionRepo } from '../sessions.js';
 import { getSetting, loadSecret, setSetting } from '../settings.js';
 import { stmt } from '../statements.js';
 import { sqliteMail } from './mail.js';
+import { sqliteMarket } from './market.js';
 import type {
   BounceStore,
   CampaignLedger,
@@ -269,6 +270,7 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
       purgeEvents: async (days, now = Date.now()) => purgeOldEvents(db, days, now),
     },
     mail: sqliteMail(db, commit),
+    market: sqliteMarket(db),
   });
   // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
   const inTx = repos(direct);

@@ -6,6 +6,7 @@ import { senderReadiness } from '../../dns/sender-readiness.js';
 import type { DnsResolver } from '../../dns/resolver.js';
 import type { CredentialRepo } from '../../store/credentials.js';
 import type { StoreRepo, StoreRow } from '../../store/stores.js';
+import { storeWritesOf } from '../../store/sqlite/market.js';
 import { addPermittedSender, createStore, mailboxProblem } from '../../usecases/stores.js';
 import type { MailboxConfirmation } from './mailbox-confirmation.js';
 import { Credentials, ReadinessCell, SenderRows, StorePage, StoresPage, type SubmissionServer } from '../../../views/stores.js';
@@ -68,7 +69,7 @@ export function storeAdminRoutes(
       .toLowerCase();
     // A refusal keeps what was typed, so only the one wrong field needs fixing.
     const typed = { name, slug, mailbox };
-    const created = createStore(stores, domains, typed);
+    const created = await createStore(storeWritesOf(stores), domains, typed);
     if ('problem' in created) return storesPage(c, created.problem.kind === 'conflict' ? 409 : 400, created.problem.text, typed);
     const store = created.store;
     return c.redirect(`/stores/${store.id}`, 303);
@@ -193,7 +194,7 @@ export function storeAdminRoutes(
       .trim()
       .toLowerCase();
     const page = (status: 200 | 400 | 409, error?: string, notice?: string) => storePage(c, store, status, error, notice);
-    const added = addPermittedSender(stores, domains, store.id, email);
+    const added = await addPermittedSender(storeWritesOf(stores), domains, store.id, email);
     if ('problem' in added) return page(added.problem.kind === 'conflict' ? 409 : 400, added.problem.text);
     return page(200, undefined, `${email} may now write to this store's buyers.`);
   });

@@ -14,18 +14,29 @@ import { OrderRepo } from '../../store/orders.js';
 import { OutboxRepo } from '../../store/outbox.js';
 import { PairRepo } from '../../store/pairs.js';
 import { StoreRepo } from '../../store/stores.js';
+import type { MailStore, MarketStore, Storage } from '../../store/ports.js';
 
-export interface ApiDeps {
-  readonly db: Db;
+/**
+ * What the API's core routes are handed (stores, permitted senders, orders, pairs: the routes a
+ * PostgreSQL node serves too): the storage ports only, so one route works on both databases.
+ */
+export interface CoreApiDeps {
   readonly domains: readonly string[];
+  /** The first relay domain: aliases and store addresses are shown on it. */
   readonly domain: string;
+  readonly resolver: DnsResolver;
+  readonly mail: MailStore;
+  readonly market: MarketStore;
+}
+
+export interface ApiDeps extends CoreApiDeps {
+  readonly db: Db;
   readonly stores: StoreRepo;
   readonly pairs: PairRepo;
   readonly orders: OrderRepo;
   readonly messages: MessageRepo;
   readonly outbox: OutboxRepo;
   readonly credentials: CredentialRepo;
-  readonly resolver: DnsResolver;
   /** Where staff point their mail client; null when the submission port is off. */
   /** The pipeline: messages sent through the API go through it like any other mail. */
   readonly relay: Relay;
@@ -45,8 +56,13 @@ export interface CampaignDeps {
   readonly notice: NoticeQueue;
 }
 
+export function coreApiDeps(storage: Pick<Storage, 'mail' | 'market'>, domains: readonly string[], resolver: DnsResolver): CoreApiDeps {
+  return { domains, domain: domains[0] as string, resolver, mail: storage.mail, market: storage.market };
+}
+
 export function apiDeps(
   db: Db,
+  storage: Pick<Storage, 'mail' | 'market'>,
   domains: readonly string[],
   resolver: DnsResolver,
   relay: Relay,
@@ -55,16 +71,14 @@ export function apiDeps(
   campaigns: CampaignDeps,
 ): ApiDeps {
   return {
+    ...coreApiDeps(storage, domains, resolver),
     db,
-    domains,
-    domain: domains[0] as string,
     stores: new StoreRepo(db),
     pairs: new PairRepo(db),
     orders: new OrderRepo(db),
     messages: new MessageRepo(db),
     outbox: new OutboxRepo(db),
     credentials: new CredentialRepo(db),
-    resolver,
     relay,
     log,
     submission,

@@ -1,11 +1,13 @@
 // Owns /api/v1/orders and /api/v1/pairs: the marketplace pushes orders and gets each buyer's alias.
+// orderRoutes are the core (create and get an order, which makes the buyer's pair; get a pair with
+// its orders) on the storage ports, served on SQLite and PostgreSQL alike; orderChangeRoutes
+// (order updates, opt-out, erasure) run on SQLite only.
 import { Hono } from 'hono';
 import { eraseBuyer } from '../../store/erasure.js';
 import { aliasAddress, isToken } from '../../core/alias-token.js';
 import { apiError } from '../api-error.js';
-import type { ApiDeps } from './deps.js';
+import type { ApiDeps, CoreApiDeps } from './deps.js';
 import { presentOrder, presentPair, toMinor } from './present.js';
-import { isUniqueViolation } from './routes-stores.js';
 import { EventRepo } from '../../store/events.js';
 import { createOrderSchema, optOutSchema, patchOrderSchema } from './schemas.js';
 import { idParam, InvalidRequest, jsonBody } from './validate.js';
@@ -20,41 +22,52 @@ function aliasToken(raw: string, domains: readonly string[]): string {
   return token;
 }
 
-export function orderRoutes(d: ApiDeps): Hono {
+/** The core: on both databases, through the ports (d.market, d.mail). */
+export function orderRoutes(d: CoreApiDeps): Hono {
   const app = new Hono();
 
   app.post('/orders', async (c) => {
     const body = await jsonBody(c, createOrderSchema);
-    if (!d.stores.get(body.storeId)) return apiError(c, 'VALIDATION_FAILED', `storeId: no store with id ${body.storeId}`);
+    if (!(await d.market.store(body.storeId))) return apiError(c, 'VALIDATION_FAILED', `storeId: no store with id ${body.storeId}`);
     if (d.domains.some((dom) => body.buyer.email.endsWith(`@${dom}`))) {
       return apiError(c, 'VALIDATION_FAILED', 'buyer.email: must be the buyer’s real address, not one on the relay domain');
     }
     const completedAt = body.completedAt ? Date.parse(body.completedAt) : null;
-    try {
-      const { order, pair } = d.orders.create({
-        storeId: body.storeId,
-        number: body.number,
-        buyer: body.buyer,
-        items: body.items.map((i) => ({ ...i, unitPriceMinor: toMinor(i.unitPrice) })),
-        totalMinor: toMinor(body.total),
-        currency: body.currency,
-        placedAt: Date.parse(body.placedAt),
-        completedAt,
-        status: body.status ?? (completedAt !== null ? 'completed' : 'placed'),
-      });
-      return c.json({ ...presentOrder(order), alias: pair.pair.token, address: aliasAddress(pair.pair.token, d.domain) }, 201);
-    } catch (err) {
-      if (isUniqueViolation(err)) return apiError(c, 'CONFLICT', `order ${body.number} already exists for this store; PATCH it instead`);
-      throw err;
-    }
+    const made = await d.market.createOrder({
+      storeId: body.storeId,
+      number: body.number,
+      buyer: body.buyer,
+      items: body.items.map((i) => ({ ...i, unitPriceMinor: toMinor(i.unitPrice) })),
+      totalMinor: toMinor(body.total),
+      currency: body.currency,
+      placedAt: Date.parse(body.placedAt),
+      completedAt,
+      status: body.status ?? (completedAt !== null ? 'completed' : 'placed'),
+    });
+    if (!made) return apiError(c, 'CONFLICT', `order ${body.number} already exists for this store; PATCH it instead`);
+    const { order, pair } = made;
+    return c.json({ ...presentOrder(order), alias: pair.pair.token, address: aliasAddress(pair.pair.token, d.domain) }, 201);
   });
 
-  app.get('/orders/:id', (c) => {
-    const order = d.orders.get(idParam(c));
+  app.get('/orders/:id', async (c) => {
+    const order = await d.market.order(idParam(c));
     if (!order) return apiError(c, 'NOT_FOUND', 'no order with that id');
-    const pair = d.pairs.byId(order.pairId);
+    const pair = await d.mail.pairById(order.pairId);
     return c.json({ ...presentOrder(order), alias: pair?.pair.token ?? null });
   });
+
+  app.get('/pairs/:alias', async (c) => {
+    const view = await d.mail.pairByToken(aliasToken(c.req.param('alias'), d.domains));
+    if (!view) return apiError(c, 'NOT_FOUND', 'no pair with that alias');
+    return c.json(presentPair(view, await d.market.ordersForPair(view.pair.id), d.domain));
+  });
+
+  return app;
+}
+
+/** Order updates, a buyer's opt-out and erasure: SQLite only in this version. */
+export function orderChangeRoutes(d: ApiDeps): Hono {
+  const app = new Hono();
 
   app.patch('/orders/:id', async (c) => {
     const id = idParam(c);
@@ -64,12 +77,6 @@ export function orderRoutes(d: ApiDeps): Hono {
       ...(body.completedAt !== undefined ? { completedAt: body.completedAt === null ? null : Date.parse(body.completedAt) } : {}),
     });
     return updated ? c.json(presentOrder(updated)) : apiError(c, 'NOT_FOUND', 'no order with that id');
-  });
-
-  app.get('/pairs/:alias', (c) => {
-    const view = d.pairs.byToken(aliasToken(c.req.param('alias'), d.domains));
-    if (!view) return apiError(c, 'NOT_FOUND', 'no pair with that alias');
-    return c.json(presentPair(view, d.orders.forPair(view.pair.id), d.domain));
   });
 
   app.put('/pairs/:alias/opt-out', async (c) => {

@@ -1,9 +1,11 @@
-// Owns /api/v1/stores and /api/v1/permitted-senders.
+// Owns /api/v1/stores and /api/v1/permitted-senders. storeRoutes are the core (create, list and get
+// stores; add and list permitted senders) on the storage ports, served on SQLite and PostgreSQL
+// alike; storeSettingsRoutes (policy, sender status, readiness, app passwords) run on SQLite only.
 import { Hono, type Context } from 'hono';
 import { senderReadiness } from '../../dns/sender-readiness.js';
-import { addPermittedSender, createStore, type Problem } from '../../usecases/stores.js';
+import { addPermittedSender, createStore, type Problem, type StoreWrites } from '../../usecases/stores.js';
 import { apiError } from '../api-error.js';
-import type { ApiDeps } from './deps.js';
+import type { ApiDeps, CoreApiDeps } from './deps.js';
 import { presentCredential, presentSender, presentStore } from './present.js';
 import { createCredentialSchema, createSenderSchema, createStoreSchema, patchPolicySchema, patchSenderSchema } from './schemas.js';
 import { idParam, jsonBody } from './validate.js';
@@ -17,21 +19,55 @@ function refused(c: Context, p: Problem) {
   return p.kind === 'conflict' ? apiError(c, 'CONFLICT', p.rule) : apiError(c, 'VALIDATION_FAILED', `${p.field}: ${p.rule}`);
 }
 
-export function storeRoutes(d: ApiDeps): Hono {
+/** The core: on both databases, through the ports (d.market, d.mail). */
+export function storeRoutes(d: CoreApiDeps): Hono {
   const app = new Hono();
 
   app.post('/stores', async (c) => {
     const body = await jsonBody(c, createStoreSchema);
-    const created = createStore(d.stores, d.domains, body);
+    const created = await createStore(storeWrites(d), d.domains, body);
     return 'problem' in created ? refused(c, created.problem) : c.json(presentStore(created.store, d.domain), 201);
   });
 
-  app.get('/stores', (c) => c.json({ items: d.stores.list().map((s) => presentStore(s, d.domain)) }));
+  app.get('/stores', async (c) => c.json({ items: (await d.market.stores()).map((s) => presentStore(s, d.domain)) }));
 
-  app.get('/stores/:id', (c) => {
-    const store = d.stores.get(idParam(c));
+  app.get('/stores/:id', async (c) => {
+    const store = await d.market.store(idParam(c));
     return store ? c.json(presentStore(store, d.domain)) : apiError(c, 'NOT_FOUND', 'no store with that id');
   });
+
+  app.post('/stores/:id/permitted-senders', async (c) => {
+    const storeId = idParam(c);
+    const body = await jsonBody(c, createSenderSchema);
+    if (!(await d.market.store(storeId))) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    const added = await addPermittedSender(storeWrites(d), d.domains, storeId, body.email, body.status);
+    if ('problem' in added) return refused(c, added.problem);
+    const sender = added.sender;
+    // Tell the admin now whether replies from this domain can authenticate (SPF/DKIM/DMARC).
+    return c.json({ ...presentSender(sender), domainReadiness: await senderReadiness(d.resolver, sender.email) }, 201);
+  });
+
+  app.get('/stores/:id/permitted-senders', async (c) => {
+    const storeId = idParam(c);
+    if (!(await d.market.store(storeId))) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    return c.json({ items: (await d.mail.senders(storeId)).map(presentSender) });
+  });
+
+  return app;
+}
+
+function storeWrites(d: CoreApiDeps): StoreWrites {
+  return {
+    storeBySlug: (slug) => d.mail.storeBySlug(slug),
+    findSender: (storeId, email) => d.mail.findSender(storeId, email),
+    createStore: (input) => d.market.createStore(input),
+    addSender: (storeId, email, status) => d.market.addSender(storeId, email, status),
+  };
+}
+
+/** Store settings, sender status, readiness and app passwords: SQLite only in this version. */
+export function storeSettingsRoutes(d: ApiDeps): Hono {
+  const app = new Hono();
 
   app.get('/stores/:id/policy', (c) => {
     const storeId = idParam(c);
@@ -46,27 +82,10 @@ export function storeRoutes(d: ApiDeps): Hono {
     return c.json(d.stores.setPolicy(storeId, body));
   });
 
-  app.post('/stores/:id/permitted-senders', async (c) => {
-    const storeId = idParam(c);
-    const body = await jsonBody(c, createSenderSchema);
-    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
-    const added = addPermittedSender(d.stores, d.domains, storeId, body.email, body.status);
-    if ('problem' in added) return refused(c, added.problem);
-    const sender = added.sender;
-    // Tell the admin now whether replies from this domain can authenticate (SPF/DKIM/DMARC).
-    return c.json({ ...presentSender(sender), domainReadiness: await senderReadiness(d.resolver, sender.email) }, 201);
-  });
-
   app.get('/permitted-senders/:id/readiness', async (c) => {
     const sender = d.stores.sender(idParam(c));
     if (!sender) return apiError(c, 'NOT_FOUND', 'no permitted sender with that id');
     return c.json(await senderReadiness(d.resolver, sender.email));
-  });
-
-  app.get('/stores/:id/permitted-senders', (c) => {
-    const storeId = idParam(c);
-    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
-    return c.json({ items: d.stores.senders(storeId).map(presentSender) });
   });
 
   app.patch('/permitted-senders/:id', async (c) => {

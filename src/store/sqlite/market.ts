@@ -1,0 +1,46 @@
+// The SQLite adapter of the marketplace API's port (src/store/market-ports.ts): the synchronous
+// repositories (stores.ts, orders.ts) on the one connection, each call a settled promise. A unique
+// rule that says no becomes null (inside a unit of work too: the repositories' own transactions are
+// savepoints there, so the failed write leaves nothing behind).
+import type { Db } from '../db.js';
+import type { StoreWrites } from '../../usecases/stores.js';
+import type { MarketStore } from '../market-ports.js';
+import { OrderRepo } from '../orders.js';
+import { StoreRepo } from '../stores.js';
+
+function taken(err: unknown): boolean {
+  return (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function orNull<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch (err) {
+    if (taken(err)) return null;
+    throw err;
+  }
+}
+
+export function sqliteMarket(db: Db): MarketStore {
+  const stores = new StoreRepo(db);
+  const orders = new OrderRepo(db);
+  return {
+    stores: async () => stores.list(),
+    store: async (id) => stores.get(id),
+    createStore: async (input, now = Date.now()) => orNull(() => stores.create(input, now)),
+    addSender: async (storeId, email, status, now = Date.now()) => orNull(() => stores.addSender(storeId, email, status, now)),
+    createOrder: async (input, now = Date.now()) => orNull(() => orders.create(input, now)),
+    order: async (id) => orders.get(id),
+    ordersForPair: async (pairId) => orders.forPair(pairId),
+  };
+}
+
+/** The store rules' reads and writes over a StoreRepo (the admin, which holds the repository). */
+export function storeWritesOf(stores: StoreRepo): StoreWrites {
+  return {
+    storeBySlug: async (slug) => stores.bySlug(slug),
+    findSender: async (storeId, email) => stores.findSender(storeId, email),
+    createStore: async (input) => orNull(() => stores.create(input)),
+    addSender: async (storeId, email, status) => orNull(() => stores.addSender(storeId, email, status)),
+  };
+}

@@ -1,0 +1,43 @@
+// Owns the JSON API as a PostgreSQL node serves it: the core routes on the storage ports (stores,
+// permitted senders, orders, pairs: what a marketplace needs to set up a store and its buyers on an
+// empty database), behind the same token check as on SQLite. Every other /api/v1 route answers
+// with `unported` (503 not_available_on_postgres) until it moves to the ports.
+import { Hono, type Handler } from 'hono';
+import type { Logger } from 'pino';
+import type { SecretStore } from '../../store/ports.js';
+import { apiError } from '../api-error.js';
+import { apiGuard } from '../api-token.js';
+import type { CoreApiDeps } from './deps.js';
+import { orderRoutes } from './routes-orders.js';
+import { storeRoutes } from './routes-stores.js';
+import { InvalidRequest } from './validate.js';
+
+/**
+ * The routes a PostgreSQL node serves, as `METHOD /path` under /api/v1 (README, "More than one
+ * machine", says the same list; test/integration/api-postgres.test.ts checks it against the app).
+ */
+export const CORE_API_ROUTES = [
+  'POST /stores',
+  'GET /stores',
+  'GET /stores/:id',
+  'POST /stores/:id/permitted-senders',
+  'GET /stores/:id/permitted-senders',
+  'POST /orders',
+  'GET /orders/:id',
+  'GET /pairs/:alias',
+] as const;
+
+/** The API under /api/v1 on a PostgreSQL node: the core routes, `unported` for the rest. */
+export function coreApi(d: CoreApiDeps, settings: Pick<SecretStore, 'getSetting'>, unported: Handler, log: Logger): Hono {
+  const api = new Hono();
+  api.use('*', apiGuard(settings));
+  api.route('/', storeRoutes(d));
+  api.route('/', orderRoutes(d));
+  api.all('*', unported);
+  api.onError((err, c) => {
+    if (err instanceof InvalidRequest) return apiError(c, 'VALIDATION_FAILED', err.message);
+    log.error({ event: 'http.error', method: c.req.method, path: new URL(c.req.url).pathname, err: err.message }, 'unexpected error');
+    return apiError(c, 'TEMPORARY_FAILURE');
+  });
+  return api;
+}

@@ -1,0 +1,281 @@
+// The marketplace API's core on a PostgreSQL node (issue 16): a gateway child process of `npm start`
+// with MASKGATE_DATABASE_URL on an empty database. A store, a permitted sender and a buyer's pair are
+// set up through the API only; then the buyer's mail reaches the store's mailbox masked and the
+// store's reply reaches the buyer masked. Every API route not on the storage ports, and the admin,
+// answer 503 not_available_on_postgres there.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { startPgGateway } from '../../src/gateway-pg.js';
+import { CORE_API_ROUTES, coreApi } from '../../src/web/api/core-api.js';
+import { CHILD_DNS, startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
+import { freshDatabase } from '../helpers/postgres.js';
+import { startSink, type Sink } from '../helpers/sink.js';
+import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
+
+const DOMAIN = 'relay.localhost';
+const TOKEN = 'api-postgres-token-0123456789abcdef';
+
+let node: ChildGateway;
+let sink: Sink;
+let dataDir = '';
+beforeAll(async () => {
+  const url = await freshDatabase();
+  sink = await startSink();
+  dataDir = mkdtempSync(join(tmpdir(), 'maskgate-pgapi-'));
+  node = await startChildGateway({
+    env: {
+      MASKGATE_DATABASE_URL: url,
+      MASKGATE_DATA_DIR: dataDir,
+      MASKGATE_SMTP_PORT: '0',
+      MASKGATE_HTTP_PORT: '0',
+      MASKGATE_SMARTHOST: sink.url,
+      MASKGATE_DOMAIN: DOMAIN,
+      MASKGATE_LOG_LEVEL: 'info',
+    },
+    token: TOKEN,
+    // The store's own domain publishes SPF for this machine, so staff replies authenticate.
+    dns: { ...CHILD_DNS, 'acme.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] }, '_dmarc.acme.example': {} },
+    timeoutMs: 120_000,
+  });
+}, 180_000);
+afterAll(async () => {
+  if (node && node.proc.exitCode === null && node.proc.signalCode === null) {
+    node.proc.kill('SIGTERM');
+    await new Promise((r) => node.proc.once('exit', r));
+  }
+  await sink?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function api(method: string, path: string, body?: unknown, token = TOKEN): Promise<{ status: number; json: any }> {
+  const res = await fetch(`http://127.0.0.1:${node.httpPort}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+async function send(from: string, to: string, message: string) {
+  const c = await SmtpClient.connect(node.smtpPort);
+  try {
+    return await c.send(from, [to], message);
+  } finally {
+    await c.quit().catch(() => undefined);
+  }
+}
+
+describe('the marketplace API on a PostgreSQL node', () => {
+  let storeId = 0;
+  let alias = '';
+  let orderId = 0;
+
+  it('runs on PostgreSQL and refuses a request without the configured token with 401', async () => {
+    expect(node.listening.database).toBe('postgres');
+    expect((await api('GET', '/api/v1/stores', undefined, 'wrong-token-wrong-token-wrong')).status).toBe(401);
+    const none = await fetch(`http://127.0.0.1:${node.httpPort}/api/v1/stores`);
+    expect([none.status, ((await none.json()) as { code: string }).code]).toEqual([401, 'UNAUTHORIZED']);
+  });
+
+  it('creates a store on an empty database, refuses a bad or taken slug with the same rule as on SQLite, and lists and reads it back', async () => {
+    expect(await api('GET', '/api/v1/stores')).toEqual({ status: 200, json: { items: [] } });
+    const created = await api('POST', '/api/v1/stores', { slug: 'Acme', name: ' Acme ', mailbox: 'Support@Acme.example' });
+    expect(created.status).toBe(201);
+    expect(created.json).toEqual({
+      id: expect.any(Number),
+      slug: 'acme',
+      name: 'Acme',
+      mailbox: 'support@acme.example',
+      address: `acme@${DOMAIN}`,
+      createdAt: expect.any(String),
+    });
+    storeId = created.json.id;
+    const bad = await api('POST', '/api/v1/stores', { slug: '-no-', name: 'No', mailbox: 'x@no.example' });
+    expect([bad.status, bad.json.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const taken = await api('POST', '/api/v1/stores', { slug: 'acme', name: 'Other', mailbox: 'x@other.example' });
+    expect([taken.status, taken.json.code, taken.json.message]).toEqual([409, 'CONFLICT', 'a store with slug "acme" already exists']);
+    const looped = await api('POST', '/api/v1/stores', { slug: 'loop', name: 'Loop', mailbox: `someone@${DOMAIN}` });
+    expect([looped.status, looped.json.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect((await api('GET', '/api/v1/stores')).json.items).toEqual([created.json]);
+    expect(await api('GET', `/api/v1/stores/${storeId}`)).toEqual({ status: 200, json: created.json });
+    expect((await api('GET', '/api/v1/stores/999999')).status).toBe(404);
+  });
+
+  it('adds a permitted sender once, with its domain readiness, and lists the mailbox and the sender', async () => {
+    const added = await api('POST', `/api/v1/stores/${storeId}/permitted-senders`, { email: 'John@Acme.example' });
+    expect(added.status).toBe(201);
+    expect(added.json).toMatchObject({ storeId, email: 'john@acme.example', status: 'enabled', domainReadiness: expect.any(Object) });
+    const again = await api('POST', `/api/v1/stores/${storeId}/permitted-senders`, { email: 'john@acme.example' });
+    expect([again.status, again.json.code]).toEqual([409, 'CONFLICT']);
+    const list = await api('GET', `/api/v1/stores/${storeId}/permitted-senders`);
+    expect(list.json.items.map((p: { email: string; status: string }) => [p.email, p.status])).toEqual([
+      ['support@acme.example', 'enabled'],
+      ['john@acme.example', 'enabled'],
+    ]);
+    expect((await api('GET', '/api/v1/stores/999999/permitted-senders')).status).toBe(404);
+  });
+
+  it("creates an order, which makes the buyer's pair, and reads the order and the pair back", async () => {
+    const body = {
+      storeId,
+      number: 'A-100',
+      buyer: { email: 'jane@buyer.example', name: 'Jane Doe' },
+      items: [{ sku: 'K-1', name: 'Kettle', category: 'Kitchen', manufacturer: 'Boil Co', unitPrice: 19.99, quantity: 2 }],
+      total: 39.98,
+      currency: 'EUR',
+      placedAt: '2026-11-01T10:00:00Z',
+    };
+    const made = await api('POST', '/api/v1/orders', body);
+    expect(made.status).toBe(201);
+    expect(made.json).toMatchObject({ storeId, number: 'A-100', status: 'placed', total: 39.98, items: [{ sku: 'K-1', unitPrice: 19.99, quantity: 2 }] });
+    expect(made.json.address).toBe(`${made.json.alias}@${DOMAIN}`);
+    alias = made.json.address;
+    orderId = made.json.id;
+    const dup = await api('POST', '/api/v1/orders', { ...body, buyer: { email: 'other@buyer.example', name: 'Other' } });
+    expect([dup.status, dup.json.code]).toEqual([409, 'CONFLICT']);
+    expect((await api('POST', '/api/v1/orders', { ...body, storeId: 999999, number: 'A-101' })).status).toBe(400);
+    const order = await api('GET', `/api/v1/orders/${orderId}`);
+    expect(order.json).toMatchObject({ id: orderId, number: 'A-100', alias: made.json.alias });
+    const pair = await api('GET', `/api/v1/pairs/${encodeURIComponent(alias)}`);
+    expect(pair.status).toBe(200);
+    expect(pair.json).toMatchObject({
+      alias: made.json.alias,
+      address: alias,
+      store: { id: storeId, slug: 'acme' },
+      buyer: { email: 'jane@buyer.example', name: 'Jane Doe', kind: 'customer' },
+      orders: [{ id: orderId, number: 'A-100' }],
+    });
+    // No pair for "other@": the refused order wrote nothing.
+    expect((await api('GET', `/api/v1/pairs/${'a'.repeat(20)}`)).status).toBe(404);
+  });
+
+  it("relays the buyer's mail to the store's mailbox from the alias, and the store's reply to the buyer, both masked", async () => {
+    const first = await send(
+      'jane@buyer.example',
+      alias,
+      buildMessage({
+        from: 'Jane Doe <jane@buyer.example>',
+        to: alias,
+        subject: 'Where is my kettle?',
+        body: 'Order A-100 has not arrived. jane@buyer.example',
+      }),
+    );
+    expect(first.reply.code).toBe(250);
+    const [toStore] = await sink.waitFor(1, 60_000);
+    expect(toStore!.to).toEqual(['support@acme.example']);
+    expect(toStore!.raw.toString().toLowerCase()).not.toContain('jane@buyer.example');
+    const parsed = await simpleParser(toStore!.raw);
+    expect(parsed.from?.value[0]).toEqual({ name: 'Jane Doe', address: alias });
+
+    const reply = await send(
+      'john@acme.example',
+      alias,
+      buildMessage({
+        from: 'John Smith <john@acme.example>',
+        to: alias,
+        subject: 'Re: Where is my kettle? Order A-100',
+        body: 'It ships tomorrow. John Smith, john@acme.example',
+        inReplyTo: parsed.messageId as string,
+        references: parsed.messageId as string,
+      }),
+    );
+    expect(reply.reply.code).toBe(250);
+    const [, toBuyer] = await sink.waitFor(2, 60_000);
+    expect(toBuyer!.to).toEqual(['jane@buyer.example']);
+    expect(toBuyer!.raw.toString()).not.toContain('john@acme.example');
+    const back = await simpleParser(toBuyer!.raw);
+    expect(back.from?.value[0]?.address).toBe(alias);
+    expect(back.text).toContain('It ships tomorrow.');
+  });
+
+  it('answers 503 not_available_on_postgres for the API routes not on the ports and for the admin', async () => {
+    for (const [method, path] of [
+      ['GET', `/api/v1/stores/${storeId}/policy`],
+      ['PATCH', `/api/v1/orders/${orderId}`],
+      ['PUT', `/api/v1/pairs/${encodeURIComponent(alias)}/opt-out`],
+      ['GET', '/api/v1/messages'],
+      ['GET', '/api/v1/openapi.json'],
+      ['GET', '/'],
+      ['GET', '/login'],
+    ] as const) {
+      const res = await api(method, path, method === 'GET' ? undefined : { status: 'completed' });
+      expect([method, path, res.status, res.json.error]).toEqual([method, path, 503, 'not_available_on_postgres']);
+      expect(res.json.message).toMatch(/^not available on PostgreSQL in this version/);
+    }
+  });
+});
+
+describe('the API a PostgreSQL node serves', () => {
+  it('is exactly the core route list, each route once', () => {
+    const app = coreApi(
+      { domains: [DOMAIN], domain: DOMAIN, resolver: {} as never, mail: {} as never, market: {} as never },
+      { getSetting: async () => null },
+      (c) => c.body(null, 503),
+      pino({ level: 'silent' }),
+    );
+    const served = app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`);
+    expect(served.sort()).toEqual([...CORE_API_ROUTES].sort());
+  });
+});
+
+describe('the API token on PostgreSQL nodes', () => {
+  const start = async (url: string, token: string | null, lines: Record<string, unknown>[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-pgtoken-'));
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        dataDir: dir,
+        smtp: { port: 0, host: '127.0.0.1', workerThreads: 1 },
+        http: { port: 0, host: '127.0.0.1' },
+        api: { token },
+        database: { url },
+        log: { level: 'silent' },
+      },
+    });
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const gw = await startPgGateway(config, log);
+    return {
+      status: async (bearer: string) =>
+        (await fetch(`http://127.0.0.1:${gw.httpPort}/api/v1/stores`, { headers: { authorization: `Bearer ${bearer}` } })).status,
+      async stop() {
+        await gw.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  };
+
+  it('answers 401 and says so at start while none is set, and honours one set on any node on every node', async () => {
+    const url = await freshDatabase();
+    const lines: Record<string, unknown>[] = [];
+    const bare = await start(url, null, lines);
+    try {
+      expect(lines.filter((l) => l.event === 'api.no-token')).toHaveLength(1);
+      expect(await bare.status('any-token-any-token-any-token')).toBe(401);
+      const configured = await start(url, 'set-on-one-node-0123456789abcdef', []);
+      try {
+        expect(await configured.status('set-on-one-node-0123456789abcdef')).toBe(200);
+        // The node started without a token reads the stored hash on each request.
+        expect(await bare.status('set-on-one-node-0123456789abcdef')).toBe(200);
+        expect(await bare.status('any-token-any-token-any-token')).toBe(401);
+      } finally {
+        await configured.stop();
+      }
+      const later: Record<string, unknown>[] = [];
+      const third = await start(url, null, later);
+      try {
+        expect(later.filter((l) => l.event === 'api.no-token')).toEqual([]);
+        expect(await third.status('set-on-one-node-0123456789abcdef')).toBe(200);
+      } finally {
+        await third.stop();
+      }
+    } finally {
+      await bare.stop();
+    }
+  }, 120_000);
+});
