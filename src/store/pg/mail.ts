@@ -18,6 +18,7 @@ import type {
 } from '../mail-ports.js';
 import { newToken } from '../pairs.js';
 import type { PgScope, Queryable } from './db.js';
+import { pgIndexSearchText } from './search.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -181,6 +182,8 @@ export function pgMail(s: PgScope): MailStore {
         );
         const id = (r as { id: number }).id;
         await q.query('INSERT INTO message_bodies (message_id, raw) VALUES ($1, $2)', [id, Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength)]);
+        // Found by its whole delivered text, as SQLite's insert indexes it (the trigger wrote only the snippet).
+        await pgIndexSearchText(q, id, m.searchText ?? m.snippet ?? '');
         if (m.staffUserId != null && m.direction === 'store_to_buyer')
           await q.query('UPDATE response_clocks SET responder_user_id = $1 WHERE answer_message_id = $2', [m.staffUserId, id]);
         await q.query(MESSAGE_RECEIVED, [m.receivedAt, id]);
