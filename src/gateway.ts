@@ -139,7 +139,9 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   // core by default; see work-pool.ts), off the thread that answers SMTP and commits.
   const work = new WorkPool(config.smtp.workerThreads || autoThreads(), dkimKey);
   void work.warmUp();
-  const intake = { spool, budget: new ByteBudget(config.smtp.inFlightBytes), authenticate: work.authenticate.bind(work) };
+  // One memory budget for the messages being received and the ones being delivered.
+  const budget = new ByteBudget(config.smtp.inFlightBytes);
+  const intake = { spool, budget, authenticate: work.authenticate.bind(work) };
   const sign = dkimKey ? work.sign : unsigned;
   // Bounce addresses stay valid for the delivery lifetime plus a week of late bounces.
   const bounces = new BounceAddresses(loadBounceSecret(db), config.domains[0] as string, config.outbound.lifetime + 7 * 86_400);
@@ -161,6 +163,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       notices,
       metrics,
       nodeId: node,
+      memory: budget,
     },
     log.child({ component: 'outbound' }),
   );
