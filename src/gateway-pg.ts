@@ -105,7 +105,9 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     log.warn({ event: 'api.no-token' }, 'no API token on this database: set api.token (MASKGATE_API_TOKEN); until then the API answers 401');
   const work = new WorkPool(config.smtp.workerThreads || autoThreads(), dkimKey);
   void work.warmUp();
-  const intake = { spool, budget: new ByteBudget(config.smtp.inFlightBytes) };
+  // One memory budget for the messages being received and the ones being delivered.
+  const budget = new ByteBudget(config.smtp.inFlightBytes);
+  const intake = { spool, budget };
   const sign = dkimKey ? work.sign : unsigned;
   const bounces = new BounceAddresses(await storage.secrets.secret(BOUNCE_SECRET_KEY), domain, config.outbound.lifetime + 7 * 86_400);
   const transport = createTransport(config);
@@ -136,6 +138,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
       metrics,
       nodeId: node,
       leaseMs: config.outbound.leaseSeconds * 1000,
+      memory: budget,
     },
     log.child({ component: 'outbound' }),
   );

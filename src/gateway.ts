@@ -136,7 +136,9 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   // core by default; see work-pool.ts), off the thread that answers SMTP and commits.
   const work = new WorkPool(config.smtp.workerThreads || autoThreads(), dkimKey);
   void work.warmUp();
-  const intake = { spool, budget: new ByteBudget(config.smtp.inFlightBytes) };
+  // One memory budget for the messages being received and the ones being delivered.
+  const budget = new ByteBudget(config.smtp.inFlightBytes);
+  const intake = { spool, budget };
   const sign = dkimKey ? work.sign : unsigned;
   // Bounce addresses stay valid for the delivery lifetime plus a week of late bounces.
   const bounces = new BounceAddresses(loadBounceSecret(db), config.domains[0] as string, config.outbound.lifetime + 7 * 86_400);
@@ -159,6 +161,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       metrics,
       nodeId: node,
       leaseMs: config.outbound.leaseSeconds * 1000,
+      memory: budget,
     },
     log.child({ component: 'outbound' }),
   );

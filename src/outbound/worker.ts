@@ -7,6 +7,7 @@
 // group commit) or PostgreSQL (FOR UPDATE SKIP LOCKED, so several nodes share one queue).
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
+import type { ByteBudget } from '../relay/byte-budget.js';
 import { maskText } from '../core/body-scrub.js';
 import { classifyDeliveryError } from '../core/delivery-outcome.js';
 import { redactAddresses } from '../core/redact-addresses.js';
@@ -33,7 +34,23 @@ export interface WorkerOptions {
   readonly leaseMs?: number | undefined;
   /** The lease owner id: the gateway's node id (store/ports.ts nodeId), a new one by default. */
   readonly nodeId?: string | undefined;
+  /**
+   * The gateway's byte budget (relay/byte-budget.ts), shared with intake: a delivery reads its
+   * row's bytes only once it holds DELIVERY_MEMORY_PER_BYTE × their size, so `concurrency`
+   * deliveries of 25 MB messages to a slow server cannot hold 10 × 50 MB beside the messages being
+   * received. Without it (tests, tools) deliveries take no budget.
+   */
+  readonly memory?: Pick<ByteBudget, 'acquire'> | undefined;
 }
+
+/**
+ * Memory one delivery holds per byte of its message: the bytes read from the outbox, and the
+ * dot-stuffed copy written to the socket (outbound/smtp-data.ts).
+ */
+export const DELIVERY_MEMORY_PER_BYTE = 2;
+
+/** A delivery waits for budget in steps of this long (it is not holding a client: it waits as long as it takes). */
+const DELIVERY_WAIT_STEP_MS = 60_000;
 
 /** 15 minutes: well past the transport's connection, greeting and socket timeouts together. */
 const DEFAULT_LEASE_MS = 15 * 60_000;
@@ -147,6 +164,20 @@ export class OutboundWorker {
   }
 
   async #deliver(row: OutboxRow): Promise<void> {
+    const memory = this.#options.memory;
+    if (!memory) return this.#send(row);
+    let release = null;
+    // Inside the lease (15 min): a budget held by deliveries and intake frees within minutes.
+    while (!release && this.#running) release = await memory.acquire(row.size * DELIVERY_MEMORY_PER_BYTE, DELIVERY_WAIT_STEP_MS);
+    if (!release) return;
+    try {
+      await this.#send(row);
+    } finally {
+      release();
+    }
+  }
+
+  async #send(row: OutboxRow): Promise<void> {
     const attempts = row.attempts + 1;
     const raw = await this.#outbox.raw(row.id);
     if (!raw) return;

@@ -1,5 +1,6 @@
 // Owns the byte budget for work in flight: every message being processed holds an estimate of the
-// memory it costs (its size times a factor) until it is answered. Over the budget a message waits
+// memory it costs (its size times a factor) until it is answered, and every delivery its own (see
+// outbound/worker.ts DELIVERY_MEMORY_PER_BYTE) until it is sent; both wait in the one queue. Over the budget a message waits
 // its turn, first come first served, for a bounded time; then the caller answers "try later"
 // (452 4.3.1), never a hang. One message is always let in when nothing else is in flight, so a
 // message larger than the budget (up to smtp.maxMessageBytes) still passes, alone.

@@ -1,0 +1,92 @@
+// Deliveries hold memory too: the outbound worker reads a row's bytes only once the gateway's byte
+// budget (shared with intake) has room for them, so many large messages to a slow server never sit
+// in memory all at once, whatever `outbound.concurrency` is; every row is still delivered, and the
+// budget is whole again afterwards.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BounceAddresses } from '../../src/outbound/bounce-address.js';
+import { FailureNotices } from '../../src/outbound/failure-notice.js';
+import type { Envelope, Transport } from '../../src/outbound/transport.js';
+import { DELIVERY_MEMORY_PER_BYTE, OutboundWorker } from '../../src/outbound/worker.js';
+import { ByteBudget } from '../../src/relay/byte-budget.js';
+import { GroupCommit } from '../../src/relay/group-commit.js';
+import { OutboxEntry, sqliteLetters } from '../../src/relay/outbox-entry.js';
+import { openDb, type Db } from '../../src/store/db.js';
+import { OutboxRepo } from '../../src/store/outbox.js';
+import { sqliteStorage } from '../../src/store/sqlite/storage.js';
+
+const MB = 1024 * 1024;
+
+/** A slow server: each send waits until the test lets it finish; counts how many are open at once. */
+class SlowTransport implements Transport {
+  readonly kind = 'smtp' as const;
+  readonly delivered: string[] = [];
+  open = 0;
+  mostOpen = 0;
+  async send(envelope: Envelope, raw: Buffer): Promise<string> {
+    this.open += 1;
+    this.mostOpen = Math.max(this.mostOpen, this.open);
+    await new Promise((r) => setTimeout(r, 30));
+    this.open -= 1;
+    this.delivered.push(`${envelope.to} ${raw.byteLength}`);
+    return '250 ok';
+  }
+  close(): void {}
+}
+
+let dir = '';
+let db: Db | null = null;
+afterEach(() => {
+  db?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('deliveries under the byte budget', () => {
+  it('keeps at most as many large messages in delivery as the budget holds, and delivers every one', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'maskgate-delivery-budget-'));
+    db = openDb(dir);
+    const outbox = new OutboxRepo(db);
+    const n = 6;
+    const body = Buffer.alloc(MB, 'a');
+    for (let i = 0; i < n; i++) outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: `r${i}@buyer.test`, raw: body });
+    // Room for two such deliveries, not three.
+    const budget = new ByteBudget(2 * MB * DELIVERY_MEMORY_PER_BYTE + MB);
+    const commit = new GroupCommit(db);
+    const transport = new SlowTransport();
+    const storage = sqliteStorage(db, { sessionTtlMs: 0, commit });
+    const notices = new FailureNotices(
+      storage.mail,
+      new OutboxEntry(
+        sqliteLetters(commit, db),
+        async (b) => b,
+        () => {},
+      ),
+      'relay.test',
+    );
+    const worker = new OutboundWorker(
+      storage.outbox,
+      transport,
+      {
+        concurrency: 10,
+        pollIntervalMs: 20,
+        retry: { schedule: [60], thereafter: 3600, lifetime: 86_400 },
+        relayDomain: 'relay.test',
+        bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
+        notices,
+        memory: budget,
+      },
+      pino({ level: 'silent' }),
+    );
+    worker.start();
+    while (transport.delivered.length < n) await new Promise((r) => setTimeout(r, 20));
+    await worker.stop();
+
+    expect(transport.delivered.sort()).toEqual(Array.from({ length: n }, (_, i) => `r${i}@buyer.test ${MB}`).sort());
+    expect(transport.mostOpen).toBe(2);
+    expect(budget.used).toBe(0);
+    expect(budget.holders).toBe(0);
+  });
+});
