@@ -33,7 +33,8 @@ import { autoThreads, WorkPool } from './relay/work-pool.js';
 import { createSmtpListener } from './smtp/listener.js';
 import { Spool } from './smtp/spool.js';
 import { openPgStorage } from './store/pg/storage.js';
-import { storeApiToken } from './web/api-token.js';
+import { apiError } from './web/api-error.js';
+import { bearerMatches, storeApiToken } from './web/api-token.js';
 import { coreApi } from './web/api/core-api.js';
 import { coreApiDeps } from './web/api/deps.js';
 import { nodeId, type Storage } from './store/ports.js';
@@ -190,7 +191,11 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
       return c.json({ status: 'unavailable', reason: `database: ${(err as NodeJS.ErrnoException).code ?? 'unreachable'}` }, 503);
     }
   });
-  app.get('/metrics', async (c) => c.text(await metrics.registry.metrics()));
+  // Prometheus text with the API token, as on SQLite (web/app.ts).
+  app.get('/metrics', async (c) => {
+    if (!(await bearerMatches(storage.secrets, c.req.header('authorization')))) return apiError(c, 'UNAUTHORIZED');
+    return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
+  });
   const unported = (c: Context) => c.json({ error: 'not_available_on_postgres', message: NOT_ON_POSTGRES }, 503);
   app.route('/api/v1', coreApi(coreApiDeps(storage, config.domains, resolver), storage.secrets, unported, log.child({ component: 'api' })));
   app.all('*', unported);

@@ -64,6 +64,15 @@ export async function storeApiToken(settings: Pick<SecretStore, 'getSetting' | '
 }
 
 /**
+ * Whether the request's `authorization: Bearer …` matches the token in force, read through the
+ * settings port now (so a rotation on one node holds on every node). False without the header.
+ */
+export async function bearerMatches(settings: Pick<SecretStore, 'getSetting'>, authorization: string | undefined): Promise<boolean> {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  return match !== null && hashMatches(await settings.getSetting(KEY), match[1] as string);
+}
+
+/**
  * The API's door, for every /api/v1 route on both databases: the bearer token checked against the
  * stored hash (read through the settings port on each request, so a rotation on one node holds on
  * every node), then a 1 MiB body limit. 401 UNAUTHORIZED / 413 PAYLOAD_TOO_LARGE otherwise.
@@ -71,8 +80,7 @@ export async function storeApiToken(settings: Pick<SecretStore, 'getSetting' | '
 export function apiGuard(settings: Pick<SecretStore, 'getSetting'>): MiddlewareHandler {
   const limit = bodyLimit({ maxSize: 1024 * 1024, onError: (c) => apiError(c, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB') });
   return async (c, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    if (!match || !hashMatches(await settings.getSetting(KEY), match[1] as string)) return apiError(c, 'UNAUTHORIZED');
+    if (!(await bearerMatches(settings, c.req.header('authorization')))) return apiError(c, 'UNAUTHORIZED');
     return limit(c, next);
   };
 }

@@ -241,8 +241,8 @@ describe('the API token on PostgreSQL nodes', () => {
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
     const gw = await startPgGateway(config, log);
     return {
-      status: async (bearer: string) =>
-        (await fetch(`http://127.0.0.1:${gw.httpPort}/api/v1/stores`, { headers: { authorization: `Bearer ${bearer}` } })).status,
+      status: async (bearer: string, path = '/api/v1/stores') =>
+        (await fetch(`http://127.0.0.1:${gw.httpPort}${path}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} })).status,
       async stop() {
         await gw.stop();
         rmSync(dir, { recursive: true, force: true });
@@ -263,6 +263,12 @@ describe('the API token on PostgreSQL nodes', () => {
         // The node started without a token reads the stored hash on each request.
         expect(await bare.status('set-on-one-node-0123456789abcdef')).toBe(200);
         expect(await bare.status('any-token-any-token-any-token')).toBe(401);
+        // /metrics asks for the token as on SQLite (README, "Operations"), on every node.
+        for (const gw of [bare, configured]) {
+          expect(await gw.status('', '/metrics')).toBe(401);
+          expect(await gw.status('any-token-any-token-any-token', '/metrics')).toBe(401);
+          expect(await gw.status('set-on-one-node-0123456789abcdef', '/metrics')).toBe(200);
+        }
       } finally {
         await configured.stop();
       }
