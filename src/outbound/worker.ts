@@ -166,11 +166,20 @@ export class OutboundWorker {
   async #deliver(row: OutboxRow): Promise<void> {
     const memory = this.#options.memory;
     if (!memory) return this.#send(row);
+    const waitFrom = Date.now();
     let release = null;
-    // Inside the lease (15 min): a budget held by deliveries and intake frees within minutes.
     while (!release && this.#running) release = await memory.acquire(row.size * DELIVERY_MEMORY_PER_BYTE, DELIVERY_WAIT_STEP_MS);
     if (!release) return;
     try {
+      // The wait may have outlasted the lease, and another node may have claimed the row since:
+      // the attempt starts only under a fresh lease this node still holds, or not at all (the
+      // holder sends it; a lapsed row is claimed again later).
+      // A grant within a second leaves the lease as it was claimed (no extra write per delivery).
+      const leaseMs = this.#options.leaseMs ?? DEFAULT_LEASE_MS;
+      if (Date.now() - waitFrom >= Math.min(1000, leaseMs / 2) && !(await this.#outbox.extend(row.id, this.nodeId, leaseMs))) {
+        this.#log.info({ event: 'queue.lease-lost', outboxId: row.id }, 'the row was claimed by another node while this delivery waited for memory');
+        return;
+      }
       await this.#send(row);
     } finally {
       release();

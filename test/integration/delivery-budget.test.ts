@@ -90,3 +90,60 @@ describe('deliveries under the byte budget', () => {
     expect(budget.holders).toBe(0);
   });
 });
+
+describe('a delivery that waited for the byte budget', () => {
+  it('does not go out when its lease ran out while it waited and another node claimed the row, and gives the budget back', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'maskgate-delivery-lease-'));
+    db = openDb(dir);
+    const outbox = new OutboxRepo(db);
+    outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: 'jane@buyer.test', raw: Buffer.from('Subject: x\r\n\r\nx\r\n') });
+    const commit = new GroupCommit(db);
+    const storage = sqliteStorage(db, { sessionTtlMs: 0, commit });
+    const transport = new SlowTransport();
+    const budget = new ByteBudget(MB);
+    let otherClaimed = 0;
+    // The budget is full for longer than this node's lease: meanwhile the lease lapses and node B claims the row.
+    const memory = {
+      async acquire(cost: number, waitMs: number) {
+        await new Promise((r) => setTimeout(r, 120));
+        if (otherClaimed === 0) otherClaimed = (await storage.outbox.claim('node-b', 1, 60_000)).length;
+        return budget.acquire(cost, waitMs);
+      },
+    };
+    const notices = new FailureNotices(
+      storage.mail,
+      new OutboxEntry(
+        sqliteLetters(commit, db),
+        async (b) => b,
+        () => {},
+      ),
+      'relay.test',
+    );
+    const worker = new OutboundWorker(
+      storage.outbox,
+      transport,
+      {
+        concurrency: 1,
+        pollIntervalMs: 20,
+        retry: { schedule: [60], thereafter: 3600, lifetime: 86_400 },
+        relayDomain: 'relay.test',
+        bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
+        notices,
+        memory,
+        nodeId: 'node-a',
+        leaseMs: 50,
+      },
+      pino({ level: 'silent' }),
+    );
+    worker.start();
+    while (otherClaimed === 0) await new Promise((r) => setTimeout(r, 20));
+    // Node A's delivery has had its turn (acquire resolved at once after the claim) once nothing is in flight.
+    while (worker.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+    await worker.stop();
+
+    expect(otherClaimed).toBe(1);
+    // Node B holds the row: only it may send it; node A sent nothing.
+    expect(transport.delivered).toEqual([]);
+    expect([budget.used, budget.holders]).toEqual([0, 0]);
+  });
+});
