@@ -267,6 +267,28 @@ describe.each(adapters)('the relay on %s', (_name, make) => {
     expect(Number(used?.t)).toBeGreaterThan(0);
   });
 
+  it('takes a message whose name, subject and text decode to NUL characters (quoted-printable =00), as every database stores it', async () => {
+    const to = `acme@${DOMAIN}`;
+    const raw = [
+      'From: =?utf-8?q?Nul=00Nora?= <nora@buyer.example>',
+      `To: ${to}`,
+      'Subject: =?utf-8?q?Zero=00byte_subject?=',
+      'Message-ID: <nul-1@buyer.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      'A zero=00byte in the text.',
+      '',
+    ].join('\r\n');
+    const r = await send('nora@buyer.example', to, raw);
+    expect(r.reply.code).toBe(250);
+    const delivered = await n.sink.waitFor(6);
+    const texts = await Promise.all(delivered.map(async (m) => (await simpleParser(m.raw)).text ?? ''));
+    expect(texts.some((t) => t.includes('byte in the text'))).toBe(true);
+    expect(await n.exec("SELECT b.name FROM buyers b WHERE b.email = 'nora@buyer.example'")).toHaveLength(1);
+  });
+
   it('refuses an unknown alias at RCPT', async () => {
     const c = await SmtpClient.connect(n.smtpPort);
     try {

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { Db } from '../db.js';
 import { migratePg } from './migrate.js';
-import { transaction, type Queryable } from './db.js';
+import { type Queryable, safeQueryable, transaction } from './db.js';
 
 export interface CopyReport {
   /** Rows copied per table, in copy order. */
@@ -37,7 +37,9 @@ export async function copySqliteToPg(db: Db, pool: pg.Pool): Promise<CopyReport>
   // One snapshot of the SQLite file for every table.
   db.exec('BEGIN');
   try {
-    await transaction(pool, async (c) => {
+    await transaction(pool, async (client) => {
+      // A NUL SQLite holds in a text column is copied as U+FFFD (db.ts textSafe).
+      const c = safeQueryable(client);
       for (const t of [...sources, 'message_search']) {
         const n = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`);
         if ((n.rows[0]?.n ?? 0) > 0) throw new Error(`the PostgreSQL database is not empty (table ${t} has rows): nothing was copied`);

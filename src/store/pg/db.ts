@@ -44,10 +44,34 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) 
   }
 }
 
+/** U+0000 in a string parameter becomes this: PostgreSQL text cannot hold NUL (SQLite can). */
+export const NUL_STORED_AS = '\uFFFD';
+
+function textSafeValue(v: unknown): unknown {
+  if (typeof v === 'string') return v.includes('\u0000') ? v.replaceAll('\u0000', NUL_STORED_AS) : v;
+  return Array.isArray(v) ? v.map(textSafeValue) : v;
+}
+
+/**
+ * Query parameters PostgreSQL accepts as text: every NUL character in a string (or an array of
+ * strings) replaced by U+FFFD. Mail decodes to NUL easily (quoted-printable `=00`, encoded words);
+ * unreplaced, the insert fails with 22021 and a message SQLite stores would be refused with 451
+ * on every retry. BYTEA parameters (Buffers) are untouched.
+ */
+export function textSafe(values: unknown[] | undefined): unknown[] | undefined {
+  return values?.map(textSafeValue);
+}
+
+/** q with its string parameters made text-safe (textSafe). */
+export function safeQueryable(q: Queryable): Queryable {
+  return { query: (text, values) => q.query(text, textSafe(values)) };
+}
+
 export function poolScope(pool: pg.Pool): PgScope {
-  return { q: pool, inTransaction: (fn) => transaction(pool, fn) };
+  return { q: safeQueryable(pool), inTransaction: (fn) => transaction(pool, (client) => fn(safeQueryable(client))) };
 }
 
 export function txScope(client: Queryable): PgScope {
-  return { q: client, inTransaction: (fn) => fn(client) };
+  const q = safeQueryable(client);
+  return { q, inTransaction: (fn) => fn(q) };
 }
