@@ -139,6 +139,17 @@ describe('two full gateways on one PostgreSQL', () => {
         if (Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 200));
       }
+      // A row the dead node held may already be at the sink (sent before the kill, not yet marked):
+      // wait until the survivor has taken each one over and marked it, so its own delivery is counted.
+      const heldSubjects = heldByDead.map((r) => r.subject);
+      while (heldSubjects.length > 0 && Date.now() < deadline) {
+        const open = await q<{ n: number }>(
+          `SELECT count(*)::int AS n FROM outbox o JOIN messages m ON m.id = o.message_id WHERE m.subject = ANY($1) AND o.status IN ('queued', 'deferred')`,
+          [heldSubjects],
+        );
+        if (open.rows[0]?.n === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
       const delivered = subjects();
       expect(
         [...accepted].filter((i) => !delivered.includes(i)),
