@@ -1,6 +1,7 @@
 // A 250 means the message is on disk: run the gateway as a child process, SIGKILL it in the middle
-// of a few hundred messages, start it again on the same data dir, and every message that got a 250
-// must reach the sink. Duplicates are allowed only for deliveries in flight at the kill.
+// of a few hundred messages, start it again on the same data dir (and, on PostgreSQL, the same
+// database), and every message that got a 250 must reach the sink. Duplicates are allowed only for
+// deliveries in flight at the kill. Both storage adapters run the same cases (issue 16).
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,16 +11,47 @@ import { seedChildPair, startChildGateway, type ChildGateway } from '../helpers/
 import { startSink, type Sink } from '../helpers/sink.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 import { Socket } from 'node:net';
+import pg from 'pg';
+import { freshDatabase } from '../helpers/postgres.js';
 
 const TOKEN = 'crash-test-token-0123456789abcdef';
 const CONCURRENCY = 10; // outbound.concurrency default: the most deliveries in flight at once
 
+/** Where a test's gateway keeps its rows: SQLite under the data dir, or a fresh PostgreSQL database. */
+type Adapter = 'sqlite' | 'postgres';
+let databaseUrl = '';
+
 function startChild(dataDir: string, sink: Sink): Promise<ChildGateway> {
   return startChildGateway({
     token: TOKEN,
-    timeoutMs: 60_000,
-    env: { MASKGATE_DATA_DIR: dataDir, MASKGATE_SMTP_PORT: '0', MASKGATE_HTTP_PORT: '0', MASKGATE_SMARTHOST: sink.url, MASKGATE_LOG_LEVEL: 'info' },
+    timeoutMs: 120_000,
+    env: {
+      MASKGATE_DATA_DIR: dataDir,
+      MASKGATE_SMTP_PORT: '0',
+      MASKGATE_HTTP_PORT: '0',
+      MASKGATE_SMARTHOST: sink.url,
+      MASKGATE_LOG_LEVEL: 'info',
+      ...(databaseUrl ? { MASKGATE_DATABASE_URL: databaseUrl } : {}),
+    },
+    // On PostgreSQL the restarted process is a new node: it takes the rows the killed one held once
+    // their lease has run out (a short one here, so the test does not wait the default minutes).
+    config: databaseUrl ? { outbound: { leaseSeconds: 3 } } : undefined,
   });
+}
+
+/** The subjects of the stored messages, read from the database itself (not through the gateway). */
+async function storedSubjects(second: ChildGateway): Promise<string[]> {
+  if (!databaseUrl) {
+    const res = await fetch(`http://127.0.0.1:${second.httpPort}/api/v1/messages?limit=50`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    return ((await res.json()) as { items: { subject: string }[] }).items.map((m) => m.subject).sort();
+  }
+  const c = new pg.Client(databaseUrl);
+  await c.connect();
+  try {
+    return (await c.query<{ subject: string }>('SELECT subject FROM messages ORDER BY subject')).rows.map((r) => r.subject);
+  } finally {
+    await c.end();
+  }
 }
 
 const children: ChildProcess[] = [];
@@ -31,8 +63,9 @@ afterEach(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('crash safety', () => {
+describe.each<Adapter>(['sqlite', 'postgres'])('crash safety on %s', (adapter) => {
   it('delivers every message that got a 250 after a SIGKILL mid-run and a restart', async () => {
+    databaseUrl = adapter === 'postgres' ? await freshDatabase() : '';
     dataDir = mkdtempSync(join(tmpdir(), 'maskgate-crash-'));
     sink = await startSink();
     const first = await startChild(dataDir, sink);
@@ -89,11 +122,14 @@ describe('crash safety', () => {
     const counts = new Map<number, number>();
     for (const i of delivered) counts.set(i, (counts.get(i) ?? 0) + 1);
     const duplicates = [...counts.values()].filter((n) => n > 1).length;
-    console.info(`crash test: ${accepted.size} accepted before the kill, ${delivered.length} delivered, ${duplicates} duplicated (in flight at the kill)`);
+    console.info(
+      `crash test (${adapter}): ${accepted.size} accepted before the kill, ${delivered.length} delivered, ${duplicates} duplicated (in flight at the kill)`,
+    );
     expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);
-  }, 120_000);
+  }, 180_000);
 
   it('loses nothing acknowledged and leaves no spool file or row of a message killed in the middle of its DATA', async () => {
+    databaseUrl = adapter === 'postgres' ? await freshDatabase() : '';
     dataDir = mkdtempSync(join(tmpdir(), 'maskgate-crash-'));
     sink = await startSink();
     const first = await startChild(dataDir, sink);
@@ -152,8 +188,6 @@ describe('crash safety', () => {
     const subjects = sink.messages.map((m) => /^Subject: (\S+)\r?$/m.exec(m.raw.toString())?.[1]).sort();
     expect(subjects).toEqual(['before-0', 'before-1', 'before-2']);
     // The killed message left no row: the conversation holds the three acknowledged messages only.
-    const res = await fetch(`http://127.0.0.1:${second.httpPort}/api/v1/messages?limit=50`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    const listed = ((await res.json()) as { items: { subject: string }[] }).items.map((m) => m.subject).sort();
-    expect(listed).toEqual(['before-0', 'before-1', 'before-2']);
-  }, 120_000);
+    expect(await storedSubjects(second)).toEqual(['before-0', 'before-1', 'before-2']);
+  }, 180_000);
 });
