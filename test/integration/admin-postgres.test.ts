@@ -6,6 +6,7 @@
 //
 // PAGES and UNPORTED are the tables of what is visited: when a group moves to the ports, move its
 // paths from UNPORTED to PAGES with what its page shows.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,8 +88,10 @@ let a: Node;
 let b: Node;
 let owner: AdminClient;
 let storeId = 0;
+let dbUrl = '';
 beforeAll(async () => {
   const url = await freshDatabase();
+  dbUrl = url;
   a = await startNode(url);
   b = await startNode(url);
 }, 180_000);
@@ -217,6 +220,33 @@ describe('the admin on two PostgreSQL nodes', () => {
     // Nothing was made on a local SQLite file.
     for (const n of [a, b]) expect(readdirSync(n.dir).filter((f) => /\.(db|sqlite)/.test(f))).toEqual([]);
   });
+
+  it('lists and adds staff from the command line on the same database, and the doctor checks PostgreSQL, not a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-pgcli-'));
+    const env = { ...process.env, MASKGATE_DATABASE_URL: dbUrl, MASKGATE_DATA_DIR: dir, MASKGATE_DOMAIN: DOMAIN };
+    // Asynchronous: the nodes in this process keep serving while the command runs.
+    const cli = (...args: string[]) =>
+      new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env });
+        let stdout = '';
+        let stderr = '';
+        p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        p.once('error', reject);
+        p.once('close', () => resolve({ stdout, stderr }));
+      });
+    try {
+      expect((await cli('user', 'list')).stdout).toMatch(/\tolga@shop\.example\towner\tOlga Owner\n[\s\S]*\talex@shop\.example\tagent\tAlex Agent/);
+      const added = await cli('user', 'add', 'sam@shop.example', '--agent', '--store', String(storeId), '--name', 'Sam');
+      expect(added.stdout).toMatch(/^created agent sam@shop\.example \(id \d+\)\npassword \(shown only now\): \S+/);
+      expect((await cli('user', 'add', 'sam@shop.example', '--agent', '--store', String(storeId))).stderr).toContain('a user sam@shop.example already exists');
+      const doctor = (await cli('doctor')).stdout;
+      expect(doctor).toMatch(/Database\s+PostgreSQL \d+[^\n]* answers/);
+      expect(readdirSync(dir).filter((f) => /\.(db|sqlite)/.test(f))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('logs out everywhere from one node, and the other node no longer takes the session', async () => {
     const out = await owner.post('/logout-everywhere', {});
