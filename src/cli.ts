@@ -11,8 +11,11 @@ import { eraseBuyer } from './store/erasure.js';
 import { formatChecks, runDoctor } from './doctor.js';
 import { systemResolver } from './dns/resolver.js';
 import { openDb } from './store/db.js';
-import { StoreRepo } from './store/stores.js';
-import { UserRepo } from './store/users.js';
+import type { AppConfig } from './config.js';
+import { hashPassword } from './store/passwords.js';
+import { openPgStorage } from './store/pg/storage.js';
+import type { Storage } from './store/ports.js';
+import { SESSION_TTL_MS } from './web/admin/session.js';
 import { rotateApiToken } from './web/api-token.js';
 
 const USAGE = `usage: maskgate <command>
@@ -69,21 +72,20 @@ async function run(args: string[]): Promise<number> {
     if (command === 'user' && (sub === 'add' || sub === 'list')) return await userCommand(sub, args.slice(2));
     if (command === 'doctor') {
       const config = loadConfig();
-      const db = openDb(config.dataDir);
+      // The configured database: the SQLite file under dataDir, or PostgreSQL with database.url.
+      const storage = await openConfiguredStorage(config);
       try {
-        const key = config.dkim.enabled
-          ? await loadDkimKey(sqliteStorage(db, { sessionTtlMs: 0 }).secrets, config.dataDir, config.domains[0] as string, config.dkim.selector)
-          : null;
+        const key = config.dkim.enabled ? await loadDkimKey(storage.secrets, config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
         const checks = await runDoctor({
           config,
-          db,
+          operations: storage.admin.operations,
           resolver: systemResolver(config.dns.timeoutMs, config.dns.static, { maxTtlSeconds: config.dns.cacheSeconds, maxEntries: config.dns.cacheEntries }),
           dkimKey: key,
         });
         process.stdout.write(formatChecks(checks));
         return checks.some((c) => c.result === 'fail') ? 1 : 0;
       } finally {
-        db.close();
+        await storage.close();
       }
     }
     if (command === 'buyer' && sub === 'erase' && args[2]) {
@@ -159,13 +161,26 @@ async function run(args: string[]): Promise<number> {
   return 2;
 }
 
+/** The storage ports of the configured database: PostgreSQL with database.url, else SQLite under dataDir; close() closes it. */
+async function openConfiguredStorage(config: AppConfig): Promise<Storage> {
+  if (config.database.url) return openPgStorage(config.database.url, { sessionTtlMs: SESSION_TTL_MS, poolSize: 2 });
+  const db = openDb(config.dataDir);
+  const storage = sqliteStorage(db, { sessionTtlMs: SESSION_TTL_MS });
+  return {
+    ...storage,
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
 async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number> {
   const config = loadConfig();
-  const db = openDb(config.dataDir);
+  const storage = await openConfiguredStorage(config);
   try {
-    const users = new UserRepo(db);
+    const { users, stores } = storage.admin;
     if (sub === 'list') {
-      for (const u of users.list()) process.stdout.write(`${u.id}\t${u.email}\t${u.role}\t${u.name}${u.disabledAt ? '\tdisabled' : ''}\n`);
+      for (const u of await users.list()) process.stdout.write(`${u.id}\t${u.email}\t${u.role}\t${u.name}${u.disabledAt ? '\tdisabled' : ''}\n`);
       return 0;
     }
     const email = (rest[0] ?? '').trim().toLowerCase();
@@ -173,25 +188,25 @@ async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number>
     const values = (name: string) => rest.flatMap((a, i) => (a === name && rest[i + 1] ? [rest[i + 1] as string] : []));
     const role = flag('--owner') ? 'owner' : flag('--agent') ? 'agent' : null;
     const storeIds = values('--store').map(Number);
-    const stores = new StoreRepo(db);
     if (!/^[^\s@]+@[^\s@]+$/.test(email) || !role) {
       process.stderr.write(USAGE);
       return 2;
     }
-    if (role === 'agent' && (storeIds.length === 0 || storeIds.some((id) => !stores.get(id)))) {
+    const known = new Set((await stores.list()).map((st) => st.id));
+    if (role === 'agent' && (storeIds.length === 0 || storeIds.some((id) => !known.has(id)))) {
       process.stderr.write('maskgate: an agent needs --store ID for each store they work on (ids from GET /api/v1/stores)\n');
       return 2;
     }
-    if (users.withHash(email)) {
+    const password = randomBytes(12).toString('base64url');
+    const user = await users.insert({ email, name: values('--name')[0] ?? email.split('@')[0]!, role, passwordHash: await hashPassword(password), storeIds });
+    if (!user) {
       process.stderr.write(`maskgate: a user ${email} already exists\n`);
       return 1;
     }
-    const password = randomBytes(12).toString('base64url');
-    const user = await users.create({ email, name: values('--name')[0] ?? email.split('@')[0]!, role, password, storeIds });
     process.stdout.write(`created ${user.role} ${user.email} (id ${user.id})\npassword (shown only now): ${password}\n`);
     return 0;
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 

@@ -8,7 +8,8 @@ import { txtRecords, type DnsResolver } from './dns/resolver.js';
 import type { DkimKey } from './outbound/dkim.js';
 import { FreeSpace } from './smtp/free-space.js';
 import type { Db } from './store/db.js';
-import { OutboxRepo } from './store/outbox.js';
+import type { OperationsStore } from './store/ports.js';
+import { sqliteAdmin } from './store/sqlite/admin.js';
 
 export interface Check {
   readonly name: string;
@@ -18,7 +19,10 @@ export interface Check {
 
 export interface DoctorDeps {
   readonly config: AppConfig;
-  readonly db: Db;
+  /** The SQLite file (the CLI, a SQLite gateway); or give `operations`. */
+  readonly db?: Db;
+  /** The database's check and the queue through the admin port (a PostgreSQL node checks PostgreSQL, not a file). */
+  readonly operations?: Pick<OperationsStore, 'databaseCheck' | 'queue'>;
   readonly resolver: DnsResolver;
   readonly dkimKey: DkimKey | null;
   readonly now?: number;
@@ -130,15 +134,16 @@ export async function runDoctor(d: DoctorDeps): Promise<Check[]> {
     `${Math.floor(free / 1048576)} MB free under ${config.dataDir}${free >= need ? '' : ` (keep at least ${Math.floor(need / 1048576)} MB)`}`,
   );
 
-  const integrity = String(d.db.pragma('quick_check', { simple: true }));
-  add('Database', integrity === 'ok' ? 'ok' : 'fail', integrity === 'ok' ? 'integrity check passed' : `integrity check: ${integrity}`);
+  const ops = d.operations ?? (d.db ? sqliteAdmin(d.db).operations : null);
+  if (!ops) throw new Error('runDoctor: give db or operations');
+  const database = await ops.databaseCheck();
+  add('Database', database.ok ? 'ok' : 'fail', database.detail);
 
-  const outbox = new OutboxRepo(d.db);
-  const age = outbox.oldestPendingAgeSeconds(now);
+  const { waiting, oldestAgeSeconds: age } = await ops.queue(now);
   add(
     'Queue',
     age < 3600 ? 'ok' : 'fail',
-    `${outbox.pendingCount()} waiting, oldest ${Math.floor(age / 60)} min${age < 3600 ? '' : ': deliveries are stuck (see the outbox)'}`,
+    `${waiting} waiting, oldest ${Math.floor(age / 60)} min${age < 3600 ? '' : ': deliveries are stuck (see the outbox)'}`,
   );
   return checks;
 }

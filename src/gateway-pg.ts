@@ -4,15 +4,16 @@
 // the outbox worker (rows claimed with leases), failure notices, bounce intake, and retention under
 // a job lease; the DKIM key and the bounce secret come from the database (SecretStore).
 //
-// The JSON API's core runs here too (web/api/core-api.ts: stores, permitted senders, orders, pairs,
-// behind the API token). What does not run on PostgreSQL in this version (it still reads and writes
-// SQLite through the synchronous repositories): the admin, the rest of the JSON API, the notifier,
-// campaigns (and their unsubscribe addresses), webhooks. The HTTP port answers every other path but
-// /healthz, /readyz and /metrics with 503 and a sentence, and the start logs one
-// `gateway.postgres-limits` line naming them, so nothing silently runs on a local SQLite file
-// (README, "More than one machine").
+// The HTTP port is the same application as on SQLite (web/app.ts createHttpApp, built from the
+// storage ports without `db`): the JSON API's core (stores, permitted senders, orders, pairs, behind
+// the API token) and the admin's groups on the ports (login and sessions, the first owner's setup
+// link, the team, the stores pages, the outbox and setup pages, the API reference). What does not
+// run on PostgreSQL in this version (it still reads and writes SQLite through the synchronous
+// repositories) answers 503 not_available_on_postgres with a sentence (web/unported.ts), and the
+// start logs one `gateway.postgres-limits` line naming it, so nothing silently runs on a local
+// SQLite file (README, "More than one machine").
 import { createAdaptorServer } from '@hono/node-server';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import { systemResolver } from './dns/resolver.js';
@@ -33,18 +34,23 @@ import { autoThreads, WorkPool } from './relay/work-pool.js';
 import { createSmtpListener } from './smtp/listener.js';
 import { Spool } from './smtp/spool.js';
 import { openPgStorage } from './store/pg/storage.js';
-import { apiError } from './web/api-error.js';
-import { bearerMatches, storeApiToken } from './web/api-token.js';
-import { coreApi } from './web/api/core-api.js';
-import { coreApiDeps } from './web/api/deps.js';
+import { storeApiToken } from './web/api-token.js';
 import { nodeId, type Storage } from './store/ports.js';
+import { runDoctor } from './doctor.js';
+import { noticeQueue } from './outbound/notice-mail.js';
+import { currentSetupToken } from './web/admin/setup-token.js';
+import { SESSION_TTL_MS } from './web/admin/session.js';
+import { createHttpApp } from './web/app.js';
+export { NOT_ON_POSTGRES } from './web/unported.js';
 
-/** What a PostgreSQL node answers on its HTTP port for what it does not serve in this version. */
-export const NOT_ON_POSTGRES =
-  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery and the core of the API (stores, permitted senders, orders, pairs); the admin, the rest of the API, notifications, campaigns and webhooks need SQLite (README, "More than one machine")';
-
-/** The parts that do not run on PostgreSQL in this version (logged at start, said on the HTTP port). */
-export const POSTGRES_UNAVAILABLE = ['admin', 'api (all but stores, permitted senders, orders, pairs)', 'notifier', 'campaigns', 'webhooks'] as const;
+/** The parts that do not run on PostgreSQL in this version (logged at start; their paths answer 503). */
+export const POSTGRES_UNAVAILABLE = [
+  'admin (inbox, conversations, reports, templates, tags, notifications, webhooks, order import, settings, campaigns)',
+  'api (all but stores, permitted senders, orders, pairs)',
+  'notifier',
+  'campaigns',
+  'webhooks',
+] as const;
 
 export interface PgGateway {
   readonly database: 'postgres';
@@ -54,8 +60,10 @@ export interface PgGateway {
   readonly submissionTlsPort: number | null;
   readonly httpPort: number;
   readonly generatedApiToken: null;
-  readonly setupUrl: null;
-  readonly setupExpiresAt: null;
+  /** The first owner's setup link while the database has no user (the same on every node); else null. */
+  readonly setupUrl: string | null;
+  /** When setupUrl stops working (ms since the epoch); null with it. */
+  readonly setupExpiresAt: number | null;
   readonly adminUrl: string;
   readonly nodeId: string;
   readonly worker: OutboundWorker;
@@ -75,7 +83,7 @@ export function redactedUrl(url: string): string {
 
 async function openStorage(url: string): Promise<Storage> {
   try {
-    return await openPgStorage(url, { sessionTtlMs: 0 });
+    return await openPgStorage(url, { sessionTtlMs: SESSION_TTL_MS });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     // node-postgres may echo the connection string; only the code and a redacted URL are told.
@@ -191,14 +199,30 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
       return c.json({ status: 'unavailable', reason: `database: ${(err as NodeJS.ErrnoException).code ?? 'unreachable'}` }, 503);
     }
   });
-  // Prometheus text with the API token, as on SQLite (web/app.ts).
-  app.get('/metrics', async (c) => {
-    if (!(await bearerMatches(storage.secrets, c.req.header('authorization')))) return apiError(c, 'UNAUTHORIZED');
-    return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
-  });
-  const unported = (c: Context) => c.json({ error: 'not_available_on_postgres', message: NOT_ON_POSTGRES }, 503);
-  app.route('/api/v1', coreApi(coreApiDeps(storage, config.domains, resolver), storage.secrets, unported, log.child({ component: 'api' })));
-  app.all('*', unported);
+  let adminUrl = config.admin.publicUrl ?? '';
+  // /metrics (with the API token), the API and the admin: the same application as on SQLite, without db.
+  app.route(
+    '/',
+    createHttpApp({
+      storage,
+      domains: config.domains,
+      hostname: config.hostname,
+      dkimKey,
+      resolver,
+      relay,
+      wake: () => worker.wake(),
+      timeZone: config.admin.timeZone,
+      filters: config.filters,
+      submission: () => (submissionPort === null ? null : { host: config.hostname, port: submissionPort, implicitTlsPort: submissionTlsPort }),
+      log: log.child({ component: 'http' }),
+      health: () => ({ smtp: smtpUp, queueDepth: queueStats.depth }),
+      metrics,
+      notice: noticeQueue(outboxEntry, domain),
+      doctor: () => runDoctor({ config, operations: storage.admin.operations, resolver, dkimKey }),
+      trustedProxies: config.http.trustedProxies,
+      publicUrl: () => adminUrl,
+    }),
+  );
   const http = createAdaptorServer({ fetch: app.fetch });
 
   let smtpPort: number;
@@ -218,13 +242,17 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     await storage.close();
     throw err;
   }
-  const adminUrl = config.admin.publicUrl ?? `http://${config.http.host}:${httpPort}`;
+  adminUrl ||= `http://${config.http.host}:${httpPort}`;
   worker.start();
   void refreshStats();
   // Retention runs on the one node holding its lease; another takes over when that node dies.
   const jobLog = log.child({ component: 'jobs' });
   const retentionJob = leasedRetentionJob(storage, config.retention, node, log, jobLog);
   await retentionJob.begin();
+  // The first owner's setup link: made by the first node to start on an empty database, the same on
+  // every node after it (the token is in the database), until it is used or its 24 hours are over.
+  const setup = (await storage.admin.users.count()) === 0 ? await currentSetupToken({ ...storage.secrets, swapSetting: storage.admin.swapSetting }) : null;
+  const setupUrl = setup ? `${adminUrl}/setup?token=${setup.token}` : null;
   log.info(
     {
       event: 'gateway.listening',
@@ -253,8 +281,8 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     submissionTlsPort,
     httpPort,
     generatedApiToken: null,
-    setupUrl: null,
-    setupExpiresAt: null,
+    setupUrl,
+    setupExpiresAt: setup?.expiresAt ?? null,
     adminUrl,
     nodeId: node,
     worker,

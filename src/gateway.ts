@@ -38,8 +38,8 @@ import { ByteBudget } from './relay/byte-budget.js';
 import { autoThreads, WorkPool } from './relay/work-pool.js';
 import { TlsReloader } from './smtp/tls-reload.js';
 import { CredentialRepo } from './store/credentials.js';
-import { UserRepo } from './store/users.js';
 import { currentSetupToken } from './web/admin/setup-token.js';
+import { SESSION_TTL_MS } from './web/admin/session.js';
 import { openDb, type Db } from './store/db.js';
 import { OutboxRepo } from './store/outbox.js';
 import { ensureApiToken } from './web/api-token.js';
@@ -128,7 +128,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   // The ports over this connection (SQLite: one node owns the file, so job leases a dead process
   // left are cleared at start). Periodic jobs and the DKIM key go through them.
   const commit = new GroupCommit(db);
-  const storage = sqliteStorage(db, { sessionTtlMs: 0, commit });
+  const storage = sqliteStorage(db, { sessionTtlMs: SESSION_TTL_MS, commit });
   const freed = clearDeadLeases(db);
   if (freed.outbox) log.info({ event: 'queue.leases-released', rows: freed.outbox }, 'leases of a stopped process released');
   const dkimKey = config.dkim.enabled ? await loadDkimKey(storage.secrets, config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
@@ -322,7 +322,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const retentionJob = leasedRetentionJob(storage, config.retention, node, log, jobLog);
   await retentionJob.begin();
   // The same link on every start until it is used or its 24 hours are over.
-  const setup = new UserRepo(db).count() === 0 ? currentSetupToken(db) : null;
+  const setup = (await storage.admin.users.count()) === 0 ? await currentSetupToken({ ...storage.secrets, swapSetting: storage.admin.swapSetting }) : null;
   const setupUrl = setup ? `${adminUrl}/setup?token=${setup.token}` : null;
   log.info(
     {

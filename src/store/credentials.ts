@@ -5,6 +5,7 @@ import { tokenFromBytes } from '../core/alias-token.js';
 import type { Db } from './db.js';
 import { hashPassword } from './passwords.js';
 import { stmt } from './statements.js';
+import { CREDENTIAL_COLS } from './admin-sql.js';
 
 export interface CredentialRow {
   readonly id: number;
@@ -24,7 +25,7 @@ export interface CredentialCandidate {
   readonly status: 'enabled' | 'blocked';
 }
 
-const COLS = 'id, permitted_sender_id AS permittedSenderId, label, created_at AS createdAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt';
+const COLS = CREDENTIAL_COLS;
 
 /** 24 base32 characters (120 random bits) in groups of four, easy to paste into a mail client. */
 export function newAppPassword(): string {
@@ -40,14 +41,18 @@ export class CredentialRepo {
 
   async create(permittedSenderId: number, label: string, now = Date.now()): Promise<{ credential: CredentialRow; password: string }> {
     const password = newAppPassword();
-    const hash = await hashPassword(password);
+    return { credential: this.insert(permittedSenderId, label, await hashPassword(password), now), password };
+  }
+
+  /** Stores a credential whose password is already hashed. */
+  insert(permittedSenderId: number, label: string, hash: string, now = Date.now()): CredentialRow {
     const info = stmt(this.#db, 'INSERT INTO submission_credentials (permitted_sender_id, label, hash, created_at) VALUES (?, ?, ?, ?)').run(
       permittedSenderId,
       label,
       hash,
       now,
     );
-    return { credential: this.get(Number(info.lastInsertRowid)) as CredentialRow, password };
+    return this.get(Number(info.lastInsertRowid)) as CredentialRow;
   }
 
   get(id: number): CredentialRow | null {

@@ -3,6 +3,7 @@
 // Until then the old mailbox stays. A later request supersedes an earlier one; a link works once.
 import type { Db } from './db.js';
 import { stmt } from './statements.js';
+import { MAILBOX_CHANGE_COLS } from './admin-sql.js';
 import { StoreRepo, type StoreRow } from './stores.js';
 
 export interface MailboxChange {
@@ -17,8 +18,7 @@ export interface MailboxChange {
   readonly outcome: 'confirmed' | 'superseded' | null;
 }
 
-const COLS =
-  'id, store_id AS storeId, mailbox, requested_by AS requestedBy, created_at AS createdAt, expires_at AS expiresAt, settled_at AS settledAt, outcome';
+const COLS = MAILBOX_CHANGE_COLS;
 
 export type ConfirmOutcome = { ok: true; store: StoreRow; previousMailbox: string } | { ok: false; reason: 'unknown' | 'expired' | 'settled' };
 

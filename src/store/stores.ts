@@ -3,6 +3,7 @@ import { DEFAULT_POLICY, type StorePolicy } from '../core/messaging-rules.js';
 import type { PermittedSenderFacts, StoreFacts } from '../core/types.js';
 import type { Db } from './db.js';
 import { stmt } from './statements.js';
+import { STORE_COLS } from './admin-sql.js';
 
 export interface StoreRow extends StoreFacts {
   readonly createdAt: number;
@@ -14,7 +15,6 @@ export interface PermittedSenderRow extends PermittedSenderFacts {
   readonly updatedAt: number;
 }
 
-const STORE_COLS = 'id, slug, name, mailbox, created_at AS createdAt';
 const SENDER_COLS = 'id, store_id AS storeId, email, status, created_at AS createdAt, updated_at AS updatedAt';
 
 export class StoreRepo {

@@ -3,6 +3,7 @@
 import type { Db } from './db.js';
 import { hashPassword } from './passwords.js';
 import { stmt } from './statements.js';
+import { USER_COLS } from './admin-sql.js';
 
 export type Role = 'owner' | 'agent';
 
@@ -17,7 +18,7 @@ export interface User {
   readonly timeZone: string | null;
 }
 
-const COLS = 'id, email, name, role, created_at AS createdAt, disabled_at AS disabledAt, time_zone AS timeZone';
+const COLS = USER_COLS;
 
 export class UserRepo {
   readonly #db: Db;
@@ -81,8 +82,12 @@ export class UserRepo {
 
   /** Sets a new password (hashed here); the caller ends the user's sessions where that is meant. */
   async setPassword(userId: number, password: string): Promise<void> {
-    const hash = await hashPassword(password);
-    stmt(this.#db, 'UPDATE users SET password_hash = ? WHERE id = ?').run(hash, userId);
+    this.setPasswordHash(userId, await hashPassword(password));
+  }
+
+  /** Stores a password already hashed (store/passwords.ts). */
+  setPasswordHash(userId: number, passwordHash: string): void {
+    stmt(this.#db, 'UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
   }
 
   /** Disables (no login, sessions refused) or enables an account. */

@@ -1,4 +1,8 @@
 // Owns the HTTP application: /healthz, the JSON API under /api/v1 behind a bearer token, and the admin.
+// Built from the storage ports; `db` (SQLite) is optional: without it (a PostgreSQL node) the API
+// serves its core (web/api/core-api.ts) and the admin its ported groups, and every route that still
+// needs SQLite answers 503 not_available_on_postgres (web/unported.ts). The probes /healthz and
+// /readyz read the SQLite file here; a PostgreSQL node answers them itself (gateway-pg.ts).
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { DnsResolver } from '../dns/resolver.js';
@@ -7,7 +11,7 @@ import type { Relay } from '../relay/pipeline.js';
 import type { Metrics } from '../metrics.js';
 import type { Db } from '../store/db.js';
 import { apiError } from './api-error.js';
-import { apiGuard, tokenMatches } from './api-token.js';
+import { apiGuard, bearerMatches } from './api-token.js';
 import { apiDeps } from './api/deps.js';
 import { bannedWordRoutes } from './api/routes-banned-words.js';
 import { mailRoutes } from './api/routes-mail.js';
@@ -15,6 +19,10 @@ import { orderChangeRoutes, orderRoutes } from './api/routes-orders.js';
 import { storeRoutes, storeSettingsRoutes } from './api/routes-stores.js';
 import type { Storage } from '../store/ports.js';
 import { sqliteStorage } from '../store/sqlite/storage.js';
+import { coreApiDeps } from './api/deps.js';
+import type { NoticeQueue } from '../campaigns/sender.js';
+import { SESSION_TTL_MS } from './admin/session.js';
+import { unportedJson } from './unported.js';
 import { campaignRoutes } from './api/routes-campaigns.js';
 import { reportRoutes } from './api/routes-reports.js';
 import { webhookRoutes } from './api/routes-webhooks.js';
@@ -29,9 +37,13 @@ import { createAdminApp } from './admin/admin.js';
 import type { Check } from '../doctor.js';
 
 export interface HttpAppOptions {
-  readonly db: Db;
-  /** The storage ports over `db` (the API's core routes and its token check use them); built over db when absent. */
-  readonly storage?: Pick<Storage, 'mail' | 'market' | 'secrets'>;
+  /**
+   * The SQLite database, for the probes and the routes not yet on the ports; absent on a PostgreSQL
+   * node (those routes answer 503 not_available_on_postgres).
+   */
+  readonly db?: Db | undefined;
+  /** The storage ports (sessions living SESSION_TTL_MS); built over db when absent. */
+  readonly storage?: Storage | undefined;
   readonly domains: readonly string[];
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
@@ -49,9 +61,12 @@ export interface HttpAppOptions {
   /** Reports whether the listeners are up, and why commits stopped (a failed WAL sync) if they did, for /healthz and /readyz. */
   readonly health: () => { smtp: boolean; queueDepth: number; commitStopped?: string | null };
   readonly metrics: Metrics;
-  readonly campaigns: CampaignDeps;
-  /** Applies unsubscribes from the public page and the one-click POST. */
-  readonly unsubscribes: Unsubscribes;
+  /** Campaigns (still SQLite): with db. */
+  readonly campaigns?: CampaignDeps | undefined;
+  /** Queues a plain notice (the admin's mailbox confirmation); campaigns.notice when absent. */
+  readonly notice?: NoticeQueue | undefined;
+  /** Applies unsubscribes from the public page and the one-click POST (still SQLite): with db. */
+  readonly unsubscribes?: Unsubscribes | undefined;
   /** `maskgate doctor`'s checks, for the admin's setup page. */
   readonly doctor: () => Promise<readonly Check[]>;
   /** `http.trustedProxies`: whose X-Forwarded-* headers count. */
@@ -62,70 +77,34 @@ export interface HttpAppOptions {
 
 export function createHttpApp(o: HttpAppOptions): Hono {
   const app = new Hono();
+  const db = o.db;
+  if (!o.storage && !db) throw new Error('createHttpApp: give storage or db');
+  const storage = o.storage ?? sqliteStorage(db as Db, { sessionTtlMs: SESSION_TTL_MS });
+  const notice: NoticeQueue =
+    o.notice ??
+    (async (to, subject, text) => {
+      if (!o.campaigns) throw new Error('createHttpApp: no notice queue (give notice or campaigns)');
+      return o.campaigns.notice(to, subject, text);
+    });
 
-  app.get('/healthz', (c) => {
-    try {
-      o.db.prepare('SELECT 1').get();
-      const h = o.health();
-      // Commits stopped after a failed WAL sync: every message gets 451 until a restart.
-      if (h.commitStopped) return c.json({ status: 'error', smtp: h.smtp, queueDepth: h.queueDepth, problem: h.commitStopped }, 503);
-      return c.json({ status: h.smtp ? 'ok' : 'starting', smtp: h.smtp, queueDepth: h.queueDepth }, h.smtp ? 200 : 503);
-    } catch {
-      return c.json({ status: 'error' }, 503);
-    }
-  });
+  if (db) mountProbes(app, db, o.health);
 
-  // Ready to take traffic: the database takes a write and the SMTP listeners are up.
-  app.get('/readyz', (c) => {
-    const problems: string[] = [];
-    try {
-      o.db.transaction(() =>
-        o.db.prepare("INSERT INTO settings (key, value) VALUES ('readyz', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(Date.now())),
-      )();
-    } catch (err) {
-      problems.push(`database not writable: ${(err as Error).message}`);
-    }
-    const h = o.health();
-    if (!h.smtp) problems.push('SMTP listeners are not up');
-    if (h.commitStopped) problems.push(h.commitStopped);
-    return c.json(problems.length ? { status: 'not ready', problems } : { status: 'ready' }, problems.length ? 503 : 200);
-  });
-
-  // Prometheus text format; scrape it with the API token (`authorization: Bearer …`).
+  // Prometheus text format; scrape it with the API token (`authorization: Bearer …`), read from the database on every node.
   app.get('/metrics', async (c) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    if (!match || !tokenMatches(o.db, match[1] as string)) return apiError(c, 'UNAUTHORIZED');
+    if (!(await bearerMatches(storage.secrets, c.req.header('authorization')))) return apiError(c, 'UNAUTHORIZED');
     return c.body(await o.metrics.registry.metrics(), 200, { 'content-type': o.metrics.registry.contentType });
   });
 
   // The API's description of itself needs no token (it holds no data).
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument()));
 
-  const storage = o.storage ?? sqliteStorage(o.db, { sessionTtlMs: 0 });
-  const api = new Hono();
-  api.use('*', apiGuard(storage.secrets));
-  const deps = apiDeps(o.db, storage, o.domains, o.resolver, o.relay, o.log, o.submission, o.campaigns);
-  api.route('/', storeRoutes(deps));
-  api.route('/', storeSettingsRoutes(deps));
-  api.route('/', orderImportRoutes(deps));
-  api.route('/', orderRoutes(deps));
-  api.route('/', orderChangeRoutes(deps));
-  api.route('/', mailRoutes(deps));
-  api.route('/', bannedWordRoutes(deps));
-  api.route('/', campaignRoutes(deps));
-  api.route('/', reportRoutes(deps));
-  api.route('/', webhookRoutes(deps));
-  api.route('/', websiteRoutes(deps));
-  api.route('/', conversationRoutes(deps));
-  api.get('/dns', (c) => c.json({ records: dnsRecords(o.domains[0] as string, o.hostname, o.dkimKey) }));
-  // A catch-all, not notFound: the admin mounted at / must never answer an /api/v1 path.
-  api.all('*', (c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));
-  app.route('/api/v1', api);
+  app.route('/api/v1', apiRoutes(o, storage, db));
   // The admin (pages behind a staff login) takes every other path.
   app.route(
     '/',
     createAdminApp({
-      db: o.db,
+      storage,
+      db,
       resolver: o.resolver,
       domains: o.domains,
       hostname: o.hostname,
@@ -136,6 +115,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
       relay: o.relay,
       log: o.log,
       doctor: o.doctor,
+      notice,
       campaigns: o.campaigns,
       unsubscribes: o.unsubscribes,
       trustedProxies: o.trustedProxies,
@@ -151,4 +131,64 @@ export function createHttpApp(o: HttpAppOptions): Hono {
     return apiError(c, 'TEMPORARY_FAILURE');
   });
   return app;
+}
+
+/** /healthz and /readyz on SQLite: the file answers and takes a write, the listeners are up, commits have not stopped. */
+function mountProbes(app: Hono, db: Db, health: HttpAppOptions['health']): void {
+  app.get('/healthz', (c) => {
+    try {
+      db.prepare('SELECT 1').get();
+      const h = health();
+      // Commits stopped after a failed WAL sync: every message gets 451 until a restart.
+      if (h.commitStopped) return c.json({ status: 'error', smtp: h.smtp, queueDepth: h.queueDepth, problem: h.commitStopped }, 503);
+      return c.json({ status: h.smtp ? 'ok' : 'starting', smtp: h.smtp, queueDepth: h.queueDepth }, h.smtp ? 200 : 503);
+    } catch {
+      return c.json({ status: 'error' }, 503);
+    }
+  });
+
+  // Ready to take traffic: the database takes a write and the SMTP listeners are up.
+  app.get('/readyz', (c) => {
+    const problems: string[] = [];
+    try {
+      db.transaction(() =>
+        db.prepare("INSERT INTO settings (key, value) VALUES ('readyz', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(Date.now())),
+      )();
+    } catch (err) {
+      problems.push(`database not writable: ${(err as Error).message}`);
+    }
+    const h = health();
+    if (!h.smtp) problems.push('SMTP listeners are not up');
+    if (h.commitStopped) problems.push(h.commitStopped);
+    return c.json(problems.length ? { status: 'not ready', problems } : { status: 'ready' }, problems.length ? 503 : 200);
+  });
+}
+
+/**
+ * The API under /api/v1, behind the token: the groups on the storage ports on every node; the
+ * groups that still read SQLite only with db (one line each). Without db every other path answers
+ * 503 not_available_on_postgres (as web/api/core-api.ts does), with it 404.
+ */
+function apiRoutes(o: HttpAppOptions, storage: Storage, db: Db | undefined): Hono {
+  const api = new Hono();
+  api.use('*', apiGuard(storage.secrets));
+  const core = coreApiDeps(storage, o.domains, o.resolver);
+  const deps = db && o.campaigns ? apiDeps(db, storage, o.domains, o.resolver, o.relay, o.log, o.submission, o.campaigns) : null;
+  api.route('/', storeRoutes(deps ?? core));
+  if (deps) api.route('/', storeSettingsRoutes(deps));
+  if (deps) api.route('/', orderImportRoutes(deps));
+  api.route('/', orderRoutes(deps ?? core));
+  if (deps) api.route('/', orderChangeRoutes(deps));
+  if (deps) api.route('/', mailRoutes(deps));
+  if (deps) api.route('/', bannedWordRoutes(deps));
+  if (deps) api.route('/', campaignRoutes(deps));
+  if (deps) api.route('/', reportRoutes(deps));
+  if (deps) api.route('/', webhookRoutes(deps));
+  if (deps) api.route('/', websiteRoutes(deps));
+  if (deps) api.route('/', conversationRoutes(deps));
+  api.get('/dns', (c) => c.json({ records: dnsRecords(o.domains[0] as string, o.hostname, o.dkimKey) }));
+  // A catch-all, not notFound: the admin mounted at / must never answer an /api/v1 path.
+  if (deps) api.all('*', (c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));
+  else api.all('*', unportedJson);
+  return api;
 }

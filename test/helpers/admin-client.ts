@@ -8,7 +8,8 @@ export interface AdminClient {
   post(path: string, form: Record<string, string>): Promise<Response>;
 }
 
-export async function adminLogin(base: string, email: string, password: string): Promise<AdminClient> {
+/** Logs in and reads the CSRF token from `csrfPage` (any page in the admin's frame; /inbox unless told). */
+export async function adminLogin(base: string, email: string, password: string, csrfPage = '/inbox'): Promise<AdminClient> {
   const r = await fetch(`${base}/login`, {
     method: 'POST',
     redirect: 'manual',
@@ -18,10 +19,10 @@ export async function adminLogin(base: string, email: string, password: string):
   if (r.status !== 303) throw new Error(`login as ${email} failed: ${r.status}`);
   const cookie = /mg_session=[^;]+/.exec(r.headers.getSetCookie().join('\n'))![0];
   const get = (path: string) => fetch(`${base}${path}`, { redirect: 'manual', headers: { cookie } });
-  const page = await (await get('/inbox')).text();
+  const page = await (await get(csrfPage)).text();
   const csrf = /X-CSRF-Token&quot;:&quot;([^&]+)&quot;|"X-CSRF-Token":"([^"]+)"/.exec(page);
   const token = csrf?.[1] ?? csrf?.[2] ?? '';
-  if (!token) throw new Error('no CSRF token on /inbox');
+  if (!token) throw new Error(`no CSRF token on ${csrfPage}`);
   return {
     csrf: token,
     cookie,

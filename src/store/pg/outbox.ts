@@ -3,7 +3,7 @@
 import type { OutboxQueue, OutboxRow } from '../ports.js';
 import type { PgScope, Queryable } from './db.js';
 
-const COLS = `id, message_id AS "messageId", kind, env_from AS "envFrom", env_to AS "envTo", status, attempts,
+export const OUTBOX_COLS = `id, message_id AS "messageId", kind, env_from AS "envFrom", env_to AS "envTo", status, attempts,
   next_attempt_at AS "nextAttemptAt", last_error AS "lastError", created_at AS "createdAt", updated_at AS "updatedAt",
   done_at AS "doneAt", size, at_most_once AS "atMostOnce"`;
 
@@ -28,7 +28,7 @@ export function pgOutbox(s: PgScope): OutboxQueue {
         await q.query('INSERT INTO outbox_bodies (outbox_id, raw) VALUES ($1, $2)', [id, Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength)]);
         return id;
       }),
-    get: (id) => one(s.q, `SELECT ${COLS} FROM outbox WHERE id = $1`, [id]),
+    get: (id) => one(s.q, `SELECT ${OUTBOX_COLS} FROM outbox WHERE id = $1`, [id]),
     async raw(id) {
       const r = await s.q.query<{ raw: Buffer }>('SELECT raw FROM outbox_bodies WHERE outbox_id = $1', [id]);
       return r.rows[0]?.raw ?? null;
@@ -41,7 +41,7 @@ export function pgOutbox(s: PgScope): OutboxQueue {
                  AND (lease_until IS NULL OR lease_until <= $3) AND NOT (at_most_once = 1 AND attempt_started_at IS NOT NULL)
                ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) due
          WHERE o.id = due.id
-         RETURNING ${COLS.replace(/(^|,\s*)(\w+)/g, '$1o.$2')}`,
+         RETURNING ${OUTBOX_COLS.replace(/(^|,\s*)(\w+)/g, '$1o.$2')}`,
         [owner, now + leaseMs, now, limit],
       );
       return r.rows.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id);

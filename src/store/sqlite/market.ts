@@ -3,7 +3,6 @@
 // rule that says no becomes null (inside a unit of work too: the repositories' own transactions are
 // savepoints there, so the failed write leaves nothing behind).
 import type { Db } from '../db.js';
-import type { StoreWrites } from '../../usecases/stores.js';
 import type { MarketStore } from '../market-ports.js';
 import { OrderRepo } from '../orders.js';
 import { StoreRepo } from '../stores.js';
@@ -32,15 +31,5 @@ export function sqliteMarket(db: Db): MarketStore {
     createOrder: async (input, now = Date.now()) => orNull(() => orders.create(input, now)),
     order: async (id) => orders.get(id),
     ordersForPair: async (pairId) => orders.forPair(pairId),
-  };
-}
-
-/** The store rules' reads and writes over a StoreRepo (the admin, which holds the repository). */
-export function storeWritesOf(stores: StoreRepo): StoreWrites {
-  return {
-    storeBySlug: async (slug) => stores.bySlug(slug),
-    findSender: async (storeId, email) => stores.findSender(storeId, email),
-    createStore: async (input) => orNull(() => stores.create(input)),
-    addSender: async (storeId, email, status) => orNull(() => stores.addSender(storeId, email, status)),
   };
 }

@@ -1,5 +1,10 @@
 // Owns the admin web app: static assets from our own origin (htmx from node_modules, no CDN), the
 // security headers of every page, then login and the pages behind a session and CSRF checks.
+// Built from the storage ports (`storage`), so it runs on SQLite and on PostgreSQL alike: login,
+// sessions and CSRF tokens, the first owner's setup, the team, the stores pages, the operations
+// pages and the API reference. The route groups that still read SQLite through `db` are mounted
+// only when `db` is given; without it (a PostgreSQL node) their paths answer 503
+// not_available_on_postgres (web/unported.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,12 +15,13 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { DnsResolver } from '../../dns/resolver.js';
 import type { Relay } from '../../relay/pipeline.js';
-import { CredentialRepo } from '../../store/credentials.js';
 import type { Db } from '../../store/db.js';
 import { OutboxRepo } from '../../store/outbox.js';
-import { SessionRepo } from '../../store/sessions.js';
+import type { Storage } from '../../store/ports.js';
 import { StoreRepo } from '../../store/stores.js';
 import { UserRepo } from '../../store/users.js';
+import type { NoticeQueue } from '../../campaigns/sender.js';
+import { unportedPaths } from '../unported.js';
 import { authRoutes, logoutRoutes } from './routes-auth.js';
 import { errorPages } from './error-pages.js';
 import { inboxRoutes } from './routes-inbox.js';
@@ -40,7 +46,6 @@ import { apiReferenceRoutes } from './routes-api-reference.js';
 import { orderImportAdminRoutes } from './routes-order-import.js';
 import { notificationRoutes } from './routes-notifications.js';
 import { NotificationRepo } from '../../store/notifications.js';
-import { ConversationRepo } from '../../store/conversations.js';
 import { BannedWordRepo } from '../../store/banned-words.js';
 import { CategoryRuleRepo } from '../../store/category-rules.js';
 import type { DkimKey } from '../../outbound/dkim.js';
@@ -48,7 +53,7 @@ import type { Check } from '../../doctor.js';
 import type { CampaignDeps } from '../api/deps.js';
 import type { Unsubscribes } from '../../campaigns/unsubscribe.js';
 import { clientOf, compileTrustedProxies } from '../client-address.js';
-import { requireCsrf, requireUser, SESSION_TTL_MS, type AdminEnv } from './session.js';
+import { requireCsrf, requireUser, type AdminEnv } from './session.js';
 
 const require = createRequire(import.meta.url);
 // views/assets/ beside src/ when run from source; the build leaves them at the project root too
@@ -68,7 +73,13 @@ const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 export interface AdminOptions {
-  readonly db: Db;
+  /** The storage ports (their sessions must live SESSION_TTL_MS): every group below but the SQLite ones reads and writes through them. */
+  readonly storage: Storage;
+  /**
+   * The SQLite database, for the route groups not yet on the ports; without it (a PostgreSQL node)
+   * their paths answer 503 not_available_on_postgres.
+   */
+  readonly db?: Db | undefined;
   readonly resolver: DnsResolver;
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
@@ -79,8 +90,12 @@ export interface AdminOptions {
   readonly relay: Relay;
   readonly log: Logger;
   readonly doctor: () => Promise<readonly Check[]>;
-  readonly campaigns: CampaignDeps;
-  readonly unsubscribes: Unsubscribes;
+  /** Queues a plain notice (the link that confirms a store's new mailbox). */
+  readonly notice: NoticeQueue;
+  /** Campaigns (still SQLite): mounted with db. */
+  readonly campaigns?: CampaignDeps | undefined;
+  /** The public unsubscribe page (still SQLite): mounted with db. */
+  readonly unsubscribes?: Unsubscribes | undefined;
   /** `http.trustedProxies`: whose X-Forwarded-* headers count. */
   readonly trustedProxies: readonly string[];
   /** The admin's address as staff reach it, for links in mail (`admin.publicUrl` or the listener). */
@@ -91,9 +106,8 @@ export interface AdminOptions {
 
 export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const users = new UserRepo(o.db);
-  const sessions = new SessionRepo(o.db, SESSION_TTL_MS);
-  const stores = new StoreRepo(o.db);
+  const { admin, sessions } = o.storage;
+  const db = o.db;
 
   app.get('/assets/:name', (c) => {
     const asset = ASSETS[c.req.param('name')];
@@ -111,38 +125,32 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
     if (!c.res.headers.has('x-frame-options')) c.header('X-Frame-Options', c.req.path.startsWith('/messages/') ? 'SAMEORIGIN' : 'DENY');
   });
 
-  app.use('*', errorPages(sessions, users));
+  app.use('*', errorPages(sessions, admin.users));
 
-  app.route('/', authRoutes(o.db, users, sessions, o.log));
-  app.route('/', unsubscribeRoutes(o.unsubscribes));
-  const mailboxes = new MailboxConfirmation(o.db, o.campaigns.notice, o.publicUrl, o.log);
-  app.route('/', mailboxConfirmRoutes(mailboxes, stores));
+  app.route('/', authRoutes(o.storage, o.log));
+  if (db && o.unsubscribes) app.route('/', unsubscribeRoutes(o.unsubscribes));
+  else unportedPaths(app, ['/u']);
+  const mailboxes = new MailboxConfirmation(admin.mailboxChanges, o.storage.secrets, o.notice, o.publicUrl, o.log);
+  app.route('/', mailboxConfirmRoutes(mailboxes, admin.stores));
   const pages = new Hono<AdminEnv>();
   // A reply may carry attachments (10 MB each): the whole form stays under 25 MB.
   pages.use('*', bodyLimit({ maxSize: 25 * 1024 * 1024, onError: (c) => c.text('The form is larger than 25 MB.', 413) }));
-  pages.use('*', requireUser(sessions, users));
+  pages.use('*', requireUser(sessions, admin.users));
   // Last: every page's HTML loses any real address that slipped into it.
-  pages.use('*', displayScrub(o.db, o.domains));
+  pages.use('*', displayScrub(admin, o.domains));
   // Times on every page are shown in the user's own time zone (else admin.timeZone).
   pages.use('*', (c, next) => withDisplayZone(c.get('user').timeZone ?? o.timeZone, next));
   pages.use('*', requireCsrf());
   pages.route('/', logoutRoutes(sessions));
-  pages.route('/', teamRoutes(users, sessions, stores, o.timeZone));
-  pages.route('/', inboxRoutes({ db: o.db, filters: o.filters, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
-  pages.route('/', reportAdminRoutes(o.db, stores));
-  pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains, mailboxes, o.submission, new ConversationRepo(o.db)));
-  pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
-  pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));
-  pages.route('/', notificationRoutes(new NotificationRepo(o.db), users, stores, o.timeZone));
-  pages.route('/', webhookAdminRoutes(o.db));
+  pages.route('/', teamRoutes(admin, sessions, o.timeZone));
+  const writes = { ...o.storage.mail, ...o.storage.market };
+  pages.route('/', storeAdminRoutes(admin, writes, o.resolver, o.domains, mailboxes, o.submission));
   pages.route('/', apiReferenceRoutes());
-  pages.route('/', orderImportAdminRoutes(o.db, stores, o.domains));
-  pages.route('/', settingsRoutes(new BannedWordRepo(o.db), new CategoryRuleRepo(o.db), stores));
   pages.route(
     '/',
     operationsRoutes({
-      db: o.db,
-      outbox: new OutboxRepo(o.db),
+      outbox: o.storage.outbox,
+      operations: admin.operations,
       resolver: o.resolver,
       domain: o.domains[0] as string,
       hostname: o.hostname,
@@ -151,7 +159,27 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
       doctor: o.doctor,
     }),
   );
-  pages.route('/', campaignAdminRoutes(o.campaigns, stores, o.domains[0] as string, o.timeZone));
+  // The groups below still read SQLite (one line each; a group moves up when it is on the ports).
+  const stores = db ? new StoreRepo(db) : null;
+  const users = db ? new UserRepo(db) : null;
+  if (db && stores) pages.route('/', inboxRoutes({ db, filters: o.filters, stores, outbox: new OutboxRepo(db), relay: o.relay, log: o.log }));
+  else unportedPaths(pages, ['/', '/inbox', '/conversations', '/messages']);
+  if (db && stores) pages.route('/', reportAdminRoutes(db, stores));
+  else unportedPaths(pages, ['/reports']);
+  if (db && stores) pages.route('/', templateRoutes(new TemplateRepo(db), stores));
+  else unportedPaths(pages, ['/templates']);
+  if (db) pages.route('/', tagRoutes(new TagRepo(db), new NoteRepo(db)));
+  else unportedPaths(pages, ['/tags']);
+  if (db && users && stores) pages.route('/', notificationRoutes(new NotificationRepo(db), users, stores, o.timeZone));
+  else unportedPaths(pages, ['/notifications']);
+  if (db) pages.route('/', webhookAdminRoutes(db));
+  else unportedPaths(pages, ['/webhooks']);
+  if (db && stores) pages.route('/', orderImportAdminRoutes(db, stores, o.domains));
+  else unportedPaths(pages, ['/orders']);
+  if (db && stores) pages.route('/', settingsRoutes(new BannedWordRepo(db), new CategoryRuleRepo(db), stores));
+  else unportedPaths(pages, ['/settings']);
+  if (db && stores && o.campaigns) pages.route('/', campaignAdminRoutes(o.campaigns, stores, o.domains[0] as string, o.timeZone));
+  else unportedPaths(pages, ['/campaigns']);
   // Any other path behind the login: a page, in the frame, with a way back (error-pages.tsx).
   pages.all('*', (c) => c.text('There is no such page.', 404));
   app.route('/', pages);

@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../store/db.js';
 import { displayScrub, scrubForDisplay } from './display-scrub.js';
+import { sqliteAdmin } from '../../store/sqlite/admin.js';
 import type { AdminEnv } from './session.js';
 
 const KEEP = ['support@acme.example', 'olivia@seller.example'];
@@ -46,7 +47,7 @@ describe('displayScrub', () => {
 
   const app = (read: boolean) => {
     const a = new Hono<AdminEnv>();
-    a.use('*', displayScrub(db, ['relay.localhost']));
+    a.use('*', displayScrub(sqliteAdmin(db), ['relay.localhost']));
     a.post('/form', async (c) => {
       const form = read ? await c.req.parseBody() : {};
       return c.html(`<input value="${String(form.mailbox ?? '')}"><p>${String(form.note ?? '')} jane@buyer.example</p>`);

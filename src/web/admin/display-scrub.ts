@@ -4,20 +4,12 @@
 // an outbox row — cannot show a real address even when the code that stored or rendered it forgot
 // to mask it. Addresses that are ours to show are kept: the relay domains' (aliases), staff
 // accounts, store mailboxes and their pending replacements, permitted senders, and category rules
-// the owner typed, and an address the user typed as a whole field of the form this request sent
+// the owner typed (read through the admin port), and an address the user typed as a whole field of the form this request sent
 // (a refused form is shown again as typed). Everything else keeps only its domain.
 import type { HonoRequest, MiddlewareHandler } from 'hono';
 import { redactAddresses } from '../../core/redact-addresses.js';
-import type { Db } from '../../store/db.js';
-import { stmt } from '../../store/statements.js';
+import type { AdminStore } from '../../store/ports.js';
 import type { AdminEnv } from './session.js';
-
-const OURS = `
-  SELECT email AS a FROM users
-  UNION SELECT mailbox FROM stores
-  UNION SELECT email FROM permitted_senders
-  UNION SELECT mailbox FROM store_mailbox_changes WHERE settled_at IS NULL
-  UNION SELECT pattern FROM category_rules WHERE field = 'sender' AND pattern LIKE '%@%'`;
 
 // A kept address must stand alone: not the tail of a longer local part ("x.support@…") nor the
 // head of a longer domain ("…@acme.example.evil").
@@ -65,16 +57,16 @@ async function typedAddresses(req: HonoRequest): Promise<string[]> {
     .filter((v) => /^[^\s@<>"]+@[^\s@<>"]+$/u.test(v));
 }
 
-/** Scrubs every text/html response of the routes behind it. */
-export function displayScrub(db: Db, relayDomains: readonly string[]): MiddlewareHandler<AdminEnv> {
-  const ours = () => (stmt(db, OURS).all() as { a: string }[]).map((r) => r.a);
+/** Scrubs every text/html response of the routes behind it; the kept addresses are read through the admin port (admin-sql.ts KEPT_ADDRESSES). */
+export function displayScrub(admin: Pick<AdminStore, 'keptAddresses'>, relayDomains: readonly string[]): MiddlewareHandler<AdminEnv> {
+  const ours = () => admin.keptAddresses();
   return async (c, next) => {
     // Ours before the request too: a page saying "typo@… was removed" names a sender gone since.
-    const before = c.req.method === 'GET' ? [] : ours();
+    const before = c.req.method === 'GET' ? [] : await ours();
     await next();
     if (!(c.res.headers.get('content-type') ?? '').startsWith('text/html')) return;
     const html = await c.res.text();
-    const keep = [...new Set([...before, ...ours(), ...(await typedAddresses(c.req))])];
+    const keep = [...new Set([...before, ...(await ours()), ...(await typedAddresses(c.req))])];
     const headers = new Headers(c.res.headers);
     headers.delete('content-length');
     c.res = new Response(scrubForDisplay(html, relayDomains, keep), { status: c.res.status, headers });

@@ -4,8 +4,7 @@
 // do not ask for HTML keep the plain text.
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { Session, SessionRepo } from '../../store/sessions.js';
-import type { User, UserRepo } from '../../store/users.js';
+import type { Session, SessionStore, User, UserStore } from '../../store/ports.js';
 import { ErrorPage, type WayBack } from '../../../views/error-page.js';
 import { COOKIE, type AdminEnv } from './session.js';
 
@@ -31,7 +30,7 @@ export function wayBack(path: string, loggedIn: boolean): WayBack {
   return loggedIn ? { href: '/inbox', label: 'Inbox' } : { href: '/login', label: 'Log in' };
 }
 
-export function errorPages(sessions: SessionRepo, users: UserRepo): MiddlewareHandler<AdminEnv> {
+export function errorPages(sessions: SessionStore, users: UserStore): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     await next();
     const res = c.res;
@@ -44,8 +43,8 @@ export function errorPages(sessions: SessionRepo, users: UserRepo): MiddlewareHa
     let session: Session | null = c.get('session') ?? null;
     if (!user) {
       const token = getCookie(c, COOKIE);
-      session = token ? sessions.touch(token) : null;
-      user = session ? users.get(session.userId) : null;
+      session = token ? await sessions.touch(token) : null;
+      user = session ? await users.get(session.userId) : null;
       if (user?.disabledAt !== null) user = null;
     }
     const frame = user && session ? { user: { name: user.name, role: user.role }, csrf: session.csrfToken } : { user: null, csrf: null };

@@ -1,25 +1,28 @@
 // Owns logging in and out, and the one-time setup of the first owner.
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
-import type { Db } from '../../store/db.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../../store/passwords.js';
-import type { SessionRepo } from '../../store/sessions.js';
-import type { UserRepo } from '../../store/users.js';
+import type { SessionStore, Storage } from '../../store/ports.js';
 import { LoginPage, SetupPage } from '../../../views/login.js';
 import { KnownDevices } from './known-device.js';
 import { LoginThrottle } from './login-throttle.js';
 import { endSession, isHttps, sameOrigin, startSession, type AdminEnv } from './session.js';
-import { setupTokenValid, spendSetupToken } from './setup-token.js';
+import { retireSetupSecret, setupSwap, setupTokenValid } from './setup-token.js';
 
 /** Only a local path: never send a user on to another site after login. */
 function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : '/inbox';
 }
 
-export function authRoutes(db: Db, users: UserRepo, sessions: SessionRepo, log: Logger): Hono<AdminEnv> {
+/** Logging in and the first owner's setup, on the storage ports (any node serves them). */
+export function authRoutes(storage: Pick<Storage, 'admin' | 'secrets' | 'sessions'>, log: Logger): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
+  const users = storage.admin.users;
+  const sessions = storage.sessions;
+  const settings = { ...storage.secrets, swapSetting: storage.admin.swapSetting };
+  // In this process's memory: each node counts the attempts it sees (README, "More than one machine").
   const throttle = new LoginThrottle();
-  const devices = new KnownDevices(db);
+  const devices = new KnownDevices(storage.secrets);
 
   app.get('/login', (c) => c.html(<LoginPage next={safeNext(c.req.query('next'))} />));
 
@@ -31,8 +34,9 @@ export function authRoutes(db: Db, users: UserRepo, sessions: SessionRepo, log: 
       .toLowerCase();
     const password = String(form.password ?? '');
     const next = safeNext(form.next);
-    // Counted before the password is checked: concurrent guesses cannot slip past the limit.
-    const gate = throttle.begin(email, c.get('client').address, { knownDevice: devices.isKnown(c, email) });
+    const knownDevice = await devices.isKnown(c, email);
+    // Counted before the password is checked (begin is synchronous): concurrent guesses cannot slip past the limit.
+    const gate = throttle.begin(email, c.get('client').address, { knownDevice });
     if ('waitMs' in gate) {
       log.warn({ event: 'admin.login-throttled', client: c.get('client').address }, 'login attempt refused: too many failures');
       return c.html(
@@ -40,20 +44,20 @@ export function authRoutes(db: Db, users: UserRepo, sessions: SessionRepo, log: 
         429,
       );
     }
-    const user = users.withHash(email);
+    const user = await users.withHash(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok || user.disabledAt !== null) {
       return c.html(<LoginPage email={email} next={next} error="Wrong email or password." />, 401);
     }
     gate.attempt.succeeded();
-    startSession(c, sessions, user.id);
-    devices.remember(c, email, isHttps(c));
+    await startSession(c, sessions, user.id);
+    await devices.remember(c, email, isHttps(c));
     return c.redirect(next, 303);
   });
 
-  app.get('/setup', (c) => {
+  app.get('/setup', async (c) => {
     const token = c.req.query('token') ?? '';
-    if (users.count() > 0 || !setupTokenValid(db, token)) return c.text('This setup link is no longer valid.', 404);
+    if ((await users.count()) > 0 || !(await setupTokenValid(settings, token))) return c.text('This setup link is no longer valid.', 404);
     return c.html(<SetupPage token={token} />);
   });
 
@@ -61,7 +65,7 @@ export function authRoutes(db: Db, users: UserRepo, sessions: SessionRepo, log: 
     if (!sameOrigin(c)) return c.text('Cross-site request refused.', 403);
     const form = await c.req.parseBody();
     const token = String(form.token ?? '');
-    if (users.count() > 0 || !setupTokenValid(db, token)) return c.text('This setup link is no longer valid.', 404);
+    if ((await users.count()) > 0 || !(await setupTokenValid(settings, token))) return c.text('This setup link is no longer valid.', 404);
     const name = String(form.name ?? '').trim();
     const email = String(form.email ?? '')
       .trim()
@@ -71,13 +75,13 @@ export function authRoutes(db: Db, users: UserRepo, sessions: SessionRepo, log: 
       return c.html(<SetupPage token={token} error="Give a name, an email address and a password of at least 12 characters." />, 400);
     }
     // Hash first (slow, off the event loop); then spend the token and create the owner in one
-    // transaction, which only one of several concurrent requests can win.
+    // transaction, which only one of several concurrent requests (on any node) can win.
     const passwordHash = await hashPassword(password);
-    const user = db.transaction(() =>
-      users.count() === 0 && spendSetupToken(db, token) ? users.insert({ email, name, role: 'owner', passwordHash }) : null,
-    )();
+    const swap = await setupSwap(settings, token);
+    const user = swap ? await users.insertFirstOwner({ email, name, passwordHash }, swap) : null;
     if (!user) return c.text('This setup link is no longer valid.', 404);
-    startSession(c, sessions, user.id);
+    await retireSetupSecret(settings);
+    await startSession(c, sessions, user.id);
     return c.redirect('/inbox', 303);
   });
 
@@ -85,15 +89,15 @@ export function authRoutes(db: Db, users: UserRepo, sessions: SessionRepo, log: 
 }
 
 /** Log out here, or everywhere (every session of the user). Behind requireUser and requireCsrf. */
-export function logoutRoutes(sessions: SessionRepo): Hono<AdminEnv> {
+export function logoutRoutes(sessions: SessionStore): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  app.post('/logout', (c) => {
-    endSession(c, sessions);
+  app.post('/logout', async (c) => {
+    await endSession(c, sessions);
     return c.redirect('/login', 303);
   });
-  app.post('/logout-everywhere', (c) => {
-    sessions.endAll(c.get('user').id);
-    endSession(c, sessions);
+  app.post('/logout-everywhere', async (c) => {
+    await sessions.endAll(c.get('user').id);
+    await endSession(c, sessions);
     return c.redirect('/login', 303);
   });
   return app;

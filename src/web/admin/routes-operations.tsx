@@ -6,16 +6,16 @@ import type { Check } from '../../doctor.js';
 import type { DnsResolver } from '../../dns/resolver.js';
 import { dnsRecords, type DkimKey } from '../../outbound/dkim.js';
 import { parseMail } from '../../relay/parse.js';
-import type { Db } from '../../store/db.js';
-import type { OutboxRepo, OutboxRow, OutboxStatus } from '../../store/outbox.js';
-import { PairRepo } from '../../store/pairs.js';
+import type { OperationsStore, OutboxQueue, OutboxRow, OutboxStatus } from '../../store/ports.js';
 import { DnsPage, DoctorResults, OutboxItemPage, OutboxPage, type DnsCheck, type OutboxView } from '../../../views/operations.js';
 import { sandboxedHtml } from './sandboxed-html.js';
 import { frameOf, type AdminEnv } from './session.js';
 
 export interface OperationsDeps {
-  readonly db: Db;
-  readonly outbox: OutboxRepo;
+  /** A row and its bytes (the queue port). */
+  readonly outbox: Pick<OutboxQueue, 'get' | 'raw'>;
+  /** The outbox list, retry now, a buyer's alias (the admin port). */
+  readonly operations: Pick<OperationsStore, 'outbox' | 'retryNow' | 'buyerToken'>;
   readonly resolver: DnsResolver;
   readonly domain: string;
   readonly hostname: string;
@@ -30,7 +30,6 @@ const STATUSES = ['queued', 'deferred', 'sent', 'captured', 'failed'];
 
 export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const pairs = new PairRepo(d.db);
   const frame = frameOf;
   app.use('/outbox/*', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the outbox.', 403)));
   app.use('/outbox', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the outbox.', 403)));
@@ -38,47 +37,47 @@ export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
   app.use('/dns/*', async (c, next) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner sees the setup.', 403)));
 
   /** A buyer's address is never shown: the alias stands in for it. */
-  const buyerAlias = (email: string): string | null => {
-    const token = pairs.tokenOfBuyer(email);
+  const buyerAlias = async (email: string): Promise<string | null> => {
+    const token = await d.operations.buyerToken(email);
     return token ? `${token}@${d.domain}` : null;
   };
-  const view = (r: OutboxRow): OutboxView => {
-    const alias = buyerAlias(r.envTo);
+  const view = async (r: OutboxRow): Promise<OutboxView> => {
+    const alias = await buyerAlias(r.envTo);
     return { ...r, recipient: alias ? `buyer ${alias}` : r.envTo };
   };
 
-  app.get('/outbox', (c) => {
+  app.get('/outbox', async (c) => {
     const status = STATUSES.includes(c.req.query('status') ?? '') ? (c.req.query('status') as OutboxStatus) : undefined;
-    const rows = d.outbox.list({ status, limit: 100 }).map(view);
+    const rows = await Promise.all((await d.operations.outbox({ status, limit: 100 })).map(view));
     return c.html(<OutboxPage {...frame(c)} rows={rows} status={status ?? ''} notice={c.req.query('retried') ? 'Queued for delivery now.' : undefined} />);
   });
 
-  app.post('/outbox/:id/retry', (c) => {
+  app.post('/outbox/:id/retry', async (c) => {
     const id = Number(c.req.param('id'));
-    d.outbox.retryNow(id);
+    await d.operations.retryNow(id);
     d.wake();
     return c.redirect('/outbox?retried=1', 303);
   });
 
   const parsed = async (id: number) => {
-    const row = d.outbox.get(id);
-    const raw = row ? d.outbox.raw(id) : null;
+    const row = await d.outbox.get(id);
+    const raw = row ? await d.outbox.raw(id) : null;
     return row && raw ? { row, raw, mail: await parseMail(raw, 5000).catch(() => null) } : null;
   };
 
   app.get('/outbox/:id', async (c) => {
     const p = await parsed(Number(c.req.param('id')));
     if (!p) return c.text('No such delivery.', 404);
-    const v = view(p.row);
+    const v = await view(p.row);
     let source = p.raw.toString('latin1');
-    const alias = buyerAlias(p.row.envTo);
+    const alias = await buyerAlias(p.row.envTo);
     if (alias) source = source.split(p.row.envTo).join(alias);
     return c.html(<OutboxItemPage {...frame(c)} row={v} text={p.mail?.text ?? ''} hasHtml={Boolean(p.mail?.html)} source={source} />);
   });
 
-  app.get('/outbox/:id/body', (c) => {
+  app.get('/outbox/:id/body', async (c) => {
     const id = Number(c.req.param('id'));
-    return d.outbox.get(id) ? sandboxedHtml(c, d.outbox.raw(id)) : c.text('No such delivery.', 404);
+    return (await d.outbox.get(id)) ? sandboxedHtml(c, await d.outbox.raw(id)) : c.text('No such delivery.', 404);
   });
 
   // The records to publish, each looked up now: live, missing/different, or the lookup failed.

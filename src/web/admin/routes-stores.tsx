@@ -4,10 +4,10 @@ import { Hono, type Context } from 'hono';
 import { checkPolicyChange, POLICY_LIMITS } from '../../core/policy-limits.js';
 import { senderReadiness } from '../../dns/sender-readiness.js';
 import type { DnsResolver } from '../../dns/resolver.js';
-import type { CredentialRepo } from '../../store/credentials.js';
-import type { StoreRepo, StoreRow } from '../../store/stores.js';
-import { storeWritesOf } from '../../store/sqlite/market.js';
-import { addPermittedSender, createStore, mailboxProblem } from '../../usecases/stores.js';
+import { newAppPassword } from '../../store/credentials.js';
+import { hashPassword } from '../../store/passwords.js';
+import type { AdminStore, StoreRow } from '../../store/ports.js';
+import { addPermittedSender, createStore, mailboxProblem, type StoreWrites } from '../../usecases/stores.js';
 import type { MailboxConfirmation } from './mailbox-confirmation.js';
 import { Credentials, ReadinessCell, SenderRows, StorePage, StoresPage, type SubmissionServer } from '../../../views/stores.js';
 import { frameOf, type AdminEnv } from './session.js';
@@ -15,39 +15,39 @@ import { frameOf, type AdminEnv } from './session.js';
 export type { SubmissionServer };
 
 export function storeAdminRoutes(
-  stores: StoreRepo,
-  credentials: CredentialRepo,
+  admin: Pick<AdminStore, 'stores' | 'credentials'>,
+  /** The store rules' reads and writes (usecases/stores.ts), shared with the API. */
+  writes: StoreWrites,
   resolver: DnsResolver,
   domains: readonly string[],
   mailboxes: MailboxConfirmation,
   submission: () => SubmissionServer | null,
-  /** Whether a store's new conversations go to its agents in turn (ConversationRepo). */
-  assignment: { roundRobin(storeId: number): boolean; setRoundRobin(storeId: number, on: boolean): void },
 ): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
+  const { stores, credentials } = admin;
   const frame = frameOf;
-  const storeFor = (c: { get: (k: 'storeIds') => number[] }, id: number) => (c.get('storeIds').includes(id) ? stores.get(id) : null);
+  const storeFor = async (c: { get: (k: 'storeIds') => number[] }, id: number) => (c.get('storeIds').includes(id) ? stores.get(id) : null);
 
-  const credsOf = (storeId: number) => new Map(stores.senders(storeId).map((p) => [p.id, credentials.list(p.id)]));
-  const storesPage = (c: any, status: 200 | 400 | 409 = 200, error?: string, typed?: { name: string; slug: string; mailbox: string }) => {
-    const list = stores
-      .list()
-      .filter((s) => c.get('storeIds').includes(s.id))
-      .map((s) => ({ ...s, bound: stores.bound(s.id) }));
+  const credsOf = async (storeId: number) =>
+    new Map(await Promise.all((await stores.senders(storeId)).map(async (p) => [p.id, await credentials.list(p.id)] as const)));
+  const storesPage = async (c: any, status: 200 | 400 | 409 = 200, error?: string, typed?: { name: string; slug: string; mailbox: string }) => {
+    const list = await Promise.all(
+      (await stores.list()).filter((s) => c.get('storeIds').includes(s.id)).map(async (s) => ({ ...s, bound: await stores.bound(s.id) })),
+    );
     return c.html(<StoresPage {...frame(c)} stores={list} domain={domains[0] as string} error={error} typed={typed} />, status);
   };
   /** One store's page, with the answer to the last action. */
-  const storePage = (c: Context<AdminEnv>, store: StoreRow, status: 200 | 400 | 403 | 409 = 200, error?: string, notice?: string) =>
+  const storePage = async (c: Context<AdminEnv>, store: StoreRow, status: 200 | 400 | 403 | 409 = 200, error?: string, notice?: string) =>
     c.html(
       <StorePage
         {...frame(c)}
         store={store}
-        senders={stores.senders(store.id)}
-        creds={credsOf(store.id)}
+        senders={await stores.senders(store.id)}
+        creds={await credsOf(store.id)}
         server={submission()}
-        policy={stores.policy(store.id)}
-        roundRobin={assignment.roundRobin(store.id)}
-        pendingMailbox={mailboxes.pending(store.id)}
+        policy={await stores.policy(store.id)}
+        roundRobin={await stores.roundRobin(store.id)}
+        pendingMailbox={await mailboxes.pending(store.id)}
         error={error}
         notice={notice}
       />,
@@ -69,21 +69,21 @@ export function storeAdminRoutes(
       .toLowerCase();
     // A refusal keeps what was typed, so only the one wrong field needs fixing.
     const typed = { name, slug, mailbox };
-    const created = await createStore(storeWritesOf(stores), domains, typed);
+    const created = await createStore(writes, domains, typed);
     if ('problem' in created) return storesPage(c, created.problem.kind === 'conflict' ? 409 : 400, created.problem.text, typed);
     const store = created.store;
     return c.redirect(`/stores/${store.id}`, 303);
   });
 
-  app.get('/stores/:id', (c) => {
-    const store = storeFor(c, Number(c.req.param('id')));
+  app.get('/stores/:id', async (c) => {
+    const store = await storeFor(c, Number(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
     return storePage(c, store);
   });
 
   // The store's messaging rules: the owner only; the same limits as PATCH /api/v1/stores/{id}/policy.
   app.post('/stores/:id/policy', async (c) => {
-    const store = storeFor(c, Number(c.req.param('id')));
+    const store = await storeFor(c, Number(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
     if (c.get('user').role !== 'owner') return c.text('Only the owner changes messaging rules.', 403);
     const form = await c.req.parseBody();
@@ -96,23 +96,23 @@ export function storeAdminRoutes(
     }
     const checked = checkPolicyChange(change);
     if ('error' in checked) return storePage(c, store, 400, `The rules were not saved: ${checked.error}.`);
-    stores.setPolicy(store.id, checked.ok);
+    await stores.setPolicy(store.id, checked.ok);
     return storePage(c, store, 200, undefined, 'Messaging rules saved.');
   });
 
   // Round-robin: a conversation's first buyer message gives it to the next enabled agent of the
   // store (the owners when it has none), in the same transaction (a trigger, migration 012).
   app.post('/stores/:id/assignment', async (c) => {
-    const store = storeFor(c, Number(c.req.param('id')));
+    const store = await storeFor(c, Number(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
     if (c.get('user').role !== 'owner') return c.text('Only the owner changes how conversations are assigned.', 403);
     const on = (await c.req.parseBody()).roundRobin === '1';
-    assignment.setRoundRobin(store.id, on);
+    await stores.setRoundRobin(store.id, on);
     return storePage(c, store, 200, undefined, on ? 'New conversations now go to the store’s agents in turn.' : 'New conversations are left unassigned.');
   });
 
   app.post('/stores/:id', async (c) => {
-    const store = storeFor(c, Number(c.req.param('id')));
+    const store = await storeFor(c, Number(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
     const form = await c.req.parseBody();
     const name = String(form.name ?? '').trim();
@@ -123,9 +123,9 @@ export function storeAdminRoutes(
     const problem = !name ? 'A store needs a name.' : (mailboxProblem(mailbox, domains)?.text ?? null);
     if (problem) return page(store, 400, problem);
     // Where buyer mail goes is the owner's to change, and only once the new mailbox confirms.
-    if (mailbox === store.mailbox) return page(stores.update(store.id, { name, mailbox }) ?? store, 200, undefined, 'Saved.');
+    if (mailbox === store.mailbox) return page((await stores.update(store.id, { name, mailbox })) ?? store, 200, undefined, 'Saved.');
     if (c.get('user').role !== 'owner') return page(store, 403, "Only the owner changes where a store's mail goes.");
-    const updated = stores.update(store.id, { name, mailbox: store.mailbox }) ?? store;
+    const updated = (await stores.update(store.id, { name, mailbox: store.mailbox })) ?? store;
     await mailboxes.request(updated, mailbox, c.get('user'));
     return page(
       updated,
@@ -135,13 +135,13 @@ export function storeAdminRoutes(
     );
   });
 
-  app.post('/senders/:id/remove', (c) => {
-    const sender = stores.sender(Number(c.req.param('id')));
-    const store = sender ? storeFor(c, sender.storeId) : null;
+  app.post('/senders/:id/remove', async (c) => {
+    const sender = await stores.sender(Number(c.req.param('id')));
+    const store = sender ? await storeFor(c, sender.storeId) : null;
     if (!sender || !store) return c.text('No such sender.', 404);
     const page = (status: 200 | 400, error?: string, notice?: string) => storePage(c, store, status, error, notice);
     if (sender.email === store.mailbox) return page(400, "The store's own mailbox stays a permitted sender; change the mailbox first.");
-    const outcome = stores.removeSender(sender.id);
+    const outcome = await stores.removeSender(sender.id);
     return page(
       200,
       undefined,
@@ -150,26 +150,27 @@ export function storeAdminRoutes(
   });
 
   app.get('/senders/:id/readiness', async (c) => {
-    const sender = stores.sender(Number(c.req.param('id')));
-    if (!sender || !storeFor(c, sender.storeId)) return c.text('No such sender.', 404);
+    const sender = await stores.sender(Number(c.req.param('id')));
+    if (!sender || !(await storeFor(c, sender.storeId))) return c.text('No such sender.', 404);
     return c.html(<ReadinessCell r={await senderReadiness(resolver, sender.email)} submissionOpen={submission() !== null} />);
   });
 
   // App passwords for the submission port: the password is in this answer only.
   app.post('/senders/:id/credentials', async (c) => {
-    const sender = stores.sender(Number(c.req.param('id')));
-    if (!sender || !storeFor(c, sender.storeId)) return c.text('No such sender.', 404);
+    const sender = await stores.sender(Number(c.req.param('id')));
+    if (!sender || !(await storeFor(c, sender.storeId))) return c.text('No such sender.', 404);
     if (sender.status !== 'enabled') return c.text('Enable the sender first.', 409);
     const label =
       String((await c.req.parseBody()).label ?? '')
         .trim()
         .slice(0, 80) || 'mail client';
-    const { password } = await credentials.create(sender.id, label);
+    const password = newAppPassword();
+    await credentials.insert(sender.id, label, await hashPassword(password));
     return c.html(
       <Credentials
         senderId={sender.id}
         csrf={frame(c).csrf}
-        creds={credentials.list(sender.id)}
+        creds={await credentials.list(sender.id)}
         enabled
         shown={{ username: sender.email, password }}
         server={submission()}
@@ -177,36 +178,44 @@ export function storeAdminRoutes(
     );
   });
 
-  app.post('/credentials/:id/revoke', (c) => {
-    const cred = credentials.get(Number(c.req.param('id')));
-    const sender = cred ? stores.sender(cred.permittedSenderId) : null;
-    if (!cred || !sender || !storeFor(c, sender.storeId)) return c.text('No such credential.', 404);
-    credentials.revoke(cred.id);
+  app.post('/credentials/:id/revoke', async (c) => {
+    const cred = await credentials.get(Number(c.req.param('id')));
+    const sender = cred ? await stores.sender(cred.permittedSenderId) : null;
+    if (!cred || !sender || !(await storeFor(c, sender.storeId))) return c.text('No such credential.', 404);
+    await credentials.revoke(cred.id);
     return c.html(
-      <Credentials senderId={sender.id} csrf={frame(c).csrf} creds={credentials.list(sender.id)} enabled={sender.status === 'enabled'} server={submission()} />,
+      <Credentials
+        senderId={sender.id}
+        csrf={frame(c).csrf}
+        creds={await credentials.list(sender.id)}
+        enabled={sender.status === 'enabled'}
+        server={submission()}
+      />,
     );
   });
 
   app.post('/stores/:id/senders', async (c) => {
-    const store = storeFor(c, Number(c.req.param('id')));
+    const store = await storeFor(c, Number(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
     const email = String((await c.req.parseBody()).email ?? '')
       .trim()
       .toLowerCase();
     const page = (status: 200 | 400 | 409, error?: string, notice?: string) => storePage(c, store, status, error, notice);
-    const added = await addPermittedSender(storeWritesOf(stores), domains, store.id, email);
+    const added = await addPermittedSender(writes, domains, store.id, email);
     if ('problem' in added) return page(added.problem.kind === 'conflict' ? 409 : 400, added.problem.text);
     return page(200, undefined, `${email} may now write to this store's buyers.`);
   });
 
   app.post('/senders/:id/status', async (c) => {
-    const sender = stores.sender(Number(c.req.param('id')));
-    if (!sender || !storeFor(c, sender.storeId)) return c.text('No such sender.', 404);
+    const sender = await stores.sender(Number(c.req.param('id')));
+    if (!sender || !(await storeFor(c, sender.storeId))) return c.text('No such sender.', 404);
     const status = String((await c.req.parseBody()).status ?? '');
     if (status !== 'enabled' && status !== 'blocked') return c.text('Status must be enabled or blocked.', 400);
-    stores.setSenderStatus(sender.id, status);
+    await stores.setSenderStatus(sender.id, status);
     if (c.req.header('hx-request'))
-      return c.html(<SenderRows senders={stores.senders(sender.storeId)} csrf={frame(c).csrf} creds={credsOf(sender.storeId)} server={submission()} />);
+      return c.html(
+        <SenderRows senders={await stores.senders(sender.storeId)} csrf={frame(c).csrf} creds={await credsOf(sender.storeId)} server={submission()} />,
+      );
     return c.redirect(`/stores/${sender.storeId}`, 303);
   });
 

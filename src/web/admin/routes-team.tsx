@@ -4,10 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { isTimeZone } from '../../core/display-time.js';
-import { DUMMY_HASH, verifyPassword } from '../../store/passwords.js';
-import type { SessionRepo } from '../../store/sessions.js';
-import type { StoreRepo } from '../../store/stores.js';
-import type { UserRepo } from '../../store/users.js';
+import { DUMMY_HASH, hashPassword, verifyPassword } from '../../store/passwords.js';
+import type { AdminStore, SessionStore } from '../../store/ports.js';
 import { AccountPage } from '../../../views/account.js';
 import { TeamPage, type ShownPassword } from '../../../views/team.js';
 import { frameOf, startSession, type AdminEnv } from './session.js';
@@ -17,27 +15,29 @@ const ZONES: readonly string[] = Intl.supportedValuesOf('timeZone');
 /** 96 random bits, typed once by the agent and then changed. */
 const temporaryPassword = () => randomBytes(12).toString('base64url');
 
-export function teamRoutes(users: UserRepo, sessions: SessionRepo, stores: StoreRepo, defaultZone: string): Hono<AdminEnv> {
+export function teamRoutes(admin: Pick<AdminStore, 'users' | 'stores'>, sessions: SessionStore, defaultZone: string): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
+  const { users, stores } = admin;
   const ownerOnly = async (c: any, next: () => Promise<void>) => (c.get('user').role === 'owner' ? next() : c.text('Only the owner manages the team.', 403));
   app.use('/team', ownerOnly);
   app.use('/team/*', ownerOnly);
 
-  const storeIdsOf = (form: Record<string, string | File | (string | File)[]>) => {
+  const storeIdsOf = async (form: Record<string, string | File | (string | File)[]>) => {
     const raw = form['storeId'] ?? form['storeId[]'];
     const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(Number);
-    const known = new Set(stores.list().map((s) => s.id));
+    const known = new Set((await stores.list()).map((s) => s.id));
     return [...new Set(list.filter((id) => known.has(id)))];
   };
-  const team = (c: any, status: 200 | 400 | 404 | 409 = 200, o: { shown?: ShownPassword; error?: string; notice?: string } = {}) => {
+  const team = async (c: any, status: 200 | 400 | 404 | 409 = 200, o: { shown?: ShownPassword; error?: string; notice?: string } = {}) => {
     c.header('Cache-Control', 'no-store');
-    const members = users.list().map((u) => ({ ...u, storeIds: users.storeIds(u) }));
+    const members = await Promise.all((await users.list()).map(async (u) => ({ ...u, storeIds: await users.storeIds(u) })));
+    const storeList = await stores.list();
     return c.html(
       <TeamPage
         {...frameOf(c)}
         me={c.get('user').id}
         members={members}
-        stores={stores.list().map((s) => ({ id: s.id, name: s.name }))}
+        stores={storeList.map((s) => ({ id: s.id, name: s.name }))}
         shown={o.shown}
         error={o.error}
         notice={o.notice}
@@ -45,8 +45,8 @@ export function teamRoutes(users: UserRepo, sessions: SessionRepo, stores: Store
       status,
     );
   };
-  const agentOf = (c: any) => {
-    const u = users.get(Number(c.req.param('id')));
+  const agentOf = async (c: any) => {
+    const u = await users.get(Number(c.req.param('id')));
     return u && u.role === 'agent' ? u : null;
   };
 
@@ -59,45 +59,47 @@ export function teamRoutes(users: UserRepo, sessions: SessionRepo, stores: Store
       .trim()
       .toLowerCase();
     if (!name || name.length > 100 || !EMAIL.test(email)) return team(c, 400, { error: 'An agent needs a name and an email address.' });
-    if (users.withHash(email)) return team(c, 409, { error: `${email} already has an account.` });
+    const taken = { error: `${email} already has an account.` };
+    if (await users.withHash(email)) return team(c, 409, taken);
     const password = temporaryPassword();
-    await users.create({ email, name, role: 'agent', password, storeIds: storeIdsOf(form) });
+    const made = await users.insert({ email, name, role: 'agent', passwordHash: await hashPassword(password), storeIds: await storeIdsOf(form) });
+    if (!made) return team(c, 409, taken);
     return team(c, 200, { shown: { email, password }, notice: `${name} can now log in.` });
   });
 
   app.post('/team/:id/stores', async (c) => {
-    const agent = agentOf(c);
+    const agent = await agentOf(c);
     if (!agent) return team(c, 404, { error: 'No such agent.' });
-    users.setStores(agent.id, storeIdsOf(await c.req.parseBody({ all: true })));
+    await users.setStores(agent.id, await storeIdsOf(await c.req.parseBody({ all: true })));
     return team(c, 200, { notice: `${agent.name}'s stores were saved.` });
   });
 
-  app.post('/team/:id/disable', (c) => {
-    const agent = agentOf(c);
+  app.post('/team/:id/disable', async (c) => {
+    const agent = await agentOf(c);
     if (!agent) return team(c, 404, { error: 'No such agent.' });
-    users.setDisabled(agent.id, true);
-    sessions.endAll(agent.id);
+    await users.setDisabled(agent.id, true);
+    await sessions.endAll(agent.id);
     return team(c, 200, { notice: `${agent.name} is disabled and logged out everywhere.` });
   });
 
-  app.post('/team/:id/enable', (c) => {
-    const agent = agentOf(c);
+  app.post('/team/:id/enable', async (c) => {
+    const agent = await agentOf(c);
     if (!agent) return team(c, 404, { error: 'No such agent.' });
-    users.setDisabled(agent.id, false);
+    await users.setDisabled(agent.id, false);
     return team(c, 200, { notice: `${agent.name} may log in again.` });
   });
 
   app.post('/team/:id/reset-password', async (c) => {
-    const agent = agentOf(c);
+    const agent = await agentOf(c);
     if (!agent) return team(c, 404, { error: 'No such agent.' });
     const password = temporaryPassword();
-    await users.setPassword(agent.id, password);
-    sessions.endAll(agent.id);
+    await users.setPasswordHash(agent.id, await hashPassword(password));
+    await sessions.endAll(agent.id);
     return team(c, 200, { shown: { email: agent.email, password }, notice: `${agent.name}'s old password no longer works; they were logged out.` });
   });
 
-  const account = (c: any, status: 200 | 400 | 403 = 200, o: { error?: string | undefined; notice?: string | undefined } = {}) => {
-    const me = users.get(c.get('user').id)!;
+  const account = async (c: any, status: 200 | 400 | 403 = 200, o: { error?: string | undefined; notice?: string | undefined } = {}) => {
+    const me = (await users.get(c.get('user').id))!;
     return c.html(
       <AccountPage {...frameOf(c)} email={me.email} timeZone={me.timeZone} defaultZone={defaultZone} zones={ZONES} error={o.error} notice={o.notice} />,
       status,
@@ -110,22 +112,22 @@ export function teamRoutes(users: UserRepo, sessions: SessionRepo, stores: Store
   app.post('/account/time-zone', async (c) => {
     const tz = String((await c.req.parseBody()).timeZone ?? '').trim();
     if (tz && !isTimeZone(tz)) return account(c, 400, { error: `${tz} is not a time zone.` });
-    users.setTimeZone(c.get('user').id, tz || null);
+    await users.setTimeZone(c.get('user').id, tz || null);
     // The next page already shows times in the new zone.
     return c.redirect('/account?saved=zone', 303);
   });
 
   app.post('/account/password', async (c) => {
     const form = await c.req.parseBody();
-    const me = users.withHash(c.get('user').email);
+    const me = await users.withHash(c.get('user').email);
     const ok = await verifyPassword(String(form.current ?? ''), me?.passwordHash ?? DUMMY_HASH);
     if (!me || !ok) return account(c, 403, { error: 'The current password is wrong.' });
     const password = String(form.password ?? '');
     if (password.length < 12) return account(c, 400, { error: 'A password needs at least 12 characters.' });
-    await users.setPassword(me.id, password);
+    await users.setPasswordHash(me.id, await hashPassword(password));
     // Every other session ends; this browser gets a fresh one.
-    sessions.endAll(me.id);
-    startSession(c, sessions, me.id);
+    await sessions.endAll(me.id);
+    await startSession(c, sessions, me.id);
     return c.redirect('/account?saved=password', 303);
   });
 

@@ -4,8 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Session, SessionRepo } from '../../store/sessions.js';
-import type { User, UserRepo } from '../../store/users.js';
+import type { Session, SessionStore, User, UserStore } from '../../store/ports.js';
 import type { Client } from '../client-address.js';
 
 export const COOKIE = 'mg_session';
@@ -39,14 +38,15 @@ export function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || (viaTrustedProxy(c) && c.req.header('x-forwarded-proto') === 'https');
 }
 
-export function startSession(c: Context, sessions: SessionRepo, userId: number): void {
-  const { token } = sessions.create(userId);
+/** Starts a session (stored, so any node serves it) and sets its cookie. */
+export async function startSession(c: Context, sessions: SessionStore, userId: number): Promise<void> {
+  const { token } = await sessions.create(userId);
   setCookie(c, COOKIE, token, { httpOnly: true, sameSite: 'Lax', secure: isHttps(c), path: '/', maxAge: SESSION_TTL_MS / 1000 });
 }
 
-export function endSession(c: Context, sessions: SessionRepo): void {
+export async function endSession(c: Context, sessions: SessionStore): Promise<void> {
   const token = getCookie(c, COOKIE);
-  if (token) sessions.end(token);
+  if (token) await sessions.end(token);
   deleteCookie(c, COOKIE, { path: '/' });
 }
 
@@ -69,11 +69,11 @@ export function sameOrigin(c: Context): boolean {
 }
 
 /** Requires a logged-in user; pages redirect to /login, htmx requests get 401 and HX-Redirect. */
-export function requireUser(sessions: SessionRepo, users: UserRepo): MiddlewareHandler<AdminEnv> {
+export function requireUser(sessions: SessionStore, users: UserStore): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     const token = getCookie(c, COOKIE);
-    const session = token ? sessions.touch(token) : null;
-    const user = session ? users.get(session.userId) : null;
+    const session = token ? await sessions.touch(token) : null;
+    const user = session ? await users.get(session.userId) : null;
     if (!token || !session || !user || user.disabledAt !== null) {
       if (c.req.header('hx-request')) {
         c.header('HX-Redirect', '/login');
@@ -85,7 +85,7 @@ export function requireUser(sessions: SessionRepo, users: UserRepo): MiddlewareH
     c.set('user', user);
     c.set('session', session);
     c.set('token', token);
-    c.set('storeIds', users.storeIds(user));
+    c.set('storeIds', await users.storeIds(user));
     await next();
   };
 }
