@@ -220,7 +220,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     metrics,
   );
   // Webhooks read the events feed on their own clock: a slow receiver never holds up mail.
-  const webhooks = new WebhookSender(db, config.webhooks, log.child({ component: 'webhooks' }));
+  const webhooks = new WebhookSender(storage.webhooks, config.webhooks, log.child({ component: 'webhooks' }));
   const tls = loadTls(config);
   const smtpLog = log.child({ component: 'smtp' });
   const smtp = createSmtpListener(config, relay, smtpLog, { kind: 'mx', resolver, tls }, metrics, intake);

@@ -13,10 +13,16 @@ import type { NewOutboxRow, OutboxRow, OutboxStatus } from './outbox.js';
 import type { Session } from './sessions.js';
 import type { MailStore } from './mail-ports.js';
 import type { MarketStore } from './market-ports.js';
+import type { SettingsStore } from './settings-ports.js';
+import type { WebhookStore } from './webhook-ports.js';
+import type { NotificationStore } from './notification-ports.js';
 
 export type { NewOutboxRow, OutboxRow, OutboxStatus, Session };
 export type * from './mail-ports.js';
 export type * from './market-ports.js';
+export type * from './settings-ports.js';
+export type * from './webhook-ports.js';
+export type * from './notification-ports.js';
 
 /** A process-unique node id: host name, pid and a random tail (a restarted process is a new node). */
 export function nodeId(): string {
@@ -203,6 +209,12 @@ export interface Repositories {
   readonly mail: MailStore;
   /** What the marketplace API's core writes: stores, permitted senders, orders (src/store/market-ports.ts). */
   readonly market: MarketStore;
+  /** The owner's settings: banned words, category rules (src/store/settings-ports.ts). */
+  readonly settings: SettingsStore;
+  /** Webhook endpoints, their delivery state and the events feed (src/store/webhook-ports.ts). */
+  readonly webhooks: WebhookStore;
+  /** Staff notification rules and what each member was told (src/store/notification-ports.ts). */
+  readonly notifications: NotificationStore;
 }
 
 /**

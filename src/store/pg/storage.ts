@@ -15,6 +15,9 @@ import { pgRecords } from './records.js';
 import { pgRetention } from './retention.js';
 import { pgSecrets } from './secrets.js';
 import { pgSessions } from './sessions.js';
+import { pgSettings } from './settings.js';
+import { pgWebhooks } from './webhooks.js';
+import { pgNotifications } from './notifications.js';
 
 export interface PgStorageOptions {
   /** Admin session lifetime (ms), sliding. */
@@ -35,6 +38,9 @@ function repositories(s: PgScope, o: PgStorageOptions): Repositories {
     retention: pgRetention(s),
     mail: pgMail(s),
     market: pgMarket(s),
+    settings: pgSettings(s),
+    webhooks: pgWebhooks(s),
+    notifications: pgNotifications(s),
   };
 }
 

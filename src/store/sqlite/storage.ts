@@ -13,6 +13,9 @@ import { getSetting, loadSecret, setSetting } from '../settings.js';
 import { stmt } from '../statements.js';
 import { sqliteMail } from './mail.js';
 import { sqliteMarket } from './market.js';
+import { sqliteSettings } from './settings.js';
+import { sqliteWebhooks } from './webhooks.js';
+import { sqliteNotifications } from './notifications.js';
 import type {
   BounceStore,
   CampaignLedger,
@@ -271,6 +274,9 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
     },
     mail: sqliteMail(db, commit),
     market: sqliteMarket(db),
+    settings: sqliteSettings(db),
+    webhooks: sqliteWebhooks(db),
+    notifications: sqliteNotifications(db),
   });
   // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
   const inTx = repos(direct);

@@ -41,8 +41,8 @@ import { orderImportAdminRoutes } from './routes-order-import.js';
 import { notificationRoutes } from './routes-notifications.js';
 import { NotificationRepo } from '../../store/notifications.js';
 import { ConversationRepo } from '../../store/conversations.js';
-import { BannedWordRepo } from '../../store/banned-words.js';
-import { CategoryRuleRepo } from '../../store/category-rules.js';
+import type { Storage } from '../../store/ports.js';
+import { sqliteStorage } from '../../store/sqlite/storage.js';
 import type { DkimKey } from '../../outbound/dkim.js';
 import type { Check } from '../../doctor.js';
 import type { CampaignDeps } from '../api/deps.js';
@@ -69,6 +69,8 @@ const CSP =
 
 export interface AdminOptions {
   readonly db: Db;
+  /** The storage ports (the route groups moved off `db` are built from them); built over db when absent. */
+  readonly storage?: Storage;
   readonly resolver: DnsResolver;
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
@@ -94,6 +96,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   const users = new UserRepo(o.db);
   const sessions = new SessionRepo(o.db, SESSION_TTL_MS);
   const stores = new StoreRepo(o.db);
+  const storage = o.storage ?? sqliteStorage(o.db, { sessionTtlMs: SESSION_TTL_MS });
 
   app.get('/assets/:name', (c) => {
     const asset = ASSETS[c.req.param('name')];
@@ -134,10 +137,10 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));
   pages.route('/', notificationRoutes(new NotificationRepo(o.db), users, stores, o.timeZone));
-  pages.route('/', webhookAdminRoutes(o.db));
+  pages.route('/', webhookAdminRoutes(storage.webhooks));
   pages.route('/', apiReferenceRoutes());
   pages.route('/', orderImportAdminRoutes(o.db, stores, o.domains));
-  pages.route('/', settingsRoutes(new BannedWordRepo(o.db), new CategoryRuleRepo(o.db), stores));
+  pages.route('/', settingsRoutes(storage.settings, storage.market));
   pages.route(
     '/',
     operationsRoutes({
