@@ -2,14 +2,14 @@
 // one database share the mail path. What runs here: SMTP intake (the MX port, and submission with
 // app passwords when a certificate is configured), the whole pipeline through the storage ports,
 // the outbox worker (rows claimed with leases), failure notices, bounce intake, and retention under
-// a job lease, webhook delivery (each endpoint under its lease); the DKIM key and the bounce secret
-// come from the database (SecretStore).
+// a job lease, staff notifications under the `notifier` job lease, webhook delivery (each endpoint
+// under its lease); the DKIM key and the bounce secret come from the database (SecretStore).
 //
 // The JSON API's core runs here too (web/api/core-api.ts: stores, permitted senders, orders, pairs,
 // banned words, webhooks and the events feed, behind the API token). What does not run on
 // PostgreSQL in this version (it still reads and writes SQLite through the synchronous
-// repositories): the admin, the rest of the JSON API, the notifier, campaigns (and their
-// unsubscribe addresses). The HTTP port answers every other path but
+// repositories): the admin, the rest of the JSON API, campaigns (and their unsubscribe
+// addresses). The HTTP port answers every other path but
 // /healthz, /readyz and /metrics with 503 and a sentence, and the start logs one
 // `gateway.postgres-limits` line naming them, so nothing silently runs on a local SQLite file
 // (README, "More than one machine").
@@ -28,6 +28,8 @@ import { loadDkimKey, unsigned } from './outbound/dkim.js';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
+import { Notifier } from './outbound/notifier.js';
+import { LeasedJob } from './jobs/leased-job.js';
 import { WebhookSender } from './outbound/webhook-sender.js';
 import { ByteBudget } from './relay/byte-budget.js';
 import { OutboxEntry, storageLetters } from './relay/outbox-entry.js';
@@ -44,15 +46,10 @@ import { nodeId, type Storage } from './store/ports.js';
 
 /** What a PostgreSQL node answers on its HTTP port for what it does not serve in this version. */
 export const NOT_ON_POSTGRES =
-  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery, webhooks and the core of the API (stores, permitted senders, orders, pairs, banned words, webhooks, events); the admin, the rest of the API, notifications and campaigns need SQLite (README, "More than one machine")';
+  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery, notifications, webhooks and the core of the API (stores, permitted senders, orders, pairs, banned words, webhooks, events); the admin, the rest of the API and campaigns need SQLite (README, "More than one machine")';
 
 /** The parts that do not run on PostgreSQL in this version (logged at start, said on the HTTP port). */
-export const POSTGRES_UNAVAILABLE = [
-  'admin',
-  'api (all but stores, permitted senders, orders, pairs, banned words, webhooks, events)',
-  'notifier',
-  'campaigns',
-] as const;
+export const POSTGRES_UNAVAILABLE = ['admin', 'api (all but stores, permitted senders, orders, pairs, banned words, webhooks, events)', 'campaigns'] as const;
 
 export interface PgGateway {
   readonly database: 'postgres';
@@ -67,6 +64,8 @@ export interface PgGateway {
   readonly adminUrl: string;
   readonly nodeId: string;
   readonly worker: OutboundWorker;
+  /** Runs only while this node holds the `notifier` job lease (tick() runs one pass regardless). */
+  readonly notifier: Notifier;
   stop(): Promise<void>;
 }
 
@@ -232,10 +231,24 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   // Every node runs a webhook sender: each endpoint is worked by the node holding its lease.
   const webhooks = new WebhookSender(storage.webhooks, config.webhooks, log.child({ component: 'webhooks' }));
   webhooks.start();
-  // Retention runs on the one node holding its lease; another takes over when that node dies.
+  // Retention and the notifier run on the one node holding each lease; another takes over when that node dies.
   const jobLog = log.child({ component: 'jobs' });
   const retentionJob = leasedRetentionJob(storage, config.retention, node, log, jobLog);
   await retentionJob.begin();
+  const notifier = new Notifier(
+    storage.notifications,
+    outboxEntry,
+    {
+      domain,
+      timeZone: config.admin.timeZone,
+      adminUrl: () => adminUrl,
+      intervalMs: config.admin.notifyIntervalMs,
+      delayMs: config.admin.notifyDelayMs,
+    },
+    log.child({ component: 'notify' }),
+  );
+  const notifierJob = new LeasedJob(storage.leases, 'notifier', node, notifier, jobLog);
+  await notifierJob.begin();
   log.info(
     {
       event: 'gateway.listening',
@@ -269,6 +282,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     adminUrl,
     nodeId: node,
     worker,
+    notifier,
     stop() {
       stopped ??= (async () => {
         smtpUp = false;
@@ -276,6 +290,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
         await Promise.all([smtp, submission, submissionTls].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
         await new Promise<void>((resolve) => http.close(() => resolve()));
         await retentionJob.end();
+        await notifierJob.end();
         await webhooks.stop();
         await worker.stop();
         await work.close();

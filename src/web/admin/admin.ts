@@ -39,7 +39,6 @@ import { webhookAdminRoutes } from './routes-webhooks.js';
 import { apiReferenceRoutes } from './routes-api-reference.js';
 import { orderImportAdminRoutes } from './routes-order-import.js';
 import { notificationRoutes } from './routes-notifications.js';
-import { NotificationRepo } from '../../store/notifications.js';
 import { ConversationRepo } from '../../store/conversations.js';
 import type { Storage } from '../../store/ports.js';
 import { sqliteStorage } from '../../store/sqlite/storage.js';
@@ -136,7 +135,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains, mailboxes, o.submission, new ConversationRepo(o.db)));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));
-  pages.route('/', notificationRoutes(new NotificationRepo(o.db), users, stores, o.timeZone));
+  pages.route('/', notificationRoutes(storage.notifications, storage.market, o.timeZone));
   pages.route('/', webhookAdminRoutes(storage.webhooks));
   pages.route('/', apiReferenceRoutes());
   pages.route('/', orderImportAdminRoutes(o.db, stores, o.domains));

@@ -4,6 +4,7 @@ import { CATEGORIES, type Category, type CategoryRule } from '../../core/categor
 import type { MarketStore, SettingsStore } from '../../store/ports.js';
 import { SettingsPage } from '../../../views/settings.js';
 import type { AdminEnv } from './session.js';
+import { paramId } from './param-id.js';
 
 /** The page over the settings port; the store names come from the market port (both databases). */
 export function settingsRoutes(settings: SettingsStore, stores: Pick<MarketStore, 'stores' | 'store'>): Hono<AdminEnv> {
@@ -39,7 +40,7 @@ export function settingsRoutes(settings: SettingsStore, stores: Pick<MarketStore
   });
 
   app.post('/settings/banned-words/:id/delete', async (c) => {
-    await settings.removeBannedWord(Number(c.req.param('id')));
+    await settings.removeBannedWord(paramId(c.req.param('id')));
     return c.redirect('/settings', 303);
   });
 

@@ -6,6 +6,7 @@ import type { WebhookStore } from '../../store/ports.js';
 import { webhookSchema } from '../api/schemas.js';
 import { firstIssue } from '../api/validate.js';
 import { frameOf, type AdminEnv } from './session.js';
+import { paramId } from './param-id.js';
 
 export function webhookAdminRoutes(hooks: WebhookStore): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
@@ -28,7 +29,7 @@ export function webhookAdminRoutes(hooks: WebhookStore): Hono<AdminEnv> {
 
   app.post('/webhooks/:id/delete', async (c) => {
     if (c.get('user').role !== 'owner') return c.text(ownerOnly, 403);
-    await hooks.delete(Number(c.req.param('id')));
+    await hooks.delete(paramId(c.req.param('id')));
     return c.redirect('/webhooks', 303);
   });
 
