@@ -16,6 +16,8 @@ import type { MarketStore } from './market-ports.js';
 import type { SettingsStore } from './settings-ports.js';
 import type { WebhookStore } from './webhook-ports.js';
 import type { NotificationStore } from './notification-ports.js';
+import type { TemplateStore } from './template-ports.js';
+import type { TagStore } from './tag-ports.js';
 
 export type { NewOutboxRow, OutboxRow, OutboxStatus, Session };
 export type * from './mail-ports.js';
@@ -23,6 +25,8 @@ export type * from './market-ports.js';
 export type * from './settings-ports.js';
 export type * from './webhook-ports.js';
 export type * from './notification-ports.js';
+export type * from './template-ports.js';
+export type * from './tag-ports.js';
 
 /** A process-unique node id: host name, pid and a random tail (a restarted process is a new node). */
 export function nodeId(): string {
@@ -215,6 +219,10 @@ export interface Repositories {
   readonly webhooks: WebhookStore;
   /** Staff notification rules and what each member was told (src/store/notification-ports.ts). */
   readonly notifications: NotificationStore;
+  /** Reply templates (src/store/template-ports.ts). */
+  readonly templates: TemplateStore;
+  /** Tags, internal notes, reported messages (src/store/tag-ports.ts). */
+  readonly tags: TagStore;
 }
 
 /**

@@ -18,6 +18,8 @@ import { pgSessions } from './sessions.js';
 import { pgSettings } from './settings.js';
 import { pgWebhooks } from './webhooks.js';
 import { pgNotifications } from './notifications.js';
+import { pgTemplates } from './templates.js';
+import { pgTags } from './tags.js';
 
 export interface PgStorageOptions {
   /** Admin session lifetime (ms), sliding. */
@@ -41,6 +43,8 @@ function repositories(s: PgScope, o: PgStorageOptions): Repositories {
     settings: pgSettings(s),
     webhooks: pgWebhooks(s),
     notifications: pgNotifications(s),
+    templates: pgTemplates(s),
+    tags: pgTags(s),
   };
 }
 

@@ -16,6 +16,8 @@ import { sqliteMarket } from './market.js';
 import { sqliteSettings } from './settings.js';
 import { sqliteWebhooks } from './webhooks.js';
 import { sqliteNotifications } from './notifications.js';
+import { sqliteTemplates } from './templates.js';
+import { sqliteTags } from './tags.js';
 import type {
   BounceStore,
   CampaignLedger,
@@ -277,6 +279,8 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
     settings: sqliteSettings(db),
     webhooks: sqliteWebhooks(db),
     notifications: sqliteNotifications(db),
+    templates: sqliteTemplates(db),
+    tags: sqliteTags(db),
   });
   // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
   const inTx = repos(direct);
