@@ -9,7 +9,9 @@
 // reader that takes the same lock exclusively has waited for every writer that may hold an id, and
 // `max(id)` read then is a horizon below which no id can still appear. The wait is bounded
 // (HORIZON_WAIT_MS: the mail commits queued behind the reader wait at most that long); when it runs
-// out the last horizon is kept and the next poll tries again.
+// out the last horizon is kept and the next poll tries again. The lock is taken only when a visible
+// id lies above the last horizon and the read needs it: an idle poll, and a sender working through
+// events below the horizon, take none.
 import type { EventType, MarketEvent } from '../../core/event-types.js';
 import { EVENT_COLS, presentEvent, type EventRow } from '../events.js';
 import type { WebhookStore } from '../webhook-ports.js';
@@ -33,6 +35,9 @@ export function pgWebhooks(s: PgScope): WebhookStore {
   let lastHorizon = 0;
   /** The highest event id below which every id has committed or never will. */
   const horizon = async (): Promise<number> => {
+    // Nothing visible above the last horizon (an idle poll): it still holds, and no lock is taken.
+    const top = Number((await s.q.query<{ id: number }>('SELECT coalesce(max(id), 0) AS id FROM events')).rows[0]?.id ?? 0);
+    if (top <= lastHorizon) return lastHorizon;
     try {
       return (lastHorizon = await s.inTransaction(async (q) => {
         await q.query("SELECT set_config('lock_timeout', $1, true)", [`${HORIZON_WAIT_MS}ms`]);
@@ -93,16 +98,22 @@ export function pgWebhooks(s: PgScope): WebhookStore {
       await s.q.query(SQL.retryLater, [attempts, at, status, error.slice(0, 500), now, id, owner]);
     },
     async eventsAfter(afterId, limit, types?: readonly EventType[]): Promise<MarketEvent[]> {
+      const read = async (h: number) =>
+        (types
+          ? await s.q.query<EventRow>(`SELECT ${EVENT_COLS} FROM events WHERE id > $1 AND id <= $2 AND type = ANY($3::text[]) ORDER BY id LIMIT $4`, [
+              afterId,
+              h,
+              [...types],
+              limit,
+            ])
+          : await s.q.query<EventRow>(`SELECT ${EVENT_COLS} FROM events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`, [afterId, h, limit])
+        ).rows.map(presentEvent);
+      // A full page below the horizon already known needs no new one (a sender working through a backlog).
+      const known = lastHorizon;
+      const first = await read(known);
+      if (first.length >= limit) return first;
       const h = await horizon();
-      const r = types
-        ? await s.q.query<EventRow>(`SELECT ${EVENT_COLS} FROM events WHERE id > $1 AND id <= $2 AND type = ANY($3::text[]) ORDER BY id LIMIT $4`, [
-            afterId,
-            h,
-            [...types],
-            limit,
-          ])
-        : await s.q.query<EventRow>(`SELECT ${EVENT_COLS} FROM events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`, [afterId, h, limit]);
-      return r.rows.map(presentEvent);
+      return h > known ? read(h) : first;
     },
   };
 }
