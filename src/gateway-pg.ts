@@ -2,7 +2,8 @@
 // one database share the mail path. What runs here: SMTP intake (the MX port, and submission with
 // app passwords when a certificate is configured), the whole pipeline through the storage ports,
 // the outbox worker (rows claimed with leases), failure notices, bounce intake, and retention under
-// a job lease; the DKIM key and the bounce secret come from the database (SecretStore).
+// a job lease, staff notifications under the `notifier` job lease, webhook delivery (each endpoint
+// under its lease); the DKIM key and the bounce secret come from the database (SecretStore).
 //
 // The HTTP port is the same application as on SQLite (web/app.ts createHttpApp, built from the
 // storage ports without `db`): the JSON API's core (stores, permitted senders, orders, pairs, behind
@@ -27,6 +28,9 @@ import { loadDkimKey, unsigned } from './outbound/dkim.js';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
+import { Notifier } from './outbound/notifier.js';
+import { LeasedJob } from './jobs/leased-job.js';
+import { WebhookSender } from './outbound/webhook-sender.js';
 import { ByteBudget } from './relay/byte-budget.js';
 import { OutboxEntry, storageLetters } from './relay/outbox-entry.js';
 import { Relay } from './relay/pipeline.js';
@@ -45,13 +49,10 @@ export { NOT_ON_POSTGRES } from './web/unported.js';
 
 /** The parts that do not run on PostgreSQL in this version (logged at start; their paths answer 503). */
 export const POSTGRES_UNAVAILABLE = [
-  'admin (inbox, conversations, reports, templates, tags, notifications, webhooks, order import, settings, campaigns)',
-  'api (all but stores, permitted senders, orders, pairs)',
-  'notifier',
+  'admin (inbox, conversations, reports, order import, campaigns)',
+  'api (all but stores, permitted senders, orders, pairs, banned words, webhooks, events)',
   'campaigns',
-  'webhooks',
 ] as const;
-
 export interface PgGateway {
   readonly database: 'postgres';
   readonly storage: Storage;
@@ -67,6 +68,8 @@ export interface PgGateway {
   readonly adminUrl: string;
   readonly nodeId: string;
   readonly worker: OutboundWorker;
+  /** Runs only while this node holds the `notifier` job lease (tick() runs one pass regardless). */
+  readonly notifier: Notifier;
   stop(): Promise<void>;
 }
 
@@ -245,7 +248,10 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   adminUrl ||= `http://${config.http.host}:${httpPort}`;
   worker.start();
   void refreshStats();
-  // Retention runs on the one node holding its lease; another takes over when that node dies.
+  // Every node runs a webhook sender: each endpoint is worked by the node holding its lease.
+  const webhooks = new WebhookSender(storage.webhooks, config.webhooks, log.child({ component: 'webhooks' }));
+  webhooks.start();
+  // Retention and the notifier run on the one node holding each lease; another takes over when that node dies.
   const jobLog = log.child({ component: 'jobs' });
   const retentionJob = leasedRetentionJob(storage, config.retention, node, log, jobLog);
   await retentionJob.begin();
@@ -253,6 +259,20 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   // every node after it (the token is in the database), until it is used or its 24 hours are over.
   const setup = (await storage.admin.users.count()) === 0 ? await currentSetupToken({ ...storage.secrets, swapSetting: storage.admin.swapSetting }) : null;
   const setupUrl = setup ? `${adminUrl}/setup?token=${setup.token}` : null;
+  const notifier = new Notifier(
+    storage.notifications,
+    outboxEntry,
+    {
+      domain,
+      timeZone: config.admin.timeZone,
+      adminUrl: () => adminUrl,
+      intervalMs: config.admin.notifyIntervalMs,
+      delayMs: config.admin.notifyDelayMs,
+    },
+    log.child({ component: 'notify' }),
+  );
+  const notifierJob = new LeasedJob(storage.leases, 'notifier', node, notifier, jobLog);
+  await notifierJob.begin();
   log.info(
     {
       event: 'gateway.listening',
@@ -286,6 +306,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     adminUrl,
     nodeId: node,
     worker,
+    notifier,
     stop() {
       stopped ??= (async () => {
         smtpUp = false;
@@ -293,6 +314,8 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
         await Promise.all([smtp, submission, submissionTls].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
         await new Promise<void>((resolve) => http.close(() => resolve()));
         await retentionJob.end();
+        await notifierJob.end();
+        await webhooks.stop();
         await worker.stop();
         await work.close();
         await storage.close();

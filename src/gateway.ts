@@ -12,7 +12,7 @@ import { LeasedJob } from './jobs/leased-job.js';
 import { leasedRetentionJob } from './jobs/retention.js';
 import { nodeId } from './store/ports.js';
 import { clearDeadLeases, sqliteStorage } from './store/sqlite/storage.js';
-import { OutboxEntry, sqliteLetters } from './relay/outbox-entry.js';
+import { OutboxEntry, sqliteLetters, storageLetters } from './relay/outbox-entry.js';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
@@ -182,9 +182,10 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     work,
   );
   let adminUrl = config.admin.publicUrl ?? '';
+  // The digest and the record of what it announced are one unit of work through the ports.
   const notifier = new Notifier(
-    db,
-    outboxEntry,
+    storage.notifications,
+    new OutboxEntry(storageLetters(storage), sign, () => worker.wake()),
     {
       domain: config.domains[0] as string,
       timeZone: config.admin.timeZone,
@@ -220,7 +221,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     metrics,
   );
   // Webhooks read the events feed on their own clock: a slow receiver never holds up mail.
-  const webhooks = new WebhookSender(db, config.webhooks, log.child({ component: 'webhooks' }));
+  const webhooks = new WebhookSender(storage.webhooks, config.webhooks, log.child({ component: 'webhooks' }));
   const tls = loadTls(config);
   const smtpLog = log.child({ component: 'smtp' });
   const smtp = createSmtpListener(config, relay, smtpLog, { kind: 'mx', resolver, tls }, metrics, intake);

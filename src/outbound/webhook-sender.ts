@@ -1,17 +1,16 @@
 // Owns delivering the events feed to webhook endpoints: one event per signed POST, in id order per
 // endpoint, retried with backoff for `retryFor` (a day) and then given up (it stays in the feed).
 // It runs apart from mail: it only reads events and writes its own endpoint rows, so a slow or dead
-// receiver never holds up a message. Each endpoint is worked under a lease (see WebhookRepo.lease),
-// so with several nodes one delivers while the others skip it.
+// receiver never holds up a message. Each endpoint is worked under a lease (WebhookStore.lease), so
+// with several nodes on one database every node runs a sender, one delivers to an endpoint while
+// the others skip it, and a dead node's endpoints are taken over when their lease runs out.
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { MarketEvent } from '../core/event-types.js';
-import type { Db } from '../store/db.js';
-import { EventRepo } from '../store/events.js';
-import { WebhookRepo, type WebhookTarget } from '../store/webhooks.js';
+import type { WebhookStore, WebhookTarget } from '../store/webhook-ports.js';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
 import { guardedLookup, webhookHostProblem } from './webhook-target.js';
 
@@ -30,18 +29,17 @@ export interface WebhookSenderOptions {
 const PER_PASS = 100;
 
 export class WebhookSender {
-  readonly #repo: WebhookRepo;
-  readonly #events: EventRepo;
+  readonly #repo: WebhookStore;
   readonly #o: WebhookSenderOptions;
   readonly #log: Logger;
   readonly #owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   readonly #busy = new Map<number, Promise<void>>();
   #timer: NodeJS.Timeout | null = null;
   #running = false;
+  #polling = false;
 
-  constructor(db: Db, options: WebhookSenderOptions, log: Logger) {
-    this.#repo = new WebhookRepo(db);
-    this.#events = new EventRepo(db);
+  constructor(store: WebhookStore, options: WebhookSenderOptions, log: Logger) {
+    this.#repo = store;
     this.#o = options;
     this.#log = log;
   }
@@ -60,16 +58,23 @@ export class WebhookSender {
     await Promise.allSettled([...this.#busy.values()]);
   }
 
-  /** Looks for endpoints with work now (also called by the poll timer). */
+  /** Looks for endpoints with work now (also called by the poll timer); one look at a time. */
   tick(): void {
+    if (!this.#running || this.#polling) return;
+    this.#polling = true;
+    void this.#repo
+      .due(Date.now())
+      .then(
+        (due) => this.#startDue(due),
+        (err: Error) => this.#log.error({ event: 'webhook.error', err: err.message }, 'could not read the webhook endpoints'),
+      )
+      .finally(() => {
+        this.#polling = false;
+      });
+  }
+
+  #startDue(due: readonly number[]): void {
     if (!this.#running) return;
-    let due: number[];
-    try {
-      due = this.#repo.due(Date.now());
-    } catch (err) {
-      this.#log.error({ event: 'webhook.error', err: (err as Error).message }, 'could not read the webhook endpoints');
-      return;
-    }
     for (const id of due) {
       if (this.#busy.has(id)) continue;
       const p = this.#drain(id)
@@ -81,28 +86,28 @@ export class WebhookSender {
 
   async #drain(id: number): Promise<void> {
     const leaseMs = this.#o.leaseMs ?? Math.max(60_000, this.#o.timeoutMs * 3);
-    let ep = this.#repo.lease(id, this.#owner, leaseMs);
+    let ep = await this.#repo.lease(id, this.#owner, leaseMs);
     if (!ep) return;
     try {
       for (let n = 0; n < PER_PASS && this.#running && ep; n++) {
-        const [event] = this.#events.after(ep.cursor, 1, ep.events);
+        const [event] = await this.#repo.eventsAfter(ep.cursor, 1, ep.events);
         if (!event) return;
         const outcome = await this.#post(ep, event);
         const now = Date.now();
         if (outcome.ok) {
-          if (!this.#repo.advance(id, this.#owner, event.id, outcome.status, 'delivered', null, now)) return;
+          if (!(await this.#repo.advance(id, this.#owner, event.id, outcome.status, 'delivered', null, now))) return;
           this.#log.debug({ event: 'webhook.delivered', webhookId: id, eventId: event.id, status: outcome.status }, 'webhook delivered');
         } else {
           const attempts = ep.attempts + 1;
           const giveUpAt = Date.parse(event.createdAt) + this.#o.retryFor * 1000;
           if (now >= giveUpAt) {
-            if (!this.#repo.advance(id, this.#owner, event.id, outcome.status, 'dropped', outcome.error, now)) return;
+            if (!(await this.#repo.advance(id, this.#owner, event.id, outcome.status, 'dropped', outcome.error, now))) return;
             this.#log.warn({ event: 'webhook.dropped', webhookId: id, eventId: event.id, attempts, error: outcome.error }, 'webhook event given up');
           } else {
             const schedule = this.#o.retrySchedule;
             const wait = (schedule[Math.min(attempts, schedule.length) - 1] ?? 60) * 1000;
             const at = Math.min(now + wait, giveUpAt);
-            this.#repo.retryLater(id, this.#owner, attempts, at, outcome.status, outcome.error, now);
+            await this.#repo.retryLater(id, this.#owner, attempts, at, outcome.status, outcome.error, now);
             this.#log.info(
               {
                 event: 'webhook.retry',
@@ -118,10 +123,10 @@ export class WebhookSender {
             return;
           }
         }
-        ep = this.#repo.lease(id, this.#owner, leaseMs);
+        ep = await this.#repo.lease(id, this.#owner, leaseMs);
       }
     } finally {
-      this.#repo.release(id, this.#owner);
+      await this.#repo.release(id, this.#owner);
     }
   }
 

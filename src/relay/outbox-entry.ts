@@ -10,7 +10,7 @@ import type { Db } from '../store/db.js';
 import { EventRepo } from '../store/events.js';
 import { MessageRepo, type NewMessage } from '../store/messages.js';
 import { OutboxRepo } from '../store/outbox.js';
-import type { Storage } from '../store/ports.js';
+import type { Repositories, Storage } from '../store/ports.js';
 import { insertMessageSync } from '../store/sqlite/mail.js';
 import { composeMail } from './compose.js';
 import type { GroupCommit } from './group-commit.js';
@@ -65,6 +65,12 @@ export interface PostOptions {
   readonly batched?: boolean | undefined;
   /** SQLite only: other writes that must land in the same transaction (e.g. what a notification announced). */
   readonly alongside?: (() => void) | undefined;
+  /**
+   * Through the ports (storageLetters, either database): other writes that must land in the same
+   * unit of work, given its repositories (e.g. what a notification announced). It must await only
+   * those repositories (Storage.write's rule on SQLite).
+   */
+  readonly alongsideTx?: ((tx: Repositories) => Promise<void>) | undefined;
   /** The time written on the rows, ms since the epoch. */
   readonly now?: number | undefined;
 }
@@ -81,7 +87,12 @@ export interface SignedLetter {
  */
 export type LetterWriter = (
   letters: readonly SignedLetter[],
-  o: { readonly batched: boolean; readonly now: number; readonly alongside?: (() => void) | undefined },
+  o: {
+    readonly batched: boolean;
+    readonly now: number;
+    readonly alongside?: (() => void) | undefined;
+    readonly alongsideTx?: ((tx: Repositories) => Promise<void>) | undefined;
+  },
 ) => Promise<Posted>;
 
 /**
@@ -93,6 +104,7 @@ export function sqliteLetters(commit: GroupCommit, db: Db): LetterWriter {
   const messages = new MessageRepo(db);
   const events = new EventRepo(db);
   return (letters, o) => {
+    if (o.alongsideTx) return Promise.reject(new Error('alongsideTx needs a writer through the ports (storageLetters)'));
     const write = (): Posted => {
       const messageIds: number[] = [];
       const outboxIds: number[] = [];
@@ -126,6 +138,7 @@ export function storageLetters(storage: Storage): LetterWriter {
         if (messageId !== null) messageIds.push(messageId);
         outboxIds.push(await tx.outbox.enqueue({ messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true }, o.now));
       }
+      await o.alongsideTx?.(tx);
       return { messageIds, outboxIds };
     });
   };
@@ -149,13 +162,18 @@ export class OutboxEntry {
    * fails (nothing is then queued). An empty list with no `alongside` writes nothing.
    */
   async post(letters: readonly Letter[], options: PostOptions = {}): Promise<Posted> {
-    if (letters.length === 0 && !options.alongside) return { messageIds: [], outboxIds: [] };
+    if (letters.length === 0 && !options.alongside && !options.alongsideTx) return { messageIds: [], outboxIds: [] };
     const signed: SignedLetter[] = [];
     for (const l of letters) {
       const raw = await composed(l.mail);
       signed.push({ letter: l, raw: l.signed === true && l.mail instanceof Uint8Array ? raw : await this.#sign(raw) });
     }
-    const posted = await this.#write(signed, { batched: options.batched === true, now: options.now ?? Date.now(), alongside: options.alongside });
+    const posted = await this.#write(signed, {
+      batched: options.batched === true,
+      now: options.now ?? Date.now(),
+      alongside: options.alongside,
+      alongsideTx: options.alongsideTx,
+    });
     if (letters.length > 0) this.#wake();
     return posted;
   }

@@ -9,7 +9,9 @@ export interface BannedWordRow {
   readonly createdAt: number;
 }
 
-const COLS = 'id, store_id AS storeId, word, created_at AS createdAt';
+/** The row's columns as BannedWordRow (quoted aliases: the same text in SQLite and PostgreSQL). */
+export const BANNED_WORD_COLS = 'id, store_id AS "storeId", word, created_at AS "createdAt"';
+const COLS = BANNED_WORD_COLS;
 
 export class BannedWordRepo {
   readonly #db: Db;

@@ -6,7 +6,7 @@ import type { EventType, MarketEvent } from '../core/event-types.js';
 import type { Db } from './db.js';
 import { stmt } from './statements.js';
 
-interface EventRow {
+export interface EventRow {
   id: number;
   type: EventType;
   storeId: number | null;
@@ -14,7 +14,9 @@ interface EventRow {
   createdAt: number;
 }
 
-const COLS = 'id, type, store_id AS storeId, data, created_at AS createdAt';
+/** The row's columns as EventRow (quoted aliases: the same text in SQLite and PostgreSQL). */
+export const EVENT_COLS = 'id, type, store_id AS "storeId", data, created_at AS "createdAt"';
+const COLS = EVENT_COLS;
 
 export function presentEvent(r: EventRow): MarketEvent {
   return { id: r.id, type: r.type, createdAt: new Date(r.createdAt).toISOString(), storeId: r.storeId, data: JSON.parse(r.data) as Record<string, unknown> };

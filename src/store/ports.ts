@@ -14,11 +14,21 @@ import type { Session } from './sessions.js';
 import type { MailStore } from './mail-ports.js';
 import type { MarketStore } from './market-ports.js';
 import type { AdminStore } from './admin-ports.js';
+import type { SettingsStore } from './settings-ports.js';
+import type { WebhookStore } from './webhook-ports.js';
+import type { NotificationStore } from './notification-ports.js';
+import type { TemplateStore } from './template-ports.js';
+import type { TagStore } from './tag-ports.js';
 
 export type { NewOutboxRow, OutboxRow, OutboxStatus, Session };
 export type * from './mail-ports.js';
 export type * from './market-ports.js';
 export type * from './admin-ports.js';
+export type * from './settings-ports.js';
+export type * from './webhook-ports.js';
+export type * from './notification-ports.js';
+export type * from './template-ports.js';
+export type * from './tag-ports.js';
 
 /** A process-unique node id: host name, pid and a random tail (a restarted process is a new node). */
 export function nodeId(): string {
@@ -207,6 +217,16 @@ export interface Repositories {
   readonly market: MarketStore;
   /** What the admin shell reads and writes: staff, the stores pages, operations (src/store/admin-ports.ts). */
   readonly admin: AdminStore;
+  /** The owner's settings: banned words, category rules (src/store/settings-ports.ts). */
+  readonly settings: SettingsStore;
+  /** Webhook endpoints, their delivery state and the events feed (src/store/webhook-ports.ts). */
+  readonly webhooks: WebhookStore;
+  /** Staff notification rules and what each member was told (src/store/notification-ports.ts). */
+  readonly notifications: NotificationStore;
+  /** Reply templates (src/store/template-ports.ts). */
+  readonly templates: TemplateStore;
+  /** Tags, internal notes, reported messages (src/store/tag-ports.ts). */
+  readonly tags: TagStore;
 }
 
 /**

@@ -12,7 +12,9 @@ export interface Template {
   readonly updatedAt: number;
 }
 
-const COLS = 'id, store_id AS storeId, name, subject, body, updated_at AS updatedAt';
+/** The row's columns as Template (quoted aliases: the same text in SQLite and PostgreSQL). */
+export const TEMPLATE_COLS = 'id, store_id AS "storeId", name, subject, body, updated_at AS "updatedAt"';
+const COLS = TEMPLATE_COLS;
 
 export class TemplateRepo {
   readonly #db: Db;

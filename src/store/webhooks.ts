@@ -26,21 +26,43 @@ export interface WebhookTarget extends WebhookRow {
   readonly secret: string;
 }
 
-interface Row extends Omit<WebhookTarget, 'events'> {
+export interface Row extends Omit<WebhookTarget, 'events'> {
   events: string;
 }
 
-const COLS = `id, url, events, secret, cursor, attempts, next_attempt_at AS nextAttemptAt, last_status AS lastStatus,
-  last_error AS lastError, last_attempt_at AS lastAttemptAt, delivered, dropped, created_at AS createdAt`;
+/** The row's columns as a WebhookTarget with `events` as JSON text (quoted aliases: the same text in SQLite and PostgreSQL). */
+export const WEBHOOK_COLS = `id, url, events, secret, cursor, attempts, next_attempt_at AS "nextAttemptAt", last_status AS "lastStatus",
+  last_error AS "lastError", last_attempt_at AS "lastAttemptAt", delivered, dropped, created_at AS "createdAt"`;
+const COLS = WEBHOOK_COLS;
 
-function toTarget(r: Row): WebhookTarget {
+/** A stored row as the sender needs it (its event types parsed). */
+export function toTarget(r: Row): WebhookTarget {
   return { ...r, events: JSON.parse(r.events) as EventType[] };
 }
 
-function withoutSecret(t: WebhookTarget): WebhookRow {
+/** The row as shown to staff and the API: everything but the secret. */
+export function withoutSecret(t: WebhookTarget): WebhookRow {
   const { secret: _secret, ...row } = t;
   return row;
 }
+
+/**
+ * The delivery-state writes, with `?` placeholders, shared by both adapters (PostgreSQL numbers
+ * them, pg/placeholders.ts). Parameters in the order the repository passes them.
+ */
+export const WEBHOOK_SQL = {
+  /** owner, leaseUntil, id, now, owner */
+  lease: 'UPDATE webhooks SET lease_owner = ?, lease_until = ? WHERE id = ? AND (lease_until <= ? OR lease_owner = ?)',
+  /** id, owner */
+  release: 'UPDATE webhooks SET lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?',
+  /** eventId, status, error, now, delivered (0/1), dropped (0/1), id, owner, now, eventId */
+  advance: `UPDATE webhooks SET cursor = ?, attempts = 0, next_attempt_at = 0, last_status = ?, last_error = ?, last_attempt_at = ?,
+      delivered = delivered + ?, dropped = dropped + ?
+    WHERE id = ? AND lease_owner = ? AND lease_until > ? AND cursor < ?`,
+  /** attempts, nextAttemptAt, status, error, now, id, owner */
+  retryLater: `UPDATE webhooks SET attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, last_attempt_at = ?
+    WHERE id = ? AND lease_owner = ?`,
+} as const;
 
 /** A signing secret: 32 random bytes, prefixed so it is recognisable in a secrets scanner. */
 export function newWebhookSecret(): string {
@@ -100,21 +122,14 @@ export class WebhookRepo {
    * null when another owner holds an unexpired lease. One UPDATE, so two nodes cannot both win.
    */
   lease(id: number, owner: string, leaseMs: number, now = Date.now()): WebhookTarget | null {
-    const won =
-      stmt(this.#db, 'UPDATE webhooks SET lease_owner = ?, lease_until = ? WHERE id = ? AND (lease_until <= ? OR lease_owner = ?)').run(
-        owner,
-        now + leaseMs,
-        id,
-        now,
-        owner,
-      ).changes === 1;
+    const won = stmt(this.#db, WEBHOOK_SQL.lease).run(owner, now + leaseMs, id, now, owner).changes === 1;
     if (!won) return null;
     const r = stmt(this.#db, `SELECT ${COLS} FROM webhooks WHERE id = ?`).get(id) as Row | undefined;
     return r ? toTarget(r) : null;
   }
 
   release(id: number, owner: string): void {
-    stmt(this.#db, 'UPDATE webhooks SET lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?').run(id, owner);
+    stmt(this.#db, WEBHOOK_SQL.release).run(id, owner);
   }
 
   /**
@@ -131,21 +146,23 @@ export class WebhookRepo {
     now = Date.now(),
   ): boolean {
     return (
-      stmt(
-        this.#db,
-        `UPDATE webhooks SET cursor = ?, attempts = 0, next_attempt_at = 0, last_status = ?, last_error = ?, last_attempt_at = ?,
-           delivered = delivered + ?, dropped = dropped + ?
-         WHERE id = ? AND lease_owner = ? AND lease_until > ? AND cursor < ?`,
-      ).run(eventId, status, error, now, outcome === 'delivered' ? 1 : 0, outcome === 'dropped' ? 1 : 0, id, owner, now, eventId).changes === 1
+      stmt(this.#db, WEBHOOK_SQL.advance).run(
+        eventId,
+        status,
+        error,
+        now,
+        outcome === 'delivered' ? 1 : 0,
+        outcome === 'dropped' ? 1 : 0,
+        id,
+        owner,
+        now,
+        eventId,
+      ).changes === 1
     );
   }
 
   /** A failed attempt: try the same event again at `nextAttemptAt`. */
   retryLater(id: number, owner: string, attempts: number, nextAttemptAt: number, status: number | null, error: string, now = Date.now()): void {
-    stmt(
-      this.#db,
-      `UPDATE webhooks SET attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, last_attempt_at = ?
-       WHERE id = ? AND lease_owner = ?`,
-    ).run(attempts, nextAttemptAt, status, error.slice(0, 500), now, id, owner);
+    stmt(this.#db, WEBHOOK_SQL.retryLater).run(attempts, nextAttemptAt, status, error.slice(0, 500), now, id, owner);
   }
 }

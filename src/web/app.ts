@@ -180,10 +180,10 @@ function apiRoutes(o: HttpAppOptions, storage: Storage, db: Db | undefined): Hon
   api.route('/', orderRoutes(deps ?? core));
   if (deps) api.route('/', orderChangeRoutes(deps));
   if (deps) api.route('/', mailRoutes(deps));
-  if (deps) api.route('/', bannedWordRoutes(deps));
+  api.route('/', bannedWordRoutes(deps ?? core));
   if (deps) api.route('/', campaignRoutes(deps));
   if (deps) api.route('/', reportRoutes(deps));
-  if (deps) api.route('/', webhookRoutes(deps));
+  api.route('/', webhookRoutes({ webhooks: storage.webhooks, log: o.log }));
   if (deps) api.route('/', websiteRoutes(deps));
   if (deps) api.route('/', conversationRoutes(deps));
   api.get('/dns', (c) => c.json({ records: dnsRecords(o.domains[0] as string, o.hostname, o.dkimKey) }));

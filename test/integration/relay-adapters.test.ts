@@ -11,6 +11,8 @@ import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SettingsStore } from '../../src/store/ports.js';
+import { sqliteStorage } from '../../src/store/sqlite/storage.js';
 import { loadConfig } from '../../src/config.js';
 import { aliasAddress } from '../../src/core/alias-token.js';
 import { startGateway } from '../../src/gateway.js';
@@ -34,6 +36,8 @@ interface Node {
   readonly sink: Sink;
   /** SQL with `?` placeholders on the node's database. */
   exec(sql: string, args?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** The settings port on the node's database (banned words, category rules). */
+  readonly settings: SettingsStore;
   close(): Promise<void>;
 }
 
@@ -62,6 +66,7 @@ async function sqliteNode(): Promise<Node> {
     smtpPort: gw.smtpPort,
     submissionPort: gw.submissionPort as number,
     sink,
+    settings: sqliteStorage(gw.db, { sessionTtlMs: 0 }).settings,
     exec: async (sql, args = []) => {
       const s = gw.db.prepare(sql);
       return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
@@ -83,6 +88,7 @@ async function pgNode(): Promise<Node> {
     smtpPort: gw.smtpPort,
     submissionPort: gw.submissionPort as number,
     sink,
+    settings: gw.storage.settings,
     exec: async (sql, args = []) => {
       let n = 0;
       return (
@@ -287,6 +293,19 @@ describe.each(adapters)('the relay on %s', (_name, make) => {
     const texts = await Promise.all(delivered.map(async (m) => (await simpleParser(m.raw)).text ?? ''));
     expect(texts.some((t) => t.includes('byte in the text'))).toBe(true);
     expect(await n.exec("SELECT b.name FROM buyers b WHERE b.email = 'nora@buyer.example'")).toHaveLength(1);
+  });
+
+  it('refuses a staff message with the banned words the settings hold, naming them, and takes it once they are removed', async () => {
+    const global = await n.settings.addBannedWord('WhatsApp', null);
+    const own = await n.settings.addBannedWord('wire transfer', Number((await n.exec("SELECT id FROM stores WHERE slug = 'acme'"))[0]?.id));
+    const text = 'Order A-100: write me on WhatsApp, or pay by wire transfer.';
+    const message = buildMessage({ from: 'john@acme.example', to: alias, subject: 'Re: Order A-100', body: text });
+    const refused = await send('john@acme.example', alias, message);
+    expect(refused.reply.code).toBe(550);
+    expect(refused.reply.lines.join(' ')).toMatch(/5\.7\.1 the message contains banned words: (whatsapp, wire transfer|wire transfer, whatsapp)/);
+    await n.settings.removeBannedWord(global?.id as number);
+    await n.settings.removeBannedWord(own?.id as number);
+    expect((await send('john@acme.example', alias, message)).reply.code).toBe(250);
   });
 
   it('refuses an unknown alias at RCPT', async () => {

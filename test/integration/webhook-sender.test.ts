@@ -9,6 +9,7 @@ import { WebhookSender } from '../../src/outbound/webhook-sender.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { EventRepo } from '../../src/store/events.js';
 import { WebhookRepo } from '../../src/store/webhooks.js';
+import { sqliteStorage } from '../../src/store/sqlite/storage.js';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';
 
 let dir: string;
@@ -35,7 +36,11 @@ describe('webhook sender', () => {
     const events = new EventRepo(db);
     const first = events.append('buyer.unsubscribed', 1, { alias: 'a' });
     rx.answer = () => 503;
-    const sender = new WebhookSender(db, { pollIntervalMs: 20, retrySchedule: [0.05], retryFor: 1, timeoutMs: 5000 }, log);
+    const sender = new WebhookSender(
+      sqliteStorage(db, { sessionTtlMs: 0 }).webhooks,
+      { pollIntervalMs: 20, retrySchedule: [0.05], retryFor: 1, timeoutMs: 5000 },
+      log,
+    );
     sender.start();
     try {
       // Refused until it is a second old: then given up.
@@ -60,7 +65,11 @@ describe('webhook sender', () => {
     const events = new EventRepo(db);
     events.append('buyer.unsubscribed', 1, { alias: 'a' });
     const wanted = events.append('campaign.finished', 1, { campaignId: 1 });
-    const sender = new WebhookSender(db, { pollIntervalMs: 20, retrySchedule: [0.05], retryFor: 60, timeoutMs: 1000 }, log);
+    const sender = new WebhookSender(
+      sqliteStorage(db, { sessionTtlMs: 0 }).webhooks,
+      { pollIntervalMs: 20, retrySchedule: [0.05], retryFor: 60, timeoutMs: 1000 },
+      log,
+    );
     sender.start();
     try {
       await rx.waitFor((r) => r.length > 0);

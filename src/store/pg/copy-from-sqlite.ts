@@ -18,6 +18,9 @@ export interface CopyReport {
 /** SQLite tables that are not data: the search index and its shadow tables. */
 const DERIVED = /^(sqlite_|message_search)/;
 
+/** The one table a fresh PostgreSQL schema fills (schema 009: the default category rules). */
+const SEEDED = 'category_rules';
+
 /** Rows per INSERT: PostgreSQL takes at most 65535 parameters a statement. */
 const rowsPerInsert = (columns: number) => Math.max(1, Math.min(500, Math.floor(65_000 / columns)));
 
@@ -41,9 +44,12 @@ export async function copySqliteToPg(db: Db, pool: pg.Pool): Promise<CopyReport>
       // A NUL SQLite holds in a text column is copied as U+FFFD (db.ts textSafe).
       const c = safeQueryable(client);
       for (const t of [...sources, 'message_search']) {
+        if (t === SEEDED) continue;
         const n = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`);
         if ((n.rows[0]?.n ?? 0) > 0) throw new Error(`the PostgreSQL database is not empty (table ${t} has rows): nothing was copied`);
       }
+      // The defaults a fresh schema starts with give way to the installation's own list.
+      await c.query(`DELETE FROM ${SEEDED}`);
       // Undone by the ENABLE below, or by the rollback; constraint (foreign key) triggers stay on.
       for (const t of targets) await c.query(`ALTER TABLE ${t} DISABLE TRIGGER USER`);
       for (const t of sources) {

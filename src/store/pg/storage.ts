@@ -16,6 +16,11 @@ import { pgRecords } from './records.js';
 import { pgRetention } from './retention.js';
 import { pgSecrets } from './secrets.js';
 import { pgSessions } from './sessions.js';
+import { pgSettings } from './settings.js';
+import { pgWebhooks } from './webhooks.js';
+import { pgNotifications } from './notifications.js';
+import { pgTemplates } from './templates.js';
+import { pgTags } from './tags.js';
 
 export interface PgStorageOptions {
   /** Admin session lifetime (ms), sliding. */
@@ -37,6 +42,11 @@ function repositories(s: PgScope, o: PgStorageOptions): Repositories {
     mail: pgMail(s),
     market: pgMarket(s),
     admin: pgAdmin(s),
+    settings: pgSettings(s),
+    webhooks: pgWebhooks(s),
+    notifications: pgNotifications(s),
+    templates: pgTemplates(s),
+    tags: pgTags(s),
   };
 }
 

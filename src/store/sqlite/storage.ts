@@ -14,6 +14,11 @@ import { stmt } from '../statements.js';
 import { sqliteMail } from './mail.js';
 import { sqliteMarket } from './market.js';
 import { sqliteAdmin } from './admin.js';
+import { sqliteSettings } from './settings.js';
+import { sqliteWebhooks } from './webhooks.js';
+import { sqliteNotifications } from './notifications.js';
+import { sqliteTemplates } from './templates.js';
+import { sqliteTags } from './tags.js';
 import type {
   BounceStore,
   CampaignLedger,
@@ -273,6 +278,11 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
     mail: sqliteMail(db, commit),
     market: sqliteMarket(db),
     admin: sqliteAdmin(db),
+    settings: sqliteSettings(db),
+    webhooks: sqliteWebhooks(db),
+    notifications: sqliteNotifications(db),
+    templates: sqliteTemplates(db),
+    tags: sqliteTags(db),
   });
   // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
   const inTx = repos(direct);

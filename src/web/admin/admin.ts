@@ -19,7 +19,6 @@ import type { Db } from '../../store/db.js';
 import { OutboxRepo } from '../../store/outbox.js';
 import type { Storage } from '../../store/ports.js';
 import { StoreRepo } from '../../store/stores.js';
-import { UserRepo } from '../../store/users.js';
 import type { NoticeQueue } from '../../campaigns/sender.js';
 import { unportedPaths } from '../unported.js';
 import { authRoutes, logoutRoutes } from './routes-auth.js';
@@ -28,9 +27,6 @@ import { inboxRoutes } from './routes-inbox.js';
 import { reportAdminRoutes } from './routes-reports.js';
 import { storeAdminRoutes, type SubmissionServer } from './routes-stores.js';
 import { templateRoutes } from './routes-templates.js';
-import { TemplateRepo } from '../../store/templates.js';
-import { TagRepo } from '../../store/tags.js';
-import { NoteRepo } from '../../store/notes.js';
 import { tagRoutes } from './routes-tags.js';
 import { operationsRoutes } from './routes-operations.js';
 import { unsubscribeRoutes } from './routes-unsubscribe.js';
@@ -45,9 +41,6 @@ import { webhookAdminRoutes } from './routes-webhooks.js';
 import { apiReferenceRoutes } from './routes-api-reference.js';
 import { orderImportAdminRoutes } from './routes-order-import.js';
 import { notificationRoutes } from './routes-notifications.js';
-import { NotificationRepo } from '../../store/notifications.js';
-import { BannedWordRepo } from '../../store/banned-words.js';
-import { CategoryRuleRepo } from '../../store/category-rules.js';
 import type { DkimKey } from '../../outbound/dkim.js';
 import type { Check } from '../../doctor.js';
 import type { CampaignDeps } from '../api/deps.js';
@@ -146,6 +139,11 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   const writes = { ...o.storage.mail, ...o.storage.market };
   pages.route('/', storeAdminRoutes(admin, writes, o.resolver, o.domains, mailboxes, o.submission));
   pages.route('/', apiReferenceRoutes());
+  pages.route('/', templateRoutes(o.storage.templates, o.storage.market));
+  pages.route('/', tagRoutes(o.storage.tags));
+  pages.route('/', notificationRoutes(o.storage.notifications, o.storage.market, o.timeZone));
+  pages.route('/', webhookAdminRoutes(o.storage.webhooks));
+  pages.route('/', settingsRoutes(o.storage.settings, o.storage.market));
   pages.route(
     '/',
     operationsRoutes({
@@ -161,23 +159,12 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   );
   // The groups below still read SQLite (one line each; a group moves up when it is on the ports).
   const stores = db ? new StoreRepo(db) : null;
-  const users = db ? new UserRepo(db) : null;
   if (db && stores) pages.route('/', inboxRoutes({ db, filters: o.filters, stores, outbox: new OutboxRepo(db), relay: o.relay, log: o.log }));
   else unportedPaths(pages, ['/', '/inbox', '/conversations', '/messages']);
   if (db && stores) pages.route('/', reportAdminRoutes(db, stores));
   else unportedPaths(pages, ['/reports']);
-  if (db && stores) pages.route('/', templateRoutes(new TemplateRepo(db), stores));
-  else unportedPaths(pages, ['/templates']);
-  if (db) pages.route('/', tagRoutes(new TagRepo(db), new NoteRepo(db)));
-  else unportedPaths(pages, ['/tags']);
-  if (db && users && stores) pages.route('/', notificationRoutes(new NotificationRepo(db), users, stores, o.timeZone));
-  else unportedPaths(pages, ['/notifications']);
-  if (db) pages.route('/', webhookAdminRoutes(db));
-  else unportedPaths(pages, ['/webhooks']);
   if (db && stores) pages.route('/', orderImportAdminRoutes(db, stores, o.domains));
   else unportedPaths(pages, ['/orders']);
-  if (db && stores) pages.route('/', settingsRoutes(new BannedWordRepo(db), new CategoryRuleRepo(db), stores));
-  else unportedPaths(pages, ['/settings']);
   if (db && stores && o.campaigns) pages.route('/', campaignAdminRoutes(o.campaigns, stores, o.domains[0] as string, o.timeZone));
   else unportedPaths(pages, ['/campaigns']);
   // Any other path behind the login: a page, in the frame, with a way back (error-pages.tsx).

@@ -1,32 +1,29 @@
 // Owns the notification rules page: the owner sets rules for anyone; an agent for themselves.
 import { Hono } from 'hono';
 import { CATEGORIES, type Category } from '../../core/categorize.js';
-import type { NotificationRepo } from '../../store/notifications.js';
-import type { StoreRepo } from '../../store/stores.js';
-import type { UserRepo } from '../../store/users.js';
+import type { MarketStore, NotificationStore } from '../../store/ports.js';
 import { NotificationsPage } from '../../../views/notifications.js';
 import type { AdminEnv } from './session.js';
+import { paramId } from './param-id.js';
 
 const minutes = (v: string) => {
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(v);
   return m ? Number(m[1]) * 60 + Number(m[2]) : null;
 };
 
-export function notificationRoutes(repo: NotificationRepo, users: UserRepo, stores: StoreRepo, timeZone: string): Hono<AdminEnv> {
+/** The page over the notifications port; store names from the market port (both databases). */
+export function notificationRoutes(repo: NotificationStore, stores: Pick<MarketStore, 'stores'>, timeZone: string): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const page = (c: any, status: 200 | 400 = 200, error?: string) => {
+  const page = async (c: any, status: 200 | 400 = 200, error?: string) => {
     const me = c.get('user');
     const owner = me.role === 'owner';
     return c.html(
       <NotificationsPage
         user={{ name: me.name, role: me.role }}
         csrf={c.get('session').csrfToken}
-        rules={owner ? repo.rules() : repo.rules(me.id)}
-        users={(owner ? users.list() : [me]).map((u: { id: number; name: string }) => ({ id: u.id, name: u.name }))}
-        stores={stores
-          .list()
-          .filter((s) => (c.get('storeIds') as number[]).includes(s.id))
-          .map((s) => ({ id: s.id, name: s.name }))}
+        rules={owner ? await repo.rules() : await repo.rules(me.id)}
+        users={(owner ? await repo.members() : [me]).map((u: { id: number; name: string }) => ({ id: u.id, name: u.name }))}
+        stores={(await stores.stores()).filter((s) => (c.get('storeIds') as number[]).includes(s.id)).map((s) => ({ id: s.id, name: s.name }))}
         timeZone={timeZone}
         error={error}
       />,
@@ -42,7 +39,7 @@ export function notificationRoutes(repo: NotificationRepo, users: UserRepo, stor
     const one = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
     const userId = Number(one('userId'));
     if (me.role !== 'owner' && userId !== me.id) return page(c, 400, 'An agent sets rules for themselves only.');
-    if (!users.get(userId)) return page(c, 400, 'No such user.');
+    if (!(await repo.member(userId))) return page(c, 400, 'No such user.');
     const category = one('category');
     if (category && (!(CATEGORIES as readonly string[]).includes(category) || category === 'sent')) return page(c, 400, 'Unknown category.');
     const storeId = one('storeId') ? Number(one('storeId')) : null;
@@ -55,15 +52,15 @@ export function notificationRoutes(repo: NotificationRepo, users: UserRepo, stor
     const start = minutes(one('start'));
     const end = minutes(one('end'));
     if (!weekdays || start === null || end === null) return page(c, 400, 'Pick at least one day and give both times as HH:MM.');
-    repo.addRule({ userId, category: (category || null) as Category | null, storeId, weekdays, startMinute: start, endMinute: end });
+    await repo.addRule({ userId, category: (category || null) as Category | null, storeId, weekdays, startMinute: start, endMinute: end });
     return c.redirect('/notifications', 303);
   });
 
-  app.post('/notifications/:id/delete', (c) => {
+  app.post('/notifications/:id/delete', async (c) => {
     const me = c.get('user');
-    const rule = repo.rule(Number(c.req.param('id')));
+    const rule = await repo.rule(paramId(c.req.param('id')));
     if (!rule || (me.role !== 'owner' && rule.userId !== me.id)) return c.text('No such rule.', 404);
-    repo.removeRule(rule.id);
+    await repo.removeRule(rule.id);
     return c.redirect('/notifications', 303);
   });
 

@@ -1,16 +1,19 @@
 // Owns the tags page (create, rename, recolour, delete: tags are global, so the owner's; agents see
 // them and put them on messages) and the owner's review of reported messages.
 import { Hono } from 'hono';
-import type { NoteRepo } from '../../store/notes.js';
-import { TAG_COLOURS, type TagColour, type TagRepo } from '../../store/tags.js';
+import type { TagStore } from '../../store/ports.js';
+import { TAG_COLOURS, type TagColour } from '../../store/tags.js';
 import { ReportsPage } from '../../../views/reports.js';
 import { TagsPage } from '../../../views/tags.js';
+import { paramId } from './param-id.js';
 import { frameOf, type AdminEnv } from './session.js';
 
-export function tagRoutes(tags: TagRepo, notes: NoteRepo): Hono<AdminEnv> {
+/** The tags page and the reports review over the tags port (both databases). */
+export function tagRoutes(tags: TagStore): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const frame = frameOf;
-  const page = (c: any, status: 200 | 400 | 403 | 409 = 200, error?: string) => c.html(<TagsPage {...frame(c)} tags={tags.list()} error={error} />, status);
+  const page = async (c: any, status: 200 | 400 | 403 | 409 = 200, error?: string) =>
+    c.html(<TagsPage {...frame(c)} tags={await tags.list()} error={error} />, status);
   // Tags are global objects: creating, renaming, recolouring and deleting them is the owner's.
   const ownerOnly = async (c: any, next: () => Promise<void>) => (c.get('user').role === 'owner' ? next() : page(c, 403, 'Only the owner changes tags.'));
   app.post('/tags', ownerOnly);
@@ -29,36 +32,33 @@ export function tagRoutes(tags: TagRepo, notes: NoteRepo): Hono<AdminEnv> {
   app.post('/tags', async (c) => {
     const t = await read(c);
     if (typeof t === 'string') return page(c, 400, t);
-    if (tags.byName(t.name)) return page(c, 409, `A tag named "${t.name}" already exists.`);
-    tags.create(t.name, t.colour);
+    if (!(await tags.create(t.name, t.colour))) return page(c, 409, `A tag named "${t.name}" already exists.`);
     return c.redirect('/tags', 303);
   });
 
   app.post('/tags/:id', async (c) => {
-    const id = Number(c.req.param('id'));
-    if (!tags.get(id)) return c.text('No such tag.', 404);
+    const id = paramId(c.req.param('id'));
+    if (!(await tags.get(id))) return c.text('No such tag.', 404);
     const t = await read(c);
     if (typeof t === 'string') return page(c, 400, t);
-    const clash = tags.byName(t.name);
-    if (clash && clash.id !== id) return page(c, 409, `A tag named "${t.name}" already exists.`);
-    tags.update(id, t.name, t.colour);
+    if (!(await tags.update(id, t.name, t.colour))) return page(c, 409, `A tag named "${t.name}" already exists.`);
     return c.redirect('/tags', 303);
   });
 
-  app.post('/tags/:id/delete', (c) => {
-    tags.remove(Number(c.req.param('id')));
+  app.post('/tags/:id/delete', async (c) => {
+    await tags.remove(paramId(c.req.param('id')));
     return c.redirect('/tags', 303);
   });
 
   // Reported messages: the owner reviews them (any store).
-  app.get('/reports', (c) => {
+  app.get('/reports', async (c) => {
     if (c.get('user').role !== 'owner') return c.text('Only the owner reviews reports.', 403);
-    return c.html(<ReportsPage {...frame(c)} reports={notes.openReports()} />);
+    return c.html(<ReportsPage {...frame(c)} reports={await tags.openReports()} />);
   });
 
-  app.post('/reports/:id/resolve', (c) => {
+  app.post('/reports/:id/resolve', async (c) => {
     if (c.get('user').role !== 'owner') return c.text('Only the owner reviews reports.', 403);
-    notes.resolve(Number(c.req.param('id')));
+    await tags.resolveReport(paramId(c.req.param('id')));
     return c.redirect('/reports', 303);
   });
 

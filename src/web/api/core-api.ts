@@ -1,6 +1,6 @@
-// Owns the JSON API as a PostgreSQL node serves it: the core routes on the storage ports (stores,
+// Owns the JSON API as a PostgreSQL node serves it: the routes on the storage ports (stores,
 // permitted senders, orders, pairs: what a marketplace needs to set up a store and its buyers on an
-// empty database), behind the same token check as on SQLite. Every other /api/v1 route answers
+// empty database; banned words; webhooks and the events feed), behind the same token check as on SQLite. Every other /api/v1 route answers
 // with `unported` (503 not_available_on_postgres) until it moves to the ports.
 import { Hono, type Handler } from 'hono';
 import type { Logger } from 'pino';
@@ -8,8 +8,10 @@ import type { SecretStore } from '../../store/ports.js';
 import { apiError } from '../api-error.js';
 import { apiGuard } from '../api-token.js';
 import type { CoreApiDeps } from './deps.js';
+import { bannedWordRoutes } from './routes-banned-words.js';
 import { orderRoutes } from './routes-orders.js';
 import { storeRoutes } from './routes-stores.js';
+import { webhookRoutes } from './routes-webhooks.js';
 import { InvalidRequest } from './validate.js';
 
 /**
@@ -25,6 +27,14 @@ export const CORE_API_ROUTES = [
   'POST /orders',
   'GET /orders/:id',
   'GET /pairs/:alias',
+  'GET /banned-words',
+  'POST /banned-words',
+  'DELETE /banned-words/:id',
+  'GET /events',
+  'POST /webhooks',
+  'GET /webhooks',
+  'GET /webhooks/:id',
+  'DELETE /webhooks/:id',
 ] as const;
 
 /** The API under /api/v1 on a PostgreSQL node: the core routes, `unported` for the rest. */
@@ -33,6 +43,8 @@ export function coreApi(d: CoreApiDeps, settings: Pick<SecretStore, 'getSetting'
   api.use('*', apiGuard(settings));
   api.route('/', storeRoutes(d));
   api.route('/', orderRoutes(d));
+  api.route('/', bannedWordRoutes(d));
+  api.route('/', webhookRoutes({ webhooks: d.webhooks, log }));
   api.all('*', unported);
   api.onError((err, c) => {
     if (err instanceof InvalidRequest) return apiError(c, 'VALIDATION_FAILED', err.message);

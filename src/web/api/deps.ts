@@ -14,7 +14,7 @@ import { OrderRepo } from '../../store/orders.js';
 import { OutboxRepo } from '../../store/outbox.js';
 import { PairRepo } from '../../store/pairs.js';
 import { StoreRepo } from '../../store/stores.js';
-import type { MailStore, MarketStore, Storage } from '../../store/ports.js';
+import type { MailStore, MarketStore, SettingsStore, Storage, WebhookStore } from '../../store/ports.js';
 
 /**
  * What the API's core routes are handed (stores, permitted senders, orders, pairs: the routes a
@@ -27,6 +27,10 @@ export interface CoreApiDeps {
   readonly resolver: DnsResolver;
   readonly mail: MailStore;
   readonly market: MarketStore;
+  /** Banned words (/banned-words). */
+  readonly settings: SettingsStore;
+  /** Webhook endpoints and the events feed (/webhooks, /events). */
+  readonly webhooks: WebhookStore;
 }
 
 export interface ApiDeps extends CoreApiDeps {
@@ -56,13 +60,24 @@ export interface CampaignDeps {
   readonly notice: NoticeQueue;
 }
 
-export function coreApiDeps(storage: Pick<Storage, 'mail' | 'market'>, domains: readonly string[], resolver: DnsResolver): CoreApiDeps {
-  return { domains, domain: domains[0] as string, resolver, mail: storage.mail, market: storage.market };
+/** The ports the core routes use, from any storage. */
+export type CorePorts = Pick<Storage, 'mail' | 'market' | 'settings' | 'webhooks'>;
+
+export function coreApiDeps(storage: CorePorts, domains: readonly string[], resolver: DnsResolver): CoreApiDeps {
+  return {
+    domains,
+    domain: domains[0] as string,
+    resolver,
+    mail: storage.mail,
+    market: storage.market,
+    settings: storage.settings,
+    webhooks: storage.webhooks,
+  };
 }
 
 export function apiDeps(
   db: Db,
-  storage: Pick<Storage, 'mail' | 'market'>,
+  storage: CorePorts,
   domains: readonly string[],
   resolver: DnsResolver,
   relay: Relay,

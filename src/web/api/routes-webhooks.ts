@@ -2,9 +2,8 @@
 // feed every webhook is sent from, for a receiver that was down to catch up).
 import { Hono } from 'hono';
 import { apiError } from '../api-error.js';
-import { EventRepo } from '../../store/events.js';
-import { WebhookRepo, type WebhookRow } from '../../store/webhooks.js';
-import type { ApiDeps } from './deps.js';
+import type { Logger } from 'pino';
+import type { WebhookRow, WebhookStore } from '../../store/ports.js';
 import { iso } from './present.js';
 import { eventsQuery, webhookSchema } from './schemas.js';
 import { idParam, jsonBody, query } from './validate.js';
@@ -27,14 +26,19 @@ export function presentWebhook(w: WebhookRow) {
   };
 }
 
-export function webhookRoutes(d: ApiDeps): Hono {
-  const app = new Hono();
-  const hooks = new WebhookRepo(d.db);
-  const events = new EventRepo(d.db);
+/** What the routes use: the webhooks port (both databases) and the request log. */
+export interface WebhookRouteDeps {
+  readonly webhooks: WebhookStore;
+  readonly log: Logger;
+}
 
-  app.get('/events', (c) => {
+export function webhookRoutes(d: WebhookRouteDeps): Hono {
+  const app = new Hono();
+  const hooks = d.webhooks;
+
+  app.get('/events', async (c) => {
     const q = query(c, eventsQuery);
-    const items = events.after(q.after, q.limit, q.type ? [q.type] : undefined);
+    const items = await hooks.eventsAfter(q.after, q.limit, q.type ? [q.type] : undefined);
     const last = items[items.length - 1];
     // `next` is the `after` for the next page; the same id again when nothing is newer yet.
     return c.json({ items, next: last ? last.id : q.after });
@@ -42,22 +46,22 @@ export function webhookRoutes(d: ApiDeps): Hono {
 
   app.post('/webhooks', async (c) => {
     const body = await jsonBody(c, webhookSchema);
-    const { row, secret } = hooks.create(body.url, body.events);
+    const { row, secret } = await hooks.create(body.url, body.events);
     d.log.info({ event: 'webhook.created', webhookId: row.id, events: row.events }, 'webhook endpoint registered');
     // The secret is in this answer only.
     return c.json({ ...presentWebhook(row), secret }, 201);
   });
 
-  app.get('/webhooks', (c) => c.json({ items: hooks.list().map(presentWebhook) }));
+  app.get('/webhooks', async (c) => c.json({ items: (await hooks.list()).map(presentWebhook) }));
 
-  app.get('/webhooks/:id', (c) => {
-    const row = hooks.get(idParam(c));
+  app.get('/webhooks/:id', async (c) => {
+    const row = await hooks.get(idParam(c));
     return row ? c.json(presentWebhook(row)) : apiError(c, 'NOT_FOUND', 'no webhook with that id');
   });
 
-  app.delete('/webhooks/:id', (c) => {
+  app.delete('/webhooks/:id', async (c) => {
     const id = idParam(c);
-    if (!hooks.delete(id)) return apiError(c, 'NOT_FOUND', 'no webhook with that id');
+    if (!(await hooks.delete(id))) return apiError(c, 'NOT_FOUND', 'no webhook with that id');
     d.log.info({ event: 'webhook.deleted', webhookId: id }, 'webhook endpoint removed');
     return c.body(null, 204);
   });

@@ -1,0 +1,97 @@
+// Two nodes on one database, for the port contract tests: SQLite (a data dir, two connections) and
+// PostgreSQL (a fresh database on the run's throwaway cluster, two pools). Seed with `exec` (SQL
+// with `?` placeholders, explicit ids), then call `afterSeed` so PostgreSQL's identities continue
+// after the seeded ids.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDb, type Db } from '../../src/store/db.js';
+import { openPgStorage } from '../../src/store/pg/storage.js';
+import type { Storage } from '../../src/store/ports.js';
+import { sqliteStorage } from '../../src/store/sqlite/storage.js';
+import { freshDatabase } from './postgres.js';
+
+export interface ContractHarness {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Node A and node B: two connections (pools) to one database. */
+  readonly a: Storage;
+  readonly b: Storage;
+  /** The SQLite connection of node A (null on PostgreSQL): for the synchronous repositories. */
+  readonly db: Db | null;
+  afterSeed(): Promise<void>;
+  exec(sql: string, args?: unknown[]): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+const TTL = 3_600_000;
+const SEEDED_TABLES = ['stores', 'buyers', 'pairs', 'messages', 'orders', 'campaigns', 'users', 'permitted_senders', 'events', 'tags', 'templates'];
+
+export async function sqliteHarness(): Promise<ContractHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'maskgate-contract-'));
+  const dbs: Db[] = [openDb(dir), openDb(dir)];
+  const [a, b] = dbs.map((db) => sqliteStorage(db, { sessionTtlMs: TTL })) as [Storage, Storage];
+  return {
+    kind: 'sqlite',
+    a,
+    b,
+    db: dbs[0] as Db,
+    afterSeed: async () => {},
+    exec: async (sql, args = []) => {
+      const s = (dbs[0] as Db).prepare(sql);
+      return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
+    },
+    async close() {
+      for (const db of dbs) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function pgHarness(): Promise<ContractHarness> {
+  const url = await freshDatabase();
+  const a = await openPgStorage(url, { sessionTtlMs: TTL });
+  const b = await openPgStorage(url, { sessionTtlMs: TTL });
+  return {
+    kind: 'postgres',
+    a,
+    b,
+    db: null,
+    async afterSeed() {
+      for (const t of SEEDED_TABLES)
+        await a.pool.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), coalesce((SELECT max(id) FROM ${t}), 0) + 1000, false)`);
+    },
+    exec: async (sql, args = []) => {
+      let n = 0;
+      return (
+        await a.pool.query(
+          sql.replace(/\?/g, () => `$${++n}`),
+          args,
+        )
+      ).rows as Record<string, unknown>[];
+    },
+    async close() {
+      await a.close();
+      await b.close();
+    },
+  };
+}
+
+export const ADAPTERS: [string, () => Promise<ContractHarness>][] = [
+  ['SQLite', sqliteHarness],
+  ['PostgreSQL', pgHarness],
+];
+
+export const NOW = 1_800_000_000_000;
+
+/** Two stores, an owner and an agent (on store 1), two buyers with a pair each on store 1. */
+export async function seedBasics(h: ContractHarness): Promise<void> {
+  await h.exec("INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (1, 'shop', 'Shop', 'seller@shop.example', ?)", [NOW]);
+  await h.exec("INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (2, 'other', 'Other', 'seller@other.example', ?)", [NOW]);
+  await h.exec("INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (1, 'owner@staff.example', 'Olive Owner', 'owner', 'x', ?)", [NOW]);
+  await h.exec("INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (2, 'agent@staff.example', 'Ari Agent', 'agent', 'x', ?)", [NOW]);
+  await h.exec('INSERT INTO user_stores (user_id, store_id) VALUES (2, 1)');
+  for (const i of [1, 2]) {
+    await h.exec("INSERT INTO buyers (id, email, name, kind, created_at) VALUES (?, ?, ?, 'customer', ?)", [i, `b${i}@buyer.example`, `Buyer ${i}`, NOW]);
+    await h.exec('INSERT INTO pairs (id, store_id, buyer_id, token, created_at) VALUES (?, 1, ?, ?, ?)', [i, i, `tok${i}`, NOW]);
+  }
+}
