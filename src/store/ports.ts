@@ -13,10 +13,12 @@ import type { NewOutboxRow, OutboxRow, OutboxStatus } from './outbox.js';
 import type { Session } from './sessions.js';
 import type { MailStore } from './mail-ports.js';
 import type { MarketStore } from './market-ports.js';
+import type { InboxStore } from './inbox-ports.js';
 
 export type { NewOutboxRow, OutboxRow, OutboxStatus, Session };
 export type * from './mail-ports.js';
 export type * from './market-ports.js';
+export type * from './inbox-ports.js';
 
 /** A process-unique node id: host name, pid and a random tail (a restarted process is a new node). */
 export function nodeId(): string {
@@ -203,6 +205,8 @@ export interface Repositories {
   readonly mail: MailStore;
   /** What the marketplace API's core writes: stores, permitted senders, orders (src/store/market-ports.ts). */
   readonly market: MarketStore;
+  /** The inbox, conversations, reply drafts, the report and erasure (src/store/inbox-ports.ts). */
+  readonly inbox: InboxStore;
 }
 
 /**

@@ -31,7 +31,7 @@ import type { Check } from '../doctor.js';
 export interface HttpAppOptions {
   readonly db: Db;
   /** The storage ports over `db` (the API's core routes and its token check use them); built over db when absent. */
-  readonly storage?: Pick<Storage, 'mail' | 'market' | 'secrets'>;
+  readonly storage?: Pick<Storage, 'mail' | 'market' | 'secrets' | 'inbox'>;
   readonly domains: readonly string[];
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;

@@ -214,7 +214,7 @@ describe('the marketplace API on a PostgreSQL node', () => {
 describe('the API a PostgreSQL node serves', () => {
   it('is exactly the core route list, each route once', () => {
     const app = coreApi(
-      { domains: [DOMAIN], domain: DOMAIN, resolver: {} as never, mail: {} as never, market: {} as never },
+      { domains: [DOMAIN], domain: DOMAIN, resolver: {} as never, mail: {} as never, market: {} as never, inbox: {} as never },
       { getSetting: async () => null },
       (c) => c.body(null, 503),
       pino({ level: 'silent' }),

@@ -13,6 +13,7 @@ import { getSetting, loadSecret, setSetting } from '../settings.js';
 import { stmt } from '../statements.js';
 import { sqliteMail } from './mail.js';
 import { sqliteMarket } from './market.js';
+import { sqliteInbox } from './inbox.js';
 import type {
   BounceStore,
   CampaignLedger,
@@ -271,6 +272,7 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
     },
     mail: sqliteMail(db, commit),
     market: sqliteMarket(db),
+    inbox: sqliteInbox(db),
   });
   // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
   const inTx = repos(direct);

@@ -12,6 +12,8 @@ import type { DnsResolver } from '../../dns/resolver.js';
 import type { Relay } from '../../relay/pipeline.js';
 import { CredentialRepo } from '../../store/credentials.js';
 import type { Db } from '../../store/db.js';
+import type { Storage } from '../../store/ports.js';
+import { sqliteStorage } from '../../store/sqlite/storage.js';
 import { OutboxRepo } from '../../store/outbox.js';
 import { SessionRepo } from '../../store/sessions.js';
 import { StoreRepo } from '../../store/stores.js';
@@ -69,6 +71,8 @@ const CSP =
 
 export interface AdminOptions {
   readonly db: Db;
+  /** The storage ports over `db`; built over db when absent. */
+  readonly storage?: Pick<Storage, 'inbox' | 'market'>;
   readonly resolver: DnsResolver;
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
@@ -94,6 +98,8 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   const users = new UserRepo(o.db);
   const sessions = new SessionRepo(o.db, SESSION_TTL_MS);
   const stores = new StoreRepo(o.db);
+  // The groups on the storage ports (engineer A builds the whole app from `storage`; until then, over db).
+  const ports = o.storage ?? sqliteStorage(o.db, { sessionTtlMs: SESSION_TTL_MS });
 
   app.get('/assets/:name', (c) => {
     const asset = ASSETS[c.req.param('name')];
@@ -129,7 +135,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', logoutRoutes(sessions));
   pages.route('/', teamRoutes(users, sessions, stores, o.timeZone));
   pages.route('/', inboxRoutes({ db: o.db, filters: o.filters, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
-  pages.route('/', reportAdminRoutes(o.db, stores));
+  pages.route('/', reportAdminRoutes(ports.inbox, ports.market));
   pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains, mailboxes, o.submission, new ConversationRepo(o.db)));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
   pages.route('/', tagRoutes(new TagRepo(o.db), new NoteRepo(o.db)));

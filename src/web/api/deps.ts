@@ -14,7 +14,7 @@ import { OrderRepo } from '../../store/orders.js';
 import { OutboxRepo } from '../../store/outbox.js';
 import { PairRepo } from '../../store/pairs.js';
 import { StoreRepo } from '../../store/stores.js';
-import type { MailStore, MarketStore, Storage } from '../../store/ports.js';
+import type { InboxStore, MailStore, MarketStore, Storage } from '../../store/ports.js';
 
 /**
  * What the API's core routes are handed (stores, permitted senders, orders, pairs: the routes a
@@ -27,6 +27,8 @@ export interface CoreApiDeps {
   readonly resolver: DnsResolver;
   readonly mail: MailStore;
   readonly market: MarketStore;
+  /** Conversations read back, the report and erasure (src/store/inbox-ports.ts). */
+  readonly inbox: InboxStore;
 }
 
 export interface ApiDeps extends CoreApiDeps {
@@ -56,13 +58,13 @@ export interface CampaignDeps {
   readonly notice: NoticeQueue;
 }
 
-export function coreApiDeps(storage: Pick<Storage, 'mail' | 'market'>, domains: readonly string[], resolver: DnsResolver): CoreApiDeps {
-  return { domains, domain: domains[0] as string, resolver, mail: storage.mail, market: storage.market };
+export function coreApiDeps(storage: Pick<Storage, 'mail' | 'market' | 'inbox'>, domains: readonly string[], resolver: DnsResolver): CoreApiDeps {
+  return { domains, domain: domains[0] as string, resolver, mail: storage.mail, market: storage.market, inbox: storage.inbox };
 }
 
 export function apiDeps(
   db: Db,
-  storage: Pick<Storage, 'mail' | 'market'>,
+  storage: Pick<Storage, 'mail' | 'market' | 'inbox'>,
   domains: readonly string[],
   resolver: DnsResolver,
   relay: Relay,
