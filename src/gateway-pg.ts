@@ -41,10 +41,10 @@ import { nodeId, type Storage } from './store/ports.js';
 
 /** What a PostgreSQL node answers on its HTTP port for what it does not serve in this version. */
 export const NOT_ON_POSTGRES =
-  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery and the core of the API (stores, permitted senders, orders, pairs); the admin, the rest of the API, notifications, campaigns and webhooks need SQLite (README, "More than one machine")';
+  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery and the core of the API (stores, permitted senders, orders, pairs, a pair's messages, sending as the store, the messages list, the response-time report, erasure); the admin, the rest of the API, notifications, campaigns and webhooks need SQLite (README, "More than one machine")';
 
 /** The parts that do not run on PostgreSQL in this version (logged at start, said on the HTTP port). */
-export const POSTGRES_UNAVAILABLE = ['admin', 'api (all but stores, permitted senders, orders, pairs)', 'notifier', 'campaigns', 'webhooks'] as const;
+export const POSTGRES_UNAVAILABLE = ['admin', 'api (all but stores, permitted senders, orders, pairs, messages, reports, erasure)', 'notifier', 'campaigns', 'webhooks'] as const;
 
 export interface PgGateway {
   readonly database: 'postgres';
@@ -197,7 +197,8 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
   });
   const unported = (c: Context) => c.json({ error: 'not_available_on_postgres', message: NOT_ON_POSTGRES }, 503);
-  app.route('/api/v1', coreApi(coreApiDeps(storage, config.domains, resolver), storage.secrets, unported, log.child({ component: 'api' })));
+  const apiLog = log.child({ component: 'api' });
+  app.route('/api/v1', coreApi({ ...coreApiDeps(storage, config.domains, resolver), relay, log: apiLog }, storage.secrets, unported, apiLog));
   app.all('*', unported);
   const http = createAdaptorServer({ fetch: app.fetch });
 

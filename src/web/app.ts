@@ -10,7 +10,8 @@ import { apiError } from './api-error.js';
 import { apiGuard, tokenMatches } from './api-token.js';
 import { apiDeps } from './api/deps.js';
 import { bannedWordRoutes } from './api/routes-banned-words.js';
-import { mailRoutes } from './api/routes-mail.js';
+import { messageRoutes, outboxRoutes } from './api/routes-mail.js';
+import { erasureRoutes } from './api/routes-erasure.js';
 import { orderChangeRoutes, orderRoutes } from './api/routes-orders.js';
 import { storeRoutes, storeSettingsRoutes } from './api/routes-stores.js';
 import type { Storage } from '../store/ports.js';
@@ -31,7 +32,7 @@ import type { Check } from '../doctor.js';
 export interface HttpAppOptions {
   readonly db: Db;
   /** The storage ports over `db` (the API's core routes and its token check use them); built over db when absent. */
-  readonly storage?: Pick<Storage, 'mail' | 'market' | 'secrets' | 'inbox'>;
+  readonly storage?: Pick<Storage, 'mail' | 'market' | 'secrets' | 'inbox' | 'outbox'>;
   readonly domains: readonly string[];
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
@@ -110,7 +111,9 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   api.route('/', orderImportRoutes(deps));
   api.route('/', orderRoutes(deps));
   api.route('/', orderChangeRoutes(deps));
-  api.route('/', mailRoutes(deps));
+  api.route('/', messageRoutes(deps));
+  api.route('/', outboxRoutes(deps));
+  api.route('/', erasureRoutes(deps));
   api.route('/', bannedWordRoutes(deps));
   api.route('/', campaignRoutes(deps));
   api.route('/', reportRoutes(deps));

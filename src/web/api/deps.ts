@@ -14,7 +14,7 @@ import { OrderRepo } from '../../store/orders.js';
 import { OutboxRepo } from '../../store/outbox.js';
 import { PairRepo } from '../../store/pairs.js';
 import { StoreRepo } from '../../store/stores.js';
-import type { InboxStore, MailStore, MarketStore, Storage } from '../../store/ports.js';
+import type { InboxStore, MailStore, MarketStore, OutboxQueue, Storage } from '../../store/ports.js';
 
 /**
  * What the API's core routes are handed (stores, permitted senders, orders, pairs: the routes a
@@ -29,9 +29,17 @@ export interface CoreApiDeps {
   readonly market: MarketStore;
   /** Conversations read back, the report and erasure (src/store/inbox-ports.ts). */
   readonly inbox: InboxStore;
+  /** The delivered bytes of a message (the outbox row's: what its recipient got, masked). */
+  readonly deliveries: Pick<OutboxQueue, 'raw'>;
 }
 
-export interface ApiDeps extends CoreApiDeps {
+/** The core and what sending a message needs: the pipeline every message goes through. */
+export interface MessageApiDeps extends CoreApiDeps {
+  readonly relay: Relay;
+  readonly log: Logger;
+}
+
+export interface ApiDeps extends MessageApiDeps {
   readonly db: Db;
   readonly stores: StoreRepo;
   readonly pairs: PairRepo;
@@ -58,13 +66,13 @@ export interface CampaignDeps {
   readonly notice: NoticeQueue;
 }
 
-export function coreApiDeps(storage: Pick<Storage, 'mail' | 'market' | 'inbox'>, domains: readonly string[], resolver: DnsResolver): CoreApiDeps {
-  return { domains, domain: domains[0] as string, resolver, mail: storage.mail, market: storage.market, inbox: storage.inbox };
+export function coreApiDeps(storage: Pick<Storage, 'mail' | 'market' | 'inbox' | 'outbox'>, domains: readonly string[], resolver: DnsResolver): CoreApiDeps {
+  return { domains, domain: domains[0] as string, resolver, mail: storage.mail, market: storage.market, inbox: storage.inbox, deliveries: storage.outbox };
 }
 
 export function apiDeps(
   db: Db,
-  storage: Pick<Storage, 'mail' | 'market' | 'inbox'>,
+  storage: Pick<Storage, 'mail' | 'market' | 'inbox' | 'outbox'>,
   domains: readonly string[],
   resolver: DnsResolver,
   relay: Relay,
