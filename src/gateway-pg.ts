@@ -41,7 +41,7 @@ import { nodeId, type Storage } from './store/ports.js';
 
 /** What a PostgreSQL node answers on its HTTP port for what it does not serve in this version. */
 export const NOT_ON_POSTGRES =
-  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery and the core of the API (stores, permitted senders, orders, pairs, a pair's messages, sending as the store, the messages list, the response-time report, erasure); the admin, the rest of the API, notifications, campaigns and webhooks need SQLite (README, "More than one machine")';
+  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery and the core of the API (stores, permitted senders, orders, pairs, pair messages, sending as the store, the messages list, the response-time report, erasure); the admin, the rest of the API, notifications, campaigns and webhooks need SQLite (README, "More than one machine")';
 
 /** The parts that do not run on PostgreSQL in this version (logged at start, said on the HTTP port). */
 export const POSTGRES_UNAVAILABLE = ['admin', 'api (all but stores, permitted senders, orders, pairs, messages, reports, erasure)', 'notifier', 'campaigns', 'webhooks'] as const;
