@@ -44,7 +44,13 @@ export const NOT_ON_POSTGRES =
   'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery and the core of the API (stores, permitted senders, orders, pairs, pair messages, sending as the store, the messages list, the response-time report, erasure); the admin, the rest of the API, notifications, campaigns and webhooks need SQLite (README, "More than one machine")';
 
 /** The parts that do not run on PostgreSQL in this version (logged at start, said on the HTTP port). */
-export const POSTGRES_UNAVAILABLE = ['admin', 'api (all but stores, permitted senders, orders, pairs, messages, reports, erasure)', 'notifier', 'campaigns', 'webhooks'] as const;
+export const POSTGRES_UNAVAILABLE = [
+  'admin',
+  'api (all but stores, permitted senders, orders, pairs, messages, reports, erasure)',
+  'notifier',
+  'campaigns',
+  'webhooks',
+] as const;
 
 export interface PgGateway {
   readonly database: 'postgres';
@@ -59,6 +65,8 @@ export interface PgGateway {
   readonly adminUrl: string;
   readonly nodeId: string;
   readonly worker: OutboundWorker;
+  /** The pipeline every message goes through (the API's store messages too). */
+  readonly relay: Relay;
   stop(): Promise<void>;
 }
 
@@ -259,6 +267,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     adminUrl,
     nodeId: node,
     worker,
+    relay,
     stop() {
       stopped ??= (async () => {
         smtpUp = false;

@@ -129,6 +129,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
     '/',
     createAdminApp({
       db: o.db,
+      storage,
       resolver: o.resolver,
       domains: o.domains,
       hostname: o.hostname,

@@ -302,7 +302,17 @@ describe('conversations, the report and erasure through the API on a PostgreSQL 
 describe('the API a PostgreSQL node serves', () => {
   it('is exactly the core route list, each route once', () => {
     const app = coreApi(
-      { domains: [DOMAIN], domain: DOMAIN, resolver: {} as never, mail: {} as never, market: {} as never, inbox: {} as never, deliveries: {} as never, relay: {} as never, log: pino({ level: 'silent' }) },
+      {
+        domains: [DOMAIN],
+        domain: DOMAIN,
+        resolver: {} as never,
+        mail: {} as never,
+        market: {} as never,
+        inbox: {} as never,
+        deliveries: {} as never,
+        relay: {} as never,
+        log: pino({ level: 'silent' }),
+      },
       { getSetting: async () => null },
       (c) => c.body(null, 503),
       pino({ level: 'silent' }),

@@ -72,7 +72,7 @@ const CSP =
 export interface AdminOptions {
   readonly db: Db;
   /** The storage ports over `db`; built over db when absent. */
-  readonly storage?: Pick<Storage, 'inbox' | 'market'>;
+  readonly storage?: Pick<Storage, 'inbox' | 'market' | 'outbox' | 'mail'>;
   readonly resolver: DnsResolver;
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
@@ -134,7 +134,10 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.use('*', requireCsrf());
   pages.route('/', logoutRoutes(sessions));
   pages.route('/', teamRoutes(users, sessions, stores, o.timeZone));
-  pages.route('/', inboxRoutes({ db: o.db, filters: o.filters, stores, outbox: new OutboxRepo(o.db), relay: o.relay, log: o.log }));
+  pages.route(
+    '/',
+    inboxRoutes({ db: o.db, inbox: ports.inbox, mail: ports.mail, filters: o.filters, stores, outbox: ports.outbox, relay: o.relay, log: o.log }),
+  );
   pages.route('/', reportAdminRoutes(ports.inbox, ports.market));
   pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains, mailboxes, o.submission, new ConversationRepo(o.db)));
   pages.route('/', templateRoutes(new TemplateRepo(o.db), stores));
