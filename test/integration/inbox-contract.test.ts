@@ -457,6 +457,13 @@ describe.each(adapters)('the inbox port on %s', (name, make) => {
       expect(await pairsOf({ q: 'parcel' })).toEqual([]);
       expect(await pairsOf({ q: 'kettle' })).toEqual([s.pairs.kai]);
     });
+
+    it('erases a buyer once when two nodes are asked at the same time', async () => {
+      const results = await Promise.all([h.a.inbox.eraseBuyer('lena@buyer.example'), h.b.inbox.eraseBuyer('lena@buyer.example')]);
+      expect(results.map((r) => r.found).sort()).toEqual([false, true]);
+      expect(results.find((r) => r.found)).toEqual({ found: true, pairs: 1, messages: 1 });
+      expect(await h.exec("SELECT count(*) AS n FROM buyers WHERE email LIKE 'erased-%'")).toEqual([{ n: 2 }]);
+    });
   });
 });
 
