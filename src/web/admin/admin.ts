@@ -136,7 +136,17 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', teamRoutes(users, sessions, stores, o.timeZone));
   pages.route(
     '/',
-    inboxRoutes({ db: o.db, inbox: ports.inbox, mail: ports.mail, filters: o.filters, stores, outbox: ports.outbox, relay: o.relay, log: o.log }),
+    inboxRoutes({
+      db: o.db,
+      inbox: ports.inbox,
+      mail: ports.mail,
+      market: ports.market,
+      filters: o.filters,
+      stores,
+      outbox: ports.outbox,
+      relay: o.relay,
+      log: o.log,
+    }),
   );
   pages.route('/', reportAdminRoutes(ports.inbox, ports.market));
   pages.route('/', storeAdminRoutes(stores, new CredentialRepo(o.db), o.resolver, o.domains, mailboxes, o.submission, new ConversationRepo(o.db)));

@@ -24,8 +24,8 @@ import { FormSubmissionRepo } from '../../store/form-submissions.js';
 import type { ConversationMessage, PairHeader } from '../../store/inbox.js';
 import type { InboxStore } from '../../store/inbox-ports.js';
 import { NoteRepo } from '../../store/notes.js';
-import { OrderRepo, type OrderRow } from '../../store/orders.js';
-import type { MailStore, OutboxQueue } from '../../store/ports.js';
+import type { OrderRow } from '../../store/orders.js';
+import type { MailStore, MarketStore, OutboxQueue } from '../../store/ports.js';
 import type { StoreRepo } from '../../store/stores.js';
 import { TagRepo } from '../../store/tags.js';
 import { TemplateRepo } from '../../store/templates.js';
@@ -50,6 +50,8 @@ export interface ConversationDeps {
   readonly db: Db;
   /** The mail path's reads (the store's mailbox as a permitted sender). */
   readonly mail: MailStore;
+  /** The pair's orders (the order panel and the reply box's order choice). */
+  readonly market: Pick<MarketStore, 'ordersForPair'>;
   /** The inbox, the conversations' state and reply drafts (either database). */
   readonly inbox: InboxStore;
   readonly filters: { readonly linkAllowList: readonly string[]; readonly linkAction: 'redact' | 'refuse' };
@@ -82,7 +84,6 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const inbox = d.inbox;
   const conversations = d.inbox;
-  const orders = new OrderRepo(d.db);
   const templates = new TemplateRepo(d.db);
   const tags = new TagRepo(d.db);
   const notes = new NoteRepo(d.db);
@@ -209,7 +210,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     o: { templateId?: number; orderNumber?: string | null; subject: string; text: string; messages?: ConversationMessage[]; orders?: OrderRow[] },
   ): Promise<ReplyFormProps> {
     const choices = templates.visible([pair.storeId]);
-    const pairOrders = o.orders ?? orders.forPair(pair.pairId);
+    const pairOrders = o.orders ?? (await d.market.ordersForPair(pair.pairId));
     const messages = o.messages ?? (await inbox.conversation(pair.pairId));
     const named =
       o.orderNumber && pairOrders.some((x) => x.number === o.orderNumber)
@@ -254,7 +255,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     if (!pair) return c.text('No such conversation.', 404);
     const user = c.get('user');
     const all = await inbox.conversation(pair.pairId);
-    const pairOrders = orders.forPair(pair.pairId);
+    const pairOrders = await d.market.ordersForPair(pair.pairId);
     const messages = await shown(pair.pairId, { all });
     const draft = await inbox.draft(user.id, pair.pairId);
     const others = here(pair.pairId, user, false);
@@ -350,7 +351,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
         bannedWords: banned.wordsFor(pair.storeId),
         linkAllowList: d.filters.linkAllowList,
         linkAction: d.filters.linkAction,
-        orderNumbers: orders.forPair(pair.pairId).map((o) => o.number),
+        orderNumbers: (await d.market.ordersForPair(pair.pairId)).map((o) => o.number),
         isReply: (await inbox.conversation(pair.pairId)).some((m) => m.direction === 'buyer_to_store'),
         requireOrderId: d.stores.policy(pair.storeId).requireOrderId,
       },
