@@ -16,7 +16,8 @@ import {
   type PairHeader,
   type RawInboxRow,
 } from '../inbox.js';
-import type { InboxStore, MessageSummary, PairMessage } from '../inbox-ports.js';
+import type { InboxStore, PairMessage } from '../inbox-ports.js';
+import { messageListQuery, toMessageSummary, type MessageListRow } from '../messages.js';
 import { ReportRepo } from '../reports.js';
 import { marks, pgRunner, type SqlRunner } from '../sql-runner.js';
 import type { Tag } from '../tags.js';
@@ -81,12 +82,6 @@ const PAIR_MESSAGE_COLS = `m.id, m.direction, m.source, m.subject, m.received_at
   o.id AS "outboxId", coalesce(o.status, 'none') AS status, coalesce(o.attempts, 0) AS attempts, o.done_at AS "doneAt"
   FROM messages m
   LEFT JOIN outbox o ON o.id = (SELECT min(x.id) FROM outbox x WHERE x.message_id = m.id AND x.kind = 'relay')`;
-
-const MESSAGE_LIST = `SELECT m.id, p.token AS alias, p.store_id AS "storeId", m.direction, m.source, m.subject, m.verdict,
-  m.suspicious, m.findings, m.changes, m.size, m.received_at AS "receivedAt", m.relay_message_id AS "relayMessageId",
-  COALESCE((SELECT o.status FROM outbox o WHERE o.message_id = m.id AND o.kind = 'relay' ORDER BY o.id LIMIT 1), 'none') AS status,
-  (SELECT string_agg(o.id::text, ',' ORDER BY o.id) FROM outbox o WHERE o.message_id = m.id) AS "outboxIds"
-  FROM messages m JOIN pairs p ON p.id = m.pair_id`;
 
 export function pgInbox(s: PgScope): InboxStore {
   const sql = pgRunner(s);
@@ -224,39 +219,8 @@ export function pgInbox(s: PgScope): InboxStore {
       ]),
     pairMessage: (pairId, id) => sql.get<PairMessage>(`SELECT ${PAIR_MESSAGE_COLS} WHERE m.pair_id = ? AND m.id = ?`, [pairId, id]),
     async messages(f) {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (f.alias !== undefined) {
-        where.push('p.token = ?');
-        args.push(f.alias.toLowerCase());
-      }
-      if (f.storeId !== undefined) {
-        where.push('p.store_id = ?');
-        args.push(f.storeId);
-      }
-      if (f.direction !== undefined) {
-        where.push('m.direction = ?');
-        args.push(f.direction);
-      }
-      if (f.beforeId !== undefined) {
-        where.push('m.id < ?');
-        args.push(f.beforeId);
-      }
-      const r = await sql.all<
-        Omit<MessageSummary, 'findings' | 'changes' | 'outboxIds' | 'suspicious'> & {
-          suspicious: number;
-          findings: string;
-          changes: string;
-          outboxIds: string | null;
-        }
-      >(`${MESSAGE_LIST} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.id DESC LIMIT ?`, [...args, f.limit]);
-      return r.map((x) => ({
-        ...x,
-        suspicious: x.suspicious === 1,
-        findings: JSON.parse(x.findings) as Finding[],
-        changes: JSON.parse(x.changes) as Change[],
-        outboxIds: x.outboxIds ? x.outboxIds.split(',').map(Number) : [],
-      }));
+      const q = messageListQuery('postgres', f);
+      return (await sql.all<MessageListRow>(q.sql, q.args)).map(toMessageSummary);
     },
 
     responseTimes: (scope) => reports.responseTimes(scope),
