@@ -142,7 +142,6 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
       mail: ports.mail,
       market: ports.market,
       filters: o.filters,
-      stores,
       outbox: ports.outbox,
       relay: o.relay,
       log: o.log,

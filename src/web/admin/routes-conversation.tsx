@@ -18,7 +18,6 @@ import { baseValues, formatDay, formatItems, formatMoney, renderTemplate } from 
 import { refusalText } from '../../core/verdicts.js';
 import { parseMail } from '../../relay/parse.js';
 import type { Relay } from '../../relay/pipeline.js';
-import { BannedWordRepo } from '../../store/banned-words.js';
 import type { Db } from '../../store/db.js';
 import { FormSubmissionRepo } from '../../store/form-submissions.js';
 import type { ConversationMessage, PairHeader } from '../../store/inbox.js';
@@ -26,7 +25,6 @@ import type { InboxStore } from '../../store/inbox-ports.js';
 import { NoteRepo } from '../../store/notes.js';
 import type { OrderRow } from '../../store/orders.js';
 import type { MailStore, MarketStore, OutboxQueue } from '../../store/ports.js';
-import type { StoreRepo } from '../../store/stores.js';
 import { TagRepo } from '../../store/tags.js';
 import { TemplateRepo } from '../../store/templates.js';
 import {
@@ -51,11 +49,10 @@ export interface ConversationDeps {
   /** The mail path's reads (the store's mailbox as a permitted sender). */
   readonly mail: MailStore;
   /** The pair's orders (the order panel and the reply box's order choice). */
-  readonly market: Pick<MarketStore, 'ordersForPair'>;
+  readonly market: Pick<MarketStore, 'ordersForPair' | 'stores'>;
   /** The inbox, the conversations' state and reply drafts (either database). */
   readonly inbox: InboxStore;
   readonly filters: { readonly linkAllowList: readonly string[]; readonly linkAction: 'redact' | 'refuse' };
-  readonly stores: StoreRepo;
   /** The delivered (masked) bytes of a message, from its outbox row. */
   readonly outbox: Pick<OutboxQueue, 'raw'>;
   readonly relay: Relay;
@@ -87,7 +84,6 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   const templates = new TemplateRepo(d.db);
   const tags = new TagRepo(d.db);
   const notes = new NoteRepo(d.db);
-  const banned = new BannedWordRepo(d.db);
   const forms = new FormSubmissionRepo(d.db);
   const frame = frameOf;
   /** Who has each conversation open: pair → user → name, last heard from, typing a reply. In memory: it only matters now. */
@@ -348,12 +344,12 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     const warnings = draftWarnings(
       { subject, text },
       {
-        bannedWords: banned.wordsFor(pair.storeId),
+        bannedWords: await d.mail.bannedWords(pair.storeId),
         linkAllowList: d.filters.linkAllowList,
         linkAction: d.filters.linkAction,
         orderNumbers: (await d.market.ordersForPair(pair.pairId)).map((o) => o.number),
         isReply: (await inbox.conversation(pair.pairId)).some((m) => m.direction === 'buyer_to_store'),
-        requireOrderId: d.stores.policy(pair.storeId).requireOrderId,
+        requireOrderId: (await d.mail.policy(pair.storeId)).requireOrderId,
       },
     );
     return c.html(<DraftWarnings warnings={warnings} />);

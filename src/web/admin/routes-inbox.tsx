@@ -42,10 +42,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
       toQuery(f, { allowed, userId: user.id, limit: PAGE, before: Number.isInteger(before) && before > 0 ? before : undefined, now }),
     );
     const counts = await inbox.unreadByStore(allowed);
-    const stores = d.stores
-      .list()
-      .filter((s) => allowed.includes(s.id))
-      .map((s) => ({ id: s.id, name: s.name, unread: counts.get(s.id) ?? 0 }));
+    const stores = (await d.market.stores()).filter((s) => allowed.includes(s.id)).map((s) => ({ id: s.id, name: s.name, unread: counts.get(s.id) ?? 0 }));
     const last = rows[rows.length - 1];
     const done = c.req.query('done');
     const full = rows.length === PAGE;
@@ -175,7 +172,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     // Ask first: when the page did not say the count, above the threshold, or a final mark.
     const ask = !confirmed && (ids.length > BULK_CONFIRM_ABOVE || action.final || changed || (scope === 'matching' && expect === undefined));
     if (ask && ids.length > 0) {
-      const stores = d.stores.list().filter((s) => allowed.includes(s.id));
+      const stores = (await d.market.stores()).filter((s) => allowed.includes(s.id));
       return c.html(
         <BulkConfirmPage
           {...frame(c)}
