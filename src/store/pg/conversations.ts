@@ -3,7 +3,7 @@
 // in SQL both dialects read (SqlRunner); a bulk change is one transaction. Schema 005's triggers
 // keep the rest (latest message, unread count, reopening on a buyer message).
 import type { ConversationState } from '../conversations.js';
-import type { Draft } from '../drafts.js';
+import { DRAFT_SQL, type Draft } from '../drafts.js';
 import type { ConversationStates, DraftStore } from '../inbox-ports.js';
 import { marks, type SqlRunner } from '../sql-runner.js';
 import type { ConversationStatus } from '../inbox.js';
@@ -118,21 +118,13 @@ export function pgConversationStates(sql: SqlRunner): ConversationStates {
 
 export function pgDrafts(sql: SqlRunner): DraftStore {
   const removeDraft = async (userId: number, pairId: number) => {
-    await sql.run('DELETE FROM conversation_drafts WHERE user_id = ? AND pair_id = ?', [userId, pairId]);
+    await sql.run(DRAFT_SQL.remove, [userId, pairId]);
   };
   return {
-    draft: (userId, pairId) =>
-      sql.get<Draft>(
-        'SELECT subject, body, order_number AS "orderNumber", updated_at AS "updatedAt" FROM conversation_drafts WHERE user_id = ? AND pair_id = ?',
-        [userId, pairId],
-      ),
+    draft: (userId, pairId) => sql.get<Draft>(DRAFT_SQL.get, [userId, pairId]),
     async saveDraft(userId, pairId, d, now = Date.now()) {
       if (!d.body.trim()) return removeDraft(userId, pairId);
-      await sql.run(
-        `INSERT INTO conversation_drafts (user_id, pair_id, subject, body, order_number, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (user_id, pair_id) DO UPDATE SET subject = excluded.subject, body = excluded.body, order_number = excluded.order_number, updated_at = excluded.updated_at`,
-        [userId, pairId, d.subject, d.body, d.orderNumber, now],
-      );
+      await sql.run(DRAFT_SQL.save, [userId, pairId, d.subject, d.body, d.orderNumber, now]);
     },
     removeDraft,
   };
