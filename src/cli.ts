@@ -7,13 +7,12 @@ import { openPool } from './store/pg/db.js';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { backup, restore } from './store/backup.js';
-import { eraseBuyer } from './store/erasure.js';
+import { openPgStorage } from './store/pg/storage.js';
 import { formatChecks, runDoctor } from './doctor.js';
 import { systemResolver } from './dns/resolver.js';
 import { openDb } from './store/db.js';
 import type { AppConfig } from './config.js';
 import { hashPassword } from './store/passwords.js';
-import { openPgStorage } from './store/pg/storage.js';
 import type { Storage } from './store/ports.js';
 import { SESSION_TTL_MS } from './web/admin/session.js';
 import { rotateApiToken } from './web/api-token.js';
@@ -89,10 +88,12 @@ async function run(args: string[]): Promise<number> {
       }
     }
     if (command === 'buyer' && sub === 'erase' && args[2]) {
+      // Through the inbox port: on the PostgreSQL database when one is configured, else the SQLite file.
       const config = loadConfig();
-      const db = openDb(config.dataDir);
+      const db = config.database.url ? null : openDb(config.dataDir);
+      const storage = db ? sqliteStorage(db, { sessionTtlMs: 0 }) : await openPgStorage(config.database.url as string, { sessionTtlMs: 0, poolSize: 1 });
       try {
-        const r = eraseBuyer(db, args[2]);
+        const r = await storage.inbox.eraseBuyer(args[2]);
         if (!r.found) {
           process.stderr.write('maskgate: no buyer with that address\n');
           return 1;
@@ -100,7 +101,8 @@ async function run(args: string[]): Promise<number> {
         process.stdout.write(`erased: ${r.pairs} conversation(s), ${r.messages} message(s) anonymised\n`);
         return 0;
       } finally {
-        db.close();
+        await storage.close();
+        db?.close();
       }
     }
     if ((command === 'backup' || command === 'restore') && sub) {

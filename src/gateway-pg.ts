@@ -49,8 +49,8 @@ export { NOT_ON_POSTGRES } from './web/unported.js';
 
 /** The parts that do not run on PostgreSQL in this version (logged at start; their paths answer 503). */
 export const POSTGRES_UNAVAILABLE = [
-  'admin (inbox, conversations, reports, order import, campaigns)',
-  'api (all but stores, permitted senders, orders, pairs, banned words, webhooks, events)',
+  'admin (inbox, conversations, order import, campaigns)',
+  'api (store policy, sender status and app passwords, order updates and import, opt-out, the outbox list, campaigns, website forms)',
   'campaigns',
 ] as const;
 export interface PgGateway {
@@ -70,6 +70,8 @@ export interface PgGateway {
   readonly worker: OutboundWorker;
   /** Runs only while this node holds the `notifier` job lease (tick() runs one pass regardless). */
   readonly notifier: Notifier;
+  /** The pipeline every message goes through (the API's store messages too). */
+  readonly relay: Relay;
   stop(): Promise<void>;
 }
 
@@ -307,6 +309,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     nodeId: node,
     worker,
     notifier,
+    relay,
     stop() {
       stopped ??= (async () => {
         smtpUp = false;

@@ -62,6 +62,8 @@ export interface Gateway {
   /** Where the admin is: admin.publicUrl, or the HTTP listener's address. */
   readonly adminUrl: string;
   readonly worker: OutboundWorker;
+  /** The pipeline every message goes through (the admin's and the API's store messages too). */
+  readonly relay: Relay;
   readonly notifier: Notifier;
   readonly campaigns: CampaignSender;
   /** This process's node id (lease owner in the outbox, the campaign ledger and job leases). */
@@ -345,6 +347,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   let stopped: Promise<void> | null = null;
   return {
     db,
+    relay,
     smtpPort,
     submissionPort,
     submissionTlsPort,

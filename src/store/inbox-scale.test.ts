@@ -92,8 +92,8 @@ describe('the inbox at scale', () => {
     ).toMatch(/conversations_store_due/);
   });
 
-  it("gives the 90-day report's exact medians, walked from either end of a bucket, overall, per store, agent and category", () => {
-    const r = new ReportRepo(db).responseTimes({ storeIds: stores, days: 90, now: NOW });
+  it("gives the 90-day report's exact medians, walked from either end of a bucket, overall, per store, agent and category", async () => {
+    const r = await new ReportRepo(db).responseTimes({ storeIds: stores, days: 90, now: NOW });
     const since = r.since;
     const times = (where: string, ...args: unknown[]) =>
       db

@@ -5,6 +5,7 @@ import type { Category } from '../core/categorize.js';
 import type { Direction, Finding, Change } from '../core/types.js';
 import type { Db } from './db.js';
 import type { Tag } from './tags.js';
+import { marks, type Dialect } from './sql-runner.js';
 import { stmt } from './statements.js';
 
 export type InboxView = 'in' | 'sent' | 'all';
@@ -119,13 +120,115 @@ export function ftsQuery(q: string): string | null {
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
-
-/** How far a time window's id bound reaches past its edge (see #rows). */
-const CLOCK_MARGIN_MS = 3_600_000;
-
 /** A full-text search looks at this many matching messages at most for one page. */
 const SEARCH_WALK_MAX = 50_000;
+
+/** How far a time window's id bound reaches past its edge (see inboxRowsQuery). */
+export const CLOCK_MARGIN_MS = 3_600_000;
+
+/** An inbox row as both databases return it (integers for the flags). */
+export type RawInboxRow = Omit<InboxRow, 'suspicious' | 'files'> & { suspicious: number; files: number };
+
+/**
+ * The inbox page's statement, the same on both databases but for SQLite's planner hints: the
+ * conversations matching f (among `pairIds` when given: a named pair or a search's batch), newest
+ * latest message first or due first, one page (`forHits`: the whole batch). `bounds` are the first
+ * message ids at the time window's edges widened by CLOCK_MARGIN_MS (ids grow with arrival time), so
+ * a window with few matches stops at its end instead of reading every older conversation.
+ */
+export function inboxRowsQuery(
+  dialect: Dialect,
+  f: InboxFilter,
+  pairIds: readonly number[] | null,
+  forHits: boolean,
+  bounds: { sinceId?: number | undefined; untilId?: number | undefined },
+): { sql: string; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const sqlite = dialect === 'sqlite';
+  if (f.storeIds.length === 1) {
+    where.push('c.store_id = ?');
+    args.push(f.storeIds[0]);
+  } else {
+    // `+` keeps SQLite off the store index, which would gather every row of every store and sort them.
+    where.push(`${sqlite ? '+' : ''}c.store_id IN (${marks(f.storeIds.length)})`);
+    args.push(...f.storeIds);
+  }
+  if (pairIds) {
+    where.push(`c.pair_id IN (${marks(pairIds.length)})`);
+    args.push(...pairIds);
+  }
+  let order = 'c.last_message_id DESC';
+  if (f.view === 'in') where.push('c.last_buyer_id IS NOT NULL');
+  if (f.view === 'sent') where.push("m.direction = 'store_to_buyer'");
+  if (f.unread) {
+    where.push('(c.unread > 0 OR c.snoozed_until <= ?)');
+    args.push(f.now);
+  }
+  if (f.status) {
+    where.push('c.status = ?');
+    args.push(f.status);
+  }
+  if (f.category) {
+    where.push('c.category = ?');
+    args.push(f.category);
+  }
+  if (f.tagId !== undefined) {
+    where.push('EXISTS (SELECT 1 FROM messages x JOIN message_tags mt ON mt.message_id = x.id WHERE x.pair_id = c.pair_id AND mt.tag_id = ?)');
+    args.push(f.tagId);
+  }
+  if (f.assigneeId === null) where.push('c.assignee_id IS NULL');
+  else if (f.assigneeId !== undefined) {
+    where.push('c.assignee_id = ?');
+    args.push(f.assigneeId);
+  }
+  if (f.snoozed) {
+    where.push('c.snoozed_until > ?');
+    args.push(f.now);
+  } else {
+    where.push('(c.snoozed_until IS NULL OR c.snoozed_until <= ?)');
+    args.push(f.now);
+  }
+  // Due first over several stores walks migration 015's index of the waiting conversations in
+  // deadline order (SQLite's own choice, the status index, sorted every open conversation).
+  const dueIndex = sqlite && f.sort === 'due' && f.storeIds.length > 1 && !pairIds;
+  if (f.sort === 'due') {
+    // Only what still waits for an answer; A-to-z claims get 48 hours, the rest 24. These terms
+    // are, word for word, the WHERE and expression of migration 015's due indexes.
+    where.push("c.waiting_since IS NOT NULL AND c.status IN ('open', 'follow_up') AND c.category NOT IN ('marketplace_notification', 'sent')");
+    order = "c.waiting_since + CASE c.category WHEN 'a_to_z_claim' THEN 172800000 ELSE 86400000 END, c.pair_id";
+  }
+  if (f.sinceMs !== undefined) {
+    where.push('m.received_at >= ? AND c.last_message_id >= ?');
+    args.push(f.sinceMs, bounds.sinceId ?? 0);
+  }
+  if (f.untilMs !== undefined) {
+    where.push('m.received_at < ? AND c.last_message_id < ?');
+    args.push(f.untilMs, bounds.untilId ?? Number.MAX_SAFE_INTEGER);
+  }
+  if (f.beforeId !== undefined && !forHits && f.sort !== 'due') {
+    where.push('c.last_message_id < ?');
+    args.push(f.beforeId);
+  }
+  const sql = `SELECT c.pair_id AS "pairId", c.store_id AS "storeId", st.name AS "storeName", CASE WHEN p.hide_name <> 0 THEN '' ELSE b.name END AS "buyerName",
+      b.kind AS "buyerKind", p.token AS alias, m.id, m.direction, m.subject, m.snippet, m.received_at AS "receivedAt", m.suspicious, c.status, c.category,
+      CASE WHEN c.snoozed_until <= ? THEN ${sqlite ? 'max' : 'GREATEST'}(c.unread, 1) ELSE c.unread END AS unread, c.files,
+      c.waiting_since AS "waitingSince", c.assignee_id AS "assigneeId", u.name AS assignee, c.snoozed_until AS "snoozedUntil"
+    FROM conversations c ${dueIndex ? 'INDEXED BY conversations_due' : ''} JOIN messages m ON m.id = c.last_message_id JOIN pairs p ON p.id = c.pair_id JOIN buyers b ON b.id = p.buyer_id
+      JOIN stores st ON st.id = c.store_id LEFT JOIN users u ON u.id = c.assignee_id
+    WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
+  return { sql, args: [f.now, ...args, forHits ? pairIds!.length : f.limit] };
+}
+
+/**
+ * The rows of inboxRowsQuery as InboxRows. A search's batch (`hits`: pair → its newest matching
+ * message) shows each conversation with that message, in the order of the matches.
+ */
+export function pageOfRows(raw: readonly RawInboxRow[], pairIds: readonly number[] | null, hits?: ReadonlyMap<number, number>): InboxRow[] {
+  const rows = raw.map((r) => ({ ...r, suspicious: Number(r.suspicious) === 1, files: Number(r.files) > 0 }));
+  if (!hits || !pairIds) return rows;
+  return rows.map((r) => ({ ...r, id: hits.get(r.pairId) ?? r.id })).sort((a, b) => b.id - a.id);
+}
 
 export class InboxRepo {
   readonly #db: Db;
@@ -152,90 +255,12 @@ export class InboxRepo {
 
   /** The page of conversations matching f, among `pairIds` when given (in their order then). */
   #rows(f: InboxFilter, pairIds: readonly number[] | null, hits?: ReadonlyMap<number, number>): InboxRow[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (f.storeIds.length === 1) {
-      where.push('c.store_id = ?');
-      args.push(f.storeIds[0]);
-    } else {
-      where.push(`+c.store_id IN (${marks(f.storeIds.length)})`);
-      args.push(...f.storeIds);
-    }
-    if (pairIds) {
-      where.push(`c.pair_id IN (${marks(pairIds.length)})`);
-      args.push(...pairIds);
-    }
-    let order = 'c.last_message_id DESC';
-    if (f.view === 'in') where.push('c.last_buyer_id IS NOT NULL');
-    if (f.view === 'sent') where.push("m.direction = 'store_to_buyer'");
-    if (f.unread) {
-      where.push('(c.unread > 0 OR c.snoozed_until <= ?)');
-      args.push(f.now);
-    }
-    if (f.status) {
-      where.push('c.status = ?');
-      args.push(f.status);
-    }
-    if (f.category) {
-      where.push('c.category = ?');
-      args.push(f.category);
-    }
-    if (f.tagId !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM messages x JOIN message_tags mt ON mt.message_id = x.id WHERE x.pair_id = c.pair_id AND mt.tag_id = ?)');
-      args.push(f.tagId);
-    }
-    if (f.assigneeId === null) where.push('c.assignee_id IS NULL');
-    else if (f.assigneeId !== undefined) {
-      where.push('c.assignee_id = ?');
-      args.push(f.assigneeId);
-    }
-    if (f.snoozed) {
-      where.push('c.snoozed_until > ?');
-      args.push(f.now);
-    } else {
-      where.push('(c.snoozed_until IS NULL OR c.snoozed_until <= ?)');
-      args.push(f.now);
-    }
-    // Due first over several stores walks migration 015's index of the waiting conversations in
-    // deadline order (SQLite's own choice, the status index, sorted every open conversation).
-    const dueIndex = f.sort === 'due' && f.storeIds.length > 1 && !pairIds;
-    if (f.sort === 'due') {
-      // Only what still waits for an answer; A-to-z claims get 48 hours, the rest 24. These terms
-      // are, word for word, the WHERE and expression of migration 015's due indexes.
-      where.push("c.waiting_since IS NOT NULL AND c.status IN ('open', 'follow_up') AND c.category NOT IN ('marketplace_notification', 'sent')");
-      order = "c.waiting_since + CASE c.category WHEN 'a_to_z_claim' THEN 172800000 ELSE 86400000 END, c.pair_id";
-    }
-    // A time window also bounds the walk by message id (ids grow with arrival time; an hour's
-    // margin each side covers a clock stepped back), so a window with few matches stops at its end
-    // instead of reading every older conversation; the received_at test keeps the window exact.
-    if (f.sinceMs !== undefined) {
-      where.push('m.received_at >= ? AND c.last_message_id >= ?');
-      args.push(f.sinceMs, this.#firstIdAt(f.sinceMs - CLOCK_MARGIN_MS));
-    }
-    if (f.untilMs !== undefined) {
-      where.push('m.received_at < ? AND c.last_message_id < ?');
-      args.push(f.untilMs, this.#firstIdAt(f.untilMs + CLOCK_MARGIN_MS));
-    }
-    if (f.beforeId !== undefined && !hits && f.sort !== 'due') {
-      where.push('c.last_message_id < ?');
-      args.push(f.beforeId);
-    }
-    const sql = `SELECT c.pair_id AS pairId, c.store_id AS storeId, st.name AS storeName, CASE WHEN p.hide_name THEN '' ELSE b.name END AS buyerName, b.kind AS buyerKind,
-        p.token AS alias, m.id, m.direction, m.subject, m.snippet, m.received_at AS receivedAt, m.suspicious, c.status, c.category,
-        CASE WHEN c.snoozed_until <= ? THEN max(c.unread, 1) ELSE c.unread END AS unread, c.files,
-        c.waiting_since AS waitingSince, c.assignee_id AS assigneeId, u.name AS assignee, c.snoozed_until AS snoozedUntil
-      FROM conversations c ${dueIndex ? 'INDEXED BY conversations_due' : ''} JOIN messages m ON m.id = c.last_message_id JOIN pairs p ON p.id = c.pair_id JOIN buyers b ON b.id = p.buyer_id
-        JOIN stores st ON st.id = c.store_id LEFT JOIN users u ON u.id = c.assignee_id
-      WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
-    const rows = (
-      stmt(this.#db, sql).all(f.now, ...args, hits ? pairIds!.length : f.limit) as (Omit<InboxRow, 'suspicious' | 'files'> & {
-        suspicious: number;
-        files: number;
-      })[]
-    ).map((r) => ({ ...r, suspicious: r.suspicious === 1, files: r.files > 0 }));
-    if (!hits) return rows;
-    // A search shows each conversation with its newest matching message, in the order of the matches.
-    return rows.map((r) => ({ ...r, id: hits.get(r.pairId) ?? r.id })).sort((a, b) => b.id - a.id);
+    const bounds = {
+      sinceId: f.sinceMs === undefined ? undefined : this.#firstIdAt(f.sinceMs - CLOCK_MARGIN_MS),
+      untilId: f.untilMs === undefined ? undefined : this.#firstIdAt(f.untilMs + CLOCK_MARGIN_MS),
+    };
+    const { sql, args } = inboxRowsQuery('sqlite', f, pairIds, hits !== undefined, bounds);
+    return pageOfRows(stmt(this.#db, sql).all(...args) as RawInboxRow[], pairIds, hits);
   }
 
   /** Conversations with a message matching the FTS query, newest match first, one page. */

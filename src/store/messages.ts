@@ -3,6 +3,7 @@
 import type { IdMapping } from '../core/message-id-map.js';
 import type { Change, Direction, Finding } from '../core/types.js';
 import type { Db } from './db.js';
+import type { Dialect } from './sql-runner.js';
 import { stmt } from './statements.js';
 
 export interface NewMessage {
@@ -67,17 +68,54 @@ export interface MessageFilter {
 }
 
 // Delivery status of a message: its relay outbox row's status.
-const LIST_SQL = `SELECT m.id, p.token AS alias, p.store_id AS storeId, m.direction, m.source, m.subject, m.verdict,
-  m.suspicious, m.findings, m.changes, m.size, m.received_at AS receivedAt, m.relay_message_id AS relayMessageId,
-  COALESCE((SELECT o.status FROM outbox o WHERE o.message_id = m.id AND o.kind = 'relay' ORDER BY o.id LIMIT 1), 'none') AS status,
-  (SELECT group_concat(o.id) FROM outbox o WHERE o.message_id = m.id) AS outboxIds
-  FROM messages m JOIN pairs p ON p.id = m.pair_id`;
+/**
+ * The stored-messages list (GET /api/v1/messages), newest first, as one statement for both
+ * databases: only the aggregation of the outbox ids differs (group_concat / string_agg).
+ */
+export function messageListQuery(dialect: Dialect, f: MessageFilter): { sql: string; args: unknown[] } {
+  const outboxIds = dialect === 'sqlite' ? 'group_concat(o.id)' : "string_agg(o.id::text, ',' ORDER BY o.id)";
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (f.alias !== undefined) {
+    where.push('p.token = ?');
+    args.push(f.alias.toLowerCase());
+  }
+  if (f.storeId !== undefined) {
+    where.push('p.store_id = ?');
+    args.push(f.storeId);
+  }
+  if (f.direction !== undefined) {
+    where.push('m.direction = ?');
+    args.push(f.direction);
+  }
+  if (f.beforeId !== undefined) {
+    where.push('m.id < ?');
+    args.push(f.beforeId);
+  }
+  const sql = `SELECT m.id, p.token AS alias, p.store_id AS "storeId", m.direction, m.source, m.subject, m.verdict,
+    m.suspicious, m.findings, m.changes, m.size, m.received_at AS "receivedAt", m.relay_message_id AS "relayMessageId",
+    COALESCE((SELECT o.status FROM outbox o WHERE o.message_id = m.id AND o.kind = 'relay' ORDER BY o.id LIMIT 1), 'none') AS status,
+    (SELECT ${outboxIds} FROM outbox o WHERE o.message_id = m.id) AS "outboxIds"
+    FROM messages m JOIN pairs p ON p.id = m.pair_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.id DESC LIMIT ?`;
+  return { sql, args: [...args, f.limit] };
+}
 
-interface ListRow extends Omit<MessageSummary, 'findings' | 'changes' | 'outboxIds' | 'suspicious'> {
+/** A row of messageListQuery as a MessageSummary. */
+export function toMessageSummary(r: MessageListRow): MessageSummary {
+  return {
+    ...r,
+    suspicious: Number(r.suspicious) === 1,
+    findings: JSON.parse(r.findings) as Finding[],
+    changes: JSON.parse(r.changes) as Change[],
+    outboxIds: r.outboxIds ? String(r.outboxIds).split(',').map(Number) : [],
+  };
+}
+
+export interface MessageListRow extends Omit<MessageSummary, 'findings' | 'changes' | 'outboxIds' | 'suspicious'> {
   suspicious: number;
   findings: string;
   changes: string;
-  outboxIds: string | null;
+  outboxIds: string | number | null;
 }
 
 export class MessageRepo {
@@ -154,33 +192,8 @@ export class MessageRepo {
   }
 
   list(f: MessageFilter): MessageSummary[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (f.alias !== undefined) {
-      where.push('p.token = ?');
-      args.push(f.alias.toLowerCase());
-    }
-    if (f.storeId !== undefined) {
-      where.push('p.store_id = ?');
-      args.push(f.storeId);
-    }
-    if (f.direction !== undefined) {
-      where.push('m.direction = ?');
-      args.push(f.direction);
-    }
-    if (f.beforeId !== undefined) {
-      where.push('m.id < ?');
-      args.push(f.beforeId);
-    }
-    const sql = `${LIST_SQL} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.id DESC LIMIT ?`;
-    const rows = stmt(this.#db, sql).all(...args, f.limit) as ListRow[];
-    return rows.map((r) => ({
-      ...r,
-      suspicious: r.suspicious === 1,
-      findings: JSON.parse(r.findings) as Finding[],
-      changes: JSON.parse(r.changes) as Change[],
-      outboxIds: r.outboxIds ? r.outboxIds.split(',').map(Number) : [],
-    }));
+    const { sql, args } = messageListQuery('sqlite', f);
+    return (stmt(this.#db, sql).all(...args) as MessageListRow[]).map(toMessageSummary);
   }
 
   /** The relay Message-ID of a message, only if it belongs to this pair. */

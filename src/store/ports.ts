@@ -19,6 +19,7 @@ import type { WebhookStore } from './webhook-ports.js';
 import type { NotificationStore } from './notification-ports.js';
 import type { TemplateStore } from './template-ports.js';
 import type { TagStore } from './tag-ports.js';
+import type { InboxStore } from './inbox-ports.js';
 
 export type { NewOutboxRow, OutboxRow, OutboxStatus, Session };
 export type * from './mail-ports.js';
@@ -29,6 +30,7 @@ export type * from './webhook-ports.js';
 export type * from './notification-ports.js';
 export type * from './template-ports.js';
 export type * from './tag-ports.js';
+export type * from './inbox-ports.js';
 
 /** A process-unique node id: host name, pid and a random tail (a restarted process is a new node). */
 export function nodeId(): string {
@@ -227,6 +229,8 @@ export interface Repositories {
   readonly templates: TemplateStore;
   /** Tags, internal notes, reported messages (src/store/tag-ports.ts). */
   readonly tags: TagStore;
+  /** The inbox, conversations, reply drafts, the report and erasure (src/store/inbox-ports.ts). */
+  readonly inbox: InboxStore;
 }
 
 /**

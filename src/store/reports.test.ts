@@ -32,7 +32,7 @@ const table = (lines: readonly ReportLine[]) => Object.fromEntries(lines.map((l)
 describe('response-time report', () => {
   it('gives the hand-computed late rate, average and median per store, agent and category over 7 days', async () => {
     const f = await seedResponseFixture(db, FIXTURE_NOW);
-    const r = new ReportRepo(db).responseTimes({ storeIds: [f.stores.acme, f.stores.birch], days: 7, now: FIXTURE_NOW });
+    const r = await new ReportRepo(db).responseTimes({ storeIds: [f.stores.acme, f.stores.birch], days: 7, now: FIXTURE_NOW });
     const e = EXPECTED_7_DAYS.overall;
     expect({ ...pick(r.overall), answered: r.overall.answered, notNeeded: r.overall.notNeeded, open: r.overall.open }).toEqual({
       counted: e.counted,
@@ -51,7 +51,7 @@ describe('response-time report', () => {
 
   it('counts buyer messages and replies per UTC day and per category, campaigns left out', async () => {
     const f = await seedResponseFixture(db, FIXTURE_NOW);
-    const r = new ReportRepo(db).responseTimes({ storeIds: [f.stores.acme, f.stores.birch], days: 7, now: FIXTURE_NOW });
+    const r = await new ReportRepo(db).responseTimes({ storeIds: [f.stores.acme, f.stores.birch], days: 7, now: FIXTURE_NOW });
     expect(r.volumeByDay).toEqual([
       { day: '2026-11-19', received: 0, replies: 0 },
       { day: '2026-11-20', received: 0, replies: 0 },
@@ -69,12 +69,12 @@ describe('response-time report', () => {
     const f = await seedResponseFixture(db, FIXTURE_NOW);
     const repo = new ReportRepo(db);
     const all = [f.stores.acme, f.stores.birch];
-    const month = repo.responseTimes({ storeIds: all, days: 30, now: FIXTURE_NOW });
+    const month = await repo.responseTimes({ storeIds: all, days: 30, now: FIXTURE_NOW });
     expect(pick(month.overall)).toEqual({ counted: 8, late: 4, averageH: 14.083, medianH: 3 }); // + P9, 1 h
-    const alex = repo.responseTimes({ storeIds: all, days: 7, agentUserId: f.alex.id, now: FIXTURE_NOW });
+    const alex = await repo.responseTimes({ storeIds: all, days: 7, agentUserId: f.alex.id, now: FIXTURE_NOW });
     expect(pick(alex.overall)).toEqual({ counted: 2, late: 1, averageH: 17, medianH: 17 });
     expect(alex.byAgent.map((a) => a.name)).toEqual(['Alex Agent']);
-    const acmeOnly = repo.responseTimes({ storeIds: [f.stores.acme], days: 7, now: FIXTURE_NOW });
+    const acmeOnly = await repo.responseTimes({ storeIds: [f.stores.acme], days: 7, now: FIXTURE_NOW });
     expect(acmeOnly.byStore.map((s) => s.name)).toEqual(['Acme Store']);
     expect(pick(acmeOnly.overall)).toEqual(EXPECTED_7_DAYS.byStore['Acme Store']);
   });
@@ -82,11 +82,11 @@ describe('response-time report', () => {
   it('stops a running clock with "no response needed" once, and the next buyer message starts a new one', async () => {
     const f = await seedResponseFixture(db, FIXTURE_NOW);
     const repo = new ReportRepo(db);
-    expect(repo.conversationClock(f.pairs.p6)).toMatchObject({ answeredAt: null, notNeededAt: null });
-    expect(repo.markNoResponseNeeded(f.pairs.p6, f.alex.id, FIXTURE_NOW)).toBe(true);
-    expect(repo.markNoResponseNeeded(f.pairs.p6, f.alex.id, FIXTURE_NOW)).toBe(false);
-    expect(repo.conversationClock(f.pairs.p6)).toMatchObject({ notNeededAt: FIXTURE_NOW, notNeededBy: 'Alex Agent' });
-    const r = repo.responseTimes({ storeIds: [f.stores.birch], days: 7, now: FIXTURE_NOW });
+    expect(await repo.conversationClock(f.pairs.p6)).toMatchObject({ answeredAt: null, notNeededAt: null });
+    expect(await repo.markNoResponseNeeded(f.pairs.p6, f.alex.id, FIXTURE_NOW)).toBe(true);
+    expect(await repo.markNoResponseNeeded(f.pairs.p6, f.alex.id, FIXTURE_NOW)).toBe(false);
+    expect(await repo.conversationClock(f.pairs.p6)).toMatchObject({ notNeededAt: FIXTURE_NOW, notNeededBy: 'Alex Agent' });
+    const r = await repo.responseTimes({ storeIds: [f.stores.birch], days: 7, now: FIXTURE_NOW });
     expect(r.overall.notNeeded).toBe(1);
     expect(r.overall.open).toBe(0);
   });
@@ -130,15 +130,15 @@ describe('response-time report', () => {
     expect(clock()).toEqual({ answeredAt: null, userId: null });
     db.transaction(() => reply('<kept@relay.localhost>'))();
     expect(clock()).toEqual({ answeredAt: FIXTURE_NOW, userId: f.alex.id });
-    const r = new ReportRepo(db).responseTimes({ storeIds: [f.stores.birch], days: 7, now: FIXTURE_NOW });
+    const r = await new ReportRepo(db).responseTimes({ storeIds: [f.stores.birch], days: 7, now: FIXTURE_NOW });
     expect(r.byAgent.find((l) => l.name === 'Alex Agent')?.answered).toBe(1);
   });
 
   it('follows a message re-categorised by hand', async () => {
     const f = await seedResponseFixture(db, FIXTURE_NOW);
-    const start = new ReportRepo(db).conversationClock(f.pairs.p3)!.startMessageId;
+    const start = (await new ReportRepo(db).conversationClock(f.pairs.p3))!.startMessageId;
     db.prepare("UPDATE messages SET category = 'refund' WHERE id = ?").run(start);
-    const r = new ReportRepo(db).responseTimes({ storeIds: [f.stores.acme, f.stores.birch], days: 7, now: FIXTURE_NOW });
+    const r = await new ReportRepo(db).responseTimes({ storeIds: [f.stores.acme, f.stores.birch], days: 7, now: FIXTURE_NOW });
     expect(table(r.byCategory)['Refund']).toEqual({ counted: 3, late: 2, averageH: 16, medianH: 16 });
     expect(Object.fromEntries(r.volumeByCategory.map((v) => [v.name, v.received]))['Refund']).toBe(3);
   });
@@ -215,7 +215,7 @@ describe('response clocks in SQL', () => {
     old.close();
   });
 
-  it('match the reference definition on every day of half a year, for 7, 30 and 90 days, per store and overall', () => {
+  it('match the reference definition on every day of half a year, for 7, 30 and 90 days, per store and overall', async () => {
     const expected = randomArchive([db]);
     const clocks = [...expected].flatMap(([pairId, list]) => list.map((c) => ({ ...c, storeId: 1 + (pairId % 2) })));
     const reports = new ReportRepo(db);
@@ -243,7 +243,7 @@ describe('response clocks in SQL', () => {
     let compared = 0;
     for (let now = first; now < last + 100 * 24 * H; now += 24 * H + 7 * 60_000) {
       for (const days of [7, 30, 90] as const) {
-        const r = reports.responseTimes({ storeIds: [1, 2], days, now });
+        const r = await reports.responseTimes({ storeIds: [1, 2], days, now });
         const { key: _k, name: _n, ...overall } = r.overall;
         expect(overall).toEqual(reference(clocks, now, days));
         for (const line of r.byStore) {

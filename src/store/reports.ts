@@ -3,7 +3,9 @@
 // messages per day and category — read from the summaries the triggers of migrations 011 and 017
 // keep (response_daily per day, response_blocks per 8 and 64 days, message_daily), so a 90-day
 // report over a million messages reads a few thousand rows and walks to each median inside one
-// response-time bucket. Also the "no response needed" mark and who answered a web reply.
+// response-time bucket. Also the "no response needed" mark and who answered a web reply. One
+// implementation for both databases (the same SQL through a SqlRunner; PostgreSQL's schema 005
+// keeps the same summaries): the storage port's `inbox` serves it on either.
 import { CATEGORY_LABELS, type Category } from '../core/categorize.js';
 import {
   BUCKET_EDGES_MIN,
@@ -18,7 +20,7 @@ import {
   type ResponseStats,
 } from '../core/response-clock.js';
 import type { Db } from './db.js';
-import { stmt } from './statements.js';
+import { marks, sqliteRunner, type SqlRunner } from './sql-runner.js';
 
 export interface ReportScope {
   /** The stores to report on: already intersected with what the caller may see. */
@@ -60,10 +62,8 @@ export interface ConversationClock {
 }
 
 const B = BUCKET_EDGES_MIN.length;
-const BUCKET_COLS = Array.from({ length: B }, (_, i) => `sum(b${i})`).join(', ');
 const BUCKETS = Array.from({ length: B }, (_, i) => `b${i}`).join(', ');
 const OPEN = 'answered_at IS NULL AND not_needed_at IS NULL';
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
 interface SummaryRow {
   storeId: number;
@@ -104,19 +104,23 @@ class Acc {
   }
 }
 
+/** A count or sum as a number: PostgreSQL answers sum() of integers as a numeric string. */
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
 export class ReportRepo {
-  readonly #db: Db;
-  constructor(db: Db) {
-    this.#db = db;
+  readonly #sql: SqlRunner;
+  /** Over the SQLite connection (a Db) or either database's runner. */
+  constructor(db: Db | SqlRunner) {
+    this.#sql = 'dialect' in db ? db : sqliteRunner(db);
   }
 
-  responseTimes(scope: ReportScope): ResponseReport {
+  async responseTimes(scope: ReportScope): Promise<ResponseReport> {
     const now = scope.now ?? Date.now();
     const since = windowStart(now, scope.days);
     const stores = scope.storeIds;
     const agent = scope.agentUserId;
     const empty = stores.length === 0;
-    const rows = empty ? [] : this.#summary(stores, since, agent);
+    const rows = empty ? [] : await this.#summary(stores, since, agent);
 
     const overall = new Acc();
     const byStore = new Map<number, Acc>();
@@ -132,47 +136,53 @@ export class ReportRepo {
     }
     // Open clocks under 24 hours old are not counted yet; the rest of the open ones are late.
     if (!empty && agent === undefined) {
-      const recent = stmt(
-        this.#db,
-        `SELECT store_id AS storeId, category, count(*) AS n FROM response_clocks INDEXED BY response_clocks_open_time
+      const indexed = this.#sql.dialect === 'sqlite' ? 'INDEXED BY response_clocks_open_time' : '';
+      const recent = await this.#sql.all<{ storeId: number; category: Category; n: number }>(
+        `SELECT store_id AS "storeId", category, count(*) AS n FROM response_clocks ${indexed}
          WHERE ${OPEN} AND started_at >= ? AND started_at >= ? AND store_id IN (${marks(stores.length)}) GROUP BY store_id, category`,
-      ).all(since, now - LATE_AFTER_MS, ...stores) as { storeId: number; category: Category; n: number }[];
+        [since, now - LATE_AFTER_MS, ...stores],
+      );
       for (const r of recent) {
-        overall.openRecent += r.n;
-        get(byStore, r.storeId).openRecent += r.n;
-        get(byCategory, r.category).openRecent += r.n;
+        const n = num(r.n);
+        overall.openRecent += n;
+        get(byStore, r.storeId).openRecent += n;
+        get(byCategory, r.category).openRecent += n;
       }
     }
 
-    const names = this.#names([...byStore.keys()], [...byAgent.keys()]);
+    const names = await this.#names([...byStore.keys()], [...byAgent.keys()]);
     // The store list is a filter only when it leaves some store out: checking 50 ids on every row
     // walked to a median costs ten times the walk.
-    const everyStore = stores.length === (stmt(this.#db, 'SELECT count(*) FROM stores').pluck().get() as number);
+    const everyStore = stores.length === num((await this.#sql.get<{ n: number }>('SELECT count(*) AS n FROM stores'))?.n);
     const base = { stores: everyStore ? null : stores, since, agent };
-    const line = (key: string, name: string, acc: Acc, where: string, args: unknown[], inScope = true): ReportLine => ({
+    const line = async (key: string, name: string, acc: Acc, where: string, args: unknown[], inScope = true): Promise<ReportLine> => ({
       key,
       name,
-      ...statsOf(acc.tally(), this.#median(acc.hist, where, args, inScope ? base : { ...base, stores: null })),
+      ...statsOf(acc.tally(), await this.#median(acc.hist, where, args, inScope ? base : { ...base, stores: null })),
     });
     const sortByName = (a: ReportLine, b: ReportLine) => a.name.localeCompare(b.name);
+    // One after the other: a SQLite runner must not interleave, and a pool connection serves one at a time.
+    const lines = async (list: [string, string, Acc, string, unknown[], boolean?][]) => {
+      const out: ReportLine[] = [];
+      for (const [key, name, acc, where, args, inScope] of list) out.push(await line(key, name, acc, where, args, inScope));
+      return out.sort(sortByName);
+    };
     return {
       days: scope.days,
       since,
       until: now,
-      overall: line('all', 'All', overall, '', []),
-      byStore: [...byStore]
-        .map(([id, acc]) => line(`store:${id}`, names.get(`store:${id}`) ?? `store ${id}`, acc, 'store_id = ?', [id], false))
-        .sort(sortByName),
-      byAgent: [...byAgent]
-        .map(([key, acc]) => {
+      overall: await line('all', 'All', overall, '', []),
+      byStore: await lines([...byStore].map(([id, acc]) => [`store:${id}`, names.get(`store:${id}`) ?? `store ${id}`, acc, 'store_id = ?', [id], false])),
+      byAgent: await lines(
+        [...byAgent].map(([key, acc]) => {
           const id = Number(key.split(':')[1]);
-          const cond = key.startsWith('user:') ? ['responder_user_id = ?', [id]] : ['responder_user_id IS NULL AND responder_sender_id = ?', [id]];
-          return line(key, names.get(key) ?? key, acc, cond[0] as string, cond[1] as unknown[]);
-        })
-        .sort(sortByName),
-      byCategory: [...byCategory].map(([cat, acc]) => line(`category:${cat}`, CATEGORY_LABELS[cat] ?? cat, acc, 'category = ?', [cat])).sort(sortByName),
+          const cond = key.startsWith('user:') ? 'responder_user_id = ?' : 'responder_user_id IS NULL AND responder_sender_id = ?';
+          return [key, names.get(key) ?? key, acc, cond, [id]];
+        }),
+      ),
+      byCategory: await lines([...byCategory].map(([cat, acc]) => [`category:${cat}`, CATEGORY_LABELS[cat] ?? cat, acc, 'category = ?', [cat]])),
       distribution: overall.hist.map((count, i) => ({ label: bucketLabel(i), count })),
-      ...this.#volume(stores, since, now),
+      ...(await this.#volume(stores, since, now)),
     };
   }
 
@@ -181,34 +191,33 @@ export class ReportRepo {
    * response_daily, then the 8-day and 64-day blocks of response_blocks (migration 017), so a
    * 90-day window reads at most 16 rows per group, not 90.
    */
-  #summary(stores: readonly number[], since: number, agent: number | undefined): SummaryRow[] {
+  async #summary(stores: readonly number[], since: number, agent: number | undefined): Promise<SummaryRow[]> {
     const first = since / DAY_MS;
     const [b8, b64] = [Math.ceil(first / 8) * 8, Math.ceil(first / 64) * 64];
     const scoped = [...stores, ...(agent === undefined ? [] : [agent])];
     const filter = `store_id IN (${marks(stores.length)}) ${agent === undefined ? '' : 'AND user_id = ?'}`;
     const cols = `store_id, category, user_id, sender_id, clocks, answered, answered_late, sum_ms, not_needed, not_needed_late, ${BUCKETS}`;
-    const raw = stmt(
-      this.#db,
-      `SELECT store_id, category, user_id, sender_id, sum(clocks), sum(answered), sum(answered_late), sum(sum_ms), sum(not_needed), sum(not_needed_late), ${BUCKET_COLS}
+    const sums = ['clocks', 'answered', 'answered_late', 'sum_ms', 'not_needed', 'not_needed_late', ...BUCKETS.split(', ')];
+    const raw = await this.#sql.all<Record<string, unknown>>(
+      `SELECT store_id, category, user_id, sender_id, ${sums.map((c) => `sum(${c}) AS ${c}`).join(', ')}
        FROM (SELECT ${cols} FROM response_daily WHERE day >= ? AND day < ? AND ${filter}
          UNION ALL SELECT ${cols} FROM response_blocks WHERE span = 8 AND day >= ? AND day < ? AND ${filter}
-         UNION ALL SELECT ${cols} FROM response_blocks WHERE span = 64 AND day >= ? AND ${filter})
+         UNION ALL SELECT ${cols} FROM response_blocks WHERE span = 64 AND day >= ? AND ${filter}) t
        GROUP BY store_id, category, user_id, sender_id`,
-    )
-      .raw()
-      .all(...[[first, b8], [b8, b64], [b64]].flatMap((days) => [...days, ...scoped])) as number[][];
+      [[first, b8], [b8, b64], [b64]].flatMap((days) => [...days, ...scoped]),
+    );
     return raw.map((r) => ({
-      storeId: r[0] as number,
-      category: r[1] as unknown as Category,
-      userId: r[2] as number,
-      senderId: r[3] as number,
-      clocks: r[4] as number,
-      answered: r[5] as number,
-      answeredLate: r[6] as number,
-      sumMs: r[7] as number,
-      notNeeded: r[8] as number,
-      notNeededLate: r[9] as number,
-      hist: r.slice(10),
+      storeId: num(r.store_id),
+      category: r.category as Category,
+      userId: num(r.user_id),
+      senderId: num(r.sender_id),
+      clocks: num(r.clocks),
+      answered: num(r.answered),
+      answeredLate: num(r.answered_late),
+      sumMs: num(r.sum_ms),
+      notNeeded: num(r.not_needed),
+      notNeededLate: num(r.not_needed_late),
+      hist: Array.from({ length: B }, (_, i) => num(r[`b${i}`])),
     }));
   }
 
@@ -216,12 +225,12 @@ export class ReportRepo {
    * The exact median of a group's answered response times: the histogram says which bucket holds
    * the middle rank and where in it, and the rank index hands out that one row.
    */
-  #median(
+  async #median(
     hist: readonly number[],
     where: string,
     args: unknown[],
     s: { stores: readonly number[] | null; since: number; agent: number | undefined },
-  ): number | null {
+  ): Promise<number | null> {
     const positions = medianPositions(hist);
     if (positions.length === 0) return null;
     const stores = s.stores ?? [];
@@ -232,42 +241,48 @@ export class ReportRepo {
     // The walk to a rank is as long as its offset inside the bucket (the largest bucket holds a
     // fifth of the clocks at a million messages): walk from the nearer end of the bucket, and read
     // both middle values of an even count in one walk when they share a bucket.
-    const walk = (dir: 'ASC' | 'DESC', n: 1 | 2) =>
-      stmt(this.#db, `SELECT response_ms FROM response_clocks WHERE ${conds.join(' AND ')} ORDER BY response_ms ${dir} LIMIT ${n} OFFSET ?`).pluck();
+    const walk = async (dir: 'ASC' | 'DESC', n: 1 | 2, values: unknown[]) =>
+      (
+        await this.#sql.all<{ ms: number }>(
+          `SELECT response_ms AS ms FROM response_clocks WHERE ${conds.join(' AND ')} ORDER BY response_ms ${dir} LIMIT ${n} OFFSET ?`,
+          values,
+        )
+      ).map((r) => num(r.ms));
     const args0 = (bucket: number) => [...args, bucket, s.since, ...stores, ...(s.agent === undefined ? [] : [s.agent])];
     const first = positions[0]!;
     const last = positions[positions.length - 1]!;
     const together = positions.length === 2 && first.bucket === last.bucket;
-    const read = (p: { bucket: number; offset: number }, n: 1 | 2): (number | undefined)[] => {
+    const read = async (p: { bucket: number; offset: number }, n: 1 | 2): Promise<(number | undefined)[]> => {
       const size = hist[p.bucket] as number;
       const fromTop = size - p.offset - n; // the same rows counted from the bucket's end
-      if (fromTop < p.offset) return (walk('DESC', n).all(...args0(p.bucket), fromTop) as number[]).reverse();
-      return walk('ASC', n).all(...args0(p.bucket), p.offset) as number[];
+      if (fromTop < p.offset) return (await walk('DESC', n, [...args0(p.bucket), fromTop])).reverse();
+      return walk('ASC', n, [...args0(p.bucket), p.offset]);
     };
-    const values = together ? read(first, 2) : positions.map((p) => read(p, 1)[0]);
+    const values: (number | undefined)[] = [];
+    if (together) values.push(...(await read(first, 2)));
+    else for (const p of positions) values.push((await read(p, 1))[0]);
     if (values.length !== positions.length || values.some((v) => v === undefined)) throw new Error('response_daily and response_clocks disagree');
     return (values as number[]).reduce((a, b) => a + b, 0) / values.length;
   }
 
-  #names(storeIds: readonly number[], agentKeys: readonly string[]): Map<string, string> {
+  async #names(storeIds: readonly number[], agentKeys: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (storeIds.length) {
       // One query for every store (a report may name fifty).
       const wanted = new Set(storeIds);
-      for (const r of stmt(this.#db, 'SELECT id, name FROM stores').all() as { id: number; name: string }[])
-        if (wanted.has(r.id)) out.set(`store:${r.id}`, r.name);
+      for (const r of await this.#sql.all<{ id: number; name: string }>('SELECT id, name FROM stores')) if (wanted.has(r.id)) out.set(`store:${r.id}`, r.name);
     }
     for (const key of agentKeys) {
       const id = Number(key.split(':')[1]);
       const r = key.startsWith('user:')
-        ? (stmt(this.#db, 'SELECT name FROM users WHERE id = ?').get(id) as { name: string } | undefined)
-        : (stmt(this.#db, "SELECT email || ' (mail)' AS name FROM permitted_senders WHERE id = ?").get(id) as { name: string } | undefined);
+        ? await this.#sql.get<{ name: string }>('SELECT name FROM users WHERE id = ?', [id])
+        : await this.#sql.get<{ name: string }>("SELECT email || ' (mail)' AS name FROM permitted_senders WHERE id = ?", [id]);
       if (r) out.set(key, r.name);
     }
     return out;
   }
 
-  #volume(stores: readonly number[], since: number, now: number): Pick<ResponseReport, 'volumeByDay' | 'volumeByCategory'> {
+  async #volume(stores: readonly number[], since: number, now: number): Promise<Pick<ResponseReport, 'volumeByDay' | 'volumeByCategory'>> {
     const firstDay = since / DAY_MS;
     const lastDay = Math.floor(now / DAY_MS);
     const days = Array.from({ length: lastDay - firstDay + 1 }, (_, i) => ({
@@ -277,18 +292,19 @@ export class ReportRepo {
     }));
     const byCategory = new Map<Category, number>();
     if (stores.length) {
-      const rows = stmt(
-        this.#db,
+      const rows = await this.#sql.all<{ day: number; category: Category; direction: string; n: number | string }>(
         `SELECT day, category, direction, sum(n) AS n FROM message_daily WHERE day >= ? AND day <= ? AND store_id IN (${marks(stores.length)})
          GROUP BY day, category, direction`,
-      ).all(firstDay, lastDay, ...stores) as { day: number; category: Category; direction: string; n: number }[];
+        [firstDay, lastDay, ...stores],
+      );
       for (const r of rows) {
-        const d = days[r.day - firstDay];
-        if (!d || r.n === 0) continue;
+        const d = days[num(r.day) - firstDay];
+        const n = num(r.n);
+        if (!d || n === 0) continue;
         if (r.direction === 'buyer_to_store') {
-          d.received += r.n;
-          byCategory.set(r.category, (byCategory.get(r.category) ?? 0) + r.n);
-        } else d.replies += r.n;
+          d.received += n;
+          byCategory.set(r.category, (byCategory.get(r.category) ?? 0) + n);
+        } else d.replies += n;
       }
     }
     return {
@@ -300,14 +316,20 @@ export class ReportRepo {
     };
   }
 
+  /** Every staff user, by id, as the report's agent filter lists and checks them. */
+  staff(): Promise<{ id: number; name: string; disabled: boolean }[]> {
+    return this.#sql
+      .all<{ id: number; name: string; disabledAt: number | null }>('SELECT id, name, disabled_at AS "disabledAt" FROM users ORDER BY id')
+      .then((rows) => rows.map((r) => ({ id: r.id, name: r.name, disabled: r.disabledAt !== null })));
+  }
+
   /** The conversation's latest clock, for the conversation page; null when a buyer never wrote. */
-  conversationClock(pairId: number): ConversationClock | null {
-    return (
-      (stmt(
-        this.#db,
-        `SELECT c.start_message_id AS startMessageId, c.started_at AS startedAt, c.answered_at AS answeredAt, c.not_needed_at AS notNeededAt, u.name AS notNeededBy
-         FROM response_clocks c LEFT JOIN users u ON u.id = c.not_needed_by WHERE c.pair_id = ? ORDER BY c.id DESC LIMIT 1`,
-      ).get(pairId) as ConversationClock | undefined) ?? null
+  conversationClock(pairId: number): Promise<ConversationClock | null> {
+    return this.#sql.get<ConversationClock>(
+      `SELECT c.start_message_id AS "startMessageId", c.started_at AS "startedAt", c.answered_at AS "answeredAt", c.not_needed_at AS "notNeededAt",
+         u.name AS "notNeededBy"
+       FROM response_clocks c LEFT JOIN users u ON u.id = c.not_needed_by WHERE c.pair_id = ? ORDER BY c.id DESC LIMIT 1`,
+      [pairId],
     );
   }
 
@@ -316,12 +338,10 @@ export class ReportRepo {
    * (conversations.waiting_since) stops with it, in the same transaction, until the buyer writes
    * again. False when none was running.
    */
-  markNoResponseNeeded(pairId: number, userId: number, now = Date.now()): boolean {
-    return this.#db.transaction(() => {
-      stmt(this.#db, 'UPDATE conversations SET waiting_since = NULL WHERE pair_id = ? AND waiting_since IS NOT NULL').run(pairId);
-      return (
-        stmt(this.#db, `UPDATE response_clocks SET not_needed_at = ?, not_needed_by = ? WHERE pair_id = ? AND ${OPEN}`).run(now, userId, pairId).changes > 0
-      );
-    })();
+  markNoResponseNeeded(pairId: number, userId: number, now = Date.now()): Promise<boolean> {
+    return this.#sql.transaction(async (t) => {
+      await t.run('UPDATE conversations SET waiting_since = NULL WHERE pair_id = ? AND waiting_since IS NOT NULL', [pairId]);
+      return (await t.run(`UPDATE response_clocks SET not_needed_at = ?, not_needed_by = ? WHERE pair_id = ? AND ${OPEN}`, [now, userId, pairId])) > 0;
+    });
   }
 }

@@ -14,7 +14,8 @@ import { apiError } from './api-error.js';
 import { apiGuard, bearerMatches } from './api-token.js';
 import { apiDeps } from './api/deps.js';
 import { bannedWordRoutes } from './api/routes-banned-words.js';
-import { mailRoutes } from './api/routes-mail.js';
+import { messageRoutes, outboxRoutes } from './api/routes-mail.js';
+import { erasureRoutes } from './api/routes-erasure.js';
 import { orderChangeRoutes, orderRoutes } from './api/routes-orders.js';
 import { storeRoutes, storeSettingsRoutes } from './api/routes-stores.js';
 import type { Storage } from '../store/ports.js';
@@ -179,13 +180,17 @@ function apiRoutes(o: HttpAppOptions, storage: Storage, db: Db | undefined): Hon
   if (deps) api.route('/', orderImportRoutes(deps));
   api.route('/', orderRoutes(deps ?? core));
   if (deps) api.route('/', orderChangeRoutes(deps));
-  if (deps) api.route('/', mailRoutes(deps));
+  // The routes that send through the pipeline get the node's relay and log besides the ports.
+  const messages = deps ?? { ...core, relay: o.relay, log: o.log };
+  api.route('/', messageRoutes(messages));
+  if (deps) api.route('/', outboxRoutes(deps));
+  api.route('/', erasureRoutes(messages));
   api.route('/', bannedWordRoutes(deps ?? core));
   if (deps) api.route('/', campaignRoutes(deps));
-  if (deps) api.route('/', reportRoutes(deps));
+  api.route('/', reportRoutes(messages));
   api.route('/', webhookRoutes({ webhooks: storage.webhooks, log: o.log }));
   if (deps) api.route('/', websiteRoutes(deps));
-  if (deps) api.route('/', conversationRoutes(deps));
+  api.route('/', conversationRoutes(messages));
   api.get('/dns', (c) => c.json({ records: dnsRecords(o.domains[0] as string, o.hostname, o.dkimKey) }));
   // A catch-all, not notFound: the admin mounted at / must never answer an /api/v1 path.
   if (deps) api.all('*', (c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));

@@ -90,13 +90,13 @@ export async function seedResponseFixture(db: Db, now: number): Promise<Response
   buyer(pairs.p2, 80, 'refund');
   buyer(pairs.p3, 70, 'buyer_message', true); // an auto-reply: starts nothing
   buyer(pairs.p3, 60, 'product_question');
-  reports.markNoResponseNeeded(pairs.p8, owner.id, now - 60 * H); // 30 h after: counts as late
+  await reports.markNoResponseNeeded(pairs.p8, owner.id, now - 60 * H); // 30 h after: counts as late
   reply(pairs.p3, 59, 'campaign', acmeBox); // a campaign: stops nothing
   reply(pairs.p3, 58, 'api', acmeBox); // 2 h
   reply(pairs.p5, 51, 'smtp', birchBox); // Monday 09:00: 47 h, late
   reply(pairs.p2, 50, 'smtp', alexBox); // 30 h, late; Alex from Outlook
   buyer(pairs.p4, 40);
-  reports.markNoResponseNeeded(pairs.p4, alex.id, now - 39 * H); // within 24 h: left out
+  await reports.markNoResponseNeeded(pairs.p4, alex.id, now - 39 * H); // within 24 h: left out
   buyer(pairs.p4, 30); // starts a new clock, still open after 30 h: late
   buyer(pairs.p7, 20);
   reply(pairs.p7, 19.5, 'web', birchBox, owner.id); // 30 min, Olga in the reply box

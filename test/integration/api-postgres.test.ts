@@ -23,8 +23,9 @@ const TOKEN = 'api-postgres-token-0123456789abcdef';
 let node: ChildGateway;
 let sink: Sink;
 let dataDir = '';
+let url = '';
 beforeAll(async () => {
-  const url = await freshDatabase();
+  url = await freshDatabase();
   sink = await startSink();
   dataDir = mkdtempSync(join(tmpdir(), 'maskgate-pgapi-'));
   node = await startChildGateway({
@@ -199,7 +200,7 @@ describe('the marketplace API on a PostgreSQL node', () => {
       ['GET', `/api/v1/stores/${storeId}/policy`],
       ['PATCH', `/api/v1/orders/${orderId}`],
       ['PUT', `/api/v1/pairs/${encodeURIComponent(alias)}/opt-out`],
-      ['GET', '/api/v1/messages'],
+      ['GET', '/api/v1/outbox'],
       // The admin's groups not on the ports yet (test/integration/admin-postgres.test.ts visits them logged in).
       ['GET', '/u/some-unsubscribe-token'],
     ] as const) {
@@ -210,10 +211,109 @@ describe('the marketplace API on a PostgreSQL node', () => {
   });
 });
 
+describe('conversations, the report and erasure through the API on a PostgreSQL node', () => {
+  it("sends a store's message through the API to the buyer masked and threaded, reads the pair's messages back, reports the answer, and erases the buyer", async () => {
+    const stores = (await api('GET', '/api/v1/stores')).json.items as { id: number }[];
+    const storeId = stores[0]!.id;
+    const made = await api('POST', '/api/v1/orders', {
+      storeId,
+      number: 'B-200',
+      buyer: { email: 'ravi.kumar@buyer.example', name: 'Ravi Kumar' },
+      items: [{ sku: 'L-1', name: 'Lamp', category: 'Home', manufacturer: 'Light Co', unitPrice: 30, quantity: 1 }],
+      total: 30,
+      currency: 'EUR',
+      placedAt: '2026-11-02T10:00:00Z',
+    });
+    expect(made.status).toBe(201);
+    const address = made.json.address as string;
+    const delivered = sink.messages.length;
+    const question = buildMessage({
+      from: 'Ravi Kumar <ravi.kumar@buyer.example>',
+      to: address,
+      subject: 'Lamp colour',
+      body: 'Does the lamp B-200 come in blue?',
+      messageId: '<ravi-question-1@buyer.example>',
+    });
+    expect((await send('ravi.kumar@buyer.example', address, question)).reply.code).toBe(250);
+    await sink.waitFor(delivered + 1, 60_000);
+
+    const before = await api('GET', `/api/v1/pairs/${encodeURIComponent(address)}/messages`);
+    expect(before.status).toBe(200);
+    expect(before.json.items.map((m: { direction: string; subject: string }) => [m.direction, m.subject])).toEqual([['buyer_to_store', 'Lamp colour']]);
+    // What the store's mailbox was delivered, masked: the read-back shows that copy.
+    expect(before.json.items[0].text).toContain('Does the lamp B-200 come in blue?');
+    const buyerMessageId = before.json.items[0].id as number;
+
+    const senders = (await api('GET', `/api/v1/stores/${storeId}/permitted-senders`)).json.items as { id: number; email: string }[];
+    const mailbox = senders.find((x) => x.email === 'support@acme.example')!;
+    const sent = await api('POST', `/api/v1/pairs/${encodeURIComponent(address)}/messages`, {
+      senderId: mailbox.id,
+      subject: 'Re: Lamp colour',
+      text: 'Yes, blue is in stock for order B-200. Write to support@acme.example any time.',
+      inReplyTo: buyerMessageId,
+    });
+    expect(sent.status).toBe(201);
+    expect(sent.json).toMatchObject({ direction: 'store_to_buyer', subject: 'Re: Lamp colour' });
+    const all = await sink.waitFor(delivered + 2, 60_000);
+    const toBuyer = all[delivered + 1]!;
+    expect(toBuyer.to).toEqual(['ravi.kumar@buyer.example']);
+    expect(toBuyer.raw.toString()).not.toContain('support@acme.example');
+    const back = await simpleParser(toBuyer.raw);
+    expect(back.from?.value[0]?.address).toBe(address);
+    expect(back.inReplyTo).toBe('<ravi-question-1@buyer.example>');
+    expect(back.text).toContain('Yes, blue is in stock for order B-200.');
+
+    const after = await api('GET', `/api/v1/pairs/${encodeURIComponent(address)}/messages?limit=1`);
+    expect(after.json.items.map((m: { direction: string }) => m.direction)).toEqual(['store_to_buyer']);
+    expect(after.json.next).toBe(after.json.items[0].id);
+    const listed = await api('GET', `/api/v1/messages?alias=${encodeURIComponent(address)}`);
+    expect(listed.json.items.map((m: { direction: string }) => m.direction)).toEqual(['store_to_buyer', 'buyer_to_store']);
+
+    const report = await api('GET', `/api/v1/reports/response-times?days=7&storeId=${storeId}`);
+    expect(report.status).toBe(200);
+    expect(report.json.overall.answered).toBeGreaterThanOrEqual(1);
+    expect(report.json.byStore.map((l: { name: string }) => l.name)).toEqual(['Acme']);
+
+    const erased = await api('DELETE', `/api/v1/buyers/${encodeURIComponent('Ravi.Kumar@buyer.example')}`);
+    expect(erased).toEqual({ status: 200, json: { erased: true, pairs: 1, messages: 2 } });
+    expect((await api('DELETE', `/api/v1/buyers/${encodeURIComponent('ravi.kumar@buyer.example')}`)).status).toBe(404);
+    // No row of any table holds the address or the name any more (bytes read as latin1).
+    const { default: pg } = await import('pg');
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      const tables = (await client.query("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'")).rows.map((r) => String(r.t));
+      const found: string[] = [];
+      for (const t of tables)
+        for (const row of (await client.query(`SELECT * FROM "${t}"`)).rows as Record<string, unknown>[]) {
+          const text = Object.values(row)
+            .map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v)))
+            .join(' ');
+          if (/ravi\.kumar@buyer\.example|Ravi Kumar/i.test(text)) found.push(t);
+        }
+      expect(found).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
 describe('the API a PostgreSQL node serves', () => {
   it('is exactly the core route list, each route once', () => {
     const app = coreApi(
-      { domains: [DOMAIN], domain: DOMAIN, resolver: {} as never, mail: {} as never, market: {} as never, settings: {} as never, webhooks: {} as never },
+      {
+        domains: [DOMAIN],
+        domain: DOMAIN,
+        resolver: {} as never,
+        mail: {} as never,
+        market: {} as never,
+        settings: {} as never,
+        webhooks: {} as never,
+        inbox: {} as never,
+        deliveries: {} as never,
+        relay: {} as never,
+        log: pino({ level: 'silent' }),
+      },
       { getSetting: async () => null },
       (c) => c.body(null, 503),
       pino({ level: 'silent' }),

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/store/db.js';
+import { openPgStorage } from '../../src/store/pg/storage.js';
+import { freshDatabase } from '../helpers/postgres.js';
 import { verifyPassword } from '../../src/store/passwords.js';
 import { UserRepo } from '../../src/store/users.js';
 
@@ -42,4 +44,25 @@ describe('maskgate user', () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already exists');
   });
+});
+
+describe('maskgate buyer erase', () => {
+  it('erases the buyer on the PostgreSQL database when one is configured, and says when nobody has the address', async () => {
+    const url = await freshDatabase();
+    const storage = await openPgStorage(url, { sessionTtlMs: 0 });
+    try {
+      const store = (await storage.market.createStore({ slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' }))!;
+      await storage.mail.ensurePair(store.id, 'tess.tester@buyer.example', 'Tess Tester', 'customer');
+      const pgEnv = { ...env, MASKGATE_DATABASE_URL: url };
+      const run = (email: string) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'buyer', 'erase', email], { cwd: root, env: pgEnv, encoding: 'utf8' });
+      const r = run('Tess.Tester@buyer.example');
+      expect([r.status, r.stdout]).toEqual([0, 'erased: 1 conversation(s), 0 message(s) anonymised\n']);
+      expect((await storage.pool.query("SELECT count(*)::int AS n FROM buyers WHERE email LIKE 'tess%' OR name LIKE '%Tess%'")).rows[0].n).toBe(0);
+      const again = run('tess.tester@buyer.example');
+      expect([again.status, again.stderr]).toEqual([1, 'maskgate: no buyer with that address\n']);
+    } finally {
+      await storage.close();
+    }
+  }, 120_000);
 });

@@ -117,7 +117,7 @@ function sqliteWriter(db: Db): Writer {
       inbox.setCategory(id, c as never, [1, 2]);
     },
     async noResponseNeeded(pairId, userId, at) {
-      reports.markNoResponseNeeded(pairId, userId, at);
+      await reports.markNoResponseNeeded(pairId, userId, at);
     },
     async order(storeId, email, number, at, items) {
       orders.create(

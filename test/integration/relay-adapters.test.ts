@@ -17,7 +17,11 @@ import { loadConfig } from '../../src/config.js';
 import { aliasAddress } from '../../src/core/alias-token.js';
 import { startGateway } from '../../src/gateway.js';
 import { startPgGateway } from '../../src/gateway-pg.js';
+import { isRefusal } from '../../src/core/alias-token.js';
+import type { Relay } from '../../src/relay/pipeline.js';
 import { newToken } from '../../src/store/pairs.js';
+import type { Storage } from '../../src/store/ports.js';
+import { mailboxSender, sendAdminReply } from '../../src/usecases/admin-reply.js';
 import { hashPassword } from '../../src/store/passwords.js';
 import { makeCert } from '../helpers/certs.js';
 import { DOMAIN, LOCAL_SPF } from '../helpers/gateway.js';
@@ -31,6 +35,9 @@ const { cert: certFile, key: keyFile } = makeCert(certDir, 'adapters');
 afterAll(() => rmSync(certDir, { recursive: true, force: true }));
 
 interface Node {
+  /** The node's pipeline and storage ports: what the admin's reply box sends through. */
+  readonly relay: Relay;
+  readonly storage: Storage;
   readonly smtpPort: number;
   readonly submissionPort: number;
   readonly sink: Sink;
@@ -63,6 +70,8 @@ async function sqliteNode(): Promise<Node> {
   const sink = await startSink();
   const gw = await startGateway(config(dataDir, sink, null), pino({ level: 'silent' }), { resolver: LOCAL_SPF });
   return {
+    relay: gw.relay,
+    storage: sqliteStorage(gw.db, { sessionTtlMs: 60_000 }),
     smtpPort: gw.smtpPort,
     submissionPort: gw.submissionPort as number,
     sink,
@@ -85,6 +94,8 @@ async function pgNode(): Promise<Node> {
   const gw = await startPgGateway(config(dataDir, sink, await freshDatabase()), pino({ level: 'silent' }), { resolver: LOCAL_SPF });
   const pool = (gw.storage as unknown as { pool: import('pg').Pool }).pool;
   return {
+    relay: gw.relay,
+    storage: gw.storage,
     smtpPort: gw.smtpPort,
     submissionPort: gw.submissionPort as number,
     sink,
@@ -306,6 +317,47 @@ describe.each(adapters)('the relay on %s', (_name, make) => {
     await n.settings.removeBannedWord(global?.id as number);
     await n.settings.removeBannedWord(own?.id as number);
     expect((await send('john@acme.example', alias, message)).reply.code).toBe(250);
+  });
+
+  it("sends a reply written in the admin's reply box as the store's mailbox: masked, threaded under the buyer's latest message, and the writer's draft is gone", async () => {
+    const token = alias.split('@')[0] as string;
+    const pairId = Number((await n.exec('SELECT id FROM pairs WHERE token = ?', [token]))[0]?.id);
+    const userId = Number(
+      (
+        await n.exec(
+          "INSERT INTO users (email, name, role, password_hash, created_at) VALUES ('olga@acme.example', 'Olga Owner', 'owner', 'x', ?) RETURNING id",
+          [Date.now()],
+        )
+      )[0]?.id,
+    );
+    await n.storage.inbox.saveDraft(userId, pairId, { subject: 'Re: Where is my kettle?', body: 'Order A-100 left', orderNumber: 'A-100' });
+    const sender = await mailboxSender(n.storage, pairId);
+    expect(sender).toMatchObject({ email: 'support@acme.example' });
+    const before = n.sink.messages.length;
+    const result = await sendAdminReply(n.relay, n.storage, {
+      pairId,
+      alias: token,
+      userId,
+      sender: sender!,
+      subject: 'Re: Where is my kettle?',
+      text: 'Order A-100 left our warehouse today. Olga, support@acme.example',
+      log: pino({ level: 'silent' }),
+    });
+    expect(isRefusal(result)).toBe(false);
+    const m = (await n.sink.waitFor(before + 1))[before]!;
+    expect(m.to).toEqual(['jane@buyer.example']);
+    expect(m.raw.toString()).not.toContain('support@acme.example');
+    const parsed = await simpleParser(m.raw);
+    expect(parsed.from?.value[0]?.address).toBe(alias);
+    const [lastBuyer] = await n.exec(
+      "SELECT original_message_id AS id FROM messages WHERE pair_id = ? AND direction = 'buyer_to_store' ORDER BY id DESC LIMIT 1",
+      [pairId],
+    );
+    expect(parsed.inReplyTo).toBe(lastBuyer?.id);
+    expect(parsed.text).toContain('Order A-100 left our warehouse today.');
+    expect(await n.storage.inbox.draft(userId, pairId)).toBeNull();
+    const thread = await n.storage.inbox.conversation(pairId);
+    expect(thread[thread.length - 1]).toMatchObject({ direction: 'store_to_buyer', source: 'web', subject: 'Re: Where is my kettle?' });
   });
 
   it('refuses an unknown alias at RCPT', async () => {

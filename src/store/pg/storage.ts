@@ -10,6 +10,7 @@ import { pgLeases } from './leases.js';
 import { pgMail } from './mail.js';
 import { pgMarket } from './market.js';
 import { pgAdmin } from './admin.js';
+import { pgInbox } from './inbox.js';
 import { migratePg } from './migrate.js';
 import { pgOutbox } from './outbox.js';
 import { pgRecords } from './records.js';
@@ -47,6 +48,7 @@ function repositories(s: PgScope, o: PgStorageOptions): Repositories {
     notifications: pgNotifications(s),
     templates: pgTemplates(s),
     tags: pgTags(s),
+    inbox: pgInbox(s),
   };
 }
 

@@ -19,6 +19,7 @@ import { sqliteWebhooks } from './webhooks.js';
 import { sqliteNotifications } from './notifications.js';
 import { sqliteTemplates } from './templates.js';
 import { sqliteTags } from './tags.js';
+import { sqliteInbox } from './inbox.js';
 import type {
   BounceStore,
   CampaignLedger,
@@ -283,6 +284,7 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
     notifications: sqliteNotifications(db),
     templates: sqliteTemplates(db),
     tags: sqliteTags(db),
+    inbox: sqliteInbox(db),
   });
   // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
   const inTx = repos(direct);

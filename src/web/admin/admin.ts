@@ -16,7 +16,6 @@ import type { Logger } from 'pino';
 import type { DnsResolver } from '../../dns/resolver.js';
 import type { Relay } from '../../relay/pipeline.js';
 import type { Db } from '../../store/db.js';
-import { OutboxRepo } from '../../store/outbox.js';
 import type { Storage } from '../../store/ports.js';
 import { StoreRepo } from '../../store/stores.js';
 import type { NoticeQueue } from '../../campaigns/sender.js';
@@ -144,6 +143,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', notificationRoutes(o.storage.notifications, o.storage.market, o.timeZone));
   pages.route('/', webhookAdminRoutes(o.storage.webhooks));
   pages.route('/', settingsRoutes(o.storage.settings, o.storage.market));
+  pages.route('/', reportAdminRoutes(o.storage.inbox, o.storage.market));
   pages.route(
     '/',
     operationsRoutes({
@@ -159,10 +159,21 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   );
   // The groups below still read SQLite (one line each; a group moves up when it is on the ports).
   const stores = db ? new StoreRepo(db) : null;
-  if (db && stores) pages.route('/', inboxRoutes({ db, filters: o.filters, stores, outbox: new OutboxRepo(db), relay: o.relay, log: o.log }));
+  if (db)
+    pages.route(
+      '/',
+      inboxRoutes({
+        db,
+        inbox: o.storage.inbox,
+        mail: o.storage.mail,
+        market: o.storage.market,
+        filters: o.filters,
+        outbox: o.storage.outbox,
+        relay: o.relay,
+        log: o.log,
+      }),
+    );
   else unportedPaths(pages, ['/', '/inbox', '/conversations', '/messages']);
-  if (db && stores) pages.route('/', reportAdminRoutes(db, stores));
-  else unportedPaths(pages, ['/reports']);
   if (db && stores) pages.route('/', orderImportAdminRoutes(db, stores, o.domains));
   else unportedPaths(pages, ['/orders']);
   if (db && stores && o.campaigns) pages.route('/', campaignAdminRoutes(o.campaigns, stores, o.domains[0] as string, o.timeZone));

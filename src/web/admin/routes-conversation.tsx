@@ -18,18 +18,13 @@ import { baseValues, formatDay, formatItems, formatMoney, renderTemplate } from 
 import { refusalText } from '../../core/verdicts.js';
 import { parseMail } from '../../relay/parse.js';
 import type { Relay } from '../../relay/pipeline.js';
-import { sendAsStore } from '../../relay/send-as-store.js';
-import { BannedWordRepo } from '../../store/banned-words.js';
-import { ConversationRepo } from '../../store/conversations.js';
 import type { Db } from '../../store/db.js';
-import { DraftRepo } from '../../store/drafts.js';
 import { FormSubmissionRepo } from '../../store/form-submissions.js';
-import { InboxRepo, type ConversationMessage, type PairHeader } from '../../store/inbox.js';
-import { MessageRepo } from '../../store/messages.js';
+import type { ConversationMessage, PairHeader } from '../../store/inbox.js';
+import type { InboxStore } from '../../store/inbox-ports.js';
 import { NoteRepo } from '../../store/notes.js';
-import { OrderRepo, type OrderRow } from '../../store/orders.js';
-import type { OutboxRepo } from '../../store/outbox.js';
-import type { StoreRepo } from '../../store/stores.js';
+import type { OrderRow } from '../../store/orders.js';
+import type { MailStore, MarketStore, OutboxQueue } from '../../store/ports.js';
 import { TagRepo } from '../../store/tags.js';
 import { TemplateRepo } from '../../store/templates.js';
 import {
@@ -43,6 +38,7 @@ import {
   type ReplyFormProps,
   type ShownMessage,
 } from '../../../views/conversation.js';
+import { mailboxSender, sendAdminReply } from '../../usecases/admin-reply.js';
 import { safeDownload } from './attachment-download.js';
 import { sandboxedHtml } from './sandboxed-html.js';
 import { frameOf, type AdminEnv } from './session.js';
@@ -50,9 +46,15 @@ import { displayZone } from '../../../views/time-format.js';
 
 export interface ConversationDeps {
   readonly db: Db;
+  /** The mail path's reads (the store's mailbox as a permitted sender). */
+  readonly mail: MailStore;
+  /** The pair's orders (the order panel and the reply box's order choice). */
+  readonly market: Pick<MarketStore, 'ordersForPair' | 'stores'>;
+  /** The inbox, the conversations' state and reply drafts (either database). */
+  readonly inbox: InboxStore;
   readonly filters: { readonly linkAllowList: readonly string[]; readonly linkAction: 'redact' | 'refuse' };
-  readonly stores: StoreRepo;
-  readonly outbox: OutboxRepo;
+  /** The delivered (masked) bytes of a message, from its outbox row. */
+  readonly outbox: Pick<OutboxQueue, 'raw'>;
   readonly relay: Relay;
   readonly log: Logger;
 }
@@ -77,15 +79,11 @@ type Ctx = Context<AdminEnv>;
 
 export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const inbox = new InboxRepo(d.db);
-  const conversations = new ConversationRepo(d.db);
-  const drafts = new DraftRepo(d.db);
-  const orders = new OrderRepo(d.db);
+  const inbox = d.inbox;
+  const conversations = d.inbox;
   const templates = new TemplateRepo(d.db);
   const tags = new TagRepo(d.db);
   const notes = new NoteRepo(d.db);
-  const banned = new BannedWordRepo(d.db);
-  const messageRepo = new MessageRepo(d.db);
   const forms = new FormSubmissionRepo(d.db);
   const frame = frameOf;
   /** Who has each conversation open: pair → user → name, last heard from, typing a reply. In memory: it only matters now. */
@@ -104,13 +102,14 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   }
 
   /** The message if the user may see it, with its pair. */
-  const messageFor = (c: Ctx) => {
+  const messageFor = async (c: Ctx) => {
     const id = Number(c.req.param('id'));
-    const where = inbox.storeOfMessage(id);
+    const where = Number.isSafeInteger(id) ? await inbox.storeOfMessage(id) : null;
     return where && c.get('storeIds').includes(where.storeId) ? { id, ...where } : null;
   };
-  const pairFor = (c: Ctx) => {
-    const pair = inbox.pair(Number(c.req.param('id')));
+  const pairFor = async (c: Ctx) => {
+    const id = Number(c.req.param('id'));
+    const pair = Number.isSafeInteger(id) ? await inbox.pair(id) : null;
     return pair && c.get('storeIds').includes(pair.storeId) ? pair : null;
   };
 
@@ -119,7 +118,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     const base = { ...m, tags: tagsOf.get(m.id) ?? [], reported: reported.has(m.id), open };
     if (!open) return { ...base, text: m.snippet, hasHtml: false, files: [] };
     // What the other side received (masked and filtered); the original stays in the database.
-    const raw = m.outboxId ? d.outbox.raw(m.outboxId) : null;
+    const raw = m.outboxId ? await d.outbox.raw(m.outboxId) : null;
     const mail = raw ? await parseMail(raw, 5000).catch(() => null) : null;
     return {
       ...base,
@@ -140,7 +139,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
 
   /** The pair's messages (or just `onlyId`, or those after `afterId`), the newest OPEN_CARDS open. */
   async function shown(pairId: number, o: { onlyId?: number; afterId?: number; all?: ConversationMessage[] } = {}): Promise<ShownMessage[]> {
-    const all = o.all ?? inbox.conversation(pairId);
+    const all = o.all ?? (await inbox.conversation(pairId));
     const openFrom = Math.max(0, all.length - OPEN_CARDS);
     const picked = all
       .map((m, i) => ({ m, open: i >= openFrom || o.onlyId !== undefined }))
@@ -152,7 +151,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   }
 
   const card = async (c: Ctx, at: { id: number; pairId: number }, status: 200 | 409 = 200) => {
-    const pair = inbox.pair(at.pairId)!;
+    const pair = (await inbox.pair(at.pairId))!;
     const [m] = await shown(at.pairId, { onlyId: at.id });
     if (!m) return c.text('No such message.', 404);
     if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} allTags={tags.list()} />, status);
@@ -161,13 +160,13 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
 
   // One card, opened: an older message's text, files and controls, loaded when its line is opened.
   app.get('/messages/:id/card', async (c) => {
-    const at = messageFor(c);
+    const at = await messageFor(c);
     if (!at) return c.text('No such message.', 404);
     return card(c, at);
   });
 
   app.post('/messages/:id/tags', async (c) => {
-    const at = messageFor(c);
+    const at = await messageFor(c);
     if (!at) return c.text('No such message.', 404);
     const outcome = tags.add(at.id, Number((await c.req.parseBody()).tagId));
     if (outcome === 'unknown') return c.text('No such tag.', 400);
@@ -175,14 +174,14 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   });
 
   app.post('/messages/:id/tags/:tag/remove', async (c) => {
-    const at = messageFor(c);
+    const at = await messageFor(c);
     if (!at) return c.text('No such message.', 404);
     tags.removeFrom(at.id, Number(c.req.param('tag')));
     return card(c, at);
   });
 
   app.post('/messages/:id/report', async (c) => {
-    const at = messageFor(c);
+    const at = await messageFor(c);
     if (!at) return c.text('No such message.', 404);
     const reason = String((await c.req.parseBody()).reason ?? '').trim();
     if (!reason) return c.text('Say why.', 400);
@@ -192,23 +191,23 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
 
   // Re-categorise one message by hand.
   app.post('/messages/:id/category', async (c) => {
-    const at = messageFor(c);
+    const at = await messageFor(c);
     if (!at) return c.text('No such message.', 404);
     const category = String((await c.req.parseBody()).category ?? '');
     if (!(CATEGORIES as readonly string[]).includes(category) || category === 'sent') return c.text('Unknown category.', 400);
-    inbox.setCategory(at.id, category as Category, c.get('storeIds'));
+    await inbox.setMessageCategory(at.id, category as Category, c.get('storeIds'));
     return card(c, at);
   });
 
   /** The reply box's values: the chosen (or named, or latest) order, the template filled with it. */
-  function replyProps(
+  async function replyProps(
     c: Ctx,
     pair: PairHeader,
     o: { templateId?: number; orderNumber?: string | null; subject: string; text: string; messages?: ConversationMessage[]; orders?: OrderRow[] },
-  ): ReplyFormProps {
+  ): Promise<ReplyFormProps> {
     const choices = templates.visible([pair.storeId]);
-    const pairOrders = o.orders ?? orders.forPair(pair.pairId);
-    const messages = o.messages ?? inbox.conversation(pair.pairId);
+    const pairOrders = o.orders ?? (await d.market.ordersForPair(pair.pairId));
+    const messages = o.messages ?? (await inbox.conversation(pair.pairId));
     const named =
       o.orderNumber && pairOrders.some((x) => x.number === o.orderNumber)
         ? o.orderNumber
@@ -241,28 +240,29 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     };
   }
 
-  const defaultSubject = (pairId: number, messages = inbox.conversation(pairId)) => {
+  const defaultSubject = async (pairId: number, given?: ConversationMessage[]) => {
+    const messages = given ?? (await inbox.conversation(pairId));
     const lastBuyer = [...messages].reverse().find((m) => m.direction === 'buyer_to_store');
     return lastBuyer ? (/^re:/i.test(lastBuyer.subject) ? lastBuyer.subject : `Re: ${lastBuyer.subject}`) : '';
   };
 
   app.get('/conversations/:id', async (c) => {
-    const pair = pairFor(c);
+    const pair = await pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
     const user = c.get('user');
-    const all = inbox.conversation(pair.pairId);
-    const pairOrders = orders.forPair(pair.pairId);
+    const all = await inbox.conversation(pair.pairId);
+    const pairOrders = await d.market.ordersForPair(pair.pairId);
     const messages = await shown(pair.pairId, { all });
-    const draft = drafts.get(user.id, pair.pairId);
+    const draft = await inbox.draft(user.id, pair.pairId);
     const others = here(pair.pairId, user, false);
-    const state = conversations.state(pair.pairId);
+    const state = await conversations.state(pair.pairId);
     return c.html(
       <ConversationPage
         {...frame(c)}
         pair={pair}
         messages={messages}
-        reply={replyProps(c, pair, {
-          subject: draft?.subject || defaultSubject(pair.pairId, all),
+        reply={await replyProps(c, pair, {
+          subject: draft?.subject || (await defaultSubject(pair.pairId, all)),
           text: draft?.body ?? '',
           orderNumber: draft?.orderNumber ?? null,
           messages: all,
@@ -271,35 +271,35 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
         draftRestored={draft !== null}
         sent={c.req.query('sent') === '1'}
         state={state}
-        users={conversations.assignable([pair.storeId])}
+        users={await conversations.assignable([pair.storeId])}
         viewers={others}
         pollMs={POLL_MS}
         orders={pairOrders.map(orderView)}
         notes={notes.forPair(pair.pairId)}
         allTags={tags.list()}
-        others={inbox.otherConversations(pair.pairId, c.get('storeIds'))}
+        others={await inbox.otherConversations(pair.pairId, c.get('storeIds'))}
       />,
     );
   });
 
   // Shown = read: the page posts this when it is displayed (a GET never writes).
-  app.post('/conversations/:id/read', (c) => {
-    const pair = pairFor(c);
+  app.post('/conversations/:id/read', async (c) => {
+    const pair = await pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
-    conversations.setRead([pair.pairId], true, c.get('storeIds'));
+    await conversations.setRead([pair.pairId], true, c.get('storeIds'));
     return c.body(null, 204);
   });
 
   // The live refresh: who else is here, and the messages after the last one shown (appended).
   app.get('/conversations/:id/live', async (c) => {
-    const pair = pairFor(c);
+    const pair = await pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
     const user = c.get('user');
     const after = Number(c.req.query('after') ?? '0');
-    const draft = drafts.get(user.id, pair.pairId);
+    const draft = await inbox.draft(user.id, pair.pairId);
     const viewers = here(pair.pairId, user, draft !== null && Date.now() - draft.updatedAt < PRESENCE_MS * 3);
     const fresh = Number.isInteger(after) && after > 0 ? await shown(pair.pairId, { afterId: after }) : [];
-    if (fresh.some((m) => m.direction === 'buyer_to_store')) conversations.setRead([pair.pairId], true, c.get('storeIds')); // on screen now
+    if (fresh.some((m) => m.direction === 'buyer_to_store')) await conversations.setRead([pair.pairId], true, c.get('storeIds')); // on screen now
     const last = fresh.length ? fresh[fresh.length - 1]!.id : after;
     return c.html(
       <Live pairId={pair.pairId} after={last} viewers={viewers} pollMs={POLL_MS} fresh={fresh} pair={pair} csrf={frame(c).csrf} allTags={tags.list()} />,
@@ -307,52 +307,56 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   });
 
   app.post('/conversations/:id/assign', async (c) => {
-    const pair = pairFor(c);
+    const pair = await pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
     const to = String((await c.req.parseBody()).user ?? '');
     const userId = to === 'me' ? c.get('user').id : to === '' ? null : Number(to);
     if (userId !== null && !Number.isInteger(userId)) return c.text('No such user.', 400);
-    conversations.assign([pair.pairId], userId, c.get('storeIds'));
+    await conversations.assign([pair.pairId], userId, c.get('storeIds'));
     return c.redirect(`/conversations/${pair.pairId}`, 303);
   });
 
   // Snooze until a date and time (a datetime-local field, read in the user's own time zone, the one
   // the page shows times in), or wake now (empty).
   app.post('/conversations/:id/snooze', async (c) => {
-    const pair = pairFor(c);
+    const pair = await pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
     const until = String((await c.req.parseBody()).until ?? '');
     const at = until ? zonedToInstant(until, displayZone()) : null;
     if (until && (at === null || at <= Date.now())) return c.text('Choose a time in the future.', 400);
-    conversations.snooze([pair.pairId], at, c.get('storeIds'));
+    await conversations.snooze([pair.pairId], at, c.get('storeIds'));
     return c.redirect(at ? '/inbox' : `/conversations/${pair.pairId}`, 303);
   });
 
   // The live check under the reply box: what the pipeline would say, before sending. It also keeps
   // the draft (server-side, per user and conversation), so the check and the save are one request.
   app.post('/conversations/:id/check', async (c) => {
-    const pair = pairFor(c);
+    const pair = await pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
     const form = await c.req.parseBody();
     const subject = String(form.subject ?? '');
     const text = String(form.text ?? '');
-    drafts.save(c.get('user').id, pair.pairId, { subject: subject.slice(0, 998), body: text.slice(0, 100_000), orderNumber: String(form.order ?? '') || null });
+    await inbox.saveDraft(c.get('user').id, pair.pairId, {
+      subject: subject.slice(0, 998),
+      body: text.slice(0, 100_000),
+      orderNumber: String(form.order ?? '') || null,
+    });
     const warnings = draftWarnings(
       { subject, text },
       {
-        bannedWords: banned.wordsFor(pair.storeId),
+        bannedWords: await d.mail.bannedWords(pair.storeId),
         linkAllowList: d.filters.linkAllowList,
         linkAction: d.filters.linkAction,
-        orderNumbers: orders.forPair(pair.pairId).map((o) => o.number),
-        isReply: inbox.conversation(pair.pairId).some((m) => m.direction === 'buyer_to_store'),
-        requireOrderId: d.stores.policy(pair.storeId).requireOrderId,
+        orderNumbers: (await d.market.ordersForPair(pair.pairId)).map((o) => o.number),
+        isReply: (await inbox.conversation(pair.pairId)).some((m) => m.direction === 'buyer_to_store'),
+        requireOrderId: (await d.mail.policy(pair.storeId)).requireOrderId,
       },
     );
     return c.html(<DraftWarnings warnings={warnings} />);
   });
 
   app.post('/conversations/:id/notes', async (c) => {
-    const pair = pairFor(c);
+    const pair = await pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
     const body = String((await c.req.parseBody()).body ?? '').trim();
     if (body) notes.add(pair.pairId, c.get('user').id, body.slice(0, 5000));
@@ -364,12 +368,12 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   // values (default: the order the buyer's message names, else the latest); without a template
   // the typed text stays.
   const replyForm = async (c: Ctx, get: (k: string) => string | undefined) => {
-    const pair = pairFor(c);
+    const pair = await pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
-    const props = replyProps(c, pair, {
+    const props = await replyProps(c, pair, {
       templateId: Number(get('template') ?? ''),
       orderNumber: get('order') ?? null,
-      subject: get('subject') ?? defaultSubject(pair.pairId),
+      subject: get('subject') ?? (await defaultSubject(pair.pairId)),
       text: get('text') ?? '',
     });
     return c.html(<ReplyForm {...props} />);
@@ -384,7 +388,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   // The form carries a one-time key: a double click or a retried request sends once. A message
   // that came in after the box was shown (the buyer's, or another agent's reply) is shown first.
   app.post('/conversations/:id/reply', async (c) => {
-    const pair = pairFor(c);
+    const pair = await pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
     const user = c.get('user');
     const form = await c.req.parseBody({ all: true });
@@ -398,10 +402,15 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     // Files from the form; the pipeline judges their type by content and their size, as for Outlook.
     const files = ([] as unknown[]).concat(form.attachments ?? []).filter((f): f is File => f instanceof File && f.size > 0);
     const after = one('after');
-    const messages = inbox.conversation(pair.pairId);
-    const again = (error?: string, extra: Partial<ReplyFormProps> = {}) =>
+    const messages = await inbox.conversation(pair.pairId);
+    const again = async (error?: string, extra: Partial<ReplyFormProps> = {}) =>
       c.html(
-        <ReplyForm {...replyProps(c, pair, { subject, text, orderNumber: one('order') || null })} seen={Number(one('seen')) || 0} error={error} {...extra} />,
+        <ReplyForm
+          {...await replyProps(c, pair, { subject, text, orderNumber: one('order') || null, messages })}
+          seen={Number(one('seen')) || 0}
+          error={error}
+          {...extra}
+        />,
       );
     if (!/^[0-9a-f]{32}$/.test(key)) return again('the form is incomplete; reload the page');
     if (!subject || !text.trim()) return again('write a subject and a message');
@@ -415,23 +424,20 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
         seen,
       });
     }
-    const store = d.stores.get(pair.storeId);
-    const sender = store ? d.stores.findSender(store.id, store.mailbox) : null;
-    if (!store || !sender) return again("the store's mailbox is not a permitted sender");
+    const sender = await mailboxSender(d, pair.pairId);
+    if (!sender) return again("the store's mailbox is not a permitted sender");
     if (!forms.claim(key, user.id)) return again(undefined, { sent: true, text: '' }); // the same form again: already handled
-    const lastBuyer = [...messages].reverse().find((m) => m.direction === 'buyer_to_store');
-    const relayId = lastBuyer ? messageRepo.relayIdInPair(lastBuyer.id, pair.pairId) : null;
-    const result = await sendAsStore(d.relay, {
-      sender: { id: sender.id, email: sender.email, storeId: store.id },
-      pairToken: pair.alias,
+    const result = await sendAdminReply(d.relay, d, {
+      pairId: pair.pairId,
+      alias: pair.alias,
+      userId: user.id,
+      sender,
       subject,
       text,
       attachments: await Promise.all(
         files.map(async (f) => ({ filename: f.name, content: Buffer.from(await f.arrayBuffer()), contentType: f.type || undefined })),
       ),
-      inReplyTo: relayId,
-      source: 'web',
-      staffUserId: user.id, // the response clock's "who answered", in the reply's own commit
+      messages,
       log: d.log,
     }).catch((err: unknown) => {
       forms.release(key); // nothing was sent: the same form may try again
@@ -442,8 +448,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
       return again(refusalText(result));
     }
     forms.done(key, result);
-    drafts.remove(user.id, pair.pairId);
-    if (after === 'processed') conversations.setStatus([pair.pairId], 'processed', c.get('storeIds'));
+    if (after === 'processed') await conversations.setStatus([pair.pairId], 'processed', c.get('storeIds'));
     if (c.req.header('hx-request')) {
       c.header('HX-Redirect', `/conversations/${pair.pairId}?sent=1`);
       return again(undefined, { sent: true, text: '' });
@@ -453,19 +458,19 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
 
   // The HTML part, sanitised again, for a sandboxed iframe: no scripts, no remote loads, no forms.
   app.get('/messages/:id/body', async (c) => {
-    const at = messageFor(c);
+    const at = await messageFor(c);
     if (!at) return c.text('No such message.', 404);
-    const m = inbox.conversation(at.pairId).find((x) => x.id === at.id);
-    const raw = m?.outboxId ? d.outbox.raw(m.outboxId) : null;
+    const m = (await inbox.conversation(at.pairId)).find((x) => x.id === at.id);
+    const raw = m?.outboxId ? await d.outbox.raw(m.outboxId) : null;
     return sandboxedHtml(c, raw);
   });
 
   // A file of the delivered copy (what staff may see is the masked one), always as a download.
   app.get('/messages/:id/files/:n', async (c) => {
-    const at = messageFor(c);
+    const at = await messageFor(c);
     if (!at) return c.text('No such message.', 404);
-    const m = inbox.conversation(at.pairId).find((x) => x.id === at.id);
-    const raw = m?.outboxId ? d.outbox.raw(m.outboxId) : null;
+    const m = (await inbox.conversation(at.pairId)).find((x) => x.id === at.id);
+    const raw = m?.outboxId ? await d.outbox.raw(m.outboxId) : null;
     const mail = raw ? await parseMail(raw, 5000).catch(() => null) : null;
     const file = mail?.attachments[Number(c.req.param('n'))];
     if (!file) return c.text('No such file.', 404);

@@ -6,8 +6,7 @@
 // conversation page lives in routes-conversation.tsx.
 import { Hono } from 'hono';
 import { CATEGORIES, CATEGORY_LABELS, type Category } from '../../core/categorize.js';
-import { ConversationRepo } from '../../store/conversations.js';
-import { CONVERSATION_STATUSES, InboxRepo, type ConversationStatus } from '../../store/inbox.js';
+import { CONVERSATION_STATUSES, type ConversationStatus } from '../../store/inbox.js';
 import { TagRepo } from '../../store/tags.js';
 import { BulkConfirmPage, describeFilter, InboxPage, STATUS_LABELS } from '../../../views/inbox.js';
 import { readFilter, toQuery } from './inbox-filter.js';
@@ -25,25 +24,25 @@ export type InboxDeps = ConversationDeps;
 
 export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const inbox = new InboxRepo(d.db);
-  const conversations = new ConversationRepo(d.db);
+  // The inbox's reads and the conversations' state go through the storage port (either database).
+  const inbox = d.inbox;
+  const conversations = d.inbox;
   const tags = new TagRepo(d.db);
   const frame = frameOf;
 
   app.get('/', (c) => c.redirect('/inbox', 303));
 
-  app.get('/inbox', (c) => {
+  app.get('/inbox', async (c) => {
     const allowed = c.get('storeIds');
     const user = c.get('user');
     const now = Date.now();
     const f = readFilter((k) => c.req.query(k), allowed);
     const before = Number(c.req.query('before') ?? '');
-    const rows = inbox.list(toQuery(f, { allowed, userId: user.id, limit: PAGE, before: Number.isInteger(before) && before > 0 ? before : undefined, now }));
-    const counts = inbox.unreadByStore(allowed);
-    const stores = d.stores
-      .list()
-      .filter((s) => allowed.includes(s.id))
-      .map((s) => ({ id: s.id, name: s.name, unread: counts.get(s.id) ?? 0 }));
+    const rows = await inbox.list(
+      toQuery(f, { allowed, userId: user.id, limit: PAGE, before: Number.isInteger(before) && before > 0 ? before : undefined, now }),
+    );
+    const counts = await inbox.unreadByStore(allowed);
+    const stores = (await d.market.stores()).filter((s) => allowed.includes(s.id)).map((s) => ({ id: s.id, name: s.name, unread: counts.get(s.id) ?? 0 }));
     const last = rows[rows.length - 1];
     const done = c.req.query('done');
     const full = rows.length === PAGE;
@@ -53,10 +52,10 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
         stores={stores}
         filter={f}
         rows={rows}
-        categories={inbox.unreadByCategory(f.store ? [f.store] : allowed)}
+        categories={await inbox.unreadByCategory(f.store ? [f.store] : allowed)}
         tags={tags.list()}
-        rowTags={inbox.tagsForPairs(rows.map((r) => r.pairId))}
-        users={conversations.assignable(allowed)}
+        rowTags={await inbox.tagsForPairs(rows.map((r) => r.pairId))}
+        users={await conversations.assignable(allowed)}
         now={now}
         next={full && last && f.sort !== 'due' ? last.id : null}
         matching={full || (before > 0 && Number.isInteger(before)) ? null : rows.length}
@@ -69,11 +68,11 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
   // The status of one conversation, from its row in the list or the conversation page.
   app.post('/conversations/:id/status', async (c) => {
     const pairId = Number(c.req.param('id'));
-    const state = conversations.state(pairId);
+    const state = await conversations.state(pairId);
     if (!state || !c.get('storeIds').includes(state.storeId)) return c.text('No such conversation.', 404);
     const status = String((await c.req.parseBody()).status ?? '');
     if (!(CONVERSATION_STATUSES as readonly string[]).includes(status)) return c.text('Unknown status.', 400);
-    conversations.setStatus([pairId], status as ConversationStatus, c.get('storeIds'));
+    await conversations.setStatus([pairId], status as ConversationStatus, c.get('storeIds'));
     if (c.req.header('hx-request')) {
       c.header('HX-Trigger', 'conversation-changed');
       return c.body(null, 204);
@@ -82,7 +81,10 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
   });
 
   /** What a bulk action is, in words, and whether it is final; null when unknown. */
-  function bulkAction(action: string, userId: number): { label: string; final: boolean; run: (ids: number[], allowed: readonly number[]) => number } | null {
+  function bulkAction(
+    action: string,
+    userId: number,
+  ): { label: string; final: boolean; run: (ids: number[], allowed: readonly number[]) => Promise<number> } | null {
     const [kind, a, b] = action.split(':');
     if (kind === 'status' && (CONVERSATION_STATUSES as readonly string[]).includes(a ?? '')) {
       const status = a as ConversationStatus;
@@ -109,17 +111,17 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
       return {
         label: `${a === 'add' ? 'Add' : 'Remove'} tag “${tag.name}”`,
         final: false,
-        run: (ids, s) => {
+        run: async (ids, s) => {
           let n = 0;
-          for (const id of conversations.visible(ids, s)) {
-            const messages = inbox.messageIds(id);
+          for (const id of await conversations.visible(ids, s)) {
             if (a === 'add') {
               // On the latest buyer message (or the latest one); the two-tag limit holds.
+              const messages = await inbox.latest(id);
               const target = messages.lastBuyer ?? messages.last;
               if (target !== null && tags.add(target, tag.id) === 'added') n++;
             } else {
               let removed = false;
-              for (const m of messages.tagged(tag.id)) {
+              for (const m of await inbox.taggedMessages(id, tag.id)) {
                 tags.removeFrom(m, tag.id);
                 removed = true;
               }
@@ -151,8 +153,8 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     const scope = one('scope') === 'matching' ? 'matching' : 'selected';
     const ids =
       scope === 'matching'
-        ? inbox.list(toQuery(f, { allowed, userId: user.id, limit: BULK_MAX, now: Date.now() })).map((r) => r.pairId)
-        : conversations.visible(
+        ? (await inbox.list(toQuery(f, { allowed, userId: user.id, limit: BULK_MAX, now: Date.now() }))).map((r) => r.pairId)
+        : await conversations.visible(
             [
               ...new Set(
                 ([] as unknown[])
@@ -170,7 +172,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     // Ask first: when the page did not say the count, above the threshold, or a final mark.
     const ask = !confirmed && (ids.length > BULK_CONFIRM_ABOVE || action.final || changed || (scope === 'matching' && expect === undefined));
     if (ask && ids.length > 0) {
-      const stores = d.stores.list().filter((s) => allowed.includes(s.id));
+      const stores = (await d.market.stores()).filter((s) => allowed.includes(s.id));
       return c.html(
         <BulkConfirmPage
           {...frame(c)}
@@ -186,7 +188,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
         />,
       );
     }
-    const done = ids.length ? action.run(ids, allowed) : 0;
+    const done = ids.length ? await action.run(ids, allowed) : 0;
     const back = filterText ? `/inbox?${new URLSearchParams(filterText).toString()}&done=${done}` : `/inbox?done=${done}`;
     return c.redirect(back, 303);
   });

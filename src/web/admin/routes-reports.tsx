@@ -1,11 +1,9 @@
 // Owns the admin's Reports page (response times, for the stores the user may see), its CSV export,
 // and the response clock on a conversation with its "No response needed" mark.
 import { Hono, type Context } from 'hono';
-import type { Db } from '../../store/db.js';
-import { InboxRepo } from '../../store/inbox.js';
-import { ReportRepo, type ReportLine, type ResponseReport } from '../../store/reports.js';
-import type { StoreRepo } from '../../store/stores.js';
-import { UserRepo } from '../../store/users.js';
+import type { InboxStore } from '../../store/inbox-ports.js';
+import type { MarketStore } from '../../store/market-ports.js';
+import type { ReportLine, ResponseReport } from '../../store/reports.js';
 import { ResponseClockPanel } from '../../../views/response-clock.js';
 import { ResponseReportPage } from '../../../views/response-report.js';
 import { reportQuery } from '../api/routes-reports.js';
@@ -62,25 +60,23 @@ export function reportCsv(r: ResponseReport): string {
   return rows.map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 
-export function reportAdminRoutes(db: Db, stores: StoreRepo): Hono<AdminEnv> {
+/** The Reports page and a conversation's clock, on the storage ports only (served on either database). */
+export function reportAdminRoutes(inbox: InboxStore, market: Pick<MarketStore, 'stores'>): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const reports = new ReportRepo(db);
-  const users = new UserRepo(db);
-  const inbox = new InboxRepo(db);
 
   /** The report the query asks for, within the user's stores; or the reason it cannot be made. */
-  const build = (c: Context<AdminEnv>) => {
+  const build = async (c: Context<AdminEnv>) => {
     const parsed = reportQuery.safeParse(Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== '')));
     if (!parsed.success) return { error: firstIssue(parsed.error), status: 400 as const };
     const q = parsed.data;
     const mine = c.get('storeIds');
     if (q.storeId !== undefined && !mine.includes(q.storeId)) return { error: 'No such store.', status: 404 as const };
-    const report = reports.responseTimes({ storeIds: q.storeId !== undefined ? [q.storeId] : mine, days: q.days, agentUserId: q.agentId });
+    const report = await inbox.responseTimes({ storeIds: q.storeId !== undefined ? [q.storeId] : mine, days: q.days, agentUserId: q.agentId });
     return { q, report };
   };
 
-  app.get('/reports/response-times', (c) => {
-    const b = build(c);
+  app.get('/reports/response-times', async (c) => {
+    const b = await build(c);
     if ('error' in b) return c.text(b.error ?? '', b.status);
     const mine = new Set(c.get('storeIds'));
     return c.html(
@@ -88,44 +84,38 @@ export function reportAdminRoutes(db: Db, stores: StoreRepo): Hono<AdminEnv> {
         {...frameOf(c)}
         report={b.report}
         query={b.q}
-        stores={stores
-          .list()
-          .filter((s) => mine.has(s.id))
-          .map((s) => ({ id: s.id, name: s.name }))}
-        agents={users
-          .list()
-          .filter((u) => u.disabledAt === null)
-          .map((u) => ({ id: u.id, name: u.name }))}
+        stores={(await market.stores()).filter((s) => mine.has(s.id)).map((s) => ({ id: s.id, name: s.name }))}
+        agents={(await inbox.staff()).filter((u) => !u.disabled).map((u) => ({ id: u.id, name: u.name }))}
       />,
     );
   });
 
-  app.get('/reports/response-times.csv', (c) => {
-    const b = build(c);
+  app.get('/reports/response-times.csv', async (c) => {
+    const b = await build(c);
     if ('error' in b) return c.text(b.error ?? '', b.status);
     c.header('Content-Type', 'text/csv; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="response-times-${b.q.days}d-${new Date().toISOString().slice(0, 10)}.csv"`);
     return c.body(reportCsv(b.report));
   });
 
-  const pairIn = (c: Context<AdminEnv>) => {
+  const pairIn = async (c: Context<AdminEnv>) => {
     const pairId = Number(c.req.param('id'));
-    const pair = Number.isSafeInteger(pairId) ? inbox.pair(pairId) : null;
+    const pair = Number.isSafeInteger(pairId) ? await inbox.pair(pairId) : null;
     return pair && c.get('storeIds').includes(pair.storeId) ? pair.pairId : null;
   };
 
-  app.get('/conversations/:id/response-clock', (c) => {
-    const pairId = pairIn(c);
+  app.get('/conversations/:id/response-clock', async (c) => {
+    const pairId = await pairIn(c);
     if (pairId === null) return c.text('No such conversation.', 404);
-    return c.html(<ResponseClockPanel pairId={pairId} clock={reports.conversationClock(pairId)} csrf={frameOf(c).csrf} now={Date.now()} />);
+    return c.html(<ResponseClockPanel pairId={pairId} clock={await inbox.conversationClock(pairId)} csrf={frameOf(c).csrf} now={Date.now()} />);
   });
 
-  app.post('/conversations/:id/no-response-needed', (c) => {
-    const pairId = pairIn(c);
+  app.post('/conversations/:id/no-response-needed', async (c) => {
+    const pairId = await pairIn(c);
     if (pairId === null) return c.text('No such conversation.', 404);
-    reports.markNoResponseNeeded(pairId, c.get('user').id);
+    await inbox.markNoResponseNeeded(pairId, c.get('user').id);
     if (c.req.header('hx-request'))
-      return c.html(<ResponseClockPanel pairId={pairId} clock={reports.conversationClock(pairId)} csrf={frameOf(c).csrf} now={Date.now()} />);
+      return c.html(<ResponseClockPanel pairId={pairId} clock={await inbox.conversationClock(pairId)} csrf={frameOf(c).csrf} now={Date.now()} />);
     return c.redirect(`/conversations/${pairId}`, 303);
   });
 

@@ -1,15 +1,21 @@
 // Owns the JSON API as a PostgreSQL node serves it: the routes on the storage ports (stores,
 // permitted senders, orders, pairs: what a marketplace needs to set up a store and its buyers on an
 // empty database; banned words; webhooks and the events feed), behind the same token check as on SQLite. Every other /api/v1 route answers
+// empty database; a pair's messages read back and sent, the messages list, the response-time
+// report and a buyer's erasure), behind the same token check as on SQLite. Every other /api/v1 route answers
 // with `unported` (503 not_available_on_postgres) until it moves to the ports.
 import { Hono, type Handler } from 'hono';
 import type { Logger } from 'pino';
 import type { SecretStore } from '../../store/ports.js';
 import { apiError } from '../api-error.js';
 import { apiGuard } from '../api-token.js';
-import type { CoreApiDeps } from './deps.js';
 import { bannedWordRoutes } from './routes-banned-words.js';
+import type { MessageApiDeps } from './deps.js';
+import { conversationRoutes } from './routes-conversation.js';
+import { erasureRoutes } from './routes-erasure.js';
+import { messageRoutes } from './routes-mail.js';
 import { orderRoutes } from './routes-orders.js';
+import { reportRoutes } from './routes-reports.js';
 import { storeRoutes } from './routes-stores.js';
 import { webhookRoutes } from './routes-webhooks.js';
 import { InvalidRequest } from './validate.js';
@@ -35,16 +41,26 @@ export const CORE_API_ROUTES = [
   'GET /webhooks',
   'GET /webhooks/:id',
   'DELETE /webhooks/:id',
+  'GET /pairs/:alias/messages',
+  'GET /pairs/:alias/messages/:id/attachments/:n',
+  'POST /pairs/:alias/messages',
+  'GET /messages',
+  'GET /reports/response-times',
+  'DELETE /buyers/:email',
 ] as const;
 
 /** The API under /api/v1 on a PostgreSQL node: the core routes, `unported` for the rest. */
-export function coreApi(d: CoreApiDeps, settings: Pick<SecretStore, 'getSetting'>, unported: Handler, log: Logger): Hono {
+export function coreApi(d: MessageApiDeps, settings: Pick<SecretStore, 'getSetting'>, unported: Handler, log: Logger): Hono {
   const api = new Hono();
   api.use('*', apiGuard(settings));
   api.route('/', storeRoutes(d));
   api.route('/', orderRoutes(d));
   api.route('/', bannedWordRoutes(d));
   api.route('/', webhookRoutes({ webhooks: d.webhooks, log }));
+  api.route('/', messageRoutes(d));
+  api.route('/', conversationRoutes(d));
+  api.route('/', reportRoutes(d));
+  api.route('/', erasureRoutes(d));
   api.all('*', unported);
   api.onError((err, c) => {
     if (err instanceof InvalidRequest) return apiError(c, 'VALIDATION_FAILED', err.message);

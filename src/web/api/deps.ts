@@ -14,7 +14,7 @@ import { OrderRepo } from '../../store/orders.js';
 import { OutboxRepo } from '../../store/outbox.js';
 import { PairRepo } from '../../store/pairs.js';
 import { StoreRepo } from '../../store/stores.js';
-import type { MailStore, MarketStore, SettingsStore, Storage, WebhookStore } from '../../store/ports.js';
+import type { InboxStore, MailStore, MarketStore, OutboxQueue, SettingsStore, Storage, WebhookStore } from '../../store/ports.js';
 
 /**
  * What the API's core routes are handed (stores, permitted senders, orders, pairs: the routes a
@@ -31,9 +31,19 @@ export interface CoreApiDeps {
   readonly settings: SettingsStore;
   /** Webhook endpoints and the events feed (/webhooks, /events). */
   readonly webhooks: WebhookStore;
+  /** Conversations read back, the report and erasure (src/store/inbox-ports.ts). */
+  readonly inbox: InboxStore;
+  /** The delivered bytes of a message (the outbox row's: what its recipient got, masked). */
+  readonly deliveries: Pick<OutboxQueue, 'raw'>;
 }
 
-export interface ApiDeps extends CoreApiDeps {
+/** The core and what sending a message needs: the pipeline every message goes through. */
+export interface MessageApiDeps extends CoreApiDeps {
+  readonly relay: Relay;
+  readonly log: Logger;
+}
+
+export interface ApiDeps extends MessageApiDeps {
   readonly db: Db;
   readonly stores: StoreRepo;
   readonly pairs: PairRepo;
@@ -61,7 +71,7 @@ export interface CampaignDeps {
 }
 
 /** The ports the core routes use, from any storage. */
-export type CorePorts = Pick<Storage, 'mail' | 'market' | 'settings' | 'webhooks'>;
+export type CorePorts = Pick<Storage, 'mail' | 'market' | 'settings' | 'webhooks' | 'inbox' | 'outbox'>;
 
 export function coreApiDeps(storage: CorePorts, domains: readonly string[], resolver: DnsResolver): CoreApiDeps {
   return {
@@ -72,6 +82,8 @@ export function coreApiDeps(storage: CorePorts, domains: readonly string[], reso
     market: storage.market,
     settings: storage.settings,
     webhooks: storage.webhooks,
+    inbox: storage.inbox,
+    deliveries: storage.outbox,
   };
 }
 

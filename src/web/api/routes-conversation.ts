@@ -5,9 +5,10 @@
 import { Hono } from 'hono';
 import sanitizeHtml from 'sanitize-html';
 import type { ParsedMail } from '../../core/types.js';
-import { PairMessageRepo, type PairMessage } from '../../store/pair-messages.js';
+import type { PairMessage } from '../../store/pair-messages.js';
+import type { OutboxQueue } from '../../store/ports.js';
 import { apiError } from '../api-error.js';
-import type { ApiDeps } from './deps.js';
+import type { CoreApiDeps } from './deps.js';
 import { iso } from './present.js';
 import { pairMessagesQuery } from './schemas.js';
 import { idParam, query } from './validate.js';
@@ -20,8 +21,8 @@ const SANITIZE: sanitizeHtml.IOptions = {
 
 const PARSE_MS = 5000;
 
-async function deliveredMail(repo: PairMessageRepo, m: PairMessage): Promise<ParsedMail | null> {
-  const raw = m.outboxId === null ? null : repo.delivered(m.outboxId);
+async function deliveredMail(outbox: Pick<OutboxQueue, 'raw'>, m: PairMessage): Promise<ParsedMail | null> {
+  const raw = m.outboxId === null ? null : await outbox.raw(m.outboxId);
   // The MIME parser is loaded on the first message read here, not at start (it runs on the pool threads otherwise).
   return raw ? (await import('../../relay/parse.js')).parseMail(raw, PARSE_MS).catch(() => null) : null;
 }
@@ -48,27 +49,27 @@ function present(alias: string, m: PairMessage, mail: ParsedMail | null) {
   };
 }
 
-export function conversationRoutes(d: ApiDeps): Hono {
+/** On the storage ports only (served on either database). */
+export function conversationRoutes(d: Pick<CoreApiDeps, 'mail' | 'inbox' | 'deliveries'>): Hono {
   const app = new Hono();
-  const repo = new PairMessageRepo(d.db);
 
   app.get('/pairs/:alias/messages', async (c) => {
     const token = (c.req.param('alias') ?? '').split('@')[0]!.toLowerCase();
     const q = query(c, pairMessagesQuery);
-    const view = d.pairs.byToken(token);
+    const view = await d.mail.pairByToken(token);
     if (!view) return apiError(c, 'NOT_FOUND', 'no pair with that alias');
-    const rows = repo.list(view.pair.id, q.before, q.limit);
+    const rows = await d.inbox.pairMessages(view.pair.id, q.before, q.limit);
     const items = [];
-    for (const m of rows) items.push(present(view.pair.token, m, await deliveredMail(repo, m)));
+    for (const m of rows) items.push(present(view.pair.token, m, await deliveredMail(d.deliveries, m)));
     const last = rows[rows.length - 1];
     return c.json({ items, next: rows.length === q.limit && last ? last.id : null });
   });
 
   app.get('/pairs/:alias/messages/:id/attachments/:n', async (c) => {
     const token = (c.req.param('alias') ?? '').split('@')[0]!.toLowerCase();
-    const view = d.pairs.byToken(token);
-    const m = view ? repo.get(view.pair.id, idParam(c)) : null;
-    const mail = m ? await deliveredMail(repo, m) : null;
+    const view = await d.mail.pairByToken(token);
+    const m = view ? await d.inbox.pairMessage(view.pair.id, idParam(c)) : null;
+    const mail = m ? await deliveredMail(d.deliveries, m) : null;
     const a = mail?.attachments[idParam(c, 'n') - 1];
     if (!a) return apiError(c, 'NOT_FOUND', 'no such attachment in this conversation');
     const filename = (a.filename ?? 'attachment').replace(/[^\w.\- ]+/g, '_').slice(0, 200);

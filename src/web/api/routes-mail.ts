@@ -1,7 +1,9 @@
-// Owns /api/v1/messages and /api/v1/outbox: what was stored, what was delivered or captured.
+// Owns /api/v1/messages and /api/v1/outbox: what was stored, what was delivered or captured. The
+// messages (list and send) are on the storage ports (served on either database); the outbox's list
+// still reads the SQLite repository.
 import { Hono } from 'hono';
 import { apiError } from '../api-error.js';
-import type { ApiDeps } from './deps.js';
+import type { ApiDeps, MessageApiDeps } from './deps.js';
 import { presentMessage, presentOutbox } from './present.js';
 import { isRefusal } from '../../core/alias-token.js';
 import { refusalText } from '../../core/verdicts.js';
@@ -9,13 +11,14 @@ import { sendAsStore } from '../../relay/send-as-store.js';
 import { messagesQuery, outboxQuery, sendMessageSchema } from './schemas.js';
 import { idParam, jsonBody, query } from './validate.js';
 
-export function mailRoutes(d: ApiDeps): Hono {
+/** GET /messages and POST /pairs/{alias}/messages, on the storage ports only. */
+export function messageRoutes(d: MessageApiDeps): Hono {
   const app = new Hono();
 
-  app.get('/messages', (c) => {
+  app.get('/messages', async (c) => {
     const q = query(c, messagesQuery);
     const alias = q.alias?.split('@')[0];
-    const items = d.messages.list({ alias, storeId: q.storeId, direction: q.direction, beforeId: q.before, limit: q.limit });
+    const items = await d.inbox.messages({ alias, storeId: q.storeId, direction: q.direction, beforeId: q.before, limit: q.limit });
     const last = items[items.length - 1];
     return c.json({ items: items.map(presentMessage), next: items.length === q.limit && last ? last.id : null });
   });
@@ -26,13 +29,13 @@ export function mailRoutes(d: ApiDeps): Hono {
   app.post('/pairs/:alias/messages', async (c) => {
     const token = (c.req.param('alias') ?? '').split('@')[0]!.toLowerCase();
     const body = await jsonBody(c, sendMessageSchema);
-    const view = d.pairs.byToken(token);
+    const view = await d.mail.pairByToken(token);
     if (!view) return apiError(c, 'NOT_FOUND', 'no pair with that alias');
-    const sender = d.stores.sender(body.senderId);
+    const sender = await d.mail.sender(body.senderId);
     if (!sender || sender.storeId !== view.store.id) return apiError(c, 'VALIDATION_FAILED', "senderId: not a permitted sender of this pair's store");
     let inReplyTo: string | null = null;
     if (body.inReplyTo !== undefined) {
-      inReplyTo = d.messages.relayIdInPair(body.inReplyTo, view.pair.id);
+      inReplyTo = await d.inbox.relayIdInPair(body.inReplyTo, view.pair.id);
       if (!inReplyTo) return apiError(c, 'VALIDATION_FAILED', 'inReplyTo: no message with that id in this conversation');
     }
     const result = await sendAsStore(d.relay, {
@@ -47,9 +50,16 @@ export function mailRoutes(d: ApiDeps): Hono {
     });
     if (isRefusal(result)) return apiError(c, result.code, refusalText(result));
     const id = result.messageIds[0] as number;
-    const [stored] = d.messages.list({ alias: view.pair.token, beforeId: id + 1, limit: 1 });
+    const [stored] = await d.inbox.messages({ alias: view.pair.token, beforeId: id + 1, limit: 1 });
     return c.json(stored ? presentMessage(stored) : { messageIds: result.messageIds }, 201);
   });
+
+  return app;
+}
+
+/** The outbox's list and rows: SQLite only in this version. */
+export function outboxRoutes(d: ApiDeps): Hono {
+  const app = new Hono();
 
   app.get('/outbox', (c) => {
     const q = query(c, outboxQuery);

@@ -3,7 +3,6 @@
 // its orders) on the storage ports, served on SQLite and PostgreSQL alike; orderChangeRoutes
 // (order updates, opt-out, erasure) run on SQLite only.
 import { Hono } from 'hono';
-import { eraseBuyer } from '../../store/erasure.js';
 import { aliasAddress, isToken } from '../../core/alias-token.js';
 import { apiError } from '../api-error.js';
 import type { ApiDeps, CoreApiDeps } from './deps.js';
@@ -65,7 +64,7 @@ export function orderRoutes(d: CoreApiDeps): Hono {
   return app;
 }
 
-/** Order updates, a buyer's opt-out and erasure: SQLite only in this version. */
+/** Order updates and a buyer's opt-out: SQLite only in this version. */
 export function orderChangeRoutes(d: ApiDeps): Hono {
   const app = new Hono();
 
@@ -92,12 +91,6 @@ export function orderChangeRoutes(d: ApiDeps): Hono {
     })();
     const updated = d.pairs.byId(view.pair.id);
     return c.json(presentPair(updated ?? view, d.orders.forPair(view.pair.id), d.domain));
-  });
-
-  // A GDPR erasure request: the buyer's address, name and message texts go; the numbers stay.
-  app.delete('/buyers/:email', (c) => {
-    const result = eraseBuyer(d.db, decodeURIComponent(c.req.param('email')));
-    return result.found ? c.json({ erased: true, pairs: result.pairs, messages: result.messages }) : apiError(c, 'NOT_FOUND', 'no buyer with that address');
   });
 
   return app;

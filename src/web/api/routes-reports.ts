@@ -3,10 +3,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { LATE_AFTER_MS, REPORT_DAYS, type ReportDays } from '../../core/response-clock.js';
-import { ReportRepo, type ResponseReport } from '../../store/reports.js';
-import { UserRepo } from '../../store/users.js';
+import type { ResponseReport } from '../../store/reports.js';
 import { apiError } from '../api-error.js';
-import type { ApiDeps } from './deps.js';
+import type { CoreApiDeps } from './deps.js';
 import { iso } from './present.js';
 import { query } from './validate.js';
 
@@ -41,17 +40,17 @@ export function presentReport(r: ResponseReport, q: { storeId?: number | undefin
   };
 }
 
-export function reportRoutes(d: ApiDeps): Hono {
+/** The report on the storage ports only (served on either database). */
+export function reportRoutes(d: Pick<CoreApiDeps, 'market' | 'inbox'>): Hono {
   const app = new Hono();
-  const reports = new ReportRepo(d.db);
-  const users = new UserRepo(d.db);
 
-  app.get('/reports/response-times', (c) => {
+  app.get('/reports/response-times', async (c) => {
     const q = query(c, reportQuery);
-    if (q.storeId !== undefined && !d.stores.get(q.storeId)) return apiError(c, 'NOT_FOUND', `no store with id ${q.storeId}`);
-    if (q.agentId !== undefined && !users.get(q.agentId)) return apiError(c, 'NOT_FOUND', `no staff user with id ${q.agentId}`);
-    const storeIds = q.storeId !== undefined ? [q.storeId] : d.stores.list().map((s) => s.id);
-    return c.json(presentReport(reports.responseTimes({ storeIds, days: q.days, agentUserId: q.agentId }), q));
+    if (q.storeId !== undefined && !(await d.market.store(q.storeId))) return apiError(c, 'NOT_FOUND', `no store with id ${q.storeId}`);
+    if (q.agentId !== undefined && !(await d.inbox.staff()).some((u) => u.id === q.agentId))
+      return apiError(c, 'NOT_FOUND', `no staff user with id ${q.agentId}`);
+    const storeIds = q.storeId !== undefined ? [q.storeId] : (await d.market.stores()).map((s) => s.id);
+    return c.json(presentReport(await d.inbox.responseTimes({ storeIds, days: q.days, agentUserId: q.agentId }), q));
   });
 
   return app;
