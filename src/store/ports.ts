@@ -13,10 +13,12 @@ import type { NewOutboxRow, OutboxRow, OutboxStatus } from './outbox.js';
 import type { Session } from './sessions.js';
 import type { MailStore } from './mail-ports.js';
 import type { MarketStore } from './market-ports.js';
+import type { CampaignStore } from './campaign-ports.js';
 
 export type { NewOutboxRow, OutboxRow, OutboxStatus, Session };
 export type * from './mail-ports.js';
 export type * from './market-ports.js';
+export type * from './campaign-ports.js';
 
 /** A process-unique node id: host name, pid and a random tail (a restarted process is a new node). */
 export function nodeId(): string {
@@ -67,8 +69,12 @@ export interface CampaignLedger {
    * returns exactly the rows this call moved (lowest id first).
    */
   claim(campaignId: number, owner: string, n: number, leaseMs: number, now?: number): Promise<ClaimedLedgerRow[]>;
-  /** Inside the write that stores the message and queues it. */
-  markSent(id: number, messageId: number, outboxId: number, now?: number): Promise<void>;
+  /**
+   * Inside the write that stores the message and queues it. With `owner`, only a row `owner` still
+   * holds in `sending` is marked (false otherwise: its lease ran out and it was resolved or taken
+   * by another node, so the caller rolls its write back rather than send it twice).
+   */
+  markSent(id: number, messageId: number, outboxId: number, now?: number, owner?: string): Promise<boolean>;
   markSkipped(id: number, reason: string, now?: number): Promise<void>;
   /**
    * Rows in `sending` whose lease ran out (their node died between claim and commit): returned so
@@ -203,6 +209,8 @@ export interface Repositories {
   readonly mail: MailStore;
   /** What the marketplace API's core writes: stores, permitted senders, orders (src/store/market-ports.ts). */
   readonly market: MarketStore;
+  /** Campaigns, their audience, prospects and credits, unsubscribes (src/store/campaign-ports.ts). */
+  readonly campaigns: CampaignStore;
 }
 
 /**

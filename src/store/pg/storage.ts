@@ -9,6 +9,7 @@ import { pgLedger } from './ledger.js';
 import { pgLeases } from './leases.js';
 import { pgMail } from './mail.js';
 import { pgMarket } from './market.js';
+import { pgCampaigns } from './campaigns.js';
 import { migratePg } from './migrate.js';
 import { pgOutbox } from './outbox.js';
 import { pgRecords } from './records.js';
@@ -35,6 +36,7 @@ function repositories(s: PgScope, o: PgStorageOptions): Repositories {
     retention: pgRetention(s),
     mail: pgMail(s),
     market: pgMarket(s),
+    campaigns: pgCampaigns(s),
   };
 }
 

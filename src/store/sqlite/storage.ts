@@ -13,6 +13,8 @@ import { getSetting, loadSecret, setSetting } from '../settings.js';
 import { stmt } from '../statements.js';
 import { sqliteMail } from './mail.js';
 import { sqliteMarket } from './market.js';
+import { sqliteCampaigns } from './campaigns.js';
+import { CampaignRepo } from '../campaigns.js';
 import type {
   BounceStore,
   CampaignLedger,
@@ -96,12 +98,7 @@ function ledger(db: Db): CampaignLedger {
       ).all(now, owner, now + leaseMs, campaignId, n) as ClaimedLedgerRow[];
       return rows.sort((a, b) => a.id - b.id);
     },
-    async markSent(id, messageId, outboxId, now = Date.now()) {
-      stmt(
-        db,
-        "UPDATE campaign_recipients SET status = 'sent', message_id = ?, outbox_id = ?, done_at = ?, reason = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?",
-      ).run(messageId, outboxId, now, id);
-    },
+    markSent: async (id, messageId, outboxId, now = Date.now(), owner) => new CampaignRepo(db).markSent(id, messageId, outboxId, now, owner),
     async markSkipped(id, reason, now = Date.now()) {
       stmt(db, "UPDATE campaign_recipients SET status = 'skipped', reason = ?, done_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?").run(
         reason,
@@ -271,6 +268,7 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
     },
     mail: sqliteMail(db, commit),
     market: sqliteMarket(db),
+    campaigns: sqliteCampaigns(db),
   });
   // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
   const inTx = repos(direct);

@@ -34,6 +34,7 @@ import { teamRoutes } from './routes-team.js';
 import { withDisplayZone } from '../../../views/time-format.js';
 import { mailboxConfirmRoutes } from './routes-mailbox.js';
 import { campaignAdminRoutes } from './routes-campaigns.js';
+import { sqliteMarket } from '../../store/sqlite/market.js';
 import { settingsRoutes } from './routes-settings.js';
 import { webhookAdminRoutes } from './routes-webhooks.js';
 import { apiReferenceRoutes } from './routes-api-reference.js';
@@ -151,7 +152,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
       doctor: o.doctor,
     }),
   );
-  pages.route('/', campaignAdminRoutes(o.campaigns, stores, o.domains[0] as string, o.timeZone));
+  pages.route('/', campaignAdminRoutes(o.campaigns, sqliteMarket(o.db), o.domains[0] as string, o.timeZone));
   // Any other path behind the login: a page, in the frame, with a way back (error-pages.tsx).
   pages.all('*', (c) => c.text('There is no such page.', 404));
   app.route('/', pages);
