@@ -285,7 +285,7 @@ export class CampaignRepo {
           now,
         );
       }
-      return refund;
+      return Math.max(refund, 0);
     })();
   }
 

@@ -228,7 +228,7 @@ export function pgCampaigns(s: PgScope): CampaignStore {
             now,
           ]);
         }
-        return refund;
+        return Math.max(refund, 0);
       }),
     async recipientFacts(campaignId, pairId) {
       const r = await one<{ unsubscribed: boolean; undeliverable: boolean; lastCampaignAt: number | null }>(
