@@ -5,9 +5,11 @@
 // a job lease; the DKIM key and the bounce secret come from the database (SecretStore).
 //
 // The JSON API's core runs here too (web/api/core-api.ts: stores, permitted senders, orders, pairs,
-// behind the API token). What does not run on PostgreSQL in this version (it still reads and writes
-// SQLite through the synchronous repositories): the admin, the rest of the JSON API, the notifier,
-// campaigns (and their unsubscribe addresses), webhooks. The HTTP port answers every other path but
+// campaigns, behind the API token), and campaigns: the sender under the `campaigns` job lease
+// (recipients claimed with leases, each at most once across nodes), the unsubscribe page, one-click
+// POST and mailto: address on every node. What does not run on PostgreSQL in this version (it still
+// reads and writes SQLite through the synchronous repositories): the admin, the rest of the JSON
+// API, the notifier, webhooks. The HTTP port answers every other path but
 // /healthz, /readyz and /metrics with 503 and a sentence, and the start logs one
 // `gateway.postgres-limits` line naming them, so nothing silently runs on a local SQLite file
 // (README, "More than one machine").
@@ -33,6 +35,9 @@ import { autoThreads, WorkPool } from './relay/work-pool.js';
 import { createSmtpListener } from './smtp/listener.js';
 import { Spool } from './smtp/spool.js';
 import { openPgStorage } from './store/pg/storage.js';
+import { campaignLeasedJob, startCampaigns } from './jobs/campaigns.js';
+import { noticeQueue } from './outbound/notice-mail.js';
+import { unsubscribeRoutes } from './web/admin/routes-unsubscribe.js';
 import { apiError } from './web/api-error.js';
 import { bearerMatches, storeApiToken } from './web/api-token.js';
 import { coreApi } from './web/api/core-api.js';
@@ -41,10 +46,10 @@ import { nodeId, type Storage } from './store/ports.js';
 
 /** What a PostgreSQL node answers on its HTTP port for what it does not serve in this version. */
 export const NOT_ON_POSTGRES =
-  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery and the core of the API (stores, permitted senders, orders, pairs); the admin, the rest of the API, notifications, campaigns and webhooks need SQLite (README, "More than one machine")';
+  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery, campaigns and the core of the API (stores, permitted senders, orders, pairs, campaigns); the admin, the rest of the API, notifications and webhooks need SQLite (README, "More than one machine")';
 
 /** The parts that do not run on PostgreSQL in this version (logged at start, said on the HTTP port). */
-export const POSTGRES_UNAVAILABLE = ['admin', 'api (all but stores, permitted senders, orders, pairs)', 'notifier', 'campaigns', 'webhooks'] as const;
+export const POSTGRES_UNAVAILABLE = ['admin', 'api (all but stores, permitted senders, orders, pairs, campaigns)', 'notifier', 'webhooks'] as const;
 
 export interface PgGateway {
   readonly database: 'postgres';
@@ -94,7 +99,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   const node = nodeId();
   log.warn(
     { event: 'gateway.postgres-limits', unavailable: POSTGRES_UNAVAILABLE, database: redactedUrl(url) },
-    `running on PostgreSQL: SMTP, the pipeline and delivery; ${POSTGRES_UNAVAILABLE.join(', ')} are not available on PostgreSQL in this version (HTTP answers 503)`,
+    `running on PostgreSQL: SMTP, the pipeline, delivery and campaigns; ${POSTGRES_UNAVAILABLE.join(', ')} are not available on PostgreSQL in this version (HTTP answers 503)`,
   );
   // DATA is spooled to this node's disk until it is answered; nothing else is kept locally.
   const spool = new Spool(config.dataDir);
@@ -197,7 +202,20 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
   });
   const unported = (c: Context) => c.json({ error: 'not_available_on_postgres', message: NOT_ON_POSTGRES }, 503);
-  app.route('/api/v1', coreApi(coreApiDeps(storage, config.domains, resolver), storage.secrets, unported, log.child({ component: 'api' })));
+  // Campaigns: the sender runs on the node holding the `campaigns` job lease; every node serves their API and unsubscribes.
+  let adminUrl = config.admin.publicUrl ?? '';
+  const notice = noticeQueue(outboxEntry, domain);
+  const campaigns = await startCampaigns(config, storage, relay, notice, () => adminUrl, node, log, metrics);
+  app.route(
+    '/api/v1',
+    coreApi(coreApiDeps(storage, config.domains, resolver), storage.secrets, unported, log.child({ component: 'api' }), {
+      store: storage.campaigns,
+      service: campaigns.service,
+      sender: campaigns.campaigns,
+      notice,
+    }),
+  );
+  app.route('/', unsubscribeRoutes(campaigns.unsubscribes));
   app.all('*', unported);
   const http = createAdaptorServer({ fetch: app.fetch });
 
@@ -218,11 +236,15 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     await storage.close();
     throw err;
   }
-  const adminUrl = config.admin.publicUrl ?? `http://${config.http.host}:${httpPort}`;
+  adminUrl = config.admin.publicUrl ?? `http://${config.http.host}:${httpPort}`;
+  // Scheduled starts and sending on the one node holding the lease; before the worker, so what a
+  // dead node left half done is settled first.
+  const jobLog = log.child({ component: 'jobs' });
+  const campaignJob = campaignLeasedJob(storage, config, node, campaigns.campaigns, jobLog);
+  await campaignJob.begin();
   worker.start();
   void refreshStats();
   // Retention runs on the one node holding its lease; another takes over when that node dies.
-  const jobLog = log.child({ component: 'jobs' });
   const retentionJob = leasedRetentionJob(storage, config.retention, node, log, jobLog);
   await retentionJob.begin();
   log.info(
@@ -265,6 +287,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
         await Promise.all([smtp, submission, submissionTls].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
         await new Promise<void>((resolve) => http.close(() => resolve()));
         await retentionJob.end();
+        await campaignJob.end();
         await worker.stop();
         await work.close();
         await storage.close();

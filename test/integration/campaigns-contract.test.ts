@@ -54,7 +54,7 @@ describe.each(ADAPTERS)('the campaign port on %s', (_name, make) => {
           currency: 'EUR',
           placedAt: NOW - (BUYERS - i) * DAY,
           completedAt: null,
-          status: 'processing',
+          status: 'placed',
         },
         NOW,
       );

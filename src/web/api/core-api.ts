@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { SecretStore } from '../../store/ports.js';
 import { apiError } from '../api-error.js';
 import { apiGuard } from '../api-token.js';
-import type { CoreApiDeps } from './deps.js';
+import type { CampaignDeps, CoreApiDeps } from './deps.js';
+import { campaignRoutes } from './routes-campaigns.js';
 import { orderRoutes } from './routes-orders.js';
 import { storeRoutes } from './routes-stores.js';
 import { InvalidRequest } from './validate.js';
@@ -27,12 +28,29 @@ export const CORE_API_ROUTES = [
   'GET /pairs/:alias',
 ] as const;
 
-/** The API under /api/v1 on a PostgreSQL node: the core routes, `unported` for the rest. */
-export function coreApi(d: CoreApiDeps, settings: Pick<SecretStore, 'getSetting'>, unported: Handler, log: Logger): Hono {
+/** The campaign routes (web/api/routes-campaigns.ts), on the campaign port: served with `campaigns` given. */
+export const CAMPAIGN_API_ROUTES = [
+  'POST /campaigns',
+  'GET /campaigns/:id',
+  'GET /campaigns/:id/audience',
+  'POST /stores/:id/prospects',
+  'GET /stores/:id/credits',
+  'POST /stores/:id/credits',
+  'PUT /credits/price',
+  'POST /campaigns/:id/start',
+  'POST /campaigns/:id/schedule',
+  'POST /campaigns/:id/pause',
+  'POST /campaigns/:id/resume',
+  'POST /campaigns/:id/cancel',
+] as const;
+
+/** The API under /api/v1 on a PostgreSQL node: the core routes (and campaigns when given), `unported` for the rest. */
+export function coreApi(d: CoreApiDeps, settings: Pick<SecretStore, 'getSetting'>, unported: Handler, log: Logger, campaigns?: CampaignDeps): Hono {
   const api = new Hono();
   api.use('*', apiGuard(settings));
   api.route('/', storeRoutes(d));
   api.route('/', orderRoutes(d));
+  if (campaigns) api.route('/', campaignRoutes({ campaigns, market: d.market, domains: d.domains }));
   api.all('*', unported);
   api.onError((err, c) => {
     if (err instanceof InvalidRequest) return apiError(c, 'VALIDATION_FAILED', err.message);
