@@ -16,8 +16,11 @@ export interface KeptUpload {
 
 export const UPLOAD_TTL_MS = 3_600_000;
 export const UPLOADS_PER_USER = 3;
+/** The shape of an upload token (32 random bytes, base64url). */
+export const UPLOAD_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+/** What is stored of an upload's token. */
+export const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export class OrderImportUploads {
   readonly #db: Db;
@@ -52,7 +55,7 @@ export class OrderImportUploads {
    * import's transaction, so a failed import keeps the upload.
    */
   take(token: string, userId: number, now = Date.now()): KeptUpload | null {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+    if (!UPLOAD_TOKEN.test(token)) return null;
     const row = stmt(
       this.#db,
       'DELETE FROM order_import_uploads WHERE token_hash = ? AND user_id = ? RETURNING store_id AS storeId, file_name AS fileName, bytes, created_at AS createdAt',

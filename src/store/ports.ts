@@ -14,11 +14,13 @@ import type { Session } from './sessions.js';
 import type { MailStore } from './mail-ports.js';
 import type { MarketStore } from './market-ports.js';
 import type { CampaignStore } from './campaign-ports.js';
+import type { ImportStore } from './import-ports.js';
 
 export type { NewOutboxRow, OutboxRow, OutboxStatus, Session };
 export type * from './mail-ports.js';
 export type * from './market-ports.js';
 export type * from './campaign-ports.js';
+export type * from './import-ports.js';
 
 /** A process-unique node id: host name, pid and a random tail (a restarted process is a new node). */
 export function nodeId(): string {
@@ -211,6 +213,8 @@ export interface Repositories {
   readonly market: MarketStore;
   /** Campaigns, their audience, prospects and credits, unsubscribes (src/store/campaign-ports.ts). */
   readonly campaigns: CampaignStore;
+  /** The admin's uploaded order files, existing order numbers, one-time form keys (src/store/import-ports.ts). */
+  readonly imports: ImportStore;
 }
 
 /**

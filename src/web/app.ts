@@ -31,7 +31,7 @@ import type { Check } from '../doctor.js';
 export interface HttpAppOptions {
   readonly db: Db;
   /** The storage ports over `db` (the API's core routes and its token check use them); built over db when absent. */
-  readonly storage?: Pick<Storage, 'mail' | 'market' | 'secrets'>;
+  readonly storage?: Pick<Storage, 'mail' | 'market' | 'secrets' | 'imports' | 'write'>;
   readonly domains: readonly string[];
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
@@ -107,7 +107,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   const deps = apiDeps(o.db, storage, o.domains, o.resolver, o.relay, o.log, o.submission, o.campaigns);
   api.route('/', storeRoutes(deps));
   api.route('/', storeSettingsRoutes(deps));
-  api.route('/', orderImportRoutes(deps));
+  api.route('/', orderImportRoutes(deps, storage));
   api.route('/', orderRoutes(deps));
   api.route('/', orderChangeRoutes(deps));
   api.route('/', mailRoutes(deps));

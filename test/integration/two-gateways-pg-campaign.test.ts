@@ -123,11 +123,13 @@ describe('a campaign on two gateways on one PostgreSQL', () => {
       ).rows;
       expect(atKill.find((r) => r.status === 'pending')?.n ?? 0, 'the kill came before the end').toBeGreaterThan(0);
 
-      // The survivor finishes it: the campaign is done, and no campaign mail waits in the outbox.
+      // The survivor finishes it: the campaign is done, its completion notice delivered, and no mail waits in the outbox.
+      const deadline = Date.now() + 180_000;
       for (;;) {
         const c = (await q<{ status: string }>('SELECT status FROM campaigns WHERE id = $1', [campaign.id])).rows[0];
         const waiting = Number((await q("SELECT count(*) AS n FROM outbox WHERE status IN ('queued', 'deferred')")).rows[0]?.n);
-        if (c?.status === 'done' && waiting === 0) break;
+        const notice = sink.messages.some((m) => m.to.includes('seller@shop.example'));
+        if ((c?.status === 'done' && waiting === 0 && notice) || Date.now() > deadline) break;
         await pause(200);
       }
       const ledger = (

@@ -10,6 +10,7 @@ import { pgLeases } from './leases.js';
 import { pgMail } from './mail.js';
 import { pgMarket } from './market.js';
 import { pgCampaigns } from './campaigns.js';
+import { pgImports } from './imports.js';
 import { migratePg } from './migrate.js';
 import { pgOutbox } from './outbox.js';
 import { pgRecords } from './records.js';
@@ -37,6 +38,7 @@ function repositories(s: PgScope, o: PgStorageOptions): Repositories {
     mail: pgMail(s),
     market: pgMarket(s),
     campaigns: pgCampaigns(s),
+    imports: pgImports(s),
   };
 }
 

@@ -14,6 +14,7 @@ import { stmt } from '../statements.js';
 import { sqliteMail } from './mail.js';
 import { sqliteMarket } from './market.js';
 import { sqliteCampaigns } from './campaigns.js';
+import { sqliteImports } from './imports.js';
 import { CampaignRepo } from '../campaigns.js';
 import type {
   BounceStore,
@@ -269,6 +270,7 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
     mail: sqliteMail(db, commit),
     market: sqliteMarket(db),
     campaigns: sqliteCampaigns(db),
+    imports: sqliteImports(db),
   });
   // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
   const inTx = repos(direct);

@@ -35,6 +35,7 @@ import { withDisplayZone } from '../../../views/time-format.js';
 import { mailboxConfirmRoutes } from './routes-mailbox.js';
 import { campaignAdminRoutes } from './routes-campaigns.js';
 import { sqliteMarket } from '../../store/sqlite/market.js';
+import { sqliteStorage } from '../../store/sqlite/storage.js';
 import { settingsRoutes } from './routes-settings.js';
 import { webhookAdminRoutes } from './routes-webhooks.js';
 import { apiReferenceRoutes } from './routes-api-reference.js';
@@ -137,7 +138,8 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', notificationRoutes(new NotificationRepo(o.db), users, stores, o.timeZone));
   pages.route('/', webhookAdminRoutes(o.db));
   pages.route('/', apiReferenceRoutes());
-  pages.route('/', orderImportAdminRoutes(o.db, stores, o.domains));
+  // The campaign and order-import groups use only the ports (built here over o.db until the admin takes `storage`).
+  pages.route('/', orderImportAdminRoutes(sqliteStorage(o.db, { sessionTtlMs: 0 }), sqliteMarket(o.db), o.domains));
   pages.route('/', settingsRoutes(new BannedWordRepo(o.db), new CategoryRuleRepo(o.db), stores));
   pages.route(
     '/',
