@@ -46,10 +46,15 @@ import { nodeId, type Storage } from './store/ports.js';
 
 /** What a PostgreSQL node answers on its HTTP port for what it does not serve in this version. */
 export const NOT_ON_POSTGRES =
-  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery, campaigns and the core of the API (stores, permitted senders, orders, pairs, campaigns); the admin, the rest of the API, notifications and webhooks need SQLite (README, "More than one machine")';
+  'not available on PostgreSQL in this version: this node serves SMTP, the pipeline, delivery, campaigns and the core of the API (stores, permitted senders, orders and their import, pairs, campaigns); the admin, the rest of the API, notifications and webhooks need SQLite (README, "More than one machine")';
 
 /** The parts that do not run on PostgreSQL in this version (logged at start, said on the HTTP port). */
-export const POSTGRES_UNAVAILABLE = ['admin', 'api (all but stores, permitted senders, orders, pairs, campaigns)', 'notifier', 'webhooks'] as const;
+export const POSTGRES_UNAVAILABLE = [
+  'admin',
+  'api (all but stores, permitted senders, orders and their import, pairs, campaigns)',
+  'notifier',
+  'webhooks',
+] as const;
 
 export interface PgGateway {
   readonly database: 'postgres';
@@ -209,10 +214,8 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   app.route(
     '/api/v1',
     coreApi(coreApiDeps(storage, config.domains, resolver), storage.secrets, unported, log.child({ component: 'api' }), {
-      store: storage.campaigns,
-      service: campaigns.service,
-      sender: campaigns.campaigns,
-      notice,
+      campaigns: { store: storage.campaigns, service: campaigns.service, sender: campaigns.campaigns, notice },
+      imports: storage,
     }),
   );
   app.route('/', unsubscribeRoutes(campaigns.unsubscribes));

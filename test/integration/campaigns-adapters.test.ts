@@ -4,112 +4,9 @@
 // each matching buyer gets one masked message with List-Unsubscribe and the store a completion
 // notice, the one-click POST and the mailto: address unsubscribe (a page load changes nothing), who
 // must not get mail is skipped at send time with the reason, and a campaign cannot go out twice.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { startGateway } from '../../src/gateway.js';
-import { startPgGateway } from '../../src/gateway-pg.js';
-import { LOCAL_SPF } from '../helpers/gateway.js';
-import { freshDatabase } from '../helpers/postgres.js';
-import { startSink, type Sink } from '../helpers/sink.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
-
-const TOKEN = 'campaigns-adapters-token-0123456789';
-
-interface Node {
-  readonly smtpPort: number;
-  readonly sink: Sink;
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
-  /** SQL with `?` placeholders on the node's database. */
-  exec(sql: string, args?: unknown[]): Promise<Record<string, unknown>[]>;
-  close(): Promise<void>;
-}
-
-function config(dataDir: string, sink: Sink, url: string | null) {
-  return loadConfig({
-    env: {},
-    overrides: {
-      dataDir,
-      smtp: { port: 0, host: '127.0.0.1', workerThreads: 1 },
-      http: { port: 0, host: '127.0.0.1' },
-      api: { token: TOKEN },
-      outbound: { smarthost: sink.url, pollIntervalMs: 50 },
-      campaigns: { ratePerSecond: 1000, pollIntervalMs: 20, repeatDays: 7, lateAfterHours: 6, maxQueued: 2000 },
-      database: { url },
-      log: { level: 'silent' },
-    },
-  });
-}
-
-function api(port: number): Node['api'] {
-  return async (method, path, body) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    try {
-      return { status: res.status, body: JSON.parse(text) };
-    } catch {
-      return { status: res.status, body: text };
-    }
-  };
-}
-
-async function sqliteNode(): Promise<Node> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-campaign-adapters-'));
-  const sink = await startSink();
-  const gw = await startGateway(config(dataDir, sink, null), pino({ level: 'silent' }), { resolver: LOCAL_SPF });
-  return {
-    smtpPort: gw.smtpPort,
-    sink,
-    api: api(gw.httpPort),
-    exec: async (sql, args = []) => {
-      const s = gw.db.prepare(sql);
-      return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
-    },
-    async close() {
-      await gw.stop();
-      await sink.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function pgNode(): Promise<Node> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-campaign-adapters-'));
-  const sink = await startSink();
-  const gw = await startPgGateway(config(dataDir, sink, await freshDatabase()), pino({ level: 'silent' }), { resolver: LOCAL_SPF });
-  const pool = (gw.storage as unknown as { pool: import('pg').Pool }).pool;
-  return {
-    smtpPort: gw.smtpPort,
-    sink,
-    api: api(gw.httpPort),
-    exec: async (sql, args = []) => {
-      let n = 0;
-      return (
-        await pool.query(
-          sql.replace(/\?/g, () => `$${++n}`),
-          args,
-        )
-      ).rows as Record<string, unknown>[];
-    },
-    async close() {
-      await gw.stop();
-      await sink.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-const adapters: [string, () => Promise<Node>][] = [
-  ['SQLite', sqliteNode],
-  ['PostgreSQL', pgNode],
-];
+import { NODES, type Node } from '../helpers/adapter-nodes.js';
 
 const KETTLE = { sku: 'KET-1', category: 'Kitchen', manufacturer: 'Boil Co', price: 30 };
 const TOASTER = { sku: 'TOA-1', category: 'Kitchen', manufacturer: 'Crisp Ltd', price: 45 };
@@ -117,7 +14,7 @@ const LAMP = { sku: 'LAM-1', category: 'Living', manufacturer: 'Glow', price: 80
 
 const header = (raw: string, name: string) => new RegExp(`^${name}: (.*(?:\\r\\n[ \\t].*)*)`, 'mi').exec(raw)?.[1]?.replace(/\r\n[ \t]/g, ' ') ?? null;
 
-describe.each(adapters)('campaigns on %s', (_name, make) => {
+describe.each(NODES)('campaigns on %s', (_name, make) => {
   let n: Node;
   let storeId = 0;
   const alias: Record<string, string> = {};

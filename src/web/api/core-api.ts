@@ -4,11 +4,12 @@
 // with `unported` (503 not_available_on_postgres) until it moves to the ports.
 import { Hono, type Handler } from 'hono';
 import type { Logger } from 'pino';
-import type { SecretStore } from '../../store/ports.js';
+import type { SecretStore, Storage } from '../../store/ports.js';
 import { apiError } from '../api-error.js';
 import { apiGuard } from '../api-token.js';
 import type { CampaignDeps, CoreApiDeps } from './deps.js';
 import { campaignRoutes } from './routes-campaigns.js';
+import { orderImportRoutes } from './routes-order-import.js';
 import { orderRoutes } from './routes-orders.js';
 import { storeRoutes } from './routes-stores.js';
 import { InvalidRequest } from './validate.js';
@@ -44,13 +45,24 @@ export const CAMPAIGN_API_ROUTES = [
   'POST /campaigns/:id/cancel',
 ] as const;
 
-/** The API under /api/v1 on a PostgreSQL node: the core routes (and campaigns when given), `unported` for the rest. */
-export function coreApi(d: CoreApiDeps, settings: Pick<SecretStore, 'getSetting'>, unported: Handler, log: Logger, campaigns?: CampaignDeps): Hono {
+/** The order import (web/api/routes-order-import.ts), on the import port: served with `imports` given. */
+export const ORDER_IMPORT_API_ROUTES = ['POST /orders/import'] as const;
+
+/** Route groups on the ports beyond the core, mounted when given. */
+export interface MoreApi {
+  readonly campaigns?: CampaignDeps | undefined;
+  /** The storage the order import reads and writes (a unit of work for the new orders). */
+  readonly imports?: Pick<Storage, 'imports' | 'market' | 'write'> | undefined;
+}
+
+/** The API under /api/v1 on a PostgreSQL node: the core routes (and the groups of `more`), `unported` for the rest. */
+export function coreApi(d: CoreApiDeps, settings: Pick<SecretStore, 'getSetting'>, unported: Handler, log: Logger, more: MoreApi = {}): Hono {
   const api = new Hono();
   api.use('*', apiGuard(settings));
   api.route('/', storeRoutes(d));
   api.route('/', orderRoutes(d));
-  if (campaigns) api.route('/', campaignRoutes({ campaigns, market: d.market, domains: d.domains }));
+  if (more.campaigns) api.route('/', campaignRoutes({ campaigns: more.campaigns, market: d.market, domains: d.domains }));
+  if (more.imports) api.route('/', orderImportRoutes({ market: d.market, domains: d.domains, log }, more.imports));
   api.all('*', unported);
   api.onError((err, c) => {
     if (err instanceof InvalidRequest) return apiError(c, 'VALIDATION_FAILED', err.message);
