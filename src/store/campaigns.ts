@@ -112,6 +112,32 @@ export const exclusionCols = (pair: string, campaign: string) =>
 export const CLAIMED_SQL = `SELECT r.id, r.pair_id AS "pairId", p.token, b.name AS "buyerName", p.hide_name AS "hideName", r.prospect, ${exclusionCols('r.pair_id', 'r.campaign_id')}
        FROM campaign_recipients r JOIN pairs p ON p.id = r.pair_id JOIN buyers b ON b.id = p.buyer_id`;
 
+/** Ledger rows by status and reason (`?`: the campaign), and those sent since a time (`?`: campaign, since). */
+export const PROGRESS_SQL = 'SELECT status, reason, count(*) AS n FROM campaign_recipients WHERE campaign_id = ? GROUP BY status, reason';
+export const RECENT_SQL = "SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = ? AND status = 'sent' AND done_at >= ?";
+export interface ProgressRow {
+  status: RecipientStatus;
+  reason: string | null;
+  n: number;
+}
+
+/** The progress from the ledger's counts by status and reason, and the rows sent in the last 10 seconds. */
+export function progressOf(rows: readonly ProgressRow[], recent: number): Progress {
+  const by = (s: RecipientStatus) => rows.filter((r) => r.status === s).reduce((a, r) => a + r.n, 0);
+  const reasons = (s: RecipientStatus) => Object.fromEntries(rows.filter((r) => r.status === s).map((r) => [r.reason ?? '', r.n]));
+  return {
+    total: rows.reduce((a, r) => a + r.n, 0),
+    pending: by('pending') + by('sending'),
+    sent: by('sent'),
+    skipped: by('skipped'),
+    failed: by('failed'),
+    unknown: by('unknown'),
+    skippedBy: reasons('skipped'),
+    failedBy: reasons('failed'),
+    ratePerSecond: recent / 10,
+  };
+}
+
 export class CampaignRepo {
   readonly #db: Db;
   constructor(db: Db) {
@@ -398,33 +424,8 @@ export class CampaignRepo {
   }
 
   progress(campaignId: number, now = Date.now()): Progress {
-    const rows = stmt(this.#db, 'SELECT status, reason, count(*) AS n FROM campaign_recipients WHERE campaign_id = ? GROUP BY status, reason').all(
-      campaignId,
-    ) as {
-      status: RecipientStatus;
-      reason: string | null;
-      n: number;
-    }[];
-    const by = (s: RecipientStatus) => rows.filter((r) => r.status === s).reduce((a, r) => a + r.n, 0);
-    const reasons = (s: RecipientStatus) => Object.fromEntries(rows.filter((r) => r.status === s).map((r) => [r.reason ?? '', r.n]));
-    const recent = (
-      stmt(this.#db, "SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = ? AND status = 'sent' AND done_at >= ?").get(
-        campaignId,
-        now - 10_000,
-      ) as {
-        n: number;
-      }
-    ).n;
-    return {
-      total: rows.reduce((a, r) => a + r.n, 0),
-      pending: by('pending') + by('sending'),
-      sent: by('sent'),
-      skipped: by('skipped'),
-      failed: by('failed'),
-      unknown: by('unknown'),
-      skippedBy: reasons('skipped'),
-      failedBy: reasons('failed'),
-      ratePerSecond: recent / 10,
-    };
+    const rows = stmt(this.#db, PROGRESS_SQL).all(campaignId) as ProgressRow[];
+    const recent = (stmt(this.#db, RECENT_SQL).get(campaignId, now - 10_000) as { n: number }).n;
+    return progressOf(rows, recent);
   }
 }

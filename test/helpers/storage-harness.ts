@@ -14,6 +14,8 @@ export interface Harness {
   /** Node A and node B: two connections (pools) to one database. */
   readonly a: Storage;
   readonly b: Storage;
+  /** After rows were seeded with explicit ids: PostgreSQL's identities continue after them (as migrate-to-postgres does). */
+  afterSeed(): Promise<void>;
   /** Runs SQL with `?` placeholders on the database (seeding and checks). */
   exec(sql: string, args?: unknown[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -26,6 +28,7 @@ export async function sqliteHarness(ttlMs = 3_600_000): Promise<Harness> {
   return {
     a,
     b,
+    afterSeed: async () => {},
     exec: async (sql, args = []) => {
       const s = (dbs[0] as Db).prepare(sql);
       return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
@@ -44,6 +47,10 @@ export async function pgHarness(ttlMs = 3_600_000): Promise<Harness> {
   return {
     a,
     b,
+    async afterSeed() {
+      for (const t of ['stores', 'buyers', 'pairs', 'messages', 'orders', 'campaigns', 'users', 'permitted_senders'])
+        await a.pool.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), (SELECT max(id) FROM ${t}) + 1000, false)`);
+    },
     exec: async (sql, args = []) => {
       let n = 0;
       return (

@@ -7,19 +7,25 @@
 // recovery takes expired claims with FOR UPDATE SKIP LOCKED.
 import { normalizeAudience } from '../../core/audience.js';
 import { audienceQuery, choiceSql, membersSql, namelessSql, splitSql, TOP_ITEMS_SQL } from '../audience.js';
-import type { CampaignStore, Overdraw, Progress, RecipientStatus } from '../campaign-ports.js';
-import { CAMPAIGN_COLS, CLAIMED_SQL, contentHash, exclusionCols, toCampaign, type CampaignRowData, type ClaimedRecipient } from '../campaigns.js';
+import type { CampaignStore, Overdraw, Progress } from '../campaign-ports.js';
+import {
+  CAMPAIGN_COLS,
+  CLAIMED_SQL,
+  contentHash,
+  exclusionCols,
+  PROGRESS_SQL,
+  progressOf,
+  RECENT_SQL,
+  toCampaign,
+  type CampaignRowData,
+  type ClaimedRecipient,
+  type ProgressRow,
+} from '../campaigns.js';
 import { DEFAULT_PROSPECT_PRICE, PROSPECT_EMAIL, PROSPECT_PRICE_KEY } from '../prospects.js';
-import { txScope, type PgScope, type Queryable } from './db.js';
+import { numbered, txScope, type PgScope, type Queryable } from './db.js';
 import { pgMail } from './mail.js';
 import { pgMarket } from './market.js';
 import { pgOutbox } from './outbox.js';
-
-/** SQLite's `?` placeholders as PostgreSQL's `$1, $2, …` (the SQL shared here has no `?` in literals). */
-export function numbered(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
-}
 
 async function one<T>(q: Queryable, text: string, values: unknown[] = []): Promise<T | null> {
   return ((await q.query(text, values)).rows[0] as T | undefined) ?? null;
@@ -40,34 +46,11 @@ export function pgCampaigns(s: PgScope): CampaignStore {
     const r = await one<CampaignRowData>(q, `SELECT ${CAMPAIGN_COLS} FROM campaigns WHERE id = $1`, [id]);
     return r ? toCampaign(r) : null;
   };
-  const progress = async (q: Queryable, campaignId: number, now: number): Promise<Progress> => {
-    const rows = (
-      await q.query<{ status: RecipientStatus; reason: string | null; n: number }>(
-        'SELECT status, reason, count(*) AS n FROM campaign_recipients WHERE campaign_id = $1 GROUP BY status, reason',
-        [campaignId],
-      )
-    ).rows;
-    const by = (st: RecipientStatus) => rows.filter((r) => r.status === st).reduce((a, r) => a + r.n, 0);
-    const reasons = (st: RecipientStatus) => Object.fromEntries(rows.filter((r) => r.status === st).map((r) => [r.reason ?? '', r.n]));
-    const recent =
-      (
-        await one<{ n: number }>(q, "SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = $1 AND status = 'sent' AND done_at >= $2", [
-          campaignId,
-          now - 10_000,
-        ])
-      )?.n ?? 0;
-    return {
-      total: rows.reduce((a, r) => a + r.n, 0),
-      pending: by('pending') + by('sending'),
-      sent: by('sent'),
-      skipped: by('skipped'),
-      failed: by('failed'),
-      unknown: by('unknown'),
-      skippedBy: reasons('skipped'),
-      failedBy: reasons('failed'),
-      ratePerSecond: recent / 10,
-    };
-  };
+  const progress = async (q: Queryable, campaignId: number, now: number): Promise<Progress> =>
+    progressOf(
+      (await q.query<ProgressRow>(numbered(PROGRESS_SQL), [campaignId])).rows,
+      (await one<{ n: number }>(q, numbered(RECENT_SQL), [campaignId, now - 10_000]))?.n ?? 0,
+    );
   const balance = async (q: Queryable, storeId: number) =>
     (await one<{ b: number }>(q, 'SELECT CAST(coalesce(sum(delta), 0) AS BIGINT) AS b FROM store_credits WHERE store_id = $1', [storeId]))?.b ?? 0;
   const audience = (storeId: number, a: Parameters<typeof audienceQuery>[1]) => audienceQuery(storeId, a, 'postgres');

@@ -3,37 +3,23 @@
 // importing one preview at once import it once; a form key is INSERT … ON CONFLICT DO NOTHING.
 import { randomBytes } from 'node:crypto';
 import type { ImportStore } from '../import-ports.js';
-import { sha256, UPLOAD_TOKEN, UPLOAD_TTL_MS, UPLOADS_PER_USER } from '../order-import-uploads.js';
-import type { PgScope } from './db.js';
+import { sha256, UPLOAD_SQL, UPLOAD_TOKEN, UPLOAD_TTL_MS, UPLOADS_PER_USER } from '../order-import-uploads.js';
+import { numbered, type PgScope } from './db.js';
 
 export function pgImports(s: PgScope): ImportStore {
   return {
     keepUpload: (userId, storeId, fileName, bytes, now = Date.now()) =>
       s.inTransaction(async (q) => {
         const token = randomBytes(32).toString('base64url');
-        await q.query('DELETE FROM order_import_uploads WHERE created_at <= $1', [now - UPLOAD_TTL_MS]);
-        await q.query(
-          'DELETE FROM order_import_uploads WHERE user_id = $1 AND id NOT IN (SELECT id FROM order_import_uploads WHERE user_id = $1 ORDER BY id DESC LIMIT $2)',
-          [userId, UPLOADS_PER_USER - 1],
-        );
-        await q.query('INSERT INTO order_import_uploads (token_hash, user_id, store_id, file_name, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-          sha256(token),
-          userId,
-          storeId,
-          fileName.slice(0, 200),
-          Buffer.from(bytes),
-          now,
-        ]);
+        await q.query(numbered(UPLOAD_SQL.purgeExpired), [now - UPLOAD_TTL_MS]);
+        await q.query(numbered(UPLOAD_SQL.keepNewest), [userId, userId, UPLOADS_PER_USER - 1]);
+        await q.query(numbered(UPLOAD_SQL.insert), [sha256(token), userId, storeId, fileName.slice(0, 200), Buffer.from(bytes), now]);
         return token;
       }),
     async takeUpload(token, userId, now = Date.now()) {
       if (!UPLOAD_TOKEN.test(token)) return null;
-      const row = (
-        await s.q.query<{ storeId: number; fileName: string; bytes: Buffer; createdAt: number }>(
-          'DELETE FROM order_import_uploads WHERE token_hash = $1 AND user_id = $2 RETURNING store_id AS "storeId", file_name AS "fileName", bytes, created_at AS "createdAt"',
-          [sha256(token), userId],
-        )
-      ).rows[0];
+      const row = (await s.q.query<{ storeId: number; fileName: string; bytes: Buffer; createdAt: number }>(numbered(UPLOAD_SQL.take), [sha256(token), userId]))
+        .rows[0];
       if (!row || row.createdAt <= now - UPLOAD_TTL_MS) return null;
       return { storeId: row.storeId, fileName: row.fileName, bytes: new Uint8Array(row.bytes) };
     },
