@@ -316,6 +316,9 @@ export const configSchema = z
           .min(1)
           .describe('While more outbox rows than this wait for delivery (the smarthost is slow or answering 4xx), campaigns pause handing over mail.'),
         pollIntervalMs: z.number().int().min(10).describe('How often the campaign sender looks for due and running campaigns.'),
+        leaseSeconds: positiveSeconds.describe(
+          'How long a node holds the campaign recipients it claimed (claim to stored message takes seconds): when a node dies, another resolves its claims from the stored messages after this long, and takes the campaign job over within this long (at most 60 s). Keep it well above a commit under load.',
+        ),
       })
       .strict(),
     webhooks: z

@@ -39,6 +39,7 @@ import { createSmtpListener } from './smtp/listener.js';
 import { Spool } from './smtp/spool.js';
 import { openPgStorage } from './store/pg/storage.js';
 import { storeApiToken } from './web/api-token.js';
+import { campaignLeasedJob, startCampaigns } from './jobs/campaigns.js';
 import { nodeId, type Storage } from './store/ports.js';
 import { runDoctor } from './doctor.js';
 import { noticeQueue } from './outbound/notice-mail.js';
@@ -49,9 +50,8 @@ export { NOT_ON_POSTGRES } from './web/unported.js';
 
 /** The parts that do not run on PostgreSQL in this version (logged at start; their paths answer 503). */
 export const POSTGRES_UNAVAILABLE = [
-  'admin (inbox, conversations, order import, campaigns)',
-  'api (store policy, sender status and app passwords, order updates and import, opt-out, the outbox list, campaigns, website forms)',
-  'campaigns',
+  'admin (the inbox and conversation pages)',
+  'api (store policy, sender status and app passwords, order updates, opt-out, the outbox list, website forms)',
 ] as const;
 export interface PgGateway {
   readonly database: 'postgres';
@@ -107,7 +107,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   const node = nodeId();
   log.warn(
     { event: 'gateway.postgres-limits', unavailable: POSTGRES_UNAVAILABLE, database: redactedUrl(url) },
-    `running on PostgreSQL: SMTP, the pipeline and delivery; ${POSTGRES_UNAVAILABLE.join(', ')} are not available on PostgreSQL in this version (HTTP answers 503)`,
+    `running on PostgreSQL: SMTP, the pipeline, delivery and campaigns; ${POSTGRES_UNAVAILABLE.join(', ')} are not available on PostgreSQL in this version (HTTP answers 503)`,
   );
   // DATA is spooled to this node's disk until it is answered; nothing else is kept locally.
   const spool = new Spool(config.dataDir);
@@ -205,6 +205,9 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     }
   });
   let adminUrl = config.admin.publicUrl ?? '';
+  // Campaigns: the sender runs on the node holding the `campaigns` job lease; every node serves their API and unsubscribes.
+  const notice = noticeQueue(outboxEntry, domain);
+  const campaigns = await startCampaigns(config, storage, relay, notice, () => adminUrl, node, log, metrics);
   // /metrics (with the API token), the API and the admin: the same application as on SQLite, without db.
   app.route(
     '/',
@@ -222,7 +225,9 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
       log: log.child({ component: 'http' }),
       health: () => ({ smtp: smtpUp, queueDepth: queueStats.depth }),
       metrics,
-      notice: noticeQueue(outboxEntry, domain),
+      notice,
+      campaigns: { store: storage.campaigns, service: campaigns.service, sender: campaigns.campaigns, notice },
+      unsubscribes: campaigns.unsubscribes,
       doctor: () => runDoctor({ config, operations: storage.admin.operations, resolver, dkimKey }),
       trustedProxies: config.http.trustedProxies,
       publicUrl: () => adminUrl,
@@ -248,13 +253,17 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     throw err;
   }
   adminUrl ||= `http://${config.http.host}:${httpPort}`;
+  // Scheduled starts and sending on the one node holding the lease; before the worker, so what a
+  // dead node left half done is settled first.
+  const jobLog = log.child({ component: 'jobs' });
+  const campaignJob = campaignLeasedJob(storage, config, node, campaigns.campaigns, jobLog);
+  await campaignJob.begin();
   worker.start();
   void refreshStats();
   // Every node runs a webhook sender: each endpoint is worked by the node holding its lease.
   const webhooks = new WebhookSender(storage.webhooks, config.webhooks, log.child({ component: 'webhooks' }));
   webhooks.start();
   // Retention and the notifier run on the one node holding each lease; another takes over when that node dies.
-  const jobLog = log.child({ component: 'jobs' });
   const retentionJob = leasedRetentionJob(storage, config.retention, node, log, jobLog);
   await retentionJob.begin();
   // The first owner's setup link: made by the first node to start on an empty database, the same on
@@ -317,6 +326,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
         await Promise.all([smtp, submission, submissionTls].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
         await new Promise<void>((resolve) => http.close(() => resolve()));
         await retentionJob.end();
+        await campaignJob.end();
         await notifierJob.end();
         await webhooks.stop();
         await worker.stop();

@@ -9,6 +9,8 @@ import { systemResolver, type DnsResolver } from './dns/resolver.js';
 import { BounceIntake } from './outbound/bounce-intake.js';
 import { loadDkimKey, unsigned } from './outbound/dkim.js';
 import { LeasedJob } from './jobs/leased-job.js';
+import { campaignLeasedJob, startCampaigns } from './jobs/campaigns.js';
+import type { CampaignSender } from './campaigns/sender.js';
 import { leasedRetentionJob } from './jobs/retention.js';
 import { nodeId } from './store/ports.js';
 import { clearDeadLeases, sqliteStorage } from './store/sqlite/storage.js';
@@ -19,14 +21,6 @@ import { OutboundWorker } from './outbound/worker.js';
 import { WebhookSender } from './outbound/webhook-sender.js';
 import { Notifier } from './outbound/notifier.js';
 import { noticeQueue } from './outbound/notice-mail.js';
-import { CampaignSender } from './campaigns/sender.js';
-import { loadUnsubscribeSecret, UnsubscribeTokens } from './campaigns/unsubscribe-token.js';
-import { Unsubscribes } from './campaigns/unsubscribe.js';
-import { CampaignRepo } from './store/campaigns.js';
-import { UnsubscribeRepo } from './store/unsubscribes.js';
-import { AudienceRepo } from './store/audience.js';
-import { ProspectRepo } from './store/prospects.js';
-import { CampaignService } from './campaigns/service.js';
 import { Metrics } from './metrics.js';
 import { runDoctor } from './doctor.js';
 import { GroupCommit } from './relay/group-commit.js';
@@ -198,30 +192,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     log.child({ component: 'notify' }),
   );
   const notice = noticeQueue(outboxEntry, config.domains[0] as string);
-  const unsubscribeTokens = new UnsubscribeTokens(loadUnsubscribeSecret(db));
-  const campaignRepo = new CampaignRepo(db);
-  const unsubscribes = new Unsubscribes(unsubscribeTokens, new UnsubscribeRepo(db), log.child({ component: 'campaigns' }));
-  relay.setUnsubscribeHandler(unsubscribes);
-  const campaigns = new CampaignSender(
-    db,
-    relay,
-    unsubscribeTokens,
-    {
-      ratePerSecond: config.campaigns.ratePerSecond,
-      repeatDays: config.campaigns.repeatDays,
-      lateAfterMs: config.campaigns.lateAfterHours * 3_600_000,
-      maxQueued: config.campaigns.maxQueued,
-      pollIntervalMs: config.campaigns.pollIntervalMs,
-      publicUrl: () => adminUrl,
-      domain: config.domains[0] as string,
-      ledger: storage.ledger,
-      queue: storage.outbox,
-      nodeId: node,
-    },
-    notice,
-    log.child({ component: 'campaigns' }),
-    metrics,
-  );
+  const { campaigns, unsubscribes, service: campaignService } = await startCampaigns(config, storage, relay, notice, () => adminUrl, node, log, metrics);
   // Webhooks read the events feed on their own clock: a slow receiver never holds up mail.
   const webhooks = new WebhookSender(storage.webhooks, config.webhooks, log.child({ component: 'webhooks' }));
   const tls = loadTls(config);
@@ -283,14 +254,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     health: () => ({ smtp: smtpUp, queueDepth: outbox.pendingCount(), commitStopped: commit.stoppedBecause }),
     metrics,
     doctor: () => runDoctor({ config, db, resolver, dkimKey }),
-    campaigns: {
-      repo: campaignRepo,
-      audience: new AudienceRepo(db),
-      service: new CampaignService(campaignRepo, campaigns),
-      sender: campaigns,
-      notice,
-      prospects: new ProspectRepo(db),
-    },
+    campaigns: { store: storage.campaigns, service: campaignService, sender: campaigns, notice },
     unsubscribes,
     trustedProxies: config.http.trustedProxies,
     publicUrl: () => adminUrl,
@@ -314,7 +278,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   }
   // Periodic jobs run on the node holding their lease (on SQLite: always this one).
   const jobLog = log.child({ component: 'jobs' });
-  const campaignJob = new LeasedJob(storage.leases, 'campaigns', node, campaigns, jobLog);
+  const campaignJob = campaignLeasedJob(storage, config, node, campaigns, jobLog);
   const notifierJob = new LeasedJob(storage.leases, 'notifier', node, notifier, jobLog);
   await campaignJob.begin(); // before the worker: interrupted campaign deliveries are settled first
   worker.start();

@@ -13,14 +13,9 @@ import { refusalText, type Refusal } from '../core/verdicts.js';
 import type { Metrics } from '../metrics.js';
 import type { CampaignHandover, Relay } from '../relay/pipeline.js';
 import { previewAsStore, sendAsStore, type StoreMessage } from '../relay/send-as-store.js';
-import { AudienceRepo } from '../store/audience.js';
-import { CampaignRepo, type Campaign, type ClaimedRecipient } from '../store/campaigns.js';
-import type { Db } from '../store/db.js';
-import { OrderRepo } from '../store/orders.js';
-import { OutboxRepo } from '../store/outbox.js';
-import { ProspectRepo } from '../store/prospects.js';
-import type { CampaignLedger, OutboxQueue } from '../store/ports.js';
-import { StoreRepo, type StoreRow } from '../store/stores.js';
+import { LedgerClaimLost } from '../relay/outbox-entry.js';
+import type { Campaign, CampaignStore, ClaimedRecipient, Overdraw, Progress, Storage } from '../store/ports.js';
+import type { StoreRow } from '../store/stores.js';
 import type { UnsubscribeTokens } from './unsubscribe-token.js';
 
 export interface CampaignSenderOptions {
@@ -36,13 +31,22 @@ export interface CampaignSenderOptions {
   /** Where the public unsubscribe page is (the admin's public URL). */
   readonly publicUrl: () => string;
   readonly domain: string;
-  /** The ledger port: recipients are claimed with this node's id and a lease (each at most once across nodes). */
-  readonly ledger: CampaignLedger;
-  /** The outbox port: its depth is the back-pressure (every node's waiting rows). */
-  readonly queue: Pick<OutboxQueue, 'pendingCount'>;
-  /** This gateway's node id (store/ports.ts nodeId). */
+  /** This gateway's node id (store/ports.ts nodeId): recipients are claimed under it, with a lease. */
   readonly nodeId: string;
+  /**
+   * How long a claimed recipient stays leased to this node (ms); 5 minutes unless set. Far longer
+   * than claim to commit takes (seconds): a node that dies leaves its claims to be resolved from the
+   * stored messages once they run out.
+   */
+  readonly claimLeaseMs?: number | undefined;
 }
+
+/**
+ * The ports the sender uses: the campaign store, the ledger (claims with leases: each recipient
+ * at most once across nodes), the outbox's depth (the back-pressure: every node's waiting rows),
+ * and the store and its mailbox as a permitted sender.
+ */
+export type CampaignStorage = Pick<Storage, 'campaigns' | 'ledger' | 'outbox' | 'market' | 'mail'>;
 
 /** Queues a plain notice to a store's mailbox (the completion notice). */
 export type NoticeQueue = (to: string, subject: string, text: string) => Promise<void>;
@@ -55,21 +59,14 @@ export type NoticeQueue = (to: string, subject: string, text: string) => Promise
 const WINDOW = 200;
 /** Rows claimed at a time: starting many at once would hold the event loop (and delivery) up. */
 const CHUNK = 25;
-/**
- * How long a claimed recipient stays leased to this node (ms): far longer than claim to commit
- * takes (seconds). A node that dies leaves its claims to be resolved from the stored messages once
- * they run out (recoverInterrupted, at start and every RECOVER_EVERY_MS).
- */
-const CLAIM_LEASE_MS = 5 * 60_000;
+/** The default claim lease (CampaignSenderOptions.claimLeaseMs); recovery runs at start and every RECOVER_EVERY_MS (or the lease, if shorter). */
+export const CLAIM_LEASE_MS = 5 * 60_000;
 const RECOVER_EVERY_MS = 60_000;
 
 export class CampaignSender {
-  readonly #repo: CampaignRepo;
-  readonly #audience: AudienceRepo;
-  readonly #stores: StoreRepo;
-  readonly #outbox: OutboxRepo;
-  readonly #prospects: ProspectRepo;
-  readonly #orders: OrderRepo;
+  readonly #repo: CampaignStore;
+  readonly #storage: CampaignStorage;
+  readonly #claimLeaseMs: number;
   readonly #relay: Relay;
   readonly #tokens: UnsubscribeTokens;
   readonly #o: CampaignSenderOptions;
@@ -85,13 +82,18 @@ export class CampaignSender {
   #recoveredAt = 0;
   readonly #topItems = new Map<number, { at: number; text: string }>();
 
-  constructor(db: Db, relay: Relay, tokens: UnsubscribeTokens, o: CampaignSenderOptions, notice: NoticeQueue, log: Logger, metrics?: Metrics) {
-    this.#repo = new CampaignRepo(db);
-    this.#audience = new AudienceRepo(db);
-    this.#stores = new StoreRepo(db);
-    this.#outbox = new OutboxRepo(db);
-    this.#prospects = new ProspectRepo(db);
-    this.#orders = new OrderRepo(db);
+  constructor(
+    storage: CampaignStorage,
+    relay: Relay,
+    tokens: UnsubscribeTokens,
+    o: CampaignSenderOptions,
+    notice: NoticeQueue,
+    log: Logger,
+    metrics?: Metrics,
+  ) {
+    this.#repo = storage.campaigns;
+    this.#storage = storage;
+    this.#claimLeaseMs = o.claimLeaseMs ?? CLAIM_LEASE_MS;
     this.#relay = relay;
     this.#tokens = tokens;
     this.#o = o;
@@ -100,9 +102,11 @@ export class CampaignSender {
     this.#metrics = metrics;
   }
 
-  /** Call before the outbound worker starts: resolves what a crash left half done. */
-  start(): void {
-    this.#recoverInterrupted();
+  /** Call (and await) before the outbound worker starts: resolves what a crash left half done, then polls. */
+  async start(): Promise<void> {
+    await this.#recoverInterrupted().catch((err: Error) =>
+      this.#log.error({ event: 'campaign.error', err: err.message }, 'resolving what a crash left half done failed; retried at the next pass'),
+    );
     this.#timer = setInterval(() => void this.tick(), this.#o.pollIntervalMs);
     this.#timer.unref();
   }
@@ -112,17 +116,12 @@ export class CampaignSender {
    * at-most-once deliveries cut mid-attempt are reported unknown, claimed recipients are resolved
    * from the stored messages (sent, or pending again). Nothing is sent blindly.
    */
-  #recoverInterrupted(now = Date.now()): void {
+  async #recoverInterrupted(now = Date.now()): Promise<void> {
     this.#recoveredAt = now;
-    const interrupted = this.#outbox.failInterrupted(now);
-    const unknown = this.#repo.markUnknown(interrupted);
-    if (interrupted.length) {
-      this.#log.warn(
-        { event: 'campaign.unknown', deliveries: interrupted.length, recipients: unknown },
-        'deliveries interrupted by a crash reported as unknown',
-      );
+    const { deliveries, unknown, sent, pending } = await this.#repo.recoverInterrupted(now);
+    if (deliveries) {
+      this.#log.warn({ event: 'campaign.unknown', deliveries, recipients: unknown }, 'deliveries interrupted by a crash reported as unknown');
     }
-    const { sent, pending } = this.#repo.recover(now);
     if (sent || pending) this.#log.info({ event: 'campaign.recovered', sent, pending }, 'ledger rows caught mid-send resolved from the stored messages');
   }
 
@@ -146,28 +145,28 @@ export class CampaignSender {
   async #pass(): Promise<void> {
     const now = Date.now();
     // Another node may have died holding claims: resolved here once its leases ran out.
-    if (now - this.#recoveredAt >= RECOVER_EVERY_MS) this.#recoverInterrupted(now);
-    for (const c of this.#repo.withStatus(['scheduled'])) {
+    if (now - this.#recoveredAt >= Math.min(RECOVER_EVERY_MS, this.#claimLeaseMs)) await this.#recoverInterrupted(now);
+    for (const c of await this.#repo.withStatus(['scheduled'])) {
       if (c.scheduledAt === null || c.scheduledAt > now) continue;
       if (now - c.scheduledAt > this.#o.lateAfterMs) {
-        if (this.#repo.transition(c.id, ['scheduled'], 'late', now)) {
+        if (await this.#repo.transition(c.id, ['scheduled'], 'late', now)) {
           this.#log.warn({ event: 'campaign.late', campaignId: c.id, lateMs: now - c.scheduledAt }, 'scheduled campaign is late; waiting for a confirmation');
         }
         continue;
       }
-      const r = this.startCampaign(c.id, now);
+      const r = await this.startCampaign(c.id, now);
       if (r !== null && typeof r === 'object') {
         // Not enough credits for its prospects: it waits, like a late campaign, for someone to act.
-        this.#repo.transition(c.id, ['scheduled'], 'late', now);
+        await this.#repo.transition(c.id, ['scheduled'], 'late', now);
         this.#log.warn({ event: 'campaign.overdraw', campaignId: c.id, ...r.overdraw }, 'scheduled campaign would overdraw the store credits; not started');
       }
     }
-    for (const c of this.#repo.withStatus(['sending'])) await this.#sendSome(c);
+    for (const c of await this.#repo.withStatus(['sending'])) await this.#sendSome(c);
   }
 
   /** Writes the ledger and starts sending; null when the campaign was not startable. */
-  startCampaign(id: number, now = Date.now()): ReturnType<CampaignRepo['start']> {
-    const r = this.#repo.start(id, this.#prospects.price(), now);
+  async startCampaign(id: number, now = Date.now()): Promise<number | Overdraw | null> {
+    const r = await this.#repo.start(id, await this.#repo.price(), now);
     if (typeof r === 'number') {
       this.#log.info({ event: 'campaign.started', campaignId: id, recipients: r }, 'campaign started');
       queueMicrotask(() => void this.tick());
@@ -186,16 +185,16 @@ export class CampaignSender {
     this.#refill(now);
     // The smarthost is pushing back (or slow): hand over no more than the queue has room for,
     // counting what is on its way there.
-    const room = this.#o.maxQueued - (await this.#o.queue.pendingCount()) - this.#inFlight.size;
+    const room = this.#o.maxQueued - (await this.#storage.outbox.pendingCount()) - this.#inFlight.size;
     const n = Math.min(Math.floor(this.#budget), room, WINDOW - this.#inFlight.size, CHUNK);
     if (n < 1) return;
-    const taken = await this.#o.ledger.claim(c.id, this.#o.nodeId, n, CLAIM_LEASE_MS, now);
-    const rows = this.#repo.claimed(taken.map((r) => r.id));
+    const taken = await this.#storage.ledger.claim(c.id, this.#o.nodeId, n, this.#claimLeaseMs, now);
+    const rows = await this.#repo.claimed(taken.map((r) => r.id));
     if (rows.length === 0) {
       // Rows still in flight count as pending: the campaign is done once the last one is stored.
-      const p = this.#repo.progress(c.id, now);
-      if (p.pending === 0 && this.#repo.transition(c.id, ['sending'], 'done', now)) {
-        this.#repo.settleCredits(c.id, now);
+      const p = await this.#repo.progress(c.id, now);
+      if (p.pending === 0 && (await this.#repo.transition(c.id, ['sending'], 'done', now))) {
+        await this.#repo.settleCredits(c.id, now);
         await this.#finished(c, p);
       }
       return;
@@ -214,10 +213,10 @@ export class CampaignSender {
   }
 
   /** The rendered subject and text for one recipient (before the unsubscribe footer). */
-  #content(c: Campaign, storeName: string, pairId: number, buyerName: string | null, orderNumber?: string): { subject: string; text: string } {
+  async #content(c: Campaign, storeName: string, pairId: number, buyerName: string | null, orderNumber?: string): Promise<{ subject: string; text: string }> {
     const values: TemplateValues = {
-      ...baseValues(buyerName, storeName, this.#orders.latestForPair(pairId, orderNumber)),
-      'store.top_items': this.#topItemsOf(c.storeId),
+      ...baseValues(buyerName, storeName, await this.#repo.latestOrder(pairId, orderNumber)),
+      'store.top_items': await this.#topItemsOf(c.storeId),
       'promo.code': c.extras.promoCode,
       'promo.item': c.extras.promoItem,
       'campaign.items': (c.extras.items ?? '')
@@ -240,13 +239,13 @@ export class CampaignSender {
     buyer: { readonly pairId: number; readonly token: string; readonly name: string | null },
     orderNumber?: string,
   ): Promise<{ subject: string; text: string } | { error: string }> {
-    if (orderNumber !== undefined && !this.#orders.latestForPair(buyer.pairId, orderNumber)) return { error: `That buyer has no order ${orderNumber}.` };
-    const from = this.#storeSender(c.storeId);
+    if (orderNumber !== undefined && !(await this.#repo.latestOrder(buyer.pairId, orderNumber))) return { error: `That buyer has no order ${orderNumber}.` };
+    const from = await this.#storeSender(c.storeId);
     if ('error' in from) return { error: `The real message would fail: ${from.error}.` };
-    const facts = this.#repo.recipientFacts(c.id, buyer.pairId);
+    const facts = await this.#repo.recipientFacts(c.id, buyer.pairId);
     if (!facts) return { error: 'No such buyer.' };
-    const { subject, text } = this.#content(c, from.store.name, buyer.pairId, buyer.name, orderNumber);
-    const kind: RecipientKind = this.#orders.latestForPair(buyer.pairId) ? 'buyer' : 'prospect';
+    const { subject, text } = await this.#content(c, from.store.name, buyer.pairId, buyer.name, orderNumber);
+    const kind: RecipientKind = (await this.#repo.latestOrder(buyer.pairId)) ? 'buyer' : 'prospect';
     const result = await previewAsStore(
       this.#relay,
       this.#storeMessage(from, buyer.token, subject, text, PLACEHOLDER_LINK, this.#facts(facts), NO_LEDGER, kind),
@@ -278,9 +277,9 @@ export class CampaignSender {
   }
 
   /** The store and its mailbox as a permitted sender (campaigns are written as the store). */
-  #storeSender(storeId: number): { store: StoreRow; sender: { id: number; email: string } } | { error: string } {
-    const store = this.#stores.get(storeId);
-    const sender = store ? this.#stores.findSender(store.id, store.mailbox) : null;
+  async #storeSender(storeId: number): Promise<{ store: StoreRow; sender: { id: number; email: string } } | { error: string }> {
+    const store = await this.#storage.market.store(storeId);
+    const sender = store ? await this.#storage.mail.findSender(store.id, store.mailbox) : null;
     if (!store || !sender || sender.status !== 'enabled') return { error: "the store's mailbox is not an enabled permitted sender" };
     return { store, sender };
   }
@@ -292,7 +291,7 @@ export class CampaignSender {
     text: string,
     unsubscribeUrl: string,
     recipient: CampaignRecipientFacts,
-    ledger: Pick<CampaignHandover, 'recipientId' | 'onCommit'>,
+    ledger: Pick<CampaignHandover, 'recipientId' | 'leaseOwner'>,
     kind: RecipientKind,
     mailto = unsubscribeUrl,
   ): StoreMessage {
@@ -320,22 +319,18 @@ export class CampaignSender {
     };
   }
 
-  #topItemsOf(storeId: number): string {
+  async #topItemsOf(storeId: number): Promise<string> {
     const cached = this.#topItems.get(storeId);
     if (cached && Date.now() - cached.at < 60_000) return cached.text;
-    const text = this.#audience
-      .topItems(storeId, 4)
-      .map((i) => `- ${i.name}`)
-      .join('\n');
+    const text = (await this.#repo.topItems(storeId, 4)).map((i) => `- ${i.name}`).join('\n');
     this.#topItems.set(storeId, { at: Date.now(), text });
     return text;
   }
 
   async #sendOne(c: Campaign, r: ClaimedRecipient): Promise<void> {
-    const now = Date.now();
-    const from = this.#storeSender(c.storeId);
+    const from = await this.#storeSender(c.storeId);
     if ('error' in from) return this.#notSent(c, r, 'failed', from.error);
-    const { subject, text } = this.#content(c, from.store.name, r.pairId, r.hideName ? null : r.buyerName);
+    const { subject, text } = await this.#content(c, from.store.name, r.pairId, r.hideName ? null : r.buyerName);
     const token = this.#tokens.sign({ pairId: r.pairId, campaignId: c.id });
     const url = `${this.#o.publicUrl()}/u/${token}`;
     const mailto = `unsubscribe+${token}@${this.#o.domain}`;
@@ -349,7 +344,7 @@ export class CampaignSender {
           text,
           url,
           this.#facts(r),
-          { recipientId: r.id, onCommit: (messageId, outboxId) => this.#repo.markSent(r.id, messageId, outboxId, now) },
+          { recipientId: r.id, leaseOwner: this.#o.nodeId },
           r.prospect ? 'prospect' : 'buyer',
           mailto,
         ),
@@ -361,9 +356,14 @@ export class CampaignSender {
       }
       this.#metrics?.campaignMessages.inc({ outcome: 'sent' });
     } catch (err) {
+      if (err instanceof LedgerClaimLost) {
+        // The claim ran out before the commit and the row was resolved again (maybe sent by another node): nothing stored, nothing to record.
+        this.#log.warn({ event: 'campaign.claim-lost', campaignId: c.id, recipientId: r.id }, 'claim ran out before the message was stored; not sent');
+        return;
+      }
       // Nothing was handed over (the commit did not happen): recorded as failed, never retried blindly.
       this.#log.error({ event: 'campaign.error', campaignId: c.id, recipientId: r.id, err: (err as Error).message }, 'campaign message failed');
-      this.#notSent(c, r, 'failed', `unexpected error: ${(err as Error).message}`);
+      await this.#notSent(c, r, 'failed', `unexpected error: ${(err as Error).message}`);
     }
   }
 
@@ -371,16 +371,16 @@ export class CampaignSender {
    * Records a message that was not sent. A prospect's credits come back when the campaign settles;
    * a campaign cancelled while this message was in flight has settled already, so it settles again.
    */
-  #notSent(c: Campaign, r: ClaimedRecipient, status: 'skipped' | 'failed', reason: string): void {
+  async #notSent(c: Campaign, r: ClaimedRecipient, status: 'skipped' | 'failed', reason: string): Promise<void> {
     const now = Date.now();
-    this.#repo.finish(r.id, status, reason, now);
+    await this.#repo.finish(r.id, status, reason, now);
     this.#metrics?.campaignMessages.inc({ outcome: status });
-    if (r.prospect && this.#repo.get(c.id)?.status === 'cancelled') this.#repo.settleCredits(c.id, now);
+    if (r.prospect && (await this.#repo.get(c.id))?.status === 'cancelled') await this.#repo.settleCredits(c.id, now);
   }
 
-  async #finished(c: Campaign, p: ReturnType<CampaignRepo['progress']>): Promise<void> {
+  async #finished(c: Campaign, p: Progress): Promise<void> {
     this.#log.info({ event: 'campaign.done', campaignId: c.id, sent: p.sent, skipped: p.skipped, failed: p.failed }, 'campaign done');
-    const store = this.#stores.get(c.storeId);
+    const store = await this.#storage.market.store(c.storeId);
     if (!store) return;
     const reasons = (by: Readonly<Record<string, number>>) =>
       Object.entries(by)
@@ -401,7 +401,7 @@ export class CampaignSender {
 }
 
 /** A preview stops before the commit: it has no ledger row to name or mark. */
-const NO_LEDGER: Pick<CampaignHandover, 'recipientId' | 'onCommit'> = { recipientId: 0, onCommit: () => undefined };
+const NO_LEDGER: Pick<CampaignHandover, 'recipientId' | 'leaseOwner'> = { recipientId: 0, leaseOwner: null };
 
 /** Where the personal unsubscribe link goes in a test email (a real one would unsubscribe the buyer). */
 const PLACEHOLDER_LINK = '(a personal link in the real email)';

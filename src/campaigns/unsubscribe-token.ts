@@ -3,13 +3,13 @@
 // part (mailto: unsubscribe) where case may be lost. Only a token we made opens the page.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { tokenFromBytes } from '../core/alias-token.js';
-import type { Db } from '../store/db.js';
-import { loadSecret } from '../store/settings.js';
+import type { SecretStore } from '../store/ports.js';
 
 const SECRET_KEY = 'campaign.unsubscribe-secret';
 
-export function loadUnsubscribeSecret(db: Db): Buffer {
-  return loadSecret(db, SECRET_KEY);
+/** The unsubscribe secret, made once in the database (every node signs and checks with the same one). */
+export function loadUnsubscribeSecret(secrets: SecretStore): Promise<Buffer> {
+  return secrets.secret(SECRET_KEY);
 }
 
 export interface UnsubscribeTarget {

@@ -3,7 +3,7 @@
 // non-critical message, and the store stops seeing their name).
 import type { Logger } from 'pino';
 import type { UnsubscribeHandler } from '../relay/pipeline.js';
-import type { UnsubscribeRepo } from '../store/unsubscribes.js';
+import type { CampaignStore, UnsubscribePage } from '../store/ports.js';
 import type { UnsubscribeTokens } from './unsubscribe-token.js';
 
 export interface UnsubscribeChoices {
@@ -13,9 +13,9 @@ export interface UnsubscribeChoices {
 
 export class Unsubscribes implements UnsubscribeHandler {
   readonly #tokens: UnsubscribeTokens;
-  readonly #repo: UnsubscribeRepo;
+  readonly #repo: Pick<CampaignStore, 'unsubscribe' | 'setPairChoices' | 'pairForPage'>;
   readonly #log: Logger;
-  constructor(tokens: UnsubscribeTokens, repo: UnsubscribeRepo, log: Logger) {
+  constructor(tokens: UnsubscribeTokens, repo: Pick<CampaignStore, 'unsubscribe' | 'setPairChoices' | 'pairForPage'>, log: Logger) {
     this.#tokens = tokens;
     this.#repo = repo;
     this.#log = log;
@@ -26,22 +26,23 @@ export class Unsubscribes implements UnsubscribeHandler {
   }
 
   /** What the page shows for a token; null for a token we did not make. */
-  page(token: string): { storeName: string; optedOut: boolean; hideName: boolean; unsubscribed: boolean } | null {
+  async page(token: string): Promise<UnsubscribePage | null> {
     const t = this.#tokens.verify(token);
     return t ? this.#repo.pairForPage(t.pairId) : null;
   }
 
-  apply(token: string, via: 'page' | 'one-click' | 'mailto', choices: UnsubscribeChoices = {}): boolean {
+  /** Applies the unsubscribe (and the choices); false for a token we did not make. */
+  async apply(token: string, via: 'page' | 'one-click' | 'mailto', choices: UnsubscribeChoices = {}): Promise<boolean> {
     const t = this.#tokens.verify(token);
     if (!t) return false;
-    const fresh = this.#repo.unsubscribe(t.pairId, via);
-    this.#repo.setPairChoices(t.pairId, choices);
+    const fresh = await this.#repo.unsubscribe(t.pairId, via);
+    await this.#repo.setPairChoices(t.pairId, choices);
     // The pair id, never the address: buyer addresses stay out of the logs.
     this.#log.info({ event: 'campaign.unsubscribed', pairId: t.pairId, campaignId: t.campaignId, via, fresh, ...choices }, 'unsubscribed');
     return true;
   }
 
-  handle(token: string): void {
-    this.apply(token, 'mailto');
+  handle(token: string): Promise<void> {
+    return this.apply(token, 'mailto').then(() => undefined);
   }
 }

@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { JobLeases } from '../store/ports.js';
 
 export interface PeriodicJob {
-  start(): void;
+  /** Starts the job; a promise is awaited before the lease check that took it resolves (e.g. recovery first). */
+  start(): void | Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +60,7 @@ export class LeasedJob {
       if (mine && !this.#running) {
         this.#running = true;
         this.#log.info({ event: 'job.lease-taken', job: this.#name, node: this.#node }, 'this node runs the job now');
-        this.#job.start();
+        await this.#job.start();
       } else if (!mine && this.#running) {
         this.#running = false;
         this.#log.warn({ event: 'job.lease-lost', job: this.#name, node: this.#node }, 'another node holds the job lease; stopped here');

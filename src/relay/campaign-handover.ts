@@ -14,8 +14,12 @@ export interface CampaignHandover {
   readonly headers: readonly (readonly [string, string])[];
   /** The visible unsubscribe footer: ours, so it is added after the content filters ran. */
   readonly footer: { readonly text: string; readonly html: string };
-  /** Runs inside the transaction that stores the message and queues it: the ledger row and the outbox row land together. */
-  readonly onCommit: (messageId: number, outboxId: number) => void;
+  /**
+   * The node holding the ledger row's claim: the transaction that stores the message and queues it
+   * marks the row sent only while this node still holds it (else nothing is stored: LedgerClaimLost).
+   * null: a preview, which stores nothing.
+   */
+  readonly leaseOwner: string | null;
 }
 
 /** The rewritten message with the campaign's headers and footer. */
@@ -34,5 +38,6 @@ export interface ResolvedUnsubscribe {
 /** Verifies and applies mailto: unsubscribes (the campaign module plugs in here). */
 export interface UnsubscribeHandler {
   verify(token: string): boolean;
-  handle(token: string): void;
+  /** Resolves once the unsubscribe is stored. */
+  handle(token: string): Promise<void>;
 }

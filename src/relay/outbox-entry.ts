@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { tokenFromBytes } from '../core/alias-token.js';
 import type { OutgoingMail } from '../core/types.js';
 import type { Db } from '../store/db.js';
+import { CampaignRepo } from '../store/campaigns.js';
 import { EventRepo } from '../store/events.js';
 import { MessageRepo, type NewMessage } from '../store/messages.js';
 import { OutboxRepo } from '../store/outbox.js';
@@ -50,8 +51,19 @@ export interface Letter {
    * message id, or null for mail that is not a conversation.
    */
   readonly record?: (() => number | null) | undefined;
-  /** SQLite only: runs inside the transaction once the outbox row exists (a campaign's ledger row). */
-  readonly recorded?: ((messageId: number | null, outboxId: number) => void) | undefined;
+  /**
+   * A campaign's ledger row this letter sends: marked sent (with the message and outbox ids) in the
+   * same transaction, only while `owner` holds its claim; otherwise the transaction is rolled back
+   * with LedgerClaimLost (on either database).
+   */
+  readonly ledgerRow?: { readonly id: number; readonly owner: string } | undefined;
+}
+
+/** A campaign ledger row's claim ran out and another node resolved or took it: nothing was stored or queued. */
+export class LedgerClaimLost extends Error {
+  constructor(readonly recipientId: number) {
+    super(`campaign recipient ${recipientId}: this node no longer holds its claim; not sent`);
+  }
 }
 
 export interface Posted {
@@ -83,7 +95,7 @@ export interface SignedLetter {
 
 /**
  * Where signed letters are written, all in one transaction: per letter its message (or record),
- * its outbox row and its `recorded`; then `alongside`. Resolves once durable.
+ * its outbox row and its campaign ledger row; then `alongside`. Resolves once durable.
  */
 export type LetterWriter = (
   letters: readonly SignedLetter[],
@@ -103,6 +115,7 @@ export function sqliteLetters(commit: GroupCommit, db: Db): LetterWriter {
   const outbox = new OutboxRepo(db);
   const messages = new MessageRepo(db);
   const events = new EventRepo(db);
+  const ledger = new CampaignRepo(db);
   return (letters, o) => {
     if (o.alongsideTx) return Promise.reject(new Error('alongsideTx needs a writer through the ports (storageLetters)'));
     const write = (): Posted => {
@@ -113,7 +126,7 @@ export function sqliteLetters(commit: GroupCommit, db: Db): LetterWriter {
         if (messageId !== null) messageIds.push(messageId);
         const outboxId = outbox.enqueue({ messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true }, o.now);
         outboxIds.push(outboxId);
-        l.recorded?.(messageId, outboxId);
+        if (l.ledgerRow && !ledger.markSent(l.ledgerRow.id, messageId as number, outboxId, o.now, l.ledgerRow.owner)) throw new LedgerClaimLost(l.ledgerRow.id);
       }
       o.alongside?.();
       return { messageIds, outboxIds };
@@ -124,11 +137,11 @@ export function sqliteLetters(commit: GroupCommit, db: Db): LetterWriter {
 
 /**
  * On any storage (PostgreSQL): one unit of work through the ports. Letters carrying synchronous
- * SQLite callbacks (`record`, `recorded`, `alongside`) are refused: their callers run on SQLite only.
+ * SQLite callbacks (`record`, `alongside`) are refused: their callers run on SQLite only.
  */
 export function storageLetters(storage: Storage): LetterWriter {
   return (letters, o) => {
-    if (o.alongside || letters.some(({ letter: l }) => l.record || l.recorded))
+    if (o.alongside || letters.some(({ letter: l }) => l.record))
       return Promise.reject(new Error(`this letter writes with the SQLite repositories; not available on ${storage.kind}`));
     return storage.write(async (tx) => {
       const messageIds: number[] = [];
@@ -136,7 +149,13 @@ export function storageLetters(storage: Storage): LetterWriter {
       for (const { letter: l, raw } of letters) {
         const messageId = l.message ? await tx.mail.insertMessage(l.message) : (l.forMessage ?? null);
         if (messageId !== null) messageIds.push(messageId);
-        outboxIds.push(await tx.outbox.enqueue({ messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true }, o.now));
+        const outboxId = await tx.outbox.enqueue(
+          { messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true },
+          o.now,
+        );
+        outboxIds.push(outboxId);
+        if (l.ledgerRow && !(await tx.ledger.markSent(l.ledgerRow.id, messageId as number, outboxId, o.now, l.ledgerRow.owner)))
+          throw new LedgerClaimLost(l.ledgerRow.id);
       }
       await o.alongsideTx?.(tx);
       return { messageIds, outboxIds };

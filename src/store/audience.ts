@@ -15,7 +15,7 @@ export interface AudienceQuery {
 }
 
 /** SELECT of matching pair ids for a store (distinct, in no particular order). */
-export function audienceQuery(storeId: number, a: AudienceSpec): AudienceQuery {
+export function audienceQuery(storeId: number, a: AudienceSpec, dialect: 'sqlite' | 'postgres' = 'sqlite'): AudienceQuery {
   const where: string[] = ['o.store_id = ?', COUNTED('o')];
   const params: (string | number)[] = [storeId];
   const from = a.placedFrom ? dayBound(a.placedFrom) : null;
@@ -55,7 +55,8 @@ export function audienceQuery(storeId: number, a: AudienceSpec): AudienceQuery {
   // With any of them the query starts from the matching items (their indexes) and looks each
   // order up by id; CROSS JOIN keeps SQLite to that order, which measured 2-3× faster than
   // probing every order of the store (bench/campaign-bench.ts).
-  const source = itemConds.length ? 'order_items i CROSS JOIN orders o ON o.id = i.order_id' : 'orders o';
+  // (PostgreSQL has no CROSS JOIN … ON; its planner picks the order itself.)
+  const source = itemConds.length ? `order_items i ${dialect === 'sqlite' ? 'CROSS JOIN' : 'JOIN'} orders o ON o.id = i.order_id` : 'orders o';
   if (itemConds.length) {
     where.unshift(...itemConds);
     params.unshift(...itemParams);
@@ -84,7 +85,7 @@ export function audienceQuery(storeId: number, a: AudienceSpec): AudienceQuery {
     );
     all.push(storeId, ...a.prospectLists);
   }
-  if (parts.length === 0) return { sql: 'SELECT NULL AS pair_id WHERE 0', params: [] };
+  if (parts.length === 0) return { sql: 'SELECT CAST(NULL AS BIGINT) AS pair_id WHERE 1 = 0', params: [] };
   // UNION also removes duplicates between the parts; no ORDER BY: counting and the ledger need no
   // order, and sorting 200 000 ids costs more than the rest of a broad query.
   return { sql: parts.join(' UNION '), params: all };
@@ -98,6 +99,30 @@ export interface AudienceMember {
   readonly orders: number;
   readonly lastOrderAt: number;
 }
+
+/** Counts of an audience: all, and prospects among them (no counted order). The same SQL on both databases. */
+export const splitSql = (q: AudienceQuery) =>
+  `SELECT count(*) AS total, coalesce(sum(CASE WHEN NOT EXISTS (SELECT 1 FROM orders o WHERE o.pair_id = m.pair_id AND ${COUNTED('o')}) THEN 1 ELSE 0 END), 0) AS prospects
+   FROM (${q.sql}) m`;
+
+/** Members whose name a template cannot use (hidden, or never given). */
+export const namelessSql = (q: AudienceQuery) =>
+  `SELECT count(*) AS n FROM (${q.sql}) m JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id WHERE p.hide_name != 0 OR trim(coalesce(b.name, '')) = ''`;
+
+/** Members by pair id (the last parameter: the limit; -1 on SQLite, null on PostgreSQL, for all). */
+export const membersSql = (q: AudienceQuery) =>
+  `SELECT m.pair_id AS "pairId", p.token, CASE WHEN p.hide_name != 0 THEN '' ELSE b.name END AS name, b.email,
+          (SELECT count(*) FROM orders o WHERE o.pair_id = m.pair_id) AS orders,
+          (SELECT max(placed_at) FROM orders o WHERE o.pair_id = m.pair_id) AS "lastOrderAt"
+   FROM (SELECT a.pair_id FROM (${q.sql}) a ORDER BY a.pair_id LIMIT ?) m JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id ORDER BY m.pair_id`;
+
+/** The store's best sellers by quantity (`?`: store, limit), from the store_items summary. */
+export const TOP_ITEMS_SQL =
+  'SELECT sku, max(name) AS name, CAST(sum(quantity) AS BIGINT) AS quantity FROM store_items WHERE store_id = ? GROUP BY sku ORDER BY quantity DESC, sku LIMIT ?';
+
+/** Distinct values of a store_items column (`?`: store) to offer in the builder. */
+export const choiceSql = (c: 'category' | 'manufacturer') =>
+  `SELECT DISTINCT ${c} AS v FROM store_items WHERE store_id = ? AND ${c} <> '' ORDER BY v LIMIT 200`;
 
 export class AudienceRepo {
   readonly #db: Db;
@@ -113,54 +138,30 @@ export class AudienceRepo {
   /** Members split into purchasers (free) and prospects (no order yet: they cost credits). */
   split(storeId: number, a: AudienceSpec): { purchasers: number; prospects: number } {
     const q = audienceQuery(storeId, a);
-    const r = this.#db
-      .prepare(
-        `SELECT count(*) AS total, coalesce(sum(NOT EXISTS (SELECT 1 FROM orders o WHERE o.pair_id = m.pair_id AND ${COUNTED('o')})), 0) AS prospects
-         FROM (${q.sql}) m`,
-      )
-      .get(...q.params) as { total: number; prospects: number };
+    const r = this.#db.prepare(splitSql(q)).get(...q.params) as { total: number; prospects: number };
     return { purchasers: r.total - r.prospects, prospects: r.prospects };
   }
 
   /** Members whose name a template cannot use: hidden by the buyer, or never given. */
   nameless(storeId: number, a: AudienceSpec): number {
     const q = audienceQuery(storeId, a);
-    return (
-      this.#db
-        .prepare(
-          `SELECT count(*) AS n FROM (${q.sql}) m JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id WHERE p.hide_name OR trim(coalesce(b.name, '')) = ''`,
-        )
-        .get(...q.params) as { n: number }
-    ).n;
+    return (this.#db.prepare(namelessSql(q)).get(...q.params) as { n: number }).n;
   }
 
   /** Members with what the admin shows and the CSV export holds; `limit` for a sample. */
   members(storeId: number, a: AudienceSpec, limit = -1): AudienceMember[] {
     const q = audienceQuery(storeId, a);
-    return this.#db
-      .prepare(
-        `SELECT m.pair_id AS pairId, p.token, CASE WHEN p.hide_name THEN '' ELSE b.name END AS name, b.email,
-                (SELECT count(*) FROM orders o WHERE o.pair_id = m.pair_id) AS orders,
-                (SELECT max(placed_at) FROM orders o WHERE o.pair_id = m.pair_id) AS lastOrderAt
-         FROM (SELECT pair_id FROM (${q.sql}) ORDER BY pair_id LIMIT ?) m JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id ORDER BY m.pair_id`,
-      )
-      .all(...q.params, limit) as AudienceMember[];
+    return this.#db.prepare(membersSql(q)).all(...q.params, limit) as AudienceMember[];
   }
 
   /** The store's best sellers by quantity (for the early-access preset), from the store_items summary. */
   topItems(storeId: number, n = 4): { sku: string; name: string; quantity: number }[] {
-    return stmt(
-      this.#db,
-      'SELECT sku, max(name) AS name, sum(quantity) AS quantity FROM store_items WHERE store_id = ? GROUP BY sku ORDER BY quantity DESC, sku LIMIT ?',
-    ).all(storeId, n) as { sku: string; name: string; quantity: number }[];
+    return stmt(this.#db, TOP_ITEMS_SQL).all(storeId, n) as { sku: string; name: string; quantity: number }[];
   }
 
   /** Distinct values to offer in the builder, from the store_items summary. */
   choices(storeId: number): { categories: string[]; manufacturers: string[] } {
-    const col = (c: 'category' | 'manufacturer') =>
-      (stmt(this.#db, `SELECT DISTINCT ${c} AS v FROM store_items WHERE store_id = ? AND ${c} <> '' ORDER BY v LIMIT 200`).all(storeId) as { v: string }[]).map(
-        (r) => r.v,
-      );
+    const col = (c: 'category' | 'manufacturer') => (stmt(this.#db, choiceSql(c)).all(storeId) as { v: string }[]).map((r) => r.v);
     return { categories: col('category'), manufacturers: col('manufacturer') };
   }
 }

@@ -67,7 +67,7 @@ export interface Progress {
   readonly ratePerSecond: number;
 }
 
-interface Row {
+export interface CampaignRowData {
   id: number;
   storeId: number;
   name: string;
@@ -84,10 +84,16 @@ interface Row {
   createdAt: number;
 }
 
-const COLS = `id, store_id AS storeId, name, preset, subject, body, audience, extras, status, scheduled_at AS scheduledAt,
-  started_at AS startedAt, finished_at AS finishedAt, content_hash AS contentHash, created_at AS createdAt`;
+/** The campaigns columns as a Campaign's fields (quoted aliases: the same text on SQLite and PostgreSQL). */
+export const CAMPAIGN_COLS = `id, store_id AS "storeId", name, preset, subject, body, audience, extras, status, scheduled_at AS "scheduledAt",
+  started_at AS "startedAt", finished_at AS "finishedAt", content_hash AS "contentHash", created_at AS "createdAt"`;
+const COLS = CAMPAIGN_COLS;
 
-const toCampaign = (r: Row): Campaign => ({ ...r, audience: JSON.parse(r.audience) as AudienceSpec, extras: JSON.parse(r.extras) as CampaignExtras });
+export const toCampaign = (r: CampaignRowData): Campaign => ({
+  ...r,
+  audience: JSON.parse(r.audience) as AudienceSpec,
+  extras: JSON.parse(r.extras) as CampaignExtras,
+});
 
 /** Same subject, body, extras and audience: the same campaign, whatever its name. */
 export function contentHash(d: Pick<CampaignDraft, 'storeId' | 'subject' | 'body' | 'audience' | 'extras'>): string {
@@ -97,10 +103,40 @@ export function contentHash(d: Pick<CampaignDraft, 'storeId' | 'subject' | 'body
 }
 
 /** The facts the campaign rules decide on, for the pair `pair` and the campaign `campaign` (SQL); needs `b` (buyers). */
-const exclusionCols = (pair: string, campaign: string) =>
+export const exclusionCols = (pair: string, campaign: string) =>
   `EXISTS (SELECT 1 FROM campaign_unsubscribes u WHERE u.pair_id = ${pair}) AS unsubscribed,
    b.undeliverable_at IS NOT NULL AS undeliverable,
-   (SELECT max(o.done_at) FROM campaign_recipients o WHERE o.pair_id = ${pair} AND o.status = 'sent' AND o.campaign_id != ${campaign}) AS lastCampaignAt`;
+   (SELECT max(o.done_at) FROM campaign_recipients o WHERE o.pair_id = ${pair} AND o.status = 'sent' AND o.campaign_id != ${campaign}) AS "lastCampaignAt"`;
+
+/** What sending needs of one ledger row (`?`: its id), for ClaimedRecipient; the same on both databases. */
+export const CLAIMED_SQL = `SELECT r.id, r.pair_id AS "pairId", p.token, b.name AS "buyerName", p.hide_name AS "hideName", r.prospect, ${exclusionCols('r.pair_id', 'r.campaign_id')}
+       FROM campaign_recipients r JOIN pairs p ON p.id = r.pair_id JOIN buyers b ON b.id = p.buyer_id`;
+
+/** Ledger rows by status and reason (`?`: the campaign), and those sent since a time (`?`: campaign, since). */
+export const PROGRESS_SQL = 'SELECT status, reason, count(*) AS n FROM campaign_recipients WHERE campaign_id = ? GROUP BY status, reason';
+export const RECENT_SQL = "SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = ? AND status = 'sent' AND done_at >= ?";
+export interface ProgressRow {
+  status: RecipientStatus;
+  reason: string | null;
+  n: number;
+}
+
+/** The progress from the ledger's counts by status and reason, and the rows sent in the last 10 seconds. */
+export function progressOf(rows: readonly ProgressRow[], recent: number): Progress {
+  const by = (s: RecipientStatus) => rows.filter((r) => r.status === s).reduce((a, r) => a + r.n, 0);
+  const reasons = (s: RecipientStatus) => Object.fromEntries(rows.filter((r) => r.status === s).map((r) => [r.reason ?? '', r.n]));
+  return {
+    total: rows.reduce((a, r) => a + r.n, 0),
+    pending: by('pending') + by('sending'),
+    sent: by('sent'),
+    skipped: by('skipped'),
+    failed: by('failed'),
+    unknown: by('unknown'),
+    skippedBy: reasons('skipped'),
+    failedBy: reasons('failed'),
+    ratePerSecond: recent / 10,
+  };
+}
 
 export class CampaignRepo {
   readonly #db: Db;
@@ -133,7 +169,7 @@ export class CampaignRepo {
   }
 
   get(id: number): Campaign | null {
-    const row = stmt(this.#db, `SELECT ${COLS} FROM campaigns WHERE id = ?`).get(id) as Row | undefined;
+    const row = stmt(this.#db, `SELECT ${COLS} FROM campaigns WHERE id = ?`).get(id) as CampaignRowData | undefined;
     return row ? toCampaign(row) : null;
   }
 
@@ -144,12 +180,14 @@ export class CampaignRepo {
         : this.#db
             .prepare(`SELECT ${COLS} FROM campaigns WHERE store_id IN (${storeIds.map(() => '?').join(',') || 'NULL'}) ORDER BY id DESC LIMIT 200`)
             .all(...storeIds)
-    ) as Row[];
+    ) as CampaignRowData[];
     return rows.map(toCampaign);
   }
 
   withStatus(statuses: readonly CampaignStatus[]): Campaign[] {
-    const rows = this.#db.prepare(`SELECT ${COLS} FROM campaigns WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY id`).all(...statuses) as Row[];
+    const rows = this.#db
+      .prepare(`SELECT ${COLS} FROM campaigns WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY id`)
+      .all(...statuses) as CampaignRowData[];
     return rows.map(toCampaign);
   }
 
@@ -194,7 +232,7 @@ export class CampaignRepo {
     const row = stmt(
       this.#db,
       `SELECT ${COLS} FROM campaigns WHERE store_id = ? AND content_hash = ? AND id != ? AND started_at >= ? ORDER BY started_at DESC LIMIT 1`,
-    ).get(c.storeId, c.contentHash, c.id, now - sinceMs) as Row | undefined;
+    ).get(c.storeId, c.contentHash, c.id, now - sinceMs) as CampaignRowData | undefined;
     return row ? toCampaign(row) : null;
   }
 
@@ -273,7 +311,7 @@ export class CampaignRepo {
           now,
         );
       }
-      return refund;
+      return Math.max(refund, 0);
     })();
   }
 
@@ -290,12 +328,7 @@ export class CampaignRepo {
    */
   claimed(ids: readonly number[]): ClaimedRecipient[] {
     if (ids.length === 0) return [];
-    const detail = stmt(
-      this.#db,
-      `SELECT r.id, r.pair_id AS pairId, p.token, b.name AS buyerName, p.hide_name AS hideName, r.prospect, ${exclusionCols('r.pair_id', 'r.campaign_id')}
-       FROM campaign_recipients r JOIN pairs p ON p.id = r.pair_id JOIN buyers b ON b.id = p.buyer_id
-       WHERE r.id = ?`,
-    );
+    const detail = stmt(this.#db, `${CLAIMED_SQL} WHERE r.id = ?`);
     const rows = ids
       .map((id) => detail.get(id) as (Omit<ClaimedRecipient, 'hideName' | 'unsubscribed' | 'undeliverable' | 'prospect'> & Record<string, number>) | undefined)
       .filter((r) => r !== undefined)
@@ -321,11 +354,15 @@ export class CampaignRepo {
     })();
   }
 
-  markSent(recipientId: number, messageId: number, outboxId: number, now = Date.now()): void {
-    stmt(
-      this.#db,
-      "UPDATE campaign_recipients SET status = 'sent', message_id = ?, outbox_id = ?, done_at = ?, reason = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?",
-    ).run(messageId, outboxId, now, recipientId);
+  /** The row is sent (see CampaignLedger.markSent: with `owner`, only while that owner holds it in `sending`). */
+  markSent(recipientId: number, messageId: number, outboxId: number, now = Date.now(), owner?: string): boolean {
+    return (
+      stmt(
+        this.#db,
+        `UPDATE campaign_recipients SET status = 'sent', message_id = ?, outbox_id = ?, done_at = ?, reason = NULL, lease_owner = NULL, lease_until = NULL
+         WHERE id = ? AND (? IS NULL OR (status = 'sending' AND lease_owner = ?))`,
+      ).run(messageId, outboxId, now, recipientId, owner ?? null, owner ?? null).changes === 1
+    );
   }
 
   /** Ledger rows whose delivery was interrupted by a crash: reported as unknown, never sent again. */
@@ -387,33 +424,8 @@ export class CampaignRepo {
   }
 
   progress(campaignId: number, now = Date.now()): Progress {
-    const rows = stmt(this.#db, 'SELECT status, reason, count(*) AS n FROM campaign_recipients WHERE campaign_id = ? GROUP BY status, reason').all(
-      campaignId,
-    ) as {
-      status: RecipientStatus;
-      reason: string | null;
-      n: number;
-    }[];
-    const by = (s: RecipientStatus) => rows.filter((r) => r.status === s).reduce((a, r) => a + r.n, 0);
-    const reasons = (s: RecipientStatus) => Object.fromEntries(rows.filter((r) => r.status === s).map((r) => [r.reason ?? '', r.n]));
-    const recent = (
-      stmt(this.#db, "SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = ? AND status = 'sent' AND done_at >= ?").get(
-        campaignId,
-        now - 10_000,
-      ) as {
-        n: number;
-      }
-    ).n;
-    return {
-      total: rows.reduce((a, r) => a + r.n, 0),
-      pending: by('pending') + by('sending'),
-      sent: by('sent'),
-      skipped: by('skipped'),
-      failed: by('failed'),
-      unknown: by('unknown'),
-      skippedBy: reasons('skipped'),
-      failedBy: reasons('failed'),
-      ratePerSecond: recent / 10,
-    };
+    const rows = stmt(this.#db, PROGRESS_SQL).all(campaignId) as ProgressRow[];
+    const recent = (stmt(this.#db, RECENT_SQL).get(campaignId, now - 10_000) as { n: number }).n;
+    return progressOf(rows, recent);
   }
 }

@@ -16,8 +16,23 @@ export interface KeptUpload {
 
 export const UPLOAD_TTL_MS = 3_600_000;
 export const UPLOADS_PER_USER = 3;
+/** The shape of an upload token (32 random bytes, base64url). */
+export const UPLOAD_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+/** What is stored of an upload's token. */
+export const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** The statements of keep and take (`?` placeholders), shared with the PostgreSQL adapter (pg/imports.ts). */
+export const UPLOAD_SQL = {
+  /** `?`: the oldest creation time kept. */
+  purgeExpired: 'DELETE FROM order_import_uploads WHERE created_at <= ?',
+  /** `?`: user, user, how many of the newest to keep. */
+  keepNewest:
+    'DELETE FROM order_import_uploads WHERE user_id = ? AND id NOT IN (SELECT id FROM order_import_uploads WHERE user_id = ? ORDER BY id DESC LIMIT ?)',
+  insert: 'INSERT INTO order_import_uploads (token_hash, user_id, store_id, file_name, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  /** `?`: token hash, user. */
+  take: 'DELETE FROM order_import_uploads WHERE token_hash = ? AND user_id = ? RETURNING store_id AS "storeId", file_name AS "fileName", bytes, created_at AS "createdAt"',
+} as const;
 
 export class OrderImportUploads {
   readonly #db: Db;
@@ -29,19 +44,9 @@ export class OrderImportUploads {
   keep(userId: number, storeId: number, fileName: string, bytes: Uint8Array, now = Date.now()): string {
     const token = randomBytes(32).toString('base64url');
     this.#db.transaction(() => {
-      stmt(this.#db, 'DELETE FROM order_import_uploads WHERE created_at <= ?').run(now - UPLOAD_TTL_MS);
-      stmt(
-        this.#db,
-        'DELETE FROM order_import_uploads WHERE user_id = ? AND id NOT IN (SELECT id FROM order_import_uploads WHERE user_id = ? ORDER BY id DESC LIMIT ?)',
-      ).run(userId, userId, UPLOADS_PER_USER - 1);
-      stmt(this.#db, 'INSERT INTO order_import_uploads (token_hash, user_id, store_id, file_name, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-        sha256(token),
-        userId,
-        storeId,
-        fileName.slice(0, 200),
-        Buffer.from(bytes),
-        now,
-      );
+      stmt(this.#db, UPLOAD_SQL.purgeExpired).run(now - UPLOAD_TTL_MS);
+      stmt(this.#db, UPLOAD_SQL.keepNewest).run(userId, userId, UPLOADS_PER_USER - 1);
+      stmt(this.#db, UPLOAD_SQL.insert).run(sha256(token), userId, storeId, fileName.slice(0, 200), Buffer.from(bytes), now);
     })();
     return token;
   }
@@ -52,11 +57,9 @@ export class OrderImportUploads {
    * import's transaction, so a failed import keeps the upload.
    */
   take(token: string, userId: number, now = Date.now()): KeptUpload | null {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-    const row = stmt(
-      this.#db,
-      'DELETE FROM order_import_uploads WHERE token_hash = ? AND user_id = ? RETURNING store_id AS storeId, file_name AS fileName, bytes, created_at AS createdAt',
-    ).get(sha256(token), userId) as { storeId: number; fileName: string; bytes: Buffer; createdAt: number } | undefined;
+    if (!UPLOAD_TOKEN.test(token)) return null;
+    const row = stmt(this.#db, UPLOAD_SQL.take).get(sha256(token), userId) as
+      { storeId: number; fileName: string; bytes: Buffer; createdAt: number } | undefined;
     if (!row || row.createdAt <= now - UPLOAD_TTL_MS) return null;
     return { storeId: row.storeId, fileName: row.fileName, bytes: new Uint8Array(row.bytes) };
   }

@@ -20,6 +20,8 @@ import type { NotificationStore } from './notification-ports.js';
 import type { TemplateStore } from './template-ports.js';
 import type { TagStore } from './tag-ports.js';
 import type { InboxStore } from './inbox-ports.js';
+import type { CampaignStore } from './campaign-ports.js';
+import type { ImportStore } from './import-ports.js';
 
 export type { NewOutboxRow, OutboxRow, OutboxStatus, Session };
 export type * from './mail-ports.js';
@@ -31,6 +33,8 @@ export type * from './notification-ports.js';
 export type * from './template-ports.js';
 export type * from './tag-ports.js';
 export type * from './inbox-ports.js';
+export type * from './campaign-ports.js';
+export type * from './import-ports.js';
 
 /** A process-unique node id: host name, pid and a random tail (a restarted process is a new node). */
 export function nodeId(): string {
@@ -81,8 +85,12 @@ export interface CampaignLedger {
    * returns exactly the rows this call moved (lowest id first).
    */
   claim(campaignId: number, owner: string, n: number, leaseMs: number, now?: number): Promise<ClaimedLedgerRow[]>;
-  /** Inside the write that stores the message and queues it. */
-  markSent(id: number, messageId: number, outboxId: number, now?: number): Promise<void>;
+  /**
+   * Inside the write that stores the message and queues it. With `owner`, only a row `owner` still
+   * holds in `sending` is marked (false otherwise: its lease ran out and it was resolved or taken
+   * by another node, so the caller rolls its write back rather than send it twice).
+   */
+  markSent(id: number, messageId: number, outboxId: number, now?: number, owner?: string): Promise<boolean>;
   markSkipped(id: number, reason: string, now?: number): Promise<void>;
   /**
    * Rows in `sending` whose lease ran out (their node died between claim and commit): returned so
@@ -231,6 +239,10 @@ export interface Repositories {
   readonly tags: TagStore;
   /** The inbox, conversations, reply drafts, the report and erasure (src/store/inbox-ports.ts). */
   readonly inbox: InboxStore;
+  /** Campaigns, their audience, prospects and credits, unsubscribes (src/store/campaign-ports.ts). */
+  readonly campaigns: CampaignStore;
+  /** The admin's uploaded order files, existing order numbers, one-time form keys (src/store/import-ports.ts). */
+  readonly imports: ImportStore;
 }
 
 /**

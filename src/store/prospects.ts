@@ -5,7 +5,9 @@ import { PairRepo } from './pairs.js';
 import { getSetting, setSetting } from './settings.js';
 import { stmt } from './statements.js';
 
-const PRICE_KEY = 'campaign.prospect-credits';
+/** The settings key of the prospect price (credits per message). */
+export const PROSPECT_PRICE_KEY = 'campaign.prospect-credits';
+const PRICE_KEY = PROSPECT_PRICE_KEY;
 export const DEFAULT_PROSPECT_PRICE = 3;
 
 export interface ImportResult {
@@ -20,7 +22,8 @@ export interface ProspectInput {
   readonly name: string;
 }
 
-const EMAIL = /^[^\s"'<>()[\]\\,;:%!@]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
+/** What an imported prospect's address must look like. */
+export const PROSPECT_EMAIL = /^[^\s"'<>()[\]\\,;:%!@]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
 
 export class ProspectRepo {
   readonly #db: Db;
@@ -44,7 +47,7 @@ export class ProspectRepo {
       const invalid: { line: number; reason: string }[] = [];
       people.forEach((p, i) => {
         const email = p.email.toLowerCase();
-        if (!EMAIL.test(email) || relayDomains.some((d) => email.endsWith(`@${d}`))) {
+        if (!PROSPECT_EMAIL.test(email) || relayDomains.some((d) => email.endsWith(`@${d}`))) {
           invalid.push({ line: p.line ?? i + 1, reason: `not a usable address: ${email.slice(0, 60)}` });
           return;
         }

@@ -177,7 +177,7 @@ function apiRoutes(o: HttpAppOptions, storage: Storage, db: Db | undefined): Hon
   const deps = db && o.campaigns ? apiDeps(db, storage, o.domains, o.resolver, o.relay, o.log, o.submission, o.campaigns) : null;
   api.route('/', storeRoutes(deps ?? core));
   if (deps) api.route('/', storeSettingsRoutes(deps));
-  if (deps) api.route('/', orderImportRoutes(deps));
+  api.route('/', orderImportRoutes({ market: storage.market, domains: o.domains, log: o.log }, storage));
   api.route('/', orderRoutes(deps ?? core));
   if (deps) api.route('/', orderChangeRoutes(deps));
   // The routes that send through the pipeline get the node's relay and log besides the ports.
@@ -186,7 +186,7 @@ function apiRoutes(o: HttpAppOptions, storage: Storage, db: Db | undefined): Hon
   if (deps) api.route('/', outboxRoutes(deps));
   api.route('/', erasureRoutes(messages));
   api.route('/', bannedWordRoutes(deps ?? core));
-  if (deps) api.route('/', campaignRoutes(deps));
+  if (o.campaigns) api.route('/', campaignRoutes({ campaigns: o.campaigns, market: storage.market, domains: o.domains }));
   api.route('/', reportRoutes(messages));
   api.route('/', webhookRoutes({ webhooks: storage.webhooks, log: o.log }));
   if (deps) api.route('/', websiteRoutes(deps));

@@ -8,71 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { LeasedJob } from '../../src/jobs/leased-job.js';
 import { ensureDkimKey, loadDkimKey } from '../../src/outbound/dkim.js';
-import { openDb, type Db } from '../../src/store/db.js';
-import { openPgStorage } from '../../src/store/pg/storage.js';
-import type { Storage } from '../../src/store/ports.js';
-import { sqliteStorage } from '../../src/store/sqlite/storage.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { pgHarness, sqliteHarness, type Harness } from '../helpers/storage-harness.js';
 
 const TTL = 3_600_000;
 const silent = pino({ level: 'silent' });
-
-interface Harness {
-  /** Node A and node B: two connections (pools) to one database. */
-  readonly a: Storage;
-  readonly b: Storage;
-  /** After rows were seeded with explicit ids: PostgreSQL's identities continue after them (as migrate-to-postgres does). */
-  afterSeed(): Promise<void>;
-  /** Runs SQL with `?` placeholders on the database (seeding and checks). */
-  exec(sql: string, args?: unknown[]): Promise<Record<string, unknown>[]>;
-  close(): Promise<void>;
-}
-
-async function sqliteHarness(): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'maskgate-contract-'));
-  const dbs: Db[] = [openDb(dir), openDb(dir)];
-  const [a, b] = dbs.map((db) => sqliteStorage(db, { sessionTtlMs: TTL })) as [Storage, Storage];
-  return {
-    a,
-    b,
-    afterSeed: async () => {},
-    exec: async (sql, args = []) => {
-      const s = (dbs[0] as Db).prepare(sql);
-      return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
-    },
-    async close() {
-      for (const db of dbs) db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function pgHarness(): Promise<Harness> {
-  const url = await freshDatabase();
-  const a = await openPgStorage(url, { sessionTtlMs: TTL });
-  const b = await openPgStorage(url, { sessionTtlMs: TTL });
-  return {
-    a,
-    b,
-    async afterSeed() {
-      for (const t of ['stores', 'buyers', 'pairs', 'messages', 'orders', 'campaigns', 'users', 'permitted_senders'])
-        await a.pool.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), (SELECT max(id) FROM ${t}) + 1000, false)`);
-    },
-    exec: async (sql, args = []) => {
-      let n = 0;
-      return (
-        await a.pool.query(
-          sql.replace(/\?/g, () => `$${++n}`),
-          args,
-        )
-      ).rows as Record<string, unknown>[];
-    },
-    async close() {
-      await a.close();
-      await b.close();
-    },
-  };
-}
 
 const NOW = 1_800_000_000_000;
 
@@ -103,8 +42,8 @@ async function seed(h: Harness): Promise<void> {
 }
 
 const adapters: [string, () => Promise<Harness>][] = [
-  ['SQLite', sqliteHarness],
-  ['PostgreSQL', pgHarness],
+  ['SQLite', () => sqliteHarness(TTL)],
+  ['PostgreSQL', () => pgHarness(TTL)],
 ];
 
 describe.each(adapters)('storage ports on %s', (_name, make) => {

@@ -65,8 +65,8 @@ export async function commit(rewritten: Rewritten, deps: CommitDeps): Promise<Co
         campaignRecipientId: input.campaign?.recipientId ?? null,
         staffUserId: input.staffUserId,
       },
-      // A campaign's ledger row (SQLite only: campaigns do not run on PostgreSQL in this version).
-      recorded: input.campaign ? (messageId, outboxId) => input.campaign?.onCommit(messageId as number, outboxId) : undefined,
+      // A campaign's ledger row, marked sent in the same transaction while this node holds its claim.
+      ledgerRow: input.campaign?.leaseOwner != null ? { id: input.campaign.recipientId, owner: input.campaign.leaseOwner } : undefined,
     });
   }
   for (const m of rewritten.mails) {

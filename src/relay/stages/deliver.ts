@@ -17,6 +17,6 @@ export async function deliver(committed: Committed, deps: DeliverDeps, log: Logg
   const { identified } = committed.rewritten.decided;
   const { mail } = identified.received;
   for (const b of identified.bounces) await deps.bounces.handle(mail, b.outboxId, log);
-  for (const u of identified.unsubscribes) deps.unsubscribe()?.handle(u.token);
+  for (const u of identified.unsubscribes) await deps.unsubscribe()?.handle(u.token);
   return { messageIds: committed.messageIds, outboxIds: committed.outboxIds };
 }

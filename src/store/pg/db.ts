@@ -75,3 +75,9 @@ export function txScope(client: Queryable): PgScope {
   const q = safeQueryable(client);
   return { q, inTransaction: (fn) => fn(q) };
 }
+
+/** SQL written once with SQLite's `?` placeholders, as PostgreSQL's `$1, $2, …` (for shared SQL with no `?` in its literals). */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}

@@ -17,12 +17,13 @@ export function pgLedger(s: PgScope): CampaignLedger {
       );
       return r.rows.sort((a, b) => a.id - b.id);
     },
-    async markSent(id, messageId, outboxId, now = Date.now()) {
-      await s.q.query(
+    async markSent(id, messageId, outboxId, now = Date.now(), owner) {
+      const r = await s.q.query(
         `UPDATE campaign_recipients SET status = 'sent', message_id = $1, outbox_id = $2, done_at = $3, reason = NULL, lease_owner = NULL, lease_until = NULL
-         WHERE id = $4`,
-        [messageId, outboxId, now, id],
+         WHERE id = $4 AND ($5::text IS NULL OR (status = 'sending' AND lease_owner = $5))`,
+        [messageId, outboxId, now, id, owner ?? null],
       );
+      return r.rowCount === 1;
     },
     async markSkipped(id, reason, now = Date.now()) {
       await s.q.query("UPDATE campaign_recipients SET status = 'skipped', reason = $1, done_at = $2, lease_owner = NULL, lease_until = NULL WHERE id = $3", [

@@ -11,6 +11,8 @@ import { pgMail } from './mail.js';
 import { pgMarket } from './market.js';
 import { pgAdmin } from './admin.js';
 import { pgInbox } from './inbox.js';
+import { pgCampaigns } from './campaigns.js';
+import { pgImports } from './imports.js';
 import { migratePg } from './migrate.js';
 import { pgOutbox } from './outbox.js';
 import { pgRecords } from './records.js';
@@ -49,6 +51,8 @@ function repositories(s: PgScope, o: PgStorageOptions): Repositories {
     templates: pgTemplates(s),
     tags: pgTags(s),
     inbox: pgInbox(s),
+    campaigns: pgCampaigns(s),
+    imports: pgImports(s),
   };
 }
 

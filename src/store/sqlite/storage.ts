@@ -20,6 +20,9 @@ import { sqliteNotifications } from './notifications.js';
 import { sqliteTemplates } from './templates.js';
 import { sqliteTags } from './tags.js';
 import { sqliteInbox } from './inbox.js';
+import { sqliteCampaigns } from './campaigns.js';
+import { sqliteImports } from './imports.js';
+import { CampaignRepo } from '../campaigns.js';
 import type {
   BounceStore,
   CampaignLedger,
@@ -103,12 +106,7 @@ function ledger(db: Db): CampaignLedger {
       ).all(now, owner, now + leaseMs, campaignId, n) as ClaimedLedgerRow[];
       return rows.sort((a, b) => a.id - b.id);
     },
-    async markSent(id, messageId, outboxId, now = Date.now()) {
-      stmt(
-        db,
-        "UPDATE campaign_recipients SET status = 'sent', message_id = ?, outbox_id = ?, done_at = ?, reason = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?",
-      ).run(messageId, outboxId, now, id);
-    },
+    markSent: async (id, messageId, outboxId, now = Date.now(), owner) => new CampaignRepo(db).markSent(id, messageId, outboxId, now, owner),
     async markSkipped(id, reason, now = Date.now()) {
       stmt(db, "UPDATE campaign_recipients SET status = 'skipped', reason = ?, done_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?").run(
         reason,
@@ -285,6 +283,8 @@ export function sqliteStorage(db: Db, o: SqliteStorageOptions): Storage {
     templates: sqliteTemplates(db),
     tags: sqliteTags(db),
     inbox: sqliteInbox(db),
+    campaigns: sqliteCampaigns(db),
+    imports: sqliteImports(db),
   });
   // Inside a unit of work every call runs in its transaction at once (never in a later group commit).
   const inTx = repos(direct);

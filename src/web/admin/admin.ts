@@ -17,7 +17,6 @@ import type { DnsResolver } from '../../dns/resolver.js';
 import type { Relay } from '../../relay/pipeline.js';
 import type { Db } from '../../store/db.js';
 import type { Storage } from '../../store/ports.js';
-import { StoreRepo } from '../../store/stores.js';
 import type { NoticeQueue } from '../../campaigns/sender.js';
 import { unportedPaths } from '../unported.js';
 import { authRoutes, logoutRoutes } from './routes-auth.js';
@@ -120,7 +119,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   app.use('*', errorPages(sessions, admin.users));
 
   app.route('/', authRoutes(o.storage, o.log));
-  if (db && o.unsubscribes) app.route('/', unsubscribeRoutes(o.unsubscribes));
+  if (o.unsubscribes) app.route('/', unsubscribeRoutes(o.unsubscribes));
   else unportedPaths(app, ['/u']);
   const mailboxes = new MailboxConfirmation(admin.mailboxChanges, o.storage.secrets, o.notice, o.publicUrl, o.log);
   app.route('/', mailboxConfirmRoutes(mailboxes, admin.stores));
@@ -144,6 +143,9 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', webhookAdminRoutes(o.storage.webhooks));
   pages.route('/', settingsRoutes(o.storage.settings, o.storage.market));
   pages.route('/', reportAdminRoutes(o.storage.inbox, o.storage.market));
+  pages.route('/', orderImportAdminRoutes(o.storage, o.storage.market, o.domains));
+  if (o.campaigns) pages.route('/', campaignAdminRoutes(o.campaigns, o.storage.market, o.domains[0] as string, o.timeZone));
+  else unportedPaths(pages, ['/campaigns']);
   pages.route(
     '/',
     operationsRoutes({
@@ -158,7 +160,6 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
     }),
   );
   // The groups below still read SQLite (one line each; a group moves up when it is on the ports).
-  const stores = db ? new StoreRepo(db) : null;
   if (db)
     pages.route(
       '/',
@@ -174,10 +175,6 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
       }),
     );
   else unportedPaths(pages, ['/', '/inbox', '/conversations', '/messages']);
-  if (db && stores) pages.route('/', orderImportAdminRoutes(db, stores, o.domains));
-  else unportedPaths(pages, ['/orders']);
-  if (db && stores && o.campaigns) pages.route('/', campaignAdminRoutes(o.campaigns, stores, o.domains[0] as string, o.timeZone));
-  else unportedPaths(pages, ['/campaigns']);
   // Any other path behind the login: a page, in the frame, with a way back (error-pages.tsx).
   pages.all('*', (c) => c.text('There is no such page.', 404));
   app.route('/', pages);

@@ -7,7 +7,7 @@ import { campaignGaps } from '../../core/campaign-gaps.js';
 import { presetById } from '../../core/campaign-presets.js';
 import { zonedToInstant } from '../../core/zoned-time.js';
 import type { Campaign, CampaignExtras } from '../../store/campaigns.js';
-import type { StoreRepo } from '../../store/stores.js';
+import type { MarketStore } from '../../store/ports.js';
 import { parseProspectCsv } from '../prospect-csv.js';
 import { CsvUnreadable } from '../csv-file.js';
 import type { CampaignDeps } from '../api/deps.js';
@@ -118,21 +118,20 @@ const csvCell = (s: string | number) => {
   return `"${(/^[=+\-@\t\r]/.test(t) ? `'${t}` : t).replace(/"/g, '""')}"`;
 };
 
-export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: string, timeZone: string): Hono<AdminEnv> {
+/** Built from the ports only (the campaign port, the market port's stores): served on either database. */
+export function campaignAdminRoutes(d: CampaignDeps, stores: Pick<MarketStore, 'stores' | 'store'>, domain: string, timeZone: string): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const frame = frameOf;
   const storeIds = (c: Context<AdminEnv>) => c.get('storeIds') as number[];
-  const visibleStores = (c: Context<AdminEnv>) =>
-    stores
-      .list()
-      .filter((s) => storeIds(c).includes(s.id))
-      .map((s) => ({ id: s.id, name: s.name }));
-  const mine = (c: Context<AdminEnv>): Campaign | null => {
-    const campaign = d.repo.get(Number(c.req.param('id')));
+  const repo = d.store;
+  const visibleStores = async (c: Context<AdminEnv>) =>
+    (await stores.stores()).filter((s) => storeIds(c).includes(s.id)).map((s) => ({ id: s.id, name: s.name }));
+  const mine = async (c: Context<AdminEnv>): Promise<Campaign | null> => {
+    const campaign = await repo.get(Number(c.req.param('id')));
     return campaign && storeIds(c).includes(campaign.storeId) ? campaign : null;
   };
 
-  const builder = (
+  const builder = async (
     c: Context<AdminEnv>,
     v: BuilderValues,
     campaign: Campaign | null,
@@ -144,9 +143,9 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
         {...frame(c)}
         v={v}
         campaign={campaign}
-        stores={visibleStores(c)}
-        choices={v.storeId ? d.audience.choices(v.storeId) : { categories: [], manufacturers: [] }}
-        lists={v.storeId ? d.prospects.lists([v.storeId]).map((l) => ({ list: l.list, count: l.count })) : []}
+        stores={await visibleStores(c)}
+        choices={v.storeId ? await repo.choices(v.storeId) : { categories: [], manufacturers: [] }}
+        lists={v.storeId ? (await repo.lists([v.storeId])).map((l) => ({ list: l.list, count: l.count })) : []}
         tz={timeZone}
         error={msg.error}
         notice={msg.notice}
@@ -155,14 +154,19 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
       status,
     );
 
-  const show = (c: Context<AdminEnv>, campaign: Campaign, msg: { error?: string; notice?: string; confirm?: string } = {}, status: 200 | 400 | 409 = 200) =>
+  const show = async (
+    c: Context<AdminEnv>,
+    campaign: Campaign,
+    msg: { error?: string; notice?: string; confirm?: string } = {},
+    status: 200 | 400 | 409 = 200,
+  ) =>
     ['draft', 'scheduled', 'late'].includes(campaign.status)
       ? builder(c, valuesFromCampaign(campaign), campaign, status, msg)
       : c.html(
           <CampaignPage
             {...frame(c)}
             c={campaign}
-            p={d.repo.progress(campaign.id)}
+            p={await repo.progress(campaign.id)}
             audienceText={describeAudience(campaign.audience)}
             tz={timeZone}
             error={msg.error}
@@ -180,8 +184,8 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
     return { storeId: v.storeId };
   };
 
-  app.get('/campaigns', (c) => {
-    const campaigns = d.repo.list(storeIds(c)).map((x) => ({ ...x, progress: d.repo.progress(x.id) }));
+  app.get('/campaigns', async (c) => {
+    const campaigns = await Promise.all((await repo.list(storeIds(c))).map(async (x) => ({ ...x, progress: await repo.progress(x.id) })));
     const q = c.req.query();
     const notice =
       q.imported !== undefined
@@ -193,9 +197,9 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
       <CampaignsPage
         {...frame(c)}
         campaigns={campaigns}
-        stores={visibleStores(c).map((s) => ({ ...s, balance: d.prospects.balance(s.id) }))}
-        lists={d.prospects.lists(storeIds(c))}
-        price={d.prospects.price()}
+        stores={await Promise.all((await visibleStores(c)).map(async (s) => ({ ...s, balance: await repo.balance(s.id) })))}
+        lists={await repo.lists(storeIds(c))}
+        price={await repo.price()}
         tz={timeZone}
         notice={notice}
         error={q.error}
@@ -219,7 +223,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
       if (err instanceof CsvUnreadable) return c.redirect('/campaigns?error=' + encodeURIComponent(err.message), 303);
       throw err;
     }
-    const r = d.prospects.import(storeId, list, parsed.rows, [domain]);
+    const r = await repo.importProspects(storeId, list, parsed.rows, [domain]);
     return c.redirect(`/campaigns?imported=${r.imported}&known=${r.known}&invalid=${r.invalid.length + parsed.invalid.length}`, 303);
   });
 
@@ -229,10 +233,10 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
     const f = await c.req.parseBody({ all: true });
     const storeId = Number(text(f, 'storeId'));
     const delta = Number(text(f, 'delta'));
-    if (!stores.get(storeId) || !Number.isInteger(delta) || delta === 0 || Math.abs(delta) > 1_000_000) {
+    if (!(await stores.store(storeId)) || !Number.isInteger(delta) || delta === 0 || Math.abs(delta) > 1_000_000) {
       return c.redirect('/campaigns?error=' + encodeURIComponent('Give a store and a whole number of credits.'), 303);
     }
-    d.prospects.addCredits(storeId, delta, text(f, 'reason').trim().slice(0, 200) || 'top-up', c.get('user').id);
+    await repo.addCredits(storeId, delta, text(f, 'reason').trim().slice(0, 200) || 'top-up', c.get('user').id);
     return c.redirect('/campaigns?credits=1', 303);
   });
 
@@ -241,13 +245,13 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
     const credits = Number(text(await c.req.parseBody({ all: true }), 'credits'));
     if (!Number.isInteger(credits) || credits < 0 || credits > 1000)
       return c.redirect('/campaigns?error=' + encodeURIComponent('The price is a whole number of credits, 0 to 1000.'), 303);
-    d.prospects.setPrice(credits);
+    await repo.setPrice(credits);
     return c.redirect('/campaigns?credits=1', 303);
   });
 
-  app.get('/campaigns/new', (c) => {
+  app.get('/campaigns/new', async (c) => {
     const preset = presetById(c.req.query('preset') ?? 'blank') ?? presetById('blank')!;
-    const first = visibleStores(c)[0];
+    const first = (await visibleStores(c))[0];
     const v = valuesOf({ preset: preset.id, subject: preset.subject, body: preset.body, storeId: first ? String(first.id) : '' });
     return builder(c, { ...v, name: preset.id === 'blank' ? '' : preset.label }, null);
   });
@@ -256,7 +260,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
     const v = valuesOf(await c.req.parseBody({ all: true }));
     const ok = draftOf(c, v);
     if (typeof ok === 'string') return builder(c, v, null, 400, { error: ok });
-    const id = d.repo.create({ ...draftFields(ok.storeId, v), createdBy: c.get('user').id });
+    const id = await repo.create({ ...draftFields(ok.storeId, v), createdBy: c.get('user').id });
     return c.redirect(`/campaigns/${id}?saved=1`, 303);
   });
 
@@ -265,11 +269,11 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
     const v = valuesOf(await c.req.parseBody({ all: true }));
     if (!v.storeId || !storeIds(c).includes(v.storeId)) return c.html(<p class="error">Pick one of your stores.</p>);
     const a = audienceOf(v);
-    const sample = d.audience.members(v.storeId, a, 10).map((m) => ({ alias: `${m.token}@${domain}`, name: m.name, orders: m.orders }));
-    const split = d.audience.split(v.storeId, a);
-    const price = d.prospects.price();
+    const sample = (await repo.members(v.storeId, a, 10)).map((m) => ({ alias: `${m.token}@${domain}`, name: m.name, orders: m.orders }));
+    const split = await repo.split(v.storeId, a);
+    const price = await repo.price();
     const total = split.purchasers + split.prospects;
-    const gaps = total ? campaignGaps(v, { total, prospects: split.prospects, nameless: d.audience.nameless(v.storeId, a) }) : [];
+    const gaps = total ? campaignGaps(v, { total, prospects: split.prospects, nameless: await repo.nameless(v.storeId, a) }) : [];
     return c.html(
       <AudiencePreview
         gaps={gaps.map((g) => g.text)}
@@ -277,7 +281,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
         prospects={split.prospects}
         cost={split.prospects * price}
         price={price}
-        balance={d.prospects.balance(v.storeId)}
+        balance={await repo.balance(v.storeId)}
         sample={sample}
         text={describeAudience(a)}
       />,
@@ -288,7 +292,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
   app.post('/campaigns/audience.csv', async (c) => {
     const v = valuesOf(await c.req.parseBody({ all: true }));
     if (!v.storeId || !storeIds(c).includes(v.storeId)) return c.text('Pick one of your stores.', 400);
-    const rows = d.audience.members(v.storeId, audienceOf(v));
+    const rows = await repo.members(v.storeId, audienceOf(v));
     const lines = [
       'alias,name,orders,last_order',
       ...rows.map((m) => [`${m.token}@${domain}`, m.name, m.orders, new Date(m.lastOrderAt).toISOString().slice(0, 10)].map(csvCell).join(',')),
@@ -298,39 +302,39 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
     return c.body(lines.join('\r\n') + '\r\n');
   });
 
-  app.get('/campaigns/:id', (c) => {
-    const campaign = mine(c);
+  app.get('/campaigns/:id', async (c) => {
+    const campaign = await mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
     const notice = c.req.query('saved') ? 'Saved as a draft.' : c.req.query('scheduled') ? 'Scheduled.' : undefined;
     return show(c, campaign, notice ? { notice } : {});
   });
 
-  app.get('/campaigns/:id/progress', (c) => {
-    const campaign = mine(c);
+  app.get('/campaigns/:id/progress', async (c) => {
+    const campaign = await mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
-    return c.html(<ProgressPanel c={campaign} p={d.repo.progress(campaign.id)} csrf={frame(c).csrf} />);
+    return c.html(<ProgressPanel c={campaign} p={await repo.progress(campaign.id)} csrf={frame(c).csrf} />);
   });
 
   app.post('/campaigns/:id', async (c) => {
-    const campaign = mine(c);
+    const campaign = await mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
     const v = valuesOf(await c.req.parseBody({ all: true }));
     const ok = draftOf(c, v);
     if (typeof ok === 'string') return builder(c, v, campaign, 400, { error: ok });
-    const changed = d.repo.update(campaign.id, draftFields(ok.storeId, v));
+    const changed = await repo.update(campaign.id, draftFields(ok.storeId, v));
     if (!changed) return show(c, campaign, { error: 'The campaign has started; it can no longer be changed.' }, 409);
     return c.redirect(`/campaigns/${campaign.id}?saved=1`, 303);
   });
 
   // A test email to any address, rendered with a real buyer of the audience; no ledger row, no stored message.
   app.post('/campaigns/:id/test', async (c) => {
-    const campaign = mine(c);
+    const campaign = await mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
     const f = await c.req.parseBody({ all: true });
     const to = text(f, 'to').trim().toLowerCase();
     if (!/^[^\s@<>"]+@[^\s@<>"]+\.[a-z]{2,}$/i.test(to)) return show(c, campaign, { error: 'Give an address for the test email.' }, 400);
     const wanted = text(f, 'alias').trim().toLowerCase().split('@')[0];
-    const members = d.audience.members(campaign.storeId, campaign.audience, wanted ? -1 : 1);
+    const members = await repo.members(campaign.storeId, campaign.audience, wanted ? -1 : 1);
     const buyer = wanted ? members.find((m) => m.token === wanted) : members[0];
     if (!buyer)
       return show(
@@ -351,39 +355,41 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: StoreRepo, domain: 
   });
 
   app.post('/campaigns/:id/send', async (c) => {
-    const campaign = mine(c);
+    const campaign = await mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
     const f = await c.req.parseBody({ all: true });
     // Send now asks first in the admin, always: to how many, what the prospects cost, and why else
     // (a copy of a recent campaign, a missed schedule). The API's start asks only for the latter.
     if (text(f, 'confirm') !== '1' && ['draft', 'scheduled', 'late'].includes(campaign.status)) {
-      const split = d.audience.split(campaign.storeId, campaign.audience);
+      const split = await repo.split(campaign.storeId, campaign.audience);
       const n = split.purchasers + split.prospects;
-      const cost = split.prospects ? ` (${split.prospects} prospect${split.prospects === 1 ? '' : 's'}: ${split.prospects * d.prospects.price()} credits)` : '';
-      const why = d.service.confirmationNeeded(campaign);
+      const cost = split.prospects
+        ? ` (${split.prospects} prospect${split.prospects === 1 ? '' : 's'}: ${split.prospects * (await repo.price())} credits)`
+        : '';
+      const why = await d.service.confirmationNeeded(campaign);
       return show(c, campaign, { confirm: `send now to its audience of ${n}${cost}, skipping anyone unsubscribed or opted out${why ? `; ${why}` : ''}` });
     }
-    const r = d.service.start(campaign.id, true);
+    const r = await d.service.start(campaign.id, true);
     if (!r.ok) return show(c, campaign, { error: r.message }, 409);
     return c.redirect(`/campaigns/${campaign.id}`, 303);
   });
 
   app.post('/campaigns/:id/schedule', async (c) => {
-    const campaign = mine(c);
+    const campaign = await mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
     const at = zonedToInstant(text(await c.req.parseBody({ all: true }), 'at'), timeZone);
     if (at === null) return show(c, campaign, { error: 'Pick a date and time.' }, 400);
-    const r = d.service.schedule(campaign.id, at);
+    const r = await d.service.schedule(campaign.id, at);
     if (!r.ok) return show(c, campaign, { error: r.message }, 409);
     return c.redirect(`/campaigns/${campaign.id}?scheduled=1`, 303);
   });
 
   for (const action of ['pause', 'resume', 'cancel'] as const) {
-    app.post(`/campaigns/:id/${action}`, (c) => {
-      const campaign = mine(c);
+    app.post(`/campaigns/:id/${action}`, async (c) => {
+      const campaign = await mine(c);
       if (!campaign) return c.text('No such campaign.', 404);
-      const r = d.service[action](campaign.id);
-      if (!r.ok) return show(c, d.repo.get(campaign.id) ?? campaign, { error: r.message }, 409);
+      const r = await d.service[action](campaign.id);
+      if (!r.ok) return show(c, (await repo.get(campaign.id)) ?? campaign, { error: r.message }, 409);
       return c.redirect(action === 'cancel' ? '/campaigns' : `/campaigns/${campaign.id}`, 303);
     });
   }

@@ -7,9 +7,9 @@ import { UnsubscribePage, UnsubscribeUnknown } from '../../../views/unsubscribe.
 
 export function unsubscribeRoutes(u: Unsubscribes): Hono {
   const app = new Hono();
-  app.get('/u/:token', (c) => {
+  app.get('/u/:token', async (c) => {
     const token = c.req.param('token');
-    const view = u.page(token);
+    const view = await u.page(token);
     c.header('Cache-Control', 'no-store');
     c.header('X-Robots-Tag', 'noindex');
     return view ? c.html(<UnsubscribePage token={token} view={view} />) : c.html(<UnsubscribeUnknown />, 404);
@@ -18,12 +18,12 @@ export function unsubscribeRoutes(u: Unsubscribes): Hono {
     const token = c.req.param('token');
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     if (form['List-Unsubscribe'] === 'One-Click') {
-      return u.apply(token, 'one-click') ? c.text('Unsubscribed.') : c.text('Unknown link.', 404);
+      return (await u.apply(token, 'one-click')) ? c.text('Unsubscribed.') : c.text('Unknown link.', 404);
     }
     const page = form.page === '1';
     const choices = page ? { optOut: form.optOut === '1', hideName: form.hideName === '1' } : {};
-    if (!u.apply(token, 'page', choices)) return c.html(<UnsubscribeUnknown />, 404);
-    return c.html(<UnsubscribePage token={token} view={u.page(token)!} done />);
+    if (!(await u.apply(token, 'page', choices))) return c.html(<UnsubscribeUnknown />, 404);
+    return c.html(<UnsubscribePage token={token} view={(await u.page(token))!} done />);
   });
   return app;
 }

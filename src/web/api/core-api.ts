@@ -6,14 +6,16 @@
 // with `unported` (503 not_available_on_postgres) until it moves to the ports.
 import { Hono, type Handler } from 'hono';
 import type { Logger } from 'pino';
-import type { SecretStore } from '../../store/ports.js';
+import type { SecretStore, Storage } from '../../store/ports.js';
 import { apiError } from '../api-error.js';
 import { apiGuard } from '../api-token.js';
 import { bannedWordRoutes } from './routes-banned-words.js';
-import type { MessageApiDeps } from './deps.js';
+import type { CampaignDeps, MessageApiDeps } from './deps.js';
+import { campaignRoutes } from './routes-campaigns.js';
 import { conversationRoutes } from './routes-conversation.js';
 import { erasureRoutes } from './routes-erasure.js';
 import { messageRoutes } from './routes-mail.js';
+import { orderImportRoutes } from './routes-order-import.js';
 import { orderRoutes } from './routes-orders.js';
 import { reportRoutes } from './routes-reports.js';
 import { storeRoutes } from './routes-stores.js';
@@ -49,8 +51,34 @@ export const CORE_API_ROUTES = [
   'DELETE /buyers/:email',
 ] as const;
 
-/** The API under /api/v1 on a PostgreSQL node: the core routes, `unported` for the rest. */
-export function coreApi(d: MessageApiDeps, settings: Pick<SecretStore, 'getSetting'>, unported: Handler, log: Logger): Hono {
+/** The campaign routes (web/api/routes-campaigns.ts), on the campaign port: served with `campaigns` given. */
+export const CAMPAIGN_API_ROUTES = [
+  'POST /campaigns',
+  'GET /campaigns/:id',
+  'GET /campaigns/:id/audience',
+  'POST /stores/:id/prospects',
+  'GET /stores/:id/credits',
+  'POST /stores/:id/credits',
+  'PUT /credits/price',
+  'POST /campaigns/:id/start',
+  'POST /campaigns/:id/schedule',
+  'POST /campaigns/:id/pause',
+  'POST /campaigns/:id/resume',
+  'POST /campaigns/:id/cancel',
+] as const;
+
+/** The order import (web/api/routes-order-import.ts), on the import port: served with `imports` given. */
+export const ORDER_IMPORT_API_ROUTES = ['POST /orders/import'] as const;
+
+/** Route groups on the ports beyond the core, mounted when given. */
+export interface MoreApi {
+  readonly campaigns?: CampaignDeps | undefined;
+  /** The storage the order import reads and writes (a unit of work for the new orders). */
+  readonly imports?: Pick<Storage, 'imports' | 'market' | 'write'> | undefined;
+}
+
+/** The API under /api/v1 on a PostgreSQL node: the core routes (and the groups of `more`), `unported` for the rest. */
+export function coreApi(d: MessageApiDeps, settings: Pick<SecretStore, 'getSetting'>, unported: Handler, log: Logger, more: MoreApi = {}): Hono {
   const api = new Hono();
   api.use('*', apiGuard(settings));
   api.route('/', storeRoutes(d));
@@ -61,6 +89,8 @@ export function coreApi(d: MessageApiDeps, settings: Pick<SecretStore, 'getSetti
   api.route('/', conversationRoutes(d));
   api.route('/', reportRoutes(d));
   api.route('/', erasureRoutes(d));
+  if (more.campaigns) api.route('/', campaignRoutes({ campaigns: more.campaigns, market: d.market, domains: d.domains }));
+  if (more.imports) api.route('/', orderImportRoutes({ market: d.market, domains: d.domains, log }, more.imports));
   api.all('*', unported);
   api.onError((err, c) => {
     if (err instanceof InvalidRequest) return apiError(c, 'VALIDATION_FAILED', err.message);

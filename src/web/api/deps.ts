@@ -3,9 +3,6 @@ import type { DnsResolver } from '../../dns/resolver.js';
 import { CredentialRepo } from '../../store/credentials.js';
 import type { CampaignService } from '../../campaigns/service.js';
 import type { CampaignSender, NoticeQueue } from '../../campaigns/sender.js';
-import type { AudienceRepo } from '../../store/audience.js';
-import type { CampaignRepo } from '../../store/campaigns.js';
-import type { ProspectRepo } from '../../store/prospects.js';
 import type { Logger } from 'pino';
 import type { Relay } from '../../relay/pipeline.js';
 import type { Db } from '../../store/db.js';
@@ -14,7 +11,7 @@ import { OrderRepo } from '../../store/orders.js';
 import { OutboxRepo } from '../../store/outbox.js';
 import { PairRepo } from '../../store/pairs.js';
 import { StoreRepo } from '../../store/stores.js';
-import type { InboxStore, MailStore, MarketStore, OutboxQueue, SettingsStore, Storage, WebhookStore } from '../../store/ports.js';
+import type { CampaignStore, InboxStore, MailStore, MarketStore, OutboxQueue, SettingsStore, Storage, WebhookStore } from '../../store/ports.js';
 
 /**
  * What the API's core routes are handed (stores, permitted senders, orders, pairs: the routes a
@@ -59,13 +56,11 @@ export interface ApiDeps extends MessageApiDeps {
   readonly campaigns: CampaignDeps;
 }
 
-/** Campaigns: the ledger and drafts, the audience query, and what staff may do. */
+/** Campaigns: the campaign port (drafts, the ledger's progress, the audience, prospects and credits), and what staff may do. */
 export interface CampaignDeps {
-  readonly repo: CampaignRepo;
-  readonly audience: AudienceRepo;
+  readonly store: CampaignStore;
   readonly service: CampaignService;
   readonly sender: CampaignSender;
-  readonly prospects: ProspectRepo;
   /** Queues a plain notice (the admin's test email). */
   readonly notice: NoticeQueue;
 }

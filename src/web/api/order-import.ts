@@ -2,11 +2,11 @@
 // alike: one row per order line (several rows with the same order number are that order's items),
 // each order checked by the same schema as POST /orders, a result per row (new, duplicate, error),
 // and only then the new orders created, in one transaction. An order number the store already has
-// is a duplicate and left as it is, so importing the same file twice changes nothing.
+// is a duplicate and left as it is, so importing the same file twice changes nothing (also when
+// another node creates the same number meanwhile: MarketStore.createOrder says so, and the row is a
+// duplicate). It runs on the storage ports, so on either database.
 import { aliasAddress } from '../../core/alias-token.js';
-import type { Db } from '../../store/db.js';
-import type { OrderRepo } from '../../store/orders.js';
-import { stmt } from '../../store/statements.js';
+import type { Repositories, Storage } from '../../store/ports.js';
 import { readCsvTable } from '../csv-file.js';
 import { toMinor } from './present.js';
 import { createOrderSchema } from './schemas.js';
@@ -88,24 +88,29 @@ interface Candidate {
   email: string;
 }
 
+/** What an import reads and writes: inside a unit of work (`tx`) when it creates orders. */
+export type ImportRepos = Pick<Repositories, 'imports' | 'market'>;
+
 export class OrderImport {
-  readonly #db: Db;
-  readonly #orders: OrderRepo;
   readonly #domain: string;
   readonly #domains: readonly string[];
 
-  constructor(db: Db, orders: OrderRepo, domains: readonly string[]) {
-    this.#db = db;
-    this.#orders = orders;
+  constructor(domains: readonly string[]) {
     this.#domains = domains;
     this.#domain = domains[0] as string;
   }
 
+  /** A dry run on the storage; an import in one unit of work (every new order, or none). */
+  run(storage: Pick<Storage, 'imports' | 'market' | 'write'>, storeId: number, file: Uint8Array | string, dryRun: boolean): Promise<ImportReport> {
+    return dryRun ? this.runIn(storage, storeId, file, true) : storage.write((tx) => this.runIn(tx, storeId, file, false));
+  }
+
   /**
-   * Reads the file and, unless `dryRun`, creates the new orders. Throws CsvUnreadable for a file
-   * that is not CSV, or lacks the required columns.
+   * Reads the file and, unless `dryRun`, creates the new orders through `repos` (the caller's unit
+   * of work: on SQLite it may await only the ports, which this does). Throws CsvUnreadable for a
+   * file that is not CSV, or lacks the required columns.
    */
-  run(storeId: number, file: Uint8Array | string, dryRun: boolean): ImportReport {
+  async runIn(repos: ImportRepos, storeId: number, file: Uint8Array | string, dryRun: boolean): Promise<ImportReport> {
     const { rows } = readCsvTable(file);
     const byNumber = new Map<string, Candidate>();
     const report = new Map<number, ImportRow>();
@@ -172,11 +177,10 @@ export class OrderImport {
     }
 
     const create: { c: Candidate; input: ReturnType<typeof createOrderSchema.parse> }[] = [];
+    const known = await repos.imports.existingOrders(storeId, [...byNumber.keys()]);
     for (const [number, c] of byNumber) {
-      const existing = stmt(this.#db, 'SELECT p.token FROM orders o JOIN pairs p ON p.id = o.pair_id WHERE o.store_id = ? AND o.number = ?').get(
-        storeId,
-        number,
-      ) as { token: string } | undefined;
+      const token = known.get(number);
+      const existing = token === undefined ? undefined : { token };
       const rowErrors = [...c.errors.values()].flat();
       const parsed = createOrderSchema.safeParse(c.body);
       const errors = rowErrors.length ? [] : parsed.success ? [] : [firstIssue(parsed.error)];
@@ -189,27 +193,33 @@ export class OrderImport {
       if (!existing && !rowErrors.length && parsed.success) create.push({ c, input: parsed.data });
     }
 
-    if (!dryRun && create.length) {
-      this.#db.transaction(() => {
-        for (const { c, input } of create) {
-          const { pair } = this.#orders.create({
-            storeId,
-            number: input.number,
-            buyer: input.buyer,
-            items: input.items.map((i) => ({ ...i, unitPriceMinor: toMinor(i.unitPrice) })),
-            totalMinor: toMinor(input.total),
-            currency: input.currency,
-            placedAt: Date.parse(input.placedAt),
-            completedAt: input.completedAt ? Date.parse(input.completedAt) : null,
-            status: input.status ?? (input.completedAt ? 'completed' : 'placed'),
-          });
-          for (const row of c.rows) report.set(row, { ...(report.get(row) as ImportRow), alias: pair.pair.token });
+    let created = create.length;
+    if (!dryRun) {
+      for (const { c, input } of create) {
+        const made = await repos.market.createOrder({
+          storeId,
+          number: input.number,
+          buyer: input.buyer,
+          items: input.items.map((i) => ({ ...i, unitPriceMinor: toMinor(i.unitPrice) })),
+          totalMinor: toMinor(input.total),
+          currency: input.currency,
+          placedAt: Date.parse(input.placedAt),
+          completedAt: input.completedAt ? Date.parse(input.completedAt) : null,
+          status: input.status ?? (input.completedAt ? 'completed' : 'placed'),
+        });
+        if (made) {
+          for (const row of c.rows) report.set(row, { ...(report.get(row) as ImportRow), alias: made.pair.pair.token });
+        } else {
+          // Another import (another node) created this number meanwhile: a duplicate, left as it is.
+          created--;
+          const now = await repos.imports.existingOrders(storeId, [input.number]);
+          for (const row of c.rows) report.set(row, { ...(report.get(row) as ImportRow), status: 'duplicate', errors: [], alias: now.get(input.number) });
         }
-      })();
+      }
     }
     const list = [...report.values()].sort((a, b) => a.row - b.row);
     return {
-      created: create.length,
+      created,
       duplicates: new Set(list.filter((r) => r.status === 'duplicate').map((r) => r.number)).size,
       invalid: list.filter((r) => r.status === 'error').length,
       rows: list,

@@ -10,9 +10,11 @@ import { campaignScheduleSchema, campaignSchema, campaignStartSchema, creditsSch
 import { idParam, jsonBody } from './validate.js';
 import type { Outcome } from '../../campaigns/service.js';
 
-export function campaignRoutes(d: ApiDeps): Hono {
+/** Built from the ports only (the campaign port and the market port's stores): served on either database. */
+export function campaignRoutes(d: Pick<ApiDeps, 'campaigns' | 'market' | 'domains'>): Hono {
   const app = new Hono();
-  const present = (c: Campaign) => ({
+  const store = d.campaigns.store;
+  const present = async (c: Campaign) => ({
     id: c.id,
     storeId: c.storeId,
     name: c.name,
@@ -26,10 +28,10 @@ export function campaignRoutes(d: ApiDeps): Hono {
     scheduledAt: c.scheduledAt ? new Date(c.scheduledAt).toISOString() : null,
     startedAt: c.startedAt ? new Date(c.startedAt).toISOString() : null,
     finishedAt: c.finishedAt ? new Date(c.finishedAt).toISOString() : null,
-    progress: d.campaigns.repo.progress(c.id),
+    progress: await store.progress(c.id),
   });
-  const answer = (c: Parameters<typeof apiError>[0], id: number, r: Outcome) => {
-    if (r.ok) return c.json({ ...present(d.campaigns.repo.get(id) as Campaign), ...(r.recipients !== undefined ? { recipients: r.recipients } : {}) });
+  const answer = async (c: Parameters<typeof apiError>[0], id: number, r: Outcome) => {
+    if (r.ok) return c.json({ ...(await present((await store.get(id)) as Campaign)), ...(r.recipients !== undefined ? { recipients: r.recipients } : {}) });
     return r.status === 404
       ? apiError(c, 'NOT_FOUND', r.message)
       : c.json({ error: 'Conflict', code: 'CONFLICT', message: r.message, confirm: r.confirm ?? false }, 409);
@@ -37,28 +39,28 @@ export function campaignRoutes(d: ApiDeps): Hono {
 
   app.post('/campaigns', async (c) => {
     const body = await jsonBody(c, campaignSchema);
-    if (!d.stores.get(body.storeId)) return apiError(c, 'VALIDATION_FAILED', `storeId: no store with id ${body.storeId}`);
-    const id = d.campaigns.repo.create({ ...body, createdBy: null });
-    return c.json(present(d.campaigns.repo.get(id) as Campaign), 201);
+    if (!(await d.market.store(body.storeId))) return apiError(c, 'VALIDATION_FAILED', `storeId: no store with id ${body.storeId}`);
+    const id = await store.create({ ...body, createdBy: null });
+    return c.json(await present((await store.get(id)) as Campaign), 201);
   });
 
-  app.get('/campaigns/:id', (c) => {
-    const campaign = d.campaigns.repo.get(idParam(c));
-    return campaign ? c.json(present(campaign)) : apiError(c, 'NOT_FOUND', 'no campaign with that id');
+  app.get('/campaigns/:id', async (c) => {
+    const campaign = await store.get(idParam(c));
+    return campaign ? c.json(await present(campaign)) : apiError(c, 'NOT_FOUND', 'no campaign with that id');
   });
 
-  app.get('/campaigns/:id/audience', (c) => {
-    const campaign = d.campaigns.repo.get(idParam(c));
+  app.get('/campaigns/:id/audience', async (c) => {
+    const campaign = await store.get(idParam(c));
     if (!campaign) return apiError(c, 'NOT_FOUND', 'no campaign with that id');
-    const { purchasers, prospects } = d.campaigns.audience.split(campaign.storeId, campaign.audience);
-    const sample = d.campaigns.audience.members(campaign.storeId, campaign.audience, 10).map((m) => ({ alias: m.token, name: m.name, orders: m.orders }));
-    const price = d.campaigns.prospects.price();
+    const { purchasers, prospects } = await store.split(campaign.storeId, campaign.audience);
+    const sample = (await store.members(campaign.storeId, campaign.audience, 10)).map((m) => ({ alias: m.token, name: m.name, orders: m.orders }));
+    const price = await store.price();
     const count = purchasers + prospects;
     // Variables of the text that are empty for part of this audience (the builder shows the same).
     const gaps = count
       ? campaignGaps(
           { subject: campaign.subject, body: campaign.body, ...campaign.extras },
-          { total: count, prospects, nameless: d.campaigns.audience.nameless(campaign.storeId, campaign.audience) },
+          { total: count, prospects, nameless: await store.nameless(campaign.storeId, campaign.audience) },
         ).map((g) => g.text)
       : [];
     return c.json({
@@ -67,7 +69,7 @@ export function campaignRoutes(d: ApiDeps): Hono {
       prospects,
       // What starting now would cost (messages to prospects), and what the store has.
       cost: prospects * price,
-      balance: d.campaigns.prospects.balance(campaign.storeId),
+      balance: await store.balance(campaign.storeId),
       sample,
       audienceText: describeAudience(campaign.audience),
       gaps,
@@ -77,44 +79,44 @@ export function campaignRoutes(d: ApiDeps): Hono {
   app.post('/stores/:id/prospects', async (c) => {
     const storeId = idParam(c);
     const body = await jsonBody(c, prospectImportSchema);
-    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
-    return c.json(d.campaigns.prospects.import(storeId, body.list, body.prospects, d.domains));
+    if (!(await d.market.store(storeId))) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    return c.json(await store.importProspects(storeId, body.list, body.prospects, d.domains));
   });
 
-  app.get('/stores/:id/credits', (c) => {
+  app.get('/stores/:id/credits', async (c) => {
     const storeId = idParam(c);
-    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
-    return c.json({ balance: d.campaigns.prospects.balance(storeId), pricePerProspectMessage: d.campaigns.prospects.price() });
+    if (!(await d.market.store(storeId))) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    return c.json({ balance: await store.balance(storeId), pricePerProspectMessage: await store.price() });
   });
 
   app.post('/stores/:id/credits', async (c) => {
     const storeId = idParam(c);
     const body = await jsonBody(c, creditsSchema);
-    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    if (!(await d.market.store(storeId))) return apiError(c, 'NOT_FOUND', 'no store with that id');
     return c.json({
-      balance: d.campaigns.prospects.addCredits(storeId, body.delta, body.reason, null),
-      pricePerProspectMessage: d.campaigns.prospects.price(),
+      balance: await store.addCredits(storeId, body.delta, body.reason, null),
+      pricePerProspectMessage: await store.price(),
     });
   });
 
   app.put('/credits/price', async (c) => {
     const body = await jsonBody(c, priceSchema);
-    d.campaigns.prospects.setPrice(body.credits);
-    return c.json({ pricePerProspectMessage: d.campaigns.prospects.price() });
+    await store.setPrice(body.credits);
+    return c.json({ pricePerProspectMessage: await store.price() });
   });
 
   app.post('/campaigns/:id/start', async (c) => {
     const id = idParam(c);
     const body = await jsonBody(c, campaignStartSchema);
-    return answer(c, id, d.campaigns.service.start(id, body.confirm));
+    return answer(c, id, await d.campaigns.service.start(id, body.confirm));
   });
   app.post('/campaigns/:id/schedule', async (c) => {
     const id = idParam(c);
     const body = await jsonBody(c, campaignScheduleSchema);
-    return answer(c, id, d.campaigns.service.schedule(id, Date.parse(body.at)));
+    return answer(c, id, await d.campaigns.service.schedule(id, Date.parse(body.at)));
   });
-  app.post('/campaigns/:id/pause', (c) => answer(c, idParam(c), d.campaigns.service.pause(idParam(c))));
-  app.post('/campaigns/:id/resume', (c) => answer(c, idParam(c), d.campaigns.service.resume(idParam(c))));
-  app.post('/campaigns/:id/cancel', (c) => answer(c, idParam(c), d.campaigns.service.cancel(idParam(c))));
+  app.post('/campaigns/:id/pause', async (c) => answer(c, idParam(c), await d.campaigns.service.pause(idParam(c))));
+  app.post('/campaigns/:id/resume', async (c) => answer(c, idParam(c), await d.campaigns.service.resume(idParam(c))));
+  app.post('/campaigns/:id/cancel', async (c) => answer(c, idParam(c), await d.campaigns.service.cancel(idParam(c))));
   return app;
 }
