@@ -105,7 +105,6 @@ export function createHttpApp(o: HttpAppOptions): Hono {
     '/',
     createAdminApp({
       storage,
-      db,
       resolver: o.resolver,
       domains: o.domains,
       hostname: o.hostname,

@@ -1,10 +1,9 @@
 // Owns the admin web app: static assets from our own origin (htmx from node_modules, no CDN), the
 // security headers of every page, then login and the pages behind a session and CSRF checks.
-// Built from the storage ports (`storage`), so it runs on SQLite and on PostgreSQL alike: login,
-// sessions and CSRF tokens, the first owner's setup, the team, the stores pages, the operations
-// pages and the API reference. The route groups that still read SQLite through `db` are mounted
-// only when `db` is given; without it (a PostgreSQL node) their paths answer 503
-// not_available_on_postgres (web/unported.ts).
+// Built from the storage ports (`storage`) only, so every page runs on SQLite and on PostgreSQL
+// alike, on any node: login, sessions and CSRF tokens, the first owner's setup, the inbox and
+// conversations, reports, the team, the stores pages, templates, tags, notifications, webhooks,
+// settings, order import, campaigns, the operations pages and the API reference.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +14,6 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { DnsResolver } from '../../dns/resolver.js';
 import type { Relay } from '../../relay/pipeline.js';
-import type { Db } from '../../store/db.js';
 import type { Storage } from '../../store/ports.js';
 import type { NoticeQueue } from '../../campaigns/sender.js';
 import { unportedPaths } from '../unported.js';
@@ -64,13 +62,8 @@ const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 export interface AdminOptions {
-  /** The storage ports (their sessions must live SESSION_TTL_MS): every group below but the SQLite ones reads and writes through them. */
+  /** The storage ports (their sessions must live SESSION_TTL_MS): every group reads and writes through them. */
   readonly storage: Storage;
-  /**
-   * The SQLite database, for the route groups not yet on the ports; without it (a PostgreSQL node)
-   * their paths answer 503 not_available_on_postgres.
-   */
-  readonly db?: Db | undefined;
   readonly resolver: DnsResolver;
   readonly hostname: string;
   readonly dkimKey: DkimKey | null;
@@ -83,9 +76,9 @@ export interface AdminOptions {
   readonly doctor: () => Promise<readonly Check[]>;
   /** Queues a plain notice (the link that confirms a store's new mailbox). */
   readonly notice: NoticeQueue;
-  /** Campaigns (still SQLite): mounted with db. */
+  /** Campaigns: their pages are mounted when given (both gateways give them). */
   readonly campaigns?: CampaignDeps | undefined;
-  /** The public unsubscribe page (still SQLite): mounted with db. */
+  /** The public unsubscribe page and one-click POST: mounted when given. */
   readonly unsubscribes?: Unsubscribes | undefined;
   /** `http.trustedProxies`: whose X-Forwarded-* headers count. */
   readonly trustedProxies: readonly string[];
@@ -98,7 +91,6 @@ export interface AdminOptions {
 export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const { admin, sessions } = o.storage;
-  const db = o.db;
 
   app.get('/assets/:name', (c) => {
     const asset = ASSETS[c.req.param('name')];
@@ -160,21 +152,21 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
     }),
   );
   // The groups below still read SQLite (one line each; a group moves up when it is on the ports).
-  if (db)
-    pages.route(
-      '/',
-      inboxRoutes({
-        db,
-        inbox: o.storage.inbox,
-        mail: o.storage.mail,
-        market: o.storage.market,
-        filters: o.filters,
-        outbox: o.storage.outbox,
-        relay: o.relay,
-        log: o.log,
-      }),
-    );
-  else unportedPaths(pages, ['/', '/inbox', '/conversations', '/messages']);
+  pages.route(
+    '/',
+    inboxRoutes({
+      tags: o.storage.tags,
+      templates: o.storage.templates,
+      imports: o.storage.imports,
+      inbox: o.storage.inbox,
+      mail: o.storage.mail,
+      market: o.storage.market,
+      filters: o.filters,
+      outbox: o.storage.outbox,
+      relay: o.relay,
+      log: o.log,
+    }),
+  );
   // Any other path behind the login: a page, in the frame, with a way back (error-pages.tsx).
   pages.all('*', (c) => c.text('There is no such page.', 404));
   app.route('/', pages);

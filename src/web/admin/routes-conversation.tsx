@@ -18,15 +18,10 @@ import { baseValues, formatDay, formatItems, formatMoney, renderTemplate } from 
 import { refusalText } from '../../core/verdicts.js';
 import { parseMail } from '../../relay/parse.js';
 import type { Relay } from '../../relay/pipeline.js';
-import type { Db } from '../../store/db.js';
-import { FormSubmissionRepo } from '../../store/form-submissions.js';
 import type { ConversationMessage, PairHeader } from '../../store/inbox.js';
 import type { InboxStore } from '../../store/inbox-ports.js';
-import { NoteRepo } from '../../store/notes.js';
 import type { OrderRow } from '../../store/orders.js';
-import type { MailStore, MarketStore, OutboxQueue } from '../../store/ports.js';
-import { TagRepo } from '../../store/tags.js';
-import { TemplateRepo } from '../../store/templates.js';
+import type { ImportStore, MailStore, MarketStore, OutboxQueue, TagStore, TemplateStore } from '../../store/ports.js';
 import {
   ConversationPage,
   DraftWarnings,
@@ -45,7 +40,12 @@ import { frameOf, type AdminEnv } from './session.js';
 import { displayZone } from '../../../views/time-format.js';
 
 export interface ConversationDeps {
-  readonly db: Db;
+  /** Tags, internal notes and reported messages (either database). */
+  readonly tags: TagStore;
+  /** Reply templates (either database). */
+  readonly templates: TemplateStore;
+  /** The reply form's one-time keys (either database): a form sent twice acts once, across nodes. */
+  readonly imports: Pick<ImportStore, 'claimFormKey' | 'releaseFormKey' | 'formKeyDone'>;
   /** The mail path's reads (the store's mailbox as a permitted sender). */
   readonly mail: MailStore;
   /** The pair's orders (the order panel and the reply box's order choice). */
@@ -81,10 +81,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const inbox = d.inbox;
   const conversations = d.inbox;
-  const templates = new TemplateRepo(d.db);
-  const tags = new TagRepo(d.db);
-  const notes = new NoteRepo(d.db);
-  const forms = new FormSubmissionRepo(d.db);
+  const { templates, tags } = d;
   const frame = frameOf;
   /** Who has each conversation open: pair → user → name, last heard from, typing a reply. In memory: it only matters now. */
   const presence = new Map<number, Map<number, { name: string; at: number; replying: boolean }>>();
@@ -145,8 +142,8 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
       .map((m, i) => ({ m, open: i >= openFrom || o.onlyId !== undefined }))
       .filter(({ m }) => (o.onlyId === undefined || m.id === o.onlyId) && (o.afterId === undefined || m.id > o.afterId));
     const ids = picked.map(({ m }) => m.id);
-    const tagsOf = tags.forMessages(ids);
-    const reported = notes.reportedIds(ids);
+    const tagsOf = await tags.forMessages(ids);
+    const reported = await tags.reportedIds(ids);
     return Promise.all(picked.map(({ m, open }) => show(m, tagsOf, reported, open)));
   }
 
@@ -154,7 +151,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     const pair = (await inbox.pair(at.pairId))!;
     const [m] = await shown(at.pairId, { onlyId: at.id });
     if (!m) return c.text('No such message.', 404);
-    if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} allTags={tags.list()} />, status);
+    if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} allTags={await tags.list()} />, status);
     return c.redirect(`/conversations/${at.pairId}#m${at.id}`, 303);
   };
 
@@ -168,7 +165,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   app.post('/messages/:id/tags', async (c) => {
     const at = await messageFor(c);
     if (!at) return c.text('No such message.', 404);
-    const outcome = tags.add(at.id, Number((await c.req.parseBody()).tagId));
+    const outcome = await tags.add(at.id, Number((await c.req.parseBody()).tagId));
     if (outcome === 'unknown') return c.text('No such tag.', 400);
     return card(c, at, outcome === 'limit' ? 409 : 200);
   });
@@ -176,7 +173,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   app.post('/messages/:id/tags/:tag/remove', async (c) => {
     const at = await messageFor(c);
     if (!at) return c.text('No such message.', 404);
-    tags.removeFrom(at.id, Number(c.req.param('tag')));
+    await tags.removeFrom(at.id, Number(c.req.param('tag')));
     return card(c, at);
   });
 
@@ -185,7 +182,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     if (!at) return c.text('No such message.', 404);
     const reason = String((await c.req.parseBody()).reason ?? '').trim();
     if (!reason) return c.text('Say why.', 400);
-    notes.report(at.id, c.get('user').id, reason.slice(0, 500));
+    await tags.report(at.id, c.get('user').id, reason.slice(0, 500));
     return card(c, at);
   });
 
@@ -205,7 +202,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     pair: PairHeader,
     o: { templateId?: number; orderNumber?: string | null; subject: string; text: string; messages?: ConversationMessage[]; orders?: OrderRow[] },
   ): Promise<ReplyFormProps> {
-    const choices = templates.visible([pair.storeId]);
+    const choices = await templates.visible([pair.storeId]);
     const pairOrders = o.orders ?? (await d.market.ordersForPair(pair.pairId));
     const messages = o.messages ?? (await inbox.conversation(pair.pairId));
     const named =
@@ -275,8 +272,8 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
         viewers={others}
         pollMs={POLL_MS}
         orders={pairOrders.map(orderView)}
-        notes={notes.forPair(pair.pairId)}
-        allTags={tags.list()}
+        notes={await tags.notes(pair.pairId)}
+        allTags={await tags.list()}
         others={await inbox.otherConversations(pair.pairId, c.get('storeIds'))}
       />,
     );
@@ -302,7 +299,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     if (fresh.some((m) => m.direction === 'buyer_to_store')) await conversations.setRead([pair.pairId], true, c.get('storeIds')); // on screen now
     const last = fresh.length ? fresh[fresh.length - 1]!.id : after;
     return c.html(
-      <Live pairId={pair.pairId} after={last} viewers={viewers} pollMs={POLL_MS} fresh={fresh} pair={pair} csrf={frame(c).csrf} allTags={tags.list()} />,
+      <Live pairId={pair.pairId} after={last} viewers={viewers} pollMs={POLL_MS} fresh={fresh} pair={pair} csrf={frame(c).csrf} allTags={await tags.list()} />,
     );
   });
 
@@ -359,8 +356,8 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     const pair = await pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
     const body = String((await c.req.parseBody()).body ?? '').trim();
-    if (body) notes.add(pair.pairId, c.get('user').id, body.slice(0, 5000));
-    if (c.req.header('hx-request')) return c.html(<Notes pairId={pair.pairId} csrf={frame(c).csrf} notes={notes.forPair(pair.pairId)} />);
+    if (body) await tags.addNote(pair.pairId, c.get('user').id, body.slice(0, 5000));
+    if (c.req.header('hx-request')) return c.html(<Notes pairId={pair.pairId} csrf={frame(c).csrf} notes={await tags.notes(pair.pairId)} />);
     return c.redirect(`/conversations/${pair.pairId}`, 303);
   });
 
@@ -426,7 +423,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     }
     const sender = await mailboxSender(d, pair.pairId);
     if (!sender) return again("the store's mailbox is not a permitted sender");
-    if (!forms.claim(key, user.id)) return again(undefined, { sent: true, text: '' }); // the same form again: already handled
+    if (!(await d.imports.claimFormKey(key, user.id))) return again(undefined, { sent: true, text: '' }); // the same form again: already handled
     const result = await sendAdminReply(d.relay, d, {
       pairId: pair.pairId,
       alias: pair.alias,
@@ -439,15 +436,15 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
       ),
       messages,
       log: d.log,
-    }).catch((err: unknown) => {
-      forms.release(key); // nothing was sent: the same form may try again
+    }).catch(async (err: unknown) => {
+      await d.imports.releaseFormKey(key); // nothing was sent: the same form may try again
       throw err;
     });
     if (isRefusal(result)) {
-      forms.release(key); // refused: the user may fix and resend
+      await d.imports.releaseFormKey(key); // refused: the user may fix and resend
       return again(refusalText(result));
     }
-    forms.done(key, result);
+    await d.imports.formKeyDone(key, result);
     if (after === 'processed') await conversations.setStatus([pair.pairId], 'processed', c.get('storeIds'));
     if (c.req.header('hx-request')) {
       c.header('HX-Redirect', `/conversations/${pair.pairId}?sent=1`);

@@ -7,7 +7,6 @@
 import { Hono } from 'hono';
 import { CATEGORIES, CATEGORY_LABELS, type Category } from '../../core/categorize.js';
 import { CONVERSATION_STATUSES, type ConversationStatus } from '../../store/inbox.js';
-import { TagRepo } from '../../store/tags.js';
 import { BulkConfirmPage, describeFilter, InboxPage, STATUS_LABELS } from '../../../views/inbox.js';
 import { readFilter, toQuery } from './inbox-filter.js';
 import { conversationRoutes, type ConversationDeps } from './routes-conversation.js';
@@ -27,7 +26,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
   // The inbox's reads and the conversations' state go through the storage port (either database).
   const inbox = d.inbox;
   const conversations = d.inbox;
-  const tags = new TagRepo(d.db);
+  const tags = d.tags;
   const frame = frameOf;
 
   app.get('/', (c) => c.redirect('/inbox', 303));
@@ -53,7 +52,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
         filter={f}
         rows={rows}
         categories={await inbox.unreadByCategory(f.store ? [f.store] : allowed)}
-        tags={tags.list()}
+        tags={await tags.list()}
         rowTags={await inbox.tagsForPairs(rows.map((r) => r.pairId))}
         users={await conversations.assignable(allowed)}
         now={now}
@@ -81,10 +80,10 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
   });
 
   /** What a bulk action is, in words, and whether it is final; null when unknown. */
-  function bulkAction(
+  async function bulkAction(
     action: string,
     userId: number,
-  ): { label: string; final: boolean; run: (ids: number[], allowed: readonly number[]) => Promise<number> } | null {
+  ): Promise<{ label: string; final: boolean; run: (ids: number[], allowed: readonly number[]) => Promise<number> } | null> {
     const [kind, a, b] = action.split(':');
     if (kind === 'status' && (CONVERSATION_STATUSES as readonly string[]).includes(a ?? '')) {
       const status = a as ConversationStatus;
@@ -106,7 +105,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
       };
     }
     if (kind === 'tag' && (a === 'add' || a === 'remove')) {
-      const tag = tags.get(Number(b));
+      const tag = await tags.get(Number(b));
       if (!tag) return null;
       return {
         label: `${a === 'add' ? 'Add' : 'Remove'} tag “${tag.name}”`,
@@ -118,11 +117,11 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
               // On the latest buyer message (or the latest one); the two-tag limit holds.
               const messages = await inbox.latest(id);
               const target = messages.lastBuyer ?? messages.last;
-              if (target !== null && tags.add(target, tag.id) === 'added') n++;
+              if (target !== null && (await tags.add(target, tag.id)) === 'added') n++;
             } else {
               let removed = false;
               for (const m of await inbox.taggedMessages(id, tag.id)) {
-                tags.removeFrom(m, tag.id);
+                await tags.removeFrom(m, tag.id);
                 removed = true;
               }
               if (removed) n++;
@@ -145,7 +144,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
       const v = form[k];
       return typeof v === 'string' ? v : undefined;
     };
-    const action = bulkAction(one('action') ?? '', user.id);
+    const action = await bulkAction(one('action') ?? '', user.id);
     if (!action) return c.text('Unknown action.', 400);
     const filterText = one('filter') ?? '';
     const params = new URLSearchParams(filterText);
@@ -181,7 +180,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
           count={ids.length}
           scope={scope}
           filter={new URLSearchParams(filterText).toString()}
-          filterText={describeFilter(f, stores, tags.list())}
+          filterText={describeFilter(f, stores, await tags.list())}
           ids={ids}
           changed={changed}
           final={action.final}
