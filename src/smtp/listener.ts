@@ -21,7 +21,7 @@ import { EdgeGuard } from './edge-guard.js';
 import { FreeSpace } from './free-space.js';
 import { RoleMailRate } from './role-mail-rate.js';
 import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
-import { collectAfter } from '../relay/collect-garbage.js';
+import { collectIfGrown } from '../relay/collect-garbage.js';
 import { Spool, type Spooled } from './spool.js';
 
 export interface SmtpError extends Error {
@@ -272,8 +272,8 @@ export function createSmtpListener(
             await relayMessage(await received.read(), size);
           } finally {
             release();
-            // The message's buffers are garbage now: a large one is handed back at once.
-            setImmediate(() => collectAfter(size));
+            // The message's buffers are garbage now: handed back at once when it was large, else once this thread's heap has grown.
+            setImmediate(() => collectIfGrown(size));
           }
         })
         .catch((err: Error) => {
