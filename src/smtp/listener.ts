@@ -248,9 +248,10 @@ export function createSmtpListener(
 
     onData(stream: SMTPServerDataStream, session, callback) {
       const log = stateOf(session).log;
-      // Always read the stream to its end: smtp-server waits for it before the next command. The
-      // bytes go to a spool file as they arrive; memory is taken only after the final dot, under
-      // the byte budget, and the file is removed once the session is answered.
+      // Always read the stream to its end: smtp-server waits for it before the next command. Past
+      // its first 128 KiB (held in memory) a message goes to a spool file as it arrives; the memory
+      // for the whole is taken only after the final dot, under the byte budget, and the file is
+      // removed once the session is answered.
       let spooled: Spooled | null = null;
       intake.spool
         .receive(stream, config.smtp.maxMessageBytes)
