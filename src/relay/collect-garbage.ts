@@ -17,8 +17,8 @@
 // collected the pool threads, whose heaps V8 keeps small by itself (about one collection of its own
 // per message there), as often as the SMTP thread. Over 200 messages of 1 MiB (20 sessions) a
 // per-thread logger counted full collections SMTP / pool / pool 49–50 / 40–41 / 46–47 with the old
-// rule and 34 / 29 / 22 with this one, and V8's helper threads (which do most of a collection's
-// marking) spent 18 s instead of 26 s; README "Speed".
+// rule and 34–36 / 17–29 / 18–22 with this one, and V8's helper threads (which do most of a
+// collection's marking) spent 18–24 s instead of 26–27 s; README "Speed".
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 /** A message at least this large is followed by a full collection at once on the thread that handled it. */
