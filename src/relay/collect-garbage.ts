@@ -16,7 +16,7 @@
 // heap held) bounded the 1 MiB tier's RSS as well but cost 50–75 ms of CPU per 1 MiB message: it
 // collected the pool threads, whose heaps V8 keeps small by itself (about one collection of its own
 // per message there), as often as the SMTP thread. Over 200 messages of 1 MiB (20 sessions) a
-// per-thread logger counted full collections SMTP / pool / pool 49–50 / 40–41 / 46–47 with the old
+// per-thread logger counted full collections SMTP / pool / pool 48–50 / 40–46 / 41–47 with the old
 // rule and 34–36 / 17–29 / 18–22 with this one, and V8's helper threads (which do most of a
 // collection's marking) spent 18–24 s instead of 26–27 s; README "Speed".
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
