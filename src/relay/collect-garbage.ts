@@ -5,34 +5,64 @@
 // keeps many dead messages resident, each thread on its own. Measured: ~110 MB of dead buffers on the
 // SMTP thread during a burst of 17 MB messages; during 300 messages of 1 MiB of text over 100
 // sessions, the SMTP thread's heap grew from 68 to ~200 MB while what was alive stayed far smaller.
-// So every thread counts the bytes of the messages it finished and runs a full collection once they
-// reach COLLECT_EVERY_BYTES: one collection of a ~40 MB heap (~10–30 ms) per 8 MiB of mail, under
-// 4 ms per MiB, against ~100 ms of CPU per MiB of text for the work itself.
-// V8's gc() exists only when node was started with --expose-gc, which every launcher gives
-// (test/helpers/child-gateway.ts GATEWAY_NODE_ARGS); elsewhere (in-process tests, tools) this does
-// nothing. (Setting the flag at run time with v8.setFlagsFromString is not safe with the pool
-// threads running: DKIM signatures made on them stopped verifying.)
+//
+// So after each message a thread asks V8 what it holds (heapHeld: the old generation, large objects
+// and the memory of its ArrayBuffers and large texts; not the young generation, which scavenges
+// empty cheaply) and runs a full collection only when that has grown COLLECT_GROWTH past the least
+// it held since its last collection. A message of COLLECT_FROM_BYTES or more is still followed by a
+// collection at once: its bytes sit in SharedArrayBuffers shared by the SMTP thread and a pool
+// thread, freed only once both have dropped them, and V8 counts such memory on neither heap.
+// The rule this replaces (a full collection every 8 MiB of finished mail per thread, whatever the
+// heap held) bounded the 1 MiB tier's RSS as well but cost 50–75 ms of CPU per 1 MiB message: it
+// collected the pool threads, whose heaps V8 keeps small by itself (about one collection of its own
+// per message there), as often as the SMTP thread. Over 200 messages of 1 MiB (20 sessions) a
+// per-thread logger counted full collections SMTP / pool / pool 48–50 / 40–46 / 41–47 with the old
+// rule and 34–36 / 17–29 / 18–22 with this one, and V8's helper threads (which do most of a
+// collection's marking) spent 18–24 s instead of 26–27 s; README "Speed".
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 /** A message at least this large is followed by a full collection at once on the thread that handled it. */
 export const COLLECT_FROM_BYTES = 4 * 1024 * 1024;
 
-/** Smaller messages are counted: a full collection once those finished on this thread since the last one reach this many bytes. */
-export const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
-
-/** Bytes of messages finished on this thread since its last full collection (module state: one per thread). */
-let finished = 0;
+/** A full collection once this thread holds this many bytes more than the least it held since its last one. */
+export const COLLECT_GROWTH = 32 * 1024 * 1024;
 
 /**
- * Counts `bytes` (a finished message's size) on this thread, and runs a full garbage collection when
- * the message is at least COLLECT_FROM_BYTES or the bytes counted since the last one reach
- * COLLECT_EVERY_BYTES, if gc() is exposed. Returns whether it collected.
+ * Bytes this thread holds that only a full collection hands back: V8's heap in use outside the young
+ * generation (old objects, large objects such as a 1 MiB string, code) plus the memory V8 counts
+ * outside it (`external_memory`: Buffers, decoded attachments, strings of a MiB or more that Node
+ * keeps outside the heap).
  */
-export function collectAfter(bytes: number): boolean {
-  finished += bytes;
-  if (bytes < COLLECT_FROM_BYTES && finished < COLLECT_EVERY_BYTES) return false;
-  finished = 0;
+export function heapHeld(): number {
+  let young = 0;
+  for (const space of getHeapSpaceStatistics()) if (space.space_name === 'new_space') young = space.space_used_size;
+  const h = getHeapStatistics() as ReturnType<typeof getHeapStatistics> & { external_memory?: number };
+  return h.used_heap_size - young + (h.external_memory ?? 0);
+}
+
+/**
+ * The floor growth is measured from: the least this thread was seen holding since its last full
+ * collection (V8's own collections lower it). Module state: one per thread. null right after a
+ * collection: V8 counts the freed ArrayBuffers and large texts off `external_memory` only at its
+ * next collection (a scavenge will do), so the floor is read at the next message, not at once.
+ */
+let floor: number | null = null;
+
+/**
+ * Called on a thread after each message it handled, `bytes` the message's size: runs a full garbage
+ * collection when the message was at least COLLECT_FROM_BYTES or what the thread holds (heapHeld)
+ * has grown at least COLLECT_GROWTH since its last collection, if gc() is exposed. Returns whether
+ * it collected.
+ */
+export function collectIfGrown(bytes = 0): boolean {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) return false;
+  if (bytes < COLLECT_FROM_BYTES) {
+    const now = heapHeld();
+    if (floor === null || now < floor) floor = now;
+    if (now - floor < COLLECT_GROWTH) return false;
+  }
   gc();
+  floor = null;
   return true;
 }

@@ -8,7 +8,7 @@ import type { AuthFacts } from '../core/sender-auth.js';
 import type { MailAttachment, ParsedMail } from '../core/types.js';
 import { dkimSignMessage, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
-import { collectAfter } from './collect-garbage.js';
+import { collectIfGrown } from './collect-garbage.js';
 import { asBuffer, inlineWork, ParseTimeout, prepareMail, type PrepareInput, type Prepared } from './work.js';
 
 export type ParseOutcome = { readonly ok: ParsedMail } | { readonly timeout: string } | { readonly error: string };
@@ -56,14 +56,14 @@ function sharedParts<M extends { readonly attachments: readonly MailAttachment[]
   };
 }
 
-/** Bytes a message holds in memory here, for collectAfter. */
+/** Bytes a parsed message holds in memory here (what keeping it costs; how large it was, for collectIfGrown). */
 function sizeOf(mail: Pick<ParsedMail, 'text' | 'html' | 'attachments'>): number {
   return (mail.text?.length ?? 0) + (mail.html?.length ?? 0) + mail.attachments.reduce((n, a) => n + a.content.byteLength, 0);
 }
 
-/** After this task's result has gone, a large message's garbage is collected (collect-garbage.ts). */
+/** After this task's result has gone, the thread's garbage is collected if the message was large or the heap has grown (collect-garbage.ts). */
 function collectLater(bytes: number): void {
-  setTimeout(() => collectAfter(bytes), 0);
+  setTimeout(() => collectIfGrown(bytes), 0);
 }
 
 export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promise<ParseOutcome> {

@@ -21,7 +21,7 @@ import { EdgeGuard } from './edge-guard.js';
 import { FreeSpace } from './free-space.js';
 import { RoleMailRate } from './role-mail-rate.js';
 import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
-import { collectAfter } from '../relay/collect-garbage.js';
+import { collectIfGrown } from '../relay/collect-garbage.js';
 import { Spool, type Spooled } from './spool.js';
 
 export interface SmtpError extends Error {
@@ -248,9 +248,10 @@ export function createSmtpListener(
 
     onData(stream: SMTPServerDataStream, session, callback) {
       const log = stateOf(session).log;
-      // Always read the stream to its end: smtp-server waits for it before the next command. The
-      // bytes go to a spool file as they arrive; memory is taken only after the final dot, under
-      // the byte budget, and the file is removed once the session is answered.
+      // Always read the stream to its end: smtp-server waits for it before the next command. Past
+      // its first 128 KiB (held in memory) a message goes to a spool file as it arrives; the memory
+      // for the whole is taken only after the final dot, under the byte budget, and the file is
+      // removed once the session is answered.
       let spooled: Spooled | null = null;
       intake.spool
         .receive(stream, config.smtp.maxMessageBytes)
@@ -272,8 +273,8 @@ export function createSmtpListener(
             await relayMessage(await received.read(), size);
           } finally {
             release();
-            // The message's buffers are garbage now: a large one is handed back at once.
-            setImmediate(() => collectAfter(size));
+            // The message's buffers are garbage now: handed back at once when it was large, else once this thread's heap has grown.
+            setImmediate(() => collectIfGrown(size));
           }
         })
         .catch((err: Error) => {
