@@ -48,12 +48,15 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) 
 export const NUL_STORED_AS = '\uFFFD';
 
 function textSafeValue(v: unknown): unknown {
+  // NaN (a Number() of something that was not one) is NULL, as SQLite binds it: a lookup finds
+  // nothing instead of failing with 22P02 (node-postgres sends the text "NaN").
+  if (typeof v === 'number' && Number.isNaN(v)) return null;
   if (typeof v === 'string') return v.includes('\u0000') ? v.replaceAll('\u0000', NUL_STORED_AS) : v;
   return Array.isArray(v) ? v.map(textSafeValue) : v;
 }
 
 /**
- * Query parameters PostgreSQL accepts as text: every NUL character in a string (or an array of
+ * Query parameters PostgreSQL accepts as text: NaN as NULL (as SQLite binds it), every NUL character in a string (or an array of
  * strings) replaced by U+FFFD. Mail decodes to NUL easily (quoted-printable `=00`, encoded words);
  * unreplaced, the insert fails with 22021 and a message SQLite stores would be refused with 451
  * on every retry. BYTEA parameters (Buffers) are untouched.

@@ -15,6 +15,7 @@ import { AudiencePreview, CampaignBuilder, type BuilderValues } from '../../../v
 import { CampaignPage, ProgressPanel } from '../../../views/campaign-progress.js';
 import { CampaignsPage } from '../../../views/campaigns.js';
 import { frameOf, type AdminEnv } from './session.js';
+import { paramId } from './param-id.js';
 
 type Form = Record<string, string | File | (string | File)[]>;
 
@@ -127,7 +128,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: Pick<MarketStore, '
   const visibleStores = async (c: Context<AdminEnv>) =>
     (await stores.stores()).filter((s) => storeIds(c).includes(s.id)).map((s) => ({ id: s.id, name: s.name }));
   const mine = async (c: Context<AdminEnv>): Promise<Campaign | null> => {
-    const campaign = await repo.get(Number(c.req.param('id')));
+    const campaign = await repo.get(paramId(c.req.param('id')));
     return campaign && storeIds(c).includes(campaign.storeId) ? campaign : null;
   };
 
@@ -231,7 +232,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: Pick<MarketStore, '
   app.post('/campaigns/credits', async (c) => {
     if (c.get('user').role !== 'owner') return c.text('Only the owner manages credits.', 403);
     const f = await c.req.parseBody({ all: true });
-    const storeId = Number(text(f, 'storeId'));
+    const storeId = paramId(text(f, 'storeId'));
     const delta = Number(text(f, 'delta'));
     if (!(await stores.store(storeId)) || !Number.isInteger(delta) || delta === 0 || Math.abs(delta) > 1_000_000) {
       return c.redirect('/campaigns?error=' + encodeURIComponent('Give a store and a whole number of credits.'), 303);

@@ -38,6 +38,7 @@ import { safeDownload } from './attachment-download.js';
 import { sandboxedHtml } from './sandboxed-html.js';
 import { frameOf, type AdminEnv } from './session.js';
 import { displayZone } from '../../../views/time-format.js';
+import { paramId } from './param-id.js';
 
 export interface ConversationDeps {
   /** Tags, internal notes and reported messages (either database). */
@@ -100,12 +101,12 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
 
   /** The message if the user may see it, with its pair. */
   const messageFor = async (c: Ctx) => {
-    const id = Number(c.req.param('id'));
+    const id = paramId(c.req.param('id'));
     const where = Number.isSafeInteger(id) ? await inbox.storeOfMessage(id) : null;
     return where && c.get('storeIds').includes(where.storeId) ? { id, ...where } : null;
   };
   const pairFor = async (c: Ctx) => {
-    const id = Number(c.req.param('id'));
+    const id = paramId(c.req.param('id'));
     const pair = Number.isSafeInteger(id) ? await inbox.pair(id) : null;
     return pair && c.get('storeIds').includes(pair.storeId) ? pair : null;
   };
@@ -165,7 +166,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   app.post('/messages/:id/tags', async (c) => {
     const at = await messageFor(c);
     if (!at) return c.text('No such message.', 404);
-    const outcome = await tags.add(at.id, Number((await c.req.parseBody()).tagId));
+    const outcome = await tags.add(at.id, paramId(String((await c.req.parseBody()).tagId ?? '')));
     if (outcome === 'unknown') return c.text('No such tag.', 400);
     return card(c, at, outcome === 'limit' ? 409 : 200);
   });
@@ -173,7 +174,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   app.post('/messages/:id/tags/:tag/remove', async (c) => {
     const at = await messageFor(c);
     if (!at) return c.text('No such message.', 404);
-    await tags.removeFrom(at.id, Number(c.req.param('tag')));
+    await tags.removeFrom(at.id, paramId(c.req.param('tag')));
     return card(c, at);
   });
 
@@ -307,8 +308,8 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     const pair = await pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
     const to = String((await c.req.parseBody()).user ?? '');
-    const userId = to === 'me' ? c.get('user').id : to === '' ? null : Number(to);
-    if (userId !== null && !Number.isInteger(userId)) return c.text('No such user.', 400);
+    const userId = to === 'me' ? c.get('user').id : to === '' ? null : paramId(to);
+    if (userId !== null && userId < 0) return c.text('No such user.', 400);
     await conversations.assign([pair.pairId], userId, c.get('storeIds'));
     return c.redirect(`/conversations/${pair.pairId}`, 303);
   });

@@ -11,6 +11,7 @@ import { BulkConfirmPage, describeFilter, InboxPage, STATUS_LABELS } from '../..
 import { readFilter, toQuery } from './inbox-filter.js';
 import { conversationRoutes, type ConversationDeps } from './routes-conversation.js';
 import { frameOf, type AdminEnv } from './session.js';
+import { paramId } from './param-id.js';
 
 const PAGE = 50;
 const BULK_MAX = 10_000;
@@ -66,7 +67,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
 
   // The status of one conversation, from its row in the list or the conversation page.
   app.post('/conversations/:id/status', async (c) => {
-    const pairId = Number(c.req.param('id'));
+    const pairId = paramId(c.req.param('id'));
     const state = await conversations.state(pairId);
     if (!state || !c.get('storeIds').includes(state.storeId)) return c.text('No such conversation.', 404);
     const status = String((await c.req.parseBody()).status ?? '');
@@ -95,8 +96,8 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
     }
     if (kind === 'read' || kind === 'unread') return { label: `Mark ${kind}`, final: false, run: (ids, s) => conversations.setRead(ids, kind === 'read', s) };
     if (kind === 'assign') {
-      const to = a === 'me' ? userId : a === 'none' ? null : Number(a);
-      if (to !== null && !Number.isInteger(to)) return null;
+      const to = a === 'me' ? userId : a === 'none' ? null : paramId(a);
+      if (to !== null && to < 0) return null;
       return {
         label: to === null ? 'Unassign' : 'Assign',
         final: false,
@@ -105,7 +106,7 @@ export function inboxRoutes(d: InboxDeps): Hono<AdminEnv> {
       };
     }
     if (kind === 'tag' && (a === 'add' || a === 'remove')) {
-      const tag = await tags.get(Number(b));
+      const tag = await tags.get(paramId(b));
       if (!tag) return null;
       return {
         label: `${a === 'add' ? 'Add' : 'Remove'} tag “${tag.name}”`,

@@ -37,12 +37,12 @@ export function notificationRoutes(repo: NotificationStore, stores: Pick<MarketS
     const me = c.get('user');
     const form = await c.req.parseBody({ all: true });
     const one = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
-    const userId = Number(one('userId'));
+    const userId = paramId(one('userId'));
     if (me.role !== 'owner' && userId !== me.id) return page(c, 400, 'An agent sets rules for themselves only.');
     if (!(await repo.member(userId))) return page(c, 400, 'No such user.');
     const category = one('category');
     if (category && (!(CATEGORIES as readonly string[]).includes(category) || category === 'sent')) return page(c, 400, 'Unknown category.');
-    const storeId = one('storeId') ? Number(one('storeId')) : null;
+    const storeId = one('storeId') ? paramId(one('storeId')) : null;
     if (storeId !== null && !c.get('storeIds').includes(storeId)) return page(c, 400, 'No such store.');
     const days = ([] as unknown[])
       .concat(form.day ?? [])

@@ -10,6 +10,7 @@ import type { OperationsStore, OutboxQueue, OutboxRow, OutboxStatus } from '../.
 import { DnsPage, DoctorResults, OutboxItemPage, OutboxPage, type DnsCheck, type OutboxView } from '../../../views/operations.js';
 import { sandboxedHtml } from './sandboxed-html.js';
 import { frameOf, type AdminEnv } from './session.js';
+import { paramId } from './param-id.js';
 
 export interface OperationsDeps {
   /** A row and its bytes (the queue port). */
@@ -53,7 +54,7 @@ export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
   });
 
   app.post('/outbox/:id/retry', async (c) => {
-    const id = Number(c.req.param('id'));
+    const id = paramId(c.req.param('id'));
     await d.operations.retryNow(id);
     d.wake();
     return c.redirect('/outbox?retried=1', 303);
@@ -66,7 +67,7 @@ export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
   };
 
   app.get('/outbox/:id', async (c) => {
-    const p = await parsed(Number(c.req.param('id')));
+    const p = await parsed(paramId(c.req.param('id')));
     if (!p) return c.text('No such delivery.', 404);
     const v = await view(p.row);
     let source = p.raw.toString('latin1');
@@ -76,7 +77,7 @@ export function operationsRoutes(d: OperationsDeps): Hono<AdminEnv> {
   });
 
   app.get('/outbox/:id/body', async (c) => {
-    const id = Number(c.req.param('id'));
+    const id = paramId(c.req.param('id'));
     return (await d.outbox.get(id)) ? sandboxedHtml(c, await d.outbox.raw(id)) : c.text('No such delivery.', 404);
   });
 

@@ -9,6 +9,7 @@ import { ResponseReportPage } from '../../../views/response-report.js';
 import { reportQuery } from '../api/routes-reports.js';
 import { firstIssue } from '../api/validate.js';
 import { frameOf, type AdminEnv } from './session.js';
+import { paramId } from './param-id.js';
 
 // Quote every cell; neutralise spreadsheet formulas (CSV injection).
 const cell = (v: string | number | null) => {
@@ -99,7 +100,7 @@ export function reportAdminRoutes(inbox: InboxStore, market: Pick<MarketStore, '
   });
 
   const pairIn = async (c: Context<AdminEnv>) => {
-    const pairId = Number(c.req.param('id'));
+    const pairId = paramId(c.req.param('id'));
     const pair = Number.isSafeInteger(pairId) ? await inbox.pair(pairId) : null;
     return pair && c.get('storeIds').includes(pair.storeId) ? pair.pairId : null;
   };

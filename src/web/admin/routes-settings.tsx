@@ -32,7 +32,7 @@ export function settingsRoutes(settings: SettingsStore, stores: Pick<MarketStore
     const word = String(form.word ?? '')
       .trim()
       .replace(/\s+/g, ' ');
-    const storeId = form.storeId ? Number(form.storeId) : null;
+    const storeId = form.storeId ? paramId(String(form.storeId)) : null;
     if (!word || word.length > 100) return page(c, 400, 'A banned word or phrase has 1 to 100 characters.');
     if (storeId !== null && !(await stores.store(storeId))) return page(c, 400, 'No such store.');
     if (!(await settings.addBannedWord(word, storeId))) return page(c, 409, `"${word}" is already on that list.`);

@@ -11,6 +11,7 @@ import { addPermittedSender, createStore, mailboxProblem, type StoreWrites } fro
 import type { MailboxConfirmation } from './mailbox-confirmation.js';
 import { Credentials, ReadinessCell, SenderRows, StorePage, StoresPage, type SubmissionServer } from '../../../views/stores.js';
 import { frameOf, type AdminEnv } from './session.js';
+import { paramId } from './param-id.js';
 
 export type { SubmissionServer };
 
@@ -76,14 +77,14 @@ export function storeAdminRoutes(
   });
 
   app.get('/stores/:id', async (c) => {
-    const store = await storeFor(c, Number(c.req.param('id')));
+    const store = await storeFor(c, paramId(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
     return storePage(c, store);
   });
 
   // The store's messaging rules: the owner only; the same limits as PATCH /api/v1/stores/{id}/policy.
   app.post('/stores/:id/policy', async (c) => {
-    const store = await storeFor(c, Number(c.req.param('id')));
+    const store = await storeFor(c, paramId(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
     if (c.get('user').role !== 'owner') return c.text('Only the owner changes messaging rules.', 403);
     const form = await c.req.parseBody();
@@ -103,7 +104,7 @@ export function storeAdminRoutes(
   // Round-robin: a conversation's first buyer message gives it to the next enabled agent of the
   // store (the owners when it has none), in the same transaction (a trigger, migration 012).
   app.post('/stores/:id/assignment', async (c) => {
-    const store = await storeFor(c, Number(c.req.param('id')));
+    const store = await storeFor(c, paramId(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
     if (c.get('user').role !== 'owner') return c.text('Only the owner changes how conversations are assigned.', 403);
     const on = (await c.req.parseBody()).roundRobin === '1';
@@ -112,7 +113,7 @@ export function storeAdminRoutes(
   });
 
   app.post('/stores/:id', async (c) => {
-    const store = await storeFor(c, Number(c.req.param('id')));
+    const store = await storeFor(c, paramId(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
     const form = await c.req.parseBody();
     const name = String(form.name ?? '').trim();
@@ -136,7 +137,7 @@ export function storeAdminRoutes(
   });
 
   app.post('/senders/:id/remove', async (c) => {
-    const sender = await stores.sender(Number(c.req.param('id')));
+    const sender = await stores.sender(paramId(c.req.param('id')));
     const store = sender ? await storeFor(c, sender.storeId) : null;
     if (!sender || !store) return c.text('No such sender.', 404);
     const page = (status: 200 | 400, error?: string, notice?: string) => storePage(c, store, status, error, notice);
@@ -150,14 +151,14 @@ export function storeAdminRoutes(
   });
 
   app.get('/senders/:id/readiness', async (c) => {
-    const sender = await stores.sender(Number(c.req.param('id')));
+    const sender = await stores.sender(paramId(c.req.param('id')));
     if (!sender || !(await storeFor(c, sender.storeId))) return c.text('No such sender.', 404);
     return c.html(<ReadinessCell r={await senderReadiness(resolver, sender.email)} submissionOpen={submission() !== null} />);
   });
 
   // App passwords for the submission port: the password is in this answer only.
   app.post('/senders/:id/credentials', async (c) => {
-    const sender = await stores.sender(Number(c.req.param('id')));
+    const sender = await stores.sender(paramId(c.req.param('id')));
     if (!sender || !(await storeFor(c, sender.storeId))) return c.text('No such sender.', 404);
     if (sender.status !== 'enabled') return c.text('Enable the sender first.', 409);
     const label =
@@ -179,7 +180,7 @@ export function storeAdminRoutes(
   });
 
   app.post('/credentials/:id/revoke', async (c) => {
-    const cred = await credentials.get(Number(c.req.param('id')));
+    const cred = await credentials.get(paramId(c.req.param('id')));
     const sender = cred ? await stores.sender(cred.permittedSenderId) : null;
     if (!cred || !sender || !(await storeFor(c, sender.storeId))) return c.text('No such credential.', 404);
     await credentials.revoke(cred.id);
@@ -195,7 +196,7 @@ export function storeAdminRoutes(
   });
 
   app.post('/stores/:id/senders', async (c) => {
-    const store = await storeFor(c, Number(c.req.param('id')));
+    const store = await storeFor(c, paramId(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
     const email = String((await c.req.parseBody()).email ?? '')
       .trim()
@@ -207,7 +208,7 @@ export function storeAdminRoutes(
   });
 
   app.post('/senders/:id/status', async (c) => {
-    const sender = await stores.sender(Number(c.req.param('id')));
+    const sender = await stores.sender(paramId(c.req.param('id')));
     if (!sender || !(await storeFor(c, sender.storeId))) return c.text('No such sender.', 404);
     const status = String((await c.req.parseBody()).status ?? '');
     if (status !== 'enabled' && status !== 'blocked') return c.text('Status must be enabled or blocked.', 400);

@@ -9,6 +9,7 @@ import type { AdminStore, SessionStore } from '../../store/ports.js';
 import { AccountPage } from '../../../views/account.js';
 import { TeamPage, type ShownPassword } from '../../../views/team.js';
 import { frameOf, startSession, type AdminEnv } from './session.js';
+import { paramId } from './param-id.js';
 
 const EMAIL = /^[^\s@"<>()[\]\\,;:]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
 const ZONES: readonly string[] = Intl.supportedValuesOf('timeZone');
@@ -46,7 +47,7 @@ export function teamRoutes(admin: Pick<AdminStore, 'users' | 'stores'>, sessions
     );
   };
   const agentOf = async (c: any) => {
-    const u = await users.get(Number(c.req.param('id')));
+    const u = await users.get(paramId(c.req.param('id')));
     return u && u.role === 'agent' ? u : null;
   };
 
