@@ -465,6 +465,43 @@ describe.each(adapters)('the inbox port on %s', (name, make) => {
       expect(await h.exec("SELECT count(*) AS n FROM buyers WHERE email LIKE 'erased-%'")).toEqual([{ n: 2 }]);
     });
   });
+
+  describe('a hidden name', () => {
+    it('finds a message by the buyer name it was stored with: a buyer who hid their name is not found by it', async () => {
+      // The relay gives the name as the store sees it: '' once the buyer hid it (pairs.hide_name).
+      const { view } = await h.a.mail.ensurePair(s.birch, 'quinn@buyer.example', 'Quinn Quietly', 'customer', NOW - 3 * H);
+      await h.exec('UPDATE pairs SET hide_name = 1 WHERE id = ?', [view.pair.id]);
+      await h.a.write(async (tx) =>
+        tx.mail.insertMessage({
+          pairId: view.pair.id,
+          storeId: s.birch,
+          critical: false,
+          criticalToOptedOut: false,
+          suspicious: false,
+          snippet: 'Is the mirror in stock?',
+          searchText: 'Is the mirror in stock?',
+          category: 'general',
+          buyerName: '',
+          autoSubmitted: false,
+          direction: 'buyer_to_store',
+          source: 'smtp',
+          authorEmail: 'quinn@buyer.example',
+          permittedSenderId: null,
+          subject: 'Mirror',
+          originalMessageId: '<quinn@mail.example>',
+          relayMessageId: '<rq@relay.example>',
+          verdict: 'deliver',
+          findings: [],
+          changes: [],
+          raw: Buffer.from('Subject: Mirror\r\n\r\nIs the mirror in stock?\r\n'),
+          receivedAt: NOW - 3 * H,
+          staffUserId: null,
+        }),
+      );
+      expect(await pairsOf({ q: 'mirror' })).toEqual([view.pair.id]);
+      expect(await pairsOf({ q: 'Quietly' })).toEqual([]);
+    });
+  });
 });
 
 describe('both adapters', () => {

@@ -182,8 +182,9 @@ export function pgMail(s: PgScope): MailStore {
         );
         const id = (r as { id: number }).id;
         await q.query('INSERT INTO message_bodies (message_id, raw) VALUES ($1, $2)', [id, Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength)]);
-        // Found by its whole delivered text, as SQLite's insert indexes it (the trigger wrote only the snippet).
-        await pgIndexSearchText(q, id, m.searchText ?? m.snippet ?? '');
+        // Found by its whole delivered text and the buyer's name as the store sees it, as SQLite's insert
+        // indexes them (the trigger wrote only the snippet, and the name even when the buyer hid it).
+        await pgIndexSearchText(q, id, m.searchText ?? m.snippet ?? '', m.buyerName ?? '');
         if (m.staffUserId != null && m.direction === 'store_to_buyer')
           await q.query('UPDATE response_clocks SET responder_user_id = $1 WHERE answer_message_id = $2', [m.staffUserId, id]);
         await q.query(MESSAGE_RECEIVED, [m.receivedAt, id]);

@@ -6,9 +6,13 @@
 import { searchWords } from '../inbox.js';
 import type { Queryable } from './db.js';
 
-/** The text message `messageId` is found by: its whole delivered (masked) text, not only the snippet. */
-export async function pgIndexSearchText(q: Queryable, messageId: number, text: string): Promise<void> {
-  await q.query('UPDATE message_search SET body = $2 WHERE message_id = $1', [messageId, text]);
+/**
+ * The text message `messageId` is found by: its whole delivered (masked) text, not only the snippet,
+ * and the buyer's name as the store sees it (`buyerName`: '' when the buyer hid it; schema 005's
+ * trigger copies buyers.name whatever pairs.hide_name says); without it, the trigger's name stays.
+ */
+export async function pgIndexSearchText(q: Queryable, messageId: number, text: string, buyerName?: string): Promise<void> {
+  await q.query('UPDATE message_search SET body = $2, buyer = coalesce($3, buyer) WHERE message_id = $1', [messageId, text, buyerName ?? null]);
 }
 
 export interface SearchHit {
