@@ -116,13 +116,19 @@ export const membersSql = (q: AudienceQuery) =>
           (SELECT max(placed_at) FROM orders o WHERE o.pair_id = m.pair_id) AS "lastOrderAt"
    FROM (SELECT a.pair_id FROM (${q.sql}) a ORDER BY a.pair_id LIMIT ?) m JOIN pairs p ON p.id = m.pair_id JOIN buyers b ON b.id = p.buyer_id ORDER BY m.pair_id`;
 
-/** The store's best sellers by quantity (`?`: store, limit), from the store_items summary. */
-export const TOP_ITEMS_SQL =
-  'SELECT sku, max(name) AS name, CAST(sum(quantity) AS BIGINT) AS quantity FROM store_items WHERE store_id = ? GROUP BY sku ORDER BY quantity DESC, sku LIMIT ?';
+/**
+ * What makes PostgreSQL sort text as SQLite does (byte order: "B" before "a"); without it the
+ * database's collation decides (a language's on most installations).
+ */
+export const binaryOrder = (dialect: 'sqlite' | 'postgres') => (dialect === 'postgres' ? ' COLLATE "C"' : '');
 
-/** Distinct values of a store_items column (`?`: store) to offer in the builder. */
-export const choiceSql = (c: 'category' | 'manufacturer') =>
-  `SELECT DISTINCT ${c} AS v FROM store_items WHERE store_id = ? AND ${c} <> '' ORDER BY v LIMIT 200`;
+/** The store's best sellers by quantity (`?`: store, limit), from the store_items summary. */
+export const topItemsSql = (dialect: 'sqlite' | 'postgres') =>
+  `SELECT sku, max(name) AS name, CAST(sum(quantity) AS BIGINT) AS quantity FROM store_items WHERE store_id = ? GROUP BY sku ORDER BY quantity DESC, sku${binaryOrder(dialect)} LIMIT ?`;
+
+/** Distinct values of a store_items column (`?`: store) to offer in the builder: the first 200 in byte order. */
+export const choiceSql = (c: 'category' | 'manufacturer', dialect: 'sqlite' | 'postgres') =>
+  `SELECT DISTINCT ${c}${binaryOrder(dialect)} AS v FROM store_items WHERE store_id = ? AND ${c} <> '' ORDER BY 1 LIMIT 200`;
 
 export class AudienceRepo {
   readonly #db: Db;
@@ -156,12 +162,12 @@ export class AudienceRepo {
 
   /** The store's best sellers by quantity (for the early-access preset), from the store_items summary. */
   topItems(storeId: number, n = 4): { sku: string; name: string; quantity: number }[] {
-    return stmt(this.#db, TOP_ITEMS_SQL).all(storeId, n) as { sku: string; name: string; quantity: number }[];
+    return stmt(this.#db, topItemsSql('sqlite')).all(storeId, n) as { sku: string; name: string; quantity: number }[];
   }
 
   /** Distinct values to offer in the builder, from the store_items summary. */
   choices(storeId: number): { categories: string[]; manufacturers: string[] } {
-    const col = (c: 'category' | 'manufacturer') => (stmt(this.#db, choiceSql(c)).all(storeId) as { v: string }[]).map((r) => r.v);
+    const col = (c: 'category' | 'manufacturer') => (stmt(this.#db, choiceSql(c, 'sqlite')).all(storeId) as { v: string }[]).map((r) => r.v);
     return { categories: col('category'), manufacturers: col('manufacturer') };
   }
 }

@@ -6,7 +6,7 @@
 // savepoint, settling credits locks the campaign row (two nodes settling at once refund once), and
 // recovery takes expired claims with FOR UPDATE SKIP LOCKED.
 import { normalizeAudience } from '../../core/audience.js';
-import { audienceQuery, choiceSql, membersSql, namelessSql, splitSql, TOP_ITEMS_SQL } from '../audience.js';
+import { audienceQuery, choiceSql, membersSql, namelessSql, splitSql, topItemsSql } from '../audience.js';
 import type { CampaignStore, Overdraw, Progress } from '../campaign-ports.js';
 import {
   CAMPAIGN_COLS,
@@ -310,9 +310,10 @@ export function pgCampaigns(s: PgScope): CampaignStore {
       const q = audience(storeId, a);
       return (await s.q.query(numbered(membersSql(q)), [...q.params, limit < 0 ? null : limit])).rows as never;
     },
-    topItems: async (storeId, n = 4) => (await s.q.query(numbered(TOP_ITEMS_SQL), [storeId, n])).rows as never,
+    topItems: async (storeId, n = 4) => (await s.q.query(numbered(topItemsSql('postgres')), [storeId, n])).rows as never,
     async choices(storeId) {
-      const col = async (c: 'category' | 'manufacturer') => (await s.q.query<{ v: string }>(numbered(choiceSql(c)), [storeId])).rows.map((r) => r.v);
+      const col = async (c: 'category' | 'manufacturer') =>
+        (await s.q.query<{ v: string }>(numbered(choiceSql(c, 'postgres')), [storeId])).rows.map((r) => r.v);
       return { categories: await col('category'), manufacturers: await col('manufacturer') };
     },
     importProspects: (storeId, list, people, relayDomains, now = Date.now()) =>
@@ -347,7 +348,7 @@ export function pgCampaigns(s: PgScope): CampaignStore {
       if (storeIds.length === 0) return [];
       const r = await s.q.query<{ storeId: number; list: string; count: number }>(
         `SELECT p.store_id AS "storeId", x.list, count(*) AS count FROM prospects x JOIN pairs p ON p.id = x.pair_id
-         WHERE p.store_id = ANY($1::bigint[]) GROUP BY p.store_id, x.list ORDER BY x.list`,
+         WHERE p.store_id = ANY($1::bigint[]) GROUP BY p.store_id, x.list ORDER BY x.list COLLATE "C"`,
         [[...storeIds]],
       );
       return r.rows;

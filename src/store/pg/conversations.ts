@@ -100,7 +100,7 @@ export function pgConversationStates(sql: SqlRunner): ConversationStates {
     async assignable(storeIds) {
       if (storeIds.length === 0) return [];
       return sql.all(
-        `SELECT id, name FROM users u WHERE disabled_at IS NULL AND (role = 'owner' OR EXISTS (SELECT 1 FROM user_stores us WHERE us.user_id = u.id AND us.store_id IN (${marks(storeIds.length)}))) ORDER BY name`,
+        `SELECT id, name FROM users u WHERE disabled_at IS NULL AND (role = 'owner' OR EXISTS (SELECT 1 FROM user_stores us WHERE us.user_id = u.id AND us.store_id IN (${marks(storeIds.length)}))) ORDER BY name COLLATE "C"`,
         storeIds,
       );
     },

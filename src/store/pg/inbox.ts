@@ -127,8 +127,8 @@ export function pgInbox(s: PgScope): InboxStore {
       const out = new Map<number, Tag[]>();
       if (pairIds.length === 0) return out;
       const r = await sql.all<Tag & { pairId: number }>(
-        `SELECT DISTINCT m.pair_id AS "pairId", t.id, t.name, t.colour FROM messages m JOIN message_tags mt ON mt.message_id = m.id JOIN tags t ON t.id = mt.tag_id
-         WHERE m.pair_id IN (${marks(pairIds.length)}) ORDER BY t.name`,
+        `SELECT DISTINCT m.pair_id AS "pairId", t.id, t.name COLLATE "C" AS name, t.colour FROM messages m JOIN message_tags mt ON mt.message_id = m.id JOIN tags t ON t.id = mt.tag_id
+         WHERE m.pair_id IN (${marks(pairIds.length)}) ORDER BY 3`,
         pairIds,
       );
       for (const { pairId, ...tag } of r) out.set(pairId, [...(out.get(pairId) ?? []), tag]);
@@ -178,7 +178,7 @@ export function pgInbox(s: PgScope): InboxStore {
       if (storeIds.length === 0) return [];
       return sql.all(
         `SELECT o.id AS "pairId", s.name AS "storeName" FROM pairs p JOIN pairs o ON o.buyer_id = p.buyer_id AND o.id != p.id JOIN stores s ON s.id = o.store_id
-         WHERE p.id = ? AND o.store_id IN (${marks(storeIds.length)}) ORDER BY s.name`,
+         WHERE p.id = ? AND o.store_id IN (${marks(storeIds.length)}) ORDER BY s.name COLLATE "C"`,
         [pairId, ...storeIds],
       );
     },
