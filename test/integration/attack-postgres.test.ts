@@ -21,6 +21,8 @@ let dir = '';
 let base = '';
 let owner: AdminClient;
 let storeId = 0;
+/** What the node logged at warn and above, one JSON object per line. */
+const logged: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   const url = await freshDatabase();
@@ -33,12 +35,14 @@ beforeAll(async () => {
       hostname: 'mx.relay.localhost',
       smtp: { port: 0, host: '127.0.0.1', workerThreads: 1 },
       http: { port: 0, host: '127.0.0.1' },
+      api: { token: 'attack-postgres-token-0123456789abcdef' },
       database: { url },
       log: { level: 'silent' as const },
       dns: { static: { [DOMAIN]: { MX: ['10 mx.relay.localhost'] } } },
     },
   });
-  gw = await startPgGateway(config, pino({ level: 'silent' }));
+  const sink = { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) };
+  gw = await startPgGateway(config, pino({ level: 'warn' }, sink));
   base = `http://127.0.0.1:${gw.httpPort}`;
   const token = new URL(gw.setupUrl!).searchParams.get('token')!;
   const made = await fetch(`${base}/setup`, {
@@ -86,6 +90,20 @@ const PATHS: readonly (readonly ['GET' | 'POST', string])[] = [
   ['GET', '/conversations/{id}'],
   ['GET', '/messages/{id}/card'],
 ];
+
+describe('what a PostgreSQL node says it does not serve', () => {
+  it('names at start only what answers 503: the admin’s inbox and conversation pages are served', async () => {
+    const limits = logged.find((l) => l.event === 'gateway.postgres-limits');
+    expect(limits).toBeDefined();
+    expect((await owner.get('/inbox')).status).toBe(200);
+    expect(JSON.stringify(limits!.unavailable)).not.toMatch(/admin|inbox|conversation/);
+    // What it does name answers 503 with the sentence.
+    const token = { authorization: 'Bearer attack-postgres-token-0123456789abcdef' };
+    const outbox = await fetch(`${base}/api/v1/outbox`, { headers: token });
+    expect(outbox.status).toBe(503);
+    expect(((await outbox.json()) as { error: string }).error).toBe('not_available_on_postgres');
+  });
+});
 
 describe('a PostgreSQL node given ids that are not whole numbers', () => {
   it.each(PATHS.map(([method, path]) => [method, path] as const))('%s %s answers "no such thing", not a server error', async (method, path) => {
