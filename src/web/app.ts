@@ -175,7 +175,7 @@ function apiRoutes(o: HttpAppOptions, storage: Storage, db: Db | undefined): Hon
   const core = coreApiDeps(storage, o.domains, o.resolver);
   const deps = db && o.campaigns ? apiDeps(db, storage, o.domains, o.resolver, o.relay, o.log, o.submission, o.campaigns) : null;
   api.route('/', storeRoutes(deps ?? core));
-  if (deps) api.route('/', storeSettingsRoutes(deps));
+  api.route('/', storeSettingsRoutes({ resolver: o.resolver, admin: storage.admin, submission: o.submission }));
   api.route('/', orderImportRoutes({ market: storage.market, domains: o.domains, log: o.log }, storage));
   api.route('/', orderRoutes(deps ?? core));
   if (deps) api.route('/', orderChangeRoutes(deps));

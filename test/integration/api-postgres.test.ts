@@ -195,9 +195,40 @@ describe('the marketplace API on a PostgreSQL node', () => {
     expect(back.text).toContain('It ships tomorrow.');
   });
 
+  it("reads and changes a store's messaging rules, blocks and re-enables a sender, and makes, lists and revokes an app password", async () => {
+    const defaults = { optOut: true, criticalPerDay: 5, windowDays: 30, requireOrderId: true, storePerHour: 500, pairPerDay: 20 };
+    expect(await api('GET', `/api/v1/stores/${storeId}/policy`)).toEqual({ status: 200, json: defaults });
+    expect(await api('PATCH', `/api/v1/stores/${storeId}/policy`, { pairPerDay: 7 })).toEqual({ status: 200, json: { ...defaults, pairPerDay: 7 } });
+    expect((await api('GET', `/api/v1/stores/${storeId}/policy`)).json.pairPerDay).toBe(7);
+    expect((await api('PATCH', `/api/v1/stores/${storeId}/policy`, { windowDays: 0 })).status).toBe(400);
+    expect((await api('GET', '/api/v1/stores/999999/policy')).status).toBe(404);
+    await api('PATCH', `/api/v1/stores/${storeId}/policy`, { pairPerDay: 20 });
+
+    const senders = (await api('GET', `/api/v1/stores/${storeId}/permitted-senders`)).json.items as { id: number; email: string }[];
+    const john = senders.find((p) => p.email === 'john@acme.example')!;
+    const readiness = await api('GET', `/api/v1/permitted-senders/${john.id}/readiness`);
+    expect(readiness.status).toBe(200);
+    expect(readiness.json).toMatchObject({ domain: 'acme.example' });
+    const blocked = await api('PATCH', `/api/v1/permitted-senders/${john.id}`, { status: 'blocked' });
+    expect([blocked.status, blocked.json.email, blocked.json.status]).toEqual([200, 'john@acme.example', 'blocked']);
+    const refused = await api('POST', `/api/v1/permitted-senders/${john.id}/credentials`, { label: 'Outlook' });
+    expect([refused.status, refused.json.code]).toEqual([409, 'CONFLICT']);
+    expect((await api('PATCH', '/api/v1/permitted-senders/999999', { status: 'blocked' })).status).toBe(404);
+    expect((await api('PATCH', `/api/v1/permitted-senders/${john.id}`, { status: 'enabled' })).json.status).toBe('enabled');
+
+    const made = await api('POST', `/api/v1/permitted-senders/${john.id}/credentials`, { label: 'Outlook' });
+    expect(made.status).toBe(201);
+    expect(made.json).toMatchObject({ label: 'Outlook', username: 'john@acme.example', password: expect.stringMatching(/^(\w{4}-){5}\w{4}$/) });
+    const listed = await api('GET', `/api/v1/permitted-senders/${john.id}/credentials`);
+    expect(listed.json.items).toEqual([expect.objectContaining({ id: made.json.id, label: 'Outlook', revokedAt: null })]);
+    expect(JSON.stringify(listed.json)).not.toContain(made.json.password);
+    const revoked = await api('DELETE', `/api/v1/credentials/${made.json.id}`);
+    expect([revoked.status, revoked.json.id, typeof revoked.json.revokedAt]).toEqual([200, made.json.id, 'string']);
+    expect((await api('DELETE', '/api/v1/credentials/999999')).status).toBe(404);
+  });
+
   it('answers 503 not_available_on_postgres for the API routes not on the ports', async () => {
     for (const [method, path] of [
-      ['GET', `/api/v1/stores/${storeId}/policy`],
       ['PATCH', `/api/v1/orders/${orderId}`],
       ['PUT', `/api/v1/pairs/${encodeURIComponent(alias)}/opt-out`],
       ['GET', '/api/v1/outbox'],
