@@ -227,12 +227,28 @@ describe('the marketplace API on a PostgreSQL node', () => {
     expect((await api('DELETE', '/api/v1/credentials/999999')).status).toBe(404);
   });
 
+  it('completes an order (a completion time of now), and opts the buyer out once, with one buyer.opted_out event', async () => {
+    const done = await api('PATCH', `/api/v1/orders/${orderId}`, { status: 'completed' });
+    expect(done.status).toBe(200);
+    expect(done.json).toMatchObject({ id: orderId, status: 'completed', completedAt: expect.any(String) });
+    expect((await api('GET', `/api/v1/orders/${orderId}`)).json).toMatchObject({ status: 'completed', completedAt: done.json.completedAt });
+    expect((await api('PATCH', '/api/v1/orders/999999', { status: 'completed' })).status).toBe(404);
+    expect((await api('PATCH', `/api/v1/orders/${orderId}`, { status: 'lost' })).status).toBe(400);
+
+    const out = await api('PUT', `/api/v1/pairs/${encodeURIComponent(alias)}/opt-out`, { optedOut: true });
+    expect(out.status).toBe(200);
+    expect(out.json).toMatchObject({ address: alias, optedOut: true, orders: [{ id: orderId, status: 'completed' }] });
+    expect((await api('PUT', `/api/v1/pairs/${encodeURIComponent(alias)}/opt-out`, { optedOut: true })).json.optedOut).toBe(true);
+    expect((await api('GET', `/api/v1/pairs/${encodeURIComponent(alias)}`)).json.optedOut).toBe(true);
+    expect((await api('PUT', `/api/v1/pairs/${'a'.repeat(20)}/opt-out`, { optedOut: true })).status).toBe(404);
+    const events = (await api('GET', '/api/v1/events?type=buyer.opted_out')).json.items as { type: string; data: Record<string, unknown> }[];
+    expect(events.filter((e) => e.type === 'buyer.opted_out').map((e) => e.data)).toEqual([{ alias: alias.split('@')[0], optedOut: true, via: 'api' }]);
+    // Back in, so the cases below can write to this buyer.
+    expect((await api('PUT', `/api/v1/pairs/${encodeURIComponent(alias)}/opt-out`, { optedOut: false })).json.optedOut).toBe(false);
+  });
+
   it('answers 503 not_available_on_postgres for the API routes not on the ports', async () => {
-    for (const [method, path] of [
-      ['PATCH', `/api/v1/orders/${orderId}`],
-      ['PUT', `/api/v1/pairs/${encodeURIComponent(alias)}/opt-out`],
-      ['GET', '/api/v1/outbox'],
-    ] as const) {
+    for (const [method, path] of [['GET', '/api/v1/outbox']] as const) {
       const res = await api(method, path, method === 'GET' ? undefined : { status: 'completed' });
       expect([method, path, res.status, res.json.error]).toEqual([method, path, 503, 'not_available_on_postgres']);
       expect(res.json.message).toMatch(/^not available on PostgreSQL in this version/);

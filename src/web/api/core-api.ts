@@ -16,7 +16,7 @@ import { conversationRoutes } from './routes-conversation.js';
 import { erasureRoutes } from './routes-erasure.js';
 import { messageRoutes } from './routes-mail.js';
 import { orderImportRoutes } from './routes-order-import.js';
-import { orderRoutes } from './routes-orders.js';
+import { orderChangeRoutes, orderRoutes } from './routes-orders.js';
 import { reportRoutes } from './routes-reports.js';
 import { storeRoutes } from './routes-stores.js';
 import { webhookRoutes } from './routes-webhooks.js';
@@ -35,6 +35,8 @@ export const CORE_API_ROUTES = [
   'POST /orders',
   'GET /orders/:id',
   'GET /pairs/:alias',
+  'PATCH /orders/:id',
+  'PUT /pairs/:alias/opt-out',
   'GET /banned-words',
   'POST /banned-words',
   'DELETE /banned-words/:id',
@@ -83,6 +85,7 @@ export function coreApi(d: MessageApiDeps, settings: Pick<SecretStore, 'getSetti
   api.use('*', apiGuard(settings));
   api.route('/', storeRoutes(d));
   api.route('/', orderRoutes(d));
+  api.route('/', orderChangeRoutes(d));
   api.route('/', bannedWordRoutes(d));
   api.route('/', webhookRoutes({ webhooks: d.webhooks, log }));
   api.route('/', messageRoutes(d));
