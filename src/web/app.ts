@@ -178,11 +178,11 @@ function apiRoutes(o: HttpAppOptions, storage: Storage, db: Db | undefined): Hon
   api.route('/', storeSettingsRoutes({ resolver: o.resolver, admin: storage.admin, submission: o.submission }));
   api.route('/', orderImportRoutes({ market: storage.market, domains: o.domains, log: o.log }, storage));
   api.route('/', orderRoutes(deps ?? core));
-  if (deps) api.route('/', orderChangeRoutes(deps));
+  api.route('/', orderChangeRoutes(deps ?? core));
   // The routes that send through the pipeline get the node's relay and log besides the ports.
   const messages = deps ?? { ...core, relay: o.relay, log: o.log };
   api.route('/', messageRoutes(messages));
-  if (deps) api.route('/', outboxRoutes(deps));
+  api.route('/', outboxRoutes({ operations: storage.admin.operations, outbox: storage.outbox }));
   api.route('/', erasureRoutes(messages));
   api.route('/', bannedWordRoutes(deps ?? core));
   if (o.campaigns) api.route('/', campaignRoutes({ campaigns: o.campaigns, market: storage.market, domains: o.domains }));

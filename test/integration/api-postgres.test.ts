@@ -247,9 +247,31 @@ describe('the marketplace API on a PostgreSQL node', () => {
     expect((await api('PUT', `/api/v1/pairs/${encodeURIComponent(alias)}/opt-out`, { optedOut: false })).json.optedOut).toBe(false);
   });
 
+  it('lists the outbox newest first with paging, reads a row and its delivered bytes, masked', async () => {
+    const list = await api('GET', '/api/v1/outbox?limit=1');
+    expect(list.status).toBe(200);
+    expect(list.json.items).toHaveLength(1);
+    const newest = list.json.items[0];
+    // The store's reply (the second delivery) went to the buyer.
+    expect(newest).toMatchObject({ kind: 'relay', status: expect.stringMatching(/^(sent|captured)$/), envelopeTo: 'jane@buyer.example' });
+    expect(list.json.next).toBe(newest.id);
+    const older = await api('GET', `/api/v1/outbox?before=${newest.id}`);
+    expect(older.json.items.map((o: { envelopeTo: string }) => o.envelopeTo)).toEqual(['support@acme.example']);
+    expect(older.json.next).toBeNull();
+    expect((await api('GET', `/api/v1/outbox?status=failed`)).json.items).toEqual([]);
+    expect(await api('GET', `/api/v1/outbox/${newest.id}`)).toEqual({ status: 200, json: newest });
+    const raw = await fetch(`http://127.0.0.1:${node.httpPort}/api/v1/outbox/${older.json.items[0].id}/raw`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect([raw.status, raw.headers.get('content-type')]).toEqual([200, 'message/rfc822']);
+    const text = await raw.text();
+    expect(text).toContain('Where is my kettle?');
+    expect(text.toLowerCase()).not.toContain('jane@buyer.example');
+    expect((await api('GET', '/api/v1/outbox/999999')).status).toBe(404);
+    expect((await api('GET', '/api/v1/outbox/999999/raw')).status).toBe(404);
+  });
+
   it('answers 503 not_available_on_postgres for the API routes not on the ports', async () => {
-    for (const [method, path] of [['GET', '/api/v1/outbox']] as const) {
-      const res = await api(method, path, method === 'GET' ? undefined : { status: 'completed' });
+    for (const [method, path] of [['POST', `/api/v1/stores/${storeId}/visitor-messages`]] as const) {
+      const res = await api(method, path, { email: 'visitor@elsewhere.example', subject: 'Hello', text: 'Hi' });
       expect([method, path, res.status, res.json.error]).toEqual([method, path, 503, 'not_available_on_postgres']);
       expect(res.json.message).toMatch(/^not available on PostgreSQL in this version/);
     }
