@@ -49,7 +49,7 @@ import { createHttpApp } from './web/app.js';
 export { NOT_ON_POSTGRES } from './web/unported.js';
 
 /** The parts that do not run on PostgreSQL in this version (logged at start; their paths answer 503). */
-export const POSTGRES_UNAVAILABLE = ['admin (the inbox and conversation pages)', 'api (website forms)'] as const;
+export const POSTGRES_UNAVAILABLE = ['admin (the inbox and conversation pages)'] as const;
 export interface PgGateway {
   readonly database: 'postgres';
   readonly storage: Storage;

@@ -188,7 +188,7 @@ function apiRoutes(o: HttpAppOptions, storage: Storage, db: Db | undefined): Hon
   if (o.campaigns) api.route('/', campaignRoutes({ campaigns: o.campaigns, market: storage.market, domains: o.domains }));
   api.route('/', reportRoutes(messages));
   api.route('/', webhookRoutes({ webhooks: storage.webhooks, log: o.log }));
-  if (deps) api.route('/', websiteRoutes(deps));
+  api.route('/', websiteRoutes(messages));
   api.route('/', conversationRoutes(messages));
   api.get('/dns', (c) => c.json({ records: dnsRecords(o.domains[0] as string, o.hostname, o.dkimKey) }));
   // A catch-all, not notFound: the admin mounted at / must never answer an /api/v1 path.

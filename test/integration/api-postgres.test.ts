@@ -1,8 +1,8 @@
 // The marketplace API's core on a PostgreSQL node (issue 16): a gateway child process of `npm start`
 // with MASKGATE_DATABASE_URL on an empty database. A store, a permitted sender and a buyer's pair are
 // set up through the API only; then the buyer's mail reaches the store's mailbox masked and the
-// store's reply reaches the buyer masked. Every API route not on the storage ports answers 503
-// not_available_on_postgres there (the admin: admin-postgres.test.ts).
+// store's reply reaches the buyer masked. The store settings, order changes and opt-out, the outbox
+// and the website's forms are served there too (the admin: admin-postgres.test.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -269,12 +269,35 @@ describe('the marketplace API on a PostgreSQL node', () => {
     expect((await api('GET', '/api/v1/outbox/999999/raw')).status).toBe(404);
   });
 
-  it('answers 503 not_available_on_postgres for the API routes not on the ports', async () => {
-    for (const [method, path] of [['POST', `/api/v1/stores/${storeId}/visitor-messages`]] as const) {
-      const res = await api(method, path, { email: 'visitor@elsewhere.example', subject: 'Hello', text: 'Hi' });
-      expect([method, path, res.status, res.json.error]).toEqual([method, path, 503, 'not_available_on_postgres']);
-      expect(res.json.message).toMatch(/^not available on PostgreSQL in this version/);
-    }
+  it("relays a website visitor's message and a buyer's site message to the store's mailbox from the alias, never the real address", async () => {
+    const before = sink.messages.length;
+    const visitor = await api('POST', `/api/v1/stores/${storeId}/visitor-messages`, {
+      email: 'Vera@Visitor.example',
+      name: 'Vera Visitor',
+      subject: 'Do you ship to Norway?',
+      text: 'Please answer to vera@visitor.example',
+    });
+    expect(visitor.status).toBe(201);
+    expect(visitor.json).toMatchObject({
+      alias: expect.any(String),
+      address: `${visitor.json.alias}@${DOMAIN}`,
+      message: { subject: 'Do you ship to Norway?' },
+    });
+    const [toStore] = (await sink.waitFor(before + 1, 60_000)).slice(before);
+    expect(toStore!.to).toEqual(['support@acme.example']);
+    expect(toStore!.raw.toString().toLowerCase()).not.toContain('vera@visitor.example');
+    expect((await simpleParser(toStore!.raw)).from?.value[0]?.address).toBe(visitor.json.address);
+    expect((await api('GET', `/api/v1/pairs/${visitor.json.alias}`)).json.buyer).toMatchObject({ email: 'vera@visitor.example', kind: 'visitor' });
+
+    const site = await api('POST', `/api/v1/pairs/${encodeURIComponent(alias)}/buyer-messages`, { subject: 'Kettle colour', text: 'Is it red?' });
+    expect(site.status).toBe(201);
+    expect(site.json).toMatchObject({ direction: 'buyer_to_store', subject: 'Kettle colour' });
+    const [fromSite] = (await sink.waitFor(before + 2, 60_000)).slice(before + 1);
+    expect(fromSite!.to).toEqual(['support@acme.example']);
+    expect(fromSite!.raw.toString().toLowerCase()).not.toContain('jane@buyer.example');
+    expect((await simpleParser(fromSite!.raw)).from?.value[0]?.address).toBe(alias);
+    expect((await api('POST', '/api/v1/stores/999999/visitor-messages', { email: 'v@x.example', subject: 'a', text: 'b' })).status).toBe(404);
+    expect((await api('POST', `/api/v1/pairs/${'a'.repeat(20)}/buyer-messages`, { subject: 'a', text: 'b' })).status).toBe(404);
   });
 });
 
