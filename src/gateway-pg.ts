@@ -6,8 +6,8 @@
 // under its lease); the DKIM key and the bounce secret come from the database (SecretStore).
 //
 // The HTTP port is the same application as on SQLite (web/app.ts createHttpApp, built from the
-// storage ports without `db`): the JSON API's core (stores, permitted senders, orders, pairs, behind
-// the API token) and the admin's groups on the ports (login and sessions, the first owner's setup
+// storage ports without `db`): the whole JSON API behind the API token (every group is on the ports)
+// and the admin's groups on the ports (login and sessions, the first owner's setup
 // link, the team, the stores pages, the outbox and setup pages, the API reference). What does not
 // run on PostgreSQL in this version (it still reads and writes SQLite through the synchronous
 // repositories) answers 503 not_available_on_postgres with a sentence (web/unported.ts), and the

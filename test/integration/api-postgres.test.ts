@@ -11,7 +11,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startPgGateway } from '../../src/gateway-pg.js';
-import { CAMPAIGN_API_ROUTES, CORE_API_ROUTES, ORDER_IMPORT_API_ROUTES, coreApi } from '../../src/web/api/core-api.js';
+import { ADMIN_PORT_API_ROUTES, CAMPAIGN_API_ROUTES, CORE_API_ROUTES, ORDER_IMPORT_API_ROUTES, coreApi } from '../../src/web/api/core-api.js';
 import { CHILD_DNS, startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { startSink, type Sink } from '../helpers/sink.js';
@@ -409,9 +409,10 @@ describe('the API a PostgreSQL node serves', () => {
     const withCampaigns = coreApi(deps, { getSetting: async () => null }, (c) => c.body(null, 503), pino({ level: 'silent' }), {
       campaigns: { store: {} as never, service: {} as never, sender: {} as never, notice: {} as never },
       imports: {} as never,
+      admin: { resolver: {} as never, admin: {} as never, submission: () => null, operations: {} as never, outbox: {} as never },
     });
     const all = withCampaigns.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`);
-    expect(all.sort()).toEqual([...CORE_API_ROUTES, ...CAMPAIGN_API_ROUTES, ...ORDER_IMPORT_API_ROUTES].sort());
+    expect(all.sort()).toEqual([...CORE_API_ROUTES, ...CAMPAIGN_API_ROUTES, ...ORDER_IMPORT_API_ROUTES, ...ADMIN_PORT_API_ROUTES].sort());
   });
 });
 
