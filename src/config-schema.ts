@@ -268,7 +268,7 @@ export const configSchema = z
           .regex(/^postgres(ql)?:\/\//, 'must be a postgres://user:pass@host:port/db URL')
           .nullable()
           .describe(
-            'PostgreSQL for several nodes (`postgres://user:pass@host:port/db`; env `MASKGATE_DATABASE_URL`). `null`: SQLite under `dataDir`. With it set, the node serves SMTP (both ports), the pipeline and delivery from PostgreSQL, and several nodes may share it; the admin, the API, notifications, campaigns and webhooks are not available on PostgreSQL in this version (HTTP answers 503; README, "More than one machine"). `maskgate migrate-to-postgres URL` copies a SQLite installation into it.',
+            'PostgreSQL for several nodes (`postgres://user:pass@host:port/db`; env `MASKGATE_DATABASE_URL`). `null`: SQLite under `dataDir`. With it set, the node serves everything a SQLite installation does (SMTP on both ports, the pipeline, delivery, the admin, the API, notifications, campaigns, webhooks) from PostgreSQL, and several nodes may share it (README, "More than one machine"). `maskgate migrate-to-postgres URL` copies a SQLite installation into it.',
           ),
       })
       .strict(),

@@ -1,18 +1,14 @@
 // Owns starting and stopping one gateway node on PostgreSQL (`database.url`): several such nodes on
-// one database share the mail path. What runs here: SMTP intake (the MX port, and submission with
-// app passwords when a certificate is configured), the whole pipeline through the storage ports,
-// the outbox worker (rows claimed with leases), failure notices, bounce intake, and retention under
-// a job lease, staff notifications under the `notifier` job lease, webhook delivery (each endpoint
-// under its lease); the DKIM key and the bounce secret come from the database (SecretStore).
-//
+// one database serve everything a SQLite installation does, from the shared database. SMTP intake
+// (the MX port, and submission with app passwords when a certificate is configured), the whole
+// pipeline through the storage ports, the outbox worker (rows claimed with leases), failure
+// notices, bounce intake; the campaign sender, the notifier and retention each under its job lease
+// (one node at a time, another takes over when it dies); webhook delivery on every node, each
+// endpoint under its lease; the DKIM key and the bounce secret from the database (SecretStore).
 // The HTTP port is the same application as on SQLite (web/app.ts createHttpApp, built from the
-// storage ports without `db`): the JSON API's core (stores, permitted senders, orders, pairs, behind
-// the API token) and the admin's groups on the ports (login and sessions, the first owner's setup
-// link, the team, the stores pages, the outbox and setup pages, the API reference). What does not
-// run on PostgreSQL in this version (it still reads and writes SQLite through the synchronous
-// repositories) answers 503 not_available_on_postgres with a sentence (web/unported.ts), and the
-// start logs one `gateway.postgres-limits` line naming it, so nothing silently runs on a local
-// SQLite file (README, "More than one machine").
+// storage ports without a SQLite handle): the whole JSON API behind the API token and every admin
+// page; this node adds its own /healthz and /readyz, which ask PostgreSQL (README, "More than one
+// machine").
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
@@ -46,10 +42,7 @@ import { noticeQueue } from './outbound/notice-mail.js';
 import { currentSetupToken } from './web/admin/setup-token.js';
 import { SESSION_TTL_MS } from './web/admin/session.js';
 import { createHttpApp } from './web/app.js';
-export { NOT_ON_POSTGRES } from './web/unported.js';
 
-/** The parts that do not run on PostgreSQL in this version (logged at start; their paths answer 503). */
-export const POSTGRES_UNAVAILABLE = ['api (store policy, sender status and app passwords, order updates, opt-out, the outbox list, website forms)'] as const;
 export interface PgGateway {
   readonly database: 'postgres';
   readonly storage: Storage;
@@ -102,9 +95,9 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
     systemResolver(config.dns.timeoutMs, config.dns.static, { maxTtlSeconds: config.dns.cacheSeconds, maxEntries: config.dns.cacheEntries });
   const storage = await openStorage(url);
   const node = nodeId();
-  log.warn(
-    { event: 'gateway.postgres-limits', unavailable: POSTGRES_UNAVAILABLE, database: redactedUrl(url) },
-    `running on PostgreSQL: SMTP, the pipeline, delivery and campaigns; ${POSTGRES_UNAVAILABLE.join(', ')} are not available on PostgreSQL in this version (HTTP answers 503)`,
+  log.info(
+    { event: 'gateway.database', database: redactedUrl(url), node },
+    'running on PostgreSQL: this node serves SMTP, the admin and the API from the shared database',
   );
   // DATA is spooled to this node's disk until it is answered; nothing else is kept locally.
   const spool = new Spool(config.dataDir);

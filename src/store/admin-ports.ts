@@ -109,8 +109,8 @@ export interface MailboxChangeStore {
 
 /** What the owner's operations page and the doctor read. */
 export interface OperationsStore {
-  /** Outbox rows, newest first. */
-  outbox(f: { status?: OutboxStatus | undefined; limit: number }): Promise<OutboxRow[]>;
+  /** Outbox rows, newest first: at most `limit`, only `status` when given, only ids below `beforeId` when given (the next page). */
+  outbox(f: { status?: OutboxStatus | undefined; beforeId?: number | undefined; limit: number }): Promise<OutboxRow[]>;
   /** "Retry now": a waiting row becomes due at once; false when it is not waiting. */
   retryNow(id: number, now?: number): Promise<boolean>;
   /** The alias token of a buyer's pair (any), so the outbox never shows a buyer's address; null when none. */

@@ -8,11 +8,11 @@
 // Addresses are stored lower-cased. Times are integer milliseconds since the epoch (UTC). A unique
 // rule that says no (a slug, a sender, an order number taken) is answered with null, never with a
 // driver's error, so callers read the same answer on both databases.
-import type { OrderInput, OrderRow } from './orders.js';
+import type { OrderInput, OrderPatch, OrderRow } from './orders.js';
 import type { PairView } from './pairs.js';
 import type { PermittedSenderRow, StoreRow } from './stores.js';
 
-export type { OrderInput, OrderRow };
+export type { OrderInput, OrderPatch, OrderRow };
 
 export interface NewStoreRow {
   readonly slug: string;
@@ -39,4 +39,11 @@ export interface MarketStore {
   order(id: number): Promise<OrderRow | null>;
   /** The pair's orders with their items, newest placed first. */
   ordersForPair(pairId: number): Promise<OrderRow[]>;
+  /** Changes an order's status or completion time (store/orders.ts orderChange says the rule); null when unknown. */
+  updateOrder(id: number, patch: OrderPatch, now?: number): Promise<OrderRow | null>;
+  /**
+   * Sets the pair's opt-out and appends its `buyer.opted_out` event (`{ optedOut, via }`) in one
+   * transaction; false (nothing written) when the pair already had that value or is unknown.
+   */
+  setOptOut(pairId: number, optedOut: boolean, via: string, now?: number): Promise<boolean>;
 }

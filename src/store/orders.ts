@@ -6,6 +6,28 @@ import { PairRepo, type PairView } from './pairs.js';
 export const ORDER_STATUSES = ['placed', 'shipped', 'completed', 'cancelled', 'refunded'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/** A change to an order (PATCH /orders/{id}): a field left undefined keeps its value; times in ms. */
+export interface OrderPatch {
+  readonly status?: OrderStatus;
+  readonly completedAt?: number | null;
+}
+
+/**
+ * The order's status and completion time after `patch`, the one rule both databases apply:
+ * completing an order without a time means `now`; a completion time alone implies "completed".
+ */
+export function orderChange(
+  current: { readonly status: OrderStatus; readonly completedAt: number | null },
+  patch: OrderPatch,
+  now: number,
+): { status: OrderStatus; completedAt: number | null } {
+  let status = patch.status ?? current.status;
+  let completedAt = patch.completedAt === undefined ? current.completedAt : patch.completedAt;
+  if (patch.status === 'completed' && completedAt === null) completedAt = now;
+  if (patch.completedAt != null && patch.status === undefined) status = 'completed';
+  return { status, completedAt };
+}
+
 export interface OrderItemInput {
   readonly sku: string;
   readonly name: string;
@@ -107,14 +129,10 @@ export class OrderRepo {
     }[];
   }
 
-  update(id: number, patch: { status?: OrderStatus; completedAt?: number | null }, now = Date.now()): OrderRow | null {
+  update(id: number, patch: OrderPatch, now = Date.now()): OrderRow | null {
     const current = this.get(id);
     if (!current) return null;
-    let status = patch.status ?? current.status;
-    let completedAt = patch.completedAt === undefined ? current.completedAt : patch.completedAt;
-    // Completing an order without a time means "now"; a completion time implies the status.
-    if (patch.status === 'completed' && completedAt === null) completedAt = now;
-    if (patch.completedAt != null && patch.status === undefined) status = 'completed';
+    const { status, completedAt } = orderChange(current, patch, now);
     stmt(this.#db, 'UPDATE orders SET status = ?, completed_at = ?, updated_at = ? WHERE id = ?').run(status, completedAt, now, id);
     return this.get(id);
   }

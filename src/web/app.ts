@@ -1,8 +1,7 @@
 // Owns the HTTP application: /healthz, the JSON API under /api/v1 behind a bearer token, and the admin.
-// Built from the storage ports; `db` (SQLite) is optional: without it (a PostgreSQL node) the API
-// serves its core (web/api/core-api.ts) and the admin its ported groups, and every route that still
-// needs SQLite answers 503 not_available_on_postgres (web/unported.ts). The probes /healthz and
-// /readyz read the SQLite file here; a PostgreSQL node answers them itself (gateway-pg.ts).
+// Built from the storage ports, so the API and the admin run the same code on SQLite and PostgreSQL.
+// `db` (SQLite) is optional and only serves the probes /healthz and /readyz, which read the SQLite
+// file here; a PostgreSQL node answers them itself (gateway-pg.ts).
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { DnsResolver } from '../dns/resolver.js';
@@ -12,7 +11,6 @@ import type { Metrics } from '../metrics.js';
 import type { Db } from '../store/db.js';
 import { apiError } from './api-error.js';
 import { apiGuard, bearerMatches } from './api-token.js';
-import { apiDeps } from './api/deps.js';
 import { bannedWordRoutes } from './api/routes-banned-words.js';
 import { messageRoutes, outboxRoutes } from './api/routes-mail.js';
 import { erasureRoutes } from './api/routes-erasure.js';
@@ -23,7 +21,6 @@ import { sqliteStorage } from '../store/sqlite/storage.js';
 import { coreApiDeps } from './api/deps.js';
 import type { NoticeQueue } from '../campaigns/sender.js';
 import { SESSION_TTL_MS } from './admin/session.js';
-import { unportedJson } from './unported.js';
 import { campaignRoutes } from './api/routes-campaigns.js';
 import { reportRoutes } from './api/routes-reports.js';
 import { webhookRoutes } from './api/routes-webhooks.js';
@@ -38,10 +35,7 @@ import { createAdminApp } from './admin/admin.js';
 import type { Check } from '../doctor.js';
 
 export interface HttpAppOptions {
-  /**
-   * The SQLite database, for the probes and the routes not yet on the ports; absent on a PostgreSQL
-   * node (those routes answer 503 not_available_on_postgres).
-   */
+  /** The SQLite database, for the probes /healthz and /readyz only; absent on a PostgreSQL node. */
   readonly db?: Db | undefined;
   /** The storage ports (sessions living SESSION_TTL_MS); built over db when absent. */
   readonly storage?: Storage | undefined;
@@ -99,7 +93,7 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   // The API's description of itself needs no token (it holds no data).
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument()));
 
-  app.route('/api/v1', apiRoutes(o, storage, db));
+  app.route('/api/v1', apiRoutes(o, storage));
   // The admin (pages behind a staff login) takes every other path.
   app.route(
     '/',
@@ -165,34 +159,31 @@ function mountProbes(app: Hono, db: Db, health: HttpAppOptions['health']): void 
 }
 
 /**
- * The API under /api/v1, behind the token: the groups on the storage ports on every node; the
- * groups that still read SQLite only with db (one line each). Without db every other path answers
- * 503 not_available_on_postgres (as web/api/core-api.ts does), with it 404.
+ * The API under /api/v1, behind the token: every group on the storage ports, the same code on
+ * SQLite and PostgreSQL (campaigns when given). An unknown path answers 404 on both.
  */
-function apiRoutes(o: HttpAppOptions, storage: Storage, db: Db | undefined): Hono {
+function apiRoutes(o: HttpAppOptions, storage: Storage): Hono {
   const api = new Hono();
   api.use('*', apiGuard(storage.secrets));
   const core = coreApiDeps(storage, o.domains, o.resolver);
-  const deps = db && o.campaigns ? apiDeps(db, storage, o.domains, o.resolver, o.relay, o.log, o.submission, o.campaigns) : null;
-  api.route('/', storeRoutes(deps ?? core));
-  if (deps) api.route('/', storeSettingsRoutes(deps));
-  api.route('/', orderImportRoutes({ market: storage.market, domains: o.domains, log: o.log }, storage));
-  api.route('/', orderRoutes(deps ?? core));
-  if (deps) api.route('/', orderChangeRoutes(deps));
   // The routes that send through the pipeline get the node's relay and log besides the ports.
-  const messages = deps ?? { ...core, relay: o.relay, log: o.log };
+  const messages = { ...core, relay: o.relay, log: o.log };
+  api.route('/', storeRoutes(core));
+  api.route('/', storeSettingsRoutes({ resolver: o.resolver, admin: storage.admin, submission: o.submission }));
+  api.route('/', orderImportRoutes({ market: storage.market, domains: o.domains, log: o.log }, storage));
+  api.route('/', orderRoutes(core));
+  api.route('/', orderChangeRoutes(core));
   api.route('/', messageRoutes(messages));
-  if (deps) api.route('/', outboxRoutes(deps));
+  api.route('/', outboxRoutes({ operations: storage.admin.operations, outbox: storage.outbox }));
   api.route('/', erasureRoutes(messages));
-  api.route('/', bannedWordRoutes(deps ?? core));
+  api.route('/', bannedWordRoutes(core));
   if (o.campaigns) api.route('/', campaignRoutes({ campaigns: o.campaigns, market: storage.market, domains: o.domains }));
   api.route('/', reportRoutes(messages));
   api.route('/', webhookRoutes({ webhooks: storage.webhooks, log: o.log }));
-  if (deps) api.route('/', websiteRoutes(deps));
+  api.route('/', websiteRoutes(messages));
   api.route('/', conversationRoutes(messages));
   api.get('/dns', (c) => c.json({ records: dnsRecords(o.domains[0] as string, o.hostname, o.dkimKey) }));
   // A catch-all, not notFound: the admin mounted at / must never answer an /api/v1 path.
-  if (deps) api.all('*', (c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));
-  else api.all('*', unportedJson);
+  api.all('*', (c) => apiError(c, 'NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`));
   return api;
 }

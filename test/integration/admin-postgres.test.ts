@@ -1,8 +1,7 @@
 // The admin on PostgreSQL nodes (issue 16): two gateway nodes (startPgGateway, in this process) on
 // one fresh database. The first owner is made through the same /setup?token= link both nodes print;
-// a session and its CSRF token made on one node work on the other; every page of the groups on the
-// storage ports shows what a person would check there; the groups not yet on the ports answer 503
-// not_available_on_postgres with the sentence, and nothing is served from a local SQLite file.
+// a session and its CSRF token made on one node work on the other; every admin page shows what a
+// person would check there on both nodes, and nothing is served from a local SQLite file.
 //
 // PAGES is the table of what is visited: every group of the admin, each on both nodes.
 import { spawn } from 'node:child_process';

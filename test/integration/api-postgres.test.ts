@@ -1,8 +1,8 @@
 // The marketplace API's core on a PostgreSQL node (issue 16): a gateway child process of `npm start`
 // with MASKGATE_DATABASE_URL on an empty database. A store, a permitted sender and a buyer's pair are
 // set up through the API only; then the buyer's mail reaches the store's mailbox masked and the
-// store's reply reaches the buyer masked. Every API route not on the storage ports answers 503
-// not_available_on_postgres there (the admin: admin-postgres.test.ts).
+// store's reply reaches the buyer masked. The store settings, order changes and opt-out, the outbox
+// and the website's forms are served there too (the admin: admin-postgres.test.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startPgGateway } from '../../src/gateway-pg.js';
-import { CAMPAIGN_API_ROUTES, CORE_API_ROUTES, ORDER_IMPORT_API_ROUTES, coreApi } from '../../src/web/api/core-api.js';
+import { ADMIN_PORT_API_ROUTES, CAMPAIGN_API_ROUTES, CORE_API_ROUTES, ORDER_IMPORT_API_ROUTES, coreApi } from '../../src/web/api/core-api.js';
 import { CHILD_DNS, startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { startSink, type Sink } from '../helpers/sink.js';
@@ -195,17 +195,109 @@ describe('the marketplace API on a PostgreSQL node', () => {
     expect(back.text).toContain('It ships tomorrow.');
   });
 
-  it('answers 503 not_available_on_postgres for the API routes not on the ports', async () => {
-    for (const [method, path] of [
-      ['GET', `/api/v1/stores/${storeId}/policy`],
-      ['PATCH', `/api/v1/orders/${orderId}`],
-      ['PUT', `/api/v1/pairs/${encodeURIComponent(alias)}/opt-out`],
-      ['GET', '/api/v1/outbox'],
-    ] as const) {
-      const res = await api(method, path, method === 'GET' ? undefined : { status: 'completed' });
-      expect([method, path, res.status, res.json.error]).toEqual([method, path, 503, 'not_available_on_postgres']);
-      expect(res.json.message).toMatch(/^not available on PostgreSQL in this version/);
-    }
+  it("reads and changes a store's messaging rules, blocks and re-enables a sender, and makes, lists and revokes an app password", async () => {
+    const defaults = { optOut: true, criticalPerDay: 5, windowDays: 30, requireOrderId: true, storePerHour: 500, pairPerDay: 20 };
+    expect(await api('GET', `/api/v1/stores/${storeId}/policy`)).toEqual({ status: 200, json: defaults });
+    expect(await api('PATCH', `/api/v1/stores/${storeId}/policy`, { pairPerDay: 7 })).toEqual({ status: 200, json: { ...defaults, pairPerDay: 7 } });
+    expect((await api('GET', `/api/v1/stores/${storeId}/policy`)).json.pairPerDay).toBe(7);
+    expect((await api('PATCH', `/api/v1/stores/${storeId}/policy`, { windowDays: 0 })).status).toBe(400);
+    expect((await api('GET', '/api/v1/stores/999999/policy')).status).toBe(404);
+    await api('PATCH', `/api/v1/stores/${storeId}/policy`, { pairPerDay: 20 });
+
+    const senders = (await api('GET', `/api/v1/stores/${storeId}/permitted-senders`)).json.items as { id: number; email: string }[];
+    const john = senders.find((p) => p.email === 'john@acme.example')!;
+    const readiness = await api('GET', `/api/v1/permitted-senders/${john.id}/readiness`);
+    expect(readiness.status).toBe(200);
+    expect(readiness.json).toMatchObject({ domain: 'acme.example' });
+    const blocked = await api('PATCH', `/api/v1/permitted-senders/${john.id}`, { status: 'blocked' });
+    expect([blocked.status, blocked.json.email, blocked.json.status]).toEqual([200, 'john@acme.example', 'blocked']);
+    const refused = await api('POST', `/api/v1/permitted-senders/${john.id}/credentials`, { label: 'Outlook' });
+    expect([refused.status, refused.json.code]).toEqual([409, 'CONFLICT']);
+    expect((await api('PATCH', '/api/v1/permitted-senders/999999', { status: 'blocked' })).status).toBe(404);
+    expect((await api('PATCH', `/api/v1/permitted-senders/${john.id}`, { status: 'enabled' })).json.status).toBe('enabled');
+
+    const made = await api('POST', `/api/v1/permitted-senders/${john.id}/credentials`, { label: 'Outlook' });
+    expect(made.status).toBe(201);
+    expect(made.json).toMatchObject({ label: 'Outlook', username: 'john@acme.example', password: expect.stringMatching(/^(\w{4}-){5}\w{4}$/) });
+    const listed = await api('GET', `/api/v1/permitted-senders/${john.id}/credentials`);
+    expect(listed.json.items).toEqual([expect.objectContaining({ id: made.json.id, label: 'Outlook', revokedAt: null })]);
+    expect(JSON.stringify(listed.json)).not.toContain(made.json.password);
+    const revoked = await api('DELETE', `/api/v1/credentials/${made.json.id}`);
+    expect([revoked.status, revoked.json.id, typeof revoked.json.revokedAt]).toEqual([200, made.json.id, 'string']);
+    expect((await api('DELETE', '/api/v1/credentials/999999')).status).toBe(404);
+  });
+
+  it('completes an order (a completion time of now), and opts the buyer out once, with one buyer.opted_out event', async () => {
+    const done = await api('PATCH', `/api/v1/orders/${orderId}`, { status: 'completed' });
+    expect(done.status).toBe(200);
+    expect(done.json).toMatchObject({ id: orderId, status: 'completed', completedAt: expect.any(String) });
+    expect((await api('GET', `/api/v1/orders/${orderId}`)).json).toMatchObject({ status: 'completed', completedAt: done.json.completedAt });
+    expect((await api('PATCH', '/api/v1/orders/999999', { status: 'completed' })).status).toBe(404);
+    expect((await api('PATCH', `/api/v1/orders/${orderId}`, { status: 'lost' })).status).toBe(400);
+
+    const out = await api('PUT', `/api/v1/pairs/${encodeURIComponent(alias)}/opt-out`, { optedOut: true });
+    expect(out.status).toBe(200);
+    expect(out.json).toMatchObject({ address: alias, optedOut: true, orders: [{ id: orderId, status: 'completed' }] });
+    expect((await api('PUT', `/api/v1/pairs/${encodeURIComponent(alias)}/opt-out`, { optedOut: true })).json.optedOut).toBe(true);
+    expect((await api('GET', `/api/v1/pairs/${encodeURIComponent(alias)}`)).json.optedOut).toBe(true);
+    expect((await api('PUT', `/api/v1/pairs/${'a'.repeat(20)}/opt-out`, { optedOut: true })).status).toBe(404);
+    const events = (await api('GET', '/api/v1/events?type=buyer.opted_out')).json.items as { type: string; data: Record<string, unknown> }[];
+    expect(events.filter((e) => e.type === 'buyer.opted_out').map((e) => e.data)).toEqual([{ alias: alias.split('@')[0], optedOut: true, via: 'api' }]);
+    // Back in, so the cases below can write to this buyer.
+    expect((await api('PUT', `/api/v1/pairs/${encodeURIComponent(alias)}/opt-out`, { optedOut: false })).json.optedOut).toBe(false);
+  });
+
+  it('lists the outbox newest first with paging, reads a row and its delivered bytes, masked', async () => {
+    const list = await api('GET', '/api/v1/outbox?limit=1');
+    expect(list.status).toBe(200);
+    expect(list.json.items).toHaveLength(1);
+    const newest = list.json.items[0];
+    // The store's reply (the second delivery) went to the buyer.
+    expect(newest).toMatchObject({ kind: 'relay', status: expect.stringMatching(/^(sent|captured)$/), envelopeTo: 'jane@buyer.example' });
+    expect(list.json.next).toBe(newest.id);
+    const older = await api('GET', `/api/v1/outbox?before=${newest.id}`);
+    expect(older.json.items.map((o: { envelopeTo: string }) => o.envelopeTo)).toEqual(['support@acme.example']);
+    expect(older.json.next).toBeNull();
+    expect((await api('GET', `/api/v1/outbox?status=failed`)).json.items).toEqual([]);
+    expect(await api('GET', `/api/v1/outbox/${newest.id}`)).toEqual({ status: 200, json: newest });
+    const raw = await fetch(`http://127.0.0.1:${node.httpPort}/api/v1/outbox/${older.json.items[0].id}/raw`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect([raw.status, raw.headers.get('content-type')]).toEqual([200, 'message/rfc822']);
+    const text = await raw.text();
+    expect(text).toContain('Where is my kettle?');
+    expect(text.toLowerCase()).not.toContain('jane@buyer.example');
+    expect((await api('GET', '/api/v1/outbox/999999')).status).toBe(404);
+    expect((await api('GET', '/api/v1/outbox/999999/raw')).status).toBe(404);
+  });
+
+  it("relays a website visitor's message and a buyer's site message to the store's mailbox from the alias, never the real address", async () => {
+    const before = sink.messages.length;
+    const visitor = await api('POST', `/api/v1/stores/${storeId}/visitor-messages`, {
+      email: 'Vera@Visitor.example',
+      name: 'Vera Visitor',
+      subject: 'Do you ship to Norway?',
+      text: 'Please answer to vera@visitor.example',
+    });
+    expect(visitor.status).toBe(201);
+    expect(visitor.json).toMatchObject({
+      alias: expect.any(String),
+      address: `${visitor.json.alias}@${DOMAIN}`,
+      message: { subject: 'Do you ship to Norway?' },
+    });
+    const [toStore] = (await sink.waitFor(before + 1, 60_000)).slice(before);
+    expect(toStore!.to).toEqual(['support@acme.example']);
+    expect(toStore!.raw.toString().toLowerCase()).not.toContain('vera@visitor.example');
+    expect((await simpleParser(toStore!.raw)).from?.value[0]?.address).toBe(visitor.json.address);
+    expect((await api('GET', `/api/v1/pairs/${visitor.json.alias}`)).json.buyer).toMatchObject({ email: 'vera@visitor.example', kind: 'visitor' });
+
+    const site = await api('POST', `/api/v1/pairs/${encodeURIComponent(alias)}/buyer-messages`, { subject: 'Kettle colour', text: 'Is it red?' });
+    expect(site.status).toBe(201);
+    expect(site.json).toMatchObject({ direction: 'buyer_to_store', subject: 'Kettle colour' });
+    const [fromSite] = (await sink.waitFor(before + 2, 60_000)).slice(before + 1);
+    expect(fromSite!.to).toEqual(['support@acme.example']);
+    expect(fromSite!.raw.toString().toLowerCase()).not.toContain('jane@buyer.example');
+    expect((await simpleParser(fromSite!.raw)).from?.value[0]?.address).toBe(alias);
+    expect((await api('POST', '/api/v1/stores/999999/visitor-messages', { email: 'v@x.example', subject: 'a', text: 'b' })).status).toBe(404);
+    expect((await api('POST', `/api/v1/pairs/${'a'.repeat(20)}/buyer-messages`, { subject: 'a', text: 'b' })).status).toBe(404);
   });
 });
 
@@ -317,9 +409,10 @@ describe('the API a PostgreSQL node serves', () => {
     const withCampaigns = coreApi(deps, { getSetting: async () => null }, (c) => c.body(null, 503), pino({ level: 'silent' }), {
       campaigns: { store: {} as never, service: {} as never, sender: {} as never, notice: {} as never },
       imports: {} as never,
+      admin: { resolver: {} as never, admin: {} as never, submission: () => null, operations: {} as never, outbox: {} as never },
     });
     const all = withCampaigns.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`);
-    expect(all.sort()).toEqual([...CORE_API_ROUTES, ...CAMPAIGN_API_ROUTES, ...ORDER_IMPORT_API_ROUTES].sort());
+    expect(all.sort()).toEqual([...CORE_API_ROUTES, ...CAMPAIGN_API_ROUTES, ...ORDER_IMPORT_API_ROUTES, ...ADMIN_PORT_API_ROUTES].sort());
   });
 });
 

@@ -187,10 +187,17 @@ export function pgAdmin(s: PgScope): AdminStore {
         }),
     },
     operations: {
-      outbox: (f) =>
-        f.status
-          ? all<OutboxRow>(s.q, `SELECT ${OUTBOX_COLS} FROM outbox WHERE status = $1 ORDER BY id DESC LIMIT $2`, [f.status, f.limit])
-          : all<OutboxRow>(s.q, `SELECT ${OUTBOX_COLS} FROM outbox ORDER BY id DESC LIMIT $1`, [f.limit]),
+      outbox: (f) => {
+        const where: string[] = [];
+        const args: unknown[] = [];
+        if (f.status) where.push(`status = $${args.push(f.status)}`);
+        if (f.beforeId !== undefined) where.push(`id < $${args.push(f.beforeId)}`);
+        return all<OutboxRow>(
+          s.q,
+          `SELECT ${OUTBOX_COLS} FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${args.push(f.limit)}`,
+          args,
+        );
+      },
       retryNow: async (id, now = Date.now()) => (await run(s.q, RETRY_NOW, [now, now, id])) > 0,
       buyerToken: async (email) => (await one<{ token: string }>(s.q, BUYER_TOKEN, [email.toLowerCase()]))?.token ?? null,
       async queue(now = Date.now()) {

@@ -4,6 +4,7 @@
 // slug at once: one gets the store, the other null); a duplicate order number rolls back the pair
 // the order would have made.
 import type { MarketStore, OrderRow } from '../market-ports.js';
+import { orderChange, type OrderStatus } from '../orders.js';
 import type { PairView, PermittedSenderRow, StoreRow } from '../mail-ports.js';
 import { pgMail } from './mail.js';
 import { txScope, type PgScope, type Queryable } from './db.js';
@@ -90,5 +91,33 @@ export function pgMarket(s: PgScope): MarketStore {
     },
     order: async (id) => (await ordersWithItems(s.q, 'id = $1', [id], 'id'))[0] ?? null,
     ordersForPair: (pairId) => ordersWithItems(s.q, 'pair_id = $1', [pairId], 'placed_at DESC, id DESC'),
+    updateOrder: (id, patch, now = Date.now()) =>
+      s.inTransaction(async (q) => {
+        const current = await one<{ status: OrderStatus; completedAt: number | null }>(
+          q,
+          'SELECT status, completed_at AS "completedAt" FROM orders WHERE id = $1 FOR UPDATE',
+          [id],
+        );
+        if (!current) return null;
+        const { status, completedAt } = orderChange(current, patch, now);
+        await q.query('UPDATE orders SET status = $1, completed_at = $2, updated_at = $3 WHERE id = $4', [status, completedAt, now, id]);
+        return (await ordersWithItems(q, 'id = $1', [id], 'id'))[0] ?? null;
+      }),
+    setOptOut: (pairId, optedOut, via, now = Date.now()) =>
+      s.inTransaction(async (q) => {
+        const flag = optedOut ? 1 : 0;
+        // Only a real change is written (and announced): two nodes setting one value at once write once.
+        const changed = await q.query(
+          'UPDATE pairs SET opted_out = $1, opted_out_at = CASE WHEN $1 = 1 THEN $2::bigint ELSE NULL END WHERE id = $3 AND opted_out != $1',
+          [flag, now, pairId],
+        );
+        if (changed.rowCount !== 1) return false;
+        await q.query(
+          `INSERT INTO events (type, store_id, data, created_at)
+           SELECT 'buyer.opted_out', p.store_id, (jsonb_build_object('alias', p.token) || $1::jsonb)::text, $2 FROM pairs p WHERE p.id = $3`,
+          [JSON.stringify({ optedOut, via }), now, pairId],
+        );
+        return true;
+      }),
   };
 }

@@ -6,6 +6,8 @@ import type { Db } from '../db.js';
 import type { MarketStore } from '../market-ports.js';
 import { OrderRepo } from '../orders.js';
 import { StoreRepo } from '../stores.js';
+import { PairRepo } from '../pairs.js';
+import { EventRepo } from '../events.js';
 
 function taken(err: unknown): boolean {
   return (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
@@ -23,6 +25,8 @@ function orNull<T>(fn: () => T): T | null {
 export function sqliteMarket(db: Db): MarketStore {
   const stores = new StoreRepo(db);
   const orders = new OrderRepo(db);
+  const pairs = new PairRepo(db);
+  const events = new EventRepo(db);
   return {
     stores: async () => stores.list(),
     store: async (id) => stores.get(id),
@@ -31,5 +35,14 @@ export function sqliteMarket(db: Db): MarketStore {
     createOrder: async (input, now = Date.now()) => orNull(() => orders.create(input, now)),
     order: async (id) => orders.get(id),
     ordersForPair: async (pairId) => orders.forPair(pairId),
+    updateOrder: async (id, patch, now = Date.now()) => orders.update(id, patch, now),
+    setOptOut: async (pairId, optedOut, via, now = Date.now()) =>
+      db.transaction(() => {
+        const view = pairs.byId(pairId);
+        if (!view || view.pair.optedOut === optedOut) return false;
+        pairs.setOptOut(pairId, optedOut, now);
+        events.appendForPair('buyer.opted_out', pairId, { optedOut, via }, now);
+        return true;
+      })(),
   };
 }

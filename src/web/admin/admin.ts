@@ -16,7 +16,6 @@ import type { DnsResolver } from '../../dns/resolver.js';
 import type { Relay } from '../../relay/pipeline.js';
 import type { Storage } from '../../store/ports.js';
 import type { NoticeQueue } from '../../campaigns/sender.js';
-import { unportedPaths } from '../unported.js';
 import { authRoutes, logoutRoutes } from './routes-auth.js';
 import { errorPages } from './error-pages.js';
 import { inboxRoutes } from './routes-inbox.js';
@@ -112,7 +111,6 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
 
   app.route('/', authRoutes(o.storage, o.log));
   if (o.unsubscribes) app.route('/', unsubscribeRoutes(o.unsubscribes));
-  else unportedPaths(app, ['/u']);
   const mailboxes = new MailboxConfirmation(admin.mailboxChanges, o.storage.secrets, o.notice, o.publicUrl, o.log);
   app.route('/', mailboxConfirmRoutes(mailboxes, admin.stores));
   const pages = new Hono<AdminEnv>();
@@ -137,7 +135,6 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', reportAdminRoutes(o.storage.inbox, o.storage.market));
   pages.route('/', orderImportAdminRoutes(o.storage, o.storage.market, o.domains));
   if (o.campaigns) pages.route('/', campaignAdminRoutes(o.campaigns, o.storage.market, o.domains[0] as string, o.timeZone));
-  else unportedPaths(pages, ['/campaigns']);
   pages.route(
     '/',
     operationsRoutes({

@@ -1,9 +1,10 @@
-// Owns the JSON API as a PostgreSQL node serves it: the routes on the storage ports (stores,
-// permitted senders, orders, pairs: what a marketplace needs to set up a store and its buyers on an
-// empty database; banned words; webhooks and the events feed), behind the same token check as on SQLite. Every other /api/v1 route answers
-// empty database; a pair's messages read back and sent, the messages list, the response-time
-// report and a buyer's erasure), behind the same token check as on SQLite. Every other /api/v1 route answers
-// with `unported` (503 not_available_on_postgres) until it moves to the ports.
+// Owns the list of the JSON API's routes on the storage ports and a router of them alone (used by
+// the test that holds the list to the code; the gateway mounts the same groups in web/app.ts
+// apiRoutes on both databases): stores, permitted senders, orders, pairs, order changes and
+// opt-out, banned words, webhooks and the events feed, a pair's messages read back and sent, the
+// messages list, the response-time report, a buyer's erasure, the website's forms; with `more`,
+// campaigns, the order import, store settings and app passwords, the outbox. Every other /api/v1
+// path answers with `unported`.
 import { Hono, type Handler } from 'hono';
 import type { Logger } from 'pino';
 import type { SecretStore, Storage } from '../../store/ports.js';
@@ -14,11 +15,12 @@ import type { CampaignDeps, MessageApiDeps } from './deps.js';
 import { campaignRoutes } from './routes-campaigns.js';
 import { conversationRoutes } from './routes-conversation.js';
 import { erasureRoutes } from './routes-erasure.js';
-import { messageRoutes } from './routes-mail.js';
+import { messageRoutes, outboxRoutes, type OutboxApiDeps } from './routes-mail.js';
 import { orderImportRoutes } from './routes-order-import.js';
-import { orderRoutes } from './routes-orders.js';
+import { orderChangeRoutes, orderRoutes } from './routes-orders.js';
 import { reportRoutes } from './routes-reports.js';
-import { storeRoutes } from './routes-stores.js';
+import { storeRoutes, storeSettingsRoutes, type StoreSettingsDeps } from './routes-stores.js';
+import { websiteRoutes } from './routes-website.js';
 import { webhookRoutes } from './routes-webhooks.js';
 import { InvalidRequest } from './validate.js';
 
@@ -35,6 +37,8 @@ export const CORE_API_ROUTES = [
   'POST /orders',
   'GET /orders/:id',
   'GET /pairs/:alias',
+  'PATCH /orders/:id',
+  'PUT /pairs/:alias/opt-out',
   'GET /banned-words',
   'POST /banned-words',
   'DELETE /banned-words/:id',
@@ -49,6 +53,22 @@ export const CORE_API_ROUTES = [
   'GET /messages',
   'GET /reports/response-times',
   'DELETE /buyers/:email',
+  'POST /pairs/:alias/buyer-messages',
+  'POST /stores/:id/visitor-messages',
+] as const;
+
+/** Store settings and app passwords (AdminStore) and the outbox: served with `admin` given. */
+export const ADMIN_PORT_API_ROUTES = [
+  'GET /stores/:id/policy',
+  'PATCH /stores/:id/policy',
+  'GET /permitted-senders/:id/readiness',
+  'PATCH /permitted-senders/:id',
+  'POST /permitted-senders/:id/credentials',
+  'GET /permitted-senders/:id/credentials',
+  'DELETE /credentials/:id',
+  'GET /outbox',
+  'GET /outbox/:id',
+  'GET /outbox/:id/raw',
 ] as const;
 
 /** The campaign routes (web/api/routes-campaigns.ts), on the campaign port: served with `campaigns` given. */
@@ -75,6 +95,8 @@ export interface MoreApi {
   readonly campaigns?: CampaignDeps | undefined;
   /** The storage the order import reads and writes (a unit of work for the new orders). */
   readonly imports?: Pick<Storage, 'imports' | 'market' | 'write'> | undefined;
+  /** The admin's store and operations ports, the queue's rows, and the submission port (store settings, the outbox). */
+  readonly admin?: (StoreSettingsDeps & OutboxApiDeps) | undefined;
 }
 
 /** The API under /api/v1 on a PostgreSQL node: the core routes (and the groups of `more`), `unported` for the rest. */
@@ -83,12 +105,16 @@ export function coreApi(d: MessageApiDeps, settings: Pick<SecretStore, 'getSetti
   api.use('*', apiGuard(settings));
   api.route('/', storeRoutes(d));
   api.route('/', orderRoutes(d));
+  api.route('/', orderChangeRoutes(d));
   api.route('/', bannedWordRoutes(d));
   api.route('/', webhookRoutes({ webhooks: d.webhooks, log }));
   api.route('/', messageRoutes(d));
   api.route('/', conversationRoutes(d));
   api.route('/', reportRoutes(d));
   api.route('/', erasureRoutes(d));
+  api.route('/', websiteRoutes(d));
+  if (more.admin) api.route('/', storeSettingsRoutes(more.admin));
+  if (more.admin) api.route('/', outboxRoutes(more.admin));
   if (more.campaigns) api.route('/', campaignRoutes({ campaigns: more.campaigns, market: d.market, domains: d.domains }));
   if (more.imports) api.route('/', orderImportRoutes({ market: d.market, domains: d.domains, log }, more.imports));
   api.all('*', unported);

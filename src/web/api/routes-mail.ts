@@ -1,9 +1,10 @@
 // Owns /api/v1/messages and /api/v1/outbox: what was stored, what was delivered or captured. The
-// messages (list and send) are on the storage ports (served on either database); the outbox's list
-// still reads the SQLite repository.
+// messages (list and send) and the outbox (the admin's operations list, the queue's rows) are on the
+// storage ports, served on either database.
 import { Hono } from 'hono';
 import { apiError } from '../api-error.js';
-import type { ApiDeps, MessageApiDeps } from './deps.js';
+import type { MessageApiDeps } from './deps.js';
+import type { OperationsStore, OutboxQueue } from '../../store/ports.js';
 import { presentMessage, presentOutbox } from './present.js';
 import { isRefusal } from '../../core/alias-token.js';
 import { refusalText } from '../../core/verdicts.js';
@@ -57,24 +58,30 @@ export function messageRoutes(d: MessageApiDeps): Hono {
   return app;
 }
 
-/** The outbox's list and rows: SQLite only in this version. */
-export function outboxRoutes(d: ApiDeps): Hono {
+/** What the outbox routes read: the list the admin's outbox page reads, and the rows of the delivery queue. */
+export interface OutboxApiDeps {
+  readonly operations: Pick<OperationsStore, 'outbox'>;
+  readonly outbox: Pick<OutboxQueue, 'get' | 'raw'>;
+}
+
+/** The outbox's list and rows: on both databases, through the ports. */
+export function outboxRoutes(d: OutboxApiDeps): Hono {
   const app = new Hono();
 
-  app.get('/outbox', (c) => {
+  app.get('/outbox', async (c) => {
     const q = query(c, outboxQuery);
-    const items = d.outbox.list({ status: q.status, beforeId: q.before, limit: q.limit });
+    const items = await d.operations.outbox({ status: q.status, beforeId: q.before, limit: q.limit });
     const last = items[items.length - 1];
     return c.json({ items: items.map(presentOutbox), next: items.length === q.limit && last ? last.id : null });
   });
 
-  app.get('/outbox/:id', (c) => {
-    const row = d.outbox.get(idParam(c));
+  app.get('/outbox/:id', async (c) => {
+    const row = await d.outbox.get(idParam(c));
     return row ? c.json(presentOutbox(row)) : apiError(c, 'NOT_FOUND', 'no outbox row with that id');
   });
 
-  app.get('/outbox/:id/raw', (c) => {
-    const raw = d.outbox.raw(idParam(c));
+  app.get('/outbox/:id/raw', async (c) => {
+    const raw = await d.outbox.raw(idParam(c));
     if (!raw) return apiError(c, 'NOT_FOUND', 'no outbox row with that id');
     return c.body(new Uint8Array(raw), 200, { 'content-type': 'message/rfc822', 'content-disposition': 'inline' });
   });

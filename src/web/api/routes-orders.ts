@@ -1,13 +1,12 @@
 // Owns /api/v1/orders and /api/v1/pairs: the marketplace pushes orders and gets each buyer's alias.
 // orderRoutes are the core (create and get an order, which makes the buyer's pair; get a pair with
-// its orders) on the storage ports, served on SQLite and PostgreSQL alike; orderChangeRoutes
-// (order updates, opt-out, erasure) run on SQLite only.
+// its orders) and orderChangeRoutes (order updates, a buyer's opt-out) on the storage ports, served
+// on SQLite and PostgreSQL alike.
 import { Hono } from 'hono';
 import { aliasAddress, isToken } from '../../core/alias-token.js';
 import { apiError } from '../api-error.js';
-import type { ApiDeps, CoreApiDeps } from './deps.js';
+import type { CoreApiDeps } from './deps.js';
 import { presentOrder, presentPair, toMinor } from './present.js';
-import { EventRepo } from '../../store/events.js';
 import { createOrderSchema, optOutSchema, patchOrderSchema } from './schemas.js';
 import { idParam, InvalidRequest, jsonBody } from './validate.js';
 
@@ -64,14 +63,14 @@ export function orderRoutes(d: CoreApiDeps): Hono {
   return app;
 }
 
-/** Order updates and a buyer's opt-out: SQLite only in this version. */
-export function orderChangeRoutes(d: ApiDeps): Hono {
+/** Order updates and a buyer's opt-out: on both databases, through the ports (d.market, d.mail). */
+export function orderChangeRoutes(d: CoreApiDeps): Hono {
   const app = new Hono();
 
   app.patch('/orders/:id', async (c) => {
     const id = idParam(c);
     const body = await jsonBody(c, patchOrderSchema);
-    const updated = d.orders.update(id, {
+    const updated = await d.market.updateOrder(id, {
       ...(body.status !== undefined ? { status: body.status } : {}),
       ...(body.completedAt !== undefined ? { completedAt: body.completedAt === null ? null : Date.parse(body.completedAt) } : {}),
     });
@@ -81,16 +80,12 @@ export function orderChangeRoutes(d: ApiDeps): Hono {
   app.put('/pairs/:alias/opt-out', async (c) => {
     const token = aliasToken(c.req.param('alias'), d.domains);
     const body = await jsonBody(c, optOutSchema);
-    const view = d.pairs.byToken(token);
+    const view = await d.mail.pairByToken(token);
     if (!view) return apiError(c, 'NOT_FOUND', 'no pair with that alias');
     // The change and its buyer.opted_out event commit together (none when nothing changed).
-    d.db.transaction(() => {
-      if (view.pair.optedOut === body.optedOut) return;
-      d.pairs.setOptOut(view.pair.id, body.optedOut);
-      new EventRepo(d.db).appendForPair('buyer.opted_out', view.pair.id, { optedOut: body.optedOut, via: 'api' });
-    })();
-    const updated = d.pairs.byId(view.pair.id);
-    return c.json(presentPair(updated ?? view, d.orders.forPair(view.pair.id), d.domain));
+    await d.market.setOptOut(view.pair.id, body.optedOut, 'api');
+    const updated = await d.mail.pairById(view.pair.id);
+    return c.json(presentPair(updated ?? view, await d.market.ordersForPair(view.pair.id), d.domain));
   });
 
   return app;

@@ -1,11 +1,15 @@
 // Owns /api/v1/stores and /api/v1/permitted-senders. storeRoutes are the core (create, list and get
 // stores; add and list permitted senders) on the storage ports, served on SQLite and PostgreSQL
-// alike; storeSettingsRoutes (policy, sender status, readiness, app passwords) run on SQLite only.
+// alike; storeSettingsRoutes (policy, sender status, readiness, app passwords) too, on the admin's
+// store port (AdminStore: the same code as the admin's store pages).
 import { Hono, type Context } from 'hono';
 import { senderReadiness } from '../../dns/sender-readiness.js';
 import { addPermittedSender, createStore, type Problem, type StoreWrites } from '../../usecases/stores.js';
 import { apiError } from '../api-error.js';
-import type { ApiDeps, CoreApiDeps } from './deps.js';
+import type { CoreApiDeps } from './deps.js';
+import type { AdminStore } from '../../store/admin-ports.js';
+import { newAppPassword } from '../../store/credentials.js';
+import { hashPassword } from '../../store/passwords.js';
 import { presentCredential, presentSender, presentStore } from './present.js';
 import { createCredentialSchema, createSenderSchema, createStoreSchema, patchPolicySchema, patchSenderSchema } from './schemas.js';
 import { idParam, jsonBody } from './validate.js';
@@ -65,25 +69,34 @@ function storeWrites(d: CoreApiDeps): StoreWrites {
   };
 }
 
-/** Store settings, sender status, readiness and app passwords: SQLite only in this version. */
-export function storeSettingsRoutes(d: ApiDeps): Hono {
-  const app = new Hono();
+/** What the store settings routes use: the admin's store and app password ports (shared with its store pages). */
+export interface StoreSettingsDeps {
+  readonly resolver: CoreApiDeps['resolver'];
+  readonly admin: Pick<AdminStore, 'stores' | 'credentials'>;
+  /** Where staff point their mail client; null when the submission port is off. */
+  readonly submission: () => { readonly host: string; readonly port: number; readonly implicitTlsPort: number | null } | null;
+}
 
-  app.get('/stores/:id/policy', (c) => {
+/** Store settings, sender status, readiness and app passwords: on both databases, through AdminStore. */
+export function storeSettingsRoutes(d: StoreSettingsDeps): Hono {
+  const app = new Hono();
+  const { stores, credentials } = d.admin;
+
+  app.get('/stores/:id/policy', async (c) => {
     const storeId = idParam(c);
-    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
-    return c.json(d.stores.policy(storeId));
+    if (!(await stores.get(storeId))) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    return c.json(await stores.policy(storeId));
   });
 
   app.patch('/stores/:id/policy', async (c) => {
     const storeId = idParam(c);
     const body = await jsonBody(c, patchPolicySchema);
-    if (!d.stores.get(storeId)) return apiError(c, 'NOT_FOUND', 'no store with that id');
-    return c.json(d.stores.setPolicy(storeId, body));
+    if (!(await stores.get(storeId))) return apiError(c, 'NOT_FOUND', 'no store with that id');
+    return c.json(await stores.setPolicy(storeId, body));
   });
 
   app.get('/permitted-senders/:id/readiness', async (c) => {
-    const sender = d.stores.sender(idParam(c));
+    const sender = await stores.sender(idParam(c));
     if (!sender) return apiError(c, 'NOT_FOUND', 'no permitted sender with that id');
     return c.json(await senderReadiness(d.resolver, sender.email));
   });
@@ -91,18 +104,19 @@ export function storeSettingsRoutes(d: ApiDeps): Hono {
   app.patch('/permitted-senders/:id', async (c) => {
     const id = idParam(c);
     const body = await jsonBody(c, patchSenderSchema);
-    const updated = d.stores.setSenderStatus(id, body.status);
+    const updated = await stores.setSenderStatus(id, body.status);
     return updated ? c.json(presentSender(updated)) : apiError(c, 'NOT_FOUND', 'no permitted sender with that id');
   });
 
-  // App passwords for the submission port: the password is in this answer and nowhere else.
+  // App passwords for the submission port: the password is in this answer and nowhere else (only its scrypt hash is stored).
   app.post('/permitted-senders/:id/credentials', async (c) => {
     const id = idParam(c);
     const body = await jsonBody(c, createCredentialSchema);
-    const sender = d.stores.sender(id);
+    const sender = await stores.sender(id);
     if (!sender) return apiError(c, 'NOT_FOUND', 'no permitted sender with that id');
     if (sender.status !== 'enabled') return apiError(c, 'CONFLICT', 'the permitted sender is blocked; enable it before issuing an app password');
-    const { credential, password } = await d.credentials.create(id, body.label);
+    const password = newAppPassword();
+    const credential = await credentials.insert(id, body.label, await hashPassword(password));
     const server = d.submission();
     return c.json(
       {
@@ -120,14 +134,14 @@ export function storeSettingsRoutes(d: ApiDeps): Hono {
     );
   });
 
-  app.get('/permitted-senders/:id/credentials', (c) => {
+  app.get('/permitted-senders/:id/credentials', async (c) => {
     const id = idParam(c);
-    if (!d.stores.sender(id)) return apiError(c, 'NOT_FOUND', 'no permitted sender with that id');
-    return c.json({ items: d.credentials.list(id).map(presentCredential) });
+    if (!(await stores.sender(id))) return apiError(c, 'NOT_FOUND', 'no permitted sender with that id');
+    return c.json({ items: (await credentials.list(id)).map(presentCredential) });
   });
 
-  app.delete('/credentials/:id', (c) => {
-    const revoked = d.credentials.revoke(idParam(c));
+  app.delete('/credentials/:id', async (c) => {
+    const revoked = await credentials.revoke(idParam(c));
     return revoked ? c.json(presentCredential(revoked)) : apiError(c, 'NOT_FOUND', 'no credential with that id');
   });
 

@@ -7,7 +7,7 @@ import { isRefusal } from '../../core/alias-token.js';
 import { refusalText } from '../../core/verdicts.js';
 import { writeAsBuyer } from '../../relay/write-as-buyer.js';
 import { apiError } from '../api-error.js';
-import type { ApiDeps } from './deps.js';
+import type { MessageApiDeps } from './deps.js';
 import { presentMessage } from './present.js';
 import { buyerMessageSchema, visitorMessageSchema } from './schemas.js';
 import { idParam, jsonBody } from './validate.js';
@@ -15,22 +15,23 @@ import { idParam, jsonBody } from './validate.js';
 const files = (list: readonly { filename: string; contentType?: string | undefined; content: string }[] | undefined) =>
   (list ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content, 'base64') }));
 
-export function websiteRoutes(d: ApiDeps): Hono {
+/** On both databases, through the ports (d.mail, d.market, d.inbox) and the node's pipeline (d.relay). */
+export function websiteRoutes(d: MessageApiDeps): Hono {
   const app = new Hono();
 
-  const stored = (alias: string, id: number) => {
-    const [m] = d.messages.list({ alias, beforeId: id + 1, limit: 1 });
+  const stored = async (alias: string, id: number) => {
+    const [m] = await d.inbox.messages({ alias, beforeId: id + 1, limit: 1 });
     return m ? presentMessage(m) : null;
   };
 
   app.post('/pairs/:alias/buyer-messages', async (c) => {
     const token = (c.req.param('alias') ?? '').split('@')[0]!.toLowerCase();
     const body = await jsonBody(c, buyerMessageSchema);
-    const view = d.pairs.byToken(token);
+    const view = await d.mail.pairByToken(token);
     if (!view) return apiError(c, 'NOT_FOUND', 'no pair with that alias');
     let inReplyTo: string | null = null;
     if (body.inReplyTo !== undefined) {
-      inReplyTo = d.messages.relayIdInPair(body.inReplyTo, view.pair.id);
+      inReplyTo = await d.inbox.relayIdInPair(body.inReplyTo, view.pair.id);
       if (!inReplyTo) return apiError(c, 'VALIDATION_FAILED', 'inReplyTo: no message with that id in this conversation');
     }
     // The pair's buyer writes, as themselves (the stored address, never one from the request).
@@ -45,11 +46,11 @@ export function websiteRoutes(d: ApiDeps): Hono {
       log: d.log,
     });
     if (isRefusal(result)) return apiError(c, result.code, refusalText(result));
-    return c.json(stored(view.pair.token, result.messageIds[0] as number) ?? { messageIds: result.messageIds }, 201);
+    return c.json((await stored(view.pair.token, result.messageIds[0] as number)) ?? { messageIds: result.messageIds }, 201);
   });
 
   app.post('/stores/:id/visitor-messages', async (c) => {
-    const store = d.stores.get(idParam(c));
+    const store = await d.market.store(idParam(c));
     const body = await jsonBody(c, visitorMessageSchema);
     if (!store) return apiError(c, 'NOT_FOUND', 'no store with that id');
     const result = await writeAsBuyer(d.relay, {
@@ -62,13 +63,13 @@ export function websiteRoutes(d: ApiDeps): Hono {
       log: d.log,
     });
     if (isRefusal(result)) return apiError(c, result.code, refusalText(result));
-    const view = d.pairs.byStoreAndEmail(store.id, body.email);
+    const view = await d.mail.pairByStoreAndEmail(store.id, body.email);
     if (!view) return apiError(c, 'TEMPORARY_FAILURE');
     return c.json(
       {
         alias: view.pair.token,
         address: d.relay.aliasAddress(view.pair.token),
-        message: stored(view.pair.token, result.messageIds[0] as number),
+        message: await stored(view.pair.token, result.messageIds[0] as number),
       },
       201,
     );
