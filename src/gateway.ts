@@ -337,7 +337,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
         await webhooks.stop();
         await worker.stop();
         await work.close();
-        commit.flush();
+        commit.close();
         db.close();
         log.info({ event: 'gateway.stopped' }, 'maskgate stopped');
       })();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -125,6 +125,35 @@ describe('GroupCommit', () => {
     const gc = new GroupCommit(db);
     await gc.run(put('synced'));
     expect(keys()).toEqual(['synced']);
+  });
+
+  it('keeps one descriptor of the live WAL file across syncs, also after a TRUNCATE checkpoint, and lets it go on close()', async () => {
+    // What /proc says this process holds open on the WAL (Linux): SQLite's own descriptor, and
+    // the group commit's one; never a removed file.
+    const walFds = () =>
+      readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((target) => target.startsWith(`${db.name}-wal`));
+    const gc = new GroupCommit(db);
+    await gc.run(put('first'));
+    const held = walFds().length;
+    for (let i = 0; i < 5; i++) await gc.run(put(`k${i}`));
+    expect(walFds()).toHaveLength(held);
+    // Erasure empties the WAL this way: the same file, shortened; the next group still syncs it.
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    await gc.run(put('after-truncate'));
+    expect(walFds()).toHaveLength(held);
+    expect(walFds().every((target) => target === `${db.name}-wal`)).toBe(true);
+    expect(keys()).toContain('after-truncate');
+    gc.close();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(walFds()).toHaveLength(held - 1);
   });
 
   it('flushes at once when a batch is full', async () => {

@@ -11,34 +11,59 @@
 // returned: the same durability (the frames of every acknowledged transaction are on disk before the
 // 250; SQLite's recovery drops a torn tail by its checksums), while the next group is already being
 // gathered and committed. NORMAL still syncs the WAL before a checkpoint and the database after it.
-import { open } from 'node:fs/promises';
+import { close, fdatasync, open } from 'node:fs';
+import { promisify } from 'node:util';
 import type { Db } from '../store/db.js';
 
+const openFile = promisify(open);
+const datasync = promisify(fdatasync);
+
 /** Makes every transaction committed so far durable; rejects when the disk says no (the caller answers 451). */
-export type WalSync = () => Promise<void>;
+export type WalSync = (() => Promise<void>) & { close?: () => void };
 
 /**
- * fdatasync of the connection's WAL file (`<database>-wal`) on libuv's thread pool. Opened for each
- * sync, so a WAL that SQLite removed (the last connection closed, after its checkpoint) or
- * recreated is never a stale descriptor; no WAL file means nothing is waiting in one.
+ * fdatasync of the connection's WAL file (`<database>-wal`) on libuv's thread pool, through one
+ * descriptor kept open for the connection's life: opening and closing the file for every sync cost
+ * the SMTP thread two more system calls and a FileHandle per group. SQLite never removes or replaces
+ * the WAL while a connection is open (it removes it when the last one closes; a TRUNCATE checkpoint
+ * shortens the same file), so the descriptor stays the file SQLite writes. No WAL file yet means
+ * nothing is waiting in one (it is opened at the first sync that finds it). `close()` (or a sync after
+ * the database closed) lets the descriptor go.
  */
 export function walSync(db: Db): WalSync {
   const path = `${db.name}-wal`;
-  return async () => {
-    if (db.memory) return;
-    let handle;
+  let fd: number | null = null;
+  let opening: Promise<number | null> | null = null;
+  const release = () => {
+    if (fd !== null) close(fd, () => {});
+    fd = null;
+  };
+  const descriptor = async (): Promise<number | null> => {
+    if (fd !== null) return fd;
+    opening ??= openFile(path, 'r+').then(
+      (opened) => {
+        fd = opened;
+        return opened;
+      },
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      },
+    );
     try {
-      handle = await open(path, 'r+');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    try {
-      await handle.datasync();
+      return await opening;
     } finally {
-      await handle.close();
+      opening = null;
     }
   };
+  const sync: WalSync = async () => {
+    if (db.memory) return;
+    if (!db.open) return release();
+    const handle = await descriptor();
+    if (handle !== null) await datasync(handle);
+  };
+  sync.close = release;
+  return sync;
 }
 
 interface Synced {
@@ -81,6 +106,8 @@ export class GroupCommit {
   /** Committed groups waiting for the next sync, and whether one is running. */
   #unsynced: Synced[] = [];
   #syncing = false;
+  /** Set by close() while a sync runs: called once no sync is left. */
+  #closeAfterSync: (() => void) | null = null;
   /**
    * The error of a failed WAL sync; once set, every later job is refused with it. After a failed
    * fsync, Linux may mark the pages it could not write clean, so a later fsync succeeds although
@@ -137,6 +164,14 @@ export class GroupCommit {
   /** Commits what is pending now (at shutdown, before the database closes). */
   flush(): void {
     this.#flush();
+  }
+
+  /** At shutdown, before the database closes: commits what is pending and lets the WAL's descriptor go once its last sync ran. */
+  close(): void {
+    this.#flush();
+    const release = () => this.#sync.close?.();
+    if (!this.#syncing) return release();
+    this.#closeAfterSync = release;
   }
 
   #flush(): void {
@@ -215,7 +250,12 @@ export class GroupCommit {
           const waiting = this.#unsynced;
           this.#unsynced = [];
           for (const g of waiting) g.failed(this.#failed);
-        } else if (this.#unsynced.length > 0) this.#startSync();
+        } else if (this.#unsynced.length > 0) {
+          this.#startSync();
+          return;
+        }
+        this.#closeAfterSync?.();
+        this.#closeAfterSync = null;
       });
   }
 }
