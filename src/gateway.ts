@@ -24,6 +24,7 @@ import { noticeQueue } from './outbound/notice-mail.js';
 import { Metrics } from './metrics.js';
 import { runDoctor } from './doctor.js';
 import { GroupCommit } from './relay/group-commit.js';
+import { WalCheckpointer } from './store/sqlite/wal-checkpointer.js';
 import { Relay } from './relay/pipeline.js';
 import { readFileSync } from 'node:fs';
 import { createSmtpListener, type TlsFiles } from './smtp/listener.js';
@@ -115,6 +116,9 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
     options.resolver ??
     systemResolver(config.dns.timeoutMs, config.dns.static, { maxTtlSeconds: config.dns.cacheSeconds, maxEntries: config.dns.cacheEntries });
   const db = openDb(config.dataDir);
+  // The WAL is copied into the database file on a thread of its own, not by the commit that
+  // answers SMTP (store/sqlite/wal-checkpointer.ts).
+  const checkpointer = new WalCheckpointer(db);
   // DATA is spooled to disk as it arrives; what a crash left there was never acknowledged.
   const spool = new Spool(config.dataDir);
   const leftovers = spool.clean();
@@ -273,6 +277,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   } catch (err) {
     for (const s of [smtp, submission, submissionTls]) s?.close(() => undefined);
     await work.close();
+    await checkpointer.close();
     db.close();
     throw err;
   }
@@ -338,6 +343,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
         await worker.stop();
         await work.close();
         commit.close();
+        await checkpointer.close();
         db.close();
         log.info({ event: 'gateway.stopped' }, 'maskgate stopped');
       })();

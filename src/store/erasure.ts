@@ -59,6 +59,21 @@ export function eraseBuyer(db: Db, email: string): ErasureResult {
   // Out of the transaction: merge the search index, rewrite the file, empty the WAL.
   db.prepare("INSERT INTO message_search(message_search) VALUES ('optimize')").run();
   db.exec('VACUUM');
-  db.pragma('wal_checkpoint(TRUNCATE)');
+  truncateWal(db);
   return result;
+}
+
+/**
+ * Copies the whole WAL into the file and empties it. The gateway's checkpoint thread
+ * (sqlite/wal-checkpointer.ts) may hold the checkpoint lock for a moment, and SQLite then answers
+ * busy at once (no busy handler for that lock): wait for it in 10 ms steps (erasure is rare).
+ */
+function truncateWal(db: Db): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let tries = 0; tries < 500; tries++) {
+    const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (!r?.busy) return;
+    Atomics.wait(pause, 0, 0, 10);
+  }
+  throw new Error('the WAL could not be emptied (a checkpoint held it for 5 s); run the erasure again');
 }
