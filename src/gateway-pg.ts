@@ -127,7 +127,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   const statsTimer = setInterval(() => void refreshStats(), 15_000);
   statsTimer.unref();
   const metrics = new Metrics(() => queueStats);
-  const outboxEntry = new OutboxEntry(storageLetters(storage), sign, () => worker.wake());
+  const outboxEntry = new OutboxEntry(storageLetters(storage), sign, (committed) => worker.wake(committed));
   const notices = new FailureNotices(storage.mail, outboxEntry, domain);
   const worker = new OutboundWorker(
     storage.outbox,

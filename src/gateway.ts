@@ -146,7 +146,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const outboxStats = new OutboxRepo(db);
   const metrics = new Metrics(() => ({ depth: outboxStats.pendingCount(), oldestAgeSeconds: outboxStats.oldestPendingAgeSeconds() }));
   // The one way into the outbox: compose, sign, queue in one commit, wake the worker.
-  const outboxEntry = new OutboxEntry(sqliteLetters(commit, db), sign, () => worker.wake());
+  const outboxEntry = new OutboxEntry(sqliteLetters(commit, db), sign, (committed) => worker.wake(committed));
   const notices = new FailureNotices(storage.mail, outboxEntry, config.domains[0] as string);
   const worker = new OutboundWorker(
     storage.outbox,
@@ -185,7 +185,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   // The digest and the record of what it announced are one unit of work through the ports.
   const notifier = new Notifier(
     storage.notifications,
-    new OutboxEntry(storageLetters(storage), sign, () => worker.wake()),
+    new OutboxEntry(storageLetters(storage), sign, (committed) => worker.wake(committed)),
     {
       domain: config.domains[0] as string,
       timeZone: config.admin.timeZone,

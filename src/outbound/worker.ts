@@ -13,7 +13,9 @@ import { classifyDeliveryError } from '../core/delivery-outcome.js';
 import { redactAddresses } from '../core/redact-addresses.js';
 import { afterTemporaryFailure, type RetryPolicy } from '../core/retry-schedule.js';
 import { nodeId, type OutboxQueue, type OutboxRow } from '../store/ports.js';
+import type { CommittedBody } from '../relay/outbox-entry.js';
 import type { BounceAddresses } from './bounce-address.js';
+import { FreshBodies } from './fresh-bodies.js';
 import type { FailureNotices } from './failure-notice.js';
 import type { Transport } from './transport.js';
 
@@ -41,6 +43,12 @@ export interface WorkerOptions {
    * received. Without it (tests, tools) deliveries take no budget.
    */
   readonly memory?: Pick<ByteBudget, 'acquire'> | undefined;
+  /**
+   * How many bytes of just-committed messages (handed over by wake) this worker keeps to send
+   * without reading them back from the database (fresh-bodies.ts); FRESH_BODY_BYTES by default, 0
+   * reads every row from the database.
+   */
+  readonly freshBytes?: number | undefined;
 }
 
 /**
@@ -62,6 +70,7 @@ export class OutboundWorker {
   readonly #log: Logger;
   readonly #held = new Map<number, Promise<void>>();
   readonly #notices: FailureNotices;
+  readonly #fresh: FreshBodies;
   #timer: NodeJS.Timeout | null = null;
   #wakeScheduled = false;
   readonly #refillAt: number;
@@ -80,6 +89,7 @@ export class OutboundWorker {
     this.#options = options;
     this.#log = log;
     this.#notices = options.notices;
+    this.#fresh = new FreshBodies(options.freshBytes);
     this.#refillAt = Math.max(1, Math.floor(options.concurrency / 5));
   }
 
@@ -95,9 +105,14 @@ export class OutboundWorker {
     this.wake();
   }
 
-  /** Called after a commit: look for work now rather than at the next poll. */
-  wake(): void {
-    if (!this.#running || this.#wakeScheduled) return;
+  /**
+   * Called after a commit: look for work now rather than at the next poll. `committed`: the rows'
+   * signed bytes, sent from memory when this worker claims them next (else read from the database).
+   */
+  wake(committed: readonly CommittedBody[] = []): void {
+    if (!this.#running) return;
+    for (const body of committed) this.#fresh.put(body);
+    if (this.#wakeScheduled) return;
     this.#wakeScheduled = true;
     setImmediate(() => {
       this.#wakeScheduled = false;
@@ -188,7 +203,7 @@ export class OutboundWorker {
 
   async #send(row: OutboxRow): Promise<void> {
     const attempts = row.attempts + 1;
-    const raw = await this.#outbox.raw(row.id);
+    const raw = this.#fresh.take(row) ?? (await this.#outbox.raw(row.id));
     if (!raw) return;
     const log = this.#log.child({ outboxId: row.id, messageId: row.messageId });
     // Remote replies often quote the recipient (`450 4.2.0 <jane@…>: greylisted`, `550 5.1.1 <…>:

@@ -87,6 +87,13 @@ export interface PostOptions {
   readonly now?: number | undefined;
 }
 
+/** The signed bytes of one outbox row just committed, and the recipient they were queued for. */
+export interface CommittedBody {
+  readonly outboxId: number;
+  readonly envTo: string;
+  readonly raw: Buffer;
+}
+
 /** One letter composed and signed: the bytes stored and sent. */
 export interface SignedLetter {
   readonly letter: Letter;
@@ -166,10 +173,13 @@ export function storageLetters(storage: Storage): LetterWriter {
 export class OutboxEntry {
   readonly #write: LetterWriter;
   readonly #sign: Signer;
-  readonly #wake: () => void;
+  readonly #wake: (committed: readonly CommittedBody[]) => void;
 
-  /** write: sqliteLetters or storageLetters. wake: tells the delivery worker (outbound/worker.ts) that rows are due now. */
-  constructor(write: LetterWriter, sign: Signer, wake: () => void) {
+  /**
+   * write: sqliteLetters or storageLetters. wake: tells the delivery worker (outbound/worker.ts)
+   * that rows are due now, handing it their committed bytes (so it need not read them back).
+   */
+  constructor(write: LetterWriter, sign: Signer, wake: (committed: readonly CommittedBody[]) => void) {
     this.#write = write;
     this.#sign = sign;
     this.#wake = wake;
@@ -177,7 +187,7 @@ export class OutboxEntry {
 
   /**
    * Composes and signs every letter (not those a pool thread signed already), writes them (with their records and `alongside`) in one
-   * transaction, then wakes the worker. Resolves after the commit; rejects if the transaction
+   * transaction, then wakes the worker with the committed bytes. Resolves after the commit; rejects if the transaction
    * fails (nothing is then queued). An empty list with no `alongside` writes nothing.
    */
   async post(letters: readonly Letter[], options: PostOptions = {}): Promise<Posted> {
@@ -193,7 +203,7 @@ export class OutboxEntry {
       alongside: options.alongside,
       alongsideTx: options.alongsideTx,
     });
-    if (letters.length > 0) this.#wake();
+    if (letters.length > 0) this.#wake(signed.map((s, i) => ({ outboxId: posted.outboxIds[i] as number, envTo: s.letter.envTo, raw: s.raw })));
     return posted;
   }
 }

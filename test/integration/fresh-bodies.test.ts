@@ -1,0 +1,148 @@
+// The delivery right after a commit sends the bytes the commit handed over instead of reading them
+// back from the database; a retry, or a row an erasure rewrote, reads the database as before.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BounceAddresses } from '../../src/outbound/bounce-address.js';
+import { FailureNotices } from '../../src/outbound/failure-notice.js';
+import { FreshBodies } from '../../src/outbound/fresh-bodies.js';
+import type { Envelope, Transport } from '../../src/outbound/transport.js';
+import { OutboundWorker } from '../../src/outbound/worker.js';
+import { GroupCommit } from '../../src/relay/group-commit.js';
+import { OutboxEntry, sqliteLetters } from '../../src/relay/outbox-entry.js';
+import { openDb, type Db } from '../../src/store/db.js';
+import { OutboxRepo } from '../../src/store/outbox.js';
+import type { OutboxQueue } from '../../src/store/ports.js';
+import { sqliteStorage } from '../../src/store/sqlite/storage.js';
+
+/** Records the bytes of every delivery; refuses the first `refuse` attempts with a 451. */
+class RecordingTransport implements Transport {
+  readonly kind = 'capture' as const;
+  readonly sent: Buffer[] = [];
+  constructor(public refuse = 0) {}
+  async send(_envelope: Envelope, raw: Buffer): Promise<string> {
+    if (this.refuse > 0) {
+      this.refuse--;
+      throw Object.assign(new Error('451 4.3.0 try again'), { responseCode: 451 });
+    }
+    this.sent.push(Buffer.from(raw));
+    return 'captured';
+  }
+  close(): void {}
+}
+
+let dir: string;
+let db: Db;
+afterEach(() => {
+  if (db?.open) db.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function setup(transport: Transport, freshBytes?: number) {
+  dir = mkdtempSync(join(tmpdir(), 'maskgate-fresh-'));
+  db = openDb(dir);
+  const commit = new GroupCommit(db);
+  const storage = sqliteStorage(db, { sessionTtlMs: 0, commit });
+  // The outbox port, counting the reads of stored bytes.
+  const reads: number[] = [];
+  const queue: OutboxQueue = { ...storage.outbox, raw: (id) => (reads.push(id), storage.outbox.raw(id)) };
+  let worker: OutboundWorker | null = null;
+  const entry = new OutboxEntry(
+    sqliteLetters(commit, db),
+    async (b) => b,
+    (committed) => worker?.wake(committed),
+  );
+  worker = new OutboundWorker(
+    queue,
+    transport,
+    {
+      concurrency: 4,
+      pollIntervalMs: 20,
+      retry: { schedule: [60], thereafter: 3600, lifetime: 86_400 },
+      relayDomain: 'relay.test',
+      bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
+      notices: new FailureNotices(storage.mail, entry, 'relay.test'),
+      freshBytes,
+    },
+    pino({ level: 'silent' }),
+  );
+  return { entry, worker, reads, outbox: new OutboxRepo(db) };
+}
+
+const letter = (raw: Buffer) => ({ mail: raw, signed: true, kind: 'notice' as const, envFrom: '', envTo: 'jane@buyer.test' });
+const until = async (what: () => boolean) => {
+  const end = Date.now() + 10_000;
+  while (!what()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('delivery of just-committed bytes', () => {
+  it('sends the committed bytes without reading them back, and a retry reads them from the database', async () => {
+    const transport = new RecordingTransport(1);
+    const { entry, worker, reads, outbox } = setup(transport);
+    worker.start();
+    const raw = Buffer.from('Subject: fresh\r\n\r\nhello\r\n');
+    const { outboxIds } = await entry.post([letter(raw)]);
+    const id = outboxIds[0] as number;
+    // The first attempt (refused with a 451) used the bytes from the commit: no read.
+    await until(() => outbox.get(id)?.status === 'deferred');
+    expect(reads).toEqual([]);
+    // The retry: the bytes come from the database, and they are the same bytes.
+    outbox.retryNow(id);
+    worker.wake();
+    await until(() => outbox.get(id)?.status === 'captured');
+    await worker.stop(1000);
+    expect(reads).toEqual([id]);
+    expect(transport.sent).toEqual([raw]);
+  });
+
+  it('with no bytes kept (freshBytes 0) reads every row from the database, and delivers the same bytes', async () => {
+    const transport = new RecordingTransport();
+    const { entry, worker, reads, outbox } = setup(transport, 0);
+    worker.start();
+    const raw = Buffer.from('Subject: stored\r\n\r\nhello\r\n');
+    const { outboxIds } = await entry.post([letter(raw)]);
+    await until(() => outbox.get(outboxIds[0] as number)?.status === 'captured');
+    await worker.stop(1000);
+    expect(reads).toEqual(outboxIds);
+    expect(transport.sent).toEqual([raw]);
+  });
+});
+
+describe('FreshBodies', () => {
+  const body = (outboxId: number, size: number, envTo = 'a@b.test') => ({ outboxId, envTo, raw: Buffer.alloc(size, 1) });
+  const row = (id: number, size: number, envTo = 'a@b.test') => ({ id, envTo, size });
+
+  it('gives a row its bytes once', () => {
+    const fresh = new FreshBodies(100);
+    fresh.put(body(1, 10));
+    expect(fresh.take(row(1, 10))?.length).toBe(10);
+    expect(fresh.take(row(1, 10))).toBeNull();
+    expect(fresh.bytes).toBe(0);
+  });
+
+  it('keeps within its bound by dropping the oldest, and never keeps a row larger than the bound', () => {
+    const fresh = new FreshBodies(100);
+    fresh.put(body(1, 40));
+    fresh.put(body(2, 40));
+    fresh.put(body(3, 40));
+    expect(fresh.bytes).toBe(80);
+    expect(fresh.take(row(1, 40))).toBeNull();
+    expect(fresh.take(row(2, 40))).not.toBeNull();
+    fresh.put(body(4, 101));
+    expect(fresh.take(row(4, 101))).toBeNull();
+  });
+
+  it('never gives bytes to a row whose recipient or size changed since (an erasure rewrote it)', () => {
+    const fresh = new FreshBodies(100);
+    fresh.put(body(1, 10, 'jane@buyer.test'));
+    fresh.put(body(2, 10));
+    expect(fresh.take(row(1, 10, '[erased]'))).toBeNull();
+    expect(fresh.take(row(2, 9))).toBeNull();
+    expect(fresh.bytes).toBe(0);
+  });
+});
