@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConversationRepo } from './conversations.js';
 import { openDb, type Db } from './db.js';
 import { InboxRepo } from './inbox.js';
+import { OutboxRepo } from './outbox.js';
 import { UserRepo } from './users.js';
 
 let dir: string;
@@ -37,6 +38,24 @@ function message(direction: 'buyer_to_store' | 'store_to_buyer', o: { source?: s
 const row = () => db.prepare('SELECT * FROM conversations WHERE pair_id = 1').get() as Record<string, unknown>;
 
 describe('conversation rows', () => {
+  it('count each delivered copy that carries a file part (the paperclip), not a copy without one nor a notice', () => {
+    const outbox = new OutboxRepo(db);
+    const withFile = Buffer.from(
+      'Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Disposition: attachment; filename=a.pdf\r\n\r\nx\r\n--b--\r\n',
+    );
+    const a = message('buyer_to_store');
+    outbox.enqueue({ messageId: a, kind: 'relay', envFrom: 'tok@relay.test', envTo: 'cs@s.example', raw: Buffer.from('Subject: no file\r\n\r\nhi\r\n') });
+    expect(row().files).toBe(0);
+    outbox.enqueue({ messageId: a, kind: 'relay', envFrom: 'tok@relay.test', envTo: 'cs@s.example', raw: withFile });
+    expect(row().files).toBe(1);
+    // A notice about the message (a failure notice to its author) is not a delivered copy.
+    outbox.enqueue({ messageId: a, kind: 'notice', envFrom: '', envTo: 'b@b.example', raw: withFile });
+    outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: 'cs@s.example', raw: withFile });
+    expect(row().files).toBe(1);
+    outbox.enqueue({ messageId: message('store_to_buyer'), kind: 'relay', envFrom: 'tok@relay.test', envTo: 'b@b.example', raw: new Uint8Array(withFile) });
+    expect(row().files).toBe(2);
+  });
+
   it('count unread buyer messages, follow read marks, and keep the latest message', () => {
     const a = message('buyer_to_store', { at: 1000 });
     message('buyer_to_store', { at: 2000 });

@@ -35,6 +35,9 @@ export interface OutboxRow {
   readonly atMostOnce: number;
 }
 
+/** The header of a file part in the delivered copy (case as nodemailer writes it). */
+const ATTACHMENT = Buffer.from('Content-Disposition: attachment');
+
 const COLS = `id, message_id AS messageId, kind, env_from AS envFrom, env_to AS envTo, status, attempts,
   next_attempt_at AS nextAttemptAt, last_error AS lastError, created_at AS createdAt, updated_at AS updatedAt,
   done_at AS doneAt, size, at_most_once AS atMostOnce`;
@@ -59,6 +62,10 @@ export class OutboxRepo {
       this.#insert.run(row.messageId, row.kind, row.envFrom, row.envTo, row.raw.byteLength, now, now, now, row.atMostOnce ? 1 : 0).lastInsertRowid,
     );
     stmt(this.#db, 'INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)').run(id, row.raw);
+    // The inbox's paperclip: nodemailer writes every file part with this header (migration 023:
+    // counted here, a native search, instead of a trigger scanning the blob inside the commit).
+    if (row.kind === 'relay' && row.messageId !== null && Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength).indexOf(ATTACHMENT) >= 0)
+      stmt(this.#db, 'UPDATE conversations SET files = files + 1 WHERE pair_id = (SELECT pair_id FROM messages WHERE id = ?)').run(row.messageId);
     return id;
   }
 

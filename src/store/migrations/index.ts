@@ -18,6 +18,7 @@ import { sql as outboxLease } from './014-outbox-lease.js';
 import { sql as inboxIndexes } from './015-inbox-indexes.js';
 import { sql as leases } from './016-leases.js';
 import { sql as reportBlocks } from './017-report-blocks.js';
+import { sql as filesInCode } from './023-files-in-code.js';
 
 export interface Migration {
   readonly version: number;
@@ -40,4 +41,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 15, name: 'inbox-indexes', sql: inboxIndexes },
   { version: 16, name: 'leases', sql: leases },
   { version: 17, name: 'report-blocks', sql: reportBlocks },
+  { version: 23, name: 'files-in-code', sql: filesInCode },
 ];
