@@ -84,14 +84,17 @@ export class OutboxRepo {
    * took (`RETURNING`), so two workers never hold the same row. At-most-once rows get their attempt
    * start recorded in the same write (see failInterrupted), and one whose attempt began and never
    * ended is not taken again (failInterrupted reports it). Call it inside a commit; the caller
-   * delivers only after that commit returned.
+   * delivers only after that commit returned. Read through outbox_due (due time, then id: the
+   * order asked, so the LIMIT stops early): SQLite's planner took outbox_status instead, reading
+   * every waiting row and sorting them for each claim, 2.3 ms a claim behind 20 000 deferred rows
+   * (0.7 ms through outbox_due).
    */
   claim(owner: string, limit: number, leaseUntil: number, now = Date.now()): OutboxRow[] {
     const rows = stmt(
       this.#db,
       `UPDATE outbox SET lease_owner = ?, lease_until = ?,
          attempt_started_at = CASE WHEN at_most_once = 1 THEN ? ELSE attempt_started_at END
-       WHERE id IN (SELECT id FROM outbox WHERE status IN ('queued', 'deferred') AND next_attempt_at <= ?
+       WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_due WHERE status IN ('queued', 'deferred') AND next_attempt_at <= ?
                     AND (lease_until IS NULL OR lease_until <= ?) AND NOT (at_most_once = 1 AND attempt_started_at IS NOT NULL)
                     ORDER BY next_attempt_at, id LIMIT ?)
          AND (lease_until IS NULL OR lease_until <= ?)

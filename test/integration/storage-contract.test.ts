@@ -84,6 +84,24 @@ describe.each(adapters)('storage ports on %s', (_name, make) => {
       await h.a.outbox.markDone(later, 'captured', 1, NOW + 3);
     });
 
+    it('claims the earliest due rows first, past rows deferred to later', async () => {
+      // Notices: their status changes write no event (the events test below counts them).
+      const noticeRow = (n: number) => ({ ...relayRow(n), kind: 'notice' as const, messageId: null });
+      const waiting = await h.a.outbox.enqueue(noticeRow(200), NOW);
+      await h.a.outbox.markDeferred(waiting, 1, NOW + 3_600_000, '451 later', NOW);
+      const [late, early, middle] = [
+        await h.a.outbox.enqueue(noticeRow(201), NOW),
+        await h.a.outbox.enqueue(noticeRow(202), NOW),
+        await h.a.outbox.enqueue(noticeRow(203), NOW),
+      ];
+      await h.exec('UPDATE outbox SET next_attempt_at = ? WHERE id = ?', [NOW - 1000, late]);
+      await h.exec('UPDATE outbox SET next_attempt_at = ? WHERE id = ?', [NOW - 3000, early]);
+      await h.exec('UPDATE outbox SET next_attempt_at = ? WHERE id = ?', [NOW - 2000, middle]);
+      expect((await h.a.outbox.claim('node-a', 2, 30_000, NOW)).map((r) => r.id)).toEqual([early, middle]);
+      expect((await h.a.outbox.claim('node-a', 5, 30_000, NOW)).map((r) => r.id)).toEqual([late]);
+      for (const id of [late, early, middle, waiting]) await h.a.outbox.markDone(id, 'captured', 1, NOW);
+    });
+
     it("lets another node take a dead node's rows once the lease has run out, and not before", async () => {
       const id = await h.a.outbox.enqueue(relayRow(100), NOW);
       expect((await h.a.outbox.claim('dead', 10, 30_000, NOW)).map((r) => r.id)).toEqual([id]);
