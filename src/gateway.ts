@@ -118,7 +118,10 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const db = openDb(config.dataDir);
   // The WAL is copied into the database file on a thread of its own, not by the commit that
   // answers SMTP (store/sqlite/wal-checkpointer.ts).
-  const checkpointer = new WalCheckpointer(db);
+  const checkpointer = new WalCheckpointer(db, {
+    onError: (error) =>
+      log.error({ event: 'db.checkpoint-failed', error }, 'the WAL checkpoint thread failed; the SMTP thread checkpoints past 128 MiB of WAL'),
+  });
   // DATA is spooled to disk as it arrives; what a crash left there was never acknowledged.
   const spool = new Spool(config.dataDir);
   const leftovers = spool.clean();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,6 +55,18 @@ describe('WalCheckpointer', () => {
     db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('k', Buffer.concat(Array.from({ length: 40_000 }, () => marker)));
     await new Promise((r) => setTimeout(r, 100));
     expect(readFileSync(join(dir, DB_FILE)).includes(marker)).toBe(false);
+  });
+
+  it('reports once, through onError, a thread that cannot do its work (here: the file is gone from its path)', async () => {
+    renameSync(join(dir, DB_FILE), join(dir, 'moved.sqlite'));
+    const errors: string[] = [];
+    const checkpointer = new WalCheckpointer(db, { intervalMs: 20, onError: (e) => errors.push(e) });
+    await until(() => errors.length > 0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/checkpoint thread stopped/);
+    expect(checkpointer.state.error).toBe(errors[0]);
+    await checkpointer.close();
   });
 
   it('close() runs a last checkpoint and ends the thread before the connection closes', async () => {

@@ -73,9 +73,11 @@ export class WalCheckpointer {
 
   /**
    * Starts the thread on `db`'s file and raises the connection's own automatic checkpoint to
-   * WAL_SAFETY_PAGES. `db` must be a file database in WAL mode (openDb).
+   * WAL_SAFETY_PAGES. `db` must be a file database in WAL mode (openDb). onError: a checkpoint
+   * failed, or the thread stopped (the main connection's safety net then checkpoints past
+   * WAL_SAFETY_PAGES); called once until a checkpoint succeeds again.
    */
-  constructor(db: Db, o: { readonly intervalMs?: number } = {}) {
+  constructor(db: Db, o: { readonly intervalMs?: number; readonly onError?: (message: string) => void } = {}) {
     db.pragma(`wal_autocheckpoint = ${WAL_SAFETY_PAGES}`);
     this.#worker = new Worker(THREAD, {
       eval: true,
@@ -84,8 +86,13 @@ export class WalCheckpointer {
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
     });
     this.#worker.unref();
+    // A failure is reported once until a checkpoint succeeds again (the thread retries every interval).
+    const failed = (message: string) => {
+      if (this.#error === null) o.onError?.(message);
+      this.#error = message;
+    };
     this.#worker.on('message', (m: CheckpointState | { error: string }) => {
-      if ('error' in m) this.#error = m.error;
+      if ('error' in m) failed(m.error);
       else {
         this.#last = m;
         this.#error = null;
@@ -94,7 +101,7 @@ export class WalCheckpointer {
     this.#exited = new Promise((resolve) => {
       this.#worker.once('exit', () => resolve());
       this.#worker.once('error', (err) => {
-        this.#error = err.message;
+        failed(`the checkpoint thread stopped: ${err.message}`);
         resolve();
       });
     });
