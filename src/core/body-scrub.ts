@@ -99,7 +99,7 @@ function compile(target: MaskTarget): CompiledTarget {
 export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: MaskReplacement, html: boolean): Span[] {
   const esc = html ? escapeHtml : (s: string) => s;
   const text = f.text;
-  const at = (i: number) => f.map[i] as number;
+  const at = (i: number) => f.at(i);
   const spans: Span[] = [];
   const { fullNames, names, needles } = compile(target);
   for (const needle of needles) {

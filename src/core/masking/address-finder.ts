@@ -56,7 +56,7 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     }
     if (labels === 0) continue;
     const domain = t.slice(at + 1, end);
-    found.push({ start: f.map[start] as number, end: f.map[end] as number, folded: t.slice(start, end), domain, domainStart: f.map[at + 1] as number });
+    found.push({ start: f.at(start), end: f.at(end), folded: t.slice(start, end), domain, domainStart: f.at(at + 1) });
     from = end;
     floor = end;
   }

@@ -14,10 +14,10 @@ export interface Folded {
   /** The folded text. */
   readonly text: string;
   /**
-   * For every folded character, the index in the source where it starts; one more entry at the
-   * end for the source length. A folded span [s, e) is the source span [map[s], map[e]).
+   * The index in the source where folded character `k` starts (UTF-16 units); `at(text.length)`
+   * is the source length. A folded span [s, e) is the source span [at(s), at(e)). O(log n).
    */
-  readonly map: Int32Array;
+  at(k: number): number;
 }
 
 const NAMED: Readonly<Record<string, string>> = {
@@ -73,7 +73,6 @@ const IGNORABLE = /^\p{Default_Ignorable_Code_Point}$/u;
 const hexValue = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
 
 const foldCache = new Map<string, string>();
-const UTF16 = new TextDecoder('utf-16le');
 
 /** One character (a code point) folded: NFD, marks dropped, lowercase, ß → ss, fullwidth ＠ → @. */
 export function foldChar(ch: string): string {
@@ -84,38 +83,27 @@ export function foldChar(ch: string): string {
   return folded;
 }
 
-class Out {
-  buf: Uint16Array;
-  map: Int32Array;
-  len = 0;
-  constructor(n: number) {
-    this.buf = new Uint16Array(n + 16);
-    this.map = new Int32Array(n + 17);
-  }
-  push(code: number, at: number): void {
-    if (this.len + 1 >= this.buf.length) {
-      const buf = new Uint16Array(this.buf.length * 2);
-      buf.set(this.buf);
-      this.buf = buf;
-      const map = new Int32Array(this.buf.length + 1);
-      map.set(this.map);
-      this.map = map;
-    }
-    this.buf[this.len] = code;
-    this.map[this.len] = at;
-    this.len++;
-  }
-  pushString(s: string, at: number): void {
-    for (let k = 0; k < s.length; k++) this.push(s.charCodeAt(k), at);
-  }
-  space(at: number): void {
-    if (this.len > 0 && this.buf[this.len - 1] !== 0x20) this.push(0x20, at);
+/**
+ * The next place of a needle at or after a position, for positions that only grow (the fold's
+ * scan): an answer still ahead is reused, so a hostile text (1 MiB of `&` or of `<a` with no `;` or
+ * `>` after it) is searched once, not once per character.
+ */
+class NextOf {
+  private found = -2;
+  constructor(
+    private readonly src: string,
+    private readonly needle: string,
+  ) {}
+  from(at: number): number {
+    if (this.found === -1 || this.found >= at) return this.found;
+    this.found = this.src.indexOf(this.needle, at);
+    return this.found;
   }
 }
 
-/** Decodes `&…;` at i: [decoded text, length in the source], or null. */
-function entityAt(src: string, i: number): [string, number] | null {
-  const semi = src.indexOf(';', i + 2);
+/** Decodes `&…;` at i: [decoded text, length in the source], or null. `semis` finds the next `;`. */
+function entityAt(src: string, i: number, semis: NextOf): [string, number] | null {
+  const semi = semis.from(i + 2);
   // The longest HTML5 entity name is 31 characters (&CounterClockwiseContourIntegral;).
   if (semi < 0 || semi - i > 33) return null;
   const body = src.slice(i + 1, semi);
@@ -157,6 +145,134 @@ function plainChar(ch: string): string {
   return plain;
 }
 
+// Where the fold writes: one-byte units while every folded character is below U+0100, two-byte
+// after. Kept from call to call (a fold runs to its end without yielding, one at a time per
+// thread) up to KEEP units, so an ordinary text allocates nothing but its folded string.
+const KEEP = 1 << 21;
+let scratch8: Uint8Array = new Uint8Array(1 << 12);
+let scratch16: Uint16Array = new Uint16Array(1 << 12);
+let scratchF: Int32Array = new Int32Array(1 << 10);
+let scratchS: Int32Array = new Int32Array(1 << 10);
+
+/** The folded text and its source map as segments: folded [F[j], F[j+1]) follows source S[j]… one for one. */
+class Reading implements Folded {
+  constructor(
+    readonly text: string,
+    private readonly len: number,
+    private readonly srcLen: number,
+    private readonly F: Int32Array,
+    private readonly S: Int32Array,
+  ) {}
+
+  at(k: number): number {
+    if (k >= this.len) return this.srcLen;
+    const F = this.F;
+    let lo = 0;
+    let hi = F.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((F[mid] as number) <= k) lo = mid;
+      else hi = mid - 1;
+    }
+    return (this.S[lo] as number) + k - (F[lo] as number);
+  }
+}
+
+class Out {
+  b8: Uint8Array;
+  b16: Uint16Array = scratch16;
+  wide = false;
+  surrogate = false;
+  len = 0;
+  F: Int32Array = scratchF;
+  S: Int32Array = scratchS;
+  segs = 0;
+  /** The source index that continues the current segment. */
+  next = -1;
+  constructor(n: number) {
+    if (scratch8.length < n + 16) {
+      scratch8 = new Uint8Array(n + 16);
+    }
+    this.b8 = scratch8;
+  }
+  push(code: number, at: number): void {
+    if (at !== this.next) {
+      if (this.segs === this.F.length) this.moreSegments();
+      this.F[this.segs] = this.len;
+      this.S[this.segs] = at;
+      this.segs++;
+    }
+    this.next = at + 1;
+    if (!this.wide && code < 0x100) {
+      if (this.len === this.b8.length) this.b8 = grown8(this.b8);
+      this.b8[this.len++] = code;
+      return;
+    }
+    if (!this.wide) this.widen();
+    if (this.len === this.b16.length) this.b16 = grown16(this.b16, this.len + 1);
+    if (code >= 0xd800 && code <= 0xdfff) this.surrogate = true;
+    this.b16[this.len++] = code;
+  }
+  pushString(s: string, at: number): void {
+    for (let k = 0; k < s.length; k++) this.push(s.charCodeAt(k), at);
+  }
+  space(at: number): void {
+    if (this.len > 0 && (this.wide ? this.b16[this.len - 1] : this.b8[this.len - 1]) !== 0x20) this.push(0x20, at);
+  }
+  private widen(): void {
+    if (this.b16.length < this.b8.length) this.b16 = grown16(this.b16, this.b8.length);
+    this.b16.set(this.b8.subarray(0, this.len));
+    this.wide = true;
+  }
+  private moreSegments(): void {
+    const F = new Int32Array(this.F.length * 2);
+    F.set(this.F);
+    const S = new Int32Array(this.S.length * 2);
+    S.set(this.S);
+    this.F = F;
+    this.S = S;
+  }
+  /**
+   * The reading. A surrogate left unpaired (a lone one in the source, or one decoded from a
+   * percent-escape) reads as U+FFFD and two halves side by side as their pair, as UTF-16 decoding
+   * reads them (one unit for one unit, so the map is unchanged).
+   */
+  finish(srcLen: number): Folded {
+    let text: string;
+    if (!this.wide) text = Buffer.from(this.b8.buffer, this.b8.byteOffset, this.len).toString('latin1');
+    else {
+      text = Buffer.from(this.b16.buffer, this.b16.byteOffset, this.len * 2).toString('ucs2');
+      if (this.surrogate) text = (text as unknown as WellFormed).toWellFormed();
+    }
+    const f = new Reading(text, this.len, srcLen, this.F.slice(0, this.segs), this.S.slice(0, this.segs));
+    // Keep the scratch for the next call unless a huge text grew it.
+    if (this.b8.length <= KEEP) scratch8 = this.b8;
+    else scratch8 = new Uint8Array(1 << 12);
+    if (this.b16.length <= KEEP) scratch16 = this.b16;
+    if (this.F.length <= KEEP) {
+      scratchF = this.F;
+      scratchS = this.S;
+    }
+    return f;
+  }
+}
+
+/** ES2024's String#toWellFormed (Node 20 has it; the project's lib is ES2023). */
+interface WellFormed {
+  toWellFormed(): string;
+}
+
+function grown8(b: Uint8Array): Uint8Array {
+  const g = new Uint8Array(b.length * 2);
+  g.set(b);
+  return g;
+}
+function grown16(b: Uint16Array, atLeast: number): Uint16Array {
+  const g = new Uint16Array(Math.max(atLeast, b.length * 2));
+  g.set(b);
+  return g;
+}
+
 function pushPlain(out: Out, ch: string, at: number): void {
   if (ch.length === 1) {
     const c = ch.charCodeAt(0);
@@ -190,6 +306,8 @@ export function fold(src: string, html = false, plain = false): Folded {
   const out = new Out(n);
   const pushChar = plain ? pushPlain : pushFolded;
   const lower = plain ? 0 : 32;
+  const semis = new NextOf(src, ';');
+  const tagEnds = new NextOf(src, '>');
   let i = 0;
   while (i < n) {
     const c = src.charCodeAt(i);
@@ -207,7 +325,7 @@ export function fold(src: string, html = false, plain = false): Folded {
         continue;
       }
       const tagLike = next === 0x2f || next === 0x21 || next === 0x3f || (next >= 0x41 && next <= 0x5a) || (next >= 0x61 && next <= 0x7a);
-      const end = tagLike ? src.indexOf('>', i + 1) : -1;
+      const end = tagLike ? tagEnds.from(i + 1) : -1;
       if (end >= 0) {
         const name = /^<\/?([a-z0-9]{1,12})/i.exec(src.slice(i, Math.min(end, i + 14)))?.[1]?.toLowerCase();
         if (name && BLOCK_TAGS.has(name)) out.space(i);
@@ -216,7 +334,7 @@ export function fold(src: string, html = false, plain = false): Folded {
       }
     }
     if (c === 0x26) {
-      const e = entityAt(src, i);
+      const e = entityAt(src, i, semis);
       if (e) {
         for (const ch of e[0]) pushChar(out, ch, i);
         i += e[1];
@@ -241,9 +359,7 @@ export function fold(src: string, html = false, plain = false): Folded {
     pushChar(out, ch, i);
     i += ch.length;
   }
-  out.map[out.len] = n;
-  const text = UTF16.decode(out.buf.subarray(0, out.len));
-  return { text, map: out.map.subarray(0, out.len + 1) };
+  return out.finish(n);
 }
 
 /** The folded form of a needle (an address or a name) with no source map. */
