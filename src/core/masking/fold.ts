@@ -115,9 +115,11 @@ function entityAt(src: string, i: number, semis: NextOf): [string, number] | nul
   return decoded === whole ? null : [decoded, semi + 1 - i];
 }
 
+/** The byte of the `%XX` at k, or a negative number. */
+const escapedByte = (src: string, k: number) => (src.charCodeAt(k) === 0x25 ? hexValue(src.charCodeAt(k + 1)) * 16 + hexValue(src.charCodeAt(k + 2)) : -1);
+
 /** Decodes a run of `%XX` escapes at i as UTF-8 (one character): [text, length], or null. */
 function percentAt(src: string, i: number): [string, number] | null {
-  const byteAt = (k: number) => (src.charCodeAt(k) === 0x25 ? hexValue(src.charCodeAt(k + 1)) * 16 + hexValue(src.charCodeAt(k + 2)) : -1);
   const hi = hexValue(src.charCodeAt(i + 1));
   const lo = hexValue(src.charCodeAt(i + 2));
   if (hi < 0 || lo < 0) return null;
@@ -127,7 +129,7 @@ function percentAt(src: string, i: number): [string, number] | null {
   if (extra < 0) return null;
   let cp = first & (0x3f >> extra);
   for (let k = 1; k <= extra; k++) {
-    const b = byteAt(i + 3 * k);
+    const b = escapedByte(src, i + 3 * k);
     if (b < 0x80 || b > 0xbf) return null;
     cp = (cp << 6) | (b & 0x3f);
   }
@@ -178,6 +180,17 @@ class Reading implements Folded {
   }
 }
 
+// How each ASCII character reads in a run (Out.ascii): the unit it becomes, or one of these.
+const ASCII_SPACE = -1; // whitespace: one space after anything but a space
+const ASCII_STOP = -2; // `%`, `&`, `<`: looked at by the fold itself
+const ASCII_FOLDED = new Int16Array(0x80);
+const ASCII_PLAIN = new Int16Array(0x80);
+for (let c = 0; c < 0x80; c++) {
+  const kind = c === 0x20 || (c >= 0x09 && c <= 0x0d) ? ASCII_SPACE : c === 0x25 || c === 0x26 || c === 0x3c ? ASCII_STOP : c;
+  ASCII_PLAIN[c] = kind;
+  ASCII_FOLDED[c] = kind >= 0x41 && kind <= 0x5a ? kind + 32 : kind;
+}
+
 class Out {
   b8: Uint8Array;
   b16: Uint16Array = scratch16;
@@ -212,6 +225,47 @@ class Out {
     if (this.len === this.b16.length) this.b16 = grown16(this.b16, this.len + 1);
     if (code >= 0xd800 && code <= 0xdfff) this.surrogate = true;
     this.b16[this.len++] = code;
+  }
+  /**
+   * Plain ASCII from src[i] on (no `%`, `&`, `<`), lowercased by adding `lower` to capitals,
+   * whitespace runs as one space, written straight into the buffer; returns where it stopped.
+   */
+  ascii(src: string, i: number, n: number, lower: number): number {
+    // Each source character gives at most one unit.
+    if (this.wide) {
+      if (this.b16.length - this.len < n - i) this.b16 = grown16(this.b16, this.len + n - i);
+      return this.asciiInto(this.b16, src, i, n, lower);
+    }
+    if (this.b8.length - this.len < n - i) this.b8 = grown8(this.b8, this.len + n - i);
+    return this.asciiInto(this.b8, src, i, n, lower);
+  }
+  private asciiInto(b: Uint8Array | Uint16Array, src: string, i: number, n: number, lower: number): number {
+    const read = lower ? ASCII_FOLDED : ASCII_PLAIN;
+    let o = this.len;
+    let next = this.next;
+    let last = o > 0 ? (b[o - 1] as number) : 0x20; // an empty reading takes no space either
+    for (; i < n; i++) {
+      const c = src.charCodeAt(i);
+      if (c >= 0x80) break;
+      let u = read[c] as number;
+      if (u < 0) {
+        if (u === ASCII_STOP) break;
+        if (last === 0x20) continue;
+        u = 0x20;
+      }
+      if (i !== next) {
+        if (this.segs === this.F.length) this.moreSegments();
+        this.F[this.segs] = o;
+        this.S[this.segs] = i;
+        this.segs++;
+      }
+      next = i + 1;
+      b[o++] = u;
+      last = u;
+    }
+    this.len = o;
+    this.next = next;
+    return i;
   }
   pushString(s: string, at: number): void {
     for (let k = 0; k < s.length; k++) this.push(s.charCodeAt(k), at);
@@ -257,13 +311,38 @@ class Out {
   }
 }
 
+// How each character of the Basic Multilingual Plane reads, filled as characters are met (one
+// table per reading): 0 not known yet, 1 + the unit it reads as, or one of these.
+const SPACE = -1;
+const NOTHING = -2;
+const MORE = -3; // several units (ß → ss, ﬃ → ffi): read with foldChar / plainChar
+const FOLDED_READING = new Int32Array(0x10000);
+const PLAIN_READING = new Int32Array(0x10000);
+
+/** How a BMP unit at or above U+0080 (not a surrogate) reads: see FOLDED_READING. */
+function readingOf(c: number, plain: boolean): number {
+  const table = plain ? PLAIN_READING : FOLDED_READING;
+  let v = table[c] as number;
+  if (v === 0) {
+    if (isSpace(c)) v = SPACE;
+    else if (isInvisible(c)) v = NOTHING;
+    else {
+      const ch = String.fromCharCode(c);
+      const r = plain ? plainChar(ch) : foldChar(ch);
+      v = r.length === 0 ? NOTHING : r.length === 1 ? 1 + r.charCodeAt(0) : MORE;
+    }
+    table[c] = v;
+  }
+  return v;
+}
+
 /** ES2024's String#toWellFormed (Node 20 has it; the project's lib is ES2023). */
 interface WellFormed {
   toWellFormed(): string;
 }
 
-function grown8(b: Uint8Array): Uint8Array {
-  const g = new Uint8Array(b.length * 2);
+function grown8(b: Uint8Array, atLeast = 0): Uint8Array {
+  const g = new Uint8Array(Math.max(atLeast, b.length * 2));
   g.set(b);
   return g;
 }
@@ -312,9 +391,7 @@ export function fold(src: string, html = false, plain = false): Folded {
   while (i < n) {
     const c = src.charCodeAt(i);
     if (c < 0x80 && c !== 0x25 && c !== 0x26 && c !== 0x3c) {
-      if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) out.space(i);
-      else out.push(c >= 0x41 && c <= 0x5a ? c + lower : c, i);
-      i++;
+      i = out.ascii(src, i, n, lower);
       continue;
     }
     if (c === 0x3c && html) {
@@ -351,6 +428,15 @@ export function fold(src: string, html = false, plain = false): Folded {
     }
     if (c < 0x80) {
       out.push(c, i);
+      i++;
+      continue;
+    }
+    if (c < 0xd800 || c > 0xdfff) {
+      // One unit of the Basic Multilingual Plane: its reading from the table.
+      const v = readingOf(c, plain);
+      if (v > 0) out.push(v - 1, i);
+      else if (v === SPACE) out.space(i);
+      else if (v === MORE) pushChar(out, src[i] as string, i);
       i++;
       continue;
     }
