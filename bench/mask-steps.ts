@@ -23,7 +23,7 @@ const banned = compileBannedWords(['whatsapp', 'telegram', 'pay outside']);
 const f = fold(src);
 const spans = writerSpans(src, f, hide, repl, false);
 const cpu = (name: string, fn: () => unknown) => {
-  for (let i = 0; i < 5; i++) fn();
+  for (let i = 0; i < 30; i++) fn();
   const t: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const c = process.cpuUsage();
