@@ -40,6 +40,7 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     from = at + 1;
     let start = at;
     while (start > floor && at - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1))) start--;
+    if (start === at) continue; // nothing before the @ (a delimiter, or another @)
     start += LEAD.exec(t.slice(start, at))?.[0].length ?? 0;
     if (start >= at) continue;
     // Domain: labels separated by single dots; a trailing dot is not part of it.
