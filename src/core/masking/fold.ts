@@ -148,9 +148,12 @@ function plainChar(ch: string): string {
 }
 
 // Where the fold writes: one-byte units while every folded character is below U+0100, two-byte
-// after. Kept from call to call (a fold runs to its end without yielding, one at a time per
-// thread) up to KEEP units, so an ordinary text allocates nothing but its folded string.
-const KEEP = 1 << 21;
+// after, and the map's segments. Kept from call to call (a fold runs to its end without yielding,
+// one at a time per thread) up to about 2 MiB each (a 1 MiB text), so an ordinary text allocates
+// nothing but its folded string; a larger one writes into arrays of its own, dropped after.
+const KEEP8 = 1 << 21;
+const KEEP16 = (1 << 20) + (1 << 16);
+const KEEP_SEGMENTS = 1 << 16;
 let scratch8: Uint8Array = new Uint8Array(1 << 12);
 let scratch16: Uint16Array = new Uint16Array(1 << 12);
 let scratchF: Int32Array = new Int32Array(1 << 10);
@@ -203,10 +206,7 @@ class Out {
   /** The source index that continues the current segment. */
   next = -1;
   constructor(n: number) {
-    if (scratch8.length < n + 16) {
-      scratch8 = new Uint8Array(n + 16);
-    }
-    this.b8 = scratch8;
+    this.b8 = scratch8.length >= n + 16 ? scratch8 : new Uint8Array(n + 16);
   }
   push(code: number, at: number): void {
     if (at !== this.next) {
@@ -299,11 +299,10 @@ class Out {
       if (this.surrogate) text = (text as unknown as WellFormed).toWellFormed();
     }
     const f = new Reading(text, this.len, srcLen, this.F.slice(0, this.segs), this.S.slice(0, this.segs));
-    // Keep the scratch for the next call unless a huge text grew it.
-    if (this.b8.length <= KEEP) scratch8 = this.b8;
-    else scratch8 = new Uint8Array(1 << 12);
-    if (this.b16.length <= KEEP) scratch16 = this.b16;
-    if (this.F.length <= KEEP) {
+    // Keep what grew for the next call, unless a huge text grew it.
+    if (this.b8.length > scratch8.length && this.b8.length <= KEEP8) scratch8 = this.b8;
+    if (this.b16.length > scratch16.length && this.b16.length <= KEEP16) scratch16 = this.b16;
+    if (this.F.length > scratchF.length && this.F.length <= KEEP_SEGMENTS) {
       scratchF = this.F;
       scratchS = this.S;
     }
