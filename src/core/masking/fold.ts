@@ -3,7 +3,9 @@
 // (tab, line end, no-break space…) one space, invisible characters (zero-width, soft hyphen) gone,
 // HTML entities and percent-escapes decoded, and — for HTML — tags and comments read as nothing
 // (block tags as a space), so `john<span></span>&#46;smith%40acme.example` reads
-// `john.smith@acme.example`. Linear: one pass, every character looked at once.
+// `john.smith@acme.example`. Linear: one pass, every character looked at once; plain ASCII is
+// copied in a tight loop through a table, other characters read through a table filled as they
+// are met, into buffers kept between calls; the source map is kept as segments (Folded.at).
 // The plain reading (`plain`) is what a reader sees with case, accents and percent-escapes kept
 // (each character in NFKC): it judges links, whose host must not be folded (shöp ≠ shop).
 // Entities are decoded by `entities` (the decoder htmlparser2 and sanitize-html use), so every
