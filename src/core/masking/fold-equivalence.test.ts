@@ -47,7 +47,7 @@ const PIECES: readonly string[] = [
   '@', 'john@acme.example', 'bob@münchen.example', '＠', '\ufe6b', 'https://shop.example/a?b=c', 'www.evil.example',
   // entities: named, numeric, HTML5, invalid, unterminated
   '&amp;', '&AMP;', '&lt;', '&gt;', '&quot;', '&nbsp;', '&commat;', '&period;', '&shy;', '&zwj;', '&#64;', '&#x40;', '&#X41;', '&#9;', '&#10;', '&#32;',
-  '&Eacute;', '&eacute;', '&hellip;', '&CounterClockwiseContourIntegral;', '&foo;', '&#;', '&#xzz;', '&', '&amp', '& ', '&#1234567;', '&#x110000;', '&#128512;',
+  '&Eacute;', '&eacute;', '&hellip;', '&CounterClockwiseContourIntegral;', '&foo;', '&#;', '&#xzz;', '&', '&amp', '&lt', '&gt', '&ltx;', '&g;', '&amp;amp;', '&ampx;', '& ', '&#1234567;', '&#x110000;', '&#128512;',
   // percent-escapes: ASCII, UTF-8, broken, space, tab
   '%40', '%4', '%', '%ZZ', '%20', '%09', '%C3%A9', '%c3%a9', '%E2%80%8B', '%F0%9F%98%80', '%C3', '%C3%41', '%FF', '%C0%80', '%F4%90%80%80', '%ED%A0%BD', '%ED%B8%80',
   // tags and comments
@@ -97,6 +97,7 @@ describe('fold, compared with the character-at-a-time reference', () => {
     const hostile = [
       '@'.repeat(20_000),
       '&amp;'.repeat(4_000),
+      '&lt;&gt;'.repeat(4_000),
       '%40'.repeat(7_000),
       '<'.repeat(20_000),
       '&'.repeat(20_000),

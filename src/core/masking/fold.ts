@@ -155,7 +155,7 @@ function plainChar(ch: string): string {
 // nothing but its folded string; a larger one writes into arrays of its own, dropped after.
 const KEEP8 = 1 << 21;
 const KEEP16 = (1 << 20) + (1 << 16);
-const KEEP_SEGMENTS = 1 << 16;
+const KEEP_SEGMENTS = 1 << 18;
 let scratch8: Uint8Array = new Uint8Array(1 << 12);
 let scratch16: Uint16Array = new Uint16Array(1 << 12);
 let scratchF: Int32Array = new Int32Array(1 << 10);
@@ -412,6 +412,20 @@ export function fold(src: string, html = false, plain = false): Folded {
       }
     }
     if (c === 0x26) {
+      // &lt; &gt; &amp; (what sanitize-html writes for every < > & of the text) read at once.
+      const c1 = src.charCodeAt(i + 1);
+      const c2 = src.charCodeAt(i + 2);
+      const c3 = src.charCodeAt(i + 3);
+      if (c2 === 0x74 && c3 === 0x3b && (c1 === 0x6c || c1 === 0x67)) {
+        out.push(c1 === 0x6c ? 0x3c : 0x3e, i);
+        i += 4;
+        continue;
+      }
+      if (c1 === 0x61 && c2 === 0x6d && c3 === 0x70 && src.charCodeAt(i + 4) === 0x3b) {
+        out.push(0x26, i);
+        i += 5;
+        continue;
+      }
       const e = entityAt(src, i, semis);
       if (e) {
         for (const ch of e[0]) pushChar(out, ch, i);
