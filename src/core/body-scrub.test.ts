@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { maskHtml, maskText } from './body-scrub.js';
+import { maskHtml, maskText, writerSpans } from './body-scrub.js';
+import { fold } from './masking/fold.js';
+import { nameVariants } from './masking/name-variants.js';
 
 const hide = { addresses: ['john@acme.example', 'support@acme.example'], names: ['John Smith'], fullNames: ['John Smith'] };
 const repl = { address: 'abcdefghijklmnopqrst@relay.localhost', name: 'Acme Store' };
@@ -63,5 +65,36 @@ describe('names and addresses in the forms people write them', () => {
     const html = '<p>john<span></span>.smith<!-- x -->&#64;acme-real.example and <b>John</b>&nbsp;Smith</p>';
     const out = maskHtml(html, staff, r).value;
     expect(out).toBe(`<p>${A}<span></span> and <b>Acme Store</b></p>`);
+  });
+
+  it('finds every spelling of a full name where an indexOf loop per spelling finds it (overlapping, repeated, run together)', () => {
+    // The reference: each spelling searched on its own, left to right, never overlapping itself.
+    const wordChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{N}_]/u.test(ch);
+    const reference = (text: string, needles: string[]) => {
+      const out: [number, number][] = [];
+      for (const needle of needles)
+        for (let from = 0; ;) {
+          const hit = text.indexOf(needle, from);
+          if (hit < 0) break;
+          from = hit + needle.length;
+          if (!wordChar(text[hit - 1]) && !wordChar(text[hit + needle.length])) out.push([hit, hit + needle.length]);
+        }
+      return out;
+    };
+    const words = ['ann', 'Ann', 'anna', 'lee', 'Lee', ' ', ', ', ',', ';', '-', 'x', '\n'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (const name of ['Ann Lee', 'Ann Ann', 'Lee Ann Lee', 'Anna Ann']) {
+      const t = { addresses: [], names: [], fullNames: [name] };
+      const needles = [...new Set(nameVariants(name))];
+      for (let round = 0; round < 300; round++) {
+        let text = '';
+        while (text.length < 60) text += words[Math.floor(next() * words.length)];
+        const f = fold(text);
+        const got = writerSpans(text, f, t, r, false).map((s) => [s.start, s.end]);
+        const want = reference(f.text, needles).map(([s, e]) => [f.at(s), f.at(e)]);
+        expect(got, `${name}: ${JSON.stringify(text)}`).toEqual(want);
+      }
+    }
   });
 });

@@ -72,6 +72,8 @@ function precedingName(folded: string, openerStart: number, names: readonly stri
 interface CompiledTarget {
   /** Folded full-name spellings (name-variants.ts). */
   readonly fullNames: readonly string[];
+  /** For each full-name spelling, its longest word and where that word starts in it (see anchorOf). */
+  readonly anchors: readonly (readonly [string, number])[];
   /** Folded display names and full-name spellings, longest first. */
   readonly names: readonly string[];
   /** Folded address spellings (as written and punycode). */
@@ -86,10 +88,28 @@ function compile(target: MaskTarget): CompiledTarget {
   if (!c) {
     const fullNames = [...new Set((target.fullNames ?? []).flatMap(nameVariants))];
     const names = [...new Set([...target.names.map(foldString), ...fullNames])].filter((n) => n.length >= 2).sort((a, b) => b.length - a.length);
-    c = { fullNames, names, needles: [...new Set(target.addresses.flatMap(addressNeedles))] };
+    c = { fullNames, anchors: fullNames.map(anchorOf), names, needles: [...new Set(target.addresses.flatMap(addressNeedles))] };
     compiled.set(target, c);
   }
   return c;
+}
+
+/**
+ * A full-name spelling's longest word (the first of equals) and its place in the spelling: every
+ * spelling of one name ("jane doe", "doe, jane", "doe;jane"…) holds the same words, so the text is
+ * searched once per word, not once per spelling.
+ */
+function anchorOf(needle: string): [string, number] {
+  let best = '';
+  for (const w of needle.split(/[ ,;]+/)) if (w.length > best.length) best = w;
+  return best.length >= 2 ? [best, needle.indexOf(best)] : [needle, 0];
+}
+
+/** Every place of `word` in `text`, overlapping ones too, ascending. */
+function placesOf(text: string, word: string): number[] {
+  const out: number[] = [];
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) out.push(at);
+  return out;
 }
 
 /**
@@ -99,9 +119,9 @@ function compile(target: MaskTarget): CompiledTarget {
 export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: MaskReplacement, html: boolean): Span[] {
   const esc = html ? escapeHtml : (s: string) => s;
   const text = f.text;
-  const at = (i: number) => f.map[i] as number;
+  const at = (i: number) => f.at(i);
   const spans: Span[] = [];
-  const { fullNames, names, needles } = compile(target);
+  const { fullNames, anchors, names, needles } = compile(target);
   for (const needle of needles) {
     for (let from = 0; ;) {
       const hit = text.indexOf(needle, from);
@@ -122,10 +142,17 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
       spans.push({ start: at(start), end: at(hit + needle.length), text: out });
     }
   }
-  for (const needle of fullNames) {
-    for (let from = 0; ;) {
-      const hit = text.indexOf(needle, from);
-      if (hit < 0) break;
+  // Each spelling is found where its anchor word stands (the same places, left to right, without
+  // overlapping itself, as an indexOf loop over the spelling finds).
+  const places = new Map<string, number[]>();
+  for (const [k, needle] of fullNames.entries()) {
+    const [word, offset] = anchors[k] as readonly [string, number];
+    let found = places.get(word);
+    if (!found) places.set(word, (found = placesOf(text, word)));
+    let from = 0;
+    for (const place of found) {
+      const hit = place - offset;
+      if (hit < from || !text.startsWith(needle, hit)) continue;
       from = hit + needle.length;
       if (isWordChar(text[hit - 1]) || isWordChar(text[hit + needle.length])) continue;
       spans.push({ start: at(hit), end: at(hit + needle.length), text: esc(repl.name) });

@@ -90,7 +90,7 @@ export function bannedSpans(f: Folded, m: BannedMatcher): BannedHit[] {
       continue;
     }
     const entry = m.byKey.get(key) ?? hit[0];
-    out.push({ start: f.map[at] as number, end: f.map[at + hit[0].length] as number, text: '*'.repeat(Math.max(4, hit[0].length)), entry });
+    out.push({ start: f.at(at), end: f.at(at + hit[0].length), text: '*'.repeat(Math.max(4, hit[0].length)), entry });
   }
   return out;
 }

@@ -80,8 +80,8 @@ export function linkSpansIn(src: string, f: Folded, html: boolean): LinkSpan[] {
   const out: LinkSpan[] = [];
   for (const m of f.text.matchAll(URL_RE)) {
     const folded = m[0].replace(TRAILING, '');
-    const start = f.map[m.index] as number;
-    const end = f.map[m.index + folded.length] as number;
+    const start = f.at(m.index);
+    const end = f.at(m.index + folded.length);
     const link = fold(src.slice(start, end), html, true).text;
     out.push({ start, end, text: LINK_REMOVED, link, host: linkHost(link) });
   }

@@ -40,6 +40,7 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     from = at + 1;
     let start = at;
     while (start > floor && at - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1))) start--;
+    if (start === at) continue; // nothing before the @ (a delimiter, or another @)
     start += LEAD.exec(t.slice(start, at))?.[0].length ?? 0;
     if (start >= at) continue;
     // Domain: labels separated by single dots; a trailing dot is not part of it.
@@ -56,7 +57,7 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     }
     if (labels === 0) continue;
     const domain = t.slice(at + 1, end);
-    found.push({ start: f.map[start] as number, end: f.map[end] as number, folded: t.slice(start, end), domain, domainStart: f.map[at + 1] as number });
+    found.push({ start: f.at(start), end: f.at(end), folded: t.slice(start, end), domain, domainStart: f.at(at + 1) });
     from = end;
     floor = end;
   }

@@ -3,7 +3,9 @@
 // (tab, line end, no-break space…) one space, invisible characters (zero-width, soft hyphen) gone,
 // HTML entities and percent-escapes decoded, and — for HTML — tags and comments read as nothing
 // (block tags as a space), so `john<span></span>&#46;smith%40acme.example` reads
-// `john.smith@acme.example`. Linear: one pass, every character looked at once.
+// `john.smith@acme.example`. Linear: one pass, every character looked at once; plain ASCII is
+// copied in a tight loop through a table, other characters read through a table filled as they
+// are met, into buffers kept between calls; the source map is kept as segments (Folded.at).
 // The plain reading (`plain`) is what a reader sees with case, accents and percent-escapes kept
 // (each character in NFKC): it judges links, whose host must not be folded (shöp ≠ shop).
 // Entities are decoded by `entities` (the decoder htmlparser2 and sanitize-html use), so every
@@ -14,10 +16,10 @@ export interface Folded {
   /** The folded text. */
   readonly text: string;
   /**
-   * For every folded character, the index in the source where it starts; one more entry at the
-   * end for the source length. A folded span [s, e) is the source span [map[s], map[e]).
+   * The index in the source where folded character `k` starts (UTF-16 units); `at(text.length)`
+   * is the source length. A folded span [s, e) is the source span [at(s), at(e)). O(log n).
    */
-  readonly map: Int32Array;
+  at(k: number): number;
 }
 
 const NAMED: Readonly<Record<string, string>> = {
@@ -73,7 +75,6 @@ const IGNORABLE = /^\p{Default_Ignorable_Code_Point}$/u;
 const hexValue = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
 
 const foldCache = new Map<string, string>();
-const UTF16 = new TextDecoder('utf-16le');
 
 /** One character (a code point) folded: NFD, marks dropped, lowercase, ß → ss, fullwidth ＠ → @. */
 export function foldChar(ch: string): string {
@@ -84,38 +85,27 @@ export function foldChar(ch: string): string {
   return folded;
 }
 
-class Out {
-  buf: Uint16Array;
-  map: Int32Array;
-  len = 0;
-  constructor(n: number) {
-    this.buf = new Uint16Array(n + 16);
-    this.map = new Int32Array(n + 17);
-  }
-  push(code: number, at: number): void {
-    if (this.len + 1 >= this.buf.length) {
-      const buf = new Uint16Array(this.buf.length * 2);
-      buf.set(this.buf);
-      this.buf = buf;
-      const map = new Int32Array(this.buf.length + 1);
-      map.set(this.map);
-      this.map = map;
-    }
-    this.buf[this.len] = code;
-    this.map[this.len] = at;
-    this.len++;
-  }
-  pushString(s: string, at: number): void {
-    for (let k = 0; k < s.length; k++) this.push(s.charCodeAt(k), at);
-  }
-  space(at: number): void {
-    if (this.len > 0 && this.buf[this.len - 1] !== 0x20) this.push(0x20, at);
+/**
+ * The next place of a needle at or after a position, for positions that only grow (the fold's
+ * scan): an answer still ahead is reused, so a hostile text (1 MiB of `&` or of `<a` with no `;` or
+ * `>` after it) is searched once, not once per character.
+ */
+class NextOf {
+  private found = -2;
+  constructor(
+    private readonly src: string,
+    private readonly needle: string,
+  ) {}
+  from(at: number): number {
+    if (this.found === -1 || this.found >= at) return this.found;
+    this.found = this.src.indexOf(this.needle, at);
+    return this.found;
   }
 }
 
-/** Decodes `&…;` at i: [decoded text, length in the source], or null. */
-function entityAt(src: string, i: number): [string, number] | null {
-  const semi = src.indexOf(';', i + 2);
+/** Decodes `&…;` at i: [decoded text, length in the source], or null. `semis` finds the next `;`. */
+function entityAt(src: string, i: number, semis: NextOf): [string, number] | null {
+  const semi = semis.from(i + 2);
   // The longest HTML5 entity name is 31 characters (&CounterClockwiseContourIntegral;).
   if (semi < 0 || semi - i > 33) return null;
   const body = src.slice(i + 1, semi);
@@ -127,9 +117,11 @@ function entityAt(src: string, i: number): [string, number] | null {
   return decoded === whole ? null : [decoded, semi + 1 - i];
 }
 
+/** The byte of the `%XX` at k, or a negative number. */
+const escapedByte = (src: string, k: number) => (src.charCodeAt(k) === 0x25 ? hexValue(src.charCodeAt(k + 1)) * 16 + hexValue(src.charCodeAt(k + 2)) : -1);
+
 /** Decodes a run of `%XX` escapes at i as UTF-8 (one character): [text, length], or null. */
 function percentAt(src: string, i: number): [string, number] | null {
-  const byteAt = (k: number) => (src.charCodeAt(k) === 0x25 ? hexValue(src.charCodeAt(k + 1)) * 16 + hexValue(src.charCodeAt(k + 2)) : -1);
   const hi = hexValue(src.charCodeAt(i + 1));
   const lo = hexValue(src.charCodeAt(i + 2));
   if (hi < 0 || lo < 0) return null;
@@ -139,7 +131,7 @@ function percentAt(src: string, i: number): [string, number] | null {
   if (extra < 0) return null;
   let cp = first & (0x3f >> extra);
   for (let k = 1; k <= extra; k++) {
-    const b = byteAt(i + 3 * k);
+    const b = escapedByte(src, i + 3 * k);
     if (b < 0x80 || b > 0xbf) return null;
     cp = (cp << 6) | (b & 0x3f);
   }
@@ -155,6 +147,210 @@ function plainChar(ch: string): string {
   const plain = IGNORABLE.test(ch) ? '' : ch.normalize('NFKC');
   if (nfkcCache.size < 10_000) nfkcCache.set(ch, plain);
   return plain;
+}
+
+// Where the fold writes: one-byte units while every folded character is below U+0100, two-byte
+// after, and the map's segments. Kept from call to call (a fold runs to its end without yielding,
+// one at a time per thread) up to about 2 MiB each (a 1 MiB text), so an ordinary text allocates
+// nothing but its folded string; a larger one writes into arrays of its own, dropped after.
+const KEEP8 = 1 << 21;
+const KEEP16 = (1 << 20) + (1 << 16);
+const KEEP_SEGMENTS = 1 << 18;
+let scratch8: Uint8Array = new Uint8Array(1 << 12);
+let scratch16: Uint16Array = new Uint16Array(1 << 12);
+let scratchF: Int32Array = new Int32Array(1 << 10);
+let scratchS: Int32Array = new Int32Array(1 << 10);
+
+/** The folded text and its source map as segments: folded [F[j], F[j+1]) follows source S[j]… one for one. */
+class Reading implements Folded {
+  constructor(
+    readonly text: string,
+    private readonly len: number,
+    private readonly srcLen: number,
+    private readonly F: Int32Array,
+    private readonly S: Int32Array,
+  ) {}
+
+  at(k: number): number {
+    if (k >= this.len) return this.srcLen;
+    const F = this.F;
+    let lo = 0;
+    let hi = F.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((F[mid] as number) <= k) lo = mid;
+      else hi = mid - 1;
+    }
+    return (this.S[lo] as number) + k - (F[lo] as number);
+  }
+}
+
+// How each ASCII character reads in a run (Out.ascii): the unit it becomes, or one of these.
+const ASCII_SPACE = -1; // whitespace: one space after anything but a space
+const ASCII_STOP = -2; // `%`, `&`, `<`: looked at by the fold itself
+const ASCII_FOLDED = new Int16Array(0x80);
+const ASCII_PLAIN = new Int16Array(0x80);
+for (let c = 0; c < 0x80; c++) {
+  const kind = c === 0x20 || (c >= 0x09 && c <= 0x0d) ? ASCII_SPACE : c === 0x25 || c === 0x26 || c === 0x3c ? ASCII_STOP : c;
+  ASCII_PLAIN[c] = kind;
+  ASCII_FOLDED[c] = kind >= 0x41 && kind <= 0x5a ? kind + 32 : kind;
+}
+
+class Out {
+  b8: Uint8Array;
+  b16: Uint16Array = scratch16;
+  wide = false;
+  surrogate = false;
+  len = 0;
+  F: Int32Array = scratchF;
+  S: Int32Array = scratchS;
+  segs = 0;
+  /** The source index that continues the current segment. */
+  next = -1;
+  constructor(n: number) {
+    this.b8 = scratch8.length >= n + 16 ? scratch8 : new Uint8Array(n + 16);
+  }
+  push(code: number, at: number): void {
+    if (at !== this.next) {
+      if (this.segs === this.F.length) this.moreSegments();
+      this.F[this.segs] = this.len;
+      this.S[this.segs] = at;
+      this.segs++;
+    }
+    this.next = at + 1;
+    if (!this.wide && code < 0x100) {
+      if (this.len === this.b8.length) this.b8 = grown8(this.b8);
+      this.b8[this.len++] = code;
+      return;
+    }
+    if (!this.wide) this.widen();
+    if (this.len === this.b16.length) this.b16 = grown16(this.b16, this.len + 1);
+    if (code >= 0xd800 && code <= 0xdfff) this.surrogate = true;
+    this.b16[this.len++] = code;
+  }
+  /**
+   * Plain ASCII from src[i] on (no `%`, `&`, `<`), lowercased by adding `lower` to capitals,
+   * whitespace runs as one space, written straight into the buffer; returns where it stopped.
+   */
+  ascii(src: string, i: number, n: number, lower: number): number {
+    // Each source character gives at most one unit.
+    if (this.wide) {
+      if (this.b16.length - this.len < n - i) this.b16 = grown16(this.b16, this.len + n - i);
+      return this.asciiInto(this.b16, src, i, n, lower);
+    }
+    if (this.b8.length - this.len < n - i) this.b8 = grown8(this.b8, this.len + n - i);
+    return this.asciiInto(this.b8, src, i, n, lower);
+  }
+  private asciiInto(b: Uint8Array | Uint16Array, src: string, i: number, n: number, lower: number): number {
+    const read = lower ? ASCII_FOLDED : ASCII_PLAIN;
+    let o = this.len;
+    let next = this.next;
+    let last = o > 0 ? (b[o - 1] as number) : 0x20; // an empty reading takes no space either
+    for (; i < n; i++) {
+      const c = src.charCodeAt(i);
+      if (c >= 0x80) break;
+      let u = read[c] as number;
+      if (u < 0) {
+        if (u === ASCII_STOP) break;
+        if (last === 0x20) continue;
+        u = 0x20;
+      }
+      if (i !== next) {
+        if (this.segs === this.F.length) this.moreSegments();
+        this.F[this.segs] = o;
+        this.S[this.segs] = i;
+        this.segs++;
+      }
+      next = i + 1;
+      b[o++] = u;
+      last = u;
+    }
+    this.len = o;
+    this.next = next;
+    return i;
+  }
+  pushString(s: string, at: number): void {
+    for (let k = 0; k < s.length; k++) this.push(s.charCodeAt(k), at);
+  }
+  space(at: number): void {
+    if (this.len > 0 && (this.wide ? this.b16[this.len - 1] : this.b8[this.len - 1]) !== 0x20) this.push(0x20, at);
+  }
+  private widen(): void {
+    if (this.b16.length < this.b8.length) this.b16 = grown16(this.b16, this.b8.length);
+    this.b16.set(this.b8.subarray(0, this.len));
+    this.wide = true;
+  }
+  private moreSegments(): void {
+    const F = new Int32Array(this.F.length * 2);
+    F.set(this.F);
+    const S = new Int32Array(this.S.length * 2);
+    S.set(this.S);
+    this.F = F;
+    this.S = S;
+  }
+  /**
+   * The reading. A surrogate left unpaired (a lone one in the source, or one decoded from a
+   * percent-escape) reads as U+FFFD and two halves side by side as their pair, as UTF-16 decoding
+   * reads them (one unit for one unit, so the map is unchanged).
+   */
+  finish(srcLen: number): Folded {
+    let text: string;
+    if (!this.wide) text = Buffer.from(this.b8.buffer, this.b8.byteOffset, this.len).toString('latin1');
+    else {
+      text = Buffer.from(this.b16.buffer, this.b16.byteOffset, this.len * 2).toString('ucs2');
+      if (this.surrogate) text = (text as unknown as WellFormed).toWellFormed();
+    }
+    const f = new Reading(text, this.len, srcLen, this.F.slice(0, this.segs), this.S.slice(0, this.segs));
+    // Keep what grew for the next call, unless a huge text grew it.
+    if (this.b8.length > scratch8.length && this.b8.length <= KEEP8) scratch8 = this.b8;
+    if (this.b16.length > scratch16.length && this.b16.length <= KEEP16) scratch16 = this.b16;
+    if (this.F.length > scratchF.length && this.F.length <= KEEP_SEGMENTS) {
+      scratchF = this.F;
+      scratchS = this.S;
+    }
+    return f;
+  }
+}
+
+// How each character of the Basic Multilingual Plane reads, filled as characters are met (one
+// table per reading): 0 not known yet, 1 + the unit it reads as, or one of these.
+const SPACE = -1;
+const NOTHING = -2;
+const MORE = -3; // several units (ß → ss, ﬃ → ffi): read with foldChar / plainChar
+const FOLDED_READING = new Int32Array(0x10000);
+const PLAIN_READING = new Int32Array(0x10000);
+
+/** How a BMP unit at or above U+0080 (not a surrogate) reads: see FOLDED_READING. */
+function readingOf(c: number, plain: boolean): number {
+  const table = plain ? PLAIN_READING : FOLDED_READING;
+  let v = table[c] as number;
+  if (v === 0) {
+    if (isSpace(c)) v = SPACE;
+    else if (isInvisible(c)) v = NOTHING;
+    else {
+      const ch = String.fromCharCode(c);
+      const r = plain ? plainChar(ch) : foldChar(ch);
+      v = r.length === 0 ? NOTHING : r.length === 1 ? 1 + r.charCodeAt(0) : MORE;
+    }
+    table[c] = v;
+  }
+  return v;
+}
+
+/** ES2024's String#toWellFormed (Node 20 has it; the project's lib is ES2023). */
+interface WellFormed {
+  toWellFormed(): string;
+}
+
+function grown8(b: Uint8Array, atLeast = 0): Uint8Array {
+  const g = new Uint8Array(Math.max(atLeast, b.length * 2));
+  g.set(b);
+  return g;
+}
+function grown16(b: Uint16Array, atLeast: number): Uint16Array {
+  const g = new Uint16Array(Math.max(atLeast, b.length * 2));
+  g.set(b);
+  return g;
 }
 
 function pushPlain(out: Out, ch: string, at: number): void {
@@ -190,13 +386,13 @@ export function fold(src: string, html = false, plain = false): Folded {
   const out = new Out(n);
   const pushChar = plain ? pushPlain : pushFolded;
   const lower = plain ? 0 : 32;
+  const semis = new NextOf(src, ';');
+  const tagEnds = new NextOf(src, '>');
   let i = 0;
   while (i < n) {
     const c = src.charCodeAt(i);
     if (c < 0x80 && c !== 0x25 && c !== 0x26 && c !== 0x3c) {
-      if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) out.space(i);
-      else out.push(c >= 0x41 && c <= 0x5a ? c + lower : c, i);
-      i++;
+      i = out.ascii(src, i, n, lower);
       continue;
     }
     if (c === 0x3c && html) {
@@ -207,7 +403,7 @@ export function fold(src: string, html = false, plain = false): Folded {
         continue;
       }
       const tagLike = next === 0x2f || next === 0x21 || next === 0x3f || (next >= 0x41 && next <= 0x5a) || (next >= 0x61 && next <= 0x7a);
-      const end = tagLike ? src.indexOf('>', i + 1) : -1;
+      const end = tagLike ? tagEnds.from(i + 1) : -1;
       if (end >= 0) {
         const name = /^<\/?([a-z0-9]{1,12})/i.exec(src.slice(i, Math.min(end, i + 14)))?.[1]?.toLowerCase();
         if (name && BLOCK_TAGS.has(name)) out.space(i);
@@ -216,7 +412,21 @@ export function fold(src: string, html = false, plain = false): Folded {
       }
     }
     if (c === 0x26) {
-      const e = entityAt(src, i);
+      // &lt; &gt; &amp; (what sanitize-html writes for every < > & of the text) read at once.
+      const c1 = src.charCodeAt(i + 1);
+      const c2 = src.charCodeAt(i + 2);
+      const c3 = src.charCodeAt(i + 3);
+      if (c2 === 0x74 && c3 === 0x3b && (c1 === 0x6c || c1 === 0x67)) {
+        out.push(c1 === 0x6c ? 0x3c : 0x3e, i);
+        i += 4;
+        continue;
+      }
+      if (c1 === 0x61 && c2 === 0x6d && c3 === 0x70 && src.charCodeAt(i + 4) === 0x3b) {
+        out.push(0x26, i);
+        i += 5;
+        continue;
+      }
+      const e = entityAt(src, i, semis);
       if (e) {
         for (const ch of e[0]) pushChar(out, ch, i);
         i += e[1];
@@ -236,14 +446,21 @@ export function fold(src: string, html = false, plain = false): Folded {
       i++;
       continue;
     }
+    if (c < 0xd800 || c > 0xdfff) {
+      // One unit of the Basic Multilingual Plane: its reading from the table.
+      const v = readingOf(c, plain);
+      if (v > 0) out.push(v - 1, i);
+      else if (v === SPACE) out.space(i);
+      else if (v === MORE) pushChar(out, src[i] as string, i);
+      i++;
+      continue;
+    }
     const cp = src.codePointAt(i) as number;
     const ch = String.fromCodePoint(cp);
     pushChar(out, ch, i);
     i += ch.length;
   }
-  out.map[out.len] = n;
-  const text = UTF16.decode(out.buf.subarray(0, out.len));
-  return { text, map: out.map.subarray(0, out.len + 1) };
+  return out.finish(n);
 }
 
 /** The folded form of a needle (an address or a name) with no source map. */

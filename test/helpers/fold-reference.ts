@@ -1,0 +1,245 @@
+// The fold of masking/fold.ts as it was before round 6 (one character at a time into a Uint16Array
+// with a full Int32Array source map), kept only as the reference the new fold is compared with
+// (src/core/masking/fold-equivalence.test.ts). Not used by the gateway.
+import { decodeHTMLStrict } from 'entities';
+
+export interface Folded {
+  /** The folded text. */
+  readonly text: string;
+  /**
+   * For every folded character, the index in the source where it starts; one more entry at the
+   * end for the source length. A folded span [s, e) is the source span [map[s], map[e]).
+   */
+  readonly map: Int32Array;
+}
+
+const NAMED: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  commat: '@',
+  period: '.',
+  hyphen: '-',
+  dash: '-',
+  lowbar: '_',
+  plus: '+',
+  num: '#',
+  percnt: '%',
+  excl: '!',
+  equals: '=',
+  colon: ':',
+  semi: ';',
+  comma: ',',
+  sol: '/',
+  shy: '',
+  zwj: '',
+  zwnj: '',
+};
+
+// Tags after which a reader sees a break: a name or address cannot run across them.
+const BLOCK_TAGS = new Set([
+  'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3',
+  'h4', 'h5', 'h6', 'header', 'hr', 'img', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul',
+]); // prettier-ignore
+
+const isSpace = (c: number) =>
+  c === 0x20 ||
+  (c >= 0x09 && c <= 0x0d) ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000;
+const isInvisible = (c: number) => c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e;
+/**
+ * Every character Unicode says a reader never sees (Default_Ignorable_Code_Point: direction marks
+ * and overrides, isolates, invisible operators, tag characters, Hangul fillers, variation
+ * selectors…), so none of them can split a word or an address the filters look for.
+ */
+const IGNORABLE = /^\p{Default_Ignorable_Code_Point}$/u;
+const hexValue = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
+
+const foldCache = new Map<string, string>();
+const UTF16 = new TextDecoder('utf-16le');
+
+/** One character (a code point) folded: NFD, marks dropped, lowercase, ß → ss, fullwidth ＠ → @. */
+export function foldChar(ch: string): string {
+  const cached = foldCache.get(ch);
+  if (cached !== undefined) return cached;
+  const folded = IGNORABLE.test(ch) ? '' : ch.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/ß/g, 'ss').normalize('NFC');
+  if (foldCache.size < 10_000) foldCache.set(ch, folded);
+  return folded;
+}
+
+class Out {
+  buf: Uint16Array;
+  map: Int32Array;
+  len = 0;
+  constructor(n: number) {
+    this.buf = new Uint16Array(n + 16);
+    this.map = new Int32Array(n + 17);
+  }
+  push(code: number, at: number): void {
+    if (this.len + 1 >= this.buf.length) {
+      const buf = new Uint16Array(this.buf.length * 2);
+      buf.set(this.buf);
+      this.buf = buf;
+      const map = new Int32Array(this.buf.length + 1);
+      map.set(this.map);
+      this.map = map;
+    }
+    this.buf[this.len] = code;
+    this.map[this.len] = at;
+    this.len++;
+  }
+  pushString(s: string, at: number): void {
+    for (let k = 0; k < s.length; k++) this.push(s.charCodeAt(k), at);
+  }
+  space(at: number): void {
+    if (this.len > 0 && this.buf[this.len - 1] !== 0x20) this.push(0x20, at);
+  }
+}
+
+/** Decodes `&…;` at i: [decoded text, length in the source], or null. */
+function entityAt(src: string, i: number): [string, number] | null {
+  const semi = src.indexOf(';', i + 2);
+  // The longest HTML5 entity name is 31 characters (&CounterClockwiseContourIntegral;).
+  if (semi < 0 || semi - i > 33) return null;
+  const body = src.slice(i + 1, semi);
+  const named = NAMED[body.toLowerCase()];
+  if (named !== undefined) return [named, semi + 1 - i];
+  if (!/^(#[0-9]{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31})$/i.test(body)) return null;
+  const whole = src.slice(i, semi + 1);
+  const decoded = decodeHTMLStrict(whole);
+  return decoded === whole ? null : [decoded, semi + 1 - i];
+}
+
+/** Decodes a run of `%XX` escapes at i as UTF-8 (one character): [text, length], or null. */
+function percentAt(src: string, i: number): [string, number] | null {
+  const byteAt = (k: number) => (src.charCodeAt(k) === 0x25 ? hexValue(src.charCodeAt(k + 1)) * 16 + hexValue(src.charCodeAt(k + 2)) : -1);
+  const hi = hexValue(src.charCodeAt(i + 1));
+  const lo = hexValue(src.charCodeAt(i + 2));
+  if (hi < 0 || lo < 0) return null;
+  const first = hi * 16 + lo;
+  if (first < 0x80) return [String.fromCharCode(first), 3];
+  const extra = first >= 0xf0 ? 3 : first >= 0xe0 ? 2 : first >= 0xc0 ? 1 : -1;
+  if (extra < 0) return null;
+  let cp = first & (0x3f >> extra);
+  for (let k = 1; k <= extra; k++) {
+    const b = byteAt(i + 3 * k);
+    if (b < 0x80 || b > 0xbf) return null;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  return cp > 0x10ffff ? null : [String.fromCodePoint(cp), 3 * (extra + 1)];
+}
+
+const nfkcCache = new Map<string, string>();
+
+/** One character as a reader sees it: NFKC (fullwidth ｈ → h), case and accents kept. */
+function plainChar(ch: string): string {
+  const cached = nfkcCache.get(ch);
+  if (cached !== undefined) return cached;
+  const plain = IGNORABLE.test(ch) ? '' : ch.normalize('NFKC');
+  if (nfkcCache.size < 10_000) nfkcCache.set(ch, plain);
+  return plain;
+}
+
+function pushPlain(out: Out, ch: string, at: number): void {
+  if (ch.length === 1) {
+    const c = ch.charCodeAt(0);
+    if (c < 0x80) return out.push(c, at);
+    if (isSpace(c)) return out.space(at);
+    if (isInvisible(c)) return;
+  }
+  out.pushString(plainChar(ch), at);
+}
+
+function pushFolded(out: Out, ch: string, at: number): void {
+  if (ch.length === 1) {
+    const c = ch.charCodeAt(0);
+    if (c < 0x80) {
+      out.push(c >= 0x41 && c <= 0x5a ? c + 32 : c, at);
+      return;
+    }
+    if (isSpace(c)) return out.space(at);
+    if (isInvisible(c)) return;
+  }
+  out.pushString(foldChar(ch), at);
+}
+
+/**
+ * Folds `src` (see the module comment). `html`: tags and comments read as nothing or a space.
+ * `plain`: the reader's text only (entities decoded, tags, invisible characters dropped, NFKC),
+ * no lowercase, no accents dropped, percent-escapes kept.
+ */
+export function fold(src: string, html = false, plain = false): Folded {
+  const n = src.length;
+  const out = new Out(n);
+  const pushChar = plain ? pushPlain : pushFolded;
+  const lower = plain ? 0 : 32;
+  let i = 0;
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c < 0x80 && c !== 0x25 && c !== 0x26 && c !== 0x3c) {
+      if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) out.space(i);
+      else out.push(c >= 0x41 && c <= 0x5a ? c + lower : c, i);
+      i++;
+      continue;
+    }
+    if (c === 0x3c && html) {
+      const next = src.charCodeAt(i + 1);
+      if (src.startsWith('<!--', i)) {
+        const end = src.indexOf('-->', i + 4);
+        i = end < 0 ? n : end + 3;
+        continue;
+      }
+      const tagLike = next === 0x2f || next === 0x21 || next === 0x3f || (next >= 0x41 && next <= 0x5a) || (next >= 0x61 && next <= 0x7a);
+      const end = tagLike ? src.indexOf('>', i + 1) : -1;
+      if (end >= 0) {
+        const name = /^<\/?([a-z0-9]{1,12})/i.exec(src.slice(i, Math.min(end, i + 14)))?.[1]?.toLowerCase();
+        if (name && BLOCK_TAGS.has(name)) out.space(i);
+        i = end + 1;
+        continue;
+      }
+    }
+    if (c === 0x26) {
+      const e = entityAt(src, i);
+      if (e) {
+        for (const ch of e[0]) pushChar(out, ch, i);
+        i += e[1];
+        continue;
+      }
+    }
+    if (c === 0x25 && !plain) {
+      const p = percentAt(src, i);
+      if (p) {
+        pushFolded(out, p[0], i);
+        i += p[1];
+        continue;
+      }
+    }
+    if (c < 0x80) {
+      out.push(c, i);
+      i++;
+      continue;
+    }
+    const cp = src.codePointAt(i) as number;
+    const ch = String.fromCodePoint(cp);
+    pushChar(out, ch, i);
+    i += ch.length;
+  }
+  out.map[out.len] = n;
+  const text = UTF16.decode(out.buf.subarray(0, out.len));
+  return { text, map: out.map.subarray(0, out.len + 1) };
+}
+
+/** The folded form of a needle (an address or a name) with no source map. */
+export function foldString(s: string): string {
+  return fold(s).text.trim();
+}
