@@ -45,4 +45,16 @@ describe('DKIM signing', () => {
     // Not in the future (mailauth's own default rounds up half the time).
     expect(t * 1000).toBeLessThanOrEqual(Date.now());
   });
+
+  it('signs headers relaxed and the body simple: a refolded header still verifies, a body whose blanks a relay changed does not', async () => {
+    const body = Buffer.from(
+      'From: <postmaster@relay.test>\r\nTo: <a@b.example>\r\nSubject: a notice about order A-1001\r\nDate: Mon, 30 Nov 2026 00:30:00 +0000\r\n\r\nhello  world\r\n',
+    );
+    const signed = (await dkimSignMessage(body, signSetup(key))).toString('latin1');
+    expect(signed.replace(/\r\n[ \t]+/g, ' ')).toMatch(/^DKIM-Signature: [^\r]*\bc=relaxed\/simple;/);
+    const refolded = Buffer.from(signed.replace('Subject: a notice about', 'Subject: a notice\r\n about'), 'latin1');
+    expect((await dkimVerify(refolded, { resolver })).results.map((r) => r.status.result)).toEqual(['pass']);
+    const squeezed = Buffer.from(signed.replace('hello  world', 'hello world'), 'latin1');
+    expect((await dkimVerify(squeezed, { resolver })).results.map((r) => r.status.result)).toEqual(['neutral']);
+  });
 });

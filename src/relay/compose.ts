@@ -1,8 +1,10 @@
 // Owns turning an OutgoingMail into the exact RFC 5322 bytes we store and deliver (CRLF line ends,
 // no bare LF: nodemailer's MailComposer writes every header and body line itself).
 import MailComposer from 'nodemailer/lib/mail-composer';
+import type MimeNode from 'nodemailer/lib/mime-node';
 import type { MailAddress, MailAttachment, OutgoingMail } from '../core/types.js';
 import { toCrlf } from './line-ends.js';
+import { sevenBitBytes, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
 
 function addr(a: MailAddress): { name: string; address: string } {
   return { name: a.name, address: a.address };
@@ -21,12 +23,13 @@ function countSample(text: string, counts: { latin: number; other: number }): vo
   }
 }
 
-/** Above this, base64 (native) beats quoted-printable (a JS loop, ~20 ms a MB) for text parts. */
+/** Above this, encoded words of the headers are base64 (kept as it was when it chose the body's too). */
 const LARGE_TEXT = 128 * 1024;
 
 /**
- * 'Q' (quoted-printable) for mostly Latin text, 'B' (base64) otherwise, judged on a sample; large
- * bodies always get base64, which costs a fraction of the time to encode.
+ * 'Q' (quoted-printable) for mostly Latin text, 'B' (base64) otherwise, judged on a sample: what
+ * nodemailer uses for encoded words in headers and for parts we do not choose for (the calendar
+ * alternative). The text and HTML parts get their own encoding (textTransferEncoding).
  */
 export function preferredTextEncoding(mail: Pick<OutgoingMail, 'text' | 'html' | 'subject'>): 'Q' | 'B' {
   if ((mail.text?.length ?? 0) > LARGE_TEXT || (mail.html?.length ?? 0) > LARGE_TEXT) return 'B';
@@ -38,6 +41,36 @@ export function preferredTextEncoding(mail: Pick<OutgoingMail, 'text' | 'html' |
 }
 
 const CALENDAR = /^text\/calendar\b/i;
+
+/**
+ * The text or HTML alternative with the transfer encoding chosen for what it holds. A 7bit part is
+ * handed over as bytes with CRLF line ends (the parser hands text on with LF): done afterwards by
+ * toCrlf on the composed message, it cost a second copy of the whole message, and a string makes
+ * nodemailer scan it again (~7 ms a MiB) for a choice that is made here.
+ */
+function textPart(text: string): { content: string | Buffer; contentTransferEncoding: TextTransferEncoding } {
+  const contentTransferEncoding = textTransferEncoding(text);
+  if (contentTransferEncoding !== '7bit' || text === '') return { content: text, contentTransferEncoding };
+  return { content: sevenBitBytes(text), contentTransferEncoding };
+}
+
+/**
+ * nodemailer keeps a text part's quoted-printable or base64 as given, but recomputes one given as
+ * 7bit: its own rule sends a line over 76 characters (and any text over 128 KiB, unscanned) as
+ * quoted-printable or base64. The nodes we chose 7bit for are told so; their lines are at most 998
+ * octets (checked by textTransferEncoding), which is what RFC 5322 asks. The calendar alternative
+ * (whose content nodemailer shares with the application/ics attachment, so it cannot be given its
+ * own) gets the same choice here: nodemailer's would send a folded line ending in a blank as 7bit.
+ */
+function chooseTextEncodings(node: MimeNode, sevenBit: readonly Buffer[]): void {
+  const content = node.content;
+  if (Buffer.isBuffer(content) && sevenBit.includes(content)) node.getTransferEncoding = () => '7bit';
+  else if (typeof content === 'string' && CALENDAR.test(String(node.getHeader('Content-Type') ?? ''))) {
+    const chosen = textTransferEncoding(content);
+    node.getTransferEncoding = () => chosen;
+  }
+  for (const child of node.childNodes) chooseTextEncodings(child, sevenBit);
+}
 
 /**
  * An attachment's bytes: an attached message rebuilt by the rewrite is composed here, with the
@@ -65,6 +98,8 @@ export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
       contentDisposition: a.disposition,
     });
   }
+  const text = mail.text !== null ? textPart(mail.text) : null;
+  const html = mail.html !== null ? textPart(mail.html) : null;
   const composer = new MailComposer({
     from: addr(mail.from),
     to: addr(mail.to),
@@ -74,8 +109,9 @@ export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
     messageId: mail.messageId,
     ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
     ...(mail.references.length ? { references: [...mail.references] } : {}),
-    ...(mail.text !== null ? { text: mail.text } : {}),
-    ...(mail.html !== null ? { html: mail.html } : {}),
+    // An empty text stays a plain value: nodemailer leaves out a text alternative that is ''.
+    ...(text ? { text: text.content === '' ? '' : text } : {}),
+    ...(html ? { html: html.content === '' ? '' : html } : {}),
     attachments,
     ...(invite
       ? {
@@ -93,6 +129,10 @@ export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
     disableUrlAccess: true,
   });
   const node = composer.compile();
+  chooseTextEncodings(
+    node,
+    [text, html].flatMap((p) => (p && Buffer.isBuffer(p.content) ? [p.content] : [])),
+  );
   // No X-Mailer or similar: nodemailer adds none to a compiled MailComposer message.
   node.keepBcc = false;
   return toCrlf(await node.build());

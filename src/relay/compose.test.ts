@@ -1,0 +1,136 @@
+// The transfer encoding of each composed text part follows from what it holds, and whatever is
+// chosen, a receiver's parser (mailparser, as the sink and most mail software use) gets the text
+// back exactly. Real composition: the bytes asserted on are the bytes we would store and send.
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import type { MailAttachment, OutgoingMail } from '../core/types.js';
+import { composeMail } from './compose.js';
+import { hasBareLineEnd } from './line-ends.js';
+
+function mail(parts: { text?: string | null; html?: string | null; attachments?: MailAttachment[] }): OutgoingMail {
+  return {
+    from: { name: 'Jane via Acme', address: 'tok@relay.test' },
+    replyTo: null,
+    to: { name: 'Acme', address: 'support@acme.example' },
+    subject: 'Order A-1001',
+    date: new Date('2026-11-30T05:00:00Z'),
+    messageId: '<m1@relay.test>',
+    inReplyTo: null,
+    references: [],
+    text: parts.text ?? null,
+    html: parts.html ?? null,
+    attachments: parts.attachments ?? [],
+    headers: [],
+  };
+}
+
+/** The Content-Transfer-Encoding of every part that has one (a single-part message: the message's). */
+function encodings(raw: Buffer): string[] {
+  return [...raw.toString('latin1').matchAll(/^Content-Transfer-Encoding: ([\w-]+)\r$/gim)].map((m) => m[1]!.toLowerCase());
+}
+
+/** The longest line of the composed message, in octets, CRLF excluded. */
+function longestLine(raw: Buffer): number {
+  let longest = 0;
+  let start = 0;
+  for (let i = raw.indexOf('\r\n'); i !== -1; i = raw.indexOf('\r\n', i + 2)) {
+    longest = Math.max(longest, i - start);
+    start = i + 2;
+  }
+  return longest;
+}
+
+const ASCII_LINE = 'The quick brown fox jumps over the lazy dog while the kettle boils 0123456789 ok';
+
+describe('composing a text part', () => {
+  it('sends 1 MiB of ASCII text with 79-character lines as 7bit, at most 1.05 times its size, and the receiver reads it back exactly', async () => {
+    const text = `${ASCII_LINE}\n`.repeat(Math.ceil((1024 * 1024) / (ASCII_LINE.length + 1)));
+    const raw = await composeMail(mail({ text }));
+    expect(encodings(raw)).toEqual(['7bit']);
+    expect(raw.length).toBeLessThanOrEqual(1.05 * Buffer.byteLength(text));
+    expect(hasBareLineEnd(raw)).toBe(false);
+    expect((await simpleParser(raw)).text).toBe(text);
+  });
+
+  it('sends lines of 998 characters as 7bit, but a line of 1000 as quoted-printable, and every line goes out at most 998 octets long', async () => {
+    const at998 = `${'a'.repeat(998)}\nshort\n`;
+    const raw998 = await composeMail(mail({ text: at998 }));
+    expect(encodings(raw998)).toEqual(['7bit']);
+    expect((await simpleParser(raw998)).text).toBe(at998);
+
+    const at1000 = `${'b'.repeat(1000)}\nshort\n`;
+    const raw1000 = await composeMail(mail({ text: at1000 }));
+    expect(encodings(raw1000)).toEqual(['quoted-printable']);
+    expect(longestLine(raw1000)).toBeLessThanOrEqual(998);
+    expect((await simpleParser(raw1000)).text).toBe(at1000);
+  });
+
+  it('sends a text with a line ending in blanks as quoted-printable, so a relay that strips them cannot change it, and the blanks arrive', async () => {
+    const text = 'Dear Acme,\nthe parcel is here  \nwith a tab\t\nJane\n';
+    const raw = await composeMail(mail({ text }));
+    expect(encodings(raw)).toEqual(['quoted-printable']);
+    expect(raw.toString('latin1')).not.toMatch(/[ \t]\r\n/);
+    expect((await simpleParser(raw)).text).toBe(text);
+  });
+
+  it('keeps a bare CR in the text exactly: it goes as base64 (quoted-printable would carry it as a line break)', async () => {
+    const text = 'progress: 10%\r20%\r100%\nDone.\n';
+    const raw = await composeMail(mail({ text }));
+    expect(encodings(raw)).toEqual(['base64']);
+    expect(hasBareLineEnd(raw)).toBe(false);
+    expect((await simpleParser(raw)).text).toBe(text);
+  });
+
+  it('sends accented prose as quoted-printable and CJK text as base64, whichever is smaller, and both arrive exactly', async () => {
+    const prose = 'Nous avons bien reçu votre commande et elle sera expédiée dès que possible, merci à vous.\n'.repeat(20);
+    const rawProse = await composeMail(mail({ text: prose }));
+    expect(encodings(rawProse)).toEqual(['quoted-printable']);
+    expect((await simpleParser(rawProse)).text).toBe(prose);
+
+    const cjk = '吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。\n'.repeat(20);
+    const rawCjk = await composeMail(mail({ text: cjk }));
+    expect(encodings(rawCjk)).toEqual(['base64']);
+    expect((await simpleParser(rawCjk)).text).toBe(cjk);
+  });
+
+  it('chooses for the text and the HTML part each on its own, and leaves an attachment base64', async () => {
+    const text = 'Hello Acme,\nsee the photo.\n';
+    const html = '<p>Hello Acme,</p>\n<p>voilà la photo.</p>\n';
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const attachment: MailAttachment = { filename: 'photo.png', contentType: 'image/png', content: png, contentId: null, disposition: 'attachment' };
+    const raw = await composeMail(mail({ text, html, attachments: [attachment] }));
+    expect(encodings(raw)).toEqual(['7bit', 'quoted-printable', 'base64']);
+    expect(hasBareLineEnd(raw)).toBe(false);
+    const parsed = await simpleParser(raw);
+    expect(parsed.text).toBe(text);
+    expect(parsed.html).toBe(html);
+    expect(parsed.attachments.map((a) => [a.filename, a.content.equals(png)])).toEqual([['photo.png', true]]);
+  });
+
+  it('sends a calendar invitation whose folded line ends in a blank as quoted-printable, and the invitation arrives exactly', async () => {
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'METHOD:REQUEST',
+      'BEGIN:VEVENT',
+      'SUMMARY:Call about order A-1001 ',
+      ' and the invoice',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+    const invite: MailAttachment = {
+      filename: 'invite.ics',
+      contentType: 'text/calendar; method=REQUEST',
+      content: Buffer.from(ics),
+      contentId: null,
+      disposition: 'attachment',
+    };
+    const raw = await composeMail(mail({ text: 'See the invitation.\n', attachments: [invite] }));
+    const calendarPart = /Content-Type: text\/calendar[^]*?\r\n\r\n/.exec(raw.toString('latin1'))?.[0] ?? '';
+    expect(calendarPart).toMatch(/Content-Transfer-Encoding: quoted-printable/);
+    expect(raw.toString('latin1')).not.toMatch(/[ \t]\r\n/);
+    const parsed = await simpleParser(raw);
+    const calendar = parsed.attachments.find((a) => a.contentType === 'text/calendar');
+    expect(calendar?.content.toString()).toBe(ics);
+  });
+});

@@ -1,0 +1,123 @@
+// Owns one decision: the Content-Transfer-Encoding of a text part we compose, from what it holds.
+// 7bit when the text can travel as it is; quoted-printable when it is mostly ASCII; base64 when
+// that is smaller (mostly non-ASCII text such as CJK) or when only base64 keeps it exactly.
+
+export type TextTransferEncoding = '7bit' | 'quoted-printable' | 'base64';
+
+/** RFC 5322 §2.1.1: a line is at most 998 octets, CRLF excluded. */
+export const MAX_LINE = 998;
+
+/** Anything but tab, LF, CR and printable ASCII: NUL, other controls, DEL, every non-ASCII char. */
+const NOT_7BIT = /[^\t\n\r\x20-\x7e]/;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const TAB = 0x09;
+
+/** Whether a CR in `text` is not followed by an LF: such a CR is data, not a line end. */
+function hasBareCr(text: string): boolean {
+  for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== LF) return true;
+  return false;
+}
+
+/**
+ * Whether every line (ended by LF or CRLF, as the parser and the rewrite hand text on) is at most
+ * MAX_LINE characters and does not end in a blank: a relay that strips trailing blanks, or that
+ * refolds a long line, would change the body under its DKIM signature (c=…/simple).
+ */
+function linesTravelAsTheyAre(text: string): boolean {
+  let start = 0;
+  while (start <= text.length) {
+    const lf = text.indexOf('\n', start);
+    let end = lf === -1 ? text.length : lf;
+    if (end > start && text.charCodeAt(end - 1) === CR) end--;
+    if (end - start > MAX_LINE) return false;
+    const last = end > start ? text.charCodeAt(end - 1) : -1;
+    if (last === SP || last === TAB) return false;
+    if (lf === -1) break;
+    start = lf + 1;
+  }
+  return true;
+}
+
+/**
+ * Above this many characters a text that cannot go as 7bit goes as base64: nodemailer's
+ * quoted-printable encoder costs ~40-60 ms of CPU a MiB (its line wrapping works on strings), base64
+ * ~5 ms, more than the smaller size saves on signing, storing and sending.
+ */
+export const LARGE_TEXT = 128 * 1024;
+
+/** Encoded bytes a line of quoted-printable takes before its soft line break (`=` and CRLF). */
+const QP_LINE = 73;
+
+/**
+ * Approximate sizes of `text` (UTF-8) as quoted-printable and as base64, soft line breaks included:
+ * enough to choose between them. One pass over the characters.
+ */
+function encodedSizes(text: string): { qp: number; base64: number } {
+  let qp = 0;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      bytes += 1;
+      qp += c === 0x3d || (c < SP && c !== TAB && c !== LF && c !== CR) || c === 0x7f ? 3 : 1;
+    } else if (c < 0x800) {
+      bytes += 2;
+      qp += 6;
+    } else if (c >= 0xd800 && c <= 0xdbff) {
+      // a surrogate pair: 4 bytes for both halves
+      bytes += 4;
+      qp += 12;
+      i++;
+    } else {
+      bytes += 3;
+      qp += 9;
+    }
+  }
+  return { qp: Math.ceil((qp * (QP_LINE + 3)) / QP_LINE), base64: Math.ceil((Math.ceil(bytes / 3) * 4 * 78) / 76) };
+}
+
+/**
+ * The Content-Transfer-Encoding for a text part holding `text` (a JS string: its line ends LF or
+ * CRLF; the composed message gets CRLF everywhere):
+ *  - '7bit': only tab and printable ASCII, no NUL or other control, no bare CR, every line at most
+ *    998 octets (RFC 5322 §2.1.1) and none ending in a space or tab;
+ *  - 'base64' when the text holds a bare CR (a quoted-printable text part carries a CR as it is, and
+ *    the line-end repair would turn it into a line break; base64 keeps it exactly), when it is over
+ *    LARGE_TEXT characters (CPU), or when base64 is smaller than quoted-printable (mostly non-ASCII
+ *    text, e.g. CJK: 3 bytes a character);
+ *  - 'quoted-printable' otherwise (mostly ASCII: accented prose, long lines, trailing blanks).
+ */
+export function textTransferEncoding(text: string): TextTransferEncoding {
+  if (hasBareCr(text)) return 'base64';
+  if (!NOT_7BIT.test(text) && linesTravelAsTheyAre(text)) return '7bit';
+  if (text.length > LARGE_TEXT) return 'base64';
+  const { qp, base64 } = encodedSizes(text);
+  return base64 < qp ? 'base64' : 'quoted-printable';
+}
+
+/**
+ * The bytes of a text textTransferEncoding chose '7bit' for (ASCII: latin1 is its bytes), every LF
+ * line end made CRLF. Native searches and copies: a regex replace on the string and then its
+ * conversion cost ~5x as much on a MiB (the replaced string is slow to write out).
+ */
+export function sevenBitBytes(text: string): Buffer {
+  const src = Buffer.from(text, 'latin1');
+  let bare = 0;
+  for (let i = src.indexOf(LF); i !== -1; i = src.indexOf(LF, i + 1)) if (i === 0 || src[i - 1] !== CR) bare++;
+  if (bare === 0) return src;
+  const out = Buffer.allocUnsafe(src.length + bare);
+  let at = 0;
+  let from = 0;
+  for (let i = src.indexOf(LF); i !== -1; i = src.indexOf(LF, i + 1)) {
+    if (i > 0 && src[i - 1] === CR) continue;
+    at += src.copy(out, at, from, i);
+    out[at++] = CR;
+    out[at++] = LF;
+    from = i + 1;
+  }
+  src.copy(out, at, from);
+  return out;
+}
