@@ -42,4 +42,4 @@ EXPOSE 25 465 587 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.MASKGATE_HTTP_PORT || 8080) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "--expose-gc", "dist/src/main.js"]
+CMD ["node", "--expose-gc", "--max-semi-space-size=4", "dist/src/main.js"]

@@ -18,6 +18,7 @@ if (file) {
       file,
       JSON.stringify({
         pid: process.pid,
+        w: Date.now(),
         t: Date.now() - t0,
         th: isMainThread ? 'main' : threadId,
         rss: Math.round(m.rss / 1048576),

@@ -108,7 +108,7 @@ export const configSchema = z
           .min(0)
           .max(64)
           .describe(
-            'Worker threads that verify the sender (SPF/DKIM/DMARC), parse, rewrite, compose and DKIM-sign messages off the SMTP thread. `0` (the default): one per core (at least 1, at most 4).',
+            'Worker threads that verify the sender (SPF/DKIM/DMARC), parse, rewrite, compose and DKIM-sign messages off the SMTP thread. `0` (the default): one per core (at least 1, at most 4). Only the first runs at rest; the others start when the running ones are busy and end after 60 s idle.',
           ),
       })
       .strict(),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { dkimVerify } from 'mailauth';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDkimKey } from '../outbound/dkim.js';
-import { WorkPool } from './work-pool.js';
+import { THREAD_IDLE_MS, WorkPool } from './work-pool.js';
 import { inlineWork, ParseTimeout } from './work.js';
 
 const raw = Buffer.from(
@@ -171,5 +171,83 @@ describe('the relay worker pool', () => {
     const read = await keeping.read(big, 60_000, null);
     expect(read.kept).toBeNull();
     expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
+  });
+});
+
+describe('the pool threads over time', () => {
+  const spfPass = async (name: string, type: string) => {
+    if (name === 'buyer.example' && type === 'TXT') return [['v=spf1 ip4:192.0.2.7 -all']];
+    throw Object.assign(new Error('no such name'), { code: 'ENOTFOUND' });
+  };
+  const verify = { session: { ip: '192.0.2.7', helo: 'mx.buyer.example', envelopeFrom: 'jane@buyer.example' }, resolver: spfPass, mta: 'mx.relay.test' };
+  const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** Until `done` holds, polling: how long thread starts and ends take depends on the machine's load. */
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 300 && !done(); i++) await idle(100);
+  };
+  /** Bursts of reads until one lands on the second lane (it takes work once its thread is warm). */
+  const readOnSecond = async (pool: WorkPool) => {
+    for (let i = 0; i < 100; i++) {
+      const reads = await Promise.all(Array.from({ length: 4 }, () => pool.read(raw, 5000, verify)));
+      expect(reads.map((r) => r.auth?.spf.result)).toEqual(['pass', 'pass', 'pass', 'pass']);
+      const second = reads.find((r) => r.kept?.lane === 1);
+      if (second) return second;
+      await idle(100);
+    }
+    throw new Error('no read reached the second lane');
+  };
+
+  it('runs one thread at rest, starts the others when it is busy, ends them after being idle, and still answers afterwards', async () => {
+    expect(THREAD_IDLE_MS).toBeGreaterThanOrEqual(30_000);
+    const lazy = new WorkPool(2, null, { idleMs: 300 });
+    try {
+      expect(lazy.threads).toBe(1);
+      // One message at a time keeps to the first thread.
+      for (let i = 0; i < 3; i++) expect((await lazy.read(raw, 5000, verify)).auth?.spf.result).toBe('pass');
+      expect(lazy.threads).toBe(1);
+      // Several at once start the second, which then takes its share (its DNS questions answered too).
+      await readOnSecond(lazy);
+      expect(lazy.threads).toBe(2);
+      await until(() => lazy.threads === 1);
+      expect(lazy.threads).toBe(1);
+      expect((await lazy.held())[1]).toEqual({ count: 0, bytes: 0 });
+      // The next burst starts it again, with a new DNS port.
+      await readOnSecond(lazy);
+      expect(lazy.threads).toBe(2);
+    } finally {
+      await lazy.close();
+    }
+  });
+
+  it('rewrites a message whose reading thread retired from the parsed copy it is given', async () => {
+    const lazy = new WorkPool(2, null, { idleMs: 300 });
+    try {
+      const r = await readOnSecond(lazy);
+      await until(() => lazy.threads === 1);
+      expect(lazy.threads).toBe(1);
+      const prepared = await lazy.prepare({ mail: r.mail, kept: { mail: r.kept!, release: true }, ctx, campaign: null, compose: true });
+      expect(prepared.message.text).toContain('Write to tok@relay.test');
+      expect(prepared.message.text).not.toContain('jane@buyer.example');
+      // Rewritten on the running thread: the retired one was not started again for it.
+      expect(lazy.threads).toBe(1);
+    } finally {
+      await lazy.close();
+    }
+  });
+
+  it('replaces a thread that died, and the new one reads and authenticates messages', async () => {
+    const one = new WorkPool(1, null);
+    try {
+      expect((await one.read(raw, 5000, verify)).auth?.spf.result).toBe('pass');
+      await one.kill(0);
+      let read = null;
+      // piscina starts the replacement once it has seen the exit; a task sent before that fails with the thread.
+      for (let i = 0; i < 50 && !read; i++) read = await one.read(raw, 5000, verify).catch(() => idle(100).then(() => null));
+      expect(read?.auth?.spf.result).toBe('pass');
+      expect(one.threads).toBe(1);
+    } finally {
+      await one.close();
+    }
   });
 });

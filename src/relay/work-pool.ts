@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import { ArrayTaskQueue, Piscina, type PiscinaTask } from 'piscina';
 import type { ParsedMail } from '../core/types.js';
 import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign.js';
@@ -34,65 +34,129 @@ function threadModule(): string {
 }
 
 /**
- * Each thread's young generation, in MB (V8 splits it into two semi-spaces of 8 MB and a space for
- * large new objects). V8's default lets each thread's new space grow to 32 MB, and the
- * `--max-semi-space-size=32` the launchers gave before to 64 MB, which once grown stays in RSS, in
- * every thread. A thread works on one message at a time, whose garbage dies young. (A process-wide
- * `--max-semi-space-size` overrides this: the launchers give none.)
+ * Each thread's young generation, in MB (V8 splits it into two semi-spaces of 4 MB and a space for
+ * large new objects). V8's default lets each thread's new space grow to 32 MB, which once grown
+ * stays in RSS, in every thread. A thread works on one message at a time, whose garbage dies young:
+ * 4 MB semi-spaces cost no CPU against 8 MB ones (bench/pool-memory.ts, round 6) and save 8 MB per
+ * thread. The launchers' `--max-semi-space-size=4` (process-wide, so the SMTP thread's too) overrides
+ * this with the same size; this value holds where no launcher flag is given (tests, tsx).
  */
-export const THREAD_YOUNG_GENERATION_MB = 24;
+export const THREAD_YOUNG_GENERATION_MB = 12;
 
 type DnsQuestion = { readonly id: number; readonly read: number; readonly name: string; readonly rrtype: string };
+
+/**
+ * How long a lane other than the first may stay idle (no task in flight) before its thread is ended,
+ * in ms. At rest the gateway then holds one pool thread's V8 heap (~45 MB with the MIME, DKIM and
+ * masking code) instead of one per core; the next burst starts the others again, each paying its
+ * modules' loading and compiling once (README "Threads"). Longer than a thread keeps a parsed
+ * message for its prepare (work-thread.ts KEEP_FOR_MS), so a retired thread held nothing still
+ * wanted; were it otherwise, the prepare would get the clone (a `miss`), as after any eviction.
+ */
+export const THREAD_IDLE_MS = 60_000;
+
+/**
+ * A lane's queue (first come, first served) in which a thread's `connect` goes first: when piscina
+ * replaces a thread that died, tasks sent meanwhile wait in the queue, and the new thread must have
+ * its DNS port before any of them verifies a sender.
+ */
+class ConnectFirst extends ArrayTaskQueue {
+  override push(task: PiscinaTask): void {
+    if ((task as PiscinaTask & { readonly name?: string }).name === 'connect') this.unshift(task);
+    else super.push(task);
+  }
+}
+
+/** One lane: a single-thread piscina, started on demand (lane 0: at once) and ended after THREAD_IDLE_MS idle. */
+interface Lane {
+  readonly pool: Piscina;
+  /** Settles once the lane's first thread has its DNS port queued (its first task). */
+  readonly ready: Promise<void>;
+  /** This end of the thread's DNS port (one for the thread's life, not one per message). */
+  dns: MessagePort | null;
+  idle: NodeJS.Timeout | null;
+  /** Started on demand and not warmed up yet: takes no work until it is. */
+  warming: boolean;
+}
 
 /**
  * The pool is one piscina of one thread per lane, not one piscina of N threads, so that a message's
  * prepare can go to the thread that read it and still holds its parsed form (work-thread.ts,
  * `keep`): the parsed message then crosses threads once (to the rules here), not twice. Other tasks
- * go to the lane with the fewest tasks in flight.
+ * go to the lane with the fewest tasks in flight, the lowest lane among equals, so light traffic
+ * keeps to the first lane and the others start only when it is busy and retire when idle.
  */
 export class WorkPool implements RelayWork {
-  readonly #lanes: Piscina[];
+  readonly #lanes: (Lane | null)[];
   /** Tasks in flight per lane (queued or running). */
   readonly #busy: number[];
+  readonly #setup: ThreadSetup;
   readonly #signs: boolean;
+  readonly #idleMs: number;
+  #closed = false;
   #nextKeep = 0;
-  #nextLane = 0;
-  /** Per lane, this end of the thread's DNS port (one for the thread's life, not one per message). */
-  readonly #dns: (MessagePort | null)[];
   /** The resolver of each read whose sender is being verified, by the read's id. */
   readonly #resolvers = new Map<number, DnsResolver>();
 
-  /** dkim: the key the threads sign with (prepare signs what it composes); null: nothing is signed here. */
-  constructor(threads: number, dkim: DkimKey | null = null) {
-    const setup: ThreadSetup = { dkim: dkim ? signSetup(dkim) : null };
+  /**
+   * dkim: the key the threads sign with (prepare signs what it composes); null: nothing is signed
+   * here. idleMs: how long lanes other than the first stay idle before their thread ends
+   * (THREAD_IDLE_MS; Infinity keeps every thread).
+   */
+  constructor(threads: number, dkim: DkimKey | null = null, { idleMs = THREAD_IDLE_MS }: { readonly idleMs?: number } = {}) {
+    this.#setup = { dkim: dkim ? signSetup(dkim) : null };
     this.#signs = dkim !== null;
-    this.#lanes = Array.from(
-      { length: Math.max(1, threads) },
-      () =>
-        new Piscina({
-          filename: threadModule(),
-          minThreads: 1,
-          maxThreads: 1,
-          idleTimeout: Infinity,
-          concurrentTasksPerWorker: 1,
-          workerData: setup,
-          resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
-        }),
-    );
+    this.#idleMs = idleMs;
+    this.#lanes = Array.from({ length: Math.max(1, threads) }, () => null);
     this.#busy = this.#lanes.map(() => 0);
-    this.#dns = this.#lanes.map(() => null);
-    // On every thread's start (a thread that died is replaced by piscina), before any other task.
-    this.#lanes.forEach((pool, lane) => pool.on('workerCreate', () => this.#connect(lane)));
+    this.#open(0);
+  }
+
+  /** Starts a lane's thread. piscina replaces a thread that died (minThreads 1) for as long as the lane lives. */
+  #open(lane: number): Lane {
+    const pool = new Piscina({
+      filename: threadModule(),
+      minThreads: 1,
+      maxThreads: 1,
+      idleTimeout: Infinity,
+      concurrentTasksPerWorker: 1,
+      workerData: this.#setup,
+      resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
+      taskQueue: new ConnectFirst(),
+    });
+    // A thread that ended between tasks: its tasks' callers got the error; piscina starts another.
+    pool.on('error', () => undefined);
+    // On every thread's start (a thread that died is replaced by piscina), before any other task;
+    // tasks wait for the first one's (piscina announces a new pool's thread a microtask later).
+    pool.on('workerCreate', () => this.#connect(entry));
+    const ready = new Promise<void>((resolve) => pool.once('workerCreate', () => resolve()));
+    const entry: Lane = { pool, ready, dns: null, idle: null, warming: false };
+    this.#lanes[lane] = entry;
+    return entry;
+  }
+
+  /** Ends an idle lane's thread (never the first lane's), unless a task came meanwhile. */
+  #retireLater(lane: number): void {
+    const entry = this.#lanes[lane];
+    if (lane === 0 || !entry || this.#busy[lane] !== 0 || !Number.isFinite(this.#idleMs)) return;
+    if (entry.idle) clearTimeout(entry.idle);
+    entry.idle = setTimeout(() => {
+      if (this.#busy[lane] !== 0 || this.#lanes[lane] !== entry) return;
+      this.#lanes[lane] = null;
+      entry.dns?.close();
+      entry.pool.destroy().catch(() => undefined);
+    }, this.#idleMs);
+    entry.idle.unref();
   }
 
   /** Gives the lane's (new) thread its DNS port; its first task, so every later one finds it there. */
-  #connect(lane: number): void {
-    this.#dns[lane]?.close();
+  #connect(entry: Lane): void {
+    entry.dns?.close();
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (q: DnsQuestion) => this.#answer(port1, q));
     port1.unref();
-    this.#dns[lane] = port1;
-    this.#run(lane, { dns: port2 }, 'connect', [port2]).catch(() => undefined);
+    entry.dns = port1;
+    entry.pool.run({ dns: port2 }, { name: 'connect', transferList: [port2] as never }).catch(() => undefined);
   }
 
   /** A thread's DNS question, answered by the resolver of the read that asked it. */
@@ -105,40 +169,66 @@ export class WorkPool implements RelayWork {
     );
   }
 
-  /** The lane with the fewest tasks in flight; among equals, the next in turn. */
+  /**
+   * The running lane with the fewest tasks in flight; among equals, the lowest. When even that one
+   * is busy and a lane is not running, that lane is started and warmed up, and takes work once warm:
+   * a cold thread needs ~1.5 s of CPU (seconds of wall time on a loaded machine) to load and compile
+   * the MIME, DKIM and masking code, far longer than a message waits behind another.
+   */
   #leastBusy(): number {
-    const n = this.#lanes.length;
-    let best = this.#nextLane % n;
-    for (let i = 1; i < n; i++) {
-      const lane = (this.#nextLane + i) % n;
-      if ((this.#busy[lane] as number) < (this.#busy[best] as number)) best = lane;
-    }
-    this.#nextLane = best + 1;
-    return best;
+    let best = -1;
+    let dormant = -1;
+    this.#lanes.forEach((entry, lane) => {
+      if (!entry) {
+        if (dormant < 0) dormant = lane;
+      } else if (!entry.warming && (best < 0 || (this.#busy[lane] as number) < (this.#busy[best] as number))) best = lane;
+    });
+    if (dormant >= 0 && !this.#closed && (best < 0 || (this.#busy[best] as number) > 0)) this.#start(dormant);
+    return Math.max(best, 0);
+  }
+
+  /** Starts a lane not running and warms its thread up before it takes work (see #leastBusy). */
+  #start(lane: number): void {
+    const entry = this.#open(lane);
+    entry.warming = true;
+    void this.#warm(lane).finally(() => (entry.warming = false));
   }
 
   async #run<T>(lane: number, task: unknown, name: string, transferList?: readonly object[]): Promise<T> {
+    if (this.#closed) throw new Error('the work pool is closed');
+    const entry = this.#lanes[lane] ?? this.#open(lane);
+    if (entry.idle) clearTimeout(entry.idle);
+    entry.idle = null;
     (this.#busy[lane] as number)++;
     try {
-      return (await (this.#lanes[lane] as Piscina).run(task, { name, ...(transferList ? { transferList: transferList as never } : {}) })) as T;
+      await entry.ready;
+      return (await entry.pool.run(task, { name, ...(transferList ? { transferList: transferList as never } : {}) })) as T;
     } finally {
       (this.#busy[lane] as number)--;
+      this.#retireLater(lane);
     }
   }
 
   /**
    * One small message through sender authentication, parse, rewrite, compose and signing on each
-   * thread, so the first real message does not pay for loading and compiling the MIME code
-   * (seconds on a loaded machine).
+   * running thread (the first lane's at start), so the first real message does not pay for loading
+   * and compiling the MIME code (seconds on a loaded machine).
    */
   warmUp(): Promise<void> {
+    return Promise.all(this.#lanes.flatMap((entry, lane) => (entry ? [this.#warm(lane)] : []))).then(() => undefined);
+  }
+
+  /** The warm-up message read and prepared on one lane's thread; never fails. */
+  async #warm(lane: number): Promise<void> {
     const raw = Buffer.from('From: a@warm.example\r\nTo: b@warm.example\r\nSubject: warm-up\r\n\r\nwarm-up text\r\n');
-    const one = async () => {
-      const verify = { session: { ip: '127.0.0.1', helo: 'warm.example', envelopeFrom: '' }, resolver: async () => [], mta: 'warm.example' };
-      const { mail, kept } = await this.read(raw, 60_000, verify);
-      await this.prepare({
-        mail,
-        kept: kept ? { mail: kept, release: true } : null,
+    const id = this.#nextKeep++;
+    this.#resolvers.set(id, async () => []);
+    try {
+      const verify = { session: { ip: '127.0.0.1', helo: 'warm.example', envelopeFrom: '' }, mta: 'warm.example', read: id };
+      const r = await this.#run<ReadOutcome>(lane, { raw, timeoutMs: 60_000, verify, keep: id }, 'read');
+      if (!('ok' in r.parse)) return;
+      const mail = r.parse.ok;
+      const task: PrepareTask = {
         ctx: {
           direction: 'buyer_to_store',
           aliasAddress: 'alias@warm.example',
@@ -151,16 +241,24 @@ export class WorkPool implements RelayWork {
         },
         campaign: null,
         compose: true,
-      });
-    };
-    return Promise.all(this.#lanes.map(one)).then(
-      () => undefined,
-      () => undefined,
-    );
+        ...(r.kept ? { kept: { id, release: true }, overrides: { from: mail.from, sender: mail.sender ?? null, headers: mail.headers } } : { mail }),
+      };
+      await this.#run<PrepareOutcome>(lane, task, 'prepare');
+    } catch {
+      // A warm-up that failed leaves a colder thread, nothing else.
+    } finally {
+      this.#resolvers.delete(id);
+    }
   }
 
+  /** Threads running now (lanes not started, or retired after THREAD_IDLE_MS idle, have none). */
   get threads(): number {
-    return this.#lanes.reduce((n, lane) => n + lane.threads.length, 0);
+    return this.#lanes.reduce((n, entry) => n + (entry ? entry.pool.threads.length : 0), 0);
+  }
+
+  /** Ends a lane's running thread at once, as a crash would (tests); piscina starts another in its place. */
+  async kill(lane: number): Promise<void> {
+    await this.#lanes[lane]?.pool.threads[0]?.terminate();
   }
 
   async parse(raw: Uint8Array, timeoutMs: number): Promise<ParsedMail> {
@@ -176,7 +274,8 @@ export class WorkPool implements RelayWork {
    */
   async prepare(input: PrepareInput): Promise<Prepared> {
     const { mail, kept, ...rest } = input;
-    if (kept && kept.mail.lane < this.#lanes.length) {
+    // A lane whose thread retired holds nothing any more: the clone goes at once.
+    if (kept && this.#lanes[kept.mail.lane]) {
       const task: PrepareTask = {
         ...rest,
         kept: { id: kept.mail.id, release: kept.release },
@@ -217,13 +316,21 @@ export class WorkPool implements RelayWork {
     }
   }
 
-  /** Per thread, the parsed messages it keeps for a prepare still to come, and their bytes. */
+  /** Per lane, the parsed messages its thread keeps for a prepare still to come, and their bytes (none on a lane not running). */
   held(): Promise<{ readonly count: number; readonly bytes: number }[]> {
-    return Promise.all(this.#lanes.map((_, lane) => this.#run<{ count: number; bytes: number }>(lane, {}, 'held')));
+    return Promise.all(this.#lanes.map((entry, lane) => (entry ? this.#run<{ count: number; bytes: number }>(lane, {}, 'held') : { count: 0, bytes: 0 })));
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#lanes.map((lane) => lane.destroy()));
-    for (const port of this.#dns) port?.close();
+    this.#closed = true;
+    const lanes = this.#lanes.splice(0, this.#lanes.length, ...this.#lanes.map(() => null));
+    await Promise.all(
+      lanes.map(async (entry) => {
+        if (!entry) return;
+        if (entry.idle) clearTimeout(entry.idle);
+        await entry.pool.destroy();
+        entry.dns?.close();
+      }),
+    );
   }
 }

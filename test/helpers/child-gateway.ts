@@ -43,13 +43,13 @@ export interface ChildOptions {
  * The V8 flags every launcher gives the gateway (npm start, the Dockerfile, the systemd unit, the
  * maskgate command; test/launchers.test.ts keeps them in step), so a child runs as in production.
  * `--expose-gc`: after a large message each thread collects its garbage at once
- * (relay/collect-garbage.ts). No `--max-semi-space-size`: the SMTP thread keeps V8's default (16 MB
- * semi-spaces at most) and the pool threads get theirs from work-pool.ts, which a process-wide flag
- * would override (32 MB semi-spaces cost ~64 MB of RSS in every thread once grown); the MIME work
- * that made a larger one pay on the SMTP thread (a tenth of it in scavenges during a campaign) now
- * runs on the pool threads.
+ * (relay/collect-garbage.ts). `--max-semi-space-size=4`: every thread's young generation at most
+ * 2 × 4 MB (V8's default lets the SMTP thread's grow to 32 MB, and it stays in RSS once grown; the
+ * flag also overrides the pool threads' work-pool.ts THREAD_YOUNG_GENERATION_MB, set to the same
+ * size). Measured in round 6: RSS at rest 197 → 162 MB; the pool work's CPU per message no higher
+ * (bench/pool-memory.ts, 10 KiB 11.9–13.2 → 9.4–9.6 ms, 1 MiB 153–158 → 140–148 ms; README "Speed").
  */
-export const GATEWAY_NODE_ARGS: readonly string[] = ['--expose-gc'];
+export const GATEWAY_NODE_ARGS: readonly string[] = ['--expose-gc', '--max-semi-space-size=4'];
 
 export const CHILD_DNS: StaticRecords = {
   'buyer.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
