@@ -9,9 +9,11 @@ import type { MailAttachment, ParsedMail } from '../core/types.js';
 import { dkimSignMessage, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
 import { collectIfGrown } from './collect-garbage.js';
-import { asBuffer, inlineWork, ParseTimeout, prepareMail, type PrepareInput, type Prepared } from './work.js';
+import { asBuffer, inlineWork, packMail, ParseTimeout, prepareMail, type PackedMail, type PackedPrepared, type PrepareInput } from './work.js';
 
-export type ParseOutcome = { readonly ok: ParsedMail } | { readonly timeout: string } | { readonly error: string };
+/** A parsed message on its way to the SMTP thread: large parts and texts in shared memory (work.ts unpackMail reads it). */
+export type ParseOutcome = { readonly ok: PackedMail<ParsedMail> } | ParseFailure;
+type ParseFailure = { readonly timeout: string } | { readonly error: string };
 
 /** What the pool gives every thread at start. */
 export interface ThreadSetup {
@@ -68,7 +70,7 @@ function collectLater(bytes: number): void {
 
 export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promise<ParseOutcome> {
   try {
-    return { ok: sharedParts(await inlineWork.parse(task.raw, task.timeoutMs)) };
+    return { ok: packMail(sharedParts(await inlineWork.parse(task.raw, task.timeoutMs))) };
   } catch (err) {
     if (err instanceof ParseTimeout) return { timeout: err.message };
     return { error: (err as Error).message ?? String(err) };
@@ -142,8 +144,8 @@ export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept'> &
     | { readonly kept: { readonly id: number; readonly release: boolean }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
   );
 
-/** Prepared, or `miss`: the kept message is gone (evicted); the caller sends it whole. */
-export type PrepareOutcome = Prepared | { readonly miss: true };
+/** Prepared (its message's texts packed, work.ts unpackPrepared reads it), or `miss`: the kept message is gone (evicted); the caller sends it whole. */
+export type PrepareOutcome = PackedPrepared | { readonly miss: true };
 
 export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
   let mail: ParsedMail;
@@ -157,7 +159,7 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
   }
   try {
     const prepared = await prepareMail({ mail, ctx: task.ctx, campaign: task.campaign, compose: task.compose }, setup.dkim);
-    const message = sharedParts(prepared.message);
+    const message = packMail(sharedParts(prepared.message));
     return prepared.bytes ? { ...prepared, message, bytes: handBack(asBuffer(prepared.bytes)) } : { ...prepared, message };
   } finally {
     collectLater(sizeOf(mail));
@@ -241,13 +243,13 @@ export async function read(task: {
           )
         : null,
       inlineWork.parse(raw, task.timeoutMs).then(
-        (mail): ParseOutcome => ({ ok: sharedParts(mail) }),
-        (err: Error): ParseOutcome => (err instanceof ParseTimeout ? { timeout: err.message } : { error: err?.message ?? String(err) }),
+        (mail): { readonly ok: ParsedMail } | ParseFailure => ({ ok: sharedParts(mail) }),
+        (err: Error): ParseFailure => (err instanceof ParseTimeout ? { timeout: err.message } : { error: err?.message ?? String(err) }),
       ),
     ]);
     // Kept whatever SPF, DKIM and DMARC say (the rules judge that); not when verification itself failed (451, no rewrite).
     const isKept = task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, parsed.ok);
-    return { parse: parsed, auth, kept: isKept };
+    return { parse: 'ok' in parsed ? { ok: packMail(parsed.ok) } : parsed, auth, kept: isKept };
   } finally {
     collectLater(raw.byteLength);
   }
