@@ -1,7 +1,8 @@
 // Owns the intake spool: where DATA goes while it arrives. Its first SPOOL_FROM_BYTES stay in memory
 // (at most that per session, uncounted); past them a message stays in memory only while the
-// gateway's byte budget (relay/byte-budget.ts, `smtp.inFlightBytes`) has room for all of it, taken
-// as it arrives, so the budget, not this file, bounds the memory of messages being received too.
+// gateway's byte budget (relay/byte-budget.ts, `smtp.inFlightBytes`) has room for processing all of
+// it (8 × its size, taken as it arrives), so the budget, not this file, bounds the memory of
+// messages being received too, and only a message that can be processed at once stays in memory.
 // Otherwise it goes to a file under `<dataDir>/spool/` as it arrives. Memory spares the file's
 // open, write, close, open, read, close and unlink: ~12 % of the SMTP thread at 10 KiB in a CPU
 // profile, ~4 ms of CPU per 1 MiB message (bench/spool-times.ts; README "Speed"). A spool file holds
@@ -12,7 +13,7 @@ import { createWriteStream, mkdirSync, readdirSync, rmSync, type WriteStream } f
 import { open, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ByteBudget, Release } from '../relay/byte-budget.js';
+import { MEMORY_PER_BYTE, type ByteBudget, type Release } from '../relay/byte-budget.js';
 
 /** A message up to this many bytes is kept in memory while it arrives, whatever the byte budget holds. */
 export const SPOOL_FROM_BYTES = 128 * 1024;
@@ -68,8 +69,9 @@ export class Spool {
 
   /**
    * Reads the stream to its end, keeping at most `limit` bytes: in memory while they are at most
-   * SPOOL_FROM_BYTES, or while `budget` gives room for all of them (taken as they arrive, in
-   * doubling steps, never ahead of a message waiting for the budget); else in a new spool file (the
+   * SPOOL_FROM_BYTES, or while `budget` gives room for processing all of them (MEMORY_PER_BYTE per
+   * byte, taken as they arrive, in doubling steps, never ahead of a message waiting for the
+   * budget); else in a new spool file (the
    * bytes so far written first, and the budget they held given back). Past the limit it keeps
    * draining (the SMTP session needs the final dot) but keeps nothing more and removes the file.
    * Backpressure from the disk pauses the stream, so memory stays at a few chunks.
@@ -94,7 +96,10 @@ export class Spool {
       if (!budget) return false;
       while (heldBytes < size) {
         const step = Math.max(size - heldBytes, heldBytes, SPOOL_FROM_BYTES);
-        const release = budget.tryAcquire(step);
+        // At the cost of processing it (MEMORY_PER_BYTE), not of its bytes alone: only a message the
+        // budget could process at once stays in memory, so a burst of sessions does not fill memory
+        // with messages that then wait (and go to the spool after all).
+        const release = budget.tryAcquire(step * MEMORY_PER_BYTE);
         if (!release) return false;
         holds.push(release);
         heldBytes += step;
