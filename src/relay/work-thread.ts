@@ -3,7 +3,7 @@
 // a timeout (451) and an unparsable message stays unparsable (550). Byte results go back in shared
 // memory, so they are not copied again on the way.
 import type { MessagePort } from 'node:worker_threads';
-import { workerData } from 'piscina';
+import { Piscina, workerData } from 'piscina';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { MailAttachment, ParsedMail } from '../core/types.js';
 import { dkimSignMessage, type DkimSignSetup } from '../outbound/dkim-sign.js';
@@ -11,7 +11,7 @@ import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
 import { collectIfGrown } from './collect-garbage.js';
 import { asBuffer, inlineWork, packMail, ParseTimeout, prepareMail, type PackedMail, type PackedPrepared, type PrepareInput } from './work.js';
 
-/** A parsed message on its way to the SMTP thread: large parts and texts in shared memory (work.ts unpackMail reads it). */
+/** A parsed message on its way to the SMTP thread: large parts in shared memory, large texts moved (work.ts unpackMail reads it). */
 export type ParseOutcome = { readonly ok: PackedMail<ParsedMail> } | ParseFailure;
 type ParseFailure = { readonly timeout: string } | { readonly error: string };
 
@@ -31,6 +31,16 @@ function handBack(bytes: Buffer): Uint8Array {
   const shared = Buffer.from(new SharedArrayBuffer(bytes.byteLength));
   bytes.copy(shared);
   return shared;
+}
+
+/**
+ * The task's result with `moves` (ArrayBuffers only it refers to, allocated for it) moved to the
+ * main thread instead of copied: piscina's transferable protocol, which moves buffers anywhere in
+ * the result (Piscina.move alone moves only a top-level one).
+ */
+function moved<T extends object>(result: T, moves: ArrayBuffer[]): T {
+  if (moves.length === 0) return result;
+  return Piscina.move({ [Piscina.transferableSymbol]: moves, [Piscina.valueSymbol]: result } as never) as unknown as T;
 }
 
 /** Parts at least this large cross between threads in shared memory; smaller ones are cheaper to copy. */
@@ -70,7 +80,8 @@ function collectLater(bytes: number): void {
 
 export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promise<ParseOutcome> {
   try {
-    return { ok: packMail(sharedParts(await inlineWork.parse(task.raw, task.timeoutMs))) };
+    const moves: ArrayBuffer[] = [];
+    return moved({ ok: packMail(sharedParts(await inlineWork.parse(task.raw, task.timeoutMs)), moves) }, moves);
   } catch (err) {
     if (err instanceof ParseTimeout) return { timeout: err.message };
     return { error: (err as Error).message ?? String(err) };
@@ -159,8 +170,9 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
   }
   try {
     const prepared = await prepareMail({ mail, ctx: task.ctx, campaign: task.campaign, compose: task.compose }, setup.dkim);
-    const message = packMail(sharedParts(prepared.message));
-    return prepared.bytes ? { ...prepared, message, bytes: handBack(asBuffer(prepared.bytes)) } : { ...prepared, message };
+    const moves: ArrayBuffer[] = [];
+    const message = packMail(sharedParts(prepared.message), moves);
+    return moved(prepared.bytes ? { ...prepared, message, bytes: handBack(asBuffer(prepared.bytes)) } : { ...prepared, message }, moves);
   } finally {
     collectLater(sizeOf(mail));
   }
@@ -249,7 +261,8 @@ export async function read(task: {
     ]);
     // Kept whatever SPF, DKIM and DMARC say (the rules judge that); not when verification itself failed (451, no rewrite).
     const isKept = task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, parsed.ok);
-    return { parse: 'ok' in parsed ? { ok: packMail(parsed.ok) } : parsed, auth, kept: isKept };
+    const moves: ArrayBuffer[] = [];
+    return moved({ parse: 'ok' in parsed ? { ok: packMail(parsed.ok, moves) } : parsed, auth, kept: isKept }, moves);
   } finally {
     collectLater(raw.byteLength);
   }
