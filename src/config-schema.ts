@@ -92,7 +92,7 @@ export const configSchema = z
           .int()
           .min(1024 * 1024)
           .describe(
-            'Memory budget, in bytes, for the messages being processed and delivered at once. DATA is spooled to `<dataDir>/spool/` as it arrives (no memory); after the final dot a message of S bytes holds about 8 × S until it is answered. Over the budget it waits its turn up to `smtp.inFlightWaitMs`, then gets `452 4.3.1` (the sender retries). A delivery holds 2 × S (the stored bytes and the copy written to the socket) and waits its turn in the same queue before its bytes are read. One message always passes when nothing else is in flight. The default (96 MiB) fits a 1 GB VPS.',
+            'Memory budget, in bytes, for the messages being processed and delivered at once. It bounds DATA as it arrives too: past its first 128 KiB a message stays in memory only while the budget has room for processing all of it (8 × its size so far), else it goes to `<dataDir>/spool/` as it arrives (no memory); after the final dot a message of S bytes holds about 8 × S until it is answered. Over the budget it waits its turn up to `smtp.inFlightWaitMs`, then gets `452 4.3.1` (the sender retries). A delivery holds 2 × S (the stored bytes and the copy written to the socket) and waits its turn in the same queue before its bytes are read. One message always passes when nothing else is in flight. The default (96 MiB) fits a 1 GB VPS.',
           ),
         inFlightWaitMs: z
           .number()

@@ -63,6 +63,14 @@ export class ByteBudget {
     });
   }
 
+  /**
+   * Takes `cost` bytes only if they fit now (nothing waits before it, and the same rule as acquire:
+   * within the limit, or nothing else in flight); null at once otherwise. Never queues.
+   */
+  tryAcquire(cost: number): Release | null {
+    return this.#queue.length === 0 && this.#fits(cost) ? this.#take(cost) : null;
+  }
+
   #fits(cost: number): boolean {
     return this.#holders === 0 || this.#used + cost <= this.#limit;
   }

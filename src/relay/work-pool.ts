@@ -13,7 +13,18 @@ import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
 import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
-import { asBuffer, ParseTimeout, SenderAuthFailed, type PrepareInput, type Prepared, type Read, type RelayWork, type Verification } from './work.js';
+import {
+  asBuffer,
+  ParseTimeout,
+  SenderAuthFailed,
+  unpackMail,
+  unpackPrepared,
+  type PrepareInput,
+  type Prepared,
+  type Read,
+  type RelayWork,
+  type Verification,
+} from './work.js';
 
 /**
  * Threads for `smtp.workerThreads: 0` (auto): one per core, at most 4. Every CPU-bound step of a
@@ -263,7 +274,7 @@ export class WorkPool implements RelayWork {
 
   async parse(raw: Uint8Array, timeoutMs: number): Promise<ParsedMail> {
     const r = await this.#run<ParseOutcome>(this.#leastBusy(), { raw, timeoutMs }, 'parse');
-    if ('ok' in r) return r.ok;
+    if ('ok' in r) return unpackMail(r.ok);
     if ('timeout' in r) throw new ParseTimeout(r.timeout);
     throw new Error(r.error);
   }
@@ -282,11 +293,11 @@ export class WorkPool implements RelayWork {
         overrides: { from: mail.from, sender: mail.sender ?? null, headers: mail.headers },
       };
       const r = await this.#run<PrepareOutcome>(kept.mail.lane, task, 'prepare');
-      if (!('miss' in r)) return r;
+      if (!('miss' in r)) return unpackPrepared(r);
     }
     const r = await this.#run<PrepareOutcome>(this.#leastBusy(), { ...rest, mail } satisfies PrepareTask, 'prepare');
     if ('miss' in r) throw new Error('a prepare without its message came back as a miss');
-    return r;
+    return unpackPrepared(r);
   }
 
   /** DKIM signing on a thread, for mail composed on the main thread (notices, reminders, role mail). */
@@ -308,7 +319,7 @@ export class WorkPool implements RelayWork {
       const task = { raw, timeoutMs, verify: verify ? { session: verify.session, mta: verify.mta, read: id } : null, keep: id };
       const r = await this.#run<ReadOutcome>(lane, task, 'read');
       if (r.auth && 'error' in r.auth) throw new SenderAuthFailed(r.auth.error);
-      if ('ok' in r.parse) return { mail: r.parse.ok, auth: r.auth ? r.auth.ok : null, kept: r.kept ? { lane, id } : null };
+      if ('ok' in r.parse) return { mail: unpackMail(r.parse.ok), auth: r.auth ? r.auth.ok : null, kept: r.kept ? { lane, id } : null };
       if ('timeout' in r.parse) throw new ParseTimeout(r.parse.timeout);
       throw new Error(r.parse.error);
     } finally {

@@ -3,15 +3,17 @@
 // a timeout (451) and an unparsable message stays unparsable (550). Byte results go back in shared
 // memory, so they are not copied again on the way.
 import type { MessagePort } from 'node:worker_threads';
-import { workerData } from 'piscina';
+import { Piscina, workerData } from 'piscina';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { MailAttachment, ParsedMail } from '../core/types.js';
 import { dkimSignMessage, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
 import { collectIfGrown } from './collect-garbage.js';
-import { asBuffer, inlineWork, ParseTimeout, prepareMail, type PrepareInput, type Prepared } from './work.js';
+import { asBuffer, inlineWork, packMail, ParseTimeout, prepareMail, type PackedMail, type PackedPrepared, type PrepareInput } from './work.js';
 
-export type ParseOutcome = { readonly ok: ParsedMail } | { readonly timeout: string } | { readonly error: string };
+/** A parsed message on its way to the SMTP thread: large parts in shared memory, large texts moved (work.ts unpackMail reads it). */
+export type ParseOutcome = { readonly ok: PackedMail<ParsedMail> } | ParseFailure;
+type ParseFailure = { readonly timeout: string } | { readonly error: string };
 
 /** What the pool gives every thread at start. */
 export interface ThreadSetup {
@@ -29,6 +31,16 @@ function handBack(bytes: Buffer): Uint8Array {
   const shared = Buffer.from(new SharedArrayBuffer(bytes.byteLength));
   bytes.copy(shared);
   return shared;
+}
+
+/**
+ * The task's result with `moves` (ArrayBuffers only it refers to, allocated for it) moved to the
+ * main thread instead of copied: piscina's transferable protocol, which moves buffers anywhere in
+ * the result (Piscina.move alone moves only a top-level one).
+ */
+function moved<T extends object>(result: T, moves: ArrayBuffer[]): T {
+  if (moves.length === 0) return result;
+  return Piscina.move({ [Piscina.transferableSymbol]: moves, [Piscina.valueSymbol]: result } as never) as unknown as T;
 }
 
 /** Parts at least this large cross between threads in shared memory; smaller ones are cheaper to copy. */
@@ -68,7 +80,8 @@ function collectLater(bytes: number): void {
 
 export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promise<ParseOutcome> {
   try {
-    return { ok: sharedParts(await inlineWork.parse(task.raw, task.timeoutMs)) };
+    const moves: ArrayBuffer[] = [];
+    return moved({ ok: packMail(sharedParts(await inlineWork.parse(task.raw, task.timeoutMs)), moves) }, moves);
   } catch (err) {
     if (err instanceof ParseTimeout) return { timeout: err.message };
     return { error: (err as Error).message ?? String(err) };
@@ -142,8 +155,8 @@ export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept'> &
     | { readonly kept: { readonly id: number; readonly release: boolean }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
   );
 
-/** Prepared, or `miss`: the kept message is gone (evicted); the caller sends it whole. */
-export type PrepareOutcome = Prepared | { readonly miss: true };
+/** Prepared (its message's texts packed, work.ts unpackPrepared reads it), or `miss`: the kept message is gone (evicted); the caller sends it whole. */
+export type PrepareOutcome = PackedPrepared | { readonly miss: true };
 
 export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
   let mail: ParsedMail;
@@ -157,8 +170,9 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
   }
   try {
     const prepared = await prepareMail({ mail, ctx: task.ctx, campaign: task.campaign, compose: task.compose }, setup.dkim);
-    const message = sharedParts(prepared.message);
-    return prepared.bytes ? { ...prepared, message, bytes: handBack(asBuffer(prepared.bytes)) } : { ...prepared, message };
+    const moves: ArrayBuffer[] = [];
+    const message = packMail(sharedParts(prepared.message), moves);
+    return moved(prepared.bytes ? { ...prepared, message, bytes: handBack(asBuffer(prepared.bytes)) } : { ...prepared, message }, moves);
   } finally {
     collectLater(sizeOf(mail));
   }
@@ -241,13 +255,14 @@ export async function read(task: {
           )
         : null,
       inlineWork.parse(raw, task.timeoutMs).then(
-        (mail): ParseOutcome => ({ ok: sharedParts(mail) }),
-        (err: Error): ParseOutcome => (err instanceof ParseTimeout ? { timeout: err.message } : { error: err?.message ?? String(err) }),
+        (mail): { readonly ok: ParsedMail } | ParseFailure => ({ ok: sharedParts(mail) }),
+        (err: Error): ParseFailure => (err instanceof ParseTimeout ? { timeout: err.message } : { error: err?.message ?? String(err) }),
       ),
     ]);
     // Kept whatever SPF, DKIM and DMARC say (the rules judge that); not when verification itself failed (451, no rewrite).
     const isKept = task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, parsed.ok);
-    return { parse: parsed, auth, kept: isKept };
+    const moves: ArrayBuffer[] = [];
+    return moved({ parse: 'ok' in parsed ? { ok: packMail(parsed.ok, moves) } : parsed, auth, kept: isKept }, moves);
   } finally {
     collectLater(raw.byteLength);
   }

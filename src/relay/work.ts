@@ -100,6 +100,98 @@ export async function prepareMail(input: PrepareInput, dkim: DkimSignSetup | nul
   return { message, changes, bytes: composed, signed: false };
 }
 
+/**
+ * A text part (a message's text or html) as it crosses from a pool thread to the SMTP thread: the
+ * string itself when it is small, else its characters in an ArrayBuffer moved (not copied) to the
+ * SMTP thread (`latin1`: one byte each, when every one is ASCII; `utf16`: the UTF-16 code units,
+ * exact for any string), turned back into a string only when something reads it. Receiving a 1 MiB
+ * string costs the SMTP thread ~6.5 ms (V8 allocates it as a large object: bench/read-times.ts),
+ * and for buyer → store mail nothing there reads the parsed text. An ArrayBuffer, not a
+ * SharedArrayBuffer: V8 counts an ArrayBuffer's memory towards its next collection
+ * (`external_memory`) and a SharedArrayBuffer's not at all, so dead shared texts piled up (peak RSS
+ * 704–738 MB instead of 490 in the 1 MiB tier).
+ */
+export type PackedText = string | null | { readonly latin1: Uint8Array } | { readonly utf16: Uint8Array };
+
+/** Texts at least this long (in UTF-16 code units) cross as bytes; shorter ones as strings. */
+export const PACK_FROM = 64 * 1024;
+
+/**
+ * The text for the way to another thread (unpackText undoes it); the ArrayBuffer it allocates is
+ * added to `moves`, the buffers the caller moves with the message (then they are gone here).
+ */
+export function packText(text: string | null, moves: ArrayBuffer[]): PackedText {
+  if (text === null || text.length < PACK_FROM) return text;
+  // Every character is ASCII exactly when its UTF-8 form has one byte per character.
+  const ascii = Buffer.byteLength(text, 'utf8') === text.length;
+  const buffer = new ArrayBuffer(ascii ? text.length : text.length * 2);
+  const bytes = Buffer.from(buffer);
+  bytes.write(text, ascii ? 'latin1' : 'utf16le');
+  moves.push(buffer);
+  return ascii ? { latin1: bytes } : { utf16: bytes };
+}
+
+export function unpackText(packed: PackedText): string | null {
+  if (packed === null || typeof packed === 'string') return packed;
+  return 'latin1' in packed ? asBuffer(packed.latin1).toString('latin1') : asBuffer(packed.utf16).toString('utf16le');
+}
+
+/** A message as a pool thread hands it back: text and html packed. */
+export type PackedMail<M extends { readonly text: string | null; readonly html: string | null }> = Omit<M, 'text' | 'html'> & {
+  readonly text: PackedText;
+  readonly html: PackedText;
+};
+
+export function packMail<M extends { readonly text: string | null; readonly html: string | null }>(mail: M, moves: ArrayBuffer[]): PackedMail<M> {
+  return { ...mail, text: packText(mail.text, moves), html: packText(mail.html, moves) };
+}
+
+/**
+ * The message back from packMail, its `text` and `html` turned into strings on first read (a getter
+ * each, enumerable like the fields they stand for; a structured clone or JSON reads them). Copy it
+ * with `withFields`, not a spread: a spread reads them.
+ */
+export function unpackMail<M extends { readonly text: string | null; readonly html: string | null }>(packed: PackedMail<M>): M {
+  const { text, html, ...rest } = packed;
+  const lazy = (p: PackedText): PropertyDescriptor => {
+    if (p === null || typeof p === 'string') return { value: p, enumerable: true, writable: false, configurable: true };
+    let s: string | null | undefined;
+    return { get: () => (s === undefined ? (s = unpackText(p)) : s), enumerable: true, configurable: true };
+  };
+  const mail = Object.defineProperties({ ...rest }, { text: lazy(text), html: lazy(html) }) as unknown as M;
+  if (text !== null && typeof text !== 'string') packedTexts.set(mail, text);
+  return mail;
+}
+
+/** The text of each message unpackMail gave whose text is still packed (for textStart). */
+const packedTexts = new WeakMap<object, Exclude<PackedText, string | null>>();
+
+/**
+ * `mail.text.slice(0, chars)` (null as ''), without turning the rest of a packed text into a string:
+ * the stored copy's search text and snippet need its first 20 000 characters, not the whole MiB.
+ */
+export function textStart(mail: { readonly text: string | null }, chars: number): string {
+  const packed = packedTexts.get(mail);
+  if (!packed) return (mail.text ?? '').slice(0, chars);
+  return 'latin1' in packed
+    ? asBuffer(packed.latin1).toString('latin1', 0, Math.min(chars, packed.latin1.byteLength))
+    : asBuffer(packed.utf16).toString('utf16le', 0, Math.min(chars * 2, packed.utf16.byteLength));
+}
+
+/** Prepared as a pool thread hands it back: the message's texts packed. */
+export type PackedPrepared = Omit<Prepared, 'message'> & { readonly message: PackedMail<OutgoingMail> };
+
+export function unpackPrepared(packed: PackedPrepared): Prepared {
+  return { ...packed, message: unpackMail(packed.message) };
+}
+
+/** The message with `fields` replaced, its other properties (a text still packed) left as they are. */
+export function withFields<M extends object>(mail: M, fields: Partial<M>): M {
+  const replaced: PropertyDescriptorMap = {};
+  for (const [key, value] of Object.entries(fields)) replaced[key] = { value, enumerable: true, writable: false, configurable: true };
+  return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(mail), ...replaced }) as M;
+}
+
 export function asBuffer(raw: Uint8Array): Buffer {
   return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }

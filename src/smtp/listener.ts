@@ -249,12 +249,13 @@ export function createSmtpListener(
     onData(stream: SMTPServerDataStream, session, callback) {
       const log = stateOf(session).log;
       // Always read the stream to its end: smtp-server waits for it before the next command. Past
-      // its first 128 KiB (held in memory) a message goes to a spool file as it arrives; the memory
-      // for the whole is taken only after the final dot, under the byte budget, and the file is
-      // removed once the session is answered.
+      // its first 128 KiB a message stays in memory while the byte budget has room for it, else it
+      // goes to a spool file as it arrives (smtp/spool.ts); the memory for processing the whole is
+      // taken after the final dot, under the same budget, and the file is removed once the session
+      // is answered.
       let spooled: Spooled | null = null;
       intake.spool
-        .receive(stream, config.smtp.maxMessageBytes)
+        .receive(stream, config.smtp.maxMessageBytes, intake.budget)
         .then(async (received) => {
           spooled = received;
           const { exceeded, size } = received;
@@ -266,7 +267,7 @@ export function createSmtpListener(
           // smtp-server closes a socket idle for socketTimeoutMs (421), also while we keep the client
           // waiting: the wait ends 5 s before that, so the sender gets our 452 and retries.
           const waitMs = Math.max(0, Math.min(config.smtp.inFlightWaitMs, config.smtp.socketTimeoutMs - 5000));
-          const release = await intake.budget.acquire(size * MEMORY_PER_BYTE, waitMs);
+          const release = await received.admit(intake.budget, size * MEMORY_PER_BYTE, waitMs);
           if (!release)
             return callback(reject(session, 'data', refusal('OVER_BUDGET'), { size, inFlight: intake.budget.used, waiting: intake.budget.waiting }));
           try {

@@ -1,32 +1,46 @@
-// Owns the intake spool: DATA past its first SPOOL_FROM_BYTES is written to a file under
-// `<dataDir>/spool/` as it arrives, so a large message costs no memory while it is being received,
-// however many arrive at once; a message no larger stays in memory (at most SPOOL_FROM_BYTES per
-// session), which spares the file's open, write, close, open, read, close and unlink: ~12 % of the
-// SMTP thread at 10 KiB in a CPU profile (README "Speed"). A spool file holds nothing acknowledged
-// (the 250 comes only after the database commit), so it is not fsync'd; it is removed once the
-// session is answered, and every file left by a crash is removed at start.
+// Owns the intake spool: where DATA goes while it arrives. Its first SPOOL_FROM_BYTES stay in memory
+// (at most that per session, uncounted); past them a message stays in memory only while the
+// gateway's byte budget (relay/byte-budget.ts, `smtp.inFlightBytes`) has room for processing all of
+// it (8 × its size, taken as it arrives), so the budget, not this file, bounds the memory of
+// messages being received too, and only a message that can be processed at once stays in memory.
+// Otherwise it goes to a file under `<dataDir>/spool/` as it arrives. Memory spares the file's
+// open, write, close, open, read, close and unlink: ~12 % of the SMTP thread at 10 KiB in a CPU
+// profile, ~4 ms of CPU per 1 MiB message (bench/spool-times.ts; README "Speed"). A spool file holds
+// nothing acknowledged (the 250 comes only after the database commit), so it is not fsync'd; it is
+// removed once the session is answered, and every file left by a crash is removed at start.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, rmSync, type WriteStream } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { open, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { MEMORY_PER_BYTE, type ByteBudget, type Release } from '../relay/byte-budget.js';
 
-/** A message up to this many bytes is kept in memory while it arrives; a larger one goes to a spool file. */
+/** A message up to this many bytes is kept in memory while it arrives, whatever the byte budget holds. */
 export const SPOOL_FROM_BYTES = 128 * 1024;
+
+/** The byte budget (relay/byte-budget.ts) a message held in memory past SPOOL_FROM_BYTES is counted under. */
+export type IntakeBudget = Pick<ByteBudget, 'tryAcquire' | 'acquire'>;
 
 /** One received message, in memory or on disk. `exceeded`: more than the limit arrived, and nothing was kept. */
 export interface Spooled {
-  /** The spool file; null when the message stayed in memory (or nothing was kept). */
+  /** The spool file; null while the message is in memory (or nothing was kept). */
   readonly path: string | null;
   readonly size: number;
   readonly exceeded: boolean;
   /**
-   * The bytes, read back in one piece into shared memory (a SharedArrayBuffer), so the worker
-   * threads that authenticate and parse them see the same bytes without a copy. size bytes of
-   * memory: take them under the byte budget.
+   * Takes `cost` bytes of the budget for processing the message, waiting at most `waitMs` for them
+   * (ByteBudget.acquire; null when they did not come). A message held in memory under the budget
+   * gives back what it held first; when the cost then does not fit at once, its bytes are written to
+   * a spool file before it waits, so a waiting message holds no memory the budget does not count.
+   */
+  admit(budget: IntakeBudget, cost: number, waitMs: number): Promise<Release | null>;
+  /**
+   * The bytes, in one piece in shared memory (a SharedArrayBuffer), so the worker threads that
+   * authenticate and parse them see the same bytes without a copy. size bytes of memory: read them
+   * after `admit`. The chunks held in memory are let go once copied.
    */
   read(): Promise<Buffer>;
-  /** Removes the file; safe to call twice. */
+  /** Removes the file and gives back what the message held of the budget; safe to call twice. */
   remove(): Promise<void>;
 }
 
@@ -49,26 +63,59 @@ export class Spool {
     return names.length;
   }
 
+  #newPath(): string {
+    return join(this.#dir, `${Date.now()}-${randomBytes(8).toString('hex')}.eml`);
+  }
+
   /**
    * Reads the stream to its end, keeping at most `limit` bytes: in memory while they are at most
-   * SPOOL_FROM_BYTES, else in a new spool file (the bytes so far written first). Past the limit it
-   * keeps draining (the SMTP session needs the final dot) but keeps nothing more and removes the
-   * file. Backpressure from the disk pauses the stream, so memory stays at a few chunks.
+   * SPOOL_FROM_BYTES, or while `budget` gives room for processing all of them (MEMORY_PER_BYTE per
+   * byte, taken as they arrive, in doubling steps, never ahead of a message waiting for the
+   * budget); else in a new spool file (the
+   * bytes so far written first, and the budget they held given back). Past the limit it keeps
+   * draining (the SMTP session needs the final dot) but keeps nothing more and removes the file.
+   * Backpressure from the disk pauses the stream, so memory stays at a few chunks.
    */
-  receive(stream: Readable, limit: number): Promise<Spooled> {
+  receive(stream: Readable, limit: number, budget: IntakeBudget | null = null): Promise<Spooled> {
     let path: string | null = null;
     let file: WriteStream | null = null;
     let chunks: Buffer[] = [];
     let size = 0;
     let exceeded = false;
+    /** What the chunks in memory hold of the budget (past SPOOL_FROM_BYTES), and how many bytes that covers. */
+    let holds: Release[] = [];
+    let heldBytes = 0;
+    const letGo = () => {
+      for (const r of holds) r();
+      holds = [];
+      heldBytes = 0;
+    };
+    /** Whether the `size` bytes so far may stay in memory: taking more of the budget when they outgrew what they hold. */
+    const roomInMemory = (): boolean => {
+      if (size <= SPOOL_FROM_BYTES) return true;
+      if (!budget) return false;
+      while (heldBytes < size) {
+        const step = Math.max(size - heldBytes, heldBytes, SPOOL_FROM_BYTES);
+        // At the cost of processing it (MEMORY_PER_BYTE), not of its bytes alone: only a message the
+        // budget could process at once stays in memory, so a burst of sessions does not fill memory
+        // with messages that then wait (and go to the spool after all).
+        const release = budget.tryAcquire(step * MEMORY_PER_BYTE);
+        if (!release) return false;
+        holds.push(release);
+        heldBytes += step;
+      }
+      return true;
+    };
     const spooled = (): Spooled => {
       const at = path;
       if (at === null) {
         const held = exceeded ? [] : chunks;
         chunks = [];
-        return { path: null, size, exceeded, read: () => Promise.resolve(sharedCopy(held, size)), remove: () => Promise.resolve() };
+        const heldBudget = holds;
+        holds = [];
+        return inMemory(held, size, exceeded, heldBudget, () => this.#newPath());
       }
-      return { path: at, size, exceeded, read: () => readShared(at, size), remove: () => removeFile(at) };
+      return onDisk(at, size, exceeded);
     };
     return new Promise((resolve, reject) => {
       let failed: Error | null = null;
@@ -77,15 +124,21 @@ export class Spool {
         failed = err;
         stream.resume();
         chunks = [];
+        letGo();
         if (!file || path === null) return reject(err);
         file.destroy();
         void removeFile(path).finally(() => reject(err));
       };
-      /** Writes to the file, pausing the stream while the disk catches up. */
+      let draining = false;
+      /** Writes to the file, pausing the stream while the disk catches up (one wait for 'drain' at a time). */
       const write = (chunk: Buffer) => {
-        if (!(file as WriteStream).write(chunk)) {
+        if (!(file as WriteStream).write(chunk) && !draining) {
+          draining = true;
           stream.pause();
-          (file as WriteStream).once('drain', () => stream.resume());
+          (file as WriteStream).once('drain', () => {
+            draining = false;
+            stream.resume();
+          });
         }
       };
       stream.on('error', fail);
@@ -95,18 +148,19 @@ export class Spool {
         if (size > limit) {
           exceeded = true;
           chunks = [];
-          return;
-        }
-        if (!file && size <= SPOOL_FROM_BYTES) {
-          chunks.push(chunk);
+          letGo();
           return;
         }
         if (!file) {
-          path = join(this.#dir, `${Date.now()}-${randomBytes(8).toString('hex')}.eml`);
+          chunks.push(chunk);
+          if (roomInMemory()) return;
+          letGo();
+          path = this.#newPath();
           file = createWriteStream(path, { mode: 0o600 });
           file.on('error', fail);
           for (const earlier of chunks) write(earlier);
           chunks = [];
+          return;
         }
         write(chunk);
       });
@@ -122,6 +176,66 @@ export class Spool {
       });
     });
   }
+}
+
+/** A message whose bytes are in a spool file. */
+function onDisk(path: string, size: number, exceeded: boolean): Spooled {
+  return {
+    path,
+    size,
+    exceeded,
+    admit: (budget, cost, waitMs) => budget.acquire(cost, waitMs),
+    read: () => readShared(path, size),
+    remove: () => removeFile(path),
+  };
+}
+
+/**
+ * A message whose bytes are in memory: `holds` what they hold of the budget (none for one of at most
+ * SPOOL_FROM_BYTES); written to a file at `newPath()` when admit has to wait.
+ */
+function inMemory(chunks: Buffer[], size: number, exceeded: boolean, holds: Release[], newPath: () => string): Spooled {
+  let held = chunks;
+  let path: string | null = null;
+  const letGo = () => {
+    for (const r of holds) r();
+    holds = [];
+  };
+  return {
+    get path() {
+      return path;
+    },
+    size,
+    exceeded,
+    async admit(budget, cost, waitMs) {
+      if (holds.length === 0) return budget.acquire(cost, waitMs);
+      letGo();
+      const now = budget.tryAcquire(cost);
+      if (now) return now;
+      // It waits: on disk, as if it had been spooled from the start.
+      const at = newPath();
+      path = at;
+      await writeChunks(at, held);
+      held = [];
+      return budget.acquire(cost, waitMs);
+    },
+    read() {
+      if (path !== null) return readShared(path, size);
+      const bytes = sharedCopy(held, size);
+      held = [];
+      return Promise.resolve(bytes);
+    },
+    async remove() {
+      letGo();
+      held = [];
+      if (path !== null) await removeFile(path);
+    },
+  };
+}
+
+/** Writes the chunks to a new file at `path` (not fsync'd: it holds nothing acknowledged). */
+function writeChunks(path: string, chunks: readonly Buffer[]): Promise<void> {
+  return writeFile(path, chunks, { mode: 0o600, flag: 'wx' });
 }
 
 /** The chunks, `size` bytes in all, copied once into a Buffer over a SharedArrayBuffer (as readShared gives them). */

@@ -15,13 +15,14 @@ import pg from 'pg';
 import { freshDatabase } from '../helpers/postgres.js';
 
 const TOKEN = 'crash-test-token-0123456789abcdef';
+const SMALL_BUDGET = { inFlightBytes: 1024 * 1024 };
 const CONCURRENCY = 10; // outbound.concurrency default: the most deliveries in flight at once
 
 /** Where a test's gateway keeps its rows: SQLite under the data dir, or a fresh PostgreSQL database. */
 type Adapter = 'sqlite' | 'postgres';
 let databaseUrl = '';
 
-function startChild(dataDir: string, sink: Sink): Promise<ChildGateway> {
+function startChild(dataDir: string, sink: Sink, smtp?: { inFlightBytes: number }): Promise<ChildGateway> {
   return startChildGateway({
     token: TOKEN,
     timeoutMs: 120_000,
@@ -35,7 +36,7 @@ function startChild(dataDir: string, sink: Sink): Promise<ChildGateway> {
     },
     // On PostgreSQL the restarted process is a new node: it takes the rows the killed one held once
     // their lease has run out (a short one here, so the test does not wait the default minutes).
-    config: databaseUrl ? { outbound: { leaseSeconds: 3 } } : undefined,
+    config: databaseUrl || smtp ? { ...(databaseUrl ? { outbound: { leaseSeconds: 3 } } : {}), ...(smtp ? { smtp } : {}) } : undefined,
   });
 }
 
@@ -132,7 +133,9 @@ describe.each<Adapter>(['sqlite', 'postgres'])('crash safety on %s', (adapter) =
     databaseUrl = adapter === 'postgres' ? await freshDatabase() : '';
     dataDir = mkdtempSync(join(tmpdir(), 'maskgate-crash-'));
     sink = await startSink();
-    const first = await startChild(dataDir, sink);
+    // A byte budget of 1 MiB (the least allowed): a message past it no longer fits in memory while
+    // it arrives and goes to the spool (smtp/spool.ts), which is what is killed here.
+    const first = await startChild(dataDir, sink, SMALL_BUDGET);
     children.push(first.proc);
     const alias = await seedChildPair(first, 'C-2');
     const client = await SmtpClient.connect(first.smtpPort);
@@ -181,7 +184,7 @@ describe.each<Adapter>(['sqlite', 'postgres'])('crash safety on %s', (adapter) =
     await new Promise((resolve) => (first.proc.exitCode !== null || first.proc.signalCode !== null ? resolve(null) : first.proc.once('exit', resolve)));
     socket.destroy();
 
-    const second = await startChild(dataDir, sink);
+    const second = await startChild(dataDir, sink, SMALL_BUDGET);
     children.push(second.proc);
     expect(readdirSync(spoolDir), 'no orphan spool file after the restart').toEqual([]);
     await sink.waitFor(3, 60_000);

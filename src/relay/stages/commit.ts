@@ -6,6 +6,7 @@
 // answered 250. A campaign message joins a larger, cheaper batched commit (no client waits on it).
 import { isAutoSubmitted } from '../../core/auto-reply.js';
 import type { Letter, OutboxEntry } from '../outbox-entry.js';
+import { textStart } from '../work.js';
 import type { Rewritten } from './rewrite.js';
 
 export interface Committed {
@@ -30,7 +31,7 @@ export async function commit(rewritten: Rewritten, deps: CommitDeps): Promise<Co
     if (m.kind === 'owner') continue;
     const { identity, findings, critical, criticalToOptedOut, suspicious } = m.ruled;
     // The stored copy staff see: the subject and text as delivered (masked).
-    const flat = (m.message.text ?? '').slice(0, 20_000).replace(/\s+/g, ' ').trim();
+    const flat = textStart(m.message, 20_000).replace(/\s+/g, ' ').trim();
     letters.push({
       mail: m.bytes,
       signed: m.signed,

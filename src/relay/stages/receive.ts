@@ -9,7 +9,7 @@ import type { ParsedMail } from '../../core/types.js';
 import { refusal, type Refusal } from '../../core/verdicts.js';
 import { decodeDisplayName } from '../display-name.js';
 import type { AcceptInput } from '../pipeline-types.js';
-import { ParseTimeout, SenderAuthFailed, type KeptMail, type Read, type RelayWork, type Verification } from '../work.js';
+import { ParseTimeout, SenderAuthFailed, withFields, type KeptMail, type Read, type RelayWork, type Verification } from '../work.js';
 
 /** A received message: what every later stage reads. */
 export interface Received {
@@ -60,12 +60,11 @@ export async function receive(input: AcceptInput, deps: ReceiveDeps): Promise<Re
     );
     proof = { kind: 'mx', auth };
   }
-  const parsed = read.mail;
-  const mail: ParsedMail = {
-    ...parsed,
+  // Not a spread: a text still in shared memory stays there until something here reads it (work.ts unpackMail).
+  const mail: ParsedMail = withFields(read.mail, {
     from: { name: decodeDisplayName(header.from.rawName), address: header.from.address },
     sender: header.sender ? { name: decodeDisplayName(header.sender.rawName), address: header.sender.address } : null,
     headers: header.fields.map((f) => [f.key, f.value] as const),
-  };
+  });
   return { input, header, mail, proof, kept: read.kept };
 }
