@@ -238,7 +238,7 @@ export class WorkPool implements RelayWork {
       const verify = { session: { ip: '127.0.0.1', helo: 'warm.example', envelopeFrom: '' }, mta: 'warm.example', read: id };
       const r = await this.#run<ReadOutcome>(lane, { raw, timeoutMs: 60_000, verify, keep: id }, 'read');
       if (!('ok' in r.parse)) return;
-      const mail = r.parse.ok;
+      const mail = unpackMail(r.parse.ok);
       const task: PrepareTask = {
         ctx: {
           direction: 'buyer_to_store',
