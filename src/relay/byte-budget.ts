@@ -25,6 +25,7 @@ export class ByteBudget {
   #used = 0;
   #holders = 0;
   readonly #queue: Waiter[] = [];
+  readonly #reclaimers = new Set<() => void>();
 
   /** limit: bytes of estimated memory for all messages in flight together. */
   constructor(limit: number) {
@@ -49,6 +50,8 @@ export class ByteBudget {
    * or with null after `waitMs` when they did not fit in time.
    */
   acquire(cost: number, waitMs: number): Promise<Release | null> {
+    // Before anything waits, what only may be held (DATA still arriving) is given back.
+    if (this.#queue.length > 0 || !this.#fits(cost)) this.#reclaim();
     if (this.#queue.length === 0 && this.#fits(cost)) return Promise.resolve(this.#take(cost));
     return new Promise((resolve) => {
       const waiter: Waiter = { cost, grant: resolve, timer: null };
@@ -65,10 +68,26 @@ export class ByteBudget {
 
   /**
    * Takes `cost` bytes only if they fit now (nothing waits before it, and the same rule as acquire:
-   * within the limit, or nothing else in flight); null at once otherwise. Never queues.
+   * within the limit, or nothing else in flight); null at once otherwise. Never queues, and never
+   * asks what is reclaimable to give its room back (the intake spool takes its room with it).
    */
   tryAcquire(cost: number): Release | null {
     return this.#queue.length === 0 && this.#fits(cost) ? this.#take(cost) : null;
+  }
+
+  /**
+   * Registers `reclaim`, called (synchronously) whenever an acquire would wait: it releases what it
+   * holds of the budget at once (the intake spool writes DATA still arriving to a file and gives back
+   * its room), so room taken by a message not yet complete never keeps out one that is, or a
+   * delivery. Returns the function that unregisters it.
+   */
+  reclaimable(reclaim: () => void): () => void {
+    this.#reclaimers.add(reclaim);
+    return () => void this.#reclaimers.delete(reclaim);
+  }
+
+  #reclaim(): void {
+    for (const reclaim of [...this.#reclaimers]) reclaim();
   }
 
   #fits(cost: number): boolean {

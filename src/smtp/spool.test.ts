@@ -142,4 +142,36 @@ describe('Spool', () => {
     expect(budget.used).toBe(0);
     expect(readdirSync(spool.dir)).toEqual([]);
   });
+
+  it('gives back the room of a message still arriving (to a file from then on) as soon as another would wait for the budget', async () => {
+    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const budget = new ByteBudget(8 * MB);
+    // A client sends 600 KiB and stops before its final dot: held in memory, under the budget.
+    const stream = new PassThrough();
+    const receiving = spool.receive(stream, 64 * MB, budget);
+    const bytes = message(600 * 1024);
+    for (let at = 0; at < bytes.length; at += 64 * 1024) {
+      stream.write(bytes.subarray(at, at + 64 * 1024));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(budget.used).toBeGreaterThanOrEqual(bytes.length * MEMORY_PER_BYTE);
+    expect(readdirSync(spool.dir)).toEqual([]);
+    // A complete message needs 6 MB: it gets them at once, and the one still arriving goes to a file.
+    const release = await budget.acquire(6 * MB, 0);
+    expect(release).not.toBeNull();
+    expect(budget.used).toBe(6 * MB);
+    // (the file opens asynchronously)
+    for (let i = 0; i < 200 && readdirSync(spool.dir).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(readdirSync(spool.dir)).toHaveLength(1);
+    // The stalled client finishes: every byte it sent is kept, the ones before the file too.
+    const rest = Buffer.from('\r\nthe end\r\n', 'latin1');
+    stream.end(rest);
+    const got = await receiving;
+    expect(got.path).not.toBeNull();
+    expect((await got.read()).equals(Buffer.concat([bytes, rest]))).toBe(true);
+    release?.();
+    await got.remove();
+    expect(budget.used).toBe(0);
+    expect(readdirSync(spool.dir)).toEqual([]);
+  });
 });

@@ -3,6 +3,8 @@
 // gateway's byte budget (relay/byte-budget.ts, `smtp.inFlightBytes`) has room for processing all of
 // it (8 × its size, taken as it arrives), so the budget, not this file, bounds the memory of
 // messages being received too, and only a message that can be processed at once stays in memory.
+// It gives that room back (to a file from then on) whenever a complete message or a delivery would
+// wait for the budget: a client that stops before its final dot keeps no one else waiting.
 // Otherwise it goes to a file under `<dataDir>/spool/` as it arrives. Memory spares the file's
 // open, write, close, open, read, close and unlink: ~12 % of the SMTP thread at 10 KiB in a CPU
 // profile, ~4 ms of CPU per 1 MiB message (bench/spool-times.ts; README "Speed"). A spool file holds
@@ -19,7 +21,7 @@ import { MEMORY_PER_BYTE, type ByteBudget, type Release } from '../relay/byte-bu
 export const SPOOL_FROM_BYTES = 128 * 1024;
 
 /** The byte budget (relay/byte-budget.ts) a message held in memory past SPOOL_FROM_BYTES is counted under. */
-export type IntakeBudget = Pick<ByteBudget, 'tryAcquire' | 'acquire'>;
+export type IntakeBudget = Pick<ByteBudget, 'tryAcquire' | 'acquire' | 'reclaimable'>;
 
 /** One received message, in memory or on disk. `exceeded`: more than the limit arrived, and nothing was kept. */
 export interface Spooled {
@@ -85,7 +87,11 @@ export class Spool {
     /** What the chunks in memory hold of the budget (past SPOOL_FROM_BYTES), and how many bytes that covers. */
     let holds: Release[] = [];
     let heldBytes = 0;
+    /** While it holds some of the budget: the budget may ask for it back (toFile), see ByteBudget.reclaimable. */
+    let unregister: (() => void) | null = null;
     const letGo = () => {
+      unregister?.();
+      unregister = null;
       for (const r of holds) r();
       holds = [];
       heldBytes = 0;
@@ -102,10 +108,15 @@ export class Spool {
         const release = budget.tryAcquire(step * MEMORY_PER_BYTE);
         if (!release) return false;
         holds.push(release);
+        // A message still arriving must not keep a complete one (or a delivery) waiting: when one
+        // would wait, this one goes to a file and gives its room back. Else a client that stops
+        // before its final dot would hold 8 × what it sent until the session clocks cut it.
+        unregister ??= budget.reclaimable(() => toFile());
         heldBytes += step;
       }
       return true;
     };
+    let toFile: () => void = () => undefined;
     const spooled = (): Spooled => {
       const at = path;
       if (at === null) {
@@ -113,6 +124,8 @@ export class Spool {
         chunks = [];
         const heldBudget = holds;
         holds = [];
+        unregister?.();
+        unregister = null;
         return inMemory(held, size, exceeded, heldBudget, () => this.#newPath());
       }
       return onDisk(at, size, exceeded);
@@ -141,6 +154,16 @@ export class Spool {
           });
         }
       };
+      /** From now on to a spool file: the bytes so far written first, and the budget they held given back. */
+      toFile = () => {
+        letGo();
+        if (file || failed || exceeded) return;
+        path = this.#newPath();
+        file = createWriteStream(path, { mode: 0o600 });
+        file.on('error', fail);
+        for (const earlier of chunks) write(earlier);
+        chunks = [];
+      };
       stream.on('error', fail);
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
@@ -153,13 +176,7 @@ export class Spool {
         }
         if (!file) {
           chunks.push(chunk);
-          if (roomInMemory()) return;
-          letGo();
-          path = this.#newPath();
-          file = createWriteStream(path, { mode: 0o600 });
-          file.on('error', fail);
-          for (const earlier of chunks) write(earlier);
-          chunks = [];
+          if (!roomInMemory()) toFile();
           return;
         }
         write(chunk);
