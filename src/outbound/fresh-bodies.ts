@@ -36,8 +36,9 @@ export class FreshBodies {
 
   /**
    * The bytes of a claimed row, once (a later attempt reads the database), only while the row is
-   * still the one they were kept for: the same recipient and size (an erasure rewrites the
-   * recipient and deletes the stored bytes; what it erased is never sent from here).
+   * still the one they were kept for: the same recipient and size (an erasure deletes the stored
+   * bytes and sets the row's size to 0, and rewrites the recipient of the buyer's own rows; what it
+   * erased is never sent from here).
    */
   take(row: { readonly id: number; readonly envTo: string; readonly size: number }): Buffer | null {
     const body = this.#rows.get(row.id);

@@ -34,8 +34,13 @@ export function eraseBuyer(db: Db, email: string): ErasureResult {
     // buyer in any spelling, case or encoding, so every pending one goes; whoever previewed uploads
     // it again (the import page says the preview is gone).
     db.prepare('DELETE FROM order_import_uploads').run();
-    // Staff notification emails that named the buyer.
+    // Staff notification emails that named the buyer. Their rows keep their recipient (staff), so
+    // they are marked by size 0: a worker holding the bytes it committed (outbound/fresh-bodies.ts)
+    // sends them only to a row of their size, and never an erased notice.
     for (const needle of [address, buyer.name].filter((n) => n.length >= 3)) {
+      db.prepare(
+        "UPDATE outbox SET size = 0 WHERE kind = 'notice' AND message_id IS NULL AND id IN (SELECT outbox_id FROM outbox_bodies WHERE instr(raw, ?) > 0)",
+      ).run(Buffer.from(needle));
       db.prepare("DELETE FROM outbox_bodies WHERE outbox_id IN (SELECT id FROM outbox WHERE kind = 'notice' AND message_id IS NULL) AND instr(raw, ?) > 0").run(
         Buffer.from(needle),
       );
@@ -44,7 +49,7 @@ export function eraseBuyer(db: Db, email: string): ErasureResult {
     db.prepare(
       `UPDATE messages SET subject = ?, snippet = '', author_email = ?, original_message_id = NULL, findings = '[]', changes = '[]' WHERE pair_id IN (${marks})`,
     ).run(ERASED, ERASED, ...pairIds);
-    db.prepare(`UPDATE outbox SET env_to = ?, env_from = ?, last_error = NULL WHERE message_id IN (${inMessages})`).run(ERASED, ERASED, ...pairIds);
+    db.prepare(`UPDATE outbox SET env_to = ?, env_from = ?, size = 0, last_error = NULL WHERE message_id IN (${inMessages})`).run(ERASED, ERASED, ...pairIds);
     db.prepare("UPDATE outbox SET env_to = ? WHERE env_to = ? AND kind = 'notice'").run(ERASED, address);
     // The events feed names the buyer's messages by subject, and failed deliveries by the remote reply.
     db.prepare(

@@ -13,6 +13,7 @@ import { OutboundWorker } from '../../src/outbound/worker.js';
 import { GroupCommit } from '../../src/relay/group-commit.js';
 import { OutboxEntry, sqliteLetters } from '../../src/relay/outbox-entry.js';
 import { openDb, type Db } from '../../src/store/db.js';
+import { eraseBuyer } from '../../src/store/erasure.js';
 import { OutboxRepo } from '../../src/store/outbox.js';
 import type { OutboxQueue } from '../../src/store/ports.js';
 import { sqliteStorage } from '../../src/store/sqlite/storage.js';
@@ -110,6 +111,51 @@ describe('delivery of just-committed bytes', () => {
     await worker.stop(1000);
     expect(reads).toEqual(outboxIds);
     expect(transport.sent).toEqual([raw]);
+  });
+});
+
+/** Holds every delivery until `open()`; records what was sent. */
+class GatedTransport implements Transport {
+  readonly kind = 'capture' as const;
+  readonly sent: Buffer[] = [];
+  waiting = 0;
+  #open!: () => void;
+  readonly #gate = new Promise<void>((r) => (this.#open = r));
+  open(): void {
+    this.#open();
+  }
+  async send(_envelope: Envelope, raw: Buffer): Promise<string> {
+    this.waiting++;
+    await this.#gate;
+    this.sent.push(Buffer.from(raw));
+    return 'captured';
+  }
+  close(): void {}
+}
+
+describe('delivery of just-committed bytes after an erasure', () => {
+  it('never sends a staff notice naming a buyer erased after it was committed and before it was sent', async () => {
+    const transport = new GatedTransport();
+    const { entry, worker, outbox } = setup(transport);
+    worker.start();
+    // Four deliveries in hand (the worker's concurrency): the notice committed next waits its turn.
+    const busy = await entry.post([0, 1, 2, 3].map((i) => ({ ...letter(Buffer.from(`Subject: busy ${i}\r\n\r\nbusy\r\n`)), envTo: 'shop@store.test' })));
+    await until(() => transport.waiting === 4);
+    db.prepare("INSERT INTO buyers (email, name, kind, created_at) VALUES ('jane.roe@buyer.test', 'Jane Roe', 'customer', 0)").run();
+    const notice = Buffer.from('Subject: New message\r\n\r\nJane Roe <jane.roe@buyer.test> wrote to your store\r\n');
+    const { outboxIds } = await entry.post([{ ...letter(notice), envTo: 'staff@store.test' }]);
+    const id = outboxIds[0] as number;
+    // The buyer is erased while the notice waits: its stored bytes are deleted.
+    expect(eraseBuyer(db, 'jane.roe@buyer.test').found).toBe(true);
+    transport.open();
+    for (const b of busy.outboxIds) await until(() => outbox.get(b)?.status === 'captured');
+    // Give the worker its turn at the notice (it has nothing else to do).
+    // The worker claims the notice (and then sends it, or finds nothing to send).
+    const claimed = () => (db.prepare('SELECT lease_owner AS o FROM outbox WHERE id = ?').get(id) as { o: string | null }).o !== null;
+    await until(() => claimed() || transport.sent.length > 4);
+    await until(() => transport.waiting === transport.sent.length);
+    await worker.stop(1000);
+    expect(transport.sent.map((b) => b.toString('latin1')).filter((t) => t.includes('jane.roe'))).toEqual([]);
   });
 });
 

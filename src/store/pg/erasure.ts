@@ -28,10 +28,13 @@ export function pgErasure(s: PgScope): ErasureStore {
         await run('DELETE FROM conversation_drafts WHERE pair_id = ANY($1::bigint[])', [pairIds]);
         // Order files previewed and not yet imported can name the buyer in any spelling: all go.
         await run('DELETE FROM order_import_uploads', []);
-        // Staff notification emails that named the buyer.
+        // Staff notification emails that named the buyer. Their rows keep their recipient (staff), so
+        // they are marked by size 0: a node holding the bytes it committed (outbound/fresh-bodies.ts)
+        // sends them only to a row of their size, and never an erased notice.
         for (const needle of [address, buyer.name].filter((n) => n.length >= 3))
           await run(
-            "DELETE FROM outbox_bodies WHERE outbox_id IN (SELECT id FROM outbox WHERE kind = 'notice' AND message_id IS NULL) AND position($1::bytea IN raw) > 0",
+            `WITH gone AS (DELETE FROM outbox_bodies WHERE outbox_id IN (SELECT id FROM outbox WHERE kind = 'notice' AND message_id IS NULL) AND position($1::bytea IN raw) > 0 RETURNING outbox_id)
+             UPDATE outbox SET size = 0 WHERE id IN (SELECT outbox_id FROM gone)`,
             [Buffer.from(needle)],
           );
         // The rows stay for the numbers, without anything personal.
@@ -39,7 +42,7 @@ export function pgErasure(s: PgScope): ErasureStore {
           `UPDATE messages SET subject = $1, snippet = '', author_email = $1, original_message_id = NULL, findings = '[]', changes = '[]' WHERE pair_id = ANY($2::bigint[])`,
           [ERASED, pairIds],
         );
-        await run('UPDATE outbox SET env_to = $1, env_from = $1, last_error = NULL WHERE id = ANY($2::bigint[])', [ERASED, outboxIds]);
+        await run('UPDATE outbox SET env_to = $1, env_from = $1, size = 0, last_error = NULL WHERE id = ANY($2::bigint[])', [ERASED, outboxIds]);
         await run("UPDATE outbox SET env_to = $1 WHERE env_to = $2 AND kind = 'notice'", [ERASED, address]);
         // The events feed names the buyer's messages by subject, and failed deliveries by the remote reply.
         const ids = messageIds.map(String);
