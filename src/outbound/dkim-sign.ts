@@ -23,8 +23,9 @@ export interface DkimSignSetup {
    * canonicalisation (what Amazon SES signs with). Simple hashes the body bytes as they are, with
    * node's native hash; mailauth's relaxed body hash is a JavaScript loop over every byte (~10 ms a
    * MiB). It is safe because we compose every body ourselves: CRLF line ends, lines of at most 998
-   * octets, no line of a 7bit part ending in a blank (relay/transfer-encoding.ts), quoted-printable
-   * and base64 for everything else, never 8bit: nothing a relay has a reason to touch.
+   * octets, no line of a 7bit part ending in a blank (relay/transfer-encoding.ts; a delivery report,
+   * which nodemailer writes as it is, refolded the same way by core/masking/report-part.ts),
+   * quoted-printable and base64 for everything else: nothing a relay has a reason to touch.
    */
   readonly canonicalization: 'relaxed/simple';
   readonly algorithm: 'rsa-sha256';

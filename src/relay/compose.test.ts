@@ -134,3 +134,34 @@ describe('composing a text part', () => {
     expect(calendar?.content.toString()).toBe(ics);
   });
 });
+
+describe('composing a delivery report', () => {
+  it('sends a masked message/delivery-status (a part nodemailer writes as it is) with no line over 998 octets and none ending in a blank', async () => {
+    const { maskReport } = await import('../core/masking/report-part.js');
+    // A remote MTA's report: a trailing blank after a field, and a Diagnostic-Code folded over many lines.
+    const diagnostic = Array.from({ length: 40 }, (_, i) => `part${i} of a long remote reply from the receiving server`).join('\r\n   ');
+    const source = `Reporting-MTA: dns; mx.remote.example  \r\n\r\nFinal-Recipient: rfc822; support@acme.example\r\nAction: failed \t\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 ${diagnostic}\r\n`;
+    const report = maskReport(source, (s) => s);
+    const attachment: MailAttachment = {
+      filename: null,
+      contentType: 'message/delivery-status',
+      content: new TextEncoder().encode(report),
+      contentId: null,
+      disposition: 'attachment',
+    };
+    const raw = await composeMail(mail({ text: 'Your message could not be delivered.\n', attachments: [attachment] }));
+    expect(longestLine(raw)).toBeLessThanOrEqual(998);
+    const blankEnded = raw
+      .toString('latin1')
+      .split('\r\n')
+      .filter((l) => /[ \t]$/.test(l));
+    expect(blankEnded).toEqual([]);
+    // The receiver still reads every field, the whole diagnostic unfolded.
+    const parsed = await simpleParser(raw);
+    const got = parsed.attachments.find((a) => a.contentType === 'message/delivery-status');
+    const fields = got!.content.toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+    expect(fields).toContain('Action: failed');
+    expect(fields).toContain('Reporting-MTA: dns; mx.remote.example');
+    expect(fields.replace(/\s+/g, ' ')).toContain(`550 ${diagnostic.replace(/\s+/g, ' ')}`);
+  });
+});

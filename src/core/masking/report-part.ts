@@ -19,7 +19,33 @@ export function maskReport(source: string, text: (s: string) => string): string 
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).trim().toLowerCase() : '';
     if (!KEPT_FIELDS.has(name)) continue;
-    out.push(`${line.slice(0, colon)}:${text(line.slice(colon + 1))}`);
+    out.push(folded(`${line.slice(0, colon)}:${text(line.slice(colon + 1))}`.trimEnd()));
   }
   return out.join('\r\n');
+}
+
+/** RFC 5322 §2.1.1: a line is at most 998 octets, CRLF excluded. */
+const MAX_LINE = 998;
+
+/**
+ * A field line as it can travel: folded (CRLF and a space, as header fields fold) before it passes
+ * MAX_LINE octets, at a blank when there is one, and no line ending in one. The report's part goes
+ * out as it is (nodemailer gives message/* parts no transfer encoding), under a DKIM signature that
+ * hashes the body as it is (c=…/simple): a relay that refolds a long line or strips a trailing blank
+ * would break it. The lines were unfolded above, so a long Diagnostic-Code is common.
+ */
+function folded(line: string): string {
+  const lines: string[] = [];
+  let rest = line;
+  while (Buffer.byteLength(rest) > MAX_LINE) {
+    // Characters, not octets: a UTF-8 character is at most 3 octets per UTF-16 unit.
+    let cut = MAX_LINE;
+    while (Buffer.byteLength(rest.slice(0, cut)) > MAX_LINE - 1) cut -= Math.max(1, Math.ceil((Buffer.byteLength(rest.slice(0, cut)) - MAX_LINE + 1) / 3));
+    const blank = Math.max(rest.lastIndexOf(' ', cut), rest.lastIndexOf('\t', cut));
+    const at = blank > 0 ? blank : cut;
+    lines.push(rest.slice(0, at).trimEnd());
+    rest = ` ${rest.slice(at).trimStart()}`;
+  }
+  lines.push(rest);
+  return lines.join('\r\n');
 }
