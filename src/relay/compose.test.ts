@@ -165,3 +165,35 @@ describe('composing a delivery report', () => {
     expect(fields.replace(/\s+/g, ' ')).toContain(`550 ${diagnostic.replace(/\s+/g, ' ')}`);
   });
 });
+
+describe('composing an attached message', () => {
+  it('writes an attached message (message/rfc822, as it is) with no line ending in a blank, its header values read the same', async () => {
+    const nested: OutgoingMail = {
+      ...mail({ text: 'the order arrived\n' }),
+      subject: 'Re: my order   ',
+      headers: [
+        ['keywords', 'kettle,   '],
+        ['x-note', `${'word '.repeat(300)} \t`],
+      ],
+    };
+    const attachment: MailAttachment = {
+      filename: null,
+      contentType: 'message/rfc822',
+      content: new Uint8Array(0),
+      contentId: null,
+      disposition: 'attachment',
+      nested,
+    };
+    const raw = await composeMail(mail({ text: 'see the attached message\n', attachments: [attachment] }));
+    const blankEnded = raw
+      .toString('latin1')
+      .split('\r\n')
+      .filter((l) => /[ \t]$/.test(l));
+    expect(blankEnded).toEqual([]);
+    expect(longestLine(raw)).toBeLessThanOrEqual(998);
+    const inner = await simpleParser((await simpleParser(raw)).attachments[0]!.content);
+    expect(inner.subject).toBe('Re: my order');
+    expect(inner.headers.get('keywords')).toEqual('kettle,');
+    expect(inner.text).toBe('the order arrived\n');
+  });
+});

@@ -82,8 +82,11 @@ async function attachmentContent(a: MailAttachment): Promise<Buffer> {
 }
 
 export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
+  // Header values without trailing blanks (they mean nothing there): an attached message is written
+  // as it is, into the body the DKIM signature hashes exactly (c=…/simple), where a relay that
+  // strips a line's trailing blanks would break it.
   const headers: Record<string, string> = {};
-  for (const [k, v] of mail.headers) headers[k] = v;
+  for (const [k, v] of mail.headers) headers[k] = v.trimEnd();
   // A calendar invitation stays an invitation (RFC 6047): text/calendar with its method, as an
   // alternative beside the text, the way Outlook and Gmail send and expect it.
   const invite = mail.attachments.find((a) => CALENDAR.test(a.contentType) && /method=/i.test(a.contentType));
@@ -104,7 +107,7 @@ export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
     from: addr(mail.from),
     to: addr(mail.to),
     ...(mail.replyTo ? { replyTo: addr(mail.replyTo) } : {}),
-    subject: mail.subject,
+    subject: mail.subject.trimEnd(),
     date: mail.date,
     messageId: mail.messageId,
     ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
