@@ -30,7 +30,7 @@ export class FreshBodies {
       if (this.#bytes + size <= this.#max) break;
       this.#remove(id);
     }
-    this.#rows.set(body.outboxId, body);
+    this.#rows.set(body.outboxId, { ...body, raw: own(body.raw) });
     this.#bytes += size;
   }
 
@@ -58,4 +58,17 @@ export class FreshBodies {
     this.#rows.delete(id);
     this.#bytes -= body.raw.byteLength;
   }
+}
+
+/**
+ * The bytes in a buffer of their own when they are a view of a larger one, so what is kept alive is
+ * what is counted: a signed message under 4 KiB is cut from Node's 8 KiB buffer pool, and its
+ * structured clone from a pool thread brings that whole buffer along (8 × the bound for 1 KiB
+ * messages). Unpooled, or the copy would be cut from the pool again.
+ */
+function own(raw: Buffer): Buffer {
+  if (raw.buffer.byteLength === raw.byteLength) return raw;
+  const copy = Buffer.allocUnsafeSlow(raw.byteLength);
+  raw.copy(copy);
+  return copy;
 }

@@ -191,4 +191,20 @@ describe('FreshBodies', () => {
     expect(fresh.take(row(2, 9))).toBeNull();
     expect(fresh.bytes).toBe(0);
   });
+
+  it('counts what it keeps alive: bytes that are a small view of a larger buffer (a small message cloned from a pool thread) hold no more than the bound', () => {
+    const fresh = new FreshBodies(64 * 1024);
+    // A signed message under 4 KiB is cut from Node's 8 KiB buffer pool; a structured clone brings
+    // the whole pool buffer along. Here: 1 KiB views of 8 KiB buffers.
+    for (let id = 1; id <= 100; id++) fresh.put({ outboxId: id, envTo: 'a@b.test', raw: Buffer.from(new ArrayBuffer(8 * 1024), 1024, 1024).fill(id) });
+    let held = 0;
+    for (let id = 1; id <= 100; id++) {
+      const raw = fresh.take(row(id, 1024));
+      if (!raw) continue;
+      expect(raw[0]).toBe(id);
+      held += raw.buffer.byteLength;
+    }
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThanOrEqual(64 * 1024);
+  });
 });
