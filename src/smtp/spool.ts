@@ -3,9 +3,9 @@
 // gateway's byte budget (relay/byte-budget.ts, `smtp.inFlightBytes`) has room for processing all of
 // it (8 × its size, taken as it arrives), so the budget, not this file, bounds the memory of
 // messages being received too, and only a message that can be processed at once stays in memory.
-// It gives that room back (to a file from then on) whenever a complete message or a delivery would
-// wait for the budget: a client that stops before its final dot keeps no one else waiting.
-// Otherwise it goes to a file under `<dataDir>/spool/` as it arrives. Memory spares the file's
+// Otherwise it goes to a file under `<dataDir>/spool/` as it arrives; and one held in memory gives
+// its room back (to a file from then on) whenever a complete message or a delivery would wait for
+// the budget, so a client that stops before its final dot keeps no one else waiting. Memory spares the file's
 // open, write, close, open, read, close and unlink: ~12 % of the SMTP thread at 10 KiB in a CPU
 // profile, ~4 ms of CPU per 1 MiB message (bench/spool-times.ts; README "Speed"). A spool file holds
 // nothing acknowledged (the 250 comes only after the database commit), so it is not fsync'd; it is
