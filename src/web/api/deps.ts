@@ -1,16 +1,9 @@
-// Owns what the API routes are handed: repositories and the relay domains. No globals.
+// Owns what the API routes are handed: the storage ports and the relay domains. No globals.
 import type { DnsResolver } from '../../dns/resolver.js';
-import { CredentialRepo } from '../../store/credentials.js';
 import type { CampaignService } from '../../campaigns/service.js';
 import type { CampaignSender, NoticeQueue } from '../../campaigns/sender.js';
 import type { Logger } from 'pino';
 import type { Relay } from '../../relay/pipeline.js';
-import type { Db } from '../../store/db.js';
-import { MessageRepo } from '../../store/messages.js';
-import { OrderRepo } from '../../store/orders.js';
-import { OutboxRepo } from '../../store/outbox.js';
-import { PairRepo } from '../../store/pairs.js';
-import { StoreRepo } from '../../store/stores.js';
 import type { CampaignStore, InboxStore, MailStore, MarketStore, OutboxQueue, SettingsStore, Storage, WebhookStore } from '../../store/ports.js';
 
 /**
@@ -40,19 +33,8 @@ export interface MessageApiDeps extends CoreApiDeps {
   readonly log: Logger;
 }
 
+/** Everything the API's routes are handed: the core, the pipeline and the campaigns (web/app.ts apiRoutes). */
 export interface ApiDeps extends MessageApiDeps {
-  readonly db: Db;
-  readonly stores: StoreRepo;
-  readonly pairs: PairRepo;
-  readonly orders: OrderRepo;
-  readonly messages: MessageRepo;
-  readonly outbox: OutboxRepo;
-  readonly credentials: CredentialRepo;
-  /** Where staff point their mail client; null when the submission port is off. */
-  /** The pipeline: messages sent through the API go through it like any other mail. */
-  readonly relay: Relay;
-  readonly log: Logger;
-  readonly submission: () => { readonly host: string; readonly port: number; readonly implicitTlsPort: number | null } | null;
   readonly campaigns: CampaignDeps;
 }
 
@@ -79,31 +61,5 @@ export function coreApiDeps(storage: CorePorts, domains: readonly string[], reso
     webhooks: storage.webhooks,
     inbox: storage.inbox,
     deliveries: storage.outbox,
-  };
-}
-
-export function apiDeps(
-  db: Db,
-  storage: CorePorts,
-  domains: readonly string[],
-  resolver: DnsResolver,
-  relay: Relay,
-  log: Logger,
-  submission: ApiDeps['submission'],
-  campaigns: CampaignDeps,
-): ApiDeps {
-  return {
-    ...coreApiDeps(storage, domains, resolver),
-    db,
-    stores: new StoreRepo(db),
-    pairs: new PairRepo(db),
-    orders: new OrderRepo(db),
-    messages: new MessageRepo(db),
-    outbox: new OutboxRepo(db),
-    credentials: new CredentialRepo(db),
-    relay,
-    log,
-    submission,
-    campaigns,
   };
 }
