@@ -11,7 +11,6 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startPgGateway } from '../../src/gateway-pg.js';
-import { ADMIN_PORT_API_ROUTES, CAMPAIGN_API_ROUTES, CORE_API_ROUTES, ORDER_IMPORT_API_ROUTES, coreApi } from '../../src/web/api/core-api.js';
 import { CHILD_DNS, startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { startSink, type Sink } from '../helpers/sink.js';
@@ -385,34 +384,6 @@ describe('conversations, the report and erasure through the API on a PostgreSQL 
     } finally {
       await client.end();
     }
-  });
-});
-
-describe('the API a PostgreSQL node serves', () => {
-  it('is exactly the core route list, each route once', () => {
-    const deps = {
-      domains: [DOMAIN],
-      domain: DOMAIN,
-      resolver: {} as never,
-      mail: {} as never,
-      market: {} as never,
-      settings: {} as never,
-      webhooks: {} as never,
-      inbox: {} as never,
-      deliveries: {} as never,
-      relay: {} as never,
-      log: pino({ level: 'silent' }),
-    };
-    const app = coreApi(deps, { getSetting: async () => null }, (c) => c.body(null, 503), pino({ level: 'silent' }));
-    const served = app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`);
-    expect(served.sort()).toEqual([...CORE_API_ROUTES].sort());
-    const withCampaigns = coreApi(deps, { getSetting: async () => null }, (c) => c.body(null, 503), pino({ level: 'silent' }), {
-      campaigns: { store: {} as never, service: {} as never, sender: {} as never, notice: {} as never },
-      imports: {} as never,
-      admin: { resolver: {} as never, admin: {} as never, submission: () => null, operations: {} as never, outbox: {} as never },
-    });
-    const all = withCampaigns.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`);
-    expect(all.sort()).toEqual([...CORE_API_ROUTES, ...CAMPAIGN_API_ROUTES, ...ORDER_IMPORT_API_ROUTES, ...ADMIN_PORT_API_ROUTES].sort());
   });
 });
 
