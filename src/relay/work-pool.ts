@@ -232,14 +232,13 @@ export class WorkPool implements RelayWork {
   /** The warm-up message read and prepared on one lane's thread; never fails. */
   async #warm(lane: number): Promise<void> {
     const raw = Buffer.from('From: a@warm.example\r\nTo: b@warm.example\r\nSubject: warm-up\r\n\r\nwarm-up text\r\n');
-    const id = this.#nextKeep++;
-    this.#resolvers.set(id, async () => []);
     try {
-      const verify = { session: { ip: '127.0.0.1', helo: 'warm.example', envelopeFrom: '' }, mta: 'warm.example', read: id };
-      const r = await this.#run<ReadOutcome>(lane, { raw, timeoutMs: 60_000, verify, keep: id }, 'read');
-      if (!('ok' in r.parse)) return;
-      const mail = unpackMail(r.parse.ok);
-      const task: PrepareTask = {
+      const verify = { session: { ip: '127.0.0.1', helo: 'warm.example', envelopeFrom: '' }, resolver: async () => [], mta: 'warm.example' };
+      // Kept by the thread that read it, so the prepare runs on that lane too (prepare, `kept`).
+      const { mail, kept } = await this.#readOn(lane, raw, 60_000, verify);
+      await this.prepare({
+        mail,
+        kept: kept ? { mail: kept, release: true } : null,
         ctx: {
           direction: 'buyer_to_store',
           aliasAddress: 'alias@warm.example',
@@ -252,13 +251,9 @@ export class WorkPool implements RelayWork {
         },
         campaign: null,
         compose: true,
-        ...(r.kept ? { kept: { id, release: true }, overrides: { from: mail.from, sender: mail.sender ?? null, headers: mail.headers } } : { mail }),
-      };
-      await this.#run<PrepareOutcome>(lane, task, 'prepare');
+      });
     } catch {
       // A warm-up that failed leaves a colder thread, nothing else.
-    } finally {
-      this.#resolvers.delete(id);
     }
   }
 
@@ -311,11 +306,15 @@ export class WorkPool implements RelayWork {
    * DMARC computed on the same thread; its DNS questions come back here and are answered by
    * `verify.resolver` (the gateway's one cache, one lookup in flight per name).
    */
-  async read(raw: Uint8Array, timeoutMs: number, verify: Verification | null): Promise<Read> {
+  read(raw: Uint8Array, timeoutMs: number, verify: Verification | null): Promise<Read> {
+    return this.#readOn(this.#leastBusy(), raw, timeoutMs, verify);
+  }
+
+  /** read, on a given lane (the warm-up reads on the lane it warms). */
+  async #readOn(lane: number, raw: Uint8Array, timeoutMs: number, verify: Verification | null): Promise<Read> {
     const id = this.#nextKeep++;
     if (verify) this.#resolvers.set(id, verify.resolver);
     try {
-      const lane = this.#leastBusy();
       const task = { raw, timeoutMs, verify: verify ? { session: verify.session, mta: verify.mta, read: id } : null, keep: id };
       const r = await this.#run<ReadOutcome>(lane, task, 'read');
       if (r.auth && 'error' in r.auth) throw new SenderAuthFailed(r.auth.error);
