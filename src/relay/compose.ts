@@ -4,7 +4,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import type { MailAddress, MailAttachment, OutgoingMail } from '../core/types.js';
 import { toCrlf } from './line-ends.js';
-import { sevenBitBytes, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
+import { LARGE_TEXT, sevenBitBytes, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
 
 function addr(a: MailAddress): { name: string; address: string } {
   return { name: a.name, address: a.address };
@@ -23,11 +23,9 @@ function countSample(text: string, counts: { latin: number; other: number }): vo
   }
 }
 
-/** Above this, encoded words of the headers are base64 (kept as it was when it chose the body's too). */
-const LARGE_TEXT = 128 * 1024;
-
 /**
- * 'Q' (quoted-printable) for mostly Latin text, 'B' (base64) otherwise, judged on a sample: what
+ * 'Q' (quoted-printable) for mostly Latin text, 'B' (base64) otherwise, judged on a sample, and 'B'
+ * for a text or HTML over LARGE_TEXT (as their parts get, transfer-encoding.ts): what
  * nodemailer uses for encoded words in headers and for parts we do not choose for (the calendar
  * alternative). The text and HTML parts get their own encoding (textTransferEncoding).
  */
