@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDkimKey } from '../src/outbound/dkim.js';
 import { WorkPool } from '../src/relay/work-pool.js';
+import { buyerToStoreContext } from '../test/helpers/rewrite-context.js';
 
 const [bytes = 1048576, messages = 60, concurrency = 4, threads = 2] = process.argv.slice(2).map(Number);
 const line = 'The quick brown fox jumps over the lazy dog while the kettle boils 0123456789\r\n';
@@ -18,24 +19,7 @@ const raw = Buffer.from(
   `From: Jane Doe <jane@buyer.example>\r\nTo: x@relay.test\r\nSubject: bench\r\nMessage-ID: <b@buyer.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n${body}`,
   'latin1',
 );
-const ctx = {
-  direction: 'buyer_to_store' as const,
-  aliasAddress: 'tok@relay.test',
-  store: { id: 1, slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' },
-  buyer: { name: 'Jane', email: 'jane@buyer.example' },
-  hide: { addresses: ['jane@buyer.example'], names: [] },
-  messageId: '<m@relay.test>',
-  threading: { inReplyTo: null, references: [], dropped: 0 },
-  now: new Date(),
-  content: {
-    linkAllowList: [],
-    linkAction: 'redact' as const,
-    stripImages: false,
-    maxAttachmentBytes: 10_000_000,
-    keepEmailDomains: ['relay.test'],
-    bannedWords: [],
-  },
-};
+const ctx = buyerToStoreContext();
 const keyDir = mkdtempSync(join(tmpdir(), 'pool-memory-'));
 const pool = new WorkPool(threads, ensureDkimKey(keyDir, 'relay.test', 'sel'));
 const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;

@@ -7,6 +7,7 @@ import { parseMail } from '../src/relay/parse.js';
 import { authenticateMail } from '../src/smtp/authenticate.js';
 import { WorkPool } from '../src/relay/work-pool.js';
 import { textStart } from '../src/relay/work.js';
+import { buyerToStoreContext } from '../test/helpers/rewrite-context.js';
 
 const bytes = Number(process.argv[2] ?? 1024 * 1024);
 const rounds = Number(process.env.ROUNDS ?? 40);
@@ -62,22 +63,8 @@ if (!only || only === 'prepare') {
   raw.copy(shared);
   const { mail, kept } = await pool.read(shared, 20_000, null);
   await cpu('pool prepare (+ commit read)', async () => {
-    const p = await pool.prepare({ mail, kept: kept ? { mail: kept, release: false } : null, ctx: ctx(), campaign: null, compose: true });
+    const p = await pool.prepare({ mail, kept: kept ? { mail: kept, release: false } : null, ctx: buyerToStoreContext(), campaign: null, compose: true });
     return textStart(p.message, 20_000);
   });
   await pool.close();
-}
-
-function ctx(): never {
-  return {
-    direction: 'buyer_to_store',
-    aliasAddress: 'tok@relay.test',
-    store: { id: 1, slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' },
-    buyer: { name: 'Jane', email: 'jane@buyer.example' },
-    hide: { addresses: ['jane@buyer.example'], names: [] },
-    messageId: '<m@relay.test>',
-    threading: { inReplyTo: null, references: [], dropped: 0 },
-    now: new Date(),
-    content: { linkAllowList: [], linkAction: 'redact', stripImages: false, maxAttachmentBytes: 10_000_000, keepEmailDomains: ['relay.test'], bannedWords: [] },
-  } as never;
 }

@@ -6,6 +6,7 @@ import { parseMail } from '../src/relay/parse.js';
 import { rewrite } from '../src/core/rewrite.js';
 import { composeMail } from '../src/relay/compose.js';
 import { toCrlf } from '../src/relay/line-ends.js';
+import { buyerToStoreContext } from '../test/helpers/rewrite-context.js';
 
 const bytes = Number(process.argv[2] ?? 1024 * 1024);
 const line = 'The quick brown fox jumps over the lazy dog while the kettle boils 0123456789\r\n';
@@ -14,24 +15,7 @@ const raw = Buffer.from(
   `From: Jane Doe <jane@buyer.example>\r\nTo: x@relay.test\r\nSubject: bench\r\nMessage-ID: <b@buyer.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n${body}`,
   'latin1',
 );
-const ctx = {
-  direction: 'buyer_to_store' as const,
-  aliasAddress: 'tok@relay.test',
-  store: { id: 1, slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' },
-  buyer: { name: 'Jane', email: 'jane@buyer.example' },
-  hide: { addresses: ['jane@buyer.example'], names: [] },
-  messageId: '<m@relay.test>',
-  threading: { inReplyTo: null, references: [], dropped: 0 },
-  now: new Date(),
-  content: {
-    linkAllowList: [],
-    linkAction: 'redact' as const,
-    stripImages: false,
-    maxAttachmentBytes: 10_000_000,
-    keepEmailDomains: ['relay.test'],
-    bannedWords: [],
-  },
-};
+const ctx = buyerToStoreContext();
 const t = (): number => performance.now();
 /** CPU time (user + system, all threads) since `from`, in ms: wall time on a shared machine says little. */
 const spent = (from: NodeJS.CpuUsage): number => {

@@ -6,28 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDkimKey } from '../outbound/dkim.js';
 import { THREAD_IDLE_MS, WorkPool } from './work-pool.js';
 import { inlineWork, ParseTimeout } from './work.js';
+import { buyerToStoreContext } from '../../test/helpers/rewrite-context.js';
 
 const raw = Buffer.from(
   'From: Jane <jane@buyer.example>\r\nTo: tok@relay.test\r\nSubject: hello\r\nMessage-ID: <a@buyer.example>\r\nContent-Type: text/plain\r\n\r\nWrite to jane@buyer.example or other@else.example\r\n',
 );
-const ctx = {
-  direction: 'buyer_to_store' as const,
-  aliasAddress: 'tok@relay.test',
-  store: { id: 1, slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' },
-  buyer: { name: 'Jane', email: 'jane@buyer.example' },
-  hide: { addresses: ['jane@buyer.example'], names: ['Jane'] },
-  messageId: '<m@relay.test>',
-  threading: { inReplyTo: null, references: [], dropped: 0 },
-  now: new Date('2026-11-29T10:00:00Z'),
-  content: {
-    linkAllowList: [],
-    linkAction: 'redact' as const,
-    stripImages: false,
-    maxAttachmentBytes: 1_000_000,
-    keepEmailDomains: ['relay.test'],
-    bannedWords: [],
-  },
-};
+const ctx = buyerToStoreContext({ names: ['Jane'], now: new Date('2026-11-29T10:00:00Z'), maxAttachmentBytes: 1_000_000 });
 
 const keyDir = mkdtempSync(join(tmpdir(), 'mg-pool-'));
 const key = ensureDkimKey(keyDir, 'relay.test', 'sel');

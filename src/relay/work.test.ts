@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ParsedMail } from '../core/types.js';
 import { WorkPool } from './work-pool.js';
 import { inlineWork, PACK_FROM, packMail, packText, textStart, unpackMail, unpackText, withFields } from './work.js';
+import { buyerToStoreContext } from '../../test/helpers/rewrite-context.js';
 
 const pool = new WorkPool(1);
 afterAll(() => pool.close());
@@ -82,24 +83,7 @@ describe('texts crossing from a pool thread', () => {
 
   it('prepare on a pool thread hands back the rewritten text of a 1 MiB message exactly as in-process', async () => {
     const raw = message(`${'Grüße, write to jane@buyer.example 漢字\r\n'.repeat(30_000)}`);
-    const ctx = {
-      direction: 'buyer_to_store' as const,
-      aliasAddress: 'tok@relay.test',
-      store: { id: 1, slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' },
-      buyer: { name: 'Jane', email: 'jane@buyer.example' },
-      hide: { addresses: ['jane@buyer.example'], names: [] },
-      messageId: '<m@relay.test>',
-      threading: { inReplyTo: null, references: [], dropped: 0 },
-      now: new Date('2026-11-29T10:00:00Z'),
-      content: {
-        linkAllowList: [],
-        linkAction: 'redact' as const,
-        stripImages: false,
-        maxAttachmentBytes: 1_000_000,
-        keepEmailDomains: ['relay.test'],
-        bannedWords: [],
-      },
-    };
+    const ctx = buyerToStoreContext({ now: new Date('2026-11-29T10:00:00Z'), maxAttachmentBytes: 1_000_000 });
     const here = await inlineWork.prepare({ mail: await inlineWork.parse(raw, 20_000), ctx, campaign: null, compose: false });
     const read = await pool.read(raw, 20_000, null);
     const there = await pool.prepare({ mail: read.mail, kept: read.kept ? { mail: read.kept, release: true } : null, ctx, campaign: null, compose: false });
