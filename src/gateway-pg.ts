@@ -13,25 +13,20 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
+import type { OutboundWorker } from './outbound/worker.js';
 import { systemResolver } from './dns/resolver.js';
 import type { GatewayOptions } from './gateway.js';
-import { listen, loadTls } from './gateway.js';
+import { loadTls } from './gateway.js';
+import { bindPorts, buildMessagePath, createSmtpListeners, logListening, type BoundPorts } from './node-start.js';
 import { leasedRetentionJob } from './jobs/retention.js';
 import { Metrics } from './metrics.js';
-import { BOUNCE_SECRET_KEY, BounceAddresses } from './outbound/bounce-address.js';
-import { BounceIntake } from './outbound/bounce-intake.js';
-import { loadDkimKey, unsigned } from './outbound/dkim.js';
-import { FailureNotices } from './outbound/failure-notice.js';
-import { createTransport } from './outbound/transport.js';
-import { OutboundWorker } from './outbound/worker.js';
+import { BOUNCE_SECRET_KEY } from './outbound/bounce-address.js';
+import { loadDkimKey } from './outbound/dkim.js';
 import { Notifier } from './outbound/notifier.js';
 import { LeasedJob } from './jobs/leased-job.js';
 import { WebhookSender } from './outbound/webhook-sender.js';
-import { ByteBudget } from './relay/byte-budget.js';
-import { OutboxEntry, storageLetters } from './relay/outbox-entry.js';
+import { storageLetters } from './relay/outbox-entry.js';
 import { Relay } from './relay/pipeline.js';
-import { autoThreads, WorkPool } from './relay/work-pool.js';
-import { createSmtpListener } from './smtp/listener.js';
 import { Spool } from './smtp/spool.js';
 import { openPgStorage } from './store/pg/storage.js';
 import { storeApiToken } from './web/api-token.js';
@@ -107,14 +102,6 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   // The API token's hash is in the database (every node checks against it); a configured token replaces it.
   if (!(await storeApiToken(storage.secrets, config.api.token)))
     log.warn({ event: 'api.no-token' }, 'no API token on this database: set api.token (MASKGATE_API_TOKEN); until then the API answers 401');
-  const work = new WorkPool(config.smtp.workerThreads || autoThreads(), dkimKey);
-  void work.warmUp();
-  // One memory budget for the messages being received and the ones being delivered.
-  const budget = new ByteBudget(config.smtp.inFlightBytes);
-  const intake = { spool, budget };
-  const sign = dkimKey ? work.sign : unsigned;
-  const bounces = new BounceAddresses(await storage.secrets.secret(BOUNCE_SECRET_KEY), domain, config.outbound.lifetime + 7 * 86_400);
-  const transport = createTransport(config);
   // The queue gauges read the database: refreshed every 15 s rather than on every scrape.
   let queueStats = { depth: 0, oldestAgeSeconds: 0 };
   const refreshStats = async () => {
@@ -127,62 +114,18 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   const statsTimer = setInterval(() => void refreshStats(), 15_000);
   statsTimer.unref();
   const metrics = new Metrics(() => queueStats);
-  const outboxEntry = new OutboxEntry(storageLetters(storage), sign, (committed) => worker.wake(committed));
-  const notices = new FailureNotices(storage.mail, outboxEntry, domain);
-  const worker = new OutboundWorker(
-    storage.outbox,
-    transport,
-    {
-      concurrency: config.outbound.concurrency,
-      pollIntervalMs: config.outbound.pollIntervalMs,
-      retry: { schedule: config.outbound.retrySchedule, thereafter: config.outbound.retryThereafter, lifetime: config.outbound.lifetime },
-      relayDomain: domain,
-      bounces,
-      notices,
-      metrics,
-      nodeId: node,
-      leaseMs: config.outbound.leaseSeconds * 1000,
-      memory: budget,
-    },
-    log.child({ component: 'outbound' }),
-  );
-  const bounceIntake = new BounceIntake(storage, bounces, notices, config.domains, (config.outbound.lifetime + 7 * 86_400) * 1000);
-  const relay = new Relay(
+  const path = buildMessagePath(config, log, {
     storage,
-    { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters, postmaster: config.smtp.postmaster },
-    {
-      verify: (local) => bounceIntake.verify(local),
-      async handle(mail, outboxId, log) {
-        const outcome = await bounceIntake.handle(mail, outboxId, log);
-        metrics.bounces.inc({ outcome: String(outcome) });
-        return outcome;
-      },
-    },
-    outboxEntry,
-    work,
-  );
+    dkimKey,
+    letters: storageLetters(storage),
+    bounceSecret: await storage.secrets.secret(BOUNCE_SECRET_KEY),
+    spool,
+    metrics,
+    nodeId: node,
+  });
+  const { work, transport, outboxEntry, worker, relay } = path;
   const tls = loadTls(config);
-  const smtpLog = log.child({ component: 'smtp' });
-  const smtp = createSmtpListener(config, relay, smtpLog, { kind: 'mx', resolver, tls }, metrics, intake);
-  const credentials = {
-    candidates: (email: string) => storage.mail.submissionCandidates(email),
-    touch: (id: number) => storage.mail.touchCredential(id),
-  };
-  const submission =
-    config.submission.enabled && tls
-      ? createSmtpListener(config, relay, smtpLog.child({ port: 'submission' }), { kind: 'submission', credentials, tls }, metrics, intake)
-      : null;
-  const submissionTls =
-    config.submission.enabled && tls && config.submission.implicitTlsPort !== null
-      ? createSmtpListener(
-          config,
-          relay,
-          smtpLog.child({ port: 'submission-tls' }),
-          { kind: 'submission', credentials, tls, implicitTls: true },
-          metrics,
-          intake,
-        )
-      : null;
+  const listeners = createSmtpListeners(config, path, log, { resolver, tls, storage, metrics });
   let smtpUp = false;
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: smtpUp ? 'ok' : 'starting', database: 'postgres', smtp: smtpUp }, smtpUp ? 200 : 503));
@@ -225,24 +168,21 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   );
   const http = createAdaptorServer({ fetch: app.fetch });
 
-  let smtpPort: number;
-  let httpPort: number;
   let submissionPort: number | null = null;
   let submissionTlsPort: number | null = null;
+  let ports: BoundPorts;
   try {
-    smtpPort = await listen(smtp.server, config.smtp.port, config.smtp.host);
-    if (submission) submissionPort = await listen(submission.server, config.submission.port, config.submission.host);
-    if (submissionTls) submissionTlsPort = await listen(submissionTls.server, config.submission.implicitTlsPort ?? 0, config.submission.host);
-    smtpUp = true;
-    httpPort = await listen(http as never, config.http.port, config.http.host);
+    ports = await bindPorts(config, listeners, http as never, (bound) => {
+      ({ submissionPort, submissionTlsPort } = bound);
+      smtpUp = true;
+    });
   } catch (err) {
-    for (const s of [smtp, submission, submissionTls]) s?.close(() => undefined);
     clearInterval(statsTimer);
     await work.close();
     await storage.close();
     throw err;
   }
-  adminUrl ||= `http://${config.http.host}:${httpPort}`;
+  adminUrl ||= `http://${config.http.host}:${ports.httpPort}`;
   // Scheduled starts and sending on the one node holding the lease; before the worker, so what a
   // dead node left half done is settled first.
   const jobLog = log.child({ component: 'jobs' });
@@ -274,33 +214,13 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
   );
   const notifierJob = new LeasedJob(storage.leases, 'notifier', node, notifier, jobLog);
   await notifierJob.begin();
-  log.info(
-    {
-      event: 'gateway.listening',
-      database: 'postgres',
-      node,
-      smtp: `${config.smtp.host}:${smtpPort}`,
-      submission: submissionPort === null ? null : `${config.submission.host}:${submissionPort}`,
-      submissionTls: submissionTlsPort === null ? null : `${config.submission.host}:${submissionTlsPort}`,
-      http: `${config.http.host}:${httpPort}`,
-      domains: config.domains,
-      transport: transport.kind,
-      smtpPort,
-      submissionPort,
-      submissionTlsPort,
-      httpPort,
-    },
-    'maskgate is listening',
-  );
+  logListening(log, config, ports, transport, { database: 'postgres', node });
 
   let stopped: Promise<void> | null = null;
   return {
     database: 'postgres',
     storage,
-    smtpPort,
-    submissionPort,
-    submissionTlsPort,
-    httpPort,
+    ...ports,
     generatedApiToken: null,
     setupUrl,
     setupExpiresAt: setup?.expiresAt ?? null,
@@ -313,7 +233,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
       stopped ??= (async () => {
         smtpUp = false;
         clearInterval(statsTimer);
-        await Promise.all([smtp, submission, submissionTls].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
+        await listeners.close();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         await retentionJob.end();
         await campaignJob.end();

@@ -1,13 +1,12 @@
 // Owns starting and stopping one gateway: database, relay, SMTP listener, outbound worker, HTTP.
 // main.ts and the tests both start it through here, so tests run the real thing.
-import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
-import { BounceAddresses, loadBounceSecret } from './outbound/bounce-address.js';
+import type { OutboundWorker } from './outbound/worker.js';
+import { loadBounceSecret } from './outbound/bounce-address.js';
 import { systemResolver, type DnsResolver } from './dns/resolver.js';
-import { BounceIntake } from './outbound/bounce-intake.js';
-import { loadDkimKey, unsigned } from './outbound/dkim.js';
+import { loadDkimKey } from './outbound/dkim.js';
 import { LeasedJob } from './jobs/leased-job.js';
 import { campaignLeasedJob, startCampaigns } from './jobs/campaigns.js';
 import type { CampaignSender } from './campaigns/sender.js';
@@ -15,9 +14,6 @@ import { leasedRetentionJob } from './jobs/retention.js';
 import { nodeId } from './store/ports.js';
 import { clearDeadLeases, sqliteStorage } from './store/sqlite/storage.js';
 import { OutboxEntry, sqliteLetters, storageLetters } from './relay/outbox-entry.js';
-import { FailureNotices } from './outbound/failure-notice.js';
-import { createTransport } from './outbound/transport.js';
-import { OutboundWorker } from './outbound/worker.js';
 import { WebhookSender } from './outbound/webhook-sender.js';
 import { Notifier } from './outbound/notifier.js';
 import { noticeQueue } from './outbound/notice-mail.js';
@@ -27,18 +23,16 @@ import { GroupCommit } from './relay/group-commit.js';
 import { WalCheckpointer } from './store/sqlite/wal-checkpointer.js';
 import { Relay } from './relay/pipeline.js';
 import { readFileSync } from 'node:fs';
-import { createSmtpListener, type TlsFiles } from './smtp/listener.js';
+import type { TlsFiles } from './smtp/listener.js';
 import { Spool } from './smtp/spool.js';
-import { ByteBudget } from './relay/byte-budget.js';
-import { autoThreads, WorkPool } from './relay/work-pool.js';
 import { TlsReloader } from './smtp/tls-reload.js';
-import { CredentialRepo } from './store/credentials.js';
 import { currentSetupToken } from './web/admin/setup-token.js';
 import { SESSION_TTL_MS } from './web/admin/session.js';
 import { openDb, type Db } from './store/db.js';
 import { OutboxRepo } from './store/outbox.js';
 import { ensureApiToken } from './web/api-token.js';
 import { createHttpApp } from './web/app.js';
+import { bindPorts, buildMessagePath, createSmtpListeners, logListening, type BoundPorts } from './node-start.js';
 
 export interface Gateway {
   readonly db: Db;
@@ -66,23 +60,6 @@ export interface Gateway {
   /** The periodic jobs this node runs while it holds their lease. */
   readonly jobs: { readonly campaigns: LeasedJob; readonly notifier: LeasedJob; readonly retention: LeasedJob };
   stop(): Promise<void>;
-}
-
-/** Listens on host:port (0: any free port) and resolves with the port taken. */
-export function listen(
-  server: {
-    listen: (port: number, host: string) => unknown;
-    once: (ev: string, fn: (err: Error) => void) => unknown;
-    address: () => AddressInfo | string | null;
-  },
-  port: number,
-  host: string,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.once('listening', () => resolve((server.address() as AddressInfo).port));
-    server.listen(port, host);
-  });
 }
 
 export interface GatewayOptions {
@@ -135,55 +112,19 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   const freed = clearDeadLeases(db);
   if (freed.outbox) log.info({ event: 'queue.leases-released', rows: freed.outbox }, 'leases of a stopped process released');
   const dkimKey = config.dkim.enabled ? await loadDkimKey(storage.secrets, config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
-  // Sender authentication, parse, rewrite, compose and DKIM signing run on worker threads (one per
-  // core by default; see work-pool.ts), off the thread that answers SMTP and commits.
-  const work = new WorkPool(config.smtp.workerThreads || autoThreads(), dkimKey);
-  void work.warmUp();
-  // One memory budget for the messages being received and the ones being delivered.
-  const budget = new ByteBudget(config.smtp.inFlightBytes);
-  const intake = { spool, budget };
-  const sign = dkimKey ? work.sign : unsigned;
-  // Bounce addresses stay valid for the delivery lifetime plus a week of late bounces.
-  const bounces = new BounceAddresses(loadBounceSecret(db), config.domains[0] as string, config.outbound.lifetime + 7 * 86_400);
-  const transport = createTransport(config);
   const outboxStats = new OutboxRepo(db);
   const metrics = new Metrics(() => ({ depth: outboxStats.pendingCount(), oldestAgeSeconds: outboxStats.oldestPendingAgeSeconds() }));
-  // The one way into the outbox: compose, sign, queue in one commit, wake the worker.
-  const outboxEntry = new OutboxEntry(sqliteLetters(commit, db), sign, (committed) => worker.wake(committed));
-  const notices = new FailureNotices(storage.mail, outboxEntry, config.domains[0] as string);
-  const worker = new OutboundWorker(
-    storage.outbox,
-    transport,
-    {
-      concurrency: config.outbound.concurrency,
-      pollIntervalMs: config.outbound.pollIntervalMs,
-      retry: { schedule: config.outbound.retrySchedule, thereafter: config.outbound.retryThereafter, lifetime: config.outbound.lifetime },
-      relayDomain: config.domains[0] as string,
-      bounces,
-      notices,
-      metrics,
-      nodeId: node,
-      leaseMs: config.outbound.leaseSeconds * 1000,
-      memory: budget,
-    },
-    log.child({ component: 'outbound' }),
-  );
-  // A bounce is believed for as long as its signed address is valid after the hand-over.
-  const bounceIntake = new BounceIntake(storage, bounces, notices, config.domains, (config.outbound.lifetime + 7 * 86_400) * 1000);
-  const relay = new Relay(
+  // The relay's letters join the SMTP thread's group commit (relay/group-commit.ts).
+  const path = buildMessagePath(config, log, {
     storage,
-    { domains: config.domains, parseTimeoutMs: config.smtp.parseTimeoutMs, filters: config.filters, postmaster: config.smtp.postmaster },
-    {
-      verify: (local) => bounceIntake.verify(local),
-      async handle(mail, outboxId, log) {
-        const outcome = await bounceIntake.handle(mail, outboxId, log);
-        metrics.bounces.inc({ outcome: String(outcome) });
-        return outcome;
-      },
-    },
-    outboxEntry,
-    work,
-  );
+    dkimKey,
+    letters: sqliteLetters(commit, db),
+    bounceSecret: loadBounceSecret(db),
+    spool,
+    metrics,
+    nodeId: node,
+  });
+  const { work, sign, transport, outboxEntry, worker, relay } = path;
   let adminUrl = config.admin.publicUrl ?? '';
   // The digest and the record of what it announced are one unit of work through the ports.
   const notifier = new Notifier(
@@ -203,44 +144,12 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   // Webhooks read the events feed on their own clock: a slow receiver never holds up mail.
   const webhooks = new WebhookSender(storage.webhooks, config.webhooks, log.child({ component: 'webhooks' }));
   const tls = loadTls(config);
-  const smtpLog = log.child({ component: 'smtp' });
-  const smtp = createSmtpListener(config, relay, smtpLog, { kind: 'mx', resolver, tls }, metrics, intake);
-  // Submission needs STARTTLS with our own certificate: without one it stays off (and says so).
-  const submission =
-    config.submission.enabled && tls
-      ? createSmtpListener(
-          config,
-          relay,
-          smtpLog.child({ port: 'submission' }),
-          { kind: 'submission', credentials: new CredentialRepo(db), tls },
-          metrics,
-          intake,
-        )
-      : null;
-  const submissionTls =
-    config.submission.enabled && tls && config.submission.implicitTlsPort !== null
-      ? createSmtpListener(
-          config,
-          relay,
-          smtpLog.child({ port: 'submission-tls' }),
-          { kind: 'submission', credentials: new CredentialRepo(db), tls, implicitTls: true },
-          metrics,
-          intake,
-        )
-      : null;
+  const listeners = createSmtpListeners(config, path, log, { resolver, tls, storage, metrics });
   // Renewed certificates are picked up without a restart.
   const reloader =
     tls && config.tls.cert && config.tls.key
-      ? new TlsReloader(
-          { cert: config.tls.cert, key: config.tls.key },
-          tls,
-          [smtp, submission, submissionTls].filter((s) => s !== null),
-          log.child({ component: 'tls' }),
-        )
+      ? new TlsReloader({ cert: config.tls.cert, key: config.tls.key }, tls, [...listeners.all], log.child({ component: 'tls' }))
       : null;
-  if (config.submission.enabled && !tls) {
-    log.warn({ event: 'submission.disabled', reason: 'no TLS certificate' }, 'submission port is off: set tls.cert and tls.key to enable it');
-  }
   let smtpUp = false;
   let submissionPort: number | null = null;
   let submissionTlsPort: number | null = null;
@@ -268,17 +177,14 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   });
   const http = createAdaptorServer({ fetch: app.fetch });
 
-  let smtpPort: number;
-  let httpPort: number;
+  let ports: BoundPorts;
   try {
-    smtpPort = await listen(smtp.server, config.smtp.port, config.smtp.host);
-    if (submission) submissionPort = await listen(submission.server, config.submission.port, config.submission.host);
-    if (submissionTls) submissionTlsPort = await listen(submissionTls.server, config.submission.implicitTlsPort ?? 0, config.submission.host);
-    smtpUp = true;
-    httpPort = await listen(http as never, config.http.port, config.http.host);
-    adminUrl ||= `http://${config.http.host}:${httpPort}`;
+    ports = await bindPorts(config, listeners, http as never, (bound) => {
+      ({ submissionPort, submissionTlsPort } = bound);
+      smtpUp = true;
+    });
+    adminUrl ||= `http://${config.http.host}:${ports.httpPort}`;
   } catch (err) {
-    for (const s of [smtp, submission, submissionTls]) s?.close(() => undefined);
     await work.close();
     await checkpointer.close();
     db.close();
@@ -299,31 +205,13 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   // The same link on every start until it is used or its 24 hours are over.
   const setup = (await storage.admin.users.count()) === 0 ? await currentSetupToken({ ...storage.secrets, swapSetting: storage.admin.swapSetting }) : null;
   const setupUrl = setup ? `${adminUrl}/setup?token=${setup.token}` : null;
-  log.info(
-    {
-      event: 'gateway.listening',
-      smtp: `${config.smtp.host}:${smtpPort}`,
-      submission: submissionPort === null ? null : `${config.submission.host}:${submissionPort}`,
-      submissionTls: submissionTlsPort === null ? null : `${config.submission.host}:${submissionTlsPort}`,
-      http: `${config.http.host}:${httpPort}`,
-      domains: config.domains,
-      transport: transport.kind,
-      smtpPort,
-      submissionPort,
-      submissionTlsPort,
-      httpPort,
-    },
-    'maskgate is listening',
-  );
+  logListening(log, config, ports, transport);
 
   let stopped: Promise<void> | null = null;
   return {
     db,
     relay,
-    smtpPort,
-    submissionPort,
-    submissionTlsPort,
-    httpPort,
+    ...ports,
     generatedApiToken: generated,
     setupUrl,
     setupExpiresAt: setup?.expiresAt ?? null,
@@ -337,7 +225,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
       stopped ??= (async () => {
         smtpUp = false;
         reloader?.stop();
-        await Promise.all([smtp, submission, submissionTls].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
+        await listeners.close();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         await retentionJob.end();
         await campaignJob.end();
