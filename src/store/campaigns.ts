@@ -67,6 +67,14 @@ export interface Progress {
   readonly ratePerSecond: number;
 }
 
+/**
+ * The data of the `campaign.finished` event (docs/webhooks.md): the campaign, the status it ended
+ * in ('done' or 'cancelled') and its totals at that moment. One shape for both databases.
+ */
+export function campaignFinishedData(campaignId: number, name: string, status: CampaignStatus, p: Progress): Record<string, unknown> {
+  return { campaignId, name, status, total: p.total, sent: p.sent, skipped: p.skipped, failed: p.failed, unknown: p.unknown, pending: p.pending };
+}
+
 export interface CampaignRowData {
   id: number;
   storeId: number;
@@ -206,22 +214,7 @@ export class CampaignRepo {
       if (moved && finished !== null) {
         const c = this.get(id);
         const p = this.progress(id, now);
-        new EventRepo(this.#db).append(
-          'campaign.finished',
-          c?.storeId ?? null,
-          {
-            campaignId: id,
-            name: c?.name ?? '',
-            status: to,
-            total: p.total,
-            sent: p.sent,
-            skipped: p.skipped,
-            failed: p.failed,
-            unknown: p.unknown,
-            pending: p.pending,
-          },
-          now,
-        );
+        new EventRepo(this.#db).append('campaign.finished', c?.storeId ?? null, campaignFinishedData(id, c?.name ?? '', to, p), now);
       }
       return moved;
     })();

@@ -10,6 +10,7 @@ import { audienceQuery, choiceSql, membersSql, namelessSql, splitSql, topItemsSq
 import type { CampaignStore, Overdraw, Progress } from '../campaign-ports.js';
 import {
   CAMPAIGN_COLS,
+  campaignFinishedData,
   CLAIMED_SQL,
   contentHash,
   exclusionCols,
@@ -111,17 +112,7 @@ export function pgCampaigns(s: PgScope): CampaignStore {
         if (finished !== null) {
           const c = await get(q, id);
           const p = await progress(q, id, now);
-          const data = {
-            campaignId: id,
-            name: c?.name ?? '',
-            status: to,
-            total: p.total,
-            sent: p.sent,
-            skipped: p.skipped,
-            failed: p.failed,
-            unknown: p.unknown,
-            pending: p.pending,
-          };
+          const data = campaignFinishedData(id, c?.name ?? '', to, p);
           await q.query("INSERT INTO events (type, store_id, data, created_at) VALUES ('campaign.finished', $1, $2, $3)", [
             c?.storeId ?? null,
             JSON.stringify(data),
