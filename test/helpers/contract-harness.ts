@@ -1,7 +1,7 @@
-// Two nodes on one database, for the port contract tests: SQLite (a data dir, two connections) and
-// PostgreSQL (a fresh database on the run's throwaway cluster, two pools). Seed with `exec` (SQL
-// with `?` placeholders, explicit ids), then call `afterSeed` so PostgreSQL's identities continue
-// after the seeded ids.
+// Two nodes on one database, for the port contract tests that run the same cases on both adapters:
+// SQLite (a data dir, two connections) and PostgreSQL (a fresh database on the run's throwaway
+// cluster, two pools). Seed with `exec` (SQL with `?` placeholders, explicit ids), then call
+// `afterSeed` so PostgreSQL's identities continue after the seeded ids (as migrate-to-postgres does).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,18 +18,32 @@ export interface ContractHarness {
   readonly b: Storage;
   /** The SQLite connection of node A (null on PostgreSQL): for the synchronous repositories. */
   readonly db: Db | null;
+  /** After rows were seeded with explicit ids: PostgreSQL's identities continue after them. */
   afterSeed(): Promise<void>;
+  /** Runs SQL with `?` placeholders on the database (seeding and checks). */
   exec(sql: string, args?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Every row of every table, as text (bytes read as latin1): what an erasure check searches. */
+  dump(): Promise<string>;
   close(): Promise<void>;
 }
 
+const asText = (rows: Record<string, unknown>[]) =>
+  rows
+    .map((r) =>
+      Object.values(r)
+        .map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v)))
+        .join('\u0001'),
+    )
+    .join('\n');
+
+/** Admin sessions live an hour unless a test says otherwise (ms). */
 const TTL = 3_600_000;
 const SEEDED_TABLES = ['stores', 'buyers', 'pairs', 'messages', 'orders', 'campaigns', 'users', 'permitted_senders', 'events', 'tags', 'templates'];
 
-export async function sqliteHarness(): Promise<ContractHarness> {
+export async function sqliteHarness(ttlMs = TTL): Promise<ContractHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'maskgate-contract-'));
   const dbs: Db[] = [openDb(dir), openDb(dir)];
-  const [a, b] = dbs.map((db) => sqliteStorage(db, { sessionTtlMs: TTL })) as [Storage, Storage];
+  const [a, b] = dbs.map((db) => sqliteStorage(db, { sessionTtlMs: ttlMs })) as [Storage, Storage];
   return {
     kind: 'sqlite',
     a,
@@ -40,6 +54,11 @@ export async function sqliteHarness(): Promise<ContractHarness> {
       const s = (dbs[0] as Db).prepare(sql);
       return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
     },
+    async dump() {
+      const db = dbs[0] as Db;
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+      return tables.map((t) => asText(db.prepare(`SELECT * FROM "${t}"`).all() as Record<string, unknown>[])).join('\n');
+    },
     async close() {
       for (const db of dbs) db.close();
       rmSync(dir, { recursive: true, force: true });
@@ -47,10 +66,19 @@ export async function sqliteHarness(): Promise<ContractHarness> {
   };
 }
 
-export async function pgHarness(): Promise<ContractHarness> {
+export async function pgHarness(ttlMs = TTL): Promise<ContractHarness> {
   const url = await freshDatabase();
-  const a = await openPgStorage(url, { sessionTtlMs: TTL });
-  const b = await openPgStorage(url, { sessionTtlMs: TTL });
+  const a = await openPgStorage(url, { sessionTtlMs: ttlMs });
+  const b = await openPgStorage(url, { sessionTtlMs: ttlMs });
+  const exec = async (sql: string, args: unknown[] = []) => {
+    let n = 0;
+    return (
+      await a.pool.query(
+        sql.replace(/\?/g, () => `$${++n}`),
+        args,
+      )
+    ).rows as Record<string, unknown>[];
+  };
   return {
     kind: 'postgres',
     a,
@@ -60,14 +88,12 @@ export async function pgHarness(): Promise<ContractHarness> {
       for (const t of SEEDED_TABLES)
         await a.pool.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), coalesce((SELECT max(id) FROM ${t}), 0) + 1000, false)`);
     },
-    exec: async (sql, args = []) => {
-      let n = 0;
-      return (
-        await a.pool.query(
-          sql.replace(/\?/g, () => `$${++n}`),
-          args,
-        )
-      ).rows as Record<string, unknown>[];
+    exec,
+    async dump() {
+      const tables = (await exec("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'")).map((r) => String(r.t));
+      const out: string[] = [];
+      for (const t of tables) out.push(asText(await exec(`SELECT * FROM "${t}"`)));
+      return out.join('\n');
     },
     async close() {
       await a.close();
@@ -77,8 +103,8 @@ export async function pgHarness(): Promise<ContractHarness> {
 }
 
 export const ADAPTERS: [string, () => Promise<ContractHarness>][] = [
-  ['SQLite', sqliteHarness],
-  ['PostgreSQL', pgHarness],
+  ['SQLite', () => sqliteHarness()],
+  ['PostgreSQL', () => pgHarness()],
 ];
 
 export const NOW = 1_800_000_000_000;

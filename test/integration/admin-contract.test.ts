@@ -3,61 +3,20 @@
 // throwaway cluster, a second pool as the other node). What two nodes may do at once is asserted
 // with both racing: the first owner made once from one setup link, an email taken once, a mailbox
 // link confirmed once, a setting swapped once.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/core/messaging-rules.js';
-import { openDb, type Db } from '../../src/store/db.js';
-import { openPgStorage } from '../../src/store/pg/storage.js';
 import type { Storage } from '../../src/store/ports.js';
-import { sqliteStorage } from '../../src/store/sqlite/storage.js';
 import { currentSetupToken, setupSwap, setupTokenValid } from '../../src/web/admin/setup-token.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { pgHarness, sqliteHarness, type ContractHarness as Harness } from '../helpers/contract-harness.js';
 
-const TTL = 3_600_000;
 const NOW = 1_800_000_000_000;
 const HASH = 'scrypt$15$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-
-interface Harness {
-  readonly a: Storage;
-  readonly b: Storage;
-  close(): Promise<void>;
-}
-
-async function sqliteHarness(): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'maskgate-admin-contract-'));
-  const dbs: Db[] = [openDb(dir), openDb(dir)];
-  const [a, b] = dbs.map((db) => sqliteStorage(db, { sessionTtlMs: TTL })) as [Storage, Storage];
-  return {
-    a,
-    b,
-    async close() {
-      for (const db of dbs) db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function pgHarness(): Promise<Harness> {
-  const url = await freshDatabase();
-  const a = await openPgStorage(url, { sessionTtlMs: TTL });
-  const b = await openPgStorage(url, { sessionTtlMs: TTL });
-  return {
-    a,
-    b,
-    async close() {
-      await a.close();
-      await b.close();
-    },
-  };
-}
 
 const settingsOf = (s: Storage) => ({ ...s.secrets, swapSetting: s.admin.swapSetting });
 
 for (const [name, open] of [
-  ['SQLite', sqliteHarness],
-  ['PostgreSQL', pgHarness],
+  ['SQLite', () => sqliteHarness()],
+  ['PostgreSQL', () => pgHarness()],
 ] as const) {
   describe(`the admin port on ${name}`, () => {
     let h: Harness;

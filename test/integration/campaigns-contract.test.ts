@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AudienceSpec } from '../../src/core/audience.js';
 import type { CampaignDraft } from '../../src/store/ports.js';
-import { ADAPTERS, type Harness } from '../helpers/storage-harness.js';
+import { ADAPTERS, type ContractHarness as Harness } from '../helpers/contract-harness.js';
 
 const NOW = 1_800_000_000_000;
 const DAY = 86_400_000;

@@ -4,7 +4,7 @@
 // alias, and a one-time form key acts once whichever node sees the second submission.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UPLOAD_TTL_MS } from '../../src/store/order-import-uploads.js';
-import { ADAPTERS, type Harness } from '../helpers/storage-harness.js';
+import { ADAPTERS, type ContractHarness as Harness } from '../helpers/contract-harness.js';
 
 const NOW = 1_800_000_000_000;
 

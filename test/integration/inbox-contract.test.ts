@@ -3,95 +3,15 @@
 // database on the run's throwaway cluster, a second pool as the other node), then the inbox's
 // filters, order and paging, search, conversation state, drafts, the API's read-back, the report's
 // figures (the same on both) and an erasure that leaves the buyer's address and name nowhere.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../src/store/db.js';
 import type { InboxFilter } from '../../src/store/inbox.js';
-import { openPgStorage } from '../../src/store/pg/storage.js';
 import type { Storage } from '../../src/store/ports.js';
 import type { ResponseReport } from '../../src/store/reports.js';
-import { sqliteStorage } from '../../src/store/sqlite/storage.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { pgHarness, sqliteHarness, type ContractHarness as Harness } from '../helpers/contract-harness.js';
 
-const TTL = 3_600_000;
 const H = 3_600_000;
 /** Wednesday 2027-01-13 12:00 UTC. */
 const NOW = Date.parse('2027-01-13T12:00:00Z');
-
-interface Harness {
-  readonly a: Storage;
-  readonly b: Storage;
-  /** Runs SQL with `?` placeholders on the database (seeding and checks). */
-  exec(sql: string, args?: unknown[]): Promise<Record<string, unknown>[]>;
-  /** Every row of every table, as text (bytes read as latin1), for the erasure check. */
-  dump(): Promise<string>;
-  close(): Promise<void>;
-}
-
-const asText = (rows: Record<string, unknown>[]) =>
-  rows
-    .map((r) =>
-      Object.values(r)
-        .map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v)))
-        .join('\u0001'),
-    )
-    .join('\n');
-
-async function sqliteHarness(): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'maskgate-inbox-contract-'));
-  const dbs: Db[] = [openDb(dir), openDb(dir)];
-  const [a, b] = dbs.map((db) => sqliteStorage(db, { sessionTtlMs: TTL })) as [Storage, Storage];
-  const db = dbs[0] as Db;
-  const exec = async (sql: string, args: unknown[] = []) => {
-    const s = db.prepare(sql);
-    return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
-  };
-  return {
-    a,
-    b,
-    exec,
-    async dump() {
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
-      return tables.map((t) => asText(db.prepare(`SELECT * FROM "${t}"`).all() as Record<string, unknown>[])).join('\n');
-    },
-    async close() {
-      for (const d of dbs) d.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function pgHarness(): Promise<Harness> {
-  const url = await freshDatabase();
-  const a = await openPgStorage(url, { sessionTtlMs: TTL });
-  const b = await openPgStorage(url, { sessionTtlMs: TTL });
-  const exec = async (sql: string, args: unknown[] = []) => {
-    let n = 0;
-    return (
-      await a.pool.query(
-        sql.replace(/\?/g, () => `$${++n}`),
-        args,
-      )
-    ).rows as Record<string, unknown>[];
-  };
-  return {
-    a,
-    b,
-    exec,
-    async dump() {
-      const tables = (await exec("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'")).map((r) => String(r.t));
-      const out: string[] = [];
-      for (const t of tables) out.push(asText(await exec(`SELECT * FROM "${t}"`)));
-      return out.join('\n');
-    },
-    async close() {
-      await a.close();
-      await b.close();
-    },
-  };
-}
 
 type MessageKey = 'jane1' | 'jane2' | 'kai1' | 'nia1' | 'lena1' | 'jane3' | 'jane2b';
 
@@ -203,8 +123,8 @@ async function seed(h: Harness): Promise<Seeded> {
 }
 
 const adapters: [string, () => Promise<Harness>][] = [
-  ['SQLite', sqliteHarness],
-  ['PostgreSQL', pgHarness],
+  ['SQLite', () => sqliteHarness()],
+  ['PostgreSQL', () => pgHarness()],
 ];
 
 /** The report of each adapter after the same writes, compared at the end. */

@@ -3,7 +3,7 @@
 // one completion rule on both, and a buyer opted out from both nodes at once gets one change and
 // one buyer.opted_out event.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS, type Harness } from '../helpers/storage-harness.js';
+import { ADAPTERS, type ContractHarness as Harness } from '../helpers/contract-harness.js';
 
 const NOW = 1_800_000_000_000;
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { LeasedJob } from '../../src/jobs/leased-job.js';
 import { ensureDkimKey, loadDkimKey } from '../../src/outbound/dkim.js';
-import { pgHarness, sqliteHarness, type Harness } from '../helpers/storage-harness.js';
+import { pgHarness, sqliteHarness, type ContractHarness as Harness } from '../helpers/contract-harness.js';
 
 const TTL = 3_600_000;
 const silent = pino({ level: 'silent' });
