@@ -12,6 +12,7 @@ import type { ParsedMail } from '../core/types.js';
 import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
+import { answersFor } from './dns-answers.js';
 import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
 import {
   asBuffer,
@@ -315,7 +316,8 @@ export class WorkPool implements RelayWork {
     const id = this.#nextKeep++;
     if (verify) this.#resolvers.set(id, verify.resolver);
     try {
-      const task = { raw, timeoutMs, verify: verify ? { session: verify.session, mta: verify.mta, read: id } : null, keep: id };
+      const answers = verify?.expected?.length ? await answersFor(verify.expected, verify.resolver) : [];
+      const task = { raw, timeoutMs, verify: verify ? { session: verify.session, mta: verify.mta, read: id, answers } : null, keep: id };
       const r = await this.#run<ReadOutcome>(lane, task, 'read');
       if (r.auth && 'error' in r.auth) throw new SenderAuthFailed(r.auth.error);
       if ('ok' in r.parse) return { mail: unpackMail(r.parse.ok), auth: r.auth ? r.auth.ok : null, kept: r.kept ? { lane, id } : null };
