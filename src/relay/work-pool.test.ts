@@ -109,6 +109,32 @@ describe('the relay worker pool', () => {
     expect(results).toEqual(Array.from({ length: 12 }, (_, i) => (i % 2 ? 'fail' : 'pass')));
   });
 
+  it('verifies with the answers its task carries: a question answered there is not asked again, any other still is', async () => {
+    const asked: string[] = [];
+    // Answers buyer.example's SPF record once only; asked a second time, the lookup times out (SPF temperror).
+    const once = async (name: string, type: string) => {
+      asked.push(`${type} ${name}`);
+      if (name === 'buyer.example' && type === 'TXT' && asked.filter((q) => q === 'TXT buyer.example').length === 1) return [['v=spf1 ip4:192.0.2.7 -all']];
+      if (name === 'buyer.example') throw Object.assign(new Error('timed out'), { code: 'ETIMEOUT' });
+      throw Object.assign(new Error('no such name'), { code: 'ENOTFOUND' });
+    };
+    const session = { ip: '192.0.2.7', helo: 'mx.buyer.example', envelopeFrom: 'jane@buyer.example' };
+    const expected = [
+      { name: 'buyer.example', rrtype: 'TXT' },
+      { name: '_dmarc.buyer.example', rrtype: 'TXT' },
+    ];
+    const carried = await pool.read(raw, 5000, { session, resolver: once, mta: 'mx.relay.test', expected });
+    expect(carried.auth?.spf).toEqual({ result: 'pass', domain: 'buyer.example' });
+    // The DMARC record's absence (ENOTFOUND) travelled as the error mailauth reads: no record.
+    expect(carried.auth?.dmarc).toEqual({ result: 'none', domain: 'buyer.example', policy: null });
+    expect(asked).toEqual(['TXT buyer.example', 'TXT _dmarc.buyer.example']);
+    // A guess mailauth does not ask costs one lookup; the SPF record it does ask then goes through the port.
+    asked.length = 0;
+    const guessedWrong = await pool.read(raw, 5000, { session, resolver: once, mta: 'mx.relay.test', expected: [{ name: 'other.example', rrtype: 'TXT' }] });
+    expect(guessedWrong.auth?.spf).toEqual({ result: 'pass', domain: 'buyer.example' });
+    expect(asked).toEqual(['TXT other.example', 'TXT buyer.example', 'TXT _dmarc.buyer.example']);
+  });
+
   it('reports a read whose parse runs out of time as a ParseTimeout, verification or not', async () => {
     const big = Buffer.concat([raw, Buffer.alloc(8 * 1024 * 1024, 'a\r\n')]);
     await expect(pool.read(big, 1, null)).rejects.toBeInstanceOf(ParseTimeout);

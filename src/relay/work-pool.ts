@@ -12,6 +12,7 @@ import type { ParsedMail } from '../core/types.js';
 import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
+import { answersFor } from './dns-answers.js';
 import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
 import {
   asBuffer,
@@ -30,8 +31,9 @@ import {
  * Threads for `smtp.workerThreads: 0` (auto): one per core, at most 4. Every CPU-bound step of a
  * message runs on them (signing too: there is no separate signing thread), while the main thread
  * mostly waits on sockets, the database and the disk; with one thread per core every core is busy
- * under load. Each thread is another V8 heap (~35–45 MB at rest with its own copy of the MIME and
- * masking code, plus what the message it works on costs while it does), which the byte budget
+ * under load. Each thread is another V8 heap (~55 MB at rest, ~19 MB of it live after a full
+ * collection: its own copy of the MIME, DKIM and masking code, bench/thread-start.mjs; plus what the
+ * message it works on costs while it does), which the byte budget
  * counts per message, not per thread; `smtp.workerThreads: 1` is the lighter choice on 2 cores.
  */
 export function autoThreads(): number {
@@ -183,8 +185,9 @@ export class WorkPool implements RelayWork {
   /**
    * The running lane with the fewest tasks in flight; among equals, the lowest. When even that one
    * is busy and a lane is not running, that lane is started and warmed up, and takes work once warm:
-   * a cold thread needs ~1.5 s of CPU (seconds of wall time on a loaded machine) to load and compile
-   * the MIME, DKIM and masking code, far longer than a message waits behind another.
+   * a cold thread needs ~0.6–0.8 s of its own CPU and ~1.2–1.7 s of the process's (V8's compiler
+   * threads too; seconds of wall time on a loaded machine: bench/thread-start.mjs) to load and
+   * compile the MIME, DKIM and masking code, far longer than a message waits behind another.
    */
   #leastBusy(): number {
     let best = -1;
@@ -315,7 +318,8 @@ export class WorkPool implements RelayWork {
     const id = this.#nextKeep++;
     if (verify) this.#resolvers.set(id, verify.resolver);
     try {
-      const task = { raw, timeoutMs, verify: verify ? { session: verify.session, mta: verify.mta, read: id } : null, keep: id };
+      const answers = verify?.expected?.length ? await answersFor(verify.expected, verify.resolver) : [];
+      const task = { raw, timeoutMs, verify: verify ? { session: verify.session, mta: verify.mta, read: id, answers } : null, keep: id };
       const r = await this.#run<ReadOutcome>(lane, task, 'read');
       if (r.auth && 'error' in r.auth) throw new SenderAuthFailed(r.auth.error);
       if ('ok' in r.parse) return { mail: unpackMail(r.parse.ok), auth: r.auth ? r.auth.ok : null, kept: r.kept ? { lane, id } : null };

@@ -9,6 +9,7 @@ import type { MailAttachment, ParsedMail } from '../core/types.js';
 import { dkimSignMessage, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
 import { collectIfGrown } from './collect-garbage.js';
+import { withAnswers, type DnsAnswerTo } from './dns-answers.js';
 import { asBuffer, inlineWork, packMail, ParseTimeout, prepareMail, type PackedMail, type PackedPrepared, type PrepareInput } from './work.js';
 
 /** A parsed message on its way to the SMTP thread: large parts in shared memory, large texts moved (work.ts unpackMail reads it). */
@@ -212,15 +213,20 @@ export function connect(task: { dns: MessagePort }): void {
   dnsPort.unref();
 }
 
-/** A resolver for mailauth whose questions go to the main thread, named by `read` (which message's resolver answers). */
-function resolverFor(read: number): (name: string, rrtype: string) => Promise<unknown[]> {
-  return (name, rrtype) =>
+/**
+ * A resolver for mailauth: a question answered with the task is answered from there (as often as
+ * it is asked, as the resolver's cache would), any other goes to the main thread, named by `read`
+ * (which message's resolver answers).
+ */
+function resolverFor(read: number, answered: readonly DnsAnswerTo[]): (name: string, rrtype: string) => Promise<unknown[]> {
+  const ask = (name: string, rrtype: string): Promise<unknown[]> =>
     new Promise<unknown[]>((resolve, reject) => {
       if (!dnsPort) return reject(new Error('this thread has no DNS port'));
       const id = nextQuestion++;
       waiting.set(id, { resolve, reject });
       dnsPort.postMessage({ id, read, name, rrtype });
     });
+  return answered.length ? withAnswers(answered, ask) : ask;
 }
 
 export interface ReadOutcome {
@@ -239,8 +245,8 @@ export interface ReadOutcome {
 export async function read(task: {
   raw: Uint8Array;
   timeoutMs: number;
-  /** read: the id the main thread answers this message's DNS questions under. */
-  verify: { readonly session: SessionFacts; readonly mta: string; readonly read: number } | null;
+  /** read: the id the main thread answers this message's DNS questions under; answers: those answered already. */
+  verify: { readonly session: SessionFacts; readonly mta: string; readonly read: number; readonly answers?: readonly DnsAnswerTo[] } | null;
   /** Keep the parsed message under this id for its prepare (null: do not keep it). */
   keep: number | null;
 }): Promise<ReadOutcome> {
@@ -249,7 +255,7 @@ export async function read(task: {
   try {
     const [auth, parsed] = await Promise.all([
       v
-        ? authenticateMail(raw, v.session, resolverFor(v.read), v.mta).then(
+        ? authenticateMail(raw, v.session, resolverFor(v.read, v.answers ?? []), v.mta).then(
             (ok): AuthOutcome => ({ ok }),
             (err: Error): AuthOutcome => ({ error: err?.message ?? String(err) }),
           )

@@ -11,6 +11,7 @@ import type { AuthFacts } from '../core/sender-auth.js';
 import type { Change, OutgoingMail, ParsedMail } from '../core/types.js';
 import type { DnsResolver } from '../dns/resolver.js';
 import type { DkimSignSetup } from '../outbound/dkim-sign.js';
+import type { DnsQuestion } from '../smtp/auth-questions.js';
 import type { SessionFacts } from '../smtp/authenticate.js';
 import { withCampaignParts, type CampaignHandover } from './campaign-handover.js';
 import { ParseTimeout } from './parse-timeout.js';
@@ -57,6 +58,12 @@ export interface Verification {
   readonly resolver: DnsResolver;
   /** Our host name, as mailauth names the receiving MTA. */
   readonly mta: string;
+  /**
+   * The questions verification will ask first (smtp/auth-questions.ts): a pool
+   * thread gets their answers with its task instead of asking each across threads. Optional: every
+   * other question, and every one when absent, goes to `resolver` as it comes.
+   */
+  readonly expected?: readonly DnsQuestion[];
 }
 
 /** A received message read: parsed, and authenticated when verification was asked for (else auth is null). */

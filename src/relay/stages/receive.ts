@@ -7,6 +7,7 @@ import type { Proof } from '../../core/policy.js';
 import type { AuthFacts } from '../../core/sender-auth.js';
 import type { ParsedMail } from '../../core/types.js';
 import { refusal, type Refusal } from '../../core/verdicts.js';
+import { expectedQuestions } from '../../smtp/auth-questions.js';
 import { decodeDisplayName } from '../display-name.js';
 import type { AcceptInput } from '../pipeline-types.js';
 import { ParseTimeout, SenderAuthFailed, withFields, type KeptMail, type Read, type RelayWork, type Verification } from '../work.js';
@@ -42,9 +43,11 @@ export async function receive(input: AcceptInput, deps: ReceiveDeps): Promise<Re
   if (isRefusal(header)) return header;
   const source = input.proof;
   const given: Proof | null = typeof source === 'function' ? await source() : 'verify' in source ? null : source;
+  const verify = given ? null : (source as { verify: Verification }).verify;
   let read: Read;
   try {
-    read = await deps.work.read(input.raw, deps.parseTimeoutMs, given ? null : (source as { verify: Verification }).verify);
+    // The questions verification asks first, named from the header block read here, go answered with the task.
+    read = await deps.work.read(input.raw, deps.parseTimeoutMs, verify && { ...verify, expected: expectedQuestions(verify.session, header) });
   } catch (err) {
     if (err instanceof SenderAuthFailed) throw err;
     if (err instanceof ParseTimeout) return refusal('TEMPORARY_FAILURE', 'the message took too long to parse; please try again later');

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { authenticate } from 'mailauth';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dkimSignMessage, signSetup } from '../outbound/dkim-sign.js';
+import { ensureDkimKey } from '../outbound/dkim.js';
+import { authenticateMail, verifySender, type SessionFacts } from './authenticate.js';
+
+const keyDir = mkdtempSync(join(tmpdir(), 'mg-authenticate-'));
+afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
+const buyerKey = ensureDkimKey(keyDir, 'buyer.example', 'sel');
+const otherKey = ensureDkimKey(keyDir, 'other.example', 'sel');
+
+/** DNS for the cases: buyer.example publishes SPF for 192.0.2.7, its DKIM key and DMARC p=reject; other.example its DKIM key. */
+const resolver = async (name: string, rrtype: string): Promise<unknown[]> => {
+  const txt: Record<string, string> = {
+    'buyer.example': 'v=spf1 ip4:192.0.2.7 -all',
+    'mx.buyer.example': 'v=spf1 ip4:192.0.2.7 -all',
+    'sel._domainkey.buyer.example': `v=DKIM1; k=rsa; p=${buyerKey.publicKey}`,
+    'sel._domainkey.other.example': `v=DKIM1; k=rsa; p=${otherKey.publicKey}`,
+    '_dmarc.buyer.example': 'v=DMARC1; p=reject',
+  };
+  const record = rrtype === 'TXT' ? txt[name.toLowerCase()] : undefined;
+  if (record) return [[record]];
+  throw Object.assign(new Error(`no ${rrtype} for ${name}`), { code: 'ENOTFOUND' });
+};
+
+const plain = Buffer.from('From: Jane <jane@buyer.example>\r\nTo: tok@relay.test\r\nSubject: hi\r\nMessage-ID: <a@buyer.example>\r\n\r\nhello\r\n');
+const session = (ip: string, envelopeFrom = 'jane@buyer.example', helo = 'mx.buyer.example'): SessionFacts => ({ ip, helo, envelopeFrom });
+
+describe('sender authentication from mailauth’s own verifiers', () => {
+  it('gives what mailauth’s authenticate gives with ARC, BIMI and Received off, for SPF, DKIM and DMARC passing and failing', async () => {
+    const signedByBuyer = await dkimSignMessage(plain, signSetup(buyerKey));
+    const signedByOther = await dkimSignMessage(plain, signSetup(otherKey));
+    const altered = Buffer.concat([signedByBuyer, Buffer.from('one more line\r\n')]);
+    const cases: [string, Buffer, SessionFacts][] = [
+      ['SPF pass, unsigned', plain, session('192.0.2.7')],
+      ['SPF fail, unsigned (DMARC fails)', plain, session('198.51.100.1')],
+      ['SPF fail, signed by the From domain (DMARC passes on DKIM)', signedByBuyer, session('198.51.100.1')],
+      ['signed by another domain', signedByOther, session('198.51.100.1')],
+      ['body changed after signing', altered, session('192.0.2.7')],
+      ['null sender, HELO name', plain, session('192.0.2.7', '', 'mx.buyer.example')],
+      ['null sender, HELO an address', plain, session('192.0.2.7', '', '192.0.2.7')],
+      ['no HELO', plain, session('192.0.2.7', 'jane@buyer.example', '')],
+    ];
+    for (const [name, raw, s] of cases) {
+      const ours = await verifySender(raw, s, resolver, 'mx.relay.test');
+      const theirs = await authenticate(raw, {
+        ip: s.ip,
+        helo: s.helo,
+        sender: s.envelopeFrom,
+        mta: 'mx.relay.test',
+        resolver: resolver as never,
+        trustReceived: false,
+        disableArc: true,
+        disableBimi: true,
+      });
+      expect(JSON.parse(JSON.stringify(ours)), name).toEqual(JSON.parse(JSON.stringify({ spf: theirs.spf, dkim: theirs.dkim, dmarc: theirs.dmarc })));
+    }
+    // And the facts the rules read, for one of them.
+    expect(await authenticateMail(signedByBuyer, session('198.51.100.1'), resolver, 'mx.relay.test')).toEqual({
+      headerFrom: ['jane@buyer.example'],
+      spf: { result: 'fail', domain: 'buyer.example' },
+      dkim: [{ domain: 'buyer.example', result: 'pass', unsignedBytes: undefined }],
+      dmarc: { result: 'pass', domain: 'buyer.example', policy: 'reject' },
+    });
+  });
+});
