@@ -53,9 +53,10 @@ export interface ChildOptions {
  * thread allocates, and on these small heaps (~31 MB alive on the SMTP thread) it chose its minimum
  * (×1.1, plus the young generation), and starts marking once the room left is below the young
  * generation's size: the SMTP thread ran a full collection about every 2 messages of 1 MiB (136–151
- * per 300), each marking all 31 MB again on V8's helper threads. Round 7: 45–54 natural + 13–18
- * forced (collect-garbage.ts) per 300, helper threads 10–11 s instead of 12–15 s, no higher peak
- * RSS (collect-garbage.ts still bounds each heap's growth; README "Speed", round 7).
+ * per 300), each marking all 31 MB again on V8's helper threads. Round 7: 45–50 natural + 15–21
+ * forced (collect-garbage.ts) per 300, helper threads 9.0–11.3 s instead of 13.7–18.0 s, 1 MiB CPU
+ * per message median 106.6 → 91.3 ms, peak RSS within the runs' spread (collect-garbage.ts still
+ * bounds each heap's growth; README "Speed", round 7).
  */
 export const GATEWAY_NODE_ARGS: readonly string[] = ['--expose-gc', '--max-semi-space-size=4', '--heap-growing-percent=100'];
 
