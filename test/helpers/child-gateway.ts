@@ -48,8 +48,17 @@ export interface ChildOptions {
  * flag also overrides the pool threads' work-pool.ts THREAD_YOUNG_GENERATION_MB, set to the same
  * size). Measured in round 6: RSS at rest 197 → 162 MB; the pool work's CPU per message no higher
  * (bench/pool-memory.ts, 10 KiB 11.9–13.2 → 9.4–9.6 ms, 1 MiB 153–158 → 140–148 ms; README "Speed").
+ * `--heap-growing-percent=100`: after a full collection each heap may grow to twice what survived
+ * before the next one. V8 otherwise sizes the next limit from how fast it marks against how fast the
+ * thread allocates, and on these small heaps (~31 MB alive on the SMTP thread) it chose its minimum
+ * (×1.1, plus the young generation), and starts marking once the room left is below the young
+ * generation's size: the SMTP thread ran a full collection about every 2 messages of 1 MiB (136–151
+ * per 300), each marking all 31 MB again on V8's helper threads. Round 7: 45–50 natural + 15–21
+ * forced (collect-garbage.ts) per 300, helper threads 9.0–11.3 s instead of 13.7–18.0 s, 1 MiB CPU
+ * per message median 106.6 → 91.3 ms, peak RSS within the runs' spread (collect-garbage.ts still
+ * bounds each heap's growth; README "Speed", round 7).
  */
-export const GATEWAY_NODE_ARGS: readonly string[] = ['--expose-gc', '--max-semi-space-size=4'];
+export const GATEWAY_NODE_ARGS: readonly string[] = ['--expose-gc', '--max-semi-space-size=4', '--heap-growing-percent=100'];
 
 export const CHILD_DNS: StaticRecords = {
   'buyer.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },

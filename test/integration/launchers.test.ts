@@ -1,5 +1,6 @@
 // Every way of starting the gateway gives node the same flags, and the child gateways of the tests
 // and the bench run with them too (so the bench measures what production runs).
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_NODE_ARGS } from '../helpers/child-gateway.js';
@@ -24,6 +25,12 @@ describe('launchers', () => {
 
   it('the systemd unit passes them', () => {
     expect(read('deploy/maskgate.service')).toContain(`ExecStart=/usr/bin/node ${flags} dist/src/main.js`);
+  });
+
+  it('node accepts every one of them (a misspelt V8 flag would stop the gateway at start)', () => {
+    const out = execFileSync(process.execPath, [...GATEWAY_NODE_ARGS, '-e', 'process.stdout.write(typeof gc)'], { encoding: 'utf8' });
+    expect(out).toBe('function');
+    expect(GATEWAY_NODE_ARGS).toContain('--heap-growing-percent=100');
   });
 
   it('the maskgate command passes them (maskgate start runs in its process)', () => {
