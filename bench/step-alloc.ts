@@ -9,7 +9,8 @@
 //  - cpu: process CPU (user + system, every thread: V8's GC helper threads included).
 // Collections are paid by whichever step crosses a limit, so read the heap and ext columns first.
 // `ALLOC_PROFILE=step npx tsx bench/step-alloc.ts` also prints where that step allocates (V8's
-// sampling heap profiler, collected objects included).
+// sampling heap profiler, collected objects included); `CPU_PROFILE=step` where it spends its CPU
+// (self time over all rounds, top functions).
 import { randomBytes } from 'node:crypto';
 import { Session } from 'node:inspector/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -94,6 +95,8 @@ async function measure<T>(fn: () => Promise<T> | T): Promise<{ value: T; sample:
 }
 
 const profileStep = process.env.ALLOC_PROFILE;
+const cpuProfileStep = process.env.CPU_PROFILE;
+const cpuProfiles: CpuProfile[] = [];
 const inspector = new Session();
 inspector.connect();
 
@@ -108,14 +111,21 @@ for (const [kind, raw] of Object.entries(kinds)) {
     const warm = r < 5;
     const step = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
       const profiling = profileStep === name && !warm;
+      const cpuProfiling = cpuProfileStep === name && !warm;
       if (profiling)
         await inspector.post('HeapProfiler.startSampling', {
           samplingInterval: 16384,
           includeObjectsCollectedByMajorGC: true,
           includeObjectsCollectedByMinorGC: true,
         });
+      if (cpuProfiling) {
+        await inspector.post('Profiler.enable');
+        await inspector.post('Profiler.setSamplingInterval', { interval: 100 });
+        await inspector.post('Profiler.start');
+      }
       const { value, sample } = await measure(fn);
       if (profiling) summarize((await inspector.post('HeapProfiler.stopSampling')).profile);
+      if (cpuProfiling) cpuProfiles.push((await inspector.post('Profiler.stop')).profile);
       if (!warm) record(name, sample);
       return value;
     };
@@ -146,6 +156,7 @@ for (const [kind, raw] of Object.entries(kinds)) {
     print(name, row);
   }
   print('total', total);
+  if (cpuProfiles.length) summarizeCpu(cpuProfiles.splice(0));
 }
 rmSync(keyDir, { recursive: true, force: true });
 
@@ -172,4 +183,22 @@ function summarize(profile: { head: ProfileNode }): void {
   };
   walk(profile.head, '');
   for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`   ${(v / MiB).toFixed(2).padStart(7)} MB  ${k}`);
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: ProfileNode['callFrame']; hitCount?: number }[];
+  samples?: number[];
+}
+
+function summarizeCpu(profiles: CpuProfile[]): void {
+  const self = new Map<string, number>();
+  let total = 0;
+  for (const p of profiles)
+    for (const n of p.nodes) {
+      const cf = n.callFrame;
+      const key = `${cf.functionName || '(anon)'} ${cf.url.split('/').slice(-2).join('/')}:${cf.lineNumber + 1}`;
+      self.set(key, (self.get(key) ?? 0) + (n.hitCount ?? 0));
+      total += n.hitCount ?? 0;
+    }
+  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`   ${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`);
 }
