@@ -124,7 +124,7 @@ for (const [kind, raw] of Object.entries(kinds)) {
         await inspector.post('Profiler.start');
       }
       const { value, sample } = await measure(fn);
-      if (profiling) summarize((await inspector.post('HeapProfiler.stopSampling')).profile);
+      if (profiling) summarize((await inspector.post('HeapProfiler.stopSampling')).profile as never);
       if (cpuProfiling) cpuProfiles.push((await inspector.post('Profiler.stop')).profile);
       if (!warm) record(name, sample);
       return value;
@@ -168,21 +168,26 @@ function print(name: string, s: Sample): void {
 }
 
 interface ProfileNode {
+  id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   selfSize: number;
   children: ProfileNode[];
 }
 
-function summarize(profile: { head: ProfileNode }): void {
+function summarize(profile: { head: ProfileNode; samples: { size: number; nodeId: number }[] }): void {
   const self = new Map<string, number>();
+  const where = new Map<number, string>();
   const walk = (n: ProfileNode, path: string) => {
     const cf = n.callFrame;
+    where.set(n.id, `${cf.functionName || '(anon)'}:${cf.lineNumber + 1} < ${path}`);
     const key = `${cf.functionName || '(anon)'} ${cf.url.split('/').slice(-2).join('/')}:${cf.lineNumber + 1} < ${path}`;
     if (n.selfSize) self.set(key, (self.get(key) ?? 0) + n.selfSize);
     for (const c of n.children) walk(c, `${cf.functionName || '(anon)'}:${cf.lineNumber + 1}`);
   };
   walk(profile.head, '');
   for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`   ${(v / MiB).toFixed(2).padStart(7)} MB  ${k}`);
+  // Objects of 128 KiB or more live in V8's large-object space: each is fresh memory (mmap).
+  for (const s of profile.samples) if (s.size >= 128 * 1024) console.log(`   large object ${(s.size / MiB).toFixed(2)} MB  ${where.get(s.nodeId)}`);
 }
 
 interface CpuProfile {

@@ -3,6 +3,8 @@
 import { simpleParser, type ParsedMail as MpParsed } from 'mailparser';
 import type { MailAddress, MailAttachment, ParsedMail } from '../core/types.js';
 import { ParseTimeout } from './parse-timeout.js';
+// Loaded with the parser: text parts are read into one flat string (mailparser-text.ts).
+import './mailparser-text.js';
 
 export { ParseTimeout };
 export { decodeDisplayName } from './display-name.js';
