@@ -5,6 +5,8 @@ import type { MailAddress, MailAttachment, ParsedMail } from '../core/types.js';
 import { ParseTimeout } from './parse-timeout.js';
 // Loaded with the parser: text parts are read into one flat string (mailparser-text.ts).
 import './mailparser-text.js';
+// and a base64 part is decoded in pieces (base64-pieces.ts).
+import './base64-pieces.js';
 
 export { ParseTimeout };
 export { decodeDisplayName } from './display-name.js';
