@@ -6,7 +6,8 @@
 //  - ext: the same for external memory (ArrayBuffer and Buffer contents; approximate, as V8 counts
 //    an external free only when a collection runs);
 //  - gc: collections during the step (scavenges / mark-compacts) and their pause on this thread;
-//  - cpu: process CPU (user + system, every thread: V8's GC helper threads included).
+//  - cpu: process CPU (user + system, every thread: V8's GC helper threads included);
+//  - faults: minor page faults (fresh memory touched: each costs far more on this VM than a copy).
 // Collections are paid by whichever step crosses a limit, so read the heap and ext columns first.
 // `ALLOC_PROFILE=step npx tsx bench/step-alloc.ts` also prints where that step allocates (V8's
 // sampling heap profiler, collected objects included); `CPU_PROFILE=step` where it spends its CPU
@@ -67,6 +68,7 @@ interface Sample {
   markCompacts: number;
   pause: number;
   cpu: number;
+  faults: number;
 }
 
 /** Runs `fn` once, measured. */
@@ -74,9 +76,11 @@ async function measure<T>(fn: () => Promise<T> | T): Promise<{ value: T; sample:
   const profiler = new v8.GCProfiler();
   const before = v8.getHeapStatistics();
   profiler.start();
+  const faults = process.resourceUsage().minorPageFault;
   const cpu = process.cpuUsage();
   const value = await fn();
   const spent = process.cpuUsage(cpu);
+  const faulted = process.resourceUsage().minorPageFault - faults;
   const after = v8.getHeapStatistics();
   const gcs = profiler.stop()?.statistics ?? [];
   let heap = after.used_heap_size - before.used_heap_size;
@@ -91,7 +95,7 @@ async function measure<T>(fn: () => Promise<T> | T): Promise<{ value: T; sample:
     if (/Scavenge|MinorMarkCompact/.test(gc.gcType)) scavenges++;
     else markCompacts++;
   }
-  return { value, sample: { heap, ext, scavenges, markCompacts, pause, cpu: (spent.user + spent.system) / 1000 } };
+  return { value, sample: { heap, ext, scavenges, markCompacts, pause, cpu: (spent.user + spent.system) / 1000, faults: faulted } };
 }
 
 const profileStep = process.env.ALLOC_PROFILE;
@@ -139,8 +143,8 @@ for (const [kind, raw] of Object.entries(kinds)) {
     await step('pack prepared', () => packMail(message, []));
   }
   console.log(`\n${kind}: ${(raw.length / MiB).toFixed(2)} MiB, ${rounds} rounds, median per step`);
-  console.log('step              heap MB   ext MB  scav  m-c  pause ms  cpu ms');
-  const total: Sample = { heap: 0, ext: 0, scavenges: 0, markCompacts: 0, pause: 0, cpu: 0 };
+  console.log('step              heap MB   ext MB  scav  m-c  pause ms  cpu ms  faults');
+  const total: Sample = { heap: 0, ext: 0, scavenges: 0, markCompacts: 0, pause: 0, cpu: 0, faults: 0 };
   for (const [name, samples] of steps) {
     const med = (f: (s: Sample) => number) => quantile(samples.map(f), 0.5);
     const mean = (f: (s: Sample) => number) => samples.reduce((a, s) => a + f(s), 0) / samples.length;
@@ -151,6 +155,7 @@ for (const [kind, raw] of Object.entries(kinds)) {
       markCompacts: mean((s) => s.markCompacts),
       pause: mean((s) => s.pause),
       cpu: med((s) => s.cpu),
+      faults: med((s) => s.faults),
     };
     for (const k of Object.keys(total) as (keyof Sample)[]) total[k] += row[k];
     print(name, row);
@@ -163,7 +168,7 @@ rmSync(keyDir, { recursive: true, force: true });
 function print(name: string, s: Sample): void {
   const mb = (b: number) => (b / MiB).toFixed(2).padStart(8);
   console.log(
-    `${name.padEnd(16)} ${mb(s.heap)} ${mb(s.ext)} ${s.scavenges.toFixed(1).padStart(5)} ${s.markCompacts.toFixed(2).padStart(4)} ${s.pause.toFixed(2).padStart(9)} ${s.cpu.toFixed(1).padStart(7)}`,
+    `${name.padEnd(16)} ${mb(s.heap)} ${mb(s.ext)} ${s.scavenges.toFixed(1).padStart(5)} ${s.markCompacts.toFixed(2).padStart(4)} ${s.pause.toFixed(2).padStart(9)} ${s.cpu.toFixed(1).padStart(7)} ${String(s.faults).padStart(7)}`,
   );
 }
 
