@@ -7,6 +7,8 @@ import { ParseTimeout } from './parse-timeout.js';
 import './mailparser-text.js';
 // and a base64 part is decoded in pieces (base64-pieces.ts).
 import './base64-pieces.js';
+// and the message reaches the splitter without a copy (parser-input.ts).
+import './parser-input.js';
 
 export { ParseTimeout };
 export { decodeDisplayName } from './display-name.js';
