@@ -3,12 +3,14 @@
 // string and then replaces every CRLF with LF (`.toString().replace(/\r?\n/g, '\n')`): the replace
 // builds its result as a chain of ~13 000 pieces for a MiB of 79-character lines (~1.2 MB of small
 // objects), and the first thing that reads the chain whole (the hand-over to the SMTP thread, the
-// masking) copies it into one more string of a MiB. Here the CRs before LFs are taken out of the
-// collected bytes in place (native searches, one memmove a line), and one flat string is made.
+// masking) copies it into one more string of a MiB. Here the CRs before LFs are taken out of a copy
+// of the collected bytes in a buffer the thread reuses (native searches, one memmove a line), and
+// one flat string is made; a part with no CRLF is decoded where it is.
 // Same characters: a CR or LF byte is never part of a UTF-8 sequence, so taking a CR out before
 // decoding gives what taking it out after decoding gives (an incomplete sequence before it
 // decodes to U+FFFD either way). Equivalence is tested against mailparser's own reading.
 import { MailParser } from 'mailparser';
+import { Scratch } from './scratch.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -51,6 +53,24 @@ export function textWithLfLineEnds(bytes: Buffer): string {
   return bytes.toString('utf8', 0, at + bytes.length - from);
 }
 
+/** The bytes a text is decoded from, reused on this thread (scratch.ts): texts up to 2 MiB. */
+const scratch = new Scratch(2 * 1024 * 1024);
+
+/** The text of a part's decoded bytes, as mailparser's `Buffer.concat(chunks).toString().replace(/\r?\n/g, '\n')`. */
+function textOf(chunks: readonly Buffer[], length: number): string {
+  const only = chunks.length === 1 ? (chunks[0] as Buffer) : null;
+  // Nothing to take out (or nothing at all): decoded where it is, no copy.
+  if (length === 0 || (only && only.indexOf('\r\n') === -1)) return only ? only.toString('utf8') : '';
+  const bytes = scratch.borrow(length);
+  try {
+    let at = 0;
+    for (const chunk of chunks) at += chunk.copy(bytes, at);
+    return textWithLfLineEnds(bytes);
+  } finally {
+    scratch.giveBack(bytes);
+  }
+}
+
 const proto = (MailParser as unknown as { prototype?: Partial<ParserInternals> }).prototype;
 const original = typeof proto?.processChunk === 'function' ? proto.processChunk : null;
 
@@ -90,7 +110,7 @@ if (proto && original) {
       }
     });
     stream.once('end', () => {
-      node.textContent = textWithLfLineEnds(Buffer.concat(chunks, length));
+      node.textContent = textOf(chunks, length);
     });
     return result;
   };

@@ -102,18 +102,19 @@ const copyWithin = Uint8Array.prototype.copyWithin;
 
 /**
  * The bytes of a text textTransferEncoding chose '7bit' for (ASCII: latin1 is its bytes), every LF
- * line end made CRLF. One buffer of the final size: the text is written at its end, then each line
- * moved down to its place in front of its CRLF (a memmove per line, native string searches for the
- * LFs). A regex replace on the string and then its conversion cost ~5x as much on a MiB; converting
- * to a second buffer and copying line by line through Buffer#copy cost twice the CPU and twice the
- * bytes (Buffer#copy allocates a view per call).
+ * line end made CRLF, in `borrow(size)` when given (a buffer the caller reuses), else in a new one.
+ * One buffer of the final size: the text is written at its end, then each line moved down to its
+ * place in front of its CRLF (a memmove per line, native string searches for the LFs). A regex
+ * replace on the string and then its conversion cost ~5x as much on a MiB; converting to a second
+ * buffer and copying line by line through Buffer#copy cost twice the CPU and twice the bytes
+ * (Buffer#copy allocates a view per call).
  */
-export function sevenBitBytes(text: string): Buffer {
+export function sevenBitBytes(text: string, borrow: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size)): Buffer {
   let bare = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) if (i === 0 || text.charCodeAt(i - 1) !== CR) bare++;
-  if (bare === 0) return Buffer.from(text, 'latin1');
-  const out = Buffer.allocUnsafe(text.length + bare);
+  const out = borrow(text.length + bare);
   out.write(text, bare, 'latin1');
+  if (bare === 0) return out;
   // Line k's bytes sit `bare` octets after where they belong, less the CRs written before them:
   // always at or after their place, so each move goes down (copyWithin is a memmove).
   let at = 0;
