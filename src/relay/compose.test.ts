@@ -52,6 +52,23 @@ describe('composing a text part', () => {
     expect((await simpleParser(raw)).text).toBe(text);
   });
 
+  it('composes several 7bit messages at once and one after another, each with its own text, though their part bytes share a buffer', async () => {
+    // The 7bit part's bytes are built in a buffer the thread reuses (scratch.ts): a message composed
+    // while another one is being built must not write into the bytes that one is still reading.
+    const texts = ['first', 'second', 'third', 'fourth'].map((w) => `${w} ${ASCII_LINE}\n`.repeat(3000 + w.length));
+    const together = await Promise.all(texts.map((text) => composeMail(mail({ text, html: `<p>${text}</p>` }))));
+    const apart: Buffer[] = [];
+    for (const text of texts) apart.push(await composeMail(mail({ text, html: `<p>${text}</p>` })));
+    for (const [i, text] of texts.entries()) {
+      for (const raw of [together[i] as Buffer, apart[i] as Buffer]) {
+        expect(encodings(raw)).toEqual(['7bit', '7bit']);
+        const read = await simpleParser(raw);
+        expect(read.text).toBe(text);
+        expect(read.html).toBe(`<p>${text}</p>`);
+      }
+    }
+  });
+
   it('sends lines of 998 characters as 7bit, but a line of 1000 as quoted-printable, and every line goes out at most 998 octets long', async () => {
     const at998 = `${'a'.repeat(998)}\nshort\n`;
     const raw998 = await composeMail(mail({ text: at998 }));

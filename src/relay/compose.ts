@@ -4,6 +4,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import type { MailAddress, MailAttachment, OutgoingMail } from '../core/types.js';
 import { toCrlf } from './line-ends.js';
+import { Scratch } from './scratch.js';
 import { LARGE_TEXT, sevenBitBytes, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
 
 function addr(a: MailAddress): { name: string; address: string } {
@@ -49,8 +50,14 @@ const CALENDAR = /^text\/calendar\b/i;
 function textPart(text: string): { content: string | Buffer; contentTransferEncoding: TextTransferEncoding } {
   const contentTransferEncoding = textTransferEncoding(text);
   if (contentTransferEncoding !== '7bit' || text === '') return { content: text, contentTransferEncoding };
-  return { content: sevenBitBytes(text), contentTransferEncoding };
+  return { content: sevenBitBytes(text, (size) => sevenBitScratch.borrow(size)), contentTransferEncoding };
 }
+
+/**
+ * The 7bit part's bytes, reused on this thread (scratch.ts): nodemailer copies them into the message
+ * it builds, so they are free again once composeMail has its bytes. Parts up to 2 MiB.
+ */
+const sevenBitScratch = new Scratch(2 * 1024 * 1024);
 
 /**
  * nodemailer keeps a text part's quoted-printable or base64 as given, but recomputes one given as
@@ -101,40 +108,42 @@ export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
   }
   const text = mail.text !== null ? textPart(mail.text) : null;
   const html = mail.html !== null ? textPart(mail.html) : null;
-  const composer = new MailComposer({
-    from: addr(mail.from),
-    to: addr(mail.to),
-    ...(mail.replyTo ? { replyTo: addr(mail.replyTo) } : {}),
-    subject: mail.subject.trimEnd(),
-    date: mail.date,
-    messageId: mail.messageId,
-    ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
-    ...(mail.references.length ? { references: [...mail.references] } : {}),
-    // An empty text stays a plain value: nodemailer leaves out a text alternative that is ''.
-    ...(text ? { text: text.content === '' ? '' : text } : {}),
-    ...(html ? { html: html.content === '' ? '' : html } : {}),
-    attachments,
-    ...(invite
-      ? {
-          icalEvent: {
-            method: /method=([A-Za-z-]{1,20})/i.exec(invite.contentType)?.[1] ?? 'PUBLISH',
-            content: new TextDecoder().decode(invite.content),
-            ...(invite.filename ? { filename: invite.filename } : {}),
-          },
-        }
-      : {}),
-    headers,
-    textEncoding: preferredTextEncoding(mail),
-    // Never let a header carry a Bcc, and never fetch remote content for a path or href.
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
-  const node = composer.compile();
-  chooseTextEncodings(
-    node,
-    [text, html].flatMap((p) => (p && Buffer.isBuffer(p.content) ? [p.content] : [])),
-  );
-  // No X-Mailer or similar: nodemailer adds none to a compiled MailComposer message.
-  node.keepBcc = false;
-  return toCrlf(await node.build());
+  const sevenBit = [text, html].flatMap((p) => (p && Buffer.isBuffer(p.content) ? [p.content] : []));
+  try {
+    const composer = new MailComposer({
+      from: addr(mail.from),
+      to: addr(mail.to),
+      ...(mail.replyTo ? { replyTo: addr(mail.replyTo) } : {}),
+      subject: mail.subject.trimEnd(),
+      date: mail.date,
+      messageId: mail.messageId,
+      ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
+      ...(mail.references.length ? { references: [...mail.references] } : {}),
+      // An empty text stays a plain value: nodemailer leaves out a text alternative that is ''.
+      ...(text ? { text: text.content === '' ? '' : text } : {}),
+      ...(html ? { html: html.content === '' ? '' : html } : {}),
+      attachments,
+      ...(invite
+        ? {
+            icalEvent: {
+              method: /method=([A-Za-z-]{1,20})/i.exec(invite.contentType)?.[1] ?? 'PUBLISH',
+              content: new TextDecoder().decode(invite.content),
+              ...(invite.filename ? { filename: invite.filename } : {}),
+            },
+          }
+        : {}),
+      headers,
+      textEncoding: preferredTextEncoding(mail),
+      // Never let a header carry a Bcc, and never fetch remote content for a path or href.
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
+    const node = composer.compile();
+    chooseTextEncodings(node, sevenBit);
+    // No X-Mailer or similar: nodemailer adds none to a compiled MailComposer message.
+    node.keepBcc = false;
+    return toCrlf(await node.build());
+  } finally {
+    for (const b of sevenBit) sevenBitScratch.giveBack(b);
+  }
 }

@@ -3,6 +3,12 @@
 import { simpleParser, type ParsedMail as MpParsed } from 'mailparser';
 import type { MailAddress, MailAttachment, ParsedMail } from '../core/types.js';
 import { ParseTimeout } from './parse-timeout.js';
+// Loaded with the parser: text parts are read into one flat string (mailparser-text.ts).
+import './mailparser-text.js';
+// and a base64 part is decoded in pieces (base64-pieces.ts).
+import './base64-pieces.js';
+// and the message reaches the splitter without a copy (parser-input.ts).
+import './parser-input.js';
 
 export { ParseTimeout };
 export { decodeDisplayName } from './display-name.js';
