@@ -6,8 +6,8 @@
 // pays), "all" the process's (process.cpuUsage: libuv's fdatasync and the checkpoint thread too);
 // the first round warms up. CHECKPOINT=main runs SQLite's automatic checkpoint on the committing
 // connection (as before round 6) instead of the checkpoint thread.
-// STEPS=1 also times every SQL statement the rounds run (better-sqlite3's run/get/all wrapped, wall
-// time on this thread, so triggers count in the statement that fires them; BEGIN, SAVEPOINT,
+// STEPS=1 also times every SQL statement the rounds run (better-sqlite3's run/get/all wrapped, the
+// process's CPU, which is this thread's while no checkpoint thread runs, so triggers count in the statement that fires them; BEGIN, SAVEPOINT,
 // RELEASE and COMMIT are statements too), printed per message after the last round; and the pages
 // the rounds wrote into the WAL (what each COMMIT writes and syncs, and a checkpoint later copies),
 // by the table or index they belong to (SQLite's dbstat), per message.
@@ -134,13 +134,13 @@ if (process.env.STEPS === '1') {
   for (const method of ['run', 'get', 'all'] as const) {
     const original = Statement[method];
     Statement[method] = function (this: { source: string }, ...args: unknown[]) {
-      const t0 = performance.now();
+      const t0 = process.cpuUsage();
       try {
         return original.apply(this, args);
       } finally {
         const key = this.source.replace(/\s+/g, ' ').slice(0, 90);
         const s = steps.get(key) ?? { ms: 0, calls: 0 };
-        s.ms += performance.now() - t0;
+        s.ms += cpu(t0);
         s.calls++;
         steps.set(key, s);
       }
@@ -222,6 +222,8 @@ if (process.env.ABLATE) {
           db.exec(`DROP INDEX ${o.name}`);
       },
     ]);
+  // The indexes no query uses (EXPLAIN QUERY PLAN of every statement in src/store: migration 024).
+  variants.push(['without the unused indexes', (db) => db.exec('DROP INDEX messages_status; DROP INDEX conversations_waiting')]);
   const fts = (options: string) => (db: ReturnType<typeof openDb>) =>
     db.exec(
       `DROP TABLE message_search; CREATE VIRTUAL TABLE message_search USING fts5(subject, body, buyer, tokenize = 'unicode61 remove_diacritics 2'${options})`,
@@ -281,7 +283,7 @@ if (process.env.ABLATE) {
   if (steps.size > 0) {
     const counted = messagesPerRound * (rounds - 1);
     const total = [...steps.values()].reduce((s, x) => s + x.ms, 0);
-    console.log(`\nper message, rounds after the warm-up (wall ms on the calling thread; ${f(total / counted)} ms in all):`);
+    console.log(`\nper message, rounds after the warm-up (CPU ms, process.cpuUsage: no checkpoint thread runs; ${f(total / counted)} ms in all):`);
     for (const [sql, s] of [...steps].sort((a, b) => b[1].ms - a[1].ms))
       console.log(`${f(s.ms / counted).padStart(7)} ms  ${(s.calls / counted).toFixed(2).padStart(5)}×  ${sql}`);
   }
