@@ -200,7 +200,46 @@ function walFrames(b: Bench): Map<string, number> {
   return counts;
 }
 
-if (process.env.ABLATE) {
+if (process.env.ARRIVALS) {
+  // Messages arriving as from SMTP sessions, not in bursts: SESSIONS sessions (100) each post one
+  // message, wait for its commit (the 250), then a random 0-2x of the mean gap that makes
+  // ARRIVALS messages a second in all (the rest of a session and its pool work), and post again.
+  // The group commit forms its groups as in the gateway; printed: messages per COMMIT, WAL syncs,
+  // and the CPU per message (the committing thread's; the process's, with the sync and checkpoint
+  // threads). Compare before/after with the same ARRIVALS on the same machine.
+  const rate = Number(process.env.ARRIVALS);
+  const sessions = Number(process.env.SESSIONS ?? 100);
+  const b = open();
+  let commits = 0;
+  const Statement = Object.getPrototypeOf(b.db.prepare('SELECT 1')) as Record<'run', (...a: unknown[]) => unknown>;
+  const run = Statement.run;
+  Statement.run = function (this: { source: string }, ...args: unknown[]) {
+    if (this.source === 'COMMIT') commits++;
+    return run.apply(this, args);
+  };
+  for (let r = 0; r <= rounds; r++) {
+    let left = messagesPerRound;
+    commits = 0;
+    const all = process.cpuUsage();
+    const main = threadMs();
+    const started = performance.now();
+    const gap = (1000 * sessions) / rate;
+    await Promise.all(
+      Array.from({ length: sessions }, async () => {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * gap));
+        while (left-- > 0) {
+          await b.entry.post([letter(b)]);
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * gap));
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `${bytes} B, ${rate}/s offered, ${sessions} sessions: ${(messagesPerRound / commits).toFixed(2)} messages a COMMIT, ${(messagesPerRound / seconds).toFixed(0)}/s; CPU per message: main thread ${f((threadMs() - main) / messagesPerRound)} ms, all threads ${f(cpu(all) / messagesPerRound)} ms${r === 0 ? ' (warm-up)' : ''}`,
+    );
+  }
+  await close(b);
+} else if (process.env.ABLATE) {
   // Each variant: a fresh database with one thing dropped, a warm-up round, then `rounds` rounds;
   // the median of the committing thread's CPU per message for the commit alone.
   const variants: [string, (db: ReturnType<typeof openDb>) => void][] = [['as is', () => {}]];
