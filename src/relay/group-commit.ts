@@ -10,7 +10,18 @@
 // resolve after an fdatasync of the WAL file on libuv's thread pool that started after the COMMIT
 // returned: the same durability (the frames of every acknowledged transaction are on disk before the
 // 250; SQLite's recovery drops a torn tail by its checksums), while the next group is already being
-// gathered and committed. NORMAL still syncs the WAL before a checkpoint and the database after it.
+// gathered. NORMAL still syncs the WAL before a checkpoint and the database after it.
+//
+// While a sync runs, work is gathered, not committed: a job that arrives then could not be answered
+// before the next sync anyway (its COMMIT must precede the sync that covers it, and one sync runs at
+// a time), so it commits when the running sync ends, together with everything else that arrived
+// meanwhile, and the next sync starts at once. The 250 comes no later than before (but for that
+// COMMIT's own time, which used to overlap the running sync), and there are
+// fewer, larger commits: a COMMIT costs far more than the rows in it (every B-tree it touches is
+// one 16 KiB page in the WAL: at 10 KiB a message, 1 a commit wrote 43.5 pages (695 KiB) a message
+// and cost 2.8 ms CPU, 2 a commit 26.6 pages and 2.0 ms, 8 a commit 10 pages and 1.0 ms;
+// bench/commit-times.ts), and with the sync taking several GATHER_MS the old 2 ms windows split the
+// messages one sync covers into one or two a commit. A full batch (maxBatch) commits at once.
 import { close, fdatasync, open } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Db } from '../store/db.js';
@@ -106,6 +117,8 @@ export class GroupCommit {
   /** Committed groups waiting for the next sync, and whether one is running. */
   #unsynced: Synced[] = [];
   #syncing = false;
+  /** A gathering window ended while a sync ran: the pending work commits when that sync ends. */
+  #flushAfterSync = false;
   /** Set by close() while a sync runs: called once no sync is left. */
   #closeAfterSync: (() => void) | null = null;
   /**
@@ -149,7 +162,7 @@ export class GroupCommit {
       if (dueAt >= this.#dueAt) return;
       if (this.#timer) clearTimeout(this.#timer);
       this.#dueAt = dueAt;
-      this.#timer = setTimeout(() => this.#flush(), waitMs);
+      this.#timer = setTimeout(() => this.#windowEnded(), waitMs);
     });
   }
 
@@ -174,7 +187,16 @@ export class GroupCommit {
     this.#closeAfterSync = release;
   }
 
+  /** A gathering window ended: commit now, or when the running sync ends (see the header). */
+  #windowEnded(): void {
+    if (!this.#syncing) return this.#flush();
+    this.#timer = null;
+    this.#dueAt = Infinity;
+    this.#flushAfterSync = true;
+  }
+
   #flush(): void {
+    this.#flushAfterSync = false;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#dueAt = Infinity;
@@ -246,6 +268,10 @@ export class GroupCommit {
       )
       .finally(() => {
         this.#syncing = false;
+        // What gathered while this sync ran commits now (rejected at once if the sync failed), and
+        // its sync starts below with every group committed meanwhile.
+        if (this.#flushAfterSync) this.#flush();
+        if (this.#syncing) return;
         if (this.#failed) {
           const waiting = this.#unsynced;
           this.#unsynced = [];

@@ -9,6 +9,15 @@ import type { Letter, OutboxEntry } from '../outbox-entry.js';
 import { textStart } from '../work.js';
 import type { Rewritten } from './rewrite.js';
 
+/**
+ * How much of a message's delivered text the inbox search indexes: its first 20 000 characters
+ * (with the subject and the buyer's name), which the stored snippet is cut from too. Indexing the
+ * whole of a 1 MiB text cost the SMTP thread 7-9 ms a message inside the commit (FTS5's tokenizer);
+ * 20 000 characters cost less than bench/commit-times.ts can tell from none. A word written past
+ * the bound is not found (README, "Inbox"; test/integration/search-bound.test.ts).
+ */
+export const SEARCH_CHARS = 20_000;
+
 export interface Committed {
   readonly rewritten: Rewritten;
   /** The messages rows, one per conversation message, in order. */
@@ -31,7 +40,7 @@ export async function commit(rewritten: Rewritten, deps: CommitDeps): Promise<Co
     if (m.kind === 'owner') continue;
     const { identity, findings, critical, criticalToOptedOut, suspicious } = m.ruled;
     // The stored copy staff see: the subject and text as delivered (masked).
-    const flat = textStart(m.message, 20_000).replace(/\s+/g, ' ').trim();
+    const flat = textStart(m.message, SEARCH_CHARS).replace(/\s+/g, ' ').trim();
     letters.push({
       mail: m.bytes,
       signed: m.signed,

@@ -19,6 +19,7 @@ import { sql as inboxIndexes } from './015-inbox-indexes.js';
 import { sql as leases } from './016-leases.js';
 import { sql as reportBlocks } from './017-report-blocks.js';
 import { sql as filesInCode } from './023-files-in-code.js';
+import { sql as unusedIndexes } from './024-unused-indexes.js';
 
 export interface Migration {
   readonly version: number;
@@ -42,4 +43,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 16, name: 'leases', sql: leases },
   { version: 17, name: 'report-blocks', sql: reportBlocks },
   { version: 23, name: 'files-in-code', sql: filesInCode },
+  { version: 24, name: 'unused-indexes', sql: unusedIndexes },
 ];

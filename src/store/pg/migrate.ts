@@ -7,6 +7,7 @@ import { sql as inboxIndexes } from './003-inbox-indexes.js';
 import { sql as reportBlocks } from './004-report-blocks.js';
 import { sql as derived } from './005-derived.js';
 import { sql as rulesEventLock } from './009-rules-event-lock.js';
+import { sql as unusedIndexes } from './011-unused-indexes.js';
 import { transaction } from './db.js';
 
 export const PG_MIGRATIONS: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
@@ -16,6 +17,7 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly name: 
   { version: 4, name: 'report blocks, order import uploads (SQLite 017)', sql: reportBlocks },
   { version: 5, name: 'derived tables kept by triggers, search (SQLite 002, 005, 011, 012, 017)', sql: derived },
   { version: 9, name: 'default category rules (as SQLite 002), events writer lock', sql: rulesEventLock },
+  { version: 11, name: 'unused indexes (SQLite 024)', sql: unusedIndexes },
 ];
 
 /** Any constant: the key of the advisory lock migrations hold. */
