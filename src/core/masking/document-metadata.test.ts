@@ -1,0 +1,41 @@
+import { decodePDFRawStream, PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
+import { describe, expect, it } from 'vitest';
+import { cleanPdf } from './document-metadata.js';
+
+/** Every object a reader of the file can open, streams inflated: what a recipient could dig out of it. */
+async function everything(bytes: Uint8Array): Promise<string> {
+  const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+  return doc.context
+    .enumerateIndirectObjects()
+    .map(([, o]) => (o instanceof PDFRawStream ? `${o.dict.toString()} ${Buffer.from(decodePDFRawStream(o).decode()).toString('latin1')}` : o.toString()))
+    .join('\n');
+}
+
+describe('a PDF’s metadata, cleaned', () => {
+  it('leaves no compressed XMP packet, page or image metadata, or earlier revision’s Info naming the writer anywhere in the file', async () => {
+    const doc = await PDFDocument.create({ updateMetadata: false });
+    const page = doc.addPage();
+    doc.setAuthor('Jane Buyer');
+    doc.setProducer('Jane Buyer’s laptop');
+    const xmp = (who: string) =>
+      doc.context.register(
+        doc.context.flateStream(`<x:xmpmeta><dc:creator>${who}</dc:creator><pdf:Producer>jane@buyer.example</pdf:Producer></x:xmpmeta>`, {
+          Type: 'Metadata',
+          Subtype: 'XML',
+        }),
+      );
+    // The document's XMP packet, compressed as writers often store it, and one on the page.
+    doc.catalog.set(PDFName.of('Metadata'), xmp('Jane Buyer'));
+    page.node.set(PDFName.of('Metadata'), xmp('Jane Buyer (page)'));
+    // What an incremental update leaves behind: the earlier revision's Info, no longer referenced.
+    doc.context.register(doc.context.obj({ Author: 'Jane Buyer (first draft)', Creator: 'jane@buyer.example' }));
+    const original = await doc.save(); // object streams: the leftovers are compressed too
+    expect(await everything(original)).toContain('Jane Buyer');
+
+    const cleaned = await cleanPdf(original, (s) => s);
+    const left = await everything(cleaned.bytes);
+    expect(left).not.toMatch(/jane/i);
+    // Still the same one-page document.
+    expect((await PDFDocument.load(cleaned.bytes)).getPageCount()).toBe(1);
+  });
+});
