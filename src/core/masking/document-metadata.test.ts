@@ -1,4 +1,4 @@
-import { decodePDFRawStream, PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
+import { decodePDFRawStream, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { cleanPdf } from './document-metadata.js';
 
@@ -37,5 +37,19 @@ describe('a PDF’s metadata, cleaned', () => {
     expect(left).not.toMatch(/jane/i);
     // Still the same one-page document.
     expect((await PDFDocument.load(cleaned.bytes)).getPageCount()).toBe(1);
+  });
+
+  it('gives the name search every string the PDF keeps, as a reader decodes it, even inside compressed object streams', async () => {
+    // A comment's author (/T) and text: no reader shows them as page text, and object streams compress them.
+    const doc = await PDFDocument.create({ updateMetadata: false });
+    const page = doc.addPage();
+    const note = doc.context.obj({ Type: 'Annot', Subtype: 'Text', Rect: [10, 10, 30, 30], Contents: PDFHexString.fromText('write to jane@buyer.example') });
+    note.set(PDFName.of('T'), PDFString.of('Jane Buyer'));
+    page.node.set(PDFName.of('Annots'), doc.context.obj([doc.context.register(note)]));
+    const cleaned = await cleanPdf(await doc.save(), (s) => s);
+    expect(Buffer.from(cleaned.bytes).toString('latin1')).not.toContain('Jane Buyer');
+    const searched = cleaned.readings.join('\n');
+    expect(searched).toContain('Jane Buyer');
+    expect(searched).toContain('write to jane@buyer.example');
   });
 });

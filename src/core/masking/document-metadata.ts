@@ -35,7 +35,7 @@ export async function cleanPdf(bytes: Uint8Array, maskTitle: (s: string) => stri
   if (!looksLikePdf(bytes)) throw new NotWhatItClaims('not a PDF (no %PDF- header)');
   // Loaded with the first PDF, not with the masking code: every relay pool thread loaded it at start
   // (~270 ms of CPU and ~2.9 MB of heap each), for mail that mostly carries none (as pdf-text.ts does pdf.js).
-  const { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, PDFStream } = await import('pdf-lib');
+  const { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFStream, PDFString } = await import('pdf-lib');
   let doc: PDFDocument;
   try {
     // Fastest: no yielding between objects (the default pauses every 100, costing seconds a MB).
@@ -53,6 +53,9 @@ export async function cleanPdf(bytes: Uint8Array, maskTitle: (s: string) => stri
   // reachable from the trailer is kept, and no XMP packet anywhere (document, pages, images, fonts).
   const metadata = PDFName.of('Metadata');
   const reached = new Set<PDFRef>();
+  // Every string kept (a comment's author, outline titles, form values), decoded as a reader does:
+  // inside an object stream they are compressed, out of reach of the bytes' own reading.
+  const strings: string[] = [];
   const open: (PDFObject | undefined)[] = [doc.context.trailerInfo.Root, doc.context.trailerInfo.Info];
   while (open.length) {
     const o = open.pop();
@@ -65,10 +68,11 @@ export async function cleanPdf(bytes: Uint8Array, maskTitle: (s: string) => stri
       dict.delete(metadata);
       for (const v of dict.values()) open.push(v);
     } else if (o instanceof PDFArray) for (const v of o.asArray()) open.push(v);
+    else if (o instanceof PDFString || o instanceof PDFHexString) strings.push(o.decodeText());
   }
   for (const [ref] of doc.context.enumerateIndirectObjects()) if (!reached.has(ref)) doc.context.delete(ref);
   const out = await doc.save({ updateFieldAppearances: false, objectsPerTick: Infinity });
-  return { bytes: out, readings: [new TextDecoder('latin1').decode(out)] };
+  return { bytes: out, readings: [new TextDecoder('latin1').decode(out), strings.join('\n')] };
 }
 
 const OOXML_MAIN: Readonly<Record<string, string>> = {
