@@ -52,4 +52,15 @@ describe('a PDF’s metadata, cleaned', () => {
     expect(searched).toContain('Jane Buyer');
     expect(searched).toContain('write to jane@buyer.example');
   });
+
+  it('drops files embedded in the PDF (an attachment inside the attachment is not read, so it does not cross)', async () => {
+    const doc = await PDFDocument.create({ updateMetadata: false });
+    doc.addPage();
+    await doc.attach(Buffer.from('Ordered by Jane Buyer, jane@buyer.example'), 'notes.txt', { mimeType: 'text/plain' });
+    const original = await doc.save();
+    expect(await everything(original)).toContain('Jane Buyer');
+    const cleaned = await cleanPdf(original, (s) => s);
+    expect(await everything(cleaned.bytes)).not.toMatch(/jane/i);
+    expect((await PDFDocument.load(cleaned.bytes)).getPageCount()).toBe(1);
+  });
 });

@@ -27,8 +27,8 @@ export function looksLikePdf(bytes: Uint8Array): boolean {
 }
 
 /**
- * PDF: document information emptied (the title kept, masked by the caller), every XMP packet and
- * every object nothing refers to removed. Throws
+ * PDF: document information emptied (the title kept, masked by the caller), every XMP packet, every
+ * embedded file and every object nothing refers to removed. Throws
  * NotWhatItClaims when the bytes do not begin as a PDF (looksLikePdf) or pdf-lib cannot read them.
  */
 export async function cleanPdf(bytes: Uint8Array, maskTitle: (s: string) => string): Promise<CleanDocument> {
@@ -52,6 +52,8 @@ export async function cleanPdf(bytes: Uint8Array, maskTitle: (s: string) => stri
   // dropped from the catalog, an earlier revision's Info left by an incremental update. Only what is
   // reachable from the trailer is kept, and no XMP packet anywhere (document, pages, images, fonts).
   const metadata = PDFName.of('Metadata');
+  // A file embedded in the PDF (a file specification's /EF, /RF) is not read here: cut, and so not kept.
+  const embedded = [PDFName.of('EF'), PDFName.of('RF')];
   const reached = new Set<PDFRef>();
   // Every string kept (a comment's author, outline titles, form values), decoded as a reader does:
   // inside an object stream they are compressed, out of reach of the bytes' own reading.
@@ -66,6 +68,7 @@ export async function cleanPdf(bytes: Uint8Array, maskTitle: (s: string) => stri
     } else if (o instanceof PDFDict || o instanceof PDFStream) {
       const dict = o instanceof PDFStream ? o.dict : o;
       dict.delete(metadata);
+      for (const key of embedded) dict.delete(key);
       for (const v of dict.values()) open.push(v);
     } else if (o instanceof PDFArray) for (const v of o.asArray()) open.push(v);
     else if (o instanceof PDFString || o instanceof PDFHexString) strings.push(o.decodeText());
