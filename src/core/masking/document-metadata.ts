@@ -5,7 +5,7 @@
 // streams, via cfb. An Outlook message (.msg) or TNEF in an OLE container is not a Word file.
 import CFB from 'cfb';
 import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
-import type { PDFDict, PDFDocument } from 'pdf-lib';
+import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
 export class NotWhatItClaims extends Error {}
 
@@ -27,14 +27,15 @@ export function looksLikePdf(bytes: Uint8Array): boolean {
 }
 
 /**
- * PDF: document information emptied (the title kept, masked by the caller), XMP removed. Throws
+ * PDF: document information emptied (the title kept, masked by the caller), every XMP packet, every
+ * embedded file and every object nothing refers to removed. Throws
  * NotWhatItClaims when the bytes do not begin as a PDF (looksLikePdf) or pdf-lib cannot read them.
  */
 export async function cleanPdf(bytes: Uint8Array, maskTitle: (s: string) => string): Promise<CleanDocument> {
   if (!looksLikePdf(bytes)) throw new NotWhatItClaims('not a PDF (no %PDF- header)');
   // Loaded with the first PDF, not with the masking code: every relay pool thread loaded it at start
   // (~270 ms of CPU and ~2.9 MB of heap each), for mail that mostly carries none (as pdf-text.ts does pdf.js).
-  const { ParseSpeeds, PDFDocument, PDFName } = await import('pdf-lib');
+  const { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFStream, PDFString } = await import('pdf-lib');
   let doc: PDFDocument;
   try {
     // Fastest: no yielding between objects (the default pauses every 100, costing seconds a MB).
@@ -47,9 +48,34 @@ export async function cleanPdf(bytes: Uint8Array, maskTitle: (s: string) => stri
   const info = (doc as unknown as { getInfoDict(): PDFDict }).getInfoDict();
   for (const key of info.keys()) info.delete(key);
   if (title) doc.setTitle(maskTitle(title));
-  doc.catalog.delete(PDFName.of('Metadata'));
+  // pdf-lib writes every object the file held, referenced or not: an XMP packet (often compressed)
+  // dropped from the catalog, an earlier revision's Info left by an incremental update. Only what is
+  // reachable from the trailer is kept, and no XMP packet anywhere (document, pages, images, fonts).
+  const metadata = PDFName.of('Metadata');
+  // A file embedded in the PDF (a file specification's /EF, /RF) is not read here: cut, and so not kept.
+  const embedded = [PDFName.of('EF'), PDFName.of('RF')];
+  const reached = new Set<PDFRef>();
+  // Every string kept (a comment's author, outline titles, form values), decoded as a reader does:
+  // inside an object stream they are compressed, out of reach of the bytes' own reading.
+  const strings: string[] = [];
+  const open: (PDFObject | undefined)[] = [doc.context.trailerInfo.Root, doc.context.trailerInfo.Info];
+  while (open.length) {
+    const o = open.pop();
+    if (o instanceof PDFRef) {
+      if (reached.has(o)) continue;
+      reached.add(o);
+      open.push(doc.context.lookup(o));
+    } else if (o instanceof PDFDict || o instanceof PDFStream) {
+      const dict = o instanceof PDFStream ? o.dict : o;
+      dict.delete(metadata);
+      for (const key of embedded) dict.delete(key);
+      for (const v of dict.values()) open.push(v);
+    } else if (o instanceof PDFArray) for (const v of o.asArray()) open.push(v);
+    else if (o instanceof PDFString || o instanceof PDFHexString) strings.push(o.decodeText());
+  }
+  for (const [ref] of doc.context.enumerateIndirectObjects()) if (!reached.has(ref)) doc.context.delete(ref);
   const out = await doc.save({ updateFieldAppearances: false, objectsPerTick: Infinity });
-  return { bytes: out, readings: [new TextDecoder('latin1').decode(out)] };
+  return { bytes: out, readings: [new TextDecoder('latin1').decode(out), strings.join('\n')] };
 }
 
 const OOXML_MAIN: Readonly<Record<string, string>> = {

@@ -178,7 +178,9 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
       // cannot be masked inside the PDF, so the PDF does not cross.
       const shown = await pdfReadings(doc.bytes);
       if (shown.some((t) => env.namesWriter(t))) return { removed: "the PDF's text names the writer, which cannot be masked inside a PDF" };
-      if (shown.some((t) => env.holdsAddress(t))) return { removed: "the PDF's text holds an email address, which cannot be masked inside a PDF" };
+      // The strings it keeps too (doc.readings[1]: a comment's text, a form value), compressed or not.
+      if ([...shown, ...doc.readings.slice(1)].some((t) => env.holdsAddress(t)))
+        return { removed: "the PDF's text holds an email address, which cannot be masked inside a PDF" };
       return keepDocument(p, doc, env, where, 'application/pdf');
     } catch (err) {
       return notWhat(err);
