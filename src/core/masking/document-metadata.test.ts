@@ -1,6 +1,7 @@
 import { decodePDFRawStream, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { cleanPdf } from './document-metadata.js';
+import { strToU8, unzipSync, zipSync } from 'fflate';
+import { cleanOoxml, cleanPdf, NotWhatItClaims } from './document-metadata.js';
 
 /** Every object a reader of the file can open, streams inflated: what a recipient could dig out of it. */
 async function everything(bytes: Uint8Array): Promise<string> {
@@ -62,5 +63,51 @@ describe('a PDF’s metadata, cleaned', () => {
     const cleaned = await cleanPdf(original, (s) => s);
     expect(await everything(cleaned.bytes)).not.toMatch(/jane/i);
     expect((await PDFDocument.load(cleaned.bytes)).getPageCount()).toBe(1);
+  });
+});
+
+describe('an Office file’s parts besides its XML', () => {
+  const seg = (marker: number, data: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (data.length + 2) >> 8, (data.length + 2) & 255]), data]);
+  /** A JPEG whose EXIF block names the buyer (the Artist tag a camera or phone writes). */
+  const photo = Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    seg(0xe1, Buffer.concat([Buffer.from('Exif\0\0MM\0\x2a\0\0\0\x08\0\0'), Buffer.from('Artist: Jane Buyer <jane@buyer.example>')])),
+    seg(0xdb, Buffer.alloc(65)),
+    seg(0xda, Buffer.from([1, 1, 0, 0, 63, 0])),
+    Buffer.from([1, 0xff, 0, 4]),
+    Buffer.from([0xff, 0xd9]),
+  ]);
+  const docx = (extra: Record<string, Uint8Array>) =>
+    zipSync({
+      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+      'word/document.xml': strToU8('<?xml version="1.0"?><w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Order 1234</w:t></w:r></w:p></w:body></w:document>'),
+      ...extra,
+    });
+  const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+  it('removes the metadata of the pictures inside it (word/media, the thumbnail), as of a photo attached on its own', () => {
+    const out = unzipSync(cleanOoxml(docx({ 'word/media/image1.jpeg': photo, 'docProps/thumbnail.jpeg': photo }), DOCX).bytes);
+    for (const name of ['word/media/image1.jpeg', 'docProps/thumbnail.jpeg']) {
+      expect(Buffer.from(out[name] as Uint8Array).includes('Jane Buyer')).toBe(false);
+      expect(Buffer.from(out[name] as Uint8Array).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    }
+  });
+
+  it('reads VML drawings and SVG pictures as it reads the XML, so a name or an address in them is seen', () => {
+    const r = cleanOoxml(
+      docx({
+        'word/vmlDrawing1.vml': strToU8('<xml><v:textbox>write to jane@buyer.example</v:textbox></xml>'),
+        'word/media/a.svg': strToU8('<svg><text>Jane Buyer</text></svg>'),
+      }),
+      DOCX,
+    );
+    expect(r.readings.join('\n')).toContain('jane@buyer.example');
+    expect(r.readings.join('\n')).toContain('Jane Buyer');
+  });
+
+  it('does not pass on a file embedded in the document, which it cannot read: the document is refused as such', () => {
+    const inner = docx({ 'docProps/core.xml': strToU8('<cp:coreProperties><dc:creator>Jane Buyer</dc:creator></cp:coreProperties>') });
+    expect(() => cleanOoxml(docx({ 'word/embeddings/Microsoft_Word_Document.docx': inner }), DOCX)).toThrow(NotWhatItClaims);
+    expect(() => cleanOoxml(docx({ 'word/embeddings/oleObject1.bin': new Uint8Array([0xd0, 0xcf, 0x11, 0xe0]) }), DOCX)).toThrow(/embedded/);
   });
 });

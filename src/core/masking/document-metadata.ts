@@ -5,6 +5,7 @@
 // streams, via cfb. An Outlook message (.msg) or TNEF in an OLE container is not a Word file.
 import CFB from 'cfb';
 import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
+import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
 export class NotWhatItClaims extends Error {}
@@ -90,7 +91,17 @@ const MAX_UNZIPPED = 100 * 1024 * 1024;
 const PERSON_ELEMENTS = /<(dc:creator|cp:lastModifiedBy|Company|Manager|cp:contentStatus)>[^<]{0,10000}<\/\1>/g;
 const PERSON_ATTRIBUTES = /\b(w:author|w:initials|author|authorId|userId|w15:userId|w15:providerId)="[^"]{0,10000}"/g;
 
-/** OOXML: the main part must match the declared type; people removed from properties and comments. */
+/** Parts read as text: the XML, its relationships, VML drawings and SVG pictures. */
+const OOXML_TEXT = /\.(xml|rels|vml|svg)$/i;
+
+/** Files embedded in the document (OLE objects, whole documents, ActiveX controls): nothing here reads them. */
+const OOXML_EMBEDDED = /(^|\/)(embeddings|activeX)\//i;
+
+/**
+ * OOXML: the main part must match the declared type; people removed from properties and comments;
+ * every XML, VML and SVG part read for the name search; pictures without their metadata. A document
+ * that embeds another file is refused (NotWhatItClaims): that file would cross unread.
+ */
 export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   let total = 0;
   let files: Unzipped;
@@ -110,7 +121,12 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   if (!files['[Content_Types].xml'] || !mains.some((m) => files[m])) throw new NotWhatItClaims('not the Office document it claims to be');
   const readings: string[] = [];
   for (const [name, data] of Object.entries(files)) {
-    if (!/\.(xml|rels)$/i.test(name)) continue;
+    if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
+    if (!OOXML_TEXT.test(name)) {
+      // Pictures (word/media, the first page's thumbnail) lose their metadata as a photo attached on its own does.
+      if (imageFormat(data)) files[name] = new Uint8Array(stripImageMetadata(data).bytes);
+      continue;
+    }
     let xml = strFromU8(data);
     if (name === 'docProps/custom.xml') xml = xml.replace(/(<vt:lpwstr>)[^<]{0,10000}(<\/vt:lpwstr>)/g, '$1$2');
     xml = xml.replace(PERSON_ELEMENTS, '<$1></$1>').replace(PERSON_ATTRIBUTES, '$1=""');
