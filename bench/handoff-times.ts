@@ -5,7 +5,7 @@
 // from the kept copy (rewrite, compose, DKIM). Prints the main thread's CPU per step (utime + stime
 // of this thread, from the scheduler's count in /proc) and the whole
 // process's. Main-thread CPU is what the 10 KiB tier is short of.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRefusal } from '../src/core/alias-token.js';
@@ -14,16 +14,11 @@ import { ensureDkimKey } from '../src/outbound/dkim.js';
 import { WorkPool } from '../src/relay/work-pool.js';
 import { expectedQuestions } from '../src/smtp/auth-questions.js';
 import { buyerToStoreContext } from '../test/helpers/rewrite-context.js';
+import { mainThreadMs, textMessage } from './text-message.js';
 
 const bytes = Number(process.argv[2] ?? 10240);
 const rounds = Number(process.env.ROUNDS ?? 3000);
-const line = 'The quick brown fox jumps over the lazy dog while the kettle boils 0123456789\r\n';
-const body = line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes);
-const raw = Buffer.from(
-  `From: Jane Doe <jane@buyer.example>\r\nTo: x@relay.test\r\nSubject: bench\r\nMessage-ID: <b@buyer.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n${body}`,
-  'latin1',
-);
-const session = { ip: '192.0.2.1', helo: 'buyer.example', envelopeFrom: 'jane@buyer.example' };
+const { raw, session } = textMessage(bytes);
 const header = readHeaderBlock(raw);
 if (isRefusal(header)) throw new Error('the bench message has a bad header');
 // As receive asks (stages/receive.ts): the questions verification asks first go answered with the
@@ -34,11 +29,6 @@ const verify = {
   mta: 'relay.test',
   ...(process.env.ANSWERS === '0' ? {} : { expected: expectedQuestions(session, header) }),
 };
-
-/** CPU ms this process's main thread has run (the scheduler's own count in ns, /proc/…/schedstat: exact, unlike the 10 ms ticks of stat). */
-function mainThreadMs(): number {
-  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-}
 
 async function cpu(name: string, step: () => Promise<unknown>): Promise<void> {
   for (let i = 0; i < 50; i++) await step();

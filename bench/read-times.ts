@@ -2,30 +2,17 @@
 // parts: `npx tsx bench/read-times.ts [bytes]` (ROUNDS=n). The message is what peer-bench's
 // smtp-source sends: 79-character ASCII lines of text/plain. CPU is the whole process's (every
 // thread, V8's helpers too), per message, after a warm-up: robust to a loaded machine, unlike wall time.
-import { readFileSync } from 'node:fs';
 import { parseMail } from '../src/relay/parse.js';
 import { authenticateMail } from '../src/smtp/authenticate.js';
 import { WorkPool } from '../src/relay/work-pool.js';
 import { textStart } from '../src/relay/work.js';
 import { buyerToStoreContext } from '../test/helpers/rewrite-context.js';
+import { mainThreadMs, textMessage } from './text-message.js';
 
 const bytes = Number(process.argv[2] ?? 1024 * 1024);
 const rounds = Number(process.env.ROUNDS ?? 40);
-const line = 'The quick brown fox jumps over the lazy dog while the kettle boils 0123456789\r\n';
-const body = line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes);
-const raw = Buffer.from(
-  `From: Jane Doe <jane@buyer.example>\r\nTo: x@relay.test\r\nSubject: bench\r\nMessage-ID: <b@buyer.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n${body}`,
-  'latin1',
-);
-const session = { ip: '192.0.2.1', helo: 'buyer.example', envelopeFrom: 'jane@buyer.example' };
+const { raw, session } = textMessage(bytes);
 const resolver = async (): Promise<never[]> => [];
-
-/** CPU ms of this process's main thread (utime + stime from /proc, in clock ticks of 10 ms): what the SMTP thread pays. */
-function mainThreadMs(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 async function cpu(name: string, step: () => Promise<unknown>): Promise<void> {
   for (let i = 0; i < 5; i++) await step();
