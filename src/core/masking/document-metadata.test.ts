@@ -105,6 +105,21 @@ describe('an Office file’s parts besides its XML', () => {
     expect(r.readings.join('\n')).toContain('Jane Buyer');
   });
 
+  it('reads every other binary part (a sheet’s printer settings, a font), so a name or an address kept there is seen', () => {
+    // Excel keeps the last printer's DEVMODE here: its device name is UTF-16 and may name the machine's owner.
+    const devmode = Buffer.concat([Buffer.from('\\\\JANE-BUYER-PC\\HP LaserJet', 'utf16le'), Buffer.alloc(64)]);
+    const r = cleanOoxml(
+      docx({
+        'xl/printerSettings/printerSettings1.bin': devmode,
+        'word/fonts/font1.odttf': Buffer.concat([Buffer.alloc(32), Buffer.from('jane@buyer.example', 'latin1')]),
+      }),
+      DOCX,
+    );
+    const searched = r.readings.join('\n');
+    expect(searched).toContain('JANE-BUYER-PC');
+    expect(searched).toContain('jane@buyer.example');
+  });
+
   it('does not pass on a file embedded in the document, which it cannot read: the document is refused as such', () => {
     const inner = docx({ 'docProps/core.xml': strToU8('<cp:coreProperties><dc:creator>Jane Buyer</dc:creator></cp:coreProperties>') });
     expect(() => cleanOoxml(docx({ 'word/embeddings/Microsoft_Word_Document.docx': inner }), DOCX)).toThrow(NotWhatItClaims);

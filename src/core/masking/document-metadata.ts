@@ -99,7 +99,8 @@ const OOXML_EMBEDDED = /(^|\/)(embeddings|activeX)\//i;
 
 /**
  * OOXML: the main part must match the declared type; people removed from properties and comments;
- * every XML, VML and SVG part read for the name search; pictures without their metadata. A document
+ * every XML, VML and SVG part read for the name search; pictures without their metadata; every other
+ * part (printer settings, fonts, binary properties) read as binary data (binaryReadings). A document
  * that embeds another file is refused (NotWhatItClaims): that file would cross unread.
  */
 export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
@@ -125,6 +126,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     if (!OOXML_TEXT.test(name)) {
       // Pictures (word/media, the first page's thumbnail) lose their metadata as a photo attached on its own does.
       if (imageFormat(data)) files[name] = new Uint8Array(stripImageMetadata(data).bytes);
+      // Any other binary part (a sheet's printer settings, a font, a custom property, macros) is
+      // read as an OLE stream is, so a name or an address kept in it is seen.
+      else readings.push(...binaryReadings(data));
       continue;
     }
     let xml = strFromU8(data);
@@ -162,8 +166,16 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   const readings: string[] = [];
   for (const e of cfb.FileIndex) {
     if (e.type !== 2 || !e.content) continue;
-    const c = e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
-    readings.push(new TextDecoder('latin1').decode(c), new TextDecoder('utf-16le').decode(c));
+    readings.push(...binaryReadings(e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>)));
   }
   return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings };
+}
+
+/**
+ * Binary data as the name search reads it: as Latin-1 and as UTF-16LE (the two ways Office's binary
+ * structures store text: a printer's DEVMODE, an OLE property, a VBA project's strings). Shapes:
+ * two strings, each about as long as `bytes`.
+ */
+function binaryReadings(bytes: Uint8Array): [string, string] {
+  return [new TextDecoder('latin1').decode(bytes), new TextDecoder('utf-16le').decode(bytes)];
 }
