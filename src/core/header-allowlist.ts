@@ -4,6 +4,8 @@
 // Disposition-Notification-To, List-*, Thread-Index — is dropped; the rewrite builds From, To,
 // Reply-To, Subject, Date, Message-ID, In-Reply-To, References and the MIME headers itself.
 
+import { MAX_LINE } from './line-limit.js';
+
 /** Original headers carried over verbatim (values are re-encoded by the composer). */
 export const CARRIED_HEADERS: ReadonlySet<string> = new Set([
   'content-language',
@@ -39,7 +41,8 @@ export interface HeaderSplit {
   readonly removed: readonly (readonly [string, number])[];
 }
 
-const MAX_VALUE = 998; // RFC 5322 §2.1.1 line limit: a longer carried value is dropped, not folded
+/** A carried value longer than a line may be (core/line-limit.ts) is dropped, not folded. */
+const MAX_VALUE = MAX_LINE;
 
 export function splitHeaders(headers: readonly (readonly [string, string])[]): HeaderSplit {
   const kept: (readonly [string, string])[] = [];

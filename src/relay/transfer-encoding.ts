@@ -2,10 +2,9 @@
 // 7bit when the text can travel as it is; quoted-printable when it is mostly ASCII; base64 when
 // that is smaller (mostly non-ASCII text such as CJK) or when only base64 keeps it exactly.
 
-export type TextTransferEncoding = '7bit' | 'quoted-printable' | 'base64';
+import { MAX_LINE } from '../core/line-limit.js';
 
-/** RFC 5322 §2.1.1: a line is at most 998 octets, CRLF excluded. */
-export const MAX_LINE = 998;
+export type TextTransferEncoding = '7bit' | 'quoted-printable' | 'base64';
 
 /** Anything but tab, LF, CR and printable ASCII: NUL, other controls, DEL, every non-ASCII char. */
 const NOT_7BIT = /[^\t\n\r\x20-\x7e]/;

@@ -3,6 +3,8 @@
 // unfolded, only the report's own fields and a few message headers are kept, and their values are
 // masked like text (an address in "rfc822; anna@…" becomes the alias or is removed).
 
+import { MAX_LINE } from '../line-limit.js';
+
 const KEPT_FIELDS = new Set([
   'reporting-mta', 'arrival-date', 'final-recipient', 'original-recipient', 'action', 'status', 'diagnostic-code', 'last-attempt-date',
   'will-retry-until', 'remote-mta', 'reporting-ua', 'disposition', 'original-message-id', 'error', 'from', 'to', 'subject', 'date', 'message-id',
@@ -23,9 +25,6 @@ export function maskReport(source: string, text: (s: string) => string): string 
   }
   return out.join('\r\n');
 }
-
-/** RFC 5322 §2.1.1: a line is at most 998 octets, CRLF excluded. */
-const MAX_LINE = 998;
 
 /**
  * A field line as it can travel: folded (CRLF and a space, as header fields fold) before it passes

@@ -6,6 +6,7 @@ import { PLAIN_EMAIL } from '../../usecases/stores.js';
 import { checkPolicyChange } from '../../core/policy-limits.js';
 import { ORDER_STATUSES } from '../../store/orders.js';
 import { EVENT_TYPE_NAMES } from '../../core/event-types.js';
+import { MAX_LINE } from '../../core/line-limit.js';
 
 // A deliberately plain address grammar: one @, no spaces, quotes, brackets or routing characters.
 export const email = z
@@ -89,7 +90,7 @@ const limit = z.coerce.number().int().min(1).max(500).default(50);
 const before = z.coerce.number().int().positive().optional();
 /** Subject, text and optional HTML: the body of every message written through the API. */
 const messageBody = {
-  subject: z.string().trim().min(1).max(998),
+  subject: z.string().trim().min(1).max(MAX_LINE),
   text: z
     .string()
     .min(1)
