@@ -70,6 +70,7 @@ export const ENV_VARS: Record<string, { key: string; kind: EnvKind }> = {
   MASKGATE_SMTP_HOST: { key: 'smtp.host', kind: 'string' },
   MASKGATE_SMTP_PORT: { key: 'smtp.port', kind: 'int' },
   MASKGATE_MAX_MESSAGE_BYTES: { key: 'smtp.maxMessageBytes', kind: 'int' },
+  MASKGATE_WORKER_THREADS: { key: 'smtp.workerThreads', kind: 'int' },
   MASKGATE_SUBMISSION_HOST: { key: 'submission.host', kind: 'string' },
   MASKGATE_SUBMISSION_PORT: { key: 'submission.port', kind: 'int' },
   MASKGATE_SUBMISSION_TLS_PORT: { key: 'submission.implicitTlsPort', kind: 'nullable-int' },
