@@ -1,12 +1,14 @@
 // The parse step with and without one of its mailparser changes, in one process, rounds interleaved
 // (robust to the machine's load moving): `npx tsx bench/parse-ab.ts [rounds] [change] [kinds]`.
 // change: `splitter` (relay/splitter-body.ts: body lines in runs; off = the splitter's own
-// line-by-line reading). kinds (comma-separated, all by default): text (peer-bench's 1 MiB of
+// line-by-line reading), `qp` (relay/qp-bytes.ts: quoted-printable decoded over bytes; off =
+// libqp's own Decoder). kinds (comma-separated, all by default): text (peer-bench's 1 MiB of
 // 79-character lines), alternative (the same text as plain and HTML, 512 KiB each),
 // attachment (a short text and a 1 MiB JPEG in base64), qp (1 MiB of UTF-8 text in
 // quoted-printable), base64 (the 1 MiB text in base64), small (10 KiB of text). Per kind: median
 // process CPU (ms, every thread) and minor page faults per parse, on and off.
 import { parseMail } from '../src/relay/parse.js';
+import { withLibqp } from '../src/relay/qp-bytes.js';
 import { withOwnSplitting } from '../src/relay/splitter-body.js';
 import { quantile, seededRandom } from './numbers.js';
 
@@ -53,6 +55,7 @@ const kinds: Record<string, Buffer> = {
 
 const toggles: Record<string, <T>(fn: () => Promise<T>) => Promise<T>> = {
   splitter: withOwnSplitting,
+  qp: withLibqp,
 };
 const off = toggles[change];
 if (!off) throw new Error(`no change ${change}: ${Object.keys(toggles).join(', ')}`);

@@ -1,5 +1,5 @@
 // Rounds 7 and 8 changed mailparser in place for every parse in the process (mailparser-text.ts,
-// base64-pieces.ts, parser-input.ts, splitter-body.ts). Their own tests compare each change with the library on its
+// base64-pieces.ts, parser-input.ts, splitter-body.ts, qp-bytes.ts). Their own tests compare each change with the library on its
 // own; this one compares all three together with mailparser as published, in a child process that
 // never loads them, on hostile messages: charsets (stateful and multi-byte), quoted-printable soft
 // breaks and base64 with junk, line ends and padding in odd places across the 64 KiB pieces, bare CRs
@@ -16,6 +16,7 @@ import { replaced as base64Replaced } from './base64-pieces.js';
 import { replaced as textReplaced } from './mailparser-text.js';
 import './parse.js';
 import { replaced as inputReplaced } from './parser-input.js';
+import { replaced as qpReplaced } from './qp-bytes.js';
 import { replaced as splitterReplaced } from './splitter-body.js';
 
 /** sha1 of each text, HTML and attachment mailparser gives, per file (the same code runs in both processes). */
@@ -135,7 +136,7 @@ function writeCorpus(dir: string): void {
 
 describe("round 7's mailparser changes, together, against mailparser as published", () => {
   it('read every text, HTML and attachment of hostile messages as the unchanged library does', async () => {
-    expect([textReplaced, base64Replaced, inputReplaced, splitterReplaced]).toEqual([true, true, true, true]);
+    expect([textReplaced, base64Replaced, inputReplaced, splitterReplaced, qpReplaced]).toEqual([true, true, true, true, true]);
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-parse-diff-'));
     try {
       writeCorpus(dir);

@@ -11,6 +11,8 @@ import './base64-pieces.js';
 import './parser-input.js';
 // and the splitter hands a body on in runs of lines, not line by line (splitter-body.ts).
 import './splitter-body.js';
+// and a quoted-printable part is decoded over its bytes, not over strings (qp-bytes.ts).
+import './qp-bytes.js';
 
 export { ParseTimeout };
 export { decodeDisplayName } from './display-name.js';
