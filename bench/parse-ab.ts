@@ -6,7 +6,9 @@
 // 79-character lines), alternative (the same text as plain and HTML, 512 KiB each),
 // attachment (a short text and a 1 MiB JPEG in base64), qp (1 MiB of UTF-8 text in
 // quoted-printable), base64 (the 1 MiB text in base64), small (10 KiB of text). Per kind: median
-// process CPU (ms, every thread) and minor page faults per parse, on and off.
+// process CPU (ms, every thread) and minor page faults per parse, on and off. `WORKER=1` runs it
+// in a worker thread.
+import { isMainThread, Worker } from 'node:worker_threads';
 import { parseMail } from '../src/relay/parse.js';
 import { withLibqp } from '../src/relay/qp-bytes.js';
 import { withOwnSplitting } from '../src/relay/splitter-body.js';
@@ -70,27 +72,35 @@ async function once(raw: Buffer, on: boolean): Promise<{ cpu: number; faults: nu
   return { cpu: (spent.user + spent.system) / 1000, faults: process.resourceUsage().minorPageFault - faults };
 }
 
-console.log(`change: ${change}, ${rounds} rounds, median per parse (process CPU, every thread)`);
-console.log('kind           size    on ms  off ms   on faults  off faults');
-for (const [kind, raw] of Object.entries(kinds)) {
-  if (only && !only.includes(kind)) continue;
-  const on: { cpu: number; faults: number }[] = [];
-  const offs: typeof on = [];
-  for (let r = 0; r < rounds + 5; r++) {
-    // alternate which goes first
-    const first = r % 2 === 0;
-    const a = await once(raw, first);
-    const b = await once(raw, !first);
-    if (r < 5) continue;
-    (first ? on : offs).push(a);
-    (first ? offs : on).push(b);
+// WORKER=1: the same in a worker thread, as on the gateway's pool (its own malloc arena).
+if (process.env.WORKER === '1' && isMainThread) {
+  const self = JSON.stringify(import.meta.url);
+  new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${self}); })`, { eval: true, argv: process.argv.slice(2) });
+} else await main();
+
+async function main(): Promise<void> {
+  console.log(`change: ${change}, ${rounds} rounds, median per parse (process CPU, every thread)`);
+  console.log('kind           size    on ms  off ms   on faults  off faults');
+  for (const [kind, raw] of Object.entries(kinds)) {
+    if (only && !only.includes(kind)) continue;
+    const on: { cpu: number; faults: number }[] = [];
+    const offs: typeof on = [];
+    for (let r = 0; r < rounds + 5; r++) {
+      // alternate which goes first
+      const first = r % 2 === 0;
+      const a = await once(raw, first);
+      const b = await once(raw, !first);
+      if (r < 5) continue;
+      (first ? on : offs).push(a);
+      (first ? offs : on).push(b);
+    }
+    const med = (xs: typeof on, f: (x: (typeof on)[number]) => number) => quantile(xs.map(f), 0.5);
+    console.log(
+      `${kind.padEnd(12)} ${(raw.length / MiB).toFixed(2).padStart(6)} ${med(on, (x) => x.cpu)
+        .toFixed(2)
+        .padStart(8)} ${med(offs, (x) => x.cpu)
+        .toFixed(2)
+        .padStart(7)} ${String(med(on, (x) => x.faults)).padStart(11)} ${String(med(offs, (x) => x.faults)).padStart(11)}`,
+    );
   }
-  const med = (xs: typeof on, f: (x: (typeof on)[number]) => number) => quantile(xs.map(f), 0.5);
-  console.log(
-    `${kind.padEnd(12)} ${(raw.length / MiB).toFixed(2).padStart(6)} ${med(on, (x) => x.cpu)
-      .toFixed(2)
-      .padStart(8)} ${med(offs, (x) => x.cpu)
-      .toFixed(2)
-      .padStart(7)} ${String(med(on, (x) => x.faults)).padStart(11)} ${String(med(offs, (x) => x.faults)).padStart(11)}`,
-  );
 }
