@@ -6,13 +6,14 @@
 // line can change the state but a delimiter line of the node's own boundary or an open ancestor's
 // (RFC 2046 5.1.1); such a line starts right after an LF with `--` (or `\r--`: the splitter strips
 // one leading CR). So: in the body state, the lines up to the next candidate (`\n--` or `\n\r--`,
-// native searches; none at all in a part no boundary applies to, a single-part message) are pushed
-// as the splitter itself pushes a group of body lines (same objects, same bytes, same line end held
-// back in front of a possible delimiter); every other line (headers, candidates, an unfinished
-// last line) goes to the splitter's own `_transform` as a chunk of its own, as if the input had
-// arrived cut there. The splitter reads bytes the same whatever the chunks (its input comes from a
-// network), so the parts and bytes are the same; relay/splitter-body.test.ts compares with the
-// unchanged splitter on hostile inputs and fails if an update moves the internals used here.
+// native searches, each candidate checked with the splitter's own checkBoundary) are pushed as the
+// splitter itself pushes a group of body lines (same objects, same bytes, same line end held back
+// in front of a possible delimiter); every other line (headers, delimiters, an unfinished last
+// line) goes to the splitter's own `_transform` as a chunk of its own, as if the input had arrived
+// cut there. The splitter reads bytes the same whatever the chunks (its input comes from a
+// network) but for one thing, a line starting with a CR after a held line end (see bodyRun), where
+// no cut is made. relay/splitter-body.test.ts compares with the unchanged splitter on hostile
+// inputs, whole and cut anywhere, and fails if an update moves the internals used here.
 import { createRequire } from 'node:module';
 
 const LF = 0x0a;
