@@ -254,11 +254,16 @@ export function createSmtpListener(
       // taken after the final dot, under the same budget, and the file is removed once the session
       // is answered.
       let spooled: Spooled | null = null;
+      // Whether the message's slab may go to the next message once it is answered: not when
+      // something may still read its bytes (see relayMessage), nor after an unexpected error.
+      let reuse = false;
       intake.spool
         .receive(stream, config.smtp.maxMessageBytes, intake.budget)
         .then(async (received) => {
           spooled = received;
           const { exceeded, size } = received;
+          // Refused before anything read the bytes.
+          reuse = true;
           if (exceeded || stream.sizeExceeded) {
             return callback(
               reject(session, 'data', refusal('MESSAGE_TOO_LARGE', `message is ${size} bytes; this relay accepts at most ${config.smtp.maxMessageBytes}`)),
@@ -270,8 +275,9 @@ export function createSmtpListener(
           const release = await received.admit(intake.budget, size * MEMORY_PER_BYTE, waitMs);
           if (!release)
             return callback(reject(session, 'data', refusal('OVER_BUDGET'), { size, inFlight: intake.budget.used, waiting: intake.budget.waiting }));
+          reuse = false;
           try {
-            await relayMessage(await received.read(), size);
+            reuse = await relayMessage(await received.read(), size);
           } finally {
             release();
             // The message's buffers are garbage now: handed back at once when it was large, else once this thread's heap has grown.
@@ -282,9 +288,10 @@ export function createSmtpListener(
           log.error({ event: 'smtp.error', stage: 'data', err: err.message }, 'unexpected error');
           callback(smtpError(refusal('TEMPORARY_FAILURE')));
         })
-        .finally(() => void (spooled as Spooled | null)?.remove());
+        .finally(() => void (spooled as Spooled | null)?.remove(reuse));
 
-      const relayMessage = async (raw: Buffer, size: number): Promise<void> => {
+      /** Answers the session; true when nothing reads `raw` any more (every pool task of the message has returned). */
+      const relayMessage = async (raw: Buffer, size: number): Promise<boolean> => {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const submitter = submitterOf(session);
         // SPF, DKIM and DMARC from DNS and this session, computed by the pipeline only once the
@@ -311,10 +318,15 @@ export function createSmtpListener(
           log,
         });
         // Who writes is decided here now, so the log names the sender's domain (never the address).
-        if (isRefusal(result)) return callback(reject(session, 'data', result, { size, senderDomain: domainOf(from) }));
+        if (isRefusal(result)) {
+          callback(reject(session, 'data', result, { size, senderDomain: domainOf(from) }));
+          // A parse that timed out goes on in its thread, reading the bytes until it ends.
+          return result.code !== 'TEMPORARY_FAILURE';
+        }
         log.info({ event: 'smtp.accept', size, messageIds: result.messageIds, outboxIds: result.outboxIds }, 'accepted');
         metrics?.accepted.inc({ source: role.kind === 'mx' ? 'smtp' : 'submission' }, result.messageIds.length);
         callback(null, `2.0.0 Ok: queued as ${result.messageIds.join(',')}`);
+        return true;
       };
     },
   });

@@ -10,12 +10,18 @@
 // profile, ~4 ms of CPU per 1 MiB message (bench/spool-times.ts; README "Speed"). A spool file holds
 // nothing acknowledged (the 250 comes only after the database commit), so it is not fsync'd; it is
 // removed once the session is answered, and every file left by a crash is removed at start.
+//
+// In memory, a message's bytes live in one slab (relay/slabs.ts: a reused SharedArrayBuffer) from
+// its first chunk on: each DATA chunk is copied in as it arrives (the chunk then dies young, in a
+// scavenge), `read` lends a view of the slab to the pool threads without a copy, and `remove` gives
+// the slab back for the next message. A message read from a spool file is read into a slab too.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { open, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MEMORY_PER_BYTE, type ByteBudget, type Release } from '../relay/byte-budget.js';
+import { Slabs } from '../relay/slabs.js';
 
 /** A message up to this many bytes is kept in memory while it arrives, whatever the byte budget holds. */
 export const SPOOL_FROM_BYTES = 128 * 1024;
@@ -37,21 +43,33 @@ export interface Spooled {
    */
   admit(budget: IntakeBudget, cost: number, waitMs: number): Promise<Release | null>;
   /**
-   * The bytes, in one piece in shared memory (a SharedArrayBuffer), so the worker threads that
-   * authenticate and parse them see the same bytes without a copy. size bytes of memory: read them
-   * after `admit`. The chunks held in memory are let go once copied.
+   * The bytes, in one piece in shared memory (a view of exactly `size` bytes over a slab, a
+   * SharedArrayBuffer), so the worker threads that authenticate and parse them see the same bytes
+   * without a copy. Read them after `admit`, and only until `remove`: the slab is then reused.
    */
   read(): Promise<Buffer>;
-  /** Removes the file and gives back what the message held of the budget; safe to call twice. */
-  remove(): Promise<void>;
+  /**
+   * Removes the file and gives back what the message held of the budget; safe to call twice. With
+   * `reuse` (the default) its slab goes back for the next message: call it only once nothing will
+   * read the bytes again (the message answered, every pool task of it returned). Without, the slab
+   * is left to the garbage collector (something may still read it, e.g. a parse that timed out).
+   */
+  remove(reuse?: boolean): Promise<void>;
 }
 
 export class Spool {
   readonly #dir: string;
+  readonly #slabs: Slabs;
 
-  constructor(dataDir: string) {
+  /** slabs: where received bytes are written (one set per gateway; a new one by default). */
+  constructor(dataDir: string, slabs: Slabs = new Slabs()) {
     this.#dir = join(dataDir, 'spool');
+    this.#slabs = slabs;
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+  }
+
+  get slabs(): Slabs {
+    return this.#slabs;
   }
 
   get dir(): string {
@@ -79,12 +97,14 @@ export class Spool {
    * Backpressure from the disk pauses the stream, so memory stays at a few chunks.
    */
   receive(stream: Readable, limit: number, budget: IntakeBudget | null = null): Promise<Spooled> {
+    const slabs = this.#slabs;
     let path: string | null = null;
     let file: WriteStream | null = null;
-    let chunks: Buffer[] = [];
+    /** The bytes so far while in memory (their first `size`); null before the first chunk, and once on disk or exceeded. */
+    let slab: SharedArrayBuffer | null = null;
     let size = 0;
     let exceeded = false;
-    /** What the chunks in memory hold of the budget (past SPOOL_FROM_BYTES), and how many bytes that covers. */
+    /** What the bytes in memory hold of the budget (past SPOOL_FROM_BYTES), and how many bytes that covers. */
     let holds: Release[] = [];
     let heldBytes = 0;
     /** While it holds some of the budget: the budget may ask for it back (toFile), see ByteBudget.reclaimable. */
@@ -95,6 +115,11 @@ export class Spool {
       for (const r of holds) r();
       holds = [];
       heldBytes = 0;
+    };
+    /** The slab back to the slabs: nothing has read it (no view of it was lent). */
+    const giveBack = () => {
+      if (slab) slabs.give(slab);
+      slab = null;
     };
     /** Whether the `size` bytes so far may stay in memory: taking more of the budget when they outgrew what they hold. */
     const roomInMemory = (): boolean => {
@@ -120,15 +145,16 @@ export class Spool {
     const spooled = (): Spooled => {
       const at = path;
       if (at === null) {
-        const held = exceeded ? [] : chunks;
-        chunks = [];
+        if (exceeded) giveBack();
+        const held = slab;
+        slab = null;
         const heldBudget = holds;
         holds = [];
         unregister?.();
         unregister = null;
-        return inMemory(held, size, exceeded, heldBudget, () => this.#newPath());
+        return inMemory(held, size, exceeded, heldBudget, () => this.#newPath(), slabs);
       }
-      return onDisk(at, size, exceeded);
+      return onDisk(at, size, exceeded, slabs);
     };
     return new Promise((resolve, reject) => {
       let failed: Error | null = null;
@@ -136,7 +162,7 @@ export class Spool {
         if (failed) return;
         failed = err;
         stream.resume();
-        chunks = [];
+        giveBack();
         letGo();
         if (!file || path === null) return reject(err);
         file.destroy();
@@ -144,8 +170,8 @@ export class Spool {
       };
       let draining = false;
       /** Writes to the file, pausing the stream while the disk catches up (one wait for 'drain' at a time). */
-      const write = (chunk: Buffer) => {
-        if (!(file as WriteStream).write(chunk) && !draining) {
+      const write = (chunk: Uint8Array, written?: (err?: Error | null) => void) => {
+        if (!(file as WriteStream).write(chunk, written) && !draining) {
           draining = true;
           stream.pause();
           (file as WriteStream).once('drain', () => {
@@ -161,21 +187,26 @@ export class Spool {
         path = this.#newPath();
         file = createWriteStream(path, { mode: 0o600 });
         file.on('error', fail);
-        for (const earlier of chunks) write(earlier);
-        chunks = [];
+        const earlier = slab;
+        slab = null;
+        // The slab goes back once the file has its bytes (not on an error: the write may still be reading it).
+        if (earlier && size > 0) write(new Uint8Array(earlier, 0, size), (err) => void (err ? undefined : slabs.give(earlier)));
+        else if (earlier) slabs.give(earlier);
       };
       stream.on('error', fail);
       stream.on('data', (chunk: Buffer) => {
+        const at = size;
         size += chunk.length;
         if (exceeded || failed) return;
         if (size > limit) {
           exceeded = true;
-          chunks = [];
+          giveBack();
           letGo();
           return;
         }
         if (!file) {
-          chunks.push(chunk);
+          slab = slab ? slabs.grow(slab, at, size) : slabs.take(size);
+          chunk.copy(new Uint8Array(slab), at);
           if (!roomInMemory()) toFile();
           return;
         }
@@ -185,7 +216,7 @@ export class Spool {
         if (failed) return;
         if (!file || path === null) return resolve(spooled());
         const at = path;
-        file.end(() => {
+        (file as WriteStream).end(() => {
           // Nothing of an oversized message is kept.
           if (exceeded) void removeFile(at).then(() => resolve(spooled()), reject);
           else resolve(spooled());
@@ -195,25 +226,41 @@ export class Spool {
   }
 }
 
-/** A message whose bytes are in a spool file. */
-function onDisk(path: string, size: number, exceeded: boolean): Spooled {
+/** A message whose bytes are in a spool file: read into a slab, given back by remove. */
+function onDisk(path: string, size: number, exceeded: boolean, slabs: Slabs): Spooled {
+  let slab: SharedArrayBuffer | null = null;
   return {
     path,
     size,
     exceeded,
     admit: (budget, cost, waitMs) => budget.acquire(cost, waitMs),
-    read: () => readShared(path, size),
-    remove: () => removeFile(path),
+    async read() {
+      if (slab) return Buffer.from(slab, 0, size);
+      const into = slabs.take(size);
+      await readInto(path, into, size).catch((err: unknown) => {
+        slabs.give(into);
+        throw err;
+      });
+      slab = into;
+      return Buffer.from(into, 0, size);
+    },
+    async remove(reuse = true) {
+      if (slab && reuse) slabs.give(slab);
+      slab = null;
+      await removeFile(path);
+    },
   };
 }
 
 /**
- * A message whose bytes are in memory: `holds` what they hold of the budget (none for one of at most
- * SPOOL_FROM_BYTES); written to a file at `newPath()` when admit has to wait.
+ * A message whose bytes are in memory, the first `size` of `slab` (null: nothing was kept): `holds`
+ * what they hold of the budget (none for one of at most SPOOL_FROM_BYTES); written to a file at
+ * `newPath()` when admit has to wait (the slab then goes back, and read reads the file into another).
  */
-function inMemory(chunks: Buffer[], size: number, exceeded: boolean, holds: Release[], newPath: () => string): Spooled {
-  let held = chunks;
+function inMemory(slab: SharedArrayBuffer | null, size: number, exceeded: boolean, holds: Release[], newPath: () => string, slabs: Slabs): Spooled {
+  let held = slab;
   let path: string | null = null;
+  let fromFile: Spooled | null = null;
   const letGo = () => {
     for (const r of holds) r();
     holds = [];
@@ -232,38 +279,31 @@ function inMemory(chunks: Buffer[], size: number, exceeded: boolean, holds: Rele
       // It waits: on disk, as if it had been spooled from the start.
       const at = newPath();
       path = at;
-      await writeChunks(at, held);
-      held = [];
+      fromFile = onDisk(at, size, exceeded, slabs);
+      if (held) {
+        await writeBytes(at, new Uint8Array(held, 0, size));
+        slabs.give(held);
+        held = null;
+      }
       return budget.acquire(cost, waitMs);
     },
     read() {
-      if (path !== null) return readShared(path, size);
-      const bytes = sharedCopy(held, size);
-      held = [];
-      return Promise.resolve(bytes);
+      if (fromFile) return fromFile.read();
+      // An empty message (or an oversized one, which is never read) has no slab.
+      return Promise.resolve(held ? Buffer.from(held, 0, size) : Buffer.from(new SharedArrayBuffer(0)));
     },
-    async remove() {
+    async remove(reuse = true) {
       letGo();
-      held = [];
-      if (path !== null) await removeFile(path);
+      if (held && reuse) slabs.give(held);
+      held = null;
+      if (fromFile) await fromFile.remove(reuse);
     },
   };
 }
 
-/** Writes the chunks to a new file at `path` (not fsync'd: it holds nothing acknowledged). */
-function writeChunks(path: string, chunks: readonly Buffer[]): Promise<void> {
-  return writeFile(path, chunks, { mode: 0o600, flag: 'wx' });
-}
-
-/** The chunks, `size` bytes in all, copied once into a Buffer over a SharedArrayBuffer (as readShared gives them). */
-function sharedCopy(chunks: readonly Buffer[], size: number): Buffer {
-  const bytes = Buffer.from(new SharedArrayBuffer(size));
-  let at = 0;
-  for (const c of chunks) {
-    c.copy(bytes, at);
-    at += c.length;
-  }
-  return bytes;
+/** Writes the bytes to a new file at `path` (not fsync'd: it holds nothing acknowledged). */
+function writeBytes(path: string, bytes: Uint8Array): Promise<void> {
+  return writeFile(path, bytes, { mode: 0o600, flag: 'wx' });
 }
 
 /** unlink, where a file already gone is no error (fs.rm with force costs an lstat more on every message). */
@@ -275,9 +315,9 @@ async function removeFile(path: string): Promise<void> {
   }
 }
 
-/** The file's `size` bytes in a Buffer over a SharedArrayBuffer (structured clones share it, never copy it). */
-async function readShared(path: string, size: number): Promise<Buffer> {
-  const bytes = Buffer.from(new SharedArrayBuffer(size));
+/** The file's `size` bytes into the first `size` of `into` (a slab: structured clones share it, never copy it). */
+async function readInto(path: string, into: SharedArrayBuffer, size: number): Promise<void> {
+  const bytes = new Uint8Array(into);
   const handle = await open(path, 'r');
   try {
     let at = 0;
@@ -286,7 +326,6 @@ async function readShared(path: string, size: number): Promise<Buffer> {
       if (bytesRead === 0) throw new Error(`spool file ${path} ended at ${at} of ${size} bytes`);
       at += bytesRead;
     }
-    return bytes;
   } finally {
     await handle.close();
   }
