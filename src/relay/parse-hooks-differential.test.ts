@@ -1,5 +1,5 @@
-// Round 7 changed mailparser in place for every parse in the process (mailparser-text.ts,
-// base64-pieces.ts, parser-input.ts). Their own tests compare each change with the library on its
+// Rounds 7 and 8 changed mailparser in place for every parse in the process (mailparser-text.ts,
+// base64-pieces.ts, parser-input.ts, splitter-body.ts, qp-bytes.ts). Their own tests compare each change with the library on its
 // own; this one compares all three together with mailparser as published, in a child process that
 // never loads them, on hostile messages: charsets (stateful and multi-byte), quoted-printable soft
 // breaks and base64 with junk, line ends and padding in odd places across the 64 KiB pieces, bare CRs
@@ -16,6 +16,8 @@ import { replaced as base64Replaced } from './base64-pieces.js';
 import { replaced as textReplaced } from './mailparser-text.js';
 import './parse.js';
 import { replaced as inputReplaced } from './parser-input.js';
+import { replaced as qpReplaced } from './qp-bytes.js';
+import { replaced as splitterReplaced } from './splitter-body.js';
 
 /** sha1 of each text, HTML and attachment mailparser gives, per file (the same code runs in both processes). */
 const digestScript = `
@@ -114,11 +116,27 @@ function writeCorpus(dir: string): void {
               ];
     writeFileSync(join(dir, `m${String(k).padStart(2, '0')}.eml`), Buffer.concat([Buffer.from(before, 'latin1'), part, Buffer.from(after, 'latin1')]));
   }
+  // The structure: delimiters after a bare CR and a bare LF, lookalike lines, an inner multipart
+  // never closed, an attached message inline, no final delimiter.
+  const lines = (n: number, end: string) => `${text(40).replace(/[\r\n]/g, ' ')}${end}`.repeat(n);
+  writeFileSync(
+    join(dir, 's1.eml'),
+    Buffer.from(
+      `${head}Content-Type: multipart/mixed; boundary=o\r\n\r\npreamble\r\n--o-\r\n--o\r\nContent-Type: text/plain\r\n\r\n${lines(300, '\r\n')}--ox\r\n\r--o\r\n` +
+        `Content-Type: multipart/alternative; boundary=i\r\n\r\n--i\r\nContent-Type: text/plain\n\n${lines(200, '\n')}\n--i\r\nContent-Type: text/html\r\n\r\n<p>${lines(200, '\r\r\n')}</p>\r\n` +
+        `--o\r\nContent-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\nFrom: Jane <jane@buyer.example>\r\nSubject: inner\r\n\r\n${lines(100, '\r\n')}--o--\r\nepilogue\r\n--o\r\n`,
+      'utf8',
+    ),
+  );
+  writeFileSync(
+    join(dir, 's2.eml'),
+    Buffer.from(`${head}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n${lines(3000, '\r\n')}`, 'utf8'),
+  );
 }
 
 describe("round 7's mailparser changes, together, against mailparser as published", () => {
   it('read every text, HTML and attachment of hostile messages as the unchanged library does', async () => {
-    expect([textReplaced, base64Replaced, inputReplaced]).toEqual([true, true, true]);
+    expect([textReplaced, base64Replaced, inputReplaced, splitterReplaced, qpReplaced]).toEqual([true, true, true, true, true]);
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-parse-diff-'));
     try {
       writeCorpus(dir);

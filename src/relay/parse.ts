@@ -9,6 +9,10 @@ import './mailparser-text.js';
 import './base64-pieces.js';
 // and the message reaches the splitter without a copy (parser-input.ts).
 import './parser-input.js';
+// and the splitter hands a body on in runs of lines, not line by line (splitter-body.ts).
+import './splitter-body.js';
+// and a quoted-printable part is decoded over its bytes, not over strings (qp-bytes.ts).
+import './qp-bytes.js';
 
 export { ParseTimeout };
 export { decodeDisplayName } from './display-name.js';

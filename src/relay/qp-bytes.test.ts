@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { parseMail } from './parse.js';
+import { PIECE, decodeQuotedPrintable, libqp, replaced, withLibqp } from './qp-bytes.js';
+
+let seed = 77;
+const R = (n: number) => {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return (seed >>> 8) % n;
+};
+
+/** Hostile quoted-printable: escapes in both cases and broken ones, soft breaks of every kind (also at the end and between an escape's digits), blanks before line ends, bare CRs, 8-bit bytes. */
+const atoms = [
+  'a',
+  'Z',
+  ' ',
+  '\t',
+  '=',
+  '=3D',
+  '=c3=bc',
+  '=C3=BC',
+  '=4',
+  '=G1',
+  '=\r\n',
+  '=\n',
+  '=\r',
+  '\r\n',
+  '\n',
+  '\r',
+  ' \r\n',
+  '\t \n',
+  '= \r\n',
+  '=\t\n',
+  'A',
+  'f',
+  '0',
+  '\xff',
+  '\x80',
+  '=\r\n=',
+  '==\n41',
+  '=4=\r\n1',
+  '=\n=\n',
+];
+function hostile(n: number): Buffer {
+  let s = '';
+  while (s.length < n) s += atoms[R(atoms.length)];
+  return Buffer.from(s, 'latin1');
+}
+
+const decode = (chunks: Buffer[]) => {
+  const out: Buffer[] = [];
+  decodeQuotedPrintable(chunks, (p) => out.push(p));
+  for (const p of out) expect(p.length).toBeLessThanOrEqual(PIECE);
+  return Buffer.concat(out);
+};
+
+describe("libqp's decoder, over bytes", () => {
+  it('is in place (the splitter still loads the decoder it changes)', () => {
+    expect(replaced).toBe(true);
+  });
+
+  it("gives libqp's bytes for hostile input of every size, in one chunk or many", () => {
+    if (!libqp) throw new Error('libqp not found');
+    for (let round = 0; round < 3000; round++) {
+      const input = hostile(round < 2900 ? R(40) : 70_000 + R(200_000));
+      const theirs = libqp.decode(input);
+      expect(decode([input]).equals(theirs), JSON.stringify(input.toString('latin1').slice(0, 200))).toBe(true);
+      const cut = R(input.length + 1);
+      expect(decode([input.subarray(0, cut), input.subarray(cut)]).equals(theirs)).toBe(true);
+    }
+    // ends: blanks, a lone `=`, an escape cut short
+    for (const s of ['', ' ', '=', '= ', 'a=', 'a=4', 'a=41', ' \t', 'x \t', '=\r', '=\r\n', '=4\n1', 'abc \r\n \t\r\n'])
+      expect(decode([Buffer.from(s, 'latin1')]).equals(libqp.decode(Buffer.from(s, 'latin1'))), JSON.stringify(s)).toBe(true);
+  });
+
+  it('reads quoted-printable texts and attachments in parsed mail as libqp does', async () => {
+    const head = 'From: Jane <jane@buyer.example>\r\nTo: x@relay.test\r\nSubject: s\r\nMIME-Version: 1.0\r\n';
+    const umlauts = Buffer.from('Grüße aus München, 日本語 und flüsse: die Bücher über Äpfel 0123456789 ', 'utf8').toString('latin1');
+    const qp = umlauts
+      .replace(/[=\x80-\xff]/g, (c) => `=${c.charCodeAt(0).toString(16).toUpperCase()}`)
+      .repeat(20_000)
+      .replace(/.{73}/g, '$&=\r\n');
+    const messages = [
+      `${head}Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${qp}`,
+      `${head}Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${qp.slice(0, 300_000)}  \r\n` +
+        `--b\r\nContent-Type: text/html; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<p>${hostile(100_000).toString('latin1')}</p>\r\n--b\r\n` +
+        `Content-Type: text/csv; name=a.csv\r\nContent-Disposition: attachment; filename=a.csv\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${hostile(200_000).toString('latin1')}\r\n--b--\r\n`,
+    ].map((m) => Buffer.from(m, 'latin1'));
+    for (const raw of messages) {
+      const theirs = await withLibqp(() => parseMail(raw, 60_000));
+      const ours = await parseMail(raw, 60_000);
+      expect(ours).toEqual(theirs);
+    }
+  }, 60_000);
+});
