@@ -1,7 +1,5 @@
 // Entry point: config → logger → gateway; signals stop it. Nothing else lives here.
 import { ConfigError, loadConfig } from './config.js';
-import { startGateway } from './gateway.js';
-import { startPgGateway } from './gateway-pg.js';
 import { createLogger } from './logger.js';
 import { firstStartHelp, setupLines, startingLine, whereLines } from './first-start.js';
 
@@ -19,7 +17,10 @@ async function main(): Promise<void> {
   process.stderr.write(startingLine(config));
   const log = createLogger(config.log.level);
   // database.url set: a node on PostgreSQL (several may share it); else the embedded SQLite gateway.
-  const gateway = config.database.url ? await startPgGateway(config, log) : await startGateway(config, log);
+  // Imported only when chosen: a SQLite gateway never loads pg and the PostgreSQL stores.
+  const gateway = config.database.url
+    ? await (await import('./gateway-pg.js')).startPgGateway(config, log)
+    : await (await import('./gateway.js')).startGateway(config, log);
   // For people, on stderr: where things are; the token on the first start; the setup link (the same
   // one on every start until the owner exists or its 24 hours are over).
   process.stderr.write(whereLines(config, gateway));

@@ -7,33 +7,15 @@
 // Verification (mailauth's authenticate, also on the pool threads) keeps mailauth's own behaviour.
 import { createRequire } from 'node:module';
 import type { KeyObject } from 'node:crypto';
-import { OVERSIGNED, SIGNED_HEADERS, type DkimKey } from './dkim.js';
+import { OVERSIGNED, SIGNED_HEADERS } from './dkim.js';
+import type { DkimSignSetup } from './dkim-sign-setup.js';
 // Loaded with the signer, so every pool thread verifies and signs with the faster line-end repair.
 import './mailauth-line-ends.js';
 
 const requireHere = createRequire(import.meta.url);
 
-/** What a thread needs to sign (plain data: it crosses into the pool threads as workerData). */
-export interface DkimSignSetup {
-  readonly signingDomain: string;
-  readonly selector: string;
-  readonly privateKey: string;
-  /**
-   * RFC 6376 §3.4: relaxed header canonicalisation (headers get refolded on the way), simple body
-   * canonicalisation (what Amazon SES signs with). Simple hashes the body bytes as they are, with
-   * node's native hash; mailauth's relaxed body hash is a JavaScript loop over every byte (~10 ms a
-   * MiB). It is safe because we compose every body ourselves: CRLF line ends, lines of at most 998
-   * octets, no line of a 7bit part ending in a blank (relay/transfer-encoding.ts; a delivery report,
-   * which nodemailer writes as it is, refolded the same way by core/masking/report-part.ts),
-   * quoted-printable and base64 for everything else: nothing a relay has a reason to touch.
-   */
-  readonly canonicalization: 'relaxed/simple';
-  readonly algorithm: 'rsa-sha256';
-}
-
-export function signSetup(key: DkimKey): DkimSignSetup {
-  return { signingDomain: key.domain, selector: key.selector, privateKey: key.privateKeyPem, canonicalization: 'relaxed/simple', algorithm: 'rsa-sha256' };
-}
+// What a thread needs to sign, made on the SMTP thread without loading mailauth (dkim-sign-setup.ts).
+export { signSetup, type DkimSignSetup } from './dkim-sign-setup.js';
 
 interface ParsedHeader {
   readonly key: string;

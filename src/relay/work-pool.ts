@@ -10,7 +10,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ArrayTaskQueue, Piscina, type PiscinaTask } from 'piscina';
 import type { ParsedMail } from '../core/types.js';
 import type { DnsResolver } from '../dns/resolver.js';
-import { signSetup } from '../outbound/dkim-sign.js';
+import { signSetup } from '../outbound/dkim-sign-setup.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
 import { answersFor } from './dns-answers.js';
 import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
