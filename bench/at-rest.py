@@ -6,6 +6,7 @@
 # committed/used MB, external and ArrayBuffer memory, from bench/memory-log.mjs. Run from the project
 # root after `npm run build`: `python3 bench/at-rest.py [seconds=25] [runs=1]`. HEAPSNAP_AT=ms in the
 # environment also writes one heap snapshot per isolate (see memory-log.mjs).
+import contextlib
 import importlib.util
 import json
 import os
@@ -37,6 +38,9 @@ for run in range(runs):
                                   "total": 1, "currency": "USD", "placedAt": "2026-11-20T10:00:00Z", "completedAt": None})
         time.sleep(max(0, wait - (time.time() - t0)))
         pid = gw.node_pid()
+        if os.environ.get("SMAPS"):
+            import subprocess
+            subprocess.run([sys.executable, os.environ["SMAPS"], str(pid)])
         status = dict(l.split(":", 1) for l in open(f"/proc/{pid}/status").read().splitlines() if ":" in l)
         rss = int(status["VmRSS"].split()[0]) // 1024
         threads = len(os.listdir(f"/proc/{pid}/task"))
@@ -52,5 +56,9 @@ for run in range(runs):
             sp = " ".join(f"{k} {r[k]}/{r[k + 'U']}" for k in ("new", "old", "code", "lo", "codelo", "newlo", "map", "trusted", "read_only") if k in r)
             print(f"  {th}: heap {r['heapT']}/{r['heapU']} MB (committed/used; {sp}), bytecode {r['bc']}, external {r['ext']}, arrayBuffers {r['ab']}")
     finally:
+        pid = gw.node_pid()
         gw.close()
+        # npm may end before the node it started: never leave a gateway behind
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, 9)
         os.unlink(log) if os.path.exists(log) else None

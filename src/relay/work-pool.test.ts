@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { dkimVerify } from 'mailauth';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDkimKey } from '../outbound/dkim.js';
-import { THREAD_IDLE_MS, WorkPool } from './work-pool.js';
+import { FIRST_THREAD_IDLE_MS, THREAD_IDLE_MS, WorkPool } from './work-pool.js';
 import { inlineWork, ParseTimeout } from './work.js';
 import { buyerToStoreContext } from '../../test/helpers/rewrite-context.js';
 
@@ -227,6 +227,25 @@ describe('the pool threads over time', () => {
       expect(lazy.threads).toBe(2);
     } finally {
       await lazy.close();
+    }
+  });
+
+  it('ends the first thread too after its own idle time, and the next message starts a thread and is read', async () => {
+    expect(FIRST_THREAD_IDLE_MS).toBeGreaterThanOrEqual(5 * 60_000);
+    const quiet = new WorkPool(2, null, { idleMs: 300, firstIdleMs: 300 });
+    try {
+      expect(quiet.threads).toBe(1);
+      expect((await quiet.read(raw, 5000, verify)).auth?.spf.result).toBe('pass');
+      // Nothing more arrives: no pool thread left.
+      await until(() => quiet.threads === 0);
+      expect(quiet.threads).toBe(0);
+      // The next message starts one (warmed up before it takes the message) and gets its answer.
+      const again = await quiet.read(raw, 5000, verify);
+      expect(again.auth?.spf.result).toBe('pass');
+      expect(again.kept?.lane).toBe(0);
+      expect(quiet.threads).toBe(1);
+    } finally {
+      await quiet.close();
     }
   });
 

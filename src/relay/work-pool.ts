@@ -69,6 +69,16 @@ type DnsQuestion = { readonly id: number; readonly read: number; readonly name: 
 export const THREAD_IDLE_MS = 60_000;
 
 /**
+ * How long the first lane may stay idle before its thread ends too, in ms: a gateway that received
+ * nothing for ten minutes holds no pool thread (its V8 heap, malloc arena and stack: ~30 MB of RSS),
+ * and the next message starts one (~0.6–0.8 s of that thread's CPU, ~1.5 s of the process's, once,
+ * seconds of wall time on a loaded machine: bench/thread-start.mjs) and waits for its warm-up. Ten
+ * minutes, not THREAD_IDLE_MS: mail every minute or two must not pay a thread's start each time
+ * (at most one start per ten minutes is under 0.3 % of a core).
+ */
+export const FIRST_THREAD_IDLE_MS = 600_000;
+
+/**
  * A lane's queue (first come, first served) in which a thread's `connect` goes first: when piscina
  * replaces a thread that died, tasks sent meanwhile wait in the queue, and the new thread must have
  * its DNS port before any of them verifies a sender.
@@ -106,6 +116,7 @@ export class WorkPool implements RelayWork {
   readonly #setup: ThreadSetup;
   readonly #signs: boolean;
   readonly #idleMs: number;
+  readonly #firstIdleMs: number;
   #closed = false;
   #nextKeep = 0;
   /** The resolver of each read whose sender is being verified, by the read's id. */
@@ -114,12 +125,18 @@ export class WorkPool implements RelayWork {
   /**
    * dkim: the key the threads sign with (prepare signs what it composes); null: nothing is signed
    * here. idleMs: how long lanes other than the first stay idle before their thread ends
-   * (THREAD_IDLE_MS; Infinity keeps every thread).
+   * (THREAD_IDLE_MS; Infinity keeps every thread); firstIdleMs: the same for the first lane
+   * (FIRST_THREAD_IDLE_MS; Infinity keeps it).
    */
-  constructor(threads: number, dkim: DkimKey | null = null, { idleMs = THREAD_IDLE_MS }: { readonly idleMs?: number } = {}) {
+  constructor(
+    threads: number,
+    dkim: DkimKey | null = null,
+    { idleMs = THREAD_IDLE_MS, firstIdleMs = FIRST_THREAD_IDLE_MS }: { readonly idleMs?: number; readonly firstIdleMs?: number } = {},
+  ) {
     this.#setup = { dkim: dkim ? signSetup(dkim) : null };
     this.#signs = dkim !== null;
     this.#idleMs = idleMs;
+    this.#firstIdleMs = firstIdleMs;
     this.#lanes = Array.from({ length: Math.max(1, threads) }, () => null);
     this.#busy = this.#lanes.map(() => 0);
     this.#open(0);
@@ -148,17 +165,18 @@ export class WorkPool implements RelayWork {
     return entry;
   }
 
-  /** Ends an idle lane's thread (never the first lane's), unless a task came meanwhile. */
+  /** Ends an idle lane's thread (the first lane's after firstIdleMs), unless a task came meanwhile. */
   #retireLater(lane: number): void {
     const entry = this.#lanes[lane];
-    if (lane === 0 || !entry || this.#busy[lane] !== 0 || !Number.isFinite(this.#idleMs)) return;
+    const idleMs = lane === 0 ? this.#firstIdleMs : this.#idleMs;
+    if (!entry || this.#busy[lane] !== 0 || !Number.isFinite(idleMs)) return;
     if (entry.idle) clearTimeout(entry.idle);
     entry.idle = setTimeout(() => {
       if (this.#busy[lane] !== 0 || this.#lanes[lane] !== entry) return;
       this.#lanes[lane] = null;
       entry.dns?.close();
       entry.pool.destroy().catch(() => undefined);
-    }, this.#idleMs);
+    }, idleMs);
     entry.idle.unref();
   }
 
