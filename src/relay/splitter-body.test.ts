@@ -139,6 +139,9 @@ const messages: Record<string, Buffer> = {
   'CR held before an empty line in a part': L(
     head + mp('b', ['Content-Type: text/plain\r\n\r\na\r\r\n\n\r\n\r\r\n\r\r\n\n\n\r', 'Content-Type: text/plain\r\n\r\nb']),
   ),
+  'a part whose body is one empty line, then the next delimiter (LF line ends)': L(
+    `${head.replace(/\r\n/g, '\n')}Content-Type: multipart/mixed; boundary=c\n\n--c\n\n\n--c\nContent-Type: text/plain\n\n\n--c\nContent-Type: text/plain\n\nx\n--c--\n`,
+  ),
   'more parts than allowed': L(
     head +
       mp(
