@@ -51,7 +51,13 @@ export const configSchema = z
         maxClients: z.number().int().min(1).describe('Concurrent SMTP connections.'),
         socketTimeoutMs: z.number().int().min(100).describe('An idle client is disconnected after this long.'),
         closeTimeoutMs: z.number().int().min(0).describe('On shutdown, how long open sessions may take to finish.'),
-        parseTimeoutMs: z.number().int().min(100).describe('A message whose MIME parsing takes longer gets `451 4.3.0` (try later).'),
+        parseTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .describe(
+            'A message whose MIME parsing takes longer gets `451 4.3.0` (try later). Its attached messages are parsed within the same time: one not read by then is removed, as any attached message that cannot be read.',
+          ),
         reverseLookup: z.boolean().describe('Reverse DNS of SMTP clients (costs up to 1.5 s a connection; off by default).'),
         maxConnectionsPerIp: z.number().int().min(1).describe('Concurrent SMTP connections from one address; more get `421 4.7.0`.'),
         maxSessionMs: z

@@ -79,10 +79,13 @@ interface SignerStream extends NodeJS.WritableStream {
 }
 
 /**
- * The DKIM-Signature header for `raw` followed by `raw`: the bytes we store and send; t= is the
- * time of the call, in seconds. Throws when mailauth produced no signature (the caller answers 451).
+ * The DKIM-Signature header for `raw` (CRLF-ended, UTF-8, in a fresh Buffer of its own): what
+ * goes in front of `raw` to make the bytes we store and send; t= is the time of the call, in
+ * seconds. Throws when mailauth produced no signature (the caller answers 451). The caller places
+ * the header itself (relay/work.ts writes it into the room left in front of the composed message,
+ * so the signed message is not copied again).
  */
-export async function dkimSignMessage(raw: Buffer, setup: DkimSignSetup): Promise<Buffer> {
+export async function dkimSignature(raw: Buffer, setup: DkimSignSetup): Promise<Buffer> {
   const result = await dkimSignFn()(raw, {
     signingDomain: setup.signingDomain,
     selector: setup.selector,
@@ -102,5 +105,13 @@ export async function dkimSignMessage(raw: Buffer, setup: DkimSignSetup): Promis
     throw new Error(`DKIM signing failed: ${e?.err?.message ?? e?.message ?? String(e)}`);
   }
   if (!result.signatures.includes('DKIM-Signature:')) throw new Error('DKIM signing produced no signature');
-  return Buffer.concat([Buffer.from(result.signatures), raw]);
+  return Buffer.from(result.signatures);
+}
+
+/**
+ * The DKIM-Signature header for `raw` followed by `raw` (dkimSignature, then one copy of both into
+ * a new Buffer): the bytes we store and send. Throws as dkimSignature does.
+ */
+export async function dkimSignMessage(raw: Buffer, setup: DkimSignSetup): Promise<Buffer> {
+  return Buffer.concat([await dkimSignature(raw, setup), raw]);
 }

@@ -64,10 +64,13 @@ export class FreshBodies {
  * The bytes in a buffer of their own when they are a view of a larger one, so what is kept alive is
  * what is counted: a signed message under 4 KiB is cut from Node's 8 KiB buffer pool, and its
  * structured clone from a pool thread brings that whole buffer along (8 × the bound for 1 KiB
- * messages). Unpooled, or the copy would be cut from the pool again.
+ * messages). Unpooled, or the copy would be cut from the pool again. A view at most 1/32 smaller
+ * than its buffer is kept as it is: a message of 64 KiB or more that a pool thread signed in place
+ * has up to 2 KiB unused in front of it (relay/work.ts composeInPlace), and copying it would cost
+ * the SMTP thread a fresh buffer of its size to save those.
  */
 function own(raw: Buffer): Buffer {
-  if (raw.buffer.byteLength === raw.byteLength) return raw;
+  if (raw.buffer.byteLength - raw.byteLength <= raw.byteLength / 32) return raw;
   const copy = Buffer.allocUnsafeSlow(raw.byteLength);
   raw.copy(copy);
   return copy;

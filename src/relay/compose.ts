@@ -3,7 +3,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import type { MailAddress, MailAttachment, OutgoingMail } from '../core/types.js';
-import { toCrlf } from './line-ends.js';
+import { hasBareLineEnd, toCrlf } from './line-ends.js';
 import { Scratch } from './scratch.js';
 import { LARGE_TEXT, sevenBitBytes, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
 
@@ -86,7 +86,36 @@ async function attachmentContent(a: MailAttachment): Promise<Buffer> {
   return Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength);
 }
 
-export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
+/**
+ * The composed message as nodemailer's stream gives it: its pieces (Buffers nodemailer made, or our
+ * own part bytes as they are) and their total length in bytes. node.build() would concatenate them
+ * into a new Buffer of its own; composeMail copies them once, into the memory its caller chose.
+ */
+function pieces(node: MimeNode): Promise<{ readonly chunks: Buffer[]; readonly size: number }> {
+  return new Promise((resolve, reject) => {
+    const stream = node.createReadStream();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    stream.once('error', reject);
+    stream.once('end', () => resolve({ chunks, size }));
+  });
+}
+
+/** Where a message composed in `size` bytes is written: a Buffer of exactly that length. */
+export type ComposeInto = (size: number) => Buffer;
+
+/**
+ * The message's bytes (CRLF line ends everywhere, toCrlf), written once into `into(size)` (by
+ * default a new Buffer) and returned: a pool thread composes straight into the shared memory it
+ * hands the message back in, with room in front for the DKIM-Signature (relay/work.ts). `into` is
+ * called once, or a second time with the repaired length when a part carried a bare line end (a 7bit
+ * calendar's LF lines) and toCrlf had to rewrite the message. Rejects when nodemailer does.
+ */
+export async function composeMail(mail: OutgoingMail, into: ComposeInto = (size) => Buffer.allocUnsafe(size)): Promise<Buffer> {
   // Header values without trailing blanks (they mean nothing there): an attached message is written
   // as it is, into the body the DKIM signature hashes exactly (c=…/simple), where a relay that
   // strips a line's trailing blanks would break it.
@@ -142,7 +171,16 @@ export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
     chooseTextEncodings(node, sevenBit);
     // No X-Mailer or similar: nodemailer adds none to a compiled MailComposer message.
     node.keepBcc = false;
-    return toCrlf(await node.build());
+    // Copied before the finally gives the 7bit parts' scratch back: a chunk may be that very buffer.
+    const { chunks, size } = await pieces(node);
+    const out = into(size);
+    let at = 0;
+    for (const chunk of chunks) at += chunk.copy(out, at);
+    if (!hasBareLineEnd(out)) return out;
+    const repaired = toCrlf(out);
+    const again = into(repaired.length);
+    repaired.copy(again);
+    return again;
   } finally {
     for (const b of sevenBit) sevenBitScratch.giveBack(b);
   }

@@ -49,13 +49,13 @@ function addresses(value: MpAddress | MpAddress[] | undefined): MailAddress[] {
 const MAX_NESTING = 3;
 const MESSAGE_TYPES = /^message\/(rfc822|global)$/i;
 
-async function convert(mp: MpParsed, depth: number, timeoutMs: number): Promise<ParsedMail> {
+async function convert(mp: MpParsed, depth: number, deadline: number): Promise<ParsedMail> {
   const first = mp.from?.value.find((v) => v.address);
   const attachments: MailAttachment[] = [];
   for (const a of mp.attachments) {
     const contentType = a.contentType || 'application/octet-stream';
     const params = (a.headers.get('content-type') as { params?: Record<string, string> } | undefined)?.params;
-    const parsed = MESSAGE_TYPES.test(contentType) && depth < MAX_NESTING ? await parseAt(a.content, timeoutMs, depth + 1).catch(() => undefined) : undefined;
+    const parsed = MESSAGE_TYPES.test(contentType) && depth < MAX_NESTING ? await parseAt(a.content, deadline, depth + 1).catch(() => undefined) : undefined;
     attachments.push({
       filename: a.filename ?? null,
       contentType,
@@ -86,13 +86,21 @@ async function convert(mp: MpParsed, depth: number, timeoutMs: number): Promise<
 }
 
 export function parseMail(raw: Buffer, timeoutMs: number): Promise<ParsedMail> {
-  return parseAt(raw, timeoutMs, 0);
+  return parseAt(raw, Date.now() + timeoutMs, 0, timeoutMs);
 }
 
-async function parseAt(raw: Buffer, timeoutMs: number, depth: number): Promise<ParsedMail> {
+/**
+ * `raw` parsed, with its attached messages, by `deadline` (ms since the epoch): an attached message
+ * gets what is left of the whole message's time, not a parse timeout of its own (a message of many
+ * attached messages that each stall mailparser would otherwise hold its pool thread for their sum).
+ * One that cannot be read by then is left unparsed (masking removes it).
+ */
+async function parseAt(raw: Buffer, deadline: number, depth: number, timeoutMs = deadline - Date.now()): Promise<ParsedMail> {
+  const left = deadline - Date.now();
+  if (depth > 0 && left <= 0) throw new ParseTimeout('no time left to parse an attached message');
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ParseTimeout(`parsing took longer than ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new ParseTimeout(`parsing took longer than ${timeoutMs} ms`)), Math.max(left, 0));
   });
   try {
     const parsed = await Promise.race([
@@ -106,7 +114,7 @@ async function parseAt(raw: Buffer, timeoutMs: number, depth: number): Promise<P
       }),
       timeout,
     ]);
-    return await convert(parsed, depth, timeoutMs);
+    return await convert(parsed, depth, deadline);
   } finally {
     clearTimeout(timer);
   }

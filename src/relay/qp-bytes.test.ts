@@ -72,6 +72,18 @@ describe("libqp's decoder, over bytes", () => {
       expect(decode([Buffer.from(s, 'latin1')]).equals(libqp.decode(Buffer.from(s, 'latin1'))), JSON.stringify(s)).toBe(true);
   });
 
+  it('holds no more memory than the bytes of a part: a part of a few bytes is not given a 64 KiB piece', () => {
+    // 1000 tiny quoted-printable parts (a 60 KB message) must not make 64 MiB of pieces.
+    for (const s of ['a', '=41', 'jane=40buyer.example', hostile(300).toString('latin1'), hostile(70_000).toString('latin1')]) {
+      const input = Buffer.from(s, 'latin1');
+      const pieces: Buffer[] = [];
+      decodeQuotedPrintable([input], (p) => pieces.push(p));
+      expect(Buffer.concat(pieces).equals(libqp?.decode(input) ?? Buffer.alloc(0))).toBe(true);
+      const held = pieces.reduce((n, p) => n + p.buffer.byteLength, 0);
+      expect([s.length, held <= input.length]).toEqual([s.length, true]);
+    }
+  });
+
   it('reads quoted-printable texts and attachments in parsed mail as libqp does', async () => {
     const head = 'From: Jane <jane@buyer.example>\r\nTo: x@relay.test\r\nSubject: s\r\nMIME-Version: 1.0\r\n';
     const umlauts = Buffer.from('Grüße aus München, 日本語 und flüsse: die Bücher über Äpfel 0123456789 ', 'utf8').toString('latin1');

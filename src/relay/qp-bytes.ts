@@ -30,33 +30,46 @@ function hexValue(c: number | undefined): number {
   return -1;
 }
 
-/** Writes bytes into fresh pieces of PIECE bytes, each handed to `emit` when full. */
+/**
+ * Writes bytes into fresh pieces of PIECE bytes, each handed to `emit` when full; no piece larger
+ * than the bytes still to come can be (`bound`: the decoded bytes are never more than the input's),
+ * so a part of a few bytes takes a few bytes, not a 64 KiB piece (a message of 1000 tiny
+ * quoted-printable parts would otherwise make 64 MiB of pieces).
+ */
 class Pieces {
-  #piece = Buffer.allocUnsafeSlow(PIECE);
+  #bound: number;
+  #piece: Buffer;
   #at = 0;
-  constructor(private readonly emit: (piece: Buffer) => void) {}
+  constructor(
+    private readonly emit: (piece: Buffer) => void,
+    bound: number,
+  ) {
+    this.#bound = bound;
+    this.#piece = Buffer.allocUnsafeSlow(Math.min(PIECE, bound));
+  }
 
   span(from: Buffer, start: number, end: number): void {
     while (start < end) {
-      const n = from.copy(this.#piece, this.#at, start, Math.min(end, start + PIECE - this.#at));
+      const n = from.copy(this.#piece, this.#at, start, Math.min(end, start + this.#piece.length - this.#at));
       start += n;
       this.#at += n;
-      if (this.#at === PIECE) this.#next();
+      if (this.#at === this.#piece.length) this.#next();
     }
   }
 
   byte(b: number): void {
     this.#piece[this.#at++] = b;
-    if (this.#at === PIECE) this.#next();
+    if (this.#at === this.#piece.length) this.#next();
   }
 
   end(): void {
-    if (this.#at > 0) this.emit(this.#piece.subarray(0, this.#at));
+    if (this.#at > 0) this.emit(this.#at === this.#piece.length ? this.#piece : this.#piece.subarray(0, this.#at));
   }
 
   #next(): void {
     this.emit(this.#piece);
-    this.#piece = Buffer.allocUnsafeSlow(PIECE);
+    this.#bound -= this.#piece.length;
+    this.#piece = Buffer.allocUnsafeSlow(Math.min(PIECE, this.#bound));
     this.#at = 0;
   }
 }
@@ -143,7 +156,7 @@ export function decodeQuotedPrintable(chunks: readonly Buffer[], emit: (piece: B
   try {
     let at = 0;
     for (const c of chunks) at += c.copy(bytes, at);
-    const out = new Pieces(emit);
+    const out = new Pieces(emit, length);
     decodeInto(bytes, length, out);
     out.end();
   } finally {

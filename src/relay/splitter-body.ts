@@ -160,6 +160,14 @@ function bodyRun(s: Splitter, chunk: Buffer, at: number, lastLf: number): number
     if (held) s.appendPendingLine(held);
     return at;
   }
+  // A child's body that is one empty line right in front of a delimiter: the splitter reading the
+  // two lines together hands that line on as the body, line end and all (its group is the line's
+  // own value once the line end is trimmed off), where the line end held back in front of the
+  // delimiter would leave no body at all. Both lines go to the splitter, which decides.
+  if (!held && child && firstEnd - at <= 2 && (firstEnd - at === 1 || chunk[at] === CR) && firstEnd < chunk.length) {
+    const nextEnd = chunk.indexOf(LF, firstEnd) + 1;
+    if (nextEnd > 0 && s.checkBoundary(chunk.subarray(firstEnd, nextEnd))) return { to: nextEnd };
+  }
   // The lines after the first, up to the next that can be a delimiter.
   // (Searched in every body, boundary or not: what can be a delimiter is for checkBoundary to say.)
   let end = lastLf + 1;

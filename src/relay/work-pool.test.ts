@@ -249,6 +249,33 @@ describe('the pool threads over time', () => {
     }
   });
 
+  it('after every thread ended, answers messages arriving at once and prepares a message whose reading thread ended or was replaced', async () => {
+    const quiet = new WorkPool(2, null, { idleMs: 300, firstIdleMs: 300 });
+    try {
+      const first = await quiet.read(raw, 5000, verify);
+      await until(() => quiet.threads === 0);
+      expect(quiet.threads).toBe(0);
+      // Read on a thread that has ended since: prepared from the parsed copy.
+      const a = await quiet.prepare({ mail: first.mail, kept: first.kept ? { mail: first.kept, release: true } : null, ctx, campaign: null, compose: true });
+      expect(a.message.text).not.toContain('jane@buyer.example');
+      // Read before the first lane's thread was replaced by a new one: the new thread misses it, the copy is used.
+      await until(() => quiet.threads === 0);
+      const reads = await Promise.all(Array.from({ length: 4 }, () => quiet.read(raw, 5000, verify)));
+      expect(reads.map((r) => r.auth?.spf.result)).toEqual(['pass', 'pass', 'pass', 'pass']);
+      const prepared = await Promise.all(
+        [first, ...reads].map((r) =>
+          quiet.prepare({ mail: r.mail, kept: r.kept ? { mail: r.kept, release: true } : null, ctx, campaign: null, compose: true }),
+        ),
+      );
+      for (const p of prepared) {
+        expect(p.message.text).not.toContain('jane@buyer.example');
+        expect(Buffer.from(p.bytes as Uint8Array).toString('latin1')).toContain('Subject: hello');
+      }
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('rewrites a message whose reading thread retired from the parsed copy it is given', async () => {
     const lazy = new WorkPool(2, null, { idleMs: 300 });
     try {

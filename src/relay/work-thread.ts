@@ -1,12 +1,12 @@
 // Owns the code a worker thread of the relay pool runs (piscina loads this module once per thread
 // and calls its named exports). Errors cross the thread boundary as data, so a parse timeout stays
 // a timeout (451) and an unparsable message stays unparsable (550). Byte results go back in shared
-// memory, so they are not copied again on the way.
+// memory or moved (prepare's composed message), so they are not copied again on the way.
 import type { MessagePort } from 'node:worker_threads';
 import { Piscina, workerData } from 'piscina';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { MailAttachment, ParsedMail } from '../core/types.js';
-import { dkimSignMessage, type DkimSignSetup } from '../outbound/dkim-sign.js';
+import { dkimSignature, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
 import { collectIfGrown } from './collect-garbage.js';
 import { withAnswers, type DnsAnswerTo } from './dns-answers.js';
@@ -24,14 +24,29 @@ export interface ThreadSetup {
 const setup = (workerData ?? { dkim: null }) as ThreadSetup;
 
 /**
- * Bytes for the main thread in shared memory (a SharedArrayBuffer): the structured clone then shares
- * them instead of copying them again on the way out. (piscina moves only a task's top-level result,
- * and these bytes travel inside an object.)
+ * Bytes for the main thread in shared memory (a SharedArrayBuffer), `parts` one after another, copied
+ * once: the structured clone then shares them instead of copying them again on the way out.
+ * (piscina moves only a task's top-level result, and these bytes travel inside an object.)
  */
-function handBack(bytes: Buffer): Uint8Array {
-  const shared = Buffer.from(new SharedArrayBuffer(bytes.byteLength));
-  bytes.copy(shared);
+function handBack(...parts: Uint8Array[]): Uint8Array {
+  const shared = Buffer.from(new SharedArrayBuffer(parts.reduce((n, p) => n + p.byteLength, 0)));
+  let at = 0;
+  for (const p of parts) {
+    shared.set(p, at);
+    at += p.byteLength;
+  }
   return shared;
+}
+
+/**
+ * `size` bytes in an ArrayBuffer of their own (never Node's shared pool), for prepare's composed
+ * message: moved to the main thread with the result, not shared. V8 counts an ArrayBuffer's memory
+ * on the thread that holds it (towards its next collection, and collect-garbage.ts's heapHeld), a
+ * SharedArrayBuffer's on neither: composed into shared memory, dead messages piled up on the pool
+ * thread, which no longer allocated the two counted copies that used to bring its collections.
+ */
+function ownBuffer(size: number): Buffer {
+  return Buffer.allocUnsafeSlow(size);
 }
 
 /**
@@ -50,7 +65,7 @@ const SHARE_FROM = 64 * 1024;
 /** The bytes in shared memory, unless they are small or there already (a part passed on unchanged). */
 function shared(bytes: Uint8Array): Uint8Array {
   if (bytes.byteLength < SHARE_FROM || bytes.buffer instanceof SharedArrayBuffer) return bytes;
-  return handBack(asBuffer(bytes));
+  return handBack(bytes);
 }
 
 /**
@@ -170,10 +185,14 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
     mail = task.mail;
   }
   try {
-    const prepared = await prepareMail({ mail, ctx: task.ctx, campaign: task.campaign, compose: task.compose }, setup.dkim);
+    // Composed and signed straight into a buffer of its own (work.ts composeInPlace), which is then
+    // moved to the main thread with the texts: no copy on the way back.
+    const prepared = await prepareMail({ mail, ctx: task.ctx, campaign: task.campaign, compose: task.compose }, setup.dkim, ownBuffer);
     const moves: ArrayBuffer[] = [];
     const message = packMail(sharedParts(prepared.message), moves);
-    return moved(prepared.bytes ? { ...prepared, message, bytes: handBack(asBuffer(prepared.bytes)) } : { ...prepared, message }, moves);
+    // Every buffer composeInPlace returns came from ownBuffer for this message alone.
+    if (prepared.bytes && !(prepared.bytes.buffer instanceof SharedArrayBuffer)) moves.push(prepared.bytes.buffer);
+    return moved({ ...prepared, message }, moves);
   } finally {
     collectLater(sizeOf(mail));
   }
@@ -183,7 +202,8 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
 export async function sign(task: { raw: Uint8Array }): Promise<Uint8Array> {
   if (!setup.dkim) throw new Error('DKIM signing is not configured on this pool');
   try {
-    return handBack(await dkimSignMessage(asBuffer(task.raw), setup.dkim));
+    const raw = asBuffer(task.raw);
+    return handBack(await dkimSignature(raw, setup.dkim), raw);
   } finally {
     collectLater(task.raw.byteLength);
   }
