@@ -1,7 +1,8 @@
 // CPU a pool thread spends turning one rewritten message into the signed bytes it hands back,
 // the way before round 8 (compose into a new Buffer, sign into another, copy that into shared
-// memory) against the way now (relay/work.ts composeInPlace: compose into the buffer that is moved
-// to the main thread, sign there): `npx tsx bench/prepare-bytes.ts [messages] [kind] [way]` (kinds: text,
+// memory) against the way now (relay/work.ts composeInPlace: compose into the buffer handed back,
+// sign there; here an ArrayBuffer of its own: in one thread a SharedArrayBuffer is counted by no
+// heap, so nothing would collect it and the loop would measure fresh memory alone): `npx tsx bench/prepare-bytes.ts [messages] [kind] [way]` (kinds: text,
 // attachment, small; ways: before, now; both ways, alternating, by default). Each way runs in a
 // child process of its own, so one way's freed memory is not the other's reused memory; every
 // message's bytes are kept until 8 later ones were made (the SMTP thread holding them), and garbage

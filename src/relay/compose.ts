@@ -111,7 +111,7 @@ export type ComposeInto = (size: number) => Buffer;
 /**
  * The message's bytes (CRLF line ends everywhere, toCrlf), written once into `into(size)` (by
  * default a new Buffer) and returned: a pool thread composes straight into the shared memory it
- * hands the message back in, with room in front for the DKIM-Signature (relay/work.ts). `into` is
+ * hands the message back in, with room in front for the DKIM-Signature (relay/work.ts composeInPlace). `into` is
  * called once, or a second time with the repaired length when a part carried a bare line end (a 7bit
  * calendar's LF lines) and toCrlf had to rewrite the message. Rejects when nodemailer does.
  */

@@ -1,7 +1,7 @@
 // Owns the code a worker thread of the relay pool runs (piscina loads this module once per thread
 // and calls its named exports). Errors cross the thread boundary as data, so a parse timeout stays
 // a timeout (451) and an unparsable message stays unparsable (550). Byte results go back in shared
-// memory or moved (prepare's composed message), so they are not copied again on the way.
+// memory, so they are not copied again on the way.
 import type { MessagePort } from 'node:worker_threads';
 import { Piscina, workerData } from 'piscina';
 import type { AuthFacts } from '../core/sender-auth.js';
@@ -39,14 +39,14 @@ function handBack(...parts: Uint8Array[]): Uint8Array {
 }
 
 /**
- * `size` bytes in an ArrayBuffer of their own (never Node's shared pool), for prepare's composed
- * message: moved to the main thread with the result, not shared. V8 counts an ArrayBuffer's memory
- * on the thread that holds it (towards its next collection, and collect-garbage.ts's heapHeld), a
- * SharedArrayBuffer's on neither: composed into shared memory, dead messages piled up on the pool
- * thread, which no longer allocated the two counted copies that used to bring its collections.
+ * `size` bytes in shared memory for prepare's composed message (work.ts composeInPlace writes and
+ * signs it there): the structured clone shares them with the main thread, as handBack's copy was
+ * before. Tried and not kept (README "Speed", round 8): an ArrayBuffer moved to the main thread
+ * instead. V8 then counts the bytes on the SMTP thread, which held ~15-20 MB less at peak in the
+ * 1 MiB tier but spent 3-5 ms more CPU a message (more collections there).
  */
 function ownBuffer(size: number): Buffer {
-  return Buffer.allocUnsafeSlow(size);
+  return Buffer.from(new SharedArrayBuffer(size));
 }
 
 /**
@@ -185,14 +185,16 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
     mail = task.mail;
   }
   try {
-    // Composed and signed straight into a buffer of its own (work.ts composeInPlace), which is then
-    // moved to the main thread with the texts: no copy on the way back.
+    // Composed and signed straight into the shared memory it goes back in (work.ts composeInPlace): no copy on the way back.
     const prepared = await prepareMail({ mail, ctx: task.ctx, campaign: task.campaign, compose: task.compose }, setup.dkim, ownBuffer);
     const moves: ArrayBuffer[] = [];
     const message = packMail(sharedParts(prepared.message), moves);
-    // Every buffer composeInPlace returns came from ownBuffer for this message alone.
-    if (prepared.bytes && !(prepared.bytes.buffer instanceof SharedArrayBuffer)) moves.push(prepared.bytes.buffer);
-    return moved({ ...prepared, message }, moves);
+    return moved(
+      prepared.bytes
+        ? { ...prepared, message, bytes: prepared.bytes.buffer instanceof SharedArrayBuffer ? prepared.bytes : handBack(prepared.bytes) }
+        : { ...prepared, message },
+      moves,
+    );
   } finally {
     collectLater(sizeOf(mail));
   }

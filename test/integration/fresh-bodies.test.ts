@@ -207,4 +207,17 @@ describe('FreshBodies', () => {
     expect(held).toBeGreaterThan(0);
     expect(held).toBeLessThanOrEqual(64 * 1024);
   });
+
+  it('keeps a large message signed in place as it is (its buffer 2 KiB larger), and still holds no more than the bound', () => {
+    // A pool thread writes a message of 64 KiB or more 2 KiB into its own buffer and the signature
+    // just in front (relay/work.ts composeInPlace): the view's buffer has up to 2 KiB unused.
+    const fresh = new FreshBodies(1024 * 1024);
+    const views = [64 * 1024, 300 * 1024].map((size, i) => Buffer.from(new ArrayBuffer(2048 + size), 2048 - 700, 700 + size).fill(i + 1));
+    views.forEach((raw, i) => fresh.put({ outboxId: i + 1, envTo: 'a@b.test', raw }));
+    const taken = views.map((raw, i) => fresh.take(row(i + 1, raw.byteLength)));
+    expect(taken.map((t, i) => t?.buffer === views[i]?.buffer)).toEqual([true, true]);
+    // A small message with 2 KiB unused around it is copied into a buffer of its own.
+    fresh.put({ outboxId: 3, envTo: 'a@b.test', raw: Buffer.from(new ArrayBuffer(2048 + 10_000), 1348, 10_700) });
+    expect(fresh.take(row(3, 10_700))?.buffer.byteLength).toBe(10_700);
+  });
 });
