@@ -12,6 +12,7 @@ import { composeMail } from '../src/relay/compose.js';
 import { ensureDkimKey } from '../src/outbound/dkim.js';
 import { dkimSignMessage, signSetup } from '../src/outbound/dkim-sign.js';
 import { quantile } from './numbers.js';
+import { outgoingMail } from '../test/helpers/outgoing-mail.js';
 
 const MiB = 1024 * 1024;
 const rounds = Number(process.argv[2] ?? 30);
@@ -36,20 +37,7 @@ const kinds: [string, string][] = [
 ];
 
 function mail(text: string): OutgoingMail {
-  return {
-    from: { name: 'Jane via Acme', address: 'tok@relay.test' },
-    replyTo: null,
-    to: { name: 'Acme', address: 'support@acme.example' },
-    subject: 'bench',
-    date: new Date('2026-11-30T05:00:00Z'),
-    messageId: '<m@relay.test>',
-    inReplyTo: null,
-    references: [],
-    text,
-    html: null,
-    attachments: [],
-    headers: [],
-  };
+  return outgoingMail({ subject: 'bench', messageId: '<m@relay.test>', text });
 }
 
 const keyDir = mkdtempSync(join(tmpdir(), 'mg-bench-dkim-'));

@@ -19,6 +19,7 @@ import { composeMail } from '../src/relay/compose.js';
 import { ensureDkimKey } from '../src/outbound/dkim.js';
 import { dkimSignMessage, signSetup } from '../src/outbound/dkim-sign.js';
 import { composeInPlace } from '../src/relay/work.js';
+import { outgoingMail } from '../test/helpers/outgoing-mail.js';
 
 const MiB = 1024 * 1024;
 const messages = Number(process.argv[2] ?? 200);
@@ -27,20 +28,7 @@ const way = process.argv[4];
 
 const line = 'The quick brown fox jumps over the lazy dog while the kettle boils 0123456789\n';
 function mail(k: string): OutgoingMail {
-  const base: OutgoingMail = {
-    from: { name: 'Jane via Acme', address: 'tok@relay.test' },
-    replyTo: null,
-    to: { name: 'Acme', address: 'support@acme.example' },
-    subject: 'Order A-1001',
-    date: new Date('2026-11-30T05:00:00Z'),
-    messageId: '<m1@relay.test>',
-    inReplyTo: null,
-    references: [],
-    text: null,
-    html: null,
-    attachments: [],
-    headers: [],
-  };
+  const base = outgoingMail();
   if (k === 'text') return { ...base, text: line.repeat(Math.ceil(MiB / line.length)) };
   if (k === 'small') return { ...base, text: line.repeat(Math.ceil((10 * 1024) / line.length)) };
   return {

@@ -13,6 +13,7 @@ import { ensureDkimKey } from '../outbound/dkim.js';
 import { dkimSignMessage, signSetup } from '../outbound/dkim-sign.js';
 import { composeMail } from './compose.js';
 import { composeInPlace, IN_PLACE_FROM, SIGNATURE_ROOM } from './work.js';
+import { outgoingMail } from '../../test/helpers/outgoing-mail.js';
 
 const keyDir = mkdtempSync(join(tmpdir(), 'mg-in-place-'));
 const key = ensureDkimKey(keyDir, 'relay.test', 'sel');
@@ -35,24 +36,6 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function mail(parts: Partial<OutgoingMail>): OutgoingMail {
-  return {
-    from: { name: 'Jane via Acme', address: 'tok@relay.test' },
-    replyTo: null,
-    to: { name: 'Acme', address: 'support@acme.example' },
-    subject: 'Order A-1001',
-    date: new Date('2026-11-30T05:00:00Z'),
-    messageId: '<m1@relay.test>',
-    inReplyTo: null,
-    references: [],
-    text: null,
-    html: null,
-    attachments: [],
-    headers: [],
-    ...parts,
-  };
-}
-
 function attachment(content: Uint8Array, contentType = 'application/octet-stream', filename = 'data.bin'): MailAttachment {
   return { filename, contentType, content, disposition: 'attachment' } as MailAttachment;
 }
@@ -60,19 +43,19 @@ function attachment(content: Uint8Array, contentType = 'application/octet-stream
 const line = 'The quick brown fox jumps over the lazy dog while the kettle boils 0123456789\n';
 const MiB = 1024 * 1024;
 const cases: Record<string, OutgoingMail> = {
-  '1 MiB of ASCII text (7bit)': mail({ text: line.repeat(Math.ceil(MiB / line.length)) }),
-  'a short text': mail({ text: 'Thanks, see you soon.\n' }),
-  'text and HTML': mail({ text: line.repeat(1000), html: `<p>${line.repeat(1000)}</p>` }),
-  'an attachment': mail({ text: 'see attached\n', attachments: [attachment(crypto.randomBytes(300_000))] }),
-  'an attached picture and an HTML body': mail({
+  '1 MiB of ASCII text (7bit)': outgoingMail({ text: line.repeat(Math.ceil(MiB / line.length)) }),
+  'a short text': outgoingMail({ text: 'Thanks, see you soon.\n' }),
+  'text and HTML': outgoingMail({ text: line.repeat(1000), html: `<p>${line.repeat(1000)}</p>` }),
+  'an attachment': outgoingMail({ text: 'see attached\n', attachments: [attachment(crypto.randomBytes(300_000))] }),
+  'an attached picture and an HTML body': outgoingMail({
     html: '<p><img src="cid:x"></p>',
     attachments: [{ ...attachment(crypto.randomBytes(90_000), 'image/png', 'x.png'), contentId: '<x>', disposition: 'inline' } as MailAttachment],
   }),
-  '8bit text (accents, quoted-printable)': mail({ subject: 'Commande expédiée', text: 'Votre commande a été expédiée, merci à vous.\n'.repeat(2000) }),
-  '8bit text (CJK, base64)': mail({ text: '吾輩は猫である。名前はまだ無い。\n'.repeat(20_000) }),
-  'lines over 998 octets': mail({ text: `${'x'.repeat(5000)}\n`.repeat(30) }),
-  'no line end at the end': mail({ text: `${line.repeat(1000)}the last line` }),
-  'a calendar invitation with LF lines (repaired by toCrlf)': mail({
+  '8bit text (accents, quoted-printable)': outgoingMail({ subject: 'Commande expédiée', text: 'Votre commande a été expédiée, merci à vous.\n'.repeat(2000) }),
+  '8bit text (CJK, base64)': outgoingMail({ text: '吾輩は猫である。名前はまだ無い。\n'.repeat(20_000) }),
+  'lines over 998 octets': outgoingMail({ text: `${'x'.repeat(5000)}\n`.repeat(30) }),
+  'no line end at the end': outgoingMail({ text: `${line.repeat(1000)}the last line` }),
+  'a calendar invitation with LF lines (repaired by toCrlf)': outgoingMail({
     text: line.repeat(1000),
     attachments: [
       attachment(

@@ -6,23 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { MailAttachment, OutgoingMail } from '../core/types.js';
 import { composeMail } from './compose.js';
 import { hasBareLineEnd } from './line-ends.js';
-
-function mail(parts: { text?: string | null; html?: string | null; attachments?: MailAttachment[] }): OutgoingMail {
-  return {
-    from: { name: 'Jane via Acme', address: 'tok@relay.test' },
-    replyTo: null,
-    to: { name: 'Acme', address: 'support@acme.example' },
-    subject: 'Order A-1001',
-    date: new Date('2026-11-30T05:00:00Z'),
-    messageId: '<m1@relay.test>',
-    inReplyTo: null,
-    references: [],
-    text: parts.text ?? null,
-    html: parts.html ?? null,
-    attachments: parts.attachments ?? [],
-    headers: [],
-  };
-}
+import { outgoingMail } from '../../test/helpers/outgoing-mail.js';
 
 /** The Content-Transfer-Encoding of every part that has one (a single-part message: the message's). */
 function encodings(raw: Buffer): string[] {
@@ -45,7 +29,7 @@ const ASCII_LINE = 'The quick brown fox jumps over the lazy dog while the kettle
 describe('composing a text part', () => {
   it('sends 1 MiB of ASCII text with 79-character lines as 7bit, at most 1.05 times its size, and the receiver reads it back exactly', async () => {
     const text = `${ASCII_LINE}\n`.repeat(Math.ceil((1024 * 1024) / (ASCII_LINE.length + 1)));
-    const raw = await composeMail(mail({ text }));
+    const raw = await composeMail(outgoingMail({ text }));
     expect(encodings(raw)).toEqual(['7bit']);
     expect(raw.length).toBeLessThanOrEqual(1.05 * Buffer.byteLength(text));
     expect(hasBareLineEnd(raw)).toBe(false);
@@ -56,9 +40,9 @@ describe('composing a text part', () => {
     // The 7bit part's bytes are built in a buffer the thread reuses (scratch.ts): a message composed
     // while another one is being built must not write into the bytes that one is still reading.
     const texts = ['first', 'second', 'third', 'fourth'].map((w) => `${w} ${ASCII_LINE}\n`.repeat(3000 + w.length));
-    const together = await Promise.all(texts.map((text) => composeMail(mail({ text, html: `<p>${text}</p>` }))));
+    const together = await Promise.all(texts.map((text) => composeMail(outgoingMail({ text, html: `<p>${text}</p>` }))));
     const apart: Buffer[] = [];
-    for (const text of texts) apart.push(await composeMail(mail({ text, html: `<p>${text}</p>` })));
+    for (const text of texts) apart.push(await composeMail(outgoingMail({ text, html: `<p>${text}</p>` })));
     for (const [i, text] of texts.entries()) {
       for (const raw of [together[i] as Buffer, apart[i] as Buffer]) {
         expect(encodings(raw)).toEqual(['7bit', '7bit']);
@@ -71,12 +55,12 @@ describe('composing a text part', () => {
 
   it('sends lines of 998 characters as 7bit, but a line of 1000 as quoted-printable, and every line goes out at most 998 octets long', async () => {
     const at998 = `${'a'.repeat(998)}\nshort\n`;
-    const raw998 = await composeMail(mail({ text: at998 }));
+    const raw998 = await composeMail(outgoingMail({ text: at998 }));
     expect(encodings(raw998)).toEqual(['7bit']);
     expect((await simpleParser(raw998)).text).toBe(at998);
 
     const at1000 = `${'b'.repeat(1000)}\nshort\n`;
-    const raw1000 = await composeMail(mail({ text: at1000 }));
+    const raw1000 = await composeMail(outgoingMail({ text: at1000 }));
     expect(encodings(raw1000)).toEqual(['quoted-printable']);
     expect(longestLine(raw1000)).toBeLessThanOrEqual(998);
     expect((await simpleParser(raw1000)).text).toBe(at1000);
@@ -84,7 +68,7 @@ describe('composing a text part', () => {
 
   it('sends a text with a line ending in blanks as quoted-printable, so a relay that strips them cannot change it, and the blanks arrive', async () => {
     const text = 'Dear Acme,\nthe parcel is here  \nwith a tab\t\nJane\n';
-    const raw = await composeMail(mail({ text }));
+    const raw = await composeMail(outgoingMail({ text }));
     expect(encodings(raw)).toEqual(['quoted-printable']);
     expect(raw.toString('latin1')).not.toMatch(/[ \t]\r\n/);
     expect((await simpleParser(raw)).text).toBe(text);
@@ -92,7 +76,7 @@ describe('composing a text part', () => {
 
   it('keeps a bare CR in the text exactly: it goes as base64 (quoted-printable would carry it as a line break)', async () => {
     const text = 'progress: 10%\r20%\r100%\nDone.\n';
-    const raw = await composeMail(mail({ text }));
+    const raw = await composeMail(outgoingMail({ text }));
     expect(encodings(raw)).toEqual(['base64']);
     expect(hasBareLineEnd(raw)).toBe(false);
     expect((await simpleParser(raw)).text).toBe(text);
@@ -100,12 +84,12 @@ describe('composing a text part', () => {
 
   it('sends accented prose as quoted-printable and CJK text as base64, whichever is smaller, and both arrive exactly', async () => {
     const prose = 'Nous avons bien reçu votre commande et elle sera expédiée dès que possible, merci à vous.\n'.repeat(20);
-    const rawProse = await composeMail(mail({ text: prose }));
+    const rawProse = await composeMail(outgoingMail({ text: prose }));
     expect(encodings(rawProse)).toEqual(['quoted-printable']);
     expect((await simpleParser(rawProse)).text).toBe(prose);
 
     const cjk = '吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。\n'.repeat(20);
-    const rawCjk = await composeMail(mail({ text: cjk }));
+    const rawCjk = await composeMail(outgoingMail({ text: cjk }));
     expect(encodings(rawCjk)).toEqual(['base64']);
     expect((await simpleParser(rawCjk)).text).toBe(cjk);
   });
@@ -115,7 +99,7 @@ describe('composing a text part', () => {
     const html = '<p>Hello Acme,</p>\n<p>voilà la photo.</p>\n';
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
     const attachment: MailAttachment = { filename: 'photo.png', contentType: 'image/png', content: png, contentId: null, disposition: 'attachment' };
-    const raw = await composeMail(mail({ text, html, attachments: [attachment] }));
+    const raw = await composeMail(outgoingMail({ text, html, attachments: [attachment] }));
     expect(encodings(raw)).toEqual(['7bit', 'quoted-printable', 'base64']);
     expect(hasBareLineEnd(raw)).toBe(false);
     const parsed = await simpleParser(raw);
@@ -142,7 +126,7 @@ describe('composing a text part', () => {
       contentId: null,
       disposition: 'attachment',
     };
-    const raw = await composeMail(mail({ text: 'See the invitation.\n', attachments: [invite] }));
+    const raw = await composeMail(outgoingMail({ text: 'See the invitation.\n', attachments: [invite] }));
     const calendarPart = /Content-Type: text\/calendar[^]*?\r\n\r\n/.exec(raw.toString('latin1'))?.[0] ?? '';
     expect(calendarPart).toMatch(/Content-Transfer-Encoding: quoted-printable/);
     expect(raw.toString('latin1')).not.toMatch(/[ \t]\r\n/);
@@ -166,7 +150,7 @@ describe('composing a delivery report', () => {
       contentId: null,
       disposition: 'attachment',
     };
-    const raw = await composeMail(mail({ text: 'Your message could not be delivered.\n', attachments: [attachment] }));
+    const raw = await composeMail(outgoingMail({ text: 'Your message could not be delivered.\n', attachments: [attachment] }));
     expect(longestLine(raw)).toBeLessThanOrEqual(998);
     const blankEnded = raw
       .toString('latin1')
@@ -186,7 +170,7 @@ describe('composing a delivery report', () => {
 describe('composing an attached message', () => {
   it('writes an attached message (message/rfc822, as it is) with no line ending in a blank, its header values read the same', async () => {
     const nested: OutgoingMail = {
-      ...mail({ text: 'the order arrived\n' }),
+      ...outgoingMail({ text: 'the order arrived\n' }),
       subject: 'Re: my order   ',
       headers: [
         ['keywords', 'kettle,   '],
@@ -201,7 +185,7 @@ describe('composing an attached message', () => {
       disposition: 'attachment',
       nested,
     };
-    const raw = await composeMail(mail({ text: 'see the attached message\n', attachments: [attachment] }));
+    const raw = await composeMail(outgoingMail({ text: 'see the attached message\n', attachments: [attachment] }));
     const blankEnded = raw
       .toString('latin1')
       .split('\r\n')

@@ -36,6 +36,26 @@ export function zone(records: StaticRecords): DnsResolver {
   return staticResolver(records);
 }
 
+/** A DNS record as the API publishes it (`GET /api/v1/dns`). */
+export interface PublishedRecord {
+  readonly type: string;
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * A receiver's resolver for mailauth (`dkimVerify(raw, { resolver })`): it answers with the records
+ * the gateway says to publish, as the receiver's DNS would once they are (DNS is outside the
+ * machine); every other name is unknown (ENOTFOUND).
+ */
+export function publishedResolver(records: readonly PublishedRecord[]): (name: string, type: string) => Promise<string[][]> {
+  return async (name, type) => {
+    const hit = records.find((r) => r.name === name && r.type === type);
+    if (!hit) throw Object.assign(new Error(`no ${type} for ${name}`), { code: 'ENOTFOUND' });
+    return [[hit.value]];
+  };
+}
+
 export async function startHarness(
   overrides: Record<string, unknown> = {},
   opts: { sink?: boolean; logLines?: string[]; resolver?: DnsResolver } = {},

@@ -3,7 +3,7 @@
 // not cover List-Unsubscribe-Post (RFC 8058 §4: both List-Unsubscribe headers must be signed).
 import { dkimVerify } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOMAIN, startHarness, type Harness } from '../helpers/gateway.js';
+import { DOMAIN, startHarness, type Harness, publishedResolver } from '../helpers/gateway.js';
 
 let h: Harness;
 let storeId: number;
@@ -81,11 +81,7 @@ describe('DKIM of campaign mail', () => {
     for (const n of ['to', 'date', 'message-id', 'mime-version', 'content-type']) expect(count(n), `${n} in h=${hTag}`).toBe(1);
 
     const dns = (await h.api('GET', '/api/v1/dns')).body.records as { type: string; name: string; value: string }[];
-    const resolver = async (name: string, type: string) => {
-      const hit = dns.find((r) => r.name === name && r.type === type);
-      if (!hit) throw Object.assign(new Error(`no ${type} for ${name}`), { code: 'ENOTFOUND' });
-      return [[hit.value]];
-    };
+    const resolver = publishedResolver(dns);
     const result = await dkimVerify(msg!.raw, { resolver });
     expect(result.results.map((r) => [r.status.result, r.signingDomain])).toEqual([['pass', DOMAIN]]);
     // A List-Unsubscribe-Post added on the way breaks it (the header is oversigned).

@@ -4,7 +4,7 @@
 import { dkimVerify } from 'mailauth';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { seedPair, startHarness, type Harness, publishedResolver } from '../helpers/gateway.js';
 import { SmtpClient } from '../helpers/smtp-client.js';
 
 let h: Harness;
@@ -20,11 +20,7 @@ const line = 'The quick brown fox jumps over the lazy dog while the kettle boils
 describe('messages composed and signed in place', () => {
   it('verify, are masked and are stored as sent, around and above 64 KiB, with attachments, 8bit text and no final line end', async () => {
     const records: { type: string; name: string; value: string }[] = (await h.api('GET', '/api/v1/dns')).body.records;
-    const resolver = async (name: string, type: string) => {
-      const hit = records.find((r) => r.name === name && r.type === type);
-      if (!hit) throw Object.assign(new Error(`no ${type} for ${name}`), { code: 'ENOTFOUND' });
-      return [[hit.value]];
-    };
+    const resolver = publishedResolver(records);
     h.sink!.answer = () => null;
     const before = h.sink!.messages.length;
     const { address } = await seedPair(h, { buyerName: 'Jane Doe' });

@@ -3,7 +3,7 @@
 import { simpleParser } from 'mailparser';
 import { dkimVerify } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOMAIN, seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { DOMAIN, seedPair, startHarness, type Harness, publishedResolver } from '../helpers/gateway.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
 let h: Harness;
@@ -21,11 +21,7 @@ describe('DKIM', () => {
     expect(records.map((r) => `${r.type} ${r.name}`)).toEqual([`MX ${DOMAIN}`, `TXT ${DOMAIN}`, `TXT maskgate._domainkey.${DOMAIN}`, `TXT _dmarc.${DOMAIN}`]);
     expect(records.find((r) => r.name.includes('_domainkey'))?.value).toMatch(/^v=DKIM1; k=rsa; p=[A-Za-z0-9+/=]{300,}$/);
     // DNS is outside the machine: a fixed resolver that answers with the record we publish.
-    const resolver = async (name: string, type: string) => {
-      const hit = records.find((r) => r.name === name && r.type === type);
-      if (!hit) throw Object.assign(new Error(`no ${type} for ${name}`), { code: 'ENOTFOUND' });
-      return [[hit.value]];
-    };
+    const resolver = publishedResolver(records);
 
     h.sink!.answer = (_raw, _n, to) => (to.includes('support@acme.example') ? { code: 550, message: '5.1.1 no such mailbox' } : null);
     const { address } = await seedPair(h);
@@ -55,11 +51,7 @@ describe('DKIM', () => {
 
   it('signs bodies with c=relaxed/simple, and every kind of body we compose verifies at the receiver and reads back as masked: 7bit, quoted-printable, base64 and a message with an attachment', async () => {
     const records: { type: string; name: string; value: string }[] = (await h.api('GET', '/api/v1/dns')).body.records;
-    const resolver = async (name: string, type: string) => {
-      const hit = records.find((r) => r.name === name && r.type === type);
-      if (!hit) throw Object.assign(new Error(`no ${type} for ${name}`), { code: 'ENOTFOUND' });
-      return [[hit.value]];
-    };
+    const resolver = publishedResolver(records);
     h.sink!.answer = () => null;
     const before = h.sink!.messages.length;
     const { address } = await seedPair(h);
