@@ -143,8 +143,9 @@ export const IN_PLACE_FROM = 64 * 1024;
  * result is a view of that buffer from the header's first byte (up to `room` bytes before it
  * unused). The same bytes as dkimSignMessage(composeMail(message)) at the same second; the signature
  * is over exactly the bytes that follow it (DKIM last: nothing is written after it is computed).
- * Every buffer returned came from one `allocate` call for this message alone (the pool thread moves
- * it to the main thread). Rejects when composing or signing fails.
+ * Every buffer returned came from one `allocate` call for this message alone (on a pool thread,
+ * shared memory the main thread then reads without a copy, work-thread.ts). Rejects when composing
+ * or signing fails.
  */
 export async function composeInPlace(message: OutgoingMail, dkim: DkimSignSetup | null, allocate: ComposeInto, room = SIGNATURE_ROOM): Promise<Buffer> {
   const [, { composeMail }, { dkimSignature }] = await prepareModules();
