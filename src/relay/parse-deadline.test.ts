@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ParsedMail } from '../core/types.js';
 import { parseMail } from './parse.js';
+import { withOwnFlush } from './splitter-flush.js';
 
-// An inline message/rfc822 whose header block the input ends in: mailparser never finishes it
-// (with or without this round's hooks), so only the parse timeout ends it.
+// An inline message/rfc822 whose header block the input ends in: the splitter alone never finishes
+// it, so only the parse timeout ends it. splitter-flush.ts ends it now; this test reads with the
+// splitter's own ending (withOwnFlush) to have a parse that stalls.
 const stalls =
   'From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\nContent-Type: message/rfc822\r\nContent-Disposition: inline\r\n--\r\n';
 
@@ -30,22 +32,24 @@ afterEach(() => {
 
 describe('the parse timeout', () => {
   it('is one for the whole message: attached messages that stall mailparser share it, they do not get one each', async () => {
-    // The clock is the test's: one parse timeout passes, once.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    let settled: ParsedMail | Error | null = null;
-    parseMail(message(5), 1000).then(
-      (m) => (settled = m),
-      (e: Error) => (settled = e),
-    );
-    await turns(200);
-    // The outer message is read; the first attached message stalls.
-    expect(settled).toBeNull();
-    vi.advanceTimersByTime(1000);
-    await turns(200);
-    // Every attached message is given up at the one deadline: none is left waiting for a timeout of its own.
-    expect(settled).not.toBeNull();
-    expect(settled).not.toBeInstanceOf(Error);
-    const mail = settled as unknown as ParsedMail;
-    expect(mail.attachments.map((a) => [a.contentType, a.parsed === undefined])).toEqual(Array.from({ length: 5 }, () => ['message/rfc822', true]));
+    await withOwnFlush(async () => {
+      // The clock is the test's: one parse timeout passes, once.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      let settled: ParsedMail | Error | null = null;
+      parseMail(message(5), 1000).then(
+        (m) => (settled = m),
+        (e: Error) => (settled = e),
+      );
+      await turns(200);
+      // The outer message is read; the first attached message stalls.
+      expect(settled).toBeNull();
+      vi.advanceTimersByTime(1000);
+      await turns(200);
+      // Every attached message is given up at the one deadline: none is left waiting for a timeout of its own.
+      expect(settled).not.toBeNull();
+      expect(settled).not.toBeInstanceOf(Error);
+      const mail = settled as unknown as ParsedMail;
+      expect(mail.attachments.map((a) => [a.contentType, a.parsed === undefined])).toEqual(Array.from({ length: 5 }, () => ['message/rfc822', true]));
+    });
   });
 });

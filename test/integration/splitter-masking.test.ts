@@ -1,7 +1,8 @@
 // Round 8 hands mailparser's MIME splitter a body in runs of lines (relay/splitter-body.ts) and
 // decodes quoted-printable over bytes (relay/qp-bytes.ts). Whatever those changes read, the buyer's
 // address and name placed in every part of hostile MIME must not reach the store: each message
-// goes through SMTP and the gateway, and the delivered copy is searched part by part.
+// goes through SMTP and the gateway, and the delivered copy is searched part by part. Every one is
+// accepted at once: none may wait for the parse timeout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { leakSearch } from '../helpers/leak-search.js';
@@ -59,6 +60,11 @@ const messages: [string, string][] = [
     'an inline message/rfc822 whose own multipart is cut by the outer delimiter',
     head('rfc822', 'multipart/mixed; boundary=o') +
       `--o\r\nContent-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\nFrom: Jane Doe <jane@buyer.example>\r\nSubject: inner\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\nContent-Type: text/plain\r\n\r\n${filler}${secret}\r\n--o\r\nContent-Type: text/plain\r\n\r\n${secret}\r\n--o--\r\n`,
+  ],
+  [
+    // splitter-flush.ts: the splitter alone never finished this one (451 after the parse timeout).
+    "a message that ends in an inline message/rfc822 part's header block",
+    head('ends-in-header', 'multipart/mixed; boundary=b') + `${filler}${secret}\r\n--b\r\nContent-Type: message/rfc822\r\nContent-Disposition: inline\r\n`,
   ],
   [
     'an epilogue holding a second message',
