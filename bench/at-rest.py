@@ -7,19 +7,15 @@
 # root after `npm run build`: `python3 bench/at-rest.py [seconds=25] [runs=1]`. HEAPSNAP_AT=ms in the
 # environment also writes one heap snapshot per isolate (see memory-log.mjs).
 import contextlib
-import importlib.util
 import json
 import os
 import sys
 import tempfile
 import time
 
-lab = os.environ.get("MASKGATE_LAB") or os.path.join(os.getcwd(), "..", "shared", "lab")
-spec = importlib.util.spec_from_file_location("peer_bench", os.path.join(lab, "peer-bench.py"))
-if spec is None or spec.loader is None:
-    sys.exit(f"peer-bench.py not found in {lab}: set MASKGATE_LAB")
-peer = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(peer)
+from peer_lab import load_peer_bench
+
+peer = load_peer_bench()
 
 wait = float(sys.argv[1]) if len(sys.argv) > 1 else 25
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 1

@@ -8,14 +8,19 @@ export interface AdminClient {
   post(path: string, form: Record<string, string>): Promise<Response>;
 }
 
-/** Logs in and reads the CSRF token from `csrfPage` (any page in the admin's frame; /inbox unless told). */
-export async function adminLogin(base: string, email: string, password: string, csrfPage = '/inbox'): Promise<AdminClient> {
-  const r = await fetch(`${base}/login`, {
+/** The login form posted as the login page posts it, with `headers` added (Origin, X-Forwarded-For …); the answer unread (303 and a session cookie on success). */
+export function postLogin(base: string, email: string, password: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${base}/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams({ email, password }).toString(),
   });
+}
+
+/** Logs in and reads the CSRF token from `csrfPage` (any page in the admin's frame; /inbox unless told). */
+export async function adminLogin(base: string, email: string, password: string, csrfPage = '/inbox'): Promise<AdminClient> {
+  const r = await postLogin(base, email, password);
   if (r.status !== 303) throw new Error(`login as ${email} failed: ${r.status}`);
   const cookie = /mg_session=[^;]+/.exec(r.headers.getSetCookie().join('\n'))![0];
   const get = (path: string) => fetch(`${base}${path}`, { redirect: 'manual', headers: { cookie } });

@@ -4,6 +4,7 @@
 // reads a page; the API and its OpenAPI document still answer as JSON, never as an admin page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserRepo } from '../../src/store/users.js';
+import { postLogin } from '../helpers/admin-client.js';
 import { startHarness, type Harness } from '../helpers/gateway.js';
 
 const OWNER = { email: 'olivia@seller.example', password: 'correct horse battery staple' };
@@ -41,12 +42,7 @@ describe('the admin on its first requests', { timeout: 120_000 }, () => {
   });
 
   it('lets a staff member log in and read a page', async () => {
-    const login = await fetch(`${base}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
-      body: new URLSearchParams({ email: OWNER.email, password: OWNER.password }).toString(),
-    });
+    const login = await postLogin(base, OWNER.email, OWNER.password, { origin: base });
     expect(login.status).toBe(303);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
     expect(cookie).toMatch(/^mg_session=/);

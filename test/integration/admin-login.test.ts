@@ -3,18 +3,12 @@
 // password is checked, and the one-time setup link spent once however many requests present it (12.7).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserRepo } from '../../src/store/users.js';
+import { postLogin } from '../helpers/admin-client.js';
 import { startHarness, type Harness } from '../helpers/gateway.js';
 
 const OWNER = { email: 'olivia@seller.example', password: 'correct horse battery staple' };
 
-function login(base: string, email: string, password: string, headers: Record<string, string> = {}) {
-  return fetch(`${base}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams({ email, password }).toString(),
-  });
-}
+const login = postLogin;
 
 // Generous limits: every attempt runs scrypt, and the shared test machines are often busy.
 describe('login throttling without a proxy', { timeout: 120_000 }, () => {
