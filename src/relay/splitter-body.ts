@@ -12,7 +12,8 @@
 // line) goes to the splitter's own `_transform` as a chunk of its own, as if the input had arrived
 // cut there. The splitter reads bytes the same whatever the chunks (its input comes from a
 // network) but for one thing, a line starting with a CR after a held line end (see bodyRun), where
-// no cut is made. relay/splitter-body.test.ts compares with the unchanged splitter on hostile
+// no cut is made (right after a header block nothing is held, so a cut is made there whatever
+// follows). relay/splitter-body.test.ts compares with the unchanged splitter on hostile
 // inputs, whole and cut anywhere, and fails if an update moves the internals used here.
 import { createRequire } from 'node:module';
 
@@ -260,7 +261,11 @@ if (Splitter && state && own) {
           }
           if (typeof stopped !== 'number') end = stopped.to;
         }
-        end = notBeforeCr(chunk, end === -1 ? ownPieceEnd(this, chunk, at) : end);
+        // Right after a header block's empty line nothing is held back (no body line has been
+        // read yet), so a cut there reads as the splitter reads it whatever the next line starts
+        // with: a body whose first line is empty (CRLF) is run like any other.
+        if (end === -1) end = this.state === state.body ? notBeforeCr(chunk, ownPieceEnd(this, chunk, at)) : ownPieceEnd(this, chunk, at);
+        else end = notBeforeCr(chunk, end);
         const piece = at === 0 && end === chunk.length ? chunk : chunk.subarray(at, end);
         at = end;
         counts.ownChunks++;
