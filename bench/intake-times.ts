@@ -5,7 +5,8 @@
 // which other sessions' chunks keep arriving) and removes it. Reports the main thread's CPU
 // (schedstat) and the process's minor page faults per message.
 // `npx tsx bench/intake-times.ts [bytes] [messages]` (SESSIONS, HOLD_MS); SPOOL=path: another spool module to compare
-// (e.g. the previous commit's, exported with `git show HEAD~1:src/smtp/spool.ts`).
+// (e.g. the previous commit's, exported with `git show HEAD~1:src/smtp/spool.ts`). DATA is read as the
+// gateway reads it (smtp/dot-unstuffing.ts); UNSTUFF=smtp-server: with smtp-server's own reader.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ const messages = Number(process.argv[3] ?? 200);
 const sessions = Number(process.env.SESSIONS ?? 20);
 const holdMs = Number(process.env.HOLD_MS ?? 20);
 const { Spool } = (await import(process.env.SPOOL ?? '../src/smtp/spool.js')) as { Spool: typeof SpoolClass };
+if (process.env.UNSTUFF !== 'smtp-server') await import('../src/smtp/dot-unstuffing.js');
 
 function minorFaults(): number {
   const stat = readFileSync('/proc/self/stat', 'utf8');
@@ -96,7 +98,7 @@ const t = performance.now();
 await run(messages);
 const n = done - before;
 console.log(
-  `${process.env.SPOOL ? 'other spool' : 'this spool'}: ${bytes} B x ${n}, ${sessions} sessions: main thread ${((mainThreadMs() - cpu) / n).toFixed(2)} ms CPU/msg, ${((minorFaults() - faults) / n).toFixed(0)} page faults/msg, ${((performance.now() - t) / n).toFixed(2)} ms wall/msg, RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`,
+  `${process.env.SPOOL ? 'other spool' : 'this spool'}, ${process.env.UNSTUFF === 'smtp-server' ? "smtp-server's" : 'replaced'} dot-unstuffing: ${bytes} B x ${n}, ${sessions} sessions: main thread ${((mainThreadMs() - cpu) / n).toFixed(2)} ms CPU/msg, ${((minorFaults() - faults) / n).toFixed(0)} page faults/msg, ${((performance.now() - t) / n).toFixed(2)} ms wall/msg, RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`,
 );
 server.close();
 process.exit(0);

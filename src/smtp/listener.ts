@@ -5,6 +5,8 @@
 // RFC 5321 §4.1.1.4: we answer only after the final dot, and 250 only after the commit.
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+// Loaded with the server: DATA is read without a copy per chunk (dot-unstuffing.ts).
+import './dot-unstuffing.js';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { AppConfig } from '../config.js';
 import { isRefusal } from '../core/alias-token.js';
