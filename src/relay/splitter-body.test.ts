@@ -105,6 +105,13 @@ const messages: Record<string, Buffer> = {
         mp('c', ['Content-Type: text/plain\r\n\r\n\r\n\r\n--c-\r\n', 'Content-Type: text/plain\r\n\r\n\r\r--c\r\n'], false),
       ]),
   ),
+  // A closing delimiter of an ancestor in a part's header block moves the splitter into that
+  // ancestor's body, and a text/plain with a boundary (no multipart, its `--b` lines make children
+  // all the same) holds that body's last line end: no cut after the header block's empty line then,
+  // or the next part's delimiter after a CR is read as body and the part that follows is lost.
+  'a closing delimiter in a header block, into the body of a text/plain with a boundary, then a delimiter after a CR': L(
+    `${head}Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: text/plain; boundary=b\r\n\r\n--b\r\nX: y\r\n--b--\r\n\r\n\r--o\r\nContent-Type: text/plain\r\n\r\nJane <jane@buyer.example>\r\n--o--\r\n`,
+  ),
   'single part, LF only, no last line end': L(`${head.replace(/\r\n/g, '\n')}Content-Type: text/plain\n\n${`${line}\n`.repeat(3000)}tail`),
   'single part with delimiter-looking lines': L(`${head}Content-Type: text/plain\r\n\r\n${lookalikes.repeat(50)}${line}`),
   'no header end': L(`${head}Subject: more`),
