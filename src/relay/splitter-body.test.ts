@@ -200,8 +200,8 @@ describe("mailsplit's body reading, in runs of lines", () => {
   }, 120_000);
 
   it('reads random MIME made of delimiters, bare CRs and LFs, nested boundaries and headers the same', async () => {
-    // (No inline message/rfc822 here: one whose header block the input ends in stalled the
-    // splitter's own reading, the one compared with; splitter-flush.test.ts holds that case.)
+    // (No inline message/rfc822 here: one whose header block the input ends in stalled
+    // mailparser's own reading; parser-end.test.ts holds that case.)
     const atoms = [
       '\r\n',
       '\n',
