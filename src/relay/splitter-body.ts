@@ -11,11 +11,12 @@
 // in front of a possible delimiter); every other line (headers, delimiters, an unfinished last
 // line) goes to the splitter's own `_transform` as a chunk of its own, as if the input had arrived
 // cut there. The splitter reads bytes the same whatever the chunks (its input comes from a
-// network) but for one thing, a line starting with a CR after a held line end (see bodyRun), where
-// no cut is made (right after a header block nothing is held, so a cut is made there whatever
-// follows, unless a delimiter line in the block may have moved the splitter into a body: then
-// the rest goes to the splitter, see headMayHold). relay/splitter-body.test.ts compares with the unchanged splitter on hostile
-// inputs, whole and cut anywhere, and fails if an update moves the internals used here.
+// network) but where a line end is held at a cut: it reads it with the lines after the cut, and a
+// line starting with a CR reads differently then (see bodyRun), where no cut is made. Right after
+// a header block nothing is held, so a cut is made there whatever follows, unless a delimiter line
+// in the block may have moved the splitter into a body: then no cut at all (see headMayHold).
+// relay/splitter-body.test.ts compares with the unchanged splitter on hostile inputs, whole (as
+// the gateway parses) and cut anywhere, and fails if an update moves the internals used here.
 import { createRequire } from 'node:module';
 
 const LF = 0x0a;
