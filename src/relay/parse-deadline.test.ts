@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ParsedMail } from '../core/types.js';
 import { parseMail } from './parse.js';
-import { withOwnFlush } from './splitter-flush.js';
+import { withOwnEnd } from './parser-end.js';
 
-// An inline message/rfc822 whose header block the input ends in: the splitter alone never finishes
-// it, so only the parse timeout ends it. splitter-flush.ts ends it now; this test reads with the
-// splitter's own ending (withOwnFlush) to have a parse that stalls.
+// An inline message/rfc822 whose header block the input ends in: mailparser alone never finishes
+// it, so only the parse timeout ends it. parser-end.ts ends it now; this test reads with
+// mailparser's own ending (withOwnEnd) to have a parse that stalls.
 const stalls =
   'From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\nContent-Type: message/rfc822\r\nContent-Disposition: inline\r\n--\r\n';
 
@@ -32,7 +32,7 @@ afterEach(() => {
 
 describe('the parse timeout', () => {
   it('is one for the whole message: attached messages that stall mailparser share it, they do not get one each', async () => {
-    await withOwnFlush(async () => {
+    await withOwnEnd(async () => {
       // The clock is the test's: one parse timeout passes, once.
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
       let settled: ParsedMail | Error | null = null;

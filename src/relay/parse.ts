@@ -13,8 +13,8 @@ import './parser-input.js';
 import './splitter-body.js';
 // and a quoted-printable part is decoded over its bytes, not over strings (qp-bytes.ts).
 import './qp-bytes.js';
-// and the end of the input ends every header block it is in, an embedded message's too (splitter-flush.ts).
-import './splitter-flush.js';
+// and a message that ends in an embedded message's header block is read at once, not waited on (parser-end.ts).
+import './parser-end.js';
 
 export { ParseTimeout };
 export { decodeDisplayName } from './display-name.js';

@@ -11,14 +11,17 @@
 // in front of a possible delimiter); every other line (headers, delimiters, an unfinished last
 // line) goes to the splitter's own `_transform` as a chunk of its own, as if the input had arrived
 // cut there. The splitter reads bytes the same whatever the chunks (its input comes from a
-// network) but for one thing, a line starting with a CR after a held line end (see bodyRun), where
-// no cut is made (right after a header block nothing is held, so a cut is made there whatever
-// follows). relay/splitter-body.test.ts compares with the unchanged splitter on hostile
-// inputs, whole and cut anywhere, and fails if an update moves the internals used here.
+// network) but where a line end is held at a cut: it reads it with the lines after the cut, and a
+// line starting with a CR reads differently then (see bodyRun), where no cut is made. Right after
+// a header block nothing is held, so a cut is made there whatever follows, unless a delimiter line
+// in the block may have moved the splitter into a body: then no cut at all (see headMayHold).
+// relay/splitter-body.test.ts compares with the unchanged splitter on hostile inputs, whole (as
+// the gateway parses) and cut anywhere, and fails if an update moves the internals used here.
 import { createRequire } from 'node:module';
 
 const LF = 0x0a;
 const CR = 0x0d;
+const DASH = 0x2d;
 const NL_DASHES = Buffer.from('\n--', 'latin1');
 const NL_CR_DASHES = Buffer.from('\n\r--', 'latin1');
 const BLANK_LF = Buffer.from('\n\n', 'latin1');
@@ -234,6 +237,27 @@ function ownPieceEnd(s: Splitter, chunk: Buffer, at: number): number {
   return lf === -1 ? chunk.length : lf + 1;
 }
 
+/**
+ * Whether the splitter may hold a line end back after reading the head piece chunk[at, end) (see
+ * ownPieceEnd), so that no piece may be cut at its end: the rest of the chunk goes to the splitter
+ * then. A piece that is all header lines ends in the empty line that ends the block, and nothing
+ * is held after it. But a delimiter line in it moves the splitter on: a closing delimiter of an
+ * ancestor (processLine's case 4) into that ancestor's body, read up to the piece's empty line,
+ * and the body of a node that is no multipart but has a boundary (`text/plain; boundary=b`, whose
+ * `--b` lines make children all the same) holds its last line end, as a child's body does. The
+ * splitter reads a held line end with the lines after the cut: with one starting with a CR, or
+ * with an empty line whose LF it then moves onto the next (a held LF, `\n`, then `\r--b` is read
+ * as `\n\r--b`, no delimiter), where the whole input has a delimiter. So a piece with a line
+ * starting with `--` or `\r--` (what checkBoundary can take for a delimiter), or whose first line
+ * continues one held from the previous input, may hold one.
+ */
+function headMayHold(s: Splitter, chunk: Buffer, at: number, end: number): boolean {
+  if (s.lineLength) return true;
+  const piece = chunk.subarray(at, end);
+  const dashes = (i: number) => piece[i] === DASH && piece[i + 1] === DASH;
+  return dashes(0) || (piece[0] === CR && dashes(1)) || piece.includes(NL_DASHES) || piece.includes(NL_CR_DASHES);
+}
+
 /** `end`, or the chunk's end when the line there starts with a CR (no piece is cut in front of one: see bodyRun). */
 function notBeforeCr(chunk: Buffer, end: number): number {
   return chunk[end] === CR ? chunk.length : end;
@@ -263,9 +287,13 @@ if (Splitter && state && own) {
         }
         // Right after a header block's empty line nothing is held back (no body line has been
         // read yet), so a cut there reads as the splitter reads it whatever the next line starts
-        // with: a body whose first line is empty (CRLF) is run like any other.
-        if (end === -1) end = this.state === state.body ? notBeforeCr(chunk, ownPieceEnd(this, chunk, at)) : ownPieceEnd(this, chunk, at);
-        else end = notBeforeCr(chunk, end);
+        // with: a body whose first line is empty (CRLF) is run like any other. Unless a line of
+        // the piece may have left the header block first: then no cut (see headMayHold).
+        if (end === -1) {
+          end = ownPieceEnd(this, chunk, at);
+          if (this.state === state.body) end = notBeforeCr(chunk, end);
+          else if (headMayHold(this, chunk, at, end)) end = chunk.length;
+        } else end = notBeforeCr(chunk, end);
         const piece = at === 0 && end === chunk.length ? chunk : chunk.subarray(at, end);
         at = end;
         counts.ownChunks++;

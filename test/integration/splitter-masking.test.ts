@@ -62,7 +62,7 @@ const messages: [string, string][] = [
       `--o\r\nContent-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\nFrom: Jane Doe <jane@buyer.example>\r\nSubject: inner\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\nContent-Type: text/plain\r\n\r\n${filler}${secret}\r\n--o\r\nContent-Type: text/plain\r\n\r\n${secret}\r\n--o--\r\n`,
   ],
   [
-    // splitter-flush.ts: the splitter alone never finished this one (451 after the parse timeout).
+    // parser-end.ts: mailparser alone never finished this one (451 after the parse timeout).
     "a message that ends in an inline message/rfc822 part's header block",
     head('ends-in-header', 'multipart/mixed; boundary=b') + `${filler}${secret}\r\n--b\r\nContent-Type: message/rfc822\r\nContent-Disposition: inline\r\n`,
   ],
