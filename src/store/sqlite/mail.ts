@@ -53,11 +53,14 @@ export function sqliteMail(db: Db, commit: Committer): MailStore {
     sendCounts: async (storeId, pairId, now) => stats.forSend(storeId, pairId, now),
     orderSummaries: async (pairId) => orders.summariesForPair(pairId),
     categoryRules: async () => categories.list(),
+    // Through the group commit, not a transaction of its own: that one's COMMIT waited for its
+    // fsync on the SMTP thread (synchronous=FULL), and every session with it (a visitor's first message).
     ensurePair: async (storeId, email, rawName, kind, now = Date.now()) =>
-      db.inTransaction ? pairs.ensure(storeId, email, rawName, kind, now) : db.transaction(() => pairs.ensure(storeId, email, rawName, kind, now))(),
+      db.inTransaction ? pairs.ensure(storeId, email, rawName, kind, now) : commit.run(() => pairs.ensure(storeId, email, rawName, kind, now)),
     insertMessage: async (m) => (db.inTransaction ? insertMessageSync(messages, events, m) : db.transaction(() => insertMessageSync(messages, events, m))()),
     submissionCandidates: async (email) => credentials.candidates(email),
-    touchCredential: async (id, now = Date.now()) => credentials.touch(id, now),
+    // The same: a submission login's last-used time waited for its own fsync on the SMTP thread.
+    touchCredential: async (id, now = Date.now()) => commit.run(() => credentials.touch(id, now)),
     appendEvents: async (list, now = Date.now()) =>
       commit.run(() => {
         for (const e of list) events.append(e.type, e.storeId, e.data, now);
