@@ -5,7 +5,7 @@ import type MimeNode from 'nodemailer/lib/mime-node';
 import type { MailAddress, MailAttachment, OutgoingMail } from '../core/types.js';
 import { hasBareLineEnd, toCrlf } from './line-ends.js';
 import { Scratch } from './scratch.js';
-import { LARGE_TEXT, sevenBitBytes, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
+import { LARGE_TEXT, sevenBitText, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
 
 function addr(a: MailAddress): { name: string; address: string } {
   return { name: a.name, address: a.address };
@@ -48,9 +48,9 @@ const CALENDAR = /^text\/calendar\b/i;
  * nodemailer scan it again (~7 ms a MiB) for a choice that is made here.
  */
 function textPart(text: string): { content: string | Buffer; contentTransferEncoding: TextTransferEncoding } {
-  const contentTransferEncoding = textTransferEncoding(text);
-  if (contentTransferEncoding !== '7bit' || text === '') return { content: text, contentTransferEncoding };
-  return { content: sevenBitBytes(text, (size) => sevenBitScratch.borrow(size)), contentTransferEncoding };
+  const sevenBit = text === '' ? null : sevenBitText(text, (size) => sevenBitScratch.borrow(size));
+  if (sevenBit) return { content: sevenBit, contentTransferEncoding: '7bit' };
+  return { content: text, contentTransferEncoding: textTransferEncoding(text) };
 }
 
 /**
