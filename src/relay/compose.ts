@@ -3,7 +3,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import type { MailAddress, MailAttachment, OutgoingMail } from '../core/types.js';
-import { hasBareLineEnd, toCrlf } from './line-ends.js';
+import { hasBareLineEndIn, toCrlf } from './line-ends.js';
 import { Scratch } from './scratch.js';
 import { LARGE_TEXT, sevenBitText, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
 
@@ -176,7 +176,7 @@ export async function composeMail(mail: OutgoingMail, into: ComposeInto = (size)
     const out = into(size);
     let at = 0;
     for (const chunk of chunks) at += chunk.copy(out, at);
-    if (!hasBareLineEnd(out)) return out;
+    if (!hasBareLineEndIn(chunks, sevenBit)) return out;
     const repaired = toCrlf(out);
     const again = into(repaired.length);
     repaired.copy(again);
