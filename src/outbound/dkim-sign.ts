@@ -10,7 +10,7 @@ import type { KeyObject } from 'node:crypto';
 import { OVERSIGNED, SIGNED_HEADERS } from './dkim.js';
 import type { DkimSignSetup } from './dkim-sign-setup.js';
 // Loaded with the signer, so every pool thread verifies and signs with the faster line-end repair.
-import './mailauth-line-ends.js';
+import { crlfOnly } from './mailauth-line-ends.js';
 
 const requireHere = createRequire(import.meta.url);
 
@@ -106,6 +106,15 @@ export async function dkimSignature(raw: Buffer, setup: DkimSignSetup): Promise<
   }
   if (!result.signatures.includes('DKIM-Signature:')) throw new Error('DKIM signing produced no signature');
   return Buffer.from(result.signatures);
+}
+
+/**
+ * dkimSignature of bytes whose every LF follows a CR (composeMail's: it repairs any bare line end
+ * before it returns them): the same header, without mailauth's line-end repair searching the bytes
+ * for LFs (~13 000 searches a MiB of text). Throws as dkimSignature does.
+ */
+export function dkimSignatureOfCrlf(raw: Buffer, setup: DkimSignSetup): Promise<Buffer> {
+  return crlfOnly(raw, () => dkimSignature(raw, setup));
 }
 
 /**

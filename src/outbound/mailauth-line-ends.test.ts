@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ensureLinebreaks, mailauthEnsureLinebreaks as original, replaced } from './mailauth-line-ends.js';
+import { crlfOnly, ensureLinebreaks, mailauthEnsureLinebreaks as original, replaced } from './mailauth-line-ends.js';
 
 const mailauthEnsureLinebreaks = original as typeof ensureLinebreaks;
 
@@ -44,5 +44,31 @@ describe("mailauth's line-end repair, with native searches", () => {
     // for every LF (quadratic: a 1 MiB message of LFs would hold a pool thread for hours).
     const input = [Buffer.concat([Buffer.from('Subject: x\r\n\r\n'), Buffer.alloc(1 << 20, 0x0a), Buffer.from('\r\n\n.')])];
     expect(run(ensureLinebreaks, input)).toEqual(run(mailauthEnsureLinebreaks, input));
+  });
+});
+
+describe('bytes known to end every line in CRLF', () => {
+  it('come out of the repair as they went in, lastByte as the search leaves it, however they are chunked', async () => {
+    const alphabet = ['\r\n', '\r\n', 'ab', 'x', '\r', '\r\r\n'];
+    for (let round = 0; round < 500; round++) {
+      let text = '';
+      while (text.length < 1 + (round % 60)) text += alphabet[(randomBytes(1)[0] as number) % alphabet.length];
+      // A message inside a larger buffer, as composeInPlace's shared memory holds it.
+      const whole = Buffer.from(`\n\n${text}\n\n`, 'latin1');
+      const bytes = whole.subarray(2, whole.length - 2);
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length;) {
+        const n = 1 + ((randomBytes(1)[0] as number) % 7);
+        chunks.push(bytes.subarray(at, at + n));
+        at += n;
+      }
+      const searched = run(ensureLinebreaks, chunks);
+      const known = await crlfOnly(bytes, async () => run(ensureLinebreaks, chunks));
+      expect(known, JSON.stringify(text)).toEqual(searched);
+      expect(known.out).toBe(text);
+      // Outside the bytes (the rest of the buffer) the search goes on as before.
+      const outside = [whole.subarray(0, 2), whole.subarray(whole.length - 2)];
+      expect(await crlfOnly(bytes, async () => run(ensureLinebreaks, outside))).toEqual(run(ensureLinebreaks, outside));
+    }
   });
 });

@@ -3,9 +3,9 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import type { MailAddress, MailAttachment, OutgoingMail } from '../core/types.js';
-import { hasBareLineEnd, toCrlf } from './line-ends.js';
+import { hasBareLineEndIn, toCrlf } from './line-ends.js';
 import { Scratch } from './scratch.js';
-import { LARGE_TEXT, sevenBitBytes, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
+import { LARGE_TEXT, sevenBitText, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
 
 function addr(a: MailAddress): { name: string; address: string } {
   return { name: a.name, address: a.address };
@@ -48,9 +48,9 @@ const CALENDAR = /^text\/calendar\b/i;
  * nodemailer scan it again (~7 ms a MiB) for a choice that is made here.
  */
 function textPart(text: string): { content: string | Buffer; contentTransferEncoding: TextTransferEncoding } {
-  const contentTransferEncoding = textTransferEncoding(text);
-  if (contentTransferEncoding !== '7bit' || text === '') return { content: text, contentTransferEncoding };
-  return { content: sevenBitBytes(text, (size) => sevenBitScratch.borrow(size)), contentTransferEncoding };
+  const sevenBit = text === '' ? null : sevenBitText(text, (size) => sevenBitScratch.borrow(size));
+  if (sevenBit) return { content: sevenBit, contentTransferEncoding: '7bit' };
+  return { content: text, contentTransferEncoding: textTransferEncoding(text) };
 }
 
 /**
@@ -63,9 +63,10 @@ const sevenBitScratch = new Scratch(2 * 1024 * 1024);
  * nodemailer keeps a text part's quoted-printable or base64 as given, but recomputes one given as
  * 7bit: its own rule sends a line over 76 characters (and any text over 128 KiB, unscanned) as
  * quoted-printable or base64. The nodes we chose 7bit for are told so; their lines are at most 998
- * octets (checked by textTransferEncoding), which is what RFC 5322 asks. The calendar alternative
- * (whose content nodemailer shares with the application/ics attachment, so it cannot be given its
- * own) gets the same choice here: nodemailer's would send a folded line ending in a blank as 7bit.
+ * octets (checked by sevenBitText, as textTransferEncoding checks), which is what RFC 5322 asks.
+ * The calendar alternative (whose content nodemailer shares with the application/ics attachment,
+ * so it cannot be given its own) gets the same choice here: nodemailer's would send a folded line
+ * ending in a blank as 7bit.
  */
 function chooseTextEncodings(node: MimeNode, sevenBit: readonly Buffer[]): void {
   const content = node.content;
@@ -176,7 +177,7 @@ export async function composeMail(mail: OutgoingMail, into: ComposeInto = (size)
     const out = into(size);
     let at = 0;
     for (const chunk of chunks) at += chunk.copy(out, at);
-    if (!hasBareLineEnd(out)) return out;
+    if (!hasBareLineEndIn(chunks, sevenBit)) return out;
     const repaired = toCrlf(out);
     const again = into(repaired.length);
     repaired.copy(again);

@@ -10,6 +10,33 @@ export function hasBareLineEnd(buf: Uint8Array): boolean {
   return false;
 }
 
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * hasBareLineEnd of the pieces' bytes one after another, without joining them; the pieces in
+ * `clean` are taken to have no bare line end of their own (hasBareLineEnd false: the 7bit parts
+ * compose wrote, relay/transfer-encoding.ts sevenBitText) and are only looked at where they meet
+ * their neighbours, so a MiB of text is not searched line by line a second time.
+ */
+export function hasBareLineEndIn(pieces: readonly Uint8Array[], clean: readonly Uint8Array[]): boolean {
+  let last = -1; // the last byte of the pieces so far; -1 before the first
+  for (const piece of pieces) {
+    const n = piece.byteLength;
+    if (n === 0) continue;
+    const first = piece[0] as number;
+    // Where two pieces meet: a CR that ends the bytes so far needs this LF, this LF needs that CR.
+    if ((last === CR && first !== LF) || (first === LF && last !== CR)) return true;
+    if (!clean.includes(piece)) {
+      const b = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, n);
+      for (let i = b.indexOf(LF, 1); i >= 0; i = b.indexOf(LF, i + 1)) if (b[i - 1] !== CR) return true;
+      for (let i = b.indexOf(CR); i >= 0 && i < n - 1; i = b.indexOf(CR, i + 1)) if (b[i + 1] !== LF) return true;
+    }
+    last = piece[n - 1] as number;
+  }
+  return last === CR;
+}
+
 export function toCrlf(buf: Buffer): Buffer {
   if (!hasBareLineEnd(buf)) return buf;
   return Buffer.from(buf.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sevenBitBytes } from './transfer-encoding.js';
+import { sevenBitBytes, sevenBitText, textTransferEncoding } from './transfer-encoding.js';
 
 /** What sevenBitBytes must give: every LF not after a CR made CRLF, one byte a character. */
 const expected = (text: string): Buffer => Buffer.from(text.replace(/(?<!\r)\n/g, '\r\n'), 'latin1');
@@ -25,5 +25,70 @@ describe('sevenBitBytes', () => {
       expect(out.length).toBe(expected(text).length);
       expect(out.equals(expected(text))).toBe(true);
     }
+  });
+});
+
+describe('sevenBitText', () => {
+  it("gives sevenBitBytes' bytes exactly when textTransferEncoding chooses 7bit, and null otherwise, on generated texts", () => {
+    let seed = 13;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    // Line ends of every kind, blanks (also at a line's end), every control, DEL, non-ASCII and a lone
+    // surrogate, and long runs that make a line over 998 octets.
+    const pieces = [
+      '\n',
+      '\r\n',
+      'a',
+      ' The quick\tbrown fox',
+      '~',
+      '\r',
+      '\t',
+      ' ',
+      '\u0000',
+      '\u0008',
+      '\u000b',
+      '\u000c',
+      '\u001f',
+      '\u007f',
+      'ü',
+      '€',
+      '\ud800',
+      'x'.repeat(500),
+    ];
+    const common = pieces.slice(0, 5);
+    const seen = { sevenBit: 0, other: 0 };
+    for (let round = 0; round < 3000; round++) {
+      // Mostly texts that can go as 7bit, with now and then one piece that may stop it.
+      let text = '';
+      const length = round === 0 ? 1024 * 1024 : 1 + random(600);
+      while (text.length < length) text += random(40) === 0 ? pieces[random(pieces.length)] : common[random(common.length)];
+      const got = sevenBitText(text);
+      if (textTransferEncoding(text) === '7bit') {
+        seen.sevenBit++;
+        expect(got?.equals(sevenBitBytes(text)), JSON.stringify(text.slice(0, 60))).toBe(true);
+      } else {
+        seen.other++;
+        expect(got, JSON.stringify(text.slice(0, 60))).toBeNull();
+      }
+    }
+    expect(seen.sevenBit).toBeGreaterThan(300);
+    expect(seen.other).toBeGreaterThan(300);
+  });
+
+  it('says null for a single control character, DEL, non-ASCII character, bare CR, blank line end or line of 999', () => {
+    const line = 'x'.repeat(998);
+    expect(sevenBitText(`${line}\n${line}`)?.toString('latin1')).toBe(`${line}\r\n${line}`);
+    for (const odd of [
+      ...Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)).filter((c) => !'\t\n\r'.includes(c)),
+      '\u007f',
+      'é',
+      '\rx',
+      ' \n',
+      '\t\n',
+      `${line}x`,
+    ])
+      expect(sevenBitText(`ok\n${odd}\nok`), JSON.stringify(odd)).toBeNull();
   });
 });

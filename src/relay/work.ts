@@ -148,7 +148,7 @@ export const IN_PLACE_FROM = 64 * 1024;
  * or signing fails.
  */
 export async function composeInPlace(message: OutgoingMail, dkim: DkimSignSetup | null, allocate: ComposeInto, room = SIGNATURE_ROOM): Promise<Buffer> {
-  const [, { composeMail }, { dkimSignature }] = await prepareModules();
+  const [, { composeMail }, { dkimSignatureOfCrlf }] = await prepareModules();
   if (!dkim) return composeMail(message, allocate);
   const place: { whole: Buffer | null } = { whole: null };
   const composed = await composeMail(message, (size) => {
@@ -159,7 +159,7 @@ export async function composeInPlace(message: OutgoingMail, dkim: DkimSignSetup 
     place.whole = allocate(room + size);
     return place.whole.subarray(room);
   });
-  const signature = await dkimSignature(composed, dkim);
+  const signature = await dkimSignatureOfCrlf(composed, dkim);
   const whole = place.whole;
   if (whole && signature.length <= room) {
     const start = room - signature.length;

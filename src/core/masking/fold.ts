@@ -5,12 +5,14 @@
 // (block tags as a space), so `john<span></span>&#46;smith%40acme.example` reads
 // `john.smith@acme.example`. Linear: one pass, every character looked at once; plain ASCII is
 // copied in a tight loop through a table, other characters read through a table filled as they
-// are met, into buffers kept between calls; the source map is kept as segments (Folded.at).
+// are met, into buffers kept between calls; the source map is kept as segments (Folded.at). A
+// text that is all plain ASCII without `%` or `&` (most message bodies) is read by fold-ascii.ts.
 // The plain reading (`plain`) is what a reader sees with case, accents and percent-escapes kept
 // (each character in NFKC): it judges links, whose host must not be folded (shöp ≠ shop).
 // Entities are decoded by `entities` (the decoder htmlparser2 and sanitize-html use), so every
 // named entity of HTML5 reads as a browser shows it.
 import { decodeHTMLStrict } from 'entities';
+import { foldPlainAscii } from './fold-ascii.js';
 
 export interface Folded {
   /** The folded text. */
@@ -376,12 +378,35 @@ function pushFolded(out: Out, ch: string, at: number): void {
   out.pushString(foldChar(ch), at);
 }
 
+/** The one-byte scratch (Out's), grown as Out grows it, for fold-ascii.ts. */
+function borrowScratch8(size: number): Uint8Array {
+  if (scratch8.length >= size) return scratch8;
+  const b = new Uint8Array(size + 16);
+  if (b.length <= KEEP8) scratch8 = b;
+  return b;
+}
+
+/**
+ * Texts at least this long are first tried with fold-ascii.ts (plain ASCII, no `%` or `&`): below
+ * it, its checks cost more than the loop they spare.
+ */
+const NATIVE_FROM = 256;
+
 /**
  * Folds `src` (see the module comment). `html`: tags and comments read as nothing or a space.
  * `plain`: the reader's text only (entities decoded, tags, invisible characters dropped, NFKC),
  * no lowercase, no accents dropped, percent-escapes kept.
  */
 export function fold(src: string, html = false, plain = false): Folded {
+  if (!html && !plain && src.length >= NATIVE_FROM) {
+    const r = foldPlainAscii(src, borrowScratch8);
+    if (r) return new Reading(r.text, r.text.length, src.length, r.F, r.S);
+  }
+  return foldEachCharacter(src, html, plain);
+}
+
+/** fold's reading made character by character, for any text (fold tries fold-ascii.ts first). */
+export function foldEachCharacter(src: string, html: boolean, plain: boolean): Folded {
   const n = src.length;
   const out = new Out(n);
   const pushChar = plain ? pushPlain : pushFolded;

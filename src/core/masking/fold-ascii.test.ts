@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { fold as referenceFold } from '../../../test/helpers/fold-reference.js';
+import { writerSpans, type MaskTarget } from '../body-scrub.js';
+import { compileBannedWords } from '../filters/banned-words.js';
+import { filterReading, type ReaderRules } from '../filters/reader-filters.js';
+import { foldPlainAscii } from './fold-ascii.js';
+import { fold, foldEachCharacter, type Folded } from './fold.js';
+
+// fold() reads a long plain-ASCII text without `%` or `&` natively (fold-ascii.ts) and every other
+// text character by character (foldEachCharacter). Both must give the same folded text, the same
+// source index for every folded character, and so the same masking.
+
+/** The first difference between the two readings (and the reference's), or null when none. */
+function difference(src: string): string | null {
+  const got = fold(src);
+  const each = foldEachCharacter(src, false, false);
+  const ref = referenceFold(src, false, false);
+  if (got.text !== each.text || got.text !== ref.text) {
+    let k = 0;
+    while (got.text[k] === each.text[k]) k++;
+    return `text differs at ${k}: ${JSON.stringify(got.text.slice(k, k + 20))} ≠ ${JSON.stringify(each.text.slice(k, k + 20))}`;
+  }
+  for (let k = 0; k <= each.text.length; k++) {
+    if (got.at(k) !== each.at(k) || got.at(k) !== ref.map[k]) return `at(${k}) = ${got.at(k)} ≠ ${each.at(k)} (reference ${ref.map[k]})`;
+  }
+  return null;
+}
+
+/** A small seeded generator (mulberry32), so a failing input can be made again. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Plain ASCII only, no `%` or `&`: what the native reading takes.
+const ASCII_PIECES: readonly string[] = [
+  'the', 'Quick', 'BROWN', 'fox', 'x', 'Q', '42', '.', ',', ';', ':', '-', '_', '"', "'", '(', ')', '<', '>', '<b>', '/', '\\', '=', '?', '#', '!', '@',
+  '\u0000', '\u0001', '\u0008', '\u000e', '\u001f', '\u007f',
+  ' ', ' ', ' ', '  ', '   ', '\t', '\n', '\n', '\n\n', '\r\n', '\r', '\v', '\f', ' \n', '\n ', ' \t \r\n ', '\n\n\n',
+  'Jane Doe', 'jane doe', 'JANE  DOE', 'Jane\nDoe', 'Jane \n Doe', 'Doe, Jane', 'DOE,JANE', 'Doe;Jane', 'Jane\tDoe',
+  'jane@buyer.example', 'JANE@BUYER.EXAMPLE', 'Jane Doe <jane@buyer.example>', '"Jane Doe" <Jane@Buyer.Example>', 'mailto:jane@buyer.example',
+  'bob@other.example', 'https://evil.example/a?b=c', 'www.shop.example', 'HTTP://Shop.Example/x', 'buy cheap pills', 'CHEAP  Pills',
+]; // prettier-ignore
+
+function generated(next: () => number, length: number): string {
+  let s = '';
+  while (s.length < length) s += ASCII_PIECES[Math.floor(next() * ASCII_PIECES.length)] as string;
+  return s;
+}
+
+describe('the native fold of plain ASCII', () => {
+  it('reads 600 generated ASCII texts (capitals, every whitespace and its runs, controls, names and addresses split by line ends) as the loop does', () => {
+    const next = random(20261130);
+    for (let round = 0; round < 600; round++) {
+      const src = generated(next, 256 + Math.floor(next() * 3000));
+      expect(
+        foldPlainAscii(src, (n) => new Uint8Array(n)),
+        JSON.stringify(src.slice(0, 40)),
+      ).not.toBeNull();
+      expect(difference(src), JSON.stringify(src)).toBeNull();
+    }
+  });
+
+  it('reads texts that start or end in whitespace, are all whitespace, or hold one long run, as the loop does', () => {
+    const body = 'Hello Jane Doe, write to jane@buyer.example.\n'.repeat(10);
+    const cases = [
+      ` ${body}`,
+      `\n\n \t${body}`,
+      `${body} `,
+      `${body}\n\n\n`,
+      `  ${body}  `,
+      ' '.repeat(300),
+      '\n'.repeat(300),
+      ' \t\r\n\v\f'.repeat(60),
+      `${body}${' \n'.repeat(200)}${body}`,
+      `x${' '.repeat(1000)}y`,
+      'A'.repeat(300),
+      '\u0000'.repeat(300),
+    ];
+    for (const src of cases) {
+      expect(foldPlainAscii(src, (n) => new Uint8Array(n))).not.toBeNull();
+      expect(difference(src), JSON.stringify(src.slice(0, 40))).toBeNull();
+    }
+  });
+
+  it('leaves a text with %, & or any character beyond ASCII to the loop, which reads it as before', () => {
+    const body = 'Hello Jane Doe, write to jane@buyer.example.\n'.repeat(10);
+    for (const odd of ['%', '%40', '&', '&#64;', 'é', 'e\u0301', '\u00a0', '＠', '\u200b', 'ß', 'İ', '😀', '\ud800']) {
+      const src = `${body}${odd}${body}`;
+      expect(
+        foldPlainAscii(src, (n) => new Uint8Array(n)),
+        JSON.stringify(odd),
+      ).toBeNull();
+      expect(difference(src), JSON.stringify(odd)).toBeNull();
+    }
+  });
+
+  it('masks the writer and filters addresses, links and banned words the same on either reading', () => {
+    const hide: MaskTarget = { addresses: ['jane@buyer.example'], names: ['Jane Doe'], fullNames: ['Jane Doe'] };
+    const repl = { address: 'tok@relay.test', name: 'Buyer' };
+    const rules: ReaderRules = {
+      keepEmailDomains: ['relay.test'],
+      linkAllowList: ['shop.example'],
+      banned: compileBannedWords(['cheap pills']),
+    };
+    const next = random(7);
+    for (let round = 0; round < 200; round++) {
+      const src = generated(next, 256 + Math.floor(next() * 2000));
+      const run = (f: Folded) => filterReading(src, false, rules, (g) => writerSpans(src, g, hide, repl, false), f);
+      const native = run(fold(src));
+      expect(native).toEqual(run(foldEachCharacter(src, false, false)));
+      if (round === 0) expect(native.counts.writer + native.counts.email + native.counts.link + native.counts.banned).toBeGreaterThan(0);
+    }
+  });
+});

@@ -1,0 +1,91 @@
+// Owns the fold (fold.ts) of the commonest text a message carries: plain ASCII with no `%` and no
+// `&`, so nothing in it is an escape or an entity and the folded reading is the text lowercased
+// with every whitespace run read as one space (none at the start). That reading is made over the
+// text's bytes, four at a time, in a buffer the thread reuses, with native searches for what
+// disqualifies a text and for the runs of two or more whitespace characters (~1.2 ms a MiB of
+// ASCII prose; fold.ts's loop over every character took ~4). Its source map is one segment, plus
+// one after each such run. Same text and same map as fold.ts's loop (fold-ascii.test.ts).
+
+/** A folded reading's parts, as fold.ts's Reading holds them: folded [F[j], F[j+1]) is source S[j]… one for one. */
+export interface AsciiReading {
+  readonly text: string;
+  readonly F: Int32Array;
+  readonly S: Int32Array;
+}
+
+// Whitespace the fold reads as a space (fold.ts ASCII_SPACE): tab, LF, VT, FF, CR and space.
+const RUNS = /[\t-\r ]{2,}/g;
+const isWhitespace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+const copyWithin = Uint8Array.prototype.copyWithin;
+
+/**
+ * The folded reading of `src` when every character is ASCII and none is `%` or `&`, else null
+ * (the caller folds only a text this way: not HTML, not the plain reading). `borrow(size)` gives
+ * the bytes to work in (at least `size`, starting at a multiple of 4: the caller's scratch).
+ * Linear: a few native scans and one pass over the bytes.
+ */
+export function foldPlainAscii(src: string, borrow: (size: number) => Uint8Array): AsciiReading | null {
+  const n = src.length;
+  if (src.indexOf('%') !== -1 || src.indexOf('&') !== -1) return null;
+  // Every character is ASCII exactly when its UTF-8 form has one byte per character.
+  if (Buffer.byteLength(src, 'utf8') !== n) return null;
+  // The source map: where the reading starts (a leading run reads as nothing), then where it resumes
+  // after each later run of two or more (read as the one space of its first character).
+  let lead = 0;
+  while (lead < n && isWhitespace(src.charCodeAt(lead))) lead++;
+  if (lead === n) return { text: '', F: new Int32Array(0), S: new Int32Array(0) };
+  const F = [0];
+  const S = [lead];
+  const runs: number[] = [];
+  let k = 0; // folded index of source position `pos`
+  let pos = lead;
+  RUNS.lastIndex = lead;
+  for (let m = RUNS.exec(src); m !== null; m = RUNS.exec(src)) {
+    const end = m.index + m[0].length;
+    runs.push(m.index, end);
+    k += m.index + 1 - pos;
+    pos = end;
+    if (end < n) {
+      F.push(k);
+      S.push(end);
+    }
+  }
+  const b = borrow(n);
+  const bytes = Buffer.from(b.buffer, b.byteOffset, n);
+  bytes.write(src, 0, 'latin1');
+  lowerAndSpaces(b, n);
+  // Each run keeps its first character (a space now) and loses the rest: the bytes between move down.
+  let at = 0;
+  let from = lead;
+  for (let r = 0; r < runs.length; r += 2) {
+    const keep = (runs[r] as number) + 1;
+    copyWithin.call(b, at, from, keep);
+    at += keep - from;
+    from = runs[r + 1] as number;
+  }
+  copyWithin.call(b, at, from, n);
+  at += n - from;
+  return { text: bytes.toString('latin1', 0, at), F: Int32Array.from(F), S: Int32Array.from(S) };
+}
+
+/**
+ * ASCII bytes b[0, n) lowercased and each whitespace byte (tab to CR) made a space, in place: four
+ * bytes at a time (no byte is 0x80 or more, so adding to one never carries into the next: its top
+ * bit says whether it reached the constant's threshold), the last few one at a time.
+ */
+function lowerAndSpaces(b: Uint8Array, n: number): void {
+  const words = n >> 2;
+  const w = new Int32Array(b.buffer, b.byteOffset, words);
+  for (let i = 0; i < words; i++) {
+    const x = w[i] as number;
+    const upper = (x + 0x3f3f3f3f) & ~(x + 0x25252525) & 0x80808080; // 0x41 ≤ byte ≤ 0x5a
+    const space = (x + 0x77777777) & ~(x + 0x72727272) & 0x80808080; // 0x09 ≤ byte ≤ 0x0d
+    if ((upper | space) === 0) continue;
+    const whole = (space >>> 7) * 0xff;
+    w[i] = (x & ~whole) | (whole & 0x20202020) | (upper >>> 2);
+  }
+  for (let i = words << 2; i < n; i++) {
+    const c = b[i] as number;
+    b[i] = c >= 0x41 && c <= 0x5a ? c + 32 : c >= 0x09 && c <= 0x0d ? 0x20 : c;
+  }
+}
