@@ -9,7 +9,6 @@
 // Same characters: a CR or LF byte is never part of a UTF-8 sequence, so taking a CR out before
 // decoding gives what taking it out after decoding gives (an incomplete sequence before it
 // decodes to U+FFFD either way). Equivalence is tested against mailparser's own reading.
-import { isAscii } from 'node:buffer';
 import { MailParser } from 'mailparser';
 import { Scratch } from './scratch.js';
 
@@ -49,18 +48,9 @@ export function textWithLfLineEnds(bytes: Buffer): string {
     }
     from = i;
   }
-  if (at === -1) return decoded(bytes);
+  if (at === -1) return bytes.toString('utf8');
   copyWithin.call(bytes, at, from);
-  return decoded(bytes.subarray(0, at + bytes.length - from));
-}
-
-/**
- * `bytes` as UTF-8. Bytes that are all ASCII read the same as Latin-1, which Node makes a string
- * of faster: at a MiB and more as an external string in memory malloc reuses, where a UTF-8
- * string of a MiB is a fresh V8 large object (~256 new pages touched, each a page fault).
- */
-function decoded(bytes: Buffer): string {
-  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  return bytes.toString('utf8', 0, at + bytes.length - from);
 }
 
 /** The bytes a text is decoded from, reused on this thread (scratch.ts): texts up to 2 MiB. */
@@ -70,7 +60,7 @@ const scratch = new Scratch(2 * 1024 * 1024);
 function textOf(chunks: readonly Buffer[], length: number): string {
   const only = chunks.length === 1 ? (chunks[0] as Buffer) : null;
   // Nothing to take out (or nothing at all): decoded where it is, no copy.
-  if (length === 0 || (only && only.indexOf('\r\n') === -1)) return only ? decoded(only) : '';
+  if (length === 0 || (only && only.indexOf('\r\n') === -1)) return only ? only.toString('utf8') : '';
   const bytes = scratch.borrow(length);
   try {
     let at = 0;
