@@ -63,9 +63,10 @@ const sevenBitScratch = new Scratch(2 * 1024 * 1024);
  * nodemailer keeps a text part's quoted-printable or base64 as given, but recomputes one given as
  * 7bit: its own rule sends a line over 76 characters (and any text over 128 KiB, unscanned) as
  * quoted-printable or base64. The nodes we chose 7bit for are told so; their lines are at most 998
- * octets (checked by textTransferEncoding), which is what RFC 5322 asks. The calendar alternative
- * (whose content nodemailer shares with the application/ics attachment, so it cannot be given its
- * own) gets the same choice here: nodemailer's would send a folded line ending in a blank as 7bit.
+ * octets (checked by sevenBitText, as textTransferEncoding checks), which is what RFC 5322 asks.
+ * The calendar alternative (whose content nodemailer shares with the application/ics attachment,
+ * so it cannot be given its own) gets the same choice here: nodemailer's would send a folded line
+ * ending in a blank as 7bit.
  */
 function chooseTextEncodings(node: MimeNode, sevenBit: readonly Buffer[]): void {
   const content = node.content;
