@@ -92,3 +92,35 @@ describe('sevenBitText', () => {
       expect(sevenBitText(`ok\n${odd}\nok`), JSON.stringify(odd)).toBeNull();
   });
 });
+
+describe('sevenBitText, byte by byte (an outside attack pass, round 9)', () => {
+  it('chooses as textTransferEncoding for every ASCII byte, and writes every byte of a reused buffer full of LFs', () => {
+    // compose.ts borrows a buffer it reuses: a byte left unwritten there would be a stale one (here
+    // a bare LF, which the composed message's check no longer looks for inside a 7bit part).
+    const dirty = Buffer.alloc(1 << 16);
+    const borrow = (size: number) => dirty.fill(0x0a).subarray(0, size);
+    let seed = 29;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const kinds = { sevenBit: 0, other: 0 };
+    for (let c = 0; c < 128; c++) {
+      const ch = String.fromCharCode(c);
+      for (const text of [`a\n${ch}\r\nb\n`, `${ch}\n`, `\n${ch}`, `x${ch}`, ch]) {
+        const want = textTransferEncoding(text) === '7bit';
+        kinds[want ? 'sevenBit' : 'other']++;
+        expect(sevenBitText(text, borrow)?.toString('latin1') ?? null, JSON.stringify(text)).toBe(want ? expected(text).toString('latin1') : null);
+      }
+    }
+    for (let round = 0; round < 2000; round++) {
+      let text = '';
+      for (let k = 1 + random(200); k > 0; k--)
+        text += random(30) === 0 ? String.fromCharCode(random(128)) : random(6) === 0 ? ['\n', '\r\n', '\n\n'][random(3)] : 'ab .~';
+      const want = textTransferEncoding(text) === '7bit';
+      kinds[want ? 'sevenBit' : 'other']++;
+      expect(sevenBitText(text, borrow)?.toString('latin1') ?? null, JSON.stringify(text)).toBe(want ? expected(text).toString('latin1') : null);
+    }
+    expect(Math.min(kinds.sevenBit, kinds.other)).toBeGreaterThan(300);
+  });
+});
