@@ -44,7 +44,9 @@ function startNode(url: string, smarthost: string): Promise<ChildGateway> {
     token: TOKEN,
     config: {
       outbound: { leaseSeconds: LEASE_SECONDS, pollIntervalMs: 50 },
-      campaigns: { ratePerSecond: 40, pollIntervalMs: 20, leaseSeconds: LEASE_SECONDS },
+      // 20 a second: 12 s for the campaign, so the kill a third of the way in comes with ~8 s to spare
+      // (at 40, a loaded machine's slow polling once let it finish before the kill).
+      campaigns: { ratePerSecond: 20, pollIntervalMs: 20, leaseSeconds: LEASE_SECONDS },
     },
     timeoutMs: 120_000,
   }).then((c) => (children.push(c), c));
