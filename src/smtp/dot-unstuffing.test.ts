@@ -1,7 +1,7 @@
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
 import { describe, expect, it } from 'vitest';
-import { originalFeed, replaced } from './dot-unstuffing.js';
+import { originalFeed, replaced, SMALL_READ } from './dot-unstuffing.js';
 
 type Feed = NonNullable<typeof originalFeed>;
 
@@ -62,6 +62,22 @@ const bodies = [
   `ab\r\n..\r\n..\r\n..\r\n${pad}\r\n.\r\n`,
 ];
 const script = (body: string) => Buffer.from(`EHLO client.example\r\nDATA\r\n${body}NOOP\r\nDATA\r\n${pad}\r\n..\r\n.\r\nQUIT\r\n`, 'latin1');
+/** Lines of more than SMALL_READ bytes: a read holding them is read by the replacement, not smtp-server's reader. */
+const big = `${pad}\r\n`.repeat(Math.ceil(SMALL_READ / pad.length));
+/**
+ * The same hostile DATA where the replacement reads it: at the start of DATA (cuts before the end of
+ * `body` leave a large read after the last cut) and after a large first read (cuts around `body`),
+ * each followed by a large message; with the window of offsets to cut at.
+ */
+const largeScripts = (body: string): { raw: Buffer; from: number; to: number }[] => {
+  const head = 'EHLO client.example\r\nDATA\r\n';
+  const tail = `NOOP\r\nDATA\r\n${big}..\r\n.\r\nQUIT\r\n`;
+  const late = `${head}${big}`;
+  return [
+    { raw: Buffer.from(`${head}${body}${tail}`, 'latin1'), from: 1, to: head.length + body.length + 6 },
+    { raw: Buffer.from(`${late}${body}${tail}`, 'latin1'), from: late.length - 6, to: late.length + body.length + 6 },
+  ];
+};
 
 describe("smtp-server's DATA read without a copy per chunk", () => {
   it('is in place (smtp-server still has the data path it changes)', () => {
@@ -75,7 +91,7 @@ describe("smtp-server's DATA read without a copy per chunk", () => {
     expect(parser._feedDataStream).not.toBe(originalFeed);
   });
 
-  it('reads hostile DATA cut at every offset and every pair of offsets as smtp-server reads it', async () => {
+  it("reads hostile DATA in small reads (smtp-server's own reader), cut at every offset and every pair of offsets, as smtp-server reads it", async () => {
     for (const body of bodies) {
       const raw = script(body);
       const cuts: number[][] = [[]];
@@ -89,6 +105,22 @@ describe("smtp-server's DATA read without a copy per chunk", () => {
       }
     }
   }, 120_000);
+
+  it('reads hostile DATA cut at every offset and every pair of offsets around it, before and after large reads, as smtp-server reads it', async () => {
+    for (const body of bodies) {
+      for (const { raw, from, to } of largeScripts(body)) {
+        const cuts: number[][] = [];
+        for (let a = from; a < to; a++) {
+          cuts.push([a]);
+          for (let b = a + 1; b < to; b++) cuts.push([a, b]);
+        }
+        for (const at of cuts) {
+          const pieces = cut(raw, at);
+          expect(await session(pieces, 'replaced'), `${JSON.stringify(body)} cut at ${at.join(',')}`).toEqual(await session(pieces, 'original'));
+        }
+      }
+    }
+  }, 240_000);
 
   it('reads DATA arriving a byte at a time, and with a reader that makes it wait, as smtp-server reads it', async () => {
     for (const body of bodies) {

@@ -9,9 +9,10 @@
 // piece of their own; after an escape dot it goes on as smtp-server does. The data stream gets the same
 // bytes (in more pieces: the held 4 bytes apart), the byte count and the remainder after the final
 // dot are the same, and so is every decision at the start of DATA (smtp-server's protection against
-// a terminator smuggled by TCP segmentation: `_atDataStart`); whenever that start state is live, the
-// held bytes are shorter than 4 or the chunk is small, the chunk is joined to them as smtp-server
-// does. dot-unstuffing.test.ts feeds hostile DATA cut at every offset through both.
+// a terminator smuggled by TCP segmentation: `_atDataStart`); whenever that start state is live or
+// the held bytes are shorter than 4, the chunk is joined to them as smtp-server does. A read under
+// SMALL_READ bytes goes to smtp-server's own reader, which is cheaper there. dot-unstuffing.test.ts
+// feeds hostile DATA cut at every offset through both, the cuts before reads on either side of SMALL_READ.
 import type { PassThrough } from 'node:stream';
 import { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
 
@@ -31,8 +32,14 @@ const DOT = 0x2e;
 const CR = 0x0d;
 const LF = 0x0a;
 const LINE_START_DOT = Buffer.from('\n.');
-/** Below this many bytes a chunk is joined to the held bytes, as smtp-server does (cheap, and the look-ahead then stays inside the chunk). */
-const JOIN_BELOW = 16;
+/**
+ * A read of fewer bytes goes to smtp-server's own `_feedDataStream`. On a small read the native
+ * search's call and the held bytes' write of their own (a second piece through the data stream and
+ * the spool per read) cost more than the copy they spare: in 20-byte reads (a client's choice: one
+ * small TCP segment at a time) 2× smtp-server's CPU per message and 2.6× its memory while the spool
+ * holds the pieces; from about 1 KiB on the replacement is cheaper (bench/dot-unstuffing.ts, CHUNK).
+ */
+export const SMALL_READ = 1024;
 
 const proto = (SMTPStream as unknown as { prototype: Partial<DataStreamState> }).prototype;
 const original: Feed | null =
@@ -52,12 +59,13 @@ export const replaced = original !== null;
  * `_dataStream`; at "\r\n.\r\n" ends data mode with what follows it (pipelined commands).
  */
 function feed(this: DataStreamState, input: Buffer, done: (err?: Error) => void): void {
+  if (input.length < SMALL_READ) return (original as Feed).call(this, input, done);
   const dataStream = this._dataStream as PassThrough;
   // The data, as smtp-server sees it, is head + chunk: head the 4 bytes held from the last chunk
   // (only in the steady state, see the header), else empty and chunk joined as smtp-server joins it.
   let chunk = input;
   const held = this._lastBytes;
-  const hd = held && held.length === 4 && !this._atDataStart && chunk.length >= JOIN_BELOW ? held : null;
+  const hd = held && held.length === 4 && !this._atDataStart ? held : null;
   if (held && held.length) {
     if (!hd) chunk = Buffer.concat([held, chunk], held.length + chunk.length);
     this._lastBytes = false;
@@ -86,8 +94,9 @@ function feed(this: DataStreamState, input: Buffer, done: (err?: Error) => void)
     return handled;
   };
   // smtp-server examines i = 2 … len - 3, in order, for a dot that starts a line. With a head, the
-  // first three of them involve its bytes and are looked at one by one; the rest are the native
-  // search's matches in chunk ("\n." at m is the dot at i = m + 1 + h).
+  // first three of them involve its bytes and are looked at one by one (chunk has SMALL_READ bytes or
+  // more, so their look-ahead stays inside it); the rest are the native search's matches in chunk
+  // ("\n." at m is the dot at i = m + 1 + h).
   let i = -1;
   let from = 0;
   if (hd) {
