@@ -20,6 +20,15 @@ import { MEMORY_PER_BYTE, type ByteBudget, type Release } from '../relay/byte-bu
 /** A message up to this many bytes is kept in memory while it arrives, whatever the byte budget holds. */
 export const SPOOL_FROM_BYTES = 128 * 1024;
 
+/**
+ * A read smaller than this is copied into a shared piece of GATHER_PIECE bytes instead of being kept
+ * as it came: a client that sends DATA in tiny TCP segments (its choice) would otherwise have every
+ * read kept as a Buffer of its own, ~11 times its bytes in memory at 20-byte reads, past what the
+ * byte budget counts (MEMORY_PER_BYTE) and within SPOOL_FROM_BYTES not counted at all.
+ */
+const GATHER_BELOW = 1024;
+const GATHER_PIECE = 16 * 1024;
+
 /** The byte budget (relay/byte-budget.ts) a message held in memory past SPOOL_FROM_BYTES is counted under. */
 export type IntakeBudget = Pick<ByteBudget, 'tryAcquire' | 'acquire' | 'reclaimable'>;
 
@@ -82,6 +91,30 @@ export class Spool {
     let path: string | null = null;
     let file: WriteStream | null = null;
     let chunks: Buffer[] = [];
+    /** The piece small reads are gathered in (GATHER_BELOW), the last entry of `chunks` being its filled part; null when none is being filled. */
+    let piece: Buffer | null = null;
+    let pieceAt = 0;
+    const keep = (chunk: Buffer) => {
+      if (chunk.length >= GATHER_BELOW) {
+        piece = null;
+        chunks.push(chunk);
+        return;
+      }
+      if (piece === null || pieceAt + chunk.length > piece.length) {
+        piece = Buffer.allocUnsafeSlow(GATHER_PIECE);
+        pieceAt = 0;
+        chunks.push(piece.subarray(0, 0));
+      }
+      pieceAt += chunk.copy(piece, pieceAt);
+      chunks[chunks.length - 1] = piece.subarray(0, pieceAt);
+    };
+    /** Hands the chunks on (to a file, to the Spooled) and starts none: a piece whose views were handed on is never written again. */
+    const takeChunks = (): Buffer[] => {
+      const taken = chunks;
+      chunks = [];
+      piece = null;
+      return taken;
+    };
     let size = 0;
     let exceeded = false;
     /** What the chunks in memory hold of the budget (past SPOOL_FROM_BYTES), and how many bytes that covers. */
@@ -120,8 +153,8 @@ export class Spool {
     const spooled = (): Spooled => {
       const at = path;
       if (at === null) {
-        const held = exceeded ? [] : chunks;
-        chunks = [];
+        const taken = takeChunks();
+        const held = exceeded ? [] : taken;
         const heldBudget = holds;
         holds = [];
         unregister?.();
@@ -136,7 +169,7 @@ export class Spool {
         if (failed) return;
         failed = err;
         stream.resume();
-        chunks = [];
+        takeChunks();
         letGo();
         if (!file || path === null) return reject(err);
         file.destroy();
@@ -161,8 +194,7 @@ export class Spool {
         path = this.#newPath();
         file = createWriteStream(path, { mode: 0o600 });
         file.on('error', fail);
-        for (const earlier of chunks) write(earlier);
-        chunks = [];
+        for (const earlier of takeChunks()) write(earlier);
       };
       stream.on('error', fail);
       stream.on('data', (chunk: Buffer) => {
@@ -170,12 +202,12 @@ export class Spool {
         if (exceeded || failed) return;
         if (size > limit) {
           exceeded = true;
-          chunks = [];
+          takeChunks();
           letGo();
           return;
         }
         if (!file) {
-          chunks.push(chunk);
+          keep(chunk);
           if (!roomInMemory()) toFile();
           return;
         }
