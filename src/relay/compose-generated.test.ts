@@ -7,37 +7,18 @@
 // lines, in the text, the HTML, the subject, a header, a calendar invitation, attachments and an
 // attached message: no bare line end, the bytes signed in place are those signed after a search,
 // and the signature verifies.
-import crypto from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { dkimVerify } from 'mailauth';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MailAttachment, OutgoingMail } from '../core/types.js';
-import { ensureDkimKey } from '../outbound/dkim.js';
-import { dkimSignMessage, signSetup } from '../outbound/dkim-sign.js';
+import { dkimSignMessage } from '../outbound/dkim-sign.js';
 import { composeMail } from './compose.js';
 import { hasBareLineEnd } from './line-ends.js';
 import { composeInPlace } from './work.js';
 import { outgoingMail } from '../../test/helpers/outgoing-mail.js';
+import { relaySigning } from '../../test/helpers/relay-signing.js';
 
-const keyDir = mkdtempSync(join(tmpdir(), 'mg-attack3-'));
-const key = ensureDkimKey(keyDir, 'relay.test', 'sel');
-const dkim = signSetup(key);
-afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
-const resolver = async (name: string) => {
-  if (name !== 'sel._domainkey.relay.test') throw Object.assign(new Error('no such name'), { code: 'ENOTFOUND' });
-  return [[`v=DKIM1; k=rsa; p=${key.publicKey}`]];
-};
-const randomBytes = crypto.randomBytes;
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-30T12:00:00.250Z') });
-  vi.spyOn(crypto, 'randomBytes').mockImplementation(((size: number) => (size === 8 ? Buffer.alloc(8, 0x5a) : randomBytes(size))) as typeof randomBytes);
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+// One second for t=, and nodemailer's boundaries from a fixed seed: both ways then give the same bytes.
+const { dkim, resolver } = relaySigning('mg-attack3-');
 
 let seed = 11;
 const rnd = (n: number) => {

@@ -3,38 +3,17 @@
 // buffer and signing into another gave before: same clock second, same boundaries, same bytes, for
 // every kind of message, and a signature mailauth verifies.
 import crypto from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { dkimVerify } from 'mailauth';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MailAttachment, OutgoingMail } from '../core/types.js';
-import { ensureDkimKey } from '../outbound/dkim.js';
-import { dkimSignMessage, signSetup } from '../outbound/dkim-sign.js';
+import { dkimSignMessage } from '../outbound/dkim-sign.js';
 import { composeMail } from './compose.js';
 import { composeInPlace, IN_PLACE_FROM, SIGNATURE_ROOM } from './work.js';
 import { outgoingMail } from '../../test/helpers/outgoing-mail.js';
-
-const keyDir = mkdtempSync(join(tmpdir(), 'mg-in-place-'));
-const key = ensureDkimKey(keyDir, 'relay.test', 'sel');
-const dkim = signSetup(key);
-afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
-
-const resolver = async (name: string) => {
-  if (name !== 'sel._domainkey.relay.test') throw Object.assign(new Error('no such name'), { code: 'ENOTFOUND' });
-  return [[`v=DKIM1; k=rsa; p=${key.publicKey}`]];
-};
+import { relaySigning } from '../../test/helpers/relay-signing.js';
 
 // One second for t=, and nodemailer's boundaries from a fixed seed: both ways then give the same bytes.
-const randomBytes = crypto.randomBytes;
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-30T12:00:00.250Z') });
-  vi.spyOn(crypto, 'randomBytes').mockImplementation(((size: number) => (size === 8 ? Buffer.alloc(8, 0x5a) : randomBytes(size))) as typeof randomBytes);
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+const { dkim, resolver } = relaySigning('mg-in-place-');
 
 function attachment(content: Uint8Array, contentType = 'application/octet-stream', filename = 'data.bin'): MailAttachment {
   return { filename, contentType, content, disposition: 'attachment' } as MailAttachment;

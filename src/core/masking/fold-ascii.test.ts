@@ -5,6 +5,7 @@ import { compileBannedWords } from '../filters/banned-words.js';
 import { filterReading, type ReaderRules } from '../filters/reader-filters.js';
 import { foldPlainAscii } from './fold-ascii.js';
 import { fold, foldEachCharacter, type Folded } from './fold.js';
+import { random } from '../../../test/helpers/seeded-random.js';
 
 // fold() reads a long plain-ASCII text without `%` or `&` natively (fold-ascii.ts) and every other
 // text character by character (foldEachCharacter). Both must give the same folded text, the same
@@ -24,18 +25,6 @@ function difference(src: string): string | null {
     if (got.at(k) !== each.at(k) || got.at(k) !== ref.map[k]) return `at(${k}) = ${got.at(k)} ≠ ${each.at(k)} (reference ${ref.map[k]})`;
   }
   return null;
-}
-
-/** A small seeded generator (mulberry32), so a failing input can be made again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Plain ASCII only, no `%` or `&`: what the native reading takes.

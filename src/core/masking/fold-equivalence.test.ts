@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold as referenceFold } from '../../../test/helpers/fold-reference.js';
 import { fold } from './fold.js';
+import { random } from '../../../test/helpers/seeded-random.js';
 
 // The fold reads runs of unchanged characters whole and keeps its source map as segments; the
 // reference (test/helpers/fold-reference.ts) is the fold as it was, one character at a time with a
@@ -24,18 +25,6 @@ function difference(src: string, html: boolean, plain: boolean): string | null {
   }
   for (let k = 0; k <= want.text.length; k++) if (got.at(k) !== want.map[k]) return `at(${k}) = ${got.at(k)} ≠ ${want.map[k]}`;
   return null;
-}
-
-/** A small seeded generator (mulberry32), so a failing input can be made again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PIECES: readonly string[] = [
