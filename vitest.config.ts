@@ -36,6 +36,11 @@ export default defineConfig({
     exclude: ['**/node_modules/**', ...exclude],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits up to 10 s (vitest's default is 1 s): a page's htmx request on a CI machine
+    // running two test files at once took longer than a second (test/e2e/inbox.test.ts, the reply
+    // box refilling for another order). A poll that succeeds returns at once, so passing tests
+    // take no longer.
+    expect: { poll: { timeout: 10_000 } },
     // Integration tests start real servers; two workers fit the 2-core machines.
     maxWorkers: 2,
     fileParallelism: true,
