@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TagRepo } from '../../src/store/tags.js';
 import { UserRepo } from '../../src/store/users.js';
 import { ConversationRepo } from '../../src/store/conversations.js';
-import { ARTIFACTS, launch, screenshot } from '../helpers/browser.js';
+import { ARTIFACTS, htmxSettled, launch, screenshot } from '../helpers/browser.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 
 let h: Harness;
@@ -148,7 +148,7 @@ describe('bulk actions act on exactly the filter shown', () => {
     await page.selectOption('select[name=action]', 'status:pending');
     release();
     await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(1);
-    await page.waitForFunction("!document.querySelector('.htmx-request')");
+    await htmxSettled(page);
     expect(await page.locator('select[name=action]').inputValue()).toBe('status:pending');
     await page.unroute(/\/inbox\?.*q=lamp/);
   });
@@ -176,7 +176,7 @@ describe('bulk actions act on exactly the filter shown', () => {
     expect(new URL(page.url()).pathname).toBe('/inbox');
     release();
     await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(1);
-    await page.waitForFunction("!document.querySelector('.htmx-request')");
+    await htmxSettled(page);
     // Typed again and clicked at once, without Enter: the same question, nothing touched.
     await page.fill('input[name=q]', 'table');
     await page.click('#bulk button[value=matching]');
@@ -185,7 +185,7 @@ describe('bulk actions act on exactly the filter shown', () => {
     await page.fill('input[name=q]', 'chair');
     await page.press('input[name=q]', 'Enter');
     await expect.poll(() => page.locator('table.list tbody tr').innerText()).toContain('About the chair');
-    await page.waitForFunction("!document.querySelector('.htmx-request')");
+    await htmxSettled(page);
     await page.selectOption('select[name=action]', 'read');
     await page.click('button:has-text("Apply to all 1 matching this filter")');
     await page.waitForURL(/done=1/);
@@ -330,6 +330,9 @@ describe('the reply box fills the order the buyer asks about', () => {
     await page.selectOption('.reply select[name=template]', { label: 'Order status' });
     await expect.poll(() => page.locator('.reply input[name=subject]').inputValue()).toBe('Your order E-1');
     expect(await page.locator('.reply textarea').inputValue()).toContain('Kettle ×1');
+    // The refilled box is swapped in before htmx wires up its selects: a change before that fires
+    // nothing (CI once changed the order within those 20 ms, and the subject stayed E-1).
+    await htmxSettled(page);
     await page.selectOption('.reply select[name=order]', 'E-2');
     await expect.poll(() => page.locator('.reply input[name=subject]').inputValue()).toBe('Your order E-2');
     expect(await page.locator('.reply textarea').inputValue()).toContain('Teapot ×2');

@@ -19,3 +19,13 @@ export async function launch(): Promise<Browser> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
 }
+
+/**
+ * Waits until htmx has no request in flight and has settled what it swapped in: htmx wires up a
+ * swapped-in element's own hx- attributes only when it settles (its `htmx-added` class is taken
+ * off then, 20 ms after the swap by default), so a field changed before that fires no request. A
+ * test that acts on content htmx just replaced waits for this first.
+ */
+export async function htmxSettled(page: Page): Promise<void> {
+  await page.waitForFunction("!document.querySelector('.htmx-request, .htmx-settling, .htmx-added')");
+}
