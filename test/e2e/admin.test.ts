@@ -5,7 +5,7 @@ import { tinyPdf } from '../helpers/files.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserRepo } from '../../src/store/users.js';
-import { launch, screenshot } from '../helpers/browser.js';
+import { htmxSettled, launch, screenshot } from '../helpers/browser.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
@@ -361,6 +361,7 @@ describe('the admin in a browser', () => {
     expectedConfirm = 'Remove this permitted sender?';
     await row.locator('button:has-text("Remove")').click();
     await expect.poll(() => page.locator('[role=status]').innerText()).toContain('has written to buyers, so it stays on record, blocked');
+    await htmxSettled(page);
     await page.fill('input[aria-label="New permitted sender"]', 'typo@acme.example');
     await page.click('button:has-text("Add permitted sender")');
     expectedConfirm = 'Remove this permitted sender?';

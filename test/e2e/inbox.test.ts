@@ -116,6 +116,7 @@ describe('bulk actions act on exactly the filter shown', () => {
     await page.fill('input[name=q]', 'vase');
     await page.press('input[name=q]', 'Enter');
     await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(1);
+    await htmxSettled(page);
     await page.selectOption('select[name=action]', 'status:replied_on_platform');
     await page.click('button:has-text("matching this filter")');
     await page.waitForURL(`${base}/inbox/bulk`);
@@ -148,7 +149,7 @@ describe('bulk actions act on exactly the filter shown', () => {
     await page.selectOption('select[name=action]', 'status:pending');
     release();
     await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(1);
-    await htmxSettled(page);
+    await page.waitForFunction("!document.querySelector('.htmx-request')");
     expect(await page.locator('select[name=action]').inputValue()).toBe('status:pending');
     await page.unroute(/\/inbox\?.*q=lamp/);
   });
@@ -176,7 +177,7 @@ describe('bulk actions act on exactly the filter shown', () => {
     expect(new URL(page.url()).pathname).toBe('/inbox');
     release();
     await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(1);
-    await htmxSettled(page);
+    await page.waitForFunction("!document.querySelector('.htmx-request')");
     // Typed again and clicked at once, without Enter: the same question, nothing touched.
     await page.fill('input[name=q]', 'table');
     await page.click('#bulk button[value=matching]');
@@ -185,7 +186,7 @@ describe('bulk actions act on exactly the filter shown', () => {
     await page.fill('input[name=q]', 'chair');
     await page.press('input[name=q]', 'Enter');
     await expect.poll(() => page.locator('table.list tbody tr').innerText()).toContain('About the chair');
-    await htmxSettled(page);
+    await page.waitForFunction("!document.querySelector('.htmx-request')");
     await page.selectOption('select[name=action]', 'read');
     await page.click('button:has-text("Apply to all 1 matching this filter")');
     await page.waitForURL(/done=1/);
@@ -202,6 +203,7 @@ describe('bulk actions act on exactly the filter shown', () => {
     await page.fill('input[name=q]', 'question');
     await page.press('input[name=q]', 'Enter');
     await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(20);
+    await htmxSettled(page);
     await page.selectOption('select[name=action]', 'status:follow_up');
     await page.click('button:has-text("Apply to all 20 matching this filter")');
     await page.waitForURL(/done=20/); // 20 is not above the threshold of 20
@@ -514,6 +516,7 @@ describe('two agents and live mail', () => {
     await page.goto(`${base}/inbox`);
     await mail('lena@buyer.example', p.address, { subject: 'Live arrival', text: 'First.' });
     await expect.poll(() => page.locator('table.list tbody').innerText(), { timeout: 15_000 }).toContain('Live arrival');
+    await htmxSettled(page);
     await page.click('text=Live arrival');
     await page.waitForURL(/\/conversations\/\d+/);
     await mail('lena@buyer.example', p.address, { subject: 'Re: Live arrival', text: 'Second, while you read.' });
@@ -531,6 +534,7 @@ describe('two agents and live mail', () => {
     await expect.poll(() => page.locator('#live').innerText(), { timeout: 15_000 }).toContain('Alex Agent is viewing');
     await ap.fill('.reply textarea', 'Alex answers first.');
     await expect.poll(() => page.locator('#live').innerText(), { timeout: 15_000 }).toContain('Alex Agent is replying');
+    await htmxSettled(page);
     await page.fill('.reply textarea', 'Olivia answers too.');
     await ap.click('.reply button[name=after][value=""]');
     await ap.waitForURL(/sent=1/);
@@ -539,6 +543,7 @@ describe('two agents and live mail', () => {
     await expect.poll(() => page.locator('.reply .newer').innerText()).toContain('another reply was sent');
     expect(await page.locator('.reply textarea').inputValue()).toBe('Olivia answers too.');
     await expect.poll(() => page.locator('#thread').innerText(), { timeout: 15_000 }).toContain('Alex answers first.'); // the live refresh brings it
+    await htmxSettled(page);
     await page.click('.reply button:has-text("Send anyway")');
     await page.waitForURL(/sent=1/);
     await expect.poll(() => h.sink!.messages.length).toBeGreaterThan(sent);

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findChromium } from './test-tools.js';
+import { expect } from 'vitest';
 
 export const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 
@@ -27,5 +28,6 @@ export async function screenshot(page: Page, name: string): Promise<void> {
  * test that acts on content htmx just replaced waits for this first.
  */
 export async function htmxSettled(page: Page): Promise<void> {
-  await page.waitForFunction("!document.querySelector('.htmx-request, .htmx-settling, .htmx-added')");
+  // Counted through locators, not a function evaluated in the page (the admin's CSP forbids eval).
+  await expect.poll(() => page.locator('.htmx-request, .htmx-settling, .htmx-added').count()).toBe(0);
 }
