@@ -6,9 +6,6 @@ import { MAX_LINE } from '../core/line-limit.js';
 
 export type TextTransferEncoding = '7bit' | 'quoted-printable' | 'base64';
 
-/** Anything but tab, LF, CR and printable ASCII: NUL, other controls, DEL, every non-ASCII char. */
-const NOT_7BIT = /[^\t\n\r\x20-\x7e]/;
-
 const LF = 0x0a;
 const CR = 0x0d;
 const SP = 0x20;
@@ -18,26 +15,6 @@ const TAB = 0x09;
 function hasBareCr(text: string): boolean {
   for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== LF) return true;
   return false;
-}
-
-/**
- * Whether every line (ended by LF or CRLF, as the parser and the rewrite hand text on) is at most
- * MAX_LINE characters and does not end in a blank: a relay that strips trailing blanks, or that
- * refolds a long line, would change the body under its DKIM signature (c=…/simple).
- */
-function linesTravelAsTheyAre(text: string): boolean {
-  let start = 0;
-  while (start <= text.length) {
-    const lf = text.indexOf('\n', start);
-    let end = lf === -1 ? text.length : lf;
-    if (end > start && text.charCodeAt(end - 1) === CR) end--;
-    if (end - start > MAX_LINE) return false;
-    const last = end > start ? text.charCodeAt(end - 1) : -1;
-    if (last === SP || last === TAB) return false;
-    if (lf === -1) break;
-    start = lf + 1;
-  }
-  return true;
 }
 
 /**
@@ -91,7 +68,7 @@ function encodedSizes(text: string): { qp: number; base64: number } {
  */
 export function textTransferEncoding(text: string): TextTransferEncoding {
   if (hasBareCr(text)) return 'base64';
-  if (!NOT_7BIT.test(text) && linesTravelAsTheyAre(text)) return '7bit';
+  if (sevenBitLines(text) !== null) return '7bit';
   if (text.length > LARGE_TEXT) return 'base64';
   const { qp, base64 } = encodedSizes(text);
   return base64 < qp ? 'base64' : 'quoted-printable';
@@ -99,7 +76,7 @@ export function textTransferEncoding(text: string): TextTransferEncoding {
 
 const copyWithin = Uint8Array.prototype.copyWithin;
 
-/** Every character NOT_7BIT finds that is ASCII: controls other than tab, LF and CR, and DEL. */
+/** The ASCII characters that stop a text going as 7bit: controls other than tab, LF and CR, and DEL. */
 const CONTROLS = Array.from({ length: 32 }, (_, c) => c)
   .filter((c) => c !== TAB && c !== LF && c !== CR)
   .concat(0x7f)
@@ -118,32 +95,19 @@ function noteBareLf(count: number, at: number): void {
 }
 
 /**
- * The bytes of a text textTransferEncoding chose '7bit' for (ASCII: latin1 is its bytes), every LF
- * line end made CRLF, in `borrow(size)` when given (a buffer the caller reuses), else in a new one.
- * One buffer of the final size: the text is written at its end, then each line moved down to its
- * place in front of its CRLF (a memmove per line, native string searches for the LFs). A regex
- * replace on the string and then its conversion cost ~5x as much on a MiB; converting to a second
- * buffer and copying line by line through Buffer#copy cost twice the CPU and twice the bytes
- * (Buffer#copy allocates a view per call).
+ * The one reading of whether `text` can travel as it is (textTransferEncoding's '7bit'): only tab,
+ * LF, CR and printable ASCII, no bare CR, every line (ended by LF or CRLF, as the parser and the
+ * rewrite hand text on) at most MAX_LINE octets and none ending in a blank (a relay that strips
+ * trailing blanks, or refolds a long line, would change the body under its DKIM signature,
+ * c=…/simple). Returns how many of its LFs are bare (not after a CR), their places kept in bareLfs
+ * for withCrlf, or null when it cannot go as 7bit. Native searches only: the UTF-8 length for
+ * non-ASCII, indexOf for each control character and for the line ends.
  */
-export function sevenBitBytes(text: string, borrow: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size)): Buffer {
-  let bare = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) if (i === 0 || text.charCodeAt(i - 1) !== CR) noteBareLf(bare++, i);
-  return withCrlf(text, bare, borrow);
-}
-
-/**
- * sevenBitBytes(text) when textTransferEncoding(text) is '7bit' (and `text` is not empty), else
- * null. The choice is made with native searches only (the UTF-8 length for non-ASCII, indexOf for
- * each control character and for the line ends, found once and kept for the CRLFs): the choice and
- * then the bytes took a regex pass (~0.65 ms a MiB) and three passes for the line ends.
- */
-export function sevenBitText(text: string, borrow: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size)): Buffer | null {
+function sevenBitLines(text: string): number | null {
   const n = text.length;
   // Every character is ASCII exactly when its UTF-8 form has one byte per character.
   if (Buffer.byteLength(text, 'utf8') !== n || hasBareCr(text)) return null;
   for (const c of CONTROLS) if (text.indexOf(c) !== -1) return null;
-  // linesTravelAsTheyAre, noting the bare LFs on the way.
   let bare = 0;
   let start = 0;
   for (;;) {
@@ -157,7 +121,19 @@ export function sevenBitText(text: string, borrow: (size: number) => Buffer = (s
     if (lf === -1) break;
     start = lf + 1;
   }
-  return withCrlf(text, bare, borrow);
+  return bare;
+}
+
+/**
+ * When textTransferEncoding(text) is '7bit': the text's bytes (ASCII: latin1 is its bytes) with
+ * every LF line end made CRLF, in `borrow(size)` when given (a buffer the caller reuses), else in a
+ * new one; null otherwise. One buffer of the final size: the text is written at its end, then each
+ * line moved down to its place in front of its CRLF (a memmove per line), the LFs found once, by the
+ * choice itself.
+ */
+export function sevenBitText(text: string, borrow: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size)): Buffer | null {
+  const bare = sevenBitLines(text);
+  return bare === null ? null : withCrlf(text, bare, borrow);
 }
 
 /** The text's bytes with a CR before each of its `bare` LFs (at bareLfs[0, bare)). */
