@@ -70,6 +70,34 @@ describe('Spool', () => {
     }
   });
 
+  it('holds a message read as smtp-server hands DATA on (4 held bytes, then a read of ~1 KiB, in turn) in about its own size of memory', async () => {
+    // The DATA reader (dot-unstuffing.ts) writes the 4 bytes it held back as a piece of their own
+    // before each read: a new 16 KiB piece for every 4 bytes held ~15 times the message.
+    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const bytes = message(100 * 1024);
+    const before = heldMemory();
+    const held = [];
+    for (let session = 0; session < 40; session++) {
+      const stream = new PassThrough();
+      const received = spool.receive(stream, 64 * MB);
+      for (let at = 0, k = 0; at < bytes.length; k++) {
+        const n = Math.min(k % 2 === 0 ? 4 : 1096, bytes.length - at);
+        const read = Buffer.from(new ArrayBuffer(n));
+        bytes.copy(read, 0, at, at + n);
+        stream.write(read);
+        at += n;
+      }
+      stream.end();
+      held.push(await received);
+    }
+    const grew = heldMemory() - before;
+    expect(grew).toBeLessThan(3 * 40 * bytes.length);
+    for (const got of held) {
+      expect((await got.read()).equals(bytes)).toBe(true);
+      await got.remove();
+    }
+  });
+
   it('reads back the same bytes from tiny and large reads mixed, in memory and once it went to a file', async () => {
     const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
     const bytes = Buffer.from(Array.from({ length: 300 * 1024 }, (_, i) => (i * 7 + (i >> 9)) & 0xff));

@@ -91,28 +91,41 @@ export class Spool {
     let path: string | null = null;
     let file: WriteStream | null = null;
     let chunks: Buffer[] = [];
-    /** The piece small reads are gathered in (GATHER_BELOW), the last entry of `chunks` being its filled part; null when none is being filled. */
+    /**
+     * The piece small reads are gathered in (GATHER_BELOW): bytes [0, pieceAt) are taken, and
+     * chunks[pieceIndex] is the view of the ones gathered since the last large read (-1: none yet).
+     * A large read between small ones (the DATA reader writes the 4 bytes it held back as a piece
+     * of their own before each read) does not start a new piece: the next small read opens a new
+     * view of the same one.
+     */
     let piece: Buffer | null = null;
     let pieceAt = 0;
+    let pieceStart = 0;
+    let pieceIndex = -1;
     const keep = (chunk: Buffer) => {
       if (chunk.length >= GATHER_BELOW) {
-        piece = null;
         chunks.push(chunk);
         return;
       }
       if (piece === null || pieceAt + chunk.length > piece.length) {
         piece = Buffer.allocUnsafeSlow(GATHER_PIECE);
         pieceAt = 0;
-        chunks.push(piece.subarray(0, 0));
+        pieceIndex = -1;
+      }
+      if (pieceIndex === -1 || pieceIndex !== chunks.length - 1) {
+        pieceStart = pieceAt;
+        chunks.push(piece.subarray(pieceAt, pieceAt));
+        pieceIndex = chunks.length - 1;
       }
       pieceAt += chunk.copy(piece, pieceAt);
-      chunks[chunks.length - 1] = piece.subarray(0, pieceAt);
+      chunks[pieceIndex] = piece.subarray(pieceStart, pieceAt);
     };
     /** Hands the chunks on (to a file, to the Spooled) and starts none: a piece whose views were handed on is never written again. */
     const takeChunks = (): Buffer[] => {
       const taken = chunks;
       chunks = [];
       piece = null;
+      pieceIndex = -1;
       return taken;
     };
     let size = 0;
