@@ -68,7 +68,9 @@ function encodedSizes(text: string): { qp: number; base64: number } {
  */
 export function textTransferEncoding(text: string): TextTransferEncoding {
   if (hasBareCr(text)) return 'base64';
-  if (sevenBitLines(text) !== null) return '7bit';
+  const sevenBit = sevenBitLines(text) !== null;
+  releaseBareLfs();
+  if (sevenBit) return '7bit';
   if (text.length > LARGE_TEXT) return 'base64';
   const { qp, base64 } = encodedSizes(text);
   return base64 < qp ? 'base64' : 'quoted-printable';
@@ -82,8 +84,15 @@ const CONTROLS = Array.from({ length: 32 }, (_, c) => c)
   .concat(0x7f)
   .map((c) => String.fromCharCode(c));
 
-/** Where the bare LFs (not after a CR) of the text being written are, grown as needed and kept. */
-let bareLfs = new Int32Array(1 << 14);
+/** Where the bare LFs (not after a CR) of the text being read are, grown as needed; kept up to KEEP_BARE_LFS. */
+const BARE_LFS = 1 << 14;
+const KEEP_BARE_LFS = 1 << 18;
+let bareLfs = new Int32Array(BARE_LFS);
+
+/** Lets a grown bareLfs go once the text is written (a MiB of LF lines keeps 1 MiB; a 25 MB text would keep 100). */
+function releaseBareLfs(): void {
+  if (bareLfs.length > KEEP_BARE_LFS) bareLfs = new Int32Array(BARE_LFS);
+}
 
 function noteBareLf(count: number, at: number): void {
   if (count === bareLfs.length) {
@@ -133,7 +142,11 @@ function sevenBitLines(text: string): number | null {
  */
 export function sevenBitText(text: string, borrow: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size)): Buffer | null {
   const bare = sevenBitLines(text);
-  return bare === null ? null : withCrlf(text, bare, borrow);
+  try {
+    return bare === null ? null : withCrlf(text, bare, borrow);
+  } finally {
+    releaseBareLfs();
+  }
 }
 
 /** The text's bytes with a CR before each of its `bare` LFs (at bareLfs[0, bare)). */
