@@ -1,6 +1,8 @@
 // The fold of masking/fold.ts as it was before round 6 (one character at a time into a Uint16Array
 // with a full Int32Array source map), kept only as the reference the new fold is compared with
-// (src/core/masking/fold-equivalence.test.ts). Not used by the gateway.
+// (src/core/masking/fold-equivalence.test.ts). Not used by the gateway. Since round 10 it reads
+// escapes inside escapes too (`%2540` → `@`), written here the plain way: the 40 units after the
+// escape decoded once, then read again, level by level.
 import { decodeHTMLStrict } from 'entities';
 
 export interface Folded {
@@ -139,6 +141,38 @@ function percentAt(src: string, i: number): [string, number] | null {
   return cp > 0x10ffff ? null : [String.fromCodePoint(cp), 3 * (extra + 1)];
 }
 
+/**
+ * An escape at i that read `d` (`len` source characters), when `d` is `%` or `&`: `d` and the next
+ * 40 units of the source (each an escape decoded once, or a character) read again, up to eight
+ * levels. [text, source length].
+ */
+function nestedAt(src: string, i: number, d: string, len: number): [string, number] {
+  for (let level = 0; level < 8 && (d === '%' || d === '&'); level++) {
+    let v = d;
+    const ends = [len];
+    for (let k = i + len, units = 0; k < src.length && units < 40; units++) {
+      const unit: [string, number] = (src[k] === '%' ? percentByte(src, k) : src[k] === '&' ? entityAt(src, k) : null) ?? [src[k] as string, 1];
+      k += unit[1];
+      for (const ch of unit[0]) {
+        v += ch;
+        ends.push(k - i);
+      }
+    }
+    const r = d === '%' ? percentAt(v, 0) : entityAt(v, 0);
+    if (!r) break;
+    d = r[0];
+    len = ends[r[1] - 1] as number;
+  }
+  return [d, len];
+}
+
+/** One `%XX` at k as the character of its byte, or null. */
+function percentByte(src: string, k: number): [string, number] | null {
+  const hi = hexValue(src.charCodeAt(k + 1));
+  const lo = hexValue(src.charCodeAt(k + 2));
+  return hi < 0 || lo < 0 ? null : [String.fromCharCode(hi * 16 + lo), 3];
+}
+
 const nfkcCache = new Map<string, string>();
 
 /** One character as a reader sees it: NFKC (fullwidth ｈ → h), case and accents kept. */
@@ -209,16 +243,18 @@ export function fold(src: string, html = false, plain = false): Folded {
       }
     }
     if (c === 0x26) {
-      const e = entityAt(src, i);
+      let e = entityAt(src, i);
       if (e) {
+        if (!plain) e = nestedAt(src, i, e[0], e[1]);
         for (const ch of e[0]) pushChar(out, ch, i);
         i += e[1];
         continue;
       }
     }
     if (c === 0x25 && !plain) {
-      const p = percentAt(src, i);
+      let p = percentAt(src, i);
       if (p) {
+        p = nestedAt(src, i, p[0], p[1]);
         pushFolded(out, p[0], i);
         i += p[1];
         continue;

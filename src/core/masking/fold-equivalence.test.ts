@@ -39,6 +39,8 @@ const PIECES: readonly string[] = [
   '&Eacute;', '&eacute;', '&hellip;', '&CounterClockwiseContourIntegral;', '&foo;', '&#;', '&#xzz;', '&', '&amp', '&lt', '&gt', '&ltx;', '&g;', '&amp;amp;', '&ampx;', '& ', '&#1234567;', '&#x110000;', '&#128512;',
   // percent-escapes: ASCII, UTF-8, broken, space, tab
   '%40', '%4', '%', '%ZZ', '%20', '%09', '%C3%A9', '%c3%a9', '%E2%80%8B', '%F0%9F%98%80', '%C3', '%C3%41', '%FF', '%C0%80', '%F4%90%80%80', '%ED%A0%BD', '%ED%B8%80',
+  // escapes inside escapes: percent in percent, entity in percent and the other way, to any depth, broken
+  '%25', '%2540', '%252540', '%25252540', '%25C3%25A9', '%2525', '%25%', '%26', '%26%2364;', '%26amp;', '&#37;', '&#37;40', '&percnt;40', '&#38;', '&amp;#64;', '&amp;amp;#x40;', '&#38;#', '%2', '%25Z',
   // tags and comments
   '<b>', '</b>', '<br>', '<br/>', '<P>', '</div>', '<span class="x">', '<a href="mailto:x@y.example">', '<!-- note -->', '<!--', '-->', '<', '< ', '<3', '>', '<!doctype html>', '<?xml?>', '<tablexyz>',
   // accents, NFD, special case mappings
@@ -82,7 +84,7 @@ describe('fold, compared with the character-at-a-time reference', () => {
     }
   });
 
-  it('reads hostile texts the same: long runs of @, &amp;, %40, <, & with no ;, <a with no >, one long line, many short lines', () => {
+  it('reads hostile texts the same: long runs of @, &amp;, %40, %25, &#37;, <, & with no ;, <a with no >, one long line, many short lines', () => {
     const hostile = [
       '@'.repeat(20_000),
       '&amp;'.repeat(4_000),
@@ -98,6 +100,12 @@ describe('fold, compared with the character-at-a-time reference', () => {
       'ok\r\n'.repeat(5_000),
       ' \t\r\n\u00a0'.repeat(4_000),
       '&nbsp; &nbsp;%20 %20\u00a0 '.repeat(1_000),
+      '%25'.repeat(7_000),
+      '%2525'.repeat(4_000),
+      `${'&amp;'.repeat(4_000)}#64;`,
+      `${'&amp;abcdefghijklmnopqrstuvwxyz0123'.repeat(600)};`,
+      '&#37;'.repeat(4_000),
+      '%26'.repeat(7_000),
     ];
     for (const src of hostile)
       for (const { html, plain } of MODES) expect(difference(src, html, plain), `${src.slice(0, 20)}… html=${html} plain=${plain}`).toBeNull();
@@ -111,5 +119,25 @@ describe('fold, compared with the character-at-a-time reference', () => {
     const e = s + 'john.smith@acme.example'.length;
     expect(src.slice(f.at(s), f.at(e))).toBe('JOHN&#46;Smith%40Acme.example');
     expect(f.at(f.text.length)).toBe(src.length);
+  });
+
+  it('reads escapes inside escapes as a program that unescapes twice does, and maps them to their source', () => {
+    for (const [src, want] of [
+      ['a%2540b', 'a@b'],
+      ['a%25252540b', 'a@b'],
+      ['a&#37;40b', 'a@b'],
+      ['a%26%2364;b', 'a@b'],
+      ['a&amp;#64;b', 'a@b'],
+      ['a&amp;amp;#x40;b', 'a@b'],
+      ['caf%25C3%25A9', 'cafe'],
+      ['100%25 sure', '100% sure'],
+      ['AT&amp;T', 'at&t'],
+      ['%2525', '%'],
+    ] as const) {
+      const f = fold(src);
+      expect([src, f.text]).toEqual([src, want]);
+      const s = f.text.indexOf('@');
+      if (s >= 0) expect(src.slice(f.at(s), f.at(s + 1))).toMatch(/^(%|&)/);
+    }
   });
 });

@@ -1,7 +1,8 @@
 // Owns the folded reading of text that every address and name search runs on: lowercase, accents
 // and other combining marks dropped (NFC and NFD read the same), ß as ss, every run of whitespace
 // (tab, line end, no-break space…) one space, invisible characters (zero-width, soft hyphen) gone,
-// HTML entities and percent-escapes decoded, and — for HTML — tags and comments read as nothing
+// HTML entities and percent-escapes decoded (escapes inside escapes too: `%2540` and `&#37;40`
+// read `@`), and — for HTML — tags and comments read as nothing
 // (block tags as a space), so `john<span></span>&#46;smith%40acme.example` reads
 // `john.smith@acme.example`. Linear: one pass, every character looked at once; plain ASCII is
 // copied in a tight loop through a table, other characters read through a table filled as they
@@ -87,12 +88,27 @@ export function foldChar(ch: string): string {
   return folded;
 }
 
+/** Where the next `;` at or after a position is (entityAt only asks up to 33 characters ahead). */
+interface Semis {
+  from(at: number): number;
+}
+
+/** The next `;` within 32 characters, for a look ahead of the fold's scan (NextOf must only grow). */
+function nearSemis(src: string): Semis {
+  return {
+    from(at: number): number {
+      const k = src.slice(at, at + 32).indexOf(';');
+      return k < 0 ? -1 : at + k;
+    },
+  };
+}
+
 /**
  * The next place of a needle at or after a position, for positions that only grow (the fold's
  * scan): an answer still ahead is reused, so a hostile text (1 MiB of `&` or of `<a` with no `;` or
  * `>` after it) is searched once, not once per character.
  */
-class NextOf {
+class NextOf implements Semis {
   private found = -2;
   constructor(
     private readonly src: string,
@@ -106,7 +122,7 @@ class NextOf {
 }
 
 /** Decodes `&…;` at i: [decoded text, length in the source], or null. `semis` finds the next `;`. */
-function entityAt(src: string, i: number, semis: NextOf): [string, number] | null {
+function entityAt(src: string, i: number, semis: Semis): [string, number] | null {
   const semi = semis.from(i + 2);
   // The longest HTML5 entity name is 31 characters (&CounterClockwiseContourIntegral;).
   if (semi < 0 || semi - i > 33) return null;
@@ -138,6 +154,53 @@ function percentAt(src: string, i: number): [string, number] | null {
     cp = (cp << 6) | (b & 0x3f);
   }
   return cp > 0x10ffff ? null : [String.fromCodePoint(cp), 3 * (extra + 1)];
+}
+
+/** The source length of one `%XX` at k (3) and its byte as a character, or null. */
+function byteAt(src: string, k: number): [string, number] | null {
+  const b = escapedByte(src, k);
+  return b < 0 ? null : [String.fromCharCode(b), 3];
+}
+
+// How deep escapes are read inside escapes, and how far past one the next level may reach: a
+// percent-escaped UTF-8 character is at most 12 characters (%F0%9F%98%80), an entity 33.
+const NEST = 8;
+const isHex = (c: number) => hexValue(c) >= 0;
+const isEntityChar = (c: number) => c === 0x23 || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+
+/**
+ * An escape at i that decoded to `%` or `&` (`d`, `len` source characters) read again with what
+ * follows it, decoded once, as a program that unescapes twice reads it: `%2540` → `%40` → `@`,
+ * `&#37;40`, `%26%2364;`, `&amp;#64;`, `%25C3%25A9` → `é`. Up to NEST levels: [text, source
+ * length], `[d, len]` when nothing more decodes. Each level looks at most 33 characters ahead and
+ * stops at the first that cannot continue the escape, so a text of nothing but `&amp;` or `%25`
+ * stays linear.
+ */
+function nestedAt(src: string, i: number, d: string, len: number): [string, number] {
+  const semis = nearSemis(src);
+  for (let level = 0; level < NEST && (d === '%' || d === '&'); level++) {
+    const percent = d === '%';
+    const fits = percent ? (c: number) => isHex(c) || c === 0x25 : isEntityChar;
+    // What follows, escapes in it decoded once; ends[j]: the source length up to virtual character j.
+    let v = d;
+    const ends = [len];
+    let k = i + len;
+    while (k < src.length && v.length < (percent ? 12 : 34)) {
+      const c = src.charCodeAt(k);
+      const r = c === 0x25 ? byteAt(src, k) : c === 0x26 ? entityAt(src, k, semis) : null;
+      const ch = r ? r[0] : (src[k] as string);
+      if (ch.length !== 1 || !(fits(ch.charCodeAt(0)) || (!percent && ch === ';'))) break;
+      v += ch;
+      k += r ? r[1] : 1;
+      ends.push(k - i);
+      if (ch === ';') break;
+    }
+    const r = percent ? percentAt(v, 0) : entityAt(v, 0, nearSemis(v));
+    if (!r) break;
+    d = r[0];
+    len = ends[r[1] - 1] as number;
+  }
+  return [d, len];
 }
 
 const nfkcCache = new Map<string, string>();
@@ -446,21 +509,19 @@ export function foldEachCharacter(src: string, html: boolean, plain: boolean): F
         i += 4;
         continue;
       }
-      if (c1 === 0x61 && c2 === 0x6d && c3 === 0x70 && src.charCodeAt(i + 4) === 0x3b) {
-        out.push(0x26, i);
-        i += 5;
-        continue;
-      }
-      const e = entityAt(src, i, semis);
+      let e: [string, number] | null = c1 === 0x61 && c2 === 0x6d && c3 === 0x70 && src.charCodeAt(i + 4) === 0x3b ? ['&', 5] : entityAt(src, i, semis);
       if (e) {
-        for (const ch of e[0]) pushChar(out, ch, i);
+        if (!plain && (e[0] === '&' || e[0] === '%')) e = nestedAt(src, i, e[0], e[1]);
+        if (e[0] === '&') out.push(0x26, i);
+        else for (const ch of e[0]) pushChar(out, ch, i);
         i += e[1];
         continue;
       }
     }
     if (c === 0x25 && !plain) {
-      const p = percentAt(src, i);
+      let p = percentAt(src, i);
       if (p) {
+        if (p[0] === '%' || p[0] === '&') p = nestedAt(src, i, p[0], p[1]);
         pushFolded(out, p[0], i);
         i += p[1];
         continue;
