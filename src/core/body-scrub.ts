@@ -1,8 +1,10 @@
 // Owns masking of known real addresses and names inside free text and HTML: signatures, Outlook's
 // quoted "From: Name <addr> Sent: …" blocks, "On …, Name <addr> wrote:" lines, mailto: links.
 // Searches the folded reading (masking/fold.ts), so case, accents, NFC/NFD, doubled or no-break
-// spaces, entities, percent-escapes and tags inside an address or a name change nothing.
-// Linear: one fold of the input and indexOf scans per needle, no regex backtracking.
+// spaces, entities, percent-escapes and tags inside an address or a name change nothing, and an
+// address broken by blanks or line breaks around its `@` and dots is still found. Linear: one fold
+// of the input, one scan for `@` (each needle is matched outwards from each `@`) and indexOf scans
+// per name word, no regex backtracking.
 import { fold, foldString, type Folded } from './masking/fold.js';
 import { nameVariants } from './masking/name-variants.js';
 import { applySpans, type Span } from './masking/spans.js';
@@ -112,6 +114,40 @@ function placesOf(text: string, word: string): number[] {
   return out;
 }
 
+// A folded address with a blank (one space: the fold reads any whitespace run so) on either side of
+// its `@` and dots is still the address: RFC 5322 lets CFWS stand there (obs-local-part,
+// obs-domain), and a reader joins `anna.weber@` at a line's end to the next line.
+
+/** Where `local` starts when it ends right before the `@` at `place` (blanks around `@` and dots allowed), or -1. */
+function localBefore(text: string, place: number, local: string): number {
+  let j = place;
+  if (text.charCodeAt(j - 1) === 0x20) j--;
+  for (let k = local.length - 1; k >= 0; k--) {
+    const c = local.charCodeAt(k);
+    const dot = c === 0x2e || c === 0x40;
+    if (dot && text.charCodeAt(j - 1) === 0x20) j--;
+    if (text.charCodeAt(j - 1) !== c) return -1;
+    j--;
+    if (dot && k > 0 && text.charCodeAt(j - 1) === 0x20) j--;
+  }
+  return j;
+}
+
+/** Where `domain` ends when it starts right after the `@` at `place` (blanks around `@` and dots allowed), or -1. */
+function domainAfter(text: string, place: number, domain: string): number {
+  let j = place + 1;
+  if (text.charCodeAt(j) === 0x20) j++;
+  for (let k = 0; k < domain.length; k++) {
+    const c = domain.charCodeAt(k);
+    const dot = c === 0x2e;
+    if (dot && text.charCodeAt(j) === 0x20) j++;
+    if (text.charCodeAt(j) !== c) return -1;
+    j++;
+    if (dot && k < domain.length - 1 && text.charCodeAt(j) === 0x20) j++;
+  }
+  return j;
+}
+
 /**
  * The writer's addresses (with a display name written right before one) and full names in a
  * folded reading of `value`, as source spans with their replacement (escaped for HTML when `html`).
@@ -122,11 +158,18 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
   const at = (i: number) => f.at(i);
   const spans: Span[] = [];
   const { fullNames, anchors, names, needles } = compile(target);
+  const ats: number[] = needles.length ? placesOf(text, '@') : [];
   for (const needle of needles) {
-    for (let from = 0; ;) {
-      const hit = text.indexOf(needle, from);
-      if (hit < 0) break;
-      from = hit + needle.length;
+    const split = needle.lastIndexOf('@');
+    const local = needle.slice(0, split);
+    const domain = needle.slice(split + 1);
+    let from = 0;
+    for (const place of ats) {
+      if (place < from) continue;
+      const hit = localBefore(text, place, local);
+      const end = hit < 0 ? -1 : domainAfter(text, place, domain);
+      if (end < 0) continue;
+      from = end;
       let start = hit;
       let out = esc(repl.address);
       for (const opener of OPENERS) {
@@ -139,7 +182,7 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
         }
         break;
       }
-      spans.push({ start: at(start), end: at(hit + needle.length), text: out });
+      spans.push({ start: at(start), end: at(end), text: out });
     }
   }
   // Each spelling is found where its anchor word stands (the same places, left to right, without

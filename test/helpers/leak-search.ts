@@ -1,7 +1,8 @@
 // The one search every masking test uses: decodes delivered bytes part by part — transfer
 // encodings, charsets, RFC 2047 words and RFC 2231 file names (via mailparser), HTML entities,
-// percent-escapes, base64 tokens in links, unfolded lines (header and iCalendar folding), tags
-// removed, UTF-16 and Latin-1 readings of binary parts, the text a PDF shows (via PDF.js), attached
+// percent-escapes, escapes nested in each other (`%2540`, `&#37;40`, `%26%2364;`, `&amp;#64;`),
+// base64 tokens in links, unfolded lines (header and iCalendar folding), tags removed, addresses
+// with blanks or line breaks around their `@` and dots (`anna.weber\r\n @buyer.example`), UTF-16 and Latin-1 readings of binary parts, the text a PDF shows (via PDF.js), attached
 // messages recursively — and looks for every real address and full name given, in any case,
 // accent, whitespace and Unicode form.
 // Written apart from src/core/masking on purpose: a bug there must not hide itself here.
@@ -51,6 +52,17 @@ function base64Readings(s: string): string[] {
   return out;
 }
 
+/** Escapes undone until nothing changes (at most five levels): `%252540` and `&#37;40` read `@`. */
+function nestedDecoded(s: string): string {
+  let r = s;
+  for (let k = 0; k < 5; k++) {
+    const next = decodeHTML(percentDecoded(r));
+    if (next === r) break;
+    r = next;
+  }
+  return r;
+}
+
 /** Every way a person or a program could read this text. */
 export function readings(text: string): string[] {
   const unfoldedIcal = text.replace(/\r?\n[ \t]/g, '');
@@ -62,7 +74,7 @@ export function readings(text: string): string[] {
     const noTags = decodeHTML(t.replace(/<!--[\s\S]*?-->/g, '').replace(/<[^>]*>/g, ''));
     for (const r of [t, entities, noTags]) {
       const p = percentDecoded(percentDecoded(r));
-      out.push(r, p, ...base64Readings(p));
+      out.push(r, p, nestedDecoded(r), ...base64Readings(p));
     }
   }
   return out;
@@ -76,12 +88,18 @@ function nameSpellings(name: string): string[] {
 }
 
 function search(text: string, where: string, secrets: Secrets, leaks: Leak[]): void {
-  const needles = [...secrets.addresses.map((a) => [a, normalise(a)] as const), ...secrets.names.flatMap((n) => nameSpellings(n).map((v) => [n, v] as const))];
+  const addresses = secrets.addresses.map((a) => [a, normalise(a)] as const);
+  const names = secrets.names.flatMap((n) => nameSpellings(n).map((v) => [n, v] as const));
   for (const r of readings(text)) {
     const n = normalise(r);
-    for (const [secret, needle] of needles) {
-      const at = n.indexOf(needle);
-      if (at >= 0) leaks.push({ secret, where, excerpt: n.slice(Math.max(0, at - 40), at + needle.length + 40) });
+    // RFC 5322 lets blanks and folds stand around an address's `@` and dots (obs-local-part,
+    // obs-domain), and a reader joins a line that ends in `@` to the next.
+    const squeezed = n.replace(/ ?([@.]) ?/g, '$1');
+    for (const [secret, needle] of [...addresses, ...names]) {
+      for (const t of needle.includes('@') ? [n, squeezed] : [n]) {
+        const at = t.indexOf(needle);
+        if (at >= 0) leaks.push({ secret, where, excerpt: t.slice(Math.max(0, at - 40), at + needle.length + 40) });
+      }
     }
   }
 }

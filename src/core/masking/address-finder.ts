@@ -26,7 +26,11 @@ const isDomainChar = (c: number, ch: string) =>
 /**
  * Every address in a folded reading, as source spans: from each `@`, a local part of up to 64
  * characters that are not delimiters to the left, and up to 11 labels of letters (any script),
- * digits and hyphens to the right. Linear: each `@` looks at most 64 characters back and the
+ * digits and hyphens to the right. A blank (any whitespace run, line breaks included: the fold
+ * reads it as one space) may stand on either side of the `@`, as RFC 5322's CFWS may
+ * (obs-local-part, obs-domain) and as a reader joins `anna@` at a line's end to the next line; such
+ * an address needs a domain of two labels or more whose last is letters (`bob @ shop.example`,
+ * not `me @ 5pm` or `at @ 5.30`). Linear: each `@` looks at most 65 characters back and the
  * domain's length ahead, and the scan resumes after the domain.
  */
 export function findAddressesIn(f: Folded): FoundAddress[] {
@@ -38,31 +42,40 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     const at = t.indexOf('@', from);
     if (at < 0) break;
     from = at + 1;
-    let start = at;
-    while (start > floor && at - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1))) start--;
-    if (start === at) continue; // nothing before the @ (a delimiter, or another @)
-    start += LEAD.exec(t.slice(start, at))?.[0].length ?? 0;
-    if (start >= at) continue;
+    const localEnd = at > floor && t.charCodeAt(at - 1) === 0x20 ? at - 1 : at;
+    let start = localEnd;
+    while (start > floor && localEnd - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1))) start--;
+    if (start === localEnd) continue; // nothing before the @ (a delimiter, or another @)
+    start += LEAD.exec(t.slice(start, localEnd))?.[0].length ?? 0;
+    if (start >= localEnd) continue;
     // Domain: labels separated by single dots; a trailing dot is not part of it.
-    let end = at + 1;
+    const domainStart = t.charCodeAt(at + 1) === 0x20 ? at + 2 : at + 1;
+    let end = domainStart;
     let labels = 0;
+    let lastLabel = end;
     for (;;) {
       let k = end;
       while (k < t.length && k - end < 63 && isDomainChar(t.charCodeAt(k), t[k] as string)) k++;
       if (k === end) break;
+      lastLabel = end;
       end = k;
       labels++;
       if (labels === 11 || t[end] !== '.' || end + 1 >= t.length || !isDomainChar(t.charCodeAt(end + 1), t[end + 1] as string)) break;
       end++;
     }
     if (labels === 0) continue;
-    const domain = t.slice(at + 1, end);
-    found.push({ start: f.at(start), end: f.at(end), folded: t.slice(start, end), domain, domainStart: f.at(at + 1) });
+    const spaced = localEnd !== at || domainStart !== at + 1;
+    if (spaced && (labels < 2 || !TOP_LABEL.test(t.slice(lastLabel, end)))) continue;
+    const domain = t.slice(domainStart, end);
+    found.push({ start: f.at(start), end: f.at(end), folded: `${t.slice(start, localEnd)}@${domain}`, domain, domainStart: f.at(domainStart) });
     from = end;
     floor = end;
   }
   return found;
 }
+
+// The last label of a spaced address's domain: letters only (any script), two or more.
+const TOP_LABEL = /^\p{L}{2,}$/u;
 
 // Without one of these no reading of the text has an @ in it: no fold needed.
 const MAY_HOLD_AT = /[@%&\uff20\ufe6b]/;

@@ -14,6 +14,23 @@ export interface CleanDocument {
   readonly bytes: Uint8Array;
   /** Readings of the document's text for a final search for the writer (XML, stream bytes). */
   readonly readings: readonly string[];
+  /**
+   * OOXML: each XML part as its application shows it, for the masking searches (the fold decodes
+   * its entities): tags read as nothing, so a word split across runs (`<w:t>anna</w:t></w:r><w:r>
+   * <w:t>@shop.example</w:t>`) reads whole; paragraph, row, cell, line-break and tab tags as a line
+   * break; and each part's XML as it is, for what stands in attributes (a hyperlink's target).
+   */
+  readonly texts?: readonly string[];
+}
+
+// OOXML tags after which the application shows a break (WordprocessingML paragraphs, breaks, tabs
+// and cells; DrawingML paragraphs; SpreadsheetML cells, rows and shared strings).
+const OOXML_BREAK = /<(?:\/(?:w:p|w:tc|a:p|c|si|row)|w:br|w:cr|w:tab|a:br)\b[^<>]{0,2000}>/g;
+const XML_TAG = /<[^<>]{0,2000}>/g;
+
+/** An OOXML part's XML as its application shows it (see CleanDocument.texts). */
+export function ooxmlText(xml: string): string {
+  return xml.replace(OOXML_BREAK, '\n').replace(XML_TAG, '');
 }
 
 const PDF_MAGIC = Buffer.from('%PDF-');
@@ -121,6 +138,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   const mains = main ? [main] : Object.values(OOXML_MAIN);
   if (!files['[Content_Types].xml'] || !mains.some((m) => files[m])) throw new NotWhatItClaims('not the Office document it claims to be');
   const readings: string[] = [];
+  const texts: string[] = [];
   for (const [name, data] of Object.entries(files)) {
     if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
     if (!OOXML_TEXT.test(name)) {
@@ -136,8 +154,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     xml = xml.replace(PERSON_ELEMENTS, '<$1></$1>').replace(PERSON_ATTRIBUTES, '$1=""');
     files[name] = strToU8(xml);
     readings.push(xml);
+    texts.push(ooxmlText(xml), xml);
   }
-  return { bytes: zipSync(files, { level: 1 }), readings };
+  return { bytes: zipSync(files, { level: 1 }), readings, texts };
 }
 
 const OLE_MAIN: Readonly<Record<string, readonly string[]>> = {

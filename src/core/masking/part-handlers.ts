@@ -85,15 +85,34 @@ const textPart = (p: MailAttachment, text: string, type: string): MailAttachment
 
 /**
  * True when a reading of binary data (Latin-1, UTF-16) holds one of the writer's addresses or
- * full-name spellings: lowercase and indexOf only, so a 20 MB file costs milliseconds. Entities,
- * escapes and accents are not undone inside binary files.
+ * full-name spellings: lowercase and indexOf only, so a 20 MB file costs milliseconds. An address
+ * is also looked for with the blanks around its `@` and dots left out (a line of a document that
+ * ends in `anna@`, the next line reading on). Entities, escapes and accents are not undone inside
+ * binary files.
  */
 function binaryNamesWriter(readings: readonly string[], env: PartEnv): boolean {
   if (env.writerNeedles.length === 0) return false;
+  const addresses = env.writerNeedles.filter((n) => n.includes('@'));
   return readings.some((r) => {
     const lower = r.toLowerCase();
-    return env.writerNeedles.some((n) => lower.includes(n));
+    if (env.writerNeedles.some((n) => lower.includes(n))) return true;
+    return addresses.length > 0 && squeezedHolds(lower, addresses);
   });
+}
+
+/**
+ * True when a stretch of `lower` around one of its `@`s, read without the blanks around `@` and
+ * dots, holds one of the addresses. Stretches of 4 KiB, each past the last: linear in the text.
+ */
+function squeezedHolds(lower: string, addresses: readonly string[]): boolean {
+  for (let at = lower.indexOf('@'); at >= 0;) {
+    const start = Math.max(0, at - 300);
+    const end = at + 4096;
+    const squeezed = lower.slice(start, end + 300).replace(/\s*([@.])\s*/g, '$1');
+    if (addresses.some((n) => squeezed.includes(n))) return true;
+    at = lower.indexOf('@', end);
+  }
+  return false;
 }
 
 /** A document kept only when no reading of it still names the writer. */
@@ -189,7 +208,13 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
   ooxml: (p, env, where) => {
     try {
       const declared = baseType(p.contentType);
-      return keepDocument(p, cleanOoxml(p.content, declared), env, where, declared.startsWith('application/vnd.openxml') ? declared : p.contentType);
+      const doc = cleanOoxml(p.content, declared);
+      // The text the application shows (runs joined, entities decoded by the fold) and the XML as
+      // it is (a hyperlink's mailto: target): as a PDF's, it cannot be masked inside the file.
+      const shown = doc.texts ?? [];
+      if (shown.some((t) => env.namesWriter(t))) return { removed: "the document's text names the writer, which cannot be masked inside it" };
+      if (shown.some((t) => env.holdsAddress(t))) return { removed: "the document's text holds an email address, which cannot be masked inside it" };
+      return keepDocument(p, doc, env, where, declared.startsWith('application/vnd.openxml') ? declared : p.contentType);
     } catch (err) {
       return notWhat(err);
     }

@@ -1,0 +1,201 @@
+// An address a reader still reads as one, written so that no plain search finds it: broken by
+// blanks or line breaks around its `@` or its dots (RFC 5322 allows CFWS there, obs-local-part and
+// obs-domain; a reader joins "anna.weber@" at a line's end to the next line), or with its `@`
+// escaped twice or more (`%2540`, `&#37;40`, `%26%2364;`, `&amp;#64;`: what a URL or HTML escaped
+// again gives). Through the gateway, each one in a text part, an HTML part and the subject must
+// arrive masked: the writer's own address becomes the alias, any other address is removed.
+import { strToU8, zipSync } from 'fflate';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { leakSearch, type Secrets } from '../helpers/leak-search.js';
+import { SmtpClient } from '../helpers/smtp-client.js';
+import { b64, BUYER, BUYER_OTHER, MAILBOX, mail, pdfSaying } from '../fixtures/masking-mail.js';
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => {
+  h = await startHarness();
+  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
+  alias = pair.address;
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** Spellings of `local@domain` (uppercase, as the reviewer sent them, and lowercase). */
+function spellings(address: string): string[] {
+  const [local, domain] = address.toUpperCase().split('@') as [string, string];
+  const lower = address.toLowerCase();
+  const [l, d] = lower.split('@') as [string, string];
+  return [
+    `${local}\r\n @${domain}`,
+    `${local}@\r\n  ${domain}`,
+    `${local} \r\n@\r\n ${domain}`,
+    `${l} @ ${d}`,
+    `${l}\t@\t${d}`,
+    `${l}@${d.replace('.', '.\r\n ')}`,
+    `${l.replace('.', ' . ')}@${d.replace('.', ' . ')}`,
+    `${local}%2540${domain}`,
+    `${l}%252540${d}`,
+    `${l}%25252540${d}`,
+    `${l}&#37;40${d}`,
+    `${l}%26%2364;${d}`,
+    `${l}&amp;#64;${d}`,
+    `${l}&amp;amp;#x40;${d}`,
+  ];
+}
+
+const secrets: Secrets = { addresses: [BUYER.address, BUYER_OTHER], names: [] };
+const filler = 'About the kettle from order A-1001: the lid is cracked.\r\n';
+
+function message(subject: string, text: string, html: string): Buffer {
+  const boundary = 'b0undary';
+  return Buffer.from(
+    [
+      `From: ${BUYER.name} <${BUYER.address}>`,
+      `To: ${alias}`,
+      `Subject: ${subject}`,
+      'MIME-Version: 1.0',
+      `Content-Type: multipart/alternative; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      text,
+      `--${boundary}`,
+      'Content-Type: text/html; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      html,
+      `--${boundary}--`,
+      '',
+    ].join('\r\n'),
+  );
+}
+
+describe('an address broken around its @ and dots, or escaped more than once', () => {
+  it('arrives masked in the text, the HTML and the subject: the writer as the alias, another address removed', async () => {
+    h.sink!.answer = () => null;
+    const before = h.sink!.messages.length;
+    const sent: { tag: string; spelling: string }[] = [];
+    const c = await SmtpClient.connect(h.gw.smtpPort);
+    try {
+      for (const address of [BUYER.address, BUYER_OTHER]) {
+        for (const spelling of spellings(address)) {
+          const tag = `A-1001 t${sent.length}`;
+          // In the subject a line break is a fold (a blank after it).
+          const inSubject = spelling.replace(/\r\n(?![ \t])/g, '\r\n ');
+          const html = `<p>${filler}</p><p>Write to ${spelling.replace(/\r\n/g, '<br>\r\n')} or to</p><p>${spelling}</p>`;
+          const raw = message(`${tag} write to ${inSubject}`, `${filler}Write to ${spelling}\r\n${filler}`, html);
+          // The search can fail: it finds the address in what was sent.
+          expect((await leakSearch(raw, secrets)).length, spelling).toBeGreaterThan(0);
+          const reply = (await c.send(BUYER.address, [alias], raw)).reply;
+          expect([spelling, reply.code]).toEqual([spelling, 250]);
+          sent.push({ tag, spelling });
+        }
+      }
+    } finally {
+      await c.quit();
+    }
+    const arrived = (await h.sink!.waitFor(before + sent.length, 60_000)).slice(before);
+    const byTag = new Map<string, Buffer>();
+    for (const m of arrived) byTag.set(/A-1001 t[0-9]+/.exec((await simpleParser(m.raw)).subject ?? '')?.[0] ?? '', m.raw);
+    const problems: unknown[] = [];
+    for (const s of sent) {
+      const raw = byTag.get(s.tag);
+      if (!raw) {
+        problems.push([s.spelling, 'not delivered']);
+        continue;
+      }
+      const leaks = await leakSearch(raw, secrets);
+      if (leaks.length) problems.push([s.spelling, leaks.map((l) => `${l.where}: …${l.excerpt}…`)]);
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it("removes a PDF whose page text breaks the writer's address over two lines", async () => {
+    h.sink!.answer = () => null;
+    const before = h.sink!.messages.length;
+    const raw = mail(
+      [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, 'Subject: A-1001 form', 'Content-Type: multipart/mixed; boundary="q"'],
+      [
+        '--q',
+        'Content-Type: text/plain',
+        '',
+        'Form attached.',
+        '--q',
+        'Content-Type: application/pdf; name="form.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(await pdfSaying(['Return form A-1001', 'Reach me at anna.weber@', 'buyer.example'])),
+        '--q--',
+      ],
+    );
+    expect((await leakSearch(raw, secrets)).length).toBeGreaterThan(0);
+    const c = await SmtpClient.connect(h.gw.smtpPort);
+    try {
+      expect((await c.send(BUYER.address, [alias], raw)).reply.code).toBe(250);
+    } finally {
+      await c.quit();
+    }
+    const [m] = (await h.sink!.waitFor(before + 1, 30_000)).slice(before);
+    const parsed = await simpleParser(m!.raw);
+    expect(parsed.attachments).toEqual([]);
+    expect(parsed.text).toContain('[attachment removed: form.pdf');
+    expect(await leakSearch(m!.raw, secrets)).toEqual([]);
+  });
+
+  it("removes a Word document whose text holds the writer's address split across runs, escaped, or another address of hers", async () => {
+    h.sink!.answer = () => null;
+    const before = h.sink!.messages.length;
+    const docx = (paragraphs: string) =>
+      b64(
+        zipSync({
+          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+          'word/document.xml': strToU8(
+            `<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>Return form A-1001</w:t></w:r></w:p>${paragraphs}</w:body></w:document>`,
+          ),
+        }),
+      );
+    // Word splits a paragraph into runs wherever formatting or spell-checking changes.
+    const documents = [
+      '<w:p><w:r><w:t>Reach me at anna.weber</w:t></w:r><w:r w:rsidR="00A1"><w:t>@buyer.example</w:t></w:r></w:p>',
+      '<w:p><w:r><w:t>Reach me at anna.weber&#64;buyer.example</w:t></w:r></w:p>',
+      '<w:p><w:r><w:t>Reach me at anna.weber@</w:t></w:r></w:p><w:p><w:r><w:t>buyer.example</w:t></w:r></w:p>',
+      `<w:p><w:r><w:t>Reach me at anna.</w:t></w:r><w:r><w:t>private@othermail.example</w:t></w:r></w:p>`,
+      '<w:p><w:r><w:t>Nothing personal here.</w:t></w:r></w:p>',
+    ];
+    const c = await SmtpClient.connect(h.gw.smtpPort);
+    try {
+      for (const [k, d] of documents.entries()) {
+        const raw = mail(
+          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 doc${k}`, 'Content-Type: multipart/mixed; boundary="q"'],
+          [
+            '--q',
+            'Content-Type: text/plain',
+            '',
+            'Form attached.',
+            '--q',
+            'Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document; name="form.docx"',
+            'Content-Transfer-Encoding: base64',
+            '',
+            docx(d),
+            '--q--',
+          ],
+        );
+        expect((await c.send(BUYER.address, [alias], raw)).reply.code).toBe(250);
+      }
+    } finally {
+      await c.quit();
+    }
+    const arrived = (await h.sink!.waitFor(before + documents.length, 30_000)).slice(before);
+    const kept: Record<string, string[]> = {};
+    for (const m of arrived) {
+      const parsed = await simpleParser(m.raw);
+      kept[/doc[0-9]/.exec(parsed.subject ?? '')?.[0] ?? ''] = parsed.attachments.map((a) => a.filename ?? '');
+    }
+    expect(kept).toEqual({ doc0: [], doc1: [], doc2: [], doc3: [], doc4: ['form.docx'] });
+  });
+});
