@@ -5,7 +5,7 @@ import type MimeNode from 'nodemailer/lib/mime-node';
 import type { MailAddress, MailAttachment, OutgoingMail } from '../core/types.js';
 import { hasBareLineEndIn, toCrlf } from './line-ends.js';
 import { Scratch } from './scratch.js';
-import { LARGE_TEXT, sevenBitText, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
+import { LARGE_TEXT, textPartContent, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
 
 function addr(a: MailAddress): { name: string; address: string } {
   return { name: a.name, address: a.address };
@@ -48,9 +48,9 @@ const CALENDAR = /^text\/calendar\b/i;
  * nodemailer scan it again (~7 ms a MiB) for a choice that is made here.
  */
 function textPart(text: string): { content: string | Buffer; contentTransferEncoding: TextTransferEncoding } {
-  const sevenBit = text === '' ? null : sevenBitText(text, (size) => sevenBitScratch.borrow(size));
-  if (sevenBit) return { content: sevenBit, contentTransferEncoding: '7bit' };
-  return { content: text, contentTransferEncoding: textTransferEncoding(text) };
+  if (text === '') return { content: '', contentTransferEncoding: '7bit' };
+  const part = textPartContent(text, (size) => sevenBitScratch.borrow(size));
+  return { content: part.content, contentTransferEncoding: part.encoding };
 }
 
 /**
@@ -63,7 +63,7 @@ const sevenBitScratch = new Scratch(2 * 1024 * 1024);
  * nodemailer keeps a text part's quoted-printable or base64 as given, but recomputes one given as
  * 7bit: its own rule sends a line over 76 characters (and any text over 128 KiB, unscanned) as
  * quoted-printable or base64. The nodes we chose 7bit for are told so; their lines are at most 998
- * octets (checked by sevenBitText, as textTransferEncoding checks), which is what RFC 5322 asks.
+ * octets (checked by textPartContent, as textTransferEncoding checks), which is what RFC 5322 asks.
  * The calendar alternative (whose content nodemailer shares with the application/ics attachment,
  * so it cannot be given its own) gets the same choice here: nodemailer's would send a folded line
  * ending in a blank as 7bit.

@@ -29,7 +29,7 @@ function hasBareLineEndInside(b: Buffer): boolean {
 /**
  * hasBareLineEnd of the pieces' bytes one after another, without joining them; the pieces in
  * `clean` are taken to have no bare line end of their own (hasBareLineEnd false: the 7bit parts
- * compose wrote, relay/transfer-encoding.ts sevenBitText) and are only looked at where they meet
+ * compose wrote, relay/transfer-encoding.ts textPartContent) and are only looked at where they meet
  * their neighbours, so a MiB of text is not searched line by line a second time.
  */
 export function hasBareLineEndIn(pieces: readonly Uint8Array[], clean: readonly Uint8Array[]): boolean {
