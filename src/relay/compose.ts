@@ -42,6 +42,26 @@ export function preferredTextEncoding(mail: Pick<OutgoingMail, 'text' | 'html' |
 const CALENDAR = /^text\/calendar\b/i;
 
 /**
+ * The calendar invitation among the attachments, if any: it stays an invitation (RFC 6047),
+ * text/calendar with its method, as an alternative beside the text, the way Outlook and Gmail send
+ * and expect it.
+ */
+const invitation = (mail: OutgoingMail): MailAttachment | undefined =>
+  mail.attachments.find((a) => CALENDAR.test(a.contentType) && /method=/i.test(a.contentType));
+
+/**
+ * Whether composeMail(mail) writes a file part, a part with `Content-Disposition: attachment` (the
+ * inbox's paperclip, store/outbox.ts): an attachment so disposed, the calendar invitation
+ * (nodemailer attaches its .ics as a file too, beside the alternative), or an attached message
+ * that carries one. Read from the mail, not from its bytes (which the outbox searched on the SMTP
+ * thread, and where a text quoting that header read as a file). One pass over the attachments.
+ */
+export function carriesFiles(mail: OutgoingMail): boolean {
+  const invite = invitation(mail);
+  return mail.attachments.some((a) => a === invite || a.disposition === 'attachment' || (a.nested !== undefined && carriesFiles(a.nested)));
+}
+
+/**
  * The text or HTML alternative with the transfer encoding chosen for what it holds. A 7bit part is
  * handed over as bytes with CRLF line ends (the parser hands text on with LF): done afterwards by
  * toCrlf on the composed message, it cost a second copy of the whole message, and a string makes
@@ -122,9 +142,7 @@ export async function composeMail(mail: OutgoingMail, into: ComposeInto = (size)
   // strips a line's trailing blanks would break it.
   const headers: Record<string, string> = {};
   for (const [k, v] of mail.headers) headers[k] = v.trimEnd();
-  // A calendar invitation stays an invitation (RFC 6047): text/calendar with its method, as an
-  // alternative beside the text, the way Outlook and Gmail send and expect it.
-  const invite = mail.attachments.find((a) => CALENDAR.test(a.contentType) && /method=/i.test(a.contentType));
+  const invite = invitation(mail);
   const attachments = [];
   for (const a of mail.attachments) {
     if (a === invite) continue;
