@@ -1,6 +1,6 @@
 // Bytes each pool-thread step of the relay allocates on one 1 MiB message, and the CPU it costs
 // including its garbage collection: `npx tsx bench/step-alloc.ts [rounds] [kind]` (kinds: text,
-// attachment; both by default). In-process, one thread, warm; per step, median over the rounds:
+// utf8, flowed, attachment; all by default). In-process, one thread, warm; per step, median over the rounds:
 //  - heap: bytes allocated on the V8 heap (exact: the used heap after the step minus before, plus
 //    what every collection during the step freed, from v8.GCProfiler);
 //  - ext: the same for external memory (ArrayBuffer and Buffer contents; approximate, as V8 counts
@@ -47,8 +47,19 @@ const jpeg = Buffer.concat([
   Buffer.from([0xff, 0xd9]),
 ]);
 const att = jpeg.toString('base64').replace(/.{76}/g, '$&\r\n');
+// Texts that cannot go as 7bit: accented prose in UTF-8 (8bit), and ASCII lines that end in a
+// blank (format=flowed's soft breaks); 1 MiB each, so both go as base64 (transfer-encoding.ts).
+const prose = 'Grüße aus München: Straße, Café crème, déjà vu, naïve Zoë prüft die Bestellung Nr. 4711.\r\n';
+const utf8 = Buffer.from(prose.repeat(Math.ceil(MiB / Buffer.byteLength(prose)))).subarray(0, MiB - 2);
+const flowedLine = 'The quick brown fox jumps over the lazy dog while the kettle boils 012345 \r\n';
+const flowed = flowedLine.repeat(Math.ceil(MiB / flowedLine.length)).slice(0, MiB);
 const kinds: Record<string, Buffer> = {
   text: Buffer.from(`${head}Content-Type: text/plain; charset=us-ascii\r\n\r\n${text}`, 'latin1'),
+  utf8: Buffer.concat([
+    Buffer.from(`${head}Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`, 'latin1'),
+    utf8.subarray(0, utf8.lastIndexOf('\r\n') + 2),
+  ]),
+  flowed: Buffer.from(`${head}Content-Type: text/plain; charset=us-ascii; format=flowed\r\n\r\n${flowed}`, 'latin1'),
   attachment: Buffer.from(
     `${head}Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n` +
       `--b1\r\nContent-Type: image/jpeg; name=x.jpg\r\nContent-Transfer-Encoding: base64\r\n\r\n${att}\r\n--b1--\r\n`,

@@ -1,5 +1,5 @@
 // Round 9 composes a 7bit text part from bytes made with native searches (transfer-encoding.ts
-// sevenBitText), searches the composed message for bare line ends only where those bytes meet their
+// textPartContent), searches the composed message for bare line ends only where those bytes meet their
 // neighbours (line-ends.ts hasBareLineEndIn), and signs it without mailauth's line-end search
 // (outbound/mailauth-line-ends.ts crlfOnly), so a bare LF or CR let through would now be signed as
 // it is and fail at the receiver. On generated mails (an outside attack pass) with every line end

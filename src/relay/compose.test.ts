@@ -4,7 +4,7 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import type { MailAttachment, OutgoingMail } from '../core/types.js';
-import { composeMail } from './compose.js';
+import { carriesFiles, composeMail } from './compose.js';
 import { hasBareLineEnd } from './line-ends.js';
 import { outgoingMail } from '../../test/helpers/outgoing-mail.js';
 
@@ -196,5 +196,46 @@ describe('composing an attached message', () => {
     expect(inner.subject).toBe('Re: my order');
     expect(inner.headers.get('keywords')).toEqual('kettle,');
     expect(inner.text).toBe('the order arrived\n');
+  });
+});
+
+describe('carriesFiles (the inbox paperclip)', () => {
+  const file = (over: Partial<MailAttachment> = {}): MailAttachment => ({
+    filename: 'a.pdf',
+    contentType: 'application/pdf',
+    content: Buffer.from('%PDF-1.4 x'),
+    contentId: null,
+    disposition: 'attachment',
+    ...over,
+  });
+  const inlineImage = file({ filename: 'logo.png', contentType: 'image/png', contentId: '<logo@x>', disposition: 'inline' });
+  const message = (attachments: MailAttachment[], text = 'hello\n'): OutgoingMail => outgoingMail({ text, attachments });
+  const attached = (nested: OutgoingMail, disposition: 'attachment' | 'inline'): MailAttachment =>
+    file({ filename: null, contentType: 'message/rfc822', content: new Uint8Array(0), disposition, nested });
+  const invite = file({
+    filename: 'invite.ics',
+    contentType: 'text/calendar; method=REQUEST',
+    content: Buffer.from('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n'),
+    disposition: 'inline',
+  });
+
+  it.each([
+    ['no attachment', message([]), false],
+    ['a file', message([file()]), true],
+    ['an inline image only', message([inlineImage]), false],
+    ['an inline image and a file', message([inlineImage, file()]), true],
+    ['a calendar invitation (nodemailer attaches its .ics)', message([invite]), true],
+    ['an attached message', message([attached(message([]), 'attachment')]), true],
+    ['an inline message without files', message([attached(message([]), 'inline')]), false],
+    ['an inline message with a file', message([attached(message([file()]), 'inline')]), true],
+  ])('says %s carries a file part exactly when the composed bytes hold one', async (_, mail, files) => {
+    expect(carriesFiles(mail)).toBe(files);
+    expect((await composeMail(mail)).includes('Content-Disposition: attachment')).toBe(files);
+  });
+
+  it('does not read a text quoting the header as a file part (the byte search did)', async () => {
+    const mail = message([], 'the part said\nContent-Disposition: attachment; filename=a.pdf\n');
+    expect(carriesFiles(mail)).toBe(false);
+    expect((await composeMail(mail)).includes('Content-Disposition: attachment')).toBe(true);
   });
 });

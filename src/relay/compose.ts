@@ -5,7 +5,7 @@ import type MimeNode from 'nodemailer/lib/mime-node';
 import type { MailAddress, MailAttachment, OutgoingMail } from '../core/types.js';
 import { hasBareLineEndIn, toCrlf } from './line-ends.js';
 import { Scratch } from './scratch.js';
-import { LARGE_TEXT, sevenBitText, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
+import { LARGE_TEXT, textPartContent, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
 
 function addr(a: MailAddress): { name: string; address: string } {
   return { name: a.name, address: a.address };
@@ -42,15 +42,35 @@ export function preferredTextEncoding(mail: Pick<OutgoingMail, 'text' | 'html' |
 const CALENDAR = /^text\/calendar\b/i;
 
 /**
+ * The calendar invitation among the attachments, if any: it stays an invitation (RFC 6047),
+ * text/calendar with its method, as an alternative beside the text, the way Outlook and Gmail send
+ * and expect it.
+ */
+const invitation = (mail: OutgoingMail): MailAttachment | undefined =>
+  mail.attachments.find((a) => CALENDAR.test(a.contentType) && /method=/i.test(a.contentType));
+
+/**
+ * Whether composeMail(mail) writes a file part, a part with `Content-Disposition: attachment` (the
+ * inbox's paperclip, store/outbox.ts): an attachment so disposed, the calendar invitation
+ * (nodemailer attaches its .ics as a file too, beside the alternative), or an attached message
+ * that carries one. Read from the mail, not from its bytes (which the outbox searched on the SMTP
+ * thread, and where a text quoting that header read as a file). One pass over the attachments.
+ */
+export function carriesFiles(mail: OutgoingMail): boolean {
+  const invite = invitation(mail);
+  return mail.attachments.some((a) => a === invite || a.disposition === 'attachment' || (a.nested !== undefined && carriesFiles(a.nested)));
+}
+
+/**
  * The text or HTML alternative with the transfer encoding chosen for what it holds. A 7bit part is
  * handed over as bytes with CRLF line ends (the parser hands text on with LF): done afterwards by
  * toCrlf on the composed message, it cost a second copy of the whole message, and a string makes
  * nodemailer scan it again (~7 ms a MiB) for a choice that is made here.
  */
 function textPart(text: string): { content: string | Buffer; contentTransferEncoding: TextTransferEncoding } {
-  const sevenBit = text === '' ? null : sevenBitText(text, (size) => sevenBitScratch.borrow(size));
-  if (sevenBit) return { content: sevenBit, contentTransferEncoding: '7bit' };
-  return { content: text, contentTransferEncoding: textTransferEncoding(text) };
+  if (text === '') return { content: '', contentTransferEncoding: '7bit' };
+  const part = textPartContent(text, (size) => sevenBitScratch.borrow(size));
+  return { content: part.content, contentTransferEncoding: part.encoding };
 }
 
 /**
@@ -63,7 +83,7 @@ const sevenBitScratch = new Scratch(2 * 1024 * 1024);
  * nodemailer keeps a text part's quoted-printable or base64 as given, but recomputes one given as
  * 7bit: its own rule sends a line over 76 characters (and any text over 128 KiB, unscanned) as
  * quoted-printable or base64. The nodes we chose 7bit for are told so; their lines are at most 998
- * octets (checked by sevenBitText, as textTransferEncoding checks), which is what RFC 5322 asks.
+ * octets (checked by textPartContent, as textTransferEncoding checks), which is what RFC 5322 asks.
  * The calendar alternative (whose content nodemailer shares with the application/ics attachment,
  * so it cannot be given its own) gets the same choice here: nodemailer's would send a folded line
  * ending in a blank as 7bit.
@@ -122,9 +142,7 @@ export async function composeMail(mail: OutgoingMail, into: ComposeInto = (size)
   // strips a line's trailing blanks would break it.
   const headers: Record<string, string> = {};
   for (const [k, v] of mail.headers) headers[k] = v.trimEnd();
-  // A calendar invitation stays an invitation (RFC 6047): text/calendar with its method, as an
-  // alternative beside the text, the way Outlook and Gmail send and expect it.
-  const invite = mail.attachments.find((a) => CALENDAR.test(a.contentType) && /method=/i.test(a.contentType));
+  const invite = invitation(mail);
   const attachments = [];
   for (const a of mail.attachments) {
     if (a === invite) continue;

@@ -21,6 +21,25 @@ describe('toCrlf', () => {
   });
 });
 
+describe('hasBareLineEnd', () => {
+  it.each([
+    ['', false],
+    ['a', false],
+    ['\r\n', false],
+    ['a\r\nb\r\n', false],
+    ['\n', true],
+    ['\r', true],
+    ['a\r', true],
+    ['\nab', true],
+    ['a\nb', true],
+    ['a\rb', true],
+    ['a\n\r\nb', true],
+    ['a\r\rb\r\n', true],
+  ])('%j: %s', (input, bare) => {
+    expect(hasBareLineEnd(Buffer.from(input, 'latin1'))).toBe(bare);
+  });
+});
+
 describe('hasBareLineEndIn', () => {
   it('says what hasBareLineEnd says of the joined pieces, with and without the clean pieces searched, on generated splits', () => {
     let seed = 5;

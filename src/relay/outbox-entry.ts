@@ -13,7 +13,7 @@ import { MessageRepo, type NewMessage } from '../store/messages.js';
 import { OutboxRepo } from '../store/outbox.js';
 import type { Repositories, Storage } from '../store/ports.js';
 import { insertMessageSync } from '../store/sqlite/mail.js';
-import { composeMail } from './compose.js';
+import { carriesFiles, composeMail } from './compose.js';
 import type { GroupCommit } from './group-commit.js';
 
 /** DKIM-signs composed RFC 5322 bytes (outbound/dkim.ts implements it; `unsigned` passes them on). */
@@ -30,6 +30,11 @@ export interface Letter {
   readonly mail: OutgoingMail | Uint8Array;
   /** The bytes already carry our DKIM-Signature (a pool thread composed and signed them): not signed again. */
   readonly signed?: boolean | undefined;
+  /**
+   * When `mail` is bytes: whether they carry a file part (compose.ts carriesFiles of the mail they
+   * were composed from), for the inbox's paperclip. Read from the mail when it is not composed yet.
+   */
+  readonly files?: boolean | undefined;
   /** 'relay': conversation mail (bounces come back to its signed address); 'notice': from the null sender. */
   readonly kind: 'relay' | 'notice';
   /** The envelope: from our database, never from headers of incoming mail. '' is the null sender. */
@@ -94,10 +99,11 @@ export interface CommittedBody {
   readonly raw: Buffer;
 }
 
-/** One letter composed and signed: the bytes stored and sent. */
+/** One letter composed and signed: the bytes stored and sent, and whether they carry a file part. */
 export interface SignedLetter {
   readonly letter: Letter;
   readonly raw: Buffer;
+  readonly files: boolean;
 }
 
 /**
@@ -128,10 +134,10 @@ export function sqliteLetters(commit: GroupCommit, db: Db): LetterWriter {
     const write = (): Posted => {
       const messageIds: number[] = [];
       const outboxIds: number[] = [];
-      for (const { letter: l, raw } of letters) {
+      for (const { letter: l, raw, files } of letters) {
         const messageId = l.message ? insertMessageSync(messages, events, l.message) : l.record ? l.record() : (l.forMessage ?? null);
         if (messageId !== null) messageIds.push(messageId);
-        const outboxId = outbox.enqueue({ messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true }, o.now);
+        const outboxId = outbox.enqueue({ messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true, files }, o.now);
         outboxIds.push(outboxId);
         if (l.ledgerRow && !ledger.markSent(l.ledgerRow.id, messageId as number, outboxId, o.now, l.ledgerRow.owner)) throw new LedgerClaimLost(l.ledgerRow.id);
       }
@@ -153,11 +159,11 @@ export function storageLetters(storage: Storage): LetterWriter {
     return storage.write(async (tx) => {
       const messageIds: number[] = [];
       const outboxIds: number[] = [];
-      for (const { letter: l, raw } of letters) {
+      for (const { letter: l, raw, files } of letters) {
         const messageId = l.message ? await tx.mail.insertMessage(l.message) : (l.forMessage ?? null);
         if (messageId !== null) messageIds.push(messageId);
         const outboxId = await tx.outbox.enqueue(
-          { messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true },
+          { messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true, files },
           o.now,
         );
         outboxIds.push(outboxId);
@@ -195,7 +201,8 @@ export class OutboxEntry {
     const signed: SignedLetter[] = [];
     for (const l of letters) {
       const raw = await composed(l.mail);
-      signed.push({ letter: l, raw: l.signed === true && l.mail instanceof Uint8Array ? raw : await this.#sign(raw) });
+      const files = l.mail instanceof Uint8Array ? l.files === true : carriesFiles(l.mail);
+      signed.push({ letter: l, raw: l.signed === true && l.mail instanceof Uint8Array ? raw : await this.#sign(raw), files });
     }
     const posted = await this.#write(signed, {
       batched: options.batched === true,

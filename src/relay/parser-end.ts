@@ -37,24 +37,31 @@ const own = typeof proto?.cleanup === 'function' ? proto.cleanup : null;
 /** Whether mailparser was changed (false only if an update moved its internals: then it ends as before, and the test fails). */
 export const replaced = own !== null;
 
-let library = false;
+/**
+ * mailparser's cleanup with the one change: what it waits for for ever, the 'end' of an embedded
+ * message part's decoder that nothing reads (processChunk reads no content of such a part), when no
+ * decoder ended before, is let flow.
+ */
+const ours: ParserInternals['cleanup'] | null = own
+  ? function (done) {
+      const last = this.curnode;
+      if (last && last.node?.messageNode && !last.contentStream && last.decoder?.readable && !this.decoderEnded) last.decoder.resume();
+      own.call(this, done);
+    }
+  : null;
 
-/** For the equivalence test: end with mailparser's own cleanup while `fn` runs. */
+if (proto && ours) proto.cleanup = ours;
+
+/**
+ * For the equivalence test: end with mailparser's own cleanup while `fn` runs (put back in place of
+ * ours, then ours again), so the parse's end carries no test switch of its own.
+ */
 export async function withOwnEnd<T>(fn: () => Promise<T> | T): Promise<T> {
-  library = true;
+  if (!proto || !own || !ours) return fn();
+  proto.cleanup = own;
   try {
     return await fn();
   } finally {
-    library = false;
+    proto.cleanup = ours;
   }
-}
-
-if (proto && own) {
-  proto.cleanup = function (done) {
-    const last = this.curnode;
-    // What mailparser waits for for ever: the 'end' of an embedded message part's decoder that
-    // nothing reads (processChunk reads no content of such a part), when no decoder ended before.
-    if (!library && last && last.node?.messageNode && !last.contentStream && last.decoder?.readable && !this.decoderEnded) last.decoder.resume();
-    own.call(this, done);
-  };
 }

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { sevenBitText, textTransferEncoding } from './transfer-encoding.js';
+import { textPartContent, textTransferEncoding } from './transfer-encoding.js';
+
+/**
+ * textPartContent's 7bit bytes, or null when it chose another encoding (which must be
+ * textTransferEncoding's: the one reading serves both).
+ */
+const sevenBitText = (text: string, borrow?: (size: number) => Buffer): Buffer | null => {
+  const part = textPartContent(text, borrow);
+  if (part.encoding === '7bit') return part.content;
+  expect(part.content).toBe(text);
+  expect(part.encoding).toBe(textTransferEncoding(text));
+  return null;
+};
 
 /**
  * The 7bit rule as RFC 5322 and DKIM's simple body ask it, written out independently of the module's
@@ -9,17 +21,17 @@ import { sevenBitText, textTransferEncoding } from './transfer-encoding.js';
 const sevenBitByRule = (text: string): boolean =>
   !/[^\t\n\r\x20-\x7e]/.test(text) && !/\r(?!\n)/.test(text) && text.split(/\r?\n/).every((line) => line.length <= 998 && !/[ \t]$/.test(line));
 
-/** sevenBitText's bytes for a text that goes as 7bit (the test's texts do). */
+/** textPartContent's bytes for a text that goes as 7bit (the test's texts do). */
 const sevenBitBytes = (text: string): Buffer => {
   const out = sevenBitText(text);
   if (!out) throw new Error(`not 7bit: ${JSON.stringify(text.slice(0, 60))}`);
   return out;
 };
 
-/** What sevenBitText must give: every LF not after a CR made CRLF, one byte a character. */
+/** What textPartContent must give a 7bit text: every LF not after a CR made CRLF, one byte a character. */
 const expected = (text: string): Buffer => Buffer.from(text.replace(/(?<!\r)\n/g, '\r\n'), 'latin1');
 
-describe('sevenBitText, the bytes', () => {
+describe('textPartContent, the bytes', () => {
   it('gives the text with CRLF line ends, whatever mix of LF and CRLF lines, empty lines and ends it has', () => {
     const cases = ['', 'a', '\n', '\r\n', '\n\n\n', 'a\nb', 'a\r\nb\nc\r\n', '\nstarts with a line end', 'ends with two\n\n', 'x\r\n\n\r\n\ny'];
     for (const text of cases) expect(sevenBitBytes(text).toString('latin1'), JSON.stringify(text)).toBe(expected(text).toString('latin1'));
@@ -48,8 +60,8 @@ describe('sevenBitText, the bytes', () => {
   });
 });
 
-describe('sevenBitText', () => {
-  it('gives the CRLF bytes exactly when the 7bit rule allows, textTransferEncoding then chooses 7bit, and null otherwise, on generated texts', () => {
+describe('textPartContent', () => {
+  it("gives the CRLF bytes exactly when the 7bit rule allows, textTransferEncoding then chooses 7bit, and otherwise the text with textTransferEncoding's choice, on generated texts", () => {
     let seed = 13;
     const random = (n: number) => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -98,7 +110,7 @@ describe('sevenBitText', () => {
     expect(seen.other).toBeGreaterThan(300);
   });
 
-  it('says null for a single control character, DEL, non-ASCII character, bare CR, blank line end or line of 999', () => {
+  it('says not 7bit for a single control character, DEL, non-ASCII character, bare CR, blank line end or line of 999', () => {
     const line = 'x'.repeat(998);
     expect(sevenBitText(`${line}\n${line}`)?.toString('latin1')).toBe(`${line}\r\n${line}`);
     for (const odd of [
@@ -114,7 +126,7 @@ describe('sevenBitText', () => {
   });
 });
 
-describe('sevenBitText, byte by byte (an outside attack pass, round 9)', () => {
+describe('textPartContent, byte by byte (an outside attack pass, round 9)', () => {
   it('chooses as textTransferEncoding for every ASCII byte, and writes every byte of a reused buffer full of LFs', () => {
     // compose.ts borrows a buffer it reuses: a byte left unwritten there would be a stale one (here
     // a bare LF, which the composed message's check no longer looks for inside a 7bit part).
@@ -143,5 +155,22 @@ describe('sevenBitText, byte by byte (an outside attack pass, round 9)', () => {
       expect(sevenBitText(text, borrow)?.toString('latin1') ?? null, JSON.stringify(text)).toBe(want ? expected(text).toString('latin1') : null);
     }
     expect(Math.min(kinds.sevenBit, kinds.other)).toBeGreaterThan(300);
+  });
+});
+
+describe('textPartContent, the other encodings', () => {
+  it.each([
+    ['a bare CR in ASCII', 'base64', 'a\rb'],
+    ['a bare CR in non-ASCII text', 'base64', 'Grüße\rund mehr'],
+    ['a bare CR after a line too long for 7bit', 'base64', `${'x'.repeat(999)}\n\r`],
+    ['accented prose', 'quoted-printable', 'Grüße aus München, wir haben Ihre Bestellung erhalten.\n'],
+    ['a line of 999', 'quoted-printable', 'x'.repeat(999)],
+    ['a blank line end', 'quoted-printable', 'ok \nok'],
+    ['CJK', 'base64', '東京の店舗から注文番号を発送しました。\n'],
+    ['a text over LARGE_TEXT', 'base64', 'é'.repeat(128 * 1024 + 1)],
+  ])('gives %s as %s, the text itself as content', (_, encoding, text) => {
+    const part = textPartContent(text);
+    expect(part).toEqual({ content: text, encoding });
+    expect(textTransferEncoding(text)).toBe(encoding);
   });
 });

@@ -24,6 +24,10 @@ function hasBareCr(text: string): boolean {
  */
 export const LARGE_TEXT = 128 * 1024;
 
+/** sevenBitLines' answers for a text that cannot go as 7bit: it holds a bare CR (base64 then), or not. */
+const BARE_CR = -1;
+const NOT_SEVEN_BIT = -2;
+
 /** Encoded bytes a line of quoted-printable takes before its soft line break (`=` and CRLF). */
 const QP_LINE = 73;
 
@@ -67,11 +71,14 @@ function encodedSizes(text: string): { qp: number; base64: number } {
  *  - 'quoted-printable' otherwise (mostly ASCII: accented prose, long lines, trailing blanks).
  */
 export function textTransferEncoding(text: string): TextTransferEncoding {
-  if (hasBareCr(text)) return 'base64';
-  const sevenBit = sevenBitLines(text) !== null;
+  const lines = sevenBitLines(text);
   releaseBareLfs();
-  if (sevenBit) return '7bit';
-  if (text.length > LARGE_TEXT) return 'base64';
+  return lines >= 0 ? '7bit' : notSevenBit(text, lines);
+}
+
+/** The encoding of a text sevenBitLines read as not 7bit (`reading` its answer): textTransferEncoding's rules after 7bit. */
+function notSevenBit(text: string, reading: number): 'quoted-printable' | 'base64' {
+  if (reading === BARE_CR || text.length > LARGE_TEXT) return 'base64';
   const { qp, base64 } = encodedSizes(text);
   return base64 < qp ? 'base64' : 'quoted-printable';
 }
@@ -109,14 +116,17 @@ function noteBareLf(count: number, at: number): void {
  * rewrite hand text on) at most MAX_LINE octets and none ending in a blank (a relay that strips
  * trailing blanks, or refolds a long line, would change the body under its DKIM signature,
  * c=…/simple). Returns how many of its LFs are bare (not after a CR), their places kept in bareLfs
- * for withCrlf, or null when it cannot go as 7bit. Native searches only: the UTF-8 length for
- * non-ASCII, indexOf for each control character and for the line ends.
+ * for withCrlf; else BARE_CR when it holds a bare CR (looked for first, so the answer carries what
+ * choosing between quoted-printable and base64 needs) and NOT_SEVEN_BIT otherwise. Native searches
+ * only: indexOf for CR, the UTF-8 length for non-ASCII, indexOf for each control character and for
+ * the line ends.
  */
-function sevenBitLines(text: string): number | null {
+function sevenBitLines(text: string): number {
   const n = text.length;
+  if (hasBareCr(text)) return BARE_CR;
   // Every character is ASCII exactly when its UTF-8 form has one byte per character.
-  if (Buffer.byteLength(text, 'utf8') !== n || hasBareCr(text)) return null;
-  for (const c of CONTROLS) if (text.indexOf(c) !== -1) return null;
+  if (Buffer.byteLength(text, 'utf8') !== n) return NOT_SEVEN_BIT;
+  for (const c of CONTROLS) if (text.indexOf(c) !== -1) return NOT_SEVEN_BIT;
   let bare = 0;
   let start = 0;
   for (;;) {
@@ -124,26 +134,32 @@ function sevenBitLines(text: string): number | null {
     let end = lf === -1 ? n : lf;
     if (end > start && text.charCodeAt(end - 1) === CR) end--;
     else if (lf !== -1) noteBareLf(bare++, lf);
-    if (end - start > MAX_LINE) return null;
+    if (end - start > MAX_LINE) return NOT_SEVEN_BIT;
     const last = end > start ? text.charCodeAt(end - 1) : -1;
-    if (last === SP || last === TAB) return null;
+    if (last === SP || last === TAB) return NOT_SEVEN_BIT;
     if (lf === -1) break;
     start = lf + 1;
   }
   return bare;
 }
 
+/** A text part's content and Content-Transfer-Encoding: 7bit parts as their CRLF bytes, the others as the text. */
+export type TextPartContent =
+  { readonly content: Buffer; readonly encoding: '7bit' } | { readonly content: string; readonly encoding: 'quoted-printable' | 'base64' };
+
 /**
- * When textTransferEncoding(text) is '7bit': the text's bytes (ASCII: latin1 is its bytes) with
- * every LF line end made CRLF, in `borrow(size)` when given (a buffer the caller reuses), else in a
- * new one; null otherwise. One buffer of the final size: the text is written at its end, then each
- * line moved down to its place in front of its CRLF (a memmove per line), the LFs found once, by the
- * choice itself.
+ * textTransferEncoding(text), from the same one reading of the text, with the content to hand the
+ * composer: for '7bit' the text's bytes (ASCII: latin1 is its bytes) with every LF line end made
+ * CRLF, in `borrow(size)` when given (a buffer the caller reuses), else in a new one; otherwise the
+ * text itself. The bytes are one buffer of the final size: the text is written at its end, then
+ * each line moved down to its place in front of its CRLF (a memmove per line), the LFs found once,
+ * by the choice itself. A text that cannot go as 7bit is not read a second time to say so (only
+ * encodedSizes reads it again, to choose quoted-printable or base64 up to LARGE_TEXT).
  */
-export function sevenBitText(text: string, borrow: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size)): Buffer | null {
-  const bare = sevenBitLines(text);
+export function textPartContent(text: string, borrow: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size)): TextPartContent {
+  const lines = sevenBitLines(text);
   try {
-    return bare === null ? null : withCrlf(text, bare, borrow);
+    return lines >= 0 ? { content: withCrlf(text, lines, borrow), encoding: '7bit' } : { content: text, encoding: notSevenBit(text, lines) };
   } finally {
     releaseBareLfs();
   }

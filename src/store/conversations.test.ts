@@ -38,21 +38,39 @@ function message(direction: 'buyer_to_store' | 'store_to_buyer', o: { source?: s
 const row = () => db.prepare('SELECT * FROM conversations WHERE pair_id = 1').get() as Record<string, unknown>;
 
 describe('conversation rows', () => {
-  it('count each delivered copy that carries a file part (the paperclip), not a copy without one nor a notice', () => {
+  it('count each delivered copy the composer says carries a file part (the paperclip), not a copy without one nor a notice', () => {
     const outbox = new OutboxRepo(db);
     const withFile = Buffer.from(
       'Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Disposition: attachment; filename=a.pdf\r\n\r\nx\r\n--b--\r\n',
     );
     const a = message('buyer_to_store');
-    outbox.enqueue({ messageId: a, kind: 'relay', envFrom: 'tok@relay.test', envTo: 'cs@s.example', raw: Buffer.from('Subject: no file\r\n\r\nhi\r\n') });
+    outbox.enqueue({
+      messageId: a,
+      kind: 'relay',
+      envFrom: 'tok@relay.test',
+      envTo: 'cs@s.example',
+      raw: Buffer.from('Subject: no file\r\n\r\nhi\r\n'),
+      files: false,
+    });
     expect(row().files).toBe(0);
-    outbox.enqueue({ messageId: a, kind: 'relay', envFrom: 'tok@relay.test', envTo: 'cs@s.example', raw: withFile });
+    // A text quoting the header is no file part (the byte search counted it).
+    const quoted = Buffer.from('Subject: fwd\r\n\r\nthe part said Content-Disposition: attachment\r\n');
+    outbox.enqueue({ messageId: a, kind: 'relay', envFrom: 'tok@relay.test', envTo: 'cs@s.example', raw: quoted, files: false });
+    expect(row().files).toBe(0);
+    outbox.enqueue({ messageId: a, kind: 'relay', envFrom: 'tok@relay.test', envTo: 'cs@s.example', raw: withFile, files: true });
     expect(row().files).toBe(1);
     // A notice about the message (a failure notice to its author) is not a delivered copy.
-    outbox.enqueue({ messageId: a, kind: 'notice', envFrom: '', envTo: 'b@b.example', raw: withFile });
-    outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: 'cs@s.example', raw: withFile });
+    outbox.enqueue({ messageId: a, kind: 'notice', envFrom: '', envTo: 'b@b.example', raw: withFile, files: true });
+    outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: 'cs@s.example', raw: withFile, files: true });
     expect(row().files).toBe(1);
-    outbox.enqueue({ messageId: message('store_to_buyer'), kind: 'relay', envFrom: 'tok@relay.test', envTo: 'b@b.example', raw: new Uint8Array(withFile) });
+    outbox.enqueue({
+      messageId: message('store_to_buyer'),
+      kind: 'relay',
+      envFrom: 'tok@relay.test',
+      envTo: 'b@b.example',
+      raw: new Uint8Array(withFile),
+      files: true,
+    });
     expect(row().files).toBe(2);
   });
 

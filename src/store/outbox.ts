@@ -15,6 +15,11 @@ export interface NewOutboxRow {
   readonly raw: Uint8Array;
   /** Campaign mail: an attempt a crash interrupted is reported, never repeated (see failInterrupted). */
   readonly atMostOnce?: boolean;
+  /**
+   * The bytes carry a file part (relay/compose.ts carriesFiles, said by the composer that wrote
+   * them): a relay row of a stored message adds one to its conversation's paperclip count.
+   */
+  readonly files?: boolean;
 }
 
 export interface OutboxRow {
@@ -34,9 +39,6 @@ export interface OutboxRow {
   /** Campaign mail: an attempt interrupted by a crash is reported, never repeated. */
   readonly atMostOnce: number;
 }
-
-/** The header of a file part in the delivered copy (case as nodemailer writes it). */
-const ATTACHMENT = Buffer.from('Content-Disposition: attachment');
 
 const COLS = `id, message_id AS messageId, kind, env_from AS envFrom, env_to AS envTo, status, attempts,
   next_attempt_at AS nextAttemptAt, last_error AS lastError, created_at AS createdAt, updated_at AS updatedAt,
@@ -62,9 +64,9 @@ export class OutboxRepo {
       this.#insert.run(row.messageId, row.kind, row.envFrom, row.envTo, row.raw.byteLength, now, now, now, row.atMostOnce ? 1 : 0).lastInsertRowid,
     );
     stmt(this.#db, 'INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)').run(id, row.raw);
-    // The inbox's paperclip: nodemailer writes every file part with this header (migration 023:
-    // counted here, a native search, instead of a trigger scanning the blob inside the commit).
-    if (row.kind === 'relay' && row.messageId !== null && Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength).indexOf(ATTACHMENT) >= 0)
+    // The inbox's paperclip (migration 023: counted here, not by a trigger scanning the blob inside
+    // the commit), as the composer said: the bytes are not searched on the SMTP thread.
+    if (row.kind === 'relay' && row.messageId !== null && row.files === true)
       stmt(this.#db, 'UPDATE conversations SET files = files + 1 WHERE pair_id = (SELECT pair_id FROM messages WHERE id = ?)').run(row.messageId);
     return id;
   }

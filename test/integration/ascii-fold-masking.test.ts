@@ -1,6 +1,6 @@
 // Round 9 reads a long plain-ASCII text (no `%`, no `&`) natively when it folds it for masking
 // (core/masking/fold-ascii.ts), composes it as 7bit from bytes made with native searches
-// (relay/transfer-encoding.ts sevenBitText), searches only where those bytes meet their neighbours
+// (relay/transfer-encoding.ts textPartContent), searches only where those bytes meet their neighbours
 // for bare line ends (relay/line-ends.ts hasBareLineEndIn) and signs them without mailauth's
 // line-end search (outbound/mailauth-line-ends.ts crlfOnly). Through the gateway, every ASCII
 // spelling of the writer's name and addresses the fold evens out (case, every whitespace byte and
@@ -131,7 +131,7 @@ describe('plain ASCII texts through the gateway (the native fold, 7bit bytes, si
       const verified = await dkimVerify(raw, { resolver });
       const results = verified.results.map((r) => r.status.result);
       if (results.join() !== 'pass') problems.push([s.subject, 'DKIM', results]);
-      // The ASCII texts went as 7bit (sevenBitText's bytes), the others not.
+      // The ASCII texts went as 7bit (textPartContent's bytes), the others not.
       const seven = /\r\nContent-Transfer-Encoding: 7bit\r\n/i.test(raw.toString('latin1'));
       if (seven !== s.ascii) problems.push([s.subject, '7bit', seven]);
     }

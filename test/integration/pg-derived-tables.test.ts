@@ -103,7 +103,7 @@ function sqliteWriter(db: Db): Writer {
           campaignRecipientId: m.campaignRecipientId ?? null,
           staffUserId: m.staffUserId ?? null,
         });
-        outbox.enqueue({ messageId: id, kind: 'relay', envFrom: 'a@relay.example', envTo: 'b@x.example', raw: delivered(m) }, m.at);
+        outbox.enqueue({ messageId: id, kind: 'relay', envFrom: 'a@relay.example', envTo: 'b@x.example', raw: delivered(m), files: m.file === true }, m.at);
         return id;
       })();
     },
@@ -199,6 +199,10 @@ function pgWriter(pool: pg.Pool, opts: { schema4?: boolean; node?: string } = {}
           [id, delivered(m).byteLength, m.at],
         );
         await c.query('INSERT INTO outbox_bodies (outbox_id, raw) VALUES ($1, $2)', [o.rows[0]?.id, delivered(m)]);
+        // pg/outbox.ts enqueue counts the paperclip as the composer says (schema 12); schema 5 counts
+        // what schema 4 wrote from the bytes.
+        if (!opts.schema4 && m.file)
+          await c.query('UPDATE conversations SET files = files + 1 WHERE pair_id = (SELECT pair_id FROM messages WHERE id = $1)', [id]);
         return id;
       }),
     async readPair(pairId, at) {

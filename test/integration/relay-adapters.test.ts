@@ -24,6 +24,7 @@ import type { Storage } from '../../src/store/ports.js';
 import { mailboxSender, sendAdminReply } from '../../src/usecases/admin-reply.js';
 import { hashPassword } from '../../src/store/passwords.js';
 import { makeCert } from '../helpers/certs.js';
+import { TINY_PNG } from '../helpers/files.js';
 import { DOMAIN, LOCAL_SPF } from '../helpers/gateway.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { startSink, type Sink } from '../helpers/sink.js';
@@ -364,6 +365,43 @@ describe.each(adapters)('the relay on %s', (_name, make) => {
     expect(await n.storage.inbox.draft(userId, pairId)).toBeNull();
     const thread = await n.storage.inbox.conversation(pairId);
     expect(thread[thread.length - 1]).toMatchObject({ direction: 'store_to_buyer', source: 'web', subject: 'Re: Where is my kettle?' });
+  });
+
+  it("marks the conversation with the inbox's paperclip when the delivered copy carries a file, and not for one without", async () => {
+    const files = async () =>
+      Number((await n.exec('SELECT c.files FROM conversations c JOIN pairs p ON p.id = c.pair_id WHERE p.token = ?', [alias.split('@')[0]]))[0]?.files);
+    expect(await files()).toBe(0);
+    const sent = n.sink.messages.length;
+    const boundary = 'b-paperclip';
+    const r = await send(
+      'jane@buyer.example',
+      alias,
+      [
+        'From: Jane Doe <jane@buyer.example>',
+        `To: ${alias}`,
+        'Subject: The photo',
+        'Message-ID: <jane-photo@buyer.example>',
+        'MIME-Version: 1.0',
+        `Content-Type: multipart/mixed; boundary=${boundary}`,
+        '',
+        `--${boundary}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'The dent, photographed.',
+        `--${boundary}`,
+        'Content-Type: image/png; name=dent.png',
+        'Content-Disposition: attachment; filename=dent.png',
+        'Content-Transfer-Encoding: base64',
+        '',
+        TINY_PNG.toString('base64'),
+        `--${boundary}--`,
+        '',
+      ].join('\r\n'),
+    );
+    expect(r.reply.code).toBe(250);
+    const delivered = await n.sink.waitFor(sent + 1);
+    expect((await simpleParser(delivered.at(-1)!.raw)).attachments.map((a) => a.filename)).toEqual(['dent.png']);
+    expect(await files()).toBe(1);
   });
 
   it('refuses an unknown alias at RCPT', async () => {

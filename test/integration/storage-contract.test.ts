@@ -143,6 +143,18 @@ describe.each(adapters)('storage ports on %s', (_name, make) => {
       expect(failed).toHaveLength(1);
       expect(JSON.parse(String(failed[0]?.data))).toMatchObject({ messageId: 1, alias: 'tok1', status: 'failed', attempts: 2, error: '550 no such user' });
     });
+
+    it("adds a relay copy the composer says carries a file to its conversation's paperclip, and no copy whose bytes only quote the header", async () => {
+      const files = async () => Number((await h.exec('SELECT files FROM conversations WHERE pair_id = 1'))[0]?.files);
+      const before = await files();
+      const quoted = Buffer.from('Subject: fwd\r\n\r\nthe part said Content-Disposition: attachment; filename=a.pdf\r\n');
+      await h.a.outbox.markDone(await h.a.outbox.enqueue({ ...relayRow(300), raw: quoted, files: false }, NOW), 'sent', 1, NOW);
+      expect(await files()).toBe(before);
+      await h.a.outbox.markDone(await h.a.outbox.enqueue({ ...relayRow(301), files: true }, NOW), 'sent', 1, NOW);
+      expect(await files()).toBe(before + 1);
+      await h.a.outbox.markDone(await h.a.outbox.enqueue({ ...relayRow(302), kind: 'notice', envFrom: '', files: true }, NOW), 'sent', 1, NOW);
+      expect(await files()).toBe(before + 1);
+    });
   });
 
   describe('campaign ledger', () => {

@@ -13,7 +13,7 @@
 // Entities are decoded by `entities` (the decoder htmlparser2 and sanitize-html use), so every
 // named entity of HTML5 reads as a browser shows it.
 import { decodeHTMLStrict } from 'entities';
-import { foldPlainAscii } from './fold-ascii.js';
+import { foldPlainAscii, isAsciiSpace } from './fold-ascii.js';
 
 export interface Folded {
   /** The folded text. */
@@ -58,16 +58,7 @@ const BLOCK_TAGS = new Set([
 ]); // prettier-ignore
 
 const isSpace = (c: number) =>
-  c === 0x20 ||
-  (c >= 0x09 && c <= 0x0d) ||
-  c === 0xa0 ||
-  c === 0x1680 ||
-  (c >= 0x2000 && c <= 0x200a) ||
-  c === 0x2028 ||
-  c === 0x2029 ||
-  c === 0x202f ||
-  c === 0x205f ||
-  c === 0x3000;
+  isAsciiSpace(c) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 const isInvisible = (c: number) => c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e;
 /**
  * Every character Unicode says a reader never sees (Default_Ignorable_Code_Point: direction marks
@@ -256,7 +247,7 @@ const ASCII_STOP = -2; // `%`, `&`, `<`: looked at by the fold itself
 const ASCII_FOLDED = new Int16Array(0x80);
 const ASCII_PLAIN = new Int16Array(0x80);
 for (let c = 0; c < 0x80; c++) {
-  const kind = c === 0x20 || (c >= 0x09 && c <= 0x0d) ? ASCII_SPACE : c === 0x25 || c === 0x26 || c === 0x3c ? ASCII_STOP : c;
+  const kind = isAsciiSpace(c) ? ASCII_SPACE : c === 0x25 || c === 0x26 || c === 0x3c ? ASCII_STOP : c;
   ASCII_PLAIN[c] = kind;
   ASCII_FOLDED[c] = kind >= 0x41 && kind <= 0x5a ? kind + 32 : kind;
 }

@@ -6,6 +6,7 @@
 // answered 250. A campaign message joins a larger, cheaper batched commit (no client waits on it).
 import { isAutoSubmitted } from '../../core/auto-reply.js';
 import type { Letter, OutboxEntry } from '../outbox-entry.js';
+import { carriesFiles } from '../compose.js';
 import { textStart } from '../work.js';
 import type { Rewritten } from './rewrite.js';
 
@@ -44,6 +45,7 @@ export async function commit(rewritten: Rewritten, deps: CommitDeps): Promise<Co
     letters.push({
       mail: m.bytes,
       signed: m.signed,
+      files: carriesFiles(m.message),
       kind: 'relay',
       envFrom: m.envelope.from,
       envTo: m.envelope.to,

@@ -8,6 +8,7 @@ import { sql as reportBlocks } from './004-report-blocks.js';
 import { sql as derived } from './005-derived.js';
 import { sql as rulesEventLock } from './009-rules-event-lock.js';
 import { sql as unusedIndexes } from './011-unused-indexes.js';
+import { sql as filesInCode } from './012-files-in-code.js';
 import { transaction } from './db.js';
 
 export const PG_MIGRATIONS: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
@@ -18,6 +19,7 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly name: 
   { version: 5, name: 'derived tables kept by triggers, search (SQLite 002, 005, 011, 012, 017)', sql: derived },
   { version: 9, name: 'default category rules (as SQLite 002), events writer lock', sql: rulesEventLock },
   { version: 11, name: 'unused indexes (SQLite 024)', sql: unusedIndexes },
+  { version: 12, name: 'files counted by the outbox insert (SQLite 023)', sql: filesInCode },
 ];
 
 /** Any constant: the key of the advisory lock migrations hold. */

@@ -26,6 +26,9 @@ export function pgOutbox(s: PgScope): OutboxQueue {
         );
         const id = (r.rows[0] as { id: number }).id;
         await q.query('INSERT INTO outbox_bodies (outbox_id, raw) VALUES ($1, $2)', [id, Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength)]);
+        // The inbox's paperclip, as the composer said (schema 12: no trigger scans the bytes).
+        if (row.kind === 'relay' && row.messageId !== null && row.files === true)
+          await q.query('UPDATE conversations SET files = files + 1 WHERE pair_id = (SELECT pair_id FROM messages WHERE id = $1)', [row.messageId]);
         return id;
       }),
     get: (id) => one(s.q, `SELECT ${OUTBOX_COLS} FROM outbox WHERE id = $1`, [id]),
