@@ -1,8 +1,8 @@
 // Owns the folded reading of text that every address and name search runs on: lowercase, accents
 // and other combining marks dropped (NFC and NFD read the same), ß as ss, every run of whitespace
 // (tab, line end, no-break space…) one space, invisible characters (zero-width, soft hyphen) gone,
-// HTML entities and percent-escapes decoded (escapes inside escapes too: `%2540` and `&#37;40`
-// read `@`), and — for HTML — tags and comments read as nothing
+// HTML entities and percent-escapes decoded (escapes inside escapes too, as a program that
+// unescapes the text again and again reads them: `%2540`, `&#37;40`, `%%34%30` read `@`), and — for HTML — tags and comments read as nothing
 // (block tags as a space), so `john<span></span>&#46;smith%40acme.example` reads
 // `john.smith@acme.example`. Linear: one pass, every character looked at once; plain ASCII is
 // copied in a tight loop through a table, other characters read through a table filled as they
@@ -156,51 +156,159 @@ function percentAt(src: string, i: number): [string, number] | null {
   return cp > 0x10ffff ? null : [String.fromCodePoint(cp), 3 * (extra + 1)];
 }
 
-/** The source length of one `%XX` at k (3) and its byte as a character, or null. */
-function byteAt(src: string, k: number): [string, number] | null {
-  const b = escapedByte(src, k);
-  return b < 0 ? null : [String.fromCharCode(b), 3];
-}
-
-// How deep escapes are read inside escapes, and how far past one the next level may reach: a
-// percent-escaped UTF-8 character is at most 12 characters (%F0%9F%98%80), an entity 33.
+// How many times escapes are read again inside escapes (a program that unescapes a text nine
+// times), and which units can continue an escape: hex digits and `%` (a percent-escaped UTF-8
+// character is at most 12 units, %F0%9F%98%80), an entity's letters, digits and `#` (at most 34).
 const NEST = 8;
 const isHex = (c: number) => hexValue(c) >= 0;
 const isEntityChar = (c: number) => c === 0x23 || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
-/**
- * An escape at i that decoded to `%` or `&` (`d`, `len` source characters) read again with what
- * follows it, decoded once, as a program that unescapes twice reads it: `%2540` → `%40` → `@`,
- * `&#37;40`, `%26%2364;`, `&amp;#64;`, `%25C3%25A9` → `é`. Up to NEST levels: [text, source
- * length], `[d, len]` when nothing more decodes. Each level looks at most 33 characters ahead and
- * stops at the first that cannot continue the escape, so a text of nothing but `&amp;` or `%25`
- * stays linear.
- */
-function nestedAt(src: string, i: number, d: string, len: number): [string, number] {
-  const semis = nearSemis(src);
-  for (let level = 0; level < NEST && (d === '%' || d === '&'); level++) {
-    const percent = d === '%';
-    const fits = percent ? (c: number) => isHex(c) || c === 0x25 : isEntityChar;
-    // What follows, escapes in it decoded once; ends[j]: the source length up to virtual character j.
-    let v = d;
-    const ends = [len];
-    let k = i + len;
-    while (k < src.length && v.length < (percent ? 12 : 34)) {
-      const c = src.charCodeAt(k);
-      const r = c === 0x25 ? byteAt(src, k) : c === 0x26 ? entityAt(src, k, semis) : null;
-      const ch = r ? r[0] : (src[k] as string);
-      if (ch.length !== 1 || !(fits(ch.charCodeAt(0)) || (!percent && ch === ';'))) break;
-      v += ch;
-      k += r ? r[1] : 1;
-      ends.push(k - i);
-      if (ch === ';') break;
-    }
-    const r = percent ? percentAt(v, 0) : entityAt(v, 0, nearSemis(v));
-    if (!r) break;
-    d = r[0];
-    len = ends[r[1] - 1] as number;
+/** The units of a reading of the text from `i` on, and where each one ends in the source. */
+interface Units {
+  /** The `k`th unit (read if needed), or -1 past the end. */
+  unit(k: number): number;
+  /** Where the `k`th unit's characters end in the source (after unit(k) was read). */
+  end(k: number): number;
+  /** The units [from, to) as a string (after they were read). */
+  slice(from: number, to: number): string;
+}
+
+/** The source from `i` on, as Units (level 0). */
+class SourceUnits implements Units {
+  constructor(
+    private readonly src: string,
+    private readonly i: number,
+  ) {}
+  unit(k: number): number {
+    const at = this.i + k;
+    return at < this.src.length ? this.src.charCodeAt(at) : -1;
   }
-  return [d, len];
+  end(k: number): number {
+    return this.i + k + 1;
+  }
+  slice(from: number, to: number): string {
+    return this.src.slice(this.i + from, this.i + to);
+  }
+}
+
+/**
+ * A reading one level deeper than another: the level below with each escape in it (a `%XX` run,
+ * an entity) decoded once, read lazily, unit by unit (the units of one decoded character share an
+ * end).
+ */
+class Level implements Units {
+  units = '';
+  readonly ends: number[] = [];
+  /** True when some unit so far was decoded from an escape of the level below. */
+  decoded = false;
+  /** Where the next unit is read from in the level below. */
+  private from = 0;
+  constructor(private readonly below: Units) {}
+
+  unit(k: number): number {
+    while (this.units.length <= k) if (!this.readOne()) return -1;
+    return this.units.charCodeAt(k);
+  }
+  end(k: number): number {
+    return this.ends[k] as number;
+  }
+  slice(from: number, to: number): string {
+    return this.units.slice(from, to);
+  }
+
+  /** How many units of the level below, from `p` (a `%` or `&`), an escape could take: no more are read. */
+  private escapeLength(p: number, percent: boolean): number {
+    const below = this.below;
+    if (!percent) {
+      // An entity: letters, digits and `#` up to a `;`, at most 34 units.
+      for (let k = 1; k < 34; k++) {
+        const u = below.unit(p + k);
+        if (u === 0x3b) return k + 1;
+        if (u < 0 || !isEntityChar(u)) return k;
+      }
+      return 34;
+    }
+    // `%XX`, and as many `%XX` more as its first byte announces (UTF-8).
+    const hi = hexValue(below.unit(p + 1));
+    const lo = hi < 0 ? -1 : hexValue(below.unit(p + 2));
+    if (lo < 0) return 1;
+    const first = hi * 16 + lo;
+    const extra = first >= 0xf0 ? 3 : first >= 0xe0 ? 2 : first >= 0xc0 ? 1 : 0;
+    let k = 3;
+    for (let e = 0; e < extra; e++, k += 3) {
+      if (below.unit(p + k) !== 0x25 || hexValue(below.unit(p + k + 1)) < 0 || hexValue(below.unit(p + k + 2)) < 0) break;
+    }
+    return k;
+  }
+
+  private readOne(): boolean {
+    const below = this.below;
+    const p = this.from;
+    const c = below.unit(p);
+    if (c < 0) return false;
+    let r: [string, number] | null = null;
+    if (c === 0x25 || c === 0x26) {
+      const piece = below.slice(p, p + this.escapeLength(p, c === 0x25));
+      r = c === 0x25 ? percentAt(piece, 0) : entityAt(piece, 0, nearSemis(piece));
+    }
+    const [text, len] = r ?? [String.fromCharCode(c), 1];
+    if (r) this.decoded = true;
+    this.units += text;
+    const end = below.end(p + len - 1);
+    for (let k = 0; k < text.length; k++) this.ends.push(end);
+    this.from += len;
+    return true;
+  }
+
+  /** The level's first character (its units) and where it ends in the source, or null when empty. */
+  first(): [string, number] | null {
+    if (this.unit(0) < 0) return null;
+    const end = this.ends[0] as number;
+    let k = 1;
+    while (this.ends[k] === end) k++;
+    return [this.units.slice(0, k), end];
+  }
+}
+
+/**
+ * False when the `%` or `&` at i, which starts no escape, cannot start one when the text is read
+ * again either: the units an escape there could take (hex digits and `%`; entity letters, digits
+ * and `#`) hold no other escape, so a second reading of them is the same. Spares nestedAt its work
+ * for `100% sure`, `R&D` or a text of nothing but `%` or `&`.
+ */
+function mayNest(src: string, i: number, percent: boolean): boolean {
+  const n = Math.min(src.length, i + (percent ? 12 : 34));
+  for (let k = i + 1; k < n; k++) {
+    const c = src.charCodeAt(k);
+    if (c === 0x25 && isHex(src.charCodeAt(k + 1)) && isHex(src.charCodeAt(k + 2))) return true;
+    if (c === 0x26 && isEntityChar(src.charCodeAt(k + 1))) return true;
+    if (percent ? !(isHex(c) || c === 0x25) : !isEntityChar(c)) return false;
+  }
+  return false;
+}
+
+/**
+ * The `%` or `&` at i (an escape that decoded to one, or one that starts no escape) read as a
+ * program that unescapes the text again and again reads it, up to NEST + 1 times: `%2540` → `%40`
+ * → `@`, `&#37;40`, `%26%2364;`, `&amp;#64;`, `%25C3%25A9` → `é`, `%2526%252364%253B` → `&#64;`
+ * → `@`, and escapes after a plain `%` or `&` (`%%34%30` → `%40` → `@`, `&&#35;64;`). [the
+ * character, its length in the source], or null when it is the plain character. Each level looks
+ * at most 34 units ahead of its first and stops at the first unit that cannot continue the escape,
+ * and the levels stop as soon as one decodes nothing, so runs of `%25`, `&amp;` or `%` stay linear.
+ */
+function nestedAt(src: string, i: number): [string, number] | null {
+  let cur = new Level(new SourceUnits(src, i));
+  let got = cur.first();
+  for (let level = 0; level < NEST && got && (got[0] === '%' || got[0] === '&'); level++) {
+    const next = new Level(cur);
+    const f = next.first();
+    if (!f) break;
+    const same = !next.decoded && !cur.decoded;
+    cur = next;
+    got = f;
+    if (same) break;
+  }
+  return got && got[1] > i + 1 ? [got[0], got[1] - i] : null;
 }
 
 const nfkcCache = new Map<string, string>();
@@ -510,8 +618,9 @@ export function foldEachCharacter(src: string, html: boolean, plain: boolean): F
         continue;
       }
       let e: [string, number] | null = c1 === 0x61 && c2 === 0x6d && c3 === 0x70 && src.charCodeAt(i + 4) === 0x3b ? ['&', 5] : entityAt(src, i, semis);
+      // An entity that reads `&` or `%`, or a `&` that starts none, read again (nestedAt).
+      if (!plain && (e ? e[0] === '&' || e[0] === '%' : mayNest(src, i, false))) e = nestedAt(src, i) ?? e;
       if (e) {
-        if (!plain && (e[0] === '&' || e[0] === '%')) e = nestedAt(src, i, e[0], e[1]);
         if (e[0] === '&') out.push(0x26, i);
         else for (const ch of e[0]) pushChar(out, ch, i);
         i += e[1];
@@ -520,8 +629,8 @@ export function foldEachCharacter(src: string, html: boolean, plain: boolean): F
     }
     if (c === 0x25 && !plain) {
       let p = percentAt(src, i);
+      if (p ? p[0] === '%' || p[0] === '&' : mayNest(src, i, true)) p = nestedAt(src, i) ?? p;
       if (p) {
-        if (p[0] === '%' || p[0] === '&') p = nestedAt(src, i, p[0], p[1]);
         pushFolded(out, p[0], i);
         i += p[1];
         continue;
