@@ -25,12 +25,23 @@ export interface CleanDocument {
 
 // OOXML tags after which the application shows a break (WordprocessingML paragraphs, breaks, tabs
 // and cells; DrawingML paragraphs; SpreadsheetML cells, rows and shared strings).
-const OOXML_BREAK = /<(?:\/(?:w:p|w:tc|a:p|c|si|row)|w:br|w:cr|w:tab|a:br)\b[^<>]{0,2000}>/g;
-const XML_TAG = /<[^<>]{0,2000}>/g;
+// Tags of any length (a hyperlink's tooltip attribute is free text): `[^<>]*` stops at the next
+// `<`, so each `<` is looked at once and the search stays linear.
+const OOXML_BREAK = /<(?:\/(?:w:p|w:tc|a:p|c|si|row)|w:br|w:cr|w:tab|a:br)\b[^<>]*>/g;
+const XML_TAG = /<[^<>]*>/g;
+// A symbol Word shows in place of the tag: `<w:sym w:font="Arial" w:char="0040"/>` shows `@` (in a
+// symbol font a character F0xx is shown from xx).
+const OOXML_SYMBOL = /<w:sym\b[^<>]*?\bw:char="([0-9A-Fa-f]{1,4})"[^<>]*>/g;
 
 /** An OOXML part's XML as its application shows it (see CleanDocument.texts). */
 export function ooxmlText(xml: string): string {
-  return xml.replace(OOXML_BREAK, '\n').replace(XML_TAG, '');
+  return xml
+    .replace(OOXML_SYMBOL, (_, hex: string) => {
+      const c = parseInt(hex, 16);
+      return `&#x${(c >= 0xf000 ? c - 0xf000 : c).toString(16)};`;
+    })
+    .replace(OOXML_BREAK, '\n')
+    .replace(XML_TAG, '');
 }
 
 const PDF_MAGIC = Buffer.from('%PDF-');

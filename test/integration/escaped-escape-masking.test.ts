@@ -1,0 +1,125 @@
+// Attack pass on the round-10 masking fixes: an address whose escape's own characters are escaped
+// (`%%34%30` reads `%40` after one unescaping and `@` after two; `&&#35;64;`, `&#%36%34;`, and
+// `%2526%252364%253B`, whose continuation needs as many readings as the escape before it), and Word
+// files that show the writer's address through a tag of any length or a symbol (`<w:sym
+// w:char="0040"/>`). Through the gateway each must arrive masked or removed, and ordinary text with
+// `%` and `&` must arrive unchanged.
+import { strToU8, zipSync } from 'fflate';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { leakSearch, type Secrets } from '../helpers/leak-search.js';
+import { SmtpClient } from '../helpers/smtp-client.js';
+import { b64, BUYER, BUYER_OTHER, MAILBOX, mail } from '../fixtures/masking-mail.js';
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => {
+  h = await startHarness();
+  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
+  alias = pair.address;
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const secrets: Secrets = { addresses: [BUYER.address, BUYER_OTHER], names: [] };
+
+function spellings(address: string): string[] {
+  const [l, d] = address.split('@') as [string, string];
+  return [`${l}%%34%30${d}`, `${l}%4%30${d}`, `${l}&&#35;64;${d}`, `${l}&#%36%34;${d}`, `${l}%2526%252364%253B${d}`, `${l}%252526%25252364%25253B${d}`];
+}
+
+async function send(raws: Buffer[]): Promise<Buffer[]> {
+  h.sink!.answer = () => null;
+  const before = h.sink!.messages.length;
+  const c = await SmtpClient.connect(h.gw.smtpPort);
+  try {
+    for (const raw of raws) expect((await c.send(BUYER.address, [alias], raw)).reply.code).toBe(250);
+  } finally {
+    await c.quit();
+  }
+  const arrived = (await h.sink!.waitFor(before + raws.length, 30_000)).slice(before);
+  const bySubject = new Map<string, Buffer>();
+  for (const m of arrived) bySubject.set(/A-1001 t[0-9]+/.exec((await simpleParser(m.raw)).subject ?? '')?.[0] ?? '', m.raw);
+  return raws.map((_, k) => bySubject.get(`A-1001 t${k}`) ?? Buffer.alloc(0));
+}
+
+describe('an escape whose own characters are escaped, and Word files that show an address through a long tag or a symbol', () => {
+  it('arrives masked in the text, the HTML and the subject', async () => {
+    const all = [...spellings(BUYER.address), ...spellings(BUYER_OTHER)];
+    const raws = all.map((s, k) =>
+      mail(
+        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} write to ${s}`, 'Content-Type: multipart/alternative; boundary="q"'],
+        [
+          '--q',
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          `Write to ${s} please.`,
+          '--q',
+          'Content-Type: text/html; charset=utf-8',
+          '',
+          `<p>Write to ${s} please.</p>`,
+          '--q--',
+        ],
+      ),
+    );
+    for (const [k, raw] of raws.entries()) expect((await leakSearch(raw, secrets)).length, all[k]).toBeGreaterThan(0);
+    const out = await send(raws);
+    const problems: unknown[] = [];
+    for (const [k, raw] of out.entries()) {
+      if (raw.length === 0) problems.push([all[k], 'not delivered']);
+      else {
+        const leaks = await leakSearch(raw, secrets);
+        if (leaks.length) problems.push([all[k], leaks.map((l) => `${l.where}: …${l.excerpt}…`)]);
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('delivers ordinary text with % and & unchanged', async () => {
+    const text = '100% sure, 50%% off, R&D and AT&T, a=1&b=2, 5%4 and 20% of 30%, Tom & Jerry, &&, %%';
+    const [raw] = await send([
+      mail([`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, 'Subject: A-1001 t0 prices', 'Content-Type: text/plain; charset=utf-8'], [text]),
+    ]);
+    expect((await simpleParser(raw!)).text?.trim()).toBe(text);
+  });
+
+  it("removes a Word document that shows the writer's address across a long tag or with a symbol for its @", async () => {
+    const run = (t: string) => `<w:r><w:t>${t}</w:t></w:r>`;
+    const docx = (paragraphs: string) =>
+      b64(
+        zipSync({
+          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+          'word/document.xml': strToU8(`<?xml version="1.0"?><w:document><w:body><w:p>${run('Return form A-1001')}</w:p>${paragraphs}</w:body></w:document>`),
+        }),
+      );
+    const documents = [
+      `<w:p>${run('Reach me at anna.weber')}<w:hyperlink w:tooltip="${'Our shop. '.repeat(300)}" r:id="rId1">${run('@buyer.example')}</w:hyperlink></w:p>`,
+      `<w:p>${run('Reach me at anna.weber')}<w:r><w:sym w:font="Arial" w:char="0040"/></w:r>${run('buyer.example')}</w:p>`,
+      `<w:p>${run('Reach me at anna.private')}<w:r><w:sym w:font="Arial" w:char="0040"/></w:r>${run('othermail.example')}</w:p>`,
+      `<w:p>${run('Nothing personal here, 100% sure')}<w:r><w:sym w:font="Wingdings" w:char="F04A"/></w:r></w:p>`,
+    ];
+    const out = await send(
+      documents.map((d, k) =>
+        mail(
+          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} doc`, 'Content-Type: multipart/mixed; boundary="q"'],
+          [
+            '--q',
+            'Content-Type: text/plain',
+            '',
+            'Form attached.',
+            '--q',
+            'Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document; name="form.docx"',
+            'Content-Transfer-Encoding: base64',
+            '',
+            docx(d),
+            '--q--',
+          ],
+        ),
+      ),
+    );
+    const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+    expect(kept).toEqual([[], [], [], ['form.docx']]);
+  });
+});
