@@ -13,6 +13,11 @@ describe('redactEmails / redactLinks (golden table)', () => {
     ['mail me at bob@gmail.example', 'mail me at [email removed]'],
     ['reply to abcdefghijklmnopqrst@relay.localhost', 'reply to abcdefghijklmnopqrst@relay.localhost'],
     ['a@b.example, c@d.example.', '[email removed], [email removed].'],
+    // A blank around the @ when the domain ends in a top-level domain; code and prose that miss a blank are kept.
+    ['bob @ shop.example, bob@\r\n shop.de, bob @shop.co.uk', '[email removed], [email removed], [email removed]'],
+    ['y = x @ self.weight; z = a @ b.T', 'y = x @ self.weight; z = a @ b.T'],
+    ['import pytest\n\n@pytest.fixture\ndef client(): ...', 'import pytest\n\n@pytest.fixture\ndef client(): ...'],
+    ['call me @ home.Bye, meet @ 5pm', 'call me @ home.Bye, meet @ 5pm'],
   ])('emails: %s', (input, output) => expect(redactEmails(input, KEEP).value).toBe(output));
 
   it.each([

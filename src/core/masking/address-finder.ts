@@ -2,6 +2,7 @@
 // an address with an entity, a percent-escape, a zero-width character or a tag in the middle is
 // still one; local parts and domains in any script (`jürgen@straße.example` is found whole, never
 // half). Linear: one regex with bounded repetition and no nesting, run once over the text.
+import { parse } from 'tldts';
 import { fold, type Folded } from './fold.js';
 
 export interface FoundAddress {
@@ -29,8 +30,8 @@ const isDomainChar = (c: number, ch: string) =>
  * digits and hyphens to the right. A blank (any whitespace run, line breaks included: the fold
  * reads it as one space) may stand on either side of the `@`, as RFC 5322's CFWS may
  * (obs-local-part, obs-domain) and as a reader joins `anna@` at a line's end to the next line; such
- * an address needs a domain of two labels or more whose last is letters (`bob @ shop.example`,
- * not `me @ 5pm` or `at @ 5.30`). Linear: each `@` looks at most 65 characters back and the
+ * an address needs a domain of two labels or more whose last is letters and a top-level domain
+ * (`bob @ shop.example`, not `me @ 5pm`, `at @ 5.30` or `x @ self.weight`). Linear: each `@` looks at most 65 characters back and the
  * domain's length ahead, and the scan resumes after the domain.
  */
 export function findAddressesIn(f: Folded): FoundAddress[] {
@@ -65,7 +66,7 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     }
     if (labels === 0) continue;
     const spaced = localEnd !== at || domainStart !== at + 1;
-    if (spaced && (labels < 2 || !TOP_LABEL.test(t.slice(lastLabel, end)))) continue;
+    if (spaced && (labels < 2 || !TOP_LABEL.test(t.slice(lastLabel, end)) || !knownTopLevel(t.slice(domainStart, end), t.slice(lastLabel, end)))) continue;
     const domain = t.slice(domainStart, end);
     found.push({ start: f.at(start), end: f.at(end), folded: `${t.slice(start, localEnd)}@${domain}`, domain, domainStart: f.at(domainStart) });
     from = end;
@@ -76,6 +77,18 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
 
 // The last label of a spaced address's domain: letters only (any script), two or more.
 const TOP_LABEL = /^\p{L}{2,}$/u;
+// Top-level names kept for documentation and tests (RFC 2606, RFC 6761): no registry lists them.
+const RESERVED_TOP = new Set(['example', 'test', 'invalid', 'localhost']);
+
+/**
+ * True when a spaced address's domain ends in a top-level domain (ICANN's, from the public suffix
+ * list tldts carries, or a reserved one): `bob @ shop.de` is an address, while code (`x @
+ * self.weight`, `import pytest⏎@pytest.fixture`) and prose that misses a blank (`call me @
+ * home.Bye`) are not.
+ */
+function knownTopLevel(domain: string, top: string): boolean {
+  return RESERVED_TOP.has(top) || parse(domain, { allowPrivateDomains: false }).isIcann === true;
+}
 
 // Without one of these no reading of the text has an @ in it: no fold needed.
 const MAY_HOLD_AT = /[@%&\uff20\ufe6b]/;
