@@ -122,4 +122,50 @@ describe('an escape whose own characters are escaped, and Word files that show a
     const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
     expect(kept).toEqual([[], [], [], ['form.docx']]);
   });
+  it("removes a spreadsheet whose number format shows the writer's address around a cell's text, and keeps one whose formats show none", async () => {
+    const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const xlsx = (formats: string[], strings: string[]) =>
+      b64(
+        zipSync({
+          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+          'xl/workbook.xml': strToU8('<?xml version="1.0"?><workbook><sheets><sheet name="Form" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+          'xl/styles.xml': strToU8(
+            `<?xml version="1.0"?><styleSheet><numFmts count="${formats.length}">${formats.map((f, k) => `<numFmt numFmtId="${164 + k}" formatCode="${f}"/>`).join('')}</numFmts></styleSheet>`,
+          ),
+          'xl/sharedStrings.xml': strToU8(`<?xml version="1.0"?><sst>${strings.map((t) => `<si><t>${t}</t></si>`).join('')}</sst>`),
+          'xl/worksheets/sheet1.xml': strToU8(
+            `<?xml version="1.0"?><worksheet><sheetData><row r="1">${strings.map((_, k) => `<c r="A${k + 1}" s="1" t="s"><v>${k}</v></c>`).join('')}</row></sheetData></worksheet>`,
+          ),
+        }),
+      );
+    const sheets = [
+      // Excel shows the quoted text, then the cell's text where the format has @.
+      xlsx(['&quot;anna.weber@&quot;@'], ['Return form A-1001', 'buyer.example']),
+      // Every character escaped: a number in this format shows the text alone.
+      xlsx(['\\a\\n\\n\\a\\.\\w\\e\\b\\e\\r\\@\\b\\u\\y\\e\\r\\.\\e\\x\\a\\m\\p\\l\\e'], ['Return form A-1001']),
+      xlsx(['&quot;bob&quot;@'], ['@shop.example']),
+      xlsx(['#,##0.00 &quot;EUR&quot;', '[$-409]d-mmm-yy;@', '&quot;Ref: &quot;@', '0%'], ['Return form A-1001', 'Kettle, 100% steel']),
+    ];
+    const out = await send(
+      sheets.map((x, k) =>
+        mail(
+          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} sheet`, 'Content-Type: multipart/mixed; boundary="q"'],
+          [
+            '--q',
+            'Content-Type: text/plain',
+            '',
+            'Sheet attached.',
+            '--q',
+            `Content-Type: ${XLSX}; name="form.xlsx"`,
+            'Content-Transfer-Encoding: base64',
+            '',
+            x,
+            '--q--',
+          ],
+        ),
+      ),
+    );
+    const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+    expect(kept).toEqual([[], [], [], ['form.xlsx']]);
+  });
 });
