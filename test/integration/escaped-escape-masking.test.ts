@@ -47,7 +47,14 @@ async function send(raws: Buffer[]): Promise<Buffer[]> {
 
 describe('an escape whose own characters are escaped, and Word files that show an address through a long tag or a symbol', () => {
   it('arrives masked in the text, the HTML and the subject', async () => {
-    const all = [...spellings(BUYER.address), ...spellings(BUYER_OTHER)];
+    // Another address of hers with a blank before a dot of its domain (not a sentence's end).
+    const all = [
+      ...spellings(BUYER.address),
+      ...spellings(BUYER_OTHER),
+      'anna.private @ othermail . example',
+      'anna.private@othermail .example',
+      'anna.private @ othermail\r\n .example',
+    ];
     const raws = all.map((s, k) =>
       mail(
         [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} write to ${s}`, 'Content-Type: multipart/alternative; boundary="q"'],

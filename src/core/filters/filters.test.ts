@@ -18,6 +18,9 @@ describe('redactEmails / redactLinks (golden table)', () => {
     ['y = x @ self.weight; z = a @ b.T', 'y = x @ self.weight; z = a @ b.T'],
     ['import pytest\n\n@pytest.fixture\ndef client(): ...', 'import pytest\n\n@pytest.fixture\ndef client(): ...'],
     ['call me @ home.Bye, meet @ 5pm', 'call me @ home.Bye, meet @ 5pm'],
+    // A blank before a dot, when the domain so read ends in a top-level domain; a sentence's end is kept.
+    ['bob @ shop . example, bob@shop .co.uk, bob @ mail . shop . de', '[email removed], [email removed], [email removed]'],
+    ['mum @ home. It was fun. Me @ work . Then home', 'mum @ home. It was fun. Me @ work . Then home'],
   ])('emails: %s', (input, output) => expect(redactEmails(input, KEEP).value).toBe(output));
 
   it.each([

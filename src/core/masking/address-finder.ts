@@ -52,27 +52,60 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     // Domain: labels separated by single dots; a trailing dot is not part of it.
     const domainStart = t.charCodeAt(at + 1) === 0x20 ? at + 2 : at + 1;
     let end = domainStart;
-    let labels = 0;
-    let lastLabel = end;
+    const parts: string[] = [];
     for (;;) {
       let k = end;
       while (k < t.length && k - end < 63 && isDomainChar(t.charCodeAt(k), t[k] as string)) k++;
       if (k === end) break;
-      lastLabel = end;
+      parts.push(t.slice(end, k));
       end = k;
-      labels++;
-      if (labels === 11 || t[end] !== '.' || end + 1 >= t.length || !isDomainChar(t.charCodeAt(end + 1), t[end + 1] as string)) break;
+      if (parts.length === 11 || t[end] !== '.' || end + 1 >= t.length || !isDomainChar(t.charCodeAt(end + 1), t[end + 1] as string)) break;
       end++;
     }
-    if (labels === 0) continue;
+    if (parts.length === 0) continue;
+    // A blank before a dot (`shop . example`, `shop .example`; not `home. It`, a sentence's end)
+    // still joins labels when the domain so read ends in a top-level domain.
+    const wider = blankDotted(t, end, parts);
+    if (wider) end = wider;
+    const top = parts[parts.length - 1] as string;
+    const domain = parts.join('.');
     const spaced = localEnd !== at || domainStart !== at + 1;
-    if (spaced && (labels < 2 || !TOP_LABEL.test(t.slice(lastLabel, end)) || !knownTopLevel(t.slice(domainStart, end), t.slice(lastLabel, end)))) continue;
-    const domain = t.slice(domainStart, end);
+    if ((spaced || wider) && (parts.length < 2 || !TOP_LABEL.test(top) || !knownTopLevel(domain, top))) continue;
     found.push({ start: f.at(start), end: f.at(end), folded: `${t.slice(start, localEnd)}@${domain}`, domain, domainStart: f.at(domainStart) });
     from = end;
     floor = end;
   }
   return found;
+}
+
+/**
+ * When labels go on after `end` across a blank before a dot (` . `, ` .`), pushes them onto `parts`
+ * (11 labels in all at most) and returns where the last ends; 0 when none does (parts unchanged).
+ */
+function blankDotted(t: string, end: number, parts: string[]): number {
+  const before = parts.length;
+  let at = end;
+  while (parts.length < 11 && t.charCodeAt(at) === 0x20 && t.charCodeAt(at + 1) === 0x2e) {
+    let j = at + 2;
+    if (t.charCodeAt(j) === 0x20) j++;
+    let k = j;
+    while (k < t.length && k - j < 63 && isDomainChar(t.charCodeAt(k), t[k] as string)) k++;
+    if (k === j) break;
+    parts.push(t.slice(j, k));
+    at = k;
+    // Plain dots after it, as in the first labels.
+    while (parts.length < 11 && t[at] === '.' && isDomainChar(t.charCodeAt(at + 1), (t[at + 1] ?? '') as string)) {
+      let m = at + 1;
+      while (m < t.length && m - at - 1 < 63 && isDomainChar(t.charCodeAt(m), t[m] as string)) m++;
+      parts.push(t.slice(at + 1, m));
+      at = m;
+    }
+  }
+  if (parts.length === before) return 0;
+  const top = parts[parts.length - 1] as string;
+  if (TOP_LABEL.test(top) && knownTopLevel(parts.join('.'), top)) return at;
+  parts.length = before;
+  return 0;
 }
 
 // The last label of a spaced address's domain: letters only (any script), two or more.
