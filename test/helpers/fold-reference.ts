@@ -51,6 +51,7 @@ const isSpace = (c: number) =>
   c === 0x20 ||
   (c >= 0x09 && c <= 0x0d) ||
   c === 0xa0 ||
+  c === 0x85 ||
   c === 0x1680 ||
   (c >= 0x2000 && c <= 0x200a) ||
   c === 0x2028 ||
@@ -58,7 +59,10 @@ const isSpace = (c: number) =>
   c === 0x202f ||
   c === 0x205f ||
   c === 0x3000;
-const isInvisible = (c: number) => c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e;
+const isInvisible = (c: number) =>
+  c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e || (c >= 0x80 && c <= 0x9f && c !== 0x85);
+/** ASCII control characters other than whitespace: nothing a reader sees (C1 controls are isInvisible). */
+const isControl = (c: number) => c <= 0x08 || (c >= 0x0e && c <= 0x1f) || c === 0x7f;
 /**
  * Every character Unicode says a reader never sees (Default_Ignorable_Code_Point: direction marks
  * and overrides, isolates, invisible operators, tag characters, Hangul fillers, variation
@@ -185,7 +189,7 @@ function plainChar(ch: string): string {
 function pushPlain(out: Out, ch: string, at: number): void {
   if (ch.length === 1) {
     const c = ch.charCodeAt(0);
-    if (c < 0x80) return out.push(c, at);
+    if (c < 0x80) return isControl(c) ? undefined : out.push(c, at);
     if (isSpace(c)) return out.space(at);
     if (isInvisible(c)) return;
   }
@@ -196,7 +200,7 @@ function pushFolded(out: Out, ch: string, at: number): void {
   if (ch.length === 1) {
     const c = ch.charCodeAt(0);
     if (c < 0x80) {
-      out.push(c >= 0x41 && c <= 0x5a ? c + 32 : c, at);
+      if (!isControl(c)) out.push(c >= 0x41 && c <= 0x5a ? c + 32 : c, at);
       return;
     }
     if (isSpace(c)) return out.space(at);
@@ -220,7 +224,9 @@ export function fold(src: string, html = false, plain = false): Folded {
     const c = src.charCodeAt(i);
     if (c < 0x80 && c !== 0x25 && c !== 0x26 && c !== 0x3c) {
       if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) out.space(i);
-      else out.push(c >= 0x41 && c <= 0x5a ? c + lower : c, i);
+      else if (isControl(c)) {
+        // read as nothing
+      } else out.push(c >= 0x41 && c <= 0x5a ? c + lower : c, i);
       i++;
       continue;
     }

@@ -22,15 +22,19 @@ export interface Leak {
   readonly excerpt: string;
 }
 
-/** Lowercase, no accents, one space for any whitespace run, no invisible characters. */
+/** Lowercase, no accents, one space for any whitespace run, no invisible or control characters. */
 export function normalise(s: string): string {
-  return s
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(/ß/g, 'ss')
-    .toLowerCase()
-    .replace(/[\u00ad\u200b-\u200d\u2060\ufeff]/g, '')
-    .replace(/[\s\u00a0\u2000-\u200a\u202f\u3000]+/g, ' ');
+  return (
+    s
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .replace(/ß/g, 'ss')
+      .toLowerCase()
+      .replace(/[\u00ad\u200b-\u200d\u2060\ufeff]/g, '')
+      // Control characters show as nothing (or a box a reader reads past); NEL is a line end.
+      .replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]/g, '')
+      .replace(/[\s\u0085\u00a0\u2000-\u200a\u202f\u3000]+/g, ' ')
+  );
 }
 
 function percentDecoded(s: string): string {

@@ -18,6 +18,8 @@ export interface AsciiReading {
 const RUNS = /[\t-\r ]{2,}/g;
 const isWhitespace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
 const copyWithin = Uint8Array.prototype.copyWithin;
+// Control characters, which the fold reads as nothing: such a text is left to its loop.
+const CONTROL = /[\0-\x08\x0e-\x1f\x7f]/;
 
 /**
  * Runs of whitespace cost this reading ~110 ns each (a match, the map, a move) where the loop pays
@@ -37,7 +39,7 @@ const MIN_RUNS = 1024;
  */
 export function foldPlainAscii(src: string, borrow: (size: number) => Uint8Array): AsciiReading | null {
   const n = src.length;
-  if (src.indexOf('%') !== -1 || src.indexOf('&') !== -1) return null;
+  if (src.indexOf('%') !== -1 || src.indexOf('&') !== -1 || CONTROL.test(src)) return null;
   // Every character is ASCII exactly when its UTF-8 form has one byte per character.
   if (Buffer.byteLength(src, 'utf8') !== n) return null;
   // The source map: where the reading starts (a leading run reads as nothing), then where it resumes

@@ -1,6 +1,7 @@
 // Owns the folded reading of text that every address and name search runs on: lowercase, accents
 // and other combining marks dropped (NFC and NFD read the same), ß as ss, every run of whitespace
-// (tab, line end, no-break space…) one space, invisible characters (zero-width, soft hyphen) gone,
+// (tab, line end, NEL, no-break space…) one space, invisible characters (zero-width, soft hyphen,
+// control characters: `anna@<U+0001>shop.example` shows as an address) gone,
 // HTML entities and percent-escapes decoded (escapes inside escapes too, as a program that
 // unescapes the text again and again reads them: `%2540`, `&#37;40`, `%%34%30` read `@`), and — for HTML — tags and comments read as nothing
 // (block tags as a space), so `john<span></span>&#46;smith%40acme.example` reads
@@ -61,6 +62,7 @@ const isSpace = (c: number) =>
   c === 0x20 ||
   (c >= 0x09 && c <= 0x0d) ||
   c === 0xa0 ||
+  c === 0x85 ||
   c === 0x1680 ||
   (c >= 0x2000 && c <= 0x200a) ||
   c === 0x2028 ||
@@ -68,7 +70,10 @@ const isSpace = (c: number) =>
   c === 0x202f ||
   c === 0x205f ||
   c === 0x3000;
-const isInvisible = (c: number) => c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e;
+const isInvisible = (c: number) =>
+  c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e || (c >= 0x80 && c <= 0x9f && c !== 0x85);
+/** ASCII control characters other than whitespace: nothing a reader sees (C1 controls are isInvisible). */
+const isControl = (c: number) => c <= 0x08 || (c >= 0x0e && c <= 0x1f) || c === 0x7f;
 /**
  * Every character Unicode says a reader never sees (Default_Ignorable_Code_Point: direction marks
  * and overrides, isolates, invisible operators, tag characters, Hangul fillers, variation
@@ -361,10 +366,11 @@ class Reading implements Folded {
 // How each ASCII character reads in a run (Out.ascii): the unit it becomes, or one of these.
 const ASCII_SPACE = -1; // whitespace: one space after anything but a space
 const ASCII_STOP = -2; // `%`, `&`, `<`: looked at by the fold itself
+const ASCII_NOTHING = -3; // a control character (NUL, ESC, DEL…): read as nothing
 const ASCII_FOLDED = new Int16Array(0x80);
 const ASCII_PLAIN = new Int16Array(0x80);
 for (let c = 0; c < 0x80; c++) {
-  const kind = c === 0x20 || (c >= 0x09 && c <= 0x0d) ? ASCII_SPACE : c === 0x25 || c === 0x26 || c === 0x3c ? ASCII_STOP : c;
+  const kind = c === 0x20 || (c >= 0x09 && c <= 0x0d) ? ASCII_SPACE : c === 0x25 || c === 0x26 || c === 0x3c ? ASCII_STOP : isControl(c) ? ASCII_NOTHING : c;
   ASCII_PLAIN[c] = kind;
   ASCII_FOLDED[c] = kind >= 0x41 && kind <= 0x5a ? kind + 32 : kind;
 }
@@ -425,6 +431,7 @@ class Out {
       let u = read[c] as number;
       if (u < 0) {
         if (u === ASCII_STOP) break;
+        if (u === ASCII_NOTHING) continue;
         if (last === 0x20) continue;
         u = 0x20;
       }
@@ -529,7 +536,7 @@ function grown16(b: Uint16Array, atLeast: number): Uint16Array {
 function pushPlain(out: Out, ch: string, at: number): void {
   if (ch.length === 1) {
     const c = ch.charCodeAt(0);
-    if (c < 0x80) return out.push(c, at);
+    if (c < 0x80) return isControl(c) ? undefined : out.push(c, at);
     if (isSpace(c)) return out.space(at);
     if (isInvisible(c)) return;
   }
@@ -540,7 +547,7 @@ function pushFolded(out: Out, ch: string, at: number): void {
   if (ch.length === 1) {
     const c = ch.charCodeAt(0);
     if (c < 0x80) {
-      out.push(c >= 0x41 && c <= 0x5a ? c + 32 : c, at);
+      if (!isControl(c)) out.push(c >= 0x41 && c <= 0x5a ? c + 32 : c, at);
       return;
     }
     if (isSpace(c)) return out.space(at);
