@@ -4,6 +4,7 @@
 // files that show the writer's address through a tag of any length or a symbol (`<w:sym
 // w:char="0040"/>`). Through the gateway each must arrive masked or removed, and ordinary text with
 // `%` and `&` must arrive unchanged.
+import CFB from 'cfb';
 import { strToU8, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,5 +178,39 @@ describe('an escape whose own characters are escaped, and Word files that show a
     );
     const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
     expect(kept).toEqual([[], [], [], ['form.xlsx']]);
+  });
+  it("removes a Word 97 file whose text shows the writer's address through a control character Word shows as nothing", async () => {
+    const doc = (text: string) => {
+      const c = CFB.utils.cfb_new();
+      CFB.utils.cfb_add(c, 'WordDocument', Buffer.from(text, 'utf16le'));
+      return b64(Buffer.from(CFB.write(c, { type: 'buffer' }) as Uint8Array));
+    };
+    // U+001F is Word's optional hyphen (shown only at a line's end), U+0013-U+0015 a field's marks.
+    const docs = [
+      doc('Return label for A-1001\rWrite to anna.weber@\u001fbuyer.example\r'),
+      doc('Return label for A-1001\rWrite to anna.we\u001fber@buyer.exam\u001fple\r'),
+      doc('Return label for A-1001\r\u0007Kettle\u0007\u0013 PAGE \u00141\u0015\r'),
+    ];
+    const out = await send(
+      docs.map((d, k) =>
+        mail(
+          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} doc`, 'Content-Type: multipart/mixed; boundary="q"'],
+          [
+            '--q',
+            'Content-Type: text/plain',
+            '',
+            'Label attached.',
+            '--q',
+            'Content-Type: application/msword; name="label.doc"',
+            'Content-Transfer-Encoding: base64',
+            '',
+            d,
+            '--q--',
+          ],
+        ),
+      ),
+    );
+    const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+    expect(kept).toEqual([[], [], ['label.doc']]);
   });
 });

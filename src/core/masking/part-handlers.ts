@@ -93,12 +93,18 @@ const textPart = (p: MailAttachment, text: string, type: string): MailAttachment
 function binaryNamesWriter(readings: readonly string[], env: PartEnv): boolean {
   if (env.writerNeedles.length === 0) return false;
   const addresses = env.writerNeedles.filter((n) => n.includes('@'));
+  const holds = (lower: string) => env.writerNeedles.some((n) => lower.includes(n)) || (addresses.length > 0 && squeezedHolds(lower, addresses));
   return readings.some((r) => {
     const lower = r.toLowerCase();
-    if (env.writerNeedles.some((n) => lower.includes(n))) return true;
-    return addresses.length > 0 && squeezedHolds(lower, addresses);
+    if (holds(lower)) return true;
+    // Control characters show as nothing: Word keeps its optional hyphen (U+001F), a field's marks
+    // and others inside the text of a .doc, so `anna.weber@<U+001F>buyer.example` shows whole.
+    return CONTROL.test(lower) && holds(lower.replace(CONTROLS, ''));
   });
 }
+
+const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f]/;
+const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f]+/g;
 
 /**
  * True when a stretch of `lower` around one of its `@`s, read without the blanks around `@` and
