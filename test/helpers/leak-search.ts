@@ -1,7 +1,8 @@
 // The one search every masking test uses: decodes delivered bytes part by part — transfer
 // encodings, charsets, RFC 2047 words and RFC 2231 file names (via mailparser), HTML entities,
 // percent-escapes, escapes nested in each other (`%2540`, `&#37;40`, `%26%2364;`, `&amp;#64;`),
-// base64 tokens in links, unfolded lines (header and iCalendar folding), tags removed, addresses
+// base64 tokens in links, unfolded lines (header and iCalendar folding), quoted replies without
+// their `>` marks, tags removed, addresses
 // with blanks or line breaks around their `@` and dots (`anna.weber\r\n @buyer.example`), UTF-16 and Latin-1 readings of binary parts, the text a PDF shows (via PDF.js), attached
 // messages recursively — and looks for every real address and full name given, in any case,
 // accent, whitespace and Unicode form.
@@ -71,7 +72,9 @@ function nestedDecoded(s: string): string {
 export function readings(text: string): string[] {
   const unfoldedIcal = text.replace(/\r?\n[ \t]/g, '');
   const unfolded = text.replace(/\r?\n[ \t]+/g, ' ');
-  const base = [text, unfoldedIcal, unfolded];
+  // A quoted reply read without its quote marks: `anna@⏎> shop.example` reads `anna@⏎shop.example`.
+  const unquoted = text.replace(/(\r?\n)[ \t]*>[> \t]*/g, '$1');
+  const base = [text, unfoldedIcal, unfolded, unquoted];
   const out: string[] = [];
   for (const t of base) {
     const entities = decodeHTML(t.replace(/<!--[\s\S]*?-->/g, ''));

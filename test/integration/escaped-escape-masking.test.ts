@@ -56,12 +56,20 @@ describe('an escape whose own characters are escaped, and Word files that show a
       'anna.private@othermail .example',
       'anna.private @ othermail\r\n .example',
     ];
+    // Broken over the lines of a quoted reply: the next line starts with `>`.
+    for (const address of [BUYER.address, BUYER_OTHER])
+      all.push(address.replace('@', '\r\n> @'), address.replace('@', '@\r\n>> '), address.replace('.', '.\r\n> '));
     // A control character a reader does not see (SOH, FS, DEL, C1 controls), or NEL, a line end.
     for (const control of ['\u0001', '\u001c', '\u007f', '\u0085', '\u0090'])
       for (const address of [BUYER.address, BUYER_OTHER]) all.push(address.replace('@', `@${control}`), address.replace('.', `${control}.`));
     const raws = all.map((s, k) =>
       mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} write to ${s}`, 'Content-Type: multipart/alternative; boundary="q"'],
+        [
+          `From: ${BUYER.name} <${BUYER.address}>`,
+          `To: ${alias}`,
+          `Subject: A-1001 t${k} write to ${s.replace(/\r\n(?![ \t])/g, '\r\n ')}`,
+          'Content-Type: multipart/alternative; boundary="q"',
+        ],
         [
           '--q',
           'Content-Type: text/plain; charset=utf-8',

@@ -21,6 +21,9 @@ describe('redactEmails / redactLinks (golden table)', () => {
     // A blank before a dot, when the domain so read ends in a top-level domain; a sentence's end is kept.
     ['bob @ shop . example, bob@shop .co.uk, bob @ mail . shop . de', '[email removed], [email removed], [email removed]'],
     ['mum @ home. It was fun. Me @ work . Then home', 'mum @ home. It was fun. Me @ work . Then home'],
+    // A quoted reply's line break (`>` at the next line's start) is a blank too; a `>` after a word is not.
+    ['> write to bob@\n> shop.example or\n> carl\n>> @shop.de', '> write to [email removed] or\n> [email removed]'],
+    ['<bob>@shop.example, x\n> @pytest.fixture', '<bob>@shop.example, x\n> @pytest.fixture'],
   ])('emails: %s', (input, output) => expect(redactEmails(input, KEEP).value).toBe(output));
 
   it.each([

@@ -3,7 +3,7 @@
 // still one; local parts and domains in any script (`jürgen@straße.example` is found whole, never
 // half). Linear: one regex with bounded repetition and no nesting, run once over the text.
 import { parse } from 'tldts';
-import { fold, type Folded } from './fold.js';
+import { blankAfter, blankBack, fold, type Folded } from './fold.js';
 
 export interface FoundAddress {
   /** Span in the source text, [start, end). */
@@ -43,14 +43,15 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     const at = t.indexOf('@', from);
     if (at < 0) break;
     from = at + 1;
-    const localEnd = at > floor && t.charCodeAt(at - 1) === 0x20 ? at - 1 : at;
+    // A blank before the @: a space, or a quoted reply's line break (`bob⏎> @shop.example`).
+    const localEnd = Math.max(floor, blankBack(t, at));
     let start = localEnd;
     while (start > floor && localEnd - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1))) start--;
     if (start === localEnd) continue; // nothing before the @ (a delimiter, or another @)
     start += LEAD.exec(t.slice(start, localEnd))?.[0].length ?? 0;
     if (start >= localEnd) continue;
     // Domain: labels separated by single dots; a trailing dot is not part of it.
-    const domainStart = t.charCodeAt(at + 1) === 0x20 ? at + 2 : at + 1;
+    const domainStart = blankAfter(t, at + 1);
     let end = domainStart;
     const parts: string[] = [];
     for (;;) {

@@ -669,3 +669,26 @@ export function foldEachCharacter(src: string, html: boolean, plain: boolean): F
 export function foldString(s: string): string {
   return fold(s).text.trim();
 }
+
+// A blank in a folded reading, as address searches read it (body-scrub.ts, address-finder.ts): a
+// space (any whitespace run), then any quote marks and spaces, as a quoted reply's line break reads
+// (`anna@⏎> shop.example` folds to `anna@ > shop.example`).
+// How many spaces and quote marks one blank may hold (`⏎> > > `): a long run of `>` stays linear.
+const BLANK_MAX = 16;
+
+/** Where a blank that ends at `j` starts (a space, then any quote marks and spaces), or `j` when none ends there. */
+export function blankBack(text: string, j: number): number {
+  let k = j;
+  while (k > 0 && j - k < BLANK_MAX && (text.charCodeAt(k - 1) === 0x20 || text.charCodeAt(k - 1) === 0x3e)) k--;
+  // It starts with the space of the line break: a `>` right after a word is the word's.
+  while (k < j && text.charCodeAt(k) === 0x3e) k++;
+  return k;
+}
+
+/** Where a blank that starts at `j` ends (a space, then any quote marks and spaces), or `j` when none starts there. */
+export function blankAfter(text: string, j: number): number {
+  if (text.charCodeAt(j) !== 0x20) return j;
+  let k = j + 1;
+  while (k < text.length && k - j < BLANK_MAX && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x3e)) k++;
+  return k;
+}
