@@ -24,6 +24,8 @@ describe('redactEmails / redactLinks (golden table)', () => {
     // A quoted reply's line break (`>` at the next line's start) is a blank too; a `>` after a word is not.
     ['> write to bob@\n> shop.example or\n> carl\n>> @shop.de', '> write to [email removed] or\n> [email removed]'],
     ['<bob>@shop.example, x\n> @pytest.fixture', '<bob>@shop.example, x\n> @pytest.fixture'],
+    // An RFC 5322 comment beside the @ is a blank as well.
+    ['bob(home)@shop.example, carl@(work)shop.de', '[email removed], [email removed]'],
   ])('emails: %s', (input, output) => expect(redactEmails(input, KEEP).value).toBe(output));
 
   it.each([

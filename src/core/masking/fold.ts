@@ -676,8 +676,11 @@ export function foldString(s: string): string {
 // How many spaces and quote marks one blank may hold (`⏎> > > `): a long run of `>` stays linear.
 const BLANK_MAX = 16;
 
-/** Where a blank that ends at `j` starts (a space, then any quote marks and spaces), or `j` when none ends there. */
-export function blankBack(text: string, j: number): number {
+// The longest RFC 5322 comment read as a blank (`anna.weber(work)@shop.example`), parentheses included.
+const COMMENT_MAX = 66;
+
+/** Where a run of spaces and quote marks that ends at `j` starts (it starts with a space), or `j`. */
+function spacesBack(text: string, j: number): number {
   let k = j;
   while (k > 0 && j - k < BLANK_MAX && (text.charCodeAt(k - 1) === 0x20 || text.charCodeAt(k - 1) === 0x3e)) k--;
   // It starts with the space of the line break: a `>` right after a word is the word's.
@@ -685,10 +688,53 @@ export function blankBack(text: string, j: number): number {
   return k;
 }
 
-/** Where a blank that starts at `j` ends (a space, then any quote marks and spaces), or `j` when none starts there. */
+/** Where an RFC 5322 comment (`(…)`, no parenthesis inside) that ends at `j` starts, or `j`. */
+function commentBack(text: string, j: number): number {
+  if (text.charCodeAt(j - 1) !== 0x29) return j;
+  for (let k = j - 2; k >= 0 && j - k <= COMMENT_MAX; k--) {
+    const c = text.charCodeAt(k);
+    if (c === 0x28) return k;
+    if (c === 0x29) return j;
+  }
+  return j;
+}
+
+/** Where an RFC 5322 comment that starts at `j` ends, or `j`. */
+function commentAfter(text: string, j: number): number {
+  if (text.charCodeAt(j) !== 0x28) return j;
+  for (let k = j + 1; k < text.length && k + 1 - j <= COMMENT_MAX; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x29) return k + 1;
+    if (c === 0x28) return j;
+  }
+  return j;
+}
+
+/**
+ * Where a blank that ends at `j` starts, or `j` when none ends there: spaces (a space, then any
+ * quote marks and spaces) and RFC 5322 comments, a few of them at most.
+ */
+export function blankBack(text: string, j: number): number {
+  let k = j;
+  for (let n = 0; n < 4; n++) {
+    const m = commentBack(text, spacesBack(text, k));
+    if (m === k) break;
+    k = m;
+  }
+  return k;
+}
+
+/** Where a blank that starts at `j` ends (see blankBack), or `j` when none starts there. */
 export function blankAfter(text: string, j: number): number {
-  if (text.charCodeAt(j) !== 0x20) return j;
-  let k = j + 1;
-  while (k < text.length && k - j < BLANK_MAX && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x3e)) k++;
+  let k = j;
+  for (let n = 0; n < 4; n++) {
+    let m = commentAfter(text, k);
+    if (text.charCodeAt(m) === 0x20) {
+      m++;
+      while (m < text.length && m - k < BLANK_MAX && (text.charCodeAt(m) === 0x20 || text.charCodeAt(m) === 0x3e)) m++;
+    }
+    if (m === k) break;
+    k = m;
+  }
   return k;
 }
