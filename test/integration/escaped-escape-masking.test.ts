@@ -144,9 +144,9 @@ describe('an escape whose own characters are escaped, and Word files that show a
     const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
     expect(kept).toEqual([[], [], [], ['form.docx']]);
   });
-  it("removes a spreadsheet whose number format shows the writer's address around a cell's text, and keeps one whose formats show none", async () => {
+  it("removes a spreadsheet whose number format or formula shows the writer's address, and keeps one whose formats and formulas show none", async () => {
     const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-    const xlsx = (formats: string[], strings: string[]) =>
+    const xlsx = (formats: string[], strings: string[], formula = '') =>
       b64(
         zipSync({
           '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
@@ -156,7 +156,7 @@ describe('an escape whose own characters are escaped, and Word files that show a
           ),
           'xl/sharedStrings.xml': strToU8(`<?xml version="1.0"?><sst>${strings.map((t) => `<si><t>${t}</t></si>`).join('')}</sst>`),
           'xl/worksheets/sheet1.xml': strToU8(
-            `<?xml version="1.0"?><worksheet><sheetData><row r="1">${strings.map((_, k) => `<c r="A${k + 1}" s="1" t="s"><v>${k}</v></c>`).join('')}</row></sheetData></worksheet>`,
+            `<?xml version="1.0"?><worksheet><sheetData><row r="1">${strings.map((_, k) => `<c r="A${k + 1}" s="1" t="s"><v>${k}</v></c>`).join('')}${formula && `<c r="B1" t="str"><f>${formula}</f></c>`}</row></sheetData></worksheet>`,
           ),
         }),
       );
@@ -166,7 +166,14 @@ describe('an escape whose own characters are escaped, and Word files that show a
       // Every character escaped: a number in this format shows the text alone.
       xlsx(['\\a\\n\\n\\a\\.\\w\\e\\b\\e\\r\\@\\b\\u\\y\\e\\r\\.\\e\\x\\a\\m\\p\\l\\e'], ['Return form A-1001']),
       xlsx(['&quot;bob&quot;@'], ['@shop.example']),
-      xlsx(['#,##0.00 &quot;EUR&quot;', '[$-409]d-mmm-yy;@', '&quot;Ref: &quot;@', '0%'], ['Return form A-1001', 'Kettle, 100% steel']),
+      xlsx(
+        ['#,##0.00 &quot;EUR&quot;', '[$-409]d-mmm-yy;@', '&quot;Ref: &quot;@', '0%'],
+        ['Return form A-1001', 'Kettle, 100% steel'],
+        'SUM(A1:A3)&amp;&quot; EUR&quot;',
+      ),
+      // A formula Excel computes when it opens the file (no value kept): it shows the text it builds.
+      xlsx([], ['Return form A-1001'], '&quot;anna.weber&quot;&amp;CHAR(64)&amp;&quot;buyer.example&quot;'),
+      xlsx([], ['Return form A-1001'], 'CONCATENATE(&quot;anna.private&quot;,&quot;@&quot;,&quot;othermail.example&quot;)'),
     ];
     const out = await send(
       sheets.map((x, k) =>
@@ -188,7 +195,7 @@ describe('an escape whose own characters are escaped, and Word files that show a
       ),
     );
     const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
-    expect(kept).toEqual([[], [], [], ['form.xlsx']]);
+    expect(kept).toEqual([[], [], [], ['form.xlsx'], [], []]);
   });
   it("removes a Word 97 file whose text shows the writer's address through a control character Word shows as nothing", async () => {
     const doc = (text: string) => {

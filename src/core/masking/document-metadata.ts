@@ -169,10 +169,38 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     readings.push(xml);
     const shown = ooxmlText(xml);
     texts.push(shown, xml);
-    if (CELL_TEXT_PART.test(name)) cellTexts.push(shown);
+    if (CELL_TEXT_PART.test(name)) {
+      const formulas = formulaTexts(xml);
+      cellTexts.push(shown, formulas);
+      texts.push(formulas);
+    }
   }
   texts.push(...formattedCells(files['xl/styles.xml'], cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };
+}
+
+const FORMULA = /<(?:\w+:)?f\b[^<>]*>([^<]*)<\/(?:\w+:)?f>/g;
+const CHAR_CALL = /\b(?:UNI)?CHAR\(\s*(\d{1,7})\s*\)/gi;
+const STRING_LITERAL = /"((?:[^"]|"")*)"/g;
+
+/**
+ * What the formulas of a sheet can show: each formula's text pieces (string literals, and CHAR(64)
+ * as `@`) joined, so `="anna.weber"&CHAR(64)&"buyer.example"` or `=CONCAT("anna.weber","@",…)`
+ * reads `anna.weber@buyer.example`, as Excel shows the cell when it computes it (a file need not
+ * keep the computed value). One line a formula.
+ */
+function formulaTexts(xml: string): string {
+  const out: string[] = [];
+  for (const m of xml.matchAll(FORMULA)) {
+    const formula = decodeXML(m[1] as string).replace(CHAR_CALL, (_, n: string) => {
+      const c = Number(n);
+      return c > 0 && c <= 0x10ffff ? `"${String.fromCodePoint(c).replace(/"/g, '""')}"` : '""';
+    });
+    let text = '';
+    for (const l of formula.matchAll(STRING_LITERAL)) text += (l[1] as string).replace(/""/g, '"');
+    if (text) out.push(text);
+  }
+  return out.join('\n');
 }
 
 // Parts that hold a spreadsheet's cell texts: shared strings and the sheets' inline strings.
