@@ -123,6 +123,8 @@ const PERSON_ATTRIBUTES = /\b(w:author|w:initials|author|authorId|userId|w15:use
 /** Parts read as text: the XML, its relationships, VML drawings and SVG pictures. */
 const OOXML_TEXT = /\.(xml|rels|vml|svg)$/i;
 
+const AF_CHUNK = /relationships\/aFChunk["\s]/i;
+
 /** Files embedded in the document (OLE objects, whole documents, ActiveX controls): nothing here reads them. */
 const OOXML_EMBEDDED = /(^|\/)(embeddings|activeX)\//i;
 
@@ -163,6 +165,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
       continue;
     }
     let xml = strFromU8(data);
+    // A document imported whole (altChunk: HTML, MHT, RTF, another docx), which Word shows in place
+    // and nothing here reads as shown (its entities, RTF escapes): refused as an embedded file is.
+    if (AF_CHUNK.test(xml)) throw new NotWhatItClaims(`imports a document (${name} names an altChunk) that cannot be read, so it does not cross`);
     if (name === 'docProps/custom.xml') xml = xml.replace(/(<vt:lpwstr>)[^<]{0,10000}(<\/vt:lpwstr>)/g, '$1$2');
     xml = xml.replace(PERSON_ELEMENTS, '<$1></$1>').replace(PERSON_ATTRIBUTES, '$1=""');
     files[name] = strToU8(xml);
