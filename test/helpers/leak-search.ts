@@ -101,8 +101,12 @@ function search(text: string, where: string, secrets: Secrets, leaks: Leak[]): v
     const n = normalise(r);
     // RFC 5322 lets blanks and folds stand around an address's `@` and dots (obs-local-part,
     // obs-domain), and a reader joins a line that ends in `@` to the next.
-    // An RFC 5322 comment there too: `anna.weber(work)@buyer.example`.
-    const squeezed = n.replace(/(?: ?\([^()]{0,64}\))+ ?([@.])|([@.])(?: ?\([^()]{0,64}\))+ ?/g, '$1$2').replace(/ ?([@.]) ?/g, '$1');
+    // An RFC 5322 comment there too: `anna.weber(work)@buyer.example`; a quoted local part:
+    // `"anna.weber"@buyer.example`.
+    const squeezed = n
+      .replace(/(?: ?\([^()]{0,64}\))+ ?([@.])|([@.])(?: ?\([^()]{0,64}\))+ ?/g, '$1$2')
+      .replace(/" ?@/g, '@')
+      .replace(/ ?([@.]) ?/g, '$1');
     for (const [secret, needle] of [...addresses, ...names]) {
       for (const t of needle.includes('@') ? [n, squeezed] : [n]) {
         const at = t.indexOf(needle);

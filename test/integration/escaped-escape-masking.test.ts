@@ -62,6 +62,8 @@ describe('an escape whose own characters are escaped, and Word files that show a
     // RFC 5322 comments around the @ or a dot (a mail program delivers to the address without them).
     for (const address of [BUYER.address, BUYER_OTHER])
       all.push(address.replace('@', '(work)@'), address.replace('@', '@(home) '), address.replace('.', ' (x).'));
+    // A quoted local part (RFC 5322).
+    for (const address of [BUYER.address, BUYER_OTHER]) all.push(`"${address.replace('@', '"@')}`, `"${address.replace('@', '" @ ')}`);
     // A control character a reader does not see (SOH, FS, DEL, C1 controls), or NEL, a line end.
     for (const control of ['\u0001', '\u001c', '\u007f', '\u0085', '\u0090'])
       for (const address of [BUYER.address, BUYER_OTHER]) all.push(address.replace('@', `@${control}`), address.replace('.', `${control}.`));

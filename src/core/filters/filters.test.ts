@@ -26,6 +26,8 @@ describe('redactEmails / redactLinks (golden table)', () => {
     ['<bob>@shop.example, x\n> @pytest.fixture', '<bob>@shop.example, x\n> @pytest.fixture'],
     // An RFC 5322 comment beside the @ is a blank as well.
     ['bob(home)@shop.example, carl@(work)shop.de', '[email removed], [email removed]'],
+    // A quoted local part (RFC 5322): the opening quote stays.
+    ['"bob"@shop.example, "bob.smith" @ shop.de', '"[email removed], "[email removed]'],
   ])('emails: %s', (input, output) => expect(redactEmails(input, KEEP).value).toBe(output));
 
   it.each([

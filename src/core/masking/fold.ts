@@ -712,12 +712,15 @@ function commentAfter(text: string, j: number): number {
 
 /**
  * Where a blank that ends at `j` starts, or `j` when none ends there: spaces (a space, then any
- * quote marks and spaces) and RFC 5322 comments, a few of them at most.
+ * quote marks and spaces), RFC 5322 comments and the closing `"` of a quoted local part, a few of
+ * them at most.
  */
 export function blankBack(text: string, j: number): number {
   let k = j;
   for (let n = 0; n < 4; n++) {
-    const m = commentBack(text, spacesBack(text, k));
+    let m = commentBack(text, spacesBack(text, k));
+    // The closing quote of a quoted local part (`"anna.weber"@shop.example`, RFC 5322).
+    if (text.charCodeAt(m - 1) === 0x22) m--;
     if (m === k) break;
     k = m;
   }
