@@ -5,7 +5,7 @@
 // address broken by blanks or line breaks around its `@` and dots is still found. Linear: one fold
 // of the input, one scan for `@` (each needle is matched outwards from each `@`) and indexOf scans
 // per name word, no regex backtracking.
-import { fold, foldString, type Folded } from './masking/fold.js';
+import { blankAfter, blankBack, fold, foldString, type Folded } from './masking/fold.js';
 import { nameVariants } from './masking/name-variants.js';
 import { applySpans, type Span } from './masking/spans.js';
 
@@ -116,34 +116,33 @@ function placesOf(text: string, word: string): number[] {
 
 // A folded address with a blank (one space: the fold reads any whitespace run so) on either side of
 // its `@` and dots is still the address: RFC 5322 lets CFWS stand there (obs-local-part,
-// obs-domain), and a reader joins `anna.weber@` at a line's end to the next line.
+// obs-domain), and a reader joins `anna.weber@` at a line's end to the next line, also in a quoted
+// reply, where the next line starts with `>` (the fold reads `@⏎> buyer` as `@ > buyer`).
 
 /** Where `local` starts when it ends right before the `@` at `place` (blanks around `@` and dots allowed), or -1. */
 function localBefore(text: string, place: number, local: string): number {
-  let j = place;
-  if (text.charCodeAt(j - 1) === 0x20) j--;
+  let j = blankBack(text, place);
   for (let k = local.length - 1; k >= 0; k--) {
     const c = local.charCodeAt(k);
     const dot = c === 0x2e || c === 0x40;
-    if (dot && text.charCodeAt(j - 1) === 0x20) j--;
+    if (dot) j = blankBack(text, j);
     if (text.charCodeAt(j - 1) !== c) return -1;
     j--;
-    if (dot && k > 0 && text.charCodeAt(j - 1) === 0x20) j--;
+    if (dot && k > 0) j = blankBack(text, j);
   }
   return j;
 }
 
 /** Where `domain` ends when it starts right after the `@` at `place` (blanks around `@` and dots allowed), or -1. */
 function domainAfter(text: string, place: number, domain: string): number {
-  let j = place + 1;
-  if (text.charCodeAt(j) === 0x20) j++;
+  let j = blankAfter(text, place + 1);
   for (let k = 0; k < domain.length; k++) {
     const c = domain.charCodeAt(k);
     const dot = c === 0x2e;
-    if (dot && text.charCodeAt(j) === 0x20) j++;
+    if (dot) j = blankAfter(text, j);
     if (text.charCodeAt(j) !== c) return -1;
     j++;
-    if (dot && k < domain.length - 1 && text.charCodeAt(j) === 0x20) j++;
+    if (dot && k < domain.length - 1) j = blankAfter(text, j);
   }
   return j;
 }

@@ -1,8 +1,8 @@
 // The fold of masking/fold.ts as it was before round 6 (one character at a time into a Uint16Array
 // with a full Int32Array source map), kept only as the reference the new fold is compared with
 // (src/core/masking/fold-equivalence.test.ts). Not used by the gateway. Since round 10 it reads
-// escapes inside escapes too (`%2540` → `@`), written here the plain way: the 40 units after the
-// escape decoded once, then read again, level by level.
+// escapes inside escapes too (`%2540` → `@`), written here the plain way: the 200 units from a `%`
+// or `&` decoded whole, again and again.
 import { decodeHTMLStrict } from 'entities';
 
 export interface Folded {
@@ -51,6 +51,7 @@ const isSpace = (c: number) =>
   c === 0x20 ||
   (c >= 0x09 && c <= 0x0d) ||
   c === 0xa0 ||
+  c === 0x85 ||
   c === 0x1680 ||
   (c >= 0x2000 && c <= 0x200a) ||
   c === 0x2028 ||
@@ -58,7 +59,10 @@ const isSpace = (c: number) =>
   c === 0x202f ||
   c === 0x205f ||
   c === 0x3000;
-const isInvisible = (c: number) => c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e;
+const isInvisible = (c: number) =>
+  c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e || (c >= 0x80 && c <= 0x9f && c !== 0x85);
+/** ASCII control characters other than whitespace: nothing a reader sees (C1 controls are isInvisible). */
+const isControl = (c: number) => c <= 0x08 || (c >= 0x0e && c <= 0x1f) || c === 0x7f;
 /**
  * Every character Unicode says a reader never sees (Default_Ignorable_Code_Point: direction marks
  * and overrides, isolates, invisible operators, tag characters, Hangul fillers, variation
@@ -142,35 +146,33 @@ function percentAt(src: string, i: number): [string, number] | null {
 }
 
 /**
- * An escape at i that read `d` (`len` source characters), when `d` is `%` or `&`: `d` and the next
- * 40 units of the source (each an escape decoded once, or a character) read again, up to eight
- * levels. [text, source length].
+ * The `%` or `&` at i as a program that unescapes the text again and again reads it: the next 200
+ * units of the source, every escape in them decoded (each unit remembering where its source ends),
+ * then all of that decoded again, nine times at most, while the first character is `%` or `&`.
+ * [the first character, its length in the source], or null when it is the plain character.
  */
-function nestedAt(src: string, i: number, d: string, len: number): [string, number] {
-  for (let level = 0; level < 8 && (d === '%' || d === '&'); level++) {
-    let v = d;
-    const ends = [len];
-    for (let k = i + len, units = 0; k < src.length && units < 40; units++) {
-      const unit: [string, number] = (src[k] === '%' ? percentByte(src, k) : src[k] === '&' ? entityAt(src, k) : null) ?? [src[k] as string, 1];
-      k += unit[1];
-      for (const ch of unit[0]) {
-        v += ch;
-        ends.push(k - i);
-      }
+function nestedAt(src: string, i: number): [string, number] | null {
+  let units = src.slice(i, i + 200);
+  let ends = Array.from({ length: units.length }, (_, k) => i + k + 1);
+  for (let level = 0; level < 9 && (units[0] === '%' || units[0] === '&'); level++) {
+    let next = '';
+    const nextEnds: number[] = [];
+    for (let k = 0; k < units.length;) {
+      const r = (units[k] === '%' ? percentAt(units, k) : units[k] === '&' ? entityAt(units, k) : null) ?? [units[k] as string, 1];
+      const end = ends[k + r[1] - 1] as number;
+      next += r[0];
+      for (let j = 0; j < r[0].length; j++) nextEnds.push(end);
+      k += r[1];
     }
-    const r = d === '%' ? percentAt(v, 0) : entityAt(v, 0);
-    if (!r) break;
-    d = r[0];
-    len = ends[r[1] - 1] as number;
+    if (next === units && nextEnds.every((e, k) => e === ends[k])) break; // nothing more decodes
+    units = next;
+    ends = nextEnds;
   }
-  return [d, len];
-}
-
-/** One `%XX` at k as the character of its byte, or null. */
-function percentByte(src: string, k: number): [string, number] | null {
-  const hi = hexValue(src.charCodeAt(k + 1));
-  const lo = hexValue(src.charCodeAt(k + 2));
-  return hi < 0 || lo < 0 ? null : [String.fromCharCode(hi * 16 + lo), 3];
+  const end = ends[0];
+  if (end === undefined || end === i + 1) return null;
+  let k = 1;
+  while (ends[k] === end) k++;
+  return [units.slice(0, k), end - i];
 }
 
 const nfkcCache = new Map<string, string>();
@@ -187,7 +189,7 @@ function plainChar(ch: string): string {
 function pushPlain(out: Out, ch: string, at: number): void {
   if (ch.length === 1) {
     const c = ch.charCodeAt(0);
-    if (c < 0x80) return out.push(c, at);
+    if (c < 0x80) return isControl(c) ? undefined : out.push(c, at);
     if (isSpace(c)) return out.space(at);
     if (isInvisible(c)) return;
   }
@@ -198,7 +200,7 @@ function pushFolded(out: Out, ch: string, at: number): void {
   if (ch.length === 1) {
     const c = ch.charCodeAt(0);
     if (c < 0x80) {
-      out.push(c >= 0x41 && c <= 0x5a ? c + 32 : c, at);
+      if (!isControl(c)) out.push(c >= 0x41 && c <= 0x5a ? c + 32 : c, at);
       return;
     }
     if (isSpace(c)) return out.space(at);
@@ -222,7 +224,9 @@ export function fold(src: string, html = false, plain = false): Folded {
     const c = src.charCodeAt(i);
     if (c < 0x80 && c !== 0x25 && c !== 0x26 && c !== 0x3c) {
       if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) out.space(i);
-      else out.push(c >= 0x41 && c <= 0x5a ? c + lower : c, i);
+      else if (isControl(c)) {
+        // read as nothing
+      } else out.push(c >= 0x41 && c <= 0x5a ? c + lower : c, i);
       i++;
       continue;
     }
@@ -244,8 +248,8 @@ export function fold(src: string, html = false, plain = false): Folded {
     }
     if (c === 0x26) {
       let e = entityAt(src, i);
+      if (!plain && (!e || e[0] === '&' || e[0] === '%')) e = nestedAt(src, i) ?? e;
       if (e) {
-        if (!plain) e = nestedAt(src, i, e[0], e[1]);
         for (const ch of e[0]) pushChar(out, ch, i);
         i += e[1];
         continue;
@@ -253,8 +257,8 @@ export function fold(src: string, html = false, plain = false): Folded {
     }
     if (c === 0x25 && !plain) {
       let p = percentAt(src, i);
+      if (!p || p[0] === '%' || p[0] === '&') p = nestedAt(src, i) ?? p;
       if (p) {
-        p = nestedAt(src, i, p[0], p[1]);
         pushFolded(out, p[0], i);
         i += p[1];
         continue;

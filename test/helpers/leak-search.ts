@@ -1,7 +1,8 @@
 // The one search every masking test uses: decodes delivered bytes part by part — transfer
 // encodings, charsets, RFC 2047 words and RFC 2231 file names (via mailparser), HTML entities,
 // percent-escapes, escapes nested in each other (`%2540`, `&#37;40`, `%26%2364;`, `&amp;#64;`),
-// base64 tokens in links, unfolded lines (header and iCalendar folding), tags removed, addresses
+// base64 tokens in links, unfolded lines (header and iCalendar folding), quoted replies without
+// their `>` marks, tags removed, addresses
 // with blanks or line breaks around their `@` and dots (`anna.weber\r\n @buyer.example`), UTF-16 and Latin-1 readings of binary parts, the text a PDF shows (via PDF.js), attached
 // messages recursively — and looks for every real address and full name given, in any case,
 // accent, whitespace and Unicode form.
@@ -22,15 +23,19 @@ export interface Leak {
   readonly excerpt: string;
 }
 
-/** Lowercase, no accents, one space for any whitespace run, no invisible characters. */
+/** Lowercase, no accents, one space for any whitespace run, no invisible or control characters. */
 export function normalise(s: string): string {
-  return s
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(/ß/g, 'ss')
-    .toLowerCase()
-    .replace(/[\u00ad\u200b-\u200d\u2060\ufeff]/g, '')
-    .replace(/[\s\u00a0\u2000-\u200a\u202f\u3000]+/g, ' ');
+  return (
+    s
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .replace(/ß/g, 'ss')
+      .toLowerCase()
+      .replace(/[\u00ad\u200b-\u200d\u2060\ufeff]/g, '')
+      // Control characters show as nothing (or a box a reader reads past); NEL is a line end.
+      .replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]/g, '')
+      .replace(/[\s\u0085\u00a0\u2000-\u200a\u202f\u3000]+/g, ' ')
+  );
 }
 
 function percentDecoded(s: string): string {
@@ -67,7 +72,9 @@ function nestedDecoded(s: string): string {
 export function readings(text: string): string[] {
   const unfoldedIcal = text.replace(/\r?\n[ \t]/g, '');
   const unfolded = text.replace(/\r?\n[ \t]+/g, ' ');
-  const base = [text, unfoldedIcal, unfolded];
+  // A quoted reply read without its quote marks: `anna@⏎> shop.example` reads `anna@⏎shop.example`.
+  const unquoted = text.replace(/(\r?\n)[ \t]*>[> \t]*/g, '$1');
+  const base = [text, unfoldedIcal, unfolded, unquoted];
   const out: string[] = [];
   for (const t of base) {
     const entities = decodeHTML(t.replace(/<!--[\s\S]*?-->/g, ''));
@@ -94,7 +101,12 @@ function search(text: string, where: string, secrets: Secrets, leaks: Leak[]): v
     const n = normalise(r);
     // RFC 5322 lets blanks and folds stand around an address's `@` and dots (obs-local-part,
     // obs-domain), and a reader joins a line that ends in `@` to the next.
-    const squeezed = n.replace(/ ?([@.]) ?/g, '$1');
+    // An RFC 5322 comment there too: `anna.weber(work)@buyer.example`; a quoted local part:
+    // `"anna.weber"@buyer.example`.
+    const squeezed = n
+      .replace(/(?: ?\([^()]{0,64}\))+ ?([@.])|([@.])(?: ?\([^()]{0,64}\))+ ?/g, '$1$2')
+      .replace(/" ?@/g, '@')
+      .replace(/ ?([@.]) ?/g, '$1');
     for (const [secret, needle] of [...addresses, ...names]) {
       for (const t of needle.includes('@') ? [n, squeezed] : [n]) {
         const at = t.indexOf(needle);

@@ -13,6 +13,21 @@ describe('redactEmails / redactLinks (golden table)', () => {
     ['mail me at bob@gmail.example', 'mail me at [email removed]'],
     ['reply to abcdefghijklmnopqrst@relay.localhost', 'reply to abcdefghijklmnopqrst@relay.localhost'],
     ['a@b.example, c@d.example.', '[email removed], [email removed].'],
+    // A blank around the @ when the domain ends in a top-level domain; code and prose that miss a blank are kept.
+    ['bob @ shop.example, bob@\r\n shop.de, bob @shop.co.uk', '[email removed], [email removed], [email removed]'],
+    ['y = x @ self.weight; z = a @ b.T', 'y = x @ self.weight; z = a @ b.T'],
+    ['import pytest\n\n@pytest.fixture\ndef client(): ...', 'import pytest\n\n@pytest.fixture\ndef client(): ...'],
+    ['call me @ home.Bye, meet @ 5pm', 'call me @ home.Bye, meet @ 5pm'],
+    // A blank before a dot, when the domain so read ends in a top-level domain; a sentence's end is kept.
+    ['bob @ shop . example, bob@shop .co.uk, bob @ mail . shop . de', '[email removed], [email removed], [email removed]'],
+    ['mum @ home. It was fun. Me @ work . Then home', 'mum @ home. It was fun. Me @ work . Then home'],
+    // A quoted reply's line break (`>` at the next line's start) is a blank too; a `>` after a word is not.
+    ['> write to bob@\n> shop.example or\n> carl\n>> @shop.de', '> write to [email removed] or\n> [email removed]'],
+    ['<bob>@shop.example, x\n> @pytest.fixture', '<bob>@shop.example, x\n> @pytest.fixture'],
+    // An RFC 5322 comment beside the @ is a blank as well.
+    ['bob(home)@shop.example, carl@(work)shop.de', '[email removed], [email removed]'],
+    // A quoted local part (RFC 5322): the opening quote stays.
+    ['"bob"@shop.example, "bob.smith" @ shop.de', '"[email removed], "[email removed]'],
   ])('emails: %s', (input, output) => expect(redactEmails(input, KEEP).value).toBe(output));
 
   it.each([

@@ -2,7 +2,8 @@
 // an address with an entity, a percent-escape, a zero-width character or a tag in the middle is
 // still one; local parts and domains in any script (`jürgen@straße.example` is found whole, never
 // half). Linear: one regex with bounded repetition and no nesting, run once over the text.
-import { fold, type Folded } from './fold.js';
+import { parse } from 'tldts';
+import { blankAfter, blankBack, fold, type Folded } from './fold.js';
 
 export interface FoundAddress {
   /** Span in the source text, [start, end). */
@@ -29,8 +30,8 @@ const isDomainChar = (c: number, ch: string) =>
  * digits and hyphens to the right. A blank (any whitespace run, line breaks included: the fold
  * reads it as one space) may stand on either side of the `@`, as RFC 5322's CFWS may
  * (obs-local-part, obs-domain) and as a reader joins `anna@` at a line's end to the next line; such
- * an address needs a domain of two labels or more whose last is letters (`bob @ shop.example`,
- * not `me @ 5pm` or `at @ 5.30`). Linear: each `@` looks at most 65 characters back and the
+ * an address needs a domain of two labels or more whose last is letters and a top-level domain
+ * (`bob @ shop.example`, not `me @ 5pm`, `at @ 5.30` or `x @ self.weight`). Linear: each `@` looks at most 65 characters back and the
  * domain's length ahead, and the scan resumes after the domain.
  */
 export function findAddressesIn(f: Folded): FoundAddress[] {
@@ -42,31 +43,35 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     const at = t.indexOf('@', from);
     if (at < 0) break;
     from = at + 1;
-    const localEnd = at > floor && t.charCodeAt(at - 1) === 0x20 ? at - 1 : at;
+    // A blank before the @: a space, or a quoted reply's line break (`bob⏎> @shop.example`).
+    const localEnd = Math.max(floor, blankBack(t, at));
     let start = localEnd;
     while (start > floor && localEnd - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1))) start--;
     if (start === localEnd) continue; // nothing before the @ (a delimiter, or another @)
     start += LEAD.exec(t.slice(start, localEnd))?.[0].length ?? 0;
     if (start >= localEnd) continue;
     // Domain: labels separated by single dots; a trailing dot is not part of it.
-    const domainStart = t.charCodeAt(at + 1) === 0x20 ? at + 2 : at + 1;
+    const domainStart = blankAfter(t, at + 1);
     let end = domainStart;
-    let labels = 0;
-    let lastLabel = end;
+    const parts: string[] = [];
     for (;;) {
       let k = end;
       while (k < t.length && k - end < 63 && isDomainChar(t.charCodeAt(k), t[k] as string)) k++;
       if (k === end) break;
-      lastLabel = end;
+      parts.push(t.slice(end, k));
       end = k;
-      labels++;
-      if (labels === 11 || t[end] !== '.' || end + 1 >= t.length || !isDomainChar(t.charCodeAt(end + 1), t[end + 1] as string)) break;
+      if (parts.length === 11 || t[end] !== '.' || end + 1 >= t.length || !isDomainChar(t.charCodeAt(end + 1), t[end + 1] as string)) break;
       end++;
     }
-    if (labels === 0) continue;
+    if (parts.length === 0) continue;
+    // A blank before a dot (`shop . example`, `shop .example`; not `home. It`, a sentence's end)
+    // still joins labels when the domain so read ends in a top-level domain.
+    const wider = blankDotted(t, end, parts);
+    if (wider) end = wider;
+    const top = parts[parts.length - 1] as string;
+    const domain = parts.join('.');
     const spaced = localEnd !== at || domainStart !== at + 1;
-    if (spaced && (labels < 2 || !TOP_LABEL.test(t.slice(lastLabel, end)))) continue;
-    const domain = t.slice(domainStart, end);
+    if ((spaced || wider) && (parts.length < 2 || !TOP_LABEL.test(top) || !knownTopLevel(domain, top))) continue;
     found.push({ start: f.at(start), end: f.at(end), folded: `${t.slice(start, localEnd)}@${domain}`, domain, domainStart: f.at(domainStart) });
     from = end;
     floor = end;
@@ -74,8 +79,50 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
   return found;
 }
 
+/**
+ * When labels go on after `end` across a blank before a dot (` . `, ` .`), pushes them onto `parts`
+ * (11 labels in all at most) and returns where the last ends; 0 when none does (parts unchanged).
+ */
+function blankDotted(t: string, end: number, parts: string[]): number {
+  const before = parts.length;
+  let at = end;
+  while (parts.length < 11 && t.charCodeAt(at) === 0x20 && t.charCodeAt(at + 1) === 0x2e) {
+    let j = at + 2;
+    if (t.charCodeAt(j) === 0x20) j++;
+    let k = j;
+    while (k < t.length && k - j < 63 && isDomainChar(t.charCodeAt(k), t[k] as string)) k++;
+    if (k === j) break;
+    parts.push(t.slice(j, k));
+    at = k;
+    // Plain dots after it, as in the first labels.
+    while (parts.length < 11 && t[at] === '.' && isDomainChar(t.charCodeAt(at + 1), (t[at + 1] ?? '') as string)) {
+      let m = at + 1;
+      while (m < t.length && m - at - 1 < 63 && isDomainChar(t.charCodeAt(m), t[m] as string)) m++;
+      parts.push(t.slice(at + 1, m));
+      at = m;
+    }
+  }
+  if (parts.length === before) return 0;
+  const top = parts[parts.length - 1] as string;
+  if (TOP_LABEL.test(top) && knownTopLevel(parts.join('.'), top)) return at;
+  parts.length = before;
+  return 0;
+}
+
 // The last label of a spaced address's domain: letters only (any script), two or more.
 const TOP_LABEL = /^\p{L}{2,}$/u;
+// Top-level names kept for documentation and tests (RFC 2606, RFC 6761): no registry lists them.
+const RESERVED_TOP = new Set(['example', 'test', 'invalid', 'localhost']);
+
+/**
+ * True when a spaced address's domain ends in a top-level domain (ICANN's, from the public suffix
+ * list tldts carries, or a reserved one): `bob @ shop.de` is an address, while code (`x @
+ * self.weight`, `import pytest⏎@pytest.fixture`) and prose that misses a blank (`call me @
+ * home.Bye`) are not.
+ */
+function knownTopLevel(domain: string, top: string): boolean {
+  return RESERVED_TOP.has(top) || parse(domain, { allowPrivateDomains: false }).isIcann === true;
+}
 
 // Without one of these no reading of the text has an @ in it: no fold needed.
 const MAY_HOLD_AT = /[@%&\uff20\ufe6b]/;

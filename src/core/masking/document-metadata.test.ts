@@ -1,7 +1,7 @@
 import { decodePDFRawStream, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import { cleanOoxml, cleanPdf, NotWhatItClaims } from './document-metadata.js';
+import { cleanOoxml, cleanPdf, NotWhatItClaims, ooxmlText } from './document-metadata.js';
 
 /** Every object a reader of the file can open, streams inflated: what a recipient could dig out of it. */
 async function everything(bytes: Uint8Array): Promise<string> {
@@ -124,5 +124,21 @@ describe('an Office file’s parts besides its XML', () => {
     const inner = docx({ 'docProps/core.xml': strToU8('<cp:coreProperties><dc:creator>Jane Buyer</dc:creator></cp:coreProperties>') });
     expect(() => cleanOoxml(docx({ 'word/embeddings/Microsoft_Word_Document.docx': inner }), DOCX)).toThrow(NotWhatItClaims);
     expect(() => cleanOoxml(docx({ 'word/embeddings/oleObject1.bin': new Uint8Array([0xd0, 0xcf, 0x11, 0xe0]) }), DOCX)).toThrow(/embedded/);
+  });
+});
+
+describe('an Office file’s text as its application shows it (ooxmlText)', () => {
+  it('joins runs across a tag of any length and reads a symbol as the character Word shows', () => {
+    const run = (t: string) => `<w:r><w:t>${t}</w:t></w:r>`;
+    // A hyperlink's tooltip is free text: the tag around the second run can be as long as one likes.
+    expect(ooxmlText(`<w:p>${run('anna.weber')}<w:hyperlink w:tooltip="${'x'.repeat(5000)}" r:id="rId1">${run('@buyer.example')}</w:hyperlink></w:p>`)).toBe(
+      'anna.weber@buyer.example\n',
+    );
+    // <w:sym w:char="0040"/> in an ordinary font shows "@"; in a symbol font F0xx shows xx.
+    expect(ooxmlText(`<w:p>${run('anna.weber')}<w:r><w:sym w:font="Arial" w:char="0040"/></w:r>${run('buyer.example')}</w:p>`)).toBe(
+      'anna.weber&#x40;buyer.example\n',
+    );
+    expect(ooxmlText(`<w:p>${run('bob')}<w:r><w:sym w:char="F040" w:font="Symbol"/></w:r>${run('shop.example')}</w:p>`)).toBe('bob&#x40;shop.example\n');
+    expect(ooxmlText(`<w:p>${run('5 &lt; 6 &amp; 7 &gt; 2')}</w:p>`)).toBe('5 &lt; 6 &amp; 7 &gt; 2\n');
   });
 });

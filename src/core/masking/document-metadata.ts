@@ -4,6 +4,7 @@
 // and comment authors, via fflate; legacy OLE files (doc, xls, ppt) lose their summary information
 // streams, via cfb. An Outlook message (.msg) or TNEF in an OLE container is not a Word file.
 import CFB from 'cfb';
+import { decodeXML } from 'entities';
 import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
@@ -25,12 +26,23 @@ export interface CleanDocument {
 
 // OOXML tags after which the application shows a break (WordprocessingML paragraphs, breaks, tabs
 // and cells; DrawingML paragraphs; SpreadsheetML cells, rows and shared strings).
-const OOXML_BREAK = /<(?:\/(?:w:p|w:tc|a:p|c|si|row)|w:br|w:cr|w:tab|a:br)\b[^<>]{0,2000}>/g;
-const XML_TAG = /<[^<>]{0,2000}>/g;
+// Tags of any length (a hyperlink's tooltip attribute is free text): `[^<>]*` stops at the next
+// `<`, so each `<` is looked at once and the search stays linear.
+const OOXML_BREAK = /<(?:\/(?:w:p|w:tc|a:p|c|si|row)|w:br|w:cr|w:tab|a:br)\b[^<>]*>/g;
+const XML_TAG = /<[^<>]*>/g;
+// A symbol Word shows in place of the tag: `<w:sym w:font="Arial" w:char="0040"/>` shows `@` (in a
+// symbol font a character F0xx is shown from xx).
+const OOXML_SYMBOL = /<w:sym\b[^<>]*?\bw:char="([0-9A-Fa-f]{1,4})"[^<>]*>/g;
 
 /** An OOXML part's XML as its application shows it (see CleanDocument.texts). */
 export function ooxmlText(xml: string): string {
-  return xml.replace(OOXML_BREAK, '\n').replace(XML_TAG, '');
+  return xml
+    .replace(OOXML_SYMBOL, (_, hex: string) => {
+      const c = parseInt(hex, 16);
+      return `&#x${(c >= 0xf000 ? c - 0xf000 : c).toString(16)};`;
+    })
+    .replace(OOXML_BREAK, '\n')
+    .replace(XML_TAG, '');
 }
 
 const PDF_MAGIC = Buffer.from('%PDF-');
@@ -111,6 +123,8 @@ const PERSON_ATTRIBUTES = /\b(w:author|w:initials|author|authorId|userId|w15:use
 /** Parts read as text: the XML, its relationships, VML drawings and SVG pictures. */
 const OOXML_TEXT = /\.(xml|rels|vml|svg)$/i;
 
+const AF_CHUNK = /relationships\/aFChunk["\s]/i;
+
 /** Files embedded in the document (OLE objects, whole documents, ActiveX controls): nothing here reads them. */
 const OOXML_EMBEDDED = /(^|\/)(embeddings|activeX)\//i;
 
@@ -139,6 +153,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   if (!files['[Content_Types].xml'] || !mains.some((m) => files[m])) throw new NotWhatItClaims('not the Office document it claims to be');
   const readings: string[] = [];
   const texts: string[] = [];
+  const cellTexts: string[] = [];
   for (const [name, data] of Object.entries(files)) {
     if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
     if (!OOXML_TEXT.test(name)) {
@@ -150,13 +165,109 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
       continue;
     }
     let xml = strFromU8(data);
+    // A document imported whole (altChunk: HTML, MHT, RTF, another docx), which Word shows in place
+    // and nothing here reads as shown (its entities, RTF escapes): refused as an embedded file is.
+    if (AF_CHUNK.test(xml)) throw new NotWhatItClaims(`imports a document (${name} names an altChunk) that cannot be read, so it does not cross`);
     if (name === 'docProps/custom.xml') xml = xml.replace(/(<vt:lpwstr>)[^<]{0,10000}(<\/vt:lpwstr>)/g, '$1$2');
     xml = xml.replace(PERSON_ELEMENTS, '<$1></$1>').replace(PERSON_ATTRIBUTES, '$1=""');
     files[name] = strToU8(xml);
     readings.push(xml);
-    texts.push(ooxmlText(xml), xml);
+    const shown = ooxmlText(xml);
+    texts.push(shown, xml);
+    if (CELL_TEXT_PART.test(name)) {
+      const formulas = formulaTexts(xml);
+      cellTexts.push(shown, formulas);
+      texts.push(formulas);
+    }
   }
+  texts.push(...formattedCells(files['xl/styles.xml'], cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };
+}
+
+const FORMULA = /<(?:\w+:)?f\b[^<>]*>([^<]*)<\/(?:\w+:)?f>/g;
+const CHAR_CALL = /\b(?:UNI)?CHAR\(\s*(\d{1,7})\s*\)/gi;
+const STRING_LITERAL = /"((?:[^"]|"")*)"/g;
+
+/**
+ * What the formulas of a sheet can show: each formula's text pieces (string literals, and CHAR(64)
+ * as `@`) joined, so `="anna.weber"&CHAR(64)&"buyer.example"` or `=CONCAT("anna.weber","@",…)`
+ * reads `anna.weber@buyer.example`, as Excel shows the cell when it computes it (a file need not
+ * keep the computed value). One line a formula.
+ */
+function formulaTexts(xml: string): string {
+  const out: string[] = [];
+  for (const m of xml.matchAll(FORMULA)) {
+    const formula = decodeXML(m[1] as string).replace(CHAR_CALL, (_, n: string) => {
+      const c = Number(n);
+      return c > 0 && c <= 0x10ffff ? `"${String.fromCodePoint(c).replace(/"/g, '""')}"` : '""';
+    });
+    let text = '';
+    for (const l of formula.matchAll(STRING_LITERAL)) text += (l[1] as string).replace(/""/g, '"');
+    if (text) out.push(text);
+  }
+  return out.join('\n');
+}
+
+// Parts that hold a spreadsheet's cell texts: shared strings and the sheets' inline strings.
+const CELL_TEXT_PART = /^xl\/(sharedStrings\.xml|worksheets\/[^/]+\.xml)$/i;
+const NUMBER_FORMAT = /<(?:\w+:)?numFmt\b[^<>]*?\bformatCode="([^"]*)"/g;
+// Where a format shows the cell's text (`@`) in formatShown's reading.
+const CELL = '\u0000';
+// Text formats with literal text around the cell's text read against every cell text: a sheet with
+// more of them, or whose readings would pass 32 MiB, is refused rather than read at length.
+const MAX_TEXT_FORMATS = 16;
+const MAX_FORMATTED = 32 << 20;
+
+/**
+ * A spreadsheet number format as Excel shows it: quoted text and `\x` as they stand, `_x` as a
+ * blank, `*x` as x, `[colour]` as nothing, digit placeholders as 0, sections on lines of their own,
+ * and CELL where the text section shows the cell's text (`@`). `"anna.weber@"@` shows
+ * `anna.weber@` before whatever the cell holds.
+ */
+function formatShown(code: string): string {
+  let out = '';
+  for (let k = 0; k < code.length; k++) {
+    const c = code[k] as string;
+    if (c === '"') {
+      const end = code.indexOf('"', k + 1);
+      out += code.slice(k + 1, end < 0 ? code.length : end);
+      k = end < 0 ? code.length : end;
+    } else if (c === '\\' || c === '*') out += code[++k] ?? '';
+    else if (c === '_') {
+      k++;
+      out += ' ';
+    } else if (c === '[') {
+      const end = code.indexOf(']', k + 1);
+      k = end < 0 ? code.length : end;
+    } else if (c === '@') out += CELL;
+    else if (c === ';') out += '\n';
+    else if (c === '#' || c === '?') out += '0';
+    else out += c;
+  }
+  return out;
+}
+
+/**
+ * The texts a spreadsheet shows through its number formats (xl/styles.xml): each format's literal
+ * text alone, and each text format with literal text around `@` around every cell text, so a format
+ * `"anna.weber@"@` on a cell holding `buyer.example` reads `anna.weber@buyer.example`.
+ */
+function formattedCells(styles: Uint8Array | undefined, cellTexts: readonly string[]): string[] {
+  if (!styles) return [];
+  const out: string[] = [];
+  const around = new Set<string>();
+  for (const m of strFromU8(styles).matchAll(NUMBER_FORMAT)) {
+    const shown = formatShown(decodeXML(m[1] as string));
+    out.push(shown.replaceAll(CELL, '\n'));
+    for (const section of shown.split('\n')) if (section.includes(CELL) && section !== CELL) around.add(section);
+  }
+  if (around.size === 0) return out;
+  const all = cellTexts.join('\n');
+  if (around.size > MAX_TEXT_FORMATS || around.size * all.length > MAX_FORMATTED)
+    throw new NotWhatItClaims('shows its cells through more text formats with text of their own than are read');
+  const cells = all.split('\n');
+  for (const section of around) out.push(cells.map((cell) => section.replaceAll(CELL, cell)).join('\n'));
+  return out;
 }
 
 const OLE_MAIN: Readonly<Record<string, readonly string[]>> = {

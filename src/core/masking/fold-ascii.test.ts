@@ -30,7 +30,6 @@ function difference(src: string): string | null {
 // Plain ASCII only, no `%` or `&`: what the native reading takes.
 const ASCII_PIECES: readonly string[] = [
   'the', 'Quick', 'BROWN', 'fox', 'x', 'Q', '42', '.', ',', ';', ':', '-', '_', '"', "'", '(', ')', '<', '>', '<b>', '/', '\\', '=', '?', '#', '!', '@',
-  '\u0000', '\u0001', '\u0008', '\u000e', '\u001f', '\u007f',
   ' ', ' ', ' ', '  ', '   ', '\t', '\n', '\n', '\n\n', '\r\n', '\r', '\v', '\f', ' \n', '\n ', ' \t \r\n ', '\n\n\n',
   'Jane Doe', 'jane doe', 'JANE  DOE', 'Jane\nDoe', 'Jane \n Doe', 'Doe, Jane', 'DOE,JANE', 'Doe;Jane', 'Jane\tDoe',
   'jane@buyer.example', 'JANE@BUYER.EXAMPLE', 'Jane Doe <jane@buyer.example>', '"Jane Doe" <Jane@Buyer.Example>', 'mailto:jane@buyer.example',
@@ -70,7 +69,6 @@ describe('the native fold of plain ASCII', () => {
       `${body}${' \n'.repeat(200)}${body}`,
       `x${' '.repeat(1000)}y`,
       'A'.repeat(300),
-      '\u0000'.repeat(300),
     ];
     for (const src of cases) {
       expect(foldPlainAscii(src, (n) => new Uint8Array(n))).not.toBeNull();
@@ -80,7 +78,28 @@ describe('the native fold of plain ASCII', () => {
 
   it('leaves a text with %, & or any character beyond ASCII to the loop, which reads it as before', () => {
     const body = 'Hello Jane Doe, write to jane@buyer.example.\n'.repeat(10);
-    for (const odd of ['%', '%40', '&', '&#64;', 'é', 'e\u0301', '\u00a0', '＠', '\u200b', 'ß', 'İ', '😀', '\ud800']) {
+    // Control characters (read as nothing) too: `\u0000`.repeat(300), NUL, BS, SO, US, DEL.
+    for (const odd of [
+      '%',
+      '%40',
+      '&',
+      '&#64;',
+      'é',
+      'e\u0301',
+      '\u00a0',
+      '＠',
+      '\u200b',
+      'ß',
+      'İ',
+      '😀',
+      '\ud800',
+      '\u0000'.repeat(300),
+      '\u0000',
+      '\u0008',
+      '\u000e',
+      '\u001f',
+      '\u007f',
+    ]) {
       const src = `${body}${odd}${body}`;
       expect(
         foldPlainAscii(src, (n) => new Uint8Array(n)),
@@ -113,7 +132,7 @@ describe('the native fold, byte by byte (an outside attack pass, round 9)', () =
   // Every ASCII byte it takes, in each of the four places of a word it reads four at a time (the
   // bounds of its capital and whitespace tests: @ A Z [ ` a z { and BS TAB CR SO), and every ordered
   // pair of them side by side at each offset, so a byte never changes how its neighbour reads.
-  const taken = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)).filter((c) => c !== '%' && c !== '&');
+  const taken = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)).filter((c) => c !== '%' && c !== '&' && !/[\0-\x08\x0e-\x1f\x7f]/.test(c));
 
   it('reads every byte in every place of a word as the loop does', () => {
     for (const c of taken)

@@ -75,7 +75,8 @@ export function foldPlainAscii(src: string, borrow: (size: number) => Uint8Array
   const b = borrow(n);
   const bytes = Buffer.from(b.buffer, b.byteOffset, n);
   bytes.write(src, 0, 'latin1');
-  lowerAndSpaces(b, n);
+  // Control characters (the fold reads them as nothing): such a text is left to the loop.
+  if (!lowerAndSpaces(b, n)) return null;
   // Each run keeps its first character (a space now) and loses the rest: the bytes between move down.
   let at = 0;
   let from = lead;
@@ -93,21 +94,26 @@ export function foldPlainAscii(src: string, borrow: (size: number) => Uint8Array
 /**
  * ASCII bytes b[0, n) lowercased and each whitespace byte (tab to CR) made a space, in place: four
  * bytes at a time (no byte is 0x80 or more, so adding to one never carries into the next: its top
- * bit says whether it reached the constant's threshold), the last few one at a time.
+ * bit says whether it reached the constant's threshold), the last few one at a time. False, with
+ * the bytes half done, at a control character (below 0x20 and not whitespace, or DEL).
  */
-function lowerAndSpaces(b: Uint8Array, n: number): void {
+function lowerAndSpaces(b: Uint8Array, n: number): boolean {
   const words = n >> 2;
   const w = new Int32Array(b.buffer, b.byteOffset, words);
   for (let i = 0; i < words; i++) {
     const x = w[i] as number;
     const upper = (x + 0x3f3f3f3f) & ~(x + 0x25252525) & 0x80808080; // 0x41 ≤ byte ≤ 0x5a
     const space = (x + 0x77777777) & ~(x + 0x72727272) & 0x80808080; // 0x09 ≤ byte ≤ 0x0d
+    const control = ((~(x + 0x60606060) & ~space) | (x + 0x01010101)) & 0x80808080; // < 0x20 not a space, or 0x7f
+    if (control !== 0) return false;
     if ((upper | space) === 0) continue;
     const whole = (space >>> 7) * 0xff;
     w[i] = (x & ~whole) | (whole & 0x20202020) | (upper >>> 2);
   }
   for (let i = words << 2; i < n; i++) {
     const c = b[i] as number;
+    if (c < 0x20 ? c < 0x09 || c > 0x0d : c === 0x7f) return false;
     b[i] = c >= 0x41 && c <= 0x5a ? c + 32 : c >= 0x09 && c <= 0x0d ? 0x20 : c;
   }
+  return true;
 }

@@ -41,6 +41,8 @@ const PIECES: readonly string[] = [
   '%40', '%4', '%', '%ZZ', '%20', '%09', '%C3%A9', '%c3%a9', '%E2%80%8B', '%F0%9F%98%80', '%C3', '%C3%41', '%FF', '%C0%80', '%F4%90%80%80', '%ED%A0%BD', '%ED%B8%80',
   // escapes inside escapes: percent in percent, entity in percent and the other way, to any depth, broken
   '%25', '%2540', '%252540', '%25252540', '%25C3%25A9', '%2525', '%25%', '%26', '%26%2364;', '%26amp;', '&#37;', '&#37;40', '&percnt;40', '&#38;', '&amp;#64;', '&amp;amp;#x40;', '&#38;#', '%2', '%25Z',
+  // escapes whose own characters are escaped (after a plain % or &, or deeper than the escape before them)
+  '%%34%30', '%4%30', '&&#35;64;', '&#%36%34;', '%C3%%41%39', '%2526%252364%253B', '%252526%25252364%25253B', '&%2523x40;', '%%2534%2530',
   // tags and comments
   '<b>', '</b>', '<br>', '<br/>', '<P>', '</div>', '<span class="x">', '<a href="mailto:x@y.example">', '<!-- note -->', '<!--', '-->', '<', '< ', '<3', '>', '<!doctype html>', '<?xml?>', '<tablexyz>',
   // accents, NFD, special case mappings
@@ -133,6 +135,15 @@ describe('fold, compared with the character-at-a-time reference', () => {
       ['100%25 sure', '100% sure'],
       ['AT&amp;T', 'at&t'],
       ['%2525', '%'],
+      // The escape's own characters escaped: a second (third) reading decodes them first.
+      ['a%%34%30b', 'a@b'],
+      ['a%4%30b', 'a@b'],
+      ['a&&#35;64;b', 'a@b'],
+      ['a&#%36%34;b', 'a@b'],
+      ['a%2526%252364%253Bb', 'a@b'],
+      ['a%252526%25252364%25253Bb', 'a@b'],
+      ['caf%C3%%41%39', 'cafe'],
+      ['100% sure, R&D, AT&T, 50%%', '100% sure, r&d, at&t, 50%%'],
     ] as const) {
       const f = fold(src);
       expect([src, f.text]).toEqual([src, want]);

@@ -1,8 +1,9 @@
 // Owns the folded reading of text that every address and name search runs on: lowercase, accents
 // and other combining marks dropped (NFC and NFD read the same), ß as ss, every run of whitespace
-// (tab, line end, no-break space…) one space, invisible characters (zero-width, soft hyphen) gone,
-// HTML entities and percent-escapes decoded (escapes inside escapes too: `%2540` and `&#37;40`
-// read `@`), and — for HTML — tags and comments read as nothing
+// (tab, line end, NEL, no-break space…) one space, invisible characters (zero-width, soft hyphen,
+// control characters: `anna@<U+0001>shop.example` shows as an address) gone,
+// HTML entities and percent-escapes decoded (escapes inside escapes too, as a program that
+// unescapes the text again and again reads them: `%2540`, `&#37;40`, `%%34%30` read `@`), and — for HTML — tags and comments read as nothing
 // (block tags as a space), so `john<span></span>&#46;smith%40acme.example` reads
 // `john.smith@acme.example`. Linear: one pass, every character looked at once; plain ASCII is
 // copied in a tight loop through a table, other characters read through a table filled as they
@@ -58,8 +59,20 @@ const BLOCK_TAGS = new Set([
 ]); // prettier-ignore
 
 const isSpace = (c: number) =>
-  isAsciiSpace(c) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
-const isInvisible = (c: number) => c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e;
+  isAsciiSpace(c) ||
+  c === 0xa0 ||
+  c === 0x85 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000;
+const isInvisible = (c: number) =>
+  c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e || (c >= 0x80 && c <= 0x9f && c !== 0x85);
+/** ASCII control characters other than whitespace: nothing a reader sees (C1 controls are isInvisible). */
+const isControl = (c: number) => c <= 0x08 || (c >= 0x0e && c <= 0x1f) || c === 0x7f;
 /**
  * Every character Unicode says a reader never sees (Default_Ignorable_Code_Point: direction marks
  * and overrides, isolates, invisible operators, tag characters, Hangul fillers, variation
@@ -147,51 +160,159 @@ function percentAt(src: string, i: number): [string, number] | null {
   return cp > 0x10ffff ? null : [String.fromCodePoint(cp), 3 * (extra + 1)];
 }
 
-/** The source length of one `%XX` at k (3) and its byte as a character, or null. */
-function byteAt(src: string, k: number): [string, number] | null {
-  const b = escapedByte(src, k);
-  return b < 0 ? null : [String.fromCharCode(b), 3];
-}
-
-// How deep escapes are read inside escapes, and how far past one the next level may reach: a
-// percent-escaped UTF-8 character is at most 12 characters (%F0%9F%98%80), an entity 33.
+// How many times escapes are read again inside escapes (a program that unescapes a text nine
+// times), and which units can continue an escape: hex digits and `%` (a percent-escaped UTF-8
+// character is at most 12 units, %F0%9F%98%80), an entity's letters, digits and `#` (at most 34).
 const NEST = 8;
 const isHex = (c: number) => hexValue(c) >= 0;
 const isEntityChar = (c: number) => c === 0x23 || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
-/**
- * An escape at i that decoded to `%` or `&` (`d`, `len` source characters) read again with what
- * follows it, decoded once, as a program that unescapes twice reads it: `%2540` → `%40` → `@`,
- * `&#37;40`, `%26%2364;`, `&amp;#64;`, `%25C3%25A9` → `é`. Up to NEST levels: [text, source
- * length], `[d, len]` when nothing more decodes. Each level looks at most 33 characters ahead and
- * stops at the first that cannot continue the escape, so a text of nothing but `&amp;` or `%25`
- * stays linear.
- */
-function nestedAt(src: string, i: number, d: string, len: number): [string, number] {
-  const semis = nearSemis(src);
-  for (let level = 0; level < NEST && (d === '%' || d === '&'); level++) {
-    const percent = d === '%';
-    const fits = percent ? (c: number) => isHex(c) || c === 0x25 : isEntityChar;
-    // What follows, escapes in it decoded once; ends[j]: the source length up to virtual character j.
-    let v = d;
-    const ends = [len];
-    let k = i + len;
-    while (k < src.length && v.length < (percent ? 12 : 34)) {
-      const c = src.charCodeAt(k);
-      const r = c === 0x25 ? byteAt(src, k) : c === 0x26 ? entityAt(src, k, semis) : null;
-      const ch = r ? r[0] : (src[k] as string);
-      if (ch.length !== 1 || !(fits(ch.charCodeAt(0)) || (!percent && ch === ';'))) break;
-      v += ch;
-      k += r ? r[1] : 1;
-      ends.push(k - i);
-      if (ch === ';') break;
-    }
-    const r = percent ? percentAt(v, 0) : entityAt(v, 0, nearSemis(v));
-    if (!r) break;
-    d = r[0];
-    len = ends[r[1] - 1] as number;
+/** The units of a reading of the text from `i` on, and where each one ends in the source. */
+interface Units {
+  /** The `k`th unit (read if needed), or -1 past the end. */
+  unit(k: number): number;
+  /** Where the `k`th unit's characters end in the source (after unit(k) was read). */
+  end(k: number): number;
+  /** The units [from, to) as a string (after they were read). */
+  slice(from: number, to: number): string;
+}
+
+/** The source from `i` on, as Units (level 0). */
+class SourceUnits implements Units {
+  constructor(
+    private readonly src: string,
+    private readonly i: number,
+  ) {}
+  unit(k: number): number {
+    const at = this.i + k;
+    return at < this.src.length ? this.src.charCodeAt(at) : -1;
   }
-  return [d, len];
+  end(k: number): number {
+    return this.i + k + 1;
+  }
+  slice(from: number, to: number): string {
+    return this.src.slice(this.i + from, this.i + to);
+  }
+}
+
+/**
+ * A reading one level deeper than another: the level below with each escape in it (a `%XX` run,
+ * an entity) decoded once, read lazily, unit by unit (the units of one decoded character share an
+ * end).
+ */
+class Level implements Units {
+  units = '';
+  readonly ends: number[] = [];
+  /** True when some unit so far was decoded from an escape of the level below. */
+  decoded = false;
+  /** Where the next unit is read from in the level below. */
+  private from = 0;
+  constructor(private readonly below: Units) {}
+
+  unit(k: number): number {
+    while (this.units.length <= k) if (!this.readOne()) return -1;
+    return this.units.charCodeAt(k);
+  }
+  end(k: number): number {
+    return this.ends[k] as number;
+  }
+  slice(from: number, to: number): string {
+    return this.units.slice(from, to);
+  }
+
+  /** How many units of the level below, from `p` (a `%` or `&`), an escape could take: no more are read. */
+  private escapeLength(p: number, percent: boolean): number {
+    const below = this.below;
+    if (!percent) {
+      // An entity: letters, digits and `#` up to a `;`, at most 34 units.
+      for (let k = 1; k < 34; k++) {
+        const u = below.unit(p + k);
+        if (u === 0x3b) return k + 1;
+        if (u < 0 || !isEntityChar(u)) return k;
+      }
+      return 34;
+    }
+    // `%XX`, and as many `%XX` more as its first byte announces (UTF-8).
+    const hi = hexValue(below.unit(p + 1));
+    const lo = hi < 0 ? -1 : hexValue(below.unit(p + 2));
+    if (lo < 0) return 1;
+    const first = hi * 16 + lo;
+    const extra = first >= 0xf0 ? 3 : first >= 0xe0 ? 2 : first >= 0xc0 ? 1 : 0;
+    let k = 3;
+    for (let e = 0; e < extra; e++, k += 3) {
+      if (below.unit(p + k) !== 0x25 || hexValue(below.unit(p + k + 1)) < 0 || hexValue(below.unit(p + k + 2)) < 0) break;
+    }
+    return k;
+  }
+
+  private readOne(): boolean {
+    const below = this.below;
+    const p = this.from;
+    const c = below.unit(p);
+    if (c < 0) return false;
+    let r: [string, number] | null = null;
+    if (c === 0x25 || c === 0x26) {
+      const piece = below.slice(p, p + this.escapeLength(p, c === 0x25));
+      r = c === 0x25 ? percentAt(piece, 0) : entityAt(piece, 0, nearSemis(piece));
+    }
+    const [text, len] = r ?? [String.fromCharCode(c), 1];
+    if (r) this.decoded = true;
+    this.units += text;
+    const end = below.end(p + len - 1);
+    for (let k = 0; k < text.length; k++) this.ends.push(end);
+    this.from += len;
+    return true;
+  }
+
+  /** The level's first character (its units) and where it ends in the source, or null when empty. */
+  first(): [string, number] | null {
+    if (this.unit(0) < 0) return null;
+    const end = this.ends[0] as number;
+    let k = 1;
+    while (this.ends[k] === end) k++;
+    return [this.units.slice(0, k), end];
+  }
+}
+
+/**
+ * False when the `%` or `&` at i, which starts no escape, cannot start one when the text is read
+ * again either: the units an escape there could take (hex digits and `%`; entity letters, digits
+ * and `#`) hold no other escape, so a second reading of them is the same. Spares nestedAt its work
+ * for `100% sure`, `R&D` or a text of nothing but `%` or `&`.
+ */
+function mayNest(src: string, i: number, percent: boolean): boolean {
+  const n = Math.min(src.length, i + (percent ? 12 : 34));
+  for (let k = i + 1; k < n; k++) {
+    const c = src.charCodeAt(k);
+    if (c === 0x25 && isHex(src.charCodeAt(k + 1)) && isHex(src.charCodeAt(k + 2))) return true;
+    if (c === 0x26 && isEntityChar(src.charCodeAt(k + 1))) return true;
+    if (percent ? !(isHex(c) || c === 0x25) : !isEntityChar(c)) return false;
+  }
+  return false;
+}
+
+/**
+ * The `%` or `&` at i (an escape that decoded to one, or one that starts no escape) read as a
+ * program that unescapes the text again and again reads it, up to NEST + 1 times: `%2540` → `%40`
+ * → `@`, `&#37;40`, `%26%2364;`, `&amp;#64;`, `%25C3%25A9` → `é`, `%2526%252364%253B` → `&#64;`
+ * → `@`, and escapes after a plain `%` or `&` (`%%34%30` → `%40` → `@`, `&&#35;64;`). [the
+ * character, its length in the source], or null when it is the plain character. Each level looks
+ * at most 34 units ahead of its first and stops at the first unit that cannot continue the escape,
+ * and the levels stop as soon as one decodes nothing, so runs of `%25`, `&amp;` or `%` stay linear.
+ */
+function nestedAt(src: string, i: number): [string, number] | null {
+  let cur = new Level(new SourceUnits(src, i));
+  let got = cur.first();
+  for (let level = 0; level < NEST && got && (got[0] === '%' || got[0] === '&'); level++) {
+    const next = new Level(cur);
+    const f = next.first();
+    if (!f) break;
+    const same = !next.decoded && !cur.decoded;
+    cur = next;
+    got = f;
+    if (same) break;
+  }
+  return got && got[1] > i + 1 ? [got[0], got[1] - i] : null;
 }
 
 const nfkcCache = new Map<string, string>();
@@ -244,10 +365,11 @@ class Reading implements Folded {
 // How each ASCII character reads in a run (Out.ascii): the unit it becomes, or one of these.
 const ASCII_SPACE = -1; // whitespace: one space after anything but a space
 const ASCII_STOP = -2; // `%`, `&`, `<`: looked at by the fold itself
+const ASCII_NOTHING = -3; // a control character (NUL, ESC, DEL…): read as nothing
 const ASCII_FOLDED = new Int16Array(0x80);
 const ASCII_PLAIN = new Int16Array(0x80);
 for (let c = 0; c < 0x80; c++) {
-  const kind = isAsciiSpace(c) ? ASCII_SPACE : c === 0x25 || c === 0x26 || c === 0x3c ? ASCII_STOP : c;
+  const kind = isAsciiSpace(c) ? ASCII_SPACE : c === 0x25 || c === 0x26 || c === 0x3c ? ASCII_STOP : isControl(c) ? ASCII_NOTHING : c;
   ASCII_PLAIN[c] = kind;
   ASCII_FOLDED[c] = kind >= 0x41 && kind <= 0x5a ? kind + 32 : kind;
 }
@@ -308,6 +430,7 @@ class Out {
       let u = read[c] as number;
       if (u < 0) {
         if (u === ASCII_STOP) break;
+        if (u === ASCII_NOTHING) continue;
         if (last === 0x20) continue;
         u = 0x20;
       }
@@ -412,7 +535,7 @@ function grown16(b: Uint16Array, atLeast: number): Uint16Array {
 function pushPlain(out: Out, ch: string, at: number): void {
   if (ch.length === 1) {
     const c = ch.charCodeAt(0);
-    if (c < 0x80) return out.push(c, at);
+    if (c < 0x80) return isControl(c) ? undefined : out.push(c, at);
     if (isSpace(c)) return out.space(at);
     if (isInvisible(c)) return;
   }
@@ -423,7 +546,7 @@ function pushFolded(out: Out, ch: string, at: number): void {
   if (ch.length === 1) {
     const c = ch.charCodeAt(0);
     if (c < 0x80) {
-      out.push(c >= 0x41 && c <= 0x5a ? c + 32 : c, at);
+      if (!isControl(c)) out.push(c >= 0x41 && c <= 0x5a ? c + 32 : c, at);
       return;
     }
     if (isSpace(c)) return out.space(at);
@@ -501,8 +624,9 @@ export function foldEachCharacter(src: string, html: boolean, plain: boolean): F
         continue;
       }
       let e: [string, number] | null = c1 === 0x61 && c2 === 0x6d && c3 === 0x70 && src.charCodeAt(i + 4) === 0x3b ? ['&', 5] : entityAt(src, i, semis);
+      // An entity that reads `&` or `%`, or a `&` that starts none, read again (nestedAt).
+      if (!plain && (e ? e[0] === '&' || e[0] === '%' : mayNest(src, i, false))) e = nestedAt(src, i) ?? e;
       if (e) {
-        if (!plain && (e[0] === '&' || e[0] === '%')) e = nestedAt(src, i, e[0], e[1]);
         if (e[0] === '&') out.push(0x26, i);
         else for (const ch of e[0]) pushChar(out, ch, i);
         i += e[1];
@@ -511,8 +635,8 @@ export function foldEachCharacter(src: string, html: boolean, plain: boolean): F
     }
     if (c === 0x25 && !plain) {
       let p = percentAt(src, i);
+      if (p ? p[0] === '%' || p[0] === '&' : mayNest(src, i, true)) p = nestedAt(src, i) ?? p;
       if (p) {
-        if (p[0] === '%' || p[0] === '&') p = nestedAt(src, i, p[0], p[1]);
         pushFolded(out, p[0], i);
         i += p[1];
         continue;
@@ -543,4 +667,76 @@ export function foldEachCharacter(src: string, html: boolean, plain: boolean): F
 /** The folded form of a needle (an address or a name) with no source map. */
 export function foldString(s: string): string {
   return fold(s).text.trim();
+}
+
+// A blank in a folded reading, as address searches read it (body-scrub.ts, address-finder.ts): a
+// space (any whitespace run), then any quote marks and spaces, as a quoted reply's line break reads
+// (`anna@⏎> shop.example` folds to `anna@ > shop.example`).
+// How many spaces and quote marks one blank may hold (`⏎> > > `): a long run of `>` stays linear.
+const BLANK_MAX = 16;
+
+// The longest RFC 5322 comment read as a blank (`anna.weber(work)@shop.example`), parentheses included.
+const COMMENT_MAX = 66;
+
+/** Where a run of spaces and quote marks that ends at `j` starts (it starts with a space), or `j`. */
+function spacesBack(text: string, j: number): number {
+  let k = j;
+  while (k > 0 && j - k < BLANK_MAX && (text.charCodeAt(k - 1) === 0x20 || text.charCodeAt(k - 1) === 0x3e)) k--;
+  // It starts with the space of the line break: a `>` right after a word is the word's.
+  while (k < j && text.charCodeAt(k) === 0x3e) k++;
+  return k;
+}
+
+/** Where an RFC 5322 comment (`(…)`, no parenthesis inside) that ends at `j` starts, or `j`. */
+function commentBack(text: string, j: number): number {
+  if (text.charCodeAt(j - 1) !== 0x29) return j;
+  for (let k = j - 2; k >= 0 && j - k <= COMMENT_MAX; k--) {
+    const c = text.charCodeAt(k);
+    if (c === 0x28) return k;
+    if (c === 0x29) return j;
+  }
+  return j;
+}
+
+/** Where an RFC 5322 comment that starts at `j` ends, or `j`. */
+function commentAfter(text: string, j: number): number {
+  if (text.charCodeAt(j) !== 0x28) return j;
+  for (let k = j + 1; k < text.length && k + 1 - j <= COMMENT_MAX; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x29) return k + 1;
+    if (c === 0x28) return j;
+  }
+  return j;
+}
+
+/**
+ * Where a blank that ends at `j` starts, or `j` when none ends there: spaces (a space, then any
+ * quote marks and spaces), RFC 5322 comments and the closing `"` of a quoted local part, a few of
+ * them at most.
+ */
+export function blankBack(text: string, j: number): number {
+  let k = j;
+  for (let n = 0; n < 4; n++) {
+    let m = commentBack(text, spacesBack(text, k));
+    // The closing quote of a quoted local part (`"anna.weber"@shop.example`, RFC 5322).
+    if (text.charCodeAt(m - 1) === 0x22) m--;
+    if (m === k) break;
+    k = m;
+  }
+  return k;
+}
+
+/** Where a blank that starts at `j` ends (see blankBack), or `j` when none starts there. */
+export function blankAfter(text: string, j: number): number {
+  let k = j;
+  for (let n = 0; n < 4; n++) {
+    let m = commentAfter(text, k);
+    if (text.charCodeAt(m) === 0x20) {
+      m++;
+      while (m < text.length && m - k < BLANK_MAX && (text.charCodeAt(m) === 0x20 || text.charCodeAt(m) === 0x3e)) m++;
+    }
+    if (m === k) break;
+    k = m;
+  }
+  return k;
 }

@@ -1,0 +1,271 @@
+// Attack pass on the round-10 masking fixes: an address whose escape's own characters are escaped
+// (`%%34%30` reads `%40` after one unescaping and `@` after two; `&&#35;64;`, `&#%36%34;`, and
+// `%2526%252364%253B`, whose continuation needs as many readings as the escape before it), and Word
+// files that show the writer's address through a tag of any length or a symbol (`<w:sym
+// w:char="0040"/>`). Through the gateway each must arrive masked or removed, and ordinary text with
+// `%` and `&` must arrive unchanged.
+import CFB from 'cfb';
+import { strToU8, zipSync } from 'fflate';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { leakSearch, type Secrets } from '../helpers/leak-search.js';
+import { SmtpClient } from '../helpers/smtp-client.js';
+import { b64, BUYER, BUYER_OTHER, MAILBOX, mail } from '../fixtures/masking-mail.js';
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => {
+  h = await startHarness();
+  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
+  alias = pair.address;
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const secrets: Secrets = { addresses: [BUYER.address, BUYER_OTHER], names: [] };
+
+function spellings(address: string): string[] {
+  const [l, d] = address.split('@') as [string, string];
+  return [`${l}%%34%30${d}`, `${l}%4%30${d}`, `${l}&&#35;64;${d}`, `${l}&#%36%34;${d}`, `${l}%2526%252364%253B${d}`, `${l}%252526%25252364%25253B${d}`];
+}
+
+async function send(raws: Buffer[]): Promise<Buffer[]> {
+  h.sink!.answer = () => null;
+  const before = h.sink!.messages.length;
+  const c = await SmtpClient.connect(h.gw.smtpPort);
+  try {
+    for (const raw of raws) expect((await c.send(BUYER.address, [alias], raw)).reply.code).toBe(250);
+  } finally {
+    await c.quit();
+  }
+  const arrived = (await h.sink!.waitFor(before + raws.length, 30_000)).slice(before);
+  const bySubject = new Map<string, Buffer>();
+  for (const m of arrived) bySubject.set(/A-1001 t[0-9]+/.exec((await simpleParser(m.raw)).subject ?? '')?.[0] ?? '', m.raw);
+  return raws.map((_, k) => bySubject.get(`A-1001 t${k}`) ?? Buffer.alloc(0));
+}
+
+describe('an escape whose own characters are escaped, and Word files that show an address through a long tag or a symbol', () => {
+  it('arrives masked in the text, the HTML and the subject', async () => {
+    // Another address of hers with a blank before a dot of its domain (not a sentence's end).
+    const all = [
+      ...spellings(BUYER.address),
+      ...spellings(BUYER_OTHER),
+      'anna.private @ othermail . example',
+      'anna.private@othermail .example',
+      'anna.private @ othermail\r\n .example',
+    ];
+    // Broken over the lines of a quoted reply: the next line starts with `>`.
+    for (const address of [BUYER.address, BUYER_OTHER])
+      all.push(address.replace('@', '\r\n> @'), address.replace('@', '@\r\n>> '), address.replace('.', '.\r\n> '));
+    // RFC 5322 comments around the @ or a dot (a mail program delivers to the address without them).
+    for (const address of [BUYER.address, BUYER_OTHER])
+      all.push(address.replace('@', '(work)@'), address.replace('@', '@(home) '), address.replace('.', ' (x).'));
+    // A quoted local part (RFC 5322).
+    for (const address of [BUYER.address, BUYER_OTHER]) all.push(`"${address.replace('@', '"@')}`, `"${address.replace('@', '" @ ')}`);
+    // A control character a reader does not see (SOH, FS, DEL, C1 controls), or NEL, a line end.
+    for (const control of ['\u0001', '\u001c', '\u007f', '\u0085', '\u0090'])
+      for (const address of [BUYER.address, BUYER_OTHER]) all.push(address.replace('@', `@${control}`), address.replace('.', `${control}.`));
+    const raws = all.map((s, k) =>
+      mail(
+        [
+          `From: ${BUYER.name} <${BUYER.address}>`,
+          `To: ${alias}`,
+          `Subject: A-1001 t${k} write to ${s.replace(/\r\n(?![ \t])/g, '\r\n ')}`,
+          'Content-Type: multipart/alternative; boundary="q"',
+        ],
+        [
+          '--q',
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          `Write to ${s} please.`,
+          '--q',
+          'Content-Type: text/html; charset=utf-8',
+          '',
+          `<p>Write to ${s} please.</p>`,
+          '--q--',
+        ],
+      ),
+    );
+    for (const [k, raw] of raws.entries()) expect((await leakSearch(raw, secrets)).length, all[k]).toBeGreaterThan(0);
+    const out = await send(raws);
+    const problems: unknown[] = [];
+    for (const [k, raw] of out.entries()) {
+      if (raw.length === 0) problems.push([all[k], 'not delivered']);
+      else {
+        const leaks = await leakSearch(raw, secrets);
+        if (leaks.length) problems.push([all[k], leaks.map((l) => `${l.where}: …${l.excerpt}…`)]);
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('delivers ordinary text with % and & unchanged', async () => {
+    const text = '100% sure, 50%% off, R&D and AT&T, a=1&b=2, 5%4 and 20% of 30%, Tom & Jerry, &&, %%';
+    const [raw] = await send([
+      mail([`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, 'Subject: A-1001 t0 prices', 'Content-Type: text/plain; charset=utf-8'], [text]),
+    ]);
+    expect((await simpleParser(raw!)).text?.trim()).toBe(text);
+  });
+
+  it("removes a Word document that shows the writer's address across a long tag or with a symbol for its @", async () => {
+    const run = (t: string) => `<w:r><w:t>${t}</w:t></w:r>`;
+    const docx = (paragraphs: string) =>
+      b64(
+        zipSync({
+          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+          'word/document.xml': strToU8(`<?xml version="1.0"?><w:document><w:body><w:p>${run('Return form A-1001')}</w:p>${paragraphs}</w:body></w:document>`),
+        }),
+      );
+    const documents = [
+      `<w:p>${run('Reach me at anna.weber')}<w:hyperlink w:tooltip="${'Our shop. '.repeat(300)}" r:id="rId1">${run('@buyer.example')}</w:hyperlink></w:p>`,
+      `<w:p>${run('Reach me at anna.weber')}<w:r><w:sym w:font="Arial" w:char="0040"/></w:r>${run('buyer.example')}</w:p>`,
+      `<w:p>${run('Reach me at anna.private')}<w:r><w:sym w:font="Arial" w:char="0040"/></w:r>${run('othermail.example')}</w:p>`,
+      `<w:p>${run('Nothing personal here, 100% sure')}<w:r><w:sym w:font="Wingdings" w:char="F04A"/></w:r></w:p>`,
+    ];
+    const out = await send(
+      documents.map((d, k) =>
+        mail(
+          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} doc`, 'Content-Type: multipart/mixed; boundary="q"'],
+          [
+            '--q',
+            'Content-Type: text/plain',
+            '',
+            'Form attached.',
+            '--q',
+            'Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document; name="form.docx"',
+            'Content-Transfer-Encoding: base64',
+            '',
+            docx(d),
+            '--q--',
+          ],
+        ),
+      ),
+    );
+    const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+    expect(kept).toEqual([[], [], [], ['form.docx']]);
+  });
+  it("removes a spreadsheet whose number format or formula shows the writer's address, and keeps one whose formats and formulas show none", async () => {
+    const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const xlsx = (formats: string[], strings: string[], formula = '') =>
+      b64(
+        zipSync({
+          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+          'xl/workbook.xml': strToU8('<?xml version="1.0"?><workbook><sheets><sheet name="Form" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+          'xl/styles.xml': strToU8(
+            `<?xml version="1.0"?><styleSheet><numFmts count="${formats.length}">${formats.map((f, k) => `<numFmt numFmtId="${164 + k}" formatCode="${f}"/>`).join('')}</numFmts></styleSheet>`,
+          ),
+          'xl/sharedStrings.xml': strToU8(`<?xml version="1.0"?><sst>${strings.map((t) => `<si><t>${t}</t></si>`).join('')}</sst>`),
+          'xl/worksheets/sheet1.xml': strToU8(
+            `<?xml version="1.0"?><worksheet><sheetData><row r="1">${strings.map((_, k) => `<c r="A${k + 1}" s="1" t="s"><v>${k}</v></c>`).join('')}${formula && `<c r="B1" t="str"><f>${formula}</f></c>`}</row></sheetData></worksheet>`,
+          ),
+        }),
+      );
+    const sheets = [
+      // Excel shows the quoted text, then the cell's text where the format has @.
+      xlsx(['&quot;anna.weber@&quot;@'], ['Return form A-1001', 'buyer.example']),
+      // Every character escaped: a number in this format shows the text alone.
+      xlsx(['\\a\\n\\n\\a\\.\\w\\e\\b\\e\\r\\@\\b\\u\\y\\e\\r\\.\\e\\x\\a\\m\\p\\l\\e'], ['Return form A-1001']),
+      xlsx(['&quot;bob&quot;@'], ['@shop.example']),
+      xlsx(
+        ['#,##0.00 &quot;EUR&quot;', '[$-409]d-mmm-yy;@', '&quot;Ref: &quot;@', '0%'],
+        ['Return form A-1001', 'Kettle, 100% steel'],
+        'SUM(A1:A3)&amp;&quot; EUR&quot;',
+      ),
+      // A formula Excel computes when it opens the file (no value kept): it shows the text it builds.
+      xlsx([], ['Return form A-1001'], '&quot;anna.weber&quot;&amp;CHAR(64)&amp;&quot;buyer.example&quot;'),
+      xlsx([], ['Return form A-1001'], 'CONCATENATE(&quot;anna.private&quot;,&quot;@&quot;,&quot;othermail.example&quot;)'),
+    ];
+    const out = await send(
+      sheets.map((x, k) =>
+        mail(
+          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} sheet`, 'Content-Type: multipart/mixed; boundary="q"'],
+          [
+            '--q',
+            'Content-Type: text/plain',
+            '',
+            'Sheet attached.',
+            '--q',
+            `Content-Type: ${XLSX}; name="form.xlsx"`,
+            'Content-Transfer-Encoding: base64',
+            '',
+            x,
+            '--q--',
+          ],
+        ),
+      ),
+    );
+    const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+    expect(kept).toEqual([[], [], [], ['form.xlsx'], [], []]);
+  });
+  it("removes a Word 97 file whose text shows the writer's address through a control character Word shows as nothing", async () => {
+    const doc = (text: string) => {
+      const c = CFB.utils.cfb_new();
+      CFB.utils.cfb_add(c, 'WordDocument', Buffer.from(text, 'utf16le'));
+      return b64(Buffer.from(CFB.write(c, { type: 'buffer' }) as Uint8Array));
+    };
+    // U+001F is Word's optional hyphen (shown only at a line's end), U+0013-U+0015 a field's marks.
+    const docs = [
+      doc('Return label for A-1001\rWrite to anna.weber@\u001fbuyer.example\r'),
+      doc('Return label for A-1001\rWrite to anna.we\u001fber@buyer.exam\u001fple\r'),
+      doc('Return label for A-1001\r\u0007Kettle\u0007\u0013 PAGE \u00141\u0015\r'),
+    ];
+    const out = await send(
+      docs.map((d, k) =>
+        mail(
+          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} doc`, 'Content-Type: multipart/mixed; boundary="q"'],
+          [
+            '--q',
+            'Content-Type: text/plain',
+            '',
+            'Label attached.',
+            '--q',
+            'Content-Type: application/msword; name="label.doc"',
+            'Content-Transfer-Encoding: base64',
+            '',
+            d,
+            '--q--',
+          ],
+        ),
+      ),
+    );
+    const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+    expect(kept).toEqual([[], [], ['label.doc']]);
+  });
+  it('removes a Word document that imports another document (altChunk), which Word shows in place', async () => {
+    const docx = (chunk: string) =>
+      b64(
+        zipSync({
+          '[Content_Types].xml': strToU8(
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="dat" ContentType="text/html"/></Types>',
+          ),
+          'word/document.xml': strToU8(
+            '<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>Return form A-1001</w:t></w:r></w:p><w:altChunk r:id="rId9"/></w:body></w:document>',
+          ),
+          'word/_rels/document.xml.rels': strToU8(
+            '<?xml version="1.0"?><Relationships><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk" Target="chunk.dat"/></Relationships>',
+          ),
+          'word/chunk.dat': strToU8(chunk),
+        }),
+      );
+    const [raw] = await send([
+      mail(
+        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, 'Subject: A-1001 t0 doc', 'Content-Type: multipart/mixed; boundary="q"'],
+        [
+          '--q',
+          'Content-Type: text/plain',
+          '',
+          'Form attached.',
+          '--q',
+          'Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document; name="form.docx"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          docx('<html><body><p>Reach me at anna.weber&#64;buyer.example</p></body></html>'),
+          '--q--',
+        ],
+      ),
+    ]);
+    expect((await simpleParser(raw!)).attachments).toEqual([]);
+  });
+});
