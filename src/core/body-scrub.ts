@@ -147,6 +147,51 @@ function domainAfter(text: string, place: number, domain: string): number {
   return j;
 }
 
+// A name's words are separated by a blank as a reader reads one: a space (any whitespace run), or
+// a quoted reply's line break, where a client that quotes again re-wraps long lines and puts `> `
+// after the break (`John⏎> Smith` folds to `john > smith`, `John⏎>>  Smith` to `john >> smith`).
+
+/** Where a blank that starts at `j` (a space, then any spaces and quote marks) ends, or -1. */
+function nameBlankAfter(text: string, j: number): number {
+  if (text.charCodeAt(j) !== 0x20) return -1;
+  let k = j + 1;
+  while (k - j < BLANK_MAX && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x3e)) k++;
+  return k;
+}
+
+/** Where a blank that ends at `j` starts (its first character a space), or -1. */
+function nameBlankBack(text: string, j: number): number {
+  let k = j;
+  while (k > 0 && j - k < BLANK_MAX && (text.charCodeAt(k - 1) === 0x20 || text.charCodeAt(k - 1) === 0x3e)) k--;
+  while (k < j && text.charCodeAt(k) === 0x3e) k++;
+  return k < j ? k : -1;
+}
+
+/** Where a spelling's part `part` starts when it ends at `j`, each space of it a blank; -1 when it is not there. */
+function spelledBack(text: string, j: number, part: string): number {
+  for (let k = part.length - 1; k >= 0 && j >= 0; k--) {
+    const c = part.charCodeAt(k);
+    if (c === 0x20) j = nameBlankBack(text, j);
+    else if (text.charCodeAt(j - 1) === c) j--;
+    else return -1;
+  }
+  return j;
+}
+
+/** Where a spelling's part `part` ends when it starts at `j`, each space of it a blank; -1 when it is not there. */
+function spelledAfter(text: string, j: number, part: string): number {
+  for (let k = 0; k < part.length && j >= 0; k++) {
+    const c = part.charCodeAt(k);
+    if (c === 0x20) j = nameBlankAfter(text, j);
+    else if (text.charCodeAt(j) === c) j++;
+    else return -1;
+  }
+  return j;
+}
+
+/** How many spaces and quote marks one blank between a name's words may hold (fold.ts holds the same for addresses). */
+const BLANK_MAX = 16;
+
 /**
  * The writer's addresses (with a display name written right before one) and full names in a
  * folded reading of `value`, as source spans with their replacement (escaped for HTML when `html`).
@@ -189,15 +234,19 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
   const places = new Map<string, number[]>();
   for (const [k, needle] of fullNames.entries()) {
     const [word, offset] = anchors[k] as readonly [string, number];
+    const before = needle.slice(0, offset);
+    const after = needle.slice(offset + word.length);
     let found = places.get(word);
     if (!found) places.set(word, (found = placesOf(text, word)));
     let from = 0;
     for (const place of found) {
-      const hit = place - offset;
-      if (hit < from || !text.startsWith(needle, hit)) continue;
-      from = hit + needle.length;
-      if (isWordChar(text[hit - 1]) || isWordChar(text[hit + needle.length])) continue;
-      spans.push({ start: at(hit), end: at(hit + needle.length), text: esc(repl.name) });
+      const hit = spelledBack(text, place, before);
+      if (hit < from) continue;
+      const end = spelledAfter(text, place + word.length, after);
+      if (end < 0) continue;
+      from = end;
+      if (isWordChar(text[hit - 1]) || isWordChar(text[end])) continue;
+      spans.push({ start: at(hit), end: at(end), text: esc(repl.name) });
     }
   }
   return spans;
