@@ -18,6 +18,10 @@ describe('redactEmails / redactLinks (golden table)', () => {
     ['y = x @ self.weight; z = a @ b.T', 'y = x @ self.weight; z = a @ b.T'],
     ['import pytest\n\n@pytest.fixture\ndef client(): ...', 'import pytest\n\n@pytest.fixture\ndef client(): ...'],
     ['call me @ home.Bye, meet @ 5pm', 'call me @ home.Bye, meet @ 5pm'],
+    // A decorator call on the line after a statement, its last name a top-level domain (.post, .group).
+    ['    return item\n\n@app.post("/items")\nasync def f(): ...', '    return item\n\n@app.post("/items")\nasync def f(): ...'],
+    ['import click\n@click.group()\ndef cli(): ...', 'import click\n@click.group()\ndef cli(): ...'],
+    ['x = 1\n    @router.post("/")', 'x = 1\n    @router.post("/")'],
     // A blank before a dot, when the domain so read ends in a top-level domain; a sentence's end is kept.
     ['bob @ shop . example, bob@shop .co.uk, bob @ mail . shop . de', '[email removed], [email removed], [email removed]'],
     ['mum @ home. It was fun. Me @ work . Then home', 'mum @ home. It was fun. Me @ work . Then home'],

@@ -31,7 +31,8 @@ const isDomainChar = (c: number, ch: string) =>
  * reads it as one space) may stand on either side of the `@`, as RFC 5322's CFWS may
  * (obs-local-part, obs-domain) and as a reader joins `anna@` at a line's end to the next line; such
  * an address needs a domain of two labels or more whose last is letters and a top-level domain
- * (`bob @ shop.example`, not `me @ 5pm`, `at @ 5.30` or `x @ self.weight`). Linear: each `@` looks at most 65 characters back and the
+ * (`bob @ shop.example`, not `me @ 5pm`, `at @ 5.30` or `x @ self.weight`), and one with a blank
+ * before the @ only is not a decorator call (`return item⏎@app.post(…)`: a `(` right after it). Linear: each `@` looks at most 65 characters back and the
  * domain's length ahead, and the scan resumes after the domain.
  */
 export function findAddressesIn(f: Folded): FoundAddress[] {
@@ -72,6 +73,9 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     const domain = parts.join('.');
     const spaced = localEnd !== at || domainStart !== at + 1;
     if ((spaced || wider) && (parts.length < 2 || !TOP_LABEL.test(top) || !knownTopLevel(domain, top))) continue;
+    // A decorator call on the line after a statement (`return item⏎@app.post("/items")`,
+    // `@click.group()`): a blank before the @ only, and a `(` right after the domain.
+    if (localEnd !== at && domainStart === at + 1 && !wider && t.charCodeAt(end) === 0x28) continue;
     found.push({ start: f.at(start), end: f.at(end), folded: `${t.slice(start, localEnd)}@${domain}`, domain, domainStart: f.at(domainStart) });
     from = end;
     floor = end;
