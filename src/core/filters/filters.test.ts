@@ -30,6 +30,9 @@ describe('redactEmails / redactLinks (golden table)', () => {
     ['<bob>@shop.example, x\n> @pytest.fixture', '<bob>@shop.example, x\n> @pytest.fixture'],
     // An RFC 5322 comment beside the @ is a blank as well.
     ['bob(home)@shop.example, carl@(work)shop.de', '[email removed], [email removed]'],
+    // An address literal (RFC 5321 §4.1.3) or a domain in brackets; not an index or a mention.
+    ['write to bob@[192.0.2.7], carl@[IPv6:2001:db8::1] or dave@[shop.example].', 'write to [email removed], [email removed] or [email removed].'],
+    ['x = a@[1.5]; y = m@[0]; hi @[John]', 'x = a@[1.5]; y = m@[0]; hi @[John]'],
     // A quoted local part (RFC 5322): the opening quote stays.
     ['"bob"@shop.example, "bob.smith" @ shop.de', '"[email removed], "[email removed]'],
   ])('emails: %s', (input, output) => expect(redactEmails(input, KEEP).value).toBe(output));

@@ -53,6 +53,25 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     if (start >= localEnd) continue;
     // Domain: labels separated by single dots; a trailing dot is not part of it.
     const domainStart = blankAfter(t, at + 1);
+    // An address literal (`bob@[192.0.2.7]`, `bob@[ipv6:2001:db8::1]`, RFC 5321) or a domain in
+    // brackets, right after the @: delivered to as it stands, or read as the domain.
+    if (domainStart === at + 1 && localEnd === at && t.charCodeAt(at + 1) === 0x5b) {
+      const inside = t.slice(at + 2, at + LITERAL_MAX).indexOf(']');
+      const close = at + 2 + inside;
+      const literal = inside >= 0 ? t.slice(at + 2, close) : '';
+      if (ADDRESS_LITERAL.test(literal)) {
+        found.push({
+          start: f.at(start),
+          end: f.at(close + 1),
+          folded: `${t.slice(start, localEnd)}@[${literal}]`,
+          domain: literal,
+          domainStart: f.at(at + 1),
+        });
+        from = close + 1;
+        floor = close + 1;
+        continue;
+      }
+    }
     let end = domainStart;
     const parts: string[] = [];
     for (;;) {
@@ -112,6 +131,12 @@ function blankDotted(t: string, end: number, parts: string[]): number {
   parts.length = before;
   return 0;
 }
+
+// What an address literal holds: IPv4's dotted quad, `ipv6:` and hex groups, or a domain of two
+// labels or more ending in letters (read as the domain it names). The brackets included, at most
+// LITERAL_MAX characters from the @.
+const ADDRESS_LITERAL = /^(?:\d{1,3}(?:\.\d{1,3}){3}|ipv6:[0-9a-f:.]{2,45}|[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,9}\.\p{L}{2,63})$/u;
+const LITERAL_MAX = 256;
 
 // The last label of a spaced address's domain: letters only (any script), two or more.
 const TOP_LABEL = /^\p{L}{2,}$/u;
