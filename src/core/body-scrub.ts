@@ -82,6 +82,28 @@ interface CompiledTarget {
   readonly needles: readonly string[];
 }
 
+// A right-to-left override (U+202E, or HTML's <bdo dir="rtl">, which the sanitiser keeps) shows
+// what follows it reversed: `elpmaxe.reyub @ rebew.anna` written under one shows as `anna.weber @
+// buyer.example`, `htimS nhoJ` as `John Smith` (the fold drops the override itself, an invisible
+// character). A text that holds one is searched for the reversed spellings too.
+const OVERRIDE = /\u202e|<bdo\b/i;
+
+const reversedOf = (s: string) => [...s].reverse().join('');
+
+const reversedTargets = new WeakMap<CompiledTarget, CompiledTarget>();
+
+/** The target with its addresses and full-name spellings reversed as well (names before an address are not). */
+function withReversed(c: CompiledTarget): CompiledTarget {
+  let r = reversedTargets.get(c);
+  if (!r) {
+    const flipped = c.fullNames.map(reversedOf).filter((n) => !c.fullNames.includes(n));
+    const fullNames = [...c.fullNames, ...flipped];
+    r = { fullNames, anchors: fullNames.map(anchorOf), names: c.names, needles: [...new Set([...c.needles, ...c.needles.map(reversedOf)])] };
+    reversedTargets.set(c, r);
+  }
+  return r;
+}
+
 // A target is folded once, not once per call (an HTML part masks every tag's attributes with it).
 const compiled = new WeakMap<MaskTarget, CompiledTarget>();
 
@@ -201,7 +223,10 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
   const text = f.text;
   const at = (i: number) => f.at(i);
   const spans: Span[] = [];
-  const { fullNames, anchors, names, needles } = compile(target);
+  const compiledTarget = compile(target);
+  const { names } = compiledTarget;
+  // Under a right-to-left override the writer may have written them reversed, to be shown forwards.
+  const { fullNames, anchors, needles } = OVERRIDE.test(value) ? withReversed(compiledTarget) : compiledTarget;
   const ats: number[] = needles.length ? placesOf(text, '@') : [];
   for (const needle of needles) {
     const split = needle.lastIndexOf('@');
