@@ -5,6 +5,7 @@
 // address broken by blanks or line breaks around its `@` and dots is still found. Linear: one fold
 // of the input, one scan for `@` (each needle is matched outwards from each `@`) and indexOf scans
 // per name word, no regex backtracking.
+import { OVERRIDE } from './masking/address-finder.js';
 import { blankAfter, blankBack, fold, foldString, type Folded } from './masking/fold.js';
 import { nameVariants } from './masking/name-variants.js';
 import { applySpans, type Span } from './masking/spans.js';
@@ -86,7 +87,6 @@ interface CompiledTarget {
 // what follows it reversed: `elpmaxe.reyub @ rebew.anna` written under one shows as `anna.weber @
 // buyer.example`, `htimS nhoJ` as `John Smith` (the fold drops the override itself, an invisible
 // character). A text that holds one is searched for the reversed spellings too.
-const OVERRIDE = /\u202e|<bdo\b/i;
 
 const reversedOf = (s: string) => [...s].reverse().join('');
 

@@ -1,7 +1,8 @@
 // Text shown reversed: a right-to-left override (U+202E, or HTML's <bdo dir="rtl">) shows the
 // characters after it right to left, so `elpmaxe.reyub @ rebew.anna` written under one shows as
 // `anna.weber @ buyer.example`, and `htimS nhoJ` as `John Smith`. The writer's address and a
-// staff member's name written so must arrive masked (buyer → store and staff → buyer).
+// staff member's name written so must arrive masked (buyer → store and staff → buyer), and
+// another address written so removed.
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
@@ -59,6 +60,7 @@ describe('an address or name written reversed under a right-to-left override', (
     const cases = [
       { from: BUYER, secret: 'anna.weber @ buyer.example', run: reversed('anna.weber @ buyer.example') },
       { from: BUYER, secret: 'anna.weber@ buyer.example', run: reversed('anna.weber@ buyer.example') },
+      { from: BUYER, secret: 'anna.private @ othermail.example', run: reversed('anna.private @ othermail.example') },
       { from: STAFF, secret: 'john smith', run: reversed('John Smith') },
       { from: STAFF, secret: 'smith, john', run: reversed('Smith, John') },
     ];

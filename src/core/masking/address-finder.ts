@@ -153,6 +153,27 @@ function knownTopLevel(domain: string, top: string): boolean {
   return RESERVED_TOP.has(top) || parse(domain, { allowPrivateDomains: false }).isIcann === true;
 }
 
+/**
+ * The addresses a text shows when it is shown reversed, as a right-to-left override (U+202E,
+ * `<bdo dir="rtl">`) shows what follows it: found on the folded reading reversed (`elpmaxe.pohs @
+ * bob` shows `bob @ shop.example`), as source spans; `folded` and `domain` as shown. The caller
+ * asks only for a text that holds an override.
+ */
+export function findReversedAddressesIn(f: Folded): FoundAddress[] {
+  const n = f.text.length;
+  const reversed = f.text.split('').reverse().join('');
+  return findAddressesIn({ text: reversed, at: (k) => k }).map((a) => ({
+    start: f.at(n - a.end),
+    end: f.at(n - a.start),
+    folded: a.folded,
+    domain: a.domain,
+    domainStart: f.at(n - a.end),
+  }));
+}
+
+/** A right-to-left override: what follows it is shown reversed (see findReversedAddressesIn). */
+export const OVERRIDE = /\u202e|<bdo\b/i;
+
 // Without one of these no reading of the text has an @ in it: no fold needed.
 const MAY_HOLD_AT = /[@%&\uff20\ufe6b]/;
 
