@@ -5,6 +5,7 @@
 // address broken by blanks or line breaks around its `@` and dots is still found. Linear: one fold
 // of the input, one scan for `@` (each needle is matched outwards from each `@`) and indexOf scans
 // per name word, no regex backtracking.
+import { OVERRIDE } from './masking/address-finder.js';
 import { blankAfter, blankBack, fold, foldString, type Folded } from './masking/fold.js';
 import { nameVariants } from './masking/name-variants.js';
 import { applySpans, type Span } from './masking/spans.js';
@@ -82,6 +83,27 @@ interface CompiledTarget {
   readonly needles: readonly string[];
 }
 
+// A right-to-left override (U+202E, or HTML's <bdo dir="rtl">, which the sanitiser keeps) shows
+// what follows it reversed: `elpmaxe.reyub @ rebew.anna` written under one shows as `anna.weber @
+// buyer.example`, `htimS nhoJ` as `John Smith` (the fold drops the override itself, an invisible
+// character). A text that holds one is searched for the reversed spellings too.
+
+const reversedOf = (s: string) => [...s].reverse().join('');
+
+const reversedTargets = new WeakMap<CompiledTarget, CompiledTarget>();
+
+/** The target with its addresses and full-name spellings reversed as well (names before an address are not). */
+function withReversed(c: CompiledTarget): CompiledTarget {
+  let r = reversedTargets.get(c);
+  if (!r) {
+    const flipped = c.fullNames.map(reversedOf).filter((n) => !c.fullNames.includes(n));
+    const fullNames = [...c.fullNames, ...flipped];
+    r = { fullNames, anchors: fullNames.map(anchorOf), names: c.names, needles: [...new Set([...c.needles, ...c.needles.map(reversedOf)])] };
+    reversedTargets.set(c, r);
+  }
+  return r;
+}
+
 // A target is folded once, not once per call (an HTML part masks every tag's attributes with it).
 const compiled = new WeakMap<MaskTarget, CompiledTarget>();
 
@@ -147,6 +169,51 @@ function domainAfter(text: string, place: number, domain: string): number {
   return j;
 }
 
+// A name's words are separated by a blank as a reader reads one: a space (any whitespace run), or
+// a quoted reply's line break, where a client that quotes again re-wraps long lines and puts `> `
+// after the break (`John⏎> Smith` folds to `john > smith`, `John⏎>>  Smith` to `john >> smith`).
+
+/** Where a blank that starts at `j` (a space, then any spaces and quote marks) ends, or -1. */
+function nameBlankAfter(text: string, j: number): number {
+  if (text.charCodeAt(j) !== 0x20) return -1;
+  let k = j + 1;
+  while (k - j < BLANK_MAX && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x3e)) k++;
+  return k;
+}
+
+/** Where a blank that ends at `j` starts (its first character a space), or -1. */
+function nameBlankBack(text: string, j: number): number {
+  let k = j;
+  while (k > 0 && j - k < BLANK_MAX && (text.charCodeAt(k - 1) === 0x20 || text.charCodeAt(k - 1) === 0x3e)) k--;
+  while (k < j && text.charCodeAt(k) === 0x3e) k++;
+  return k < j ? k : -1;
+}
+
+/** Where a spelling's part `part` starts when it ends at `j`, each space of it a blank; -1 when it is not there. */
+function spelledBack(text: string, j: number, part: string): number {
+  for (let k = part.length - 1; k >= 0 && j >= 0; k--) {
+    const c = part.charCodeAt(k);
+    if (c === 0x20) j = nameBlankBack(text, j);
+    else if (text.charCodeAt(j - 1) === c) j--;
+    else return -1;
+  }
+  return j;
+}
+
+/** Where a spelling's part `part` ends when it starts at `j`, each space of it a blank; -1 when it is not there. */
+function spelledAfter(text: string, j: number, part: string): number {
+  for (let k = 0; k < part.length && j >= 0; k++) {
+    const c = part.charCodeAt(k);
+    if (c === 0x20) j = nameBlankAfter(text, j);
+    else if (text.charCodeAt(j) === c) j++;
+    else return -1;
+  }
+  return j;
+}
+
+/** How many spaces and quote marks one blank between a name's words may hold (fold.ts holds the same for addresses). */
+const BLANK_MAX = 16;
+
 /**
  * The writer's addresses (with a display name written right before one) and full names in a
  * folded reading of `value`, as source spans with their replacement (escaped for HTML when `html`).
@@ -156,7 +223,10 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
   const text = f.text;
   const at = (i: number) => f.at(i);
   const spans: Span[] = [];
-  const { fullNames, anchors, names, needles } = compile(target);
+  const compiledTarget = compile(target);
+  const { names } = compiledTarget;
+  // Under a right-to-left override the writer may have written them reversed, to be shown forwards.
+  const { fullNames, anchors, needles } = OVERRIDE.test(value) ? withReversed(compiledTarget) : compiledTarget;
   const ats: number[] = needles.length ? placesOf(text, '@') : [];
   for (const needle of needles) {
     const split = needle.lastIndexOf('@');
@@ -189,15 +259,19 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
   const places = new Map<string, number[]>();
   for (const [k, needle] of fullNames.entries()) {
     const [word, offset] = anchors[k] as readonly [string, number];
+    const before = needle.slice(0, offset);
+    const after = needle.slice(offset + word.length);
     let found = places.get(word);
     if (!found) places.set(word, (found = placesOf(text, word)));
     let from = 0;
     for (const place of found) {
-      const hit = place - offset;
-      if (hit < from || !text.startsWith(needle, hit)) continue;
-      from = hit + needle.length;
-      if (isWordChar(text[hit - 1]) || isWordChar(text[hit + needle.length])) continue;
-      spans.push({ start: at(hit), end: at(hit + needle.length), text: esc(repl.name) });
+      const hit = spelledBack(text, place, before);
+      if (hit < from) continue;
+      const end = spelledAfter(text, place + word.length, after);
+      if (end < 0) continue;
+      from = end;
+      if (isWordChar(text[hit - 1]) || isWordChar(text[end])) continue;
+      spans.push({ start: at(hit), end: at(end), text: esc(repl.name) });
     }
   }
   return spans;

@@ -147,7 +147,7 @@ describe('an address broken around its @ and dots, or escaped more than once', (
     expect(await leakSearch(m!.raw, secrets)).toEqual([]);
   });
 
-  it("removes a Word document whose text holds the writer's address split across runs, escaped, or another address of hers", async () => {
+  it("removes a Word document whose text holds the writer's address split across runs, escaped, in CDATA sections, or another address of hers", async () => {
     h.sink!.answer = () => null;
     const before = h.sink!.messages.length;
     const docx = (paragraphs: string) =>
@@ -165,6 +165,8 @@ describe('an address broken around its @ and dots, or escaped more than once', (
       '<w:p><w:r><w:t>Reach me at anna.weber&#64;buyer.example</w:t></w:r></w:p>',
       '<w:p><w:r><w:t>Reach me at anna.weber@</w:t></w:r></w:p><w:p><w:r><w:t>buyer.example</w:t></w:r></w:p>',
       `<w:p><w:r><w:t>Reach me at anna.</w:t></w:r><w:r><w:t>private@othermail.example</w:t></w:r></w:p>`,
+      // CDATA sections: character data Word shows as text (each section read as one tag, it was read as nothing).
+      '<w:p><w:r><w:t><![CDATA[Reach me at anna.weber]]></w:t></w:r><w:r><w:t><![CDATA[@buyer.example]]></w:t></w:r></w:p>',
       '<w:p><w:r><w:t>Nothing personal here.</w:t></w:r></w:p>',
     ];
     const c = await SmtpClient.connect(h.gw.smtpPort);
@@ -196,6 +198,6 @@ describe('an address broken around its @ and dots, or escaped more than once', (
       const parsed = await simpleParser(m.raw);
       kept[/doc[0-9]/.exec(parsed.subject ?? '')?.[0] ?? ''] = parsed.attachments.map((a) => a.filename ?? '');
     }
-    expect(kept).toEqual({ doc0: [], doc1: [], doc2: [], doc3: [], doc4: ['form.docx'] });
+    expect(kept).toEqual({ doc0: [], doc1: [], doc2: [], doc3: [], doc4: [], doc5: ['form.docx'] });
   });
 });

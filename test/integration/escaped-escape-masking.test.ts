@@ -199,6 +199,55 @@ describe('an escape whose own characters are escaped, and Word files that show a
     const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
     expect(kept).toEqual([[], [], [], ['form.xlsx'], [], []]);
   });
+  // Known, not fixed (an outside review, round 10): formulaTexts joins a formula's string literals
+  // only, so a formula that builds the address from other cells' texts (`=A2&"@"&A3`,
+  // `=CONCAT(A2,CHAR(64),A3)`) or rewrites a literal (`=SUBSTITUTE("anna.weber#buyer.example","#","@")`)
+  // crosses when the file keeps no computed value (or a decoy one: Excel recomputes on load when
+  // the workbook asks, fullCalcOnLoad, or was saved by another calculation engine). it.fails until
+  // the cells' texts are read into the formulas (or such a sheet is refused): then make it `it`.
+  it.fails("removes a spreadsheet whose formula builds the writer's address from other cells or rewrites a literal into it", async () => {
+    const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const xlsx = (strings: string[], formula: string) =>
+      b64(
+        zipSync({
+          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+          'xl/workbook.xml': strToU8(
+            '<?xml version="1.0"?><workbook><sheets><sheet name="Form" sheetId="1" r:id="rId1"/></sheets><calcPr fullCalcOnLoad="1"/></workbook>',
+          ),
+          'xl/sharedStrings.xml': strToU8(`<?xml version="1.0"?><sst>${strings.map((t) => `<si><t>${t}</t></si>`).join('')}</sst>`),
+          'xl/worksheets/sheet1.xml': strToU8(
+            `<?xml version="1.0"?><worksheet><sheetData><row r="1">${strings.map((_, k) => `<c r="A${k + 1}" t="s"><v>${k}</v></c>`).join('')}<c r="B1" t="str"><f>${formula}</f><v>see A1</v></c></row></sheetData></worksheet>`,
+          ),
+        }),
+      );
+    const strings = ['Return form A-1001', 'anna.weber', 'buyer.example'];
+    const sheets = [
+      xlsx(strings, 'A2&amp;&quot;@&quot;&amp;A3'),
+      xlsx(strings, 'CONCAT(A2,CHAR(64),A3)'),
+      xlsx(['Return form A-1001'], 'SUBSTITUTE(&quot;anna.weber#buyer.example&quot;,&quot;#&quot;,&quot;@&quot;)'),
+    ];
+    const out = await send(
+      sheets.map((x, k) =>
+        mail(
+          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} sheet`, 'Content-Type: multipart/mixed; boundary="q"'],
+          [
+            '--q',
+            'Content-Type: text/plain',
+            '',
+            'Sheet attached.',
+            '--q',
+            `Content-Type: ${XLSX}; name="form.xlsx"`,
+            'Content-Transfer-Encoding: base64',
+            '',
+            x,
+            '--q--',
+          ],
+        ),
+      ),
+    );
+    const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+    expect(kept).toEqual([[], [], []]);
+  });
   it("removes a Word 97 file whose text shows the writer's address through a control character Word shows as nothing", async () => {
     const doc = (text: string) => {
       const c = CFB.utils.cfb_new();

@@ -18,6 +18,10 @@ describe('redactEmails / redactLinks (golden table)', () => {
     ['y = x @ self.weight; z = a @ b.T', 'y = x @ self.weight; z = a @ b.T'],
     ['import pytest\n\n@pytest.fixture\ndef client(): ...', 'import pytest\n\n@pytest.fixture\ndef client(): ...'],
     ['call me @ home.Bye, meet @ 5pm', 'call me @ home.Bye, meet @ 5pm'],
+    // A decorator call on the line after a statement, its last name a top-level domain (.post, .group).
+    ['    return item\n\n@app.post("/items")\nasync def f(): ...', '    return item\n\n@app.post("/items")\nasync def f(): ...'],
+    ['import click\n@click.group()\ndef cli(): ...', 'import click\n@click.group()\ndef cli(): ...'],
+    ['x = 1\n    @router.post("/")', 'x = 1\n    @router.post("/")'],
     // A blank before a dot, when the domain so read ends in a top-level domain; a sentence's end is kept.
     ['bob @ shop . example, bob@shop .co.uk, bob @ mail . shop . de', '[email removed], [email removed], [email removed]'],
     ['mum @ home. It was fun. Me @ work . Then home', 'mum @ home. It was fun. Me @ work . Then home'],
@@ -26,6 +30,9 @@ describe('redactEmails / redactLinks (golden table)', () => {
     ['<bob>@shop.example, x\n> @pytest.fixture', '<bob>@shop.example, x\n> @pytest.fixture'],
     // An RFC 5322 comment beside the @ is a blank as well.
     ['bob(home)@shop.example, carl@(work)shop.de', '[email removed], [email removed]'],
+    // An address literal (RFC 5321 §4.1.3) or a domain in brackets; not an index or a mention.
+    ['write to bob@[192.0.2.7], carl@[IPv6:2001:db8::1] or dave@[shop.example].', 'write to [email removed], [email removed] or [email removed].'],
+    ['x = a@[1.5]; y = m@[0]; hi @[John]', 'x = a@[1.5]; y = m@[0]; hi @[John]'],
     // A quoted local part (RFC 5322): the opening quote stays.
     ['"bob"@shop.example, "bob.smith" @ shop.de', '"[email removed], "[email removed]'],
   ])('emails: %s', (input, output) => expect(redactEmails(input, KEEP).value).toBe(output));

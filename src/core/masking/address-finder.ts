@@ -31,7 +31,8 @@ const isDomainChar = (c: number, ch: string) =>
  * reads it as one space) may stand on either side of the `@`, as RFC 5322's CFWS may
  * (obs-local-part, obs-domain) and as a reader joins `anna@` at a line's end to the next line; such
  * an address needs a domain of two labels or more whose last is letters and a top-level domain
- * (`bob @ shop.example`, not `me @ 5pm`, `at @ 5.30` or `x @ self.weight`). Linear: each `@` looks at most 65 characters back and the
+ * (`bob @ shop.example`, not `me @ 5pm`, `at @ 5.30` or `x @ self.weight`), and one with a blank
+ * before the @ only is not a decorator call (`return item⏎@app.post(…)`: a `(` right after it). Linear: each `@` looks at most 65 characters back and the
  * domain's length ahead, and the scan resumes after the domain.
  */
 export function findAddressesIn(f: Folded): FoundAddress[] {
@@ -52,6 +53,25 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     if (start >= localEnd) continue;
     // Domain: labels separated by single dots; a trailing dot is not part of it.
     const domainStart = blankAfter(t, at + 1);
+    // An address literal (`bob@[192.0.2.7]`, `bob@[ipv6:2001:db8::1]`, RFC 5321) or a domain in
+    // brackets, right after the @: delivered to as it stands, or read as the domain.
+    if (domainStart === at + 1 && localEnd === at && t.charCodeAt(at + 1) === 0x5b) {
+      const inside = t.slice(at + 2, at + LITERAL_MAX).indexOf(']');
+      const close = at + 2 + inside;
+      const literal = inside >= 0 ? t.slice(at + 2, close) : '';
+      if (ADDRESS_LITERAL.test(literal)) {
+        found.push({
+          start: f.at(start),
+          end: f.at(close + 1),
+          folded: `${t.slice(start, localEnd)}@[${literal}]`,
+          domain: literal,
+          domainStart: f.at(at + 1),
+        });
+        from = close + 1;
+        floor = close + 1;
+        continue;
+      }
+    }
     let end = domainStart;
     const parts: string[] = [];
     for (;;) {
@@ -72,6 +92,9 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     const domain = parts.join('.');
     const spaced = localEnd !== at || domainStart !== at + 1;
     if ((spaced || wider) && (parts.length < 2 || !TOP_LABEL.test(top) || !knownTopLevel(domain, top))) continue;
+    // A decorator call on the line after a statement (`return item⏎@app.post("/items")`,
+    // `@click.group()`): a blank before the @ only, and a `(` right after the domain.
+    if (localEnd !== at && domainStart === at + 1 && !wider && t.charCodeAt(end) === 0x28) continue;
     found.push({ start: f.at(start), end: f.at(end), folded: `${t.slice(start, localEnd)}@${domain}`, domain, domainStart: f.at(domainStart) });
     from = end;
     floor = end;
@@ -109,6 +132,12 @@ function blankDotted(t: string, end: number, parts: string[]): number {
   return 0;
 }
 
+// What an address literal holds: IPv4's dotted quad, `ipv6:` and hex groups, or a domain of two
+// labels or more ending in letters (read as the domain it names). The brackets included, at most
+// LITERAL_MAX characters from the @.
+const ADDRESS_LITERAL = /^(?:\d{1,3}(?:\.\d{1,3}){3}|ipv6:[0-9a-f:.]{2,45}|[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,9}\.\p{L}{2,63})$/u;
+const LITERAL_MAX = 256;
+
 // The last label of a spaced address's domain: letters only (any script), two or more.
 const TOP_LABEL = /^\p{L}{2,}$/u;
 // Top-level names kept for documentation and tests (RFC 2606, RFC 6761): no registry lists them.
@@ -123,6 +152,27 @@ const RESERVED_TOP = new Set(['example', 'test', 'invalid', 'localhost']);
 function knownTopLevel(domain: string, top: string): boolean {
   return RESERVED_TOP.has(top) || parse(domain, { allowPrivateDomains: false }).isIcann === true;
 }
+
+/**
+ * The addresses a text shows when it is shown reversed, as a right-to-left override (U+202E,
+ * `<bdo dir="rtl">`) shows what follows it: found on the folded reading reversed (`elpmaxe.pohs @
+ * bob` shows `bob @ shop.example`), as source spans; `folded` and `domain` as shown. The caller
+ * asks only for a text that holds an override.
+ */
+export function findReversedAddressesIn(f: Folded): FoundAddress[] {
+  const n = f.text.length;
+  const reversed = f.text.split('').reverse().join('');
+  return findAddressesIn({ text: reversed, at: (k) => k }).map((a) => ({
+    start: f.at(n - a.end),
+    end: f.at(n - a.start),
+    folded: a.folded,
+    domain: a.domain,
+    domainStart: f.at(n - a.end),
+  }));
+}
+
+/** A right-to-left override: what follows it is shown reversed (see findReversedAddressesIn). */
+export const OVERRIDE = /\u202e|<bdo\b/i;
 
 // Without one of these no reading of the text has an @ in it: no fold needed.
 const MAY_HOLD_AT = /[@%&\uff20\ufe6b]/;

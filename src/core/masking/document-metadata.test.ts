@@ -141,4 +141,13 @@ describe('an Office file’s text as its application shows it (ooxmlText)', () =
     expect(ooxmlText(`<w:p>${run('bob')}<w:r><w:sym w:char="F040" w:font="Symbol"/></w:r>${run('shop.example')}</w:p>`)).toBe('bob&#x40;shop.example\n');
     expect(ooxmlText(`<w:p>${run('5 &lt; 6 &amp; 7 &gt; 2')}</w:p>`)).toBe('5 &lt; 6 &amp; 7 &gt; 2\n');
   });
+
+  it('reads a CDATA section as the text it holds (XML character data, which Word shows), not as a tag', () => {
+    const run = (t: string) => `<w:r><w:t>${t}</w:t></w:r>`;
+    expect(ooxmlText(`<w:p>${run('<![CDATA[anna.weber]]>')}${run('<![CDATA[@buyer.example]]>')}</w:p>`)).toBe('anna.weber@buyer.example\n');
+    // Its < and > are text: they cannot open a tag that would hide what follows.
+    expect(ooxmlText(`<w:p>${run('<![CDATA[a<b & c>]]>')}${run('d')}</w:p>`)).toBe('a&lt;b & c&gt;d\n');
+    // One never closed is left as it is (linear: each opening looked at once).
+    expect(ooxmlText(`${'<![CDATA['.repeat(3)}x`)).toBe(`${'<![CDATA['.repeat(3)}x`);
+  });
 });

@@ -36,13 +36,42 @@ const OOXML_SYMBOL = /<w:sym\b[^<>]*?\bw:char="([0-9A-Fa-f]{1,4})"[^<>]*>/g;
 
 /** An OOXML part's XML as its application shows it (see CleanDocument.texts). */
 export function ooxmlText(xml: string): string {
-  return xml
+  return cdataAsText(xml)
     .replace(OOXML_SYMBOL, (_, hex: string) => {
       const c = parseInt(hex, 16);
       return `&#x${(c >= 0xf000 ? c - 0xf000 : c).toString(16)};`;
     })
     .replace(OOXML_BREAK, '\n')
     .replace(XML_TAG, '');
+}
+
+const CDATA_OPEN = '<![CDATA[';
+const CDATA_CLOSE = ']]>';
+
+/**
+ * Each CDATA section (`<![CDATA[anna.weber]]>`: XML character data, which Word and LibreOffice show
+ * as the text it holds) as that text, its `<` and `>` escaped so that XML_TAG cannot read it as a
+ * tag (it read the whole section as one, and so as nothing). One never closed is left as it is.
+ * Linear: each section is found with two searches that only move forward.
+ */
+function cdataAsText(xml: string): string {
+  let at = xml.indexOf(CDATA_OPEN);
+  if (at < 0) return xml;
+  let out = '';
+  let from = 0;
+  while (at >= 0) {
+    const end = xml.indexOf(CDATA_CLOSE, at + CDATA_OPEN.length);
+    if (end < 0) break;
+    out +=
+      xml.slice(from, at) +
+      xml
+        .slice(at + CDATA_OPEN.length, end)
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;');
+    from = end + CDATA_CLOSE.length;
+    at = xml.indexOf(CDATA_OPEN, from);
+  }
+  return out + xml.slice(from);
 }
 
 const PDF_MAGIC = Buffer.from('%PDF-');

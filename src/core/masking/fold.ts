@@ -125,8 +125,36 @@ class NextOf implements Semis {
   }
 }
 
+/**
+ * The numeric character reference at i as HTML5 reads it, in text and in attribute values alike:
+ * `&#` and decimal digits or `&#x` and hex digits, its `;` optional (`anna&#64shop.example` shows
+ * `anna@shop.example`: a parse error, but the character is shown) and leading zeros allowed
+ * (`&#00064;`); 0, a surrogate or a value past U+10FFFF read as U+FFFD, 128-159 as Windows-1252.
+ * [text, length in the source], or null. Reads at most NUMERIC_DIGITS digits (an escape is read
+ * at most 34 units ahead): a longer run is left as it is.
+ */
+function numericAt(src: string, i: number): [string, number] | null {
+  if (src.charCodeAt(i + 1) !== 0x23) return null;
+  const hex = (src.charCodeAt(i + 2) | 0x20) === 0x78;
+  const from = i + (hex ? 3 : 2);
+  let k = from;
+  let value = 0;
+  for (; k < from + NUMERIC_DIGITS; k++) {
+    const c = src.charCodeAt(k);
+    const d = hex ? hexValue(c) : c >= 0x30 && c <= 0x39 ? c - 0x30 : -1;
+    if (d < 0) break;
+    value = Math.min(value * (hex ? 16 : 10) + d, 0x110000);
+  }
+  if (k === from || k === from + NUMERIC_DIGITS) return null;
+  return [decodeHTMLStrict(`&#${value};`), (src.charCodeAt(k) === 0x3b ? k + 1 : k) - i];
+}
+
+/** The most digits numericAt reads: `&#x`, 30 digits and `;` are 34 units. */
+const NUMERIC_DIGITS = 30;
+
 /** Decodes `&…;` at i: [decoded text, length in the source], or null. `semis` finds the next `;`. */
 function entityAt(src: string, i: number, semis: Semis): [string, number] | null {
+  if (src.charCodeAt(i + 1) === 0x23) return numericAt(src, i);
   const semi = semis.from(i + 2);
   // The longest HTML5 entity name is 31 characters (&CounterClockwiseContourIntegral;).
   if (semi < 0 || semi - i > 33) return null;
