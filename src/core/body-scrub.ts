@@ -5,7 +5,7 @@
 // address broken by blanks or line breaks around its `@` and dots is still found. Linear: one fold
 // of the input, one scan for `@` (each needle is matched outwards from each `@`) and indexOf scans
 // per name word, no regex backtracking.
-import { OVERRIDE } from './masking/address-finder.js';
+import { mayShowReversed } from './masking/address-finder.js';
 import { blankAfter, blankBack, fold, foldString, type Folded } from './masking/fold.js';
 import { nameVariants } from './masking/name-variants.js';
 import { applySpans, type Span } from './masking/spans.js';
@@ -226,7 +226,7 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
   const compiledTarget = compile(target);
   const { names } = compiledTarget;
   // Under a right-to-left override the writer may have written them reversed, to be shown forwards.
-  const { fullNames, anchors, needles } = OVERRIDE.test(value) ? withReversed(compiledTarget) : compiledTarget;
+  const { fullNames, anchors, needles } = mayShowReversed(value, html) ? withReversed(compiledTarget) : compiledTarget;
   const ats: number[] = needles.length ? placesOf(text, '@') : [];
   for (const needle of needles) {
     const split = needle.lastIndexOf('@');

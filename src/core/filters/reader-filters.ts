@@ -3,7 +3,7 @@
 // outside the allow-list (or giving an address away) and banned words are found, together with any
 // spans the caller adds (the writer's own addresses and names, masking/masker.ts), and all applied
 // to the source at once. One fold and one rebuild of the text, however many filters there are.
-import { findAddressesIn, findReversedAddressesIn, keptDomain, OVERRIDE } from '../masking/address-finder.js';
+import { findAddressesIn, findReversedAddressesIn, keptDomain, mayShowReversed } from '../masking/address-finder.js';
 import { fold, type Folded } from '../masking/fold.js';
 import { linkGivesAway } from '../masking/link-identity.js';
 import { applySpans, type Span } from '../masking/spans.js';
@@ -46,7 +46,7 @@ export function filterReading(src: string, html: boolean, rules: ReaderRules | n
   const spans: KindSpan[] = [];
   if (writer) for (const s of writer(f)) spans.push({ ...s, kind: 'writer', what: '' });
   if (rules) {
-    for (const a of OVERRIDE.test(src) ? [...findAddressesIn(f), ...findReversedAddressesIn(f)] : findAddressesIn(f)) {
+    for (const a of mayShowReversed(src, html) ? [...findAddressesIn(f), ...findReversedAddressesIn(f)] : findAddressesIn(f)) {
       if (!keptDomain(a.domain, rules.keepEmailDomains)) spans.push({ start: a.start, end: a.end, text: EMAIL_REMOVED, kind: 'email', what: a.domain });
     }
     for (const l of linkSpansIn(src, f, html)) {

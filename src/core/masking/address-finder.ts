@@ -172,7 +172,12 @@ export function findReversedAddressesIn(f: Folded): FoundAddress[] {
 }
 
 /** A right-to-left override: what follows it is shown reversed (see findReversedAddressesIn). */
-export const OVERRIDE = /\u202e|<bdo\b/i;
+export function mayShowReversed(src: string, html: boolean): boolean {
+  // indexOf is a native search (~0.02 ms a MiB); a regex over every text cost ~0.15 ms a MiB, twice
+  // a part. A tag name is looked for in HTML only: in a text part `<bdo>` shows as itself.
+  return src.includes('\u202e') || (html && BDO.test(src));
+}
+const BDO = /<bdo\b/i;
 
 // Without one of these no reading of the text has an @ in it: no fold needed.
 const MAY_HOLD_AT = /[@%&\uff20\ufe6b]/;
