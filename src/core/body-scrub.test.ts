@@ -53,6 +53,8 @@ describe('names and addresses in the forms people write them', () => {
     ['upper case', 'JOHN SMITH', 'Acme Store'],
     ['percent-encoded address', 'mailto:john.smith%40acme-real.example', `mailto:${A}`],
     ['entity-split address', 'john.smith&#64;acme-real.example', A],
+    ['quoted local part, quotes and all', 'write "john.smith"@acme-real.example or "john.smith" @ acme-real.example', `write ${A} or ${A}`],
+    ['a quote that opens no local part stays', '"mail john.smith@acme-real.example"', `"mail ${A}"`],
   ])('%s', (_n, input, output) => expect(maskText(input, staff, r).value).toBe(output));
 
   it('finds a name with or without diacritics, in NFC and NFD', () => {

@@ -6,7 +6,7 @@
 // of the input, one scan for `@` (each needle is matched outwards from each `@`) and indexOf scans
 // per name word, no regex backtracking.
 import { mayShowReversed } from './masking/address-finder.js';
-import { blankAfter, blankBack, fold, foldString, type Folded } from './masking/fold.js';
+import { blankAfter, blankBack, fold, foldString, withOpeningQuote, type Folded } from './masking/fold.js';
 import { nameVariants } from './masking/name-variants.js';
 import { applySpans, type Span } from './masking/spans.js';
 
@@ -143,7 +143,8 @@ function placesOf(text: string, word: string): number[] {
 
 /** Where `local` starts when it ends right before the `@` at `place` (blanks around `@` and dots allowed), or -1. */
 function localBefore(text: string, place: number, local: string): number {
-  let j = blankBack(text, place);
+  const localEnd = blankBack(text, place);
+  let j = localEnd;
   for (let k = local.length - 1; k >= 0; k--) {
     const c = local.charCodeAt(k);
     const dot = c === 0x2e || c === 0x40;
@@ -152,7 +153,7 @@ function localBefore(text: string, place: number, local: string): number {
     j--;
     if (dot && k > 0) j = blankBack(text, j);
   }
-  return j;
+  return withOpeningQuote(text, j, localEnd, place);
 }
 
 /** Where `domain` ends when it starts right after the `@` at `place` (blanks around `@` and dots allowed), or -1. */

@@ -33,8 +33,9 @@ describe('redactEmails / redactLinks (golden table)', () => {
     // An address literal (RFC 5321 §4.1.3) or a domain in brackets; not an index or a mention.
     ['write to bob@[192.0.2.7], carl@[IPv6:2001:db8::1] or dave@[shop.example].', 'write to [email removed], [email removed] or [email removed].'],
     ['x = a@[1.5]; y = m@[0]; hi @[John]', 'x = a@[1.5]; y = m@[0]; hi @[John]'],
-    // A quoted local part (RFC 5322): the opening quote stays.
-    ['"bob"@shop.example, "bob.smith" @ shop.de', '"[email removed], "[email removed]'],
+    // A quoted local part (RFC 5322), its quotes with it; a quote that opens no local part stays.
+    ['"bob"@shop.example, "bob.smith" @ shop.de', '[email removed], [email removed]'],
+    ['he said "write bob@shop.example" twice', 'he said "write [email removed]" twice'],
   ])('emails: %s', (input, output) => expect(redactEmails(input, KEEP).value).toBe(output));
 
   it.each([

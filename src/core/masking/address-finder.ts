@@ -3,7 +3,7 @@
 // still one; local parts and domains in any script (`jürgen@straße.example` is found whole, never
 // half). Linear: one regex with bounded repetition and no nesting, run once over the text.
 import { parse } from 'tldts';
-import { blankAfter, blankBack, fold, type Folded } from './fold.js';
+import { blankAfter, blankBack, fold, withOpeningQuote, type Folded } from './fold.js';
 
 export interface FoundAddress {
   /** Span in the source text, [start, end). */
@@ -51,6 +51,9 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     if (start === localEnd) continue; // nothing before the @ (a delimiter, or another @)
     start += LEAD.exec(t.slice(start, localEnd))?.[0].length ?? 0;
     if (start >= localEnd) continue;
+    const local = t.slice(start, localEnd);
+    // The span takes a quoted local part's opening quote too (the closing one is in the blank).
+    if (start > floor) start = withOpeningQuote(t, start, localEnd, at);
     // Domain: labels separated by single dots; a trailing dot is not part of it.
     const domainStart = blankAfter(t, at + 1);
     // An address literal (`bob@[192.0.2.7]`, `bob@[ipv6:2001:db8::1]`, RFC 5321) or a domain in
@@ -63,7 +66,7 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
         found.push({
           start: f.at(start),
           end: f.at(close + 1),
-          folded: `${t.slice(start, localEnd)}@[${literal}]`,
+          folded: `${local}@[${literal}]`,
           domain: literal,
           domainStart: f.at(at + 1),
         });
@@ -95,7 +98,7 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     // A decorator call on the line after a statement (`return item⏎@app.post("/items")`,
     // `@click.group()`): a blank before the @ only, and a `(` right after the domain.
     if (localEnd !== at && domainStart === at + 1 && !wider && t.charCodeAt(end) === 0x28) continue;
-    found.push({ start: f.at(start), end: f.at(end), folded: `${t.slice(start, localEnd)}@${domain}`, domain, domainStart: f.at(domainStart) });
+    found.push({ start: f.at(start), end: f.at(end), folded: `${local}@${domain}`, domain, domainStart: f.at(domainStart) });
     from = end;
     floor = end;
   }

@@ -768,3 +768,12 @@ export function blankAfter(text: string, j: number): number {
   }
   return k;
 }
+
+/**
+ * A local part quoted (`"anna.weber"@shop.example`, RFC 5322) starts at its opening quote, so the
+ * masked span takes both quotes: `start` moved back by one when the blank [localEnd, at) before
+ * the `@` holds the closing quote and `start` follows an opening one.
+ */
+export function withOpeningQuote(text: string, start: number, localEnd: number, at: number): number {
+  return start > 0 && text.charCodeAt(start - 1) === 0x22 && text.slice(localEnd, at).includes('"') ? start - 1 : start;
+}
