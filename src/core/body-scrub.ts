@@ -6,7 +6,7 @@
 // of the input, one scan for `@` (each needle is matched outwards from each `@`) and indexOf scans
 // per name word, no regex backtracking.
 import { mayShowReversed } from './masking/address-finder.js';
-import { blankAfter, blankBack, fold, foldString, withOpeningQuote, type Folded } from './masking/fold.js';
+import { blankAfter, blankBack, fold, foldString, spacesAfter, spacesBack, withOpeningQuote, type Folded } from './masking/fold.js';
 import { nameVariants } from './masking/name-variants.js';
 import { applySpans, type Span } from './masking/spans.js';
 
@@ -172,30 +172,17 @@ function domainAfter(text: string, place: number, domain: string): number {
 
 // A name's words are separated by a blank as a reader reads one: a space (any whitespace run), or
 // a quoted reply's line break, where a client that quotes again re-wraps long lines and puts `> `
-// after the break (`John⏎> Smith` folds to `john > smith`, `John⏎>>  Smith` to `john >> smith`).
-
-/** Where a blank that starts at `j` (a space, then any spaces and quote marks) ends, or -1. */
-function nameBlankAfter(text: string, j: number): number {
-  if (text.charCodeAt(j) !== 0x20) return -1;
-  let k = j + 1;
-  while (k - j < BLANK_MAX && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x3e)) k++;
-  return k;
-}
-
-/** Where a blank that ends at `j` starts (its first character a space), or -1. */
-function nameBlankBack(text: string, j: number): number {
-  let k = j;
-  while (k > 0 && j - k < BLANK_MAX && (text.charCodeAt(k - 1) === 0x20 || text.charCodeAt(k - 1) === 0x3e)) k--;
-  while (k < j && text.charCodeAt(k) === 0x3e) k++;
-  return k < j ? k : -1;
-}
+// after the break (`John⏎> Smith` folds to `john > smith`, `John⏎>>  Smith` to `john >> smith`):
+// fold.ts's spacesBack/spacesAfter, the same blank an address's `@` may have around it.
 
 /** Where a spelling's part `part` starts when it ends at `j`, each space of it a blank; -1 when it is not there. */
 function spelledBack(text: string, j: number, part: string): number {
   for (let k = part.length - 1; k >= 0 && j >= 0; k--) {
     const c = part.charCodeAt(k);
-    if (c === 0x20) j = nameBlankBack(text, j);
-    else if (text.charCodeAt(j - 1) === c) j--;
+    if (c === 0x20) {
+      const b = spacesBack(text, j);
+      j = b < j ? b : -1;
+    } else if (text.charCodeAt(j - 1) === c) j--;
     else return -1;
   }
   return j;
@@ -205,15 +192,14 @@ function spelledBack(text: string, j: number, part: string): number {
 function spelledAfter(text: string, j: number, part: string): number {
   for (let k = 0; k < part.length && j >= 0; k++) {
     const c = part.charCodeAt(k);
-    if (c === 0x20) j = nameBlankAfter(text, j);
-    else if (text.charCodeAt(j) === c) j++;
+    if (c === 0x20) {
+      const b = spacesAfter(text, j);
+      j = b > j ? b : -1;
+    } else if (text.charCodeAt(j) === c) j++;
     else return -1;
   }
   return j;
 }
-
-/** How many spaces and quote marks one blank between a name's words may hold (fold.ts holds the same for addresses). */
-const BLANK_MAX = 16;
 
 /**
  * The writer's addresses (with a display name written right before one) and full names in a

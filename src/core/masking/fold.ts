@@ -707,12 +707,23 @@ const BLANK_MAX = 16;
 const COMMENT_MAX = 66;
 
 /** Where a run of spaces and quote marks that ends at `j` starts (it starts with a space), or `j`. */
-function spacesBack(text: string, j: number): number {
+export function spacesBack(text: string, j: number): number {
   let k = j;
   while (k > 0 && j - k < BLANK_MAX && (text.charCodeAt(k - 1) === 0x20 || text.charCodeAt(k - 1) === 0x3e)) k--;
   // It starts with the space of the line break: a `>` right after a word is the word's.
   while (k < j && text.charCodeAt(k) === 0x3e) k++;
   return k;
+}
+
+/**
+ * Where a run of spaces and quote marks that starts at `j` with a space ends, or `j`; at most
+ * BLANK_MAX characters from `origin` (where the blank it belongs to starts).
+ */
+export function spacesAfter(text: string, j: number, origin = j): number {
+  if (text.charCodeAt(j) !== 0x20) return j;
+  let m = j + 1;
+  while (m < text.length && m - origin < BLANK_MAX && (text.charCodeAt(m) === 0x20 || text.charCodeAt(m) === 0x3e)) m++;
+  return m;
 }
 
 /** Where an RFC 5322 comment (`(…)`, no parenthesis inside) that ends at `j` starts, or `j`. */
@@ -758,11 +769,7 @@ export function blankBack(text: string, j: number): number {
 export function blankAfter(text: string, j: number): number {
   let k = j;
   for (let n = 0; n < 4; n++) {
-    let m = commentAfter(text, k);
-    if (text.charCodeAt(m) === 0x20) {
-      m++;
-      while (m < text.length && m - k < BLANK_MAX && (text.charCodeAt(m) === 0x20 || text.charCodeAt(m) === 0x3e)) m++;
-    }
+    const m = spacesAfter(text, commentAfter(text, k), k);
     if (m === k) break;
     k = m;
   }
