@@ -10,7 +10,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
-import { SmtpClient } from '../helpers/smtp-client.js';
+import { leakProblems, sendTagged, subjectTag } from '../helpers/tagged-send.js';
 import { b64, BUYER, BUYER_OTHER, MAILBOX, mail } from '../fixtures/masking-mail.js';
 
 let h: Harness;
@@ -31,19 +31,30 @@ function spellings(address: string): string[] {
   return [`${l}%%34%30${d}`, `${l}%4%30${d}`, `${l}&&#35;64;${d}`, `${l}&#%36%34;${d}`, `${l}%2526%252364%253B${d}`, `${l}%252526%25252364%25253B${d}`];
 }
 
-async function send(raws: Buffer[]): Promise<Buffer[]> {
-  h.sink!.answer = () => null;
-  const before = h.sink!.messages.length;
-  const c = await SmtpClient.connect(h.gw.smtpPort);
-  try {
-    for (const raw of raws) expect((await c.send(BUYER.address, [alias], raw)).reply.code).toBe(250);
-  } finally {
-    await c.quit();
-  }
-  const arrived = (await h.sink!.waitFor(before + raws.length, 30_000)).slice(before);
-  const bySubject = new Map<string, Buffer>();
-  for (const m of arrived) bySubject.set(/A-1001 t[0-9]+/.exec((await simpleParser(m.raw)).subject ?? '')?.[0] ?? '', m.raw);
-  return raws.map((_, k) => bySubject.get(`A-1001 t${k}`) ?? Buffer.alloc(0));
+const send = (raws: Buffer[]) => sendTagged(h, BUYER.address, alias, raws, 30_000);
+
+/** Sends one buyer message per file (base64, of `type`, named `name`) and returns the file names each delivered copy still carries. */
+async function keptFiles(files: string[], type: string, name: string): Promise<string[][]> {
+  const out = await send(
+    files.map((file, k) =>
+      mail(
+        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
+        [
+          '--q',
+          'Content-Type: text/plain',
+          '',
+          'File attached.',
+          '--q',
+          `Content-Type: ${type}; name="${name}"`,
+          'Content-Transfer-Encoding: base64',
+          '',
+          file,
+          '--q--',
+        ],
+      ),
+    ),
+  );
+  return Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
 }
 
 describe('an escape whose own characters are escaped, and Word files that show an address through a long tag or a symbol', () => {
@@ -89,16 +100,7 @@ describe('an escape whose own characters are escaped, and Word files that show a
       ),
     );
     for (const [k, raw] of raws.entries()) expect((await leakSearch(raw, secrets)).length, all[k]).toBeGreaterThan(0);
-    const out = await send(raws);
-    const problems: unknown[] = [];
-    for (const [k, raw] of out.entries()) {
-      if (raw.length === 0) problems.push([all[k], 'not delivered']);
-      else {
-        const leaks = await leakSearch(raw, secrets);
-        if (leaks.length) problems.push([all[k], leaks.map((l) => `${l.where}: …${l.excerpt}…`)]);
-      }
-    }
-    expect(problems).toEqual([]);
+    expect(await leakProblems(all, await send(raws), secrets)).toEqual([]);
   }, 60_000);
 
   it('delivers ordinary text with % and & unchanged', async () => {
@@ -124,26 +126,11 @@ describe('an escape whose own characters are escaped, and Word files that show a
       `<w:p>${run('Reach me at anna.private')}<w:r><w:sym w:font="Arial" w:char="0040"/></w:r>${run('othermail.example')}</w:p>`,
       `<w:p>${run('Nothing personal here, 100% sure')}<w:r><w:sym w:font="Wingdings" w:char="F04A"/></w:r></w:p>`,
     ];
-    const out = await send(
-      documents.map((d, k) =>
-        mail(
-          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} doc`, 'Content-Type: multipart/mixed; boundary="q"'],
-          [
-            '--q',
-            'Content-Type: text/plain',
-            '',
-            'Form attached.',
-            '--q',
-            'Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document; name="form.docx"',
-            'Content-Transfer-Encoding: base64',
-            '',
-            docx(d),
-            '--q--',
-          ],
-        ),
-      ),
+    const kept = await keptFiles(
+      documents.map((d) => docx(d)),
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      'form.docx',
     );
-    const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
     expect(kept).toEqual([[], [], [], ['form.docx']]);
   });
   it("removes a spreadsheet whose number format or formula shows the writer's address, and keeps one whose formats and formulas show none", async () => {
@@ -177,26 +164,7 @@ describe('an escape whose own characters are escaped, and Word files that show a
       xlsx([], ['Return form A-1001'], '&quot;anna.weber&quot;&amp;CHAR(64)&amp;&quot;buyer.example&quot;'),
       xlsx([], ['Return form A-1001'], 'CONCATENATE(&quot;anna.private&quot;,&quot;@&quot;,&quot;othermail.example&quot;)'),
     ];
-    const out = await send(
-      sheets.map((x, k) =>
-        mail(
-          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} sheet`, 'Content-Type: multipart/mixed; boundary="q"'],
-          [
-            '--q',
-            'Content-Type: text/plain',
-            '',
-            'Sheet attached.',
-            '--q',
-            `Content-Type: ${XLSX}; name="form.xlsx"`,
-            'Content-Transfer-Encoding: base64',
-            '',
-            x,
-            '--q--',
-          ],
-        ),
-      ),
-    );
-    const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+    const kept = await keptFiles(sheets, XLSX, 'form.xlsx');
     expect(kept).toEqual([[], [], [], ['form.xlsx'], [], []]);
   });
   // Known, not fixed (an outside review, round 10): formulaTexts joins a formula's string literals
@@ -226,26 +194,7 @@ describe('an escape whose own characters are escaped, and Word files that show a
       xlsx(strings, 'CONCAT(A2,CHAR(64),A3)'),
       xlsx(['Return form A-1001'], 'SUBSTITUTE(&quot;anna.weber#buyer.example&quot;,&quot;#&quot;,&quot;@&quot;)'),
     ];
-    const out = await send(
-      sheets.map((x, k) =>
-        mail(
-          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} sheet`, 'Content-Type: multipart/mixed; boundary="q"'],
-          [
-            '--q',
-            'Content-Type: text/plain',
-            '',
-            'Sheet attached.',
-            '--q',
-            `Content-Type: ${XLSX}; name="form.xlsx"`,
-            'Content-Transfer-Encoding: base64',
-            '',
-            x,
-            '--q--',
-          ],
-        ),
-      ),
-    );
-    const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+    const kept = await keptFiles(sheets, XLSX, 'form.xlsx');
     expect(kept).toEqual([[], [], []]);
   });
   it("removes a Word 97 file whose text shows the writer's address through a control character Word shows as nothing", async () => {
@@ -260,26 +209,7 @@ describe('an escape whose own characters are escaped, and Word files that show a
       doc('Return label for A-1001\rWrite to anna.we\u001fber@buyer.exam\u001fple\r'),
       doc('Return label for A-1001\r\u0007Kettle\u0007\u0013 PAGE \u00141\u0015\r'),
     ];
-    const out = await send(
-      docs.map((d, k) =>
-        mail(
-          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: A-1001 t${k} doc`, 'Content-Type: multipart/mixed; boundary="q"'],
-          [
-            '--q',
-            'Content-Type: text/plain',
-            '',
-            'Label attached.',
-            '--q',
-            'Content-Type: application/msword; name="label.doc"',
-            'Content-Transfer-Encoding: base64',
-            '',
-            d,
-            '--q--',
-          ],
-        ),
-      ),
-    );
-    const kept = await Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+    const kept = await keptFiles(docs, 'application/msword', 'label.doc');
     expect(kept).toEqual([[], [], ['label.doc']]);
   });
   it('removes a Word document that imports another document (altChunk), which Word shows in place', async () => {

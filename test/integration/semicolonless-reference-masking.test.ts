@@ -2,11 +2,10 @@
 // is not a hex digit): HTML5 decodes it all the same (a parse error, but the character is shown),
 // in text and in attribute values, so `anna.weber&#64buyer.example` shows as the address. Through
 // the gateway, in an HTML part (text and href) and a text part, it must arrive masked.
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
-import { SmtpClient } from '../helpers/smtp-client.js';
+import { leakProblems, sendTagged, subjectTag } from '../helpers/tagged-send.js';
 import { BUYER, BUYER_OTHER, MAILBOX } from '../fixtures/masking-mail.js';
 
 let h: Harness;
@@ -60,37 +59,14 @@ function message(subject: string, text: string, html: string): Buffer {
 
 describe('a numeric character reference without its semicolon', () => {
   it('arrives masked in the HTML text, an href and the text part', async () => {
-    h.sink!.answer = () => null;
-    const before = h.sink!.messages.length;
-    const sent: { tag: string; spelling: string }[] = [];
-    const c = await SmtpClient.connect(h.gw.smtpPort);
-    try {
-      for (const address of [BUYER.address, BUYER_OTHER]) {
-        for (const spelling of spellings(address)) {
-          const tag = `A-1001 t${sent.length}`;
-          const html = `<p>About order A-1001.</p><p>Write to ${spelling} or <a href="mailto:${spelling}">here</a>.</p>`;
-          const raw = message(tag, `About order A-1001. Write to ${spelling}\r\n`, html);
-          expect((await leakSearch(raw, secrets)).length, spelling).toBeGreaterThan(0);
-          expect((await c.send(BUYER.address, [alias], raw)).reply.code, spelling).toBe(250);
-          sent.push({ tag, spelling });
-        }
-      }
-    } finally {
-      await c.quit();
+    const labels = [BUYER.address, BUYER_OTHER].flatMap(spellings);
+    const raws: Buffer[] = [];
+    for (const [k, spelling] of labels.entries()) {
+      const html = `<p>About order A-1001.</p><p>Write to ${spelling} or <a href="mailto:${spelling}">here</a>.</p>`;
+      const raw = message(subjectTag(k), `About order A-1001. Write to ${spelling}\r\n`, html);
+      expect((await leakSearch(raw, secrets)).length, spelling).toBeGreaterThan(0);
+      raws.push(raw);
     }
-    const arrived = (await h.sink!.waitFor(before + sent.length, 60_000)).slice(before);
-    const byTag = new Map<string, Buffer>();
-    for (const m of arrived) byTag.set(/A-1001 t[0-9]+/.exec((await simpleParser(m.raw)).subject ?? '')?.[0] ?? '', m.raw);
-    const problems: unknown[] = [];
-    for (const s of sent) {
-      const raw = byTag.get(s.tag);
-      if (!raw) {
-        problems.push([s.spelling, 'not delivered']);
-        continue;
-      }
-      const leaks = await leakSearch(raw, secrets);
-      if (leaks.length) problems.push([s.spelling, leaks.map((l) => `${l.where}: …${l.excerpt}…`)]);
-    }
-    expect(problems).toEqual([]);
+    expect(await leakProblems(labels, await sendTagged(h, BUYER.address, alias, raws), secrets)).toEqual([]);
   }, 120_000);
 });

@@ -1,0 +1,43 @@
+// One round of the masking tests through the gateway: send messages on one connection, find each
+// delivered copy by the tag in its subject, and list the leaks the independent search finds in them.
+import { simpleParser } from 'mailparser';
+import { expect } from 'vitest';
+import type { Harness } from './gateway.js';
+import { leakSearch, type Secrets } from './leak-search.js';
+import { SmtpClient } from './smtp-client.js';
+
+/** `A-1001 t<k>`: the tag the k-th message's subject holds, by which sendTagged finds its copy. */
+export const subjectTag = (k: number): string => `A-1001 t${k}`;
+
+/**
+ * Sends `raws` from `envelopeFrom` to `to` on one connection (each must be answered 250), waits up
+ * to `timeoutMs` for as many deliveries, and returns the delivered copy of each, in order (empty
+ * when none arrived). The k-th message's subject must hold subjectTag(k).
+ */
+export async function sendTagged(h: Harness, envelopeFrom: string, to: string, raws: readonly Buffer[], timeoutMs = 60_000): Promise<Buffer[]> {
+  h.sink!.answer = () => null;
+  const before = h.sink!.messages.length;
+  const c = await SmtpClient.connect(h.gw.smtpPort);
+  try {
+    for (const [k, raw] of raws.entries()) expect((await c.send(envelopeFrom, [to], raw)).reply.code, subjectTag(k)).toBe(250);
+  } finally {
+    await c.quit();
+  }
+  const arrived = (await h.sink!.waitFor(before + raws.length, timeoutMs)).slice(before);
+  const bySubject = new Map<string, Buffer>();
+  for (const m of arrived) bySubject.set(/A-1001 t[0-9]+/.exec((await simpleParser(m.raw)).subject ?? '')?.[0] ?? '', m.raw);
+  return raws.map((_, k) => bySubject.get(subjectTag(k)) ?? Buffer.alloc(0));
+}
+
+/** For each delivered copy (labelled), `[label, 'not delivered']` or `[label, where each leak is]`; [] when all are clean. */
+export async function leakProblems(labels: readonly string[], delivered: readonly Buffer[], secrets: Secrets): Promise<unknown[]> {
+  const problems: unknown[] = [];
+  for (const [k, raw] of delivered.entries()) {
+    if (raw.length === 0) problems.push([labels[k], 'not delivered']);
+    else {
+      const leaks = await leakSearch(raw, secrets);
+      if (leaks.length) problems.push([labels[k], leaks.map((l) => `${l.where}: …${l.excerpt}…`)]);
+    }
+  }
+  return problems;
+}
