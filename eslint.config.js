@@ -43,7 +43,30 @@ export default tseslint.config(
               importNames: ['dkimSign'],
               message: 'dkimSign without signTime reads the clock twice: sign test mail with test/helpers/dkim.ts (dkimSignatures).',
             },
+            {
+              name: 'mailauth/lib/dkim/sign',
+              message: 'dkimSign without signTime reads the clock twice: sign test mail with test/helpers/dkim.ts (dkimSignatures).',
+            },
+            {
+              name: 'mailauth/lib/dkim/sign.js',
+              message: 'dkimSign without signTime reads the clock twice: sign test mail with test/helpers/dkim.ts (dkimSignatures).',
+            },
           ],
+        },
+      ],
+      // The same for the spellings no-restricted-imports does not see: `await import('mailauth')` or
+      // `require('mailauth')` and taking dkimSign from what they return.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression[source.value=/^mailauth(\\/lib\\/dkim\\/sign(\\.js)?)?$/]',
+          message:
+            'A dynamic import of mailauth can reach dkimSign, which reads the clock twice: import its other functions statically, sign with test/helpers/dkim.ts.',
+        },
+        {
+          selector: "CallExpression[callee.name='require'][arguments.0.value=/^mailauth(\\/lib\\/dkim\\/sign(\\.js)?)?$/]",
+          message:
+            'require of mailauth can reach dkimSign, which reads the clock twice: import its other functions statically, sign with test/helpers/dkim.ts.',
         },
       ],
     },
