@@ -164,6 +164,8 @@ export function readHeaderBlock(raw: Uint8Array): HeaderBlock | Refusal {
   return { fields: out, from, sender };
 }
 
+/** What String.prototype.trim() removes: SP, HTAB, the other ASCII blanks and every Unicode space (\\s). */
+const WHITESPACE = /\s/;
 const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+$/;
 const LABEL = /^[A-Za-z0-9\u0080-\uffff](?:[A-Za-z0-9\u0080-\uffff-]*[A-Za-z0-9\u0080-\uffff])?$/;
 
@@ -230,7 +232,10 @@ export function readMailbox(value: string): FromMailbox | string {
       inAngle = false;
       afterAngle = true;
     } else if (inAngle) {
-      if (c === ' ' || c === '\t') return 'the address contains whitespace';
+      // Any Unicode whitespace (U+00A0, U+2028, U+3000, U+FEFF …), not only SP and HTAB: mailauth's
+      // address parser and a trim() drop it at either end of an address, so keeping it would make
+      // two readings of one From.
+      if (WHITESPACE.test(c)) return 'the address contains whitespace';
       angle += c;
     } else {
       name.push(c);

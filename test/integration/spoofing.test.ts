@@ -81,7 +81,7 @@ async function sign(message: string, domain: string, key: string): Promise<strin
   return message.slice(0, firstEnd) + signatures + message.slice(firstEnd);
 }
 
-async function send(from: string, to: string, message: string) {
+async function send(from: string, to: string, message: string | Buffer) {
   const c = await SmtpClient.connect(h.gw.smtpPort);
   const r = await c.send(from, [to], message);
   await c.quit();
@@ -218,6 +218,21 @@ const GOLDEN: readonly (readonly [string, readonly string[], RegExp])[] = [
     /^5\.7\.1 the header block is malformed: a line holds only whitespace/,
   ],
   ['a source route', ['From: <@shield.example:x@evil.example>'], /^5\.7\.1 the From header must name exactly one plain address/],
+  // Unicode whitespace inside <…>: mailauth's address parser drops it, a trim() in identify did too,
+  // but our reading kept it in the address, so the two readings of one From differed.
+  ...['\u00a0', '\u2028', '\u3000', '\ufeff'].map(
+    (ws) =>
+      [
+        `a U+${ws.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} after the store's address inside <>`,
+        [`From: Shield Store <support@shield.example${ws}>`],
+        /^5\.7\.1 the From header must name exactly one plain address: the address contains whitespace/,
+      ] as const,
+  ),
+  [
+    'a no-break space before the address inside <>',
+    ['From: Shield Store <\u00a0support@shield.example>'],
+    /^5\.7\.1 the From header must name exactly one plain address: the address contains whitespace/,
+  ],
   // Sender is read by the same reader as From (its address and name are hidden from the buyer).
   [
     'a Sender with group syntax',
@@ -241,7 +256,8 @@ describe('the spoofing golden table (over SMTP, from an enabled permitted sender
     const before = await messageCount();
     const sunk = sunkTo('ann@mailbox.example');
     const message = await sign(withHeaders(lines), 'evil.example', evilKey.privateKey);
-    const r = await send('support@shield.example', pair.address, message);
+    // As UTF-8 bytes (RFC 6532): a string is sent as Latin-1 by the test client.
+    const r = await send('support@shield.example', pair.address, Buffer.from(message, 'utf8'));
     expect(r.reply.code).toBe(550);
     expect(r.reply.text).toMatch(expected);
     expect(await messageCount()).toBe(before);
