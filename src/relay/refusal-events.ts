@@ -2,9 +2,11 @@
 // DATA, or a web/API send) stores nothing, so its event is the one row written, in a small commit
 // of its own after the refusal was decided. Only refusals that name one of our stores or pairs are
 // reported (mail to unknown aliases is refused at RCPT and concerns no store); campaign mail is
-// not (the campaign records its skipped recipients and reports them in campaign.finished).
+// not (the campaign records its skipped recipients and reports them in campaign.finished). The
+// sentence keeps only the domain of an address it quotes (a file name, a From read two ways).
 import type { Logger } from 'pino';
 import { isRefusal, parseRecipient } from '../core/alias-token.js';
+import { redactAddresses } from '../core/redact-addresses.js';
 import { refusalText, VERDICTS, type Refusal } from '../core/verdicts.js';
 import type { MailStore, NewEvent } from '../store/ports.js';
 
@@ -45,7 +47,14 @@ export class RefusalEvents {
       const events: NewEvent[] = targets.map((t) => ({
         type: 'message.refused',
         storeId: t.storeId,
-        data: { alias: t.alias, source: m.source, code: r.code, httpStatus: VERDICTS[r.code].http, smtpReply: `${smtp} ${enhanced}`, reason: refusalText(r) },
+        data: {
+          alias: t.alias,
+          source: m.source,
+          code: r.code,
+          httpStatus: VERDICTS[r.code].http,
+          smtpReply: `${smtp} ${enhanced}`,
+          reason: redactAddresses(refusalText(r), this.#domains),
+        },
       }));
       await this.#mail.appendEvents(events, now);
     } catch (err) {

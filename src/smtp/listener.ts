@@ -12,6 +12,7 @@ import type { AppConfig } from '../config.js';
 import { isRefusal } from '../core/alias-token.js';
 import { clientKey } from '../core/client-key.js';
 import { domainOf, normalizeEmail } from '../core/identify.js';
+import { redactAddresses } from '../core/redact-addresses.js';
 import { refusal, refusalText, smtpReply, type Refusal } from '../core/verdicts.js';
 import type { DnsResolver } from '../dns/resolver.js';
 import type { Metrics } from '../metrics.js';
@@ -114,7 +115,10 @@ export function createSmtpListener(
   const reject = (session: SMTPServerSession, stage: string, r: Refusal, extra: Record<string, unknown> = {}): SmtpError => {
     const err = smtpError(r);
     metrics?.refused.inc({ verdict: r.code, stage });
-    stateOf(session).log.info({ event: 'smtp.reject', stage, verdict: r.code, code: err.responseCode, reason: refusalText(r), ...extra }, 'refused');
+    // The client is told the whole sentence; the log keeps only the domain of any address it quotes
+    // (a file name, a From read two ways): the sentence may carry text from the message.
+    const reason = redactAddresses(refusalText(r), config.domains);
+    stateOf(session).log.info({ event: 'smtp.reject', stage, verdict: r.code, code: err.responseCode, reason, ...extra }, 'refused');
     return err;
   };
   const submitterOf = (session: SMTPServerSession): SubmissionUser | undefined => (role.kind === 'submission' ? (session.user as SubmissionUser) : undefined);

@@ -46,3 +46,44 @@ describe('logs', () => {
     expect(text).toContain('evil.example'); // the domain is enough to investigate
   });
 });
+
+describe('a refusal sentence that quotes the message', () => {
+  it('names no real address in the smtp.reject line or in the message.refused event, while the sender is told in full', async () => {
+    const pair = await seedPair(h, { slug: 'filer', mailbox: 'desk@filer.example', buyerEmail: 'ann.real@buyer.example' });
+    const boundary = 'b-1';
+    const message = [
+      'From: Filer <desk@filer.example>',
+      `To: ${pair.address}`,
+      `Subject: Order ${pair.number}: your invoice`,
+      'MIME-Version: 1.0',
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      `Your invoice for order ${pair.number} is attached.`,
+      `--${boundary}`,
+      'Content-Type: application/octet-stream',
+      // A file named after the buyer, as a shop system names invoices.
+      'Content-Disposition: attachment; filename="invoice-ann.real@buyer.example.bin"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0xff, 0xff, 0, 0]).toString('base64'),
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const c = await SmtpClient.connect(h.gw.smtpPort);
+    const r = await c.send('desk@filer.example', [pair.address], message);
+    await c.quit();
+    expect(r.reply.code).toBe(550);
+    expect(r.reply.text).toContain('invoice-ann.real@buyer.example.bin'); // the sender may read their own file name
+    const rejects = lines.filter((l) => l.includes('"smtp.reject"') && l.includes('ATTACHMENT_REFUSED'));
+    expect(rejects.length).toBe(1);
+    expect(rejects.join('\n')).not.toContain('ann.real@buyer.example');
+    expect(rejects.join('\n')).toContain('buyer.example');
+    const refused = (await h.api('GET', '/api/v1/events?type=message.refused&limit=100')).body.items as { data: { code: string; reason: string } }[];
+    const event = refused.find((e) => e.data.code === 'ATTACHMENT_REFUSED');
+    expect(event?.data.reason).toMatch(/refused/);
+    expect(JSON.stringify(event)).not.toContain('ann.real@buyer.example');
+  });
+});
