@@ -14,6 +14,11 @@ describe('where a webhook may go', () => {
     ['2002:a9fe:a9fe::1'],
     ['fe80::1'],
     ['fd00:ec2::254'],
+    ['fd20:ce::254'],
+    ['fd00:ec2::23'],
+    ['fd00:42::42'],
+    ['100.100.100.200'],
+    ['::ffff:100.100.100.200'],
   ])('refuses the metadata service however an IPv6 address carries it: %s', (address) => {
     expect(forbiddenAddress(address)).not.toBeNull();
   });

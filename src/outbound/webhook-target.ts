@@ -1,7 +1,9 @@
 // Owns where webhooks may go. The owner and the API token register endpoints, and a marketplace on
 // the same host or network is the usual case, so loopback and private addresses are allowed. Never
 // allowed: link-local addresses (169.254.0.0/16, fe80::/10 — where cloud metadata services answer,
-// 169.254.169.254, plus AWS's fd00:ec2::254), the unspecified address, multicast and broadcast: no
+// 169.254.169.254), the metadata services that answer elsewhere (AWS's fd00:ec2::254 and
+// fd00:ec2::23, Google Cloud's fd20:ce::254, Scaleway's fd00:42::42, Alibaba Cloud's
+// 100.100.100.200), the unspecified address, multicast and broadcast: no
 // receiver lives there, and a POST there can only be an attack on the host. Checked on the literal
 // address when the endpoint is registered, and on every address a name resolves to when a delivery
 // connects (so a name that resolves there, or starts to later, is refused too). Redirects are never
@@ -18,7 +20,17 @@ blocked.addAddress('255.255.255.255', 'ipv4');
 blocked.addSubnet('fe80::', 10, 'ipv6');
 blocked.addSubnet('ff00::', 8, 'ipv6');
 blocked.addAddress('::', 'ipv6');
-blocked.addAddress('fd00:ec2::254', 'ipv6');
+/**
+ * Cloud metadata services outside the link-local ranges, each one address (its neighbours in a
+ * unique local or shared 100.64.0.0/10 network may be a marketplace's receivers): AWS (with its
+ * EKS Pod Identity Agent), Google Cloud and Scaleway over IPv6, Alibaba Cloud over IPv4.
+ */
+const metadata = new BlockList();
+metadata.addAddress('fd00:ec2::254', 'ipv6');
+metadata.addAddress('fd00:ec2::23', 'ipv6'); // AWS EKS Pod Identity Agent: it hands out credentials
+metadata.addAddress('fd20:ce::254', 'ipv6');
+metadata.addAddress('fd00:42::42', 'ipv6'); // Scaleway
+metadata.addAddress('100.100.100.200', 'ipv4');
 
 /**
  * The IPv4 address an IPv6 address carries and that a translator or tunnel would reach: IPv4-mapped
@@ -43,11 +55,17 @@ export function forbiddenAddress(address: string): string | null {
   const ip = address.replace(/^\[|\]$/g, '');
   const family = isIP(ip);
   if (family === 0) return null;
-  let hit = blocked.check(ip, family === 4 ? 'ipv4' : 'ipv6');
-  if (!hit && family === 6) {
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  let hit = blocked.check(ip, type);
+  let service = metadata.check(ip, type);
+  if (!hit && !service && family === 6) {
     const v4 = embeddedIPv4(ipaddr.IPv6.parse(ip.replace(/%.*$/, '')));
-    if (v4) hit = blocked.check(v4, 'ipv4');
+    if (v4) {
+      hit = blocked.check(v4, 'ipv4');
+      service = metadata.check(v4, 'ipv4');
+    }
   }
+  if (service) return `${address} is a cloud metadata service's address, not a webhook receiver`;
   return hit ? `${address} is a link-local, unspecified, multicast or broadcast address (cloud metadata services live there), not a webhook receiver` : null;
 }
 

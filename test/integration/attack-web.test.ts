@@ -160,6 +160,10 @@ describe('webhooks cannot be pointed at the host itself', () => {
     'http://[::ffff:169.254.169.254]/',
     'http://[fe80::1]/',
     'http://[fd00:ec2::254]/',
+    // Metadata services outside link-local, beside AWS's: Google Cloud's over IPv6 (a unique local
+    // address, otherwise allowed) and Alibaba Cloud's (in 100.64.0.0/10, where Tailscale lives).
+    'http://[fd20:ce::254]/computeMetadata/v1/',
+    'http://100.100.100.200/latest/meta-data/',
     'http://0.0.0.0:8080/',
     'http://[::]:8080/',
     'http://224.0.0.1/',
@@ -169,7 +173,7 @@ describe('webhooks cannot be pointed at the host itself', () => {
     for (const url of metadata) {
       const res = await h.api('POST', '/api/v1/webhooks', { url, events: ['message.sent'] });
       expect(res.status, url).toBe(400);
-      expect(res.body.message, url).toMatch(/^url: must not go to .* is a link-local, unspecified, multicast or broadcast address/);
+      expect(res.body.message, url).toMatch(/^url: must not go to .* is a (link-local, unspecified, multicast or broadcast|cloud metadata service's) address/);
     }
     const page = await owner.post('/webhooks', { url: metadata[0]!, events: 'message.sent' });
     expect(page.status).toBe(400);
@@ -178,7 +182,15 @@ describe('webhooks cannot be pointed at the host itself', () => {
   });
 
   it('allows loopback and private receivers: a marketplace on the same host or network', async () => {
-    for (const url of ['http://127.0.0.1:9/hook', 'http://[::1]:9/hook', 'http://10.1.2.3/hook', 'http://192.168.1.5/hook', 'http://localhost:9/hook']) {
+    for (const url of [
+      'http://127.0.0.1:9/hook',
+      'http://[::1]:9/hook',
+      'http://10.1.2.3/hook',
+      'http://192.168.1.5/hook',
+      'http://localhost:9/hook',
+      'http://100.100.100.201/hook',
+      'http://[fd20:ce::253]/hook',
+    ]) {
       const res = await h.api('POST', '/api/v1/webhooks', { url, events: ['campaign.finished'] });
       expect(res.status, url).toBe(201);
       await h.api('DELETE', `/api/v1/webhooks/${res.body.id}`);
