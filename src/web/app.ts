@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics.js';
 import type { Db } from '../store/db.js';
 import { apiError } from './api-error.js';
 import { apiGuard, bearerMatches } from './api-token.js';
+import { redactAddresses } from '../core/redact-addresses.js';
 import { bannedWordRoutes } from './api/routes-banned-words.js';
 import { messageRoutes, outboxRoutes } from './api/routes-mail.js';
 import { erasureRoutes } from './api/routes-erasure.js';
@@ -119,15 +120,22 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   app.all('*', async (c) => (await admin()).fetch(c.req.raw, c.env));
 
   app.notFound((c) => apiError(c, 'NOT_FOUND', 'not found'));
-  app.onError(onError(o.log));
+  app.onError(onError(o.log, o.domains));
   return app;
 }
 
-/** What an error no route handled answers (the admin's too): JSON, as the API's errors. */
-function onError(log: Logger): ErrorHandler {
+/**
+ * What an error no route handled answers (the admin's too): JSON, as the API's errors. A path
+ * parameter that is not valid percent-encoding (`%ZZ`, a cut-off UTF-8 sequence) throws URIError
+ * when the route reads it: the client's input, so 400 and a sentence, never a 503 to retry. The
+ * logged path keeps only the domain of an address in it (`DELETE /buyers/{email}`).
+ */
+function onError(log: Logger, domains: readonly string[]): ErrorHandler {
   return (err, c) => {
     if (err instanceof InvalidRequest) return apiError(c, 'VALIDATION_FAILED', err.message);
-    log.error({ event: 'http.error', method: c.req.method, path: new URL(c.req.url).pathname, err: err.message }, 'unexpected error');
+    if (err instanceof URIError) return apiError(c, 'VALIDATION_FAILED', 'the path is not valid percent-encoding (RFC 3986 §2.1)');
+    const path = redactAddresses(new URL(c.req.url).pathname, domains);
+    log.error({ event: 'http.error', method: c.req.method, path, err: err.message }, 'unexpected error');
     return apiError(c, 'TEMPORARY_FAILURE');
   };
 }
@@ -143,7 +151,7 @@ function lazyAdmin(o: AdminOptions): () => Promise<Hono> {
     (loading ??= import('./admin/admin.js').then(
       ({ createAdminApp }) => {
         const admin = createAdminApp(o) as unknown as Hono;
-        admin.onError(onError(o.log));
+        admin.onError(onError(o.log, o.domains));
         return admin;
       },
       (err: unknown) => {

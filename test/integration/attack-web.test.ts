@@ -260,4 +260,21 @@ describe('the events feed under hostile paging', () => {
     }
     expect((await h.api('GET', '/api/v1/events?after=0&limit=1000')).status).toBe(200);
   });
+
+  it('answers 400 with a sentence for a path whose percent-encoding is broken, in the API and the admin, and changes nothing', async () => {
+    for (const [method, path] of [
+      ['DELETE', '/api/v1/buyers/%ZZjane@buyer.example'],
+      ['GET', '/api/v1/pairs/%E0%A4%A'],
+    ] as const) {
+      const res = await h.api(method, path);
+      expect(res.status, path).toBe(400);
+      expect(res.body, path).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/percent-encoding/) });
+    }
+    expect((await h.api('GET', `/api/v1/pairs/${pair.alias}`)).body.buyer.email).toBe('jane@buyer.example'); // not erased
+    for (const path of ['/conversations/%ZZ', '/templates/%E0%A4%A', '/u/%ZZ', '/messages/1/files/%ZZ', '/mailbox/confirm?token=%ZZ']) {
+      const page = await owner.get(path);
+      expect(page.status, path).toBeGreaterThanOrEqual(400);
+      expect(page.status, path).toBeLessThan(500);
+    }
+  });
 });

@@ -87,3 +87,12 @@ describe('a refusal sentence that quotes the message', () => {
     expect(JSON.stringify(event)).not.toContain('ann.real@buyer.example');
   });
 });
+
+describe('a request the HTTP side cannot read', () => {
+  it('is logged without the address its path carries', async () => {
+    const res = await h.api('DELETE', '/api/v1/buyers/%ZZann.path@buyer.example');
+    expect(res.status).toBeLessThan(500);
+    const text = lines.join('\n');
+    expect(text).not.toContain('ann.path@buyer.example');
+  });
+});
