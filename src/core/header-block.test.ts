@@ -45,6 +45,13 @@ describe('readHeaderBlock (golden table)', () => {
     ['a whitespace-only line', ['From: support@shield.example', '   ', 'From: x@evil.example'], 'HEADER_MALFORMED'],
     ['an 8-bit byte in a field name', ['From: support@shield.example', 'Fröm: x@evil.example'], 'HEADER_MALFORMED'],
     ['a second Subject', ['From: support@shield.example', 'Subject: other'], 'HEADER_MALFORMED'],
+    ['a second Content-Type', ['From: support@shield.example', 'Content-Type: text/html', 'Content-Type: text/plain'], 'HEADER_MALFORMED'],
+    [
+      'a second Content-Transfer-Encoding',
+      ['From: support@shield.example', 'Content-Transfer-Encoding: base64', 'Content-Transfer-Encoding: 7bit'],
+      'HEADER_MALFORMED',
+    ],
+    ['a second MIME-Version', ['From: support@shield.example', 'MIME-Version: 1.0', 'MIME-Version: 1.0'], 'HEADER_MALFORMED'],
   ] as const)('%s → %s', (_n, lines, expected) => {
     expect(read(...lines)).toBe(expected);
   });

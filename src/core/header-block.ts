@@ -28,10 +28,27 @@ export interface HeaderBlock {
 }
 
 /**
- * Fields RFC 5322 §3.6 allows at most once. A second copy is refused: a DKIM verifier signs the
- * last one (RFC 6376 §5.4.2), a mail client may show the first.
+ * Fields RFC 5322 §3.6 allows at most once, and the MIME fields RFC 2045 §3 allows at most once at
+ * the top. A second copy is refused: a DKIM verifier signs the last one (RFC 6376 §5.4.2), a mail
+ * client may show the first, and mailparser reads the first Content-Type and
+ * Content-Transfer-Encoding (a copy put on top of a signed message changed how its body was read).
  */
-export const SINGLE_FIELDS: readonly string[] = ['date', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'message-id', 'in-reply-to', 'references', 'subject'];
+export const SINGLE_FIELDS: readonly string[] = [
+  'date',
+  'from',
+  'sender',
+  'reply-to',
+  'to',
+  'cc',
+  'bcc',
+  'message-id',
+  'in-reply-to',
+  'references',
+  'subject',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+];
 
 /**
  * How large a header block may be: fields, lines (fields plus continuation lines) and bytes up to

@@ -350,3 +350,25 @@ describe('a DKIM signature proves only the bytes it covers', () => {
     expect(await messageCount()).toBe(before);
   });
 });
+
+describe('a DKIM signature proves only the header fields it covers', () => {
+  // A verifier reads the last copy of a field signed once (RFC 6376 §5.4.2); mailparser reads the
+  // first Content-Type and Content-Transfer-Encoding. A copy put on top of the store's signed
+  // message therefore changed how the gateway read the body while DMARC still passed for the store.
+  it.each([
+    ['Content-Type', 'Content-Type: text/html; charset=utf-8'],
+    ['Content-Transfer-Encoding', 'Content-Transfer-Encoding: base64'],
+    ['MIME-Version', 'MIME-Version: 1.0'],
+  ])("refuses the store's signed message with a second %s put on top, and stores nothing", async (name, extra) => {
+    const original = withHeaders(
+      ['From: Shield Store <support@shield.example>', 'Content-Transfer-Encoding: 7bit'],
+      `Order ${pair.number} has shipped. <img src=https://evil.example/t.gif>`,
+    );
+    const signatures = await dkimSignatures(original, [{ signingDomain: 'shield.example', selector: 's1', privateKey: shieldKey.privateKey }]);
+    const before = await messageCount();
+    const r = await send('bounces@helpdesk.example', pair.address, `${extra}\r\n${signatures}${original}`);
+    expect(r.reply.code).toBe(550);
+    expect(r.reply.text).toMatch(new RegExp(`^5\\.7\\.1 the header block is malformed: the ${name.toLowerCase()} field appears more than once`));
+    expect(await messageCount()).toBe(before);
+  });
+});
