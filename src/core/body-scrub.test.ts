@@ -90,6 +90,11 @@ describe('names and addresses in the forms people write them', () => {
       `${A}, ${A}, ${A}`,
     ],
     [
+      'typographic quotes and brackets',
+      '“john.smith”@acme-real.example, john.smith@„acme-real.example“, «john.smith»@acme-real.example, 【john.smith】@acme-real.example',
+      `${A}, ${A}, ${A}, ${A}`,
+    ],
+    [
       'a blank longer than 384 characters is not read past',
       `john.smith${'(x)'.repeat(130)}@acme-real.example`,
       `john.smith${'(x)'.repeat(130)}@acme-real.example`,

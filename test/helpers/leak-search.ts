@@ -107,9 +107,9 @@ function search(text: string, where: string, secrets: Secrets, leaks: Leak[]): v
       .replace(/(?: ?\([^()]{0,64}\))+ ?([@.])|([@.])(?: ?\([^()]{0,64}\))+ ?/g, '$1$2')
       .replace(/" ?@/g, '@')
       .replace(/ ?([@.]) ?/g, '$1');
-    // Quotes and brackets around a part (`anna.weber@"buyer.example"`, `<anna.weber>@buyer.example`,
+    // Quotes and brackets around a part (`anna.weber@"buyer.example"`, `<anna.weber>@buyer.example`, `“anna.weber”@…`,
     // `(anna.weber)@buyer.example`), and comments nested or many (`anna.weber((x)y)@…`) dropped.
-    const unwrapped = (s: string) => s.replace(/[ "'<>()[\]]*([@.])[ "'<>()[\]]*/g, '$1');
+    const unwrapped = (s: string) => s.replace(/[ "'`<>()[\]“”„‟«»‹›「」『』‘’‚‛〈〉《》【】]*([@.])[ "'`<>()[\]“”„‟«»‹›「」『』‘’‚‛〈〉《》【】]*/g, '$1');
     let uncommented = n;
     for (let k = 0; k < 4; k++) uncommented = uncommented.replace(/\([^()]{0,200}\)/g, '');
     const squeezings = [squeezed, unwrapped(n), unwrapped(uncommented)];

@@ -212,6 +212,12 @@ describe('an address with a part quoted, bracketed or wrapped in comments', () =
       `"${l}"@<${d}>`,
       `(${l}) @ "${d}"`,
       `[${l}]@[${d}]`,
+      // Typographic quotes and brackets, as word processors and other scripts write them.
+      `“${l}”@„${d}“`,
+      `«${l}»@${d}`,
+      `‘${l}’@${d}`,
+      `\`${l}\`@${d}`,
+      `「${l}」@【${d}】`,
     ];
   }
   const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -43,6 +43,11 @@ describe('redactEmails / redactLinks (golden table)', () => {
     ['(bob)@shop.example, bob@(shop.example) now, carl (home)@shop.de', '[email removed], [email removed] now, [email removed]'],
     ['write to (bob)@shop.de, anna@(home) shop.de', 'write [email removed], [email removed]'],
     ['"bob".smith@shop.de, bob."smith"@shop.de, bob@"shop".example, bob@shop(x).example', '[email removed], [email removed], [email removed], [email removed]'],
+    [
+      '“bob”@shop.example, bob@„shop.de“, »bob«@shop.de, `bob`@shop.de, 「bob」@shop.de',
+      '[email removed], [email removed], [email removed], [email removed], [email removed]',
+    ],
+    ['he wrote “mail bob@shop.example” twice', 'he wrote “mail [email removed]” twice'],
     // Comments nested or many (up to 384 characters of blank on each side).
     ['bob((x)y)@shop.de, bob(a)(b)(c)(d)(e)@shop.de, bob ((a) (b)) @ ((c)) shop.de', '[email removed], [email removed], [email removed]'],
     // Kept: prose and code with a mark beside an @ whose domain is no address's.

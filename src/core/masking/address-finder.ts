@@ -19,7 +19,8 @@ export interface FoundAddress {
 
 // Characters that end a local part (RFC 5322 specials, whitespace) and the punctuation that wraps
 // an address in prose ("mail:bob@…", "(bob@…)"), which a local part does not start with.
-const LOCAL_STOP = new Set([...' \t\n\r\f\v<>()[]{}"\'@,;:\\|'].map((c) => c.charCodeAt(0)));
+// Typographic quotes and brackets end one too (`“bob”@shop.example`).
+const LOCAL_STOP = new Set([...' \t\n\r\f\v<>()[]{}"\'@,;:\\|“”„‟«»‹›「」『』‘’‚‛〈〉《》【】'].map((c) => c.charCodeAt(0)));
 const LEAD = /^[.\-=/?&#!*+~`^%$]+/;
 const isDomainChar = (c: number, ch: string) =>
   (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || (c >= 0x41 && c <= 0x5a) || (c >= 0x80 && /[\p{L}\p{N}]/u.test(ch));

@@ -715,13 +715,27 @@ const COMMENT_MAX = 66;
 const BLANK_SPAN = 384;
 
 /**
- * A mark that wraps a part of an address (`"anna.weber"@…`, `anna.weber@'buyer.example'`,
- * `<anna.weber>@<buyer.example>`, `[anna.weber]@…`), which a reader reads past; parentheses too
- * when they are not read as comments (`(anna.weber)@buyer.example`: a comment hides the local part
- * from a parser, but a reader reads it).
+ * The marks that wrap a part of an address (`"anna.weber"@…`, `anna.weber@'buyer.example'`,
+ * `<anna.weber>@<buyer.example>`, `[anna.weber]@…`, `“anna.weber”@…`, `«anna.weber»@…`), which a
+ * reader reads past: for each, the family it pairs within and its shape (QUOTE: it opens or closes
+ * by where it stands, as `"` and `»`, which opens a German quotation and closes a French one).
+ * Parentheses are marks only when they are not read as comments (`(anna.weber)@buyer.example`: a
+ * comment hides the local part from a parser, but a reader reads it). Fullwidth forms (＜, （) are
+ * folded to these already (NFKC).
  */
-const isMark = (c: number, parens: boolean) =>
-  c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x5b || c === 0x5d || (parens && (c === 0x28 || c === 0x29));
+const MARKS = new Map<number, readonly [family: string, shape: number]>();
+const QUOTE = 0;
+const OPENS = 1;
+const CLOSES = -1;
+for (const q of '"“”„‟«»‹›「」『』') MARKS.set(q.charCodeAt(0), ['"', QUOTE]);
+for (const q of "'‘’‚‛") MARKS.set(q.charCodeAt(0), ["'", QUOTE]);
+MARKS.set(0x60, ['`', QUOTE]);
+for (const [o, c] of ['()', '<>', '[]', '〈〉', '《》', '【】']) {
+  MARKS.set((o as string).charCodeAt(0), [o as string, OPENS]);
+  MARKS.set((c as string).charCodeAt(0), [o as string, CLOSES]);
+}
+
+const isMark = (c: number, parens: boolean) => MARKS.has(c) && (parens || (c !== 0x28 && c !== 0x29));
 
 /** Where a run of spaces and quote marks that ends at `j` starts (it starts with a space), or `j`. */
 export function spacesBack(text: string, j: number): number {
@@ -799,55 +813,53 @@ export function blankAfter(text: string, j: number, comments = true): number {
   }
 }
 
-const OPENER_OF: Readonly<Record<string, string>> = { ')': '(', '>': '<', ']': '[' };
-const CLOSER_OF: Readonly<Record<string, string>> = { '(': ')', '<': '>', '[': ']', '"': '"', "'": "'" };
-
 /**
  * An address's span [start, end) in a folded reading, widened over the marks that wrap its parts
  * and stand outside it, so no stray half is left: the opening quote of `"anna.weber"@…` (the
  * closing one is in the blank before the `@`), the closing one of `anna.weber@"buyer.example"`,
  * the `<` of `<anna.weber>@…`, the `)` of `anna.weber@(buyer.example)`. Inside the span a bracket
- * opens or closes by its shape, a quote (`"`, `'`) closes when it follows a word (`anna.weber"@`)
- * and opens otherwise (`@"buyer`, `."weber`); the halves left unmatched are looked for right
- * before and after the span, spaces between allowed. A mark that wraps nothing of the address
- * stays (`"write anna.weber@shop.example"`). At most WRAP_MAX marks on each side, never before
- * `floor`. [start, end] widened.
+ * opens or closes by its shape, a quote closes when it follows a word (`anna.weber"@`) and opens
+ * otherwise (`@"buyer`, `."weber`); the halves left unmatched (by family: `“` pairs with `"` or
+ * `”`) are looked for right before and after the span, spaces between allowed. A mark that wraps
+ * nothing of the address stays (`"write anna.weber@shop.example"`). At most WRAP_MAX marks on each
+ * side, never before `floor`. [start, end] widened.
  */
 export function withWrappers(text: string, start: number, end: number, floor = 0): [number, number] {
-  // Openers the span lacks (its closers' other halves) and openers it leaves open.
+  // Per family: openers the span lacks (its closers' other halves), and openers it leaves open.
   const lacks = new Map<string, number>();
   const open = new Map<string, number>();
   let prev = 0x20;
   for (let k = start; k < end; k++) {
     const c = text.charCodeAt(k);
     if (c === 0x20) continue;
-    const ch = text[k] as string;
-    const quote = c === 0x22 || c === 0x27;
-    const closes = quote ? !(prev === 0x20 || prev === 0x40 || prev === 0x2e || isMark(prev, true)) : ch in OPENER_OF;
-    const opener = quote ? ch : closes ? (OPENER_OF[ch] as string) : ch in CLOSER_OF ? ch : '';
+    const mark = MARKS.get(c);
+    const before = prev;
     prev = c;
-    if (!opener) continue;
-    if (!closes) open.set(opener, (open.get(opener) ?? 0) + 1);
-    else if ((open.get(opener) ?? 0) > 0) open.set(opener, (open.get(opener) as number) - 1);
-    else lacks.set(opener, (lacks.get(opener) ?? 0) + 1);
+    if (!mark) continue;
+    const [family, shape] = mark;
+    const closes = shape === QUOTE ? !(before === 0x20 || before === 0x40 || before === 0x2e || MARKS.has(before)) : shape === CLOSES;
+    if (!closes) open.set(family, (open.get(family) ?? 0) + 1);
+    else if ((open.get(family) ?? 0) > 0) open.set(family, (open.get(family) as number) - 1);
+    else lacks.set(family, (lacks.get(family) ?? 0) + 1);
   }
   if (lacks.size === 0 && open.size === 0) return [start, end];
+  /** Takes the mark `c` when it can stand on that side (`shape`) and its family is in `wanted`. */
+  const take = (c: number, shape: number, wanted: Map<string, number>): boolean => {
+    const mark = MARKS.get(c);
+    if (!mark || (mark[1] !== QUOTE && mark[1] !== shape) || !((wanted.get(mark[0]) ?? 0) > 0)) return false;
+    wanted.set(mark[0], (wanted.get(mark[0]) as number) - 1);
+    return true;
+  };
   for (let n = 0; n < WRAP_MAX; n++) {
     let k = start;
     while (k > floor && start - k < BLANK_MAX && text.charCodeAt(k - 1) === 0x20) k--;
-    const ch = text[k - 1] as string;
-    if (k <= floor || !((lacks.get(ch) ?? 0) > 0)) break;
-    lacks.set(ch, (lacks.get(ch) as number) - 1);
+    if (k <= floor || !take(text.charCodeAt(k - 1), OPENS, lacks)) break;
     start = k - 1;
   }
-  const closers = new Map<string, number>();
-  for (const [o, d] of open) if (d > 0) closers.set(CLOSER_OF[o] as string, d);
   for (let n = 0; n < WRAP_MAX; n++) {
     let k = end;
     while (k < text.length && k - end < BLANK_MAX && text.charCodeAt(k) === 0x20) k++;
-    const ch = text[k] as string;
-    if (k >= text.length || !((closers.get(ch) ?? 0) > 0)) break;
-    closers.set(ch, (closers.get(ch) as number) - 1);
+    if (k >= text.length || !take(text.charCodeAt(k), CLOSES, open)) break;
     end = k + 1;
   }
   return [start, end];
