@@ -89,6 +89,7 @@ describe('names and addresses in the forms people write them', () => {
       'john.smith@acme-real(x).example, (john.smith) @ "acme-real.example", "john.smith"@<acme-real.example>',
       `${A}, ${A}, ${A}`,
     ],
+    ['a run of @ reads as one', 'john.smith@@acme-real.example, "john.smith"@@@acme-real.example', `${A}, ${A}`],
     [
       'typographic quotes and brackets',
       '“john.smith”@acme-real.example, john.smith@„acme-real.example“, «john.smith»@acme-real.example, 【john.smith】@acme-real.example',

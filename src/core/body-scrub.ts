@@ -204,6 +204,9 @@ function spelledAfter(text: string, j: number, part: string): number {
   return j;
 }
 
+/** The most `@`s one run of them read as one may hold, less one. */
+const AT_RUN = 3;
+
 /**
  * The writer's addresses (with a display name written right before one) and full names in a
  * folded reading of `value`, as source spans with their replacement (escaped for HTML when `html`).
@@ -224,10 +227,14 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
     const domain = needle.slice(split + 1);
     let from = 0;
     for (const place of ats) {
-      if (place < from) continue;
+      // A run of @ (`anna.weber@@buyer.example`, a .doc's SYMBOL field after its @) reads as one,
+      // from its last; the local part ends at its first.
+      if (place < from || text.charCodeAt(place + 1) === 0x40) continue;
+      let first = place;
+      while (first > 0 && place - first < AT_RUN && text.charCodeAt(first - 1) === 0x40) first--;
       // Parentheses as comments first, then as marks around a part (`(anna.weber)@…`).
-      let hit = localBefore(text, place, local, true);
-      if (hit < 0) hit = localBefore(text, place, local, false);
+      let hit = localBefore(text, first, local, true);
+      if (hit < 0) hit = localBefore(text, first, local, false);
       let end = hit < 0 ? -1 : domainAfter(text, place, domain, true);
       if (hit >= 0 && end < 0) end = domainAfter(text, place, domain, false);
       if (end < 0) continue;

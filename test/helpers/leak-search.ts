@@ -112,7 +112,7 @@ function search(text: string, where: string, secrets: Secrets, leaks: Leak[]): v
     const unwrapped = (s: string) => s.replace(/[ "'`<>()[\]“”„‟«»‹›「」『』‘’‚‛〈〉《》【】]*([@.])[ "'`<>()[\]“”„‟«»‹›「」『』‘’‚‛〈〉《》【】]*/g, '$1');
     let uncommented = n;
     for (let k = 0; k < 4; k++) uncommented = uncommented.replace(/\([^()]{0,200}\)/g, '');
-    const squeezings = [squeezed, unwrapped(n), unwrapped(uncommented)];
+    const squeezings = [squeezed, unwrapped(n), unwrapped(uncommented)].flatMap((t) => [t, t.replace(/@{2,4}/g, '@')]);
     for (const [secret, needle] of [...addresses, ...names]) {
       for (const t of needle.includes('@') ? [n, ...squeezings] : [n]) {
         const at = t.indexOf(needle);

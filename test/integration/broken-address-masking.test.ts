@@ -218,6 +218,8 @@ describe('an address with a part quoted, bracketed or wrapped in comments', () =
       `‘${l}’@${d}`,
       `\`${l}\`@${d}`,
       `「${l}」@【${d}】`,
+      // A run of @ (a .doc's SYMBOL field after an @ shows one).
+      `${l}@@${d}`,
     ];
   }
   const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -223,11 +223,13 @@ describe('an escape whose own characters are escaped, and Word files that show a
       doc('Return label for A-1001\rWrite to anna.weber@\u0013 QUOTE "x" \u0014\u0015buyer.example\r'),
       doc('Return label for A-1001\rWrite to anna.weber\u0013 SYMBOL 64 \\f "Arial" \u0014@\u0015buyer.example\r'),
       doc('Return label for A-1001\rWrite to anna.weber@\u0013 IF 1 = 1 "" \u0014\u0013 PAGE \u0014\u0015\u0015buyer.example\r', 'latin1'),
+      // The brief's spelling: an @ and then a SYMBOL field whose result is another @ (Word shows `@@`).
+      doc('Return label for A-1001\rWrite to anna.weber@\u0013 SYMBOL 64 \u0014@\u0015buyer.example\r'),
       doc('Return label for A-1001\rWrite to anna.weber@"buyer.example" or <anna.weber> @ buyer.example\r'),
       doc('Return label for A-1001\r\u0013 QUOTE "kettle" \u0014kettle\u0015 @ 20 EUR\r'),
     ];
     const kept = await keptFiles(docs, 'application/msword', 'label.doc');
-    expect(kept).toEqual([[], [], [], [], ['label.doc']]);
+    expect(kept).toEqual([[], [], [], [], [], ['label.doc']]);
   });
   it('removes a Word document that imports another document (altChunk), which Word shows in place', async () => {
     const docx = (chunk: string) =>

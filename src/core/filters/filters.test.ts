@@ -48,6 +48,8 @@ describe('redactEmails / redactLinks (golden table)', () => {
       '[email removed], [email removed], [email removed], [email removed], [email removed]',
     ],
     ['he wrote “mail bob@shop.example” twice', 'he wrote “mail [email removed]” twice'],
+    // A run of @ reads as one, under the top-level-domain rule.
+    ['bob@@shop.example, me@@home, @@index([a]), @@ -1,3 +1,4 @@', '[email removed], me@@home, @@index([a]), @@ -1,3 +1,4 @@'],
     // Comments nested or many (up to 384 characters of blank on each side).
     ['bob((x)y)@shop.de, bob(a)(b)(c)(d)(e)@shop.de, bob ((a) (b)) @ ((c)) shop.de', '[email removed], [email removed], [email removed]'],
     // Kept: prose and code with a mark beside an @ whose domain is no address's.

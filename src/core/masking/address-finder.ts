@@ -45,14 +45,19 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     const at = t.indexOf('@', from);
     if (at < 0) break;
     from = at + 1;
+    // A run of @ (`bob@@shop.example`) reads as one, from its last, as a blank does (the
+    // top-level-domain rule applies); the local part ends at its first.
+    if (t.charCodeAt(at + 1) === 0x40) continue;
+    let first = at;
+    while (first > floor && at - first < 3 && t.charCodeAt(first - 1) === 0x40) first--;
     // A blank before the @: a space, or a quoted reply's line break (`bob⏎> @shop.example`), a
     // comment, a mark that wraps the local part (`"bob"@`, `<bob>@`).
-    let [start, localEnd] = localPart(t, at, floor, true);
+    let [start, localEnd] = localPart(t, first, floor, true);
     // `(bob)@shop.example`: parentheses around the local part, read so when the comment reading
     // finds no local part (the comment reading's span holds the other's: `bob (home)@…` is not
     // left as `bob [email removed]`, though `write to (bob)@…` loses its `to`).
-    if (start >= localEnd && t.charCodeAt(blankBack(t, at, false)) === 0x29) {
-      const [s2, e2] = localPart(t, at, floor, false);
+    if (start >= localEnd && t.charCodeAt(blankBack(t, first, false)) === 0x29) {
+      const [s2, e2] = localPart(t, first, floor, false);
       if (s2 < e2 && t.charCodeAt(s2 - 1) === 0x28) [start, localEnd] = [s2, e2];
     }
     if (start >= localEnd) continue;

@@ -124,7 +124,7 @@ function squeezedHolds(lower: string, addresses: readonly string[]): boolean {
 }
 
 // Blanks and the quotes and brackets that wrap an address's parts (`anna.weber@"buyer.example"`,
-// `<anna.weber>@…`, `(anna.weber) @ buyer.example`).
+// `<anna.weber>@…`, `(anna.weber) @ buyer.example`), and runs of @.
 const AROUND = /[\s"'<>()[\]]+/g;
 
 /**
@@ -133,12 +133,17 @@ const AROUND = /[\s"'<>()[\]]+/g;
  * quadratic in a long run).
  */
 function squeezeAround(s: string): string {
-  return s.replace(AROUND, (run: string, at: number) => {
-    const before = s.charCodeAt(at - 1);
-    const after = s.charCodeAt(at + run.length);
-    return before === 0x40 || before === 0x2e || after === 0x40 || after === 0x2e ? '' : run;
-  });
+  return s
+    .replace(AROUND, (run: string, at: number) => {
+      const before = s.charCodeAt(at - 1);
+      const after = s.charCodeAt(at + run.length);
+      return before === 0x40 || before === 0x2e || after === 0x40 || after === 0x2e ? '' : run;
+    })
+    .replace(AT_RUN, '@');
 }
+
+// A run of @ reads as one (`anna.weber@@buyer.example`: a SYMBOL field's `@` after the writer's).
+const AT_RUN = /@{2,4}/g;
 
 /** A document kept only when no reading of it still names the writer. */
 function keepDocument(p: MailAttachment, doc: CleanDocument, env: PartEnv, where: string, type: string): PartOutcome {
