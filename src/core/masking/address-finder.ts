@@ -1,7 +1,7 @@
 // Owns finding email addresses however they are written: on the folded reading (see fold.ts), so
 // an address with an entity, a percent-escape, a zero-width character or a tag in the middle is
 // still one; local parts and domains in any script (`jürgen@straße.example` is found whole, never
-// half). Linear: one regex with bounded repetition and no nesting, run once over the text.
+// half). Linear: one scan for `@`, each looking a bounded distance around it.
 import { parse } from 'tldts';
 import { blankAfter, blankBack, fold, withWrappers, type Folded } from './fold.js';
 
@@ -33,8 +33,13 @@ const isDomainChar = (c: number, ch: string) =>
  * (obs-local-part, obs-domain) and as a reader joins `anna@` at a line's end to the next line; such
  * an address needs a domain of two labels or more whose last is letters and a top-level domain
  * (`bob @ shop.example`, not `me @ 5pm`, `at @ 5.30` or `x @ self.weight`), and one with a blank
- * before the @ only is not a decorator call (`return item⏎@app.post(…)`: a `(` right after it). Linear: each `@` looks at most 65 characters back and the
- * domain's length ahead, and the scan resumes after the domain.
+ * before the @ only is not a decorator call (`return item⏎@app.post(…)`: a `(` right after it).
+ * The blank may hold RFC 5322 comments (nested or many) and the quotes and brackets that wrap a
+ * part (`"bob"@"shop.example"`, `<bob>@shop.example`, `(bob)@…`, `"bob".smith@…`, `bob@"shop".example`,
+ * fold.ts blankBack/blankAfter), under the same rule, and the span takes the marks (withWrappers); a
+ * run of up to four `@` reads as one. Linear: each `@` looks at most a blank (384 characters) and
+ * a local part of quoted words (128) back, and a blank and the domain's length ahead, and the scan
+ * resumes after the domain.
  */
 export function findAddressesIn(f: Folded): FoundAddress[] {
   const found: FoundAddress[] = [];

@@ -825,6 +825,10 @@ export function blankAfter(text: string, j: number, comments = true): number {
  * side, never before `floor`. [start, end] widened.
  */
 export function withWrappers(text: string, start: number, end: number, floor = 0): [number, number] {
+  // Most addresses hold no mark: nothing to count.
+  let k0 = start;
+  while (k0 < end && !MARKS.has(text.charCodeAt(k0))) k0++;
+  if (k0 === end) return [start, end];
   // Per family: openers the span lacks (its closers' other halves), and openers it leaves open.
   const lacks = new Map<string, number>();
   const open = new Map<string, number>();
