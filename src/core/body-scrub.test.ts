@@ -25,6 +25,13 @@ describe('maskText (golden table)', () => {
     expect(r.count).toBe(count);
   });
 
+  it('is linear on hostile input: comments, quotes and brackets around every @', () => {
+    for (const unit of ['(x)@', '((((@', '))))@', '"<[@]>"', '(@)', 'john.smith(x)@(', '"john".']) {
+      const hostile = unit.repeat(Math.ceil(200_000 / unit.length));
+      expect(maskText(hostile, hide, repl).count, unit).toBe(0);
+    }
+  });
+
   it('is linear on hostile input (100 000-character token, 10 000 @ signs)', () => {
     const hostile = `${'a'.repeat(100_000)}@${'.'.repeat(10_000)}${'john@acme.exampl'.repeat(5_000)}${'@'.repeat(10_000)}`;
     const r = maskText(hostile, hide, repl);
@@ -55,6 +62,44 @@ describe('names and addresses in the forms people write them', () => {
     ['entity-split address', 'john.smith&#64;acme-real.example', A],
     ['quoted local part, quotes and all', 'write "john.smith"@acme-real.example or "john.smith" @ acme-real.example', `write ${A} or ${A}`],
     ['a quote that opens no local part stays', '"mail john.smith@acme-real.example"', `"mail ${A}"`],
+    [
+      'quoted domain, quotes and all',
+      'write john.smith@"acme-real.example", "john.smith"@"acme-real.example" or john.smith@\'acme-real.example\'',
+      `write ${A}, ${A} or ${A}`,
+    ],
+    ['each word quoted', '"john".smith@acme-real.example, john."smith"@acme-real.example, john.smith@"acme-real".example', `${A}, ${A}, ${A}`],
+    [
+      'angle brackets around a part',
+      '<john.smith>@acme-real.example, <john.smith>@<acme-real.example>, &lt;john.smith&gt;@acme-real.example',
+      `${A}, ${A}, ${A}`,
+    ],
+    [
+      'a mark with a blank inside it',
+      '" john.smith "@acme-real.example, < john.smith > @ acme-real.example, john.smith@ " acme-real.example "',
+      `${A}, ${A}, ${A}`,
+    ],
+    [
+      'parentheses around a part (a reader reads past them)',
+      '(john.smith)@acme-real.example, john.smith@(acme-real.example), [john.smith]@[acme-real.example]',
+      `${A}, ${A}, ${A}`,
+    ],
+    ['comments nested or many', 'john.smith((x)y)@acme-real.example, john.smith(a)(b)(c)(d)(e)@(f)(g)(h)(i)(j)acme-real.example', `${A}, ${A}`],
+    [
+      'a comment beside a dot of the domain, mixed kinds',
+      'john.smith@acme-real(x).example, (john.smith) @ "acme-real.example", "john.smith"@<acme-real.example>',
+      `${A}, ${A}, ${A}`,
+    ],
+    ['a run of @ reads as one', 'john.smith@@acme-real.example, "john.smith"@@@acme-real.example', `${A}, ${A}`],
+    [
+      'typographic quotes and brackets',
+      '“john.smith”@acme-real.example, john.smith@„acme-real.example“, «john.smith»@acme-real.example, 【john.smith】@acme-real.example',
+      `${A}, ${A}, ${A}, ${A}`,
+    ],
+    [
+      'a blank longer than 384 characters is not read past',
+      `john.smith${'(x)'.repeat(130)}@acme-real.example`,
+      `john.smith${'(x)'.repeat(130)}@acme-real.example`,
+    ],
   ])('%s', (_n, input, output) => expect(maskText(input, staff, r).value).toBe(output));
 
   it('finds a name with or without diacritics, in NFC and NFD', () => {

@@ -6,7 +6,7 @@
 // of the input, one scan for `@` (each needle is matched outwards from each `@`) and indexOf scans
 // per name word, no regex backtracking.
 import { mayShowReversed } from './masking/address-finder.js';
-import { blankAfter, blankBack, fold, foldString, spacesAfter, spacesBack, withOpeningQuote, type Folded } from './masking/fold.js';
+import { blankAfter, blankBack, fold, foldString, spacesAfter, spacesBack, withWrappers, type Folded } from './masking/fold.js';
 import { nameVariants } from './masking/name-variants.js';
 import { applySpans, type Span } from './masking/spans.js';
 
@@ -141,31 +141,34 @@ function placesOf(text: string, word: string): number[] {
 // obs-domain), and a reader joins `anna.weber@` at a line's end to the next line, also in a quoted
 // reply, where the next line starts with `>` (the fold reads `@⏎> buyer` as `@ > buyer`).
 
-/** Where `local` starts when it ends right before the `@` at `place` (blanks around `@` and dots allowed), or -1. */
-function localBefore(text: string, place: number, local: string): number {
-  const localEnd = blankBack(text, place);
-  let j = localEnd;
+/**
+ * Where `local` starts when it ends right before the `@` at `place` (blanks around `@` and dots
+ * allowed), or -1. `comments`: parentheses read as RFC 5322 comments (`anna.weber(work)@`), else
+ * as marks that wrap a part (`(anna.weber)@`: a reader reads the local part inside).
+ */
+function localBefore(text: string, place: number, local: string, comments: boolean): number {
+  let j = blankBack(text, place, comments);
   for (let k = local.length - 1; k >= 0; k--) {
     const c = local.charCodeAt(k);
     const dot = c === 0x2e || c === 0x40;
-    if (dot) j = blankBack(text, j);
+    if (dot) j = blankBack(text, j, comments);
     if (text.charCodeAt(j - 1) !== c) return -1;
     j--;
-    if (dot && k > 0) j = blankBack(text, j);
+    if (dot && k > 0) j = blankBack(text, j, comments);
   }
-  return withOpeningQuote(text, j, localEnd, place);
+  return j;
 }
 
-/** Where `domain` ends when it starts right after the `@` at `place` (blanks around `@` and dots allowed), or -1. */
-function domainAfter(text: string, place: number, domain: string): number {
-  let j = blankAfter(text, place + 1);
+/** Where `domain` ends when it starts right after the `@` at `place` (blanks around `@` and dots allowed; `comments` as in localBefore), or -1. */
+function domainAfter(text: string, place: number, domain: string, comments: boolean): number {
+  let j = blankAfter(text, place + 1, comments);
   for (let k = 0; k < domain.length; k++) {
     const c = domain.charCodeAt(k);
     const dot = c === 0x2e;
-    if (dot) j = blankAfter(text, j);
+    if (dot) j = blankAfter(text, j, comments);
     if (text.charCodeAt(j) !== c) return -1;
     j++;
-    if (dot && k < domain.length - 1) j = blankAfter(text, j);
+    if (dot && k < domain.length - 1) j = blankAfter(text, j, comments);
   }
   return j;
 }
@@ -201,6 +204,9 @@ function spelledAfter(text: string, j: number, part: string): number {
   return j;
 }
 
+/** The most `@`s one run of them read as one may hold, less one. */
+const AT_RUN = 3;
+
 /**
  * The writer's addresses (with a display name written right before one) and full names in a
  * folded reading of `value`, as source spans with their replacement (escaped for HTML when `html`).
@@ -221,10 +227,19 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
     const domain = needle.slice(split + 1);
     let from = 0;
     for (const place of ats) {
-      if (place < from) continue;
-      const hit = localBefore(text, place, local);
-      const end = hit < 0 ? -1 : domainAfter(text, place, domain);
+      // A run of @ (`anna.weber@@buyer.example`, a .doc's SYMBOL field after its @) reads as one,
+      // from its last; the local part ends at its first.
+      if (place < from || text.charCodeAt(place + 1) === 0x40) continue;
+      let first = place;
+      while (first > 0 && place - first < AT_RUN && text.charCodeAt(first - 1) === 0x40) first--;
+      // Parentheses as comments first, then as marks around a part (`(anna.weber)@…`).
+      let hit = localBefore(text, first, local, true);
+      if (hit < 0) hit = localBefore(text, first, local, false);
+      let end = hit < 0 ? -1 : domainAfter(text, place, domain, true);
+      if (hit >= 0 && end < 0) end = domainAfter(text, place, domain, false);
       if (end < 0) continue;
+      // The quotes and brackets that wrap its parts go with it (`"anna.weber"@"buyer.example"`).
+      [hit, end] = withWrappers(text, hit, end, from);
       from = end;
       let start = hit;
       let out = esc(repl.address);

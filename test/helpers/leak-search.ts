@@ -107,8 +107,14 @@ function search(text: string, where: string, secrets: Secrets, leaks: Leak[]): v
       .replace(/(?: ?\([^()]{0,64}\))+ ?([@.])|([@.])(?: ?\([^()]{0,64}\))+ ?/g, '$1$2')
       .replace(/" ?@/g, '@')
       .replace(/ ?([@.]) ?/g, '$1');
+    // Quotes and brackets around a part (`anna.weber@"buyer.example"`, `<anna.weber>@buyer.example`, `“anna.weber”@…`,
+    // `(anna.weber)@buyer.example`), and comments nested or many (`anna.weber((x)y)@…`) dropped.
+    const unwrapped = (s: string) => s.replace(/[ "'`<>()[\]“”„‟«»‹›「」『』‘’‚‛〈〉《》【】]*([@.])[ "'`<>()[\]“”„‟«»‹›「」『』‘’‚‛〈〉《》【】]*/g, '$1');
+    let uncommented = n;
+    for (let k = 0; k < 4; k++) uncommented = uncommented.replace(/\([^()]{0,200}\)/g, '');
+    const squeezings = [squeezed, unwrapped(n), unwrapped(uncommented)].flatMap((t) => [t, t.replace(/@{2,4}/g, '@')]);
     for (const [secret, needle] of [...addresses, ...names]) {
-      for (const t of needle.includes('@') ? [n, squeezed] : [n]) {
+      for (const t of needle.includes('@') ? [n, ...squeezings] : [n]) {
         const at = t.indexOf(needle);
         if (at >= 0) leaks.push({ secret, where, excerpt: t.slice(Math.max(0, at - 40), at + needle.length + 40) });
       }

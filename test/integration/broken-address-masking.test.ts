@@ -178,3 +178,61 @@ describe('an address broken around its @ and dots, or escaped more than once', (
     expect(kept).toEqual({ doc0: [], doc1: [], doc2: [], doc3: [], doc4: [], doc5: ['form.docx'] });
   });
 });
+
+// The last reviews' known leaks: an address whose parts a reader reads past quotes, brackets or
+// comments around them. Each, in a text part, an HTML part (as written and escaped, as a reader
+// sees it) and the subject, must arrive masked: the writer's address as the alias, another removed.
+describe('an address with a part quoted, bracketed or wrapped in comments', () => {
+  /** Spellings of `local@domain` with its parts wrapped. */
+  function wrapped(address: string): string[] {
+    const [l, d] = address.split('@') as [string, string];
+    const [l1, l2] = l.split('.') as [string, string];
+    const [d1, d2] = d.split('.') as [string, string];
+    return [
+      `${l}@"${d}"`,
+      `"${l}"@"${d}"`,
+      `${l}@'${d}'`,
+      `'${l}'@${d}`,
+      `<${l}>@${d}`,
+      `<${l}>@<${d}>`,
+      `(${l})@${d}`,
+      `${l}@(${d})`,
+      `${l}((x)y)@${d}`,
+      `${l}(a)(b)(c)(d)(e)@${d}`,
+      `${l}@(a)(b)(c)(d)(e)${d}`,
+      `${l} ((a) (b)) @ ((c)) ${d}`,
+      `" ${l} "@${d}`,
+      `${l}@ " ${d} "`,
+      `< ${l} > @ ${d}`,
+      `"${l1}".${l2}@${d}`,
+      `${l1}."${l2}"@${d}`,
+      `${l}@"${d1}".${d2}`,
+      `${l}@${d1}."${d2}"`,
+      `${l}@${d1}(x).${d2}`,
+      `"${l}"@<${d}>`,
+      `(${l}) @ "${d}"`,
+      `[${l}]@[${d}]`,
+      // Typographic quotes and brackets, as word processors and other scripts write them.
+      `“${l}”@„${d}“`,
+      `«${l}»@${d}`,
+      `‘${l}’@${d}`,
+      `\`${l}\`@${d}`,
+      `「${l}」@【${d}】`,
+      // A run of @ (a .doc's SYMBOL field after an @ shows one).
+      `${l}@@${d}`,
+    ];
+  }
+  const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+  it('arrives masked in the text, the HTML and the subject: the writer as the alias, another address removed', async () => {
+    const labels = [BUYER.address, BUYER_OTHER].flatMap(wrapped);
+    const raws: Buffer[] = [];
+    for (const [k, spelling] of labels.entries()) {
+      const html = `<p>${filler}</p><p>Write to ${spelling} or to</p><p>${escapeHtml(spelling)}</p>`;
+      const raw = message(`${subjectTag(k)} write to ${spelling}`, `${filler}Write to ${spelling}\r\n${filler}`, html);
+      expect((await leakSearch(raw, secrets)).length, spelling).toBeGreaterThan(0);
+      raws.push(raw);
+    }
+    expect(await leakProblems(labels, await sendTagged(h, BUYER.address, alias, raws), secrets)).toEqual([]);
+  }, 120_000);
+});

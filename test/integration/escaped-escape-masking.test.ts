@@ -212,6 +212,25 @@ describe('an escape whose own characters are escaped, and Word files that show a
     const kept = await keptFiles(docs, 'application/msword', 'label.doc');
     expect(kept).toEqual([[], [], ['label.doc']]);
   });
+  it("removes a Word 97 file that shows the writer's address across a field (Word shows its result, not its instruction) or with a part quoted", async () => {
+    const doc = (text: string, encoding: BufferEncoding = 'utf16le') => {
+      const c = CFB.utils.cfb_new();
+      CFB.utils.cfb_add(c, 'WordDocument', Buffer.from(text, encoding));
+      return b64(Buffer.from(CFB.write(c, { type: 'buffer' }) as Uint8Array));
+    };
+    // U+0013 begins a field, U+0014 separates its instruction from its result, U+0015 ends it.
+    const docs = [
+      doc('Return label for A-1001\rWrite to anna.weber@\u0013 QUOTE "x" \u0014\u0015buyer.example\r'),
+      doc('Return label for A-1001\rWrite to anna.weber\u0013 SYMBOL 64 \\f "Arial" \u0014@\u0015buyer.example\r'),
+      doc('Return label for A-1001\rWrite to anna.weber@\u0013 IF 1 = 1 "" \u0014\u0013 PAGE \u0014\u0015\u0015buyer.example\r', 'latin1'),
+      // The brief's spelling: an @ and then a SYMBOL field whose result is another @ (Word shows `@@`).
+      doc('Return label for A-1001\rWrite to anna.weber@\u0013 SYMBOL 64 \u0014@\u0015buyer.example\r'),
+      doc('Return label for A-1001\rWrite to anna.weber@"buyer.example" or <anna.weber> @ buyer.example\r'),
+      doc('Return label for A-1001\r\u0013 QUOTE "kettle" \u0014kettle\u0015 @ 20 EUR\r'),
+    ];
+    const kept = await keptFiles(docs, 'application/msword', 'label.doc');
+    expect(kept).toEqual([[], [], [], [], [], ['label.doc']]);
+  });
   it('removes a Word document that imports another document (altChunk), which Word shows in place', async () => {
     const docx = (chunk: string) =>
       b64(

@@ -1,9 +1,9 @@
 // Owns finding email addresses however they are written: on the folded reading (see fold.ts), so
 // an address with an entity, a percent-escape, a zero-width character or a tag in the middle is
 // still one; local parts and domains in any script (`jürgen@straße.example` is found whole, never
-// half). Linear: one regex with bounded repetition and no nesting, run once over the text.
+// half). Linear: one scan for `@`, each looking a bounded distance around it.
 import { parse } from 'tldts';
-import { blankAfter, blankBack, fold, withOpeningQuote, type Folded } from './fold.js';
+import { blankAfter, blankBack, fold, withWrappers, type Folded } from './fold.js';
 
 export interface FoundAddress {
   /** Span in the source text, [start, end). */
@@ -19,7 +19,8 @@ export interface FoundAddress {
 
 // Characters that end a local part (RFC 5322 specials, whitespace) and the punctuation that wraps
 // an address in prose ("mail:bob@…", "(bob@…)"), which a local part does not start with.
-const LOCAL_STOP = new Set([...' \t\n\r\f\v<>()[]{}"\'@,;:\\|'].map((c) => c.charCodeAt(0)));
+// Typographic quotes and brackets end one too (`“bob”@shop.example`).
+const LOCAL_STOP = new Set([...' \t\n\r\f\v<>()[]{}"\'@,;:\\|“”„‟«»‹›「」『』‘’‚‛〈〉《》【】'].map((c) => c.charCodeAt(0)));
 const LEAD = /^[.\-=/?&#!*+~`^%$]+/;
 const isDomainChar = (c: number, ch: string) =>
   (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || (c >= 0x41 && c <= 0x5a) || (c >= 0x80 && /[\p{L}\p{N}]/u.test(ch));
@@ -32,8 +33,13 @@ const isDomainChar = (c: number, ch: string) =>
  * (obs-local-part, obs-domain) and as a reader joins `anna@` at a line's end to the next line; such
  * an address needs a domain of two labels or more whose last is letters and a top-level domain
  * (`bob @ shop.example`, not `me @ 5pm`, `at @ 5.30` or `x @ self.weight`), and one with a blank
- * before the @ only is not a decorator call (`return item⏎@app.post(…)`: a `(` right after it). Linear: each `@` looks at most 65 characters back and the
- * domain's length ahead, and the scan resumes after the domain.
+ * before the @ only is not a decorator call (`return item⏎@app.post(…)`: a `(` right after it).
+ * The blank may hold RFC 5322 comments (nested or many) and the quotes and brackets that wrap a
+ * part (`"bob"@"shop.example"`, `<bob>@shop.example`, `(bob)@…`, `"bob".smith@…`, `bob@"shop".example`,
+ * fold.ts blankBack/blankAfter), under the same rule, and the span takes the marks (withWrappers); a
+ * run of up to four `@` reads as one. Linear: each `@` looks at most a blank (384 characters) and
+ * a local part of quoted words (128) back, and a blank and the domain's length ahead, and the scan
+ * resumes after the domain.
  */
 export function findAddressesIn(f: Folded): FoundAddress[] {
   const found: FoundAddress[] = [];
@@ -44,21 +50,27 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     const at = t.indexOf('@', from);
     if (at < 0) break;
     from = at + 1;
-    // A blank before the @: a space, or a quoted reply's line break (`bob⏎> @shop.example`).
-    const localEnd = Math.max(floor, blankBack(t, at));
-    let start = localEnd;
-    while (start > floor && localEnd - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1))) start--;
-    if (start === localEnd) continue; // nothing before the @ (a delimiter, or another @)
-    start += LEAD.exec(t.slice(start, localEnd))?.[0].length ?? 0;
+    // A run of @ (`bob@@shop.example`) reads as one, from its last, as a blank does (the
+    // top-level-domain rule applies); the local part ends at its first.
+    if (t.charCodeAt(at + 1) === 0x40) continue;
+    let first = at;
+    while (first > floor && at - first < 3 && t.charCodeAt(first - 1) === 0x40) first--;
+    // A blank before the @: a space, or a quoted reply's line break (`bob⏎> @shop.example`), a
+    // comment, a mark that wraps the local part (`"bob"@`, `<bob>@`).
+    let [start, localEnd] = localPart(t, first, floor, true);
+    // `(bob)@shop.example`: parentheses around the local part, read so when the comment reading
+    // finds no local part (the comment reading's span holds the other's: `bob (home)@…` is not
+    // left as `bob [email removed]`, though `write to (bob)@…` loses its `to`).
+    if (start >= localEnd && t.charCodeAt(blankBack(t, first, false)) === 0x29) {
+      const [s2, e2] = localPart(t, first, floor, false);
+      if (s2 < e2 && t.charCodeAt(s2 - 1) === 0x28) [start, localEnd] = [s2, e2];
+    }
     if (start >= localEnd) continue;
     const local = t.slice(start, localEnd);
-    // The span takes a quoted local part's opening quote too (the closing one is in the blank).
-    if (start > floor) start = withOpeningQuote(t, start, localEnd, at);
     // Domain: labels separated by single dots; a trailing dot is not part of it.
-    const domainStart = blankAfter(t, at + 1);
     // An address literal (`bob@[192.0.2.7]`, `bob@[ipv6:2001:db8::1]`, RFC 5321) or a domain in
     // brackets, right after the @: delivered to as it stands, or read as the domain.
-    if (domainStart === at + 1 && localEnd === at && t.charCodeAt(at + 1) === 0x5b) {
+    if (localEnd === at && t.charCodeAt(at + 1) === 0x5b) {
       const inside = t.slice(at + 2, at + LITERAL_MAX).indexOf(']');
       const close = at + 2 + inside;
       const literal = inside >= 0 ? t.slice(at + 2, close) : '';
@@ -75,16 +87,14 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
         continue;
       }
     }
-    let end = domainStart;
-    const parts: string[] = [];
-    for (;;) {
-      let k = end;
-      while (k < t.length && k - end < 63 && isDomainChar(t.charCodeAt(k), t[k] as string)) k++;
-      if (k === end) break;
-      parts.push(t.slice(end, k));
-      end = k;
-      if (parts.length === 11 || t[end] !== '.' || end + 1 >= t.length || !isDomainChar(t.charCodeAt(end + 1), t[end + 1] as string)) break;
-      end++;
+    let domainStart = blankAfter(t, at + 1);
+    let [end, parts] = labels(t, domainStart);
+    // `bob@(shop.example)`: parentheses around the domain, not a comment before it (`bob@(home)
+    // shop.example`); read so when the comment reading finds less than a domain and this more.
+    const wrappedStart = parts.length < 2 ? blankAfter(t, at + 1, false) : 0;
+    if (t.charCodeAt(wrappedStart - 1) === 0x28) {
+      const [e2, p2] = labels(t, wrappedStart);
+      if (p2.length > parts.length && t.charCodeAt(nextSolid(t, e2)) === 0x29) [domainStart, end, parts] = [wrappedStart, e2, p2];
     }
     if (parts.length === 0) continue;
     // A blank before a dot (`shop . example`, `shop .example`; not `home. It`, a sentence's end)
@@ -98,11 +108,71 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     // A decorator call on the line after a statement (`return item⏎@app.post("/items")`,
     // `@click.group()`): a blank before the @ only, and a `(` right after the domain.
     if (localEnd !== at && domainStart === at + 1 && !wider && t.charCodeAt(end) === 0x28) continue;
+    // The quotes and brackets that wrap its parts go with it (`"bob"@"shop.example"`, `<bob>@…`).
+    [start, end] = withWrappers(t, start, end, floor);
     found.push({ start: f.at(start), end: f.at(end), folded: `${local}@${domain}`, domain, domainStart: f.at(domainStart) });
     from = end;
     floor = end;
   }
   return found;
+}
+
+/**
+ * The local part that ends, after a blank (blankBack, `comments` as there), at the @ at `at`:
+ * [start, end] in the folded reading, start === end when there is none. Up to 64 characters that
+ * are not delimiters, none before `floor`, leading punctuation left out.
+ */
+function localPart(t: string, at: number, floor: number, comments: boolean): [number, number] {
+  const localEnd = Math.max(floor, blankBack(t, at, comments));
+  let start = wordBack(t, localEnd, floor);
+  if (start === localEnd) return [localEnd, localEnd];
+  // Words of it quoted or bracketed (`"bob".smith@`, `bob."smith"@`: RFC 5322's obs-local-part
+  // lets each word be quoted), or a comment beside a dot (`bob(x).smith@`): read on across.
+  for (let n = 0; n < 8 && start > floor && localEnd - start < 128; n++) {
+    let dot = start;
+    if (t.charCodeAt(dot) !== 0x2e) {
+      dot = blankBack(t, start, comments);
+      if (dot === start || t.charCodeAt(dot - 1) !== 0x2e) break;
+      dot--;
+    }
+    const wordEnd = Math.max(floor, blankBack(t, dot, comments));
+    if (wordEnd === dot && dot === start) break;
+    const wordStart = wordBack(t, wordEnd, floor);
+    if (wordStart === wordEnd) break;
+    start = wordStart;
+  }
+  start += LEAD.exec(t.slice(start, localEnd))?.[0].length ?? 0;
+  return [Math.min(start, localEnd), localEnd];
+}
+
+/** Where a run of local-part characters (64 at most) that ends at `end` starts, not before `floor`. */
+function wordBack(t: string, end: number, floor: number): number {
+  let start = end;
+  while (start > floor && end - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1))) start--;
+  return start;
+}
+
+/** The first place at or after `j` that is not a space (16 at most looked at). */
+function nextSolid(t: string, j: number): number {
+  let k = j;
+  while (t.charCodeAt(k) === 0x20 && k - j < 16) k++;
+  return k;
+}
+
+/** The labels of a domain that starts at `from`: [where they end, the labels]. */
+function labels(t: string, from: number): [number, string[]] {
+  let end = from;
+  const parts: string[] = [];
+  for (;;) {
+    let k = end;
+    while (k < t.length && k - end < 63 && isDomainChar(t.charCodeAt(k), t[k] as string)) k++;
+    if (k === end) break;
+    parts.push(t.slice(end, k));
+    end = k;
+    if (parts.length === 11 || t[end] !== '.' || end + 1 >= t.length || !isDomainChar(t.charCodeAt(end + 1), t[end + 1] as string)) break;
+    end++;
+  }
+  return [end, parts];
 }
 
 /**
@@ -112,9 +182,13 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
 function blankDotted(t: string, end: number, parts: string[]): number {
   const before = parts.length;
   let at = end;
-  while (parts.length < 11 && t.charCodeAt(at) === 0x20 && t.charCodeAt(at + 1) === 0x2e) {
-    let j = at + 2;
-    if (t.charCodeAt(j) === 0x20) j++;
+  while (parts.length < 11) {
+    // A blank (spaces, comments, quotes, brackets) before the dot, or marks or a comment after it
+    // (`shop."example"`); spaces after it alone are a sentence's end (`home. It`).
+    const dot = blankAfter(t, at);
+    if (t.charCodeAt(dot) !== 0x2e) break;
+    const j = blankAfter(t, dot + 1);
+    if (dot === at && t.slice(dot + 1, j).trim() === '') break;
     let k = j;
     while (k < t.length && k - j < 63 && isDomainChar(t.charCodeAt(k), t[k] as string)) k++;
     if (k === j) break;

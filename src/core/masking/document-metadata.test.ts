@@ -1,7 +1,7 @@
 import { decodePDFRawStream, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import { cleanOoxml, cleanPdf, NotWhatItClaims, ooxmlText } from './document-metadata.js';
+import { cleanOoxml, cleanPdf, fieldResults, NotWhatItClaims, ooxmlText } from './document-metadata.js';
 
 /** Every object a reader of the file can open, streams inflated: what a recipient could dig out of it. */
 async function everything(bytes: Uint8Array): Promise<string> {
@@ -149,5 +149,25 @@ describe('an Office file’s text as its application shows it (ooxmlText)', () =
     expect(ooxmlText(`<w:p>${run('<![CDATA[a<b & c>]]>')}${run('d')}</w:p>`)).toBe('a&lt;b & c&gt;d\n');
     // One never closed is left as it is (linear: each opening looked at once).
     expect(ooxmlText(`${'<![CDATA['.repeat(3)}x`)).toBe(`${'<![CDATA['.repeat(3)}x`);
+  });
+});
+
+describe('a Word 97 file’s text as Word shows its fields (fieldResults)', () => {
+  it.each([
+    ['an instruction with no result', 'anna.weber@\u0013 QUOTE "x" \u0014\u0015buyer.example', 'anna.weber@buyer.example'],
+    ['a symbol field whose result is the @', 'anna.weber\u0013 SYMBOL 64 \\f "Arial" \u0014@\u0015buyer.example', 'anna.weber@buyer.example'],
+    ['a field without a separator (no result)', 'anna.weber@\u0013 PAGE \u0015buyer.example', 'anna.weber@buyer.example'],
+    [
+      'nested fields: the outer result holds an inner field',
+      'a\u0013 IF \u0013 PAGE \u00141\u0015 = 1 "x" \u0014b\u0013 QUOTE "y" \u0014c\u0015d\u0015e',
+      'abcde',
+    ],
+    ['stray marks: a separator or an end with no field open', 'a\u0014b\u0015c', 'abc'],
+    ['a field never closed hides the rest (the other readings keep it)', 'ab\u0013 QUOTE "x" \u0014c\u0013 PAGE', 'abc'],
+  ])('%s', (_name, text, shown) => expect(fieldResults(text)).toBe(shown));
+
+  it('is linear on a text of nothing but field marks', () => {
+    const hostile = '\u0013\u0014\u0015\u0013'.repeat(250_000);
+    expect(fieldResults(hostile)).toBe('');
   });
 });

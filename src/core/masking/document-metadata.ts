@@ -325,9 +325,47 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   const readings: string[] = [];
   for (const e of cfb.FileIndex) {
     if (e.type !== 2 || !e.content) continue;
-    readings.push(...binaryReadings(e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>)));
+    for (const r of binaryReadings(e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>))) {
+      readings.push(r);
+      if (r.includes(FIELD_BEGIN)) readings.push(fieldResults(r));
+    }
   }
   return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings };
+}
+
+// A Word 97 field in the text of a .doc ([MS-DOC] 2.8.25 PlcFld): U+0013 begins it, U+0014
+// separates its instruction from its result, U+0015 ends it; fields nest.
+const FIELD_BEGIN = '\u0013';
+
+/**
+ * A .doc stream's text as Word shows it: each field's result (between U+0014 and U+0015) kept and
+ * its instruction (between U+0013 and U+0014, or U+0015 when there is no result) dropped, nested
+ * fields too, so `anna.weber@<U+0013> QUOTE "x" <U+0014><U+0015>buyer.example` reads
+ * `anna.weber@buyer.example`. An addition to the stream's other readings, never in place of them:
+ * a U+0013 byte in binary data would hide what follows. One pass; a depth count for nesting.
+ */
+export function fieldResults(text: string): string {
+  let out = '';
+  let from = 0;
+  // How many of the open fields are still in their instruction, of how many open.
+  const inInstruction: boolean[] = [];
+  let hidden = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c !== 0x13 && c !== 0x14 && c !== 0x15) continue;
+    if (hidden === 0) out += text.slice(from, k);
+    from = k + 1;
+    if (c === 0x13) {
+      inInstruction.push(true);
+      hidden++;
+    } else if (c === 0x14) {
+      if (inInstruction.length > 0 && inInstruction[inInstruction.length - 1]) {
+        inInstruction[inInstruction.length - 1] = false;
+        hidden--;
+      }
+    } else if (inInstruction.length > 0 && inInstruction.pop()) hidden--;
+  }
+  return hidden === 0 ? out + text.slice(from) : out;
 }
 
 /**

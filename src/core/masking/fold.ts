@@ -703,8 +703,39 @@ export function foldString(s: string): string {
 // How many spaces and quote marks one blank may hold (`⏎> > > `): a long run of `>` stays linear.
 const BLANK_MAX = 16;
 
-// The longest RFC 5322 comment read as a blank (`anna.weber(work)@shop.example`), parentheses included.
+// The longest RFC 5322 comment read as a blank (`anna.weber(work)@shop.example`), parentheses
+// included, nested ones too (`anna.weber((x)y)@…`: a depth count, no recursion).
 const COMMENT_MAX = 66;
+
+// The most folded characters one blank (before or after an `@` or a dot) may span: any number of
+// spaces, comments and wrapping marks within it (`anna.weber(a)(b)(c)(d)(e)@…`). A bound keeps
+// hostile text linear: each `@` and each dot of a needle looks at most this far, whatever follows.
+// More than the four comments with their runs of spaces read before (4 × (66 + 16)); a longer run
+// is a passage of text, not something a reader reads past inside an address.
+const BLANK_SPAN = 384;
+
+/**
+ * The marks that wrap a part of an address (`"anna.weber"@…`, `anna.weber@'buyer.example'`,
+ * `<anna.weber>@<buyer.example>`, `[anna.weber]@…`, `“anna.weber”@…`, `«anna.weber»@…`), which a
+ * reader reads past: for each, the family it pairs within and its shape (QUOTE: it opens or closes
+ * by where it stands, as `"` and `»`, which opens a German quotation and closes a French one).
+ * Parentheses are marks only when they are not read as comments (`(anna.weber)@buyer.example`: a
+ * comment hides the local part from a parser, but a reader reads it). Fullwidth forms (＜, （) are
+ * folded to these already (NFKC).
+ */
+const MARKS = new Map<number, readonly [family: string, shape: number]>();
+const QUOTE = 0;
+const OPENS = 1;
+const CLOSES = -1;
+for (const q of '"“”„‟«»‹›「」『』') MARKS.set(q.charCodeAt(0), ['"', QUOTE]);
+for (const q of "'‘’‚‛") MARKS.set(q.charCodeAt(0), ["'", QUOTE]);
+MARKS.set(0x60, ['`', QUOTE]);
+for (const [o, c] of ['()', '<>', '[]', '〈〉', '《》', '【】']) {
+  MARKS.set((o as string).charCodeAt(0), [o as string, OPENS]);
+  MARKS.set((c as string).charCodeAt(0), [o as string, CLOSES]);
+}
+
+const isMark = (c: number, parens: boolean) => MARKS.has(c) && (parens || (c !== 0x28 && c !== 0x29));
 
 /** Where a run of spaces and quote marks that ends at `j` starts (it starts with a space), or `j`. */
 export function spacesBack(text: string, j: number): number {
@@ -726,61 +757,117 @@ export function spacesAfter(text: string, j: number, origin = j): number {
   return m;
 }
 
-/** Where an RFC 5322 comment (`(…)`, no parenthesis inside) that ends at `j` starts, or `j`. */
-function commentBack(text: string, j: number): number {
+/** Where an RFC 5322 comment (`(…)`, comments nested inside) that ends at `j` starts, or `j`. */
+function commentBack(text: string, j: number, span: number): number {
   if (text.charCodeAt(j - 1) !== 0x29) return j;
-  for (let k = j - 2; k >= 0 && j - k <= COMMENT_MAX; k--) {
+  const most = Math.min(span, COMMENT_MAX);
+  let depth = 0;
+  for (let k = j - 1; k >= 0 && j - k <= most; k--) {
     const c = text.charCodeAt(k);
-    if (c === 0x28) return k;
-    if (c === 0x29) return j;
+    if (c === 0x29) depth++;
+    else if (c === 0x28 && --depth === 0) return k;
   }
   return j;
 }
 
-/** Where an RFC 5322 comment that starts at `j` ends, or `j`. */
-function commentAfter(text: string, j: number): number {
+/** Where an RFC 5322 comment (comments nested inside) that starts at `j` ends, or `j`. */
+function commentAfter(text: string, j: number, span: number): number {
   if (text.charCodeAt(j) !== 0x28) return j;
-  for (let k = j + 1; k < text.length && k + 1 - j <= COMMENT_MAX; k++) {
+  const most = Math.min(span, COMMENT_MAX);
+  let depth = 0;
+  for (let k = j; k < text.length && k + 1 - j <= most; k++) {
     const c = text.charCodeAt(k);
-    if (c === 0x29) return k + 1;
-    if (c === 0x28) return j;
+    if (c === 0x28) depth++;
+    else if (c === 0x29 && --depth === 0) return k + 1;
   }
   return j;
 }
 
 /**
  * Where a blank that ends at `j` starts, or `j` when none ends there: spaces (a space, then any
- * quote marks and spaces), RFC 5322 comments and the closing `"` of a quoted local part, a few of
- * them at most.
+ * quote marks and spaces), RFC 5322 comments (`comments`; else parentheses are marks) and marks
+ * that wrap a part (isMark), in any number and order within BLANK_SPAN characters.
  */
-export function blankBack(text: string, j: number): number {
+export function blankBack(text: string, j: number, comments = true): number {
   let k = j;
-  for (let n = 0; n < 4; n++) {
-    let m = commentBack(text, spacesBack(text, k));
-    // The closing quote of a quoted local part (`"anna.weber"@shop.example`, RFC 5322).
-    if (text.charCodeAt(m - 1) === 0x22) m--;
-    if (m === k) break;
+  for (;;) {
+    // A run of marks at once (a run of `>` would cost spacesBack's look each time).
+    let m = k;
+    while (m > 0 && j - m < BLANK_SPAN && isMark(text.charCodeAt(m - 1), !comments)) m--;
+    m = spacesBack(text, m);
+    if (comments) m = commentBack(text, m, BLANK_SPAN - (j - m));
+    if (m === k || j - m > BLANK_SPAN) return k;
     k = m;
   }
-  return k;
 }
 
 /** Where a blank that starts at `j` ends (see blankBack), or `j` when none starts there. */
-export function blankAfter(text: string, j: number): number {
+export function blankAfter(text: string, j: number, comments = true): number {
   let k = j;
-  for (let n = 0; n < 4; n++) {
-    const m = spacesAfter(text, commentAfter(text, k), k);
-    if (m === k) break;
+  for (;;) {
+    let m = comments ? commentAfter(text, k, BLANK_SPAN - (k - j)) : k;
+    m = spacesAfter(text, m, k);
+    while (m < text.length && m - j < BLANK_SPAN && isMark(text.charCodeAt(m), !comments)) m++;
+    if (m === k || m - j > BLANK_SPAN) return k;
     k = m;
   }
-  return k;
 }
 
 /**
- * A local part quoted (`"anna.weber"@shop.example`, RFC 5322) starts at its opening quote, so the
- * masked span takes both quotes: `start` moved back by one when the blank [localEnd, at) before
- * the `@` holds the closing quote and `start` follows an opening one.
+ * An address's span [start, end) in a folded reading, widened over the marks that wrap its parts
+ * and stand outside it, so no stray half is left: the opening quote of `"anna.weber"@…` (the
+ * closing one is in the blank before the `@`), the closing one of `anna.weber@"buyer.example"`,
+ * the `<` of `<anna.weber>@…`, the `)` of `anna.weber@(buyer.example)`. Inside the span a bracket
+ * opens or closes by its shape, a quote closes when it follows a word (`anna.weber"@`) and opens
+ * otherwise (`@"buyer`, `."weber`); the halves left unmatched (by family: `“` pairs with `"` or
+ * `”`) are looked for right before and after the span, spaces between allowed. A mark that wraps
+ * nothing of the address stays (`"write anna.weber@shop.example"`). At most WRAP_MAX marks on each
+ * side, never before `floor`. [start, end] widened.
  */
-export function withOpeningQuote(text: string, start: number, localEnd: number, at: number): number {
-  return start > 0 && text.charCodeAt(start - 1) === 0x22 && text.slice(localEnd, at).includes('"') ? start - 1 : start;
+export function withWrappers(text: string, start: number, end: number, floor = 0): [number, number] {
+  // Most addresses hold no mark: nothing to count.
+  let k0 = start;
+  while (k0 < end && !MARKS.has(text.charCodeAt(k0))) k0++;
+  if (k0 === end) return [start, end];
+  // Per family: openers the span lacks (its closers' other halves), and openers it leaves open.
+  const lacks = new Map<string, number>();
+  const open = new Map<string, number>();
+  let prev = 0x20;
+  for (let k = start; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x20) continue;
+    const mark = MARKS.get(c);
+    const before = prev;
+    prev = c;
+    if (!mark) continue;
+    const [family, shape] = mark;
+    const closes = shape === QUOTE ? !(before === 0x20 || before === 0x40 || before === 0x2e || MARKS.has(before)) : shape === CLOSES;
+    if (!closes) open.set(family, (open.get(family) ?? 0) + 1);
+    else if ((open.get(family) ?? 0) > 0) open.set(family, (open.get(family) as number) - 1);
+    else lacks.set(family, (lacks.get(family) ?? 0) + 1);
+  }
+  if (lacks.size === 0 && open.size === 0) return [start, end];
+  /** Takes the mark `c` when it can stand on that side (`shape`) and its family is in `wanted`. */
+  const take = (c: number, shape: number, wanted: Map<string, number>): boolean => {
+    const mark = MARKS.get(c);
+    if (!mark || (mark[1] !== QUOTE && mark[1] !== shape) || !((wanted.get(mark[0]) ?? 0) > 0)) return false;
+    wanted.set(mark[0], (wanted.get(mark[0]) as number) - 1);
+    return true;
+  };
+  for (let n = 0; n < WRAP_MAX; n++) {
+    let k = start;
+    while (k > floor && start - k < BLANK_MAX && text.charCodeAt(k - 1) === 0x20) k--;
+    if (k <= floor || !take(text.charCodeAt(k - 1), OPENS, lacks)) break;
+    start = k - 1;
+  }
+  for (let n = 0; n < WRAP_MAX; n++) {
+    let k = end;
+    while (k < text.length && k - end < BLANK_MAX && text.charCodeAt(k) === 0x20) k++;
+    if (k >= text.length || !take(text.charCodeAt(k), CLOSES, open)) break;
+    end = k + 1;
+  }
+  return [start, end];
 }
+
+/** The most wrapping marks withWrappers takes on each side of an address. */
+const WRAP_MAX = 4;

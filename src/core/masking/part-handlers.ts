@@ -116,12 +116,34 @@ function squeezedHolds(lower: string, addresses: readonly string[]): boolean {
   for (let at = lower.indexOf('@'); at >= 0;) {
     const start = Math.max(0, at - 300);
     const end = at + 4096;
-    const squeezed = lower.slice(start, end + 300).replace(/\s*([@.])\s*/g, '$1');
+    const squeezed = squeezeAround(lower.slice(start, end + 300));
     if (addresses.some((n) => squeezed.includes(n))) return true;
     at = lower.indexOf('@', end);
   }
   return false;
 }
+
+// Blanks and the quotes and brackets that wrap an address's parts (`anna.weber@"buyer.example"`,
+// `<anna.weber>@…`, `(anna.weber) @ buyer.example`), and runs of @.
+const AROUND = /[\s"'<>()[\]]+/g;
+
+/**
+ * `s` with every run of AROUND beside an `@` or a dot left out. Each run is matched once and kept
+ * or dropped by what stands beside it (a regex that wants `@` after the run backtracks through it,
+ * quadratic in a long run).
+ */
+function squeezeAround(s: string): string {
+  return s
+    .replace(AROUND, (run: string, at: number) => {
+      const before = s.charCodeAt(at - 1);
+      const after = s.charCodeAt(at + run.length);
+      return before === 0x40 || before === 0x2e || after === 0x40 || after === 0x2e ? '' : run;
+    })
+    .replace(AT_RUN, '@');
+}
+
+// A run of @ reads as one (`anna.weber@@buyer.example`: a SYMBOL field's `@` after the writer's).
+const AT_RUN = /@{2,4}/g;
 
 /** A document kept only when no reading of it still names the writer. */
 function keepDocument(p: MailAttachment, doc: CleanDocument, env: PartEnv, where: string, type: string): PartOutcome {

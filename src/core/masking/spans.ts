@@ -9,7 +9,8 @@ export interface Span {
   readonly text: string;
 }
 
-const TAG = /<(?!!--)[^<>]{0,10000}>/g;
+// A tag as the fold reads one: `<` and a letter, `/`, `!` or `?` (`< anna.weber >` is text, masked with the rest).
+const TAG = /<(?!!--)[a-z/!?][^<>]{0,10000}>/gi;
 
 /**
  * Applies non-overlapping spans (the first of two overlapping ones wins, longer first; of two
