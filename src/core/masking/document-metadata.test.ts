@@ -151,3 +151,132 @@ describe('an Office file’s text as its application shows it (ooxmlText)', () =
     expect(ooxmlText(`${'<![CDATA['.repeat(3)}x`)).toBe(`${'<![CDATA['.repeat(3)}x`);
   });
 });
+
+describe('a spreadsheet’s formulas, read as Excel computes them', () => {
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  /** A workbook with one formula in B1 (a decoy value kept beside it) and, if given, one defined name. */
+  const sheet = (formula: string, name = '', parts: Record<string, string> = {}) =>
+    zipSync({
+      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types/>'),
+      'xl/workbook.xml': strToU8(
+        `<?xml version="1.0"?><workbook><sheets><sheet name="Form" sheetId="1" r:id="rId1"/></sheets><definedNames>${name && `<definedName name="x">${esc(name)}</definedName>`}</definedNames><calcPr fullCalcOnLoad="1"/></workbook>`,
+      ),
+      'xl/worksheets/sheet1.xml': strToU8(
+        `<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>anna.weber</t></is></c><c r="B1" t="str"><f>${esc(formula)}</f><v>see A1</v></c></row></sheetData></worksheet>`,
+      ),
+      ...Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, strToU8(v)])),
+    });
+  const texts = (formula: string, name = '') => (cleanOoxml(sheet(formula, name), XLSX).texts ?? []).join('\n');
+
+  // Each builds text from what the formula does not hold: the sheet is refused (removed with a note).
+  const removed = [
+    'A2&"@"&A3',
+    'CONCAT(A2,CHAR(64),A3)',
+    '_xlfn.CONCAT(A1,"@buyer.example")',
+    'CONCATENATE(\'Sheet 1\'!$A$1,"@",Form!B2)',
+    'SUBSTITUTE("anna.weber#buyer.example","#","@")',
+    'REPLACE("anna.weberXbuyer.example",11,1,"@")',
+    'MID(A2,1,10)',
+    'LEFT(A2,3)',
+    '_xlfn.TEXTJOIN("@",TRUE,"anna.weber","buyer.example")',
+    'REPT("a",3)',
+    'A1&CHAR(64)&"buyer.example"',
+    'IF(A1="","bob",A2)&"@buyer.example"', // a selector's result joined
+    'IFERROR(A2&"@"&A3,"")', // a selector passing on built text
+    'HYPERLINK("mailto:"&A2&"@"&A3,"Write to us")', // the target a click follows
+    '_xlfn.LET(_xlpm.x,A2,_xlpm.x&"@"&A3)',
+    '_xlfn.LAMBDA(_xlpm.x,_xlpm.x&"@buyer.example")(A1)',
+    '_xll.MyAddIn(A1)', // an add-in's: unknown
+    'TEXT(A1,"\\"x\\"@")'.replace(/\\"/g, '""'), // a cell's text through a text section
+    'CHAR(A1)',
+    '_xlfn.CONCAT({"anna.weber","@buyer.example"})', // an array joined whole
+    'Table1[[#This Row],[Name]]&"@buyer.example"',
+    '[1]Sheet1!A1&"@buyer.example"',
+    '"unterminated',
+  ];
+  it.each(removed)('refuses a sheet whose formula builds text: %s', (formula) => {
+    expect(() => cleanOoxml(sheet(formula), XLSX)).toThrow(NotWhatItClaims);
+  });
+
+  it('refuses a sheet whose defined name builds text, shown by a cell that names it', () => {
+    expect(() => cleanOoxml(sheet('x', 'Form!$A$2&CHAR(64)&Form!$A$3'), XLSX)).toThrow(/formula/);
+    // A table's calculated column and a macro sheet's cells are formulas too.
+    const table =
+      '<table><tableColumns><tableColumn id="1" name="Mail"><calculatedColumnFormula>[Name]&amp;"@"&amp;[Domain]</calculatedColumnFormula></tableColumn></tableColumns></table>';
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/tables/table1.xml': table }), XLSX)).toThrow(NotWhatItClaims);
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/macrosheets/sheet1.xml': '<c><f>A2&amp;"@"&amp;A3</f></c>' }), XLSX)).toThrow(NotWhatItClaims);
+    // Inside a CDATA section, as an XML reader reads it.
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/worksheets/sheet2.xml': '<c><f><![CDATA[A2&"@"&A3]]></f></c>' }), XLSX)).toThrow(NotWhatItClaims);
+  });
+
+  // Each shows a number, a cell as it stands, or its own literals: kept, and what it shows is read.
+  const kept: [string, string][] = [
+    ['SUM(A1:A3)&" EUR"', '0 EUR'],
+    ['IF(A1>0,"yes","no")', 'no'],
+    ['VLOOKUP(B2,Prices!A:B,2,FALSE)', ''],
+    ['A1', ''],
+    ['IFERROR(A2,"")', ''],
+    ['ROUND(B2*C2,2)', ''],
+    ['"Total: "&TEXT(SUM(B2:B9),"0.00")', 'Total: 0.00'],
+    ['_xlfn.XLOOKUP(A2,Prices!A:A,Prices!B:B,"none")', 'none'],
+    ['INDEX(Prices!$B$2:$B$99,MATCH(A2,Prices!$A$2:$A$99,0))', ''],
+    ['COUNTIFS(A:A,"x",B:B,">"&C1)', ''],
+    ['SUMPRODUCT(--(A1:A9>0))*1.19', ''],
+    ['LEN(A2&"@"&A3)', ''], // built inside a number: never shown
+    ['INDIRECT("A"&ROW())', ''],
+    ['UPPER(A2)', ''], // the fold reads case alike
+    ['TRIM(A2)', ''],
+    ['TEXT(A1,"dd.mm.yyyy")', 'dd.mm.yyyy'],
+    ['_xlfn.LET(_xlpm.net,B2*C2,_xlpm.net*1.19)', ''],
+    ['IFS(A1>100,"large",A1>10,"medium",TRUE,"small")', 'medium'],
+    ['SWITCH(A1,1,"one","other")', 'other'],
+    ['A1:A3 B2:C2', ''],
+    ['NOW()-TODAY()', ''],
+    ['"anna.weber"&CHAR(64)&"buyer.example"', 'anna.weber@buyer.example'], // read, then found by the address search
+    ['IF(A1="","bob","anna.weber")&"@buyer.example"', 'anna.weber@buyer.example'],
+    ['CONCATENATE("anna.private","@","othermail.example")', 'anna.private@othermail.example'],
+    ['INDEX({"anna.weber","bob"},2)&"@buyer.example"', 'bob@buyer.example'],
+    ['_xlfn.LET(_xlpm.x,"anna.weber",_xlpm.x&"@buyer.example")', 'anna.weber@buyer.example'],
+    ['SUM(A1:A3)&"@qq.example"', '0@qq.example'], // a number's digits read as 0: still an address
+  ];
+  it.each(kept)('keeps a sheet whose formula shows a number, a cell or its own literals: %s', (formula, shows) => {
+    expect(texts(formula)).toContain(shows);
+  });
+
+  it('keeps ordinary defined names (a print area, a range, a constant)', () => {
+    for (const name of ['Form!$A$1:$B$9', 'OFFSET(Form!$A$1,0,0,COUNTA(Form!$A:$A),1)', '0.19', '"EUR"']) expect(() => texts('SUM(x)', name)).not.toThrow();
+  });
+});
+
+describe('a spreadsheet’s number formats, read as Excel shows a number', () => {
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  const shown = (format: string) =>
+    (
+      cleanOoxml(
+        zipSync({
+          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types/>'),
+          'xl/workbook.xml': strToU8('<?xml version="1.0"?><workbook/>'),
+          'xl/styles.xml': strToU8(
+            `<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="${format.replace(/"/g, '&quot;')}"/></numFmts></styleSheet>`,
+          ),
+          'xl/worksheets/sheet1.xml': strToU8('<worksheet><sheetData><row r="1"><c r="A1" s="1"><v>1001</v></c></row></sheetData></worksheet>'),
+        }),
+        XLSX,
+      ).texts ?? []
+    ).join('\n');
+  it.each([
+    // 1001 shows anna.weber1001@buyer.example: read with its digits as 0, an address all the same.
+    ['"anna.weber"0"@buyer.example"', 'anna.weber0@buyer.example'],
+    ['"anna.weber"General"@buyer.example"', 'anna.weber0@buyer.example'],
+    // A currency's symbol is any text: [$text-locale].
+    ['[$anna.weber@buyer.example-409]#,##0', 'anna.weber@buyer.example0'],
+    ['[$@buyer.example]"anna.weber"0', '@buyer.exampleanna.weber0'],
+    // Ordinary formats read as nothing alarming.
+    ['#,##0.00 "EUR"', '0,000.00 EUR'],
+    ['[Red][<0]-0.0;[Blue]0.0', '-0.0\n0.0'],
+    ['[$€-407]#,##0.00', '€0,000.00'],
+  ])('reads %s as %s', (format, reading) => {
+    expect(shown(format)).toContain(reading);
+  });
+});
