@@ -219,6 +219,33 @@ describe('an escape whose own characters are escaped, and Word files that show a
     const kept = await keptFiles(sheets, XLSX, 'form.xlsx');
     expect(kept).toEqual([[], [], [], [], [], ['form.xlsx']]);
   });
+  it("removes a spreadsheet that shows the writer's address through Excel's _xHHHH_ escape (ECMA-376 ST_Xstring)", async () => {
+    const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const xlsx = (string: string, formula = '', name = '') =>
+      b64(
+        zipSync({
+          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+          'xl/workbook.xml': strToU8(
+            `<?xml version="1.0"?><workbook><sheets><sheet name="Form" sheetId="1" r:id="rId1"/></sheets><definedNames>${name}</definedNames></workbook>`,
+          ),
+          'xl/sharedStrings.xml': strToU8(`<?xml version="1.0"?><sst><si><t>Return form A-1001</t></si><si><t>${string}</t></si></sst>`),
+          'xl/worksheets/sheet1.xml': strToU8(
+            `<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="A2" t="s"><v>1</v></c>${formula && `<c r="B1" t="str"><f>${formula}</f></c>`}</row></sheetData></worksheet>`,
+          ),
+        }),
+      );
+    const sheets = [
+      // Excel shows _x0040_ as @ (any character, written as four hex digits between underscores).
+      xlsx('anna.weber_x0040_buyer.example'),
+      xlsx('Kettle', '&quot;anna.weber_x0040_buyer.example&quot;'),
+      // A name _x0022_ that Excel reads as it is, whatever the escape reads: the formula joins cells.
+      xlsx('Kettle', '_x0022_&amp;A2&amp;A3&amp;_x0022_', '<definedName name="_x0022_">""</definedName>'),
+      // Its own escape written out: _x005F_ is the underscore, so Excel shows _x0040_ as it stands.
+      xlsx('Part_x005F_x0040_7 of kit_x005F_x0040_buyer'),
+    ];
+    const kept = await keptFiles(sheets, XLSX, 'form.xlsx');
+    expect(kept).toEqual([[], [], [], ['form.xlsx']]);
+  });
   it("removes a Word 97 file whose text shows the writer's address through a control character Word shows as nothing", async () => {
     const doc = (text: string) => {
       const c = CFB.utils.cfb_new();

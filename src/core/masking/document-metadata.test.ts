@@ -1,5 +1,6 @@
 import { decodePDFRawStream, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
+import { decodeXML } from 'entities';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { cleanOoxml, cleanPdf, NotWhatItClaims, ooxmlText } from './document-metadata.js';
 
@@ -278,5 +279,32 @@ describe('a spreadsheet’s number formats, read as Excel shows a number', () =>
     ['[$€-407]#,##0.00', '€0,000.00'],
   ])('reads %s as %s', (format, reading) => {
     expect(shown(format)).toContain(reading);
+  });
+});
+
+describe('a spreadsheet’s _xHHHH_ escapes (ST_Xstring), read as Excel shows them', () => {
+  it('reads _x0040_ as @ in shared strings, formulas and formats, and _x005F_ as the underscore that writes an escape out', () => {
+    const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const texts = (strings: string, formula: string, format: string) =>
+      (
+        cleanOoxml(
+          zipSync({
+            '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types/>'),
+            'xl/workbook.xml': strToU8('<?xml version="1.0"?><workbook/>'),
+            'xl/styles.xml': strToU8(`<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="${format}"/></numFmts></styleSheet>`),
+            'xl/sharedStrings.xml': strToU8(`<sst><si><t>${strings}</t></si></sst>`),
+            'xl/worksheets/sheet1.xml': strToU8(`<worksheet><sheetData><row r="1"><c r="A1" t="str"><f>${formula}</f></c></row></sheetData></worksheet>`),
+          }),
+          XLSX,
+        ).texts ?? []
+      ).join('\n');
+    const read = decodeXML(texts('anna.weber_x0040_buyer.example', '&quot;bob_x0040_shop.example&quot;', '&quot;carl_x0040_&quot;@'));
+    expect(read).toContain('anna.weber@buyer.example');
+    expect(read).toContain('bob@shop.example');
+    expect(read).toContain('carl@');
+    // Written out: Excel shows _x0040_ as it stands; never read twice.
+    const near = decodeXML(texts('Part_x005F_x0040_7', '&quot;kit_x005F_x0040_1&quot;', '0'));
+    expect(near).toContain('Part_x0040_7');
+    expect(near).not.toMatch(/Part_?@|kit_?@/);
   });
 });

@@ -203,22 +203,39 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     xml = xml.replace(PERSON_ELEMENTS, '<$1></$1>').replace(PERSON_ATTRIBUTES, '$1=""');
     files[name] = strToU8(xml);
     readings.push(xml);
-    const shown = ooxmlText(xml);
+    const sheet = SHEET_PART.test(name);
+    // A spreadsheet's strings as Excel shows them: _x0040_ is @.
+    const shown = ooxmlText(sheet ? xstringAsEntities(xml) : xml);
     texts.push(shown, xml);
     if (CELL_TEXT_PART.test(name)) cellTexts.push(shown);
-    if (SHEET_PART.test(name)) {
-      // What its formulas show as Excel computes them (the value kept beside them may be a decoy).
-      const formulas = sheetFormulaTexts(cdataAsText(xml));
+    if (sheet) {
+      // What its formulas show as Excel computes them (the value kept beside them may be a decoy),
+      // with _xHHHH_ read and as written: a formula is judged on both.
+      const raw = cdataAsText(xml);
+      const formulas = `${sheetFormulaTexts(raw)}\n${sheetFormulaTexts(xstringAsEntities(raw))}`;
       cellTexts.push(formulas);
       texts.push(formulas);
     }
   }
-  texts.push(...formattedCells(files['xl/styles.xml'], cellTexts));
+  const styles = files['xl/styles.xml'];
+  texts.push(...formattedCells(styles && xstringAsEntities(strFromU8(styles)), cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };
 }
 
 // Parts that hold a spreadsheet's cell texts: shared strings and the sheets' inline strings.
 const CELL_TEXT_PART = /^xl\/(sharedStrings\.xml|worksheets\/[^/]+\.xml)$/i;
+const XSTRING_ESCAPE = /_x([0-9A-Fa-f]{4})_/g;
+
+/**
+ * A spreadsheet part with each `_xHHHH_` (ECMA-376 Part 1 §22.9.2.19 ST_Xstring: a UTF-16 code
+ * unit, which Excel shows as its character in shared strings, cells, formulas and formats: ClosedXML
+ * #608) as the XML character reference `&#xHHHH;`, which the fold and decodeXML read. Left to right,
+ * not overlapping, as Excel reads it: `_x005F_x0040_` is `_` then `x0040_`.
+ */
+export function xstringAsEntities(xml: string): string {
+  return xml.replace(XSTRING_ESCAPE, '&#x$1;');
+}
+
 // Parts of a spreadsheet that may hold formulas: sheets (macro and dialog sheets too), the
 // workbook's defined names, charts, tables, pivot caches.
 const SHEET_PART = /^xl\/.*\.xml$/i;

@@ -2,7 +2,6 @@
 // format puts around a cell's number or text (ECMA-376 Part 1 §18.8.31, numFmt; Excel's "Number
 // format codes").
 import { decodeXML } from 'entities';
-import { strFromU8 } from 'fflate';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 
 const NUMBER_FORMAT = /<(?:\w+:)?numFmt\b[^<>]*?\bformatCode="([^"]*)"/g;
@@ -55,18 +54,18 @@ export function formatShown(code: string): string {
 }
 
 /**
- * The texts a spreadsheet shows through its number formats (xl/styles.xml, cell formats and the
+ * The texts a spreadsheet shows through its number formats (xl/styles.xml as text, cell formats and the
  * differential ones conditional formatting applies): each format's literal text alone (as on a
  * number), and each text format with literal text around `@` around every cell text, so a format
  * `"anna.weber@"@` on a cell holding `buyer.example` reads `anna.weber@buyer.example`. A text
  * section on a number is never shown: a format without one shows a text cell as it is.
  * Throws NotWhatItClaims past MAX_TEXT_FORMATS such formats or MAX_FORMATTED characters.
  */
-export function formattedCells(styles: Uint8Array | undefined, cellTexts: readonly string[]): string[] {
+export function formattedCells(styles: string | undefined, cellTexts: readonly string[]): string[] {
   if (!styles) return [];
   const out: string[] = [];
   const around = new Set<string>();
-  for (const m of strFromU8(styles).matchAll(NUMBER_FORMAT)) {
+  for (const m of styles.matchAll(NUMBER_FORMAT)) {
     const shown = formatShown(decodeXML(m[1] as string));
     out.push(shown.replaceAll(CELL, '\n'));
     for (const section of shown.split('\n')) if (section.includes(CELL) && section !== CELL) around.add(section);
