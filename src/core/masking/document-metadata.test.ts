@@ -245,6 +245,23 @@ describe('a spreadsheet’s formulas, read as Excel computes them', () => {
     expect(texts(formula)).toContain(shows);
   });
 
+  it('keeps a shared formula’s other cells and a data table, which keep no formula text', () => {
+    const parts = {
+      'xl/worksheets/sheet2.xml':
+        '<worksheet><sheetData><row r="1"><c r="C1"><f t="shared" ref="C1:C3" si="0">A1*2</f></c><c r="C2"><f t="shared" si="0"></f></c><c r="C3"><f t="shared" si="0"/></c><c r="D1"><f t="dataTable" ref="D1:D3" r1="A1"> </f></c></row></sheetData></worksheet>',
+    };
+    expect(() => cleanOoxml(sheet('1', '', parts), XLSX)).not.toThrow();
+  });
+
+  it('refuses, rather than reads at length, a formula whose readings grow past what Excel shows', () => {
+    // TEXT of a long literal through a format that shows it many times: 8 000 x 40 characters.
+    const long = `TEXT("${'a'.repeat(40)}","${'@'.repeat(8000)}")`;
+    expect(() => cleanOoxml(sheet(long), XLSX)).toThrow(NotWhatItClaims);
+    // Nested choices multiply: 2^7 readings.
+    expect(() => cleanOoxml(sheet(Array.from({ length: 7 }, () => 'IF(A1,"a","b")').join('&')), XLSX)).toThrow(NotWhatItClaims);
+    expect(() => cleanOoxml(sheet(Array.from({ length: 6 }, () => 'IF(A1,"a","b")').join('&')), XLSX)).not.toThrow();
+  });
+
   it('keeps ordinary defined names (a print area, a range, a constant)', () => {
     for (const name of ['Form!$A$1:$B$9', 'OFFSET(Form!$A$1,0,0,COUNTA(Form!$A:$A),1)', '0.19', '"EUR"']) expect(() => texts('SUM(x)', name)).not.toThrow();
   });

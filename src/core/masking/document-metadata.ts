@@ -8,7 +8,7 @@ import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { sheetFormulaTexts } from './sheet-formulas.js';
+import { formulaBudget, sheetFormulaTexts } from './sheet-formulas.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
 export { NotWhatItClaims };
@@ -185,6 +185,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   const readings: string[] = [];
   const texts: string[] = [];
   const cellTexts: string[] = [];
+  const budget = formulaBudget();
   for (const [name, data] of Object.entries(files)) {
     if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
     if (!OOXML_TEXT.test(name)) {
@@ -212,7 +213,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
       // What its formulas show as Excel computes them (the value kept beside them may be a decoy),
       // with _xHHHH_ read and as written: a formula is judged on both.
       const raw = cdataAsText(xml);
-      const formulas = `${sheetFormulaTexts(raw)}\n${sheetFormulaTexts(xstringAsEntities(raw))}`;
+      const decoded = xstringAsEntities(raw);
+      let formulas = sheetFormulaTexts(raw, budget);
+      if (decoded !== raw) formulas += `\n${sheetFormulaTexts(decoded, budget)}`;
       cellTexts.push(formulas);
       texts.push(formulas);
     }

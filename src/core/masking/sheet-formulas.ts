@@ -31,29 +31,44 @@ const EMPTY = text(['']);
 
 /** Readings of one expression past this many are not followed: the formula counts as building text. */
 const MAX_READINGS = 64;
+/** Excel's longest text (32 767 characters): a longer reading is not built (the formula counts as building). */
+const MAX_TEXT = 32767;
 /** Excel's own limits: 8 192 characters a formula, 64 levels of nested calls. */
 const MAX_FORMULA = 8192;
 const MAX_DEPTH = 100;
-/** The texts read from one part's formulas, at most (a sheet with more is refused, not read at length). */
-const MAX_PART_READINGS = 32 << 20;
+/** The texts read from a document's formulas, at most (one with more is refused, not read at length). */
+const MAX_READ = 32 << 20;
 
 /** Every reading of `a` followed by one of `b` (Excel's `&`), or BUILT when either is not known. */
 function join(a: Kind, b: Kind): Kind {
   if (a.built || b.built || a.verbatim || b.verbatim) return BUILT;
   if (a.texts.length * b.texts.length > MAX_READINGS) return BUILT;
+  if (longest(a) + longest(b) > MAX_TEXT) return BUILT;
   return text(
     a.texts.flatMap((x) => b.texts.map((y) => x + y)),
     a.array || b.array,
   );
 }
 
+const longest = (k: Kind): number => k.texts.reduce((n, t) => Math.max(n, t.length), 0);
+
 /** What one of several expressions shows (a selector's possible results). */
 function either(kinds: readonly Kind[]): Kind {
-  if (kinds.some((k) => k.built)) return BUILT;
-  const texts = [...new Set(kinds.flatMap((k) => k.texts))];
-  if (texts.length > MAX_READINGS) return BUILT;
-  return { texts, verbatim: kinds.some((k) => k.verbatim), built: false, array: kinds.some((k) => k.array) };
+  const texts = new Set<string>();
+  let verbatim = false;
+  let array = false;
+  for (const k of kinds) {
+    if (k.built) return BUILT;
+    for (const t of k.texts) texts.add(t);
+    verbatim ||= k.verbatim;
+    array ||= k.array;
+  }
+  if (texts.size > MAX_READINGS) return BUILT;
+  return { texts: [...texts], verbatim, built: false, array };
 }
+
+const COMPARISONS: ReadonlySet<string> = new Set(['=', '<>', '<', '>', '<=', '>=']);
+const ARITHMETIC: readonly ReadonlySet<string>[] = [new Set(['+', '-']), new Set(['*', '/']), new Set(['^'])];
 
 /** A recursive-descent reading of one formula's tokens, by Excel's operator precedence. */
 class Reader {
@@ -66,8 +81,12 @@ class Reader {
     return this.tokens[this.#k];
   }
   #isOp(v: string): boolean {
-    const t = this.#peek();
-    return t?.t === 'op' && t.v === v;
+    return this.#op() === v;
+  }
+  /** The next token's operator, or '' when it is not one. */
+  #op(): string {
+    const t = this.tokens[this.#k];
+    return t?.t === 'op' ? t.v : '';
   }
   #expect(v: string): void {
     if (!this.#isOp(v)) throw new Unreadable();
@@ -83,7 +102,7 @@ class Reader {
   expr(): Kind {
     if (++this.#depth > MAX_DEPTH) throw new Unreadable();
     let left = this.#concat();
-    while (['=', '<>', '<', '>', '<=', '>='].some((o) => this.#isOp(o))) {
+    while (COMPARISONS.has(this.#op())) {
       this.#k++;
       this.#concat();
       left = BOOL;
@@ -103,12 +122,12 @@ class Reader {
 
   // Levels: + -, then * /, then ^; their result is a number.
   #arith(level: number): Kind {
-    const ops = [['+', '-'], ['*', '/'], ['^']][level];
-    const next = (): Kind => (level < 2 ? this.#arith(level + 1) : this.#unary());
-    let left = next();
-    while (ops?.some((o) => this.#isOp(o))) {
+    const ops = ARITHMETIC[level] as ReadonlySet<string>;
+    let left = level < 2 ? this.#arith(level + 1) : this.#unary();
+    while (ops.has(this.#op())) {
       this.#k++;
-      next();
+      if (level < 2) this.#arith(level + 1);
+      else this.#unary();
       left = NUM;
     }
     return left;
@@ -278,10 +297,13 @@ function textOf(value: Kind, format: Kind): Kind {
   if (value.built || format.built || format.verbatim) return BUILT;
   const texts = new Set<string>(value.texts);
   let usesText = false;
+  const values = value.texts.length ? value.texts : [''];
   for (const f of format.texts)
     for (const section of formatShown(f).split('\n')) {
-      if (section.includes(CELL)) usesText = true;
-      for (const v of value.texts.length ? value.texts : ['']) texts.add(section.replaceAll(CELL, v));
+      const cells = section.split(CELL).length - 1;
+      if (cells) usesText = true;
+      if (section.length + cells * longest(value) > MAX_TEXT || texts.size + values.length > MAX_READINGS) return BUILT;
+      for (const v of values) texts.add(section.replaceAll(CELL, v));
     }
   if (value.verbatim && usesText) return BUILT;
   if (texts.size > MAX_READINGS) return BUILT;
@@ -313,24 +335,31 @@ export function formulaShows(formula: string): readonly string[] | null {
 const FORMULA_ELEMENT = /<((?:\w+:)?(?:f|calculatedColumnFormula|totalsRowFormula|definedName))\b[^<>]*>([^<]*)<\/\1>/g;
 const FORMULA_ATTRIBUTE = /<(?:\w+:)?(?:cacheField|calculatedItem)\b[^<>]*?\sformula="([^"]*)"/g;
 
+/** Characters the formulas of one document may still show (shared by its parts). */
+export interface FormulaBudget {
+  left: number;
+}
+export const formulaBudget = (): FormulaBudget => ({ left: MAX_READ });
+
 /**
  * What the formulas of one spreadsheet part (its XML, CDATA sections already read as text) show:
  * their known texts, one a line. Throws NotWhatItClaims when one may show text built from what it
- * does not hold (formulaShows), or past MAX_PART_READINGS characters.
+ * does not hold (formulaShows), or when what all the parts sharing `budget` show passes its characters (MAX_READ).
  */
-export function sheetFormulaTexts(xml: string): string {
+export function sheetFormulaTexts(xml: string, budget: FormulaBudget = formulaBudget()): string {
   const out: string[] = [];
-  let length = 0;
   const read = (written: string) => {
+    // A shared formula's other cells (`<f t="shared" si="0"></f>`) and a data table keep no text.
+    if (!written.trim()) return;
     const shows = formulaShows(decodeXML(written));
     if (shows === null)
       throw new NotWhatItClaims('a formula makes text from other cells, which the application shows but nothing here can read, so it does not cross');
     for (const s of shows)
       if (s && s !== '0') {
         out.push(s);
-        length += s.length;
+        budget.left -= s.length;
       }
-    if (length > MAX_PART_READINGS) throw new NotWhatItClaims('its formulas show more text than is read');
+    if (budget.left < 0) throw new NotWhatItClaims('its formulas show more text than is read');
   };
   for (const m of xml.matchAll(FORMULA_ELEMENT)) read(m[2] as string);
   for (const m of xml.matchAll(FORMULA_ATTRIBUTE)) read(m[1] as string);
