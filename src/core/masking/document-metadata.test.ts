@@ -195,6 +195,11 @@ describe('a spreadsheet’s formulas, read as Excel computes them', () => {
     'Table1[[#This Row],[Name]]&"@buyer.example"',
     '[1]Sheet1!A1&"@buyer.example"',
     '"unterminated',
+    'CONCAT (A2,"@",A3)', // a blank before the bracket: LibreOffice calls it all the same
+    'A2&"@"&A3 ', // trailing blanks
+    'a2&"@"&a3', // lower case
+    'concat(A2,"@",A3)',
+    'A2&"@"&A3)', // a stray bracket: not readable, so not kept
   ];
   it.each(removed)('refuses a sheet whose formula builds text: %s', (formula) => {
     expect(() => cleanOoxml(sheet(formula), XLSX)).toThrow(NotWhatItClaims);

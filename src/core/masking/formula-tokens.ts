@@ -91,7 +91,11 @@ export function tokenize(f: string): Token[] {
       }
       if (k === start) throw new Unreadable();
       const v = f.slice(start, k);
-      const t = !plain ? 'ref' : f[k] === '(' ? 'fn' : /^(TRUE|FALSE)$/i.test(v) ? 'bool' : /^_xlpm\./i.test(v) ? 'param' : 'ref';
+      // A name then `(` is a call, also with blanks between (LibreOffice reads `CONCAT (A2,A3)` as one;
+      // Excel's intersection of a name and a bracketed reference is rare enough to read as a call).
+      let next = k;
+      while (f[next] === ' ' || f[next] === '\n' || f[next] === '\r' || f[next] === '\t') next++;
+      const t = !plain ? 'ref' : f[next] === '(' ? 'fn' : /^(TRUE|FALSE)$/i.test(v) ? 'bool' : /^_xlpm\./i.test(v) ? 'param' : 'ref';
       out.push({ t, v, sp });
     } else {
       const v = sticky(OPERATOR);
