@@ -194,6 +194,7 @@ describe('a spreadsheet’s formulas, read as Excel computes them', () => {
     '_xlfn.CONCAT({"anna.weber","@buyer.example"})', // an array joined whole
     'Table1[[#This Row],[Name]]&"@buyer.example"',
     '[1]Sheet1!A1&"@buyer.example"',
+    "'[2]Price list'!B2", // another workbook's cell, updated from a path or URL the writer chose
     '"unterminated',
     'CONCAT (A2,"@",A3)', // a blank before the bracket: LibreOffice calls it all the same
     'A2&"@"&A3 ', // trailing blanks

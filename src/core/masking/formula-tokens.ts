@@ -2,7 +2,8 @@
 // truth values, errors, references (sheet-, workbook- and table-qualified), names, function calls
 // and operators (ECMA-376 Part 1 §18.17.2).
 export interface Token {
-  readonly t: 'str' | 'num' | 'bool' | 'err' | 'ref' | 'param' | 'fn' | 'op';
+  /** ext: a reference into another workbook (`[1]Sheet1!A1`, `'[2]Price list'!B2`). */
+  readonly t: 'str' | 'num' | 'bool' | 'err' | 'ref' | 'ext' | 'param' | 'fn' | 'op';
   readonly v: string;
   /** Whitespace stood before it (Excel's intersection operator between two references). */
   readonly sp: boolean;
@@ -95,7 +96,17 @@ export function tokenize(f: string): Token[] {
       // Excel's intersection of a name and a bracketed reference is rare enough to read as a call).
       let next = k;
       while (f[next] === ' ' || f[next] === '\n' || f[next] === '\r' || f[next] === '\t') next++;
-      const t = !plain ? 'ref' : f[next] === '(' ? 'fn' : /^(TRUE|FALSE)$/i.test(v) ? 'bool' : /^_xlpm\./i.test(v) ? 'param' : 'ref';
+      const t = !plain
+        ? /^'?\[[1-9]\d*\]/.test(v)
+          ? 'ext'
+          : 'ref'
+        : f[next] === '('
+          ? 'fn'
+          : /^(TRUE|FALSE)$/i.test(v)
+            ? 'bool'
+            : /^_xlpm\./i.test(v)
+              ? 'param'
+              : 'ref';
       out.push({ t, v, sp });
     } else {
       const v = sticky(OPERATOR);

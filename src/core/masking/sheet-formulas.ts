@@ -176,6 +176,9 @@ class Reader {
     else if (t.t === 'bool') kind = BOOL;
     else if (t.t === 'err') kind = EMPTY;
     else if (t.t === 'ref') kind = VERBATIM;
+    // Another workbook's cell: the file keeps its last value, but Excel updates it from that
+    // workbook (a path or a URL the writer chose) when the reader lets it, so it cannot be read here.
+    else if (t.t === 'ext') kind = BUILT;
     else if (t.t === 'param') kind = this.#lookup(t.v);
     else if (t.t === 'fn') kind = this.#call(t.v);
     else if (t.v === '(') {
