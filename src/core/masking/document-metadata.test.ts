@@ -246,6 +246,8 @@ describe('a spreadsheet’s formulas, read as Excel computes them', () => {
     ['INDEX({"anna.weber","bob"},2)&"@buyer.example"', 'bob@buyer.example'],
     ['_xlfn.LET(_xlpm.x,"anna.weber",_xlpm.x&"@buyer.example")', 'anna.weber@buyer.example'],
     ['SUM(A1:A3)&"@qq.example"', '0@qq.example'], // a number's digits read as 0: still an address
+    ['"anna@"&CHAR(154)&"hop.example"', 'anna@šhop.example'], // Windows-1252, as Excel on Windows
+    ['"anna"&_xlfn.UNICHAR(65312)&"shop.example"', 'anna＠shop.example'],
   ];
   it.each(kept)('keeps a sheet whose formula shows a number, a cell or its own literals: %s', (formula, shows) => {
     expect(texts(formula)).toContain(shows);

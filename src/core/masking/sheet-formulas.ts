@@ -38,6 +38,8 @@ const MAX_FORMULA = 8192;
 const MAX_DEPTH = 100;
 /** The texts read from a document's formulas, at most (one with more is refused, not read at length). */
 const MAX_READ = 32 << 20;
+// Windows-1252's 0x80–0x9F (the rest is Latin-1); 0x81, 0x8D, 0x8F, 0x90 and 0x9D show nothing.
+const WINDOWS_1252_C1 = '€\u0000‚ƒ„…†‡ˆ‰Š‹Œ\u0000Ž\u0000\u0000‘’“”•–—˜™š›œ\u0000žŸ';
 
 /** Every reading of `a` followed by one of `b` (Excel's `&`), or BUILT when either is not known. */
 function join(a: Kind, b: Kind): Kind {
@@ -264,7 +266,7 @@ class Reader {
     if (name === 'IFS') return either(args.filter((_, i) => i % 2 === 1));
     if (name === 'SWITCH') return either(args.filter((_, i) => (i > 0 && i % 2 === 0) || (i === args.length - 1 && args.length % 2 === 0)));
     if (JOINS.has(name)) return args.some((a) => a.array) ? BUILT : args.reduce(join, EMPTY);
-    if (name === 'CHAR' || name === 'UNICHAR') return this.#char(args);
+    if (name === 'CHAR' || name === 'UNICHAR') return this.#char(name === 'UNICHAR', args);
     if (name === 'TEXT') return textOf(args[0] ?? EMPTY, args[1] ?? EMPTY);
     if (SAME_READING.has(name) && args.length === 1) return args[0] as Kind;
     // Everything else that shows text makes new text (SUBSTITUTE, MID, TEXTJOIN, REPT, LAMBDA, an
@@ -272,12 +274,18 @@ class Reader {
     return BUILT;
   }
 
-  /** CHAR(64) shows `@`: read as the literal it makes when its argument is a number written out. */
-  #char(args: readonly Kind[]): Kind {
+  /**
+   * CHAR(64) shows `@`: read as the literal it makes when its argument is a number written out.
+   * CHAR is a byte of the system's code page (Windows-1252 on Windows: CHAR(154) is `š`), UNICHAR
+   * a code point; anything else shows an error.
+   */
+  #char(unicode: boolean, args: readonly Kind[]): Kind {
     const before = this.tokens[this.#k - 2];
     const n = before?.t === 'num' && this.tokens[this.#k - 3]?.v === '(' ? Number(before.v) : NaN;
     if (args.length !== 1 || !Number.isInteger(n)) return BUILT;
-    return text([n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '']);
+    if (unicode) return text([n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '']);
+    const c = n >= 0x80 && n <= 0x9f ? (WINDOWS_1252_C1[n - 0x80] as string) : n > 0 && n <= 255 ? String.fromCharCode(n) : '';
+    return text([c === '\u0000' ? '' : c]);
   }
 
   /** LET(name, value, …, result): each name stands for what its value shows. */
