@@ -135,13 +135,13 @@ describe('an escape whose own characters are escaped, and Word files that show a
   });
   it("removes a spreadsheet whose number format or formula shows the writer's address, and keeps one whose formats and formulas show none", async () => {
     const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-    const xlsx = (formats: string[], strings: string[], formula = '') =>
+    const xlsx = (formats: string[], strings: string[], formula = '', quote = '"') =>
       b64(
         zipSync({
           '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
           'xl/workbook.xml': strToU8('<?xml version="1.0"?><workbook><sheets><sheet name="Form" sheetId="1" r:id="rId1"/></sheets></workbook>'),
           'xl/styles.xml': strToU8(
-            `<?xml version="1.0"?><styleSheet><numFmts count="${formats.length}">${formats.map((f, k) => `<numFmt numFmtId="${164 + k}" formatCode="${f}"/>`).join('')}</numFmts></styleSheet>`,
+            `<?xml version="1.0"?><styleSheet><numFmts count="${formats.length}">${formats.map((f, k) => `<numFmt numFmtId="${164 + k}" formatCode=${quote}${f}${quote}/>`).join('')}</numFmts></styleSheet>`,
           ),
           'xl/sharedStrings.xml': strToU8(`<?xml version="1.0"?><sst>${strings.map((t) => `<si><t>${t}</t></si>`).join('')}</sst>`),
           'xl/worksheets/sheet1.xml': strToU8(
@@ -167,9 +167,11 @@ describe('an escape whose own characters are escaped, and Word files that show a
       // symbol, which may be any text ([$text-locale]).
       xlsx(['&quot;anna.weber&quot;0&quot;@buyer.example&quot;'], ['Return form A-1001']),
       xlsx(['[$anna.weber@buyer.example-409]#,##0'], ['Return form A-1001']),
+      // An attribute in single quotes, which XML allows as well.
+      xlsx(['&quot;anna.weber@&quot;@'], ['Return form A-1001', 'buyer.example'], '', "'"),
     ];
     const kept = await keptFiles(sheets, XLSX, 'form.xlsx');
-    expect(kept).toEqual([[], [], [], ['form.xlsx'], [], [], [], []]);
+    expect(kept).toEqual([[], [], [], ['form.xlsx'], [], [], [], [], []]);
   });
   // An outside review (round 10): a formula that builds the address from other cells' texts
   // (`=A2&"@"&A3`, `=CONCAT(A2,CHAR(64),A3)`) or rewrites a literal (`=SUBSTITUTE(…,"#","@")`)

@@ -213,6 +213,14 @@ describe('a spreadsheet’s formulas, read as Excel computes them', () => {
       '<table><tableColumns><tableColumn id="1" name="Mail"><calculatedColumnFormula>[Name]&amp;"@"&amp;[Domain]</calculatedColumnFormula></tableColumn></tableColumns></table>';
     expect(() => cleanOoxml(sheet('1', '', { 'xl/tables/table1.xml': table }), XLSX)).toThrow(NotWhatItClaims);
     expect(() => cleanOoxml(sheet('1', '', { 'xl/macrosheets/sheet1.xml': '<c><f>A2&amp;"@"&amp;A3</f></c>' }), XLSX)).toThrow(NotWhatItClaims);
+    // A shape's text linked to a cell, a form control's text box.
+    const drawing = '<xdr:wsDr><xdr:sp macro="" textlink="Form!$A$2&amp;&quot;@&quot;&amp;Form!$A$3"/></xdr:wsDr>';
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/drawings/drawing1.xml': drawing }), XLSX)).toThrow(NotWhatItClaims);
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/ctrlProps/ctrlProp1.xml': '<formControlPr objectType="Label" fmlaTxbx="A2&amp;A3"/>' }), XLSX)).toThrow(
+      NotWhatItClaims,
+    );
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/drawings/drawing1.xml': '<xdr:sp textlink="$A$1"/>' }), XLSX)).not.toThrow();
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/drawings/drawing1.xml': "<xdr:sp textlink = 'A2&amp;A3'/>" }), XLSX)).toThrow(NotWhatItClaims);
     // Inside a CDATA section, as an XML reader reads it.
     expect(() => cleanOoxml(sheet('1', '', { 'xl/worksheets/sheet2.xml': '<c><f><![CDATA[A2&"@"&A3]]></f></c>' }), XLSX)).toThrow(NotWhatItClaims);
   });
@@ -304,6 +312,16 @@ describe('a spreadsheet’s number formats, read as Excel shows a number', () =>
     ['[$€-407]#,##0.00', '€0,000.00'],
   ])('reads %s as %s', (format, reading) => {
     expect(shown(format)).toContain(reading);
+  });
+  it('reads a format code in single quotes (XML allows either)', () => {
+    const styles = `<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode = '&quot;anna.weber@&quot;@'/></numFmts></styleSheet>`;
+    const files = {
+      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types/>'),
+      'xl/workbook.xml': strToU8('<?xml version="1.0"?><workbook/>'),
+      'xl/styles.xml': strToU8(styles),
+      'xl/sharedStrings.xml': strToU8('<sst><si><t>buyer.example</t></si></sst>'),
+    };
+    expect((cleanOoxml(zipSync(files), XLSX).texts ?? []).join('\n')).toContain('anna.weber@buyer.example');
   });
 });
 

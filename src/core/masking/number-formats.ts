@@ -4,7 +4,8 @@
 import { decodeXML } from 'entities';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 
-const NUMBER_FORMAT = /<(?:\w+:)?numFmt\b[^<>]*?\bformatCode="([^"]*)"/g;
+// Either quote (XML 1.0 §2.3 AttValue): `formatCode='"anna.weber@"@'` is as valid as with `"`.
+const NUMBER_FORMAT = /<(?:\w+:)?numFmt\b[^<>]*?\bformatCode\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 /** Where a format shows the cell's text (`@`) in formatShown's reading. */
 export const CELL = '\u0000';
 // Text formats with literal text around the cell's text read against every cell text: a sheet with
@@ -66,7 +67,7 @@ export function formattedCells(styles: string | undefined, cellTexts: readonly s
   const out: string[] = [];
   const around = new Set<string>();
   for (const m of styles.matchAll(NUMBER_FORMAT)) {
-    const shown = formatShown(decodeXML(m[1] as string));
+    const shown = formatShown(decodeXML(m[1] ?? m[2] ?? ''));
     out.push(shown.replaceAll(CELL, '\n'));
     for (const section of shown.split('\n')) if (section.includes(CELL) && section !== CELL) around.add(section);
   }

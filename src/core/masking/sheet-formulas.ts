@@ -342,9 +342,10 @@ export function formulaShows(formula: string): readonly string[] | null {
 
 // Where an Office part keeps a formula: a cell's (and a chart's, a data validation's: `<c:f>`,
 // `<xm:f>`), a table's calculated column and totals row, a defined name (xl/workbook.xml), a pivot
-// table's calculated field or item.
+// table's calculated field or item (`formula="…"`), a drawing's shape showing a cell (`textlink`),
+// a form control's linked cell, list or text box (`fmlaLink`, `fmlaRange`, `fmlaTxbx`…).
 const FORMULA_ELEMENT = /<((?:\w+:)?(?:f|calculatedColumnFormula|totalsRowFormula|definedName))\b[^<>]*>([^<]*)<\/\1>/g;
-const FORMULA_ATTRIBUTE = /<(?:\w+:)?(?:cacheField|calculatedItem)\b[^<>]*?\sformula="([^"]*)"/g;
+const FORMULA_ATTRIBUTE = /\s(?:formula|textlink|fmla\w+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 /** Characters the formulas of one document may still show (shared by its parts). */
 export interface FormulaBudget {
@@ -373,6 +374,6 @@ export function sheetFormulaTexts(xml: string, budget: FormulaBudget = formulaBu
     if (budget.left < 0) throw new NotWhatItClaims('its formulas show more text than is read');
   };
   for (const m of xml.matchAll(FORMULA_ELEMENT)) read(m[2] as string);
-  for (const m of xml.matchAll(FORMULA_ATTRIBUTE)) read(m[1] as string);
+  for (const m of xml.matchAll(FORMULA_ATTRIBUTE)) read(m[1] ?? m[2] ?? '');
   return out.join('\n');
 }
