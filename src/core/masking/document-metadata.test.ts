@@ -140,6 +140,8 @@ describe('an Office file’s text as its application shows it (ooxmlText)', () =
       'anna.weber&#x40;buyer.example\n',
     );
     expect(ooxmlText(`<w:p>${run('bob')}<w:r><w:sym w:char="F040" w:font="Symbol"/></w:r>${run('shop.example')}</w:p>`)).toBe('bob&#x40;shop.example\n');
+    // In single quotes, which XML allows as well.
+    expect(ooxmlText(`<w:p>${run('bob')}<w:r><w:sym w:font='Arial' w:char = '0040'/></w:r>${run('shop.example')}</w:p>`)).toBe('bob&#x40;shop.example\n');
     expect(ooxmlText(`<w:p>${run('5 &lt; 6 &amp; 7 &gt; 2')}</w:p>`)).toBe('5 &lt; 6 &amp; 7 &gt; 2\n');
   });
 

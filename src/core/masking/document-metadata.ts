@@ -34,12 +34,13 @@ const OOXML_BREAK = /<(?:\/(?:w:p|w:tc|a:p|c|si|row)|w:br|w:cr|w:tab|a:br)\b[^<>
 const XML_TAG = /<[^<>]*>/g;
 // A symbol Word shows in place of the tag: `<w:sym w:font="Arial" w:char="0040"/>` shows `@` (in a
 // symbol font a character F0xx is shown from xx).
-const OOXML_SYMBOL = /<w:sym\b[^<>]*?\bw:char="([0-9A-Fa-f]{1,4})"[^<>]*>/g;
+// Either quote (XML 1.0 §2.3): `w:char='0040'` is as valid as `w:char="0040"`.
+const OOXML_SYMBOL = /<w:sym\b[^<>]*?\bw:char\s*=\s*(["'])([0-9A-Fa-f]{1,4})\1[^<>]*>/g;
 
 /** An OOXML part's XML as its application shows it (see CleanDocument.texts). */
 export function ooxmlText(xml: string): string {
   return cdataAsText(xml)
-    .replace(OOXML_SYMBOL, (_, hex: string) => {
+    .replace(OOXML_SYMBOL, (_, _quote: string, hex: string) => {
       const c = parseInt(hex, 16);
       return `&#x${(c >= 0xf000 ? c - 0xf000 : c).toString(16)};`;
     })
