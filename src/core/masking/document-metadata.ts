@@ -155,7 +155,8 @@ const PERSON_ATTRIBUTES = /\b(w:author|w:initials|author|authorId|userId|w15:use
 /** Parts read as text: the XML, its relationships, VML drawings and SVG pictures. */
 const OOXML_TEXT = /\.(xml|rels|vml|svg)$/i;
 
-const AF_CHUNK = /relationships\/aFChunk["\s]/i;
+// Its relationship (the type in either quote) or the element that places it.
+const AF_CHUNK = /relationships\/aFChunk["'\s]|<(?:\w+:)?altChunk\b/i;
 
 /** Files embedded in the document (OLE objects, whole documents, ActiveX controls): nothing here reads them. */
 const OOXML_EMBEDDED = /(^|\/)(embeddings|activeX)\//i;
