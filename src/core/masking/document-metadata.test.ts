@@ -223,6 +223,8 @@ describe('a spreadsheet’s formulas, read as Excel computes them', () => {
     );
     expect(() => cleanOoxml(sheet('1', '', { 'xl/drawings/drawing1.xml': '<xdr:sp textlink="$A$1"/>' }), XLSX)).not.toThrow();
     expect(() => cleanOoxml(sheet('1', '', { 'xl/drawings/drawing1.xml': "<xdr:sp textlink = 'A2&amp;A3'/>" }), XLSX)).toThrow(NotWhatItClaims);
+    const vml = '<xml><v:shape><x:ClientData ObjectType="Label"><x:FmlaTxbx>A2&amp;"@"&amp;A3</x:FmlaTxbx></x:ClientData></v:shape></xml>';
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/drawings/vmlDrawing1.vml': vml }), XLSX)).toThrow(NotWhatItClaims);
     // Inside a CDATA section, as an XML reader reads it.
     expect(() => cleanOoxml(sheet('1', '', { 'xl/worksheets/sheet2.xml': '<c><f><![CDATA[A2&"@"&A3]]></f></c>' }), XLSX)).toThrow(NotWhatItClaims);
   });

@@ -242,8 +242,8 @@ export function xstringAsEntities(xml: string): string {
 }
 
 // Parts of a spreadsheet that may hold formulas: sheets (macro and dialog sheets too), the
-// workbook's defined names, charts, tables, pivot caches.
-const SHEET_PART = /^xl\/.*\.xml$/i;
+// workbook's defined names, charts, tables, pivot caches, drawings (VML too: legacy form controls).
+const SHEET_PART = /^xl\/.*\.(xml|vml)$/i;
 
 const OLE_MAIN: Readonly<Record<string, readonly string[]>> = {
   'application/msword': ['WordDocument'],

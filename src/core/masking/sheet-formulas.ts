@@ -344,7 +344,8 @@ export function formulaShows(formula: string): readonly string[] | null {
 // `<xm:f>`), a table's calculated column and totals row, a defined name (xl/workbook.xml), a pivot
 // table's calculated field or item (`formula="…"`), a drawing's shape showing a cell (`textlink`),
 // a form control's linked cell, list or text box (`fmlaLink`, `fmlaRange`, `fmlaTxbx`…).
-const FORMULA_ELEMENT = /<((?:\w+:)?(?:f|calculatedColumnFormula|totalsRowFormula|definedName))\b[^<>]*>([^<]*)<\/\1>/g;
+// A legacy form control in a VML drawing keeps its links as elements (`<x:FmlaTxbx>`).
+const FORMULA_ELEMENT = /<((?:\w+:)?(?:f|calculatedColumnFormula|totalsRowFormula|definedName|Fmla\w+))\b[^<>]*>([^<]*)<\/\1>/g;
 const FORMULA_ATTRIBUTE = /\s(?:formula|textlink|fmla\w+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 /** Characters the formulas of one document may still show (shared by its parts). */
