@@ -1,5 +1,6 @@
 import { decodePDFRawStream, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
+import { decodeXML } from 'entities';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { cleanOoxml, cleanPdf, fieldResults, NotWhatItClaims, ooxmlText } from './document-metadata.js';
 
@@ -139,6 +140,8 @@ describe('an Office file’s text as its application shows it (ooxmlText)', () =
       'anna.weber&#x40;buyer.example\n',
     );
     expect(ooxmlText(`<w:p>${run('bob')}<w:r><w:sym w:char="F040" w:font="Symbol"/></w:r>${run('shop.example')}</w:p>`)).toBe('bob&#x40;shop.example\n');
+    // In single quotes, which XML allows as well.
+    expect(ooxmlText(`<w:p>${run('bob')}<w:r><w:sym w:font='Arial' w:char = '0040'/></w:r>${run('shop.example')}</w:p>`)).toBe('bob&#x40;shop.example\n');
     expect(ooxmlText(`<w:p>${run('5 &lt; 6 &amp; 7 &gt; 2')}</w:p>`)).toBe('5 &lt; 6 &amp; 7 &gt; 2\n');
   });
 
@@ -169,5 +172,206 @@ describe('a Word 97 file’s text as Word shows its fields (fieldResults)', () =
   it('is linear on a text of nothing but field marks', () => {
     const hostile = '\u0013\u0014\u0015\u0013'.repeat(250_000);
     expect(fieldResults(hostile)).toBe('');
+  });
+});
+
+describe('a spreadsheet’s formulas, read as Excel computes them', () => {
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  /** A workbook with one formula in B1 (a decoy value kept beside it) and, if given, one defined name. */
+  const sheet = (formula: string, name = '', parts: Record<string, string> = {}) =>
+    zipSync({
+      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types/>'),
+      'xl/workbook.xml': strToU8(
+        `<?xml version="1.0"?><workbook><sheets><sheet name="Form" sheetId="1" r:id="rId1"/></sheets><definedNames>${name && `<definedName name="x">${esc(name)}</definedName>`}</definedNames><calcPr fullCalcOnLoad="1"/></workbook>`,
+      ),
+      'xl/worksheets/sheet1.xml': strToU8(
+        `<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>anna.weber</t></is></c><c r="B1" t="str"><f>${esc(formula)}</f><v>see A1</v></c></row></sheetData></worksheet>`,
+      ),
+      ...Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, strToU8(v)])),
+    });
+  const texts = (formula: string, name = '') => (cleanOoxml(sheet(formula, name), XLSX).texts ?? []).join('\n');
+
+  // Each builds text from what the formula does not hold: the sheet is refused (removed with a note).
+  const removed = [
+    'A2&"@"&A3',
+    'CONCAT(A2,CHAR(64),A3)',
+    '_xlfn.CONCAT(A1,"@buyer.example")',
+    'CONCATENATE(\'Sheet 1\'!$A$1,"@",Form!B2)',
+    'SUBSTITUTE("anna.weber#buyer.example","#","@")',
+    'REPLACE("anna.weberXbuyer.example",11,1,"@")',
+    'MID(A2,1,10)',
+    'LEFT(A2,3)',
+    '_xlfn.TEXTJOIN("@",TRUE,"anna.weber","buyer.example")',
+    'REPT("a",3)',
+    'A1&CHAR(64)&"buyer.example"',
+    'IF(A1="","bob",A2)&"@buyer.example"', // a selector's result joined
+    'IFERROR(A2&"@"&A3,"")', // a selector passing on built text
+    'HYPERLINK("mailto:"&A2&"@"&A3,"Write to us")', // the target a click follows
+    '_xlfn.LET(_xlpm.x,A2,_xlpm.x&"@"&A3)',
+    '_xlfn.LAMBDA(_xlpm.x,_xlpm.x&"@buyer.example")(A1)',
+    '_xll.MyAddIn(A1)', // an add-in's: unknown
+    'TEXT(A1,"\\"x\\"@")'.replace(/\\"/g, '""'), // a cell's text through a text section
+    'CHAR(A1)',
+    '_xlfn.CONCAT({"anna.weber","@buyer.example"})', // an array joined whole
+    'Table1[[#This Row],[Name]]&"@buyer.example"',
+    '[1]Sheet1!A1&"@buyer.example"',
+    "'[2]Price list'!B2", // another workbook's cell, updated from a path or URL the writer chose
+    '"unterminated',
+    'CONCAT (A2,"@",A3)', // a blank before the bracket: LibreOffice calls it all the same
+    'A2&"@"&A3 ', // trailing blanks
+    'a2&"@"&a3', // lower case
+    'concat(A2,"@",A3)',
+    'A2&"@"&A3)', // a stray bracket: not readable, so not kept
+  ];
+  it.each(removed)('refuses a sheet whose formula builds text: %s', (formula) => {
+    expect(() => cleanOoxml(sheet(formula), XLSX)).toThrow(NotWhatItClaims);
+  });
+
+  it('refuses a sheet whose defined name builds text, shown by a cell that names it', () => {
+    expect(() => cleanOoxml(sheet('x', 'Form!$A$2&CHAR(64)&Form!$A$3'), XLSX)).toThrow(/formula/);
+    // A table's calculated column and a macro sheet's cells are formulas too.
+    const table =
+      '<table><tableColumns><tableColumn id="1" name="Mail"><calculatedColumnFormula>[Name]&amp;"@"&amp;[Domain]</calculatedColumnFormula></tableColumn></tableColumns></table>';
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/tables/table1.xml': table }), XLSX)).toThrow(NotWhatItClaims);
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/macrosheets/sheet1.xml': '<c><f>A2&amp;"@"&amp;A3</f></c>' }), XLSX)).toThrow(NotWhatItClaims);
+    // A shape's text linked to a cell, a form control's text box.
+    const drawing = '<xdr:wsDr><xdr:sp macro="" textlink="Form!$A$2&amp;&quot;@&quot;&amp;Form!$A$3"/></xdr:wsDr>';
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/drawings/drawing1.xml': drawing }), XLSX)).toThrow(NotWhatItClaims);
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/ctrlProps/ctrlProp1.xml': '<formControlPr objectType="Label" fmlaTxbx="A2&amp;A3"/>' }), XLSX)).toThrow(
+      NotWhatItClaims,
+    );
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/drawings/drawing1.xml': '<xdr:sp textlink="$A$1"/>' }), XLSX)).not.toThrow();
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/drawings/drawing1.xml': "<xdr:sp textlink = 'A2&amp;A3'/>" }), XLSX)).toThrow(NotWhatItClaims);
+    const vml = '<xml><v:shape><x:ClientData ObjectType="Label"><x:FmlaTxbx>A2&amp;"@"&amp;A3</x:FmlaTxbx></x:ClientData></v:shape></xml>';
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/drawings/vmlDrawing1.vml': vml }), XLSX)).toThrow(NotWhatItClaims);
+    // Inside a CDATA section, as an XML reader reads it.
+    expect(() => cleanOoxml(sheet('1', '', { 'xl/worksheets/sheet2.xml': '<c><f><![CDATA[A2&"@"&A3]]></f></c>' }), XLSX)).toThrow(NotWhatItClaims);
+  });
+
+  // Each shows a number, a cell as it stands, or its own literals: kept, and what it shows is read.
+  const kept: [string, string][] = [
+    ['SUM(A1:A3)&" EUR"', '0 EUR'],
+    ['IF(A1>0,"yes","no")', 'no'],
+    ['VLOOKUP(B2,Prices!A:B,2,FALSE)', ''],
+    ['A1', ''],
+    ['IFERROR(A2,"")', ''],
+    ['ROUND(B2*C2,2)', ''],
+    ['"Total: "&TEXT(SUM(B2:B9),"0.00")', 'Total: 0.00'],
+    ['_xlfn.XLOOKUP(A2,Prices!A:A,Prices!B:B,"none")', 'none'],
+    ['INDEX(Prices!$B$2:$B$99,MATCH(A2,Prices!$A$2:$A$99,0))', ''],
+    ['COUNTIFS(A:A,"x",B:B,">"&C1)', ''],
+    ['SUMPRODUCT(--(A1:A9>0))*1.19', ''],
+    ['LEN(A2&"@"&A3)', ''], // built inside a number: never shown
+    ['INDIRECT("A"&ROW())', ''],
+    ['UPPER(A2)', ''], // the fold reads case alike
+    ['TRIM(A2)', ''],
+    ['TEXT(A1,"dd.mm.yyyy")', 'dd.mm.yyyy'],
+    ['_xlfn.LET(_xlpm.net,B2*C2,_xlpm.net*1.19)', ''],
+    ['IFS(A1>100,"large",A1>10,"medium",TRUE,"small")', 'medium'],
+    ['SWITCH(A1,1,"one","other")', 'other'],
+    ['A1:A3 B2:C2', ''],
+    ['NOW()-TODAY()', ''],
+    ['"anna.weber"&CHAR(64)&"buyer.example"', 'anna.weber@buyer.example'], // read, then found by the address search
+    ['IF(A1="","bob","anna.weber")&"@buyer.example"', 'anna.weber@buyer.example'],
+    ['CONCATENATE("anna.private","@","othermail.example")', 'anna.private@othermail.example'],
+    ['INDEX({"anna.weber","bob"},2)&"@buyer.example"', 'bob@buyer.example'],
+    ['_xlfn.LET(_xlpm.x,"anna.weber",_xlpm.x&"@buyer.example")', 'anna.weber@buyer.example'],
+    ['SUM(A1:A3)&"@qq.example"', '0@qq.example'], // a number's digits read as 0: still an address
+    ['"anna@"&CHAR(154)&"hop.example"', 'anna@šhop.example'], // Windows-1252, as Excel on Windows
+    ['"anna"&_xlfn.UNICHAR(65312)&"shop.example"', 'anna＠shop.example'],
+  ];
+  it.each(kept)('keeps a sheet whose formula shows a number, a cell or its own literals: %s', (formula, shows) => {
+    expect(texts(formula)).toContain(shows);
+  });
+
+  it('keeps a shared formula’s other cells and a data table, which keep no formula text', () => {
+    const parts = {
+      'xl/worksheets/sheet2.xml':
+        '<worksheet><sheetData><row r="1"><c r="C1"><f t="shared" ref="C1:C3" si="0">A1*2</f></c><c r="C2"><f t="shared" si="0"></f></c><c r="C3"><f t="shared" si="0"/></c><c r="D1"><f t="dataTable" ref="D1:D3" r1="A1"> </f></c></row></sheetData></worksheet>',
+    };
+    expect(() => cleanOoxml(sheet('1', '', parts), XLSX)).not.toThrow();
+  });
+
+  it('refuses, rather than reads at length, a formula whose readings grow past what Excel shows', () => {
+    // TEXT of a long literal through a format that shows it many times: 8 000 x 40 characters.
+    const long = `TEXT("${'a'.repeat(40)}","${'@'.repeat(8000)}")`;
+    expect(() => cleanOoxml(sheet(long), XLSX)).toThrow(NotWhatItClaims);
+    // Nested choices multiply: 2^7 readings.
+    expect(() => cleanOoxml(sheet(Array.from({ length: 7 }, () => 'IF(A1,"a","b")').join('&')), XLSX)).toThrow(NotWhatItClaims);
+    expect(() => cleanOoxml(sheet(Array.from({ length: 6 }, () => 'IF(A1,"a","b")').join('&')), XLSX)).not.toThrow();
+  });
+
+  it('keeps ordinary defined names (a print area, a range, a constant)', () => {
+    for (const name of ['Form!$A$1:$B$9', 'OFFSET(Form!$A$1,0,0,COUNTA(Form!$A:$A),1)', '0.19', '"EUR"']) expect(() => texts('SUM(x)', name)).not.toThrow();
+  });
+});
+
+describe('a spreadsheet’s number formats, read as Excel shows a number', () => {
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  const shown = (format: string) =>
+    (
+      cleanOoxml(
+        zipSync({
+          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types/>'),
+          'xl/workbook.xml': strToU8('<?xml version="1.0"?><workbook/>'),
+          'xl/styles.xml': strToU8(
+            `<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="${format.replace(/"/g, '&quot;')}"/></numFmts></styleSheet>`,
+          ),
+          'xl/worksheets/sheet1.xml': strToU8('<worksheet><sheetData><row r="1"><c r="A1" s="1"><v>1001</v></c></row></sheetData></worksheet>'),
+        }),
+        XLSX,
+      ).texts ?? []
+    ).join('\n');
+  it.each([
+    // 1001 shows anna.weber1001@buyer.example: read with its digits as 0, an address all the same.
+    ['"anna.weber"0"@buyer.example"', 'anna.weber0@buyer.example'],
+    ['"anna.weber"General"@buyer.example"', 'anna.weber0@buyer.example'],
+    // A currency's symbol is any text: [$text-locale].
+    ['[$anna.weber@buyer.example-409]#,##0', 'anna.weber@buyer.example0'],
+    ['[$@buyer.example]"anna.weber"0', '@buyer.exampleanna.weber0'],
+    // Ordinary formats read as nothing alarming.
+    ['#,##0.00 "EUR"', '0,000.00 EUR'],
+    ['[Red][<0]-0.0;[Blue]0.0', '-0.0\n0.0'],
+    ['[$€-407]#,##0.00', '€0,000.00'],
+  ])('reads %s as %s', (format, reading) => {
+    expect(shown(format)).toContain(reading);
+  });
+  it('reads a format code in single quotes (XML allows either)', () => {
+    const styles = `<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode = '&quot;anna.weber@&quot;@'/></numFmts></styleSheet>`;
+    const files = {
+      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types/>'),
+      'xl/workbook.xml': strToU8('<?xml version="1.0"?><workbook/>'),
+      'xl/styles.xml': strToU8(styles),
+      'xl/sharedStrings.xml': strToU8('<sst><si><t>buyer.example</t></si></sst>'),
+    };
+    expect((cleanOoxml(zipSync(files), XLSX).texts ?? []).join('\n')).toContain('anna.weber@buyer.example');
+  });
+});
+
+describe('a spreadsheet’s _xHHHH_ escapes (ST_Xstring), read as Excel shows them', () => {
+  it('reads _x0040_ as @ in shared strings, formulas and formats, and _x005F_ as the underscore that writes an escape out', () => {
+    const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const texts = (strings: string, formula: string, format: string) =>
+      (
+        cleanOoxml(
+          zipSync({
+            '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types/>'),
+            'xl/workbook.xml': strToU8('<?xml version="1.0"?><workbook/>'),
+            'xl/styles.xml': strToU8(`<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="${format}"/></numFmts></styleSheet>`),
+            'xl/sharedStrings.xml': strToU8(`<sst><si><t>${strings}</t></si></sst>`),
+            'xl/worksheets/sheet1.xml': strToU8(`<worksheet><sheetData><row r="1"><c r="A1" t="str"><f>${formula}</f></c></row></sheetData></worksheet>`),
+          }),
+          XLSX,
+        ).texts ?? []
+      ).join('\n');
+    const read = decodeXML(texts('anna.weber_x0040_buyer.example', '&quot;bob_x0040_shop.example&quot;', '&quot;carl_x0040_&quot;@'));
+    expect(read).toContain('anna.weber@buyer.example');
+    expect(read).toContain('bob@shop.example');
+    expect(read).toContain('carl@');
+    // Written out: Excel shows _x0040_ as it stands; never read twice.
+    const near = decodeXML(texts('Part_x005F_x0040_7', '&quot;kit_x005F_x0040_1&quot;', '0'));
+    expect(near).toContain('Part_x0040_7');
+    expect(near).not.toMatch(/Part_?@|kit_?@/);
   });
 });

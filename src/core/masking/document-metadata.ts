@@ -4,12 +4,14 @@
 // and comment authors, via fflate; legacy OLE files (doc, xls, ppt) lose their summary information
 // streams, via cfb. An Outlook message (.msg) or TNEF in an OLE container is not a Word file.
 import CFB from 'cfb';
-import { decodeXML } from 'entities';
 import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
+import { formattedCells } from './number-formats.js';
+import { NotWhatItClaims } from './not-what-it-claims.js';
+import { formulaBudget, sheetFormulaTexts } from './sheet-formulas.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
-export class NotWhatItClaims extends Error {}
+export { NotWhatItClaims };
 
 export interface CleanDocument {
   readonly bytes: Uint8Array;
@@ -32,12 +34,13 @@ const OOXML_BREAK = /<(?:\/(?:w:p|w:tc|a:p|c|si|row)|w:br|w:cr|w:tab|a:br)\b[^<>
 const XML_TAG = /<[^<>]*>/g;
 // A symbol Word shows in place of the tag: `<w:sym w:font="Arial" w:char="0040"/>` shows `@` (in a
 // symbol font a character F0xx is shown from xx).
-const OOXML_SYMBOL = /<w:sym\b[^<>]*?\bw:char="([0-9A-Fa-f]{1,4})"[^<>]*>/g;
+// Either quote (XML 1.0 §2.3): `w:char='0040'` is as valid as `w:char="0040"`.
+const OOXML_SYMBOL = /<w:sym\b[^<>]*?\bw:char\s*=\s*(["'])([0-9A-Fa-f]{1,4})\1[^<>]*>/g;
 
 /** An OOXML part's XML as its application shows it (see CleanDocument.texts). */
 export function ooxmlText(xml: string): string {
   return cdataAsText(xml)
-    .replace(OOXML_SYMBOL, (_, hex: string) => {
+    .replace(OOXML_SYMBOL, (_, _quote: string, hex: string) => {
       const c = parseInt(hex, 16);
       return `&#x${(c >= 0xf000 ? c - 0xf000 : c).toString(16)};`;
     })
@@ -152,7 +155,8 @@ const PERSON_ATTRIBUTES = /\b(w:author|w:initials|author|authorId|userId|w15:use
 /** Parts read as text: the XML, its relationships, VML drawings and SVG pictures. */
 const OOXML_TEXT = /\.(xml|rels|vml|svg)$/i;
 
-const AF_CHUNK = /relationships\/aFChunk["\s]/i;
+// Its relationship (the type in either quote) or the element that places it.
+const AF_CHUNK = /relationships\/aFChunk["'\s]|<(?:\w+:)?altChunk\b/i;
 
 /** Files embedded in the document (OLE objects, whole documents, ActiveX controls): nothing here reads them. */
 const OOXML_EMBEDDED = /(^|\/)(embeddings|activeX)\//i;
@@ -183,6 +187,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   const readings: string[] = [];
   const texts: string[] = [];
   const cellTexts: string[] = [];
+  const budget = formulaBudget();
   for (const [name, data] of Object.entries(files)) {
     if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
     if (!OOXML_TEXT.test(name)) {
@@ -201,103 +206,44 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     xml = xml.replace(PERSON_ELEMENTS, '<$1></$1>').replace(PERSON_ATTRIBUTES, '$1=""');
     files[name] = strToU8(xml);
     readings.push(xml);
-    const shown = ooxmlText(xml);
+    const sheet = SHEET_PART.test(name);
+    // A spreadsheet's strings as Excel shows them: _x0040_ is @.
+    const shown = ooxmlText(sheet ? xstringAsEntities(xml) : xml);
     texts.push(shown, xml);
-    if (CELL_TEXT_PART.test(name)) {
-      const formulas = formulaTexts(xml);
-      cellTexts.push(shown, formulas);
+    if (CELL_TEXT_PART.test(name)) cellTexts.push(shown);
+    if (sheet) {
+      // What its formulas show as Excel computes them (the value kept beside them may be a decoy),
+      // with _xHHHH_ read and as written: a formula is judged on both.
+      const raw = cdataAsText(xml);
+      const decoded = xstringAsEntities(raw);
+      let formulas = sheetFormulaTexts(raw, budget);
+      if (decoded !== raw) formulas += `\n${sheetFormulaTexts(decoded, budget)}`;
+      cellTexts.push(formulas);
       texts.push(formulas);
     }
   }
-  texts.push(...formattedCells(files['xl/styles.xml'], cellTexts));
+  const styles = files['xl/styles.xml'];
+  texts.push(...formattedCells(styles && xstringAsEntities(strFromU8(styles)), cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };
-}
-
-const FORMULA = /<(?:\w+:)?f\b[^<>]*>([^<]*)<\/(?:\w+:)?f>/g;
-const CHAR_CALL = /\b(?:UNI)?CHAR\(\s*(\d{1,7})\s*\)/gi;
-const STRING_LITERAL = /"((?:[^"]|"")*)"/g;
-
-/**
- * What the formulas of a sheet can show: each formula's text pieces (string literals, and CHAR(64)
- * as `@`) joined, so `="anna.weber"&CHAR(64)&"buyer.example"` or `=CONCAT("anna.weber","@",…)`
- * reads `anna.weber@buyer.example`, as Excel shows the cell when it computes it (a file need not
- * keep the computed value). One line a formula.
- */
-function formulaTexts(xml: string): string {
-  const out: string[] = [];
-  for (const m of xml.matchAll(FORMULA)) {
-    const formula = decodeXML(m[1] as string).replace(CHAR_CALL, (_, n: string) => {
-      const c = Number(n);
-      return c > 0 && c <= 0x10ffff ? `"${String.fromCodePoint(c).replace(/"/g, '""')}"` : '""';
-    });
-    let text = '';
-    for (const l of formula.matchAll(STRING_LITERAL)) text += (l[1] as string).replace(/""/g, '"');
-    if (text) out.push(text);
-  }
-  return out.join('\n');
 }
 
 // Parts that hold a spreadsheet's cell texts: shared strings and the sheets' inline strings.
 const CELL_TEXT_PART = /^xl\/(sharedStrings\.xml|worksheets\/[^/]+\.xml)$/i;
-const NUMBER_FORMAT = /<(?:\w+:)?numFmt\b[^<>]*?\bformatCode="([^"]*)"/g;
-// Where a format shows the cell's text (`@`) in formatShown's reading.
-const CELL = '\u0000';
-// Text formats with literal text around the cell's text read against every cell text: a sheet with
-// more of them, or whose readings would pass 32 MiB, is refused rather than read at length.
-const MAX_TEXT_FORMATS = 16;
-const MAX_FORMATTED = 32 << 20;
+const XSTRING_ESCAPE = /_x([0-9A-Fa-f]{4})_/g;
 
 /**
- * A spreadsheet number format as Excel shows it: quoted text and `\x` as they stand, `_x` as a
- * blank, `*x` as x, `[colour]` as nothing, digit placeholders as 0, sections on lines of their own,
- * and CELL where the text section shows the cell's text (`@`). `"anna.weber@"@` shows
- * `anna.weber@` before whatever the cell holds.
+ * A spreadsheet part with each `_xHHHH_` (ECMA-376 Part 1 §22.9.2.19 ST_Xstring: a UTF-16 code
+ * unit, which Excel shows as its character in shared strings, cells, formulas and formats: ClosedXML
+ * #608) as the XML character reference `&#xHHHH;`, which the fold and decodeXML read. Left to right,
+ * not overlapping, as Excel reads it: `_x005F_x0040_` is `_` then `x0040_`.
  */
-function formatShown(code: string): string {
-  let out = '';
-  for (let k = 0; k < code.length; k++) {
-    const c = code[k] as string;
-    if (c === '"') {
-      const end = code.indexOf('"', k + 1);
-      out += code.slice(k + 1, end < 0 ? code.length : end);
-      k = end < 0 ? code.length : end;
-    } else if (c === '\\' || c === '*') out += code[++k] ?? '';
-    else if (c === '_') {
-      k++;
-      out += ' ';
-    } else if (c === '[') {
-      const end = code.indexOf(']', k + 1);
-      k = end < 0 ? code.length : end;
-    } else if (c === '@') out += CELL;
-    else if (c === ';') out += '\n';
-    else if (c === '#' || c === '?') out += '0';
-    else out += c;
-  }
-  return out;
+export function xstringAsEntities(xml: string): string {
+  return xml.replace(XSTRING_ESCAPE, '&#x$1;');
 }
 
-/**
- * The texts a spreadsheet shows through its number formats (xl/styles.xml): each format's literal
- * text alone, and each text format with literal text around `@` around every cell text, so a format
- * `"anna.weber@"@` on a cell holding `buyer.example` reads `anna.weber@buyer.example`.
- */
-function formattedCells(styles: Uint8Array | undefined, cellTexts: readonly string[]): string[] {
-  if (!styles) return [];
-  const out: string[] = [];
-  const around = new Set<string>();
-  for (const m of strFromU8(styles).matchAll(NUMBER_FORMAT)) {
-    const shown = formatShown(decodeXML(m[1] as string));
-    out.push(shown.replaceAll(CELL, '\n'));
-    for (const section of shown.split('\n')) if (section.includes(CELL) && section !== CELL) around.add(section);
-  }
-  if (around.size === 0) return out;
-  const all = cellTexts.join('\n');
-  if (around.size > MAX_TEXT_FORMATS || around.size * all.length > MAX_FORMATTED)
-    throw new NotWhatItClaims('shows its cells through more text formats with text of their own than are read');
-  const cells = all.split('\n');
-  for (const section of around) out.push(cells.map((cell) => section.replaceAll(CELL, cell)).join('\n'));
-  return out;
-}
+// Parts of a spreadsheet that may hold formulas: sheets (macro and dialog sheets too), the
+// workbook's defined names, charts, tables, pivot caches, drawings (VML too: legacy form controls).
+const SHEET_PART = /^xl\/.*\.(xml|vml)$/i;
 
 const OLE_MAIN: Readonly<Record<string, readonly string[]>> = {
   'application/msword': ['WordDocument'],
