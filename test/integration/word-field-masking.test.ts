@@ -87,6 +87,15 @@ describe("Word fields that complete the writer's address when Word updates them"
       ),
       // Text pulled in from a file or a web address Word fetches: nothing here can know it.
       docx(`${run('Reach me at anna.weber')}${complex(' INCLUDETEXT "https://files.example/at.txt" ', '')}${run('buyer.example')}`),
+      // A letter from a number (`\* alphabetic`: 5 is e); a tracked deletion, which Word drops once the
+      // change is accepted. Both already removed before (what is read holds another address); kept as guards.
+      docx(`${run('Reach me at anna.weber@buyer.exampl')}${complex(' = 5 \\* alphabetic ', ',')}`),
+      docx(`${run('Reach me at anna.weber')}<w:del w:id="1" w:author="x"><w:r><w:delText>,</w:delText></w:r></w:del>${run('@buyer.example')}`),
+      // A deleted piece of an instruction: Word reads SYMBOL 64.
+      docx(
+        `${run('Reach me at anna.weber')}<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> SYMBOL 6</w:instrText></w:r><w:del w:id="2" w:author="x"><w:r><w:delInstrText>5</w:delInstrText></w:r></w:del>` +
+          `<w:r><w:instrText>4 </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>${run('-')}<w:r><w:fldChar w:fldCharType="end"/></w:r>${run('buyer.example')}`,
+      ),
       // Ordinary fields: page numbers, a date, a table of contents, a cross-reference, a link, a merge field.
       docx(
         `${run('Page ')}${complex(' PAGE ', '1')}${run(' of ')}${complex(' NUMPAGES ', '2')}${complex(' DATE \\@ "d MMMM yyyy" ', '30 November 2026')}` +
@@ -94,7 +103,7 @@ describe("Word fields that complete the writer's address when Word updates them"
         '<w:updateFields w:val="true"/>',
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], ['form.docx']]);
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], [], [], [], ['form.docx']]);
   });
 
   it('removes a Word 97 file whose field shows a piece of the address Word computes, and keeps ordinary fields', async () => {

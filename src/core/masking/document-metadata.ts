@@ -9,7 +9,7 @@ import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { formulaBudget, sheetFormulaTexts } from './sheet-formulas.js';
-import { docxFieldMarks, fieldSources, fieldsShown } from './word-fields.js';
+import { docxFieldMarks, fieldSources, fieldsShown, withoutDeletions } from './word-fields.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
 export { NotWhatItClaims };
@@ -227,21 +227,22 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     }
   }
   if (fielded.length) {
-    // What Word shows once it updates the fields (it does on print, on F9, when the document asks):
+    // What Word shows once it updates the fields (it does on print, on F9, when the document asks)
+    // and its tracked changes are accepted:
     // SYMBOL 64 as `@`, QUOTE's literal, a variable's value. A field whose text cannot be known
     // (INCLUDETEXT, IF…) and that Word may update removes the document (NotWhatItClaims).
     const part = (n: string) => (files[n] ? strFromU8(files[n]) : '');
     const sources = fieldSources(part('word/settings.xml'), part('docProps/core.xml'), part('docProps/app.xml'), part('docProps/custom.xml'));
-    for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(xml)), sources, true));
+    for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(xml))), sources, true));
   }
   const styles = files['xl/styles.xml'];
   texts.push(...formattedCells(styles && xstringAsEntities(strFromU8(styles)), cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };
 }
 
-// WordprocessingML parts (the body, headers, footers, notes, comments, glossary) and their fields.
+// WordprocessingML parts (the body, headers, footers, notes, comments, glossary), their fields and tracked deletions.
 const WORD_PART = /^word\/.*\.xml$/i;
-const WORD_FIELD = /fldSimple|fldChar/;
+const WORD_FIELD = /fldSimple|fldChar|delText|delInstrText/;
 
 // Parts that hold a spreadsheet's cell texts: shared strings and the sheets' inline strings.
 const CELL_TEXT_PART = /^xl\/(sharedStrings\.xml|worksheets\/[^/]+\.xml)$/i;

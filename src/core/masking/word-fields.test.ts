@@ -2,7 +2,7 @@ import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { cleanOoxml } from './document-metadata.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { docxFieldMarks, fieldSources, fieldsShown, type FieldSources } from './word-fields.js';
+import { docxFieldMarks, fieldSources, fieldsShown, withoutDeletions, type FieldSources } from './word-fields.js';
 
 // A field as a .doc keeps it: U+0013 instruction U+0014 result U+0015.
 const field = (instruction: string, result = '') => `\u0013${instruction}\u0014${result}\u0015`;
@@ -44,6 +44,8 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     ['a formula (a number)', field(' = SUM(ABOVE) \\# "#,##0.00" ', '12.00'), '#,##0.00'],
     ['a formula without a picture', field(' =2*3 ', '6'), '0'],
     ['a lowercase field name', field(' page ', '3'), '3'],
+    ['roman page numbers, several formats', field(' PAGE \\* roman \\* MERGEFORMAT ', 'iv'), 'iv'],
+    ['a number format that shows digits', field(' SEQ Table \\* ARABIC ', '2'), '2'],
     ['a locked field, whatever it is', `\u0013\ufdd0 INCLUDETEXT "x.txt" \u0014kept\u0015`, 'kept'],
     ['a variable Word does not know: its stored result', field(' DOCVARIABLE nope ', 'x'), 'x'],
     ['text with no field marks: QUOTE and IF as words', 'QUOTE "x" IF you like', 'QUOTE "x" IF you like'],
@@ -63,6 +65,9 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     ['nested inside a kept field', field(' TOC ', field(' INCLUDETEXT "x" '))],
     ['an instruction that names no field (a docx)', field(' anna.weber@x ')],
     ['a switch for a name (a docx)', field(' \\* Upper ')],
+    ['a formula shown as a letter', field(' = 18 \\* alphabetic ', 'x')],
+    ['a sequence reset to a number, shown as words', field(' SEQ x \\r 18 \\* CardText ', 'x')],
+    ['a page number shown as a letter', field(' PAGE \\* ALPHABETIC \\* MERGEFORMAT ', 'x')],
   ])('refuses %s', (_name, text) => expect(() => shown(text)).toThrow(NotWhatItClaims));
 
   it('refuses DOCVARIABLE without the variables (a .doc), reads junk between marks as stored (a .doc stream read whole)', () => {
@@ -108,6 +113,21 @@ describe("a docx's fields as a .doc keeps them (docxFieldMarks)", () => {
     expect(s.properties.get('title')).toBe('Return form');
     expect(s.properties.get('author')).toBe('');
     expect(s.properties.get('domain')).toBe('7');
+  });
+});
+
+describe("a docx's text with its tracked changes accepted (withoutDeletions)", () => {
+  it('drops deleted text and deleted pieces of an instruction, keeps the rest', () => {
+    expect(
+      withoutDeletions(
+        '<w:r><w:t>anna.weber</w:t></w:r><w:del w:id="1"><w:r><w:delText xml:space="preserve">, </w:delText></w:r></w:del><w:r><w:t>@x</w:t></w:r>',
+      ),
+    ).toBe('<w:r><w:t>anna.weber</w:t></w:r><w:del w:id="1"><w:r></w:r></w:del><w:r><w:t>@x</w:t></w:r>');
+    expect(withoutDeletions('<w:instrText> SYMBOL 6</w:instrText><w:delInstrText>5</w:delInstrText><w:instrText>4</w:instrText>')).toBe(
+      '<w:instrText> SYMBOL 6</w:instrText><w:instrText>4</w:instrText>',
+    );
+    // Inserted text stays; a deletion never closed stays as it is.
+    expect(withoutDeletions('<w:ins><w:r><w:t>x</w:t></w:r></w:ins><w:delText>y')).toBe('<w:ins><w:r><w:t>x</w:t></w:r></w:ins><w:delText>y');
   });
 });
 

@@ -65,19 +65,29 @@ function tokens(instruction: string): Token[] {
 }
 
 /** The arguments before the first switch, and each switch's argument by the switch (`\@`, `\b`). */
-function parts(list: readonly Token[]): { args: string[]; switches: Map<string, string> } {
+function parts(list: readonly Token[]): { args: string[]; switches: Map<string, string>; formats: string[] } {
   const args: string[] = [];
   const switches = new Map<string, string>();
+  // Every `\*` format (a field may carry several: `\* alphabetic \* MERGEFORMAT`), lowercased.
+  const formats: string[] = [];
   for (let k = 1; k < list.length; k++) {
     const t = list[k] as Token;
     if (t.switch) {
       const next = list[k + 1];
-      switches.set(t.text.toLowerCase(), next && !next.switch ? next.text : '');
+      const value = next && !next.switch ? next.text : '';
+      switches.set(t.text.toLowerCase(), value);
+      if (t.text === '\\*') formats.push(value.toLowerCase());
       if (next && !next.switch) k++;
     } else if (switches.size === 0) args.push(t.text);
   }
-  return { args, switches };
+  return { args, switches, formats };
 }
+
+// Formats that show a number as letters (ECMA-376 Part 1 §17.16.4.3: 18 `\* alphabetic` is r,
+// `\* CardText` eighteen): a piece of a name from a number Word computes (a formula, SEQ \r, a page).
+const LETTERS: ReadonlySet<string> = new Set(['alphabetic', 'roman', 'cardtext', 'ordtext', 'dollartext', 'hex']);
+// Roman page numbers (a report's front matter) are kept.
+const PAGES: ReadonlySet<string> = new Set(['PAGE', 'NUMPAGES', 'SECTIONPAGES', 'SECTION']);
 
 /** A date or number picture (`\@ "d MMMM yyyy"`, `\# "0.00 'EUR'"`) as the text it shows: its quoted text as it is. */
 const picture = (p: string): string => p.replace(/'/g, '');
@@ -99,16 +109,17 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
   const list = tokens(decodeXML(instruction));
   const first = list[0];
   if (!first) return result;
-  if (first.text.startsWith('=') && !first.switch) {
-    // A formula computes a number; its picture's quoted text shows as written.
-    const p = parts(list).switches.get('\\#');
-    return p === undefined ? '0' : picture(p);
-  }
   const name = first.switch ? '' : first.text.toUpperCase();
-  const { args, switches } = parts(list);
+  const { args, switches, formats } = parts(list);
   const refuse = () => {
     throw new NotWhatItClaims(`a Word field (${name || 'unreadable'}) shows text Word computes from what nothing here can read, so it does not cross`);
   };
+  if (formats.some((f) => LETTERS.has(f) && !(f === 'roman' && PAGES.has(name)))) refuse();
+  if (first.text.startsWith('=') && !first.switch) {
+    // A formula computes a number; its picture's quoted text shows as written.
+    const p = switches.get('\\#');
+    return p === undefined ? '0' : picture(p);
+  }
   if (name === 'SYMBOL') return symbol(args[0]);
   if (name === 'QUOTE') return args.join('');
   // The text a button shows, after the macro's name or the destination.
@@ -225,6 +236,19 @@ export function docxFieldMarks(xml: string): string {
     if (type === 'end') return '\u0015';
     return tag;
   });
+}
+
+// Text a tracked deletion removed (`<w:delText>`, `<w:delInstrText>`, ECMA-376 Part 1 §17.3.3.7, §17.16.13).
+const DELETED = /<(?:\w+:)?(delText|delInstrText)\b[^<>]*>[^<]*<\/(?:\w+:)?\1>/g;
+
+/**
+ * A WordprocessingML part as Word shows it once its tracked changes are accepted (or shown without
+ * markup): deleted text and deleted pieces of an instruction dropped, so `anna.weber<del>,</del>@…`
+ * and `SYMBOL 6<delInstrText>5</delInstrText>4` read as Word shows them. The reading with
+ * deletions kept is ooxmlText's.
+ */
+export function withoutDeletions(xml: string): string {
+  return xml.replace(DELETED, '');
 }
 
 const DOC_VAR = /<(?:\w+:)?docVar\b[^<>]*>/g;
