@@ -87,6 +87,11 @@ describe("Word fields that complete the writer's address when Word updates them"
       ),
       // Text pulled in from a file or a web address Word fetches: nothing here can know it.
       docx(`${run('Reach me at anna.weber')}${complex(' INCLUDETEXT "https://files.example/at.txt" ', '')}${run('buyer.example')}`),
+      // A cross-reference to a bookmark around an @ elsewhere in the document: Word shows the bookmark's text.
+      docx(
+        `${run('Mention us with ')}<w:bookmarkStart w:id="0" w:name="at"/>${run('@')}<w:bookmarkEnd w:id="0"/>${run(' on social media. Reach me at anna.weber')}` +
+          `${complex(' REF at \\h ', '-')}${run('buyer.example')}`,
+      ),
       // A letter from a number (`\* alphabetic`: 5 is e); a tracked deletion, which Word drops once the
       // change is accepted. Both already removed before (what is read holds another address); kept as guards.
       docx(`${run('Reach me at anna.weber@buyer.exampl')}${complex(' = 5 \\* alphabetic ', ',')}`),
@@ -99,11 +104,11 @@ describe("Word fields that complete the writer's address when Word updates them"
       // Ordinary fields: page numbers, a date, a table of contents, a cross-reference, a link, a merge field.
       docx(
         `${run('Page ')}${complex(' PAGE ', '1')}${run(' of ')}${complex(' NUMPAGES ', '2')}${complex(' DATE \\@ "d MMMM yyyy" ', '30 November 2026')}` +
-          `${complex(' TOC \\o "1-3" \\h ', 'Contents')}${complex(' REF order \\h ', 'A-1001')}${complex(' HYPERLINK "https://shop.example/orders" ', 'your order')}${complex(' MERGEFIELD FirstName ', 'Anna')}`,
+          `${complex(' TOC \\o "1-3" \\h ', 'Contents')}<w:bookmarkStart w:id="1" w:name="order"/>${run('A-1001')}<w:bookmarkEnd w:id="1"/>${complex(' REF order \\h ', 'A-1001')}${complex(' HYPERLINK "https://shop.example/orders" ', 'your order')}${complex(' MERGEFIELD FirstName ', 'Anna')}`,
         '<w:updateFields w:val="true"/>',
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], [], [], [], ['form.docx']]);
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], [], [], [], [], ['form.docx']]);
   });
 
   it('removes a Word 97 file whose field shows a piece of the address Word computes, and keeps ordinary fields', async () => {

@@ -9,7 +9,7 @@ import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { formulaBudget, sheetFormulaTexts } from './sheet-formulas.js';
-import { docxFieldMarks, fieldSources, fieldsShown, withoutDeletions } from './word-fields.js';
+import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, withoutDeletions } from './word-fields.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
 export { NotWhatItClaims };
@@ -233,16 +233,18 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     // (INCLUDETEXT, IF…) and that Word may update removes the document (NotWhatItClaims).
     const part = (n: string) => (files[n] ? strFromU8(files[n]) : '');
     const sources = fieldSources(part('word/settings.xml'), part('docProps/core.xml'), part('docProps/app.xml'), part('docProps/custom.xml'));
-    for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(xml))), sources, true));
+    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText) };
+    for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(xml))), withBookmarks, true));
   }
   const styles = files['xl/styles.xml'];
   texts.push(...formattedCells(styles && xstringAsEntities(strFromU8(styles)), cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };
 }
 
-// WordprocessingML parts (the body, headers, footers, notes, comments, glossary), their fields and tracked deletions.
+// WordprocessingML parts (the body, headers, footers, notes, comments, glossary), their fields,
+// tracked deletions and bookmarks (what a REF shows).
 const WORD_PART = /^word\/.*\.xml$/i;
-const WORD_FIELD = /fldSimple|fldChar|delText|delInstrText/;
+const WORD_FIELD = /fldSimple|fldChar|delText|delInstrText|bookmarkStart/;
 
 // Parts that hold a spreadsheet's cell texts: shared strings and the sheets' inline strings.
 const CELL_TEXT_PART = /^xl\/(sharedStrings\.xml|worksheets\/[^/]+\.xml)$/i;

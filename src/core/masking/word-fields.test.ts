@@ -2,7 +2,7 @@ import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { cleanOoxml } from './document-metadata.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { docxFieldMarks, fieldSources, fieldsShown, withoutDeletions, type FieldSources } from './word-fields.js';
+import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, withoutDeletions, type FieldSources } from './word-fields.js';
 
 // A field as a .doc keeps it: U+0013 instruction U+0014 result U+0015.
 const field = (instruction: string, result = '') => `\u0013${instruction}\u0014${result}\u0015`;
@@ -128,6 +128,43 @@ describe("a docx's text with its tracked changes accepted (withoutDeletions)", (
     );
     // Inserted text stays; a deletion never closed stays as it is.
     expect(withoutDeletions('<w:ins><w:r><w:t>x</w:t></w:r></w:ins><w:delText>y')).toBe('<w:ins><w:r><w:t>x</w:t></w:r></w:ins><w:delText>y');
+  });
+});
+
+describe('what a cross-reference shows (bookmarkTexts)', () => {
+  const none: FieldSources = { variables: new Map(), properties: new Map() };
+  const mark = (id: string, name: string, text: string) =>
+    `<w:bookmarkStart w:id="${id}" w:name="${name}"/><w:r><w:t>${text}</w:t></w:r><w:bookmarkEnd w:id="${id}"/>`;
+  const plain = (xml: string) => xml.replace(/<[^<>]*>/g, '');
+
+  it('reads each bookmark, overlapping too, its fields as Word shows them', () => {
+    const b = bookmarkTexts(
+      [`${mark('0', 'At', '@')}<w:bookmarkStart w:id="1" w:name="both"/>a${mark('2', 'sym', '<w:fldSimple w:instr=" SYMBOL 64 "/>')}<w:bookmarkEnd w:id="1"/>`],
+      none,
+      plain,
+    );
+    expect([...b.texts]).toEqual([
+      ['at', '@'],
+      ['sym', '@'],
+      ['both', 'a@'],
+    ]);
+    expect(b.partial).toBe(false);
+    const sources = { ...none, bookmarks: b };
+    expect(fieldsShown(`anna.weber${field(' REF At \\h ', '-')}buyer.example`, sources, true)).toBe('anna.weber@buyer.example');
+    expect(fieldsShown(`anna.weber${field(' at ', '-')}buyer.example`, sources, true)).toBe('anna.weber@buyer.example');
+    // A paragraph number instead of the text, a bookmark the document does not hold: as stored.
+    expect(fieldsShown(field(' REF at \\r ', '2.1'), sources, true)).toBe('2.1');
+    expect(fieldsShown(field(' REF gone ', 'Error! Reference source not found.'), sources, true)).toBe('Error! Reference source not found.');
+  });
+
+  it('stays linear on nested bookmarks and refuses a REF to one it did not read', () => {
+    const n = 20_000;
+    let xml = '';
+    for (let k = 0; k < n; k++) xml += `<w:bookmarkStart w:id="${k}" w:name="b${k}"/>x`;
+    for (let k = n - 1; k >= 0; k--) xml += `<w:bookmarkEnd w:id="${k}"/>`;
+    const b = bookmarkTexts([xml], none, plain);
+    expect(b.partial).toBe(true);
+    expect(() => fieldsShown(field(' REF b0 ', 'x'), { ...none, bookmarks: b }, true)).toThrow(NotWhatItClaims);
   });
 });
 

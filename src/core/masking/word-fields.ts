@@ -11,6 +11,12 @@ export interface FieldSources {
   readonly variables: ReadonlyMap<string, string>;
   /** DOCPROPERTY, AUTHOR, TITLE…: core, app and custom properties (as cleaned), by name lowercased. */
   readonly properties: ReadonlyMap<string, string>;
+  /**
+   * REF: each bookmark's text as Word shows it (its fields read), by name lowercased; null when the
+   * bookmarks are not read (a .doc: REF shows its stored result). `partial`: some were not read
+   * (past the budget), so a REF to a name not here is refused.
+   */
+  readonly bookmarks?: { readonly texts: ReadonlyMap<string, string>; readonly partial: boolean } | null;
 }
 
 // A field's kind, by its first word ([MS-DOC] 2.9.90 flt, ECMA-376 Part 1 §17.16.5). RESULT: Word
@@ -136,6 +142,14 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
     if (literal !== undefined) return literal;
     return sources?.properties.get(property) ?? result;
   }
+  // A bookmark's text (REF, or a bare name), unless a switch shows its paragraph's number instead.
+  const bookmark = name === 'REF' ? args[0] : RESULT.has(name) || UNKNOWABLE.has(name) || !BOOKMARK.test(name) ? undefined : first.text;
+  if (bookmark !== undefined && sources?.bookmarks && !['\\n', '\\r', '\\w'].some((n) => switches.has(n))) {
+    const text = sources.bookmarks.texts.get(bookmark.toLowerCase());
+    if (text !== undefined) return text;
+    if (sources.bookmarks.partial) refuse();
+    return result;
+  }
   if (RESULT.has(name)) return result;
   if (UNKNOWABLE.has(name)) refuse();
   if (BOOKMARK.test(name) || !strict) return result;
@@ -208,7 +222,9 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
 const MARKS = /[\u0013-\u0015\ufdd0]/g;
 const ON = /^(?:true|1|on)$/i;
 // An attribute's value in either quote (XML 1.0 §2.3), under any prefix; one pattern a name, built once.
-const ATTRIBUTES = new Map(['fldLock', 'instr', 'fldCharType', 'name', 'val'].map((n) => [n, new RegExp(`\\s(?:\\w+:)?${n}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)]));
+const ATTRIBUTES = new Map(
+  ['fldLock', 'instr', 'fldCharType', 'name', 'val', 'id'].map((n) => [n, new RegExp(`\\s(?:\\w+:)?${n}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)]),
+);
 const attribute = (tag: string, name: string): string | undefined => {
   const m = (ATTRIBUTES.get(name) as RegExp).exec(tag);
   return m ? (m[1] ?? m[2]) : undefined;
@@ -249,6 +265,47 @@ const DELETED = /<(?:\w+:)?(delText|delInstrText)\b[^<>]*>[^<]*<\/(?:\w+:)?\1>/g
  */
 export function withoutDeletions(xml: string): string {
   return xml.replace(DELETED, '');
+}
+
+const BOOKMARK_TAG = /<(?:\w+:)?bookmark(Start|End)\b[^<>]*>/g;
+/** Characters of bookmark text read per character of the document, at most (bookmarks may overlap). */
+const BOOKMARK_BUDGET = 4;
+
+/**
+ * Each bookmark's text in WordprocessingML parts (`<w:bookmarkStart w:name w:id/>` to the
+ * `<w:bookmarkEnd w:id/>` of the same id, ECMA-376 Part 1 §17.13.6), read as Word shows it with
+ * its fields updated (a REF inside reads as stored), by name lowercased: what a REF to it shows.
+ * Overlapping bookmarks read their text each; past BOOKMARK_BUDGET characters per character of the
+ * parts the rest are not read (`partial`), so hostile nesting stays linear. `shown`: a part's XML
+ * as its text (document-metadata.ts ooxmlText).
+ */
+export function bookmarkTexts(parts: readonly string[], sources: FieldSources, shown: (xml: string) => string): NonNullable<FieldSources['bookmarks']> {
+  const texts = new Map<string, string>();
+  let left = BOOKMARK_BUDGET * parts.reduce((n, p) => n + p.length, 0);
+  let partial = false;
+  for (const xml of parts) {
+    const open = new Map<string, { name: string; from: number }>();
+    for (const m of xml.matchAll(BOOKMARK_TAG)) {
+      const id = attribute(m[0], 'id');
+      if (id === undefined) continue;
+      if (m[1] === 'Start') {
+        const name = attribute(m[0], 'name');
+        if (name !== undefined) open.set(id, { name: decodeXML(name).toLowerCase(), from: m.index + m[0].length });
+        continue;
+      }
+      const start = open.get(id);
+      if (!start) continue;
+      open.delete(id);
+      left -= m.index - start.from;
+      if (left < 0) {
+        partial = true;
+        continue;
+      }
+      const slice = withoutDeletions(xml.slice(start.from, m.index));
+      texts.set(start.name, fieldsShown(shown(docxFieldMarks(slice)), { ...sources, bookmarks: null }, false));
+    }
+  }
+  return { texts, partial };
 }
 
 const DOC_VAR = /<(?:\w+:)?docVar\b[^<>]*>/g;
