@@ -240,13 +240,14 @@ const FIELD_TAG = /<(\/?)(?:\w+:)?(fldSimple|fldChar)\b([^<>]*?)(\/?)>/g;
  */
 export function docxFieldMarks(xml: string): string {
   return xml.replace(MARKS, '').replace(FIELD_TAG, (tag: string, close: string, kind: string, attrs: string, empty: string) => {
-    const locked = ON.test(attribute(attrs, 'fldLock') ?? '') ? LOCKED : '';
+    // Values as XML reads them: `w:fldCharType="&#98;egin"` is begin (XML 1.0 §3.3.3).
+    const locked = ON.test(decodeXML(attribute(attrs, 'fldLock') ?? '')) ? LOCKED : '';
     if (kind === 'fldSimple') {
       if (close) return '\u0015';
       const open = `\u0013${locked}${(attribute(attrs, 'instr') ?? '').replace(/[<>]/g, ' ')}\u0014`;
       return empty ? `${open}\u0015` : open;
     }
-    const type = attribute(attrs, 'fldCharType');
+    const type = decodeXML(attribute(attrs, 'fldCharType') ?? '').trim();
     if (type === 'begin') return `\u0013${locked}`;
     if (type === 'separate') return '\u0014';
     if (type === 'end') return '\u0015';
