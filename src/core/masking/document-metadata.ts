@@ -9,7 +9,7 @@ import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { formulaBudget, sheetFormulaTexts } from './sheet-formulas.js';
-import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, withoutDeletions } from './word-fields.js';
+import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, withoutDeletions } from './word-fields.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
 export { NotWhatItClaims };
@@ -191,6 +191,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   const budget = formulaBudget();
   // Word parts with fields, read once the variables and properties their fields show are known.
   const fielded: string[] = [];
+  let pageLetters = false;
   for (const [name, data] of Object.entries(files)) {
     if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
     if (!OOXML_TEXT.test(name)) {
@@ -214,6 +215,8 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     const shown = ooxmlText(sheet ? xstringAsEntities(xml) : xml);
     texts.push(shown, xml);
     if (WORD_PART.test(name) && WORD_FIELD.test(xml)) fielded.push(xml);
+    // A section's page numbers as letters, in the body (its sectPr), which may hold no field itself.
+    if (WORD_PART.test(name) && pagesAsLetters(xml)) pageLetters = true;
     if (CELL_TEXT_PART.test(name)) cellTexts.push(shown);
     if (sheet) {
       // What its formulas show as Excel computes them (the value kept beside them may be a decoy),
@@ -233,7 +236,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     // (INCLUDETEXT, IF…) and that Word may update removes the document (NotWhatItClaims).
     const part = (n: string) => (files[n] ? strFromU8(files[n]) : '');
     const sources = fieldSources(part('word/settings.xml'), part('docProps/core.xml'), part('docProps/app.xml'), part('docProps/custom.xml'));
-    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText) };
+    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters };
     for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(xml))), withBookmarks, true));
   }
   const styles = files['xl/styles.xml'];

@@ -2,7 +2,7 @@ import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { cleanOoxml } from './document-metadata.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, withoutDeletions, type FieldSources } from './word-fields.js';
+import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, withoutDeletions, type FieldSources } from './word-fields.js';
 
 // A field as a .doc keeps it: U+0013 instruction U+0014 result U+0015.
 const field = (instruction: string, result = '') => `\u0013${instruction}\u0014${result}\u0015`;
@@ -69,6 +69,15 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     ['a sequence reset to a number, shown as words', field(' SEQ x \\r 18 \\* CardText ', 'x')],
     ['a page number shown as a letter', field(' PAGE \\* ALPHABETIC \\* MERGEFORMAT ', 'x')],
   ])('refuses %s', (_name, text) => expect(() => shown(text)).toThrow(NotWhatItClaims));
+
+  it('refuses a page number when a section numbers its pages as letters, keeps it in digits or roman', () => {
+    const letters = { ...sources, pageLetters: pagesAsLetters('<w:sectPr><w:pgNumType w:fmt="lowerLetter" w:start="18"/></w:sectPr>') };
+    expect(() => fieldsShown(field(' PAGE ', '1'), letters, true)).toThrow(NotWhatItClaims);
+    expect(fieldsShown(field(' PAGE \\* Arabic ', '1'), letters, true)).toBe('1');
+    for (const fmt of ['decimal', 'lowerRoman', 'upperRoman', 'decimalZero']) expect(pagesAsLetters(`<w:pgNumType w:fmt="${fmt}"/>`), fmt).toBe(false);
+    expect(pagesAsLetters("<w:pgNumType w:start='1' w:fmt='cardinalText'/>")).toBe(true);
+    expect(pagesAsLetters('<w:pgNumType w:start="3"/>')).toBe(false);
+  });
 
   it('refuses DOCVARIABLE without the variables (a .doc), reads junk between marks as stored (a .doc stream read whole)', () => {
     expect(() => fieldsShown(field(' DOCVARIABLE at '), null, false)).toThrow(NotWhatItClaims);

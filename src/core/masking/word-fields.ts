@@ -16,6 +16,8 @@ export interface FieldSources {
    * bookmarks are not read (a .doc: REF shows its stored result). `partial`: some were not read
    * (past the budget), so a REF to a name not here is refused.
    */
+  /** A section numbers its pages as letters or words (`<w:pgNumType w:fmt="lowerLetter"/>`): PAGE shows them. */
+  readonly pageLetters?: boolean;
   readonly bookmarks?: { readonly texts: ReadonlyMap<string, string>; readonly partial: boolean } | null;
 }
 
@@ -121,6 +123,7 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
     throw new NotWhatItClaims(`a Word field (${name || 'unreadable'}) shows text Word computes from what nothing here can read, so it does not cross`);
   };
   if (formats.some((f) => LETTERS.has(f) && !(f === 'roman' && PAGES.has(name)))) refuse();
+  if (name === 'PAGE' && sources?.pageLetters && !formats.some((f) => f === 'arabic')) refuse();
   if (first.text.startsWith('=') && !first.switch) {
     // A formula computes a number; its picture's quoted text shows as written.
     const p = switches.get('\\#');
@@ -308,6 +311,14 @@ export function bookmarkTexts(parts: readonly string[], sources: FieldSources, s
   }
   return { texts, partial };
 }
+
+// A section's page numbers in a format that shows letters or words (ECMA-376 Part 1 §17.18.59
+// ST_NumberFormat: lowerLetter, upperLetter, cardinalText, ordinalText, hex, chicago…): anything
+// but digits and roman numerals.
+const PAGE_FORMAT = /<(?:\w+:)?pgNumType\b[^<>]*\s(?:\w+:)?fmt\s*=\s*["'](?!(?:decimal\w*|lowerRoman|upperRoman|numberInDash|none)["'])/i;
+
+/** True when a part numbers its pages with letters or words (PAGE then shows them). */
+export const pagesAsLetters = (xml: string): boolean => PAGE_FORMAT.test(xml);
 
 const DOC_VAR = /<(?:\w+:)?docVar\b[^<>]*>/g;
 const PROPERTY_ELEMENT = /<(?:\w+:)?(\w+)>([^<]*)<\/(?:\w+:)?\1>/g;
