@@ -9,6 +9,7 @@ import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { formulaBudget, sheetFormulaTexts } from './sheet-formulas.js';
+import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, withoutDeletions } from './word-fields.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
 export { NotWhatItClaims };
@@ -188,6 +189,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   const texts: string[] = [];
   const cellTexts: string[] = [];
   const budget = formulaBudget();
+  // Word parts with fields, read once the variables and properties their fields show are known.
+  const fielded: string[] = [];
+  let pageLetters = false;
   for (const [name, data] of Object.entries(files)) {
     if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
     if (!OOXML_TEXT.test(name)) {
@@ -210,6 +214,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     // A spreadsheet's strings as Excel shows them: _x0040_ is @.
     const shown = ooxmlText(sheet ? xstringAsEntities(xml) : xml);
     texts.push(shown, xml);
+    if (WORD_PART.test(name) && WORD_FIELD.test(xml)) fielded.push(xml);
+    // A section's page numbers as letters, in the body (its sectPr), which may hold no field itself.
+    if (WORD_PART.test(name) && pagesAsLetters(xml)) pageLetters = true;
     if (CELL_TEXT_PART.test(name)) cellTexts.push(shown);
     if (sheet) {
       // What its formulas show as Excel computes them (the value kept beside them may be a decoy),
@@ -222,10 +229,25 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
       texts.push(formulas);
     }
   }
+  if (fielded.length) {
+    // What Word shows once it updates the fields (it does on print, on F9, when the document asks)
+    // and its tracked changes are accepted:
+    // SYMBOL 64 as `@`, QUOTE's literal, a variable's value. A field whose text cannot be known
+    // (INCLUDETEXT, IF…) and that Word may update removes the document (NotWhatItClaims).
+    const part = (n: string) => (files[n] ? strFromU8(files[n]) : '');
+    const sources = fieldSources(part('word/settings.xml'), part('docProps/core.xml'), part('docProps/app.xml'), part('docProps/custom.xml'));
+    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters };
+    for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(xml))), withBookmarks, true));
+  }
   const styles = files['xl/styles.xml'];
   texts.push(...formattedCells(styles && xstringAsEntities(strFromU8(styles)), cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };
 }
+
+// WordprocessingML parts (the body, headers, footers, notes, comments, glossary), their fields,
+// tracked deletions and bookmarks (what a REF shows).
+const WORD_PART = /^word\/.*\.xml$/i;
+const WORD_FIELD = /fldSimple|fldChar|delText|delInstrText|bookmarkStart/;
 
 // Parts that hold a spreadsheet's cell texts: shared strings and the sheets' inline strings.
 const CELL_TEXT_PART = /^xl\/(sharedStrings\.xml|worksheets\/[^/]+\.xml)$/i;
@@ -273,7 +295,12 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
     if (e.type !== 2 || !e.content) continue;
     for (const r of binaryReadings(e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>))) {
       readings.push(r);
-      if (r.includes(FIELD_BEGIN)) readings.push(fieldResults(r));
+      if (r.includes(FIELD_BEGIN)) {
+        readings.push(fieldResults(r));
+        // As Word shows it once it updates its fields (every field of a .doc counts as unlocked:
+        // its flags are not read); a field whose text cannot be known removes it.
+        readings.push(fieldsShown(r.replace(NOT_LOCKED, ''), null, false));
+      }
     }
   }
   return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings };
@@ -282,6 +309,8 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
 // A Word 97 field in the text of a .doc ([MS-DOC] 2.8.25 PlcFld): U+0013 begins it, U+0014
 // separates its instruction from its result, U+0015 ends it; fields nest.
 const FIELD_BEGIN = '\u0013';
+// fieldsShown's mark of a locked field, which a .doc's own text cannot carry.
+const NOT_LOCKED = /\ufdd0/g;
 
 /**
  * A .doc stream's text as Word shows it: each field's result (between U+0014 and U+0015) kept and

@@ -1,0 +1,211 @@
+import { strToU8, zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { cleanOoxml } from './document-metadata.js';
+import { NotWhatItClaims } from './not-what-it-claims.js';
+import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, withoutDeletions, type FieldSources } from './word-fields.js';
+
+// A field as a .doc keeps it: U+0013 instruction U+0014 result U+0015.
+const field = (instruction: string, result = '') => `\u0013${instruction}\u0014${result}\u0015`;
+const sources: FieldSources = {
+  variables: new Map([['at', '@']]),
+  properties: new Map([
+    ['title', 'Return form'],
+    ['domain', 'buyer.example'],
+  ]),
+};
+const shown = (text: string, strict = true) => fieldsShown(text, sources, strict);
+
+describe('Word fields as Word shows them once it updates them (fieldsShown)', () => {
+  it.each([
+    ['SYMBOL 64, a decoy result', `anna.weber${field(' SYMBOL 64 ', '-')}buyer.example`, 'anna.weber@buyer.example'],
+    ['SYMBOL in hexadecimal, with a font and a size', `anna.weber${field(' SYMBOL 0x40 \\f "Arial" \\s 12 ')}buyer.example`, 'anna.weber@buyer.example'],
+    ["a symbol font's F040", `anna.weber${field(' SYMBOL 61504 \\f Symbol ')}buyer.example`, 'anna.weber@buyer.example'],
+    ['QUOTE of a literal', `anna.weber${field(' QUOTE "@buyer.example" ', 'x')}`, 'anna.weber@buyer.example'],
+    ['QUOTE holding a nested SYMBOL', `anna.weber${field(` QUOTE "${field(' SYMBOL 64 ')}buyer.example" `, 'x')}`, 'anna.weber@buyer.example'],
+    ['QUOTE with an escaped quote, a format switch', `${field(' QUOTE "say \\"hi\\"" \\* Upper ')}`, 'say "hi"'],
+    ['DOCVARIABLE, from settings.xml', `anna.weber${field(' DOCVARIABLE at ')}buyer.example`, 'anna.weber@buyer.example'],
+    ['DOCPROPERTY, from the properties', `anna.weber@${field(' DOCPROPERTY "domain" ', 'x')}`, 'anna.weber@buyer.example'],
+    ['AUTHOR with a literal, which it sets and shows', `${field(' AUTHOR "anna.weber@buyer.example" ')}`, 'anna.weber@buyer.example'],
+    ["a date's picture, its quoted text as written", `${field(" DATE \\@ \"'anna.weber'@'buyer.example'\" ", '30 Nov')}`, 'anna.weber@buyer.example'],
+    ["a formula's picture", `anna.weber${field(' = 1 \\# "\'@\'" ', '1')}buyer.example`, 'anna.weber@buyer.example'],
+    ["a merge field's text before it", `anna.weber${field(' MERGEFIELD x \\b "@" ', 'buyer.example')}`, 'anna.weber@buyer.example'],
+    ['the text a button shows', `${field(' MACROBUTTON NoMacro anna.weber@buyer.example ')}`, 'anna.weber@buyer.example'],
+    ['entities in the instruction (a docx) decoded', `anna.weber${field(' QUOTE &quot;&#64;&quot; ')}buyer.example`, 'anna.weber@buyer.example'],
+  ])('reads %s', (_name, text, expected) => expect(shown(text)).toBe(expected));
+
+  // Fields that show their stored result, or a number or date nothing in them writes: kept as stored.
+  it.each([
+    ['page numbers', `Page ${field(' PAGE ', '1')} of ${field(' NUMPAGES \\* MERGEFORMAT ', '2')}`, 'Page 1 of 2'],
+    ['a date without a picture', field(' DATE ', '30/11/2026'), '30/11/2026'],
+    ['a table of contents holding page references', field(' TOC \\o "1-3" \\h ', `Returns${field(' PAGEREF _Toc1 \\h ', '2')}`), 'Returns2'],
+    ['a cross-reference, a bare bookmark name', `${field(' REF order \\h ', 'A-1001')} ${field(' order ', 'A-1001')}`, 'A-1001 A-1001'],
+    ['a link with its text', field(' HYPERLINK "https://shop.example/orders" ', 'your order'), 'your order'],
+    ['a merge field with its result', field(' MERGEFIELD FirstName ', 'Anna'), 'Anna'],
+    ['a formula (a number)', field(' = SUM(ABOVE) \\# "#,##0.00" ', '12.00'), '#,##0.00'],
+    ['a formula without a picture', field(' =2*3 ', '6'), '0'],
+    ['a lowercase field name', field(' page ', '3'), '3'],
+    ['roman page numbers, several formats', field(' PAGE \\* roman \\* MERGEFORMAT ', 'iv'), 'iv'],
+    ['a number format that shows digits', field(' SEQ Table \\* ARABIC ', '2'), '2'],
+    ['a locked field, whatever it is', `\u0013\ufdd0 INCLUDETEXT "x.txt" \u0014kept\u0015`, 'kept'],
+    ['a variable Word does not know: its stored result', field(' DOCVARIABLE nope ', 'x'), 'x'],
+    ['text with no field marks: QUOTE and IF as words', 'QUOTE "x" IF you like', 'QUOTE "x" IF you like'],
+    ['a field never closed: what it holds', `a${'\u0013'} QUOTE "x" \u0014b`, 'a QUOTE "x" b'],
+  ])('keeps %s', (_name, text, expected) => expect(shown(text)).toBe(expected));
+
+  // Text Word fetches, asks for, chooses or sets, which nothing here can know: the document is removed.
+  it.each([
+    ['INCLUDETEXT', field(' INCLUDETEXT "https://files.example/at.txt" ')],
+    ['INCLUDEPICTURE', field(' INCLUDEPICTURE "https://files.example/at.png" \\d ')],
+    ['IF', field(' IF 1 = 1 "@" "x" ')],
+    ['SET, whose bookmark a REF shows', field(' SET at "@" ')],
+    ['FILLIN, ASK', field(' FILLIN "Your address?" \\d "anna.weber@buyer.example" ')],
+    ['a link to another file', field(' LINK Word.Document.12 "C:\\\\a.docx" ')],
+    ['DDEAUTO', field(' DDEAUTO excel "sheet" ')],
+    ['ADDRESSBLOCK', field(' ADDRESSBLOCK \\f "<<_FIRST0_>>" ')],
+    ['nested inside a kept field', field(' TOC ', field(' INCLUDETEXT "x" '))],
+    ['an instruction that names no field (a docx)', field(' anna.weber@x ')],
+    ['a switch for a name (a docx)', field(' \\* Upper ')],
+    ['a formula shown as a letter', field(' = 18 \\* alphabetic ', 'x')],
+    ['a sequence reset to a number, shown as words', field(' SEQ x \\r 18 \\* CardText ', 'x')],
+    ['a page number shown as a letter', field(' PAGE \\* ALPHABETIC \\* MERGEFORMAT ', 'x')],
+  ])('refuses %s', (_name, text) => expect(() => shown(text)).toThrow(NotWhatItClaims));
+
+  it('refuses a page number when a section numbers its pages as letters, keeps it in digits or roman', () => {
+    const letters = { ...sources, pageLetters: pagesAsLetters('<w:sectPr><w:pgNumType w:fmt="lowerLetter" w:start="18"/></w:sectPr>') };
+    expect(() => fieldsShown(field(' PAGE ', '1'), letters, true)).toThrow(NotWhatItClaims);
+    expect(fieldsShown(field(' PAGE \\* Arabic ', '1'), letters, true)).toBe('1');
+    for (const fmt of ['decimal', 'lowerRoman', 'upperRoman', 'decimalZero']) expect(pagesAsLetters(`<w:pgNumType w:fmt="${fmt}"/>`), fmt).toBe(false);
+    expect(pagesAsLetters("<w:pgNumType w:start='1' w:fmt='cardinalText'/>")).toBe(true);
+    expect(pagesAsLetters('<w:pgNumType w:start="3"/>')).toBe(false);
+  });
+
+  it('refuses DOCVARIABLE without the variables (a .doc), reads junk between marks as stored (a .doc stream read whole)', () => {
+    expect(() => fieldsShown(field(' DOCVARIABLE at '), null, false)).toThrow(NotWhatItClaims);
+    expect(fieldsShown(`x${field('\u0000\u0007\u00ff junk', 'r')}y`, null, false)).toBe('xry');
+    expect(fieldsShown('\u0013'.repeat(40), null, false)).toBe('');
+  });
+
+  it('is linear on hostile marks and deep nesting', () => {
+    expect(fieldsShown('\u0013\u0014\u0015\u0013'.repeat(250_000), null, false)).toBe('');
+    expect(shown('\u0013\u0014\u0015'.repeat(300_000))).toBe('');
+    // QUOTE inside QUOTE 30 deep, 1 000 times: each character copied once a level.
+    const deep = `${'\u0013 QUOTE "'.repeat(30)}x${'" \u0014\u0015'.repeat(30)}`;
+    expect(shown(deep.repeat(1000))).toBe('x'.repeat(1000));
+    expect(() => shown('\u0013 QUOTE "'.repeat(40))).toThrow(NotWhatItClaims);
+  });
+});
+
+describe("a docx's fields as a .doc keeps them (docxFieldMarks)", () => {
+  it('marks simple and complex fields, locked ones, and drops marks the XML held', () => {
+    expect(docxFieldMarks('<w:fldSimple w:instr=" SYMBOL 64 "><w:r><w:t>-</w:t></w:r></w:fldSimple>')).toBe(
+      '\u0013 SYMBOL 64 \u0014<w:r><w:t>-</w:t></w:r>\u0015',
+    );
+    expect(docxFieldMarks("<w:fldSimple w:instr=' PAGE ' w:fldLock='1'/>")).toBe('\u0013\ufdd0 PAGE \u0014\u0015');
+    expect(docxFieldMarks(`<w:fldChar w:fldCharType='begin' w:dirty="true"/><w:fldChar w:fldCharType="separate"/><w:fldChar w:fldCharType="end"/>`)).toBe(
+      '\u0013\u0014\u0015',
+    );
+    expect(docxFieldMarks('<w:fldChar w:fldLock="on" w:fldCharType="begin"/>')).toBe('\u0013\ufdd0');
+    // Attribute values as XML reads them (character references), any prefix.
+    expect(docxFieldMarks('<x:fldChar x:fldCharType="&#98;egin"/><w:fldChar w:fldCharType="&#x73;eparate"/><fldChar fldCharType="end"/>')).toBe(
+      '\u0013\u0014\u0015',
+    );
+    expect(docxFieldMarks('<w:t>\u0013\ufdd0a</w:t>')).toBe('<w:t>a</w:t>');
+  });
+
+  it('reads variables and properties as cleaned', () => {
+    const s = fieldSources(
+      '<w:settings><w:docVars><w:docVar w:name="At" w:val="@"/><w:docVar w:val=\'x\' w:name=\'d\'/></w:docVars></w:settings>',
+      '<cp:coreProperties><dc:title>Return form</dc:title><dc:creator></dc:creator></cp:coreProperties>',
+      '<Properties><Company></Company></Properties>',
+      '<Properties><property fmtid="x" pid="2" name="Domain"><vt:i4>7</vt:i4></property></Properties>',
+    );
+    expect([...s.variables]).toEqual([
+      ['at', '@'],
+      ['d', 'x'],
+    ]);
+    expect(s.properties.get('title')).toBe('Return form');
+    expect(s.properties.get('author')).toBe('');
+    expect(s.properties.get('domain')).toBe('7');
+  });
+});
+
+describe("a docx's text with its tracked changes accepted (withoutDeletions)", () => {
+  it('drops deleted text and deleted pieces of an instruction, keeps the rest', () => {
+    expect(
+      withoutDeletions(
+        '<w:r><w:t>anna.weber</w:t></w:r><w:del w:id="1"><w:r><w:delText xml:space="preserve">, </w:delText></w:r></w:del><w:r><w:t>@x</w:t></w:r>',
+      ),
+    ).toBe('<w:r><w:t>anna.weber</w:t></w:r><w:del w:id="1"><w:r></w:r></w:del><w:r><w:t>@x</w:t></w:r>');
+    expect(withoutDeletions('<w:instrText> SYMBOL 6</w:instrText><w:delInstrText>5</w:delInstrText><w:instrText>4</w:instrText>')).toBe(
+      '<w:instrText> SYMBOL 6</w:instrText><w:instrText>4</w:instrText>',
+    );
+    // Inserted text stays; a deletion never closed stays as it is.
+    expect(withoutDeletions('<w:ins><w:r><w:t>x</w:t></w:r></w:ins><w:delText>y')).toBe('<w:ins><w:r><w:t>x</w:t></w:r></w:ins><w:delText>y');
+  });
+});
+
+describe('what a cross-reference shows (bookmarkTexts)', () => {
+  const none: FieldSources = { variables: new Map(), properties: new Map() };
+  const mark = (id: string, name: string, text: string) =>
+    `<w:bookmarkStart w:id="${id}" w:name="${name}"/><w:r><w:t>${text}</w:t></w:r><w:bookmarkEnd w:id="${id}"/>`;
+  const plain = (xml: string) => xml.replace(/<[^<>]*>/g, '');
+
+  it('reads each bookmark, overlapping too, its fields as Word shows them', () => {
+    const b = bookmarkTexts(
+      [`${mark('0', 'At', '@')}<w:bookmarkStart w:id="1" w:name="both"/>a${mark('2', 'sym', '<w:fldSimple w:instr=" SYMBOL 64 "/>')}<w:bookmarkEnd w:id="1"/>`],
+      none,
+      plain,
+    );
+    expect([...b.texts]).toEqual([
+      ['at', '@'],
+      ['sym', '@'],
+      ['both', 'a@'],
+    ]);
+    expect(b.partial).toBe(false);
+    const sources = { ...none, bookmarks: b };
+    expect(fieldsShown(`anna.weber${field(' REF At \\h ', '-')}buyer.example`, sources, true)).toBe('anna.weber@buyer.example');
+    expect(fieldsShown(`anna.weber${field(' at ', '-')}buyer.example`, sources, true)).toBe('anna.weber@buyer.example');
+    // A paragraph number instead of the text, a bookmark the document does not hold: as stored.
+    expect(fieldsShown(field(' REF at \\r ', '2.1'), sources, true)).toBe('2.1');
+    expect(fieldsShown(field(' REF gone ', 'Error! Reference source not found.'), sources, true)).toBe('Error! Reference source not found.');
+  });
+
+  it('stays linear on nested bookmarks and refuses a REF to one it did not read', () => {
+    const n = 20_000;
+    let xml = '';
+    for (let k = 0; k < n; k++) xml += `<w:bookmarkStart w:id="${k}" w:name="b${k}"/>x`;
+    for (let k = n - 1; k >= 0; k--) xml += `<w:bookmarkEnd w:id="${k}"/>`;
+    const b = bookmarkTexts([xml], none, plain);
+    expect(b.partial).toBe(true);
+    expect(() => fieldsShown(field(' REF b0 ', 'x'), { ...none, bookmarks: b }, true)).toThrow(NotWhatItClaims);
+  });
+});
+
+describe('a Word document with fields (cleanOoxml)', () => {
+  const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+  const run = (t: string) => `<w:r><w:t>${t}</w:t></w:r>`;
+  const docx = (body: string, settings = '') =>
+    zipSync({
+      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types/>'),
+      'word/document.xml': strToU8(`<?xml version="1.0"?><w:document><w:body><w:p>${body}</w:p></w:body></w:document>`),
+      'word/settings.xml': strToU8(`<?xml version="1.0"?><w:settings>${settings}</w:settings>`),
+      'word/footer1.xml': strToU8(`<?xml version="1.0"?><w:ftr><w:p><w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p></w:ftr>`),
+    });
+  const complex = (instr: string, result: string, lock = '') =>
+    `<w:r><w:fldChar w:fldCharType="begin"${lock}/></w:r><w:r><w:instrText>${instr}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>${run(result)}<w:r><w:fldChar w:fldCharType="end"/></w:r>`;
+  const texts = (body: string, settings = '') => (cleanOoxml(docx(body, settings), DOCX).texts ?? []).join('\n');
+
+  it('reads what the fields show beside what they store', () => {
+    expect(texts(`${run('anna.weber')}${complex(' SYMBOL 64 ', '-')}${run('buyer.example')}`)).toContain('anna.weber@buyer.example');
+    expect(
+      texts(`${run('anna.weber')}${complex(' DOCVARIABLE at ', '')}${run('buyer.example')}`, '<w:docVars><w:docVar w:name="at" w:val="@"/></w:docVars>'),
+    ).toContain('anna.weber@buyer.example');
+    expect(texts(`${run('anna.weber')}<w:fldSimple w:instr=" QUOTE &quot;@&quot; "/>${run('buyer.example')}`)).toContain('anna.weber@buyer.example');
+  });
+
+  it('removes one whose field shows what cannot be known, unless the field is locked', () => {
+    expect(() => texts(`${run('anna.weber')}${complex(' INCLUDETEXT "https://files.example/at.txt" ', '')}`)).toThrow(NotWhatItClaims);
+    expect(() => texts(`<w:fldSimple w:instr=' IF 1 = 1 "@" "" '/>`)).toThrow(NotWhatItClaims);
+    expect(texts(`${run('Order ')}${complex(' INCLUDETEXT "https://files.example/at.txt" ', 'A-1001', ' w:fldLock="true"')}`)).toContain('Order A-1001');
+  });
+});

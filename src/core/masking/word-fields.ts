@@ -1,0 +1,348 @@
+// Owns reading Word's fields as Word computes them. Word updates a field when the document asks
+// (`<w:updateFields/>` in settings.xml, a field marked `w:dirty`), when it prints (every field not
+// locked) and on F9, and DATE and TIME on every opening: the result a file keeps beside the field
+// proves nothing, as a spreadsheet's cached value does not (sheet-formulas.ts).
+import { decodeXML } from 'entities';
+import { NotWhatItClaims } from './not-what-it-claims.js';
+
+/** Where a field's text can come from besides the field itself: `w:docVars` and the document's properties. */
+export interface FieldSources {
+  /** DOCVARIABLE: settings.xml's `<w:docVar w:name w:val>`, by name lowercased. */
+  readonly variables: ReadonlyMap<string, string>;
+  /** DOCPROPERTY, AUTHOR, TITLE…: core, app and custom properties (as cleaned), by name lowercased. */
+  readonly properties: ReadonlyMap<string, string>;
+  /**
+   * REF: each bookmark's text as Word shows it (its fields read), by name lowercased; null when the
+   * bookmarks are not read (a .doc: REF shows its stored result). `partial`: some were not read
+   * (past the budget), so a REF to a name not here is refused.
+   */
+  /** A section numbers its pages as letters or words (`<w:pgNumType w:fmt="lowerLetter"/>`): PAGE shows them. */
+  readonly pageLetters?: boolean;
+  readonly bookmarks?: { readonly texts: ReadonlyMap<string, string>; readonly partial: boolean } | null;
+}
+
+// A field's kind, by its first word ([MS-DOC] 2.9.90 flt, ECMA-376 Part 1 §17.16.5). RESULT: Word
+// shows its stored result, or a number, a date or a page's text nothing in the field writes (a
+// bookmark's text — REF, PAGEREF, a bare bookmark name — is in the document already; MERGEFIELD
+// updates only in a merge, from its data source). UNKNOWABLE: text from a file, a web address, a
+// prompt, a merge's data source, a condition or a bookmark the field sets, which nothing here reads.
+const RESULT: ReadonlySet<string> = new Set(
+  (
+    'ADDIN ADVANCE AUTONUM AUTONUMLGL AUTONUMOUT BARCODE BIBLIOGRAPHY BIDIOUTLINE CITATION COMPARE DISPLAYBARCODE EMBED ' +
+    'FILENAME FILESIZE FORMCHECKBOX FORMDROPDOWN FORMTEXT HYPERLINK INDEX LISTNUM MERGEBARCODE MERGEREC MERGESEQ NEXT NEXTIF ' +
+    'NOTEREF NUMCHARS NUMPAGES NUMWORDS PAGE PAGEREF PRINT PRIVATE RD REF REVNUM SECTION SECTIONPAGES SEQ SHAPE SKIPIF ' +
+    'STYLEREF TA TC TEMPLATE TOA TOC USERADDRESS USERINITIALS USERNAME XE'
+  ).split(' '),
+);
+const DATES: ReadonlySet<string> = new Set(['DATE', 'TIME', 'CREATEDATE', 'SAVEDATE', 'PRINTDATE', 'EDITTIME']);
+// Properties a field shows by its own name; each sets the property to a literal argument, and shows it.
+const PROPERTIES: Readonly<Record<string, string>> = {
+  AUTHOR: 'author',
+  TITLE: 'title',
+  SUBJECT: 'subject',
+  KEYWORDS: 'keywords',
+  COMMENTS: 'comments',
+  LASTSAVEDBY: 'lastsavedby',
+};
+const UNKNOWABLE: ReadonlySet<string> = new Set(
+  'ADDRESSBLOCK ASK AUTOTEXT AUTOTEXTLIST DATABASE DDE DDEAUTO EQ FILLIN GLOSSARY GREETINGLINE IF IMPORT INCLUDE INCLUDEPICTURE INCLUDETEXT LINK SET'.split(
+    ' ',
+  ),
+);
+// Word reads a first word that names no field as a bookmark's name (a REF).
+const BOOKMARK = /^[\p{L}_][\p{L}\p{N}_]{0,39}$/u;
+
+/** Nesting deeper than Word's own limit (20 levels) is not followed. */
+const MAX_DEPTH = 32;
+
+interface Token {
+  readonly text: string;
+  readonly switch: boolean;
+}
+
+// A quoted argument (`\"` and `\\` escaped inside), a switch (`\@`, `\*`), or a bare word.
+const FIELD_TOKEN = /"((?:[^"\\]|\\.)*)"?|(\\\S)|([^\s"]+)/gs;
+
+function tokens(instruction: string): Token[] {
+  const out: Token[] = [];
+  for (const m of instruction.matchAll(FIELD_TOKEN)) {
+    if (m[2] !== undefined) out.push({ text: m[2], switch: true });
+    else out.push({ text: m[1] !== undefined ? m[1].replace(/\\(.)/gs, '$1') : (m[3] as string), switch: false });
+  }
+  return out;
+}
+
+/** The arguments before the first switch, and each switch's argument by the switch (`\@`, `\b`). */
+function parts(list: readonly Token[]): { args: string[]; switches: Map<string, string>; formats: string[] } {
+  const args: string[] = [];
+  const switches = new Map<string, string>();
+  // Every `\*` format (a field may carry several: `\* alphabetic \* MERGEFORMAT`), lowercased.
+  const formats: string[] = [];
+  for (let k = 1; k < list.length; k++) {
+    const t = list[k] as Token;
+    if (t.switch) {
+      const next = list[k + 1];
+      const value = next && !next.switch ? next.text : '';
+      switches.set(t.text.toLowerCase(), value);
+      if (t.text === '\\*') formats.push(value.toLowerCase());
+      if (next && !next.switch) k++;
+    } else if (switches.size === 0) args.push(t.text);
+  }
+  return { args, switches, formats };
+}
+
+// Formats that show a number as letters (ECMA-376 Part 1 §17.16.4.3: 18 `\* alphabetic` is r,
+// `\* CardText` eighteen): a piece of a name from a number Word computes (a formula, SEQ \r, a page).
+const LETTERS: ReadonlySet<string> = new Set(['alphabetic', 'roman', 'cardtext', 'ordtext', 'dollartext', 'hex']);
+// Roman page numbers (a report's front matter) are kept.
+const PAGES: ReadonlySet<string> = new Set(['PAGE', 'NUMPAGES', 'SECTIONPAGES', 'SECTION']);
+
+/** A date or number picture (`\@ "d MMMM yyyy"`, `\# "0.00 'EUR'"`) as the text it shows: its quoted text as it is. */
+const picture = (p: string): string => p.replace(/'/g, '');
+
+/** SYMBOL n: decimal or 0x hexadecimal; a symbol font's F0xx shows xx. */
+function symbol(arg: string | undefined): string {
+  if (!arg) return '';
+  const n = /^0x[0-9a-f]+$/i.test(arg) ? parseInt(arg.slice(2), 16) : /^\d+$/.test(arg) ? parseInt(arg, 10) : NaN;
+  if (!(n >= 0 && n <= 0x10ffff)) return '';
+  return String.fromCodePoint(n >= 0xf000 && n <= 0xf0ff ? n - 0xf000 : n);
+}
+
+/**
+ * What one field shows once Word updates it: its instruction (nested fields already read), its
+ * stored result. Throws NotWhatItClaims for a field whose text nothing here can know; `strict`
+ * (a docx, whose instructions are text) also for an instruction that names no field.
+ */
+function fieldShows(instruction: string, result: string, sources: FieldSources | null, strict: boolean): string {
+  const list = tokens(decodeXML(instruction));
+  const first = list[0];
+  if (!first) return result;
+  const name = first.switch ? '' : first.text.toUpperCase();
+  const { args, switches, formats } = parts(list);
+  const refuse = () => {
+    throw new NotWhatItClaims(`a Word field (${name || 'unreadable'}) shows text Word computes from what nothing here can read, so it does not cross`);
+  };
+  if (formats.some((f) => LETTERS.has(f) && !(f === 'roman' && PAGES.has(name)))) refuse();
+  if (name === 'PAGE' && sources?.pageLetters && !formats.some((f) => f === 'arabic')) refuse();
+  if (first.text.startsWith('=') && !first.switch) {
+    // A formula computes a number; its picture's quoted text shows as written.
+    const p = switches.get('\\#');
+    return p === undefined ? '0' : picture(p);
+  }
+  if (name === 'SYMBOL') return symbol(args[0]);
+  if (name === 'QUOTE') return args.join('');
+  // The text a button shows, after the macro's name or the destination.
+  if (name === 'MACROBUTTON' || name === 'GOTOBUTTON') return args.slice(1).join(' ');
+  if (DATES.has(name)) return switches.has('\\@') ? picture(switches.get('\\@') as string) : result;
+  if (name === 'MERGEFIELD') return `${switches.get('\\b') ?? ''}${result}${switches.get('\\f') ?? ''}`;
+  if (name === 'DOCVARIABLE') {
+    if (!sources) refuse();
+    return sources?.variables.get((args[0] ?? '').toLowerCase()) ?? result;
+  }
+  const property = name === 'DOCPROPERTY' || name === 'INFO' ? (args[0] ?? '').toLowerCase() : PROPERTIES[name];
+  if (property !== undefined) {
+    const literal = name === 'DOCPROPERTY' || name === 'INFO' ? args[1] : args[0];
+    if (literal !== undefined) return literal;
+    return sources?.properties.get(property) ?? result;
+  }
+  // A bookmark's text (REF, or a bare name), unless a switch shows its paragraph's number instead.
+  const bookmark = name === 'REF' ? args[0] : RESULT.has(name) || UNKNOWABLE.has(name) || !BOOKMARK.test(name) ? undefined : first.text;
+  if (bookmark !== undefined && sources?.bookmarks && !['\\n', '\\r', '\\w'].some((n) => switches.has(n))) {
+    const text = sources.bookmarks.texts.get(bookmark.toLowerCase());
+    if (text !== undefined) return text;
+    if (sources.bookmarks.partial) refuse();
+    return result;
+  }
+  if (RESULT.has(name)) return result;
+  if (UNKNOWABLE.has(name)) refuse();
+  if (BOOKMARK.test(name) || !strict) return result;
+  return refuse();
+}
+
+const BEGIN = 0x13;
+const SEPARATE = 0x14;
+const END = 0x15;
+/** Marks a locked field (docx `w:fldLock`) as its instruction's first character: Word never updates it. */
+export const LOCKED = '\ufdd0';
+
+interface Frame {
+  instruction: string;
+  result: string;
+  inResult: boolean;
+}
+
+/**
+ * A text with Word's field marks (U+0013 begin, U+0014 separate, U+0015 end: a .doc's stream as
+ * it is, a docx's through docxFieldMarks) as Word shows it once it updates its fields: each field
+ * replaced by what it computes (SYMBOL 64 → `@`, QUOTE "x" → `x`, DOCVARIABLE → the variable,
+ * a date's picture), nested fields inside out; a field showing what it stores (PAGE, REF, TOC,
+ * HYPERLINK, MERGEFIELD, a locked field) as that result. An addition to the readings of the
+ * results as stored (fieldResults). `sources` null (a .doc, whose variables are not read) refuses
+ * DOCVARIABLE; `strict` refuses an instruction that names no field (a docx: its instructions are
+ * text; a .doc's streams are read whole, binary data too, so there it is read as stored).
+ * Throws NotWhatItClaims for a field whose text nothing here can know (INCLUDETEXT, IF, SET…).
+ * One pass; each character copied at most once a nesting level (at most MAX_DEPTH).
+ */
+export function fieldsShown(text: string, sources: FieldSources | null, strict: boolean): string {
+  const stack: Frame[] = [];
+  let out = '';
+  let from = 0;
+  const add = (s: string) => {
+    const top = stack[stack.length - 1];
+    if (!top) out += s;
+    else if (top.inResult) top.result += s;
+    else top.instruction += s;
+  };
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c !== BEGIN && c !== SEPARATE && c !== END) continue;
+    add(text.slice(from, k));
+    from = k + 1;
+    if (c === BEGIN) {
+      if (stack.length >= MAX_DEPTH) {
+        if (strict) throw new NotWhatItClaims('Word fields nested too deeply to be read, so it does not cross');
+        continue;
+      }
+      stack.push({ instruction: '', result: '', inResult: false });
+    } else if (c === SEPARATE) {
+      const top = stack[stack.length - 1];
+      if (top) top.inResult = true;
+    } else {
+      const f = stack.pop();
+      if (!f) continue;
+      add(f.instruction.startsWith(LOCKED) ? f.result : fieldShows(f.instruction, f.result, sources, strict));
+    }
+  }
+  add(text.slice(from));
+  // Fields never closed: what they hold as it stands.
+  while (stack.length) {
+    const f = stack.pop() as Frame;
+    add(f.instruction + f.result);
+  }
+  return out;
+}
+
+const MARKS = /[\u0013-\u0015\ufdd0]/g;
+const ON = /^(?:true|1|on)$/i;
+// An attribute's value in either quote (XML 1.0 §2.3), under any prefix; one pattern a name, built once.
+const ATTRIBUTES = new Map(
+  ['fldLock', 'instr', 'fldCharType', 'name', 'val', 'id'].map((n) => [n, new RegExp(`\\s(?:\\w+:)?${n}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)]),
+);
+const attribute = (tag: string, name: string): string | undefined => {
+  const m = (ATTRIBUTES.get(name) as RegExp).exec(tag);
+  return m ? (m[1] ?? m[2]) : undefined;
+};
+const FIELD_TAG = /<(\/?)(?:\w+:)?(fldSimple|fldChar)\b([^<>]*?)(\/?)>/g;
+
+/**
+ * A WordprocessingML part with its fields as a .doc keeps them: `<w:fldSimple w:instr="…">result
+ * </w:fldSimple>` and `<w:fldChar w:fldCharType="begin|separate|end"/>` as U+0013, the instruction,
+ * U+0014, the result, U+0015 (ECMA-376 Part 1 §17.16.18, §17.16.19), a locked field's instruction
+ * opening with LOCKED; any such character already in the XML (not allowed there) dropped. Other
+ * tags stay for ooxmlText; the instruction of a simple field stays XML-escaped, as instrText's is.
+ */
+export function docxFieldMarks(xml: string): string {
+  return xml.replace(MARKS, '').replace(FIELD_TAG, (tag: string, close: string, kind: string, attrs: string, empty: string) => {
+    // Values as XML reads them: `w:fldCharType="&#98;egin"` is begin (XML 1.0 §3.3.3).
+    const locked = ON.test(decodeXML(attribute(attrs, 'fldLock') ?? '')) ? LOCKED : '';
+    if (kind === 'fldSimple') {
+      if (close) return '\u0015';
+      const open = `\u0013${locked}${(attribute(attrs, 'instr') ?? '').replace(/[<>]/g, ' ')}\u0014`;
+      return empty ? `${open}\u0015` : open;
+    }
+    const type = decodeXML(attribute(attrs, 'fldCharType') ?? '').trim();
+    if (type === 'begin') return `\u0013${locked}`;
+    if (type === 'separate') return '\u0014';
+    if (type === 'end') return '\u0015';
+    return tag;
+  });
+}
+
+// Text a tracked deletion removed (`<w:delText>`, `<w:delInstrText>`, ECMA-376 Part 1 §17.3.3.7, §17.16.13).
+const DELETED = /<(?:\w+:)?(delText|delInstrText)\b[^<>]*>[^<]*<\/(?:\w+:)?\1>/g;
+
+/**
+ * A WordprocessingML part as Word shows it once its tracked changes are accepted (or shown without
+ * markup): deleted text and deleted pieces of an instruction dropped, so `anna.weber<del>,</del>@…`
+ * and `SYMBOL 6<delInstrText>5</delInstrText>4` read as Word shows them. The reading with
+ * deletions kept is ooxmlText's.
+ */
+export function withoutDeletions(xml: string): string {
+  return xml.replace(DELETED, '');
+}
+
+const BOOKMARK_TAG = /<(?:\w+:)?bookmark(Start|End)\b[^<>]*>/g;
+/** Characters of bookmark text read per character of the document, at most (bookmarks may overlap). */
+const BOOKMARK_BUDGET = 4;
+
+/**
+ * Each bookmark's text in WordprocessingML parts (`<w:bookmarkStart w:name w:id/>` to the
+ * `<w:bookmarkEnd w:id/>` of the same id, ECMA-376 Part 1 §17.13.6), read as Word shows it with
+ * its fields updated (a REF inside reads as stored), by name lowercased: what a REF to it shows.
+ * Overlapping bookmarks read their text each; past BOOKMARK_BUDGET characters per character of the
+ * parts the rest are not read (`partial`), so hostile nesting stays linear. `shown`: a part's XML
+ * as its text (document-metadata.ts ooxmlText).
+ */
+export function bookmarkTexts(parts: readonly string[], sources: FieldSources, shown: (xml: string) => string): NonNullable<FieldSources['bookmarks']> {
+  const texts = new Map<string, string>();
+  let left = BOOKMARK_BUDGET * parts.reduce((n, p) => n + p.length, 0);
+  let partial = false;
+  for (const xml of parts) {
+    const open = new Map<string, { name: string; from: number }>();
+    for (const m of xml.matchAll(BOOKMARK_TAG)) {
+      const id = attribute(m[0], 'id');
+      if (id === undefined) continue;
+      if (m[1] === 'Start') {
+        const name = attribute(m[0], 'name');
+        if (name !== undefined) open.set(id, { name: decodeXML(name).toLowerCase(), from: m.index + m[0].length });
+        continue;
+      }
+      const start = open.get(id);
+      if (!start) continue;
+      open.delete(id);
+      left -= m.index - start.from;
+      if (left < 0) {
+        partial = true;
+        continue;
+      }
+      const slice = withoutDeletions(xml.slice(start.from, m.index));
+      texts.set(start.name, fieldsShown(shown(docxFieldMarks(slice)), { ...sources, bookmarks: null }, false));
+    }
+  }
+  return { texts, partial };
+}
+
+// A section's page numbers in a format that shows letters or words (ECMA-376 Part 1 §17.18.59
+// ST_NumberFormat: lowerLetter, upperLetter, cardinalText, ordinalText, hex, chicago…): anything
+// but digits and roman numerals.
+const PAGE_FORMAT = /<(?:\w+:)?pgNumType\b[^<>]*\s(?:\w+:)?fmt\s*=\s*["'](?!(?:decimal\w*|lowerRoman|upperRoman|numberInDash|none)["'])/i;
+
+/** True when a part numbers its pages with letters or words (PAGE then shows them). */
+export const pagesAsLetters = (xml: string): boolean => PAGE_FORMAT.test(xml);
+
+const DOC_VAR = /<(?:\w+:)?docVar\b[^<>]*>/g;
+const PROPERTY_ELEMENT = /<(?:\w+:)?(\w+)>([^<]*)<\/(?:\w+:)?\1>/g;
+// A custom property's value: the text of its one child (`<vt:lpwstr>…</vt:lpwstr>`); no lazy scan to a close that may never come.
+const CUSTOM_PROPERTY = /<(?:\w+:)?property\b([^<>]*)>\s*<[^<>]*>([^<]*)</g;
+// Core properties under the names Word's fields use.
+const PROPERTY_ALIASES: Readonly<Record<string, string>> = { creator: 'author', description: 'comments', lastmodifiedby: 'lastsavedby' };
+
+/** The variables (settings.xml) and properties (docProps core, app and custom, as cleaned) Word's fields read. */
+export function fieldSources(settings: string, core: string, app: string, custom: string): FieldSources {
+  const variables = new Map<string, string>();
+  for (const [tag] of settings.matchAll(DOC_VAR)) {
+    const name = attribute(tag, 'name');
+    if (name !== undefined) variables.set(decodeXML(name).toLowerCase(), attribute(tag, 'val') ?? '');
+  }
+  const properties = new Map<string, string>();
+  for (const xml of [core, app])
+    for (const m of xml.matchAll(PROPERTY_ELEMENT)) {
+      const key = (m[1] as string).toLowerCase();
+      properties.set(PROPERTY_ALIASES[key] ?? key, m[2] as string);
+    }
+  for (const m of custom.matchAll(CUSTOM_PROPERTY)) {
+    const name = attribute(m[1] as string, 'name');
+    if (name !== undefined) properties.set(decodeXML(name).toLowerCase(), m[2] as string);
+  }
+  return { variables, properties };
+}

@@ -1,0 +1,125 @@
+// Word fields that Word computes when the document opens, prints or is updated: a field's stored
+// result proves nothing (a decoy, or empty), so `anna.weber{SYMBOL 64}buyer.example` shows the
+// writer's address once Word updates it. Through the gateway each such document must be removed,
+// and ordinary documents with PAGE, DATE, TOC, REF, HYPERLINK and MERGEFIELD fields kept.
+import CFB from 'cfb';
+import { strToU8, zipSync } from 'fflate';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { sendTagged, subjectTag } from '../helpers/tagged-send.js';
+import { b64, BUYER, MAILBOX, mail } from '../fixtures/masking-mail.js';
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => {
+  h = await startHarness();
+  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
+  alias = pair.address;
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** Sends one buyer message per file (base64, of `type`, named `name`) and returns the file names each delivered copy still carries. */
+async function keptFiles(files: string[], type: string, name: string): Promise<string[][]> {
+  const out = await sendTagged(
+    h,
+    BUYER.address,
+    alias,
+    files.map((file, k) =>
+      mail(
+        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
+        [
+          '--q',
+          'Content-Type: text/plain',
+          '',
+          'File attached.',
+          '--q',
+          `Content-Type: ${type}; name="${name}"`,
+          'Content-Transfer-Encoding: base64',
+          '',
+          file,
+          '--q--',
+        ],
+      ),
+    ),
+    30_000,
+  );
+  return Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+}
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const run = (t: string) => `<w:r><w:t xml:space="preserve">${t}</w:t></w:r>`;
+/** A complex field: begin, its instruction, separate, its stored result, end. */
+const complex = (instr: string, result: string, begin = '<w:fldChar w:fldCharType="begin"/>') =>
+  `<w:r>${begin}</w:r><w:r><w:instrText xml:space="preserve">${instr}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>${run(result)}<w:r><w:fldChar w:fldCharType="end"/></w:r>`;
+const docx = (body: string, settings = '') =>
+  b64(
+    zipSync({
+      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+      'word/document.xml': strToU8(`<?xml version="1.0"?><w:document><w:body><w:p>${run('Return form A-1001')}</w:p><w:p>${body}</w:p></w:body></w:document>`),
+      'word/settings.xml': strToU8(`<?xml version="1.0"?><w:settings>${settings}</w:settings>`),
+    }),
+  );
+const doc = (text: string) => {
+  const c = CFB.utils.cfb_new();
+  CFB.utils.cfb_add(c, 'WordDocument', Buffer.from(text, 'utf16le'));
+  return b64(Buffer.from(CFB.write(c, { type: 'buffer' }) as Uint8Array));
+};
+
+describe("Word fields that complete the writer's address when Word updates them", () => {
+  it('removes a Word document whose field shows a piece of the address Word computes, and keeps ordinary fields', async () => {
+    const documents = [
+      // SYMBOL 64 is an @; its stored result a decoy, the document asking Word to update its fields.
+      docx(`${run('Reach me at anna.weber')}${complex(' SYMBOL 64 \\f "Arial" ', '-')}${run('buyer.example')}`, '<w:updateFields w:val="true"/>'),
+      // The same as a simple field with an empty result, marked dirty.
+      docx(`${run('Reach me at anna.weber')}<w:fldSimple w:instr=" SYMBOL 64 " w:dirty="true"/>${run('buyer.example')}`),
+      // QUOTE of a literal holding a nested SYMBOL field.
+      docx(
+        `${run('Reach me at anna.weber')}<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> QUOTE "</w:instrText></w:r>${complex(' SYMBOL 64 ', '')}` +
+          `<w:r><w:instrText>buyer.example" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>${run('x')}<w:r><w:fldChar w:fldCharType="end"/></w:r>`,
+      ),
+      // A document variable holding the @ (settings.xml keeps it).
+      docx(
+        `${run('Reach me at anna.weber')}${complex(' DOCVARIABLE at ', '')}${run('buyer.example')}`,
+        '<w:docVars><w:docVar w:name="at" w:val="@"/></w:docVars>',
+      ),
+      // Text pulled in from a file or a web address Word fetches: nothing here can know it.
+      docx(`${run('Reach me at anna.weber')}${complex(' INCLUDETEXT "https://files.example/at.txt" ', '')}${run('buyer.example')}`),
+      // A cross-reference to a bookmark around an @ elsewhere in the document: Word shows the bookmark's text.
+      docx(
+        `${run('Mention us with ')}<w:bookmarkStart w:id="0" w:name="at"/>${run('@')}<w:bookmarkEnd w:id="0"/>${run(' on social media. Reach me at anna.weber')}` +
+          `${complex(' REF at \\h ', '-')}${run('buyer.example')}`,
+      ),
+      // A letter from a number (`\* alphabetic`: 5 is e); a tracked deletion, which Word drops once the
+      // change is accepted. Both already removed before (what is read holds another address); kept as guards.
+      docx(`${run('Reach me at anna.weber@buyer.exampl')}${complex(' = 5 \\* alphabetic ', ',')}`),
+      docx(`${run('Reach me at anna.weber')}<w:del w:id="1" w:author="x"><w:r><w:delText>,</w:delText></w:r></w:del>${run('@buyer.example')}`),
+      // A deleted piece of an instruction: Word reads SYMBOL 64.
+      docx(
+        `${run('Reach me at anna.weber')}<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> SYMBOL 6</w:instrText></w:r><w:del w:id="2" w:author="x"><w:r><w:delInstrText>5</w:delInstrText></w:r></w:del>` +
+          `<w:r><w:instrText>4 </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>${run('-')}<w:r><w:fldChar w:fldCharType="end"/></w:r>${run('buyer.example')}`,
+      ),
+      // Ordinary fields: page numbers, a date, a table of contents, a cross-reference, a link, a merge field.
+      docx(
+        `${run('Page ')}${complex(' PAGE ', '1')}${run(' of ')}${complex(' NUMPAGES ', '2')}${complex(' DATE \\@ "d MMMM yyyy" ', '30 November 2026')}` +
+          `${complex(' TOC \\o "1-3" \\h ', 'Contents')}<w:bookmarkStart w:id="1" w:name="order"/>${run('A-1001')}<w:bookmarkEnd w:id="1"/>${complex(' REF order \\h ', 'A-1001')}${complex(' HYPERLINK "https://shop.example/orders" ', 'your order')}${complex(' MERGEFIELD FirstName ', 'Anna')}`,
+        '<w:updateFields w:val="true"/>',
+      ),
+    ];
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], [], [], [], [], ['form.docx']]);
+  });
+
+  it('removes a Word 97 file whose field shows a piece of the address Word computes, and keeps ordinary fields', async () => {
+    const docs = [
+      doc('Return label for A-1001\rWrite to anna.weber\u0013 SYMBOL 64 \u0014-\u0015buyer.example\r'),
+      doc('Return label for A-1001\rWrite to anna.weber\u0013 QUOTE "\u0013 SYMBOL 64 \u0014\u0015buyer.example" \u0014x\u0015\r'),
+      doc('Return label for A-1001\rWrite to anna.weber\u0013 INCLUDETEXT "https://files.example/at.txt" \u0014\u0015buyer.example\r'),
+      doc(
+        'Return label for A-1001\rPage \u0013 PAGE \u00141\u0015 of \u0013 NUMPAGES \u00142\u0015, \u0013 DATE \\@ "d MMMM yyyy" \u001430 November 2026\u0015\r',
+      ),
+    ];
+    expect(await keptFiles(docs, 'application/msword', 'label.doc')).toEqual([[], [], [], ['label.doc']]);
+  });
+});
