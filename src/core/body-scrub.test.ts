@@ -96,6 +96,12 @@ describe('names and addresses in the forms people write them', () => {
       `${A}, ${A}, ${A}, ${A}`,
     ],
     [
+      'any other bracket or quotation mark (Unicode Ps/Pe/Pi/Pf) and braces',
+      'john.smith@⟨acme-real.example⟩, {john.smith}@acme-real.example, 〔john.smith〕@acme-real.example, ⸂john.smith⸃@acme-real.example',
+      `${A}, ${A}, ${A}, ${A}`,
+    ],
+    ['braces and brackets that wrap nothing of the address stay', '{john.smith@acme-real.example} ⟨Kettle⟩ {name}', `{${A}} ⟨Kettle⟩ {name}`],
+    [
       'a blank longer than 384 characters is not read past',
       `john.smith${'(x)'.repeat(130)}@acme-real.example`,
       `john.smith${'(x)'.repeat(130)}@acme-real.example`,

@@ -3,7 +3,7 @@
 // still one; local parts and domains in any script (`jürgen@straße.example` is found whole, never
 // half). Linear: one scan for `@`, each looking a bounded distance around it.
 import { parse } from 'tldts';
-import { blankAfter, blankBack, fold, withWrappers, type Folded } from './fold.js';
+import { blankAfter, blankBack, fold, isWrapMark, withWrappers, type Folded } from './fold.js';
 
 export interface FoundAddress {
   /** Span in the source text, [start, end). */
@@ -148,7 +148,7 @@ function localPart(t: string, at: number, floor: number, comments: boolean): [nu
 /** Where a run of local-part characters (64 at most) that ends at `end` starts, not before `floor`. */
 function wordBack(t: string, end: number, floor: number): number {
   let start = end;
-  while (start > floor && end - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1))) start--;
+  while (start > floor && end - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1)) && !isWrapMark(t.charCodeAt(start - 1))) start--;
   return start;
 }
 
