@@ -91,6 +91,12 @@ describe('names and addresses in the forms people write them', () => {
     ],
     ['a run of @ reads as one', 'john.smith@@acme-real.example, "john.smith"@@@acme-real.example', `${A}, ${A}`],
     [
+      'a run of any length, blanks or marks between, and a backslash',
+      'john.smith@@@@@@acme-real.example, john.smith@ @acme-real.example, john.smith@"@"acme-real.example, john.smith\\@acme-real.example',
+      `${A}, ${A}, ${A}, ${A}`,
+    ],
+    ['a diff hunk and mentions stay', '@@ -1,3 +1,4 @@ ping @anna @ @bob', '@@ -1,3 +1,4 @@ ping @anna @ @bob'],
+    [
       'typographic quotes and brackets',
       '“john.smith”@acme-real.example, john.smith@„acme-real.example“, «john.smith»@acme-real.example, 【john.smith】@acme-real.example',
       `${A}, ${A}, ${A}, ${A}`,

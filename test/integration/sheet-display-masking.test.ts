@@ -105,11 +105,13 @@ describe('what a spreadsheet shows outside its cells and styles, and brackets a 
     expect(kept).toEqual(sheets.map(() => ['form.xlsx']));
   });
 
-  it('masks an address whose part is wrapped in brackets a reader reads past', async () => {
+  it('masks an address whose part is wrapped in brackets a reader reads past, or whose @ is repeated or escaped', async () => {
     const all: string[] = [];
     for (const address of [BUYER.address, BUYER_OTHER]) {
       const [l, d] = address.split('@') as [string, string];
       all.push(`${l}@\u27e8${d}\u27e9`, `\u27e8${l}\u27e9@${d}`, `${l}@{${d}}`, `{${l}}@${d}`, `${l}@\u3014${d}\u3015`, `\u2e02${l}\u2e03@${d}`);
+      // A run of @ longer than four or with blanks or marks between, and a backslash before the @ or a dot.
+      all.push(`${l}@@@@@@${d}`, `${l}@ @${d}`, `${l}@"@"${d}`, `${l}\\@${d}`, `${l.replace('.', '\\.')}@${d}`);
     }
     const raws = all.map((s, k) =>
       mail(
@@ -132,7 +134,8 @@ describe('what a spreadsheet shows outside its cells and styles, and brackets a 
   }, 60_000);
 
   it('delivers ordinary text with braces and brackets unchanged', async () => {
-    const text = 'Set {name} in the template, see ⟨Kettle⟩ and 〔A-1001〕, or {"qty": 2} @ 19.99';
+    const text =
+      'Set {name} in the template, see ⟨Kettle⟩ and 〔A-1001〕, or {"qty": 2} @ 19.99; @@ -1,3 +1,4 @@ in the diff, ping @anna @ @bob, 3 @ @ 5 EUR, C:\\Users\\Tom\\@home\\list.txt';
     const [raw] = await send([
       mail([`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, 'Subject: A-1001 t0 template', 'Content-Type: text/plain; charset=utf-8'], [text]),
     ]);

@@ -730,6 +730,8 @@ const CLOSES = -1;
 for (const q of '"“”„‟«»‹›「」『』') MARKS.set(q.charCodeAt(0), ['"', QUOTE]);
 for (const q of "'‘’‚‛") MARKS.set(q.charCodeAt(0), ["'", QUOTE]);
 MARKS.set(0x60, ['`', QUOTE]);
+// A backslash escapes the next character (RFC 5322's quoted-pair, Markdown): `anna.weber\@buyer.example` reads whole.
+MARKS.set(0x5c, ['\\', QUOTE]);
 for (const [o, c] of ['()', '<>', '[]', '〈〉', '《》', '【】']) {
   MARKS.set((o as string).charCodeAt(0), [o as string, OPENS]);
   MARKS.set((c as string).charCodeAt(0), [o as string, CLOSES]);

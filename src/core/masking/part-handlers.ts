@@ -143,7 +143,7 @@ function squeezeAround(s: string): string {
 }
 
 // A run of @ reads as one (`anna.weber@@buyer.example`: a SYMBOL field's `@` after the writer's).
-const AT_RUN = /@{2,4}/g;
+const AT_RUN = /@{2,}/g;
 
 /** A document kept only when no reading of it still names the writer. */
 function keepDocument(p: MailAttachment, doc: CleanDocument, env: PartEnv, where: string, type: string): PartOutcome {
