@@ -88,6 +88,16 @@ describe('what a spreadsheet shows outside its cells and styles, and brackets a 
       xlsx('<c r="B1" t="str"><f>"anna.weber@"&amp;<!-- total -->A2</f></c>'),
       xlsx('<c r="B1" t="str"><f>"anna.weber@"&amp;A2</f ></c>'),
       xlsx('<c r="B1" t="str"><f><?x y?>"anna.weber@"&amp;A2</f></c>'),
+      // _xHHHH_ in an attribute Excel shows (ST_Xstring): a validation's prompt, a table column's name, a pivot item.
+      xlsx('', '<dataValidations count="1"><dataValidation showInputMessage="1" prompt="anna.weber_x0040_buyer.example" sqref="A2"/></dataValidations>'),
+      xlsx('', '', {
+        'xl/tables/table1.xml':
+          '<table id="1" name="T" displayName="T" ref="A1:A2"><tableColumns count="1"><tableColumn id="1" name="anna.weber_x0040_buyer.example"/></tableColumns></table>',
+      }),
+      xlsx('', '', {
+        'xl/pivotCache/pivotCacheDefinition1.xml':
+          '<pivotCacheDefinition><cacheFields count="1"><cacheField name="n"><sharedItems><s v="anna.weber_x0040_buyer.example"/></sharedItems></cacheField></cacheFields></pivotCacheDefinition>',
+      }),
     ];
     const kept = await keptFiles(sheets, XLSX, 'form.xlsx');
     expect(kept).toEqual(sheets.map(() => []));
@@ -100,6 +110,10 @@ describe('what a spreadsheet shows outside its cells and styles, and brackets a 
       xlsx('', header('&amp;L&amp;&quot;Arial,Bold&quot;&amp;12Acme Store &amp;&amp; Co&amp;RPrinted &amp;D')),
       xlsx('<c r="B1"><f>SUM(C1:C3)<!-- total --></f></c>'),
       xlsx('<c r="B1"><f>A2</f ></c>'),
+      xlsx('', '', {
+        'xl/tables/table1.xml':
+          '<table id="1" name="T" displayName="T" ref="A1:A2"><tableColumns count="1"><tableColumn id="1" name="Unit_x000a_price"/></tableColumns></table>',
+      }),
     ];
     const kept = await keptFiles(sheets, XLSX, 'form.xlsx');
     expect(kept).toEqual(sheets.map(() => ['form.xlsx']));

@@ -391,6 +391,19 @@ describe('what a spreadsheet shows outside its cells: formats in other parts, he
       texts({ 'xl/worksheets/sheet1.xml': '<worksheet><sheetData><row><c r="B1"><f>SUM(A1:A3)<!-- A2&"@" --></f></c></row></sheetData></worksheet>' }),
     ).toContain('buyer.example');
   });
+  it.each([
+    ['a sheet name', { 'xl/workbook.xml': '<workbook><sheets><sheet name="anna.weber_x0040_buyer.example" sheetId="1"/></sheets></workbook>' }],
+    [
+      'a validation prompt',
+      { 'xl/worksheets/sheet1.xml': '<worksheet><dataValidations><dataValidation prompt="anna.weber_x0040_buyer.example"/></dataValidations></worksheet>' },
+    ],
+    [
+      'a link display text',
+      { 'xl/worksheets/sheet1.xml': '<worksheet><hyperlinks><hyperlink ref="A1" display="anna.weber_x0040_buyer.example"/></hyperlinks></worksheet>' },
+    ],
+  ])('reads _xHHHH_ in %s (an ST_Xstring attribute)', (_n, parts) => {
+    expect(texts(parts)).toContain('anna.weber&#x0040;buyer.example');
+  });
   it('leaves a comment never closed as it is (linear: a long run of them)', () => {
     expect(withoutCommentsAndPIs('<a><!-- x --><b/><!-- open')).toBe('<a><b/><!-- open');
     const hostile = '<!--'.repeat(200_000);

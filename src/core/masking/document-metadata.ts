@@ -215,6 +215,10 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     texts.push(shown, xml);
     if (CELL_TEXT_PART.test(name)) cellTexts.push(shown);
     if (sheet) {
+      // Its attributes with _xHHHH_ read: many are ST_Xstring too, shown by Excel as their
+      // character (a sheet's or a table column's name, a validation's prompt, a pivot item, a link's display text).
+      const escaped = xstringAsEntities(xml);
+      if (escaped !== xml) texts.push(escaped);
       // What its formulas show as Excel computes them (the value kept beside them may be a decoy),
       // with _xHHHH_ read and as written: a formula is judged on both.
       const raw = cdataAsText(xml);
