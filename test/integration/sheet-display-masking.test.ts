@@ -85,6 +85,8 @@ describe('what a spreadsheet shows outside its cells and styles, and brackets a 
       xlsx('', header('&amp;Lanna.weber@&amp;12buyer.example')),
       xlsx('', header('&amp;Canna.weber&amp;B@&amp;Bbuyer.example&amp;&quot;Arial,Bold&quot;')),
       xlsx('', header('anna.weber&amp;K00FF00@&amp;KFF0000buyer&amp;U.&amp;Uexample')),
+      xlsx('', header('<![CDATA[anna.weber@&12buyer.example]]>')),
+      xlsx('', header('anna.weber@<!-- x -->&amp;12buyer.example')),
       xlsx('<c r="B1" t="str"><f>"anna.weber@"&amp;<!-- total -->A2</f></c>'),
       xlsx('<c r="B1" t="str"><f>"anna.weber@"&amp;A2</f ></c>'),
       xlsx('<c r="B1" t="str"><f><?x y?>"anna.weber@"&amp;A2</f></c>'),

@@ -382,6 +382,12 @@ describe('what a spreadsheet shows outside its cells: formats in other parts, he
     const sheet = `<worksheet><headerFooter><oddHeader>${header}</oddHeader></headerFooter></worksheet>`;
     expect(headersFooters(sheet)).toEqual([reading]);
   });
+  it('reads a header written in CDATA or with a comment inside', () => {
+    for (const h of ['<![CDATA[&Lanna.weber@&12buyer.example]]>', 'anna.weber@<!-- x -->&amp;12buyer.example'])
+      expect(texts({ 'xl/worksheets/sheet1.xml': `<worksheet><headerFooter><oddHeader>${h}</oddHeader></headerFooter></worksheet>` }), h).toContain(
+        'anna.weber@buyer.example',
+      );
+  });
   it('reads a formula with a comment or a processing instruction inside its element, or a blank in its end tag', () => {
     for (const f of ['<f>"a"&amp;<!-- x -->A2</f>', '<f><?pi x?>"a"&amp;A2</f>', '<f>"a"&amp;A2</f >', '<f x=">">"a"&amp;A2</f>'])
       expect(() => texts({ 'xl/worksheets/sheet1.xml': `<worksheet><sheetData><row><c r="B1">${f}</c></row></sheetData></worksheet>` }), f).toThrow(

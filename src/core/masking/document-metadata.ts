@@ -9,7 +9,7 @@ import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { formulaBudget, sheetFormulaTexts } from './sheet-formulas.js';
+import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
 export { NotWhatItClaims };
@@ -231,7 +231,8 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
       // x14:dxf), a chart's axis and data labels (<c:numFmt>), a pivot table's.
       if (NUMBER_FORMAT_HINT.test(xml)) formats.push(xstringAsEntities(xml));
       // A header or footer as printed: its &-codes (font, size, colour, bold) show nothing.
-      texts.push(...headersFooters(xml));
+      // CDATA read as text, comments and processing instructions as nothing.
+      texts.push(...headersFooters(withoutCommentsAndPIs(raw)));
     }
   }
   texts.push(...formattedCells(formats.join('\n'), cellTexts));
