@@ -5,6 +5,7 @@
 // read as one formula), and a part of an address wrapped in brackets the reader reads past
 // (`⟨buyer.example⟩`, `{buyer.example}`). Through the gateway each must arrive masked or removed;
 // ordinary sheets with the same features must arrive kept.
+import CFB from 'cfb';
 import { strToU8, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -148,6 +149,25 @@ describe('what a spreadsheet shows outside its cells and styles, and brackets a 
     for (const [k, raw] of raws.entries()) expect((await leakSearch(raw, secrets)).length, all[k]).toBeGreaterThan(0);
     expect(await leakProblems(all, await send(raws), secrets)).toEqual([]);
   }, 60_000);
+
+  it("removes a Word 97 file whose text shows the writer's address with a part in typographic quotes or any bracket", async () => {
+    const doc = (text: string) => {
+      const c = CFB.utils.cfb_new();
+      CFB.utils.cfb_add(c, 'WordDocument', Buffer.from(`Return label for A-1001\r${text}\r`, 'utf16le'));
+      return b64(Buffer.from(CFB.write(c, { type: 'buffer' }) as Uint8Array));
+    };
+    const docs = [
+      doc('Write to anna.weber@“buyer.example”'),
+      doc('Write to «anna.weber»@buyer.example'),
+      doc('Write to anna.weber@{buyer.example}'),
+      doc('Write to ⟨anna.weber⟩@buyer.example'),
+      doc('Write to anna.weber\\@buyer.example'),
+      doc('Write to anna.weber@@@@@@buyer.example'),
+      doc('Kettle {2 pcs} @ 19.99 “as agreed”'),
+    ];
+    const kept = await keptFiles(docs, 'application/msword', 'label.doc');
+    expect(kept).toEqual([[], [], [], [], [], [], ['label.doc']]);
+  });
 
   it('delivers ordinary text with braces and brackets unchanged', async () => {
     const text =
