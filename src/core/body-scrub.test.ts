@@ -91,10 +91,22 @@ describe('names and addresses in the forms people write them', () => {
     ],
     ['a run of @ reads as one', 'john.smith@@acme-real.example, "john.smith"@@@acme-real.example', `${A}, ${A}`],
     [
+      'a run of any length, blanks or marks between, and a backslash',
+      'john.smith@@@@@@acme-real.example, john.smith@ @acme-real.example, john.smith@"@"acme-real.example, john.smith\\@acme-real.example',
+      `${A}, ${A}, ${A}, ${A}`,
+    ],
+    ['a diff hunk and mentions stay', '@@ -1,3 +1,4 @@ ping @anna @ @bob', '@@ -1,3 +1,4 @@ ping @anna @ @bob'],
+    [
       'typographic quotes and brackets',
       '“john.smith”@acme-real.example, john.smith@„acme-real.example“, «john.smith»@acme-real.example, 【john.smith】@acme-real.example',
       `${A}, ${A}, ${A}, ${A}`,
     ],
+    [
+      'any other bracket or quotation mark (Unicode Ps/Pe/Pi/Pf) and braces',
+      'john.smith@⟨acme-real.example⟩, {john.smith}@acme-real.example, 〔john.smith〕@acme-real.example, ⸂john.smith⸃@acme-real.example',
+      `${A}, ${A}, ${A}, ${A}`,
+    ],
+    ['braces and brackets that wrap nothing of the address stay', '{john.smith@acme-real.example} ⟨Kettle⟩ {name}', `{${A}} ⟨Kettle⟩ {name}`],
     [
       'a blank longer than 384 characters is not read past',
       `john.smith${'(x)'.repeat(130)}@acme-real.example`,

@@ -204,8 +204,12 @@ function spelledAfter(text: string, j: number, part: string): number {
   return j;
 }
 
-/** The most `@`s one run of them read as one may hold, less one. */
-const AT_RUN = 3;
+/** Where the run of `@` (blanks between allowed) that ends with the `@` at `at` starts, never before `floor`. */
+function atRunStart(text: string, at: number, floor: number): number {
+  let first = at;
+  for (let k = blankBack(text, first); k - 1 >= floor && text.charCodeAt(k - 1) === 0x40; k = blankBack(text, first)) first = k - 1;
+  return first;
+}
 
 /**
  * The writer's addresses (with a display name written right before one) and full names in a
@@ -227,11 +231,11 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
     const domain = needle.slice(split + 1);
     let from = 0;
     for (const place of ats) {
-      // A run of @ (`anna.weber@@buyer.example`, a .doc's SYMBOL field after its @) reads as one,
-      // from its last; the local part ends at its first.
-      if (place < from || text.charCodeAt(place + 1) === 0x40) continue;
-      let first = place;
-      while (first > 0 && place - first < AT_RUN && text.charCodeAt(first - 1) === 0x40) first--;
+      // A run of @ (`anna.weber@@buyer.example`, a .doc's SYMBOL field after its @), of any length
+      // and with blanks between (`anna.weber@ @buyer.example`, `@"@"`), reads as one, from its
+      // last; the local part ends at its first. Linear: only a run's last @ walks back through it.
+      if (place < from || text.charCodeAt(blankAfter(text, place + 1)) === 0x40) continue;
+      const first = atRunStart(text, place, from);
       // Parentheses as comments first, then as marks around a part (`(anna.weber)@…`).
       let hit = localBefore(text, first, local, true);
       if (hit < 0) hit = localBefore(text, first, local, false);

@@ -3,7 +3,7 @@
 // still one; local parts and domains in any script (`jürgen@straße.example` is found whole, never
 // half). Linear: one scan for `@`, each looking a bounded distance around it.
 import { parse } from 'tldts';
-import { blankAfter, blankBack, fold, withWrappers, type Folded } from './fold.js';
+import { blankAfter, blankBack, fold, isWrapMark, withWrappers, type Folded } from './fold.js';
 
 export interface FoundAddress {
   /** Span in the source text, [start, end). */
@@ -37,7 +37,7 @@ const isDomainChar = (c: number, ch: string) =>
  * The blank may hold RFC 5322 comments (nested or many) and the quotes and brackets that wrap a
  * part (`"bob"@"shop.example"`, `<bob>@shop.example`, `(bob)@…`, `"bob".smith@…`, `bob@"shop".example`,
  * fold.ts blankBack/blankAfter), under the same rule, and the span takes the marks (withWrappers); a
- * run of up to four `@` reads as one. Linear: each `@` looks at most a blank (384 characters) and
+ * run of `@` (blanks between allowed) reads as one, from its last. Linear: each `@` looks at most a blank (384 characters) and
  * a local part of quoted words (128) back, and a blank and the domain's length ahead, and the scan
  * resumes after the domain.
  */
@@ -52,9 +52,9 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     from = at + 1;
     // A run of @ (`bob@@shop.example`) reads as one, from its last, as a blank does (the
     // top-level-domain rule applies); the local part ends at its first.
-    if (t.charCodeAt(at + 1) === 0x40) continue;
+    if (t.charCodeAt(blankAfter(t, at + 1)) === 0x40) continue;
     let first = at;
-    while (first > floor && at - first < 3 && t.charCodeAt(first - 1) === 0x40) first--;
+    for (let k = blankBack(t, first); k - 1 >= floor && t.charCodeAt(k - 1) === 0x40; k = blankBack(t, first)) first = k - 1;
     // A blank before the @: a space, or a quoted reply's line break (`bob⏎> @shop.example`), a
     // comment, a mark that wraps the local part (`"bob"@`, `<bob>@`).
     let [start, localEnd] = localPart(t, first, floor, true);
@@ -148,7 +148,7 @@ function localPart(t: string, at: number, floor: number, comments: boolean): [nu
 /** Where a run of local-part characters (64 at most) that ends at `end` starts, not before `floor`. */
 function wordBack(t: string, end: number, floor: number): number {
   let start = end;
-  while (start > floor && end - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1))) start--;
+  while (start > floor && end - start < 64 && !LOCAL_STOP.has(t.charCodeAt(start - 1)) && !isWrapMark(t.charCodeAt(start - 1))) start--;
   return start;
 }
 

@@ -2,7 +2,8 @@ import { decodePDFRawStream, PDFDocument, PDFHexString, PDFName, PDFRawStream, P
 import { describe, expect, it } from 'vitest';
 import { decodeXML } from 'entities';
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import { cleanOoxml, cleanPdf, fieldResults, NotWhatItClaims, ooxmlText } from './document-metadata.js';
+import { cleanOoxml, cleanPdf, fieldResults, headersFooters, NotWhatItClaims, ooxmlText } from './document-metadata.js';
+import { withoutCommentsAndPIs } from './sheet-formulas.js';
 
 /** Every object a reader of the file can open, streams inflated: what a recipient could dig out of it. */
 async function everything(bytes: Uint8Array): Promise<string> {
@@ -346,6 +347,75 @@ describe('a spreadsheet’s number formats, read as Excel shows a number', () =>
       'xl/sharedStrings.xml': strToU8('<sst><si><t>buyer.example</t></si></sst>'),
     };
     expect((cleanOoxml(zipSync(files), XLSX).texts ?? []).join('\n')).toContain('anna.weber@buyer.example');
+  });
+});
+
+describe('what a spreadsheet shows outside its cells: formats in other parts, headers and footers, formulas with comments', () => {
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  const texts = (parts: Record<string, string>) =>
+    (
+      cleanOoxml(
+        zipSync({
+          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types/>'),
+          'xl/workbook.xml': strToU8('<?xml version="1.0"?><workbook/>'),
+          'xl/sharedStrings.xml': strToU8('<sst><si><t>buyer.example</t></si></sst>'),
+          ...Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, strToU8(v)])),
+        }),
+        XLSX,
+      ).texts ?? []
+    ).join('\n');
+  it('reads a number format kept in a sheet (a conditional format’s x14:dxf) or a chart (c:numFmt)', () => {
+    const dxf =
+      '<worksheet><extLst><ext><x14:cfRule><x14:dxf><numFmt numFmtId="200" formatCode="&quot;anna.weber@&quot;@"/></x14:dxf></x14:cfRule></ext></extLst></worksheet>';
+    expect(texts({ 'xl/worksheets/sheet1.xml': dxf })).toContain('anna.weber@buyer.example');
+    const chart = '<c:chartSpace><c:dLbls><c:numFmt formatCode="&quot;anna.weber&quot;#&quot;@buyer.example&quot;" sourceLinked="0"/></c:dLbls></c:chartSpace>';
+    expect(texts({ 'xl/charts/chart1.xml': chart })).toContain('anna.weber0@buyer.example');
+  });
+  it.each([
+    ['&amp;Lanna.weber@&amp;12buyer.example', ' anna.weber@buyer.example'],
+    ['anna.weber&amp;B@&amp;Bbuyer&amp;&quot;Arial,Bold&quot;.example', 'anna.weber@buyer.example'],
+    ['anna.weber&amp;K00FF00@&amp;K01+000buyer.example', 'anna.weber@buyer.example'],
+    ['anna.weber@&amp;Cbuyer.example', 'anna.weber@ buyer.example'],
+    // Kept as printed: && is one &, a page number's code shows no letters.
+    ['&amp;LAcme &amp;&amp; Co&amp;RPage &amp;P of &amp;N', ' Acme & Co Page  of '],
+  ])('reads the header %s as %s', (header, reading) => {
+    const sheet = `<worksheet><headerFooter><oddHeader>${header}</oddHeader></headerFooter></worksheet>`;
+    expect(headersFooters(sheet)).toEqual([reading]);
+  });
+  it('reads a header written in CDATA or with a comment inside', () => {
+    for (const h of ['<![CDATA[&Lanna.weber@&12buyer.example]]>', 'anna.weber@<!-- x -->&amp;12buyer.example'])
+      expect(texts({ 'xl/worksheets/sheet1.xml': `<worksheet><headerFooter><oddHeader>${h}</oddHeader></headerFooter></worksheet>` }), h).toContain(
+        'anna.weber@buyer.example',
+      );
+  });
+  it('reads a formula with a comment or a processing instruction inside its element, or a blank in its end tag', () => {
+    for (const f of ['<f>"a"&amp;<!-- x -->A2</f>', '<f><?pi x?>"a"&amp;A2</f>', '<f>"a"&amp;A2</f >', '<f x=">">"a"&amp;A2</f>'])
+      expect(() => texts({ 'xl/worksheets/sheet1.xml': `<worksheet><sheetData><row><c r="B1">${f}</c></row></sheetData></worksheet>` }), f).toThrow(
+        NotWhatItClaims,
+      );
+    expect(
+      texts({ 'xl/worksheets/sheet1.xml': '<worksheet><sheetData><row><c r="B1"><f>SUM(A1:A3)<!-- A2&"@" --></f></c></row></sheetData></worksheet>' }),
+    ).toContain('buyer.example');
+  });
+  it.each([
+    ['a sheet name', { 'xl/workbook.xml': '<workbook><sheets><sheet name="anna.weber_x0040_buyer.example" sheetId="1"/></sheets></workbook>' }],
+    [
+      'a validation prompt',
+      { 'xl/worksheets/sheet1.xml': '<worksheet><dataValidations><dataValidation prompt="anna.weber_x0040_buyer.example"/></dataValidations></worksheet>' },
+    ],
+    [
+      'a link display text',
+      { 'xl/worksheets/sheet1.xml': '<worksheet><hyperlinks><hyperlink ref="A1" display="anna.weber_x0040_buyer.example"/></hyperlinks></worksheet>' },
+    ],
+  ])('reads _xHHHH_ in %s (an ST_Xstring attribute)', (_n, parts) => {
+    expect(texts(parts)).toContain('anna.weber&#x0040;buyer.example');
+  });
+  it('leaves a comment never closed as it is (linear: a long run of them)', () => {
+    expect(withoutCommentsAndPIs('<a><!-- x --><b/><!-- open')).toBe('<a><b/><!-- open');
+    const hostile = '<!--'.repeat(200_000);
+    const t = performance.now();
+    expect(withoutCommentsAndPIs(hostile)).toBe(hostile);
+    expect(performance.now() - t).toBeLessThan(500);
   });
 });
 

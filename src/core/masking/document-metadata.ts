@@ -4,11 +4,12 @@
 // and comment authors, via fflate; legacy OLE files (doc, xls, ppt) lose their summary information
 // streams, via cfb. An Outlook message (.msg) or TNEF in an OLE container is not a Word file.
 import CFB from 'cfb';
+import { decodeXML } from 'entities';
 import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { formulaBudget, sheetFormulaTexts } from './sheet-formulas.js';
+import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, withoutDeletions } from './word-fields.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
@@ -192,6 +193,8 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   // Word parts with fields, read once the variables and properties their fields show are known.
   const fielded: string[] = [];
   let pageLetters = false;
+  // The parts that hold number formats (xl/styles.xml and any other spreadsheet part with one).
+  const formats: string[] = [];
   for (const [name, data] of Object.entries(files)) {
     if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
     if (!OOXML_TEXT.test(name)) {
@@ -219,6 +222,10 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     if (WORD_PART.test(name) && pagesAsLetters(xml)) pageLetters = true;
     if (CELL_TEXT_PART.test(name)) cellTexts.push(shown);
     if (sheet) {
+      // Its attributes with _xHHHH_ read: many are ST_Xstring too, shown by Excel as their
+      // character (a sheet's or a table column's name, a validation's prompt, a pivot item, a link's display text).
+      const escaped = xstringAsEntities(xml);
+      if (escaped !== xml) texts.push(escaped);
       // What its formulas show as Excel computes them (the value kept beside them may be a decoy),
       // with _xHHHH_ read and as written: a formula is judged on both.
       const raw = cdataAsText(xml);
@@ -227,6 +234,12 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
       if (decoded !== raw) formulas += `\n${sheetFormulaTexts(decoded, budget)}`;
       cellTexts.push(formulas);
       texts.push(formulas);
+      // Number formats kept outside xl/styles.xml: a conditional format's in the sheet (Excel 2010's
+      // x14:dxf), a chart's axis and data labels (<c:numFmt>), a pivot table's.
+      if (NUMBER_FORMAT_HINT.test(xml)) formats.push(xstringAsEntities(xml));
+      // A header or footer as printed: its &-codes (font, size, colour, bold) show nothing.
+      // CDATA read as text, comments and processing instructions as nothing.
+      texts.push(...headersFooters(withoutCommentsAndPIs(raw)));
     }
   }
   if (fielded.length) {
@@ -239,8 +252,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters };
     for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(xml))), withBookmarks, true));
   }
-  const styles = files['xl/styles.xml'];
-  texts.push(...formattedCells(styles && xstringAsEntities(strFromU8(styles)), cellTexts));
+  texts.push(...formattedCells(formats.join('\n'), cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };
 }
 
@@ -248,6 +260,28 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
 // tracked deletions and bookmarks (what a REF shows).
 const WORD_PART = /^word\/.*\.xml$/i;
 const WORD_FIELD = /fldSimple|fldChar|delText|delInstrText|bookmarkStart/;
+
+const NUMBER_FORMAT_HINT = /numFmt\b/;
+
+// A header's or footer's text (ECMA-376 Part 1 §18.3.1.39 headerFooter; a chart's too).
+const HEADER_FOOTER = /<((?:\w+:)?(?:odd|even|first)(?:Header|Footer))\b[^<>]*>([^<]*)<\/\1\s*>/g;
+// Its codes (§18.3.1.39): &"font,style", &K and a colour (RRGGBB, or a theme's `ttSnnn`/`tt+nnn`),
+// &nn a font size, and the one-letter codes (&L &C &R sections, &B &I &U &E &S &X &Y &O &H styles,
+// &P &N &D &T &Z &F &A &G fields). `&&` is one `&`.
+const SECTION: ReadonlySet<string> = new Set(['&L', '&C', '&R']);
+const HEADER_CODE = /&(?:"[^"]*"|K(?:[0-9A-Fa-f]{6}|\d\d[-+S]\d{3})|\d+|[LCRBIUESXYOHPNDTZFAG&])/g;
+
+/**
+ * The headers and footers of a spreadsheet part (XML, entities not yet read) as Excel prints them:
+ * entities read, each code left out (`&&` as `&`), so `anna.weber@&12buyer.example` reads whole;
+ * a section's code (&L, &C, &R) as a blank, which the address search reads past beside an `@` or a dot.
+ */
+export function headersFooters(xml: string): string[] {
+  const out: string[] = [];
+  for (const m of xml.matchAll(HEADER_FOOTER))
+    out.push(decodeXML(m[2] as string).replace(HEADER_CODE, (code) => (code === '&&' ? '&' : SECTION.has(code) ? ' ' : '')));
+  return out;
+}
 
 // Parts that hold a spreadsheet's cell texts: shared strings and the sheets' inline strings.
 const CELL_TEXT_PART = /^xl\/(sharedStrings\.xml|worksheets\/[^/]+\.xml)$/i;

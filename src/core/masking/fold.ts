@@ -730,12 +730,44 @@ const CLOSES = -1;
 for (const q of '"“”„‟«»‹›「」『』') MARKS.set(q.charCodeAt(0), ['"', QUOTE]);
 for (const q of "'‘’‚‛") MARKS.set(q.charCodeAt(0), ["'", QUOTE]);
 MARKS.set(0x60, ['`', QUOTE]);
+// A backslash escapes the next character (RFC 5322's quoted-pair, Markdown): `anna.weber\@buyer.example` reads whole.
+MARKS.set(0x5c, ['\\', QUOTE]);
 for (const [o, c] of ['()', '<>', '[]', '〈〉', '《》', '【】']) {
   MARKS.set((o as string).charCodeAt(0), [o as string, OPENS]);
   MARKS.set((c as string).charCodeAt(0), [o as string, CLOSES]);
 }
+MARKS.set(0x7b, ['{', OPENS]);
+MARKS.set(0x7d, ['{', CLOSES]);
+// Every other bracket and quotation mark, by Unicode's general category (`⟨⟩`, `〔〕`, `❨❩`, `⸂⸃` …):
+// Ps opens and Pe closes (a bracket pairs with the closer right after it, else with any closer not
+// so paired); Pi and Pf are quotes that open or close by where they stand. Read when first met.
+const UNICODE_MARK = /^[\p{Ps}\p{Pe}\p{Pi}\p{Pf}]$/u;
+const NOT_A_MARK = new Set<number>();
 
-const isMark = (c: number, parens: boolean) => MARKS.has(c) && (parens || (c !== 0x28 && c !== 0x29));
+/** The mark `c` is (MARKS, then its Unicode category), or undefined. */
+function markOf(c: number): readonly [family: string, shape: number] | undefined {
+  const known = MARKS.get(c);
+  if (known || c < 0x80 || NOT_A_MARK.has(c)) return known;
+  const ch = String.fromCharCode(c);
+  if (!UNICODE_MARK.test(ch)) {
+    NOT_A_MARK.add(c);
+    return undefined;
+  }
+  if (/\p{Pi}|\p{Pf}/u.test(ch)) MARKS.set(c, ['"', QUOTE]);
+  else if (/\p{Ps}/u.test(ch)) {
+    const pairs = /\p{Pe}/u.test(String.fromCharCode(c + 1));
+    MARKS.set(c, [pairs ? ch : '\u27e8', OPENS]);
+  } else {
+    const pairs = /\p{Ps}/u.test(String.fromCharCode(c - 1));
+    MARKS.set(c, [pairs ? String.fromCharCode(c - 1) : '\u27e8', CLOSES]);
+  }
+  return MARKS.get(c);
+}
+
+/** True for a mark that may wrap a part of an address (a quote or a bracket: MARKS). */
+export const isWrapMark = (c: number): boolean => markOf(c) !== undefined;
+
+const isMark = (c: number, parens: boolean) => markOf(c) !== undefined && (parens || (c !== 0x28 && c !== 0x29));
 
 /** Where a run of spaces and quote marks that ends at `j` starts (it starts with a space), or `j`. */
 export function spacesBack(text: string, j: number): number {
@@ -827,7 +859,7 @@ export function blankAfter(text: string, j: number, comments = true): number {
 export function withWrappers(text: string, start: number, end: number, floor = 0): [number, number] {
   // Most addresses hold no mark: nothing to count.
   let k0 = start;
-  while (k0 < end && !MARKS.has(text.charCodeAt(k0))) k0++;
+  while (k0 < end && !markOf(text.charCodeAt(k0))) k0++;
   if (k0 === end) return [start, end];
   // Per family: openers the span lacks (its closers' other halves), and openers it leaves open.
   const lacks = new Map<string, number>();
@@ -836,12 +868,12 @@ export function withWrappers(text: string, start: number, end: number, floor = 0
   for (let k = start; k < end; k++) {
     const c = text.charCodeAt(k);
     if (c === 0x20) continue;
-    const mark = MARKS.get(c);
+    const mark = markOf(c);
     const before = prev;
     prev = c;
     if (!mark) continue;
     const [family, shape] = mark;
-    const closes = shape === QUOTE ? !(before === 0x20 || before === 0x40 || before === 0x2e || MARKS.has(before)) : shape === CLOSES;
+    const closes = shape === QUOTE ? !(before === 0x20 || before === 0x40 || before === 0x2e || markOf(before) !== undefined) : shape === CLOSES;
     if (!closes) open.set(family, (open.get(family) ?? 0) + 1);
     else if ((open.get(family) ?? 0) > 0) open.set(family, (open.get(family) as number) - 1);
     else lacks.set(family, (lacks.get(family) ?? 0) + 1);
@@ -849,7 +881,7 @@ export function withWrappers(text: string, start: number, end: number, floor = 0
   if (lacks.size === 0 && open.size === 0) return [start, end];
   /** Takes the mark `c` when it can stand on that side (`shape`) and its family is in `wanted`. */
   const take = (c: number, shape: number, wanted: Map<string, number>): boolean => {
-    const mark = MARKS.get(c);
+    const mark = markOf(c);
     if (!mark || (mark[1] !== QUOTE && mark[1] !== shape) || !((wanted.get(mark[0]) ?? 0) > 0)) return false;
     wanted.set(mark[0], (wanted.get(mark[0]) as number) - 1);
     return true;

@@ -124,8 +124,10 @@ function squeezedHolds(lower: string, addresses: readonly string[]): boolean {
 }
 
 // Blanks and the quotes and brackets that wrap an address's parts (`anna.weber@"buyer.example"`,
-// `<anna.weber>@…`, `(anna.weber) @ buyer.example`), and runs of @.
-const AROUND = /[\s"'<>()[\]]+/g;
+// `<anna.weber>@…`, `(anna.weber) @ buyer.example`, `anna.weber@“buyer.example”`, `{…}`, `⟨…⟩`: any
+// bracket or quotation mark by its Unicode category, as fold.ts reads them in text), a backslash,
+// and runs of @.
+const AROUND = /[\s"'`<>()[\]{}\\\p{Ps}\p{Pe}\p{Pi}\p{Pf}]+/gu;
 
 /**
  * `s` with every run of AROUND beside an `@` or a dot left out. Each run is matched once and kept
@@ -143,7 +145,7 @@ function squeezeAround(s: string): string {
 }
 
 // A run of @ reads as one (`anna.weber@@buyer.example`: a SYMBOL field's `@` after the writer's).
-const AT_RUN = /@{2,4}/g;
+const AT_RUN = /@{2,}/g;
 
 /** A document kept only when no reading of it still names the writer. */
 function keepDocument(p: MailAttachment, doc: CleanDocument, env: PartEnv, where: string, type: string): PartOutcome {
