@@ -73,6 +73,16 @@ describe('Word list labels before their paragraphs (wordNumbering)', () => {
       'anna.weber@buyer.example',
     ],
     [
+      "a list whose levels are a numbering style's (numStyleLink)",
+      p(numPr(1), 'buyer.example'),
+      abstract(0, '<w:numStyleLink w:val="Linked"/>') +
+        abstract(1, '<w:styleLink w:val="Linked"/>' + level(0, 'anna.weber@', 'nothing')) +
+        num(1, 0) +
+        num(2, 1),
+      `<w:style w:type="numbering" w:styleId="Linked"><w:pPr>${numPr(2)}</w:pPr></w:style>`,
+      'anna.weber@buyer.example',
+    ],
+    [
       'in a text box inside a paragraph',
       `<w:p><w:r><w:txbxContent>${p(numPr(1), 'buyer.example')}</w:txbxContent></w:r></w:p>`,
       atLabel,

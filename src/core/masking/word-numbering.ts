@@ -16,7 +16,7 @@ interface Level {
 }
 
 // Tags of any length, `[^<>]*` stopping at the next `<`, so each `<` is looked at once.
-const NUMBERING_TAG = /<(\/?)w:(abstractNum|num|lvl)(?=[\s>/])[^<>]*>|<w:(abstractNumId|lvlText|suff|numFmt)\b[^<>]*>/g;
+const NUMBERING_TAG = /<(\/?)w:(abstractNum|num|lvl)(?=[\s>/])[^<>]*>|<w:(abstractNumId|lvlText|suff|numFmt|numStyleLink)\b[^<>]*>/g;
 const STYLE_TAG = /<(\/?)w:style(?=[\s>/])[^<>]*>|<w:(basedOn|numId|ilvl)\b[^<>]*>|<w:pPrChange\b[^<>]*>|<\/w:pPrChange>/g;
 const PARAGRAPH_TAG = /<w:p(?=[\s>/])[^<>]*>|<w:pPr(?=[\s>/])[^<>]*>|<\/w:pPr>|<\/w:p>|<w:pPrChange\b[^<>]*>|<\/w:pPrChange>|<w:(numId|ilvl|pStyle)\b[^<>]*>/g;
 
@@ -32,9 +32,14 @@ const val = (tag: string) => attribute(tag, 'w:val');
 
 type List = { abstract?: string; overrides: Map<string, Level> };
 
-/** Each num's levels by `numId`, then `ilvl`: its abstractNum's levels, each `lvlOverride`'s `w:lvl` in place of one. */
-function lists(numbering: string): Map<string, Map<string, Level>> {
+/**
+ * Each num's levels by `numId`, then `ilvl`: its abstractNum's levels (those of the list its
+ * `w:numStyleLink` style numbers, one step, when it names one: §17.9.21), each `lvlOverride`'s
+ * `w:lvl` in place of one. `styleNum`: a numbering style's `numId`.
+ */
+function lists(numbering: string, styleNum: (styleId: string) => string | undefined): Map<string, Map<string, Level>> {
   const abstracts = new Map<string, Map<string, Level>>();
+  const links = new Map<Map<string, Level>, string>();
   const nums = new Map<string, List>();
   let levels: Map<string, Level> | null = null;
   let num: List | null = null;
@@ -55,12 +60,21 @@ function lists(numbering: string): Map<string, Map<string, Level>> {
       else if (lvl && levels) levels.set(at, lvl);
     } else if (m[3] === 'abstractNumId') {
       if (num && !lvl) num.abstract = val(tag);
+    } else if (m[3] === 'numStyleLink') {
+      const style = val(tag);
+      if (levels && !lvl && style !== undefined) links.set(levels, style);
     } else if (lvl && m[3] === 'lvlText') lvl.text = val(tag);
     else if (lvl && m[3] === 'suff') lvl.suff = val(tag);
     else if (lvl && m[3] === 'numFmt') lvl.fmt = val(tag);
   }
   const out = new Map<string, Map<string, Level>>();
-  for (const [id, n] of nums) out.set(id, new Map([...(abstracts.get(n.abstract ?? '') ?? []), ...n.overrides]));
+  const levelsOf = (abstract: string | undefined) => {
+    const own = abstracts.get(abstract ?? '');
+    const link = own && links.get(own);
+    const linked = link === undefined ? undefined : nums.get(styleNum(link) ?? '');
+    return (linked && abstracts.get(linked.abstract ?? '')) ?? own ?? [];
+  };
+  for (const [id, n] of nums) out.set(id, new Map([...levelsOf(n.abstract), ...n.overrides]));
   return out;
 }
 
@@ -120,10 +134,10 @@ const MAX_BASED_ON = 16;
 export function wordNumbering(files: Unzipped): ((xml: string) => string) | null {
   const part = files['word/numbering.xml'];
   if (!part) return null;
-  const nums = lists(strFromU8(part));
-  if (!nums.size) return null;
   const stylesPart = files['word/styles.xml'];
   const { byId, normal } = styleNumbering(stylesPart ? strFromU8(stylesPart) : '');
+  const nums = lists(strFromU8(part), (id) => byId.get(id)?.numId);
+  if (!nums.size) return null;
   const fromStyle = (id: string | undefined, key: 'numId' | 'ilvl'): string | undefined => {
     for (let k = 0, s = id; s !== undefined && k < MAX_BASED_ON; k++) {
       const style = byId.get(s);
