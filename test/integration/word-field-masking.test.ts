@@ -123,3 +123,48 @@ describe("Word fields that complete the writer's address when Word updates them"
     expect(await keptFiles(docs, 'application/msword', 'label.doc')).toEqual([[], [], [], ['label.doc']]);
   });
 });
+
+/** A numbered list's level: its label (`%1` is the level's number) and what follows it (`nothing`, `space`; tab when absent). */
+const level = (ilvl: number, text: string, suff = '', fmt = 'decimal') =>
+  `<w:lvl w:ilvl="${ilvl}"><w:start w:val="1"/><w:numFmt w:val="${fmt}"/><w:lvlText w:val="${text}"/>${suff && `<w:suff w:val="${suff}"/>`}</w:lvl>`;
+const listed = (body: string, numbering: string, styles = '') =>
+  b64(
+    zipSync({
+      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+      'word/document.xml': strToU8(`<?xml version="1.0"?><w:document><w:body><w:p>${run('Return form A-1001')}</w:p>${body}</w:body></w:document>`),
+      'word/numbering.xml': strToU8(`<?xml version="1.0"?><w:numbering>${numbering}</w:numbering>`),
+      'word/styles.xml': strToU8(`<?xml version="1.0"?><w:styles>${styles}</w:styles>`),
+    }),
+  );
+const numPr = (numId: number, ilvl = 0) => `<w:numPr><w:ilvl w:val="${ilvl}"/><w:numId w:val="${numId}"/></w:numPr>`;
+const item = (numId: number, text: string, ilvl = 0) => `<w:p><w:pPr>${numPr(numId, ilvl)}</w:pPr>${run(text)}</w:p>`;
+
+describe("Word list labels that complete the writer's address", () => {
+  it('removes a Word document whose list label and paragraph together show an address, and keeps ordinary lists', async () => {
+    const documents = [
+      // The label is the local part and the @, nothing after it, the paragraph the domain.
+      listed(
+        item(1, 'buyer.example'),
+        `<w:abstractNum w:abstractNumId="0">${level(0, 'anna.weber@', 'nothing')}</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>`,
+      ),
+      // The same written as character references, at the second level, in single quotes.
+      listed(
+        item(1, 'buyer.example', 1),
+        `<w:abstractNum w:abstractNumId="0">${level(0, '%1.')}<w:lvl w:ilvl='1'><w:lvlText w:val='&#97;nna.weber&#64;'/><w:suff w:val='nothing'/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>`,
+      ),
+      // The list's level replaced in the num (lvlOverride), the paragraph's numbering from its style.
+      listed(
+        `<w:p><w:pPr><w:pStyle w:val="Contact"/></w:pPr>${run('buyer.example')}</w:p>`,
+        `<w:abstractNum w:abstractNumId="0">${level(0, '%1.')}</w:abstractNum><w:num w:numId="3"><w:abstractNumId w:val="0"/><w:lvlOverride w:ilvl="0">${level(0, 'anna.weber@', 'nothing')}</w:lvlOverride></w:num>`,
+        `<w:style w:type="paragraph" w:styleId="Contact"><w:pPr>${numPr(3)}</w:pPr></w:style>`,
+      ),
+      // Ordinary lists: numbers, letters and bullets before text, a domain after "1." with nothing between.
+      listed(
+        `${item(1, 'Return the parcel')}${item(1, 'shop.example', 1)}${item(2, 'Keep the receipt')}`,
+        `<w:abstractNum w:abstractNumId="0">${level(0, '%1.')}${level(1, '%1.%2', 'nothing')}</w:abstractNum><w:abstractNum w:abstractNumId="1">${level(0, '', 'space', 'bullet')}</w:abstractNum>` +
+          `<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>`,
+      ),
+    ];
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], ['form.docx']]);
+  });
+});

@@ -11,6 +11,7 @@ import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, withoutDeletions } from './word-fields.js';
+import { wordNumbering } from './word-numbering.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
 export { NotWhatItClaims };
@@ -195,6 +196,8 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   let pageLetters = false;
   // The parts that hold number formats (xl/styles.xml and any other spreadsheet part with one).
   const formats: string[] = [];
+  // Each numbered paragraph with its list's label before it, as Word shows it (word-numbering.ts).
+  const numbered = wordNumbering(files) ?? ((xml: string) => xml);
   for (const [name, data] of Object.entries(files)) {
     if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
     if (!OOXML_TEXT.test(name)) {
@@ -218,6 +221,8 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     const shown = ooxmlText(sheet ? xstringAsEntities(xml) : xml);
     texts.push(shown, xml);
     if (WORD_PART.test(name) && WORD_FIELD.test(xml)) fielded.push(xml);
+    const labelled = WORD_PART.test(name) ? numbered(xml) : xml;
+    if (labelled !== xml) texts.push(ooxmlText(labelled));
     // A section's page numbers as letters, in the body (its sectPr), which may hold no field itself.
     if (WORD_PART.test(name) && pagesAsLetters(xml)) pageLetters = true;
     if (CELL_TEXT_PART.test(name)) cellTexts.push(shown);
@@ -250,7 +255,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     const part = (n: string) => (files[n] ? strFromU8(files[n]) : '');
     const sources = fieldSources(part('word/settings.xml'), part('docProps/core.xml'), part('docProps/app.xml'), part('docProps/custom.xml'));
     const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters };
-    for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(xml))), withBookmarks, true));
+    for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(numbered(xml)))), withBookmarks, true));
   }
   texts.push(...formattedCells(formats.join('\n'), cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };
