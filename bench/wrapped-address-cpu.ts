@@ -21,6 +21,11 @@ const units = [
   `${'>'.repeat(300)}@`,
   `anna.weber${'(a)'.repeat(100)}@`,
   `@${'(a)'.repeat(100)}`,
+  // Markdown's emphasis, read as marks around an address's parts.
+  '*@*',
+  '_._',
+  '**anna.weber**@**',
+  `anna.weber@${'*'.repeat(300)}`,
 ];
 
 const cpuMs = (f: () => void): number => {

@@ -108,11 +108,37 @@ describe('names and addresses in the forms people write them', () => {
     ],
     ['braces and brackets that wrap nothing of the address stay', '{john.smith@acme-real.example} ⟨Kettle⟩ {name}', `{${A}} ⟨Kettle⟩ {name}`],
     [
+      "Markdown's emphasis around a part, the span taking it",
+      'john.smith@*acme-real.example*, john.smith@_acme-real.example_, *john.smith*@acme-real.example, **john.smith**@**acme-real.example**',
+      `${A}, ${A}, ${A}, ${A}`,
+    ],
+    [
+      'emphasis doubled, struck through, around one label, spaced',
+      '__john.smith__@__acme-real.example__, ~~john.smith~~@~~acme-real.example~~, john.smith@*acme-real*.example, *john*.smith@ _acme-real.example_',
+      `${A}, ${A}, ${A}, ${A}`,
+    ],
+    ['emphasis around the whole address stays', '*john.smith@acme-real.example* and _john.smith@acme-real.example_', `*${A}* and _${A}_`],
+    [
       'a blank longer than 384 characters is not read past',
       `john.smith${'(x)'.repeat(130)}@acme-real.example`,
       `john.smith${'(x)'.repeat(130)}@acme-real.example`,
     ],
   ])('%s', (_n, input, output) => expect(maskText(input, staff, r).value).toBe(output));
+
+  it("reads emphasis as marks only where the writer's address does not hold it", () => {
+    const t = { addresses: ['anna_weber@shop.example', 'x*y@shop.example'], names: [], fullNames: [] };
+    const out = maskText('anna_weber@shop.example, *anna_weber*@_shop.example_, anna@shop.example, anna_weber_@shop.example, x*y@*shop.example*', t, r).value;
+    expect(out).toBe(`${A}, ${A}, anna@shop.example, anna_weber_@shop.example, ${A}`);
+  });
+
+  it('is linear on hostile input: a MiB of emphasis around @ and dots', () => {
+    for (const unit of ['*@*', '_._', '~@~.', 'john.smith*@*acme-real.', '**john.smith**@**']) {
+      const hostile = unit.repeat(Math.ceil(1_048_576 / unit.length));
+      const t0 = performance.now();
+      expect(maskText(hostile, staff, r).count, unit).toBe(0);
+      expect(performance.now() - t0, unit).toBeLessThan(5_000);
+    }
+  });
 
   it('finds a name with or without diacritics, in NFC and NFD', () => {
     const t = { addresses: [], names: [], fullNames: ['Jürgen Müller'] };

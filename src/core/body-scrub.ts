@@ -6,7 +6,7 @@
 // of the input, one scan for `@` (each needle is matched outwards from each `@`) and indexOf scans
 // per name word, no regex backtracking.
 import { mayShowReversed } from './masking/address-finder.js';
-import { blankAfter, blankBack, fold, foldString, spacesAfter, spacesBack, withWrappers, type Folded } from './masking/fold.js';
+import { blankAfter, blankBack, emphasisLacking, fold, foldString, spacesAfter, spacesBack, withWrappers, type Folded } from './masking/fold.js';
 import { nameVariants } from './masking/name-variants.js';
 import { applySpans, type Span } from './masking/spans.js';
 
@@ -144,31 +144,32 @@ function placesOf(text: string, word: string): number[] {
 /**
  * Where `local` starts when it ends right before the `@` at `place` (blanks around `@` and dots
  * allowed), or -1. `comments`: parentheses read as RFC 5322 comments (`anna.weber(work)@`), else
- * as marks that wrap a part (`(anna.weber)@`: a reader reads the local part inside).
+ * as marks that wrap a part (`(anna.weber)@`: a reader reads the local part inside). `emphasis`:
+ * the Markdown emphasis marks read as marks too (fold.ts EMPHASIS bits: those the needle lacks).
  */
-function localBefore(text: string, place: number, local: string, comments: boolean): number {
-  let j = blankBack(text, place, comments);
+function localBefore(text: string, place: number, local: string, comments: boolean, emphasis: number): number {
+  let j = blankBack(text, place, comments, emphasis);
   for (let k = local.length - 1; k >= 0; k--) {
     const c = local.charCodeAt(k);
     const dot = c === 0x2e || c === 0x40;
-    if (dot) j = blankBack(text, j, comments);
+    if (dot) j = blankBack(text, j, comments, emphasis);
     if (text.charCodeAt(j - 1) !== c) return -1;
     j--;
-    if (dot && k > 0) j = blankBack(text, j, comments);
+    if (dot && k > 0) j = blankBack(text, j, comments, emphasis);
   }
   return j;
 }
 
-/** Where `domain` ends when it starts right after the `@` at `place` (blanks around `@` and dots allowed; `comments` as in localBefore), or -1. */
-function domainAfter(text: string, place: number, domain: string, comments: boolean): number {
-  let j = blankAfter(text, place + 1, comments);
+/** Where `domain` ends when it starts right after the `@` at `place` (blanks around `@` and dots allowed; `comments`, `emphasis` as in localBefore), or -1. */
+function domainAfter(text: string, place: number, domain: string, comments: boolean, emphasis: number): number {
+  let j = blankAfter(text, place + 1, comments, emphasis);
   for (let k = 0; k < domain.length; k++) {
     const c = domain.charCodeAt(k);
     const dot = c === 0x2e;
-    if (dot) j = blankAfter(text, j, comments);
+    if (dot) j = blankAfter(text, j, comments, emphasis);
     if (text.charCodeAt(j) !== c) return -1;
     j++;
-    if (dot && k < domain.length - 1) j = blankAfter(text, j, comments);
+    if (dot && k < domain.length - 1) j = blankAfter(text, j, comments, emphasis);
   }
   return j;
 }
@@ -229,6 +230,9 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
     const split = needle.lastIndexOf('@');
     const local = needle.slice(0, split);
     const domain = needle.slice(split + 1);
+    // Markdown's emphasis around its parts (`anna.weber@*buyer.example*`, `**anna.weber**@…`), of
+    // the marks the part itself does not hold (`anna_weber@…` keeps `_` as its own character).
+    const [localEmphasis, domainEmphasis] = [emphasisLacking(local), emphasisLacking(domain)];
     let from = 0;
     for (const place of ats) {
       // A run of @ (`anna.weber@@buyer.example`, a .doc's SYMBOL field after its @), of any length
@@ -237,13 +241,13 @@ export function writerSpans(value: string, f: Folded, target: MaskTarget, repl: 
       if (place < from || text.charCodeAt(blankAfter(text, place + 1)) === 0x40) continue;
       const first = atRunStart(text, place, from);
       // Parentheses as comments first, then as marks around a part (`(anna.weber)@…`).
-      let hit = localBefore(text, first, local, true);
-      if (hit < 0) hit = localBefore(text, first, local, false);
-      let end = hit < 0 ? -1 : domainAfter(text, place, domain, true);
-      if (hit >= 0 && end < 0) end = domainAfter(text, place, domain, false);
+      let hit = localBefore(text, first, local, true, localEmphasis);
+      if (hit < 0) hit = localBefore(text, first, local, false, localEmphasis);
+      let end = hit < 0 ? -1 : domainAfter(text, place, domain, true, domainEmphasis);
+      if (hit >= 0 && end < 0) end = domainAfter(text, place, domain, false, domainEmphasis);
       if (end < 0) continue;
-      // The quotes and brackets that wrap its parts go with it (`"anna.weber"@"buyer.example"`).
-      [hit, end] = withWrappers(text, hit, end, from);
+      // The quotes, brackets and emphasis that wrap its parts go with it (`"anna.weber"@"buyer.example"`).
+      [hit, end] = withWrappers(text, hit, end, from, { local: localEmphasis, domain: domainEmphasis, at: first });
       from = end;
       let start = hit;
       let out = esc(repl.address);

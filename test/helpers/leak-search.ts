@@ -110,7 +110,8 @@ function search(text: string, where: string, secrets: Secrets, leaks: Leak[]): v
     // Quotes and brackets around a part (`anna.weber@"buyer.example"`, `<anna.weber>@buyer.example`, `“anna.weber”@…`,
     // `(anna.weber)@buyer.example`), and comments nested or many (`anna.weber((x)y)@…`) dropped.
     // Any other bracket or quotation mark too (Unicode's Ps, Pe, Pi, Pf: `{buyer.example}`, `⟨…⟩`, `〔…〕`).
-    const unwrapped = (s: string) => s.replace(/[ "'`<>()[\]{}\\\p{Ps}\p{Pe}\p{Pi}\p{Pf}]*([@.])[ "'`<>()[\]{}\\\p{Ps}\p{Pe}\p{Pi}\p{Pf}]*/gu, '$1');
+    // Markdown's emphasis too (`*`, `_`, `~`: `anna.weber@*buyer.example*`, `**anna.weber**@…`).
+    const unwrapped = (s: string) => s.replace(/[ "'`<>()[\]{}\\*_~\p{Ps}\p{Pe}\p{Pi}\p{Pf}]*([@.])[ "'`<>()[\]{}\\*_~\p{Ps}\p{Pe}\p{Pi}\p{Pf}]*/gu, '$1');
     let uncommented = n;
     for (let k = 0; k < 4; k++) uncommented = uncommented.replace(/\([^()]{0,200}\)/g, '');
     const squeezings = [squeezed, unwrapped(n), unwrapped(uncommented)].flatMap((t) => [t, t.replace(/@{2,}/g, '@')]);

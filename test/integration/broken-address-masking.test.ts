@@ -236,3 +236,40 @@ describe('an address with a part quoted, bracketed or wrapped in comments', () =
     expect(await leakProblems(labels, await sendTagged(h, BUYER.address, alias, raws), secrets)).toEqual([]);
   }, 120_000);
 });
+
+// Markdown's emphasis around an address's parts (`*`, `_`, `~`, doubled or not): a reader, and any
+// Markdown renderer, reads past it. Each must arrive masked as the wrapped spellings above.
+describe('an address with a part in Markdown emphasis', () => {
+  /** Spellings of `local@domain` with its parts emphasised. */
+  function emphasised(address: string): string[] {
+    const [l, d] = address.split('@') as [string, string];
+    const [d1, d2] = d.split('.') as [string, string];
+    return [
+      `${l}@*${d}*`,
+      `${l}@_${d}_`,
+      `*${l}*@${d}`,
+      `_${l}_@${d}`,
+      `**${l}**@**${d}**`,
+      `__${l}__@__${d}__`,
+      `~~${l}~~@~~${d}~~`,
+      `${l}@*${d1}*.${d2}`,
+      `${l}@${d1}.*${d2}*`,
+      `*${l}@${d}*`,
+      `***${l}***@${d}`,
+      `${l}@ *${d}*`,
+    ];
+  }
+  const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+  it('arrives masked in the text, the HTML and the subject: the writer as the alias, another address removed', async () => {
+    const labels = [BUYER.address, BUYER_OTHER].flatMap(emphasised);
+    const raws: Buffer[] = [];
+    for (const [k, spelling] of labels.entries()) {
+      const html = `<p>${filler}</p><p>Write to ${spelling} or to</p><p>${escapeHtml(spelling)}</p>`;
+      const raw = message(`${subjectTag(k)} write to ${spelling}`, `${filler}Write to ${spelling}\r\n${filler}`, html);
+      expect((await leakSearch(raw, secrets)).length, spelling).toBeGreaterThan(0);
+      raws.push(raw);
+    }
+    expect(await leakProblems(labels, await sendTagged(h, BUYER.address, alias, raws), secrets)).toEqual([]);
+  }, 120_000);
+});

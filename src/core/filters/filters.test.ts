@@ -52,6 +52,18 @@ describe('redactEmails / redactLinks (golden table)', () => {
     ['bob@@shop.example, me@@home, @@index([a]), @@ -1,3 +1,4 @@', '[email removed], me@@home, @@index([a]), @@ -1,3 +1,4 @@'],
     // Comments nested or many (up to 384 characters of blank on each side).
     ['bob((x)y)@shop.de, bob(a)(b)(c)(d)(e)@shop.de, bob ((a) (b)) @ ((c)) shop.de', '[email removed], [email removed], [email removed]'],
+    // Markdown's emphasis: on the domain side, and a run that opens the local part and closes it at the @; the span takes it.
+    [
+      'bob@*shop.example*, bob@_shop.de_, **bob**@**shop.de**, ~~bob~~@~~shop.de~~, bob@*shop*.example, *bob*@shop.de, __bob__@shop.de',
+      '[email removed], [email removed], [email removed], [email removed], [email removed], [email removed], [email removed]',
+    ],
+    ['write *bob@shop.example* now, bob@ _shop.de_', 'write *[email removed]* now, [email removed]'],
+    // Kept: emphasis characters that are the local part's own (RFC 5322 atext), code and math.
+    [
+      'anna_weber@shop.de, snake_case@shop.de, x*y@shop.de, __init__@shop.de, a_b_@shop.de',
+      '[email removed], [email removed], [email removed], [email removed], [email removed]',
+    ],
+    ['x = a@_w.T; y = p@*q; z = m@_k.weight; @_private_var, a*b@*c*', 'x = a@_w.T; y = p@*q; z = m@_k.weight; @_private_var, a*b@*c*'],
     // Kept: prose and code with a mark beside an @ whose domain is no address's.
     [
       '"quoted text"@home, (see above)@5pm, <b>@</b>, {x}@y, a[i]@b.T, print("x")@deco',
@@ -68,6 +80,15 @@ describe('redactEmails / redactLinks (golden table)', () => {
     ['see https://user@evil.example/', 'see [link removed]'],
     ['plain text, no links', 'plain text, no links'],
   ])('links: %s', (input, output) => expect(redactLinks(input, ALLOW).value).toBe(output));
+
+  it('stays linear on hostile input: a MiB of emphasis around @ and dots', () => {
+    for (const unit of ['*@*', '_._', '~@~.', '**bob**@**', 'bob@*shop*.', '_a_@_']) {
+      const hostile = unit.repeat(Math.ceil(1_048_576 / unit.length));
+      const t0 = performance.now();
+      redactEmails(hostile, KEEP);
+      expect(performance.now() - t0, unit).toBeLessThan(5_000);
+    }
+  });
 
   it('stays linear on hostile input: a 100 000-character token, 10 000 dots, a long URL', () => {
     const hostile = `${'a'.repeat(100_000)}@${'.'.repeat(10_000)} http://${'x.'.repeat(10_000)}example/${'a'.repeat(100_000)}`;

@@ -3,7 +3,7 @@
 // still one; local parts and domains in any script (`jürgen@straße.example` is found whole, never
 // half). Linear: one scan for `@`, each looking a bounded distance around it.
 import { parse } from 'tldts';
-import { blankAfter, blankBack, fold, isWrapMark, withWrappers, type Folded } from './fold.js';
+import { blankAfter, blankBack, EMPHASIS, emphasisBit, fold, isWrapMark, withWrappers, type Folded } from './fold.js';
 
 export interface FoundAddress {
   /** Span in the source text, [start, end). */
@@ -36,7 +36,11 @@ const isDomainChar = (c: number, ch: string) =>
  * before the @ only is not a decorator call (`return item⏎@app.post(…)`: a `(` right after it).
  * The blank may hold RFC 5322 comments (nested or many) and the quotes and brackets that wrap a
  * part (`"bob"@"shop.example"`, `<bob>@shop.example`, `(bob)@…`, `"bob".smith@…`, `bob@"shop".example`,
- * fold.ts blankBack/blankAfter), under the same rule, and the span takes the marks (withWrappers); a
+ * fold.ts blankBack/blankAfter), under the same rule, and the span takes the marks (withWrappers).
+ * Markdown's emphasis (`*`, `_`, `~`) is read so on the domain side (`bob@*shop.example*`,
+ * `bob@*shop*.example`: a domain holds none of them), under the same rule, and around a local part
+ * only as a run that opens it and the same run that closes it (`*bob*@…`, `__bob__@…`; not
+ * `snake_case@…`, `x*y@z`). A
  * run of `@` (blanks between allowed) reads as one, from its last. Linear: each `@` looks at most a blank (384 characters) and
  * a local part of quoted words (128) back, and a blank and the domain's length ahead, and the scan
  * resumes after the domain.
@@ -66,7 +70,10 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
       if (s2 < e2 && t.charCodeAt(s2 - 1) === 0x28) [start, localEnd] = [s2, e2];
     }
     if (start >= localEnd) continue;
-    const local = t.slice(start, localEnd);
+    // `*bob*@…`, `**bob**@…`: emphasis around the local part, read past (the span keeps it).
+    const inner = emphasised(t, start, localEnd, floor);
+    if (inner) start = inner[0];
+    const local = inner ? t.slice(inner[1], inner[2]) : t.slice(start, localEnd);
     // Domain: labels separated by single dots; a trailing dot is not part of it.
     // An address literal (`bob@[192.0.2.7]`, `bob@[ipv6:2001:db8::1]`, RFC 5321) or a domain in
     // brackets, right after the @: delivered to as it stands, or read as the domain.
@@ -87,7 +94,7 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
         continue;
       }
     }
-    let domainStart = blankAfter(t, at + 1);
+    let domainStart = blankAfter(t, at + 1, true, EMPHASIS);
     let [end, parts] = labels(t, domainStart);
     // `bob@(shop.example)`: parentheses around the domain, not a comment before it (`bob@(home)
     // shop.example`); read so when the comment reading finds less than a domain and this more.
@@ -103,13 +110,15 @@ export function findAddressesIn(f: Folded): FoundAddress[] {
     if (wider) end = wider;
     const top = parts[parts.length - 1] as string;
     const domain = parts.join('.');
+    // Emphasis after the @ counts as a blank: `a@_w.T`, `x@*ptr` in code stay.
     const spaced = localEnd !== at || domainStart !== at + 1;
     if ((spaced || wider) && (parts.length < 2 || !TOP_LABEL.test(top) || !knownTopLevel(domain, top))) continue;
     // A decorator call on the line after a statement (`return item⏎@app.post("/items")`,
     // `@click.group()`): a blank before the @ only, and a `(` right after the domain.
     if (localEnd !== at && domainStart === at + 1 && !wider && t.charCodeAt(end) === 0x28) continue;
     // The quotes and brackets that wrap its parts go with it (`"bob"@"shop.example"`, `<bob>@…`).
-    [start, end] = withWrappers(t, start, end, floor);
+    // Emphasis on the domain side only (`anna_weber@…` keeps its `_`).
+    [start, end] = withWrappers(t, start, end, floor, { local: 0, domain: EMPHASIS, at: first });
     found.push({ start: f.at(start), end: f.at(end), folded: `${local}@${domain}`, domain, domainStart: f.at(domainStart) });
     from = end;
     floor = end;
@@ -143,6 +152,27 @@ function localPart(t: string, at: number, floor: number, comments: boolean): [nu
   }
   start += LEAD.exec(t.slice(start, localEnd))?.[0].length ?? 0;
   return [Math.min(start, localEnd), localEnd];
+}
+
+/**
+ * When the local part [start, end) is wrapped in Markdown emphasis, a run of one of `*`, `_`, `~`
+ * (three at most) that opens it and the same run that closes it (`*bob*`, `__bob__`; the opener
+ * may stand right before `start`, left out as leading punctuation): [where the opener starts, where
+ * the part inside starts, where it ends]; else undefined. Not before `floor`.
+ */
+function emphasised(t: string, start: number, end: number, floor: number): [number, number, number] | undefined {
+  const c = t.charCodeAt(end - 1);
+  if (!emphasisBit(c)) return undefined;
+  let n = 1;
+  while (n < 4 && t.charCodeAt(end - 1 - n) === c) n++;
+  if (n > 3) return undefined;
+  let open = start;
+  while (open > floor && start - open < n && t.charCodeAt(open - 1) === c) open--;
+  if (open > floor && t.charCodeAt(open - 1) === c) return undefined;
+  let m = 0;
+  while (m <= n && t.charCodeAt(open + m) === c) m++;
+  if (m !== n || open + n >= end - n) return undefined;
+  return [open, open + n, end - n];
 }
 
 /** Where a run of local-part characters (64 at most) that ends at `end` starts, not before `floor`. */
@@ -183,11 +213,11 @@ function blankDotted(t: string, end: number, parts: string[]): number {
   const before = parts.length;
   let at = end;
   while (parts.length < 11) {
-    // A blank (spaces, comments, quotes, brackets) before the dot, or marks or a comment after it
-    // (`shop."example"`); spaces after it alone are a sentence's end (`home. It`).
-    const dot = blankAfter(t, at);
+    // A blank (spaces, comments, quotes, brackets, emphasis) before the dot, or marks or a comment
+    // after it (`shop."example"`, `shop.*example*`); spaces after it alone are a sentence's end (`home. It`).
+    const dot = blankAfter(t, at, true, EMPHASIS);
     if (t.charCodeAt(dot) !== 0x2e) break;
-    const j = blankAfter(t, dot + 1);
+    const j = blankAfter(t, dot + 1, true, EMPHASIS);
     if (dot === at && t.slice(dot + 1, j).trim() === '') break;
     let k = j;
     while (k < t.length && k - j < 63 && isDomainChar(t.charCodeAt(k), t[k] as string)) k++;

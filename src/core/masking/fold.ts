@@ -767,7 +767,23 @@ function markOf(c: number): readonly [family: string, shape: number] | undefined
 /** True for a mark that may wrap a part of an address (a quote or a bracket: MARKS). */
 export const isWrapMark = (c: number): boolean => markOf(c) !== undefined;
 
-const isMark = (c: number, parens: boolean) => markOf(c) !== undefined && (parens || (c !== 0x28 && c !== 0x29));
+/**
+ * Markdown's emphasis (`*`, `_`, `~`, single or doubled: CommonMark's emphasis, GFM's
+ * strikethrough), as bits of a set: which of them a search reads as marks that wrap a part
+ * (`anna.weber@*buyer.example*`, `**anna.weber**@…`). They are RFC 5322 atext, so a search reads
+ * them so only where a part cannot hold them: EMPHASIS for a domain, emphasisLacking(needle) for
+ * the writer's address.
+ */
+export const EMPHASIS = 7;
+/** The emphasis bit of `c` (`*` 1, `_` 2, `~` 4), 0 for any other character. */
+export const emphasisBit = (c: number): number => (c === 0x2a ? 1 : c === 0x5f ? 2 : c === 0x7e ? 4 : 0);
+/** The emphasis marks (bits, see EMPHASIS) that `s` does not hold. */
+export function emphasisLacking(s: string): number {
+  return EMPHASIS & ~((s.includes('*') ? 1 : 0) | (s.includes('_') ? 2 : 0) | (s.includes('~') ? 4 : 0));
+}
+
+const isMark = (c: number, parens: boolean, emphasis: number) =>
+  (markOf(c) !== undefined && (parens || (c !== 0x28 && c !== 0x29))) || (emphasisBit(c) & emphasis) !== 0;
 
 /** Where a run of spaces and quote marks that ends at `j` starts (it starts with a space), or `j`. */
 export function spacesBack(text: string, j: number): number {
@@ -818,14 +834,15 @@ function commentAfter(text: string, j: number, span: number): number {
 /**
  * Where a blank that ends at `j` starts, or `j` when none ends there: spaces (a space, then any
  * quote marks and spaces), RFC 5322 comments (`comments`; else parentheses are marks) and marks
- * that wrap a part (isMark), in any number and order within BLANK_SPAN characters.
+ * that wrap a part (isMark), in any number and order within BLANK_SPAN characters; the emphasis
+ * marks in `emphasis` (bits, see EMPHASIS) as marks too.
  */
-export function blankBack(text: string, j: number, comments = true): number {
+export function blankBack(text: string, j: number, comments = true, emphasis = 0): number {
   let k = j;
   for (;;) {
     // A run of marks at once (a run of `>` would cost spacesBack's look each time).
     let m = k;
-    while (m > 0 && j - m < BLANK_SPAN && isMark(text.charCodeAt(m - 1), !comments)) m--;
+    while (m > 0 && j - m < BLANK_SPAN && isMark(text.charCodeAt(m - 1), !comments, emphasis)) m--;
     m = spacesBack(text, m);
     if (comments) m = commentBack(text, m, BLANK_SPAN - (j - m));
     if (m === k || j - m > BLANK_SPAN) return k;
@@ -834,12 +851,12 @@ export function blankBack(text: string, j: number, comments = true): number {
 }
 
 /** Where a blank that starts at `j` ends (see blankBack), or `j` when none starts there. */
-export function blankAfter(text: string, j: number, comments = true): number {
+export function blankAfter(text: string, j: number, comments = true, emphasis = 0): number {
   let k = j;
   for (;;) {
     let m = comments ? commentAfter(text, k, BLANK_SPAN - (k - j)) : k;
     m = spacesAfter(text, m, k);
-    while (m < text.length && m - j < BLANK_SPAN && isMark(text.charCodeAt(m), !comments)) m++;
+    while (m < text.length && m - j < BLANK_SPAN && isMark(text.charCodeAt(m), !comments, emphasis)) m++;
     if (m === k || m - j > BLANK_SPAN) return k;
     k = m;
   }
@@ -854,26 +871,43 @@ export function blankAfter(text: string, j: number, comments = true): number {
  * otherwise (`@"buyer`, `."weber`); the halves left unmatched (by family: `“` pairs with `"` or
  * `”`) are looked for right before and after the span, spaces between allowed. A mark that wraps
  * nothing of the address stays (`"write anna.weber@shop.example"`). At most WRAP_MAX marks on each
- * side, never before `floor`. [start, end] widened.
+ * side, never before `floor`. The emphasis marks of `emphasis` (bits, see EMPHASIS: `local` before
+ * `at`, where the address's first `@` stands, `domain` from there on) are marks too, each a quote of
+ * its own family, and a run of one (`**`) opens or closes as its first does
+ * (`**anna.weber**@**buyer.example**`). [start, end] widened.
  */
-export function withWrappers(text: string, start: number, end: number, floor = 0): [number, number] {
+export function withWrappers(text: string, start: number, end: number, floor = 0, emphasis?: EmphasisMarks): [number, number] {
+  const { local = 0, domain = 0, at = start } = emphasis ?? {};
+  const emphasisAt = (k: number, c: number) => (emphasisBit(c) & (k < at ? local : domain)) !== 0;
+  /** The mark `c` (at `k`) is: MARKS, or an emphasis mark read as one. */
+  const markAt = (k: number, c: number): readonly [family: string, shape: number] | undefined =>
+    markOf(c) ?? (emphasisAt(k, c) ? [String.fromCharCode(c), QUOTE] : undefined);
   // Most addresses hold no mark: nothing to count.
   let k0 = start;
-  while (k0 < end && !markOf(text.charCodeAt(k0))) k0++;
+  while (k0 < end && !markAt(k0, text.charCodeAt(k0))) k0++;
   if (k0 === end) return [start, end];
   // Per family: openers the span lacks (its closers' other halves), and openers it leaves open.
   const lacks = new Map<string, number>();
   const open = new Map<string, number>();
   let prev = 0x20;
+  let prevMark = false;
+  let prevCloses = false;
   for (let k = start; k < end; k++) {
     const c = text.charCodeAt(k);
     if (c === 0x20) continue;
-    const mark = markOf(c);
-    const before = prev;
+    const mark = markAt(k, c);
+    const [before, beforeMark] = [prev, prevMark];
     prev = c;
+    prevMark = mark !== undefined;
     if (!mark) continue;
     const [family, shape] = mark;
-    const closes = shape === QUOTE ? !(before === 0x20 || before === 0x40 || before === 0x2e || markOf(before) !== undefined) : shape === CLOSES;
+    const closes: boolean =
+      before === c && emphasisAt(k, c)
+        ? prevCloses
+        : shape === QUOTE
+          ? !(before === 0x20 || before === 0x40 || before === 0x2e || beforeMark)
+          : shape === CLOSES;
+    prevCloses = closes;
     if (!closes) open.set(family, (open.get(family) ?? 0) + 1);
     else if ((open.get(family) ?? 0) > 0) open.set(family, (open.get(family) as number) - 1);
     else lacks.set(family, (lacks.get(family) ?? 0) + 1);
@@ -881,7 +915,7 @@ export function withWrappers(text: string, start: number, end: number, floor = 0
   if (lacks.size === 0 && open.size === 0) return [start, end];
   /** Takes the mark `c` when it can stand on that side (`shape`) and its family is in `wanted`. */
   const take = (c: number, shape: number, wanted: Map<string, number>): boolean => {
-    const mark = markOf(c);
+    const mark = markOf(c) ?? ((emphasisBit(c) & (local | domain)) !== 0 ? ([String.fromCharCode(c), QUOTE] as const) : undefined);
     if (!mark || (mark[1] !== QUOTE && mark[1] !== shape) || !((wanted.get(mark[0]) ?? 0) > 0)) return false;
     wanted.set(mark[0], (wanted.get(mark[0]) as number) - 1);
     return true;
@@ -899,6 +933,13 @@ export function withWrappers(text: string, start: number, end: number, floor = 0
     end = k + 1;
   }
   return [start, end];
+}
+
+/** The emphasis marks (bits, see EMPHASIS) withWrappers reads as marks: `local` before `at`, `domain` from it. */
+export interface EmphasisMarks {
+  readonly local: number;
+  readonly domain: number;
+  readonly at: number;
 }
 
 /** The most wrapping marks withWrappers takes on each side of an address. */
