@@ -30,6 +30,17 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     ["a formula's picture", `anna.weber${field(' = 1 \\# "\'@\'" ', '1')}buyer.example`, 'anna.weber@buyer.example'],
     ["a merge field's text before it", `anna.weber${field(' MERGEFIELD x \\b "@" ', 'buyer.example')}`, 'anna.weber@buyer.example'],
     ['the text a button shows', `${field(' MACROBUTTON NoMacro anna.weber@buyer.example ')}`, 'anna.weber@buyer.example'],
+    [
+      "a page number's picture, its text instead of the stored result",
+      `anna.weber${field(' PAGE \\# "\'@\'0" ', '1')}buyer.example`,
+      'anna.weber@0buyer.example',
+    ],
+    ["a sequence's picture", `anna.weber${field(' SEQ x \\c \\# "\'@buyer.example\'" ', '0')}`, 'anna.weber@buyer.example'],
+    [
+      "a merge field's picture, between its \\b and \\f",
+      `${field(' MERGEFIELD n \\# "\'weber\'" \\b "anna." \\f "@buyer.example" ', '5')}`,
+      'anna.weber@buyer.example',
+    ],
     ['entities in the instruction (a docx) decoded', `anna.weber${field(' QUOTE &quot;&#64;&quot; ')}buyer.example`, 'anna.weber@buyer.example'],
   ])('reads %s', (_name, text, expected) => expect(shown(text)).toBe(expected));
 
@@ -43,6 +54,9 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     ['a merge field with its result', field(' MERGEFIELD FirstName ', 'Anna'), 'Anna'],
     ['a formula (a number)', field(' = SUM(ABOVE) \\# "#,##0.00" ', '12.00'), '#,##0.00'],
     ['a formula without a picture', field(' =2*3 ', '6'), '0'],
+    ['a picture whose sections differ only in sign and currency', field(' = SUM(ABOVE) \\# "#,##0.00 €;(#,##0.00 €);\'—\'" ', '1'), '#,##0.00 €'],
+    ["a picture's quoted semicolon is no section", field(' = 1 \\# "0\';\'" ', '1'), '0;'],
+    ['a page number with a picture of digits', field(' PAGE \\# "00" ', '01'), '00'],
     ['a lowercase field name', field(' page ', '3'), '3'],
     ['roman page numbers, several formats', field(' PAGE \\* roman \\* MERGEFORMAT ', 'iv'), 'iv'],
     ['a number format that shows digits', field(' SEQ Table \\* ARABIC ', '2'), '2'],
@@ -67,6 +81,8 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     ['a switch for a name (a docx)', field(' \\* Upper ')],
     ['a formula shown as a letter', field(' = 18 \\* alphabetic ', 'x')],
     ['a sequence reset to a number, shown as words', field(' SEQ x \\r 18 \\* CardText ', 'x')],
+    ["a picture's zero section showing other text (SEQ \\c before any item is 0)", field(' SEQ x \\c \\# "0;0;\'@\'" ', '-')],
+    ["a formula's negative section showing other text", field(' = 0-1 \\# "0;\'anna.weber\'" ', '-')],
     ['a page number shown as a letter', field(' PAGE \\* ALPHABETIC \\* MERGEFORMAT ', 'x')],
   ])('refuses %s', (_name, text) => expect(() => shown(text)).toThrow(NotWhatItClaims));
 

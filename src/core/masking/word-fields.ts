@@ -100,6 +100,32 @@ const PAGES: ReadonlySet<string> = new Set(['PAGE', 'NUMPAGES', 'SECTIONPAGES', 
 /** A date or number picture (`\@ "d MMMM yyyy"`, `\# "0.00 'EUR'"`) as the text it shows: its quoted text as it is. */
 const picture = (p: string): string => p.replace(/'/g, '');
 
+// In a number picture's section, what shows no text of its own: digit placeholders, the thousands
+// separator, signs, parentheses, percent, currency, dashes and blanks (ECMA-376 Part 1 §17.16.4.2),
+// in quotes or not. None of these completes an address where the first section shows a digit.
+const NUMBER_MARKS = /[0#x,+()%\s\p{Sc}\p{Pd}]/gu;
+
+/**
+ * A number picture (`\#`) as the text it shows: its first section's (`;` outside quotes parts the
+ * positive, negative and zero sections), quotes dropped. Null when another section shows other text
+ * (`0;0;'@'`: the zero section's `@`, shown by `SEQ x \c` before any x, or `= 0`), which one reading
+ * cannot hold beside the first; a section with no text (`#,##0.00;(#,##0.00);'—'`) agrees with any.
+ * Linear in the picture.
+ */
+function numberPicture(p: string): string | null {
+  const sections = [''];
+  let quoted = false;
+  for (const c of p) {
+    if (c === "'") quoted = !quoted;
+    if (c === ';' && !quoted) sections.push('');
+    else sections[sections.length - 1] += c;
+  }
+  const text = (section: string) => section.replace(/'/g, '').replace(NUMBER_MARKS, '');
+  const first = sections[0] as string;
+  // A section with no text of its own shows only marks, as the first section's reading shows digits.
+  return sections.every((section) => text(section) === '' || text(section) === text(first)) ? picture(first) : null;
+}
+
 /** SYMBOL n: decimal or 0x hexadecimal; a symbol font's F0xx shows xx. */
 function symbol(arg: string | undefined): string {
   if (!arg) return '';
@@ -124,17 +150,17 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
   };
   if (formats.some((f) => LETTERS.has(f) && !(f === 'roman' && PAGES.has(name)))) refuse();
   if (name === 'PAGE' && sources?.pageLetters && !formats.some((f) => f === 'arabic')) refuse();
-  if (first.text.startsWith('=') && !first.switch) {
-    // A formula computes a number; its picture's quoted text shows as written.
-    const p = switches.get('\\#');
-    return p === undefined ? '0' : picture(p);
-  }
+  // A number (a formula's, a page's, a sequence's, a merged value's) shown through its picture.
+  const numbered = first.text.startsWith('=') || RESULT.has(name) || name === 'MERGEFIELD';
+  const number = switches.get('\\#');
+  const pictured = number === undefined || !numbered ? undefined : (numberPicture(number) ?? refuse());
+  if (first.text.startsWith('=') && !first.switch) return pictured ?? '0';
   if (name === 'SYMBOL') return symbol(args[0]);
   if (name === 'QUOTE') return args.join('');
   // The text a button shows, after the macro's name or the destination.
   if (name === 'MACROBUTTON' || name === 'GOTOBUTTON') return args.slice(1).join(' ');
   if (DATES.has(name)) return switches.has('\\@') ? picture(switches.get('\\@') as string) : result;
-  if (name === 'MERGEFIELD') return `${switches.get('\\b') ?? ''}${result}${switches.get('\\f') ?? ''}`;
+  if (name === 'MERGEFIELD') return `${switches.get('\\b') ?? ''}${pictured ?? result}${switches.get('\\f') ?? ''}`;
   if (name === 'DOCVARIABLE') {
     if (!sources) refuse();
     return sources?.variables.get((args[0] ?? '').toLowerCase()) ?? result;
@@ -153,7 +179,7 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
     if (sources.bookmarks.partial) refuse();
     return result;
   }
-  if (RESULT.has(name)) return result;
+  if (RESULT.has(name)) return pictured ?? result;
   if (UNKNOWABLE.has(name)) refuse();
   if (BOOKMARK.test(name) || !strict) return result;
   return refuse();
