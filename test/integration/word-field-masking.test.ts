@@ -168,3 +168,39 @@ describe("Word list labels that complete the writer's address", () => {
     expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], ['form.docx']]);
   });
 });
+
+/** A docx whose parts are given whole (another namespace prefix, or none). */
+const parts = (files: Record<string, string>) =>
+  b64(
+    zipSync({
+      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+      ...Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(`<?xml version="1.0"?>${v}`)])),
+    }),
+  );
+const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+
+describe('number pictures and namespace prefixes that complete the address', () => {
+  it("removes a document whose number picture's other section or whose prefix hides a piece of the address, and keeps ordinary invoices", async () => {
+    const documents = [
+      // SEQ \c before any item is 0: the zero section's '@' shows, the stored result a decoy.
+      docx(`${run('Reach me at anna.weber')}${complex(' SEQ a \\c \\# "0;0;\'@\'" ', '-')}${run('buyer.example')}`),
+      // The same with a formula that is 0.
+      docx(`${run('Reach me at anna.weber')}${complex(' = 0 \\# "0;0;\'@\'" ', '-')}${run('buyer.example')}`),
+      // A symbol under another prefix bound to Word's namespace.
+      parts({
+        'word/document.xml': `<x:document xmlns:x="${W}"><x:body><x:p><x:r><x:t>Return form A-1001</x:t></x:r></x:p><x:p><x:r><x:t>Reach me at anna.weber</x:t></x:r><x:r><x:sym x:font="Arial" x:char="0040"/></x:r><x:r><x:t>buyer.example</x:t></x:r></x:p></x:body></x:document>`,
+      }),
+      // A list label in a document written under a default namespace.
+      parts({
+        'word/document.xml': `<document xmlns="${W}" xmlns:x="${W}"><body><p><r><t>Return form A-1001</t></r></p><p><pPr><numPr><ilvl x:val="0"/><numId x:val="1"/></numPr></pPr><r><t>buyer.example</t></r></p></body></document>`,
+        'word/numbering.xml': `<numbering xmlns="${W}" xmlns:x="${W}"><abstractNum x:abstractNumId="0"><lvl x:ilvl="0"><numFmt x:val="decimal"/><lvlText x:val="anna.weber@"/><suff x:val="nothing"/></lvl></abstractNum><num x:numId="1"><abstractNumId x:val="0"/></num></numbering>`,
+      }),
+      // An invoice: totals with pictures (a dash for zero, parentheses for a credit), pages in two digits.
+      docx(
+        `${run('Total ')}${complex(' = SUM(ABOVE) \\# "#,##0.00 €;(#,##0.00 €);\'—\'" ', '49.90 €')}${run(' Page ')}${complex(' PAGE \\# "00" ', '01')}` +
+          `${complex(' SEQ Item \\# "\'No. \'0" ', 'No. 1')}${complex(' MERGEFIELD Amount \\# "0.00" ', '12.00')}`,
+      ),
+    ];
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], ['form.docx']]);
+  });
+});

@@ -37,8 +37,9 @@ const OOXML_BREAK = /<(?:\/(?:w:p|w:tc|a:p|c|si|row)|w:br|w:cr|w:tab|a:br)\b[^<>
 const XML_TAG = /<[^<>]*>/g;
 // A symbol Word shows in place of the tag: `<w:sym w:font="Arial" w:char="0040"/>` shows `@` (in a
 // symbol font a character F0xx is shown from xx).
-// Either quote (XML 1.0 §2.3): `w:char='0040'` is as valid as `w:char="0040"`.
-const OOXML_SYMBOL = /<w:sym\b[^<>]*?\bw:char\s*=\s*(["'])([0-9A-Fa-f]{1,4})\1[^<>]*>/g;
+// Either quote (XML 1.0 §2.3): `w:char='0040'` is as valid as `w:char="0040"`; under any prefix
+// (Word reads the namespace: `<x:sym x:char="0040"/>` under another prefix shows `@` too).
+const OOXML_SYMBOL = /<(?:\w+:)?sym\s[^<>]*?(?<=\s)(?:\w+:)?char\s*=\s*(["'])([0-9A-Fa-f]{1,4})\1[^<>]*>/g;
 
 /** An OOXML part's XML as its application shows it (see CleanDocument.texts). */
 export function ooxmlText(xml: string): string {
