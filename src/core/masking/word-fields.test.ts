@@ -121,6 +121,9 @@ describe("a docx's fields as a .doc keeps them (docxFieldMarks)", () => {
       '\u0013\u0014\u0015',
     );
     expect(docxFieldMarks('<w:fldChar w:fldLock="on" w:fldCharType="begin"/>')).toBe('\u0013\ufdd0');
+    // Spelled as the schema does not: unlocked, so read as Word updates it.
+    expect(docxFieldMarks('<w:fldChar w:fldLock="TRUE" w:fldCharType="begin"/>')).toBe('\u0013');
+    expect(docxFieldMarks('<w:fldChar w:fldLock="false" w:fldCharType="begin"/>')).toBe('\u0013');
     // Attribute values as XML reads them (character references), any prefix.
     expect(docxFieldMarks('<x:fldChar x:fldCharType="&#98;egin"/><w:fldChar w:fldCharType="&#x73;eparate"/><fldChar fldCharType="end"/>')).toBe(
       '\u0013\u0014\u0015',

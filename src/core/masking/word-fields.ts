@@ -249,7 +249,9 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
 }
 
 const MARKS = /[\u0013-\u0015\ufdd0]/g;
-const ON = /^(?:true|1|on)$/i;
+// ST_OnOff (ECMA-376 Part 1 §22.9.2.7) as the schema spells it: a value Word might not read as on
+// (`TRUE`) counts as unlocked, so the field is read as updated, never the other way round.
+const ON = /^(?:true|1|on)$/;
 // An attribute's value in either quote (XML 1.0 §2.3), under any prefix; one pattern a name, built once.
 const ATTRIBUTES = new Map(
   ['fldLock', 'instr', 'fldCharType', 'name', 'val', 'id'].map((n) => [n, new RegExp(`\\s(?:\\w+:)?${n}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)]),
