@@ -204,3 +204,42 @@ describe('number pictures and namespace prefixes that complete the address', () 
     expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], ['form.docx']]);
   });
 });
+
+const STORE = '{11111111-2222-3333-4444-555555555555}';
+/** An inline content control bound to `xpath` in `store`, its stored text a decoy. */
+const boundControl = (xpath: string, stored: string, store = STORE, extra = '') =>
+  `<w:sdt><w:sdtPr>${extra}<w:dataBinding w:xpath="${xpath}" w:storeItemID="${store}"/></w:sdtPr><w:sdtContent>${run(stored)}</w:sdtContent></w:sdt>`;
+const withStore = (body: string, item: string, more: Record<string, string> = {}) =>
+  parts({
+    'word/document.xml': `<w:document><w:body><w:p>${run('Return form A-1001')}</w:p><w:p>${body}</w:p></w:body></w:document>`,
+    'customXml/item1.xml': item,
+    'customXml/itemProps1.xml': `<ds:datastoreItem ds:itemID="${STORE}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"/>`,
+    ...more,
+  });
+
+describe("content controls bound to data that complete the writer's address", () => {
+  it('removes a document whose bound control shows a piece of the address, and keeps a cover page bound to its properties', async () => {
+    const documents = [
+      // Word shows the custom XML part's value, not the stored '-'.
+      withStore(`${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-')}${run('buyer.example')}`, '<root><at>@</at></root>'),
+      // An empty value shows its placeholder's building block from the glossary.
+      withStore(
+        `${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-', STORE, '<w:placeholder><w:docPart w:val="At"/></w:placeholder>')}${run('buyer.example')}`,
+        '<root><at></at></root>',
+        {
+          'word/glossary/document.xml': `<w:glossaryDocument><w:docParts><w:docPart><w:docPartPr><w:name w:val="At"/></w:docPartPr><w:docPartBody>${run('@')}</w:docPartBody></w:docPart></w:docParts></w:glossaryDocument>`,
+        },
+      ),
+      // A cover page: the title bound to the core properties, the author (emptied) showing its placeholder.
+      withStore(
+        `${boundControl('/ns1:coreProperties[1]/ns0:title[1]', 'Return form', '{6C3C8BC8-F283-45AE-878A-BAB7291924A1}')} ${boundControl('/ns1:coreProperties[1]/ns0:creator[1]', 'Author', '{6C3C8BC8-F283-45AE-878A-BAB7291924A1}', '<w:placeholder><w:docPart w:val="Author"/></w:placeholder>')}`,
+        '<root/>',
+        {
+          'docProps/core.xml': '<cp:coreProperties><dc:title>Return form</dc:title><dc:creator>Anna Weber</dc:creator></cp:coreProperties>',
+          'word/glossary/document.xml': `<w:glossaryDocument><w:docParts><w:docPart><w:docPartPr><w:name w:val="Author"/></w:docPartPr><w:docPartBody>${run('[Author name]')}</w:docPartBody></w:docPart></w:docParts></w:glossaryDocument>`,
+        },
+      ),
+    ];
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], ['form.docx']]);
+  });
+});

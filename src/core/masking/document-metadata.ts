@@ -11,6 +11,7 @@ import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, withoutDeletions } from './word-fields.js';
+import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
@@ -194,6 +195,8 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   const budget = formulaBudget();
   // Word parts with fields, read once the variables and properties their fields show are known.
   const fielded: string[] = [];
+  // Word parts with data-bound content controls, read once the stores they show are cleaned.
+  const bound: string[] = [];
   let pageLetters = false;
   // The parts that hold number formats (xl/styles.xml and any other spreadsheet part with one).
   const formats: string[] = [];
@@ -222,6 +225,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     const shown = ooxmlText(sheet ? xstringAsEntities(xml) : xml);
     texts.push(shown, xml);
     if (WORD_PART.test(name) && WORD_FIELD.test(xml)) fielded.push(xml);
+    if (WORD_PART.test(name) && xml.includes('dataBinding')) bound.push(xml);
     const labelled = WORD_PART.test(name) ? numbered(xml) : xml;
     if (labelled !== xml) texts.push(ooxmlText(labelled));
     // A section's page numbers as letters, in the body (its sectPr), which may hold no field itself.
@@ -248,6 +252,10 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
       texts.push(...headersFooters(withoutCommentsAndPIs(raw)));
     }
   }
+  // What a data-bound content control shows (its custom XML part's value, not its stored text).
+  const binding = bound.length ? wordBindings(files) : null;
+  const shownBound = binding ?? ((xml: string) => xml);
+  for (const xml of bound) texts.push(ooxmlText(numbered(shownBound(xml))));
   if (fielded.length) {
     // What Word shows once it updates the fields (it does on print, on F9, when the document asks)
     // and its tracked changes are accepted:
@@ -256,7 +264,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     const part = (n: string) => (files[n] ? strFromU8(files[n]) : '');
     const sources = fieldSources(part('word/settings.xml'), part('docProps/core.xml'), part('docProps/app.xml'), part('docProps/custom.xml'));
     const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters };
-    for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(numbered(xml)))), withBookmarks, true));
+    for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(numbered(shownBound(xml))))), withBookmarks, true));
   }
   texts.push(...formattedCells(formats.join('\n'), cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };
