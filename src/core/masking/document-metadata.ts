@@ -13,6 +13,7 @@ import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet
 import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, withoutDeletions } from './word-fields.js';
 import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
+import { attributeOf, TAG_BODY } from './xml-attributes.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
 export { NotWhatItClaims };
@@ -40,12 +41,15 @@ const XML_TAG = /<[^<>]*>/g;
 // symbol font a character F0xx is shown from xx).
 // Either quote (XML 1.0 §2.3): `w:char='0040'` is as valid as `w:char="0040"`; under any prefix
 // (Word reads the namespace: `<x:sym x:char="0040"/>` under another prefix shows `@` too).
-const OOXML_SYMBOL = /<(?:\w+:)?sym\s[^<>]*?(?<=\s)(?:\w+:)?char\s*=\s*(["'])([0-9A-Fa-f]{1,4})\1[^<>]*>/g;
+// A value may hold `>` (TAG_BODY), and a `w:char` inside another attribute's value is not the symbol's.
+const OOXML_SYMBOL = new RegExp(`<(?:\\w+:)?sym\\s${TAG_BODY}>`, 'g');
 
 /** An OOXML part's XML as its application shows it (see CleanDocument.texts). */
 export function ooxmlText(xml: string): string {
   return cdataAsText(xml)
-    .replace(OOXML_SYMBOL, (_, _quote: string, hex: string) => {
+    .replace(OOXML_SYMBOL, (tag: string) => {
+      const hex = attributeOf(tag, 'char') ?? '';
+      if (!/^[0-9A-Fa-f]{1,4}$/.test(hex)) return tag;
       const c = parseInt(hex, 16);
       return `&#x${(c >= 0xf000 ? c - 0xf000 : c).toString(16)};`;
     })

@@ -6,15 +6,22 @@
 import { decodeXML, encodeXML } from 'entities';
 import { strFromU8, type Unzipped } from 'fflate';
 import { NotWhatItClaims } from './not-what-it-claims.js';
+import { attributeOf, TAG_BODY } from './xml-attributes.js';
+
+/** An attribute's value by its local name, under any prefix, as XML reads it. */
+const attribute = (tag: string, name: string): string | undefined => {
+  const v = attributeOf(tag, name);
+  return v === undefined ? undefined : decodeXML(v);
+};
 
 // The stores Word names by a fixed id: the core and the extended (app) properties.
 const FIXED_STORES: Readonly<Record<string, string>> = {
   '{6C3C8BC8-F283-45AE-878A-BAB7291924A1}': 'docProps/core.xml',
   '{6668398D-A668-4E3E-A5EB-62B293D839F1}': 'docProps/app.xml',
 };
-const ITEM_ID = /\s(?:\w+:)?itemID\s*=\s*(?:"([^"]*)"|'([^']*)')/;
-const ELEMENT_TAG = /<(\/?)(?:[\w.-]+:)?([\w.-]+)(?=[\s/>])[^<>]*?(\/?)>/g;
-const TAG = /<[^<>]*>/g;
+const DATASTORE_ITEM = new RegExp(`<(?:\\w+:)?datastoreItem\\b${TAG_BODY}>`);
+const ELEMENT_TAG = new RegExp(`<(\\/?)(?:[\\w.-]+:)?([\\w.-]+)(?=[\\s/>])${TAG_BODY}?(\\/?)>`, 'g');
+const TAG = new RegExp(`<${TAG_BODY}>`, 'g');
 /** Deeper elements are not read (a binding's XPath that deep is refused): Word's stores are shallow. */
 const MAX_DEPTH = 64;
 
@@ -50,8 +57,8 @@ const add = (into: Map<string, Set<string>>, path: string, text: string) => {
 // An XPath Word writes for a binding: element steps from the root, each with an optional position.
 const SIMPLE_XPATH = /^(?:\/(?:[\w.-]+:)?[\w.-]+(?:\[\d+\])?)+$/;
 
-const DOC_PART = /<(\/?)(?:\w+:)?docPart(?=[\s/>])[^<>]*>/g;
-const NAME = /<(?:\w+:)?name\s[^<>]*?(?<=\s)(?:\w+:)?val\s*=\s*(?:"([^"]*)"|'([^']*)')/;
+const DOC_PART = new RegExp(`<(\\/?)(?:\\w+:)?docPart(?=[\\s/>])${TAG_BODY}>`, 'g');
+const NAME = new RegExp(`<(?:\\w+:)?name\\s${TAG_BODY}>`);
 
 /** Each building block's XML in the glossary document, by its name (its first `<w:name w:val>`). */
 function docParts(glossary: string): Map<string, string> {
@@ -61,21 +68,16 @@ function docParts(glossary: string): Map<string, string> {
     if (!m[1]) from = (m.index ?? 0) + m[0].length;
     else if (from !== null) {
       const body = glossary.slice(from, m.index);
-      const name = NAME.exec(body);
-      if (name) out.set(decodeXML(name[1] ?? name[2] ?? ''), body);
+      const tag = NAME.exec(body);
+      const name = tag ? attribute(tag[0], 'val') : undefined;
+      if (name !== undefined) out.set(name, body);
       from = null;
     }
   }
   return out;
 }
 
-const SDT_TAG = /<(\/?)(?:\w+:)?(sdt|sdtContent|dataBinding|docPart)(?=[\s/>])[^<>]*?(\/?)>/g;
-const ATTRIBUTES = new Map(['xpath', 'storeItemID', 'val'].map((n) => [n, new RegExp(`\\s(?:\\w+:)?${n}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)]));
-/** An attribute's value by its local name, under any prefix, as XML reads it. */
-const attribute = (tag: string, name: string): string | undefined => {
-  const m = (ATTRIBUTES.get(name) as RegExp).exec(tag);
-  return m ? decodeXML(m[1] ?? m[2] ?? '') : undefined;
-};
+const SDT_TAG = new RegExp(`<(\\/?)(?:\\w+:)?(sdt|sdtContent|dataBinding|docPart)(?=[\\s/>])${TAG_BODY}?(\\/?)>`, 'g');
 
 /**
  * The document's data bindings: a function from a WordprocessingML part's XML to the same XML with
@@ -91,9 +93,10 @@ export function wordBindings(files: Unzipped): ((xml: string) => string) | null 
   const stores = new Map<string, string>();
   for (const [name, data] of Object.entries(files)) {
     const m = /^customXml\/itemProps(\d*)\.xml$/i.exec(name);
-    const id = m ? ITEM_ID.exec(strFromU8(data)) : null;
+    const tag = m ? DATASTORE_ITEM.exec(strFromU8(data)) : null;
+    const id = tag ? attribute(tag[0], 'itemID') : undefined;
     const item = m && files[`customXml/item${m[1]}.xml`];
-    if (id && item) stores.set((id[1] ?? id[2] ?? '').toUpperCase(), strFromU8(item));
+    if (id !== undefined && item) stores.set(id.toUpperCase(), strFromU8(item));
   }
   for (const [id, part] of Object.entries(FIXED_STORES)) if (files[part]) stores.set(id, strFromU8(files[part]));
   for (const [name, data] of Object.entries(files)) if (/^customXml\/item\d*\.xml$/i.test(name)) stores.set(name, strFromU8(data));

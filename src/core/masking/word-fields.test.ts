@@ -121,6 +121,10 @@ describe("a docx's fields as a .doc keeps them (docxFieldMarks)", () => {
       '\u0013\u0014\u0015',
     );
     expect(docxFieldMarks('<w:fldChar w:fldLock="on" w:fldCharType="begin"/>')).toBe('\u0013\ufdd0');
+    // A value may hold `>`; an attribute's name inside another's value is not that attribute.
+    expect(docxFieldMarks(`<w:fldSimple w:instr=' SYMBOL 64 \\f "a>b" '/>`)).toBe('\u0013 SYMBOL 64 \\f "a b" \u0014\u0015');
+    expect(docxFieldMarks(`<w:fldSimple w:x=' w:instr="PAGE"' w:instr=" SYMBOL 64 "/>`)).toBe('\u0013 SYMBOL 64 \u0014\u0015');
+    expect(docxFieldMarks(`<w:fldChar w:x=' w:fldLock="1"' w:fldCharType="begin"/>`)).toBe('\u0013');
     // Spelled as the schema does not: unlocked, so read as Word updates it.
     expect(docxFieldMarks('<w:fldChar w:fldLock="TRUE" w:fldCharType="begin"/>')).toBe('\u0013');
     expect(docxFieldMarks('<w:fldChar w:fldLock="false" w:fldCharType="begin"/>')).toBe('\u0013');

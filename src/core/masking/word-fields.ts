@@ -4,6 +4,7 @@
 // proves nothing, as a spreadsheet's cached value does not (sheet-formulas.ts).
 import { decodeXML } from 'entities';
 import { NotWhatItClaims } from './not-what-it-claims.js';
+import { attributeOf, TAG_BODY } from './xml-attributes.js';
 
 /** Where a field's text can come from besides the field itself: `w:docVars` and the document's properties. */
 export interface FieldSources {
@@ -252,15 +253,9 @@ const MARKS = /[\u0013-\u0015\ufdd0]/g;
 // ST_OnOff (ECMA-376 Part 1 §22.9.2.7) as the schema spells it: a value Word might not read as on
 // (`TRUE`) counts as unlocked, so the field is read as updated, never the other way round.
 const ON = /^(?:true|1|on)$/;
-// An attribute's value in either quote (XML 1.0 §2.3), under any prefix; one pattern a name, built once.
-const ATTRIBUTES = new Map(
-  ['fldLock', 'instr', 'fldCharType', 'name', 'val', 'id'].map((n) => [n, new RegExp(`\\s(?:\\w+:)?${n}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)]),
-);
-const attribute = (tag: string, name: string): string | undefined => {
-  const m = (ATTRIBUTES.get(name) as RegExp).exec(tag);
-  return m ? (m[1] ?? m[2]) : undefined;
-};
-const FIELD_TAG = /<(\/?)(?:\w+:)?(fldSimple|fldChar)\b([^<>]*?)(\/?)>/g;
+// An attribute's value in either quote (XML 1.0 §2.3), under any prefix, `>` inside it read as text.
+const attribute = attributeOf;
+const FIELD_TAG = new RegExp(`<(\\/?)(?:\\w+:)?(fldSimple|fldChar)\\b(${TAG_BODY}?)(\\/?)>`, 'g');
 
 /**
  * A WordprocessingML part with its fields as a .doc keeps them: `<w:fldSimple w:instr="…">result
@@ -287,7 +282,7 @@ export function docxFieldMarks(xml: string): string {
 }
 
 // Text a tracked deletion removed (`<w:delText>`, `<w:delInstrText>`, ECMA-376 Part 1 §17.3.3.7, §17.16.13).
-const DELETED = /<(?:\w+:)?(delText|delInstrText)\b[^<>]*>[^<]*<\/(?:\w+:)?\1>/g;
+const DELETED = new RegExp(`<(?:\\w+:)?(delText|delInstrText)\\b${TAG_BODY}>[^<]*<\\/(?:\\w+:)?\\1>`, 'g');
 
 /**
  * A WordprocessingML part as Word shows it once its tracked changes are accepted (or shown without
@@ -299,7 +294,7 @@ export function withoutDeletions(xml: string): string {
   return xml.replace(DELETED, '');
 }
 
-const BOOKMARK_TAG = /<(?:\w+:)?bookmark(Start|End)\b[^<>]*>/g;
+const BOOKMARK_TAG = new RegExp(`<(?:\\w+:)?bookmark(Start|End)\\b${TAG_BODY}>`, 'g');
 /** Characters of bookmark text read per character of the document, at most (bookmarks may overlap). */
 const BOOKMARK_BUDGET = 4;
 
@@ -343,15 +338,20 @@ export function bookmarkTexts(parts: readonly string[], sources: FieldSources, s
 // A section's page numbers in a format that shows letters or words (ECMA-376 Part 1 §17.18.59
 // ST_NumberFormat: lowerLetter, upperLetter, cardinalText, ordinalText, hex, chicago…): anything
 // but digits and roman numerals.
-const PAGE_FORMAT = /<(?:\w+:)?pgNumType\b[^<>]*\s(?:\w+:)?fmt\s*=\s*["'](?!(?:decimal\w*|lowerRoman|upperRoman|numberInDash|none)["'])/i;
+const PAGE_NUMBERS = new RegExp(`<(?:\\w+:)?pgNumType\\b${TAG_BODY}>`, 'g');
+const DIGITS = /^(?:decimal\w*|lowerRoman|upperRoman|numberInDash|none)$/i;
 
 /** True when a part numbers its pages with letters or words (PAGE then shows them). */
-export const pagesAsLetters = (xml: string): boolean => PAGE_FORMAT.test(xml);
+export const pagesAsLetters = (xml: string): boolean =>
+  [...xml.matchAll(PAGE_NUMBERS)].some((m) => {
+    const fmt = attribute(m[0], 'fmt');
+    return fmt !== undefined && !DIGITS.test(fmt);
+  });
 
-const DOC_VAR = /<(?:\w+:)?docVar\b[^<>]*>/g;
+const DOC_VAR = new RegExp(`<(?:\\w+:)?docVar\\b${TAG_BODY}>`, 'g');
 const PROPERTY_ELEMENT = /<(?:\w+:)?(\w+)>([^<]*)<\/(?:\w+:)?\1>/g;
 // A custom property's value: the text of its one child (`<vt:lpwstr>…</vt:lpwstr>`); no lazy scan to a close that may never come.
-const CUSTOM_PROPERTY = /<(?:\w+:)?property\b([^<>]*)>\s*<[^<>]*>([^<]*)</g;
+const CUSTOM_PROPERTY = new RegExp(`<(?:\\w+:)?property\\b(${TAG_BODY})>\\s*<${TAG_BODY}>([^<]*)<`, 'g');
 // Core properties under the names Word's fields use.
 const PROPERTY_ALIASES: Readonly<Record<string, string>> = { creator: 'author', description: 'comments', lastmodifiedby: 'lastsavedby' };
 

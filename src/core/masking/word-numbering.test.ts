@@ -96,6 +96,13 @@ describe('Word list labels before their paragraphs (wordNumbering)', () => {
       '',
       'anna.weber@buyer.example',
     ],
+    [
+      "a value holding '>', a decoy val inside another attribute's value",
+      p(numPr(1), 'buyer.example'),
+      abstract(0, `<w:lvl w:ilvl="0" w:x=">"><w:lvlText w:x=' w:val="1."' w:val="anna.weber@"/><w:suff w:val="nothing"/></w:lvl>`) + num(1, 0),
+      '',
+      'anna.weber@buyer.example',
+    ],
   ])('reads %s', (_name, body, numbering, styles, expected) => expect(shown(body, numbering, styles)).toBe(expected));
 
   // Ordinary lists: their labels read before their text, apart from it unless the level says nothing.

@@ -5,6 +5,7 @@
 import { decodeXML, encodeXML } from 'entities';
 import { strFromU8, type Unzipped } from 'fflate';
 import { NotWhatItClaims } from './not-what-it-claims.js';
+import { attributeOf, TAG_BODY } from './xml-attributes.js';
 
 interface Level {
   /** `w:lvlText`, decoded; `%1`…`%9` stand for the list's levels' numbers. */
@@ -18,17 +19,21 @@ interface Level {
 // Tags of any length, `[^<>]*` stopping at the next `<`, so each `<` is looked at once. Under any
 // prefix or none: Word reads the namespace, not the prefix (`<x:p>`, or `<p>` under a default
 // namespace, is a paragraph as `<w:p>` is; XML Namespaces 1.0 §6).
-const NUMBERING_TAG = /<(\/?)(?:\w+:)?(abstractNum|num|lvl)(?=[\s>/])[^<>]*>|<(?:\w+:)?(abstractNumId|lvlText|suff|numFmt|numStyleLink)\b[^<>]*>/g;
-const STYLE_TAG = /<(\/?)(?:\w+:)?style(?=[\s>/])[^<>]*>|<(?:\w+:)?(basedOn|numId|ilvl)\b[^<>]*>|<(\/?)(?:\w+:)?pPrChange\b[^<>]*>/g;
-const PARAGRAPH_TAG = /<(\/?)(?:\w+:)?(p|pPr|pPrChange)(?=[\s>/])[^<>]*>|<(?:\w+:)?(numId|ilvl|pStyle)\b[^<>]*>/g;
+// A value may hold `>` (TAG_BODY).
+const NUMBERING_TAG = new RegExp(
+  `<(\\/?)(?:\\w+:)?(abstractNum|num|lvl)(?=[\\s>/])${TAG_BODY}>|<(?:\\w+:)?(abstractNumId|lvlText|suff|numFmt|numStyleLink)\\b${TAG_BODY}>`,
+  'g',
+);
+const STYLE_TAG = new RegExp(
+  `<(\\/?)(?:\\w+:)?style(?=[\\s>/])${TAG_BODY}>|<(?:\\w+:)?(basedOn|numId|ilvl)\\b${TAG_BODY}>|<(\\/?)(?:\\w+:)?pPrChange\\b${TAG_BODY}>`,
+  'g',
+);
+const PARAGRAPH_TAG = new RegExp(`<(\\/?)(?:\\w+:)?(p|pPr|pPrChange)(?=[\\s>/])${TAG_BODY}>|<(?:\\w+:)?(numId|ilvl|pStyle)\\b${TAG_BODY}>`, 'g');
 
-const ATTRIBUTES = new Map<string, RegExp>();
 /** An attribute's value by its local name, under any prefix, as XML reads it (either quote, entities decoded; XML 1.0 §2.3, §3.3.3). */
 function attribute(tag: string, name: string): string | undefined {
-  let re = ATTRIBUTES.get(name);
-  if (!re) ATTRIBUTES.set(name, (re = new RegExp(`\\s(?:\\w+:)?${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)));
-  const m = re.exec(tag);
-  return m ? decodeXML(m[1] ?? m[2] ?? '') : undefined;
+  const v = attributeOf(tag, name);
+  return v === undefined ? undefined : decodeXML(v);
 }
 const val = (tag: string) => attribute(tag, 'val');
 
