@@ -245,3 +245,33 @@ describe("content controls bound to data that complete the writer's address", ()
     expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], ['form.docx']]);
   });
 });
+
+const STYLES =
+  '<w:styles><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style>' +
+  '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/></w:style><w:style w:type="paragraph" w:styleId="Contact"><w:name w:val="Contact"/></w:style></w:styles>';
+const styled = (body: string, header = '') =>
+  parts({
+    'word/document.xml': `<w:document><w:body><w:p>${run('Return form A-1001')}</w:p>${body}</w:body></w:document>`,
+    'word/styles.xml': STYLES,
+    ...(header && { 'word/header1.xml': `<w:hdr>${header}</w:hdr>` }),
+  });
+const inStyle = (style: string, text: string) => `<w:p><w:pPr><w:pStyle w:val="${style}"/></w:pPr>${run(text)}</w:p>`;
+
+describe("STYLEREF fields that complete the writer's address", () => {
+  it('removes a document whose STYLEREF shows a piece of the address from a paragraph elsewhere, and keeps a running head', async () => {
+    const documents = [
+      // Word shows the text of the paragraph in style Contact, '@', not the stored '-'.
+      styled(`<w:p>${run('Reach me at anna.weber')}${complex(' STYLEREF Contact ', '-')}${run('buyer.example')}</w:p>${inStyle('Contact', '@')}`),
+      // Several paragraphs in the style: which one Word shows is not followed.
+      styled(
+        `${inStyle('Contact', 'Returns')}<w:p>${run('Reach me at anna.weber')}${complex(' STYLEREF Contact ', '-')}${run('buyer.example')}</w:p>${inStyle('Contact', '@')}`,
+      ),
+      // A letter whose header repeats its one heading.
+      styled(
+        `${inStyle('Heading1', 'Your return')}<w:p>${run('Dear customer, your parcel arrived.')}</w:p>`,
+        `<w:p>${complex(' STYLEREF "Heading 1" \\* MERGEFORMAT ', 'Your return')}</w:p>`,
+      ),
+    ];
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], ['form.docx']]);
+  });
+});

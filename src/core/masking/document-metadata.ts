@@ -13,6 +13,7 @@ import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet
 import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, withoutDeletions } from './word-fields.js';
 import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
+import { styleTexts } from './word-styles.js';
 import { attributeOf, TAG_BODY } from './xml-attributes.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
@@ -199,6 +200,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   const budget = formulaBudget();
   // Word parts with fields, read once the variables and properties their fields show are known.
   const fielded: string[] = [];
+  const wordParts: string[] = [];
   // Word parts with data-bound content controls, read once the stores they show are cleaned.
   const bound: string[] = [];
   let pageLetters = false;
@@ -228,6 +230,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     // A spreadsheet's strings as Excel shows them: _x0040_ is @.
     const shown = ooxmlText(sheet ? xstringAsEntities(xml) : xml);
     texts.push(shown, xml);
+    if (WORD_PART.test(name)) wordParts.push(xml);
     if (WORD_PART.test(name) && WORD_FIELD.test(xml)) fielded.push(xml);
     if (WORD_PART.test(name) && xml.includes('dataBinding')) bound.push(xml);
     const labelled = WORD_PART.test(name) ? numbered(xml) : xml;
@@ -267,7 +270,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     // (INCLUDETEXT, IF…) and that Word may update removes the document (NotWhatItClaims).
     const part = (n: string) => (files[n] ? strFromU8(files[n]) : '');
     const sources = fieldSources(part('word/settings.xml'), part('docProps/core.xml'), part('docProps/app.xml'), part('docProps/custom.xml'));
-    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters };
+    // STYLEREF's texts, from every Word part (the styled paragraph may be in one without fields).
+    const styles = fielded.some((xml) => /styleref/i.test(xml)) ? styleTexts(part('word/styles.xml'), wordParts, ooxmlText) : null;
+    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters, styles };
     for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(numbered(shownBound(xml))))), withBookmarks, true));
   }
   texts.push(...formattedCells(formats.join('\n'), cellTexts));

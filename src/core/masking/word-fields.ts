@@ -4,6 +4,7 @@
 // proves nothing, as a spreadsheet's cached value does not (sheet-formulas.ts).
 import { decodeXML } from 'entities';
 import { NotWhatItClaims } from './not-what-it-claims.js';
+import type { StyleTexts } from './word-styles.js';
 import { attributeOf, TAG_BODY } from './xml-attributes.js';
 
 /** Where a field's text can come from besides the field itself: `w:docVars` and the document's properties. */
@@ -20,6 +21,8 @@ export interface FieldSources {
   /** A section numbers its pages as letters or words (`<w:pgNumType w:fmt="lowerLetter"/>`): PAGE shows them. */
   readonly pageLetters?: boolean;
   readonly bookmarks?: { readonly texts: ReadonlyMap<string, string>; readonly partial: boolean } | null;
+  /** STYLEREF: the texts in each style (word-styles.ts); null or absent when not read (a .doc). */
+  readonly styles?: StyleTexts | null;
 }
 
 // A field's kind, by its first word ([MS-DOC] 2.9.90 flt, ECMA-376 Part 1 §17.16.5). RESULT: Word
@@ -171,6 +174,14 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
     const literal = name === 'DOCPROPERTY' || name === 'INFO' ? args[1] : args[0];
     if (literal !== undefined) return literal;
     return sources?.properties.get(property) ?? result;
+  }
+  // The text of a paragraph (or run) in a style, the one nearest the field: one to choose from is
+  // read, several (which one Word finds is not followed) or a style not known refuse.
+  if (name === 'STYLEREF' && sources?.styles && !['\\n', '\\r', '\\w'].some((n) => switches.has(n))) {
+    const id = sources.styles.ids.get((args[0] ?? '').toLowerCase());
+    const texts = id === undefined ? undefined : sources.styles.texts.get(id);
+    if (id === undefined || sources.styles.partial || (texts?.size ?? 0) > 1) refuse();
+    return texts?.size ? ([...texts][0] as string) : result;
   }
   // A bookmark's text (REF, or a bare name), unless a switch shows its paragraph's number instead.
   const bookmark = name === 'REF' ? args[0] : RESULT.has(name) || UNKNOWABLE.has(name) || !BOOKMARK.test(name) ? undefined : first.text;
