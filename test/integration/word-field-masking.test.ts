@@ -257,8 +257,8 @@ const styled = (body: string, header = '') =>
   });
 const inStyle = (style: string, text: string) => `<w:p><w:pPr><w:pStyle w:val="${style}"/></w:pPr>${run(text)}</w:p>`;
 
-describe("STYLEREF fields that complete the writer's address", () => {
-  it('removes a document whose STYLEREF shows a piece of the address from a paragraph elsewhere, and keeps a running head', async () => {
+describe("STYLEREF and INDEX fields that complete the writer's address", () => {
+  it('removes a document whose STYLEREF or index shows a piece of the address from elsewhere, and keeps a running head', async () => {
     const documents = [
       // Word shows the text of the paragraph in style Contact, '@', not the stored '-'.
       styled(`<w:p>${run('Reach me at anna.weber')}${complex(' STYLEREF Contact ', '-')}${run('buyer.example')}</w:p>${inStyle('Contact', '@')}`),
@@ -266,12 +266,14 @@ describe("STYLEREF fields that complete the writer's address", () => {
       styled(
         `${inStyle('Contact', 'Returns')}<w:p>${run('Reach me at anna.weber')}${complex(' STYLEREF Contact ', '-')}${run('buyer.example')}</w:p>${inStyle('Contact', '@')}`,
       ),
+      // An index entry's cross-reference text after the index's separator '@'.
+      styled(`<w:p>${run('Reach me at')}${complex(' XE "anna.weber" \\t "buyer.example" ', '')}</w:p><w:p>${complex(' INDEX \\e "@" ', 'Index')}</w:p>`),
       // A letter whose header repeats its one heading.
       styled(
         `${inStyle('Heading1', 'Your return')}<w:p>${run('Dear customer, your parcel arrived.')}</w:p>`,
         `<w:p>${complex(' STYLEREF "Heading 1" \\* MERGEFORMAT ', 'Your return')}</w:p>`,
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], ['form.docx']]);
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], ['form.docx']]);
   });
 });

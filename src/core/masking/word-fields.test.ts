@@ -60,6 +60,11 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     ['a lowercase field name', field(' page ', '3'), '3'],
     ['roman page numbers, several formats', field(' PAGE \\* roman \\* MERGEFORMAT ', 'iv'), 'iv'],
     ['a number format that shows digits', field(' SEQ Table \\* ARABIC ', '2'), '2'],
+    [
+      'an index with a tab before its pages, an entry without a cross-reference',
+      `${field(' XE "Returns" ')}${field(' INDEX \\e "	" \\h "A" \\c "2" ', 'Returns	2')}`,
+      'Returns	2',
+    ],
     ['a locked field, whatever it is', `\u0013\ufdd0 INCLUDETEXT "x.txt" \u0014kept\u0015`, 'kept'],
     ['a variable Word does not know: its stored result', field(' DOCVARIABLE nope ', 'x'), 'x'],
     ['text with no field marks: QUOTE and IF as words', 'QUOTE "x" IF you like', 'QUOTE "x" IF you like'],
@@ -83,6 +88,9 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     ['a sequence reset to a number, shown as words', field(' SEQ x \\r 18 \\* CardText ', 'x')],
     ["a picture's zero section showing other text (SEQ \\c before any item is 0)", field(' SEQ x \\c \\# "0;0;\'@\'" ', '-')],
     ["a formula's negative section showing other text", field(' = 0-1 \\# "0;\'anna.weber\'" ', '-')],
+    ["an index entry with a cross-reference's text (XE \\t)", field(' XE "anna.weber" \\t "buyer.example" ')],
+    ['an index whose separator holds more than blanks, commas and dashes', field(' INDEX \\e "@" ', 'Index')],
+    ['a table of authorities whose page separator holds a letter', field(' TOA \\c 1 \\l "x" ', 'Cases')],
     ['a page number shown as a letter', field(' PAGE \\* ALPHABETIC \\* MERGEFORMAT ', 'x')],
   ])('refuses %s', (_name, text) => expect(() => shown(text)).toThrow(NotWhatItClaims));
 
@@ -90,6 +98,7 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     const letters = { ...sources, pageLetters: pagesAsLetters('<w:sectPr><w:pgNumType w:fmt="lowerLetter" w:start="18"/></w:sectPr>') };
     expect(() => fieldsShown(field(' PAGE ', '1'), letters, true)).toThrow(NotWhatItClaims);
     expect(fieldsShown(field(' PAGE \\* Arabic ', '1'), letters, true)).toBe('1');
+    for (const f of [' PAGEREF _Toc1 \\h ', ' TOC \\o "1-3" ', ' INDEX ']) expect(() => fieldsShown(field(f, '1'), letters, true), f).toThrow(NotWhatItClaims);
     for (const fmt of ['decimal', 'lowerRoman', 'upperRoman', 'decimalZero']) expect(pagesAsLetters(`<w:pgNumType w:fmt="${fmt}"/>`), fmt).toBe(false);
     expect(pagesAsLetters("<w:pgNumType w:start='1' w:fmt='cardinalText'/>")).toBe(true);
     expect(pagesAsLetters('<w:pgNumType w:start="3"/>')).toBe(false);

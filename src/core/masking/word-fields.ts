@@ -98,6 +98,10 @@ function parts(list: readonly Token[]): { args: string[]; switches: Map<string, 
 // Formats that show a number as letters (ECMA-376 Part 1 §17.16.4.3: 18 `\* alphabetic` is r,
 // `\* CardText` eighteen): a piece of a name from a number Word computes (a formula, SEQ \r, a page).
 const LETTERS: ReadonlySet<string> = new Set(['alphabetic', 'roman', 'cardtext', 'ordtext', 'dollartext', 'hex']);
+// Fields that list page numbers (PAGEREF's one, an index's, a table of contents' or authorities').
+const PAGE_LISTS: ReadonlySet<string> = new Set(['PAGEREF', 'INDEX', 'TOC', 'TOA']);
+// What an index's separators may hold: nothing that can be part of an address.
+const SEPARATOR = /^[\s,;:\p{Pd}]*$/u;
 // Roman page numbers (a report's front matter) are kept.
 const PAGES: ReadonlySet<string> = new Set(['PAGE', 'NUMPAGES', 'SECTIONPAGES', 'SECTION']);
 
@@ -154,6 +158,13 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
   };
   if (formats.some((f) => LETTERS.has(f) && !(f === 'roman' && PAGES.has(name)))) refuse();
   if (name === 'PAGE' && sources?.pageLetters && !formats.some((f) => f === 'arabic')) refuse();
+  // Page numbers in a cross-reference, an index or a table of contents show the section's format too.
+  if (PAGE_LISTS.has(name) && sources?.pageLetters) refuse();
+  // An index entry shows its text, the index's separator, then its pages or a cross-reference's
+  // text (`XE "anna.weber" \t "buyer.example"` with `INDEX \e "@"`), which this reading does not build:
+  // a cross-reference, or a separator with more than blanks, commas and dashes, removes the document.
+  if (name === 'XE' && switches.has('\\t')) refuse();
+  if ((name === 'INDEX' || name === 'TOA') && ['\\e', '\\l', '\\g'].some((k) => !SEPARATOR.test(switches.get(k) ?? ''))) refuse();
   // A number (a formula's, a page's, a sequence's, a merged value's) shown through its picture.
   const numbered = first.text.startsWith('=') || RESULT.has(name) || name === 'MERGEFIELD';
   const number = switches.get('\\#');
