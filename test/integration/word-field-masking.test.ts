@@ -186,6 +186,9 @@ describe('number pictures and namespace prefixes that complete the address', () 
       docx(`${run('Reach me at anna.weber')}${complex(' SEQ a \\c \\# "0;0;\'@\'" ', '-')}${run('buyer.example')}`),
       // The same with a formula that is 0.
       docx(`${run('Reach me at anna.weber')}${complex(' = 0 \\# "0;0;\'@\'" ', '-')}${run('buyer.example')}`),
+      // USERNAME with a literal shows it; a date property through its picture.
+      docx(`${run('Reach me at anna.weber')}${complex(' USERNAME "@b" ', '-')}${run('uyer.example')}`),
+      docx(`${run('Reach me at anna.weber')}${complex(' DOCPROPERTY CreateTime \\@ "\'@b\'" ', '-')}${run('uyer.example')}`),
       // A symbol under another prefix bound to Word's namespace.
       parts({
         'word/document.xml': `<x:document xmlns:x="${W}"><x:body><x:p><x:r><x:t>Return form A-1001</x:t></x:r></x:p><x:p><x:r><x:t>Reach me at anna.weber</x:t></x:r><x:r><x:sym x:font="Arial" x:char="0040"/></x:r><x:r><x:t>buyer.example</x:t></x:r></x:p></x:body></x:document>`,
@@ -203,7 +206,7 @@ describe('number pictures and namespace prefixes that complete the address', () 
           `${complex(' SEQ Item \\# "\'No. \'0" ', 'No. 1')}${complex(' MERGEFIELD Amount \\# "0.00" ', '12.00')}`,
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], ['form.docx']]);
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], [], [], ['form.docx']]);
   });
 });
 

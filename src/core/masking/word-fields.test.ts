@@ -41,6 +41,10 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
       `${field(' MERGEFIELD n \\# "\'weber\'" \\b "anna." \\f "@buyer.example" ', '5')}`,
       'anna.weber@buyer.example',
     ],
+    ['USERNAME with a literal, which it sets and shows', `anna.weber${field(' USERNAME "@b" ', '-')}uyer.example`, 'anna.weber@buyer.example'],
+    ['USERADDRESS with a literal', `anna.weber${field(' USERADDRESS "@buyer.example" ', '-')}`, 'anna.weber@buyer.example'],
+    ["a date property's picture", `anna.weber${field(' DOCPROPERTY CreateTime \\@ "\'@b\'" ', '-')}uyer.example`, 'anna.weber@buyer.example'],
+    ["a number property's picture", `anna.weber${field(' DOCPROPERTY Pages \\# "\'@b\'" ', '-')}uyer.example`, 'anna.weber@buyer.example'],
     ['entities in the instruction (a docx) decoded', `anna.weber${field(' QUOTE &quot;&#64;&quot; ')}buyer.example`, 'anna.weber@buyer.example'],
   ])('reads %s', (_name, text, expected) => expect(shown(text)).toBe(expected));
 
@@ -65,6 +69,8 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
       `${field(' XE "Returns" ')}${field(' INDEX \\e "	" \\h "A" \\c "2" ', 'Returns	2')}`,
       'Returns	2',
     ],
+    ["the reader's own name (no literal): its stored result", field(' USERNAME \\* MERGEFORMAT ', 'J. Doe'), 'J. Doe'],
+    ['a text property with a date picture: its text', field(' DOCPROPERTY domain \\@ "d MMMM yyyy" ', 'x'), 'buyer.example'],
     ['a locked field, whatever it is', `\u0013\ufdd0 INCLUDETEXT "x.txt" \u0014kept\u0015`, 'kept'],
     ['a variable Word does not know: its stored result', field(' DOCVARIABLE nope ', 'x'), 'x'],
     ['text with no field marks: QUOTE and IF as words', 'QUOTE "x" IF you like', 'QUOTE "x" IF you like'],

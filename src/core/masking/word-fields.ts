@@ -35,10 +35,15 @@ const RESULT: ReadonlySet<string> = new Set(
     'ADDIN ADVANCE AUTONUM AUTONUMLGL AUTONUMOUT BARCODE BIBLIOGRAPHY BIDIOUTLINE CITATION COMPARE DISPLAYBARCODE EMBED ' +
     'FILENAME FILESIZE FORMCHECKBOX FORMDROPDOWN FORMTEXT HYPERLINK INDEX LISTNUM MERGEBARCODE MERGEREC MERGESEQ NEXT NEXTIF ' +
     'NOTEREF NUMCHARS NUMPAGES NUMWORDS PAGE PAGEREF PRINT PRIVATE RD REF REVNUM SECTION SECTIONPAGES SEQ SHAPE SKIPIF ' +
-    'STYLEREF TA TC TEMPLATE TOA TOC USERADDRESS USERINITIALS USERNAME XE'
+    'STYLEREF TA TC TEMPLATE TOA TOC XE'
   ).split(' '),
 );
 const DATES: ReadonlySet<string> = new Set(['DATE', 'TIME', 'CREATEDATE', 'SAVEDATE', 'PRINTDATE', 'EDITTIME']);
+// The reader's own name, initials and address, or the literal the field sets them to (and shows).
+const USER: ReadonlySet<string> = new Set(['USERNAME', 'USERINITIALS', 'USERADDRESS']);
+// A property's value Word reads as a date (`2026-11-30T10:00:00Z`) or a number: its picture shows instead.
+const DATE_VALUE = /^\d{4}-\d\d-\d\d/;
+const NUMBER_VALUE = /^[-+]?[\d.,]+$/;
 // Properties a field shows by its own name; each sets the property to a literal argument, and shows it.
 const PROPERTIES: Readonly<Record<string, string>> = {
   AUTHOR: 'author',
@@ -184,8 +189,15 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
   if (property !== undefined) {
     const literal = name === 'DOCPROPERTY' || name === 'INFO' ? args[1] : args[0];
     if (literal !== undefined) return literal;
-    return sources?.properties.get(property) ?? result;
+    // A date or a number (CreateTime, a custom property's filetime or i4), or one not read here,
+    // through its picture (`\@ "'anna.weber@'"`): what Word shows then.
+    const value = sources?.properties.get(property);
+    const date = switches.get('\\@');
+    if (date !== undefined && (value === undefined || DATE_VALUE.test(value))) return picture(date);
+    if (number !== undefined && (value === undefined || NUMBER_VALUE.test(value))) return numberPicture(number) ?? refuse();
+    return value ?? result;
   }
+  if (USER.has(name)) return args[0] ?? result;
   // The text of a paragraph (or run) in a style, the one nearest the field: one to choose from is
   // read, several (which one Word finds is not followed) or a style not known refuse.
   if (name === 'STYLEREF' && sources?.styles && !['\\n', '\\r', '\\w'].some((n) => switches.has(n))) {
