@@ -206,6 +206,22 @@ describe('what a cross-reference shows (bookmarkTexts)', () => {
     // A paragraph number instead of the text, a bookmark the document does not hold: as stored.
     expect(fieldsShown(field(' REF at \\r ', '2.1'), sources, true)).toBe('2.1');
     expect(fieldsShown(field(' REF gone ', 'Error! Reference source not found.'), sources, true)).toBe('Error! Reference source not found.');
+    // A number or a date in the bookmark shows through the field's picture; text as it is.
+    const numbers = {
+      ...none,
+      bookmarks: {
+        texts: new Map([
+          ['n', '5'],
+          ['d', '30.11.2026'],
+          ['t', 'Returns'],
+        ]),
+        partial: false,
+      },
+    };
+    expect(fieldsShown(`anna.weber${field(' REF n \\# "\'@b\'" ', '-')}uyer.example`, numbers, true)).toBe('anna.weber@buyer.example');
+    expect(fieldsShown(`anna.weber${field(' d \\@ "\'@b\'" ', '-')}uyer.example`, numbers, true)).toBe('anna.weber@buyer.example');
+    expect(() => fieldsShown(field(' REF n \\# "0;0;\'@\'" ', '-'), numbers, true)).toThrow(NotWhatItClaims);
+    expect(fieldsShown(field(' REF t \\# "0.00" \\@ "d MMM" ', '-'), numbers, true)).toBe('Returns');
   });
 
   it('stays linear on nested bookmarks and refuses a REF to one it did not read', () => {

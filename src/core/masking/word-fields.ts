@@ -210,6 +210,10 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
   const bookmark = name === 'REF' ? args[0] : RESULT.has(name) || UNKNOWABLE.has(name) || !BOOKMARK.test(name) ? undefined : first.text;
   if (bookmark !== undefined && sources?.bookmarks && !['\\n', '\\r', '\\w'].some((n) => switches.has(n))) {
     const text = sources.bookmarks.texts.get(bookmark.toLowerCase());
+    // A number or a date in the bookmark shows through the field's picture (`\# "'@'0"`).
+    const date = switches.get('\\@');
+    if (text !== undefined && number !== undefined && NUMBER_VALUE.test(text.trim())) return numberPicture(number) ?? refuse();
+    if (text !== undefined && date !== undefined && /\d/.test(text)) return picture(date);
     if (text !== undefined) return text;
     if (sources.bookmarks.partial) refuse();
     return result;
