@@ -231,6 +231,11 @@ describe("content controls bound to data that complete the writer's address", ()
     const documents = [
       // Word shows the custom XML part's value, not the stored '-'.
       withStore(`${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-')}${run('buyer.example')}`, '<root><at>@</at></root>'),
+      // A drop-down list shows the display text of the bound value's item.
+      withStore(
+        `${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-', STORE, '<w:dropDownList><w:listItem w:displayText="-" w:value="1"/><w:listItem w:displayText="@" w:value="2"/></w:dropDownList>')}${run('buyer.example')}`,
+        '<root><at>2</at></root>',
+      ),
       // An empty value shows its placeholder's building block from the glossary.
       withStore(
         `${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-', STORE, '<w:placeholder><w:docPart w:val="At"/></w:placeholder>')}${run('buyer.example')}`,
@@ -249,7 +254,7 @@ describe("content controls bound to data that complete the writer's address", ()
         },
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], ['form.docx']]);
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], ['form.docx']]);
   });
 });
 

@@ -47,6 +47,24 @@ describe("Word's data-bound content controls as Word shows them (wordBindings)",
       files('<root><at>anna.weber@buyer.example</at></root>'),
       'anna.weber@buyer.example',
     ],
+    [
+      "a list item's display text for the bound value",
+      `${run('anna.weber')}${bound('/root/at', '-', STORE, '<w:dropDownList><w:listItem w:displayText="-" w:value="1"/><w:listItem w:displayText="@" w:value="2"/></w:dropDownList>')}${run('buyer.example')}`,
+      files('<root><at>2</at></root>'),
+      'anna.weber@buyer.example',
+    ],
+    [
+      "a date through its format's quoted text",
+      `${run('anna.weber')}${bound('/root/d', '-', STORE, `<w:date><w:dateFormat w:val="'@'"/></w:date>`)}${run('buyer.example')}`,
+      files('<root><d>2026-11-30T00:00:00</d></root>'),
+      'anna.weber@buyer.example',
+    ],
+    [
+      "a check box's checked character",
+      `${run('anna.weber')}${bound('/root/c', '-', STORE, '<w14:checkbox><w14:checked w14:val="1"/><w14:checkedState w14:val="0040" w14:font="Arial"/><w14:uncheckedState w14:val="2610"/></w14:checkbox>')}${run('buyer.example')}`,
+      files('<root><c>true</c></root>'),
+      'anna.weber@buyer.example',
+    ],
   ])('reads %s', (_name, body, f, expected) => expect(shown(body, f)).toBe(expected));
 
   it.each([
@@ -57,6 +75,13 @@ describe("Word's data-bound content controls as Word shows them (wordBindings)",
       'Return form',
     ],
     ['a path the store does not hold: the stored text', bound('/root/none', 'Order A-1001'), files('<root><at>@</at></root>'), 'Order A-1001'],
+    [
+      'a date in an ordinary format',
+      bound('/root/d', '-', STORE, '<w:date><w:dateFormat w:val="d MMMM yyyy"/></w:date>'),
+      files('<root><d>2026-11-30</d></root>'),
+      'd MMMM yyyy',
+    ],
+    ['an unchecked box', bound('/root/c', '-', STORE, '<w14:checkbox/>'), files('<root><c>false</c></root>'), '&#x2610;'],
     [
       'a control without a binding',
       `<w:sdt><w:sdtPr/><w:sdtContent>${run('Order A-1001')}</w:sdtContent></w:sdt>`,

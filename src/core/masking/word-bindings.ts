@@ -77,7 +77,39 @@ function docParts(glossary: string): Map<string, string> {
   return out;
 }
 
-const SDT_TAG = new RegExp(`<(\\/?)(?:\\w+:)?(sdt|sdtContent|dataBinding|docPart)(?=[\\s/>])${TAG_BODY}?(\\/?)>`, 'g');
+const SDT_TAG = new RegExp(
+  `<(\\/?)(?:\\w+:)?(sdt|sdtContent|dataBinding|docPart|dateFormat|listItem|checkbox|checkedState|uncheckedState)(?=[\\s/>])${TAG_BODY}?(\\/?)>`,
+  'g',
+);
+
+interface Control {
+  /** The bound value, once its binding is read. */
+  shows?: string;
+  placeholder?: string;
+  /** A date picker's `w:dateFormat` (`d MMMM yyyy`, quoted text as written). */
+  dateFormat?: string;
+  /** A list's items: each value's display text (`w:listItem w:value w:displayText`). */
+  items?: Map<string, string>;
+  /** A check box (`w14:checkbox`), with its checked and unchecked characters (hexadecimal). */
+  checkbox?: { checked?: string; unchecked?: string };
+}
+
+/**
+ * What a control shows for its bound value (ECMA-376 Part 1 §17.5.2; [MS-DOCX] 2.6.2 checkbox): a
+ * list item's display text, a check box's character (☒ or ☐ unless it names others), a date
+ * through its format (quoted text as written, the rest as written too), else the value.
+ */
+function controlText(c: Control, value: string): string {
+  const item = c.items?.get(value);
+  if (item !== undefined) return item;
+  if (c.checkbox) {
+    const hex = /^(?:true|1)$/i.test(value.trim()) ? (c.checkbox.checked ?? '2612') : (c.checkbox.unchecked ?? '2610');
+    const code = /^[0-9A-Fa-f]{1,6}$/.test(hex) ? parseInt(hex, 16) : NaN;
+    return code <= 0x10ffff ? String.fromCodePoint(code >= 0xf000 && code <= 0xf0ff ? code - 0xf000 : code) : value;
+  }
+  if (c.dateFormat !== undefined && /^\d{4}-\d\d-\d\d/.test(value)) return c.dateFormat.replace(/'/g, '');
+  return value;
+}
 
 /**
  * The document's data bindings: a function from a WordprocessingML part's XML to the same XML with
@@ -136,7 +168,7 @@ export function wordBindings(files: Unzipped): ((xml: string) => string) | null 
     let out = '';
     let from = 0;
     // Open content controls: the value each shows, once its binding is read.
-    const open: { shows?: string; placeholder?: string }[] = [];
+    const open: Control[] = [];
     // While skipping a bound control's stored content: how many sdtContent are open inside it.
     let skipping = 0;
     for (const m of xml.matchAll(SDT_TAG)) {
@@ -153,8 +185,15 @@ export function wordBindings(files: Unzipped): ((xml: string) => string) | null 
         else if (!empty) open.push({});
       } else if (kind === 'dataBinding' && top && !close) top.shows = value(tag) ?? top.shows;
       else if (kind === 'docPart' && top && !close) top.placeholder = attribute(tag, 'val');
+      else if (kind === 'dateFormat' && top && !close) top.dateFormat = attribute(tag, 'val');
+      else if (kind === 'listItem' && top && !close) {
+        const v = attribute(tag, 'value');
+        if (v !== undefined) (top.items ??= new Map()).set(v, attribute(tag, 'displayText') ?? v);
+      } else if (kind === 'checkbox' && top && !close) top.checkbox ??= {};
+      else if (kind === 'checkedState' && top?.checkbox) top.checkbox.checked = attribute(tag, 'val');
+      else if (kind === 'uncheckedState' && top?.checkbox) top.checkbox.unchecked = attribute(tag, 'val');
       else if (kind === 'sdtContent' && !close && !empty && top?.shows !== undefined) {
-        const shown = top.shows === '' && top.placeholder !== undefined ? placeholder(top.placeholder) : encodeXML(top.shows);
+        const shown = top.shows === '' && top.placeholder !== undefined ? placeholder(top.placeholder) : encodeXML(controlText(top, top.shows));
         out += xml.slice(from, at + tag.length) + shown;
         skipping = 1;
       }
