@@ -231,6 +231,12 @@ describe("content controls bound to data that complete the writer's address", ()
     const documents = [
       // Word shows the custom XML part's value, not the stored '-'.
       withStore(`${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-')}${run('buyer.example')}`, '<root><at>@</at></root>'),
+      // The store is the item whose relationship names the properties, not item1.xml (a decoy).
+      withStore(`${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-')}${run('buyer.example')}`, '<root><at>-</at></root>', {
+        'customXml/other.xml': '<root><at>@</at></root>',
+        'customXml/_rels/other.xml.rels':
+          '<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps" Target="itemProps1.xml"/></Relationships>',
+      }),
       // A drop-down list shows the display text of the bound value's item.
       withStore(
         `${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-', STORE, '<w:dropDownList><w:listItem w:displayText="-" w:value="1"/><w:listItem w:displayText="@" w:value="2"/></w:dropDownList>')}${run('buyer.example')}`,
@@ -254,7 +260,7 @@ describe("content controls bound to data that complete the writer's address", ()
         },
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], ['form.docx']]);
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], ['form.docx']]);
   });
 });
 

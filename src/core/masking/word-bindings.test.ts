@@ -65,6 +65,18 @@ describe("Word's data-bound content controls as Word shows them (wordBindings)",
       files('<root><c>true</c></root>'),
       'anna.weber@buyer.example',
     ],
+    [
+      "the item its properties' relationship names, not the item of the same number",
+      `${run('anna.weber')}${bound('/root/at', '-')}${run('buyer.example')}`,
+      {
+        ...files('<root><at>-</at></root>'),
+        'customXml/other.xml': strToU8('<root><at>@</at></root>'),
+        'customXml/_rels/other.xml.rels': strToU8(
+          '<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps" Target="../customXml/./itemProps1.xml"/></Relationships>',
+        ),
+      },
+      'anna.weber@buyer.example',
+    ],
   ])('reads %s', (_name, body, f, expected) => expect(shown(body, f)).toBe(expected));
 
   it.each([

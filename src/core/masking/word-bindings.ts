@@ -8,6 +8,17 @@ import { strFromU8, type Unzipped } from 'fflate';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { attributeOf, TAG_BODY } from './xml-attributes.js';
 
+/** A relationship's target as a part name (OPC, ECMA-376 Part 2 §9.3): from the source's folder, or the package's root for `/…`; `..` steps up. */
+function partName(folder: string, target: string): string {
+  const steps = (target.startsWith('/') ? target.slice(1) : folder + target).split('/');
+  const out: string[] = [];
+  for (const step of steps) {
+    if (step === '..') out.pop();
+    else if (step !== '.' && step !== '') out.push(step);
+  }
+  return out.join('/');
+}
+
 /** An attribute's value by its local name, under any prefix, as XML reads it. */
 const attribute = (tag: string, name: string): string | undefined => {
   const v = attributeOf(tag, name);
@@ -19,6 +30,7 @@ const FIXED_STORES: Readonly<Record<string, string>> = {
   '{6C3C8BC8-F283-45AE-878A-BAB7291924A1}': 'docProps/core.xml',
   '{6668398D-A668-4E3E-A5EB-62B293D839F1}': 'docProps/app.xml',
 };
+const RELATIONSHIP = new RegExp(`<(?:\\w+:)?Relationship\\b${TAG_BODY}>`, 'g');
 const DATASTORE_ITEM = new RegExp(`<(?:\\w+:)?datastoreItem\\b${TAG_BODY}>`);
 const ELEMENT_TAG = new RegExp(`<(\\/?)(?:[\\w.-]+:)?([\\w.-]+)(?=[\\s/>])${TAG_BODY}?(\\/?)>`, 'g');
 const TAG = new RegExp(`<${TAG_BODY}>`, 'g');
@@ -123,15 +135,26 @@ function controlText(c: Control, value: string): string {
  */
 export function wordBindings(files: Unzipped): ((xml: string) => string) | null {
   const stores = new Map<string, string>();
+  // Each item's properties part (its id), by the item's relationship (any names), else by number.
+  const itemOf = new Map<string, string>();
   for (const [name, data] of Object.entries(files)) {
-    const m = /^customXml\/itemProps(\d*)\.xml$/i.exec(name);
-    const tag = m ? DATASTORE_ITEM.exec(strFromU8(data)) : null;
+    const rels = /^(.*?)_rels\/([^/]+)\.rels$/.exec(name);
+    if (!rels) continue;
+    for (const [tag] of strFromU8(data).matchAll(RELATIONSHIP))
+      if (/customXmlProps$/i.test(attribute(tag, 'Type') ?? ''))
+        itemOf.set(partName(rels[1] as string, attribute(tag, 'Target') ?? ''), `${rels[1]}${rels[2]}`);
+  }
+  for (const [name, data] of Object.entries(files)) {
+    if (!/\.xml$/i.test(name)) continue;
+    const tag = DATASTORE_ITEM.exec(strFromU8(data));
     const id = tag ? attribute(tag[0], 'itemID') : undefined;
-    const item = m && files[`customXml/item${m[1]}.xml`];
-    if (id !== undefined && item) stores.set(id.toUpperCase(), strFromU8(item));
+    const item = itemOf.get(name) ?? name.replace(/itemProps(\d*)\.xml$/i, 'item$1.xml');
+    if (id !== undefined && item !== name && files[item]) stores.set(id.toUpperCase(), strFromU8(files[item] as Uint8Array));
   }
   for (const [id, part] of Object.entries(FIXED_STORES)) if (files[part]) stores.set(id, strFromU8(files[part]));
-  for (const [name, data] of Object.entries(files)) if (/^customXml\/item\d*\.xml$/i.test(name)) stores.set(name, strFromU8(data));
+  // Any store: every XML part but Word's own, relationships, content types and items' properties.
+  for (const [name, data] of Object.entries(files))
+    if (/\.xml$/i.test(name) && !/^word\/|_rels\/|^\[Content_Types\]/i.test(name) && !DATASTORE_ITEM.test(strFromU8(data))) stores.set(name, strFromU8(data));
   const leaves = new Map<string, Map<string, Set<string>>>();
   const leavesOf = (key: string): Map<string, Set<string>> => {
     let l = leaves.get(key);
