@@ -77,6 +77,12 @@ describe("Word's data-bound content controls as Word shows them (wordBindings)",
       },
       'anna.weber@buyer.example',
     ],
+    [
+      'a value in a CDATA section, a tag inside it',
+      bound('/root/at', '-'),
+      files('<root><at><![CDATA[<b>anna.weber@buyer.example</b>]]></at></root>'),
+      '&lt;b&gt;anna.weber@buyer.example&lt;/b&gt;',
+    ],
   ])('reads %s', (_name, body, f, expected) => expect(shown(body, f)).toBe(expected));
 
   it.each([

@@ -7,6 +7,7 @@ import { decodeXML, encodeXML } from 'entities';
 import { strFromU8, type Unzipped } from 'fflate';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { attributeOf, TAG_BODY } from './xml-attributes.js';
+import { cdataAsText } from './xml-cdata.js';
 
 /** A relationship's target as a part name (OPC, ECMA-376 Part 2 §9.3): from the source's folder, or the package's root for `/…`; `..` steps up. */
 function partName(folder: string, target: string): string {
@@ -41,7 +42,9 @@ const MAX_DEPTH = 64;
  * Each leaf element's text in an XML part by its path of local names from the root (`root/at`:
  * prefixes are not followed; a binding's XPath is read the same way), entities decoded.
  */
-function leafTexts(xml: string, into: Map<string, Set<string>>): void {
+function leafTexts(store: string, into: Map<string, Set<string>>): void {
+  // A CDATA section is character data (`<at><![CDATA[@]]></at>` holds `@`), `<` inside it no tag.
+  const xml = cdataAsText(store);
   const path: string[] = [];
   let open: number | null = null;
   for (const m of xml.matchAll(ELEMENT_TAG)) {
