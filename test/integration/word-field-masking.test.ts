@@ -158,6 +158,11 @@ describe("Word list labels that complete the writer's address", () => {
         `<w:abstractNum w:abstractNumId="0">${level(0, '%1.')}</w:abstractNum><w:num w:numId="3"><w:abstractNumId w:val="0"/><w:lvlOverride w:ilvl="0">${level(0, 'anna.weber@', 'nothing')}</w:lvlOverride></w:num>`,
         `<w:style w:type="paragraph" w:styleId="Contact"><w:pPr>${numPr(3)}</w:pPr></w:style>`,
       ),
+      // A letter Word counts (the fifth item of a list shown as letters is e) ends the domain after the label's @.
+      listed(
+        item(1, ''),
+        `<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="5"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="Reach me at anna.weber @ buyer.exampl%1"/><w:suff w:val="nothing"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>`,
+      ),
       // Ordinary lists: numbers, letters and bullets before text, a domain after "1." with nothing between.
       listed(
         `${item(1, 'Return the parcel')}${item(1, 'shop.example', 1)}${item(2, 'Keep the receipt')}`,
@@ -165,7 +170,7 @@ describe("Word list labels that complete the writer's address", () => {
           `<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>`,
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], ['form.docx']]);
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], ['form.docx']]);
   });
 });
 
@@ -190,6 +195,8 @@ describe('number pictures and namespace prefixes that complete the address', () 
       docx(
         `${run('Item ')}<w:bookmarkStart w:id="0" w:name="n"/>${run('5')}<w:bookmarkEnd w:id="0"/>${run(' Reach me at anna.weber')}${complex(' REF n \\# "\'@b\'" ', '-')}${run('uyer.example')}`,
       ),
+      // An inline list number (the second level of NumberDefault shows letters: e) after \\s 5).
+      docx(`${run('Reach me at anna.weber @ buyer.exampl')}${complex(' LISTNUM NumberDefault \\l 2 \\s 5 ', 'a)')}`),
       // USERNAME with a literal shows it; a date property through its picture.
       docx(`${run('Reach me at anna.weber')}${complex(' USERNAME "@b" ', '-')}${run('uyer.example')}`),
       docx(`${run('Reach me at anna.weber')}${complex(' DOCPROPERTY CreateTime \\@ "\'@b\'" ', '-')}${run('uyer.example')}`),
@@ -210,7 +217,7 @@ describe('number pictures and namespace prefixes that complete the address', () 
           `${complex(' SEQ Item \\# "\'No. \'0" ', 'No. 1')}${complex(' MERGEFIELD Amount \\# "0.00" ', '12.00')}`,
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], [], [], [], ['form.docx']]);
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], [], [], [], [], ['form.docx']]);
   });
 });
 

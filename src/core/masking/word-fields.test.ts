@@ -97,6 +97,7 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     ["an index entry with a cross-reference's text (XE \\t)", field(' XE "anna.weber" \\t "buyer.example" ')],
     ['an index whose separator holds more than blanks, commas and dashes', field(' INDEX \\e "@" ', 'Index')],
     ['a table of authorities whose page separator holds a letter', field(' TOA \\c 1 \\l "x" ', 'Cases')],
+    ['an inline list number (LISTNUM), letters in most levels', field(' LISTNUM NumberDefault \\l 2 \\s 5 ', 'a)')],
     ['a page number shown as a letter', field(' PAGE \\* ALPHABETIC \\* MERGEFORMAT ', 'x')],
   ])('refuses %s', (_name, text) => expect(() => shown(text)).toThrow(NotWhatItClaims));
 

@@ -162,6 +162,8 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
     throw new NotWhatItClaims(`a Word field (${name || 'unreadable'}) shows text Word computes from what nothing here can read, so it does not cross`);
   };
   if (formats.some((f) => LETTERS.has(f) && !(f === 'roman' && PAGES.has(name)))) refuse();
+  // A list number inline (LISTNUM, AUTONUMOUT) shows its level's format: letters or roman numerals as often as digits.
+  if (name === 'LISTNUM' || name === 'AUTONUMOUT') refuse();
   if (name === 'PAGE' && sources?.pageLetters && !formats.some((f) => f === 'arabic')) refuse();
   // Page numbers in a cross-reference, an index or a table of contents show the section's format too.
   if (PAGE_LISTS.has(name) && sources?.pageLetters) refuse();

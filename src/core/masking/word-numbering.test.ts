@@ -129,6 +129,17 @@ describe('Word list labels before their paragraphs (wordNumbering)', () => {
     ["a tracked change's former numbering", p(`<w:pPrChange w:id="1"><w:pPr>${numPr(1)}</w:pPr></w:pPrChange>`, 'buyer.example'), atLabel, '', 'buyer.example'],
   ])('keeps %s', (_name, body, numbering, styles, expected) => expect(shown(body, numbering, styles)).toBe(expected));
 
+  it('refuses a label with an @ before letters Word counts, keeps one with digits', () => {
+    const at = (fmt: string) =>
+      abstract(
+        0,
+        `<w:lvl w:ilvl="0"><w:start w:val="5"/><w:numFmt w:val="${fmt}"/><w:lvlText w:val="anna.weber @ buyer.exampl%1"/><w:suff w:val="nothing"/></w:lvl>`,
+      ) + num(1, 0);
+    for (const fmt of ['lowerLetter', 'upperRoman', 'cardinalText']) expect(() => shown(p(numPr(1), ''), at(fmt)), fmt).toThrow(NotWhatItClaims);
+    expect(shown(p(numPr(1), ''), at('decimal'))).toBe('anna.weber @ buyer.exampl1');
+    expect(shown(p(numPr(1), 'Returns'), abstract(0, level(0, '(%1)', '', 'lowerLetter')) + num(1, 0))).toBe('(a) Returns');
+  });
+
   it('reads nothing without a numbering part, and refuses labels longer than the document', () => {
     expect(wordNumbering({})).toBeNull();
     const read = wordNumbering({ 'word/numbering.xml': strToU8(abstract(0, level(0, 'x'.repeat(500))) + num(1, 0)) });

@@ -85,6 +85,11 @@ function lists(numbering: string, styleNum: (styleId: string) => string | undefi
   return out;
 }
 
+// Levels that show digits (or nothing); any other format shows letters or words.
+const DIGITS = /^(?:decimal\w*|none|bullet)?$/i;
+// An at-sign as the fold reads one (ASCII, fullwidth, small).
+const AT = /[@\uff20\ufe6b]/;
+
 /** A placeholder's number as its level shows it: nothing for `none`, a letter for letters and words, else 1. */
 function shown(fmt: string | undefined): string {
   if (fmt === 'none') return '';
@@ -95,7 +100,15 @@ function shown(fmt: string | undefined): string {
 function label(levels: ReadonlyMap<string, Level>, ilvl: string): string {
   const l = levels.get(ilvl);
   if (!l?.text) return '';
-  const text = l.text.replace(/%([1-9])/g, (_, k: string) => shown(levels.get(String(Number(k) - 1))?.fmt));
+  let letters = false;
+  const text = l.text.replace(/%([1-9])/g, (_, k: string) => {
+    const fmt = levels.get(String(Number(k) - 1))?.fmt;
+    if (!DIGITS.test(fmt ?? '')) letters = true;
+    return shown(fmt);
+  });
+  // Letters Word counts (`e` for the fifth, `ee` for the 31st, `cd` in roman) after an @ in the
+  // label can end its domain (`anna.weber @ buyer.exampl%1`), which `a` here would not show.
+  if (letters && AT.test(l.text)) throw new NotWhatItClaims('a list label shows letters Word counts after an @, so it does not cross');
   return encodeXML(text) + (l.suff === 'nothing' ? '' : ' ');
 }
 
