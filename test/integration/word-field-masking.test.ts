@@ -158,11 +158,147 @@ describe("Word list labels that complete the writer's address", () => {
         `<w:abstractNum w:abstractNumId="0">${level(0, '%1.')}</w:abstractNum><w:num w:numId="3"><w:abstractNumId w:val="0"/><w:lvlOverride w:ilvl="0">${level(0, 'anna.weber@', 'nothing')}</w:lvlOverride></w:num>`,
         `<w:style w:type="paragraph" w:styleId="Contact"><w:pPr>${numPr(3)}</w:pPr></w:style>`,
       ),
+      // A letter Word counts (the fifth item of a list shown as letters is e) ends the domain after the label's @.
+      listed(
+        item(1, ''),
+        `<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="5"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="Reach me at anna.weber @ buyer.exampl%1"/><w:suff w:val="nothing"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>`,
+      ),
       // Ordinary lists: numbers, letters and bullets before text, a domain after "1." with nothing between.
       listed(
         `${item(1, 'Return the parcel')}${item(1, 'shop.example', 1)}${item(2, 'Keep the receipt')}`,
         `<w:abstractNum w:abstractNumId="0">${level(0, '%1.')}${level(1, '%1.%2', 'nothing')}</w:abstractNum><w:abstractNum w:abstractNumId="1">${level(0, '', 'space', 'bullet')}</w:abstractNum>` +
           `<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>`,
+      ),
+    ];
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], ['form.docx']]);
+  });
+});
+
+/** A docx whose parts are given whole (another namespace prefix, or none). */
+const parts = (files: Record<string, string>) =>
+  b64(
+    zipSync({
+      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+      ...Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(`<?xml version="1.0"?>${v}`)])),
+    }),
+  );
+const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+
+describe('number pictures and namespace prefixes that complete the address', () => {
+  it("removes a document whose number picture's other section or whose prefix hides a piece of the address, and keeps ordinary invoices", async () => {
+    const documents = [
+      // SEQ \c before any item is 0: the zero section's '@' shows, the stored result a decoy.
+      docx(`${run('Reach me at anna.weber')}${complex(' SEQ a \\c \\# "0;0;\'@\'" ', '-')}${run('buyer.example')}`),
+      // The same with a formula that is 0.
+      docx(`${run('Reach me at anna.weber')}${complex(' = 0 \\# "0;0;\'@\'" ', '-')}${run('buyer.example')}`),
+      // A cross-reference to a bookmark holding a number, shown through its picture.
+      docx(
+        `${run('Item ')}<w:bookmarkStart w:id="0" w:name="n"/>${run('5')}<w:bookmarkEnd w:id="0"/>${run(' Reach me at anna.weber')}${complex(' REF n \\# "\'@b\'" ', '-')}${run('uyer.example')}`,
+      ),
+      // An inline list number (the second level of NumberDefault shows letters: e) after \\s 5).
+      docx(`${run('Reach me at anna.weber @ buyer.exampl')}${complex(' LISTNUM NumberDefault \\l 2 \\s 5 ', 'a)')}`),
+      // USERNAME with a literal shows it; a date property through its picture.
+      docx(`${run('Reach me at anna.weber')}${complex(' USERNAME "@b" ', '-')}${run('uyer.example')}`),
+      docx(`${run('Reach me at anna.weber')}${complex(' DOCPROPERTY CreateTime \\@ "\'@b\'" ', '-')}${run('uyer.example')}`),
+      // A symbol under another prefix bound to Word's namespace.
+      parts({
+        'word/document.xml': `<x:document xmlns:x="${W}"><x:body><x:p><x:r><x:t>Return form A-1001</x:t></x:r></x:p><x:p><x:r><x:t>Reach me at anna.weber</x:t></x:r><x:r><x:sym x:font="Arial" x:char="0040"/></x:r><x:r><x:t>buyer.example</x:t></x:r></x:p></x:body></x:document>`,
+      }),
+      // A '>' inside an attribute's value (XML allows it): the symbol field's tag read whole.
+      docx(`${run('Reach me at anna.weber')}<w:fldSimple w:instr=' SYMBOL 64 \\f "a>b" '/>${run('buyer.example')}`),
+      // A list label in a document written under a default namespace.
+      parts({
+        'word/document.xml': `<document xmlns="${W}" xmlns:x="${W}"><body><p><r><t>Return form A-1001</t></r></p><p><pPr><numPr><ilvl x:val="0"/><numId x:val="1"/></numPr></pPr><r><t>buyer.example</t></r></p></body></document>`,
+        'word/numbering.xml': `<numbering xmlns="${W}" xmlns:x="${W}"><abstractNum x:abstractNumId="0"><lvl x:ilvl="0"><numFmt x:val="decimal"/><lvlText x:val="anna.weber@"/><suff x:val="nothing"/></lvl></abstractNum><num x:numId="1"><abstractNumId x:val="0"/></num></numbering>`,
+      }),
+      // An invoice: totals with pictures (a dash for zero, parentheses for a credit), pages in two digits.
+      docx(
+        `${run('Total ')}${complex(' = SUM(ABOVE) \\# "#,##0.00 €;(#,##0.00 €);\'—\'" ', '49.90 €')}${run(' Page ')}${complex(' PAGE \\# "00" ', '01')}` +
+          `${complex(' SEQ Item \\# "\'No. \'0" ', 'No. 1')}${complex(' MERGEFIELD Amount \\# "0.00" ', '12.00')}`,
+      ),
+    ];
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], [], [], [], [], ['form.docx']]);
+  });
+});
+
+const STORE = '{11111111-2222-3333-4444-555555555555}';
+/** An inline content control bound to `xpath` in `store`, its stored text a decoy. */
+const boundControl = (xpath: string, stored: string, store = STORE, extra = '') =>
+  `<w:sdt><w:sdtPr>${extra}<w:dataBinding w:xpath="${xpath}" w:storeItemID="${store}"/></w:sdtPr><w:sdtContent>${run(stored)}</w:sdtContent></w:sdt>`;
+const withStore = (body: string, item: string, more: Record<string, string> = {}) =>
+  parts({
+    'word/document.xml': `<w:document><w:body><w:p>${run('Return form A-1001')}</w:p><w:p>${body}</w:p></w:body></w:document>`,
+    'customXml/item1.xml': item,
+    'customXml/itemProps1.xml': `<ds:datastoreItem ds:itemID="${STORE}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"/>`,
+    ...more,
+  });
+
+describe("content controls bound to data that complete the writer's address", () => {
+  it('removes a document whose bound control shows a piece of the address, and keeps a cover page bound to its properties', async () => {
+    const documents = [
+      // Word shows the custom XML part's value, not the stored '-'.
+      withStore(`${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-')}${run('buyer.example')}`, '<root><at>@</at></root>'),
+      // The store is the item whose relationship names the properties, not item1.xml (a decoy).
+      withStore(`${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-')}${run('buyer.example')}`, '<root><at>-</at></root>', {
+        'customXml/other.xml': '<root><at>@</at></root>',
+        'customXml/_rels/other.xml.rels':
+          '<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps" Target="itemProps1.xml"/></Relationships>',
+      }),
+      // The value in a CDATA section (character data, shown as it is).
+      withStore(`${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-')}${run('buyer.example')}`, '<root><at><![CDATA[@]]></at></root>'),
+      // A drop-down list shows the display text of the bound value's item.
+      withStore(
+        `${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-', STORE, '<w:dropDownList><w:listItem w:displayText="-" w:value="1"/><w:listItem w:displayText="@" w:value="2"/></w:dropDownList>')}${run('buyer.example')}`,
+        '<root><at>2</at></root>',
+      ),
+      // An empty value shows its placeholder's building block from the glossary.
+      withStore(
+        `${run('Reach me at anna.weber')}${boundControl('/root[1]/at[1]', '-', STORE, '<w:placeholder><w:docPart w:val="At"/></w:placeholder>')}${run('buyer.example')}`,
+        '<root><at></at></root>',
+        {
+          'word/glossary/document.xml': `<w:glossaryDocument><w:docParts><w:docPart><w:docPartPr><w:name w:val="At"/></w:docPartPr><w:docPartBody>${run('@')}</w:docPartBody></w:docPart></w:docParts></w:glossaryDocument>`,
+        },
+      ),
+      // A cover page: the title bound to the core properties, the author (emptied) showing its placeholder.
+      withStore(
+        `${boundControl('/ns1:coreProperties[1]/ns0:title[1]', 'Return form', '{6C3C8BC8-F283-45AE-878A-BAB7291924A1}')} ${boundControl('/ns1:coreProperties[1]/ns0:creator[1]', 'Author', '{6C3C8BC8-F283-45AE-878A-BAB7291924A1}', '<w:placeholder><w:docPart w:val="Author"/></w:placeholder>')}`,
+        '<root/>',
+        {
+          'docProps/core.xml': '<cp:coreProperties><dc:title>Return form</dc:title><dc:creator>Anna Weber</dc:creator></cp:coreProperties>',
+          'word/glossary/document.xml': `<w:glossaryDocument><w:docParts><w:docPart><w:docPartPr><w:name w:val="Author"/></w:docPartPr><w:docPartBody>${run('[Author name]')}</w:docPartBody></w:docPart></w:docParts></w:glossaryDocument>`,
+        },
+      ),
+    ];
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], ['form.docx']]);
+  });
+});
+
+const STYLES =
+  '<w:styles><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style>' +
+  '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/></w:style><w:style w:type="paragraph" w:styleId="Contact"><w:name w:val="Contact"/></w:style></w:styles>';
+const styled = (body: string, header = '') =>
+  parts({
+    'word/document.xml': `<w:document><w:body><w:p>${run('Return form A-1001')}</w:p>${body}</w:body></w:document>`,
+    'word/styles.xml': STYLES,
+    ...(header && { 'word/header1.xml': `<w:hdr>${header}</w:hdr>` }),
+  });
+const inStyle = (style: string, text: string) => `<w:p><w:pPr><w:pStyle w:val="${style}"/></w:pPr>${run(text)}</w:p>`;
+
+describe("STYLEREF and INDEX fields that complete the writer's address", () => {
+  it('removes a document whose STYLEREF or index shows a piece of the address from elsewhere, and keeps a running head', async () => {
+    const documents = [
+      // Word shows the text of the paragraph in style Contact, '@', not the stored '-'.
+      styled(`<w:p>${run('Reach me at anna.weber')}${complex(' STYLEREF Contact ', '-')}${run('buyer.example')}</w:p>${inStyle('Contact', '@')}`),
+      // Several paragraphs in the style: which one Word shows is not followed.
+      styled(
+        `${inStyle('Contact', 'Returns')}<w:p>${run('Reach me at anna.weber')}${complex(' STYLEREF Contact ', '-')}${run('buyer.example')}</w:p>${inStyle('Contact', '@')}`,
+      ),
+      // An index entry's cross-reference text after the index's separator '@'.
+      styled(`<w:p>${run('Reach me at')}${complex(' XE "anna.weber" \\t "buyer.example" ', '')}</w:p><w:p>${complex(' INDEX \\e "@" ', 'Index')}</w:p>`),
+      // A letter whose header repeats its one heading.
+      styled(
+        `${inStyle('Heading1', 'Your return')}<w:p>${run('Dear customer, your parcel arrived.')}</w:p>`,
+        `<w:p>${complex(' STYLEREF "Heading 1" \\* MERGEFORMAT ', 'Your return')}</w:p>`,
       ),
     ];
     expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], ['form.docx']]);

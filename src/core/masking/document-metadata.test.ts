@@ -143,6 +143,14 @@ describe('an Office file’s text as its application shows it (ooxmlText)', () =
     expect(ooxmlText(`<w:p>${run('bob')}<w:r><w:sym w:char="F040" w:font="Symbol"/></w:r>${run('shop.example')}</w:p>`)).toBe('bob&#x40;shop.example\n');
     // In single quotes, which XML allows as well.
     expect(ooxmlText(`<w:p>${run('bob')}<w:r><w:sym w:font='Arial' w:char = '0040'/></w:r>${run('shop.example')}</w:p>`)).toBe('bob&#x40;shop.example\n');
+    // Under another prefix: Word reads the namespace, not the prefix.
+    expect(ooxmlText(`<x:p><x:r><x:t>bob</x:t></x:r><x:r><x:sym x:font="Arial" x:char="0040"/></x:r><x:r><x:t>shop.example</x:t></x:r></x:p>`)).toBe(
+      'bob&#x40;shop.example',
+    );
+    // A value holding '>', a decoy char inside another attribute's value.
+    expect(ooxmlText(`<w:p>${run('bob')}<w:sym w:font="a>b" w:x=' w:char="0041"' w:char="0040"/>${run('shop.example')}</w:p>`)).toBe('bob&#x40;shop.example\n');
+    // Not a symbol: an attribute that only ends in char, an element that only ends in sym.
+    expect(ooxmlText(`<w:p><w:sym w:xchar="0040"/><w:asym w:char="0040"/>${run('ok')}</w:p>`)).toBe('ok\n');
     expect(ooxmlText(`<w:p>${run('5 &lt; 6 &amp; 7 &gt; 2')}</w:p>`)).toBe('5 &lt; 6 &amp; 7 &gt; 2\n');
   });
 

@@ -11,7 +11,11 @@ import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, withoutDeletions } from './word-fields.js';
+import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
+import { styleTexts } from './word-styles.js';
+import { attributeOf, TAG_BODY } from './xml-attributes.js';
+import { cdataAsText } from './xml-cdata.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
 
 export { NotWhatItClaims };
@@ -37,47 +41,22 @@ const OOXML_BREAK = /<(?:\/(?:w:p|w:tc|a:p|c|si|row)|w:br|w:cr|w:tab|a:br)\b[^<>
 const XML_TAG = /<[^<>]*>/g;
 // A symbol Word shows in place of the tag: `<w:sym w:font="Arial" w:char="0040"/>` shows `@` (in a
 // symbol font a character F0xx is shown from xx).
-// Either quote (XML 1.0 §2.3): `w:char='0040'` is as valid as `w:char="0040"`.
-const OOXML_SYMBOL = /<w:sym\b[^<>]*?\bw:char\s*=\s*(["'])([0-9A-Fa-f]{1,4})\1[^<>]*>/g;
+// Either quote (XML 1.0 §2.3): `w:char='0040'` is as valid as `w:char="0040"`; under any prefix
+// (Word reads the namespace: `<x:sym x:char="0040"/>` under another prefix shows `@` too).
+// A value may hold `>` (TAG_BODY), and a `w:char` inside another attribute's value is not the symbol's.
+const OOXML_SYMBOL = new RegExp(`<(?:\\w+:)?sym\\s${TAG_BODY}>`, 'g');
 
 /** An OOXML part's XML as its application shows it (see CleanDocument.texts). */
 export function ooxmlText(xml: string): string {
   return cdataAsText(xml)
-    .replace(OOXML_SYMBOL, (_, _quote: string, hex: string) => {
+    .replace(OOXML_SYMBOL, (tag: string) => {
+      const hex = attributeOf(tag, 'char') ?? '';
+      if (!/^[0-9A-Fa-f]{1,4}$/.test(hex)) return tag;
       const c = parseInt(hex, 16);
       return `&#x${(c >= 0xf000 ? c - 0xf000 : c).toString(16)};`;
     })
     .replace(OOXML_BREAK, '\n')
     .replace(XML_TAG, '');
-}
-
-const CDATA_OPEN = '<![CDATA[';
-const CDATA_CLOSE = ']]>';
-
-/**
- * Each CDATA section (`<![CDATA[anna.weber]]>`: XML character data, which Word and LibreOffice show
- * as the text it holds) as that text, its `<` and `>` escaped so that XML_TAG cannot read it as a
- * tag (it read the whole section as one, and so as nothing). One never closed is left as it is.
- * Linear: each section is found with two searches that only move forward.
- */
-function cdataAsText(xml: string): string {
-  let at = xml.indexOf(CDATA_OPEN);
-  if (at < 0) return xml;
-  let out = '';
-  let from = 0;
-  while (at >= 0) {
-    const end = xml.indexOf(CDATA_CLOSE, at + CDATA_OPEN.length);
-    if (end < 0) break;
-    out +=
-      xml.slice(from, at) +
-      xml
-        .slice(at + CDATA_OPEN.length, end)
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;');
-    from = end + CDATA_CLOSE.length;
-    at = xml.indexOf(CDATA_OPEN, from);
-  }
-  return out + xml.slice(from);
 }
 
 const PDF_MAGIC = Buffer.from('%PDF-');
@@ -193,6 +172,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   const budget = formulaBudget();
   // Word parts with fields, read once the variables and properties their fields show are known.
   const fielded: string[] = [];
+  const wordParts: string[] = [];
+  // Word parts with data-bound content controls, read once the stores they show are cleaned.
+  const bound: string[] = [];
   let pageLetters = false;
   // The parts that hold number formats (xl/styles.xml and any other spreadsheet part with one).
   const formats: string[] = [];
@@ -220,7 +202,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     // A spreadsheet's strings as Excel shows them: _x0040_ is @.
     const shown = ooxmlText(sheet ? xstringAsEntities(xml) : xml);
     texts.push(shown, xml);
+    if (WORD_PART.test(name)) wordParts.push(xml);
     if (WORD_PART.test(name) && WORD_FIELD.test(xml)) fielded.push(xml);
+    if (WORD_PART.test(name) && xml.includes('dataBinding')) bound.push(xml);
     const labelled = WORD_PART.test(name) ? numbered(xml) : xml;
     if (labelled !== xml) texts.push(ooxmlText(labelled));
     // A section's page numbers as letters, in the body (its sectPr), which may hold no field itself.
@@ -247,6 +231,10 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
       texts.push(...headersFooters(withoutCommentsAndPIs(raw)));
     }
   }
+  // What a data-bound content control shows (its custom XML part's value, not its stored text).
+  const binding = bound.length ? wordBindings(files) : null;
+  const shownBound = binding ?? ((xml: string) => xml);
+  for (const xml of bound) texts.push(ooxmlText(numbered(shownBound(xml))));
   if (fielded.length) {
     // What Word shows once it updates the fields (it does on print, on F9, when the document asks)
     // and its tracked changes are accepted:
@@ -254,8 +242,10 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     // (INCLUDETEXT, IF…) and that Word may update removes the document (NotWhatItClaims).
     const part = (n: string) => (files[n] ? strFromU8(files[n]) : '');
     const sources = fieldSources(part('word/settings.xml'), part('docProps/core.xml'), part('docProps/app.xml'), part('docProps/custom.xml'));
-    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters };
-    for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(numbered(xml)))), withBookmarks, true));
+    // STYLEREF's texts, from every Word part (the styled paragraph may be in one without fields).
+    const styles = fielded.some((xml) => /styleref/i.test(xml)) ? styleTexts(part('word/styles.xml'), wordParts, ooxmlText) : null;
+    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters, styles };
+    for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(numbered(shownBound(xml))))), withBookmarks, true));
   }
   texts.push(...formattedCells(formats.join('\n'), cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };

@@ -30,6 +30,21 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     ["a formula's picture", `anna.weber${field(' = 1 \\# "\'@\'" ', '1')}buyer.example`, 'anna.weber@buyer.example'],
     ["a merge field's text before it", `anna.weber${field(' MERGEFIELD x \\b "@" ', 'buyer.example')}`, 'anna.weber@buyer.example'],
     ['the text a button shows', `${field(' MACROBUTTON NoMacro anna.weber@buyer.example ')}`, 'anna.weber@buyer.example'],
+    [
+      "a page number's picture, its text instead of the stored result",
+      `anna.weber${field(' PAGE \\# "\'@\'0" ', '1')}buyer.example`,
+      'anna.weber@0buyer.example',
+    ],
+    ["a sequence's picture", `anna.weber${field(' SEQ x \\c \\# "\'@buyer.example\'" ', '0')}`, 'anna.weber@buyer.example'],
+    [
+      "a merge field's picture, between its \\b and \\f",
+      `${field(' MERGEFIELD n \\# "\'weber\'" \\b "anna." \\f "@buyer.example" ', '5')}`,
+      'anna.weber@buyer.example',
+    ],
+    ['USERNAME with a literal, which it sets and shows', `anna.weber${field(' USERNAME "@b" ', '-')}uyer.example`, 'anna.weber@buyer.example'],
+    ['USERADDRESS with a literal', `anna.weber${field(' USERADDRESS "@buyer.example" ', '-')}`, 'anna.weber@buyer.example'],
+    ["a date property's picture", `anna.weber${field(' DOCPROPERTY CreateTime \\@ "\'@b\'" ', '-')}uyer.example`, 'anna.weber@buyer.example'],
+    ["a number property's picture", `anna.weber${field(' DOCPROPERTY Pages \\# "\'@b\'" ', '-')}uyer.example`, 'anna.weber@buyer.example'],
     ['entities in the instruction (a docx) decoded', `anna.weber${field(' QUOTE &quot;&#64;&quot; ')}buyer.example`, 'anna.weber@buyer.example'],
   ])('reads %s', (_name, text, expected) => expect(shown(text)).toBe(expected));
 
@@ -43,9 +58,19 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     ['a merge field with its result', field(' MERGEFIELD FirstName ', 'Anna'), 'Anna'],
     ['a formula (a number)', field(' = SUM(ABOVE) \\# "#,##0.00" ', '12.00'), '#,##0.00'],
     ['a formula without a picture', field(' =2*3 ', '6'), '0'],
+    ['a picture whose sections differ only in sign and currency', field(' = SUM(ABOVE) \\# "#,##0.00 €;(#,##0.00 €);\'—\'" ', '1'), '#,##0.00 €'],
+    ["a picture's quoted semicolon is no section", field(' = 1 \\# "0\';\'" ', '1'), '0;'],
+    ['a page number with a picture of digits', field(' PAGE \\# "00" ', '01'), '00'],
     ['a lowercase field name', field(' page ', '3'), '3'],
     ['roman page numbers, several formats', field(' PAGE \\* roman \\* MERGEFORMAT ', 'iv'), 'iv'],
     ['a number format that shows digits', field(' SEQ Table \\* ARABIC ', '2'), '2'],
+    [
+      'an index with a tab before its pages, an entry without a cross-reference',
+      `${field(' XE "Returns" ')}${field(' INDEX \\e "	" \\h "A" \\c "2" ', 'Returns	2')}`,
+      'Returns	2',
+    ],
+    ["the reader's own name (no literal): its stored result", field(' USERNAME \\* MERGEFORMAT ', 'J. Doe'), 'J. Doe'],
+    ['a text property with a date picture: its text', field(' DOCPROPERTY domain \\@ "d MMMM yyyy" ', 'x'), 'buyer.example'],
     ['a locked field, whatever it is', `\u0013\ufdd0 INCLUDETEXT "x.txt" \u0014kept\u0015`, 'kept'],
     ['a variable Word does not know: its stored result', field(' DOCVARIABLE nope ', 'x'), 'x'],
     ['text with no field marks: QUOTE and IF as words', 'QUOTE "x" IF you like', 'QUOTE "x" IF you like'],
@@ -67,6 +92,12 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     ['a switch for a name (a docx)', field(' \\* Upper ')],
     ['a formula shown as a letter', field(' = 18 \\* alphabetic ', 'x')],
     ['a sequence reset to a number, shown as words', field(' SEQ x \\r 18 \\* CardText ', 'x')],
+    ["a picture's zero section showing other text (SEQ \\c before any item is 0)", field(' SEQ x \\c \\# "0;0;\'@\'" ', '-')],
+    ["a formula's negative section showing other text", field(' = 0-1 \\# "0;\'anna.weber\'" ', '-')],
+    ["an index entry with a cross-reference's text (XE \\t)", field(' XE "anna.weber" \\t "buyer.example" ')],
+    ['an index whose separator holds more than blanks, commas and dashes', field(' INDEX \\e "@" ', 'Index')],
+    ['a table of authorities whose page separator holds a letter', field(' TOA \\c 1 \\l "x" ', 'Cases')],
+    ['an inline list number (LISTNUM), letters in most levels', field(' LISTNUM NumberDefault \\l 2 \\s 5 ', 'a)')],
     ['a page number shown as a letter', field(' PAGE \\* ALPHABETIC \\* MERGEFORMAT ', 'x')],
   ])('refuses %s', (_name, text) => expect(() => shown(text)).toThrow(NotWhatItClaims));
 
@@ -74,6 +105,7 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     const letters = { ...sources, pageLetters: pagesAsLetters('<w:sectPr><w:pgNumType w:fmt="lowerLetter" w:start="18"/></w:sectPr>') };
     expect(() => fieldsShown(field(' PAGE ', '1'), letters, true)).toThrow(NotWhatItClaims);
     expect(fieldsShown(field(' PAGE \\* Arabic ', '1'), letters, true)).toBe('1');
+    for (const f of [' PAGEREF _Toc1 \\h ', ' TOC \\o "1-3" ', ' INDEX ']) expect(() => fieldsShown(field(f, '1'), letters, true), f).toThrow(NotWhatItClaims);
     for (const fmt of ['decimal', 'lowerRoman', 'upperRoman', 'decimalZero']) expect(pagesAsLetters(`<w:pgNumType w:fmt="${fmt}"/>`), fmt).toBe(false);
     expect(pagesAsLetters("<w:pgNumType w:start='1' w:fmt='cardinalText'/>")).toBe(true);
     expect(pagesAsLetters('<w:pgNumType w:start="3"/>')).toBe(false);
@@ -105,6 +137,13 @@ describe("a docx's fields as a .doc keeps them (docxFieldMarks)", () => {
       '\u0013\u0014\u0015',
     );
     expect(docxFieldMarks('<w:fldChar w:fldLock="on" w:fldCharType="begin"/>')).toBe('\u0013\ufdd0');
+    // A value may hold `>`; an attribute's name inside another's value is not that attribute.
+    expect(docxFieldMarks(`<w:fldSimple w:instr=' SYMBOL 64 \\f "a>b" '/>`)).toBe('\u0013 SYMBOL 64 \\f "a b" \u0014\u0015');
+    expect(docxFieldMarks(`<w:fldSimple w:x=' w:instr="PAGE"' w:instr=" SYMBOL 64 "/>`)).toBe('\u0013 SYMBOL 64 \u0014\u0015');
+    expect(docxFieldMarks(`<w:fldChar w:x=' w:fldLock="1"' w:fldCharType="begin"/>`)).toBe('\u0013');
+    // Spelled as the schema does not: unlocked, so read as Word updates it.
+    expect(docxFieldMarks('<w:fldChar w:fldLock="TRUE" w:fldCharType="begin"/>')).toBe('\u0013');
+    expect(docxFieldMarks('<w:fldChar w:fldLock="false" w:fldCharType="begin"/>')).toBe('\u0013');
     // Attribute values as XML reads them (character references), any prefix.
     expect(docxFieldMarks('<x:fldChar x:fldCharType="&#98;egin"/><w:fldChar w:fldCharType="&#x73;eparate"/><fldChar fldCharType="end"/>')).toBe(
       '\u0013\u0014\u0015',
@@ -168,6 +207,22 @@ describe('what a cross-reference shows (bookmarkTexts)', () => {
     // A paragraph number instead of the text, a bookmark the document does not hold: as stored.
     expect(fieldsShown(field(' REF at \\r ', '2.1'), sources, true)).toBe('2.1');
     expect(fieldsShown(field(' REF gone ', 'Error! Reference source not found.'), sources, true)).toBe('Error! Reference source not found.');
+    // A number or a date in the bookmark shows through the field's picture; text as it is.
+    const numbers = {
+      ...none,
+      bookmarks: {
+        texts: new Map([
+          ['n', '5'],
+          ['d', '30.11.2026'],
+          ['t', 'Returns'],
+        ]),
+        partial: false,
+      },
+    };
+    expect(fieldsShown(`anna.weber${field(' REF n \\# "\'@b\'" ', '-')}uyer.example`, numbers, true)).toBe('anna.weber@buyer.example');
+    expect(fieldsShown(`anna.weber${field(' d \\@ "\'@b\'" ', '-')}uyer.example`, numbers, true)).toBe('anna.weber@buyer.example');
+    expect(() => fieldsShown(field(' REF n \\# "0;0;\'@\'" ', '-'), numbers, true)).toThrow(NotWhatItClaims);
+    expect(fieldsShown(field(' REF t \\# "0.00" \\@ "d MMM" ', '-'), numbers, true)).toBe('Returns');
   });
 
   it('stays linear on nested bookmarks and refuses a REF to one it did not read', () => {

@@ -4,6 +4,8 @@
 // proves nothing, as a spreadsheet's cached value does not (sheet-formulas.ts).
 import { decodeXML } from 'entities';
 import { NotWhatItClaims } from './not-what-it-claims.js';
+import type { StyleTexts } from './word-styles.js';
+import { attributeOf, TAG_BODY } from './xml-attributes.js';
 
 /** Where a field's text can come from besides the field itself: `w:docVars` and the document's properties. */
 export interface FieldSources {
@@ -19,6 +21,8 @@ export interface FieldSources {
   /** A section numbers its pages as letters or words (`<w:pgNumType w:fmt="lowerLetter"/>`): PAGE shows them. */
   readonly pageLetters?: boolean;
   readonly bookmarks?: { readonly texts: ReadonlyMap<string, string>; readonly partial: boolean } | null;
+  /** STYLEREF: the texts in each style (word-styles.ts); null or absent when not read (a .doc). */
+  readonly styles?: StyleTexts | null;
 }
 
 // A field's kind, by its first word ([MS-DOC] 2.9.90 flt, ECMA-376 Part 1 §17.16.5). RESULT: Word
@@ -31,10 +35,15 @@ const RESULT: ReadonlySet<string> = new Set(
     'ADDIN ADVANCE AUTONUM AUTONUMLGL AUTONUMOUT BARCODE BIBLIOGRAPHY BIDIOUTLINE CITATION COMPARE DISPLAYBARCODE EMBED ' +
     'FILENAME FILESIZE FORMCHECKBOX FORMDROPDOWN FORMTEXT HYPERLINK INDEX LISTNUM MERGEBARCODE MERGEREC MERGESEQ NEXT NEXTIF ' +
     'NOTEREF NUMCHARS NUMPAGES NUMWORDS PAGE PAGEREF PRINT PRIVATE RD REF REVNUM SECTION SECTIONPAGES SEQ SHAPE SKIPIF ' +
-    'STYLEREF TA TC TEMPLATE TOA TOC USERADDRESS USERINITIALS USERNAME XE'
+    'STYLEREF TA TC TEMPLATE TOA TOC XE'
   ).split(' '),
 );
 const DATES: ReadonlySet<string> = new Set(['DATE', 'TIME', 'CREATEDATE', 'SAVEDATE', 'PRINTDATE', 'EDITTIME']);
+// The reader's own name, initials and address, or the literal the field sets them to (and shows).
+const USER: ReadonlySet<string> = new Set(['USERNAME', 'USERINITIALS', 'USERADDRESS']);
+// A property's value Word reads as a date (`2026-11-30T10:00:00Z`) or a number: its picture shows instead.
+const DATE_VALUE = /^\d{4}-\d\d-\d\d/;
+const NUMBER_VALUE = /^[-+]?[\d.,]+$/;
 // Properties a field shows by its own name; each sets the property to a literal argument, and shows it.
 const PROPERTIES: Readonly<Record<string, string>> = {
   AUTHOR: 'author',
@@ -94,11 +103,41 @@ function parts(list: readonly Token[]): { args: string[]; switches: Map<string, 
 // Formats that show a number as letters (ECMA-376 Part 1 §17.16.4.3: 18 `\* alphabetic` is r,
 // `\* CardText` eighteen): a piece of a name from a number Word computes (a formula, SEQ \r, a page).
 const LETTERS: ReadonlySet<string> = new Set(['alphabetic', 'roman', 'cardtext', 'ordtext', 'dollartext', 'hex']);
+// Fields that list page numbers (PAGEREF's one, an index's, a table of contents' or authorities').
+const PAGE_LISTS: ReadonlySet<string> = new Set(['PAGEREF', 'INDEX', 'TOC', 'TOA']);
+// What an index's separators may hold: nothing that can be part of an address.
+const SEPARATOR = /^[\s,;:\p{Pd}]*$/u;
 // Roman page numbers (a report's front matter) are kept.
 const PAGES: ReadonlySet<string> = new Set(['PAGE', 'NUMPAGES', 'SECTIONPAGES', 'SECTION']);
 
 /** A date or number picture (`\@ "d MMMM yyyy"`, `\# "0.00 'EUR'"`) as the text it shows: its quoted text as it is. */
 const picture = (p: string): string => p.replace(/'/g, '');
+
+// In a number picture's section, what shows no text of its own: digit placeholders, the thousands
+// separator, signs, parentheses, percent, currency, dashes and blanks (ECMA-376 Part 1 §17.16.4.2),
+// in quotes or not. None of these completes an address where the first section shows a digit.
+const NUMBER_MARKS = /[0#x,+()%\s\p{Sc}\p{Pd}]/gu;
+
+/**
+ * A number picture (`\#`) as the text it shows: its first section's (`;` outside quotes parts the
+ * positive, negative and zero sections), quotes dropped. Null when another section shows other text
+ * (`0;0;'@'`: the zero section's `@`, shown by `SEQ x \c` before any x, or `= 0`), which one reading
+ * cannot hold beside the first; a section with no text (`#,##0.00;(#,##0.00);'—'`) agrees with any.
+ * Linear in the picture.
+ */
+function numberPicture(p: string): string | null {
+  const sections = [''];
+  let quoted = false;
+  for (const c of p) {
+    if (c === "'") quoted = !quoted;
+    if (c === ';' && !quoted) sections.push('');
+    else sections[sections.length - 1] += c;
+  }
+  const text = (section: string) => section.replace(/'/g, '').replace(NUMBER_MARKS, '');
+  const first = sections[0] as string;
+  // A section with no text of its own shows only marks, as the first section's reading shows digits.
+  return sections.every((section) => text(section) === '' || text(section) === text(first)) ? picture(first) : null;
+}
 
 /** SYMBOL n: decimal or 0x hexadecimal; a symbol font's F0xx shows xx. */
 function symbol(arg: string | undefined): string {
@@ -123,18 +162,27 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
     throw new NotWhatItClaims(`a Word field (${name || 'unreadable'}) shows text Word computes from what nothing here can read, so it does not cross`);
   };
   if (formats.some((f) => LETTERS.has(f) && !(f === 'roman' && PAGES.has(name)))) refuse();
+  // A list number inline (LISTNUM, AUTONUMOUT) shows its level's format: letters or roman numerals as often as digits.
+  if (name === 'LISTNUM' || name === 'AUTONUMOUT') refuse();
   if (name === 'PAGE' && sources?.pageLetters && !formats.some((f) => f === 'arabic')) refuse();
-  if (first.text.startsWith('=') && !first.switch) {
-    // A formula computes a number; its picture's quoted text shows as written.
-    const p = switches.get('\\#');
-    return p === undefined ? '0' : picture(p);
-  }
+  // Page numbers in a cross-reference, an index or a table of contents show the section's format too.
+  if (PAGE_LISTS.has(name) && sources?.pageLetters) refuse();
+  // An index entry shows its text, the index's separator, then its pages or a cross-reference's
+  // text (`XE "anna.weber" \t "buyer.example"` with `INDEX \e "@"`), which this reading does not build:
+  // a cross-reference, or a separator with more than blanks, commas and dashes, removes the document.
+  if (name === 'XE' && switches.has('\\t')) refuse();
+  if ((name === 'INDEX' || name === 'TOA') && ['\\e', '\\l', '\\g'].some((k) => !SEPARATOR.test(switches.get(k) ?? ''))) refuse();
+  // A number (a formula's, a page's, a sequence's, a merged value's) shown through its picture.
+  const numbered = first.text.startsWith('=') || RESULT.has(name) || name === 'MERGEFIELD';
+  const number = switches.get('\\#');
+  const pictured = number === undefined || !numbered ? undefined : (numberPicture(number) ?? refuse());
+  if (first.text.startsWith('=') && !first.switch) return pictured ?? '0';
   if (name === 'SYMBOL') return symbol(args[0]);
   if (name === 'QUOTE') return args.join('');
   // The text a button shows, after the macro's name or the destination.
   if (name === 'MACROBUTTON' || name === 'GOTOBUTTON') return args.slice(1).join(' ');
   if (DATES.has(name)) return switches.has('\\@') ? picture(switches.get('\\@') as string) : result;
-  if (name === 'MERGEFIELD') return `${switches.get('\\b') ?? ''}${result}${switches.get('\\f') ?? ''}`;
+  if (name === 'MERGEFIELD') return `${switches.get('\\b') ?? ''}${pictured ?? result}${switches.get('\\f') ?? ''}`;
   if (name === 'DOCVARIABLE') {
     if (!sources) refuse();
     return sources?.variables.get((args[0] ?? '').toLowerCase()) ?? result;
@@ -143,17 +191,36 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
   if (property !== undefined) {
     const literal = name === 'DOCPROPERTY' || name === 'INFO' ? args[1] : args[0];
     if (literal !== undefined) return literal;
-    return sources?.properties.get(property) ?? result;
+    // A date or a number (CreateTime, a custom property's filetime or i4), or one not read here,
+    // through its picture (`\@ "'anna.weber@'"`): what Word shows then.
+    const value = sources?.properties.get(property);
+    const date = switches.get('\\@');
+    if (date !== undefined && (value === undefined || DATE_VALUE.test(value))) return picture(date);
+    if (number !== undefined && (value === undefined || NUMBER_VALUE.test(value))) return numberPicture(number) ?? refuse();
+    return value ?? result;
+  }
+  if (USER.has(name)) return args[0] ?? result;
+  // The text of a paragraph (or run) in a style, the one nearest the field: one to choose from is
+  // read, several (which one Word finds is not followed) or a style not known refuse.
+  if (name === 'STYLEREF' && sources?.styles && !['\\n', '\\r', '\\w'].some((n) => switches.has(n))) {
+    const id = sources.styles.ids.get((args[0] ?? '').toLowerCase());
+    const texts = id === undefined ? undefined : sources.styles.texts.get(id);
+    if (id === undefined || sources.styles.partial || (texts?.size ?? 0) > 1) refuse();
+    return texts?.size ? ([...texts][0] as string) : result;
   }
   // A bookmark's text (REF, or a bare name), unless a switch shows its paragraph's number instead.
   const bookmark = name === 'REF' ? args[0] : RESULT.has(name) || UNKNOWABLE.has(name) || !BOOKMARK.test(name) ? undefined : first.text;
   if (bookmark !== undefined && sources?.bookmarks && !['\\n', '\\r', '\\w'].some((n) => switches.has(n))) {
     const text = sources.bookmarks.texts.get(bookmark.toLowerCase());
+    // A number or a date in the bookmark shows through the field's picture (`\# "'@'0"`).
+    const date = switches.get('\\@');
+    if (text !== undefined && number !== undefined && NUMBER_VALUE.test(text.trim())) return numberPicture(number) ?? refuse();
+    if (text !== undefined && date !== undefined && /\d/.test(text)) return picture(date);
     if (text !== undefined) return text;
     if (sources.bookmarks.partial) refuse();
     return result;
   }
-  if (RESULT.has(name)) return result;
+  if (RESULT.has(name)) return pictured ?? result;
   if (UNKNOWABLE.has(name)) refuse();
   if (BOOKMARK.test(name) || !strict) return result;
   return refuse();
@@ -223,16 +290,12 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
 }
 
 const MARKS = /[\u0013-\u0015\ufdd0]/g;
-const ON = /^(?:true|1|on)$/i;
-// An attribute's value in either quote (XML 1.0 §2.3), under any prefix; one pattern a name, built once.
-const ATTRIBUTES = new Map(
-  ['fldLock', 'instr', 'fldCharType', 'name', 'val', 'id'].map((n) => [n, new RegExp(`\\s(?:\\w+:)?${n}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)]),
-);
-const attribute = (tag: string, name: string): string | undefined => {
-  const m = (ATTRIBUTES.get(name) as RegExp).exec(tag);
-  return m ? (m[1] ?? m[2]) : undefined;
-};
-const FIELD_TAG = /<(\/?)(?:\w+:)?(fldSimple|fldChar)\b([^<>]*?)(\/?)>/g;
+// ST_OnOff (ECMA-376 Part 1 §22.9.2.7) as the schema spells it: a value Word might not read as on
+// (`TRUE`) counts as unlocked, so the field is read as updated, never the other way round.
+const ON = /^(?:true|1|on)$/;
+// An attribute's value in either quote (XML 1.0 §2.3), under any prefix, `>` inside it read as text.
+const attribute = attributeOf;
+const FIELD_TAG = new RegExp(`<(\\/?)(?:\\w+:)?(fldSimple|fldChar)\\b(${TAG_BODY}?)(\\/?)>`, 'g');
 
 /**
  * A WordprocessingML part with its fields as a .doc keeps them: `<w:fldSimple w:instr="…">result
@@ -259,7 +322,7 @@ export function docxFieldMarks(xml: string): string {
 }
 
 // Text a tracked deletion removed (`<w:delText>`, `<w:delInstrText>`, ECMA-376 Part 1 §17.3.3.7, §17.16.13).
-const DELETED = /<(?:\w+:)?(delText|delInstrText)\b[^<>]*>[^<]*<\/(?:\w+:)?\1>/g;
+const DELETED = new RegExp(`<(?:\\w+:)?(delText|delInstrText)\\b${TAG_BODY}>[^<]*<\\/(?:\\w+:)?\\1>`, 'g');
 
 /**
  * A WordprocessingML part as Word shows it once its tracked changes are accepted (or shown without
@@ -271,7 +334,7 @@ export function withoutDeletions(xml: string): string {
   return xml.replace(DELETED, '');
 }
 
-const BOOKMARK_TAG = /<(?:\w+:)?bookmark(Start|End)\b[^<>]*>/g;
+const BOOKMARK_TAG = new RegExp(`<(?:\\w+:)?bookmark(Start|End)\\b${TAG_BODY}>`, 'g');
 /** Characters of bookmark text read per character of the document, at most (bookmarks may overlap). */
 const BOOKMARK_BUDGET = 4;
 
@@ -315,15 +378,20 @@ export function bookmarkTexts(parts: readonly string[], sources: FieldSources, s
 // A section's page numbers in a format that shows letters or words (ECMA-376 Part 1 §17.18.59
 // ST_NumberFormat: lowerLetter, upperLetter, cardinalText, ordinalText, hex, chicago…): anything
 // but digits and roman numerals.
-const PAGE_FORMAT = /<(?:\w+:)?pgNumType\b[^<>]*\s(?:\w+:)?fmt\s*=\s*["'](?!(?:decimal\w*|lowerRoman|upperRoman|numberInDash|none)["'])/i;
+const PAGE_NUMBERS = new RegExp(`<(?:\\w+:)?pgNumType\\b${TAG_BODY}>`, 'g');
+const DIGITS = /^(?:decimal\w*|lowerRoman|upperRoman|numberInDash|none)$/i;
 
 /** True when a part numbers its pages with letters or words (PAGE then shows them). */
-export const pagesAsLetters = (xml: string): boolean => PAGE_FORMAT.test(xml);
+export const pagesAsLetters = (xml: string): boolean =>
+  [...xml.matchAll(PAGE_NUMBERS)].some((m) => {
+    const fmt = attribute(m[0], 'fmt');
+    return fmt !== undefined && !DIGITS.test(fmt);
+  });
 
-const DOC_VAR = /<(?:\w+:)?docVar\b[^<>]*>/g;
+const DOC_VAR = new RegExp(`<(?:\\w+:)?docVar\\b${TAG_BODY}>`, 'g');
 const PROPERTY_ELEMENT = /<(?:\w+:)?(\w+)>([^<]*)<\/(?:\w+:)?\1>/g;
 // A custom property's value: the text of its one child (`<vt:lpwstr>…</vt:lpwstr>`); no lazy scan to a close that may never come.
-const CUSTOM_PROPERTY = /<(?:\w+:)?property\b([^<>]*)>\s*<[^<>]*>([^<]*)</g;
+const CUSTOM_PROPERTY = new RegExp(`<(?:\\w+:)?property\\b(${TAG_BODY})>\\s*<${TAG_BODY}>([^<]*)<`, 'g');
 // Core properties under the names Word's fields use.
 const PROPERTY_ALIASES: Readonly<Record<string, string>> = { creator: 'author', description: 'comments', lastmodifiedby: 'lastsavedby' };
 

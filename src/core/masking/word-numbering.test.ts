@@ -89,6 +89,20 @@ describe('Word list labels before their paragraphs (wordNumbering)', () => {
       '',
       'anna.weber@buyer.example',
     ],
+    [
+      'under another prefix, or none (a default namespace): Word reads the namespace',
+      '<x:p><x:pPr><numPr><ilvl x:val="0"/><numId x:val="1"/></numPr></x:pPr><x:r><x:t>buyer.example</x:t></x:r></x:p>',
+      '<abstractNum x:abstractNumId="0"><lvl x:ilvl="0"><lvlText x:val="anna.weber@"/><suff x:val="nothing"/></lvl></abstractNum><n:num n:numId="1"><n:abstractNumId n:val="0"/></n:num>',
+      '',
+      'anna.weber@buyer.example',
+    ],
+    [
+      "a value holding '>', a decoy val inside another attribute's value",
+      p(numPr(1), 'buyer.example'),
+      abstract(0, `<w:lvl w:ilvl="0" w:x=">"><w:lvlText w:x=' w:val="1."' w:val="anna.weber@"/><w:suff w:val="nothing"/></w:lvl>`) + num(1, 0),
+      '',
+      'anna.weber@buyer.example',
+    ],
   ])('reads %s', (_name, body, numbering, styles, expected) => expect(shown(body, numbering, styles)).toBe(expected));
 
   // Ordinary lists: their labels read before their text, apart from it unless the level says nothing.
@@ -105,8 +119,26 @@ describe('Word list labels before their paragraphs (wordNumbering)', () => {
     ['numId 0: no numbering', p(numPr(0), 'buyer.example'), atLabel + num(0, 0), '', 'buyer.example'],
     ['a paragraph not in a list', p('', 'buyer.example'), atLabel, '', 'buyer.example'],
     ['a numId no num names', p(numPr(7), 'buyer.example'), atLabel, '', 'buyer.example'],
+    [
+      'a paragraph property named like a paragraph (pPrChange, pStyle) is no paragraph',
+      `<w:p><w:pPr><w:pStyle w:val="p"/></w:pPr><w:r><w:t>Terms</w:t></w:r></w:p>`,
+      atLabel,
+      '',
+      'Terms',
+    ],
     ["a tracked change's former numbering", p(`<w:pPrChange w:id="1"><w:pPr>${numPr(1)}</w:pPr></w:pPrChange>`, 'buyer.example'), atLabel, '', 'buyer.example'],
   ])('keeps %s', (_name, body, numbering, styles, expected) => expect(shown(body, numbering, styles)).toBe(expected));
+
+  it('refuses a label with an @ before letters Word counts, keeps one with digits', () => {
+    const at = (fmt: string) =>
+      abstract(
+        0,
+        `<w:lvl w:ilvl="0"><w:start w:val="5"/><w:numFmt w:val="${fmt}"/><w:lvlText w:val="anna.weber @ buyer.exampl%1"/><w:suff w:val="nothing"/></w:lvl>`,
+      ) + num(1, 0);
+    for (const fmt of ['lowerLetter', 'upperRoman', 'cardinalText']) expect(() => shown(p(numPr(1), ''), at(fmt)), fmt).toThrow(NotWhatItClaims);
+    expect(shown(p(numPr(1), ''), at('decimal'))).toBe('anna.weber @ buyer.exampl1');
+    expect(shown(p(numPr(1), 'Returns'), abstract(0, level(0, '(%1)', '', 'lowerLetter')) + num(1, 0))).toBe('(a) Returns');
+  });
 
   it('reads nothing without a numbering part, and refuses labels longer than the document', () => {
     expect(wordNumbering({})).toBeNull();

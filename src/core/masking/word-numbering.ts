@@ -5,6 +5,7 @@
 import { decodeXML, encodeXML } from 'entities';
 import { strFromU8, type Unzipped } from 'fflate';
 import { NotWhatItClaims } from './not-what-it-claims.js';
+import { attributeOf, TAG_BODY } from './xml-attributes.js';
 
 interface Level {
   /** `w:lvlText`, decoded; `%1`…`%9` stand for the list's levels' numbers. */
@@ -15,20 +16,26 @@ interface Level {
   fmt?: string;
 }
 
-// Tags of any length, `[^<>]*` stopping at the next `<`, so each `<` is looked at once.
-const NUMBERING_TAG = /<(\/?)w:(abstractNum|num|lvl)(?=[\s>/])[^<>]*>|<w:(abstractNumId|lvlText|suff|numFmt|numStyleLink)\b[^<>]*>/g;
-const STYLE_TAG = /<(\/?)w:style(?=[\s>/])[^<>]*>|<w:(basedOn|numId|ilvl)\b[^<>]*>|<w:pPrChange\b[^<>]*>|<\/w:pPrChange>/g;
-const PARAGRAPH_TAG = /<w:p(?=[\s>/])[^<>]*>|<w:pPr(?=[\s>/])[^<>]*>|<\/w:pPr>|<\/w:p>|<w:pPrChange\b[^<>]*>|<\/w:pPrChange>|<w:(numId|ilvl|pStyle)\b[^<>]*>/g;
+// Tags of any length, `[^<>]*` stopping at the next `<`, so each `<` is looked at once. Under any
+// prefix or none: Word reads the namespace, not the prefix (`<x:p>`, or `<p>` under a default
+// namespace, is a paragraph as `<w:p>` is; XML Namespaces 1.0 §6).
+// A value may hold `>` (TAG_BODY).
+const NUMBERING_TAG = new RegExp(
+  `<(\\/?)(?:\\w+:)?(abstractNum|num|lvl)(?=[\\s>/])${TAG_BODY}>|<(?:\\w+:)?(abstractNumId|lvlText|suff|numFmt|numStyleLink)\\b${TAG_BODY}>`,
+  'g',
+);
+const STYLE_TAG = new RegExp(
+  `<(\\/?)(?:\\w+:)?style(?=[\\s>/])${TAG_BODY}>|<(?:\\w+:)?(basedOn|numId|ilvl)\\b${TAG_BODY}>|<(\\/?)(?:\\w+:)?pPrChange\\b${TAG_BODY}>`,
+  'g',
+);
+const PARAGRAPH_TAG = new RegExp(`<(\\/?)(?:\\w+:)?(p|pPr|pPrChange)(?=[\\s>/])${TAG_BODY}>|<(?:\\w+:)?(numId|ilvl|pStyle)\\b${TAG_BODY}>`, 'g');
 
-const ATTRIBUTES = new Map<string, RegExp>();
-/** An attribute's value as XML reads it (either quote, entities decoded; XML 1.0 §2.3, §3.3.3). */
+/** An attribute's value by its local name, under any prefix, as XML reads it (either quote, entities decoded; XML 1.0 §2.3, §3.3.3). */
 function attribute(tag: string, name: string): string | undefined {
-  let re = ATTRIBUTES.get(name);
-  if (!re) ATTRIBUTES.set(name, (re = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)));
-  const m = re.exec(tag);
-  return m ? decodeXML(m[1] ?? m[2] ?? '') : undefined;
+  const v = attributeOf(tag, name);
+  return v === undefined ? undefined : decodeXML(v);
 }
-const val = (tag: string) => attribute(tag, 'w:val');
+const val = (tag: string) => attribute(tag, 'val');
 
 type List = { abstract?: string; overrides: Map<string, Level> };
 
@@ -49,13 +56,13 @@ function lists(numbering: string, styleNum: (styleId: string) => string | undefi
     const closing = m[1] === '/' || tag.endsWith('/>');
     if (m[2] === 'abstractNum') {
       levels = closing ? null : new Map();
-      if (levels) abstracts.set(attribute(tag, 'w:abstractNumId') ?? '', levels);
+      if (levels) abstracts.set(attribute(tag, 'abstractNumId') ?? '', levels);
     } else if (m[2] === 'num') {
       num = closing ? null : { overrides: new Map() };
-      if (num) nums.set(attribute(tag, 'w:numId') ?? '', num);
+      if (num) nums.set(attribute(tag, 'numId') ?? '', num);
     } else if (m[2] === 'lvl') {
       lvl = closing ? null : {};
-      const at = attribute(tag, 'w:ilvl') ?? '0';
+      const at = attribute(tag, 'ilvl') ?? '0';
       if (lvl && num) num.overrides.set(at, lvl);
       else if (lvl && levels) levels.set(at, lvl);
     } else if (m[3] === 'abstractNumId') {
@@ -78,6 +85,11 @@ function lists(numbering: string, styleNum: (styleId: string) => string | undefi
   return out;
 }
 
+// Levels that show digits (or nothing); any other format shows letters or words.
+const DIGITS = /^(?:decimal\w*|none|bullet)?$/i;
+// An at-sign as the fold reads one (ASCII, fullwidth, small).
+const AT = /[@\uff20\ufe6b]/;
+
 /** A placeholder's number as its level shows it: nothing for `none`, a letter for letters and words, else 1. */
 function shown(fmt: string | undefined): string {
   if (fmt === 'none') return '';
@@ -88,7 +100,15 @@ function shown(fmt: string | undefined): string {
 function label(levels: ReadonlyMap<string, Level>, ilvl: string): string {
   const l = levels.get(ilvl);
   if (!l?.text) return '';
-  const text = l.text.replace(/%([1-9])/g, (_, k: string) => shown(levels.get(String(Number(k) - 1))?.fmt));
+  let letters = false;
+  const text = l.text.replace(/%([1-9])/g, (_, k: string) => {
+    const fmt = levels.get(String(Number(k) - 1))?.fmt;
+    if (!DIGITS.test(fmt ?? '')) letters = true;
+    return shown(fmt);
+  });
+  // Letters Word counts (`e` for the fifth, `ee` for the 31st, `cd` in roman) after an @ in the
+  // label can end its domain (`anna.weber @ buyer.exampl%1`), which `a` here would not show.
+  if (letters && AT.test(l.text)) throw new NotWhatItClaims('a list label shows letters Word counts after an @, so it does not cross');
   return encodeXML(text) + (l.suff === 'nothing' ? '' : ' ');
 }
 
@@ -106,14 +126,13 @@ function styleNumbering(styles: string): { byId: Map<string, Numbered>; normal?:
   let change = false;
   for (const m of styles.matchAll(STYLE_TAG)) {
     const tag = m[0];
-    if (tag.startsWith('<w:pPrChange')) change = !tag.endsWith('/>');
-    else if (tag === '</w:pPrChange>') change = false;
-    else if (m[1] !== undefined && m[2] === undefined) {
+    if (m[3] !== undefined) change = m[3] !== '/' && !tag.endsWith('/>');
+    else if (m[1] !== undefined) {
       style = m[1] === '/' ? null : {};
-      const id = style ? attribute(tag, 'w:styleId') : undefined;
+      const id = style ? attribute(tag, 'styleId') : undefined;
       if (style && id !== undefined) {
         byId.set(id, style);
-        if (attribute(tag, 'w:type') === 'paragraph' && /^(1|true|on)$/.test(attribute(tag, 'w:default') ?? '')) normal = id;
+        if (attribute(tag, 'type') === 'paragraph' && /^(1|true|on)$/.test(attribute(tag, 'default') ?? '')) normal = id;
       }
     } else if (style && !change && m[2]) style[m[2] as keyof Numbered] = val(tag);
   }
@@ -153,7 +172,7 @@ export function wordNumbering(files: Unzipped): ((xml: string) => string) | null
     return levels ? label(levels, p.ilvl ?? fromStyle(style, 'ilvl') ?? '0') : '';
   };
   return (xml) => {
-    if (!xml.includes('<w:p')) return xml;
+    if (!/<(?:\w+:)?p[\s>/]/.test(xml)) return xml;
     let out = '';
     let from = 0;
     let added = 0;
@@ -172,16 +191,16 @@ export function wordNumbering(files: Unzipped): ((xml: string) => string) | null
     for (const m of xml.matchAll(PARAGRAPH_TAG)) {
       const tag = m[0];
       const end = (m.index ?? 0) + tag.length;
-      if (tag.startsWith('<w:pPrChange')) change = !tag.endsWith('/>');
-      else if (tag === '</w:pPrChange>') change = false;
+      const closing = m[1] === '/';
+      if (m[2] === 'pPrChange') change = !closing && !tag.endsWith('/>');
       else if (change) continue;
-      else if (tag.startsWith('<w:pPr')) {
+      else if (m[2] === 'pPr' && !closing) {
         if (open && !open.pPr) open.pPr = true;
         if (open && tag.endsWith('/>')) close(end);
-      } else if (tag === '</w:pPr>') close(end);
-      else if (tag === '</w:p>') close(open?.at ?? 0);
-      else if (m[1]) {
-        if (open?.pPr) open[m[1] === 'pStyle' ? 'style' : (m[1] as 'numId' | 'ilvl')] = val(tag);
+      } else if (m[2] === 'pPr') close(end);
+      else if (m[2] === 'p' && closing) close(open?.at ?? 0);
+      else if (m[3]) {
+        if (open?.pPr) open[m[3] === 'pStyle' ? 'style' : (m[3] as 'numId' | 'ilvl')] = val(tag);
       } else {
         // A paragraph opens; one still open without a pPr shows its label (its style's) first.
         if (open) close(open.at);
