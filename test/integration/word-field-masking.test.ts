@@ -284,6 +284,38 @@ const styled = (body: string, header = '') =>
   });
 const inStyle = (style: string, text: string) => `<w:p><w:pPr><w:pStyle w:val="${style}"/></w:pPr>${run(text)}</w:p>`;
 
+/** A docx whose body's one section numbers its pages from `start`, in `fmt` (decimal when absent). */
+const paged = (body: string, start: number, fmt = '') =>
+  docx(`${body}</w:p><w:p><w:pPr><w:sectPr><w:pgNumType${fmt && ` w:fmt="${fmt}"`} w:start="${start}"/></w:sectPr></w:pPr>`);
+
+describe("page numbers shown as roman numerals that complete the writer's address", () => {
+  it('removes a document whose roman page number ends the domain after an @, and keeps roman page numbers elsewhere', async () => {
+    const documents = [
+      // Page 6 as roman numerals is vi, a country's top-level domain: read as 1, the address was not seen.
+      paged(`${run('Reach me at anna.weber @ buyer.')}${complex(' PAGE \\* roman ', '1')}`, 6),
+      // The section numbers its pages in roman numerals: PAGE shows vi without a switch.
+      paged(`${run('Reach me at anna.weber @ buyer.')}${complex(' PAGE ', '1')}`, 6, 'lowerRoman'),
+      // Letters that finish a label (page 10: buyer.m + x), a blank before the dot (removed before too, a
+      // guard), a page reference in a section numbered in roman numerals.
+      paged(`${run('Reach me at anna.weber @ buyer.m')}<w:fldSimple w:instr=" PAGE \\* roman "/>`, 10),
+      paged(`${run('Reach me at anna.weber @ buyer .')}${complex(' PAGE \\* Roman ', '1')}`, 6),
+      paged(
+        `<w:bookmarkStart w:id="0" w:name="p"/>${run('Reach me at anna.weber @ buyer.')}<w:bookmarkEnd w:id="0"/>${complex(' PAGEREF p ', '1')}`,
+        6,
+        'upperRoman',
+      ),
+      // A preface numbered in roman numerals; a handle with an @ before its page number, a sentence's end before another.
+      paged(
+        `${run('Preface, page ')}${complex(' PAGE ', 'i')}${run(' of ')}${complex(' NUMPAGES \\* roman ', 'iv')}</w:p><w:p>${run('Follow @acme on social media, page ')}${complex(' PAGE \\* roman ', 'vi')}` +
+          `</w:p><w:p>${run('Mention @acme.')}</w:p><w:p>${complex(' PAGE ', 'vi')}`,
+        6,
+        'lowerRoman',
+      ),
+    ];
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], ['form.docx']]);
+  });
+});
+
 describe("STYLEREF and INDEX fields that complete the writer's address", () => {
   it('removes a document whose STYLEREF or index shows a piece of the address from elsewhere, and keeps a running head', async () => {
     const documents = [

@@ -10,7 +10,7 @@ import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
-import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, withoutDeletions } from './word-fields.js';
+import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, pagesAsRoman, withoutDeletions } from './word-fields.js';
 import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
 import { styleTexts } from './word-styles.js';
@@ -176,6 +176,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   // Word parts with data-bound content controls, read once the stores they show are cleaned.
   const bound: string[] = [];
   let pageLetters = false;
+  let pageRoman = false;
   // The parts that hold number formats (xl/styles.xml and any other spreadsheet part with one).
   const formats: string[] = [];
   // Each numbered paragraph with its list's label before it, as Word shows it (word-numbering.ts).
@@ -209,6 +210,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     if (labelled !== xml) texts.push(ooxmlText(labelled));
     // A section's page numbers as letters, in the body (its sectPr), which may hold no field itself.
     if (WORD_PART.test(name) && pagesAsLetters(xml)) pageLetters = true;
+    if (WORD_PART.test(name) && pagesAsRoman(xml)) pageRoman = true;
     if (CELL_TEXT_PART.test(name)) cellTexts.push(shown);
     if (sheet) {
       // Its attributes with _xHHHH_ read: many are ST_Xstring too, shown by Excel as their
@@ -244,7 +246,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     const sources = fieldSources(part('word/settings.xml'), part('docProps/core.xml'), part('docProps/app.xml'), part('docProps/custom.xml'));
     // STYLEREF's texts, from every Word part (the styled paragraph may be in one without fields).
     const styles = fielded.some((xml) => /styleref/i.test(xml)) ? styleTexts(part('word/styles.xml'), wordParts, ooxmlText) : null;
-    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters, styles };
+    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters, pageRoman, styles };
     for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(numbered(shownBound(xml))))), withBookmarks, true));
   }
   texts.push(...formattedCells(formats.join('\n'), cellTexts));

@@ -2,7 +2,7 @@ import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { cleanOoxml } from './document-metadata.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, withoutDeletions, type FieldSources } from './word-fields.js';
+import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, pagesAsRoman, withoutDeletions, type FieldSources } from './word-fields.js';
 
 // A field as a .doc keeps it: U+0013 instruction U+0014 result U+0015.
 const field = (instruction: string, result = '') => `\u0013${instruction}\u0014${result}\u0015`;
@@ -109,6 +109,45 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     for (const fmt of ['decimal', 'lowerRoman', 'upperRoman', 'decimalZero']) expect(pagesAsLetters(`<w:pgNumType w:fmt="${fmt}"/>`), fmt).toBe(false);
     expect(pagesAsLetters("<w:pgNumType w:start='1' w:fmt='cardinalText'/>")).toBe(true);
     expect(pagesAsLetters('<w:pgNumType w:start="3"/>')).toBe(false);
+  });
+
+  it('refuses a roman page number where a domain after an @ goes on, keeps it elsewhere', () => {
+    const roman = { ...sources, pageRoman: pagesAsRoman('<w:sectPr><w:pgNumType w:fmt="upperRoman" w:start="6"/></w:sectPr>') };
+    // Page 6 is vi, 10 x (buyer.m + x: mx), 400 cd: top-level domains.
+    for (const [text, s] of [
+      [`anna.weber @ buyer.${field(' PAGE \\* roman ', '1')}`, sources],
+      [`anna.weber @ buyer.m${field(' PAGE \\* ROMAN \\* MERGEFORMAT ', '1')}`, sources],
+      [`anna.weber @ buyer .${field(' SECTIONPAGES \\* roman ', '1')}`, sources],
+      [`anna.weber @\nbuyer. (note)${field(' NUMPAGES \\* roman ', '1')}`, sources],
+      [`anna.weber＠buyer.${field(' PAGE \\* roman ', '1')}`, sources],
+      [`anna.weber &#64; buyer.${field(' PAGE \\* roman ', '1')}`, sources],
+      [`anna.weber @ buyer.${field(' PAGE ', '1')}`, roman],
+      [`anna.weber @ buyer.${field(' PAGEREF p \\h ', '1')}`, roman],
+      [`anna.weber @ ${field(' PAGE \\* roman ', '1')}`, sources],
+      // Nested: the field may show the dot (`buyer .vi`), or the @ itself.
+      [`anna.weber @ buyer ${field(` QUOTE ".${field(' PAGE \\* roman ', '1')}" `)}`, sources],
+      [`${field(` QUOTE "anna.weber @ buyer.${field(' PAGE \\* roman ', '1')}" `)}`, sources],
+      [`anna.weber${field(' SYMBOL 64 ')}buyer.${field(' PAGE \\* roman ', '1')}`, sources],
+    ] as const)
+      expect(() => fieldsShown(text, s, true), text).toThrow(NotWhatItClaims);
+    // Prefaces, a handle before a page number, a sentence's end, an address done, the arabic switch.
+    for (const [text, s, expected] of [
+      [`Preface, page ${field(' PAGE ', 'iv')} of ${field(' NUMPAGES \\* roman ', 'xii')}`, roman, 'Preface, page iv of xii'],
+      [`Follow @acme on social media, page ${field(' PAGE \\* roman ', 'vi')}`, sources, 'Follow @acme on social media, page vi'],
+      [`Mention @acme.\n${field(' PAGE ', 'vi')}`, roman, 'Mention @acme.\nvi'],
+      [`info@shop.example · ${field(' PAGE \\* roman ', 'vi')}`, sources, 'info@shop.example · vi'],
+      [`info@shop.example\n${field(' PAGE \\* roman ', 'vi')}`, sources, 'info@shop.example\nvi'],
+      [`anna.weber @ buyer.${field(' PAGE \\* Arabic ', '6')}`, roman, 'anna.weber @ buyer.6'],
+      [`anna.weber @ buyer.${field(' PAGE ', '6')}`, sources, 'anna.weber @ buyer.6'],
+    ] as const)
+      expect(fieldsShown(text, s, true), text).toBe(expected);
+    // Linear: many roman page numbers on one line after an @ each.
+    const many = `Follow @acme, page ${field(' PAGE \\* roman ', 'vi')} `.repeat(50_000);
+    const t0 = performance.now();
+    expect(fieldsShown(many, roman, true).length).toBeGreaterThan(0);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(pagesAsRoman('<w:pgNumType w:fmt="lowerRoman"/>')).toBe(true);
+    expect(pagesAsRoman('<w:pgNumType w:fmt="lowerLetter"/>')).toBe(false);
   });
 
   it('refuses DOCVARIABLE without the variables (a .doc), reads junk between marks as stored (a .doc stream read whole)', () => {

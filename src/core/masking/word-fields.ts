@@ -20,6 +20,8 @@ export interface FieldSources {
    */
   /** A section numbers its pages as letters or words (`<w:pgNumType w:fmt="lowerLetter"/>`): PAGE shows them. */
   readonly pageLetters?: boolean;
+  /** A section numbers its pages in roman numerals (`w:fmt="lowerRoman"`): PAGE and page references show them. */
+  readonly pageRoman?: boolean;
   readonly bookmarks?: { readonly texts: ReadonlyMap<string, string>; readonly partial: boolean } | null;
   /** STYLEREF: the texts in each style (word-styles.ts); null or absent when not read (a .doc). */
   readonly styles?: StyleTexts | null;
@@ -152,7 +154,7 @@ function symbol(arg: string | undefined): string {
  * stored result. Throws NotWhatItClaims for a field whose text nothing here can know; `strict`
  * (a docx, whose instructions are text) also for an instruction that names no field.
  */
-function fieldShows(instruction: string, result: string, sources: FieldSources | null, strict: boolean): string {
+function fieldShows(instruction: string, result: string, sources: FieldSources | null, strict: boolean, inDomain: () => boolean): string {
   const list = tokens(decodeXML(instruction));
   const first = list[0];
   if (!first) return result;
@@ -167,6 +169,11 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
   if (name === 'PAGE' && sources?.pageLetters && !formats.some((f) => f === 'arabic')) refuse();
   // Page numbers in a cross-reference, an index or a table of contents show the section's format too.
   if (PAGE_LISTS.has(name) && sources?.pageLetters) refuse();
+  // Roman numerals are letters too (vi, mx, cd, li: top-level domains): a page number shown so
+  // right where a domain after an @ goes on (`anna.weber @ buyer.{PAGE \* roman}` on page 6) removes the document.
+  const roman =
+    (PAGES.has(name) && formats.includes('roman')) || (!!sources?.pageRoman && ((name === 'PAGE' && !formats.includes('arabic')) || PAGE_LISTS.has(name)));
+  if (roman && inDomain()) refuse();
   // An index entry shows its text, the index's separator, then its pages or a cross-reference's
   // text (`XE "anna.weber" \t "buyer.example"` with `INDEX \e "@"`), which this reading does not build:
   // a cross-reference, or a separator with more than blanks, commas and dashes, removes the document.
@@ -236,7 +243,65 @@ interface Frame {
   instruction: string;
   result: string;
   inResult: boolean;
+  domain: DomainState;
 }
+
+// Where a text stands in a domain after an @, as address-finder.ts reads one (a blank, comments,
+// quotes and brackets may stand around the @ and before a dot): OUT in none; AFTER_AT, LABEL in a
+// label, SPACED a label and a blank (a dot may follow: `shop .vi`), DOT right after a label
+// (`shop.`), DOT_BLANK that dot and blanks (`shop. vi` is a sentence's end, `shop. (x)vi` is not),
+// DOT_OPEN a dot with a blank before it or marks or a comment after it.
+const OUT = 0;
+const AFTER_AT = 1;
+const LABEL = 2;
+const SPACED = 3;
+const DOT = 4;
+const DOT_OPEN = 5;
+const DOT_BLANK = 6;
+interface DomainState {
+  at: number;
+  /** Open `(` comments. */
+  depth: number;
+}
+const AT_SIGN = /[@\uff20\ufe6b]/;
+const DOTS = /[.\u3002\uff0e\uff61]/;
+const DOMAIN_CHAR = /[\p{L}\p{N}-]/u;
+// Quotes, brackets and emphasis a blank may hold (fold.ts blankBack/blankAfter).
+const MARK = /[\s"'<>[\]{}*_~“”„‟«»‹›「」『』‘’‚‛〈〉《》【】]/u;
+// Marks the fold drops or keeps with the letter before: no change.
+const IGNORED = /[\p{Cf}\p{M}]/u;
+
+/** Moves `d` over `s` (XML entities read). Linear in `s`. */
+function advance(d: DomainState, s: string): void {
+  let text = s.includes('&') ? decodeXML(s) : s;
+  // Out of a domain, nothing before the next @ counts.
+  if (d.at === OUT) {
+    const k = text.search(AT_SIGN);
+    if (k < 0) return;
+    text = text.slice(k);
+  }
+  for (const c of text) {
+    if (AT_SIGN.test(c)) {
+      d.at = AFTER_AT;
+      d.depth = 0;
+    } else if (d.at === OUT || IGNORED.test(c)) continue;
+    else if (c === '(') {
+      d.depth++;
+      if (d.at === DOT || d.at === DOT_BLANK) d.at = DOT_OPEN;
+    } else if (c === ')' && d.depth > 0) d.depth--;
+    else if (d.depth > 0) continue;
+    else if (DOMAIN_CHAR.test(c)) d.at = d.at === SPACED || d.at === DOT_BLANK ? OUT : LABEL;
+    else if (DOTS.test(c)) d.at = d.at === LABEL ? DOT : DOT_OPEN;
+    else if (MARK.test(c)) {
+      const blank = /\s/.test(c);
+      if (d.at === LABEL) d.at = SPACED;
+      else if (d.at === DOT || d.at === DOT_BLANK) d.at = blank ? DOT_BLANK : DOT_OPEN;
+    } else d.at = OUT;
+  }
+}
+
+/** True when letters shown next go on with a domain after an @ (`nested`: a field may show a dot first). */
+const continues = (d: DomainState, nested: boolean): boolean => d.at !== OUT && ((d.at !== SPACED && d.at !== DOT_BLANK) || nested);
 
 /**
  * A text with Word's field marks (U+0013 begin, U+0014 separate, U+0015 end: a .doc's stream as
@@ -254,12 +319,19 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
   const stack: Frame[] = [];
   let out = '';
   let from = 0;
+  // Where each text stands after an @ (a roman page number there may end a domain); followed only
+  // when a roman numeral may show (`roman` in an instruction, maybe as entities, or a roman section).
+  const track = !!sources?.pageRoman || /roman|&#/i.test(text);
+  const outDomain: DomainState = { at: OUT, depth: 0 };
   const add = (s: string) => {
     const top = stack[stack.length - 1];
+    if (track && s) advance(top ? top.domain : outDomain, s);
     if (!top) out += s;
     else if (top.inResult) top.result += s;
     else top.instruction += s;
   };
+  // Inside a field, a blank after a label may still meet a dot the field shows before the number.
+  const inDomain = () => continues(outDomain, stack.length > 0) || stack.some((f) => continues(f.domain, true));
   for (let k = 0; k < text.length; k++) {
     const c = text.charCodeAt(k);
     if (c !== BEGIN && c !== SEPARATE && c !== END) continue;
@@ -270,14 +342,14 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
         if (strict) throw new NotWhatItClaims('Word fields nested too deeply to be read, so it does not cross');
         continue;
       }
-      stack.push({ instruction: '', result: '', inResult: false });
+      stack.push({ instruction: '', result: '', inResult: false, domain: { at: OUT, depth: 0 } });
     } else if (c === SEPARATE) {
       const top = stack[stack.length - 1];
       if (top) top.inResult = true;
     } else {
       const f = stack.pop();
       if (!f) continue;
-      add(f.instruction.startsWith(LOCKED) ? f.result : fieldShows(f.instruction, f.result, sources, strict));
+      add(f.instruction.startsWith(LOCKED) ? f.result : fieldShows(f.instruction, f.result, sources, strict, inDomain));
     }
   }
   add(text.slice(from));
@@ -380,6 +452,9 @@ export function bookmarkTexts(parts: readonly string[], sources: FieldSources, s
 // but digits and roman numerals.
 const PAGE_NUMBERS = new RegExp(`<(?:\\w+:)?pgNumType\\b${TAG_BODY}>`, 'g');
 const DIGITS = /^(?:decimal\w*|lowerRoman|upperRoman|numberInDash|none)$/i;
+
+/** True when a part numbers its pages in roman numerals (ST_NumberFormat lowerRoman, upperRoman). */
+export const pagesAsRoman = (xml: string): boolean => [...xml.matchAll(PAGE_NUMBERS)].some((m) => /^(?:lower|upper)Roman$/i.test(attribute(m[0], 'fmt') ?? ''));
 
 /** True when a part numbers its pages with letters or words (PAGE then shows them). */
 export const pagesAsLetters = (xml: string): boolean =>
