@@ -128,6 +128,8 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
       [`anna.weber @ buyer ${field(` QUOTE ".${field(' PAGE \\* roman ', '1')}" `)}`, sources],
       [`${field(` QUOTE "anna.weber @ buyer.${field(' PAGE \\* roman ', '1')}" `)}`, sources],
       [`anna.weber${field(' SYMBOL 64 ')}buyer.${field(' PAGE \\* roman ', '1')}`, sources],
+      // A result shown as it is goes on from the text before the field (`buyer .vi`).
+      [`anna.weber @ buyer ${field(' HYPERLINK "https://x.example" ', `.${field(' PAGE \\* roman ', '1')}`)}`, sources],
     ] as const)
       expect(() => fieldsShown(text, s, true), text).toThrow(NotWhatItClaims);
     // Prefaces, a handle before a page number, a sentence's end, an address done, the arabic switch.
@@ -137,6 +139,8 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
       [`Mention @acme.\n${field(' PAGE ', 'vi')}`, roman, 'Mention @acme.\nvi'],
       [`info@shop.example · ${field(' PAGE \\* roman ', 'vi')}`, sources, 'info@shop.example · vi'],
       [`info@shop.example\n${field(' PAGE \\* roman ', 'vi')}`, sources, 'info@shop.example\nvi'],
+      // A table of contents whose heading holds an address, its page in a result.
+      [field(' TOC \\o "1-3" \\h ', `Write to help@shop.example\t${field(' PAGEREF _Toc1 \\h ', 'iv')}`), roman, 'Write to help@shop.example\tiv'],
       [`anna.weber @ buyer.${field(' PAGE \\* Arabic ', '6')}`, roman, 'anna.weber @ buyer.6'],
       [`anna.weber @ buyer.${field(' PAGE ', '6')}`, sources, 'anna.weber @ buyer.6'],
     ] as const)

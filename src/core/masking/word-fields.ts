@@ -243,7 +243,9 @@ interface Frame {
   instruction: string;
   result: string;
   inResult: boolean;
+  /** Where the text shown so far in this field stands in a domain, and where the text before it stood. */
   domain: DomainState;
+  readonly before: DomainState;
 }
 
 // Where a text stands in a domain after an @, as address-finder.ts reads one (a blank, comments,
@@ -300,7 +302,7 @@ function advance(d: DomainState, s: string): void {
   }
 }
 
-/** True when letters shown next go on with a domain after an @ (`nested`: a field may show a dot first). */
+/** True when letters shown next go on with a domain after an @ (`nested`: in an instruction, which may show a dot first). */
 const continues = (d: DomainState, nested: boolean): boolean => d.at !== OUT && ((d.at !== SPACED && d.at !== DOT_BLANK) || nested);
 
 /**
@@ -330,8 +332,13 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
     else if (top.inResult) top.result += s;
     else top.instruction += s;
   };
-  // Inside a field, a blank after a label may still meet a dot the field shows before the number.
-  const inDomain = () => continues(outDomain, stack.length > 0) || stack.some((f) => continues(f.domain, true));
+  // A field's text goes on from where the text before it stands (a result is shown as it is).
+  // Inside an instruction, a blank after a label may still meet a dot the field shows before the number.
+  const here = () => (stack.length ? (stack[stack.length - 1] as Frame).domain : outDomain);
+  const inDomain = () => {
+    const shownAs = stack.some((f) => !f.inResult);
+    return continues(outDomain, shownAs) || stack.some((f) => continues(f.domain, shownAs));
+  };
   for (let k = 0; k < text.length; k++) {
     const c = text.charCodeAt(k);
     if (c !== BEGIN && c !== SEPARATE && c !== END) continue;
@@ -342,10 +349,14 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
         if (strict) throw new NotWhatItClaims('Word fields nested too deeply to be read, so it does not cross');
         continue;
       }
-      stack.push({ instruction: '', result: '', inResult: false, domain: { at: OUT, depth: 0 } });
+      const before = { ...here() };
+      stack.push({ instruction: '', result: '', inResult: false, domain: { ...before }, before });
     } else if (c === SEPARATE) {
       const top = stack[stack.length - 1];
-      if (top) top.inResult = true;
+      if (top) {
+        top.inResult = true;
+        top.domain = { ...top.before };
+      }
     } else {
       const f = stack.pop();
       if (!f) continue;
