@@ -316,6 +316,37 @@ describe("page numbers shown as roman numerals that complete the writer's addres
   });
 });
 
+/** A note reference mark (`footnote` or `endnote`), its number shown as the section numbers them; `custom`: the mark's own text instead. */
+const noteMark = (kind: string, id: number, custom = '') =>
+  custom
+    ? `<w:r><w:${kind}Reference w:customMarkFollows="1" w:id="${id}"/><w:t>${custom}</w:t></w:r>`
+    : `<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:${kind}Reference w:id="${id}"/></w:r>`;
+const notePr = (kind: string, fmt: string) => `<w:${kind}Pr><w:numFmt w:val="${fmt}"/></w:${kind}Pr>`;
+
+describe("footnote and endnote marks shown as roman numerals or letters that complete the writer's address", () => {
+  it('removes a document whose lettered note mark ends the domain after an @, and keeps lettered notes elsewhere', async () => {
+    const documents = [
+      // The sixth footnote in lowerRoman shows vi, a top-level domain: the mark was read as nothing.
+      docx(`${run('Reach me at anna.weber @ buyer.')}${noteMark('footnote', 6)}`, notePr('footnote', 'lowerRoman')),
+      // Endnotes are lowerRoman in Word unless the document says otherwise.
+      docx(`${run('Reach me at anna.weber @ buyer.')}${noteMark('endnote', 6)}`),
+      // Letters that finish a label (buyer.m + the 24th footnote in lowerLetter: x), the format in a section's properties.
+      docx(
+        `${run('Reach me at anna.weber @ buyer.m')}${noteMark('footnote', 24)}</w:p><w:p><w:pPr><w:sectPr>${notePr('footnote', 'lowerLetter')}</w:sectPr></w:pPr>`,
+      ),
+      // A custom mark is its text (literal): buyer. + example.
+      docx(`${run('Reach me at anna.weber @ buyer.')}${noteMark('footnote', 1, 'example')}`),
+      // Ordinary: lettered notes after words and after handles, an arabic footnote after a domain.
+      docx(
+        `${run('See the terms')}${noteMark('endnote', 1)}${run(' and follow @acme on social media')}${noteMark('endnote', 2)}${run('. Thanks to @acme, the team')}${noteMark('endnote', 3)}</w:p>` +
+          `<w:p>${run('Our shop: @acme.example')}${noteMark('footnote', 1)}`,
+        notePr('footnote', 'decimal'),
+      ),
+    ];
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], ['form.docx']]);
+  });
+});
+
 describe("STYLEREF and INDEX fields that complete the writer's address", () => {
   it('removes a document whose STYLEREF or index shows a piece of the address from elsewhere, and keeps a running head', async () => {
     const documents = [

@@ -10,7 +10,19 @@ import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
-import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, pagesAsRoman, withoutDeletions } from './word-fields.js';
+import {
+  bookmarkTexts,
+  docxFieldMarks,
+  docxNoteMarks,
+  fieldSources,
+  fieldsShown,
+  hasNoteMarks,
+  noteFormats,
+  pagesAsLetters,
+  pagesAsRoman,
+  withoutDeletions,
+  type NoteFormats,
+} from './word-fields.js';
 import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
 import { styleTexts } from './word-styles.js';
@@ -177,6 +189,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   const bound: string[] = [];
   let pageLetters = false;
   let pageRoman = false;
+  // Footnote and endnote formats, and the Word parts with note reference marks.
+  const notes: NoteFormats = { lettered: new Set(), set: new Set() };
+  const noted: string[] = [];
   // The parts that hold number formats (xl/styles.xml and any other spreadsheet part with one).
   const formats: string[] = [];
   // Each numbered paragraph with its list's label before it, as Word shows it (word-numbering.ts).
@@ -211,6 +226,8 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     // A section's page numbers as letters, in the body (its sectPr), which may hold no field itself.
     if (WORD_PART.test(name) && pagesAsLetters(xml)) pageLetters = true;
     if (WORD_PART.test(name) && pagesAsRoman(xml)) pageRoman = true;
+    if (WORD_PART.test(name) && /(?:footnote|endnote)Pr/.test(xml)) noteFormats(xml, notes);
+    if (WORD_PART.test(name) && !WORD_FIELD.test(xml) && hasNoteMarks(xml)) noted.push(xml);
     if (CELL_TEXT_PART.test(name)) cellTexts.push(shown);
     if (sheet) {
       // Its attributes with _xHHHH_ read: many are ST_Xstring too, shown by Excel as their
@@ -237,6 +254,11 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   const binding = bound.length ? wordBindings(files) : null;
   const shownBound = binding ?? ((xml: string) => xml);
   for (const xml of bound) texts.push(ooxmlText(numbered(shownBound(xml))));
+  // Notes numbered in letters or roman numerals (endnotes are, unless a format is given): their
+  // marks are read where a domain goes on, as a roman page number is (fieldsShown).
+  const lettered = new Set(notes.lettered);
+  if (!notes.set.has('endnote')) lettered.add('endnote');
+  if (noted.some((xml) => [...lettered].some((kind) => xml.includes(`${kind}Ref`)))) fielded.push(...noted);
   if (fielded.length) {
     // What Word shows once it updates the fields (it does on print, on F9, when the document asks)
     // and its tracked changes are accepted:
@@ -247,7 +269,8 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     // STYLEREF's texts, from every Word part (the styled paragraph may be in one without fields).
     const styles = fielded.some((xml) => /styleref/i.test(xml)) ? styleTexts(part('word/styles.xml'), wordParts, ooxmlText) : null;
     const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters, pageRoman, styles };
-    for (const xml of fielded) texts.push(fieldsShown(ooxmlText(docxFieldMarks(withoutDeletions(numbered(shownBound(xml))))), withBookmarks, true));
+    for (const xml of fielded)
+      texts.push(fieldsShown(ooxmlText(docxNoteMarks(docxFieldMarks(withoutDeletions(numbered(shownBound(xml)))), lettered)), withBookmarks, true));
   }
   texts.push(...formattedCells(formats.join('\n'), cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };

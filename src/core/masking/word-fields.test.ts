@@ -2,7 +2,20 @@ import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { cleanOoxml } from './document-metadata.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { bookmarkTexts, docxFieldMarks, fieldSources, fieldsShown, pagesAsLetters, pagesAsRoman, withoutDeletions, type FieldSources } from './word-fields.js';
+import {
+  bookmarkTexts,
+  docxFieldMarks,
+  docxNoteMarks,
+  fieldSources,
+  fieldsShown,
+  NOTE_MARK,
+  noteFormats,
+  pagesAsLetters,
+  pagesAsRoman,
+  withoutDeletions,
+  type FieldSources,
+  type NoteFormats,
+} from './word-fields.js';
 
 // A field as a .doc keeps it: U+0013 instruction U+0014 result U+0015.
 const field = (instruction: string, result = '') => `\u0013${instruction}\u0014${result}\u0015`;
@@ -154,6 +167,60 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     expect(pagesAsRoman('<w:pgNumType w:fmt="lowerLetter"/>')).toBe(false);
   });
 
+  it('refuses a note mark in letters or roman numerals where a domain after an @ goes on, keeps it elsewhere', () => {
+    const m = NOTE_MARK;
+    // The sixth note in lowerRoman is vi; buyer.m + x (the 24th in lowerLetter) is mx.
+    for (const text of [
+      `anna.weber @ buyer.${m}`,
+      `anna.weber @ buyer.m${m}`,
+      `anna.weber @ buyer .${m}`,
+      `anna.weber @ bu${m}`,
+      `anna.weber @\nbuyer. (note)${m}`,
+      `anna.weber＠buyer.${m}`,
+      `anna.weber @ buyer${field(' HYPERLINK "https://x.example" ', `.${m}`)}`,
+      `anna.weber${field(' SYMBOL 64 ')}buyer.${m}`,
+    ])
+      expect(() => fieldsShown(text, sources, true), text).toThrow(NotWhatItClaims);
+    // After words, a handle and a blank, a sentence's end and a new line, an address done before a separator.
+    for (const [text, expected] of [
+      [`See the terms${m} and the notes${m}.`, 'See the terms and the notes.'],
+      [`Follow @acme on social media${m}`, 'Follow @acme on social media'],
+      [`Thanks to @acme, the team${m}`, 'Thanks to @acme, the team'],
+      [`Mention @acme.\n${m}Our note`, 'Mention @acme.\nOur note'],
+      [`info@shop.example · ${m}`, 'info@shop.example · '],
+    ] as const)
+      expect(fieldsShown(text, sources, true), text).toBe(expected);
+    // Linear: many marks on one line after an @ each.
+    const many = `Follow @acme, see${m} `.repeat(100_000);
+    const t0 = performance.now();
+    expect(fieldsShown(many, sources, true).length).toBeGreaterThan(0);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('reads which notes show letters (noteFormats) and marks their references (docxNoteMarks)', () => {
+    const formats = (xml: string) => {
+      const into: NoteFormats = { lettered: new Set(), set: new Set() };
+      noteFormats(xml, into);
+      return [[...into.lettered].sort(), [...into.set].sort()];
+    };
+    expect(formats('<w:footnotePr><w:pos w:val="pageBottom"/><w:numFmt w:val="lowerRoman"/></w:footnotePr>')).toEqual([['footnote'], ['footnote']]);
+    expect(
+      formats('<w:sectPr><w:endnotePr><w:numFmt w:val="decimal"/></w:endnotePr><w:footnotePr><w:numFmt w:val="upperLetter"/></w:footnotePr></w:sectPr>'),
+    ).toEqual([['footnote'], ['endnote', 'footnote']]);
+    expect(formats("<w:endnotePr><w:numFmt w:val='chicago'/></w:endnotePr>")).toEqual([[], ['endnote']]);
+    // A list's numFmt (numbering.xml), outside note properties, and a self-closed one: nothing.
+    expect(formats('<w:lvl><w:numFmt w:val="lowerRoman"/></w:lvl><w:footnotePr/><w:numFmt w:val="lowerLetter"/>')).toEqual([[], []]);
+    const xml =
+      '<w:r><w:footnoteReference w:id="6"/></w:r><w:r><w:endnoteReference w:id="2"/></w:r><w:footnoteRef/>' +
+      '<w:r><w:footnoteReference w:customMarkFollows="1" w:id="3"/><w:t>example</w:t></w:r>';
+    expect(docxNoteMarks(xml, new Set(['footnote']))).toBe(
+      `<w:r>${NOTE_MARK}</w:r><w:r><w:endnoteReference w:id="2"/></w:r>${NOTE_MARK}<w:r><w:footnoteReference w:customMarkFollows="1" w:id="3"/><w:t>example</w:t></w:r>`,
+    );
+    expect(docxNoteMarks(xml, new Set())).toBe(xml);
+    // A mark already in the XML (not allowed there) is dropped with the field marks.
+    expect(docxFieldMarks(`a${NOTE_MARK}b`)).toBe('ab');
+  });
+
   it('refuses DOCVARIABLE without the variables (a .doc), reads junk between marks as stored (a .doc stream read whole)', () => {
     expect(() => fieldsShown(field(' DOCVARIABLE at '), null, false)).toThrow(NotWhatItClaims);
     expect(fieldsShown(`x${field('\u0000\u0007\u00ff junk', 'r')}y`, null, false)).toBe('xry');
@@ -299,6 +366,16 @@ describe('a Word document with fields (cleanOoxml)', () => {
       texts(`${run('anna.weber')}${complex(' DOCVARIABLE at ', '')}${run('buyer.example')}`, '<w:docVars><w:docVar w:name="at" w:val="@"/></w:docVars>'),
     ).toContain('anna.weber@buyer.example');
     expect(texts(`${run('anna.weber')}<w:fldSimple w:instr=" QUOTE &quot;@&quot; "/>${run('buyer.example')}`)).toContain('anna.weber@buyer.example');
+  });
+
+  it('removes one whose lettered note mark ends a domain (endnotes lowerRoman unless set), keeps decimal ones', () => {
+    const note = (kind: string) => `<w:r><w:${kind}Reference w:id="6"/></w:r>`;
+    expect(() => texts(`${run('anna.weber @ buyer.')}${note('endnote')}`)).toThrow(NotWhatItClaims);
+    const roman = '<w:footnotePr><w:numFmt w:val="lowerRoman"/></w:footnotePr>';
+    expect(() => texts(`${run('anna.weber @ buyer.')}${note('footnote')}`, roman)).toThrow(NotWhatItClaims);
+    expect(texts(`${run('anna.weber @ buyer.')}${note('footnote')}`)).toContain('anna.weber @ buyer.');
+    expect(texts(`${run('anna.weber @ buyer.')}${note('endnote')}`, '<w:endnotePr><w:numFmt w:val="decimal"/></w:endnotePr>')).toContain('anna.weber @ buyer.');
+    expect(texts(`${run('See the terms')}${note('endnote')}${run(' below')}`, roman)).toContain('See the terms below');
   });
 
   it('removes one whose field shows what cannot be known, unless the field is locked', () => {

@@ -238,6 +238,9 @@ const SEPARATE = 0x14;
 const END = 0x15;
 /** Marks a locked field (docx `w:fldLock`) as its instruction's first character: Word never updates it. */
 export const LOCKED = '\ufdd0';
+/** Where a note reference mark shows its number as letters or roman numerals (docxNoteMarks). */
+export const NOTE_MARK = '\ufdd1';
+const NOTE = 0xfdd1;
 
 interface Frame {
   instruction: string;
@@ -323,7 +326,7 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
   let from = 0;
   // Where each text stands after an @ (a roman page number there may end a domain); followed only
   // when a roman numeral may show (`roman` in an instruction, maybe as entities, or a roman section).
-  const track = !!sources?.pageRoman || /roman|&#/i.test(text);
+  const track = !!sources?.pageRoman || /roman|&#/i.test(text) || text.includes(NOTE_MARK);
   const outDomain: DomainState = { at: OUT, depth: 0 };
   const add = (s: string) => {
     const top = stack[stack.length - 1];
@@ -341,10 +344,13 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
   };
   for (let k = 0; k < text.length; k++) {
     const c = text.charCodeAt(k);
-    if (c !== BEGIN && c !== SEPARATE && c !== END) continue;
+    if (c !== BEGIN && c !== SEPARATE && c !== END && c !== NOTE) continue;
     add(text.slice(from, k));
     from = k + 1;
-    if (c === BEGIN) {
+    // A note's number as letters or roman numerals (the sixth in lowerRoman: vi) where a domain goes on.
+    if (c === NOTE) {
+      if (inDomain()) throw new NotWhatItClaims('a footnote or endnote mark shows letters where an address goes on, so it does not cross');
+    } else if (c === BEGIN) {
       if (stack.length >= MAX_DEPTH) {
         if (strict) throw new NotWhatItClaims('Word fields nested too deeply to be read, so it does not cross');
         continue;
@@ -372,7 +378,7 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
   return out;
 }
 
-const MARKS = /[\u0013-\u0015\ufdd0]/g;
+const MARKS = /[\u0013-\u0015\ufdd0\ufdd1]/g;
 // ST_OnOff (ECMA-376 Part 1 §22.9.2.7) as the schema spells it: a value Word might not read as on
 // (`TRUE`) counts as unlocked, so the field is read as updated, never the other way round.
 const ON = /^(?:true|1|on)$/;
@@ -466,6 +472,48 @@ const DIGITS = /^(?:decimal\w*|lowerRoman|upperRoman|numberInDash|none)$/i;
 
 /** True when a part numbers its pages in roman numerals (ST_NumberFormat lowerRoman, upperRoman). */
 export const pagesAsRoman = (xml: string): boolean => [...xml.matchAll(PAGE_NUMBERS)].some((m) => /^(?:lower|upper)Roman$/i.test(attribute(m[0], 'fmt') ?? ''));
+
+// Footnote and endnote properties (settings.xml for the document, a section's sectPr) and their
+// numFmt (ECMA-376 Part 1 §17.11.11, §17.11.17, §17.11.18); the reference marks that show a note's number.
+const NOTE_PROPERTIES = new RegExp(`<(\\/?)(?:\\w+:)?(footnotePr|endnotePr|numFmt)\\b(${TAG_BODY}?)(\\/?)>`, 'g');
+const NOTE_REFERENCE = new RegExp(`<(?:\\w+:)?(footnote|endnote)(Reference|Ref)\\b${TAG_BODY}>`, 'g');
+// Note numbers without letters: digits (Word shows bullet as decimal, MS-OI29500 2.1.306), chicago's *, †, ‡, §.
+const NOTE_DIGITS = /^(?:decimal\w*|numberInDash|none|chicago|bullet)$/i;
+
+/** How notes are numbered, as a part sets them: `lettered` kinds in letters or roman numerals somewhere, `set` kinds given any format. */
+export interface NoteFormats {
+  readonly lettered: Set<'footnote' | 'endnote'>;
+  readonly set: Set<'footnote' | 'endnote'>;
+}
+
+/** Adds to `into` the note formats a WordprocessingML part sets (`<w:footnotePr><w:numFmt w:val="lowerRoman"/>`). One pass. */
+export function noteFormats(xml: string, into: NoteFormats): void {
+  let open: 'footnote' | 'endnote' | null = null;
+  for (const m of xml.matchAll(NOTE_PROPERTIES)) {
+    const [tag, close, name, , empty] = m as unknown as [string, string, string, string, string];
+    if (name !== 'numFmt') open = close || empty ? null : name === 'footnotePr' ? 'footnote' : 'endnote';
+    else if (open) {
+      into.set.add(open);
+      if (!NOTE_DIGITS.test(decodeXML(attribute(tag, 'val') ?? '').trim())) into.lettered.add(open);
+    }
+  }
+}
+
+/** True when a part holds a footnote or endnote reference mark. */
+export const hasNoteMarks = (xml: string): boolean => /(?:footnote|endnote)Ref/.test(xml);
+
+/**
+ * A WordprocessingML part with each footnote and endnote reference mark of a `lettered` kind
+ * (`<w:footnoteReference w:id/>` in the text, `<w:footnoteRef/>` opening the note) as NOTE_MARK,
+ * for fieldsShown. Word shows endnotes in lowerRoman unless told otherwise (MS-OI29500 2.1.306).
+ * A custom mark (`w:customMarkFollows`) shows the run's own text, read already: left as it is.
+ */
+export function docxNoteMarks(xml: string, lettered: ReadonlySet<string>): string {
+  if (!lettered.size) return xml;
+  return xml.replace(NOTE_REFERENCE, (tag: string, kind: string, which: string) =>
+    lettered.has(kind) && !(which === 'Reference' && ON.test(decodeXML(attribute(tag, 'customMarkFollows') ?? '').trim())) ? NOTE_MARK : tag,
+  );
+}
 
 /** True when a part numbers its pages with letters or words (PAGE then shows them). */
 export const pagesAsLetters = (xml: string): boolean =>
