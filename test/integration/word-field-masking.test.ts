@@ -334,6 +334,8 @@ describe("footnote and endnote marks shown as roman numerals or letters that com
       docx(
         `${run('Reach me at anna.weber @ buyer.m')}${noteMark('footnote', 24)}</w:p><w:p><w:pPr><w:sectPr>${notePr('footnote', 'lowerLetter')}</w:sectPr></w:pPr>`,
       ),
+      // A cross-reference to a note shows its number in the note's format.
+      docx(`${run('Reach me at anna.weber @ buyer.')}${complex(' NOTEREF _Ref1 \\h ', '1')}`, notePr('footnote', 'lowerRoman')),
       // A custom mark is its text (literal): buyer. + example.
       docx(`${run('Reach me at anna.weber @ buyer.')}${noteMark('footnote', 1, 'example')}`),
       // Ordinary: lettered notes after words and after handles, an arabic footnote after a domain.
@@ -343,7 +345,7 @@ describe("footnote and endnote marks shown as roman numerals or letters that com
         notePr('footnote', 'decimal'),
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], ['form.docx']]);
+    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], ['form.docx']]);
   });
 });
 

@@ -268,7 +268,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     const sources = fieldSources(part('word/settings.xml'), part('docProps/core.xml'), part('docProps/app.xml'), part('docProps/custom.xml'));
     // STYLEREF's texts, from every Word part (the styled paragraph may be in one without fields).
     const styles = fielded.some((xml) => /styleref/i.test(xml)) ? styleTexts(part('word/styles.xml'), wordParts, ooxmlText) : null;
-    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters, pageRoman, styles };
+    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters, pageRoman, noteLetters: lettered.size > 0, styles };
     for (const xml of fielded)
       texts.push(fieldsShown(ooxmlText(docxNoteMarks(docxFieldMarks(withoutDeletions(numbered(shownBound(xml)))), lettered)), withBookmarks, true));
   }

@@ -181,6 +181,11 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
       `anna.weber${field(' SYMBOL 64 ')}buyer.${m}`,
     ])
       expect(() => fieldsShown(text, sources, true), text).toThrow(NotWhatItClaims);
+    // NOTEREF shows a note's number in the note's format too.
+    const lettered = { ...sources, noteLetters: true };
+    expect(() => fieldsShown(`anna.weber @ buyer.${field(' NOTEREF _Ref1 \\h ', '1')}`, lettered, true)).toThrow(NotWhatItClaims);
+    expect(fieldsShown(`anna.weber @ buyer.${field(' NOTEREF _Ref1 \\h ', '1')}`, sources, true)).toBe('anna.weber @ buyer.1');
+    expect(fieldsShown(`See note ${field(' NOTEREF _Ref1 \\h ', 'vi')}`, lettered, true)).toBe('See note vi');
     // After words, a handle and a blank, a sentence's end and a new line, an address done before a separator.
     for (const [text, expected] of [
       [`See the terms${m} and the notes${m}.`, 'See the terms and the notes.'],

@@ -22,6 +22,8 @@ export interface FieldSources {
   readonly pageLetters?: boolean;
   /** A section numbers its pages in roman numerals (`w:fmt="lowerRoman"`): PAGE and page references show them. */
   readonly pageRoman?: boolean;
+  /** Footnotes or endnotes are numbered in letters or roman numerals (noteFormats): NOTEREF shows their number so. */
+  readonly noteLetters?: boolean;
   readonly bookmarks?: { readonly texts: ReadonlyMap<string, string>; readonly partial: boolean } | null;
   /** STYLEREF: the texts in each style (word-styles.ts); null or absent when not read (a .doc). */
   readonly styles?: StyleTexts | null;
@@ -173,7 +175,7 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
   // right where a domain after an @ goes on (`anna.weber @ buyer.{PAGE \* roman}` on page 6) removes the document.
   const roman =
     (PAGES.has(name) && formats.includes('roman')) || (!!sources?.pageRoman && ((name === 'PAGE' && !formats.includes('arabic')) || PAGE_LISTS.has(name)));
-  if (roman && inDomain()) refuse();
+  if ((roman || (name === 'NOTEREF' && !!sources?.noteLetters)) && inDomain()) refuse();
   // An index entry shows its text, the index's separator, then its pages or a cross-reference's
   // text (`XE "anna.weber" \t "buyer.example"` with `INDEX \e "@"`), which this reading does not build:
   // a cross-reference, or a separator with more than blanks, commas and dashes, removes the document.
@@ -326,7 +328,7 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
   let from = 0;
   // Where each text stands after an @ (a roman page number there may end a domain); followed only
   // when a roman numeral may show (`roman` in an instruction, maybe as entities, or a roman section).
-  const track = !!sources?.pageRoman || /roman|&#/i.test(text) || text.includes(NOTE_MARK);
+  const track = !!sources?.pageRoman || /roman|&#/i.test(text) || text.includes(NOTE_MARK) || (!!sources?.noteLetters && /noteref/i.test(text));
   const outDomain: DomainState = { at: OUT, depth: 0 };
   const add = (s: string) => {
     const top = stack[stack.length - 1];
