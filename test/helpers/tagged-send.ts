@@ -2,7 +2,8 @@
 // delivered copy by the tag in its subject, and list the leaks the independent search finds in them.
 import { simpleParser } from 'mailparser';
 import { expect } from 'vitest';
-import type { Harness } from './gateway.js';
+import { BUYER, MAILBOX, mail } from '../fixtures/masking-mail.js';
+import { seedPair, startHarness, type Harness } from './gateway.js';
 import { leakSearch, type Secrets } from './leak-search.js';
 import { SmtpClient } from './smtp-client.js';
 
@@ -40,4 +41,45 @@ export async function leakProblems(labels: readonly string[], delivered: readonl
     }
   }
   return problems;
+}
+
+/**
+ * A gateway with the masking tests' pair: store "Acme Store" (mailbox MAILBOX), buyer BUYER, order
+ * A-1001. Returns the harness and the buyer's alias address; the caller closes the harness.
+ */
+export async function startMaskingPair(): Promise<{ h: Harness; alias: string }> {
+  const h = await startHarness();
+  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
+  return { h, alias: pair.address };
+}
+
+/**
+ * Sends one BUYER message to `alias` per file (`files` base64, each of `type`, named `name`, beside a
+ * short text) and returns, per message in order, the file names its delivered copy still carries.
+ */
+export async function keptFiles(h: Harness, alias: string, files: readonly string[], type: string, name: string, timeoutMs = 30_000): Promise<string[][]> {
+  const out = await sendTagged(
+    h,
+    BUYER.address,
+    alias,
+    files.map((file, k) =>
+      mail(
+        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
+        [
+          '--q',
+          'Content-Type: text/plain',
+          '',
+          'File attached.',
+          '--q',
+          `Content-Type: ${type}; name="${name}"`,
+          'Content-Transfer-Encoding: base64',
+          '',
+          file,
+          '--q--',
+        ],
+      ),
+    ),
+    timeoutMs,
+  );
+  return Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
 }

@@ -7,22 +7,16 @@
 import { strToU8, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import type { Harness } from '../helpers/gateway.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
 import { SmtpClient } from '../helpers/smtp-client.js';
-import { leakProblems, sendTagged, subjectTag } from '../helpers/tagged-send.js';
-import { b64, BUYER, BUYER_OTHER, MAILBOX, mail, pdfSaying } from '../fixtures/masking-mail.js';
+import { leakProblems, sendTagged, subjectTag, startMaskingPair } from '../helpers/tagged-send.js';
+import { b64, BUYER, BUYER_OTHER, mail, pdfSaying } from '../fixtures/masking-mail.js';
 
 let h: Harness;
 let alias: string;
-beforeAll(async () => {
-  h = await startHarness();
-  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
-  alias = pair.address;
-});
-afterAll(async () => {
-  await h.close();
-});
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
 
 /** Spellings of `local@domain` (uppercase, as the reviewer sent them, and lowercase). */
 function spellings(address: string): string[] {

@@ -8,21 +8,15 @@ import CFB from 'cfb';
 import { strToU8, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import type { Harness } from '../helpers/gateway.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
-import { leakProblems, sendTagged, subjectTag } from '../helpers/tagged-send.js';
-import { b64, BUYER, BUYER_OTHER, MAILBOX, mail } from '../fixtures/masking-mail.js';
+import { leakProblems, sendTagged, startMaskingPair, keptFiles } from '../helpers/tagged-send.js';
+import { b64, BUYER, BUYER_OTHER, mail } from '../fixtures/masking-mail.js';
 
 let h: Harness;
 let alias: string;
-beforeAll(async () => {
-  h = await startHarness();
-  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
-  alias = pair.address;
-});
-afterAll(async () => {
-  await h.close();
-});
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
 
 const secrets: Secrets = { addresses: [BUYER.address, BUYER_OTHER], names: [] };
 
@@ -32,30 +26,6 @@ function spellings(address: string): string[] {
 }
 
 const send = (raws: Buffer[]) => sendTagged(h, BUYER.address, alias, raws, 30_000);
-
-/** Sends one buyer message per file (base64, of `type`, named `name`) and returns the file names each delivered copy still carries. */
-async function keptFiles(files: string[], type: string, name: string): Promise<string[][]> {
-  const out = await send(
-    files.map((file, k) =>
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'File attached.',
-          '--q',
-          `Content-Type: ${type}; name="${name}"`,
-          'Content-Transfer-Encoding: base64',
-          '',
-          file,
-          '--q--',
-        ],
-      ),
-    ),
-  );
-  return Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
-}
 
 describe('an escape whose own characters are escaped, and Word files that show an address through a long tag or a symbol', () => {
   it('arrives masked in the text, the HTML and the subject', async () => {
@@ -128,6 +98,8 @@ describe('an escape whose own characters are escaped, and Word files that show a
       `<w:p>${run('Reach me at anna.weber')}<w:r><w:sym w:font='Arial' w:char='0040'/></w:r>${run('buyer.example')}</w:p>`,
     ];
     const kept = await keptFiles(
+      h,
+      alias,
       documents.map((d) => docx(d)),
       'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       'form.docx',
@@ -171,7 +143,7 @@ describe('an escape whose own characters are escaped, and Word files that show a
       // An attribute in single quotes, which XML allows as well.
       xlsx(['&quot;anna.weber@&quot;@'], ['Return form A-1001', 'buyer.example'], '', "'"),
     ];
-    const kept = await keptFiles(sheets, XLSX, 'form.xlsx');
+    const kept = await keptFiles(h, alias, sheets, XLSX, 'form.xlsx');
     expect(kept).toEqual([[], [], [], ['form.xlsx'], [], [], [], [], []]);
   });
   // An outside review (round 10): a formula that builds the address from other cells' texts
@@ -219,7 +191,7 @@ describe('an escape whose own characters are escaped, and Word files that show a
         '<definedName name="_xlnm.Print_Area" localSheetId="0">Form!$A$1:$B$9</definedName>',
       ),
     ];
-    const kept = await keptFiles(sheets, XLSX, 'form.xlsx');
+    const kept = await keptFiles(h, alias, sheets, XLSX, 'form.xlsx');
     expect(kept).toEqual([[], [], [], [], [], ['form.xlsx']]);
   });
   it("removes a spreadsheet that shows the writer's address through Excel's _xHHHH_ escape (ECMA-376 ST_Xstring)", async () => {
@@ -246,7 +218,7 @@ describe('an escape whose own characters are escaped, and Word files that show a
       // Its own escape written out: _x005F_ is the underscore, so Excel shows _x0040_ as it stands.
       xlsx('Part_x005F_x0040_7 of kit_x005F_x0040_buyer'),
     ];
-    const kept = await keptFiles(sheets, XLSX, 'form.xlsx');
+    const kept = await keptFiles(h, alias, sheets, XLSX, 'form.xlsx');
     expect(kept).toEqual([[], [], [], ['form.xlsx']]);
   });
   it("removes a Word 97 file whose text shows the writer's address through a control character Word shows as nothing", async () => {
@@ -261,7 +233,7 @@ describe('an escape whose own characters are escaped, and Word files that show a
       doc('Return label for A-1001\rWrite to anna.we\u001fber@buyer.exam\u001fple\r'),
       doc('Return label for A-1001\r\u0007Kettle\u0007\u0013 PAGE \u00141\u0015\r'),
     ];
-    const kept = await keptFiles(docs, 'application/msword', 'label.doc');
+    const kept = await keptFiles(h, alias, docs, 'application/msword', 'label.doc');
     expect(kept).toEqual([[], [], ['label.doc']]);
   });
   it("removes a Word 97 file that shows the writer's address across a field (Word shows its result, not its instruction) or with a part quoted", async () => {
@@ -280,7 +252,7 @@ describe('an escape whose own characters are escaped, and Word files that show a
       doc('Return label for A-1001\rWrite to anna.weber@"buyer.example" or <anna.weber> @ buyer.example\r'),
       doc('Return label for A-1001\r\u0013 QUOTE "kettle" \u0014kettle\u0015 @ 20 EUR\r'),
     ];
-    const kept = await keptFiles(docs, 'application/msword', 'label.doc');
+    const kept = await keptFiles(h, alias, docs, 'application/msword', 'label.doc');
     expect(kept).toEqual([[], [], [], [], [], ['label.doc']]);
   });
   it('removes a Word document that imports another document (altChunk), which Word shows in place', async () => {
@@ -302,6 +274,8 @@ describe('an escape whose own characters are escaped, and Word files that show a
       );
     const chunk = '<html><body><p>Reach me at anna.weber&#64;buyer.example</p></body></html>';
     const kept = await keptFiles(
+      h,
+      alias,
       [docx(chunk, '"', 'w:altChunk'), docx(chunk, "'", 'wx:altChunk')],
       'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       'form.docx',

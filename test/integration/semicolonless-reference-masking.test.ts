@@ -3,21 +3,15 @@
 // in text and in attribute values, so `anna.weber&#64buyer.example` shows as the address. Through
 // the gateway, in an HTML part (text and href) and a text part, it must arrive masked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import type { Harness } from '../helpers/gateway.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
-import { leakProblems, sendTagged, subjectTag } from '../helpers/tagged-send.js';
-import { BUYER, BUYER_OTHER, MAILBOX } from '../fixtures/masking-mail.js';
+import { leakProblems, sendTagged, subjectTag, startMaskingPair } from '../helpers/tagged-send.js';
+import { BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
 
 let h: Harness;
 let alias: string;
-beforeAll(async () => {
-  h = await startHarness();
-  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
-  alias = pair.address;
-});
-afterAll(async () => {
-  await h.close();
-});
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
 
 const secrets: Secrets = { addresses: [BUYER.address, BUYER_OTHER], names: [] };
 

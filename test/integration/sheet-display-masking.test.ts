@@ -9,49 +9,19 @@ import CFB from 'cfb';
 import { strToU8, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import type { Harness } from '../helpers/gateway.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
-import { leakProblems, sendTagged, subjectTag } from '../helpers/tagged-send.js';
-import { b64, BUYER, BUYER_OTHER, MAILBOX, mail } from '../fixtures/masking-mail.js';
+import { leakProblems, sendTagged, subjectTag, startMaskingPair, keptFiles } from '../helpers/tagged-send.js';
+import { b64, BUYER, BUYER_OTHER, mail } from '../fixtures/masking-mail.js';
 
 let h: Harness;
 let alias: string;
-beforeAll(async () => {
-  h = await startHarness();
-  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
-  alias = pair.address;
-});
-afterAll(async () => {
-  await h.close();
-});
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
 
 const secrets: Secrets = { addresses: [BUYER.address, BUYER_OTHER], names: [] };
 const send = (raws: Buffer[]) => sendTagged(h, BUYER.address, alias, raws, 30_000);
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-/** Sends one buyer message per file and returns the file names each delivered copy still carries. */
-async function keptFiles(files: string[], type: string, name: string): Promise<string[][]> {
-  const out = await send(
-    files.map((file, k) =>
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'File attached.',
-          '--q',
-          `Content-Type: ${type}; name="${name}"`,
-          'Content-Transfer-Encoding: base64',
-          '',
-          file,
-          '--q--',
-        ],
-      ),
-    ),
-  );
-  return Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
-}
 
 /** A workbook whose sheet holds `Return form A-1001` and `buyer.example` in A1:A2, then `cells` and `after` (after sheetData); `parts` beside. */
 const xlsx = (cells: string, after = '', parts: Record<string, string> = {}) =>
@@ -102,7 +72,7 @@ describe('what a spreadsheet shows outside its cells and styles, and brackets a 
           '<pivotCacheDefinition><cacheFields count="1"><cacheField name="n"><sharedItems><s v="anna.weber_x0040_buyer.example"/></sharedItems></cacheField></cacheFields></pivotCacheDefinition>',
       }),
     ];
-    const kept = await keptFiles(sheets, XLSX, 'form.xlsx');
+    const kept = await keptFiles(h, alias, sheets, XLSX, 'form.xlsx');
     expect(kept).toEqual(sheets.map(() => []));
   });
 
@@ -118,7 +88,7 @@ describe('what a spreadsheet shows outside its cells and styles, and brackets a 
           '<table id="1" name="T" displayName="T" ref="A1:A2"><tableColumns count="1"><tableColumn id="1" name="Unit_x000a_price"/></tableColumns></table>',
       }),
     ];
-    const kept = await keptFiles(sheets, XLSX, 'form.xlsx');
+    const kept = await keptFiles(h, alias, sheets, XLSX, 'form.xlsx');
     expect(kept).toEqual(sheets.map(() => ['form.xlsx']));
   });
 
@@ -165,7 +135,7 @@ describe('what a spreadsheet shows outside its cells and styles, and brackets a 
       doc('Write to anna.weber@@@@@@buyer.example'),
       doc('Kettle {2 pcs} @ 19.99 “as agreed”'),
     ];
-    const kept = await keptFiles(docs, 'application/msword', 'label.doc');
+    const kept = await keptFiles(h, alias, docs, 'application/msword', 'label.doc');
     expect(kept).toEqual([[], [], [], [], [], [], ['label.doc']]);
   });
 

@@ -6,20 +6,15 @@
 import { dkimVerify } from 'mailauth';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishedResolver, seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { publishedResolver, type Harness } from '../helpers/gateway.js';
+import { startMaskingPair } from '../helpers/tagged-send.js';
 import { SmtpClient } from '../helpers/smtp-client.js';
-import { BUYER, MAILBOX } from '../fixtures/masking-mail.js';
+import { BUYER } from '../fixtures/masking-mail.js';
 
 let h: Harness;
 let alias: string;
-beforeAll(async () => {
-  h = await startHarness();
-  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
-  alias = pair.address;
-});
-afterAll(async () => {
-  await h.close();
-});
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
 
 const L = (n: number, c = 'x') => c.repeat(n);
 const texts: string[] = [

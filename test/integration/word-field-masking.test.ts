@@ -4,50 +4,15 @@
 // and ordinary documents with PAGE, DATE, TOC, REF, HYPERLINK and MERGEFIELD fields kept.
 import CFB from 'cfb';
 import { strToU8, zipSync } from 'fflate';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
-import { sendTagged, subjectTag } from '../helpers/tagged-send.js';
-import { b64, BUYER, MAILBOX, mail } from '../fixtures/masking-mail.js';
+import type { Harness } from '../helpers/gateway.js';
+import { startMaskingPair, keptFiles } from '../helpers/tagged-send.js';
+import { b64 } from '../fixtures/masking-mail.js';
 
 let h: Harness;
 let alias: string;
-beforeAll(async () => {
-  h = await startHarness();
-  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
-  alias = pair.address;
-});
-afterAll(async () => {
-  await h.close();
-});
-
-/** Sends one buyer message per file (base64, of `type`, named `name`) and returns the file names each delivered copy still carries. */
-async function keptFiles(files: string[], type: string, name: string): Promise<string[][]> {
-  const out = await sendTagged(
-    h,
-    BUYER.address,
-    alias,
-    files.map((file, k) =>
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'File attached.',
-          '--q',
-          `Content-Type: ${type}; name="${name}"`,
-          'Content-Transfer-Encoding: base64',
-          '',
-          file,
-          '--q--',
-        ],
-      ),
-    ),
-    30_000,
-  );
-  return Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
-}
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const run = (t: string) => `<w:r><w:t xml:space="preserve">${t}</w:t></w:r>`;
@@ -108,7 +73,7 @@ describe("Word fields that complete the writer's address when Word updates them"
         '<w:updateFields w:val="true"/>',
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], [], [], [], [], ['form.docx']]);
+    expect(await keptFiles(h, alias, documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], [], [], [], [], ['form.docx']]);
   });
 
   it('removes a Word 97 file whose field shows a piece of the address Word computes, and keeps ordinary fields', async () => {
@@ -120,7 +85,7 @@ describe("Word fields that complete the writer's address when Word updates them"
         'Return label for A-1001\rPage \u0013 PAGE \u00141\u0015 of \u0013 NUMPAGES \u00142\u0015, \u0013 DATE \\@ "d MMMM yyyy" \u001430 November 2026\u0015\r',
       ),
     ];
-    expect(await keptFiles(docs, 'application/msword', 'label.doc')).toEqual([[], [], [], ['label.doc']]);
+    expect(await keptFiles(h, alias, docs, 'application/msword', 'label.doc')).toEqual([[], [], [], ['label.doc']]);
   });
 });
 
@@ -170,7 +135,7 @@ describe("Word list labels that complete the writer's address", () => {
           `<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>`,
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], ['form.docx']]);
+    expect(await keptFiles(h, alias, documents, DOCX, 'form.docx')).toEqual([[], [], [], [], ['form.docx']]);
   });
 });
 
@@ -217,7 +182,7 @@ describe('number pictures and namespace prefixes that complete the address', () 
           `${complex(' SEQ Item \\# "\'No. \'0" ', 'No. 1')}${complex(' MERGEFIELD Amount \\# "0.00" ', '12.00')}`,
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], [], [], [], [], ['form.docx']]);
+    expect(await keptFiles(h, alias, documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], [], [], [], [], ['form.docx']]);
   });
 });
 
@@ -269,7 +234,7 @@ describe("content controls bound to data that complete the writer's address", ()
         },
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], ['form.docx']]);
+    expect(await keptFiles(h, alias, documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], ['form.docx']]);
   });
 });
 
@@ -312,7 +277,7 @@ describe("page numbers shown as roman numerals that complete the writer's addres
         'lowerRoman',
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], ['form.docx']]);
+    expect(await keptFiles(h, alias, documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], ['form.docx']]);
   });
 });
 
@@ -345,7 +310,7 @@ describe("footnote and endnote marks shown as roman numerals or letters that com
         notePr('footnote', 'decimal'),
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], ['form.docx']]);
+    expect(await keptFiles(h, alias, documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], ['form.docx']]);
   });
 });
 
@@ -366,6 +331,6 @@ describe("STYLEREF and INDEX fields that complete the writer's address", () => {
         `<w:p>${complex(' STYLEREF "Heading 1" \\* MERGEFORMAT ', 'Your return')}</w:p>`,
       ),
     ];
-    expect(await keptFiles(documents, DOCX, 'form.docx')).toEqual([[], [], [], ['form.docx']]);
+    expect(await keptFiles(h, alias, documents, DOCX, 'form.docx')).toEqual([[], [], [], ['form.docx']]);
   });
 });

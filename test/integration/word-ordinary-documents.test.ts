@@ -3,48 +3,15 @@
 // invoice with totals and properties — must cross: the readings of fields, list labels and bound
 // content controls (word-fields.ts, word-numbering.ts, word-bindings.ts) must not remove them.
 import { strToU8, zipSync } from 'fflate';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
-import { sendTagged, subjectTag } from '../helpers/tagged-send.js';
-import { b64, BUYER, MAILBOX, mail } from '../fixtures/masking-mail.js';
+import type { Harness } from '../helpers/gateway.js';
+import { startMaskingPair, keptFiles } from '../helpers/tagged-send.js';
+import { b64 } from '../fixtures/masking-mail.js';
 
 let h: Harness;
 let alias: string;
-beforeAll(async () => {
-  h = await startHarness();
-  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
-  alias = pair.address;
-});
-afterAll(async () => {
-  await h.close();
-});
-async function keptFiles(files: string[], type: string, name: string): Promise<string[][]> {
-  const out = await sendTagged(
-    h,
-    BUYER.address,
-    alias,
-    files.map((file, k) =>
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'File attached.',
-          '--q',
-          `Content-Type: ${type}; name="${name}"`,
-          'Content-Transfer-Encoding: base64',
-          '',
-          file,
-          '--q--',
-        ],
-      ),
-    ),
-    30_000,
-  );
-  return Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
-}
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
 const run = (t: string) => `<w:r><w:t xml:space="preserve">${t}</w:t></w:r>`;
@@ -91,6 +58,6 @@ const invoice = pkg({
 });
 describe('ordinary Word documents with fields, lists and content controls', () => {
   it('keeps a letter with a table of contents, numbered terms, a cover page and an invoice', async () => {
-    expect(await keptFiles([letter, terms, cover, invoice], DOCX, 'form.docx')).toEqual([['form.docx'], ['form.docx'], ['form.docx'], ['form.docx']]);
+    expect(await keptFiles(h, alias, [letter, terms, cover, invoice], DOCX, 'form.docx')).toEqual([['form.docx'], ['form.docx'], ['form.docx'], ['form.docx']]);
   });
 });
