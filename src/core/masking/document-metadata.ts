@@ -215,24 +215,25 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     files[name] = strToU8(xml);
     readings.push(xml);
     const sheet = SHEET_PART.test(name);
-    // A spreadsheet's strings as Excel shows them: _x0040_ is @.
-    const shown = ooxmlText(sheet ? xstringAsEntities(xml) : xml);
+    const word = WORD_PART.test(name);
+    // A spreadsheet part with _xHHHH_ read: Excel shows _x0040_ as @ in its strings and in many
+    // attributes (ST_Xstring: a sheet's or a table column's name, a validation's prompt, a pivot
+    // item, a link's display text). Read once, for every reading below.
+    const escaped = sheet ? xstringAsEntities(xml) : xml;
+    const shown = ooxmlText(escaped);
     texts.push(shown, xml);
-    if (WORD_PART.test(name)) wordParts.push(xml);
-    if (WORD_PART.test(name) && WORD_FIELD.test(xml)) fielded.push(xml);
-    if (WORD_PART.test(name) && xml.includes('dataBinding')) bound.push(xml);
-    const labelled = WORD_PART.test(name) ? numbered(xml) : xml;
+    if (word) wordParts.push(xml);
+    if (word && WORD_FIELD.test(xml)) fielded.push(xml);
+    if (word && xml.includes('dataBinding')) bound.push(xml);
+    const labelled = word ? numbered(xml) : xml;
     if (labelled !== xml) texts.push(ooxmlText(labelled));
     // A section's page numbers as letters, in the body (its sectPr), which may hold no field itself.
-    if (WORD_PART.test(name) && pagesAsLetters(xml)) pageLetters = true;
-    if (WORD_PART.test(name) && pagesAsRoman(xml)) pageRoman = true;
-    if (WORD_PART.test(name) && /(?:footnote|endnote)Pr/.test(xml)) noteFormats(xml, notes);
-    if (WORD_PART.test(name) && !WORD_FIELD.test(xml) && hasNoteMarks(xml)) noted.push(xml);
+    if (word && pagesAsLetters(xml)) pageLetters = true;
+    if (word && pagesAsRoman(xml)) pageRoman = true;
+    if (word && /(?:footnote|endnote)Pr/.test(xml)) noteFormats(xml, notes);
+    if (word && !WORD_FIELD.test(xml) && hasNoteMarks(xml)) noted.push(xml);
     if (CELL_TEXT_PART.test(name)) cellTexts.push(shown);
     if (sheet) {
-      // Its attributes with _xHHHH_ read: many are ST_Xstring too, shown by Excel as their
-      // character (a sheet's or a table column's name, a validation's prompt, a pivot item, a link's display text).
-      const escaped = xstringAsEntities(xml);
       if (escaped !== xml) texts.push(escaped);
       // What its formulas show as Excel computes them (the value kept beside them may be a decoy),
       // with _xHHHH_ read and as written: a formula is judged on both.
@@ -244,7 +245,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
       texts.push(formulas);
       // Number formats kept outside xl/styles.xml: a conditional format's in the sheet (Excel 2010's
       // x14:dxf), a chart's axis and data labels (<c:numFmt>), a pivot table's.
-      if (NUMBER_FORMAT_HINT.test(xml)) formats.push(xstringAsEntities(xml));
+      if (NUMBER_FORMAT_HINT.test(xml)) formats.push(escaped);
       // A header or footer as printed: its &-codes (font, size, colour, bold) show nothing.
       // CDATA read as text, comments and processing instructions as nothing.
       texts.push(...headersFooters(withoutCommentsAndPIs(raw)));
