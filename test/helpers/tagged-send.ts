@@ -2,7 +2,7 @@
 // delivered copy by the tag in its subject, and list the leaks the independent search finds in them.
 import { simpleParser } from 'mailparser';
 import { expect } from 'vitest';
-import { BUYER, MAILBOX, mail } from '../fixtures/masking-mail.js';
+import { BUYER, MAILBOX, mail, STAFF } from '../fixtures/masking-mail.js';
 import { seedPair, startHarness, type Harness } from './gateway.js';
 import { leakSearch, type Secrets } from './leak-search.js';
 import { SmtpClient } from './smtp-client.js';
@@ -45,12 +45,15 @@ export async function leakProblems(labels: readonly string[], delivered: readonl
 
 /**
  * A gateway with the masking tests' pair: store "Acme Store" (mailbox MAILBOX), buyer BUYER, order
- * A-1001. Returns the harness and the buyer's alias address; the caller closes the harness.
+ * A-1001; with `staff`, STAFF is the store's permitted sender too. Returns the harness, the buyer's
+ * alias address and the store's id; the caller closes the harness. Throws if the API refuses a step.
  */
-export async function startMaskingPair(): Promise<{ h: Harness; alias: string }> {
+export async function startMaskingPair(opts: { staff?: boolean } = {}): Promise<{ h: Harness; alias: string; storeId: number }> {
   const h = await startHarness();
   const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
-  return { h, alias: pair.address };
+  if (opts.staff)
+    expect((await h.api('POST', `/api/v1/stores/${pair.storeId}/permitted-senders`, { email: STAFF.address, status: 'enabled' })).status).toBe(201);
+  return { h, alias: pair.address, storeId: pair.storeId };
 }
 
 /**

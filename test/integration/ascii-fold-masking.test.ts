@@ -10,7 +10,8 @@
 import { dkimVerify } from 'mailauth';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishedResolver, seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { publishedResolver, type Harness } from '../helpers/gateway.js';
+import { startMaskingPair } from '../helpers/tagged-send.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
 import { SmtpClient } from '../helpers/smtp-client.js';
 import { BUYER, MAILBOX, STAFF } from '../fixtures/masking-mail.js';
@@ -18,16 +19,12 @@ import { BUYER, MAILBOX, STAFF } from '../fixtures/masking-mail.js';
 let h: Harness;
 let alias: string;
 beforeAll(async () => {
-  h = await startHarness();
-  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
-  alias = pair.address;
-  expect((await h.api('POST', `/api/v1/stores/${pair.storeId}/permitted-senders`, { email: STAFF.address, status: 'enabled' })).status).toBe(201);
+  const pair = await startMaskingPair({ staff: true });
+  ({ h, alias } = pair);
   // More seller → buyer messages than a day's default allows (20).
   expect((await h.api('PATCH', `/api/v1/stores/${pair.storeId}/policy`, { pairPerDay: 1000 })).status).toBe(200);
 });
-afterAll(async () => {
-  await h.close();
-});
+afterAll(() => h.close());
 
 // Prose with every ASCII whitespace byte and runs of it, capitals and punctuation: 7bit as it is.
 const filler = 'Your kettle from order A-1001 ships tomorrow.\tThe  courier   calls first;\r\nplease be home (9-12).\r\n\r\n'.repeat(4);

@@ -5,21 +5,15 @@
 // another address written so removed.
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import type { Harness } from '../helpers/gateway.js';
+import { startMaskingPair } from '../helpers/tagged-send.js';
 import { SmtpClient } from '../helpers/smtp-client.js';
-import { BUYER, MAILBOX, STAFF } from '../fixtures/masking-mail.js';
+import { BUYER, STAFF } from '../fixtures/masking-mail.js';
 
 let h: Harness;
 let alias: string;
-beforeAll(async () => {
-  h = await startHarness();
-  const pair = await seedPair(h, { storeName: 'Acme Store', mailbox: MAILBOX, buyerEmail: BUYER.address, buyerName: BUYER.name, number: 'A-1001' });
-  alias = pair.address;
-  expect((await h.api('POST', `/api/v1/stores/${pair.storeId}/permitted-senders`, { email: STAFF.address, status: 'enabled' })).status).toBe(201);
-});
-afterAll(async () => {
-  await h.close();
-});
+beforeAll(async () => ({ h, alias } = await startMaskingPair({ staff: true })));
+afterAll(() => h.close());
 
 const reversed = (s: string) => [...s].reverse().join('');
 const RLO = '\u202e';
