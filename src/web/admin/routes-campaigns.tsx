@@ -2,124 +2,24 @@
 // schedule, send now) and progress with pause, resume and cancel. Staff see only campaigns of
 // their stores; every action goes through the same service as the API.
 import { Hono, type Context } from 'hono';
-import { describeAudience, type AudienceSpec } from '../../core/audience.js';
+import { describeAudience } from '../../core/audience.js';
 import { campaignGaps } from '../../core/campaign-gaps.js';
 import { presetById } from '../../core/campaign-presets.js';
 import { zonedToInstant } from '../../core/zoned-time.js';
-import type { Campaign, CampaignExtras } from '../../store/campaigns.js';
+import type { Campaign } from '../../store/campaigns.js';
 import type { AdminStore, MarketStore } from '../../store/ports.js';
 import { parseProspectCsv } from '../prospect-csv.js';
 import { CsvUnreadable } from '../csv-file.js';
 import type { CampaignDeps } from '../api/deps.js';
 import { AudiencePreview, CampaignBuilder, type BuilderValues } from '../../../views/campaign-builder.js';
+import { amount, audienceOf, csvCell, draftFields, text, valuesFromCampaign, valuesOf } from './campaign-form.js';
 import { CampaignPage, ProgressPanel } from '../../../views/campaign-progress.js';
 import { CampaignsPage } from '../../../views/campaigns.js';
 import { frameOf, type AdminEnv } from './session.js';
 import { paramId } from './param-id.js';
 import { TEST_EMAILS_PER_HOUR, TestEmailLimit, testRecipients } from './campaign-test-email.js';
 
-type Form = Record<string, string | File | (string | File)[]>;
 type Status = 200 | 400 | 403 | 409 | 429;
-
-const text = (f: Form, k: string) => {
-  const v = Array.isArray(f[k]) ? f[k][0] : f[k];
-  return typeof v === 'string' ? v : '';
-};
-const texts = (f: Form, k: string) => (Array.isArray(f[k]) ? f[k] : [f[k]]).filter((v): v is string => typeof v === 'string' && v !== '');
-const list = (s: string) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-const amount = (s: string) => (s.trim() === '' || !Number.isFinite(Number(s)) ? undefined : Number(s));
-
-function valuesOf(f: Form): BuilderValues {
-  return {
-    storeId: Number(text(f, 'storeId')) || null,
-    name: text(f, 'name').trim(),
-    preset: text(f, 'preset') || 'blank',
-    subject: text(f, 'subject').trim(),
-    body: text(f, 'body'),
-    promoCode: text(f, 'promoCode').trim(),
-    promoItem: text(f, 'promoItem').trim(),
-    items: text(f, 'items'),
-    placedFrom: text(f, 'placedFrom'),
-    placedTo: text(f, 'placedTo'),
-    categories: text(f, 'categories'),
-    manufacturers: text(f, 'manufacturers'),
-    skus: text(f, 'skus'),
-    boughtAll: text(f, 'boughtAll'),
-    boughtNone: text(f, 'boughtNone'),
-    amountMin: text(f, 'amountMin'),
-    amountMax: text(f, 'amountMax'),
-    prospectLists: texts(f, 'prospectLists'),
-    noPurchasers: text(f, 'noPurchasers') === '1',
-  };
-}
-
-function audienceOf(v: BuilderValues): AudienceSpec {
-  const day = (s: string) => (/^\d{4}-\d{2}-\d{2}$/.test(s) ? s : undefined);
-  return {
-    placedFrom: day(v.placedFrom),
-    placedTo: day(v.placedTo),
-    categories: list(v.categories),
-    manufacturers: list(v.manufacturers),
-    skus: list(v.skus),
-    boughtAll: list(v.boughtAll),
-    boughtNone: list(v.boughtNone),
-    amountMin: amount(v.amountMin),
-    amountMax: amount(v.amountMax),
-    prospectLists: v.prospectLists,
-    noPurchasers: v.noPurchasers || undefined,
-  };
-}
-
-const draftFields = (storeId: number, v: BuilderValues) => ({
-  storeId,
-  name: v.name,
-  preset: v.preset,
-  subject: v.subject,
-  body: v.body,
-  audience: audienceOf(v),
-  extras: extrasOf(v),
-});
-
-const extrasOf = (v: BuilderValues): CampaignExtras => ({
-  promoCode: v.promoCode || undefined,
-  promoItem: v.promoItem || undefined,
-  items: v.items || undefined,
-});
-
-function valuesFromCampaign(c: Campaign): BuilderValues {
-  const a = c.audience;
-  return {
-    storeId: c.storeId,
-    name: c.name,
-    preset: c.preset,
-    subject: c.subject,
-    body: c.body,
-    promoCode: c.extras.promoCode ?? '',
-    promoItem: c.extras.promoItem ?? '',
-    items: c.extras.items ?? '',
-    placedFrom: a.placedFrom ?? '',
-    placedTo: a.placedTo ?? '',
-    categories: (a.categories ?? []).join(', '),
-    manufacturers: (a.manufacturers ?? []).join(', '),
-    skus: (a.skus ?? []).join(', '),
-    boughtAll: (a.boughtAll ?? []).join(', '),
-    boughtNone: (a.boughtNone ?? []).join(', '),
-    amountMin: a.amountMin === undefined ? '' : String(a.amountMin),
-    amountMax: a.amountMax === undefined ? '' : String(a.amountMax),
-    prospectLists: [...(a.prospectLists ?? [])],
-    noPurchasers: a.noPurchasers === true,
-  };
-}
-
-const csvCell = (s: string | number) => {
-  const t = String(s);
-  // Quote always; neutralise spreadsheet formulas (CSV injection).
-  return `"${(/^[=+\-@\t\r]/.test(t) ? `'${t}` : t).replace(/"/g, '""')}"`;
-};
 
 /**
  * Built from the ports only (the campaign port, the market port's stores, the admin port's staff and
