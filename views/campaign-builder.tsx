@@ -53,6 +53,8 @@ export function CampaignBuilder(
     choices: { categories: readonly string[]; manufacturers: readonly string[] };
     lists: readonly { list: string; count: number }[];
     tz: string;
+    /** Where a test email may go (the user's own address first): the team's, never a free field. */
+    testTo: readonly string[];
     error?: string | undefined;
     notice?: string | undefined;
     confirm?: string | undefined;
@@ -185,7 +187,12 @@ export function CampaignBuilder(
             <form method="post" action={`/campaigns/${c.id}/test`} class="inline" data-test-form>
               <Csrf token={props.csrf} />
               <label>
-                Test email to <input name="to" type="email" required />
+                Test email to{' '}
+                <select name="to" required>
+                  {props.testTo.map((a) => (
+                    <option value={a}>{a}</option>
+                  ))}
+                </select>
               </label>{' '}
               <label>
                 as the buyer (alias, optional) <input name="alias" />

@@ -423,8 +423,28 @@ export function ReplyForm(props: ReplyFormProps) {
 }
 
 /**
+ * Shown = read: posts the last message shown (`seen`, a message id) when a person can see the page.
+ * views/assets/app.js fires it (the `shown` event) once the tab is visible: at once, or when the tab
+ * is next looked at. `oob` swaps it in for the page's earlier one (the live refresh brought more).
+ */
+export function MarkRead(props: { pairId: number; seen: number; oob?: boolean }) {
+  return (
+    <div
+      id="mark-read"
+      data-mark-read
+      hx-post={`/conversations/${props.pairId}/read`}
+      hx-trigger="shown"
+      hx-vals={JSON.stringify({ seen: props.seen })}
+      hx-swap="none"
+      hx-swap-oob={props.oob ? 'true' : undefined}
+    ></div>
+  );
+}
+
+/**
  * The live part of the page, polled: who else has the conversation open (and whether they are
- * replying), and the messages that came after the last one shown, appended to the thread.
+ * replying), and the messages that came after the last one shown, appended to the thread; with
+ * `markRead` (new buyer mail among them), a fresh MarkRead up to the last of them.
  */
 export function Live(props: {
   pairId: number;
@@ -432,6 +452,7 @@ export function Live(props: {
   viewers: readonly string[];
   pollMs: number;
   fresh: readonly ShownMessage[];
+  markRead?: boolean;
   pair: PairHeader;
   csrf: string;
   allTags: readonly Tag[];
@@ -457,6 +478,7 @@ export function Live(props: {
           ))}
         </div>
       ) : null}
+      {props.markRead ? <MarkRead pairId={props.pairId} seen={props.after} oob /> : null}
     </>
   );
 }
@@ -557,8 +579,8 @@ export function ConversationPage(props: ConversationProps) {
             <a href="/inbox">← Inbox</a> · <b>{p.buyerName || p.alias}</b> · {p.storeName}
           </p>
           <ConversationBar {...props} />
-          {/* Shown = read: a POST once the page is on screen (reading never writes). */}
-          <div hx-post={`/conversations/${p.pairId}/read`} hx-trigger="load" hx-swap="none"></div>
+          {/* Shown = read: a POST once a person can see the page (reading never writes). */}
+          {last ? <MarkRead pairId={p.pairId} seen={last.id} /> : <div id="mark-read"></div>}
           <Live
             pairId={p.pairId}
             after={last?.id ?? 0}

@@ -127,6 +127,8 @@ export function Credentials(props: {
   creds: readonly CredentialRow[];
   shown?: { username: string; password: string } | undefined;
   enabled: boolean;
+  /** The owner: may issue app passwords (anyone of the store may revoke one). */
+  owner: boolean;
   server: SubmissionServer | null;
 }) {
   const target = `#creds-${props.senderId}`;
@@ -158,7 +160,7 @@ export function Credentials(props: {
           )}
         </div>
       ))}
-      {props.enabled ? (
+      {props.enabled && props.owner ? (
         <form
           method="post"
           action={`/senders/${props.senderId}/credentials`}
@@ -183,6 +185,8 @@ export function SenderRows(props: {
   csrf: string;
   creds: ReadonlyMap<number, readonly CredentialRow[]>;
   server: SubmissionServer | null;
+  /** The owner: may enable a sender (anyone of the store may block or remove one). */
+  owner: boolean;
 }) {
   return (
     <tbody id="senders">
@@ -198,17 +202,23 @@ export function SenderRows(props: {
             <span class={p.status === 'enabled' ? 'badge ok' : 'badge bad'}>{p.status}</span>
           </td>
           <td>
-            <form method="post" action={`/senders/${p.id}/status`} hx-post={`/senders/${p.id}/status`} hx-target="#senders" hx-swap="outerHTML">
-              <Csrf token={props.csrf} />
-              <input type="hidden" name="status" value={p.status === 'enabled' ? 'blocked' : 'enabled'} />
-              <button
-                type="submit"
-                class="plain"
-                data-confirm={p.status === 'enabled' ? 'Block this permitted sender? Its mail to buyers is refused until enabled again.' : undefined}
-              >
-                {p.status === 'enabled' ? 'Block' : 'Enable'}
-              </button>
-            </form>
+            {p.status === 'enabled' || props.owner ? (
+              <form method="post" action={`/senders/${p.id}/status`} hx-post={`/senders/${p.id}/status`} hx-target="#senders" hx-swap="outerHTML">
+                <Csrf token={props.csrf} />
+                <input type="hidden" name="status" value={p.status === 'enabled' ? 'blocked' : 'enabled'} />
+                <button
+                  type="submit"
+                  class="plain"
+                  data-confirm={p.status === 'enabled' ? 'Block this permitted sender? Its mail to buyers is refused until enabled again.' : undefined}
+                >
+                  {p.status === 'enabled' ? 'Block' : 'Enable'}
+                </button>
+              </form>
+            ) : (
+              <span class="muted" data-owner-only>
+                the owner enables it again
+              </span>
+            )}
             <PostButton
               action={`/senders/${p.id}/remove`}
               label="Remove"
@@ -217,7 +227,14 @@ export function SenderRows(props: {
             />
           </td>
           <td>
-            <Credentials senderId={p.id} csrf={props.csrf} creds={props.creds.get(p.id) ?? []} enabled={p.status === 'enabled'} server={props.server} />
+            <Credentials
+              senderId={p.id}
+              csrf={props.csrf}
+              creds={props.creds.get(p.id) ?? []}
+              enabled={p.status === 'enabled'}
+              owner={props.owner}
+              server={props.server}
+            />
           </td>
         </tr>
       ))}
@@ -272,7 +289,7 @@ export function StorePage(props: {
               <th>Submission app passwords</th>
             </tr>
           </thead>
-          <SenderRows senders={props.senders} csrf={props.csrf} creds={props.creds} server={props.server} />
+          <SenderRows senders={props.senders} csrf={props.csrf} creds={props.creds} server={props.server} owner={props.user.role === 'owner'} />
         </table>
         {props.server ? null : (
           <p class="muted" data-submission-note>
@@ -280,11 +297,18 @@ export function StorePage(props: {
             and the API.
           </p>
         )}
-        <form method="post" action={`/stores/${props.store.id}/senders`} class="filters">
-          <Csrf token={props.csrf} />
-          <input type="email" name="email" required placeholder="staff@store.example" aria-label="New permitted sender" />
-          <button type="submit">Add permitted sender</button>
-        </form>
+        {props.user.role === 'owner' ? (
+          <form method="post" action={`/stores/${props.store.id}/senders`} class="filters">
+            <Csrf token={props.csrf} />
+            <input type="email" name="email" required placeholder="staff@store.example" aria-label="New permitted sender" />
+            <button type="submit">Add permitted sender</button>
+          </form>
+        ) : (
+          <p class="muted" data-owner-only>
+            Only the owner adds or enables permitted senders and issues app passwords: a permitted sender writes as this store to every buyer, and an app
+            password is a login that does. You may block a sender, remove one, or revoke an app password.
+          </p>
+        )}
         <PolicyForm storeId={props.store.id} policy={props.policy} csrf={props.csrf} editable={props.user.role === 'owner'} />
         <form method="post" action={`/stores/${props.store.id}/assignment`} class="policy" data-assignment>
           <Csrf token={props.csrf} />

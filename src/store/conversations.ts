@@ -104,6 +104,23 @@ export class ConversationRepo {
     })();
   }
 
+  /**
+   * Marks read what a person had on screen: the conversation's buyer messages up to and including
+   * message `shownUpTo` (an id; one that came after it stays unread), and ends a snooze that is
+   * over. Returns the number of messages marked read (0 outside `storeIds`).
+   */
+  readShown(pairId: number, shownUpTo: number, storeIds: readonly number[], now = Date.now()): number {
+    if (this.visible([pairId], storeIds).length === 0) return 0;
+    return this.#db.transaction(() => {
+      stmt(this.#db, 'UPDATE conversations SET snoozed_until = NULL WHERE pair_id = ? AND snoozed_until <= ?').run(pairId, now);
+      return stmt(this.#db, `UPDATE messages SET read_at = ? WHERE pair_id = ? AND direction = 'buyer_to_store' AND read_at IS NULL AND id <= ?`).run(
+        now,
+        pairId,
+        shownUpTo,
+      ).changes;
+    })();
+  }
+
   /** Sets the category of every buyer message in these conversations. */
   setCategory(pairIds: readonly number[], category: Category, storeIds: readonly number[]): number {
     const ids = this.visible(pairIds, storeIds);

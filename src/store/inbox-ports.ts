@@ -87,6 +87,8 @@ export interface ConversationStates {
   setStatus(pairIds: readonly number[], status: ConversationStatus, storeIds: readonly number[], now?: number): Promise<number>;
   /** Read: every buyer message (and a snooze that is over ends); unread: the latest buyer message. */
   setRead(pairIds: readonly number[], read: boolean, storeIds: readonly number[], now?: number): Promise<number>;
+  /** Read as shown: the buyer messages up to message `shownUpTo` (a newer one stays unread), and a snooze that is over ends; the number marked. */
+  readShown(pairId: number, shownUpTo: number, storeIds: readonly number[], now?: number): Promise<number>;
   setCategory(pairIds: readonly number[], category: Category, storeIds: readonly number[]): Promise<number>;
   /** To a user who may see the conversation's store (an enabled owner, or an agent given it); null: nobody. */
   assign(pairIds: readonly number[], userId: number | null, storeIds: readonly number[], now?: number): Promise<number>;

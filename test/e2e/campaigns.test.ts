@@ -88,7 +88,7 @@ describe('campaigns in the admin', () => {
   });
 
   it('sends a test email rendered for a real buyer, without touching the ledger', async () => {
-    await page.fill('[data-test-form] input[name=to]', 'olivia@seller.example');
+    await page.selectOption('[data-test-form] select[name=to]', 'olivia@seller.example');
     await page.click('[data-test-form] button');
     expect(await page.locator('[role=status]').innerText()).toMatch(/^Test email queued to olivia@seller\.example, rendered for Ann\.$/);
     const [test] = await h.sink!.waitFor(1);
@@ -102,7 +102,7 @@ describe('campaigns in the admin', () => {
     const bob = h.gw.db.prepare("SELECT p.token FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = 'bob@buyer.example'").get() as {
       token: string;
     };
-    await page.fill('[data-test-form] input[name=to]', 'olivia@seller.example');
+    await page.selectOption('[data-test-form] select[name=to]', 'olivia@seller.example');
     await page.fill('[data-test-form] input[name=alias]', `${bob.token}@relay.localhost`);
     await page.fill('[data-test-form] input[name=order]', 'K-2');
     await page.click('[data-test-form] button');
@@ -112,7 +112,7 @@ describe('campaigns in the admin', () => {
 
     // The test runs the real rules: a banned word in the text is shown, and nothing is sent.
     const banned = await h.api('POST', '/api/v1/banned-words', { word: 'KETTLE10', storeId });
-    await page.fill('[data-test-form] input[name=to]', 'olivia@seller.example');
+    await page.selectOption('[data-test-form] select[name=to]', 'olivia@seller.example');
     await page.click('[data-test-form] button');
     expect(await page.locator('[role=alert]').innerText()).toBe('The real message would be refused: the message contains banned words: kettle10.');
     await h.api('DELETE', `/api/v1/banned-words/${banned.body.id}`);

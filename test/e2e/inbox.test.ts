@@ -415,6 +415,34 @@ describe('reading a conversation', () => {
     await page.goto(`${base}/conversations/${pairId}`);
     await expect.poll(() => unreadOf(pairId)).toBe(0);
   });
+
+  it('marks nothing read in a tab nobody looks at, and reads what it shows once the tab is looked at', async () => {
+    const p = await seedPair(h, { number: 'F-2', buyerEmail: 'flo@buyer.example', buyerName: 'Flo Background' });
+    await mail('flo@buyer.example', p.address, { subject: 'Opened in the background', text: 'First.' });
+    const pairId = pairIdOf(p.alias);
+    // A tab in the background (opened with a middle click, or left behind): the page says hidden.
+    const ctx = await browser.newContext({ storageState: await owner.storageState() });
+    await ctx.addInitScript(`(() => {
+      let hidden = true;
+      Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+      window.lookAtTab = () => { hidden = false; document.dispatchEvent(new Event('visibilitychange')); };
+    })()`);
+    const bg = await ctx.newPage();
+    await Promise.all([
+      bg.waitForResponse((r) => r.url().includes(`/conversations/${pairId}/live`), { timeout: 15_000 }),
+      bg.goto(`${base}/conversations/${pairId}`),
+    ]);
+    expect(unreadOf(pairId)).toBe(1);
+    // The live refresh appends new mail in the background and reads none of it.
+    await mail('flo@buyer.example', p.address, { subject: 'Re: Opened in the background', text: 'Second, unseen.' });
+    await expect.poll(() => bg.locator('#thread').innerText(), { timeout: 15_000 }).toContain('Second, unseen.');
+    await htmxSettled(bg);
+    expect(unreadOf(pairId)).toBe(2);
+    // Looked at: both are on screen, both read.
+    await Promise.all([bg.waitForResponse((r) => r.url().endsWith(`/conversations/${pairId}/read`) && r.status() === 204), bg.evaluate('window.lookAtTab()')]);
+    expect(unreadOf(pairId)).toBe(0);
+    await ctx.close();
+  }, 60_000);
 });
 
 describe('working the conversation', () => {
@@ -521,6 +549,8 @@ describe('two agents and live mail', () => {
     await page.waitForURL(/\/conversations\/\d+/);
     await mail('lena@buyer.example', p.address, { subject: 'Re: Live arrival', text: 'Second, while you read.' });
     await expect.poll(() => page.locator('#thread').innerText(), { timeout: 15_000 }).toContain('Second, while you read.');
+    // On screen in a tab being looked at: read.
+    await expect.poll(() => unreadOf(pairIdOf(p.alias))).toBe(0);
   }, 90_000);
 
   it('shows who is viewing and replying, and asks before a reply on top of a newer one', async () => {

@@ -77,6 +77,82 @@ describe("an agent and the store's mail", () => {
   });
 });
 
+describe("an agent and the store's trust settings", () => {
+  // A permitted sender writes AS the store to every buyer; an app password logs in to the
+  // submission port. Granting either is the owner's; taking either away stays open to the agent.
+  const senders = async () =>
+    (await h.api('GET', `/api/v1/stores/${pair.storeId}/permitted-senders`)).body.items as { id: number; email: string; status: string }[];
+  const credentialsOf = async (id: number) =>
+    (await h.api('GET', `/api/v1/permitted-senders/${id}/credentials`)).body.items as { id: number; revokedAt: string | null }[];
+  let desk = 0;
+
+  it('refuses an agent who adds a permitted sender, and adds nothing', async () => {
+    const before = await senders();
+    const r = await agent.post(`/stores/${pair.storeId}/senders`, { email: 'friend@elsewhere.example' });
+    expect(r.status).toBe(403);
+    expect(await r.text()).toContain('Only the owner adds permitted senders');
+    expect(await senders()).toEqual(before);
+    // The owner may.
+    expect((await owner.post(`/stores/${pair.storeId}/senders`, { email: 'desk@acme.example' })).status).toBe(200);
+    desk = (await senders()).find((x) => x.email === 'desk@acme.example')!.id;
+  });
+
+  it('refuses an agent who issues an app password, and issues none', async () => {
+    const r = await agent.post(`/senders/${desk}/credentials`, { label: 'my laptop' });
+    expect(r.status).toBe(403);
+    expect(await r.text()).toContain('Only the owner issues app passwords');
+    expect(await credentialsOf(desk)).toEqual([]);
+  });
+
+  it('lets an agent block a sender but not enable one again', async () => {
+    expect((await agent.post(`/senders/${desk}/status`, { status: 'blocked' })).status).toBe(303);
+    expect((await senders()).find((x) => x.id === desk)?.status).toBe('blocked');
+    const r = await agent.post(`/senders/${desk}/status`, { status: 'enabled' });
+    expect(r.status).toBe(403);
+    expect(await r.text()).toContain('Only the owner enables permitted senders');
+    expect((await senders()).find((x) => x.id === desk)?.status).toBe('blocked');
+    expect((await owner.post(`/senders/${desk}/status`, { status: 'enabled' })).status).toBe(303);
+    expect((await senders()).find((x) => x.id === desk)?.status).toBe('enabled');
+  });
+
+  it('lets an agent revoke an app password the owner issued', async () => {
+    expect((await owner.post(`/senders/${desk}/credentials`, { label: 'Outlook at the desk' })).status).toBe(200);
+    const [cred] = await credentialsOf(desk);
+    expect((await agent.post(`/credentials/${cred!.id}/revoke`, {})).status).toBe(200);
+    expect((await credentialsOf(desk))[0]?.revokedAt).not.toBeNull();
+  });
+
+  it('shows an agent no form they cannot use, and says why', async () => {
+    const page = await (await agent.get(`/stores/${pair.storeId}`)).text();
+    expect(page).not.toContain(`action="/stores/${pair.storeId}/senders"`);
+    expect(page).not.toContain(`action="/senders/${desk}/credentials"`);
+    expect(page).toContain('data-owner-only');
+    await agent.post(`/senders/${desk}/status`, { status: 'blocked' });
+    const blocked = await (await agent.get(`/stores/${pair.storeId}`)).text();
+    expect(blocked).not.toMatch(/name="status" value="enabled"/);
+    const mine = await (await owner.get(`/stores/${pair.storeId}`)).text();
+    expect(mine).toContain(`action="/stores/${pair.storeId}/senders"`);
+    expect(mine).toMatch(/name="status" value="enabled"/);
+  });
+
+  it('keeps the JSON API to the API token: a staff session cookie adds nothing there', async () => {
+    const before = await senders();
+    const r = await fetch(`${base}/api/v1/stores/${pair.storeId}/permitted-senders`, {
+      method: 'POST',
+      headers: { cookie: agent.cookie, 'content-type': 'application/json', 'x-csrf-token': agent.csrf },
+      body: JSON.stringify({ email: 'friend@elsewhere.example' }),
+    });
+    expect(r.status).toBe(401);
+    const issue = await fetch(`${base}/api/v1/permitted-senders/${desk}/credentials`, {
+      method: 'POST',
+      headers: { cookie: agent.cookie, 'content-type': 'application/json', 'x-csrf-token': agent.csrf },
+      body: JSON.stringify({ label: 'x' }),
+    });
+    expect(issue.status).toBe(401);
+    expect(await senders()).toEqual(before);
+  });
+});
+
 describe("the owner's mailbox change", () => {
   let link = '';
 

@@ -243,6 +243,16 @@ describe.each(adapters)('the inbox port on %s', (name, make) => {
       expect(await pairsOf({ unread: true, storeIds: [s.acme] })).toEqual([s.pairs.jane, s.pairs.kai]);
     });
 
+    it('marks read as shown: the buyer messages up to the one on screen, a newer one stays unread', async () => {
+      expect((await h.a.inbox.state(s.pairs.jane))?.unread).toBe(1); // jane3, marked unread above
+      expect(await h.a.inbox.readShown(s.pairs.jane, s.m.jane3, [s.birch], NOW)).toBe(0);
+      expect(await h.a.inbox.readShown(s.pairs.jane, s.m.jane1, [s.acme], NOW)).toBe(0);
+      expect((await h.b.inbox.state(s.pairs.jane))?.unread).toBe(1);
+      expect(await h.a.inbox.readShown(s.pairs.jane, s.m.jane3, [s.acme], NOW)).toBe(1);
+      expect((await h.b.inbox.state(s.pairs.jane))?.unread).toBe(0);
+      await h.a.inbox.setRead([s.pairs.jane], false, [s.acme], NOW);
+    });
+
     it('assigns to a user who may see the store only, and filters by assignee', async () => {
       expect(await h.a.inbox.assign([s.pairs.jane, s.pairs.nia], 2, [s.acme, s.birch])).toBe(1);
       expect(await h.a.inbox.assign([s.pairs.nia], 1, [s.acme, s.birch])).toBe(1);

@@ -70,6 +70,26 @@
       if (help && help.showModal) help.showModal();
     } else return;
   });
+  // Shown = read: a conversation's [data-mark-read] element posts (htmx, with the CSRF header) only
+  // while the tab is visible — at once, or when the tab is next looked at; a tab left open in the
+  // background, a prerender or a preview marks nothing. Once per element: the live refresh swaps
+  // in a new one when it brings buyer mail. Fired only once htmx has wired the element up (its own
+  // htmx:load): an event sent before that is lost.
+  function markShown() {
+    if (document.visibilityState !== 'visible' || !window.htmx) return;
+    var mark = document.querySelector('[data-mark-read][data-mark-ready]');
+    if (!mark) return;
+    mark.removeAttribute('data-mark-read');
+    window.htmx.trigger(mark, 'shown');
+  }
+  document.addEventListener('visibilitychange', markShown);
+  document.addEventListener('htmx:load', function (e) {
+    var loaded = e.target;
+    var mark = loaded.matches && loaded.matches('[data-mark-read]') ? loaded : loaded.querySelector && loaded.querySelector('[data-mark-read]');
+    if (!mark) return;
+    mark.setAttribute('data-mark-ready', '');
+    markShown();
+  });
   // A button with data-confirm asks its question first (deletes, revokes, final marks): "no"
   // submits nothing. On every admin page, htmx forms included (this runs before htmx's handler).
   document.addEventListener(

@@ -68,6 +68,16 @@ export function pgConversationStates(sql: SqlRunner): ConversationStates {
         );
         return ids.length - before;
       }),
+    readShown: (pairId, shownUpTo, storeIds, now = Date.now()) =>
+      sql.transaction(async (t) => {
+        if ((await visible(t, [pairId], storeIds)).length === 0) return 0;
+        await t.run('UPDATE conversations SET snoozed_until = NULL WHERE pair_id = ? AND snoozed_until <= ?', [pairId, now]);
+        return t.run(`UPDATE messages SET read_at = ? WHERE pair_id = ? AND direction = 'buyer_to_store' AND read_at IS NULL AND id <= ?`, [
+          now,
+          pairId,
+          shownUpTo,
+        ]);
+      }),
     async setCategory(pairIds, category, storeIds) {
       const ids = await visible(sql, pairIds, storeIds);
       if (ids.length === 0) return 0;

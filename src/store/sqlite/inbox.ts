@@ -44,6 +44,7 @@ export function sqliteInbox(db: Db): InboxStore {
     visible: async (pairIds, storeIds) => conversations.visible(pairIds, storeIds),
     setStatus: async (pairIds, status, storeIds, now) => conversations.setStatus(pairIds, status, storeIds, now),
     setRead: async (pairIds, read, storeIds, now) => conversations.setRead(pairIds, read, storeIds, now),
+    readShown: async (pairId, shownUpTo, storeIds, now) => conversations.readShown(pairId, shownUpTo, storeIds, now),
     setCategory: async (pairIds, category, storeIds) => conversations.setCategory(pairIds, category, storeIds),
     assign: async (pairIds, userId, storeIds, now) => conversations.assign(pairIds, userId, storeIds, now),
     snooze: async (pairIds, until, storeIds, now) => conversations.snooze(pairIds, until, storeIds, now),

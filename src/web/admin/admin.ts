@@ -134,7 +134,7 @@ export function createAdminApp(o: AdminOptions): Hono<AdminEnv> {
   pages.route('/', settingsRoutes(o.storage.settings, o.storage.market));
   pages.route('/', reportAdminRoutes(o.storage.inbox, o.storage.market));
   pages.route('/', orderImportAdminRoutes(o.storage, o.storage.market, o.domains));
-  if (o.campaigns) pages.route('/', campaignAdminRoutes(o.campaigns, o.storage.market, o.domains[0] as string, o.timeZone));
+  if (o.campaigns) pages.route('/', campaignAdminRoutes(o.campaigns, o.storage.market, admin, o.domains[0] as string, o.timeZone));
   pages.route(
     '/',
     operationsRoutes({

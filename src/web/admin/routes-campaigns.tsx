@@ -2,126 +2,38 @@
 // schedule, send now) and progress with pause, resume and cancel. Staff see only campaigns of
 // their stores; every action goes through the same service as the API.
 import { Hono, type Context } from 'hono';
-import { describeAudience, type AudienceSpec } from '../../core/audience.js';
+import { describeAudience } from '../../core/audience.js';
 import { campaignGaps } from '../../core/campaign-gaps.js';
 import { presetById } from '../../core/campaign-presets.js';
 import { zonedToInstant } from '../../core/zoned-time.js';
-import type { Campaign, CampaignExtras } from '../../store/campaigns.js';
-import type { MarketStore } from '../../store/ports.js';
+import type { Campaign } from '../../store/campaigns.js';
+import type { AdminStore, MarketStore } from '../../store/ports.js';
 import { parseProspectCsv } from '../prospect-csv.js';
 import { CsvUnreadable } from '../csv-file.js';
 import type { CampaignDeps } from '../api/deps.js';
 import { AudiencePreview, CampaignBuilder, type BuilderValues } from '../../../views/campaign-builder.js';
+import { amount, audienceOf, csvCell, draftFields, text, valuesFromCampaign, valuesOf } from './campaign-form.js';
 import { CampaignPage, ProgressPanel } from '../../../views/campaign-progress.js';
 import { CampaignsPage } from '../../../views/campaigns.js';
 import { frameOf, type AdminEnv } from './session.js';
 import { paramId } from './param-id.js';
+import { TEST_EMAILS_PER_HOUR, TestEmailLimit, testRecipients } from './campaign-test-email.js';
 
-type Form = Record<string, string | File | (string | File)[]>;
+type Status = 200 | 400 | 403 | 409 | 429;
 
-const text = (f: Form, k: string) => {
-  const v = Array.isArray(f[k]) ? f[k][0] : f[k];
-  return typeof v === 'string' ? v : '';
-};
-const texts = (f: Form, k: string) => (Array.isArray(f[k]) ? f[k] : [f[k]]).filter((v): v is string => typeof v === 'string' && v !== '');
-const list = (s: string) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-const amount = (s: string) => (s.trim() === '' || !Number.isFinite(Number(s)) ? undefined : Number(s));
-
-function valuesOf(f: Form): BuilderValues {
-  return {
-    storeId: Number(text(f, 'storeId')) || null,
-    name: text(f, 'name').trim(),
-    preset: text(f, 'preset') || 'blank',
-    subject: text(f, 'subject').trim(),
-    body: text(f, 'body'),
-    promoCode: text(f, 'promoCode').trim(),
-    promoItem: text(f, 'promoItem').trim(),
-    items: text(f, 'items'),
-    placedFrom: text(f, 'placedFrom'),
-    placedTo: text(f, 'placedTo'),
-    categories: text(f, 'categories'),
-    manufacturers: text(f, 'manufacturers'),
-    skus: text(f, 'skus'),
-    boughtAll: text(f, 'boughtAll'),
-    boughtNone: text(f, 'boughtNone'),
-    amountMin: text(f, 'amountMin'),
-    amountMax: text(f, 'amountMax'),
-    prospectLists: texts(f, 'prospectLists'),
-    noPurchasers: text(f, 'noPurchasers') === '1',
-  };
-}
-
-function audienceOf(v: BuilderValues): AudienceSpec {
-  const day = (s: string) => (/^\d{4}-\d{2}-\d{2}$/.test(s) ? s : undefined);
-  return {
-    placedFrom: day(v.placedFrom),
-    placedTo: day(v.placedTo),
-    categories: list(v.categories),
-    manufacturers: list(v.manufacturers),
-    skus: list(v.skus),
-    boughtAll: list(v.boughtAll),
-    boughtNone: list(v.boughtNone),
-    amountMin: amount(v.amountMin),
-    amountMax: amount(v.amountMax),
-    prospectLists: v.prospectLists,
-    noPurchasers: v.noPurchasers || undefined,
-  };
-}
-
-const draftFields = (storeId: number, v: BuilderValues) => ({
-  storeId,
-  name: v.name,
-  preset: v.preset,
-  subject: v.subject,
-  body: v.body,
-  audience: audienceOf(v),
-  extras: extrasOf(v),
-});
-
-const extrasOf = (v: BuilderValues): CampaignExtras => ({
-  promoCode: v.promoCode || undefined,
-  promoItem: v.promoItem || undefined,
-  items: v.items || undefined,
-});
-
-function valuesFromCampaign(c: Campaign): BuilderValues {
-  const a = c.audience;
-  return {
-    storeId: c.storeId,
-    name: c.name,
-    preset: c.preset,
-    subject: c.subject,
-    body: c.body,
-    promoCode: c.extras.promoCode ?? '',
-    promoItem: c.extras.promoItem ?? '',
-    items: c.extras.items ?? '',
-    placedFrom: a.placedFrom ?? '',
-    placedTo: a.placedTo ?? '',
-    categories: (a.categories ?? []).join(', '),
-    manufacturers: (a.manufacturers ?? []).join(', '),
-    skus: (a.skus ?? []).join(', '),
-    boughtAll: (a.boughtAll ?? []).join(', '),
-    boughtNone: (a.boughtNone ?? []).join(', '),
-    amountMin: a.amountMin === undefined ? '' : String(a.amountMin),
-    amountMax: a.amountMax === undefined ? '' : String(a.amountMax),
-    prospectLists: [...(a.prospectLists ?? [])],
-    noPurchasers: a.noPurchasers === true,
-  };
-}
-
-const csvCell = (s: string | number) => {
-  const t = String(s);
-  // Quote always; neutralise spreadsheet formulas (CSV injection).
-  return `"${(/^[=+\-@\t\r]/.test(t) ? `'${t}` : t).replace(/"/g, '""')}"`;
-};
-
-/** Built from the ports only (the campaign port, the market port's stores): served on either database. */
-export function campaignAdminRoutes(d: CampaignDeps, stores: Pick<MarketStore, 'stores' | 'store'>, domain: string, timeZone: string): Hono<AdminEnv> {
+/**
+ * Built from the ports only (the campaign port, the market port's stores, the admin port's staff and
+ * permitted senders for the test email's recipients): served on either database.
+ */
+export function campaignAdminRoutes(
+  d: CampaignDeps,
+  stores: Pick<MarketStore, 'stores' | 'store'>,
+  admin: Pick<AdminStore, 'users' | 'stores'>,
+  domain: string,
+  timeZone: string,
+): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
+  const testLimit = new TestEmailLimit();
   const frame = frameOf;
   const storeIds = (c: Context<AdminEnv>) => c.get('storeIds') as number[];
   const repo = d.store;
@@ -136,7 +48,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: Pick<MarketStore, '
     c: Context<AdminEnv>,
     v: BuilderValues,
     campaign: Campaign | null,
-    status: 200 | 400 | 409 = 200,
+    status: Status = 200,
     msg: { error?: string; notice?: string; confirm?: string } = {},
   ) =>
     c.html(
@@ -147,6 +59,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: Pick<MarketStore, '
         stores={await visibleStores(c)}
         choices={v.storeId ? await repo.choices(v.storeId) : { categories: [], manufacturers: [] }}
         lists={v.storeId ? (await repo.lists([v.storeId])).map((l) => ({ list: l.list, count: l.count })) : []}
+        testTo={campaign ? await testRecipients(admin, campaign.storeId, c.get('user').email) : []}
         tz={timeZone}
         error={msg.error}
         notice={msg.notice}
@@ -155,12 +68,7 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: Pick<MarketStore, '
       status,
     );
 
-  const show = async (
-    c: Context<AdminEnv>,
-    campaign: Campaign,
-    msg: { error?: string; notice?: string; confirm?: string } = {},
-    status: 200 | 400 | 409 = 200,
-  ) =>
+  const show = async (c: Context<AdminEnv>, campaign: Campaign, msg: { error?: string; notice?: string; confirm?: string } = {}, status: Status = 200) =>
     ['draft', 'scheduled', 'late'].includes(campaign.status)
       ? builder(c, valuesFromCampaign(campaign), campaign, status, msg)
       : c.html(
@@ -327,29 +235,42 @@ export function campaignAdminRoutes(d: CampaignDeps, stores: Pick<MarketStore, '
     return c.redirect(`/campaigns/${campaign.id}?saved=1`, 303);
   });
 
-  // A test email to any address, rendered with a real buyer of the audience; no ledger row, no stored message.
+  // A test email, rendered with a real buyer of the audience; no ledger row, no stored message. Only
+  // to the team's own addresses, TEST_EMAILS_PER_HOUR an hour per user (campaign-test-email.ts); a
+  // refused test sends nothing and is not counted.
   app.post('/campaigns/:id/test', async (c) => {
     const campaign = await mine(c);
     if (!campaign) return c.text('No such campaign.', 404);
     const f = await c.req.parseBody({ all: true });
     const to = text(f, 'to').trim().toLowerCase();
-    if (!/^[^\s@<>"]+@[^\s@<>"]+\.[a-z]{2,}$/i.test(to)) return show(c, campaign, { error: 'Give an address for the test email.' }, 400);
+    if (!(await testRecipients(admin, campaign.storeId, c.get('user').email)).includes(to)) {
+      const why = "Test emails go only to the team's own addresses: a staff login of this store, its mailbox or an enabled permitted sender.";
+      return show(c, campaign, { error: why }, 403);
+    }
+    const taken = testLimit.take(c.get('user').id);
+    if ('waitMs' in taken) {
+      const minutes = Math.max(1, Math.ceil(taken.waitMs / 60_000));
+      const why = `Not sent: you may send ${TEST_EMAILS_PER_HOUR} test emails an hour; the next may go in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+      return show(c, campaign, { error: why }, 429);
+    }
+    // Counted from here (so concurrent tests cannot slip past); a refusal below gives it back.
+    const refuse = (error: string) => {
+      taken.ticket.release();
+      return show(c, campaign, { error }, 400);
+    };
     const wanted = text(f, 'alias').trim().toLowerCase().split('@')[0];
     const members = await repo.members(campaign.storeId, campaign.audience, wanted ? -1 : 1);
     const buyer = wanted ? members.find((m) => m.token === wanted) : members[0];
-    if (!buyer)
-      return show(
-        c,
-        campaign,
-        { error: wanted ? 'That alias is not in the audience.' : 'The audience is empty: there is no buyer to render the test with.' },
-        400,
-      );
+    if (!buyer) return refuse(wanted ? 'That alias is not in the audience.' : 'The audience is empty: there is no buyer to render the test with.');
     const orderNumber = text(f, 'order').trim() || undefined;
     // Through the pipeline's rules and filters, like the real send: the test shows what the buyer gets.
     const rendered = await d.sender.preview(campaign, { pairId: buyer.pairId, token: buyer.token, name: buyer.name || null }, orderNumber);
-    if ('error' in rendered) return show(c, campaign, { error: rendered.error }, 400);
+    if ('error' in rendered) return refuse(rendered.error);
     const { subject, text: body } = rendered;
-    await d.notice(to, `[Test] ${subject}`, body);
+    await d.notice(to, `[Test] ${subject}`, body).catch((err: unknown) => {
+      taken.ticket.release();
+      throw err;
+    });
     return show(c, campaign, {
       notice: `Test email queued to ${to}, rendered for ${buyer.name || buyer.token}${orderNumber ? ` and order ${orderNumber}` : ''}.`,
     });

@@ -2,7 +2,8 @@
 // the files each delivered copy carries and their download, conversation status, assignment and
 // snooze, who else is viewing or replying, the live refresh, the reply box with its server-side
 // draft, template and order choice, and the reply itself (which asks first when a newer message
-// came in since the box was shown). Reading the page writes nothing: it marks read with a POST.
+// came in since the box was shown). Reading the page writes nothing: it marks read with a POST,
+// sent only while a person can see the page, of the messages it shows.
 // Every lookup is checked against the stores the user may see: another store's conversation is a
 // 404, by URL too.
 import { randomBytes } from 'node:crypto';
@@ -280,11 +281,15 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     );
   });
 
-  // Shown = read: the page posts this when it is displayed (a GET never writes).
+  // Shown = read: the page posts this, with the last message it shows, once a person can see it
+  // (views/assets/app.js: a tab in the background waits until it is looked at). A GET never
+  // writes: a cross-site <img src>, a prefetch or a poll marks nothing read.
   app.post('/conversations/:id/read', async (c) => {
     const pair = await pairFor(c);
     if (!pair) return c.text('No such conversation.', 404);
-    await conversations.setRead([pair.pairId], true, c.get('storeIds'));
+    const seen = paramId(String((await c.req.parseBody()).seen ?? ''));
+    if (seen <= 0) return c.text('Say which message was shown last.', 400);
+    await conversations.readShown(pair.pairId, seen, c.get('storeIds'));
     return c.body(null, 204);
   });
 
@@ -297,10 +302,20 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     const draft = await inbox.draft(user.id, pair.pairId);
     const viewers = here(pair.pairId, user, draft !== null && Date.now() - draft.updatedAt < PRESENCE_MS * 3);
     const fresh = Number.isInteger(after) && after > 0 ? await shown(pair.pairId, { afterId: after }) : [];
-    if (fresh.some((m) => m.direction === 'buyer_to_store')) await conversations.setRead([pair.pairId], true, c.get('storeIds')); // on screen now
     const last = fresh.length ? fresh[fresh.length - 1]!.id : after;
+    // New buyer mail is appended, not read: the page marks it read when a person can see it.
     return c.html(
-      <Live pairId={pair.pairId} after={last} viewers={viewers} pollMs={POLL_MS} fresh={fresh} pair={pair} csrf={frame(c).csrf} allTags={await tags.list()} />,
+      <Live
+        pairId={pair.pairId}
+        after={last}
+        viewers={viewers}
+        pollMs={POLL_MS}
+        fresh={fresh}
+        markRead={fresh.some((m) => m.direction === 'buyer_to_store')}
+        pair={pair}
+        csrf={frame(c).csrf}
+        allTags={await tags.list()}
+      />,
     );
   });
 

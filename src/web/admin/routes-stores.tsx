@@ -1,5 +1,8 @@
 // Owns the stores page and messaging permissions: add permitted senders, block and enable them, issue
 // app passwords, and change the store's messaging rules (checked by core/policy-limits.ts, like the API).
+// Granting trust is the owner's: a permitted sender writes as the store to every buyer, an app
+// password logs in to the submission port. Taking it away (block, remove, revoke) is open to the
+// store's agents too: making things safer does not wait for the owner.
 import { Hono, type Context } from 'hono';
 import { checkPolicyChange, POLICY_LIMITS } from '../../core/policy-limits.js';
 import { senderReadiness } from '../../dns/sender-readiness.js';
@@ -29,6 +32,7 @@ export function storeAdminRoutes(
   const frame = frameOf;
   const storeFor = async (c: { get: (k: 'storeIds') => number[] }, id: number) => (c.get('storeIds').includes(id) ? stores.get(id) : null);
 
+  const isOwner = (c: Context<AdminEnv>) => c.get('user').role === 'owner';
   const credsOf = async (storeId: number) =>
     new Map(await Promise.all((await stores.senders(storeId)).map(async (p) => [p.id, await credentials.list(p.id)] as const)));
   const storesPage = async (c: any, status: 200 | 400 | 409 = 200, error?: string, typed?: { name: string; slug: string; mailbox: string }) => {
@@ -160,6 +164,7 @@ export function storeAdminRoutes(
   app.post('/senders/:id/credentials', async (c) => {
     const sender = await stores.sender(paramId(c.req.param('id')));
     if (!sender || !(await storeFor(c, sender.storeId))) return c.text('No such sender.', 404);
+    if (!isOwner(c)) return c.text('Only the owner issues app passwords: one is a login that sends as the store.', 403);
     if (sender.status !== 'enabled') return c.text('Enable the sender first.', 409);
     const label =
       String((await c.req.parseBody()).label ?? '')
@@ -173,6 +178,7 @@ export function storeAdminRoutes(
         csrf={frame(c).csrf}
         creds={await credentials.list(sender.id)}
         enabled
+        owner
         shown={{ username: sender.email, password }}
         server={submission()}
       />,
@@ -190,6 +196,7 @@ export function storeAdminRoutes(
         csrf={frame(c).csrf}
         creds={await credentials.list(sender.id)}
         enabled={sender.status === 'enabled'}
+        owner={isOwner(c)}
         server={submission()}
       />,
     );
@@ -198,6 +205,7 @@ export function storeAdminRoutes(
   app.post('/stores/:id/senders', async (c) => {
     const store = await storeFor(c, paramId(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
+    if (!isOwner(c)) return c.text('Only the owner adds permitted senders: one writes as the store to every buyer.', 403);
     const email = String((await c.req.parseBody()).email ?? '')
       .trim()
       .toLowerCase();
@@ -212,10 +220,18 @@ export function storeAdminRoutes(
     if (!sender || !(await storeFor(c, sender.storeId))) return c.text('No such sender.', 404);
     const status = String((await c.req.parseBody()).status ?? '');
     if (status !== 'enabled' && status !== 'blocked') return c.text('Status must be enabled or blocked.', 400);
+    // Blocking is anyone's of the store; enabling (again) lets it write as the store: the owner's.
+    if (status === 'enabled' && !isOwner(c)) return c.text('Only the owner enables permitted senders: one writes as the store to every buyer.', 403);
     await stores.setSenderStatus(sender.id, status);
     if (c.req.header('hx-request'))
       return c.html(
-        <SenderRows senders={await stores.senders(sender.storeId)} csrf={frame(c).csrf} creds={await credsOf(sender.storeId)} server={submission()} />,
+        <SenderRows
+          senders={await stores.senders(sender.storeId)}
+          csrf={frame(c).csrf}
+          creds={await credsOf(sender.storeId)}
+          server={submission()}
+          owner={isOwner(c)}
+        />,
       );
     return c.redirect(`/stores/${sender.storeId}`, 303);
   });
