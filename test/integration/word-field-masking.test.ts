@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { startMaskingPair, keptFiles } from '../helpers/tagged-send.js';
 import { b64 } from '../fixtures/masking-mail.js';
+import { word97 } from '../helpers/word97.js';
 
 let h: Harness;
 let alias: string;
@@ -86,6 +87,41 @@ describe("Word fields that complete the writer's address when Word updates them"
       ),
     ];
     expect(await keptFiles(h, alias, docs, 'application/msword', 'label.doc')).toEqual([[], [], [], ['label.doc']]);
+  });
+
+  it('removes a Word 97 file whose field or note mark shows text from its bookmarks, styles, notes or page format, and keeps ordinary letters', async () => {
+    const head = 'Return label for A-1001\r';
+    const docs = [
+      // A cross-reference to a bookmark around an @ elsewhere: its stored result a decoy.
+      doc(`${head}Mention us with @ on social media. Write to anna.weber\u0013 REF at \\h \u0014-\u0015buyer.example\r`),
+      // The same as a bare bookmark name, in a file Word reads through its piece table.
+      b64(word97([{ text: `${head}Mention us with @ on social media. Write to anna.weber\u0013 at \u0014-\u0015buyer.example\r` }])),
+      // The text of the nearest paragraph in a style that holds the @.
+      doc(`${head}Write to anna.weber\u0013 STYLEREF "At" \u0014-\u0015buyer.example\r`),
+      // A note's number (the sixth endnote is vi, a .doc's endnotes are lower roman unless set).
+      doc(`${head}Write to anna.weber @ buyer.\u0013 NOTEREF _Ref1 \\h \u00146\u0015\r`),
+      // The page number where the domain goes on, and glued to the name (page 18 in letters is r).
+      doc(`${head}Write to anna.weber @ buyer.\u0013 PAGE \u00146\u0015\r`),
+      doc(`${head}Anna Webe\u0013 PAGE \u001418\u0015\r`),
+      // An auto-numbered endnote's mark (U+0002) where the domain goes on.
+      b64(word97([{ text: `${head}Write to anna.weber @ buyer.\u0002 today.\r\u0002 See the order.\r`, compressed: true }])),
+      // The address in two pieces whose bytes stand in the other order (a fast save): only the piece table joins them.
+      b64(word97([{ text: `${head}Write to anna.weber@` }, { text: 'buyer.example\r', compressed: true }], [1, 0])),
+      // An ordinary letter: page numbers, a date, a table of contents, a link, a merge field, a form
+      // field, a paragraph number, a footnote after a word, the shop's address beside a page number.
+      b64(
+        word97([
+          {
+            text:
+              `${head}Page \u0013 PAGE \u00141\u0015 of \u0013 NUMPAGES \u00142\u0015, \u0013 DATE \\@ "d MMMM yyyy" \u001430 November 2026\u0015\r` +
+              `\u0013 TOC \\o "1-3" \\h \u0014Contents\u0015 \u0013 HYPERLINK "https://shop.example/orders" \u0014your order\u0015 Dear \u0013 MERGEFIELD FirstName \u0014Anna\u0015,\r` +
+              `see section \u0013 REF _Ref1 \\r \\h \u00142(a)\u0015 and the note\u0002. Name: \u0013 FORMTEXT \u0014A-1001\u0015\r` +
+              `Questions: info@shop.example \u00b7 page \u0013 PAGE \u00141\u0015\r\u0002 The order of 30 November.\r`,
+          },
+        ]),
+      ),
+    ];
+    expect(await keptFiles(h, alias, docs, 'application/msword', 'label.doc')).toEqual([[], [], [], [], [], [], [], [], ['label.doc']]);
   });
 });
 

@@ -17,6 +17,7 @@ import {
   fieldSources,
   fieldsShown,
   hasNoteMarks,
+  NOTE_MARK,
   noteFormats,
   pagesAsLetters,
   pagesAsRoman,
@@ -26,6 +27,7 @@ import {
 import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
 import { styleTexts } from './word-styles.js';
+import { WORD97_NOTE_MARK, word97Text } from './word97-text.js';
 import { attributeOf, TAG_BODY } from './xml-attributes.js';
 import { cdataAsText } from './xml-cdata.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
@@ -346,6 +348,15 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   }
   const out = CFB.write(cfb, { type: 'buffer', fileType: 'cfb' }) as Uint8Array;
   const readings: string[] = [];
+  // A Word file's text as Word reads it, through its piece table (its pieces joined in order):
+  // there every field mark and note mark is Word's own.
+  const text = declared === 'application/msword' ? oleText(cfb) : null;
+  if (text !== null) {
+    readings.push(text);
+    if (text.includes(FIELD_BEGIN)) readings.push(fieldResults(text));
+    if (text.includes(FIELD_BEGIN) || text.includes(WORD97_NOTE_MARK))
+      readings.push(fieldsShown(text.replace(NOT_LOCKED, '').replaceAll(WORD97_NOTE_MARK, NOTE_MARK), null, false, true));
+  }
   for (const e of cfb.FileIndex) {
     if (e.type !== 2 || !e.content) continue;
     for (const r of binaryReadings(e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>))) {
@@ -359,6 +370,17 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
     }
   }
   return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings };
+}
+
+/** A .doc's text through its piece table (word97Text), or null when its streams cannot be read so. */
+function oleText(cfb: CFB.CFB$Container): string | null {
+  const stream = (name: string): Uint8Array | undefined => {
+    const e = CFB.find(cfb, name);
+    if (!e?.content || e.type !== 2) return undefined;
+    return e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
+  };
+  const word = stream('WordDocument');
+  return word ? word97Text(word, { '0Table': stream('0Table'), '1Table': stream('1Table') }) : null;
 }
 
 // A Word 97 field in the text of a .doc ([MS-DOC] 2.8.25 PlcFld): U+0013 begins it, U+0014

@@ -39,7 +39,7 @@ const RESULT: ReadonlySet<string> = new Set(
     'ADDIN ADVANCE AUTONUM AUTONUMLGL AUTONUMOUT BARCODE BIBLIOGRAPHY BIDIOUTLINE CITATION COMPARE DISPLAYBARCODE EMBED ' +
     'FILENAME FILESIZE FORMCHECKBOX FORMDROPDOWN FORMTEXT HYPERLINK INDEX LISTNUM MERGEBARCODE MERGEREC MERGESEQ NEXT NEXTIF ' +
     'NOTEREF NUMCHARS NUMPAGES NUMWORDS PAGE PAGEREF PRINT PRIVATE RD REF REVNUM SECTION SECTIONPAGES SEQ SHAPE SKIPIF ' +
-    'STYLEREF TA TC TEMPLATE TOA TOC XE'
+    'STYLEREF TA TC TEMPLATE TOA TOC XE CONTROL HTMLCONTROL DATA'
   ).split(' '),
 );
 const DATES: ReadonlySet<string> = new Set(['DATE', 'TIME', 'CREATEDATE', 'SAVEDATE', 'PRINTDATE', 'EDITTIME']);
@@ -62,6 +62,22 @@ const UNKNOWABLE: ReadonlySet<string> = new Set(
     ' ',
   ),
 );
+// Fields read below by their own rule (not a bookmark's name).
+const KNOWN: ReadonlySet<string> = new Set([
+  ...DATES,
+  ...USER,
+  ...Object.keys(PROPERTIES),
+  'SYMBOL',
+  'QUOTE',
+  'MACROBUTTON',
+  'GOTOBUTTON',
+  'MERGEFIELD',
+  'DOCVARIABLE',
+  'DOCPROPERTY',
+  'INFO',
+  'LISTNUM',
+  'AUTONUMOUT',
+]);
 // Word reads a first word that names no field as a bookmark's name (a REF).
 const BOOKMARK = /^[\p{L}_][\p{L}\p{N}_]{0,39}$/u;
 
@@ -156,7 +172,15 @@ function symbol(arg: string | undefined): string {
  * stored result. Throws NotWhatItClaims for a field whose text nothing here can know; `strict`
  * (a docx, whose instructions are text) also for an instruction that names no field.
  */
-function fieldShows(instruction: string, result: string, sources: FieldSources | null, strict: boolean, inDomain: () => boolean): string {
+function fieldShows(
+  instruction: string,
+  result: string,
+  sources: FieldSources | null,
+  strict: boolean,
+  inDomain: () => boolean,
+  glued: () => boolean,
+  pieces: boolean,
+): string {
   const list = tokens(decodeXML(instruction));
   const first = list[0];
   if (!first) return result;
@@ -176,6 +200,18 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
   const roman =
     (PAGES.has(name) && formats.includes('roman')) || (!!sources?.pageRoman && ((name === 'PAGE' && !formats.includes('arabic')) || PAGE_LISTS.has(name)));
   if ((roman || (name === 'NOTEREF' && !!sources?.noteLetters)) && inDomain()) refuse();
+  // A .doc (no sources): its bookmarks, styles, note and page formats are not read. REF (a bare
+  // bookmark name too, where the marks are Word's own: `pieces`), STYLEREF and NOTEREF show text
+  // from elsewhere or a note's number as letters; a paragraph's number (`\r`) shows its list's
+  // format. A page number may be letters or roman numerals: where a domain goes on, or glued to a
+  // word (`Anna Webe` + page 18 in letters), it removes the document.
+  if (!sources) {
+    const paragraphNumber = ['\\n', '\\r', '\\w'].some((n) => switches.has(n));
+    const bare = pieces && !RESULT.has(name) && !UNKNOWABLE.has(name) && !KNOWN.has(name) && BOOKMARK.test(name);
+    if ((name === 'REF' || name === 'STYLEREF' || bare) && (!paragraphNumber || inDomain())) refuse();
+    if (name === 'NOTEREF') refuse();
+    if ((PAGES.has(name) || PAGE_LISTS.has(name)) && !formats.includes('arabic') && (inDomain() || glued())) refuse();
+  }
   // An index entry shows its text, the index's separator, then its pages or a cross-reference's
   // text (`XE "anna.weber" \t "buyer.example"` with `INDEX \e "@"`), which this reading does not build:
   // a cross-reference, or a separator with more than blanks, commas and dashes, removes the document.
@@ -245,6 +281,10 @@ export const NOTE_MARK = '\ufdd1';
 const NOTE = 0xfdd1;
 
 interface Frame {
+  /** The character shown right before the field (a page number glued to a word may complete it). */
+  readonly prev: string;
+  /** The last character of its instruction or result so far (a string's own end is not read: V8 would flatten it). */
+  last: string;
   instruction: string;
   result: string;
   inResult: boolean;
@@ -317,22 +357,32 @@ const continues = (d: DomainState, nested: boolean): boolean => d.at !== OUT && 
  * a date's picture), nested fields inside out; a field showing what it stores (PAGE, REF, TOC,
  * HYPERLINK, MERGEFIELD, a locked field) as that result. An addition to the readings of the
  * results as stored (fieldResults). `sources` null (a .doc, whose variables are not read) refuses
- * DOCVARIABLE; `strict` refuses an instruction that names no field (a docx: its instructions are
- * text; a .doc's streams are read whole, binary data too, so there it is read as stored).
+ * DOCVARIABLE, REF, STYLEREF and NOTEREF (its bookmarks, styles and note formats are not read)
+ * and a page number where a domain goes on or glued to a word (its page format is not read);
+ * `strict` refuses an instruction that names no field (a docx: its instructions are text; a .doc's
+ * streams are read whole, binary data too, so there it is read as stored); `pieces` (a .doc's text
+ * through its piece table, word97-text.ts, where every mark is Word's own) refuses a bare bookmark
+ * name as REF.
  * Throws NotWhatItClaims for a field whose text nothing here can know (INCLUDETEXT, IF, SET…).
  * One pass; each character copied at most once a nesting level (at most MAX_DEPTH).
  */
-export function fieldsShown(text: string, sources: FieldSources | null, strict: boolean): string {
+export function fieldsShown(text: string, sources: FieldSources | null, strict: boolean, pieces = false): string {
   const stack: Frame[] = [];
   let out = '';
   let from = 0;
   // Where each text stands after an @ (a roman page number there may end a domain); followed only
   // when a roman numeral may show (`roman` in an instruction, maybe as entities, or a roman section).
-  const track = !!sources?.pageRoman || /roman|&#/i.test(text) || text.includes(NOTE_MARK) || (!!sources?.noteLetters && /noteref/i.test(text));
+  const track = !sources || !!sources.pageRoman || /roman|&#/i.test(text) || text.includes(NOTE_MARK) || (!!sources?.noteLetters && /noteref/i.test(text));
   const outDomain: DomainState = { at: OUT, depth: 0 };
+  let outLast = '';
   const add = (s: string) => {
     const top = stack[stack.length - 1];
     if (track && s) advance(top ? top.domain : outDomain, s);
+    if (s) {
+      const last = s.charAt(s.length - 1);
+      if (top) top.last = last;
+      else outLast = last;
+    }
     if (!top) out += s;
     else if (top.inResult) top.result += s;
     else top.instruction += s;
@@ -358,17 +408,20 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
         continue;
       }
       const before = { ...here() };
-      stack.push({ instruction: '', result: '', inResult: false, domain: { ...before }, before });
+      const top = stack[stack.length - 1];
+      stack.push({ prev: top ? top.last : outLast, last: '', instruction: '', result: '', inResult: false, domain: { ...before }, before });
     } else if (c === SEPARATE) {
       const top = stack[stack.length - 1];
       if (top) {
         top.inResult = true;
+        top.last = '';
         top.domain = { ...top.before };
       }
     } else {
       const f = stack.pop();
       if (!f) continue;
-      add(f.instruction.startsWith(LOCKED) ? f.result : fieldShows(f.instruction, f.result, sources, strict, inDomain));
+      const glued = () => WORD_CHAR.test(f.prev) || GLUED_AFTER.test(text.charAt(k + 1));
+      add(f.instruction.startsWith(LOCKED) ? f.result : fieldShows(f.instruction, f.result, sources, strict, inDomain, glued, pieces));
     }
   }
   add(text.slice(from));
@@ -379,6 +432,10 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
   }
   return out;
 }
+
+// A letter or digit a field's text would join (before it; after it also an @ or another field).
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+const GLUED_AFTER = /[\p{L}\p{N}@\uff20\ufe6b\u0013]/u;
 
 const MARKS = /[\u0013-\u0015\ufdd0\ufdd1]/g;
 // ST_OnOff (ECMA-376 Part 1 §22.9.2.7) as the schema spells it: a value Word might not read as on

@@ -1,0 +1,53 @@
+import CFB from 'cfb';
+import { describe, expect, it } from 'vitest';
+import { word97 } from '../../../test/helpers/word97.js';
+import { cleanOle, NotWhatItClaims } from './document-metadata.js';
+import { word97Text } from './word97-text.js';
+
+/** The WordDocument and table streams of a CFB file. */
+function streams(bytes: Buffer): { word: Uint8Array; tables: { '1Table'?: Uint8Array } } {
+  const c = CFB.read(bytes, { type: 'buffer' });
+  const get = (name: string) => {
+    const e = CFB.find(c, name);
+    return e?.content ? Uint8Array.from(e.content as ArrayLike<number>) : undefined;
+  };
+  return { word: get('WordDocument') as Uint8Array, tables: { '1Table': get('1Table') } };
+}
+
+describe("a Word 97 file's text through its piece table (word97Text)", () => {
+  it('joins the pieces in order, UTF-16 or compressed (cp1252), whatever order their bytes stand in', () => {
+    const { word, tables } = streams(word97([{ text: 'Write to anna.weber@' }, { text: 'buyer.example \x93now\x94\r', compressed: true }], [1, 0]));
+    expect(word97Text(word, tables)).toBe('Write to anna.weber@buyer.example “now”\r');
+    const one = streams(word97([{ text: 'Return label for A-1001\r' }]));
+    expect(word97Text(one.word, one.tables)).toBe('Return label for A-1001\r');
+  });
+
+  it('is null for what it cannot read: no FIB, encrypted, no table stream, a piece outside the stream', () => {
+    const { word, tables } = streams(word97([{ text: 'Return label for A-1001\r' }]));
+    expect(word97Text(new Uint8Array(Buffer.from('Return label for A-1001', 'utf16le')), tables)).toBeNull();
+    const encrypted = Uint8Array.from(word);
+    encrypted[0x0b] = (encrypted[0x0b] as number) | 0x01;
+    expect(word97Text(encrypted, tables)).toBeNull();
+    expect(word97Text(word, {})).toBeNull();
+    const outside = Uint8Array.from(tables['1Table'] as Uint8Array);
+    // The first piece's fc (after a 5-byte Prc, the Pcdt's 5 bytes and two CPs) pointed past the end.
+    new DataView(outside.buffer).setUint32(5 + 5 + 8 + 2, 0x00ffffff, true);
+    expect(word97Text(word, { '1Table': outside })).toBeNull();
+    // A Pcdt whose length does not fit its PlcPcd.
+    const torn = Uint8Array.from(tables['1Table'] as Uint8Array);
+    new DataView(torn.buffer).setUint32(5 + 1, 7, true);
+    expect(word97Text(word, { '1Table': torn })).toBeNull();
+  });
+
+  it("is read by cleanOle with its fields and note marks (a .doc's own marks)", () => {
+    const doc = (text: string) => word97([{ text: `Return label for A-1001\r${text}\r` }]);
+    expect(cleanOle(word97([{ text: 'anna.weber@' }, { text: 'buyer.example\r', compressed: true }], [1, 0]), 'application/msword').readings).toContain(
+      'anna.weber@buyer.example\r',
+    );
+    expect(() => cleanOle(doc('anna.weber\u0013 at \u0014-\u0015buyer.example'), 'application/msword')).toThrow(NotWhatItClaims);
+    expect(() => cleanOle(doc('anna.weber @ buyer.\u0002'), 'application/msword')).toThrow(NotWhatItClaims);
+    expect(cleanOle(doc('See the note\u0002. Page \u0013 PAGE \u00141\u0015'), 'application/msword').readings).toContain(
+      'Return label for A-1001\rSee the note. Page 1\r',
+    );
+  });
+});

@@ -1,0 +1,59 @@
+// A Word 97 file ([MS-DOC]) as Word reads its text: a FIB in the WordDocument stream pointing to a
+// piece table (Clx) in the 1Table stream, each piece's text stored UTF-16LE or compressed (one
+// byte a character). Only what maskgate reads is filled in; enough for its tests, not for Word.
+import CFB from 'cfb';
+
+/** One piece of the text: its characters, and whether they are stored one byte each (cp1252). */
+export interface Piece {
+  readonly text: string;
+  readonly compressed?: boolean;
+}
+
+/**
+ * A .doc (CFB bytes) whose text is `pieces` in order; `stored` gives the order the pieces' bytes
+ * stand in the WordDocument stream (a fast save appends a later piece after an earlier one), by
+ * default the same. `ccpText` is the whole text (one story).
+ */
+export function word97(pieces: readonly Piece[], stored: readonly number[] = pieces.map((_, k) => k)): Buffer {
+  const FIB = 0x200;
+  const chunks: Buffer[] = [];
+  const fcs: number[] = new Array<number>(pieces.length).fill(0);
+  let at = FIB;
+  for (const k of stored) {
+    const p = pieces[k] as Piece;
+    const bytes = p.compressed ? Buffer.from(p.text, 'latin1') : Buffer.from(p.text, 'utf16le');
+    fcs[k] = p.compressed ? (at * 2) | 0x40000000 : at;
+    chunks.push(bytes);
+    at += bytes.length;
+  }
+  const fib = Buffer.alloc(FIB);
+  fib.writeUInt16LE(0xa5ec, 0); // wIdent
+  fib.writeUInt16LE(0x00c1, 2); // nFib: Word 97
+  fib.writeUInt16LE(1 << 9, 0x0a); // fWhichTblStm: 1Table
+  fib.writeUInt16LE(14, 0x20); // csw
+  fib.writeUInt16LE(22, 0x3e); // cslw
+  const total = pieces.reduce((n, p) => n + p.text.length, 0);
+  fib.writeInt32LE(total, 0x4c); // ccpText
+  fib.writeUInt16LE(0x5d, 0x98); // cbRgFcLcb: Word 97's 93 pairs
+  // Clx: one Pcdt (clxt 2, lcb, PlcPcd: n+1 CPs then n PCDs of 8 bytes).
+  const n = pieces.length;
+  const plc = Buffer.alloc((n + 1) * 4 + n * 8);
+  let cp = 0;
+  for (let k = 0; k <= n; k++) {
+    plc.writeInt32LE(cp, k * 4);
+    if (k < n) {
+      plc.writeUInt32LE(fcs[k] as number, (n + 1) * 4 + k * 8 + 2);
+      cp += (pieces[k] as Piece).text.length;
+    }
+  }
+  const head = Buffer.alloc(5);
+  head.writeUInt8(2, 0);
+  head.writeUInt32LE(plc.length, 1);
+  const clx = Buffer.concat([Buffer.from([1, 2, 0, 0xaa, 0xbb]), head, plc]); // a Prc of 2 bytes first
+  fib.writeUInt32LE(0, 0x1a2); // fcClx
+  fib.writeUInt32LE(clx.length, 0x1a6); // lcbClx
+  const c = CFB.utils.cfb_new();
+  CFB.utils.cfb_add(c, 'WordDocument', Buffer.concat([fib, ...chunks]));
+  CFB.utils.cfb_add(c, '1Table', clx);
+  return Buffer.from(CFB.write(c, { type: 'buffer' }) as Uint8Array);
+}
