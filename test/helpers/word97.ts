@@ -9,13 +9,21 @@ export interface Piece {
   readonly compressed?: boolean;
 }
 
+/** A list level: its number format (MSONFC: 0 decimal, 2 lower roman, 4 lower letter), its label (U+0000 the first level's number), what follows it (0 tab, 1 space, 2 nothing). */
+export interface Level {
+  readonly nfc: number;
+  readonly label: string;
+  readonly follow?: number;
+}
+
 /**
  * A .doc (CFB bytes) whose text is `pieces` in order; `stored` gives the order the pieces' bytes
  * stand in the WordDocument stream (a fast save appends a later piece after an earlier one), by
- * default the same. `ccpText` is the whole text (one story).
+ * default the same. `ccpText` is the whole text (one story). `lists`: each list's levels (one: a
+ * simple list; else nine), as a PlfLst and its LVLs in the table stream.
  */
-export function word97(pieces: readonly Piece[], stored: readonly number[] = pieces.map((_, k) => k)): Buffer {
-  const FIB = 0x200;
+export function word97(pieces: readonly Piece[], stored: readonly number[] = pieces.map((_, k) => k), lists: readonly (readonly Level[])[] = []): Buffer {
+  const FIB = 0x400;
   const chunks: Buffer[] = [];
   const fcs: number[] = new Array<number>(pieces.length).fill(0);
   let at = FIB;
@@ -52,8 +60,27 @@ export function word97(pieces: readonly Piece[], stored: readonly number[] = pie
   const clx = Buffer.concat([Buffer.from([1, 2, 0, 0xaa, 0xbb]), head, plc]); // a Prc of 2 bytes first
   fib.writeUInt32LE(0, 0x1a2); // fcClx
   fib.writeUInt32LE(clx.length, 0x1a6); // lcbClx
+  // PlfLst (cLst, LSTFs of 28 bytes: fSimpleList at 26), then each list's LVLs (LVLF of 28 bytes:
+  // nfc at 4, ixchFollow at 15, a 2-byte grpprlPapx; then the xst: cch and UTF-16).
+  const plf = Buffer.alloc(2 + lists.length * 28);
+  plf.writeUInt16LE(lists.length, 0);
+  const lvls: Buffer[] = [];
+  lists.forEach((levels, l) => {
+    plf.writeUInt8(levels.length === 1 ? 1 : 0, 2 + l * 28 + 26);
+    for (const level of levels) {
+      const lvlf = Buffer.alloc(28 + 2);
+      lvlf.writeUInt8(level.nfc, 4);
+      lvlf.writeUInt8(level.follow ?? 0, 15);
+      lvlf.writeUInt8(2, 25);
+      const cch = Buffer.alloc(2);
+      cch.writeUInt16LE(level.label.length, 0);
+      lvls.push(lvlf, cch, Buffer.from(level.label, 'utf16le'));
+    }
+  });
+  fib.writeUInt32LE(clx.length, 0x2e2); // fcPlfLst
+  fib.writeUInt32LE(plf.length, 0x2e6); // lcbPlfLst (the LVLs follow, not counted)
   const c = CFB.utils.cfb_new();
   CFB.utils.cfb_add(c, 'WordDocument', Buffer.concat([fib, ...chunks]));
-  CFB.utils.cfb_add(c, '1Table', clx);
+  CFB.utils.cfb_add(c, '1Table', Buffer.concat([clx, plf, ...lvls]));
   return Buffer.from(CFB.write(c, { type: 'buffer' }) as Uint8Array);
 }

@@ -123,6 +123,25 @@ describe("Word fields that complete the writer's address when Word updates them"
     ];
     expect(await keptFiles(h, alias, docs, 'application/msword', 'label.doc')).toEqual([[], [], [], [], [], [], [], [], ['label.doc']]);
   });
+
+  it('removes a Word 97 file whose lettered list label may join the address, and keeps ordinary lists', async () => {
+    const text = [{ text: 'Return label for A-1001\rTerms\rnna.weber@buyer.example is not read here\r' }];
+    const docs = [
+      // The label's own text ends in the domain, its number lower letters (the fifth is e).
+      b64(word97(text, [0], [[{ nfc: 4, label: 'anna.weber@buyer.exampl\u0000' }]])),
+      // The number in letters with nothing after it: the first paragraph reads `anna.weber@…`.
+      b64(word97(text, [0], [[{ nfc: 4, label: '\u0000', follow: 2 }]])),
+      // Ordinary lists: (a) and i. with a tab, 1 with nothing after it, a bullet.
+      b64(
+        word97(
+          text,
+          [0],
+          [[{ nfc: 4, label: '(\u0000)' }], [{ nfc: 2, label: '\u0000.' }], [{ nfc: 0, label: '\u0000', follow: 2 }], [{ nfc: 23, label: '\uf0b7' }]],
+        ),
+      ),
+    ];
+    expect(await keptFiles(h, alias, docs, 'application/msword', 'terms.doc')).toEqual([[], [], ['terms.doc']]);
+  });
 });
 
 /** A numbered list's level: its label (`%1` is the level's number) and what follows it (`nothing`, `space`; tab when absent). */

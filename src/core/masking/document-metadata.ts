@@ -27,7 +27,7 @@ import {
 import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
 import { styleTexts } from './word-styles.js';
-import { WORD97_NOTE_MARK, word97Text } from './word97-text.js';
+import { WORD97_NOTE_MARK, word97LabelLetters, word97Text } from './word97-text.js';
 import { attributeOf, TAG_BODY } from './xml-attributes.js';
 import { cdataAsText } from './xml-cdata.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
@@ -351,6 +351,9 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   // A Word file's text as Word reads it, through its piece table (its pieces joined in order):
   // there every field mark and note mark is Word's own.
   const text = declared === 'application/msword' ? oleText(cfb) : null;
+  // Its list labels are not placed before their paragraphs: a lettered number that may join an address or a name removes it.
+  if (declared === 'application/msword' && oleLists(cfb))
+    throw new NotWhatItClaims('a list label shows letters Word numbers where they may join an address or a name, which is not read, so it does not cross');
   if (text !== null) {
     readings.push(text);
     if (text.includes(FIELD_BEGIN)) readings.push(fieldResults(text));
@@ -372,15 +375,23 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings };
 }
 
+function oleStream(cfb: CFB.CFB$Container, name: string): Uint8Array | undefined {
+  const e = CFB.find(cfb, name);
+  if (!e?.content || e.type !== 2) return undefined;
+  return e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
+}
+const oleTables = (cfb: CFB.CFB$Container) => ({ '0Table': oleStream(cfb, '0Table'), '1Table': oleStream(cfb, '1Table') });
+
 /** A .doc's text through its piece table (word97Text), or null when its streams cannot be read so. */
 function oleText(cfb: CFB.CFB$Container): string | null {
-  const stream = (name: string): Uint8Array | undefined => {
-    const e = CFB.find(cfb, name);
-    if (!e?.content || e.type !== 2) return undefined;
-    return e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
-  };
-  const word = stream('WordDocument');
-  return word ? word97Text(word, { '0Table': stream('0Table'), '1Table': stream('1Table') }) : null;
+  const word = oleStream(cfb, 'WordDocument');
+  return word ? word97Text(word, oleTables(cfb)) : null;
+}
+
+/** True when a .doc's list levels may show letters that join an address or a name (word97LabelLetters). */
+function oleLists(cfb: CFB.CFB$Container): boolean {
+  const word = oleStream(cfb, 'WordDocument');
+  return !!word && word97LabelLetters(word, oleTables(cfb));
 }
 
 // A Word 97 field in the text of a .doc ([MS-DOC] 2.8.25 PlcFld): U+0013 begins it, U+0014

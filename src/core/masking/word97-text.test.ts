@@ -1,8 +1,8 @@
 import CFB from 'cfb';
 import { describe, expect, it } from 'vitest';
-import { word97 } from '../../../test/helpers/word97.js';
+import { word97, type Level } from '../../../test/helpers/word97.js';
 import { cleanOle, NotWhatItClaims } from './document-metadata.js';
-import { word97Text } from './word97-text.js';
+import { word97LabelLetters, word97Text } from './word97-text.js';
 
 /** The WordDocument and table streams of a CFB file. */
 function streams(bytes: Buffer): { word: Uint8Array; tables: { '1Table'?: Uint8Array } } {
@@ -49,5 +49,34 @@ describe("a Word 97 file's text through its piece table (word97Text)", () => {
     expect(cleanOle(doc('See the note\u0002. Page \u0013 PAGE \u00141\u0015'), 'application/msword').readings).toContain(
       'Return label for A-1001\rSee the note. Page 1\r',
     );
+  });
+
+  it('finds list levels whose letters may join an address or a name (word97LabelLetters), keeps ordinary lists', () => {
+    const letters = (...lists: Level[][]) => {
+      const { word, tables } = streams(word97([{ text: 'Return label for A-1001\r' }], [0], lists));
+      return word97LabelLetters(word, tables);
+    };
+    const nine = (first: Level, rest: Level = { nfc: 0, label: '\u0001.' }): Level[] => [first, ...Array.from({ length: 8 }, () => rest)];
+    // An at-sign in the label, a letter glued to the label's text, a letter with nothing after it.
+    expect(letters([{ nfc: 4, label: 'anna.weber@buyer.exampl\u0000' }])).toBe(true);
+    expect(letters([{ nfc: 3, label: 'Anna Webe\u0000' }])).toBe(true);
+    expect(letters([{ nfc: 2, label: '\u0000', follow: 2 }])).toBe(true);
+    // A level shown through another's placeholder: the second level's roman number glued to a word.
+    expect(letters(nine({ nfc: 0, label: '\u0000.' }, { nfc: 2, label: 'x\u0001' }))).toBe(true);
+    // Ordinary lists: (a), i., A) and 1 with nothing after it, a bullet, an outline 1.a with a tab.
+    for (const lists of [
+      [[{ nfc: 4, label: '(\u0000)' }]],
+      [[{ nfc: 2, label: '\u0000.', follow: 1 }]],
+      [[{ nfc: 3, label: '\u0000)' }]],
+      [[{ nfc: 0, label: '\u0000', follow: 2 }]],
+      [[{ nfc: 23, label: '\uf0b7', follow: 2 }]],
+      [nine({ nfc: 0, label: '\u0000.' }, { nfc: 4, label: '\u0000.\u0001' })],
+      [],
+    ] as Level[][][])
+      expect(letters(...lists), JSON.stringify(lists)).toBe(false);
+    // Cut short: what was read is judged, the rest not.
+    const { word, tables } = streams(word97([{ text: 'x' }], [0], [[{ nfc: 4, label: 'x@y.\u0000' }]]));
+    expect(word97LabelLetters(word, { '1Table': (tables['1Table'] as Uint8Array).subarray(0, -4) })).toBe(false);
+    expect(() => cleanOle(word97([{ text: 'x\r' }], [0], [[{ nfc: 4, label: 'x@y.\u0000' }]]), 'application/msword')).toThrow(NotWhatItClaims);
   });
 });

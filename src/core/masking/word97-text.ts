@@ -19,38 +19,50 @@ const cp1252 = (bytes: Uint8Array): string => latin1.decode(bytes).replace(C1, (
 /** An automatically numbered footnote's or endnote's reference mark in a .doc's text ([MS-DOC] 2.8.19 PlcffndRef; an endnote's alike). */
 export const WORD97_NOTE_MARK = '\u0002';
 
+type Tables = { readonly '0Table'?: Uint8Array; readonly '1Table'?: Uint8Array };
+
 /**
- * The text of a Word 97–2003 document (every story: body, notes, headers, comments, text boxes,
- * in character-position order) from its WordDocument stream and its table stream (`0Table` or
- * `1Table`, as the FIB's fWhichTblStm says): FibBase (wIdent 0xA5EC), FibRgFcLcb97's fcClx/lcbClx,
- * the Clx's Pcdt (PlcPcd: n+1 character positions, n 8-byte Pcds), each piece read UTF-16LE or,
- * when its FcCompressed has fCompressed, one cp1252 byte a character at fc/2 ([MS-DOC] 2.2.2, 2.9.38,
- * 2.9.73, 2.9.177, 2.9.178). Null when the stream is not a Word 97 file this can read (too short,
- * another version's FIB, encrypted, a piece outside the stream). At most `word.length` characters.
+ * A Word 97 FIB's table stream and one of its FibRgFcLcb97 pairs ([MS-DOC] 2.5.1 Fib: FibBase of
+ * 32 bytes with wIdent 0xA5EC, nFib, fWhichTblStm and fEncrypted; csw and fibRgW, cslw and
+ * fibRgLw, cbRgFcLcb and the pairs): the bytes `fc`…`fc + lcb` of the table stream for pair
+ * `index` (fcClx is the 33rd from 0, fcPlfLst the 73rd). Null when the stream is not a Word 97
+ * FIB (too short, Word 6/95, encrypted), the table stream is missing or the pair points outside it.
  */
-export function word97Text(word: Uint8Array, tables: { readonly '0Table'?: Uint8Array; readonly '1Table'?: Uint8Array }): string | null {
+function fibPart(word: Uint8Array, tables: Tables, index: number): { table: Uint8Array; fc: number; lcb: number } | null {
   const w = new DataView(word.buffer, word.byteOffset, word.byteLength);
-  if (word.length < 0x9a || w.getUint16(0, true) !== 0xa5ec) return null;
+  if (word.length < 0x9a || w.getUint16(0, true) !== 0xa5ec || w.getUint16(2, true) < 0xc0) return null;
   const flags = w.getUint16(0x0a, true);
-  // fEncrypted (bit 8): the text is not readable.
+  // fEncrypted (bit 8): nothing past the FIB is readable.
   if (flags & 0x0100) return null;
-  const table = (flags & 0x0200 ? tables['1Table'] : tables['0Table']) ?? null;
+  const table = flags & 0x0200 ? tables['1Table'] : tables['0Table'];
   if (!table) return null;
-  // FibBase (32 bytes), csw and fibRgW, cslw and fibRgLw, cbRgFcLcb and fibRgFcLcbBlob.
   const csw = w.getUint16(0x20, true);
   const lw = 0x22 + csw * 2;
   if (lw + 2 > word.length) return null;
-  const cslw = w.getUint16(lw, true);
-  const fcLcb = lw + 2 + cslw * 4;
+  const fcLcb = lw + 2 + w.getUint16(lw, true) * 4;
   if (fcLcb + 2 > word.length) return null;
-  const pairs = w.getUint16(fcLcb, true);
-  // fcClx and lcbClx: FibRgFcLcb97's 34th pair (offsets 0x108 and 0x10C into the blob).
-  const clxAt = fcLcb + 2 + 0x108;
-  if (pairs < 34 || clxAt + 8 > word.length) return null;
-  const fcClx = w.getUint32(clxAt, true);
-  const lcbClx = w.getUint32(clxAt + 4, true);
-  if (fcClx + lcbClx > table.length) return null;
-  const t = new DataView(table.buffer, table.byteOffset + fcClx, lcbClx);
+  const at = fcLcb + 2 + index * 8;
+  if (w.getUint16(fcLcb, true) <= index || at + 8 > word.length) return null;
+  const fc = w.getUint32(at, true);
+  const lcb = w.getUint32(at + 4, true);
+  if (fc + lcb > table.length) return null;
+  return { table, fc, lcb };
+}
+
+/**
+ * The text of a Word 97–2003 document (every story: body, notes, headers, comments, text boxes,
+ * in character-position order) from its WordDocument stream and its table stream (`0Table` or
+ * `1Table`, as the FIB's fWhichTblStm says): the Clx at fcClx, its Pcdt (PlcPcd: n+1 character
+ * positions, n 8-byte Pcds), each piece read UTF-16LE or, when its FcCompressed has fCompressed,
+ * one cp1252 byte a character at fc/2 ([MS-DOC] 2.4.1, 2.9.38 Clx, 2.9.73 FcCompressed, 2.9.177
+ * Pcd, 2.9.178 PlcPcd). Null when the file is not one this can read (fibPart, a piece outside
+ * the stream). At most `word.length` characters.
+ */
+export function word97Text(word: Uint8Array, tables: Tables): string | null {
+  const clx = fibPart(word, tables, 33);
+  if (!clx) return null;
+  const t = new DataView(clx.table.buffer, clx.table.byteOffset + clx.fc, clx.lcb);
+  const lcbClx = clx.lcb;
   // Prc entries (clxt 1, cbGrpprl, grpprl) before the one Pcdt (clxt 2, lcb, PlcPcd).
   let k = 0;
   while (k < lcbClx && t.getUint8(k) === 1) {
@@ -76,4 +88,57 @@ export function word97Text(word: Uint8Array, tables: { readonly '0Table'?: Uint8
     out += compressed ? cp1252(word.subarray(start, end)) : decoder16.decode(word.subarray(start, end));
   }
   return out;
+}
+
+// Number formats ([MS-OSHARED] MSONFC, an LVLF's nfc: 0 decimal, 22 decimal with a leading zero, 23 bullet, 255
+// none) that show no letters; any other (roman, letters, ordinal, words, hex, other scripts) may.
+const DIGIT_NFC: ReadonlySet<number> = new Set([0, 22, 23, 255]);
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const AT = /[@\uff20\ufe6b]/;
+
+/**
+ * True when a Word 97 file's list levels may show letters that join an address or a name: a label
+ * (an LVL's xst, its placeholders U+0000–U+0008 the levels' numbers) with a placeholder of a level
+ * numbered in letters, roman numerals or words that holds an at-sign, or stands next to a letter
+ * or digit of the label (`Anna Webe%1`), or ends the label with nothing after it (ixchFollow 2:
+ * the paragraph's text goes on from the letter). Read from the PlfLst at fcPlfLst and the LVLs
+ * after it (LSTF 28 bytes, fSimpleList: one level, else nine; LVL: LVLF 28 bytes with nfc at 4,
+ * ixchFollow at 15, cbGrpprlChpx and cbGrpprlPapx at 24 and 25, then both grpprls and the xst:
+ * [MS-DOC] 2.9.131 LSTF, 2.9.150 LVL, 2.9.151 LVLF, 2.9.190 PlfLst). Which paragraph shows which
+ * label is not read, so such a level removes the document wherever it is used. False when there
+ * are no lists or they cannot be read (data cut short: what was read is judged). Linear.
+ */
+export function word97LabelLetters(word: Uint8Array, tables: Tables): boolean {
+  const lists = fibPart(word, tables, 73);
+  if (!lists || lists.lcb < 2) return false;
+  const t = lists.table;
+  const u16 = (at: number) => (t[at] as number) | ((t[at + 1] as number) << 8);
+  const count = u16(lists.fc);
+  if (lists.lcb < 2 + count * 28) return false;
+  let at = lists.fc + lists.lcb;
+  for (let l = 0; l < count; l++) {
+    const simple = ((t[lists.fc + 2 + l * 28 + 26] as number) & 1) === 1;
+    const levels: { nfc: number; follow: number; label: string }[] = [];
+    for (let v = 0; v < (simple ? 1 : 9); v++) {
+      if (at + 28 > t.length) return false;
+      const nfc = t[at + 4] as number;
+      const follow = t[at + 15] as number;
+      at += 28 + (t[at + 24] as number) + (t[at + 25] as number);
+      if (at + 2 > t.length) return false;
+      const cch = u16(at);
+      if (at + 2 + cch * 2 > t.length) return false;
+      levels.push({ nfc, follow, label: decoder16.decode(t.subarray(at + 2, at + 2 + cch * 2)) });
+      at += 2 + cch * 2;
+    }
+    for (const { follow, label } of levels) {
+      for (let k = 0; k < label.length; k++) {
+        const c = label.charCodeAt(k);
+        const shown = c < 9 ? levels[c] : undefined;
+        if (!shown || DIGIT_NFC.has(shown.nfc)) continue;
+        const after = label.charAt(k + 1);
+        if (AT.test(label) || LETTER_OR_DIGIT.test(label.charAt(k - 1)) || LETTER_OR_DIGIT.test(after) || (after === '' && follow === 2)) return true;
+      }
+    }
+  }
+  return false;
 }
