@@ -350,9 +350,10 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   const readings: string[] = [];
   // A Word file's text as Word reads it, through its piece table (its pieces joined in order):
   // there every field mark and note mark is Word's own.
-  const text = declared === 'application/msword' ? oleText(cfb) : null;
+  // A Word file whatever its declared type (a generic type is sniffed as OLE and read as any).
+  const text = oleText(cfb);
   // Its list labels are not placed before their paragraphs: a lettered number that may join an address or a name removes it.
-  if (declared === 'application/msword' && oleLists(cfb))
+  if (oleLists(cfb))
     throw new NotWhatItClaims('a list label shows letters Word numbers where they may join an address or a name, which is not read, so it does not cross');
   if (text !== null) {
     readings.push(text);
@@ -375,8 +376,10 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings };
 }
 
+/** A stream at the top of the file by name (case-insensitive, as CFB names compare), not one inside an embedded object's storage. */
 function oleStream(cfb: CFB.CFB$Container, name: string): Uint8Array | undefined {
-  const e = CFB.find(cfb, name);
+  const path = `${cfb.FullPaths[0] ?? ''}${name}`.toLowerCase();
+  const e = cfb.FileIndex[cfb.FullPaths.findIndex((p) => p.toLowerCase() === path)];
   if (!e?.content || e.type !== 2) return undefined;
   return e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
 }

@@ -46,6 +46,8 @@ describe("a Word 97 file's text through its piece table (word97Text)", () => {
     );
     expect(() => cleanOle(doc('anna.weber\u0013 at \u0014-\u0015buyer.example'), 'application/msword')).toThrow(NotWhatItClaims);
     expect(() => cleanOle(doc('anna.weber @ buyer.\u0002'), 'application/msword')).toThrow(NotWhatItClaims);
+    // Whatever type it was declared as (a generic type is sniffed as OLE).
+    expect(() => cleanOle(doc('anna.weber\u0013 at \u0014-\u0015buyer.example'), 'application/octet-stream')).toThrow(NotWhatItClaims);
     expect(cleanOle(doc('See the note\u0002. Page \u0013 PAGE \u00141\u0015'), 'application/msword').readings).toContain(
       'Return label for A-1001\rSee the note. Page 1\r',
     );
