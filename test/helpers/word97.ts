@@ -9,6 +9,13 @@ export interface Piece {
   readonly compressed?: boolean;
 }
 
+/** A bookmark: its name and the character positions it spans (`to` not included). */
+export interface Bookmark {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
+}
+
 /** A list level: its number format (MSONFC: 0 decimal, 2 lower roman, 4 lower letter), its label (U+0000 the first level's number), what follows it (0 tab, 1 space, 2 nothing). */
 export interface Level {
   readonly nfc: number;
@@ -20,9 +27,17 @@ export interface Level {
  * A .doc (CFB bytes) whose text is `pieces` in order; `stored` gives the order the pieces' bytes
  * stand in the WordDocument stream (a fast save appends a later piece after an earlier one), by
  * default the same. `ccpText` is the whole text (one story). `lists`: each list's levels (one: a
- * simple list; else nine), as a PlfLst and its LVLs in the table stream.
+ * simple list; else nine), as a PlfLst and its LVLs in the table stream. `bookmarks`: as an
+ * SttbfBkmk, a PlcfBkf and a PlcfBkl (ends in reverse order, each start naming its end's index).
  */
-export function word97(pieces: readonly Piece[], stored: readonly number[] = pieces.map((_, k) => k), lists: readonly (readonly Level[])[] = []): Buffer {
+export function word97(
+  pieces: readonly Piece[],
+  {
+    stored = pieces.map((_, k) => k),
+    lists = [],
+    bookmarks = [],
+  }: { stored?: readonly number[]; lists?: readonly (readonly Level[])[]; bookmarks?: readonly Bookmark[] } = {},
+): Buffer {
   const FIB = 0x400;
   const chunks: Buffer[] = [];
   const fcs: number[] = new Array<number>(pieces.length).fill(0);
@@ -79,8 +94,36 @@ export function word97(pieces: readonly Piece[], stored: readonly number[] = pie
   });
   fib.writeUInt32LE(clx.length, 0x2e2); // fcPlfLst
   fib.writeUInt32LE(plf.length, 0x2e6); // lcbPlfLst (the LVLs follow, not counted)
+  const table = [clx, plf, ...lvls];
+  if (bookmarks.length) {
+    let at = table.reduce((n, b) => n + b.length, 0);
+    const n = bookmarks.length;
+    const sttb = Buffer.concat([
+      Buffer.from([0xff, 0xff, n & 0xff, n >> 8, 0, 0]),
+      ...bookmarks.map((b) => Buffer.concat([Buffer.from([b.name.length, 0]), Buffer.from(b.name, 'utf16le')])),
+    ]);
+    const bkf = Buffer.alloc((n + 1) * 4 + n * 4);
+    const bkl = Buffer.alloc((n + 1) * 4);
+    bookmarks.forEach((b, k) => {
+      bkf.writeInt32LE(b.from, k * 4);
+      bkf.writeUInt16LE(n - 1 - k, (n + 1) * 4 + k * 4);
+      bkl.writeInt32LE(b.to, (n - 1 - k) * 4);
+    });
+    bkf.writeInt32LE(total + 1, n * 4);
+    bkl.writeInt32LE(total + 1, n * 4);
+    for (const [offset, part] of [
+      [0x142, sttb],
+      [0x14a, bkf],
+      [0x152, bkl],
+    ] as const) {
+      fib.writeUInt32LE(at, offset);
+      fib.writeUInt32LE(part.length, offset + 4);
+      table.push(part);
+      at += part.length;
+    }
+  }
   const c = CFB.utils.cfb_new();
   CFB.utils.cfb_add(c, 'WordDocument', Buffer.concat([fib, ...chunks]));
-  CFB.utils.cfb_add(c, '1Table', Buffer.concat([clx, plf, ...lvls]));
+  CFB.utils.cfb_add(c, '1Table', Buffer.concat(table));
   return Buffer.from(CFB.write(c, { type: 'buffer' }) as Uint8Array);
 }

@@ -22,12 +22,13 @@ import {
   pagesAsLetters,
   pagesAsRoman,
   withoutDeletions,
+  type FieldSources,
   type NoteFormats,
 } from './word-fields.js';
 import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
 import { styleTexts } from './word-styles.js';
-import { WORD97_NOTE_MARK, word97LabelLetters, word97Text } from './word97-text.js';
+import { WORD97_NOTE_MARK, word97Bookmarks, word97LabelLetters, word97Text } from './word97-text.js';
 import { attributeOf, TAG_BODY } from './xml-attributes.js';
 import { cdataAsText } from './xml-cdata.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
@@ -355,11 +356,13 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   // Its list labels are not placed before their paragraphs: a lettered number that may join an address or a name removes it.
   if (oleLists(cfb))
     throw new NotWhatItClaims('a list label shows letters Word numbers where they may join an address or a name, which is not read, so it does not cross');
+  // A REF shows its bookmark's text, read from the bookmark tables when they can be (else it is refused).
+  const sources = text === null ? null : oleSources(cfb, text);
   if (text !== null) {
     readings.push(text);
     if (text.includes(FIELD_BEGIN)) readings.push(fieldResults(text));
     if (text.includes(FIELD_BEGIN) || text.includes(WORD97_NOTE_MARK))
-      readings.push(fieldsShown(text.replace(NOT_LOCKED, '').replaceAll(WORD97_NOTE_MARK, NOTE_MARK), null, false, true));
+      readings.push(fieldsShown(text.replace(NOT_LOCKED, '').replaceAll(WORD97_NOTE_MARK, NOTE_MARK), sources, false, true));
   }
   for (const e of cfb.FileIndex) {
     if (e.type !== 2 || !e.content) continue;
@@ -369,7 +372,7 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
         readings.push(fieldResults(r));
         // As Word shows it once it updates its fields (every field of a .doc counts as unlocked:
         // its flags are not read); a field whose text cannot be known removes it.
-        readings.push(fieldsShown(r.replace(NOT_LOCKED, ''), null, false));
+        readings.push(fieldsShown(r.replace(NOT_LOCKED, ''), sources, false));
       }
     }
   }
@@ -390,6 +393,36 @@ function oleText(cfb: CFB.CFB$Container): string | null {
   const word = oleStream(cfb, 'WordDocument');
   return word ? word97Text(word, oleTables(cfb)) : null;
 }
+
+/**
+ * What a .doc's fields may read besides themselves: each bookmark's text (word97Bookmarks) as
+ * Word shows it, its fields read (a REF inside one not followed: that bookmark counts as not read),
+ * up to BOOKMARK_BUDGET characters a character of the text (`partial` past it). Null when the
+ * bookmark tables cannot be read. Variables, styles and formats are not read (`word97`).
+ */
+function oleSources(cfb: CFB.CFB$Container, text: string): FieldSources | null {
+  const word = oleStream(cfb, 'WordDocument');
+  const ranges = word ? word97Bookmarks(word, oleTables(cfb)) : null;
+  if (!ranges) return null;
+  const base: FieldSources = { variables: new Map(), properties: new Map(), word97: true, bookmarks: null };
+  const texts = new Map<string, string>();
+  let left = BOOKMARK_BUDGET * text.length;
+  let partial = false;
+  for (const [name, { from, to }] of ranges) {
+    left -= to - from;
+    if (left < 0 || to > text.length) {
+      partial = true;
+      continue;
+    }
+    try {
+      texts.set(name, fieldsShown(text.slice(from, to).replace(NOT_LOCKED, '').replaceAll(WORD97_NOTE_MARK, NOTE_MARK), base, false, true));
+    } catch {
+      partial = true;
+    }
+  }
+  return { ...base, bookmarks: { texts, partial } };
+}
+const BOOKMARK_BUDGET = 4;
 
 /** True when a .doc's list levels may show letters that join an address or a name (word97LabelLetters). */
 function oleLists(cfb: CFB.CFB$Container): boolean {

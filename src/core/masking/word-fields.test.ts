@@ -268,6 +268,27 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
       expect(doc(text), text).toBe(expected);
     // A bare name in a stream read whole (binary data between marks) reads as stored.
     expect(doc(`anna.weber${field(' at ', '-')}buyer.example`, false)).toBe('anna.weber-buyer.example');
+    // With its bookmark tables read (word97Bookmarks): REF and a bare name show the bookmark's text,
+    // a bare name only where the marks are Word's own; the rest as without them.
+    const read: FieldSources = { variables: new Map(), properties: new Map(), word97: true, bookmarks: { texts: new Map([['at', '@']]), partial: false } };
+    expect(fieldsShown(`anna.weber${field(' REF At \\h ', '-')}buyer.example`, read, false)).toBe('anna.weber@buyer.example');
+    expect(fieldsShown(`anna.weber${field(' at ', '-')}buyer.example`, read, false, true)).toBe('anna.weber@buyer.example');
+    expect(fieldsShown(`anna.weber${field(' at ', '-')}buyer.example`, read, false)).toBe('anna.weber-buyer.example');
+    for (const f of [
+      ' DOCVARIABLE at ',
+      ' STYLEREF "At" ',
+      ' NOTEREF _Ref1 ',
+      ' IF 1 = 1 "@" ',
+      ' SET x "@" ',
+      ' ASK x "?" ',
+      ' FILLIN "?" ',
+      ' EQ \\o(@) ',
+      ' ADDRESSBLOCK ',
+      ' INCLUDETEXT "x" ',
+      ' LISTNUM ',
+      ' SEQ x \\* alphabetic ',
+    ])
+      for (const s of [read, null]) expect(() => fieldsShown(`x${field(f, '-')}y`, s, false, true), f).toThrow(NotWhatItClaims);
     // Linear: many page numbers after an @ and glued words.
     const many = `Follow @acme, page ${field(' PAGE ', '6')} `.repeat(50_000);
     const t0 = performance.now();

@@ -13,18 +13,20 @@ export interface FieldSources {
   readonly variables: ReadonlyMap<string, string>;
   /** DOCPROPERTY, AUTHOR, TITLE…: core, app and custom properties (as cleaned), by name lowercased. */
   readonly properties: ReadonlyMap<string, string>;
-  /**
-   * REF: each bookmark's text as Word shows it (its fields read), by name lowercased; null when the
-   * bookmarks are not read (a .doc: REF shows its stored result). `partial`: some were not read
-   * (past the budget), so a REF to a name not here is refused.
-   */
   /** A section numbers its pages as letters or words (`<w:pgNumType w:fmt="lowerLetter"/>`): PAGE shows them. */
   readonly pageLetters?: boolean;
   /** A section numbers its pages in roman numerals (`w:fmt="lowerRoman"`): PAGE and page references show them. */
   readonly pageRoman?: boolean;
   /** Footnotes or endnotes are numbered in letters or roman numerals (noteFormats): NOTEREF shows their number so. */
   readonly noteLetters?: boolean;
+  /**
+   * REF: each bookmark's text as Word shows it (its fields read), by name lowercased; null when the
+   * bookmarks are not read (a .doc whose piece table or bookmark tables cannot be read: REF is
+   * refused). `partial`: some were not read (past the budget), so a REF to a name not here is refused.
+   */
   readonly bookmarks?: { readonly texts: ReadonlyMap<string, string>; readonly partial: boolean } | null;
+  /** A .doc: its variables, styles, note and page formats and list levels are not read (fieldsShown refuses what shows them). */
+  readonly word97?: boolean;
   /** STYLEREF: the texts in each style (word-styles.ts); null or absent when not read (a .doc). */
   readonly styles?: StyleTexts | null;
 }
@@ -205,10 +207,13 @@ function fieldShows(
   // from elsewhere or a note's number as letters; a paragraph's number (`\r`) shows its list's
   // format. A page number may be letters or roman numerals: where a domain goes on, or glued to a
   // word (`Anna Webe` + page 18 in letters), it removes the document.
-  if (!sources) {
+  const word97 = !sources || !!sources.word97;
+  if (word97) {
     const paragraphNumber = ['\\n', '\\r', '\\w'].some((n) => switches.has(n));
     const bare = pieces && !RESULT.has(name) && !UNKNOWABLE.has(name) && !KNOWN.has(name) && BOOKMARK.test(name);
-    if ((name === 'REF' || name === 'STYLEREF' || bare) && (!paragraphNumber || inDomain())) refuse();
+    // A bookmark's text when its tables are read (below), else refused.
+    if ((name === 'REF' || bare) && ((paragraphNumber && inDomain()) || (!paragraphNumber && !sources?.bookmarks))) refuse();
+    if (name === 'STYLEREF' && (!paragraphNumber || inDomain())) refuse();
     if (name === 'NOTEREF') refuse();
     if ((PAGES.has(name) || PAGE_LISTS.has(name)) && !formats.includes('arabic') && (inDomain() || glued())) refuse();
   }
@@ -229,7 +234,7 @@ function fieldShows(
   if (DATES.has(name)) return switches.has('\\@') ? picture(switches.get('\\@') as string) : result;
   if (name === 'MERGEFIELD') return `${switches.get('\\b') ?? ''}${pictured ?? result}${switches.get('\\f') ?? ''}`;
   if (name === 'DOCVARIABLE') {
-    if (!sources) refuse();
+    if (word97) refuse();
     return sources?.variables.get((args[0] ?? '').toLowerCase()) ?? result;
   }
   const property = name === 'DOCPROPERTY' || name === 'INFO' ? (args[0] ?? '').toLowerCase() : PROPERTIES[name];
@@ -254,7 +259,8 @@ function fieldShows(
     return texts?.size ? ([...texts][0] as string) : result;
   }
   // A bookmark's text (REF, or a bare name), unless a switch shows its paragraph's number instead.
-  const bookmark = name === 'REF' ? args[0] : RESULT.has(name) || UNKNOWABLE.has(name) || !BOOKMARK.test(name) ? undefined : first.text;
+  // (A .doc's streams read whole hold binary data between marks: a bare name there is read as stored.)
+  const bookmark = name === 'REF' ? args[0] : RESULT.has(name) || UNKNOWABLE.has(name) || !BOOKMARK.test(name) || (word97 && !pieces) ? undefined : first.text;
   if (bookmark !== undefined && sources?.bookmarks && !['\\n', '\\r', '\\w'].some((n) => switches.has(n))) {
     const text = sources.bookmarks.texts.get(bookmark.toLowerCase());
     // A number or a date in the bookmark shows through the field's picture (`\# "'@'0"`).
@@ -372,7 +378,13 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
   let from = 0;
   // Where each text stands after an @ (a roman page number there may end a domain); followed only
   // when a roman numeral may show (`roman` in an instruction, maybe as entities, or a roman section).
-  const track = !sources || !!sources.pageRoman || /roman|&#/i.test(text) || text.includes(NOTE_MARK) || (!!sources?.noteLetters && /noteref/i.test(text));
+  const track =
+    !sources ||
+    !!sources.word97 ||
+    !!sources.pageRoman ||
+    /roman|&#/i.test(text) ||
+    text.includes(NOTE_MARK) ||
+    (!!sources?.noteLetters && /noteref/i.test(text));
   const outDomain: DomainState = { at: OUT, depth: 0 };
   let outLast = '';
   const add = (s: string) => {

@@ -142,3 +142,44 @@ export function word97LabelLetters(word: Uint8Array, tables: Tables): boolean {
   }
   return false;
 }
+
+/**
+ * Each standard bookmark's range of the text word97Text reads (character positions `from` to `to`,
+ * the end not included), by name lowercased: SttbfBkmk (fcSttbfBkmk, an extended STTB: fExtend
+ * 0xFFFF, a 2-byte cData, cbExtra 0, each name a 2-byte count and UTF-16), PlcfBkf (fcPlcfBkf: the
+ * n+1 start CPs, then n FBKFs whose ibkl is the end's index) and PlcfBkl (fcPlcfBkl: the end CPs)
+ * ([MS-DOC] 2.8.10, 2.8.12, 2.9.69 FBKF, 2.9.274 SttbfBkmk). An empty map when there are none;
+ * null when they cannot be read (then a REF is refused). Linear in the tables.
+ */
+export function word97Bookmarks(word: Uint8Array, tables: Tables): Map<string, { from: number; to: number }> | null {
+  const names = fibPart(word, tables, 21);
+  const starts = fibPart(word, tables, 22);
+  const ends = fibPart(word, tables, 23);
+  if (!names || !starts || !ends) return null;
+  const out = new Map<string, { from: number; to: number }>();
+  if (names.lcb === 0) return out;
+  const t = names.table;
+  const u16 = (at: number) => (t[at] as number) | ((t[at + 1] as number) << 8);
+  const i32 = (at: number) => new DataView(t.buffer, t.byteOffset + at, 4).getInt32(0, true);
+  if (names.lcb < 6 || u16(names.fc) !== 0xffff) return null;
+  const count = u16(names.fc + 2);
+  // Starts: (count + 1) CPs and count FBKFs of 4 bytes; ends: at least count + 1 CPs.
+  if (starts.lcb < (count + 1) * 4 + count * 4 || ends.lcb < 4) return null;
+  const endCount = ends.lcb / 4 - 1;
+  const extra = u16(names.fc + 4);
+  let at = names.fc + 6;
+  for (let k = 0; k < count; k++) {
+    if (at + 2 > names.fc + names.lcb) return null;
+    const cch = u16(at);
+    if (at + 2 + cch * 2 > names.fc + names.lcb) return null;
+    const name = decoder16.decode(t.subarray(at + 2, at + 2 + cch * 2)).toLowerCase();
+    at += 2 + cch * 2 + extra;
+    const from = i32(starts.fc + k * 4);
+    const ibkl = u16(starts.fc + (count + 1) * 4 + k * 4);
+    if (ibkl >= endCount) return null;
+    const to = i32(ends.fc + ibkl * 4);
+    if (from < 0 || to < from) return null;
+    if (!out.has(name)) out.set(name, { from, to });
+  }
+  return out;
+}
