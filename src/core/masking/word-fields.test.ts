@@ -258,6 +258,7 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
       [`- ${field(' PAGE ', '1')} -, p.${field(' PAGE ', '1')}/${field(' NUMPAGES ', '2')}`, '- 1 -, p.1/2'],
       [`info@shop.example · page ${field(' PAGE ', '1')}`, 'info@shop.example · page 1'],
       [`Ref${field(' PAGE \\* Arabic ', '3')}`, 'Ref3'],
+      [`第${field(' PAGE ', '1')}页`, '第1页'],
       [`${field(' TOC \\o "1-3" ', 'Contents\t2')}\rsee section ${field(' REF _Ref1 \\r \\h ', '2(a)')}`, 'Contents\t2\rsee section 2(a)'],
       [
         `${field(' HYPERLINK "https://shop.example" ', 'our shop')} ${field(' MERGEFIELD FirstName ', 'Anna')} ${field(' FORMTEXT ', 'A-1001')}`,

@@ -445,9 +445,10 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
   return out;
 }
 
-// A letter or digit a field's text would join (before it; after it also an @ or another field).
-const WORD_CHAR = /[\p{L}\p{N}]/u;
-const GLUED_AFTER = /[\p{L}\p{N}@\uff20\ufe6b\u0013]/u;
+// A Latin letter or a digit a page number's letters would join (before it; after it also an @ or
+// another field): an address or a Latin name. `第{ PAGE }页` (a Chinese footer) is kept.
+const WORD_CHAR = /[\p{Script=Latin}0-9\uff10-\uff19]/u;
+const GLUED_AFTER = /[\p{Script=Latin}0-9\uff10-\uff19@\uff20\ufe6b\u0013]/u;
 
 const MARKS = /[\u0013-\u0015\ufdd0\ufdd1]/g;
 // ST_OnOff (ECMA-376 Part 1 §22.9.2.7) as the schema spells it: a value Word might not read as on

@@ -87,6 +87,8 @@ describe("a Word 97 file's text through its piece table (word97Text)", () => {
     // Ordinary lists: (a), i., A) and 1 with nothing after it, a bullet, an outline 1.a with a tab.
     for (const lists of [
       [[{ nfc: 4, label: '(\u0000)' }]],
+      // A Chinese article label (第一条): the number in Chinese counting between Han letters.
+      [[{ nfc: 39, label: '第\u0000条' }]],
       [[{ nfc: 2, label: '\u0000.', follow: 1 }]],
       [[{ nfc: 3, label: '\u0000)' }]],
       [[{ nfc: 0, label: '\u0000', follow: 2 }]],

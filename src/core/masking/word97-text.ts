@@ -93,7 +93,8 @@ export function word97Text(word: Uint8Array, tables: Tables): string | null {
 // Number formats ([MS-OSHARED] MSONFC, an LVLF's nfc: 0 decimal, 22 decimal with a leading zero, 23 bullet, 255
 // none) that show no letters; any other (roman, letters, ordinal, words, hex, other scripts) may.
 const DIGIT_NFC: ReadonlySet<number> = new Set([0, 22, 23, 255]);
-const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+// A Latin letter or a digit the number's letters would join into an address or a Latin name (`第%1条`, a Chinese article label, is kept).
+const LETTER_OR_DIGIT = /[\p{Script=Latin}0-9\uff10-\uff19]/u;
 const AT = /[@\uff20\ufe6b]/;
 
 /**
