@@ -29,6 +29,7 @@ export interface Level {
  * default the same. `ccpText` is the whole text (one story). `lists`: each list's levels (one: a
  * simple list; else nine), as a PlfLst and its LVLs in the table stream. `bookmarks`: as an
  * SttbfBkmk, a PlcfBkf and a PlcfBkl (ends in reverse order, each start naming its end's index).
+ * `encrypted`: the FIB's fEncrypted set (the text is left as it is).
  */
 export function word97(
   pieces: readonly Piece[],
@@ -36,7 +37,8 @@ export function word97(
     stored = pieces.map((_, k) => k),
     lists = [],
     bookmarks = [],
-  }: { stored?: readonly number[]; lists?: readonly (readonly Level[])[]; bookmarks?: readonly Bookmark[] } = {},
+    encrypted = false,
+  }: { stored?: readonly number[]; lists?: readonly (readonly Level[])[]; bookmarks?: readonly Bookmark[]; encrypted?: boolean } = {},
 ): Buffer {
   const FIB = 0x400;
   const chunks: Buffer[] = [];
@@ -52,7 +54,7 @@ export function word97(
   const fib = Buffer.alloc(FIB);
   fib.writeUInt16LE(0xa5ec, 0); // wIdent
   fib.writeUInt16LE(0x00c1, 2); // nFib: Word 97
-  fib.writeUInt16LE(1 << 9, 0x0a); // fWhichTblStm: 1Table
+  fib.writeUInt16LE((1 << 9) | (encrypted ? 1 << 8 : 0), 0x0a); // fWhichTblStm: 1Table; fEncrypted
   fib.writeUInt16LE(14, 0x20); // csw
   fib.writeUInt16LE(22, 0x3e); // cslw
   const total = pieces.reduce((n, p) => n + p.text.length, 0);

@@ -122,6 +122,15 @@ describe("Word fields that complete the writer's address when Word updates them"
     expect(await keptFiles(h, alias, docs, 'application/msword', 'label.doc')).toEqual([[], [], [], [], [], [], [], [], ['label.doc']]);
   });
 
+  it('removes an encrypted Word 97 file (its text cannot be checked)', async () => {
+    // Stands for text Word decrypts with a password the reader is given: here nothing can read it.
+    const docs = [
+      b64(word97([{ text: 'Return label for A-1001\r\u00a7\u0091\u00f3\u0003' }], { encrypted: true })),
+      b64(word97([{ text: 'Return label for A-1001\r' }])),
+    ];
+    expect(await keptFiles(h, alias, docs, 'application/msword', 'sealed.doc')).toEqual([[], ['sealed.doc']]);
+  });
+
   it('removes a Word 97 file whose lettered list label may join the address, and keeps ordinary lists', async () => {
     const text = [{ text: 'Return label for A-1001\rTerms\rnna.weber@buyer.example is not read here\r' }];
     const docs = [

@@ -28,7 +28,7 @@ import {
 import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
 import { styleTexts } from './word-styles.js';
-import { WORD97_NOTE_MARK, word97Bookmarks, word97LabelLetters, word97Text } from './word97-text.js';
+import { WORD97_NOTE_MARK, word97Bookmarks, word97Encrypted, word97LabelLetters, word97Text } from './word97-text.js';
 import { attributeOf, TAG_BODY } from './xml-attributes.js';
 import { cdataAsText } from './xml-cdata.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
@@ -349,21 +349,9 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   }
   const out = CFB.write(cfb, { type: 'buffer', fileType: 'cfb' }) as Uint8Array;
   const readings: string[] = [];
-  // A Word file's text as Word reads it, through its piece table (its pieces joined in order):
-  // there every field mark and note mark is Word's own.
-  // A Word file whatever its declared type (a generic type is sniffed as OLE and read as any).
-  const text = oleText(cfb);
-  // Its list labels are not placed before their paragraphs: a lettered number that may join an address or a name removes it.
-  if (oleLists(cfb))
-    throw new NotWhatItClaims('a list label shows letters Word numbers where they may join an address or a name, which is not read, so it does not cross');
-  // A REF shows its bookmark's text, read from the bookmark tables when they can be (else it is refused).
-  const sources = text === null ? null : oleSources(cfb, text);
-  if (text !== null) {
-    readings.push(text);
-    if (text.includes(FIELD_BEGIN)) readings.push(fieldResults(text));
-    if (text.includes(FIELD_BEGIN) || text.includes(WORD97_NOTE_MARK))
-      readings.push(fieldsShown(text.replace(NOT_LOCKED, '').replaceAll(WORD97_NOTE_MARK, NOTE_MARK), sources, false, true));
-  }
+  // A Word file (whatever its declared type: a generic one is sniffed as OLE) as Word reads it.
+  const word = oleStream(cfb, 'WordDocument');
+  const sources = word ? wordFileReadings(word, { '0Table': oleStream(cfb, '0Table'), '1Table': oleStream(cfb, '1Table') }, readings) : null;
   for (const e of cfb.FileIndex) {
     if (e.type !== 2 || !e.content) continue;
     for (const r of binaryReadings(e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>))) {
@@ -386,24 +374,40 @@ function oleStream(cfb: CFB.CFB$Container, name: string): Uint8Array | undefined
   if (!e?.content || e.type !== 2) return undefined;
   return e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
 }
-const oleTables = (cfb: CFB.CFB$Container) => ({ '0Table': oleStream(cfb, '0Table'), '1Table': oleStream(cfb, '1Table') });
-
-/** A .doc's text through its piece table (word97Text), or null when its streams cannot be read so. */
-function oleText(cfb: CFB.CFB$Container): string | null {
-  const word = oleStream(cfb, 'WordDocument');
-  return word ? word97Text(word, oleTables(cfb)) : null;
-}
 
 /**
- * What a .doc's fields may read besides themselves: each bookmark's text (word97Bookmarks) as
- * Word shows it, its fields read (a REF inside one not followed: that bookmark counts as not read),
- * up to BOOKMARK_BUDGET characters a character of the text (`partial` past it). Null when the
- * bookmark tables cannot be read. Variables, styles and formats are not read (`word97`).
+ * A .doc's WordDocument stream and table streams read as Word reads them, into `readings`: its
+ * text through its piece table (word97Text: pieces joined in order, every field and note mark
+ * Word's own), as stored and with its fields shown; what its fields may read (oleSources), or null
+ * when its text cannot be read. Throws NotWhatItClaims for an encrypted file (its text cannot be
+ * checked) and for list levels whose letters may join an address or a name (word97LabelLetters:
+ * which paragraph shows which label is not read).
  */
-function oleSources(cfb: CFB.CFB$Container, text: string): FieldSources | null {
-  const word = oleStream(cfb, 'WordDocument');
-  const ranges = word ? word97Bookmarks(word, oleTables(cfb)) : null;
-  if (!ranges) return null;
+function wordFileReadings(word: Uint8Array, tables: { '0Table'?: Uint8Array; '1Table'?: Uint8Array }, readings: string[]): FieldSources | null {
+  if (word97Encrypted(word)) throw new NotWhatItClaims('an encrypted Word file cannot be checked');
+  if (word97LabelLetters(word, tables))
+    throw new NotWhatItClaims('a list label shows letters Word numbers where they may join an address or a name, which is not read, so it does not cross');
+  const text = word97Text(word, tables);
+  if (text === null) return null;
+  // A REF shows its bookmark's text, read from the bookmark tables when they can be (else it is refused).
+  const ranges = word97Bookmarks(word, tables);
+  const sources = ranges ? bookmarkSources(ranges, text) : null;
+  readings.push(text);
+  if (text.includes(FIELD_BEGIN)) readings.push(fieldResults(text));
+  if (text.includes(FIELD_BEGIN) || text.includes(WORD97_NOTE_MARK)) readings.push(fieldsShown(wordMarks(text), sources, false, true));
+  return sources;
+}
+
+/** A .doc's text with its note marks as fieldsShown's and no lock marks of its own. */
+const wordMarks = (text: string): string => text.replace(NOT_LOCKED, '').replaceAll(WORD97_NOTE_MARK, NOTE_MARK);
+
+/**
+ * What a .doc's fields may read besides themselves: each bookmark's text (its range of the text,
+ * word97Bookmarks) as Word shows it, its fields read (a REF inside one not followed: that bookmark
+ * counts as not read), up to BOOKMARK_BUDGET characters a character of the text (`partial` past
+ * it). Variables, styles and formats are not read (`word97`).
+ */
+function bookmarkSources(ranges: ReadonlyMap<string, { from: number; to: number }>, text: string): FieldSources {
   const base: FieldSources = { variables: new Map(), properties: new Map(), word97: true, bookmarks: null };
   const texts = new Map<string, string>();
   let left = BOOKMARK_BUDGET * text.length;
@@ -415,7 +419,7 @@ function oleSources(cfb: CFB.CFB$Container, text: string): FieldSources | null {
       continue;
     }
     try {
-      texts.set(name, fieldsShown(text.slice(from, to).replace(NOT_LOCKED, '').replaceAll(WORD97_NOTE_MARK, NOTE_MARK), base, false, true));
+      texts.set(name, fieldsShown(wordMarks(text.slice(from, to)), base, false, true));
     } catch {
       partial = true;
     }
@@ -423,12 +427,6 @@ function oleSources(cfb: CFB.CFB$Container, text: string): FieldSources | null {
   return { ...base, bookmarks: { texts, partial } };
 }
 const BOOKMARK_BUDGET = 4;
-
-/** True when a .doc's list levels may show letters that join an address or a name (word97LabelLetters). */
-function oleLists(cfb: CFB.CFB$Container): boolean {
-  const word = oleStream(cfb, 'WordDocument');
-  return !!word && word97LabelLetters(word, oleTables(cfb));
-}
 
 // A Word 97 field in the text of a .doc ([MS-DOC] 2.8.25 PlcFld): U+0013 begins it, U+0014
 // separates its instruction from its result, U+0015 ends it; fields nest.

@@ -2,7 +2,7 @@ import CFB from 'cfb';
 import { describe, expect, it } from 'vitest';
 import { word97, type Level } from '../../../test/helpers/word97.js';
 import { cleanOle, NotWhatItClaims } from './document-metadata.js';
-import { word97Bookmarks, word97LabelLetters, word97Text } from './word97-text.js';
+import { word97Bookmarks, word97Encrypted, word97LabelLetters, word97Text } from './word97-text.js';
 
 /** The WordDocument and table streams of a CFB file. */
 function streams(bytes: Buffer): { word: Uint8Array; tables: { '1Table'?: Uint8Array } } {
@@ -28,6 +28,15 @@ describe("a Word 97 file's text through its piece table (word97Text)", () => {
     const encrypted = Uint8Array.from(word);
     encrypted[0x0b] = (encrypted[0x0b] as number) | 0x01;
     expect(word97Text(encrypted, tables)).toBeNull();
+    // An encrypted file's text cannot be checked: cleanOle removes it, an ordinary one is not.
+    expect(word97Encrypted(encrypted)).toBe(true);
+    expect(word97Encrypted(word)).toBe(false);
+    const c = CFB.read(word97([{ text: 'x' }]), { type: 'buffer' });
+    const stream = CFB.find(c, 'WordDocument') as CFB.CFB$Entry;
+    const locked = Buffer.from(stream.content as Uint8Array);
+    locked[0x0b] = (locked[0x0b] as number) | 0x01;
+    stream.content = locked;
+    expect(() => cleanOle(Buffer.from(CFB.write(c, { type: 'buffer' }) as Uint8Array), 'application/msword')).toThrow(NotWhatItClaims);
     expect(word97Text(word, {})).toBeNull();
     const outside = Uint8Array.from(tables['1Table'] as Uint8Array);
     // The first piece's fc (after a 5-byte Prc, the Pcdt's 5 bytes and two CPs) pointed past the end.

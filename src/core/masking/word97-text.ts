@@ -19,6 +19,10 @@ const cp1252 = (bytes: Uint8Array): string => latin1.decode(bytes).replace(C1, (
 /** An automatically numbered footnote's or endnote's reference mark in a .doc's text ([MS-DOC] 2.8.19 PlcffndRef; an endnote's alike). */
 export const WORD97_NOTE_MARK = '\u0002';
 
+/** True when a WordDocument stream's FIB says the file is encrypted or obfuscated (FibBase fEncrypted, [MS-DOC] 2.5.2): its text cannot be read. */
+export const word97Encrypted = (word: Uint8Array): boolean =>
+  word.length >= 0x20 && word[0] === 0xec && word[1] === 0xa5 && ((word[0x0b] as number) & 0x01) !== 0;
+
 type Tables = { readonly '0Table'?: Uint8Array; readonly '1Table'?: Uint8Array };
 
 /**
