@@ -249,6 +249,7 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
       `${field(' SECTIONPAGES ', '1')}nna.weber@buyer.example`,
       `${field(' PAGE ', '1')}@buyer.example`,
       `Anna Webe${field(' PAGEREF _Toc1 \\h ', '18')}`,
+      `Anna Webe${field(` QUOTE "${field(' PAGE ', '18')}" `, '18')}`,
       // A note's mark where the domain goes on.
       `anna.weber @ buyer.${NOTE_MARK} today`,
     ])

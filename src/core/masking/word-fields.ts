@@ -202,11 +202,12 @@ function fieldShows(
   const roman =
     (PAGES.has(name) && formats.includes('roman')) || (!!sources?.pageRoman && ((name === 'PAGE' && !formats.includes('arabic')) || PAGE_LISTS.has(name)));
   if ((roman || (name === 'NOTEREF' && !!sources?.noteLetters)) && inDomain()) refuse();
-  // A .doc (no sources): its bookmarks, styles, note and page formats are not read. REF (a bare
-  // bookmark name too, where the marks are Word's own: `pieces`), STYLEREF and NOTEREF show text
-  // from elsewhere or a note's number as letters; a paragraph's number (`\r`) shows its list's
-  // format. A page number may be letters or roman numerals: where a domain goes on, or glued to a
-  // word (`Anna Webe` + page 18 in letters), it removes the document.
+  // A .doc (no sources, or `word97`): its styles, note and page formats and list levels are not
+  // read, its bookmarks only when its tables are. STYLEREF and NOTEREF show text from elsewhere or
+  // a note's number as letters, REF (a bare bookmark name too, where the marks are Word's own:
+  // `pieces`) a bookmark not read; a paragraph's number (`\r`) shows its list's format. A page
+  // number may be letters or roman numerals: where a domain goes on, or glued to a Latin letter or
+  // a digit (`Anna Webe` + page 18 in letters), it removes the document.
   const word97 = !sources || !!sources.word97;
   if (word97) {
     const paragraphNumber = ['\\n', '\\r', '\\w'].some((n) => switches.has(n));
@@ -287,7 +288,7 @@ export const NOTE_MARK = '\ufdd1';
 const NOTE = 0xfdd1;
 
 interface Frame {
-  /** The character shown right before the field (a page number glued to a word may complete it). */
+  /** The character shown right before the field (a page number glued to a Latin letter or a digit may complete a word). */
   readonly prev: string;
   /** The last character of its instruction or result so far (a string's own end is not read: V8 would flatten it). */
   last: string;
@@ -362,13 +363,13 @@ const continues = (d: DomainState, nested: boolean): boolean => d.at !== OUT && 
  * replaced by what it computes (SYMBOL 64 → `@`, QUOTE "x" → `x`, DOCVARIABLE → the variable,
  * a date's picture), nested fields inside out; a field showing what it stores (PAGE, REF, TOC,
  * HYPERLINK, MERGEFIELD, a locked field) as that result. An addition to the readings of the
- * results as stored (fieldResults). `sources` null (a .doc, whose variables are not read) refuses
- * DOCVARIABLE, REF, STYLEREF and NOTEREF (its bookmarks, styles and note formats are not read)
- * and a page number where a domain goes on or glued to a word (its page format is not read);
- * `strict` refuses an instruction that names no field (a docx: its instructions are text; a .doc's
- * streams are read whole, binary data too, so there it is read as stored); `pieces` (a .doc's text
- * through its piece table, word97-text.ts, where every mark is Word's own) refuses a bare bookmark
- * name as REF.
+ * results as stored (fieldResults). `sources` null or `word97` (a .doc, whose variables, styles,
+ * note and page formats are not read) refuses DOCVARIABLE, STYLEREF, NOTEREF, REF unless its
+ * bookmarks are read (`bookmarks`, from its tables) and a page number where a domain goes on or
+ * glued to a Latin letter or a digit; `strict` refuses an instruction that names no field (a docx:
+ * its instructions are text; a .doc's streams are read whole, binary data too, so there it is read
+ * as stored); `pieces` (a .doc's text through its piece table, word97-text.ts, where every mark is
+ * Word's own) reads a bare bookmark name as a REF.
  * Throws NotWhatItClaims for a field whose text nothing here can know (INCLUDETEXT, IF, SET…).
  * One pass; each character copied at most once a nesting level (at most MAX_DEPTH).
  */
@@ -432,7 +433,8 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
     } else {
       const f = stack.pop();
       if (!f) continue;
-      const glued = () => WORD_CHAR.test(f.prev) || GLUED_AFTER.test(text.charAt(k + 1));
+      // Glued where it stands, or inside a field that is (`Anna Webe{ QUOTE "{ PAGE }" }`).
+      const glued = () => WORD_CHAR.test(f.prev) || GLUED_AFTER.test(text.charAt(k + 1)) || stack.some((o) => WORD_CHAR.test(o.prev));
       add(f.instruction.startsWith(LOCKED) ? f.result : fieldShows(f.instruction, f.result, sources, strict, inDomain, glued, pieces));
     }
   }
