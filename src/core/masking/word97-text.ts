@@ -29,7 +29,7 @@ type Tables = { readonly '0Table'?: Uint8Array; readonly '1Table'?: Uint8Array }
  * A Word 97 FIB's table stream and one of its FibRgFcLcb97 pairs ([MS-DOC] 2.5.1 Fib: FibBase of
  * 32 bytes with wIdent 0xA5EC, nFib, fWhichTblStm and fEncrypted; csw and fibRgW, cslw and
  * fibRgLw, cbRgFcLcb and the pairs): the bytes `fc`…`fc + lcb` of the table stream for pair
- * `index` (fcClx is the 33rd from 0, fcPlfLst the 73rd). Null when the stream is not a Word 97
+ * `index` from 0 (fcSttbfBkmk, fcPlcfBkf, fcPlcfBkl 21–23, fcClx 33, fcPlfLst 73). Null when not a Word 97
  * FIB (too short, Word 6/95, encrypted), the table stream is missing or the pair points outside it.
  */
 function fibPart(word: Uint8Array, tables: Tables, index: number): { table: Uint8Array; fc: number; lcb: number } | null {
