@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { startMaskingPair, keptFiles } from '../helpers/tagged-send.js';
 import { b64 } from '../fixtures/masking-mail.js';
+import { word97 } from '../helpers/word97.js';
 
 let h: Harness;
 let alias: string;
@@ -86,6 +87,67 @@ describe("Word fields that complete the writer's address when Word updates them"
       ),
     ];
     expect(await keptFiles(h, alias, docs, 'application/msword', 'label.doc')).toEqual([[], [], [], ['label.doc']]);
+  });
+
+  it('removes a Word 97 file whose field or note mark shows text from its bookmarks, styles, notes or page format, and keeps ordinary letters', async () => {
+    const head = 'Return label for A-1001\r';
+    const letter =
+      `${head}Page \u0013 PAGE \u00141\u0015 of \u0013 NUMPAGES \u00142\u0015, \u0013 DATE \\@ "d MMMM yyyy" \u001430 November 2026\u0015\r` +
+      `\u0013 TOC \\o "1-3" \\h \u0014Contents\u0015 \u0013 HYPERLINK "https://shop.example/orders" \u0014your order\u0015 Dear \u0013 MERGEFIELD FirstName \u0014Anna\u0015,\r` +
+      `see section \u0013 REF _Ref1 \\r \\h \u00142(a)\u0015 and the note\u0002. Name: \u0013 FORMTEXT \u0014A-1001\u0015\r` +
+      `Questions: info@shop.example \u00b7 page \u0013 PAGE \u00141\u0015\r\u0002 The order of 30 November.\r` +
+      `Delivery terms\rAs in \u0013 REF _Ref2 \\h \u0014Delivery terms\u0015.\r`;
+    const mention = (field: string) => `${head}Mention us with @ on social media. Write to anna.weber${field}buyer.example\r`;
+    const docs = [
+      // A cross-reference to a bookmark around an @ elsewhere: its stored result a decoy.
+      doc(`${head}Mention us with @ on social media. Write to anna.weber\u0013 REF at \\h \u0014-\u0015buyer.example\r`),
+      // The same as a bare bookmark name, in a file whose bookmark tables are read: the bookmark holds the @.
+      b64(word97([{ text: mention('\u0013 at \u0014-\u0015') }], { bookmarks: [{ name: 'At', from: head.length + 16, to: head.length + 17 }] })),
+      // The text of the nearest paragraph in a style that holds the @.
+      doc(`${head}Write to anna.weber\u0013 STYLEREF "At" \u0014-\u0015buyer.example\r`),
+      // A note's number (the sixth endnote is vi, a .doc's endnotes are lower roman unless set).
+      doc(`${head}Write to anna.weber @ buyer.\u0013 NOTEREF _Ref1 \\h \u00146\u0015\r`),
+      // The page number where the domain goes on, and glued to the name (page 18 in letters is r).
+      doc(`${head}Write to anna.weber @ buyer.\u0013 PAGE \u00146\u0015\r`),
+      doc(`${head}Anna Webe\u0013 PAGE \u001418\u0015\r`),
+      // An auto-numbered endnote's mark (U+0002) where the domain goes on.
+      b64(word97([{ text: `${head}Write to anna.weber @ buyer.\u0002 today.\r\u0002 See the order.\r`, compressed: true }])),
+      // The address in two pieces whose bytes stand in the other order (a fast save): only the piece table joins them.
+      b64(word97([{ text: `${head}Write to anna.weber@` }, { text: 'buyer.example\r', compressed: true }], { stored: [1, 0] })),
+      // An ordinary letter: page numbers, a date, a table of contents, a link, a merge field, a form
+      // field, a paragraph number, a footnote after a word, the shop's address beside a page number,
+      // a cross-reference to a heading.
+      b64(word97([{ text: letter }], { bookmarks: [{ name: '_Ref2', from: letter.indexOf('Delivery'), to: letter.indexOf('Delivery') + 14 }] })),
+    ];
+    expect(await keptFiles(h, alias, docs, 'application/msword', 'label.doc')).toEqual([[], [], [], [], [], [], [], [], ['label.doc']]);
+  });
+
+  it('removes an encrypted Word 97 file (its text cannot be checked)', async () => {
+    // Stands for text Word decrypts with a password the reader is given: here nothing can read it.
+    const docs = [
+      b64(word97([{ text: 'Return label for A-1001\r\u00a7\u0091\u00f3\u0003' }], { encrypted: true })),
+      b64(word97([{ text: 'Return label for A-1001\r' }])),
+    ];
+    expect(await keptFiles(h, alias, docs, 'application/msword', 'sealed.doc')).toEqual([[], ['sealed.doc']]);
+  });
+
+  it('removes a Word 97 file whose lettered list label may join the address, and keeps ordinary lists', async () => {
+    const text = [{ text: 'Return label for A-1001\rTerms\rnna.weber@buyer.example is not read here\r' }];
+    const docs = [
+      // The label's own text ends in the domain, its number lower letters (the fifth is e).
+      b64(word97(text, { lists: [[{ nfc: 4, label: 'anna.weber@buyer.exampl\u0000' }]] })),
+      // The number in letters with nothing after it: the first paragraph reads `anna.weber@…`.
+      b64(word97(text, { lists: [[{ nfc: 4, label: '\u0000', follow: 2 }]] })),
+      // Ordinary lists: (a) and i. with a tab, 1 with nothing after it, a bullet.
+      b64(
+        word97(text, {
+          lists: [[{ nfc: 4, label: '(\u0000)' }], [{ nfc: 2, label: '\u0000.' }], [{ nfc: 0, label: '\u0000', follow: 2 }], [{ nfc: 23, label: '\uf0b7' }]],
+        }),
+      ),
+    ];
+    expect(await keptFiles(h, alias, docs, 'application/msword', 'terms.doc')).toEqual([[], [], ['terms.doc']]);
+    // Sent as a generic type: read as a Word file all the same (a guard; cleanOle's unit row fails before).
+    expect(await keptFiles(h, alias, docs, 'application/octet-stream', 'terms.doc')).toEqual([[], [], ['terms.doc']]);
   });
 });
 

@@ -17,15 +17,18 @@ import {
   fieldSources,
   fieldsShown,
   hasNoteMarks,
+  NOTE_MARK,
   noteFormats,
   pagesAsLetters,
   pagesAsRoman,
   withoutDeletions,
+  type FieldSources,
   type NoteFormats,
 } from './word-fields.js';
 import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
 import { styleTexts } from './word-styles.js';
+import { WORD97_NOTE_MARK, word97Bookmarks, word97Encrypted, word97LabelLetters, word97Text } from './word97-text.js';
 import { attributeOf, TAG_BODY } from './xml-attributes.js';
 import { cdataAsText } from './xml-cdata.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
@@ -346,6 +349,9 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   }
   const out = CFB.write(cfb, { type: 'buffer', fileType: 'cfb' }) as Uint8Array;
   const readings: string[] = [];
+  // A Word file (whatever its declared type: a generic one is sniffed as OLE) as Word reads it.
+  const word = oleStream(cfb, 'WordDocument');
+  const sources = word ? wordFileReadings(word, { '0Table': oleStream(cfb, '0Table'), '1Table': oleStream(cfb, '1Table') }, readings) : null;
   for (const e of cfb.FileIndex) {
     if (e.type !== 2 || !e.content) continue;
     for (const r of binaryReadings(e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>))) {
@@ -354,12 +360,73 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
         readings.push(fieldResults(r));
         // As Word shows it once it updates its fields (every field of a .doc counts as unlocked:
         // its flags are not read); a field whose text cannot be known removes it.
-        readings.push(fieldsShown(r.replace(NOT_LOCKED, ''), null, false));
+        readings.push(fieldsShown(r.replace(NOT_LOCKED, ''), sources, false));
       }
     }
   }
   return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings };
 }
+
+/** A stream at the top of the file by name (case-insensitive, as CFB names compare), not one inside an embedded object's storage. */
+function oleStream(cfb: CFB.CFB$Container, name: string): Uint8Array | undefined {
+  const path = `${cfb.FullPaths[0] ?? ''}${name}`.toLowerCase();
+  const e = cfb.FileIndex[cfb.FullPaths.findIndex((p) => p.toLowerCase() === path)];
+  if (!e?.content || e.type !== 2) return undefined;
+  return e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
+}
+
+/**
+ * A .doc's WordDocument stream and table streams read as Word reads them, into `readings`: its
+ * text through its piece table (word97Text: pieces joined in order, every field and note mark
+ * Word's own), as stored and with its fields shown; what its fields may read (oleSources), or null
+ * when its text cannot be read. Throws NotWhatItClaims for an encrypted file (its text cannot be
+ * checked) and for list levels whose letters may join an address or a name (word97LabelLetters:
+ * which paragraph shows which label is not read).
+ */
+function wordFileReadings(word: Uint8Array, tables: { '0Table'?: Uint8Array; '1Table'?: Uint8Array }, readings: string[]): FieldSources | null {
+  if (word97Encrypted(word)) throw new NotWhatItClaims('an encrypted Word file cannot be checked');
+  if (word97LabelLetters(word, tables))
+    throw new NotWhatItClaims('a list label shows letters Word numbers where they may join an address or a name, which is not read, so it does not cross');
+  const text = word97Text(word, tables);
+  if (text === null) return null;
+  // A REF shows its bookmark's text, read from the bookmark tables when they can be (else it is refused).
+  const ranges = word97Bookmarks(word, tables);
+  const sources = ranges ? bookmarkSources(ranges, text) : null;
+  readings.push(text);
+  if (text.includes(FIELD_BEGIN)) readings.push(fieldResults(text));
+  if (text.includes(FIELD_BEGIN) || text.includes(WORD97_NOTE_MARK)) readings.push(fieldsShown(wordMarks(text), sources, false, true));
+  return sources;
+}
+
+/** A .doc's text with its note marks as fieldsShown's and no lock marks of its own. */
+const wordMarks = (text: string): string => text.replace(NOT_LOCKED, '').replaceAll(WORD97_NOTE_MARK, NOTE_MARK);
+
+/**
+ * What a .doc's fields may read besides themselves: each bookmark's text (its range of the text,
+ * word97Bookmarks) as Word shows it, its fields read (a REF inside one not followed: that bookmark
+ * counts as not read), up to BOOKMARK_BUDGET characters a character of the text (`partial` past
+ * it). Variables, styles and formats are not read (`word97`).
+ */
+function bookmarkSources(ranges: ReadonlyMap<string, { from: number; to: number }>, text: string): FieldSources {
+  const base: FieldSources = { variables: new Map(), properties: new Map(), word97: true, bookmarks: null };
+  const texts = new Map<string, string>();
+  let left = BOOKMARK_BUDGET * text.length;
+  let partial = false;
+  for (const [name, { from, to }] of ranges) {
+    left -= to - from;
+    if (left < 0 || to > text.length) {
+      partial = true;
+      continue;
+    }
+    try {
+      texts.set(name, fieldsShown(wordMarks(text.slice(from, to)), base, false, true));
+    } catch {
+      partial = true;
+    }
+  }
+  return { ...base, bookmarks: { texts, partial } };
+}
+const BOOKMARK_BUDGET = 4;
 
 // A Word 97 field in the text of a .doc ([MS-DOC] 2.8.25 PlcFld): U+0013 begins it, U+0014
 // separates its instruction from its result, U+0015 ends it; fields nest.

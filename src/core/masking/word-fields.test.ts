@@ -232,6 +232,72 @@ describe('Word fields as Word shows them once it updates them (fieldsShown)', ()
     expect(fieldsShown('\u0013'.repeat(40), null, false)).toBe('');
   });
 
+  it('refuses in a .doc a field whose text comes from its bookmarks, styles, notes or page format, keeps ordinary fields', () => {
+    // `pieces`: the text read through the piece table, where every mark is Word's own.
+    const doc = (text: string, pieces = true) => fieldsShown(text, null, false, pieces);
+    for (const text of [
+      `anna.weber${field(' REF at \\h ', '-')}buyer.example`,
+      `anna.weber${field(' at ', '-')}buyer.example`,
+      `anna.weber${field(' STYLEREF "At" ', '-')}buyer.example`,
+      `See note ${field(' NOTEREF _Ref1 \\h ', '1')}`,
+      // A paragraph's number (its list may show letters) where the domain goes on.
+      `anna.weber @ buyer.exampl${field(' REF _Ref1 \\r ', '5')}`,
+      // A page number (maybe letters or roman numerals) where the domain goes on, or glued to a word.
+      `anna.weber @ buyer.${field(' PAGE ', '6')}`,
+      `anna.weber @ buyer.${field(' NUMPAGES ', '6')}`,
+      `Anna Webe${field(' PAGE ', '18')}`,
+      `${field(' SECTIONPAGES ', '1')}nna.weber@buyer.example`,
+      `${field(' PAGE ', '1')}@buyer.example`,
+      `Anna Webe${field(' PAGEREF _Toc1 \\h ', '18')}`,
+      `Anna Webe${field(` QUOTE "${field(' PAGE ', '18')}" `, '18')}`,
+      // A note's mark where the domain goes on.
+      `anna.weber @ buyer.${NOTE_MARK} today`,
+    ])
+      expect(() => doc(text), text).toThrow(NotWhatItClaims);
+    for (const [text, expected] of [
+      [`Page ${field(' PAGE ', '1')} of ${field(' NUMPAGES ', '2')}`, 'Page 1 of 2'],
+      [`- ${field(' PAGE ', '1')} -, p.${field(' PAGE ', '1')}/${field(' NUMPAGES ', '2')}`, '- 1 -, p.1/2'],
+      [`info@shop.example · page ${field(' PAGE ', '1')}`, 'info@shop.example · page 1'],
+      [`Ref${field(' PAGE \\* Arabic ', '3')}`, 'Ref3'],
+      [`第${field(' PAGE ', '1')}页`, '第1页'],
+      [`${field(' TOC \\o "1-3" ', 'Contents\t2')}\rsee section ${field(' REF _Ref1 \\r \\h ', '2(a)')}`, 'Contents\t2\rsee section 2(a)'],
+      [
+        `${field(' HYPERLINK "https://shop.example" ', 'our shop')} ${field(' MERGEFIELD FirstName ', 'Anna')} ${field(' FORMTEXT ', 'A-1001')}`,
+        'our shop Anna A-1001',
+      ],
+      [`${field(' CONTROL Forms.TextBox.1 \\s ', '')}the note${NOTE_MARK}.`, 'the note.'],
+    ] as const)
+      expect(doc(text), text).toBe(expected);
+    // A bare name in a stream read whole (binary data between marks) reads as stored.
+    expect(doc(`anna.weber${field(' at ', '-')}buyer.example`, false)).toBe('anna.weber-buyer.example');
+    // With its bookmark tables read (word97Bookmarks): REF and a bare name show the bookmark's text,
+    // a bare name only where the marks are Word's own; the rest as without them.
+    const read: FieldSources = { variables: new Map(), properties: new Map(), word97: true, bookmarks: { texts: new Map([['at', '@']]), partial: false } };
+    expect(fieldsShown(`anna.weber${field(' REF At \\h ', '-')}buyer.example`, read, false)).toBe('anna.weber@buyer.example');
+    expect(fieldsShown(`anna.weber${field(' at ', '-')}buyer.example`, read, false, true)).toBe('anna.weber@buyer.example');
+    expect(fieldsShown(`anna.weber${field(' at ', '-')}buyer.example`, read, false)).toBe('anna.weber-buyer.example');
+    for (const f of [
+      ' DOCVARIABLE at ',
+      ' STYLEREF "At" ',
+      ' NOTEREF _Ref1 ',
+      ' IF 1 = 1 "@" ',
+      ' SET x "@" ',
+      ' ASK x "?" ',
+      ' FILLIN "?" ',
+      ' EQ \\o(@) ',
+      ' ADDRESSBLOCK ',
+      ' INCLUDETEXT "x" ',
+      ' LISTNUM ',
+      ' SEQ x \\* alphabetic ',
+    ])
+      for (const s of [read, null]) expect(() => fieldsShown(`x${field(f, '-')}y`, s, false, true), f).toThrow(NotWhatItClaims);
+    // Linear: many page numbers after an @ and glued words.
+    const many = `Follow @acme, page ${field(' PAGE ', '6')} `.repeat(50_000);
+    const t0 = performance.now();
+    expect(doc(many).length).toBeGreaterThan(0);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
   it('is linear on hostile marks and deep nesting', () => {
     expect(fieldsShown('\u0013\u0014\u0015\u0013'.repeat(250_000), null, false)).toBe('');
     expect(shown('\u0013\u0014\u0015'.repeat(300_000))).toBe('');

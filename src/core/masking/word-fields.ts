@@ -13,18 +13,20 @@ export interface FieldSources {
   readonly variables: ReadonlyMap<string, string>;
   /** DOCPROPERTY, AUTHOR, TITLE…: core, app and custom properties (as cleaned), by name lowercased. */
   readonly properties: ReadonlyMap<string, string>;
-  /**
-   * REF: each bookmark's text as Word shows it (its fields read), by name lowercased; null when the
-   * bookmarks are not read (a .doc: REF shows its stored result). `partial`: some were not read
-   * (past the budget), so a REF to a name not here is refused.
-   */
   /** A section numbers its pages as letters or words (`<w:pgNumType w:fmt="lowerLetter"/>`): PAGE shows them. */
   readonly pageLetters?: boolean;
   /** A section numbers its pages in roman numerals (`w:fmt="lowerRoman"`): PAGE and page references show them. */
   readonly pageRoman?: boolean;
   /** Footnotes or endnotes are numbered in letters or roman numerals (noteFormats): NOTEREF shows their number so. */
   readonly noteLetters?: boolean;
+  /**
+   * REF: each bookmark's text as Word shows it (its fields read), by name lowercased; null when the
+   * bookmarks are not read (a .doc whose piece table or bookmark tables cannot be read: REF is
+   * refused). `partial`: some were not read (past the budget), so a REF to a name not here is refused.
+   */
   readonly bookmarks?: { readonly texts: ReadonlyMap<string, string>; readonly partial: boolean } | null;
+  /** A .doc: its variables, styles, note and page formats and list levels are not read (fieldsShown refuses what shows them). */
+  readonly word97?: boolean;
   /** STYLEREF: the texts in each style (word-styles.ts); null or absent when not read (a .doc). */
   readonly styles?: StyleTexts | null;
 }
@@ -39,7 +41,7 @@ const RESULT: ReadonlySet<string> = new Set(
     'ADDIN ADVANCE AUTONUM AUTONUMLGL AUTONUMOUT BARCODE BIBLIOGRAPHY BIDIOUTLINE CITATION COMPARE DISPLAYBARCODE EMBED ' +
     'FILENAME FILESIZE FORMCHECKBOX FORMDROPDOWN FORMTEXT HYPERLINK INDEX LISTNUM MERGEBARCODE MERGEREC MERGESEQ NEXT NEXTIF ' +
     'NOTEREF NUMCHARS NUMPAGES NUMWORDS PAGE PAGEREF PRINT PRIVATE RD REF REVNUM SECTION SECTIONPAGES SEQ SHAPE SKIPIF ' +
-    'STYLEREF TA TC TEMPLATE TOA TOC XE'
+    'STYLEREF TA TC TEMPLATE TOA TOC XE CONTROL HTMLCONTROL DATA'
   ).split(' '),
 );
 const DATES: ReadonlySet<string> = new Set(['DATE', 'TIME', 'CREATEDATE', 'SAVEDATE', 'PRINTDATE', 'EDITTIME']);
@@ -62,6 +64,22 @@ const UNKNOWABLE: ReadonlySet<string> = new Set(
     ' ',
   ),
 );
+// Fields read below by their own rule (not a bookmark's name).
+const KNOWN: ReadonlySet<string> = new Set([
+  ...DATES,
+  ...USER,
+  ...Object.keys(PROPERTIES),
+  'SYMBOL',
+  'QUOTE',
+  'MACROBUTTON',
+  'GOTOBUTTON',
+  'MERGEFIELD',
+  'DOCVARIABLE',
+  'DOCPROPERTY',
+  'INFO',
+  'LISTNUM',
+  'AUTONUMOUT',
+]);
 // Word reads a first word that names no field as a bookmark's name (a REF).
 const BOOKMARK = /^[\p{L}_][\p{L}\p{N}_]{0,39}$/u;
 
@@ -156,7 +174,15 @@ function symbol(arg: string | undefined): string {
  * stored result. Throws NotWhatItClaims for a field whose text nothing here can know; `strict`
  * (a docx, whose instructions are text) also for an instruction that names no field.
  */
-function fieldShows(instruction: string, result: string, sources: FieldSources | null, strict: boolean, inDomain: () => boolean): string {
+function fieldShows(
+  instruction: string,
+  result: string,
+  sources: FieldSources | null,
+  strict: boolean,
+  inDomain: () => boolean,
+  glued: () => boolean,
+  pieces: boolean,
+): string {
   const list = tokens(decodeXML(instruction));
   const first = list[0];
   if (!first) return result;
@@ -176,6 +202,22 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
   const roman =
     (PAGES.has(name) && formats.includes('roman')) || (!!sources?.pageRoman && ((name === 'PAGE' && !formats.includes('arabic')) || PAGE_LISTS.has(name)));
   if ((roman || (name === 'NOTEREF' && !!sources?.noteLetters)) && inDomain()) refuse();
+  // A .doc (no sources, or `word97`): its styles, note and page formats and list levels are not
+  // read, its bookmarks only when its tables are. STYLEREF and NOTEREF show text from elsewhere or
+  // a note's number as letters, REF (a bare bookmark name too, where the marks are Word's own:
+  // `pieces`) a bookmark not read; a paragraph's number (`\r`) shows its list's format. A page
+  // number may be letters or roman numerals: where a domain goes on, or glued to a Latin letter or
+  // a digit (`Anna Webe` + page 18 in letters), it removes the document.
+  const word97 = !sources || !!sources.word97;
+  if (word97) {
+    const paragraphNumber = ['\\n', '\\r', '\\w'].some((n) => switches.has(n));
+    const bare = pieces && !RESULT.has(name) && !UNKNOWABLE.has(name) && !KNOWN.has(name) && BOOKMARK.test(name);
+    // A bookmark's text when its tables are read (below), else refused.
+    if ((name === 'REF' || bare) && ((paragraphNumber && inDomain()) || (!paragraphNumber && !sources?.bookmarks))) refuse();
+    if (name === 'STYLEREF' && (!paragraphNumber || inDomain())) refuse();
+    if (name === 'NOTEREF') refuse();
+    if ((PAGES.has(name) || PAGE_LISTS.has(name)) && !formats.includes('arabic') && (inDomain() || glued())) refuse();
+  }
   // An index entry shows its text, the index's separator, then its pages or a cross-reference's
   // text (`XE "anna.weber" \t "buyer.example"` with `INDEX \e "@"`), which this reading does not build:
   // a cross-reference, or a separator with more than blanks, commas and dashes, removes the document.
@@ -193,7 +235,7 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
   if (DATES.has(name)) return switches.has('\\@') ? picture(switches.get('\\@') as string) : result;
   if (name === 'MERGEFIELD') return `${switches.get('\\b') ?? ''}${pictured ?? result}${switches.get('\\f') ?? ''}`;
   if (name === 'DOCVARIABLE') {
-    if (!sources) refuse();
+    if (word97) refuse();
     return sources?.variables.get((args[0] ?? '').toLowerCase()) ?? result;
   }
   const property = name === 'DOCPROPERTY' || name === 'INFO' ? (args[0] ?? '').toLowerCase() : PROPERTIES[name];
@@ -218,7 +260,8 @@ function fieldShows(instruction: string, result: string, sources: FieldSources |
     return texts?.size ? ([...texts][0] as string) : result;
   }
   // A bookmark's text (REF, or a bare name), unless a switch shows its paragraph's number instead.
-  const bookmark = name === 'REF' ? args[0] : RESULT.has(name) || UNKNOWABLE.has(name) || !BOOKMARK.test(name) ? undefined : first.text;
+  // (A .doc's streams read whole hold binary data between marks: a bare name there is read as stored.)
+  const bookmark = name === 'REF' ? args[0] : RESULT.has(name) || UNKNOWABLE.has(name) || !BOOKMARK.test(name) || (word97 && !pieces) ? undefined : first.text;
   if (bookmark !== undefined && sources?.bookmarks && !['\\n', '\\r', '\\w'].some((n) => switches.has(n))) {
     const text = sources.bookmarks.texts.get(bookmark.toLowerCase());
     // A number or a date in the bookmark shows through the field's picture (`\# "'@'0"`).
@@ -245,6 +288,10 @@ export const NOTE_MARK = '\ufdd1';
 const NOTE = 0xfdd1;
 
 interface Frame {
+  /** The character shown right before the field (a page number glued to a Latin letter or a digit may complete a word). */
+  readonly prev: string;
+  /** The last character of its instruction or result so far (a string's own end is not read: V8 would flatten it). */
+  last: string;
   instruction: string;
   result: string;
   inResult: boolean;
@@ -316,23 +363,39 @@ const continues = (d: DomainState, nested: boolean): boolean => d.at !== OUT && 
  * replaced by what it computes (SYMBOL 64 → `@`, QUOTE "x" → `x`, DOCVARIABLE → the variable,
  * a date's picture), nested fields inside out; a field showing what it stores (PAGE, REF, TOC,
  * HYPERLINK, MERGEFIELD, a locked field) as that result. An addition to the readings of the
- * results as stored (fieldResults). `sources` null (a .doc, whose variables are not read) refuses
- * DOCVARIABLE; `strict` refuses an instruction that names no field (a docx: its instructions are
- * text; a .doc's streams are read whole, binary data too, so there it is read as stored).
+ * results as stored (fieldResults). `sources` null or `word97` (a .doc, whose variables, styles,
+ * note and page formats are not read) refuses DOCVARIABLE, STYLEREF, NOTEREF, REF unless its
+ * bookmarks are read (`bookmarks`, from its tables) and a page number where a domain goes on or
+ * glued to a Latin letter or a digit; `strict` refuses an instruction that names no field (a docx:
+ * its instructions are text; a .doc's streams are read whole, binary data too, so there it is read
+ * as stored); `pieces` (a .doc's text through its piece table, word97-text.ts, where every mark is
+ * Word's own) reads a bare bookmark name as a REF.
  * Throws NotWhatItClaims for a field whose text nothing here can know (INCLUDETEXT, IF, SET…).
  * One pass; each character copied at most once a nesting level (at most MAX_DEPTH).
  */
-export function fieldsShown(text: string, sources: FieldSources | null, strict: boolean): string {
+export function fieldsShown(text: string, sources: FieldSources | null, strict: boolean, pieces = false): string {
   const stack: Frame[] = [];
   let out = '';
   let from = 0;
   // Where each text stands after an @ (a roman page number there may end a domain); followed only
   // when a roman numeral may show (`roman` in an instruction, maybe as entities, or a roman section).
-  const track = !!sources?.pageRoman || /roman|&#/i.test(text) || text.includes(NOTE_MARK) || (!!sources?.noteLetters && /noteref/i.test(text));
+  const track =
+    !sources ||
+    !!sources.word97 ||
+    !!sources.pageRoman ||
+    /roman|&#/i.test(text) ||
+    text.includes(NOTE_MARK) ||
+    (!!sources?.noteLetters && /noteref/i.test(text));
   const outDomain: DomainState = { at: OUT, depth: 0 };
+  let outLast = '';
   const add = (s: string) => {
     const top = stack[stack.length - 1];
     if (track && s) advance(top ? top.domain : outDomain, s);
+    if (s) {
+      const last = s.charAt(s.length - 1);
+      if (top) top.last = last;
+      else outLast = last;
+    }
     if (!top) out += s;
     else if (top.inResult) top.result += s;
     else top.instruction += s;
@@ -358,17 +421,21 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
         continue;
       }
       const before = { ...here() };
-      stack.push({ instruction: '', result: '', inResult: false, domain: { ...before }, before });
+      const top = stack[stack.length - 1];
+      stack.push({ prev: top ? top.last : outLast, last: '', instruction: '', result: '', inResult: false, domain: { ...before }, before });
     } else if (c === SEPARATE) {
       const top = stack[stack.length - 1];
       if (top) {
         top.inResult = true;
+        top.last = '';
         top.domain = { ...top.before };
       }
     } else {
       const f = stack.pop();
       if (!f) continue;
-      add(f.instruction.startsWith(LOCKED) ? f.result : fieldShows(f.instruction, f.result, sources, strict, inDomain));
+      // Glued where it stands, or inside a field that is (`Anna Webe{ QUOTE "{ PAGE }" }`).
+      const glued = () => WORD_CHAR.test(f.prev) || GLUED_AFTER.test(text.charAt(k + 1)) || stack.some((o) => WORD_CHAR.test(o.prev));
+      add(f.instruction.startsWith(LOCKED) ? f.result : fieldShows(f.instruction, f.result, sources, strict, inDomain, glued, pieces));
     }
   }
   add(text.slice(from));
@@ -379,6 +446,11 @@ export function fieldsShown(text: string, sources: FieldSources | null, strict: 
   }
   return out;
 }
+
+// A Latin letter or a digit a page number's letters would join (before it; after it also an @ or
+// another field): an address or a Latin name. `第{ PAGE }页` (a Chinese footer) is kept.
+const WORD_CHAR = /[\p{Script=Latin}0-9\uff10-\uff19]/u;
+const GLUED_AFTER = /[\p{Script=Latin}0-9\uff10-\uff19@\uff20\ufe6b\u0013]/u;
 
 const MARKS = /[\u0013-\u0015\ufdd0\ufdd1]/g;
 // ST_OnOff (ECMA-376 Part 1 §22.9.2.7) as the schema spells it: a value Word might not read as on
