@@ -8,7 +8,6 @@ import { BrokenText, bytesAt, cp1252, u16, u32, utf16 } from './ole-bytes.js';
 const W_IDENT = 0xa5ec;
 // Word 97's nFib is 0x00C1 (some writers put 0x00C0 or 0x00C2); Word 6 and 95 wrote 0x0065–0x0068.
 const NFIB_97 = 0x00c0;
-const F_COMPLEX = 0x0004; // the last save was a fast (incremental) save
 const F_ENCRYPTED = 0x0100;
 const F_WHICH_TBL_STM = 0x0200; // the table stream is 1Table, else 0Table
 // fcClx is the 34th FcLcb pair of FibRgFcLcb97 ([MS-DOC] 2.5.6).
@@ -19,17 +18,18 @@ const FC_CLX_INDEX = 33;
  * → 2.9.38 Clx → 2.9.178 Pcdt → 2.8.35 PlcPcd; each 2.9.177 Pcd's FcCompressed gives 8-bit
  * Windows-1252 at fc/2 or UTF-16LE at fc). `table` returns the `0Table` or `1Table` stream.
  * Returns null when the stream does not start with a Word 97 FIB (wIdent 0xA5EC): not a file Word
- * reads as a .doc. Throws NotWhatItClaims (the reason to remove it) for a Word 6/95, encrypted or fast-saved document (its
- * pieces do not show the text that stays in the stream) and BrokenText when the structure does not
- * add up (bounds, CPs out of order, more characters than the stream has bytes). Linear in the
- * streams: the text is at most as many characters as `word` has bytes.
+ * reads as a .doc. Throws NotWhatItClaims (the reason to remove it) for a Word 6/95 or encrypted
+ * document and BrokenText when the structure does not add up (bounds, CPs out of order, more
+ * characters than the stream has bytes). A fast-saved document (fComplex; WPS Office writes them)
+ * is read by its pieces as Word shows it: the text a fast save left behind unshown is searched
+ * only for the writer, with the stream's bytes. Linear in the streams: the text is at most as many
+ * characters as `word` has bytes.
  */
 export function docText(word: Uint8Array, table: (name: '0Table' | '1Table') => Uint8Array | undefined): string | null {
   if (word.length < 32 || u16(word, 0) !== W_IDENT) return null;
   if (u16(word, 2) < NFIB_97) throw new NotWhatItClaims('a Word 6 or 95 document, whose text is not read here, so it does not cross');
   const flags = u16(word, 0x0a);
   if (flags & F_ENCRYPTED) throw new NotWhatItClaims('an encrypted Word document: its text cannot be read, so it does not cross');
-  if (flags & F_COMPLEX) throw new NotWhatItClaims('a fast-saved Word document: it keeps text it no longer shows, so it does not cross');
   const csw = u16(word, 0x20);
   const cslwAt = 0x22 + csw * 2;
   const cslw = u16(word, cslwAt);

@@ -14,8 +14,8 @@ import { xlsText } from './xls-text.js';
  * when none of them is in its format (no Word 97 FIB, no BOF record, no PowerPoint 97 current
  * user): such a file keeps the whole-stream search for the writer only. Throws NotWhatItClaims,
  * its message the reason to remove the file, when a stream is in its format but its text cannot be
- * read: encrypted, fast-saved, older than Office 97, or a structure that does not add up. Never any
- * other error.
+ * read: encrypted, older than Office 97, or a structure that does not add up. Never any other
+ * error.
  */
 export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
   // null: the stream is not in its format (or absent).
