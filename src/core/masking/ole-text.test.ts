@@ -260,6 +260,26 @@ describe('a .ppt: the text atoms of its record tree', () => {
   });
 });
 
+describe('a legacy Office file that embeds another file', () => {
+  it.each([
+    ['a .doc with an object in its ObjectPool', { ...wordStreams(['Chart:\u0001\r']), 'ObjectPool/_1577691201/\u0001Ole10Native': Buffer.from(KIM) }],
+    ['a .xls with an MBD storage', { Workbook: workbookStream([], [label('Total')]), 'MBD0009CF7B/\u0001Ole10Native': Buffer.from(KIM) }],
+    [
+      'a .ppt with an ExOleObjStg record',
+      { 'PowerPoint Document': pptContainer(0x03e8, [pptRecord(0x1011, Buffer.from(KIM))]), 'Current User': currentUser() },
+    ],
+  ])('removes %s: nothing reads it', (_, streams) => {
+    expect(() => oleShownTexts(held(streams))).toThrow(/^carries an embedded file \(an OLE object\)/);
+  });
+
+  it("keeps a .doc with an empty ObjectPool (Word makes one), and a workbook's \u0001Ole stream", () => {
+    const c = held({ ...wordStreams(['Hello\r']), '\u0001Ole': Buffer.alloc(20) });
+    CFB.utils.cfb_add(c, 'ObjectPool/', Buffer.alloc(0));
+    expect(oleShownTexts(c)).toEqual(['Hello\r']);
+    expect(oleShownTexts(held({ Workbook: workbookStream([], [label('Total')]), '\u0001Ole': Buffer.alloc(20) }))).toEqual(['Sheet1\nTotal']);
+  });
+});
+
 describe('legacy Office readers on hostile input', () => {
   const samples: Record<string, Record<string, Buffer>> = {
     doc: wordStreams(['Return label for A-1001\r', { text: `Kim ${KIM}\r`, compressed: true }, '\u0013 PAGE \u00141\u0015\r']),

@@ -14,10 +14,14 @@ import { xlsText } from './xls-text.js';
  * when none of them is in its format (no Word 97 FIB, no BOF record, no PowerPoint 97 current
  * user): such a file keeps the whole-stream search for the writer only. Throws NotWhatItClaims,
  * its message the reason to remove the file, when a stream is in its format but its text cannot be
- * read: encrypted, older than Office 97, or a structure that does not add up. Never any other
- * error.
+ * read: encrypted, older than Office 97, or a structure that does not add up; or when it embeds
+ * another file (a stream under Word's `ObjectPool` or an Excel `MBD…` storage, a PowerPoint
+ * ExOleObjStg): nothing reads it, so it would cross unread, as a docx's `embeddings/` would. Never
+ * any other error.
  */
 export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
+  if (cfb.FullPaths.some((p, k) => cfb.FileIndex[k]?.type === 2 && EMBEDDED.test(p)))
+    throw new NotWhatItClaims('carries an embedded file (an OLE object) that cannot be read, so it does not cross');
   // null: the stream is not in its format (or absent).
   const read: (string | null)[] = [];
   const word = topStream(cfb, 'WordDocument');
@@ -31,6 +35,10 @@ export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
   const texts = read.filter((t) => t !== null);
   return texts.length > 0 ? texts : undefined;
 }
+
+// A stream inside Word's ObjectPool storage ([MS-DOC] 2.1.4) or an Excel embedding's MBD storage
+// ([MS-XLS] 2.1.2), at the container's top level (`Root Entry/…`).
+const EMBEDDED = /^[^/]*\/(?:ObjectPool|MBD[0-9A-F]{8})\/./i;
 
 function guarded<T>(what: string, read: () => T): T {
   try {

@@ -7,6 +7,8 @@ import { BrokenText, bytesAt, latin1, u16, u32, utf16 } from './ole-bytes.js';
 const TEXT_CHARS_ATOM = 0x0fa0; // UTF-16LE
 const TEXT_BYTES_ATOM = 0x0fa8; // 8-bit: the low bytes of UTF-16 code units
 const CSTRING = 0x0fba; // UTF-16LE
+// An embedded OLE object or a VBA project, zlib-compressed or not ([MS-PPT] 2.10.34 ExOleObjStg).
+const EX_OLE_OBJ_STG = 0x1011;
 // [MS-PPT] 2.3.2 CurrentUserAtom.headerToken, at byte 12 of the `Current User` stream.
 const TOKEN_PLAIN = 0xe391c05f;
 const TOKEN_ENCRYPTED = 0xf3d1c4df;
@@ -14,7 +16,8 @@ const TOKEN_ENCRYPTED = 0xf3d1c4df;
 /**
  * The texts of a presentation's `PowerPoint Document` stream, given its `Current User` stream.
  * Returns null when there is no `Current User` stream with a PowerPoint 97 header token (not a file
- * PowerPoint 97 opens). Throws NotWhatItClaims for an encrypted presentation and BrokenText when the
+ * PowerPoint 97 opens). Throws NotWhatItClaims for an encrypted presentation or one that embeds a
+ * file (an ExOleObjStg record: nothing here reads it, so it would cross unread) and BrokenText when the
  * tree does not add up: a record longer than its container, or a container ending inside a header.
  * Every record is looked at once (an explicit stack of container ends, no recursion): linear.
  */
@@ -41,6 +44,7 @@ export function pptText(doc: Uint8Array, currentUser: Uint8Array | undefined): s
       at = body;
       continue;
     }
+    if (type === EX_OLE_OBJ_STG) throw new NotWhatItClaims('carries an embedded file (an OLE object) that cannot be read, so it does not cross');
     if (type === TEXT_CHARS_ATOM || type === CSTRING) out.push(utf16(bytesAt(doc, body, length)));
     else if (type === TEXT_BYTES_ATOM) out.push(latin1(bytesAt(doc, body, length)));
     at = body + length;
