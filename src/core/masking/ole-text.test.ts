@@ -236,10 +236,15 @@ describe('a .ppt: the text atoms of its record tree', () => {
     expect(texts(file, PPT)).toEqual([['Slide one ✓', 'Notes: café', 'Kim', `mailto:${KIM}`, 'In a shape'].join('\n')]);
   });
 
-  it('reads no text without a PowerPoint 97 Current User stream', () => {
-    const c = CFB.utils.cfb_new();
-    CFB.utils.cfb_add(c, 'PowerPoint Document', slideTexts([textChars(KIM)]));
-    expect(texts(Buffer.from(CFB.write(c, { type: 'buffer' }) as Uint8Array), PPT)).toBeUndefined();
+  it('reads the record tree without a PowerPoint 97 Current User stream, and no text when it does not add up', () => {
+    expect(oleShownTexts(held({ 'PowerPoint Document': slideTexts([textChars(KIM)]) }))).toEqual([KIM]);
+    expect(oleShownTexts(held({ 'PowerPoint Document': Buffer.from(`Slide ${KIM}`, 'utf16le') }))).toBeUndefined();
+  });
+
+  it('reads a text atom marked as a container as the atom it is', () => {
+    expect(
+      oleShownTexts(held({ 'PowerPoint Document': slideTexts([pptRecord(0x0fa0, Buffer.from(KIM, 'utf16le'), 0x0f)]), 'Current User': currentUser() })),
+    ).toEqual([KIM]);
   });
 
   it('reads past a few bytes after the last record', () => {

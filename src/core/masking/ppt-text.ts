@@ -13,19 +13,30 @@ const EX_OLE_OBJ_STG = 0x1011;
 const TOKEN_PLAIN = 0xe391c05f;
 const TOKEN_ENCRYPTED = 0xf3d1c4df;
 
+// Read as atoms whatever their recVer says: a text atom marked as a container would hide its text.
+const ATOMS = new Set([TEXT_CHARS_ATOM, TEXT_BYTES_ATOM, CSTRING, EX_OLE_OBJ_STG]);
+
 /**
  * The texts of a presentation's `PowerPoint Document` stream, given its `Current User` stream.
- * Returns null when there is no `Current User` stream with a PowerPoint 97 header token (not a file
- * PowerPoint 97 opens). Throws NotWhatItClaims for an encrypted presentation or one that embeds a
- * file (an ExOleObjStg record: nothing here reads it, so it would cross unread) and BrokenText when the
- * tree does not add up: a record longer than its container, or a container ending inside a header.
+ * Throws NotWhatItClaims for an encrypted presentation (its Current User says so) or one that
+ * embeds a file (an ExOleObjStg record: nothing here reads it, so it would cross unread) and
+ * BrokenText when the tree does not add up: a record longer than its container, or a container
+ * ending inside a header. Without a PowerPoint 97 Current User (not a file PowerPoint 97 opens)
+ * the tree is read all the same, and a tree that does not add up returns null (not the format).
  * Every record is looked at once (an explicit stack of container ends, no recursion): linear.
  */
 export function pptText(doc: Uint8Array, currentUser: Uint8Array | undefined): string[] | null {
-  if (!currentUser || currentUser.length < 16) return null;
-  const token = u32(currentUser, 12);
+  const token = currentUser && currentUser.length >= 16 ? u32(currentUser, 12) : undefined;
   if (token === TOKEN_ENCRYPTED) throw new NotWhatItClaims('an encrypted PowerPoint presentation: its text cannot be read, so it does not cross');
-  if (token !== TOKEN_PLAIN) return null;
+  try {
+    return recordTexts(doc);
+  } catch (err) {
+    if (token !== TOKEN_PLAIN && err instanceof BrokenText) return null;
+    throw err;
+  }
+}
+
+function recordTexts(doc: Uint8Array): string[] {
   const out: string[] = [];
   const ends: number[] = [];
   for (let at = 0; ;) {
@@ -39,7 +50,7 @@ export function pptText(doc: Uint8Array, currentUser: Uint8Array | undefined): s
     const length = u32(doc, at + 4);
     const body = at + 8;
     if (length > limit - body) throw new BrokenText('a record longer than its container');
-    if (recVer === 0x0f) {
+    if (recVer === 0x0f && !ATOMS.has(type)) {
       ends.push(body + length);
       at = body;
       continue;
