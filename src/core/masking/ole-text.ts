@@ -11,13 +11,13 @@ import { xlsText } from './xls-text.js';
 /**
  * The texts a legacy Office container shows, from each main stream it holds (`WordDocument` with
  * its table stream, `Workbook` or `Book`, `PowerPoint Document` with `Current User`); undefined
- * when none of them is in its format (no Word 97 FIB, no BOF record, no PowerPoint 97 current
- * user): such a file keeps the whole-stream search for the writer only. Throws NotWhatItClaims,
- * its message the reason to remove the file, when a stream is in its format but its text cannot be
- * read: encrypted, older than Office 97, or a structure that does not add up; or when it embeds
- * another file (a stream under Word's `ObjectPool` or an Excel `MBD…` storage, a PowerPoint
- * ExOleObjStg): nothing reads it, so it would cross unread, as a docx's `embeddings/` would. Never
- * any other error.
+ * when none of them is in its format (no Word 97 FIB, no BOF record, a PowerPoint record tree that
+ * does not add up and no PowerPoint 97 current user): such a file keeps the whole-stream search
+ * for the writer only. Throws NotWhatItClaims, its message the reason to remove the file, when a
+ * stream is in its format but its text cannot be read: encrypted, older than Office 97, or a
+ * structure that does not add up; or when it embeds another file (a stream under Word's
+ * `ObjectPool` or an Excel `MBD…` storage, a PowerPoint ExOleObjStg): nothing reads it, so it
+ * would cross unread, as a docx's `embeddings/` would. Never any other error.
  */
 export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
   if (cfb.FullPaths.some((p, k) => cfb.FileIndex[k]?.type === 2 && EMBEDDED.test(p)))
