@@ -113,6 +113,11 @@ describe('a .xls: the strings of its BIFF8 records', () => {
     expect(read([sst(strings, 24)])).toEqual([...strings, 'Sheet1']);
   });
 
+  it('reads a workbook of 300 000 shared strings (none spread onto the stack)', () => {
+    const strings = Array.from({ length: 300_000 }, (_, k) => `Item ${k}`);
+    expect(read([sst(strings)])).toHaveLength(300_001);
+  });
+
   it('skips rich-text runs and phonetic blocks in the shared strings', () => {
     // One string with 2 runs and a 6-byte phonetic block, then a plain one.
     const rich = Buffer.concat([u16(5), Buffer.from([0x0c]), u16(2), u32(6), Buffer.from('Hello'), Buffer.alloc(8, 0x40), Buffer.alloc(6, 0x40)]);

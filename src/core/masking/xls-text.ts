@@ -31,10 +31,32 @@ const SUPBOOK = 0x01ae;
 const FORMULAS = new Set([0x0006, 0x0221, 0x04bc, 0x01b1, LBL]);
 const BIFF8 = 0x0600;
 
-interface Rec {
-  readonly type: number;
-  readonly at: number;
-  readonly body: Uint8Array;
+// The records read here; every other record (a number, a style, a picture) is passed over unread.
+const READ = new Set([
+  FILEPASS,
+  SST,
+  LABEL,
+  RSTRING,
+  STRING,
+  BOUNDSHEET,
+  HEADER,
+  FOOTER,
+  NOTE,
+  TXO,
+  HLINK,
+  HLINKTOOLTIP,
+  FORMAT,
+  DV,
+  SERIESTEXT,
+  SUPBOOK,
+  ...FORMULAS,
+]);
+
+/** Where each record of a workbook stream starts, its type, and where each BOF record is. */
+interface Records {
+  readonly types: number[];
+  readonly ats: number[];
+  readonly bofs: Set<number>;
 }
 
 /**
@@ -47,20 +69,27 @@ interface Rec {
 export function xlsText(stream: Uint8Array): string[] | null {
   if (stream.length < 8 || u16(stream, 0) !== BOF) return null;
   if (u16(stream, 4) !== BIFF8) throw new NotWhatItClaims('an Excel 5 or 95 workbook, whose text is not read here, so it does not cross');
-  const recs = records(stream);
+  const { types, ats, bofs } = records(stream);
+  // A record's data (records() checked that it is all in the stream).
+  const dataOf = (k: number) => {
+    const at = ats[k] as number;
+    return stream.subarray(at + 4, at + 4 + u16(stream, at + 2));
+  };
   const out: string[] = [];
   const sheetsAt: number[] = [];
-  for (let k = 0; k < recs.length; k++) {
-    const { type, body } = recs[k] as Rec;
+  for (let k = 0; k < types.length; k++) {
+    const type = types[k] as number;
+    if (!READ.has(type)) continue;
+    const body = dataOf(k);
     // The CONTINUE records after this one, which carry the rest of its data.
     const more = (): Uint8Array[] => {
       const segs: Uint8Array[] = [];
-      for (let j = k + 1; j < recs.length && recs[j]?.type === CONTINUE; j++) segs.push((recs[j] as Rec).body);
+      for (let j = k + 1; j < types.length && types[j] === CONTINUE; j++) segs.push(dataOf(j));
       return segs;
     };
     if (type === FILEPASS) throw new NotWhatItClaims('an encrypted Excel workbook: its text cannot be read, so it does not cross');
     if (FORMULAS.has(type)) out.push(...ptgStrings(body));
-    if (type === SST) out.push(...sharedStrings(new Segments([body, ...more()])));
+    if (type === SST) sharedStrings(new Segments([body, ...more()]), out);
     else if (type === LABEL || type === RSTRING || type === NOTE) out.push(new Segments([body]).skip(type === NOTE ? 8 : 6).xlString());
     else if (type === STRING) out.push(new Segments([body, ...more()]).xlString());
     else if ((type === HEADER || type === FOOTER || type === FORMAT) && body.length > 0)
@@ -86,18 +115,20 @@ export function xlsText(stream: Uint8Array): string[] | null {
       out.push(s.chars(s.byte(), s.byte() & 1));
     } else if (type === SUPBOOK) out.push(...externalBook(body));
   }
-  const bofs = new Set(recs.filter((r) => r.type === BOF).map((r) => r.at));
   if (sheetsAt.some((at) => !bofs.has(at))) throw new BrokenText('a sheet where no BOF record is');
   return out;
 }
 
 /**
- * The stream's records, in order. Between substreams (after an EOF closing the last open BOF) a
- * record past the end ends the walk: Excel reaches each sheet by its BoundSheet8 offset, so bytes
- * there are not shown; inside a substream it is BrokenText.
+ * The stream's records, in order (two numbers each, no object: a workbook may hold millions).
+ * Between substreams (after an EOF closing the last open BOF) a record past the end ends the walk:
+ * Excel reaches each sheet by its BoundSheet8 offset, so bytes there are not shown; inside a
+ * substream it is BrokenText.
  */
-function records(stream: Uint8Array): Rec[] {
-  const recs: Rec[] = [];
+function records(stream: Uint8Array): Records {
+  const types: number[] = [];
+  const ats: number[] = [];
+  const bofs = new Set<number>();
   let depth = 0;
   for (let at = 0; at + 4 <= stream.length;) {
     const type = u16(stream, at);
@@ -106,17 +137,22 @@ function records(stream: Uint8Array): Rec[] {
       if (depth === 0) break;
       throw new BrokenText('a record past the end of the workbook stream');
     }
-    recs.push({ type, at, body: stream.subarray(at + 4, at + 4 + length) });
-    if (type === BOF) depth++;
-    else if (type === EOF && depth > 0) depth--;
+    types.push(type);
+    ats.push(at);
+    if (type === BOF) {
+      depth++;
+      bofs.add(at);
+    } else if (type === EOF && depth > 0) depth--;
     at += 4 + length;
   }
-  return recs;
+  return { types, ats, bofs };
 }
 
-/** [MS-XLS] 2.4.265 SST: cstTotal, cstUnique, then XLUnicodeRichExtendedString each. */
-function sharedStrings(s: Segments): string[] {
-  const out: string[] = [];
+/**
+ * [MS-XLS] 2.4.265 SST: cstTotal, cstUnique, then XLUnicodeRichExtendedString each, pushed onto
+ * `out` one by one (a workbook may hold millions: no spread onto the stack).
+ */
+function sharedStrings(s: Segments, out: string[]): void {
   s.skip(4);
   const unique = s.u32();
   for (let n = 0; n < unique && !s.atEnd(); n++) {
@@ -128,7 +164,6 @@ function sharedStrings(s: Segments): string[] {
     // Formatting runs (4 bytes each) and the phonetic block: not text Excel shows as the cell's.
     s.skip(runs * 4).skip(ext);
   }
-  return out;
 }
 
 /** A comment's or text box's text ([MS-XLS] 2.4.329 TxO): in the CONTINUE records after it, each opening with its flags byte. */
