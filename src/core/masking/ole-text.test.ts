@@ -169,6 +169,20 @@ describe('a .xls: the strings of its BIFF8 records', () => {
         rec(0x01b8, hlink),
         rec(0x01be, Buffer.concat([u32(0), xlString('Prompt title'), xlString('\0'), xlString('Prompt text'), xlString('\0')])),
         rec(0x100d, Buffer.concat([u16(0), Buffer.from([6, 0]), Buffer.from('Series')])),
+        rec(
+          0x089c,
+          Buffer.concat([
+            Buffer.alloc(30),
+            u16(0),
+            u16(11),
+            u16(0),
+            u16(12),
+            Buffer.from([0]),
+            Buffer.from('Even footer'),
+            Buffer.from([1]),
+            Buffer.from('First footer', 'utf16le'),
+          ]),
+        ),
       ],
     );
     for (const want of [
@@ -186,6 +200,8 @@ describe('a .xls: the strings of its BIFF8 records', () => {
       'Prompt title',
       'Prompt text',
       'Series',
+      'Even footer',
+      'First footer',
     ])
       expect(got, want).toContain(want);
     expect(got?.some((t) => t.includes(`mailto:${KIM}`))).toBe(true);

@@ -1,7 +1,7 @@
 // Owns the text an Excel 97–2003 workbook (.xls) shows, read from the BIFF8 records of its
 // `Workbook` stream ([MS-XLS] 2.1.4): cell strings, formula results and constants, sheet and
-// defined names, headers and footers, comments and text boxes, hyperlinks, number formats,
-// validation messages, chart series names and external workbook paths.
+// defined names, headers and footers (odd, even and first pages), comments and text boxes,
+// hyperlinks, number formats, validation messages, chart series names and external workbook paths.
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { BrokenText, bytesAt, latin1, u16, u32, utf16 } from './ole-bytes.js';
 
@@ -26,6 +26,7 @@ const FORMAT = 0x041e;
 const DV = 0x01be;
 const SERIESTEXT = 0x100d;
 const SUPBOOK = 0x01ae;
+const HEADER_FOOTER = 0x089c; // the even and first pages' headers and footers (Excel 2007 and later)
 // Records holding a formula (parsed expression), whose string constants (PtgStr) Excel shows in
 // the formula bar: FORMULA, ARRAY, SHRFMLA, conditional formats (CF), and defined names (LBL).
 const FORMULAS = new Set([0x0006, 0x0221, 0x04bc, 0x01b1, LBL]);
@@ -49,6 +50,7 @@ const READ = new Set([
   DV,
   SERIESTEXT,
   SUPBOOK,
+  HEADER_FOOTER,
   ...FORMULAS,
 ]);
 
@@ -114,6 +116,12 @@ export function xlsText(stream: Uint8Array): string[] | null {
       const s = new Segments([body]).skip(2);
       out.push(s.chars(s.byte(), s.byte() & 1));
     } else if (type === SUPBOOK) out.push(...externalBook(body));
+    else if (type === HEADER_FOOTER) {
+      // [MS-XLS] 2.4.137: FrtHeader, guidSView, flags, four counts, then each string without its count.
+      const s = new Segments([body]).skip(30);
+      const counts = [s.u16(), s.u16(), s.u16(), s.u16()];
+      for (const cch of counts) if (cch > 0) out.push(s.chars(cch, s.byte() & 1));
+    }
   }
   if (sheetsAt.some((at) => !bofs.has(at))) throw new BrokenText('a sheet where no BOF record is');
   return out;
