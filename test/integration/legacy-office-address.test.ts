@@ -46,6 +46,8 @@ describe("other people's addresses in .doc, .xls and .ppt files", () => {
         { text: `Kim: ${KIM}\r`, compressed: true },
       ]),
       wordFile([`Return label for A-1001\r\u0013 HYPERLINK "mailto:${KIM}" \u0014Kim\u0015\r`]),
+      // A field that shows the @ once Word updates it (SYMBOL 64), its stored result a decoy.
+      wordFile(['Return label for A-1001\rAsk kim.lee\u0013 SYMBOL 64 \u0014-\u0015partner.example\r']),
       // An embedded workbook (an OLE object in the ObjectPool): nothing reads it.
       container({ ...wordStreams(['Return label for A-1001\r\u0001\r']), 'ObjectPool/_1577691201/\u0001Ole10Native': Buffer.from(`Kim ${KIM}`) }),
       wordFile(['Return label for A-1001\r', 'Kettle 2 pcs @ 19.99 EUR\r\u0013 PAGE \u00141\u0015\r']),
@@ -58,7 +60,7 @@ describe("other people's addresses in .doc, .xls and .ppt files", () => {
         DOC,
         'label.doc',
       ),
-    ).toEqual([[], [], [], [], ['label.doc']]);
+    ).toEqual([[], [], [], [], [], ['label.doc']]);
   }, 60_000);
 
   it('removes a .xls whose cells, sheet names, comments or links hold an address, and keeps ordinary ones', async () => {
