@@ -1,7 +1,7 @@
 // Owns the text a legacy Office file (.doc, .xls, .ppt) shows, read through its main stream's
 // structure (doc-text.ts, xls-text.ts, ppt-text.ts) rather than as the stream's bytes: a docx's
 // shown text is searched for any address, and whole-stream readings cannot be (random bytes read as
-// Latin-1 or UTF-16 hold something shaped like an address in about one megabyte of four).
+// Latin-1 or UTF-16 hold something shaped like an address in about one megabyte in four).
 import type CFB from 'cfb';
 import { docText } from './doc-text.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
