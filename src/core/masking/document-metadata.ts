@@ -9,6 +9,7 @@ import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
+import { oleShownTexts } from './ole-text.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import {
   bookmarkTexts,
@@ -44,6 +45,8 @@ export interface CleanDocument {
    * its entities): tags read as nothing, so a word split across runs (`<w:t>anna</w:t></w:r><w:r>
    * <w:t>@shop.example</w:t>`) reads whole; paragraph, row, cell, line-break and tab tags as a line
    * break; and each part's XML as it is, for what stands in attributes (a hyperlink's target).
+   * OLE (.doc, .xls, .ppt): the text its main stream's structure shows (ole-text.ts); absent when
+   * no main stream is in its format.
    */
   readonly texts?: readonly string[];
 }
@@ -331,7 +334,10 @@ const OLE_MAIN: Readonly<Record<string, readonly string[]>> = {
   'application/vnd.ms-powerpoint': ['PowerPoint Document'],
 };
 
-/** OLE: a Word, Excel or PowerPoint file as declared; summary information streams removed. */
+/**
+ * OLE: a Word, Excel or PowerPoint file as declared; summary information streams removed; `texts`
+ * the text it shows (ole-text.ts; NotWhatItClaims when that text cannot be read).
+ */
 export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   let cfb: CFB.CFB$Container;
   try {
@@ -364,7 +370,7 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
       }
     }
   }
-  return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings };
+  return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings, texts: oleShownTexts(cfb) };
 }
 
 /** A stream at the top of the file by name (case-insensitive, as CFB names compare), not one inside an embedded object's storage. */

@@ -3,12 +3,13 @@
 // a message, at any depth, goes through exactly one of them or is removed.
 import type { MailAddress, MailAttachment, OutgoingMail, ParsedMail } from '../types.js';
 import { maskCalendar } from './calendar-part.js';
-import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
+import { cleanOle, cleanOoxml, cleanPdf, fieldResults, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
 import { NotAnImage, stripImageMetadata } from './image-metadata.js';
 import { baseType, partKind, type PartKind } from './part-table.js';
 import { pdfReadings, UnreadablePdf } from './pdf-text.js';
 import { maskReport } from './report-part.js';
 import { maskVcard } from './vcard-part.js';
+import { fieldsShown } from './word-fields.js';
 
 export interface PartEnv {
   /** Text masked and filtered like the body; `where` names the part in the change list. */
@@ -253,7 +254,14 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
   },
   ole: (p, env, where) => {
     try {
-      return keepDocument(p, cleanOle(p.content, baseType(p.contentType)), env, where, p.contentType);
+      const doc = cleanOle(p.content, baseType(p.contentType));
+      // The text the application shows (a .doc's pieces, its fields' stored results and what they
+      // show once Word updates them; a workbook's strings; a presentation's text atoms): as a
+      // docx's, it cannot be masked inside the file.
+      const shown = (doc.texts ?? []).flatMap((t) => (t.includes('\u0013') ? [t, fieldResults(t), fieldsShown(t, null, false)] : [t]));
+      if (shown.some((t) => env.namesWriter(t))) return { removed: "the document's text names the writer, which cannot be masked inside it" };
+      if (shown.some((t) => env.holdsAddress(t))) return { removed: "the document's text holds an email address, which cannot be masked inside it" };
+      return keepDocument(p, doc, env, where, p.contentType);
     } catch (err) {
       return notWhat(err);
     }

@@ -1,0 +1,72 @@
+// Owns the text a Word 97–2003 document (.doc) shows: every piece of its piece table, so the main
+// text, footnotes, headers and footers, comments, endnotes and text boxes alike (one CP range,
+// [MS-DOC] 2.4.1), with Word's marks in it (fields U+0013/14/15, cells U+0007, paragraphs U+000D).
+import { NotWhatItClaims } from './not-what-it-claims.js';
+import { BrokenText, bytesAt, cp1252, u16, u32, utf16 } from './ole-bytes.js';
+
+// [MS-DOC] 2.5.2 FibBase.
+const W_IDENT = 0xa5ec;
+// Word 97's nFib is 0x00C1 (some writers put 0x00C0 or 0x00C2); Word 6 and 95 wrote 0x0065–0x0068.
+const NFIB_97 = 0x00c0;
+const F_ENCRYPTED = 0x0100;
+const F_WHICH_TBL_STM = 0x0200; // the table stream is 1Table, else 0Table
+// fcClx is the 34th FcLcb pair of FibRgFcLcb97 ([MS-DOC] 2.5.6).
+const FC_CLX_INDEX = 33;
+
+/**
+ * The text of a .doc's `WordDocument` stream ([MS-DOC] 2.5.1 Fib → fcClx/lcbClx in the table stream
+ * → 2.9.38 Clx → 2.9.178 Pcdt → 2.8.35 PlcPcd; each 2.9.177 Pcd's FcCompressed gives 8-bit
+ * Windows-1252 at fc/2 or UTF-16LE at fc). `table` returns the `0Table` or `1Table` stream.
+ * Returns null when the stream does not start with a Word 97 FIB (wIdent 0xA5EC): not a file Word
+ * reads as a .doc. Throws NotWhatItClaims (the reason to remove it) for a Word 6/95 or encrypted
+ * document and BrokenText when the structure does not add up (bounds, CPs out of order, more
+ * characters than the stream has bytes). A fast-saved document (fComplex; WPS Office writes them)
+ * is read by its pieces as Word shows it: the text a fast save left behind unshown is searched
+ * only for the writer, with the stream's bytes. Linear in the streams: the text is at most as many
+ * characters as `word` has bytes.
+ */
+export function docText(word: Uint8Array, table: (name: '0Table' | '1Table') => Uint8Array | undefined): string | null {
+  if (word.length < 32 || u16(word, 0) !== W_IDENT) return null;
+  if (u16(word, 2) < NFIB_97) throw new NotWhatItClaims('a Word 6 or 95 document, whose text is not read here, so it does not cross');
+  const flags = u16(word, 0x0a);
+  if (flags & F_ENCRYPTED) throw new NotWhatItClaims('an encrypted Word document: its text cannot be read, so it does not cross');
+  const csw = u16(word, 0x20);
+  const cslwAt = 0x22 + csw * 2;
+  const cslw = u16(word, cslwAt);
+  const cbAt = cslwAt + 2 + cslw * 4;
+  if (u16(word, cbAt) <= FC_CLX_INDEX) throw new BrokenText('a FIB without a piece table');
+  const fcClx = u32(word, cbAt + 2 + FC_CLX_INDEX * 8);
+  const lcbClx = u32(word, cbAt + 2 + FC_CLX_INDEX * 8 + 4);
+  const tableStream = table(flags & F_WHICH_TBL_STM ? '1Table' : '0Table');
+  if (!tableStream) throw new BrokenText('no table stream');
+  return pieces(word, plcPcd(bytesAt(tableStream, fcClx, lcbClx)));
+}
+
+/** The PlcPcd of a Clx: its Prc entries (clxt 1, a 16-bit size) skipped, then the Pcdt (clxt 2). */
+function plcPcd(clx: Uint8Array): Uint8Array {
+  let at = 0;
+  while (clx[at] === 0x01) at += 3 + u16(clx, at + 1);
+  if (clx[at] !== 0x02) throw new BrokenText('a Clx without its Pcdt');
+  return bytesAt(clx, at + 5, u32(clx, at + 1));
+}
+
+/** Each piece's text, in CP order; CPs ascending and the whole at most `word.length` characters. */
+function pieces(word: Uint8Array, plc: Uint8Array): string {
+  // (n + 1) CPs of 4 bytes, then n Pcds of 8 bytes.
+  const n = (plc.length - 4) / 12;
+  if (!Number.isInteger(n) || n < 1) throw new BrokenText('a PlcPcd of the wrong size');
+  const first = u32(plc, 0);
+  if (u32(plc, n * 4) - first > word.length) throw new BrokenText('more text than the stream holds');
+  const out: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const start = u32(plc, k * 4);
+    const end = u32(plc, k * 4 + 4);
+    if (end < start) throw new BrokenText('CPs out of order');
+    const fc = u32(plc, (n + 1) * 4 + k * 8 + 2);
+    const length = end - start;
+    // FcCompressed: bit 30 fCompressed; the fc its low 30 bits.
+    if (fc & 0x40000000) out.push(cp1252(bytesAt(word, (fc & 0x3fffffff) >>> 1, length)));
+    else out.push(utf16(bytesAt(word, fc & 0x3fffffff, length * 2)));
+  }
+  return out.join('');
+}

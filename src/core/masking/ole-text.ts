@@ -1,0 +1,59 @@
+// Owns the text a legacy Office file (.doc, .xls, .ppt) shows, read through its main stream's
+// structure (doc-text.ts, xls-text.ts, ppt-text.ts) rather than as the stream's bytes: a docx's
+// shown text is searched for any address, and whole-stream readings cannot be (random bytes read as
+// Latin-1 or UTF-16 hold something shaped like an address in about one megabyte in four).
+import type CFB from 'cfb';
+import { docText } from './doc-text.js';
+import { NotWhatItClaims } from './not-what-it-claims.js';
+import { pptText } from './ppt-text.js';
+import { xlsText } from './xls-text.js';
+
+/**
+ * The texts a legacy Office container shows, from each main stream it holds (`WordDocument` with
+ * its table stream, `Workbook` or `Book`, `PowerPoint Document` with `Current User`); undefined
+ * when none of them is in its format (no Word 97 FIB, no BOF record, a PowerPoint record tree that
+ * does not add up and no PowerPoint 97 current user): such a file keeps the whole-stream search
+ * for the writer only. Throws NotWhatItClaims, its message the reason to remove the file, when a
+ * stream is in its format but its text cannot be read: encrypted, older than Office 97, or a
+ * structure that does not add up; or when it embeds another file (a stream under Word's
+ * `ObjectPool` or an Excel `MBD…` storage, a PowerPoint ExOleObjStg): nothing reads it, so it
+ * would cross unread, as a docx's `embeddings/` would. Never any other error.
+ */
+export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
+  if (cfb.FullPaths.some((p, k) => cfb.FileIndex[k]?.type === 2 && EMBEDDED.test(p)))
+    throw new NotWhatItClaims('carries an embedded file (an OLE object) that cannot be read, so it does not cross');
+  // null: the stream is not in its format (or absent).
+  const read: (string | null)[] = [];
+  const word = topStream(cfb, 'WordDocument');
+  if (word) read.push(guarded('a Word document', () => docText(word, (name) => topStream(cfb, name))));
+  for (const name of ['Workbook', 'Book']) {
+    const book = topStream(cfb, name);
+    if (book) read.push(guarded('an Excel workbook', () => xlsText(book))?.join('\n') ?? null);
+  }
+  const slides = topStream(cfb, 'PowerPoint Document');
+  if (slides) read.push(guarded('a PowerPoint presentation', () => pptText(slides, topStream(cfb, 'Current User')))?.join('\n') ?? null);
+  const texts = read.filter((t) => t !== null);
+  return texts.length > 0 ? texts : undefined;
+}
+
+// A stream inside Word's ObjectPool storage ([MS-DOC] 2.1.4) or an Excel embedding's MBD storage
+// ([MS-XLS] 2.1.2), at the container's top level (`Root Entry/…`).
+const EMBEDDED = /^[^/]*\/(?:ObjectPool|MBD[0-9A-F]{8})\/./i;
+
+function guarded<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof NotWhatItClaims) throw err;
+    // BrokenText, or anything unforeseen on a hostile file: never past the handler.
+    throw new NotWhatItClaims(`${what} whose text could not be read (its structure does not add up), so it does not cross`);
+  }
+}
+
+/** A stream at the container's top level (`Root Entry/<name>`), as bytes. */
+function topStream(cfb: CFB.CFB$Container, name: string): Uint8Array | undefined {
+  const k = cfb.FullPaths.findIndex((p) => p.slice(p.indexOf('/') + 1) === name);
+  const e = cfb.FileIndex[k];
+  if (!e || e.type !== 2 || !e.content) return undefined;
+  return e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
+}

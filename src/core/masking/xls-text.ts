@@ -1,0 +1,300 @@
+// Owns the text an Excel 97–2003 workbook (.xls) shows, read from the BIFF8 records of its
+// `Workbook` stream ([MS-XLS] 2.1.4): cell strings, formula results and constants, sheet and
+// defined names, headers and footers (odd, even and first pages), comments and text boxes,
+// hyperlinks, number formats, validation messages, chart series names and external workbook paths.
+import { NotWhatItClaims } from './not-what-it-claims.js';
+import { BrokenText, bytesAt, latin1, u16, u32, utf16 } from './ole-bytes.js';
+
+// Record types ([MS-XLS] 2.3).
+const BOF = 0x0809;
+const EOF = 0x000a;
+const FILEPASS = 0x002f;
+const CONTINUE = 0x003c;
+const SST = 0x00fc;
+const LABEL = 0x0204;
+const RSTRING = 0x00d6;
+const STRING = 0x0207;
+const BOUNDSHEET = 0x0085;
+const LBL = 0x0018;
+const HEADER = 0x0014;
+const FOOTER = 0x0015;
+const NOTE = 0x001c;
+const TXO = 0x01b6;
+const HLINK = 0x01b8;
+const HLINKTOOLTIP = 0x0800;
+const FORMAT = 0x041e;
+const DV = 0x01be;
+const SERIESTEXT = 0x100d;
+const SUPBOOK = 0x01ae;
+const HEADER_FOOTER = 0x089c; // the even and first pages' headers and footers (Excel 2007 and later)
+// Records holding a formula (parsed expression), whose string constants (PtgStr) Excel shows in
+// the formula bar: FORMULA, ARRAY, SHRFMLA, conditional formats (CF), and defined names (LBL).
+const FORMULAS = new Set([0x0006, 0x0221, 0x04bc, 0x01b1, LBL]);
+const BIFF8 = 0x0600;
+
+// The records read here; every other record (a number, a style, a picture) is passed over unread.
+const READ = new Set([
+  FILEPASS,
+  SST,
+  LABEL,
+  RSTRING,
+  STRING,
+  BOUNDSHEET,
+  HEADER,
+  FOOTER,
+  NOTE,
+  TXO,
+  HLINK,
+  HLINKTOOLTIP,
+  FORMAT,
+  DV,
+  SERIESTEXT,
+  SUPBOOK,
+  HEADER_FOOTER,
+  ...FORMULAS,
+]);
+
+/** Where each record of a workbook stream starts, its type, and where each BOF record is. */
+interface Records {
+  readonly types: number[];
+  readonly ats: number[];
+  readonly bofs: Set<number>;
+}
+
+/**
+ * The strings of a BIFF8 workbook stream, each as Excel shows it. Returns null when the stream does
+ * not open with a BOF record (not a workbook Excel 97 reads). Throws NotWhatItClaims for an
+ * encrypted (FILEPASS) or pre-97 (BIFF5) workbook and BrokenText when its records do not add up (a
+ * record past the end inside a substream, a sheet whose BoundSheet8 offset is no BOF record, a
+ * string past its record and its CONTINUE records). Linear in the stream's length.
+ */
+export function xlsText(stream: Uint8Array): string[] | null {
+  if (stream.length < 8 || u16(stream, 0) !== BOF) return null;
+  if (u16(stream, 4) !== BIFF8) throw new NotWhatItClaims('an Excel 5 or 95 workbook, whose text is not read here, so it does not cross');
+  const { types, ats, bofs } = records(stream);
+  // A record's data (records() checked that it is all in the stream).
+  const dataOf = (k: number) => {
+    const at = ats[k] as number;
+    return stream.subarray(at + 4, at + 4 + u16(stream, at + 2));
+  };
+  const out: string[] = [];
+  const sheetsAt: number[] = [];
+  for (let k = 0; k < types.length; k++) {
+    const type = types[k] as number;
+    if (!READ.has(type)) continue;
+    const body = dataOf(k);
+    // The CONTINUE records after this one, which carry the rest of its data.
+    const more = (): Uint8Array[] => {
+      const segs: Uint8Array[] = [];
+      for (let j = k + 1; j < types.length && types[j] === CONTINUE; j++) segs.push(dataOf(j));
+      return segs;
+    };
+    if (type === FILEPASS) throw new NotWhatItClaims('an encrypted Excel workbook: its text cannot be read, so it does not cross');
+    if (FORMULAS.has(type)) out.push(...ptgStrings(body));
+    if (type === SST) sharedStrings(new Segments([body, ...more()]), out);
+    else if (type === LABEL || type === RSTRING || type === NOTE) out.push(new Segments([body]).skip(type === NOTE ? 8 : 6).xlString());
+    else if (type === STRING) out.push(new Segments([body, ...more()]).xlString());
+    else if ((type === HEADER || type === FOOTER || type === FORMAT) && body.length > 0)
+      out.push(new Segments([body]).skip(type === FORMAT ? 2 : 0).xlString());
+    else if (type === BOUNDSHEET) {
+      sheetsAt.push(u32(body, 0));
+      const s = new Segments([body]).skip(6);
+      out.push(s.chars(s.byte(), s.byte() & 1));
+    } else if (type === LBL) {
+      const s = new Segments([body]).skip(14);
+      out.push(s.chars(u16(body, 3) & 0xff, s.byte() & 1));
+    } else if (type === TXO) out.push(...boxText(u16(body, 10), more()));
+    else if (type === HLINK || type === HLINKTOOLTIP) {
+      // A hyperlink object ([MS-OSHARED] 2.3.7.1: display name, target, location as UTF-16 with
+      // 32-bit lengths; a file moniker's 8-bit path): read in both alignments and as 8-bit text.
+      const rest = body.subarray(type === HLINK ? 8 : 10);
+      out.push(utf16(rest), utf16(rest.subarray(1)), latin1(rest));
+    } else if (type === DV) {
+      const s = new Segments([body]).skip(4);
+      for (let n = 0; n < 4; n++) out.push(s.xlString());
+    } else if (type === SERIESTEXT) {
+      const s = new Segments([body]).skip(2);
+      out.push(s.chars(s.byte(), s.byte() & 1));
+    } else if (type === SUPBOOK) out.push(...externalBook(body));
+    else if (type === HEADER_FOOTER) {
+      // [MS-XLS] 2.4.137: FrtHeader, guidSView, flags, four counts, then each string without its count.
+      const s = new Segments([body]).skip(30);
+      const counts = [s.u16(), s.u16(), s.u16(), s.u16()];
+      for (const cch of counts) if (cch > 0) out.push(s.chars(cch, s.byte() & 1));
+    }
+  }
+  if (sheetsAt.some((at) => !bofs.has(at))) throw new BrokenText('a sheet where no BOF record is');
+  return out;
+}
+
+/**
+ * The stream's records, in order (two numbers each, no object: a workbook may hold millions).
+ * Between substreams (after an EOF closing the last open BOF) a record past the end ends the walk:
+ * Excel reaches each sheet by its BoundSheet8 offset, so bytes there are not shown; inside a
+ * substream it is BrokenText.
+ */
+function records(stream: Uint8Array): Records {
+  const types: number[] = [];
+  const ats: number[] = [];
+  const bofs = new Set<number>();
+  let depth = 0;
+  for (let at = 0; at + 4 <= stream.length;) {
+    const type = u16(stream, at);
+    const length = u16(stream, at + 2);
+    if (at + 4 + length > stream.length) {
+      if (depth === 0) break;
+      throw new BrokenText('a record past the end of the workbook stream');
+    }
+    types.push(type);
+    ats.push(at);
+    if (type === BOF) {
+      depth++;
+      bofs.add(at);
+    } else if (type === EOF && depth > 0) depth--;
+    at += 4 + length;
+  }
+  return { types, ats, bofs };
+}
+
+/**
+ * [MS-XLS] 2.4.265 SST: cstTotal, cstUnique, then XLUnicodeRichExtendedString each, pushed onto
+ * `out` one by one (a workbook may hold millions: no spread onto the stack).
+ */
+function sharedStrings(s: Segments, out: string[]): void {
+  s.skip(4);
+  const unique = s.u32();
+  for (let n = 0; n < unique && !s.atEnd(); n++) {
+    const cch = s.u16();
+    const flags = s.byte();
+    const runs = flags & 0x08 ? s.u16() : 0;
+    const ext = flags & 0x04 ? s.u32() : 0;
+    out.push(s.chars(cch, flags & 1));
+    // Formatting runs (4 bytes each) and the phonetic block: not text Excel shows as the cell's.
+    s.skip(runs * 4).skip(ext);
+  }
+}
+
+/** A comment's or text box's text ([MS-XLS] 2.4.329 TxO): in the CONTINUE records after it, each opening with its flags byte. */
+function boxText(cch: number, segs: Uint8Array[]): string[] {
+  if (cch === 0 || segs.length === 0) return [];
+  const s = new Segments(segs);
+  return [s.chars(cch, s.byte() & 1)];
+}
+
+/** [MS-XLS] 2.4.271 SupBook: an external workbook's path and its sheet names. */
+function externalBook(body: Uint8Array): string[] {
+  const ctab = u16(body, 0);
+  const cch = u16(body, 2);
+  // 0x0401: this workbook; 0x3A01: add-in functions. Neither holds strings.
+  if (cch === 0x0401 || cch === 0x3a01) return [];
+  const s = new Segments([body]).skip(4);
+  const out = [s.chars(cch, s.byte() & 1)];
+  for (let n = 0; n < ctab && !s.atEnd(); n++) out.push(s.xlString());
+  return out;
+}
+
+/**
+ * String constants (PtgStr: 0x17, an 8-bit count, a flags byte, the characters, [MS-XLS] 2.5.198.89)
+ * in a record holding a formula. Looked for at every byte rather than by walking the tokens: a
+ * record is at most 8 KiB, and a false match is a few bytes read as text.
+ */
+function ptgStrings(body: Uint8Array): string[] {
+  const out: string[] = [];
+  for (let k = 0; k + 3 <= body.length; k++) {
+    if (body[k] !== 0x17) continue;
+    const cch = body[k + 1] as number;
+    const high = body[k + 2] as number;
+    if (cch === 0 || high > 1 || k + 3 + cch * (high + 1) > body.length) continue;
+    const chars = body.subarray(k + 3, k + 3 + cch * (high + 1));
+    out.push(high ? utf16(chars) : latin1(chars));
+  }
+  return out;
+}
+
+/**
+ * A record's data with the CONTINUE records after it, read as one: a string's characters that go
+ * past a record go on in the next after a flags byte restating fHighByte ([MS-XLS] 2.4.58
+ * Continue); any other field goes on as it is. Every read past the last throws BrokenText.
+ */
+class Segments {
+  readonly #segs: readonly Uint8Array[];
+  #i = 0;
+  #at = 0;
+
+  constructor(segs: readonly Uint8Array[]) {
+    this.#segs = segs;
+  }
+
+  /** True when nothing is left (the position moved past finished segments first). */
+  atEnd(): boolean {
+    this.#settle();
+    return this.#i >= this.#segs.length;
+  }
+
+  byte(): number {
+    this.#settle();
+    const seg = this.#segs[this.#i];
+    if (!seg) throw new BrokenText('a string past its record');
+    return seg[this.#at++] as number;
+  }
+
+  u16(): number {
+    return this.byte() | (this.byte() << 8);
+  }
+
+  u32(): number {
+    return this.u16() + this.u16() * 0x10000;
+  }
+
+  skip(n: number): this {
+    for (let left = n; left > 0;) {
+      this.#settle();
+      const seg = this.#segs[this.#i];
+      if (!seg) throw new BrokenText('a string past its record');
+      const step = Math.min(left, seg.length - this.#at);
+      this.#at += step;
+      left -= step;
+    }
+    return this;
+  }
+
+  /** An XLUnicodeString ([MS-XLS] 2.5.294): a 16-bit count, a flags byte, the characters. */
+  xlString(): string {
+    const cch = this.u16();
+    return this.chars(cch, this.byte() & 1);
+  }
+
+  /** `cch` characters, 16-bit when `high`, else 8-bit (the low bytes of UTF-16). */
+  chars(cch: number, high: number): string {
+    const parts: string[] = [];
+    let left = cch;
+    while (left > 0) {
+      let seg = this.#segs[this.#i];
+      if (seg && this.#at >= seg.length) {
+        // The string goes on in the next CONTINUE record, after its flags byte.
+        seg = this.#segs[++this.#i];
+        this.#at = 0;
+        if (!seg) break;
+        high = (seg[this.#at++] as number) & 1;
+        continue;
+      }
+      if (!seg) break;
+      const width = high ? 2 : 1;
+      const n = Math.min(left, Math.floor((seg.length - this.#at) / width));
+      if (n === 0) throw new BrokenText('half a character at the end of a record');
+      const bytes = bytesAt(seg, this.#at, n * width);
+      parts.push(high ? utf16(bytes) : latin1(bytes));
+      this.#at += n * width;
+      left -= n;
+    }
+    if (left > 0) throw new BrokenText('a string past its record');
+    return parts.join('');
+  }
+
+  #settle(): void {
+    while (this.#i < this.#segs.length && this.#at >= (this.#segs[this.#i] as Uint8Array).length) {
+      this.#i++;
+      this.#at = 0;
+    }
+  }
+}

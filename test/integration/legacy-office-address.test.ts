@@ -1,0 +1,104 @@
+// Other people's addresses in legacy Office files: a .doc, .xls or .ppt whose shown text holds an
+// address outside our domains (a customer's, a colleague's) must not cross, as a docx's or a PDF's
+// does not; ordinary legacy files must still cross, and so must one whose bytes only look like an
+// address outside its text (a picture's data).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/gateway.js';
+import { keptFiles, startMaskingPair } from '../helpers/tagged-send.js';
+import { b64, BUYER_OTHER } from '../fixtures/masking-mail.js';
+import {
+  container,
+  cString,
+  excelFile,
+  label,
+  powerPointFile,
+  pptContainer,
+  pptRecord,
+  rec,
+  slideTexts,
+  sst,
+  textBytes,
+  textChars,
+  wordFile,
+  wordStreams,
+  workbookStream,
+  xlString,
+} from '../fixtures/legacy-office.js';
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
+
+const KIM = 'kim.lee@partner.example';
+const DOC = 'application/msword';
+const XLS = 'application/vnd.ms-excel';
+const PPT = 'application/vnd.ms-powerpoint';
+// A picture's bytes that read, as Latin-1, like an address: not text any application shows.
+const PICTURE = Buffer.from(`\x89PNG\x00\x01ab@cd.com\x00\xff`, 'latin1');
+
+describe("other people's addresses in .doc, .xls and .ppt files", () => {
+  it('removes a .doc whose text, footnote or field holds an address, and keeps ordinary ones', async () => {
+    const files = [
+      wordFile([`Return label for A-1001\rAsk my colleague ${KIM}\r`]),
+      wordFile([
+        { text: 'Return label for A-1001\r', compressed: true },
+        { text: `Kim: ${KIM}\r`, compressed: true },
+      ]),
+      wordFile([`Return label for A-1001\r\u0013 HYPERLINK "mailto:${KIM}" \u0014Kim\u0015\r`]),
+      // A field that shows the @ once Word updates it (SYMBOL 64), its stored result a decoy.
+      wordFile(['Return label for A-1001\rAsk kim.lee\u0013 SYMBOL 64 \u0014-\u0015partner.example\r']),
+      // An embedded workbook (an OLE object in the ObjectPool): nothing reads it.
+      container({ ...wordStreams(['Return label for A-1001\r\u0001\r']), 'ObjectPool/_1577691201/\u0001Ole10Native': Buffer.from(`Kim ${KIM}`) }),
+      wordFile(['Return label for A-1001\r', 'Kettle 2 pcs @ 19.99 EUR\r\u0013 PAGE \u00141\u0015\r']),
+    ];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        files.map((f) => b64(f)),
+        DOC,
+        'label.doc',
+      ),
+    ).toEqual([[], [], [], [], [], ['label.doc']]);
+  }, 60_000);
+
+  it('removes a .xls whose cells, sheet names, comments or links hold an address, and keeps ordinary ones', async () => {
+    const files = [
+      excelFile(workbookStream([sst(['Name', 'Email', 'Kim Lee', KIM])])),
+      excelFile(workbookStream([sst(['Name', `${'x'.repeat(100)} ${KIM}`], 60)])),
+      excelFile(workbookStream([], [label(`Write to ${KIM}`)])),
+      // The writer's second address, which the gateway does not know.
+      excelFile(workbookStream([sst(['Reach me at', BUYER_OTHER])])),
+      excelFile(workbookStream([], [rec(0x0014, xlString(`&L${KIM}`))])),
+      excelFile(workbookStream([sst(['Kettle', 'Price', '@ 19.99', 'A-1001'])], [label('Total'), rec(0x00ec, PICTURE)])),
+    ];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        files.map((f) => b64(f)),
+        XLS,
+        'order.xls',
+      ),
+    ).toEqual([[], [], [], [], [], ['order.xls']]);
+  }, 60_000);
+
+  it('removes a .ppt whose slides, notes or links hold an address, and keeps ordinary ones', async () => {
+    const files = [
+      powerPointFile([slideTexts([textChars('Our partner'), textChars(KIM)])]),
+      powerPointFile([slideTexts([textBytes(`Contact ${KIM}`)])]),
+      powerPointFile([pptContainer(0x0fd7, [cString('Kim'), cString(`mailto:${KIM}`)])]),
+      powerPointFile([slideTexts([textChars('Kettle 2 pcs @ 19.99 EUR'), textBytes('Order A-1001')]), pptRecord(0xf01e, PICTURE)]),
+    ];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        files.map((f) => b64(f)),
+        PPT,
+        'slides.ppt',
+      ),
+    ).toEqual([[], [], [], ['slides.ppt']]);
+  }, 60_000);
+});
