@@ -95,7 +95,7 @@ describe("Word fields that complete the writer's address when Word updates them"
       `${head}Page \u0013 PAGE \u00141\u0015 of \u0013 NUMPAGES \u00142\u0015, \u0013 DATE \\@ "d MMMM yyyy" \u001430 November 2026\u0015\r` +
       `\u0013 TOC \\o "1-3" \\h \u0014Contents\u0015 \u0013 HYPERLINK "https://shop.example/orders" \u0014your order\u0015 Dear \u0013 MERGEFIELD FirstName \u0014Anna\u0015,\r` +
       `see section \u0013 REF _Ref1 \\r \\h \u00142(a)\u0015 and the note\u0002. Name: \u0013 FORMTEXT \u0014A-1001\u0015\r` +
-      `Questions: info@shop.example \u00b7 page \u0013 PAGE \u00141\u0015\r\u0002 The order of 30 November.\r` +
+      `Follow @shopexample \u00b7 page \u0013 PAGE \u00141\u0015\r\u0002 The order of 30 November.\r` +
       `Delivery terms\rAs in \u0013 REF _Ref2 \\h \u0014Delivery terms\u0015.\r`;
     const mention = (field: string) => `${head}Mention us with @ on social media. Write to anna.weber${field}buyer.example\r`;
     const docs = [
@@ -132,11 +132,11 @@ describe("Word fields that complete the writer's address when Word updates them"
   });
 
   it('removes a Word 97 file whose lettered list label may join the address, and keeps ordinary lists', async () => {
-    const text = [{ text: 'Return label for A-1001\rTerms\rnna.weber@buyer.example is not read here\r' }];
+    const text = [{ text: 'Return label for A-1001\rTerms\rnna Weber is not read here\r' }];
     const docs = [
       // The label's own text ends in the domain, its number lower letters (the fifth is e).
       b64(word97(text, { lists: [[{ nfc: 4, label: 'anna.weber@buyer.exampl\u0000' }]] })),
-      // The number in letters with nothing after it: the first paragraph reads `anna.weber@…`.
+      // The number in letters with nothing after it: the paragraph reads `anna Weber…`, the writer's name.
       b64(word97(text, { lists: [[{ nfc: 4, label: '\u0000', follow: 2 }]] })),
       // Ordinary lists: (a) and i. with a tab, 1 with nothing after it, a bullet.
       b64(

@@ -357,7 +357,9 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   const readings: string[] = [];
   // A Word file (whatever its declared type: a generic one is sniffed as OLE) as Word reads it.
   const word = oleStream(cfb, 'WordDocument');
-  const sources = word ? wordFileReadings(word, { '0Table': oleStream(cfb, '0Table'), '1Table': oleStream(cfb, '1Table') }, readings) : null;
+  const wordShown: string[] = [];
+  const sources = word ? wordFileReadings(word, { '0Table': oleStream(cfb, '0Table'), '1Table': oleStream(cfb, '1Table') }, wordShown) : null;
+  readings.push(...wordShown);
   for (const e of cfb.FileIndex) {
     if (e.type !== 2 || !e.content) continue;
     for (const r of binaryReadings(e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>))) {
@@ -370,7 +372,10 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
       }
     }
   }
-  return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings, texts: oleShownTexts(cfb) };
+  // The text it shows (a .doc's pieces are among them) and, for a .doc, that text as Word shows its
+  // fields, with their stored results and once updated (wordShown after its first, the pieces).
+  const shown = oleShownTexts(cfb);
+  return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings, texts: shown && [...shown, ...wordShown.slice(1)] };
 }
 
 /** A stream at the top of the file by name (case-insensitive, as CFB names compare), not one inside an embedded object's storage. */
@@ -390,7 +395,7 @@ function oleStream(cfb: CFB.CFB$Container, name: string): Uint8Array | undefined
  * which paragraph shows which label is not read).
  */
 function wordFileReadings(word: Uint8Array, tables: { '0Table'?: Uint8Array; '1Table'?: Uint8Array }, readings: string[]): FieldSources | null {
-  if (word97Encrypted(word)) throw new NotWhatItClaims('an encrypted Word file cannot be checked');
+  if (word97Encrypted(word)) throw new NotWhatItClaims('an encrypted Word document: its text cannot be read, so it does not cross');
   if (word97LabelLetters(word, tables))
     throw new NotWhatItClaims('a list label shows letters Word numbers where they may join an address or a name, which is not read, so it does not cross');
   const text = word97Text(word, tables);

@@ -21,11 +21,11 @@ export function bytesAt(b: Uint8Array, at: number, length: number): Uint8Array {
   return b.subarray(at, at + length);
 }
 
-// Windows-1252's 0x80–0x9F (WHATWG encoding standard), as part-handlers.ts decodeWindows1252 reads
-// them (Node's TextDecoder reads them as C1 controls).
+// Windows-1252's 0x80–0x9F (WHATWG encoding standard): Node's TextDecoder reads `windows-1252` as
+// Latin-1, so these would come out as C1 controls.
 const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
 
-/** 8-bit text as Windows-1252 (a .doc's compressed piece, [MS-DOC] 2.9.73 FcCompressed). */
+/** 8-bit text as Windows-1252 (a .doc's compressed piece, [MS-DOC] 2.9.73 FcCompressed; a text part declared so). Linear. */
 export function cp1252(b: Uint8Array): string {
   const latin = latin1(b);
   return /[\u0080-\u009f]/.test(latin) ? latin.replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] as string) : latin;

@@ -63,13 +63,13 @@ describe('a .doc: the text of its piece table', () => {
     ['8-bit pieces read as Windows-1252', [{ text: 'Price \x80 5, \x93quoted\x94\r', compressed: true }], 'Price € 5, “quoted”\r'],
     ['an address across two pieces of either kind', [{ text: 'kim.lee', compressed: true }, '@partner.example\r'], `${KIM}\r`],
     ['footnotes and headers after the main text (one CP range)', ['Main\r', 'Footnote: write to kim\r', 'Header\r'], 'Main\rFootnote: write to kim\rHeader\r'],
-    [
-      'a field as stored (instruction and result)',
-      ['\u0013 HYPERLINK "mailto:x@y.example" \u0014x\u0015\r'],
-      '\u0013 HYPERLINK "mailto:x@y.example" \u0014x\u0015\r',
-    ],
   ])('reads %s', (_, pieces, want) => {
     expect(texts(wordFile(pieces), DOC)).toEqual([want]);
+  });
+
+  it('reads a field as stored (instruction and result), then as Word shows it (its result)', () => {
+    const field = '\u0013 HYPERLINK "mailto:x@y.example" \u0014x\u0015\r';
+    expect(texts(wordFile([field]), DOC)).toEqual([field, 'x\r', 'x\r']);
   });
 
   it('reads a fast-saved document by its pieces, as Word shows it', () => {

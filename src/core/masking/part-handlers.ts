@@ -3,13 +3,13 @@
 // a message, at any depth, goes through exactly one of them or is removed.
 import type { MailAddress, MailAttachment, OutgoingMail, ParsedMail } from '../types.js';
 import { maskCalendar } from './calendar-part.js';
-import { cleanOle, cleanOoxml, cleanPdf, fieldResults, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
+import { cp1252 } from './ole-bytes.js';
+import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
 import { NotAnImage, stripImageMetadata } from './image-metadata.js';
 import { baseType, partKind, type PartKind } from './part-table.js';
 import { pdfReadings, UnreadablePdf } from './pdf-text.js';
 import { maskReport } from './report-part.js';
 import { maskVcard } from './vcard-part.js';
-import { fieldsShown } from './word-fields.js';
 
 export interface PartEnv {
   /** Text masked and filtered like the body; `where` names the part in the change list. */
@@ -35,15 +35,10 @@ type Handler = (part: MailAttachment, env: PartEnv, where: string) => Promise<Pa
 
 const encoder = new TextEncoder();
 
-// Windows-1252's 0x80–0x9F (WHATWG encoding standard). Node's TextDecoder('windows-1252') reads
-// them as C1 controls (U+0080…), so the euro sign of a German invoice would be lost.
-const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
 const WINDOWS_1252 = /^(windows-1252|cp1252|x-cp1252|latin1|iso-8859-1|iso8859-1|iso_8859-1|l1|us-ascii|ascii|cp819|ibm819)$/;
 
-export function decodeWindows1252(bytes: Uint8Array): string {
-  const latin = new TextDecoder('latin1').decode(bytes);
-  return /[\u0080-\u009f]/.test(latin) ? latin.replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] as string) : latin;
-}
+/** Windows-1252 bytes as text (ole-bytes.ts `cp1252`: Node reads 0x80–0x9F as C1 controls, so a German invoice's euro sign would be lost). */
+export const decodeWindows1252 = cp1252;
 
 /**
  * A text part's characters: its declared charset, else a byte-order mark, else UTF-8, else
@@ -258,7 +253,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
       // The text the application shows (a .doc's pieces, its fields' stored results and what they
       // show once Word updates them; a workbook's strings; a presentation's text atoms): as a
       // docx's, it cannot be masked inside the file.
-      const shown = (doc.texts ?? []).flatMap((t) => (t.includes('\u0013') ? [t, fieldResults(t), fieldsShown(t, null, false)] : [t]));
+      const shown = doc.texts ?? [];
       if (shown.some((t) => env.namesWriter(t))) return { removed: "the document's text names the writer, which cannot be masked inside it" };
       if (shown.some((t) => env.holdsAddress(t))) return { removed: "the document's text holds an email address, which cannot be masked inside it" };
       return keepDocument(p, doc, env, where, p.contentType);

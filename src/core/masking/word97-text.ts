@@ -2,19 +2,8 @@
 // happen to store it ([MS-DOC] 2.4.1 Retrieving Text). A fast save appends changed text at the
 // end of the WordDocument stream, so `anna.weber@` and `buyer.example` may stand there in the other
 // order, or one compressed (a byte a character) and the other UTF-16; only the pieces join them.
-
-const decoder16 = new TextDecoder('utf-16le');
-// Windows-1252's 0x80–0x9F (five unassigned, kept as their C1 control). Node's TextDecoder reads
-// `windows-1252` as ISO-8859-1, so a compressed piece's quotes and dashes are mapped here.
-const CP1252_HIGH =
-  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
-  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
-
-const latin1 = new TextDecoder('latin1');
-const C1 = /[\u0080-\u009f]/g;
-
-/** Bytes as Windows-1252 (a compressed piece, [MS-DOC] 2.4.1). Linear. */
-const cp1252 = (bytes: Uint8Array): string => latin1.decode(bytes).replace(C1, (c) => CP1252_HIGH.charAt(c.charCodeAt(0) - 0x80));
+import { docText } from './doc-text.js';
+import { utf16 } from './ole-bytes.js';
 
 /** An automatically numbered footnote's or endnote's reference mark in a .doc's text ([MS-DOC] 2.8.19 PlcffndRef; an endnote's alike). */
 export const WORD97_NOTE_MARK = '\u0002';
@@ -55,43 +44,16 @@ function fibPart(word: Uint8Array, tables: Tables, index: number): { table: Uint
 
 /**
  * The text of a Word 97–2003 document (every story: body, notes, headers, comments, text boxes,
- * in character-position order) from its WordDocument stream and its table stream (`0Table` or
- * `1Table`, as the FIB's fWhichTblStm says): the Clx at fcClx, its Pcdt (PlcPcd: n+1 character
- * positions, n 8-byte Pcds), each piece read UTF-16LE or, when its FcCompressed has fCompressed,
- * one cp1252 byte a character at fc/2 ([MS-DOC] 2.4.1, 2.9.38 Clx, 2.9.73 FcCompressed, 2.9.177
- * Pcd, 2.9.178 PlcPcd). Null when the file is not one this can read (fibPart, a piece outside
- * the stream). At most `word.length` characters.
+ * in character-position order) through its piece table: doc-text.ts `docText`, with every reason
+ * it cannot be read (not a Word 97 FIB, Word 6/95, encrypted, a structure that does not add up)
+ * as null. At most `word.length` characters.
  */
 export function word97Text(word: Uint8Array, tables: Tables): string | null {
-  const clx = fibPart(word, tables, 33);
-  if (!clx) return null;
-  const t = new DataView(clx.table.buffer, clx.table.byteOffset + clx.fc, clx.lcb);
-  const lcbClx = clx.lcb;
-  // Prc entries (clxt 1, cbGrpprl, grpprl) before the one Pcdt (clxt 2, lcb, PlcPcd).
-  let k = 0;
-  while (k < lcbClx && t.getUint8(k) === 1) {
-    if (k + 3 > lcbClx) return null;
-    k += 3 + Math.max(0, t.getInt16(k + 1, true));
+  try {
+    return docText(word, (name) => tables[name]);
+  } catch {
+    return null; // NotWhatItClaims or BrokenText: oleShownTexts, which reads the same text, says why it is removed
   }
-  if (k + 5 > lcbClx || t.getUint8(k) !== 2) return null;
-  const lcb = t.getUint32(k + 1, true);
-  const plc = k + 5;
-  if (plc + lcb > lcbClx || lcb < 16 || (lcb - 4) % 12 !== 0) return null;
-  const n = (lcb - 4) / 12;
-  let out = '';
-  for (let p = 0; p < n; p++) {
-    const from = t.getInt32(plc + p * 4, true);
-    const to = t.getInt32(plc + (p + 1) * 4, true);
-    const length = to - from;
-    if (length < 0 || out.length + length > word.length) return null;
-    const fc = t.getUint32(plc + (n + 1) * 4 + p * 8 + 2, true);
-    const compressed = (fc & 0x40000000) !== 0;
-    const start = compressed ? (fc & 0x3fffffff) / 2 : fc & 0x3fffffff;
-    const end = start + (compressed ? length : length * 2);
-    if (!Number.isInteger(start) || end > word.length) return null;
-    out += compressed ? cp1252(word.subarray(start, end)) : decoder16.decode(word.subarray(start, end));
-  }
-  return out;
 }
 
 // Number formats ([MS-OSHARED] MSONFC, an LVLF's nfc: 0 decimal, 22 decimal with a leading zero, 23 bullet, 255
@@ -132,7 +94,7 @@ export function word97LabelLetters(word: Uint8Array, tables: Tables): boolean {
       if (at + 2 > t.length) return false;
       const cch = u16(at);
       if (at + 2 + cch * 2 > t.length) return false;
-      levels.push({ nfc, follow, label: decoder16.decode(t.subarray(at + 2, at + 2 + cch * 2)) });
+      levels.push({ nfc, follow, label: utf16(t.subarray(at + 2, at + 2 + cch * 2)) });
       at += 2 + cch * 2;
     }
     for (const { follow, label } of levels) {
@@ -177,7 +139,7 @@ export function word97Bookmarks(word: Uint8Array, tables: Tables): Map<string, {
     if (at + 2 > names.fc + names.lcb) return null;
     const cch = u16(at);
     if (at + 2 + cch * 2 > names.fc + names.lcb) return null;
-    const name = decoder16.decode(t.subarray(at + 2, at + 2 + cch * 2)).toLowerCase();
+    const name = utf16(t.subarray(at + 2, at + 2 + cch * 2)).toLowerCase();
     at += 2 + cch * 2 + extra;
     const from = i32(starts.fc + k * 4);
     const ibkl = u16(starts.fc + (count + 1) * 4 + k * 4);
