@@ -4,7 +4,10 @@
 // $GCCOUNT_DIR/<pid>-<thread>.json as {"major": {"n": 45, "ms": 2361}, ...} (ms: summed pause on
 // that thread, wall time; the helper threads' concurrent marking is not in it).
 //   GCCOUNT_DIR=/tmp/gc NODE_OPTIONS="--import ./bench/gc-count.mjs" python3 ../shared/lab/peer-bench.py --tiers 1m --runs 1
-// (npm start passes NODE_OPTIONS on; pool threads inherit it.) Round 7 (README "Speed") counted with it.
+// (npm start passes NODE_OPTIONS on.) On Node 20 worker threads do not run `--import` preloads: to
+// see the pool threads, add `import "<root>/bench/gc-count.mjs";` at the top of
+// dist/src/relay/work-thread.js after `npm run build` (round 12 did; drop it after). An idle pool
+// thread waits in piscina's Atomics.wait, so its timers (the writes every 2 s) run only while it has work. Round 7 (README "Speed") counted with it.
 /* global process, setInterval */
 import { writeFileSync } from 'node:fs';
 import { PerformanceObserver, constants } from 'node:perf_hooks';

@@ -8,7 +8,10 @@
 // thread stacks), `brk` (the [heap] mapping: the main arena of malloc), `file` (file-backed: node's
 // text, libraries, the .node addons), `shm` (shared memory).
 //   MEMLOG=/tmp/mem.jsonl NODE_OPTIONS="--import ./bench/memory-log.mjs" python3 bench/maskgate-half.py --tiers memory --runs 1
-// (npm start passes NODE_OPTIONS on; pool threads inherit it.) `th` is "main" or the thread id.
+// (npm start passes NODE_OPTIONS on.) On Node 20 worker threads do not run `--import` preloads: to
+// see the pool threads, add `import "<root>/bench/memory-log.mjs";` at the top of
+// dist/src/relay/work-thread.js after `npm run build` (round 12 did; drop it after). An idle pool
+// thread waits in piscina's Atomics.wait, so its timers (this log) run only while it has work. `th` is "main" or the thread id.
 // HEAPSNAP_AT=ms (with HEAPSNAP_DIR, default the working directory): each isolate writes one heap
 // snapshot that long after it started, after two full collections when --expose-gc is on (every
 // launcher passes it): what each thread retains, to open in Chrome's DevTools or sum with

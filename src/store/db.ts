@@ -21,6 +21,15 @@ export function openDb(dataDir: string): Db {
   // Every commit job runs in a savepoint, whose rollback journal would otherwise be a temporary
   // file written for each job; in memory a message commits about 15% cheaper.
   db.pragma('temp_store = MEMORY');
+  // The page cache: better-sqlite3 builds SQLite with a 16 MB one per connection (cache_size
+  // -16000), which fills with the pages of message bodies written once and seldom read again (the
+  // delivery mostly sends the copy outbound/fresh-bodies.ts keeps) and stays in RSS. 2 MB keeps the
+  // indexes' and tables' upper pages; a transaction may still hold 16 MB of dirty pages before it
+  // writes any to the WAL early (cache_spill, in pages), as before: spilling a group commit of a few
+  // 1 MiB messages at 2 MB cost ~1 ms of the SMTP thread's CPU a message (bench/commit-times.ts).
+  // Round 12 (README "Speed"): peak RSS ~10 MB lower in the 10 KiB and 1 MiB tiers.
+  db.pragma('cache_size = -2048');
+  db.pragma(`cache_spill = ${Math.ceil((16 * 1024 * 1024) / Number(db.pragma('page_size', { simple: true })))}`);
   db.pragma('busy_timeout = 5000');
   // Messages are large: with the default 1000-page threshold a checkpoint would run every few
   // commits. 1024 pages of 16 KB (16 MB) batch the copying into the main file.
