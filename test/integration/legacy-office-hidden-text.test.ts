@@ -1,0 +1,132 @@
+// Text a legacy Office application shows that the readers of ole-text.ts passed over: a stream
+// named in another case (Office opens CFB names case-insensitively), WordArt and shape texts kept
+// as drawing properties (OfficeArt, in all three formats), a workbook's validation list, a
+// presentation's records reached by its persist directory rather than the record tree. Each must
+// be removed when it holds an address; ordinary files with drawings must still cross.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/gateway.js';
+import { keptFiles, startMaskingPair } from '../helpers/tagged-send.js';
+import { b64 } from '../fixtures/masking-mail.js';
+import {
+  container,
+  excelFile,
+  fopt,
+  label,
+  powerPointFile,
+  pptContainer,
+  rec,
+  slideTexts,
+  sst,
+  textChars,
+  wordStreams,
+  workbookStream,
+  xlString,
+} from '../fixtures/legacy-office.js';
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
+
+const KIM = 'kim.lee@partner.example';
+const XLS = 'application/vnd.ms-excel';
+const PPT = 'application/vnd.ms-powerpoint';
+const DOC = 'application/msword';
+
+/** A .doc whose table stream also holds `art` (its OfficeArtContent, at fcDggInfo). */
+function wordWithArt(text: string, art: Buffer): Buffer {
+  const s = wordStreams([text]);
+  const table = Buffer.concat([s['1Table'], art]);
+  s.WordDocument.writeUInt32LE(s['1Table'].length, 0x9a + 50 * 8);
+  s.WordDocument.writeUInt32LE(art.length, 0x9a + 50 * 8 + 4);
+  return container({ WordDocument: s.WordDocument, '1Table': table });
+}
+
+describe('text legacy Office files show outside the records read', () => {
+  it('reads a main stream whose name is in another case (a decoy of the right name in a storage)', async () => {
+    const shown = workbookStream([sst(['Name', KIM])]);
+    const decoy = workbookStream([sst(['Name', 'Kettle'])]);
+    const files = [container({ workbook: shown, 'Old/Workbook': decoy }), container({ WORKBOOK: workbookStream([sst(['Kettle', 'A-1001'])]) })];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        files.map((f) => b64(f)),
+        XLS,
+        'order.xls',
+      ),
+    ).toEqual([[], ['order.xls']]);
+  }, 60_000);
+
+  it('removes WordArt and shape texts (OfficeArt properties) that hold an address, in all three formats', async () => {
+    const art = (text: string) => pptContainer(0xf004, [fopt([[0x00c0, `${text}\u0000`]])]);
+    const named = fopt([
+      [0x0380, 'Picture 1'],
+      [0x0381, `Mail ${KIM}`],
+    ]);
+    const drawing = (shapes: Buffer[]) => pptContainer(0x040c, [pptContainer(0xf002, shapes)]);
+    const ppts = [
+      powerPointFile([slideTexts([textChars('Kettle')]), drawing([art(KIM)])]),
+      powerPointFile([slideTexts([textChars('Kettle')]), drawing([pptContainer(0xf004, [named])])]),
+      powerPointFile([slideTexts([textChars('Kettle')]), drawing([art('SALE 20 %')])]),
+    ];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        ppts.map((f) => b64(f)),
+        PPT,
+        'slides.ppt',
+      ),
+    ).toEqual([[], [], ['slides.ppt']]);
+    const xlsArt = (text: string) => rec(0x00ec, pptContainer(0xf002, [art(text)]));
+    const xlss = [
+      excelFile(workbookStream([sst(['Kettle'])], [label('Total'), xlsArt(KIM)])),
+      excelFile(workbookStream([sst(['Kettle'])], [label('Total'), xlsArt('SALE 20 %')])),
+    ];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        xlss.map((f) => b64(f)),
+        XLS,
+        'order.xls',
+      ),
+    ).toEqual([[], ['order.xls']]);
+    const docs = [wordWithArt('Return label\r', pptContainer(0xf000, [art(KIM)])), wordWithArt('Return label\r', pptContainer(0xf000, [art('SALE')]))];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        docs.map((f) => b64(f)),
+        DOC,
+        'label.doc',
+      ),
+    ).toEqual([[], ['label.doc']]);
+  }, 90_000);
+
+  it("removes a workbook whose validation list (a cell's drop-down) holds an address", async () => {
+    // [MS-XLS] 2.4.112 Dv: flags (list type), four strings, formula1 (a PtgStr list), formula2, ranges.
+    const list = (items: string) => {
+      const ptg = Buffer.concat([Buffer.from([0x17, items.length, 0]), Buffer.from(items, 'latin1')]);
+      const formula = Buffer.concat([Buffer.from([ptg.length, 0, 0, 0]), ptg]);
+      const sqref = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+      const flags = Buffer.from([0x03, 0x01, 0x0c, 0x00]);
+      const strings = Buffer.concat(['', '', '', ''].map((s) => (s ? xlString(s) : Buffer.from([1, 0, 0, 0]))));
+      return rec(0x01be, Buffer.concat([flags, strings, formula, Buffer.from([0, 0, 0, 0]), sqref]));
+    };
+    const files = [
+      excelFile(workbookStream([sst(['Contact'])], [label('Pick'), list(`Anna,${KIM}`)])),
+      excelFile(workbookStream([sst(['Size'])], [label('Pick'), list('S,M,L')])),
+    ];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        files.map((f) => b64(f)),
+        XLS,
+        'order.xls',
+      ),
+    ).toEqual([[], ['order.xls']]);
+  }, 60_000);
+});
