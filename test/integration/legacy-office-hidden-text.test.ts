@@ -13,6 +13,8 @@ import {
   fopt,
   label,
   powerPointFile,
+  pptByOffsets,
+  pptRecord,
   pptContainer,
   rec,
   slideTexts,
@@ -128,5 +130,27 @@ describe('text legacy Office files show outside the records read', () => {
         'order.xls',
       ),
     ).toEqual([[], ['order.xls']]);
+  }, 60_000);
+
+  it('removes a presentation whose slide, reached by its persist directory, hides inside another record', async () => {
+    const doc = pptContainer(0x03e8, [slideTexts([textChars('Kettle')])]);
+    const slide = (text: string) => pptContainer(0x03ee, [pptContainer(0x040c, []), textChars(text)]);
+    // The slide inside an atom the record tree passes over; the persist directory points at it.
+    const hidden = (text: string) => {
+      const inner = slide(text);
+      const stream = pptByOffsets([doc, pptRecord(0x0fc9, inner)], [0, doc.length + 8]);
+      return container(stream);
+    };
+    const plain = container(pptByOffsets([doc, slide('SALE')], [0, doc.length]));
+    const files = [hidden(KIM), hidden('SALE'), plain];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        files.map((f) => b64(f)),
+        PPT,
+        'slides.ppt',
+      ),
+    ).toEqual([[], ['slides.ppt'], ['slides.ppt']]);
   }, 60_000);
 });

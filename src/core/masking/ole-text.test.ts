@@ -2,12 +2,14 @@ import CFB from 'cfb';
 import { describe, expect, it } from 'vitest';
 import {
   bof,
+  container,
   cString,
   currentUser,
   eof,
   excelFile,
   label,
   powerPointFile,
+  pptByOffsets,
   pptContainer,
   pptRecord,
   rec,
@@ -266,6 +268,23 @@ describe('a .ppt: the text atoms of its record tree', () => {
     expect(
       oleShownTexts(held({ 'PowerPoint Document': slideTexts([pptRecord(0x0fa0, Buffer.from(KIM, 'utf16le'), 0x0f)]), 'Current User': currentUser() })),
     ).toEqual([KIM]);
+  });
+
+  it('reads a slide its persist directory points at inside another record, and passes over offsets past the stream', () => {
+    const doc = pptContainer(0x03e8, [slideTexts([textChars('Kettle')])]);
+    const inner = pptContainer(0x03ee, [textChars(KIM)]);
+    expect(oleShownTexts(held(pptByOffsets([doc, pptRecord(0x0fc9, inner)], [0, doc.length + 8, 1 << 30])))).toEqual([`Kettle\n${KIM}`]);
+    // An honest file: every offset a record the walk reached, each read once.
+    expect(oleShownTexts(held(pptByOffsets([doc, inner], [0, doc.length])))).toEqual([`Kettle\n${KIM}`]);
+  });
+
+  it('removes offsets made to walk one region again and again (linear)', () => {
+    // 2 000 containers nested in an atom's data, an offset at each: each would walk all inside it.
+    let nest = textChars('x');
+    for (let k = 0; k < 2000; k++) nest = pptContainer(0x03ee, [nest]);
+    const doc = pptContainer(0x03e8, [textChars('Kettle')]);
+    const offsets = Array.from({ length: 2000 }, (_, k) => doc.length + 8 + k * 8);
+    expect(() => cleanOle(container(pptByOffsets([doc, pptRecord(0x0fc9, nest)], offsets)), PPT)).toThrow(/could not be read/);
   });
 
   it('reads past a few bytes after the last record', () => {
