@@ -153,4 +153,30 @@ describe('text legacy Office files show outside the records read', () => {
       ),
     ).toEqual([[], ['slides.ppt'], ['slides.ppt']]);
   }, 60_000);
+
+  it('removes a .doc whose comment or revision author (shown in its balloons) is an address, and keeps names', async () => {
+    // FibRgFcLcb97 fcGrpXstAtnOwners (36th pair) and fcSttbfRMark (52nd), in the table stream.
+    const authors = (comment: string, revision: string) => {
+      const s = wordStreams(['Return label\r\u0005\r']);
+      const xst = (t: string) => Buffer.concat([Buffer.from([t.length, 0]), Buffer.from(t, 'utf16le')]);
+      const owners = xst(comment);
+      const sttb = Buffer.concat([Buffer.from([0xff, 0xff, 2, 0, 0, 0]), xst('Unknown'), xst(revision)]);
+      const at = s['1Table'].length;
+      s.WordDocument.writeUInt32LE(at, 0x9a + 36 * 8);
+      s.WordDocument.writeUInt32LE(owners.length, 0x9a + 36 * 8 + 4);
+      s.WordDocument.writeUInt32LE(at + owners.length, 0x9a + 51 * 8);
+      s.WordDocument.writeUInt32LE(sttb.length, 0x9a + 51 * 8 + 4);
+      return container({ WordDocument: s.WordDocument, '1Table': Buffer.concat([s['1Table'], owners, sttb]) });
+    };
+    const files = [authors(KIM, 'Kim Lee'), authors('Kim Lee', KIM), authors('Kim Lee', 'Anna')];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        files.map((f) => b64(f)),
+        DOC,
+        'label.doc',
+      ),
+    ).toEqual([[], [], ['label.doc']]);
+  }, 60_000);
 });

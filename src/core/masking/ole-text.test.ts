@@ -388,3 +388,28 @@ describe('legacy Office readers on hostile input', () => {
     for (const [file, type] of files) for (const t of texts(file, type) ?? []) expect(findAddresses(t)).toEqual([]);
   });
 });
+
+describe('a .doc: its comment and revision authors', () => {
+  // FibRgFcLcb97 fcGrpXstAtnOwners (36) and fcSttbfRMark (51) pointing past the piece table.
+  const withAuthors = (owners: Buffer, rmark: Buffer) => {
+    const s = wordStreams(['Text\r']);
+    const at = s['1Table'].length;
+    s.WordDocument.writeUInt32LE(at, 0x9a + 36 * 8);
+    s.WordDocument.writeUInt32LE(owners.length, 0x9a + 36 * 8 + 4);
+    s.WordDocument.writeUInt32LE(at + owners.length, 0x9a + 51 * 8);
+    s.WordDocument.writeUInt32LE(rmark.length, 0x9a + 51 * 8 + 4);
+    return held({ WordDocument: s.WordDocument, '1Table': Buffer.concat([s['1Table'], owners, rmark]) });
+  };
+  const xst = (t: string) => Buffer.concat([u16(t.length), Buffer.from(t, 'utf16le')]);
+
+  it('reads them after the text, and an empty list as none', () => {
+    const sttb = Buffer.concat([u16(0xffff), u16(1), u16(0), xst(KIM)]);
+    expect(oleShownTexts(withAuthors(Buffer.concat([xst('Anna'), xst('Kim Lee')]), sttb))).toEqual(['Text\r', `Anna\nKim Lee\n${KIM}`]);
+    expect(oleShownTexts(withAuthors(Buffer.alloc(0), Buffer.alloc(0)))).toEqual(['Text\r']);
+  });
+
+  it('removes an author list past its bytes, and a table of 8-bit strings', () => {
+    expect(() => oleShownTexts(withAuthors(Buffer.concat([u16(40), Buffer.from('ab')]), Buffer.alloc(0)))).toThrow(NotWhatItClaims);
+    expect(() => oleShownTexts(withAuthors(Buffer.alloc(0), Buffer.concat([u16(1), u16(0), u16(0)])))).toThrow(NotWhatItClaims);
+  });
+});
