@@ -179,4 +179,44 @@ describe('text legacy Office files show outside the records read', () => {
       ),
     ).toEqual([[], [], ['label.doc']]);
   }, 60_000);
+
+  it("removes a .doc whose form field's drop-down entries, help or status-bar text hold an address", async () => {
+    // [MS-DOC] 2.9.78 FFData in the Data stream after its 0x44-byte header: a drop-down (iType 2)
+    // showing its first entry, the others in its list; or a text field with its status-bar text.
+    const xstz = (t: string) => Buffer.concat([Buffer.from([t.length, 0]), Buffer.from(t, 'utf16le'), Buffer.from([0, 0])]);
+    const ffdata = (type: number, strings: string[], entries: string[]) => {
+      const head = Buffer.from([0xff, 0xff, 0xff, 0xff, type, 0, 0, 0, 0, 0]);
+      const body = Buffer.concat([
+        head,
+        xstz('Dropdown1'),
+        ...(type === 0 ? [xstz('')] : [Buffer.from([0, 0])]),
+        ...strings.map(xstz),
+        ...(type === 2
+          ? [Buffer.from([0xff, 0xff, entries.length, 0, 0, 0]), ...entries.map((e) => Buffer.concat([Buffer.from([e.length, 0]), Buffer.from(e, 'utf16le')]))]
+          : []),
+      ]);
+      const header = Buffer.alloc(0x44);
+      header.writeUInt32LE(0x44 + body.length, 0);
+      header.writeUInt16LE(0x44, 4);
+      return Buffer.concat([header, body]);
+    };
+    const doc = (data: Buffer) => {
+      const s = wordStreams(['Pick: \u0013 FORMDROPDOWN \u0014Anna\u0015\r']);
+      return container({ ...s, Data: Buffer.concat([Buffer.alloc(16), data]) });
+    };
+    const files = [
+      doc(ffdata(2, ['', '', '', '', ''], ['Anna', KIM])),
+      doc(ffdata(0, ['', '', `Write to ${KIM}`, '', ''], [])),
+      doc(ffdata(2, ['', '', '', '', ''], ['Anna', 'Kim'])),
+    ];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        files.map((f) => b64(f)),
+        DOC,
+        'form.doc',
+      ),
+    ).toEqual([[], [], ['form.doc']]);
+  }, 60_000);
 });

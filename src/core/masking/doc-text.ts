@@ -115,3 +115,58 @@ function pieces(word: Uint8Array, plc: Uint8Array): string {
   }
   return out.join('');
 }
+
+// [MS-DOC] 2.9.78 FFData follows a 0x44-byte header (lcb, cbHeader 0x44) at its place in the Data stream.
+const FF_HEADER = 0x44;
+
+/**
+ * The texts of a .doc's form fields that Word shows besides the field's result ([MS-DOC] 2.9.78
+ * FFData, in the `Data` stream): a drop-down's entries, a field's name, default text, format, help
+ * and status-bar text and macro names. Found at every FFData header in `data` (version 0xFFFFFFFF
+ * after a FFDataBase-sized header) rather than through the character properties that point at it:
+ * a candidate that does not parse is passed over. Throws BrokenText when candidates read add up to
+ * more than twice `data`'s bytes (made to overlap; honest ones add up to at most its length). Linear.
+ */
+export function docFormFieldTexts(data: Uint8Array): string[] {
+  const out: string[] = [];
+  let budget = 2 * data.length + 4096;
+  for (let q = FF_HEADER; q + 10 <= data.length; q++) {
+    if (data[q] !== 0xff || u32(data, q) !== 0xffffffff || u16(data, q - FF_HEADER + 4) !== FF_HEADER) continue;
+    const end = Math.min(data.length, q - FF_HEADER + u32(data, q - FF_HEADER));
+    let at = q + 10;
+    try {
+      const texts: string[] = [];
+      const type = u16(data, q + 4) & 0x3;
+      const xstz = () => {
+        const cch = u16(data, at);
+        if (at + 4 + cch * 2 > end) throw new BrokenText('a form field string past its data');
+        texts.push(utf16(data.subarray(at + 2, at + 2 + cch * 2)));
+        at += 4 + cch * 2;
+      };
+      xstz(); // name
+      if (type === 0)
+        xstz(); // default text
+      else at += 2; // wDef
+      for (let n = 0; n < 5; n++) xstz(); // format, help, status bar, entry and exit macros
+      if (type === 2) {
+        if (u16(data, at) !== 0xffff) throw new BrokenText('a drop-down list of 8-bit strings');
+        const count = u16(data, at + 2);
+        const extra = u16(data, at + 4);
+        at += 6;
+        for (let n = 0; n < count; n++) {
+          const cch = u16(data, at);
+          if (at + 2 + cch * 2 + extra > end) throw new BrokenText('a drop-down entry past its data');
+          texts.push(utf16(data.subarray(at + 2, at + 2 + cch * 2)));
+          at += 2 + cch * 2 + extra;
+        }
+      }
+      out.push(...texts);
+    } catch (err) {
+      if (!(err instanceof BrokenText)) throw err;
+    }
+    // The bytes this candidate read, parsed or not.
+    budget -= at - q;
+    if (budget < 0) throw new BrokenText('form field data overlapping past any honest file');
+  }
+  return out;
+}

@@ -25,6 +25,7 @@ import {
 import { findAddresses } from './address-finder.js';
 import { cleanOle, NotWhatItClaims } from './document-metadata.js';
 import { oleShownTexts } from './ole-text.js';
+import { docFormFieldTexts } from './doc-text.js';
 
 const DOC = 'application/msword';
 const XLS = 'application/vnd.ms-excel';
@@ -411,5 +412,41 @@ describe('a .doc: its comment and revision authors', () => {
   it('removes an author list past its bytes, and a table of 8-bit strings', () => {
     expect(() => oleShownTexts(withAuthors(Buffer.concat([u16(40), Buffer.from('ab')]), Buffer.alloc(0)))).toThrow(NotWhatItClaims);
     expect(() => oleShownTexts(withAuthors(Buffer.alloc(0), Buffer.concat([u16(1), u16(0), u16(0)])))).toThrow(NotWhatItClaims);
+  });
+});
+
+describe('a .doc: its form fields (FFData in the Data stream)', () => {
+  const xstz = (t: string) => Buffer.concat([u16(t.length), Buffer.from(t, 'utf16le'), u16(0)]);
+  const dropDown = (entries: string[]) => {
+    const body = Buffer.concat([
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 0]),
+      xstz('Dropdown1'),
+      u16(0),
+      ...['', 'Pick one', '', '', ''].map(xstz),
+      u16(0xffff),
+      u16(entries.length),
+      u16(0),
+      ...entries.map((e) => Buffer.concat([u16(e.length), Buffer.from(e, 'utf16le')])),
+    ]);
+    const header = Buffer.alloc(0x44);
+    header.writeUInt32LE(0x44 + body.length, 0);
+    header.writeUInt16LE(0x44, 4);
+    return Buffer.concat([header, body]);
+  };
+
+  it('reads a drop-down’s name, help text and entries, and passes over one cut short', () => {
+    expect(docFormFieldTexts(Buffer.concat([Buffer.alloc(7), dropDown(['Anna', KIM])]))).toEqual(['Dropdown1', '', 'Pick one', '', '', '', 'Anna', KIM]);
+    const cut = dropDown([KIM]);
+    expect(docFormFieldTexts(cut.subarray(0, cut.length - 4))).toEqual([]);
+  });
+
+  it('reads 3 000 headers whose data is empty or runs past them without error (each read once)', () => {
+    // One header every 0x48 bytes, each claiming more data than there is.
+    const unit = Buffer.alloc(0x48);
+    unit.writeUInt32LE(0xffffff, 0);
+    unit.writeUInt16LE(0x44, 4);
+    unit.writeUInt32LE(0xffffffff, 0x44);
+    const evil = Buffer.concat(Array.from({ length: 3000 }, () => unit));
+    expect(docFormFieldTexts(evil).join('')).toBe('');
   });
 });

@@ -3,7 +3,7 @@
 // shown text is searched for any address, and whole-stream readings cannot be (random bytes read as
 // Latin-1 or UTF-16 hold something shaped like an address in about one megabyte in four).
 import type CFB from 'cfb';
-import { docAuthors, docText } from './doc-text.js';
+import { docAuthors, docFormFieldTexts, docText } from './doc-text.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { officeArtTexts } from './office-art.js';
 import { pptText } from './ppt-text.js';
@@ -30,6 +30,10 @@ export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
     read.push(guarded('a Word document', () => docText(word, (name) => topStream(cfb, name))));
     const authors = guarded('a Word document', () => docAuthors(word, (name) => topStream(cfb, name)));
     if (authors?.length) read.push(authors.join('\n'));
+    // Its form fields' drop-down entries, help and status-bar texts, in the Data stream.
+    const data = topStream(cfb, 'Data');
+    const fields = data ? guarded('a Word document', () => docFormFieldTexts(data)) : [];
+    if (fields.length > 0) read.push(fields.join('\n'));
     // Its drawings' texts (WordArt, alternative text), in the table stream's OfficeArtContent.
     for (const name of ['0Table', '1Table']) {
       const table = topStream(cfb, name);
