@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { keptFiles, startMaskingPair } from '../helpers/tagged-send.js';
-import { b64 } from '../fixtures/masking-mail.js';
+import { strToU8, zipSync } from 'fflate';
+import { b64, BUYER } from '../fixtures/masking-mail.js';
 import {
   container,
   excelFile,
@@ -218,5 +219,28 @@ describe('text legacy Office files show outside the records read', () => {
         'form.doc',
       ),
     ).toEqual([[], [], ['form.doc']]);
+  }, 60_000);
+
+  it('removes a presentation whose slide layout kept for PowerPoint 2007 (a zipped package in an atom) holds an address, even the writer’s', async () => {
+    const layout = (text: string) =>
+      Buffer.from(
+        zipSync({
+          'slideLayouts/slideLayout1.xml': strToU8(
+            `<p:sldLayout><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>${text}</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sldLayout>`,
+          ),
+        }),
+      );
+    // RoundTripContentMasterInfo12Atom (0x041E) in a main master (0x03F8).
+    const file = (text: string) => powerPointFile([slideTexts([textChars('Kettle')]), pptContainer(0x03f8, [pptRecord(0x041e, layout(text))])]);
+    const files = [file(KIM), file(`Mail ${BUYER.address}`), file('Click to edit Master title style')];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        files.map((f) => b64(f)),
+        PPT,
+        'slides.ppt',
+      ),
+    ).toEqual([[], [], ['slides.ppt']]);
   }, 60_000);
 });

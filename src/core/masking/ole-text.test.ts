@@ -1,3 +1,4 @@
+import { strToU8, zipSync } from 'fflate';
 import CFB from 'cfb';
 import { describe, expect, it } from 'vitest';
 import {
@@ -286,6 +287,13 @@ describe('a .ppt: the text atoms of its record tree', () => {
     const doc = pptContainer(0x03e8, [textChars('Kettle')]);
     const offsets = Array.from({ length: 2000 }, (_, k) => doc.length + 8 + k * 8);
     expect(() => cleanOle(container(pptByOffsets([doc, pptRecord(0x0fc9, nest)], offsets)), PPT)).toThrow(/could not be read/);
+  });
+
+  it('reads the packages PowerPoint 2007 keeps in atoms (a slide layout), tags as nothing, and removes one that does not unzip', () => {
+    const zip = Buffer.from(zipSync({ 'slideLayout1.xml': strToU8(`<a:p><a:r><a:t>kim.lee@</a:t></a:r><a:r><a:t>partner.example</a:t></a:r></a:p>`) }));
+    expect(texts(powerPointFile([pptContainer(0x03f8, [pptRecord(0x041e, zip)])]), PPT)?.join('\n')).toContain(KIM);
+    const broken = Buffer.concat([zip.subarray(0, 30), Buffer.alloc(20)]);
+    expect(() => cleanOle(powerPointFile([pptContainer(0x03f8, [pptRecord(0x041e, broken)])]), PPT)).toThrow(/could not be read/);
   });
 
   it('reads past a few bytes after the last record', () => {

@@ -2,6 +2,7 @@
 // `PowerPoint Document` stream, found by walking its record tree ([MS-PPT] 2.3.1 RecordHeader) and
 // the records its persist directory points at:
 // slides, notes, masters, comments, hyperlinks, headers and footers, each edit a save appended.
+import { strFromU8, unzipSync } from 'fflate';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { BrokenText, bytesAt, latin1, u16, u32, utf16 } from './ole-bytes.js';
 
@@ -18,6 +19,9 @@ const TOKEN_ENCRYPTED = 0xf3d1c4df;
 const ATOMS = new Set([TEXT_CHARS_ATOM, TEXT_BYTES_ATOM, CSTRING, EX_OLE_OBJ_STG]);
 
 const USER_EDIT_ATOM = 0x0ff5;
+// A zip's local file header ("PK\3\4"), little-endian.
+const ZIP_LOCAL_HEADER = 0x04034b50;
+const MAX_UNZIPPED = 100 * 1024 * 1024;
 const PERSIST_DIRECTORY_ATOM = 0x1772;
 
 /**
@@ -56,6 +60,7 @@ class Walk {
   readonly #seen = new Set<number>();
   readonly #queue: number[] = [];
   #budget: number;
+  #unzipped = 0;
 
   constructor(readonly doc: Uint8Array) {
     this.#budget = doc.length / 2 + 4096;
@@ -104,12 +109,39 @@ class Walk {
       if (type === EX_OLE_OBJ_STG) throw new NotWhatItClaims('carries an embedded file (an OLE object) that cannot be read, so it does not cross');
       if (type === TEXT_CHARS_ATOM || type === CSTRING) out.push(utf16(bytesAt(doc, body, length)));
       else if (type === TEXT_BYTES_ATOM) out.push(latin1(bytesAt(doc, body, length)));
+      else if (length >= 4 && u32(doc, body) === ZIP_LOCAL_HEADER) this.#package(bytesAt(doc, body, length));
       else if (type === USER_EDIT_ATOM && length >= 16) {
         // [MS-PPT] 2.3.3: offsetLastEdit, offsetPersistDirectory.
         this.follow(u32(doc, body + 8));
         this.follow(u32(doc, body + 12));
       } else if (type === PERSIST_DIRECTORY_ATOM) this.#persist(body, body + length);
       at = body + length;
+    }
+  }
+
+  /**
+   * An Office Open XML package kept in an atom (PowerPoint 2007 and later: [MS-PPT] 2.11
+   * RoundTripContentMasterInfo12, RoundTripTheme12, … a slide layout with its shapes, a theme):
+   * each XML part's text, its tags read as nothing, and the part as it is (attributes). Compressed,
+   * so not in the stream's bytes. At most MAX_UNZIPPED bytes for all of a stream's packages; one
+   * that does not unzip is BrokenText.
+   */
+  #package(zip: Uint8Array): void {
+    let files: Record<string, Uint8Array>;
+    try {
+      files = unzipSync(zip, {
+        filter: (f) => {
+          this.#unzipped += f.originalSize;
+          if (this.#unzipped > MAX_UNZIPPED) throw new BrokenText('packages unpacking to more than 100 MB');
+          return /\.(xml|rels|vml)$/i.test(f.name);
+        },
+      });
+    } catch (err) {
+      throw err instanceof BrokenText ? err : new BrokenText('a package that does not unzip');
+    }
+    for (const xml of Object.values(files)) {
+      const text = strFromU8(xml);
+      this.out.push(text.replace(/<[^>]*>/g, ''), text);
     }
   }
 
