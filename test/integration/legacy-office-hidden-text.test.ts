@@ -243,4 +243,54 @@ describe('text legacy Office files show outside the records read', () => {
       ),
     ).toEqual([[], [], ['slides.ppt']]);
   }, 60_000);
+
+  it('removes a file whose font name (shown in the font box) is an address, in all three formats', async () => {
+    const face = (name: string) => {
+      const b = Buffer.alloc(64);
+      b.write(name, 'utf16le');
+      return b;
+    };
+    // PowerPoint: a FontEntityAtom (0x0FB7) in the FontCollection (0x07D5).
+    const ppt = (name: string) =>
+      powerPointFile([slideTexts([textChars('Kettle')]), pptContainer(0x07d5, [pptRecord(0x0fb7, Buffer.concat([face(name), Buffer.alloc(4)]))])]);
+    // Excel: a Font record (0x0031) whose name is a ShortXLUnicodeString after 14 bytes.
+    const xls = (name: string) =>
+      excelFile(workbookStream([rec(0x0031, Buffer.concat([Buffer.alloc(14), Buffer.from([name.length, 0]), Buffer.from(name, 'latin1')])), sst(['Kettle'])]));
+    // Word: SttbfFfn (FibRgFcLcb97's 16th pair), one FFN whose name follows its 39 bytes.
+    const doc = (name: string) => {
+      const s = wordStreams(['Return label\r']);
+      const ffn = Buffer.concat([Buffer.alloc(39), Buffer.from(`${name}\u0000`, 'utf16le')]);
+      const sttb = Buffer.concat([Buffer.from([1, 0, 0, 0, ffn.length]), ffn]);
+      s.WordDocument.writeUInt32LE(s['1Table'].length, 0x9a + 15 * 8);
+      s.WordDocument.writeUInt32LE(sttb.length, 0x9a + 15 * 8 + 4);
+      return container({ WordDocument: s.WordDocument, '1Table': Buffer.concat([s['1Table'], sttb]) });
+    };
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        [ppt(KIM), ppt('Arial')].map((f) => b64(f)),
+        PPT,
+        'slides.ppt',
+      ),
+    ).toEqual([[], ['slides.ppt']]);
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        [xls(KIM), xls('Arial')].map((f) => b64(f)),
+        XLS,
+        'order.xls',
+      ),
+    ).toEqual([[], ['order.xls']]);
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        [doc(KIM), doc('Times New Roman')].map((f) => b64(f)),
+        DOC,
+        'label.doc',
+      ),
+    ).toEqual([[], ['label.doc']]);
+  }, 90_000);
 });

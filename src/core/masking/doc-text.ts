@@ -16,6 +16,7 @@ const F_WHICH_TBL_STM = 0x0200; // the table stream is 1Table, else 0Table
 const FC_CLX_INDEX = 33;
 const FC_ATN_OWNERS_INDEX = 36;
 const FC_RMARK_INDEX = 51;
+const FC_FFN_INDEX = 15; // fcSttbfFfn, the 16th
 
 /**
  * The text of a .doc's `WordDocument` stream ([MS-DOC] 2.5.1 Fib → fcClx/lcbClx in the table stream
@@ -36,13 +37,32 @@ export function docText(word: Uint8Array, table: (name: '0Table' | '1Table') => 
 
 /**
  * The comment and revision authors of a .doc ([MS-DOC] 2.9.113 GrpXstAtnOwners, 2.2.4 SttbfRMark in
- * the table stream), which Word shows in their balloons ("Deleted: kim.lee@…"); null, NotWhatItClaims
- * and BrokenText as docText's. Linear.
+ * the table stream), which Word shows in their balloons ("Deleted: kim.lee@…"), and its font names
+ * (SttbfFfn, in the font box); null, NotWhatItClaims and BrokenText as docText's. Linear.
  */
 export function docAuthors(word: Uint8Array, table: (name: '0Table' | '1Table') => Uint8Array | undefined): string[] | null {
   const pair = fibPairs(word, table);
-  return pair && [...xsts(pair(FC_ATN_OWNERS_INDEX)), ...sttb(pair(FC_RMARK_INDEX))];
+  return pair && [...xsts(pair(FC_ATN_OWNERS_INDEX)), ...sttb(pair(FC_RMARK_INDEX)), ...fontNames(pair(FC_FFN_INDEX))];
 }
+
+/**
+ * [MS-DOC] 2.9.279 SttbfFfn: cData, cbExtra (0), then each FFN after its 8-bit size: 39 bytes, then
+ * the font's name and its alternative name, NUL-terminated UTF-16 (the font box shows them).
+ */
+function fontNames(b: Uint8Array): string[] {
+  if (b.length === 0) return [];
+  const count = u16(b, 0);
+  const out: string[] = [];
+  for (let n = 0, at = 4; n < count; n++) {
+    const size = u8(b, at);
+    const ffn = bytesAt(b, at + 1, size);
+    if (size > FFN_NAME_AT) out.push(utf16(ffn.subarray(FFN_NAME_AT, FFN_NAME_AT + ((size - FFN_NAME_AT) & ~1))).replaceAll('\0', '\n'));
+    at += 1 + size;
+  }
+  return out;
+}
+const FFN_NAME_AT = 39;
+const u8 = (b: Uint8Array, at: number): number => bytesAt(b, at, 1)[0] as number;
 
 /** FcLcb pair `k` of a Word 97 FIB's FibRgFcLcb97 as the bytes it names in the table stream (none past cbRgFcLcb); null: not a Word 97 FIB. */
 function fibPairs(word: Uint8Array, table: (name: '0Table' | '1Table') => Uint8Array | undefined): ((k: number) => Uint8Array) | null {

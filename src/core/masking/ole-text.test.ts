@@ -458,3 +458,19 @@ describe('a .doc: its form fields (FFData in the Data stream)', () => {
     expect(docFormFieldTexts(evil).join('')).toBe('');
   });
 });
+
+describe('font names (the font box shows them)', () => {
+  it('reads a workbook’s Font records, a presentation’s FontEntityAtom up to its NUL, and a .doc’s SttbfFfn', () => {
+    const font = rec(0x0031, Buffer.concat([Buffer.alloc(14), Buffer.from([5, 0]), Buffer.from('Arial', 'latin1')]));
+    expect(texts(excelFile(workbookStream([font])), XLS)?.join('\n')).toContain('Arial');
+    const face = Buffer.alloc(68);
+    face.write('Tahoma\u0000junk', 'utf16le');
+    expect(oleShownTexts(held({ 'PowerPoint Document': pptContainer(0x07d5, [pptRecord(0x0fb7, face)]) }))).toEqual(['Tahoma']);
+    const s = wordStreams(['Text\r']);
+    const ffn = Buffer.concat([Buffer.alloc(39), Buffer.from('Times New Roman\u0000Tms\u0000', 'utf16le')]);
+    const sttb = Buffer.concat([u16(1), u16(0), Buffer.from([ffn.length]), ffn]);
+    s.WordDocument.writeUInt32LE(s['1Table'].length, 0x9a + 15 * 8);
+    s.WordDocument.writeUInt32LE(sttb.length, 0x9a + 15 * 8 + 4);
+    expect(oleShownTexts(held({ WordDocument: s.WordDocument, '1Table': Buffer.concat([s['1Table'], sttb]) }))).toEqual(['Text\r', 'Times New Roman\nTms\n']);
+  });
+});

@@ -19,6 +19,8 @@ const TOKEN_ENCRYPTED = 0xf3d1c4df;
 const ATOMS = new Set([TEXT_CHARS_ATOM, TEXT_BYTES_ATOM, CSTRING, EX_OLE_OBJ_STG]);
 
 const USER_EDIT_ATOM = 0x0ff5;
+// [MS-PPT] 2.9.1 FontEntityAtom: lfFaceName, 32 UTF-16 units ending at a NUL (the font box shows it).
+const FONT_ENTITY_ATOM = 0x0fb7;
 // A zip's local file header ("PK\3\4"), little-endian.
 const ZIP_LOCAL_HEADER = 0x04034b50;
 const MAX_UNZIPPED = 100 * 1024 * 1024;
@@ -109,6 +111,7 @@ class Walk {
       if (type === EX_OLE_OBJ_STG) throw new NotWhatItClaims('carries an embedded file (an OLE object) that cannot be read, so it does not cross');
       if (type === TEXT_CHARS_ATOM || type === CSTRING) out.push(utf16(bytesAt(doc, body, length)));
       else if (type === TEXT_BYTES_ATOM) out.push(latin1(bytesAt(doc, body, length)));
+      else if (type === FONT_ENTITY_ATOM) out.push(utf16(bytesAt(doc, body, Math.min(length, 64))).replace(/\0[^]*$/, ''));
       else if (length >= 4 && u32(doc, body) === ZIP_LOCAL_HEADER) this.#package(bytesAt(doc, body, length));
       else if (type === USER_EDIT_ATOM && length >= 16) {
         // [MS-PPT] 2.3.3: offsetLastEdit, offsetPersistDirectory.

@@ -2,7 +2,8 @@
 // `Workbook` stream ([MS-XLS] 2.1.4): cell strings, formula results and constants, sheet and
 // defined names, headers and footers (odd, even and first pages), comments and text boxes,
 // hyperlinks, number formats, validation messages and lists, chart series names, external workbook
-// paths, and the texts its drawings keep as shape properties (office-art.ts: WordArt, alt text).
+// paths, font names, and the texts its drawings keep as shape properties (office-art.ts: WordArt,
+// alt text).
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { officeArtTexts } from './office-art.js';
 import { BrokenText, bytesAt, latin1, u16, u32, utf16 } from './ole-bytes.js';
@@ -25,6 +26,7 @@ const TXO = 0x01b6;
 const HLINK = 0x01b8;
 const HLINKTOOLTIP = 0x0800;
 const FORMAT = 0x041e;
+const FONT = 0x0031; // its name shows in the font box
 const DV = 0x01be;
 const SERIESTEXT = 0x100d;
 const SUPBOOK = 0x01ae;
@@ -53,6 +55,7 @@ const READ = new Set([
   HLINK,
   HLINKTOOLTIP,
   FORMAT,
+  FONT,
   DV,
   SERIESTEXT,
   SUPBOOK,
@@ -120,6 +123,10 @@ export function xlsText(stream: Uint8Array): string[] | null {
     } else if (type === DV) {
       const s = new Segments([body]).skip(4);
       for (let n = 0; n < 4; n++) out.push(s.xlString());
+    } else if (type === FONT) {
+      // [MS-XLS] 2.4.122 Font: 14 bytes, then fontName (ShortXLUnicodeString: an 8-bit count, flags).
+      const s = new Segments([body]).skip(14);
+      out.push(s.chars(s.byte(), s.byte() & 1));
     } else if (type === SERIESTEXT) {
       const s = new Segments([body]).skip(2);
       out.push(s.chars(s.byte(), s.byte() & 1));
