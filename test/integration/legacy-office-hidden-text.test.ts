@@ -293,4 +293,19 @@ describe('text legacy Office files show outside the records read', () => {
       ),
     ).toEqual([[], ['label.doc']]);
   }, 90_000);
+
+  it('removes a workbook whose cell style name (shown in the styles gallery) is an address', async () => {
+    // [MS-XLS] 2.4.269 Style: ixfe with fBuiltIn clear, then the user-defined name.
+    const style = (name: string) => rec(0x0293, Buffer.concat([Buffer.from([0x10, 0x00]), xlString(name)]));
+    const files = [excelFile(workbookStream([style(KIM), sst(['Kettle'])])), excelFile(workbookStream([style('Price list'), sst(['Kettle'])]))];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        files.map((f) => b64(f)),
+        XLS,
+        'order.xls',
+      ),
+    ).toEqual([[], ['order.xls']]);
+  }, 60_000);
 });

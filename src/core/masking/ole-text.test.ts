@@ -460,6 +460,12 @@ describe('a .doc: its form fields (FFData in the Data stream)', () => {
 });
 
 describe('font names (the font box shows them)', () => {
+  it('reads a user-defined cell style’s name, not a built-in one’s data', () => {
+    const user = rec(0x0293, Buffer.concat([u16(0x0010), xlString('Price list')]));
+    const builtIn = rec(0x0293, Buffer.concat([u16(0x8000), Buffer.from([0, 0xff])]));
+    expect(texts(excelFile(workbookStream([user, builtIn])), XLS)?.join('\n')).toContain('Price list');
+  });
+
   it('reads a workbook’s Font records, a presentation’s FontEntityAtom up to its NUL, and a .doc’s SttbfFfn', () => {
     const font = rec(0x0031, Buffer.concat([Buffer.alloc(14), Buffer.from([5, 0]), Buffer.from('Arial', 'latin1')]));
     expect(texts(excelFile(workbookStream([font])), XLS)?.join('\n')).toContain('Arial');

@@ -2,7 +2,7 @@
 // `Workbook` stream ([MS-XLS] 2.1.4): cell strings, formula results and constants, sheet and
 // defined names, headers and footers (odd, even and first pages), comments and text boxes,
 // hyperlinks, number formats, validation messages and lists, chart series names, external workbook
-// paths, font names, and the texts its drawings keep as shape properties (office-art.ts: WordArt,
+// paths, font and cell style names, and the texts its drawings keep as shape properties (office-art.ts: WordArt,
 // alt text).
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { officeArtTexts } from './office-art.js';
@@ -27,6 +27,7 @@ const HLINK = 0x01b8;
 const HLINKTOOLTIP = 0x0800;
 const FORMAT = 0x041e;
 const FONT = 0x0031; // its name shows in the font box
+const STYLE = 0x0293; // a user-defined cell style's name shows in the styles gallery
 const DV = 0x01be;
 const SERIESTEXT = 0x100d;
 const SUPBOOK = 0x01ae;
@@ -56,6 +57,7 @@ const READ = new Set([
   HLINKTOOLTIP,
   FORMAT,
   FONT,
+  STYLE,
   DV,
   SERIESTEXT,
   SUPBOOK,
@@ -127,6 +129,9 @@ export function xlsText(stream: Uint8Array): string[] | null {
       // [MS-XLS] 2.4.122 Font: 14 bytes, then fontName (ShortXLUnicodeString: an 8-bit count, flags).
       const s = new Segments([body]).skip(14);
       out.push(s.chars(s.byte(), s.byte() & 1));
+    } else if (type === STYLE) {
+      // [MS-XLS] 2.4.269 Style: ixfe with fBuiltIn (bit 15); a user-defined style's name follows.
+      if (!(u16(body, 0) & 0x8000)) out.push(new Segments([body]).skip(2).xlString());
     } else if (type === SERIESTEXT) {
       const s = new Segments([body]).skip(2);
       out.push(s.chars(s.byte(), s.byte() & 1));
