@@ -5,13 +5,15 @@
 // be removed when it holds an address; ordinary files with drawings must still cross.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { keptFiles, startMaskingPair } from '../helpers/tagged-send.js';
+import { simpleParser } from 'mailparser';
+import { keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
 import { strToU8, zipSync } from 'fflate';
 import { b64, BUYER } from '../fixtures/masking-mail.js';
 import {
   container,
   excelFile,
   fopt,
+  wordFile,
   label,
   powerPointFile,
   pptByOffsets,
@@ -307,5 +309,44 @@ describe('text legacy Office files show outside the records read', () => {
         'order.xls',
       ),
     ).toEqual([[], ['order.xls']]);
+  }, 60_000);
+
+  it('lets no address of an Office file declared as text cross (a client opens it by its name)', async () => {
+    const doc = wordFile([`Ask my colleague ${KIM}\r`]);
+    const xls = excelFile(workbookStream([sst(['Name', KIM])]));
+    const raws = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      [doc, xls].map((f, k) =>
+        Buffer.from(
+          [
+            `From: ${BUYER.name} <${BUYER.address}>`,
+            `To: ${alias}`,
+            `Subject: ${subjectTag(k)} file`,
+            'Content-Type: multipart/mixed; boundary="q"',
+            '',
+            '--q',
+            'Content-Type: text/plain',
+            '',
+            'File attached.',
+            '--q',
+            'Content-Type: text/plain; name="label.doc"',
+            'Content-Disposition: attachment; filename="label.doc"',
+            'Content-Transfer-Encoding: base64',
+            '',
+            b64(f),
+            '--q--',
+            '',
+          ].join('\r\n'),
+        ),
+      ),
+    );
+    for (const raw of raws) {
+      const parsed = await simpleParser(raw);
+      const all = Buffer.concat([Buffer.from(parsed.text ?? ''), ...parsed.attachments.map((a) => a.content)]);
+      expect(all.toString('latin1')).not.toContain('partner.example');
+      expect(all.toString('utf16le')).not.toContain('partner.example');
+    }
   }, 60_000);
 });
