@@ -9,7 +9,7 @@ import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { oleShownTexts } from './ole-text.js';
+import { oleShownTexts, topStream } from './ole-text.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import {
   bookmarkTexts,
@@ -348,17 +348,18 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   const names = cfb.FileIndex.map((e) => e.name);
   if (names.some((n) => n.startsWith('__substg1.0_') || n === '__properties_version1.0'))
     throw new NotWhatItClaims('an Outlook message file (.msg), not a document');
+  // Its main stream at the top, named in any case (Office opens `workbook` as `Workbook`).
   const wanted = OLE_MAIN[declared] ?? Object.values(OLE_MAIN).flat();
-  if (!wanted.some((w) => names.includes(w))) throw new NotWhatItClaims('not the Office document it claims to be');
+  if (!wanted.some((w) => topStream(cfb, w))) throw new NotWhatItClaims('not the Office document it claims to be');
   for (const path of [...cfb.FullPaths]) {
-    if (/\u0005(Document)?SummaryInformation$/.test(path)) CFB.utils.cfb_del(cfb, path);
+    if (/\u0005(Document)?SummaryInformation$/i.test(path)) CFB.utils.cfb_del(cfb, path);
   }
   const out = CFB.write(cfb, { type: 'buffer', fileType: 'cfb' }) as Uint8Array;
   const readings: string[] = [];
   // A Word file (whatever its declared type: a generic one is sniffed as OLE) as Word reads it.
-  const word = oleStream(cfb, 'WordDocument');
+  const word = topStream(cfb, 'WordDocument');
   const wordShown: string[] = [];
-  const sources = word ? wordFileReadings(word, { '0Table': oleStream(cfb, '0Table'), '1Table': oleStream(cfb, '1Table') }, wordShown) : null;
+  const sources = word ? wordFileReadings(word, { '0Table': topStream(cfb, '0Table'), '1Table': topStream(cfb, '1Table') }, wordShown) : null;
   readings.push(...wordShown);
   for (const e of cfb.FileIndex) {
     if (e.type !== 2 || !e.content) continue;
@@ -376,14 +377,6 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   // fields, with their stored results and once updated (wordShown after its first, the pieces).
   const shown = oleShownTexts(cfb);
   return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings, texts: shown && [...shown, ...wordShown.slice(1)] };
-}
-
-/** A stream at the top of the file by name (case-insensitive, as CFB names compare), not one inside an embedded object's storage. */
-function oleStream(cfb: CFB.CFB$Container, name: string): Uint8Array | undefined {
-  const path = `${cfb.FullPaths[0] ?? ''}${name}`.toLowerCase();
-  const e = cfb.FileIndex[cfb.FullPaths.findIndex((p) => p.toLowerCase() === path)];
-  if (!e?.content || e.type !== 2) return undefined;
-  return e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
 }
 
 /**

@@ -1,13 +1,16 @@
+import { strToU8, zipSync } from 'fflate';
 import CFB from 'cfb';
 import { describe, expect, it } from 'vitest';
 import {
   bof,
+  container,
   cString,
   currentUser,
   eof,
   excelFile,
   label,
   powerPointFile,
+  pptByOffsets,
   pptContainer,
   pptRecord,
   rec,
@@ -23,6 +26,7 @@ import {
 import { findAddresses } from './address-finder.js';
 import { cleanOle, NotWhatItClaims } from './document-metadata.js';
 import { oleShownTexts } from './ole-text.js';
+import { docFormFieldTexts } from './doc-text.js';
 
 const DOC = 'application/msword';
 const XLS = 'application/vnd.ms-excel';
@@ -268,6 +272,30 @@ describe('a .ppt: the text atoms of its record tree', () => {
     ).toEqual([KIM]);
   });
 
+  it('reads a slide its persist directory points at inside another record, and passes over offsets past the stream', () => {
+    const doc = pptContainer(0x03e8, [slideTexts([textChars('Kettle')])]);
+    const inner = pptContainer(0x03ee, [textChars(KIM)]);
+    expect(oleShownTexts(held(pptByOffsets([doc, pptRecord(0x0fc9, inner)], [0, doc.length + 8, 1 << 30])))).toEqual([`Kettle\n${KIM}`]);
+    // An honest file: every offset a record the walk reached, each read once.
+    expect(oleShownTexts(held(pptByOffsets([doc, inner], [0, doc.length])))).toEqual([`Kettle\n${KIM}`]);
+  });
+
+  it('removes offsets made to walk one region again and again (linear)', () => {
+    // 2 000 containers nested in an atom's data, an offset at each: each would walk all inside it.
+    let nest = textChars('x');
+    for (let k = 0; k < 2000; k++) nest = pptContainer(0x03ee, [nest]);
+    const doc = pptContainer(0x03e8, [textChars('Kettle')]);
+    const offsets = Array.from({ length: 2000 }, (_, k) => doc.length + 8 + k * 8);
+    expect(() => cleanOle(container(pptByOffsets([doc, pptRecord(0x0fc9, nest)], offsets)), PPT)).toThrow(/could not be read/);
+  });
+
+  it('reads the packages PowerPoint 2007 keeps in atoms (a slide layout), tags as nothing, and removes one that does not unzip', () => {
+    const zip = Buffer.from(zipSync({ 'slideLayout1.xml': strToU8(`<a:p><a:r><a:t>kim.lee@</a:t></a:r><a:r><a:t>partner.example</a:t></a:r></a:p>`) }));
+    expect(texts(powerPointFile([pptContainer(0x03f8, [pptRecord(0x041e, zip)])]), PPT)?.join('\n')).toContain(KIM);
+    const broken = Buffer.concat([zip.subarray(0, 30), Buffer.alloc(20)]);
+    expect(() => cleanOle(powerPointFile([pptContainer(0x03f8, [pptRecord(0x041e, broken)])]), PPT)).toThrow(/could not be read/);
+  });
+
   it('reads past a few bytes after the last record', () => {
     const stream = Buffer.concat([slideTexts([textChars('Hello')]), Buffer.from([1, 2, 3])]);
     expect(oleShownTexts(held({ 'PowerPoint Document': stream, 'Current User': currentUser() }))).toEqual(['Hello']);
@@ -367,5 +395,88 @@ describe('legacy Office readers on hostile input', () => {
       [powerPointFile([slideTexts([textChars('Slide')]), pptRecord(0xf01e, noise)]), PPT],
     ];
     for (const [file, type] of files) for (const t of texts(file, type) ?? []) expect(findAddresses(t)).toEqual([]);
+  });
+});
+
+describe('a .doc: its comment and revision authors', () => {
+  // FibRgFcLcb97 fcGrpXstAtnOwners (36) and fcSttbfRMark (51) pointing past the piece table.
+  const withAuthors = (owners: Buffer, rmark: Buffer) => {
+    const s = wordStreams(['Text\r']);
+    const at = s['1Table'].length;
+    s.WordDocument.writeUInt32LE(at, 0x9a + 36 * 8);
+    s.WordDocument.writeUInt32LE(owners.length, 0x9a + 36 * 8 + 4);
+    s.WordDocument.writeUInt32LE(at + owners.length, 0x9a + 51 * 8);
+    s.WordDocument.writeUInt32LE(rmark.length, 0x9a + 51 * 8 + 4);
+    return held({ WordDocument: s.WordDocument, '1Table': Buffer.concat([s['1Table'], owners, rmark]) });
+  };
+  const xst = (t: string) => Buffer.concat([u16(t.length), Buffer.from(t, 'utf16le')]);
+
+  it('reads them after the text, and an empty list as none', () => {
+    const sttb = Buffer.concat([u16(0xffff), u16(1), u16(0), xst(KIM)]);
+    expect(oleShownTexts(withAuthors(Buffer.concat([xst('Anna'), xst('Kim Lee')]), sttb))).toEqual(['Text\r', `Anna\nKim Lee\n${KIM}`]);
+    expect(oleShownTexts(withAuthors(Buffer.alloc(0), Buffer.alloc(0)))).toEqual(['Text\r']);
+  });
+
+  it('removes an author list past its bytes, and a table of 8-bit strings', () => {
+    expect(() => oleShownTexts(withAuthors(Buffer.concat([u16(40), Buffer.from('ab')]), Buffer.alloc(0)))).toThrow(NotWhatItClaims);
+    expect(() => oleShownTexts(withAuthors(Buffer.alloc(0), Buffer.concat([u16(1), u16(0), u16(0)])))).toThrow(NotWhatItClaims);
+  });
+});
+
+describe('a .doc: its form fields (FFData in the Data stream)', () => {
+  const xstz = (t: string) => Buffer.concat([u16(t.length), Buffer.from(t, 'utf16le'), u16(0)]);
+  const dropDown = (entries: string[]) => {
+    const body = Buffer.concat([
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 0]),
+      xstz('Dropdown1'),
+      u16(0),
+      ...['', 'Pick one', '', '', ''].map(xstz),
+      u16(0xffff),
+      u16(entries.length),
+      u16(0),
+      ...entries.map((e) => Buffer.concat([u16(e.length), Buffer.from(e, 'utf16le')])),
+    ]);
+    const header = Buffer.alloc(0x44);
+    header.writeUInt32LE(0x44 + body.length, 0);
+    header.writeUInt16LE(0x44, 4);
+    return Buffer.concat([header, body]);
+  };
+
+  it('reads a drop-down’s name, help text and entries, and passes over one cut short', () => {
+    expect(docFormFieldTexts(Buffer.concat([Buffer.alloc(7), dropDown(['Anna', KIM])]))).toEqual(['Dropdown1', '', 'Pick one', '', '', '', 'Anna', KIM]);
+    const cut = dropDown([KIM]);
+    expect(docFormFieldTexts(cut.subarray(0, cut.length - 4))).toEqual([]);
+  });
+
+  it('reads 3 000 headers whose data is empty or runs past them without error (each read once)', () => {
+    // One header every 0x48 bytes, each claiming more data than there is.
+    const unit = Buffer.alloc(0x48);
+    unit.writeUInt32LE(0xffffff, 0);
+    unit.writeUInt16LE(0x44, 4);
+    unit.writeUInt32LE(0xffffffff, 0x44);
+    const evil = Buffer.concat(Array.from({ length: 3000 }, () => unit));
+    expect(docFormFieldTexts(evil).join('')).toBe('');
+  });
+});
+
+describe('font names (the font box shows them)', () => {
+  it('reads a user-defined cell style’s name, not a built-in one’s data', () => {
+    const user = rec(0x0293, Buffer.concat([u16(0x0010), xlString('Price list')]));
+    const builtIn = rec(0x0293, Buffer.concat([u16(0x8000), Buffer.from([0, 0xff])]));
+    expect(texts(excelFile(workbookStream([user, builtIn])), XLS)?.join('\n')).toContain('Price list');
+  });
+
+  it('reads a workbook’s Font records, a presentation’s FontEntityAtom up to its NUL, and a .doc’s SttbfFfn', () => {
+    const font = rec(0x0031, Buffer.concat([Buffer.alloc(14), Buffer.from([5, 0]), Buffer.from('Arial', 'latin1')]));
+    expect(texts(excelFile(workbookStream([font])), XLS)?.join('\n')).toContain('Arial');
+    const face = Buffer.alloc(68);
+    face.write('Tahoma\u0000junk', 'utf16le');
+    expect(oleShownTexts(held({ 'PowerPoint Document': pptContainer(0x07d5, [pptRecord(0x0fb7, face)]) }))).toEqual(['Tahoma']);
+    const s = wordStreams(['Text\r']);
+    const ffn = Buffer.concat([Buffer.alloc(39), Buffer.from('Times New Roman\u0000Tms\u0000', 'utf16le')]);
+    const sttb = Buffer.concat([u16(1), u16(0), Buffer.from([ffn.length]), ffn]);
+    s.WordDocument.writeUInt32LE(s['1Table'].length, 0x9a + 15 * 8);
+    s.WordDocument.writeUInt32LE(sttb.length, 0x9a + 15 * 8 + 4);
+    expect(oleShownTexts(held({ WordDocument: s.WordDocument, '1Table': Buffer.concat([s['1Table'], sttb]) }))).toEqual(['Text\r', 'Times New Roman\nTms\n']);
   });
 });

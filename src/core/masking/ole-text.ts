@@ -3,8 +3,9 @@
 // shown text is searched for any address, and whole-stream readings cannot be (random bytes read as
 // Latin-1 or UTF-16 hold something shaped like an address in about one megabyte in four).
 import type CFB from 'cfb';
-import { docText } from './doc-text.js';
+import { docAuthors, docFormFieldTexts, docText } from './doc-text.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
+import { officeArtTexts } from './office-art.js';
 import { pptText } from './ppt-text.js';
 import { xlsText } from './xls-text.js';
 
@@ -25,13 +26,31 @@ export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
   // null: the stream is not in its format (or absent).
   const read: (string | null)[] = [];
   const word = topStream(cfb, 'WordDocument');
-  if (word) read.push(guarded('a Word document', () => docText(word, (name) => topStream(cfb, name))));
+  if (word) {
+    read.push(guarded('a Word document', () => docText(word, (name) => topStream(cfb, name))));
+    const authors = guarded('a Word document', () => docAuthors(word, (name) => topStream(cfb, name)));
+    if (authors?.length) read.push(authors.join('\n'));
+    // Its form fields' drop-down entries, help and status-bar texts, in the Data stream.
+    const data = topStream(cfb, 'Data');
+    const fields = data ? guarded('a Word document', () => docFormFieldTexts(data)) : [];
+    if (fields.length > 0) read.push(fields.join('\n'));
+    // Its drawings' texts (WordArt, alternative text), in the table stream's OfficeArtContent.
+    for (const name of ['0Table', '1Table']) {
+      const table = topStream(cfb, name);
+      const art = table ? guarded('a Word document', () => officeArtTexts(table)) : [];
+      if (art.length > 0) read.push(art.join('\n'));
+    }
+  }
   for (const name of ['Workbook', 'Book']) {
     const book = topStream(cfb, name);
     if (book) read.push(guarded('an Excel workbook', () => xlsText(book))?.join('\n') ?? null);
   }
   const slides = topStream(cfb, 'PowerPoint Document');
-  if (slides) read.push(guarded('a PowerPoint presentation', () => pptText(slides, topStream(cfb, 'Current User')))?.join('\n') ?? null);
+  if (slides) {
+    const texts = guarded('a PowerPoint presentation', () => pptText(slides, topStream(cfb, 'Current User')));
+    // Its drawings' texts (WordArt, alternative text): when the stream is a presentation at all.
+    read.push(texts && [...texts, ...guarded('a PowerPoint presentation', () => officeArtTexts(slides))].join('\n'));
+  }
   const texts = read.filter((t) => t !== null);
   return texts.length > 0 ? texts : undefined;
 }
@@ -50,10 +69,17 @@ function guarded<T>(what: string, read: () => T): T {
   }
 }
 
-/** A stream at the container's top level (`Root Entry/<name>`), as bytes. */
-function topStream(cfb: CFB.CFB$Container, name: string): Uint8Array | undefined {
-  const k = cfb.FullPaths.findIndex((p) => p.slice(p.indexOf('/') + 1) === name);
-  const e = cfb.FileIndex[k];
+/**
+ * A stream at the container's top level (`Root Entry/<name>`), as bytes, its name compared without
+ * case as Office opens it ([MS-CFB] 2.6.4: names compare case-insensitively): `workbook` is
+ * Excel's `Workbook`. Throws NotWhatItClaims when two entries have that name (which of them the
+ * application opens is not known).
+ */
+export function topStream(cfb: CFB.CFB$Container, name: string): Uint8Array | undefined {
+  const wanted = name.toLowerCase();
+  const ks = cfb.FullPaths.flatMap((p, k) => (p.slice(p.indexOf('/') + 1).toLowerCase() === wanted ? [k] : []));
+  if (ks.length > 1) throw new NotWhatItClaims(`holds two streams named ${name}, so what it shows is not known and it does not cross`);
+  const e = cfb.FileIndex[ks[0] ?? -1];
   if (!e || e.type !== 2 || !e.content) return undefined;
   return e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
 }

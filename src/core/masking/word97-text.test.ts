@@ -139,3 +139,26 @@ describe("a Word 97 file's text through its piece table (word97Text)", () => {
     expect(() => cleanOle(Buffer.from(CFB.write(c, { type: 'buffer' }) as Uint8Array), 'application/msword')).toThrow(NotWhatItClaims);
   });
 });
+
+describe('word97LabelLetters on hostile input', () => {
+  it('reads 20 lists whose labels hold 60 000 placeholders each in linear time', async () => {
+    const { wordStreams } = await import('../../../test/fixtures/legacy-office.js');
+    const s = wordStreams(['x\r']);
+    const lists = 20;
+    const n = 60_000;
+    const plf = Buffer.alloc(2 + 28 * lists);
+    plf.writeUInt16LE(lists, 0);
+    for (let l = 0; l < lists; l++) plf[2 + l * 28 + 26] = 1; // simple: one level
+    const lvlf = Buffer.alloc(28);
+    lvlf[4] = 1; // roman numerals: letters
+    const lvl = Buffer.concat([lvlf, Buffer.from([n & 0xff, n >> 8]), Buffer.alloc(n * 2)]);
+    const at = s['1Table'].length;
+    s.WordDocument.writeUInt32LE(at, 0x9a + 73 * 8);
+    s.WordDocument.writeUInt32LE(plf.length, 0x9a + 73 * 8 + 4);
+    const table = Buffer.concat([s['1Table'], plf, ...Array.from({ length: lists }, () => lvl)]);
+    const started = performance.now();
+    expect(word97LabelLetters(s.WordDocument, { '1Table': table })).toBe(false);
+    // Quadratic, this took about 20 s (a second a label); linear, well under one.
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});

@@ -98,12 +98,14 @@ export function word97LabelLetters(word: Uint8Array, tables: Tables): boolean {
       at += 2 + cch * 2;
     }
     for (const { follow, label } of levels) {
+      // Once a label (not at each of its placeholders: a 65 535-character label would be quadratic).
+      const hasAt = AT.test(label);
       for (let k = 0; k < label.length; k++) {
         const c = label.charCodeAt(k);
         const shown = c < 9 ? levels[c] : undefined;
         if (!shown || DIGIT_NFC.has(shown.nfc)) continue;
         const after = label.charAt(k + 1);
-        if (AT.test(label) || LETTER_OR_DIGIT.test(label.charAt(k - 1)) || LETTER_OR_DIGIT.test(after) || (after === '' && follow === 2)) return true;
+        if (hasAt || LETTER_OR_DIGIT.test(label.charAt(k - 1)) || LETTER_OR_DIGIT.test(after) || (after === '' && follow === 2)) return true;
       }
     }
   }

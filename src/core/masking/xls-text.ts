@@ -1,8 +1,11 @@
 // Owns the text an Excel 97–2003 workbook (.xls) shows, read from the BIFF8 records of its
 // `Workbook` stream ([MS-XLS] 2.1.4): cell strings, formula results and constants, sheet and
 // defined names, headers and footers (odd, even and first pages), comments and text boxes,
-// hyperlinks, number formats, validation messages, chart series names and external workbook paths.
+// hyperlinks, number formats, validation messages and lists, chart series names, external workbook
+// paths, font and cell style names, and the texts its drawings keep as shape properties (office-art.ts: WordArt,
+// alt text).
 import { NotWhatItClaims } from './not-what-it-claims.js';
+import { officeArtTexts } from './office-art.js';
 import { BrokenText, bytesAt, latin1, u16, u32, utf16 } from './ole-bytes.js';
 
 // Record types ([MS-XLS] 2.3).
@@ -23,13 +26,19 @@ const TXO = 0x01b6;
 const HLINK = 0x01b8;
 const HLINKTOOLTIP = 0x0800;
 const FORMAT = 0x041e;
+const FONT = 0x0031; // its name shows in the font box
+const STYLE = 0x0293; // a user-defined cell style's name shows in the styles gallery
 const DV = 0x01be;
 const SERIESTEXT = 0x100d;
 const SUPBOOK = 0x01ae;
 const HEADER_FOOTER = 0x089c; // the even and first pages' headers and footers (Excel 2007 and later)
+// Drawing records ([MS-XLS] 2.4.168–170 MsoDrawingGroup, MsoDrawing, MsoDrawingSelection): OfficeArt
+// records, one drawing going on across them and their CONTINUE records.
+const DRAWINGS = new Set([0x00eb, 0x00ec, 0x00ed]);
 // Records holding a formula (parsed expression), whose string constants (PtgStr) Excel shows in
-// the formula bar: FORMULA, ARRAY, SHRFMLA, conditional formats (CF), and defined names (LBL).
-const FORMULAS = new Set([0x0006, 0x0221, 0x04bc, 0x01b1, LBL]);
+// the formula bar: FORMULA, ARRAY, SHRFMLA, conditional formats (CF, CF12), defined names (LBL),
+// and data validation (DV: a list typed in, `"Anna,Kim"`, is the cell's drop-down).
+const FORMULAS = new Set([0x0006, 0x0221, 0x04bc, 0x01b1, 0x087a, LBL, DV]);
 const BIFF8 = 0x0600;
 
 // The records read here; every other record (a number, a style, a picture) is passed over unread.
@@ -47,6 +56,8 @@ const READ = new Set([
   HLINK,
   HLINKTOOLTIP,
   FORMAT,
+  FONT,
+  STYLE,
   DV,
   SERIESTEXT,
   SUPBOOK,
@@ -79,8 +90,10 @@ export function xlsText(stream: Uint8Array): string[] | null {
   };
   const out: string[] = [];
   const sheetsAt: number[] = [];
+  const drawings: Uint8Array[] = [];
   for (let k = 0; k < types.length; k++) {
     const type = types[k] as number;
+    if (DRAWINGS.has(type)) for (let j = k; j === k || (j < types.length && types[j] === CONTINUE); j++) drawings.push(dataOf(j));
     if (!READ.has(type)) continue;
     const body = dataOf(k);
     // The CONTINUE records after this one, which carry the rest of its data.
@@ -112,6 +125,13 @@ export function xlsText(stream: Uint8Array): string[] | null {
     } else if (type === DV) {
       const s = new Segments([body]).skip(4);
       for (let n = 0; n < 4; n++) out.push(s.xlString());
+    } else if (type === FONT) {
+      // [MS-XLS] 2.4.122 Font: 14 bytes, then fontName (ShortXLUnicodeString: an 8-bit count, flags).
+      const s = new Segments([body]).skip(14);
+      out.push(s.chars(s.byte(), s.byte() & 1));
+    } else if (type === STYLE) {
+      // [MS-XLS] 2.4.269 Style: ixfe with fBuiltIn (bit 15); a user-defined style's name follows.
+      if (!(u16(body, 0) & 0x8000)) out.push(new Segments([body]).skip(2).xlString());
     } else if (type === SERIESTEXT) {
       const s = new Segments([body]).skip(2);
       out.push(s.chars(s.byte(), s.byte() & 1));
@@ -124,7 +144,19 @@ export function xlsText(stream: Uint8Array): string[] | null {
     }
   }
   if (sheetsAt.some((at) => !bofs.has(at))) throw new BrokenText('a sheet where no BOF record is');
+  // The drawings' texts (WordArt, a shape's name and alternative text), read as one OfficeArt stream.
+  if (drawings.length > 0) out.push(...officeArtTexts(concat(drawings)));
   return out;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
 }
 
 /**
