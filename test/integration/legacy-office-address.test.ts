@@ -2,6 +2,7 @@
 // address outside our domains (a customer's, a colleague's) must not cross, as a docx's or a PDF's
 // does not; ordinary legacy files must still cross, and so must one whose bytes only look like an
 // address outside its text (a picture's data).
+import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { keptFiles, startMaskingPair } from '../helpers/tagged-send.js';
@@ -100,5 +101,55 @@ describe("other people's addresses in .doc, .xls and .ppt files", () => {
         'slides.ppt',
       ),
     ).toEqual([[], [], [], ['slides.ppt']]);
+  }, 60_000);
+
+  it('removes Office files carrying macros (a VBA project), legacy and OOXML alike, whose compressed source crossed unread', async () => {
+    // [MS-OVBA] 2.4.1 compression: the writer's address inside a module reads as no text at all.
+    const vba = Buffer.concat([
+      Buffer.from([0x01, 0x19, 0xb0, 0x00]),
+      Buffer.from('Attribut\x00e VB_Nam\x00e = "M"\x0aMsgBox "kim.lee@partne\x00r.example"', 'latin1'),
+    ]);
+    const xls = (extra: Record<string, Buffer>) => container({ Workbook: workbookStream([], [label('Total')]), ...extra });
+    const legacy = [xls({ '_VBA_PROJECT_CUR/VBA/Module1': vba, '_VBA_PROJECT_CUR/PROJECT': Buffer.from('ID="{1}"') }), xls({})];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        legacy.map((f) => b64(f)),
+        XLS,
+        'book.xls',
+      ),
+    ).toEqual([[], ['book.xls']]);
+    const doc = [container({ ...wordStreams(['Return label for A-1001\r']), 'Macros/VBA/ThisDocument': vba }), wordFile(['Return label for A-1001\r'])];
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        doc.map((f) => b64(f)),
+        DOC,
+        'letter.doc',
+      ),
+    ).toEqual([[], ['letter.doc']]);
+    const docm = (extra: Record<string, Uint8Array>) =>
+      Buffer.from(
+        zipSync({
+          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+          'word/document.xml': strToU8(
+            '<?xml version="1.0"?><w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Return label for A-1001</w:t></w:r></w:p></w:body></w:document>',
+          ),
+          ...extra,
+        }),
+      );
+    const ooxml = [docm({ 'word/vbaProject.bin': container({ 'VBA/ThisDocument': vba }) }), docm({})];
+    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        ooxml.map((f) => b64(f)),
+        DOCX,
+        'letter.docx',
+      ),
+    ).toEqual([[], ['letter.docx']]);
   }, 60_000);
 });

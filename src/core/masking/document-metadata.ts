@@ -9,7 +9,7 @@ import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { oleShownTexts, topStream } from './ole-text.js';
+import { MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import {
   bookmarkTexts,
@@ -161,6 +161,9 @@ const AF_CHUNK = /relationships\/aFChunk["'\s]|<(?:\w+:)?altChunk\b/i;
 /** Files embedded in the document (OLE objects, whole documents, ActiveX controls): nothing here reads them. */
 const OOXML_EMBEDDED = /(^|\/)(embeddings|activeX)\//i;
 
+/** A VBA project (word/vbaProject.bin, xl/…, ppt/…, and its signature parts): macros, [MS-OVBA]. */
+const OOXML_MACROS = /(^|\/)vbaProject[^/]*\.bin$/i;
+
 /**
  * OOXML: the main part must match the declared type; people removed from properties and comments;
  * every XML, VML and SVG part read for the name search; pictures without their metadata; every other
@@ -204,6 +207,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   const numbered = wordNumbering(files) ?? ((xml: string) => xml);
   for (const [name, data] of Object.entries(files)) {
     if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
+    if (OOXML_MACROS.test(name)) throw new NotWhatItClaims(MACROS_REMOVED);
     if (!OOXML_TEXT.test(name)) {
       // Pictures (word/media, the first page's thumbnail) lose their metadata as a photo attached on its own does.
       if (imageFormat(data)) files[name] = new Uint8Array(stripImageMetadata(data).bytes);

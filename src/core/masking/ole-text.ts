@@ -23,6 +23,7 @@ import { xlsText } from './xls-text.js';
 export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
   if (cfb.FullPaths.some((p, k) => cfb.FileIndex[k]?.type === 2 && EMBEDDED.test(p)))
     throw new NotWhatItClaims('carries an embedded file (an OLE object) that cannot be read, so it does not cross');
+  if (cfb.FullPaths.some((p, k) => cfb.FileIndex[k]?.type === 2 && MACROS.test(p))) throw new NotWhatItClaims(MACROS_REMOVED);
   // null: the stream is not in its format (or absent).
   const read: (string | null)[] = [];
   const word = topStream(cfb, 'WordDocument');
@@ -58,6 +59,18 @@ export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
 // A stream inside Word's ObjectPool storage ([MS-DOC] 2.1.4) or an Excel embedding's MBD storage
 // ([MS-XLS] 2.1.2), at the container's top level (`Root Entry/…`).
 const EMBEDDED = /^[^/]*\/(?:ObjectPool|MBD[0-9A-F]{8})\/./i;
+
+// A VBA project: Word's `Macros` storage ([MS-DOC] 2.1.9), Excel's `_VBA_PROJECT_CUR` ([MS-XLS]
+// 2.1.7.21), at the top level ([MS-OVBA] 2.2.1 the VBA storage inside it).
+const MACROS = /^[^/]*\/(?:Macros|_VBA_PROJECT_CUR)\/./i;
+
+/**
+ * Why a file with macros is removed (OOXML's vbaProject.bin, a legacy file's `Macros` or
+ * `_VBA_PROJECT_CUR` storage): their source is compressed ([MS-OVBA] 2.4.1), so an address or a
+ * name in a message box or a string crosses unseen, even the writer's; and a marketplace's
+ * customers do not need macros from each other (they are the commonest way malware comes by mail).
+ */
+export const MACROS_REMOVED = 'carries macros (a VBA project), whose compressed source nothing here reads, so it does not cross';
 
 function guarded<T>(what: string, read: () => T): T {
   try {
