@@ -3,29 +3,35 @@
 import { cpus } from 'node:os';
 
 /**
- * A reader of the machine's idle CPU, in cores (0 … the number of cores), over the window since
- * its previous reading: the idle ticks of every core against all their ticks (`os.cpus()`, from
- * /proc/stat on Linux), times the number of cores. It reads the counters at most once per
- * `windowMs` (each read costs ~0.1 ms) and answers the last figure in between. The first call, and
- * a call more than `staleMs` after the previous reading, only take a new baseline and answer 0: the
- * figure is always of a recent window, never of a quiet hour before a burst. The machine's figure,
- * not this process's share: a container limited by a CPU quota below its cores is not seen.
+ * A reader of the machine's idle CPU, in cores (0 … the number of cores): the lower figure of its
+ * last two windows of at least `windowMs` each, so a spare core must have lasted (a burst's first
+ * second, while connections open and nothing is parsed yet, leaves cores idle that the burst then
+ * takes). A window's figure is the idle ticks of every core against all their ticks (`os.cpus()`,
+ * from /proc/stat on Linux) times the number of cores. The counters are read at most once per
+ * `windowMs` (each read costs ~0.1 ms); in between the last answer stands. The first call, and a
+ * call more than `staleMs` after the previous reading, only take a new baseline and answer 0: the
+ * figure is always of the recent past, never of a quiet hour before a burst. The machine's figure,
+ * not this process's share: a container held by a CPU quota below its cores is not seen.
  */
-export function spareCoresReader(windowMs = 500, staleMs = 5_000): () => number {
+export function spareCoresReader(windowMs = 1_000, staleMs = 5_000): () => number {
   let base: { at: number; idle: number; total: number } | null = null;
-  let last = 0;
+  let previous = 0;
+  let answer = 0;
   return () => {
     const at = performance.now();
-    if (base && at - base.at < windowMs) return last;
+    if (base && at - base.at < windowMs) return answer;
     const now = ticks();
     if (!base || at - base.at > staleMs) {
       base = { at, ...now };
-      return (last = 0);
+      previous = 0;
+      return (answer = 0);
     }
     const total = now.total - base.total;
-    last = total > 0 ? ((now.idle - base.idle) / total) * now.cores : 0;
+    const spare = total > 0 ? ((now.idle - base.idle) / total) * now.cores : 0;
+    answer = Math.min(previous, spare);
+    previous = spare;
     base = { at, ...now };
-    return last;
+    return answer;
   };
 }
 

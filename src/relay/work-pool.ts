@@ -58,8 +58,8 @@ function threadModule(): string {
 export const THREAD_YOUNG_GENERATION_MB = 12;
 
 /**
- * How much of a core must have gone unused lately (spare-cores.ts, over the last half second or
- * more) before a busy pool starts another thread. A thread with no core to run on adds a V8 heap
+ * How much of a core must have gone unused lately (spare-cores.ts: in each of the last two seconds)
+ * before a busy pool starts another thread. A thread with no core to run on adds a V8 heap
  * (~45 MB under load, plus its malloc arena) and takes CPU from the SMTP thread and the threads
  * already running, for no more messages: round 12 measured one pool thread against two on a machine
  * whose cores the load itself kept busy at 10 KiB, 218–219 MB against 277–285 at 4.9–5.0 ms of CPU a
