@@ -15,10 +15,12 @@ const ctx = buyerToStoreContext({ names: ['Jane'], now: new Date('2026-11-29T10:
 
 const keyDir = mkdtempSync(join(tmpdir(), 'mg-pool-'));
 const key = ensureDkimKey(keyDir, 'relay.test', 'sel');
-const pool = new WorkPool(2);
+/** A machine with a core to spare: a busy pool may start its second thread (SPARE_CORES_TO_START). */
+const SPARE = { spareCores: () => 2 };
+const pool = new WorkPool(2, null, SPARE);
 const signing = new WorkPool(1, key);
 /** For the tests that count what the threads keep: nothing else reads on it. */
-const keeping = new WorkPool(2);
+const keeping = new WorkPool(2, null, SPARE);
 afterAll(async () => {
   await Promise.all([pool.close(), signing.close(), keeping.close()]);
   rmSync(keyDir, { recursive: true, force: true });
@@ -210,7 +212,7 @@ describe('the pool threads over time', () => {
 
   it('runs one thread at rest, starts the others when it is busy, ends them after being idle, and still answers afterwards', async () => {
     expect(THREAD_IDLE_MS).toBeGreaterThanOrEqual(30_000);
-    const lazy = new WorkPool(2, null, { idleMs: 300 });
+    const lazy = new WorkPool(2, null, { ...SPARE, idleMs: 300 });
     try {
       expect(lazy.threads).toBe(1);
       // One message at a time keeps to the first thread.
@@ -230,9 +232,23 @@ describe('the pool threads over time', () => {
     }
   });
 
+  it('keeps to one thread when the machine has no core to spare, and answers every message', async () => {
+    let asked = 0;
+    const busyMachine = new WorkPool(2, null, { spareCores: () => (asked++, 0.2) });
+    try {
+      const reads = await Promise.all(Array.from({ length: 12 }, () => busyMachine.read(raw, 5000, verify)));
+      expect(reads.map((r) => r.auth?.spf.result)).toEqual(Array.from({ length: 12 }, () => 'pass'));
+      expect(asked).toBeGreaterThan(0); // it was busy, and asked
+      expect(busyMachine.threads).toBe(1);
+      expect(reads.every((r) => r.kept?.lane === 0)).toBe(true);
+    } finally {
+      await busyMachine.close();
+    }
+  });
+
   it('ends the first thread too after its own idle time, and the next message starts a thread and is read', async () => {
     expect(FIRST_THREAD_IDLE_MS).toBeGreaterThanOrEqual(5 * 60_000);
-    const quiet = new WorkPool(2, null, { idleMs: 300, firstIdleMs: 300 });
+    const quiet = new WorkPool(2, null, { ...SPARE, idleMs: 300, firstIdleMs: 300 });
     try {
       expect(quiet.threads).toBe(1);
       expect((await quiet.read(raw, 5000, verify)).auth?.spf.result).toBe('pass');
@@ -250,7 +266,7 @@ describe('the pool threads over time', () => {
   });
 
   it('after every thread ended, answers messages arriving at once and prepares a message whose reading thread ended or was replaced', async () => {
-    const quiet = new WorkPool(2, null, { idleMs: 300, firstIdleMs: 300 });
+    const quiet = new WorkPool(2, null, { ...SPARE, idleMs: 300, firstIdleMs: 300 });
     try {
       const first = await quiet.read(raw, 5000, verify);
       await until(() => quiet.threads === 0);
@@ -277,7 +293,7 @@ describe('the pool threads over time', () => {
   });
 
   it('rewrites a message whose reading thread retired from the parsed copy it is given', async () => {
-    const lazy = new WorkPool(2, null, { idleMs: 300 });
+    const lazy = new WorkPool(2, null, { ...SPARE, idleMs: 300 });
     try {
       const r = await readOnSecond(lazy);
       await until(() => lazy.threads === 1);

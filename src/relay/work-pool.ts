@@ -13,6 +13,7 @@ import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign-setup.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
 import { answersFor } from './dns-answers.js';
+import { spareCoresReader } from './spare-cores.js';
 import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
 import {
   asBuffer,
@@ -55,6 +56,17 @@ function threadModule(): string {
  * this with the same size; this value holds where no launcher flag is given (tests, tsx).
  */
 export const THREAD_YOUNG_GENERATION_MB = 12;
+
+/**
+ * How much of a core must have gone unused lately (spare-cores.ts: in each of the last two seconds)
+ * before a busy pool starts another thread. A thread with no core to run on adds a V8 heap
+ * (~45 MB under load, plus its malloc arena) and takes CPU from the SMTP thread and the threads
+ * already running, for no more messages: round 12 measured one pool thread against two on a machine
+ * whose cores the load itself kept busy at 10 KiB, 218–219 MB against 277–285 at 4.9–5.0 ms of CPU a
+ * message against 6.0–6.2, and no rate lost (README "Speed"). At 1 MiB a single pool thread is the
+ * bottleneck and leaves the rest of the machine idle, so the second starts.
+ */
+export const SPARE_CORES_TO_START = 0.5;
 
 type DnsQuestion = { readonly id: number; readonly read: number; readonly name: string; readonly rrtype: string };
 
@@ -117,6 +129,7 @@ export class WorkPool implements RelayWork {
   readonly #signs: boolean;
   readonly #idleMs: number;
   readonly #firstIdleMs: number;
+  readonly #spareCores: () => number;
   #closed = false;
   #nextKeep = 0;
   /** The resolver of each read whose sender is being verified, by the read's id. */
@@ -126,17 +139,23 @@ export class WorkPool implements RelayWork {
    * dkim: the key the threads sign with (prepare signs what it composes); null: nothing is signed
    * here. idleMs: how long lanes other than the first stay idle before their thread ends
    * (THREAD_IDLE_MS; Infinity keeps every thread); firstIdleMs: the same for the first lane
-   * (FIRST_THREAD_IDLE_MS; Infinity keeps it).
+   * (FIRST_THREAD_IDLE_MS; Infinity keeps it); spareCores: the machine's idle CPU lately, in cores
+   * (spare-cores.ts), which decides whether a busy pool starts another thread (SPARE_CORES_TO_START).
    */
   constructor(
     threads: number,
     dkim: DkimKey | null = null,
-    { idleMs = THREAD_IDLE_MS, firstIdleMs = FIRST_THREAD_IDLE_MS }: { readonly idleMs?: number; readonly firstIdleMs?: number } = {},
+    {
+      idleMs = THREAD_IDLE_MS,
+      firstIdleMs = FIRST_THREAD_IDLE_MS,
+      spareCores = spareCoresReader(),
+    }: { readonly idleMs?: number; readonly firstIdleMs?: number; readonly spareCores?: () => number } = {},
   ) {
     this.#setup = { dkim: dkim ? signSetup(dkim) : null };
     this.#signs = dkim !== null;
     this.#idleMs = idleMs;
     this.#firstIdleMs = firstIdleMs;
+    this.#spareCores = spareCores;
     this.#lanes = Array.from({ length: Math.max(1, threads) }, () => null);
     this.#busy = this.#lanes.map(() => 0);
     this.#open(0);
@@ -202,10 +221,12 @@ export class WorkPool implements RelayWork {
 
   /**
    * The running lane with the fewest tasks in flight; among equals, the lowest. When even that one
-   * is busy and a lane is not running, that lane is started and warmed up, and takes work once warm:
-   * a cold thread needs ~0.6–0.8 s of its own CPU and ~1.2–1.7 s of the process's (V8's compiler
-   * threads too; seconds of wall time on a loaded machine: bench/thread-start.mjs) to load and
-   * compile the MIME, DKIM and masking code, far longer than a message waits behind another.
+   * is busy, a lane is not running and the machine has a core to spare for it (SPARE_CORES_TO_START),
+   * that lane is started and warmed up, and takes work once warm: a cold thread needs ~0.6–0.8 s of
+   * its own CPU and ~1.2–1.7 s of the process's (V8's compiler threads too; seconds of wall time on
+   * a loaded machine: bench/thread-start.mjs) to load and compile the MIME, DKIM and masking code,
+   * far longer than a message waits behind another. With no lane running, one starts whatever the
+   * machine's load.
    */
   #leastBusy(): number {
     let best = -1;
@@ -215,7 +236,7 @@ export class WorkPool implements RelayWork {
         if (dormant < 0) dormant = lane;
       } else if (!entry.warming && (best < 0 || (this.#busy[lane] as number) < (this.#busy[best] as number))) best = lane;
     });
-    if (dormant >= 0 && !this.#closed && (best < 0 || (this.#busy[best] as number) > 0)) this.#start(dormant);
+    if (dormant >= 0 && !this.#closed && (best < 0 || ((this.#busy[best] as number) > 0 && this.#spareCores() >= SPARE_CORES_TO_START))) this.#start(dormant);
     return Math.max(best, 0);
   }
 
