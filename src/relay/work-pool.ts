@@ -63,8 +63,8 @@ export const THREAD_YOUNG_GENERATION_MB = 12;
  * (~45 MB under load, plus its malloc arena) and takes CPU from the SMTP thread and the threads
  * already running, for no more messages: round 12 measured one pool thread against two on a machine
  * whose cores the load itself kept busy at 10 KiB, 218–219 MB against 277–285 at 4.9–5.0 ms of CPU a
- * message against 6.0–6.2, and no rate lost (README "Speed"). At 1 MiB a single pool thread is the
- * bottleneck and leaves the rest of the machine idle, so the second starts.
+ * message against 6.0–6.2, and no rate lost (README "Speed"). Where a single pool thread is the
+ * bottleneck and the rest of the machine idles (large messages, no other load), the second starts.
  */
 export const SPARE_CORES_TO_START = 0.5;
 
