@@ -345,7 +345,10 @@ const OLE_MAIN: Readonly<Record<string, readonly string[]>> = {
 export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   let cfb: CFB.CFB$Container;
   try {
-    cfb = CFB.read(bytes, { type: 'array' });
+    // As a Buffer: cfb then hands each stream out as a Buffer over the file's bytes; read as an
+    // array it made every stream a JavaScript array, which each reader copied again into bytes
+    // (20× slower to read a 1.2 MB .doc, and copies per reading).
+    cfb = CFB.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { type: 'buffer' });
   } catch {
     throw new NotWhatItClaims('not a readable Office file');
   }
