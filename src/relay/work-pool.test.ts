@@ -246,6 +246,23 @@ describe('the pool threads over time', () => {
     }
   });
 
+  it('after every thread ended, starts one thread for a burst on a machine with no core to spare, not one a message', async () => {
+    let asked = 0;
+    const quiet = new WorkPool(3, null, { spareCores: () => (asked++, 0), idleMs: 300, firstIdleMs: 300 });
+    try {
+      await quiet.read(raw, 5000, verify);
+      await until(() => quiet.threads === 0);
+      // The first message starts a thread, which warms up; those arriving meanwhile wait for it.
+      const reads = await Promise.all(Array.from({ length: 6 }, () => quiet.read(raw, 5000, verify)));
+      expect(reads.map((r) => r.auth?.spf.result)).toEqual(Array.from({ length: 6 }, () => 'pass'));
+      expect(quiet.threads).toBe(1);
+      expect(reads.every((r) => r.kept?.lane === 0)).toBe(true);
+      expect(asked).toBeGreaterThan(0);
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('ends the first thread too after its own idle time, and the next message starts a thread and is read', async () => {
     expect(FIRST_THREAD_IDLE_MS).toBeGreaterThanOrEqual(5 * 60_000);
     const quiet = new WorkPool(2, null, { ...SPARE, idleMs: 300, firstIdleMs: 300 });

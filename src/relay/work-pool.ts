@@ -226,18 +226,31 @@ export class WorkPool implements RelayWork {
    * its own CPU and ~1.2–1.7 s of the process's (V8's compiler threads too; seconds of wall time on
    * a loaded machine: bench/thread-start.mjs) to load and compile the MIME, DKIM and masking code,
    * far longer than a message waits behind another. With no lane running, one starts whatever the
-   * machine's load.
+   * machine's load; with only lanes warming up, the first of them takes the message (a burst after
+   * every thread retired starts one thread, not one a message, on a machine with no core to spare).
    */
   #leastBusy(): number {
     let best = -1;
+    let warming = -1;
     let dormant = -1;
     this.#lanes.forEach((entry, lane) => {
       if (!entry) {
         if (dormant < 0) dormant = lane;
-      } else if (!entry.warming && (best < 0 || (this.#busy[lane] as number) < (this.#busy[best] as number))) best = lane;
+      } else if (entry.warming) {
+        if (warming < 0) warming = lane;
+      } else if (best < 0 || (this.#busy[lane] as number) < (this.#busy[best] as number)) best = lane;
     });
-    if (dormant >= 0 && !this.#closed && (best < 0 || ((this.#busy[best] as number) > 0 && this.#spareCores() >= SPARE_CORES_TO_START))) this.#start(dormant);
-    return Math.max(best, 0);
+    // Only lanes warming up (the first message after every thread retired started one): the
+    // message waits for the first of them, which is busy with its warm-up, so another starts only
+    // where a core is spare, as beside a busy warm lane.
+    const target = best >= 0 ? best : warming;
+    if (dormant < 0 || this.#closed) return Math.max(target, 0);
+    if (target < 0) {
+      this.#start(dormant);
+      return dormant;
+    }
+    if ((this.#busy[target] as number) > 0 && this.#spareCores() >= SPARE_CORES_TO_START) this.#start(dormant);
+    return target;
   }
 
   /** Starts a lane not running and warms its thread up before it takes work (see #leastBusy). */
