@@ -2,6 +2,9 @@
 // another pool thread only when there is a core for it to run on (work-pool.ts #leastBusy).
 import { cpus } from 'node:os';
 
+/** The reader's window, in ms: its figure is the lower of the last two (spareCoresReader). */
+export const SPARE_WINDOW_MS = 1_000;
+
 /**
  * A reader of the machine's idle CPU, in cores (0 … the number of cores): the lower figure of its
  * last two windows of at least `windowMs` each, so a spare core must have lasted (a burst's first
@@ -16,7 +19,7 @@ import { cpus } from 'node:os';
  * of cores (one gone offline or come online) only takes a new baseline: the figure stays within
  * 0 … cores. `read`: the counters (tests give their own).
  */
-export function spareCoresReader(windowMs = 1_000, staleMs = 5_000, read: () => CpuTicks = machineTicks): () => number {
+export function spareCoresReader(windowMs = SPARE_WINDOW_MS, staleMs = 5_000, read: () => CpuTicks = machineTicks): () => number {
   let base: ({ at: number } & CpuTicks) | null = null;
   let previous = 0;
   let answer = 0;

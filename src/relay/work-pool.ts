@@ -13,7 +13,7 @@ import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign-setup.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
 import { answersFor } from './dns-answers.js';
-import { spareCoresReader } from './spare-cores.js';
+import { SPARE_WINDOW_MS, spareCoresReader } from './spare-cores.js';
 import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
 import {
   asBuffer,
@@ -132,6 +132,8 @@ export class WorkPool implements RelayWork {
   readonly #spareCores: () => number;
   #closed = false;
   #nextKeep = 0;
+  /** Asks #spareCores once a window while a task is in flight and a lane is not running (#keepReading). */
+  #reading: ReturnType<typeof setInterval> | null = null;
   /** The resolver of each read whose sender is being verified, by the read's id. */
   readonly #resolvers = new Map<number, DnsResolver>();
 
@@ -253,6 +255,26 @@ export class WorkPool implements RelayWork {
     return target;
   }
 
+  /**
+   * While a task is in flight and a lane is not running, asks the spare-cores reader once a window
+   * (SPARE_WINDOW_MS; a reading costs ~0.1 ms), so its last two windows are the busy pool's last two
+   * seconds however far apart messages come: asked only on arrival, messages more than its staleMs
+   * apart (each holding its thread longer, as a slow DNS answer does) each took a new baseline and
+   * the answer stayed 0, and the second thread never started on an idle machine. Stops once nothing
+   * is in flight (a quiet hour then leaves a stale reading: a new baseline, as before).
+   */
+  #keepReading(): void {
+    if (this.#reading || this.#closed) return;
+    const reading = setInterval(() => {
+      if (this.#closed || this.#busy.every((n) => n === 0) || this.#lanes.every((entry) => entry !== null)) {
+        clearInterval(reading);
+        this.#reading = null;
+      } else this.#spareCores();
+    }, SPARE_WINDOW_MS);
+    reading.unref();
+    this.#reading = reading;
+  }
+
   /** Starts a lane not running and warms its thread up before it takes work (see #leastBusy). */
   #start(lane: number): void {
     const entry = this.#open(lane);
@@ -266,6 +288,7 @@ export class WorkPool implements RelayWork {
     if (entry.idle) clearTimeout(entry.idle);
     entry.idle = null;
     (this.#busy[lane] as number)++;
+    this.#keepReading();
     try {
       await entry.ready;
       return (await entry.pool.run(task, { name, ...(transferList ? { transferList: transferList as never } : {}) })) as T;
@@ -389,6 +412,8 @@ export class WorkPool implements RelayWork {
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#reading) clearInterval(this.#reading);
+    this.#reading = null;
     const lanes = this.#lanes.splice(0, this.#lanes.length, ...this.#lanes.map(() => null));
     await Promise.all(
       lanes.map(async (entry) => {
