@@ -62,8 +62,9 @@ const EMBEDDED = /^[^/]*\/(?:ObjectPool|MBD[0-9A-F]{8})\/./i;
 
 // A VBA project: Word's `Macros` storage ([MS-DOC] 2.1.9), Excel's `_VBA_PROJECT_CUR` ([MS-XLS]
 // 2.1.7.21), or the project's own `VBA` storage ([MS-OVBA] 2.2.1: an OOXML vbaProject part's, or
-// one at a legacy file's top level), at the top level. Storage names compare without case.
-const MACROS = /^[^/]*\/(?:Macros|_VBA_PROJECT_CUR|VBA)\/./i;
+// one at a legacy file's top level), at the top level. Storage names compare without case, by
+// Unicode simple case folding as [MS-CFB] 2.6.4 compares them (`Macroſ` is `MACROS`): the `u` flag.
+const MACROS = /^[^/]*\/(?:Macros|_VBA_PROJECT_CUR|VBA)\/./iu;
 
 /**
  * Whether a compound file holds a VBA project (a stream under a top-level `Macros`,
