@@ -264,7 +264,7 @@ export class WorkPool implements RelayWork {
    * is in flight (a quiet hour then leaves a stale reading: a new baseline, as before).
    */
   #keepReading(): void {
-    if (this.#reading || this.#closed) return;
+    if (this.#reading || this.#closed || this.#lanes.every((entry) => entry !== null)) return;
     const reading = setInterval(() => {
       if (this.#closed || this.#busy.every((n) => n === 0) || this.#lanes.every((entry) => entry !== null)) {
         clearInterval(reading);
