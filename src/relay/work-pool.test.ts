@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDkimKey } from '../outbound/dkim.js';
 import { FIRST_THREAD_IDLE_MS, THREAD_IDLE_MS, WorkPool } from './work-pool.js';
 import { inlineWork, ParseTimeout } from './work.js';
+import { SPARE_WINDOW_MS, spareCoresReader } from './spare-cores.js';
 import { buyerToStoreContext } from '../../test/helpers/rewrite-context.js';
 
 const raw = Buffer.from(
@@ -245,6 +246,44 @@ describe('the pool threads over time', () => {
       await busyMachine.close();
     }
   });
+
+  it('after every thread ended, starts one thread for a burst on a machine with no core to spare, not one a message', async () => {
+    let asked = 0;
+    const quiet = new WorkPool(3, null, { spareCores: () => (asked++, 0), idleMs: 300, firstIdleMs: 300 });
+    try {
+      await quiet.read(raw, 5000, verify);
+      await until(() => quiet.threads === 0);
+      // The first message starts a thread, which warms up; those arriving meanwhile wait for it.
+      const reads = await Promise.all(Array.from({ length: 6 }, () => quiet.read(raw, 5000, verify)));
+      expect(reads.map((r) => r.auth?.spf.result)).toEqual(Array.from({ length: 6 }, () => 'pass'));
+      expect(quiet.threads).toBe(1);
+      expect(reads.every((r) => r.kept?.lane === 0)).toBe(true);
+      expect(asked).toBeGreaterThan(0);
+    } finally {
+      await quiet.close();
+    }
+  });
+
+  it('starts a second thread on an idle machine when messages come slower than the reader stays fresh but each holds its thread longer', async () => {
+    // A machine whose cores stay idle (ticks injected); a sender whose DNS answers after 6 s,
+    // so the first thread waits, busy, while messages arrive every 1.7 s (more than staleMs apart).
+    let idleTicks = 0;
+    const spareCores = spareCoresReader(SPARE_WINDOW_MS, 1_500, () => ((idleTicks += 400), { idle: idleTicks, total: idleTicks, cores: 4 }));
+    const slow = { ...verify, resolver: async (name: string, type: string) => (await idle(6_000), spfPass(name, type)) };
+    const trickle = new WorkPool(2, null, { spareCores });
+    try {
+      await trickle.warmUp();
+      const reads = [trickle.read(raw, 10_000, slow)];
+      for (let i = 0; i < 2; i++) {
+        await idle(1_700);
+        reads.push(trickle.read(raw, 10_000, verify));
+      }
+      expect((await Promise.all(reads)).map((r) => r.auth?.spf.result)).toEqual(['pass', 'pass', 'pass']);
+      expect(trickle.threads).toBe(2);
+    } finally {
+      await trickle.close();
+    }
+  }, 30_000);
 
   it('ends the first thread too after its own idle time, and the next message starts a thread and is read', async () => {
     expect(FIRST_THREAD_IDLE_MS).toBeGreaterThanOrEqual(5 * 60_000);

@@ -13,7 +13,7 @@ import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign-setup.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
 import { answersFor } from './dns-answers.js';
-import { spareCoresReader } from './spare-cores.js';
+import { SPARE_WINDOW_MS, spareCoresReader } from './spare-cores.js';
 import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
 import {
   asBuffer,
@@ -132,6 +132,8 @@ export class WorkPool implements RelayWork {
   readonly #spareCores: () => number;
   #closed = false;
   #nextKeep = 0;
+  /** Asks #spareCores once a window while a task is in flight and a lane is not running (#keepReading). */
+  #reading: ReturnType<typeof setInterval> | null = null;
   /** The resolver of each read whose sender is being verified, by the read's id. */
   readonly #resolvers = new Map<number, DnsResolver>();
 
@@ -226,18 +228,51 @@ export class WorkPool implements RelayWork {
    * its own CPU and ~1.2–1.7 s of the process's (V8's compiler threads too; seconds of wall time on
    * a loaded machine: bench/thread-start.mjs) to load and compile the MIME, DKIM and masking code,
    * far longer than a message waits behind another. With no lane running, one starts whatever the
-   * machine's load.
+   * machine's load; with only lanes warming up, the first of them takes the message (a burst after
+   * every thread retired starts one thread, not one a message, on a machine with no core to spare).
    */
   #leastBusy(): number {
     let best = -1;
+    let warming = -1;
     let dormant = -1;
     this.#lanes.forEach((entry, lane) => {
       if (!entry) {
         if (dormant < 0) dormant = lane;
-      } else if (!entry.warming && (best < 0 || (this.#busy[lane] as number) < (this.#busy[best] as number))) best = lane;
+      } else if (entry.warming) {
+        if (warming < 0) warming = lane;
+      } else if (best < 0 || (this.#busy[lane] as number) < (this.#busy[best] as number)) best = lane;
     });
-    if (dormant >= 0 && !this.#closed && (best < 0 || ((this.#busy[best] as number) > 0 && this.#spareCores() >= SPARE_CORES_TO_START))) this.#start(dormant);
-    return Math.max(best, 0);
+    // Only lanes warming up (the first message after every thread retired started one): the
+    // message waits for the first of them, which is busy with its warm-up, so another starts only
+    // where a core is spare, as beside a busy warm lane.
+    const target = best >= 0 ? best : warming;
+    if (dormant < 0 || this.#closed) return Math.max(target, 0);
+    if (target < 0) {
+      this.#start(dormant);
+      return dormant;
+    }
+    if ((this.#busy[target] as number) > 0 && this.#spareCores() >= SPARE_CORES_TO_START) this.#start(dormant);
+    return target;
+  }
+
+  /**
+   * While a task is in flight and a lane is not running, asks the spare-cores reader once a window
+   * (SPARE_WINDOW_MS; a reading costs ~0.1 ms), so its last two windows are the busy pool's last two
+   * seconds however far apart messages come: asked only on arrival, messages more than its staleMs
+   * apart (each holding its thread longer, as a slow DNS answer does) each took a new baseline and
+   * the answer stayed 0, and the second thread never started on an idle machine. Stops once nothing
+   * is in flight (a quiet hour then leaves a stale reading: a new baseline, as before).
+   */
+  #keepReading(): void {
+    if (this.#reading || this.#closed || this.#lanes.every((entry) => entry !== null)) return;
+    const reading = setInterval(() => {
+      if (this.#closed || this.#busy.every((n) => n === 0) || this.#lanes.every((entry) => entry !== null)) {
+        clearInterval(reading);
+        this.#reading = null;
+      } else this.#spareCores();
+    }, SPARE_WINDOW_MS);
+    reading.unref();
+    this.#reading = reading;
   }
 
   /** Starts a lane not running and warms its thread up before it takes work (see #leastBusy). */
@@ -253,6 +288,7 @@ export class WorkPool implements RelayWork {
     if (entry.idle) clearTimeout(entry.idle);
     entry.idle = null;
     (this.#busy[lane] as number)++;
+    this.#keepReading();
     try {
       await entry.ready;
       return (await entry.pool.run(task, { name, ...(transferList ? { transferList: transferList as never } : {}) })) as T;
@@ -376,6 +412,8 @@ export class WorkPool implements RelayWork {
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#reading) clearInterval(this.#reading);
+    this.#reading = null;
     const lanes = this.#lanes.splice(0, this.#lanes.length, ...this.#lanes.map(() => null));
     await Promise.all(
       lanes.map(async (entry) => {

@@ -152,4 +152,53 @@ describe("other people's addresses in .doc, .xls and .ppt files", () => {
       ),
     ).toEqual([[], ['letter.docx']]);
   }, 60_000);
+
+  it('removes an OOXML VBA project under any part name: Office finds it by its relationship and content type, not its name', async () => {
+    const vba = Buffer.concat([
+      Buffer.from([0x01, 0x19, 0xb0, 0x00]),
+      Buffer.from('Attribut\x00e VB_Nam\x00e = "M"\x0aMsgBox "kim.lee@partne\x00r.example"', 'latin1'),
+    ]);
+    const project = container({ 'VBA/ThisDocument': vba, 'VBA/dir': Buffer.from([1, 2, 3]), PROJECT: Buffer.from('ID="{1}"') });
+    const types = (extra: string) =>
+      strToU8(`<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">${extra}</Types>`);
+    const docm = (extra: Record<string, Uint8Array>) =>
+      Buffer.from(
+        zipSync({
+          'word/document.xml': strToU8(
+            '<?xml version="1.0"?><w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Return label for A-1001</w:t></w:r></w:p></w:body></w:document>',
+          ),
+          ...extra,
+        }),
+      );
+    const rels = (target: string, type = 'http://schemas.microsoft.com/office/2006/relationships/vbaProject') =>
+      strToU8(`<?xml version="1.0"?><Relationships xmlns="r"><Relationship Id="rId9" Type="${type}" Target="${target}"/></Relationships>`);
+    const files = [
+      // Named otherwise, declared by an Override and its relationship.
+      docm({
+        '[Content_Types].xml': types('<Override PartName="/word/code.bin" ContentType="application/vnd.ms-office.vbaProject"/>'),
+        'word/_rels/document.xml.rels': rels('code.bin'),
+        'word/code.bin': project,
+      }),
+      // Declared by a Default for its extension, written with character references.
+      docm({
+        '[Content_Types].xml': types('<Default Extension="dat" ContentType="application/vnd.ms-office.&#118;ba&#x50;roject"/>'),
+        'word/_rels/document.xml.rels': rels('p.dat', 'http://schemas.microsoft.com/office/2006/relationships/&#118;baProject'),
+        'word/p.dat': project,
+      }),
+      // Undeclared, a VBA storage in any binary part.
+      docm({ '[Content_Types].xml': types(''), 'word/printerSettings1.bin': project }),
+      // Kept: a document that only says "vbaProject" in its text.
+      docm({ '[Content_Types].xml': types(''), 'word/settings.xml': strToU8('<w:settings xmlns:w="w"><w:docVar w:val="vbaProject"/></w:settings>') }),
+    ];
+    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    expect(
+      await keptFiles(
+        h,
+        alias,
+        files.map((f) => b64(f)),
+        DOCX,
+        'letter.docx',
+      ),
+    ).toEqual([[], [], [], ['letter.docx']]);
+  }, 60_000);
 });

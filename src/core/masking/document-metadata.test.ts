@@ -4,6 +4,7 @@ import { decodeXML } from 'entities';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { cleanOoxml, cleanPdf, fieldResults, headersFooters, NotWhatItClaims, ooxmlText } from './document-metadata.js';
 import { withoutCommentsAndPIs } from './sheet-formulas.js';
+import { container } from '../../../test/fixtures/legacy-office.js';
 
 /** Every object a reader of the file can open, streams inflated: what a recipient could dig out of it. */
 async function everything(bytes: Uint8Array): Promise<string> {
@@ -93,6 +94,33 @@ describe('an Office file’s parts besides its XML', () => {
       expect(Buffer.from(out[name] as Uint8Array).includes('Jane Buyer')).toBe(false);
       expect(Buffer.from(out[name] as Uint8Array).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     }
+  });
+
+  it('removes a VBA project whatever its part is named: by its relationship or its VBA storage', () => {
+    const project = container({ 'VBA/dir': Buffer.from([1, 2, 3]), 'VBA/Module1': Buffer.from([1, 0x19, 0xb0]) });
+    const rels = (type: string, target: string) =>
+      strToU8(`<Relationships xmlns="r"><Relationship Id="rId9" Type="${type}" Target="${target}"/></Relationships>`);
+    const types = (inner: string) => strToU8(`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">${inner}</Types>`);
+    const removed: Record<string, Uint8Array>[] = [
+      { 'word/_rels/document.xml.rels': rels('http://schemas.microsoft.com/office/2006/relationships/vbaProject', 'code.dat') },
+      { 'word/_rels/document.xml.rels': rels('http://schemas.microsoft.com/office/2006/relationships/&#x76;baproject', 'code.dat') },
+      // Undeclared: a compound file whose VBA storage is named in any case, in any binary part.
+      { 'word/code.dat': project },
+      { 'word/printerSettings/printerSettings1.bin': container({ 'vba/dir': Buffer.from([1]) }) },
+    ];
+    for (const extra of removed) expect(() => cleanOoxml(docx(extra), DOCX), Object.keys(extra)[0]).toThrow(NotWhatItClaims);
+    // Kept: the word in the text, an ordinary relationship, a compound file without a VBA project.
+    const kept: Record<string, Uint8Array>[] = [
+      { 'word/settings.xml': strToU8('<w:settings xmlns:w="w"><w:docVar w:name="vbaProject" w:val="vbaProject"/></w:settings>') },
+      { 'word/_rels/document.xml.rels': rels('http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles', 'vbaProjects.xml') },
+      { 'word/printerSettings/printerSettings1.bin': container({ Printer: Buffer.from('VBA/dir') }) },
+      // A content type left declared for a VBA project, with no project (and an ordinary binary part).
+      {
+        '[Content_Types].xml': types('<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'),
+        'word/printerSettings/printerSettings1.bin': Buffer.from('printer'),
+      },
+    ];
+    for (const extra of kept) expect(() => cleanOoxml(docx(extra), DOCX), Object.keys(extra)[0]).not.toThrow();
   });
 
   it('reads VML drawings and SVG pictures as it reads the XML, so a name or an address in them is seen', () => {

@@ -9,7 +9,7 @@ import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
+import { carriesMacros, MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import {
   bookmarkTexts,
@@ -165,6 +165,28 @@ const OOXML_EMBEDDED = /(^|\/)(embeddings|activeX)\//i;
 const OOXML_MACROS = /(^|\/)vbaProject[^/]*\.bin$/i;
 
 /**
+ * A VBA project under any part name: Office loads it by its relationship's type from the main part
+ * (`…/office/2006/relationships/vbaProject`, [MS-OFFMACRO2]), not by its name or its content type
+ * alone (a content type left declared for `bin` with no such part is not one). Tested on every
+ * relationships part's text, character references decoded.
+ */
+const OOXML_MACROS_RELATED = /relationships\/vbaProject/i;
+
+/** A compound file's signature ([MS-CFB] 2.2). */
+const CFB_MAGIC = Buffer.from('d0cf11e0a1b11ae1', 'hex');
+
+/** Whether a binary part is a compound file holding a VBA project (whatever its part name); false if it is no compound file. */
+function partCarriesMacros(data: Uint8Array): boolean {
+  if (data.length < 512 || !CFB_MAGIC.equals(data.subarray(0, 8))) return false;
+  try {
+    return carriesMacros(CFB.read(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { type: 'buffer' }));
+  } catch {
+    // Not a container that reads: its bytes are read as any other binary part's.
+    return false;
+  }
+}
+
+/**
  * OOXML: the main part must match the declared type; people removed from properties and comments;
  * every XML, VML and SVG part read for the name search; pictures without their metadata; every other
  * part (printer settings, fonts, binary properties) read as binary data (binaryReadings). A document
@@ -208,7 +230,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
   for (const [name, data] of Object.entries(files)) {
     if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
     if (OOXML_MACROS.test(name)) throw new NotWhatItClaims(MACROS_REMOVED);
+    if (/\.rels$/i.test(name) && OOXML_MACROS_RELATED.test(decodeXML(strFromU8(data)))) throw new NotWhatItClaims(MACROS_REMOVED);
     if (!OOXML_TEXT.test(name)) {
+      if (partCarriesMacros(data)) throw new NotWhatItClaims(MACROS_REMOVED);
       // Pictures (word/media, the first page's thumbnail) lose their metadata as a photo attached on its own does.
       if (imageFormat(data)) files[name] = new Uint8Array(stripImageMetadata(data).bytes);
       // Any other binary part (a sheet's printer settings, a font, a custom property, macros) is

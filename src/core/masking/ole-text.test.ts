@@ -107,6 +107,15 @@ describe('a .doc: the text of its piece table', () => {
     const { WordDocument } = wordStreams(['Hello\r']);
     expect(() => oleShownTexts(held({ WordDocument }))).toThrow(NotWhatItClaims);
   });
+
+  it('removes a document carrying a VBA project, its storage named in any case, even a bare VBA storage', () => {
+    const body = wordStreams(['Hello\r']);
+    for (const storage of ['Macros/VBA/ThisDocument', 'MACROS/vba/dir', 'Macro\u017f/VBA/dir', '_vba_project_cur/VBA/dir', 'VBA/dir', 'Vba/Module1'])
+      expect(() => cleanOle(container({ ...body, [storage]: Buffer.from([1, 0x19, 0xb0]) }), DOC), storage).toThrow(/carries macros/);
+    // Kept: a stream whose name only begins like one, or a storage of that name deeper down.
+    for (const stream of ['Macrosoft', 'VBAData', 'Data/VBA/x'])
+      expect(() => cleanOle(container({ ...body, [stream]: Buffer.from('x') }), DOC), stream).not.toThrow();
+  });
 });
 
 describe('a .xls: the strings of its BIFF8 records', () => {

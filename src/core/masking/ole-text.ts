@@ -23,7 +23,7 @@ import { xlsText } from './xls-text.js';
 export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
   if (cfb.FullPaths.some((p, k) => cfb.FileIndex[k]?.type === 2 && EMBEDDED.test(p)))
     throw new NotWhatItClaims('carries an embedded file (an OLE object) that cannot be read, so it does not cross');
-  if (cfb.FullPaths.some((p, k) => cfb.FileIndex[k]?.type === 2 && MACROS.test(p))) throw new NotWhatItClaims(MACROS_REMOVED);
+  if (carriesMacros(cfb)) throw new NotWhatItClaims(MACROS_REMOVED);
   // null: the stream is not in its format (or absent).
   const read: (string | null)[] = [];
   const word = topStream(cfb, 'WordDocument');
@@ -61,8 +61,19 @@ export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
 const EMBEDDED = /^[^/]*\/(?:ObjectPool|MBD[0-9A-F]{8})\/./i;
 
 // A VBA project: Word's `Macros` storage ([MS-DOC] 2.1.9), Excel's `_VBA_PROJECT_CUR` ([MS-XLS]
-// 2.1.7.21), at the top level ([MS-OVBA] 2.2.1 the VBA storage inside it).
-const MACROS = /^[^/]*\/(?:Macros|_VBA_PROJECT_CUR)\/./i;
+// 2.1.7.21), or the project's own `VBA` storage ([MS-OVBA] 2.2.1: an OOXML vbaProject part's, or
+// one at a legacy file's top level), at the top level. Storage names compare without case, by
+// Unicode simple case folding as [MS-CFB] 2.6.4 compares them (`Macroſ` is `MACROS`): the `u` flag.
+const MACROS = /^[^/]*\/(?:Macros|_VBA_PROJECT_CUR|VBA)\/./iu;
+
+/**
+ * Whether a compound file holds a VBA project (a stream under a top-level `Macros`,
+ * `_VBA_PROJECT_CUR` or `VBA` storage, names without case): [MS-OVBA] 2.2.1, [MS-DOC] 2.1.9,
+ * [MS-XLS] 2.1.7.21. Its modules' source is compressed (MS-OVBA 2.4.1), so nothing here reads it.
+ */
+export function carriesMacros(cfb: CFB.CFB$Container): boolean {
+  return cfb.FullPaths.some((p, k) => cfb.FileIndex[k]?.type === 2 && MACROS.test(p));
+}
 
 /**
  * Why a file with macros is removed (OOXML's vbaProject.bin, a legacy file's `Macros` or
