@@ -29,7 +29,7 @@ import {
 import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
 import { styleTexts } from './word-styles.js';
-import { WORD97_NOTE_MARK, word97Bookmarks, word97Encrypted, word97LabelLetters, word97Text } from './word97-text.js';
+import { WORD97_NOTE_MARK, word97Bookmarks, word97Encrypted, word97LabelLetters } from './word97-text.js';
 import { attributeOf, TAG_BODY } from './xml-attributes.js';
 import { cdataAsText } from './xml-cdata.js';
 import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
@@ -387,10 +387,14 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   }
   const out = CFB.write(cfb, { type: 'buffer', fileType: 'cfb' }) as Uint8Array;
   const readings: string[] = [];
+  // The text it shows (ole-text.ts; what cannot be read removes it); a .doc's text through its piece
+  // table, read there once, is also read here as Word shows its fields.
+  let wordText: string | null = null;
+  const shown = oleShownTexts(cfb, (text) => (wordText = text));
   // A Word file (whatever its declared type: a generic one is sniffed as OLE) as Word reads it.
   const word = topStream(cfb, 'WordDocument');
   const wordShown: string[] = [];
-  const sources = word ? wordFileReadings(word, { '0Table': topStream(cfb, '0Table'), '1Table': topStream(cfb, '1Table') }, wordShown) : null;
+  const sources = word ? wordFileReadings(word, { '0Table': topStream(cfb, '0Table'), '1Table': topStream(cfb, '1Table') }, wordText, wordShown) : null;
   readings.push(...wordShown);
   for (const e of cfb.FileIndex) {
     if (e.type !== 2 || !e.content) continue;
@@ -406,23 +410,27 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   }
   // The text it shows (a .doc's pieces are among them) and, for a .doc, that text as Word shows its
   // fields, with their stored results and once updated (wordShown after its first, the pieces).
-  const shown = oleShownTexts(cfb);
   return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings, texts: shown && [...shown, ...wordShown.slice(1)] };
 }
 
 /**
  * A .doc's WordDocument stream and table streams read as Word reads them, into `readings`: its
- * text through its piece table (word97Text: pieces joined in order, every field and note mark
- * Word's own), as stored and with its fields shown; what its fields may read (oleSources), or null
- * when its text cannot be read. Throws NotWhatItClaims for an encrypted file (its text cannot be
+ * `text` through its piece table (doc-text.ts docText, read once by oleShownTexts: pieces joined in
+ * order, every field and note mark Word's own; null when it is not a Word 97 file), as stored and
+ * with its fields shown; what its fields may read (oleSources), or null when its text cannot be
+ * read. Throws NotWhatItClaims for an encrypted file (its text cannot be
  * checked) and for list levels whose letters may join an address or a name (word97LabelLetters:
  * which paragraph shows which label is not read).
  */
-function wordFileReadings(word: Uint8Array, tables: { '0Table'?: Uint8Array; '1Table'?: Uint8Array }, readings: string[]): FieldSources | null {
+function wordFileReadings(
+  word: Uint8Array,
+  tables: { '0Table'?: Uint8Array; '1Table'?: Uint8Array },
+  text: string | null,
+  readings: string[],
+): FieldSources | null {
   if (word97Encrypted(word)) throw new NotWhatItClaims('an encrypted Word document: its text cannot be read, so it does not cross');
   if (word97LabelLetters(word, tables))
     throw new NotWhatItClaims('a list label shows letters Word numbers where they may join an address or a name, which is not read, so it does not cross');
-  const text = word97Text(word, tables);
   if (text === null) return null;
   // A REF shows its bookmark's text, read from the bookmark tables when they can be (else it is refused).
   const ranges = word97Bookmarks(word, tables);

@@ -18,9 +18,10 @@ import { xlsText } from './xls-text.js';
  * stream is in its format but its text cannot be read: encrypted, older than Office 97, or a
  * structure that does not add up; or when it embeds another file (a stream under Word's
  * `ObjectPool` or an Excel `MBD…` storage, a PowerPoint ExOleObjStg): nothing reads it, so it
- * would cross unread, as a docx's `embeddings/` would. Never any other error.
+ * would cross unread, as a docx's `embeddings/` would. Never any other error. `wordText` is given a
+ * Word document's text as read (its piece table), for readers that need it too (cleanOle).
  */
-export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
+export function oleShownTexts(cfb: CFB.CFB$Container, wordText?: (text: string) => void): string[] | undefined {
   if (cfb.FullPaths.some((p, k) => cfb.FileIndex[k]?.type === 2 && EMBEDDED.test(p)))
     throw new NotWhatItClaims('carries an embedded file (an OLE object) that cannot be read, so it does not cross');
   if (carriesMacros(cfb)) throw new NotWhatItClaims(MACROS_REMOVED);
@@ -28,7 +29,9 @@ export function oleShownTexts(cfb: CFB.CFB$Container): string[] | undefined {
   const read: (string | null)[] = [];
   const word = topStream(cfb, 'WordDocument');
   if (word) {
-    read.push(guarded('a Word document', () => docText(word, (name) => topStream(cfb, name))));
+    const text = guarded('a Word document', () => docText(word, (name) => topStream(cfb, name)));
+    if (text !== null) wordText?.(text);
+    read.push(text);
     const authors = guarded('a Word document', () => docAuthors(word, (name) => topStream(cfb, name)));
     if (authors?.length) read.push(authors.join('\n'));
     // Its form fields' drop-down entries, help and status-bar texts, in the Data stream.

@@ -2,7 +2,17 @@ import CFB from 'cfb';
 import { describe, expect, it } from 'vitest';
 import { word97, type Level } from '../../../test/helpers/word97.js';
 import { cleanOle, NotWhatItClaims } from './document-metadata.js';
-import { word97Bookmarks, word97Encrypted, word97LabelLetters, word97Text } from './word97-text.js';
+import { docText } from './doc-text.js';
+import { word97Bookmarks, word97Encrypted, word97LabelLetters } from './word97-text.js';
+
+/** A .doc's text through its piece table (docText), null for every reason it cannot be read. */
+function word97Text(word: Uint8Array, tables: { '0Table'?: Uint8Array; '1Table'?: Uint8Array }): string | null {
+  try {
+    return docText(word, (name) => tables[name]);
+  } catch {
+    return null;
+  }
+}
 
 /** The WordDocument and table streams of a CFB file. */
 function streams(bytes: Buffer): { word: Uint8Array; tables: { '1Table'?: Uint8Array } } {

@@ -2,7 +2,6 @@
 // happen to store it ([MS-DOC] 2.4.1 Retrieving Text). A fast save appends changed text at the
 // end of the WordDocument stream, so `anna.weber@` and `buyer.example` may stand there in the other
 // order, or one compressed (a byte a character) and the other UTF-16; only the pieces join them.
-import { docText } from './doc-text.js';
 import { utf16 } from './ole-bytes.js';
 
 /** An automatically numbered footnote's or endnote's reference mark in a .doc's text ([MS-DOC] 2.8.19 PlcffndRef; an endnote's alike). */
@@ -40,20 +39,6 @@ function fibPart(word: Uint8Array, tables: Tables, index: number): { table: Uint
   const lcb = w.getUint32(at + 4, true);
   if (fc + lcb > table.length) return null;
   return { table, fc, lcb };
-}
-
-/**
- * The text of a Word 97–2003 document (every story: body, notes, headers, comments, text boxes,
- * in character-position order) through its piece table: doc-text.ts `docText`, with every reason
- * it cannot be read (not a Word 97 FIB, Word 6/95, encrypted, a structure that does not add up)
- * as null. At most `word.length` characters.
- */
-export function word97Text(word: Uint8Array, tables: Tables): string | null {
-  try {
-    return docText(word, (name) => tables[name]);
-  } catch {
-    return null; // NotWhatItClaims or BrokenText: oleShownTexts, which reads the same text, says why it is removed
-  }
 }
 
 // Number formats ([MS-OSHARED] MSONFC, an LVLF's nfc: 0 decimal, 22 decimal with a leading zero, 23 bullet, 255
@@ -113,7 +98,7 @@ export function word97LabelLetters(word: Uint8Array, tables: Tables): boolean {
 }
 
 /**
- * Each standard bookmark's range of the text word97Text reads (character positions `from` to `to`,
+ * Each standard bookmark's range of the text doc-text.ts docText reads (character positions `from` to `to`,
  * the end not included), by name lowercased: SttbfBkmk (fcSttbfBkmk, an extended STTB: fExtend
  * 0xFFFF, a 2-byte cData, cbExtra 0, each name a 2-byte count and UTF-16), PlcfBkf (fcPlcfBkf: the
  * n+1 start CPs, then n FBKFs whose ibkl is the end's index) and PlcfBkl (fcPlcfBkl: the end CPs)
