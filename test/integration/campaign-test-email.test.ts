@@ -1,7 +1,9 @@
 // The campaign's test email goes only to the team's own addresses, at most 20 an hour per user
 // (issue: it went to any address, rendered with a real buyer's name and alias, as often as a staff
 // account — or a stolen session — liked, from the store's domain). Over real HTTP and SMTP: a
-// refused test queues nothing.
+// refused test queues nothing. Tampered with too: an address that only resembles one of the team's
+// (a +tag, a second address, a header after a line break, a repeated field), a staff login that is
+// disabled, and more than 20 an hour from two sessions of one user posting at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserRepo } from '../../src/store/users.js';
 import { adminLogin, type AdminClient } from '../helpers/admin-client.js';
@@ -13,8 +15,14 @@ let storeId: number;
 let campaignId: number;
 let owner: AdminClient;
 let agent: AdminClient;
+/** Another owner and a second session of theirs: the hour's count of their own (the tampering below). */
+let otto: AdminClient;
+let ottoAgain: AdminClient;
+/** A third owner, for the repeated field (whichever is read, it may be sent and count). */
+let pia: AdminClient;
 
 const queuedTo = (address: string) => (h.gw.db.prepare('SELECT count(*) AS n FROM outbox WHERE env_to = ?').get(address) as { n: number }).n;
+const notices = () => h.gw.db.prepare("SELECT env_to AS to_ FROM outbox WHERE kind = 'notice'").all() as { to_: string }[];
 const queued = () => (h.gw.db.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'notice'").get() as { n: number }).n;
 
 beforeAll(async () => {
@@ -39,8 +47,15 @@ beforeAll(async () => {
   await users.create({ email: 'olivia@seller.example', name: 'Olivia Owner', role: 'owner', password: 'owner password 123' });
   await users.create({ email: 'alex@seller.example', name: 'Alex Agent', role: 'agent', password: 'agent password 123', storeIds: [storeId] });
   await users.create({ email: 'bea@seller.example', name: 'Bea Birch', role: 'agent', password: 'agent password 123', storeIds: [birch] });
+  await users.create({ email: 'otto@seller.example', name: 'Otto Owner', role: 'owner', password: 'owner password 123' });
+  await users.create({ email: 'pia@seller.example', name: 'Pia Owner', role: 'owner', password: 'owner password 123' });
+  const gone = await users.create({ email: 'gone@seller.example', name: 'Gone Agent', role: 'agent', password: 'agent password 123', storeIds: [storeId] });
+  users.setDisabled(gone.id, true);
   owner = await adminLogin(base, 'olivia@seller.example', 'owner password 123');
   agent = await adminLogin(base, 'alex@seller.example', 'agent password 123');
+  otto = await adminLogin(base, 'otto@seller.example', 'owner password 123');
+  ottoAgain = await adminLogin(base, 'otto@seller.example', 'owner password 123');
+  pia = await adminLogin(base, 'pia@seller.example', 'owner password 123');
   const c = await h.api('POST', '/api/v1/campaigns', { storeId, name: 'Kettle', subject: 'Hello from {{store.name}}', body: 'Hi {{buyer.name}}!' });
   expect(c.status).toBe(201);
   campaignId = c.body.id;
@@ -75,15 +90,63 @@ describe('who a test email may go to', () => {
     const form = /<form[^>]*data-test-form[\s\S]*?<\/form>/.exec(page)![0];
     expect(form).not.toMatch(/<input[^>]*name="to"/);
     const options = [...form.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
-    expect(options).toEqual(['alex@seller.example', 'desk@acme.example', 'olivia@seller.example', 'support@acme.example']);
+    expect(options).toEqual([
+      'alex@seller.example',
+      'desk@acme.example',
+      'olivia@seller.example',
+      'otto@seller.example',
+      'pia@seller.example',
+      'support@acme.example',
+    ]);
     const mine = await (await owner.get(`/campaigns/${campaignId}`)).text();
     const ownerForm = /<form[^>]*data-test-form[\s\S]*?<\/form>/.exec(mine)![0];
     expect([...ownerForm.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1])).toEqual([
       'olivia@seller.example',
       'alex@seller.example',
       'desk@acme.example',
+      'otto@seller.example',
+      'pia@seller.example',
       'support@acme.example',
     ]);
+  });
+});
+
+describe('a tampered test email', () => {
+  it('refuses addresses that only resemble the team’s, and a disabled staff login', async () => {
+    for (const to of [
+      'desk+x@acme.example',
+      'desk@acme.example,anyone@elsewhere.example',
+      'desk@acme.example\r\nBcc: anyone@elsewhere.example',
+      'desk@acme.example anyone@elsewhere.example',
+      '"desk@acme.example" <anyone@elsewhere.example>',
+      'gone@seller.example',
+      'ann@buyer.example',
+    ]) {
+      expect((await owner.post(`/campaigns/${campaignId}/test`, { to })).status, to).toBe(403);
+    }
+    // The same field twice: whichever is read, nothing goes outside the team.
+    const body = new URLSearchParams([
+      ['_csrf', pia.csrf],
+      ['to', 'desk@acme.example'],
+      ['to', 'anyone@elsewhere.example'],
+    ]).toString();
+    await fetch(`${base}/campaigns/${campaignId}/test`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: pia.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    expect(notices().filter((n) => !/@(acme|seller)\.example$/.test(n.to_))).toEqual([]);
+  });
+
+  it('sends at most 20 an hour when two sessions of one user post 30 at once', async () => {
+    const before = notices().length;
+    const rs = await Promise.all(
+      Array.from({ length: 30 }, (_, k) => (k % 2 ? otto : ottoAgain).post(`/campaigns/${campaignId}/test`, { to: ' DESK@acme.example ' })),
+    );
+    const sent = notices().length - before;
+    expect(sent).toBe(20);
+    expect(rs.filter((r) => r.status === 429).length).toBe(10);
   });
 });
 
