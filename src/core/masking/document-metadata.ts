@@ -186,6 +186,41 @@ function partCarriesMacros(data: Uint8Array): boolean {
   }
 }
 
+const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+
+/**
+ * A zip kept as a part of an Office package (a zipped theme): each XML, relationships and VML part's
+ * text as the application shows it (ooxmlText: tags as nothing) and as written, into `texts` and
+ * `readings`; its other entries as binary parts are read. Returns the bytes unpacked so far (`total`
+ * and this package's), NotWhatItClaims past MAX_UNZIPPED, when it does not unzip or when it holds a
+ * zip itself (not read a level deeper).
+ */
+function nestedPackageTexts(data: Uint8Array, name: string, total: number, texts: string[], readings: string[]): number {
+  let files: Unzipped;
+  try {
+    files = unzipSync(data, {
+      filter: (f) => {
+        total += f.originalSize;
+        if (total > MAX_UNZIPPED) throw new NotWhatItClaims('unpacks to more than 100 MB');
+        return true;
+      },
+    });
+  } catch (err) {
+    throw err instanceof NotWhatItClaims ? err : new NotWhatItClaims(`holds a package (${name}) that does not unzip, so it does not cross`);
+  }
+  for (const [inner, bytes] of Object.entries(files)) {
+    if (isZip(bytes)) throw new NotWhatItClaims(`holds a package inside a package (${name}), which is not read, so it does not cross`);
+    if (!OOXML_TEXT.test(inner)) {
+      readings.push(...binaryReadings(bytes));
+      continue;
+    }
+    const xml = strFromU8(bytes);
+    texts.push(ooxmlText(xml), xml);
+    readings.push(xml);
+  }
+  return total;
+}
+
 /**
  * OOXML: the main part must match the declared type; people removed from properties and comments;
  * every XML, VML and SVG part read for the name search; pictures without their metadata; every other
@@ -235,6 +270,12 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
       if (partCarriesMacros(data)) throw new NotWhatItClaims(MACROS_REMOVED);
       // Pictures (word/media, the first page's thumbnail) lose their metadata as a photo attached on its own does.
       if (imageFormat(data)) files[name] = new Uint8Array(stripImageMetadata(data).bytes);
+      // A package inside the package (a theme kept zipped, `.thmx`): compressed, so its text is not
+      // in its bytes. Its XML read as the package's, within the same 100 MB.
+      else if (isZip(data)) {
+        total = nestedPackageTexts(data, name, total, texts, readings);
+        readings.push(...binaryReadings(data));
+      }
       // Any other binary part (a sheet's printer settings, a font, a custom property, macros) is
       // read as an OLE stream is, so a name or an address kept in it is seen.
       else readings.push(...binaryReadings(data));
