@@ -236,7 +236,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
   ooxml: (p, env, where) => {
     try {
       const declared = baseType(p.contentType);
-      const doc = cleanOoxml(p.content, declared);
+      const doc = cleanOoxml(p.content, declared, p.filename ?? '');
       // The text the application shows (runs joined, entities decoded by the fold) and the XML as
       // it is (a hyperlink's mailto: target): as a PDF's, it cannot be masked inside the file.
       const shown = doc.texts ?? [];
@@ -249,7 +249,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
   },
   ole: (p, env, where) => {
     try {
-      const doc = cleanOle(p.content, baseType(p.contentType));
+      const doc = cleanOle(p.content, baseType(p.contentType), p.filename ?? '');
       // The text the application shows (a .doc's pieces, its fields' stored results and what they
       // show once Word updates them; a workbook's strings; a presentation's text atoms): as a
       // docx's, it cannot be masked inside the file.
