@@ -122,4 +122,28 @@ describe('Office files under the types mail programs give them', () => {
     ] as const;
     expect(await kept(files)).toEqual([[], [], [], [], [], [], [], ['form.pdf'], ['attachment']]);
   }, 120_000);
+
+  it("reads a .csv sent under Excel's type as text: masked, not removed", async () => {
+    const csv = Buffer.from(`Item;Price;Contact\r\nKettle;20;${BUYER_OTHER}\r\nMug;5;${BUYER.address}\r\n`, 'latin1');
+    const [raw] = await sendTagged(h, BUYER.address, alias, [
+      mail(
+        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(0)} prices`, 'Content-Type: multipart/mixed; boundary="q"'],
+        [
+          '--q',
+          'Content-Type: text/plain',
+          '',
+          'Prices attached.',
+          '--q',
+          'Content-Type: application/vnd.ms-excel; name="prices.csv"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          b64(csv),
+          '--q--',
+        ],
+      ),
+    ]);
+    const [file] = (await simpleParser(raw!)).attachments;
+    expect(file?.filename).toBe('prices.csv');
+    expect(file?.content.toString('utf8')).toBe(`Item;Price;Contact\r\nKettle;20;[email removed]\r\nMug;5;${alias}\r\n`);
+  }, 60_000);
 });

@@ -32,11 +32,18 @@ describe('partReading: an Office file read by its bytes and its name, under any 
     ['text/plain', 'a.xls', TEXT, { kind: 'text', type: 'text/plain' }],
     // Removed: bytes that are not what the type or the name says; an unknown type.
     ['application/x-msexcel', 'a.xls', PDF, { removed: expect.stringContaining('not an Office file') }],
-    ['application/x-zip-compressed', 'a.zip', TEXT, { removed: expect.stringContaining('not an Office file') }],
+    ['application/x-zip-compressed', 'a.zip', TEXT, { removed: expect.stringContaining('zip archive') }],
     ['application/octet-stream', 'a.docx', PDF, { removed: expect.stringContaining('not what its name says') }],
     ['application/octet-stream', 'form.pdf', ZIP, { removed: expect.stringContaining('not what its name says') }],
     ['application/octet-stream', 'a.jpg', OLE, { removed: expect.stringContaining('not what its name says') }],
-    ['application/octet-stream', 'a.txt', TEXT, null],
+    // A text file under Excel's type (Windows declares .csv so) or a generic one: read as text.
+    ['application/vnd.ms-excel', 'prices.csv', TEXT, { kind: 'text', type: 'text/csv' }],
+    ['application/octet-stream', 'a.txt', TEXT, { kind: 'text', type: 'text/plain' }],
+    ['application/vnd.ms-excel', 'prices.csv', OLE, { kind: 'ole', type: 'application/vnd.ms-excel' }],
+    ['application/vnd.ms-excel', 'prices.xls', TEXT, { removed: expect.stringContaining('not an Office file') }],
+    ['application/vnd.ms-excel', 'prices.csv', Uint8Array.from([0x61, 0, 0x62, 0]), { removed: expect.stringContaining('not an Office file') }],
+    ['application/octet-stream', 'data.bin', TEXT, null],
+    ['application/zip', 'a.zip', TEXT, { removed: expect.stringContaining('zip archive') }],
     ['application/x-something', 'a.xls', OLE, null],
   ] as const)('%s %s', (type, name, bytes, want) => expect(partReading(type, bytes, name)).toEqual(want));
 });

@@ -123,6 +123,25 @@ const EXTENSIONS: ReadonlyMap<string, Named> = new Map([
 
 const familyOf = (kind: PartKind): NameFamily | null => (kind === 'ole' || kind === 'ooxml' ? 'office' : kind === 'pdf' || kind === 'image' ? kind : null);
 
+const ZIP_TYPES = new Set(['application/zip', 'application/x-zip-compressed']);
+
+/** Names of text files a spreadsheet program opens (and Windows declares with Excel's type). */
+const TEXT_NAMES = new Set(['csv', 'tsv', 'txt']);
+
+/**
+ * True when the first 8 KiB hold no control byte but tab, line ends and form feed (no NUL: not UTF-16,
+ * not a binary), as text in any 8-bit charset or UTF-8 does.
+ */
+function looksLikeText(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 8192);
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = b[i] as number;
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) return false;
+  }
+  return true;
+}
+
 export type PartReading = { readonly kind: PartKind; readonly type: string } | { readonly removed: string };
 
 /**
@@ -134,7 +153,8 @@ export type PartReading = { readonly kind: PartKind; readonly type: string } | {
  * application its type or else its name names (`prices.xls`: Excel's main part is wanted), and
  * removed when the bytes are not what its name says (a PDF named `terms.docx`, a package named
  * `form.pdf`: which program opens it is not known) or, under an Office type, not an Office
- * container. Looks at the first bytes and the name only: constant cost.
+ * container; a text file named `.csv`, `.tsv` or `.txt` under such a type is read as text. Looks at
+ * the first bytes (8 KiB at most) and the name only: constant cost.
  */
 export function partReading(contentType: string, content: Uint8Array, filename?: string | null): PartReading | null {
   const base = baseType(contentType);
@@ -147,7 +167,13 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
   const kind = sniffKind(content);
   const ext = /\.([a-z0-9]{1,5})$/i.exec(filename?.trim() ?? '')?.[1]?.toLowerCase();
   const byName = ext ? EXTENSIONS.get(ext) : undefined;
-  if (kind === null) return office ? { removed: 'not an Office file, though its type says it is one' } : null;
+  // A text file under an Office or generic type (Windows gives `.csv` Excel's type): Excel opens it
+  // as text, so it is read and masked as text.
+  if (kind === null && TEXT_NAMES.has(ext ?? '') && looksLikeText(content)) return { kind: 'text', type: ext === 'csv' ? 'text/csv' : 'text/plain' };
+  if (kind === null)
+    return office
+      ? { removed: ZIP_TYPES.has(base) ? 'a zip archive, not an Office file: its files are not read' : 'not an Office file, though its type says it is one' }
+      : null;
   if (office && familyOf(kind) !== 'office')
     return { removed: `not an Office file, though its type says it is one (its bytes are a ${kind === 'image' ? 'picture' : kind.toUpperCase()})` };
   if (byName && byName[0] !== familyOf(kind)) return { removed: 'not what its name says: its bytes are another kind of file' };
