@@ -17,7 +17,8 @@ const SPELLED = / ?[[({<] ?(at|dot) ?[\])}>] ?|(?<=[\p{L}\p{N}]) (at|dot) (?=[\p
 // Without one of these the second reading finds nothing: a bracketed `at` or `dot`, a bare `dot`
 // (a bare `at` counts only with a spelled dot after it), a comment (in HTML also one written with
 // entities, which the reader sees).
-const MAY_SPELL = /[[({<] ?(?:at|dot) ?[\])}>]|\bdot\b|<!--|&(?:lt|#0*60|#x0*3c);?!/i;
+// Without the `i` flag and `\b` (a third of the time on a MiB of prose); `dot` inside a word too.
+const MAY_SPELL = /[[({<] ?(?:[aA][tT]|[dD][oO][tT]) ?[\])}>]|[dD][oO][tT]|<!--|&(?:[lL][tT]|#0*60|#[xX]0*3[cC]);?!/;
 
 /** True when source text `src` may hold an address written with its separators spelled out (one regex test). */
 export const maySpell = (src: string): boolean => MAY_SPELL.test(src);
