@@ -15,7 +15,7 @@ import { findAddresses, keptDomain } from './address-finder.js';
 import { EMAIL_REMOVED } from '../filters/text-filters.js';
 import { applySpans } from './spans.js';
 import { maySpell, maySpellFolded, spelledAddresses } from './spelled.js';
-import { fold } from './fold.js';
+import { fold, type Folded } from './fold.js';
 import { foldString } from './fold.js';
 
 export interface Masker {
@@ -49,12 +49,12 @@ export function makeMasker(o: MaskerOptions): Masker {
     ? { keepEmailDomains: content.keepEmailDomains, linkAllowList: content.linkAllowList, banned, maskLink: (l) => maskText(l, hide, repl).value }
     : null;
   const keep = content ? content.keepEmailDomains : null;
-  const spelled = (v: string, html: boolean) => spelledAddresses(v, html, (g) => writerSpans(v, g, hide, repl, html), keep, EMAIL_REMOVED);
+  const spelled = (v: string, html: boolean, f?: Folded) => spelledAddresses(v, html, (g) => writerSpans(v, g, hide, repl, html), keep, EMAIL_REMOVED, f);
   // Addresses with their separators spelled out (`bob [at] shop [dot] com`) or, in a text part, a
   // comment inside (spelled.ts): read on the text as masked and filtered, so only those are left.
-  const unspell = (v: string, html: boolean, where: string): string => {
-    if (!maySpell(v)) return v;
-    const found = spelled(v, html);
+  const unspell = (v: string, html: boolean, where: string, f?: Folded): string => {
+    if (!f && !maySpell(v)) return v;
+    const found = spelled(v, html, f);
     if (found.writer.length === 0 && found.others.length === 0) return v;
     const r = applySpans(v, [...found.writer.map((w) => ({ ...w, own: true })), ...found.others.map((o) => ({ ...o, own: false }))], html);
     const own = r.applied.filter((a) => a.own).length;
@@ -75,7 +75,8 @@ export function makeMasker(o: MaskerOptions): Masker {
         count: r.counts.link,
       });
     add('filter.banned-word', `banned words masked in the ${where}`, r.counts.banned);
-    return maySpellFolded(f.text) ? unspell(r.value, false, where) : r.value;
+    // The first reading serves again when the first pass changed nothing (most texts).
+    return maySpellFolded(f.text) ? unspell(r.value, false, where, r.value === s ? f : undefined) : r.value;
   };
   const html = (s: string, where: string): string => {
     if (!content) {

@@ -12,7 +12,14 @@ import type { Span } from './spans.js';
 // A separator spelled out: a word in brackets (`[at]`, `(dot)`, `{at}`, `<at>`; blanks inside and
 // around), or the bare word between blanks (` at `, ` dot `); and an HTML comment the reader sees
 // (at most 384 characters: a longer one is a passage).
-const SPELLED = / ?[[({<] ?(at|dot) ?[\])}>] ?|(?<=[\p{L}\p{N}]) (at|dot) (?=[\p{L}\p{N}])|<!--[^]{0,384}?-->/gu;
+// (No `u` flag and no lookbehind: a bare word's neighbours are checked in the loop, ~5x faster.)
+const SPELLED = / ?[[({<] ?(at|dot) ?[\])}>] ?| (at|dot) |<!--[^]{0,384}?-->/g;
+
+/** A letter or digit of the folded text (any script). */
+const isAlnum = (t: string, k: number): boolean => {
+  const c = t.charCodeAt(k);
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x80 && /[\p{L}\p{N}]/u.test(t[k] as string));
+};
 
 // Without one of these the second reading finds nothing: a bracketed `at` or `dot`, a bare `dot`
 // (a bare `at` counts only with a spelled dot after it), a comment (in HTML also one written with
@@ -25,10 +32,13 @@ export const maySpell = (src: string): boolean => MAY_SPELL.test(src);
 
 /**
  * The same test on a folded reading (lowercase, whitespace one space), by native searches for its
- * rarer characters (a closing bracket, `<!--`, `dot`): ~0.15 ms a MiB, where the regex costs ~0.4.
+ * rarer characters (a closing bracket after `at`, `<!--`, `dot` as a word): ~0.15 ms a MiB, where
+ * the regex costs ~0.4.
  */
 export function maySpellFolded(t: string): boolean {
-  if (t.indexOf('dot') !== -1 || t.indexOf('<!--') !== -1) return true;
+  if (t.indexOf('<!--') !== -1) return true;
+  // `dot` as a word (not `anecdote`): a bare one, or in brackets.
+  for (let i = t.indexOf('dot'); i >= 0; i = t.indexOf('dot', i + 3)) if (!isAlnum(t, i - 1) && !isAlnum(t, i + 3)) return true;
   for (const close of CLOSERS) {
     for (let i = t.indexOf(close); i >= 0; i = t.indexOf(close, i + 1)) {
       const j = t.charCodeAt(i - 1) === 0x20 ? i - 1 : i;
@@ -60,8 +70,14 @@ function spelledReading(f: Folded): Spelled | null {
   const fs: number[] = [0];
   const places: number[] = [];
   const kinds: Kind[] = [];
-  for (const m of t.matchAll(SPELLED)) {
+  SPELLED.lastIndex = 0;
+  for (let m = SPELLED.exec(t); m !== null; m = SPELLED.exec(t)) {
     const word = m[1] ?? m[2];
+    // A bare word only between letters or digits (`bob at shop`, not `at 5pm,` after a comma).
+    if (m[2] && !(isAlnum(t, m.index - 1) && isAlnum(t, m.index + m[0].length))) {
+      SPELLED.lastIndex = m.index + 1;
+      continue;
+    }
     out += t.slice(pos, m.index);
     const end = m.index + m[0].length;
     if (word) {
