@@ -46,6 +46,8 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['I was at home. Dot said hi', 'I was at home. Dot said hi'],
     ['x <!-- a --> y', 'x <!-- a --> y'],
     ['write to us at support (at) relay [dot] localhost', 'write to us at support (at) relay [dot] localhost'],
+    ['bob&#91;at&#93;shop&#91;dot&#93;com', '[email removed]'],
+    ['bob %5Bat%5D shop.com', '[email removed]'],
   ])('%s', (input, output) => {
     const m = masker();
     expect(m.text(input, 'text')).toBe(output);

@@ -21,11 +21,12 @@ const isAlnum = (t: string, k: number): boolean => {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x80 && /[\p{L}\p{N}]/u.test(t[k] as string));
 };
 
-// Without one of these the second reading finds nothing: a bracketed `at` or `dot`, a bare `dot`
+// Without one of these the second reading finds nothing: a bracketed `at` or `dot` (its closing
+// bracket an entity or an escape too: `&#91;at&#93;`), a bare `dot`
 // (a bare `at` counts only with a spelled dot after it), a comment (in HTML also one written with
 // entities, which the reader sees).
 // Without the `i` flag and `\b` (a third of the time on a MiB of prose); `dot` inside a word too.
-const MAY_SPELL = /[[({<] ?(?:[aA][tT]|[dD][oO][tT]) ?[\])}>]|[dD][oO][tT]|<!--|&(?:[lL][tT]|#0*60|#[xX]0*3[cC]);?!/;
+const MAY_SPELL = /[[({<] ?(?:[aA][tT]|[dD][oO][tT]) ?[\])}>]|[aA][tT] ?[&%]|[dD][oO][tT]|<!--|&(?:[lL][tT]|#0*60|#[xX]0*3[cC]);?!/;
 
 /** True when source text `src` may hold an address written with its separators spelled out (one regex test). */
 export const maySpell = (src: string): boolean => MAY_SPELL.test(src);
