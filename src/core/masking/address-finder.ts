@@ -289,6 +289,13 @@ const BDO = /<bdo\b/i;
 // Without one of these no reading of the text has an @ in it: no fold needed.
 const MAY_HOLD_AT = /[@%&\uff20\ufe6b]/;
 
+/** True when a folded domain has two labels or more and ends in a top-level domain, as a spaced address's must (knownTopLevel). */
+export function endsInTopLevel(domain: string): boolean {
+  const dot = domain.lastIndexOf('.');
+  const top = domain.slice(dot + 1);
+  return dot > 0 && TOP_LABEL.test(top) && knownTopLevel(domain, top);
+}
+
 /** Every address in source text (HTML when `html`: tags read as nothing). */
 export function findAddresses(text: string, html = false): FoundAddress[] {
   if (!MAY_HOLD_AT.test(text)) return [];

@@ -186,13 +186,48 @@ function partCarriesMacros(data: Uint8Array): boolean {
   }
 }
 
+const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+
+/**
+ * A zip kept as a part of an Office package (a zipped theme): each XML, relationships and VML part's
+ * text as the application shows it (ooxmlText: tags as nothing) and as written, into `texts` and
+ * `readings`; its other entries as binary parts are read. Returns the bytes unpacked so far (`total`
+ * and this package's), NotWhatItClaims past MAX_UNZIPPED, when it does not unzip or when it holds a
+ * zip itself (not read a level deeper).
+ */
+function nestedPackageTexts(data: Uint8Array, name: string, total: number, texts: string[], readings: string[]): number {
+  let files: Unzipped;
+  try {
+    files = unzipSync(data, {
+      filter: (f) => {
+        total += f.originalSize;
+        if (total > MAX_UNZIPPED) throw new NotWhatItClaims('unpacks to more than 100 MB');
+        return true;
+      },
+    });
+  } catch (err) {
+    throw err instanceof NotWhatItClaims ? err : new NotWhatItClaims(`holds a package (${name}) that does not unzip, so it does not cross`);
+  }
+  for (const [inner, bytes] of Object.entries(files)) {
+    if (isZip(bytes)) throw new NotWhatItClaims(`holds a package inside a package (${name}), which is not read, so it does not cross`);
+    if (!OOXML_TEXT.test(inner)) {
+      readings.push(...binaryReadings(bytes));
+      continue;
+    }
+    const xml = strFromU8(bytes);
+    texts.push(ooxmlText(xml), xml);
+    readings.push(xml);
+  }
+  return total;
+}
+
 /**
  * OOXML: the main part must match the declared type; people removed from properties and comments;
  * every XML, VML and SVG part read for the name search; pictures without their metadata; every other
  * part (printer settings, fonts, binary properties) read as binary data (binaryReadings). A document
  * that embeds another file is refused (NotWhatItClaims): that file would cross unread.
  */
-export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
+export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: string): CleanDocument {
   let total = 0;
   let files: Unzipped;
   try {
@@ -235,6 +270,12 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
       if (partCarriesMacros(data)) throw new NotWhatItClaims(MACROS_REMOVED);
       // Pictures (word/media, the first page's thumbnail) lose their metadata as a photo attached on its own does.
       if (imageFormat(data)) files[name] = new Uint8Array(stripImageMetadata(data).bytes);
+      // A package inside the package (a theme kept zipped, `.thmx`): compressed, so its text is not
+      // in its bytes. Its XML read as the package's, within the same 100 MB.
+      else if (isZip(data)) {
+        total = nestedPackageTexts(data, name, total, texts, readings);
+        readings.push(...binaryReadings(data));
+      }
       // Any other binary part (a sheet's printer settings, a font, a custom property, macros) is
       // read as an OLE stream is, so a name or an address kept in it is seen.
       else readings.push(...binaryReadings(data));
@@ -303,13 +344,37 @@ export function cleanOoxml(bytes: Uint8Array, declared: string): CleanDocument {
     const sources = fieldSources(part('word/settings.xml'), part('docProps/core.xml'), part('docProps/app.xml'), part('docProps/custom.xml'));
     // STYLEREF's texts, from every Word part (the styled paragraph may be in one without fields).
     const styles = fielded.some((xml) => /styleref/i.test(xml)) ? styleTexts(part('word/styles.xml'), wordParts, ooxmlText) : null;
-    const withBookmarks = { ...sources, bookmarks: bookmarkTexts(fielded, sources, ooxmlText), pageLetters, pageRoman, noteLetters: lettered.size > 0, styles };
+    const withBookmarks = {
+      ...sources,
+      bookmarks: bookmarkTexts(fielded, sources, ooxmlText),
+      pageLetters,
+      pageRoman,
+      noteLetters: lettered.size > 0,
+      styles,
+      fileName: fileName ?? '',
+      template: attachedTemplate(part('word/_rels/settings.xml.rels')),
+    };
     for (const xml of fielded)
       texts.push(fieldsShown(ooxmlText(docxNoteMarks(docxFieldMarks(withoutDeletions(numbered(shownBound(xml)))), lettered)), withBookmarks, true));
   }
   texts.push(...formattedCells(formats.join('\n'), cellTexts));
   return { bytes: zipSync(files, { level: 1 }), readings, texts };
 }
+
+/**
+ * The attached template a TEMPLATE field shows: the target of settings.xml's `attachedTemplate`
+ * relationship (ECMA-376 Part 1 §17.15.1.6), character references decoded; `Normal.dotm` (Word's
+ * own) without one.
+ */
+function attachedTemplate(rels: string): string {
+  for (const [tag] of rels.matchAll(RELATIONSHIP)) {
+    const type = attributeOf(tag, 'Type');
+    const target = attributeOf(tag, 'Target');
+    if (type !== undefined && target !== undefined && /\/attachedTemplate$/i.test(decodeXML(type))) return decodeXML(target);
+  }
+  return 'Normal.dotm';
+}
+const RELATIONSHIP = new RegExp(`<(?:[\\w.-]+:)?Relationship\\b${TAG_BODY}>`, 'g');
 
 // WordprocessingML parts (the body, headers, footers, notes, comments, glossary), their fields,
 // tracked deletions and bookmarks (what a REF shows).
@@ -366,7 +431,7 @@ const OLE_MAIN: Readonly<Record<string, readonly string[]>> = {
  * OLE: a Word, Excel or PowerPoint file as declared; summary information streams removed; `texts`
  * the text it shows (ole-text.ts; NotWhatItClaims when that text cannot be read).
  */
-export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
+export function cleanOle(bytes: Uint8Array, declared: string, fileName?: string): CleanDocument {
   let cfb: CFB.CFB$Container;
   try {
     // As a Buffer: cfb then hands each stream out as a Buffer over the file's bytes; read as an
@@ -394,7 +459,9 @@ export function cleanOle(bytes: Uint8Array, declared: string): CleanDocument {
   // A Word file (whatever its declared type: a generic one is sniffed as OLE) as Word reads it.
   const word = topStream(cfb, 'WordDocument');
   const wordShown: string[] = [];
-  const sources = word ? wordFileReadings(word, { '0Table': topStream(cfb, '0Table'), '1Table': topStream(cfb, '1Table') }, wordText, wordShown) : null;
+  const sources = word
+    ? wordFileReadings(word, { '0Table': topStream(cfb, '0Table'), '1Table': topStream(cfb, '1Table') }, wordText, wordShown, fileName ?? '')
+    : null;
   readings.push(...wordShown);
   for (const e of cfb.FileIndex) {
     if (e.type !== 2 || !e.content) continue;
@@ -427,6 +494,7 @@ function wordFileReadings(
   tables: { '0Table'?: Uint8Array; '1Table'?: Uint8Array },
   text: string | null,
   readings: string[],
+  fileName: string,
 ): FieldSources | null {
   if (word97Encrypted(word)) throw new NotWhatItClaims('an encrypted Word document: its text cannot be read, so it does not cross');
   if (word97LabelLetters(word, tables))
@@ -434,7 +502,8 @@ function wordFileReadings(
   if (text === null) return null;
   // A REF shows its bookmark's text, read from the bookmark tables when they can be (else it is refused).
   const ranges = word97Bookmarks(word, tables);
-  const sources = ranges ? bookmarkSources(ranges, text) : null;
+  // Without its bookmark tables a REF is refused (bookmarks: null), as without sources at all.
+  const sources = { ...(ranges ? bookmarkSources(ranges, text) : { variables: new Map(), properties: new Map(), word97: true, bookmarks: null }), fileName };
   readings.push(text);
   if (text.includes(FIELD_BEGIN)) readings.push(fieldResults(text));
   if (text.includes(FIELD_BEGIN) || text.includes(WORD97_NOTE_MARK)) readings.push(fieldsShown(wordMarks(text), sources, false, true));

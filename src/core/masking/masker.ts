@@ -12,6 +12,10 @@ import { sanitizeMailHtml } from '../filters/html-sanitize.js';
 import { filterReading, type ReaderRules } from '../filters/reader-filters.js';
 import type { Change } from '../types.js';
 import { findAddresses, keptDomain } from './address-finder.js';
+import { EMAIL_REMOVED } from '../filters/text-filters.js';
+import { applySpans } from './spans.js';
+import { maySpell, maySpellFolded, spelledAddresses } from './spelled.js';
+import { fold, type Folded } from './fold.js';
 import { foldString } from './fold.js';
 
 export interface Masker {
@@ -44,8 +48,24 @@ export function makeMasker(o: MaskerOptions): Masker {
   const rules: ReaderRules | null = content
     ? { keepEmailDomains: content.keepEmailDomains, linkAllowList: content.linkAllowList, banned, maskLink: (l) => maskText(l, hide, repl).value }
     : null;
+  const keep = content ? content.keepEmailDomains : null;
+  const spelled = (v: string, html: boolean, f?: Folded) => spelledAddresses(v, html, (g) => writerSpans(v, g, hide, repl, html), keep, EMAIL_REMOVED, f);
+  // Addresses with their separators spelled out (`bob [at] shop [dot] com`) or, in a text part, a
+  // comment inside (spelled.ts): read on the text as masked and filtered, so only those are left.
+  const unspell = (v: string, html: boolean, where: string, f?: Folded): string => {
+    if (!f && !maySpell(v)) return v;
+    const found = spelled(v, html, f);
+    if (found.writer.length === 0 && found.others.length === 0) return v;
+    const r = applySpans(v, [...found.writer.map((w) => ({ ...w, own: true })), ...found.others.map((o) => ({ ...o, own: false }))], html);
+    const own = r.applied.filter((a) => a.own).length;
+    add('mask.address', where, own);
+    add('filter.email', `email addresses removed from the ${where}`, r.applied.length - own);
+    return r.value;
+  };
   const text = (s: string, where: string): string => {
-    const r = filterReading(s, false, rules, (f) => writerSpans(s, f, hide, repl, false));
+    // The reading judged is the one the spelled test runs on: native searches, not a regex (the plain path's cost).
+    const f = fold(s, false);
+    const r = filterReading(s, false, rules, (g) => writerSpans(s, g, hide, repl, false), f);
     add('mask.address', where, r.counts.writer);
     add('filter.email', `email addresses removed from the ${where}`, r.counts.email);
     if (r.counts.link)
@@ -55,13 +75,14 @@ export function makeMasker(o: MaskerOptions): Masker {
         count: r.counts.link,
       });
     add('filter.banned-word', `banned words masked in the ${where}`, r.counts.banned);
-    return r.value;
+    // The first reading serves again when the first pass changed nothing (most texts).
+    return maySpellFolded(f.text) ? unspell(r.value, false, where, r.value === s ? f : undefined) : r.value;
   };
   const html = (s: string, where: string): string => {
     if (!content) {
       const r = maskHtml(s, hide, repl);
       add('mask.address', where, r.count);
-      return r.value;
+      return unspell(r.value, true, where);
     }
     const s2 = sanitizeMailHtml(s, {
       keepEmailDomains: content.keepEmailDomains,
@@ -73,14 +94,16 @@ export function makeMasker(o: MaskerOptions): Masker {
     });
     add('mask.address', where, s2.writerCount);
     changes.push(...s2.changes.map((c) => (where === 'HTML part' ? c : { ...c, detail: c.detail.replace('the HTML part', `the ${where}`) })));
-    return s2.html;
+    return unspell(s2.html, true, where);
   };
   const alias = foldString(o.alias);
   return {
     text,
     html,
-    namesWriter: (s) => maskText(s, hide, repl).count > 0,
-    holdsAddress: (s) => findAddresses(s).some((a) => !keptDomain(a.domain, content?.keepEmailDomains ?? [])),
+    namesWriter: (s) => maskText(s, hide, repl).count > 0 || (maySpell(s) && spelled(s, false).writer.length > 0),
+    holdsAddress: (s) =>
+      findAddresses(s).some((a) => !keptDomain(a.domain, content?.keepEmailDomains ?? [])) ||
+      (maySpell(s) && spelledAddresses(s, false, () => [], content?.keepEmailDomains ?? [], EMAIL_REMOVED).others.length > 0),
     writerNeedles: [...new Set([...hide.addresses.flatMap(addressNeedles), ...(hide.fullNames ?? []).flatMap(nameVariants)])],
     isAlias: (a) => foldString(a) === alias,
   };

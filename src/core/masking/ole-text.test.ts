@@ -27,6 +27,8 @@ import { findAddresses } from './address-finder.js';
 import { cleanOle, NotWhatItClaims } from './document-metadata.js';
 import { oleShownTexts } from './ole-text.js';
 import { docFormFieldTexts } from './doc-text.js';
+import { BrokenText } from './ole-bytes.js';
+import { xlsPivotCacheTexts, xlsText } from './xls-text.js';
 
 const DOC = 'application/msword';
 const XLS = 'application/vnd.ms-excel';
@@ -487,5 +489,31 @@ describe('font names (the font box shows them)', () => {
     s.WordDocument.writeUInt32LE(s['1Table'].length, 0x9a + 15 * 8);
     s.WordDocument.writeUInt32LE(sttb.length, 0x9a + 15 * 8 + 4);
     expect(oleShownTexts(held({ WordDocument: s.WordDocument, '1Table': Buffer.concat([s['1Table'], sttb]) }))).toEqual(['Text\r', 'Times New Roman\nTms\n']);
+  });
+});
+
+describe('workbook records read for the text they keep (AutoFilter, Scenario, CRN, THEME, pivot caches)', () => {
+  const u16b = (n: number) => Buffer.from([n & 0xff, (n >>> 8) & 0xff]);
+  it('reads an AutoFilter criterion, a scenario value, an external cell, a zipped theme, and a pivot cache string', () => {
+    const s = 'bob@shop.example';
+    const theme = zipSync({ 'theme/theme/theme1.xml': strToU8(`<a:theme name="${s}"/>`) });
+    const records = [
+      rec(
+        0x009e,
+        Buffer.concat([u16b(0), u16b(0), Buffer.from([6, 2, 0, 0, 0, 0, s.length, 1, 0, 0]), Buffer.alloc(10), Buffer.from([0]), Buffer.from(s, 'latin1')]),
+      ),
+      rec(0x00af, Buffer.concat([u16b(1), u16b(0), Buffer.from([4, 0, 0, 0]), Buffer.from('Best'), Buffer.from(s, 'utf16le')])),
+      rec(0x005a, Buffer.concat([Buffer.from([0, 0]), u16b(0), Buffer.from([2]), u16b(s.length), Buffer.from([1]), Buffer.from(s, 'utf16le')])),
+    ];
+    for (const r of records) expect(xlsText(workbookStream([], [r]))!.join('\n')).toContain(s);
+    const themed = xlsText(workbookStream([rec(0x0896, Buffer.concat([u16b(0x0896), Buffer.alloc(10), Buffer.alloc(4), Buffer.from(theme)]))]));
+    expect(themed!.join('\n')).toContain(s);
+    // The default theme (dwThemeVersion 124226) holds no package.
+    expect(xlsText(workbookStream([rec(0x0896, Buffer.concat([u16b(0x0896), Buffer.alloc(10), Buffer.from([0x42, 0xe5, 0x01, 0])]))]))).not.toBeNull();
+    expect(() =>
+      xlsText(workbookStream([rec(0x0896, Buffer.concat([u16b(0x0896), Buffer.alloc(10), Buffer.alloc(4), Buffer.from('PK\u0003\u0004 broken')]))])),
+    ).toThrow(BrokenText);
+    const cache = Buffer.concat([rec(0x00c6, Buffer.alloc(20)), rec(0x00cd, Buffer.concat([u16b(s.length), Buffer.from([0]), Buffer.from(s, 'latin1')]))]);
+    expect(xlsPivotCacheTexts(cache)).toEqual([s]);
   });
 });

@@ -7,7 +7,7 @@ import { docAuthors, docFormFieldTexts, docText } from './doc-text.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { officeArtTexts } from './office-art.js';
 import { pptText } from './ppt-text.js';
-import { xlsText } from './xls-text.js';
+import { xlsPivotCacheTexts, xlsText } from './xls-text.js';
 
 /**
  * The texts a legacy Office container shows, from each main stream it holds (`WordDocument` with
@@ -49,6 +49,15 @@ export function oleShownTexts(cfb: CFB.CFB$Container, wordText?: (text: string) 
     const book = topStream(cfb, name);
     if (book) read.push(guarded('an Excel workbook', () => xlsText(book))?.join('\n') ?? null);
   }
+  // Its pivot caches' strings (the `_SX_DB_CUR` storage's streams, name without case): what a pivot
+  // table shows when Excel refreshes it from the cache.
+  cfb.FullPaths.forEach((path, k) => {
+    const e = cfb.FileIndex[k];
+    if (e?.type !== 2 || !PIVOT_CACHE.test(path) || !e.content) return;
+    const bytes = e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
+    const strings = guarded('an Excel workbook', () => xlsPivotCacheTexts(bytes));
+    if (strings.length > 0) read.push(strings.join('\n'));
+  });
   const slides = topStream(cfb, 'PowerPoint Document');
   if (slides) {
     const texts = guarded('a PowerPoint presentation', () => pptText(slides, topStream(cfb, 'Current User')));
@@ -58,6 +67,9 @@ export function oleShownTexts(cfb: CFB.CFB$Container, wordText?: (text: string) 
   const texts = read.filter((t) => t !== null);
   return texts.length > 0 ? texts : undefined;
 }
+
+// A pivot cache stream of an Excel workbook ([MS-XLS] 2.1.7.3), at the top level's `_SX_DB_CUR`.
+const PIVOT_CACHE = /^[^/]*\/_SX_DB_CUR\/./iu;
 
 // A stream inside Word's ObjectPool storage ([MS-DOC] 2.1.4) or an Excel embedding's MBD storage
 // ([MS-XLS] 2.1.2), at the container's top level (`Root Entry/…`).

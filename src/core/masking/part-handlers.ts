@@ -6,7 +6,7 @@ import { maskCalendar } from './calendar-part.js';
 import { cp1252 } from './ole-bytes.js';
 import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
 import { NotAnImage, stripImageMetadata } from './image-metadata.js';
-import { baseType, partKind, type PartKind } from './part-table.js';
+import { baseType, partReading, type PartKind } from './part-table.js';
 import { pdfReadings, UnreadablePdf } from './pdf-text.js';
 import { maskReport } from './report-part.js';
 import { maskVcard } from './vcard-part.js';
@@ -236,7 +236,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
   ooxml: (p, env, where) => {
     try {
       const declared = baseType(p.contentType);
-      const doc = cleanOoxml(p.content, declared);
+      const doc = cleanOoxml(p.content, declared, p.filename ?? '');
       // The text the application shows (runs joined, entities decoded by the fold) and the XML as
       // it is (a hyperlink's mailto: target): as a PDF's, it cannot be masked inside the file.
       const shown = doc.texts ?? [];
@@ -249,7 +249,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
   },
   ole: (p, env, where) => {
     try {
-      const doc = cleanOle(p.content, baseType(p.contentType));
+      const doc = cleanOle(p.content, baseType(p.contentType), p.filename ?? '');
       // The text the application shows (a .doc's pieces, its fields' stored results and what they
       // show once Word updates them; a workbook's strings; a presentation's text atoms): as a
       // docx's, it cannot be masked inside the file.
@@ -264,9 +264,15 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
   signature: () => ({ removed: 'a digital signature or key: it cannot stay valid after masking, and it names its signer' }),
 };
 
-/** The handler's outcome for one part, or removal when its type is not in the table. */
+/**
+ * The handler's outcome for one part, or removal when its type is not in the table or its bytes are
+ * not what its type or name says (part-table.ts `partReading`). A part read as another type than it
+ * declares (an Office file under a type mail programs use, or sent as the other container) goes to
+ * its handler, and out, as the type it was read as.
+ */
 export function handlePart(p: MailAttachment, env: PartEnv, where: string): Promise<PartOutcome> | PartOutcome {
-  const kind = partKind(p.contentType, p.content);
-  if (kind === null) return { removed: `file type not allowed (${baseType(p.contentType) || 'unknown'})` };
-  return PART_HANDLERS[kind](p, env, where);
+  const reading = partReading(p.contentType, p.content, p.filename);
+  if (reading === null) return { removed: `file type not allowed (${baseType(p.contentType) || 'unknown'})` };
+  if ('removed' in reading) return reading;
+  return PART_HANDLERS[reading.kind](reading.type === baseType(p.contentType) ? p : { ...p, contentType: reading.type }, env, where);
 }

@@ -74,3 +74,112 @@ export function partKind(contentType: string, content: Uint8Array): PartKind | n
   const base = baseType(contentType);
   return BY_TYPE.get(base) ?? (GENERIC.has(base) || base === '' ? sniffKind(content) : null);
 }
+
+type OfficeApp = 'word' | 'excel' | 'powerpoint';
+
+/**
+ * Types an Office file is declared with, and the application each names (null: any of them). The
+ * registered ones and those mail programs give them besides (Windows' registry, Outlook, old
+ * browsers: `application/x-msexcel`, `application/vnd.ms-office`; a zip's type for a package).
+ */
+const OFFICE_TYPES: ReadonlyMap<string, OfficeApp | null> = new Map([
+  ['application/msword', 'word'],
+  ['application/x-msword', 'word'],
+  ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'word'],
+  ['application/vnd.ms-excel', 'excel'],
+  ['application/x-msexcel', 'excel'],
+  ['application/msexcel', 'excel'],
+  ['application/x-excel', 'excel'],
+  ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'excel'],
+  ['application/vnd.ms-powerpoint', 'powerpoint'],
+  ['application/x-mspowerpoint', 'powerpoint'],
+  ['application/mspowerpoint', 'powerpoint'],
+  ['application/vnd.openxmlformats-officedocument.presentationml.presentation', 'powerpoint'],
+  ['application/vnd.ms-office', null],
+  ['application/x-zip-compressed', null],
+  ['application/zip', null],
+]);
+
+/** The type each application's file is read and delivered as, by its container. */
+const OFFICE_CANONICAL: Readonly<Record<OfficeApp, Readonly<Record<'ole' | 'ooxml', string>>>> = {
+  word: { ole: 'application/msword', ooxml: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
+  excel: { ole: 'application/vnd.ms-excel', ooxml: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+  powerpoint: { ole: 'application/vnd.ms-powerpoint', ooxml: 'application/vnd.openxmlformats-officedocument.presentationml.presentation' },
+};
+
+type NameFamily = 'office' | 'pdf' | 'image';
+
+type Named = readonly [NameFamily, OfficeApp | null];
+const named = (exts: readonly string[], as: Named): [string, Named][] => exts.map((e) => [e, as]);
+
+/** File name extensions that say which program opens a file (and, for Office, which application). */
+const EXTENSIONS: ReadonlyMap<string, Named> = new Map([
+  ...named(['doc', 'dot', 'docx', 'docm', 'dotx', 'dotm'], ['office', 'word']),
+  ...named(['xls', 'xlt', 'xla', 'xlsx', 'xlsm', 'xltx', 'xltm', 'xlsb'], ['office', 'excel']),
+  ...named(['ppt', 'pot', 'pps', 'pptx', 'pptm', 'potx', 'ppsx', 'ppsm'], ['office', 'powerpoint']),
+  ...named(['pdf'], ['pdf', null]),
+  ...named(['jpg', 'jpeg', 'jpe', 'jfif', 'png', 'gif'], ['image', null]),
+]);
+
+const familyOf = (kind: PartKind): NameFamily | null => (kind === 'ole' || kind === 'ooxml' ? 'office' : kind === 'pdf' || kind === 'image' ? kind : null);
+
+const ZIP_TYPES = new Set(['application/zip', 'application/x-zip-compressed']);
+
+/** Names of text files a spreadsheet program opens (and Windows declares with Excel's type). */
+const TEXT_NAMES = new Set(['csv', 'tsv', 'txt']);
+
+/**
+ * True when the first 8 KiB hold no control byte but tab, line ends and form feed (no NUL: not UTF-16,
+ * not a binary), as text in any 8-bit charset or UTF-8 does.
+ */
+function looksLikeText(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 8192);
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = b[i] as number;
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) return false;
+  }
+  return true;
+}
+
+export type PartReading = { readonly kind: PartKind; readonly type: string } | { readonly removed: string };
+
+/**
+ * Which handler reads a part and as which type (what the cleaners check the file against and the
+ * delivered copy is declared as), or why it is removed. A registered type reads as itself; an
+ * Office type (registered or one mail programs use, OFFICE_TYPES) or a generic one
+ * (`application/octet-stream`) is read as its bytes' container (OLE or ZIP signature: an `.xlsx` sent
+ * as `application/vnd.ms-excel` is read as the workbook it is, as Excel opens it), as the
+ * application its type or else its name names (`prices.xls`: Excel's main part is wanted), and
+ * removed when the bytes are not what its name says (a PDF named `terms.docx`, a package named
+ * `form.pdf`: which program opens it is not known) or, under an Office type, not an Office
+ * container; a text file named `.csv`, `.tsv` or `.txt` under such a type is read as text. Looks at
+ * the first bytes (8 KiB at most) and the name only: constant cost.
+ */
+export function partReading(contentType: string, content: Uint8Array, filename?: string | null): PartReading | null {
+  const base = baseType(contentType);
+  const generic = GENERIC.has(base) || base === '';
+  const office = OFFICE_TYPES.has(base);
+  if (!office && !generic) {
+    const kind = BY_TYPE.get(base);
+    return kind ? { kind, type: base } : null;
+  }
+  const kind = sniffKind(content);
+  const ext = /\.([a-z0-9]{1,5})$/i.exec(filename?.trim() ?? '')?.[1]?.toLowerCase();
+  const byName = ext ? EXTENSIONS.get(ext) : undefined;
+  // A text file under an Office or generic type (Windows gives `.csv` Excel's type): Excel opens it
+  // as text, so it is read and masked as text.
+  if (kind === null && TEXT_NAMES.has(ext ?? '') && looksLikeText(content)) return { kind: 'text', type: ext === 'csv' ? 'text/csv' : 'text/plain' };
+  if (kind === null)
+    return office
+      ? { removed: ZIP_TYPES.has(base) ? 'a zip archive, not an Office file: its files are not read' : 'not an Office file, though its type says it is one' }
+      : null;
+  if (office && familyOf(kind) !== 'office')
+    return { removed: `not an Office file, though its type says it is one (its bytes are a ${kind === 'image' ? 'picture' : kind.toUpperCase()})` };
+  if (byName && byName[0] !== familyOf(kind)) return { removed: 'not what its name says: its bytes are another kind of file' };
+  if (kind !== 'ole' && kind !== 'ooxml') return { kind, type: base };
+  const app = (office ? OFFICE_TYPES.get(base) : null) ?? byName?.[1] ?? null;
+  // A registered type that already names this container reads as itself (its delivered type kept).
+  if (app && BY_TYPE.get(base) === kind) return { kind, type: base };
+  return { kind, type: app ? OFFICE_CANONICAL[app][kind] : base };
+}

@@ -455,3 +455,23 @@ describe('a Word document with fields (cleanOoxml)', () => {
     expect(texts(`${run('Order ')}${complex(' INCLUDETEXT "https://files.example/at.txt" ', 'A-1001', ' w:fldLock="true"')}`)).toContain('Order A-1001');
   });
 });
+
+describe('fields that show text from elsewhere: ADVANCE, FILENAME, TEMPLATE, INDEX \\h', () => {
+  const docx: FieldSources = { ...sources, fileName: '@buyer.example.docx', template: 'file:///C:/T/@shop.example.dotx' };
+  it.each([
+    ['ADVANCE shows nothing, whatever its result', `anna.weber@${field(' ADVANCE \\u 0 ', 'zz')}buyer.example`, 'anna.weber@buyer.example'],
+    ["FILENAME as the attachment's name", `anna.weber${field(' FILENAME ', 'x')}`, 'anna.weber@buyer.example.docx'],
+    ['FILENAME \\p after a folder of the reader’s', `anna.weber${field(' FILENAME \\p ', 'x')}`, 'anna.weber\\@buyer.example.docx'],
+    ["TEMPLATE as the template's name", `bob${field(' TEMPLATE ', 'Normal')}`, 'bob@shop.example.dotx'],
+    ['TEMPLATE \\p as its path', `${field(' TEMPLATE \\p ', 'Normal')}`, 'file:///C:/T/@shop.example.dotx'],
+    ['INDEX \\h with a letter heading (kept)', `Index ${field(' INDEX \\h "—A—" \\e ", " ', 'kettle, 2')}`, 'Index kettle, 2'],
+  ])('%s', (_n, text, expected) => expect(fieldsShown(text, docx, true)).toBe(expected));
+
+  it('refuses an index heading of its own text, and a TEMPLATE it cannot read (a .doc, no sources)', () => {
+    expect(() => fieldsShown(`x${field(' INDEX \\h "@buyer.example" ', '')}`, docx, true)).toThrow(NotWhatItClaims);
+    expect(() => fieldsShown(`x${field(' TEMPLATE ', 'Normal')}`, { ...docx, word97: true }, false)).toThrow(NotWhatItClaims);
+    expect(() => fieldsShown(`x${field(' TEMPLATE ', 'Normal')}`, null, false)).toThrow(NotWhatItClaims);
+    // A FILENAME whose name is not known shows nothing of the writer's.
+    expect(fieldsShown(`x${field(' FILENAME ', 'anna.weber@buyer.example')}`, null, false)).toBe('x');
+  });
+});

@@ -25,6 +25,10 @@ export interface FieldSources {
    * refused). `partial`: some were not read (past the budget), so a REF to a name not here is refused.
    */
   readonly bookmarks?: { readonly texts: ReadonlyMap<string, string>; readonly partial: boolean } | null;
+  /** FILENAME: the file's name as it is attached (what the reader saves it as); absent: not known, read as nothing of the writer's. */
+  readonly fileName?: string;
+  /** TEMPLATE: a docx's attached template as its settings relationship names it (`Normal.dotm` without one); absent: not read (a .doc), so the field is refused. */
+  readonly template?: string;
   /** A .doc: its variables, styles, note and page formats and list levels are not read (fieldsShown refuses what shows them). */
   readonly word97?: boolean;
   /** STYLEREF: the texts in each style (word-styles.ts); null or absent when not read (a .doc). */
@@ -223,6 +227,20 @@ function fieldShows(
   // a cross-reference, or a separator with more than blanks, commas and dashes, removes the document.
   if (name === 'XE' && switches.has('\\t')) refuse();
   if ((name === 'INDEX' || name === 'TOA') && ['\\e', '\\l', '\\g'].some((k) => !SEPARATOR.test(switches.get(k) ?? ''))) refuse();
+  // An index's headings (`\h "—A—"`: before each letter's entries, the letter in its place) show the
+  // heading's text: more than a letter and blanks, commas and dashes removes the document.
+  if (name === 'INDEX' && switches.has('\\h') && !SEPARATOR.test((switches.get('\\h') ?? '').replace(/\p{L}/u, ''))) refuse();
+  // ADVANCE moves the text after it and shows nothing once Word updates it, whatever result it keeps.
+  if (name === 'ADVANCE') return '';
+  // FILENAME shows the file's name as the reader saved it: the attachment's name (with `\p`, after
+  // a folder of the reader's, here a backslash); TEMPLATE the attached template's name (with `\p`
+  // its path), which a .doc keeps where it is not read.
+  if (name === 'FILENAME') return `${switches.has('\\p') ? '\\' : ''}${sources?.fileName ?? ''}`;
+  if (name === 'TEMPLATE') {
+    if (word97 || sources?.template === undefined) refuse();
+    const template = sources?.template ?? '';
+    return switches.has('\\p') ? template : template.replace(/^.*[\\/]/s, '');
+  }
   // A number (a formula's, a page's, a sequence's, a merged value's) shown through its picture.
   const numbered = first.text.startsWith('=') || RESULT.has(name) || name === 'MERGEFIELD';
   const number = switches.get('\\#');

@@ -2,8 +2,10 @@
 // `Workbook` stream ([MS-XLS] 2.1.4): cell strings, formula results and constants, sheet and
 // defined names, headers and footers (odd, even and first pages), comments and text boxes,
 // hyperlinks, number formats, validation messages and lists, chart series names, external workbook
-// paths, font and cell style names, and the texts its drawings keep as shape properties (office-art.ts: WordArt,
+// paths and cached cells, AutoFilter criteria, scenarios, the zipped theme, font and cell style
+// names, pivot caches' strings (xlsPivotCacheTexts), and the texts its drawings keep as shape properties (office-art.ts: WordArt,
 // alt text).
+import { strFromU8, unzipSync } from 'fflate';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { officeArtTexts } from './office-art.js';
 import { BrokenText, bytesAt, latin1, u16, u32, utf16 } from './ole-bytes.js';
@@ -32,6 +34,18 @@ const DV = 0x01be;
 const SERIESTEXT = 0x100d;
 const SUPBOOK = 0x01ae;
 const HEADER_FOOTER = 0x089c; // the even and first pages' headers and footers (Excel 2007 and later)
+// An AutoFilter's criteria (the strings its drop-down shows), a scenario's name, comment, author and
+// values, an external workbook's cached cells (CRN): read in both alignments and as 8-bit text.
+const AUTOFILTER = 0x009e;
+const SCENARIO = 0x00af;
+const CRN = 0x005a;
+// The workbook's theme ([MS-XLS] 2.4.326 Theme): a zipped theme package, going on in CONTINUEFRT12 records.
+const THEME = 0x0896;
+const CONTINUE_FRT12 = 0x087f;
+// A pivot cache's string ([MS-XLS] 2.4.276 SXString), in the `_SX_DB_CUR` storage's streams.
+const SXSTRING = 0x00cd;
+/** At most this much unzipped from a workbook's theme. */
+const MAX_THEME = 100 * 1024 * 1024;
 // Drawing records ([MS-XLS] 2.4.168–170 MsoDrawingGroup, MsoDrawing, MsoDrawingSelection): OfficeArt
 // records, one drawing going on across them and their CONTINUE records.
 const DRAWINGS = new Set([0x00eb, 0x00ec, 0x00ed]);
@@ -62,6 +76,10 @@ const READ = new Set([
   SERIESTEXT,
   SUPBOOK,
   HEADER_FOOTER,
+  AUTOFILTER,
+  SCENARIO,
+  CRN,
+  THEME,
   ...FORMULAS,
 ]);
 
@@ -136,7 +154,14 @@ export function xlsText(stream: Uint8Array): string[] | null {
       const s = new Segments([body]).skip(2);
       out.push(s.chars(s.byte(), s.byte() & 1));
     } else if (type === SUPBOOK) out.push(...externalBook(body));
-    else if (type === HEADER_FOOTER) {
+    else if (type === AUTOFILTER || type === SCENARIO || type === CRN) {
+      const all = concat([body, ...more()]);
+      out.push(latin1(all), utf16(all), utf16(all.subarray(1)));
+    } else if (type === THEME && body.length > 16 && u32(body, 12) === 0) {
+      const parts = [body.subarray(16)];
+      for (let j = k + 1; j < types.length && types[j] === CONTINUE_FRT12; j++) parts.push(dataOf(j).subarray(12));
+      out.push(...themeTexts(concat(parts)));
+    } else if (type === HEADER_FOOTER) {
       // [MS-XLS] 2.4.137: FrtHeader, guidSView, flags, four counts, then each string without its count.
       const s = new Segments([body]).skip(30);
       const counts = [s.u16(), s.u16(), s.u16(), s.u16()];
@@ -146,6 +171,61 @@ export function xlsText(stream: Uint8Array): string[] | null {
   if (sheetsAt.some((at) => !bofs.has(at))) throw new BrokenText('a sheet where no BOF record is');
   // The drawings' texts (WordArt, a shape's name and alternative text), read as one OfficeArt stream.
   if (drawings.length > 0) out.push(...officeArtTexts(concat(drawings)));
+  return out;
+}
+
+/** A zipped theme package's XML parts, each as shown (tags as nothing) and as written; BrokenText when it does not unzip. */
+function themeTexts(zip: Uint8Array): string[] {
+  let total = 0;
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(zip, {
+      filter: (f) => {
+        total += f.originalSize;
+        if (total > MAX_THEME) throw new BrokenText('a theme unpacking to more than 100 MB');
+        return true;
+      },
+    });
+  } catch {
+    throw new BrokenText('a theme that does not unzip');
+  }
+  const out: string[] = [];
+  for (const [name, bytes] of Object.entries(files)) {
+    if (!/\.(xml|rels)$/i.test(name)) {
+      out.push(latin1(bytes), utf16(bytes));
+      continue;
+    }
+    const xml = strFromU8(bytes);
+    out.push(xml.replace(/<[^>]*>/g, ''), xml);
+  }
+  return out;
+}
+
+/**
+ * The strings of a pivot cache stream (a `_SX_DB_CUR` storage's: [MS-XLS] 2.1.7.3 PivotCache),
+ * each SXString record's, across its CONTINUE records. A record past the end ends the walk; a
+ * string past its records is BrokenText. Linear in the stream's length.
+ */
+export function xlsPivotCacheTexts(stream: Uint8Array): string[] {
+  const types: number[] = [];
+  const ats: number[] = [];
+  for (let at = 0; at + 4 <= stream.length;) {
+    const length = u16(stream, at + 2);
+    if (at + 4 + length > stream.length) break;
+    types.push(u16(stream, at));
+    ats.push(at);
+    at += 4 + length;
+  }
+  const dataOf = (k: number) => stream.subarray((ats[k] as number) + 4, (ats[k] as number) + 4 + u16(stream, (ats[k] as number) + 2));
+  const out: string[] = [];
+  for (let k = 0; k < types.length; k++) {
+    if (types[k] !== SXSTRING) continue;
+    const segs = [dataOf(k)];
+    for (let j = k + 1; j < types.length && types[j] === CONTINUE; j++) segs.push(dataOf(j));
+    const s = new Segments(segs);
+    const cch = s.u16();
+    if (cch > 0) out.push(s.chars(cch, s.byte() & 1));
+  }
   return out;
 }
 

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { partReading } from './part-table.js';
+
+const OLE = Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]);
+const ZIP = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0, 0]);
+const PDF = new TextEncoder().encode('%PDF-1.7\n');
+const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const TEXT = new TextEncoder().encode('hello');
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+describe('partReading: an Office file read by its bytes and its name, under any type mail programs give it', () => {
+  it.each([
+    // Read (kind, type read and delivered as).
+    ['application/x-msexcel', 'a.xls', OLE, { kind: 'ole', type: 'application/vnd.ms-excel' }],
+    ['application/msexcel', null, OLE, { kind: 'ole', type: 'application/vnd.ms-excel' }],
+    ['application/x-msexcel', 'a.xlsx', ZIP, { kind: 'ooxml', type: XLSX }],
+    ['application/x-msword', 'a.doc', ZIP, { kind: 'ooxml', type: DOCX }],
+    ['application/x-mspowerpoint', 'a.ppt', OLE, { kind: 'ole', type: 'application/vnd.ms-powerpoint' }],
+    ['application/vnd.ms-office', 'a.xls', OLE, { kind: 'ole', type: 'application/vnd.ms-excel' }],
+    ['application/vnd.ms-office', 'attachment', OLE, { kind: 'ole', type: 'application/vnd.ms-office' }],
+    ['application/x-zip-compressed', 'a.docx', ZIP, { kind: 'ooxml', type: DOCX }],
+    ['application/vnd.ms-excel', 'a.xlsx', ZIP, { kind: 'ooxml', type: XLSX }],
+    ['application/vnd.ms-excel; name="a.xls"', 'a.xls', OLE, { kind: 'ole', type: 'application/vnd.ms-excel' }],
+    [XLSX, 'a.xls', OLE, { kind: 'ole', type: 'application/vnd.ms-excel' }],
+    ['application/octet-stream', 'a.xlsx', ZIP, { kind: 'ooxml', type: XLSX }],
+    ['application/octet-stream', 'a.PDF', PDF, { kind: 'pdf', type: 'application/octet-stream' }],
+    ['application/octet-stream', 'shot', PNG, { kind: 'image', type: 'application/octet-stream' }],
+    ['application/octet-stream', 'data.bin', OLE, { kind: 'ole', type: 'application/octet-stream' }],
+    // Kept as before: a registered type that is not Office reads as itself, whatever its name.
+    ['application/pdf', 'a.docx', PDF, { kind: 'pdf', type: 'application/pdf' }],
+    ['text/plain', 'a.xls', TEXT, { kind: 'text', type: 'text/plain' }],
+    // Removed: bytes that are not what the type or the name says; an unknown type.
+    ['application/x-msexcel', 'a.xls', PDF, { removed: expect.stringContaining('not an Office file') }],
+    ['application/x-zip-compressed', 'a.zip', TEXT, { removed: expect.stringContaining('zip archive') }],
+    ['application/octet-stream', 'a.docx', PDF, { removed: expect.stringContaining('not what its name says') }],
+    ['application/octet-stream', 'form.pdf', ZIP, { removed: expect.stringContaining('not what its name says') }],
+    ['application/octet-stream', 'a.jpg', OLE, { removed: expect.stringContaining('not what its name says') }],
+    // A text file under Excel's type (Windows declares .csv so) or a generic one: read as text.
+    ['application/vnd.ms-excel', 'prices.csv', TEXT, { kind: 'text', type: 'text/csv' }],
+    ['application/octet-stream', 'a.txt', TEXT, { kind: 'text', type: 'text/plain' }],
+    ['application/vnd.ms-excel', 'prices.csv', OLE, { kind: 'ole', type: 'application/vnd.ms-excel' }],
+    ['application/vnd.ms-excel', 'prices.xls', TEXT, { removed: expect.stringContaining('not an Office file') }],
+    ['application/vnd.ms-excel', 'prices.csv', Uint8Array.from([0x61, 0, 0x62, 0]), { removed: expect.stringContaining('not an Office file') }],
+    ['application/octet-stream', 'data.bin', TEXT, null],
+    ['application/zip', 'a.zip', TEXT, { removed: expect.stringContaining('zip archive') }],
+    ['application/x-something', 'a.xls', OLE, null],
+  ] as const)('%s %s', (type, name, bytes, want) => expect(partReading(type, bytes, name)).toEqual(want));
+});

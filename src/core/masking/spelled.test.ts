@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { makeMasker } from './masker.js';
+import { maySpell, maySpellFolded } from './spelled.js';
+import { fold } from './fold.js';
+
+const A = 'x7@relay.localhost';
+const esc = (s: string) => s.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const masker = () =>
+  makeMasker({
+    hide: { addresses: ['anna.weber@buyer.example'], names: ['Anna Weber'], fullNames: ['Anna Weber'] },
+    repl: { address: A, name: 'Acme Store' },
+    alias: A,
+    content: { keepEmailDomains: ['relay.localhost'], linkAllowList: [], linkAction: 'redact', stripImages: false, maxAttachmentBytes: 1e7, bannedWords: [] },
+    maskBanned: false,
+    changes: [],
+  });
+
+describe('addresses with their separators spelled out (golden table)', () => {
+  it.each([
+    ['anna.weber [at] buyer [dot] example', A],
+    ['anna.weber(at)buyer(dot)example', A],
+    ['anna.weber at buyer dot example', A],
+    ['anna dot weber at buyer dot example', A],
+    ['Anna.Weber AT Buyer DOT Example.', `${A}.`],
+    ['anna.weber<!-- x -->@buyer.example', A],
+    ['bob [at] shop [dot] com', '[email removed]'],
+    ['bob{at}shop{dot}com', '[email removed]'],
+    ['bob [ at ] shop [ dot ] co [ dot ] uk', '[email removed]'],
+    ['bob (at) shop.com', '[email removed]'],
+    ['write bob at shop dot com, thanks', 'write [email removed], thanks'],
+    ['email me at jane dot doe at gmail dot com', 'email me at [email removed]'],
+    ['bob<!-- x -->@shop.com', '[email removed]'],
+    ['jane <!-- x -->@shop.com', '[email removed]'],
+    ['_bob_ @ shop.com', '[email removed]'],
+    ['*bob*@shop.com', '[email removed]'],
+    // Kept: prose.
+    ['meet at home dot', 'meet at home dot'],
+    ['look at it dot by dot', 'look at it dot by dot'],
+    ['bob at shop dot com dot', 'bob at shop dot com dot'],
+    ['find us at shop.com', 'find us at shop.com'],
+    ['see [at] the top', 'see [at] the top'],
+    ['sold (at) cost', 'sold (at) cost'],
+    ['we arrive at 5 dot 30', 'we arrive at 5 dot 30'],
+    ['at dot com', 'at dot com'],
+    ['the DOT inspection at the garage', 'the DOT inspection at the garage'],
+    ['I was at home. Dot said hi', 'I was at home. Dot said hi'],
+    ['x <!-- a --> y', 'x <!-- a --> y'],
+    ['write to us at support (at) relay [dot] localhost', 'write to us at support (at) relay [dot] localhost'],
+    ['bob&#91;at&#93;shop&#91;dot&#93;com', '[email removed]'],
+    ['bob %5Bat%5D shop.com', '[email removed]'],
+  ])('%s', (input, output) => {
+    const m = masker();
+    expect(m.text(input, 'text')).toBe(output);
+    expect(m.html(`<p>${esc(input)}</p>`, 'HTML part')).toBe(`<p>${esc(output)}</p>`);
+  });
+
+  it('tells a document that holds one (namesWriter, holdsAddress)', () => {
+    const m = masker();
+    expect(m.namesWriter('Reach me: anna.weber [at] buyer [dot] example')).toBe(true);
+    expect(m.holdsAddress('Reach bob at shop dot de')).toBe(true);
+    expect(m.holdsAddress('Meet at home dot, look at it dot by dot')).toBe(false);
+  });
+
+  it('tests the folded reading at least as widely as the source (maySpellFolded, maySpell)', () => {
+    for (const s of ['a [at] b', 'a (AT) b', 'a dot b', 'a DOT b', 'x<!--y-->', 'a [ at ] b', 'a {dot} b'])
+      expect([s, maySpell(s), maySpellFolded(fold(s).text)]).toEqual([s, true, true]);
+    expect(maySpellFolded(fold('plain text, no separators (none), at the end').text)).toBe(false);
+  });
+
+  it('stays linear on hostile text', () => {
+    const m = masker();
+    for (const unit of ['a [at] ', 'b dot ', 'x at y dot ', '<!-- ', 'a<!-- -->@', '[at][dot]']) {
+      const hostile = unit.repeat(20_000);
+      const t0 = performance.now();
+      m.text(hostile, 'text');
+      expect(performance.now() - t0, unit).toBeLessThan(2000);
+    }
+  });
+});

@@ -1,0 +1,213 @@
+// Owns addresses written with their `@` and dots spelled out, as people write them to keep them
+// from harvesters (`bob [at] shop [dot] com`, `bob (at) shop (dot) com`, `bob at shop dot com`),
+// and with an HTML comment shown inside (`bob<!-- x -->@shop.com` in a text part, or written with
+// entities in HTML: the reader sees it as written and a person reads past it; a real comment in
+// HTML the fold reads as nothing already). Found on a second reading of the folded text
+// with those separators read as the characters they spell, the comments as nothing; only
+// addresses that need that reading are returned (the first reading found the others).
+import { endsInTopLevel, findAddressesIn, keptDomain } from './address-finder.js';
+import { fold, type Folded } from './fold.js';
+import type { Span } from './spans.js';
+
+// A separator spelled out: a word in brackets (`[at]`, `(dot)`, `{at}`, `<at>`; blanks inside and
+// around), or the bare word between blanks (` at `, ` dot `); and an HTML comment the reader sees
+// (at most 384 characters: a longer one is a passage).
+// (No `u` flag and no lookbehind: a bare word's neighbours are checked in the loop, ~5x faster.)
+const SPELLED = / ?[[({<] ?(at|dot) ?[\])}>] ?| (at|dot) |<!--[^]{0,384}?-->/g;
+
+/** A letter or digit of the folded text (any script). */
+const isAlnum = (t: string, k: number): boolean => {
+  const c = t.charCodeAt(k);
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x80 && /[\p{L}\p{N}]/u.test(t[k] as string));
+};
+
+// Without one of these the second reading finds nothing: a bracketed `at` or `dot` (its closing
+// bracket an entity or an escape too: `&#91;at&#93;`), a bare `dot` (a bare `at` counts only with a
+// spelled dot after it), a comment (in HTML also one written with entities, which the reader sees).
+const DOT_WORD = /\bdot\b/i;
+// A comment's `<!` written as an entity, tested at each `&` (sticky).
+const ENTITY_COMMENT = /&(?:lt|#0*60|#x0*3c);?!/iy;
+const SOURCE_CLOSERS = [']', ')', '}', '>', '&', '%'];
+
+/** Whether `at` or `dot` (any case) ends right before `j`, a blank between allowed. */
+function spelledBefore(t: string, j: number): boolean {
+  if (t.charCodeAt(j - 1) === 0x20) j--;
+  const low = (k: number) => t.charCodeAt(k) | 0x20;
+  if (low(j - 2) === 0x61 && low(j - 1) === 0x74) return true; // at
+  return low(j - 3) === 0x64 && low(j - 2) === 0x6f && low(j - 1) === 0x74; // dot
+}
+
+/**
+ * True when source text `src` (HTML, or a document's text) may hold an address written with its
+ * separators spelled out: native searches for its rarer characters, each closing bracket (entity,
+ * escape) looked behind once; ~0.3 ms a MiB of prose.
+ */
+export function maySpell(src: string): boolean {
+  if (src.indexOf('<!--') !== -1 || DOT_WORD.test(src)) return true;
+  for (const close of SOURCE_CLOSERS)
+    for (let i = src.indexOf(close); i >= 0; i = src.indexOf(close, i + 1)) {
+      if (spelledBefore(src, i)) return true;
+      if (close === '&') {
+        ENTITY_COMMENT.lastIndex = i;
+        if (ENTITY_COMMENT.test(src)) return true;
+      }
+    }
+  return false;
+}
+
+/**
+ * The same test on a folded reading (lowercase, whitespace one space), by native searches for its
+ * rarer characters (a closing bracket after `at`, `<!--`, `dot` as a word): ~0.15 ms a MiB, where
+ * the regex costs ~0.4.
+ */
+export function maySpellFolded(t: string): boolean {
+  if (t.indexOf('<!--') !== -1) return true;
+  // `dot` as a word (not `anecdote`): a bare one, or in brackets.
+  for (let i = t.indexOf('dot'); i >= 0; i = t.indexOf('dot', i + 3)) if (!isAlnum(t, i - 1) && !isAlnum(t, i + 3)) return true;
+  for (const close of CLOSERS) {
+    for (let i = t.indexOf(close); i >= 0; i = t.indexOf(close, i + 1)) {
+      const j = t.charCodeAt(i - 1) === 0x20 ? i - 1 : i;
+      if (t.startsWith('at', j - 2)) return true;
+    }
+  }
+  return false;
+}
+const CLOSERS = [']', ')', '}', '>'];
+
+// A spelled dot after a bare-spelled address that no label follows.
+const DANGLING = /^ dot(?![\p{L}\p{N}])/u;
+
+type Kind = 'bracket' | 'bare' | 'comment';
+
+interface Spelled extends Folded {
+  /** The positions of the text that stand for a spelled separator (a comment: where it stood), ascending, and what each was. */
+  readonly places: readonly number[];
+  readonly kinds: readonly Kind[];
+}
+
+/** The folded reading with spelled separators read as `@` and `.`, comments as nothing; null when there are none. Linear. */
+function spelledReading(f: Folded): Spelled | null {
+  const t = f.text;
+  let out = '';
+  let pos = 0;
+  // Segments: from text index g on, text index k maps to folded index fs + (k - g).
+  const gs: number[] = [0];
+  const fs: number[] = [0];
+  const places: number[] = [];
+  const kinds: Kind[] = [];
+  SPELLED.lastIndex = 0;
+  for (let m = SPELLED.exec(t); m !== null; m = SPELLED.exec(t)) {
+    const word = m[1] ?? m[2];
+    // A bare word only between letters or digits (`bob at shop`, not `at 5pm,` after a comma).
+    if (m[2] && !(isAlnum(t, m.index - 1) && isAlnum(t, m.index + m[0].length))) {
+      SPELLED.lastIndex = m.index + 1;
+      continue;
+    }
+    out += t.slice(pos, m.index);
+    const end = m.index + m[0].length;
+    if (word) {
+      // A bare ` at ` reads as ` @ `: the finder's rule for a blank beside the `@` applies (a domain
+      // of two labels or more ending in a top-level domain), and a word before it that is not one
+      // (`me at jane dot doe at gmail dot com`) does not take the local part of the next.
+      const bareAt = !m[1] && word === 'at';
+      places.push(out.length + (bareAt ? 1 : 0));
+      kinds.push(m[1] ? 'bracket' : 'bare');
+      gs.push(out.length);
+      fs.push(m.index);
+      out += bareAt ? ' @ ' : word === 'at' ? '@' : '.';
+    } else {
+      places.push(out.length);
+      kinds.push('comment');
+    }
+    gs.push(out.length);
+    fs.push(end);
+    pos = end;
+  }
+  if (places.length === 0) return null;
+  out += t.slice(pos);
+  const at = (k: number): number => {
+    let lo = 0;
+    let hi = gs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((gs[mid] as number) <= k) lo = mid;
+      else hi = mid - 1;
+    }
+    return f.at((fs[lo] as number) + k - (gs[lo] as number));
+  };
+  return { text: out, at, places, kinds };
+}
+
+export interface SpelledFinds {
+  /** The writer's addresses so written (source spans with their replacement). */
+  readonly writer: Span[];
+  /** Other addresses so written, outside `keep` (source spans; `domain` folded). */
+  readonly others: (Span & { readonly domain: string })[];
+}
+
+/**
+ * The addresses `src` shows with a separator spelled out (HTML when `html`), as source spans: the
+ * writer's (`writer`, found on the reading as body-scrub's writerSpans finds them) and, when `keep`
+ * is given, everyone else's outside those domains, replaced by `removed`. Another's address counts
+ * when its `@` is spelled or was behind a comment, its domain has two labels or more and ends in a
+ * top-level domain, and a bare ` at ` has a dot spelled in its domain too (`bob at shop dot com`;
+ * not `find us at shop.com`, `meet at home dot`). The caller tests maySpell or maySpellFolded first; `f` is the folded reading when it has one. Linear in `src`: one fold, one pass of SPELLED, one address scan.
+ */
+export function spelledAddresses(
+  src: string,
+  html: boolean,
+  writer: (g: Folded) => Span[],
+  keep: readonly string[] | null,
+  removed: string,
+  f?: Folded,
+): SpelledFinds {
+  const none: SpelledFinds = { writer: [], others: [] };
+  const g = spelledReading(f ?? fold(src, html));
+  if (!g) return none;
+  const own = writer(g).filter((w) => kindsIn(g, sourceToReading(g, w.start), sourceToReading(g, w.end)).length > 0);
+  const others: (Span & { domain: string })[] = [];
+  if (keep) {
+    for (const a of findAddressesIn({ text: g.text, at: (k) => k })) {
+      if (keptDomain(a.domain, keep) || !endsInTopLevel(a.domain)) continue;
+      const sign = g.text.lastIndexOf('@', a.domainStart - 1);
+      const within = kindsIn(g, a.start, a.end + 1);
+      const atSign = within.find(([k, kind]) => k === sign && kind !== 'comment')?.[1];
+      if (!atSign && !within.some(([, kind]) => kind === 'comment')) continue;
+      // A bare ` at ` is an address's only with a dot of its domain spelled too.
+      // and without a spelled dot after it that leads nowhere (`look at it dot by dot`: prose).
+      if (
+        atSign === 'bare' &&
+        (!within.some(([k, kind]) => kind !== 'comment' && k > sign && g.text[k] === '.') || DANGLING.test(g.text.slice(a.end, a.end + 5)))
+      )
+        continue;
+      others.push({ start: g.at(a.start), end: g.at(a.end), text: removed, domain: a.domain });
+    }
+  }
+  return { writer: own, others };
+}
+
+/** The spelled places in [s, e) of the reading, with what each was; bounded by the span's length. */
+function kindsIn(g: Spelled, s: number, e: number): [number, Kind][] {
+  let lo = 0;
+  let hi = g.places.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((g.places[mid] as number) < s) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: [number, Kind][] = [];
+  for (let k = lo; k < g.places.length && (g.places[k] as number) < e; k++) out.push([g.places[k] as number, g.kinds[k] as Kind]);
+  return out;
+}
+
+/** The reading's index of a source index (writer spans come back as source spans): the first k with g.at(k) >= i. */
+function sourceToReading(g: Spelled, i: number): number {
+  let lo = 0;
+  let hi = g.text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (g.at(mid) < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

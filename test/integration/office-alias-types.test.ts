@@ -1,0 +1,149 @@
+// Attachment types mail programs give Office files besides the registered ones
+// (`application/vnd.ms-office`, `application/x-msexcel`, `application/x-zip-compressed` …), and
+// Office files declared as the other container (an .xlsx sent as `application/vnd.ms-excel`): read
+// by their bytes and their name together, as the application that opens them reads them. Through
+// the gateway an ordinary file must arrive kept, one holding an address removed, and one whose
+// bytes are not what its name says removed.
+import { strToU8, zipSync } from 'fflate';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/gateway.js';
+import { sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { b64, BUYER, BUYER_OTHER, mail, pdfSaying } from '../fixtures/masking-mail.js';
+import { excelFile, label, powerPointFile, slideTexts, textChars, workbookStream, wordFile } from '../fixtures/legacy-office.js';
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
+
+const TYPES = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>';
+const zip = (parts: Record<string, string>) => Buffer.from(zipSync(Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, strToU8(v)]))));
+const docx = (text: string) =>
+  zip({
+    '[Content_Types].xml': TYPES,
+    'word/document.xml': `<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>${text}</w:t></w:r></w:p></w:body></w:document>`,
+  });
+const xlsx = (text: string) =>
+  zip({
+    '[Content_Types].xml': TYPES,
+    'xl/workbook.xml': '<?xml version="1.0"?><workbook><sheets><sheet name="Prices" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    'xl/sharedStrings.xml': `<?xml version="1.0"?><sst><si><t>${text}</t></si></sst>`,
+    'xl/worksheets/sheet1.xml': '<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>',
+  });
+const pptx = (text: string) =>
+  zip({
+    '[Content_Types].xml': TYPES,
+    'ppt/presentation.xml': '<?xml version="1.0"?><p:presentation/>',
+    'ppt/slides/slide1.xml': `<?xml version="1.0"?><p:sld><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>${text}</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>`,
+  });
+const doc = (text: string) => wordFile([`${text}\r`]);
+const xls = (text: string) => excelFile(workbookStream([], [label(text)]));
+const ppt = (text: string) => powerPointFile([slideTexts([textChars(text)])]);
+const zipOnly = () => zip({ 'notes.txt': 'Return form A-1001' });
+
+/** Sends one message per `[type, name, bytes]` and returns the file names each delivered copy carries. */
+async function kept(files: readonly (readonly [string, string, Buffer])[]): Promise<string[][]> {
+  const out = await sendTagged(
+    h,
+    BUYER.address,
+    alias,
+    files.map(([type, name, bytes], k) =>
+      mail(
+        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
+        [
+          '--q',
+          'Content-Type: text/plain',
+          '',
+          'File attached.',
+          '--q',
+          `Content-Type: ${type}; name="${name}"`,
+          'Content-Transfer-Encoding: base64',
+          '',
+          b64(bytes),
+          '--q--',
+        ],
+      ),
+    ),
+    30_000,
+  );
+  return Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+}
+
+const PLAIN = 'Return form A-1001, prices in EUR';
+const HELD = `Return form A-1001, write to ${BUYER_OTHER}`;
+
+describe('Office files under the types mail programs give them', () => {
+  it('reads each by its bytes: an ordinary one arrives, one holding an address is removed', async () => {
+    const cases: [string, string, (t: string) => Buffer][] = [
+      ['application/vnd.ms-office', 'prices.xls', xls],
+      ['application/vnd.ms-office', 'terms.docx', docx],
+      ['application/x-msexcel', 'prices.xls', xls],
+      ['application/msexcel', 'prices.xls', xls],
+      ['application/x-excel', 'prices.xlsx', xlsx],
+      ['application/x-msword', 'terms.doc', doc],
+      ['application/x-mspowerpoint', 'deck.ppt', ppt],
+      ['application/mspowerpoint', 'deck.pptx', pptx],
+      ['application/x-zip-compressed', 'terms.docx', docx],
+      ['application/zip', 'prices.xlsx', xlsx],
+      ['application/octet-stream', 'terms.docx', docx],
+      ['application/octet-stream', 'prices.xls', xls],
+      // The other container under a registered type: Office opens it by its bytes.
+      ['application/vnd.ms-excel', 'prices.xlsx', xlsx],
+      ['application/msword', 'terms.docx', docx],
+      ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'prices.xls', xls],
+      ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'terms.doc', doc],
+      // A renamed file: a docx named .doc (Word opens it by its bytes).
+      ['application/x-msword', 'terms.doc', docx],
+    ];
+    const files = cases.flatMap(([type, name, make]) => [[type, name, make(PLAIN)] as const, [type, name, make(HELD)] as const]);
+    const got = await kept(files);
+    expect(got.map((names, k) => [files[k]![0], files[k]![1], k % 2 ? 'held' : 'plain', names])).toEqual(
+      files.map(([type, name], k) => [type, name, k % 2 ? 'held' : 'plain', k % 2 ? [] : [name]]),
+    );
+  }, 120_000);
+
+  it('removes a file whose bytes are not what its name or its type says', async () => {
+    const pdf = await pdfSaying(['Return form A-1001']);
+    const files = [
+      // An Office name over a PDF's bytes, and the reverse: which reader opens it is not known.
+      ['application/octet-stream', 'terms.docx', pdf],
+      ['application/x-msexcel', 'prices.xls', pdf],
+      ['application/octet-stream', 'form.pdf', docx(PLAIN)],
+      // A zip that is no Office file; a Word file under an Excel type (not what it claims).
+      ['application/x-zip-compressed', 'files.zip', zipOnly()],
+      ['application/x-msexcel', 'prices.xls', doc(PLAIN)],
+      ['application/vnd.ms-excel', 'prices.xlsx', docx(PLAIN)],
+      // An unknown type stays removed.
+      ['application/x-something', 'prices.xls', xls(PLAIN)],
+      // Kept: a PDF under octet-stream with its own name; an Office file without a name's extension.
+      ['application/octet-stream', 'form.pdf', pdf],
+      ['application/vnd.ms-office', 'attachment', xls(PLAIN)],
+    ] as const;
+    expect(await kept(files)).toEqual([[], [], [], [], [], [], [], ['form.pdf'], ['attachment']]);
+  }, 120_000);
+
+  it("reads a .csv sent under Excel's type as text: masked, not removed", async () => {
+    const csv = Buffer.from(`Item;Price;Contact\r\nKettle;20;${BUYER_OTHER}\r\nMug;5;${BUYER.address}\r\n`, 'latin1');
+    const [raw] = await sendTagged(h, BUYER.address, alias, [
+      mail(
+        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(0)} prices`, 'Content-Type: multipart/mixed; boundary="q"'],
+        [
+          '--q',
+          'Content-Type: text/plain',
+          '',
+          'Prices attached.',
+          '--q',
+          'Content-Type: application/vnd.ms-excel; name="prices.csv"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          b64(csv),
+          '--q--',
+        ],
+      ),
+    ]);
+    const [file] = (await simpleParser(raw!)).attachments;
+    expect(file?.filename).toBe('prices.csv');
+    expect(file?.content.toString('utf8')).toBe(`Item;Price;Contact\r\nKettle;20;[email removed]\r\nMug;5;${alias}\r\n`);
+  }, 60_000);
+});

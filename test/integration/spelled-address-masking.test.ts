@@ -1,0 +1,119 @@
+// Addresses written with their separators spelled out, as people write them to keep them from
+// harvesters (`anna.weber [at] buyer [dot] example`, `(at)`/`(dot)`, `at`/`dot` between words),
+// Markdown's emphasis with a blank (`_bob_ @ shop.example`), and an HTML comment inside one in a
+// text part (`bob<!-- x -->@shop.example`, shown as written by a plain-text reader). Through the
+// gateway each must arrive masked (the writer's) or removed (anyone's), in the subject, the text and
+// the HTML, and in an Office file's text; prose with the same words must arrive unchanged.
+import { strToU8, zipSync } from 'fflate';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/gateway.js';
+import { keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { b64, BUYER, mail } from '../fixtures/masking-mail.js';
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
+
+const send = (raws: Buffer[]) => sendTagged(h, BUYER.address, alias, raws, 30_000);
+
+/** Each spelling of `local@domain` (one-dot domain) that a reader reads as the address. */
+function spellings(local: string, domain: string): string[] {
+  const [name, top] = domain.split('.') as [string, string];
+  return [
+    `${local} [at] ${name} [dot] ${top}`,
+    `${local}[at]${name}[dot]${top}`,
+    `${local} (at) ${name} (dot) ${top}`,
+    `${local} {at} ${name} {dot} ${top}`,
+    `${local} [ AT ] ${name} [ DOT ] ${top}`,
+    `${local} [at] ${domain}`,
+    `${local} (at) ${domain}`,
+    `${local} at ${name} dot ${top}`,
+    `${local.toUpperCase()} AT ${name.toUpperCase()} DOT ${top.toUpperCase()}`,
+    `${local.replace('.', ' dot ')} at ${name} dot ${top}`,
+    `${local}<!-- x -->@${domain}`,
+    `${local}@<!-- x -->${domain}`,
+    `_${local}_ @ ${domain}`,
+    `*${local}* @ ${domain}`,
+  ];
+}
+
+const message = (k: number, s: string) =>
+  mail(
+    [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} write to ${s}`, 'Content-Type: multipart/alternative; boundary="q"'],
+    [
+      '--q',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      `Write to ${s} please.`,
+      '--q',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      `<p>Write to ${s} please.</p>`,
+      '--q--',
+    ],
+  );
+
+describe('addresses with their separators spelled out', () => {
+  it("arrive as the alias (the writer's) or removed (anyone's), in the subject, the text and the HTML", async () => {
+    const cases = [
+      ...spellings('anna.weber', 'buyer.example').map((s) => [s, 'alias'] as const),
+      ...spellings('bob.stone', 'shopmail.de').map((s) => [s, 'removed'] as const),
+    ];
+    const delivered = await send(cases.map(([s], k) => message(k, s)));
+    const problems: unknown[] = [];
+    for (const [k, raw] of delivered.entries()) {
+      const [s, want] = cases[k]!;
+      const m = await simpleParser(raw);
+      const shown = want === 'alias' ? alias : '[email removed]';
+      for (const [where, v] of [
+        ['subject', m.subject ?? ''],
+        ['text', m.text ?? ''],
+        ['html', String(m.html)],
+      ] as const)
+        if (!v.includes(shown) || /anna|weber|bob|stone|shopmail|buyer/i.test(v.replace(alias, ''))) problems.push([s, where, v]);
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('leave prose with the same words unchanged', async () => {
+    const prose = [
+      'meet at home dot',
+      'look at it dot by dot, then at the end',
+      'find us at shop.example or at the market',
+      'see [at] the top, sold (at) cost',
+      'we arrive at 5 dot 30',
+      'a dotted line at the bottom, an anecdote at lunch',
+      'the DOT inspection at the garage',
+      'I was at home. Dot said hi',
+      'x <!-- not a comment in a text --> y',
+      'Polka dot dress at 20 EUR (at most two)',
+    ];
+    const delivered = await send(
+      prose.map((p, k) =>
+        mail([`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} ${p}`, 'Content-Type: text/plain; charset=utf-8'], [p]),
+      ),
+    );
+    const got = await Promise.all(delivered.map(async (raw) => (await simpleParser(raw)).text?.trim()));
+    expect(got).toEqual(prose);
+  }, 60_000);
+
+  it('remove a Word document whose text spells an address out, and keep one whose prose only looks alike', async () => {
+    const docx = (text: string) =>
+      b64(
+        zipSync({
+          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+          'word/document.xml': strToU8(`<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>${text}</w:t></w:r></w:p></w:body></w:document>`),
+        }),
+      );
+    const kept = await keptFiles(
+      h,
+      alias,
+      [docx('Reach me: anna.weber [at] buyer [dot] example'), docx('Reach bob.stone at shopmail dot de'), docx('Meet at home dot, look at it dot by dot')],
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      'form.docx',
+    );
+    expect(kept).toEqual([[], [], ['form.docx']]);
+  }, 60_000);
+});

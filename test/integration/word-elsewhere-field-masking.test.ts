@@ -1,0 +1,78 @@
+// Word fields that show text from elsewhere once Word updates them: ADVANCE shows nothing (its
+// stored result may split an address), FILENAME the file's name as attached, TEMPLATE the attached
+// template's name, INDEX \h a heading of its own text. Through the gateway a document whose field
+// so completes an address must be removed; ordinary uses of the same fields must arrive.
+import { strToU8, zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/gateway.js';
+import { keptFiles, startMaskingPair } from '../helpers/tagged-send.js';
+import { b64 } from '../fixtures/masking-mail.js';
+import { wordFile } from '../fixtures/legacy-office.js';
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const run = (t: string) => `<w:r><w:t xml:space="preserve">${t}</w:t></w:r>`;
+const complex = (instr: string, result: string) =>
+  `<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">${instr}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>${run(result)}<w:r><w:fldChar w:fldCharType="end"/></w:r>`;
+const docx = (body: string, template?: string) =>
+  b64(
+    zipSync({
+      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+      'word/document.xml': strToU8(`<?xml version="1.0"?><w:document><w:body><w:p>${run('Return form A-1001')}</w:p><w:p>${body}</w:p></w:body></w:document>`),
+      'word/settings.xml': strToU8('<?xml version="1.0"?><w:settings><w:updateFields w:val="true"/><w:attachedTemplate r:id="rId1"/></w:settings>'),
+      ...(template === undefined
+        ? {}
+        : {
+            'word/_rels/settings.xml.rels': strToU8(
+              `<?xml version="1.0"?><Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="${template}" TargetMode="External"/></Relationships>`,
+            ),
+          }),
+    }),
+  );
+const doc = (text: string) => b64(wordFile([text]));
+
+describe('Word fields that show text from elsewhere', () => {
+  it('removes a docx whose ADVANCE, TEMPLATE or INDEX \\h field completes an address, and keeps ordinary ones', async () => {
+    const documents = [
+      // ADVANCE's stored result splits the address; updated, it shows nothing.
+      docx(`${run('Reach me at anna.weber@')}${complex(' ADVANCE \\u 0 ', 'zz')}${run('buyer.example')}`),
+      docx(`${run('Reach me at anna.private@')}${complex(' ADVANCE \\r 2 ', 'zz')}${run('othermail.example')}`),
+      // The attached template's name goes on from the text before it.
+      docx(`${run('Reach me at anna.weber')}${complex(' TEMPLATE ', 'Normal')}`, 'file:///C:/Templates/@buyer.example.dotx'),
+      docx(`${run('Reach me at anna.private')}${complex(' TEMPLATE ', 'Normal')}`, 'file:///C:/Users/Public/@othermail.example.dotx'),
+      // An index's heading of its own text.
+      docx(`${run('Reach me at anna.weber')}${complex(' INDEX \\h "@buyer.example" ', '')}`),
+      // Kept: ADVANCE over plain text, the template's name, an index with letter headings.
+      docx(`${run('Total')}${complex(' ADVANCE \\r 20 ', '')}${run('120 EUR')}`),
+      docx(`${run('Template: ')}${complex(' TEMPLATE ', 'Normal.dotm')}`, 'Normal.dotm'),
+      docx(`${run('Template: ')}${complex(' TEMPLATE \\p ', 'Normal.dotm')}`),
+      docx(`${run('Index')}${complex(' INDEX \\h "—A—" \\e ", " ', 'kettle, 2')}`),
+    ];
+    expect(await keptFiles(h, alias, documents, DOCX, 'form.docx')).toEqual([[], [], [], [], [], ['form.docx'], ['form.docx'], ['form.docx'], ['form.docx']]);
+  }, 60_000);
+
+  it("reads FILENAME as the attachment's name", async () => {
+    const documents = [
+      docx(`${run('Reach me at anna.weber')}${complex(' FILENAME ', 'form')}`),
+      docx(`${run('Reach me at anna.weber')}${complex(' FILENAME \\p ', 'form')}`),
+    ];
+    expect(await keptFiles(h, alias, documents, DOCX, '@buyer.example.docx')).toEqual([[], []]);
+    expect(await keptFiles(h, alias, [documents[0]!, docx(`${run('This is ')}${complex(' FILENAME ', 'form')}`)], DOCX, 'form.docx')).toEqual([
+      ['form.docx'],
+      ['form.docx'],
+    ]);
+  }, 60_000);
+
+  it('removes a .doc with a TEMPLATE field (its template is not read) or an ADVANCE splitting an address, and keeps one with FILENAME', async () => {
+    const docs = [
+      doc('Return form A-1001\rReach me at anna.weber\u0013 TEMPLATE \u0014x\u0015\r'),
+      doc('Return form A-1001\rReach me at anna.weber@\u0013 ADVANCE \\u 0 \u0014zz\u0015buyer.example\r'),
+      doc('Return form A-1001\rFile: \u0013 FILENAME \u0014form.doc\u0015\r'),
+    ];
+    expect(await keptFiles(h, alias, docs, 'application/msword', 'form.doc')).toEqual([[], [], ['form.doc']]);
+  }, 60_000);
+});
