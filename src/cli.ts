@@ -15,7 +15,7 @@ import type { AppConfig } from './config.js';
 import { hashPassword } from './store/passwords.js';
 import type { Storage } from './store/ports.js';
 import { SESSION_TTL_MS } from './web/admin/session.js';
-import { rotateApiToken } from './web/api-token.js';
+import { API_TOKEN_KEY, hashToken, newApiToken } from './web/api-token.js';
 
 const USAGE = `usage: maskgate <command>
 
@@ -39,6 +39,10 @@ const USAGE = `usage: maskgate <command>
 
 async function run(args: string[]): Promise<number> {
   const [command, sub] = args;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   try {
     if (command === 'start') {
       await import('./main.js');
@@ -57,12 +61,14 @@ async function run(args: string[]): Promise<number> {
     }
     if (command === 'dns') {
       const config = loadConfig();
-      const db = openDb(config.dataDir);
-      const key = config.dkim.enabled
-        ? await loadDkimKey(sqliteStorage(db, { sessionTtlMs: 0 }).secrets, config.dataDir, config.domains[0] as string, config.dkim.selector).finally(() =>
-            db.close(),
-          )
-        : (db.close(), null);
+      // The key the gateway signs with: in the configured database (PostgreSQL with database.url).
+      const storage = await openConfiguredStorage(config);
+      let key;
+      try {
+        key = config.dkim.enabled ? await loadDkimKey(storage.secrets, config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
+      } finally {
+        await storage.close();
+      }
       for (const r of dnsRecords(config.domains[0] as string, config.hostname, key)) {
         process.stdout.write(`${r.name}\t${r.type}\t${r.type === 'TXT' ? JSON.stringify(r.value) : r.value}\t; ${r.purpose}\n`);
       }
@@ -145,11 +151,20 @@ async function run(args: string[]): Promise<number> {
     }
     if (command === 'api-token' && sub === 'rotate') {
       const config = loadConfig();
-      const db = openDb(config.dataDir);
-      const token = rotateApiToken(db);
-      db.close();
+      // On the configured database, where the gateway reads the token's hash on every request.
+      const storage = await openConfiguredStorage(config);
+      const token = newApiToken();
+      try {
+        await storage.secrets.setSetting(API_TOKEN_KEY, hashToken(token).toString('hex'));
+      } finally {
+        await storage.close();
+      }
       process.stdout.write(`${token}\n`);
-      process.stderr.write('The old token no longer works. A running gateway picks the new one up at once.\n');
+      process.stderr.write(
+        config.api.token
+          ? 'The old token no longer works. A running gateway picks the new one up at once, but api.token (MASKGATE_API_TOKEN) is set: the next start puts that one back. Remove it from the configuration.\n'
+          : 'The old token no longer works. A running gateway picks the new one up at once.\n',
+      );
       return 0;
     }
   } catch (err) {

@@ -1,6 +1,6 @@
 // The `maskgate user` command, run as a real process against a real data directory.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import { openPgStorage } from '../../src/store/pg/storage.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { verifyPassword } from '../../src/store/passwords.js';
 import { UserRepo } from '../../src/store/users.js';
+import { API_TOKEN_KEY, hashToken } from '../../src/web/api-token.js';
+import { loadDkimKey } from '../../src/outbound/dkim.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-cli-'));
@@ -63,6 +65,45 @@ describe('maskgate buyer erase', () => {
       expect([again.status, again.stderr]).toEqual([1, 'maskgate: no buyer with that address\n']);
     } finally {
       await storage.close();
+    }
+  }, 120_000);
+});
+
+describe('maskgate --help', () => {
+  it('prints the usage on stdout and exits 0; an unknown command still gets it on stderr with 2', () => {
+    for (const flag of ['--help', '-h', 'help']) {
+      const r = cli(flag);
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toMatch(/^usage: maskgate <command>\n[\s\S]*user add EMAIL/);
+    }
+    const wrong = cli('frobnicate');
+    expect([wrong.status, wrong.stdout]).toEqual([2, '']);
+    expect(wrong.stderr).toMatch(/^usage: maskgate <command>/);
+  });
+});
+
+describe('maskgate dns and api-token rotate on PostgreSQL', () => {
+  it('print the DKIM key the PostgreSQL database signs with, rotate the token stored there, and make no SQLite file', async () => {
+    const url = await freshDatabase();
+    const storage = await openPgStorage(url, { sessionTtlMs: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-pg-'));
+    try {
+      const key = await loadDkimKey(storage.secrets, dir, 'relay.localhost', 'maskgate');
+      await storage.secrets.setSetting(API_TOKEN_KEY, hashToken('the-old-token').toString('hex'));
+      const pgEnv = { ...env, MASKGATE_DATABASE_URL: url, MASKGATE_DATA_DIR: dir, MASKGATE_DOMAIN: 'relay.localhost' };
+      const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env: pgEnv, encoding: 'utf8' });
+      const dns = run('dns');
+      expect(dns.status).toBe(0);
+      expect(dns.stdout.replace(/"\s*"/g, '')).toContain(`p=${key.publicKey}`);
+      const rotated = run('api-token', 'rotate');
+      expect(rotated.status).toBe(0);
+      const token = rotated.stdout.trim();
+      expect(token).toMatch(/^mg_/);
+      expect(await storage.secrets.getSetting(API_TOKEN_KEY)).toBe(hashToken(token).toString('hex'));
+      expect(readdirSync(dir).filter((f) => /\.(db|sqlite)/.test(f))).toEqual([]);
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 });
