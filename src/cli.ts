@@ -113,6 +113,12 @@ async function run(args: string[]): Promise<number> {
     }
     if ((command === 'backup' || command === 'restore') && sub) {
       const config = loadConfig();
+      if (config.database.url) {
+        process.stderr.write(
+          `maskgate: ${command} covers the SQLite database only; this installation uses PostgreSQL (database.url): use pg_dump and pg_restore\n`,
+        );
+        return 1;
+      }
       try {
         if (command === 'backup') {
           const r = await backup(config.dataDir, resolve(sub));

@@ -107,3 +107,26 @@ describe('maskgate dns and api-token rotate on PostgreSQL', () => {
     }
   }, 120_000);
 });
+
+describe('maskgate backup where there is nothing of ours to copy', () => {
+  it('refuses a PostgreSQL installation and a data directory without a database, writing no file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-backup-'));
+    try {
+      const run = (extra: Record<string, string>) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'backup', join(dir, 'copy.sqlite')], {
+          cwd: root,
+          env: { ...env, MASKGATE_DATA_DIR: join(dir, 'data'), ...extra },
+          encoding: 'utf8',
+        });
+      const pg = run({ MASKGATE_DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' });
+      expect([pg.status, pg.stdout]).toEqual([1, '']);
+      expect(pg.stderr).toContain('pg_dump');
+      const empty = run({});
+      expect([empty.status, empty.stdout]).toEqual([1, '']);
+      expect(empty.stderr).toContain(`no database in ${join(dir, 'data')}`);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
