@@ -85,7 +85,11 @@ export async function runDoctor(d: DoctorDeps): Promise<Check[]> {
 
   const dmarc = await lookup(() => txtRecords(resolver, `_dmarc.${domain}`));
   const dmarcRecord = Array.isArray(dmarc) ? dmarc.find((t) => /^v=DMARC1/i.test(t)) : undefined;
-  add('DMARC', dmarcRecord ? 'ok' : 'fail', dmarcRecord ? `_dmarc.${domain}: ${dmarcRecord}` : `_dmarc.${domain} publishes no DMARC record`);
+  add(
+    'DMARC',
+    dmarcRecord ? 'ok' : 'fail',
+    dmarcRecord ? `_dmarc.${domain}: ${dmarcRecord}` : `_dmarc.${domain} publishes no DMARC record: publish the record from \`maskgate dns\``,
+  );
 
   // Reverse DNS: the host name's address must point back at the host name (what HELO says).
   const a = await lookup(() => resolver(host, 'A'));

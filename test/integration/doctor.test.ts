@@ -75,7 +75,7 @@ describe('maskgate doctor', () => {
       expect(byName.MX).toMatchObject({ result: 'fail', detail: expect.stringContaining('publish "relay.example.com. MX 10 mx.example.com."') });
       expect(byName.SPF).toMatchObject({ result: 'fail' });
       expect(byName.DKIM).toMatchObject({ result: 'fail', detail: expect.stringContaining('different key') });
-      expect(byName.DMARC).toMatchObject({ result: 'fail' });
+      expect(byName.DMARC).toMatchObject({ result: 'fail', detail: expect.stringContaining('publish the record from `maskgate dns`') });
       expect(byName['Reverse DNS']).toMatchObject({ result: 'fail', detail: expect.stringContaining('should point back at mx.example.com') });
       expect(byName.Smarthost).toMatchObject({ result: 'fail', detail: expect.stringContaining('cannot reach smtp.provider.example:587') });
       expect(byName['TLS certificate']).toMatchObject({ result: 'fail', detail: expect.stringMatching(/valid for [45] more day\(s\): renew it now/) });
