@@ -130,6 +130,18 @@ export async function runDoctor(d: DoctorDeps): Promise<Check[]> {
     }
   } else add('TLS certificate', 'warn', 'none configured: no STARTTLS, and the submission port stays closed');
 
+  // Links that leave in mail (campaign unsubscribe, notifications, mailbox confirmations) are built on admin.publicUrl.
+  const publicUrl = config.admin.publicUrl;
+  if (!publicUrl) {
+    add(
+      'Admin URL',
+      'warn',
+      `admin.publicUrl is not set: the unsubscribe links in campaign mail, notification links and mailbox confirmations point at http://${config.http.host}:${config.http.port}, which recipients cannot open; set it (MASKGATE_ADMIN_URL) to the HTTPS address of the admin`,
+    );
+  } else if (!publicUrl.startsWith('https://')) {
+    add('Admin URL', 'warn', `${publicUrl} is not HTTPS: mail providers offer one-click unsubscribe only for an HTTPS link`);
+  } else add('Admin URL', 'ok', `links in mail use ${publicUrl}`);
+
   const free = new FreeSpace(config.dataDir).bytes(now);
   const need = 10 * config.smtp.maxMessageBytes;
   add(
