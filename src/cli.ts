@@ -216,8 +216,13 @@ async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number>
       return 2;
     }
     const known = new Set((await stores.list()).map((st) => st.id));
-    if (role === 'agent' && (storeIds.length === 0 || storeIds.some((id) => !known.has(id)))) {
+    if (role === 'agent' && storeIds.length === 0) {
       process.stderr.write('maskgate: an agent needs --store ID for each store they work on (ids from GET /api/v1/stores)\n');
+      return 2;
+    }
+    const unknown = values('--store').filter((v) => !known.has(Number(v)));
+    if (role === 'agent' && unknown.length) {
+      process.stderr.write(`maskgate: no store ${unknown.join(', ')} (ids from GET /api/v1/stores)\n`);
       return 2;
     }
     const password = randomBytes(12).toString('base64url');

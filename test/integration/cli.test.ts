@@ -42,6 +42,8 @@ describe('maskgate user', () => {
     const agent = cli('user', 'add', 'alex@seller.example', '--agent');
     expect(agent.status).toBe(2);
     expect(agent.stderr).toContain('an agent needs --store ID');
+    const unknown = cli('user', 'add', 'alex@seller.example', '--agent', '--store', '42');
+    expect([unknown.status, unknown.stderr]).toEqual([2, 'maskgate: no store 42 (ids from GET /api/v1/stores)\n']);
     const again = cli('user', 'add', 'olivia@seller.example', '--owner');
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already exists');
