@@ -5,12 +5,13 @@ import { sqliteStorage } from './store/sqlite/storage.js';
 import { copySqliteToPg } from './store/pg/copy-from-sqlite.js';
 import { openPool } from './store/pg/db.js';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { backup, restore } from './store/backup.js';
 import { openPgStorage } from './store/pg/storage.js';
 import { formatChecks, runDoctor } from './doctor.js';
 import { systemResolver } from './dns/resolver.js';
-import { openDb } from './store/db.js';
+import { DB_FILE, openDb } from './store/db.js';
+import { existsSync } from 'node:fs';
 import type { AppConfig } from './config.js';
 import { hashPassword } from './store/passwords.js';
 import type { Storage } from './store/ports.js';
@@ -187,6 +188,13 @@ async function run(args: string[]): Promise<number> {
 /** The storage ports of the configured database: PostgreSQL with database.url, else SQLite under dataDir; close() closes it. */
 async function openConfiguredStorage(config: AppConfig): Promise<Storage> {
   if (config.database.url) return openPgStorage(config.database.url, { sessionTtlMs: SESSION_TTL_MS, poolSize: 2 });
+  // A command run with another data directory than the gateway's (a systemd unit's MASKGATE_DATA_DIR
+  // not set in the shell) would work on a new, empty database that no gateway reads: say so.
+  if (!existsSync(join(config.dataDir, DB_FILE))) {
+    process.stderr.write(
+      `maskgate: no database was in ${config.dataDir}, so a new one was made there. If the gateway keeps its data elsewhere, run this with its MASKGATE_DATA_DIR (and MASKGATE_CONFIG).\n`,
+    );
+  }
   const db = openDb(config.dataDir);
   const storage = sqliteStorage(db, { sessionTtlMs: SESSION_TTL_MS });
   return {

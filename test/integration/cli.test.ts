@@ -22,6 +22,9 @@ describe('maskgate user', () => {
   it('adds the owner with a generated password, shown once, stored as a hash', async () => {
     const r = cli('user', 'add', 'Olivia@Seller.example', '--owner', '--name', 'Olivia');
     expect(r.status).toBe(0);
+    // No gateway has run on this data directory: the command says it made a new database, and where.
+    expect(r.stderr).toContain(`maskgate: no database was in ${dataDir}, so a new one was made there`);
+    expect(cli('user', 'list').stderr).toBe('');
     const password = /password \(shown only now\): (\S+)/.exec(r.stdout)?.[1];
     expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
     const db = openDb(dataDir);
