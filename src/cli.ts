@@ -5,17 +5,18 @@ import { sqliteStorage } from './store/sqlite/storage.js';
 import { copySqliteToPg } from './store/pg/copy-from-sqlite.js';
 import { openPool } from './store/pg/db.js';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { backup, restore } from './store/backup.js';
 import { openPgStorage } from './store/pg/storage.js';
 import { formatChecks, runDoctor } from './doctor.js';
 import { systemResolver } from './dns/resolver.js';
-import { openDb } from './store/db.js';
+import { DB_FILE, openDb } from './store/db.js';
+import { existsSync } from 'node:fs';
 import type { AppConfig } from './config.js';
 import { hashPassword } from './store/passwords.js';
 import type { Storage } from './store/ports.js';
 import { SESSION_TTL_MS } from './web/admin/session.js';
-import { rotateApiToken } from './web/api-token.js';
+import { API_TOKEN_KEY, hashToken, newApiToken } from './web/api-token.js';
 
 const USAGE = `usage: maskgate <command>
 
@@ -39,6 +40,10 @@ const USAGE = `usage: maskgate <command>
 
 async function run(args: string[]): Promise<number> {
   const [command, sub] = args;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   try {
     if (command === 'start') {
       await import('./main.js');
@@ -57,12 +62,14 @@ async function run(args: string[]): Promise<number> {
     }
     if (command === 'dns') {
       const config = loadConfig();
-      const db = openDb(config.dataDir);
-      const key = config.dkim.enabled
-        ? await loadDkimKey(sqliteStorage(db, { sessionTtlMs: 0 }).secrets, config.dataDir, config.domains[0] as string, config.dkim.selector).finally(() =>
-            db.close(),
-          )
-        : (db.close(), null);
+      // The key the gateway signs with: in the configured database (PostgreSQL with database.url).
+      const storage = await openConfiguredStorage(config);
+      let key;
+      try {
+        key = config.dkim.enabled ? await loadDkimKey(storage.secrets, config.dataDir, config.domains[0] as string, config.dkim.selector) : null;
+      } finally {
+        await storage.close();
+      }
       for (const r of dnsRecords(config.domains[0] as string, config.hostname, key)) {
         process.stdout.write(`${r.name}\t${r.type}\t${r.type === 'TXT' ? JSON.stringify(r.value) : r.value}\t; ${r.purpose}\n`);
       }
@@ -107,6 +114,12 @@ async function run(args: string[]): Promise<number> {
     }
     if ((command === 'backup' || command === 'restore') && sub) {
       const config = loadConfig();
+      if (config.database.url) {
+        process.stderr.write(
+          `maskgate: ${command} covers the SQLite database only; this installation uses PostgreSQL (database.url): use pg_dump and pg_restore\n`,
+        );
+        return 1;
+      }
       try {
         if (command === 'backup') {
           const r = await backup(config.dataDir, resolve(sub));
@@ -145,11 +158,20 @@ async function run(args: string[]): Promise<number> {
     }
     if (command === 'api-token' && sub === 'rotate') {
       const config = loadConfig();
-      const db = openDb(config.dataDir);
-      const token = rotateApiToken(db);
-      db.close();
+      // On the configured database, where the gateway reads the token's hash on every request.
+      const storage = await openConfiguredStorage(config);
+      const token = newApiToken();
+      try {
+        await storage.secrets.setSetting(API_TOKEN_KEY, hashToken(token).toString('hex'));
+      } finally {
+        await storage.close();
+      }
       process.stdout.write(`${token}\n`);
-      process.stderr.write('The old token no longer works. A running gateway picks the new one up at once.\n');
+      process.stderr.write(
+        config.api.token
+          ? 'The old token no longer works. A running gateway picks the new one up at once, but api.token (MASKGATE_API_TOKEN) is set: the next start puts that one back. Remove it from the configuration.\n'
+          : 'The old token no longer works. A running gateway picks the new one up at once.\n',
+      );
       return 0;
     }
   } catch (err) {
@@ -166,6 +188,13 @@ async function run(args: string[]): Promise<number> {
 /** The storage ports of the configured database: PostgreSQL with database.url, else SQLite under dataDir; close() closes it. */
 async function openConfiguredStorage(config: AppConfig): Promise<Storage> {
   if (config.database.url) return openPgStorage(config.database.url, { sessionTtlMs: SESSION_TTL_MS, poolSize: 2 });
+  // A command run with another data directory than the gateway's (a systemd unit's MASKGATE_DATA_DIR
+  // not set in the shell) would work on a new, empty database that no gateway reads: say so.
+  if (!existsSync(join(config.dataDir, DB_FILE))) {
+    process.stderr.write(
+      `maskgate: no database was in ${config.dataDir}, so a new one was made there. If the gateway keeps its data elsewhere, run this with its MASKGATE_DATA_DIR (and MASKGATE_CONFIG).\n`,
+    );
+  }
   const db = openDb(config.dataDir);
   const storage = sqliteStorage(db, { sessionTtlMs: SESSION_TTL_MS });
   return {
@@ -195,8 +224,13 @@ async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number>
       return 2;
     }
     const known = new Set((await stores.list()).map((st) => st.id));
-    if (role === 'agent' && (storeIds.length === 0 || storeIds.some((id) => !known.has(id)))) {
+    if (role === 'agent' && storeIds.length === 0) {
       process.stderr.write('maskgate: an agent needs --store ID for each store they work on (ids from GET /api/v1/stores)\n');
+      return 2;
+    }
+    const unknown = values('--store').filter((v) => !known.has(Number(v)));
+    if (role === 'agent' && unknown.length) {
+      process.stderr.write(`maskgate: no store ${unknown.join(', ')} (ids from GET /api/v1/stores)\n`);
       return 2;
     }
     const password = randomBytes(12).toString('base64url');

@@ -85,7 +85,11 @@ export async function runDoctor(d: DoctorDeps): Promise<Check[]> {
 
   const dmarc = await lookup(() => txtRecords(resolver, `_dmarc.${domain}`));
   const dmarcRecord = Array.isArray(dmarc) ? dmarc.find((t) => /^v=DMARC1/i.test(t)) : undefined;
-  add('DMARC', dmarcRecord ? 'ok' : 'fail', dmarcRecord ? `_dmarc.${domain}: ${dmarcRecord}` : `_dmarc.${domain} publishes no DMARC record`);
+  add(
+    'DMARC',
+    dmarcRecord ? 'ok' : 'fail',
+    dmarcRecord ? `_dmarc.${domain}: ${dmarcRecord}` : `_dmarc.${domain} publishes no DMARC record: publish the record from \`maskgate dns\``,
+  );
 
   // Reverse DNS: the host name's address must point back at the host name (what HELO says).
   const a = await lookup(() => resolver(host, 'A'));
@@ -125,6 +129,18 @@ export async function runDoctor(d: DoctorDeps): Promise<Check[]> {
       add('TLS certificate', 'fail', `cannot read ${config.tls.cert}: ${(err as Error).message}`);
     }
   } else add('TLS certificate', 'warn', 'none configured: no STARTTLS, and the submission port stays closed');
+
+  // Links that leave in mail (campaign unsubscribe, notifications, mailbox confirmations) are built on admin.publicUrl.
+  const publicUrl = config.admin.publicUrl;
+  if (!publicUrl) {
+    add(
+      'Admin URL',
+      'warn',
+      `admin.publicUrl is not set: the unsubscribe links in campaign mail, notification links and mailbox confirmations point at http://${config.http.host}:${config.http.port}, which recipients cannot open; set it (MASKGATE_ADMIN_URL) to the HTTPS address of the admin`,
+    );
+  } else if (!publicUrl.startsWith('https://')) {
+    add('Admin URL', 'warn', `${publicUrl} is not HTTPS: mail providers offer one-click unsubscribe only for an HTTPS link`);
+  } else add('Admin URL', 'ok', `links in mail use ${publicUrl}`);
 
   const free = new FreeSpace(config.dataDir).bytes(now);
   const need = 10 * config.smtp.maxMessageBytes;

@@ -7,6 +7,7 @@ export interface StartFacts {
   readonly smtpPort: number;
   readonly httpPort: number;
   readonly submissionPort: number | null;
+  readonly submissionTlsPort: number | null;
   readonly adminUrl: string;
   readonly generatedApiToken: string | null;
   readonly setupUrl: string | null;
@@ -23,7 +24,8 @@ export function whereLines(config: AppConfig, s: StartFacts): string {
   const submission =
     s.submissionPort === null
       ? 'off (no TLS certificate: set tls.cert and tls.key, see README)'
-      : `${config.submission.host}:${s.submissionPort} (STARTTLS, app passwords)`;
+      : `${config.submission.host}:${s.submissionPort} (STARTTLS, app passwords)` +
+        (s.submissionTlsPort === null ? '' : `, ${config.submission.host}:${s.submissionTlsPort} (implicit TLS)`);
   return `
 maskgate is running for ${config.domains.join(', ')}.
 
@@ -54,7 +56,7 @@ Try it (README, "Try it by hand", goes on from here):
     -d '{"storeId":1,"number":"A-1001","buyer":{"email":"jane@buyer.example","name":"Jane Doe"},"items":[],"total":19.99,"currency":"EUR","placedAt":"2026-01-05T10:00:00Z","completedAt":null}' \\
     ${api}/orders
   # then send mail from jane@buyer.example to the returned alias on SMTP ${config.smtp.host}:${s.smtpPort}
-  # and read what would have been delivered:
+  # and read ${config.outbound.smarthost ? 'the deliveries through the smarthost' : 'what would have been delivered'}:
   curl -s -H "Authorization: Bearer $MG_TOKEN" ${api}/outbox
 `;
 }

@@ -398,7 +398,16 @@ export function InboxPage(props: InboxProps) {
                 {props.notice}
               </p>
             ) : null}
-            {props.rows.length === 0 ? (
+            {props.rows.length === 0 && props.stores.length === 0 ? (
+              props.user.role === 'owner' ? (
+                <p class="muted">
+                  No store yet: add one under <a href="/stores">Stores &amp; permissions</a>, then create an order (API or{' '}
+                  <a href="/orders/import">Import orders</a>) to give its buyer an alias.
+                </p>
+              ) : (
+                <p class="muted">No store has been given to you yet: ask the owner to add you to one.</p>
+              )
+            ) : props.rows.length === 0 ? (
               <p class="muted">No conversations match.</p>
             ) : (
               <table class="list conversations">

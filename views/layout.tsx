@@ -65,14 +65,16 @@ export function Layout(props: Frame & { children?: Child }) {
           </header>
         ) : null}
         {props.children}
-        <dialog id="help">
-          <p>
-            <b>j</b>/<b>k</b> move · <b>Enter</b> open · <b>r</b> reply · <b>e</b> processed · <b>f</b> follow up · <b>t</b> tag · <b>?</b> this help
-          </p>
-          <form method="dialog">
-            <button>Close</button>
-          </form>
-        </dialog>
+        {props.user ? (
+          <dialog id="help">
+            <p>
+              <b>j</b>/<b>k</b> move · <b>Enter</b> open · <b>r</b> reply · <b>e</b> processed · <b>f</b> follow up · <b>t</b> tag · <b>?</b> this help
+            </p>
+            <form method="dialog">
+              <button>Close</button>
+            </form>
+          </dialog>
+        ) : null}
       </body>
     </html>
   );

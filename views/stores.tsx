@@ -65,7 +65,7 @@ export function StoresPage(props: {
                 aria-label="Slug"
                 value={typed.slug}
               />
-              <input name="mailbox" type="email" required placeholder="support@store.example" aria-label="Mailbox" value={typed.mailbox} />
+              <input name="mailbox" type="email" required placeholder="its support mailbox (real address)" aria-label="Mailbox" value={typed.mailbox} />
               <button type="submit">Add store</button>
             </form>
           </>
@@ -300,7 +300,7 @@ export function StorePage(props: {
         {props.user.role === 'owner' ? (
           <form method="post" action={`/stores/${props.store.id}/senders`} class="filters">
             <Csrf token={props.csrf} />
-            <input type="email" name="email" required placeholder="staff@store.example" aria-label="New permitted sender" />
+            <input type="email" name="email" required placeholder="a staff member’s address" aria-label="New permitted sender" />
             <button type="submit">Add permitted sender</button>
           </form>
         ) : (

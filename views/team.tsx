@@ -110,7 +110,7 @@ export function TeamPage(props: {
         <form method="post" action="/team" class="filters" data-add-agent>
           <Csrf token={props.csrf} />
           <input name="name" required maxlength={100} placeholder="Name" aria-label="Name" />
-          <input name="email" type="email" required placeholder="alex@seller.example" aria-label="Email" />
+          <input name="email" type="email" required placeholder="their work address" aria-label="Email" />
           <StoreChecks stores={props.stores} checked={[]} />
           <button type="submit">Add agent</button>
         </form>

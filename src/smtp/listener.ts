@@ -320,7 +320,9 @@ export function createSmtpListener(
         if (isRefusal(result)) return callback(reject(session, 'data', result, { size, senderDomain: domainOf(from) }));
         log.info({ event: 'smtp.accept', size, messageIds: result.messageIds, outboxIds: result.outboxIds }, 'accepted');
         metrics?.accepted.inc({ source: role.kind === 'mx' ? 'smtp' : 'submission' }, result.messageIds.length);
-        callback(null, `2.0.0 Ok: queued as ${result.messageIds.join(',')}`);
+        // Mail to postmaster@/abuse@ is stored as no message, only its delivery: name that, never an empty id.
+        const queued = result.messageIds.length ? result.messageIds.join(',') : `delivery ${result.outboxIds.join(',')}`;
+        callback(null, `2.0.0 Ok: queued as ${queued}`);
       };
     },
   });

@@ -20,6 +20,8 @@ export interface BackupResult {
 
 export async function backup(dataDir: string, file: string): Promise<BackupResult> {
   if (existsSync(file)) throw new Error(`${file} exists; give a new file name`);
+  // A mistyped data directory would otherwise get a new, empty database, and its copy would look like a backup.
+  if (!existsSync(join(dataDir, DB_FILE))) throw new Error(`no database in ${dataDir}; point MASKGATE_DATA_DIR (dataDir) at the gateway's data directory`);
   const db = openDb(dataDir);
   try {
     await db.backup(file);

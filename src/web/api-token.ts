@@ -35,12 +35,6 @@ export function ensureApiToken(db: Db, configured: string | null): { generated: 
   return { generated: token };
 }
 
-export function rotateApiToken(db: Db): string {
-  const token = newApiToken();
-  setSetting(db, KEY, hashToken(token).toString('hex'));
-  return token;
-}
-
 export function tokenMatches(db: Db, presented: string): boolean {
   return hashMatches(getSetting(db, KEY), presented);
 }

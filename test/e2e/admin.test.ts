@@ -478,7 +478,7 @@ describe("the owner's operational pages", () => {
     expect(await page.locator('tr[data-check="MX"]').innerText()).toMatch(/✗\s+MX\s+relay\.localhost has no MX pointing at localhost: publish/);
     expect(await page.locator('tr[data-check="Smarthost"]').innerText()).toMatch(/✓\s+Smarthost\s+127\.0\.0\.1:\d+ is reachable/);
     expect(await page.locator('tr[data-check="Database"]').innerText()).toMatch(/✓\s+Database\s+integrity check passed/);
-    expect(await page.locator('tr[data-check]').count()).toBe(10);
+    expect(await page.locator('tr[data-check]').count()).toBe(11);
     await screenshot(page, 'dns');
   });
 });

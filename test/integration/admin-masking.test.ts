@@ -82,4 +82,12 @@ describe('real addresses in the admin', () => {
     const r = await owner.post(`/senders/${typo.id}/remove`, {});
     expect(await r.text()).toContain('typo@acme.example was removed.');
   });
+
+  it("does not redact the admin's own form hints: the add-store, add-sender and add-agent fields say what goes in them", async () => {
+    for (const path of ['/stores', `/stores/${pair.storeId}`, '/team']) {
+      const html = await (await owner.get(path)).text();
+      expect(html, path).toMatch(/<input[^>]*type="email"/);
+      expect(html, `${path} shows a redacted placeholder`).not.toContain('[redacted]');
+    }
+  });
 });

@@ -157,6 +157,10 @@ describe('orders and pairs', () => {
     const o = (await h.api('POST', '/api/v1/orders', order(s.id, 'L-1'))).body;
     const done = await h.api('PATCH', `/api/v1/orders/${o.id}`, { completedAt: '2026-11-20T12:00:00Z' });
     expect(done.body).toMatchObject({ status: 'completed', completedAt: '2026-11-20T12:00:00.000Z' });
+    // The order read back or changed names its buyer's alias as POST did: the token and the whole address.
+    expect(o).toMatchObject({ alias: expect.any(String), address: `${o.alias}@${DOMAIN}` });
+    expect(done.body).toMatchObject({ alias: o.alias, address: o.address });
+    expect((await h.api('GET', `/api/v1/orders/${o.id}`)).body).toMatchObject({ alias: o.alias, address: o.address });
     expect((await h.api('PATCH', `/api/v1/orders/${o.id}`, {})).status).toBe(400);
     expect((await h.api('PATCH', '/api/v1/orders/99999', { status: 'shipped' })).status).toBe(404);
     const out = await h.api('PUT', `/api/v1/pairs/${o.alias}/opt-out`, { optedOut: true });

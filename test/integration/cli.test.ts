@@ -1,6 +1,6 @@
 // The `maskgate user` command, run as a real process against a real data directory.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import { openPgStorage } from '../../src/store/pg/storage.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { verifyPassword } from '../../src/store/passwords.js';
 import { UserRepo } from '../../src/store/users.js';
+import { API_TOKEN_KEY, hashToken } from '../../src/web/api-token.js';
+import { loadDkimKey } from '../../src/outbound/dkim.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-cli-'));
@@ -20,6 +22,9 @@ describe('maskgate user', () => {
   it('adds the owner with a generated password, shown once, stored as a hash', async () => {
     const r = cli('user', 'add', 'Olivia@Seller.example', '--owner', '--name', 'Olivia');
     expect(r.status).toBe(0);
+    // No gateway has run on this data directory: the command says it made a new database, and where.
+    expect(r.stderr).toContain(`maskgate: no database was in ${dataDir}, so a new one was made there`);
+    expect(cli('user', 'list').stderr).toBe('');
     const password = /password \(shown only now\): (\S+)/.exec(r.stdout)?.[1];
     expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
     const db = openDb(dataDir);
@@ -40,6 +45,8 @@ describe('maskgate user', () => {
     const agent = cli('user', 'add', 'alex@seller.example', '--agent');
     expect(agent.status).toBe(2);
     expect(agent.stderr).toContain('an agent needs --store ID');
+    const unknown = cli('user', 'add', 'alex@seller.example', '--agent', '--store', '42');
+    expect([unknown.status, unknown.stderr]).toEqual([2, 'maskgate: no store 42 (ids from GET /api/v1/stores)\n']);
     const again = cli('user', 'add', 'olivia@seller.example', '--owner');
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already exists');
@@ -65,4 +72,66 @@ describe('maskgate buyer erase', () => {
       await storage.close();
     }
   }, 120_000);
+});
+
+describe('maskgate --help', () => {
+  it('prints the usage on stdout and exits 0; an unknown command still gets it on stderr with 2', () => {
+    for (const flag of ['--help', '-h', 'help']) {
+      const r = cli(flag);
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toMatch(/^usage: maskgate <command>\n[\s\S]*user add EMAIL/);
+    }
+    const wrong = cli('frobnicate');
+    expect([wrong.status, wrong.stdout]).toEqual([2, '']);
+    expect(wrong.stderr).toMatch(/^usage: maskgate <command>/);
+  });
+});
+
+describe('maskgate dns and api-token rotate on PostgreSQL', () => {
+  it('print the DKIM key the PostgreSQL database signs with, rotate the token stored there, and make no SQLite file', async () => {
+    const url = await freshDatabase();
+    const storage = await openPgStorage(url, { sessionTtlMs: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-pg-'));
+    try {
+      const key = await loadDkimKey(storage.secrets, dir, 'relay.localhost', 'maskgate');
+      await storage.secrets.setSetting(API_TOKEN_KEY, hashToken('the-old-token').toString('hex'));
+      const pgEnv = { ...env, MASKGATE_DATABASE_URL: url, MASKGATE_DATA_DIR: dir, MASKGATE_DOMAIN: 'relay.localhost' };
+      const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env: pgEnv, encoding: 'utf8' });
+      const dns = run('dns');
+      expect(dns.status).toBe(0);
+      expect(dns.stdout.replace(/"\s*"/g, '')).toContain(`p=${key.publicKey}`);
+      const rotated = run('api-token', 'rotate');
+      expect(rotated.status).toBe(0);
+      const token = rotated.stdout.trim();
+      expect(token).toMatch(/^mg_/);
+      expect(await storage.secrets.getSetting(API_TOKEN_KEY)).toBe(hashToken(token).toString('hex'));
+      expect(readdirSync(dir).filter((f) => /\.(db|sqlite)/.test(f))).toEqual([]);
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('maskgate backup where there is nothing of ours to copy', () => {
+  it('refuses a PostgreSQL installation and a data directory without a database, writing no file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-backup-'));
+    try {
+      const run = (extra: Record<string, string>) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'backup', join(dir, 'copy.sqlite')], {
+          cwd: root,
+          env: { ...env, MASKGATE_DATA_DIR: join(dir, 'data'), ...extra },
+          encoding: 'utf8',
+        });
+      const pg = run({ MASKGATE_DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' });
+      expect([pg.status, pg.stdout]).toEqual([1, '']);
+      expect(pg.stderr).toContain('pg_dump');
+      const empty = run({});
+      expect([empty.status, empty.stdout]).toEqual([1, '']);
+      expect(empty.stderr).toContain(`no database in ${join(dir, 'data')}`);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -23,6 +23,7 @@ const config = loadConfig({
     domains: ['relay.example.com'],
     hostname: 'mx.example.com',
     outbound: { smarthost: 'smtp://smtp.provider.example:587' },
+    admin: { publicUrl: 'https://mail.example.com' },
   },
 });
 const key = ensureDkimKey(config.dataDir, 'relay.example.com', 'maskgate');
@@ -57,6 +58,7 @@ describe('maskgate doctor', () => {
         'Reverse DNS',
         'Smarthost',
         'TLS certificate',
+        'Admin URL',
         'Free disk',
         'Database',
         'Queue',
@@ -75,11 +77,29 @@ describe('maskgate doctor', () => {
       expect(byName.MX).toMatchObject({ result: 'fail', detail: expect.stringContaining('publish "relay.example.com. MX 10 mx.example.com."') });
       expect(byName.SPF).toMatchObject({ result: 'fail' });
       expect(byName.DKIM).toMatchObject({ result: 'fail', detail: expect.stringContaining('different key') });
-      expect(byName.DMARC).toMatchObject({ result: 'fail' });
+      expect(byName.DMARC).toMatchObject({ result: 'fail', detail: expect.stringContaining('publish the record from `maskgate dns`') });
       expect(byName['Reverse DNS']).toMatchObject({ result: 'fail', detail: expect.stringContaining('should point back at mx.example.com') });
       expect(byName.Smarthost).toMatchObject({ result: 'fail', detail: expect.stringContaining('cannot reach smtp.provider.example:587') });
       expect(byName['TLS certificate']).toMatchObject({ result: 'fail', detail: expect.stringMatching(/valid for [45] more day\(s\): renew it now/) });
       expect(byName.Database).toMatchObject({ result: 'ok' });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('warns when links in mail would point at the listener (no admin.publicUrl) or are not HTTPS', async () => {
+    const db = openDb(config.dataDir);
+    try {
+      const adminUrl = async (publicUrl: string | null) => {
+        const c = loadConfig({ env: {}, overrides: { ...config, admin: { ...config.admin, publicUrl } } as never });
+        return (await runDoctor({ config: c, db, resolver: good, dkimKey: key, reach: async () => true })).find((x) => x.name === 'Admin URL');
+      };
+      expect(await adminUrl(null)).toMatchObject({
+        result: 'warn',
+        detail: expect.stringMatching(/^admin\.publicUrl is not set: .*unsubscribe.* http:\/\/127\.0\.0\.1:8080.*MASKGATE_ADMIN_URL/),
+      });
+      expect(await adminUrl('http://mail.example.com')).toMatchObject({ result: 'warn', detail: expect.stringContaining('not HTTPS') });
+      expect(await adminUrl('https://mail.example.com')).toMatchObject({ result: 'ok' });
     } finally {
       db.close();
     }

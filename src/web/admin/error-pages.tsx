@@ -23,9 +23,13 @@ const SECTIONS: readonly [RegExp, WayBack][] = [
   [/^\/(setup|login)\b/, { href: '/login', label: 'Log in' }],
 ];
 
-/** The way back from `path` for someone logged in or not. */
-export function wayBack(path: string, loggedIn: boolean): WayBack {
+// Sections whose list only the owner sees: a refusal there must not lead back to the same refusal.
+const OWNER_ONLY = new Set(['/outbox', '/dns', '/settings']);
+
+/** The way back from `path`, answered `status`, for someone logged in or not. */
+export function wayBack(path: string, loggedIn: boolean, status = 404): WayBack {
   const hit = SECTIONS.find(([re]) => re.test(path))?.[1];
+  if (hit && status === 403 && OWNER_ONLY.has(hit.href)) return loggedIn ? { href: '/inbox', label: 'Inbox' } : { href: '/login', label: 'Log in' };
   if (hit && (loggedIn || hit.href === '/login')) return hit;
   return loggedIn ? { href: '/inbox', label: 'Inbox' } : { href: '/login', label: 'Log in' };
 }
@@ -51,7 +55,8 @@ export function errorPages(sessions: SessionStore, users: UserStore): Middleware
     const headers = new Headers(res.headers);
     headers.set('content-type', 'text/html; charset=UTF-8');
     headers.delete('content-length');
-    const html = '<!DOCTYPE html>' + String(<ErrorPage status={res.status} message={message} back={wayBack(c.req.path, !!frame.user)} {...frame} />);
+    const html =
+      '<!DOCTYPE html>' + String(<ErrorPage status={res.status} message={message} back={wayBack(c.req.path, !!frame.user, res.status)} {...frame} />);
     c.res = new Response(html, { status: res.status, headers });
   };
 }

@@ -44,14 +44,14 @@ export function orderRoutes(d: CoreApiDeps): Hono {
     });
     if (!made) return apiError(c, 'CONFLICT', `order ${body.number} already exists for this store; PATCH it instead`);
     const { order, pair } = made;
-    return c.json({ ...presentOrder(order), alias: pair.pair.token, address: aliasAddress(pair.pair.token, d.domain) }, 201);
+    return c.json(withAlias(presentOrder(order), pair.pair.token, d.domain), 201);
   });
 
   app.get('/orders/:id', async (c) => {
     const order = await d.market.order(idParam(c));
     if (!order) return apiError(c, 'NOT_FOUND', 'no order with that id');
     const pair = await d.mail.pairById(order.pairId);
-    return c.json({ ...presentOrder(order), alias: pair?.pair.token ?? null });
+    return c.json(withAlias(presentOrder(order), pair?.pair.token ?? null, d.domain));
   });
 
   app.get('/pairs/:alias', async (c) => {
@@ -74,7 +74,9 @@ export function orderChangeRoutes(d: CoreApiDeps): Hono {
       ...(body.status !== undefined ? { status: body.status } : {}),
       ...(body.completedAt !== undefined ? { completedAt: body.completedAt === null ? null : Date.parse(body.completedAt) } : {}),
     });
-    return updated ? c.json(presentOrder(updated)) : apiError(c, 'NOT_FOUND', 'no order with that id');
+    if (!updated) return apiError(c, 'NOT_FOUND', 'no order with that id');
+    const pair = await d.mail.pairById(updated.pairId);
+    return c.json(withAlias(presentOrder(updated), pair?.pair.token ?? null, d.domain));
   });
 
   app.put('/pairs/:alias/opt-out', async (c) => {
@@ -89,4 +91,9 @@ export function orderChangeRoutes(d: CoreApiDeps): Hono {
   });
 
   return app;
+}
+
+/** An order as every order route answers it: with its buyer's alias, the token and the whole address (null once erased). */
+function withAlias<T extends object>(order: T, token: string | null, domain: string): T & { alias: string | null; address: string | null } {
+  return { ...order, alias: token, address: token === null ? null : aliasAddress(token, domain) };
 }
