@@ -28,6 +28,7 @@ import { WebhookSender } from './outbound/webhook-sender.js';
 import { storageLetters } from './relay/outbox-entry.js';
 import { Relay } from './relay/pipeline.js';
 import { Spool } from './smtp/spool.js';
+import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import { openPgStorage } from './store/pg/storage.js';
 import { storeApiToken } from './web/api-token.js';
 import { campaignLeasedJob, startCampaigns } from './jobs/campaigns.js';
@@ -83,6 +84,18 @@ async function openStorage(url: string): Promise<Storage> {
 
 /** Starts one node on the PostgreSQL database of `config.database.url`. */
 export async function startPgGateway(config: AppConfig, log: Logger, options: GatewayOptions = {}): Promise<PgGateway> {
+  // This node's data directory holds its own spool (cleaned below): two nodes on one machine each
+  // need their own, as a second gateway on a SQLite directory would (store/data-dir-lock.ts).
+  const lock = lockDataDir(config.dataDir);
+  try {
+    return await startPgLocked(config, log, options, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startPgLocked(config: AppConfig, log: Logger, options: GatewayOptions, lock: DataDirLock): Promise<PgGateway> {
   const url = config.database.url as string;
   const domain = config.domains[0] as string;
   const resolver =
@@ -242,6 +255,7 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
         await worker.stop();
         await work.close();
         await storage.close();
+        lock.release();
         log.info({ event: 'gateway.stopped' }, 'maskgate stopped');
       })();
       return stopped;

@@ -25,6 +25,7 @@ import { Relay } from './relay/pipeline.js';
 import { readFileSync } from 'node:fs';
 import type { TlsFiles } from './smtp/listener.js';
 import { Spool } from './smtp/spool.js';
+import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import { TlsReloader } from './smtp/tls-reload.js';
 import { currentSetupToken } from './web/admin/setup-token.js';
 import { SESSION_TTL_MS } from './web/admin/session.js';
@@ -83,12 +84,30 @@ export function unsupportedDatabase(config: AppConfig): string | null {
   return 'database.url (MASKGATE_DATABASE_URL) is set: this node runs on PostgreSQL (startPgGateway in gateway-pg.ts), not on SQLite under dataDir.';
 }
 
+/**
+ * Starts the SQLite gateway on `config.dataDir`: its ports, jobs and delivery. Throws when the
+ * configuration names PostgreSQL (unsupportedDatabase), when another gateway runs on the same data
+ * directory (DataDirInUse, store/data-dir-lock.ts: nothing is touched then), or when a port cannot
+ * be bound; the data directory is released again on any failure and by stop().
+ */
 export async function startGateway(config: AppConfig, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const refused = unsupportedDatabase(config);
   if (refused) {
     log.error({ event: 'gateway.database-unsupported' }, refused);
     throw new Error(refused);
   }
+  // Before anything under dataDir is opened or cleaned: a second gateway there would empty the
+  // first's spool and release its delivery leases.
+  const lock = lockDataDir(config.dataDir);
+  try {
+    return await startLocked(config, log, options, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(config: AppConfig, log: Logger, options: GatewayOptions, lock: DataDirLock): Promise<Gateway> {
   const resolver =
     options.resolver ??
     systemResolver(config.dns.timeoutMs, config.dns.static, { maxTtlSeconds: config.dns.cacheSeconds, maxEntries: config.dns.cacheEntries });
@@ -236,6 +255,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
         commit.close();
         await checkpointer.close();
         db.close();
+        lock.release();
         log.info({ event: 'gateway.stopped' }, 'maskgate stopped');
       })();
       return stopped;
