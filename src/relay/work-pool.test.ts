@@ -5,7 +5,7 @@ import { dkimVerify } from 'mailauth';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDkimKey } from '../outbound/dkim.js';
 import { FIRST_THREAD_IDLE_MS, THREAD_IDLE_MS, WorkPool } from './work-pool.js';
-import { inlineWork, ParseTimeout } from './work.js';
+import { inlineWork, outputBytesFor, ParseTimeout } from './work.js';
 import { SPARE_WINDOW_MS, spareCoresReader } from './spare-cores.js';
 import { buyerToStoreContext } from '../../test/helpers/rewrite-context.js';
 
@@ -43,6 +43,34 @@ describe('the relay worker pool', () => {
         .toString('latin1')
         .replace(/--_NmP-[\w-]+/g, '').length;
     expect(norm(b.bytes)).toBe(norm(a.bytes));
+  });
+
+  it('composes and signs a large message into memory the main thread gives: the same signed bytes as in memory of its own', async () => {
+    const body = `Write to jane@buyer.example. ${'A line of plain text that makes the message long.\r\n'.repeat(30_000)}`;
+    const big = Buffer.from(raw.toString('latin1').replace(/\r\n\r\n[^]*$/, `\r\n\r\n${body}`), 'latin1');
+    const read = await signing.read(big, 5000, null);
+    const here = await inlineWork.parse(big, 5000);
+    expect(read.mail.text).toBe(here.text);
+    const given = await signing.prepare({
+      mail: read.mail,
+      kept: read.kept && { mail: read.kept, release: true },
+      ctx,
+      campaign: null,
+      compose: true,
+      sizeHint: big.byteLength,
+    });
+    const own = await signing.prepare({ mail: here, ctx, campaign: null, compose: true });
+    expect(given.message.text).toBe(own.message.text);
+    expect(given.message.text).not.toContain('jane@buyer.example');
+    const bytes = given.bytes as Uint8Array;
+    // Composed into the shared memory given with the task (its size: outputBytesFor), not one of the thread's own.
+    expect(bytes.buffer.byteLength).toBe(outputBytesFor(big.byteLength, here));
+    const norm = (u: Uint8Array) =>
+      Buffer.from(u)
+        .toString('latin1')
+        .replace(/^DKIM-Signature:[^]*?\r\n(?=\S)/, '')
+        .replace(/^Date: .*$/m, '');
+    expect(norm(bytes)).toBe(norm(own.bytes as Uint8Array));
   });
 
   it('runs its threads side by side', async () => {

@@ -17,6 +17,7 @@ import { SPARE_WINDOW_MS, spareCoresReader } from './spare-cores.js';
 import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
 import {
   asBuffer,
+  outputBytesFor,
   ParseTimeout,
   SenderAuthFailed,
   unpackMail,
@@ -357,18 +358,22 @@ export class WorkPool implements RelayWork {
    * else with the parsed message cloned to the least busy thread.
    */
   async prepare(input: PrepareInput): Promise<Prepared> {
-    const { mail, kept, ...rest } = input;
+    const { mail, kept, sizeHint, ...rest } = input;
+    // The composed bytes go into memory allocated here (work-thread.ts fromGiven), when they fit it.
+    const bytes = rest.compose ? outputBytesFor(sizeHint, mail) : null;
+    const into = bytes === null ? null : Buffer.from(new SharedArrayBuffer(bytes));
     // A lane whose thread retired holds nothing any more: the clone goes at once.
     if (kept && this.#lanes[kept.mail.lane]) {
       const task: PrepareTask = {
         ...rest,
+        into,
         kept: { id: kept.mail.id, release: kept.release },
         overrides: { from: mail.from, sender: mail.sender ?? null, headers: mail.headers },
       };
       const r = await this.#run<PrepareOutcome>(kept.mail.lane, task, 'prepare');
       if (!('miss' in r)) return unpackPrepared(r);
     }
-    const r = await this.#run<PrepareOutcome>(this.#leastBusy(), { ...rest, mail } satisfies PrepareTask, 'prepare');
+    const r = await this.#run<PrepareOutcome>(this.#leastBusy(), { ...rest, into, mail } satisfies PrepareTask, 'prepare');
     if ('miss' in r) throw new Error('a prepare without its message came back as a miss');
     return unpackPrepared(r);
   }

@@ -10,7 +10,7 @@ import { dkimSignature, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
 import { collectIfGrown } from './collect-garbage.js';
 import { withAnswers, type DnsAnswerTo } from './dns-answers.js';
-import { asBuffer, inlineWork, packMail, ParseTimeout, prepareMail, type PackedMail, type PackedPrepared, type PrepareInput } from './work.js';
+import { asBuffer, fitsGiven, inlineWork, packMail, ParseTimeout, prepareMail, type PackedMail, type PackedPrepared, type PrepareInput } from './work.js';
 
 /** A parsed message on its way to the SMTP thread: large parts in shared memory, large texts moved (work.ts unpackMail reads it). */
 export type ParseOutcome = { readonly ok: PackedMail<ParsedMail> } | ParseFailure;
@@ -47,6 +47,23 @@ function handBack(...parts: Uint8Array[]): Uint8Array {
  */
 function ownBuffer(size: number): Buffer {
   return Buffer.from(new SharedArrayBuffer(size));
+}
+
+/**
+ * An allocator for prepare's composed message: the first request that fits `given` (shared memory
+ * the main thread allocated and sent with the task, fitsGiven) gets a view of it; every other one
+ * ownBuffer. So a large message's composed bytes are allocated and, once the SMTP thread has
+ * committed and delivered them, freed in the main thread's malloc arena, not in this thread's: a
+ * buffer this thread allocates and the SMTP thread frees late holds this thread's arena up (glibc
+ * gives an arena's memory back only from its top).
+ */
+function fromGiven(given: Uint8Array | null | undefined): (size: number) => Buffer {
+  let left = given ? asBuffer(given) : null;
+  return (size) => {
+    const g = left;
+    left = null;
+    return g && fitsGiven(size, g.length) ? g.subarray(0, size) : ownBuffer(size);
+  };
 }
 
 /**
@@ -165,8 +182,10 @@ export function held(): { readonly count: number; readonly bytes: number } {
 }
 
 /** prepare's input as it crosses to a thread: the parsed message itself, or the one kept here and what receive replaced in it. */
-export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept'> &
-  (
+export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept' | 'sizeHint'> & {
+  /** Shared memory the main thread allocated for the composed bytes (work.ts outputBytesFor), or null. */
+  readonly into?: Uint8Array | null;
+} & (
     | { readonly mail: ParsedMail }
     | { readonly kept: { readonly id: number; readonly release: boolean }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
   );
@@ -186,7 +205,7 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
   }
   try {
     // Composed and signed straight into the shared memory it goes back in (work.ts composeInPlace): no copy on the way back.
-    const prepared = await prepareMail({ mail, ctx: task.ctx, campaign: task.campaign, compose: task.compose }, setup.dkim, ownBuffer);
+    const prepared = await prepareMail({ mail, ctx: task.ctx, campaign: task.campaign, compose: task.compose }, setup.dkim, fromGiven(task.into));
     const moves: ArrayBuffer[] = [];
     const message = packMail(sharedParts(prepared.message), moves);
     return moved(

@@ -41,6 +41,11 @@ export interface PrepareInput {
   readonly campaign: Pick<CampaignHandover, 'headers' | 'footer'> | null;
   /** false for a preview: nothing is composed. */
   readonly compose: boolean;
+  /**
+   * The bytes received (the message's size as it arrived), from which a pool gives the thread a
+   * buffer for the composed bytes (outputBytesFor); absent or null: the thread allocates its own.
+   */
+  readonly sizeHint?: number | null;
 }
 
 export interface Prepared {
@@ -127,6 +132,30 @@ export async function prepareMail(input: PrepareInput, dkim: DkimSignSetup | nul
  * 4096-bit key's ~1 070). A longer one is placed by one more copy of the message.
  */
 export const SIGNATURE_ROOM = 2048;
+
+/**
+ * Bytes the main thread allocates for a message's composed and signed bytes before its prepare, or
+ * null: SIGNATURE_ROOM, the bytes received and 1/128 of them plus 4 KiB more (the rewrite's header
+ * changes). Null for a message under IN_PLACE_FROM (small buffers cost nothing to place) and for one
+ * whose attachments hold more than 1/16 of its bytes: masking may remove or rewrite those (the
+ * memory tier's 17 MB unreadable PDF is composed into 1 KiB), and a buffer given for nothing is its
+ * size more at the peak. A message composed larger than the buffer is composed into memory the pool
+ * thread allocates, as before; one composed much smaller too (fitsGiven).
+ */
+export function outputBytesFor(sizeHint: number | null | undefined, mail: Pick<ParsedMail, 'attachments'>): number | null {
+  if (!sizeHint || sizeHint < IN_PLACE_FROM) return null;
+  const attached = mail.attachments.reduce((n, a) => n + a.content.byteLength, 0);
+  if (attached > sizeHint / 16) return null;
+  return SIGNATURE_ROOM + sizeHint + Math.ceil(sizeHint / 128) + 4096;
+}
+
+/**
+ * Whether `size` bytes are taken from a given buffer of `given` bytes: they fit, and at most 1/64 of
+ * them is left unused (so the signed view of it stays within outbound/fresh-bodies.ts's 1/32).
+ */
+export function fitsGiven(size: number, given: number): boolean {
+  return size <= given && given - size <= size / 64;
+}
 
 /**
  * Messages at least this many bytes are composed in place. A smaller one is composed into an

@@ -145,6 +145,7 @@ export class Rewrite {
       },
       campaign: input.campaign ? { headers: input.campaign.headers, footer: input.campaign.footer } : null,
       compose: true,
+      sizeHint: input.raw.byteLength,
     });
     if (!bytes) throw new Error('the message was not composed');
     return {
