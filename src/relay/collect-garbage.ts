@@ -19,9 +19,10 @@
 // per-thread logger counted full collections SMTP / pool / pool 48–50 / 40–46 / 41–47 with the old
 // rule and 34–36 / 17–29 / 18–22 with this one, and V8's helper threads (which do most of a
 // collection's marking) spent 18–24 s instead of 26–27 s; README "Speed".
-// Since round 7 every launcher gives `--heap-growing-percent=100`: V8's own limit then sits at twice
-// what survived (it chose ×1.1 on these heaps, a full collection every ~2 messages of 1 MiB on the
-// SMTP thread), so this rule is what bounds each heap's growth: per 300 messages of 1 MiB it forced
+// Since round 7 every launcher gives `--heap-growing-percent` (100 then, 50 since round 13): V8's own
+// limit then sits at twice (now 1.5 times) what survived (it chose ×1.1 on these heaps, a full
+// collection every ~2 messages of 1 MiB on the SMTP thread), so this rule is what bounds each heap's
+// growth; round 7, at 100: per 300 messages of 1 MiB it forced
 // 15–21 of the SMTP thread's 60–70 full collections and 11–15 of each pool thread's 32–40. Without it
 // (COLLECT_GROWTH off) the pool threads ran as many collections (31) and peak RSS was no lower.
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';

@@ -48,7 +48,7 @@ export interface ChildOptions {
  * flag also overrides the pool threads' work-pool.ts THREAD_YOUNG_GENERATION_MB, set to the same
  * size). Measured in round 6: RSS at rest 197 → 162 MB; the pool work's CPU per message no higher
  * (bench/pool-memory.ts, 10 KiB 11.9–13.2 → 9.4–9.6 ms, 1 MiB 153–158 → 140–148 ms; README "Speed").
- * `--heap-growing-percent=100`: after a full collection each heap may grow to twice what survived
+ * `--heap-growing-percent=50`: after a full collection each heap may grow by half what survived
  * before the next one. V8 otherwise sizes the next limit from how fast it marks against how fast the
  * thread allocates, and on these small heaps (~31 MB alive on the SMTP thread) it chose its minimum
  * (×1.1, plus the young generation), and starts marking once the room left is below the young
@@ -56,9 +56,13 @@ export interface ChildOptions {
  * per 300), each marking all 31 MB again on V8's helper threads. Round 7: 45–50 natural + 15–21
  * forced (collect-garbage.ts) per 300, helper threads 9.0–11.3 s instead of 13.7–18.0 s, 1 MiB CPU
  * per message median 106.6 → 91.3 ms, peak RSS within the runs' spread (collect-garbage.ts still
- * bounds each heap's growth; README "Speed", round 7).
+ * bounds each heap's growth; README "Speed", round 7). Round 13 lowered it from 100 to 50: at
+ * 10 KiB with 100 sessions the SMTP thread's ~25 MB alive then grew to ~50 MB of old space (the
+ * sessions' promoted objects, dead) before each collection, and the pool thread's likewise; with 50
+ * peak RSS is ~30 MB lower at the same CPU per message, and the 1 MiB tier's CPU is within the noise
+ * (README "Speed", round 13).
  */
-export const GATEWAY_NODE_ARGS: readonly string[] = ['--expose-gc', '--max-semi-space-size=4', '--heap-growing-percent=100'];
+export const GATEWAY_NODE_ARGS: readonly string[] = ['--expose-gc', '--max-semi-space-size=4', '--heap-growing-percent=50'];
 
 export const CHILD_DNS: StaticRecords = {
   'buyer.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },

@@ -46,6 +46,6 @@ describe('Dockerfile', () => {
     expect(runtime.find((l) => l.startsWith('HEALTHCHECK '))).toContain('/healthz');
     expect(runtime).toContain('STOPSIGNAL SIGTERM');
     // The entry point is node itself (PID 1 gets the SIGTERM), not a shell that would swallow it.
-    expect(runtime.at(-1)).toBe('CMD ["node", "--expose-gc", "--max-semi-space-size=4", "--heap-growing-percent=100", "dist/src/main.js"]');
+    expect(runtime.at(-1)).toBe('CMD ["node", "--expose-gc", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/src/main.js"]');
   });
 });

@@ -30,7 +30,7 @@ describe('launchers', () => {
   it('node accepts every one of them (a misspelt V8 flag would stop the gateway at start)', () => {
     const out = execFileSync(process.execPath, [...GATEWAY_NODE_ARGS, '-e', 'process.stdout.write(typeof gc)'], { encoding: 'utf8' });
     expect(out).toBe('function');
-    expect(GATEWAY_NODE_ARGS).toContain('--heap-growing-percent=100');
+    expect(GATEWAY_NODE_ARGS).toContain('--heap-growing-percent=50');
   });
 
   it('the maskgate command passes them (maskgate start runs in its process)', () => {
