@@ -276,9 +276,11 @@ describe('the admin in a browser', () => {
     await page.waitForURL(/\/conversations\/\d+/);
     const card = page.locator('article.message.buyer_to_store').first();
     await card.locator('select[name=tagId]').selectOption({ label: 'urgent' });
-    await expect.poll(() => card.locator('.tag').count()).toBe(1);
+    await expect.poll(() => card.locator('.tag').count(), { timeout: 10_000 }).toBe(1);
+    // The card's tag row is swapped with its select: choose in the one that stays.
+    await htmxSettled(page);
     await card.locator('select[name=tagId]').selectOption({ label: 'vip' });
-    await expect.poll(() => card.locator('.tag').count()).toBe(2);
+    await expect.poll(() => card.locator('.tag').count(), { timeout: 10_000 }).toBe(2);
     expect(await card.locator('.add-tag').count()).toBe(0); // the add control is gone at two
     const messageId = await card.getAttribute('data-message-id');
     const third = await page.request.post(`${base}/messages/${messageId}/tags`, {
