@@ -86,7 +86,7 @@ async function openStorage(url: string): Promise<Storage> {
 export async function startPgGateway(config: AppConfig, log: Logger, options: GatewayOptions = {}): Promise<PgGateway> {
   // This node's data directory holds its own spool (cleaned below): two nodes on one machine each
   // need their own, as a second gateway on a SQLite directory would (store/data-dir-lock.ts).
-  const lock = lockDataDir(config.dataDir);
+  const lock = lockDataDir(config.dataDir, { onLost: (message) => log.error({ event: 'gateway.lock-lost' }, message) });
   try {
     return await startPgLocked(config, log, options, lock);
   } catch (err) {

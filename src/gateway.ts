@@ -98,7 +98,7 @@ export async function startGateway(config: AppConfig, log: Logger, options: Gate
   }
   // Before anything under dataDir is opened or cleaned: a second gateway there would empty the
   // first's spool and release its delivery leases.
-  const lock = lockDataDir(config.dataDir);
+  const lock = lockDataDir(config.dataDir, { onLost: (message) => log.error({ event: 'gateway.lock-lost' }, message) });
   try {
     return await startLocked(config, log, options, lock);
   } catch (err) {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,5 +21,31 @@ describe('lockDataDir', () => {
     const b = lockDataDir(mkdtempSync(join(tmpdir(), 'maskgate-lock-')));
     a.release();
     b.release();
+  });
+
+  it('takes its file again when the lock file is deleted or replaced while held (attack pass 13: a second start then came up)', async () => {
+    for (const spoil of [(f: string) => unlinkSync(f), (f: string) => (writeFileSync(`${f}.new`, ''), renameSync(`${f}.new`, f))]) {
+      const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));
+      const held = lockDataDir(dir, { checkMs: 20 });
+      spoil(join(dir, 'gateway.lock'));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(() => lockDataDir(dir)).toThrow(DataDirInUse);
+      held.release();
+      held.release(); // never throws, the file replaced or not
+      lockDataDir(dir).release();
+    }
+  });
+
+  it('tells the holder when another took the new file first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));
+    const told: string[] = [];
+    const held = lockDataDir(dir, { checkMs: 50, onLost: (m) => told.push(m) });
+    unlinkSync(join(dir, 'gateway.lock'));
+    const other = lockDataDir(dir, { checkMs: 1e6 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain('was deleted or replaced while this gateway ran');
+    other.release();
+    held.release();
   });
 });

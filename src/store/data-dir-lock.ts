@@ -5,7 +5,7 @@
 // taken with POSIX advisory locks that the kernel drops when the process ends however it ends
 // (SIGKILL, a crash, a power cut), so a lock is never left stale. CLI commands that are meant to
 // run beside the gateway (user add, dns, …) do not take it.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -22,19 +22,22 @@ export interface DataDirLock {
   release(): void;
 }
 
-/**
- * Takes the data directory for this gateway: creates `dataDir` (0700) if missing and holds an
- * EXCLUSIVE transaction on `dataDir/gateway.lock` until release() or the end of the process.
- * Throws DataDirInUse (with a sentence naming the directory) when another process, or another
- * gateway in this process, holds it; other errors (permissions, a read-only disk) as thrown by
- * better-sqlite3. Never waits: a busy lock answers at once (busy timeout 0).
- */
-export function lockDataDir(dataDir: string): DataDirLock {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const path = join(dataDir, LOCK_FILE);
+/** How often a held lock checks that its file is still the one it locks (ms). */
+export const LOCK_CHECK_MS = 5_000;
+
+export interface LockOptions {
+  /** How often to check the lock file (ms); LOCK_CHECK_MS by default. */
+  readonly checkMs?: number;
+  /** Told once when the file was replaced and another process now holds the new one. */
+  readonly onLost?: (message: string) => void;
+}
+
+/** An EXCLUSIVE transaction on `path` and the file's inode; throws DataDirInUse when busy. */
+function take(path: string, dataDir: string): { db: Database.Database; ino: number } {
   const db = new Database(path, { timeout: 0 });
   try {
     db.exec('BEGIN EXCLUSIVE');
+    return { db, ino: statSync(path).ino };
   } catch (err) {
     db.close();
     if ((err as { code?: string }).code === 'SQLITE_BUSY' || (err as { code?: string }).code === 'SQLITE_LOCKED') {
@@ -44,14 +47,61 @@ export function lockDataDir(dataDir: string): DataDirLock {
     }
     throw err;
   }
+}
+
+/**
+ * Takes the data directory for this gateway: creates `dataDir` (0700) if missing and holds an
+ * EXCLUSIVE transaction on `dataDir/gateway.lock` until release() or the end of the process.
+ * Throws DataDirInUse (with a sentence naming the directory) when another process, or another
+ * gateway in this process, holds it; other errors (permissions, a read-only disk) as thrown by
+ * better-sqlite3. Never waits: a busy lock answers at once (busy timeout 0).
+ *
+ * A POSIX lock is on the file, not its name: a lock file deleted (or replaced) while held would
+ * let a second gateway lock a new one. Every `checkMs` (an unref'd timer) the holder checks that
+ * the name still leads to its file, else takes the new one; when another process holds that,
+ * `onLost` is told.
+ */
+export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDirLock {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, LOCK_FILE);
+  let held = take(path, dataDir);
+  let lost = false;
+  const check = () => {
+    let ino: number | null = null;
+    try {
+      ino = statSync(path).ino;
+    } catch {
+      // Deleted: taken again below (creates it).
+    }
+    if (ino === held.ino) return;
+    try {
+      const again = take(path, dataDir);
+      close(held.db);
+      held = again;
+    } catch (err) {
+      if (lost) return;
+      lost = true;
+      options.onLost?.(`${LOCK_FILE} in the data directory ${dataDir} was deleted or replaced while this gateway ran: ${(err as Error).message}`);
+    }
+  };
+  const timer = setInterval(check, options.checkMs ?? LOCK_CHECK_MS);
+  timer.unref();
   return {
     release() {
-      if (!db.open) return;
-      try {
-        db.exec('COMMIT');
-      } finally {
-        db.close();
-      }
+      clearInterval(timer);
+      close(held.db);
     },
   };
+}
+
+/** Ends the transaction and closes (the lock goes with the connection); never throws (a deleted file fails COMMIT). */
+function close(db: Database.Database): void {
+  if (!db.open) return;
+  try {
+    db.exec('COMMIT');
+  } catch {
+    // The close below rolls back and drops the lock all the same.
+  } finally {
+    db.close();
+  }
 }

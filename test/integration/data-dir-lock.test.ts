@@ -3,10 +3,11 @@
 // released its delivery leases). The second now refuses with a sentence and touches nothing; the
 // lock dies with the process that held it, however it ended.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LOCK_CHECK_MS } from '../../src/store/data-dir-lock.js';
 import { GATEWAY_NODE_ARGS, startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 
 const TOKEN = 'data-dir-lock-token-0123456789abcdef';
@@ -62,5 +63,16 @@ describe('a second gateway on a running one’s data directory', () => {
     await gone;
     const next = await start();
     expect((await fetch(`http://127.0.0.1:${next.httpPort}/readyz`)).status).toBe(200);
+  }, 180_000);
+
+  it('still refuses a second start after the lock file was deleted under the running one (attack pass 13: it came up)', async () => {
+    const running1 = running[1]!;
+    // An operator who took the refusal for a stale lock file and deleted it.
+    unlinkSync(join(dataDir, 'gateway.lock'));
+    await new Promise((r) => setTimeout(r, LOCK_CHECK_MS + 1_000));
+    const { code, stderr } = await second();
+    expect(code).toBe(1);
+    expect(stderr).toContain(`another maskgate is already running on the data directory ${dataDir}`);
+    expect((await fetch(`http://127.0.0.1:${running1.httpPort}/readyz`)).status).toBe(200);
   }, 180_000);
 });
