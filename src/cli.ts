@@ -97,6 +97,7 @@ async function run(args: string[]): Promise<number> {
     if (command === 'buyer' && sub === 'erase' && args[2]) {
       // Through the inbox port: on the PostgreSQL database when one is configured, else the SQLite file.
       const config = loadConfig();
+      if (!config.database.url && missingDatabase(config)) return 1;
       const db = config.database.url ? null : openDb(config.dataDir);
       const storage = db ? sqliteStorage(db, { sessionTtlMs: 0 }) : await openPgStorage(config.database.url as string, { sessionTtlMs: 0, poolSize: 1 });
       try {
@@ -136,6 +137,7 @@ async function run(args: string[]): Promise<number> {
     }
     if (command === 'migrate-to-postgres' && sub) {
       const config = loadConfig();
+      if (missingDatabase(config)) return 1;
       const db = openDb(config.dataDir);
       const pool = openPool(sub, 2);
       try {
@@ -183,6 +185,17 @@ async function run(args: string[]): Promise<number> {
   }
   process.stderr.write(USAGE);
   return 2;
+}
+
+/**
+ * True (and says so on stderr) when dataDir holds no SQLite database: for the commands that only
+ * read or change what is there (buyer erase, migrate-to-postgres), where opening one would make a
+ * new, empty database (and migrate a new DKIM key into PostgreSQL) from a mistyped directory.
+ */
+function missingDatabase(config: AppConfig): boolean {
+  if (existsSync(join(config.dataDir, DB_FILE))) return false;
+  process.stderr.write(`maskgate: no database in ${config.dataDir}: run this with the gateway's MASKGATE_DATA_DIR (and MASKGATE_CONFIG)\n`);
+  return true;
 }
 
 /** The storage ports of the configured database: PostgreSQL with database.url, else SQLite under dataDir; close() closes it. */

@@ -135,3 +135,28 @@ describe('maskgate backup where there is nothing of ours to copy', () => {
     }
   });
 });
+
+describe('commands that only read or change what a data directory holds, run on one without a database', () => {
+  it('refuse with a sentence and make no database there (attack pass 13: buyer erase and migrate-to-postgres made an empty one, migrate a new DKIM key)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-nodb-'));
+    try {
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+          cwd: root,
+          env: { ...env, MASKGATE_DATA_DIR: join(dir, 'data') },
+          encoding: 'utf8',
+        });
+      for (const args of [
+        ['buyer', 'erase', 'anna@buyer.example'],
+        ['migrate-to-postgres', 'postgres://u:p@127.0.0.1:1/db'],
+      ]) {
+        const r = run(...args);
+        expect([args[0], r.status, r.stdout]).toEqual([args[0], 1, '']);
+        expect(r.stderr).toContain(`no database in ${join(dir, 'data')}`);
+        expect(readdirSync(dir), args[0]).toEqual([]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
