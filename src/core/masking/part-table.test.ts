@@ -45,5 +45,10 @@ describe('partReading: an Office file read by its bytes and its name, under any 
     ['application/octet-stream', 'data.bin', TEXT, null],
     ['application/zip', 'a.zip', TEXT, { removed: expect.stringContaining('zip archive') }],
     ['application/x-something', 'a.xls', OLE, null],
+    // A package named as no Office file: a zip program shows all it holds.
+    ['application/zip', 'files.zip', ZIP, { removed: expect.stringContaining('zip archive') }],
+    ['application/octet-stream', 'files.zip', ZIP, { removed: expect.stringContaining('zip archive') }],
+    ['application/vnd.ms-excel', 'prices.csv', ZIP, { removed: expect.stringContaining('zip archive') }],
+    ['application/zip', 'attachment', ZIP, { kind: 'ooxml', type: 'application/zip' }],
   ] as const)('%s %s', (type, name, bytes, want) => expect(partReading(type, bytes, name)).toEqual(want));
 });

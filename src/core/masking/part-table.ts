@@ -152,8 +152,8 @@ export type PartReading = { readonly kind: PartKind; readonly type: string } | {
  * as `application/vnd.ms-excel` is read as the workbook it is, as Excel opens it), as the
  * application its type or else its name names (`prices.xls`: Excel's main part is wanted), and
  * removed when the bytes are not what its name says (a PDF named `terms.docx`, a package named
- * `form.pdf`: which program opens it is not known) or, under an Office type, not an Office
- * container; a text file named `.csv`, `.tsv` or `.txt` under such a type is read as text. Looks at
+ * `form.pdf`: which program opens it is not known), a package named as no Office file (`files.zip`:
+ * a zip program shows all its files) or, under an Office type, not an Office container; a text file named `.csv`, `.tsv` or `.txt` under such a type is read as text. Looks at
  * the first bytes (8 KiB at most) and the name only: constant cost.
  */
 export function partReading(contentType: string, content: Uint8Array, filename?: string | null): PartReading | null {
@@ -177,6 +177,9 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
   if (office && familyOf(kind) !== 'office')
     return { removed: `not an Office file, though its type says it is one (its bytes are a ${kind === 'image' ? 'picture' : kind.toUpperCase()})` };
   if (byName && byName[0] !== familyOf(kind)) return { removed: 'not what its name says: its bytes are another kind of file' };
+  // A package named as no Office file (`files.zip`): a zip program opens it and shows every file it
+  // holds, of which only what Office shows is read.
+  if (kind === 'ooxml' && ext && !byName) return { removed: 'a zip archive by its name, not an Office file: its files are not read' };
   if (kind !== 'ole' && kind !== 'ooxml') return { kind, type: base };
   const app = (office ? OFFICE_TYPES.get(base) : null) ?? byName?.[1] ?? null;
   // A registered type that already names this container reads as itself (its delivered type kept).
