@@ -50,10 +50,18 @@ export function makeMasker(o: MaskerOptions): Masker {
     : null;
   const keep = content ? content.keepEmailDomains : null;
   // The writer's address with a bare `at` and its own dots (`anna.weber at buyer.example`): read
-  // again when ` at ` stands before one of the writer's domains (indexOf on the folded reading, a
-  // regex on source text). Another's so written stays (`find us at shop.com` is prose).
+  // again when ` at ` stands before one of the writer's domains (native searches on the folded
+  // reading, a regex on source text). Another's so written stays (`find us at shop.com` is prose).
   const writerDomains = [...new Set(hide.addresses.map((a) => foldString(a.slice(a.lastIndexOf('@') + 1))).filter((d) => d.includes('.')))];
-  const atWriterFolded = (t: string) => writerDomains.some((d) => t.includes(` at ${d}`));
+  // Searched by the domain's tail from its first dot (`.example`): a dot is rare in prose, a blank
+  // is not (` at buyer.example` as the pattern cost ~0.4 ms a MiB, this ~0.01).
+  const atWriterFolded = (t: string) =>
+    writerDomains.some((d) => {
+      const dot = d.indexOf('.');
+      const tail = d.slice(dot);
+      for (let i = t.indexOf(tail); i >= 0; i = t.indexOf(tail, i + 1)) if (t.startsWith(` at ${d}`, i - dot - 4)) return true;
+      return false;
+    });
   const atWriterSource = writerDomains.length
     ? new RegExp(`(?:^|\\s)at\\s+(?:${writerDomains.map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'i')
     : null;
