@@ -139,7 +139,7 @@ describe('addresses with their separators spelled out', () => {
     expect(got).toEqual(prose);
   }, 60_000);
 
-  it('addresses spelled with the symbols in brackets or in German arrive masked or removed', async () => {
+  it('addresses spelled with the symbols in brackets, with marks (-at-, _at_), in German, or with a written @ and a spelled dot arrive masked or removed', async () => {
     const spellings = [
       ['anna.weber[at]buyer[.]example', 'alias'],
       ['anna.weber[@]buyer[.]example', 'alias'],
@@ -151,6 +151,11 @@ describe('addresses with their separators spelled out', () => {
       ['bob.stone@shopmail[.]de', 'removed'],
       ['bob.stone (at) shopmail (punkt) de', 'removed'],
       ['bob.stone [at] shopmail [punkt] de', 'removed'],
+      ['anna.weber -at- buyer -dot- example', 'alias'],
+      ['anna.weber _at_ buyer _dot_ example', 'alias'],
+      ['bob.stone -at- shopmail.de', 'removed'],
+      ['bob.stone @ shopmail [dot] de', 'removed'],
+      ['bob.stone @ shopmail dot de', 'removed'],
     ] as const;
     const delivered = await sendTagged(
       h,

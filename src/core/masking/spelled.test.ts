@@ -54,7 +54,19 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['anna.weber (at) buyer (punkt) example', A],
     ['bob (at) shop (punkt) de', '[email removed]'],
     ['bob [at] shop [ Punkt ] co [punkt] uk', '[email removed]'],
+    // Marks for brackets (`-at-`, `_at_`, `*at*`); a written @ with blanks and a spelled dot.
+    ['anna.weber -at- buyer -dot- example', A],
+    ['anna.weber _at_ buyer _dot_ example', A],
+    ['anna.weber *at* buyer *dot* example', A],
+    ['bob -at- shop.de', '[email removed]'],
+    ['user_at_shop_dot_com', '[email removed]'],
+    ['bob @ shop [dot] de', '[email removed]'],
+    ['bob @ shop dot de', '[email removed]'],
     // Kept: prose near them.
+    ['mail me @ home dot', 'mail me @ home dot'],
+    ['a well-at-home dot-matrix printer', 'a well-at-home dot-matrix printer'],
+    ['created_at_date, pay-at-the-door', 'created_at_date, pay-at-the-door'],
+    ['see *at* the top', 'see *at* the top'],
     ['find me at buyer.example', 'find me at buyer.example'],
     ['look at www dot shop dot de for more', 'look at www dot shop dot de for more'],
     ['Punkt (punkt) 3 at noon', 'Punkt (punkt) 3 at noon'],
@@ -74,7 +86,20 @@ describe('addresses with their separators spelled out (golden table)', () => {
   });
 
   it('tests the folded reading at least as widely as the source (maySpellFolded, maySpell)', () => {
-    for (const s of ['a [at] b', 'a (AT) b', 'a dot b', 'a DOT b', 'x<!--y-->', 'a [ at ] b', 'a {dot} b', 'a (punkt) b', 'a [ PUNKT ] b'])
+    for (const s of [
+      'a [at] b',
+      'a (AT) b',
+      'a dot b',
+      'a DOT b',
+      'x<!--y-->',
+      'a [ at ] b',
+      'a {dot} b',
+      'a (punkt) b',
+      'a [ PUNKT ] b',
+      'a -at- b',
+      'a _at_ b',
+      'a *at* b',
+    ])
       expect([s, maySpell(s), maySpellFolded(fold(s).text)]).toEqual([s, true, true]);
     expect(maySpellFolded(fold('plain text, no separators (none), at the end').text)).toBe(false);
   });

@@ -9,11 +9,11 @@ import { endsInTopLevel, findAddressesIn, keptDomain } from './address-finder.js
 import { fold, type Folded } from './fold.js';
 import type { Span } from './spans.js';
 
-// A separator spelled out: a word in brackets (`[at]`, `(dot)`, `{at}`, `<at>`, German `(punkt)`;
-// blanks inside and around), or the bare word between blanks (` at `, ` dot `); and an HTML comment the reader sees
+// A separator spelled out: a word in brackets or marks (`[at]`, `(dot)`, `{at}`, `<at>`, `-at-`,
+// `_at_`, `*at*`, German `(punkt)`; blanks inside and around), or the bare word between blanks (` at `, ` dot `); and an HTML comment the reader sees
 // (at most 384 characters: a longer one is a passage).
 // (No `u` flag and no lookbehind: a bare word's neighbours are checked in the loop, ~5x faster.)
-const SPELLED = / ?[[({<] ?(at|dot|punkt) ?[\])}>] ?| (at|dot) |<!--[^]{0,384}?-->/g;
+const SPELLED = / ?[[({<\-_*] ?(at|dot|punkt) ?[\])}>\-_*] ?| (at|dot) |<!--[^]{0,384}?-->/g;
 
 /** A letter or digit of the folded text (any script). */
 const isAlnum = (t: string, k: number): boolean => {
@@ -27,7 +27,7 @@ const isAlnum = (t: string, k: number): boolean => {
 const DOT_WORD = /\bdot\b/i;
 // A comment's `<!` written as an entity, tested at each `&` (sticky).
 const ENTITY_COMMENT = /&(?:lt|#0*60|#x0*3c);?!/iy;
-const SOURCE_CLOSERS = [']', ')', '}', '>', '&', '%'];
+const SOURCE_CLOSERS = [']', ')', '}', '>', '-', '_', '*', '&', '%'];
 
 /** Whether `at`, `dot` or `punkt` (any case) ends right before `j`, a blank between allowed. */
 function spelledBefore(t: string, j: number): boolean {
@@ -73,7 +73,7 @@ export function maySpellFolded(t: string): boolean {
   }
   return false;
 }
-const CLOSERS = [']', ')', '}', '>'];
+const CLOSERS = [']', ')', '}', '>', '-', '_', '*'];
 
 // A spelled dot after a bare-spelled address that no label follows.
 const DANGLING = /^ dot(?![\p{L}\p{N}])/u;
@@ -173,7 +173,11 @@ export function spelledAddresses(
       const sign = g.text.lastIndexOf('@', a.domainStart - 1);
       const within = kindsIn(g, a.start, a.end + 1);
       const atSign = within.find(([k, kind]) => k === sign && kind !== 'comment')?.[1];
-      if (!atSign && !within.some(([, kind]) => kind === 'comment')) continue;
+      // A written @ counts with a dot of its domain spelled (`bob @ shop [dot] de`; the first
+      // reading took `bob@shop` already when no blank stood beside the @), or a comment inside.
+      const dotAfter = within.some(([k, kind]) => kind !== 'comment' && k > sign && g.text[k] === '.');
+      if (!atSign && !within.some(([, kind]) => kind === 'comment') && !dotAfter) continue;
+      if (!atSign && !within.some(([, kind]) => kind === 'comment') && DANGLING.test(g.text.slice(a.end, a.end + 5))) continue;
       // A bare ` at ` is an address's only with a dot of its domain spelled too.
       // and without a spelled dot after it that leads nowhere (`look at it dot by dot`: prose).
       // A bare ` at ` before a web host (`look at www dot shop dot de`) is a site named in prose.
