@@ -125,6 +125,10 @@ const familyOf = (kind: PartKind): NameFamily | null => (kind === 'ole' || kind 
 
 const ZIP_TYPES = new Set(['application/zip', 'application/x-zip-compressed']);
 
+/** Names a browser opens as a web page, and a mail program as a message. */
+const PAGE_NAMES = new Set(['htm', 'html', 'xhtml', 'shtml']);
+const MESSAGE_NAMES = new Set(['eml', 'mht', 'mhtml', 'msg']);
+
 /** Names of text files a spreadsheet program opens (and Windows declares with Excel's type). */
 const TEXT_NAMES = new Set(['csv', 'tsv', 'txt']);
 
@@ -146,7 +150,8 @@ export type PartReading = { readonly kind: PartKind; readonly type: string } | {
 
 /**
  * Which handler reads a part and as which type (what the cleaners check the file against and the
- * delivered copy is declared as), or why it is removed. A registered type reads as itself; an
+ * delivered copy is declared as), or why it is removed. A registered type reads as itself, but
+ * plain text named `.htm(l)` reads as HTML and named `.eml`/`.mht` is removed (what opens it); an
  * Office type (registered or one mail programs use, OFFICE_TYPES) or a generic one
  * (`application/octet-stream`) is read as its bytes' container (OLE or ZIP signature: an `.xlsx` sent
  * as `application/vnd.ms-excel` is read as the workbook it is, as Excel opens it), as the
@@ -160,12 +165,16 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
   const base = baseType(contentType);
   const generic = GENERIC.has(base) || base === '';
   const office = OFFICE_TYPES.has(base);
+  const ext = /\.([a-z0-9]{1,5})$/i.exec(filename?.trim() ?? '')?.[1]?.toLowerCase();
   if (!office && !generic) {
     const kind = BY_TYPE.get(base);
+    // Plain text named as a page or a message: a browser shows it as HTML (`<b></b>` inside an
+    // address as nothing), a mail program as a message (its base64 body decoded).
+    if (kind === 'text' && PAGE_NAMES.has(ext ?? '')) return { kind: 'html', type: 'text/html' };
+    if (kind === 'text' && MESSAGE_NAMES.has(ext ?? '')) return { removed: 'a message file sent as text: its parts are not read, so it does not cross' };
     return kind ? { kind, type: base } : null;
   }
   const kind = sniffKind(content);
-  const ext = /\.([a-z0-9]{1,5})$/i.exec(filename?.trim() ?? '')?.[1]?.toLowerCase();
   const byName = ext ? EXTENSIONS.get(ext) : undefined;
   // A text file under an Office or generic type (Windows gives `.csv` Excel's type): Excel opens it
   // as text, so it is read and masked as text.
