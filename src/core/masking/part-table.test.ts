@@ -50,6 +50,9 @@ describe('partReading: an Office file read by its bytes and its name, under any 
     ['text/plain; charset=utf-8', 'page.HTM', TEXT, { kind: 'html', type: 'text/html' }],
     ['text/plain', 'fwd.eml', TEXT, { removed: expect.stringContaining('message file') }],
     ['text/plain', 'notes.txt', TEXT, { kind: 'text', type: 'text/plain' }],
+    ['text/plain', 'prices.slk', TEXT, { removed: expect.stringContaining('sheet or query') }],
+    ['text/plain', 'logo.svg', TEXT, { removed: expect.stringContaining('sheet or query') }],
+    ['text/csv', 'prices.csv', TEXT, { kind: 'text', type: 'text/csv' }],
     // A package named as no Office file: a zip program shows all it holds.
     ['application/zip', 'files.zip', ZIP, { removed: expect.stringContaining('zip archive') }],
     ['application/octet-stream', 'files.zip', ZIP, { removed: expect.stringContaining('zip archive') }],

@@ -128,6 +128,8 @@ const ZIP_TYPES = new Set(['application/zip', 'application/x-zip-compressed']);
 /** Names a browser opens as a web page, and a mail program as a message. */
 const PAGE_NAMES = new Set(['htm', 'html', 'xhtml', 'shtml']);
 const MESSAGE_NAMES = new Set(['eml', 'mht', 'mhtml', 'msg']);
+/** Text formats whose program computes or draws what it shows: SVG, SYLK and DIF sheets (formulas), Excel's web and database queries. */
+const DATA_NAMES = new Set(['svg', 'slk', 'dif', 'iqy', 'dqy', 'rqy', 'oqy']);
 
 /** Names of text files a spreadsheet program opens (and Windows declares with Excel's type). */
 const TEXT_NAMES = new Set(['csv', 'tsv', 'txt']);
@@ -151,7 +153,7 @@ export type PartReading = { readonly kind: PartKind; readonly type: string } | {
 /**
  * Which handler reads a part and as which type (what the cleaners check the file against and the
  * delivered copy is declared as), or why it is removed. A registered type reads as itself, but
- * plain text named `.htm(l)` reads as HTML and named `.eml`/`.mht` is removed (what opens it); an
+ * plain text named `.htm(l)` reads as HTML and named `.eml`/`.mht`, `.svg`, `.slk`, `.iqy`… is removed (what opens it); an
  * Office type (registered or one mail programs use, OFFICE_TYPES) or a generic one
  * (`application/octet-stream`) is read as its bytes' container (OLE or ZIP signature: an `.xlsx` sent
  * as `application/vnd.ms-excel` is read as the workbook it is, as Excel opens it), as the
@@ -172,6 +174,8 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
     // address as nothing), a mail program as a message (its base64 body decoded).
     if (kind === 'text' && PAGE_NAMES.has(ext ?? '')) return { kind: 'html', type: 'text/html' };
     if (kind === 'text' && MESSAGE_NAMES.has(ext ?? '')) return { removed: 'a message file sent as text: its parts are not read, so it does not cross' };
+    if (kind === 'text' && DATA_NAMES.has(ext ?? ''))
+      return { removed: 'a drawing, sheet or query file sent as text: its program shows more than its text, so it does not cross' };
     return kind ? { kind, type: base } : null;
   }
   const kind = sniffKind(content);
