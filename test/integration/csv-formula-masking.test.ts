@@ -22,6 +22,7 @@ const withFile = (k: number, type: string, name: string, bytes: Buffer) =>
       'Prices attached.',
       '--q',
       `Content-Type: ${type}; name="${name}"`,
+      `Content-Disposition: attachment; filename="${name}"`,
       'Content-Transfer-Encoding: base64',
       '',
       b64(bytes),
@@ -39,14 +40,16 @@ describe('a .csv a spreadsheet opens', () => {
       '=SUBSTITUTE("anna.weber#buyer.example";"#";"@")',
     ];
     const cases = formulas.flatMap((f) => [
-      ['application/vnd.ms-excel', `Item;Contact\r\nKettle;${f}\r\n`] as const,
-      ['text/csv', `Item;Contact\r\nKettle;${f}\r\n`] as const,
+      ['application/vnd.ms-excel', `Item;Contact\r\nKettle;${f}\r\n`, 'prices.csv'] as const,
+      ['text/csv', `Item;Contact\r\nKettle;${f}\r\n`, 'prices.csv'] as const,
+      // Plain text named .csv (Windows saves `prices.csv.` as `prices.csv`): Excel opens it.
+      ['text/plain', `Item;Contact\r\nKettle;${f}\r\n`, 'prices.csv.'] as const,
     ]);
     const delivered = await sendTagged(
       h,
       BUYER.address,
       alias,
-      cases.map(([type, csv], k) => withFile(k, type, 'prices.csv', Buffer.from(csv, 'latin1'))),
+      cases.map(([type, csv, name], k) => withFile(k, type, name, Buffer.from(csv, 'latin1'))),
       30_000,
     );
     const problems: unknown[] = [];

@@ -1,14 +1,13 @@
 // Owns reading the formulas of a text file a spreadsheet opens (.csv, .tsv): Excel and LibreOffice
 // compute a cell that starts with `=` (or `+`, `-`, `@` before a name) when they open the file, so
 // `="anna.weber"&"@"&"buyer.example"` shows an address that the text itself does not hold.
+import { extensionOf } from './part-table.js';
 import { formulaShows } from './sheet-formulas.js';
 
-/** Names that say a spreadsheet opens the file (Windows gives `.csv` Excel's type). */
-const SHEET_TEXT_NAME = /\.(csv|tsv)\s*$/i;
-
-/** True when a text part is one a spreadsheet opens: declared text/csv or tab-separated values, or named `.csv`/`.tsv`. */
+/** True when a text part is one a spreadsheet opens: declared text/csv or tab-separated values, or named `.csv`/`.tsv` (trailing dots and blanks dropped, as Windows saves it). */
 export function opensInSpreadsheet(type: string, filename: string | null | undefined): boolean {
-  return /^text\/(csv|tab-separated-values)\b/i.test(type.trim()) || SHEET_TEXT_NAME.test(filename ?? '');
+  const ext = extensionOf(filename);
+  return /^text\/(csv|tab-separated-values)\b/i.test(type.trim()) || ext === 'csv' || ext === 'tsv';
 }
 
 /** The texts read from one file's formulas, at most (sheet-formulas.ts reads a workbook's within the same): past it, null. */

@@ -50,6 +50,10 @@ describe('partReading: an Office file read by its bytes and its name, under any 
     ['text/plain; charset=utf-8', 'page.HTM', TEXT, { kind: 'html', type: 'text/html' }],
     ['text/plain', 'fwd.eml', TEXT, { removed: expect.stringContaining('message file') }],
     ['text/plain', 'notes.txt', TEXT, { kind: 'text', type: 'text/plain' }],
+    // Windows saves `name.ext.` and `name.ext ` as `name.ext`.
+    ['text/plain', 'page.html.', TEXT, { kind: 'html', type: 'text/html' }],
+    ['text/plain', 'fwd.eml. . ', TEXT, { removed: expect.stringContaining('message file') }],
+    ['application/octet-stream', 'terms.docx.', PDF, { removed: expect.stringContaining('not what its name says') }],
     ['text/plain', 'prices.slk', TEXT, { removed: expect.stringContaining('sheet or query') }],
     ['text/plain', 'logo.svg', TEXT, { removed: expect.stringContaining('sheet or query') }],
     ['text/csv', 'prices.csv', TEXT, { kind: 'text', type: 'text/csv' }],

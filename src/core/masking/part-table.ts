@@ -148,6 +148,14 @@ function looksLikeText(b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * A file name's extension, lowercased, as Windows saves the file: trailing dots and blanks dropped
+ * (`prices.csv.` is saved as `prices.csv`); undefined without one of 1 to 5 letters or digits.
+ */
+export function extensionOf(filename: string | null | undefined): string | undefined {
+  return /\.([a-z0-9]{1,5})$/i.exec((filename ?? '').replace(/[.\s]+$/, ''))?.[1]?.toLowerCase();
+}
+
 export type PartReading = { readonly kind: PartKind; readonly type: string } | { readonly removed: string };
 
 /**
@@ -167,7 +175,7 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
   const base = baseType(contentType);
   const generic = GENERIC.has(base) || base === '';
   const office = OFFICE_TYPES.has(base);
-  const ext = /\.([a-z0-9]{1,5})$/i.exec(filename?.trim() ?? '')?.[1]?.toLowerCase();
+  const ext = extensionOf(filename);
   if (!office && !generic) {
     const kind = BY_TYPE.get(base);
     // Plain text named as a page or a message: a browser shows it as HTML (`<b></b>` inside an
