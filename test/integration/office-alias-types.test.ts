@@ -146,4 +146,19 @@ describe('Office files under the types mail programs give them', () => {
     expect(file?.filename).toBe('prices.csv');
     expect(file?.content.toString('utf8')).toBe(`Item;Price;Contact\r\nKettle;20;[email removed]\r\nMug;5;${alias}\r\n`);
   }, 60_000);
+
+  it('removes an Office package named as a zip archive: a zip program shows every file it holds', async () => {
+    const pkg = zip({
+      '[Content_Types].xml': TYPES,
+      'word/document.xml': `<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>${PLAIN}</w:t></w:r></w:p></w:body></w:document>`,
+      'contacts.txt': `Lager: ${BUYER_OTHER}`,
+    });
+    expect(
+      await kept([
+        ['application/zip', 'files.zip', pkg],
+        ['application/x-zip-compressed', 'files.zip', pkg],
+        ['application/octet-stream', 'files.zip', pkg],
+      ]),
+    ).toEqual([[], [], []]);
+  }, 60_000);
 });

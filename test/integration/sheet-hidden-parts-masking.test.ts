@@ -3,11 +3,12 @@
 // scenarios, an external workbook's cached cells (CRN), the zipped theme (THEME) and the pivot
 // caches' strings (the `_SX_DB_CUR` streams). Through the gateway a workbook holding an address
 // there must be removed; the same workbook without one must arrive.
-import { strToU8, zipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { keptFiles, startMaskingPair } from '../helpers/tagged-send.js';
-import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
+import { keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { b64, BUYER, BUYER_OTHER, mail } from '../fixtures/masking-mail.js';
 import { container, label, rec, workbookStream } from '../fixtures/legacy-office.js';
 
 let h: Harness;
@@ -93,5 +94,45 @@ describe('text a workbook keeps where the readers did not look', () => {
       xls([], [], { '_SX_DB_CUR/0001': pivotCache('Kettle') }),
     ];
     expect(await keptFiles(h, alias, files, 'application/vnd.ms-excel', 'prices.xls')).toEqual([[], [], [], [], [], ...Array(5).fill(['prices.xls'])]);
+  }, 60_000);
+
+  it("removes the people from a zipped part's properties as from the package's, and a zipped part with macros or an embedded file", async () => {
+    const people = zipSync({
+      'theme/theme/theme1.xml': strToU8('<?xml version="1.0"?><a:theme name="Office Theme"/>'),
+      'docProps/core.xml': strToU8(
+        '<?xml version="1.0"?><cp:coreProperties><dc:creator>Lisa Lager</dc:creator><cp:lastModifiedBy>Lisa Lager</cp:lastModifiedBy></cp:coreProperties>',
+      ),
+    });
+    const files = [
+      xlsx({ 'xl/theme/theme1.thmx': people }),
+      xlsx({ 'xl/theme/theme1.thmx': zipSync({ 'theme/theme/theme1.xml': strToU8('<a:theme/>'), 'theme/vbaProject.bin': new Uint8Array(600) }) }),
+      xlsx({ 'xl/theme/theme1.thmx': zipSync({ 'theme/theme/theme1.xml': strToU8('<a:theme/>'), 'theme/embeddings/oleObject1.bin': new Uint8Array(600) }) }),
+    ];
+    const out = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      files.map((f, k) =>
+        mail(
+          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
+          [
+            '--q',
+            'Content-Type: text/plain',
+            '',
+            'File attached.',
+            '--q',
+            `Content-Type: ${XLSX}; name="prices.xlsx"`,
+            'Content-Transfer-Encoding: base64',
+            '',
+            f,
+            '--q--',
+          ],
+        ),
+      ),
+    );
+    const parsed = await Promise.all(out.map((raw) => simpleParser(raw)));
+    expect(parsed.map((m) => m.attachments.length)).toEqual([1, 0, 0]);
+    const theme = unzipSync(unzipSync(new Uint8Array(parsed[0]!.attachments[0]!.content))['xl/theme/theme1.thmx']!);
+    expect(strFromU8(theme['docProps/core.xml']!)).not.toContain('Lisa');
   }, 60_000);
 });

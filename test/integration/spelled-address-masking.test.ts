@@ -116,4 +116,64 @@ describe('addresses with their separators spelled out', () => {
     );
     expect(kept).toEqual([[], [], ['form.docx']]);
   }, 60_000);
+  it('leave prose near them unchanged (a web host, a full stop before dot)', async () => {
+    const prose = [
+      'tea at five. dot the i',
+      'I looked at it. Dot com bubble',
+      'meet at noon dot thirty',
+      'bought at Aldi dot, the price',
+      'sold at cost [dot] matrix printer',
+      'arrive at gate dot B',
+      'at least one dot per line',
+      'Look at www dot shop dot de for more',
+    ];
+    const delivered = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      prose.map((p, k) =>
+        mail([`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} note`, 'Content-Type: text/plain; charset=utf-8'], [p]),
+      ),
+    );
+    const got = await Promise.all(delivered.map(async (raw) => (await simpleParser(raw)).text?.trim()));
+    expect(got).toEqual(prose);
+  }, 60_000);
+
+  it('addresses spelled with the symbols in brackets, with marks (-at-, _at_), in German, or with a written @ and a spelled dot arrive masked or removed', async () => {
+    const spellings = [
+      ['anna.weber[at]buyer[.]example', 'alias'],
+      ['anna.weber[@]buyer[.]example', 'alias'],
+      ['anna.weber@buyer[.]example', 'alias'],
+      ['anna.weber (at) buyer (punkt) example', 'alias'],
+      ['anna.weber at buyer.example', 'alias'],
+      ['bob.stone[at]shopmail[.]de', 'removed'],
+      ['bob.stone[@]shopmail[.]de', 'removed'],
+      ['bob.stone@shopmail[.]de', 'removed'],
+      ['bob.stone (at) shopmail (punkt) de', 'removed'],
+      ['bob.stone [at] shopmail [punkt] de', 'removed'],
+      ['anna.weber -at- buyer -dot- example', 'alias'],
+      ['anna.weber _at_ buyer _dot_ example', 'alias'],
+      ['bob.stone -at- shopmail.de', 'removed'],
+      ['bob.stone @ shopmail [dot] de', 'removed'],
+      ['bob.stone @ shopmail dot de', 'removed'],
+    ] as const;
+    const delivered = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      spellings.map(([sp], k) =>
+        mail(
+          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} note`, 'Content-Type: text/plain; charset=utf-8'],
+          [`Write to ${sp} please.`],
+        ),
+      ),
+    );
+    const problems: unknown[] = [];
+    for (const [k, raw] of delivered.entries()) {
+      const t = (await simpleParser(raw)).text ?? '';
+      const [sp, want] = spellings[k]!;
+      if (!t.includes(want === 'alias' ? alias : '[email removed]') || /weber|stone|shopmail|buyer/i.test(t.replace(alias, ''))) problems.push([sp, t.trim()]);
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

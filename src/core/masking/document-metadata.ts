@@ -191,11 +191,13 @@ const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b
 /**
  * A zip kept as a part of an Office package (a zipped theme): each XML, relationships and VML part's
  * text as the application shows it (ooxmlText: tags as nothing) and as written, into `texts` and
- * `readings`; its other entries as binary parts are read. Returns the bytes unpacked so far (`total`
- * and this package's), NotWhatItClaims past MAX_UNZIPPED, when it does not unzip or when it holds a
- * zip itself (not read a level deeper).
+ * `readings`; its other entries as binary parts are read; people removed from its properties as
+ * from the package's (PERSON_ELEMENTS, PERSON_ATTRIBUTES). Returns the bytes unpacked so far (`total`
+ * and this package's) and the part's bytes to keep (zipped again when a property was cleared).
+ * NotWhatItClaims past MAX_UNZIPPED, when it does not unzip, when it holds a zip itself (not read a
+ * level deeper), macros or an embedded file (refused as in the package).
  */
-function nestedPackageTexts(data: Uint8Array, name: string, total: number, texts: string[], readings: string[]): number {
+function nestedPackageTexts(data: Uint8Array, name: string, total: number, texts: string[], readings: string[]): { total: number; bytes: Unzipped[string] } {
   let files: Unzipped;
   try {
     files = unzipSync(data, {
@@ -208,17 +210,26 @@ function nestedPackageTexts(data: Uint8Array, name: string, total: number, texts
   } catch (err) {
     throw err instanceof NotWhatItClaims ? err : new NotWhatItClaims(`holds a package (${name}) that does not unzip, so it does not cross`);
   }
+  let cleaned = false;
   for (const [inner, bytes] of Object.entries(files)) {
     if (isZip(bytes)) throw new NotWhatItClaims(`holds a package inside a package (${name}), which is not read, so it does not cross`);
+    if (OOXML_EMBEDDED.test(inner)) throw new NotWhatItClaims(`carries an embedded file (${name}: ${inner}) that cannot be read, so it does not cross`);
+    if (OOXML_MACROS.test(inner) || partCarriesMacros(bytes)) throw new NotWhatItClaims(MACROS_REMOVED);
     if (!OOXML_TEXT.test(inner)) {
       readings.push(...binaryReadings(bytes));
       continue;
     }
-    const xml = strFromU8(bytes);
+    // Its people removed from its properties, as the package's own (the package keeps the copy).
+    const written = strFromU8(bytes);
+    const xml = written.replace(PERSON_ELEMENTS, '<$1></$1>').replace(PERSON_ATTRIBUTES, '$1=""');
+    if (xml !== written) {
+      files[inner] = strToU8(xml);
+      cleaned = true;
+    }
     texts.push(ooxmlText(xml), xml);
     readings.push(xml);
   }
-  return total;
+  return { total, bytes: cleaned ? zipSync(files) : new Uint8Array(data) };
 }
 
 /**
@@ -273,8 +284,10 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
       // A package inside the package (a theme kept zipped, `.thmx`): compressed, so its text is not
       // in its bytes. Its XML read as the package's, within the same 100 MB.
       else if (isZip(data)) {
-        total = nestedPackageTexts(data, name, total, texts, readings);
-        readings.push(...binaryReadings(data));
+        const nested = nestedPackageTexts(data, name, total, texts, readings);
+        total = nested.total;
+        files[name] = nested.bytes;
+        readings.push(...binaryReadings(nested.bytes));
       }
       // Any other binary part (a sheet's printer settings, a font, a custom property, macros) is
       // read as an OLE stream is, so a name or an address kept in it is seen.

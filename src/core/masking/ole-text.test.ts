@@ -516,4 +516,16 @@ describe('workbook records read for the text they keep (AutoFilter, Scenario, CR
     const cache = Buffer.concat([rec(0x00c6, Buffer.alloc(20)), rec(0x00cd, Buffer.concat([u16b(s.length), Buffer.from([0]), Buffer.from(s, 'latin1')]))]);
     expect(xlsPivotCacheTexts(cache)).toEqual([s]);
   });
+
+  it('unpacks at most 20 MB from all its THEME records together (each a few KB of zipped zeros)', () => {
+    const themeRecord = (mb: number) => {
+      const zip = Buffer.from(zipSync({ 'theme/media/x.bin': new Uint8Array(mb << 20) }, { level: 9 }));
+      const out = [rec(0x0896, Buffer.concat([u16b(0x0896), Buffer.alloc(10), Buffer.alloc(4), zip.subarray(0, 8000)]))];
+      for (let o = 8000; o < zip.length; o += 8000) out.push(rec(0x087f, Buffer.concat([u16b(0x087f), Buffer.alloc(10), zip.subarray(o, o + 8000)])));
+      return out;
+    };
+    expect(xlsText(workbookStream(themeRecord(8)))).not.toBeNull();
+    expect(() => xlsText(workbookStream([...themeRecord(8), ...themeRecord(8), ...themeRecord(8)]))).toThrow(BrokenText);
+    expect(() => xlsText(workbookStream(themeRecord(95)))).toThrow(BrokenText);
+  });
 });

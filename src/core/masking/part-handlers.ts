@@ -4,6 +4,7 @@
 import type { MailAddress, MailAttachment, OutgoingMail, ParsedMail } from '../types.js';
 import { maskCalendar } from './calendar-part.js';
 import { cp1252 } from './ole-bytes.js';
+import { csvFormulaTexts, opensInSpreadsheet } from './csv-formulas.js';
 import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
 import { NotAnImage, stripImageMetadata } from './image-metadata.js';
 import { baseType, partReading, type PartKind } from './part-table.js';
@@ -164,7 +165,17 @@ const notWhat = (err: unknown): PartOutcome => {
 };
 
 export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
-  text: (p, env, where) => ({ part: textPart(p, env.text(decodeText(p.content, p.charset), where), 'text/plain') }),
+  text: (p, env, where) => {
+    const masked = env.text(decodeText(p.content, p.charset), where);
+    if (!opensInSpreadsheet(p.contentType, p.filename)) return { part: textPart(p, masked, 'text/plain') };
+    // A .csv or .tsv: the spreadsheet that opens it computes its formula cells (csv-formulas.ts).
+    const shown = csvFormulaTexts(masked);
+    if (shown === null) return { removed: 'a formula makes text that the spreadsheet shows but nothing here can read, so it does not cross' };
+    if (shown.some((t) => env.namesWriter(t) || env.holdsAddress(t)))
+      return { removed: "a formula's text holds an email address, which cannot be masked inside it" };
+    // Excel reads a .csv without a byte-order mark in the system's 8-bit code page: the UTF-8 copy keeps one.
+    return { part: textPart(p, /[^\x00-\x7f]/.test(masked) && !masked.startsWith('\ufeff') ? `\ufeff${masked}` : masked, 'text/plain') };
+  },
   html: (p, env, where) => ({ part: textPart(p, env.html(decodeText(p.content, p.charset), where), 'text/html') }),
   calendar: (p, env, where) => {
     try {

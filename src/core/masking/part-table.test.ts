@@ -45,5 +45,22 @@ describe('partReading: an Office file read by its bytes and its name, under any 
     ['application/octet-stream', 'data.bin', TEXT, null],
     ['application/zip', 'a.zip', TEXT, { removed: expect.stringContaining('zip archive') }],
     ['application/x-something', 'a.xls', OLE, null],
+    // Plain text named as a web page reads as HTML; named as a message, removed.
+    ['text/plain', 'page.html', TEXT, { kind: 'html', type: 'text/html' }],
+    ['text/plain; charset=utf-8', 'page.HTM', TEXT, { kind: 'html', type: 'text/html' }],
+    ['text/plain', 'fwd.eml', TEXT, { removed: expect.stringContaining('message file') }],
+    ['text/plain', 'notes.txt', TEXT, { kind: 'text', type: 'text/plain' }],
+    // Windows saves `name.ext.` and `name.ext ` as `name.ext`.
+    ['text/plain', 'page.html.', TEXT, { kind: 'html', type: 'text/html' }],
+    ['text/plain', 'fwd.eml. . ', TEXT, { removed: expect.stringContaining('message file') }],
+    ['application/octet-stream', 'terms.docx.', PDF, { removed: expect.stringContaining('not what its name says') }],
+    ['text/plain', 'prices.slk', TEXT, { removed: expect.stringContaining('sheet or query') }],
+    ['text/plain', 'logo.svg', TEXT, { removed: expect.stringContaining('sheet or query') }],
+    ['text/csv', 'prices.csv', TEXT, { kind: 'text', type: 'text/csv' }],
+    // A package named as no Office file: a zip program shows all it holds.
+    ['application/zip', 'files.zip', ZIP, { removed: expect.stringContaining('zip archive') }],
+    ['application/octet-stream', 'files.zip', ZIP, { removed: expect.stringContaining('zip archive') }],
+    ['application/vnd.ms-excel', 'prices.csv', ZIP, { removed: expect.stringContaining('zip archive') }],
+    ['application/zip', 'attachment', ZIP, { kind: 'ooxml', type: 'application/zip' }],
   ] as const)('%s %s', (type, name, bytes, want) => expect(partReading(type, bytes, name)).toEqual(want));
 });

@@ -125,6 +125,12 @@ const familyOf = (kind: PartKind): NameFamily | null => (kind === 'ole' || kind 
 
 const ZIP_TYPES = new Set(['application/zip', 'application/x-zip-compressed']);
 
+/** Names a browser opens as a web page, and a mail program as a message. */
+const PAGE_NAMES = new Set(['htm', 'html', 'xhtml', 'shtml']);
+const MESSAGE_NAMES = new Set(['eml', 'mht', 'mhtml', 'msg']);
+/** Text formats whose program computes or draws what it shows: SVG, SYLK and DIF sheets (formulas), Excel's web and database queries. */
+const DATA_NAMES = new Set(['svg', 'slk', 'dif', 'iqy', 'dqy', 'rqy', 'oqy']);
+
 /** Names of text files a spreadsheet program opens (and Windows declares with Excel's type). */
 const TEXT_NAMES = new Set(['csv', 'tsv', 'txt']);
 
@@ -142,30 +148,45 @@ function looksLikeText(b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * A file name's extension, lowercased, as Windows saves the file: trailing dots and blanks dropped
+ * (`prices.csv.` is saved as `prices.csv`); undefined without one of 1 to 5 letters or digits.
+ */
+export function extensionOf(filename: string | null | undefined): string | undefined {
+  return /\.([a-z0-9]{1,5})$/i.exec((filename ?? '').replace(/[.\s]+$/, ''))?.[1]?.toLowerCase();
+}
+
 export type PartReading = { readonly kind: PartKind; readonly type: string } | { readonly removed: string };
 
 /**
  * Which handler reads a part and as which type (what the cleaners check the file against and the
- * delivered copy is declared as), or why it is removed. A registered type reads as itself; an
+ * delivered copy is declared as), or why it is removed. A registered type reads as itself, but
+ * plain text named `.htm(l)` reads as HTML and named `.eml`/`.mht`, `.svg`, `.slk`, `.iqy`… is removed (what opens it); an
  * Office type (registered or one mail programs use, OFFICE_TYPES) or a generic one
  * (`application/octet-stream`) is read as its bytes' container (OLE or ZIP signature: an `.xlsx` sent
  * as `application/vnd.ms-excel` is read as the workbook it is, as Excel opens it), as the
  * application its type or else its name names (`prices.xls`: Excel's main part is wanted), and
  * removed when the bytes are not what its name says (a PDF named `terms.docx`, a package named
- * `form.pdf`: which program opens it is not known) or, under an Office type, not an Office
- * container; a text file named `.csv`, `.tsv` or `.txt` under such a type is read as text. Looks at
+ * `form.pdf`: which program opens it is not known), a package named as no Office file (`files.zip`:
+ * a zip program shows all its files) or, under an Office type, not an Office container; a text file named `.csv`, `.tsv` or `.txt` under such a type is read as text. Looks at
  * the first bytes (8 KiB at most) and the name only: constant cost.
  */
 export function partReading(contentType: string, content: Uint8Array, filename?: string | null): PartReading | null {
   const base = baseType(contentType);
   const generic = GENERIC.has(base) || base === '';
   const office = OFFICE_TYPES.has(base);
+  const ext = extensionOf(filename);
   if (!office && !generic) {
     const kind = BY_TYPE.get(base);
+    // Plain text named as a page or a message: a browser shows it as HTML (`<b></b>` inside an
+    // address as nothing), a mail program as a message (its base64 body decoded).
+    if (kind === 'text' && PAGE_NAMES.has(ext ?? '')) return { kind: 'html', type: 'text/html' };
+    if (kind === 'text' && MESSAGE_NAMES.has(ext ?? '')) return { removed: 'a message file sent as text: its parts are not read, so it does not cross' };
+    if (kind === 'text' && DATA_NAMES.has(ext ?? ''))
+      return { removed: 'a drawing, sheet or query file sent as text: its program shows more than its text, so it does not cross' };
     return kind ? { kind, type: base } : null;
   }
   const kind = sniffKind(content);
-  const ext = /\.([a-z0-9]{1,5})$/i.exec(filename?.trim() ?? '')?.[1]?.toLowerCase();
   const byName = ext ? EXTENSIONS.get(ext) : undefined;
   // A text file under an Office or generic type (Windows gives `.csv` Excel's type): Excel opens it
   // as text, so it is read and masked as text.
@@ -177,6 +198,9 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
   if (office && familyOf(kind) !== 'office')
     return { removed: `not an Office file, though its type says it is one (its bytes are a ${kind === 'image' ? 'picture' : kind.toUpperCase()})` };
   if (byName && byName[0] !== familyOf(kind)) return { removed: 'not what its name says: its bytes are another kind of file' };
+  // A package named as no Office file (`files.zip`): a zip program opens it and shows every file it
+  // holds, of which only what Office shows is read.
+  if (kind === 'ooxml' && ext && !byName) return { removed: 'a zip archive by its name, not an Office file: its files are not read' };
   if (kind !== 'ole' && kind !== 'ooxml') return { kind, type: base };
   const app = (office ? OFFICE_TYPES.get(base) : null) ?? byName?.[1] ?? null;
   // A registered type that already names this container reads as itself (its delivered type kept).

@@ -48,6 +48,28 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['write to us at support (at) relay [dot] localhost', 'write to us at support (at) relay [dot] localhost'],
     ['bob&#91;at&#93;shop&#91;dot&#93;com', '[email removed]'],
     ['bob %5Bat%5D shop.com', '[email removed]'],
+    // The writer's with a bare at and its own dots; German `(punkt)`.
+    ['write to anna.weber at buyer.example', `write to ${A}`],
+    ['Anna.Weber  AT  Buyer.Example.', `${A}.`],
+    ['anna.weber (at) buyer (punkt) example', A],
+    ['bob (at) shop (punkt) de', '[email removed]'],
+    ['bob [at] shop [ Punkt ] co [punkt] uk', '[email removed]'],
+    // Marks for brackets (`-at-`, `_at_`, `*at*`); a written @ with blanks and a spelled dot.
+    ['anna.weber -at- buyer -dot- example', A],
+    ['anna.weber _at_ buyer _dot_ example', A],
+    ['anna.weber *at* buyer *dot* example', A],
+    ['bob -at- shop.de', '[email removed]'],
+    ['user_at_shop_dot_com', '[email removed]'],
+    ['bob @ shop [dot] de', '[email removed]'],
+    ['bob @ shop dot de', '[email removed]'],
+    // Kept: prose near them.
+    ['mail me @ home dot', 'mail me @ home dot'],
+    ['a well-at-home dot-matrix printer', 'a well-at-home dot-matrix printer'],
+    ['created_at_date, pay-at-the-door', 'created_at_date, pay-at-the-door'],
+    ['see *at* the top', 'see *at* the top'],
+    ['find me at buyer.example', 'find me at buyer.example'],
+    ['look at www dot shop dot de for more', 'look at www dot shop dot de for more'],
+    ['Punkt (punkt) 3 at noon', 'Punkt (punkt) 3 at noon'],
   ])('%s', (input, output) => {
     const m = masker();
     expect(m.text(input, 'text')).toBe(output);
@@ -57,12 +79,27 @@ describe('addresses with their separators spelled out (golden table)', () => {
   it('tells a document that holds one (namesWriter, holdsAddress)', () => {
     const m = masker();
     expect(m.namesWriter('Reach me: anna.weber [at] buyer [dot] example')).toBe(true);
+    expect(m.namesWriter('Reach me: anna.weber at\nbuyer.example')).toBe(true);
+    expect(m.holdsAddress('Reach bob [at] shop [punkt] de')).toBe(true);
     expect(m.holdsAddress('Reach bob at shop dot de')).toBe(true);
     expect(m.holdsAddress('Meet at home dot, look at it dot by dot')).toBe(false);
   });
 
   it('tests the folded reading at least as widely as the source (maySpellFolded, maySpell)', () => {
-    for (const s of ['a [at] b', 'a (AT) b', 'a dot b', 'a DOT b', 'x<!--y-->', 'a [ at ] b', 'a {dot} b'])
+    for (const s of [
+      'a [at] b',
+      'a (AT) b',
+      'a dot b',
+      'a DOT b',
+      'x<!--y-->',
+      'a [ at ] b',
+      'a {dot} b',
+      'a (punkt) b',
+      'a [ PUNKT ] b',
+      'a -at- b',
+      'a _at_ b',
+      'a *at* b',
+    ])
       expect([s, maySpell(s), maySpellFolded(fold(s).text)]).toEqual([s, true, true]);
     expect(maySpellFolded(fold('plain text, no separators (none), at the end').text)).toBe(false);
   });

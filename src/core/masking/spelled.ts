@@ -9,11 +9,11 @@ import { endsInTopLevel, findAddressesIn, keptDomain } from './address-finder.js
 import { fold, type Folded } from './fold.js';
 import type { Span } from './spans.js';
 
-// A separator spelled out: a word in brackets (`[at]`, `(dot)`, `{at}`, `<at>`; blanks inside and
-// around), or the bare word between blanks (` at `, ` dot `); and an HTML comment the reader sees
+// A separator spelled out: a word in brackets or marks (`[at]`, `(dot)`, `{at}`, `<at>`, `-at-`,
+// `_at_`, `*at*`, German `(punkt)`; blanks inside and around), or the bare word between blanks (` at `, ` dot `); and an HTML comment the reader sees
 // (at most 384 characters: a longer one is a passage).
 // (No `u` flag and no lookbehind: a bare word's neighbours are checked in the loop, ~5x faster.)
-const SPELLED = / ?[[({<] ?(at|dot) ?[\])}>] ?| (at|dot) |<!--[^]{0,384}?-->/g;
+const SPELLED = / ?[[({<\-_*] ?(at|dot|punkt) ?[\])}>\-_*] ?| (at|dot) |<!--[^]{0,384}?-->/g;
 
 /** A letter or digit of the folded text (any script). */
 const isAlnum = (t: string, k: number): boolean => {
@@ -27,14 +27,15 @@ const isAlnum = (t: string, k: number): boolean => {
 const DOT_WORD = /\bdot\b/i;
 // A comment's `<!` written as an entity, tested at each `&` (sticky).
 const ENTITY_COMMENT = /&(?:lt|#0*60|#x0*3c);?!/iy;
-const SOURCE_CLOSERS = [']', ')', '}', '>', '&', '%'];
+const SOURCE_CLOSERS = [']', ')', '}', '>', '-', '_', '*', '&', '%'];
 
-/** Whether `at` or `dot` (any case) ends right before `j`, a blank between allowed. */
+/** Whether `at`, `dot` or `punkt` (any case) ends right before `j`, a blank between allowed. */
 function spelledBefore(t: string, j: number): boolean {
   if (t.charCodeAt(j - 1) === 0x20) j--;
   const low = (k: number) => t.charCodeAt(k) | 0x20;
   if (low(j - 2) === 0x61 && low(j - 1) === 0x74) return true; // at
-  return low(j - 3) === 0x64 && low(j - 2) === 0x6f && low(j - 1) === 0x74; // dot
+  if (low(j - 3) === 0x64 && low(j - 2) === 0x6f && low(j - 1) === 0x74) return true; // dot
+  return low(j - 5) === 0x70 && low(j - 4) === 0x75 && low(j - 3) === 0x6e && low(j - 2) === 0x6b && low(j - 1) === 0x74; // punkt
 }
 
 /**
@@ -57,7 +58,7 @@ export function maySpell(src: string): boolean {
 
 /**
  * The same test on a folded reading (lowercase, whitespace one space), by native searches for its
- * rarer characters (a closing bracket after `at`, `<!--`, `dot` as a word): ~0.15 ms a MiB, where
+ * rarer characters (a closing bracket after `at` or `punkt`, `<!--`, `dot` as a word): ~0.15 ms a MiB, where
  * the regex costs ~0.4.
  */
 export function maySpellFolded(t: string): boolean {
@@ -67,12 +68,12 @@ export function maySpellFolded(t: string): boolean {
   for (const close of CLOSERS) {
     for (let i = t.indexOf(close); i >= 0; i = t.indexOf(close, i + 1)) {
       const j = t.charCodeAt(i - 1) === 0x20 ? i - 1 : i;
-      if (t.startsWith('at', j - 2)) return true;
+      if (t.startsWith('at', j - 2) || t.startsWith('punkt', j - 5)) return true;
     }
   }
   return false;
 }
-const CLOSERS = [']', ')', '}', '>'];
+const CLOSERS = [']', ')', '}', '>', '-', '_', '*'];
 
 // A spelled dot after a bare-spelled address that no label follows.
 const DANGLING = /^ dot(?![\p{L}\p{N}])/u;
@@ -151,7 +152,7 @@ export interface SpelledFinds {
  * is given, everyone else's outside those domains, replaced by `removed`. Another's address counts
  * when its `@` is spelled or was behind a comment, its domain has two labels or more and ends in a
  * top-level domain, and a bare ` at ` has a dot spelled in its domain too (`bob at shop dot com`;
- * not `find us at shop.com`, `meet at home dot`). The caller tests maySpell or maySpellFolded first; `f` is the folded reading when it has one. Linear in `src`: one fold, one pass of SPELLED, one address scan.
+ * not `find us at shop.com`, `meet at home dot`) and a domain not starting with `www.` (`look at www dot shop dot de`). The caller tests maySpell or maySpellFolded first; `f` is the folded reading when it has one. Linear in `src`: one fold, one pass of SPELLED, one address scan.
  */
 export function spelledAddresses(
   src: string,
@@ -172,9 +173,15 @@ export function spelledAddresses(
       const sign = g.text.lastIndexOf('@', a.domainStart - 1);
       const within = kindsIn(g, a.start, a.end + 1);
       const atSign = within.find(([k, kind]) => k === sign && kind !== 'comment')?.[1];
-      if (!atSign && !within.some(([, kind]) => kind === 'comment')) continue;
+      // A written @ counts with a dot of its domain spelled (`bob @ shop [dot] de`; the first
+      // reading took `bob@shop` already when no blank stood beside the @), or a comment inside.
+      const dotAfter = within.some(([k, kind]) => kind !== 'comment' && k > sign && g.text[k] === '.');
+      if (!atSign && !within.some(([, kind]) => kind === 'comment') && !dotAfter) continue;
+      if (!atSign && !within.some(([, kind]) => kind === 'comment') && DANGLING.test(g.text.slice(a.end, a.end + 5))) continue;
       // A bare ` at ` is an address's only with a dot of its domain spelled too.
       // and without a spelled dot after it that leads nowhere (`look at it dot by dot`: prose).
+      // A bare ` at ` before a web host (`look at www dot shop dot de`) is a site named in prose.
+      if (atSign === 'bare' && a.domain.startsWith('www.')) continue;
       if (
         atSign === 'bare' &&
         (!within.some(([k, kind]) => kind !== 'comment' && k > sign && g.text[k] === '.') || DANGLING.test(g.text.slice(a.end, a.end + 5)))

@@ -44,8 +44,12 @@ const THEME = 0x0896;
 const CONTINUE_FRT12 = 0x087f;
 // A pivot cache's string ([MS-XLS] 2.4.276 SXString), in the `_SX_DB_CUR` storage's streams.
 const SXSTRING = 0x00cd;
-/** At most this much unzipped from a workbook's theme. */
-const MAX_THEME = 100 * 1024 * 1024;
+/**
+ * At most this much unzipped from a workbook's themes, all its THEME records together (Office's own
+ * themes are under 1 MB: XML and a picture or two). Each record alone had 100 MB: 100 KB of .xls per
+ * THEME record of zeros kept ~600 MB alive, and the records add up.
+ */
+const MAX_THEME = 20 * 1024 * 1024;
 // Drawing records ([MS-XLS] 2.4.168–170 MsoDrawingGroup, MsoDrawing, MsoDrawingSelection): OfficeArt
 // records, one drawing going on across them and their CONTINUE records.
 const DRAWINGS = new Set([0x00eb, 0x00ec, 0x00ed]);
@@ -109,6 +113,7 @@ export function xlsText(stream: Uint8Array): string[] | null {
   const out: string[] = [];
   const sheetsAt: number[] = [];
   const drawings: Uint8Array[] = [];
+  const themes = { left: MAX_THEME };
   for (let k = 0; k < types.length; k++) {
     const type = types[k] as number;
     if (DRAWINGS.has(type)) for (let j = k; j === k || (j < types.length && types[j] === CONTINUE); j++) drawings.push(dataOf(j));
@@ -160,7 +165,7 @@ export function xlsText(stream: Uint8Array): string[] | null {
     } else if (type === THEME && body.length > 16 && u32(body, 12) === 0) {
       const parts = [body.subarray(16)];
       for (let j = k + 1; j < types.length && types[j] === CONTINUE_FRT12; j++) parts.push(dataOf(j).subarray(12));
-      out.push(...themeTexts(concat(parts)));
+      out.push(...themeTexts(concat(parts), themes));
     } else if (type === HEADER_FOOTER) {
       // [MS-XLS] 2.4.137: FrtHeader, guidSView, flags, four counts, then each string without its count.
       const s = new Segments([body]).skip(30);
@@ -174,20 +179,23 @@ export function xlsText(stream: Uint8Array): string[] | null {
   return out;
 }
 
-/** A zipped theme package's XML parts, each as shown (tags as nothing) and as written; BrokenText when it does not unzip. */
-function themeTexts(zip: Uint8Array): string[] {
-  let total = 0;
+/**
+ * A zipped theme package's XML parts, each as shown (tags as nothing) and as written; BrokenText
+ * when it does not unzip or when the workbook's themes unpack to more than `budget.left` bytes
+ * (MAX_THEME, shared by its THEME records).
+ */
+function themeTexts(zip: Uint8Array, budget: { left: number }): string[] {
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(zip, {
       filter: (f) => {
-        total += f.originalSize;
-        if (total > MAX_THEME) throw new BrokenText('a theme unpacking to more than 100 MB');
+        budget.left -= f.originalSize;
+        if (budget.left < 0) throw new BrokenText('themes unpacking to more than 20 MB');
         return true;
       },
     });
-  } catch {
-    throw new BrokenText('a theme that does not unzip');
+  } catch (err) {
+    throw err instanceof BrokenText ? err : new BrokenText('a theme that does not unzip');
   }
   const out: string[] = [];
   for (const [name, bytes] of Object.entries(files)) {
