@@ -161,4 +161,28 @@ describe('Office files under the types mail programs give them', () => {
       ]),
     ).toEqual([[], [], []]);
   }, 60_000);
+
+  it("reads a UTF-16 text file (Excel's 'Unicode Text') under a generic type as text: masked, not removed (attack pass 13: removed)", async () => {
+    const body = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`Item\tContact\r\nMug\t${BUYER.address}\r\n`, 'utf16le')]);
+    const [raw] = await sendTagged(h, BUYER.address, alias, [
+      mail(
+        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(0)} prices`, 'Content-Type: multipart/mixed; boundary="q"'],
+        [
+          '--q',
+          'Content-Type: text/plain',
+          '',
+          'Prices attached.',
+          '--q',
+          'Content-Type: application/octet-stream; name="prices.txt"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          b64(body),
+          '--q--',
+        ],
+      ),
+    ]);
+    const [file] = (await simpleParser(raw!)).attachments;
+    expect(file?.filename).toBe('prices.txt');
+    expect(file?.content.toString('utf8')).toBe(`Item\tContact\r\nMug\t${alias}\r\n`);
+  }, 60_000);
 });

@@ -43,6 +43,10 @@ describe('partReading: an Office file read by its bytes and its name, under any 
     ['application/vnd.ms-excel', 'prices.xls', TEXT, { removed: expect.stringContaining('not an Office file') }],
     ['application/vnd.ms-excel', 'prices.csv', Uint8Array.from([0x61, 0, 0x62, 0]), { removed: expect.stringContaining('not an Office file') }],
     ['application/octet-stream', 'data.bin', TEXT, null],
+    // UTF-16 with its byte-order mark (Excel's 'Unicode Text'): read as text (attack pass 13: removed).
+    ['application/octet-stream', 'sheet.txt', Uint8Array.from([0xff, 0xfe, 0x61, 0, 0x09, 0, 0x62, 0, 0x0d, 0, 0x0a, 0]), { kind: 'text', type: 'text/plain' }],
+    ['application/vnd.ms-excel', 'prices.csv', Uint8Array.from([0xfe, 0xff, 0, 0x61, 0, 0x3b, 0, 0x62]), { kind: 'text', type: 'text/csv' }],
+    ['application/vnd.ms-excel', 'prices.csv', Uint8Array.from([0xff, 0xfe, 0x01, 0, 0x02, 0]), { removed: expect.stringContaining('not an Office file') }],
     ['application/zip', 'a.zip', TEXT, { removed: expect.stringContaining('zip archive') }],
     ['application/x-something', 'a.xls', OLE, null],
     // Plain text named as a web page reads as HTML; named as a message, removed.

@@ -135,10 +135,16 @@ const DATA_NAMES = new Set(['svg', 'slk', 'dif', 'iqy', 'dqy', 'rqy', 'oqy']);
 const TEXT_NAMES = new Set(['csv', 'tsv', 'txt']);
 
 /**
- * True when the first 8 KiB hold no control byte but tab, line ends and form feed (no NUL: not UTF-16,
- * not a binary), as text in any 8-bit charset or UTF-8 does.
+ * True when the first 8 KiB hold no control byte but tab, line ends and form feed (no NUL: not a
+ * binary), as text in any 8-bit charset or UTF-8 does, or in UTF-16 after its byte-order mark.
  */
 function looksLikeText(b: Uint8Array): boolean {
+  // UTF-16 with its byte-order mark (Excel's 'Unicode Text' .txt, a .csv some exports write): the
+  // same test on its characters (decodeText reads it by the mark).
+  if (b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) {
+    const chars = new TextDecoder(b[0] === 0xff ? 'utf-16le' : 'utf-16be').decode(b.subarray(2, Math.min(b.length, 8194) & ~1));
+    return chars.length > 0 && !/[\x00-\x08\x0b\x0e-\x1f]/.test(chars);
+  }
   const n = Math.min(b.length, 8192);
   if (n === 0) return false;
   for (let i = 0; i < n; i++) {
