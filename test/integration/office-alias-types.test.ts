@@ -185,4 +185,37 @@ describe('Office files under the types mail programs give them', () => {
     expect(file?.filename).toBe('prices.txt');
     expect(file?.content.toString('utf8')).toBe(`Item\tContact\r\nMug\t${alias}\r\n`);
   }, 60_000);
+
+  it('removes a .csv or .tsv whose formulas show an address the spreadsheet computes, and keeps ordinary ones (attack pass 13: they crossed)', async () => {
+    const [l, d] = BUYER.address.split('@') as [string, string];
+    const files: [string, string, string][] = [
+      ['application/vnd.ms-excel', 'a.csv', `Item,Contact\r\nKettle,"=CONCATENATE(""${l}"",""@"",""${d}"")"\r\n`],
+      ['text/csv', 'b.csv', `Item;Contact\r\nKettle;="${l}"&"@"&"${d}"\r\n`],
+      ['application/octet-stream', 'c.csv', `Item;Contact\r\nKettle;=HYPERLINK("mailto:${l}"&CHAR(64)&"${d}";"mail")\r\n`],
+      ['text/tab-separated-values', 'd.tsv', `Item\tContact\r\nKettle\t=CONCAT("bob","@","shopmail.de")\r\n`],
+      ['text/csv', 'e.csv', `a;b;c\r\nanna.weber;buyer.example;=A2&"@"&B2\r\n`],
+      // Kept: formulas that show no address, negative numbers, an export's ="…" for leading zeros.
+      ['text/csv', 'f.csv', `Item,Price,Zip,Total\r\nKettle,-5,="01234",=SUM(B2:B3)\r\n-Mug,+49 30 1234,@home,x\r\n`],
+    ];
+    const raws = files.map(([type, name, body], k) =>
+      mail(
+        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} prices`, 'Content-Type: multipart/mixed; boundary="q"'],
+        [
+          '--q',
+          'Content-Type: text/plain',
+          '',
+          'Prices attached.',
+          '--q',
+          `Content-Type: ${type}; name="${name}"`,
+          'Content-Transfer-Encoding: base64',
+          '',
+          b64(Buffer.from(body)),
+          '--q--',
+        ],
+      ),
+    );
+    const delivered = await sendTagged(h, BUYER.address, alias, raws);
+    const names = await Promise.all(delivered.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename)));
+    expect(names).toEqual([[], [], [], [], [], ['f.csv']]);
+  }, 60_000);
 });

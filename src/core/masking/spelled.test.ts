@@ -33,6 +33,14 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['jane <!-- x -->@shop.com', '[email removed]'],
     ['_bob_ @ shop.com', '[email removed]'],
     ['*bob*@shop.com', '[email removed]'],
+    // From the second attack pass of round 13 (its own fixes of these were not merged: the first pass's cover them).
+    ['Write to Anna.Weber AT Buyer.Example, thanks', `Write to ${A}, thanks`],
+    ['anna dot weber at buyer.example', A],
+    ['write bob @ shop (dot) com', 'write [email removed]'],
+    ['write bob @ shop dot com today', 'write [email removed] today'],
+    ['we met at buyer.example', 'we met at buyer.example'],
+    ['bob at shop.com', 'bob at shop.com'],
+    ['meet @ home dot', 'meet @ home dot'],
     // Kept: prose.
     ['meet at home dot', 'meet at home dot'],
     ['look at it dot by dot', 'look at it dot by dot'],
