@@ -60,6 +60,14 @@ describe('addresses with their separators spelled out', () => {
     const cases = [
       ...spellings('anna.weber', 'buyer.example').map((s) => [s, 'alias'] as const),
       ...spellings('bob.stone', 'shopmail.de').map((s) => [s, 'removed'] as const),
+      // Other languages' words and other scripts' brackets (round 13's second attack pass: crossed).
+      ...[
+        'anna.weber(a)buyer.example',
+        'anna.weber [ät] buyer [punkt] example',
+        'anna.weber (arroba) buyer (point) example',
+        'anna.weber【at】buyer【dot】example',
+      ].map((s) => [s, 'alias'] as const),
+      ...['bob.stone(a)shopmail.de', 'bob.stone [at] shopmail [punkt] de'].map((s) => [s, 'removed'] as const),
     ];
     const delivered = await send(cases.map(([s], k) => message(k, s)));
     const problems: unknown[] = [];
@@ -86,6 +94,7 @@ describe('addresses with their separators spelled out', () => {
       'we arrive at 5 dot 30',
       'a dotted line at the bottom, an anecdote at lunch',
       'the DOT inspection at the garage',
+      'options (a) and (b) apply, see note [a]',
       'I was at home. Dot said hi',
       'x <!-- not a comment in a text --> y',
       'Polka dot dress at 20 EUR (at most two)',

@@ -41,6 +41,17 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['we met at buyer.example', 'we met at buyer.example'],
     ['bob at shop.com', 'bob at shop.com'],
     ['meet @ home dot', 'meet @ home dot'],
+    // Other languages' words and other scripts' brackets (round 13's second attack pass: crossed).
+    ['anna.weber(a)buyer.example', A],
+    ['anna.weber [ät] buyer [punkt] example', A],
+    ['anna.weber (arroba) buyer (point) example', A],
+    ['anna.weber【at】buyer【dot】example', A],
+    ['anna.weber«at»buyer«dot»example', A],
+    ['bob(a)shop.de', '[email removed]'],
+    ['options (a) and (b) apply', 'options (a) and (b) apply'],
+    ['see note [a] for the price', 'see note [a] for the price'],
+    ['the match point (point) was lost', 'the match point (point) was lost'],
+    ['a well-a-home word', 'a well-a-home word'],
     // Kept: prose.
     ['meet at home dot', 'meet at home dot'],
     ['look at it dot by dot', 'look at it dot by dot'],

@@ -10,10 +10,15 @@ import { fold, type Folded } from './fold.js';
 import type { Span } from './spans.js';
 
 // A separator spelled out: a word in brackets or marks (`[at]`, `(dot)`, `{at}`, `<at>`, `-at-`,
-// `_at_`, `*at*`, German `(punkt)`; blanks inside and around), or the bare word between blanks (` at `, ` dot `); and an HTML comment the reader sees
-// (at most 384 characters: a longer one is a passage).
+// `_at_`, `*at*`; blanks inside and around), or the bare word between blanks (` at `, ` dot `); and an HTML comment the reader sees
+// (at most 384 characters: a longer one is a passage). Other languages' words and other scripts'
+// brackets too: German `(punkt)` and `[ät]` (the fold reads `ä` as `a`), Spanish and Portuguese
+// `(arroba)`, French `(point)`, `【at】`, `«at»`, `‹at›`, and `(a)` / `[a]` in brackets only (not
+// between marks: `x-a-y` is a word).
 // (No `u` flag and no lookbehind: a bare word's neighbours are checked in the loop, ~5x faster.)
-const SPELLED = / ?[[({<\-_*] ?(at|dot|punkt) ?[\])}>\-_*] ?| (at|dot) |<!--[^]{0,384}?-->/g;
+const SPELLED = / ?[[({<\-_*【«‹] ?(at|dot|punkt|arroba|point) ?[\])}>\-_*】»›] ?| ?[[(] ?(a) ?[\])] ?| (at|dot) |<!--[^]{0,384}?-->/g;
+/** The spelled words that stand for `@` (the others for `.`). */
+const AT_WORDS: ReadonlySet<string> = new Set(['at', 'arroba', 'a']);
 
 /** A letter or digit of the folded text (any script). */
 const isAlnum = (t: string, k: number): boolean => {
@@ -27,15 +32,29 @@ const isAlnum = (t: string, k: number): boolean => {
 const DOT_WORD = /\bdot\b/i;
 // A comment's `<!` written as an entity, tested at each `&` (sticky).
 const ENTITY_COMMENT = /&(?:lt|#0*60|#x0*3c);?!/iy;
-const SOURCE_CLOSERS = [']', ')', '}', '>', '-', '_', '*', '&', '%'];
+const SOURCE_CLOSERS = [']', ')', '}', '>', '-', '_', '*', '】', '»', '›', '&', '%'];
 
-/** Whether `at`, `dot` or `punkt` (any case) ends right before `j`, a blank between allowed. */
+/** Whether ASCII word `w` (lowercase) ends right before `j` in `t`, any case. */
+function endsWith(t: string, j: number, w: string): boolean {
+  for (let k = 1; k <= w.length; k++) if ((t.charCodeAt(j - k) | 0x20) !== w.charCodeAt(w.length - k)) return false;
+  return true;
+}
+const OPENERS = '[(';
+
+/**
+ * Whether a spelled word ends right before `j` (any case), a blank between allowed: `at`, `dot`,
+ * `punkt`, `point`, `arroba`, `ät` (source text: the fold reads it `at`), or `a` right after `[` or
+ * `(`. Every one ends in `t` or `a`, so most places are rejected by one look.
+ */
 function spelledBefore(t: string, j: number): boolean {
   if (t.charCodeAt(j - 1) === 0x20) j--;
-  const low = (k: number) => t.charCodeAt(k) | 0x20;
-  if (low(j - 2) === 0x61 && low(j - 1) === 0x74) return true; // at
-  if (low(j - 3) === 0x64 && low(j - 2) === 0x6f && low(j - 1) === 0x74) return true; // dot
-  return low(j - 5) === 0x70 && low(j - 4) === 0x75 && low(j - 3) === 0x6e && low(j - 2) === 0x6b && low(j - 1) === 0x74; // punkt
+  const last = t.charCodeAt(j - 1) | 0x20;
+  if (last !== 0x74 && last !== 0x61) return false;
+  if (endsWith(t, j, 'at') || endsWith(t, j, 'dot') || endsWith(t, j, 'punkt') || endsWith(t, j, 'point') || endsWith(t, j, 'arroba')) return true;
+  const c = t.charCodeAt(j - 2);
+  if (last === 0x74) return c === 0xe4 || c === 0xc4; // ät, ÄT
+  const k = c === 0x20 ? j - 3 : j - 2;
+  return OPENERS.includes(t[k] ?? '_'); // (a), [ a ]
 }
 
 /**
@@ -66,14 +85,11 @@ export function maySpellFolded(t: string): boolean {
   // `dot` as a word (not `anecdote`): a bare one, or in brackets.
   for (let i = t.indexOf('dot'); i >= 0; i = t.indexOf('dot', i + 3)) if (!isAlnum(t, i - 1) && !isAlnum(t, i + 3)) return true;
   for (const close of CLOSERS) {
-    for (let i = t.indexOf(close); i >= 0; i = t.indexOf(close, i + 1)) {
-      const j = t.charCodeAt(i - 1) === 0x20 ? i - 1 : i;
-      if (t.startsWith('at', j - 2) || t.startsWith('punkt', j - 5)) return true;
-    }
+    for (let i = t.indexOf(close); i >= 0; i = t.indexOf(close, i + 1)) if (spelledBefore(t, i)) return true;
   }
   return false;
 }
-const CLOSERS = [']', ')', '}', '>', '-', '_', '*'];
+const CLOSERS = [']', ')', '}', '>', '-', '_', '*', '】', '»', '›'];
 
 // A spelled dot after a bare-spelled address that no label follows.
 const DANGLING = /^ dot(?![\p{L}\p{N}])/u;
@@ -98,9 +114,10 @@ function spelledReading(f: Folded): Spelled | null {
   const kinds: Kind[] = [];
   SPELLED.lastIndex = 0;
   for (let m = SPELLED.exec(t); m !== null; m = SPELLED.exec(t)) {
-    const word = m[1] ?? m[2];
+    const bare = m[3];
+    const word = m[1] ?? (m[2] ? 'a' : bare);
     // A bare word only between letters or digits (`bob at shop`, not `at 5pm,` after a comma).
-    if (m[2] && !(isAlnum(t, m.index - 1) && isAlnum(t, m.index + m[0].length))) {
+    if (bare && !(isAlnum(t, m.index - 1) && isAlnum(t, m.index + m[0].length))) {
       SPELLED.lastIndex = m.index + 1;
       continue;
     }
@@ -110,12 +127,12 @@ function spelledReading(f: Folded): Spelled | null {
       // A bare ` at ` reads as ` @ `: the finder's rule for a blank beside the `@` applies (a domain
       // of two labels or more ending in a top-level domain), and a word before it that is not one
       // (`me at jane dot doe at gmail dot com`) does not take the local part of the next.
-      const bareAt = !m[1] && word === 'at';
+      const bareAt = !!bare && word === 'at';
       places.push(out.length + (bareAt ? 1 : 0));
-      kinds.push(m[1] ? 'bracket' : 'bare');
+      kinds.push(bare ? 'bare' : 'bracket');
       gs.push(out.length);
       fs.push(m.index);
-      out += bareAt ? ' @ ' : word === 'at' ? '@' : '.';
+      out += bareAt ? ' @ ' : AT_WORDS.has(word) ? '@' : '.';
     } else {
       places.push(out.length);
       kinds.push('comment');
