@@ -53,6 +53,9 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['the match point (point) was lost', 'the match point (point) was lost'],
     ['a well-a-home word', 'a well-a-home word'],
     // Kept: prose.
+    ['I bought it at amazon dot com last week', 'I bought it at amazon dot com last week'],
+    ['got them at ebay dot de', 'got them at ebay dot de'],
+    ['write bob at shop dot com', 'write [email removed]'],
     ['meet at home dot', 'meet at home dot'],
     ['look at it dot by dot', 'look at it dot by dot'],
     ['bob at shop dot com dot', 'bob at shop dot com dot'],

@@ -91,6 +91,20 @@ export function maySpellFolded(t: string): boolean {
 }
 const CLOSERS = [']', ')', '}', '>', '-', '_', '*', '】', '»', '›'];
 
+/**
+ * Words that stand before a bare ` at ` in prose and never as a spelled address's local part (the
+ * folded reading is lowercase): `I bought it at amazon dot com`, `got them at ebay dot de`.
+ */
+const PRONOUNS: ReadonlySet<string> = new Set(
+  ['i', 'me', 'you', 'he', 'him', 'she', 'her', 'it', 'we', 'us', 'they', 'them', 'this', 'that', 'these', 'those', 'one', 'ones'].concat([
+    'something',
+    'anything',
+    'everything',
+    'nothing',
+    'stuff',
+  ]),
+);
+
 // A spelled dot after a bare-spelled address that no label follows.
 const DANGLING = /^ dot(?![\p{L}\p{N}])/u;
 
@@ -199,6 +213,8 @@ export function spelledAddresses(
       // and without a spelled dot after it that leads nowhere (`look at it dot by dot`: prose).
       // A bare ` at ` before a web host (`look at www dot shop dot de`) is a site named in prose.
       if (atSign === 'bare' && a.domain.startsWith('www.')) continue;
+      // A bare ` at ` after a pronoun is prose naming a site (`I bought it at amazon dot com`).
+      if (atSign === 'bare' && PRONOUNS.has(g.text.slice(a.start, sign).trim())) continue;
       if (
         atSign === 'bare' &&
         (!within.some(([k, kind]) => kind !== 'comment' && k > sign && g.text[k] === '.') || DANGLING.test(g.text.slice(a.end, a.end + 5)))
