@@ -218,4 +218,17 @@ describe('Office files under the types mail programs give them', () => {
     const names = await Promise.all(delivered.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename)));
     expect(names).toEqual([[], [], [], [], [], ['f.csv']]);
   }, 60_000);
+  it('removes a package whose text would take more than 16 MB to read (a ~60 KB attachment held ~100 MB of a pool thread per 16 MB), and keeps an ordinary one', async () => {
+    const para = '<w:p><w:r><w:t>Kettle order A-1001 shipped today.</w:t></w:r></w:p>';
+    const big = para.repeat(Math.ceil((17 * 1024 * 1024) / para.length));
+    const cell = '<si><t>Kettle order A-1001 shipped today.</t></si>';
+    const bigSheet = cell.repeat(Math.ceil((17 * 1024 * 1024) / cell.length));
+    const files = [
+      ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'long.docx', docx(big)],
+      ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'long.xlsx', xlsx(`x</t></si>${bigSheet}<si><t>y`)],
+      ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'short.docx', docx('Return form A-1001')],
+    ] as const;
+    expect(files[0][2].length).toBeLessThan(1024 * 1024);
+    expect(await kept(files)).toEqual([[], [], ['short.docx']]);
+  }, 120_000);
 });

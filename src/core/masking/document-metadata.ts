@@ -149,6 +149,27 @@ const OOXML_MAIN: Readonly<Record<string, string>> = {
 /** Unzipped size limit: a zip bomb is not a document. */
 const MAX_UNZIPPED = 100 * 1024 * 1024;
 
+/**
+ * Unzipped size limit of the parts read as text (OOXML_TEXT), all of a package's together, nested
+ * packages included. Reading holds ~5–6× their size while it runs (the part as a string, the text
+ * as shown, the folded readings): 8 MB of XML +61 MB of RSS, 24 MB +141, 95 MB +487 (a 331 KB
+ * attachment; `npx tsx bench/document-memory.ts MB`). 16 MB is a 3 000-page Word document's
+ * text, or a sheet of ~30 000 rows; a larger one is removed rather than let one attachment take
+ * ~100 MB more of a pool thread (round 13's attack pass: a 100 KB .docx held ~600 MB).
+ */
+export const MAX_XML_TEXT = 16 * 1024 * 1024;
+
+/** Counts an entry before it is unzipped: NotWhatItClaims past MAX_UNZIPPED or MAX_XML_TEXT. */
+function countEntry(counts: { total: number; text: number }, f: { readonly name: string; readonly originalSize: number }): true {
+  counts.total += f.originalSize;
+  if (counts.total > MAX_UNZIPPED) throw new NotWhatItClaims('unpacks to more than 100 MB');
+  if (OOXML_TEXT.test(f.name)) {
+    counts.text += f.originalSize;
+    if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims('holds more than 16 MB of text to read, more than the gateway reads for one document');
+  }
+  return true;
+}
+
 const PERSON_ELEMENTS = /<(dc:creator|cp:lastModifiedBy|Company|Manager|cp:contentStatus)>[^<]{0,10000}<\/\1>/g;
 const PERSON_ATTRIBUTES = /\b(w:author|w:initials|author|authorId|userId|w15:userId|w15:providerId)="[^"]{0,10000}"/g;
 
@@ -192,21 +213,21 @@ const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b
  * A zip kept as a part of an Office package (a zipped theme): each XML, relationships and VML part's
  * text as the application shows it (ooxmlText: tags as nothing) and as written, into `texts` and
  * `readings`; its other entries as binary parts are read; people removed from its properties as
- * from the package's (PERSON_ELEMENTS, PERSON_ATTRIBUTES). Returns the bytes unpacked so far (`total`
- * and this package's) and the part's bytes to keep (zipped again when a property was cleared).
- * NotWhatItClaims past MAX_UNZIPPED, when it does not unzip, when it holds a zip itself (not read a
+ * from the package's (PERSON_ELEMENTS, PERSON_ATTRIBUTES). Counts its entries into the package's
+ * `counts` (countEntry) and returns the part's bytes to keep (zipped again when a property was cleared).
+ * NotWhatItClaims past MAX_UNZIPPED or MAX_XML_TEXT, when it does not unzip, when it holds a zip itself (not read a
  * level deeper), macros or an embedded file (refused as in the package).
  */
-function nestedPackageTexts(data: Uint8Array, name: string, total: number, texts: string[], readings: string[]): { total: number; bytes: Unzipped[string] } {
+function nestedPackageTexts(
+  data: Uint8Array,
+  name: string,
+  counts: { total: number; text: number },
+  texts: string[],
+  readings: string[],
+): { bytes: Unzipped[string] } {
   let files: Unzipped;
   try {
-    files = unzipSync(data, {
-      filter: (f) => {
-        total += f.originalSize;
-        if (total > MAX_UNZIPPED) throw new NotWhatItClaims('unpacks to more than 100 MB');
-        return true;
-      },
-    });
+    files = unzipSync(data, { filter: (f) => countEntry(counts, f) });
   } catch (err) {
     throw err instanceof NotWhatItClaims ? err : new NotWhatItClaims(`holds a package (${name}) that does not unzip, so it does not cross`);
   }
@@ -229,7 +250,7 @@ function nestedPackageTexts(data: Uint8Array, name: string, total: number, texts
     texts.push(ooxmlText(xml), xml);
     readings.push(xml);
   }
-  return { total, bytes: cleaned ? zipSync(files) : new Uint8Array(data) };
+  return { bytes: cleaned ? zipSync(files) : new Uint8Array(data) };
 }
 
 /**
@@ -239,16 +260,10 @@ function nestedPackageTexts(data: Uint8Array, name: string, total: number, texts
  * that embeds another file is refused (NotWhatItClaims): that file would cross unread.
  */
 export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: string): CleanDocument {
-  let total = 0;
+  const counts = { total: 0, text: 0 };
   let files: Unzipped;
   try {
-    files = unzipSync(bytes, {
-      filter: (f) => {
-        total += f.originalSize;
-        if (total > MAX_UNZIPPED) throw new NotWhatItClaims('unpacks to more than 100 MB');
-        return true;
-      },
-    });
+    files = unzipSync(bytes, { filter: (f) => countEntry(counts, f) });
   } catch (err) {
     throw err instanceof NotWhatItClaims ? err : new NotWhatItClaims('not a readable Office file');
   }
@@ -284,8 +299,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
       // A package inside the package (a theme kept zipped, `.thmx`): compressed, so its text is not
       // in its bytes. Its XML read as the package's, within the same 100 MB.
       else if (isZip(data)) {
-        const nested = nestedPackageTexts(data, name, total, texts, readings);
-        total = nested.total;
+        const nested = nestedPackageTexts(data, name, counts, texts, readings);
         files[name] = nested.bytes;
         readings.push(...binaryReadings(nested.bytes));
       }
