@@ -231,4 +231,19 @@ describe('Office files under the types mail programs give them', () => {
     expect(files[0][2].length).toBeLessThan(1024 * 1024);
     expect(await kept(files)).toEqual([[], [], ['short.docx']]);
   }, 120_000);
+  it('removes a docx carrying a text file with an address in it (a zip program shows it to whoever renames the file), and keeps one whose text file holds none', async () => {
+    const pkg = (note: string) =>
+      zip({
+        '[Content_Types].xml': TYPES,
+        'word/document.xml': `<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>${PLAIN}</w:t></w:r></w:p></w:body></w:document>`,
+        'contacts.txt': note,
+      });
+    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    expect(
+      await kept([
+        [DOCX, 'letter.docx', pkg(`Lager: ${BUYER_OTHER}`)],
+        [DOCX, 'letter.docx', pkg('Return form A-1001, 2 pcs @ 19.99 EUR')],
+      ]),
+    ).toEqual([[], ['letter.docx']]);
+  }, 60_000);
 });

@@ -159,6 +159,17 @@ const MAX_UNZIPPED = 100 * 1024 * 1024;
  */
 export const MAX_XML_TEXT = 16 * 1024 * 1024;
 
+/** Whether a binary part is plain text: its first 8 KiB hold no control bytes but tab, line ends and form feed. */
+function readsAsText(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 8192);
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = b[i] as number;
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) return false;
+  }
+  return true;
+}
+
 /** Counts an entry before it is unzipped: NotWhatItClaims past MAX_UNZIPPED or MAX_XML_TEXT. */
 function countEntry(counts: { total: number; text: number }, f: { readonly name: string; readonly originalSize: number }): true {
   counts.total += f.originalSize;
@@ -305,7 +316,17 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
       }
       // Any other binary part (a sheet's printer settings, a font, a custom property, macros) is
       // read as an OLE stream is, so a name or an address kept in it is seen.
-      else readings.push(...binaryReadings(data));
+      else {
+        // A text file kept in the package (`contacts.txt`): a zip program shows it to whoever
+        // renames the file, so it is searched for any address, as a part read as text (and counted
+        // in MAX_XML_TEXT); other binary parts only for the writer.
+        if (readsAsText(data)) {
+          counts.text += data.length;
+          if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims('holds more than 16 MB of text to read, more than the gateway reads for one document');
+          texts.push(strFromU8(data));
+        }
+        readings.push(...binaryReadings(data));
+      }
       continue;
     }
     let xml = strFromU8(data);
