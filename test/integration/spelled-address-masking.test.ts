@@ -95,6 +95,7 @@ describe('addresses with their separators spelled out', () => {
       'a dotted line at the bottom, an anecdote at lunch',
       'the DOT inspection at the garage',
       'options (a) and (b) apply, see note [a]',
+      'Choose (a) shop.com or (b) mail.de, or buy at [a] amazon.de',
       'I bought it at amazon dot com, and got them at ebay dot de',
       'I was at home. Dot said hi',
       'x <!-- not a comment in a text --> y',

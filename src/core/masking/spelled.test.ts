@@ -52,6 +52,11 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['see note [a] for the price', 'see note [a] for the price'],
     ['the match point (point) was lost', 'the match point (point) was lost'],
     ['a well-a-home word', 'a well-a-home word'],
+    // A list's or a note's mark with a blank beside it reads as a bare at (round 13's last attack pass: removed).
+    ['Choose (a) shop.com or (b) mail.de', 'Choose (a) shop.com or (b) mail.de'],
+    ['buy at [a] amazon.de, [b] ebay.de', 'buy at [a] amazon.de, [b] ebay.de'],
+    ['anna.weber (a) buyer.example', A],
+    ['bob ( a ) shop (point) de', '[email removed]'],
     // Kept: prose.
     ['I bought it at amazon dot com last week', 'I bought it at amazon dot com last week'],
     ['got them at ebay dot de', 'got them at ebay dot de'],

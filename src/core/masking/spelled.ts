@@ -141,9 +141,13 @@ function spelledReading(f: Folded): Spelled | null {
       // A bare ` at ` reads as ` @ `: the finder's rule for a blank beside the `@` applies (a domain
       // of two labels or more ending in a top-level domain), and a word before it that is not one
       // (`me at jane dot doe at gmail dot com`) does not take the local part of the next.
-      const bareAt = !!bare && word === 'at';
+      // A bracketed `(a)` or `[a]` with a blank beside it is a list's or a note's mark as often
+      // (`choose (a) shop.com or (b) …`): read as a bare ` at `, so an address's only with a dot
+      // of its domain spelled too, or the writer's.
+      const blankA = !!m[2] && (t.charCodeAt(m.index) === 0x20 || t.charCodeAt(end - 1) === 0x20);
+      const bareAt = (!!bare && word === 'at') || blankA;
       places.push(out.length + (bareAt ? 1 : 0));
-      kinds.push(bare ? 'bare' : 'bracket');
+      kinds.push(bare || blankA ? 'bare' : 'bracket');
       gs.push(out.length);
       fs.push(m.index);
       out += bareAt ? ' @ ' : AT_WORDS.has(word) ? '@' : '.';
