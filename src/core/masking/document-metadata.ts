@@ -8,7 +8,7 @@ import { decodeXML } from 'entities';
 import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
-import { NotWhatItClaims } from './not-what-it-claims.js';
+import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
 import { carriesMacros, MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import {
@@ -157,7 +157,7 @@ const MAX_UNZIPPED = 100 * 1024 * 1024;
  * text, or a sheet of ~30 000 rows; a larger one is removed rather than let one attachment take
  * ~100 MB more of a pool thread (round 13's attack pass: a 100 KB .docx held ~600 MB).
  */
-export const MAX_XML_TEXT = 16 * 1024 * 1024;
+export { MAX_XML_TEXT };
 
 /** Whether a binary part is plain text: its first 8 KiB hold no control bytes but tab, line ends and form feed. */
 function readsAsText(b: Uint8Array): boolean {
@@ -176,7 +176,7 @@ function countEntry(counts: { total: number; text: number }, f: { readonly name:
   if (counts.total > MAX_UNZIPPED) throw new NotWhatItClaims('unpacks to more than 100 MB');
   if (OOXML_TEXT.test(f.name)) {
     counts.text += f.originalSize;
-    if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims('holds more than 16 MB of text to read, more than the gateway reads for one document');
+    if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
   }
   return true;
 }
@@ -322,7 +322,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
         // in MAX_XML_TEXT); other binary parts only for the writer.
         if (readsAsText(data)) {
           counts.text += data.length;
-          if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims('holds more than 16 MB of text to read, more than the gateway reads for one document');
+          if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
           texts.push(strFromU8(data));
         }
         readings.push(...binaryReadings(data));

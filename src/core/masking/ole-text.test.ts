@@ -307,6 +307,22 @@ describe('a .ppt: the text atoms of its record tree', () => {
     expect(() => cleanOle(powerPointFile([pptContainer(0x03f8, [pptRecord(0x041e, broken)])]), PPT)).toThrow(/could not be read/);
   });
 
+  it('removes a presentation whose packages hold more than 16 MB of XML (a 336 KB .ppt held ~500 MB)', () => {
+    const para = '<a:p><a:r><a:t>Kettle order A-1001 shipped today.</a:t></a:r></a:p>';
+    const layout = (mb: number) =>
+      Buffer.from(zipSync({ 'slideLayout1.xml': strToU8(`<p:sldLayout>${para.repeat(Math.ceil((mb * 1024 * 1024) / para.length))}</p:sldLayout>`) }));
+    const ppt = (...mbs: number[]) =>
+      powerPointFile([
+        pptContainer(
+          0x03f8,
+          mbs.map((mb) => pptRecord(0x041e, layout(mb))),
+        ),
+      ]);
+    expect(() => cleanOle(ppt(17), PPT)).toThrow(/more than 16 MB of text/);
+    expect(() => cleanOle(ppt(9, 9), PPT)).toThrow(/more than 16 MB of text/);
+    expect(() => cleanOle(ppt(1), PPT)).not.toThrow();
+  });
+
   it('reads past a few bytes after the last record', () => {
     const stream = Buffer.concat([slideTexts([textChars('Hello')]), Buffer.from([1, 2, 3])]);
     expect(oleShownTexts(held({ 'PowerPoint Document': stream, 'Current User': currentUser() }))).toEqual(['Hello']);

@@ -3,7 +3,7 @@
 // the records its persist directory points at:
 // slides, notes, masters, comments, hyperlinks, headers and footers, each edit a save appended.
 import { strFromU8, unzipSync } from 'fflate';
-import { NotWhatItClaims } from './not-what-it-claims.js';
+import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
 import { BrokenText, bytesAt, latin1, u16, u32, utf16 } from './ole-bytes.js';
 
 const TEXT_CHARS_ATOM = 0x0fa0; // UTF-16LE
@@ -63,6 +63,7 @@ class Walk {
   readonly #queue: number[] = [];
   #budget: number;
   #unzipped = 0;
+  #text = 0;
 
   constructor(readonly doc: Uint8Array) {
     this.#budget = doc.length / 2 + 4096;
@@ -126,8 +127,8 @@ class Walk {
    * An Office Open XML package kept in an atom (PowerPoint 2007 and later: [MS-PPT] 2.11
    * RoundTripContentMasterInfo12, RoundTripTheme12, … a slide layout with its shapes, a theme):
    * each XML part's text, its tags read as nothing, and the part as it is (attributes). Compressed,
-   * so not in the stream's bytes. At most MAX_UNZIPPED bytes for all of a stream's packages; one
-   * that does not unzip is BrokenText.
+   * so not in the stream's bytes. At most MAX_UNZIPPED bytes for all of a stream's packages (BrokenText),
+   * and MAX_XML_TEXT of their XML (NotWhatItClaims: reading holds ~5–6× it); one that does not unzip is BrokenText.
    */
   #package(zip: Uint8Array): void {
     let files: Record<string, Uint8Array>;
@@ -136,11 +137,14 @@ class Walk {
         filter: (f) => {
           this.#unzipped += f.originalSize;
           if (this.#unzipped > MAX_UNZIPPED) throw new BrokenText('packages unpacking to more than 100 MB');
-          return /\.(xml|rels|vml)$/i.test(f.name);
+          if (!/\.(xml|rels|vml)$/i.test(f.name)) return false;
+          this.#text += f.originalSize;
+          if (this.#text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
+          return true;
         },
       });
     } catch (err) {
-      throw err instanceof BrokenText ? err : new BrokenText('a package that does not unzip');
+      throw err instanceof BrokenText || err instanceof NotWhatItClaims ? err : new BrokenText('a package that does not unzip');
     }
     for (const xml of Object.values(files)) {
       const text = strFromU8(xml);
