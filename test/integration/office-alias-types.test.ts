@@ -218,6 +218,44 @@ describe('Office files under the types mail programs give them', () => {
     const names = await Promise.all(delivered.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename)));
     expect(names).toEqual([[], [], [], [], [], ['f.csv']]);
   }, 60_000);
+  it('removes a docx carrying a text file in UTF-16 with its byte-order mark (Notepad\'s "Unicode") with an address in it, and keeps one that holds none', async () => {
+    const utf16 = (s: string, be = false) => {
+      const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
+      return be ? Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(s, 'utf16le').swap16()]) : le;
+    };
+    const pkg = (note: Buffer) =>
+      Buffer.from(
+        zipSync({
+          '[Content_Types].xml': strToU8(TYPES),
+          'word/document.xml': strToU8(`<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>${PLAIN}</w:t></w:r></w:p></w:body></w:document>`),
+          'contacts.txt': note,
+        }),
+      );
+    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    expect(
+      await kept([
+        [DOCX, 'letter.docx', pkg(utf16(`Lager: ${BUYER_OTHER}`))],
+        [DOCX, 'letter.docx', pkg(utf16(`Lager: ${BUYER_OTHER}`, true))],
+        [DOCX, 'letter.docx', pkg(utf16('Return form A-1001, 2 pcs @ 19.99 EUR'))],
+      ]),
+    ).toEqual([[], [], ['letter.docx']]);
+  }, 60_000);
+
+  // Not closed (round 13's last attack pass): a text file whose first 8 KiB hold one control byte
+  // is read as a binary part, searched for the writer only, so another's address in it crosses.
+  it.fails(
+    'removes a docx carrying a text file that starts with a control byte and holds an address',
+    async () => {
+      const pkg = zip({
+        '[Content_Types].xml': TYPES,
+        'word/document.xml': `<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>${PLAIN}</w:t></w:r></w:p></w:body></w:document>`,
+        'contacts.txt': `\u0001Lager: ${BUYER_OTHER}`,
+      });
+      expect(await kept([['application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'letter.docx', pkg]])).toEqual([[]]);
+    },
+    60_000,
+  );
+
   it('removes a package whose text would take more than 16 MB to read (a ~60 KB attachment held ~100 MB of a pool thread per 16 MB), and keeps an ordinary one', async () => {
     const para = '<w:p><w:r><w:t>Kettle order A-1001 shipped today.</w:t></w:r></w:p>';
     const big = para.repeat(Math.ceil((17 * 1024 * 1024) / para.length));

@@ -8,6 +8,7 @@ import { decodeXML } from 'entities';
 import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
+import { looksLikeText } from './part-table.js';
 import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
 import { carriesMacros, MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
@@ -159,15 +160,11 @@ const MAX_UNZIPPED = 100 * 1024 * 1024;
  */
 export { MAX_XML_TEXT };
 
-/** Whether a binary part is plain text: its first 8 KiB hold no control bytes but tab, line ends and form feed. */
-function readsAsText(b: Uint8Array): boolean {
-  const n = Math.min(b.length, 8192);
-  if (n === 0) return false;
-  for (let i = 0; i < n; i++) {
-    const c = b[i] as number;
-    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) return false;
-  }
-  return true;
+/** A plain-text part's characters: UTF-16 by its byte-order mark (Notepad's "Unicode"), else UTF-8 (WHATWG Encoding, replacement characters for invalid bytes). */
+function plainText(b: Uint8Array): string {
+  if (b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b);
+  if (b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b);
+  return strFromU8(b);
 }
 
 /** Counts an entry before it is unzipped: NotWhatItClaims past MAX_UNZIPPED or MAX_XML_TEXT. */
@@ -317,13 +314,13 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
       // Any other binary part (a sheet's printer settings, a font, a custom property, macros) is
       // read as an OLE stream is, so a name or an address kept in it is seen.
       else {
-        // A text file kept in the package (`contacts.txt`): a zip program shows it to whoever
+        // A text file kept in the package (`contacts.txt`, 8-bit, UTF-8 or UTF-16 after its byte-order mark: looksLikeText): a zip program shows it to whoever
         // renames the file, so it is searched for any address, as a part read as text (and counted
         // in MAX_XML_TEXT); other binary parts only for the writer.
-        if (readsAsText(data)) {
+        if (looksLikeText(data)) {
           counts.text += data.length;
           if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
-          texts.push(strFromU8(data));
+          texts.push(plainText(data));
         }
         readings.push(...binaryReadings(data));
       }

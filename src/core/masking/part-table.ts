@@ -138,7 +138,7 @@ const TEXT_NAMES = new Set(['csv', 'tsv', 'txt']);
  * True when the first 8 KiB hold no control byte but tab, line ends and form feed (no NUL: not a
  * binary), as text in any 8-bit charset or UTF-8 does, or in UTF-16 after its byte-order mark.
  */
-function looksLikeText(b: Uint8Array): boolean {
+export function looksLikeText(b: Uint8Array): boolean {
   // UTF-16 with its byte-order mark (Excel's 'Unicode Text' .txt, a .csv some exports write): the
   // same test on its characters (decodeText reads it by the mark).
   if (b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) {
