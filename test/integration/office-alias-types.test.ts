@@ -241,6 +241,24 @@ describe('Office files under the types mail programs give them', () => {
     ).toEqual([[], [], ['letter.docx']]);
   }, 60_000);
 
+  it('removes a docx whose zipped theme carries a text file with an address in it, and keeps one whose text file holds none', async () => {
+    const pkg = (note: string) =>
+      Buffer.from(
+        zipSync({
+          '[Content_Types].xml': strToU8(TYPES),
+          'word/document.xml': strToU8(`<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>${PLAIN}</w:t></w:r></w:p></w:body></w:document>`),
+          'word/theme/themeData.thmx': zipSync({ 'theme/theme/theme1.xml': strToU8('<a:theme name="Office"/>'), 'contacts.txt': strToU8(note) }),
+        }),
+      );
+    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    expect(
+      await kept([
+        [DOCX, 'letter.docx', pkg(`Lager: ${BUYER_OTHER}`)],
+        [DOCX, 'letter.docx', pkg('Return form A-1001, 2 pcs @ 19.99 EUR')],
+      ]),
+    ).toEqual([[], ['letter.docx']]);
+  }, 60_000);
+
   // Not closed (round 13's last attack pass): a text file whose first 8 KiB hold one control byte
   // is read as a binary part, searched for the writer only, so another's address in it crosses.
   it.fails(

@@ -167,6 +167,20 @@ function plainText(b: Uint8Array): string {
   return strFromU8(b);
 }
 
+/**
+ * A binary part's readings (binaryReadings) into `readings`, and, when it is a text file
+ * (looksLikeText: a `contacts.txt` a zip program shows to whoever renames the package), its text
+ * into `texts`, searched for any address; counted in MAX_XML_TEXT (NotWhatItClaims past it).
+ */
+function binaryPart(data: Uint8Array, counts: { total: number; text: number }, texts: string[], readings: string[]): void {
+  if (looksLikeText(data)) {
+    counts.text += data.length;
+    if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
+    texts.push(plainText(data));
+  }
+  readings.push(...binaryReadings(data));
+}
+
 /** Counts an entry before it is unzipped: NotWhatItClaims past MAX_UNZIPPED or MAX_XML_TEXT. */
 function countEntry(counts: { total: number; text: number }, f: { readonly name: string; readonly originalSize: number }): true {
   counts.total += f.originalSize;
@@ -220,7 +234,7 @@ const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b
 /**
  * A zip kept as a part of an Office package (a zipped theme): each XML, relationships and VML part's
  * text as the application shows it (ooxmlText: tags as nothing) and as written, into `texts` and
- * `readings`; its other entries as binary parts are read; people removed from its properties as
+ * `readings`; its other entries as binary parts are read (binaryPart: a text file for any address); people removed from its properties as
  * from the package's (PERSON_ELEMENTS, PERSON_ATTRIBUTES). Counts its entries into the package's
  * `counts` (countEntry) and returns the part's bytes to keep (zipped again when a property was cleared).
  * NotWhatItClaims past MAX_UNZIPPED or MAX_XML_TEXT, when it does not unzip, when it holds a zip itself (not read a
@@ -245,7 +259,7 @@ function nestedPackageTexts(
     if (OOXML_EMBEDDED.test(inner)) throw new NotWhatItClaims(`carries an embedded file (${name}: ${inner}) that cannot be read, so it does not cross`);
     if (OOXML_MACROS.test(inner) || partCarriesMacros(bytes)) throw new NotWhatItClaims(MACROS_REMOVED);
     if (!OOXML_TEXT.test(inner)) {
-      readings.push(...binaryReadings(bytes));
+      binaryPart(bytes, counts, texts, readings);
       continue;
     }
     // Its people removed from its properties, as the package's own (the package keeps the copy).
@@ -314,15 +328,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
       // Any other binary part (a sheet's printer settings, a font, a custom property, macros) is
       // read as an OLE stream is, so a name or an address kept in it is seen.
       else {
-        // A text file kept in the package (`contacts.txt`, 8-bit, UTF-8 or UTF-16 after its byte-order mark: looksLikeText): a zip program shows it to whoever
-        // renames the file, so it is searched for any address, as a part read as text (and counted
-        // in MAX_XML_TEXT); other binary parts only for the writer.
-        if (looksLikeText(data)) {
-          counts.text += data.length;
-          if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
-          texts.push(plainText(data));
-        }
-        readings.push(...binaryReadings(data));
+        // A text file kept in the package is searched for any address (binaryPart); other binary
+        // parts only for the writer.
+        binaryPart(data, counts, texts, readings);
       }
       continue;
     }
