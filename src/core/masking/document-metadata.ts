@@ -181,6 +181,22 @@ function binaryPart(data: Uint8Array, counts: { total: number; text: number }, t
   readings.push(...binaryReadings(data));
 }
 
+/**
+ * Whether a part named as no XML part is (OOXML_TEXT) is XML all the same: plain text
+ * (looksLikeText) whose first character but blanks and a UTF-8 byte-order mark is `<`. Office
+ * finds a part by its relationship and its type by [Content_Types].xml (ECMA-376 Part 2, 10.1.2),
+ * not by its extension: `word/main.dat` declared the main document is shown as one. Counted in
+ * MAX_XML_TEXT here, as it was not before it was unzipped (NotWhatItClaims past it).
+ */
+function xmlUnderAnotherName(data: Uint8Array, counts: { total: number; text: number }): boolean {
+  let i = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
+  while (i < data.length && i < 4096 && (data[i] === 0x20 || data[i] === 0x09 || data[i] === 0x0a || data[i] === 0x0d)) i++;
+  if (data[i] !== 0x3c || !looksLikeText(data)) return false;
+  counts.text += data.length;
+  if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
+  return true;
+}
+
 /** Counts an entry before it is unzipped: NotWhatItClaims past MAX_UNZIPPED or MAX_XML_TEXT. */
 function countEntry(counts: { total: number; text: number }, f: { readonly name: string; readonly originalSize: number }): true {
   counts.total += f.originalSize;
@@ -258,7 +274,7 @@ function nestedPackageTexts(
     if (isZip(bytes)) throw new NotWhatItClaims(`holds a package inside a package (${name}), which is not read, so it does not cross`);
     if (OOXML_EMBEDDED.test(inner)) throw new NotWhatItClaims(`carries an embedded file (${name}: ${inner}) that cannot be read, so it does not cross`);
     if (OOXML_MACROS.test(inner) || partCarriesMacros(bytes)) throw new NotWhatItClaims(MACROS_REMOVED);
-    if (!OOXML_TEXT.test(inner)) {
+    if (!OOXML_TEXT.test(inner) && !xmlUnderAnotherName(bytes, counts)) {
       binaryPart(bytes, counts, texts, readings);
       continue;
     }
@@ -314,7 +330,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
     if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
     if (OOXML_MACROS.test(name)) throw new NotWhatItClaims(MACROS_REMOVED);
     if (/\.rels$/i.test(name) && OOXML_MACROS_RELATED.test(decodeXML(strFromU8(data)))) throw new NotWhatItClaims(MACROS_REMOVED);
-    if (!OOXML_TEXT.test(name)) {
+    if (!OOXML_TEXT.test(name) && !xmlUnderAnotherName(data, counts)) {
       if (partCarriesMacros(data)) throw new NotWhatItClaims(MACROS_REMOVED);
       // Pictures (word/media, the first page's thumbnail) lose their metadata as a photo attached on its own does.
       if (imageFormat(data)) files[name] = new Uint8Array(stripImageMetadata(data).bytes);
