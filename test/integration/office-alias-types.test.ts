@@ -281,6 +281,25 @@ describe('Office files under the types mail programs give them', () => {
     ).toEqual([[], [], [], ['d.docx']]);
   }, 60_000);
 
+  it("reads an XML part written in UTF-16 (ECMA-376 Part 2 allows it, Word shows it): an address split across runs in it is removed (round 13's last attack pass: crossed); an ordinary one kept", async () => {
+    const utf16 = (s: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
+    const pkg = (body: string) =>
+      Buffer.from(
+        zipSync({
+          '[Content_Types].xml': strToU8(TYPES),
+          'word/document.xml': utf16(`<?xml version="1.0" encoding="UTF-16"?><w:document><w:body><w:p>${body}</w:p></w:body></w:document>`),
+        }),
+      );
+    const [local, domain] = BUYER_OTHER.split('@');
+    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    expect(
+      await kept([
+        [DOCX, 'b.docx', pkg(`<w:r><w:t>Lager: ${local}@</w:t></w:r><w:r><w:t>${domain}</w:t></w:r>`)],
+        [DOCX, 'd.docx', pkg(`<w:r><w:t>${PLAIN}</w:t></w:r>`)],
+      ]),
+    ).toEqual([[], ['d.docx']]);
+  }, 60_000);
+
   // Not closed (round 13's last attack pass): a text file whose first 8 KiB hold one control byte
   // is read as a binary part, searched for the writer only, so another's address in it crosses.
   it.fails(
