@@ -2,7 +2,7 @@ import { mkdtempSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataDirInUse, lockDataDir } from './data-dir-lock.js';
+import { DataDirInUse, LOCK_FILE, lockDataDir } from './data-dir-lock.js';
 
 describe('lockDataDir', () => {
   it('holds a data directory against a second taker until released, and creates it when missing', () => {
@@ -47,5 +47,11 @@ describe('lockDataDir', () => {
     expect(told[0]).toContain('was deleted or replaced while this gateway ran');
     other.release();
     held.release();
+  });
+
+  it("says so when gateway.lock is another program's file, not a lock", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));
+    writeFileSync(join(dir, LOCK_FILE), 'not a lock: some other program wrote this file, long enough to have a header. '.repeat(10));
+    expect(() => lockDataDir(dir)).toThrow(`${join(dir, LOCK_FILE)} is not a maskgate lock file`);
   });
 });

@@ -45,6 +45,13 @@ function take(path: string, dataDir: string): { db: Database.Database; ino: numb
         `another maskgate is already running on the data directory ${dataDir} (it holds ${LOCK_FILE}): stop it first, or give this one a data directory of its own (dataDir, MASKGATE_DATA_DIR)`,
       );
     }
+    if ((err as { code?: string }).code === 'SQLITE_NOTADB') {
+      // Not one a gateway made (an empty or SQLite file): so no gateway holds it.
+      throw new Error(
+        `${path} is not a maskgate lock file (another program's file under that name): remove or move it, then start again; no maskgate holds this data directory through it`,
+        { cause: err },
+      );
+    }
     throw err;
   }
 }
