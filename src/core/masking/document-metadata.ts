@@ -150,16 +150,6 @@ const OOXML_MAIN: Readonly<Record<string, string>> = {
 /** Unzipped size limit: a zip bomb is not a document. */
 const MAX_UNZIPPED = 100 * 1024 * 1024;
 
-/**
- * Unzipped size limit of the parts read as text (OOXML_TEXT), all of a package's together, nested
- * packages included. Reading holds ~5–6× their size while it runs (the part as a string, the text
- * as shown, the folded readings): 8 MB of XML +61 MB of RSS, 24 MB +141, 95 MB +487 (a 331 KB
- * attachment; `npx tsx bench/document-memory.ts MB`). 16 MB is a Word document of ~1 000 pages
- * (~11 KB of XML a page; 500–700 when heavily edited), or a sheet of ~40 000 rows × 10 columns; a larger one is removed rather than let one attachment take
- * ~100 MB more of a pool thread (round 13's attack pass: a 100 KB .docx held ~600 MB).
- */
-export { MAX_XML_TEXT };
-
 /** A plain-text part's characters: UTF-16 by its byte-order mark (Notepad's "Unicode"), else UTF-8 (WHATWG Encoding, replacement characters for invalid bytes). */
 function plainText(b: Uint8Array): string {
   if (b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b);
