@@ -8,8 +8,8 @@ import { strToU8, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
-import { b64, BUYER, BUYER_OTHER, mail, pdfSaying } from '../fixtures/masking-mail.js';
+import { attachmentMail, keptAttachments, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
+import { b64, BUYER, BUYER_OTHER, pdfSaying } from '../fixtures/masking-mail.js';
 import { excelFile, label, powerPointFile, pptContainer, pptRecord, slideTexts, textChars, workbookStream, wordFile } from '../fixtures/legacy-office.js';
 
 let h: Harness;
@@ -43,31 +43,12 @@ const ppt = (text: string) => powerPointFile([slideTexts([textChars(text)])]);
 const zipOnly = () => zip({ 'notes.txt': 'Return form A-1001' });
 
 /** Sends one message per `[type, name, bytes]` and returns the file names each delivered copy carries. */
-async function kept(files: readonly (readonly [string, string, Buffer])[]): Promise<string[][]> {
-  const out = await sendTagged(
+function kept(files: readonly (readonly [string, string, Buffer])[]): Promise<string[][]> {
+  return keptAttachments(
     h,
-    BUYER.address,
     alias,
-    files.map(([type, name, bytes], k) =>
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'File attached.',
-          '--q',
-          `Content-Type: ${type}; name="${name}"`,
-          'Content-Transfer-Encoding: base64',
-          '',
-          b64(bytes),
-          '--q--',
-        ],
-      ),
-    ),
-    30_000,
+    files.map(([type, name, bytes]) => ({ type, name, base64: b64(bytes) })),
   );
-  return Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
 }
 
 const PLAIN = 'Return form A-1001, prices in EUR';
@@ -126,21 +107,7 @@ describe('Office files under the types mail programs give them', () => {
   it("reads a .csv sent under Excel's type as text: masked, not removed", async () => {
     const csv = Buffer.from(`Item;Price;Contact\r\nKettle;20;${BUYER_OTHER}\r\nMug;5;${BUYER.address}\r\n`, 'latin1');
     const [raw] = await sendTagged(h, BUYER.address, alias, [
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(0)} prices`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'Prices attached.',
-          '--q',
-          'Content-Type: application/vnd.ms-excel; name="prices.csv"',
-          'Content-Transfer-Encoding: base64',
-          '',
-          b64(csv),
-          '--q--',
-        ],
-      ),
+      attachmentMail(alias, 0, { type: 'application/vnd.ms-excel', name: 'prices.csv', base64: b64(csv) }, 'prices'),
     ]);
     const [file] = (await simpleParser(raw!)).attachments;
     expect(file?.filename).toBe('prices.csv');
@@ -165,21 +132,7 @@ describe('Office files under the types mail programs give them', () => {
   it("reads a UTF-16 text file (Excel's 'Unicode Text') under a generic type as text: masked, not removed (attack pass 13: removed)", async () => {
     const body = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`Item\tContact\r\nMug\t${BUYER.address}\r\n`, 'utf16le')]);
     const [raw] = await sendTagged(h, BUYER.address, alias, [
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(0)} prices`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'Prices attached.',
-          '--q',
-          'Content-Type: application/octet-stream; name="prices.txt"',
-          'Content-Transfer-Encoding: base64',
-          '',
-          b64(body),
-          '--q--',
-        ],
-      ),
+      attachmentMail(alias, 0, { type: 'application/octet-stream', name: 'prices.txt', base64: b64(body) }, 'prices'),
     ]);
     const [file] = (await simpleParser(raw!)).attachments;
     expect(file?.filename).toBe('prices.txt');
@@ -197,23 +150,7 @@ describe('Office files under the types mail programs give them', () => {
       // Kept: formulas that show no address, negative numbers, an export's ="…" for leading zeros.
       ['text/csv', 'f.csv', `Item,Price,Zip,Total\r\nKettle,-5,="01234",=SUM(B2:B3)\r\n-Mug,+49 30 1234,@home,x\r\n`],
     ];
-    const raws = files.map(([type, name, body], k) =>
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} prices`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'Prices attached.',
-          '--q',
-          `Content-Type: ${type}; name="${name}"`,
-          'Content-Transfer-Encoding: base64',
-          '',
-          b64(Buffer.from(body)),
-          '--q--',
-        ],
-      ),
-    );
+    const raws = files.map(([type, name, body], k) => attachmentMail(alias, k, { type, name, base64: b64(Buffer.from(body)) }, 'prices'));
     const delivered = await sendTagged(h, BUYER.address, alias, raws);
     const names = await Promise.all(delivered.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename)));
     expect(names).toEqual([[], [], [], [], [], ['f.csv']]);
