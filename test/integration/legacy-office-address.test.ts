@@ -24,6 +24,10 @@ import {
   wordStreams,
   workbookStream,
   xlString,
+  DOC,
+  KIM,
+  PPT,
+  XLS,
 } from '../fixtures/legacy-office.js';
 
 let h: Harness;
@@ -31,10 +35,6 @@ let alias: string;
 beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
 
-const KIM = 'kim.lee@partner.example';
-const DOC = 'application/msword';
-const XLS = 'application/vnd.ms-excel';
-const PPT = 'application/vnd.ms-powerpoint';
 // A picture's bytes that read, as Latin-1, like an address: not text any application shows.
 const PICTURE = Buffer.from(`\x89PNG\x00\x01ab@cd.com\x00\xff`, 'latin1');
 

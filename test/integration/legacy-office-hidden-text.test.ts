@@ -26,17 +26,16 @@ import {
   wordStreams,
   workbookStream,
   xlString,
+  DOC,
+  KIM,
+  PPT,
+  XLS,
 } from '../fixtures/legacy-office.js';
 
 let h: Harness;
 let alias: string;
 beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
-
-const KIM = 'kim.lee@partner.example';
-const XLS = 'application/vnd.ms-excel';
-const PPT = 'application/vnd.ms-powerpoint';
-const DOC = 'application/msword';
 
 /** A .doc whose table stream also holds `art` (its OfficeArtContent, at fcDggInfo). */
 function wordWithArt(text: string, art: Buffer): Buffer {
