@@ -88,35 +88,30 @@ function errorAt(text: string): Stop {
     }
   };
   const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/uy;
+  /** An object's or an array's members, `item` each, separated by commas, up to `close`. */
+  const members = (close: string, item: () => void) => {
+    i++;
+    ws();
+    if (text[i] === close) return void i++;
+    for (;;) {
+      item();
+      ws();
+      if (text[i] === ',') i++;
+      else return expect(close);
+    }
+  };
   const value = (): void => {
     ws();
     const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') return void i++;
-      for (;;) {
+    if (c === '{')
+      return members('}', () => {
         ws();
         string();
         ws();
         expect(':');
         value();
-        ws();
-        if (text[i] === ',') i++;
-        else return expect('}');
-      }
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else return expect(']');
-      }
-    }
+      });
+    if (c === '[') return members(']', value);
     if (c === '"') return string();
     for (const word of ['true', 'false', 'null']) if (text.startsWith(word, i)) return void (i += word.length);
     number.lastIndex = i;
