@@ -54,6 +54,32 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env })).toThrow(message);
   });
 
+  // Round 13: each was "config file … is not a JSON object: Unexpected token …", with a byte offset at best.
+  it.each([
+    ['a trailing comma', '{\n  "smtp": { "port": 25 },\n}\n', /is not valid JSON: line 3, column 1: a comma before } or ]; remove it/],
+    ['a comment', '{\n  // the relay\n  "domains": ["relay.example.com"]\n}', /is not valid JSON: line 2, column 3: JSON has no comments; remove them/],
+    ['single quotes', "{ 'domains': ['relay.example.com'] }", /is not valid JSON: line 1, column 3: keys and strings take double quotes/],
+    ['a key without quotes', '{\n  "smtp": {\n    port: 25\n  }\n}', /is not valid JSON: line 3, column 5: keys and strings take double quotes/],
+    ['a missing brace', '{\n  "smtp": { "port": 25 }\n', /is not valid JSON: line 3, column 1: it ends early \(a } or \] missing\?\)/],
+    ['a missing colon', '{ "smtp" { "port": 25 } }', /is not valid JSON: line 1, column 10: ":" missing before "\{"/],
+    ['two objects', '{ "smtp": { "port": 25 } }\n{ "http": { "port": 80 } }', /is not valid JSON: line 2, column 1: more after the end of the object/],
+    ['YAML', '# maskgate\ndataDir: /var/lib/maskgate\nsmtp:\n  port: 25\n', /looks like YAML: maskgate reads JSON; write it as one JSON object/],
+    ['an empty file', '\n  \n', /is empty: write one JSON object of settings/],
+    ['an array', '[{ "smtp": { "port": 25 } }]', /is JSON but an array, not an object: write one JSON object of settings/],
+  ])('says what is wrong with a config file that is not a JSON object: %s', (_, text, message) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mg-config-')), 'c.json');
+    writeFileSync(file, text);
+    expect(() => loadConfig({ env: { MASKGATE_CONFIG: file } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { MASKGATE_CONFIG: file } })).toThrow(`config file ${file} `);
+    expect(() => loadConfig({ env: { MASKGATE_CONFIG: file } })).toThrow(message);
+  });
+
+  it('reads a config file saved with a byte-order mark (Notepad)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mg-config-')), 'c.json');
+    writeFileSync(file, '\uFEFF{ "smtp": { "port": 25 } }');
+    expect(loadConfig({ env: { MASKGATE_CONFIG: file } }).smtp.port).toBe(25);
+  });
+
   it('refuses unknown keys in a config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mg-config-'));
     const file = join(dir, 'c.json');

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseConfigJson } from './config-json.js';
 import { configSchema, type Config } from './config-schema.js';
 
 export { configSchema, type Config };
@@ -27,13 +28,9 @@ function readJson(path: string, what: string): Json {
   } catch (err) {
     throw new ConfigError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
-    return value as Json;
-  } catch (err) {
-    throw new ConfigError(`${what} ${path} is not a JSON object: ${(err as Error).message}`);
-  }
+  const read = parseConfigJson(text);
+  if ('problem' in read) throw new ConfigError(`${what} ${path} ${read.problem}`);
+  return read.value;
 }
 
 function isPlainObject(value: unknown): value is Json {

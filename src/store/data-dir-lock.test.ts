@@ -1,8 +1,26 @@
-import { mkdtempSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataDirInUse, LOCK_FILE, lockDataDir } from './data-dir-lock.js';
+import { PID_FILE } from './gateway-pid-file.js';
+
+/**
+ * Another process takes `dir` as a gateway does: exit code 0 when it held it (and released it), 1
+ * with the refusal on stderr; with 'kill' it takes it and is killed (SIGKILL) while holding it.
+ */
+function takeInChild(dir: string, end: 'release' | 'kill' = 'release'): Promise<{ code: number | null; stderr: string }> {
+  const script = `import { lockDataDir } from ${JSON.stringify(new URL('./data-dir-lock.ts', import.meta.url).pathname)};
+try { lockDataDir(process.argv[1]); } catch (e) { console.error(e.message); process.exit(1); }
+if (process.argv[2] === 'kill') process.kill(process.pid, 'SIGKILL');`;
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir, end], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    proc.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
 
 describe('lockDataDir', () => {
   it('holds a data directory against a second taker until released, and creates it when missing', () => {
@@ -23,11 +41,42 @@ describe('lockDataDir', () => {
     b.release();
   });
 
-  it('takes its file again when the lock file is deleted or replaced while held (attack pass 13: a second start then came up)', async () => {
+  it('refuses a second taker at once when the lock file was just deleted or replaced under the holder (round 13: it came up within 5 s)', () => {
+    for (const spoil of [(f: string) => unlinkSync(f), (f: string) => (writeFileSync(`${f}.new`, ''), renameSync(`${f}.new`, f))]) {
+      const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));
+      const held = lockDataDir(dir);
+      spoil(join(dir, LOCK_FILE));
+      expect(() => lockDataDir(dir)).toThrow(`another maskgate is already running on the data directory ${dir} (process ${process.pid}`);
+      held.release();
+      lockDataDir(dir).release();
+    }
+  });
+
+  it('refuses a second process at once after the lock file was deleted, and starts it once the holder has ended', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));
+    const held = lockDataDir(dir);
+    unlinkSync(join(dir, LOCK_FILE));
+    const refused = await takeInChild(dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`another maskgate is already running on the data directory ${dir} (process ${process.pid}`);
+    held.release();
+    expect(existsSync(join(dir, PID_FILE))).toBe(false);
+    expect((await takeInChild(dir)).code).toBe(0);
+  }, 60_000);
+
+  it('starts over a pid file a killed gateway left (its process is gone)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));
+    expect((await takeInChild(dir, 'kill')).code).toBe(null);
+    expect(readFileSync(join(dir, PID_FILE), 'utf8')).toContain('"pid"');
+    lockDataDir(dir).release();
+  }, 60_000);
+
+  it('takes its file again when the lock and pid files are deleted or replaced while held', async () => {
     for (const spoil of [(f: string) => unlinkSync(f), (f: string) => (writeFileSync(`${f}.new`, ''), renameSync(`${f}.new`, f))]) {
       const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));
       const held = lockDataDir(dir, { checkMs: 20 });
-      spoil(join(dir, 'gateway.lock'));
+      spoil(join(dir, LOCK_FILE));
+      unlinkSync(join(dir, PID_FILE));
       await new Promise((r) => setTimeout(r, 200));
       expect(() => lockDataDir(dir)).toThrow(DataDirInUse);
       held.release();
@@ -40,7 +89,8 @@ describe('lockDataDir', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));
     const told: string[] = [];
     const held = lockDataDir(dir, { checkMs: 50, onLost: (m) => told.push(m) });
-    unlinkSync(join(dir, 'gateway.lock'));
+    unlinkSync(join(dir, LOCK_FILE));
+    unlinkSync(join(dir, PID_FILE));
     const other = lockDataDir(dir, { checkMs: 1e6 });
     await new Promise((r) => setTimeout(r, 300));
     expect(told).toHaveLength(1);

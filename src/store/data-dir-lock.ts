@@ -8,6 +8,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { holderAlive, readPidFile, removePidFile, rewritePidFile, writePidFile, PID_FILE, type PidRecord } from './gateway-pid-file.js';
 
 /** The lock's file name in the data directory. */
 export const LOCK_FILE = 'gateway.lock';
@@ -66,12 +67,29 @@ function take(path: string, dataDir: string): { db: Database.Database; ino: numb
  * A POSIX lock is on the file, not its name: a lock file deleted (or replaced) while held would
  * let a second gateway lock a new one. Every `checkMs` (an unref'd timer) the holder checks that
  * the name still leads to its file, else takes the new one; when another process holds that,
- * `onLost` is told.
+ * `onLost` is told. A start in between (within `checkMs`) is refused all the same: the holder's
+ * gateway.pid (gateway-pid-file.ts) names a live process, which no lock file is needed to show.
  */
 export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDirLock {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, LOCK_FILE);
   let held = take(path, dataDir);
+  // The lock file may be a new one, made after the running gateway's was deleted (it takes the new
+  // one only at its next check): the pid file it wrote still names it.
+  const other = readPidFile(dataDir);
+  if (other && holderAlive(other)) {
+    close(held.db);
+    throw new DataDirInUse(
+      `another maskgate is already running on the data directory ${dataDir} (process ${other.pid}, named by ${PID_FILE}; its ${LOCK_FILE} was deleted or replaced): stop it first, or give this one a data directory of its own (dataDir, MASKGATE_DATA_DIR)`,
+    );
+  }
+  let record: PidRecord;
+  try {
+    record = writePidFile(dataDir);
+  } catch (err) {
+    close(held.db);
+    throw err;
+  }
   let lost = false;
   const check = () => {
     let ino: number | null = null;
@@ -80,15 +98,24 @@ export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDir
     } catch {
       // Deleted: taken again below (creates it).
     }
-    if (ino === held.ino) return;
+    if (ino !== held.ino) {
+      try {
+        const again = take(path, dataDir);
+        close(held.db);
+        held = again;
+      } catch (err) {
+        if (lost) return;
+        lost = true;
+        options.onLost?.(`${LOCK_FILE} in the data directory ${dataDir} was deleted or replaced while this gateway ran: ${(err as Error).message}`);
+        return;
+      }
+    }
+    // Holding the current lock file: the pid file names this gateway again if it was deleted too.
+    if (readPidFile(dataDir)?.token === record.token) return;
     try {
-      const again = take(path, dataDir);
-      close(held.db);
-      held = again;
-    } catch (err) {
-      if (lost) return;
-      lost = true;
-      options.onLost?.(`${LOCK_FILE} in the data directory ${dataDir} was deleted or replaced while this gateway ran: ${(err as Error).message}`);
+      rewritePidFile(dataDir, record);
+    } catch {
+      // A read-only or full disk: the lock still holds.
     }
   };
   const timer = setInterval(check, options.checkMs ?? LOCK_CHECK_MS);
@@ -96,6 +123,7 @@ export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDir
   return {
     release() {
       clearInterval(timer);
+      removePidFile(dataDir, record);
       close(held.db);
     },
   };

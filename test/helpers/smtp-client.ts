@@ -41,6 +41,16 @@ export class SmtpClient {
     return client;
   }
 
+  /** Connects to `port`, sends one message from `from` to `to`, and quits, whatever the answer. */
+  static async sendOnce(port: number, from: string, to: string, message: string | Buffer): Promise<{ stage: 'mail' | 'rcpt' | 'data'; reply: Reply }> {
+    const c = await SmtpClient.connect(port);
+    try {
+      return await c.send(from, [to], message);
+    } finally {
+      await c.quit();
+    }
+  }
+
   get closed(): boolean {
     return this.#closed;
   }

@@ -56,33 +56,72 @@ export async function startMaskingPair(opts: { staff?: boolean } = {}): Promise<
   return { h, alias: pair.address, storeId: pair.storeId };
 }
 
+/** One file attached to a round's message. */
+export interface Attachment {
+  /** The part's Content-Type (a name="…" parameter is added). */
+  readonly type: string;
+  readonly name: string;
+  /** The file's bytes in base64 (b64), as the part carries them. */
+  readonly base64: string;
+  /** Add `Content-Disposition: attachment; filename="…"`, as most mail programs write. */
+  readonly disposition?: boolean;
+}
+
 /**
- * Sends one BUYER message to `alias` per file (`files` base64, each of `type`, named `name`, beside a
- * short text) and returns, per message in order, the file names its delivered copy still carries.
+ * The k-th message of a round from BUYER to `alias`: subject `subjectTag(k) <word>`, a line of text
+ * ("File attached.", after `word`), then `file`.
  */
-export async function keptFiles(h: Harness, alias: string, files: readonly string[], type: string, name: string, timeoutMs = 30_000): Promise<string[][]> {
+export function attachmentMail(alias: string, k: number, file: Attachment, word = 'file'): Buffer {
+  return mail(
+    [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} ${word}`, 'Content-Type: multipart/mixed; boundary="q"'],
+    [
+      '--q',
+      'Content-Type: text/plain',
+      '',
+      `${word[0]!.toUpperCase()}${word.slice(1)} attached.`,
+      '--q',
+      `Content-Type: ${file.type}; name="${file.name}"`,
+      ...(file.disposition ? [`Content-Disposition: attachment; filename="${file.name}"`] : []),
+      'Content-Transfer-Encoding: base64',
+      '',
+      file.base64,
+      '--q--',
+    ],
+  );
+}
+
+/**
+ * A message from `from` (BUYER unless told) to `alias` whose text and HTML say the same
+ * (multipart/alternative, both UTF-8).
+ */
+export function alternativeMail(alias: string, subject: string, text: string, html: string, from: { name: string; address: string } = BUYER): Buffer {
+  return mail(
+    [`From: ${from.name} <${from.address}>`, `To: ${alias}`, `Subject: ${subject}`, 'Content-Type: multipart/alternative; boundary="q"'],
+    ['--q', 'Content-Type: text/plain; charset=utf-8', '', text, '--q', 'Content-Type: text/html; charset=utf-8', '', html, '--q--'],
+  );
+}
+
+/** Sends one BUYER message to `alias` per file (attachmentMail) and returns, per message in order, the file names its delivered copy still carries. */
+export async function keptAttachments(h: Harness, alias: string, files: readonly Attachment[], timeoutMs = 30_000): Promise<string[][]> {
   const out = await sendTagged(
     h,
     BUYER.address,
     alias,
-    files.map((file, k) =>
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'File attached.',
-          '--q',
-          `Content-Type: ${type}; name="${name}"`,
-          'Content-Transfer-Encoding: base64',
-          '',
-          file,
-          '--q--',
-        ],
-      ),
-    ),
+    files.map((file, k) => attachmentMail(alias, k, file)),
     timeoutMs,
   );
   return Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+}
+
+/**
+ * Sends one BUYER message to `alias` per file (`files` base64, each of `type`, named `name`, beside a
+ * short text) and returns, per message in order, the file names its delivered copy still carries.
+ */
+export function keptFiles(h: Harness, alias: string, files: readonly string[], type: string, name: string, timeoutMs = 30_000): Promise<string[][]> {
+  return keptAttachments(
+    h,
+    alias,
+    files.map((base64) => ({ type, name, base64 })),
+    timeoutMs,
+  );
 }

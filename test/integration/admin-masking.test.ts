@@ -90,4 +90,12 @@ describe('real addresses in the admin', () => {
       expect(html, `${path} shows a redacted placeholder`).not.toContain('[redacted]');
     }
   });
+
+  it('shows the API reference’s example addresses as written: documentation, not anyone’s address (round 13 read “[redacted]@buyer.example”)', async () => {
+    const html = await (await owner.get('/api-reference')).text();
+    expect(html).toContain('&quot;email&quot;: &quot;jane@buyer.example&quot;');
+    expect(html).toContain('&quot;mailbox&quot;: &quot;support@acme.example&quot;');
+    expect(html).toContain('&quot;email&quot;: &quot;vera@visitor.example&quot;');
+    expect(html).not.toContain('[redacted]');
+  });
 });

@@ -62,14 +62,7 @@ async function api(method: string, path: string, body?: unknown, token = TOKEN):
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 
-async function send(from: string, to: string, message: string) {
-  const c = await SmtpClient.connect(node.smtpPort);
-  try {
-    return await c.send(from, [to], message);
-  } finally {
-    await c.quit().catch(() => undefined);
-  }
-}
+const send = (from: string, to: string, message: string) => SmtpClient.sendOnce(node.smtpPort, from, to, message);
 
 describe('the marketplace API on a PostgreSQL node', () => {
   let storeId = 0;

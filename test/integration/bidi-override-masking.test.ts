@@ -6,7 +6,7 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { startMaskingPair } from '../helpers/tagged-send.js';
+import { alternativeMail, startMaskingPair } from '../helpers/tagged-send.js';
 import { SmtpClient } from '../helpers/smtp-client.js';
 import { BUYER, STAFF } from '../fixtures/masking-mail.js';
 
@@ -22,29 +22,6 @@ const PDF = '\u202c';
 /** What a reader sees of a text: each override's run (to its PDF or the line's end) shown reversed. */
 function shown(text: string): string {
   return text.replace(/\u202e([^\u202c\n]*)\u202c?/g, (_, run: string) => reversed(run)).toLowerCase();
-}
-
-function message(from: { name: string; address: string }, k: number, text: string, html: string): Buffer {
-  return Buffer.from(
-    [
-      `From: ${from.name} <${from.address}>`,
-      `To: ${alias}`,
-      `Subject: A-1001 v${k}`,
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/alternative; boundary="b0"',
-      '',
-      '--b0',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      text,
-      '--b0',
-      'Content-Type: text/html; charset=utf-8',
-      '',
-      html,
-      '--b0--',
-      '',
-    ].join('\r\n'),
-  );
 }
 
 describe('an address or name written reversed under a right-to-left override', () => {
@@ -64,7 +41,7 @@ describe('an address or name written reversed under a right-to-left override', (
         const text = `About order A-1001: write to ${RLO}${x.run}${PDF} please.\r\n`;
         const html = `<p>About order A-1001: write to <bdo dir="rtl">${x.run}</bdo> please.</p>`;
         expect(shown(text).replace(/\s+/g, ' ')).toContain(x.secret);
-        expect((await c.send(x.from.address, [alias], message(x.from, k, text, html))).reply.code).toBe(250);
+        expect((await c.send(x.from.address, [alias], alternativeMail(alias, `A-1001 v${k}`, text, html, x.from))).reply.code).toBe(250);
       }
     } finally {
       await c.quit();

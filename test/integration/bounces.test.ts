@@ -19,14 +19,7 @@ afterEach(async () => {
   await h.close();
 });
 
-async function send(from: string, to: string, message: string) {
-  const c = await SmtpClient.connect(h.gw.smtpPort);
-  try {
-    return await c.send(from, [to], message);
-  } finally {
-    await c.quit();
-  }
-}
+const send = (from: string, to: string, message: string) => SmtpClient.sendOnce(h.gw.smtpPort, from, to, message);
 
 /** A DSN as MTAs write it (RFC 3464), quoting the returned headers (RFC 3462) when given. */
 const dsn = (to: string, status: string, action: string, returned: string | null = null, diagnostic = `550 ${status} <jane@buyer.example> user unknown`) =>

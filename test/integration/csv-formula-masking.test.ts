@@ -4,8 +4,8 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
-import { b64, BUYER, mail } from '../fixtures/masking-mail.js';
+import { attachmentMail, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
+import { b64, BUYER } from '../fixtures/masking-mail.js';
 
 let h: Harness;
 let alias: string;
@@ -13,22 +13,7 @@ beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
 
 const withFile = (k: number, type: string, name: string, bytes: Buffer) =>
-  mail(
-    [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} prices`, 'Content-Type: multipart/mixed; boundary="q"'],
-    [
-      '--q',
-      'Content-Type: text/plain',
-      '',
-      'Prices attached.',
-      '--q',
-      `Content-Type: ${type}; name="${name}"`,
-      `Content-Disposition: attachment; filename="${name}"`,
-      'Content-Transfer-Encoding: base64',
-      '',
-      b64(bytes),
-      '--q--',
-    ],
-  );
+  attachmentMail(alias, k, { type, name, base64: b64(bytes), disposition: true }, 'prices');
 
 describe('a .csv a spreadsheet opens', () => {
   it('a .csv whose formulas build an address (Excel computes them on opening) does not arrive with them', async () => {

@@ -75,4 +75,13 @@ describe('a second gateway on a running one’s data directory', () => {
     expect(stderr).toContain(`another maskgate is already running on the data directory ${dataDir}`);
     expect((await fetch(`http://127.0.0.1:${running1.httpPort}/readyz`)).status).toBe(200);
   }, 180_000);
+
+  it('refuses a second start begun at once after the lock file was deleted, before the running one took a new one (round 14)', async () => {
+    const running1 = running[1]!;
+    unlinkSync(join(dataDir, 'gateway.lock'));
+    const { code, stderr } = await second();
+    expect(code).toBe(1);
+    expect(stderr).toContain(`another maskgate is already running on the data directory ${dataDir} (process ${running1.proc.pid}`);
+    expect((await fetch(`http://127.0.0.1:${running1.httpPort}/readyz`)).status).toBe(200);
+  }, 180_000);
 });

@@ -10,7 +10,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
-import { leakProblems, sendTagged, startMaskingPair, keptFiles } from '../helpers/tagged-send.js';
+import { alternativeMail, keptFiles, leakProblems, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
 import { b64, BUYER, BUYER_OTHER, mail } from '../fixtures/masking-mail.js';
 
 let h: Harness;
@@ -49,25 +49,7 @@ describe('an escape whose own characters are escaped, and Word files that show a
     for (const control of ['\u0001', '\u001c', '\u007f', '\u0085', '\u0090'])
       for (const address of [BUYER.address, BUYER_OTHER]) all.push(address.replace('@', `@${control}`), address.replace('.', `${control}.`));
     const raws = all.map((s, k) =>
-      mail(
-        [
-          `From: ${BUYER.name} <${BUYER.address}>`,
-          `To: ${alias}`,
-          `Subject: A-1001 t${k} write to ${s.replace(/\r\n(?![ \t])/g, '\r\n ')}`,
-          'Content-Type: multipart/alternative; boundary="q"',
-        ],
-        [
-          '--q',
-          'Content-Type: text/plain; charset=utf-8',
-          '',
-          `Write to ${s} please.`,
-          '--q',
-          'Content-Type: text/html; charset=utf-8',
-          '',
-          `<p>Write to ${s} please.</p>`,
-          '--q--',
-        ],
-      ),
+      alternativeMail(alias, `A-1001 t${k} write to ${s.replace(/\r\n(?![ \t])/g, '\r\n ')}`, `Write to ${s} please.`, `<p>Write to ${s} please.</p>`),
     );
     for (const [k, raw] of raws.entries()) expect((await leakSearch(raw, secrets)).length, all[k]).toBeGreaterThan(0);
     expect(await leakProblems(all, await send(raws), secrets)).toEqual([]);

@@ -26,17 +26,16 @@ import {
   wordStreams,
   workbookStream,
   xlString,
+  DOC,
+  KIM,
+  PPT,
+  XLS,
 } from '../fixtures/legacy-office.js';
 
 let h: Harness;
 let alias: string;
 beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
-
-const KIM = 'kim.lee@partner.example';
-const XLS = 'application/vnd.ms-excel';
-const PPT = 'application/vnd.ms-powerpoint';
-const DOC = 'application/msword';
 
 /** A .doc whose table stream also holds `art` (its OfficeArtContent, at fcDggInfo). */
 function wordWithArt(text: string, art: Buffer): Buffer {
@@ -52,15 +51,7 @@ describe('text legacy Office files show outside the records read', () => {
     const shown = workbookStream([sst(['Name', KIM])]);
     const decoy = workbookStream([sst(['Name', 'Kettle'])]);
     const files = [container({ workbook: shown, 'Old/Workbook': decoy }), container({ WORKBOOK: workbookStream([sst(['Kettle', 'A-1001'])]) })];
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        files.map((f) => b64(f)),
-        XLS,
-        'order.xls',
-      ),
-    ).toEqual([[], ['order.xls']]);
+    expect(await keptFiles(h, alias, files.map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
   }, 60_000);
 
   it('removes WordArt and shape texts (OfficeArt properties) that hold an address, in all three formats', async () => {
@@ -75,39 +66,15 @@ describe('text legacy Office files show outside the records read', () => {
       powerPointFile([slideTexts([textChars('Kettle')]), drawing([pptContainer(0xf004, [named])])]),
       powerPointFile([slideTexts([textChars('Kettle')]), drawing([art('SALE 20 %')])]),
     ];
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        ppts.map((f) => b64(f)),
-        PPT,
-        'slides.ppt',
-      ),
-    ).toEqual([[], [], ['slides.ppt']]);
+    expect(await keptFiles(h, alias, ppts.map(b64), PPT, 'slides.ppt')).toEqual([[], [], ['slides.ppt']]);
     const xlsArt = (text: string) => rec(0x00ec, pptContainer(0xf002, [art(text)]));
     const xlss = [
       excelFile(workbookStream([sst(['Kettle'])], [label('Total'), xlsArt(KIM)])),
       excelFile(workbookStream([sst(['Kettle'])], [label('Total'), xlsArt('SALE 20 %')])),
     ];
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        xlss.map((f) => b64(f)),
-        XLS,
-        'order.xls',
-      ),
-    ).toEqual([[], ['order.xls']]);
+    expect(await keptFiles(h, alias, xlss.map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
     const docs = [wordWithArt('Return label\r', pptContainer(0xf000, [art(KIM)])), wordWithArt('Return label\r', pptContainer(0xf000, [art('SALE')]))];
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        docs.map((f) => b64(f)),
-        DOC,
-        'label.doc',
-      ),
-    ).toEqual([[], ['label.doc']]);
+    expect(await keptFiles(h, alias, docs.map(b64), DOC, 'label.doc')).toEqual([[], ['label.doc']]);
   }, 90_000);
 
   it("removes a workbook whose validation list (a cell's drop-down) holds an address", async () => {
@@ -124,15 +91,7 @@ describe('text legacy Office files show outside the records read', () => {
       excelFile(workbookStream([sst(['Contact'])], [label('Pick'), list(`Anna,${KIM}`)])),
       excelFile(workbookStream([sst(['Size'])], [label('Pick'), list('S,M,L')])),
     ];
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        files.map((f) => b64(f)),
-        XLS,
-        'order.xls',
-      ),
-    ).toEqual([[], ['order.xls']]);
+    expect(await keptFiles(h, alias, files.map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
   }, 60_000);
 
   it('removes a presentation whose slide, reached by its persist directory, hides inside another record', async () => {
@@ -146,15 +105,7 @@ describe('text legacy Office files show outside the records read', () => {
     };
     const plain = container(pptByOffsets([doc, slide('SALE')], [0, doc.length]));
     const files = [hidden(KIM), hidden('SALE'), plain];
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        files.map((f) => b64(f)),
-        PPT,
-        'slides.ppt',
-      ),
-    ).toEqual([[], ['slides.ppt'], ['slides.ppt']]);
+    expect(await keptFiles(h, alias, files.map(b64), PPT, 'slides.ppt')).toEqual([[], ['slides.ppt'], ['slides.ppt']]);
   }, 60_000);
 
   it('removes a .doc whose comment or revision author (shown in its balloons) is an address, and keeps names', async () => {
@@ -172,15 +123,7 @@ describe('text legacy Office files show outside the records read', () => {
       return container({ WordDocument: s.WordDocument, '1Table': Buffer.concat([s['1Table'], owners, sttb]) });
     };
     const files = [authors(KIM, 'Kim Lee'), authors('Kim Lee', KIM), authors('Kim Lee', 'Anna')];
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        files.map((f) => b64(f)),
-        DOC,
-        'label.doc',
-      ),
-    ).toEqual([[], [], ['label.doc']]);
+    expect(await keptFiles(h, alias, files.map(b64), DOC, 'label.doc')).toEqual([[], [], ['label.doc']]);
   }, 60_000);
 
   it("removes a .doc whose form field's drop-down entries, help or status-bar text hold an address", async () => {
@@ -212,15 +155,7 @@ describe('text legacy Office files show outside the records read', () => {
       doc(ffdata(0, ['', '', `Write to ${KIM}`, '', ''], [])),
       doc(ffdata(2, ['', '', '', '', ''], ['Anna', 'Kim'])),
     ];
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        files.map((f) => b64(f)),
-        DOC,
-        'form.doc',
-      ),
-    ).toEqual([[], [], ['form.doc']]);
+    expect(await keptFiles(h, alias, files.map(b64), DOC, 'form.doc')).toEqual([[], [], ['form.doc']]);
   }, 60_000);
 
   it('removes a presentation whose slide layout kept for PowerPoint 2007 (a zipped package in an atom) holds an address, even the writer’s', async () => {
@@ -235,15 +170,7 @@ describe('text legacy Office files show outside the records read', () => {
     // RoundTripContentMasterInfo12Atom (0x041E) in a main master (0x03F8).
     const file = (text: string) => powerPointFile([slideTexts([textChars('Kettle')]), pptContainer(0x03f8, [pptRecord(0x041e, layout(text))])]);
     const files = [file(KIM), file(`Mail ${BUYER.address}`), file('Click to edit Master title style')];
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        files.map((f) => b64(f)),
-        PPT,
-        'slides.ppt',
-      ),
-    ).toEqual([[], [], ['slides.ppt']]);
+    expect(await keptFiles(h, alias, files.map(b64), PPT, 'slides.ppt')).toEqual([[], [], ['slides.ppt']]);
   }, 60_000);
 
   it('removes a file whose font name (shown in the font box) is an address, in all three formats', async () => {
@@ -267,48 +194,16 @@ describe('text legacy Office files show outside the records read', () => {
       s.WordDocument.writeUInt32LE(sttb.length, 0x9a + 15 * 8 + 4);
       return container({ WordDocument: s.WordDocument, '1Table': Buffer.concat([s['1Table'], sttb]) });
     };
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        [ppt(KIM), ppt('Arial')].map((f) => b64(f)),
-        PPT,
-        'slides.ppt',
-      ),
-    ).toEqual([[], ['slides.ppt']]);
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        [xls(KIM), xls('Arial')].map((f) => b64(f)),
-        XLS,
-        'order.xls',
-      ),
-    ).toEqual([[], ['order.xls']]);
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        [doc(KIM), doc('Times New Roman')].map((f) => b64(f)),
-        DOC,
-        'label.doc',
-      ),
-    ).toEqual([[], ['label.doc']]);
+    expect(await keptFiles(h, alias, [ppt(KIM), ppt('Arial')].map(b64), PPT, 'slides.ppt')).toEqual([[], ['slides.ppt']]);
+    expect(await keptFiles(h, alias, [xls(KIM), xls('Arial')].map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
+    expect(await keptFiles(h, alias, [doc(KIM), doc('Times New Roman')].map(b64), DOC, 'label.doc')).toEqual([[], ['label.doc']]);
   }, 90_000);
 
   it('removes a workbook whose cell style name (shown in the styles gallery) is an address', async () => {
     // [MS-XLS] 2.4.269 Style: ixfe with fBuiltIn clear, then the user-defined name.
     const style = (name: string) => rec(0x0293, Buffer.concat([Buffer.from([0x10, 0x00]), xlString(name)]));
     const files = [excelFile(workbookStream([style(KIM), sst(['Kettle'])])), excelFile(workbookStream([style('Price list'), sst(['Kettle'])]))];
-    expect(
-      await keptFiles(
-        h,
-        alias,
-        files.map((f) => b64(f)),
-        XLS,
-        'order.xls',
-      ),
-    ).toEqual([[], ['order.xls']]);
+    expect(await keptFiles(h, alias, files.map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
   }, 60_000);
 
   it('lets no address of an Office file declared as text cross (a client opens it by its name)', async () => {

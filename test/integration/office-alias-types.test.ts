@@ -8,8 +8,8 @@ import { strToU8, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
-import { b64, BUYER, BUYER_OTHER, mail, pdfSaying } from '../fixtures/masking-mail.js';
+import { attachmentMail, keptAttachments, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
+import { b64, BUYER, BUYER_OTHER, pdfSaying } from '../fixtures/masking-mail.js';
 import { excelFile, label, powerPointFile, pptContainer, pptRecord, slideTexts, textChars, workbookStream, wordFile } from '../fixtures/legacy-office.js';
 
 let h: Harness;
@@ -43,34 +43,20 @@ const ppt = (text: string) => powerPointFile([slideTexts([textChars(text)])]);
 const zipOnly = () => zip({ 'notes.txt': 'Return form A-1001' });
 
 /** Sends one message per `[type, name, bytes]` and returns the file names each delivered copy carries. */
-async function kept(files: readonly (readonly [string, string, Buffer])[]): Promise<string[][]> {
-  const out = await sendTagged(
+function kept(files: readonly (readonly [string, string, Buffer])[]): Promise<string[][]> {
+  return keptAttachments(
     h,
-    BUYER.address,
     alias,
-    files.map(([type, name, bytes], k) =>
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'File attached.',
-          '--q',
-          `Content-Type: ${type}; name="${name}"`,
-          'Content-Transfer-Encoding: base64',
-          '',
-          b64(bytes),
-          '--q--',
-        ],
-      ),
-    ),
-    30_000,
+    files.map(([type, name, bytes]) => ({ type, name, base64: b64(bytes) })),
   );
-  return Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
 }
 
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+/** Sends each as a Word document (letter.docx) and returns the file names each delivered copy carries. */
+const keptLetters = (files: readonly Buffer[]) => kept(files.map((f) => [DOCX, 'letter.docx', f] as const));
 const PLAIN = 'Return form A-1001, prices in EUR';
+/** An ordinary line with an @ that is no address, for the package a test keeps. */
+const ORDINARY = 'Return form A-1001, 2 pcs @ 19.99 EUR';
 const HELD = `Return form A-1001, write to ${BUYER_OTHER}`;
 
 describe('Office files under the types mail programs give them', () => {
@@ -126,21 +112,7 @@ describe('Office files under the types mail programs give them', () => {
   it("reads a .csv sent under Excel's type as text: masked, not removed", async () => {
     const csv = Buffer.from(`Item;Price;Contact\r\nKettle;20;${BUYER_OTHER}\r\nMug;5;${BUYER.address}\r\n`, 'latin1');
     const [raw] = await sendTagged(h, BUYER.address, alias, [
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(0)} prices`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'Prices attached.',
-          '--q',
-          'Content-Type: application/vnd.ms-excel; name="prices.csv"',
-          'Content-Transfer-Encoding: base64',
-          '',
-          b64(csv),
-          '--q--',
-        ],
-      ),
+      attachmentMail(alias, 0, { type: 'application/vnd.ms-excel', name: 'prices.csv', base64: b64(csv) }, 'prices'),
     ]);
     const [file] = (await simpleParser(raw!)).attachments;
     expect(file?.filename).toBe('prices.csv');
@@ -165,21 +137,7 @@ describe('Office files under the types mail programs give them', () => {
   it("reads a UTF-16 text file (Excel's 'Unicode Text') under a generic type as text: masked, not removed (attack pass 13: removed)", async () => {
     const body = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`Item\tContact\r\nMug\t${BUYER.address}\r\n`, 'utf16le')]);
     const [raw] = await sendTagged(h, BUYER.address, alias, [
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(0)} prices`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'Prices attached.',
-          '--q',
-          'Content-Type: application/octet-stream; name="prices.txt"',
-          'Content-Transfer-Encoding: base64',
-          '',
-          b64(body),
-          '--q--',
-        ],
-      ),
+      attachmentMail(alias, 0, { type: 'application/octet-stream', name: 'prices.txt', base64: b64(body) }, 'prices'),
     ]);
     const [file] = (await simpleParser(raw!)).attachments;
     expect(file?.filename).toBe('prices.txt');
@@ -197,23 +155,7 @@ describe('Office files under the types mail programs give them', () => {
       // Kept: formulas that show no address, negative numbers, an export's ="…" for leading zeros.
       ['text/csv', 'f.csv', `Item,Price,Zip,Total\r\nKettle,-5,="01234",=SUM(B2:B3)\r\n-Mug,+49 30 1234,@home,x\r\n`],
     ];
-    const raws = files.map(([type, name, body], k) =>
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} prices`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain',
-          '',
-          'Prices attached.',
-          '--q',
-          `Content-Type: ${type}; name="${name}"`,
-          'Content-Transfer-Encoding: base64',
-          '',
-          b64(Buffer.from(body)),
-          '--q--',
-        ],
-      ),
-    );
+    const raws = files.map(([type, name, body], k) => attachmentMail(alias, k, { type, name, base64: b64(Buffer.from(body)) }, 'prices'));
     const delivered = await sendTagged(h, BUYER.address, alias, raws);
     const names = await Promise.all(delivered.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename)));
     expect(names).toEqual([[], [], [], [], [], ['f.csv']]);
@@ -231,14 +173,11 @@ describe('Office files under the types mail programs give them', () => {
           'contacts.txt': note,
         }),
       );
-    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-    expect(
-      await kept([
-        [DOCX, 'letter.docx', pkg(utf16(`Lager: ${BUYER_OTHER}`))],
-        [DOCX, 'letter.docx', pkg(utf16(`Lager: ${BUYER_OTHER}`, true))],
-        [DOCX, 'letter.docx', pkg(utf16('Return form A-1001, 2 pcs @ 19.99 EUR'))],
-      ]),
-    ).toEqual([[], [], ['letter.docx']]);
+    expect(await keptLetters([pkg(utf16(`Lager: ${BUYER_OTHER}`)), pkg(utf16(`Lager: ${BUYER_OTHER}`, true)), pkg(utf16(ORDINARY))])).toEqual([
+      [],
+      [],
+      ['letter.docx'],
+    ]);
   }, 60_000);
 
   it('removes a docx whose zipped theme carries a text file with an address in it, and keeps one whose text file holds none', async () => {
@@ -250,13 +189,7 @@ describe('Office files under the types mail programs give them', () => {
           'word/theme/themeData.thmx': zipSync({ 'theme/theme/theme1.xml': strToU8('<a:theme name="Office"/>'), 'contacts.txt': strToU8(note) }),
         }),
       );
-    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-    expect(
-      await kept([
-        [DOCX, 'letter.docx', pkg(`Lager: ${BUYER_OTHER}`)],
-        [DOCX, 'letter.docx', pkg('Return form A-1001, 2 pcs @ 19.99 EUR')],
-      ]),
-    ).toEqual([[], ['letter.docx']]);
+    expect(await keptLetters([pkg(`Lager: ${BUYER_OTHER}`), pkg(ORDINARY)])).toEqual([[], ['letter.docx']]);
   }, 60_000);
 
   it("reads a part that is XML under another name (word/main.dat declared the main document, which Word shows) as XML: an address split across runs in it is removed (round 13's last attack pass: crossed); an ordinary one kept", async () => {
@@ -270,7 +203,6 @@ describe('Office files under the types mail programs give them', () => {
         'word/main.dat': `<?xml version="1.0"?><w:document><w:body><w:p>${body}</w:p></w:body></w:document>`,
       });
     const [local, domain] = BUYER_OTHER.split('@');
-    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
     expect(
       await kept([
         [DOCX, 'a.docx', pkg(`<w:r><w:t>Lager: ${local}&#64;${domain}</w:t></w:r>`)],
@@ -291,7 +223,6 @@ describe('Office files under the types mail programs give them', () => {
         }),
       );
     const [local, domain] = BUYER_OTHER.split('@');
-    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
     expect(
       await kept([
         [DOCX, 'b.docx', pkg(`<w:r><w:t>Lager: ${local}@</w:t></w:r><w:r><w:t>${domain}</w:t></w:r>`)],
@@ -341,12 +272,6 @@ describe('Office files under the types mail programs give them', () => {
         'word/document.xml': `<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>${PLAIN}</w:t></w:r></w:p></w:body></w:document>`,
         'contacts.txt': note,
       });
-    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-    expect(
-      await kept([
-        [DOCX, 'letter.docx', pkg(`Lager: ${BUYER_OTHER}`)],
-        [DOCX, 'letter.docx', pkg('Return form A-1001, 2 pcs @ 19.99 EUR')],
-      ]),
-    ).toEqual([[], ['letter.docx']]);
+    expect(await keptLetters([pkg(`Lager: ${BUYER_OTHER}`), pkg(ORDINARY)])).toEqual([[], ['letter.docx']]);
   }, 60_000);
 });

@@ -14,14 +14,7 @@ afterEach(async () => {
   await h.close();
 });
 
-async function send(from: string, to: string, message: string) {
-  const c = await SmtpClient.connect(h.gw.smtpPort);
-  try {
-    return await c.send(from, [to], message);
-  } finally {
-    await c.quit();
-  }
-}
+const send = (from: string, to: string, message: string) => SmtpClient.sendOnce(h.gw.smtpPort, from, to, message);
 
 function addOwner(email: string): void {
   const db = new Database(join(h.dataDir, DB_FILE));

@@ -6,7 +6,7 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { startMaskingPair } from '../helpers/tagged-send.js';
+import { alternativeMail, startMaskingPair } from '../helpers/tagged-send.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
 import { SmtpClient } from '../helpers/smtp-client.js';
 import { MAILBOX, STAFF } from '../fixtures/masking-mail.js';
@@ -33,26 +33,7 @@ describe("a staff member's name broken by a quoted reply's line break", () => {
     try {
       for (const [k, s] of spellings.entries()) {
         const html = `<p>Your kettle ships today.</p><pre>${s.replace(/>/g, '&gt;')}</pre>`;
-        const raw = Buffer.from(
-          [
-            `From: ${STAFF.name} <${STAFF.address}>`,
-            `To: ${alias}`,
-            `Subject: A-1001 q${k}`,
-            'MIME-Version: 1.0',
-            'Content-Type: multipart/alternative; boundary="b0"',
-            '',
-            '--b0',
-            'Content-Type: text/plain; charset=utf-8',
-            '',
-            `Your kettle ships today.\r\n\r\n${s}\r\n`,
-            '--b0',
-            'Content-Type: text/html; charset=utf-8',
-            '',
-            html,
-            '--b0--',
-            '',
-          ].join('\r\n'),
-        );
+        const raw = alternativeMail(alias, `A-1001 q${k}`, `Your kettle ships today.\r\n\r\n${s}\r\n`, html, STAFF);
         expect((await leakSearch(raw, secrets)).length, s).toBeGreaterThan(0);
         expect((await c.send(STAFF.address, [alias], raw)).reply.code, s).toBe(250);
       }

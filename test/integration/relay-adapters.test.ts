@@ -156,14 +156,7 @@ describe.each(adapters)('the relay on %s', (_name, make) => {
   }, 180_000);
   afterAll(async () => n?.close());
 
-  const send = async (from: string, to: string, message: string) => {
-    const c = await SmtpClient.connect(n.smtpPort);
-    try {
-      return await c.send(from, [to], message);
-    } finally {
-      await c.quit().catch(() => undefined);
-    }
-  };
+  const send = (from: string, to: string, message: string) => SmtpClient.sendOnce(n.smtpPort, from, to, message);
 
   it('forwards a buyer message to the store mailbox from the alias, masked, stored with its message.received event', async () => {
     const r = await send(

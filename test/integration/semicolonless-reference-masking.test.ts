@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
-import { leakProblems, sendTagged, subjectTag, startMaskingPair } from '../helpers/tagged-send.js';
+import { alternativeMail, leakProblems, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
 import { BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
 
 let h: Harness;
@@ -28,36 +28,13 @@ function spellings(address: string): string[] {
   ];
 }
 
-function message(subject: string, text: string, html: string): Buffer {
-  return Buffer.from(
-    [
-      `From: ${BUYER.name} <${BUYER.address}>`,
-      `To: ${alias}`,
-      `Subject: ${subject}`,
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/alternative; boundary="b0"',
-      '',
-      '--b0',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      text,
-      '--b0',
-      'Content-Type: text/html; charset=utf-8',
-      '',
-      html,
-      '--b0--',
-      '',
-    ].join('\r\n'),
-  );
-}
-
 describe('a numeric character reference without its semicolon', () => {
   it('arrives masked in the HTML text, an href and the text part', async () => {
     const labels = [BUYER.address, BUYER_OTHER].flatMap(spellings);
     const raws: Buffer[] = [];
     for (const [k, spelling] of labels.entries()) {
       const html = `<p>About order A-1001.</p><p>Write to ${spelling} or <a href="mailto:${spelling}">here</a>.</p>`;
-      const raw = message(subjectTag(k), `About order A-1001. Write to ${spelling}\r\n`, html);
+      const raw = alternativeMail(alias, subjectTag(k), `About order A-1001. Write to ${spelling}\r\n`, html);
       expect((await leakSearch(raw, secrets)).length, spelling).toBeGreaterThan(0);
       raws.push(raw);
     }

@@ -46,12 +46,7 @@ afterAll(async () => {
   await h.close();
 });
 
-async function send(from: string, to: string, message: string) {
-  const c = await SmtpClient.connect(h.gw.smtpPort);
-  const r = await c.send(from, [to], message);
-  await c.quit();
-  return r;
-}
+const send = (from: string, to: string, message: string) => SmtpClient.sendOnce(h.gw.smtpPort, from, to, message);
 const messageCount = async () => (await h.api('GET', '/api/v1/messages?limit=200')).body.items.length as number;
 
 describe('sender authentication on the MX port', () => {

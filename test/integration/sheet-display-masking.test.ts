@@ -11,7 +11,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { leakSearch, type Secrets } from '../helpers/leak-search.js';
-import { leakProblems, sendTagged, subjectTag, startMaskingPair, keptFiles } from '../helpers/tagged-send.js';
+import { alternativeMail, keptFiles, leakProblems, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
 import { b64, BUYER, BUYER_OTHER, mail } from '../fixtures/masking-mail.js';
 
 let h: Harness;
@@ -100,22 +100,7 @@ describe('what a spreadsheet shows outside its cells and styles, and brackets a 
       // A run of @ longer than four or with blanks or marks between, and a backslash before the @ or a dot.
       all.push(`${l}@@@@@@${d}`, `${l}@ @${d}`, `${l}@"@"${d}`, `${l}\\@${d}`, `${l.replace('.', '\\.')}@${d}`);
     }
-    const raws = all.map((s, k) =>
-      mail(
-        [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} write`, 'Content-Type: multipart/alternative; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain; charset=utf-8',
-          '',
-          `Write to ${s} please.`,
-          '--q',
-          'Content-Type: text/html; charset=utf-8',
-          '',
-          `<p>Write to ${s} please.</p>`,
-          '--q--',
-        ],
-      ),
-    );
+    const raws = all.map((s, k) => alternativeMail(alias, `${subjectTag(k)} write`, `Write to ${s} please.`, `<p>Write to ${s} please.</p>`));
     for (const [k, raw] of raws.entries()) expect((await leakSearch(raw, secrets)).length, all[k]).toBeGreaterThan(0);
     expect(await leakProblems(all, await send(raws), secrets)).toEqual([]);
   }, 60_000);

@@ -7,8 +7,8 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
-import { b64, BUYER, BUYER_OTHER, mail } from '../fixtures/masking-mail.js';
+import { attachmentMail, keptFiles, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
+import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
 import { container, label, rec, workbookStream } from '../fixtures/legacy-office.js';
 
 let h: Harness;
@@ -112,23 +112,7 @@ describe('text a workbook keeps where the readers did not look', () => {
       h,
       BUYER.address,
       alias,
-      files.map((f, k) =>
-        mail(
-          [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
-          [
-            '--q',
-            'Content-Type: text/plain',
-            '',
-            'File attached.',
-            '--q',
-            `Content-Type: ${XLSX}; name="prices.xlsx"`,
-            'Content-Transfer-Encoding: base64',
-            '',
-            f,
-            '--q--',
-          ],
-        ),
-      ),
+      files.map((f, k) => attachmentMail(alias, k, { type: XLSX, name: 'prices.xlsx', base64: f })),
     );
     const parsed = await Promise.all(out.map((raw) => simpleParser(raw)));
     expect(parsed.map((m) => m.attachments.length)).toEqual([1, 0, 0]);

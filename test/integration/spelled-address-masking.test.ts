@@ -8,7 +8,7 @@ import { strToU8, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { alternativeMail, keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
 import { b64, BUYER, mail } from '../fixtures/masking-mail.js';
 
 let h: Harness;
@@ -39,21 +39,7 @@ function spellings(local: string, domain: string): string[] {
   ];
 }
 
-const message = (k: number, s: string) =>
-  mail(
-    [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} write to ${s}`, 'Content-Type: multipart/alternative; boundary="q"'],
-    [
-      '--q',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      `Write to ${s} please.`,
-      '--q',
-      'Content-Type: text/html; charset=utf-8',
-      '',
-      `<p>Write to ${s} please.</p>`,
-      '--q--',
-    ],
-  );
+const message = (k: number, s: string) => alternativeMail(alias, `${subjectTag(k)} write to ${s}`, `Write to ${s} please.`, `<p>Write to ${s} please.</p>`);
 
 describe('addresses with their separators spelled out', () => {
   it("arrive as the alias (the writer's) or removed (anyone's), in the subject, the text and the HTML", async () => {

@@ -81,12 +81,7 @@ async function sign(message: string, domain: string, key: string): Promise<strin
   return message.slice(0, firstEnd) + signatures + message.slice(firstEnd);
 }
 
-async function send(from: string, to: string, message: string | Buffer) {
-  const c = await SmtpClient.connect(h.gw.smtpPort);
-  const r = await c.send(from, [to], message);
-  await c.quit();
-  return r;
-}
+const send = (from: string, to: string, message: string | Buffer) => SmtpClient.sendOnce(h.gw.smtpPort, from, to, message);
 const messageCount = async () => (await h.api('GET', '/api/v1/messages?limit=500')).body.items.length as number;
 const sunkTo = (address: string) => h.sink!.messages.filter((m) => m.to.includes(address)).length;
 

@@ -14,14 +14,7 @@ afterEach(async () => {
   await h.close();
 });
 
-async function send(from: string, to: string, message: string) {
-  const c = await SmtpClient.connect(h.gw.smtpPort);
-  try {
-    return await c.send(from, [to], message);
-  } finally {
-    await c.quit();
-  }
-}
+const send = (from: string, to: string, message: string) => SmtpClient.sendOnce(h.gw.smtpPort, from, to, message);
 
 async function until<T>(read: () => Promise<T | undefined>): Promise<T> {
   for (;;) {

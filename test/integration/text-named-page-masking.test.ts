@@ -4,31 +4,15 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
-import { b64, BUYER, BUYER_OTHER, mail } from '../fixtures/masking-mail.js';
+import { attachmentMail, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
+import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
 
 let h: Harness;
 let alias: string;
 beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
 
-const withFile = (k: number, type: string, name: string, text: string) =>
-  mail(
-    [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} file`, 'Content-Type: multipart/mixed; boundary="q"'],
-    [
-      '--q',
-      'Content-Type: text/plain',
-      '',
-      'File attached.',
-      '--q',
-      `Content-Type: ${type}; name="${name}"`,
-      `Content-Disposition: attachment; filename="${name}"`,
-      'Content-Transfer-Encoding: base64',
-      '',
-      b64(text),
-      '--q--',
-    ],
-  );
+const withFile = (k: number, type: string, name: string, text: string) => attachmentMail(alias, k, { type, name, base64: b64(text), disposition: true });
 
 describe('plain text named as a page or a message', () => {
   it('a .html is read as the page a browser shows; a .eml, .slk or .svg is removed', async () => {

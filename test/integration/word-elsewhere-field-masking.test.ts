@@ -2,36 +2,27 @@
 // stored result may split an address), FILENAME the file's name as attached, TEMPLATE the attached
 // template's name, INDEX \h a heading of its own text. Through the gateway a document whose field
 // so completes an address must be removed; ordinary uses of the same fields must arrive.
-import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { keptFiles, startMaskingPair } from '../helpers/tagged-send.js';
 import { b64 } from '../fixtures/masking-mail.js';
 import { wordFile } from '../fixtures/legacy-office.js';
+import { complex, DOCX, fieldDocx, run } from '../fixtures/word-fields.js';
 
 let h: Harness;
 let alias: string;
 beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
 
-const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-const run = (t: string) => `<w:r><w:t xml:space="preserve">${t}</w:t></w:r>`;
-const complex = (instr: string, result: string) =>
-  `<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">${instr}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>${run(result)}<w:r><w:fldChar w:fldCharType="end"/></w:r>`;
 const docx = (body: string, template?: string) =>
-  b64(
-    zipSync({
-      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
-      'word/document.xml': strToU8(`<?xml version="1.0"?><w:document><w:body><w:p>${run('Return form A-1001')}</w:p><w:p>${body}</w:p></w:body></w:document>`),
-      'word/settings.xml': strToU8('<?xml version="1.0"?><w:settings><w:updateFields w:val="true"/><w:attachedTemplate r:id="rId1"/></w:settings>'),
-      ...(template === undefined
-        ? {}
-        : {
-            'word/_rels/settings.xml.rels': strToU8(
-              `<?xml version="1.0"?><Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="${template}" TargetMode="External"/></Relationships>`,
-            ),
-          }),
-    }),
+  fieldDocx(
+    body,
+    '<w:updateFields w:val="true"/><w:attachedTemplate r:id="rId1"/>',
+    template === undefined
+      ? {}
+      : {
+          'word/_rels/settings.xml.rels': `<?xml version="1.0"?><Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="${template}" TargetMode="External"/></Relationships>`,
+        },
   );
 const doc = (text: string) => b64(wordFile([text]));
 

@@ -9,25 +9,14 @@ import type { Harness } from '../helpers/gateway.js';
 import { startMaskingPair, keptFiles } from '../helpers/tagged-send.js';
 import { b64 } from '../fixtures/masking-mail.js';
 import { word97 } from '../helpers/word97.js';
+import { complex, DOCX, fieldDocx, run } from '../fixtures/word-fields.js';
 
 let h: Harness;
 let alias: string;
 beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
 
-const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-const run = (t: string) => `<w:r><w:t xml:space="preserve">${t}</w:t></w:r>`;
-/** A complex field: begin, its instruction, separate, its stored result, end. */
-const complex = (instr: string, result: string, begin = '<w:fldChar w:fldCharType="begin"/>') =>
-  `<w:r>${begin}</w:r><w:r><w:instrText xml:space="preserve">${instr}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>${run(result)}<w:r><w:fldChar w:fldCharType="end"/></w:r>`;
-const docx = (body: string, settings = '') =>
-  b64(
-    zipSync({
-      '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
-      'word/document.xml': strToU8(`<?xml version="1.0"?><w:document><w:body><w:p>${run('Return form A-1001')}</w:p><w:p>${body}</w:p></w:body></w:document>`),
-      'word/settings.xml': strToU8(`<?xml version="1.0"?><w:settings>${settings}</w:settings>`),
-    }),
-  );
+const docx = (body: string, settings = '') => fieldDocx(body, settings);
 const doc = (text: string) => {
   const c = CFB.utils.cfb_new();
   CFB.utils.cfb_add(c, 'WordDocument', Buffer.from(text, 'utf16le'));

@@ -66,4 +66,19 @@ describe('displayScrub', () => {
   it('keeps no typed address the route did not read', async () => {
     expect(await post(app(false), { mailbox: 'jane@buyer.example' })).toBe('<input value=""><p> [redacted]@buyer.example</p>');
   });
+
+  it('keeps the examples a page of documentation names, only on domains reserved for examples, and only on that page', async () => {
+    const a = new Hono<AdminEnv>();
+    a.use('*', displayScrub(sqliteAdmin(db), ['relay.localhost']));
+    const page = '<pre>jane@buyer.example vera@example.com real@gmail.com</pre><p>bob@buyer.example</p>';
+    a.get('/docs', (c) => {
+      c.set('documentedAddresses', ['jane@buyer.example', 'vera@example.com', 'real@gmail.com']);
+      return c.html(page);
+    });
+    a.get('/other', (c) => c.html(page));
+    expect(await (await a.request('/docs')).text()).toBe('<pre>jane@buyer.example vera@example.com [redacted]@gmail.com</pre><p>[redacted]@buyer.example</p>');
+    expect(await (await a.request('/other')).text()).toBe(
+      '<pre>[redacted]@buyer.example [redacted]@example.com [redacted]@gmail.com</pre><p>[redacted]@buyer.example</p>',
+    );
+  });
 });

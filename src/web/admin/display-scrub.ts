@@ -4,8 +4,9 @@
 // an outbox row — cannot show a real address even when the code that stored or rendered it forgot
 // to mask it. Addresses that are ours to show are kept: the relay domains' (aliases), staff
 // accounts, store mailboxes and their pending replacements, permitted senders, and category rules
-// the owner typed (read through the admin port), and an address the user typed as a whole field of the form this request sent
-// (a refused form is shown again as typed). Everything else keeps only its domain.
+// the owner typed (read through the admin port), an address the user typed as a whole field of the form this request sent
+// (a refused form is shown again as typed), and the examples on a page of documentation (on domains
+// reserved for examples). Everything else keeps only its domain.
 import type { HonoRequest, MiddlewareHandler } from 'hono';
 import { redactAddresses } from '../../core/redact-addresses.js';
 import type { AdminStore } from '../../store/ports.js';
@@ -57,6 +58,16 @@ async function typedAddresses(req: HonoRequest): Promise<string[]> {
     .filter((v) => /^[^\s@<>"]+@[^\s@<>"]+$/u.test(v));
 }
 
+/**
+ * Of the addresses a page of documentation set (the API reference's examples), those on a domain
+ * reserved for documentation (RFC 2606 §3: example.com, .net, .org; RFC 2606 §2: the TLD .example),
+ * which no one can have: an example cannot be a buyer's address, and one that is not on such a
+ * domain is scrubbed like any other.
+ */
+function documented(list: readonly string[] | undefined): string[] {
+  return (list ?? []).filter((a) => /@(?:[^@\s]+\.)?(?:example|example\.(?:com|net|org))$/iu.test(a));
+}
+
 /** Scrubs every text/html response of the routes behind it; the kept addresses are read through the admin port (admin-sql.ts KEPT_ADDRESSES). */
 export function displayScrub(admin: Pick<AdminStore, 'keptAddresses'>, relayDomains: readonly string[]): MiddlewareHandler<AdminEnv> {
   const ours = () => admin.keptAddresses();
@@ -66,7 +77,7 @@ export function displayScrub(admin: Pick<AdminStore, 'keptAddresses'>, relayDoma
     await next();
     if (!(c.res.headers.get('content-type') ?? '').startsWith('text/html')) return;
     const html = await c.res.text();
-    const keep = [...new Set([...before, ...(await ours()), ...(await typedAddresses(c.req))])];
+    const keep = [...new Set([...before, ...(await ours()), ...(await typedAddresses(c.req)), ...documented(c.get('documentedAddresses'))])];
     const headers = new Headers(c.res.headers);
     headers.delete('content-length');
     c.res = new Response(scrubForDisplay(html, relayDomains, keep), { status: c.res.status, headers });

@@ -1,6 +1,7 @@
 // Owns the admin's API reference page: the OpenAPI document rendered on the server, for anyone
 // signed in (it describes the API; it holds no data).
 import { Hono } from 'hono';
+import { findAddresses } from '../../core/masking/address-finder.js';
 import { ApiReferencePage, type ReferenceOperation } from '../../../views/api-reference.js';
 import { openApiDocument } from '../api/openapi.js';
 import { frameOf, type AdminEnv } from './session.js';
@@ -35,6 +36,13 @@ function operations(): ReferenceOperation[] {
 
 export function apiReferenceRoutes(): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  app.get('/api-reference', (c) => c.html(<ApiReferencePage {...frameOf(c)} operations={operations()} />));
+  app.get('/api-reference', (c) => {
+    const list = operations();
+    // The examples' addresses are shown as written (display-scrub.ts keeps those on domains reserved
+    // for documentation); the frame around them is scrubbed as on every page.
+    const shown = JSON.stringify(list.map((o) => [o.bodySchema, o.example]));
+    c.set('documentedAddresses', [...new Set(findAddresses(shown).map((a) => shown.slice(a.start, a.end)))]);
+    return c.html(<ApiReferencePage {...frameOf(c)} operations={list} />);
+  });
   return app;
 }

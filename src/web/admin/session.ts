@@ -19,6 +19,11 @@ export interface AdminEnv {
     storeIds: number[];
     /** Who is on the other end (client-address.ts), set for every admin request. */
     client: Client;
+    /**
+     * Example addresses of documentation this page shows (the API reference's), which the display
+     * scrub keeps as written (display-scrub.ts); unset on every other page.
+     */
+    documentedAddresses: readonly string[] | undefined;
   };
 }
 
