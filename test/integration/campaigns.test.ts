@@ -250,7 +250,11 @@ describe('never twice', () => {
     expect(paused.body.status).toBe('paused');
     // Messages already claimed when the pause came finish; after that nothing moves.
     const progress = async () => (await h.api('GET', `/api/v1/campaigns/${id}`)).body.progress;
-    await new Promise((r) => setTimeout(r, 150));
+    // Wait (bounded) for the rows claimed before the pause to be stored, however slow the machine
+    // (a fixed 150 ms failed under a loaded CI): none may be left 'sending'.
+    const sending = h.gw.db.prepare(`SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = ? AND status = 'sending'`);
+    for (let i = 0; i < 200 && (sending.get(id) as { n: number }).n > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((sending.get(id) as { n: number }).n).toBe(0);
     const atPause = await progress();
     await new Promise((r) => setTimeout(r, 300));
     expect(await progress()).toEqual({ ...atPause, ratePerSecond: expect.any(Number) });
