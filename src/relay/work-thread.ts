@@ -4,6 +4,7 @@
 // memory, so they are not copied again on the way.
 import type { MessagePort } from 'node:worker_threads';
 import { Piscina, workerData } from 'piscina';
+import { seeAttachment } from '../core/filters/attachments.js';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { MailAttachment, ParsedMail } from '../core/types.js';
 import { dkimSignature, type DkimSignSetup } from '../outbound/dkim-sign.js';
@@ -101,6 +102,36 @@ function sharedParts<M extends { readonly attachments: readonly MailAttachment[]
   };
 }
 
+/** An empty part's bytes: what the SMTP thread's copy holds of a part whose bytes stayed here. */
+const AWAY = new Uint8Array(0);
+
+/**
+ * The parsed message as the SMTP thread gets it, and as this thread keeps it (null: not kept): every
+ * attachment with its facts (`seen`: size and what the content filter sees it as, read here where
+ * the bytes are), and the bytes of a large part that is not text (a PDF, a picture, an Office file:
+ * SHARE_FROM or more) left here, since nothing on the SMTP thread reads them (the filter judges by
+ * `seen`; the prepare runs here, or on any thread from the bytes received: work-pool.ts prepare).
+ * Text keeps its bytes, in shared memory: bounce intake searches returned messages and headers for
+ * our Message-ID (outbound/bounce-intake.ts). So the memory tier's 12.6 MB PDF is not copied into
+ * shared memory for the SMTP thread (README "Speed", round 14).
+ */
+function forSmtpThread(mail: ParsedMail): ParsedMail {
+  return {
+    ...mail,
+    attachments: mail.attachments.map((a) => {
+      const seen = seeAttachment(a);
+      const text = seen.type === 'text' || a.parsed !== undefined;
+      if (!text && a.content.byteLength >= SHARE_FROM) return { ...a, content: AWAY, seen };
+      return { ...sharedParts({ attachments: [a] }).attachments[0]!, seen };
+    }),
+  };
+}
+
+/** The message this thread keeps: the SMTP thread's copy with the bytes it left here put back. */
+function withBytes(view: ParsedMail, original: ParsedMail): ParsedMail {
+  return { ...view, attachments: view.attachments.map((a, i) => (a.content === AWAY && a.seen?.size ? original.attachments[i]! : a)) };
+}
+
 /** Bytes a parsed message holds in memory here (what keeping it costs; how large it was, for collectIfGrown). */
 function sizeOf(mail: Pick<ParsedMail, 'text' | 'html' | 'attachments'>): number {
   return (mail.text?.length ?? 0) + (mail.html?.length ?? 0) + mail.attachments.reduce((n, a) => n + a.content.byteLength, 0);
@@ -182,12 +213,14 @@ export function held(): { readonly count: number; readonly bytes: number } {
 }
 
 /** prepare's input as it crosses to a thread: the parsed message itself, or the one kept here and what receive replaced in it. */
-export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept' | 'sizeHint'> & {
+export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept' | 'sizeHint' | 'raw'> & {
   /** Shared memory the main thread allocated for the composed bytes (work.ts outputBytesFor), or null. */
   readonly into?: Uint8Array | null;
 } & (
     | { readonly mail: ParsedMail }
     | { readonly kept: { readonly id: number; readonly release: boolean }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
+    /** The bytes received, parsed again here (the same parse read gave), with what receive replaced. */
+    | { readonly reparse: { readonly raw: Uint8Array; readonly timeoutMs: number }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
   );
 
 /** Prepared (its message's texts packed, work.ts unpackPrepared reads it), or `miss`: the kept message is gone (evicted); the caller sends it whole. */
@@ -200,6 +233,9 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
     if (!k) return { miss: true };
     if (task.kept.release) forget(task.kept.id);
     mail = { ...k.mail, from: task.overrides.from, sender: task.overrides.sender, headers: task.overrides.headers };
+  } else if ('reparse' in task) {
+    const parsed = await inlineWork.parse(asBuffer(task.reparse.raw), task.reparse.timeoutMs);
+    mail = { ...parsed, from: task.overrides.from, sender: task.overrides.sender, headers: task.overrides.headers };
   } else {
     mail = task.mail;
   }
@@ -302,12 +338,12 @@ export async function read(task: {
           )
         : null,
       inlineWork.parse(raw, task.timeoutMs).then(
-        (mail): { readonly ok: ParsedMail } | ParseFailure => ({ ok: sharedParts(mail) }),
+        (mail): { readonly ok: ParsedMail; readonly original: ParsedMail } | ParseFailure => ({ ok: forSmtpThread(mail), original: mail }),
         (err: Error): ParseFailure => (err instanceof ParseTimeout ? { timeout: err.message } : { error: err?.message ?? String(err) }),
       ),
     ]);
     // Kept whatever SPF, DKIM and DMARC say (the rules judge that); not when verification itself failed (451, no rewrite).
-    const isKept = task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, parsed.ok);
+    const isKept = task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, withBytes(parsed.ok, parsed.original));
     const moves: ArrayBuffer[] = [];
     return moved({ parse: 'ok' in parsed ? { ok: packMail(parsed.ok, moves) } : parsed, auth, kept: isKept }, moves);
   } finally {

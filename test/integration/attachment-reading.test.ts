@@ -85,6 +85,25 @@ describe('seller → buyer, judged by the one reading', () => {
     ]);
   });
 
+  it('judges a large file whose bytes stayed on the pool thread by the facts read there', async () => {
+    await start(false);
+    const bigXls = excelFile(
+      workbookStream(
+        [],
+        Array.from({ length: 4000 }, (_, i) => label(`Item ${i}`)),
+      ),
+    );
+    const bigDoc = wordFile([`Dear customer, ${'your order ships today. '.repeat(4000)}\r`]);
+    expect(Math.min(bigXls.byteLength, bigDoc.byteLength)).toBeGreaterThan(64 * 1024);
+    const refused = await send({ attachments: [{ filename: 'prices.xls', contentType: 'application/vnd.ms-excel', content: bigXls }] });
+    expect(refused.code).toBe(550);
+    expect(refused.response).toMatch(NOT_ALLOWED);
+    const r = await send({ attachments: [{ filename: 'letter.doc', contentType: 'application/msword', content: bigDoc }] });
+    expect(r).toEqual({ ok: true });
+    const parsed = await simpleParser((await h.sink!.waitFor(1))[0]!.raw);
+    expect(parsed.attachments.map((a) => [a.filename, a.contentType])).toEqual([['letter.doc', 'application/msword']]);
+  });
+
   it('refuses a file that is not what its name says, as masking would remove it', async () => {
     await start(false);
     const r = await send({
