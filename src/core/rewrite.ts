@@ -105,7 +105,9 @@ async function maskBody(mail: ParsedMail, w: Walk, prefix: string) {
       removed(outcome.removed);
       continue;
     }
-    attachments.push({ ...outcome.part, filename: original.filename === null ? null : name, contentId: cids.id(i) });
+    // The facts read from the received part (`seen`) do not describe the part that goes out.
+    const { seen: _seen, ...part } = outcome.part;
+    attachments.push({ ...part, filename: original.filename === null ? null : name, contentId: cids.id(i) });
   }
   if (notes.length) {
     // The delivered copy says which file was removed and why (plain text note).

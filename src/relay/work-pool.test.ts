@@ -243,6 +243,25 @@ describe('the relay worker pool', () => {
     expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
   });
 
+  it('keeps a message over KEEP_ONE whose attachment bytes stayed on its thread (there is no whole copy to clone), up to KEEP_ALL', async () => {
+    const blob = Buffer.alloc(5 * 1024 * 1024, 0x01);
+    const withBlob = Buffer.from(
+      raw
+        .toString('latin1')
+        .replace(
+          /Content-Type: text\/plain\r\n\r\n([^]*)$/,
+          `Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\n$1--b1\r\nContent-Type: application/octet-stream; name=data.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n${blob.toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n--b1--\r\n`,
+        ),
+      'latin1',
+    );
+    const read = await keeping.read(withBlob, 60_000, null);
+    expect(read.mail.attachments[0]?.seen).toEqual({ size: blob.byteLength, type: null });
+    expect(read.kept).not.toBeNull();
+    const prepared = await keeping.prepare({ mail: read.mail, kept: { mail: read.kept!, release: true }, ctx, campaign: null, compose: false, raw: withBlob });
+    expect(prepared.changes).toContainEqual(expect.objectContaining({ rule: 'filter.attachment' }));
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
+  });
+
   it('does not keep a message too large to hold between read and rewrite', async () => {
     const big = Buffer.concat([raw, Buffer.alloc(5 * 1024 * 1024, 'word ')]);
     const read = await keeping.read(big, 60_000, null);

@@ -11,7 +11,18 @@ import { dkimSignature, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
 import { collectIfGrown } from './collect-garbage.js';
 import { withAnswers, type DnsAnswerTo } from './dns-answers.js';
-import { asBuffer, fitsGiven, inlineWork, packMail, ParseTimeout, prepareMail, type PackedMail, type PackedPrepared, type PrepareInput } from './work.js';
+import {
+  asBuffer,
+  bytesAway,
+  fitsGiven,
+  inlineWork,
+  packMail,
+  ParseTimeout,
+  prepareMail,
+  type PackedMail,
+  type PackedPrepared,
+  type PrepareInput,
+} from './work.js';
 
 /** A parsed message on its way to the SMTP thread: large parts in shared memory, large texts moved (work.ts unpackMail reads it). */
 export type ParseOutcome = { readonly ok: PackedMail<ParsedMail> } | ParseFailure;
@@ -158,7 +169,9 @@ export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promi
  * Parsed messages this thread read and keeps for their prepare (work-pool.ts sends a message's
  * prepare to the thread that read it): the parsed message then crosses between threads once, to
  * the main thread's rules, not back again. Bounded: a message whose parsed form is larger than
- * KEEP_ONE is not kept (its prepare clones it, as before), and the oldest go first once the kept
+ * KEEP_ONE is not kept (its prepare clones it, as before) unless its attachments' bytes stayed here
+ * (forSmtpThread: there is no whole copy to clone, only the bytes received to parse again) and it
+ * fits KEEP_ALL, and the oldest go first once the kept
  * ones exceed KEEP_ALL or have waited KEEP_FOR_MS (a refused message's prepare never comes; a timer
  * forgets those on an idle thread too).
  */
@@ -197,9 +210,9 @@ function sweepLater(): void {
   sweep.unref();
 }
 
-function keep(id: number, mail: ParsedMail): boolean {
+function keep(id: number, mail: ParsedMail, away: boolean): boolean {
   const bytes = sizeOf(mail);
-  if (bytes > KEEP_ONE) return false;
+  if (bytes > (away ? KEEP_ALL : KEEP_ONE)) return false;
   evict(bytes);
   kept.set(id, { mail, bytes, at: Date.now() });
   keptBytes += bytes;
@@ -343,7 +356,8 @@ export async function read(task: {
       ),
     ]);
     // Kept whatever SPF, DKIM and DMARC say (the rules judge that); not when verification itself failed (451, no rewrite).
-    const isKept = task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, withBytes(parsed.ok, parsed.original));
+    const isKept =
+      task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, withBytes(parsed.ok, parsed.original), bytesAway(parsed.ok));
     const moves: ArrayBuffer[] = [];
     return moved({ parse: 'ok' in parsed ? { ok: packMail(parsed.ok, moves) } : parsed, auth, kept: isKept }, moves);
   } finally {
