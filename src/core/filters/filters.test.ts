@@ -160,6 +160,7 @@ describe("attachments are seen by masking's reading: bytes, type and name togeth
     ['application/vnd.ms-excel', 'prices.csv', new TextEncoder().encode('a;b\r\n1;2\r\n'), 'text'], // as Windows declares a .csv
     [OCTET, 'notes.txt', new TextEncoder().encode('notes'), 'text'],
     [OCTET, 'notes.bin', new TextEncoder().encode('notes'), null], // masking has no handler for it
+    ['application/xml', 'invoice.xml', new TextEncoder().encode('<Invoice/>'), null], // no handler: refused, where text bytes passed before and masking then removed it
     ['text/html', 'page.html', new TextEncoder().encode('<p>hi</p>'), 'text'],
     ['text/plain', 'page.svg', new TextEncoder().encode('<svg/>'), null], // masking removes it
     ['application/pkcs7-signature', 'smime.p7s', bytes(0x30, 0x82), 'signature'],
