@@ -117,7 +117,7 @@ function sharedParts<M extends { readonly attachments: readonly MailAttachment[]
 const AWAY = new Uint8Array(0);
 
 /**
- * The parsed message as the SMTP thread gets it, and as this thread keeps it (null: not kept): every
+ * The parsed message as the SMTP thread gets it (withBytes: as this thread keeps it): every
  * attachment with its facts (`seen`: size and what the content filter sees it as, read here where
  * the bytes are), and the bytes of a large part that is not text (a PDF, a picture, an Office file:
  * SHARE_FROM or more) left here, since nothing on the SMTP thread reads them (the filter judges by
@@ -171,9 +171,8 @@ export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promi
  * the main thread's rules, not back again. Bounded: a message whose parsed form is larger than
  * KEEP_ONE is not kept (its prepare clones it, as before) unless its attachments' bytes stayed here
  * (forSmtpThread: there is no whole copy to clone, only the bytes received to parse again) and it
- * fits KEEP_ALL, and the oldest go first once the kept
- * ones exceed KEEP_ALL or have waited KEEP_FOR_MS (a refused message's prepare never comes; a timer
- * forgets those on an idle thread too).
+ * fits KEEP_ALL; the oldest go first once the kept ones exceed KEEP_ALL or have waited KEEP_FOR_MS
+ * (a refused message's prepare never comes; a timer forgets those on an idle thread too).
  */
 const kept = new Map<number, { readonly mail: ParsedMail; readonly bytes: number; readonly at: number }>();
 let keptBytes = 0;
