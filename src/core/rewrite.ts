@@ -5,7 +5,7 @@
 import { hopCount, HOPS_HEADER } from './auto-reply.js';
 import { escapeHtml, type MaskTarget } from './body-scrub.js';
 import type { ContentRules } from './filters/content-rules.js';
-import { IMAGE_TYPES, sniffType } from './filters/attachments.js';
+import { factsOf, IMAGE_TYPES } from './filters/attachments.js';
 import { splitHeaders } from './header-allowlist.js';
 import { keptDomain } from './masking/address-finder.js';
 import { rebuildContentIds } from './masking/content-ids.js';
@@ -89,12 +89,14 @@ async function maskBody(mail: ParsedMail, w: Walk, prefix: string) {
       changes.push({ rule: 'filter.attachment', detail: `${name}: ${why}` });
     };
     const content = ctx.content;
-    if (content && original.content.byteLength > content.maxAttachmentBytes) {
+    // The same reading the content filter judged by (filters/attachments.ts): a file it passed as
+    // an image is the one stripped here.
+    const facts = content ? factsOf(original) : null;
+    if (content && facts && facts.size > content.maxAttachmentBytes) {
       removed(`larger than ${Math.floor(content.maxAttachmentBytes / 1048576)} MB`);
       continue;
     }
-    const sniffed = sniffType(original.content);
-    if (content?.stripImages && sniffed && IMAGE_TYPES.has(sniffed)) {
+    if (content?.stripImages && facts?.type && IMAGE_TYPES.has(facts.type)) {
       removed('images are not passed on');
       continue;
     }
@@ -103,7 +105,9 @@ async function maskBody(mail: ParsedMail, w: Walk, prefix: string) {
       removed(outcome.removed);
       continue;
     }
-    attachments.push({ ...outcome.part, filename: original.filename === null ? null : name, contentId: cids.id(i) });
+    // The facts read from the received part (`seen`) do not describe the part that goes out.
+    const { seen: _seen, ...part } = outcome.part;
+    attachments.push({ ...part, filename: original.filename === null ? null : name, contentId: cids.id(i) });
   }
   if (notes.length) {
     // The delivered copy says which file was removed and why (plain text note).

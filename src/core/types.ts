@@ -1,5 +1,6 @@
 // Owns the shapes the pure core works on: a parsed message, the parties, and the outgoing message.
 // No library types leak in here, so the parser and the composer can be swapped behind the shells.
+import type { AttachmentFacts } from './filters/attachments.js';
 
 export interface MailAddress {
   readonly name: string;
@@ -18,6 +19,12 @@ export interface MailAttachment {
   readonly parsed?: ParsedMail;
   /** Outgoing only: an attached message as rebuilt by the rewrite, composed as message/rfc822. */
   readonly nested?: OutgoingMail;
+  /**
+   * Its size and what the content filter sees it as (filters/attachments.ts `seeAttachment`),
+   * computed on the pool thread that read it. Where this is given on the SMTP thread, `content` may
+   * be empty: the bytes stayed with the thread that keeps the parsed message (relay/work-thread.ts).
+   */
+  readonly seen?: AttachmentFacts;
 }
 
 /** What the receive step hands on: the message as parsed, headers lowercased. */

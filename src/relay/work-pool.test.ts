@@ -8,6 +8,8 @@ import { FIRST_THREAD_IDLE_MS, THREAD_IDLE_MS, WorkPool } from './work-pool.js';
 import { inlineWork, outputBytesFor, ParseTimeout } from './work.js';
 import { SPARE_WINDOW_MS, spareCoresReader } from './spare-cores.js';
 import { buyerToStoreContext } from '../../test/helpers/rewrite-context.js';
+import { wordFile } from '../../test/fixtures/legacy-office.js';
+import type { MailAttachment } from '../core/types.js';
 
 const raw = Buffer.from(
   'From: Jane <jane@buyer.example>\r\nTo: tok@relay.test\r\nSubject: hello\r\nMessage-ID: <a@buyer.example>\r\nContent-Type: text/plain\r\n\r\nWrite to jane@buyer.example or other@else.example\r\n',
@@ -205,6 +207,59 @@ describe('the relay worker pool', () => {
     const here = await inlineWork.prepare({ mail: read.mail, ctx, campaign: null, compose: false });
     expect(again.message.text).toBe(here.message.text);
     expect(again.message.text).toContain('Write to tok@relay.test');
+  });
+
+  it("leaves a large attachment's bytes on the thread that read it: the SMTP thread gets its facts, and the rewrite is the in-process one, from the kept copy or from the bytes received parsed again", async () => {
+    const doc = wordFile([`Dear customer, ${'your order ships today. '.repeat(4000)}\r`]);
+    expect(doc.byteLength).toBeGreaterThan(64 * 1024);
+    const withDoc = Buffer.from(
+      raw
+        .toString('latin1')
+        .replace(
+          /Content-Type: text\/plain\r\n\r\n([^]*)$/,
+          `Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\n$1--b1\r\nContent-Type: application/msword; name=letter.doc\r\nContent-Transfer-Encoding: base64\r\n\r\n${doc.toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n--b1--\r\n`,
+        ),
+      'latin1',
+    );
+    const asBytes = (a: MailAttachment) => ({ ...a, content: Buffer.from(a.content) });
+    const here = await inlineWork.parse(withDoc, 5000);
+    const expected = await inlineWork.prepare({ mail: here, ctx, campaign: null, compose: false });
+    expect(expected.message.attachments.map((a) => a.filename)).toEqual(['letter.doc']);
+    const read = await keeping.read(withDoc, 5000, null);
+    const [att] = read.mail.attachments;
+    expect(att?.content.byteLength).toBe(0);
+    expect(att?.seen).toEqual({ size: doc.byteLength, type: 'word' });
+    const fromKept = await keeping.prepare({ mail: read.mail, kept: { mail: read.kept!, release: true }, ctx, campaign: null, compose: false, raw: withDoc });
+    // Released: gone from its thread, so the bytes received are parsed again.
+    const reparsed = await keeping.prepare({ mail: read.mail, kept: { mail: read.kept!, release: true }, ctx, campaign: null, compose: false, raw: withDoc });
+    const notKept = await keeping.prepare({ mail: read.mail, ctx, campaign: null, compose: false, raw: withDoc });
+    for (const p of [fromKept, reparsed, notKept]) {
+      expect(p.message.attachments.map(asBytes)).toEqual(expected.message.attachments.map(asBytes));
+      expect(p.message.text).toBe(expected.message.text);
+      expect(p.changes).toEqual(expected.changes);
+    }
+    // Never rewritten without its bytes.
+    await expect(keeping.prepare({ mail: read.mail, ctx, campaign: null, compose: false })).rejects.toThrow(/without its message's bytes/);
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
+  });
+
+  it('keeps a message over KEEP_ONE whose attachment bytes stayed on its thread (there is no whole copy to clone), up to KEEP_ALL', async () => {
+    const blob = Buffer.alloc(5 * 1024 * 1024, 0x01);
+    const withBlob = Buffer.from(
+      raw
+        .toString('latin1')
+        .replace(
+          /Content-Type: text\/plain\r\n\r\n([^]*)$/,
+          `Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\n$1--b1\r\nContent-Type: application/octet-stream; name=data.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n${blob.toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n--b1--\r\n`,
+        ),
+      'latin1',
+    );
+    const read = await keeping.read(withBlob, 60_000, null);
+    expect(read.mail.attachments[0]?.seen).toEqual({ size: blob.byteLength, type: null });
+    expect(read.kept).not.toBeNull();
+    const prepared = await keeping.prepare({ mail: read.mail, kept: { mail: read.kept!, release: true }, ctx, campaign: null, compose: false, raw: withBlob });
+    expect(prepared.changes).toContainEqual(expect.objectContaining({ rule: 'filter.attachment' }));
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
   });
 
   it('does not keep a message too large to hold between read and rewrite', async () => {

@@ -17,6 +17,7 @@ import { SPARE_WINDOW_MS, spareCoresReader } from './spare-cores.js';
 import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
 import {
   asBuffer,
+  bytesAway,
   outputBytesFor,
   ParseTimeout,
   SenderAuthFailed,
@@ -80,6 +81,12 @@ type DnsQuestion = { readonly id: number; readonly read: number; readonly name: 
  * wanted; were it otherwise, the prepare would get the clone (a `miss`), as after any eviction.
  */
 export const THREAD_IDLE_MS = 60_000;
+
+/**
+ * How long parsing the bytes received again for a prepare may take, in ms: they parsed within the
+ * configured limit a moment ago (smtp.parseTimeoutMs); this only bounds a thread that hangs. As the warm-up's.
+ */
+const REPARSE_TIMEOUT_MS = 60_000;
 
 /**
  * How long the first lane may stay idle before its thread ends too, in ms: a gateway that received
@@ -318,6 +325,7 @@ export class WorkPool implements RelayWork {
       await this.prepare({
         mail,
         kept: kept ? { mail: kept, release: true } : null,
+        raw,
         ctx: {
           direction: 'buyer_to_store',
           aliasAddress: 'alias@warm.example',
@@ -358,7 +366,7 @@ export class WorkPool implements RelayWork {
    * else with the parsed message cloned to the least busy thread.
    */
   async prepare(input: PrepareInput): Promise<Prepared> {
-    const { mail, kept, sizeHint, ...rest } = input;
+    const { mail, kept, sizeHint, raw, ...rest } = input;
     // The composed bytes go into memory allocated here (work-thread.ts fromGiven), when they fit it.
     const bytes = rest.compose ? outputBytesFor(sizeHint, mail) : null;
     const into = bytes === null ? null : Buffer.from(new SharedArrayBuffer(bytes));
@@ -373,7 +381,14 @@ export class WorkPool implements RelayWork {
       const r = await this.#run<PrepareOutcome>(kept.mail.lane, task, 'prepare');
       if (!('miss' in r)) return unpackPrepared(r);
     }
-    const r = await this.#run<PrepareOutcome>(this.#leastBusy(), { ...rest, into, mail } satisfies PrepareTask, 'prepare');
+    // The attachments' bytes stayed with the thread that read the message (work-thread.ts read): the bytes received are parsed again.
+    const overrides = { from: mail.from, sender: mail.sender ?? null, headers: mail.headers };
+    let task: PrepareTask = { ...rest, into, mail };
+    if (bytesAway(mail)) {
+      if (!raw) throw new Error("a prepare without its message's bytes: the kept message is gone and the bytes received were not given");
+      task = { ...rest, into, reparse: { raw, timeoutMs: REPARSE_TIMEOUT_MS }, overrides };
+    }
+    const r = await this.#run<PrepareOutcome>(this.#leastBusy(), task, 'prepare');
     if ('miss' in r) throw new Error('a prepare without its message came back as a miss');
     return unpackPrepared(r);
   }

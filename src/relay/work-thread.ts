@@ -4,13 +4,25 @@
 // memory, so they are not copied again on the way.
 import type { MessagePort } from 'node:worker_threads';
 import { Piscina, workerData } from 'piscina';
+import { seeAttachment } from '../core/filters/attachments.js';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { MailAttachment, ParsedMail } from '../core/types.js';
 import { dkimSignature, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
 import { collectIfGrown } from './collect-garbage.js';
 import { withAnswers, type DnsAnswerTo } from './dns-answers.js';
-import { asBuffer, fitsGiven, inlineWork, packMail, ParseTimeout, prepareMail, type PackedMail, type PackedPrepared, type PrepareInput } from './work.js';
+import {
+  asBuffer,
+  bytesAway,
+  fitsGiven,
+  inlineWork,
+  packMail,
+  ParseTimeout,
+  prepareMail,
+  type PackedMail,
+  type PackedPrepared,
+  type PrepareInput,
+} from './work.js';
 
 /** A parsed message on its way to the SMTP thread: large parts in shared memory, large texts moved (work.ts unpackMail reads it). */
 export type ParseOutcome = { readonly ok: PackedMail<ParsedMail> } | ParseFailure;
@@ -101,6 +113,36 @@ function sharedParts<M extends { readonly attachments: readonly MailAttachment[]
   };
 }
 
+/** An empty part's bytes: what the SMTP thread's copy holds of a part whose bytes stayed here. */
+const AWAY = new Uint8Array(0);
+
+/**
+ * The parsed message as the SMTP thread gets it (withBytes: as this thread keeps it): every
+ * attachment with its facts (`seen`: size and what the content filter sees it as, read here where
+ * the bytes are), and the bytes of a large part that is not text (a PDF, a picture, an Office file:
+ * SHARE_FROM or more) left here, since nothing on the SMTP thread reads them (the filter judges by
+ * `seen`; the prepare runs here, or on any thread from the bytes received: work-pool.ts prepare).
+ * Text keeps its bytes, in shared memory: bounce intake searches returned messages and headers for
+ * our Message-ID (outbound/bounce-intake.ts). So the memory tier's 12.6 MB PDF is not copied into
+ * shared memory for the SMTP thread (README "Speed", round 14).
+ */
+function forSmtpThread(mail: ParsedMail): ParsedMail {
+  return {
+    ...mail,
+    attachments: mail.attachments.map((a) => {
+      const seen = seeAttachment(a);
+      const text = seen.type === 'text' || a.parsed !== undefined;
+      if (!text && a.content.byteLength >= SHARE_FROM) return { ...a, content: AWAY, seen };
+      return { ...sharedParts({ attachments: [a] }).attachments[0]!, seen };
+    }),
+  };
+}
+
+/** The message this thread keeps: the SMTP thread's copy with the bytes it left here put back. */
+function withBytes(view: ParsedMail, original: ParsedMail): ParsedMail {
+  return { ...view, attachments: view.attachments.map((a, i) => (a.content === AWAY && a.seen?.size ? original.attachments[i]! : a)) };
+}
+
 /** Bytes a parsed message holds in memory here (what keeping it costs; how large it was, for collectIfGrown). */
 function sizeOf(mail: Pick<ParsedMail, 'text' | 'html' | 'attachments'>): number {
   return (mail.text?.length ?? 0) + (mail.html?.length ?? 0) + mail.attachments.reduce((n, a) => n + a.content.byteLength, 0);
@@ -127,9 +169,10 @@ export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promi
  * Parsed messages this thread read and keeps for their prepare (work-pool.ts sends a message's
  * prepare to the thread that read it): the parsed message then crosses between threads once, to
  * the main thread's rules, not back again. Bounded: a message whose parsed form is larger than
- * KEEP_ONE is not kept (its prepare clones it, as before), and the oldest go first once the kept
- * ones exceed KEEP_ALL or have waited KEEP_FOR_MS (a refused message's prepare never comes; a timer
- * forgets those on an idle thread too).
+ * KEEP_ONE is not kept (its prepare clones it, as before) unless its attachments' bytes stayed here
+ * (forSmtpThread: there is no whole copy to clone, only the bytes received to parse again) and it
+ * fits KEEP_ALL; the oldest go first once the kept ones exceed KEEP_ALL or have waited KEEP_FOR_MS
+ * (a refused message's prepare never comes; a timer forgets those on an idle thread too).
  */
 const kept = new Map<number, { readonly mail: ParsedMail; readonly bytes: number; readonly at: number }>();
 let keptBytes = 0;
@@ -166,9 +209,9 @@ function sweepLater(): void {
   sweep.unref();
 }
 
-function keep(id: number, mail: ParsedMail): boolean {
+function keep(id: number, mail: ParsedMail, away: boolean): boolean {
   const bytes = sizeOf(mail);
-  if (bytes > KEEP_ONE) return false;
+  if (bytes > (away ? KEEP_ALL : KEEP_ONE)) return false;
   evict(bytes);
   kept.set(id, { mail, bytes, at: Date.now() });
   keptBytes += bytes;
@@ -182,12 +225,14 @@ export function held(): { readonly count: number; readonly bytes: number } {
 }
 
 /** prepare's input as it crosses to a thread: the parsed message itself, or the one kept here and what receive replaced in it. */
-export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept' | 'sizeHint'> & {
+export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept' | 'sizeHint' | 'raw'> & {
   /** Shared memory the main thread allocated for the composed bytes (work.ts outputBytesFor), or null. */
   readonly into?: Uint8Array | null;
 } & (
     | { readonly mail: ParsedMail }
     | { readonly kept: { readonly id: number; readonly release: boolean }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
+    /** The bytes received, parsed again here (the same parse read gave), with what receive replaced. */
+    | { readonly reparse: { readonly raw: Uint8Array; readonly timeoutMs: number }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
   );
 
 /** Prepared (its message's texts packed, work.ts unpackPrepared reads it), or `miss`: the kept message is gone (evicted); the caller sends it whole. */
@@ -200,6 +245,9 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
     if (!k) return { miss: true };
     if (task.kept.release) forget(task.kept.id);
     mail = { ...k.mail, from: task.overrides.from, sender: task.overrides.sender, headers: task.overrides.headers };
+  } else if ('reparse' in task) {
+    const parsed = await inlineWork.parse(asBuffer(task.reparse.raw), task.reparse.timeoutMs);
+    mail = { ...parsed, from: task.overrides.from, sender: task.overrides.sender, headers: task.overrides.headers };
   } else {
     mail = task.mail;
   }
@@ -302,12 +350,13 @@ export async function read(task: {
           )
         : null,
       inlineWork.parse(raw, task.timeoutMs).then(
-        (mail): { readonly ok: ParsedMail } | ParseFailure => ({ ok: sharedParts(mail) }),
+        (mail): { readonly ok: ParsedMail; readonly original: ParsedMail } | ParseFailure => ({ ok: forSmtpThread(mail), original: mail }),
         (err: Error): ParseFailure => (err instanceof ParseTimeout ? { timeout: err.message } : { error: err?.message ?? String(err) }),
       ),
     ]);
     // Kept whatever SPF, DKIM and DMARC say (the rules judge that); not when verification itself failed (451, no rewrite).
-    const isKept = task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, parsed.ok);
+    const isKept =
+      task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, withBytes(parsed.ok, parsed.original), bytesAway(parsed.ok));
     const moves: ArrayBuffer[] = [];
     return moved({ parse: 'ok' in parsed ? { ok: packMail(parsed.ok, moves) } : parsed, auth, kept: isKept }, moves);
   } finally {

@@ -8,7 +8,7 @@
 // (~60 MB of RSS) are never loaded on the SMTP thread.
 import type { RewriteContext } from '../core/rewrite.js';
 import type { AuthFacts } from '../core/sender-auth.js';
-import type { Change, OutgoingMail, ParsedMail } from '../core/types.js';
+import type { Change, MailAttachment, OutgoingMail, ParsedMail } from '../core/types.js';
 import type { DnsResolver } from '../dns/resolver.js';
 import type { DkimSignSetup } from '../outbound/dkim-sign.js';
 import type { DnsQuestion } from '../smtp/auth-questions.js';
@@ -46,6 +46,23 @@ export interface PrepareInput {
    * buffer for the composed bytes (outputBytesFor); absent or null: the thread allocates its own.
    */
   readonly sizeHint?: number | null;
+  /**
+   * The bytes received, in shared memory: a pool whose read left the attachments' bytes on the
+   * thread that read them (bytesAway) parses these again on a thread when that thread no longer
+   * keeps the message (too large to keep, evicted, retired). Without them such a prepare fails.
+   */
+  readonly raw?: Uint8Array | null;
+}
+
+/** Bytes an attachment holds, where its bytes are (`seen.size` when they stayed on a pool thread). */
+export const attachmentSize = (a: MailAttachment): number => a.seen?.size ?? a.content.byteLength;
+
+/**
+ * Whether any attachment's bytes stayed on the pool thread that read the message (work-thread.ts
+ * read): the SMTP thread's copy then holds its facts (`seen`) and no bytes, so it cannot be rewritten here.
+ */
+export function bytesAway(mail: Pick<ParsedMail, 'attachments'>): boolean {
+  return mail.attachments.some((a) => a.seen !== undefined && a.content.byteLength !== a.seen.size);
 }
 
 export interface Prepared {
@@ -144,7 +161,7 @@ export const SIGNATURE_ROOM = 2048;
  */
 export function outputBytesFor(sizeHint: number | null | undefined, mail: Pick<ParsedMail, 'attachments'>): number | null {
   if (!sizeHint || sizeHint < IN_PLACE_FROM) return null;
-  const attached = mail.attachments.reduce((n, a) => n + a.content.byteLength, 0);
+  const attached = mail.attachments.reduce((n, a) => n + attachmentSize(a), 0);
   if (attached > sizeHint / 16) return null;
   return SIGNATURE_ROOM + sizeHint + Math.ceil(sizeHint / 128) + 4096;
 }

@@ -1,42 +1,114 @@
-// Owns which attachments may cross: text, PDF, Word, JPEG/GIF/PNG, decided by the bytes (content
-// sniffing), never by the file name or the declared type; at most a configured size each.
+// Owns which attachments may cross seller → buyer: text, PDF, Word, JPEG/GIF/PNG, at most a
+// configured size each. What a file is, is masking's one reading of it (masking/part-table.ts
+// `partReading`: its bytes, declared type and name together), so a file called Word here is the file
+// masking reads as Word; the bytes then confirm the reading (a PDF's signature, an image's, a Word
+// file's main part inside its container, text without control bytes).
+import CFB from 'cfb';
+import { unzipSync } from 'fflate';
+import { topStream } from '../masking/ole-text.js';
+import { partReading, sniffKind, type PartKind } from '../masking/part-table.js';
 import type { MailAttachment } from '../types.js';
 
-export type SniffedType = 'text' | 'pdf' | 'doc' | 'docx' | 'jpeg' | 'png' | 'gif';
+/** What the content filter sees an attachment as; `signature` is a signature or key the rewrite removes (never judged). */
+export type FileType = 'text' | 'pdf' | 'word' | 'jpeg' | 'png' | 'gif' | 'signature';
+
+/** An attachment as the filter needs it: its size in bytes and what its one reading is (null: none the filter allows). */
+export interface AttachmentFacts {
+  readonly size: number;
+  readonly type: FileType | null;
+}
+
+export const IMAGE_TYPES: ReadonlySet<FileType> = new Set(['jpeg', 'png', 'gif']);
 
 const startsWith = (b: Uint8Array, sig: readonly number[]) => sig.every((v, i) => b[i] === v);
 
-function looksLikeText(b: Uint8Array): boolean {
-  const sample = b.subarray(0, 8192);
-  // Text has no control bytes but tab, line ends, form feed and escape: binaries (an .exe starts
-  // "MZ" and soon has NULs and other control bytes) are not text, whatever they are named.
-  for (const byte of sample) if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c && byte !== 0x1b) return false;
+/** Kinds whose handler reads the part as text (masking/part-handlers.ts). */
+const TEXT_KINDS: ReadonlySet<PartKind> = new Set(['text', 'html', 'calendar', 'vcard', 'report', 'message']);
+
+/** Declared types that name Word (masking/part-table.ts reads a Word file as one of these). */
+const WORD_TYPES = new Set(['application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document']);
+/** Declared types that name Excel or PowerPoint: the reading's own type for those files. */
+const OTHER_OFFICE = new Set([
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+]);
+
+/**
+ * True when the first 8 KiB hold no control byte but tab, line ends, form feed and escape (ISO-2022
+ * charsets, ANSI colours), or are UTF-16 after its byte-order mark: a text part's bytes, whatever
+ * its charset. An empty file is not text. Binaries (an .exe starts "MZ" and soon has NULs) are not.
+ */
+function textBytes(b: Uint8Array): boolean {
+  if (b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) {
+    const chars = new TextDecoder(b[0] === 0xff ? 'utf-16le' : 'utf-16be').decode(b.subarray(2, Math.min(b.length, 8194) & ~1));
+    return chars.length > 0 && !/[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]/.test(chars);
+  }
+  const n = Math.min(b.length, 8192);
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = b[i] as number;
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether an Office container whose type names no application holds Word's main part: an OLE file's
+ * top-level `WordDocument` stream ([MS-DOC] 2.1), a package's `word/document.xml` beside
+ * `[Content_Types].xml` (ECMA-376 part 2), as masking's cleaners look for them. Unreadable: false.
+ */
+function holdsWord(kind: 'ole' | 'ooxml', b: Uint8Array): boolean {
   try {
-    // A multi-byte character cut at the sample's end is fine: decode a little less.
-    new TextDecoder('utf-8', { fatal: true }).decode(sample.length === 8192 ? sample.subarray(0, 8188) : sample);
-    return true;
+    if (kind === 'ole') return topStream(CFB.read(Buffer.from(b.buffer, b.byteOffset, b.byteLength), { type: 'buffer' }), 'WordDocument') !== undefined;
+    // Only the names in the central directory: nothing is inflated.
+    const names = new Set<string>();
+    unzipSync(b, {
+      filter: (f) => {
+        names.add(f.name);
+        return false;
+      },
+    });
+    return names.has('[Content_Types].xml') && names.has('word/document.xml');
   } catch {
     return false;
   }
 }
 
-function zipHasWordPart(b: Uint8Array): boolean {
-  const head = new TextDecoder('latin1').decode(b.subarray(0, 65536));
-  return head.includes('word/') && head.includes('[Content_Types].xml');
+/**
+ * What the filter sees an attachment as, by masking's reading (`partReading` on its declared type,
+ * bytes and name): text when read as text, HTML, a calendar, a card, a report or a message and its
+ * bytes are text; PDF, JPEG, PNG or GIF when read as that and its bytes begin so; Word when read as
+ * an Office file whose type (declared, or given by its name) is Word's, or names no application and
+ * the container holds Word's main part. An Excel or PowerPoint file, OLE or OOXML alike, is not Word;
+ * nor is a part masking removes or has no handler for (null). Constant cost but for the rare Office
+ * file whose type and name say nothing (its directory is read).
+ */
+export function seeAttachment(att: Pick<MailAttachment, 'contentType' | 'content' | 'filename'>): AttachmentFacts {
+  const size = att.content.byteLength;
+  const reading = partReading(att.contentType, att.content, att.filename);
+  if (reading === null || 'removed' in reading) return { size, type: null };
+  const b = att.content;
+  const type = ((): FileType | null => {
+    if (reading.kind === 'signature') return 'signature';
+    if (TEXT_KINDS.has(reading.kind)) return textBytes(b) ? 'text' : null;
+    if (reading.kind === 'pdf') return sniffKind(b) === 'pdf' ? 'pdf' : null;
+    if (reading.kind === 'image') {
+      if (startsWith(b, [0xff, 0xd8, 0xff])) return 'jpeg';
+      if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
+      if (startsWith(b, [0x47, 0x49, 0x46, 0x38])) return 'gif';
+      return null;
+    }
+    if (reading.kind === 'ole' || reading.kind === 'ooxml') {
+      if (WORD_TYPES.has(reading.type)) return 'word';
+      if (OTHER_OFFICE.has(reading.type)) return null;
+      return holdsWord(reading.kind, b) ? 'word' : null;
+    }
+    return null;
+  })();
+  return { size, type };
 }
-
-export function sniffType(b: Uint8Array): SniffedType | null {
-  if (startsWith(b, [0x25, 0x50, 0x44, 0x46, 0x2d])) return 'pdf'; // %PDF-
-  if (startsWith(b, [0xff, 0xd8, 0xff])) return 'jpeg';
-  if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
-  if (startsWith(b, [0x47, 0x49, 0x46, 0x38])) return 'gif'; // GIF8
-  if (startsWith(b, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'doc'; // OLE2 (Word 97-2003)
-  if (startsWith(b, [0x50, 0x4b, 0x03, 0x04])) return zipHasWordPart(b) ? 'docx' : null;
-  if (b.length > 0 && looksLikeText(b)) return 'text';
-  return null;
-}
-
-export const IMAGE_TYPES: ReadonlySet<SniffedType> = new Set(['jpeg', 'png', 'gif']);
 
 export interface AttachmentRules {
   readonly maxBytes: number;
@@ -45,18 +117,25 @@ export interface AttachmentRules {
 
 export interface AttachmentVerdict {
   readonly attachment: MailAttachment;
-  readonly type: SniffedType | null;
+  readonly type: FileType | null;
   /** Why it may not cross; null when it may. */
   readonly reason: string | null;
   /** An allowed image that config says to strip (never a reason to refuse a message). */
   readonly strip: boolean;
 }
 
+/** An attachment's facts: those its reading gave where its bytes were (`seen`), else read from its bytes here. */
+export function factsOf(att: MailAttachment): AttachmentFacts {
+  return att.seen ?? seeAttachment(att);
+}
+
+export const TYPE_NOT_ALLOWED = 'file type not allowed (only text, PDF, Word, JPEG, GIF and PNG)';
+
 export function judgeAttachment(att: MailAttachment, rules: AttachmentRules): AttachmentVerdict {
-  const type = sniffType(att.content);
+  const { size, type } = factsOf(att);
   let reason: string | null = null;
-  if (att.content.byteLength > rules.maxBytes) reason = `larger than ${Math.floor(rules.maxBytes / 1048576)} MB`;
-  else if (type === null) reason = 'file type not allowed (only text, PDF, Word, JPEG, GIF and PNG)';
+  if (size > rules.maxBytes) reason = `larger than ${Math.floor(rules.maxBytes / 1048576)} MB`;
+  else if (type === null || type === 'signature') reason = TYPE_NOT_ALLOWED;
   const strip = reason === null && type !== null && rules.stripImages && IMAGE_TYPES.has(type);
   return { attachment: att, type, reason, strip };
 }

@@ -2,8 +2,7 @@
 // refuse seller → buyer mail (banned words, attachments, links in refuse mode).
 import type { MailAttachment, ParsedMail } from '../types.js';
 import { refusal, type Refusal } from '../verdicts.js';
-import { partKind } from '../masking/part-table.js';
-import { judgeAttachment, type AttachmentVerdict } from './attachments.js';
+import { factsOf, judgeAttachment, type AttachmentVerdict } from './attachments.js';
 import { compileBannedWords, findBannedWords } from './banned-words.js';
 import { readHtml } from './html-sanitize.js';
 import { findLinks, hostAllowed, linkHost } from './text-filters.js';
@@ -38,7 +37,7 @@ export function contentRefusal(mail: ParsedMail, rules: ContentRules): Refusal |
   // Signatures and keys are removed by the rewrite (they cannot stay valid after masking), never a
   // reason to refuse: staff whose Outlook signs every mail must be able to answer buyers.
   const bad = judgeAttachments(
-    mail.attachments.filter((a) => partKind(a.contentType, a.content) !== 'signature'),
+    mail.attachments.filter((a) => factsOf(a).type !== 'signature'),
     rules,
   ).find((v) => v.reason !== null);
   if (bad) return refusal('ATTACHMENT_REFUSED', `attachment "${bad.attachment.filename ?? '(unnamed)'}" refused: ${bad.reason}`);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHTML } from 'entities';
-import { judgeAttachment, sniffType } from './attachments.js';
+import { zipSync } from 'fflate';
+import { excelFile, label, wordFile, workbookStream } from '../../../test/fixtures/legacy-office.js';
+import { judgeAttachment, seeAttachment, TYPE_NOT_ALLOWED } from './attachments.js';
 import { compileBannedWords, findBannedWords, maskBannedWords } from './banned-words.js';
 import { sanitizeMailHtml } from './html-sanitize.js';
 import { redactEmails, redactLinks } from './text-filters.js';
@@ -120,29 +122,76 @@ describe('banned words', () => {
   });
 });
 
-describe('attachments are sniffed by content, not name', () => {
+describe("attachments are seen by masking's reading: bytes, type and name together", () => {
   const bytes = (...b: number[]) => new Uint8Array([...b, ...new Array(20).fill(0x20)]);
+  const PDF = bytes(0x25, 0x50, 0x44, 0x46, 0x2d);
+  const XLS = excelFile(workbookStream([], [label('Prices')]));
+  const DOC = wordFile(['Hello\r']);
+  const zip = (names: readonly string[]) => zipSync(Object.fromEntries(names.map((n) => [n, new TextEncoder().encode('<x/>')])));
+  const OCTET = 'application/octet-stream';
   it.each([
-    [bytes(0x25, 0x50, 0x44, 0x46, 0x2d), 'pdf'],
-    [bytes(0xff, 0xd8, 0xff, 0xe0), 'jpeg'],
-    [bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), 'png'],
-    [bytes(0x47, 0x49, 0x46, 0x38, 0x39, 0x61), 'gif'],
-    [bytes(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1), 'doc'],
-    [new TextEncoder().encode('PK\u0003\u0004....[Content_Types].xml....word/document.xml'), 'docx'],
-    [new TextEncoder().encode('PK\u0003\u0004....evil.exe'), null],
-    [new TextEncoder().encode('Hello, plain text with ümlauts'), 'text'],
-    [bytes(0x4d, 0x5a, 0x90, 0x00), null], // a Windows executable named invoice.pdf
-    [bytes(0x4d, 0x5a, 0x01, 0x02, 0x03), null], // binary without a NUL in its first bytes is not text either
-    [new TextEncoder().encode('col1\tcol2\r\nline\fpage \u001b[1mbold'), 'text'], // tabs, CRLF, form feed, ANSI escape
-  ] as const)('%#: %s', (content, type) => expect(sniffType(content)).toBe(type));
+    ['application/pdf', 'a.pdf', PDF, 'pdf'],
+    [OCTET, null, PDF, 'pdf'],
+    ['image/jpeg', 'p.jpg', bytes(0xff, 0xd8, 0xff, 0xe0), 'jpeg'],
+    ['image/png', 'p.png', bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), 'png'],
+    ['image/gif', 'p.gif', bytes(0x47, 0x49, 0x46, 0x38, 0x39, 0x61), 'gif'],
+    ['image/png', 'p.png', bytes(0x47, 0x49, 0x46, 0x38, 0x39, 0x61), 'gif'], // the bytes say which image
+    ['application/msword', 'a.doc', DOC, 'word'],
+    [OCTET, 'a.doc', DOC, 'word'],
+    [OCTET, null, DOC, 'word'], // no type, no name: its WordDocument stream
+    ['application/vnd.ms-excel', 'a.xls', XLS, null], // an OLE workbook is not Word (it passed as "doc" before)
+    [OCTET, 'a.xls', XLS, null],
+    [OCTET, null, XLS, null],
+    ['application/vnd.ms-office', null, XLS, null],
+    [OCTET, 'a.docx', zip(['[Content_Types].xml', 'word/document.xml']), 'word'],
+    [OCTET, null, zip(['[Content_Types].xml', 'word/document.xml']), 'word'],
+    [OCTET, null, zip(['[Content_Types].xml', 'xl/workbook.xml']), null],
+    ['application/zip', 'files.zip', zip(['[Content_Types].xml', 'word/document.xml']), null], // a zip program shows every file
+    [OCTET, 'terms.docx', PDF, null], // not what its name says: masking removes it
+    ['application/pdf', 'invoice.pdf', bytes(0x4d, 0x5a, 0x90, 0x00), null], // a Windows executable named invoice.pdf
+    ['image/png', 'p.png', PDF, null],
+    [OCTET, 'setup.exe', bytes(0x4d, 0x5a, 0x01, 0x02, 0x03), null],
+    ['text/plain', 'a.txt', new TextEncoder().encode('Hello, plain text with ümlauts'), 'text'],
+    ['text/plain', 'a.txt', new Uint8Array([0x47, 0x72, 0xfc, 0xdf, 0x65]), 'text'], // Latin-1, as masking decodes it
+    ['text/plain', 'a.txt', new TextEncoder().encode('col1\tcol2\r\nline\fpage \u001b[1mbold'), 'text'], // tabs, CRLF, form feed, escape (ISO-2022)
+    ['text/plain', 'a.txt', new Uint8Array([0xff, 0xfe, 0x48, 0x00, 0x69, 0x00]), 'text'], // UTF-16 with its mark
+    ['text/plain', 'setup.exe', bytes(0x4d, 0x5a, 0x90, 0x00), null], // binary declared as text
+    ['text/plain', 'a.txt', new Uint8Array(0), null],
+    ['application/vnd.ms-excel', 'prices.csv', new TextEncoder().encode('a;b\r\n1;2\r\n'), 'text'], // as Windows declares a .csv
+    [OCTET, 'notes.txt', new TextEncoder().encode('notes'), 'text'],
+    [OCTET, 'notes.bin', new TextEncoder().encode('notes'), null], // masking has no handler for it
+    ['application/xml', 'invoice.xml', new TextEncoder().encode('<Invoice/>'), null], // no handler: refused, where text bytes passed before and masking then removed it
+    ['text/html', 'page.html', new TextEncoder().encode('<p>hi</p>'), 'text'],
+    ['text/plain', 'page.svg', new TextEncoder().encode('<svg/>'), null], // masking removes it
+    ['application/pkcs7-signature', 'smime.p7s', bytes(0x30, 0x82), 'signature'],
+    ['application/x-msdownload', 'setup.exe', bytes(0x4d, 0x5a, 0x90, 0x00), null],
+  ] as const)('%#: %s named %s', (contentType, filename, content, type) =>
+    expect(seeAttachment({ contentType, filename, content })).toEqual({ size: content.byteLength, type }),
+  );
+
+  const att = (content: Uint8Array, contentType = 'application/pdf') => ({
+    filename: 'f',
+    contentType,
+    content,
+    contentId: null,
+    disposition: 'attachment' as const,
+  });
+  const png = bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
   it('refuses what is too large or of an unknown type, and strips images only when asked', () => {
-    const att = (content: Uint8Array) => ({ filename: 'f', contentType: 'application/pdf', content, contentId: null, disposition: 'attachment' as const });
-    const png = bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
-    expect(judgeAttachment(att(bytes(0x4d, 0x5a, 0x90, 0x00)), { maxBytes: 1e6, stripImages: false }).reason).toMatch(/file type not allowed/);
+    expect(judgeAttachment(att(bytes(0x4d, 0x5a, 0x90, 0x00)), { maxBytes: 1e6, stripImages: false }).reason).toBe(TYPE_NOT_ALLOWED);
     expect(judgeAttachment(att(new Uint8Array(2048).fill(0x41)), { maxBytes: 1024, stripImages: false }).reason).toMatch(/larger than/);
-    expect(judgeAttachment(att(png), { maxBytes: 1e6, stripImages: false })).toMatchObject({ reason: null, strip: false });
-    expect(judgeAttachment(att(png), { maxBytes: 1e6, stripImages: true })).toMatchObject({ reason: null, strip: true });
+    expect(judgeAttachment(att(png, 'image/png'), { maxBytes: 1e6, stripImages: false })).toMatchObject({ reason: null, strip: false });
+    expect(judgeAttachment(att(png, 'image/png'), { maxBytes: 1e6, stripImages: true })).toMatchObject({ reason: null, strip: true });
+    // A PNG declared as a PDF is read as a PDF (and is not one): masking would not read it as an image.
+    expect(judgeAttachment(att(png), { maxBytes: 1e6, stripImages: true })).toMatchObject({ reason: TYPE_NOT_ALLOWED, strip: false });
+  });
+
+  it('judges by the facts the pool thread sent when the bytes stayed there', () => {
+    const far = { ...att(new Uint8Array(0)), seen: { size: 5e6, type: 'pdf' as const } };
+    expect(judgeAttachment(far, { maxBytes: 1e7, stripImages: false }).reason).toBeNull();
+    expect(judgeAttachment(far, { maxBytes: 1e6, stripImages: false }).reason).toMatch(/larger than/);
+    expect(judgeAttachment({ ...far, seen: { size: 10, type: null } }, { maxBytes: 1e7, stripImages: false }).reason).toBe(TYPE_NOT_ALLOWED);
   });
 });
 

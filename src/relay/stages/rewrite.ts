@@ -87,7 +87,7 @@ export class Rewrite {
     const { mail } = decided.identified.received;
     const ctx = roleRewriteContext(mail, id, this.#d.domain, r.content, newRelayMessageId(this.#d.domain), new Date());
     // Composed by the outbox entry, after the owner's headers are set.
-    const { message, changes } = await this.#d.work.prepare({ mail, kept, ctx, campaign: null, compose: false });
+    const { message, changes } = await this.#d.work.prepare({ mail, kept, ctx, campaign: null, compose: false, raw: decided.identified.received.input.raw });
     return {
       kind: 'owner',
       ruled: r,
@@ -146,6 +146,7 @@ export class Rewrite {
       campaign: input.campaign ? { headers: input.campaign.headers, footer: input.campaign.footer } : null,
       compose: true,
       sizeHint: input.raw.byteLength,
+      raw: input.raw,
     });
     if (!bytes) throw new Error('the message was not composed');
     return {
