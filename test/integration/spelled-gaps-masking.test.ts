@@ -47,6 +47,7 @@ describe('spellings that crossed in round 14', () => {
       ['anna.weber (małpa) buyer (kropka) example', 'alias'],
       ...['〔at〕', '「at」', '《at》', '〈at〉', '［at］', '（at）'].map((b) => [`bob.stone${b}shopmail.de`, 'removed'] as [string, 'removed']),
       ['anna.weber「at」buyer「dot」example', 'alias'],
+      ['bob.stone ❨at❩ shopmail ❨dot❩ de', 'removed'],
       // Another's address whose local part is a pronoun, standing alone.
       ['them: it at shopmail dot de', 'removed'],
       ['Email: me at shopmail dot de', 'removed'],

@@ -128,6 +128,11 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['bob.stone〈at〉shopmail.de', '[email removed]'],
     ['bob.stone［at］shopmail.de', '[email removed]'],
     ['bob.stone（at）shopmail.de', '[email removed]'],
+    // Any bracket of another script (Unicode's Ps and Pe).
+    ['bob.stone ❨at❩ shopmail ❨dot❩ de', '[email removed]'],
+    ['bob.stone⦅at⦆shopmail.de', '[email removed]'],
+    ['anna.weber 〘at〙 buyer 〘dot〙 example', A],
+    ['see ⟦note⟧ at 5, 価格（税込）', 'see ⟦note⟧ at 5, 価格（税込）'],
     ['it at shop dot com', '[email removed]'],
     ['Email: me at shopmail dot de', 'Email: [email removed]'],
     ['sales at shop dot com', '[email removed]'],
@@ -135,6 +140,9 @@ describe('addresses with their separators spelled out (golden table)', () => {
     // Kept: the prose beside them.
     ['I was at home . It was late', 'I was at home . It was late'],
     ['Bob at home . It was late', 'Bob at home . It was late'],
+    ['version 1 . 2 at home . De', 'version 1 . 2 at home . De'],
+    ['bob . stone at shopmail dot de', '[email removed]'],
+    ['12345 at qq dot com', '[email removed]'],
     ['write it at shop dot com', 'write it at shop dot com'],
     ['contact me at shopmail dot de', 'contact me at shopmail dot de'],
     ['Prices at Amazon dot com', 'Prices at Amazon dot com'],
@@ -186,6 +194,7 @@ describe('addresses with their separators spelled out (golden table)', () => {
       'a (MAŁPA) b',
       'a (punto) b',
       'a (kropka) b',
+      'a ❨at❩ b',
       'a \u0430t b d\u043et c',
       'bob.stone at shopmail . de',
     ])
