@@ -86,6 +86,9 @@ describe('spellings that crossed in round 14', () => {
       ['<p>Write to <img src="cid:x" alt="bob.stone at shopmail dot de"> please.</p>', 'removed'],
       ['<p>Write to <a href="https://relay.localhost/" title="bob.stone [at] shopmail [dot] de">us</a> please.</p>', 'removed'],
       ['<p>Write to <img src="cid:x" alt="anna.weber (at) buyer (dot) example"> please.</p>', 'alias'],
+      // A link's target, shown on hover and copied with it.
+      ['<p>Write to <a href="mailto:bob.stone(at)shopmail(dot)de">us</a> please.</p>', 'removed'],
+      ['<p>Write to <a href="mailto:anna.weber [at] buyer [dot] example">us</a> please.</p>', 'alias'],
     ];
     const delivered = await sendTagged(
       h,

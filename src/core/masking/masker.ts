@@ -91,13 +91,14 @@ export function makeMasker(o: MaskerOptions): Masker {
     const f = fold(v, true);
     return maySpellFolded(f.text) || atWriterFolded(f.text) ? unspellRead(v, true, where, f) : v;
   };
-  // A title or alt (shown on hover or instead of an image) with an address spelled out: the
-  // writer's masked, another's removed, as in the text; counted apart (attrOthers) so that the
-  // sanitiser's count of the writer's stays the writer's. Links are judged as links, not read so.
+  // A title or alt (shown on hover or instead of an image) or a link's target (shown on hover,
+  // copied with the link: `mailto:bob(at)shop(dot)de`) with an address spelled out: the writer's
+  // masked, another's removed, as in the text, before the link is judged; counted apart
+  // (attrOthers) so that the sanitiser's count of the writer's stays the writer's.
   let attrOthers = 0;
   const attributeFilter = (v: string): { value: string; count: number } => {
     const r = maskText(v, hide, repl);
-    if (/^\s*[a-z][a-z0-9+.-]*:/i.test(r.value) || !(maySpell(r.value) || atWriter(r.value))) return r;
+    if (!(maySpell(r.value) || atWriter(r.value))) return r;
     const found = spelled(r.value, false);
     if (found.writer.length === 0 && found.others.length === 0) return r;
     const a = applySpans(r.value, [...found.writer.map((w) => ({ ...w, own: true })), ...found.others.map((o) => ({ ...o, own: false }))], false);

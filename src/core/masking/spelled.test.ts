@@ -161,6 +161,16 @@ describe('addresses with their separators spelled out (golden table)', () => {
     expect(m.html(`<p>${esc(input)}</p>`, 'HTML part')).toBe(`<p>${esc(output)}</p>`);
   });
 
+  it('reads a title, an alt and a link target the sanitiser keeps', () => {
+    const m = masker();
+    expect(m.html('<img src="cid:x" alt="bob.stone at shopmail dot de">', 'HTML part')).toBe('<img src="cid:x" alt="[email removed]" />');
+    expect(m.html('<a title="anna.weber [at] buyer [dot] example">x</a>', 'HTML part')).toBe(`<a title="${A}">x</a>`);
+    expect(m.html('<a href="mailto:anna.weber(at)buyer(dot)example">x</a>', 'HTML part')).toBe(`<a href="mailto:${A}">x</a>`);
+    expect(m.html('<a href="mailto:bob.stone(at)shopmail(dot)de">x</a>', 'HTML part')).not.toMatch(/stone|shopmail/);
+    // Kept: a path with /at/ that joins no address.
+    expect(m.html('<img src="cid:x" alt="the /at/ and #dot# folders">', 'HTML part')).toBe('<img src="cid:x" alt="the /at/ and #dot# folders" />');
+  });
+
   it('tells a document that holds one (namesWriter, holdsAddress)', () => {
     const m = masker();
     expect(m.namesWriter('Reach me: anna.weber [at] buyer [dot] example')).toBe(true);
