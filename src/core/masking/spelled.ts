@@ -56,7 +56,7 @@ const utf16 = new TextDecoder('utf-16le');
  * `t` with LOOK_ALIKES read as the Latin letters they look like, and every opening or closing
  * bracket of another script (Unicode's Ps and Pe: `❨at❩`, `⦅at⦆`, `〘at〙`) as `(` or `)`: same
  * length, index for index (all are one UTF-16 unit); `t` itself when it holds none. One pass
- * through a table (~3 ms a MiB of Cyrillic); none for text without Greek, Cyrillic or U+2000 on.
+ * through a table (~5 ms a MiB of Russian); none for text without Greek, Cyrillic or U+2000 on.
  */
 export function latinLookAlikes(t: string): string {
   if (!LOOK_ALIKE.test(t)) return t;
@@ -167,8 +167,9 @@ export function maySpellFolded(folded: string): boolean {
 const CLOSERS = [']', ')', '}', '>', '-', '_', '*', '/', '#', '】', '»', '›', '〕', '」', '』', '》', '〉', '〗', '⟩'];
 
 /**
- * Words that stand before a bare ` at ` in prose and never as a spelled address's local part (the
- * folded reading is lowercase): `I bought it at amazon dot com`, `got them at ebay dot de`.
+ * Pronouns: before a bare ` at ` in prose the object of the word before them (the folded reading
+ * is lowercase): `I bought it at amazon dot com`, `got them at ebay dot de`; a local part only when
+ * no word stands before them (bareAddress: `it at shop dot com`, `Email: me at shop dot de`).
  */
 const PRONOUNS: ReadonlySet<string> = new Set(
   ['i', 'me', 'you', 'he', 'him', 'she', 'her', 'it', 'we', 'us', 'they', 'them', 'this', 'that', 'these', 'those', 'one', 'ones'].concat([
