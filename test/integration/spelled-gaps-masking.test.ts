@@ -49,6 +49,8 @@ describe('spellings that crossed in round 14', () => {
       ...['〔at〕', '「at」', '《at》', '〈at〉', '［at］', '（at）'].map((b) => [`bob.stone${b}shopmail.de`, 'removed'] as [string, 'removed']),
       ['anna.weber「at」buyer「dot」example', 'alias'],
       ['bob.stone ❨at❩ shopmail ❨dot❩ de', 'removed'],
+      ['bob.stone "at" shopmail "dot" de', 'removed'],
+      ['bob.stone “at” shopmail “dot” de', 'removed'],
       // Another's address whose local part is a pronoun, standing alone.
       ['them: it at shopmail dot de', 'removed'],
       ['Email: me at shopmail dot de', 'removed'],

@@ -128,6 +128,14 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['bob.stone〈at〉shopmail.de', '[email removed]'],
     ['bob.stone［at］shopmail.de', '[email removed]'],
     ['bob.stone（at）shopmail.de', '[email removed]'],
+    // Quotes and other marks around the word.
+    ['bob.stone "at" shopmail "dot" de', '[email removed]'],
+    ['bob.stone “at” shopmail “dot” de', '[email removed]'],
+    ["bob.stone 'at' shopmail 'dot' de", '[email removed]'],
+    ['anna.weber ‘at’ buyer ‘dot’ example', A],
+    ['the word \'at\' and the word "dot" are short', 'the word \'at\' and the word "dot" are short'],
+    ["I'm at Bob's. Dot's 'at' home", "I'm at Bob's. Dot's 'at' home"],
+    ['proxy.at.example.com and a :dot: code, | at | cells', 'proxy.at.example.com and a :dot: code, | at | cells'],
     // Any bracket of another script (Unicode's Ps and Pe).
     ['bob.stone ❨at❩ shopmail ❨dot❩ de', '[email removed]'],
     ['bob.stone⦅at⦆shopmail.de', '[email removed]'],
@@ -205,6 +213,8 @@ describe('addresses with their separators spelled out (golden table)', () => {
       'a (punto) b',
       'a (kropka) b',
       'a ❨at❩ b',
+      "a 'dot' b",
+      'a “at” b',
       'a \u0430t b d\u043et c',
       'bob.stone at shopmail . de',
     ])

@@ -10,7 +10,11 @@ import { fold, type Folded } from './fold.js';
 import type { Span } from './spans.js';
 
 // A separator spelled out: a word in brackets or marks (`[at]`, `(dot)`, `{at}`, `<at>`, `-at-`,
-// `_at_`, `*at*`, `/at/`, `#at#`; blanks inside and around), a symbol in brackets (`(@)`, `[.]`),
+// `_at_`, `*at*`, `/at/`, `#at#`, in quotes `"at"`, `'at'`, `“at”`, `‘at’`; blanks inside and
+// around; not `.at.`, `:at:`, `|at|`: a host's label, a shortcode, a table's cell; nor `=at=`,
+// `~at~`, `+at+`: each mark the tests below search for costs every text ~0.01 ms a MiB, so ASCII
+// quotes are not searched for: `"at"` is read when a spelled dot or another mark brings the reading
+// about, `bob "at" shop.de` alone is not), a symbol in brackets (`(@)`, `[.]`),
 // or the bare word between blanks (` at `, ` dot `, and a written dot with a blank each side:
 // `shopmail . de`); and an HTML comment the reader sees (at most 384 characters: a longer one is a
 // passage). Other languages' words and other scripts' brackets too: German `(punkt)` and `[ät]`
@@ -20,7 +24,7 @@ import type { Span } from './spans.js';
 // reads as ASCII), and `(a)` / `[a]` in brackets only (not between marks: `x-a-y` is a word).
 // Matched on latinLookAlikes of the reading (Cyrillic `аt`, Greek `dοt`).
 const SPELLED =
-  / ?[[({<\-_*/#【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka) ?[\])}>\-_*/#】»›〕」』》〉〗⟩] ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (at|dot|\.) |<!--[^]{0,384}?-->/g;
+  / ?[[({<\-_*/#"'“”‘’【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka) ?[\])}>\-_*/#"'“”‘’】»›〕」』》〉〗⟩] ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (at|dot|\.) |<!--[^]{0,384}?-->/g;
 /** The spelled words that stand for `@` (the others for `.`). */
 const AT_WORDS: ReadonlySet<string> = new Set(['at', 'arroba', 'a', 'arobase', 'chiocciola', 'malpa', 'małpa', '@']);
 
@@ -84,7 +88,35 @@ const isAlnum = (t: string, k: number): boolean => {
 const DOT_WORD = /\bdot\b/i;
 // A comment's `<!` written as an entity, tested at each `&` (sticky).
 const ENTITY_COMMENT = /&(?:lt|#0*60|#x0*3c);?!/iy;
-const SOURCE_CLOSERS = [']', ')', '}', '>', '-', '_', '*', '/', '#', '】', '»', '›', '〕', '」', '』', '》', '〉', '〗', '⟩', '］', '）', '&', '%'];
+const SOURCE_CLOSERS = [
+  ']',
+  ')',
+  '}',
+  '>',
+  '-',
+  '_',
+  '*',
+  '/',
+  '#',
+  '”',
+  '’',
+  '“',
+  '‘',
+  '】',
+  '»',
+  '›',
+  '〕',
+  '」',
+  '』',
+  '》',
+  '〉',
+  '〗',
+  '⟩',
+  '］',
+  '）',
+  '&',
+  '%',
+];
 
 /** Whether ASCII word `w` (lowercase) ends right before `j` in `t`, any case. */
 function endsWith(t: string, j: number, w: string): boolean {
@@ -164,7 +196,7 @@ export function maySpellFolded(folded: string): boolean {
   }
   return false;
 }
-const CLOSERS = [']', ')', '}', '>', '-', '_', '*', '/', '#', '】', '»', '›', '〕', '」', '』', '》', '〉', '〗', '⟩'];
+const CLOSERS = [']', ')', '}', '>', '-', '_', '*', '/', '#', '”', '’', '“', '‘', '】', '»', '›', '〕', '」', '』', '》', '〉', '〗', '⟩'];
 
 /**
  * Pronouns: before a bare ` at ` in prose the object of the word before them (the folded reading
