@@ -23,6 +23,10 @@ describe('a .csv a spreadsheet opens', () => {
       '="anna.weber"&CHAR(64)&"buyer.example"',
       '=HYPERLINK("mailto:anna.weber"&"@buyer.example";"write")',
       '=SUBSTITUTE("anna.weber#buyer.example";"#";"@")',
+      // European Excel's argument separator (`;`), the formula cut by a `;`-reading or whole.
+      '=CONCATENATE("bob.stone";"@";"shopmail.de")',
+      '"=CONCATENATE(""anna.weber"";""@"";""buyer.example"")"',
+      '=IF(1;"bob.stone"&"@shopmail.de";"")',
     ];
     const cases = formulas.flatMap((f) => [
       ['application/vnd.ms-excel', `Item;Contact\r\nKettle;${f}\r\n`, 'prices.csv'] as const,
@@ -53,6 +57,16 @@ describe('a .csv a spreadsheet opens', () => {
     const delivered = await sendTagged(h, BUYER.address, alias, [
       withFile(0, 'application/vnd.ms-excel', 'prices.csv', Buffer.from(csv, 'latin1')),
       withFile(1, 'text/csv', 'prices.csv', Buffer.from(csv, 'latin1')),
+    ]);
+    for (const raw of delivered) expect((await simpleParser(raw)).attachments.map((a) => a.content.toString('utf8'))).toEqual([csv]);
+  }, 60_000);
+
+  it("an ordinary European .csv (`;` between cells and between a formula's arguments, decimal commas) arrives unchanged", async () => {
+    const csv =
+      'Artikel;Preis;Menge;Summe\r\nKettle;20,5;2;=ROUND(B2*C2;2)\r\nMug;3,10;1;=IF(B3>0;"ja";"nein")\r\nTeller;1,5;4;"=ROUND(B4*C4*1,19;2)"\r\n;;;=SUM(D2:D4)\r\n';
+    const delivered = await sendTagged(h, BUYER.address, alias, [
+      withFile(0, 'application/vnd.ms-excel', 'preise.csv', Buffer.from(csv, 'latin1')),
+      withFile(1, 'text/csv', 'preise.csv', Buffer.from(csv, 'latin1')),
     ]);
     for (const raw of delivered) expect((await simpleParser(raw)).attachments.map((a) => a.content.toString('utf8'))).toEqual([csv]);
   }, 60_000);

@@ -38,4 +38,38 @@ describe('plain text named as a page or a message', () => {
     );
     expect(got).toEqual([[['page.html', false]], [], [], []]);
   }, 60_000);
+
+  it('a web export named .xls (an HTML table, Excel opens it as a sheet) is read as HTML and kept; formula cells or an XML workbook are not', async () => {
+    const page = (cells: string) =>
+      `<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8"></head><body><table><tr><th>Item</th><th>Contact</th></tr><tr><td>Kettle</td>${cells}</tr></table></body></html>`;
+    const files = [
+      ['application/vnd.ms-excel', 'orders.xls', page('<td>anna.weber@buyer.example</td><td>20,50</td>')],
+      ['application/octet-stream', 'orders.xls', page('<td>anna.weber@buyer.example</td>')],
+      ['application/vnd.ms-excel', 'orders.xls', `\ufeff  <table><tr><td>Kettle</td><td>-5</td><td>anna.weber@buyer.example</td></tr></table>`],
+      // Excel computes a cell whose text is a formula: not read here, so the file does not cross.
+      ['application/vnd.ms-excel', 'orders.xls', page('<td>=CONCATENATE("anna.weber","@","buyer.example")</td>')],
+      ['application/vnd.ms-excel', 'orders.xls', page('<td> &#61;"anna.weber"&amp;"@buyer.example"</td>')],
+      // SpreadsheetML 2003 (its <Table> is no page): still not read, so removed.
+      [
+        'application/vnd.ms-excel',
+        'orders.xls',
+        '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table><Row><Cell><Data>x</Data></Cell></Row></Table></Worksheet></Workbook>',
+      ],
+    ] as const;
+    const delivered = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      files.map(([type, name, text], k) => withFile(k, type, name, text)),
+    );
+    const got = await Promise.all(
+      delivered.map(async (raw) =>
+        (await simpleParser(raw)).attachments.map((a) => {
+          const t = a.content.toString('utf8');
+          return [a.filename, t.includes(alias) && /Kettle/.test(t) && !/weber|buyer\.example/i.test(t)];
+        }),
+      ),
+    );
+    expect(got).toEqual([[['orders.xls', true]], [['orders.xls', true]], [['orders.xls', true]], [], [], []]);
+  }, 60_000);
 });

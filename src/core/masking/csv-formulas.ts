@@ -55,13 +55,34 @@ export function csvFormulaTexts(text: string): string[] | null {
       cell = s + text.slice(j, end);
       i = end + 1;
     } else {
-      const end = nextSeparator(text, i);
+      let end = nextSeparator(text, i);
       cell = text.slice(i, end);
+      // A formula cut inside its brackets or a string by a `,` or `;` (`=ROUND(B2;2)`: the other
+      // locale's separator, or its arguments'): read whole, as the reader whose separator it is not
+      // reads it, while the pieces after it are no formula; the reader that cuts it there shows a
+      // formula it cannot read, which is its own text (masked as text already).
+      if (FORMULA_START.test(cell)) {
+        const open = new Nesting();
+        open.feed(cell);
+        let whole = cell;
+        let j = end;
+        while (open.cut() && j < n && (text.charCodeAt(j) === 0x2c || text.charCodeAt(j) === 0x3b)) {
+          const next = nextSeparator(text, j + 1);
+          if (FORMULA_START.test(text.slice(j + 1, next))) break;
+          open.feed(text.slice(j, next));
+          whole += text.slice(j, next);
+          j = next;
+        }
+        if (!open.cut()) {
+          cell = whole;
+          end = j;
+        }
+      }
       i = end + 1;
     }
     const m = FORMULA_START.exec(cell);
     if (!m) continue;
-    const shows = formulaShows(cell.slice(m[0].length - (m[0].endsWith('=') ? 1 : 0)).replace(/^\s*/, ''));
+    const shows = formulaShows(localeReading(cell.slice(m[0].length - (m[0].endsWith('=') ? 1 : 0)).replace(/^\s*/, '')));
     if (shows === null) return null;
     for (const s of shows)
       if (s && s !== '0') {
@@ -69,6 +90,47 @@ export function csvFormulaTexts(text: string): string[] | null {
         left -= s.length;
       }
     if (left < 0) return null;
+  }
+  return out;
+}
+
+/** Brackets and strings open in a formula read piece by piece (each character looked at once). */
+class Nesting {
+  private depth = 0;
+  private quoted = false;
+  feed(piece: string): void {
+    for (let k = 0; k < piece.length; k++) {
+      const c = piece.charCodeAt(k);
+      if (c === 0x22) this.quoted = !this.quoted;
+      else if (!this.quoted && c === 0x28) this.depth++;
+      else if (!this.quoted && c === 0x29) this.depth--;
+    }
+  }
+  /** True while a bracket or a string is open. */
+  cut(): boolean {
+    return this.quoted || this.depth > 0;
+  }
+}
+
+/**
+ * A formula written in a locale whose argument separator is `;` (German, French, … Excel and
+ * LibreOffice: `=ROUND(B2*1,19;2)`, a decimal comma) in the notation formulaShows reads (`,`
+ * between arguments, `.` in numbers); a formula without `;` outside its strings as it is.
+ */
+export function localeReading(formula: string): string {
+  let semis = false;
+  let quoted = false;
+  for (let k = 0; k < formula.length && !semis; k++) {
+    const c = formula.charCodeAt(k);
+    if (c === 0x22) quoted = !quoted;
+    else if (c === 0x3b && !quoted) semis = true;
+  }
+  if (!semis) return formula;
+  let out = '';
+  quoted = false;
+  for (const ch of formula) {
+    if (ch === '"') quoted = !quoted;
+    out += quoted ? ch : ch === ';' ? ',' : ch === ',' ? '.' : ch;
   }
   return out;
 }

@@ -14,7 +14,7 @@ import type { Change } from '../types.js';
 import { findAddresses, keptDomain } from './address-finder.js';
 import { EMAIL_REMOVED } from '../filters/text-filters.js';
 import { applySpans } from './spans.js';
-import { maySpell, maySpellFolded, spelledAddresses } from './spelled.js';
+import { latinLookAlikes, maySpell, maySpellFolded, spelledAddresses } from './spelled.js';
 import { fold, type Folded } from './fold.js';
 import { foldString } from './fold.js';
 
@@ -55,22 +55,27 @@ export function makeMasker(o: MaskerOptions): Masker {
   const writerDomains = [...new Set(hide.addresses.map((a) => foldString(a.slice(a.lastIndexOf('@') + 1))).filter((d) => d.includes('.')))];
   // Searched by the domain's tail from its first dot (`.example`): a dot is rare in prose, a blank
   // is not (` at buyer.example` as the pattern cost ~0.4 ms a MiB, this ~0.01).
-  const atWriterFolded = (t: string) =>
-    writerDomains.some((d) => {
+  const atWriterFolded = (folded: string) => {
+    const t = latinLookAlikes(folded);
+    return writerDomains.some((d) => {
       const dot = d.indexOf('.');
       const tail = d.slice(dot);
       for (let i = t.indexOf(tail); i >= 0; i = t.indexOf(tail, i + 1)) if (t.startsWith(` at ${d}`, i - dot - 4)) return true;
       return false;
     });
+  };
   const atWriterSource = writerDomains.length
     ? new RegExp(`(?:^|\\s)at\\s+(?:${writerDomains.map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'i')
     : null;
-  const atWriter = (s: string) => atWriterSource !== null && atWriterSource.test(s);
+  const atWriter = (s: string) => atWriterSource !== null && atWriterSource.test(latinLookAlikes(s));
   const spelled = (v: string, html: boolean, f?: Folded) => spelledAddresses(v, html, (g) => writerSpans(v, g, hide, repl, html), keep, EMAIL_REMOVED, f);
   // Addresses with their separators spelled out (`bob [at] shop [dot] com`) or, in a text part, a
   // comment inside (spelled.ts): read on the text as masked and filtered, so only those are left.
   const unspell = (v: string, html: boolean, where: string, f?: Folded): string => {
     if (!f && !maySpell(v) && !atWriter(v)) return v;
+    return unspellRead(v, html, where, f);
+  };
+  const unspellRead = (v: string, html: boolean, where: string, f?: Folded): string => {
     const found = spelled(v, html, f);
     if (found.writer.length === 0 && found.others.length === 0) return v;
     const r = applySpans(v, [...found.writer.map((w) => ({ ...w, own: true })), ...found.others.map((o) => ({ ...o, own: false }))], html);
@@ -78,6 +83,28 @@ export function makeMasker(o: MaskerOptions): Masker {
     add('mask.address', where, own);
     add('filter.email', `email addresses removed from the ${where}`, r.applied.length - own);
     return r.value;
+  };
+  // HTML is tested on its folded reading (what the reader sees): a spelled word or the writer's
+  // domain written with entities, an invisible character or full-width brackets is found there,
+  // not in the source; the reading serves the second reading when there is one.
+  const unspellHtml = (v: string, where: string): string => {
+    const f = fold(v, true);
+    return maySpellFolded(f.text) || atWriterFolded(f.text) ? unspellRead(v, true, where, f) : v;
+  };
+  // A title or alt (shown on hover or instead of an image) or a link's target (shown on hover,
+  // copied with the link: `mailto:bob(at)shop(dot)de`) with an address spelled out: the writer's
+  // masked, another's removed, as in the text, before the link is judged; counted apart
+  // (attrOthers) so that the sanitiser's count of the writer's stays the writer's.
+  let attrOthers = 0;
+  const attributeFilter = (v: string): { value: string; count: number } => {
+    const r = maskText(v, hide, repl);
+    if (!(maySpell(r.value) || atWriter(r.value))) return r;
+    const found = spelled(r.value, false);
+    if (found.writer.length === 0 && found.others.length === 0) return r;
+    const a = applySpans(r.value, [...found.writer.map((w) => ({ ...w, own: true })), ...found.others.map((o) => ({ ...o, own: false }))], false);
+    const own = a.applied.filter((x) => x.own).length;
+    attrOthers += a.applied.length - own;
+    return { value: a.value, count: r.count + a.applied.length };
   };
   const text = (s: string, where: string): string => {
     // The reading judged is the one the spelled test runs on: native searches, not a regex (the plain path's cost).
@@ -99,19 +126,21 @@ export function makeMasker(o: MaskerOptions): Masker {
     if (!content) {
       const r = maskHtml(s, hide, repl);
       add('mask.address', where, r.count);
-      return unspell(r.value, true, where);
+      return unspellHtml(r.value, where);
     }
     const s2 = sanitizeMailHtml(s, {
       keepEmailDomains: content.keepEmailDomains,
       linkAllowList: content.linkAllowList,
       stripImages: content.stripImages,
       banned,
-      attributeFilter: (v) => maskText(v, hide, repl),
+      attributeFilter,
       writer: (out, f) => writerSpans(out, f, hide, repl, true),
     });
-    add('mask.address', where, s2.writerCount);
+    add('mask.address', where, s2.writerCount - attrOthers);
+    add('filter.email', `email addresses removed from the ${where}`, attrOthers);
+    attrOthers = 0;
     changes.push(...s2.changes.map((c) => (where === 'HTML part' ? c : { ...c, detail: c.detail.replace('the HTML part', `the ${where}`) })));
-    return unspell(s2.html, true, where);
+    return unspellHtml(s2.html, where);
   };
   const alias = foldString(o.alias);
   return {

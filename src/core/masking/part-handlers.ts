@@ -7,7 +7,7 @@ import { cp1252 } from './ole-bytes.js';
 import { csvFormulaTexts, opensInSpreadsheet } from './csv-formulas.js';
 import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
 import { NotAnImage, stripImageMetadata } from './image-metadata.js';
-import { baseType, partReading, type PartKind } from './part-table.js';
+import { baseType, extensionOf, partReading, type PartKind } from './part-table.js';
 import { pdfReadings, UnreadablePdf } from './pdf-text.js';
 import { maskReport } from './report-part.js';
 import { maskVcard } from './vcard-part.js';
@@ -164,6 +164,12 @@ const notWhat = (err: unknown): PartOutcome => {
   return { removed: 'a file that could not be read: damaged, or not what its type says' };
 };
 
+/**
+ * A cell's text as Excel's HTML import reads a formula (csv-formulas.ts FORMULA_START after a tag):
+ * `=…`, or `+`, `-`, `@` before a letter, `(`, `"` or `=`, blanks and no-break spaces before it.
+ */
+const WEB_FORMULA_CELL = />(?:\s|&nbsp;|&#160;)*(?:=|[+\-@](?=(?:\s|&nbsp;)*[A-Za-z_("=]))/;
+
 export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
   text: (p, env, where) => {
     const masked = env.text(decodeText(p.content, p.charset), where);
@@ -176,7 +182,13 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     // Excel reads a .csv without a byte-order mark in the system's 8-bit code page: the UTF-8 copy keeps one.
     return { part: textPart(p, /[^\x00-\x7f]/.test(masked) && !masked.startsWith('\ufeff') ? `\ufeff${masked}` : masked, 'text/plain') };
   },
-  html: (p, env, where) => ({ part: textPart(p, env.html(decodeText(p.content, p.charset), where), 'text/html') }),
+  html: (p, env, where) => {
+    const html = env.html(decodeText(p.content, p.charset), where);
+    // A page named `.xls` Excel opens as a sheet, computing a cell whose text is a formula (not read here).
+    if (extensionOf(p.filename) === 'xls' && WEB_FORMULA_CELL.test(html))
+      return { removed: 'a web page Excel opens as a sheet, with formula cells that are not read here, so it does not cross' };
+    return { part: textPart(p, html, 'text/html') };
+  },
   calendar: (p, env, where) => {
     try {
       const c = maskCalendar(decodeText(p.content, p.charset), {

@@ -49,6 +49,20 @@ describe('partReading: an Office file read by its bytes and its name, under any 
     ['application/vnd.ms-excel', 'prices.csv', Uint8Array.from([0xff, 0xfe, 0x01, 0, 0x02, 0]), { removed: expect.stringContaining('not an Office file') }],
     ['application/zip', 'a.zip', TEXT, { removed: expect.stringContaining('zip archive') }],
     ['application/x-something', 'a.xls', OLE, null],
+    // A web export named .xls (an HTML page or table; round 14: removed) reads as HTML; SpreadsheetML 2003 and other text do not.
+    ['application/vnd.ms-excel', 'orders.xls', new TextEncoder().encode('<html><body><table></table></body></html>'), { kind: 'html', type: 'text/html' }],
+    ['application/octet-stream', 'orders.XLS', new TextEncoder().encode('\ufeff \r\n<TABLE><tr><td>x</td></tr></TABLE>'), { kind: 'html', type: 'text/html' }],
+    ['application/vnd.ms-excel', 'orders.xls', new TextEncoder().encode('<!DOCTYPE html><html>'), { kind: 'html', type: 'text/html' }],
+    [
+      'application/vnd.ms-excel',
+      'orders.xls',
+      new TextEncoder().encode(
+        '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table/></Worksheet></Workbook>',
+      ),
+      { removed: expect.stringContaining('not an Office file') },
+    ],
+    ['application/vnd.ms-excel', 'orders.xls', TEXT, { removed: expect.stringContaining('not an Office file') }],
+    ['application/vnd.ms-excel', 'orders.xlsx', new TextEncoder().encode('<html></html>'), { removed: expect.stringContaining('not an Office file') }],
     // Plain text named as a web page reads as HTML; named as a message, removed.
     ['text/plain', 'page.html', TEXT, { kind: 'html', type: 'text/html' }],
     ['text/plain; charset=utf-8', 'page.HTM', TEXT, { kind: 'html', type: 'text/html' }],

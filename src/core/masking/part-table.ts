@@ -155,6 +155,24 @@ export function looksLikeText(b: Uint8Array): boolean {
 }
 
 /**
+ * True when `b` is an HTML page by its first 8 KiB: UTF-8 text (looksLikeText) whose first
+ * character but blanks and a byte-order mark opens `<html`, `<!doctype html`, `<table` (a bare
+ * table, as web exports write one) or a comment or `<meta` before `<html`; not an XML Spreadsheet
+ * 2003 workbook (`<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">`, whose `<Table>`
+ * Excel reads with its formulas).
+ */
+export function isWebPage(b: Uint8Array): boolean {
+  if (!looksLikeText(b) || (b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) return false;
+  const head = new TextDecoder()
+    .decode(b.subarray(0, 8192))
+    .replace(/^\ufeff/, '')
+    .trimStart()
+    .toLowerCase();
+  if (head.includes('office:spreadsheet') || head.includes('<workbook') || head.startsWith('<?xml')) return false;
+  return head.startsWith('<table') || head.startsWith('<!doctype html') || (head.startsWith('<') && /<html[\s>]/.test(head));
+}
+
+/**
  * A file name's extension, lowercased, as Windows saves the file: trailing dots and blanks dropped
  * (`prices.csv.` is saved as `prices.csv`); undefined without one of 1 to 5 letters or digits.
  */
@@ -197,6 +215,9 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
   // A text file under an Office or generic type (Windows gives `.csv` Excel's type): Excel opens it
   // as text, so it is read and masked as text.
   if (kind === null && TEXT_NAMES.has(ext ?? '') && looksLikeText(content)) return { kind: 'text', type: ext === 'csv' ? 'text/csv' : 'text/plain' };
+  // A web page named as a workbook (a web export's `orders.xls`): Excel opens it as a sheet of its
+  // tables, so it is read as the HTML it is (part-handlers.ts removes one whose cells hold formulas).
+  if (kind === null && ext === 'xls' && isWebPage(content)) return { kind: 'html', type: 'text/html' };
   if (kind === null)
     return office
       ? { removed: ZIP_TYPES.has(base) ? 'a zip archive, not an Office file: its files are not read' : 'not an Office file, though its type says it is one' }

@@ -16,6 +16,15 @@ const masker = () =>
   });
 
 describe('addresses with their separators spelled out (golden table)', () => {
+  it('reads 1 MB of hostile spellings in bounded time (one pass, no backtracking)', () => {
+    const m = masker();
+    const units = ['bob (@) ', 'x . y . ', 'it at a d\u043et b ', '〔at〕「dot」', 'a /at/ b #dot# ', '(ma\u0142pa)(kropka) '];
+    let hostile = '';
+    for (let k = 0; hostile.length < 1 << 20; k++) hostile += units[k % units.length];
+    expect(m.text(hostile, 'text').length).toBeGreaterThan(0);
+    expect(m.html(`<p>${esc(hostile)}</p>`, 'HTML part').length).toBeGreaterThan(0);
+  });
+
   it.each([
     ['anna.weber [at] buyer [dot] example', A],
     ['anna.weber(at)buyer(dot)example', A],
@@ -97,10 +106,77 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['find me at buyer.example', 'find me at buyer.example'],
     ['look at www dot shop dot de for more', 'look at www dot shop dot de for more'],
     ['Punkt (punkt) 3 at noon', 'Punkt (punkt) 3 at noon'],
+    // Round 14: a real dot with blanks, marks and symbols in brackets, look-alike letters, other
+    // languages' words and other scripts' brackets, a pronoun standing alone.
+    ['bob.stone at shopmail . de', '[email removed]'],
+    ['bob.stone /at/ shopmail /dot/ de', '[email removed]'],
+    ['bob.stone #at# shopmail #dot# de', '[email removed]'],
+    ['bob.stone (@) shopmail (.) de', '[email removed]'],
+    ['bob.stone(@)shopmail.de', '[email removed]'],
+    ['anna.weber (@) buyer (.) example', A],
+    ['bob.stone \u0430t shopmail d\u043et de', '[email removed]'],
+    ['bob.stone [\u03b1t] shopmail [d\u03bft] de', '[email removed]'],
+    ['anna.weber \u0410T buyer.example', A],
+    ['bob.stone (arobase) shopmail (point) de', '[email removed]'],
+    ['bob.stone (chiocciola) shopmail (punto) de', '[email removed]'],
+    ['bob.stone (arroba) shopmail (ponto) de', '[email removed]'],
+    ['bob.stone (małpa) shopmail (kropka) de', '[email removed]'],
+    ['anna.weber (malpa) buyer (kropka) example', A],
+    ['bob.stone〔at〕shopmail.de', '[email removed]'],
+    ['bob.stone「at」shopmail.de', '[email removed]'],
+    ['bob.stone《at》shopmail.de', '[email removed]'],
+    ['bob.stone〈at〉shopmail.de', '[email removed]'],
+    ['bob.stone［at］shopmail.de', '[email removed]'],
+    ['bob.stone（at）shopmail.de', '[email removed]'],
+    // Quotes and other marks around the word.
+    ['bob.stone "at" shopmail "dot" de', '[email removed]'],
+    ['bob.stone “at” shopmail “dot” de', '[email removed]'],
+    ["bob.stone 'at' shopmail 'dot' de", '[email removed]'],
+    ['anna.weber ‘at’ buyer ‘dot’ example', A],
+    ['the word \'at\' and the word "dot" are short', 'the word \'at\' and the word "dot" are short'],
+    ["I'm at Bob's. Dot's 'at' home", "I'm at Bob's. Dot's 'at' home"],
+    ['proxy.at.example.com and a :dot: code, | at | cells', 'proxy.at.example.com and a :dot: code, | at | cells'],
+    // Any bracket of another script (Unicode's Ps and Pe).
+    ['bob.stone ❨at❩ shopmail ❨dot❩ de', '[email removed]'],
+    ['bob.stone⦅at⦆shopmail.de', '[email removed]'],
+    ['anna.weber 〘at〙 buyer 〘dot〙 example', A],
+    ['see ⟦note⟧ at 5, 価格（税込）', 'see ⟦note⟧ at 5, 価格（税込）'],
+    ['it at shop dot com', '[email removed]'],
+    ['Email: me at shopmail dot de', 'Email: [email removed]'],
+    ['sales at shop dot com', '[email removed]'],
+    ['order [at] shop [dot] com', '[email removed]'],
+    // Kept: the prose beside them.
+    ['I was at home . It was late', 'I was at home . It was late'],
+    ['Bob at home . It was late', 'Bob at home . It was late'],
+    ['version 1 . 2 at home . De', 'version 1 . 2 at home . De'],
+    ['bob . stone at shopmail dot de', '[email removed]'],
+    ['12345 at qq dot com', '[email removed]'],
+    ['write it at shop dot com', 'write it at shop dot com'],
+    ['contact me at shopmail dot de', 'contact me at shopmail dot de'],
+    ['Prices at Amazon dot com', 'Prices at Amazon dot com'],
+    ['we meet at noon dot com', 'we meet at noon dot com'],
+    ['cheaper at ebay dot de', 'cheaper at ebay dot de'],
+    ['order at shop dot com', 'order at shop dot com'],
+    ['the dot (.) and the at (@) signs', 'the dot (.) and the at (@) signs'],
+    ['tags #at# and #dot# 5 more', 'tags #at# and #dot# 5 more'],
+    ['under /at/de/ on the site', 'under /at/de/ on the site'],
+    ['сидел аt home, дот', 'сидел аt home, дот'],
+    ['Prices (arobase) and (punto) are words', 'Prices (arobase) and (punto) are words'],
+    ['a (.) b (@) c', 'a (.) b (@) c'],
   ])('%s', (input, output) => {
     const m = masker();
     expect(m.text(input, 'text')).toBe(output);
     expect(m.html(`<p>${esc(input)}</p>`, 'HTML part')).toBe(`<p>${esc(output)}</p>`);
+  });
+
+  it('reads a title, an alt and a link target the sanitiser keeps', () => {
+    const m = masker();
+    expect(m.html('<img src="cid:x" alt="bob.stone at shopmail dot de">', 'HTML part')).toBe('<img src="cid:x" alt="[email removed]" />');
+    expect(m.html('<a title="anna.weber [at] buyer [dot] example">x</a>', 'HTML part')).toBe(`<a title="${A}">x</a>`);
+    expect(m.html('<a href="mailto:anna.weber(at)buyer(dot)example">x</a>', 'HTML part')).toBe(`<a href="mailto:${A}">x</a>`);
+    expect(m.html('<a href="mailto:bob.stone(at)shopmail(dot)de">x</a>', 'HTML part')).not.toMatch(/stone|shopmail/);
+    // Kept: a path with /at/ that joins no address.
+    expect(m.html('<img src="cid:x" alt="the /at/ and #dot# folders">', 'HTML part')).toBe('<img src="cid:x" alt="the /at/ and #dot# folders" />');
   });
 
   it('tells a document that holds one (namesWriter, holdsAddress)', () => {
@@ -126,6 +202,21 @@ describe('addresses with their separators spelled out (golden table)', () => {
       'a -at- b',
       'a _at_ b',
       'a *at* b',
+      'a /at/ b',
+      'a #dot# b',
+      'a (@) b',
+      'a [.] b',
+      'a 〔at〕 b',
+      'a 「dot」 b',
+      'a (arobase) b',
+      'a (MAŁPA) b',
+      'a (punto) b',
+      'a (kropka) b',
+      'a ❨at❩ b',
+      "a 'dot' b",
+      'a “at” b',
+      'a \u0430t b d\u043et c',
+      'bob.stone at shopmail . de',
     ])
       expect([s, maySpell(s), maySpellFolded(fold(s).text)]).toEqual([s, true, true]);
     expect(maySpellFolded(fold('plain text, no separators (none), at the end').text)).toBe(false);
@@ -133,7 +224,7 @@ describe('addresses with their separators spelled out (golden table)', () => {
 
   it('stays linear on hostile text', () => {
     const m = masker();
-    for (const unit of ['a [at] ', 'b dot ', 'x at y dot ', '<!-- ', 'a<!-- -->@', '[at][dot]']) {
+    for (const unit of ['a [at] ', 'b dot ', 'x at y dot ', '<!-- ', 'a<!-- -->@', '[at][dot]', 'a . ', '(@)(.)', 'it at x d\u043et ', '/at/#dot#']) {
       const hostile = unit.repeat(20_000);
       const t0 = performance.now();
       m.text(hostile, 'text');

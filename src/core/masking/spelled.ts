@@ -10,15 +10,71 @@ import { fold, type Folded } from './fold.js';
 import type { Span } from './spans.js';
 
 // A separator spelled out: a word in brackets or marks (`[at]`, `(dot)`, `{at}`, `<at>`, `-at-`,
-// `_at_`, `*at*`; blanks inside and around), or the bare word between blanks (` at `, ` dot `); and an HTML comment the reader sees
-// (at most 384 characters: a longer one is a passage). Other languages' words and other scripts'
-// brackets too: German `(punkt)` and `[ät]` (the fold reads `ä` as `a`), Spanish and Portuguese
-// `(arroba)`, French `(point)`, `【at】`, `«at»`, `‹at›`, and `(a)` / `[a]` in brackets only (not
-// between marks: `x-a-y` is a word).
-// (No `u` flag and no lookbehind: a bare word's neighbours are checked in the loop, ~5x faster.)
-const SPELLED = / ?[[({<\-_*【«‹] ?(at|dot|punkt|arroba|point) ?[\])}>\-_*】»›] ?| ?[[(] ?(a) ?[\])] ?| (at|dot) |<!--[^]{0,384}?-->/g;
+// `_at_`, `*at*`, `/at/`, `#at#`, in quotes `"at"`, `'at'`, `“at”`, `‘at’`; blanks inside and
+// around; not `.at.`, `:at:`, `|at|`: a host's label, a shortcode, a table's cell; nor `=at=`,
+// `~at~`, `+at+`: each mark the tests below search for costs every text ~0.01 ms a MiB, so ASCII
+// quotes are not searched for: `"at"` is read when a spelled dot or another mark brings the reading
+// about, `bob "at" shop.de` alone is not), a symbol in brackets (`(@)`, `[.]`),
+// or the bare word between blanks (` at `, ` dot `, and a written dot with a blank each side:
+// `shopmail . de`); and an HTML comment the reader sees (at most 384 characters: a longer one is a
+// passage). Other languages' words and other scripts' brackets too: German `(punkt)` and `[ät]`
+// (the fold reads `ä` as `a`), Spanish and Portuguese `(arroba)`, `(punto)`, `(ponto)`, French
+// `(arobase)`, `(point)`, Italian `(chiocciola)`, Polish `(małpa)`, `(kropka)`, `【at】`, `〔at〕`,
+// `「at」`, `『at』`, `《at》`, `〈at〉`, `〖at〗`, `«at»`, `‹at›` (full-width `［at］` and `（at）` the fold
+// reads as ASCII), and `(a)` / `[a]` in brackets only (not between marks: `x-a-y` is a word).
+// Matched on latinLookAlikes of the reading (Cyrillic `аt`, Greek `dοt`).
+const SPELLED =
+  / ?[[({<\-_*/#"'“”‘’【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka) ?[\])}>\-_*/#"'“”‘’】»›〕」』》〉〗⟩] ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (at|dot|\.) |<!--[^]{0,384}?-->/g;
 /** The spelled words that stand for `@` (the others for `.`). */
-const AT_WORDS: ReadonlySet<string> = new Set(['at', 'arroba', 'a']);
+const AT_WORDS: ReadonlySet<string> = new Set(['at', 'arroba', 'a', 'arobase', 'chiocciola', 'malpa', 'małpa', '@']);
+
+// Cyrillic and Greek letters a reader takes for Latin ones (Unicode's confusables.txt, the lowercase
+// the fold leaves and the capitals for source text), one UTF-16 unit for one: `аt` (Cyrillic а)
+// and `dоt` (Cyrillic о) read `at` and `dot`. Read so only here (the spelled words and the
+// addresses they join), not by the fold: a Russian or Greek word stays itself for every other search.
+const LOOK_ALIKES: Readonly<Record<string, string>> = {
+  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', і: 'i', ј: 'j', ԁ: 'd', к: 'k', т: 't', м: 'm', н: 'h', ѕ: 's', һ: 'h', ԛ: 'q', ԝ: 'w',
+  А: 'a', Е: 'e', О: 'o', Р: 'p', С: 'c', У: 'y', Х: 'x', І: 'i', Ј: 'j', К: 'k', Т: 't', М: 'm', Н: 'h', Ѕ: 's',
+  α: 'a', ο: 'o', τ: 't', ρ: 'p', κ: 'k', ι: 'i', ν: 'v', υ: 'u', ε: 'e',
+  Α: 'a', Ο: 'o', Τ: 't', Ρ: 'p', Κ: 'k', Ι: 'i', Ν: 'n', Υ: 'y', Ε: 'e', Μ: 'm', Η: 'h', Χ: 'x', Β: 'b', Ζ: 'z',
+}; // prettier-ignore
+// Greek, Cyrillic, or a bracket beyond Latin-1 (one native search: none in plain ASCII text).
+const LOOK_ALIKE = /[\u0370-\u052f\u2000-\uffff]/;
+let skeletonTable: Uint16Array | null = null;
+/** Each UTF-16 unit's reading (built once: LOOK_ALIKES, and Unicode's Ps and Pe beyond ASCII as `(` and `)`). */
+function skeletonOf(): Uint16Array {
+  if (skeletonTable) return skeletonTable;
+  const tab = new Uint16Array(0x10000);
+  const open = /\p{Ps}/u;
+  const close = /\p{Pe}/u;
+  for (let c = 0; c < 0x10000; c++) {
+    const ch = String.fromCharCode(c);
+    tab[c] = c >= 0x80 && c < 0xd800 && open.test(ch) ? 0x28 : c >= 0x80 && c < 0xd800 && close.test(ch) ? 0x29 : c;
+  }
+  for (const [k, v] of Object.entries(LOOK_ALIKES)) tab[k.charCodeAt(0)] = v.charCodeAt(0);
+  return (skeletonTable = tab);
+}
+const utf16 = new TextDecoder('utf-16le');
+
+/**
+ * `t` with LOOK_ALIKES read as the Latin letters they look like, and every opening or closing
+ * bracket of another script (Unicode's Ps and Pe: `❨at❩`, `⦅at⦆`, `〘at〙`) as `(` or `)`: same
+ * length, index for index (all are one UTF-16 unit); `t` itself when it holds none. One pass
+ * through a table (~5 ms a MiB of Russian); none for text without Greek, Cyrillic or U+2000 on.
+ */
+export function latinLookAlikes(t: string): string {
+  if (!LOOK_ALIKE.test(t)) return t;
+  const tab = skeletonOf();
+  const out = new Uint16Array(t.length);
+  let changed = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    const v = tab[c] as number;
+    out[i] = v;
+    if (v !== c) changed = true;
+  }
+  return changed ? utf16.decode(out) : t;
+}
 
 /** A letter or digit of the folded text (any script). */
 const isAlnum = (t: string, k: number): boolean => {
@@ -32,29 +88,78 @@ const isAlnum = (t: string, k: number): boolean => {
 const DOT_WORD = /\bdot\b/i;
 // A comment's `<!` written as an entity, tested at each `&` (sticky).
 const ENTITY_COMMENT = /&(?:lt|#0*60|#x0*3c);?!/iy;
-const SOURCE_CLOSERS = [']', ')', '}', '>', '-', '_', '*', '】', '»', '›', '&', '%'];
+const SOURCE_CLOSERS = [
+  ']',
+  ')',
+  '}',
+  '>',
+  '-',
+  '_',
+  '*',
+  '/',
+  '#',
+  '”',
+  '’',
+  '“',
+  '‘',
+  '】',
+  '»',
+  '›',
+  '〕',
+  '」',
+  '』',
+  '》',
+  '〉',
+  '〗',
+  '⟩',
+  '］',
+  '）',
+  '&',
+  '%',
+];
 
 /** Whether ASCII word `w` (lowercase) ends right before `j` in `t`, any case. */
 function endsWith(t: string, j: number, w: string): boolean {
   for (let k = 1; k <= w.length; k++) if ((t.charCodeAt(j - k) | 0x20) !== w.charCodeAt(w.length - k)) return false;
   return true;
 }
-const OPENERS = '[(';
+const OPENERS = '[(（［{<【〔「『《〈〖⟨';
+/** The spelled words by their last letter (lowercase), `a` and the symbols apart (after an opener only). */
+const WORDS_BY_LAST: Readonly<Record<number, readonly string[]>> = {
+  0x74: ['at', 'dot', 'punkt', 'point'],
+  0x61: ['arroba', 'chiocciola', 'malpa', 'kropka'],
+  0x65: ['arobase'],
+  0x6f: ['punto', 'ponto'],
+};
 
 /**
  * Whether a spelled word ends right before `j` (any case), a blank between allowed: `at`, `dot`,
- * `punkt`, `point`, `arroba`, `ät` (source text: the fold reads it `at`), or `a` right after `[` or
- * `(`. Every one ends in `t` or `a`, so most places are rejected by one look.
+ * `punkt`, `point`, `arroba`, `arobase`, `chiocciola`, `małpa`, `punto`, `ponto`, `kropka`, `ät`
+ * (source text: the fold reads it `at`), or `a`, `@`, `.` right after an opening bracket. Every
+ * one ends in `t`, `a`, `e`, `o` or a symbol, so most places are rejected by one look.
  */
 function spelledBefore(t: string, j: number): boolean {
   if (t.charCodeAt(j - 1) === 0x20) j--;
-  const last = t.charCodeAt(j - 1) | 0x20;
-  if (last !== 0x74 && last !== 0x61) return false;
-  if (endsWith(t, j, 'at') || endsWith(t, j, 'dot') || endsWith(t, j, 'punkt') || endsWith(t, j, 'point') || endsWith(t, j, 'arroba')) return true;
+  const c1 = t.charCodeAt(j - 1);
+  const last = c1 | 0x20;
+  const words = WORDS_BY_LAST[last];
+  if (words === undefined && c1 !== 0x40 && c1 !== 0x2e) return false;
+  if (words !== undefined) for (const w of words) if (endsWith(t, j, w)) return true;
   const c = t.charCodeAt(j - 2);
   if (last === 0x74) return c === 0xe4 || c === 0xc4; // ät, ÄT
+  if (last === 0x61 && endsWith(t, j, 'pa') && (t.charCodeAt(j - 3) === 0x141 || t.charCodeAt(j - 3) === 0x142) && endsWith(t, j - 3, 'ma')) return true; // małpa, MAŁPA
+  if (last !== 0x61 && c1 !== 0x40 && c1 !== 0x2e) return false;
   const k = c === 0x20 ? j - 3 : j - 2;
-  return OPENERS.includes(t[k] ?? '_'); // (a), [ a ]
+  return OPENERS.includes(t[k] ?? '_'); // (a), [ a ], (@), [.]
+}
+
+/** Whether `t` holds a written dot with a blank each side between letters or digits (`shopmail . de`). */
+function spacedDot(t: string): boolean {
+  const word = (k: number) => isAlnum(t, k) || ((t.charCodeAt(k) | 0x20) >= 0x61 && (t.charCodeAt(k) | 0x20) <= 0x7a);
+  // By the dot (a native search for ' . ' is slow where blanks are many: ~2 ms a MiB, this ~0.01).
+  for (let i = t.indexOf('.'); i >= 0; i = t.indexOf('.', i + 1))
+    if (t.charCodeAt(i - 1) === 0x20 && t.charCodeAt(i + 1) === 0x20 && word(i - 2) && word(i + 2)) return true;
+  return false;
 }
 
 /**
@@ -62,8 +167,9 @@ function spelledBefore(t: string, j: number): boolean {
  * separators spelled out: native searches for its rarer characters, each closing bracket (entity,
  * escape) looked behind once; ~0.3 ms a MiB of prose.
  */
-export function maySpell(src: string): boolean {
-  if (src.indexOf('<!--') !== -1 || DOT_WORD.test(src)) return true;
+export function maySpell(source: string): boolean {
+  const src = latinLookAlikes(source);
+  if (src.indexOf('<!--') !== -1 || DOT_WORD.test(src) || spacedDot(src)) return true;
   for (const close of SOURCE_CLOSERS)
     for (let i = src.indexOf(close); i >= 0; i = src.indexOf(close, i + 1)) {
       if (spelledBefore(src, i)) return true;
@@ -80,8 +186,9 @@ export function maySpell(src: string): boolean {
  * rarer characters (a closing bracket after `at` or `punkt`, `<!--`, `dot` as a word): ~0.15 ms a MiB, where
  * the regex costs ~0.4.
  */
-export function maySpellFolded(t: string): boolean {
-  if (t.indexOf('<!--') !== -1) return true;
+export function maySpellFolded(folded: string): boolean {
+  const t = latinLookAlikes(folded);
+  if (t.indexOf('<!--') !== -1 || spacedDot(t)) return true;
   // `dot` as a word (not `anecdote`): a bare one, or in brackets.
   for (let i = t.indexOf('dot'); i >= 0; i = t.indexOf('dot', i + 3)) if (!isAlnum(t, i - 1) && !isAlnum(t, i + 3)) return true;
   for (const close of CLOSERS) {
@@ -89,11 +196,12 @@ export function maySpellFolded(t: string): boolean {
   }
   return false;
 }
-const CLOSERS = [']', ')', '}', '>', '-', '_', '*', '】', '»', '›'];
+const CLOSERS = [']', ')', '}', '>', '-', '_', '*', '/', '#', '”', '’', '“', '‘', '】', '»', '›', '〕', '」', '』', '》', '〉', '〗', '⟩'];
 
 /**
- * Words that stand before a bare ` at ` in prose and never as a spelled address's local part (the
- * folded reading is lowercase): `I bought it at amazon dot com`, `got them at ebay dot de`.
+ * Pronouns: before a bare ` at ` in prose the object of the word before them (the folded reading
+ * is lowercase): `I bought it at amazon dot com`, `got them at ebay dot de`; a local part only when
+ * no word stands before them (bareAddress: `it at shop dot com`, `Email: me at shop dot de`).
  */
 const PRONOUNS: ReadonlySet<string> = new Set(
   ['i', 'me', 'you', 'he', 'him', 'she', 'her', 'it', 'we', 'us', 'they', 'them', 'this', 'that', 'these', 'those', 'one', 'ones'].concat([
@@ -105,10 +213,30 @@ const PRONOUNS: ReadonlySet<string> = new Set(
   ]),
 );
 
+/**
+ * Words that stand before a bare ` at ` in prose and are not a mailbox's name that people spell
+ * out (verbs of buying, finding and meeting, prices, forms of be; `sales`, `info`, `shop`'s
+ * mailbox names stay out: `sales at shop dot com` is one): `Prices at Amazon dot com`, `we meet at
+ * noon dot com`, `cheaper at ebay dot de`. The trade: an address whose local part is one of these
+ * and whose `at` and dots are all bare words (`buy at shop dot com`) is kept; bracketed, it is removed.
+ */
+const PROSE: ReadonlySet<string> = new Set(
+  (
+    'price prices priced pricing cheaper cheapest cheap available sold sell sells selling buy buys buying bought purchased paid pay ' +
+    'order ordered ordering found find finds look looks looked looking meet meets met arrive arrives arrived stay stayed stays ' +
+    'work works worked live lives lived got get gets seen see saw listed stocked deals offers offered cost costs shipped delivered ' +
+    'is are was were be been am also only just even still here there now online today shop shopping shopped items products goods ' +
+    'things everyone everybody someone somebody people customers not too again and or but so then both all more less better best ' +
+    'visit visited visiting browse compare compared signed logged registered subscribed posted read check checked'
+  ).split(' '),
+);
+
 // A spelled dot after a bare-spelled address that no label follows.
 const DANGLING = /^ dot(?![\p{L}\p{N}])/u;
 
-type Kind = 'bracket' | 'bare' | 'comment';
+// `spaced`: a written dot with a blank each side (`shopmail . de`), a spelled dot only after a
+// local part that looks like a mailbox or before a label in lowercase (not `home . It was`).
+type Kind = 'bracket' | 'bare' | 'spaced' | 'comment';
 
 interface Spelled extends Folded {
   /** The positions of the text that stand for a spelled separator (a comment: where it stood), ascending, and what each was. */
@@ -118,7 +246,7 @@ interface Spelled extends Folded {
 
 /** The folded reading with spelled separators read as `@` and `.`, comments as nothing; null when there are none. Linear. */
 function spelledReading(f: Folded): Spelled | null {
-  const t = f.text;
+  const t = latinLookAlikes(f.text);
   let out = '';
   let pos = 0;
   // Segments: from text index g on, text index k maps to folded index fs + (k - g).
@@ -128,8 +256,8 @@ function spelledReading(f: Folded): Spelled | null {
   const kinds: Kind[] = [];
   SPELLED.lastIndex = 0;
   for (let m = SPELLED.exec(t); m !== null; m = SPELLED.exec(t)) {
-    const bare = m[3];
-    const word = m[1] ?? (m[2] ? 'a' : bare);
+    const bare = m[4];
+    const word = m[1] ?? m[2] ?? (m[3] ? 'a' : bare);
     // A bare word only between letters or digits (`bob at shop`, not `at 5pm,` after a comma).
     if (bare && !(isAlnum(t, m.index - 1) && isAlnum(t, m.index + m[0].length))) {
       SPELLED.lastIndex = m.index + 1;
@@ -144,10 +272,10 @@ function spelledReading(f: Folded): Spelled | null {
       // A bracketed `(a)` or `[a]` with a blank beside it is a list's or a note's mark as often
       // (`choose (a) shop.com or (b) …`): read as a bare ` at `, so an address's only with a dot
       // of its domain spelled too, or the writer's.
-      const blankA = !!m[2] && (t.charCodeAt(m.index) === 0x20 || t.charCodeAt(end - 1) === 0x20);
+      const blankA = !!m[3] && (t.charCodeAt(m.index) === 0x20 || t.charCodeAt(end - 1) === 0x20);
       const bareAt = (!!bare && word === 'at') || blankA;
       places.push(out.length + (bareAt ? 1 : 0));
-      kinds.push(bare || blankA ? 'bare' : 'bracket');
+      kinds.push(bare === '.' ? 'spaced' : bare || blankA ? 'bare' : 'bracket');
       gs.push(out.length);
       fs.push(m.index);
       out += bareAt ? ' @ ' : AT_WORDS.has(word) ? '@' : '.';
@@ -186,8 +314,9 @@ export interface SpelledFinds {
  * writer's (`writer`, found on the reading as body-scrub's writerSpans finds them) and, when `keep`
  * is given, everyone else's outside those domains, replaced by `removed`. Another's address counts
  * when its `@` is spelled or was behind a comment, its domain has two labels or more and ends in a
- * top-level domain, and a bare ` at ` has a dot spelled in its domain too (`bob at shop dot com`;
- * not `find us at shop.com`, `meet at home dot`) and a domain not starting with `www.` (`look at www dot shop dot de`). The caller tests maySpell or maySpellFolded first; `f` is the folded reading when it has one. Linear in `src`: one fold, one pass of SPELLED, one address scan.
+ * top-level domain, and a bare ` at ` joins a mailbox-like local part to a domain with a dot spelled
+ * too (bareAddress: `bob at shop dot com`; not `find us at shop.com`, `meet at home dot`, `look at
+ * www dot shop dot de`, `I bought it at amazon dot com`, `Prices at Amazon dot com`). The caller tests maySpell or maySpellFolded first; `f` is the folded reading when it has one. Linear in `src`: one fold, one pass of SPELLED, one address scan.
  */
 export function spelledAddresses(
   src: string,
@@ -206,28 +335,46 @@ export function spelledAddresses(
     for (const a of findAddressesIn({ text: g.text, at: (k) => k })) {
       if (keptDomain(a.domain, keep) || !endsInTopLevel(a.domain)) continue;
       const sign = g.text.lastIndexOf('@', a.domainStart - 1);
-      const within = kindsIn(g, a.start, a.end + 1);
+      const local = g.text.slice(a.start, sign).trim();
+      // A written dot with blanks (`shopmail . de`) counts as spelled after a local part that looks
+      // like a mailbox (`bob.stone`, `bob_s`, `bob99`) or before a label that is not capitalised
+      // in the source (`… home . It was late` is two sentences).
+      const all = kindsIn(g, a.start, a.end + 1);
+      // Not when a written dot with blanks made it one (`version 1 . 2 at home`).
+      const mailboxLike = /[._+\-0-9]/.test(local) && !all.some(([k, kind]) => kind === 'spaced' && k < sign);
+      const within = all.filter(([k, kind]) => kind !== 'spaced' || mailboxLike || !/\p{Lu}/u.test(src[g.at(k + 1)] ?? ''));
       const atSign = within.find(([k, kind]) => k === sign && kind !== 'comment')?.[1];
+      const comment = within.some(([, kind]) => kind === 'comment');
       // A written @ counts with a dot of its domain spelled (`bob @ shop [dot] de`; the first
       // reading took `bob@shop` already when no blank stood beside the @), or a comment inside.
       const dotAfter = within.some(([k, kind]) => kind !== 'comment' && k > sign && g.text[k] === '.');
-      if (!atSign && !within.some(([, kind]) => kind === 'comment') && !dotAfter) continue;
-      if (!atSign && !within.some(([, kind]) => kind === 'comment') && DANGLING.test(g.text.slice(a.end, a.end + 5))) continue;
-      // A bare ` at ` is an address's only with a dot of its domain spelled too.
-      // and without a spelled dot after it that leads nowhere (`look at it dot by dot`: prose).
-      // A bare ` at ` before a web host (`look at www dot shop dot de`) is a site named in prose.
-      if (atSign === 'bare' && a.domain.startsWith('www.')) continue;
-      // A bare ` at ` after a pronoun is prose naming a site (`I bought it at amazon dot com`).
-      if (atSign === 'bare' && PRONOUNS.has(g.text.slice(a.start, sign).trim())) continue;
-      if (
-        atSign === 'bare' &&
-        (!within.some(([k, kind]) => kind !== 'comment' && k > sign && g.text[k] === '.') || DANGLING.test(g.text.slice(a.end, a.end + 5)))
-      )
-        continue;
+      if (!atSign && !comment && !dotAfter) continue;
+      // A spelled dot after it that leads nowhere (`look at it dot by dot`: prose).
+      if (!atSign && !comment && DANGLING.test(g.text.slice(a.end, a.end + 5))) continue;
+      if (atSign === 'bare' && !bareAddress(g, a, local, mailboxLike, dotAfter)) continue;
       others.push({ start: g.at(a.start), end: g.at(a.end), text: removed, domain: a.domain });
     }
   }
   return { writer: own, others };
+}
+
+/**
+ * Whether a bare ` at ` (or a list's `(a)` with a blank beside it) joins an address: only with a dot
+ * of its domain spelled too and none after it that leads nowhere (`look at it dot by dot`), a
+ * domain not starting with `www.` (`look at www dot shop dot de` names a site), and a local part
+ * that is a mailbox, not prose: a pronoun after a word is the verb's object (`I bought it at amazon
+ * dot com`, `contact me at shop dot de`: the site named, not it@) while one that opens the text or
+ * follows a mark is a mailbox (`it at shop dot com`, `Email: me at shop dot de`); a word of PROSE
+ * is prose (`Prices at Amazon dot com`, `we meet at noon dot com`); a local part with a dot, `_`,
+ * `-`, `+` or a digit is a mailbox whatever it spells.
+ */
+function bareAddress(g: Spelled, a: { start: number; end: number; domain: string }, local: string, mailboxLike: boolean, dotAfter: boolean): boolean {
+  if (!dotAfter || DANGLING.test(g.text.slice(a.end, a.end + 5)) || a.domain.startsWith('www.')) return false;
+  if (mailboxLike) return true;
+  if (PROSE.has(local)) return false;
+  if (!PRONOUNS.has(local)) return true;
+  const before = g.text.charCodeAt(a.start - 1) === 0x20 ? a.start - 2 : a.start - 1;
+  return before < 0 || !isAlnum(g.text, before);
 }
 
 /** The spelled places in [s, e) of the reading, with what each was; bounded by the span's length. */
