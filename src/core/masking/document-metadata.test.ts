@@ -145,7 +145,11 @@ describe('an Office file’s parts besides its XML', () => {
       }),
       DOCX,
     );
-    const searched = r.readings.join('\n');
+    // Searched in pieces (binary-readings.ts); here each part read whole, as those pieces read it.
+    const searched = [...r.readings, ...r.binary.flatMap((b) => [Buffer.from(b.bytes).toString('latin1'), Buffer.from(b.bytes).toString('utf16le')])].join(
+      '\n',
+    );
+    expect(r.binary.every((b) => b.utf16)).toBe(true);
     expect(searched).toContain('JANE-BUYER-PC');
     expect(searched).toContain('jane@buyer.example');
   });

@@ -10,6 +10,7 @@ import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { looksLikeText } from './part-table.js';
 import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
+import type { BinaryData } from './binary-readings.js';
 import { carriesMacros, MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import {
@@ -41,6 +42,11 @@ export interface CleanDocument {
   readonly bytes: Uint8Array;
   /** Readings of the document's text for a final search for the writer (XML, stream bytes). */
   readonly readings: readonly string[];
+  /**
+   * Binary data searched for the writer as its readings are, in pieces (binary-readings.ts
+   * binaryHolds): an Office package's binary parts, a PDF's bytes, an OLE stream without fields.
+   */
+  readonly binary: readonly BinaryData[];
   /**
    * OOXML: each XML part as its application shows it, for the masking searches (the fold decodes
    * its entities): tags read as nothing, so a word split across runs (`<w:t>anna</w:t></w:r><w:r>
@@ -138,7 +144,8 @@ export async function cleanPdf(bytes: Uint8Array, maskTitle: (s: string) => stri
   }
   for (const [ref] of doc.context.enumerateIndirectObjects()) if (!reached.has(ref)) doc.context.delete(ref);
   const out = await doc.save({ updateFieldAppearances: false, objectsPerTick: Infinity });
-  return { bytes: out, readings: [new TextDecoder('latin1').decode(out), strings.join('\n')] };
+  // Its bytes read as Latin-1 (in pieces: binaryHolds) and the strings as a reader decodes them.
+  return { bytes: out, readings: [strings.join('\n')], binary: [{ bytes: out, utf16: false }] };
 }
 
 const OOXML_MAIN: Readonly<Record<string, string>> = {
@@ -158,17 +165,18 @@ function plainText(b: Uint8Array): string {
 }
 
 /**
- * A binary part's readings (binaryReadings) into `readings`, and, when it is a text file
- * (looksLikeText: a `contacts.txt` a zip program shows to whoever renames the package), its text
- * into `texts`, searched for any address; counted in MAX_XML_TEXT (NotWhatItClaims past it).
+ * A binary part into `binary` (searched for the writer in pieces as Latin-1 and UTF-16LE:
+ * binaryHolds), and, when it is a text file (looksLikeText: a `contacts.txt` a zip program shows to
+ * whoever renames the package), its text into `texts`, searched for any address; counted in
+ * MAX_XML_TEXT (NotWhatItClaims past it).
  */
-function binaryPart(data: Uint8Array, counts: { total: number; text: number }, texts: string[], readings: string[]): void {
+function binaryPart(data: Uint8Array, counts: { total: number; text: number }, texts: string[], binary: BinaryData[]): void {
   if (looksLikeText(data)) {
     counts.text += data.length;
     if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
     texts.push(plainText(data));
   }
-  readings.push(...binaryReadings(data));
+  binary.push({ bytes: data, utf16: true });
 }
 
 /**
@@ -252,6 +260,7 @@ function nestedPackageTexts(
   counts: { total: number; text: number },
   texts: string[],
   readings: string[],
+  binary: BinaryData[],
 ): { bytes: Unzipped[string] } {
   let files: Unzipped;
   try {
@@ -265,7 +274,7 @@ function nestedPackageTexts(
     if (OOXML_EMBEDDED.test(inner)) throw new NotWhatItClaims(`carries an embedded file (${name}: ${inner}) that cannot be read, so it does not cross`);
     if (OOXML_MACROS.test(inner) || partCarriesMacros(bytes)) throw new NotWhatItClaims(MACROS_REMOVED);
     if (!OOXML_TEXT.test(inner) && !xmlUnderAnotherName(bytes, counts)) {
-      binaryPart(bytes, counts, texts, readings);
+      binaryPart(bytes, counts, texts, binary);
       continue;
     }
     // Its people removed from its properties, as the package's own (the package keeps the copy).
@@ -299,6 +308,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
   const mains = main ? [main] : Object.values(OOXML_MAIN);
   if (!files['[Content_Types].xml'] || !mains.some((m) => files[m])) throw new NotWhatItClaims('not the Office document it claims to be');
   const readings: string[] = [];
+  const binary: BinaryData[] = [];
   const texts: string[] = [];
   const cellTexts: string[] = [];
   const budget = formulaBudget();
@@ -327,16 +337,16 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
       // A package inside the package (a theme kept zipped, `.thmx`): compressed, so its text is not
       // in its bytes. Its XML read as the package's, within the same 100 MB.
       else if (isZip(data)) {
-        const nested = nestedPackageTexts(data, name, counts, texts, readings);
+        const nested = nestedPackageTexts(data, name, counts, texts, readings, binary);
         files[name] = nested.bytes;
-        readings.push(...binaryReadings(nested.bytes));
+        binary.push({ bytes: nested.bytes, utf16: true });
       }
       // Any other binary part (a sheet's printer settings, a font, a custom property, macros) is
       // read as an OLE stream is, so a name or an address kept in it is seen.
       else {
         // A text file kept in the package is searched for any address (binaryPart); other binary
         // parts only for the writer.
-        binaryPart(data, counts, texts, readings);
+        binaryPart(data, counts, texts, binary);
       }
       continue;
     }
@@ -417,7 +427,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
       texts.push(fieldsShown(ooxmlText(docxNoteMarks(docxFieldMarks(withoutDeletions(numbered(shownBound(xml)))), lettered)), withBookmarks, true));
   }
   texts.push(...formattedCells(formats.join('\n'), cellTexts));
-  return { bytes: zipSync(files, { level: 1 }), readings, texts };
+  return { bytes: zipSync(files, { level: 1 }), readings, binary, texts };
 }
 
 /**
@@ -522,9 +532,17 @@ export function cleanOle(bytes: Uint8Array, declared: string, fileName?: string)
     ? wordFileReadings(word, { '0Table': topStream(cfb, '0Table'), '1Table': topStream(cfb, '1Table') }, wordText, wordShown, fileName ?? '')
     : null;
   readings.push(...wordShown);
+  const binary: BinaryData[] = [];
   for (const e of cfb.FileIndex) {
     if (e.type !== 2 || !e.content) continue;
-    for (const r of binaryReadings(e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>))) {
+    const content = e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
+    // A stream without a field's begin mark (no byte 0x13, so in neither reading) is only searched:
+    // in pieces (binaryHolds). One with it is read whole, for its fields as Word shows them.
+    if (!content.includes(0x13)) {
+      binary.push({ bytes: content, utf16: true });
+      continue;
+    }
+    for (const r of binaryReadings(content)) {
       readings.push(r);
       if (r.includes(FIELD_BEGIN)) {
         readings.push(fieldResults(r));
@@ -536,7 +554,7 @@ export function cleanOle(bytes: Uint8Array, declared: string, fileName?: string)
   }
   // The text it shows (a .doc's pieces are among them) and, for a .doc, that text as Word shows its
   // fields, with their stored results and once updated (wordShown after its first, the pieces).
-  return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings, texts: shown && [...shown, ...wordShown.slice(1)] };
+  return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings, binary, texts: shown && [...shown, ...wordShown.slice(1)] };
 }
 
 /**

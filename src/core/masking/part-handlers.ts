@@ -4,6 +4,7 @@
 import type { MailAddress, MailAttachment, OutgoingMail, ParsedMail } from '../types.js';
 import { maskCalendar } from './calendar-part.js';
 import { cp1252 } from './ole-bytes.js';
+import { binaryHolds, type BinaryData } from './binary-readings.js';
 import { csvFormulaTexts, opensInSpreadsheet } from './csv-formulas.js';
 import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
 import { NotAnImage, stripImageMetadata } from './image-metadata.js';
@@ -81,25 +82,29 @@ const textPart = (p: MailAttachment, text: string, type: string): MailAttachment
 });
 
 /**
- * True when a reading of binary data (Latin-1, UTF-16) holds one of the writer's addresses or
- * full-name spellings: lowercase and indexOf only, so a 20 MB file costs milliseconds. In a
- * `document` (not a photo), an address is also looked for with the blanks around its `@` and dots
- * left out (a line that ends in `anna@`, the next line reading on) and with its control characters
- * left out (they show as nothing). Entities, escapes and accents are not undone inside binary files.
+ * True when a reading of a document (`readings`) or of binary data (`binary`: Latin-1, UTF-16,
+ * searched in pieces by binaryHolds) holds one of the writer's addresses or full-name spellings:
+ * lowercase and indexOf only, so a 20 MB file costs milliseconds. In a `document` (not a photo), an
+ * address is also looked for with the blanks around its `@` and dots left out (a line that ends in
+ * `anna@`, the next line reading on) and with its control characters left out (they show as
+ * nothing). Entities, escapes and accents are not undone inside binary files.
  */
-function binaryNamesWriter(readings: readonly string[], env: PartEnv, document: boolean): boolean {
+function binaryNamesWriter(readings: readonly string[], binary: readonly BinaryData[], env: PartEnv, document: boolean): boolean {
   if (env.writerNeedles.length === 0) return false;
   const addresses = env.writerNeedles.filter((n) => n.includes('@'));
   // Documents only, as below: in a photo's pixels an `@` stands every 256 bytes or so.
   const holds = (lower: string) => env.writerNeedles.some((n) => lower.includes(n)) || (document && addresses.length > 0 && squeezedHolds(lower, addresses));
-  return readings.some((r) => {
-    const lower = r.toLowerCase();
-    if (holds(lower)) return true;
-    // Control characters show as nothing: Word keeps its optional hyphen (U+001F), a field's marks
-    // and others inside the text of a .doc, so `anna.weber@<U+001F>buyer.example` shows whole.
-    // Documents only: a photo's pixels are all bytes, so the copy would cost ~0.2 s a 10 MB photo.
-    return document && CONTROL.test(lower) && holds(lower.replace(CONTROLS, ''));
-  });
+  const longest = Math.max(...env.writerNeedles.map((n) => n.length));
+  return (
+    readings.some((r) => {
+      const lower = r.toLowerCase();
+      if (holds(lower)) return true;
+      // Control characters show as nothing: Word keeps its optional hyphen (U+001F), a field's marks
+      // and others inside the text of a .doc, so `anna.weber@<U+001F>buyer.example` shows whole.
+      // Documents only: a photo's pixels are all bytes, so the copy would cost ~0.2 s a 10 MB photo.
+      return document && CONTROL.test(lower) && holds(lower.replace(CONTROLS, ''));
+    }) || binary.some((b) => binaryHolds(b, holds, document, longest))
+  );
 }
 
 const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f]/;
@@ -146,7 +151,7 @@ const AT_RUN = /@{2,}/g;
 
 /** A document kept only when no reading of it still names the writer. */
 function keepDocument(p: MailAttachment, doc: CleanDocument, env: PartEnv, where: string, type: string): PartOutcome {
-  if (binaryNamesWriter(doc.readings, env, true)) return { removed: 'the document names the writer, which cannot be masked inside it' };
+  if (binaryNamesWriter(doc.readings, doc.binary, env, true)) return { removed: 'the document names the writer, which cannot be masked inside it' };
   env.note('mask.metadata', `${where}: author and company details removed`);
   return { part: { ...bare(p), contentType: type, content: doc.bytes } };
 }
@@ -234,8 +239,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     try {
       const img = stripImageMetadata(p.content);
       if (img.removed) env.note('mask.metadata', `${where}: photo metadata removed (location, camera, author)`);
-      const readings = [new TextDecoder('latin1').decode(img.bytes), new TextDecoder('utf-16le').decode(img.bytes)];
-      if (binaryNamesWriter(readings, env, false)) return { removed: 'the image names the writer' };
+      if (binaryNamesWriter([], [{ bytes: img.bytes, utf16: true }], env, false)) return { removed: 'the image names the writer' };
       return { part: { ...bare(p), contentType: img.contentType, content: img.bytes } };
     } catch (err) {
       return notWhat(err);
@@ -248,8 +252,8 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
       // cannot be masked inside the PDF, so the PDF does not cross.
       const shown = await pdfReadings(doc.bytes);
       if (shown.some((t) => env.namesWriter(t))) return { removed: "the PDF's text names the writer, which cannot be masked inside a PDF" };
-      // The strings it keeps too (doc.readings[1]: a comment's text, a form value), compressed or not.
-      if ([...shown, ...doc.readings.slice(1)].some((t) => env.holdsAddress(t)))
+      // The strings it keeps too (doc.readings: a comment's text, a form value), compressed or not.
+      if ([...shown, ...doc.readings].some((t) => env.holdsAddress(t)))
         return { removed: "the PDF's text holds an email address, which cannot be masked inside a PDF" };
       return keepDocument(p, doc, env, where, 'application/pdf');
     } catch (err) {
