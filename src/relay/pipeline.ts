@@ -91,14 +91,23 @@ export class Relay {
   async #toRewrite(input: AcceptInput, before?: (d: Decided) => Refusal | null): Promise<Rewritten | Refusal> {
     const received = await receive(input, this.#receive);
     if (isRefusal(received)) return received;
-    // Re-resolved at the end of DATA: a sender may have been blocked since RCPT.
-    const identified = await this.#identify.identify(received);
-    if (isRefusal(identified)) return identified;
-    const decided = await this.#decide.decide(identified);
-    if (isRefusal(decided)) return decided;
-    const stop = before?.(decided);
-    if (stop) return stop;
-    return this.#rewrite.rewrite(decided);
+    // The rewrite's last prepare lets go of the message the reading thread kept; a message refused
+    // (or failed) before that is let go here, so it holds nothing on that thread until KEEP_FOR_MS.
+    let handedOn = false;
+    try {
+      // Re-resolved at the end of DATA: a sender may have been blocked since RCPT.
+      const identified = await this.#identify.identify(received);
+      if (isRefusal(identified)) return identified;
+      const decided = await this.#decide.decide(identified);
+      if (isRefusal(decided)) return decided;
+      const stop = before?.(decided);
+      if (stop) return stop;
+      const rewritten = await this.#rewrite.rewrite(decided);
+      handedOn = decided.ruled.length > 0;
+      return rewritten;
+    } finally {
+      if (!handedOn && received.kept) this.#receive.work.release?.(received.kept);
+    }
   }
 
   /** Runs the whole pipeline for one received message. Resolves only after the commit. */

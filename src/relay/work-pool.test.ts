@@ -262,6 +262,17 @@ describe('the relay worker pool', () => {
     expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
   });
 
+  it('lets go of a message refused after it was read (no prepare will come), at once and not after KEEP_FOR_MS', async () => {
+    const read = await keeping.read(raw, 5000, null);
+    expect(read.kept).not.toBeNull();
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(1);
+    keeping.release(read.kept!);
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
+    // Twice, or after its prepare let it go: nothing happens.
+    keeping.release(read.kept!);
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
+  });
+
   it('does not keep a message too large to hold between read and rewrite', async () => {
     const big = Buffer.concat([raw, Buffer.alloc(5 * 1024 * 1024, 'word ')]);
     const read = await keeping.read(big, 60_000, null);

@@ -23,6 +23,7 @@ import {
   SenderAuthFailed,
   unpackMail,
   unpackPrepared,
+  type KeptMail,
   type PrepareInput,
   type Prepared,
   type Read,
@@ -423,6 +424,16 @@ export class WorkPool implements RelayWork {
     } finally {
       this.#resolvers.delete(id);
     }
+  }
+
+  /**
+   * Lets the thread that read a message forget it when no prepare will come (it was refused), so a
+   * refused message holds nothing until KEEP_FOR_MS forgets it. A lane that retired holds nothing;
+   * a failed release changes nothing (the sweep forgets it later).
+   */
+  release(kept: KeptMail): void {
+    if (!this.#lanes[kept.lane]) return;
+    this.#run<void>(kept.lane, { id: kept.id }, 'release').catch(() => undefined);
   }
 
   /** Per lane, the parsed messages its thread keeps for a prepare still to come, and their bytes (none on a lane not running). */

@@ -14,7 +14,15 @@ const thread = (async () => {
   return import('./work-thread.ts');
 })();
 
-/** @param {'connect' | 'parse' | 'read' | 'prepare' | 'sign' | 'held'} name */
+/** @param {'connect' | 'parse' | 'read' | 'prepare' | 'sign' | 'held' | 'release'} name */
 const call = (name) => async (task) => (await thread)[name](task);
 
-module.exports = { connect: call('connect'), parse: call('parse'), read: call('read'), prepare: call('prepare'), sign: call('sign'), held: call('held') };
+module.exports = {
+  connect: call('connect'),
+  parse: call('parse'),
+  read: call('read'),
+  prepare: call('prepare'),
+  sign: call('sign'),
+  held: call('held'),
+  release: call('release'),
+};

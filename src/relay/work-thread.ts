@@ -219,6 +219,11 @@ function keep(id: number, mail: ParsedMail, away: boolean): boolean {
   return true;
 }
 
+/** Forgets the parsed message kept under `id` (a refused message: no prepare will come for it); nothing if it is gone already. */
+export function release(task: { readonly id: number }): void {
+  forget(task.id);
+}
+
 /** Parsed messages kept here now, and their bytes (what the pool's `held` reports). */
 export function held(): { readonly count: number; readonly bytes: number } {
   return { count: kept.size, bytes: keptBytes };

@@ -112,6 +112,11 @@ export interface RelayWork {
   /** Parse, and verify the sender when `verify` is given: both on one thread, in one hand-off, side by side. */
   read(raw: Uint8Array, timeoutMs: number, verify: Verification | null): Promise<Read>;
   prepare(input: PrepareInput): Promise<Prepared>;
+  /**
+   * Lets go of a message read kept for a prepare that will not come (the message was refused after
+   * it was read); never fails. Absent where nothing is kept (in-process work).
+   */
+  release?(kept: KeptMail): void;
 }
 
 let preparing: Promise<[typeof import('../core/rewrite.js'), typeof import('./compose.js'), typeof import('../outbound/dkim-sign.js')]> | null = null;
