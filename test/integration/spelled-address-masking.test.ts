@@ -4,12 +4,12 @@
 // text part (`bob<!-- x -->@shop.example`, shown as written by a plain-text reader). Through the
 // gateway each must arrive masked (the writer's) or removed (anyone's), in the subject, the text and
 // the HTML, and in an Office file's text; prose with the same words must arrive unchanged.
-import { strToU8, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { alternativeMail, keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
-import { b64, BUYER, mail } from '../fixtures/masking-mail.js';
+import { BUYER, mail } from '../fixtures/masking-mail.js';
+import { textDocx } from '../fixtures/word-fields.js';
 
 let h: Harness;
 let alias: string;
@@ -97,13 +97,7 @@ describe('addresses with their separators spelled out', () => {
   }, 60_000);
 
   it('remove a Word document whose text spells an address out, and keep one whose prose only looks alike', async () => {
-    const docx = (text: string) =>
-      b64(
-        zipSync({
-          '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
-          'word/document.xml': strToU8(`<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>${text}</w:t></w:r></w:p></w:body></w:document>`),
-        }),
-      );
+    const docx = textDocx;
     const kept = await keptFiles(
       h,
       alias,
