@@ -165,6 +165,23 @@ describe("attachments are seen by masking's reading: bytes, type and name togeth
     ['text/plain', 'page.svg', new TextEncoder().encode('<svg/>'), null], // masking removes it
     ['application/pkcs7-signature', 'smime.p7s', bytes(0x30, 0x82), 'signature'],
     ['application/x-msdownload', 'setup.exe', bytes(0x4d, 0x5a, 0x90, 0x00), null],
+    // Round-14 attack: a workbook declared or named Word is not Word (masking removes it) ...
+    ['application/msword', 'a.doc', XLS, null],
+    ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'a.docx', zip(['[Content_Types].xml', 'xl/workbook.xml']), null],
+    [OCTET, 'a.docx', zip(['[Content_Types].xml', 'xl/workbook.xml']), null],
+    // ... and a file named as a program is none of the kinds, whatever its bytes (an OLE file with a
+    // Word stream named as an installer, text named as a script), also with Windows' trailing dot.
+    [OCTET, 'setup.msi', DOC, null],
+    ['application/msword', 'setup.msi', DOC, null],
+    ['text/plain', 'order.hta', new TextEncoder().encode('<script>x</script>'), null],
+    ['text/html', 'order.HTA.', new TextEncoder().encode('<script>x</script>'), null],
+    ['text/plain', 'order.vbs', new TextEncoder().encode('MsgBox 1'), null],
+    ['text/plain', 'start.settingcontent-ms', new TextEncoder().encode('<x/>'), null],
+    ['application/pdf', 'invoice.pdf.exe', PDF, null],
+    // Near misses kept: a name that only holds such a word, a Word file with a dotted date.
+    ['text/plain', 'bat-prices.txt', new TextEncoder().encode('notes'), 'text'],
+    ['text/plain', 'js', new TextEncoder().encode('notes'), 'text'],
+    ['application/msword', 'Angebot 2024.doc', DOC, 'word'],
   ] as const)('%#: %s named %s', (contentType, filename, content, type) =>
     expect(seeAttachment({ contentType, filename, content })).toEqual({ size: content.byteLength, type }),
   );
