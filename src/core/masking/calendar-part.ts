@@ -1,7 +1,8 @@
 // Owns masking a calendar invitation (text/calendar, RFC 5545 + iTIP RFC 5546) so it stays an
 // invitation the recipient can accept: the organizer and the writer become the alias, the
 // recipient (addressed by the alias) becomes the recipient's own address, other attendees are
-// removed; every free-text property is masked like the body; METHOD is kept and returned.
+// removed; every free-text property is masked like the body; files inside it (binary values) are
+// removed; METHOD is kept and returned.
 import type { MailAddress } from '../types.js';
 import { mapStrings, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
 
@@ -19,6 +20,8 @@ export interface MaskedCalendar {
   readonly text: string;
   readonly method: string | null;
   readonly removedAttendees: number;
+  /** Files the invitation carried inside it (binary values: `ATTACH;VALUE=BINARY`), removed. */
+  readonly removedFiles: number;
 }
 
 // Parameters that name other people or point elsewhere: never copied.
@@ -43,6 +46,7 @@ function person(prop: JProp, who: MailAddress): JProp {
 
 export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
   let removed = 0;
+  let files = 0;
   let method: string | null = null;
   const walk = (c: JComp): JComp => {
     const props: JProp[] = [];
@@ -56,6 +60,13 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
         else removed++;
         continue;
       }
+      // A file inside the invitation (RFC 5545 §3.2.7 ENCODING=BASE64, §3.3.1 BINARY; Outlook shows
+      // it as the meeting's attachment): its bytes are no text to mask, nor a part the content
+      // filter judges, so it does not cross.
+      if (p[2] === 'binary' || String(p[1].encoding ?? '').toLowerCase() === 'base64') {
+        files++;
+        continue;
+      }
       const params: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(p[1])) if (!DROPPED_PARAMS.has(k)) params[k] = mapStrings(v, env.text);
       const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, env.text));
@@ -64,5 +75,5 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
     return [c[0], props, c[2].map(walk)];
   };
   const comps = parseJ(source).map(walk);
-  return { text: stringifyJ(comps), method, removedAttendees: removed };
+  return { text: stringifyJ(comps), method, removedAttendees: removed, removedFiles: files };
 }
