@@ -30,6 +30,12 @@ describe('maskCalendar', () => {
     expect(c.text).not.toContain(file.slice(0, 12));
   });
 
+  it('decodes a vCalendar value in quoted-printable before masking it', () => {
+    const c = maskCalendar(ics('DESCRIPTION;ENCODING=QUOTED-PRINTABLE:Mail bob.stone=40shopmail.de'), env);
+    expect(c.text).toContain('DESCRIPTION:Mail [email removed]');
+    expect(c.text).not.toMatch(/shopmail|ENCODING/i);
+  });
+
   it('keeps an attachment given as a link, masked as text', () => {
     const c = maskCalendar(ics('ATTACH;FMTTYPE=application/pdf:https://shop.example/terms.pdf?u=bob@shop.de'), env);
     expect(c.removedFiles).toBe(0);

@@ -4,7 +4,7 @@
 // removed; every free-text property is masked like the body; files inside it (binary values) are
 // removed; METHOD is kept and returned.
 import type { MailAddress } from '../types.js';
-import { mapStrings, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
+import { decoded, mapStrings, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
 
 export interface CalendarEnv {
   readonly text: (s: string) => string;
@@ -50,7 +50,15 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
   let method: string | null = null;
   const walk = (c: JComp): JComp => {
     const props: JProp[] = [];
-    for (const p of c[1]) {
+    for (const read of c[1]) {
+      // A file inside the invitation (RFC 5545 §3.2.7 ENCODING=BASE64, §3.3.1 BINARY; Outlook shows
+      // it as the meeting's attachment): its bytes are no text to mask, nor a part the content
+      // filter judges, so it does not cross; a vCalendar 1.0 value in quoted-printable is decoded.
+      const p = read[2] === 'binary' ? null : decoded(read);
+      if (p === null) {
+        files++;
+        continue;
+      }
       const name = p[0].toLowerCase();
       if (name === 'method' && typeof p[3] === 'string') method = p[3].toUpperCase();
       if (name === 'organizer' || name === 'attendee') {
@@ -58,13 +66,6 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
         if (name === 'attendee' && env.isAlias(address)) props.push(person(p, env.recipient));
         else if (name === 'organizer') props.push(person(p, env.alias));
         else removed++;
-        continue;
-      }
-      // A file inside the invitation (RFC 5545 §3.2.7 ENCODING=BASE64, §3.3.1 BINARY; Outlook shows
-      // it as the meeting's attachment): its bytes are no text to mask, nor a part the content
-      // filter judges, so it does not cross.
-      if (p[2] === 'binary' || String(p[1].encoding ?? '').toLowerCase() === 'base64') {
-        files++;
         continue;
       }
       const params: Record<string, unknown> = {};
