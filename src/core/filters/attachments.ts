@@ -138,25 +138,32 @@ function runsByName(filename: string | null | undefined): boolean {
   return ext !== undefined && RUNS.has(ext.toLowerCase());
 }
 
+/** Thrown to end a package's directory walk once Word's parts are seen. */
+const BOTH_SEEN = new Error('both seen');
+
 /**
- * Whether an Office container whose type names no application holds Word's main part: an OLE file's
+ * Whether an Office container holds Word's main part: an OLE file's
  * top-level `WordDocument` stream ([MS-DOC] 2.1), a package's `word/document.xml` beside
  * `[Content_Types].xml` (ECMA-376 part 2), as masking's cleaners look for them. Unreadable: false.
  */
 function holdsWord(kind: 'ole' | 'ooxml', b: Uint8Array): boolean {
   try {
     if (kind === 'ole') return topStream(CFB.read(Buffer.from(b.buffer, b.byteOffset, b.byteLength), { type: 'buffer' }), 'WordDocument') !== undefined;
-    // Only the names in the central directory: nothing is inflated.
-    const names = new Set<string>();
+    // Only the names in the central directory: nothing is inflated, nothing kept, and the walk
+    // stops once both are seen (a package of many entries costs no memory).
+    let types = false;
+    let main = false;
     unzipSync(b, {
       filter: (f) => {
-        names.add(f.name);
+        if (f.name === '[Content_Types].xml') types = true;
+        else if (f.name === 'word/document.xml') main = true;
+        if (types && main) throw BOTH_SEEN;
         return false;
       },
     });
-    return names.has('[Content_Types].xml') && names.has('word/document.xml');
-  } catch {
     return false;
+  } catch (err) {
+    return err === BOTH_SEEN;
   }
 }
 
