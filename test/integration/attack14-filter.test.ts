@@ -102,6 +102,36 @@ describe('seller → buyer: what the filter let through or passed wrongly (round
     else expect(r.response).toMatch(NOT_ALLOWED);
   });
 
+  it('judges the files inside an attached message sent in base64 (opaque to the parser) like the message’s own', async () => {
+    await start();
+    const inner = await attachedMessage('prices attached', [
+      { filename: 'prices.xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', content: XLSX_FULL },
+    ]);
+    const raw = [
+      'From: support@acme.example',
+      `To: ${pair.address}`,
+      `Subject: Order ${pair.number}`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="q"',
+      '',
+      '--q',
+      'Content-Type: text/plain',
+      '',
+      'see the file',
+      '--q',
+      'Content-Type: message/rfc822; name="fwd.eml"',
+      'Content-Disposition: attachment; filename="fwd.eml"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      inner.toString('base64').replace(/(.{76})/g, '$1\r\n'),
+      '--q--',
+      '',
+    ].join('\r\n');
+    const r = await send({ raw });
+    if (r.ok) expect(await delivered()).not.toContain('prices.xlsx');
+    else expect(r.response).toMatch(NOT_ALLOWED);
+  });
+
   it('refuses a link inside an attached message when links are refused', async () => {
     await start('refuse');
     const inner = await attachedMessage('pay here: https://pay.evil.example/now', []);

@@ -5,6 +5,8 @@ import { excelFile, label, wordFile, workbookStream } from '../../../test/fixtur
 import { judgeAttachment, seeAttachment, TYPE_NOT_ALLOWED } from './attachments.js';
 import { compileBannedWords, findBannedWords, maskBannedWords } from './banned-words.js';
 import { sanitizeMailHtml } from './html-sanitize.js';
+import { contentRefusal } from './content-rules.js';
+import type { ParsedMail } from '../types.js';
 import { redactEmails, redactLinks } from './text-filters.js';
 
 const KEEP = ['relay.localhost'];
@@ -341,4 +343,69 @@ describe('sanitizeMailHtml masks the writer in every attribute it keeps', () => 
     expect(r.html).not.toMatch(/John Smith|john@/);
     expect(r.writerCount).toBe(2);
   });
+});
+
+describe('contentRefusal judges every attached message too (round-14 attack)', () => {
+  const rules = {
+    keepEmailDomains: [],
+    linkAllowList: [],
+    linkAction: 'refuse' as const,
+    stripImages: false,
+    maxAttachmentBytes: 1e7,
+    bannedWords: ['wire transfer'],
+  };
+  const message = (o: Partial<ParsedMail>): ParsedMail => ({
+    from: null,
+    subject: '',
+    messageId: null,
+    inReplyTo: [],
+    references: [],
+    text: 'see attached',
+    html: null,
+    attachments: [],
+    headers: [],
+    sender: null,
+    to: [],
+    cc: [],
+    date: null,
+    ...o,
+  });
+  const attached = (inner: ParsedMail): ParsedMail =>
+    message({
+      attachments: [
+        {
+          filename: 'fwd.eml',
+          contentType: 'message/rfc822',
+          content: new TextEncoder().encode('Subject: x\r\n\r\nx\r\n'),
+          contentId: null,
+          disposition: 'attachment',
+          charset: null,
+          parsed: inner,
+        },
+      ],
+    });
+  it.each([
+    ['a banned word', message({ text: 'pay by wire transfer' }), 'BANNED_WORDS'],
+    ['a link', message({ text: 'pay at https://pay.evil.example/now' }), 'LINK_REFUSED'],
+    [
+      'a file type not allowed',
+      message({
+        attachments: [
+          {
+            filename: 'x.exe',
+            contentType: 'application/x-msdownload',
+            content: new Uint8Array([0x4d, 0x5a, 0, 0]),
+            contentId: null,
+            disposition: 'attachment',
+            charset: null,
+          },
+        ],
+      }),
+      'ATTACHMENT_REFUSED',
+    ],
+  ] as const)('%s inside an attached message, two deep too', (_, inner, code) => {
+    expect(contentRefusal(attached(inner), rules)?.code).toBe(code);
+    expect(contentRefusal(attached(attached(inner)), rules)?.code).toBe(code);
+  });
+  it('passes an attached message with nothing refused', () => expect(contentRefusal(attached(message({ text: 'your order ships today' })), rules)).toBeNull());
 });
