@@ -1,7 +1,8 @@
 // Owns reading a config file's text as one JSON object, and saying what is wrong when it is not: a
 // syntax error by line and column with what JSON wants there (V8's messages give a byte offset at
 // best, and none for "Unexpected token"), a file that is YAML or empty, a value that is not an
-// object. No line of the file is quoted: it may hold the API token or the smarthost's password.
+// object. No line of the file is quoted, nor any character of a value (only JSON's punctuation):
+// it may hold the API token or the smarthost's password.
 // A UTF-8 byte-order mark (Notepad writes one) is read past.
 
 export type ConfigJson = { readonly value: Record<string, unknown> } | { readonly problem: string };
@@ -47,17 +48,26 @@ function lineColumn(text: string, at: number): string {
 interface Stop {
   readonly at: number;
   readonly want?: string;
+  /** A backslash inside a string that starts no escape (`"C:\data"`). */
+  readonly escape?: true;
 }
 
+/** JSON's own punctuation: the only characters of the file a message quotes (a value's may be a secret's). */
+const STRUCTURAL = new Set(['{', '}', '[', ']', ':', ',', '"']);
+
 /** The usual mistakes, by the character the JSON grammar stopped at, else what it wanted there. */
-function whatIsWrong(text: string, { at, want }: Stop): string {
+function whatIsWrong(text: string, { at, want, escape }: Stop): string {
   const c = text[at];
   if (c === undefined) return 'it ends early (a } or ] missing?)';
+  if (escape)
+    return 'a backslash in a string starts an escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX); write \\\\ for a backslash itself (a Windows path: "C:\\\\maskgate\\\\data")';
   if (c === '/' && (text[at + 1] === '/' || text[at + 1] === '*')) return 'JSON has no comments; remove them';
   if (want === 'end') return 'more after the end of the object; one object holds every setting';
   if ((c === '}' || c === ']') && text.slice(0, at).trimEnd().endsWith(',')) return 'a comma before } or ]; remove it';
   if (c === "'" || /[A-Za-z_$]/u.test(c)) return 'keys and strings take double quotes (only true, false and null go without)';
   if (c === '\n' || c === '\r' || c === '\t') return 'a line break or tab inside a string; write it as \\n or \\t';
+  // A character of a value is not quoted: it may be one of the API token's or a password's.
+  if (!STRUCTURAL.has(c) && !/[\x00-\x1f]/u.test(c)) return want ? `${JSON.stringify(want)} missing here` : 'this character cannot stand here';
   return want ? `${JSON.stringify(want)} missing before ${JSON.stringify(c)}` : `${JSON.stringify(c)} cannot stand here`;
 }
 
@@ -84,7 +94,7 @@ function errorAt(text: string): Stop {
       if (c !== '\\') continue;
       if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++;
       else if (text[i] === 'u' && /^[0-9a-fA-F]{4}$/u.test(text.slice(i + 1, i + 5))) i += 5;
-      else throw i;
+      else throw { at: i - 1, escape: true } satisfies Stop;
     }
   };
   const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/uy;

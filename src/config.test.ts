@@ -74,6 +74,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { MASKGATE_CONFIG: file } })).toThrow(message);
   });
 
+  // Round-14 attack: a mistake inside or right after a secret printed one of its characters
+  // ("9" cannot stand here), and a Windows path's backslash was called a missing quote.
+  it.each([
+    ['a bad escape in a token', '{ "api": { "token": "s3cr3t-T0ken\\9abcdefghijklmnop" } }', /line 1, column 34: a backslash in a string starts an escape/],
+    ['a Windows path', '{ "dataDir": "C:\\maskgate\\data" }', /line 1, column 17: a backslash in a string starts an escape .*write \\\\ for a backslash/],
+    ['a colon missing before a value', '{ "api": { "token" 5ecretT0ken } }', /line 1, column 20: ":" missing here/],
+    ['more after a number', '{ "api": { "token": 12-34 } }', /line 1, column 23: "}" missing here/],
+  ])('never quotes a character of a value: %s', (_, text, message) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mg-config-')), 'c.json');
+    writeFileSync(file, text);
+    expect(() => loadConfig({ env: { MASKGATE_CONFIG: file } })).toThrow(message);
+    let said = '';
+    try {
+      loadConfig({ env: { MASKGATE_CONFIG: file } });
+    } catch (err) {
+      said = (err as Error).message.replace(file, '');
+    }
+    expect(said).not.toMatch(/"[0-9A-Za-z-]"/);
+  });
+
   it('reads a config file saved with a byte-order mark (Notepad)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'mg-config-')), 'c.json');
     writeFileSync(file, '\uFEFF{ "smtp": { "port": 25 } }');

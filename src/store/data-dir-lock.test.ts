@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,6 +70,18 @@ describe('lockDataDir', () => {
     expect(readFileSync(join(dir, PID_FILE), 'utf8')).toContain('"pid"');
     lockDataDir(dir).release();
   }, 60_000);
+
+  it('starts over a pid file naming a live process when the lock file it just took is the one that record held (no /proc: a crash, the pid given again)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));
+    lockDataDir(dir).release();
+    const lock = statSync(join(dir, LOCK_FILE)).ino;
+    // As written where there is no /proc (start unknown), naming a live process that is not a gateway.
+    writeFileSync(join(dir, PID_FILE), JSON.stringify({ pid: process.ppid, start: null, token: 'crashed', lock }));
+    lockDataDir(dir).release();
+    // Its lock file since replaced (a new file): the record may name a holder whose file was deleted, so it still refuses.
+    writeFileSync(join(dir, PID_FILE), JSON.stringify({ pid: process.ppid, start: null, token: 'crashed', lock: lock + 1 }));
+    expect(() => lockDataDir(dir)).toThrow(`(process ${process.ppid}, named by ${PID_FILE}`);
+  });
 
   it('takes its file again when the lock and pid files are deleted or replaced while held', async () => {
     for (const spoil of [(f: string) => unlinkSync(f), (f: string) => (writeFileSync(`${f}.new`, ''), renameSync(`${f}.new`, f))]) {

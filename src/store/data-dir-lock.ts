@@ -76,8 +76,9 @@ export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDir
   let held = take(path, dataDir);
   // The lock file may be a new one, made after the running gateway's was deleted (it takes the new
   // one only at its next check): the pid file it wrote still names it.
+  // Not when its writer held this very file: this start locked it, so that writer ended.
   const other = readPidFile(dataDir);
-  if (other && holderAlive(other)) {
+  if (other && other.lock !== held.ino && holderAlive(other)) {
     close(held.db);
     throw new DataDirInUse(
       `another maskgate is already running on the data directory ${dataDir} (process ${other.pid}, named by ${PID_FILE}; its ${LOCK_FILE} was deleted or replaced): stop it first, or give this one a data directory of its own (dataDir, MASKGATE_DATA_DIR)`,
@@ -85,7 +86,7 @@ export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDir
   }
   let record: PidRecord;
   try {
-    record = writePidFile(dataDir);
+    record = writePidFile(dataDir, held.ino);
   } catch (err) {
     close(held.db);
     throw err;
@@ -103,6 +104,13 @@ export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDir
         const again = take(path, dataDir);
         close(held.db);
         held = again;
+        // The record names the file now held.
+        record = { ...record, lock: held.ino };
+        try {
+          rewritePidFile(dataDir, record);
+        } catch {
+          // A read-only or full disk: the lock still holds.
+        }
       } catch (err) {
         if (lost) return;
         lost = true;

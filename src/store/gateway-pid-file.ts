@@ -3,7 +3,10 @@
 // under a running gateway leaves a new, unlocked file for a second start, until the holder takes the
 // new one (every 5 s). A second start therefore also reads this file and refuses while the process
 // it names is alive and is the one that wrote it (same start time, read from /proc where there is
-// one), so a pid the kernel gave again to another program after a crash is not mistaken for it.
+// one), so a pid the kernel gave again to another program after a crash is not mistaken for it;
+// and not at all when the lock file it just locked is the one the record's writer held (that writer
+// ended: its lock is gone), which needs no /proc (macOS, BSD: a crash's record naming a pid the
+// system gave again no longer stops every start while that process runs).
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +20,12 @@ export interface PidRecord {
   /** The process's start time in clock ticks since boot (/proc/<pid>/stat field 22); null without /proc. */
   readonly start: string | null;
   readonly token: string;
+  /**
+   * The inode of the gateway.lock its writer held when it wrote it (data-dir-lock.ts). A start that
+   * took that very file's lock knows the writer no longer holds it (it ended), whatever its pid is
+   * now; absent in a record an older gateway wrote.
+   */
+  readonly lock?: number;
 }
 
 /** The tokens this process holds, so a second gateway in the same process is refused too. */
@@ -38,7 +47,7 @@ export function readPidFile(dataDir: string): PidRecord | null {
   try {
     const r = JSON.parse(readFileSync(join(dataDir, PID_FILE), 'utf8')) as Partial<PidRecord>;
     if (typeof r.pid !== 'number' || typeof r.token !== 'string') return null;
-    return { pid: r.pid, start: typeof r.start === 'string' ? r.start : null, token: r.token };
+    return { pid: r.pid, start: typeof r.start === 'string' ? r.start : null, token: r.token, ...(typeof r.lock === 'number' ? { lock: r.lock } : {}) };
   } catch {
     return null;
   }
@@ -57,9 +66,9 @@ export function holderAlive(record: PidRecord): boolean {
   return record.start === null || now === null || now === record.start;
 }
 
-/** Writes this process's record (whole, by rename) and returns it. */
-export function writePidFile(dataDir: string): PidRecord {
-  const record: PidRecord = { pid: process.pid, start: startTime(process.pid), token: randomBytes(12).toString('hex') };
+/** Writes this process's record, holding the lock file of inode `lock` (whole, by rename), and returns it. */
+export function writePidFile(dataDir: string, lock: number): PidRecord {
+  const record: PidRecord = { pid: process.pid, start: startTime(process.pid), token: randomBytes(12).toString('hex'), lock };
   rewritePidFile(dataDir, record);
   ours.add(record.token);
   return record;

@@ -25,8 +25,6 @@ const startsWith = (b: Uint8Array, sig: readonly number[]) => sig.every((v, i) =
 /** Kinds whose handler reads the part as text (masking/part-handlers.ts). */
 const TEXT_KINDS: ReadonlySet<PartKind> = new Set(['text', 'html', 'calendar', 'vcard', 'report', 'message']);
 
-/** Declared types that name Word (masking/part-table.ts reads a Word file as one of these). */
-const WORD_TYPES = new Set(['application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document']);
 /** Declared types that name Excel or PowerPoint: the reading's own type for those files. */
 const OTHER_OFFICE = new Set([
   'application/vnd.ms-excel',
@@ -55,35 +53,129 @@ function textBytes(b: Uint8Array): boolean {
 }
 
 /**
- * Whether an Office container whose type names no application holds Word's main part: an OLE file's
+ * Extensions of the files Windows, macOS or a desktop runs or follows when opened, rather than shows
+ * (scripts, HTML applications, shortcuts, registry files, installers; Microsoft's "Blocked
+ * attachments in Outlook" list, the text ones among them): a text file so named is a program.
+ */
+const RUNS = new Set([
+  'bat',
+  'cmd',
+  'com',
+  'exe',
+  'scr',
+  'pif',
+  'cpl',
+  'msi',
+  'msp',
+  'mst',
+  'vb',
+  'vbs',
+  'vbe',
+  'js',
+  'jse',
+  'wsf',
+  'wsh',
+  'wsc',
+  'ws',
+  'hta',
+  'sct',
+  'ps1',
+  'ps1xml',
+  'ps2',
+  'ps2xml',
+  'psc1',
+  'psc2',
+  'psd1',
+  'psm1',
+  'msh',
+  'msh1',
+  'msh2',
+  'mshxml',
+  'msh1xml',
+  'msh2xml',
+  'reg',
+  'url',
+  'lnk',
+  'scf',
+  'inf',
+  'ins',
+  'isp',
+  'chm',
+  'hlp',
+  'application',
+  'appref-ms',
+  'gadget',
+  'jar',
+  'jnlp',
+  'settingcontent-ms',
+  'library-ms',
+  'searchconnector-ms',
+  'shb',
+  'shs',
+  'xbap',
+  'command',
+  'tool',
+  'sh',
+  'csh',
+  'ksh',
+  'desktop',
+  'terminal',
+  'scpt',
+  'applescript',
+  'workflow',
+  'py',
+  'pyw',
+  'pl',
+  'htc',
+  'website',
+  'bas',
+  'msc',
+]);
+
+/** Whether a file's name (its last extension, trailing dots and blanks dropped as Windows saves it) is one RUNS holds. */
+function runsByName(filename: string | null | undefined): boolean {
+  const ext = /\.([^.\\/]+)$/.exec((filename ?? '').replace(/[.\s]+$/, ''))?.[1];
+  return ext !== undefined && RUNS.has(ext.toLowerCase());
+}
+
+/** Thrown to end a package's directory walk once Word's parts are seen. */
+const BOTH_SEEN = new Error('both seen');
+
+/**
+ * Whether an Office container holds Word's main part: an OLE file's
  * top-level `WordDocument` stream ([MS-DOC] 2.1), a package's `word/document.xml` beside
  * `[Content_Types].xml` (ECMA-376 part 2), as masking's cleaners look for them. Unreadable: false.
  */
 function holdsWord(kind: 'ole' | 'ooxml', b: Uint8Array): boolean {
   try {
     if (kind === 'ole') return topStream(CFB.read(Buffer.from(b.buffer, b.byteOffset, b.byteLength), { type: 'buffer' }), 'WordDocument') !== undefined;
-    // Only the names in the central directory: nothing is inflated.
-    const names = new Set<string>();
+    // Only the names in the central directory: nothing is inflated, nothing kept, and the walk
+    // stops once both are seen (a package of many entries costs no memory).
+    let types = false;
+    let main = false;
     unzipSync(b, {
       filter: (f) => {
-        names.add(f.name);
+        if (f.name === '[Content_Types].xml') types = true;
+        else if (f.name === 'word/document.xml') main = true;
+        if (types && main) throw BOTH_SEEN;
         return false;
       },
     });
-    return names.has('[Content_Types].xml') && names.has('word/document.xml');
-  } catch {
     return false;
+  } catch (err) {
+    return err === BOTH_SEEN;
   }
 }
 
 /**
  * What the filter sees an attachment as, by masking's reading (`partReading` on its declared type,
- * bytes and name): text when read as text, HTML, a calendar, a card, a report or a message and its
- * bytes are text; PDF, JPEG, PNG or GIF when read as that and its bytes begin so; Word when read as
- * an Office file whose type (declared, or given by its name) is Word's, or names no application and
- * the container holds Word's main part. An Excel or PowerPoint file, OLE or OOXML alike, is not Word;
- * nor is a part masking removes or has no handler for (null). Constant cost but for the rare Office
- * file whose type and name say nothing (its directory is read).
+ * bytes and name), none when its name is one a desktop runs (RUNS: `setup.msi`, `order.hta`); text
+ * when read as text, HTML, a calendar, a card, a report or a message and its bytes are text; PDF,
+ * JPEG, PNG or GIF when read as that and its bytes begin so; Word when read as an Office file whose
+ * type (declared, or given by its name) is not Excel's or PowerPoint's and whose container holds
+ * Word's main part (a workbook declared Word is not Word: masking removes it). An Excel or
+ * PowerPoint file, OLE or OOXML alike, is not Word; nor is a part masking removes or has no handler
+ * for (null). Constant cost but for an Office file (its directory is read, nothing inflated).
  */
 export function seeAttachment(att: Pick<MailAttachment, 'contentType' | 'content' | 'filename'>): AttachmentFacts {
   const size = att.content.byteLength;
@@ -92,6 +184,9 @@ export function seeAttachment(att: Pick<MailAttachment, 'contentType' | 'content
   const b = att.content;
   const type = ((): FileType | null => {
     if (reading.kind === 'signature') return 'signature';
+    // A file named as a program (`setup.msi` holding a Word stream, `order.hta` of text) is opened
+    // by the program its name says, whatever its bytes are read as here.
+    if (runsByName(att.filename)) return null;
     if (TEXT_KINDS.has(reading.kind)) return textBytes(b) ? 'text' : null;
     if (reading.kind === 'pdf') return sniffKind(b) === 'pdf' ? 'pdf' : null;
     if (reading.kind === 'image') {
@@ -100,11 +195,9 @@ export function seeAttachment(att: Pick<MailAttachment, 'contentType' | 'content
       if (startsWith(b, [0x47, 0x49, 0x46, 0x38])) return 'gif';
       return null;
     }
-    if (reading.kind === 'ole' || reading.kind === 'ooxml') {
-      if (WORD_TYPES.has(reading.type)) return 'word';
-      if (OTHER_OFFICE.has(reading.type)) return null;
-      return holdsWord(reading.kind, b) ? 'word' : null;
-    }
+    // Word by its main part whatever its type or name says: a workbook declared or named Word is
+    // removed by masking (document-metadata.ts wants the main part its type names), so refused here.
+    if (reading.kind === 'ole' || reading.kind === 'ooxml') return !OTHER_OFFICE.has(reading.type) && holdsWord(reading.kind, b) ? 'word' : null;
     return null;
   })();
   return { size, type };

@@ -23,26 +23,42 @@ export function judgeAttachments(attachments: readonly MailAttachment[], rules: 
 }
 
 /**
- * Content refusals for seller → buyer mail, in order: banned words, attachments, links. Words and
+ * Content refusals for seller → buyer mail, in order: banned words, attachments, links, in the
+ * message and every message attached to it (andAttached). Words and
  * links are judged on what the buyer will see: the text and the sanitised HTML read as a reader
  * reads them (entities decoded, tags as nothing, invisible characters gone, NFKC), title and alt
  * included, and hrefs as a browser follows them.
  */
-export function contentRefusal(mail: ParsedMail, rules: ContentRules): Refusal | null {
+/**
+ * The message and every message attached to it, as parsed (relay/parse.ts, to its depth): the
+ * rewrite delivers an attached message rebuilt with its own text and files (one whose part is
+ * base64-encoded the parser does not open into the outer message's), so each is judged.
+ */
+function andAttached(mail: ParsedMail): ParsedMail[] {
+  return [mail, ...mail.attachments.flatMap((a) => (a.parsed ? andAttached(a.parsed) : []))];
+}
+
+export function contentRefusal(outer: ParsedMail, rules: ContentRules): Refusal | null {
   const banned = compileBannedWords(rules.bannedWords);
-  const view = mail.html ? readHtml(mail.html) : null;
-  const texts = [mail.subject, mail.text ?? '', ...(view?.attributes ?? [])];
-  const words = [...new Set([...texts.flatMap((t) => findBannedWords(t, banned)), ...(view ? findBannedWords(view.html, banned, true) : [])])];
+  const mails = andAttached(outer);
+  const views = mails.map((m) => (m.html ? readHtml(m.html) : null));
+  const texts = mails.flatMap((m, k) => [m.subject, m.text ?? '', ...(views[k]?.attributes ?? [])]);
+  const words = [
+    ...new Set([...texts.flatMap((t) => findBannedWords(t, banned)), ...views.flatMap((view) => (view ? findBannedWords(view.html, banned, true) : []))]),
+  ];
   if (words.length) return refusal('BANNED_WORDS', `the message contains banned words: ${words.slice(0, 10).join(', ')}`);
   // Signatures and keys are removed by the rewrite (they cannot stay valid after masking), never a
   // reason to refuse: staff whose Outlook signs every mail must be able to answer buyers.
   const bad = judgeAttachments(
-    mail.attachments.filter((a) => factsOf(a).type !== 'signature'),
+    mails.flatMap((m) => m.attachments).filter((a) => factsOf(a).type !== 'signature'),
     rules,
   ).find((v) => v.reason !== null);
   if (bad) return refusal('ATTACHMENT_REFUSED', `attachment "${bad.attachment.filename ?? '(unnamed)'}" refused: ${bad.reason}`);
   if (rules.linkAction === 'refuse') {
-    const links = [...texts.flatMap((t) => findLinks(t)), ...(view ? [...findLinks(view.html, true), ...view.hrefs.filter((l) => /^https?:/i.test(l))] : [])];
+    const links = [
+      ...texts.flatMap((t) => findLinks(t)),
+      ...views.flatMap((view) => (view ? [...findLinks(view.html, true), ...view.hrefs.filter((l) => /^https?:/i.test(l))] : [])),
+    ];
     const hostOf = (l: string) => {
       try {
         return new URL(/^https?:/i.test(l) ? l : `http://${l}`).hostname;

@@ -5,6 +5,8 @@ import { excelFile, label, wordFile, workbookStream } from '../../../test/fixtur
 import { judgeAttachment, seeAttachment, TYPE_NOT_ALLOWED } from './attachments.js';
 import { compileBannedWords, findBannedWords, maskBannedWords } from './banned-words.js';
 import { sanitizeMailHtml } from './html-sanitize.js';
+import { contentRefusal } from './content-rules.js';
+import type { ParsedMail } from '../types.js';
 import { redactEmails, redactLinks } from './text-filters.js';
 
 const KEEP = ['relay.localhost'];
@@ -165,6 +167,23 @@ describe("attachments are seen by masking's reading: bytes, type and name togeth
     ['text/plain', 'page.svg', new TextEncoder().encode('<svg/>'), null], // masking removes it
     ['application/pkcs7-signature', 'smime.p7s', bytes(0x30, 0x82), 'signature'],
     ['application/x-msdownload', 'setup.exe', bytes(0x4d, 0x5a, 0x90, 0x00), null],
+    // Round-14 attack: a workbook declared or named Word is not Word (masking removes it) ...
+    ['application/msword', 'a.doc', XLS, null],
+    ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'a.docx', zip(['[Content_Types].xml', 'xl/workbook.xml']), null],
+    [OCTET, 'a.docx', zip(['[Content_Types].xml', 'xl/workbook.xml']), null],
+    // ... and a file named as a program is none of the kinds, whatever its bytes (an OLE file with a
+    // Word stream named as an installer, text named as a script), also with Windows' trailing dot.
+    [OCTET, 'setup.msi', DOC, null],
+    ['application/msword', 'setup.msi', DOC, null],
+    ['text/plain', 'order.hta', new TextEncoder().encode('<script>x</script>'), null],
+    ['text/html', 'order.HTA.', new TextEncoder().encode('<script>x</script>'), null],
+    ['text/plain', 'order.vbs', new TextEncoder().encode('MsgBox 1'), null],
+    ['text/plain', 'start.settingcontent-ms', new TextEncoder().encode('<x/>'), null],
+    ['application/pdf', 'invoice.pdf.exe', PDF, null],
+    // Near misses kept: a name that only holds such a word, a Word file with a dotted date.
+    ['text/plain', 'bat-prices.txt', new TextEncoder().encode('notes'), 'text'],
+    ['text/plain', 'js', new TextEncoder().encode('notes'), 'text'],
+    ['application/msword', 'Angebot 2024.doc', DOC, 'word'],
   ] as const)('%#: %s named %s', (contentType, filename, content, type) =>
     expect(seeAttachment({ contentType, filename, content })).toEqual({ size: content.byteLength, type }),
   );
@@ -324,4 +343,69 @@ describe('sanitizeMailHtml masks the writer in every attribute it keeps', () => 
     expect(r.html).not.toMatch(/John Smith|john@/);
     expect(r.writerCount).toBe(2);
   });
+});
+
+describe('contentRefusal judges every attached message too (round-14 attack)', () => {
+  const rules = {
+    keepEmailDomains: [],
+    linkAllowList: [],
+    linkAction: 'refuse' as const,
+    stripImages: false,
+    maxAttachmentBytes: 1e7,
+    bannedWords: ['wire transfer'],
+  };
+  const message = (o: Partial<ParsedMail>): ParsedMail => ({
+    from: null,
+    subject: '',
+    messageId: null,
+    inReplyTo: [],
+    references: [],
+    text: 'see attached',
+    html: null,
+    attachments: [],
+    headers: [],
+    sender: null,
+    to: [],
+    cc: [],
+    date: null,
+    ...o,
+  });
+  const attached = (inner: ParsedMail): ParsedMail =>
+    message({
+      attachments: [
+        {
+          filename: 'fwd.eml',
+          contentType: 'message/rfc822',
+          content: new TextEncoder().encode('Subject: x\r\n\r\nx\r\n'),
+          contentId: null,
+          disposition: 'attachment',
+          charset: null,
+          parsed: inner,
+        },
+      ],
+    });
+  it.each([
+    ['a banned word', message({ text: 'pay by wire transfer' }), 'BANNED_WORDS'],
+    ['a link', message({ text: 'pay at https://pay.evil.example/now' }), 'LINK_REFUSED'],
+    [
+      'a file type not allowed',
+      message({
+        attachments: [
+          {
+            filename: 'x.exe',
+            contentType: 'application/x-msdownload',
+            content: new Uint8Array([0x4d, 0x5a, 0, 0]),
+            contentId: null,
+            disposition: 'attachment',
+            charset: null,
+          },
+        ],
+      }),
+      'ATTACHMENT_REFUSED',
+    ],
+  ] as const)('%s inside an attached message, two deep too', (_, inner, code) => {
+    expect(contentRefusal(attached(inner), rules)?.code).toBe(code);
+    expect(contentRefusal(attached(attached(inner)), rules)?.code).toBe(code);
+  });
+  it('passes an attached message with nothing refused', () => expect(contentRefusal(attached(message({ text: 'your order ships today' })), rules)).toBeNull());
 });

@@ -3,9 +3,10 @@ import { BINARY_CARRY, binaryHolds } from './binary-readings.js';
 
 const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f]+/g;
 
-/** The search as it was, on the two whole readings: the reference the pieces must agree with. */
+/** The search on the three whole readings (UTF-16 from byte 0 and 1): the reference the pieces must agree with. */
 function wholeHolds(bytes: Uint8Array, holds: (lower: string) => boolean, controls: boolean): boolean {
-  return [new TextDecoder('latin1').decode(bytes), new TextDecoder('utf-16le').decode(bytes)].some((r) => {
+  const utf16 = new TextDecoder('utf-16le');
+  return [new TextDecoder('latin1').decode(bytes), utf16.decode(bytes), utf16.decode(bytes.subarray(1))].some((r) => {
     const lower = r.toLowerCase();
     return holds(lower) || (controls && /[\u0000-\u0008\u000e-\u001f\u007f]/.test(lower) && holds(lower.replace(CONTROLS, '')));
   });
@@ -33,8 +34,8 @@ describe('binary data searched in pieces (binaryHolds)', () => {
     ] as const)
       for (let at = chunk * 2 - needle.length - 2; at <= chunk * 2 + 2; at++) {
         const bytes = withAt(chunk * 4, needle, at);
-        // UTF-16 at an odd byte is not a reading of it (as read whole: from byte 0).
-        const expected = name === 'latin1' || at % 2 === 0;
+        // UTF-16 at an odd byte too (read from byte 1; round-14 attack: it was not read).
+        const expected = true;
         expect(wholeHolds(bytes, includes, false), `${name} at ${at} (whole)`).toBe(expected);
         expect(binaryHolds({ bytes, utf16: true }, includes, false, NEEDLE.length, chunk, 0), `${name} at ${at}`).toBe(expected);
         // Pieces of an odd size: a UTF-16 code unit cut in two by every other edge.
@@ -54,6 +55,16 @@ describe('binary data searched in pieces (binaryHolds)', () => {
     expect(binaryHolds({ bytes: new Uint8Array(chunk * 2 + 1), utf16: true }, end, false, 1, chunk, 0)).toBe(
       wholeHolds(new Uint8Array(chunk * 2 + 1), end, false),
     );
+  });
+
+  it('finds a Cyrillic needle stored as UTF-16LE from an odd byte (a control character in every Latin-1 byte pair)', () => {
+    const name = 'иван петров';
+    const has = (lower: string) => lower.includes(name);
+    for (const at of [chunk - 9, chunk + 1, chunk * 3 - 23])
+      expect(
+        binaryHolds({ bytes: withAt(chunk * 4, Buffer.from('Иван Петров', 'utf16le'), at, 0), utf16: true }, has, true, name.length, chunk, 0),
+        `at ${at}`,
+      ).toBe(true);
   });
 
   it('reads Latin-1 only when the data is not UTF-16 (a PDF)', () => {

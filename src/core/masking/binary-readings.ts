@@ -3,7 +3,7 @@
 // memory it takes is a few pieces whatever the data's size (a 247 KB .docx may unpack a 99 MB part:
 // read whole, its two readings and their lowercase copies took +300 MB).
 
-/** Binary data to search: its Latin-1 (WHATWG windows-1252) reading and, when `utf16`, its UTF-16LE reading. */
+/** Binary data to search: its Latin-1 (WHATWG windows-1252) reading and, when `utf16`, its UTF-16LE readings (from byte 0 and from byte 1). */
 export interface BinaryData {
   readonly bytes: Uint8Array;
   readonly utf16: boolean;
@@ -24,8 +24,9 @@ const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f]+/g;
 
 /**
  * True when `holds` is true of a stretch of one of `data`'s readings, lowercased: Latin-1, then
- * UTF-16LE when `data.utf16` (from byte 0, as one decoder reads the whole: a code unit or a
- * surrogate pair cut by a piece's edge is joined, an odd last byte reads as U+FFFD). When
+ * UTF-16LE when `data.utf16`, from byte 0 and from byte 1 (each as one decoder reads the whole: a
+ * code unit or a surrogate pair cut by a piece's edge is joined, an odd last byte reads as
+ * U+FFFD). When
  * `controls`, also of the reading with its control characters (C0 but tab and line breaks, DEL)
  * left out, as soon as one has been seen (before that the two are the same text).
  *
@@ -45,9 +46,19 @@ export function binaryHolds(
   carry = BINARY_CARRY,
 ): boolean {
   const carried = longest + carry;
-  for (const label of data.utf16 ? ['latin1', 'utf-16le'] : ['latin1']) {
+  // UTF-16LE from byte 0 and from byte 1: a string in binary data stands at any byte (a record's
+  // one-byte length or flag before it), and a Cyrillic, Greek or CJK one read from the other byte
+  // is neither its characters nor Latin-1 letters (`Иван` is 18 04 32 04 …: control characters).
+  const readings: readonly (readonly [string, number])[] = data.utf16
+    ? [
+        ['latin1', 0],
+        ['utf-16le', 0],
+        ['utf-16le', 1],
+      ]
+    : [['latin1', 0]];
+  for (const [label, from] of readings) {
     const decoder = new TextDecoder(label);
-    const bytes = data.bytes;
+    const bytes = data.bytes.subarray(Math.min(from, data.bytes.length));
     let before = '';
     let strippedBefore = '';
     let controlSeen = false;

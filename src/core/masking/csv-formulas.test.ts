@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvFormulaTexts, localeReading } from './csv-formulas.js';
+import { csvFormulaTexts, localeReading, opensInSpreadsheet } from './csv-formulas.js';
 
 describe("csvFormulaTexts (what a .csv's formulas show)", () => {
   it.each([
@@ -32,4 +32,15 @@ describe("csvFormulaTexts (what a .csv's formulas show)", () => {
     for (const unit of ['=(;', '=("a;', '=(;x;']) expect(() => csvFormulaTexts(unit.repeat(1 << 18))).not.toThrow();
     expect(csvFormulaTexts(`=(${';1'.repeat(1 << 18)}`)).toBeNull();
   });
+});
+
+describe('opensInSpreadsheet', () => {
+  it.each([
+    ['text/csv', 'a.txt', true],
+    ['text/plain', 'prices.csv', true],
+    ['text/plain', 'prices.tsv.', true],
+    ['text/plain', 'orders.xls', true], // round-14 attack: Excel opens text named .xls as tab-separated
+    ['text/plain', 'orders.txt', false],
+    ['text/plain', 'orders.xlsx', false], // Excel refuses text named .xlsx
+  ])('%s named %s: %s', (type, name, want) => expect(opensInSpreadsheet(type, name)).toBe(want));
 });

@@ -4,10 +4,11 @@
 import { extensionOf } from './part-table.js';
 import { formulaShows } from './sheet-formulas.js';
 
-/** True when a text part is one a spreadsheet opens: declared text/csv or tab-separated values, or named `.csv`/`.tsv` (trailing dots and blanks dropped, as Windows saves it). */
+/** True when a text part is one a spreadsheet opens: declared text/csv or tab-separated values, or named `.csv`/`.tsv`/`.xls` (trailing dots and blanks dropped, as Windows saves it). */
 export function opensInSpreadsheet(type: string, filename: string | null | undefined): boolean {
   const ext = extensionOf(filename);
-  return /^text\/(csv|tab-separated-values)\b/i.test(type.trim()) || ext === 'csv' || ext === 'tsv';
+  // `.xls` too: Excel opens text so named (a web page aside: part-table.ts reads that as HTML) as tab-separated.
+  return /^text\/(csv|tab-separated-values)\b/i.test(type.trim()) || ext === 'csv' || ext === 'tsv' || ext === 'xls';
 }
 
 /** The texts read from one file's formulas, at most (sheet-formulas.ts reads a workbook's within the same): past it, null. */

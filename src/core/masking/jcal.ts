@@ -41,3 +41,42 @@ export function mapStrings(v: unknown, f: (s: string) => string): unknown {
   if (Array.isArray(v)) return v.map((x) => mapStrings(x, f));
   return v;
 }
+
+/** Quoted-printable (RFC 2045 §6.7) decoded, its bytes read in `charset` (UTF-8 when unknown). */
+function fromQuotedPrintable(s: string, charset: string): string {
+  const bytes: number[] = [];
+  const t = s.replace(/=\r?\n/g, '');
+  for (let i = 0; i < t.length; i++) {
+    const hex = t[i] === '=' ? /^[0-9A-Fa-f]{2}$/u.exec(t.slice(i + 1, i + 3)) : null;
+    if (hex) {
+      bytes.push(parseInt(hex[0], 16));
+      i += 2;
+    } else for (const b of Buffer.from(t[i] as string, 'utf8')) bytes.push(b);
+  }
+  const known = (() => {
+    try {
+      return new TextDecoder(charset);
+    } catch {
+      return new TextDecoder('utf-8');
+    }
+  })();
+  return known.decode(Uint8Array.from(bytes));
+}
+
+/**
+ * A property as its program reads it, by its ENCODING parameter (vCard 2.1 and 3.0, RFC 2426 §5.1;
+ * vCalendar 1.0; iCalendar's BASE64, RFC 5545 §3.2.7): quoted-printable decoded into text (CHARSET read, both parameters dropped); base64
+ * (`b`, `BASE64`) or any other encoding: null, bytes that are not read here (a photo under an X-
+ * name, a note written in base64, a file inside an invitation), so removed; none, 7bit or 8bit: as it is.
+ */
+export function decoded(p: JProp): JProp | null {
+  const param = (k: string) => Object.entries(p[1]).find(([key]) => key.toLowerCase() === k)?.[1];
+  const encoding = param('encoding');
+  if (encoding === undefined) return p;
+  const e = String(encoding).toLowerCase();
+  if (e === '7bit' || e === '8bit') return p;
+  if (e !== 'quoted-printable') return null;
+  const charset = String(param('charset') ?? 'utf-8');
+  const params = Object.fromEntries(Object.entries(p[1]).filter(([k]) => !['encoding', 'charset'].includes(k.toLowerCase())));
+  return [p[0], params, 'text', ...p.slice(3).map((v) => mapStrings(v, (x) => fromQuotedPrintable(x, charset)))];
+}

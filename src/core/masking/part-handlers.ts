@@ -203,6 +203,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
         recipient: env.recipient,
       });
       if (c.removedAttendees) env.note('mask.calendar', `${where}: other attendees removed`, c.removedAttendees);
+      if (c.removedFiles) env.note('mask.calendar', `${where}: files inside the invitation removed`, c.removedFiles);
       env.note('mask.calendar', `${where}: organizer shown as the alias`);
       return { part: textPart(p, c.text, `text/calendar${c.method ? `; method=${c.method}` : ''}`) };
     } catch {

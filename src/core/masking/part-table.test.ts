@@ -68,6 +68,9 @@ describe('partReading: an Office file read by its bytes and its name, under any 
     ['text/plain; charset=utf-8', 'page.HTM', TEXT, { kind: 'html', type: 'text/html' }],
     ['text/plain', 'fwd.eml', TEXT, { removed: expect.stringContaining('message file') }],
     ['text/plain', 'notes.txt', TEXT, { kind: 'text', type: 'text/plain' }],
+    // Round-14 attack: a web page declared as text but named .xls is the sheet Excel opens (HTML).
+    ['text/plain', 'orders.xls', new TextEncoder().encode('<table><tr><td>1</td></tr></table>'), { kind: 'html', type: 'text/html' }],
+    ['text/plain', 'orders.xls', TEXT, { kind: 'text', type: 'text/plain' }],
     // Windows saves `name.ext.` and `name.ext ` as `name.ext`.
     ['text/plain', 'page.html.', TEXT, { kind: 'html', type: 'text/html' }],
     ['text/plain', 'fwd.eml. . ', TEXT, { removed: expect.stringContaining('message file') }],

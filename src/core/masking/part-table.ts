@@ -205,6 +205,9 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
     // Plain text named as a page or a message: a browser shows it as HTML (`<b></b>` inside an
     // address as nothing), a mail program as a message (its base64 body decoded).
     if (kind === 'text' && PAGE_NAMES.has(ext ?? '')) return { kind: 'html', type: 'text/html' };
+    // A web page declared as text but named `.xls`: Excel opens it as a sheet of its tables (as
+    // under a generic type, below); other text so named it opens as tab-separated (csv-formulas.ts).
+    if (kind === 'text' && ext === 'xls' && isWebPage(content)) return { kind: 'html', type: 'text/html' };
     if (kind === 'text' && MESSAGE_NAMES.has(ext ?? '')) return { removed: 'a message file sent as text: its parts are not read, so it does not cross' };
     if (kind === 'text' && DATA_NAMES.has(ext ?? ''))
       return { removed: 'a drawing, sheet or query file sent as text: its program shows more than its text, so it does not cross' };

@@ -22,11 +22,29 @@ import type { Span } from './spans.js';
 // `(arobase)`, `(point)`, Italian `(chiocciola)`, Polish `(małpa)`, `(kropka)`, `【at】`, `〔at〕`,
 // `「at」`, `『at』`, `《at》`, `〈at〉`, `〖at〗`, `«at»`, `‹at›` (full-width `［at］` and `（at）` the fold
 // reads as ASCII), and `(a)` / `[a]` in brackets only (not between marks: `x-a-y` is a word).
+// More languages' words, in brackets or marks only (each is a word of prose too): Russian
+// `(собака)` `(точка)` (read through LOOK_ALIKES: `coбaka`, `toчka`), Dutch `(apenstaartje)`
+// `(punt)`, Hungarian `(kukac)` `(pont)`, Czech and Slovak `(zavináč)` `(tečka)` `(bodka)` (the
+// fold drops the accents), Swedish, Danish and Norwegian `(snabel-a)`, Turkish `(nokta)`.
 // Matched on latinLookAlikes of the reading (Cyrillic `аt`, Greek `dοt`).
 const SPELLED =
-  / ?[[({<\-_*/#"'“”‘’【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka) ?[\])}>\-_*/#"'“”‘’】»›〕」』》〉〗⟩] ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (at|dot|\.) |<!--[^]{0,384}?-->/g;
+  / ?[[({<\-_*/#"'“”‘’【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka|coбaka|toчka|apenstaartje|punt|kukac|pont|zavinac|tecka|bodka|snabel-a|nokta) ?[\])}>\-_*/#"'“”‘’】»›〕」』》〉〗⟩] ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (at|dot|\.) |<!--[^]{0,384}?-->/g;
 /** The spelled words that stand for `@` (the others for `.`). */
-const AT_WORDS: ReadonlySet<string> = new Set(['at', 'arroba', 'a', 'arobase', 'chiocciola', 'malpa', 'małpa', '@']);
+const AT_WORDS: ReadonlySet<string> = new Set([
+  'at',
+  'arroba',
+  'a',
+  'arobase',
+  'chiocciola',
+  'malpa',
+  'małpa',
+  'coбaka',
+  'apenstaartje',
+  'kukac',
+  'zavinac',
+  'snabel-a',
+  '@',
+]);
 
 // Cyrillic and Greek letters a reader takes for Latin ones (Unicode's confusables.txt, the lowercase
 // the fold leaves and the capitals for source text), one UTF-16 unit for one: `аt` (Cyrillic а)
@@ -118,18 +136,21 @@ const SOURCE_CLOSERS = [
   '%',
 ];
 
-/** Whether ASCII word `w` (lowercase) ends right before `j` in `t`, any case. */
+/** Whether word `w` (lowercase) ends right before `j` in `t`, any case (ASCII; other letters by the same bit: `ч`, `č`). */
 function endsWith(t: string, j: number, w: string): boolean {
-  for (let k = 1; k <= w.length; k++) if ((t.charCodeAt(j - k) | 0x20) !== w.charCodeAt(w.length - k)) return false;
+  for (let k = 1; k <= w.length; k++) if ((t.charCodeAt(j - k) | 0x20) !== (w.charCodeAt(w.length - k) | 0x20)) return false;
   return true;
 }
 const OPENERS = '[(（［{<【〔「『《〈〖⟨';
 /** The spelled words by their last letter (lowercase), `a` and the symbols apart (after an opener only). */
 const WORDS_BY_LAST: Readonly<Record<number, readonly string[]>> = {
-  0x74: ['at', 'dot', 'punkt', 'point'],
-  0x61: ['arroba', 'chiocciola', 'malpa', 'kropka'],
-  0x65: ['arobase'],
+  0x74: ['at', 'dot', 'punkt', 'point', 'punt', 'pont'],
+  0x61: ['arroba', 'chiocciola', 'malpa', 'kropka', 'coбaka', 'toчka', 'tecka', 'tečka', 'bodka', 'snabel-a', 'nokta'],
+  0x65: ['arobase', 'apenstaartje'],
   0x6f: ['punto', 'ponto'],
+  0x63: ['kukac', 'zavinac'],
+  // č (U+010D) | 0x20: `zavináč` as the source writes it.
+  0x12d: ['zavináč'],
 };
 
 /**
@@ -205,6 +226,12 @@ const CLOSERS = [']', ')', '}', '>', '-', '_', '*', '/', '#', '”', '’', '“
  */
 const PRONOUNS: ReadonlySet<string> = new Set(
   ['i', 'me', 'you', 'he', 'him', 'she', 'her', 'it', 'we', 'us', 'they', 'them', 'this', 'that', 'these', 'those', 'one', 'ones'].concat([
+    'mine',
+    'yours',
+    'his',
+    'hers',
+    'ours',
+    'theirs',
     'something',
     'anything',
     'everything',
@@ -365,16 +392,33 @@ export function spelledAddresses(
  * that is a mailbox, not prose: a pronoun after a word is the verb's object (`I bought it at amazon
  * dot com`, `contact me at shop dot de`: the site named, not it@) while one that opens the text or
  * follows a mark is a mailbox (`it at shop dot com`, `Email: me at shop dot de`); a word of PROSE
- * is prose (`Prices at Amazon dot com`, `we meet at noon dot com`); a local part with a dot, `_`,
+ * is prose (`Prices at Amazon dot com`, `we meet at noon dot com`), and so is a contraction's
+ * ending (`I'm at amazon dot com`, `it's at bol dot com`); a local part with a dot, `_`,
  * `-`, `+` or a digit is a mailbox whatever it spells.
  */
 function bareAddress(g: Spelled, a: { start: number; end: number; domain: string }, local: string, mailboxLike: boolean, dotAfter: boolean): boolean {
   if (!dotAfter || DANGLING.test(g.text.slice(a.end, a.end + 5)) || a.domain.startsWith('www.')) return false;
   if (mailboxLike) return true;
-  if (PROSE.has(local)) return false;
+  if (PROSE.has(local) || contraction(g.text, a.start, local)) return false;
   if (!PRONOUNS.has(local)) return true;
   const before = g.text.charCodeAt(a.start - 1) === 0x20 ? a.start - 2 : a.start - 1;
   return before < 0 || !isAlnum(g.text, before);
+}
+
+/** What a word's contracted ending can be in English: `I'm`, `we're`, `it's`, `I'll`, `I'd`, `we've`. */
+const CONTRACTED: ReadonlySet<string> = new Set(['m', 're', 's', 'll', 'd', 've']);
+
+/**
+ * Whether the local part before a bare ` at ` is a contraction's ending (after `'` or `’`):
+ * `I'm at amazon dot com`, `it's at bol dot com`, `Jane's at Target dot com` are a verb and
+ * a site, not the mailboxes m@, s@ (the finder starts the local part after the apostrophe, or
+ * takes the word whole).
+ */
+function contraction(t: string, start: number, local: string): boolean {
+  const q = Math.max(local.lastIndexOf("'"), local.lastIndexOf('\u2019'));
+  if (q > 0) return CONTRACTED.has(local.slice(q + 1)) && isAlnum(local, q - 1);
+  const c = t.charCodeAt(start - 1);
+  return CONTRACTED.has(local) && (c === 0x27 || c === 0x2019) && isAlnum(t, start - 2);
 }
 
 /** The spelled places in [s, e) of the reading, with what each was; bounded by the span's length. */

@@ -1,8 +1,9 @@
 // Owns masking a contact card (text/vcard, RFC 6350; vCard 3 too): the writer's own card shows the
 // alias — FN and N (the structured "Smith;John") become the alias name, the writer's EMAIL the
-// alias; other addresses, photos, logos, sounds and keys are removed; free text masked like the body.
+// alias; other addresses, photos, logos, sounds and keys are removed; free text masked like the body,
+// a quoted-printable value decoded first, a base64 one (any other encoding) removed.
 import type { MailAddress } from '../types.js';
-import { mapStrings, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
+import { decoded, mapStrings, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
 
 export interface VcardEnv {
   readonly text: (s: string) => string;
@@ -18,7 +19,12 @@ export function maskVcard(source: string, env: VcardEnv): { text: string; remove
   let removed = 0;
   const walk = (c: JComp): JComp => {
     const props: JProp[] = [];
-    for (const p of c[1]) {
+    for (const read of c[1]) {
+      const p = decoded(read);
+      if (p === null) {
+        removed++;
+        continue;
+      }
       const name = p[0].toLowerCase();
       const params = Object.fromEntries(Object.entries(p[1]).map(([k, v]) => [k, mapStrings(v, env.text)]));
       if (DROPPED.has(name)) {

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { maskVcard } from './vcard-part.js';
+
+const env = {
+  text: (s: string) => s.replace(/[\w.]+@[\w.]+/g, '[email removed]').replace(/Jürgen Müller/g, 'Acme Store'),
+  namesWriter: (s: string) => /jürgen müller|müller, jürgen/i.test(s),
+  isAlias: () => false,
+  alias: { name: 'Acme Store', address: 'x7@relay.localhost' },
+};
+const card = (version: string, ...props: string[]) => ['BEGIN:VCARD', `VERSION:${version}`, ...props, 'END:VCARD', ''].join('\r\n');
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('maskVcard: values in an encoding', () => {
+  it.each([
+    ['3.0', `NOTE;ENCODING=b:${b64('bob.stone@shopmail.de')}`],
+    ['2.1', `X-NOTE;ENCODING=BASE64:${b64('bob.stone@shopmail.de')}`],
+    ['3.0', `X-MS-CARDPICTURE;ENCODING=b;TYPE=JPEG:${b64('bob.stone@shopmail.de')}`],
+  ])('removes a base64 value (vCard %s): %s', (version, prop) => {
+    const v = maskVcard(card(version, 'FN:Lager Team', prop), env);
+    expect(v.removed).toBe(1);
+    expect(v.text).toContain('FN:Lager Team');
+    expect(v.text).not.toMatch(/ENCODING/i);
+  });
+
+  it('decodes a quoted-printable value, then masks it (an address, the writer’s name in its charset)', () => {
+    const v = maskVcard(
+      card('2.1', 'FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=BCller', 'NOTE;ENCODING=QUOTED-PRINTABLE:Mail bob.stone=40shopmail.de'),
+      env,
+    );
+    expect(v.text).toContain('FN:Acme Store');
+    expect(v.text).toContain('NOTE:Mail [email removed]');
+    expect(v.text).not.toMatch(/ENCODING|shopmail|Müller/i);
+  });
+
+  it('keeps a value marked 8bit as it is', () => {
+    expect(maskVcard(card('3.0', 'FN;ENCODING=8bit:Lager Team'), env).text).toContain('Lager Team');
+  });
+});
