@@ -3,10 +3,11 @@
 // sibling, a Word file passes however it is declared, text passes as Windows declares it, and an
 // image the filter passes is the one the rewrite strips when asked.
 import { simpleParser } from 'mailparser';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { excelFile, label, powerPointFile, slideTexts, textChars, wordFile, workbookStream } from '../fixtures/legacy-office.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { sendAs } from '../helpers/nodemailer-send.js';
 
 let h: Harness;
 let pair: Awaited<ReturnType<typeof seedPair>>;
@@ -19,19 +20,7 @@ async function start(stripImages: boolean) {
   pair = await seedPair(h);
 }
 
-async function send(mail: SendMailOptions): Promise<{ ok: boolean; code?: number; response?: string }> {
-  const from = 'support@acme.example';
-  const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.gw.smtpPort, secure: false, ignoreTLS: true });
-  try {
-    await t.sendMail({ envelope: { from, to: [pair.address] }, from, to: pair.address, subject: `Order ${pair.number}`, text: 'see the file', ...mail });
-    return { ok: true };
-  } catch (err) {
-    const e = err as { responseCode?: number; response?: string };
-    return { ok: false, ...(e.responseCode !== undefined ? { code: e.responseCode } : {}), ...(e.response !== undefined ? { response: e.response } : {}) };
-  } finally {
-    t.close();
-  }
-}
+const send = (mail: SendMailOptions) => sendAs(h, 'support@acme.example', pair.address, { subject: `Order ${pair.number}`, text: 'see the file', ...mail });
 
 const XLS = excelFile(workbookStream([], [label('Prices')]));
 const PPT = powerPointFile([slideTexts([textChars('Offer')])]);

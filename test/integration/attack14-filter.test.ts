@@ -9,6 +9,7 @@ import { strToU8, zipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import { container, excelFile, label, wordStreams, workbookStream } from '../fixtures/legacy-office.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { sendAs } from '../helpers/nodemailer-send.js';
 
 let h: Harness;
 let pair: Awaited<ReturnType<typeof seedPair>>;
@@ -21,19 +22,7 @@ async function start(linkAction: 'redact' | 'refuse' = 'redact') {
   pair = await seedPair(h);
 }
 
-async function send(mail: SendMailOptions): Promise<{ ok: boolean; code?: number; response?: string }> {
-  const from = 'support@acme.example';
-  const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.gw.smtpPort, secure: false, ignoreTLS: true });
-  try {
-    await t.sendMail({ envelope: { from, to: [pair.address] }, from, to: pair.address, subject: `Order ${pair.number}`, text: 'see the file', ...mail });
-    return { ok: true };
-  } catch (err) {
-    const e = err as { responseCode?: number; response?: string };
-    return { ok: false, ...(e.responseCode !== undefined ? { code: e.responseCode } : {}), ...(e.response !== undefined ? { response: e.response } : {}) };
-  } finally {
-    t.close();
-  }
-}
+const send = (mail: SendMailOptions) => sendAs(h, 'support@acme.example', pair.address, { subject: `Order ${pair.number}`, text: 'see the file', ...mail });
 
 /** What the buyer got: the attachments' names (an attached message's own ones inside it). */
 async function delivered(): Promise<string[]> {

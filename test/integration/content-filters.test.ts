@@ -2,9 +2,10 @@
 // buyer → seller mail is filtered, and the forwarded copy says what was removed.
 import { decodeHTML } from 'entities';
 import { simpleParser } from 'mailparser';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { sendAs } from '../helpers/nodemailer-send.js';
 
 let h: Harness;
 let pair: Awaited<ReturnType<typeof seedPair>>;
@@ -20,18 +21,7 @@ afterEach(async () => {
 
 const EXE = Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0x00]), Buffer.alloc(200)]);
 
-async function send(from: string, mail: SendMailOptions): Promise<{ ok: boolean; code?: number; response?: string }> {
-  const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.gw.smtpPort, secure: false, ignoreTLS: true });
-  try {
-    await t.sendMail({ envelope: { from, to: [pair.address] }, from, to: pair.address, ...mail });
-    return { ok: true };
-  } catch (err) {
-    const e = err as { responseCode?: number; response?: string };
-    return { ok: false, ...(e.responseCode !== undefined ? { code: e.responseCode } : {}), ...(e.response !== undefined ? { response: e.response } : {}) };
-  } finally {
-    t.close();
-  }
-}
+const send = (from: string, mail: SendMailOptions) => sendAs(h, from, pair.address, mail);
 
 describe('seller → buyer', () => {
   it('refuses banned words, naming them', async () => {
