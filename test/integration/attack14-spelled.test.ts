@@ -6,19 +6,15 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
-import { BUYER, mail } from '../fixtures/masking-mail.js';
+import { alternativeMail, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { BUYER } from '../fixtures/masking-mail.js';
 
 let h: Harness;
 let alias: string;
 beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
 
-const message = (k: number, text: string, html: string) =>
-  mail(
-    [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} note`, 'Content-Type: multipart/alternative; boundary="q"'],
-    ['--q', 'Content-Type: text/plain; charset=utf-8', '', text, '--q', 'Content-Type: text/html; charset=utf-8', '', html, '--q--'],
-  );
+const message = (k: number, text: string, html: string) => alternativeMail(alias, `${subjectTag(k)} note`, text, html);
 
 async function deliver(lines: readonly string[]): Promise<[string, string][]> {
   const delivered = await sendTagged(

@@ -7,8 +7,8 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
-import { BUYER, mail } from '../fixtures/masking-mail.js';
+import { alternativeMail, keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { BUYER } from '../fixtures/masking-mail.js';
 import { textDocx } from '../fixtures/word-fields.js';
 
 let h: Harness;
@@ -16,12 +16,7 @@ let alias: string;
 beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
 
-/** A message whose text part holds `text` and whose HTML part holds `html`. */
-const message = (k: number, text: string, html: string) =>
-  mail(
-    [`From: ${BUYER.name} <${BUYER.address}>`, `To: ${alias}`, `Subject: ${subjectTag(k)} note`, 'Content-Type: multipart/alternative; boundary="q"'],
-    ['--q', 'Content-Type: text/plain; charset=utf-8', '', text, '--q', 'Content-Type: text/html; charset=utf-8', '', html, '--q--'],
-  );
+const message = (k: number, text: string, html: string) => alternativeMail(alias, `${subjectTag(k)} note`, text, html);
 
 const LEAK = /weber|stone|shopmail|buyer|shop dot|mail dot/i;
 
