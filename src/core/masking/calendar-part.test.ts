@@ -41,4 +41,41 @@ describe('maskCalendar', () => {
     expect(c.removedFiles).toBe(0);
     expect(c.text.replace(/\r\n[ \t]/g, '')).toContain('ATTACH;FMTTYPE=application/pdf:https://shop.example/terms.pdf?u=[email removed]');
   });
+
+  it.each([
+    ['a file as a data: URI', `ATTACH;FMTTYPE=text/plain:data:text/plain;base64,${Buffer.from('bob.stone@shopmail.de').toString('base64')}`, 1],
+    ['a property named by an address', 'X-bob.stone@shopmail.de:hi', 0],
+    ['a component named by an address', 'BEGIN:X-bob.stone@shopmail.de\r\nX-A:1\r\nEND:X-bob.stone@shopmail.de', 0],
+  ])('removes %s', (_, prop, files) => {
+    const c = maskCalendar(ics('SUMMARY:Pickup', prop), env);
+    expect(c.removedFiles).toBe(files);
+    expect(c.text).toContain('SUMMARY:Pickup');
+    expect(c.text).not.toMatch(/shopmail|Ym9i|data:/i);
+  });
+
+  it('drops a parameter named by an address, keeps its property', () => {
+    const c = maskCalendar(ics('DESCRIPTION;X-bob.stone@shopmail.de=1:at the gate'), env);
+    expect(c.text).toContain('DESCRIPTION:at the gate');
+    expect(c.text).not.toMatch(/shopmail/i);
+  });
+
+  it.each([
+    ['a soft line break', ['DESCRIPTION;ENCODING=QUOTED-PRINTABLE:Mail bob.stone=', '=40shopmail.de any day'], 'DESCRIPTION:Mail [email removed] any day'],
+    [
+      'a soft line break before a colon',
+      ['DESCRIPTION;ENCODING=QUOTED-PRINTABLE:Mail bob.stone=', '=40shopmail.de: any day'],
+      'DESCRIPTION:Mail [email removed]: any day',
+    ],
+  ])('joins a vCalendar quoted-printable value over %s', (_, props, want) => {
+    const c = maskCalendar(ics(...props), env);
+    expect(c.text).toContain(want);
+    expect(c.text).not.toMatch(/shopmail/i);
+  });
+
+  it('keeps a description that starts with "Data:" and a line ending in "=" outside quoted-printable', () => {
+    const c = maskCalendar(ics('DESCRIPTION:Data: 5 pallets, gate 3', 'SUMMARY:x=', 'LOCATION:Tor 3'), env);
+    expect(c.text).toContain('DESCRIPTION:Data: 5 pallets\\, gate 3');
+    expect(c.text).toContain('SUMMARY:x=');
+    expect(c.text).toContain('LOCATION:Tor 3');
+  });
 });

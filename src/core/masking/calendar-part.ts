@@ -4,7 +4,7 @@
 // removed; every free-text property is masked like the body; files inside it (binary values) are
 // removed; METHOD is kept and returned.
 import type { MailAddress } from '../types.js';
-import { decoded, mapStrings, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
+import { decoded, holdsFile, mapStrings, plainName, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
 
 export interface CalendarEnv {
   readonly text: (s: string) => string;
@@ -54,7 +54,10 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
       // A file inside the invitation (RFC 5545 §3.2.7 ENCODING=BASE64, §3.3.1 BINARY; Outlook shows
       // it as the meeting's attachment): its bytes are no text to mask, nor a part the content
       // filter judges, so it does not cross; a vCalendar 1.0 value in quoted-printable is decoded.
-      const p = read[2] === 'binary' ? null : decoded(read);
+      // A file as a data: URI (RFC 2397) the same. A property under a name that is no name (an
+      // address) goes with its name.
+      if (!plainName(read[0], env.text)) continue;
+      const p = read[2] === 'binary' || holdsFile(read) ? null : decoded(read);
       if (p === null) {
         files++;
         continue;
@@ -69,11 +72,11 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
         continue;
       }
       const params: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(p[1])) if (!DROPPED_PARAMS.has(k)) params[k] = mapStrings(v, env.text);
+      for (const [k, v] of Object.entries(p[1])) if (!DROPPED_PARAMS.has(k) && plainName(k, env.text)) params[k] = mapStrings(v, env.text);
       const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, env.text));
       props.push([p[0], params, p[2], ...values]);
     }
-    return [c[0], props, c[2].map(walk)];
+    return [c[0], props, c[2].filter((sub) => plainName(sub[0], env.text)).map(walk)];
   };
   const comps = parseJ(source).map(walk);
   return { text: stringifyJ(comps), method, removedAttendees: removed, removedFiles: files };
