@@ -3,6 +3,7 @@ import { maskCalendar } from './calendar-part.js';
 
 const env = {
   text: (s: string) => s.replace(/[\w.]+@[\w.]+/g, '[email removed]'),
+  html: (s: string) => s.replace(/&#64\\?;/g, '@').replace(/[\w.]+@[\w.]+/g, '[email removed]'),
   isAlias: () => false,
   alias: { name: 'Acme Store', address: 'x7@relay.localhost' },
   recipient: { name: 'Anna', address: 'anna@buyer.example' },
@@ -77,5 +78,11 @@ describe('maskCalendar', () => {
     expect(c.text).toContain('DESCRIPTION:Data: 5 pallets\\, gate 3');
     expect(c.text).toContain('SUMMARY:x=');
     expect(c.text).toContain('LOCATION:Tor 3');
+  });
+
+  it('masks an HTML description (X-ALT-DESC;FMTTYPE=text/html) as HTML, a plain one as text', () => {
+    const c = maskCalendar(ics('X-ALT-DESC;FMTTYPE=text/html:<p>Mail bob.stone&#64\\;shopmail.de</p>', 'DESCRIPTION:Mail bob.stone&#64\\;shopmail.de'), env);
+    expect(c.text).toContain('X-ALT-DESC;FMTTYPE=text/html:<p>Mail [email removed]</p>');
+    expect(c.text).toContain('DESCRIPTION:Mail bob.stone&#64\\;shopmail.de');
   });
 });

@@ -1,13 +1,15 @@
 // Owns masking a calendar invitation (text/calendar, RFC 5545 + iTIP RFC 5546) so it stays an
 // invitation the recipient can accept: the organizer and the writer become the alias, the
 // recipient (addressed by the alias) becomes the recipient's own address, other attendees are
-// removed; every free-text property is masked like the body; files inside it (binary values) are
+// removed; every free-text property is masked like the body (an HTML one as HTML); files inside it (binary values) are
 // removed; METHOD is kept and returned.
 import type { MailAddress } from '../types.js';
 import { decoded, holdsFile, mapStrings, plainName, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
 
 export interface CalendarEnv {
   readonly text: (s: string) => string;
+  /** Masks HTML as the body's is: a value declared `FMTTYPE=text/html` (X-ALT-DESC, which Outlook shows as the meeting's body). */
+  readonly html: (s: string) => string;
   /** The pair alias: who the writer addressed. */
   readonly isAlias: (address: string) => boolean;
   /** Shown instead of the writer. */
@@ -73,7 +75,9 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
       }
       const params: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(p[1])) if (!DROPPED_PARAMS.has(k) && plainName(k, env.text)) params[k] = mapStrings(v, env.text);
-      const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, env.text));
+      // HTML (X-ALT-DESC;FMTTYPE=text/html) is masked as HTML: an address split by a tag or written in entities read whole.
+      const mask = /^\s*text\/html\b/i.test(String(p[1].fmttype ?? '')) ? env.html : env.text;
+      const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, mask));
       props.push([p[0], params, p[2], ...values]);
     }
     return [c[0], props, c[2].filter((sub) => plainName(sub[0], env.text)).map(walk)];

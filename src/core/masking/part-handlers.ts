@@ -201,6 +201,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     try {
       const c = maskCalendar(decodeText(p.content, p.charset), {
         text: (s) => env.text(s, where),
+        html: (s) => env.html(s, where),
         isAlias: env.isAlias,
         alias: env.alias,
         recipient: env.recipient,
