@@ -64,3 +64,14 @@ describe('maskVcard: names, data: files, soft line breaks', () => {
     expect(v.text).toContain('TITLE:Lager');
   });
 });
+
+describe('maskVcard: phonetic names', () => {
+  it('removes phonetic given and family names that together name the writer, keeps others', () => {
+    const v = maskVcard(card('3.0', 'FN:Jürgen Müller', 'X-PHONETIC-FIRST-NAME:Jürgen', 'X-PHONETIC-LAST-NAME:Müller'), env);
+    expect(v.removed).toBe(2);
+    expect(v.text).not.toMatch(/PHONETIC/);
+    const kept = maskVcard(card('3.0', 'FN:Lager Team', 'X-PHONETIC-FIRST-NAME:Jürgen', 'X-PHONETIC-LAST-NAME:Team'), env);
+    expect(kept.text).toContain('X-PHONETIC-FIRST-NAME:Jürgen');
+    expect(kept.text).toContain('X-PHONETIC-LAST-NAME:Team');
+  });
+});
