@@ -4,7 +4,7 @@
 // removed; every free-text property is masked like the body (an HTML one as HTML); files inside it (binary values) are
 // removed; METHOD is kept and returned.
 import type { MailAddress } from '../types.js';
-import { decoded, holdsFile, mapStrings, plainName, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
+import { decoded, holdsFile, mapStrings, plainNames, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
 
 export interface CalendarEnv {
   readonly text: (s: string) => string;
@@ -50,6 +50,7 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
   let removed = 0;
   let files = 0;
   let method: string | null = null;
+  const named = plainNames(env.text);
   const walk = (c: JComp): JComp => {
     const props: JProp[] = [];
     for (const read of c[1]) {
@@ -58,7 +59,7 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
       // filter judges, so it does not cross; a vCalendar 1.0 value in quoted-printable is decoded.
       // A file as a data: URI (RFC 2397) the same. A property under a name that is no name (an
       // address) goes with its name.
-      if (!plainName(read[0], env.text)) continue;
+      if (!named(read[0])) continue;
       const p = read[2] === 'binary' || holdsFile(read) ? null : decoded(read);
       if (p === null) {
         files++;
@@ -74,14 +75,16 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
         continue;
       }
       const params: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(p[1])) if (!DROPPED_PARAMS.has(k) && plainName(k, env.text)) params[k] = mapStrings(v, env.text);
+      for (const [k, v] of Object.entries(p[1])) if (!DROPPED_PARAMS.has(k) && named(k)) params[k] = mapStrings(v, env.text);
       // HTML (X-ALT-DESC;FMTTYPE=text/html) is masked as HTML: an address split by a tag or written in entities read whole.
       const mask = /^\s*text\/html\b/i.test(String(p[1].fmttype ?? '')) ? env.html : env.text;
       const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, mask));
       props.push([p[0], params, p[2], ...values]);
     }
-    return [c[0], props, c[2].filter((sub) => plainName(sub[0], env.text)).map(walk)];
+    return [c[0], props, c[2].filter((sub) => named(sub[0])).map(walk)];
   };
-  const comps = parseJ(source).map(walk);
+  const comps = parseJ(source)
+    .filter((c) => named(c[0]))
+    .map(walk);
   return { text: stringifyJ(comps), method, removedAttendees: removed, removedFiles: files };
 }

@@ -65,6 +65,16 @@ export function plainName(name: string, text: (s: string) => string): boolean {
   return /^[A-Za-z0-9-]{1,100}$/.test(name) && text(name) === name;
 }
 
+/** `plainName` remembered per name for one text's walk (its names repeat: DTSTART, SUMMARY…), so masking runs once a name. */
+export function plainNames(text: (s: string) => string): (name: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (name) => {
+    let ok = seen.get(name);
+    if (ok === undefined) seen.set(name, (ok = plainName(name, text)));
+    return ok;
+  };
+}
+
 const DATA_URI = /^\s*data:[^,\s]*,/i;
 
 /** Whether a property's value is a file given as a data: URI (RFC 2397; `ATTACH:data:…;base64,…`, a vCard 4 value so written). */

@@ -4,7 +4,7 @@
 // keys are removed; free text masked like the body, a quoted-printable value decoded first, a
 // base64 one (any other encoding) removed.
 import type { MailAddress } from '../types.js';
-import { decoded, holdsFile, mapStrings, plainName, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
+import { decoded, holdsFile, mapStrings, plainNames, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
 
 export interface VcardEnv {
   readonly text: (s: string) => string;
@@ -34,6 +34,7 @@ function phoneticNamesWriter(props: readonly JProp[], env: VcardEnv): boolean {
 
 export function maskVcard(source: string, env: VcardEnv): { text: string; removed: number } {
   let removed = 0;
+  const named = plainNames(env.text);
   const walk = (c: JComp): JComp => {
     const props: JProp[] = [];
     const phonetic = phoneticNamesWriter(c[1], env);
@@ -43,13 +44,13 @@ export function maskVcard(source: string, env: VcardEnv): { text: string; remove
         continue;
       }
       // A name that is no name (an address) goes with its property; a file as a data: URI is removed.
-      const p = plainName(read[0], env.text) && !holdsFile(read) ? decoded(read) : null;
+      const p = named(read[0]) && !holdsFile(read) ? decoded(read) : null;
       if (p === null) {
         removed++;
         continue;
       }
       const name = p[0].toLowerCase();
-      const params = Object.fromEntries(Object.entries(p[1]).flatMap(([k, v]) => (plainName(k, env.text) ? [[k, mapStrings(v, env.text)]] : [])));
+      const params = Object.fromEntries(Object.entries(p[1]).flatMap(([k, v]) => (named(k) ? [[k, mapStrings(v, env.text)]] : [])));
       if (DROPPED.has(name)) {
         removed++;
         continue;
@@ -72,8 +73,10 @@ export function maskVcard(source: string, env: VcardEnv): { text: string; remove
       const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, env.text));
       props.push([p[0], params, p[2], ...values]);
     }
-    return [c[0], props, c[2].filter((sub) => plainName(sub[0], env.text)).map(walk)];
+    return [c[0], props, c[2].filter((sub) => named(sub[0])).map(walk)];
   };
-  const comps = parseJ(source).map(walk);
+  const comps = parseJ(source)
+    .filter((c) => named(c[0]))
+    .map(walk);
   return { text: stringifyJ(comps), removed };
 }
