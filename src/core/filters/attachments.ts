@@ -130,12 +130,27 @@ const RUNS = new Set([
   'website',
   'bas',
   'msc',
+  // Text a desktop follows: a Remote Desktop connection (opens a session to the server it names), an
+  // App Installer file (installs the package its link names), a theme (fetches what it names).
+  'rdp',
+  'appinstaller',
+  'ms-appinstaller',
+  'theme',
+  'search-ms',
 ]);
 
-/** Whether a file's name (its last extension, trailing dots and blanks dropped as Windows saves it) is one RUNS holds. */
+/**
+ * Whether a file's name (its last extension, trailing dots and blanks dropped as Windows saves it)
+ * is one RUNS holds; the name up to a control character (a NUL) is judged too, as a program that
+ * hands the name to C calls saves it (`order.hta\0.txt` is saved `order.hta`).
+ */
 function runsByName(filename: string | null | undefined): boolean {
-  const ext = /\.([^.\\/]+)$/.exec((filename ?? '').replace(/[.\s]+$/, ''))?.[1];
-  return ext !== undefined && RUNS.has(ext.toLowerCase());
+  const name = filename ?? '';
+  const cut = name.split(/[\x00-\x1f]/)[0] as string;
+  return [name, cut].some((n) => {
+    const ext = /\.([^.\\/]+)$/.exec(n.replace(/[.\s]+$/, ''))?.[1];
+    return ext !== undefined && RUNS.has(ext.toLowerCase());
+  });
 }
 
 /** Thrown to end a package's directory walk once Word's parts are seen. */

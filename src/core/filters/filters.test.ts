@@ -180,6 +180,13 @@ describe("attachments are seen by masking's reading: bytes, type and name togeth
     ['text/plain', 'order.vbs', new TextEncoder().encode('MsgBox 1'), null],
     ['text/plain', 'start.settingcontent-ms', new TextEncoder().encode('<x/>'), null],
     ['application/pdf', 'invoice.pdf.exe', PDF, null],
+    // Round-14 last attack: the name up to a NUL (as C calls save it), text a desktop follows.
+    ['text/plain', 'order.hta\u0000.txt', new TextEncoder().encode('notes'), null],
+    ['text/plain', 'connect.RDP', new TextEncoder().encode('full address:s:x'), null],
+    ['text/plain', 'setup.appinstaller', new TextEncoder().encode('<AppInstaller/>'), null],
+    ['text/plain', 'office.theme', new TextEncoder().encode('[Theme]'), null],
+    ['text/plain', 'notes.rdp.txt', new TextEncoder().encode('notes'), 'text'],
+    ['text/plain', 'notes\u0000.txt', new TextEncoder().encode('notes'), 'text'],
     // Near misses kept: a name that only holds such a word, a Word file with a dotted date.
     ['text/plain', 'bat-prices.txt', new TextEncoder().encode('notes'), 'text'],
     ['text/plain', 'js', new TextEncoder().encode('notes'), 'text'],

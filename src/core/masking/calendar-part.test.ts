@@ -3,6 +3,7 @@ import { maskCalendar } from './calendar-part.js';
 
 const env = {
   text: (s: string) => s.replace(/[\w.]+@[\w.]+/g, '[email removed]'),
+  html: (s: string) => s.replace(/&#64\\?;/g, '@').replace(/[\w.]+@[\w.]+/g, '[email removed]'),
   isAlias: () => false,
   alias: { name: 'Acme Store', address: 'x7@relay.localhost' },
   recipient: { name: 'Anna', address: 'anna@buyer.example' },
@@ -40,5 +41,48 @@ describe('maskCalendar', () => {
     const c = maskCalendar(ics('ATTACH;FMTTYPE=application/pdf:https://shop.example/terms.pdf?u=bob@shop.de'), env);
     expect(c.removedFiles).toBe(0);
     expect(c.text.replace(/\r\n[ \t]/g, '')).toContain('ATTACH;FMTTYPE=application/pdf:https://shop.example/terms.pdf?u=[email removed]');
+  });
+
+  it.each([
+    ['a file as a data: URI', `ATTACH;FMTTYPE=text/plain:data:text/plain;base64,${Buffer.from('bob.stone@shopmail.de').toString('base64')}`, 1],
+    ['a property named by an address', 'X-bob.stone@shopmail.de:hi', 0],
+    ['a component named by an address', 'BEGIN:X-bob.stone@shopmail.de\r\nX-A:1\r\nEND:X-bob.stone@shopmail.de', 0],
+  ])('removes %s', (_, prop, files) => {
+    const c = maskCalendar(ics('SUMMARY:Pickup', prop), env);
+    expect(c.removedFiles).toBe(files);
+    expect(c.text).toContain('SUMMARY:Pickup');
+    expect(c.text).not.toMatch(/shopmail|Ym9i|data:/i);
+  });
+
+  it('drops a parameter named by an address, keeps its property', () => {
+    const c = maskCalendar(ics('DESCRIPTION;X-bob.stone@shopmail.de=1:at the gate'), env);
+    expect(c.text).toContain('DESCRIPTION:at the gate');
+    expect(c.text).not.toMatch(/shopmail/i);
+  });
+
+  it.each([
+    ['a soft line break', ['DESCRIPTION;ENCODING=QUOTED-PRINTABLE:Mail bob.stone=', '=40shopmail.de any day'], 'DESCRIPTION:Mail [email removed] any day'],
+    [
+      'a soft line break before a colon',
+      ['DESCRIPTION;ENCODING=QUOTED-PRINTABLE:Mail bob.stone=', '=40shopmail.de: any day'],
+      'DESCRIPTION:Mail [email removed]: any day',
+    ],
+  ])('joins a vCalendar quoted-printable value over %s', (_, props, want) => {
+    const c = maskCalendar(ics(...props), env);
+    expect(c.text).toContain(want);
+    expect(c.text).not.toMatch(/shopmail/i);
+  });
+
+  it('keeps a description that starts with "Data:" and a line ending in "=" outside quoted-printable', () => {
+    const c = maskCalendar(ics('DESCRIPTION:Data: 5 pallets, gate 3', 'SUMMARY:x=', 'LOCATION:Tor 3'), env);
+    expect(c.text).toContain('DESCRIPTION:Data: 5 pallets\\, gate 3');
+    expect(c.text).toContain('SUMMARY:x=');
+    expect(c.text).toContain('LOCATION:Tor 3');
+  });
+
+  it('masks an HTML description (X-ALT-DESC;FMTTYPE=text/html) as HTML, a plain one as text', () => {
+    const c = maskCalendar(ics('X-ALT-DESC;FMTTYPE=text/html:<p>Mail bob.stone&#64\\;shopmail.de</p>', 'DESCRIPTION:Mail bob.stone&#64\\;shopmail.de'), env);
+    expect(c.text).toContain('X-ALT-DESC;FMTTYPE=text/html:<p>Mail [email removed]</p>');
+    expect(c.text).toContain('DESCRIPTION:Mail bob.stone&#64\\;shopmail.de');
   });
 });

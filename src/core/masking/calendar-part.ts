@@ -1,13 +1,15 @@
 // Owns masking a calendar invitation (text/calendar, RFC 5545 + iTIP RFC 5546) so it stays an
 // invitation the recipient can accept: the organizer and the writer become the alias, the
 // recipient (addressed by the alias) becomes the recipient's own address, other attendees are
-// removed; every free-text property is masked like the body; files inside it (binary values) are
+// removed; every free-text property is masked like the body (an HTML one as HTML); files inside it (binary values) are
 // removed; METHOD is kept and returned.
 import type { MailAddress } from '../types.js';
-import { decoded, mapStrings, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
+import { decoded, holdsFile, mapStrings, plainNames, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
 
 export interface CalendarEnv {
   readonly text: (s: string) => string;
+  /** Masks HTML as the body's is: a value declared `FMTTYPE=text/html` (X-ALT-DESC, which Outlook shows as the meeting's body). */
+  readonly html: (s: string) => string;
   /** The pair alias: who the writer addressed. */
   readonly isAlias: (address: string) => boolean;
   /** Shown instead of the writer. */
@@ -48,13 +50,17 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
   let removed = 0;
   let files = 0;
   let method: string | null = null;
+  const named = plainNames(env.text);
   const walk = (c: JComp): JComp => {
     const props: JProp[] = [];
     for (const read of c[1]) {
       // A file inside the invitation (RFC 5545 §3.2.7 ENCODING=BASE64, §3.3.1 BINARY; Outlook shows
       // it as the meeting's attachment): its bytes are no text to mask, nor a part the content
       // filter judges, so it does not cross; a vCalendar 1.0 value in quoted-printable is decoded.
-      const p = read[2] === 'binary' ? null : decoded(read);
+      // A file as a data: URI (RFC 2397) the same. A property under a name that is no name (an
+      // address) goes with its name.
+      if (!named(read[0])) continue;
+      const p = read[2] === 'binary' || holdsFile(read) ? null : decoded(read);
       if (p === null) {
         files++;
         continue;
@@ -69,12 +75,16 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
         continue;
       }
       const params: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(p[1])) if (!DROPPED_PARAMS.has(k)) params[k] = mapStrings(v, env.text);
-      const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, env.text));
+      for (const [k, v] of Object.entries(p[1])) if (!DROPPED_PARAMS.has(k) && named(k)) params[k] = mapStrings(v, env.text);
+      // HTML (X-ALT-DESC;FMTTYPE=text/html) is masked as HTML: an address split by a tag or written in entities read whole.
+      const mask = /^\s*text\/html\b/i.test(String(p[1].fmttype ?? '')) ? env.html : env.text;
+      const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, mask));
       props.push([p[0], params, p[2], ...values]);
     }
-    return [c[0], props, c[2].map(walk)];
+    return [c[0], props, c[2].filter((sub) => named(sub[0])).map(walk)];
   };
-  const comps = parseJ(source).map(walk);
+  const comps = parseJ(source)
+    .filter((c) => named(c[0]))
+    .map(walk);
   return { text: stringifyJ(comps), method, removedAttendees: removed, removedFiles: files };
 }

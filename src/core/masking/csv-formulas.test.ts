@@ -40,6 +40,8 @@ describe('opensInSpreadsheet', () => {
     ['text/plain', 'prices.csv', true],
     ['text/plain', 'prices.tsv.', true],
     ['text/plain', 'orders.xls', true], // round-14 attack: Excel opens text named .xls as tab-separated
+    ['text/plain', 'orders.xlt', true], // round-14 last attack: a template or workspace name as .xls
+    ['text/plain', 'orders.XLW', true],
     ['text/plain', 'orders.txt', false],
     ['text/plain', 'orders.xlsx', false], // Excel refuses text named .xlsx
   ])('%s named %s: %s', (type, name, want) => expect(opensInSpreadsheet(type, name)).toBe(want));

@@ -1,14 +1,14 @@
 // Owns reading the formulas of a text file a spreadsheet opens (.csv, .tsv): Excel and LibreOffice
 // compute a cell that starts with `=` (or `+`, `-`, `@` before a name) when they open the file, so
 // `="anna.weber"&"@"&"buyer.example"` shows an address that the text itself does not hold.
-import { extensionOf } from './part-table.js';
+import { EXCEL_TEXT_NAMES, extensionOf } from './part-table.js';
 import { formulaShows } from './sheet-formulas.js';
 
-/** True when a text part is one a spreadsheet opens: declared text/csv or tab-separated values, or named `.csv`/`.tsv`/`.xls` (trailing dots and blanks dropped, as Windows saves it). */
+/** True when a text part is one a spreadsheet opens: declared text/csv or tab-separated values, or named `.csv`/`.tsv`/`.xls`/`.xlt`/`.xlw` (trailing dots and blanks dropped, as Windows saves it). */
 export function opensInSpreadsheet(type: string, filename: string | null | undefined): boolean {
   const ext = extensionOf(filename);
-  // `.xls` too: Excel opens text so named (a web page aside: part-table.ts reads that as HTML) as tab-separated.
-  return /^text\/(csv|tab-separated-values)\b/i.test(type.trim()) || ext === 'csv' || ext === 'tsv' || ext === 'xls';
+  // `.xls` (`.xlt`, `.xlw`) too: Excel opens text so named (a web page aside: part-table.ts reads that as HTML) as tab-separated.
+  return /^text\/(csv|tab-separated-values)\b/i.test(type.trim()) || ext === 'csv' || ext === 'tsv' || EXCEL_TEXT_NAMES.has(ext ?? '');
 }
 
 /** The texts read from one file's formulas, at most (sheet-formulas.ts reads a workbook's within the same): past it, null. */

@@ -7,9 +7,29 @@ export type JProp = [string, Record<string, unknown>, string, ...unknown[]];
 /** [name, properties, sub-components] */
 export type JComp = [string, JProp[], JComp[]];
 
+/**
+ * The text with quoted-printable soft line breaks joined (RFC 2045 §6.7 rule 5, as vCard 2.1 and
+ * vCalendar 1.0 write a long value: `=` at the line's end, the value going on at the next line's
+ * start, unindented, which iCalendar's unfolding does not join): a line whose property names
+ * QUOTED-PRINTABLE before its first `:` and ends in `=` is joined with the next. Linear.
+ */
+function joinSoftBreaks(text: string): string {
+  if (!/quoted-printable/i.test(text)) return text;
+  const out: string[] = [];
+  let open = false;
+  for (const line of text.split(/\r?\n/)) {
+    const head: boolean = open || (line.includes(':') && /quoted-printable/i.test(line.slice(0, line.indexOf(':'))));
+    if (open) out[out.length - 1] = (out[out.length - 1] as string).slice(0, -1);
+    else if (out.length) out.push('\r\n');
+    out.push(line);
+    open = head && line.endsWith('=');
+  }
+  return out.join('');
+}
+
 /** Every top-level component in the text (a .vcf may hold several cards). Throws when unreadable. */
 export function parseJ(text: string): JComp[] {
-  const parsed = ICAL.parse(text) as unknown;
+  const parsed = ICAL.parse(joinSoftBreaks(text)) as unknown;
   if (!Array.isArray(parsed) || parsed.length === 0) throw new Error('empty');
   return (typeof parsed[0] === 'string' ? [parsed] : parsed) as JComp[];
 }
@@ -34,6 +54,33 @@ export const NON_TEXT = new Set([
   'timestamp',
   'binary',
 ]);
+
+/**
+ * Whether a property, parameter or component name is one to copy: an iana-token or x-name (RFC 5545
+ * §3.1, RFC 6350 §3.3: letters, digits, `-`) that masking (`text`) leaves as it is. Another (an
+ * address, `X-bob.stone@shopmail.de`; a quoted-printable line's continuation read as a property) is
+ * removed with what it names.
+ */
+export function plainName(name: string, text: (s: string) => string): boolean {
+  return /^[A-Za-z0-9-]{1,100}$/.test(name) && text(name) === name;
+}
+
+/** `plainName` remembered per name for one text's walk (its names repeat: DTSTART, SUMMARY…), so masking runs once a name. */
+export function plainNames(text: (s: string) => string): (name: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (name) => {
+    let ok = seen.get(name);
+    if (ok === undefined) seen.set(name, (ok = plainName(name, text)));
+    return ok;
+  };
+}
+
+const DATA_URI = /^\s*data:[^,\s]*,/i;
+
+/** Whether a property's value is a file given as a data: URI (RFC 2397; `ATTACH:data:…;base64,…`, a vCard 4 value so written). */
+export function holdsFile(p: JProp): boolean {
+  return p.slice(3).some((v) => typeof v === 'string' && DATA_URI.test(v));
+}
 
 /** Maps every string inside a value (vCard structured values are nested arrays). */
 export function mapStrings(v: unknown, f: (s: string) => string): unknown {

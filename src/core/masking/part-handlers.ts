@@ -8,7 +8,7 @@ import { binaryHolds, type BinaryData } from './binary-readings.js';
 import { csvFormulaTexts, opensInSpreadsheet } from './csv-formulas.js';
 import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
 import { NotAnImage, stripImageMetadata } from './image-metadata.js';
-import { baseType, extensionOf, partReading, type PartKind } from './part-table.js';
+import { baseType, EXCEL_TEXT_NAMES, extensionOf, partReading, type PartKind } from './part-table.js';
 import { pdfReadings, UnreadablePdf } from './pdf-text.js';
 import { maskReport } from './report-part.js';
 import { maskVcard } from './vcard-part.js';
@@ -179,6 +179,9 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
   text: (p, env, where) => {
     const masked = env.text(decodeText(p.content, p.charset), where);
     if (!opensInSpreadsheet(p.contentType, p.filename)) return { part: textPart(p, masked, 'text/plain') };
+    // Text beginning `ID;` Excel opens as SYLK whatever its name, computing its formula cells (`E…`, no `=`).
+    if (/^\ufeff?ID;/.test(masked))
+      return { removed: 'a SYLK sheet sent as text: Excel computes its formula cells, which are not read here, so it does not cross' };
     // A .csv or .tsv: the spreadsheet that opens it computes its formula cells (csv-formulas.ts).
     const shown = csvFormulaTexts(masked);
     if (shown === null) return { removed: 'a formula makes text that the spreadsheet shows but nothing here can read, so it does not cross' };
@@ -190,7 +193,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
   html: (p, env, where) => {
     const html = env.html(decodeText(p.content, p.charset), where);
     // A page named `.xls` Excel opens as a sheet, computing a cell whose text is a formula (not read here).
-    if (extensionOf(p.filename) === 'xls' && WEB_FORMULA_CELL.test(html))
+    if (EXCEL_TEXT_NAMES.has(extensionOf(p.filename) ?? '') && WEB_FORMULA_CELL.test(html))
       return { removed: 'a web page Excel opens as a sheet, with formula cells that are not read here, so it does not cross' };
     return { part: textPart(p, html, 'text/html') };
   },
@@ -198,6 +201,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     try {
       const c = maskCalendar(decodeText(p.content, p.charset), {
         text: (s) => env.text(s, where),
+        html: (s) => env.html(s, where),
         isAlias: env.isAlias,
         alias: env.alias,
         recipient: env.recipient,

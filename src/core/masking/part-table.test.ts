@@ -71,6 +71,7 @@ describe('partReading: an Office file read by its bytes and its name, under any 
     // Round-14 attack: a web page declared as text but named .xls is the sheet Excel opens (HTML).
     ['text/plain', 'orders.xls', new TextEncoder().encode('<table><tr><td>1</td></tr></table>'), { kind: 'html', type: 'text/html' }],
     ['text/plain', 'orders.xls', TEXT, { kind: 'text', type: 'text/plain' }],
+    ['text/plain', 'orders.xlt', new TextEncoder().encode('<table><tr><td>1</td></tr></table>'), { kind: 'html', type: 'text/html' }],
     // Windows saves `name.ext.` and `name.ext ` as `name.ext`.
     ['text/plain', 'page.html.', TEXT, { kind: 'html', type: 'text/html' }],
     ['text/plain', 'fwd.eml. . ', TEXT, { removed: expect.stringContaining('message file') }],

@@ -131,6 +131,9 @@ const MESSAGE_NAMES = new Set(['eml', 'mht', 'mhtml', 'msg']);
 /** Text formats whose program computes or draws what it shows: SVG, SYLK and DIF sheets (formulas), Excel's web and database queries. */
 const DATA_NAMES = new Set(['svg', 'slk', 'dif', 'iqy', 'dqy', 'rqy', 'oqy']);
 
+/** Excel's own names that it opens text under (a web page as a sheet of its tables, other text as tab-separated): `.xls`, a template `.xlt`, a workspace `.xlw`. */
+export const EXCEL_TEXT_NAMES: ReadonlySet<string> = new Set(['xls', 'xlt', 'xlw']);
+
 /** Names of text files a spreadsheet program opens (and Windows declares with Excel's type). */
 const TEXT_NAMES = new Set(['csv', 'tsv', 'txt']);
 
@@ -207,7 +210,7 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
     if (kind === 'text' && PAGE_NAMES.has(ext ?? '')) return { kind: 'html', type: 'text/html' };
     // A web page declared as text but named `.xls`: Excel opens it as a sheet of its tables (as
     // under a generic type, below); other text so named it opens as tab-separated (csv-formulas.ts).
-    if (kind === 'text' && ext === 'xls' && isWebPage(content)) return { kind: 'html', type: 'text/html' };
+    if (kind === 'text' && EXCEL_TEXT_NAMES.has(ext ?? '') && isWebPage(content)) return { kind: 'html', type: 'text/html' };
     if (kind === 'text' && MESSAGE_NAMES.has(ext ?? '')) return { removed: 'a message file sent as text: its parts are not read, so it does not cross' };
     if (kind === 'text' && DATA_NAMES.has(ext ?? ''))
       return { removed: 'a drawing, sheet or query file sent as text: its program shows more than its text, so it does not cross' };
@@ -220,7 +223,7 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
   if (kind === null && TEXT_NAMES.has(ext ?? '') && looksLikeText(content)) return { kind: 'text', type: ext === 'csv' ? 'text/csv' : 'text/plain' };
   // A web page named as a workbook (a web export's `orders.xls`): Excel opens it as a sheet of its
   // tables, so it is read as the HTML it is (part-handlers.ts removes one whose cells hold formulas).
-  if (kind === null && ext === 'xls' && isWebPage(content)) return { kind: 'html', type: 'text/html' };
+  if (kind === null && EXCEL_TEXT_NAMES.has(ext ?? '') && isWebPage(content)) return { kind: 'html', type: 'text/html' };
   if (kind === null)
     return office
       ? { removed: ZIP_TYPES.has(base) ? 'a zip archive, not an Office file: its files are not read' : 'not an Office file, though its type says it is one' }

@@ -36,3 +36,42 @@ describe('maskVcard: values in an encoding', () => {
     expect(maskVcard(card('3.0', 'FN;ENCODING=8bit:Lager Team'), env).text).toContain('Lager Team');
   });
 });
+
+describe('maskVcard: names, data: files, soft line breaks', () => {
+  it.each([
+    ['a property named by an address', 'X-bob.stone@shopmail.de:hi', 1],
+    ['a file as a data: URI', `X-FILE:data:text/plain;base64,${b64('bob.stone@shopmail.de')}`, 1],
+    ['a parameter named by an address', 'NOTE;X-bob.stone@shopmail.de=1:at the gate', 0],
+  ])('removes %s', (_, prop, removed) => {
+    const v = maskVcard(card('4.0', 'FN:Lager Team', prop), env);
+    expect(v.removed).toBe(removed);
+    expect(v.text).toContain('FN:Lager Team');
+    expect(v.text).not.toMatch(/shopmail|Ym9i|data:/i);
+  });
+
+  it('joins a quoted-printable value over soft line breaks (vCard 2.1), then masks it', () => {
+    const v = maskVcard(card('2.1', 'FN:Lager Team', 'NOTE;ENCODING=QUOTED-PRINTABLE:Mail bob.stone=', '=40shopmail.de: any=', ' day'), env);
+    expect(v.text).toContain('NOTE:Mail [email removed]: any day');
+    expect(v.text).not.toMatch(/shopmail/i);
+  });
+
+  it('keeps a note that starts with "Data:", a grouped property, a line ending in "=" outside quoted-printable', () => {
+    const v = maskVcard(card('3.0', 'FN:Lager Team', 'NOTE:Data: 5 pallets', 'item1.TEL;TYPE=work:+49 30 1234', 'X-CODE:a=', 'TITLE:Lager'), env);
+    expect(v.removed).toBe(0);
+    expect(v.text).toContain('NOTE:Data: 5 pallets');
+    expect(v.text).toContain('ITEM1.TEL;TYPE=work:+49 30 1234');
+    expect(v.text).toContain('X-CODE:a=');
+    expect(v.text).toContain('TITLE:Lager');
+  });
+});
+
+describe('maskVcard: phonetic names', () => {
+  it('removes phonetic given and family names that together name the writer, keeps others', () => {
+    const v = maskVcard(card('3.0', 'FN:Jürgen Müller', 'X-PHONETIC-FIRST-NAME:Jürgen', 'X-PHONETIC-LAST-NAME:Müller'), env);
+    expect(v.removed).toBe(2);
+    expect(v.text).not.toMatch(/PHONETIC/);
+    const kept = maskVcard(card('3.0', 'FN:Lager Team', 'X-PHONETIC-FIRST-NAME:Jürgen', 'X-PHONETIC-LAST-NAME:Team'), env);
+    expect(kept.text).toContain('X-PHONETIC-FIRST-NAME:Jürgen');
+    expect(kept.text).toContain('X-PHONETIC-LAST-NAME:Team');
+  });
+});

@@ -1,9 +1,10 @@
 // Owns masking a contact card (text/vcard, RFC 6350; vCard 3 too): the writer's own card shows the
 // alias — FN and N (the structured "Smith;John") become the alias name, the writer's EMAIL the
-// alias; other addresses, photos, logos, sounds and keys are removed; free text masked like the body,
-// a quoted-printable value decoded first, a base64 one (any other encoding) removed.
+// alias; phonetic names that together name the writer, other addresses, photos, logos, sounds and
+// keys are removed; free text masked like the body, a quoted-printable value decoded first, a
+// base64 one (any other encoding) removed.
 import type { MailAddress } from '../types.js';
-import { decoded, mapStrings, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
+import { decoded, holdsFile, mapStrings, plainNames, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
 
 export interface VcardEnv {
   readonly text: (s: string) => string;
@@ -15,18 +16,41 @@ export interface VcardEnv {
 
 const DROPPED = new Set(['photo', 'logo', 'sound', 'key', 'agent', 'related', 'member', 'source', 'caladruri', 'caluri', 'fburl']);
 
+/** Apple's and Google's phonetic name properties (Contacts shows them above the name): given and family name apart. */
+const PHONETIC_GIVEN = new Set(['x-phonetic-first-name', 'x-phonetic-given-name']);
+const PHONETIC_FAMILY = new Set(['x-phonetic-last-name', 'x-phonetic-family-name']);
+
+/** Whether a card's phonetic given and family names together name the writer (each alone is no full name, so text masking keeps it). */
+function phoneticNamesWriter(props: readonly JProp[], env: VcardEnv): boolean {
+  const value = (names: ReadonlySet<string>) =>
+    props
+      .filter((p) => names.has(p[0].toLowerCase()))
+      .map((p) => String(decoded(p)?.[3] ?? ''))
+      .join(' ');
+  const given = value(PHONETIC_GIVEN);
+  const family = value(PHONETIC_FAMILY);
+  return given !== '' && family !== '' && (env.namesWriter(`${given} ${family}`) || env.namesWriter(`${family}, ${given}`));
+}
+
 export function maskVcard(source: string, env: VcardEnv): { text: string; removed: number } {
   let removed = 0;
+  const named = plainNames(env.text);
   const walk = (c: JComp): JComp => {
     const props: JProp[] = [];
+    const phonetic = phoneticNamesWriter(c[1], env);
     for (const read of c[1]) {
-      const p = decoded(read);
+      if (phonetic && (PHONETIC_GIVEN.has(read[0].toLowerCase()) || PHONETIC_FAMILY.has(read[0].toLowerCase()))) {
+        removed++;
+        continue;
+      }
+      // A name that is no name (an address) goes with its property; a file as a data: URI is removed.
+      const p = named(read[0]) && !holdsFile(read) ? decoded(read) : null;
       if (p === null) {
         removed++;
         continue;
       }
       const name = p[0].toLowerCase();
-      const params = Object.fromEntries(Object.entries(p[1]).map(([k, v]) => [k, mapStrings(v, env.text)]));
+      const params = Object.fromEntries(Object.entries(p[1]).flatMap(([k, v]) => (named(k) ? [[k, mapStrings(v, env.text)]] : [])));
       if (DROPPED.has(name)) {
         removed++;
         continue;
@@ -49,8 +73,10 @@ export function maskVcard(source: string, env: VcardEnv): { text: string; remove
       const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, env.text));
       props.push([p[0], params, p[2], ...values]);
     }
-    return [c[0], props, c[2].map(walk)];
+    return [c[0], props, c[2].filter((sub) => named(sub[0])).map(walk)];
   };
-  const comps = parseJ(source).map(walk);
+  const comps = parseJ(source)
+    .filter((c) => named(c[0]))
+    .map(walk);
   return { text: stringifyJ(comps), removed };
 }
