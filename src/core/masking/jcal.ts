@@ -27,9 +27,46 @@ function joinSoftBreaks(text: string): string {
   return out.join('');
 }
 
+/** vCard 2.1's encodings, which it may write as a parameter without a name (`NOTE;QUOTED-PRINTABLE:`). */
+const BARE_ENCODINGS = new Set(['quoted-printable', 'base64', 'b', '7bit', '8bit']);
+
+/**
+ * The text with vCard 2.1's unnamed parameters named (vCard 2.1 §2.1.2, as Outlook and older phones
+ * write them: `TEL;WORK;VOICE:`, `NOTE;QUOTED-PRINTABLE:`), which ical.js does not read: an encoding
+ * becomes `ENCODING=…`, any other token `TYPE=…` (what vCard 3.0, RFC 2426 §4, made of them). Only a
+ * content line's head (up to its first `:` outside double quotes) is touched; folded lines are left
+ * as they are. Linear.
+ */
+function nameBareParameters(text: string): string {
+  if (!/^[^:\r\n]*;[A-Za-z0-9-]+[;:]/m.test(text)) return text;
+  return text
+    .split(/(\r?\n)/)
+    .map((line) => {
+      if (line === '' || line[0] === ' ' || line[0] === '\t' || line === '\n' || line === '\r\n') return line;
+      // The head's `;` and its end, outside double-quoted parameter values.
+      const cuts: number[] = [];
+      let quoted = false;
+      let end = -1;
+      for (let i = 0; i < line.length && end < 0; i++) {
+        if (line[i] === '"') quoted = !quoted;
+        else if (!quoted && line[i] === ';') cuts.push(i);
+        else if (!quoted && line[i] === ':') end = i;
+      }
+      if (end < 0 || !cuts.length) return line;
+      const bounds = [...cuts, end];
+      let out = line.slice(0, cuts[0]);
+      for (let k = 0; k < cuts.length; k++) {
+        const p = line.slice((bounds[k] as number) + 1, bounds[k + 1]);
+        out += `;${/^[A-Za-z0-9-]+$/.test(p) ? `${BARE_ENCODINGS.has(p.toLowerCase()) ? 'ENCODING' : 'TYPE'}=${p}` : p}`;
+      }
+      return out + line.slice(end);
+    })
+    .join('');
+}
+
 /** Every top-level component in the text (a .vcf may hold several cards). Throws when unreadable. */
 export function parseJ(text: string): JComp[] {
-  const parsed = ICAL.parse(joinSoftBreaks(text)) as unknown;
+  const parsed = ICAL.parse(nameBareParameters(joinSoftBreaks(text))) as unknown;
   if (!Array.isArray(parsed) || parsed.length === 0) throw new Error('empty');
   return (typeof parsed[0] === 'string' ? [parsed] : parsed) as JComp[];
 }

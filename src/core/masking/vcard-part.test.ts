@@ -75,3 +75,26 @@ describe('maskVcard: phonetic names', () => {
     expect(kept.text).toContain('X-PHONETIC-LAST-NAME:Team');
   });
 });
+
+describe('maskVcard: vCard 2.1 parameters without a name (Outlook, older phones)', () => {
+  it('reads them as TYPE and ENCODING instead of removing the card, and leaves quoted values and values alone', () => {
+    const v = maskVcard(
+      card(
+        '2.1',
+        'FN:Lager Team',
+        'TEL;WORK;VOICE:+49 30 1234567',
+        'NOTE;QUOTED-PRINTABLE:Mail bob.stone=40shopmail.de',
+        'X-PHOTO;BASE64:AAAA',
+        'ADR;WORK;PREF:;;Hafenstr. 1;Hamburg;;20457;Germany',
+        'X-LABEL;X-NAME="a;b:c":kept;as;is',
+      ),
+      env,
+    );
+    expect(v.text).toContain('TEL;TYPE=WORK,VOICE:+49 30 1234567');
+    expect(v.text).toContain('NOTE:Mail [email removed]');
+    expect(v.text).not.toContain('X-PHOTO');
+    expect(v.text).toContain(';;Hafenstr. 1;Hamburg;;20457;Germany');
+    expect(v.text).toContain('X-NAME="a;b:c"');
+    expect(v.removed).toBe(1);
+  });
+});
