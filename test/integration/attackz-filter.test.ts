@@ -4,9 +4,10 @@
 // shows that the list missed: a Remote Desktop connection (`.rdp`: opens a session to the server it
 // names, with the buyer's drives), an App Installer file (`.appinstaller`: installs a package from
 // the link it holds), a theme (`.theme`: fetches the wallpaper it names, signing in to that server).
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { sendAs } from '../helpers/nodemailer-send.js';
 
 let h: Harness;
 let pair: Awaited<ReturnType<typeof seedPair>>;
@@ -14,20 +15,10 @@ afterEach(async () => {
   await h.close();
 });
 
-async function send(mail: SendMailOptions): Promise<{ ok: boolean; code?: number; response?: string }> {
+async function send(mail: SendMailOptions) {
   h = await startHarness({ filters: { linkAllowList: [], linkAction: 'redact', stripImages: false, maxAttachmentBytes: 10485760 } });
   pair = await seedPair(h);
-  const from = 'support@acme.example';
-  const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.gw.smtpPort, secure: false, ignoreTLS: true });
-  try {
-    await t.sendMail({ envelope: { from, to: [pair.address] }, from, to: pair.address, subject: `Order ${pair.number}`, text: 'see the file', ...mail });
-    return { ok: true };
-  } catch (err) {
-    const e = err as { responseCode?: number; response?: string };
-    return { ok: false, ...(e.responseCode !== undefined ? { code: e.responseCode } : {}), ...(e.response !== undefined ? { response: e.response } : {}) };
-  } finally {
-    t.close();
-  }
+  return sendAs(h, 'support@acme.example', pair.address, { subject: `Order ${pair.number}`, text: 'see the file', ...mail });
 }
 
 describe('seller → buyer: text named as a program (round-14 last attack)', () => {

@@ -2,16 +2,16 @@
 // Content-Type's name=, split by RFC 2231 continuations, in an RFC 2047 encoded word, in upper case
 // with Windows' trailing dot and blank: the filter reads the name as the parser decodes it.
 import { simpleParser } from 'mailparser';
-import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { sendAs, type SendOutcome } from '../helpers/nodemailer-send.js';
 
 let h: Harness;
 afterEach(async () => {
   await h.close();
 });
 
-async function sendRaw(part: string[]): Promise<{ ok: boolean; code?: number; response?: string }> {
+async function sendRaw(part: string[]): Promise<SendOutcome> {
   h = await startHarness({ filters: { linkAllowList: [], linkAction: 'redact', stripImages: false, maxAttachmentBytes: 10485760 } });
   const pair = await seedPair(h);
   const from = 'support@acme.example';
@@ -33,16 +33,7 @@ async function sendRaw(part: string[]): Promise<{ ok: boolean; code?: number; re
     '--q--',
     '',
   ].join('\r\n');
-  const t = nodemailer.createTransport({ host: '127.0.0.1', port: h.gw.smtpPort, secure: false, ignoreTLS: true });
-  try {
-    await t.sendMail({ envelope: { from, to: [pair.address] }, raw });
-    return { ok: true };
-  } catch (err) {
-    const e = err as { responseCode?: number; response?: string };
-    return { ok: false, ...(e.responseCode !== undefined ? { code: e.responseCode } : {}), ...(e.response !== undefined ? { response: e.response } : {}) };
-  } finally {
-    t.close();
-  }
+  return sendAs(h, from, pair.address, { raw });
 }
 
 describe('seller → buyer: a program named in the headers’ other spellings', () => {
