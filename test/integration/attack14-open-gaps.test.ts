@@ -1,38 +1,107 @@
-// Round-14 attack: spellings that still cross, held as expected failures (it.fails) until they are
-// read. Each passes the day the gateway removes or masks it (then turn it into an ordinary row).
+// Round-14 attack: spellings that crossed until round 15, sent through the gateway in a text and an
+// HTML part (and a Word document): the writer's become the alias, anyone else's are removed.
 // - Other languages' words for `@` and `.` bare, not in brackets (`anna.weber at buyer punkt
-//   example`: the writer's own address): reading them costs every text a search for the words
-//   (measured +1.2 ms a MiB on the 1 MiB text tier, 1.3 → 2.6-2.8 ms), so they were not added.
-// - A mailbox-like local part, a bare ` at ` and a real dot (`bob.stone at gmail.com`): read so,
-//   `order 12345 at amazon.de` would be removed as an address too.
-// - An address written letter by letter with blanks (`a n n a . w e b e r @ …`).
+//   example`: the writer's own; `bob.stone arroba shopmail punto es`): read after a local part
+//   shaped like a mailbox (letters joined by `.`, `_`, `+`), found by the search for those marks.
+// - A mailbox-like local part, a bare ` at ` (or `"at"`) and a real dot (`bob.stone at gmail.com`);
+//   `order 12345 at amazon.de`, `I bought it at amazon.de`, `v2.0 at example.com` stay.
+// - An address written letter by letter with blanks around a real `@` (`a n n a . w e b e r @ …`).
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { alternativeMail, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { alternativeMail, keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
 import { BUYER } from '../fixtures/masking-mail.js';
+import { textDocx } from '../fixtures/word-fields.js';
 
 let h: Harness;
 let alias: string;
 beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
 
-async function deliveredText(line: string): Promise<string> {
-  const [raw] = await sendTagged(h, BUYER.address, alias, [alternativeMail(alias, `${subjectTag(0)} note`, line, `<p>${line}</p>`)], 30_000);
-  return (await simpleParser(raw!)).text ?? '';
+/** Each line sent in a text and an HTML part (one message each), as delivered: [text, html]. */
+async function delivered(lines: readonly string[]): Promise<[string, string][]> {
+  const raws = await sendTagged(
+    h,
+    BUYER.address,
+    alias,
+    lines.map((line, k) => alternativeMail(alias, `${subjectTag(k)} note`, line, `<p>${line}</p>`)),
+    30_000,
+  );
+  return Promise.all(
+    raws.map(async (raw) => {
+      const m = await simpleParser(raw);
+      return [
+        m.text?.trim() ?? '',
+        String(m.html)
+          .replace(/<\/?p>/g, '')
+          .trim(),
+      ] as [string, string];
+    }),
+  );
 }
 
-describe('spellings that still cross (round-14 attack, open)', () => {
-  it.fails.each([
-    ['anna.weber at buyer punkt example', /weber|buyer/],
-    ['bob.stone arroba shopmail punto es', /stone|shopmail/],
-    ['bob.stone at gmail.com', /stone|gmail/],
-    ['a n n a . w e b e r @ b u y e r . e x a m p l e', /w e b e r/],
-  ])(
-    '%s',
-    async (line, leak) => {
-      expect(await deliveredText(`Write to ${line} please.`)).not.toMatch(leak);
-    },
-    60_000,
-  );
+describe('spellings that crossed (round-14 attack, read in round 15)', () => {
+  it('are masked (the writer’s) or removed (anyone else’s) in text and HTML', async () => {
+    const rows: [string, RegExp, 'alias' | 'removed'][] = [
+      ['anna.weber at buyer punkt example', /weber|buyer/i, 'alias'],
+      ['bob.stone arroba shopmail punto es', /stone|shopmail/i, 'removed'],
+      ['bob.stone at gmail.com', /stone|gmail/i, 'removed'],
+      ['a n n a . w e b e r @ b u y e r . e x a m p l e', /w e b e r|b u y e r/i, 'alias'],
+      // The same kinds: more languages' words, other marks, quotes, two blanks between letters.
+      ['anna.weber arobase buyer point example', /weber|buyer/i, 'alias'],
+      ['ANNA.WEBER KLAMMERAFFE BUYER PUNKT EXAMPLE', /weber|buyer/i, 'alias'],
+      ['bob_stone małpa shopmail kropka pl', /stone|shopmail/i, 'removed'],
+      ['bob.stone chiocciola shopmail punto it', /stone|shopmail/i, 'removed'],
+      ['bob.stone apenstaartje shopmail punt nl', /stone|shopmail/i, 'removed'],
+      ['bob.stone at shopmail ponto pt', /stone|shopmail/i, 'removed'],
+      ['bob+shop arroba shopmail.es', /bob|shopmail/i, 'removed'],
+      ['Bob.Stone AT Gmail.com', /stone|gmail/i, 'removed'],
+      ['bob "at" shop.de', /bob|shop\.de/i, 'removed'],
+      ['b o b . s t o n e  @  s h o p m a i l . d e', /s t o n e|s h o p/i, 'removed'],
+    ];
+    const got = await delivered(rows.map(([s]) => `Write to ${s} please.`));
+    const problems = got.flatMap(([text, html], k) => {
+      const [s, leak, want] = rows[k]!;
+      const shown = want === 'alias' ? alias : '[email removed]';
+      return [text, html].filter((v) => !v.includes(shown) || leak.test(v.replace(alias, ''))).map((v) => [s, v]);
+    });
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('keep the prose that looks alike', async () => {
+    const prose = [
+      'Punkt 3 der Bestellung fehlt',
+      'el punto es que no llegó',
+      'un steak à point, merci',
+      'at this point com is the suffix',
+      'John at that point is tired',
+      'order 12345 at amazon.de',
+      'I bought it at amazon.de',
+      'v2.0 at example.com',
+      'No.5 at shop.de',
+      'e.g. at amazon.de',
+      'check-in at booking.com',
+      'amazon.de at ebay.de',
+      'reply @ this point in time',
+      'x @ y and 5 @ 3',
+    ];
+    const got = await delivered(prose);
+    expect(got).toEqual(prose.map((p) => [p, p]));
+  }, 60_000);
+
+  it('remove a Word document that so spells an address, keep one whose prose only looks alike', async () => {
+    const kept = await keptFiles(
+      h,
+      alias,
+      [
+        textDocx('Reach bob.stone arroba shopmail punto es'),
+        textDocx('Reach bob.stone at gmail.com'),
+        textDocx('Reach b o b . s t o n e @ s h o p m a i l . d e'),
+        textDocx('Punkt 3: I bought it at amazon.de, v2.0 at example.com'),
+      ],
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      'form.docx',
+    );
+    expect(kept).toEqual([[], [], [], ['form.docx']]);
+  }, 60_000);
 });

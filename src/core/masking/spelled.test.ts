@@ -18,7 +18,16 @@ const masker = () =>
 describe('addresses with their separators spelled out (golden table)', () => {
   it('reads 1 MB of hostile spellings in bounded time (one pass, no backtracking)', () => {
     const m = masker();
-    const units = ['bob (@) ', 'x . y . ', 'it at a d\u043et b ', '〔at〕「dot」', 'a /at/ b #dot# ', '(ma\u0142pa)(kropka) '];
+    const units = [
+      'bob (@) ',
+      'x . y . ',
+      'it at a d\u043et b ',
+      '〔at〕「dot」',
+      'a /at/ b #dot# ',
+      '(ma\u0142pa)(kropka) ',
+      'b.s arroba c punto ',
+      'a n @ b ',
+    ];
     let hostile = '';
     for (let k = 0; hostile.length < 1 << 20; k++) hostile += units[k % units.length];
     expect(m.text(hostile, 'text').length).toBeGreaterThan(0);
@@ -183,6 +192,54 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['Bought mine at walmart dot com', 'Bought mine at walmart dot com'],
     ['Email: m at shopmail dot de', 'Email: [email removed]'],
     ['mine at shopmail dot de', '[email removed]'],
+    // Round 15: other languages' words bare, after a mailbox's local part (or in the writer's address) ...
+    ['anna.weber at buyer punkt example', A],
+    ['ANNA.WEBER AT BUYER PUNKT EXAMPLE', A],
+    ['anna.weber arroba buyer.example', A],
+    ['anna.weber arobase buyer point example', A],
+    ['anna.weber klammeraffe buyer punkt example', A],
+    ['bob.stone arroba shopmail punto es', '[email removed]'],
+    ['bob.stone arobase shopmail point fr', '[email removed]'],
+    ['bob.stone chiocciola shopmail punto it', '[email removed]'],
+    ['bob.stone at shopmail ponto pt', '[email removed]'],
+    ['bob.stone apenstaartje shopmail punt nl', '[email removed]'],
+    ['bob_stone małpa shopmail kropka pl', '[email removed]'],
+    ['bob.stone MAŁPA shopmail KROPKA pl', '[email removed]'],
+    ['bob.stone klammeraffe shopmail punkt de', '[email removed]'],
+    ['bob.stone собака shopmail точка ru', '[email removed]'],
+    // ... a mailbox's local part, a bare or quoted at and a real domain ...
+    ['write bob.stone at gmail.com today', 'write [email removed] today'],
+    ['Bob.Stone AT Gmail.com', '[email removed]'],
+    ['bob_s at shopmail.de', '[email removed]'],
+    ['bob+shop at shopmail.de', '[email removed]'],
+    ['bob "at" shop.de', '[email removed]'],
+    ["bob 'at' shop.de", '[email removed]'],
+    ['bob “at” shop.de', '[email removed]'],
+    ['anna.weber "at" buyer.example', A],
+    // ... letters spaced out around a real @ (the fold reads two blanks as one).
+    ['a n n a . w e b e r @ b u y e r . e x a m p l e', A],
+    ['a  n  n  a . w e b e r  @  b u y e r . e x a m p l e', A],
+    ['mail j o e @ s h o p . d e now', 'mail [email removed] now'],
+    ['b o b . s t o n e @ s h o p m a i l . d e', '[email removed]'],
+    // Kept: the prose they look like.
+    ['Punkt 3 der Bestellung', 'Punkt 3 der Bestellung'],
+    ['el punto es que no', 'el punto es que no'],
+    ['un steak à point, merci', 'un steak à point, merci'],
+    ['at this point com is a suffix', 'at this point com is a suffix'],
+    ['John at that point is tired', 'John at that point is tired'],
+    ['Dave at this point com and more', 'Dave at this point com and more'],
+    ['reply @ this point in time', 'reply @ this point in time'],
+    ['ta małpa jest w zoo punkt com', 'ta małpa jest w zoo punkt com'],
+    ['jane arroba shop.de', 'jane arroba shop.de'],
+    ['order 12345 at amazon.de', 'order 12345 at amazon.de'],
+    ['I bought it at amazon.de', 'I bought it at amazon.de'],
+    ['v2.0 at example.com', 'v2.0 at example.com'],
+    ['No.5 at shop.de', 'No.5 at shop.de'],
+    ['e.g. at amazon.de', 'e.g. at amazon.de'],
+    ['check-in at booking.com, Mary-Ann at shop.de', 'check-in at booking.com, Mary-Ann at shop.de'],
+    ['amazon.de at ebay.de', 'amazon.de at ebay.de'],
+    ['bob at shop.de', 'bob at shop.de'],
+    ['x @ y and 5 @ 3, a b c @ d', 'x @ y and 5 @ 3, a b c @ d'],
   ])('%s', (input, output) => {
     const m = masker();
     expect(m.text(input, 'text')).toBe(output);
@@ -206,6 +263,11 @@ describe('addresses with their separators spelled out (golden table)', () => {
     expect(m.holdsAddress('Reach bob [at] shop [punkt] de')).toBe(true);
     expect(m.holdsAddress('Reach bob at shop dot de')).toBe(true);
     expect(m.holdsAddress('Meet at home dot, look at it dot by dot')).toBe(false);
+    expect(m.namesWriter('Reach me: anna.weber at buyer punkt example')).toBe(true);
+    expect(m.namesWriter('Reach me: a n n a . w e b e r @ b u y e r . e x a m p l e')).toBe(true);
+    expect(m.holdsAddress('Reach bob.stone arroba shopmail punto es')).toBe(true);
+    expect(m.holdsAddress('Reach bob.stone at gmail.com')).toBe(true);
+    expect(m.holdsAddress('Punkt 3: I bought it at amazon.de, v2.0 at example.com')).toBe(false);
   });
 
   it('tests the folded reading at least as widely as the source (maySpellFolded, maySpell)', () => {
@@ -244,14 +306,38 @@ describe('addresses with their separators spelled out (golden table)', () => {
       'a “at” b',
       'a \u0430t b d\u043et c',
       'bob.stone at shopmail . de',
+      'bob.stone arroba shopmail punto es',
+      'Bob.Stone AT Gmail.com',
+      'bob "at" shop.de',
+      'bob_s ‘at’ shop.de',
+      'bob+s MAŁPA shop.de',
+      'a n n a . w e b e r @ b u y e r . e x a m p l e',
     ])
       expect([s, maySpell(s), maySpellFolded(fold(s).text)]).toEqual([s, true, true]);
     expect(maySpellFolded(fold('plain text, no separators (none), at the end').text)).toBe(false);
+    // A dot, `_`, `+` or `@` alone brings no reading about.
+    for (const s of ['Ends here. Next one at 5.30, snake_case and 1+1 at home, x @ home'])
+      expect([s, maySpell(s), maySpellFolded(fold(s).text)]).toEqual([s, false, false]);
   });
 
   it('stays linear on hostile text', () => {
     const m = masker();
-    for (const unit of ['a [at] ', 'b dot ', 'x at y dot ', '<!-- ', 'a<!-- -->@', '[at][dot]', 'a . ', '(@)(.)', 'it at x d\u043et ', '/at/#dot#']) {
+    for (const unit of [
+      'a [at] ',
+      'b dot ',
+      'x at y dot ',
+      '<!-- ',
+      'a<!-- -->@',
+      '[at][dot]',
+      'a . ',
+      '(@)(.)',
+      'it at x d\u043et ',
+      '/at/#dot#',
+      'a.b at ',
+      'x y @ ',
+      'a b c ',
+      'a.b arroba c punto ',
+    ]) {
       const hostile = unit.repeat(20_000);
       const t0 = performance.now();
       m.text(hostile, 'text');

@@ -26,9 +26,13 @@ import type { Span } from './spans.js';
 // `(собака)` `(точка)` (read through LOOK_ALIKES: `coбaka`, `toчka`), Dutch `(apenstaartje)`
 // `(punt)`, Hungarian `(kukac)` `(pont)`, Czech and Slovak `(zavináč)` `(tečka)` `(bodka)` (the
 // fold drops the accents), Swedish, Danish and Norwegian `(snabel-a)`, Turkish `(nokta)`.
-// Matched on latinLookAlikes of the reading (Cyrillic `аt`, Greek `dοt`).
+// Matched on latinLookAlikes of the reading (Cyrillic `аt`, Greek `dοt`). The words for `@` and `.`
+// of other languages bare too (`bob.stone arroba shopmail punto es`, German `klammeraffe`): read
+// as such after a mailbox's local part only (kind `foreign`: `el punto es que` is prose). And a run
+// of single characters between blanks around a real `@` (`a n n a . w e b e r @ b u y e r . d e`),
+// read without the blanks (group 5, kind `letters`).
 const SPELLED =
-  / ?[[({<\-_*/#"'“”‘’【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka|coбaka|toчka|apenstaartje|punt|kukac|pont|zavinac|tecka|bodka|snabel-a|nokta) ?[\])}>\-_*/#"'“”‘’】»›〕」』》〉〗⟩] ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (at|dot|\.) |<!--[^]{0,384}?-->/g;
+  / ?[[({<\-_*/#"'“”‘’【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka|coбaka|toчka|apenstaartje|klammeraffe|punt|kukac|pont|zavinac|tecka|bodka|snabel-a|nokta) ?[\])}>\-_*/#"'“”‘’】»›〕」』》〉〗⟩] ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (at|dot|\.|punkt|punto|ponto|point|kropka|punt|pont|nokta|tecka|bodka|toчka|arroba|arobase|chiocciola|ma[lł]pa|apenstaartje|klammeraffe|kukac|zavinac|snabel-a|coбaka) |<!--[^]{0,384}?-->|(?<![^ ([{<"'])((?:[-0-9a-z\u00c0-\uffff._+] ){1,64}@(?: [-0-9a-z\u00c0-\uffff._+]){1,255})(?![0-9a-z\u00c0-\uffff])/g;
 /** The spelled words that stand for `@` (the others for `.`). */
 const AT_WORDS: ReadonlySet<string> = new Set([
   'at',
@@ -40,6 +44,7 @@ const AT_WORDS: ReadonlySet<string> = new Set([
   'małpa',
   'coбaka',
   'apenstaartje',
+  'klammeraffe',
   'kukac',
   'zavinac',
   'snabel-a',
@@ -146,7 +151,7 @@ const OPENERS = '[(（［{<【〔「『《〈〖⟨';
 const WORDS_BY_LAST: Readonly<Record<number, readonly string[]>> = {
   0x74: ['at', 'dot', 'punkt', 'point', 'punt', 'pont'],
   0x61: ['arroba', 'chiocciola', 'malpa', 'kropka', 'coбaka', 'toчka', 'tecka', 'tečka', 'bodka', 'snabel-a', 'nokta'],
-  0x65: ['arobase', 'apenstaartje'],
+  0x65: ['arobase', 'apenstaartje', 'klammeraffe'],
   0x6f: ['punto', 'ponto'],
   0x63: ['kukac', 'zavinac'],
   // č (U+010D) | 0x20: `zavináč` as the source writes it.
@@ -183,6 +188,75 @@ function spacedDot(t: string): boolean {
   return false;
 }
 
+/** The words for `@` read bare or in quotes before a real domain or after a mailbox (lowercase, look-alikes read). */
+const BARE_AT: ReadonlySet<string> = new Set([...AT_WORDS, 'ät', 'zavináč'].filter((w) => w.length > 1 && w !== '@'));
+const isBlank = (c: number): boolean => c <= 0x20 || c === 0xa0;
+// Quotes around a bare word (`bob "at" shop.de`).
+const QUOTES = '"\'“”‘’';
+
+/** The word of `t` that ends before the blanks before `i` (quotes around it dropped), lowercase; at most 16 characters. */
+function wordBefore(t: string, i: number): string {
+  let e = i;
+  while (e > 0 && e > i - 8 && isBlank(t.charCodeAt(e - 1))) e--;
+  if (e === i) return '';
+  let s = e;
+  while (s > 0 && s > e - 16 && !isBlank(t.charCodeAt(s - 1))) s--;
+  return unquote(t.slice(s, e));
+}
+
+/** The word of `t` that starts after the blanks from `i` (quotes around it dropped), lowercase; at most 16 characters. */
+function wordAfter(t: string, i: number): string {
+  let s = i;
+  while (s < t.length && s < i + 8 && isBlank(t.charCodeAt(s))) s++;
+  if (s === i) return '';
+  let e = s;
+  while (e < t.length && e < s + 16 && !isBlank(t.charCodeAt(e))) e++;
+  return unquote(t.slice(s, e));
+}
+
+const unquote = (w: string): string => {
+  const q = w.length > 2 && QUOTES.includes(w[0] as string) && QUOTES.includes(w[w.length - 1] as string);
+  return (q ? w.slice(1, -1) : w).toLowerCase();
+};
+
+/**
+ * Whether `t` (source or folded, look-alikes read) joins a word for `@` (bare or in quotes: `at`,
+ * `"at"`, `arroba`, `małpa`, …) to a word holding a `.`, `_` or `+` between letters or digits on
+ * either side (`bob.stone at gmail.com`, `bob "at" shop.de`, `anna.weber at buyer punkt example`,
+ * `bob.stone arroba shopmail punto es`), or spaces letters out around a real `@` (`a n n a @ b u
+ * y e r`). Native searches for those four characters: none in the text path's plain prose (~0.01
+ * ms a MiB); each hit looks at most a few words around it.
+ */
+function bareJoins(t: string): boolean {
+  for (const mark of ['.', '_', '+'])
+    for (let i = t.indexOf(mark); i >= 0; i = t.indexOf(mark, i + 1)) {
+      // Between letters or digits, a letter beside it (not `end. Next`, `x _ y`, `at 5.30`).
+      if (!letterOrDigit(t, i + 1) || !letterOrDigit(t, i - 1) || !(isLetter(t, i - 1) || isLetter(t, i + 1))) continue;
+      let s = i;
+      while (s > 0 && s > i - 64 && !isBlank(t.charCodeAt(s - 1))) s--;
+      let e = i;
+      while (e < t.length && e < i + 256 && !isBlank(t.charCodeAt(e))) e++;
+      if (BARE_AT.has(wordBefore(t, s)) || BARE_AT.has(wordAfter(t, e))) return true;
+      i = e;
+    }
+  for (let i = t.indexOf('@'); i >= 0; i = t.indexOf('@', i + 1)) if (singleCharacters(t, i, -1) && singleCharacters(t, i, 1)) return true;
+  return false;
+}
+/** A letter or digit of source or folded text (any case, any script). */
+const letterOrDigit = (t: string, k: number): boolean => isAlnum(t, k) || (t.charCodeAt(k) >= 0x41 && t.charCodeAt(k) <= 0x5a);
+/** A letter of source or folded text (any case, any script). */
+const isLetter = (t: string, k: number): boolean => letterOrDigit(t, k) && !(t.charCodeAt(k) >= 0x30 && t.charCodeAt(k) <= 0x39);
+
+/** Whether the token next to `@` at `i` on side `dir` (-1 before, 1 after; blanks between allowed) is one character between blanks. */
+function singleCharacters(t: string, i: number, dir: -1 | 1): boolean {
+  let k = i + dir;
+  while (k >= 0 && k < t.length && isBlank(t.charCodeAt(k)) && Math.abs(k - i) < 8) k += dir;
+  const c = t.charCodeAt(k);
+  if (Number.isNaN(c) || isBlank(c)) return false;
+  const n = t.charCodeAt(k + dir);
+  return Number.isNaN(n) || isBlank(n);
+}
+
 /**
  * True when source text `src` (HTML, or a document's text) may hold an address written with its
  * separators spelled out: native searches for its rarer characters, each closing bracket (entity,
@@ -190,7 +264,7 @@ function spacedDot(t: string): boolean {
  */
 export function maySpell(source: string): boolean {
   const src = latinLookAlikes(source);
-  if (src.indexOf('<!--') !== -1 || DOT_WORD.test(src) || spacedDot(src)) return true;
+  if (src.indexOf('<!--') !== -1 || DOT_WORD.test(src) || spacedDot(src) || bareJoins(src)) return true;
   for (const close of SOURCE_CLOSERS)
     for (let i = src.indexOf(close); i >= 0; i = src.indexOf(close, i + 1)) {
       if (spelledBefore(src, i)) return true;
@@ -209,7 +283,7 @@ export function maySpell(source: string): boolean {
  */
 export function maySpellFolded(folded: string): boolean {
   const t = latinLookAlikes(folded);
-  if (t.indexOf('<!--') !== -1 || spacedDot(t)) return true;
+  if (t.indexOf('<!--') !== -1 || spacedDot(t) || bareJoins(t)) return true;
   // `dot` as a word (not `anecdote`): a bare one, or in brackets.
   for (let i = t.indexOf('dot'); i >= 0; i = t.indexOf('dot', i + 3)) if (!isAlnum(t, i - 1) && !isAlnum(t, i + 3)) return true;
   for (const close of CLOSERS) {
@@ -263,7 +337,10 @@ const DANGLING = /^ dot(?![\p{L}\p{N}])/u;
 
 // `spaced`: a written dot with a blank each side (`shopmail . de`), a spelled dot only after a
 // local part that looks like a mailbox or before a label in lowercase (not `home . It was`).
-type Kind = 'bracket' | 'bare' | 'spaced' | 'comment';
+// `foreign`: another language's word bare (`bob.stone arroba shopmail punto es`), read only after a
+// local part shaped like a mailbox (MAILBOX) or in the writer's address; `letters`: a real `@` in a
+// run of letters spaced out.
+type Kind = 'bracket' | 'bare' | 'spaced' | 'comment' | 'foreign' | 'letters';
 
 interface Spelled extends Folded {
   /** The positions of the text that stand for a spelled separator (a comment: where it stood), ascending, and what each was. */
@@ -283,6 +360,26 @@ function spelledReading(f: Folded): Spelled | null {
   const kinds: Kind[] = [];
   SPELLED.lastIndex = 0;
   for (let m = SPELLED.exec(t); m !== null; m = SPELLED.exec(t)) {
+    const run = m[5];
+    if (run) {
+      // Letters spaced out around a real `@` (`a n n a . w e b e r @ b u y e r . d e`): read without
+      // the blanks, each character its own segment; the `@` is the place.
+      out += t.slice(pos, m.index);
+      for (let j = 0; j < run.length; j++) {
+        if (run.charCodeAt(j) === 0x20) continue;
+        if (run.charCodeAt(j) === 0x40) {
+          places.push(out.length);
+          kinds.push('letters');
+        }
+        gs.push(out.length);
+        fs.push(m.index + j);
+        out += run[j];
+      }
+      pos = m.index + run.length;
+      gs.push(out.length);
+      fs.push(pos);
+      continue;
+    }
     const bare = m[4];
     const word = m[1] ?? m[2] ?? (m[3] ? 'a' : bare);
     // A bare word only between letters or digits (`bob at shop`, not `at 5pm,` after a comma).
@@ -300,9 +397,9 @@ function spelledReading(f: Folded): Spelled | null {
       // (`choose (a) shop.com or (b) …`): read as a bare ` at `, so an address's only with a dot
       // of its domain spelled too, or the writer's.
       const blankA = !!m[3] && (t.charCodeAt(m.index) === 0x20 || t.charCodeAt(end - 1) === 0x20);
-      const bareAt = (!!bare && word === 'at') || blankA;
+      const bareAt = (!!bare && AT_WORDS.has(word)) || blankA;
       places.push(out.length + (bareAt ? 1 : 0));
-      kinds.push(bare === '.' ? 'spaced' : bare || blankA ? 'bare' : 'bracket');
+      kinds.push(bare === '.' ? 'spaced' : bare && bare !== 'at' && bare !== 'dot' ? 'foreign' : bare || blankA ? 'bare' : 'bracket');
       gs.push(out.length);
       fs.push(m.index);
       out += bareAt ? ' @ ' : AT_WORDS.has(word) ? '@' : '.';
@@ -343,7 +440,10 @@ export interface SpelledFinds {
  * when its `@` is spelled or was behind a comment, its domain has two labels or more and ends in a
  * top-level domain, and a bare ` at ` joins a mailbox-like local part to a domain with a dot spelled
  * too (bareAddress: `bob at shop dot com`; not `find us at shop.com`, `meet at home dot`, `look at
- * www dot shop dot de`, `I bought it at amazon dot com`, `Prices at Amazon dot com`). The caller tests maySpell or maySpellFolded first; `f` is the folded reading when it has one. Linear in `src`: one fold, one pass of SPELLED, one address scan.
+ * www dot shop dot de`, `I bought it at amazon dot com`, `Prices at Amazon dot com`) or a local part
+ * shaped like a mailbox (MAILBOX) to any domain (`bob.stone at gmail.com`, `bob.stone arroba
+ * shopmail punto es`; not `order 12345 at amazon.de`, `v2.0 at example.com`), or letters spaced out
+ * stand around a real `@`. The caller tests maySpell or maySpellFolded first; `f` is the folded reading when it has one. Linear in `src`: one fold, one pass of SPELLED, one address scan.
  */
 export function spelledAddresses(
   src: string,
@@ -369,7 +469,13 @@ export function spelledAddresses(
       const all = kindsIn(g, a.start, a.end + 1);
       // Not when a written dot with blanks made it one (`version 1 . 2 at home`).
       const mailboxLike = /[._+\-0-9]/.test(local) && !all.some(([k, kind]) => kind === 'spaced' && k < sign);
-      const within = all.filter(([k, kind]) => kind !== 'spaced' || mailboxLike || !/\p{Lu}/u.test(src[g.at(k + 1)] ?? ''));
+      // Another language's word bare counts after a mailbox's local part only (`el punto es`,
+      // `at this point is`: prose), and a bare at joins one to a real domain (`bob.stone at gmail.com`).
+      const mailbox = MAILBOX.test(local) && !endsInTopLevel(local) && !all.some(([k, kind]) => kind === 'spaced' && k < sign);
+      if (!mailbox && all.some(([k, kind]) => k === sign && kind === 'foreign')) continue;
+      const within = all.filter(
+        ([k, kind]) => (kind !== 'spaced' || mailboxLike || !/\p{Lu}/u.test(src[g.at(k + 1)] ?? '')) && (kind !== 'foreign' || mailbox),
+      );
       const atSign = within.find(([k, kind]) => k === sign && kind !== 'comment')?.[1];
       const comment = within.some(([, kind]) => kind === 'comment');
       // A written @ counts with a dot of its domain spelled (`bob @ shop [dot] de`; the first
@@ -378,7 +484,7 @@ export function spelledAddresses(
       if (!atSign && !comment && !dotAfter) continue;
       // A spelled dot after it that leads nowhere (`look at it dot by dot`: prose).
       if (!atSign && !comment && DANGLING.test(g.text.slice(a.end, a.end + 5))) continue;
-      if (atSign === 'bare' && !bareAddress(g, a, local, mailboxLike, dotAfter)) continue;
+      if ((atSign === 'bare' || atSign === 'foreign') && !bareAddress(g, a, local, mailboxLike, dotAfter || mailbox)) continue;
       others.push({ start: g.at(a.start), end: g.at(a.end), text: removed, domain: a.domain });
     }
   }
@@ -404,6 +510,14 @@ function bareAddress(g: Spelled, a: { start: number; end: number; domain: string
   const before = g.text.charCodeAt(a.start - 1) === 0x20 ? a.start - 2 : a.start - 1;
   return before < 0 || !isAlnum(g.text, before);
 }
+
+/**
+ * A local part shaped like a mailbox's, not a word of prose: letters joined by `.`, `_` or `+`
+ * (`bob.stone`, `anna_w`, `j.doe+shop`), ending in a letter or digit. Not a hyphen alone
+ * (`check-in at booking.com`, `Mary-Ann at shop.de` are prose as often), not digits beside the
+ * mark (`v2.0`, `No.5`, `order 12345`), and not a host name (`amazon.de at ebay.de`: the caller).
+ */
+const MAILBOX = /\p{L}[._+]\p{L}(?:.*[\p{L}\p{N}])?$/u;
 
 /** What a word's contracted ending can be in English: `I'm`, `we're`, `it's`, `I'll`, `I'd`, `we've`. */
 const CONTRACTED: ReadonlySet<string> = new Set(['m', 're', 's', 'll', 'd', 've']);
