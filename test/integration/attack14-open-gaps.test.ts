@@ -58,6 +58,7 @@ describe('spellings that crossed (round-14 attack, read in round 15)', () => {
       ['Bob.Stone AT Gmail.com', /stone|gmail/i, 'removed'],
       ['bob "at" shop.de', /bob|shop\.de/i, 'removed'],
       ['b o b . s t o n e  @  s h o p m a i l . d e', /s t o n e|s h o p/i, 'removed'],
+      ['a n n a . w e b e r (at) b u y e r (dot) e x a m p l e', /w e b e r|b u y e r/i, 'alias'],
     ];
     const got = await delivered(rows.map(([s]) => `Write to ${s} please.`));
     const problems = got.flatMap(([text, html], k) => {

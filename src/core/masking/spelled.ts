@@ -29,10 +29,12 @@ import type { Span } from './spans.js';
 // Matched on latinLookAlikes of the reading (Cyrillic `аt`, Greek `dοt`). The words for `@` and `.`
 // of other languages bare too (`bob.stone arroba shopmail punto es`, German `klammeraffe`): read
 // as such after a mailbox's local part only (kind `foreign`: `el punto es que` is prose). And a run
-// of single characters between blanks around a real `@` (`a n n a . w e b e r @ b u y e r . d e`),
-// read without the blanks (group 5, kind `letters`).
+// of single characters between blanks around a real `@` or a bracketed `at` (`a n n a . w e b e r @
+// b u y e r . d e`, `b o b (at) s h o p (dot) d e`), read without the blanks (group 5, kind `letters`).
 const SPELLED =
-  / ?[[({<\-_*/#"'“”‘’【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka|coбaka|toчka|apenstaartje|klammeraffe|punt|kukac|pont|zavinac|tecka|bodka|snabel-a|nokta) ?[\])}>\-_*/#"'“”‘’】»›〕」』》〉〗⟩] ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (at|dot|\.|punkt|punto|ponto|point|kropka|punt|pont|nokta|tecka|bodka|toчka|arroba|arobase|chiocciola|ma[lł]pa|apenstaartje|klammeraffe|kukac|zavinac|snabel-a|coбaka) |<!--[^]{0,384}?-->|(?<![^ ([{<"'])((?:[-0-9a-z\u00c0-\uffff._+] ){1,64}@(?: [-0-9a-z\u00c0-\uffff._+]){1,255})(?![0-9a-z\u00c0-\uffff])/g;
+  / ?[[({<\-_*/#"'“”‘’【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka|coбaka|toчka|apenstaartje|klammeraffe|punt|kukac|pont|zavinac|tecka|bodka|snabel-a|nokta) ?[\])}>\-_*/#"'“”‘’】»›〕」』》〉〗⟩] ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (at|dot|\.|punkt|punto|ponto|point|kropka|punt|pont|nokta|tecka|bodka|toчka|arroba|arobase|chiocciola|ma[lł]pa|apenstaartje|klammeraffe|kukac|zavinac|snabel-a|coбaka) |<!--[^]{0,384}?-->|(?<![^ ([{<"'])((?:[-0-9a-z\u00c0-\uffff._+] ){1,64}(?:@|[[({] ?at ?[\])}])(?: (?:[-0-9a-z\u00c0-\uffff._+]|[[({] ?dot ?[\])}])){1,255})(?![0-9a-z\u00c0-\uffff])/g;
+// The tokens of a run of spaced letters: a bracketed `at` or `dot`, or one character.
+const RUN_TOKEN = /[[({] ?(at|dot) ?[\])}]|[^ ]/g;
 /** The spelled words that stand for `@` (the others for `.`). */
 const AT_WORDS: ReadonlySet<string> = new Set([
   'at',
@@ -365,15 +367,20 @@ function spelledReading(f: Folded): Spelled | null {
       // Letters spaced out around a real `@` (`a n n a . w e b e r @ b u y e r . d e`): read without
       // the blanks, each character its own segment; the `@` is the place.
       out += t.slice(pos, m.index);
-      for (let j = 0; j < run.length; j++) {
-        if (run.charCodeAt(j) === 0x20) continue;
-        if (run.charCodeAt(j) === 0x40) {
+      RUN_TOKEN.lastIndex = 0;
+      for (let k = RUN_TOKEN.exec(run); k !== null; k = RUN_TOKEN.exec(run)) {
+        const c = k[1] === 'at' ? '@' : k[1] === 'dot' ? '.' : k[0];
+        if (c === '@') {
           places.push(out.length);
           kinds.push('letters');
         }
         gs.push(out.length);
-        fs.push(m.index + j);
-        out += run[j];
+        fs.push(m.index + k.index);
+        out += c;
+        if (k[1]) {
+          gs.push(out.length);
+          fs.push(m.index + k.index + k[0].length);
+        }
       }
       pos = m.index + run.length;
       gs.push(out.length);
