@@ -222,6 +222,7 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['mail j o e @ s h o p . d e now', 'mail [email removed] now'],
     ['b o b . s t o n e @ s h o p m a i l . d e', '[email removed]'],
     ['a n n a . w e b e r (at) b u y e r (dot) e x a m p l e', A],
+    ['b o b @ s h o p . d e, or a n n a . w e b e r @ b u y e r . e x a m p l e', `[email removed], or ${A}`],
     ['b o b [ at ] s h o p [dot] d e', '[email removed]'],
     ['options a b c (at) home, (a) b c (at) d', 'options a b c (at) home, (a) b c (at) d'],
     // Kept: the prose they look like.

@@ -31,8 +31,14 @@ import type { Span } from './spans.js';
 // as such after a mailbox's local part only (kind `foreign`: `el punto es que` is prose). And a run
 // of single characters between blanks around a real `@` or a bracketed `at` (`a n n a . w e b e r @
 // b u y e r . d e`, `b o b (at) s h o p (dot) d e`), read without the blanks (group 5, kind `letters`).
-const SPELLED =
-  / ?[[({<\-_*/#"'“”‘’【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka|coбaka|toчka|apenstaartje|klammeraffe|punt|kukac|pont|zavinac|tecka|bodka|snabel-a|nokta) ?[\])}>\-_*/#"'“”‘’】»›〕」』》〉〗⟩] ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (at|dot|\.|punkt|punto|ponto|point|kropka|punt|pont|nokta|tecka|bodka|toчka|arroba|arobase|chiocciola|ma[lł]pa|apenstaartje|klammeraffe|kukac|zavinac|snabel-a|coбaka) |<!--[^]{0,384}?-->|(?<![^ ([{<"'])((?:[-0-9a-z\u00c0-\uffff._+] ){1,64}(?:@|[[({] ?at ?[\])}])(?: (?:[-0-9a-z\u00c0-\uffff._+]|[[({] ?dot ?[\])}])){1,255})(?![0-9a-z\u00c0-\uffff])/g;
+const SPELLED_WORDS =
+  / ?[[({<\-_*/#"'“”‘’【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka|coбaka|toчka|apenstaartje|klammeraffe|punt|kukac|pont|zavinac|tecka|bodka|snabel-a|nokta) ?[\])}>\-_*/#"'“”‘’】»›〕」』》〉〗⟩] ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (at|dot|\.|punkt|punto|ponto|point|kropka|punt|pont|nokta|tecka|bodka|toчka|arroba|arobase|chiocciola|ma[lł]pa|apenstaartje|klammeraffe|kukac|zavinac|snabel-a|coбaka) |<!--[^]{0,384}?-->/g;
+// Group 5: a run of single characters with blanks between around a real or bracketed `@` (after a
+// blank or a bracket: a class, not `^|`, which costs every text read so ~1.5 ms a MiB; one at the
+// start is tested apart, RUN_AT_START).
+const RUN = String.raw`((?:[-0-9a-z\u00c0-\uffff._+] ){1,64}(?:@|[[({] ?at ?[\])}])(?: (?:[-0-9a-z\u00c0-\uffff._+]|[[({] ?dot ?[\])}])){1,255})(?![0-9a-z\u00c0-\uffff])`;
+const SPELLED = new RegExp(`${SPELLED_WORDS.source}|[ ([{<"']${RUN}`, 'g');
+const RUN_AT_START = new RegExp(`^${RUN}`);
 // The tokens of a run of spaced letters: a bracketed `at` or `dot`, or one character.
 const RUN_TOKEN = /[[({] ?(at|dot) ?[\])}]|[^ ]/g;
 /** The spelled words that stand for `@` (the others for `.`). */
@@ -196,26 +202,27 @@ const isBlank = (c: number): boolean => c <= 0x20 || c === 0xa0;
 // Quotes around a bare word (`bob "at" shop.de`).
 const QUOTES = '"\'“”‘’';
 
-/** The word of `t` that ends before the blanks before `i` (quotes around it dropped), lowercase; at most 16 characters. */
+/** The word of `t` that ends before the blanks before `i`, as written; at most 16 characters. */
 function wordBefore(t: string, i: number): string {
   let e = i;
   while (e > 0 && e > i - 8 && isBlank(t.charCodeAt(e - 1))) e--;
   if (e === i) return '';
   let s = e;
   while (s > 0 && s > e - 16 && !isBlank(t.charCodeAt(s - 1))) s--;
-  return unquote(t.slice(s, e));
+  return t.slice(s, e);
 }
 
-/** The word of `t` that starts after the blanks from `i` (quotes around it dropped), lowercase; at most 16 characters. */
+/** The word of `t` that starts after the blanks from `i`, as written; at most 16 characters. */
 function wordAfter(t: string, i: number): string {
   let s = i;
   while (s < t.length && s < i + 8 && isBlank(t.charCodeAt(s))) s++;
   if (s === i) return '';
   let e = s;
   while (e < t.length && e < s + 16 && !isBlank(t.charCodeAt(e))) e++;
-  return unquote(t.slice(s, e));
+  return t.slice(s, e);
 }
 
+/** `w` lowercase, without the quotes around it (`"at"`, `‘at’`). */
 const unquote = (w: string): string => {
   const q = w.length > 2 && QUOTES.includes(w[0] as string) && QUOTES.includes(w[w.length - 1] as string);
   return (q ? w.slice(1, -1) : w).toLowerCase();
@@ -238,12 +245,24 @@ function bareJoins(t: string): boolean {
       while (s > 0 && s > i - 64 && !isBlank(t.charCodeAt(s - 1))) s--;
       let e = i;
       while (e < t.length && e < i + 256 && !isBlank(t.charCodeAt(e))) e++;
-      if (BARE_AT.has(wordBefore(t, s)) || BARE_AT.has(wordAfter(t, e))) return true;
+      // A mailbox's local part before a word for `@`; a quoted `at` or another language's word before a
+      // host (a bare ` at ` before one is prose, `I bought it at amazon.de`, unless a mailbox stands
+      // before it: found at its own mark; the writer's domain: the masker's atWriter). Most places
+      // are rejected by the first letter of the word beside (AT_INITIALS).
+      if (AT_INITIALS.has(t.charCodeAt(e + 1) | 0x20) && BARE_AT.has(unquote(wordAfter(t, e))) && MAILBOX.test(t.slice(s, e))) return true;
+      if (s > 1 && AT_FINALS.has(t.charCodeAt(s - 2) | 0x20)) {
+        const before = wordBefore(t, s);
+        const w = unquote(before);
+        if (BARE_AT.has(w) && (w !== before.toLowerCase() || (w !== 'at' && w !== 'ät'))) return true;
+      }
       i = e;
     }
   for (let i = t.indexOf('@'); i >= 0; i = t.indexOf('@', i + 1)) if (singleCharacters(t, i, -1) && singleCharacters(t, i, 1)) return true;
   return false;
 }
+/** The first and the last letters (| 0x20) of the words in BARE_AT, and the quotes around them. */
+const AT_INITIALS: ReadonlySet<number> = new Set([...BARE_AT, ...QUOTES].map((w) => w.charCodeAt(0) | 0x20));
+const AT_FINALS: ReadonlySet<number> = new Set([...BARE_AT, ...QUOTES].map((w) => w.charCodeAt(w.length - 1) | 0x20));
 /** A letter or digit of source or folded text (any case, any script). */
 const letterOrDigit = (t: string, k: number): boolean => isAlnum(t, k) || (t.charCodeAt(k) >= 0x41 && t.charCodeAt(k) <= 0x5a);
 /** A letter of source or folded text (any case, any script). */
@@ -266,7 +285,7 @@ function singleCharacters(t: string, i: number, dir: -1 | 1): boolean {
  */
 export function maySpell(source: string): boolean {
   const src = latinLookAlikes(source);
-  if (src.indexOf('<!--') !== -1 || DOT_WORD.test(src) || spacedDot(src) || bareJoins(src)) return true;
+  if (src.indexOf('<!--') !== -1 || DOT_WORD.test(src) || spacedDot(src)) return true;
   for (const close of SOURCE_CLOSERS)
     for (let i = src.indexOf(close); i >= 0; i = src.indexOf(close, i + 1)) {
       if (spelledBefore(src, i)) return true;
@@ -275,7 +294,7 @@ export function maySpell(source: string): boolean {
         if (ENTITY_COMMENT.test(src)) return true;
       }
     }
-  return false;
+  return bareJoins(src);
 }
 
 /**
@@ -285,13 +304,13 @@ export function maySpell(source: string): boolean {
  */
 export function maySpellFolded(folded: string): boolean {
   const t = latinLookAlikes(folded);
-  if (t.indexOf('<!--') !== -1 || spacedDot(t) || bareJoins(t)) return true;
+  if (t.indexOf('<!--') !== -1 || spacedDot(t)) return true;
   // `dot` as a word (not `anecdote`): a bare one, or in brackets.
   for (let i = t.indexOf('dot'); i >= 0; i = t.indexOf('dot', i + 3)) if (!isAlnum(t, i - 1) && !isAlnum(t, i + 3)) return true;
   for (const close of CLOSERS) {
     for (let i = t.indexOf(close); i >= 0; i = t.indexOf(close, i + 1)) if (spelledBefore(t, i)) return true;
   }
-  return false;
+  return bareJoins(t);
 }
 const CLOSERS = [']', ')', '}', '>', '-', '_', '*', '/', '#', '”', '’', '“', '‘', '】', '»', '›', '〕', '」', '』', '》', '〉', '〗', '⟩'];
 
@@ -360,31 +379,36 @@ function spelledReading(f: Folded): Spelled | null {
   const fs: number[] = [0];
   const places: number[] = [];
   const kinds: Kind[] = [];
-  SPELLED.lastIndex = 0;
+  // Letters spaced out around a real `@` (`a n n a . w e b e r @ b u y e r . d e`) from `from`: read
+  // without the blanks, each character its own segment; the `@` is the place.
+  const readRun = (run: string, from: number): void => {
+    out += t.slice(pos, from);
+    RUN_TOKEN.lastIndex = 0;
+    for (let k = RUN_TOKEN.exec(run); k !== null; k = RUN_TOKEN.exec(run)) {
+      const c = k[1] === 'at' ? '@' : k[1] === 'dot' ? '.' : k[0];
+      if (c === '@') {
+        places.push(out.length);
+        kinds.push('letters');
+      }
+      gs.push(out.length);
+      fs.push(from + k.index);
+      out += c;
+      if (k[1]) {
+        gs.push(out.length);
+        fs.push(from + k.index + k[0].length);
+      }
+    }
+    pos = from + run.length;
+    gs.push(out.length);
+    fs.push(pos);
+  };
+  const first = RUN_AT_START.exec(t);
+  if (first) readRun(first[1] as string, 0);
+  SPELLED.lastIndex = pos;
   for (let m = SPELLED.exec(t); m !== null; m = SPELLED.exec(t)) {
     const run = m[5];
     if (run) {
-      // Letters spaced out around a real `@` (`a n n a . w e b e r @ b u y e r . d e`): read without
-      // the blanks, each character its own segment; the `@` is the place.
-      out += t.slice(pos, m.index);
-      RUN_TOKEN.lastIndex = 0;
-      for (let k = RUN_TOKEN.exec(run); k !== null; k = RUN_TOKEN.exec(run)) {
-        const c = k[1] === 'at' ? '@' : k[1] === 'dot' ? '.' : k[0];
-        if (c === '@') {
-          places.push(out.length);
-          kinds.push('letters');
-        }
-        gs.push(out.length);
-        fs.push(m.index + k.index);
-        out += c;
-        if (k[1]) {
-          gs.push(out.length);
-          fs.push(m.index + k.index + k[0].length);
-        }
-      }
-      pos = m.index + run.length;
-      gs.push(out.length);
-      fs.push(pos);
+      readRun(run, m.index + m[0].length - run.length);
       continue;
     }
     const bare = m[4];
