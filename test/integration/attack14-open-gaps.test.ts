@@ -83,6 +83,7 @@ describe('spellings that crossed (round-14 attack, read in round 15)', () => {
       'e.g. at amazon.de',
       'check-in at booking.com',
       'amazon.de at ebay.de',
+      'the invoice.pdf at dropbox.com',
       'reply @ this point in time',
       'x @ y and 5 @ 3',
     ];

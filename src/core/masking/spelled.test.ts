@@ -242,6 +242,7 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['e.g. at amazon.de', 'e.g. at amazon.de'],
     ['check-in at booking.com, Mary-Ann at shop.de', 'check-in at booking.com, Mary-Ann at shop.de'],
     ['amazon.de at ebay.de', 'amazon.de at ebay.de'],
+    ['Check out node.js at nodejs.org, the invoice.pdf at dropbox.com', 'Check out node.js at nodejs.org, the invoice.pdf at dropbox.com'],
     ['bob at shop.de', 'bob at shop.de'],
     ['x @ y and 5 @ 3, a b c @ d', 'x @ y and 5 @ 3, a b c @ d'],
   ])('%s', (input, output) => {

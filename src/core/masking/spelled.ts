@@ -507,7 +507,7 @@ export function spelledAddresses(
       const mailboxLike = /[._+\-0-9]/.test(local) && !all.some(([k, kind]) => kind === 'spaced' && k < sign);
       // Another language's word bare counts after a mailbox's local part only (`el punto es`,
       // `at this point is`: prose), and a bare at joins one to a real domain (`bob.stone at gmail.com`).
-      const mailbox = MAILBOX.test(local) && !endsInTopLevel(local) && !all.some(([k, kind]) => kind === 'spaced' && k < sign);
+      const mailbox = MAILBOX.test(local) && !endsInTopLevel(local) && !FILE_ENDING.test(local) && !all.some(([k, kind]) => kind === 'spaced' && k < sign);
       if (!mailbox && all.some(([k, kind]) => k === sign && kind === 'foreign')) continue;
       const within = all.filter(
         ([k, kind]) => (kind !== 'spaced' || mailboxLike || !/\p{Lu}/u.test(src[g.at(k + 1)] ?? '')) && (kind !== 'foreign' || mailbox),
@@ -551,9 +551,13 @@ function bareAddress(g: Spelled, a: { start: number; end: number; domain: string
  * A local part shaped like a mailbox's, not a word of prose: letters joined by `.`, `_` or `+`
  * (`bob.stone`, `anna_w`, `j.doe+shop`), ending in a letter or digit. Not a hyphen alone
  * (`check-in at booking.com`, `Mary-Ann at shop.de` are prose as often), not digits beside the
- * mark (`v2.0`, `No.5`, `order 12345`), and not a host name (`amazon.de at ebay.de`: the caller).
+ * mark (`v2.0`, `No.5`, `order 12345`), and not a host or a file's name (`amazon.de at ebay.de`,
+ * `invoice.pdf at dropbox.com`: the caller, FILE_ENDING).
  */
 const MAILBOX = /\p{L}[._+]\p{L}(?:.*[\p{L}\p{N}])?$/u;
+
+/** A file's name (`invoice.pdf at dropbox.com`, `node.js at nodejs.org`), not a mailbox: the common endings. */
+const FILE_ENDING = /\.(?:pdf|jpe?g|png|gif|heic|webp|tiff?|zip|rar|7z|docx?|xlsx?|pptx?|odt|ods|txt|csv|rtf|js|ts|json|xml|html?|mp[34]|mov|avi|exe|apk|dmg)$/;
 
 /** What a word's contracted ending can be in English: `I'm`, `we're`, `it's`, `I'll`, `I'd`, `we've`. */
 const CONTRACTED: ReadonlySet<string> = new Set(['m', 're', 's', 'll', 'd', 've']);
