@@ -316,6 +316,8 @@ describe('addresses with their separators spelled out (golden table)', () => {
       'bob "at" shop.de',
       'bob_s ‘at’ shop.de',
       'bob+s MAŁPA shop.de',
+      'bob  "at"\n shop.de',
+      'BOB.STONE \t ARROBA SHOPMAIL PUNTO ES',
       'a n n a . w e b e r @ b u y e r . e x a m p l e',
     ])
       expect([s, maySpell(s), maySpellFolded(fold(s).text)]).toEqual([s, true, true]);

@@ -249,8 +249,12 @@ function bareJoins(t: string, dot = t.indexOf('.'), underscore = t.indexOf('_'))
       // host (a bare ` at ` before one is prose, `I bought it at amazon.de`, unless a mailbox stands
       // before it: found at its own mark; the writer's domain: the masker's atWriter). Most places
       // are rejected by the first letter of the word beside (AT_INITIALS).
-      if (AT_INITIALS.has(t.charCodeAt(e + 1) | 0x20) && BARE_AT.has(unquote(wordAfter(t, e))) && MAILBOX.test(t.slice(s, e))) return true;
-      if (s > 1 && AT_FINALS.has(t.charCodeAt(s - 2) | 0x20)) {
+      let a = e;
+      while (a < e + 8 && isBlank(t.charCodeAt(a))) a++;
+      if (a > e && AT_INITIALS.has(t.charCodeAt(a) | 0x20) && BARE_AT.has(unquote(wordAfter(t, e))) && MAILBOX.test(t.slice(s, e))) return true;
+      let b = s;
+      while (b > 0 && b > s - 8 && isBlank(t.charCodeAt(b - 1))) b--;
+      if (b < s && AT_FINALS.has(t.charCodeAt(b - 1) | 0x20)) {
         const before = wordBefore(t, s);
         const w = unquote(before);
         if (BARE_AT.has(w) && (w !== before.toLowerCase() || (w !== 'at' && w !== 'ät'))) return true;
