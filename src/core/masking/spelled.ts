@@ -14,7 +14,7 @@ import type { Span } from './spans.js';
 // around; not `.at.`, `:at:`, `|at|`: a host's label, a shortcode, a table's cell; nor `=at=`,
 // `~at~`, `+at+`: each mark the tests below search for costs every text ~0.01 ms a MiB, so ASCII
 // quotes are not searched for: `"at"` is read when a spelled dot or another mark brings the reading
-// about, `bob "at" shop.de` alone is not), a symbol in brackets (`(@)`, `[.]`),
+// about, or (since round 15, bareJoins) a real domain after it: `bob "at" shop.de`), a symbol in brackets (`(@)`, `[.]`),
 // or the bare word between blanks (` at `, ` dot `, and a written dot with a blank each side:
 // `shopmail . de`); and an HTML comment the reader sees (at most 384 characters: a longer one is a
 // passage). Other languages' words and other scripts' brackets too: German `(punkt)` and `[ät]`
