@@ -30,6 +30,9 @@ describe('partReading: an Office file read by its bytes and its name, under any 
     // Kept as before: a registered type that is not Office reads as itself, whatever its name.
     ['application/pdf', 'a.docx', PDF, { kind: 'pdf', type: 'application/pdf' }],
     ['text/plain', 'a.xls', TEXT, { kind: 'text', type: 'text/plain' }],
+    // Calendars and cards under the types older programs give them: read by their handlers.
+    ['text/x-vcalendar', 'a.vcs', TEXT, { kind: 'calendar', type: 'text/x-vcalendar' }],
+    ['text/directory', 'a.vcf', TEXT, { kind: 'vcard', type: 'text/directory' }],
     // Removed: bytes that are not what the type or the name says; an unknown type.
     ['application/x-msexcel', 'a.xls', PDF, { removed: expect.stringContaining('not an Office file') }],
     ['application/x-zip-compressed', 'a.zip', TEXT, { removed: expect.stringContaining('zip archive') }],

@@ -15,7 +15,7 @@ const row = (kind: PartKind, ...types: string[]): PartRow[] => types.map((type) 
 export const PART_TABLE: readonly PartRow[] = [
   ...row('text', 'text/plain', 'text/csv', 'text/tab-separated-values', 'text/markdown'),
   ...row('html', 'text/html'),
-  ...row('calendar', 'text/calendar', 'application/ics'),
+  ...row('calendar', 'text/calendar', 'application/ics', 'text/x-vcalendar'),
   ...row('vcard', 'text/vcard', 'text/x-vcard', 'text/directory'),
   ...row('message', 'message/rfc822', 'message/global'),
   ...row(
