@@ -5,13 +5,14 @@
 // streams, via cfb. An Outlook message (.msg) or TNEF in an OLE container is not a Word file.
 import CFB from 'cfb';
 import { decodeXML } from 'entities';
-import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
+import { gunzipSync, strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { looksLikeText } from './part-table.js';
 import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
 import type { BinaryData } from './binary-readings.js';
 import { cp1252 } from './ole-bytes.js';
+import { metafileTexts } from './metafile-text.js';
 import { carriesMacros, MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import {
@@ -205,15 +206,34 @@ export function memberTexts(b: Uint8Array): string[] | null {
 }
 
 /**
+ * A gzip member's bytes unzipped (a compressed metafile, `.emz`/`.wmz`, RFC 1952), counted in the
+ * package's MAX_UNZIPPED by its stated size before it is unzipped; empty when `b` is no gzip or does
+ * not unzip (then read as any binary part).
+ */
+function gunzipped(b: Uint8Array, counts: { total: number; text: number }): Uint8Array {
+  if (b.length < 18 || b[0] !== 0x1f || b[1] !== 0x8b) return new Uint8Array(0);
+  counts.total += view32(b, b.length - 4);
+  if (counts.total > MAX_UNZIPPED) throw new NotWhatItClaims('unpacks to more than 100 MB');
+  try {
+    return gunzipSync(b);
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
+const view32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
+
+/**
  * A binary part into `binary` (searched for the writer in pieces as Latin-1 and UTF-16LE:
- * binaryHolds), and, when it reads as text (memberTexts: a `contacts.txt` a zip program shows to
+ * binaryHolds), and, when it is a metafile picture (metafile-text.ts: the text an EMF or a WMF draws, gzipped
+ * or not) or reads as text (memberTexts: a `contacts.txt` a zip program shows to
  * whoever renames the package, control bytes and all), its readings into `texts`, searched for any
  * address; counted in MAX_XML_TEXT (NotWhatItClaims past it).
  */
 function binaryPart(data: Uint8Array, counts: { total: number; text: number }, texts: string[], binary: BinaryData[]): void {
-  const read = memberTexts(data);
+  const read = metafileTexts(data) ?? metafileTexts(gunzipped(data, counts)) ?? memberTexts(data);
   if (read) {
-    counts.text += data.length * read.length;
+    for (const t of read) counts.text += t.length;
     if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
     texts.push(...read);
   }
