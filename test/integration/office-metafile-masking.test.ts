@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { keptAttachments, startMaskingPair } from '../helpers/tagged-send.js';
 import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
-import { emf, emfPlusDrawString, emfShapes, extTextOut, smallTextOut, wmf, wmfExtTextOut, wmfTextOut } from '../fixtures/metafile.js';
+import { emf, emfPlusDrawString, emfShapes, extTextOut, officeArtBlip, smallTextOut, wmf, wmfExtTextOut, wmfTextOut } from '../fixtures/metafile.js';
+import { container, currentUser, DOC, pptContainer, PPT, rec, slideTexts, textChars, workbookStream, wordStreams, XLS } from '../fixtures/legacy-office.js';
 
 let h: Harness;
 let alias: string;
@@ -56,6 +57,25 @@ describe('metafile pictures inside Office packages and on their own', () => {
       [DOCX, 'plain.docx', letter(wmf([wmfTextOut(ORDINARY)]), 'word/media/image2.wmf')] as const,
     ];
     expect(await kept(files)).toEqual([...held.map(() => []), [], ['logo.docx'], ['plain.docx'], ['plain.docx']]);
+  }, 120_000);
+
+  it("removes a .doc, .xls or .ppt whose EMF or WMF picture (an OfficeArt blip, compressed or not) draws another's address, and keeps logos", async () => {
+    const doc = (blip: Buffer) => container({ ...wordStreams(['Return label for A-1001\r\u0001\r']), Data: Buffer.concat([Buffer.alloc(68), blip]) });
+    const xls = (blip: Buffer) => container({ Workbook: workbookStream([rec(0x00eb, Buffer.concat([Buffer.alloc(8), blip]))]) });
+    const ppt = (blip: Buffer) =>
+      container({ 'PowerPoint Document': pptContainer(0x03e8, [slideTexts([textChars('Order A-1001')])]), 'Current User': currentUser(), Pictures: blip });
+    const held = [emf([extTextOut(OTHER)]), wmf([wmfTextOut(OTHER)])];
+    const files: (readonly [string, string, Buffer])[] = [];
+    for (const [type, name, make] of [
+      [DOC, 'label.doc', doc],
+      [XLS, 'order.xls', xls],
+      [PPT, 'slides.ppt', ppt],
+    ] as const) {
+      for (const p of held) files.push([type, name, make(officeArtBlip(p))]);
+      files.push([type, name, make(officeArtBlip(held[0]!, true))]);
+      files.push([type, name, make(officeArtBlip(emf([...emfShapes(), extTextOut(ORDINARY)])))]);
+    }
+    expect(await kept(files)).toEqual(files.map(([, name], k) => (k % 4 === 3 ? [name] : [])));
   }, 120_000);
 
   it('removes a metafile attached on its own, with text or without', async () => {
