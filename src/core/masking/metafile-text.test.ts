@@ -29,6 +29,25 @@ describe('the text a metafile picture draws (metafileTexts)', () => {
     expect(joined(wmf([piece(inner.subarray(0, half)), piece(inner.subarray(half))]))).toContain('anna@other.example');
   });
 
+  it('reads a metafile inside an EMF+ image object, whole or in continued pieces, and not a bitmap’s pixels', () => {
+    const u32 = (...v: number[]) => Buffer.from(new Uint32Array(v).buffer);
+    const plus = (flags: number, data: Buffer) =>
+      Buffer.concat([Buffer.from(new Uint16Array([0x4008, flags]).buffer), u32(12 + data.length, data.length), data]);
+    const comment = (records: Buffer[]) => {
+      const body = Buffer.concat([u32(0x2b464d45), ...records]);
+      return emfRecord(70, Buffer.concat([u32(body.length), body]));
+    };
+    const inner = emf([extTextOut('anna@other.example')]);
+    const image = Buffer.concat([u32(0xdbc01002, 2, 3, inner.length), inner]);
+    const IMAGE = 5 << 8;
+    expect(joined(emf([comment([plus(IMAGE, image)])]))).toContain('anna@other.example');
+    const half = image.length >> 1;
+    const pieces = [plus(IMAGE | 0x8000, Buffer.concat([u32(image.length), image.subarray(0, half)])), plus(IMAGE, image.subarray(half))];
+    expect(joined(emf([comment(pieces)]))).toContain('anna@other.example');
+    const bitmap = Buffer.concat([u32(0xdbc01002, 1), Buffer.from('anna@other.example')]);
+    expect(joined(emf([comment([plus(IMAGE, bitmap)])]))).toBe('');
+  });
+
   it('reads nothing from a logo of shapes, and stops at a record that runs past the data', () => {
     expect(joined(emf(emfShapes()))).toBe('');
     const cut = emf([extTextOut('anna@other.example')]);

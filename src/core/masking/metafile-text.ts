@@ -123,10 +123,11 @@ function emfTexts(b: Uint8Array, depth: number): string[] {
   return texts;
 }
 
-/** EMF+ records ([MS-EMFPLUS] 2.3): DrawString's and DrawDriverString's characters, an image object's data read raw. */
+/** EMF+ records ([MS-EMFPLUS] 2.3): DrawString's and DrawDriverString's characters, an image object's texts (imageTexts). */
 function emfPlusTexts(b: Uint8Array, depth: number): string[] {
   const d = view(b);
   const texts: string[] = [];
+  let continued: Uint8Array[] | null = null;
   for (let at = 0; at + 12 <= b.length;) {
     const type = d.getUint16(at, true);
     const flags = d.getUint16(at + 2, true);
@@ -143,19 +144,31 @@ function emfPlusTexts(b: Uint8Array, depth: number): string[] {
         texts.push(utf16(data.subarray(16, 16 + Math.min(glyphs * 2, data.length - 16))));
       }
     } else if (type === EMFPLUS_OBJECT && ((flags >> 8) & 0x7f) === 5) {
-      // An image object (ObjectTypeImage, 2.2.1.4 EmfPlusImage): a bitmap's pixels are not read; a
-      // metafile's texts are, and one kept in pieces (continued, flag 0x8000) or that does not read is read raw.
-      const image = flags & 0x8000 ? null : data;
-      if (image && image.length >= 8 && view(image).getUint32(4, true) === 1) {
-        // ImageDataTypeBitmap.
-      } else if (image && image.length >= 16 && view(image).getUint32(4, true) === 2 && depth < MAX_DEPTH) {
-        const inner = metafileTexts(image.subarray(16, 16 + view(image).getUint32(12, true)), depth + 1);
-        texts.push(...(inner ?? rawReadings(image, depth)));
-      } else texts.push(...rawReadings(data, depth));
+      // An image object (ObjectTypeImage). One kept in pieces (flag C, 0x8000: continued in the next
+      // record, TotalObjectSize first) is joined before it is read.
+      if (flags & 0x8000) (continued ??= []).push(data.subarray(4));
+      else if (continued) {
+        texts.push(...imageTexts(Buffer.concat([...continued, data]), depth));
+        continued = null;
+      } else texts.push(...imageTexts(data, depth));
     }
     at += size;
   }
+  if (continued) texts.push(...imageTexts(Buffer.concat(continued), depth));
   return texts;
+}
+
+/**
+ * An EMF+ image object's texts ([MS-EMFPLUS] 2.2.1.4 EmfPlusImage: Version, Type, then the image):
+ * none for a bitmap (its pixels are not read); a metafile's (MetafileType, MetafileDataSize, data)
+ * as a metafile, or raw when it does not read as one; anything else raw.
+ */
+function imageTexts(image: Uint8Array, depth: number): string[] {
+  const type = image.length >= 8 ? view(image).getUint32(4, true) : 0;
+  if (type === 1) return [];
+  const inner =
+    type === 2 && image.length >= 16 && depth < MAX_DEPTH ? metafileTexts(image.subarray(16, 16 + view(image).getUint32(12, true)), depth + 1) : null;
+  return inner ?? rawReadings(image, depth);
 }
 
 function wmfTexts(b: Uint8Array, start: number, depth: number): string[] {
