@@ -170,6 +170,8 @@ describe('an Office file’s parts besides its XML', () => {
     expect(read(random)).toBeNull();
     expect(read(Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x00, 0x0c, 0x80, 0x00]), Buffer.alloc(40), Buffer.from([0xe9, 0x10])]))).toBeNull();
     expect(read(Buffer.alloc(0))).toBeNull();
+    // Counted before it is decoded.
+    expect(() => memberTexts(new Uint8Array(Buffer.from(held)), 10)).toThrow(NotWhatItClaims);
   });
 
   it('does not pass on a file embedded in the document, which it cannot read: the document is refused as such', () => {

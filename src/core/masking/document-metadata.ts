@@ -11,7 +11,7 @@ import { formattedCells } from './number-formats.js';
 import { looksLikeText } from './part-table.js';
 import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
 import type { BinaryData } from './binary-readings.js';
-import { cp1252 } from './ole-bytes.js';
+import { BrokenText, cp1252 } from './ole-bytes.js';
 import { metafileTexts } from './metafile-text.js';
 import { carriesMacros, MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
@@ -176,33 +176,39 @@ const JUDGED = 8192;
  * at most 1 in 4 of the others (Notepad's guess, IsTextUnicode); UTF-8 when they decode without an error (WHATWG Encoding, fatal;
  * control bytes and NULs allowed: the fold reads them as nothing); else Windows-1252 when at most 1
  * in 16 of its bytes is a C0 control (random or compressed data has ~1 in 9). Constant cost to
- * judge; the readings are the whole member's.
+ * judge; the readings are the whole member's, NotWhatItClaims (TOO_MUCH_TEXT) before they are
+ * decoded when they would pass `limit` characters.
  */
-export function memberTexts(b: Uint8Array): string[] | null {
+export function memberTexts(b: Uint8Array, limit = Infinity): string[] | null {
   if (b.length === 0) return null;
-  if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) return [plainText(b)];
-  const n = Math.min(b.length, JUDGED);
-  let controls = 0;
-  const zeros = [0, 0];
-  for (let i = 0; i < n; i++) {
-    const c = b[i] as number;
-    if (c === 0) zeros[i & 1]!++;
-    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) controls++;
+  const readings: ((b: Uint8Array) => string)[] = [];
+  if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) readings.push(plainText);
+  else {
+    const n = Math.min(b.length, JUDGED);
+    let controls = 0;
+    const zeros = [0, 0];
+    for (let i = 0; i < n; i++) {
+      const c = b[i] as number;
+      if (c === 0) zeros[i & 1]!++;
+      if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) controls++;
+    }
+    // UTF-16LE: ASCII's high bytes are zero, its low bytes not (from byte 0: the odd bytes zero).
+    const half = (n >> 1) * 3;
+    const utf16 = (high: number, low: number) => n >= 4 && (zeros[high] as number) * 4 >= half && (zeros[low] as number) * 4 * 3 <= half;
+    if (utf16(1, 0)) readings.push((x) => new TextDecoder('utf-16le').decode(x));
+    if (utf16(0, 1)) readings.push((x) => new TextDecoder('utf-16le').decode(x.subarray(1)));
+    try {
+      // A multi-byte character cut at the judged bytes' end is no error (stream).
+      new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, n), { stream: n < b.length });
+      readings.push(strFromU8);
+    } catch {
+      if (controls * 16 <= n) readings.push(cp1252);
+    }
   }
-  const texts: string[] = [];
-  // UTF-16LE: ASCII's high bytes are zero, its low bytes not (from byte 0: the odd bytes zero).
-  const half = (n >> 1) * 3;
-  const utf16 = (high: number, low: number) => n >= 4 && (zeros[high] as number) * 4 >= half && (zeros[low] as number) * 4 * 3 <= half;
-  if (utf16(1, 0)) texts.push(new TextDecoder('utf-16le').decode(b));
-  if (utf16(0, 1)) texts.push(new TextDecoder('utf-16le').decode(b.subarray(1)));
-  try {
-    // A multi-byte character cut at the judged bytes' end is no error (stream).
-    new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, n), { stream: n < b.length });
-    texts.push(strFromU8(b));
-  } catch {
-    if (controls * 16 <= n) texts.push(cp1252(b));
-  }
-  return texts.length ? texts : null;
+  if (readings.length === 0) return null;
+  // Counted before it is decoded: a reading is at most a character a byte.
+  if (readings.length * b.length > limit) throw new NotWhatItClaims(TOO_MUCH_TEXT);
+  return readings.map((read) => read(b));
 }
 
 /**
@@ -231,7 +237,13 @@ const view32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffse
  * address; counted in MAX_XML_TEXT (NotWhatItClaims past it).
  */
 function binaryPart(data: Uint8Array, counts: { total: number; text: number }, texts: string[], binary: BinaryData[]): void {
-  const read = metafileTexts(data) ?? metafileTexts(gunzipped(data, counts)) ?? memberTexts(data);
+  let read: string[] | null;
+  try {
+    read = metafileTexts(data) ?? metafileTexts(gunzipped(data, counts)) ?? memberTexts(data, MAX_XML_TEXT - counts.text);
+  } catch (err) {
+    // A metafile picture keeping more raw data than is read (metafile-text.ts RAW_LIMIT).
+    throw err instanceof BrokenText ? new NotWhatItClaims(`${err.message}, so it does not cross`) : err;
+  }
   if (read) {
     for (const t of read) counts.text += t.length;
     if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMetafile, metafileTexts } from './metafile-text.js';
+import { BrokenText } from './ole-bytes.js';
 import { emf, emfPlusDrawString, emfRecord, emfShapes, extTextOut, smallTextOut, wmf, wmfExtTextOut, wmfTextOut } from '../../../test/fixtures/metafile.js';
 
 const joined = (b: Buffer) => metafileTexts(new Uint8Array(b))?.join('|') ?? null;
@@ -53,6 +54,12 @@ describe('the text a metafile picture draws (metafileTexts)', () => {
     const cut = emf([extTextOut('anna@other.example')]);
     cut.writeUInt32LE(0x7fffffff, 88 + 4);
     expect(joined(cut)).toBe('');
+  });
+
+  it('refuses (BrokenText) raw data past its limit before reading it', () => {
+    const big = emf([emfRecord(70, Buffer.concat([Buffer.from([0, 0x10, 0, 0]), Buffer.alloc(4096, 0x41)]))]);
+    expect(() => metafileTexts(new Uint8Array(big), 1000)).toThrow(BrokenText);
+    expect(metafileTexts(new Uint8Array(big), 5000)).not.toBeNull();
   });
 
   it('is null for anything that is no metafile (a PNG, text, nothing)', () => {

@@ -3,7 +3,7 @@
 // (word/media/image1.emf) and draw their text records as visible text. Pixels (a bitmap record)
 // and text drawn as glyph numbers (ETO_GLYPH_INDEX, an EMF+ driver string without its cmap flag)
 // are not read, as a photo's pixels are not.
-import { cp1252 } from './ole-bytes.js';
+import { BrokenText, cp1252 } from './ole-bytes.js';
 
 /** EMF record types ([MS-EMF] 2.1.1). */
 const EMR_HEADER = 1;
@@ -35,6 +35,9 @@ const ETO_RECT = 0x0002 | 0x0004;
 /** An EMR_SMALLTEXTOUT without a bounding rectangle, and with 8-bit characters ([MS-EMF] 2.1.11 ExtTextOutOptions). */
 const ETO_NO_RECT = 0x0100;
 const ETO_SMALL_CHARS = 0x0200;
+
+/** Raw data (comments, escapes, embedded pictures) read as text, at most, in bytes: each byte makes two characters of readings. */
+export const RAW_LIMIT = 8 * 1024 * 1024;
 
 /** Embedded metafiles read inside a metafile: one level (an EMF in a WMF, a metafile in an EMF+ image). */
 const MAX_DEPTH = 2;
@@ -71,23 +74,36 @@ function wmfStart(b: Uint8Array): number | null {
  * an EMF+ image object's data that is no bitmap and does not read as a metafile) read whole as Windows-1252 and as UTF-16LE from byte 0 and byte 1.
  * 8-bit strings read as Windows-1252 (their font's charset is not followed). Walks each record once:
  * linear in `b`'s size; stops at a record whose size runs past the data (a reader stops there too).
+ * Throws BrokenText before raw data past `rawLimit` bytes (RAW_LIMIT, 8 MiB, in all) would be read.
  */
-export function metafileTexts(b: Uint8Array, depth = 0): string[] | null {
-  if (emfAt(b)) return emfTexts(b, depth);
+export function metafileTexts(b: Uint8Array, rawLimit = RAW_LIMIT): string[] | null {
+  return readMetafile(b, { depth: 0, raw: { left: rawLimit } });
+}
+
+/** Where a reading stands: how deep inside metafiles, and how many bytes of raw data may still be read (shared). */
+interface Ctx {
+  readonly depth: number;
+  readonly raw: { left: number };
+}
+
+function readMetafile(b: Uint8Array, c: Ctx): string[] | null {
+  if (emfAt(b)) return emfTexts(b, c);
   const start = wmfStart(b);
-  return start === null ? null : wmfTexts(b, start, depth);
+  return start === null ? null : wmfTexts(b, start, c);
 }
 
 const utf16 = (b: Uint8Array) => new TextDecoder('utf-16le').decode(b);
 
 /** Data another program may draw, read as text every way a string may stand in it. */
-function rawReadings(b: Uint8Array, depth: number): string[] {
+function rawReadings(b: Uint8Array, c: Ctx): string[] {
   if (b.length === 0) return [];
-  const inner = depth < MAX_DEPTH ? metafileTexts(b, depth + 1) : null;
+  c.raw.left -= b.length;
+  if (c.raw.left < 0) throw new BrokenText('a picture keeps more data than is read');
+  const inner = c.depth < MAX_DEPTH ? readMetafile(b, { ...c, depth: c.depth + 1 }) : null;
   return [...(inner ?? []), cp1252(b), utf16(b), utf16(b.subarray(1))];
 }
 
-function emfTexts(b: Uint8Array, depth: number): string[] {
+function emfTexts(b: Uint8Array, c: Ctx): string[] {
   const d = view(b);
   const texts: string[] = [];
   const comments: Uint8Array[] = [];
@@ -114,17 +130,17 @@ function emfTexts(b: Uint8Array, depth: number): string[] {
       string(at, size, options & ETO_NO_RECT ? 36 : 52, d.getUint32(at + 16, true), !(options & ETO_SMALL_CHARS));
     } else if (type === EMR_COMMENT && size >= 12) {
       const data = b.subarray(at + 12, at + 12 + Math.min(d.getUint32(at + 8, true), size - 12));
-      if (data.length >= 4 && view(data).getUint32(0, true) === EMFPLUS_SIGNATURE) texts.push(...emfPlusTexts(data.subarray(4), depth));
+      if (data.length >= 4 && view(data).getUint32(0, true) === EMFPLUS_SIGNATURE) texts.push(...emfPlusTexts(data.subarray(4), c));
       else comments.push(data);
     } else if (type === EMR_EOF) break;
     at += size;
   }
-  if (comments.length) texts.push(...rawReadings(Buffer.concat(comments), depth));
+  if (comments.length) texts.push(...rawReadings(Buffer.concat(comments), c));
   return texts;
 }
 
 /** EMF+ records ([MS-EMFPLUS] 2.3): DrawString's and DrawDriverString's characters, an image object's texts (imageTexts). */
-function emfPlusTexts(b: Uint8Array, depth: number): string[] {
+function emfPlusTexts(b: Uint8Array, c: Ctx): string[] {
   const d = view(b);
   const texts: string[] = [];
   let continued: Uint8Array[] | null = null;
@@ -148,13 +164,13 @@ function emfPlusTexts(b: Uint8Array, depth: number): string[] {
       // record, TotalObjectSize first) is joined before it is read.
       if (flags & 0x8000) (continued ??= []).push(data.subarray(4));
       else if (continued) {
-        texts.push(...imageTexts(Buffer.concat([...continued, data]), depth));
+        texts.push(...imageTexts(Buffer.concat([...continued, data]), c));
         continued = null;
-      } else texts.push(...imageTexts(data, depth));
+      } else texts.push(...imageTexts(data, c));
     }
     at += size;
   }
-  if (continued) texts.push(...imageTexts(Buffer.concat(continued), depth));
+  if (continued) texts.push(...imageTexts(Buffer.concat(continued), c));
   return texts;
 }
 
@@ -163,15 +179,17 @@ function emfPlusTexts(b: Uint8Array, depth: number): string[] {
  * none for a bitmap (its pixels are not read); a metafile's (MetafileType, MetafileDataSize, data)
  * as a metafile, or raw when it does not read as one; anything else raw.
  */
-function imageTexts(image: Uint8Array, depth: number): string[] {
+function imageTexts(image: Uint8Array, c: Ctx): string[] {
   const type = image.length >= 8 ? view(image).getUint32(4, true) : 0;
   if (type === 1) return [];
   const inner =
-    type === 2 && image.length >= 16 && depth < MAX_DEPTH ? metafileTexts(image.subarray(16, 16 + view(image).getUint32(12, true)), depth + 1) : null;
-  return inner ?? rawReadings(image, depth);
+    type === 2 && image.length >= 16 && c.depth < MAX_DEPTH
+      ? readMetafile(image.subarray(16, 16 + view(image).getUint32(12, true)), { ...c, depth: c.depth + 1 })
+      : null;
+  return inner ?? rawReadings(image, c);
 }
 
-function wmfTexts(b: Uint8Array, start: number, depth: number): string[] {
+function wmfTexts(b: Uint8Array, start: number, c: Ctx): string[] {
   const d = view(b);
   const texts: string[] = [];
   const escapes: Uint8Array[] = [];
@@ -197,7 +215,7 @@ function wmfTexts(b: Uint8Array, start: number, depth: number): string[] {
     }
     at = end;
   }
-  if (emf.length) texts.push(...rawReadings(Buffer.concat(emf), depth));
-  if (escapes.length) texts.push(...rawReadings(Buffer.concat(escapes), depth));
+  if (emf.length) texts.push(...rawReadings(Buffer.concat(emf), c));
+  if (escapes.length) texts.push(...rawReadings(Buffer.concat(escapes), c));
   return texts;
 }
