@@ -58,8 +58,8 @@ describe('the text a metafile picture draws (metafileTexts)', () => {
 
   it('refuses (BrokenText) raw data past its limit before reading it', () => {
     const big = emf([emfRecord(70, Buffer.concat([Buffer.from([0, 0x10, 0, 0]), Buffer.alloc(4096, 0x41)]))]);
-    expect(() => metafileTexts(new Uint8Array(big), 1000)).toThrow(BrokenText);
-    expect(metafileTexts(new Uint8Array(big), 5000)).not.toBeNull();
+    expect(() => metafileTexts(new Uint8Array(big), { left: 1000 })).toThrow(BrokenText);
+    expect(metafileTexts(new Uint8Array(big), { left: 5000 })).not.toBeNull();
   });
 
   it('is null for anything that is no metafile (a PNG, text, nothing)', () => {

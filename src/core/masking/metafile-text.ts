@@ -74,10 +74,11 @@ function wmfStart(b: Uint8Array): number | null {
  * an EMF+ image object's data that is no bitmap and does not read as a metafile) read whole as Windows-1252 and as UTF-16LE from byte 0 and byte 1.
  * 8-bit strings read as Windows-1252 (their font's charset is not followed). Walks each record once:
  * linear in `b`'s size; stops at a record whose size runs past the data (a reader stops there too).
- * Throws BrokenText before raw data past `rawLimit` bytes (RAW_LIMIT, 8 MiB, in all) would be read.
+ * Throws BrokenText before raw data past `raw.left` bytes (RAW_LIMIT, 8 MiB, unless given: a
+ * file's pictures share one) would be read; `raw.left` is what is left after.
  */
-export function metafileTexts(b: Uint8Array, rawLimit = RAW_LIMIT): string[] | null {
-  return readMetafile(b, { depth: 0, raw: { left: rawLimit } });
+export function metafileTexts(b: Uint8Array, raw: { left: number } = { left: RAW_LIMIT }): string[] | null {
+  return readMetafile(b, { depth: 0, raw });
 }
 
 /** Where a reading stands: how deep inside metafiles, and how many bytes of raw data may still be read (shared). */

@@ -4,7 +4,7 @@
 // the slide, in the selection pane, the alt-text box, a hover), in .doc (the table stream's
 // OfficeArtContent), .xls (MsoDrawing records) and .ppt (PPDrawing containers) alike.
 import { unzlibSync } from 'fflate';
-import { metafileTexts } from './metafile-text.js';
+import { metafileTexts, RAW_LIMIT } from './metafile-text.js';
 import { BrokenText, u16, u32, utf16 } from './ole-bytes.js';
 
 // OfficeArtFOPT, OfficeArtSecondaryFOPT, OfficeArtTertiaryFOPT ([MS-ODRAW] 2.2.9–2.2.11): recVer 3.
@@ -83,6 +83,8 @@ const UNCOMPRESSED = 0xfe;
 export function officeArtPictureTexts(bytes: Uint8Array, limit = 100 * 1024 * 1024): string[] {
   const out: string[] = [];
   let left = limit;
+  // The raw data all its pictures keep, read as text (metafile-text.ts), shares one limit.
+  const raw = { left: RAW_LIMIT };
   for (let at = 0; at + 8 <= bytes.length; at++) {
     if (bytes[at + 3] !== 0xf0) continue;
     const instances = BLIP_INSTANCES.get(u16(bytes, at + 2));
@@ -110,7 +112,7 @@ export function officeArtPictureTexts(bytes: Uint8Array, limit = 100 * 1024 * 10
         picture = null;
       }
     }
-    const texts = picture && metafileTexts(picture);
+    const texts = picture && metafileTexts(picture, raw);
     if (texts) out.push(...texts);
   }
   return out;
