@@ -9,6 +9,7 @@
 import sanitizeHtml from 'sanitize-html';
 import type { Change } from '../types.js';
 import type { Folded } from '../masking/fold.js';
+import { stripImageMetadata } from '../masking/image-metadata.js';
 import { linkGivesAway } from '../masking/link-identity.js';
 import type { Span } from '../masking/spans.js';
 import type { BannedMatcher } from './banned-words.js';
@@ -86,6 +87,35 @@ interface Hooks {
   readonly imageDropped: () => void;
 }
 
+// A picture inline as a data: URI (RFC 2397): its type and its base64 data.
+const DATA_IMAGE = /^data:(image\/[a-z0-9.+-]+)((?:;[^,;]*)*?);base64,([A-Za-z0-9+/=\s]*)$/i;
+// The types a photo attached on its own is read as (part-table.ts): their metadata can be removed.
+const DATA_IMAGE_TYPES = new Set(['image/jpeg', 'image/pjpeg', 'image/png', 'image/gif']);
+
+/**
+ * An `<img>`'s attributes with a data: URI picture (RFC 2397) as a photo attached on its own is
+ * kept: a JPEG, PNG or GIF in base64 without its metadata (image-metadata.ts stripImageMetadata,
+ * location, camera, author, text chunks); any other picture (an SVG's text, an EMF's or WMF's text
+ * records, which no reader here reads), one not in base64 or that does not read as its format loses
+ * its `src`, so the image is dropped (exclusiveFilter). Other sources are left as they are. Linear
+ * in the data's size.
+ */
+export function dataImageCleaned(attribs: Record<string, string>): Record<string, string> {
+  const src = attribs.src;
+  if (src === undefined || !/^\s*data:/i.test(src)) return attribs;
+  const m = DATA_IMAGE.exec(src.trim());
+  const next = { ...attribs };
+  delete next.src;
+  if (!m || !DATA_IMAGE_TYPES.has((m[1] as string).toLowerCase())) return next;
+  try {
+    const img = stripImageMetadata(Buffer.from((m[3] as string).replace(/\s+/g, ''), 'base64'));
+    next.src = `data:${img.contentType};base64,${Buffer.from(img.bytes).toString('base64')}`;
+  } catch {
+    // Not the picture its type says: dropped.
+  }
+  return next;
+}
+
 function sanitizeWith(html: string, h: Hooks): string {
   return sanitizeHtml(html, {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center'],
@@ -112,7 +142,7 @@ function sanitizeWith(html: string, h: Hooks): string {
     },
     transformTags: {
       a: (tagName, attribs) => ({ tagName, attribs: h.anchor(attribs) }),
-      img: (tagName, attribs) => ({ tagName, attribs: h.image(attribs) }),
+      img: (tagName, attribs) => ({ tagName, attribs: h.image(dataImageCleaned(attribs)) }),
       ...(h.other
         ? { '*': (tagName: string, attribs: Record<string, string>) => ({ tagName, attribs: (h.other as NonNullable<Hooks['other']>)(attribs) }) }
         : {}),

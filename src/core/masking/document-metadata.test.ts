@@ -2,7 +2,7 @@ import { decodePDFRawStream, PDFDocument, PDFHexString, PDFName, PDFRawStream, P
 import { describe, expect, it } from 'vitest';
 import { decodeXML } from 'entities';
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import { cleanOoxml, cleanPdf, fieldResults, headersFooters, NotWhatItClaims, ooxmlText } from './document-metadata.js';
+import { cleanOoxml, cleanPdf, fieldResults, headersFooters, memberTexts, NotWhatItClaims, ooxmlText } from './document-metadata.js';
 import { withoutCommentsAndPIs } from './sheet-formulas.js';
 import { container } from '../../../test/fixtures/legacy-office.js';
 
@@ -152,6 +152,26 @@ describe('an Office file’s parts besides its XML', () => {
     expect(r.binary.every((b) => b.utf16)).toBe(true);
     expect(searched).toContain('JANE-BUYER-PC');
     expect(searched).toContain('jane@buyer.example');
+  });
+
+  it('reads a member as text as an editor shows it, control bytes and all (memberTexts), and leaves binary data binary', () => {
+    const held = 'Lager: anna@other.example';
+    const read = (b: Buffer) => memberTexts(new Uint8Array(b))?.join('|') ?? null;
+    // Text: UTF-8 with a control byte or NULs, Latin-1 with one, UTF-16 with or without its mark.
+    expect(read(Buffer.from(`\u0001${held}`))).toContain(held);
+    expect(read(Buffer.from(`\u0000\u0000${held}`))).toContain(held);
+    expect(read(Buffer.from(`\u0001M\u00fcller ${held}`, 'latin1'))).toContain(`M\u00fcller ${held}`);
+    expect(read(Buffer.from(`\u0001M\u00fcller ${held}`, 'utf16le'))).toContain(held);
+    expect(read(Buffer.concat([Buffer.from([0x07]), Buffer.from(`M\u00fcller ${held}`, 'utf16le')]))).toContain(held);
+    expect(read(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`\u0001${held}`, 'utf16le')]))).toContain(held);
+    // Binary: random (compressed) bytes, a font's or a picture's, a run of zeros with Latin-1 bytes.
+    let x = 7;
+    const random = Buffer.from(Array.from({ length: 9000 }, () => ((x = (x * 1103515245 + 12345) >>> 0), x >>> 24)));
+    expect(read(random)).toBeNull();
+    expect(read(Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x00, 0x0c, 0x80, 0x00]), Buffer.alloc(40), Buffer.from([0xe9, 0x10])]))).toBeNull();
+    expect(read(Buffer.alloc(0))).toBeNull();
+    // Counted before it is decoded.
+    expect(() => memberTexts(new Uint8Array(Buffer.from(held)), 10)).toThrow(NotWhatItClaims);
   });
 
   it('does not pass on a file embedded in the document, which it cannot read: the document is refused as such', () => {

@@ -5,12 +5,14 @@
 // streams, via cfb. An Outlook message (.msg) or TNEF in an OLE container is not a Word file.
 import CFB from 'cfb';
 import { decodeXML } from 'entities';
-import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
+import { gunzipSync, strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import { imageFormat, stripImageMetadata } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { looksLikeText } from './part-table.js';
 import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
 import type { BinaryData } from './binary-readings.js';
+import { BrokenText, cp1252 } from './ole-bytes.js';
+import { metafileTexts } from './metafile-text.js';
 import { carriesMacros, MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
 import {
@@ -164,17 +166,88 @@ function plainText(b: Uint8Array): string {
   return strFromU8(b);
 }
 
+/** Bytes of a member looked at to judge it text: as looksLikeText. */
+const JUDGED = 8192;
+
+/**
+ * A package member's readings as a text editor shows it (a zip program opens it for whoever renames
+ * the package), or null when it is binary. Judged by its first 8 KiB (JUDGED): UTF-16 by its
+ * byte-order mark; UTF-16LE without one when at least 3 in 4 of its odd (or even) bytes are zero and
+ * at most 1 in 4 of the others (Notepad's guess, IsTextUnicode); UTF-8 when they decode without an error (WHATWG Encoding, fatal;
+ * control bytes and NULs allowed: the fold reads them as nothing); else Windows-1252 when at most 1
+ * in 16 of its bytes is a C0 control (random or compressed data has ~1 in 9). Constant cost to
+ * judge; the readings are the whole member's, NotWhatItClaims (TOO_MUCH_TEXT) before they are
+ * decoded when they would pass `limit` characters.
+ */
+export function memberTexts(b: Uint8Array, limit = Infinity): string[] | null {
+  if (b.length === 0) return null;
+  const readings: ((b: Uint8Array) => string)[] = [];
+  if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) readings.push(plainText);
+  else {
+    const n = Math.min(b.length, JUDGED);
+    let controls = 0;
+    const zeros = [0, 0];
+    for (let i = 0; i < n; i++) {
+      const c = b[i] as number;
+      if (c === 0) zeros[i & 1]!++;
+      if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) controls++;
+    }
+    // UTF-16LE: ASCII's high bytes are zero, its low bytes not (from byte 0: the odd bytes zero).
+    const half = (n >> 1) * 3;
+    const utf16 = (high: number, low: number) => n >= 4 && (zeros[high] as number) * 4 >= half && (zeros[low] as number) * 4 * 3 <= half;
+    if (utf16(1, 0)) readings.push((x) => new TextDecoder('utf-16le').decode(x));
+    if (utf16(0, 1)) readings.push((x) => new TextDecoder('utf-16le').decode(x.subarray(1)));
+    try {
+      // A multi-byte character cut at the judged bytes' end is no error (stream).
+      new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, n), { stream: n < b.length });
+      readings.push(strFromU8);
+    } catch {
+      if (controls * 16 <= n) readings.push(cp1252);
+    }
+  }
+  if (readings.length === 0) return null;
+  // Counted before it is decoded: a reading is at most a character a byte.
+  if (readings.length * b.length > limit) throw new NotWhatItClaims(TOO_MUCH_TEXT);
+  return readings.map((read) => read(b));
+}
+
+/**
+ * A gzip member's bytes unzipped (a compressed metafile, `.emz`/`.wmz`, RFC 1952), counted in the
+ * package's MAX_UNZIPPED by its stated size before it is unzipped; empty when `b` is no gzip or does
+ * not unzip (then read as any binary part).
+ */
+function gunzipped(b: Uint8Array, counts: { total: number; text: number }): Uint8Array {
+  if (b.length < 18 || b[0] !== 0x1f || b[1] !== 0x8b) return new Uint8Array(0);
+  counts.total += view32(b, b.length - 4);
+  if (counts.total > MAX_UNZIPPED) throw new NotWhatItClaims('unpacks to more than 100 MB');
+  try {
+    return gunzipSync(b);
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
+const view32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
+
 /**
  * A binary part into `binary` (searched for the writer in pieces as Latin-1 and UTF-16LE:
- * binaryHolds), and, when it is a text file (looksLikeText: a `contacts.txt` a zip program shows to
- * whoever renames the package), its text into `texts`, searched for any address; counted in
- * MAX_XML_TEXT (NotWhatItClaims past it).
+ * binaryHolds), and, when it is a metafile picture (metafile-text.ts: the text an EMF or a WMF draws, gzipped
+ * or not) or reads as text (memberTexts: a `contacts.txt` a zip program shows to
+ * whoever renames the package, control bytes and all), its readings into `texts`, searched for any
+ * address; counted in MAX_XML_TEXT (NotWhatItClaims past it).
  */
 function binaryPart(data: Uint8Array, counts: { total: number; text: number }, texts: string[], binary: BinaryData[]): void {
-  if (looksLikeText(data)) {
-    counts.text += data.length;
+  let read: string[] | null;
+  try {
+    read = metafileTexts(data) ?? metafileTexts(gunzipped(data, counts)) ?? memberTexts(data, MAX_XML_TEXT - counts.text);
+  } catch (err) {
+    // A metafile picture keeping more raw data than is read (metafile-text.ts RAW_LIMIT).
+    throw err instanceof BrokenText ? new NotWhatItClaims(`${err.message}, so it does not cross`) : err;
+  }
+  if (read) {
+    for (const t of read) counts.text += t.length;
     if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
-    texts.push(plainText(data));
+    texts.push(...read);
   }
   binary.push({ bytes: data, utf16: true });
 }

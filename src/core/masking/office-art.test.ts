@@ -2,7 +2,8 @@ import CFB from 'cfb';
 import { describe, expect, it } from 'vitest';
 import { container, excelFile, fopt, pptContainer, pptRecord, rec, sst, workbookStream } from '../../../test/fixtures/legacy-office.js';
 import { BrokenText } from './ole-bytes.js';
-import { officeArtTexts } from './office-art.js';
+import { officeArtPictureTexts, officeArtTexts } from './office-art.js';
+import { emf, emfShapes, extTextOut, officeArtBlip, wmf, wmfTextOut } from '../../../test/fixtures/metafile.js';
 import { oleShownTexts } from './ole-text.js';
 
 const KIM = 'kim.lee@partner.example';
@@ -59,5 +60,23 @@ describe('the texts of a legacy file reach its drawings', () => {
   it('reads a stream whose name is in another case (Office opens `workbook` as `Workbook`)', () => {
     const stream = workbookStream([sst([KIM])]);
     expect(oleShownTexts(CFB.read(container({ workbook: stream, 'Old/Workbook': workbookStream([]) }), { type: 'buffer' }))?.join('\n')).toContain(KIM);
+  });
+});
+
+describe('the text an OfficeArt EMF or WMF picture draws (officeArtPictureTexts)', () => {
+  it('reads a compressed or stored EMF and a WMF blip at any byte, and nothing from a logo or a blip that does not inflate', () => {
+    const at = (blip: Buffer) => officeArtPictureTexts(new Uint8Array(Buffer.concat([Buffer.alloc(3, 1), blip, Buffer.alloc(5)]))).join('|');
+    expect(at(officeArtBlip(emf([extTextOut('anna@other.example')])))).toContain('anna@other.example');
+    expect(at(officeArtBlip(emf([extTextOut('anna@other.example')]), true))).toContain('anna@other.example');
+    expect(at(officeArtBlip(wmf([wmfTextOut('anna@other.example')])))).toContain('anna@other.example');
+    expect(at(officeArtBlip(emf(emfShapes())))).toBe('');
+    const broken = officeArtBlip(emf([extTextOut('anna@other.example')]));
+    broken.fill(0x55, 8 + 16 + 34);
+    expect(at(broken)).toBe('');
+  });
+
+  it('refuses pictures that unpack past its limit', () => {
+    const blip = officeArtBlip(emf([extTextOut('x'.repeat(5000))]));
+    expect(() => officeArtPictureTexts(new Uint8Array(Buffer.concat([blip, blip])), 12_000)).toThrow(BrokenText);
   });
 });

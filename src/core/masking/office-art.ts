@@ -3,6 +3,8 @@
 // name ([MS-ODRAW] 2.3 property sets, in an OfficeArtFOPT record). The application shows them (on
 // the slide, in the selection pane, the alt-text box, a hover), in .doc (the table stream's
 // OfficeArtContent), .xls (MsoDrawing records) and .ppt (PPDrawing containers) alike.
+import { unzlibSync } from 'fflate';
+import { metafileTexts, RAW_LIMIT } from './metafile-text.js';
 import { BrokenText, u16, u32, utf16 } from './ole-bytes.js';
 
 // OfficeArtFOPT, OfficeArtSecondaryFOPT, OfficeArtTertiaryFOPT ([MS-ODRAW] 2.2.9–2.2.11): recVer 3.
@@ -54,6 +56,64 @@ export function officeArtTexts(bytes: Uint8Array): string[] {
       }
       data += size;
     }
+  }
+  return out;
+}
+
+// OfficeArtBlipEMF, OfficeArtBlipWMF ([MS-ODRAW] 2.2.24, 2.2.25): recVer 0, recInstance 0x3D4/0x3D5
+// (EMF) or 0x216/0x217 (WMF), the odd one with a second 16-byte UID.
+const BLIP_INSTANCES: ReadonlyMap<number, ReadonlySet<number>> = new Map([
+  [0xf01a, new Set([0x3d4, 0x3d5])],
+  [0xf01b, new Set([0x216, 0x217])],
+]);
+/** OfficeArtMetafileHeader ([MS-ODRAW] 2.2.31): cbSize, rcBounds, ptSize, cbSave, compression, filter. */
+const METAFILE_HEADER = 34;
+const DEFLATE = 0x00;
+const UNCOMPRESSED = 0xfe;
+
+/**
+ * The texts the EMF and WMF pictures (OfficeArt blips) in `bytes` draw (metafile-text.ts
+ * metafileTexts), found at any byte as officeArtTexts finds its records: a .doc's `Data` and
+ * `WordDocument` streams, a .ppt's `Pictures` stream, a workbook's drawing group records joined.
+ * A compressed blip (DEFLATE, zlib-wrapped) is inflated up to its stated size, all of them together
+ * at most `limit` bytes (BrokenText past it, so a picture cannot unpack without bound). A blip
+ * that does not inflate or is no metafile is not read (its bytes stay in the search for the writer).
+ * Linear in `bytes` plus what inflates.
+ */
+export function officeArtPictureTexts(bytes: Uint8Array, limit = 100 * 1024 * 1024): string[] {
+  const out: string[] = [];
+  let left = limit;
+  // The raw data all its pictures keep, read as text (metafile-text.ts), shares one limit.
+  const raw = { left: RAW_LIMIT };
+  for (let at = 0; at + 8 <= bytes.length; at++) {
+    if (bytes[at + 3] !== 0xf0) continue;
+    const instances = BLIP_INSTANCES.get(u16(bytes, at + 2));
+    const head = u16(bytes, at);
+    if (!instances || (head & 0x0f) !== 0 || !instances.has(head >>> 4)) continue;
+    const length = u32(bytes, at + 4);
+    const body = at + 8;
+    if (length > bytes.length - body) continue;
+    const meta = body + ((head >>> 4) & 1 ? 32 : 16);
+    if (meta + METAFILE_HEADER > body + length) continue;
+    const size = u32(bytes, meta);
+    const saved = u32(bytes, meta + 28);
+    const compression = bytes[meta + 32];
+    const data = bytes.subarray(meta + METAFILE_HEADER, Math.min(body + length, meta + METAFILE_HEADER + saved));
+    let picture: Uint8Array | null = null;
+    if (compression === UNCOMPRESSED) picture = data;
+    else if (compression === DEFLATE) {
+      // DEFLATE unpacks at most ~1032 times its size: a larger stated size is not allocated.
+      const most = Math.min(size, data.length * 1032 + 1024);
+      left -= most;
+      if (left < 0) throw new BrokenText('pictures that unpack past any honest file');
+      try {
+        picture = unzlibSync(data, { out: new Uint8Array(most) });
+      } catch {
+        picture = null;
+      }
+    }
+    const texts = picture && metafileTexts(picture, raw);
+    if (texts) out.push(...texts);
   }
   return out;
 }

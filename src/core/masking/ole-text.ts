@@ -5,7 +5,7 @@
 import type CFB from 'cfb';
 import { docAuthors, docFormFieldTexts, docText } from './doc-text.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { officeArtTexts } from './office-art.js';
+import { officeArtPictureTexts, officeArtTexts } from './office-art.js';
 import { pptText } from './ppt-text.js';
 import { xlsPivotCacheTexts, xlsText } from './xls-text.js';
 
@@ -44,6 +44,11 @@ export function oleShownTexts(cfb: CFB.CFB$Container, wordText?: (text: string) 
       const art = table ? guarded('a Word document', () => officeArtTexts(table)) : [];
       if (art.length > 0) read.push(art.join('\n'));
     }
+    // The text its EMF and WMF pictures draw: inline ones in the Data stream, floating ones in WordDocument.
+    for (const stream of [word, data]) {
+      const drawn = stream ? guarded('a Word document', () => officeArtPictureTexts(stream)) : [];
+      if (drawn.length > 0) read.push(drawn.join('\n'));
+    }
   }
   for (const name of ['Workbook', 'Book']) {
     const book = topStream(cfb, name);
@@ -63,6 +68,10 @@ export function oleShownTexts(cfb: CFB.CFB$Container, wordText?: (text: string) 
     const texts = guarded('a PowerPoint presentation', () => pptText(slides, topStream(cfb, 'Current User')));
     // Its drawings' texts (WordArt, alternative text): when the stream is a presentation at all.
     read.push(texts && [...texts, ...guarded('a PowerPoint presentation', () => officeArtTexts(slides))].join('\n'));
+    // The text its EMF and WMF pictures draw (the Pictures stream's blips).
+    const pictures = topStream(cfb, 'Pictures');
+    const drawn = pictures ? guarded('a PowerPoint presentation', () => officeArtPictureTexts(pictures)) : [];
+    if (drawn.length > 0) read.push(drawn.join('\n'));
   }
   const texts = read.filter((t) => t !== null);
   return texts.length > 0 ? texts : undefined;

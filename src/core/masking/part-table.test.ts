@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { partReading } from './part-table.js';
+import { emf } from '../../../test/fixtures/metafile.js';
 
 const OLE = Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]);
 const ZIP = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0, 0]);
 const PDF = new TextEncoder().encode('%PDF-1.7\n');
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const TEXT = new TextEncoder().encode('hello');
+const EMF = new Uint8Array(emf([]));
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
@@ -30,6 +32,14 @@ describe('partReading: an Office file read by its bytes and its name, under any 
     // Kept as before: a registered type that is not Office reads as itself, whatever its name.
     ['application/pdf', 'a.docx', PDF, { kind: 'pdf', type: 'application/pdf' }],
     ['text/plain', 'a.xls', TEXT, { kind: 'text', type: 'text/plain' }],
+    // A Windows metafile on its own, by its type, its name or its bytes under a generic type: removed with its reason.
+    ['image/x-emf', 'logo.emf', EMF, { removed: expect.stringContaining('Windows metafile') }],
+    ['application/x-msmetafile', 'logo', TEXT, { removed: expect.stringContaining('Windows metafile') }],
+    ['application/octet-stream', 'logo.WMF', TEXT, { removed: expect.stringContaining('Windows metafile') }],
+    ['application/octet-stream', 'logo', EMF, { removed: expect.stringContaining('Windows metafile') }],
+    // Calendars and cards under the types older programs give them: read by their handlers.
+    ['text/x-vcalendar', 'a.vcs', TEXT, { kind: 'calendar', type: 'text/x-vcalendar' }],
+    ['text/directory', 'a.vcf', TEXT, { kind: 'vcard', type: 'text/directory' }],
     // Removed: bytes that are not what the type or the name says; an unknown type.
     ['application/x-msexcel', 'a.xls', PDF, { removed: expect.stringContaining('not an Office file') }],
     ['application/x-zip-compressed', 'a.zip', TEXT, { removed: expect.stringContaining('zip archive') }],

@@ -2,6 +2,7 @@
 // data rather than branches. A type that is not here is removed with a note; a declared type that
 // says nothing (application/octet-stream) is read by its first bytes. docs/masking.md lists the
 // same table (a test keeps them in step).
+import { isMetafile } from './metafile-text.js';
 
 export type PartKind = 'text' | 'html' | 'calendar' | 'vcard' | 'message' | 'report' | 'image' | 'pdf' | 'ooxml' | 'ole' | 'signature';
 
@@ -15,7 +16,7 @@ const row = (kind: PartKind, ...types: string[]): PartRow[] => types.map((type) 
 export const PART_TABLE: readonly PartRow[] = [
   ...row('text', 'text/plain', 'text/csv', 'text/tab-separated-values', 'text/markdown'),
   ...row('html', 'text/html'),
-  ...row('calendar', 'text/calendar', 'application/ics'),
+  ...row('calendar', 'text/calendar', 'application/ics', 'text/x-vcalendar'),
   ...row('vcard', 'text/vcard', 'text/x-vcard', 'text/directory'),
   ...row('message', 'message/rfc822', 'message/global'),
   ...row(
@@ -125,6 +126,10 @@ const familyOf = (kind: PartKind): NameFamily | null => (kind === 'ole' || kind 
 
 const ZIP_TYPES = new Set(['application/zip', 'application/x-zip-compressed']);
 
+/** Windows metafile pictures' types ([MS-EMF], [MS-WMF]; what Windows and mail programs declare them as) and names. */
+const METAFILE_TYPES = new Set(['image/emf', 'image/x-emf', 'image/wmf', 'image/x-wmf', 'application/x-msmetafile', 'image/x-emz', 'image/x-wmz']);
+const METAFILE_NAMES = new Set(['emf', 'wmf', 'emz', 'wmz']);
+
 /** Names a browser opens as a web page, and a mail program as a message. */
 const PAGE_NAMES = new Set(['htm', 'html', 'xhtml', 'shtml']);
 const MESSAGE_NAMES = new Set(['eml', 'mht', 'mhtml', 'msg']);
@@ -203,6 +208,10 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
   const generic = GENERIC.has(base) || base === '';
   const office = OFFICE_TYPES.has(base);
   const ext = extensionOf(filename);
+  // A Windows metafile on its own: no handler reads the text it draws (metafile-text.ts reads it
+  // inside an Office file, where the file is removed for it).
+  if (METAFILE_TYPES.has(base) || (generic && (METAFILE_NAMES.has(ext ?? '') || isMetafile(content))))
+    return { removed: 'a Windows metafile picture (EMF, WMF): the text it draws is not read on its own, so it does not cross' };
   if (!office && !generic) {
     const kind = BY_TYPE.get(base);
     // Plain text named as a page or a message: a browser shows it as HTML (`<b></b>` inside an

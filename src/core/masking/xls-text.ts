@@ -7,7 +7,7 @@
 // alt text).
 import { strFromU8, unzipSync } from 'fflate';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { officeArtTexts } from './office-art.js';
+import { officeArtPictureTexts, officeArtTexts } from './office-art.js';
 import { BrokenText, bytesAt, latin1, u16, u32, utf16 } from './ole-bytes.js';
 
 // Record types ([MS-XLS] 2.3).
@@ -175,7 +175,12 @@ export function xlsText(stream: Uint8Array): string[] | null {
   }
   if (sheetsAt.some((at) => !bofs.has(at))) throw new BrokenText('a sheet where no BOF record is');
   // The drawings' texts (WordArt, a shape's name and alternative text), read as one OfficeArt stream.
-  if (drawings.length > 0) out.push(...officeArtTexts(concat(drawings)));
+  if (drawings.length > 0) {
+    const art = concat(drawings);
+    out.push(...officeArtTexts(art));
+    // And what its EMF and WMF pictures draw (the drawing group's blips).
+    out.push(...officeArtPictureTexts(art));
+  }
   return out;
 }
 

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { dataImageCleaned } from './html-sanitize.js';
+import { pngWithText } from '../../../test/fixtures/masking-mail.js';
+
+const png = pngWithText().toString('base64');
+
+describe('a picture inline as a data: URI (dataImageCleaned)', () => {
+  it('keeps a JPEG, PNG or GIF without its metadata, under any case and parameters', () => {
+    for (const src of [`data:image/png;base64,${png}`, ` DATA:Image/PNG;name=a.png;base64,${png.replace(/(.{20})/g, '$1\n')}`]) {
+      const out = dataImageCleaned({ src, alt: 'logo' });
+      expect(out.alt).toBe('logo');
+      expect(out.src).toMatch(/^data:image\/png;base64,/);
+      expect(Buffer.from(out.src!.slice(22), 'base64').toString('latin1')).not.toContain('tEXt');
+    }
+  });
+
+  it('drops the source of any other picture, one not in base64, or one that is not what its type says', () => {
+    const svg = Buffer.from('<svg><text>anna@other.example</text></svg>').toString('base64');
+    for (const src of [
+      `data:image/svg+xml;base64,${svg}`,
+      'data:image/svg+xml,%3Csvg%3E%3Ctext%3Eanna@other.example%3C/text%3E%3C/svg%3E',
+      'data:image/x-emf;base64,AQAAAA==',
+      'data:image/wmf;base64,AQAJAA==',
+      `data:image/png;base64,${svg}`,
+      'data:text/html;base64,PGI+',
+    ])
+      expect(dataImageCleaned({ src, alt: 'x' })).toEqual({ alt: 'x' });
+  });
+
+  it('leaves other sources as they are', () => {
+    expect(dataImageCleaned({ src: 'cid:logo@acme' })).toEqual({ src: 'cid:logo@acme' });
+    expect(dataImageCleaned({ alt: 'x' })).toEqual({ alt: 'x' });
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { isMetafile, metafileTexts } from './metafile-text.js';
+import { BrokenText } from './ole-bytes.js';
+import { emf, emfPlusDrawString, emfRecord, emfShapes, extTextOut, smallTextOut, wmf, wmfExtTextOut, wmfTextOut } from '../../../test/fixtures/metafile.js';
+
+const joined = (b: Buffer) => metafileTexts(new Uint8Array(b))?.join('|') ?? null;
+
+describe('the text a metafile picture draws (metafileTexts)', () => {
+  it.each([
+    ['EMR_EXTTEXTOUTW', emf([extTextOut('anna@other.example')])],
+    ['EMR_EXTTEXTOUTA', emf([extTextOut('anna@other.example', false)])],
+    ['EMR_SMALLTEXTOUT', emf([...emfShapes(), smallTextOut('anna@other.example')])],
+    ['EMF+ DrawString', emf([emfPlusDrawString('anna@other.example')])],
+    ["the header's description", emf([], 'anna@other.example')],
+    ['a comment another program may draw', emf([emfRecord(70, Buffer.concat([Buffer.from([22, 0, 0, 0]), Buffer.from('GDICanna@other.example')]))])],
+    ['META_TEXTOUT', wmf([wmfTextOut('anna@other.example')])],
+    ['META_EXTTEXTOUT', wmf([wmfExtTextOut('anna@other.example')])],
+  ])('reads %s', (_, b) => {
+    expect(joined(b)).toContain('anna@other.example');
+  });
+
+  it('reads an EMF kept in a WMF’s escapes (META_ESCAPE_ENHANCED_METAFILE), in pieces', () => {
+    const inner = emf([extTextOut('anna@other.example')]);
+    const piece = (bytes: Buffer) => {
+      const data = Buffer.concat([Buffer.from(new Uint32Array([0x43464d57, 1, 0x10000]).buffer), Buffer.alloc(2), Buffer.alloc(20), bytes]);
+      const params = Buffer.concat([Buffer.from(new Uint16Array([0x000f, data.length]).buffer), data, Buffer.alloc(data.length % 2)]);
+      return Buffer.concat([Buffer.from(new Uint32Array([(6 + params.length) / 2]).buffer), Buffer.from(new Uint16Array([0x0626]).buffer), params]);
+    };
+    const half = inner.length >> 1;
+    expect(joined(wmf([piece(inner.subarray(0, half)), piece(inner.subarray(half))]))).toContain('anna@other.example');
+  });
+
+  it('reads a metafile inside an EMF+ image object, whole or in continued pieces, and not a bitmap’s pixels', () => {
+    const u32 = (...v: number[]) => Buffer.from(new Uint32Array(v).buffer);
+    const plus = (flags: number, data: Buffer) =>
+      Buffer.concat([Buffer.from(new Uint16Array([0x4008, flags]).buffer), u32(12 + data.length, data.length), data]);
+    const comment = (records: Buffer[]) => {
+      const body = Buffer.concat([u32(0x2b464d45), ...records]);
+      return emfRecord(70, Buffer.concat([u32(body.length), body]));
+    };
+    const inner = emf([extTextOut('anna@other.example')]);
+    const image = Buffer.concat([u32(0xdbc01002, 2, 3, inner.length), inner]);
+    const IMAGE = 5 << 8;
+    expect(joined(emf([comment([plus(IMAGE, image)])]))).toContain('anna@other.example');
+    const half = image.length >> 1;
+    const pieces = [plus(IMAGE | 0x8000, Buffer.concat([u32(image.length), image.subarray(0, half)])), plus(IMAGE, image.subarray(half))];
+    expect(joined(emf([comment(pieces)]))).toContain('anna@other.example');
+    const bitmap = Buffer.concat([u32(0xdbc01002, 1), Buffer.from('anna@other.example')]);
+    expect(joined(emf([comment([plus(IMAGE, bitmap)])]))).toBe('');
+  });
+
+  it('reads nothing from a logo of shapes, and stops at a record that runs past the data', () => {
+    expect(joined(emf(emfShapes()))).toBe('');
+    const cut = emf([extTextOut('anna@other.example')]);
+    cut.writeUInt32LE(0x7fffffff, 88 + 4);
+    expect(joined(cut)).toBe('');
+  });
+
+  it('refuses (BrokenText) raw data past its limit before reading it', () => {
+    const big = emf([emfRecord(70, Buffer.concat([Buffer.from([0, 0x10, 0, 0]), Buffer.alloc(4096, 0x41)]))]);
+    expect(() => metafileTexts(new Uint8Array(big), { left: 1000 })).toThrow(BrokenText);
+    expect(metafileTexts(new Uint8Array(big), { left: 5000 })).not.toBeNull();
+  });
+
+  it('is null for anything that is no metafile (a PNG, text, nothing)', () => {
+    expect(isMetafile(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(false);
+    expect(metafileTexts(new TextEncoder().encode('anna@other.example, and more text beyond 88 bytes '.repeat(3)))).toBeNull();
+    expect(metafileTexts(new Uint8Array(0))).toBeNull();
+    expect(isMetafile(new Uint8Array(emf([])))).toBe(true);
+    expect(isMetafile(new Uint8Array(wmf([])))).toBe(true);
+  });
+
+  it('is linear: 100 000 text records read in well under a second', () => {
+    const records = Array.from({ length: 100_000 }, (_, k) => extTextOut(`line ${k}`));
+    const t = performance.now();
+    expect(metafileTexts(new Uint8Array(emf(records)))).toHaveLength(100_000);
+    expect(performance.now() - t).toBeLessThan(1000);
+  });
+});
