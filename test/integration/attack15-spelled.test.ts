@@ -1,0 +1,79 @@
+// Round-15 attack on the spelled addresses read this round (spelled.ts), sent through the gateway
+// in a text and an HTML part (and a Word document).
+// - A mailbox whose local part ends in a word that is also a top-level domain (`jean.dupont`,
+//   `karl.schmidt`, `foo.bar`, `john.kim`, `mike.ford`: ICANN has .dupont, .schmidt, .bar, .kim,
+//   .ford, .weber, .world, .name) before a bare `at` and a real domain crossed: the local part was
+//   taken for a host (`amazon.de at ebay.de`). A host's name ends in a country code or a generic
+//   top-level domain (com, net, org, …) only.
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/gateway.js';
+import { alternativeMail, keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { BUYER } from '../fixtures/masking-mail.js';
+import { textDocx } from '../fixtures/word-fields.js';
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
+
+/** Each line sent in a text and an HTML part (one message each), as delivered: [text, html]. */
+async function delivered(lines: readonly string[]): Promise<[string, string][]> {
+  const raws = await sendTagged(
+    h,
+    BUYER.address,
+    alias,
+    lines.map((line, k) => alternativeMail(alias, `${subjectTag(k)} note`, line, `<p>${line}</p>`)),
+    30_000,
+  );
+  return Promise.all(
+    raws.map(async (raw) => {
+      const m = await simpleParser(raw);
+      return [
+        m.text?.trim() ?? '',
+        String(m.html)
+          .replace(/<\/?p>/g, '')
+          .trim(),
+      ] as [string, string];
+    }),
+  );
+}
+
+describe('spelled addresses (round-15 attack)', () => {
+  it('remove a mailbox whose local part ends in a brand or word top-level domain', async () => {
+    const rows: [string, RegExp][] = [
+      ['jean.dupont arobase orange point fr', /dupont|orange/i],
+      ['jean.dupont at orange.fr', /dupont|orange/i],
+      ['karl.schmidt at gmail.com', /schmidt|gmail/i],
+      ['foo.bar at example.com', /foo|example/i],
+      ['john.kim arroba gmail punto com', /kim|gmail/i],
+      ['mike.ford at outlook.com', /ford|outlook/i],
+      ['lisa.hughes "at" shop.de', /hughes|shop/i],
+      ['my.name at gmail.com', /my\.name|gmail/i],
+      ['hello.world at gmail.com', /world|gmail/i],
+    ];
+    const got = await delivered(rows.map(([s]) => `Write to ${s} please.`));
+    const problems = got.flatMap(([text, html], k) => {
+      const [s, leak] = rows[k]!;
+      return [text, html].filter((v) => !v.includes('[email removed]') || leak.test(v)).map((v) => [s, v]);
+    });
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('keep a host or a file before a bare at', async () => {
+    const prose = ['amazon.de at ebay.de', 'ebay.co.uk at amazon.com', 'see README.md at github.com', 'the main.py at github.com'];
+    const got = await delivered(prose);
+    expect(got).toEqual(prose.map((p) => [p, p]));
+  }, 60_000);
+
+  it('remove a Word document that so spells an address', async () => {
+    const kept = await keptFiles(
+      h,
+      alias,
+      [textDocx('Reach jean.dupont at orange.fr'), textDocx('amazon.de at ebay.de')],
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      'form.docx',
+    );
+    expect(kept).toEqual([[], ['form.docx']]);
+  }, 60_000);
+});
