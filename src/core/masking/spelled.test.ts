@@ -242,6 +242,13 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['e.g. at amazon.de', 'e.g. at amazon.de'],
     ['check-in at booking.com, Mary-Ann at shop.de', 'check-in at booking.com, Mary-Ann at shop.de'],
     ['amazon.de at ebay.de', 'amazon.de at ebay.de'],
+    [
+      'ebay.co.uk at amazon.com, example.org at example.com, README.md at github.com',
+      'ebay.co.uk at amazon.com, example.org at example.com, README.md at github.com',
+    ],
+    // A local part ending in a brand's or a word's top-level domain is a mailbox (round-15 attack).
+    ['write jean.dupont at orange.fr, foo.bar at example.com', 'write [email removed], [email removed]'],
+    ['karl.schmidt arroba gmail punto com or anna.li at qq.com', '[email removed] or [email removed]'],
     ['Check out node.js at nodejs.org, the invoice.pdf at dropbox.com', 'Check out node.js at nodejs.org, the invoice.pdf at dropbox.com'],
     ['bob at shop.de', 'bob at shop.de'],
     ['x @ y and 5 @ 3, a b c @ d', 'x @ y and 5 @ 3, a b c @ d'],

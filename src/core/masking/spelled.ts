@@ -511,7 +511,11 @@ export function spelledAddresses(
       const mailboxLike = /[._+\-0-9]/.test(local) && !all.some(([k, kind]) => kind === 'spaced' && k < sign);
       // Another language's word bare counts after a mailbox's local part only (`el punto es`,
       // `at this point is`: prose), and a bare at joins one to a real domain (`bob.stone at gmail.com`).
-      const mailbox = MAILBOX.test(local) && !endsInTopLevel(local) && !FILE_ENDING.test(local) && !all.some(([k, kind]) => kind === 'spaced' && k < sign);
+      const mailbox =
+        MAILBOX.test(local) &&
+        !(SITE_TOP.test(local) && endsInTopLevel(local)) &&
+        !FILE_ENDING.test(local) &&
+        !all.some(([k, kind]) => kind === 'spaced' && k < sign);
       if (!mailbox && all.some(([k, kind]) => k === sign && kind === 'foreign')) continue;
       const within = all.filter(
         ([k, kind]) => (kind !== 'spaced' || mailboxLike || !/\p{Lu}/u.test(src[g.at(k + 1)] ?? '')) && (kind !== 'foreign' || mailbox),
@@ -559,6 +563,15 @@ function bareAddress(g: Spelled, a: { start: number; end: number; domain: string
  * `invoice.pdf at dropbox.com`: the caller, FILE_ENDING).
  */
 const MAILBOX = /\p{L}[._+]\p{L}(?:.*[\p{L}\p{N}])?$/u;
+
+/**
+ * A host's name before a bare at (`amazon.de at ebay.de`, `ebay.co.uk at amazon.com`): it ends in a
+ * country code or a generic top-level domain of before 2012, not in a brand's or a word's (ICANN
+ * has `.dupont`, `.schmidt`, `.kim`, `.ford`, `.bar`, `.name`, `.world`: `jean.dupont at
+ * orange.fr` is a mailbox), nor in a country code that is as often a family name (`anna.li`,
+ * `wei.ma`, `tom.ng`). The caller tests endsInTopLevel too.
+ */
+const SITE_TOP = /\.(?:com|net|org|edu|gov|mil|int|info|biz|(?!(?:li|ma|lu|hu|ng|ho|ko|jo)$)[a-z]{2})$/;
 
 /** A file's name (`invoice.pdf at dropbox.com`, `node.js at nodejs.org`), not a mailbox: the common endings. */
 const FILE_ENDING = /\.(?:pdf|jpe?g|png|gif|heic|webp|tiff?|zip|rar|7z|docx?|xlsx?|pptx?|odt|ods|txt|csv|rtf|js|ts|json|xml|html?|mp[34]|mov|avi|exe|apk|dmg)$/;
