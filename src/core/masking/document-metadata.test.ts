@@ -170,6 +170,10 @@ describe('an Office file’s parts besides its XML', () => {
     expect(read(random)).toBeNull();
     expect(read(Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x00, 0x0c, 0x80, 0x00]), Buffer.alloc(40), Buffer.from([0xe9, 0x10])]))).toBeNull();
     expect(read(Buffer.alloc(0))).toBeNull();
+    // Named as text (`contacts.txt`), read as Windows-1252 past 8 KiB of binary-looking bytes (round-15 attack).
+    const late = Buffer.concat([random, Buffer.from(`\r\n${held}`, 'latin1')]);
+    expect(read(late)).toBeNull();
+    expect(memberTexts(new Uint8Array(late), Infinity, true)?.join('|')).toContain(held);
     // Counted before it is decoded.
     expect(() => memberTexts(new Uint8Array(Buffer.from(held)), 10)).toThrow(NotWhatItClaims);
   });

@@ -179,7 +179,7 @@ const JUDGED = 8192;
  * judge; the readings are the whole member's, NotWhatItClaims (TOO_MUCH_TEXT) before they are
  * decoded when they would pass `limit` characters.
  */
-export function memberTexts(b: Uint8Array, limit = Infinity): string[] | null {
+export function memberTexts(b: Uint8Array, limit = Infinity, textNamed = false): string[] | null {
   if (b.length === 0) return null;
   const readings: ((b: Uint8Array) => string)[] = [];
   if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) readings.push(plainText);
@@ -205,6 +205,10 @@ export function memberTexts(b: Uint8Array, limit = Infinity): string[] | null {
       if (controls * 16 <= n) readings.push(cp1252);
     }
   }
+  // Named as text (TEXT_NAME: `contacts.txt`), it is opened as text whatever its first bytes
+  // (Notepad shows an address after 8 KiB of binary-looking bytes; its UTF-16 the fold reads past
+  // the zero bytes): read as Windows-1252 (the round-15 attack).
+  if (readings.length === 0 && textNamed) readings.push(cp1252);
   if (readings.length === 0) return null;
   // Counted before it is decoded: a reading is at most a character a byte.
   if (readings.length * b.length > limit) throw new NotWhatItClaims(TOO_MUCH_TEXT);
@@ -236,10 +240,10 @@ const view32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffse
  * whoever renames the package, control bytes and all), its readings into `texts`, searched for any
  * address; counted in MAX_XML_TEXT (NotWhatItClaims past it).
  */
-function binaryPart(data: Uint8Array, counts: { total: number; text: number }, texts: string[], binary: BinaryData[]): void {
+function binaryPart(data: Uint8Array, counts: { total: number; text: number }, texts: string[], binary: BinaryData[], name: string): void {
   let read: string[] | null;
   try {
-    read = metafileTexts(data) ?? metafileTexts(gunzipped(data, counts)) ?? memberTexts(data, MAX_XML_TEXT - counts.text);
+    read = metafileTexts(data) ?? metafileTexts(gunzipped(data, counts)) ?? memberTexts(data, MAX_XML_TEXT - counts.text, TEXT_NAME.test(name));
   } catch (err) {
     // A metafile picture keeping more raw data than is read (metafile-text.ts RAW_LIMIT).
     throw err instanceof BrokenText ? new NotWhatItClaims(`${err.message}, so it does not cross`) : err;
@@ -251,6 +255,9 @@ function binaryPart(data: Uint8Array, counts: { total: number; text: number }, t
   }
   binary.push({ bytes: data, utf16: true });
 }
+
+/** A member's name that a zip program opens in a text editor whatever its bytes (memberTexts). */
+const TEXT_NAME = /\.(?:txt|text|csv|tsv|log|md|ini|cfg|conf|json|ya?ml|html?|vcf|ics|eml|rtf|tex|sql|srt|nfo)$/i;
 
 /**
  * Whether a part named as no XML part is (OOXML_TEXT) is XML all the same: plain text
@@ -347,7 +354,7 @@ function nestedPackageTexts(
     if (OOXML_EMBEDDED.test(inner)) throw new NotWhatItClaims(`carries an embedded file (${name}: ${inner}) that cannot be read, so it does not cross`);
     if (OOXML_MACROS.test(inner) || partCarriesMacros(bytes)) throw new NotWhatItClaims(MACROS_REMOVED);
     if (!OOXML_TEXT.test(inner) && !xmlUnderAnotherName(bytes, counts)) {
-      binaryPart(bytes, counts, texts, binary);
+      binaryPart(bytes, counts, texts, binary, inner);
       continue;
     }
     // Its people removed from its properties, as the package's own (the package keeps the copy).
@@ -419,7 +426,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
       else {
         // A text file kept in the package is searched for any address (binaryPart); other binary
         // parts only for the writer.
-        binaryPart(data, counts, texts, binary);
+        binaryPart(data, counts, texts, binary, name);
       }
       continue;
     }
