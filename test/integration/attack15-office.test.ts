@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { keptAttachments, startMaskingPair } from '../helpers/tagged-send.js';
 import { b64, BUYER_OTHER } from '../fixtures/masking-mail.js';
+import { emf, emfPlusDrawString, extTextOut, wmf, wmfTextOut } from '../fixtures/metafile.js';
 
 let h: Harness;
 let alias: string;
@@ -49,5 +50,22 @@ describe('package members read as text (round-15 attack)', () => {
     // letters (`Ç@kGµð.ÒPZ`), and the package is removed, as a member no editor shows cleanly.
     const picture = letter({ 'word/media/image1.bin': new Uint8Array(binaryLooking(20000)) });
     expect(await keptLetters([...notes.map((n) => letter({ 'contacts.txt': new Uint8Array(n) })), picture])).toEqual([...notes.map(() => []), ['letter.docx']]);
+  }, 60_000);
+});
+
+describe('metafile pictures (round-15 attack)', () => {
+  // A picture draws its text in as many records as it likes (one per word, per font run, per
+  // glyph: PDF printers and charts do): the address is what a reader sees, drawn in pieces.
+  it('removes a docx whose picture draws another’s address in pieces, and keeps one drawing ordinary text so', async () => {
+    const [local, domain] = BUYER_OTHER.split('@') as [string, string];
+    const pictures = [
+      emf([extTextOut(`Lager: ${local}`), extTextOut(`@${domain}`)]),
+      emf([...BUYER_OTHER].map((ch) => extTextOut(ch))),
+      emf([emfPlusDrawString(`${local}@`), emfPlusDrawString(domain)]),
+      wmf([wmfTextOut(`${local}@`), wmfTextOut(domain)]),
+    ];
+    const ordinary = emf([extTextOut('2 pcs @'), extTextOut('19.99 EUR'), extTextOut('Return form A-1001')]);
+    const files = [...pictures, ordinary].map((p) => letter({ 'word/media/image1.emf': new Uint8Array(p) }));
+    expect(await keptLetters(files)).toEqual([...pictures.map(() => []), ['letter.docx']]);
   }, 60_000);
 });
