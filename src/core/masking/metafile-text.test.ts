@@ -19,6 +19,14 @@ describe('the text a metafile picture draws (metafileTexts)', () => {
     expect(joined(b)).toContain('anna@other.example');
   });
 
+  it('reads a text drawn in pieces (a record per word or per character) joined as drawn (round-15 attack)', () => {
+    expect(joined(emf([extTextOut('anna.o'), extTextOut('@other.example')]))).toContain('anna.o@other.example');
+    expect(joined(emf([...'anna@other.example'].map((ch) => extTextOut(ch, false))))).toContain('anna@other.example');
+    expect(joined(emf([emfPlusDrawString('anna@'), emfPlusDrawString('other.example')]))).toContain('anna@other.example');
+    expect(joined(wmf([wmfTextOut('anna@'), wmfExtTextOut('other.example')]))).toContain('anna@other.example');
+    expect(joined(emf([extTextOut('only one')]))).toBe('only one');
+  });
+
   it('reads an EMF kept in a WMF’s escapes (META_ESCAPE_ENHANCED_METAFILE), in pieces', () => {
     const inner = emf([extTextOut('anna@other.example')]);
     const piece = (bytes: Buffer) => {
@@ -73,7 +81,8 @@ describe('the text a metafile picture draws (metafileTexts)', () => {
   it('is linear: 100 000 text records read in well under a second', () => {
     const records = Array.from({ length: 100_000 }, (_, k) => extTextOut(`line ${k}`));
     const t = performance.now();
-    expect(metafileTexts(new Uint8Array(emf(records)))).toHaveLength(100_000);
+    // Each record's string, and all of them joined as drawn.
+    expect(metafileTexts(new Uint8Array(emf(records)))).toHaveLength(100_001);
     expect(performance.now() - t).toBeLessThan(1000);
   });
 });

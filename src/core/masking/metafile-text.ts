@@ -104,16 +104,30 @@ function rawReadings(b: Uint8Array, c: Ctx): string[] {
   return [...(inner ?? []), cp1252(b), utf16(b), utf16(b.subarray(1))];
 }
 
+/**
+ * The strings a metafile draws, each, and all of them joined as drawn (in record order, nothing
+ * between): a picture draws its text in as many records as it likes (a word, a font run, a glyph
+ * each: PDF printers and charts do), and a reader sees `bob.stone` and `@gmail.com` drawn side
+ * by side as one address (the round-15 attack). The join is one more reading of at most their size.
+ */
+function withJoined(texts: string[], drawn: readonly string[]): string[] {
+  if (drawn.length > 1) texts.push(drawn.join(''));
+  return texts;
+}
+
 function emfTexts(b: Uint8Array, c: Ctx): string[] {
   const d = view(b);
   const texts: string[] = [];
+  const drawn: string[] = [];
   const comments: Uint8Array[] = [];
   /** `chars` characters at `off` from the record at `rec` (of `size` bytes), 8-bit or UTF-16LE. */
   const string = (rec: number, size: number, off: number, chars: number, wide: boolean) => {
     const len = wide ? chars * 2 : chars;
     if (off < 8 || off > size || len > size - off) return;
     const s = b.subarray(rec + off, rec + off + len);
-    texts.push(wide ? utf16(s) : cp1252(s));
+    const text = wide ? utf16(s) : cp1252(s);
+    texts.push(text);
+    drawn.push(text);
   };
   for (let at = 0; at + 8 <= b.length;) {
     const type = d.getUint32(at, true);
@@ -131,19 +145,23 @@ function emfTexts(b: Uint8Array, c: Ctx): string[] {
       string(at, size, options & ETO_NO_RECT ? 36 : 52, d.getUint32(at + 16, true), !(options & ETO_SMALL_CHARS));
     } else if (type === EMR_COMMENT && size >= 12) {
       const data = b.subarray(at + 12, at + 12 + Math.min(d.getUint32(at + 8, true), size - 12));
-      if (data.length >= 4 && view(data).getUint32(0, true) === EMFPLUS_SIGNATURE) texts.push(...emfPlusTexts(data.subarray(4), c));
+      if (data.length >= 4 && view(data).getUint32(0, true) === EMFPLUS_SIGNATURE) texts.push(...emfPlusTexts(data.subarray(4), c, drawn));
       else comments.push(data);
     } else if (type === EMR_EOF) break;
     at += size;
   }
   if (comments.length) texts.push(...rawReadings(Buffer.concat(comments), c));
-  return texts;
+  return withJoined(texts, drawn);
 }
 
-/** EMF+ records ([MS-EMFPLUS] 2.3): DrawString's and DrawDriverString's characters, an image object's texts (imageTexts). */
-function emfPlusTexts(b: Uint8Array, c: Ctx): string[] {
+/** EMF+ records ([MS-EMFPLUS] 2.3): DrawString's and DrawDriverString's characters (also into `drawn`), an image object's texts (imageTexts). */
+function emfPlusTexts(b: Uint8Array, c: Ctx, drawn: string[]): string[] {
   const d = view(b);
   const texts: string[] = [];
+  const draw = (t: string) => {
+    texts.push(t);
+    drawn.push(t);
+  };
   let continued: Uint8Array[] | null = null;
   for (let at = 0; at + 12 <= b.length;) {
     const type = d.getUint16(at, true);
@@ -153,12 +171,12 @@ function emfPlusTexts(b: Uint8Array, c: Ctx): string[] {
     const data = b.subarray(at + 12, at + size);
     if (type === EMFPLUS_DRAWSTRING && data.length >= 28) {
       const chars = view(data).getUint32(8, true);
-      texts.push(utf16(data.subarray(28, 28 + Math.min(chars * 2, data.length - 28))));
+      draw(utf16(data.subarray(28, 28 + Math.min(chars * 2, data.length - 28))));
     } else if (type === EMFPLUS_DRAWDRIVERSTRING && data.length >= 16) {
       // DriverStringOptionsCmapLookup (1): the glyphs are characters; otherwise glyph numbers.
       if (view(data).getUint32(4, true) & 1) {
         const glyphs = view(data).getUint32(12, true);
-        texts.push(utf16(data.subarray(16, 16 + Math.min(glyphs * 2, data.length - 16))));
+        draw(utf16(data.subarray(16, 16 + Math.min(glyphs * 2, data.length - 16))));
       }
     } else if (type === EMFPLUS_OBJECT && ((flags >> 8) & 0x7f) === 5) {
       // An image object (ObjectTypeImage). One kept in pieces (flag C, 0x8000: continued in the next
@@ -193,10 +211,11 @@ function imageTexts(image: Uint8Array, c: Ctx): string[] {
 function wmfTexts(b: Uint8Array, start: number, c: Ctx): string[] {
   const d = view(b);
   const texts: string[] = [];
+  const drawn: string[] = [];
   const escapes: Uint8Array[] = [];
   const emf: Uint8Array[] = [];
   const string = (from: number, end: number, len: number) => {
-    if (from + len <= end) texts.push(cp1252(b.subarray(from, from + len)));
+    if (from + len <= end) drawn.push(cp1252(b.subarray(from, from + len)));
   };
   for (let at = start + 18; at + 6 <= b.length;) {
     const size = d.getUint32(at, true) * 2;
@@ -216,7 +235,8 @@ function wmfTexts(b: Uint8Array, start: number, c: Ctx): string[] {
     }
     at = end;
   }
+  texts.push(...drawn);
   if (emf.length) texts.push(...rawReadings(Buffer.concat(emf), c));
   if (escapes.length) texts.push(...rawReadings(Buffer.concat(escapes), c));
-  return texts;
+  return withJoined(texts, drawn);
 }
