@@ -68,6 +68,10 @@ describe('the text a metafile picture draws (metafileTexts)', () => {
     const big = emf([emfRecord(70, Buffer.concat([Buffer.from([0, 0x10, 0, 0]), Buffer.alloc(4096, 0x41)]))]);
     expect(() => metafileTexts(new Uint8Array(big), { left: 1000 })).toThrow(BrokenText);
     expect(metafileTexts(new Uint8Array(big), { left: 5000 })).not.toBeNull();
+    // The strings it draws count too, before they are decoded (round-15 attack: 90 MB of text records).
+    const drawing = emf(Array.from({ length: 10 }, () => extTextOut('x'.repeat(100))));
+    expect(() => metafileTexts(new Uint8Array(drawing), { left: 1500 })).toThrow(BrokenText);
+    expect(metafileTexts(new Uint8Array(drawing), { left: 2500 })).toHaveLength(11);
   });
 
   it('is null for anything that is no metafile (a PNG, text, nothing)', () => {

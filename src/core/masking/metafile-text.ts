@@ -36,7 +36,13 @@ const ETO_RECT = 0x0002 | 0x0004;
 const ETO_NO_RECT = 0x0100;
 const ETO_SMALL_CHARS = 0x0200;
 
-/** Raw data (comments, escapes, embedded pictures) read as text, at most, in bytes: each byte makes two characters of readings. */
+/**
+ * Raw data (comments, escapes, embedded pictures) read as text, and the strings a picture draws, at
+ * most, in bytes: each raw byte makes two characters of readings, each drawn one one or two (the
+ * string and the join, withJoined). Counted before they are decoded (a 100 KB docx unzips to a
+ * 90 MB picture drawing 90 MB of text: it held ~275 MB of a pool thread before the 16 MB of text
+ * were counted, the round-15 attack).
+ */
 export const RAW_LIMIT = 8 * 1024 * 1024;
 
 /** Embedded metafiles read inside a metafile: one level (an EMF in a WMF, a metafile in an EMF+ image). */
@@ -74,8 +80,8 @@ function wmfStart(b: Uint8Array): number | null {
  * an EMF+ image object's data that is no bitmap and does not read as a metafile) read whole as Windows-1252 and as UTF-16LE from byte 0 and byte 1.
  * 8-bit strings read as Windows-1252 (their font's charset is not followed). Walks each record once:
  * linear in `b`'s size; stops at a record whose size runs past the data (a reader stops there too).
- * Throws BrokenText before raw data past `raw.left` bytes (RAW_LIMIT, 8 MiB, unless given: a
- * file's pictures share one) would be read; `raw.left` is what is left after.
+ * Throws BrokenText before raw data or drawn strings past `raw.left` bytes (RAW_LIMIT, 8 MiB, unless
+ * given: a file's pictures share one) would be read; `raw.left` is what is left after.
  */
 export function metafileTexts(b: Uint8Array, raw: { left: number } = { left: RAW_LIMIT }): string[] | null {
   return readMetafile(b, { depth: 0, raw });
@@ -95,11 +101,16 @@ function readMetafile(b: Uint8Array, c: Ctx): string[] | null {
 
 const utf16 = (b: Uint8Array) => new TextDecoder('utf-16le').decode(b);
 
+/** Spends `n` bytes of what may be read as text (RAW_LIMIT): BrokenText past it, before they are decoded. */
+function spend(c: Ctx, n: number): void {
+  c.raw.left -= n;
+  if (c.raw.left < 0) throw new BrokenText('a picture keeps more data than is read');
+}
+
 /** Data another program may draw, read as text every way a string may stand in it. */
 function rawReadings(b: Uint8Array, c: Ctx): string[] {
   if (b.length === 0) return [];
-  c.raw.left -= b.length;
-  if (c.raw.left < 0) throw new BrokenText('a picture keeps more data than is read');
+  spend(c, b.length);
   const inner = c.depth < MAX_DEPTH ? readMetafile(b, { ...c, depth: c.depth + 1 }) : null;
   return [...(inner ?? []), cp1252(b), utf16(b), utf16(b.subarray(1))];
 }
@@ -124,6 +135,7 @@ function emfTexts(b: Uint8Array, c: Ctx): string[] {
   const string = (rec: number, size: number, off: number, chars: number, wide: boolean) => {
     const len = wide ? chars * 2 : chars;
     if (off < 8 || off > size || len > size - off) return;
+    spend(c, len);
     const s = b.subarray(rec + off, rec + off + len);
     const text = wide ? utf16(s) : cp1252(s);
     texts.push(text);
@@ -158,7 +170,9 @@ function emfTexts(b: Uint8Array, c: Ctx): string[] {
 function emfPlusTexts(b: Uint8Array, c: Ctx, drawn: string[]): string[] {
   const d = view(b);
   const texts: string[] = [];
-  const draw = (t: string) => {
+  const draw = (s: Uint8Array) => {
+    spend(c, s.length);
+    const t = utf16(s);
     texts.push(t);
     drawn.push(t);
   };
@@ -171,12 +185,12 @@ function emfPlusTexts(b: Uint8Array, c: Ctx, drawn: string[]): string[] {
     const data = b.subarray(at + 12, at + size);
     if (type === EMFPLUS_DRAWSTRING && data.length >= 28) {
       const chars = view(data).getUint32(8, true);
-      draw(utf16(data.subarray(28, 28 + Math.min(chars * 2, data.length - 28))));
+      draw(data.subarray(28, 28 + Math.min(chars * 2, data.length - 28)));
     } else if (type === EMFPLUS_DRAWDRIVERSTRING && data.length >= 16) {
       // DriverStringOptionsCmapLookup (1): the glyphs are characters; otherwise glyph numbers.
       if (view(data).getUint32(4, true) & 1) {
         const glyphs = view(data).getUint32(12, true);
-        draw(utf16(data.subarray(16, 16 + Math.min(glyphs * 2, data.length - 16))));
+        draw(data.subarray(16, 16 + Math.min(glyphs * 2, data.length - 16)));
       }
     } else if (type === EMFPLUS_OBJECT && ((flags >> 8) & 0x7f) === 5) {
       // An image object (ObjectTypeImage). One kept in pieces (flag C, 0x8000: continued in the next
@@ -215,7 +229,9 @@ function wmfTexts(b: Uint8Array, start: number, c: Ctx): string[] {
   const escapes: Uint8Array[] = [];
   const emf: Uint8Array[] = [];
   const string = (from: number, end: number, len: number) => {
-    if (from + len <= end) drawn.push(cp1252(b.subarray(from, from + len)));
+    if (from + len > end) return;
+    spend(c, len);
+    drawn.push(cp1252(b.subarray(from, from + len)));
   };
   for (let at = start + 18; at + 6 <= b.length;) {
     const size = d.getUint32(at, true) * 2;
