@@ -1,10 +1,11 @@
 // Round-15 attack on the attachments read anew this round: package members judged text or binary
 // by their first 8 KiB (document-metadata.ts memberTexts), metafile pictures (metafile-text.ts).
 import { strToU8, zipSync } from 'fflate';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { keptAttachments, startMaskingPair } from '../helpers/tagged-send.js';
-import { b64, BUYER_OTHER } from '../fixtures/masking-mail.js';
+import { alternativeMail, attachmentMail, keptAttachments, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
 import { emf, emfPlusDrawString, extTextOut, wmf, wmfTextOut } from '../fixtures/metafile.js';
 
 let h: Harness;
@@ -67,5 +68,47 @@ describe('metafile pictures (round-15 attack)', () => {
     const ordinary = emf([extTextOut('2 pcs @'), extTextOut('19.99 EUR'), extTextOut('Return form A-1001')]);
     const files = [...pictures, ordinary].map((p) => letter({ 'word/media/image1.emf': new Uint8Array(p) }));
     expect(await keptLetters(files)).toEqual([...pictures.map(() => []), ['letter.docx']]);
+  }, 60_000);
+});
+
+/**
+ * A 1×1 GIF89a whose extensions carry `text`: a plain text extension (label 0x01, drawn by few
+ * viewers), and sub-blocks past the looping one of a NETSCAPE2.0 and past a graphic control one
+ * (a decoder skips them).
+ */
+function gifCarrying(text: string): Buffer {
+  const t = Buffer.from(text, 'latin1');
+  const sub = (b: Buffer) => Buffer.concat([Buffer.from([b.length]), b]);
+  return Buffer.concat([
+    Buffer.from('GIF89a'),
+    Buffer.from([1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff]),
+    Buffer.from([0x21, 0xff]),
+    sub(Buffer.from('NETSCAPE2.0')),
+    sub(Buffer.from([1, 0, 0])),
+    sub(t),
+    Buffer.from([0]),
+    Buffer.from([0x21, 0xf9, 4, 0, 0, 0, 0]),
+    sub(t),
+    Buffer.from([0]),
+    Buffer.from([0x21, 0x01, 12, 0, 0, 0, 0, 1, 0, 1, 0, 8, 8, 1, 0]),
+    sub(t),
+    Buffer.from([0]),
+    Buffer.from([0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x4c, 0x01, 0, 0x3b]),
+  ]);
+}
+
+describe('GIF pictures (round-15 attack: data: images read as attached ones)', () => {
+  it('lose the text kept in a plain text extension and in sub-blocks past a kept extension’s own, inline and attached', async () => {
+    const gif = gifCarrying(`Lager ${BUYER_OTHER}`);
+    const raws = [
+      alternativeMail(alias, `${subjectTag(0)} pic`, 'See the picture.', `<p>See the picture.</p><img alt="pic" src="data:image/gif;base64,${b64(gif)}">`),
+      attachmentMail(alias, 1, { type: 'image/gif', name: 'pic.gif', base64: b64(gif) }),
+    ];
+    const got = await sendTagged(h, BUYER.address, alias, raws);
+    const inline = /data:image\/gif;base64,([A-Za-z0-9+/=]+)/.exec(String((await simpleParser(got[0]!)).html))?.[1];
+    const attached = (await simpleParser(got[1]!)).attachments[0]?.content;
+    const pictures = [Buffer.from(inline ?? '', 'base64'), attached ?? Buffer.alloc(0)];
+    expect(pictures.map((p) => p.subarray(0, 6).toString('latin1'))).toEqual(['GIF89a', 'GIF89a']);
+    expect(pictures.map((p) => p.toString('latin1').includes(BUYER_OTHER))).toEqual([false, false]);
   }, 60_000);
 });
