@@ -33,4 +33,17 @@ describe('photo metadata is removed and the orientation kept', () => {
     // The first image is whole: its scan (a stuffed 0xFF 0x00 inside) up to its end marker.
     expect(Buffer.from(r.bytes).equals(jpeg([]))).toBe(true);
   });
+
+  it('keeps a GIF’s looping and frame timing, and drops text kept in a plain text extension or in blocks past a kept extension’s own (round-15 attack)', () => {
+    const sub = (b: Buffer) => Buffer.concat([Buffer.from([b.length]), b]);
+    const text = Buffer.from('anna@other.example');
+    const head = Buffer.concat([Buffer.from('GIF89a'), Buffer.from([1, 0, 1, 0, 0, 0, 0])]);
+    const loop = Buffer.concat([Buffer.from([0x21, 0xff]), sub(Buffer.from('NETSCAPE2.0')), sub(Buffer.from([1, 5, 0]))]);
+    const timing = Buffer.from([0x21, 0xf9, 4, 4, 10, 0, 0]);
+    const frame = Buffer.from([0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x4c, 0x01, 0]);
+    const plain = Buffer.concat([Buffer.from([0x21, 0x01, 12]), Buffer.alloc(12), sub(text), Buffer.from([0])]);
+    const gif = Buffer.concat([head, loop, sub(text), Buffer.from([0]), timing, sub(text), Buffer.from([0]), plain, frame, Buffer.from([0x3b])]);
+    const r = Buffer.from(stripImageMetadata(new Uint8Array(gif)).bytes);
+    expect(r.equals(Buffer.concat([head, loop, Buffer.from([0]), timing, Buffer.from([0]), frame, Buffer.from([0x3b])]))).toBe(true);
+  });
 });

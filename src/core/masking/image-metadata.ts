@@ -111,7 +111,12 @@ function stripPng(b: Uint8Array): Uint8Array {
   return concat(out);
 }
 
-/** GIF: comment extensions and application extensions other than animation looping removed. */
+/**
+ * GIF (GIF89a): comment, plain text (label 0x01: text few viewers draw, kept as written) and
+ * application extensions other than animation looping removed; a kept one (graphic control,
+ * NETSCAPE2.0, ANIMEXTS1.0) keeps only its own first sub-block, since a decoder skips any more and
+ * they carried text as they liked (the round-15 attack).
+ */
 function stripGif(b: Uint8Array): Uint8Array {
   const out: Uint8Array[] = [];
   const flags = b[10] as number;
@@ -132,8 +137,14 @@ function stripGif(b: Uint8Array): Uint8Array {
       const label = b[pos + 1];
       const end = subBlocks(pos + 2);
       const app = label === 0xff ? String.fromCharCode(...b.subarray(pos + 3, pos + 14)) : '';
-      const keep = label === 0xf9 || label === 0x01 || app === 'NETSCAPE2.0' || app === 'ANIMEXTS1.0';
-      if (keep) out.push(b.subarray(pos, end));
+      const keep = label === 0xf9 || app === 'NETSCAPE2.0' || app === 'ANIMEXTS1.0';
+      // Its header and first block (the application's identifier), then its data's first block.
+      if (keep) {
+        const first = pos + 2 + (b[pos + 2] as number) + 1;
+        const own = label === 0xf9 || b[first] === 0 ? first : first + (b[first] as number) + 1;
+        if (own >= end) throw new NotAnImage('GIF data runs past the end');
+        out.push(b.subarray(pos, own), Uint8Array.of(0));
+      }
       pos = end;
     } else if (kind === 0x2c) {
       const f = b[pos + 9] as number;
