@@ -60,6 +60,43 @@ describe('spelled addresses (round-15 attack)', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  // Another language's word for `@` bare (`arroba`, `arobase`, `chiocciola`, `małpa`, …) is no
+  // word of prose: it joins any local part to a domain, spelled or real, as `(at)` does. Before,
+  // it counted only after a local part of letters joined by `.`, `_` or `+` (and the prefilter
+  // looked for those marks only), so the most common Spanish spelling crossed, and so did the
+  // writer's own with another language's dot (`anna punkt weber at buyer punkt example`).
+  it('remove a plain local part before another language’s word for @, and mask the writer’s so spelled', async () => {
+    const rows: [string, RegExp, 'alias' | 'removed'][] = [
+      ['juan arroba gmail punto com', /juan|gmail/i, 'removed'],
+      ['juanperez ARROBA hotmail PUNTO es', /juanperez|hotmail/i, 'removed'],
+      ['mariagarcia arroba gmail.com', /mariagarcia|gmail/i, 'removed'],
+      ['jean arobase orange point fr', /jean|orange/i, 'removed'],
+      ['mario chiocciola libero punto it', /mario|libero/i, 'removed'],
+      ['jan małpa wp kropka pl', /jan |wp/i, 'removed'],
+      ['juan punto perez arroba gmail punto com', /perez|gmail/i, 'removed'],
+      ['anna punkt weber klammeraffe buyer punkt example', /weber|buyer/i, 'alias'],
+    ];
+    const got = await delivered(rows.map(([s]) => `Mail: ${s} gracias.`));
+    const problems = got.flatMap(([text, html], k) => {
+      const [s, leak, want] = rows[k]!;
+      const shown = want === 'alias' ? alias : '[email removed]';
+      return [text, html].filter((v) => !v.includes(shown) || leak.test(v.replace(alias, ''))).map((v) => [s, v]);
+    });
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('keep prose with another language’s words for @ and .', async () => {
+    const prose = [
+      'la arroba es un símbolo y el punto com es un dominio',
+      'el punto es que no llegó',
+      'ta małpa jest w zoo punkt com',
+      'una arroba de trigo pesa 11 kilos',
+      'Punkt 3: die Lieferung',
+    ];
+    const got = await delivered(prose);
+    expect(got).toEqual(prose.map((p) => [p, p]));
+  }, 60_000);
+
   it('keep a host or a file before a bare at', async () => {
     const prose = ['amazon.de at ebay.de', 'ebay.co.uk at amazon.com', 'see README.md at github.com', 'the main.py at github.com'];
     const got = await delivered(prose);
