@@ -234,7 +234,12 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['Dave at this point com and more', 'Dave at this point com and more'],
     ['reply @ this point in time', 'reply @ this point in time'],
     ['ta małpa jest w zoo punkt com', 'ta małpa jest w zoo punkt com'],
-    ['jane arroba shop.de', 'jane arroba shop.de'],
+    // Another language's word for @ joins any local part (round-15 attack; `jane arroba shop.de` was kept).
+    ['jane arroba shop.de', '[email removed]'],
+    ['mi correo es mariagarcia arroba gmail.com', 'mi correo es [email removed]'],
+    ['JEAN AROBASE ORANGE.FR, jan małpa wp.pl', '[email removed], [email removed]'],
+    ['la arroba es un símbolo y el punto com es un dominio', 'la arroba es un símbolo y el punto com es un dominio'],
+    ['una arroba de trigo, el malpais, kukacok', 'una arroba de trigo, el malpais, kukacok'],
     ['order 12345 at amazon.de', 'order 12345 at amazon.de'],
     ['I bought it at amazon.de', 'I bought it at amazon.de'],
     ['v2.0 at example.com', 'v2.0 at example.com'],
