@@ -25,6 +25,7 @@ import { FreeSpace } from './free-space.js';
 import { RoleMailRate } from './role-mail-rate.js';
 import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
 import { collectIfGrown } from '../relay/collect-garbage.js';
+import { trimMalloc } from '../relay/malloc-trim.js';
 import { Spool, type Spooled } from './spool.js';
 
 export interface SmtpError extends Error {
@@ -281,7 +282,10 @@ export function createSmtpListener(
           } finally {
             release();
             // The message's buffers are garbage now: handed back at once when it was large, else once this thread's heap has grown.
-            setImmediate(() => collectIfGrown(size));
+            setImmediate(() => {
+              collectIfGrown(size);
+              trimMalloc(size);
+            });
           }
         })
         .catch((err: Error) => {
