@@ -17,7 +17,6 @@ import { createTransport, type Transport } from './outbound/transport.js';
 import { OutboundWorker } from './outbound/worker.js';
 import { ByteBudget } from './relay/byte-budget.js';
 import { OutboxEntry, type LetterWriter, type Signer } from './relay/outbox-entry.js';
-import { NOT_GLIBC, mallocTrimStatus } from './relay/malloc-trim.js';
 import { Relay } from './relay/pipeline.js';
 import { autoThreads, WorkPool } from './relay/work-pool.js';
 import { createSmtpListener, type Intake, type TlsFiles } from './smtp/listener.js';
@@ -229,15 +228,8 @@ export async function bindPorts(
   }
 }
 
-/**
- * Logs `gateway.listening` with every bound address (`extra`: what only one kind of node says) and
- * whether malloc_trim can be called (`mallocTrim`: true, or why not); a gateway on glibc that cannot
- * load it also logs `memory.trim-unavailable` once and runs on without it (relay/malloc-trim.ts).
- */
+/** Logs `gateway.listening` with every bound address (`extra`: what only one kind of node says). */
 export function logListening(log: Logger, config: AppConfig, ports: BoundPorts, transport: Transport, extra: Record<string, unknown> = {}): void {
-  const trim = mallocTrimStatus();
-  if (!trim.available && trim.reason !== NOT_GLIBC)
-    log.warn({ event: 'memory.trim-unavailable', reason: trim.reason }, 'malloc_trim cannot be called: freed message buffers stay in malloc until reused');
   log.info(
     {
       event: 'gateway.listening',
@@ -248,7 +240,6 @@ export function logListening(log: Logger, config: AppConfig, ports: BoundPorts, 
       http: `${config.http.host}:${ports.httpPort}`,
       domains: config.domains,
       transport: transport.kind,
-      mallocTrim: trim.available || trim.reason,
       ...ports,
     },
     'maskgate is listening',

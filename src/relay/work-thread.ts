@@ -11,7 +11,6 @@ import { dkimSignature, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
 import { collectIfGrown } from './collect-garbage.js';
 import { withAnswers, type DnsAnswerTo } from './dns-answers.js';
-import { trimMalloc } from './malloc-trim.js';
 import {
   asBuffer,
   bytesAway,
@@ -151,10 +150,7 @@ function sizeOf(mail: Pick<ParsedMail, 'text' | 'html' | 'attachments'>): number
 
 /** After this task's result has gone, the thread's garbage is collected if the message was large or the heap has grown (collect-garbage.ts). */
 function collectLater(bytes: number): void {
-  setTimeout(() => {
-    collectIfGrown(bytes);
-    trimMalloc(bytes, 'pool');
-  }, 0);
+  setTimeout(() => collectIfGrown(bytes), 0);
 }
 
 export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promise<ParseOutcome> {

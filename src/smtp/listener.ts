@@ -25,7 +25,6 @@ import { FreeSpace } from './free-space.js';
 import { RoleMailRate } from './role-mail-rate.js';
 import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
 import { collectIfGrown } from '../relay/collect-garbage.js';
-import { trimMalloc } from '../relay/malloc-trim.js';
 import { Spool, type Spooled } from './spool.js';
 
 export interface SmtpError extends Error {
@@ -282,10 +281,7 @@ export function createSmtpListener(
           } finally {
             release();
             // The message's buffers are garbage now: handed back at once when it was large, else once this thread's heap has grown.
-            setImmediate(() => {
-              collectIfGrown(size);
-              trimMalloc(size);
-            });
+            setImmediate(() => collectIfGrown(size));
           }
         })
         .catch((err: Error) => {
