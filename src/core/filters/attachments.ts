@@ -3,8 +3,8 @@
 // `partReading`: its bytes, declared type and name together), so a file called Word here is the file
 // masking reads as Word; the bytes then confirm the reading (a PDF's signature, an image's, a Word
 // file's main part inside its container, text without control bytes).
-import CFB from 'cfb';
 import { unzipSync } from 'fflate';
+import { readOle } from '../masking/ole-container.js';
 import { topStream } from '../masking/ole-text.js';
 import { partReading, sniffKind, type PartKind } from '../masking/part-table.js';
 import type { MailAttachment } from '../types.js';
@@ -163,7 +163,8 @@ const BOTH_SEEN = new Error('both seen');
  */
 function holdsWord(kind: 'ole' | 'ooxml', b: Uint8Array): boolean {
   try {
-    if (kind === 'ole') return topStream(CFB.read(Buffer.from(b.buffer, b.byteOffset, b.byteLength), { type: 'buffer' }), 'WordDocument') !== undefined;
+    // Masking cleans this container next (ole-container.ts takeOle): the bytes are read once.
+    if (kind === 'ole') return topStream(readOle(b), 'WordDocument') !== undefined;
     // Only the names in the central directory: nothing is inflated, nothing kept, and the walk
     // stops once both are seen (a package of many entries costs no memory).
     let types = false;
