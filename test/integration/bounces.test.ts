@@ -21,6 +21,18 @@ afterEach(async () => {
 
 const send = (from: string, to: string, message: string) => SmtpClient.sendOnce(h.gw.smtpPort, from, to, message);
 
+/** A message sent store → buyer and delivered: what a bounce returns. */
+async function delivered() {
+  const r = await send(
+    'support@acme.example',
+    pair.address,
+    buildMessage({ from: 'support@acme.example', to: pair.address, subject: `Order ${pair.number}`, body: 'shipped' }),
+  );
+  expect(r.reply.code).toBe(250);
+  const [m] = await h.sink!.waitFor(1);
+  return m!;
+}
+
 /** A DSN as MTAs write it (RFC 3464), quoting the returned headers (RFC 3462) when given. */
 const dsn = (to: string, status: string, action: string, returned: string | null = null, diagnostic = `550 ${status} <jane@buyer.example> user unknown`) =>
   [
@@ -167,17 +179,8 @@ const dsnReturningBinary = (to: string, returnedHeaders: string, type = 'applica
 describe('bounces returning the message as a large binary part', () => {
   for (const type of ['application/octet-stream', 'text/rfc822-headers']) {
     it(`fails the delivery when a DSN returns our message as a large ${type} part quoting our Message-ID`, async () => {
-      expect(
-        (
-          await send(
-            'support@acme.example',
-            pair.address,
-            buildMessage({ from: 'support@acme.example', to: pair.address, subject: `Order ${pair.number}`, body: 'shipped' }),
-          )
-        ).reply.code,
-      ).toBe(250);
-      const [delivered] = await h.sink!.waitFor(1);
-      const r = await send('', delivered!.from, dsnReturningBinary(delivered!.from, headersOf(delivered!.raw), type));
+      const m = await delivered();
+      const r = await send('', m.from, dsnReturningBinary(m.from, headersOf(m.raw), type));
       expect(r.reply.code).toBe(250);
       const failed = (await h.api('GET', '/api/v1/outbox?status=failed')).body.items;
       expect(failed).toHaveLength(1);
@@ -186,30 +189,15 @@ describe('bounces returning the message as a large binary part', () => {
   }
 
   it('ignores such a DSN when its returned headers name another Message-ID', async () => {
-    await send(
-      'support@acme.example',
-      pair.address,
-      buildMessage({ from: 'support@acme.example', to: pair.address, subject: `Order ${pair.number}`, body: 'shipped' }),
-    );
-    const [delivered] = await h.sink!.waitFor(1);
-    const other = headersOf(delivered!.raw).replace(/^(Message-ID:\s*<)[^>]*/im, '$1someone-else@elsewhere.example');
-    expect((await send('', delivered!.from, dsnReturningBinary(delivered!.from, other))).reply.code).toBe(250);
+    const m = await delivered();
+    const other = headersOf(m.raw).replace(/^(Message-ID:\s*<)[^>]*/im, '$1someone-else@elsewhere.example');
+    expect((await send('', m.from, dsnReturningBinary(m.from, other))).reply.code).toBe(250);
     await new Promise((res) => setTimeout(res, 300));
     expect((await h.api('GET', '/api/v1/outbox?status=failed')).body.items).toHaveLength(0);
   });
 });
 
 describe('forged bounces', () => {
-  async function delivered() {
-    const r = await send(
-      'support@acme.example',
-      pair.address,
-      buildMessage({ from: 'support@acme.example', to: pair.address, subject: `Order ${pair.number}`, body: 'shipped' }),
-    );
-    expect(r.reply.code).toBe(250);
-    const [m] = await h.sink!.waitFor(1);
-    return m!;
-  }
   const reports = () => {
     const db = new Database(join(h.dataDir, DB_FILE), { readonly: true });
     try {
