@@ -144,7 +144,8 @@ export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDir
     for (const name of [LOCK_FILE, PID_FILE]) {
       try {
         const w = watch(join(dataDir, name), { persistent: false }, checkSoon);
-        w.on('error', checkSoon);
+        // A watch that fails is given up (the timer still checks), not armed again: that could spin.
+        w.on('error', () => w.close());
         watchers.push(w);
       } catch {
         // Gone between the check and here (its own check follows), or not watchable: the timer checks.
