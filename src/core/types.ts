@@ -25,6 +25,12 @@ export interface MailAttachment {
    * be empty: the bytes stayed with the thread that keeps the parsed message (relay/work-thread.ts).
    */
   readonly seen?: AttachmentFacts;
+  /**
+   * Where `content` stayed on the pool thread (`seen`): the Message-IDs the header section it begins
+   * with names (bounce-report.ts returnedMessageIds), read there, so bounce intake can match a
+   * returned message sent as a large binary part; absent when it names none.
+   */
+  readonly messageIds?: readonly string[];
 }
 
 /** What the receive step hands on: the message as parsed, headers lowercased. */

@@ -14,12 +14,16 @@ import type { FailureNotices } from './failure-notice.js';
 
 const latin1 = new TextDecoder('latin1');
 
-/** Whether any part a reader or parser sees (text, HTML, returned headers, attachments) quotes `id`. */
+/**
+ * Whether any part a reader or parser sees (text, HTML, returned headers, attachments) quotes `id`;
+ * a part whose bytes stayed on the pool thread by the Message-IDs its header section names there
+ * (`messageIds`: a returned message sent as a large binary part).
+ */
 function quotes(mail: ParsedMail, id: string): boolean {
   if (!id) return false;
   const needle = id.toLowerCase();
   if ((mail.text ?? '').toLowerCase().includes(needle) || (mail.html ?? '').toLowerCase().includes(needle)) return true;
-  return mail.attachments.some((a) => latin1.decode(a.content).toLowerCase().includes(needle));
+  return mail.attachments.some((a) => (a.messageIds ?? []).some((m) => m.toLowerCase() === needle) || latin1.decode(a.content).toLowerCase().includes(needle));
 }
 
 /** The ports bounce intake uses. */

@@ -4,6 +4,7 @@
 // memory, so they are not copied again on the way.
 import type { MessagePort } from 'node:worker_threads';
 import { Piscina, workerData } from 'piscina';
+import { returnedMessageIds } from '../core/bounce-report.js';
 import { seeAttachment } from '../core/filters/attachments.js';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { MailAttachment, ParsedMail } from '../core/types.js';
@@ -123,7 +124,9 @@ const AWAY = new Uint8Array(0);
  * SHARE_FROM or more) left here, since nothing on the SMTP thread reads them (the filter judges by
  * `seen`; the prepare runs here, or on any thread from the bytes received: work-pool.ts prepare).
  * Text keeps its bytes, in shared memory: bounce intake searches returned messages and headers for
- * our Message-ID (outbound/bounce-intake.ts). So the memory tier's 12.6 MB PDF is not copied into
+ * our Message-ID (outbound/bounce-intake.ts); a part whose bytes stay here takes the Message-IDs its
+ * header section names instead (a returned message sent as application/octet-stream; a few at most,
+ * core/bounce-report.ts returnedMessageIds). So the memory tier's 12.6 MB PDF is not copied into
  * shared memory for the SMTP thread (README "Speed", round 14).
  */
 function forSmtpThread(mail: ParsedMail): ParsedMail {
@@ -132,7 +135,10 @@ function forSmtpThread(mail: ParsedMail): ParsedMail {
     attachments: mail.attachments.map((a) => {
       const seen = seeAttachment(a);
       const text = seen.type === 'text' || a.parsed !== undefined;
-      if (!text && a.content.byteLength >= SHARE_FROM) return { ...a, content: AWAY, seen };
+      if (!text && a.content.byteLength >= SHARE_FROM) {
+        const messageIds = returnedMessageIds(a.content);
+        return { ...a, content: AWAY, seen, ...(messageIds.length ? { messageIds } : {}) };
+      }
       return { ...sharedParts({ attachments: [a] }).attachments[0]!, seen };
     }),
   };

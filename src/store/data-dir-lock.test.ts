@@ -54,7 +54,8 @@ describe('lockDataDir', () => {
 
   it('refuses a second process at once after the lock file was deleted, and starts it once the holder has ended', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));
-    const held = lockDataDir(dir);
+    // Not watching, as on a file system that cannot be watched: the pid file alone refuses it.
+    const held = lockDataDir(dir, { watch: false });
     unlinkSync(join(dir, LOCK_FILE));
     const refused = await takeInChild(dir);
     expect(refused.code).toBe(1);
@@ -96,6 +97,19 @@ describe('lockDataDir', () => {
       lockDataDir(dir).release();
     }
   });
+
+  it('puts both files back as soon as they are deleted while held, long before its timed check (round 15: a start in between came up)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));
+    const held = lockDataDir(dir, { checkMs: 1e6 });
+    unlinkSync(join(dir, LOCK_FILE));
+    unlinkSync(join(dir, PID_FILE));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
+    expect(existsSync(join(dir, PID_FILE))).toBe(true);
+    expect((await takeInChild(dir)).code).toBe(1);
+    held.release();
+    expect((await takeInChild(dir)).code).toBe(0);
+  }, 60_000);
 
   it('tells the holder when another took the new file first', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));

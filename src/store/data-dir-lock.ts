@@ -5,7 +5,7 @@
 // taken with POSIX advisory locks that the kernel drops when the process ends however it ends
 // (SIGKILL, a crash, a power cut), so a lock is never left stale. CLI commands that are meant to
 // run beside the gateway (user add, dns, …) do not take it.
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { holderAlive, readPidFile, removePidFile, rewritePidFile, writePidFile, PID_FILE, type PidRecord } from './gateway-pid-file.js';
@@ -31,6 +31,8 @@ export interface LockOptions {
   readonly checkMs?: number;
   /** Told once when the file was replaced and another process now holds the new one. */
   readonly onLost?: (message: string) => void;
+  /** Whether to check as soon as either file changes (fs.watch), not only every `checkMs`; true by default (false: as on a file system that cannot be watched). */
+  readonly watch?: boolean;
 }
 
 /** An EXCLUSIVE transaction on `path` and the file's inode; throws DataDirInUse when busy. */
@@ -65,10 +67,11 @@ function take(path: string, dataDir: string): { db: Database.Database; ino: numb
  * better-sqlite3. Never waits: a busy lock answers at once (busy timeout 0).
  *
  * A POSIX lock is on the file, not its name: a lock file deleted (or replaced) while held would
- * let a second gateway lock a new one. Every `checkMs` (an unref'd timer) the holder checks that
- * the name still leads to its file, else takes the new one; when another process holds that,
- * `onLost` is told. A start in between (within `checkMs`) is refused all the same: the holder's
- * gateway.pid (gateway-pid-file.ts) names a live process, which no lock file is needed to show.
+ * let a second gateway lock a new one. As soon as either file changes (fs.watch) and every
+ * `checkMs` (an unref'd timer), the holder checks that the name still leads to its file, else takes
+ * the new one, and writes gateway.pid again if it is gone; when another process holds the new lock
+ * file, `onLost` is told. A start in between is refused all the same: the holder's gateway.pid
+ * (gateway-pid-file.ts) names a live process, which no lock file is needed to show.
  */
 export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDirLock {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -126,10 +129,45 @@ export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDir
       // A read-only or full disk: the lock still holds.
     }
   };
+  // Told at once (inotify, kqueue) when either file is deleted, replaced or changed: the check runs
+  // then, so a start begun just after both were deleted finds them back (round 15: within the 5 s
+  // between two timed checks it came up beside this one). Each check watches the files as they are
+  // now (a replaced file is a new one). Where watching fails (a network file system), the timer
+  // alone checks.
+  let watchers: FSWatcher[] = [];
+  let soon: NodeJS.Immediate | null = null;
+  let released = false;
+  const watchFiles = () => {
+    for (const w of watchers) w.close();
+    watchers = [];
+    if (released || options.watch === false) return;
+    for (const name of [LOCK_FILE, PID_FILE]) {
+      try {
+        const w = watch(join(dataDir, name), { persistent: false }, checkSoon);
+        // A watch that fails is given up (the timer still checks), not armed again: that could spin.
+        w.on('error', () => w.close());
+        watchers.push(w);
+      } catch {
+        // Gone between the check and here (its own check follows), or not watchable: the timer checks.
+      }
+    }
+  };
+  function checkSoon(): void {
+    if (soon || released) return;
+    soon = setImmediate(() => {
+      soon = null;
+      check();
+      watchFiles();
+    });
+  }
+  watchFiles();
   const timer = setInterval(check, options.checkMs ?? LOCK_CHECK_MS);
   timer.unref();
   return {
     release() {
+      released = true;
+      if (soon) clearImmediate(soon);
+      watchFiles();
       clearInterval(timer);
       removePidFile(dataDir, record);
       close(held.db);

@@ -1,7 +1,7 @@
 // Owns `<dataDir>/gateway.pid`, the second witness of which process holds a data directory. The
 // lock (data-dir-lock.ts) is a POSIX lock on gateway.lock's inode: deleting or replacing that name
 // under a running gateway leaves a new, unlocked file for a second start, until the holder takes the
-// new one (every 5 s). A second start therefore also reads this file and refuses while the process
+// new one (at once when it sees the change, else at its next check, every 5 s). A second start therefore also reads this file and refuses while the process
 // it names is alive and is the one that wrote it (same start time, read from /proc where there is
 // one), so a pid the kernel gave again to another program after a crash is not mistaken for it;
 // and not at all when the lock file it just locked is the one the record's writer held (that writer

@@ -4,6 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { startGateway } from '../../src/gateway.js';
@@ -56,6 +58,39 @@ function api(port: number): Node['api'] {
   };
 }
 
+/** `exec` on a SQLite database: SQL with `?` placeholders; the rows of a query, [] for a statement. */
+export function sqliteExec(db: Database.Database): Node['exec'] {
+  return async (sql, args = []) => {
+    const s = db.prepare(sql);
+    return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
+  };
+}
+
+/** `exec` on a PostgreSQL pool: the `?` placeholders numbered as $1, $2, …; the rows. */
+export function pgExec(pool: pg.Pool): Node['exec'] {
+  return async (sql, args = []) => {
+    let n = 0;
+    return (
+      await pool.query(
+        sql.replace(/\?/g, () => `$${++n}`),
+        args,
+      )
+    ).rows as Record<string, unknown>[];
+  };
+}
+
+/** The pool of a PostgreSQL node's storage (startPgGateway). */
+export const poolOf = (storage: unknown): pg.Pool => (storage as { pool: pg.Pool }).pool;
+
+/** `close` for a node: the gateway stopped, its sink closed, its data directory removed. */
+export function closer(gw: { stop(): Promise<void> }, sink: Sink, dataDir: string): () => Promise<void> {
+  return async () => {
+    await gw.stop();
+    await sink.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
+
 export async function sqliteNode(): Promise<Node> {
   const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-adapter-node-'));
   const sink = await startSink();
@@ -65,15 +100,8 @@ export async function sqliteNode(): Promise<Node> {
     httpPort: gw.httpPort,
     sink,
     api: api(gw.httpPort),
-    exec: async (sql, args = []) => {
-      const s = gw.db.prepare(sql);
-      return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
-    },
-    async close() {
-      await gw.stop();
-      await sink.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    exec: sqliteExec(gw.db),
+    close: closer(gw, sink, dataDir),
   };
 }
 
@@ -81,26 +109,14 @@ export async function pgNode(): Promise<Node> {
   const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-adapter-node-'));
   const sink = await startSink();
   const gw = await startPgGateway(config(dataDir, sink, await freshDatabase()), pino({ level: 'silent' }), { resolver: LOCAL_SPF });
-  const pool = (gw.storage as unknown as { pool: import('pg').Pool }).pool;
+  const pool = poolOf(gw.storage);
   return {
     smtpPort: gw.smtpPort,
     httpPort: gw.httpPort,
     sink,
     api: api(gw.httpPort),
-    exec: async (sql, args = []) => {
-      let n = 0;
-      return (
-        await pool.query(
-          sql.replace(/\?/g, () => `$${++n}`),
-          args,
-        )
-      ).rows as Record<string, unknown>[];
-    },
-    async close() {
-      await gw.stop();
-      await sink.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    exec: pgExec(pool),
+    close: closer(gw, sink, dataDir),
   };
 }
 

@@ -101,6 +101,32 @@ export function alternativeMail(alias: string, subject: string, text: string, ht
   );
 }
 
+/**
+ * Sends each line as one BUYER message to `alias` (alternativeMail: the line as the text part, and
+ * as `<p>line</p>` in the HTML part) and returns, per line in order, its delivered [text, html], each
+ * trimmed, the HTML without its `<p>` tags.
+ */
+export async function deliveredLines(h: Harness, alias: string, lines: readonly string[], timeoutMs = 30_000): Promise<[string, string][]> {
+  const raws = await sendTagged(
+    h,
+    BUYER.address,
+    alias,
+    lines.map((line, k) => alternativeMail(alias, `${subjectTag(k)} note`, line, `<p>${line}</p>`)),
+    timeoutMs,
+  );
+  return Promise.all(
+    raws.map(async (raw): Promise<[string, string]> => {
+      const m = await simpleParser(raw);
+      return [
+        m.text?.trim() ?? '',
+        String(m.html)
+          .replace(/<\/?p>/g, '')
+          .trim(),
+      ];
+    }),
+  );
+}
+
 /** Sends one BUYER message to `alias` per file (attachmentMail) and returns, per message in order, the file names its delivered copy still carries. */
 export async function keptAttachments(h: Harness, alias: string, files: readonly Attachment[], timeoutMs = 30_000): Promise<string[][]> {
   const out = await sendTagged(

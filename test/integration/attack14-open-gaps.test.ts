@@ -6,11 +6,9 @@
 // - A mailbox-like local part, a bare ` at ` (or `"at"`) and a real dot (`bob.stone at gmail.com`);
 //   `order 12345 at amazon.de`, `I bought it at amazon.de`, `v2.0 at example.com` stay.
 // - An address written letter by letter with blanks around a real `@` (`a n n a . w e b e r @ …`).
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { alternativeMail, keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
-import { BUYER } from '../fixtures/masking-mail.js';
+import { deliveredLines, keptFiles, startMaskingPair } from '../helpers/tagged-send.js';
 import { textDocx } from '../fixtures/word-fields.js';
 
 let h: Harness;
@@ -19,26 +17,7 @@ beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
 
 /** Each line sent in a text and an HTML part (one message each), as delivered: [text, html]. */
-async function delivered(lines: readonly string[]): Promise<[string, string][]> {
-  const raws = await sendTagged(
-    h,
-    BUYER.address,
-    alias,
-    lines.map((line, k) => alternativeMail(alias, `${subjectTag(k)} note`, line, `<p>${line}</p>`)),
-    30_000,
-  );
-  return Promise.all(
-    raws.map(async (raw) => {
-      const m = await simpleParser(raw);
-      return [
-        m.text?.trim() ?? '',
-        String(m.html)
-          .replace(/<\/?p>/g, '')
-          .trim(),
-      ] as [string, string];
-    }),
-  );
-}
+const delivered = (lines: readonly string[]): Promise<[string, string][]> => deliveredLines(h, alias, lines);
 
 describe('spellings that crossed (round-14 attack, read in round 15)', () => {
   it('are masked (the writer’s) or removed (anyone else’s) in text and HTML', async () => {

@@ -3,39 +3,16 @@
 // `(pont)`, Czech `(zavináč)` `(tečka)`, Swedish `(snabel-a)`, Turkish `(nokta)`) crossed; English
 // prose with a contraction or a possessive before a bare ` at ` (`I'm at amazon dot com`,
 // `Bought mine at walmart dot com`) was removed as an address.
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { alternativeMail, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
-import { BUYER } from '../fixtures/masking-mail.js';
+import { deliveredLines, startMaskingPair } from '../helpers/tagged-send.js';
 
 let h: Harness;
 let alias: string;
 beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
 
-const message = (k: number, text: string, html: string) => alternativeMail(alias, `${subjectTag(k)} note`, text, html);
-
-async function deliver(lines: readonly string[]): Promise<[string, string][]> {
-  const delivered = await sendTagged(
-    h,
-    BUYER.address,
-    alias,
-    lines.map((s, k) => message(k, s, `<p>${s}</p>`)),
-    30_000,
-  );
-  return Promise.all(
-    delivered.map(async (raw) => {
-      const m = await simpleParser(raw);
-      return [
-        m.text?.trim() ?? '',
-        String(m.html)
-          .replace(/<\/?p>/g, '')
-          .trim(),
-      ] as [string, string];
-    }),
-  );
-}
+const deliver = (lines: readonly string[]): Promise<[string, string][]> => deliveredLines(h, alias, lines);
 
 describe('spelled addresses, round-14 attack', () => {
   it("other languages' words in brackets: anyone's removed, the writer's the alias", async () => {

@@ -21,6 +21,18 @@ afterEach(async () => {
 
 const send = (from: string, to: string, message: string) => SmtpClient.sendOnce(h.gw.smtpPort, from, to, message);
 
+/** A message sent store → buyer and delivered: what a bounce returns. */
+async function delivered() {
+  const r = await send(
+    'support@acme.example',
+    pair.address,
+    buildMessage({ from: 'support@acme.example', to: pair.address, subject: `Order ${pair.number}`, body: 'shipped' }),
+  );
+  expect(r.reply.code).toBe(250);
+  const [m] = await h.sink!.waitFor(1);
+  return m!;
+}
+
 /** A DSN as MTAs write it (RFC 3464), quoting the returned headers (RFC 3462) when given. */
 const dsn = (to: string, status: string, action: string, returned: string | null = null, diagnostic = `550 ${status} <jane@buyer.example> user unknown`) =>
   [
@@ -150,17 +162,42 @@ describe('machine-sent mail and loops', () => {
   });
 });
 
-describe('forged bounces', () => {
-  async function delivered() {
-    const r = await send(
-      'support@acme.example',
-      pair.address,
-      buildMessage({ from: 'support@acme.example', to: pair.address, subject: `Order ${pair.number}`, body: 'shipped' }),
-    );
-    expect(r.reply.code).toBe(250);
-    const [m] = await h.sink!.waitFor(1);
-    return m!;
+/**
+ * A DSN that returns the whole message as a large part that is neither text nor message/* (some
+ * MTAs send it as application/octet-stream; a returned message with an 8-bit binary body is not
+ * text): its bytes stay on the pool thread that read it (relay/work-thread.ts forSmtpThread).
+ */
+const dsnReturningBinary = (to: string, returnedHeaders: string, type = 'application/octet-stream') => {
+  // 80 KiB of every byte value: past the 64 KiB from which a part's bytes stay on the pool thread.
+  const body = Buffer.alloc(80 * 1024, 0);
+  for (let i = 0; i < body.length; i++) body[i] = i & 0xff;
+  const returned = Buffer.concat([Buffer.from(`${returnedHeaders}\r\n\r\n`, 'latin1'), body]);
+  const head = dsn(to, '5.1.1', 'failed').replace(/--b--\r\n$/, '');
+  return `${head}--b\r\nContent-Type: ${type}\r\nContent-Transfer-Encoding: base64\r\n\r\n${returned.toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n--b--\r\n`;
+};
+
+describe('bounces returning the message as a large binary part', () => {
+  for (const type of ['application/octet-stream', 'text/rfc822-headers']) {
+    it(`fails the delivery when a DSN returns our message as a large ${type} part quoting our Message-ID`, async () => {
+      const m = await delivered();
+      const r = await send('', m.from, dsnReturningBinary(m.from, headersOf(m.raw), type));
+      expect(r.reply.code).toBe(250);
+      const failed = (await h.api('GET', '/api/v1/outbox?status=failed')).body.items;
+      expect(failed).toHaveLength(1);
+      expect(failed[0].lastError).toMatch(/^bounced after delivery: 5\.1\.1/);
+    });
   }
+
+  it('ignores such a DSN when its returned headers name another Message-ID', async () => {
+    const m = await delivered();
+    const other = headersOf(m.raw).replace(/^(Message-ID:\s*<)[^>]*/im, '$1someone-else@elsewhere.example');
+    expect((await send('', m.from, dsnReturningBinary(m.from, other))).reply.code).toBe(250);
+    await new Promise((res) => setTimeout(res, 300));
+    expect((await h.api('GET', '/api/v1/outbox?status=failed')).body.items).toHaveLength(0);
+  });
+});
+
+describe('forged bounces', () => {
   const reports = () => {
     const db = new Database(join(h.dataDir, DB_FILE), { readonly: true });
     try {

@@ -3,67 +3,22 @@
 // the confirmations and controls that keep a campaign from going out twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/gateway.js';
+import { campaignShop, header } from '../helpers/campaign-shop.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 import { CampaignRepo } from '../../src/store/campaigns.js';
 
 let h: Harness;
 let storeId: number;
-const alias: Record<string, string> = {};
-
-async function order(buyer: string, number: string, items: { sku: string; category: string; manufacturer: string; price: number }[], placedAt: string) {
-  const r = await h.api('POST', '/api/v1/orders', {
-    storeId,
-    number,
-    buyer: { email: `${buyer}@buyer.example`, name: buyer[0]!.toUpperCase() + buyer.slice(1) },
-    items: items.map((i) => ({ sku: i.sku, name: `Item ${i.sku}`, category: i.category, manufacturer: i.manufacturer, unitPrice: i.price, quantity: 1 })),
-    total: items.reduce((a, i) => a + i.price, 0),
-    currency: 'EUR',
-    placedAt,
-    completedAt: placedAt,
-  });
-  expect(r.status).toBe(201);
-  alias[buyer] = r.body.address;
-}
-
-const KETTLE = { sku: 'KET-1', category: 'Kitchen', manufacturer: 'Boil Co', price: 30 };
-const TOASTER = { sku: 'TOA-1', category: 'Kitchen', manufacturer: 'Crisp Ltd', price: 45 };
-const LAMP = { sku: 'LAM-1', category: 'Living', manufacturer: 'Glow', price: 80 };
+const shop = campaignShop(() => (method, path, body) => h.api(method, path, body));
+const { alias, order, campaign, finished } = shop;
 
 beforeAll(async () => {
   h = await startHarness({ campaigns: { ratePerSecond: 1000, pollIntervalMs: 20, repeatDays: 7, lateAfterHours: 6, maxQueued: 2000 } });
-  storeId = (await h.api('POST', '/api/v1/stores', { slug: 'acme', name: 'Acme Store', mailbox: 'support@acme.example' })).body.id;
-  await order('ann', 'O-1', [KETTLE], '2026-03-01T10:00:00Z');
-  await order('bob', 'O-2', [KETTLE, TOASTER], '2026-04-01T10:00:00Z');
-  await order('cat', 'O-3', [TOASTER], '2026-05-01T10:00:00Z');
-  await order('dan', 'O-4', [LAMP], '2026-06-01T10:00:00Z');
-  await order('eve', 'O-5', [LAMP, KETTLE], '2026-07-01T10:00:00Z');
-  await order('fay', 'O-6', [TOASTER, LAMP], '2026-08-01T10:00:00Z');
+  await shop.open();
+  storeId = shop.storeId;
 });
 afterAll(() => h.close());
 
-async function campaign(body: Record<string, unknown>): Promise<number> {
-  const r = await h.api('POST', '/api/v1/campaigns', {
-    storeId,
-    name: 'Test',
-    subject: 'Hello from {{store.name}}',
-    body: 'Hi {{buyer.name | there}}!',
-    ...body,
-  });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.id;
-}
-
-async function finished(id: number) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const r = await h.api('GET', `/api/v1/campaigns/${id}`);
-    if (r.body.status === 'done' || r.body.status === 'cancelled') return r.body;
-    if (Date.now() > deadline) throw new Error(`campaign ${id} still ${r.body.status}: ${JSON.stringify(r.body.progress)}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
-}
-
-const header = (raw: string, name: string) => new RegExp(`^${name}: (.*(?:\\r\\n[ \\t].*)*)`, 'mi').exec(raw)?.[1]?.replace(/\r\n[ \t]/g, ' ') ?? null;
 const toBuyer = (name: string) => h.sink!.messages.filter((m) => m.to.includes(`${name}@buyer.example`));
 
 describe('audiences', () => {

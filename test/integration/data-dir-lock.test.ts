@@ -86,4 +86,22 @@ describe('a second gateway on a running one’s data directory', () => {
     expect(stderr).toContain(`another maskgate is already running on the data directory ${dataDir}`);
     expect((await fetch(`http://127.0.0.1:${running1.httpPort}/readyz`)).status).toBe(200);
   }, 180_000);
+
+  it('refuses a second start begun at once after both gateway.lock and gateway.pid were deleted: the running one puts them back (round 15: it came up)', async () => {
+    const running1 = running[1]!;
+    // Just after one of the running one's timed checks (it puts a deleted lock file back), so this
+    // start lands well before the next.
+    unlinkSync(join(dataDir, 'gateway.lock'));
+    while (!existsSync(join(dataDir, 'gateway.lock'))) await new Promise((r) => setTimeout(r, 10));
+    // That check also writes gateway.pid again, just after: let it finish.
+    await new Promise((r) => setTimeout(r, 200));
+    unlinkSync(join(dataDir, 'gateway.lock'));
+    unlinkSync(join(dataDir, 'gateway.pid'));
+    const { code, stderr } = await second();
+    expect(code).toBe(1);
+    expect(stderr).toContain(`another maskgate is already running on the data directory ${dataDir}`);
+    expect(existsSync(join(dataDir, 'gateway.lock'))).toBe(true);
+    expect(existsSync(join(dataDir, 'gateway.pid'))).toBe(true);
+    expect((await fetch(`http://127.0.0.1:${running1.httpPort}/readyz`)).status).toBe(200);
+  }, 180_000);
 });

@@ -23,6 +23,7 @@ import { newToken } from '../../src/store/pairs.js';
 import type { Storage } from '../../src/store/ports.js';
 import { mailboxSender, sendAdminReply } from '../../src/usecases/admin-reply.js';
 import { hashPassword } from '../../src/store/passwords.js';
+import { closer, pgExec, poolOf, sqliteExec } from '../helpers/adapter-nodes.js';
 import { makeCert } from '../helpers/certs.js';
 import { TINY_PNG } from '../helpers/files.js';
 import { DOMAIN, LOCAL_SPF } from '../helpers/gateway.js';
@@ -77,15 +78,8 @@ async function sqliteNode(): Promise<Node> {
     submissionPort: gw.submissionPort as number,
     sink,
     settings: sqliteStorage(gw.db, { sessionTtlMs: 0 }).settings,
-    exec: async (sql, args = []) => {
-      const s = gw.db.prepare(sql);
-      return s.reader ? (s.all(...args) as Record<string, unknown>[]) : (s.run(...args), []);
-    },
-    async close() {
-      await gw.stop();
-      await sink.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    exec: sqliteExec(gw.db),
+    close: closer(gw, sink, dataDir),
   };
 }
 
@@ -93,7 +87,7 @@ async function pgNode(): Promise<Node> {
   const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-adapters-'));
   const sink = await startSink();
   const gw = await startPgGateway(config(dataDir, sink, await freshDatabase()), pino({ level: 'silent' }), { resolver: LOCAL_SPF });
-  const pool = (gw.storage as unknown as { pool: import('pg').Pool }).pool;
+  const pool = poolOf(gw.storage);
   return {
     relay: gw.relay,
     storage: gw.storage,
@@ -101,20 +95,8 @@ async function pgNode(): Promise<Node> {
     submissionPort: gw.submissionPort as number,
     sink,
     settings: gw.storage.settings,
-    exec: async (sql, args = []) => {
-      let n = 0;
-      return (
-        await pool.query(
-          sql.replace(/\?/g, () => `$${++n}`),
-          args,
-        )
-      ).rows as Record<string, unknown>[];
-    },
-    async close() {
-      await gw.stop();
-      await sink.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    exec: pgExec(pool),
+    close: closer(gw, sink, dataDir),
   };
 }
 

@@ -7,7 +7,7 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { alternativeMail, keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { deliveredLines, alternativeMail, keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
 import { BUYER } from '../fixtures/masking-mail.js';
 import { textDocx } from '../fixtures/word-fields.js';
 
@@ -119,24 +119,7 @@ describe('spellings that crossed in round 14', () => {
       'сидел аt home, дот',
       'Prices (arobase) and (punto) are words',
     ];
-    const delivered = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      prose.map((p, k) => message(k, p, `<p>${p}</p>`)),
-      30_000,
-    );
-    const got = await Promise.all(
-      delivered.map(async (raw) => {
-        const m = await simpleParser(raw);
-        return [
-          m.text?.trim(),
-          String(m.html)
-            .replace(/<\/?p>/g, '')
-            .trim(),
-        ];
-      }),
-    );
+    const got = await deliveredLines(h, alias, prose);
     expect(got).toEqual(prose.map((p) => [p, p]));
   }, 60_000);
 

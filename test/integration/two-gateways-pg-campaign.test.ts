@@ -5,13 +5,11 @@
 // repeated), the survivor takes the job over, resolves the dead node's claims once their lease ran
 // out, and finishes the campaign: every ledger row ends sent or unknown, each sent row reached its
 // buyer exactly once, and the store gets one completion notice.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newToken } from '../../src/store/pairs.js';
 import { openPgStorage } from '../../src/store/pg/storage.js';
-import { startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
+import type { ChildGateway } from '../helpers/child-gateway.js';
+import { insertShop, pgChildNodes } from '../helpers/pg-child-nodes.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 
@@ -20,37 +18,22 @@ const TOKEN = 'two-gateways-pg-campaign-token-0123456789';
 /** Claims and the campaigns job lease run out this fast, so the survivor takes over within the test. */
 const LEASE_SECONDS = 3;
 
-const children: ChildGateway[] = [];
-const dirs: string[] = [];
 let sink: Sink | null = null;
 afterAll(async () => {
-  for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
   await sink?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function startNode(url: string, smarthost: string): Promise<ChildGateway> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-pgcampaign-'));
-  dirs.push(dataDir);
-  return startChildGateway({
-    env: {
-      MASKGATE_DATABASE_URL: url,
-      MASKGATE_DATA_DIR: dataDir,
-      MASKGATE_SMTP_PORT: '0',
-      MASKGATE_HTTP_PORT: '0',
-      MASKGATE_SMARTHOST: smarthost,
-      MASKGATE_LOG_LEVEL: 'info',
-    },
-    token: TOKEN,
-    config: {
-      outbound: { leaseSeconds: LEASE_SECONDS, pollIntervalMs: 50 },
-      // 20 a second: 12 s for the campaign, so the kill a third of the way in comes with ~8 s to spare
-      // (at 40, a loaded machine's slow polling once let it finish before the kill).
-      campaigns: { ratePerSecond: 20, pollIntervalMs: 20, leaseSeconds: LEASE_SECONDS },
-    },
-    timeoutMs: 120_000,
-  }).then((c) => (children.push(c), c));
-}
+const nodes = pgChildNodes({
+  dirPrefix: 'maskgate-pgcampaign-',
+  token: TOKEN,
+  config: {
+    outbound: { leaseSeconds: LEASE_SECONDS, pollIntervalMs: 50 },
+    // 20 a second: 12 s for the campaign, so the kill a third of the way in comes with ~8 s to spare
+    // (at 40, a loaded machine's slow polling once let it finish before the kill).
+    campaigns: { ratePerSecond: 20, pollIntervalMs: 20, leaseSeconds: LEASE_SECONDS },
+  },
+});
+const startNode = (url: string, smarthost: string): Promise<ChildGateway> => nodes.start(url, smarthost);
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -61,13 +44,7 @@ describe('a campaign on two gateways on one PostgreSQL', () => {
     try {
       const q = <R extends Record<string, any> = Record<string, any>>(text: string, values: unknown[] = []) => db.pool.query<R>(text, values);
       const now = Date.now();
-      const store = (
-        await q<{ id: number }>("INSERT INTO stores (slug, name, mailbox, created_at) VALUES ('shop', 'Shop', 'seller@shop.example', $1) RETURNING id", [now])
-      ).rows[0]!.id;
-      await q("INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES ($1, 'seller@shop.example', 'enabled', $2, $2)", [
-        store,
-        now,
-      ]);
+      const store = await insertShop(db.pool, now);
       for (let i = 0; i < BUYERS; i++) {
         const buyer = (
           await q<{ id: number }>("INSERT INTO buyers (email, name, kind, created_at) VALUES ($1, $2, 'customer', $3) RETURNING id", [

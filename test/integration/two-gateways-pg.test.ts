@@ -3,14 +3,12 @@
 // to the store's contact address), one SIGKILLed in the middle. Every message that got a 250 reaches
 // the smarthost (the shared test sink), twice only if the dead node held its outbox row at the kill;
 // the survivor takes the dead node's rows over once their lease has run out.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { aliasAddress } from '../../src/core/alias-token.js';
 import { newToken } from '../../src/store/pairs.js';
 import { openPgStorage } from '../../src/store/pg/storage.js';
-import { startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
+import type { ChildGateway } from '../helpers/child-gateway.js';
+import { insertShop, pgChildNodes } from '../helpers/pg-child-nodes.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
@@ -21,32 +19,17 @@ const TOTAL = 200;
 const KILL_AFTER = 70;
 const LEASE_SECONDS = 4;
 
-const children: ChildGateway[] = [];
-const dirs: string[] = [];
 let sink: Sink | null = null;
 afterAll(async () => {
-  for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
   await sink?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function startNode(url: string, smarthost: string): Promise<ChildGateway> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-pgnode-'));
-  dirs.push(dataDir);
-  return startChildGateway({
-    env: {
-      MASKGATE_DATABASE_URL: url,
-      MASKGATE_DATA_DIR: dataDir,
-      MASKGATE_SMTP_PORT: '0',
-      MASKGATE_HTTP_PORT: '0',
-      MASKGATE_SMARTHOST: smarthost,
-      MASKGATE_LOG_LEVEL: 'info',
-    },
-    token: 'two-gateways-pg-token-0123456789abcdef',
-    config: { outbound: { leaseSeconds: LEASE_SECONDS } },
-    timeoutMs: 120_000,
-  }).then((c) => (children.push(c), c));
-}
+const nodes = pgChildNodes({
+  dirPrefix: 'maskgate-pgnode-',
+  token: 'two-gateways-pg-token-0123456789abcdef',
+  config: { outbound: { leaseSeconds: LEASE_SECONDS } },
+});
+const startNode = (url: string, smarthost: string): Promise<ChildGateway> => nodes.start(url, smarthost);
 
 describe('two full gateways on one PostgreSQL', () => {
   it('deliver every message answered 250 on either SMTP port once (twice only when the killed node held it), and the survivor takes over', async () => {
@@ -55,13 +38,7 @@ describe('two full gateways on one PostgreSQL', () => {
     try {
       const q = <R extends Record<string, any> = Record<string, any>>(text: string, values: unknown[] = []) => db.pool.query<R>(text, values);
       const now = Date.now();
-      const store = (
-        await q<{ id: number }>("INSERT INTO stores (slug, name, mailbox, created_at) VALUES ('shop', 'Shop', 'seller@shop.example', $1) RETURNING id", [now])
-      ).rows[0]!.id;
-      await q("INSERT INTO permitted_senders (store_id, email, status, created_at, updated_at) VALUES ($1, 'seller@shop.example', 'enabled', $2, $2)", [
-        store,
-        now,
-      ]);
+      const store = await insertShop(db.pool, now);
       const aliases: string[] = [];
       for (let i = 0; i < BUYERS; i++) {
         const buyer = (

@@ -3,10 +3,10 @@
 // `partReading`: its bytes, declared type and name together), so a file called Word here is the file
 // masking reads as Word; the bytes then confirm the reading (a PDF's signature, an image's, a Word
 // file's main part inside its container, text without control bytes).
-import CFB from 'cfb';
 import { unzipSync } from 'fflate';
+import { readOle } from '../masking/ole-container.js';
 import { topStream } from '../masking/ole-text.js';
-import { partReading, sniffKind, type PartKind } from '../masking/part-table.js';
+import { extensionsOf, partReading, sniffKind, type PartKind } from '../masking/part-table.js';
 import type { MailAttachment } from '../types.js';
 
 /** What the content filter sees an attachment as; `signature` is a signature or key the rewrite removes (never judged). */
@@ -140,17 +140,13 @@ const RUNS = new Set([
 ]);
 
 /**
- * Whether a file's name (its last extension, trailing dots and blanks dropped as Windows saves it)
- * is one RUNS holds; the name up to a control character (a NUL) is judged too, as a program that
- * hands the name to C calls saves it (`order.hta\0.txt` is saved `order.hta`).
+ * Whether a file's name (its extension as masking reads it, part-table.ts extensionOf: trailing dots
+ * and blanks dropped as Windows saves it) is one RUNS holds; the name up to a control character (a
+ * NUL) is judged too, as a program that hands the name to C calls saves it (`order.hta\0.txt` is
+ * saved `order.hta`; extensionsOf).
  */
 function runsByName(filename: string | null | undefined): boolean {
-  const name = filename ?? '';
-  const cut = name.split(/[\x00-\x1f]/)[0] as string;
-  return [name, cut].some((n) => {
-    const ext = /\.([^.\\/]+)$/.exec(n.replace(/[.\s]+$/, ''))?.[1];
-    return ext !== undefined && RUNS.has(ext.toLowerCase());
-  });
+  return extensionsOf(filename).some((ext) => RUNS.has(ext));
 }
 
 /** Thrown to end a package's directory walk once Word's parts are seen. */
@@ -163,7 +159,8 @@ const BOTH_SEEN = new Error('both seen');
  */
 function holdsWord(kind: 'ole' | 'ooxml', b: Uint8Array): boolean {
   try {
-    if (kind === 'ole') return topStream(CFB.read(Buffer.from(b.buffer, b.byteOffset, b.byteLength), { type: 'buffer' }), 'WordDocument') !== undefined;
+    // Masking cleans this container next (ole-container.ts takeOle): the bytes are read once.
+    if (kind === 'ole') return topStream(readOle(b), 'WordDocument') !== undefined;
     // Only the names in the central directory: nothing is inflated, nothing kept, and the walk
     // stops once both are seen (a package of many entries costs no memory).
     let types = false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partReading } from './part-table.js';
+import { extensionOf, extensionsOf, partReading } from './part-table.js';
 import { emf } from '../../../test/fixtures/metafile.js';
 
 const OLE = Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]);
@@ -94,5 +94,29 @@ describe('partReading: an Office file read by its bytes and its name, under any 
     ['application/octet-stream', 'files.zip', ZIP, { removed: expect.stringContaining('zip archive') }],
     ['application/vnd.ms-excel', 'prices.csv', ZIP, { removed: expect.stringContaining('zip archive') }],
     ['application/zip', 'attachment', ZIP, { kind: 'ooxml', type: 'application/zip' }],
+    // Any extension counts, longer than five or hyphenated (the filter's and masking's one reading): no Office program opens it.
+    ['application/octet-stream', 'files.backup', ZIP, { removed: expect.stringContaining('zip archive') }],
+    ['application/octet-stream', 'report.docx-old', ZIP, { removed: expect.stringContaining('zip archive') }],
   ] as const)('%s %s', (type, name, bytes, want) => expect(partReading(type, bytes, name)).toEqual(want));
+});
+
+describe('extensionOf, extensionsOf: a file name read as Windows saves it, by the content filter and masking alike', () => {
+  it.each([
+    ['report.DOCX', 'docx'],
+    ['prices.csv. ', 'csv'],
+    ['start.settingcontent-ms', 'settingcontent-ms'],
+    ['find.search-ms', 'search-ms'],
+    ['profile.ps1xml', 'ps1xml'],
+    ['notes', undefined],
+    ['dir.d/notes', undefined],
+    ['', undefined],
+  ] as const)('%j: %s', (name, ext) => expect(extensionOf(name)).toBe(ext));
+
+  it.each([
+    ['order.hta\u0000.txt', ['txt', 'hta']],
+    ['start.settingcontent-ms\u0000.txt', ['txt', 'settingcontent-ms']],
+    ['notes\u0000.txt', ['txt']],
+    ['order.pdf', ['pdf']],
+    [null, []],
+  ] as const)('%j: %j (its name, and its name up to a control character)', (name, exts) => expect(extensionsOf(name)).toEqual(exts));
 });

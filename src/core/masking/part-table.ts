@@ -182,10 +182,24 @@ export function isWebPage(b: Uint8Array): boolean {
 
 /**
  * A file name's extension, lowercased, as Windows saves the file: trailing dots and blanks dropped
- * (`prices.csv.` is saved as `prices.csv`); undefined without one of 1 to 5 letters or digits.
+ * (`prices.csv.` is saved as `prices.csv`), then the letters, digits, hyphens and underscores after
+ * its last dot, of any length (`docx`, `ps1xml`, `settingcontent-ms`); undefined without one. The
+ * one reading of a name's extension: masking's (which program opens it) and the content filter's
+ * (one a desktop runs, filters/attachments.ts).
  */
 export function extensionOf(filename: string | null | undefined): string | undefined {
-  return /\.([a-z0-9]{1,5})$/i.exec((filename ?? '').replace(/[.\s]+$/, ''))?.[1]?.toLowerCase();
+  return /\.([a-z0-9_-]+)$/i.exec((filename ?? '').replace(/[.\s]+$/, ''))?.[1]?.toLowerCase();
+}
+
+/**
+ * The extensions a file may be saved under (extensionOf, distinct): its name's and, when the name
+ * holds a control character (a NUL), that of the name up to it, as a program that hands the name to
+ * C calls saves it (`order.hta\0.txt` is saved `order.hta`: `['txt', 'hta']`). [] when none.
+ */
+export function extensionsOf(filename: string | null | undefined): string[] {
+  const name = filename ?? '';
+  const exts = [extensionOf(name), extensionOf(name.split(/[\x00-\x1f]/)[0])];
+  return exts.filter((e, k): e is string => e !== undefined && exts.indexOf(e) === k);
 }
 
 export type PartReading = { readonly kind: PartKind; readonly type: string } | { readonly removed: string };
