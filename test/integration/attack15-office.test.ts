@@ -5,7 +5,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { alternativeMail, attachmentMail, keptAttachments, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
-import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
+import { b64, BUYER, BUYER_OTHER, pngWithText } from '../fixtures/masking-mail.js';
 import { emf, emfPlusDrawString, extTextOut, wmf, wmfTextOut } from '../fixtures/metafile.js';
 
 let h: Harness;
@@ -110,5 +110,21 @@ describe('GIF pictures (round-15 attack: data: images read as attached ones)', (
     const pictures = [Buffer.from(inline ?? '', 'base64'), attached ?? Buffer.alloc(0)];
     expect(pictures.map((p) => p.subarray(0, 6).toString('latin1'))).toEqual(['GIF89a', 'GIF89a']);
     expect(pictures.map((p) => p.toString('latin1').includes(BUYER_OTHER))).toEqual([false, false]);
+  }, 60_000);
+});
+
+describe('pictures inline as data: URIs under the types web editors write (round-15 attack)', () => {
+  it('keeps a picture declared image/jpg or image/x-png, as the picture it is', async () => {
+    const srcs = [`data:image/jpg;base64,${b64(pngWithText()).replace(/\r\n/g, '')}`, `data:image/x-png;base64,${b64(pngWithText()).replace(/\r\n/g, '')}`];
+    const got = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      srcs.map((src, k) => alternativeMail(alias, `${subjectTag(k)} pic`, 'See the picture.', `<p>See the picture.</p><img alt="pic" src="${src}">`)),
+    );
+    const inline = await Promise.all(
+      got.map(async (raw) => [...String((await simpleParser(raw)).html).matchAll(/<img[^>]*src="data:image\/png;base64,/g)].length),
+    );
+    expect(inline).toEqual([1, 1]);
   }, 60_000);
 });

@@ -90,7 +90,9 @@ interface Hooks {
 // A picture inline as a data: URI (RFC 2397): its type and its base64 data.
 const DATA_IMAGE = /^data:(image\/[a-z0-9.+-]+)((?:;[^,;]*)*?);base64,([A-Za-z0-9+/=\s]*)$/i;
 // The types a photo attached on its own is read as (part-table.ts): their metadata can be removed.
-const DATA_IMAGE_TYPES = new Set(['image/jpeg', 'image/pjpeg', 'image/png', 'image/gif']);
+// Also `image/jpg` and `image/x-png`, which web editors and scripts write in data: URIs (the bytes
+// are read as what they are, stripImageMetadata, and the kept source names their real type).
+const DATA_IMAGE_TYPES = new Set(['image/jpeg', 'image/pjpeg', 'image/jpg', 'image/png', 'image/x-png', 'image/gif']);
 
 /**
  * An `<img>`'s attributes with a data: URI picture (RFC 2397) as a photo attached on its own is
