@@ -112,6 +112,20 @@ describe('spelled addresses (round-15 attack)', () => {
     expect(got).toEqual(prose.map((p) => [p, p]));
   }, 60_000);
 
+  // Letters spaced out with a bare `at` or `dot` among them, or only the domain spaced out after a
+  // real `@`: read as around a real `@` (RUN). They crossed.
+  it('remove an address spaced out around a bare at or dot, or with only its domain spaced', async () => {
+    expect(
+      await problems([
+        ['b o b at s h o p . d e', /s h o p/i, 'removed'],
+        ['b o b . s t o n e at g m a i l . c o m', /s t o n e|g m a i l/i, 'removed'],
+        ['b o b @ s h o p dot d e', /s h o p/i, 'removed'],
+        ['bob.stone @ g m a i l . c o m', /stone|g m a i l/i, 'removed'],
+        ['anna.weber @ b u y e r . e x a m p l e', /weber|b u y e r/i, 'alias'],
+      ]),
+    ).toEqual([]);
+  }, 60_000);
+
   it('keep a host or a file before a bare at', async () => {
     const prose = ['amazon.de at ebay.de', 'ebay.co.uk at amazon.com', 'see README.md at github.com', 'the main.py at github.com'];
     const got = await delivered(prose);
