@@ -257,6 +257,10 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['Check out node.js at nodejs.org, the invoice.pdf at dropbox.com', 'Check out node.js at nodejs.org, the invoice.pdf at dropbox.com'],
     ['bob at shop.de', 'bob at shop.de'],
     ['x @ y and 5 @ 3, a b c @ d', 'x @ y and 5 @ 3, a b c @ d'],
+    // Round-15 attack: a bare at or dot in a spaced run, a spaced domain after a whole local part.
+    ['write b o b at s h o p . d e now', 'write [email removed] now'],
+    ['b o b @ s h o p dot d e, bob.stone @ g m a i l . c o m', '[email removed], [email removed]'],
+    ['I rate it a b c at d e f, to do @ h o m e, item 1 @ 2 . 99 eur', 'I rate it a b c at d e f, to do @ h o m e, item 1 @ 2 . 99 eur'],
   ])('%s', (input, output) => {
     const m = masker();
     expect(m.text(input, 'text')).toBe(output);

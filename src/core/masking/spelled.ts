@@ -36,11 +36,14 @@ const SPELLED_WORDS =
 // Group 5: a run of single characters with blanks between around a real or bracketed `@` (after a
 // blank or a bracket: a class, not `^|`, which costs every text read so ~1.5 ms a MiB; one at the
 // start is tested apart, RUN_AT_START).
-const RUN = String.raw`((?:[-0-9a-z\u00c0-\uffff._+] ){1,64}(?:@|[[({] ?at ?[\])}])(?: (?:[-0-9a-z\u00c0-\uffff._+]|[[({] ?dot ?[\])}])){1,255})(?![0-9a-z\u00c0-\uffff])`;
+// Since the round-15 attack also a bare `at` after single characters and a bare `dot` among them
+// (`b o b at s h o p . d e`, `b o b @ s h o p dot d e`), and a local part written whole before a
+// real or bracketed `@` and a domain spaced out (`bob.stone @ g m a i l . c o m`).
+const RUN = String.raw`((?:(?:[-0-9a-z\u00c0-\uffff._+] ){1,64}(?:@|at|[[({] ?at ?[\])}])|[-0-9a-z\u00c0-\uffff._+]{2,64} (?:@|[[({] ?at ?[\])}]))(?: (?:[-0-9a-z\u00c0-\uffff._+]|dot|[[({] ?dot ?[\])}])){1,255})(?![0-9a-z\u00c0-\uffff])`;
 const SPELLED = new RegExp(`${SPELLED_WORDS.source}|[ ([{<"']${RUN}`, 'g');
 const RUN_AT_START = new RegExp(`^${RUN}`);
-// The tokens of a run of spaced letters: a bracketed `at` or `dot`, or one character.
-const RUN_TOKEN = /[[({] ?(at|dot) ?[\])}]|[^ ]/g;
+// The tokens of a run of spaced letters: a bracketed or bare `at` or `dot`, or one character.
+const RUN_TOKEN = /[[({] ?(at|dot) ?[\])}]|(?<![^ ])(at|dot)(?![^ ])|[^ ]/g;
 /** The spelled words that stand for `@` (the others for `.`). */
 const AT_WORDS: ReadonlySet<string> = new Set([
   'at',
@@ -394,7 +397,8 @@ function spelledReading(f: Folded): Spelled | null {
     out += t.slice(pos, from);
     RUN_TOKEN.lastIndex = 0;
     for (let k = RUN_TOKEN.exec(run); k !== null; k = RUN_TOKEN.exec(run)) {
-      const c = k[1] === 'at' ? '@' : k[1] === 'dot' ? '.' : k[0];
+      const w = k[1] ?? k[2];
+      const c = w === 'at' ? '@' : w === 'dot' ? '.' : k[0];
       if (c === '@') {
         places.push(out.length);
         kinds.push('letters');
@@ -402,7 +406,7 @@ function spelledReading(f: Folded): Spelled | null {
       gs.push(out.length);
       fs.push(from + k.index);
       out += c;
-      if (k[1]) {
+      if (w) {
         gs.push(out.length);
         fs.push(from + k.index + k[0].length);
       }
