@@ -102,6 +102,7 @@ describe('broken 6: the store form, error pages, the DNS page, app passwords, gl
     const res = await p.goto(`${base}/setup?token=not-a-real-token`);
     expect(res?.status()).toBe(404);
     expect(await p.locator('[role=alert]').innerText()).toContain('This setup link is no longer valid');
+    expect(await p.locator('[role=alert]').innerText()).toContain('npx maskgate user add you@example.com --owner');
     expect(await p.locator('[data-way-back]').getAttribute('href')).toBe('/login');
     await screenshot(p, 'error-setup-link');
     await ctx.close();
