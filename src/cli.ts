@@ -124,7 +124,11 @@ async function run(args: string[]): Promise<number> {
       try {
         if (command === 'backup') {
           const r = await backup(config.dataDir, resolve(sub));
-          process.stdout.write(`backup written to ${r.file}: ${r.messages} messages, ${r.keyFiles} key file(s)\n`);
+          // Since the DKIM key moved into the database a new installation has no key file: say
+          // where the key is, not "0 key file(s)", which read as if the backup lacked it.
+          const keys = [r.dbKeys === 1 ? 'the DKIM key (in the database)' : r.dbKeys > 1 ? `${r.dbKeys} DKIM keys (in the database)` : 'no DKIM key'];
+          if (r.keyFiles) keys.push(`${r.keyFiles} key file(s) of the data directory`);
+          process.stdout.write(`backup written to ${r.file}: ${r.messages} messages and ${keys.join(' and ')}\n`);
         } else {
           const r = restore(resolve(sub), config.dataDir);
           process.stdout.write(`restored into ${config.dataDir}: ${r.messages} messages\n`);
