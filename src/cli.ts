@@ -187,7 +187,8 @@ async function run(args: string[]): Promise<number> {
     }
     throw err;
   }
-  process.stderr.write(USAGE);
+  // A sentence first: the usage alone did not say that the command was not understood.
+  process.stderr.write(`${command === undefined ? '' : `maskgate: unknown command "${args.slice(0, 2).join(' ')}"\n`}${USAGE}`);
   return 2;
 }
 
@@ -228,7 +229,9 @@ async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number>
   try {
     const { users, stores } = storage.admin;
     if (sub === 'list') {
-      for (const u of await users.list()) process.stdout.write(`${u.id}\t${u.email}\t${u.role}\t${u.name}${u.disabledAt ? '\tdisabled' : ''}\n`);
+      const all = await users.list();
+      for (const u of all) process.stdout.write(`${u.id}\t${u.email}\t${u.role}\t${u.name}${u.disabledAt ? '\tdisabled' : ''}\n`);
+      if (!all.length) process.stderr.write('maskgate: no staff account yet: add the owner with npx maskgate user add you@example.com --owner\n');
       return 0;
     }
     const email = (rest[0] ?? '').trim().toLowerCase();
@@ -237,7 +240,7 @@ async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number>
     const role = flag('--owner') ? 'owner' : flag('--agent') ? 'agent' : null;
     const storeIds = values('--store').map(Number);
     if (!/^[^\s@]+@[^\s@]+$/.test(email) || !role) {
-      process.stderr.write(USAGE);
+      process.stderr.write(`maskgate: user add needs an email address and --owner or --agent\n${USAGE}`);
       return 2;
     }
     const known = new Set((await stores.list()).map((st) => st.id));
