@@ -35,14 +35,18 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info({ event: 'gateway.stopping', signal }, 'stopping');
+    // The log's destination writes asynchronously: exit once its last lines (gateway.stopped, or
+    // the stop error) are written, not before (flush() without its callback returned at once, so
+    // gateway.stopped never reached the log); at most 2 s later if the write does not finish.
+    const exit = (code: number) => {
+      setTimeout(() => process.exit(code), 2_000);
+      log.flush(() => process.exit(code));
+    };
     gateway.stop().then(
-      () => {
-        log.flush();
-        process.exit(0);
-      },
+      () => exit(0),
       (err: Error) => {
         log.error({ event: 'gateway.stop-error', err: err.message }, 'stop failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };

@@ -63,6 +63,19 @@ describe('the first start', () => {
   }, 180_000);
 });
 
+describe('stopping', () => {
+  it('writes its last log line, gateway.stopped (docs/events.md), before it exits on SIGTERM', async () => {
+    const { child } = await start(mkdtempSync(join(tmpdir(), 'maskgate-stop-')));
+    let out = '';
+    child.proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((r) => child.proc.once('exit', r));
+    child.proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toContain('"gateway.stopping"');
+    expect(out).toContain('"gateway.stopped"');
+  }, 120_000);
+});
+
 describe('README: Try it by hand', () => {
   it('has a lab config file that the gateway accepts as it is', () => {
     const path = new URL('../../config/example.lab.json', import.meta.url).pathname;
