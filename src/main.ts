@@ -59,7 +59,9 @@ main().catch((err: NodeJS.ErrnoException & { port?: number }) => {
   const hint =
     err.code === 'EACCES' && (err.port ?? 1024) < 1024
       ? ' (ports below 1024 need CAP_NET_BIND_SERVICE, as deploy/maskgate.service grants, or net.ipv4.ip_unprivileged_port_start=0, which Docker sets in containers)'
-      : '';
+      : err.code === 'EADDRINUSE'
+        ? ' (another program, or another maskgate, listens there: stop it, or choose other ports with MASKGATE_HTTP_PORT, MASKGATE_SMTP_PORT, MASKGATE_SUBMISSION_PORT or the config file)'
+        : '';
   process.stderr.write(`maskgate: could not start: ${err.message}${hint}\n`);
   process.exit(1);
 });
