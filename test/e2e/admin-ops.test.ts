@@ -279,16 +279,14 @@ describe('the store page', () => {
     // With the readiness sentences beside them, the status badge and the buttons keep their words
     // whole at 1366 px (they broke as "enable|d" and "Rem|ove").
     await page.setViewportSize({ width: 1366, height: 768 });
-    const split = await page.evaluate(() =>
-      [...document.querySelectorAll('#senders .badge, #senders button')]
-        .filter((e) => (e as HTMLElement).offsetParent !== null)
-        .filter((e) => {
-          const r = document.createRange();
-          r.selectNodeContents(e);
-          return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size > 1;
-        })
-        .map((e) => e.textContent),
-    );
+    const split = await page.evaluate<(string | null)[]>(`[...document.querySelectorAll('#senders .badge, #senders button')]
+      .filter((e) => e.offsetParent !== null)
+      .filter((e) => {
+        const r = document.createRange();
+        r.selectNodeContents(e);
+        return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size > 1;
+      })
+      .map((e) => e.textContent)`);
     expect(split).toEqual([]);
   });
 });
