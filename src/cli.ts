@@ -124,7 +124,11 @@ async function run(args: string[]): Promise<number> {
       try {
         if (command === 'backup') {
           const r = await backup(config.dataDir, resolve(sub));
-          process.stdout.write(`backup written to ${r.file}: ${r.messages} messages, ${r.keyFiles} key file(s)\n`);
+          // Since the DKIM key moved into the database a new installation has no key file: say
+          // where the key is, not "0 key file(s)", which read as if the backup lacked it.
+          const keys = [r.dbKeys === 1 ? 'the DKIM key (in the database)' : r.dbKeys > 1 ? `${r.dbKeys} DKIM keys (in the database)` : 'no DKIM key'];
+          if (r.keyFiles) keys.push(`${r.keyFiles} key file(s) of the data directory`);
+          process.stdout.write(`backup written to ${r.file}: ${r.messages} messages and ${keys.join(' and ')}\n`);
         } else {
           const r = restore(resolve(sub), config.dataDir);
           process.stdout.write(`restored into ${config.dataDir}: ${r.messages} messages\n`);
@@ -183,7 +187,8 @@ async function run(args: string[]): Promise<number> {
     }
     throw err;
   }
-  process.stderr.write(USAGE);
+  // A sentence first: the usage alone did not say that the command was not understood.
+  process.stderr.write(`${command === undefined ? '' : `maskgate: unknown command "${args.slice(0, 2).join(' ')}"\n`}${USAGE}`);
   return 2;
 }
 
@@ -224,7 +229,9 @@ async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number>
   try {
     const { users, stores } = storage.admin;
     if (sub === 'list') {
-      for (const u of await users.list()) process.stdout.write(`${u.id}\t${u.email}\t${u.role}\t${u.name}${u.disabledAt ? '\tdisabled' : ''}\n`);
+      const all = await users.list();
+      for (const u of all) process.stdout.write(`${u.id}\t${u.email}\t${u.role}\t${u.name}${u.disabledAt ? '\tdisabled' : ''}\n`);
+      if (!all.length) process.stderr.write('maskgate: no staff account yet: add the owner with npx maskgate user add you@example.com --owner\n');
       return 0;
     }
     const email = (rest[0] ?? '').trim().toLowerCase();
@@ -233,7 +240,7 @@ async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number>
     const role = flag('--owner') ? 'owner' : flag('--agent') ? 'agent' : null;
     const storeIds = values('--store').map(Number);
     if (!/^[^\s@]+@[^\s@]+$/.test(email) || !role) {
-      process.stderr.write(USAGE);
+      process.stderr.write(`maskgate: user add needs an email address and --owner or --agent\n${USAGE}`);
       return 2;
     }
     const known = new Set((await stores.list()).map((st) => st.id));

@@ -47,7 +47,7 @@ describe('loadConfig', () => {
     [{ MASKGATE_API_TOKEN: 'short' }, /^invalid config: api\.token: must be at least 24 characters/],
     [{ MASKGATE_DOMAIN: 'not a domain' }, /^invalid config: domains\.0: must be a lowercase domain name/],
     [{ MASKGATE_LOG_LEVEL: 'loud' }, /^invalid config: log\.level/],
-    [{ MASKGATE_CONFIG: '/nonexistent/x.json' }, /^cannot read config file/],
+    [{ MASKGATE_CONFIG: '/nonexistent/x.json' }, /^cannot read config file \/nonexistent\/x\.json: there is no such file \(MASKGATE_CONFIG names it\)$/],
     [{ MASKGATE_TLS_CERT: '/etc/letsencrypt/live/x/fullchain.pem' }, /^invalid config: tls: tls\.cert and tls\.key are set together/],
   ])('stops with one line naming the key for %j', (env, message) => {
     expect(() => loadConfig({ env })).toThrow(ConfigError);

@@ -26,7 +26,17 @@ function readJson(path: string, what: string): Json {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    // In words: "ENOENT" alone said nothing to someone who mistyped MASKGATE_CONFIG.
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'there is no such file'
+        : code === 'EACCES'
+          ? 'this user may not read it'
+          : code === 'EISDIR'
+            ? 'it is a directory, not a file'
+            : (code ?? String(err));
+    throw new ConfigError(`cannot read ${what} ${path}: ${why}${what === 'config file' ? ' (MASKGATE_CONFIG names it)' : ''}`);
   }
   const read = parseConfigJson(text);
   if ('problem' in read) throw new ConfigError(`${what} ${path} ${read.problem}`);

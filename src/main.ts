@@ -35,14 +35,18 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info({ event: 'gateway.stopping', signal }, 'stopping');
+    // The log's destination writes asynchronously: exit once its last lines (gateway.stopped, or
+    // the stop error) are written, not before (flush() without its callback returned at once, so
+    // gateway.stopped never reached the log); at most 2 s later if the write does not finish.
+    const exit = (code: number) => {
+      setTimeout(() => process.exit(code), 2_000);
+      log.flush(() => process.exit(code));
+    };
     gateway.stop().then(
-      () => {
-        log.flush();
-        process.exit(0);
-      },
+      () => exit(0),
       (err: Error) => {
         log.error({ event: 'gateway.stop-error', err: err.message }, 'stop failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };
@@ -55,7 +59,9 @@ main().catch((err: NodeJS.ErrnoException & { port?: number }) => {
   const hint =
     err.code === 'EACCES' && (err.port ?? 1024) < 1024
       ? ' (ports below 1024 need CAP_NET_BIND_SERVICE, as deploy/maskgate.service grants, or net.ipv4.ip_unprivileged_port_start=0, which Docker sets in containers)'
-      : '';
+      : err.code === 'EADDRINUSE'
+        ? ' (another program, or another maskgate, listens there: stop it, or choose other ports with MASKGATE_HTTP_PORT, MASKGATE_SMTP_PORT, MASKGATE_SUBMISSION_PORT or the config file)'
+        : '';
   process.stderr.write(`maskgate: could not start: ${err.message}${hint}\n`);
   process.exit(1);
 });

@@ -16,6 +16,8 @@ export interface BackupResult {
   readonly file: string;
   readonly messages: number;
   readonly keyFiles: number;
+  /** DKIM keys kept in the database's settings (where every key lives since it moved out of dkim/). */
+  readonly dbKeys: number;
 }
 
 export async function backup(dataDir: string, file: string): Promise<BackupResult> {
@@ -36,8 +38,9 @@ export async function backup(dataDir: string, file: string): Promise<BackupResul
     const keys = keyFiles(dataDir);
     for (const k of keys) put.run(k, readFileSync(join(dataDir, k)));
     const messages = (copy.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
+    const dbKeys = (copy.prepare("SELECT count(*) AS n FROM settings WHERE key LIKE 'dkim\\_key:%' ESCAPE '\\'").get() as { n: number }).n;
     copy.pragma('journal_mode = DELETE');
-    return { file, messages, keyFiles: keys.length };
+    return { file, messages, keyFiles: keys.length, dbKeys };
   } finally {
     copy.close();
   }

@@ -102,6 +102,7 @@ describe('broken 6: the store form, error pages, the DNS page, app passwords, gl
     const res = await p.goto(`${base}/setup?token=not-a-real-token`);
     expect(res?.status()).toBe(404);
     expect(await p.locator('[role=alert]').innerText()).toContain('This setup link is no longer valid');
+    expect(await p.locator('[role=alert]').innerText()).toContain('npx maskgate user add you@example.com --owner');
     expect(await p.locator('[data-way-back]').getAttribute('href')).toBe('/login');
     await screenshot(p, 'error-setup-link');
     await ctx.close();
@@ -275,6 +276,18 @@ describe('the store page', () => {
     );
     const fine = page.locator('tr[data-sender="support@acme.example"] [data-readiness]');
     await expect.poll(() => fine.getAttribute('data-readiness'), SLOW).toBe('likely');
+    // With the readiness sentences beside them, the status badge and the buttons keep their words
+    // whole at 1366 px (they broke as "enable|d" and "Rem|ove").
+    await page.setViewportSize({ width: 1366, height: 768 });
+    const split = await page.evaluate<(string | null)[]>(`[...document.querySelectorAll('#senders .badge, #senders button')]
+      .filter((e) => e.offsetParent !== null)
+      .filter((e) => {
+        const r = document.createRange();
+        r.selectNodeContents(e);
+        return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size > 1;
+      })
+      .map((e) => e.textContent)`);
+    expect(split).toEqual([]);
   });
 });
 

@@ -122,4 +122,18 @@ describe('the one-time setup link', { timeout: 120_000 }, () => {
     expect(answers.map((r) => r.status).sort()).toEqual([303, 404, 404, 404, 404, 404]);
     expect(new UserRepo(h.gw.db).list().map((u) => u.role)).toEqual(['owner']);
   });
+  it('says, once it is spent, how the owner is made instead (an agent added from the shell first spends it too)', async () => {
+    const fresh = await startHarness({}, { sink: false });
+    try {
+      const link = fresh.gw.setupUrl!;
+      await new UserRepo(fresh.gw.db).create({ email: 'alex@seller.example', name: 'Alex', role: 'agent', password: 'agent password 123' });
+      const page = await fetch(`http://127.0.0.1:${fresh.gw.httpPort}${new URL(link).pathname}${new URL(link).search}`);
+      expect(page.status).toBe(404);
+      const text = await page.text();
+      expect(text).toContain('This setup link is no longer valid.');
+      expect(text).toContain('npx maskgate user add you@example.com --owner');
+    } finally {
+      await fresh.close();
+    }
+  });
 });

@@ -83,7 +83,27 @@ describe('maskgate --help', () => {
     }
     const wrong = cli('frobnicate');
     expect([wrong.status, wrong.stdout]).toEqual([2, '']);
-    expect(wrong.stderr).toMatch(/^usage: maskgate <command>/);
+    // A sentence first, then the usage.
+    expect(wrong.stderr).toMatch(/^maskgate: unknown command "frobnicate"\nusage: maskgate <command>/);
+    expect(cli('user').stderr).toMatch(/^maskgate: unknown command "user"\nusage: maskgate <command>/);
+    const noEmail = cli('user', 'add', '--owner');
+    expect(noEmail.status).toBe(2);
+    expect(noEmail.stderr).toMatch(/^maskgate: user add needs an email address and --owner or --agent\nusage:/);
+  });
+
+  it('says so when user list finds no account, and how to make the owner', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'maskgate-cli-empty-'));
+    try {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'user', 'list'], {
+        cwd: root,
+        env: { ...env, MASKGATE_DATA_DIR: empty },
+        encoding: 'utf8',
+      });
+      expect([r.status, r.stdout]).toEqual([0, '']);
+      expect(r.stderr).toContain('maskgate: no staff account yet: add the owner with npx maskgate user add you@example.com --owner\n');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,7 +2,9 @@
 // first; the admin URL and the setup link each on a line of their own), a setup link that survives
 // a restart for its 24 hours, and README's "Try it by hand" walkthrough — the buyer writes, staff
 // answer by SMTP under config/example.lab.json and through the API — working as written.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,6 +65,19 @@ describe('the first start', () => {
   }, 180_000);
 });
 
+describe('stopping', () => {
+  it('writes its last log line, gateway.stopped (docs/events.md), before it exits on SIGTERM', async () => {
+    const { child } = await start(mkdtempSync(join(tmpdir(), 'maskgate-stop-')));
+    let out = '';
+    child.proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((r) => child.proc.once('exit', r));
+    child.proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toContain('"gateway.stopping"');
+    expect(out).toContain('"gateway.stopped"');
+  }, 120_000);
+});
+
 describe('README: Try it by hand', () => {
   it('has a lab config file that the gateway accepts as it is', () => {
     const path = new URL('../../config/example.lab.json', import.meta.url).pathname;
@@ -115,4 +130,34 @@ describe('README: Try it by hand', () => {
     expect(reply.status, JSON.stringify(reply.body)).toBe(201);
     expect((await api('GET', '/outbox')).body.items).toHaveLength(3);
   }, 180_000);
+});
+
+describe('a port already in use', () => {
+  it('stops the start with exit code 1 and a sentence naming the address (it exited 0 saying nothing)', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: new URL('../../', import.meta.url).pathname,
+        env: {
+          ...process.env,
+          MASKGATE_CONFIG: '',
+          MASKGATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'maskgate-busy-')),
+          MASKGATE_SMTP_PORT: '0',
+          MASKGATE_HTTP_PORT: String(port),
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      const code = await new Promise<number | null>((r) => child.once('exit', r));
+      expect(code).toBe(1);
+      expect(err).toContain(
+        `maskgate: could not start: listen EADDRINUSE: address already in use 127.0.0.1:${port} (another program, or another maskgate, listens there`,
+      );
+    } finally {
+      busy.close();
+    }
+  }, 120_000);
 });

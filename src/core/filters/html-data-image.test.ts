@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataImageCleaned } from './html-sanitize.js';
+import { dataImageCleaned, sanitizeMailHtml } from './html-sanitize.js';
 import { pngWithText } from '../../../test/fixtures/masking-mail.js';
 
 const png = pngWithText().toString('base64');
@@ -36,5 +36,19 @@ describe('a picture inline as a data: URI (dataImageCleaned)', () => {
   it('leaves other sources as they are', () => {
     expect(dataImageCleaned({ src: 'cid:logo@acme' })).toEqual({ src: 'cid:logo@acme' });
     expect(dataImageCleaned({ alt: 'x' })).toEqual({ alt: 'x' });
+  });
+
+  it('names an inline picture it drops as such in the change, not as a remote image', () => {
+    const svg = Buffer.from('<svg><text>anna@other.example</text></svg>').toString('base64');
+    const opts = { keepEmailDomains: [], linkAllowList: [], stripImages: false };
+    const inline = sanitizeMailHtml(`<p>Logo <img src="data:image/svg+xml;base64,${svg}"></p>`, opts).changes;
+    expect(inline).toEqual([
+      { rule: 'filter.image', detail: 'inline pictures it cannot read (SVG, EMF, WMF, not base64) removed from the HTML part', count: 1 },
+    ]);
+    const both = sanitizeMailHtml(`<img src="https://track.example/p.gif"><img src="data:image/x-emf;base64,AQAAAA==">`, opts).changes;
+    expect(both).toEqual([
+      { rule: 'filter.image', detail: 'remote images removed from the HTML part', count: 1 },
+      { rule: 'filter.image', detail: 'inline pictures it cannot read (SVG, EMF, WMF, not base64) removed from the HTML part', count: 1 },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 // Owns HTML sanitising with sanitize-html (a well-kept library, not our own parser): no scripts,
-// event handlers, forms, iframes or styles; remote images removed (tracking pixels). Then the
+// event handlers, forms, iframes or styles; remote images removed (tracking pixels), and inline data: pictures that cannot be cleaned. Then the
 // content filters judge what a reader of the result sees (filters/reader-filters.ts, on one folded
 // reading of the sanitised HTML, so a word or a link split by tags, entities or invisible
 // characters — or joined by a tag the sanitiser drops — is judged whole): foreign addresses and
@@ -84,7 +84,8 @@ interface Hooks {
   readonly image: (attribs: Record<string, string>) => Record<string, string>;
   /** Every other tag's attributes. */
   readonly other?: (attribs: Record<string, string>) => Record<string, string>;
-  readonly imageDropped: () => void;
+  /** An `<img>` dropped: `inline` for a data: picture dataImageCleaned could not keep, else `remote`. */
+  readonly imageDropped: (kind: 'remote' | 'inline') => void;
 }
 
 // A picture inline as a data: URI (RFC 2397): its type and its base64 data.
@@ -119,6 +120,9 @@ export function dataImageCleaned(attribs: Record<string, string>): Record<string
 }
 
 function sanitizeWith(html: string, h: Hooks): string {
+  // Set by the <img> transform when it took a data: picture's source away; read by the
+  // exclusiveFilter of that same <img> (a void element: its close follows its open at once).
+  let inlineDropped = false;
   return sanitizeHtml(html, {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center'],
     allowedAttributes: {
@@ -136,15 +140,21 @@ function sanitizeWith(html: string, h: Hooks): string {
     exclusiveFilter: (frame) => {
       if (frame.tag !== 'img') return false;
       const src = frame.attribs.src ?? '';
+      const inline = inlineDropped;
+      inlineDropped = false;
       if (h.stripImages || !/^(cid:|data:image\/)/i.test(src)) {
-        h.imageDropped();
+        h.imageDropped(inline ? 'inline' : 'remote');
         return true;
       }
       return false;
     },
     transformTags: {
       a: (tagName, attribs) => ({ tagName, attribs: h.anchor(attribs) }),
-      img: (tagName, attribs) => ({ tagName, attribs: h.image(dataImageCleaned(attribs)) }),
+      img: (tagName, attribs) => {
+        const cleaned = dataImageCleaned(attribs);
+        inlineDropped = attribs.src !== undefined && cleaned.src === undefined;
+        return { tagName, attribs: h.image(cleaned) };
+      },
       ...(h.other
         ? { '*': (tagName: string, attribs: Record<string, string>) => ({ tagName, attribs: (h.other as NonNullable<Hooks['other']>)(attribs) }) }
         : {}),
@@ -160,6 +170,7 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): SanitizedH
   }
   const handlers = [...html.matchAll(HANDLER)].length;
   let images = 0;
+  let inlineImages = 0;
   const counts: Record<FilterKind, number> = { writer: 0, email: 0, link: 0, banned: 0 };
   const rules: ReaderRules = {
     keepEmailDomains: o.keepEmailDomains,
@@ -211,7 +222,7 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): SanitizedH
   };
   const out = sanitizeWith(html, {
     stripImages: o.stripImages,
-    imageDropped: () => images++,
+    imageDropped: (kind) => (kind === 'inline' && !o.stripImages ? inlineImages++ : images++),
     anchor: (attribs) => {
       const next = visibleAttributes(attribs);
       if (next.href === undefined) return next;
@@ -239,6 +250,12 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): SanitizedH
       rule: 'filter.image',
       detail: o.stripImages ? 'images removed from the HTML part' : 'remote images removed from the HTML part',
       count: images,
+    });
+  if (inlineImages)
+    changes.push({
+      rule: 'filter.image',
+      detail: 'inline pictures it cannot read (SVG, EMF, WMF, not base64) removed from the HTML part',
+      count: inlineImages,
     });
   if (counts.link) changes.push({ rule: 'filter.link', detail: 'links outside the allow-list removed from the HTML part', count: counts.link });
   if (counts.email) changes.push({ rule: 'filter.email', detail: 'email addresses removed from the HTML part', count: counts.email });

@@ -114,6 +114,10 @@ export class WalCheckpointer {
 
   /** Runs a last checkpoint, closes the thread's connection and waits for the thread to end (before the main connection closes). */
   async close(): Promise<void> {
+    // Referenced while it ends: the thread is unref'd, so when nothing else keeps the event loop
+    // alive (a start whose port was taken, after the pool had closed) the process exited with code
+    // 0 in the middle of this await, before the caller could say why.
+    this.#worker.ref();
     this.#worker.postMessage('stop');
     await this.#exited;
   }

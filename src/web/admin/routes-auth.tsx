@@ -14,6 +14,12 @@ function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : '/inbox';
 }
 
+// What a spent or unknown setup link answers: how else the owner is made (an agent added from the
+// shell first spends the link too, and a restart prints none once any staff account exists).
+const SETUP_LINK_SPENT =
+  'This setup link is no longer valid. It works once, for 24 hours, and only while no staff account exists. ' +
+  'Log in, or create the owner from a shell on the server: npx maskgate user add you@example.com --owner';
+
 /** Logging in and the first owner's setup, on the storage ports (any node serves them). */
 export function authRoutes(storage: Pick<Storage, 'admin' | 'secrets' | 'sessions'>, log: Logger): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
@@ -57,7 +63,7 @@ export function authRoutes(storage: Pick<Storage, 'admin' | 'secrets' | 'session
 
   app.get('/setup', async (c) => {
     const token = c.req.query('token') ?? '';
-    if ((await users.count()) > 0 || !(await setupTokenValid(settings, token))) return c.text('This setup link is no longer valid.', 404);
+    if ((await users.count()) > 0 || !(await setupTokenValid(settings, token))) return c.text(SETUP_LINK_SPENT, 404);
     return c.html(<SetupPage token={token} />);
   });
 
@@ -65,7 +71,7 @@ export function authRoutes(storage: Pick<Storage, 'admin' | 'secrets' | 'session
     if (!sameOrigin(c)) return c.text('Cross-site request refused.', 403);
     const form = await c.req.parseBody();
     const token = String(form.token ?? '');
-    if ((await users.count()) > 0 || !(await setupTokenValid(settings, token))) return c.text('This setup link is no longer valid.', 404);
+    if ((await users.count()) > 0 || !(await setupTokenValid(settings, token))) return c.text(SETUP_LINK_SPENT, 404);
     const name = String(form.name ?? '').trim();
     const email = String(form.email ?? '')
       .trim()
@@ -79,7 +85,7 @@ export function authRoutes(storage: Pick<Storage, 'admin' | 'secrets' | 'session
     const passwordHash = await hashPassword(password);
     const swap = await setupSwap(settings, token);
     const user = swap ? await users.insertFirstOwner({ email, name, passwordHash }, swap) : null;
-    if (!user) return c.text('This setup link is no longer valid.', 404);
+    if (!user) return c.text(SETUP_LINK_SPENT, 404);
     await retireSetupSecret(settings);
     await startSession(c, sessions, user.id);
     return c.redirect('/inbox', 303);
