@@ -5,11 +5,9 @@
 //   .ford, .weber, .world, .name) before a bare `at` and a real domain crossed: the local part was
 //   taken for a host (`amazon.de at ebay.de`). A host's name ends in a country code or a generic
 //   top-level domain (com, net, org, …) only.
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { alternativeMail, keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
-import { BUYER } from '../fixtures/masking-mail.js';
+import { deliveredLines, keptFiles, startMaskingPair } from '../helpers/tagged-send.js';
 import { textDocx } from '../fixtures/word-fields.js';
 
 let h: Harness;
@@ -17,27 +15,7 @@ let alias: string;
 beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
 
-/** Each line sent in a text and an HTML part (one message each), as delivered: [text, html]. */
-async function delivered(lines: readonly string[]): Promise<[string, string][]> {
-  const raws = await sendTagged(
-    h,
-    BUYER.address,
-    alias,
-    lines.map((line, k) => alternativeMail(alias, `${subjectTag(k)} note`, line, `<p>${line}</p>`)),
-    30_000,
-  );
-  return Promise.all(
-    raws.map(async (raw) => {
-      const m = await simpleParser(raw);
-      return [
-        m.text?.trim() ?? '',
-        String(m.html)
-          .replace(/<\/?p>/g, '')
-          .trim(),
-      ] as [string, string];
-    }),
-  );
-}
+const delivered = (lines: readonly string[]): Promise<[string, string][]> => deliveredLines(h, alias, lines);
 
 describe('spelled addresses (round-15 attack)', () => {
   it('remove a mailbox whose local part ends in a brand or word top-level domain', async () => {
