@@ -72,6 +72,7 @@ async function maskBody(mail: ParsedMail, w: Walk, prefix: string) {
     text: masker.text,
     html: masker.html,
     namesWriter: masker.namesWriter,
+    identifier: masker.identifier,
     holdsAddress: masker.holdsAddress,
     writerNeedles: masker.writerNeedles,
     isAlias: masker.isAlias,

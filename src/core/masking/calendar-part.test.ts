@@ -7,6 +7,8 @@ const env = {
   isAlias: () => false,
   alias: { name: 'Acme Store', address: 'x7@relay.localhost' },
   recipient: { name: 'Anna', address: 'anna@buyer.example' },
+  // The writer's addresses (here jane@writer.example) become the alias; nothing else changes.
+  identifier: (s: string) => s.replace(/jane@writer\.example/gi, 'x7@relay.localhost'),
 };
 const ics = (...props: string[]) =>
   [
@@ -84,5 +86,29 @@ describe('maskCalendar', () => {
     const c = maskCalendar(ics('X-ALT-DESC;FMTTYPE=text/html:<p>Mail bob.stone&#64\\;shopmail.de</p>', 'DESCRIPTION:Mail bob.stone&#64\\;shopmail.de'), env);
     expect(c.text).toContain('X-ALT-DESC;FMTTYPE=text/html:<p>Mail [email removed]</p>');
     expect(c.text).toContain('DESCRIPTION:Mail bob.stone&#64\\;shopmail.de');
+  });
+
+  // Round 17: a UID is the key by which a calendar program matches an update or a cancellation to
+  // the event it holds; masked as text, every UID that looked like an address became the same
+  // `[email removed]` (a changed UID makes a new event; one shared by all merges them).
+  const uids = (text: string) => [...text.replace(/\r\n[ \t]/g, '').matchAll(/^(?:UID|RELATED-TO)[^:]*:(.*)$/gm)].map((m) => m[1]);
+  const vevent = (uid: string, ...props: string[]) => ics(...props).replace('UID:1', `UID:${uid}`);
+  it.each([
+    ['a server’s id', '12345@shop.example'],
+    ['Google’s', '7kq2p9r0s1t2u3v4w5x6y7z8ab@google.com'],
+    ['Outlook’s', '040000008200E00074C5B7101A82E00800000000D0A2C1B5F0D6DA01000000000000000010000000'],
+    ['Apple’s', '5F3C1E2A-9B8D-4C7E-A1F2-3D4E5F6A7B8C'],
+  ])('keeps %s UID as it is', (_, uid) => {
+    const c = maskCalendar(vevent(uid, 'SUMMARY:Pickup', `RELATED-TO:${uid}`), env);
+    expect(uids(c.text)).toEqual([uid, uid]);
+  });
+
+  it('maps a UID that holds the writer’s address the same way each time, and RELATED-TO with it', () => {
+    const uid = '20261201T090000Z-4711-jane@writer.example';
+    const once = maskCalendar(vevent(uid, 'SUMMARY:Pickup', `RELATED-TO;RELTYPE=PARENT:${uid}`), env);
+    const again = maskCalendar(vevent(uid, 'SUMMARY:Pickup moved', 'SEQUENCE:1'), env);
+    expect(uids(once.text)).toEqual(['20261201T090000Z-4711-x7@relay.localhost', '20261201T090000Z-4711-x7@relay.localhost']);
+    expect(uids(again.text)).toEqual(['20261201T090000Z-4711-x7@relay.localhost']);
+    expect(once.text).not.toMatch(/writer/);
   });
 });

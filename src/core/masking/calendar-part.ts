@@ -10,6 +10,11 @@ export interface CalendarEnv {
   readonly text: (s: string) => string;
   /** Masks HTML as the body's is: a value declared `FMTTYPE=text/html` (X-ALT-DESC, which Outlook shows as the meeting's body). */
   readonly html: (s: string) => string;
+  /**
+   * An identifier (UID, RELATED-TO) with the writer's addresses in it as the alias and nothing else
+   * changed, so the same UID always gives the same one.
+   */
+  readonly identifier: (s: string) => string;
   /** The pair alias: who the writer addressed. */
   readonly isAlias: (address: string) => boolean;
   /** Shown instead of the writer. */
@@ -25,6 +30,14 @@ export interface MaskedCalendar {
   /** Files the invitation carried inside it (binary values: `ATTACH;VALUE=BINARY`), removed. */
   readonly removedFiles: number;
 }
+
+// Properties whose value is an event's identifier (RFC 5545 §3.8.4.7 UID, §3.8.4.5 RELATED-TO, which
+// names another's UID): the key by which a calendar program matches an update or a cancellation
+// (RFC 5546 §2.1.5) to the event it holds. Not masked as text: a UID that looks like an address
+// (`12345@shop.example`, Google's `…@google.com`) is no one's mailbox, and as `[email removed]` every
+// such event would share one UID and an update would make a new event. Only the writer's addresses
+// in one are replaced (env.identifier: by the alias, the same each time).
+const IDENTIFIERS = new Set(['uid', 'related-to']);
 
 // Parameters that name other people or point elsewhere: never copied.
 const DROPPED_PARAMS = new Set(['sent-by', 'dir', 'member', 'delegated-to', 'delegated-from', 'altrep', 'email']);
@@ -78,7 +91,7 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
       for (const [k, v] of Object.entries(p[1])) if (!DROPPED_PARAMS.has(k) && named(k)) params[k] = mapStrings(v, env.text);
       // HTML (X-ALT-DESC;FMTTYPE=text/html) is masked as HTML: an address split by a tag or written in entities read whole.
       const mask = /^\s*text\/html\b/i.test(String(p[1].fmttype ?? '')) ? env.html : env.text;
-      const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, mask));
+      const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, IDENTIFIERS.has(name) ? env.identifier : mask));
       props.push([p[0], params, p[2], ...values]);
     }
     return [c[0], props, c[2].filter((sub) => named(sub[0])).map(walk)];

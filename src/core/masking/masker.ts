@@ -18,10 +18,20 @@ import { latinLookAlikes, maySpell, maySpellFolded, spelledAddresses } from './s
 import { fold, type Folded } from './fold.js';
 import { foldString } from './fold.js';
 
+// Without one of these no reading of a value holds an @ (address-finder's MAY_HOLD_AT).
+const MAY_HOLD_AT = /[@%&\uff20\ufe6b]/;
+/** Whether a domain goes on at `k` (`anna@buyer.example.org` is not `anna@buyer.example`). */
+const isDomainTail = (t: string, k: number): boolean => /^(?:[\p{L}\p{N}-]|\.[\p{L}\p{N}])/u.test(t.slice(k, k + 2));
+
 export interface Masker {
   readonly text: (s: string, where: string) => string;
   readonly html: (s: string, where: string) => string;
   readonly namesWriter: (s: string) => boolean;
+  /**
+   * An identifier (a calendar UID) with each of the writer's addresses inside it, anywhere, as the
+   * alias, and nothing else changed: the same identifier always gives the same result.
+   */
+  readonly identifier: (s: string, where: string) => string;
   /** True when the text holds an address outside the kept domains (any address without content rules). */
   readonly holdsAddress: (s: string) => boolean;
   /** The writer's addresses and full-name spellings, folded (see body-scrub addressNeedles). */
@@ -143,9 +153,26 @@ export function makeMasker(o: MaskerOptions): Masker {
     return unspellHtml(s2.html, where);
   };
   const alias = foldString(o.alias);
+  const writerAddresses = [...new Set(hide.addresses.flatMap(addressNeedles))];
+  const identifier = (s: string, where: string): string => {
+    if (writerAddresses.length === 0 || !MAY_HOLD_AT.test(s)) return s;
+    // On the folded reading (`ANNA.Weber%40buyer.example` is hers), anywhere in the value: a UID
+    // is not prose, so a local part may run on before hers (`20261201-4711-anna.weber@…`).
+    const f = fold(s, false);
+    const spans = writerAddresses.flatMap((needle) => {
+      const found: { start: number; end: number; text: string }[] = [];
+      for (let i = f.text.indexOf(needle); i >= 0; i = f.text.indexOf(needle, i + needle.length))
+        if (!isDomainTail(f.text, i + needle.length)) found.push({ start: f.at(i), end: f.at(i + needle.length), text: repl.address });
+      return found;
+    });
+    const r = applySpans(s, spans, false);
+    add('mask.address', where, r.count);
+    return r.value;
+  };
   return {
     text,
     html,
+    identifier,
     namesWriter: (s) => maskText(s, hide, repl).count > 0 || ((maySpell(s) || atWriter(s)) && spelled(s, false).writer.length > 0),
     holdsAddress: (s) =>
       findAddresses(s).some((a) => !keptDomain(a.domain, content?.keepEmailDomains ?? [])) ||

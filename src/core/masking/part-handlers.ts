@@ -19,6 +19,8 @@ export interface PartEnv {
   readonly html: (s: string, where: string) => string;
   /** True when the text still names the writer: one of their addresses or full names. */
   readonly namesWriter: (s: string) => boolean;
+  /** An identifier (a calendar UID) with the writer's addresses in it as the alias, nothing else changed. */
+  readonly identifier: (s: string, where: string) => string;
   /** True when the text holds an email address outside our domains (the writer's or anyone's). */
   readonly holdsAddress: (s: string) => boolean;
   /** The writer's addresses and full-name spellings, folded, for searching binary data. */
@@ -202,6 +204,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
       const c = maskCalendar(decodeText(p.content, p.charset), {
         text: (s) => env.text(s, where),
         html: (s) => env.html(s, where),
+        identifier: (s) => env.identifier(s, where),
         isAlias: env.isAlias,
         alias: env.alias,
         recipient: env.recipient,
