@@ -189,13 +189,28 @@ function nextSolid(t: string, j: number): number {
   return k;
 }
 
+/**
+ * Where a label that starts at `from` ends (63 characters at most): letters, digits and hyphens,
+ * and an underscore between them (`s_h_o_p`, `shop_mail`: no host name holds one, but a reader
+ * reads the domain on across it, so `b_o_b@s_h_o_p.de` goes whole, not `bob@s` leaving `_h_o_p.de`).
+ * Not a leading or trailing one: Markdown's emphasis (`bob@_shop.de_`).
+ */
+function labelEnd(t: string, from: number): number {
+  let k = from;
+  while (k < t.length && k - from < 63) {
+    const c = t.charCodeAt(k);
+    if (isDomainChar(c, t[k] as string) || (c === 0x5f && k > from && isDomainChar(t.charCodeAt(k + 1), (t[k + 1] ?? '') as string))) k++;
+    else break;
+  }
+  return k;
+}
+
 /** The labels of a domain that starts at `from`: [where they end, the labels]. */
 function labels(t: string, from: number): [number, string[]] {
   let end = from;
   const parts: string[] = [];
   for (;;) {
-    let k = end;
-    while (k < t.length && k - end < 63 && isDomainChar(t.charCodeAt(k), t[k] as string)) k++;
+    const k = labelEnd(t, end);
     if (k === end) break;
     parts.push(t.slice(end, k));
     end = k;
@@ -219,15 +234,13 @@ function blankDotted(t: string, end: number, parts: string[]): number {
     if (t.charCodeAt(dot) !== 0x2e) break;
     const j = blankAfter(t, dot + 1, true, EMPHASIS);
     if (dot === at && t.slice(dot + 1, j).trim() === '') break;
-    let k = j;
-    while (k < t.length && k - j < 63 && isDomainChar(t.charCodeAt(k), t[k] as string)) k++;
+    const k = labelEnd(t, j);
     if (k === j) break;
     parts.push(t.slice(j, k));
     at = k;
     // Plain dots after it, as in the first labels.
     while (parts.length < 11 && t[at] === '.' && isDomainChar(t.charCodeAt(at + 1), (t[at + 1] ?? '') as string)) {
-      let m = at + 1;
-      while (m < t.length && m - at - 1 < 63 && isDomainChar(t.charCodeAt(m), t[m] as string)) m++;
+      const m = labelEnd(t, at + 1);
       parts.push(t.slice(at + 1, m));
       at = m;
     }

@@ -261,6 +261,19 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['write b o b at s h o p . d e now', 'write [email removed] now'],
     ['b o b @ s h o p dot d e, bob.stone @ g m a i l . c o m', '[email removed], [email removed]'],
     ['I rate it a b c at d e f, to do @ h o m e, item 1 @ 2 . 99 eur', 'I rate it a b c at d e f, to do @ h o m e, item 1 @ 2 . 99 eur'],
+    // Round 17: a title, an abbreviation or a file's name before a bare at is prose, not a mailbox ...
+    ['Mr.Smith at shop.de', 'Mr.Smith at shop.de'],
+    ['ask Dr.Weber at klinikum.de or Mrs.Jones at shop.co.uk', 'ask Dr.Weber at klinikum.de or Mrs.Jones at shop.co.uk'],
+    ['config.yaml at github.com', 'config.yaml at github.com'],
+    ['the settings.toml at gitlab.com, app.log at papertrail.com', 'the settings.toml at gitlab.com, app.log at papertrail.com'],
+    ['Ph.D at mit.edu', 'Ph.D at mit.edu'],
+    ['a Ph.D. at mit.edu, an M.Sc at ethz.ch, i.e. at tum.de', 'a Ph.D. at mit.edu, an M.Sc at ethz.ch, i.e. at tum.de'],
+    ['jean.dupont at gmail.com, foo.bar at shop.de', '[email removed], [email removed]'],
+    ['smith.dr at gmail.com, yaml.config at gmail.com, phd.student at mit.edu', '[email removed], [email removed], [email removed]'],
+    ['Mr.Smith at shop dot de, Mr.Smith (at) shop.de', '[email removed], [email removed]'],
+    // ... and a domain written with underscores goes whole.
+    ['b_o_b@s_h_o_p.de', '[email removed]'],
+    ['write bob@s_h_o_p.de or bob@shop_mail.de now', 'write [email removed] or [email removed] now'],
   ])('%s', (input, output) => {
     const m = masker();
     expect(m.text(input, 'text')).toBe(output);

@@ -519,6 +519,7 @@ export function spelledAddresses(
         MAILBOX.test(local) &&
         !(SITE_TOP.test(local) && endsInTopLevel(local)) &&
         !FILE_ENDING.test(local) &&
+        !titleOrAbbreviation(local) &&
         !all.some(([k, kind]) => kind === 'spaced' && k < sign);
       // Another language's word for `@` is no word of prose (round-15 attack: `mariagarcia arroba
       // gmail.com`, `jane arroba shop.de`): it joins any local part, and the words for `.` with it.
@@ -582,8 +583,28 @@ const MAILBOX = /\p{L}[._+]\p{L}(?:.*[\p{L}\p{N}])?$/u;
  */
 const SITE_TOP = /\.(?:com|net|org|edu|gov|mil|int|info|biz|(?!(?:li|ma|lu|hu|ng|ho|ko|jo)$)[a-z]{2})$/;
 
-/** A file's name (`invoice.pdf at dropbox.com`, `node.js at nodejs.org`), not a mailbox: the common endings. */
-const FILE_ENDING = /\.(?:pdf|jpe?g|png|gif|heic|webp|tiff?|zip|rar|7z|docx?|xlsx?|pptx?|odt|ods|txt|csv|rtf|js|ts|json|xml|html?|mp[34]|mov|avi|exe|apk|dmg)$/;
+/**
+ * A file's name (`invoice.pdf at dropbox.com`, `node.js at nodejs.org`, `config.yaml at
+ * github.com`), not a mailbox: the common endings of documents, pictures, archives, media,
+ * programs, code and configuration. Not one letter (`john.c` is a mailbox) nor a word people end
+ * a mailbox with (`.key`, `.art`); `.md`, `.py`, `.sh`, `.rs` are country codes, a host's name already (SITE_TOP).
+ */
+const FILE_ENDING =
+  /\.(?:pdf|jpe?g|png|gif|heic|webp|tiff?|bmp|svg|ico|psd|zip|rar|7z|tar|gz|tgz|bz2|xz|iso|docx?|xlsx?|pptx?|odt|ods|odp|txt|csv|rtf|epub|js|mjs|cjs|ts|jsx|tsx|vue|json|xml|html?|css|scss|php|java|jar|cpp|hpp|kt|swift|dart|lua|rb|go|ipynb|bat|cmd|ps1|yaml|yml|toml|ini|cfg|conf|env|lock|log|sql|db|bak|tmp|dll|bin|wasm|mp[34]|m4a|wav|flac|ogg|mkv|mov|avi|exe|msi|deb|rpm|apk|dmg|eml|msg|ics|vcf)$/;
+
+/**
+ * A title before a name (`Mr.Smith at shop.de`, `Dr.Weber at klinikum.de`: a person named at a
+ * place) or an abbreviation written with its dots (`Ph.D at mit.edu`, `M.Sc`, `e.g`, `U.S`: every
+ * label one or two letters), not a mailbox before a bare at. The trade: `dr.weber at gmail.com` and
+ * `jd.li at gmail.com` are kept too; with a spelled dot or a bracketed at (`Mr.Smith (at) shop.de`)
+ * they are removed.
+ */
+function titleOrAbbreviation(local: string): boolean {
+  if (!/^[\p{L}.]+$/u.test(local)) return false;
+  const labels = local.split('.');
+  return TITLES.has(labels[0] as string) || labels.every((l) => l.length >= 1 && l.length <= 2);
+}
+const TITLES: ReadonlySet<string> = new Set('mr mrs ms mx dr prof st sr jr mt rev fr mme mlle sra srta dott ing dipl mag hr frl'.split(' '));
 
 /** What a word's contracted ending can be in English: `I'm`, `we're`, `it's`, `I'll`, `I'd`, `we've`. */
 const CONTRACTED: ReadonlySet<string> = new Set(['m', 're', 's', 'll', 'd', 've']);
