@@ -261,7 +261,17 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['write b o b at s h o p . d e now', 'write [email removed] now'],
     ['b o b @ s h o p dot d e, bob.stone @ g m a i l . c o m', '[email removed], [email removed]'],
     ['I rate it a b c at d e f, to do @ h o m e, item 1 @ 2 . 99 eur', 'I rate it a b c at d e f, to do @ h o m e, item 1 @ 2 . 99 eur'],
-    // Round 17: a title, an abbreviation or a file's name before a bare at is prose, not a mailbox ...
+    // Round 17: another language's word for @ with no real dot, `_` or `+` (the prefilter missed it) ...
+    ['juan arroba gmail punto com', '[email removed]'],
+    ['Mail: jean arobase orange point fr merci', 'Mail: [email removed] merci'],
+    ['anna punkt weber klammeraffe buyer punkt example', A],
+    ['mario CHIOCCIOLA libero punto it', '[email removed]'],
+    ['jan małpa wp kropka pl, piet apenstaartje ziggo punt nl', '[email removed], [email removed]'],
+    ['bob kukac freemail pont hu, eva zavináč seznam tečka cz', '[email removed], [email removed]'],
+    ['lars snabel-a telia punkt se', '[email removed]'],
+    ['una arroba de trigo pesa once kilos', 'una arroba de trigo pesa once kilos'],
+    ['la arroba y el punto com', 'la arroba y el punto com'],
+    // ... a title, an abbreviation or a file's name before a bare at is prose, not a mailbox ...
     ['Mr.Smith at shop.de', 'Mr.Smith at shop.de'],
     ['ask Dr.Weber at klinikum.de or Mrs.Jones at shop.co.uk', 'ask Dr.Weber at klinikum.de or Mrs.Jones at shop.co.uk'],
     ['config.yaml at github.com', 'config.yaml at github.com'],
@@ -348,12 +358,31 @@ describe('addresses with their separators spelled out (golden table)', () => {
       'bob  "at"\n shop.de',
       'BOB.STONE \t ARROBA SHOPMAIL PUNTO ES',
       'a n n a . w e b e r @ b u y e r . e x a m p l e',
+      'juan arroba gmail punto com',
+      'JUAN ARROBA GMAIL PUNTO COM',
+      'anna punkt weber klammeraffe buyer punkt example',
+      'jan MAŁPA wp kropka pl',
+      'eva zavináč seznam tečka cz',
+      'ivan СОБАКА mail точка ru',
     ])
       expect([s, maySpell(s), maySpellFolded(fold(s).text)]).toEqual([s, true, true]);
     expect(maySpellFolded(fold('plain text, no separators (none), at the end').text)).toBe(false);
     // A dot, `_`, `+` or `@` alone brings no reading about.
     for (const s of ['Ends here. Next one at 5.30, snake_case and 1+1 at home, x @ home'])
       expect([s, maySpell(s), maySpellFolded(fold(s).text)]).toEqual([s, false, false]);
+  });
+
+  it('reads another language’s word for @ in a long text’s first and last 32 KiB', () => {
+    const m = masker();
+    const filler = 'The quick brown fox jumps over the lazy dog while the kettle boils 0123456789\r\n'.repeat(13_000);
+    for (const [name, text] of [
+      ['first', `Mail: juan arroba gmail punto com\r\n${filler}`],
+      ['last', `${filler}Mail: juan arroba gmail punto com\r\n`],
+    ] as const) {
+      const out = m.text(text, 'text');
+      expect([name, out.includes('juan'), out.includes('[email removed]')]).toEqual([name, false, true]);
+    }
+    expect(maySpellFolded(fold(filler).text)).toBe(false);
   });
 
   it('stays linear on hostile text', () => {

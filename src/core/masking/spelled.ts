@@ -267,6 +267,42 @@ function bareJoins(t: string, dot = t.indexOf('.'), underscore = t.indexOf('_'))
   for (let i = t.indexOf('@'); i >= 0; i = t.indexOf('@', i + 1)) if (singleCharacters(t, i, -1) && singleCharacters(t, i, 1)) return true;
   return false;
 }
+/** Where a word for `@` longer than 6 characters is searched by a piece other than its start (FOREIGN_AT). */
+const FOREIGN_PIECES: Readonly<Record<string, string>> = { klammeraffe: 'affe', zavinac: 'zavina', 'snabel-a': 'nabel-' };
+
+/**
+ * Another language's word for `@` standing bare between blanks (`juan arroba gmail punto com`,
+ * `anna punkt weber klammeraffe buyer punkt example`), in the first or the last FOREIGN_WINDOW
+ * characters of `t` (lowercase: folded, or source lowered by the caller; look-alikes read). Such an
+ * address has no `.`, `_`, `+` or `@` for bareJoins to find, and its words are letters only, so
+ * each is a native search of its own: every letter is common somewhere (in peer-bench's pangram
+ * every one comes once a line, ~0.1 ms a MiB a word; ~1 ms for the eleven). Searched so within a
+ * message's opening and closing 32 KiB, where a writer's own lines stand (above a quoted thread, or
+ * below one), at ~1/16 of that. Not read so: such an address in the middle of a longer text.
+ */
+function foreignAtWord(t: string): boolean {
+  if (t.length > 2 * FOREIGN_WINDOW) return foreignAtWord(t.slice(0, FOREIGN_WINDOW)) || foreignAtWord(t.slice(-FOREIGN_WINDOW));
+  for (const [piece, word, offset] of FOREIGN_AT)
+    for (let i = t.indexOf(piece); i >= 0; i = t.indexOf(piece, i + 1)) {
+      const s = i - offset;
+      if (t.startsWith(word, s) && isBlank(t.charCodeAt(s - 1)) && isBlank(t.charCodeAt(s + word.length))) return true;
+    }
+  return false;
+}
+const FOREIGN_WINDOW = 32 * 1024;
+/**
+ * The words for `@` other languages write bare (BARE_AT but `at`, `ät`), as the fold reads them and
+ * as written (`zavináč`), each searched by a piece of it [piece, word, where the piece starts]: at
+ * most 6 characters (V8 searches a longer one by Boyer-Moore-Horspool, ~5x slower on prose than a
+ * scan for its first letter) starting with a letter rarer than its others.
+ */
+const FOREIGN_AT: readonly (readonly [string, string, number])[] = [...BARE_AT]
+  .filter((w) => w !== 'at' && w !== 'ät')
+  .map((w) => {
+    const piece = FOREIGN_PIECES[w] ?? w.slice(0, 6);
+    return [piece, w, w.indexOf(piece)] as const;
+  });
+
 /** The first and the last letters (| 0x20) of the words in BARE_AT, and the quotes around them. */
 const AT_INITIALS: ReadonlySet<number> = new Set([...BARE_AT, ...QUOTES].map((w) => w.charCodeAt(0) | 0x20));
 const AT_FINALS: ReadonlySet<number> = new Set([...BARE_AT, ...QUOTES].map((w) => w.charCodeAt(w.length - 1) | 0x20));
@@ -301,7 +337,10 @@ export function maySpell(source: string): boolean {
         if (ENTITY_COMMENT.test(src)) return true;
       }
     }
-  return bareJoins(src);
+  return (
+    bareJoins(src) ||
+    foreignAtWord(src.length > 2 * FOREIGN_WINDOW ? `${src.slice(0, FOREIGN_WINDOW)} ${src.slice(-FOREIGN_WINDOW)}`.toLowerCase() : src.toLowerCase())
+  );
 }
 
 /**
@@ -322,7 +361,7 @@ export function maySpellFolded(folded: string): boolean {
     if (close === '_') underscore = first;
     for (let i = first; i >= 0; i = t.indexOf(close, i + 1)) if (spelledBefore(t, i)) return true;
   }
-  return bareJoins(t, dot, underscore);
+  return bareJoins(t, dot, underscore) || foreignAtWord(t);
 }
 const CLOSERS = [']', ')', '}', '>', '-', '_', '*', '/', '#', '”', '’', '“', '‘', '】', '»', '›', '〕', '」', '』', '》', '〉', '〗', '⟩'];
 
