@@ -1,10 +1,9 @@
 // Times the main thread's database work per message in-process, part by part: the commit (messages
 // row with its triggers, search row, body, event, outbox row with the signed body), the group
 // commit's WAL sync, the delivery's claim, its read of the signed bytes and its mark-done.
-// `npx tsx bench/commit-times.ts [bytes] [messages per commit]` (defaults 10240 and 8; SIGNED=shared or
-// SIGNED=whole: a plain text whose signed copy shares the original's body, or the same with one byte
-// changed, see below). Per
-// message: "main" is the calling thread's CPU (/proc/thread-self/schedstat: what the SMTP thread
+// `npx tsx bench/commit-times.ts [bytes] [messages per commit]` (defaults 10240 and 8; SIGNED=shared
+// or SIGNED=whole: a plain text whose signed copy shares the original's body, or the same with one
+// byte changed, see below). Per message: "main" is the calling thread's CPU (/proc/thread-self/schedstat: what the SMTP thread
 // pays), "all" the process's (process.cpuUsage: libuv's fdatasync and the checkpoint thread too);
 // the first round warms up. CHECKPOINT=main runs SQLite's automatic checkpoint on the committing
 // connection (as before round 6) instead of the checkpoint thread.
