@@ -15,6 +15,7 @@ import type { Repositories, Storage } from '../store/ports.js';
 import { insertMessageSync } from '../store/sqlite/mail.js';
 import { carriesFiles, composeMail } from './compose.js';
 import type { GroupCommit } from './group-commit.js';
+import { sharedBody, type SharedBody } from './shared-body.js';
 
 /** DKIM-signs composed RFC 5322 bytes (outbound/dkim.ts implements it; `unsigned` passes them on). */
 export type Signer = (raw: Buffer) => Promise<Buffer>;
@@ -104,6 +105,14 @@ export interface SignedLetter {
   readonly letter: Letter;
   readonly raw: Buffer;
   readonly files: boolean;
+  /** The body `raw` shares with the letter's stored original (shared-body.ts): only its header block is stored again. */
+  readonly shared?: SharedBody | null | undefined;
+}
+
+/** The outbox row's bytes and the original's body it points at, for a signed letter of a stored message. */
+function stored(s: SignedLetter): { raw: Buffer; originalBody?: { from: number; length: number } } {
+  if (!s.shared) return { raw: s.raw };
+  return { raw: s.raw.subarray(0, s.shared.head), originalBody: { from: s.shared.from, length: s.shared.length } };
 }
 
 /**
@@ -134,10 +143,14 @@ export function sqliteLetters(commit: GroupCommit, db: Db): LetterWriter {
     const write = (): Posted => {
       const messageIds: number[] = [];
       const outboxIds: number[] = [];
-      for (const { letter: l, raw, files } of letters) {
+      for (const s of letters) {
+        const { letter: l, files } = s;
         const messageId = l.message ? insertMessageSync(messages, events, l.message) : l.record ? l.record() : (l.forMessage ?? null);
         if (messageId !== null) messageIds.push(messageId);
-        const outboxId = outbox.enqueue({ messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true, files }, o.now);
+        const outboxId = outbox.enqueue(
+          { messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, ...stored(s), atMostOnce: l.atMostOnce === true, files },
+          o.now,
+        );
         outboxIds.push(outboxId);
         if (l.ledgerRow && !ledger.markSent(l.ledgerRow.id, messageId as number, outboxId, o.now, l.ledgerRow.owner)) throw new LedgerClaimLost(l.ledgerRow.id);
       }
@@ -159,11 +172,12 @@ export function storageLetters(storage: Storage): LetterWriter {
     return storage.write(async (tx) => {
       const messageIds: number[] = [];
       const outboxIds: number[] = [];
-      for (const { letter: l, raw, files } of letters) {
+      for (const s of letters) {
+        const { letter: l, files } = s;
         const messageId = l.message ? await tx.mail.insertMessage(l.message) : (l.forMessage ?? null);
         if (messageId !== null) messageIds.push(messageId);
         const outboxId = await tx.outbox.enqueue(
-          { messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, raw, atMostOnce: l.atMostOnce === true, files },
+          { messageId, kind: l.kind, envFrom: l.envFrom, envTo: l.envTo, ...stored(s), atMostOnce: l.atMostOnce === true, files },
           o.now,
         );
         outboxIds.push(outboxId);
@@ -202,7 +216,9 @@ export class OutboxEntry {
     for (const l of letters) {
       const raw = await composed(l.mail);
       const files = l.mail instanceof Uint8Array ? l.files === true : carriesFiles(l.mail);
-      signed.push({ letter: l, raw: l.signed === true && l.mail instanceof Uint8Array ? raw : await this.#sign(raw), files });
+      const bytes = l.signed === true && l.mail instanceof Uint8Array ? raw : await this.#sign(raw);
+      // A body the original carries byte for byte is stored once, with the original (shared-body.ts).
+      signed.push({ letter: l, raw: bytes, files, shared: l.message ? sharedBody(bytes, l.message.raw) : null });
     }
     const posted = await this.#write(signed, {
       batched: options.batched === true,

@@ -3,6 +3,7 @@
 // that delivery's status.
 import type { Direction } from '../core/types.js';
 import type { Db } from './db.js';
+import { deliveredOf } from './outbox.js';
 import { stmt } from './statements.js';
 
 export interface PairMessage {
@@ -42,7 +43,6 @@ export class PairMessageRepo {
 
   /** The bytes the recipient was delivered (or will be); null once retention purged them. */
   delivered(outboxId: number): Buffer | null {
-    const row = stmt(this.#db, 'SELECT raw FROM outbox_bodies WHERE outbox_id = ?').get(outboxId) as { raw: Buffer } | undefined;
-    return row?.raw ?? null;
+    return deliveredOf(this.#db, outboxId);
   }
 }

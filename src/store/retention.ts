@@ -1,5 +1,5 @@
-// Owns retention: message bodies older than `retention.bodyDays` are purged — the raw original,
-// the delivered copy once delivery has ended, the text in the search index and the snippet —
+// Owns retention: message bodies older than `retention.bodyDays` are purged — the raw original
+// (kept while a delivery that sends its body has not ended), the delivered copy once delivery has ended, the text in the search index and the snippet —
 // while the rows (who, when, subject, verdict, findings, delivery status) stay for the audit —
 // and events older than `retention.eventDays` leave the marketplace feed.
 import type { Db } from './db.js';
@@ -7,7 +7,11 @@ import type { Db } from './db.js';
 export function purgeOldBodies(db: Db, bodyDays: number, now = Date.now()): { messages: number } {
   const cutoff = now - bodyDays * 86_400_000;
   return db.transaction(() => {
-    const old = `SELECT id FROM messages WHERE received_at < ? AND id IN (SELECT message_id FROM message_bodies)`;
+    // An original whose body a delivery not yet ended sends (store/outbox.ts originalBody) waits
+    // for that delivery: its bytes are the delivery's bytes. Purged at the first run after it ends.
+    const old = `SELECT id FROM messages WHERE received_at < ? AND id IN (SELECT message_id FROM message_bodies)
+      AND id NOT IN (SELECT o.message_id FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id
+                     WHERE o.status IN ('queued', 'deferred') AND b.body_from IS NOT NULL AND o.message_id IS NOT NULL)`;
     const ids = (db.prepare(old).all(cutoff) as { id: number }[]).map((r) => r.id);
     if (ids.length === 0) return { messages: 0 };
     const marks = ids.map(() => '?').join(',');

@@ -20,6 +20,7 @@ import { sql as leases } from './016-leases.js';
 import { sql as reportBlocks } from './017-report-blocks.js';
 import { sql as filesInCode } from './023-files-in-code.js';
 import { sql as unusedIndexes } from './024-unused-indexes.js';
+import { sql as sharedBodies } from './025-shared-bodies.js';
 
 export interface Migration {
   readonly version: number;
@@ -44,4 +45,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 17, name: 'report-blocks', sql: reportBlocks },
   { version: 23, name: 'files-in-code', sql: filesInCode },
   { version: 24, name: 'unused-indexes', sql: unusedIndexes },
+  { version: 25, name: 'shared-bodies', sql: sharedBodies },
 ];

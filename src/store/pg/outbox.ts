@@ -1,5 +1,6 @@
 // The PostgreSQL outbox queue: claims take due rows with FOR UPDATE SKIP LOCKED (two nodes claiming
 // at once pass each other instead of waiting or double-taking) and write the node id and lease end.
+import { deliveredBytes, deliveredQuery, outboxSize, type DeliveredRow } from '../outbox.js';
 import type { OutboxQueue, OutboxRow } from '../ports.js';
 import type { PgScope, Queryable } from './db.js';
 
@@ -22,10 +23,17 @@ export function pgOutbox(s: PgScope): OutboxQueue {
         const r = await q.query<{ id: number }>(
           `INSERT INTO outbox (message_id, kind, env_from, env_to, size, status, attempts, next_attempt_at, created_at, updated_at, at_most_once)
            VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $6, $6, $7) RETURNING id`,
-          [row.messageId, row.kind, row.envFrom, row.envTo, row.raw.byteLength, now, row.atMostOnce ? 1 : 0],
+          [row.messageId, row.kind, row.envFrom, row.envTo, outboxSize(row), now, row.atMostOnce ? 1 : 0],
         );
         const id = (r.rows[0] as { id: number }).id;
-        await q.query('INSERT INTO outbox_bodies (outbox_id, raw) VALUES ($1, $2)', [id, Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength)]);
+        // A copy that carries the original's body stores only its header block (store/outbox.ts originalBody).
+        const shared = row.messageId !== null ? row.originalBody : undefined;
+        await q.query('INSERT INTO outbox_bodies (outbox_id, raw, body_from, body_length) VALUES ($1, $2, $3, $4)', [
+          id,
+          Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength),
+          shared?.from ?? null,
+          shared?.length ?? null,
+        ]);
         // The inbox's paperclip, as the composer said (schema 12: no trigger scans the bytes).
         if (row.kind === 'relay' && row.messageId !== null && row.files === true)
           await q.query('UPDATE conversations SET files = files + 1 WHERE pair_id = (SELECT pair_id FROM messages WHERE id = $1)', [row.messageId]);
@@ -33,8 +41,8 @@ export function pgOutbox(s: PgScope): OutboxQueue {
       }),
     get: (id) => one(s.q, `SELECT ${OUTBOX_COLS} FROM outbox WHERE id = $1`, [id]),
     async raw(id) {
-      const r = await s.q.query<{ raw: Buffer }>('SELECT raw FROM outbox_bodies WHERE outbox_id = $1', [id]);
-      return r.rows[0]?.raw ?? null;
+      const r = await s.q.query<DeliveredRow>(deliveredQuery('$1'), [id]);
+      return deliveredBytes(r.rows[0]);
     },
     async claim(owner, limit, leaseMs, now = Date.now()) {
       const r = await s.q.query<OutboxRow>(

@@ -1,5 +1,6 @@
 // Retention on PostgreSQL (the RetentionStore port), as store/retention.ts does it on SQLite: old
-// bodies go (the original, the delivered copy once delivery ended, the snippet) while the rows
+// bodies go (the original, unless a delivery not yet ended sends its body; the delivered copy once
+// delivery ended; the snippet) while the rows
 // stay, and the text in the search index (schema 005) is blanked; old events go in batches.
 import type { RetentionStore } from '../ports.js';
 import type { PgScope } from './db.js';
@@ -11,7 +12,9 @@ export function pgRetention(s: PgScope): RetentionStore {
   return {
     async purgeBodies(bodyDays, now = Date.now()) {
       const r = await s.q.query<{ n: number }>(
-        `WITH old AS (SELECT m.id FROM messages m WHERE m.received_at < $1 AND EXISTS (SELECT 1 FROM message_bodies b WHERE b.message_id = m.id)),
+        `WITH old AS (SELECT m.id FROM messages m WHERE m.received_at < $1 AND EXISTS (SELECT 1 FROM message_bodies b WHERE b.message_id = m.id)
+             AND NOT EXISTS (SELECT 1 FROM outbox o JOIN outbox_bodies ob ON ob.outbox_id = o.id
+                             WHERE o.message_id = m.id AND o.status IN ('queued', 'deferred') AND ob.body_from IS NOT NULL)),
            bodies AS (DELETE FROM message_bodies WHERE message_id IN (SELECT id FROM old)),
            sent AS (DELETE FROM outbox_bodies WHERE outbox_id IN
              (SELECT id FROM outbox WHERE message_id IN (SELECT id FROM old) AND status IN ('sent', 'captured', 'failed'))),
