@@ -6,7 +6,7 @@
 import CFB from 'cfb';
 import { decodeXML } from 'entities';
 import { gunzipSync, strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
-import { imageFormat, stripImageMetadata } from './image-metadata.js';
+import { imageFormat, stripImageMetadata, type CleanPicture } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { looksLikeText } from './part-table.js';
 import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
@@ -59,6 +59,11 @@ export interface CleanDocument {
    * no main stream is in its format.
    */
   readonly texts?: readonly string[];
+  /**
+   * OOXML: its pictures (JPEG, PNG, GIF parts, in a zipped theme too) as kept, cleaned as an
+   * attached picture is (stripImageMetadata), for the same search for the writer (part-handlers.ts).
+   */
+  readonly pictures?: readonly CleanPicture[];
 }
 
 // OOXML tags after which the application shows a break (WordprocessingML paragraphs, breaks, tabs
@@ -342,6 +347,7 @@ function nestedPackageTexts(
   texts: string[],
   readings: string[],
   binary: BinaryData[],
+  pictures: CleanPicture[],
 ): { bytes: Unzipped[string] } {
   let files: Unzipped;
   try {
@@ -355,7 +361,13 @@ function nestedPackageTexts(
     if (OOXML_EMBEDDED.test(inner)) throw new NotWhatItClaims(`carries an embedded file (${name}: ${inner}) that cannot be read, so it does not cross`);
     if (OOXML_MACROS.test(inner) || partCarriesMacros(bytes)) throw new NotWhatItClaims(MACROS_REMOVED);
     if (!OOXML_TEXT.test(inner) && !xmlUnderAnotherName(bytes, counts)) {
-      binaryPart(bytes, counts, texts, binary, inner);
+      // A picture (a theme's background) as the package's own.
+      if (imageFormat(bytes)) {
+        const img = stripImageMetadata(bytes);
+        pictures.push(img);
+        files[inner] = new Uint8Array(img.bytes);
+        cleaned ||= img.removed > 0;
+      } else binaryPart(bytes, counts, texts, binary, inner);
       continue;
     }
     // Its people removed from its properties, as the package's own (the package keeps the copy).
@@ -391,6 +403,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
   const readings: string[] = [];
   const binary: BinaryData[] = [];
   const texts: string[] = [];
+  const pictures: CleanPicture[] = [];
   const cellTexts: string[] = [];
   const budget = formulaBudget();
   // Word parts with fields, read once the variables and properties their fields show are known.
@@ -413,12 +426,17 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
     if (/\.rels$/i.test(name) && OOXML_MACROS_RELATED.test(decodeXML(strFromU8(data)))) throw new NotWhatItClaims(MACROS_REMOVED);
     if (!OOXML_TEXT.test(name) && !xmlUnderAnotherName(data, counts)) {
       if (partCarriesMacros(data)) throw new NotWhatItClaims(MACROS_REMOVED);
-      // Pictures (word/media, the first page's thumbnail) lose their metadata as a photo attached on its own does.
-      if (imageFormat(data)) files[name] = new Uint8Array(stripImageMetadata(data).bytes);
+      // Pictures (word/media, the first page's thumbnail) lose their metadata as a photo attached on
+      // its own does, and are searched for the writer as it is (part-handlers.ts): one cleaner, one check.
+      if (imageFormat(data)) {
+        const img = stripImageMetadata(data);
+        pictures.push(img);
+        files[name] = new Uint8Array(img.bytes);
+      }
       // A package inside the package (a theme kept zipped, `.thmx`): compressed, so its text is not
       // in its bytes. Its XML read as the package's, within the same 100 MB.
       else if (isZip(data)) {
-        const nested = nestedPackageTexts(data, name, counts, texts, readings, binary);
+        const nested = nestedPackageTexts(data, name, counts, texts, readings, binary, pictures);
         files[name] = nested.bytes;
         binary.push({ bytes: nested.bytes, utf16: true });
       }
@@ -508,7 +526,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
       texts.push(fieldsShown(ooxmlText(docxNoteMarks(docxFieldMarks(withoutDeletions(numbered(shownBound(xml)))), lettered)), withBookmarks, true));
   }
   texts.push(...formattedCells(formats.join('\n'), cellTexts));
-  return { bytes: zipSync(files, { level: 1 }), readings, binary, texts };
+  return { bytes: zipSync(files, { level: 1 }), readings, binary, texts, pictures };
 }
 
 /**
