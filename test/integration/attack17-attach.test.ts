@@ -155,3 +155,35 @@ describe('pictures inside Office packages (round-17 attack)', () => {
     expect(pngChunks(got.at(-1)![0]!.bytes)).toEqual(['IHDR', 'iCCP', 'IDAT', 'IEND']);
   }, 60_000);
 });
+
+describe('package text members in UTF-16 without a byte-order mark (round-17 attack)', () => {
+  it('removes a docx whose text member or custom XML part, UTF-16LE or BE beginning with Cyrillic, holds another’s address, and keeps one holding ordinary Cyrillic text', async () => {
+    const russian = `Адрес доставки: «Москва, ул. Ленина 5». Почта ${BUYER_OTHER} — звоните.`;
+    const be = (s: string) => Buffer.from(s, 'utf16le').swap16();
+    const xml = (s: string) => `<?xml version="1.0" encoding="UTF-16"?><root>${s}</root>`;
+    const members = [
+      ['notes.txt', Buffer.from(russian, 'utf16le')],
+      ['notes.dat', Buffer.from(russian, 'utf16le')],
+      ['notes.txt', be(russian)],
+      ['customXml/item1.xml', Buffer.from(xml(russian), 'utf16le')],
+      ['customXml/item1.xml', be(xml(russian))],
+      ['customXml/item2.xml', Buffer.from(`Иван${BUYER_OTHER}`, 'utf16le')],
+    ] as const;
+    const ordinary = Buffer.from('Адрес доставки: «Москва, ул. Ленина 5». Звоните в рабочее время, сразу после обеда.', 'utf16le');
+    const letter = (name: string, bytes: Buffer) =>
+      Buffer.from(
+        zipSync({
+          '[Content_Types].xml': strToU8(TYPES(PACKAGES[0]!.main, PACKAGES[0]!.mainType)),
+          [PACKAGES[0]!.main]: strToU8(PACKAGES[0]!.xml),
+          [name]: new Uint8Array(bytes),
+        }),
+      );
+    const files = [...members, ['notes.txt', ordinary] as const].map(([name, bytes]) => ({
+      type: PACKAGES[0]!.type,
+      name: 'letter.docx',
+      bytes: letter(name, bytes),
+    }));
+    const got = await delivered(files);
+    expect(got.map((f) => f.map((x) => x.name))).toEqual([...members.map(() => []), ['letter.docx']]);
+  }, 60_000);
+});
