@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { attachmentMail, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
 import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
+import { emf, emfFont, extTextOut, wmf, wmfFont, wmfTextOutAt } from '../fixtures/metafile.js';
 import { jpegCarrying, jpegCarryingElsewhere, pngCarrying, pngCarryingElsewhere, pngWithProfile } from '../fixtures/pictures.js';
 
 let h: Harness;
@@ -185,5 +186,55 @@ describe('package text members in UTF-16 without a byte-order mark (round-17 att
     }));
     const got = await delivered(files);
     expect(got.map((f) => f.map((x) => x.name))).toEqual([...members.map(() => []), ['letter.docx']]);
+  }, 60_000);
+});
+
+describe('metafile pictures: font names and text placed by position (round-17 attack)', () => {
+  it('removes a docx whose EMF or WMF picture names another’s address as a font, or draws it out of record order on one baseline, and keeps an ordinary one', async () => {
+    const [local, domain] = BUYER_OTHER.split('@') as [string, string];
+    const pictures = [
+      emf([emfFont(BUYER_OTHER), extTextOut('Return form A-1001')]),
+      emf([emfFont('Arial', BUYER_OTHER)]),
+      wmf([wmfFont(BUYER_OTHER)]),
+      emf([extTextOut(`@${domain}`, true, 0, [400, 60]), extTextOut('Return form A-1001', true, 0, [100, 20]), extTextOut(local, true, 0, [100, 60])]),
+      wmf([wmfTextOutAt(`@${domain}`, 400, 60), wmfTextOutAt(local, 100, 60)]),
+    ];
+    const ordinary = emf([emfFont('Arial'), extTextOut('19.99 EUR', true, 0, [400, 60]), extTextOut('2 pcs @', true, 0, [100, 60])]);
+    const letter = (picture: Buffer) =>
+      Buffer.from(
+        zipSync({
+          '[Content_Types].xml': strToU8(TYPES(PACKAGES[0]!.main, PACKAGES[0]!.mainType)),
+          [PACKAGES[0]!.main]: strToU8(PACKAGES[0]!.xml),
+          'word/media/image1.emf': new Uint8Array(picture),
+        }),
+      );
+    const got = await delivered([...pictures, ordinary].map((p) => ({ type: PACKAGES[0]!.type, name: 'letter.docx', bytes: letter(p) })));
+    expect(got.map((f) => f.map((x) => x.name))).toEqual([...pictures.map(() => []), ['letter.docx']]);
+  }, 60_000);
+});
+
+describe('metafile pictures on their own (round-17 decision: removed, not masked)', () => {
+  it('removes an EMF or WMF attached alone, with or without an address, and says why in the delivered text', async () => {
+    const files = [
+      { type: 'image/emf', name: 'chart.emf', bytes: emf([extTextOut(`Lager ${BUYER_OTHER}`)]) },
+      { type: 'image/x-emf', name: 'logo.emf', bytes: emf([emfFont('Arial'), extTextOut('Acme Store')]) },
+      { type: 'application/octet-stream', name: 'plan.wmf', bytes: wmf([wmfTextOutAt('Return form A-1001', 10, 10)]) },
+    ];
+    const raws = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      files.map((f, k) => attachmentMail(alias, k, { type: f.type, name: f.name, base64: b64(f.bytes) })),
+    );
+    const parsed = await Promise.all(raws.map((raw) => simpleParser(raw)));
+    expect(parsed.map((m) => m.attachments.length)).toEqual([0, 0, 0]);
+    // Declared as a metafile, masking says why; under a generic type the content filter removes it first (by its bytes' type).
+    expect(parsed.map((m, k) => m.text?.includes(`[attachment removed: ${files[k]!.name} — a Windows metafile picture (EMF, WMF) on its own`))).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(parsed[2]!.text).toContain('[attachment removed: plan.wmf — ');
+    expect(parsed.flatMap((m) => held(Buffer.from(m.text ?? '')))).toEqual([]);
   }, 60_000);
 });
