@@ -2,7 +2,7 @@ import { decodePDFRawStream, PDFDocument, PDFHexString, PDFName, PDFRawStream, P
 import { describe, expect, it } from 'vitest';
 import { decodeXML } from 'entities';
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import { cleanOoxml, cleanPdf, fieldResults, headersFooters, memberTexts, NotWhatItClaims, ooxmlText } from './document-metadata.js';
+import { cleanOoxml, cleanPdf, fieldResults, headersFooters, memberTexts, NotWhatItClaims, ooxmlText, utf16WithoutMark } from './document-metadata.js';
 import { withoutCommentsAndPIs } from './sheet-formulas.js';
 import { container } from '../../../test/fixtures/legacy-office.js';
 
@@ -176,6 +176,23 @@ describe('an Office file’s parts besides its XML', () => {
     expect(memberTexts(new Uint8Array(late), Infinity, true)?.join('|')).toContain(held);
     // Counted before it is decoded.
     expect(() => memberTexts(new Uint8Array(Buffer.from(held)), 10)).toThrow(NotWhatItClaims);
+  });
+
+  it('reads UTF-16 without a byte-order mark by where its NULs stand, Cyrillic first too, and not as UTF-8 junk (round-17 attack)', () => {
+    const russian = 'Адрес: «Москва, ул. Ленина 5», почта anna@other.example';
+    const le = Buffer.from(russian, 'utf16le');
+    const be = Buffer.from(russian, 'utf16le').swap16();
+    expect([utf16WithoutMark(new Uint8Array(le)), utf16WithoutMark(new Uint8Array(be))]).toEqual(['le', 'be']);
+    expect(memberTexts(new Uint8Array(le))).toEqual([russian]);
+    expect(memberTexts(new Uint8Array(be))).toEqual([russian]);
+    // Ordinary Cyrillic read as UTF-8 made `р` (U+0440) an `@`: read as UTF-16, it holds none.
+    expect(memberTexts(new Uint8Array(Buffer.from('Доставка в рабочее время', 'utf16le')))?.join('')).not.toContain('@');
+    // Past the judged 8 KiB a member may change its encoding: read as Windows-1252 there too.
+    const late = Buffer.concat([Buffer.from('Привет, мир. '.repeat(400), 'utf16le'), Buffer.from(' anna@other.example')]);
+    expect(memberTexts(new Uint8Array(late))?.join('|')).toContain('anna@other.example');
+    // UTF-8 and Latin-1 text, and binary data with zeros at both offsets, are no UTF-16.
+    expect(utf16WithoutMark(new Uint8Array(Buffer.from(russian)))).toBeNull();
+    expect(utf16WithoutMark(new Uint8Array(Buffer.from([0x00, 0x01, 0x00, 0x00, 0x00, 0x0c, 0x80, 0x00, 0, 0, 0, 0])))).toBeNull();
   });
 
   it('does not pass on a file embedded in the document, which it cannot read: the document is refused as such', () => {

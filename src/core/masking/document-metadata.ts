@@ -6,7 +6,7 @@
 import CFB from 'cfb';
 import { decodeXML } from 'entities';
 import { gunzipSync, strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
-import { imageFormat, stripImageMetadata } from './image-metadata.js';
+import { imageFormat, stripImageMetadata, type CleanPicture } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { looksLikeText } from './part-table.js';
 import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
@@ -59,6 +59,11 @@ export interface CleanDocument {
    * no main stream is in its format.
    */
   readonly texts?: readonly string[];
+  /**
+   * OOXML: its pictures (JPEG, PNG, GIF parts, in a zipped theme too) as kept, cleaned as an
+   * attached picture is (stripImageMetadata), for the same search for the writer (part-handlers.ts).
+   */
+  readonly pictures?: readonly CleanPicture[];
 }
 
 // OOXML tags after which the application shows a break (WordprocessingML paragraphs, breaks, tabs
@@ -171,33 +176,64 @@ function plainText(b: Uint8Array): string {
 const JUDGED = 8192;
 
 /**
+ * Which UTF-16 `b` is in without a byte-order mark, judged by where its NULs stand in its first
+ * 8 KiB (JUDGED), or null. Text in UTF-16LE has its zero bytes at odd offsets only: ASCII's, a
+ * space's, a digit's and a line break's high bytes, whatever the script around them (a Cyrillic
+ * letter's high byte is 0x04, not zero: `Иван` is 18 04 32 04 30 04 3D 04); binary data has them at
+ * both. UTF-16LE (`le`) when at least 3 in 4 of the odd bytes are zero and at most 1 in 4 of the
+ * even ones (mostly ASCII: Notepad's guess, IsTextUnicode), or when at least 1 in 16 of the odd
+ * bytes is zero, at most 1 even zero byte stands for 16 odd ones and its characters hold no C0
+ * control but tab, line breaks and form feed (one in 64 allowed): any script with blanks or digits
+ * between its words. UTF-16BE (`be`) the same from the other byte. Constant cost.
+ */
+export function utf16WithoutMark(b: Uint8Array): 'le' | 'be' | null {
+  const n = Math.min(b.length, JUDGED) & ~1;
+  if (n < 4) return null;
+  const zeros = [0, 0];
+  for (let i = 0; i < n; i++) if (b[i] === 0) zeros[i & 1]!++;
+  const pairs = n >> 1;
+  const judged = (high: 0 | 1): boolean => {
+    const zh = zeros[high] as number;
+    const zl = zeros[high ^ 1] as number;
+    if (zh * 4 >= pairs * 3 && zl * 4 <= pairs) return true;
+    if (zh * 16 < pairs || zl * 16 > zh) return false;
+    let controls = 0;
+    for (let k = 0; k < n; k += 2) {
+      const unit = high === 1 ? (b[k] as number) | ((b[k + 1] as number) << 8) : ((b[k] as number) << 8) | (b[k + 1] as number);
+      if (unit < 0x20 && unit !== 0x09 && unit !== 0x0a && unit !== 0x0d && unit !== 0x0c) controls++;
+    }
+    return controls * 64 <= pairs;
+  };
+  return judged(1) ? 'le' : judged(0) ? 'be' : null;
+}
+
+/**
  * A package member's readings as a text editor shows it (a zip program opens it for whoever renames
  * the package), or null when it is binary. Judged by its first 8 KiB (JUDGED): UTF-16 by its
- * byte-order mark; UTF-16LE without one when at least 3 in 4 of its odd (or even) bytes are zero and
- * at most 1 in 4 of the others (Notepad's guess, IsTextUnicode); UTF-8 when they decode without an error (WHATWG Encoding, fatal;
- * control bytes and NULs allowed: the fold reads them as nothing); else Windows-1252 when at most 1
- * in 16 of its bytes is a C0 control (random or compressed data has ~1 in 9). Constant cost to
- * judge; the readings are the whole member's, NotWhatItClaims (TOO_MUCH_TEXT) before they are
- * decoded when they would pass `limit` characters.
+ * byte-order mark; UTF-16 without one by where its NULs stand (utf16WithoutMark: a Russian note in
+ * UTF-16LE, whose Cyrillic high bytes are 0x04, read as UTF-8 made `р` (U+0440) an `@` and its
+ * other letters junk: the round-17 attack), read as UTF-16 and, past the judged bytes, as
+ * Windows-1252 too (a member may change its encoding after them); UTF-8 when they decode without an
+ * error (WHATWG Encoding, fatal; control bytes and NULs allowed: the fold reads them as nothing);
+ * else Windows-1252 when at most 1 in 16 of its bytes is a C0 control (random or compressed data
+ * has ~1 in 9). Constant cost to judge; the readings are the whole member's, NotWhatItClaims
+ * (TOO_MUCH_TEXT) before they are decoded when they would pass `limit` characters.
  */
 export function memberTexts(b: Uint8Array, limit = Infinity, textNamed = false): string[] | null {
   if (b.length === 0) return null;
   const readings: ((b: Uint8Array) => string)[] = [];
-  if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) readings.push(plainText);
-  else {
+  const wide = (b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff) ? 'mark' : utf16WithoutMark(b);
+  if (wide === 'mark') readings.push(plainText);
+  else if (wide !== null) {
+    readings.push((x) => new TextDecoder(wide === 'le' ? 'utf-16le' : 'utf-16be').decode(x));
+    if (b.length > JUDGED) readings.push((x) => cp1252(x.subarray(JUDGED)));
+  } else {
     const n = Math.min(b.length, JUDGED);
     let controls = 0;
-    const zeros = [0, 0];
     for (let i = 0; i < n; i++) {
       const c = b[i] as number;
-      if (c === 0) zeros[i & 1]!++;
       if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) controls++;
     }
-    // UTF-16LE: ASCII's high bytes are zero, its low bytes not (from byte 0: the odd bytes zero).
-    const half = (n >> 1) * 3;
-    const utf16 = (high: number, low: number) => n >= 4 && (zeros[high] as number) * 4 >= half && (zeros[low] as number) * 4 * 3 <= half;
-    if (utf16(1, 0)) readings.push((x) => new TextDecoder('utf-16le').decode(x));
-    if (utf16(0, 1)) readings.push((x) => new TextDecoder('utf-16le').decode(x.subarray(1)));
     try {
       // A multi-byte character cut at the judged bytes' end is no error (stream).
       new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, n), { stream: n < b.length });
@@ -214,6 +250,26 @@ export function memberTexts(b: Uint8Array, limit = Infinity, textNamed = false):
   // Counted before it is decoded: a reading is at most a character a byte.
   if (readings.length * b.length > limit) throw new NotWhatItClaims(TOO_MUCH_TEXT);
   return readings.map((read) => read(b));
+}
+
+/**
+ * An XML part's text and how to write it back: UTF-16 by its byte-order mark or, without one, by
+ * where its NULs stand (utf16WithoutMark: a custom XML part saved as UTF-16 by a program); else
+ * UTF-8. Written back in the same encoding (with its mark when it had one), so the part still opens.
+ */
+function xmlPartText(data: Uint8Array): { text: string; encode: (s: string) => Uint8Array<ArrayBuffer> } {
+  const le = data[0] === 0xff && data[1] === 0xfe;
+  const be = data[0] === 0xfe && data[1] === 0xff;
+  const wide = le ? 'le' : be ? 'be' : utf16WithoutMark(data);
+  if (wide === null) return { text: strFromU8(data), encode: strToU8 };
+  const mark = le || be ? 2 : 0;
+  return {
+    text: new TextDecoder(wide === 'le' ? 'utf-16le' : 'utf-16be').decode(data.subarray(mark)),
+    encode: (s) => {
+      const out = Buffer.from(`${mark ? '\ufeff' : ''}${s}`, 'utf16le');
+      return Uint8Array.from(wide === 'be' ? out.swap16() : out);
+    },
+  };
 }
 
 /**
@@ -342,6 +398,7 @@ function nestedPackageTexts(
   texts: string[],
   readings: string[],
   binary: BinaryData[],
+  pictures: CleanPicture[],
 ): { bytes: Unzipped[string] } {
   let files: Unzipped;
   try {
@@ -355,14 +412,21 @@ function nestedPackageTexts(
     if (OOXML_EMBEDDED.test(inner)) throw new NotWhatItClaims(`carries an embedded file (${name}: ${inner}) that cannot be read, so it does not cross`);
     if (OOXML_MACROS.test(inner) || partCarriesMacros(bytes)) throw new NotWhatItClaims(MACROS_REMOVED);
     if (!OOXML_TEXT.test(inner) && !xmlUnderAnotherName(bytes, counts)) {
-      binaryPart(bytes, counts, texts, binary, inner);
+      // A picture (a theme's background) as the package's own.
+      if (imageFormat(bytes)) {
+        const img = stripImageMetadata(bytes);
+        pictures.push(img);
+        files[inner] = new Uint8Array(img.bytes);
+        cleaned ||= img.removed > 0;
+      } else binaryPart(bytes, counts, texts, binary, inner);
       continue;
     }
     // Its people removed from its properties, as the package's own (the package keeps the copy).
-    const written = strFromU8(bytes);
+    const part = xmlPartText(bytes);
+    const written = part.text;
     const xml = written.replace(PERSON_ELEMENTS, '<$1></$1>').replace(PERSON_ATTRIBUTES, '$1=""');
     if (xml !== written) {
-      files[inner] = strToU8(xml);
+      files[inner] = part.encode(xml);
       cleaned = true;
     }
     texts.push(ooxmlText(xml), xml);
@@ -391,6 +455,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
   const readings: string[] = [];
   const binary: BinaryData[] = [];
   const texts: string[] = [];
+  const pictures: CleanPicture[] = [];
   const cellTexts: string[] = [];
   const budget = formulaBudget();
   // Word parts with fields, read once the variables and properties their fields show are known.
@@ -410,15 +475,20 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
   for (const [name, data] of Object.entries(files)) {
     if (OOXML_EMBEDDED.test(name)) throw new NotWhatItClaims(`carries an embedded file (${name}) that cannot be read, so it does not cross`);
     if (OOXML_MACROS.test(name)) throw new NotWhatItClaims(MACROS_REMOVED);
-    if (/\.rels$/i.test(name) && OOXML_MACROS_RELATED.test(decodeXML(strFromU8(data)))) throw new NotWhatItClaims(MACROS_REMOVED);
+    if (/\.rels$/i.test(name) && OOXML_MACROS_RELATED.test(decodeXML(xmlPartText(data).text))) throw new NotWhatItClaims(MACROS_REMOVED);
     if (!OOXML_TEXT.test(name) && !xmlUnderAnotherName(data, counts)) {
       if (partCarriesMacros(data)) throw new NotWhatItClaims(MACROS_REMOVED);
-      // Pictures (word/media, the first page's thumbnail) lose their metadata as a photo attached on its own does.
-      if (imageFormat(data)) files[name] = new Uint8Array(stripImageMetadata(data).bytes);
+      // Pictures (word/media, the first page's thumbnail) lose their metadata as a photo attached on
+      // its own does, and are searched for the writer as it is (part-handlers.ts): one cleaner, one check.
+      if (imageFormat(data)) {
+        const img = stripImageMetadata(data);
+        pictures.push(img);
+        files[name] = new Uint8Array(img.bytes);
+      }
       // A package inside the package (a theme kept zipped, `.thmx`): compressed, so its text is not
       // in its bytes. Its XML read as the package's, within the same 100 MB.
       else if (isZip(data)) {
-        const nested = nestedPackageTexts(data, name, counts, texts, readings, binary);
+        const nested = nestedPackageTexts(data, name, counts, texts, readings, binary, pictures);
         files[name] = nested.bytes;
         binary.push({ bytes: nested.bytes, utf16: true });
       }
@@ -431,13 +501,15 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
       }
       continue;
     }
-    let xml = strFromU8(data);
+    const part = xmlPartText(data);
+    let xml = part.text;
     // A document imported whole (altChunk: HTML, MHT, RTF, another docx), which Word shows in place
     // and nothing here reads as shown (its entities, RTF escapes): refused as an embedded file is.
     if (AF_CHUNK.test(xml)) throw new NotWhatItClaims(`imports a document (${name} names an altChunk) that cannot be read, so it does not cross`);
     if (name === 'docProps/custom.xml') xml = xml.replace(/(<vt:lpwstr>)[^<]{0,10000}(<\/vt:lpwstr>)/g, '$1$2');
     xml = xml.replace(PERSON_ELEMENTS, '<$1></$1>').replace(PERSON_ATTRIBUTES, '$1=""');
-    files[name] = strToU8(xml);
+    // Written back in its own encoding (a UTF-16 part stays UTF-16).
+    files[name] = part.encode(xml);
     readings.push(xml);
     const sheet = SHEET_PART.test(name);
     const word = WORD_PART.test(name);
@@ -508,7 +580,7 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
       texts.push(fieldsShown(ooxmlText(docxNoteMarks(docxFieldMarks(withoutDeletions(numbered(shownBound(xml)))), lettered)), withBookmarks, true));
   }
   texts.push(...formattedCells(formats.join('\n'), cellTexts));
-  return { bytes: zipSync(files, { level: 1 }), readings, binary, texts };
+  return { bytes: zipSync(files, { level: 1 }), readings, binary, texts, pictures };
 }
 
 /**

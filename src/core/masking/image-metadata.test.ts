@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exifOrientation, stripImageMetadata } from './image-metadata.js';
+import { jpegCarryingElsewhere, pngCarryingElsewhere, pngWithProfile } from '../../../test/fixtures/pictures.js';
 
 const seg = (marker: number, data: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (data.length + 2) >> 8, (data.length + 2) & 255]), data]);
 const exif = (extra: string) =>
@@ -45,5 +46,18 @@ describe('photo metadata is removed and the orientation kept', () => {
     const gif = Buffer.concat([head, loop, sub(text), Buffer.from([0]), timing, sub(text), Buffer.from([0]), plain, frame, Buffer.from([0x3b])]);
     const r = Buffer.from(stripImageMetadata(new Uint8Array(gif)).bytes);
     expect(r.equals(Buffer.concat([head, loop, Buffer.from([0]), timing, Buffer.from([0]), frame, Buffer.from([0x3b])]))).toBe(true);
+  });
+
+  it('keeps only the PNG chunks and JPEG segments a viewer reads: a private chunk, C2PA, an APPn that is no JFIF, ICC or Adobe, a JPEG extension go (round-17 attack)', () => {
+    expect(has(stripImageMetadata(new Uint8Array(pngCarryingElsewhere('anna@other.example'))).bytes, 'anna@other.example')).toBe(false);
+    expect(has(stripImageMetadata(new Uint8Array(jpegCarryingElsewhere('anna@other.example'))).bytes, 'anna@other.example')).toBe(false);
+    // The JFIF segment and every segment a decoder reads stay.
+    expect(has(stripImageMetadata(new Uint8Array(jpegCarryingElsewhere('x'))).bytes, 'JFIF')).toBe(true);
+  });
+
+  it('keeps a PNG’s ICC profile for its colours and hands its inflated data over for the search', () => {
+    const r = stripImageMetadata(new Uint8Array(pngWithProfile('Display P3', 'Copyright anna@other.example')));
+    expect(has(r.bytes, 'iCCP')).toBe(true);
+    expect(r.hidden.map((b) => Buffer.from(b).toString('latin1').includes('anna@other.example'))).toEqual([true]);
   });
 });

@@ -8,11 +8,37 @@
 // the sensor plus Orientation = 6, and without it the photo arrives sideways. It is written back
 // as a new EXIF segment holding that tag alone (IFD0, big-endian), so nothing else of the
 // original EXIF (GPS, owner, serial, maker notes) can ride along.
+// What is kept is listed, not what is removed: a chunk or segment no viewer draws (a private PNG
+// chunk, C2PA credentials, an APP2 that is no ICC profile) carried any text past a list of
+// removals (the round-17 attack). The one picture cleaner: an attached photo, a `data:` picture and
+// the pictures inside an Office package (document-metadata.ts) all come through stripImageMetadata.
+import { Inflate } from 'fflate';
 
 export class NotAnImage extends Error {}
 
-/** JPEG APPn/COM segments kept: JFIF (APP0), ICC colour profile (APP2), Adobe colour (APP14). */
-const JPEG_KEEP = new Set([0xe0, 0xe2, 0xee]);
+/**
+ * JPEG APPn segments kept, by marker and the identifier their data begins with: JFIF and its
+ * thumbnail extension (APP0), an ICC colour profile (APP2), Adobe's colour transform (APP14).
+ * Any other APPn (EXIF, XMP, IPTC, FlashPix, MPF, C2PA, a maker's own) and comments are removed.
+ */
+const JPEG_KEEP: ReadonlyMap<number, readonly string[]> = new Map([
+  [0xe0, ['JFIF\0', 'JFXX\0']],
+  [0xe2, ['ICC_PROFILE\0']],
+  [0xee, ['Adobe']],
+]);
+
+/**
+ * Whether a JPEG segment other than an APPn is one a decoder reads (ITU T.81 Table B.1): frame
+ * headers SOF0–SOF15 (0xC0–0xCF, with DHT 0xC4 and DAC 0xCC) but the reserved JPG (0xC8), DQT,
+ * DNL, DRI, DHP, EXP (0xDB–0xDF). JPEG extensions (JPGn, 0xF0–0xFD) and reserved markers carry
+ * whatever their writer put there and are removed.
+ */
+const decoderSegment = (marker: number) => (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc8) || (marker >= 0xdb && marker <= 0xdf);
+
+function keptApp(marker: number, data: Uint8Array): boolean {
+  const ids = JPEG_KEEP.get(marker);
+  return ids !== undefined && ids.some((id) => id.length <= data.length && [...id].every((ch, k) => data[k] === ch.charCodeAt(0)));
+}
 const EOI = Uint8Array.from([0xff, 0xd9]);
 
 const EXIF_HEADER = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
@@ -84,18 +110,67 @@ function stripJpeg(b: Uint8Array): Uint8Array {
     if (len < 2 || end > b.length) throw new NotAnImage('a JPEG segment runs past the end');
     const isApp = marker >= 0xe0 && marker <= 0xef;
     if (marker === 0xe1 && orientation === null) orientation = exifOrientation(b.subarray(m + 3, end));
-    if (!(marker === 0xfe || (isApp && !JPEG_KEEP.has(marker)))) out.push(b.subarray(pos, end));
-    if (marker === 0xe0 && out.length === 2) afterJfif = 2;
+    const keep = isApp ? keptApp(marker, b.subarray(m + 3, end)) : decoderSegment(marker);
+    if (keep) out.push(b.subarray(pos, end));
+    if (keep && marker === 0xe0 && out.length === 2) afterJfif = 2;
     pos = end;
   }
   if (orientation !== null && orientation !== 1) out.splice(afterJfif, 0, orientationSegment(orientation));
   return concat(out);
 }
 
-/** PNG chunks removed: text (tEXt, zTXt, iTXt), EXIF (eXIf) and the modification time (tIME). */
-const PNG_DROP = new Set(['tEXt', 'zTXt', 'iTXt', 'eXIf', 'tIME']);
+/**
+ * PNG chunks kept (PNG 3rd edition §4.3): the critical ones, transparency, colour (gamma,
+ * chromaticities, sRGB, an ICC profile, coding-independent code points, HDR mastering and light
+ * levels), significant bits, background, pixel size, and APNG's animation. Any other (text, EXIF,
+ * time, C2PA, suggested palettes, calibration, offsets, a program's private chunk) is removed.
+ */
+const PNG_KEEP = new Set([
+  'IHDR',
+  'PLTE',
+  'IDAT',
+  'IEND',
+  'tRNS',
+  'gAMA',
+  'cHRM',
+  'sRGB',
+  'iCCP',
+  'cICP',
+  'mDCV',
+  'cLLI',
+  'sBIT',
+  'bKGD',
+  'pHYs',
+  'acTL',
+  'fcTL',
+  'fdAT',
+]);
 
-function stripPng(b: Uint8Array): Uint8Array {
+/** An ICC profile inflated for the search, at most (a display's is ~0.5–4 KB, a printer's up to ~1 MB): one past it is removed. */
+const ICC_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * `data` (zlib) inflated, or null when it is damaged or would pass `max` bytes: fed in 4 KiB
+ * slices so at most ~4 MiB comes out before the count is looked at (deflate expands ~1 032 times).
+ */
+function inflatedUpTo(data: Uint8Array, max: number): Uint8Array | null {
+  if (data.length < 3 || ((data[0] as number) & 0x0f) !== 8) return null;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const inflate = new Inflate((chunk) => {
+    size += chunk.length;
+    if (size > max) throw new RangeError('too much');
+    chunks.push(chunk);
+  });
+  try {
+    for (let at = 2; at < data.length; at += 4096) inflate.push(data.subarray(at, Math.min(at + 4096, data.length)), at + 4096 >= data.length);
+  } catch {
+    return null;
+  }
+  return concat(chunks);
+}
+
+function stripPng(b: Uint8Array, hidden: Uint8Array[]): Uint8Array {
   const out: Uint8Array[] = [b.subarray(0, 8)];
   let pos = 8;
   while (pos < b.length) {
@@ -104,7 +179,17 @@ function stripPng(b: Uint8Array): Uint8Array {
     const end = pos + 12 + len;
     if (end > b.length) throw new NotAnImage('a PNG chunk runs past the end');
     const type = String.fromCharCode(...b.subarray(pos + 4, pos + 8));
-    if (!PNG_DROP.has(type)) out.push(b.subarray(pos, end));
+    // An ICC profile is kept for its colours, but deflated: its text (a description, a copyright)
+    // is not in the picture's bytes, so the inflated profile is searched too, or it goes.
+    if (type === 'iCCP') {
+      const data = b.subarray(pos + 8, end - 4);
+      const name = data.indexOf(0);
+      const profile = name < 0 ? null : inflatedUpTo(data.subarray(name + 2), ICC_LIMIT);
+      if (profile) {
+        hidden.push(profile);
+        out.push(b.subarray(pos, end));
+      }
+    } else if (PNG_KEEP.has(type)) out.push(b.subarray(pos, end));
     pos = end;
     if (type === 'IEND') break;
   }
@@ -178,10 +263,26 @@ export function imageFormat(b: Uint8Array): ImageFormat | null {
 
 const MIME: Readonly<Record<ImageFormat, string>> = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif' };
 
-/** The image without its metadata, and its real type. Throws NotAnImage when it is not one. */
-export function stripImageMetadata(b: Uint8Array): { bytes: Uint8Array; contentType: string; removed: number } {
+export interface CleanPicture {
+  /** The picture without its metadata. */
+  readonly bytes: Uint8Array;
+  /** Its real type (by its bytes). */
+  readonly contentType: string;
+  /** Bytes removed. */
+  readonly removed: number;
+  /** What it keeps compressed (a PNG's ICC profile, inflated): searched with its bytes, never delivered apart. */
+  readonly hidden: readonly Uint8Array[];
+}
+
+/**
+ * The picture without its metadata, its real type, and what it keeps compressed for the search
+ * (CleanPicture). Throws NotAnImage when it is not a JPEG, PNG or GIF, or its structure does not
+ * walk. The one cleaner for every picture: attached, inline, or inside an Office package.
+ */
+export function stripImageMetadata(b: Uint8Array): CleanPicture {
   const format = imageFormat(b);
   if (!format) throw new NotAnImage('not a JPEG, PNG or GIF image');
-  const bytes = format === 'jpeg' ? stripJpeg(b) : format === 'png' ? stripPng(b) : stripGif(b);
-  return { bytes, contentType: MIME[format], removed: b.length - bytes.length };
+  const hidden: Uint8Array[] = [];
+  const bytes = format === 'jpeg' ? stripJpeg(b) : format === 'png' ? stripPng(b, hidden) : stripGif(b);
+  return { bytes, contentType: MIME[format], removed: b.length - bytes.length, hidden };
 }

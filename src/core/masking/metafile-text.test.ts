@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { isMetafile, metafileTexts } from './metafile-text.js';
 import { BrokenText } from './ole-bytes.js';
-import { emf, emfPlusDrawString, emfRecord, emfShapes, extTextOut, smallTextOut, wmf, wmfExtTextOut, wmfTextOut } from '../../../test/fixtures/metafile.js';
+import {
+  emf,
+  emfFont,
+  emfPlusDrawString,
+  emfRecord,
+  emfShapes,
+  extTextOut,
+  smallTextOut,
+  wmf,
+  wmfExtTextOut,
+  wmfFont,
+  wmfTextOut,
+  wmfTextOutAt,
+} from '../../../test/fixtures/metafile.js';
 
 const joined = (b: Buffer) => metafileTexts(new Uint8Array(b))?.join('|') ?? null;
 
@@ -25,6 +38,23 @@ describe('the text a metafile picture draws (metafileTexts)', () => {
     expect(joined(emf([emfPlusDrawString('anna@'), emfPlusDrawString('other.example')]))).toContain('anna@other.example');
     expect(joined(wmf([wmfTextOut('anna@'), wmfExtTextOut('other.example')]))).toContain('anna@other.example');
     expect(joined(emf([extTextOut('only one')]))).toBe('only one');
+  });
+
+  it('reads a font’s names: an EMF LogFont’s FaceName and a LogFontEx’s FullName, a WMF font’s FaceName (round-17 attack)', () => {
+    expect(joined(emf([emfFont('anna@other.example'), extTextOut('Total 19.99')]))).toContain('anna@other.example');
+    expect(joined(emf([emfFont('Arial', 'anna@other.example')]))).toContain('anna@other.example');
+    expect(joined(wmf([wmfFont('anna@other.example'), wmfTextOut('Total')]))).toContain('anna@other.example');
+    // Its name up to its NUL, not the field's leftovers; an ordinary font reads as its name.
+    expect(metafileTexts(new Uint8Array(emf([emfFont('Arial')])))).toEqual(['Arial']);
+  });
+
+  it('reads text placed by position out of record order: runs on one baseline joined left to right (round-17 attack)', () => {
+    // `@other.example` drawn first at x 300, `anna` after it at x 100: a reader sees `anna@other.example`.
+    const emfRuns = emf([extTextOut('@other.example', true, 0, [300, 50]), extTextOut('Total', true, 0, [100, 90]), extTextOut('anna', true, 0, [100, 50])]);
+    expect(metafileTexts(new Uint8Array(emfRuns))).toContain('anna@other.example\nTotal');
+    expect(joined(wmf([wmfTextOutAt('@other.example', 300, 50), wmfTextOutAt('anna', 100, 50)]))).toContain('anna@other.example');
+    // Runs on other baselines are not joined into one line.
+    expect(joined(emf([extTextOut('@other.example', true, 0, [300, 50]), extTextOut('anna', true, 0, [100, 80])]))).not.toContain('anna@other.example');
   });
 
   it('reads an EMF kept in a WMF’s escapes (META_ESCAPE_ENHANCED_METAFILE), in pieces', () => {

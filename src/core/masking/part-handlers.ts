@@ -7,7 +7,7 @@ import { cp1252 } from './ole-bytes.js';
 import { binaryHolds, type BinaryData } from './binary-readings.js';
 import { csvFormulaTexts, opensInSpreadsheet } from './csv-formulas.js';
 import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
-import { NotAnImage, stripImageMetadata } from './image-metadata.js';
+import { NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
 import { baseType, EXCEL_TEXT_NAMES, extensionOf, partReading, type PartKind } from './part-table.js';
 import { pdfReadings, UnreadablePdf } from './pdf-text.js';
 import { maskReport } from './report-part.js';
@@ -151,9 +151,24 @@ function squeezeAround(s: string): string {
 // A run of @ reads as one (`anna.weber@@buyer.example`: a SYMBOL field's `@` after the writer's).
 const AT_RUN = /@{2,}/g;
 
-/** A document kept only when no reading of it still names the writer. */
+/**
+ * True when a cleaned picture (stripImageMetadata) still names the writer: its bytes, and what it
+ * keeps compressed (a PNG's ICC profile), read as a photo is (not as a document: its pixels are all
+ * bytes). The one check for a picture, attached on its own or inside an Office package.
+ */
+function pictureNamesWriter(img: CleanPicture, env: PartEnv): boolean {
+  return binaryNamesWriter(
+    [],
+    [img.bytes, ...img.hidden].map((bytes) => ({ bytes, utf16: true })),
+    env,
+    false,
+  );
+}
+
+/** A document kept only when no reading of it, and none of its pictures, still names the writer. */
 function keepDocument(p: MailAttachment, doc: CleanDocument, env: PartEnv, where: string, type: string): PartOutcome {
   if (binaryNamesWriter(doc.readings, doc.binary, env, true)) return { removed: 'the document names the writer, which cannot be masked inside it' };
+  if (doc.pictures?.some((img) => pictureNamesWriter(img, env))) return { removed: 'a picture inside the document names the writer' };
   env.note('mask.metadata', `${where}: author and company details removed`);
   return { part: { ...bare(p), contentType: type, content: doc.bytes } };
 }
@@ -247,7 +262,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     try {
       const img = stripImageMetadata(p.content);
       if (img.removed) env.note('mask.metadata', `${where}: photo metadata removed (location, camera, author)`);
-      if (binaryNamesWriter([], [{ bytes: img.bytes, utf16: true }], env, false)) return { removed: 'the image names the writer' };
+      if (pictureNamesWriter(img, env)) return { removed: 'the image names the writer' };
       return { part: { ...bare(p), contentType: img.contentType, content: img.bytes } };
     } catch (err) {
       return notWhat(err);

@@ -222,10 +222,14 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
   const generic = GENERIC.has(base) || base === '';
   const office = OFFICE_TYPES.has(base);
   const ext = extensionOf(filename);
-  // A Windows metafile on its own: no handler reads the text it draws (metafile-text.ts reads it
-  // inside an Office file, where the file is removed for it).
+  // A Windows metafile on its own is removed, not masked (decided in round 17, docs/masking.md
+  // "Metafile pictures on their own"): metafile-text.ts reads what it draws for a yes or no, not to
+  // edit it. Text drawn as glyph numbers is not read, so a blanked copy could still draw an address;
+  // an address drawn over several records, or kept in a comment, an escape, an EMF+ image or a font
+  // name that another program draws, has no one record to blank. Inside an Office file the file
+  // is kept only when none of it holds an address, as a picture among its text.
   if (METAFILE_TYPES.has(base) || (generic && (METAFILE_NAMES.has(ext ?? '') || isMetafile(content))))
-    return { removed: 'a Windows metafile picture (EMF, WMF): the text it draws is not read on its own, so it does not cross' };
+    return { removed: 'a Windows metafile picture (EMF, WMF) on its own: the text it draws cannot be masked inside it, so it does not cross' };
   if (!office && !generic) {
     const kind = BY_TYPE.get(base);
     // Plain text named as a page or a message: a browser shows it as HTML (`<b></b>` inside an
