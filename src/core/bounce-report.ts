@@ -2,8 +2,6 @@
 // RFC 3464 delivery-status fields (Action, Status, Diagnostic-Code) that parsers append as text,
 // with a fallback on the subject lines of MTAs that send no DSN.
 
-const latin1 = new TextDecoder('latin1');
-
 export interface BounceReport {
   readonly kind: 'hard' | 'soft' | 'unknown';
   readonly status: string | null;
@@ -24,50 +22,6 @@ export function readBounce(subject: string, text: string): BounceReport {
   if (action === 'failed' || status?.[1] === '5') return { kind: 'hard', status: code, diagnostic };
   if (action === 'delivered' || action === 'relayed' || action === 'expanded') return { kind: 'unknown', status: code, diagnostic };
   return { kind: FAILURE_SUBJECT.test(subject) ? 'hard' : 'unknown', status: code, diagnostic };
-}
-
-/** How far into a part returnedMessageIds looks for the end of its header section (bytes). */
-export const RETURNED_HEADERS_SCAN = 256 * 1024;
-/** How many Message-IDs returnedMessageIds gives at most. */
-export const RETURNED_IDS_MAX = 16;
-
-const FIELD = /^([!-9;-~]+)[ \t]*:(.*)$/;
-const MSG_ID = /<[^<>\s]{1,500}>/g;
-
-/**
- * The Message-IDs (RFC 5322 §3.6.4, `<id-left@id-right>` as written, at most RETURNED_IDS_MAX) that the
- * header section a part begins with names in its Message-ID fields (any field named `…message-id`:
- * Message-ID, Resent-Message-ID, Original-Message-ID): what a bounce returning the message (RFC 3464
- * §2, a whole message or its headers, RFC 3462) quotes of it when the part is not read as text.
- * Fields are read by RFC 5322 §2.2 (name, colon, value; folded lines unfolded, §2.2.3), CRLF or LF;
- * the section ends at its empty line, at a line that is neither a field nor a continuation (a PDF's
- * `%PDF-1.7`: nothing), or after RETURNED_HEADERS_SCAN bytes. Linear in those bytes; [] when none.
- */
-export function returnedMessageIds(bytes: Uint8Array): string[] {
-  const head = bytes.subarray(0, RETURNED_HEADERS_SCAN);
-  const ids: string[] = [];
-  let field: string | null = null;
-  const take = () => {
-    const m = field === null ? null : FIELD.exec(field);
-    if (m && m[1]!.toLowerCase().endsWith('message-id')) for (const id of m[2]!.match(MSG_ID) ?? []) if (ids.length < RETURNED_IDS_MAX) ids.push(id);
-    field = null;
-  };
-  for (let at = 0; at < head.length && ids.length < RETURNED_IDS_MAX;) {
-    let end = head.indexOf(0x0a, at);
-    if (end < 0) end = head.length;
-    let line = latin1.decode(head.subarray(at, end));
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    at = end + 1;
-    if (field !== null && (line.startsWith(' ') || line.startsWith('\t'))) {
-      field += line;
-      continue;
-    }
-    take();
-    if (!FIELD.test(line)) break;
-    field = line;
-  }
-  take();
-  return ids;
 }
 
 /** What we know of the delivery a bounce names, to weigh it as evidence. */

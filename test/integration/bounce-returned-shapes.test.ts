@@ -90,7 +90,11 @@ describe('a bounce whose returned part begins with a postmark, a byte-order mark
     for (const [carrierName, carrier] of Object.entries(carriers)) {
       it(`is matched to the message we sent when ${carrierName} begins with ${prefixName}`, async () => {
         const m = await delivered();
-        const returned = Buffer.concat([prefix, Buffer.from(`${headersOf(m.raw)}\r\n\r\n`, 'latin1'), carrier.large ? Buffer.alloc(0) : Buffer.from('shipped\r\n')]);
+        const returned = Buffer.concat([
+          prefix,
+          Buffer.from(`${headersOf(m.raw)}\r\n\r\n`, 'latin1'),
+          carrier.large ? Buffer.alloc(0) : Buffer.from('shipped\r\n'),
+        ]);
         const r = await send('', m.from, dsn(m.from, returned, carrier));
         expect(r.reply.code).toBe(250);
         const failed = (await h.api('GET', '/api/v1/outbox?status=failed')).body.items;

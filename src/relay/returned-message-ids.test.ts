@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RETURNED_HEADERS_SCAN, RETURNED_IDS_MAX, returnedMessageIds } from './bounce-report.js';
+import { RETURNED_HEADERS_SCAN, RETURNED_IDS_MAX, returnedMessageIds } from './returned-message-ids.js';
 
 const bytes = (s: string) => Buffer.from(s, 'latin1');
 
@@ -16,6 +16,22 @@ describe('returnedMessageIds: the Message-IDs a returned message or its headers 
     ['a PDF: no header section', '%PDF-1.7\nMessage-ID: <a1@relay.example>\n', []],
     ['binary before the field', '\u0000\u0001\u0002\r\nMessage-ID: <a1@relay.example>\r\n', []],
     ['an unbracketed value', 'Message-ID: a1@relay.example\r\n\r\n', []],
+    // What real MTAs, helpdesks and mbox tools write before the returned headers.
+    [
+      'an mbox From postmark first',
+      'From MAILER-DAEMON Tue Dec  1 23:00:00 2026\r\nReceived: x\r\nMessage-ID: <a1@relay.example>\r\n\r\n',
+      ['<a1@relay.example>'],
+    ],
+    ['a UTF-8 byte-order mark first', '\xef\xbb\xbfMessage-ID: <a1@relay.example>\r\n\r\n', ['<a1@relay.example>']],
+    ['blank lines first, CRLF and LF', '\r\n\nMessage-ID: <a1@relay.example>\r\n\r\nbody', ['<a1@relay.example>']],
+    [
+      'a byte-order mark, then a postmark',
+      '\xef\xbb\xbfFrom MAILER-DAEMON Tue Dec  1 23:00:00 2026\nMessage-ID: <a1@relay.example>\n\n',
+      ['<a1@relay.example>'],
+    ],
+    ['a postmark then a blank line: the body', 'From MAILER-DAEMON Tue Dec  1 23:00:00 2026\r\n\r\nMessage-ID: <a1@relay.example>\r\n', []],
+    ['a From: field is a field, not a postmark', 'From: <a@b>\r\nMessage-ID: <a1@relay.example>\r\n\r\n', ['<a1@relay.example>']],
+    ['a line that is not a field ends the section', 'Subject: hi\r\nnot a field\r\nMessage-ID: <a1@relay.example>\r\n\r\n', []],
   ];
   it.each(rows)('%s', (_name, input, ids) => {
     expect(returnedMessageIds(bytes(input))).toEqual(ids);
