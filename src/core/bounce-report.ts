@@ -1,6 +1,6 @@
 // Owns reading an asynchronous bounce: is it a permanent failure, a delay, or unclear? Reads the
 // RFC 3464 delivery-status fields (Action, Status, Diagnostic-Code) that parsers append as text,
-// with a fallback on the subject lines of MTAs that send no DSN.
+// with a fallback, for MTAs that send no DSN, on the reply their text quotes and on the subject.
 
 export interface BounceReport {
   readonly kind: 'hard' | 'soft' | 'unknown';
@@ -13,13 +13,27 @@ const ACTION = /^Action:[ \t]*(failed|delayed|delivered|relayed|expanded)/im;
 const DIAGNOSTIC = /^Diagnostic-Code:[ \t]*([^\r\n]{1,300})/im;
 const FAILURE_SUBJECT = /undeliver|delivery status notification \(failure\)|returned mail|failure notice|mail delivery failed/i;
 
+/**
+ * A bounce that is no DSN (qmail's "failure notice", some helpdesks) quotes the remote reply in its
+ * text: `550 5.1.1 …` (the enhanced code's class the reply code's, RFC 2034 §4) or qmail's `(#5.1.1)`.
+ */
+const QUOTED_REPLY = /(?:^|[\s:;])(?:([245])\d\d[ -]|\(#)([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])/gm;
+
+function quotedStatus(text: string): RegExpExecArray | null {
+  QUOTED_REPLY.lastIndex = 0;
+  for (let m = QUOTED_REPLY.exec(text); m; m = QUOTED_REPLY.exec(text)) if (m[1] === undefined || m[1] === m[2]) return m;
+  return null;
+}
+
 export function readBounce(subject: string, text: string): BounceReport {
-  const status = STATUS.exec(text);
+  const field = STATUS.exec(text);
+  const quoted = field ? null : quotedStatus(text);
+  const status = field ? [field[1], field[2], field[3]] : quoted ? [quoted[2], quoted[3], quoted[4]] : null;
   const action = ACTION.exec(text)?.[1]?.toLowerCase() ?? null;
   const diagnostic = DIAGNOSTIC.exec(text)?.[1]?.trim() ?? null;
-  const code = status ? `${status[1]}.${status[2]}.${status[3]}` : null;
-  if (action === 'delayed' || status?.[1] === '4') return { kind: 'soft', status: code, diagnostic };
-  if (action === 'failed' || status?.[1] === '5') return { kind: 'hard', status: code, diagnostic };
+  const code = status ? `${status[0]}.${Number(status[1])}.${Number(status[2])}` : null;
+  if (action === 'delayed' || status?.[0] === '4') return { kind: 'soft', status: code, diagnostic };
+  if (action === 'failed' || status?.[0] === '5') return { kind: 'hard', status: code, diagnostic };
   if (action === 'delivered' || action === 'relayed' || action === 'expanded') return { kind: 'unknown', status: code, diagnostic };
   return { kind: FAILURE_SUBJECT.test(subject) ? 'hard' : 'unknown', status: code, diagnostic };
 }

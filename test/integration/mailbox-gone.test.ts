@@ -135,3 +135,70 @@ describe('a permanent refusal from the smarthost at delivery', () => {
     });
   }
 });
+
+/** The store writes to gus; resolves with what the smarthost accepted (its bounce address and headers). */
+async function deliveredToGus() {
+  const r = await SmtpClient.sendOnce(
+    h.gw.smtpPort,
+    'support@acme.example',
+    shop.alias.gus!,
+    buildMessage({ from: 'support@acme.example', to: shop.alias.gus!, subject: 'Order O-9', body: 'shipped' }),
+  );
+  expect(r.reply.code, r.reply.text).toBe(250);
+  const deadline = Date.now() + 15_000;
+  while (!host.received.some((m) => m.to.includes('gus@buyer.example'))) {
+    if (Date.now() > deadline) throw new Error('not delivered');
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  return host.received.find((m) => m.to.includes('gus@buyer.example'))!;
+}
+
+/** A DSN (RFC 3464) for gus with `status`, returning the headers we sent (RFC 3462). */
+const dsn = (to: string, status: string, returned: string) =>
+  [
+    'From: Mail Delivery Subsystem <mailer-daemon@buyer.example>',
+    `To: ${to}`,
+    'Subject: Delivery Status Notification (Failure)',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/plain',
+    '',
+    'Your message could not be delivered.',
+    '--b',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.buyer.example',
+    '',
+    'Final-Recipient: rfc822; gus@buyer.example',
+    'Action: failed',
+    `Status: ${status}`,
+    `Diagnostic-Code: smtp; 550 ${status} refused`,
+    '--b',
+    'Content-Type: text/rfc822-headers',
+    '',
+    returned,
+    '--b--',
+    '',
+  ].join('\r\n');
+
+describe('a mailed bounce, read by the same table', () => {
+  for (const [status, marked] of [
+    ['5.1.1', true],
+    ['5.2.2', false],
+    ['5.7.1', false],
+  ] as const) {
+    it(`${marked ? 'marks' : 'does not mark'} the buyer on a DSN with ${status}, and fails the delivery either way`, async () => {
+      const m = await deliveredToGus();
+      const r = await SmtpClient.sendOnce(h.gw.smtpPort, '', m.from, dsn(m.from, status, m.raw.toString('latin1').split('\r\n\r\n')[0]!));
+      expect(r.reply.code).toBe(250);
+      const failed = (await h.api('GET', '/api/v1/outbox?status=failed')).body.items;
+      expect(failed).toHaveLength(1);
+      expect(failed[0].lastError).toMatch(new RegExp(`^bounced after delivery: ${status.replace(/\./g, '\\.')}`));
+      const since = (await buyer('gus')).undeliverableSince;
+      if (marked) expect(since).toMatch(/^\d{4}-/);
+      else expect(since).toBeNull();
+    });
+  }
+});
