@@ -17,6 +17,7 @@ import type { AppConfig } from '../src/config.js';
 import { BounceAddresses } from '../src/outbound/bounce-address.js';
 import type { FailureNotices } from '../src/outbound/failure-notice.js';
 import { SmtpTransport } from '../src/outbound/transport.js';
+import { FinalFailures } from '../src/outbound/final-failure.js';
 import { OutboundWorker } from '../src/outbound/worker.js';
 import { GroupCommit } from '../src/relay/group-commit.js';
 import { openDb } from '../src/store/db.js';
@@ -93,6 +94,7 @@ async function sqliteRun(sink: Sink): Promise<number> {
       relayDomain: 'relay.test',
       bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
       notices: { send: async () => undefined } as unknown as FailureNotices,
+      failures: new FinalFailures(storage),
     },
     pino({ level: 'silent' }),
   );

@@ -97,11 +97,31 @@ export async function startPgGateway(config: AppConfig, log: Logger, options: Ga
 
 async function startPgLocked(config: AppConfig, log: Logger, options: GatewayOptions, lock: DataDirLock): Promise<PgGateway> {
   const url = config.database.url as string;
+  const storage = await openStorage(url);
+  // What this start opened, closed again (last first) when it fails before returning: an in-process
+  // caller that goes on must not keep the pool's connections or the work pool's threads.
+  const opened: (() => unknown)[] = [() => storage.close()];
+  try {
+    return await startOnStorage(config, log, options, lock, storage, opened);
+  } catch (err) {
+    for (const close of opened.reverse()) await Promise.resolve(close()).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startOnStorage(
+  config: AppConfig,
+  log: Logger,
+  options: GatewayOptions,
+  lock: DataDirLock,
+  storage: Storage,
+  opened: (() => unknown)[],
+): Promise<PgGateway> {
+  const url = config.database.url as string;
   const domain = config.domains[0] as string;
   const resolver =
     options.resolver ??
     systemResolver(config.dns.timeoutMs, config.dns.static, { maxTtlSeconds: config.dns.cacheSeconds, maxEntries: config.dns.cacheEntries });
-  const storage = await openStorage(url);
   const node = nodeId();
   log.info(
     { event: 'gateway.database', database: redactedUrl(url), node },
@@ -126,6 +146,7 @@ async function startPgLocked(config: AppConfig, log: Logger, options: GatewayOpt
   };
   const statsTimer = setInterval(() => void refreshStats(), 15_000);
   statsTimer.unref();
+  opened.push(() => clearInterval(statsTimer));
   const metrics = new Metrics(() => queueStats);
   const path = buildMessagePath(config, log, {
     storage,
@@ -137,6 +158,10 @@ async function startPgLocked(config: AppConfig, log: Logger, options: GatewayOpt
     nodeId: node,
   });
   const { work, transport, outboxEntry, worker, relay } = path;
+  opened.push(
+    () => work.close(),
+    () => transport.close(),
+  );
   const tls = loadTls(config);
   const listeners = createSmtpListeners(config, path, log, { resolver, tls, storage, metrics });
   let smtpUp = false;
@@ -183,32 +208,33 @@ async function startPgLocked(config: AppConfig, log: Logger, options: GatewayOpt
 
   let submissionPort: number | null = null;
   let submissionTlsPort: number | null = null;
-  let ports: BoundPorts;
-  try {
-    ports = await bindPorts(config, listeners, http as never, (bound) => {
-      ({ submissionPort, submissionTlsPort } = bound);
-      smtpUp = true;
-    });
-  } catch (err) {
-    clearInterval(statsTimer);
-    await work.close();
-    await storage.close();
-    throw err;
-  }
+  // bindPorts closes the listeners it bound when one port is taken; the rest is closed by the caller.
+  const ports: BoundPorts = await bindPorts(config, listeners, http as never, (bound) => {
+    ({ submissionPort, submissionTlsPort } = bound);
+    smtpUp = true;
+  });
+  opened.push(
+    () => listeners.close(),
+    () => new Promise<void>((resolve) => http.close(() => resolve())),
+  );
   adminUrl ||= `http://${config.http.host}:${ports.httpPort}`;
   // Scheduled starts and sending on the one node holding the lease; before the worker, so what a
   // dead node left half done is settled first.
   const jobLog = log.child({ component: 'jobs' });
   const campaignJob = campaignLeasedJob(storage, config, node, campaigns.campaigns, jobLog);
   await campaignJob.begin();
+  opened.push(() => campaignJob.end());
   worker.start();
+  opened.push(() => worker.stop());
   void refreshStats();
   // Every node runs a webhook sender: each endpoint is worked by the node holding its lease.
   const webhooks = new WebhookSender(storage.webhooks, config.webhooks, log.child({ component: 'webhooks' }));
   webhooks.start();
+  opened.push(() => webhooks.stop());
   // Retention and the notifier run on the one node holding each lease; another takes over when that node dies.
   const retentionJob = leasedRetentionJob(storage, config.retention, node, log, jobLog);
   await retentionJob.begin();
+  opened.push(() => retentionJob.end());
   // The first owner's setup link: made by the first node to start on an empty database, the same on
   // every node after it (the token is in the database), until it is used or its 24 hours are over.
   const setup = (await storage.admin.users.count()) === 0 ? await currentSetupToken({ ...storage.secrets, swapSetting: storage.admin.swapSetting }) : null;
@@ -227,6 +253,7 @@ async function startPgLocked(config: AppConfig, log: Logger, options: GatewayOpt
   );
   const notifierJob = new LeasedJob(storage.leases, 'notifier', node, notifier, jobLog);
   await notifierJob.begin();
+  opened.push(() => notifierJob.end());
   logListening(log, config, ports, transport, { database: 'postgres', node });
 
   let stopped: Promise<void> | null = null;

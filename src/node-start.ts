@@ -14,6 +14,7 @@ import { BounceIntake } from './outbound/bounce-intake.js';
 import { unsigned, type DkimKey } from './outbound/dkim.js';
 import { FailureNotices } from './outbound/failure-notice.js';
 import { createTransport, type Transport } from './outbound/transport.js';
+import { FinalFailures } from './outbound/final-failure.js';
 import { OutboundWorker } from './outbound/worker.js';
 import { ByteBudget } from './relay/byte-budget.js';
 import { OutboxEntry, type LetterWriter, type Signer } from './relay/outbox-entry.js';
@@ -104,6 +105,7 @@ export function buildMessagePath(config: AppConfig, log: Logger, sources: Messag
       relayDomain: domain,
       bounces,
       notices,
+      failures: new FinalFailures(sources.storage),
       metrics: sources.metrics,
       nodeId: sources.nodeId,
       leaseMs: config.outbound.leaseSeconds * 1000,

@@ -1,30 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { RETURNED_HEADERS_SCAN, RETURNED_IDS_MAX, returnedMessageIds } from './bounce-report.js';
+import { readBounce } from './bounce-report.js';
 
-const bytes = (s: string) => Buffer.from(s, 'latin1');
-
-describe('returnedMessageIds: the Message-IDs a returned message or its headers names in its header section', () => {
-  const rows: [string, string, string[]][] = [
-    ['a returned message, CRLF', 'Received: from x\r\nMessage-ID: <a1@relay.example>\r\nSubject: hi\r\n\r\nbody <b@c>', ['<a1@relay.example>']],
-    ['LF line ends, any case of the field name', 'subject: hi\nmessage-id: <a1@relay.example>\n\n', ['<a1@relay.example>']],
-    ['a folded value', 'Subject: hi\r\nMessage-ID:\r\n <a1@relay.example>\r\n\r\n', ['<a1@relay.example>']],
-    ['Resent- and Original-Message-ID too', 'Resent-Message-ID: <r@x>\r\nX-Original-Message-ID: <o@y>\r\n\r\n', ['<r@x>', '<o@y>']],
-    ['headers only, no empty line', 'From: a@b\r\nMessage-ID: <a1@relay.example>', ['<a1@relay.example>']],
-    // Kept out: what is not a Message-ID field or not in the header section.
-    ['References and In-Reply-To are not its Message-ID', 'In-Reply-To: <p@x>\r\nReferences: <q@x>\r\n\r\n', []],
-    ['an id in the body', 'Subject: hi\r\n\r\nMessage-ID: <a1@relay.example>\r\n', []],
-    ['a PDF: no header section', '%PDF-1.7\nMessage-ID: <a1@relay.example>\n', []],
-    ['binary before the field', '\u0000\u0001\u0002\r\nMessage-ID: <a1@relay.example>\r\n', []],
-    ['an unbracketed value', 'Message-ID: a1@relay.example\r\n\r\n', []],
+describe('readBounce: what an asynchronous bounce reports', () => {
+  const rows: [string, string, string, { kind: string; status: string | null }][] = [
+    ['a DSN: Action and Status', 'DSN', 'Action: failed\r\nStatus: 5.1.1\r\n', { kind: 'hard', status: '5.1.1' }],
+    ['a DSN reporting a delay', 'DSN', 'Action: delayed\r\nStatus: 4.2.2\r\n', { kind: 'soft', status: '4.2.2' }],
+    ['the Status field wins over a reply in the text', 'DSN', 'Remote said 550 5.7.1 no\r\nStatus: 5.1.1\r\n', { kind: 'hard', status: '5.1.1' }],
+    // No DSN: the reply the text quotes.
+    [
+      "qmail's failure notice, its (#5.1.1)",
+      'failure notice',
+      '<jane@buyer.example>:\nSorry, no mailbox here by that name. (#5.1.1)\n',
+      { kind: 'hard', status: '5.1.1' },
+    ],
+    [
+      'a quoted reply with its enhanced code',
+      'Returned mail',
+      'Remote host said: 550 5.1.1 <jane@buyer.example>... User unknown',
+      { kind: 'hard', status: '5.1.1' },
+    ],
+    ['a quoted reply whose class disagrees is passed over', 'Returned mail', 'said: 550 4.1.1 odd\nthen 552 5.2.2 full', { kind: 'hard', status: '5.2.2' }],
+    ['a quoted delay', 'Warning: message delayed', 'said: 451 4.7.1 greylisted, try later', { kind: 'soft', status: '4.7.1' }],
+    ['only the subject', 'Mail delivery failed', 'we could not deliver it', { kind: 'hard', status: null }],
+    ['a version number is no status', 'hello', 'running 2.5.1 of the software', { kind: 'unknown', status: null }],
   ];
-  it.each(rows)('%s', (_name, input, ids) => {
-    expect(returnedMessageIds(bytes(input))).toEqual(ids);
-  });
-
-  it(`gives at most ${RETURNED_IDS_MAX} and reads at most ${RETURNED_HEADERS_SCAN} bytes`, () => {
-    const many = Array.from({ length: 40 }, (_, i) => `Message-ID: <m${i}@x>\r\n`).join('');
-    expect(returnedMessageIds(bytes(many))).toHaveLength(RETURNED_IDS_MAX);
-    const late = `X-Pad: ${'p'.repeat(RETURNED_HEADERS_SCAN)}\r\nMessage-ID: <late@x>\r\n\r\n`;
-    expect(returnedMessageIds(bytes(late))).toEqual([]);
+  it.each(rows)('%s', (_name, subject, text, expected) => {
+    expect(readBounce(subject, text)).toMatchObject(expected);
   });
 });

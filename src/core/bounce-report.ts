@@ -1,8 +1,6 @@
 // Owns reading an asynchronous bounce: is it a permanent failure, a delay, or unclear? Reads the
 // RFC 3464 delivery-status fields (Action, Status, Diagnostic-Code) that parsers append as text,
-// with a fallback on the subject lines of MTAs that send no DSN.
-
-const latin1 = new TextDecoder('latin1');
+// with a fallback, for MTAs that send no DSN, on the reply their text quotes and on the subject.
 
 export interface BounceReport {
   readonly kind: 'hard' | 'soft' | 'unknown';
@@ -15,59 +13,29 @@ const ACTION = /^Action:[ \t]*(failed|delayed|delivered|relayed|expanded)/im;
 const DIAGNOSTIC = /^Diagnostic-Code:[ \t]*([^\r\n]{1,300})/im;
 const FAILURE_SUBJECT = /undeliver|delivery status notification \(failure\)|returned mail|failure notice|mail delivery failed/i;
 
-export function readBounce(subject: string, text: string): BounceReport {
-  const status = STATUS.exec(text);
-  const action = ACTION.exec(text)?.[1]?.toLowerCase() ?? null;
-  const diagnostic = DIAGNOSTIC.exec(text)?.[1]?.trim() ?? null;
-  const code = status ? `${status[1]}.${status[2]}.${status[3]}` : null;
-  if (action === 'delayed' || status?.[1] === '4') return { kind: 'soft', status: code, diagnostic };
-  if (action === 'failed' || status?.[1] === '5') return { kind: 'hard', status: code, diagnostic };
-  if (action === 'delivered' || action === 'relayed' || action === 'expanded') return { kind: 'unknown', status: code, diagnostic };
-  return { kind: FAILURE_SUBJECT.test(subject) ? 'hard' : 'unknown', status: code, diagnostic };
+/**
+ * A bounce that is no DSN (qmail's "failure notice", some helpdesks) quotes the remote reply in its
+ * text: `550 5.1.1 …` (the enhanced code's class the reply code's, RFC 2034 §4) or qmail's `(#5.1.1)`.
+ */
+const QUOTED_REPLY = /(?:^|[\s:;])(?:([245])\d\d[ -]|\(#)([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])/gm;
+
+function quotedStatus(text: string): RegExpExecArray | null {
+  QUOTED_REPLY.lastIndex = 0;
+  for (let m = QUOTED_REPLY.exec(text); m; m = QUOTED_REPLY.exec(text)) if (m[1] === undefined || m[1] === m[2]) return m;
+  return null;
 }
 
-/** How far into a part returnedMessageIds looks for the end of its header section (bytes). */
-export const RETURNED_HEADERS_SCAN = 256 * 1024;
-/** How many Message-IDs returnedMessageIds gives at most. */
-export const RETURNED_IDS_MAX = 16;
-
-const FIELD = /^([!-9;-~]+)[ \t]*:(.*)$/;
-const MSG_ID = /<[^<>\s]{1,500}>/g;
-
-/**
- * The Message-IDs (RFC 5322 §3.6.4, `<id-left@id-right>` as written, at most RETURNED_IDS_MAX) that the
- * header section a part begins with names in its Message-ID fields (any field named `…message-id`:
- * Message-ID, Resent-Message-ID, Original-Message-ID): what a bounce returning the message (RFC 3464
- * §2, a whole message or its headers, RFC 3462) quotes of it when the part is not read as text.
- * Fields are read by RFC 5322 §2.2 (name, colon, value; folded lines unfolded, §2.2.3), CRLF or LF;
- * the section ends at its empty line, at a line that is neither a field nor a continuation (a PDF's
- * `%PDF-1.7`: nothing), or after RETURNED_HEADERS_SCAN bytes. Linear in those bytes; [] when none.
- */
-export function returnedMessageIds(bytes: Uint8Array): string[] {
-  const head = bytes.subarray(0, RETURNED_HEADERS_SCAN);
-  const ids: string[] = [];
-  let field: string | null = null;
-  const take = () => {
-    const m = field === null ? null : FIELD.exec(field);
-    if (m && m[1]!.toLowerCase().endsWith('message-id')) for (const id of m[2]!.match(MSG_ID) ?? []) if (ids.length < RETURNED_IDS_MAX) ids.push(id);
-    field = null;
-  };
-  for (let at = 0; at < head.length && ids.length < RETURNED_IDS_MAX;) {
-    let end = head.indexOf(0x0a, at);
-    if (end < 0) end = head.length;
-    let line = latin1.decode(head.subarray(at, end));
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    at = end + 1;
-    if (field !== null && (line.startsWith(' ') || line.startsWith('\t'))) {
-      field += line;
-      continue;
-    }
-    take();
-    if (!FIELD.test(line)) break;
-    field = line;
-  }
-  take();
-  return ids;
+export function readBounce(subject: string, text: string): BounceReport {
+  const field = STATUS.exec(text);
+  const quoted = field ? null : quotedStatus(text);
+  const status = field ? [field[1], field[2], field[3]] : quoted ? [quoted[2], quoted[3], quoted[4]] : null;
+  const action = ACTION.exec(text)?.[1]?.toLowerCase() ?? null;
+  const diagnostic = DIAGNOSTIC.exec(text)?.[1]?.trim() ?? null;
+  const code = status ? `${status[0]}.${Number(status[1])}.${Number(status[2])}` : null;
+  if (action === 'delayed' || status?.[0] === '4') return { kind: 'soft', status: code, diagnostic };
+  if (action === 'failed' || status?.[0] === '5') return { kind: 'hard', status: code, diagnostic };
+  if (action === 'delivered' || action === 'relayed' || action === 'expanded') return { kind: 'unknown', status: code, diagnostic };
+  return { kind: FAILURE_SUBJECT.test(subject) ? 'hard' : 'unknown', status: code, diagnostic };
 }
 
 /** What we know of the delivery a bounce names, to weigh it as evidence. */

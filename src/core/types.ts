@@ -27,7 +27,7 @@ export interface MailAttachment {
   readonly seen?: AttachmentFacts;
   /**
    * Where `content` stayed on the pool thread (`seen`): the Message-IDs the header section it begins
-   * with names (bounce-report.ts returnedMessageIds), read there, so bounce intake can match a
+   * with names (relay/returned-message-ids.ts), read there, so bounce intake can match a
    * returned message sent as a large binary part; absent when it names none.
    */
   readonly messageIds?: readonly string[];

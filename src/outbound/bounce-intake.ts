@@ -1,7 +1,8 @@
 // Owns what an asynchronous bounce to one of our signed bounce addresses does. It is weighed as the
 // evidence it can be (core/bounce-report.ts judgeBounce): only a permanent failure that quotes the
-// Message-ID we sent, after the hand-over and within the window, marks the delivery failed, marks a
-// hard-bounced buyer undeliverable and tells the author with our own fixed text. Every bounce is
+// Message-ID we sent, after the hand-over and within the window, marks the delivery failed, marks the
+// buyer undeliverable when its status says the mailbox is gone (final-failure.ts, the same table and
+// writes as a smarthost's refusal at delivery) and tells the author with our own fixed text. Every bounce is
 // recorded (bounce_reports) with what it was taken for; its diagnostic only scrubbed, one line.
 // Storage goes through the ports (store/ports.ts): a believed bounce's writes are one unit of work.
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import type { ParsedMail } from '../core/types.js';
 import type { Storage } from '../store/ports.js';
 import type { BounceAddresses } from './bounce-address.js';
 import type { FailureNotices } from './failure-notice.js';
+import { writeFinalFailure } from './final-failure.js';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -70,13 +72,11 @@ export class BounceIntake {
       return 'ignored';
     }
     const error = `bounced after delivery: ${report.status ?? 'permanent failure'}${diagnostic ? ` ${diagnostic}` : ''}`.slice(0, 1000);
-    await this.#storage.write(async (tx) => {
+    const { undeliverable } = await this.#storage.write(async (tx) => {
       await tx.bounces.record(kept);
-      await tx.outbox.markFailed(row.id, row.attempts, error);
-      // The failed address is a buyer's when the message went store → buyer.
-      await tx.bounces.markUndeliverable(row.envTo);
+      return writeFinalFailure(tx, row, row.attempts, error, report.status);
     });
-    log.info({ event: 'bounce.failed', outboxId, status: report.status }, 'delivery failed after a bounce');
+    log.info({ event: 'bounce.failed', outboxId, status: report.status, undeliverable }, 'delivery failed after a bounce');
     // The author learns the status code only: the words of a report are not ours to sign.
     await this.#notices.send(
       { ...row, status: 'failed' },

@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics.js';
 import type { ByteBudget } from '../relay/byte-budget.js';
 import { maskText } from '../core/body-scrub.js';
 import { classifyDeliveryError } from '../core/delivery-outcome.js';
+import { replyStatus } from '../core/mailbox-gone.js';
 import { redactAddresses } from '../core/redact-addresses.js';
 import { afterTemporaryFailure, type RetryPolicy } from '../core/retry-schedule.js';
 import { nodeId, type OutboxQueue, type OutboxRow } from '../store/ports.js';
@@ -17,6 +18,7 @@ import type { CommittedBody } from '../relay/outbox-entry.js';
 import type { BounceAddresses } from './bounce-address.js';
 import { FreshBodies } from './fresh-bodies.js';
 import type { FailureNotices } from './failure-notice.js';
+import type { FinalFailures } from './final-failure.js';
 import type { Transport } from './transport.js';
 
 export interface WorkerOptions {
@@ -27,6 +29,11 @@ export interface WorkerOptions {
   readonly bounces: BounceAddresses;
   /** Tells authors about final failures; shared with the bounce intake. */
   readonly notices: FailureNotices;
+  /**
+   * Writes a final failure: the row failed and, when the refusal says the mailbox is gone
+   * (core/mailbox-gone.ts), the buyer undeliverable, in one unit of work (as a mailed bounce does).
+   */
+  readonly failures: FinalFailures;
   readonly metrics?: Metrics | undefined;
   /**
    * How long a claimed row stays leased to this worker (ms). Longer than any delivery attempt can
@@ -245,17 +252,20 @@ export class OutboundWorker {
         log.info({ event: 'queue.defer', attempts, nextAttemptAt: new Date(next.at).toISOString(), error }, 'delivery deferred');
         return;
       }
-      await this.#fail(row, attempts, `gave up after ${attempts} attempts: ${error}`, log);
+      await this.#fail(row, attempts, `gave up after ${attempts} attempts: ${error}`, null, log);
       return;
     }
-    await this.#fail(row, attempts, error, log);
+    // A permanent refusal (5xx): its enhanced status code (`550 5.1.1 …`) says whether the mailbox
+    // is gone. The reply is the remote server's own, unscrubbed: only its code is read.
+    const status = typeof err.response === 'string' ? replyStatus(err.response) : null;
+    await this.#fail(row, attempts, error, status, log);
   }
 
-  /** `error` is already scrubbed: it is stored and shown to staff. */
-  async #fail(row: OutboxRow, attempts: number, error: string, log: Logger): Promise<void> {
-    await this.#outbox.markFailed(row.id, attempts, error);
+  /** `error` is already scrubbed: it is stored and shown to staff. `status`: the refusal's enhanced status code, if any. */
+  async #fail(row: OutboxRow, attempts: number, error: string, status: string | null, log: Logger): Promise<void> {
+    const { undeliverable } = await this.#options.failures.write(row, attempts, error, status);
     this.#options.metrics?.deliveries.inc({ kind: row.kind, status: 'failed' });
-    log.warn({ event: 'queue.failed', attempts, error }, 'delivery failed');
+    log.warn({ event: 'queue.failed', attempts, error, status, undeliverable }, 'delivery failed');
     void this.#notices
       .send(row, attempts, error)
       .catch((err: Error) => log.error({ event: 'queue.notice-error', err: err.message }, 'could not queue the notice'));

@@ -4,13 +4,13 @@
 // memory, so they are not copied again on the way.
 import type { MessagePort } from 'node:worker_threads';
 import { Piscina, workerData } from 'piscina';
-import { returnedMessageIds } from '../core/bounce-report.js';
 import { seeAttachment } from '../core/filters/attachments.js';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { MailAttachment, ParsedMail } from '../core/types.js';
 import { dkimSignature, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
 import { collectIfGrown } from './collect-garbage.js';
+import { returnedMessageIds } from './returned-message-ids.js';
 import { withAnswers, type DnsAnswerTo } from './dns-answers.js';
 import {
   asBuffer,
@@ -126,7 +126,7 @@ const AWAY = new Uint8Array(0);
  * Text keeps its bytes, in shared memory: bounce intake searches returned messages and headers for
  * our Message-ID (outbound/bounce-intake.ts); a part whose bytes stay here takes the Message-IDs its
  * header section names instead (a returned message sent as application/octet-stream; a few at most,
- * core/bounce-report.ts returnedMessageIds). So the memory tier's 12.6 MB PDF is not copied into
+ * relay/returned-message-ids.ts). So the memory tier's 12.6 MB PDF is not copied into
  * shared memory for the SMTP thread (README "Speed", round 14).
  */
 function forSmtpThread(mail: ParsedMail): ParsedMail {

@@ -10,6 +10,7 @@ import type { AppConfig } from '../../src/config.js';
 import { BounceAddresses } from '../../src/outbound/bounce-address.js';
 import type { FailureNotices } from '../../src/outbound/failure-notice.js';
 import { SmtpTransport } from '../../src/outbound/transport.js';
+import { FinalFailures } from '../../src/outbound/final-failure.js';
 import { OutboundWorker } from '../../src/outbound/worker.js';
 import { openPgStorage } from '../../src/store/pg/storage.js';
 import { nodeId } from '../../src/store/ports.js';
@@ -40,6 +41,7 @@ const worker = new OutboundWorker(
     relayDomain: 'relay.test',
     bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
     notices,
+    failures: new FinalFailures(storage),
     leaseMs,
     nodeId: node,
   },

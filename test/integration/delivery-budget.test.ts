@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BounceAddresses } from '../../src/outbound/bounce-address.js';
 import { FailureNotices } from '../../src/outbound/failure-notice.js';
 import type { Envelope, Transport } from '../../src/outbound/transport.js';
+import { FinalFailures } from '../../src/outbound/final-failure.js';
 import { DELIVERY_MEMORY_PER_BYTE, OutboundWorker } from '../../src/outbound/worker.js';
 import { ByteBudget } from '../../src/relay/byte-budget.js';
 import { GroupCommit } from '../../src/relay/group-commit.js';
@@ -76,6 +77,7 @@ describe('deliveries under the byte budget', () => {
         relayDomain: 'relay.test',
         bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
         notices,
+        failures: new FinalFailures(storage),
         memory: budget,
       },
       pino({ level: 'silent' }),
@@ -129,6 +131,7 @@ describe('a delivery that waited for the byte budget', () => {
         relayDomain: 'relay.test',
         bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
         notices,
+        failures: new FinalFailures(storage),
         memory,
         nodeId: 'node-a',
         leaseMs: 50,

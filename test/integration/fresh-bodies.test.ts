@@ -9,6 +9,7 @@ import { BounceAddresses } from '../../src/outbound/bounce-address.js';
 import { FailureNotices } from '../../src/outbound/failure-notice.js';
 import { FreshBodies } from '../../src/outbound/fresh-bodies.js';
 import type { Envelope, Transport } from '../../src/outbound/transport.js';
+import { FinalFailures } from '../../src/outbound/final-failure.js';
 import { OutboundWorker } from '../../src/outbound/worker.js';
 import { GroupCommit } from '../../src/relay/group-commit.js';
 import { OutboxEntry, sqliteLetters } from '../../src/relay/outbox-entry.js';
@@ -65,6 +66,7 @@ function setup(transport: Transport, freshBytes?: number) {
       relayDomain: 'relay.test',
       bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
       notices: new FailureNotices(storage.mail, entry, 'relay.test'),
+      failures: new FinalFailures(storage),
       freshBytes,
     },
     pino({ level: 'silent' }),

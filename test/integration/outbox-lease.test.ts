@@ -9,6 +9,7 @@ import { BounceAddresses } from '../../src/outbound/bounce-address.js';
 import { OutboxEntry, sqliteLetters } from '../../src/relay/outbox-entry.js';
 import { FailureNotices } from '../../src/outbound/failure-notice.js';
 import type { Envelope, Transport } from '../../src/outbound/transport.js';
+import { FinalFailures } from '../../src/outbound/final-failure.js';
 import { OutboundWorker } from '../../src/outbound/worker.js';
 import { GroupCommit } from '../../src/relay/group-commit.js';
 import { openDb, type Db } from '../../src/store/db.js';
@@ -62,6 +63,7 @@ function worker(db: Db, commit: GroupCommit, transport: Transport): OutboundWork
       relayDomain: 'relay.test',
       bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
       notices,
+      failures: new FinalFailures(sqliteStorage(db, { sessionTtlMs: 0, commit })),
     },
     pino({ level: 'silent' }),
   );
