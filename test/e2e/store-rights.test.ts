@@ -5,7 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserRepo } from '../../src/store/users.js';
-import { launch, screenshot } from '../helpers/browser.js';
+import { launch, logIn, screenshot } from '../helpers/browser.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 
 let h: Harness;
@@ -21,11 +21,7 @@ beforeAll(async () => {
   await new UserRepo(h.gw.db).create({ email: 'alex@seller.example', name: 'Alex Agent', role: 'agent', password: 'agent password 123', storeIds: [storeId] });
   browser = await launch();
   page = await browser.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('input[name=email]', 'alex@seller.example');
-  await page.fill('input[name=password]', 'agent password 123');
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/inbox`);
+  await logIn(page, base, 'alex@seller.example', 'agent password 123');
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
