@@ -7,6 +7,7 @@ import { readinessWords } from '../src/core/sender-readiness-words.js';
 import type { Readiness } from '../src/dns/sender-readiness.js';
 import type { CredentialRow } from '../src/store/credentials.js';
 import type { PermittedSenderRow, StoreRow } from '../src/store/stores.js';
+import type { StoreAction } from '../src/usecases/store-rights.js';
 import { Csrf, Flash, Layout, PostButton } from './layout.js';
 import { formatTime } from './time-format.js';
 
@@ -245,6 +246,8 @@ export function SenderRows(props: {
 export function StorePage(props: {
   user: { name: string; role: string };
   csrf: string;
+  /** What this user may change (usecases/store-rights.ts): a control they may not use is not shown. */
+  may: ReadonlySet<StoreAction>;
   store: StoreRow;
   senders: readonly PermittedSenderRow[];
   creds: ReadonlyMap<number, readonly CredentialRow[]>;
@@ -264,14 +267,21 @@ export function StorePage(props: {
           <a href="/stores">← Stores</a>
         </p>
         <h1>{props.store.name}: messaging permissions</h1>
-        <form method="post" action={`/stores/${props.store.id}`} class="filters">
-          <Csrf token={props.csrf} />
-          <input name="name" required maxlength={100} value={props.store.name} aria-label="Store name" />
-          <input name="mailbox" type="email" required value={props.store.mailbox} aria-label="Mailbox" readonly={props.user.role !== 'owner'} />
-          <button type="submit" class="plain">
-            Save store
-          </button>
-        </form>
+        {props.may.has('rename') && props.may.has('mailbox') ? (
+          <form method="post" action={`/stores/${props.store.id}`} class="filters">
+            <Csrf token={props.csrf} />
+            <input name="name" required maxlength={100} value={props.store.name} aria-label="Store name" />
+            <input name="mailbox" type="email" required value={props.store.mailbox} aria-label="Mailbox" />
+            <button type="submit" class="plain">
+              Save store
+            </button>
+          </form>
+        ) : (
+          <p class="muted" data-owner-only data-store-identity>
+            Buyer mail goes to <strong data-mailbox>{props.store.mailbox}</strong>. Only the owner renames the store (its name is the From: name every buyer
+            sees) or changes where its mail goes.
+          </p>
+        )}
         {props.pendingMailbox ? (
           <p class="muted" data-pending-mailbox>
             Waiting for {props.pendingMailbox.mailbox} to confirm (link sent, valid until {formatTime(props.pendingMailbox.expiresAt)}); mail goes to{' '}
@@ -289,7 +299,7 @@ export function StorePage(props: {
               <th>Submission app passwords</th>
             </tr>
           </thead>
-          <SenderRows senders={props.senders} csrf={props.csrf} creds={props.creds} server={props.server} owner={props.user.role === 'owner'} />
+          <SenderRows senders={props.senders} csrf={props.csrf} creds={props.creds} server={props.server} owner={props.may.has('enable-sender')} />
         </table>
         {props.server ? null : (
           <p class="muted" data-submission-note>
@@ -297,7 +307,7 @@ export function StorePage(props: {
             and the API.
           </p>
         )}
-        {props.user.role === 'owner' ? (
+        {props.may.has('add-sender') ? (
           <form method="post" action={`/stores/${props.store.id}/senders`} class="filters">
             <Csrf token={props.csrf} />
             <input type="email" name="email" required placeholder="a staff member’s address" aria-label="New permitted sender" />
@@ -309,23 +319,53 @@ export function StorePage(props: {
             password is a login that does. You may block a sender, remove one, or revoke an app password.
           </p>
         )}
-        <PolicyForm storeId={props.store.id} policy={props.policy} csrf={props.csrf} editable={props.user.role === 'owner'} />
-        <form method="post" action={`/stores/${props.store.id}/assignment`} class="policy" data-assignment>
-          <Csrf token={props.csrf} />
-          <h2>Assignment</h2>
-          <label>
-            <input type="checkbox" name="roundRobin" value="1" checked={props.roundRobin} disabled={props.user.role !== 'owner'} /> Give each new conversation
-            to the store’s agents in turn (round-robin; to the owners when the store has no agent)
-          </label>{' '}
-          {props.user.role === 'owner' ? <button type="submit">Save assignment</button> : null}
-        </form>
+        {props.may.has('policy') ? <PolicyForm storeId={props.store.id} policy={props.policy} csrf={props.csrf} /> : <PolicyList policy={props.policy} />}
+        {props.may.has('assignment') ? (
+          <form method="post" action={`/stores/${props.store.id}/assignment`} class="policy" data-assignment>
+            <Csrf token={props.csrf} />
+            <h2>Assignment</h2>
+            <label>
+              <input type="checkbox" name="roundRobin" value="1" checked={props.roundRobin} /> Give each new conversation to the store’s agents in turn
+              (round-robin; to the owners when the store has no agent)
+            </label>{' '}
+            <button type="submit">Save assignment</button>
+          </form>
+        ) : (
+          <section class="policy" data-assignment data-owner-only>
+            <h2>Assignment</h2>
+            <p>
+              {props.roundRobin
+                ? 'Each new conversation goes to the store’s agents in turn (round-robin).'
+                : 'New conversations are left unassigned until someone takes them.'}{' '}
+              <span class="muted">Only the owner changes this.</span>
+            </p>
+          </section>
+        )}
       </section>
     </Layout>
   );
 }
 
+/** The store's messaging rules as an agent reads them: the values, no form. */
+export function PolicyList(props: { policy: StorePolicy }) {
+  return (
+    <section class="policy" data-policy data-owner-only>
+      <h2>Messaging rules</h2>
+      <p class="muted">What every message from this store to a buyer must respect — from Outlook, the admin, the API and campaigns alike.</p>
+      <ul>
+        {POLICY_LIMITS.map((l) => (
+          <li class="policy-rule">
+            {l.label}: <strong>{l.kind === 'boolean' ? (props.policy[l.key] === true ? 'on' : 'off') : `${String(props.policy[l.key])} ${l.unit}`}</strong>
+          </li>
+        ))}
+      </ul>
+      <p class="muted">Only the owner changes these.</p>
+    </section>
+  );
+}
+
 /** The store's messaging rules (core/policy-limits.ts), editable by the owner. */
-export function PolicyForm(props: { storeId: number; policy: StorePolicy; csrf: string; editable: boolean }) {
+export function PolicyForm(props: { storeId: number; policy: StorePolicy; csrf: string }) {
   return (
     <form method="post" action={`/stores/${props.storeId}/policy`} class="policy" id="policy" data-policy>
       <Csrf token={props.csrf} />
@@ -335,34 +375,20 @@ export function PolicyForm(props: { storeId: number; policy: StorePolicy; csrf: 
         <div class="policy-rule">
           {l.kind === 'boolean' ? (
             <label>
-              <input type="checkbox" name={l.key} value="1" checked={props.policy[l.key] === true} disabled={!props.editable} /> {l.label}
+              <input type="checkbox" name={l.key} value="1" checked={props.policy[l.key] === true} /> {l.label}
             </label>
           ) : (
             <label>
-              {l.label}{' '}
-              <input
-                type="number"
-                name={l.key}
-                value={String(props.policy[l.key])}
-                min={String(l.min)}
-                max={String(l.max)}
-                step="1"
-                required
-                disabled={!props.editable}
-              />{' '}
+              {l.label} <input type="number" name={l.key} value={String(props.policy[l.key])} min={String(l.min)} max={String(l.max)} step="1" required />{' '}
               {l.unit}
             </label>
           )}
           <div class="muted">{l.help}</div>
         </div>
       ))}
-      {props.editable ? (
-        <button type="submit" class="plain">
-          Save rules
-        </button>
-      ) : (
-        <p class="muted">Only the owner changes these.</p>
-      )}
+      <button type="submit" class="plain">
+        Save rules
+      </button>
     </form>
   );
 }

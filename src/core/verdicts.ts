@@ -101,6 +101,11 @@ export const VERDICTS = {
   VALIDATION_FAILED: { smtp: [501, '5.5.4'], http: 400, text: 'the request is not valid' },
   UNAUTHORIZED: { smtp: [530, '5.7.0'], http: 401, text: 'a valid API token is required (Authorization: Bearer …)' },
   NOT_FOUND: { smtp: [550, '5.1.1'], http: 404, text: 'no such resource' },
+  OWNER_ONLY: {
+    smtp: [550, '5.7.1'],
+    http: 403,
+    text: "only the owner changes a store's identity and policy (name, mailbox, permitted senders, app passwords, messaging rules, assignment, webhooks)",
+  },
   CONFLICT: { smtp: [550, '5.7.1'], http: 409, text: 'the request conflicts with existing data' },
   PAYLOAD_TOO_LARGE: { smtp: [552, '5.3.4'], http: 413, text: 'the request body is too large' },
 } as const satisfies Record<string, VerdictSpec>;

@@ -7,6 +7,8 @@ import type { Db } from '../store/db.js';
 import type { SecretStore } from '../store/ports.js';
 import { getSetting, setSetting } from '../store/settings.js';
 import { apiError } from './api-error.js';
+import { API_TOKEN_CALLER } from '../usecases/store-rights.js';
+import './api/caller.js';
 
 /** The settings key of the token's SHA-256 (hex), on both databases. */
 export const API_TOKEN_KEY = 'api_token_sha256';
@@ -75,6 +77,8 @@ export function apiGuard(settings: Pick<SecretStore, 'getSetting'>): MiddlewareH
   const limit = bodyLimit({ maxSize: 1024 * 1024, onError: (c) => apiError(c, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB') });
   return async (c, next) => {
     if (!(await bearerMatches(settings, c.req.header('authorization')))) return apiError(c, 'UNAUTHORIZED');
+    // The one API token carries the owner's rights (usecases/store-rights.ts).
+    c.set('caller', API_TOKEN_CALLER);
     return limit(c, next);
   };
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notFound } from '../../src/dns/resolver.js';
 import { TemplateRepo } from '../../src/store/templates.js';
 import { UserRepo } from '../../src/store/users.js';
-import { launch, screenshot } from '../helpers/browser.js';
+import { launch, logIn, screenshot } from '../helpers/browser.js';
 import { LOCAL_SPF, seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 
 let h: Harness;
@@ -25,11 +25,7 @@ const SLOW = { timeout: 15_000 };
 
 async function login(ctx: BrowserContext, email: string): Promise<Page> {
   const p = await ctx.newPage();
-  await p.goto(`${base}/login`);
-  await p.fill('input[name=email]', email);
-  await p.fill('input[name=password]', 'correct horse battery staple');
-  await p.click('button[type=submit]');
-  await p.waitForURL(`${base}/inbox`);
+  await logIn(p, base, email, 'correct horse battery staple');
   return p;
 }
 

@@ -5,7 +5,7 @@ import { tinyPdf } from '../helpers/files.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserRepo } from '../../src/store/users.js';
-import { htmxSettled, launch, screenshot } from '../helpers/browser.js';
+import { htmxSettled, launch, logIn, screenshot } from '../helpers/browser.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
@@ -491,11 +491,7 @@ describe('access control and CSRF (server side)', () => {
     await users.create({ email: 'alex@seller.example', name: 'Alex Agent', role: 'agent', password: 'agent password 123', storeIds: [other.storeId] });
     const agent = await browser.newContext();
     const p = await agent.newPage();
-    await p.goto(`${base}/login`);
-    await p.fill('input[name=email]', 'alex@seller.example');
-    await p.fill('input[name=password]', 'agent password 123');
-    await p.click('button[type=submit]');
-    await p.waitForURL(`${base}/inbox`);
+    await logIn(p, base, 'alex@seller.example', 'agent password 123');
     const text = await p.locator('table.list').innerText();
     expect(text).toContain('Refund please');
     expect(text).not.toContain('kettle');

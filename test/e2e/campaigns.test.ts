@@ -4,8 +4,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserRepo } from '../../src/store/users.js';
-import { launch, screenshot } from '../helpers/browser.js';
+import { addOwner } from '../helpers/admin-harness.js';
+import { launch, logIn, screenshot } from '../helpers/browser.js';
 import { startHarness, type Harness } from '../helpers/gateway.js';
 
 let h: Harness;
@@ -36,20 +36,10 @@ beforeAll(async () => {
   await order('Ann', 'K-1', 'KET-1');
   await order('Bob', 'K-2', 'KET-1');
   await order('Cat', 'L-1', 'LAM-1');
-  await new UserRepo(h.gw.db).create({
-    email: 'olivia@seller.example',
-    name: 'Olivia Owner',
-    role: 'owner',
-    password: 'correct horse battery staple',
-    storeIds: [],
-  });
+  await addOwner(h, 'Olivia Owner');
   browser = await launch();
   page = await browser.newPage({ acceptDownloads: true });
-  await page.goto(`${base}/login`);
-  await page.fill('input[name=email]', 'olivia@seller.example');
-  await page.fill('input[name=password]', 'correct horse battery staple');
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/inbox`);
+  await logIn(page, base, 'olivia@seller.example', 'correct horse battery staple');
 });
 afterAll(async () => {
   await browser?.close();

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TagRepo } from '../../src/store/tags.js';
 import { UserRepo } from '../../src/store/users.js';
 import { ConversationRepo } from '../../src/store/conversations.js';
-import { ARTIFACTS, htmxSettled, launch, screenshot } from '../helpers/browser.js';
+import { ARTIFACTS, htmxSettled, launch, logIn, screenshot } from '../helpers/browser.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 
 let h: Harness;
@@ -43,11 +43,7 @@ async function login(ctx: BrowserContext, email: string, password: string): Prom
     dialogs.push(`${d.type()}: ${d.message()}`);
     void (d.type() === 'beforeunload' ? d.accept() : d.dismiss());
   });
-  await p.goto(`${base}/login`);
-  await p.fill('input[name=email]', email);
-  await p.fill('input[name=password]', password);
-  await p.click('button[type=submit]');
-  await p.waitForURL(`${base}/inbox`);
+  await logIn(p, base, email, password);
   return p;
 }
 

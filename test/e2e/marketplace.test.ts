@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserRepo } from '../../src/store/users.js';
-import { launch, screenshot } from '../helpers/browser.js';
+import { addOwner } from '../helpers/admin-harness.js';
+import { launch, logIn, screenshot } from '../helpers/browser.js';
 import { startHarness, type Harness } from '../helpers/gateway.js';
 
 let h: Harness;
@@ -32,13 +32,7 @@ beforeAll(async () => {
     currency: 'EUR',
     placedAt: '2026-10-01T10:00:00Z',
   });
-  await new UserRepo(h.gw.db).create({
-    email: 'olivia@seller.example',
-    name: 'Olivia Owner',
-    role: 'owner',
-    password: 'correct horse battery staple',
-    storeIds: [],
-  });
+  await addOwner(h, 'Olivia Owner');
   dir = mkdtempSync(join(tmpdir(), 'maskgate-csv-'));
   csv = join(dir, 'orders.csv');
   writeFileSync(
@@ -55,11 +49,7 @@ beforeAll(async () => {
   );
   browser = await launch();
   page = await browser.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('input[name=email]', 'olivia@seller.example');
-  await page.fill('input[name=password]', 'correct horse battery staple');
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/inbox`);
+  await logIn(page, base, 'olivia@seller.example', 'correct horse battery staple');
 });
 afterAll(async () => {
   await browser?.close();

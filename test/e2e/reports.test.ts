@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, screenshot } from '../helpers/browser.js';
+import { launch, logIn, screenshot } from '../helpers/browser.js';
 import { startHarness, type Harness } from '../helpers/gateway.js';
 import { MessageRepo } from '../../src/store/messages.js';
 import { seedResponseFixture, type ResponseFixture } from '../helpers/response-fixture.js';
@@ -19,11 +19,7 @@ let base: string;
 
 async function login(email: string, password: string): Promise<Page> {
   const p = await (await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 768 } })).newPage();
-  await p.goto(`${base}/login`);
-  await p.fill('input[name=email]', email);
-  await p.fill('input[name=password]', password);
-  await p.click('button[type=submit]');
-  await p.waitForURL(`${base}/inbox`);
+  await logIn(p, base, email, password);
   return p;
 }
 

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInZone } from '../../src/core/display-time.js';
 import { UserRepo } from '../../src/store/users.js';
-import { launch, screenshot } from '../helpers/browser.js';
+import { launch, screenshot, submitLogin } from '../helpers/browser.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
@@ -16,10 +16,7 @@ let base: string;
 let agentPassword = '';
 
 async function login(p: Page, email: string, password: string) {
-  await p.goto(`${base}/login`);
-  await p.fill('input[name=email]', email);
-  await p.fill('input[name=password]', password);
-  await p.click('button[type=submit]');
+  await submitLogin(p, base, email, password);
 }
 
 beforeAll(async () => {

@@ -26,19 +26,29 @@ export interface Node {
   close(): Promise<void>;
 }
 
-function config(dataDir: string, sink: Sink, url: string | null) {
+/**
+ * A node's config for a test: listeners on port 0 of 127.0.0.1, one SMTP worker thread, delivery to
+ * `sink`, SQLite in `dataDir` or PostgreSQL at `url`, a silent log; `extra` adds or replaces sections.
+ */
+export function nodeConfig(dataDir: string, sink: Sink, url: string | null, extra: Record<string, unknown>) {
   return loadConfig({
     env: {},
     overrides: {
       dataDir,
       smtp: { port: 0, host: '127.0.0.1', workerThreads: 1 },
       http: { port: 0, host: '127.0.0.1' },
-      api: { token: TOKEN },
       outbound: { smarthost: sink.url, pollIntervalMs: 50 },
-      campaigns: { ratePerSecond: 1000, pollIntervalMs: 20, repeatDays: 7, lateAfterHours: 6, maxQueued: 2000 },
       database: { url },
       log: { level: 'silent' },
+      ...extra,
     },
+  });
+}
+
+function config(dataDir: string, sink: Sink, url: string | null) {
+  return nodeConfig(dataDir, sink, url, {
+    api: { token: TOKEN },
+    campaigns: { ratePerSecond: 1000, pollIntervalMs: 20, repeatDays: 7, lateAfterHours: 6, maxQueued: 2000 },
   });
 }
 

@@ -31,3 +31,17 @@ export async function htmxSettled(page: Page): Promise<void> {
   // Counted through locators, not a function evaluated in the page (the admin's CSP forbids eval).
   await expect.poll(() => page.locator('.htmx-request, .htmx-settling, .htmx-added').count()).toBe(0);
 }
+
+/** Fills and sends the admin's login form as a person does; the answer is not waited for. */
+export async function submitLogin(page: Page, base: string, email: string, password: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+}
+
+/** Logs in through the login form and waits for the inbox, where a login lands. */
+export async function logIn(page: Page, base: string, email: string, password: string): Promise<void> {
+  await submitLogin(page, base, email, password);
+  await page.waitForURL(`${base}/inbox`);
+}

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll } from 'vitest';
 import { startChildGateway, type ChildGateway } from './child-gateway.js';
+import { newToken } from '../../src/store/pairs.js';
 
 export interface PgChildNodes {
   /** Starts one more node on the database at `url`, delivering through `smarthost` (an smtp:// URL). */
@@ -61,4 +62,25 @@ export async function insertShop(pool: pg.Pool, now: number): Promise<number> {
     now,
   ]);
   return store;
+}
+
+/** Buyer `b<i>@buyer.example` ("Buyer <i>") and their pair with the shop under a new token: the pair's id and token. */
+export async function insertBuyerPair(pool: pg.Pool, store: number, i: number, now: number): Promise<{ pair: number; token: string }> {
+  const buyer = (
+    await pool.query<{ id: number }>("INSERT INTO buyers (email, name, kind, created_at) VALUES ($1, $2, 'customer', $3) RETURNING id", [
+      `b${i}@buyer.example`,
+      `Buyer ${i}`,
+      now,
+    ])
+  ).rows[0]!.id;
+  const token = newToken();
+  const pair = (
+    await pool.query<{ id: number }>('INSERT INTO pairs (store_id, buyer_id, token, created_at) VALUES ($1, $2, $3, $4) RETURNING id', [
+      store,
+      buyer,
+      token,
+      now,
+    ])
+  ).rows[0]!.id;
+  return { pair, token };
 }

@@ -3,19 +3,15 @@
 // change: the very first requests, many at once, all get their page; a staff member logs in and
 // reads a page; the API and its OpenAPI document still answer as JSON, never as an admin page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserRepo } from '../../src/store/users.js';
 import { postLogin } from '../helpers/admin-client.js';
-import { startHarness, type Harness } from '../helpers/gateway.js';
-
-const OWNER = { email: 'olivia@seller.example', password: 'correct horse battery staple' };
+import { OWNER, startWithOwner } from '../helpers/admin-harness.js';
+import type { Harness } from '../helpers/gateway.js';
 
 describe('the admin on its first requests', { timeout: 120_000 }, () => {
   let h: Harness;
   let base: string;
   beforeAll(async () => {
-    h = await startHarness({}, { sink: false });
-    base = `http://127.0.0.1:${h.gw.httpPort}`;
-    await new UserRepo(h.gw.db).create({ email: OWNER.email, name: 'Olivia', role: 'owner', password: OWNER.password });
+    ({ h, base } = await startWithOwner());
   }, 120_000);
   afterAll(() => h.close());
 

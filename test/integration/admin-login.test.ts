@@ -4,9 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserRepo } from '../../src/store/users.js';
 import { postLogin } from '../helpers/admin-client.js';
+import { OWNER, startWithOwner } from '../helpers/admin-harness.js';
 import { startHarness, type Harness } from '../helpers/gateway.js';
-
-const OWNER = { email: 'olivia@seller.example', password: 'correct horse battery staple' };
 
 const login = postLogin;
 
@@ -15,9 +14,7 @@ describe('login throttling without a proxy', { timeout: 120_000 }, () => {
   let h: Harness;
   let base: string;
   beforeAll(async () => {
-    h = await startHarness({}, { sink: false });
-    base = `http://127.0.0.1:${h.gw.httpPort}`;
-    await new UserRepo(h.gw.db).create({ email: OWNER.email, name: 'Olivia', role: 'owner', password: OWNER.password });
+    ({ h, base } = await startWithOwner());
     await new UserRepo(h.gw.db).create({ email: 'alex@seller.example', name: 'Alex', role: 'agent', password: 'agent password 123' });
   }, 120_000);
   afterAll(() => h.close());
@@ -58,9 +55,7 @@ describe('login throttling behind a configured proxy', { timeout: 120_000 }, () 
   let h: Harness;
   let base: string;
   beforeAll(async () => {
-    h = await startHarness({ http: { port: 0, host: '127.0.0.1', trustedProxies: ['127.0.0.1'] } }, { sink: false });
-    base = `http://127.0.0.1:${h.gw.httpPort}`;
-    await new UserRepo(h.gw.db).create({ email: OWNER.email, name: 'Olivia', role: 'owner', password: OWNER.password });
+    ({ h, base } = await startWithOwner({ http: { port: 0, host: '127.0.0.1', trustedProxies: ['127.0.0.1'] } }));
   }, 120_000);
   afterAll(() => h.close());
 

@@ -5,19 +5,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BounceAddresses } from '../../src/outbound/bounce-address.js';
-import { FailureNotices } from '../../src/outbound/failure-notice.js';
 import type { Envelope, Transport } from '../../src/outbound/transport.js';
-import { FinalFailures } from '../../src/outbound/final-failure.js';
-import { DELIVERY_MEMORY_PER_BYTE, OutboundWorker } from '../../src/outbound/worker.js';
+import { DELIVERY_MEMORY_PER_BYTE } from '../../src/outbound/worker.js';
 import { ByteBudget } from '../../src/relay/byte-budget.js';
 import { GroupCommit } from '../../src/relay/group-commit.js';
-import { OutboxEntry, sqliteLetters } from '../../src/relay/outbox-entry.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { OutboxRepo } from '../../src/store/outbox.js';
 import { sqliteStorage } from '../../src/store/sqlite/storage.js';
+import { sqliteWorker } from '../helpers/sqlite-worker.js';
 
 const MB = 1024 * 1024;
 
@@ -58,30 +54,7 @@ describe('deliveries under the byte budget', () => {
     const commit = new GroupCommit(db);
     const transport = new SlowTransport();
     const storage = sqliteStorage(db, { sessionTtlMs: 0, commit });
-    const notices = new FailureNotices(
-      storage.mail,
-      new OutboxEntry(
-        sqliteLetters(commit, db),
-        async (b) => b,
-        () => {},
-      ),
-      'relay.test',
-    );
-    const worker = new OutboundWorker(
-      storage.outbox,
-      transport,
-      {
-        concurrency: 10,
-        pollIntervalMs: 20,
-        retry: { schedule: [60], thereafter: 3600, lifetime: 86_400 },
-        relayDomain: 'relay.test',
-        bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
-        notices,
-        failures: new FinalFailures(storage),
-        memory: budget,
-      },
-      pino({ level: 'silent' }),
-    );
+    const worker = sqliteWorker(db, commit, transport, { concurrency: 10, memory: budget }, storage);
     worker.start();
     while (transport.delivered.length < n) await new Promise((r) => setTimeout(r, 20));
     await worker.stop();
@@ -112,32 +85,7 @@ describe('a delivery that waited for the byte budget', () => {
         return budget.acquire(cost, waitMs);
       },
     };
-    const notices = new FailureNotices(
-      storage.mail,
-      new OutboxEntry(
-        sqliteLetters(commit, db),
-        async (b) => b,
-        () => {},
-      ),
-      'relay.test',
-    );
-    const worker = new OutboundWorker(
-      storage.outbox,
-      transport,
-      {
-        concurrency: 1,
-        pollIntervalMs: 20,
-        retry: { schedule: [60], thereafter: 3600, lifetime: 86_400 },
-        relayDomain: 'relay.test',
-        bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
-        notices,
-        failures: new FinalFailures(storage),
-        memory,
-        nodeId: 'node-a',
-        leaseMs: 50,
-      },
-      pino({ level: 'silent' }),
-    );
+    const worker = sqliteWorker(db, commit, transport, { concurrency: 1, memory, nodeId: 'node-a', leaseMs: 50 }, storage);
     worker.start();
     while (otherClaimed === 0) await new Promise((r) => setTimeout(r, 20));
     // Node A's delivery has had its turn (acquire resolved at once after the claim) once nothing is in flight.

@@ -3,18 +3,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BounceAddresses } from '../../src/outbound/bounce-address.js';
-import { OutboxEntry, sqliteLetters } from '../../src/relay/outbox-entry.js';
-import { FailureNotices } from '../../src/outbound/failure-notice.js';
 import type { Envelope, Transport } from '../../src/outbound/transport.js';
-import { FinalFailures } from '../../src/outbound/final-failure.js';
-import { OutboundWorker } from '../../src/outbound/worker.js';
+import type { OutboundWorker } from '../../src/outbound/worker.js';
 import { GroupCommit } from '../../src/relay/group-commit.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { OutboxRepo } from '../../src/store/outbox.js';
 import { sqliteStorage } from '../../src/store/sqlite/storage.js';
+import { sqliteWorker } from '../helpers/sqlite-worker.js';
 
 /** Records every delivery; each takes a few milliseconds, so two workers overlap. */
 class RecordingTransport implements Transport {
@@ -44,29 +40,7 @@ function freshDb(): Db {
 }
 
 function worker(db: Db, commit: GroupCommit, transport: Transport): OutboundWorker {
-  const notices = new FailureNotices(
-    sqliteStorage(db, { sessionTtlMs: 0, commit }).mail,
-    new OutboxEntry(
-      sqliteLetters(commit, db),
-      async (b) => b,
-      () => {},
-    ),
-    'relay.test',
-  );
-  return new OutboundWorker(
-    sqliteStorage(db, { sessionTtlMs: 0, commit }).outbox,
-    transport,
-    {
-      concurrency: 8,
-      pollIntervalMs: 20,
-      retry: { schedule: [60], thereafter: 3600, lifetime: 86_400 },
-      relayDomain: 'relay.test',
-      bounces: new BounceAddresses(Buffer.alloc(32, 7), 'relay.test', 86_400),
-      notices,
-      failures: new FinalFailures(sqliteStorage(db, { sessionTtlMs: 0, commit })),
-    },
-    pino({ level: 'silent' }),
-  );
+  return sqliteWorker(db, commit, transport, { concurrency: 8 });
 }
 
 describe('outbox leases', () => {

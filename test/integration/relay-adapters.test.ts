@@ -13,7 +13,6 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SettingsStore } from '../../src/store/ports.js';
 import { sqliteStorage } from '../../src/store/sqlite/storage.js';
-import { loadConfig } from '../../src/config.js';
 import { aliasAddress } from '../../src/core/alias-token.js';
 import { startGateway } from '../../src/gateway.js';
 import { startPgGateway } from '../../src/gateway-pg.js';
@@ -23,7 +22,7 @@ import { newToken } from '../../src/store/pairs.js';
 import type { Storage } from '../../src/store/ports.js';
 import { mailboxSender, sendAdminReply } from '../../src/usecases/admin-reply.js';
 import { hashPassword } from '../../src/store/passwords.js';
-import { closer, pgExec, poolOf, sqliteExec } from '../helpers/adapter-nodes.js';
+import { closer, nodeConfig, pgExec, poolOf, sqliteExec } from '../helpers/adapter-nodes.js';
 import { makeCert } from '../helpers/certs.js';
 import { TINY_PNG } from '../helpers/files.js';
 import { DOMAIN, LOCAL_SPF } from '../helpers/gateway.js';
@@ -51,19 +50,10 @@ interface Node {
 }
 
 function config(dataDir: string, sink: Sink, url: string | null) {
-  return loadConfig({
-    env: {},
-    overrides: {
-      dataDir,
-      smtp: { port: 0, host: '127.0.0.1', workerThreads: 1 },
-      http: { port: 0, host: '127.0.0.1' },
-      tls: { cert: certFile, key: keyFile },
-      submission: { enabled: true, host: '127.0.0.1', port: 0 },
-      api: { token: 'relay-adapters-token-0123456789' },
-      outbound: { smarthost: sink.url, pollIntervalMs: 50 },
-      database: { url },
-      log: { level: 'silent' },
-    },
+  return nodeConfig(dataDir, sink, url, {
+    tls: { cert: certFile, key: keyFile },
+    submission: { enabled: true, host: '127.0.0.1', port: 0 },
+    api: { token: 'relay-adapters-token-0123456789' },
   });
 }
 

@@ -6,10 +6,9 @@
 // out, and finishes the campaign: every ledger row ends sent or unknown, each sent row reached its
 // buyer exactly once, and the store gets one completion notice.
 import { afterAll, describe, expect, it } from 'vitest';
-import { newToken } from '../../src/store/pairs.js';
 import { openPgStorage } from '../../src/store/pg/storage.js';
 import type { ChildGateway } from '../helpers/child-gateway.js';
-import { insertShop, pgChildNodes } from '../helpers/pg-child-nodes.js';
+import { insertBuyerPair, insertShop, pgChildNodes } from '../helpers/pg-child-nodes.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 
@@ -46,21 +45,7 @@ describe('a campaign on two gateways on one PostgreSQL', () => {
       const now = Date.now();
       const store = await insertShop(db.pool, now);
       for (let i = 0; i < BUYERS; i++) {
-        const buyer = (
-          await q<{ id: number }>("INSERT INTO buyers (email, name, kind, created_at) VALUES ($1, $2, 'customer', $3) RETURNING id", [
-            `b${i}@buyer.example`,
-            `Buyer ${i}`,
-            now,
-          ])
-        ).rows[0]!.id;
-        const pair = (
-          await q<{ id: number }>('INSERT INTO pairs (store_id, buyer_id, token, created_at) VALUES ($1, $2, $3, $4) RETURNING id', [
-            store,
-            buyer,
-            newToken(),
-            now,
-          ])
-        ).rows[0]!.id;
+        const { pair } = await insertBuyerPair(db.pool, store, i, now);
         await q(
           "INSERT INTO orders (store_id, pair_id, number, status, currency, total_minor, placed_at, created_at, updated_at) VALUES ($1, $2, $3, 'completed', 'EUR', 1000, $4, $4, $4)",
           [store, pair, `O-${i}`, now],

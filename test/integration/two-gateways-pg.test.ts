@@ -5,10 +5,9 @@
 // the survivor takes the dead node's rows over once their lease has run out.
 import { afterAll, describe, expect, it } from 'vitest';
 import { aliasAddress } from '../../src/core/alias-token.js';
-import { newToken } from '../../src/store/pairs.js';
 import { openPgStorage } from '../../src/store/pg/storage.js';
 import type { ChildGateway } from '../helpers/child-gateway.js';
-import { insertShop, pgChildNodes } from '../helpers/pg-child-nodes.js';
+import { insertBuyerPair, insertShop, pgChildNodes } from '../helpers/pg-child-nodes.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
@@ -41,15 +40,7 @@ describe('two full gateways on one PostgreSQL', () => {
       const store = await insertShop(db.pool, now);
       const aliases: string[] = [];
       for (let i = 0; i < BUYERS; i++) {
-        const buyer = (
-          await q<{ id: number }>("INSERT INTO buyers (email, name, kind, created_at) VALUES ($1, $2, 'customer', $3) RETURNING id", [
-            `b${i}@buyer.example`,
-            `Buyer ${i}`,
-            now,
-          ])
-        ).rows[0]!.id;
-        const token = newToken();
-        await q('INSERT INTO pairs (store_id, buyer_id, token, created_at) VALUES ($1, $2, $3, $4)', [store, buyer, token, now]);
+        const { token } = await insertBuyerPair(db.pool, store, i, now);
         aliases.push(aliasAddress(token, DOMAIN));
       }
 

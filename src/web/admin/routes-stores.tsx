@@ -1,8 +1,9 @@
 // Owns the stores page and messaging permissions: add permitted senders, block and enable them, issue
 // app passwords, and change the store's messaging rules (checked by core/policy-limits.ts, like the API).
-// Granting trust is the owner's: a permitted sender writes as the store to every buyer, an app
-// password logs in to the submission port. Taking it away (block, remove, revoke) is open to the
-// store's agents too: making things safer does not wait for the owner.
+// Who may do what is usecases/store-rights.ts, shared with the API: the store's identity and policy
+// (its name, mailbox, permitted senders, app passwords, rules, assignment) are the owner's; taking
+// trust away (block, remove, revoke) is open to the store's agents too: making things safer does
+// not wait for the owner. An agent's page shows only the controls they may use.
 import { Hono, type Context } from 'hono';
 import { checkPolicyChange, POLICY_LIMITS } from '../../core/policy-limits.js';
 import { senderReadiness } from '../../dns/sender-readiness.js';
@@ -14,6 +15,7 @@ import { addPermittedSender, createStore, mailboxProblem, type StoreWrites } fro
 import type { MailboxConfirmation } from './mailbox-confirmation.js';
 import { Credentials, ReadinessCell, SenderRows, StorePage, StoresPage, type SubmissionServer } from '../../../views/stores.js';
 import { frameOf, type AdminEnv } from './session.js';
+import { refusedStoreAction, storeActionsOf } from './store-rights.js';
 import { paramId } from './param-id.js';
 
 export type { SubmissionServer };
@@ -32,7 +34,6 @@ export function storeAdminRoutes(
   const frame = frameOf;
   const storeFor = async (c: { get: (k: 'storeIds') => number[] }, id: number) => (c.get('storeIds').includes(id) ? stores.get(id) : null);
 
-  const isOwner = (c: Context<AdminEnv>) => c.get('user').role === 'owner';
   const credsOf = async (storeId: number) =>
     new Map(await Promise.all((await stores.senders(storeId)).map(async (p) => [p.id, await credentials.list(p.id)] as const)));
   const storesPage = async (c: any, status: 200 | 400 | 409 = 200, error?: string, typed?: { name: string; slug: string; mailbox: string }) => {
@@ -46,6 +47,7 @@ export function storeAdminRoutes(
     c.html(
       <StorePage
         {...frame(c)}
+        may={storeActionsOf(c)}
         store={store}
         senders={await stores.senders(store.id)}
         creds={await credsOf(store.id)}
@@ -63,7 +65,8 @@ export function storeAdminRoutes(
 
   // A new store: the owner only (agents are given stores, they do not make them).
   app.post('/stores', async (c) => {
-    if (c.get('user').role !== 'owner') return c.text('Only the owner adds stores.', 403);
+    const refused = refusedStoreAction(c, 'create-store');
+    if (refused) return refused;
     const form = await c.req.parseBody();
     const name = String(form.name ?? '').trim();
     const slug = String(form.slug ?? '')
@@ -90,7 +93,8 @@ export function storeAdminRoutes(
   app.post('/stores/:id/policy', async (c) => {
     const store = await storeFor(c, paramId(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
-    if (c.get('user').role !== 'owner') return c.text('Only the owner changes messaging rules.', 403);
+    const refused = refusedStoreAction(c, 'policy');
+    if (refused) return refused;
     const form = await c.req.parseBody();
     // An unticked checkbox sends nothing: every switch is given, on or off.
     const change: Record<string, boolean | number> = {};
@@ -110,7 +114,8 @@ export function storeAdminRoutes(
   app.post('/stores/:id/assignment', async (c) => {
     const store = await storeFor(c, paramId(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
-    if (c.get('user').role !== 'owner') return c.text('Only the owner changes how conversations are assigned.', 403);
+    const refused = refusedStoreAction(c, 'assignment');
+    if (refused) return refused;
     const on = (await c.req.parseBody()).roundRobin === '1';
     await stores.setRoundRobin(store.id, on);
     return storePage(c, store, 200, undefined, on ? 'New conversations now go to the store’s agents in turn.' : 'New conversations are left unassigned.');
@@ -124,12 +129,15 @@ export function storeAdminRoutes(
     const mailbox = String(form.mailbox ?? '')
       .trim()
       .toLowerCase();
-    const page = (s: StoreRow, status: 200 | 400 | 403, error?: string, notice?: string) => storePage(c, s, status, error, notice);
+    // The name (the From: buyers see) and where buyer mail goes are both the owner's; the
+    // sentence names the change asked for, the mailbox first. Refused before any check of the values.
+    const refused = refusedStoreAction(c, mailbox !== store.mailbox ? 'mailbox' : 'rename');
+    if (refused) return refused;
+    const page = (s: StoreRow, status: 200 | 400, error?: string, notice?: string) => storePage(c, s, status, error, notice);
     const problem = !name ? 'A store needs a name.' : (mailboxProblem(mailbox, domains)?.text ?? null);
     if (problem) return page(store, 400, problem);
-    // Where buyer mail goes is the owner's to change, and only once the new mailbox confirms.
+    // A new mailbox takes effect only once it confirms.
     if (mailbox === store.mailbox) return page((await stores.update(store.id, { name, mailbox })) ?? store, 200, undefined, 'Saved.');
-    if (c.get('user').role !== 'owner') return page(store, 403, "Only the owner changes where a store's mail goes.");
     const updated = (await stores.update(store.id, { name, mailbox: store.mailbox })) ?? store;
     await mailboxes.request(updated, mailbox, c.get('user'));
     return page(
@@ -144,6 +152,8 @@ export function storeAdminRoutes(
     const sender = await stores.sender(paramId(c.req.param('id')));
     const store = sender ? await storeFor(c, sender.storeId) : null;
     if (!sender || !store) return c.text('No such sender.', 404);
+    const refused = refusedStoreAction(c, 'remove-sender');
+    if (refused) return refused;
     const page = (status: 200 | 400, error?: string, notice?: string) => storePage(c, store, status, error, notice);
     if (sender.email === store.mailbox) return page(400, "The store's own mailbox stays a permitted sender; change the mailbox first.");
     const outcome = await stores.removeSender(sender.id);
@@ -164,7 +174,8 @@ export function storeAdminRoutes(
   app.post('/senders/:id/credentials', async (c) => {
     const sender = await stores.sender(paramId(c.req.param('id')));
     if (!sender || !(await storeFor(c, sender.storeId))) return c.text('No such sender.', 404);
-    if (!isOwner(c)) return c.text('Only the owner issues app passwords: one is a login that sends as the store.', 403);
+    const refused = refusedStoreAction(c, 'issue-app-password');
+    if (refused) return refused;
     if (sender.status !== 'enabled') return c.text('Enable the sender first.', 409);
     const label =
       String((await c.req.parseBody()).label ?? '')
@@ -189,6 +200,8 @@ export function storeAdminRoutes(
     const cred = await credentials.get(paramId(c.req.param('id')));
     const sender = cred ? await stores.sender(cred.permittedSenderId) : null;
     if (!cred || !sender || !(await storeFor(c, sender.storeId))) return c.text('No such credential.', 404);
+    const refused = refusedStoreAction(c, 'revoke-app-password');
+    if (refused) return refused;
     await credentials.revoke(cred.id);
     return c.html(
       <Credentials
@@ -196,7 +209,7 @@ export function storeAdminRoutes(
         csrf={frame(c).csrf}
         creds={await credentials.list(sender.id)}
         enabled={sender.status === 'enabled'}
-        owner={isOwner(c)}
+        owner={storeActionsOf(c).has('issue-app-password')}
         server={submission()}
       />,
     );
@@ -205,7 +218,8 @@ export function storeAdminRoutes(
   app.post('/stores/:id/senders', async (c) => {
     const store = await storeFor(c, paramId(c.req.param('id')));
     if (!store) return c.text('No such store.', 404);
-    if (!isOwner(c)) return c.text('Only the owner adds permitted senders: one writes as the store to every buyer.', 403);
+    const refused = refusedStoreAction(c, 'add-sender');
+    if (refused) return refused;
     const email = String((await c.req.parseBody()).email ?? '')
       .trim()
       .toLowerCase();
@@ -221,7 +235,8 @@ export function storeAdminRoutes(
     const status = String((await c.req.parseBody()).status ?? '');
     if (status !== 'enabled' && status !== 'blocked') return c.text('Status must be enabled or blocked.', 400);
     // Blocking is anyone's of the store; enabling (again) lets it write as the store: the owner's.
-    if (status === 'enabled' && !isOwner(c)) return c.text('Only the owner enables permitted senders: one writes as the store to every buyer.', 403);
+    const refused = refusedStoreAction(c, status === 'enabled' ? 'enable-sender' : 'block-sender');
+    if (refused) return refused;
     await stores.setSenderStatus(sender.id, status);
     if (c.req.header('hx-request'))
       return c.html(
@@ -230,7 +245,7 @@ export function storeAdminRoutes(
           csrf={frame(c).csrf}
           creds={await credsOf(sender.storeId)}
           server={submission()}
-          owner={isOwner(c)}
+          owner={storeActionsOf(c).has('enable-sender')}
         />,
       );
     return c.redirect(`/stores/${sender.storeId}`, 303);

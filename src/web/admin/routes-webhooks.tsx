@@ -7,17 +7,19 @@ import { webhookSchema } from '../api/schemas.js';
 import { firstIssue } from '../api/validate.js';
 import { frameOf, type AdminEnv } from './session.js';
 import { paramId } from './param-id.js';
+import { refusedStoreAction } from './store-rights.js';
 
 export function webhookAdminRoutes(hooks: WebhookStore): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const ownerOnly = 'Only the owner manages webhooks.';
   const page = async (c: any, extra: { created?: { id: number; secret: string }; error?: string } = {}, status: 200 | 201 | 400 = 200) =>
     c.html(<WebhooksPage {...frameOf(c)} hooks={await hooks.list()} {...extra} />, status);
 
-  app.get('/webhooks', (c) => (c.get('user').role === 'owner' ? page(c) : c.text(ownerOnly, 403)));
+  // Webhooks carry every store's events to another system: the owner's (usecases/store-rights.ts).
+  app.get('/webhooks', (c) => refusedStoreAction(c, 'webhooks') ?? page(c));
 
   app.post('/webhooks', async (c) => {
-    if (c.get('user').role !== 'owner') return c.text(ownerOnly, 403);
+    const refused = refusedStoreAction(c, 'webhooks');
+    if (refused) return refused;
     const form = await c.req.parseBody({ all: true });
     const events = form.events === undefined ? [] : ([] as unknown[]).concat(form.events);
     const parsed = webhookSchema.safeParse({ url: String(form.url ?? ''), events });
@@ -28,7 +30,8 @@ export function webhookAdminRoutes(hooks: WebhookStore): Hono<AdminEnv> {
   });
 
   app.post('/webhooks/:id/delete', async (c) => {
-    if (c.get('user').role !== 'owner') return c.text(ownerOnly, 403);
+    const refused = refusedStoreAction(c, 'webhooks');
+    if (refused) return refused;
     await hooks.delete(paramId(c.req.param('id')));
     return c.redirect('/webhooks', 303);
   });

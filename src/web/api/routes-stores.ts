@@ -1,11 +1,13 @@
 // Owns /api/v1/stores and /api/v1/permitted-senders. storeRoutes are the core (create, list and get
 // stores; add and list permitted senders) on the storage ports, served on SQLite and PostgreSQL
 // alike; storeSettingsRoutes (policy, sender status, readiness, app passwords) too, on the admin's
-// store port (AdminStore: the same code as the admin's store pages).
+// store port (AdminStore: the same code as the admin's store pages). Who may change what is
+// usecases/store-rights.ts, as in the admin: a caller without the owner's rights gets 403 OWNER_ONLY.
 import { Hono, type Context } from 'hono';
 import { senderReadiness } from '../../dns/sender-readiness.js';
 import { addPermittedSender, createStore, type Problem, type StoreWrites } from '../../usecases/stores.js';
 import { apiError } from '../api-error.js';
+import { refusedApiAction } from './caller.js';
 import type { CoreApiDeps } from './deps.js';
 import type { AdminStore } from '../../store/admin-ports.js';
 import { newAppPassword } from '../../store/credentials.js';
@@ -28,6 +30,8 @@ export function storeRoutes(d: CoreApiDeps): Hono {
   const app = new Hono();
 
   app.post('/stores', async (c) => {
+    const denied = refusedApiAction(c, 'create-store');
+    if (denied) return denied;
     const body = await jsonBody(c, createStoreSchema);
     const created = await createStore(storeWrites(d), d.domains, body);
     return 'problem' in created ? refused(c, created.problem) : c.json(presentStore(created.store, d.domain), 201);
@@ -41,6 +45,8 @@ export function storeRoutes(d: CoreApiDeps): Hono {
   });
 
   app.post('/stores/:id/permitted-senders', async (c) => {
+    const denied = refusedApiAction(c, 'add-sender');
+    if (denied) return denied;
     const storeId = idParam(c);
     const body = await jsonBody(c, createSenderSchema);
     if (!(await d.market.store(storeId))) return apiError(c, 'NOT_FOUND', 'no store with that id');
@@ -89,6 +95,8 @@ export function storeSettingsRoutes(d: StoreSettingsDeps): Hono {
   });
 
   app.patch('/stores/:id/policy', async (c) => {
+    const denied = refusedApiAction(c, 'policy');
+    if (denied) return denied;
     const storeId = idParam(c);
     const body = await jsonBody(c, patchPolicySchema);
     if (!(await stores.get(storeId))) return apiError(c, 'NOT_FOUND', 'no store with that id');
@@ -104,12 +112,16 @@ export function storeSettingsRoutes(d: StoreSettingsDeps): Hono {
   app.patch('/permitted-senders/:id', async (c) => {
     const id = idParam(c);
     const body = await jsonBody(c, patchSenderSchema);
+    const denied = refusedApiAction(c, body.status === 'enabled' ? 'enable-sender' : 'block-sender');
+    if (denied) return denied;
     const updated = await stores.setSenderStatus(id, body.status);
     return updated ? c.json(presentSender(updated)) : apiError(c, 'NOT_FOUND', 'no permitted sender with that id');
   });
 
   // App passwords for the submission port: the password is in this answer and nowhere else (only its scrypt hash is stored).
   app.post('/permitted-senders/:id/credentials', async (c) => {
+    const denied = refusedApiAction(c, 'issue-app-password');
+    if (denied) return denied;
     const id = idParam(c);
     const body = await jsonBody(c, createCredentialSchema);
     const sender = await stores.sender(id);
@@ -141,6 +153,8 @@ export function storeSettingsRoutes(d: StoreSettingsDeps): Hono {
   });
 
   app.delete('/credentials/:id', async (c) => {
+    const denied = refusedApiAction(c, 'revoke-app-password');
+    if (denied) return denied;
     const revoked = await credentials.revoke(idParam(c));
     return revoked ? c.json(presentCredential(revoked)) : apiError(c, 'NOT_FOUND', 'no credential with that id');
   });

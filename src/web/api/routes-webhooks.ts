@@ -2,6 +2,7 @@
 // feed every webhook is sent from, for a receiver that was down to catch up).
 import { Hono } from 'hono';
 import { apiError } from '../api-error.js';
+import { refusedApiAction } from './caller.js';
 import type { Logger } from 'pino';
 import type { WebhookRow, WebhookStore } from '../../store/ports.js';
 import { iso } from './present.js';
@@ -44,7 +45,10 @@ export function webhookRoutes(d: WebhookRouteDeps): Hono {
     return c.json({ items, next: last ? last.id : q.after });
   });
 
+  // Registering or removing an endpoint is the owner's (usecases/store-rights.ts); reading is not.
   app.post('/webhooks', async (c) => {
+    const denied = refusedApiAction(c, 'webhooks');
+    if (denied) return denied;
     const body = await jsonBody(c, webhookSchema);
     const { row, secret } = await hooks.create(body.url, body.events);
     d.log.info({ event: 'webhook.created', webhookId: row.id, events: row.events }, 'webhook endpoint registered');
@@ -60,6 +64,8 @@ export function webhookRoutes(d: WebhookRouteDeps): Hono {
   });
 
   app.delete('/webhooks/:id', async (c) => {
+    const denied = refusedApiAction(c, 'webhooks');
+    if (denied) return denied;
     const id = idParam(c);
     if (!(await hooks.delete(id))) return apiError(c, 'NOT_FOUND', 'no webhook with that id');
     d.log.info({ event: 'webhook.deleted', webhookId: id }, 'webhook endpoint removed');
