@@ -4,6 +4,7 @@
 // the delivery, however the DSN carries it: message/rfc822, text/rfc822-headers, or a large part
 // that is not text (its bytes stay on the pool thread that read it: relay/work-thread.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dsnHeadLines } from '../fixtures/dsn.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
@@ -56,25 +57,7 @@ function binaryBody(): Buffer {
 
 function dsn(to: string, returned: Buffer, carrier: { type: string; large: boolean }): Buffer {
   const head = [
-    'From: Mail Delivery Subsystem <mailer-daemon@buyer.example>',
-    `To: ${to}`,
-    'Subject: Delivery Status Notification (Failure)',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-    '',
-    '--b',
-    'Content-Type: text/plain',
-    '',
-    'Your message could not be delivered.',
-    '--b',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; mx.buyer.example',
-    '',
-    'Final-Recipient: rfc822; jane@buyer.example',
-    'Action: failed',
-    'Status: 5.1.1',
-    'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
+    ...dsnHeadLines({ to, recipient: 'jane@buyer.example', status: '5.1.1' }),
     '--b',
     `Content-Type: ${carrier.type}`,
     ...(carrier.large ? ['Content-Transfer-Encoding: base64'] : []),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dsnHeadLines } from '../fixtures/dsn.js';
 import { BounceAddresses } from '../../src/outbound/bounce-address.js';
 import { DB_FILE } from '../../src/store/db.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
@@ -36,25 +37,7 @@ async function delivered() {
 /** A DSN as MTAs write it (RFC 3464), quoting the returned headers (RFC 3462) when given. */
 const dsn = (to: string, status: string, action: string, returned: string | null = null, diagnostic = `550 ${status} <jane@buyer.example> user unknown`) =>
   [
-    'From: Mail Delivery Subsystem <mailer-daemon@buyer.example>',
-    `To: ${to}`,
-    'Subject: Delivery Status Notification (Failure)',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-    '',
-    '--b',
-    'Content-Type: text/plain',
-    '',
-    'Your message could not be delivered.',
-    '--b',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; mx.buyer.example',
-    '',
-    'Final-Recipient: rfc822; jane@buyer.example',
-    `Action: ${action}`,
-    `Status: ${status}`,
-    `Diagnostic-Code: smtp; ${diagnostic}`,
+    ...dsnHeadLines({ to, recipient: 'jane@buyer.example', status, action, diagnostic }),
     ...(returned === null ? [] : ['--b', 'Content-Type: text/rfc822-headers', '', returned.replace(/\r\n\r\n[\s\S]*$/, ''), '']),
     '--b--',
     '',

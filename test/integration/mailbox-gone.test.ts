@@ -4,6 +4,7 @@
 // codes mean "gone" (core/mailbox-gone.ts): a full mailbox or a policy refusal fails the delivery
 // but leaves the buyer reachable. A campaign then skips the marked buyer.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dsnHeadLines } from '../fixtures/dsn.js';
 import { campaignShop, LAMP } from '../helpers/campaign-shop.js';
 import { startHarness, type Harness } from '../helpers/gateway.js';
 import { refusingSmarthost, type Smarthost } from '../helpers/refusing-smarthost.js';
@@ -114,25 +115,7 @@ async function deliveredToGus() {
 /** A DSN (RFC 3464) for gus with `status`, returning the headers we sent (RFC 3462). */
 const dsn = (to: string, status: string, returned: string) =>
   [
-    'From: Mail Delivery Subsystem <mailer-daemon@buyer.example>',
-    `To: ${to}`,
-    'Subject: Delivery Status Notification (Failure)',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-    '',
-    '--b',
-    'Content-Type: text/plain',
-    '',
-    'Your message could not be delivered.',
-    '--b',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; mx.buyer.example',
-    '',
-    'Final-Recipient: rfc822; gus@buyer.example',
-    'Action: failed',
-    `Status: ${status}`,
-    `Diagnostic-Code: smtp; 550 ${status} refused`,
+    ...dsnHeadLines({ to, recipient: 'gus@buyer.example', status, diagnostic: `550 ${status} refused` }),
     '--b',
     'Content-Type: text/rfc822-headers',
     '',
