@@ -35,24 +35,6 @@ afterEach(async () => {
 
 const buyer = async (name: string) => (await h.api('GET', `/api/v1/pairs/${encodeURIComponent(shop.alias[name]!)}`)).body.buyer;
 
-/** The store writes to a buyer about their order; resolves with the outbox row once it failed for good. */
-async function writeAndFail(name: string, number: string) {
-  const r = await SmtpClient.sendOnce(
-    h.gw.smtpPort,
-    'support@acme.example',
-    shop.alias[name]!,
-    buildMessage({ from: 'support@acme.example', to: shop.alias[name]!, subject: `Order ${number}`, body: 'shipped' }),
-  );
-  expect(r.reply.code, r.reply.text).toBe(250);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const failed = (await h.api('GET', '/api/v1/outbox?status=failed')).body.items;
-    if (failed.length > 0) return failed[0];
-    if (Date.now() > deadline) throw new Error(`no failed row: ${JSON.stringify((await h.api('GET', '/api/v1/outbox')).body.items)}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
-}
-
 /** The store writes to gus; resolves with what the smarthost accepted (its bounce address and headers). */
 async function deliveredToGus() {
   const r = await SmtpClient.sendOnce(
