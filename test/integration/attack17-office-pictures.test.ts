@@ -75,7 +75,7 @@ describe('a TIFF picture inside a docx (round-17 attack)', () => {
       ]);
       const atts = (await simpleParser(raw!)).attachments;
       const leaks = atts.flatMap((a) => {
-        let members: Record<string, Uint8Array> = {};
+        let members: Record<string, Uint8Array>;
         try {
           members = unzipSync(new Uint8Array(a.content));
         } catch {
