@@ -6,10 +6,16 @@ export interface BounceReport {
   readonly kind: 'hard' | 'soft' | 'unknown';
   readonly status: string | null;
   readonly diagnostic: string | null;
+  /**
+   * The addresses its Final-Recipient fields name (RFC 3464 §2.3.2), lowercased; empty when it has
+   * none (no DSN). Another address than the one we sent to is a forwarding target that failed.
+   */
+  readonly finalRecipients: readonly string[];
 }
 
 const STATUS = /^Status:[ \t]*([245])\.(\d{1,3})\.(\d{1,3})/im;
 const ACTION = /^Action:[ \t]*(failed|delayed|delivered|relayed|expanded)/im;
+const FINAL_RECIPIENT = /^Final-Recipient:[ \t]*[^;\r\n]*;[ \t]*<?([^\s<>]{1,320}?)>?[ \t]*$/gim;
 const DIAGNOSTIC = /^Diagnostic-Code:[ \t]*([^\r\n]{1,300})/im;
 const FAILURE_SUBJECT = /undeliver|delivery status notification \(failure\)|returned mail|failure notice|mail delivery failed/i;
 
@@ -31,11 +37,12 @@ export function readBounce(subject: string, text: string): BounceReport {
   const status = field ? [field[1], field[2], field[3]] : quoted ? [quoted[2], quoted[3], quoted[4]] : null;
   const action = ACTION.exec(text)?.[1]?.toLowerCase() ?? null;
   const diagnostic = DIAGNOSTIC.exec(text)?.[1]?.trim() ?? null;
+  const finalRecipients = [...text.matchAll(FINAL_RECIPIENT)].slice(0, 16).map((m) => (m[1] as string).toLowerCase());
   const code = status ? `${status[0]}.${Number(status[1])}.${Number(status[2])}` : null;
-  if (action === 'delayed' || status?.[0] === '4') return { kind: 'soft', status: code, diagnostic };
-  if (action === 'failed' || status?.[0] === '5') return { kind: 'hard', status: code, diagnostic };
-  if (action === 'delivered' || action === 'relayed' || action === 'expanded') return { kind: 'unknown', status: code, diagnostic };
-  return { kind: FAILURE_SUBJECT.test(subject) ? 'hard' : 'unknown', status: code, diagnostic };
+  if (action === 'delayed' || status?.[0] === '4') return { kind: 'soft', status: code, diagnostic, finalRecipients };
+  if (action === 'failed' || status?.[0] === '5') return { kind: 'hard', status: code, diagnostic, finalRecipients };
+  if (action === 'delivered' || action === 'relayed' || action === 'expanded') return { kind: 'unknown', status: code, diagnostic, finalRecipients };
+  return { kind: FAILURE_SUBJECT.test(subject) ? 'hard' : 'unknown', status: code, diagnostic, finalRecipients };
 }
 
 /** What we know of the delivery a bounce names, to weigh it as evidence. */

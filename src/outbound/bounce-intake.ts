@@ -72,9 +72,13 @@ export class BounceIntake {
       return 'ignored';
     }
     const error = `bounced after delivery: ${report.status ?? 'permanent failure'}${diagnostic ? ` ${diagnostic}` : ''}`.slice(0, 1000);
+    // The buyer's mailbox is judged only when the report is about it: a DSN whose Final-Recipient is
+    // another address reports a forwarding target (a .forward or a provider's forwarding keeps our
+    // bounce address), and the buyer's own mailbox took the message (round-17 attack).
+    const aboutBuyer = report.finalRecipients.length === 0 || report.finalRecipients.includes(row.envTo.toLowerCase());
     const { undeliverable } = await this.#storage.write(async (tx) => {
       await tx.bounces.record(kept);
-      return writeFinalFailure(tx, row, row.attempts, error, report.status);
+      return writeFinalFailure(tx, row, row.attempts, error, aboutBuyer ? report.status : null);
     });
     log.info({ event: 'bounce.failed', outboxId, status: report.status, undeliverable }, 'delivery failed after a bounce');
     // The author learns the status code only: the words of a report are not ours to sign.

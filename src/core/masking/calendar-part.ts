@@ -64,6 +64,13 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
   let files = 0;
   let method: string | null = null;
   const named = plainNames(env.text);
+  const parsed = parseJ(source);
+  // The people the invitation names (organizer, attendees; not the alias): their addresses in a UID
+  // become the alias too (round-17 attack: `20261201-4711-anna.private@othermail.example` with
+  // that mailbox as ORGANIZER crossed, though the ORGANIZER beside it became the alias). The
+  // organizer is the same in every update, so the masked UID stays one.
+  const people = namedPeople(parsed, env.isAlias);
+  const identifier = (s: string): string => aliasPeople(env.identifier(s), people, env.alias.address);
   const walk = (c: JComp): JComp => {
     const props: JProp[] = [];
     for (const read of c[1]) {
@@ -91,13 +98,47 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
       for (const [k, v] of Object.entries(p[1])) if (!DROPPED_PARAMS.has(k) && named(k)) params[k] = mapStrings(v, env.text);
       // HTML (X-ALT-DESC;FMTTYPE=text/html) is masked as HTML: an address split by a tag or written in entities read whole.
       const mask = /^\s*text\/html\b/i.test(String(p[1].fmttype ?? '')) ? env.html : env.text;
-      const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, IDENTIFIERS.has(name) ? env.identifier : mask));
+      const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, IDENTIFIERS.has(name) ? identifier : mask));
       props.push([p[0], params, p[2], ...values]);
     }
     return [c[0], props, c[2].filter((sub) => named(sub[0])).map(walk)];
   };
-  const comps = parseJ(source)
-    .filter((c) => named(c[0]))
-    .map(walk);
+  const comps = parsed.filter((c) => named(c[0])).map(walk);
   return { text: stringifyJ(comps), method, removedAttendees: removed, removedFiles: files };
+}
+
+/** The lowercased addresses of ORGANIZER and ATTENDEE properties anywhere in `comps`, but the alias. */
+function namedPeople(comps: readonly JComp[], isAlias: (a: string) => boolean): string[] {
+  const found = new Set<string>();
+  const visit = (c: JComp): void => {
+    for (const p of c[1]) {
+      const name = p[0].toLowerCase();
+      if (name !== 'organizer' && name !== 'attendee') continue;
+      const a = addressOf(p[3]).toLowerCase();
+      if (a.includes('@') && !isAlias(a)) found.add(a);
+    }
+    c[2].forEach(visit);
+  };
+  comps.forEach(visit);
+  return [...found];
+}
+
+/** `s` with each of `people` (case-insensitive, `@` written as `%40` too) as `alias`. */
+function aliasPeople(s: string, people: readonly string[], alias: string): string {
+  if (people.length === 0 || !/@|%40/i.test(s)) return s;
+  let out = s;
+  for (const a of people)
+    for (const form of [a, a.replace('@', '%40')]) {
+      const lower = out.toLowerCase();
+      let at = lower.indexOf(form);
+      if (at < 0) continue;
+      let next = '';
+      let from = 0;
+      for (; at >= 0; at = lower.indexOf(form, at + form.length)) {
+        next += out.slice(from, at) + alias;
+        from = at + form.length;
+      }
+      out = next + out.slice(from);
+    }
+  return out;
 }

@@ -634,14 +634,17 @@ const FILE_ENDING =
 /**
  * A title before a name (`Mr.Smith at shop.de`, `Dr.Weber at klinikum.de`: a person named at a
  * place) or an abbreviation written with its dots (`Ph.D at mit.edu`, `M.Sc`, `e.g`, `U.S`: every
- * label one or two letters), not a mailbox before a bare at. The trade: `dr.weber at gmail.com` and
+ * label one or two letters), not a mailbox before a bare at; a title before two names or more
+ * (`dr.anna.weber`) begins a mailbox. The trade: `dr.weber at gmail.com` and
  * `jd.li at gmail.com` are kept too; with a spelled dot or a bracketed at (`Mr.Smith (at) shop.de`)
  * they are removed.
  */
 function titleOrAbbreviation(local: string): boolean {
   if (!/^[\p{L}.]+$/u.test(local)) return false;
   const labels = local.split('.');
-  return TITLES.has(labels[0] as string) || labels.every((l) => l.length >= 1 && l.length <= 2);
+  // A title stands before one name (`Mr.Smith`); with more labels it begins a mailbox
+  // (`dr.anna.weber at gmail.com`, round-17 attack).
+  return (labels.length === 2 && TITLES.has(labels[0] as string)) || labels.every((l) => l.length >= 1 && l.length <= 2);
 }
 const TITLES: ReadonlySet<string> = new Set('mr mrs ms mx dr prof st sr jr mt rev fr mme mlle sra srta dott ing dipl mag hr frl'.split(' '));
 
