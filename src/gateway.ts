@@ -112,12 +112,37 @@ async function startLocked(config: AppConfig, log: Logger, options: GatewayOptio
     options.resolver ??
     systemResolver(config.dns.timeoutMs, config.dns.static, { maxTtlSeconds: config.dns.cacheSeconds, maxEntries: config.dns.cacheEntries });
   const db = openDb(config.dataDir);
+  // What this start opened, closed again (last first) when it fails before returning: an in-process
+  // caller (a test, a tool) is left no open database, thread or timer (a TLS certificate file that
+  // is not there fails after the database, the checkpoint thread and the work pool were opened).
+  const opened: (() => unknown)[] = [() => db.close()];
+  try {
+    return await startOnDb(config, log, options, lock, resolver, db, opened);
+  } catch (err) {
+    for (const close of opened.reverse())
+      await Promise.resolve()
+        .then(close)
+        .catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startOnDb(
+  config: AppConfig,
+  log: Logger,
+  options: GatewayOptions,
+  lock: DataDirLock,
+  resolver: DnsResolver,
+  db: Db,
+  opened: (() => unknown)[],
+): Promise<Gateway> {
   // The WAL is copied into the database file on a thread of its own, not by the commit that
   // answers SMTP (store/sqlite/wal-checkpointer.ts).
   const checkpointer = new WalCheckpointer(db, {
     onError: (error) =>
       log.error({ event: 'db.checkpoint-failed', error }, 'the WAL checkpoint thread failed; the SMTP thread checkpoints past 128 MiB of WAL'),
   });
+  opened.push(() => checkpointer.close());
   // DATA is spooled to disk as it arrives; what a crash left there was never acknowledged.
   const spool = new Spool(config.dataDir);
   const leftovers = spool.clean();
@@ -127,6 +152,7 @@ async function startLocked(config: AppConfig, log: Logger, options: GatewayOptio
   // The ports over this connection (SQLite: one node owns the file, so job leases a dead process
   // left are cleared at start). Periodic jobs and the DKIM key go through them.
   const commit = new GroupCommit(db);
+  opened.push(() => commit.close());
   const storage = sqliteStorage(db, { sessionTtlMs: SESSION_TTL_MS, commit });
   const freed = clearDeadLeases(db);
   if (freed.outbox) log.info({ event: 'queue.leases-released', rows: freed.outbox }, 'leases of a stopped process released');
@@ -144,6 +170,7 @@ async function startLocked(config: AppConfig, log: Logger, options: GatewayOptio
     nodeId: node,
   });
   const { work, sign, transport, outboxEntry, worker, relay } = path;
+  opened.push(() => work.close());
   let adminUrl = config.admin.publicUrl ?? '';
   // The digest and the record of what it announced are one unit of work through the ports.
   const notifier = new Notifier(
@@ -196,30 +223,33 @@ async function startLocked(config: AppConfig, log: Logger, options: GatewayOptio
   });
   const http = createAdaptorServer({ fetch: app.fetch });
 
-  let ports: BoundPorts;
-  try {
-    ports = await bindPorts(config, listeners, http as never, (bound) => {
-      ({ submissionPort, submissionTlsPort } = bound);
-      smtpUp = true;
-    });
-    adminUrl ||= `http://${config.http.host}:${ports.httpPort}`;
-  } catch (err) {
-    await work.close();
-    await checkpointer.close();
-    db.close();
-    throw err;
-  }
+  // bindPorts closes what it bound when a port is refused.
+  const ports: BoundPorts = await bindPorts(config, listeners, http as never, (bound) => {
+    ({ submissionPort, submissionTlsPort } = bound);
+    smtpUp = true;
+  });
+  adminUrl ||= `http://${config.http.host}:${ports.httpPort}`;
+  opened.push(
+    () => listeners.close(),
+    () => new Promise<void>((resolve) => http.close(() => resolve())),
+  );
   // Periodic jobs run on the node holding their lease (on SQLite: always this one).
   const jobLog = log.child({ component: 'jobs' });
   const campaignJob = campaignLeasedJob(storage, config, node, campaigns, jobLog);
   const notifierJob = new LeasedJob(storage.leases, 'notifier', node, notifier, jobLog);
+  opened.push(() => campaignJob.end());
   await campaignJob.begin(); // before the worker: interrupted campaign deliveries are settled first
+  opened.push(() => worker.stop());
   worker.start();
+  opened.push(() => notifierJob.end());
   await notifierJob.begin();
+  opened.push(() => webhooks.stop());
   webhooks.start();
+  opened.push(() => reloader?.stop());
   reloader?.start(config.tls.watchIntervalMs);
   // Retention: purge old bodies and events when the lease is taken and every hour while it is held.
   const retentionJob = leasedRetentionJob(storage, config.retention, node, log, jobLog);
+  opened.push(() => retentionJob.end());
   await retentionJob.begin();
   // The same link on every start until it is used or its 24 hours are over.
   const setup = (await storage.admin.users.count()) === 0 ? await currentSetupToken({ ...storage.secrets, swapSetting: storage.admin.swapSetting }) : null;

@@ -12,6 +12,7 @@ import { Csrf, Layout } from './layout.js';
 import { ResponseClockBox } from './response-clock.js';
 import { displayZone, formatTime } from './time-format.js';
 import { PaperClip } from './icons.js';
+import { UndeliverableNotice } from './undeliverable.js';
 
 export interface ShownFile {
   /** Its place among the delivered copy's attachments (the download URL's last part). */
@@ -579,6 +580,7 @@ export function ConversationPage(props: ConversationProps) {
             <a href="/inbox">← Inbox</a> · <b>{p.buyerName || p.alias}</b> · {p.storeName}
           </p>
           <ConversationBar {...props} />
+          <UndeliverableNotice pairId={p.pairId} since={p.undeliverableAt} reason={p.undeliverableReason} csrf={props.csrf} />
           {/* Shown = read: a POST once a person can see the page (reading never writes). */}
           {last ? <MarkRead pairId={p.pairId} seen={last.id} /> : <div id="mark-read"></div>}
           <Live
@@ -607,7 +609,13 @@ export function ConversationPage(props: ConversationProps) {
             {p.buyerName || '(no name)'} <span class="badge">{p.buyerKind}</span>
           </div>
           <div class="muted">alias {p.alias}</div>
-          {p.optedOut ? <div class="badge bad">opted out</div> : <div class="muted">receives messages</div>}
+          {p.optedOut ? (
+            <div class="badge bad">opted out</div>
+          ) : p.undeliverableAt !== null ? (
+            <div class="badge bad">undeliverable</div>
+          ) : (
+            <div class="muted">receives messages</div>
+          )}
           {props.others.length ? (
             <div class="others">
               Also writes to:{' '}

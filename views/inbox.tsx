@@ -9,6 +9,7 @@ import { TagChip } from './tags.js';
 import { Csrf, Layout } from './layout.js';
 import { displayZone, formatTime } from './time-format.js';
 import { PaperClip } from './icons.js';
+import { UndeliverableBadge } from './undeliverable.js';
 
 export interface InboxFilterView {
   store?: number | undefined;
@@ -154,7 +155,8 @@ export function InboxRows(props: { rows: readonly InboxRow[]; now: number; rowTa
           </td>
           <td class="who">
             {r.unread > 1 ? <span class="badge count">{r.unread}</span> : null}
-            <span class="buyer">{r.buyerName || r.alias}</span> <span class="muted small">· {r.storeName}</span>
+            <span class="buyer">{r.buyerName || r.alias}</span> <span class="muted small">· {r.storeName}</span>{' '}
+            <UndeliverableBadge since={r.undeliverableAt} />
           </td>
           <td class="what">
             {r.files ? (

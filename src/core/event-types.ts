@@ -8,6 +8,7 @@ export const EVENT_TYPES = {
   'message.refused': 'A message was refused after it was written (a messaging rule, a filter, sender authentication); nothing was stored.',
   'delivery.failed': 'A delivery failed for good: a permanent error, retries ran out, or a bounce arrived after delivery.',
   'buyer.opted_out': 'A buyer opted out of (or back into) non-critical messages from a store.',
+  'buyer.deliverable': "A buyer's address marked undeliverable (their mailbox gone) was cleared: by staff, or by a delivery the smarthost accepted.",
   'buyer.unsubscribed': "A buyer unsubscribed from a store's campaigns.",
   'campaign.finished': 'A campaign ended (every recipient sent, skipped or failed; or it was cancelled), with its totals.',
 } as const;

@@ -24,16 +24,31 @@ export async function writeFinalFailure(
 ): Promise<{ readonly undeliverable: boolean }> {
   await tx.outbox.markFailed(row.id, attempts, error);
   const undeliverable = row.kind === 'relay' && mailboxVerdict(status) === 'gone';
-  if (undeliverable) await tx.bounces.markUndeliverable(row.envTo);
+  // The reason staff see: the scrubbed status text, one line (the alias in place of the address).
+  if (undeliverable) await tx.bounces.markUndeliverable(row.envTo, undefined, error.replace(/\s+/g, ' ').trim().slice(0, 300));
   return { undeliverable };
 }
 
-/** writeFinalFailure in a unit of work of its own, for the worker. */
+/**
+ * writeFinalFailure in a unit of work of its own, for the worker; and its converse, `accepted`: a
+ * relayed message the smarthost accepted clears its recipient's undeliverable mark.
+ */
 export class FinalFailures {
-  readonly #storage: Pick<Storage, 'write'>;
+  readonly #storage: Pick<Storage, 'write' | 'bounces'>;
 
-  constructor(storage: Pick<Storage, 'write'>) {
+  constructor(storage: Pick<Storage, 'write' | 'bounces'>) {
     this.#storage = storage;
+  }
+
+  /**
+   * The smarthost accepted this row (not a capture: that proves nothing about the mailbox). A
+   * relayed message's recipient marked undeliverable is not any more: the mailbox took mail again
+   * (a mailed bounce arriving later marks it again). Campaign rows never go to a marked buyer and
+   * notices never to a buyer. Returns whether a mark was cleared.
+   */
+  accepted(row: Pick<OutboxRow, 'kind' | 'envTo' | 'messageId'>): Promise<boolean> {
+    if (row.kind !== 'relay' || row.messageId === null) return Promise.resolve(false);
+    return this.#storage.bounces.clearUndeliverableAfterDelivery(row.envTo, row.messageId);
   }
 
   write(row: FailedRow, attempts: number, error: string, status: string | null): Promise<{ readonly undeliverable: boolean }> {

@@ -235,6 +235,15 @@ export class OutboundWorker {
     // mail). Should this commit fail or the gateway die before it, the row stays queued and is
     // delivered again (a duplicate, never a loss; campaign rows are reported unknown instead).
     await this.#outbox.markDone(row.id, status, attempts);
+    // The message is delivered whatever this write does: a failure to clear the mark is logged, not retried.
+    if (status === 'sent') {
+      await this.#options.failures.accepted(row).then(
+        (cleared) =>
+          cleared &&
+          log.info({ event: 'buyer.deliverable', via: 'delivery' }, "the recipient's undeliverable mark was cleared: the smarthost accepted a message"),
+        (err: Error) => log.error({ event: 'queue.deliverable-error', err: err.message }, 'could not clear the undeliverable mark'),
+      );
+    }
     this.#options.metrics?.deliveries.inc({ kind: row.kind, status });
     this.#options.metrics?.deliverySeconds.observe({ kind: row.kind }, (Date.now() - row.createdAt) / 1000);
     log.info({ event: 'queue.sent', status, attempts, response: scrub(response.slice(0, 200)) }, 'delivered');

@@ -69,6 +69,8 @@ export interface InboxRow {
   readonly assigneeId: number | null;
   readonly assignee: string | null;
   readonly snoozedUntil: number | null;
+  /** Since when the buyer's address is undeliverable (their mailbox gone, ms); null when it is not. */
+  readonly undeliverableAt: number | null;
 }
 
 export interface ConversationMessage {
@@ -99,6 +101,10 @@ export interface PairHeader {
   readonly buyerName: string;
   readonly buyerKind: 'customer' | 'visitor';
   readonly optedOut: boolean;
+  /** Since when the buyer's address is undeliverable (their mailbox gone, ms); null when it is not. */
+  readonly undeliverableAt: number | null;
+  /** Why, as staff see it: the refusal or bounce status text, scrubbed; null when unknown or not marked. */
+  readonly undeliverableReason: string | null;
 }
 
 /** The words of a search as the user typed them (at most 8, no quotes or syntax): both databases' queries start here. */
@@ -213,7 +219,8 @@ export function inboxRowsQuery(
   const sql = `SELECT c.pair_id AS "pairId", c.store_id AS "storeId", st.name AS "storeName", CASE WHEN p.hide_name <> 0 THEN '' ELSE b.name END AS "buyerName",
       b.kind AS "buyerKind", p.token AS alias, m.id, m.direction, m.subject, m.snippet, m.received_at AS "receivedAt", m.suspicious, c.status, c.category,
       CASE WHEN c.snoozed_until <= ? THEN ${sqlite ? 'max' : 'GREATEST'}(c.unread, 1) ELSE c.unread END AS unread, c.files,
-      c.waiting_since AS "waitingSince", c.assignee_id AS "assigneeId", u.name AS assignee, c.snoozed_until AS "snoozedUntil"
+      c.waiting_since AS "waitingSince", c.assignee_id AS "assigneeId", u.name AS assignee, c.snoozed_until AS "snoozedUntil",
+      b.undeliverable_at AS "undeliverableAt"
     FROM conversations c ${dueIndex ? 'INDEXED BY conversations_due' : ''} JOIN messages m ON m.id = c.last_message_id JOIN pairs p ON p.id = c.pair_id JOIN buyers b ON b.id = p.buyer_id
       JOIN stores st ON st.id = c.store_id LEFT JOIN users u ON u.id = c.assignee_id
     WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
@@ -396,7 +403,8 @@ export class InboxRepo {
   pair(pairId: number): PairHeader | null {
     const row = stmt(
       this.#db,
-      `SELECT p.id AS pairId, p.store_id AS storeId, s.name AS storeName, p.token AS alias, CASE WHEN p.hide_name THEN '' ELSE b.name END AS buyerName, b.kind AS buyerKind, p.opted_out AS optedOut
+      `SELECT p.id AS pairId, p.store_id AS storeId, s.name AS storeName, p.token AS alias, CASE WHEN p.hide_name THEN '' ELSE b.name END AS buyerName, b.kind AS buyerKind, p.opted_out AS optedOut,
+         b.undeliverable_at AS undeliverableAt, b.undeliverable_reason AS undeliverableReason
        FROM pairs p JOIN stores s ON s.id = p.store_id JOIN buyers b ON b.id = p.buyer_id WHERE p.id = ?`,
     ).get(pairId) as (Omit<PairHeader, 'optedOut'> & { optedOut: number }) | undefined;
     return row ? { ...row, optedOut: row.optedOut === 1 } : null;

@@ -46,4 +46,10 @@ export interface MarketStore {
    * transaction; false (nothing written) when the pair already had that value or is unknown.
    */
   setOptOut(pairId: number, optedOut: boolean, via: string, now?: number): Promise<boolean>;
+  /**
+   * Clears the undeliverable mark of the pair's buyer (staff saw the address works again) and
+   * appends a `buyer.deliverable` event on the pair (`{ via, by }`) in one transaction; false
+   * (nothing written) when the buyer had no mark or the pair is unknown.
+   */
+  clearUndeliverable(pairId: number, via: string, by: number | null, now?: number): Promise<boolean>;
 }

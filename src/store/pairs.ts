@@ -9,7 +9,7 @@ import { stmt } from './statements.js';
 export interface PairView {
   readonly store: StoreFacts;
   readonly pair: PairFacts & { readonly createdAt: number };
-  readonly buyer: BuyerFacts & { readonly undeliverableAt: number | null };
+  readonly buyer: BuyerFacts & { readonly undeliverableAt: number | null; readonly undeliverableReason: string | null };
 }
 
 interface PairJoinRow {
@@ -26,19 +26,27 @@ interface PairJoinRow {
   b_name: string;
   b_kind: 'customer' | 'visitor';
   b_undeliverable_at: number | null;
+  b_undeliverable_reason: string | null;
 }
 
 const PAIR_JOIN = `SELECT s.id s_id, s.slug s_slug, s.name s_name, s.mailbox s_mailbox,
   p.id p_id, p.token p_token, p.opted_out p_opted_out, p.created_at p_created_at,
   -- A buyer who chose (on the unsubscribe page) that the store may not see their name has none here.
-  b.id b_id, b.email b_email, CASE WHEN p.hide_name THEN '' ELSE b.name END b_name, b.kind b_kind, b.undeliverable_at b_undeliverable_at
+  b.id b_id, b.email b_email, CASE WHEN p.hide_name THEN '' ELSE b.name END b_name, b.kind b_kind, b.undeliverable_at b_undeliverable_at, b.undeliverable_reason b_undeliverable_reason
   FROM pairs p JOIN stores s ON s.id = p.store_id JOIN buyers b ON b.id = p.buyer_id`;
 
 function toView(r: PairJoinRow): PairView {
   return {
     store: { id: r.s_id, slug: r.s_slug, name: r.s_name, mailbox: r.s_mailbox },
     pair: { id: r.p_id, token: r.p_token, optedOut: r.p_opted_out === 1, createdAt: r.p_created_at },
-    buyer: { id: r.b_id, email: r.b_email, name: r.b_name, kind: r.b_kind, undeliverableAt: r.b_undeliverable_at },
+    buyer: {
+      id: r.b_id,
+      email: r.b_email,
+      name: r.b_name,
+      kind: r.b_kind,
+      undeliverableAt: r.b_undeliverable_at,
+      undeliverableReason: r.b_undeliverable_reason,
+    },
   };
 }
 

@@ -118,8 +118,17 @@ export interface NewBounceReport {
 export interface BounceStore {
   /** Keeps the report (bounce_reports), whatever it was taken for. */
   record(r: NewBounceReport): Promise<void>;
-  /** The buyer with this real address is undeliverable from `now`; an earlier mark is kept. */
-  markUndeliverable(email: string, now?: number): Promise<void>;
+  /**
+   * The buyer with this real address is undeliverable from `now`, for `reason` (the status text as
+   * staff see it: scrubbed, one line); an earlier mark is kept with its reason.
+   */
+  markUndeliverable(email: string, now?: number, reason?: string | null): Promise<void>;
+  /**
+   * A delivery of this relayed message to `email` was accepted by the smarthost: a buyer with that
+   * address marked undeliverable is not any more, with a `buyer.deliverable` event on the message's
+   * pair (`via: 'delivery'`). Returns whether a mark was cleared; no write when there was none.
+   */
+  clearUndeliverableAfterDelivery(email: string, messageId: number, now?: number): Promise<boolean>;
 }
 
 /** The retention job's purges (store/retention.ts says what goes and what stays). */

@@ -21,7 +21,7 @@ export function sqliteWorker(
   commit: GroupCommit,
   transport: Transport,
   options: TestWorkerOptions,
-  storage: Pick<Storage, 'mail' | 'outbox' | 'write'> = sqliteStorage(db, { sessionTtlMs: 0, commit }),
+  storage: Pick<Storage, 'mail' | 'outbox' | 'write' | 'bounces'> = sqliteStorage(db, { sessionTtlMs: 0, commit }),
 ): OutboundWorker {
   const notices = new FailureNotices(
     storage.mail,

@@ -361,6 +361,25 @@ describe.each(adapters)('storage ports on %s', (_name, make) => {
       ]);
       expect(await h.exec('SELECT undeliverable_at FROM buyers WHERE id = 1')).toEqual([{ undeliverable_at: NOW + 5 }]);
       expect((await h.a.outbox.get(id))?.status).toBe('failed');
+      // An accepted delivery of message 1 to that address clears the mark, once, with its event.
+      expect(await h.b.bounces.clearUndeliverableAfterDelivery('B1@buyer.example', 1, NOW + 10)).toBe(true);
+      expect(await h.a.bounces.clearUndeliverableAfterDelivery('b1@buyer.example', 1, NOW + 11)).toBe(false);
+      expect(await h.exec("SELECT undeliverable_at, undeliverable_reason FROM buyers WHERE email = 'b1@buyer.example'")).toEqual([
+        { undeliverable_at: null, undeliverable_reason: null },
+      ]);
+      // Marked again with its reason (a later reason does not replace it); staff clear it once.
+      await h.a.bounces.markUndeliverable('b1@buyer.example', NOW + 12, '550 5.1.1 <tok1@relay.example>: user unknown');
+      await h.b.bounces.markUndeliverable('b1@buyer.example', NOW + 13, 'other');
+      expect(await h.exec("SELECT undeliverable_at, undeliverable_reason FROM buyers WHERE email = 'b1@buyer.example'")).toEqual([
+        { undeliverable_at: NOW + 12, undeliverable_reason: '550 5.1.1 <tok1@relay.example>: user unknown' },
+      ]);
+      const pair = (await h.exec("SELECT p.id FROM pairs p JOIN buyers b ON b.id = p.buyer_id WHERE b.email = 'b1@buyer.example' ORDER BY p.id"))[0] as {
+        id: number;
+      };
+      expect(await h.b.market.clearUndeliverable(pair.id, 'admin', 7, NOW + 14)).toBe(true);
+      expect(await h.a.market.clearUndeliverable(pair.id, 'admin', 7, NOW + 15)).toBe(false);
+      expect(await h.exec("SELECT undeliverable_at FROM buyers WHERE email = 'b1@buyer.example'")).toEqual([{ undeliverable_at: null }]);
+      expect(await h.exec("SELECT count(*) AS n FROM events WHERE type = 'buyer.deliverable'")).toEqual([{ n: 2 }]);
     });
   });
 

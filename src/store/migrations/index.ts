@@ -21,6 +21,7 @@ import { sql as reportBlocks } from './017-report-blocks.js';
 import { sql as filesInCode } from './023-files-in-code.js';
 import { sql as unusedIndexes } from './024-unused-indexes.js';
 import { sql as sharedBodies } from './025-shared-bodies.js';
+import { sql as undeliverableReason } from './026-undeliverable-reason.js';
 
 export interface Migration {
   readonly version: number;
@@ -46,4 +47,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 23, name: 'files-in-code', sql: filesInCode },
   { version: 24, name: 'unused-indexes', sql: unusedIndexes },
   { version: 25, name: 'shared-bodies', sql: sharedBodies },
+  { version: 26, name: 'undeliverable-reason', sql: undeliverableReason },
 ];

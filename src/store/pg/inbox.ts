@@ -145,7 +145,8 @@ export function pgInbox(s: PgScope): InboxStore {
     async pair(pairId) {
       const r = await sql.get<Omit<PairHeader, 'optedOut'> & { optedOut: number }>(
         `SELECT p.id AS "pairId", p.store_id AS "storeId", s.name AS "storeName", p.token AS alias, CASE WHEN p.hide_name <> 0 THEN '' ELSE b.name END AS "buyerName",
-           b.kind AS "buyerKind", p.opted_out AS "optedOut"
+           b.kind AS "buyerKind", p.opted_out AS "optedOut",
+           b.undeliverable_at AS "undeliverableAt", b.undeliverable_reason AS "undeliverableReason"
          FROM pairs p JOIN stores s ON s.id = p.store_id JOIN buyers b ON b.id = p.buyer_id WHERE p.id = ?`,
         [pairId],
       );

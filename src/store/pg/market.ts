@@ -119,5 +119,19 @@ export function pgMarket(s: PgScope): MarketStore {
         );
         return true;
       }),
+    clearUndeliverable: (pairId, via, by, now = Date.now()) =>
+      s.inTransaction(async (q) => {
+        const changed = await q.query(
+          'UPDATE buyers SET undeliverable_at = NULL, undeliverable_reason = NULL WHERE id = (SELECT buyer_id FROM pairs WHERE id = $1) AND undeliverable_at IS NOT NULL',
+          [pairId],
+        );
+        if (changed.rowCount !== 1) return false;
+        await q.query(
+          `INSERT INTO events (type, store_id, data, created_at)
+           SELECT 'buyer.deliverable', p.store_id, (jsonb_build_object('alias', p.token) || $1::jsonb)::text, $2 FROM pairs p WHERE p.id = $3`,
+          [JSON.stringify({ via, by }), now, pairId],
+        );
+        return true;
+      }),
   };
 }

@@ -8,6 +8,7 @@ import { OrderRepo } from '../orders.js';
 import { StoreRepo } from '../stores.js';
 import { PairRepo } from '../pairs.js';
 import { EventRepo } from '../events.js';
+import { stmt } from '../statements.js';
 
 function taken(err: unknown): boolean {
   return (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
@@ -42,6 +43,16 @@ export function sqliteMarket(db: Db): MarketStore {
         if (!view || view.pair.optedOut === optedOut) return false;
         pairs.setOptOut(pairId, optedOut, now);
         events.appendForPair('buyer.opted_out', pairId, { optedOut, via }, now);
+        return true;
+      })(),
+    clearUndeliverable: async (pairId, via, by, now = Date.now()) =>
+      db.transaction(() => {
+        const changed = stmt(
+          db,
+          'UPDATE buyers SET undeliverable_at = NULL, undeliverable_reason = NULL WHERE id = (SELECT buyer_id FROM pairs WHERE id = ?) AND undeliverable_at IS NOT NULL',
+        ).run(pairId).changes;
+        if (changed === 0) return false;
+        events.appendForPair('buyer.deliverable', pairId, { via, by }, now);
         return true;
       })(),
   };

@@ -148,10 +148,30 @@ function bounces(db: Db, commit: Committer): BounceStore {
           r.diagnostic,
         );
       }),
-    markUndeliverable: async (email, now = Date.now()) =>
+    markUndeliverable: async (email, now = Date.now(), reason = null) =>
       commit.run(() => {
-        stmt(db, 'UPDATE buyers SET undeliverable_at = ? WHERE email = ? AND undeliverable_at IS NULL').run(now, email.toLowerCase());
+        stmt(db, 'UPDATE buyers SET undeliverable_at = ?, undeliverable_reason = ? WHERE email = ? AND undeliverable_at IS NULL').run(
+          now,
+          reason,
+          email.toLowerCase(),
+        );
       }),
+    async clearUndeliverableAfterDelivery(email, messageId, now = Date.now()) {
+      // A read first: almost every delivery goes to a buyer with no mark, and it should not cost a write.
+      if (!stmt(db, 'SELECT 1 FROM buyers WHERE email = ? AND undeliverable_at IS NOT NULL').get(email.toLowerCase())) return false;
+      return commit.run(() => {
+        const changed = stmt(db, 'UPDATE buyers SET undeliverable_at = NULL, undeliverable_reason = NULL WHERE email = ? AND undeliverable_at IS NOT NULL').run(
+          email.toLowerCase(),
+        ).changes;
+        if (changed === 0) return false;
+        stmt(
+          db,
+          `INSERT INTO events (type, store_id, data, created_at)
+           SELECT 'buyer.deliverable', p.store_id, json_object('alias', p.token, 'via', 'delivery'), ? FROM messages m JOIN pairs p ON p.id = m.pair_id WHERE m.id = ?`,
+        ).run(now, messageId);
+        return true;
+      });
+    },
   };
 }
 

@@ -40,6 +40,7 @@ import { sandboxedHtml } from './sandboxed-html.js';
 import { frameOf, type AdminEnv } from './session.js';
 import { displayZone } from '../../../views/time-format.js';
 import { paramId } from './param-id.js';
+import { UndeliverableNotice } from '../../../views/undeliverable.js';
 
 export interface ConversationDeps {
   /** Tags, internal notes and reported messages (either database). */
@@ -51,7 +52,7 @@ export interface ConversationDeps {
   /** The mail path's reads (the store's mailbox as a permitted sender). */
   readonly mail: MailStore;
   /** The pair's orders (the order panel and the reply box's order choice). */
-  readonly market: Pick<MarketStore, 'ordersForPair' | 'stores'>;
+  readonly market: Pick<MarketStore, 'ordersForPair' | 'stores' | 'clearUndeliverable'>;
   /** The inbox, the conversations' state and reply drafts (either database). */
   readonly inbox: InboxStore;
   readonly filters: { readonly linkAllowList: readonly string[]; readonly linkAction: 'redact' | 'refuse' };
@@ -366,6 +367,19 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
       },
     );
     return c.html(<DraftWarnings warnings={warnings} />);
+  });
+
+  // Staff clear a buyer's undeliverable mark (the buyer gave a working address, or their mailbox is
+  // back): any agent of the store may, as with every other conversation action. The change and its
+  // buyer.deliverable event (who did it) commit together; clearing an unmarked buyer writes nothing.
+  app.post('/conversations/:id/deliverable', async (c) => {
+    const pair = await pairFor(c);
+    if (!pair) return c.text('No such conversation.', 404);
+    const user = c.get('user');
+    const cleared = await d.market.clearUndeliverable(pair.pairId, 'admin', user.id);
+    if (cleared) d.log.info({ event: 'buyer.deliverable', via: 'admin', userId: user.id, pairId: pair.pairId }, 'undeliverable mark cleared by staff');
+    if (c.req.header('hx-request')) return c.html(<UndeliverableNotice pairId={pair.pairId} since={null} reason={null} csrf={frame(c).csrf} />);
+    return c.redirect(`/conversations/${pair.pairId}`, 303);
   });
 
   app.post('/conversations/:id/notes', async (c) => {

@@ -61,7 +61,15 @@ export function presentPair(v: PairView, orders: readonly OrderRow[], domain: st
     createdAt: iso(v.pair.createdAt),
     store: { id: v.store.id, slug: v.store.slug, name: v.store.name },
     // The real address is for API callers (the marketplace) only; it never reaches the seller's mail.
-    buyer: { id: v.buyer.id, name: v.buyer.name, email: v.buyer.email, kind: v.buyer.kind, undeliverableSince: iso(v.buyer.undeliverableAt) },
+    buyer: {
+      id: v.buyer.id,
+      name: v.buyer.name,
+      email: v.buyer.email,
+      kind: v.buyer.kind,
+      undeliverableSince: iso(v.buyer.undeliverableAt),
+      // Why (the refusal or bounce status text, scrubbed: the alias in place of the address); null when not marked.
+      undeliverableReason: v.buyer.undeliverableReason,
+    },
     orders: orders.map(presentOrder),
   };
 }
