@@ -310,6 +310,8 @@ describe.each(adapters)('the inbox port on %s', (name, make) => {
         buyerName: 'Jane Doe',
         buyerKind: 'customer',
         optedOut: false,
+        undeliverableAt: null,
+        undeliverableReason: null,
       });
       expect(await h.b.inbox.otherConversations(s.pairs.jane, [s.acme, s.birch])).toEqual([{ pairId: s.pairs.jane2, storeName: 'Birch Home' }]);
       expect(await h.b.inbox.otherConversations(s.pairs.jane, [s.acme])).toEqual([]);
