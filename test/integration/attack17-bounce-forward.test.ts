@@ -5,6 +5,7 @@
 // own mailbox took the message and is fine, but was marked undeliverable (campaigns and replies
 // then skip them). A DSN marks the buyer only when its Final-Recipient is the address we sent to
 // (or it names none); the delivery still fails, as the remote side said.
+import { dsnHeadLines } from '../fixtures/dsn.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { campaignShop, LAMP } from '../helpers/campaign-shop.js';
 import { startHarness, type Harness } from '../helpers/gateway.js';
@@ -55,26 +56,7 @@ async function deliveredToGus() {
 /** A DSN (RFC 3464) for gus with `status`, returning the headers we sent (RFC 3462). */
 const dsn = (to: string, status: string, returned: string, finalRecipient: string, original?: string) =>
   [
-    'From: Mail Delivery Subsystem <mailer-daemon@buyer.example>',
-    `To: ${to}`,
-    'Subject: Delivery Status Notification (Failure)',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-    '',
-    '--b',
-    'Content-Type: text/plain',
-    '',
-    'Your message could not be delivered.',
-    '--b',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; mx.buyer.example',
-    '',
-    ...(original ? [`Original-Recipient: rfc822; ${original}`] : []),
-    `Final-Recipient: rfc822; ${finalRecipient}`,
-    'Action: failed',
-    `Status: ${status}`,
-    `Diagnostic-Code: smtp; 550 ${status} refused`,
+    ...dsnHeadLines({ to, recipient: finalRecipient, status, diagnostic: `550 ${status} refused`, original }),
     '--b',
     'Content-Type: text/rfc822-headers',
     '',
