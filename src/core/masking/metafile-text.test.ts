@@ -112,11 +112,9 @@ describe('the text a metafile picture draws (metafileTexts)', () => {
     expect(isMetafile(new Uint8Array(wmf([])))).toBe(true);
   });
 
-  it('is linear: 100 000 text records read in well under a second', () => {
+  it('reads 100 000 text records (a quadratic reading would pass the test timeout)', () => {
     const records = Array.from({ length: 100_000 }, (_, k) => extTextOut(`line ${k}`));
-    const t = performance.now();
     // Each record's string, and all of them joined as drawn.
     expect(metafileTexts(new Uint8Array(emf(records)))).toHaveLength(100_001);
-    expect(performance.now() - t).toBeLessThan(1000);
   });
 });
