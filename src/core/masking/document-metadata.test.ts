@@ -96,6 +96,19 @@ describe('an Office file’s parts besides its XML', () => {
     }
   });
 
+  it('refuses a HEIC or AVIF picture inside it (its EXIF and XMP items are not removed here), and keeps a video (round-18)', () => {
+    const box = (type: string, data: Buffer) => Buffer.concat([Buffer.from([0, 0, (data.length + 8) >> 8, (data.length + 8) & 255]), Buffer.from(type), data]);
+    const heif = (brand: string, compatible: string) =>
+      Buffer.concat([box('ftyp', Buffer.from(`${brand}\0\0\0\0${compatible}`)), box('meta', Buffer.from('Exif\0\0Artist anna.private@othermail.example'))]);
+    for (const [name, file] of [
+      ['word/media/image1.heic', heif('heic', 'mif1heic')],
+      ['word/media/image1.avif', heif('avif', 'mif1avif')],
+      ['word/media/image1.bin', heif('mif1', 'heic')],
+    ] as const)
+      expect(() => cleanOoxml(docx({ [name]: file }), DOCX), name).toThrow(/HEIC or AVIF/);
+    expect(() => cleanOoxml(docx({ 'word/media/media1.mp4': heif('isom', 'isomiso2mp41') }), DOCX)).not.toThrow();
+  });
+
   it('removes a VBA project whatever its part is named: by its relationship or its VBA storage', () => {
     const project = container({ 'VBA/dir': Buffer.from([1, 2, 3]), 'VBA/Module1': Buffer.from([1, 0x19, 0xb0]) });
     const rels = (type: string, target: string) =>

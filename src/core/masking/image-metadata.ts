@@ -272,6 +272,21 @@ export function imageFormat(b: Uint8Array): ImageFormat | null {
   return null;
 }
 
+/** HEIF brands (ISO/IEC 23008-12: HEIC, HEIF image and sequence, AVIF): a file naming one is a picture, not a video. */
+const HEIF_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'mif2', 'msf1', 'avif', 'avis']);
+
+/**
+ * True when `b` is a HEIC or AVIF picture (an ISO BMFF `ftyp` box whose major or a compatible brand
+ * is a HEIF one, HEIF_BRANDS; an MP4 video names none). Not cleaned here: its EXIF and XMP are items
+ * found through `meta`/`iinf`/`iloc`, which stripImageMetadata does not walk, so a caller refuses it.
+ */
+export function isHeif(b: Uint8Array): boolean {
+  if (b.length < 16 || ascii(b, 4, 4) !== 'ftyp') return false;
+  const size = Math.min(((b[0] as number) << 24) | ((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number), b.length, 4096);
+  for (let at = 8; at + 4 <= size; at += at === 8 ? 8 : 4) if (HEIF_BRANDS.has(ascii(b, at, 4))) return true;
+  return false;
+}
+
 const MIME: Readonly<Record<ImageFormat, string>> = {
   jpeg: 'image/jpeg',
   png: 'image/png',
