@@ -130,18 +130,31 @@ describe('TIFF: only the tags a viewer draws by are kept, every other byte blank
 
   it('keeps a JPEG-compressed page’s tables and strips as JPEG streams, their EXIF and comment data blanked', () => {
     const seg = (marker: number, data: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (data.length + 2) >> 8, (data.length + 2) & 255]), data]);
-    const stream = (scan: boolean) =>
+    const stream = (scan: Buffer[]) =>
       Buffer.concat([
         Buffer.from([0xff, 0xd8]),
         seg(0xe1, Buffer.from(`Exif\0\0${ADDRESS}`, 'latin1')),
         seg(0xfe, Buffer.from(ADDRESS)),
         seg(0xdb, Buffer.alloc(65, 7)),
-        ...(scan ? [seg(0xda, Buffer.from([1, 1, 0, 0, 63, 0])), Buffer.from([1, 2, 3]), Buffer.from([0xff, 0xd9])] : [Buffer.from([0xff, 0xd9])]),
+        ...scan,
+        Buffer.from([0xff, 0xd9]),
       ]);
     const page = TIFF_PAGE.map((e) => (e.tag === 259 ? { tag: 259, type: 3, values: [7] } : e));
-    const t = tiffFile([[...page, { tag: 347, type: 7, bytes: stream(false) }]]);
+    const t = tiffFile([[...page, { tag: 347, type: 7, bytes: stream([]) }]]);
     const r = stripImageMetadata(new Uint8Array(t));
     expect(latin1(r.bytes)).not.toContain(ADDRESS);
+    // A strip that is a whole JPEG stream (its own EXIF before its scan) is cleaned so too.
+    const strip = stream([seg(0xda, Buffer.from([1, 1, 0, 0, 63, 0])), Buffer.from([1, 2, 3])]);
+    const withStrip = Buffer.concat([t, strip]);
+    const ifd = withStrip.readUInt32LE(4);
+    for (let i = 0; i < withStrip.readUInt16LE(ifd); i++) {
+      const e = ifd + 2 + 12 * i;
+      if (withStrip.readUInt16LE(e) === 273) withStrip.writeUInt32LE(t.length, e + 8);
+      if (withStrip.readUInt16LE(e) === 279) withStrip.writeUInt32LE(strip.length, e + 8);
+    }
+    const s = stripImageMetadata(new Uint8Array(withStrip));
+    expect(latin1(s.bytes)).not.toContain(ADDRESS);
+    expect(Buffer.from(s.bytes).subarray(-5)).toEqual(Buffer.from([1, 2, 3, 0xff, 0xd9]));
     // The quantisation table stays.
     expect(Buffer.from(r.bytes).includes(seg(0xdb, Buffer.alloc(65, 7)))).toBe(true);
   });

@@ -1,9 +1,12 @@
-// Owns removing the metadata that can identify a person from JPEG, PNG and GIF files (GPS position,
-// camera owner and serial, author, software, comments: EXIF, XMP, IPTC, text chunks), leaving the
-// picture itself byte for byte. Each format is walked by its own structure (segments, chunks,
-// blocks), never by searching for byte patterns; anything that does not walk cleanly is refused.
-// The npm candidates (exif-be-gone, piexifjs) are Node stream transforms that search for markers,
-// or handle JPEG EXIF only and leave XMP, IPTC and comments in place.
+// Owns removing the metadata that can identify a person from JPEG, PNG, GIF, TIFF, WebP and BMP
+// files (GPS position, camera owner and serial, author, software, comments: EXIF, XMP, IPTC, text
+// chunks, TIFF tags), leaving the picture itself byte for byte. Each format is walked by its own
+// structure (segments, chunks, blocks, IFDs), never by searching for byte patterns; anything that
+// does not walk cleanly is refused. The npm candidates (exif-be-gone, piexifjs) are Node stream
+// transforms that search for markers, or handle JPEG EXIF only and leave XMP, IPTC and comments in
+// place; for TIFF and WebP (round 18) sharp and jimp re-encode the pixels, exiftool-vendored runs
+// Perl in a subprocess and removes known groups (a list of removals), utif only decodes. A TIFF or
+// a BMP is blanked in place (KeptBytes: offsets stay valid); a HEIC or AVIF is not cleaned (isHeif).
 // The EXIF orientation is the one tag kept: a phone stores a photo taken sideways as it came off
 // the sensor plus Orientation = 6, and without it the photo arrives sideways. It is written back
 // as a new EXIF segment holding that tag alone (IFD0, big-endian), so nothing else of the
@@ -12,6 +15,7 @@
 // chunk, C2PA credentials, an APP2 that is no ICC profile) carried any text past a list of
 // removals (the round-17 attack). The one picture cleaner: an attached photo, a `data:` picture and
 // the pictures inside an Office package (document-metadata.ts) all come through stripImageMetadata.
+// A picture's pixels are kept as they are and never read as text.
 import { Inflate } from 'fflate';
 
 export class NotAnImage extends Error {}
@@ -501,13 +505,14 @@ const WEBP_KEEP = new Set(['VP8 ', 'VP8L', 'VP8X', 'ALPH', 'ANIM', 'ANMF', 'ICCP
 /** Chunks kept inside an animation frame (ANMF's Frame Data): alpha and the bitstream. */
 const WEBP_FRAME_KEEP = new Set(['ALPH', 'VP8 ', 'VP8L']);
 
-/** A RIFF chunk of `fourcc` holding `data`, padded to an even length. */
+/** A RIFF chunk's header: `fourcc` and `size` (little-endian). */
+function riffHead(fourcc: string, size: number): Uint8Array {
+  return Uint8Array.from([...fourcc].map((c) => c.charCodeAt(0)).concat([size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, size >>> 24]));
+}
+
+/** A RIFF chunk of `fourcc` holding `data`, padded to an even length with a zero byte. */
 function riff(fourcc: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(8 + data.length + (data.length & 1));
-  for (let i = 0; i < 4; i++) out[i] = fourcc.charCodeAt(i);
-  out.set([data.length & 0xff, (data.length >> 8) & 0xff, (data.length >> 16) & 0xff, data.length >>> 24], 4);
-  out.set(data, 8);
-  return out;
+  return concat([riffHead(fourcc, data.length), data, new Uint8Array(data.length & 1)]);
 }
 
 /**
@@ -546,7 +551,7 @@ function stripWebp(b: Uint8Array): Uint8Array {
   const chunks = walk(12, riffEnd, WEBP_KEEP);
   if (pictures === 0) throw new NotAnImage('a WebP without a picture');
   const body = concat([b.subarray(8, 12), ...chunks]);
-  return concat([riff('RIFF', body).subarray(0, 8), body]);
+  return concat([riffHead('RIFF', body.length), body]);
 }
 
 const BMP_LINKED = 0x4c494e4b; // 'LINK': bV5CSType of a profile named by a file name
