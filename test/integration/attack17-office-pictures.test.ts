@@ -1,60 +1,60 @@
 // Round-17 attack on pictures inside Office packages: JPEG, PNG and GIF are cleaned by the
-// allow-list (what viewers draw), but Word also draws TIFF, BMP and WebP pictures, and those are
+// allow-list (what viewers draw), but Word also draws TIFF, BMP and WebP pictures, and those were
 // read as any other binary member: searched for the writer only, so another person's address (the
 // buyer's other mailbox in a TIFF's ImageDescription or a WebP's XMP) crossed inside the package.
+// Round 18: the one picture cleaner (image-metadata.ts) reads TIFF, WebP and BMP too, inside a
+// package, attached on its own (removed before: a type not in the table) and as a data: picture.
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { attachmentMail, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
+import { alternativeMail, attachmentMail, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
 import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
+import { bmpFile, riffChunk, TIFF_PAGE, tiffFile, tiffText, VP8L_1X1, vp8x, webpFile } from '../fixtures/pictures.js';
+
+/** A 1×1 TIFF whose ImageDescription (tag 270) says `text`. */
+const tiffSaying = (text: string) => tiffFile([[...TIFF_PAGE, tiffText(270, text)]]);
+
+/** Pictures of each format carrying another person's address where a viewer does not draw it. */
+const carrying = (address: string): Record<string, Buffer> => ({
+  tiff: tiffFile([
+    [...TIFF_PAGE, tiffText(315, address), { tag: 34665, type: 4, ifd: [tiffText(0xa430, address)] }],
+    [...TIFF_PAGE, tiffText(270, `Page 2 by ${address}`)],
+  ]),
+  webp: webpFile([
+    vp8x(0x08 | 0x04),
+    VP8L_1X1,
+    riffChunk('EXIF', Buffer.from(`II*\0${address}`, 'latin1')),
+    riffChunk('XMP ', Buffer.from(`<x:xmpmeta>${address}</x:xmpmeta>`)),
+  ]),
+  bmp: bmpFile({ gap: Buffer.from(address), trailing: Buffer.from(`Photo by ${address}`) }),
+});
+
+/** The attachments' names (each zip's members as `name:member`) whose bytes hold `text`. */
+function holding(atts: { filename?: string; content: Buffer }[], text: string): string[] {
+  return atts.flatMap((a) => {
+    let members: Record<string, Uint8Array>;
+    try {
+      members = unzipSync(new Uint8Array(a.content));
+    } catch {
+      members = { whole: a.content };
+    }
+    return Object.entries(members)
+      .filter(([, m]) => Buffer.from(m).toString('latin1').toLowerCase().includes(text))
+      .map(([n]) => `${a.filename}:${n}`);
+  });
+}
 
 let h: Harness;
 let alias: string;
 beforeAll(async () => ({ h, alias } = await startMaskingPair()));
 afterAll(() => h.close());
 
-/** A 1×1 little-endian TIFF whose ImageDescription (tag 270) says `text`. */
-function tiffSaying(text: string): Buffer {
-  const desc = Buffer.from(`${text}\0`, 'latin1');
-  const entries: [number, number, number, number][] = [
-    [256, 3, 1, 1], // width
-    [257, 3, 1, 1], // height
-    [258, 3, 1, 8], // bits
-    [259, 3, 1, 1], // no compression
-    [262, 3, 1, 1], // black is zero
-    [270, 2, desc.length, 0], // description (offset filled below)
-    [273, 4, 1, 0], // strip offset (filled below)
-    [278, 3, 1, 1],
-    [279, 4, 1, 1],
-  ];
-  const ifdAt = 8;
-  const ifdLen = 2 + entries.length * 12 + 4;
-  const descAt = ifdAt + ifdLen;
-  const pixelAt = descAt + desc.length;
-  const b = Buffer.alloc(pixelAt + 1);
-  b.write('II', 0, 'latin1');
-  b.writeUInt16LE(42, 2);
-  b.writeUInt32LE(ifdAt, 4);
-  b.writeUInt16LE(entries.length, ifdAt);
-  entries.forEach(([tag, type, count, value], i) => {
-    const at = ifdAt + 2 + i * 12;
-    b.writeUInt16LE(tag, at);
-    b.writeUInt16LE(type, at + 2);
-    b.writeUInt32LE(count, at + 4);
-    const v = tag === 270 ? descAt : tag === 273 ? pixelAt : value;
-    if (type === 3) b.writeUInt16LE(v, at + 8);
-    else b.writeUInt32LE(v, at + 8);
-  });
-  desc.copy(b, descAt);
-  return b;
-}
-
 function docxWithPicture(name: string, picture: Buffer): Buffer {
   return Buffer.from(
     zipSync({
       '[Content_Types].xml': strToU8(
-        `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="${name.split('.').pop()}" ContentType="image/tiff"/></Types>`,
+        `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="${name.split('.').pop()}" ContentType="image/${name.split('.').pop()}"/></Types>`,
       ),
       'word/document.xml': strToU8('<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>Photo of the damage</w:t></w:r></w:p></w:body></w:document>'),
       [`word/media/${name}`]: picture,
@@ -63,30 +63,57 @@ function docxWithPicture(name: string, picture: Buffer): Buffer {
 }
 
 describe('a TIFF picture inside a docx (round-17 attack)', () => {
-  // Left failing: the fix is a TIFF cleaner of its own (keep the tags a viewer draws by, as the
-  // JPEG/PNG allow-list does), or treating a non-JPEG/PNG/GIF picture member as text searched for
-  // any address (as a text member is); neither is small. Reported.
-  it.fails(
-    'does not carry another person’s address in the picture’s description',
-    async () => {
-      const file = docxWithPicture('image1.tiff', tiffSaying(`Photo by ${BUYER_OTHER}`));
-      const [raw] = await sendTagged(h, BUYER.address, alias, [
-        attachmentMail(alias, 0, { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', name: 'damage.docx', base64: b64(file) }),
-      ]);
-      const atts = (await simpleParser(raw!)).attachments;
-      const leaks = atts.flatMap((a) => {
-        let members: Record<string, Uint8Array>;
-        try {
-          members = unzipSync(new Uint8Array(a.content));
-        } catch {
-          members = { whole: a.content };
-        }
-        return Object.entries(members)
-          .filter(([, m]) => Buffer.from(m).toString('latin1').toLowerCase().includes(BUYER_OTHER))
-          .map(([n]) => `${a.filename}:${n}`);
-      });
-      expect(leaks).toEqual([]);
-    },
-    60_000,
-  );
+  it('does not carry another person’s address in the picture’s description', async () => {
+    const file = docxWithPicture('image1.tiff', tiffSaying(`Photo by ${BUYER_OTHER}`));
+    const [raw] = await sendTagged(h, BUYER.address, alias, [
+      attachmentMail(alias, 0, { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', name: 'damage.docx', base64: b64(file) }),
+    ]);
+    const atts = (await simpleParser(raw!)).attachments;
+    expect(atts.map((a) => a.filename)).toEqual(['damage.docx']);
+    expect(holding(atts, BUYER_OTHER)).toEqual([]);
+  }, 60_000);
+});
+
+describe('TIFF, WebP and BMP pictures (round 18): cleaned wherever they are, the picture kept', () => {
+  const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+  const pictures = carrying(BUYER_OTHER);
+
+  it('inside a docx, attached under its own type, attached under a generic type by its name: kept, without the address', async () => {
+    const sent = Object.entries(pictures).flatMap(([ext, bytes]) => [
+      { type: DOCX, name: `damage-${ext}.docx`, base64: b64(docxWithPicture(`image1.${ext}`, bytes)) },
+      { type: `image/${ext}`, name: `damage.${ext}`, base64: b64(bytes) },
+      { type: 'application/octet-stream', name: `photo.${ext}`, base64: b64(bytes), disposition: true },
+    ]);
+    const raws = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      sent.map((file, k) => attachmentMail(alias, k, file)),
+    );
+    const got = await Promise.all(raws.map(async (raw) => (await simpleParser(raw)).attachments));
+    // Every file arrives, none holding the address.
+    expect(got.map((atts) => atts.map((a) => a.filename))).toEqual(sent.map((f) => [f.name]));
+    expect(got.flatMap((atts) => holding(atts, BUYER_OTHER))).toEqual([]);
+    // A picture on its own keeps its format, declared by its bytes.
+    expect(got.map((atts) => atts[0]!.contentType)).toEqual(sent.map((f) => (f.type === DOCX ? DOCX : `image/${f.name.split('.').pop()}`)));
+  }, 60_000);
+
+  it('as a data: picture in HTML: kept, without the address', async () => {
+    const raws = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      Object.entries(pictures).map(([ext, bytes], k) =>
+        alternativeMail(
+          alias,
+          `${subjectTag(k)} pic`,
+          'See the picture.',
+          `<p>See the picture.</p><img alt="pic" src="data:image/${ext};base64,${b64(bytes)}">`,
+        ),
+      ),
+    );
+    const srcs = await Promise.all(raws.map(async (raw) => [...String((await simpleParser(raw)).html).matchAll(/src="data:([^;]+);base64,([^"]+)"/g)]));
+    expect(srcs.map((m) => m.map(([, type]) => type))).toEqual(Object.keys(pictures).map((ext) => [`image/${ext}`]));
+    expect(srcs.flatMap((m) => m.map(([, , data]) => Buffer.from(data!, 'base64').toString('latin1'))).filter((s) => s.includes(BUYER_OTHER))).toEqual([]);
+  }, 60_000);
 });

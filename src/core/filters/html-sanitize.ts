@@ -93,11 +93,22 @@ const DATA_IMAGE = /^data:(image\/[a-z0-9.+-]+)((?:;[^,;]*)*?);base64,([A-Za-z0-
 // The types a photo attached on its own is read as (part-table.ts): their metadata can be removed.
 // Also `image/jpg` and `image/x-png`, which web editors and scripts write in data: URIs (the bytes
 // are read as what they are, stripImageMetadata, and the kept source names their real type).
-const DATA_IMAGE_TYPES = new Set(['image/jpeg', 'image/pjpeg', 'image/jpg', 'image/png', 'image/x-png', 'image/gif']);
+const DATA_IMAGE_TYPES = new Set([
+  'image/jpeg',
+  'image/pjpeg',
+  'image/jpg',
+  'image/png',
+  'image/x-png',
+  'image/gif',
+  'image/tiff',
+  'image/webp',
+  'image/bmp',
+  'image/x-ms-bmp',
+]);
 
 /**
  * An `<img>`'s attributes with a data: URI picture (RFC 2397) as a photo attached on its own is
- * kept: a JPEG, PNG or GIF in base64 without its metadata (image-metadata.ts stripImageMetadata,
+ * kept: a JPEG, PNG, GIF, TIFF, WebP or BMP in base64 without its metadata (image-metadata.ts stripImageMetadata,
  * location, camera, author, text chunks); any other picture (an SVG's text, an EMF's or WMF's text
  * records, which no reader here reads), one not in base64 or that does not read as its format loses
  * its `src`, so the image is dropped (exclusiveFilter). Other sources are left as they are. Linear

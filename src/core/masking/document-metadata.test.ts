@@ -5,6 +5,7 @@ import { strToU8, unzipSync, zipSync } from 'fflate';
 import { cleanOoxml, cleanPdf, fieldResults, headersFooters, memberTexts, NotWhatItClaims, ooxmlText, utf16WithoutMark } from './document-metadata.js';
 import { withoutCommentsAndPIs } from './sheet-formulas.js';
 import { container } from '../../../test/fixtures/legacy-office.js';
+import { bmpFile, riffChunk, TIFF_PAGE, tiffFile, tiffText, VP8L_1X1, vp8x, webpFile } from '../../../test/fixtures/pictures.js';
 
 /** Every object a reader of the file can open, streams inflated: what a recipient could dig out of it. */
 async function everything(bytes: Uint8Array): Promise<string> {
@@ -94,6 +95,45 @@ describe('an Office file’s parts besides its XML', () => {
       expect(Buffer.from(out[name] as Uint8Array).includes('Jane Buyer')).toBe(false);
       expect(Buffer.from(out[name] as Uint8Array).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     }
+  });
+
+  it('cleans TIFF, WebP and BMP pictures in a workbook’s and a presentation’s media as in a document’s, keeping each picture (round-18)', () => {
+    const other = 'anna.private@othermail.example';
+    const media = {
+      'image1.tiff': tiffFile([[...TIFF_PAGE, tiffText(270, other)]]),
+      'image2.webp': webpFile([vp8x(0x04), VP8L_1X1, riffChunk('XMP ', Buffer.from(other))]),
+      'image3.bmp': bmpFile({ trailing: Buffer.from(other) }),
+    };
+    const types = strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>');
+    for (const [declared, main, dir] of [
+      ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'xl/workbook.xml', 'xl/media'],
+      ['application/vnd.openxmlformats-officedocument.presentationml.presentation', 'ppt/presentation.xml', 'ppt/media'],
+    ] as const) {
+      const zip = zipSync({
+        '[Content_Types].xml': types,
+        [main]: strToU8('<?xml version="1.0"?><root/>'),
+        ...Object.fromEntries(Object.entries(media).map(([n, b]) => [`${dir}/${n}`, new Uint8Array(b)])),
+      });
+      const out = unzipSync(cleanOoxml(zip, declared).bytes);
+      for (const [n, b] of Object.entries(media)) {
+        const got = Buffer.from(out[`${dir}/${n}`] as Uint8Array);
+        expect(got.toString('latin1'), `${dir}/${n}`).not.toContain(other);
+        expect(got.subarray(0, 2), `${dir}/${n}`).toEqual(b.subarray(0, 2));
+      }
+    }
+  });
+
+  it('refuses a HEIC or AVIF picture inside it (its EXIF and XMP items are not removed here), and keeps a video (round-18)', () => {
+    const box = (type: string, data: Buffer) => Buffer.concat([Buffer.from([0, 0, (data.length + 8) >> 8, (data.length + 8) & 255]), Buffer.from(type), data]);
+    const heif = (brand: string, compatible: string) =>
+      Buffer.concat([box('ftyp', Buffer.from(`${brand}\0\0\0\0${compatible}`)), box('meta', Buffer.from('Exif\0\0Artist anna.private@othermail.example'))]);
+    for (const [name, file] of [
+      ['word/media/image1.heic', heif('heic', 'mif1heic')],
+      ['word/media/image1.avif', heif('avif', 'mif1avif')],
+      ['word/media/image1.bin', heif('mif1', 'heic')],
+    ] as const)
+      expect(() => cleanOoxml(docx({ [name]: file }), DOCX), name).toThrow(/HEIC or AVIF/);
+    expect(() => cleanOoxml(docx({ 'word/media/media1.mp4': heif('isom', 'isomiso2mp41') }), DOCX)).not.toThrow();
   });
 
   it('removes a VBA project whatever its part is named: by its relationship or its VBA storage', () => {

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { exifOrientation, stripImageMetadata } from './image-metadata.js';
-import { jpegCarryingElsewhere, pngCarryingElsewhere, pngWithProfile } from '../../../test/fixtures/pictures.js';
+import { exifOrientation, imageFormat, NotAnImage, stripImageMetadata } from './image-metadata.js';
+import {
+  bmpFile,
+  jpegCarryingElsewhere,
+  pngCarryingElsewhere,
+  pngWithProfile,
+  riffChunk,
+  TIFF_PAGE,
+  tiffFile,
+  tiffPages,
+  tiffText,
+  VP8L_1X1,
+  vp8x,
+  webpFile,
+} from '../../../test/fixtures/pictures.js';
 
 const seg = (marker: number, data: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (data.length + 2) >> 8, (data.length + 2) & 255]), data]);
 const exif = (extra: string) =>
@@ -59,5 +72,167 @@ describe('photo metadata is removed and the orientation kept', () => {
     const r = stripImageMetadata(new Uint8Array(pngWithProfile('Display P3', 'Copyright anna@other.example')));
     expect(has(r.bytes, 'iCCP')).toBe(true);
     expect(r.hidden.map((b) => Buffer.from(b).toString('latin1').includes('anna@other.example'))).toEqual([true]);
+  });
+});
+
+const ADDRESS = 'anna.private@othermail.example';
+const latin1 = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+
+describe('TIFF: only the tags a viewer draws by are kept, every other byte blanked (round-18)', () => {
+  const carriers = {
+    'ImageDescription (270)': [tiffText(270, `Photo by ${ADDRESS}`)],
+    'Artist, Copyright, Make, Software (315, 33432, 271, 305)': [
+      tiffText(315, ADDRESS),
+      tiffText(33432, `(c) ${ADDRESS}`),
+      tiffText(271, `Make ${ADDRESS}`),
+      tiffText(305, `Software ${ADDRESS}`),
+    ],
+    'XMP (700)': [{ tag: 700, type: 1, bytes: Buffer.from(`<x:xmpmeta><dc:creator>${ADDRESS}</dc:creator></x:xmpmeta>`) }],
+    'IPTC (33723)': [{ tag: 33723, type: 7, bytes: Buffer.concat([Buffer.from([0x1c, 2, 80, 0, ADDRESS.length]), Buffer.from(ADDRESS)]) }],
+    'Photoshop (34377)': [{ tag: 34377, type: 1, bytes: Buffer.from(`8BIM\x04\x04\0\0\0\0\0\x20${ADDRESS}`, 'latin1') }],
+    'an EXIF sub-IFD (34665: UserComment, CameraOwnerName) and a GPS sub-IFD (34853)': [
+      { tag: 34665, type: 4, ifd: [{ tag: 0x9286, type: 7, bytes: Buffer.from(`ASCII\0\0\0${ADDRESS}`, 'latin1') }, tiffText(0xa430, ADDRESS)] },
+      { tag: 34853, type: 4, ifd: [tiffText(0x001b, ADDRESS)] },
+    ],
+  };
+  it.each(Object.entries(carriers))('removes an address kept in %s, and keeps the page drawable', (_, extra) => {
+    for (const bigEndian of [false, true]) {
+      const r = stripImageMetadata(new Uint8Array(tiffFile([[...TIFF_PAGE, ...extra]], { bigEndian })));
+      expect(latin1(r.bytes)).not.toContain(ADDRESS);
+      expect(r.contentType).toBe('image/tiff');
+      expect(r.removed).toBeGreaterThan(0);
+      const [page] = tiffPages(r.bytes);
+      expect(page!.map(([tag]) => tag)).toEqual([256, 257, 258, 259, 262, 273, 277, 278, 279, 282, 283, 296]);
+      // The strip is where StripOffsets says, byte for byte.
+      const strip = page!.find(([tag]) => tag === 273)![3];
+      expect(r.bytes[strip]).toBe(0x80);
+    }
+  });
+
+  it('cleans every page (a second IFD), keeps the orientation and an ICC profile, blanks bytes no tag names and drops what follows', () => {
+    const icc = Buffer.concat([Buffer.alloc(128, 1), Buffer.from('desc Display P3')]);
+    const t = tiffFile(
+      [
+        [...TIFF_PAGE, { tag: 274, type: 3, values: [6] }, { tag: 34675, type: 7, bytes: icc }],
+        [...TIFF_PAGE, tiffText(270, `Page 2 by ${ADDRESS}`), tiffText(285, ADDRESS)],
+      ],
+      { gap: Buffer.from(`gap ${ADDRESS}`), trailing: Buffer.from(`after ${ADDRESS}`) },
+    );
+    const r = stripImageMetadata(new Uint8Array(t));
+    expect(latin1(r.bytes)).not.toContain(ADDRESS);
+    expect(latin1(r.bytes)).toContain('desc Display P3');
+    const pages = tiffPages(r.bytes);
+    expect(pages).toHaveLength(2);
+    expect(pages[0]!.find(([tag]) => tag === 274)?.[3]).toBe(6);
+    expect(pages[1]!.map(([tag]) => tag)).not.toContain(270);
+    expect(r.bytes[pages[1]!.find(([tag]) => tag === 273)![3]]).toBe(0x80);
+  });
+
+  it('keeps a JPEG-compressed page’s tables and strips as JPEG streams, their EXIF and comment data blanked', () => {
+    const seg = (marker: number, data: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (data.length + 2) >> 8, (data.length + 2) & 255]), data]);
+    const stream = (scan: Buffer[]) =>
+      Buffer.concat([
+        Buffer.from([0xff, 0xd8]),
+        seg(0xe1, Buffer.from(`Exif\0\0${ADDRESS}`, 'latin1')),
+        seg(0xfe, Buffer.from(ADDRESS)),
+        seg(0xdb, Buffer.alloc(65, 7)),
+        ...scan,
+        Buffer.from([0xff, 0xd9]),
+      ]);
+    const page = TIFF_PAGE.map((e) => (e.tag === 259 ? { tag: 259, type: 3, values: [7] } : e));
+    const t = tiffFile([[...page, { tag: 347, type: 7, bytes: stream([]) }]]);
+    const r = stripImageMetadata(new Uint8Array(t));
+    expect(latin1(r.bytes)).not.toContain(ADDRESS);
+    // A strip that is a whole JPEG stream (its own EXIF before its scan) is cleaned so too.
+    const strip = stream([seg(0xda, Buffer.from([1, 1, 0, 0, 63, 0])), Buffer.from([1, 2, 3])]);
+    const withStrip = Buffer.concat([t, strip]);
+    const ifd = withStrip.readUInt32LE(4);
+    for (let i = 0; i < withStrip.readUInt16LE(ifd); i++) {
+      const e = ifd + 2 + 12 * i;
+      if (withStrip.readUInt16LE(e) === 273) withStrip.writeUInt32LE(t.length, e + 8);
+      if (withStrip.readUInt16LE(e) === 279) withStrip.writeUInt32LE(strip.length, e + 8);
+    }
+    const s = stripImageMetadata(new Uint8Array(withStrip));
+    expect(latin1(s.bytes)).not.toContain(ADDRESS);
+    expect(Buffer.from(s.bytes).subarray(-5)).toEqual(Buffer.from([1, 2, 3, 0xff, 0xd9]));
+    // The quantisation table stays.
+    expect(Buffer.from(r.bytes).includes(seg(0xdb, Buffer.alloc(65, 7)))).toBe(true);
+  });
+
+  it('refuses a TIFF whose structure does not walk: an IFD or a strip past the end, a loop of IFDs', () => {
+    const t = tiffFile([TIFF_PAGE]);
+    const past = Buffer.from(t);
+    past.writeUInt32LE(t.length + 10, 4);
+    expect(() => stripImageMetadata(new Uint8Array(past))).toThrow(NotAnImage);
+    expect(() => stripImageMetadata(new Uint8Array(t.subarray(0, t.length - 8)))).toThrow(NotAnImage);
+    const loop = Buffer.from(t);
+    const ifd = loop.readUInt32LE(4);
+    loop.writeUInt32LE(ifd, ifd + 2 + 12 * loop.readUInt16LE(ifd));
+    expect(() => stripImageMetadata(new Uint8Array(loop))).toThrow(NotAnImage);
+  });
+});
+
+describe('WebP: only the chunks a viewer draws are kept (round-18)', () => {
+  it('removes EXIF, XMP, an unknown chunk, one inside an animation frame and bytes after the file, clearing the EXIF and XMP flags', () => {
+    const t = Buffer.from(ADDRESS);
+    const frame = riffChunk('ANMF', Buffer.concat([Buffer.alloc(16), VP8L_1X1, riffChunk('NOTE', t)]));
+    const w = webpFile(
+      [
+        vp8x(0x20 | 0x08 | 0x04 | 0x02, [0x61, 0x62, 0x63]),
+        riffChunk('ICCP', Buffer.from('profile bytes')),
+        riffChunk('ANIM', Buffer.alloc(6)),
+        frame,
+        riffChunk('EXIF', Buffer.concat([Buffer.from('II*\0'), t])),
+        riffChunk('XMP ', Buffer.from(`<x:xmpmeta>${ADDRESS}</x:xmpmeta>`)),
+        riffChunk('prVt', t),
+      ],
+      Buffer.from(`after ${ADDRESS}`),
+    );
+    const r = stripImageMetadata(new Uint8Array(w));
+    const b = Buffer.from(r.bytes);
+    expect(b.toString('latin1')).not.toContain(ADDRESS);
+    expect(r.contentType).toBe('image/webp');
+    expect(b.readUInt32LE(4)).toBe(b.length - 8);
+    expect(b.subarray(12, 16).toString('latin1')).toBe('VP8X');
+    expect(b[20]).toBe(0x20 | 0x02);
+    expect(b.subarray(21, 24)).toEqual(Buffer.alloc(3));
+    expect(b.includes(riffChunk('ICCP', Buffer.from('profile bytes')))).toBe(true);
+    expect(b.includes(VP8L_1X1)).toBe(true);
+  });
+
+  it('keeps a simple lossless WebP byte for byte and refuses one whose chunks run past the end', () => {
+    const w = webpFile([VP8L_1X1]);
+    expect(Buffer.from(stripImageMetadata(new Uint8Array(w)).bytes).equals(w)).toBe(true);
+    expect(() => stripImageMetadata(new Uint8Array(w.subarray(0, w.length - 4)))).toThrow(NotAnImage);
+  });
+});
+
+describe('BMP: headers, palette and pixels only (round-18)', () => {
+  it('blanks the reserved field and bytes between the headers and the pixels, drops bytes after the pixels, keeps the pixels byte for byte', () => {
+    const b = bmpFile({ gap: Buffer.from(`gap ${ADDRESS}`), trailing: Buffer.from(`after ${ADDRESS}`), reserved: 0x6e6e61 });
+    const r = stripImageMetadata(new Uint8Array(b));
+    const out = Buffer.from(r.bytes);
+    expect(out.toString('latin1')).not.toContain(ADDRESS);
+    expect(r.contentType).toBe('image/bmp');
+    expect(out.readUInt32LE(2)).toBe(out.length);
+    expect(out.readUInt32LE(6)).toBe(0);
+    const pixelAt = out.readUInt32LE(10);
+    expect(out.subarray(pixelAt)).toEqual(Buffer.from([0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0, 0]));
+  });
+
+  it('keeps a BMPv5 embedded colour profile (searched with the picture) and drops a linked one (a file name)', () => {
+    const embedded = stripImageMetadata(new Uint8Array(bmpFile({ v5: { cs: 'MBED', profile: Buffer.from('desc Display P3') } })));
+    expect(latin1(embedded.bytes)).toContain('desc Display P3');
+    const linked = stripImageMetadata(new Uint8Array(bmpFile({ v5: { cs: 'LINK', profile: Buffer.from(`C:\\Users\\${ADDRESS}\\p.icc\0`, 'latin1') } })));
+    expect(latin1(linked.bytes)).not.toContain(ADDRESS);
+    // No profile named any more: the colour space is sRGB.
+    expect(Buffer.from(linked.bytes).readUInt32LE(14 + 56)).toBe(0x73524742);
+  });
+
+  it('reads only a real BMP as one, and refuses one whose pixels run past the end', () => {
+    expect(imageFormat(new TextEncoder().encode('BMW drivers club'))).toBe(null);
+    const b = bmpFile();
+    expect(imageFormat(new Uint8Array(b))).toBe('bmp');
+    expect(() => stripImageMetadata(new Uint8Array(b.subarray(0, b.length - 2)))).toThrow(NotAnImage);
   });
 });

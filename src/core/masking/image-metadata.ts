@@ -1,9 +1,12 @@
-// Owns removing the metadata that can identify a person from JPEG, PNG and GIF files (GPS position,
-// camera owner and serial, author, software, comments: EXIF, XMP, IPTC, text chunks), leaving the
-// picture itself byte for byte. Each format is walked by its own structure (segments, chunks,
-// blocks), never by searching for byte patterns; anything that does not walk cleanly is refused.
-// The npm candidates (exif-be-gone, piexifjs) are Node stream transforms that search for markers,
-// or handle JPEG EXIF only and leave XMP, IPTC and comments in place.
+// Owns removing the metadata that can identify a person from JPEG, PNG, GIF, TIFF, WebP and BMP
+// files (GPS position, camera owner and serial, author, software, comments: EXIF, XMP, IPTC, text
+// chunks, TIFF tags), leaving the picture itself byte for byte. Each format is walked by its own
+// structure (segments, chunks, blocks, IFDs), never by searching for byte patterns; anything that
+// does not walk cleanly is refused. The npm candidates (exif-be-gone, piexifjs) are Node stream
+// transforms that search for markers, or handle JPEG EXIF only and leave XMP, IPTC and comments in
+// place; for TIFF and WebP (round 18) sharp and jimp re-encode the pixels, exiftool-vendored runs
+// Perl in a subprocess and removes known groups (a list of removals), utif only decodes. A TIFF or
+// a BMP is blanked in place (KeptBytes: offsets stay valid); a HEIC or AVIF is not cleaned (isHeif).
 // The EXIF orientation is the one tag kept: a phone stores a photo taken sideways as it came off
 // the sensor plus Orientation = 6, and without it the photo arrives sideways. It is written back
 // as a new EXIF segment holding that tag alone (IFD0, big-endian), so nothing else of the
@@ -12,6 +15,7 @@
 // chunk, C2PA credentials, an APP2 that is no ICC profile) carried any text past a list of
 // removals (the round-17 attack). The one picture cleaner: an attached photo, a `data:` picture and
 // the pictures inside an Office package (document-metadata.ts) all come through stripImageMetadata.
+// A picture's pixels are kept as they are and never read as text.
 import { Inflate } from 'fflate';
 
 export class NotAnImage extends Error {}
@@ -252,23 +256,56 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export type ImageFormat = 'jpeg' | 'png' | 'gif';
+export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'tiff' | 'webp' | 'bmp';
 
+/** BMP DIB header sizes read (BITMAPCOREHEADER, INFO, V2, V3, OS/2 2.x, V4, V5). */
+const BMP_HEADERS = new Set([12, 40, 52, 56, 64, 108, 124]);
+
+/**
+ * The picture format `b`'s first bytes show, or null: JPEG, PNG, GIF; TIFF (`II*\0`, `MM\0*`); WebP
+ * (`RIFF`, a size, `WEBP`); BMP (`BM` and a DIB header size BMP_HEADERS names, since two letters
+ * alone begin many files).
+ */
 export function imageFormat(b: Uint8Array): ImageFormat | null {
   if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
   if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
   if (b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) return 'gif';
+  if ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 42 && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 42)) return 'tiff';
+  if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return 'webp';
+  if (b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d && BMP_HEADERS.has(le32(b, 14))) return 'bmp';
   return null;
 }
 
-const MIME: Readonly<Record<ImageFormat, string>> = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif' };
+/** HEIF brands (ISO/IEC 23008-12: HEIC, HEIF image and sequence, AVIF): a file naming one is a picture, not a video. */
+const HEIF_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'mif2', 'msf1', 'avif', 'avis']);
+
+/**
+ * True when `b` is a HEIC or AVIF picture (an ISO BMFF `ftyp` box whose major or a compatible brand
+ * is a HEIF one, HEIF_BRANDS; an MP4 video names none). Not cleaned here: its EXIF and XMP are items
+ * found through `meta`/`iinf`/`iloc`, which stripImageMetadata does not walk, so a caller refuses it.
+ */
+export function isHeif(b: Uint8Array): boolean {
+  if (b.length < 16 || ascii(b, 4, 4) !== 'ftyp') return false;
+  const size = Math.min(((b[0] as number) << 24) | ((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number), b.length, 4096);
+  for (let at = 8; at + 4 <= size; at += at === 8 ? 8 : 4) if (HEIF_BRANDS.has(ascii(b, at, 4))) return true;
+  return false;
+}
+
+const MIME: Readonly<Record<ImageFormat, string>> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  tiff: 'image/tiff',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+};
 
 export interface CleanPicture {
   /** The picture without its metadata. */
   readonly bytes: Uint8Array;
   /** Its real type (by its bytes). */
   readonly contentType: string;
-  /** Bytes removed. */
+  /** Bytes removed, or blanked (a TIFF's or a BMP's, set to zero where they stand). */
   readonly removed: number;
   /** What it keeps compressed (a PNG's ICC profile, inflated): searched with its bytes, never delivered apart. */
   readonly hidden: readonly Uint8Array[];
@@ -276,13 +313,301 @@ export interface CleanPicture {
 
 /**
  * The picture without its metadata, its real type, and what it keeps compressed for the search
- * (CleanPicture). Throws NotAnImage when it is not a JPEG, PNG or GIF, or its structure does not
- * walk. The one cleaner for every picture: attached, inline, or inside an Office package.
+ * (CleanPicture). Throws NotAnImage when it is not a JPEG, PNG, GIF, TIFF, WebP or BMP (imageFormat),
+ * or its structure does not walk. The one cleaner for every picture: attached, inline, or inside an
+ * Office package.
  */
 export function stripImageMetadata(b: Uint8Array): CleanPicture {
   const format = imageFormat(b);
-  if (!format) throw new NotAnImage('not a JPEG, PNG or GIF image');
+  if (!format) throw new NotAnImage('not a JPEG, PNG, GIF, TIFF, WebP or BMP image');
   const hidden: Uint8Array[] = [];
-  const bytes = format === 'jpeg' ? stripJpeg(b) : format === 'png' ? stripPng(b, hidden) : stripGif(b);
-  return { bytes, contentType: MIME[format], removed: b.length - bytes.length, hidden };
+  const bytes = STRIP[format](b, hidden);
+  let removed = b.length - bytes.length;
+  // A TIFF or a BMP keeps its length where it blanks (offsets stay valid): those bytes count too.
+  if (format === 'tiff' || format === 'bmp') for (let i = 0; i < bytes.length; i++) if (bytes[i] !== b[i]) removed++;
+  return { bytes, contentType: MIME[format], removed, hidden };
+}
+
+const STRIP: Readonly<Record<ImageFormat, (b: Uint8Array, hidden: Uint8Array[]) => Uint8Array>> = {
+  jpeg: (b) => stripJpeg(b),
+  png: stripPng,
+  gif: (b) => stripGif(b),
+  tiff: (b) => stripTiff(b),
+  webp: (b) => stripWebp(b),
+  bmp: (b) => stripBmp(b),
+};
+
+function ascii(b: Uint8Array, at: number, n: number): string {
+  return String.fromCharCode(...b.subarray(at, at + n));
+}
+
+function le32(b: Uint8Array, at: number): number {
+  return ((b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16) | ((b[at + 3] as number) << 24)) >>> 0;
+}
+
+/**
+ * A copy of `b` that holds only the byte ranges `keep` is given, every other byte zero, cut after
+ * the last kept byte: the allow-list for formats whose parts point at each other by offset (TIFF,
+ * BMP), so nothing moves and no offset is rewritten. A range past the end is NotAnImage.
+ */
+class KeptBytes {
+  readonly out: Uint8Array;
+  end = 0;
+  constructor(private readonly b: Uint8Array) {
+    this.out = new Uint8Array(b.length);
+  }
+  keep(at: number, len: number, what: string): void {
+    if (!Number.isSafeInteger(at) || !Number.isSafeInteger(len) || at < 0 || len < 0 || at + len > this.b.length)
+      throw new NotAnImage(`${what} runs past the end`);
+    this.out.set(this.b.subarray(at, at + len), at);
+    this.end = Math.max(this.end, at + len);
+  }
+  bytes(): Uint8Array {
+    return this.out.subarray(0, this.end);
+  }
+}
+
+/**
+ * A JPEG stream inside another picture (a TIFF's JPEG-compressed strip or tile, its JPEGTables)
+ * kept as stripJpeg keeps a JPEG, in place: each segment's marker and length stay, so the stream
+ * still walks, but an APPn's data (but JFIF, ICC and Adobe: JPEG_KEEP) and a comment's are blanked;
+ * from the scan on it is kept to `end`. NotAnImage when its segments do not walk.
+ */
+function keepJpegStream(k: KeptBytes, b: Uint8Array, at: number, end: number): void {
+  let pos = at + 2;
+  k.keep(at, 2, 'a JPEG stream');
+  while (pos < end) {
+    if (pos + 2 > end || b[pos] !== 0xff) throw new NotAnImage('JPEG segments inside the TIFF do not follow each other');
+    const marker = b[pos + 1] as number;
+    if (marker === 0xda) return k.keep(pos, end - pos, 'a JPEG scan');
+    if (marker === 0xd9 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01 || marker === 0xff) {
+      k.keep(pos, marker === 0xff ? 1 : 2, 'a JPEG marker');
+      pos += marker === 0xff ? 1 : 2;
+      continue;
+    }
+    if (pos + 4 > end) throw new NotAnImage('a JPEG segment inside the TIFF runs past its end');
+    const len = ((b[pos + 2] as number) << 8) | (b[pos + 3] as number);
+    if (len < 2 || pos + 2 + len > end) throw new NotAnImage('a JPEG segment inside the TIFF runs past its end');
+    const isApp = marker >= 0xe0 && marker <= 0xef;
+    const keep = isApp ? keptApp(marker, b.subarray(pos + 4, pos + 2 + len)) : decoderSegment(marker);
+    k.keep(pos, keep ? 2 + len : 4, 'a JPEG segment');
+    pos += 2 + len;
+  }
+}
+
+/** TIFF field types' sizes in bytes, by type number (TIFF 6.0 §2: BYTE … DOUBLE; 13 IFD, Technical Note 1). */
+const TIFF_TYPE_SIZE: readonly number[] = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
+
+/**
+ * TIFF tags kept (TIFF 6.0 baseline and extension tags a viewer decodes and shows by): subfile type,
+ * dimensions, bits and samples, compression, photometric interpretation, thresholding, fill order,
+ * strips, tiles, orientation, sample range and format, resolution and its unit, planar
+ * configuration, page number, grey response, transfer function, predictor, white point,
+ * chromaticities, colour map, halftone hints, ink set and count, extra samples, JPEG tables, YCbCr
+ * coefficients, subsampling and positioning, reference black and white, and the ICC profile
+ * (34675, TIFF/EP; kept raw, so its bytes are searched with the picture's). Any other (description,
+ * document and page names, make, model, software, artist, copyright, date, host computer, XMP 700,
+ * IPTC 33723, Photoshop 34377, EXIF 34665, GPS 34853 and interoperability sub-IFDs, SubIFDs 330,
+ * old-style JPEG 512–521, a program's private tag) goes, with every byte only it pointed at.
+ */
+const TIFF_KEEP = new Set([
+  254, 255, 256, 257, 258, 259, 262, 263, 266, 273, 274, 277, 278, 279, 280, 281, 282, 283, 284, 290, 291, 296, 297, 301, 317, 318, 319, 320, 321, 322, 323,
+  324, 325, 332, 334, 338, 339, 340, 341, 347, 529, 530, 531, 532, 34675,
+]);
+/** Kept tags whose type may be UNDEFINED (bytes): JPEG tables and the ICC profile. A kept tag of type ASCII goes. */
+const TIFF_BYTES_TAGS = new Set([347, 34675]);
+/** Pages (IFDs) walked at most: a fax or a scan has tens. */
+const TIFF_MAX_PAGES = 10_000;
+
+/**
+ * TIFF (TIFF 6.0, classic: BigTIFF is refused): each page's IFD keeps only its TIFF_KEEP entries,
+ * rewritten in place (fewer entries, the next page's offset after them), and the bytes kept are the
+ * header, those IFDs, their kept values and each page's strips or tiles; every other byte is zero
+ * and the file is cut after the last kept one (KeptBytes). Blanking, not rewriting the file: no
+ * strip, tile or value moves, so no offset has to be rewritten, and bytes no tag names (a gap, an
+ * EXIF sub-IFD's values, what follows the file) are not kept either. A JPEG-compressed strip keeps
+ * only its decoder segments' data (keepJpegStream). NotAnImage when an IFD, a value or a strip runs
+ * past the end, the IFDs loop, or a page has no strips or tiles.
+ */
+function stripTiff(b: Uint8Array): Uint8Array {
+  const le = b[0] === 0x49;
+  const u16 = (o: number) => (o + 2 > b.length ? -1 : le ? (b[o] as number) | ((b[o + 1] as number) << 8) : ((b[o] as number) << 8) | (b[o + 1] as number));
+  const u32 = (o: number) =>
+    o + 4 > b.length
+      ? -1
+      : le
+        ? le32(b, o)
+        : (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
+  const put16 = (out: Uint8Array, o: number, v: number) => {
+    out[o + (le ? 0 : 1)] = v & 0xff;
+    out[o + (le ? 1 : 0)] = v >> 8;
+  };
+  const k = new KeptBytes(b);
+  k.keep(0, 8, 'the TIFF header');
+  const seen = new Set<number>();
+  for (let ifd = u32(4); ifd !== 0;) {
+    if (ifd < 8 || seen.has(ifd) || seen.size >= TIFF_MAX_PAGES) throw new NotAnImage('TIFF pages do not follow each other');
+    seen.add(ifd);
+    const n = u16(ifd);
+    if (n <= 0 || ifd + 2 + 12 * n + 4 > b.length) throw new NotAnImage('a TIFF page runs past the end');
+    const kept: number[] = [];
+    const arrays = new Map<number, number[]>();
+    let compression = 1;
+    for (let i = 0; i < n; i++) {
+      const e = ifd + 2 + 12 * i;
+      const tag = u16(e);
+      const type = u16(e + 2);
+      const size = TIFF_TYPE_SIZE[type];
+      if (!TIFF_KEEP.has(tag) || size === undefined || size === 0 || type === 2 || type === 13 || (type === 7 && !TIFF_BYTES_TAGS.has(tag))) continue;
+      const count = u32(e + 4);
+      const len = count * size;
+      const at = len <= 4 ? e + 8 : u32(e + 8);
+      // JPEG tables are kept below as a JPEG stream (their APPn data blanked), other values whole.
+      if (len > 4 && tag !== 347) k.keep(at, len, 'a TIFF value');
+      kept.push(e);
+      if (tag === 259 && (type === 3 || type === 4)) compression = type === 3 ? u16(at) : u32(at);
+      if (tag === 273 || tag === 279 || tag === 324 || tag === 325 || tag === 347) {
+        if (type !== 3 && type !== 4 && tag !== 347) throw new NotAnImage('TIFF strip offsets are not numbers');
+        arrays.set(tag, tag === 347 ? [at, len] : Array.from({ length: count }, (_, j) => (type === 3 ? u16(at + 2 * j) : u32(at + 4 * j))));
+      }
+    }
+    // The IFD, its kept entries in their order (sorted, as written), then the next page's offset.
+    const next = u32(ifd + 2 + 12 * n);
+    k.keep(ifd, 2, 'a TIFF page');
+    put16(k.out, ifd, kept.length);
+    kept.forEach((e, j) => k.out.set(b.subarray(e, e + 12), ifd + 2 + 12 * j));
+    k.out.set(b.subarray(ifd + 2 + 12 * n, ifd + 6 + 12 * n), ifd + 2 + 12 * kept.length);
+    k.end = Math.max(k.end, ifd + 6 + 12 * kept.length);
+    const jpeg = compression === 6 || compression === 7;
+    const tables = arrays.get(347);
+    if (tables) {
+      const [at, len] = tables as [number, number];
+      if (len > 4 && b[at] === 0xff && b[at + 1] === 0xd8) keepJpegStream(k, b, at, at + len);
+      else if (len > 4) k.keep(at, len, 'TIFF JPEG tables');
+    }
+    const offsets = arrays.get(273) ?? arrays.get(324);
+    const counts = arrays.get(273) ? arrays.get(279) : arrays.get(325);
+    if (!offsets || !counts || offsets.length !== counts.length || offsets.length === 0) throw new NotAnImage('a TIFF page without its strips or tiles');
+    offsets.forEach((at, j) => {
+      const len = counts[j] as number;
+      if (at < 0 || len < 0 || at + len > b.length) throw new NotAnImage('a TIFF strip runs past the end');
+      if (jpeg && len >= 2 && b[at] === 0xff && b[at + 1] === 0xd8) keepJpegStream(k, b, at, at + len);
+      else k.keep(at, len, 'a TIFF strip');
+    });
+    ifd = next;
+  }
+  if (seen.size === 0) throw new NotAnImage('a TIFF without pages');
+  return k.bytes();
+}
+
+/** WebP chunks kept (WebP container specification): the bitstreams, the extended header, alpha, animation, its frames, the ICC profile. */
+const WEBP_KEEP = new Set(['VP8 ', 'VP8L', 'VP8X', 'ALPH', 'ANIM', 'ANMF', 'ICCP']);
+/** Chunks kept inside an animation frame (ANMF's Frame Data): alpha and the bitstream. */
+const WEBP_FRAME_KEEP = new Set(['ALPH', 'VP8 ', 'VP8L']);
+
+/** A RIFF chunk's header: `fourcc` and `size` (little-endian). */
+function riffHead(fourcc: string, size: number): Uint8Array {
+  return Uint8Array.from([...fourcc].map((c) => c.charCodeAt(0)).concat([size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, size >>> 24]));
+}
+
+/** A RIFF chunk of `fourcc` holding `data`, padded to an even length with a zero byte. */
+function riff(fourcc: string, data: Uint8Array): Uint8Array {
+  return concat([riffHead(fourcc, data.length), data, new Uint8Array(data.length & 1)]);
+}
+
+/**
+ * WebP: its chunks walked from the RIFF header, and only WEBP_KEEP kept, each written anew (its
+ * size, its data, a zero pad byte); EXIF, XMP and any other chunk removed, and with them the VP8X
+ * flags saying they are there (EXIF 0x08, XMP 0x04) and its reserved bits and bytes; an animation
+ * frame keeps only its header and WEBP_FRAME_KEEP. What follows the RIFF size goes. NotAnImage
+ * when a chunk runs past the RIFF's end or none holds a picture.
+ */
+function stripWebp(b: Uint8Array): Uint8Array {
+  const riffEnd = 8 + le32(b, 4);
+  if (riffEnd > b.length) throw new NotAnImage('the WebP runs past the end');
+  let pictures = 0;
+  const walk = (start: number, end: number, keep: ReadonlySet<string>): Uint8Array[] => {
+    const out: Uint8Array[] = [];
+    for (let pos = start; pos < end;) {
+      const size = pos + 8 <= end ? le32(b, pos + 4) : -1;
+      if (size < 0 || pos + 8 + size > end) throw new NotAnImage('a WebP chunk runs past the end');
+      const type = ascii(b, pos, 4);
+      const data = b.subarray(pos + 8, pos + 8 + size);
+      if (type === 'VP8X') {
+        if (size < 10) throw new NotAnImage('a WebP header too short');
+        const x = Uint8Array.from(data.subarray(0, 10));
+        x[0] = (x[0] as number) & 0x32; // ICC 0x20, alpha 0x10, animation 0x02; EXIF, XMP and reserved bits cleared
+        x.fill(0, 1, 4);
+        out.push(riff(type, x));
+      } else if (type === 'ANMF') {
+        if (size < 16) throw new NotAnImage('a WebP frame too short');
+        out.push(riff(type, concat([data.subarray(0, 16), ...walk(pos + 24, pos + 8 + size, WEBP_FRAME_KEEP)])));
+      } else if (keep.has(type)) out.push(riff(type, data));
+      if (type === 'VP8 ' || type === 'VP8L') pictures++;
+      pos += 8 + size + (size & 1);
+    }
+    return out;
+  };
+  const chunks = walk(12, riffEnd, WEBP_KEEP);
+  if (pictures === 0) throw new NotAnImage('a WebP without a picture');
+  const body = concat([b.subarray(8, 12), ...chunks]);
+  return concat([riffHead('RIFF', body.length), body]);
+}
+
+const BMP_LINKED = 0x4c494e4b; // 'LINK': bV5CSType of a profile named by a file name
+const BMP_EMBEDDED = 0x4d424544; // 'MBED': a profile inside the file
+const BMP_SRGB = 0x73524742; // 'sRGB'
+
+/**
+ * BMP (Windows BITMAPCOREHEADER to BITMAPV5HEADER, OS/2 2.x): kept are the file header but its
+ * reserved field and size (written anew), the DIB header, the colour masks, the palette, the pixels
+ * and a V5 embedded colour profile (kept raw, so its bytes are searched with the picture's); every
+ * other byte (between the palette and the pixels, after the pixels) is zero or cut (KeptBytes). A
+ * V5 linked profile (a file name, often a user's folder) is dropped and the colour space said sRGB.
+ * NotAnImage when a part runs past the end, and for a BMP holding a JPEG or PNG (compression 4/5:
+ * printers' format, which viewers do not draw) or of a bit depth or compression not drawn.
+ */
+function stripBmp(b: Uint8Array): Uint8Array {
+  const u16 = (o: number) => (b[o] as number) | ((b[o + 1] as number) << 8);
+  const i32 = (o: number) => le32(b, o) | 0;
+  const dib = le32(b, 14);
+  if (14 + dib > b.length) throw new NotAnImage('the BMP header runs past the end');
+  const core = dib === 12;
+  const width = core ? u16(18) : i32(18);
+  const height = core ? u16(20) : i32(22);
+  const bpp = core ? u16(24) : u16(28);
+  const compression = core ? 0 : le32(b, 30);
+  const colours = core ? 0 : le32(b, 46);
+  if (width <= 0 || height === 0 || height === -0x80000000 || ![1, 2, 4, 8, 16, 24, 32].includes(bpp))
+    throw new NotAnImage('a BMP of a size or depth not drawn');
+  const bitfields = compression === 3 || compression === 6;
+  if (compression === 4 || compression === 5) throw new NotAnImage('a BMP holding a JPEG or PNG picture, which viewers do not draw');
+  if (compression > 6 || (dib === 64 && compression > 2)) throw new NotAnImage('a BMP of a compression not drawn');
+  const k = new KeptBytes(b);
+  k.keep(0, 2, 'the BMP header');
+  k.keep(10, 4, 'the BMP header');
+  k.keep(14, dib, 'the BMP header');
+  let at = 14 + dib;
+  // BITMAPINFOHEADER with bit fields: the colour masks follow it (V2 and later hold them inside).
+  if (dib === 40 && bitfields) {
+    k.keep(at, compression === 6 ? 16 : 12, 'the BMP colour masks');
+    at += compression === 6 ? 16 : 12;
+  }
+  const paletteCount = colours || (bpp <= 8 ? 2 ** bpp : 0);
+  if (paletteCount > 2 ** 16) throw new NotAnImage('a BMP palette too large');
+  k.keep(at, paletteCount * (core ? 3 : 4), 'the BMP palette');
+  const stride = Math.floor((bpp * width + 31) / 32) * 4;
+  const pixelSize = compression === 1 || compression === 2 ? le32(b, 34) : stride * Math.abs(height);
+  if (pixelSize === 0) throw new NotAnImage('a BMP without its pixels');
+  k.keep(le32(b, 10), pixelSize, 'the BMP pixels');
+  if (dib === 124) {
+    const cs = le32(b, 14 + 56);
+    if (cs === BMP_EMBEDDED) k.keep(14 + le32(b, 14 + 112), le32(b, 14 + 116), 'the BMP colour profile');
+    if (cs === BMP_LINKED) k.out.set([BMP_SRGB & 0xff, (BMP_SRGB >> 8) & 0xff, (BMP_SRGB >> 16) & 0xff, BMP_SRGB >>> 24], 14 + 56);
+    // The profile's offset and size when none is embedded, and the reserved field.
+    k.out.fill(0, cs === BMP_EMBEDDED ? 14 + 120 : 14 + 112, 14 + 124);
+  }
+  const out = k.bytes();
+  out.set([out.length & 0xff, (out.length >> 8) & 0xff, (out.length >> 16) & 0xff, out.length >>> 24], 2);
+  return out;
 }

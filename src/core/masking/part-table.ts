@@ -2,6 +2,7 @@
 // data rather than branches. A type that is not here is removed with a note; a declared type that
 // says nothing (application/octet-stream) is read by its first bytes. docs/masking.md lists the
 // same table (a test keeps them in step).
+import { imageFormat } from './image-metadata.js';
 import { isMetafile } from './metafile-text.js';
 
 export type PartKind = 'text' | 'html' | 'calendar' | 'vcard' | 'message' | 'report' | 'image' | 'pdf' | 'ooxml' | 'ole' | 'signature';
@@ -28,7 +29,7 @@ export const PART_TABLE: readonly PartRow[] = [
     'text/rfc822-headers',
     'message/global-headers',
   ),
-  ...row('image', 'image/jpeg', 'image/pjpeg', 'image/png', 'image/gif'),
+  ...row('image', 'image/jpeg', 'image/pjpeg', 'image/png', 'image/gif', 'image/tiff', 'image/webp', 'image/bmp', 'image/x-ms-bmp'),
   ...row('pdf', 'application/pdf'),
   ...row(
     'ooxml',
@@ -59,7 +60,7 @@ const startsWith = (b: Uint8Array, sig: readonly number[]) => sig.every((v, i) =
 /** The kind a file's first bytes show, for parts declared with a generic type. */
 export function sniffKind(b: Uint8Array): PartKind | null {
   if (startsWith(b, [0x25, 0x50, 0x44, 0x46, 0x2d])) return 'pdf';
-  if (startsWith(b, [0xff, 0xd8, 0xff]) || startsWith(b, [0x89, 0x50, 0x4e, 0x47]) || startsWith(b, [0x47, 0x49, 0x46, 0x38])) return 'image';
+  if (imageFormat(b)) return 'image';
   if (startsWith(b, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'ole';
   if (startsWith(b, [0x50, 0x4b, 0x03, 0x04])) return 'ooxml';
   return null;
@@ -119,7 +120,7 @@ const EXTENSIONS: ReadonlyMap<string, Named> = new Map([
   ...named(['xls', 'xlt', 'xla', 'xlsx', 'xlsm', 'xltx', 'xltm', 'xlsb'], ['office', 'excel']),
   ...named(['ppt', 'pot', 'pps', 'pptx', 'pptm', 'potx', 'ppsx', 'ppsm'], ['office', 'powerpoint']),
   ...named(['pdf'], ['pdf', null]),
-  ...named(['jpg', 'jpeg', 'jpe', 'jfif', 'png', 'gif'], ['image', null]),
+  ...named(['jpg', 'jpeg', 'jpe', 'jfif', 'png', 'gif', 'tif', 'tiff', 'webp', 'bmp', 'dib'], ['image', null]),
 ]);
 
 const familyOf = (kind: PartKind): NameFamily | null => (kind === 'ole' || kind === 'ooxml' ? 'office' : kind === 'pdf' || kind === 'image' ? kind : null);
