@@ -6,7 +6,7 @@
 import CFB from 'cfb';
 import { decodeXML } from 'entities';
 import { gunzipSync, strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
-import { imageFormat, stripImageMetadata, type CleanPicture } from './image-metadata.js';
+import { imageFormat, NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { looksLikeText } from './part-table.js';
 import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
@@ -15,7 +15,9 @@ import { BrokenText, cp1252 } from './ole-bytes.js';
 import { metafileTexts } from './metafile-text.js';
 import { carriesMacros, MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
 import { takeOle } from './ole-container.js';
+import { blipPicturesInPlace, workbookPicturesInPlace } from './picture-same-length.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
+import { xlsDrawingParts } from './xls-text.js';
 import {
   bookmarkTexts,
   docxFieldMarks,
@@ -670,6 +672,7 @@ export function cleanOle(bytes: Uint8Array, declared: string, fileName?: string)
   for (const path of [...cfb.FullPaths]) {
     if (/\u0005(Document)?SummaryInformation$/i.test(path)) CFB.utils.cfb_del(cfb, path);
   }
+  const pictures = olePicturesInPlace(cfb);
   const out = CFB.write(cfb, { type: 'buffer', fileType: 'cfb' }) as Uint8Array;
   const readings: string[] = [];
   // The text it shows (ole-text.ts; what cannot be read removes it); a .doc's text through its piece
@@ -705,7 +708,41 @@ export function cleanOle(bytes: Uint8Array, declared: string, fileName?: string)
   }
   // The text it shows (a .doc's pieces are among them) and, for a .doc, that text as Word shows its
   // fields, with their stored results and once updated (wordShown after its first, the pieces).
-  return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings, binary, texts: shown && [...shown, ...wordShown.slice(1)] };
+  return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings, binary, texts: shown && [...shown, ...wordShown.slice(1)], pictures };
+}
+
+/** A stream at a container's top level named as a workbook's ([MS-XLS] 2.1.2), opening with a BOF record (0x0809). */
+const isWorkbook = (path: string, content: Uint8Array) => /^[^/]*\/(?:workbook|book)$/i.test(path) && content[0] === 0x09 && content[1] === 0x08;
+
+/**
+ * A legacy Office container's JPEG and PNG pictures without their metadata, each in its place at
+ * its length (picture-same-length.ts): the OfficeArt blips in each stream (a .doc's Data and
+ * WordDocument streams, a .ppt's Pictures stream), a workbook's found in its drawing records joined
+ * (a picture goes on across CONTINUE records, whose headers stay where they were). A changed stream
+ * is replaced in `cfb` by a copy (cfb hands streams out as views of the message's bytes). Returns
+ * the cleaned pictures, for the search for the writer (keepDocument). NotWhatItClaims when a
+ * picture does not walk as its format says, or when its workbook's records do not add up.
+ */
+function olePicturesInPlace(cfb: CFB.CFB$Container): CleanPicture[] {
+  const pictures: CleanPicture[] = [];
+  cfb.FileIndex.forEach((e, k) => {
+    if (e.type !== 2 || !e.content) return;
+    const content = e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
+    let cleaned: Uint8Array | null;
+    try {
+      cleaned = isWorkbook(cfb.FullPaths[k] ?? '', content)
+        ? workbookPicturesInPlace(content, xlsDrawingParts(content), pictures)
+        : blipPicturesInPlace(content, pictures);
+    } catch (err) {
+      if (err instanceof NotAnImage)
+        throw new NotWhatItClaims(`a picture inside does not read as a picture (${err.message}), so its metadata cannot be removed and it does not cross`);
+      if (err instanceof BrokenText)
+        throw new NotWhatItClaims('an Excel workbook whose text could not be read (its structure does not add up), so it does not cross');
+      throw err;
+    }
+    if (cleaned) e.content = Buffer.from(cleaned.buffer, cleaned.byteOffset, cleaned.byteLength);
+  });
+  return pictures;
 }
 
 /**
