@@ -64,6 +64,7 @@ export interface CleanDocument {
   /**
    * OOXML: its pictures (JPEG, PNG, GIF parts, in a zipped theme too) as kept, cleaned as an
    * attached picture is (stripImageMetadata), for the same search for the writer (part-handlers.ts).
+   * OLE: its bitmap blips' pictures as cleaned in place (picture-same-length.ts), before padding.
    */
   readonly pictures?: readonly CleanPicture[];
 }
@@ -652,8 +653,9 @@ const OLE_MAIN: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * OLE: a Word, Excel or PowerPoint file as declared; summary information streams removed; `texts`
- * the text it shows (ole-text.ts; NotWhatItClaims when that text cannot be read).
+ * OLE: a Word, Excel or PowerPoint file as declared; summary information streams removed; its JPEG
+ * and PNG pictures without their metadata, in place (olePicturesInPlace); `texts` the text it
+ * shows (ole-text.ts; NotWhatItClaims when that text cannot be read).
  */
 export function cleanOle(bytes: Uint8Array, declared: string, fileName?: string): CleanDocument {
   let cfb: CFB.CFB$Container;
