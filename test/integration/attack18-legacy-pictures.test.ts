@@ -156,6 +156,15 @@ describe('pictures inside legacy Office files (round-18 attack)', () => {
     expect(pixels(joined.subarray(at, at + jpg.length))).toEqual(pixels(jpg));
   }, 60_000);
 
+  it('removes a .doc whose picture does not walk as a JPEG (its metadata cannot be removed), saying why', async () => {
+    const broken = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x7f, 0xff]), Buffer.from(`Photo by ${BUYER_OTHER}`)]);
+    const raws = await sendTagged(h, BUYER.address, alias, [attachmentMail(alias, 0, { type: DOC, name: 'damage.doc', base64: b64(doc(broken)) })]);
+    const m = await simpleParser(raws[0]!);
+    expect(m.attachments.map((a) => a.filename)).toEqual([]);
+    expect(m.text).toMatch(/damage\.doc — a picture inside whose metadata cannot be removed/);
+    expect(holdsOther(raws[0]!)).toBe(false);
+  }, 60_000);
+
   it('removes a .ppt whose PNG keeps an ICC profile naming the writer (compressed, out of the bytes’ search), and keeps one with an ordinary profile', async () => {
     const files = [pngWithProfile('sRGB', `Copyright ${BUYER.address}`), pngWithProfile(BUYER.address, 'sRGB'), pngWithProfile('Display P3', 'Display P3')].map(
       (p) => ({ type: PPT, name: 'slides.ppt', bytes: ppt([p]) }),

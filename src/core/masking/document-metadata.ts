@@ -723,7 +723,8 @@ const isWorkbook = (path: string, content: Uint8Array) => /^[^/]*\/(?:workbook|b
  * (a picture goes on across CONTINUE records, whose headers stay where they were). A changed stream
  * is replaced in `cfb` by a copy (cfb hands streams out as views of the message's bytes). Returns
  * the cleaned pictures, for the search for the writer (keepDocument). NotWhatItClaims when a
- * picture does not walk as its format says, or when its workbook's records do not add up.
+ * picture cannot be cleaned (it does not walk as its format says, its cleaned copy would not fit,
+ * pictures nest past any honest file: blipPicturesInPlace), or its workbook's records do not add up.
  */
 function olePicturesInPlace(cfb: CFB.CFB$Container): CleanPicture[] {
   const pictures: CleanPicture[] = [];
@@ -736,8 +737,7 @@ function olePicturesInPlace(cfb: CFB.CFB$Container): CleanPicture[] {
         ? workbookPicturesInPlace(content, xlsDrawingParts(content), pictures)
         : blipPicturesInPlace(content, pictures);
     } catch (err) {
-      if (err instanceof NotAnImage)
-        throw new NotWhatItClaims(`a picture inside does not read as a picture (${err.message}), so its metadata cannot be removed and it does not cross`);
+      if (err instanceof NotAnImage) throw new NotWhatItClaims(`a picture inside whose metadata cannot be removed (${err.message}), so it does not cross`);
       if (err instanceof BrokenText)
         throw new NotWhatItClaims('an Excel workbook whose text could not be read (its structure does not add up), so it does not cross');
       throw err;

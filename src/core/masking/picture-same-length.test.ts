@@ -157,6 +157,23 @@ describe('blipPicturesInPlace', () => {
     expect(blipPicturesInPlace(cut.subarray(0, cut.length - 1), [])).toBeNull();
   });
 
+  it('cleans a picture hidden inside a kept part of another (a JFIF thumbnail), which an FBSE may point at, and refuses pictures nested past any honest file', () => {
+    const plain = Buffer.from(pictureInPlace(jpegCarrying('', ''))!.clean.bytes);
+    const app0End = 4 + plain.readUInt16BE(4);
+    // A JFIF segment whose thumbnail area holds `inner`: kept byte for byte by the cleaner.
+    const around = (inner: Buffer) => {
+      const jfif = Buffer.concat([plain.subarray(6, app0End), inner]);
+      return Buffer.concat([plain.subarray(0, 2), Buffer.from([0xff, 0xe0, (jfif.length + 2) >> 8, (jfif.length + 2) & 0xff]), jfif, plain.subarray(app0End)]);
+    };
+    const outer = bitmapBlip(around(bitmapBlip(jpegCarrying(OTHER, OTHER))));
+    const pictures: CleanPicture[] = [];
+    const out = blipPicturesInPlace(outer, pictures)!;
+    expect([out.length, holds(out), pictures.length]).toEqual([outer.length, false, 2]);
+    let nested = bitmapBlip(jpegCarrying(OTHER, OTHER));
+    for (let k = 0; k < 6; k++) nested = bitmapBlip(around(nested));
+    expect(() => blipPicturesInPlace(nested, [])).toThrow(/nested/);
+  });
+
   it('refuses a blip whose picture does not walk (NotAnImage)', () => {
     const broken = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x7f, 0xff]), Buffer.from(OTHER)]);
     expect(() => blipPicturesInPlace(bitmapBlip(broken), [])).toThrow(NotAnImage);

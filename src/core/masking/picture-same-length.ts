@@ -113,32 +113,40 @@ const TWO_UIDS = 32 + 1;
 /**
  * `bytes` (an OfficeArt stream, or a workbook's drawing records joined) with the picture of every
  * bitmap blip in it cleaned in place (pictureInPlace), each cleaned picture pushed onto `pictures`;
- * null when none was. Blips are found at any byte, as office-art.ts finds its records (the
- * application reaches them by offsets kept elsewhere); the picture is taken after one UID or two,
- * whichever begins a picture the cleaner reads (a recInstance that does not say is not trusted).
- * A cleaned blip is passed over whole; a copy of `bytes` is changed, never `bytes` (a stream cfb
- * hands out is a view of the message's own bytes). Throws NotAnImage as pictureInPlace. Linear.
+ * null when none changed. Blips are found at any byte, as office-art.ts finds its records (the
+ * application reaches them by offsets kept elsewhere: a presentation's FBSE may point inside
+ * another picture), so one inside a kept part of another picture (a JFIF thumbnail, scan data) is
+ * cleaned too, after the picture around it; the picture is taken after one UID or two, whichever
+ * begins a picture the cleaner reads (a recInstance that does not say is not trusted). A copy of
+ * `bytes` is changed, never `bytes` (a stream cfb hands out is a view of the message's own bytes).
+ * Throws NotAnImage as pictureInPlace, and when the pictures cleaned add up to more than twice
+ * `bytes` (pictures nested inside pictures to cost quadratic time; pictures that do not overlap
+ * add up to at most its length). Linear.
  */
 export function blipPicturesInPlace(bytes: Uint8Array, pictures: CleanPicture[]): Uint8Array | null {
   let out: Uint8Array | null = null;
-  for (let at = 0; at + 8 <= bytes.length; at++) {
+  // What is read: the bytes as cleaned so far.
+  let cur = bytes;
+  let budget = 2 * bytes.length + 4096;
+  for (let at = 0; at + 8 <= cur.length; at++) {
     // recType's high byte 0xF0 at +3 is rare: test it before anything else.
-    if (bytes[at + 3] !== 0xf0 || ((bytes[at] as number) & 0x0f) !== 0) continue;
-    if (!BITMAP_BLIPS.has((bytes[at + 2] as number) | 0xf000)) continue;
-    const length = ((bytes[at + 4] as number) | ((bytes[at + 5] as number) << 8) | ((bytes[at + 6] as number) << 16)) + (bytes[at + 7] as number) * 0x1000000;
+    if (cur[at + 3] !== 0xf0 || ((cur[at] as number) & 0x0f) !== 0) continue;
+    if (!BITMAP_BLIPS.has((cur[at + 2] as number) | 0xf000)) continue;
+    const length = ((cur[at + 4] as number) | ((cur[at + 5] as number) << 8) | ((cur[at + 6] as number) << 16)) + (cur[at + 7] as number) * 0x1000000;
     const body = at + 8;
-    if (length > bytes.length - body) continue;
+    if (length > cur.length - body) continue;
     const end = body + length;
-    const start = [body + ONE_UID, body + TWO_UIDS].find((s) => s < end && imageFormat(bytes.subarray(s, end)) !== null);
+    const start = [body + ONE_UID, body + TWO_UIDS].find((s) => s < end && imageFormat(cur.subarray(s, end)) !== null);
     if (start === undefined) continue;
-    const cleaned = pictureInPlace(bytes.subarray(start, end));
+    budget -= end - start;
+    if (budget < 0) throw new NotAnImage('pictures nested inside pictures past any honest file');
+    const cleaned = pictureInPlace(cur.subarray(start, end));
     if (cleaned === null) continue;
     pictures.push(cleaned.clean);
-    if (!equal(cleaned.bytes, bytes.subarray(start, end))) {
-      out ??= new Uint8Array(bytes);
+    if (!equal(cleaned.bytes, cur.subarray(start, end))) {
+      if (out === null) cur = out = new Uint8Array(bytes);
       out.set(cleaned.bytes, start);
     }
-    at = end - 1;
   }
   return out;
 }
