@@ -6,7 +6,7 @@
 import CFB from 'cfb';
 import { decodeXML } from 'entities';
 import { gunzipSync, strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
-import { imageFormat, isHeif, stripImageMetadata, type CleanPicture } from './image-metadata.js';
+import { imageFormat, isHeif, NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
 import { looksLikeText } from './part-table.js';
 import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
@@ -15,7 +15,9 @@ import { BrokenText, cp1252 } from './ole-bytes.js';
 import { metafileTexts } from './metafile-text.js';
 import { carriesMacros, MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
 import { takeOle } from './ole-container.js';
+import { blipPicturesInPlace, workbookPicturesInPlace } from './picture-same-length.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
+import { xlsDrawingParts } from './xls-text.js';
 import {
   bookmarkTexts,
   docxFieldMarks,
@@ -62,6 +64,7 @@ export interface CleanDocument {
   /**
    * OOXML: its pictures (JPEG, PNG, GIF parts, in a zipped theme too) as kept, cleaned as an
    * attached picture is (stripImageMetadata), for the same search for the writer (part-handlers.ts).
+   * OLE: its bitmap blips' pictures as cleaned in place (picture-same-length.ts), before padding.
    */
   readonly pictures?: readonly CleanPicture[];
 }
@@ -653,8 +656,9 @@ const OLE_MAIN: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * OLE: a Word, Excel or PowerPoint file as declared; summary information streams removed; `texts`
- * the text it shows (ole-text.ts; NotWhatItClaims when that text cannot be read).
+ * OLE: a Word, Excel or PowerPoint file as declared; summary information streams removed; its JPEG
+ * and PNG pictures without their metadata, in place (olePicturesInPlace); `texts` the text it
+ * shows (ole-text.ts; NotWhatItClaims when that text cannot be read).
  */
 export function cleanOle(bytes: Uint8Array, declared: string, fileName?: string): CleanDocument {
   let cfb: CFB.CFB$Container;
@@ -673,6 +677,7 @@ export function cleanOle(bytes: Uint8Array, declared: string, fileName?: string)
   for (const path of [...cfb.FullPaths]) {
     if (/\u0005(Document)?SummaryInformation$/i.test(path)) CFB.utils.cfb_del(cfb, path);
   }
+  const pictures = olePicturesInPlace(cfb);
   const out = CFB.write(cfb, { type: 'buffer', fileType: 'cfb' }) as Uint8Array;
   const readings: string[] = [];
   // The text it shows (ole-text.ts; what cannot be read removes it); a .doc's text through its piece
@@ -708,7 +713,41 @@ export function cleanOle(bytes: Uint8Array, declared: string, fileName?: string)
   }
   // The text it shows (a .doc's pieces are among them) and, for a .doc, that text as Word shows its
   // fields, with their stored results and once updated (wordShown after its first, the pieces).
-  return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings, binary, texts: shown && [...shown, ...wordShown.slice(1)] };
+  return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings, binary, texts: shown && [...shown, ...wordShown.slice(1)], pictures };
+}
+
+/** A stream at a container's top level named as a workbook's ([MS-XLS] 2.1.2), opening with a BOF record (0x0809). */
+const isWorkbook = (path: string, content: Uint8Array) => /^[^/]*\/(?:workbook|book)$/i.test(path) && content[0] === 0x09 && content[1] === 0x08;
+
+/**
+ * A legacy Office container's JPEG and PNG pictures without their metadata, each in its place at
+ * its length (picture-same-length.ts): the OfficeArt blips in each stream (a .doc's Data and
+ * WordDocument streams, a .ppt's Pictures stream), a workbook's found in its drawing records joined
+ * (a picture goes on across CONTINUE records, whose headers stay where they were). A changed stream
+ * is replaced in `cfb` by a copy (cfb hands streams out as views of the message's bytes). Returns
+ * the cleaned pictures, for the search for the writer (keepDocument). NotWhatItClaims when a
+ * picture cannot be cleaned (it does not walk as its format says, its cleaned copy would not fit,
+ * pictures nest past any honest file: blipPicturesInPlace), or its workbook's records do not add up.
+ */
+function olePicturesInPlace(cfb: CFB.CFB$Container): CleanPicture[] {
+  const pictures: CleanPicture[] = [];
+  cfb.FileIndex.forEach((e, k) => {
+    if (e.type !== 2 || !e.content) return;
+    const content = e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
+    let cleaned: Uint8Array | null;
+    try {
+      cleaned = isWorkbook(cfb.FullPaths[k] ?? '', content)
+        ? workbookPicturesInPlace(content, xlsDrawingParts(content), pictures)
+        : blipPicturesInPlace(content, pictures);
+    } catch (err) {
+      if (err instanceof NotAnImage) throw new NotWhatItClaims(`a picture inside whose metadata cannot be removed (${err.message}), so it does not cross`);
+      if (err instanceof BrokenText)
+        throw new NotWhatItClaims('an Excel workbook whose text could not be read (its structure does not add up), so it does not cross');
+      throw err;
+    }
+    if (cleaned) e.content = Buffer.from(cleaned.buffer, cleaned.byteOffset, cleaned.byteLength);
+  });
+  return pictures;
 }
 
 /**

@@ -112,11 +112,10 @@ export function xlsText(stream: Uint8Array): string[] | null {
   };
   const out: string[] = [];
   const sheetsAt: number[] = [];
-  const drawings: Uint8Array[] = [];
+  const drawings = drawingParts(types, dataOf);
   const themes = { left: MAX_THEME };
   for (let k = 0; k < types.length; k++) {
     const type = types[k] as number;
-    if (DRAWINGS.has(type)) for (let j = k; j === k || (j < types.length && types[j] === CONTINUE); j++) drawings.push(dataOf(j));
     if (!READ.has(type)) continue;
     const body = dataOf(k);
     // The CONTINUE records after this one, which carry the rest of its data.
@@ -182,6 +181,27 @@ export function xlsText(stream: Uint8Array): string[] | null {
     out.push(...officeArtPictureTexts(art));
   }
   return out;
+}
+
+/** The data of each drawing record and of the CONTINUE records after it, in order (`dataOf` a record's data by its index). */
+function drawingParts(types: readonly number[], dataOf: (k: number) => Uint8Array): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  for (let k = 0; k < types.length; k++)
+    if (DRAWINGS.has(types[k] as number)) for (let j = k; j === k || (j < types.length && types[j] === CONTINUE); j++) parts.push(dataOf(j));
+  return parts;
+}
+
+/**
+ * Where a BIFF8 workbook stream keeps its drawings (OfficeArt records, their pictures among them):
+ * the data of each MsoDrawingGroup, MsoDrawing and MsoDrawingSelection record and of the CONTINUE
+ * records after it, in order, each a view of `stream` (what xlsText joins and reads as one
+ * OfficeArt stream). Empty when the stream does not open with a BOF record. Throws BrokenText as
+ * xlsText does when its records do not add up. Linear.
+ */
+export function xlsDrawingParts(stream: Uint8Array): Uint8Array[] {
+  if (stream.length < 8 || u16(stream, 0) !== BOF) return [];
+  const { types, ats } = records(stream);
+  return drawingParts(types, (k) => stream.subarray((ats[k] as number) + 4, (ats[k] as number) + 4 + u16(stream, (ats[k] as number) + 2)));
 }
 
 /**
