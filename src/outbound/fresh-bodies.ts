@@ -21,9 +21,13 @@ export class FreshBodies {
     this.#max = maxBytes;
   }
 
-  /** Keeps a committed row's bytes, evicting the oldest to stay within the bound; a row larger than the bound is not kept. */
+  /**
+   * Keeps a committed row's bytes, evicting the oldest to stay within the bound; a row larger than
+   * the bound is not kept. A row whose body is the original's (`body`, a view of the bytes
+   * received) counts the whole buffer that view keeps alive.
+   */
   put(body: CommittedBody): void {
-    const size = body.raw.byteLength;
+    const size = held(body);
     if (size > this.#max) return;
     this.#remove(body.outboxId);
     for (const [id] of this.#rows) {
@@ -44,7 +48,9 @@ export class FreshBodies {
     const body = this.#rows.get(row.id);
     if (!body) return null;
     this.#remove(row.id);
-    return body.envTo === row.envTo && body.raw.byteLength === row.size ? body.raw : null;
+    if (body.envTo !== row.envTo || body.raw.byteLength + (body.body?.byteLength ?? 0) !== row.size) return null;
+    // A header block and the original's body are joined only now, for the send.
+    return body.body ? Buffer.concat([body.raw, body.body], row.size) : body.raw;
   }
 
   /** Bytes held now. */
@@ -56,8 +62,13 @@ export class FreshBodies {
     const body = this.#rows.get(id);
     if (!body) return;
     this.#rows.delete(id);
-    this.#bytes -= body.raw.byteLength;
+    this.#bytes -= held(body);
   }
+}
+
+/** Bytes a kept row is counted at: its own, and the buffer its shared body is a view of. */
+function held(body: CommittedBody): number {
+  return body.raw.byteLength + (body.body?.buffer.byteLength ?? 0);
 }
 
 /**

@@ -32,6 +32,12 @@ export interface Letter {
   /** The bytes already carry our DKIM-Signature (a pool thread composed and signed them): not signed again. */
   readonly signed?: boolean | undefined;
   /**
+   * With signed bytes and a `message`: `mail` is only the signed copy's header block, and its body is
+   * `message.raw` from `from`, `length` bytes (work.ts Prepared.sharedBody). Stored as a header block
+   * pointing at the original's body (shared-body.ts); delivered as both.
+   */
+  readonly sharedBody?: { readonly from: number; readonly length: number } | null | undefined;
+  /**
    * When `mail` is bytes: whether they carry a file part (compose.ts carriesFiles of the mail they
    * were composed from), for the inbox's paperclip. Read from the mail when it is not composed yet.
    */
@@ -97,12 +103,16 @@ export interface PostOptions {
 export interface CommittedBody {
   readonly outboxId: number;
   readonly envTo: string;
+  /** The bytes delivered; with `body`, only their header block. */
   readonly raw: Buffer;
+  /** The body delivered after `raw`, when it is the original's (a view of the bytes received): not copied until it is sent. */
+  readonly body?: Buffer | undefined;
 }
 
 /** One letter composed and signed: the bytes stored and sent, and whether they carry a file part. */
 export interface SignedLetter {
   readonly letter: Letter;
+  /** The signed copy; with `shared`, it may be its header block only (`shared.head` bytes). */
   readonly raw: Buffer;
   readonly files: boolean;
   /** The body `raw` shares with the letter's stored original (shared-body.ts): only its header block is stored again. */
@@ -213,12 +223,22 @@ export class OutboxEntry {
   async post(letters: readonly Letter[], options: PostOptions = {}): Promise<Posted> {
     if (letters.length === 0 && !options.alongside && !options.alongsideTx) return { messageIds: [], outboxIds: [] };
     const signed: SignedLetter[] = [];
+    const bodies: (Buffer | undefined)[] = [];
     for (const l of letters) {
       const raw = await composed(l.mail);
       const files = l.mail instanceof Uint8Array ? l.files === true : carriesFiles(l.mail);
+      const given = l.sharedBody && l.message && l.signed === true && l.mail instanceof Uint8Array ? l.sharedBody : null;
+      if (given && l.message) {
+        // A pool thread found the body the original's and handed back only the signed header block.
+        const original = asBuffer(l.message.raw);
+        signed.push({ letter: l, raw, files, shared: { head: raw.length, from: given.from, length: given.length } });
+        bodies.push(original.subarray(given.from, given.from + given.length));
+        continue;
+      }
       const bytes = l.signed === true && l.mail instanceof Uint8Array ? raw : await this.#sign(raw);
       // A body the original carries byte for byte is stored once, with the original (shared-body.ts).
       signed.push({ letter: l, raw: bytes, files, shared: l.message ? sharedBody(bytes, l.message.raw) : null });
+      bodies.push(undefined);
     }
     const posted = await this.#write(signed, {
       batched: options.batched === true,
@@ -226,12 +246,16 @@ export class OutboxEntry {
       alongside: options.alongside,
       alongsideTx: options.alongsideTx,
     });
-    if (letters.length > 0) this.#wake(signed.map((s, i) => ({ outboxId: posted.outboxIds[i] as number, envTo: s.letter.envTo, raw: s.raw })));
+    if (letters.length > 0) this.#wake(signed.map((s, i) => ({ outboxId: posted.outboxIds[i] as number, envTo: s.letter.envTo, raw: s.raw, body: bodies[i] })));
     return posted;
   }
 }
 
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
 async function composed(mail: OutgoingMail | Uint8Array): Promise<Buffer> {
-  if (mail instanceof Uint8Array) return Buffer.isBuffer(mail) ? mail : Buffer.from(mail.buffer, mail.byteOffset, mail.byteLength);
+  if (mail instanceof Uint8Array) return asBuffer(mail);
   return composeMail(mail);
 }

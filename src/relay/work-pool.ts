@@ -13,6 +13,7 @@ import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign-setup.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
 import { answersFor } from './dns-answers.js';
+import { SHARED_BODY_FROM } from './shared-body.js';
 import { SPARE_WINDOW_MS, spareCoresReader } from './spare-cores.js';
 import type { ParseOutcome, PrepareOutcome, PrepareTask, ReadOutcome, ThreadSetup } from './work-thread.js';
 import {
@@ -88,6 +89,19 @@ export const THREAD_IDLE_MS = 60_000;
  * configured limit a moment ago (smtp.parseTimeoutMs); this only bounds a thread that hangs. As the warm-up's.
  */
 const REPARSE_TIMEOUT_MS = 60_000;
+
+/**
+ * Whether the signed copy of `mail` may carry the body received (`raw`) byte for byte: a text with
+ * no HTML and no attachment, at least SHARED_BODY_FROM bytes received in shared memory. The thread then decides by
+ * comparing (shared-body.ts). Reads `html` without turning a packed one into a string (work.ts
+ * unpackMail: a getter there, a value when it is null).
+ */
+function mayShareBody(mail: Pick<ParsedMail, 'attachments' | 'html'>, raw: Uint8Array): boolean {
+  // In shared memory (as the spool reads it), so it crosses to the thread without a copy.
+  if (raw.byteLength < SHARED_BODY_FROM || !(raw.buffer instanceof SharedArrayBuffer) || mail.attachments.length > 0) return false;
+  const html = Object.getOwnPropertyDescriptor(mail, 'html');
+  return html !== undefined && 'value' in html && html.value === null;
+}
 
 /**
  * How long the first lane may stay idle before its thread ends too, in ms: a gateway that received
@@ -368,14 +382,19 @@ export class WorkPool implements RelayWork {
    */
   async prepare(input: PrepareInput): Promise<Prepared> {
     const { mail, kept, sizeHint, raw, ...rest } = input;
-    // The composed bytes go into memory allocated here (work-thread.ts fromGiven), when they fit it.
-    const bytes = rest.compose ? outputBytesFor(sizeHint, mail) : null;
+    // A large plain text may leave with the body it came with (shared-body.ts): the thread composes
+    // it in memory of its own, compares, and hands back only the signed header block when the bodies
+    // are the same (work-thread.ts prepare), so no memory is given for the whole copy.
+    const original = this.#signs && rest.compose && raw && mayShareBody(mail, raw) ? raw : null;
+    // Otherwise the composed bytes go into memory allocated here (work-thread.ts fromGiven), when they fit it.
+    const bytes = rest.compose && !original ? outputBytesFor(sizeHint, mail) : null;
     const into = bytes === null ? null : Buffer.from(new SharedArrayBuffer(bytes));
     // A lane whose thread retired holds nothing any more: the clone goes at once.
     if (kept && this.#lanes[kept.mail.lane]) {
       const task: PrepareTask = {
         ...rest,
         into,
+        original,
         kept: { id: kept.mail.id, release: kept.release },
         overrides: { from: mail.from, sender: mail.sender ?? null, headers: mail.headers },
       };
@@ -384,10 +403,10 @@ export class WorkPool implements RelayWork {
     }
     // The attachments' bytes stayed with the thread that read the message (work-thread.ts read): the bytes received are parsed again.
     const overrides = { from: mail.from, sender: mail.sender ?? null, headers: mail.headers };
-    let task: PrepareTask = { ...rest, into, mail };
+    let task: PrepareTask = { ...rest, into, original, mail };
     if (bytesAway(mail)) {
       if (!raw) throw new Error("a prepare without its message's bytes: the kept message is gone and the bytes received were not given");
-      task = { ...rest, into, reparse: { raw, timeoutMs: REPARSE_TIMEOUT_MS }, overrides };
+      task = { ...rest, into, original, reparse: { raw, timeoutMs: REPARSE_TIMEOUT_MS }, overrides };
     }
     const r = await this.#run<PrepareOutcome>(this.#leastBusy(), task, 'prepare');
     if ('miss' in r) throw new Error('a prepare without its message came back as a miss');

@@ -50,6 +50,8 @@ export interface PrepareInput {
    * The bytes received, in shared memory: a pool whose read left the attachments' bytes on the
    * thread that read them (bytesAway) parses these again on a thread when that thread no longer
    * keeps the message (too large to keep, evicted, retired). Without them such a prepare fails.
+   * A signing pool also compares the signed copy's body with theirs and, when they are the same,
+   * hands back only the copy's header block (Prepared.sharedBody).
    */
   readonly raw?: Uint8Array | null;
 }
@@ -72,6 +74,14 @@ export interface Prepared {
   readonly bytes: Uint8Array | null;
   /** true when `bytes` already begin with our DKIM-Signature (the thread held the key). */
   readonly signed: boolean;
+  /**
+   * Set when the signed copy's body is the bytes received from `from`, `length` bytes, byte for byte
+   * (relay/shared-body.ts): `bytes` is then only the signed copy's header block (with the empty line
+   * that ends it), and the message delivered is `bytes` followed by `raw.subarray(from, from +
+   * length)`. Only a pool thread that signs sets it, for a prepare given `raw` (work-pool.ts);
+   * absent or null: `bytes` is the whole message.
+   */
+  readonly sharedBody?: { readonly from: number; readonly length: number } | null;
 }
 
 /** What sender authentication (SPF, DKIM, DMARC over DNS) needs besides the bytes: the MX session's facts. */

@@ -210,6 +210,23 @@ describe('FreshBodies', () => {
     expect(held).toBeLessThanOrEqual(64 * 1024);
   });
 
+  it("joins a header block and the original's body it shares only when the row is sent, and counts the whole received buffer the body keeps alive", () => {
+    const fresh = new FreshBodies(300 * 1024);
+    const received = Buffer.from(new SharedArrayBuffer(200 * 1024)).fill(0x61);
+    received.write('Subject: x\r\n\r\n', 'latin1');
+    const head = Buffer.from('DKIM-Signature: v=1\r\nSubject: x\r\n\r\n');
+    const body = received.subarray(15);
+    fresh.put({ outboxId: 1, envTo: 'a@b.test', raw: head, body });
+    expect(fresh.bytes).toBe(head.length + 200 * 1024);
+    // A second one does not fit beside it: the first goes.
+    fresh.put({ outboxId: 2, envTo: 'a@b.test', raw: head, body });
+    expect(fresh.take(row(1, head.length + body.length))).toBeNull();
+    expect(fresh.take(row(2, head.length))).toBeNull();
+    fresh.put({ outboxId: 3, envTo: 'a@b.test', raw: head, body });
+    expect(fresh.take(row(3, head.length + body.length))?.equals(Buffer.concat([head, body]))).toBe(true);
+    expect(fresh.bytes).toBe(0);
+  });
+
   it('keeps a large message signed in place as it is (its buffer 2 KiB larger), and still holds no more than the bound', () => {
     // A pool thread writes a message of 64 KiB or more 2 KiB into its own buffer and the signature
     // just in front (relay/work.ts composeInPlace): the view's buffer has up to 2 KiB unused.

@@ -45,6 +45,7 @@ export async function commit(rewritten: Rewritten, deps: CommitDeps): Promise<Co
     letters.push({
       mail: m.bytes,
       signed: m.signed,
+      sharedBody: m.sharedBody,
       files: carriesFiles(m.message),
       kind: 'relay',
       envFrom: m.envelope.from,

@@ -29,6 +29,8 @@ export interface ConversationMail {
   /** message composed (CRLF); DKIM-signed already when `signed` (the pool thread held the key), else the outbox entry signs it. */
   readonly bytes: Uint8Array;
   readonly signed: boolean;
+  /** Set when `bytes` is only the signed header block and the body is the bytes received from `from` (work.ts Prepared.sharedBody). */
+  readonly sharedBody: { readonly from: number; readonly length: number } | null;
   readonly envelope: { readonly from: string; readonly to: string };
 }
 
@@ -129,7 +131,7 @@ export class Rewrite {
     const relayId = newRelayMessageId(this.#d.domain);
     const alias = aliasAddress(pair.token, this.#d.domain);
     // Rewrite, the campaign's parts and compose run on a worker thread (plain data in and out).
-    const { message, changes, bytes, signed } = await this.#d.work.prepare({
+    const { message, changes, bytes, signed, sharedBody } = await this.#d.work.prepare({
       mail,
       kept,
       ctx: {
@@ -160,6 +162,7 @@ export class Rewrite {
       changes,
       bytes,
       signed,
+      sharedBody: sharedBody ?? null,
       // The envelope comes from our database, never from headers of the incoming mail.
       envelope: { from: alias, to: id.direction === 'buyer_to_store' ? id.store.mailbox : buyer.email },
     };
