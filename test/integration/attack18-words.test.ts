@@ -28,3 +28,22 @@ describe('a data: picture in HTML (round 18)', () => {
     expect(await leakProblems(['name', 'description', 'ordinary'], got, SECRETS)).toEqual([]);
   }, 60_000);
 });
+
+describe('HTML written to show an address the gateway did not read (round-18 attack)', () => {
+  it('reads an image’s alt text as the text in its place (shown when pictures are off, Outlook’s default): an address around it is removed', async () => {
+    const htmls = [
+      `<p>Mail: anna.private<img src="cid:none" alt="@">othermail.example ok</p>`,
+      `<p>Mail: anna.private<img src="cid:none" alt="@othermail">.example ok</p>`,
+      `<p>Mail: <img src="cid:none" alt="anna.private@">othermail.example ok</p>`,
+    ];
+    const got = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      htmls.map((html, k) => alternativeMail(alias, `${subjectTag(k)} alt`, 'See the HTML.', html)),
+    );
+    const shown = await Promise.all(got.map(async (raw) => String((await simpleParser(raw)).html).replace(/<img[^>]*alt="([^"]*)"[^>]*>/g, '$1')));
+    expect(shown.map((html) => /private|othermail/.test(html))).toEqual([false, false, false]);
+    expect(await leakProblems(['alt @', 'alt @domain', 'alt local@'], got, SECRETS)).toEqual([]);
+  }, 60_000);
+});
