@@ -138,6 +138,37 @@ function cleanDataImage(attribs: Record<string, string>, writerNeedles: readonly
   return { attribs: next, namesWriter: false };
 }
 
+// Colours a `<font color>` keeps: `#rgb`, `#rrggbb` or one of these names (a browser reads any other
+// value by HTML's legacy colour rules: `ffffff`, `fffff0`, `white` are white too).
+const NAMED_COLOURS: Readonly<Record<string, string>> = {
+  black: '000000', navy: '000080', darkblue: '00008b', blue: '0000ff', darkgreen: '006400', green: '008000', teal: '008080',
+  maroon: '800000', purple: '800080', olive: '808000', gray: '808080', grey: '808080', darkred: '8b0000', red: 'ff0000', brown: 'a52a2a',
+}; // prettier-ignore
+
+/**
+ * A `<font>`'s attributes with its `color` kept only when text in it shows on a white page: a
+ * contrast of 3:1 or more against white (WCAG 2's relative luminance). White or near-white text
+ * (`<font color="#ffffff">`, round-18 attack) hides what the gateway reads between an address's
+ * parts (`anna@<font color=white>, </font>shop.example`: the gateway read no address, the reader saw
+ * one); without its colour it shows, and the reader reads what the gateway read. The page's
+ * background is white: every `bgcolor` and `style` is removed.
+ */
+export function fontColourShown(attribs: Record<string, string>): Record<string, string> {
+  const v = attribs.color;
+  if (v === undefined) return attribs;
+  const t = v.trim().toLowerCase();
+  const hex = NAMED_COLOURS[t] ?? (/^#[0-9a-f]{6}$/.test(t) ? t.slice(1) : /^#[0-9a-f]{3}$/.test(t) ? t.slice(1).replace(/./g, '$&$&') : null);
+  const channel = (k: number) => {
+    const c = parseInt((hex as string).slice(k, k + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = hex ? 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4) : 1;
+  if (hex && 1.05 / (luminance + 0.05) >= 3) return attribs;
+  const next = { ...attribs };
+  delete next.color;
+  return next;
+}
+
 function sanitizeWith(html: string, h: Hooks): string {
   // Set by the <img> transform when it took a data: picture's source away; read by the
   // exclusiveFilter of that same <img> (a void element: its close follows its open at once).
@@ -169,6 +200,7 @@ function sanitizeWith(html: string, h: Hooks): string {
     },
     transformTags: {
       a: (tagName, attribs) => ({ tagName, attribs: h.anchor(attribs) }),
+      font: (tagName, attribs) => ({ tagName, attribs: (h.other ?? ((x: Record<string, string>) => x))(fontColourShown(attribs)) }),
       img: (tagName, attribs) => {
         const cleaned = cleanDataImage(attribs, h.stripImages ? [] : (h.writerNeedles ?? []));
         inlineDropped = attribs.src !== undefined && cleaned.attribs.src === undefined ? (cleaned.namesWriter ? 'writer' : 'inline') : null;

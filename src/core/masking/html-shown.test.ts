@@ -25,6 +25,16 @@ describe('HTML read as a reader sees it (round-18 attack)', () => {
     // A span that starts or ends inside an alt takes the whole tag (the HTML stays whole).
     ['<p>Mail: <img src="cid:none" alt="bob.stone@">shopmail.de ok</p>', '<p>Mail: [email removed]<img src="cid:none" alt="" /> ok</p>'],
     ['<p>Mail: bob.stone@<img src="cid:none" alt="shopmail.de"> ok</p>', '<p>Mail: [email removed]<img src="cid:none" alt="" /> ok</p>'],
+    // Text in a colour that does not show on the white page loses the colour: the reader sees what was read.
+    ['<p>Mail: bob.stone@<font color="#ffffff">, </font>shopmail.de ok</p>', '<p>Mail: bob.stone@<font>, </font>shopmail.de ok</p>'],
+    [
+      '<p><font color="white">a</font><font color="ffffff">b</font><font color="#FFFFF0">c</font><font color="yellow">d</font><font color="#eee">e</font></p>',
+      '<p><font>a</font><font>b</font><font>c</font><font>d</font><font>e</font></p>',
+    ],
+    [
+      '<p><font color="red">Sale</font> <font color="#333" size="2">ends</font> <font color="Navy">today</font></p>',
+      '<p><font color="red">Sale</font> <font color="#333" size="2">ends</font> <font color="Navy">today</font></p>',
+    ],
     // Kept: an image between words, its alt a word of its own.
     ['<p>Our logo <img src="cid:logo" alt="Acme logo"> and shop.de</p>', '<p>Our logo <img src="cid:logo" alt="Acme logo" /> and shop.de</p>'],
   ])('%s', (input, output) => {
