@@ -68,9 +68,16 @@ const isSpace = (c: number) =>
   c === 0x2029 ||
   c === 0x202f ||
   c === 0x205f ||
-  c === 0x3000;
+  c === 0x3000 ||
+  c === 0x2800;
 const isInvisible = (c: number) =>
-  c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e || (c >= 0x80 && c <= 0x9f && c !== 0x85);
+  c === 0xad ||
+  (c >= 0x200b && c <= 0x200d) ||
+  c === 0x2060 ||
+  c === 0xfeff ||
+  c === 0x180e ||
+  (c >= 0xfff9 && c <= 0xfffb) ||
+  (c >= 0x80 && c <= 0x9f && c !== 0x85);
 /** ASCII control characters other than whitespace: nothing a reader sees (C1 controls are isInvisible). */
 const isControl = (c: number) => c <= 0x08 || (c >= 0x0e && c <= 0x1f) || c === 0x7f;
 /**

@@ -55,3 +55,18 @@ describe('HTML read as a reader sees it (round-18 attack)', () => {
     expect(m.html(`<p>${'b<img src="cid:a" alt="@x">.de '.repeat(20_000)}</p>`, 'HTML part')).not.toContain('alt="@x"');
   });
 });
+
+describe('characters that show as a blank or as nothing (round-18 attack)', () => {
+  it.each([
+    // U+2800 (Braille pattern blank) shows as a blank, as a space does: the blank rule applies.
+    ['Mail: bob.stone@\u2800shopmail.de ok', 'Mail: [email removed] ok'],
+    ['Mail: bob.stone\u2800@\u2800shopmail\u2800.\u2800de ok', 'Mail: [email removed] ok'],
+    // U+FFF9–U+FFFB (interlinear annotation marks) are format characters no reader sees.
+    ['Mail: bob.stone@\ufff9shopmail.\ufffbde ok', 'Mail: [email removed] ok'],
+    ['Mail: anna.weber@\ufffabuyer.example ok', `Mail: ${A} ok`],
+    // Kept: Braille text.
+    ['⠓⠑⠇⠇⠕\u2800⠺⠕⠗⠇⠙', '⠓⠑⠇⠇⠕\u2800⠺⠕⠗⠇⠙'],
+  ])('%s', (input, output) => {
+    expect(masker().text(input, 'text')).toBe(output);
+  });
+});
