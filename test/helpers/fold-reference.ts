@@ -58,9 +58,16 @@ const isSpace = (c: number) =>
   c === 0x2029 ||
   c === 0x202f ||
   c === 0x205f ||
-  c === 0x3000;
+  c === 0x3000 ||
+  c === 0x2800;
 const isInvisible = (c: number) =>
-  c === 0xad || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0x180e || (c >= 0x80 && c <= 0x9f && c !== 0x85);
+  c === 0xad ||
+  (c >= 0x200b && c <= 0x200d) ||
+  c === 0x2060 ||
+  c === 0xfeff ||
+  c === 0x180e ||
+  (c >= 0xfff9 && c <= 0xfffb) ||
+  (c >= 0x80 && c <= 0x9f && c !== 0x85);
 /** ASCII control characters other than whitespace: nothing a reader sees (C1 controls are isInvisible). */
 const isControl = (c: number) => c <= 0x08 || (c >= 0x0e && c <= 0x1f) || c === 0x7f;
 /**
@@ -242,6 +249,45 @@ function pushFolded(out: Out, ch: string, at: number): void {
  * `plain`: the reader's text only (entities decoded, tags, invisible characters dropped, NFKC),
  * no lowercase, no accents dropped, percent-escapes kept.
  */
+
+// An image's alt text (HTML §4.8.4.4): a reader sees it in the image's place when pictures are not
+// shown (Outlook's default for a sender it does not know) or the picture is missing, inline, so it
+// is read as text there (entities decoded), not as the image's break (round-18 attack:
+// `anna.private<img src="cid:x" alt="@">othermail.example` showed an address).
+const ALT = /\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/i;
+
+/** Where the non-empty alt value of the tag [i, end] stands in `src`, or null. */
+function altSpan(src: string, i: number, end: number): [number, number] | null {
+  const m = ALT.exec(src.slice(i, end));
+  const v = m ? (m[1] ?? m[2] ?? m[3] ?? '') : '';
+  if (!m || v === '') return null;
+  const start = i + m.index + m[0].length - v.length - (m[3] === undefined ? 1 : 0);
+  return [start, start + v.length];
+}
+
+/** The alt value [s, e) of `src` read as text: entities decoded, whitespace one space, each character as the fold reads it. */
+function readAlt(out: Out, src: string, [s, e]: [number, number], pushChar: (out: Out, ch: string, at: number) => void): void {
+  for (let j = s; j < e;) {
+    const c = src.charCodeAt(j);
+    if (c === 0x26) {
+      const r = entityAt(src, j);
+      if (r && j + r[1] <= e) {
+        for (const ch of r[0]) pushChar(out, ch, j);
+        j += r[1];
+        continue;
+      }
+    }
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+      out.space(j);
+      j++;
+      continue;
+    }
+    const ch = String.fromCodePoint(src.codePointAt(j) as number);
+    pushChar(out, ch, j);
+    j += ch.length;
+  }
+}
+
 export function fold(src: string, html = false, plain = false): Folded {
   const n = src.length;
   const out = new Out(n);
@@ -269,7 +315,9 @@ export function fold(src: string, html = false, plain = false): Folded {
       const end = tagLike ? src.indexOf('>', i + 1) : -1;
       if (end >= 0) {
         const name = /^<\/?([a-z0-9]{1,12})/i.exec(src.slice(i, Math.min(end, i + 14)))?.[1]?.toLowerCase();
-        if (name && BLOCK_TAGS.has(name)) out.space(i);
+        const alt = name === 'img' ? altSpan(src, i, end) : null;
+        if (alt) readAlt(out, src, alt, pushChar);
+        else if (name && BLOCK_TAGS.has(name)) out.space(i);
         i = end + 1;
         continue;
       }

@@ -31,10 +31,10 @@ export function normalise(s: string): string {
       .replace(/\p{M}/gu, '')
       .replace(/ß/g, 'ss')
       .toLowerCase()
-      .replace(/[\u00ad\u200b-\u200d\u2060\ufeff]/g, '')
+      .replace(/[\u00ad\u200b-\u200d\u2060\ufeff\ufff9-\ufffb]/g, '')
       // Control characters show as nothing (or a box a reader reads past); NEL is a line end.
       .replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]/g, '')
-      .replace(/[\s\u0085\u00a0\u2000-\u200a\u202f\u3000]+/g, ' ')
+      .replace(/[\s\u0085\u00a0\u2000-\u200a\u202f\u3000\u2800]+/g, ' ')
   );
 }
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { dataImageCleaned, sanitizeMailHtml } from './html-sanitize.js';
+import jpeg from 'jpeg-js';
 import { pngWithText } from '../../../test/fixtures/masking-mail.js';
+import { pngWithProfile } from '../../../test/fixtures/pictures.js';
+import { makeMasker } from '../masking/masker.js';
+import type { Change } from '../types.js';
 
 const png = pngWithText().toString('base64');
 
@@ -50,5 +54,47 @@ describe('a picture inline as a data: URI (dataImageCleaned)', () => {
       { rule: 'filter.image', detail: 'remote images removed from the HTML part', count: 1 },
       { rule: 'filter.image', detail: 'inline pictures it cannot read (SVG, EMF, WMF, not base64) removed from the HTML part', count: 1 },
     ]);
+  });
+});
+
+describe('a picture inline as a data: URI that names the writer (round 18)', () => {
+  const A = 'x7@relay.localhost';
+  const WRITER = 'anna.weber@buyer.example';
+  const masker = (changes: Change[] = []) =>
+    makeMasker({
+      hide: { addresses: [WRITER], names: ['Anna Weber'], fullNames: ['Anna Weber'] },
+      repl: { address: A, name: 'Acme Store' },
+      alias: A,
+      content: { keepEmailDomains: ['relay.localhost'], linkAllowList: [], linkAction: 'redact', stripImages: false, maxAttachmentBytes: 1e7, bannedWords: [] },
+      maskBanned: false,
+      changes,
+    });
+  /** A real 8×8 JPEG with an ICC profile segment (APP2, kept by the cleaner) whose description holds `inside`. */
+  const jpegWithProfile = (inside: string): Buffer => {
+    const plain = Buffer.from(jpeg.encode({ data: Buffer.alloc(8 * 8 * 4, 0x80), width: 8, height: 8 }, 90).data);
+    const data = Buffer.concat([Buffer.from('ICC_PROFILE\0\x01\x01', 'latin1'), Buffer.alloc(128), Buffer.from(`desc${inside}`, 'latin1')]);
+    const app2 = Buffer.concat([Buffer.from([0xff, 0xe2, (data.length + 2) >> 8, (data.length + 2) & 255]), data]);
+    const app0End = 2 + 2 + plain.readUInt16BE(4);
+    return Buffer.concat([plain.subarray(0, app0End), app2, plain.subarray(app0End)]);
+  };
+  const img = (type: string, bytes: Buffer) => `<p>Logo <img src="data:${type};base64,${bytes.toString('base64')}" alt="logo"></p>`;
+
+  it('drops one whose kept ICC profile names the writer (its name, its deflated description, a JPEG’s APP2), as the same picture attached is removed', () => {
+    for (const [type, bytes] of [
+      ['image/png', pngWithProfile(WRITER, 'sRGB')],
+      ['image/png', pngWithProfile('sRGB', `Copyright ${WRITER}`)],
+      ['image/png', pngWithProfile('sRGB', 'Photo by Anna Weber')],
+      ['image/jpeg', jpegWithProfile(`Copyright ${WRITER}`)],
+    ] as const) {
+      const changes: Change[] = [];
+      const out = masker(changes).html(img(type, bytes), 'HTML part');
+      expect([type, out]).toEqual([type, '<p>Logo </p>']);
+      expect(changes).toContainEqual({ rule: 'filter.image', detail: 'inline pictures that name the writer removed from the HTML part', count: 1 });
+    }
+  });
+
+  it('keeps one with an ordinary profile, cleaned', () => {
+    const out = masker().html(img('image/png', pngWithProfile('Display P3', 'Display P3')), 'HTML part');
+    expect(out).toMatch(/^<p>Logo <img alt="logo" src="data:image\/png;base64,[^"]+" \/><\/p>$/);
   });
 });

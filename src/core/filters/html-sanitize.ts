@@ -10,6 +10,7 @@ import sanitizeHtml from 'sanitize-html';
 import type { Change } from '../types.js';
 import type { Folded } from '../masking/fold.js';
 import { stripImageMetadata } from '../masking/image-metadata.js';
+import { pictureNamesWriter } from '../masking/writer-in-bytes.js';
 import { linkGivesAway } from '../masking/link-identity.js';
 import type { Span } from '../masking/spans.js';
 import type { BannedMatcher } from './banned-words.js';
@@ -37,6 +38,11 @@ export interface HtmlFilterOptions {
   readonly attributeFilter?: (value: string) => { value: string; count: number };
   /** The writer's own addresses and names on the reading of the sanitised HTML (replacements escaped). */
   readonly writer?: (html: string, f: Folded) => Span[];
+  /**
+   * The writer's addresses and full-name spellings, folded (masker.ts writerNeedles): a data:
+   * picture that still holds one after cleaning is dropped, as the same picture attached is removed.
+   */
+  readonly writerNeedles?: readonly string[];
 }
 
 export interface SanitizedHtml {
@@ -84,8 +90,13 @@ interface Hooks {
   readonly image: (attribs: Record<string, string>) => Record<string, string>;
   /** Every other tag's attributes. */
   readonly other?: (attribs: Record<string, string>) => Record<string, string>;
-  /** An `<img>` dropped: `inline` for a data: picture dataImageCleaned could not keep, else `remote`. */
-  readonly imageDropped: (kind: 'remote' | 'inline') => void;
+  /**
+   * An `<img>` dropped: `inline` for a data: picture dataImageCleaned could not keep, `writer` for one
+   * that names the writer after cleaning, else `remote`.
+   */
+  readonly imageDropped: (kind: 'remote' | 'inline' | 'writer') => void;
+  /** See HtmlFilterOptions.writerNeedles. */
+  readonly writerNeedles?: readonly string[];
 }
 
 // A picture inline as a data: URI (RFC 2397): its type and its base64 data.
@@ -112,28 +123,67 @@ const DATA_IMAGE_TYPES = new Set([
  * location, camera, author, text chunks); any other picture (an SVG's text, an EMF's or WMF's text
  * records, which no reader here reads), one not in base64 or that does not read as its format loses
  * its `src`, so the image is dropped (exclusiveFilter). Other sources are left as they are. Linear
- * in the data's size.
+ * in the data's size. One that still names the writer after cleaning (one of `writerNeedles` in
+ * its bytes or its ICC profile: writer-in-bytes.ts pictureNamesWriter, the attached picture's check)
+ * loses its `src` too.
  */
-export function dataImageCleaned(attribs: Record<string, string>): Record<string, string> {
+export function dataImageCleaned(attribs: Record<string, string>, writerNeedles: readonly string[] = []): Record<string, string> {
+  return cleanDataImage(attribs, writerNeedles).attribs;
+}
+
+/** dataImageCleaned, and whether the picture was dropped because it names the writer. */
+function cleanDataImage(attribs: Record<string, string>, writerNeedles: readonly string[]): { attribs: Record<string, string>; namesWriter: boolean } {
   const src = attribs.src;
-  if (src === undefined || !/^\s*data:/i.test(src)) return attribs;
+  if (src === undefined || !/^\s*data:/i.test(src)) return { attribs, namesWriter: false };
   const m = DATA_IMAGE.exec(src.trim());
   const next = { ...attribs };
   delete next.src;
-  if (!m || !DATA_IMAGE_TYPES.has((m[1] as string).toLowerCase())) return next;
+  if (!m || !DATA_IMAGE_TYPES.has((m[1] as string).toLowerCase())) return { attribs: next, namesWriter: false };
   try {
     const img = stripImageMetadata(Buffer.from((m[3] as string).replace(/\s+/g, ''), 'base64'));
+    if (pictureNamesWriter(img, writerNeedles)) return { attribs: next, namesWriter: true };
     next.src = `data:${img.contentType};base64,${Buffer.from(img.bytes).toString('base64')}`;
   } catch {
     // Not the picture its type says: dropped.
   }
+  return { attribs: next, namesWriter: false };
+}
+
+// Colours a `<font color>` keeps: `#rgb`, `#rrggbb` or one of these names (a browser reads any other
+// value by HTML's legacy colour rules: `ffffff`, `fffff0`, `white` are white too).
+const NAMED_COLOURS: Readonly<Record<string, string>> = {
+  black: '000000', navy: '000080', darkblue: '00008b', blue: '0000ff', darkgreen: '006400', green: '008000', teal: '008080',
+  maroon: '800000', purple: '800080', olive: '808000', gray: '808080', grey: '808080', darkred: '8b0000', red: 'ff0000', brown: 'a52a2a',
+}; // prettier-ignore
+
+/**
+ * A `<font>`'s attributes with its `color` kept only when text in it shows on a white page: a
+ * contrast of 3:1 or more against white (WCAG 2's relative luminance). White or near-white text
+ * (`<font color="#ffffff">`, round-18 attack) hides what the gateway reads between an address's
+ * parts (`anna@<font color=white>, </font>shop.example`: the gateway read no address, the reader saw
+ * one); without its colour it shows, and the reader reads what the gateway read. The page's
+ * background is white: every `bgcolor` and `style` is removed.
+ */
+export function fontColourShown(attribs: Record<string, string>): Record<string, string> {
+  const v = attribs.color;
+  if (v === undefined) return attribs;
+  const t = v.trim().toLowerCase();
+  const hex = NAMED_COLOURS[t] ?? (/^#[0-9a-f]{6}$/.test(t) ? t.slice(1) : /^#[0-9a-f]{3}$/.test(t) ? t.slice(1).replace(/./g, '$&$&') : null);
+  const channel = (k: number) => {
+    const c = parseInt((hex as string).slice(k, k + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = hex ? 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4) : 1;
+  if (hex && 1.05 / (luminance + 0.05) >= 3) return attribs;
+  const next = { ...attribs };
+  delete next.color;
   return next;
 }
 
 function sanitizeWith(html: string, h: Hooks): string {
   // Set by the <img> transform when it took a data: picture's source away; read by the
   // exclusiveFilter of that same <img> (a void element: its close follows its open at once).
-  let inlineDropped = false;
+  let inlineDropped: 'inline' | 'writer' | null = null;
   return sanitizeHtml(html, {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center'],
     allowedAttributes: {
@@ -152,19 +202,20 @@ function sanitizeWith(html: string, h: Hooks): string {
       if (frame.tag !== 'img') return false;
       const src = frame.attribs.src ?? '';
       const inline = inlineDropped;
-      inlineDropped = false;
+      inlineDropped = null;
       if (h.stripImages || !/^(cid:|data:image\/)/i.test(src)) {
-        h.imageDropped(inline ? 'inline' : 'remote');
+        h.imageDropped(inline ?? 'remote');
         return true;
       }
       return false;
     },
     transformTags: {
       a: (tagName, attribs) => ({ tagName, attribs: h.anchor(attribs) }),
+      font: (tagName, attribs) => ({ tagName, attribs: (h.other ?? ((x: Record<string, string>) => x))(fontColourShown(attribs)) }),
       img: (tagName, attribs) => {
-        const cleaned = dataImageCleaned(attribs);
-        inlineDropped = attribs.src !== undefined && cleaned.src === undefined;
-        return { tagName, attribs: h.image(cleaned) };
+        const cleaned = cleanDataImage(attribs, h.stripImages ? [] : (h.writerNeedles ?? []));
+        inlineDropped = attribs.src !== undefined && cleaned.attribs.src === undefined ? (cleaned.namesWriter ? 'writer' : 'inline') : null;
+        return { tagName, attribs: h.image(cleaned.attribs) };
       },
       ...(h.other
         ? { '*': (tagName: string, attribs: Record<string, string>) => ({ tagName, attribs: (h.other as NonNullable<Hooks['other']>)(attribs) }) }
@@ -182,6 +233,7 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): SanitizedH
   const handlers = [...html.matchAll(HANDLER)].length;
   let images = 0;
   let inlineImages = 0;
+  let writerImages = 0;
   const counts: Record<FilterKind, number> = { writer: 0, email: 0, link: 0, banned: 0 };
   const rules: ReaderRules = {
     keepEmailDomains: o.keepEmailDomains,
@@ -233,7 +285,8 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): SanitizedH
   };
   const out = sanitizeWith(html, {
     stripImages: o.stripImages,
-    imageDropped: (kind) => (kind === 'inline' && !o.stripImages ? inlineImages++ : images++),
+    imageDropped: (kind) => (o.stripImages || kind === 'remote' ? images++ : kind === 'inline' ? inlineImages++ : writerImages++),
+    ...(o.writerNeedles ? { writerNeedles: o.writerNeedles } : {}),
     anchor: (attribs) => {
       const next = visibleAttributes(attribs);
       if (next.href === undefined) return next;
@@ -268,6 +321,7 @@ export function sanitizeMailHtml(html: string, o: HtmlFilterOptions): SanitizedH
       detail: 'inline pictures it cannot read (SVG, EMF, WMF, not base64) removed from the HTML part',
       count: inlineImages,
     });
+  if (writerImages) changes.push({ rule: 'filter.image', detail: 'inline pictures that name the writer removed from the HTML part', count: writerImages });
   if (counts.link) changes.push({ rule: 'filter.link', detail: 'links outside the allow-list removed from the HTML part', count: counts.link });
   if (counts.email) changes.push({ rule: 'filter.email', detail: 'email addresses removed from the HTML part', count: counts.email });
   if (counts.banned) changes.push({ rule: 'filter.banned-word', detail: 'banned words masked in the HTML part', count: counts.banned });

@@ -44,7 +44,7 @@ const PIECES: readonly string[] = [
   // escapes whose own characters are escaped (after a plain % or &, or deeper than the escape before them)
   '%%34%30', '%4%30', '&&#35;64;', '&#%36%34;', '%C3%%41%39', '%2526%252364%253B', '%252526%25252364%25253B', '&%2523x40;', '%%2534%2530',
   // tags and comments
-  '<b>', '</b>', '<br>', '<br/>', '<P>', '</div>', '<span class="x">', '<a href="mailto:x@y.example">', '<!-- note -->', '<!--', '-->', '<', '< ', '<3', '>', '<!doctype html>', '<?xml?>', '<tablexyz>',
+  '<b>', '</b>', '<br>', '<br/>', '<P>', '</div>', '<span class="x">', '<a href="mailto:x@y.example">', '<!-- note -->', '<!--', '-->', '<', '< ', '<3', '>', '<!doctype html>', '<?xml?>', '<tablexyz>', '<img alt="a@b">', "<img src=x alt='&#64;&amp;'>", '<img alt=Ab>', '<IMG ALT = " x ">', '<img alt="">',
   // accents, NFD, special case mappings
   'é', 'e\u0301', 'É', 'ß', 'ẞ', 'İ', 'ı', 'Σ', 'ΟΔΟΣ', 'ς', 'Ⅻ', 'ǅ', 'ﬃ', '㎒', '½', 'Å', 'Å', 'ñ', 'Ø', 'œ', 'Ǆ', 'ŉ',
   // invisible and ignorable characters

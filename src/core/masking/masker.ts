@@ -59,6 +59,7 @@ export function makeMasker(o: MaskerOptions): Masker {
     ? { keepEmailDomains: content.keepEmailDomains, linkAllowList: content.linkAllowList, banned, maskLink: (l) => maskText(l, hide, repl).value }
     : null;
   const keep = content ? content.keepEmailDomains : null;
+  const writerNeedles = [...new Set([...hide.addresses.flatMap(addressNeedles), ...(hide.fullNames ?? []).flatMap(nameVariants)])];
   // The writer's address with a bare `at` and its own dots (`anna.weber at buyer.example`): read
   // again when ` at ` stands before one of the writer's domains (native searches on the folded
   // reading, a regex on source text). Another's so written stays (`find us at shop.com` is prose).
@@ -145,6 +146,7 @@ export function makeMasker(o: MaskerOptions): Masker {
       banned,
       attributeFilter,
       writer: (out, f) => writerSpans(out, f, hide, repl, true),
+      writerNeedles,
     });
     add('mask.address', where, s2.writerCount - attrOthers);
     add('filter.email', `email addresses removed from the ${where}`, attrOthers);
@@ -177,7 +179,7 @@ export function makeMasker(o: MaskerOptions): Masker {
     holdsAddress: (s) =>
       findAddresses(s).some((a) => !keptDomain(a.domain, content?.keepEmailDomains ?? [])) ||
       (maySpell(s) && spelledAddresses(s, false, () => [], content?.keepEmailDomains ?? [], EMAIL_REMOVED).others.length > 0),
-    writerNeedles: [...new Set([...hide.addresses.flatMap(addressNeedles), ...(hide.fullNames ?? []).flatMap(nameVariants)])],
+    writerNeedles,
     isAlias: (a) => foldString(a) === alias,
   };
 }

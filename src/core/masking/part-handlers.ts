@@ -4,14 +4,14 @@
 import type { MailAddress, MailAttachment, OutgoingMail, ParsedMail } from '../types.js';
 import { maskCalendar } from './calendar-part.js';
 import { cp1252 } from './ole-bytes.js';
-import { binaryHolds, type BinaryData } from './binary-readings.js';
 import { csvFormulaTexts, opensInSpreadsheet } from './csv-formulas.js';
 import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
-import { NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
+import { NotAnImage, stripImageMetadata } from './image-metadata.js';
 import { baseType, EXCEL_TEXT_NAMES, extensionOf, partReading, type PartKind } from './part-table.js';
 import { pdfReadings, UnreadablePdf } from './pdf-text.js';
 import { maskReport } from './report-part.js';
 import { maskVcard } from './vcard-part.js';
+import { binaryNamesWriter, pictureNamesWriter } from './writer-in-bytes.js';
 
 export interface PartEnv {
   /** Text masked and filtered like the body; `where` names the part in the change list. */
@@ -83,92 +83,11 @@ const textPart = (p: MailAttachment, text: string, type: string): MailAttachment
   charset: 'utf-8',
 });
 
-/**
- * True when a reading of a document (`readings`) or of binary data (`binary`: Latin-1, UTF-16,
- * searched in pieces by binaryHolds) holds one of the writer's addresses or full-name spellings:
- * lowercase and indexOf only, so a 20 MB file costs milliseconds. In a `document` (not a photo), an
- * address is also looked for with the blanks around its `@` and dots left out (a line that ends in
- * `anna@`, the next line reading on) and with its control characters left out (they show as
- * nothing). Entities, escapes and accents are not undone inside binary files.
- */
-function binaryNamesWriter(readings: readonly string[], binary: readonly BinaryData[], env: PartEnv, document: boolean): boolean {
-  if (env.writerNeedles.length === 0) return false;
-  const addresses = env.writerNeedles.filter((n) => n.includes('@'));
-  // Documents only, as below: in a photo's pixels an `@` stands every 256 bytes or so.
-  const holds = (lower: string) => env.writerNeedles.some((n) => lower.includes(n)) || (document && addresses.length > 0 && squeezedHolds(lower, addresses));
-  const longest = Math.max(...env.writerNeedles.map((n) => n.length));
-  return (
-    readings.some((r) => {
-      const lower = r.toLowerCase();
-      if (holds(lower)) return true;
-      // Control characters show as nothing: Word keeps its optional hyphen (U+001F), a field's marks
-      // and others inside the text of a .doc, so `anna.weber@<U+001F>buyer.example` shows whole.
-      // Documents only: a photo's pixels are all bytes, so the copy would cost ~0.2 s a 10 MB photo.
-      return document && CONTROL.test(lower) && holds(lower.replace(CONTROLS, ''));
-    }) || binary.some((b) => binaryHolds(b, holds, document, longest))
-  );
-}
-
-const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f]/;
-const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f]+/g;
-
-/**
- * True when a stretch of `lower` around one of its `@`s, read without the blanks around `@` and
- * dots, holds one of the addresses. Stretches of 4 KiB, each past the last: linear in the text.
- */
-function squeezedHolds(lower: string, addresses: readonly string[]): boolean {
-  for (let at = lower.indexOf('@'); at >= 0;) {
-    const start = Math.max(0, at - 300);
-    const end = at + 4096;
-    const squeezed = squeezeAround(lower.slice(start, end + 300));
-    if (addresses.some((n) => squeezed.includes(n))) return true;
-    at = lower.indexOf('@', end);
-  }
-  return false;
-}
-
-// Blanks and the quotes and brackets that wrap an address's parts (`anna.weber@"buyer.example"`,
-// `<anna.weber>@…`, `(anna.weber) @ buyer.example`, `anna.weber@“buyer.example”`, `{…}`, `⟨…⟩`: any
-// bracket or quotation mark by its Unicode category, as fold.ts reads them in text), a backslash,
-// and runs of @.
-const AROUND = /[\s"'`<>()[\]{}\\\p{Ps}\p{Pe}\p{Pi}\p{Pf}]+/gu;
-
-/**
- * `s` with every run of AROUND beside an `@` or a dot left out. Each run is matched once and kept
- * or dropped by what stands beside it (a regex that wants `@` after the run backtracks through it,
- * quadratic in a long run).
- */
-function squeezeAround(s: string): string {
-  return s
-    .replace(AROUND, (run: string, at: number) => {
-      const before = s.charCodeAt(at - 1);
-      const after = s.charCodeAt(at + run.length);
-      return before === 0x40 || before === 0x2e || after === 0x40 || after === 0x2e ? '' : run;
-    })
-    .replace(AT_RUN, '@');
-}
-
-// A run of @ reads as one (`anna.weber@@buyer.example`: a SYMBOL field's `@` after the writer's).
-const AT_RUN = /@{2,}/g;
-
-/**
- * True when a cleaned picture (stripImageMetadata) still names the writer: its bytes, and what it
- * keeps compressed (a PNG's ICC profile), read as a photo is (not as a document: its pixels are all
- * bytes). The one check for a picture, attached on its own or inside an Office package.
- */
-function pictureNamesWriter(img: CleanPicture, env: PartEnv): boolean {
-  return binaryNamesWriter(
-    [],
-    [img.bytes, ...img.hidden].map((bytes) => ({ bytes, utf16: true })),
-    env,
-    false,
-  );
-}
-
 /** A document kept only when no reading of it, and none of its pictures, still names the writer. */
 function keepDocument(p: MailAttachment, doc: CleanDocument, env: PartEnv, where: string, type: string): PartOutcome {
-  if (binaryNamesWriter(doc.readings, doc.binary, env, true)) return { removed: 'the document names the writer, which cannot be masked inside it' };
-  if (doc.pictures?.some((img) => pictureNamesWriter(img, env))) return { removed: 'a picture inside the document names the writer' };
+  if (binaryNamesWriter(doc.readings, doc.binary, env.writerNeedles, true))
+    return { removed: 'the document names the writer, which cannot be masked inside it' };
+  if (doc.pictures?.some((img) => pictureNamesWriter(img, env.writerNeedles))) return { removed: 'a picture inside the document names the writer' };
   env.note('mask.metadata', `${where}: author and company details removed`);
   return { part: { ...bare(p), contentType: type, content: doc.bytes } };
 }
@@ -262,7 +181,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     try {
       const img = stripImageMetadata(p.content);
       if (img.removed) env.note('mask.metadata', `${where}: photo metadata removed (location, camera, author)`);
-      if (pictureNamesWriter(img, env)) return { removed: 'the image names the writer' };
+      if (pictureNamesWriter(img, env.writerNeedles)) return { removed: 'the image names the writer' };
       return { part: { ...bare(p), contentType: img.contentType, content: img.bytes } };
     } catch (err) {
       return notWhat(err);

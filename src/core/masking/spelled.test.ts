@@ -271,6 +271,21 @@ describe('addresses with their separators spelled out (golden table)', () => {
     ['lars snabel-a telia punkt se', '[email removed]'],
     ['una arroba de trigo pesa once kilos', 'una arroba de trigo pesa once kilos'],
     ['la arroba y el punto com', 'la arroba y el punto com'],
+    // Round 18: a mark right after (or a dash before) another language's bare word ...
+    ['juan arroba: gmail punto com', '[email removed]'],
+    ['anna punkt weber klammeraffe: buyer punkt example', A],
+    ['juan arroba - gmail punto com, jean arobase : orange point fr', '[email removed], [email removed]'],
+    ['mario chiocciola — libero punto it, lars snabel-a – telia punkt se', '[email removed], [email removed]'],
+    ['jan małpa, wp kropka pl; piet apenstaartje= ziggo punt nl', '[email removed]; [email removed]'],
+    ['juan - arroba - gmail punto com, juan (arroba): gmail punto com', '[email removed], [email removed]'],
+    ['juan [arroba] - gmail punto com, eva zavináč: seznam tečka: cz', '[email removed], [email removed]'],
+    ['Mail: bob.stone arroba: gmail.com', 'Mail: [email removed]'],
+    // ... and the prose with colons that stays.
+    ['una arroba: once kilos y medio de trigo', 'una arroba: once kilos y medio de trigo'],
+    ['Arroba: unidad de peso; punto: signo de puntuación', 'Arroba: unidad de peso; punto: signo de puntuación'],
+    ['el punto: es que no, la arroba: y el punto: com', 'el punto: es que no, la arroba: y el punto: com'],
+    ['Punkt: 3 der Bestellung, Klammeraffe: das Zeichen @', 'Punkt: 3 der Bestellung, Klammeraffe: das Zeichen @'],
+    ['ta małpa: jest w zoo punkt com', 'ta małpa: jest w zoo punkt com'],
     // ... a title, an abbreviation or a file's name before a bare at is prose, not a mailbox ...
     ['Mr.Smith at shop.de', 'Mr.Smith at shop.de'],
     ['ask Dr.Weber at klinikum.de or Mrs.Jones at shop.co.uk', 'ask Dr.Weber at klinikum.de or Mrs.Jones at shop.co.uk'],
@@ -364,6 +379,11 @@ describe('addresses with their separators spelled out (golden table)', () => {
       'jan MAŁPA wp kropka pl',
       'eva zavináč seznam tečka cz',
       'ivan СОБАКА mail точка ru',
+      'juan arroba: gmail punto com',
+      'juan arroba - gmail punto com',
+      'juan - arroba gmail punto com',
+      'jean arobase : orange point fr',
+      'mario chiocciola — libero punto it',
     ])
       expect([s, maySpell(s), maySpellFolded(fold(s).text)]).toEqual([s, true, true]);
     expect(maySpellFolded(fold('plain text, no separators (none), at the end').text)).toBe(false);
@@ -383,6 +403,17 @@ describe('addresses with their separators spelled out (golden table)', () => {
       expect([name, out.includes('juan'), out.includes('[email removed]')]).toEqual([name, false, true]);
     }
     expect(maySpellFolded(fold(filler).text)).toBe(false);
+  });
+
+  it('reads another language’s word for @ with a mark after it in the middle of a long text, by the dot of its domain', () => {
+    const m = masker();
+    const filler = 'The quick brown fox jumps over the lazy dog while the kettle boils 0123456789\r\n'.repeat(1_000);
+    for (const line of ['Mail: mariagarcia arroba: gmail.com', 'Mail: bob.stone arroba, gmail.com', 'Mail: jan małpa — wp.pl']) {
+      const out = m.text(`${filler}${line}\r\n${filler}`, 'text');
+      expect([line, out.includes('[email removed]'), /maria|stone|jan /.test(out)]).toEqual([line, true, false]);
+    }
+    // `at` with a mark after it brings no reading about (`look at: amazon.de` is prose).
+    expect(maySpellFolded(fold(`${filler}look at: amazon.de${filler}`).text)).toBe(false);
   });
 
   it('stays linear on hostile text', () => {

@@ -32,7 +32,7 @@ import type { Span } from './spans.js';
 // of single characters between blanks around a real `@` or a bracketed `at` (`a n n a . w e b e r @
 // b u y e r . d e`, `b o b (at) s h o p (dot) d e`), read without the blanks (group 5, kind `letters`).
 const SPELLED_WORDS =
-  / ?[[({<\-_*/#"'“”‘’【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka|coбaka|toчka|apenstaartje|klammeraffe|punt|kukac|pont|zavinac|tecka|bodka|snabel-a|nokta) ?[\])}>\-_*/#"'“”‘’】»›〕」』》〉〗⟩] ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (at|dot|\.|punkt|punto|ponto|point|kropka|punt|pont|nokta|tecka|bodka|toчka|arroba|arobase|chiocciola|ma[lł]pa|apenstaartje|klammeraffe|kukac|zavinac|snabel-a|coбaka) |<!--[^]{0,384}?-->/g;
+  / ?[[({<\-_*/#"'“”‘’【«‹〔「『《〈〖⟨] ?(at|dot|punkt|arroba|point|arobase|chiocciola|ma[lł]pa|punto|ponto|kropka|coбaka|toчka|apenstaartje|klammeraffe|punt|kukac|pont|zavinac|tecka|bodka|snabel-a|nokta) ?[\])}>\-_*/#"'“”‘’】»›〕」』》〉〗⟩](?: ?[:;,=\-–—]{1,2})? ?| ?[[({<【〔「『《〈〖⟨] ?([@.]) ?[\])}>】〕」』》〉〗⟩] ?| ?[[(] ?(a) ?[\])] ?| (?:[:\-–—] )?(at|dot|\.|punkt|punto|ponto|point|kropka|punt|pont|nokta|tecka|bodka|toчka|arroba|arobase|chiocciola|ma[lł]pa|apenstaartje|klammeraffe|kukac|zavinac|snabel-a|coбaka)(?: ?[:;,=\-–—]{1,2})? |<!--[^]{0,384}?-->/g;
 // Group 5: a run of single characters with blanks between around a real or bracketed `@` (after a
 // blank or a bracket: a class, not `^|`, which costs every text read so ~1.5 ms a MiB; one at the
 // start is tested apart, RUN_AT_START).
@@ -44,6 +44,10 @@ const SPELLED = new RegExp(`${SPELLED_WORDS.source}|[ ([{<"']${RUN}`, 'g');
 const RUN_AT_START = new RegExp(`^${RUN}`);
 // The tokens of a run of spaced letters: a bracketed or bare `at` or `dot`, or one character.
 const RUN_TOKEN = /[[({] ?(at|dot) ?[\])}]|(?<![^ ])(at|dot)(?![^ ])|[^ ]/g;
+/** The bare words that take no mark beside them (`look at: the list`, `the dot - a`, ` .: `). */
+const ENGLISH_BARE: ReadonlySet<string> = new Set(['at', 'dot', '.']);
+/** The marks another language's bare word may have beside it (`arroba: gmail`, `arobase : orange`, `arroba - gmail`). */
+const WORD_MARKS = ':;,=-–—';
 /** The spelled words that stand for `@` (the others for `.`). */
 const AT_WORDS: ReadonlySet<string> = new Set([
   'at',
@@ -225,10 +229,24 @@ function wordAfter(t: string, i: number): string {
   return t.slice(s, e);
 }
 
-/** `w` lowercase, without the quotes around it (`"at"`, `‘at’`). */
+/** Where the marks (WORD_MARKS, two at most) that start at `k` in `t` end; `k` when none does. */
+function pastMarks(t: string, k: number): number {
+  let j = k;
+  while (j < k + 2 && WORD_MARKS.includes(t[j] ?? '_')) j++;
+  return j;
+}
+
+/**
+ * `w` lowercase, without the quotes around it (`"at"`, `‘at’`) or the marks after another
+ * language's word (`arroba:`; `at:` keeps them: `look at: amazon.de` is prose).
+ */
 const unquote = (w: string): string => {
   const q = w.length > 2 && QUOTES.includes(w[0] as string) && QUOTES.includes(w[w.length - 1] as string);
-  return (q ? w.slice(1, -1) : w).toLowerCase();
+  if (q) return w.slice(1, -1).toLowerCase();
+  let e = w.length;
+  while (e > w.length - 2 && e > 1 && WORD_MARKS.includes(w[e - 1] as string)) e--;
+  const bare = w.slice(0, e).toLowerCase();
+  return bare === 'at' || bare === 'ät' ? w.toLowerCase() : bare;
 };
 
 /**
@@ -258,7 +276,9 @@ function bareJoins(t: string, dot = t.indexOf('.'), underscore = t.indexOf('_'))
       let b = s;
       while (b > 0 && b > s - 8 && isBlank(t.charCodeAt(b - 1))) b--;
       if (b < s && AT_FINALS.has(t.charCodeAt(b - 1) | 0x20)) {
-        const before = wordBefore(t, s);
+        let before = wordBefore(t, s);
+        // A dash between the word and the domain (`jan małpa — wp.pl`): the word before it.
+        if (before.length <= 2 && pastMarks(before, 0) === before.length) before = wordBefore(t, b - before.length);
         const w = unquote(before);
         if (BARE_AT.has(w) && (w !== before.toLowerCase() || (w !== 'at' && w !== 'ät'))) return true;
       }
@@ -285,7 +305,7 @@ function foreignAtWord(t: string): boolean {
   for (const [piece, word, offset] of FOREIGN_AT)
     for (let i = t.indexOf(piece); i >= 0; i = t.indexOf(piece, i + 1)) {
       const s = i - offset;
-      if (t.startsWith(word, s) && isBlank(t.charCodeAt(s - 1)) && isBlank(t.charCodeAt(s + word.length))) return true;
+      if (t.startsWith(word, s) && isBlank(t.charCodeAt(s - 1)) && isBlank(t.charCodeAt(pastMarks(t, s + word.length)))) return true;
     }
   return false;
 }
@@ -303,9 +323,9 @@ const FOREIGN_AT: readonly (readonly [string, string, number])[] = [...BARE_AT]
     return [piece, w, w.indexOf(piece)] as const;
   });
 
-/** The first and the last letters (| 0x20) of the words in BARE_AT, and the quotes around them. */
+/** The first and the last letters (| 0x20) of the words in BARE_AT, the quotes around them, and (last) the marks after them. */
 const AT_INITIALS: ReadonlySet<number> = new Set([...BARE_AT, ...QUOTES].map((w) => w.charCodeAt(0) | 0x20));
-const AT_FINALS: ReadonlySet<number> = new Set([...BARE_AT, ...QUOTES].map((w) => w.charCodeAt(w.length - 1) | 0x20));
+const AT_FINALS: ReadonlySet<number> = new Set([...BARE_AT, ...QUOTES, ...WORD_MARKS].map((w) => w.charCodeAt(w.length - 1) | 0x20));
 /** A letter or digit of source or folded text (any case, any script). */
 const letterOrDigit = (t: string, k: number): boolean => isAlnum(t, k) || (t.charCodeAt(k) >= 0x41 && t.charCodeAt(k) <= 0x5a);
 /** A letter of source or folded text (any case, any script). */
@@ -465,8 +485,10 @@ function spelledReading(f: Folded): Spelled | null {
     }
     const bare = m[4];
     const word = m[1] ?? m[2] ?? (m[3] ? 'a' : bare);
-    // A bare word only between letters or digits (`bob at shop`, not `at 5pm,` after a comma).
-    if (bare && !(isAlnum(t, m.index - 1) && isAlnum(t, m.index + m[0].length))) {
+    // A bare word only between letters or digits (`bob at shop`, not `at 5pm,` after a comma); a
+    // mark beside it (`arroba: gmail`, `arroba - gmail`) only beside another language's word
+    // (`look at: the list` is prose).
+    if (bare && (!(isAlnum(t, m.index - 1) && isAlnum(t, m.index + m[0].length)) || (m[0].length !== bare.length + 2 && ENGLISH_BARE.has(bare)))) {
       SPELLED.lastIndex = m.index + 1;
       continue;
     }
