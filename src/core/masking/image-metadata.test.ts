@@ -255,6 +255,45 @@ describe('round-18 attack: text in what a TIFF, WebP or BMP keeps', () => {
     }
   });
 
+  it('refuses a TIFF strip over the header or a page, and keeps of an uncompressed strip only the bytes its rows take', () => {
+    /** A 1×1 page with a description, its strip moved to `at` for `len` bytes. */
+    const moved = (at: (t: Buffer) => number, len: (t: Buffer) => number, trailing?: Buffer) => {
+      const t = tiffFile([[...TIFF_PAGE, tiffText(270, `Photo by ${ADDRESS}`)]], { trailing });
+      const ifd = t.readUInt32LE(4);
+      for (let i = 0; i < t.readUInt16LE(ifd); i++) {
+        const e = ifd + 2 + 12 * i;
+        if (t.readUInt16LE(e) === 273) t.writeUInt32LE(at(t), e + 8);
+        if (t.readUInt16LE(e) === 279) t.writeUInt32LE(len(t), e + 8);
+      }
+      return new Uint8Array(t);
+    };
+    expect(() =>
+      stripImageMetadata(
+        moved(
+          () => 0,
+          (t) => t.length,
+        ),
+      ),
+    ).toThrow(NotAnImage);
+    expect(() =>
+      stripImageMetadata(
+        moved(
+          (t) => t.readUInt32LE(4),
+          () => 40,
+        ),
+      ),
+    ).toThrow(NotAnImage);
+    // A strip from its pixel to the file's end: the one byte a 1×1 grey page draws is kept.
+    const tail = moved(
+      (t) => t.length - 1 - ADDRESS.length,
+      () => ADDRESS.length + 1,
+      Buffer.from(`\x80${ADDRESS}`, 'latin1'),
+    );
+    const r = stripImageMetadata(tail);
+    expect(has(r.bytes)).toBe(false);
+    expect(r.bytes[r.bytes.length - 1]).toBe(0x80);
+  });
+
   it('zeroes the bytes of a 4-byte TIFF field a short value leaves', () => {
     const t = tiffFile([[...TIFF_PAGE, { tag: 274, type: 3, values: [1] }]]);
     const ifd = t.readUInt32LE(4);

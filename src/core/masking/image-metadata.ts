@@ -514,7 +514,12 @@ const TIFF_MAX_PAGES = 10_000;
  * WhitePoint 2, PrimaryChromaticities 6, …); JPEG tables and the ICC profile any number of bytes.
  * A tag not named takes one value. Defaults as TIFF 6.0 gives them when a tag is not there.
  */
-function tiffCounts(ifd: number, n: number, u16: (o: number) => number, u32: (o: number) => number): Map<number, number> {
+function tiffCounts(
+  ifd: number,
+  n: number,
+  u16: (o: number) => number,
+  u32: (o: number) => number,
+): { takes: Map<number, number>; drawn: (j: number, tiled: boolean) => number } {
   const first = (tag: number, fallback: number) => {
     for (let i = 0; i < n; i++) {
       const e = ifd + 2 + 12 * i;
@@ -553,7 +558,15 @@ function tiffCounts(ifd: number, n: number, u16: (o: number) => number, u32: (o:
     [34675, Infinity],
   ]);
   for (const tag of [258, 280, 281, 338, 339, 340, 341]) counts.set(tag, samples);
-  return counts;
+  // The bytes uncompressed strip or tile `j` holds: its rows of (width × bits × samples, when
+  // chunky) bits each, rounded up to a byte a row (TIFF 6.0 §3, §15). Bits as the first sample's,
+  // the widest when a writer gave more: never fewer than drawn.
+  const rowBits = (w: number) => Math.ceil((w * Math.max(bits, 1) * (planes === 1 ? samples : 1)) / 8);
+  const rps = Math.max(1, Math.min(first(278, 0xffffffff), length));
+  const perPlane = Math.ceil(length / rps);
+  const drawn = (j: number, tiled: boolean) =>
+    tiled ? rowBits(first(322, 1)) * first(323, 1) : rowBits(width) * Math.max(0, Math.min(rps, length - (j % Math.max(1, perPlane)) * rps));
+  return { takes: counts, drawn };
 }
 
 /**
@@ -582,6 +595,10 @@ function stripTiff(b: Uint8Array): Uint8Array {
   const k = new KeptBytes(b);
   k.keep(0, 8, 'the TIFF header');
   const seen = new Set<number>();
+  // Byte ranges [from, to) of the strips or tiles, and of the header and each page's IFD as written.
+  const strips: [number, number][] = [];
+  const pages: [number, number][] = [[0, 8]];
+  const rewritten: [number, Uint8Array][] = [];
   for (let ifd = u32(4); ifd !== 0;) {
     if (ifd < 8 || seen.has(ifd) || seen.size >= TIFF_MAX_PAGES) throw new NotAnImage('TIFF pages do not follow each other');
     seen.add(ifd);
@@ -590,7 +607,7 @@ function stripTiff(b: Uint8Array): Uint8Array {
     const kept: number[] = [];
     const arrays = new Map<number, number[]>();
     let compression = 1;
-    const takes = tiffCounts(ifd, n, u16, u32);
+    const { takes, drawn } = tiffCounts(ifd, n, u16, u32);
     for (let i = 0; i < n; i++) {
       const e = ifd + 2 + 12 * i;
       const tag = u16(e);
@@ -633,6 +650,9 @@ function stripTiff(b: Uint8Array): Uint8Array {
     });
     k.out.set(b.subarray(ifd + 2 + 12 * n, ifd + 6 + 12 * n), ifd + 2 + 12 * kept.length);
     k.end = Math.max(k.end, ifd + 6 + 12 * kept.length);
+    const span = new Uint8Array(6 + 12 * n);
+    span.set(k.out.subarray(ifd, ifd + 6 + 12 * kept.length));
+    rewritten.push([ifd, span]);
     const jpeg = compression === 6 || compression === 7;
     const tables = arrays.get(347);
     if (tables) {
@@ -644,14 +664,23 @@ function stripTiff(b: Uint8Array): Uint8Array {
     const counts = arrays.get(273) ? arrays.get(279) : arrays.get(325);
     if (!offsets || !counts || offsets.length !== counts.length || offsets.length === 0) throw new NotAnImage('a TIFF page without its strips or tiles');
     offsets.forEach((at, j) => {
-      const len = counts[j] as number;
+      // An uncompressed strip keeps the bytes its rows take: a 1×1 page's strip said to run over
+      // the whole file kept every byte of it (round-18 attack).
+      const len = compression === 1 ? Math.min(counts[j] as number, drawn(j, !arrays.get(273))) : (counts[j] as number);
       if (at < 0 || len < 0 || at + len > b.length) throw new NotAnImage('a TIFF strip runs past the end');
+      strips.push([at, at + len]);
       if (jpeg && len >= 2 && b[at] === 0xff && b[at + 1] === 0xd8) keepJpegStream(k, b, at, at + len);
       else k.keep(at, len, 'a TIFF strip');
     });
+    pages.push([ifd, ifd + 6 + 12 * n]);
     ifd = next;
   }
   if (seen.size === 0) throw new NotAnImage('a TIFF without pages');
+  // No strip over the header or a page's IFD: kept as pixels, it held the IFD as written (every
+  // entry, the removed ones too) and, compressed, whatever it was said to span (round-18 attack).
+  if (strips.some(([from, to]) => to > from && pages.some(([at, end]) => from < end && at < to))) throw new NotAnImage('a TIFF strip overlaps its pages');
+  // The IFDs as rewritten, over any kept value that overlapped them.
+  for (const [at, bytes] of rewritten) k.out.set(bytes, at);
   return k.bytes();
 }
 
