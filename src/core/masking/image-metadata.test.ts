@@ -374,6 +374,28 @@ describe('round-18 attack: text in what a TIFF, WebP or BMP keeps', () => {
     expect(() => stripImageMetadata(new Uint8Array(webpFile([vp8x(2), riffChunk('ANMF', frame)])))).toThrow(NotAnImage);
   });
 
+  it('refuses BMP pixels said to start inside its headers, and keeps RLE pixels up to their end-of-bitmap mark', () => {
+    const whole = bmpFile({ trailing: Buffer.from(ADDRESS) });
+    whole.writeUInt32LE(0, 10);
+    whole.writeInt32LE(whole.length / 3, 18); // wide enough that its one row spans the whole file
+    expect(() => stripImageMetadata(new Uint8Array(whole))).toThrow(NotAnImage);
+    const rle = Buffer.from([2, 1, 0, 0, 0, 1]); // two pixels of colour 1, end of line, end of bitmap
+    const h = Buffer.alloc(54 + 8);
+    h.write('BM', 0, 'latin1');
+    h.writeUInt32LE(h.length, 10);
+    h.writeUInt32LE(40, 14);
+    h.writeInt32LE(2, 18);
+    h.writeInt32LE(1, 22);
+    h.writeUInt16LE(1, 26);
+    h.writeUInt16LE(8, 28);
+    h.writeUInt32LE(1, 30);
+    h.writeUInt32LE(rle.length + ADDRESS.length, 34);
+    h.writeUInt32LE(2, 46);
+    const r = stripImageMetadata(new Uint8Array(Buffer.concat([h, rle, Buffer.from(ADDRESS)])));
+    expect(has(r.bytes)).toBe(false);
+    expect(Buffer.from(r.bytes).subarray(-6)).toEqual(rle);
+  });
+
   it('zeroes a BMPv5’s unused colour masks, endpoints and gammas, and keeps no palette entry a pixel cannot name', () => {
     const b = bmpFile({ v5: { cs: 'LINK', profile: Buffer.from('p.icc\0') } });
     text.copy(b, 14 + 40, 0, 16); // masks (24-bit, no bit fields)

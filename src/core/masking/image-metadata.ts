@@ -756,6 +756,29 @@ function stripWebp(b: Uint8Array): Uint8Array {
   return concat([riffHead('RIFF', body.length), body]);
 }
 
+/**
+ * The length of a BMP's RLE8 or RLE4 pixel data at `at` (Windows BI_RLE8/BI_RLE4: count and value
+ * pairs; escapes 0 0 end of line, 0 1 end of bitmap, 0 2 dx dy move, 0 n then n literal pixels
+ * padded to a word), up to and with its end-of-bitmap mark, at most `max` bytes (the header's
+ * biSizeImage). What follows the mark is not drawn. NotAnImage when there is no mark within `max`.
+ */
+function rleLength(b: Uint8Array, at: number, max: number, four: boolean): number {
+  const end = Math.min(at + max, b.length);
+  for (let p = at; p + 1 < end;) {
+    const n = b[p] as number;
+    const v = b[p + 1] as number;
+    p += 2;
+    if (n !== 0 || v === 0) continue;
+    if (v === 1) return p - at;
+    if (v === 2) p += 2;
+    else {
+      const bytes = four ? Math.ceil(v / 2) : v;
+      p += bytes + (bytes & 1);
+    }
+  }
+  throw new NotAnImage('BMP RLE pixels without their end');
+}
+
 const BMP_LINKED = 0x4c494e4b; // 'LINK': bV5CSType of a profile named by a file name
 const BMP_EMBEDDED = 0x4d424544; // 'MBED': a profile inside the file
 const BMP_SRGB = 0x73524742; // 'sRGB'
@@ -799,9 +822,13 @@ function stripBmp(b: Uint8Array): Uint8Array {
   const paletteCount = bpp <= 8 ? Math.min(colours || 2 ** bpp, 2 ** bpp) : 0;
   k.keep(at, paletteCount * (core ? 3 : 4), 'the BMP palette');
   const stride = Math.floor((bpp * width + 31) / 32) * 4;
-  const pixelSize = compression === 1 || compression === 2 ? le32(b, 34) : stride * Math.abs(height);
+  const pixelAt = le32(b, 10);
+  // Pixels after the headers, masks and palette: said to start at 0 they kept the whole file
+  // (round-18 attack). RLE data up to its end-of-bitmap mark, not the size the header claims.
+  if (pixelAt < at + paletteCount * (core ? 3 : 4)) throw new NotAnImage('BMP pixels overlap its headers');
+  const pixelSize = compression === 1 || compression === 2 ? rleLength(b, pixelAt, le32(b, 34), compression === 2) : stride * Math.abs(height);
   if (pixelSize === 0) throw new NotAnImage('a BMP without its pixels');
-  k.keep(le32(b, 10), pixelSize, 'the BMP pixels');
+  k.keep(pixelAt, pixelSize, 'the BMP pixels');
   if (dib >= 108) {
     // V4/V5: the colour masks when no bit fields use them (but 16/32 bits, whose alpha mask some
     // readers use), the endpoints and gammas when the colour space is not calibrated (0): numbers
