@@ -1,12 +1,19 @@
 // The login page and the one-time setup page that creates the first owner.
 import { Flash, Layout } from './layout.js';
 
-export function LoginPage(props: { error?: string | undefined; email?: string | undefined; next?: string | undefined }) {
+/** The login form; `firstRun` (no staff account yet) says how the first owner is made instead. */
+export function LoginPage(props: { error?: string | undefined; email?: string | undefined; next?: string | undefined; firstRun?: boolean }) {
   return (
     <Layout title="Log in" user={null} csrf={null}>
       <form class="login" method="post" action="/login">
         <h1>maskgate</h1>
         <Flash error={props.error} />
+        {props.firstRun && (
+          <p class="muted">
+            No staff account yet, so no login works. Open the one-time setup link maskgate printed when it started (a restart prints it again), or run{' '}
+            <code>npx maskgate user add you@example.com --owner</code> on the server.
+          </p>
+        )}
         <label>
           Email
           <input name="email" type="email" autocomplete="username" required value={props.email ?? ''} autofocus />

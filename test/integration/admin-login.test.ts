@@ -102,6 +102,19 @@ describe('the one-time setup link', { timeout: 120_000 }, () => {
   }, 120_000);
   afterAll(() => h.close());
 
+  it('is what the login page points to while no staff account exists, and the page says so no more once one does', async () => {
+    const first = await (await fetch(`${base}/login`)).text();
+    expect(first).toContain('No staff account yet');
+    expect(first).toContain('npx maskgate user add you@example.com --owner');
+    const fresh = await startHarness({}, { sink: false });
+    try {
+      await new UserRepo(fresh.gw.db).create({ email: 'alex@seller.example', name: 'Alex', role: 'agent', password: 'agent password 123' });
+      expect(await (await fetch(`http://127.0.0.1:${fresh.gw.httpPort}/login`)).text()).not.toContain('No staff account yet');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('creates exactly one owner when it is posted six times at once', async () => {
     const token = new URL(h.gw.setupUrl!).searchParams.get('token')!;
     const answers = await Promise.all(

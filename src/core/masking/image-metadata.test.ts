@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exifOrientation, imageFormat, NotAnImage, stripImageMetadata } from './image-metadata.js';
 import {
   bmpFile,
+  iccProfile,
   jpegCarryingElsewhere,
   pngCarryingElsewhere,
   pngWithProfile,
@@ -110,7 +111,7 @@ describe('TIFF: only the tags a viewer draws by are kept, every other byte blank
   });
 
   it('cleans every page (a second IFD), keeps the orientation and an ICC profile, blanks bytes no tag names and drops what follows', () => {
-    const icc = Buffer.concat([Buffer.alloc(128, 1), Buffer.from('desc Display P3')]);
+    const icc = iccProfile('Display P3');
     const t = tiffFile(
       [
         [...TIFF_PAGE, { tag: 274, type: 3, values: [6] }, { tag: 34675, type: 7, bytes: icc }],
@@ -120,7 +121,7 @@ describe('TIFF: only the tags a viewer draws by are kept, every other byte blank
     );
     const r = stripImageMetadata(new Uint8Array(t));
     expect(latin1(r.bytes)).not.toContain(ADDRESS);
-    expect(latin1(r.bytes)).toContain('desc Display P3');
+    expect(latin1(r.bytes)).toContain('curv');
     const pages = tiffPages(r.bytes);
     expect(pages).toHaveLength(2);
     expect(pages[0]!.find(([tag]) => tag === 274)?.[3]).toBe(6);
@@ -179,7 +180,7 @@ describe('WebP: only the chunks a viewer draws are kept (round-18)', () => {
     const w = webpFile(
       [
         vp8x(0x20 | 0x08 | 0x04 | 0x02, [0x61, 0x62, 0x63]),
-        riffChunk('ICCP', Buffer.from('profile bytes')),
+        riffChunk('ICCP', iccProfile('')),
         riffChunk('ANIM', Buffer.alloc(6)),
         frame,
         riffChunk('EXIF', Buffer.concat([Buffer.from('II*\0'), t])),
@@ -196,7 +197,7 @@ describe('WebP: only the chunks a viewer draws are kept (round-18)', () => {
     expect(b.subarray(12, 16).toString('latin1')).toBe('VP8X');
     expect(b[20]).toBe(0x20 | 0x02);
     expect(b.subarray(21, 24)).toEqual(Buffer.alloc(3));
-    expect(b.includes(riffChunk('ICCP', Buffer.from('profile bytes')))).toBe(true);
+    expect(b.includes(Buffer.from('ICCP'))).toBe(true);
     expect(b.includes(VP8L_1X1)).toBe(true);
   });
 
@@ -221,8 +222,9 @@ describe('BMP: headers, palette and pixels only (round-18)', () => {
   });
 
   it('keeps a BMPv5 embedded colour profile (searched with the picture) and drops a linked one (a file name)', () => {
-    const embedded = stripImageMetadata(new Uint8Array(bmpFile({ v5: { cs: 'MBED', profile: Buffer.from('desc Display P3') } })));
-    expect(latin1(embedded.bytes)).toContain('desc Display P3');
+    const embedded = stripImageMetadata(new Uint8Array(bmpFile({ v5: { cs: 'MBED', profile: iccProfile('Display P3') } })));
+    expect(latin1(embedded.bytes)).toContain('acsp');
+    expect(Buffer.from(embedded.bytes).readUInt32LE(14 + 56)).toBe(0x4d424544);
     const linked = stripImageMetadata(new Uint8Array(bmpFile({ v5: { cs: 'LINK', profile: Buffer.from(`C:\\Users\\${ADDRESS}\\p.icc\0`, 'latin1') } })));
     expect(latin1(linked.bytes)).not.toContain(ADDRESS);
     // No profile named any more: the colour space is sRGB.
@@ -234,5 +236,186 @@ describe('BMP: headers, palette and pixels only (round-18)', () => {
     const b = bmpFile();
     expect(imageFormat(new Uint8Array(b))).toBe('bmp');
     expect(() => stripImageMetadata(new Uint8Array(b.subarray(0, b.length - 2)))).toThrow(NotAnImage);
+  });
+});
+
+describe('round-18 attack: text in what a TIFF, WebP or BMP keeps', () => {
+  const text = Buffer.from(ADDRESS.padEnd(32, ' '));
+  const has = (b: Uint8Array) => latin1(b).includes(ADDRESS) || latin1(b).includes(ADDRESS.slice(0, 12));
+
+  it('refuses a kept TIFF tag holding more values than it takes (PageNumber, a colour map past 3 × 2^bits), drops one of a type it is not', () => {
+    for (const bigEndian of [false, true]) {
+      const words = Array.from({ length: 16 }, (_, i) => (bigEndian ? text.readUInt16BE(2 * i) : text.readUInt16LE(2 * i)));
+      expect(() => stripImageMetadata(new Uint8Array(tiffFile([[...TIFF_PAGE, { tag: 297, type: 3, values: words }]], { bigEndian })))).toThrow(NotAnImage);
+      const map = [...Array<number>(768).fill(0), ...words];
+      expect(() => stripImageMetadata(new Uint8Array(tiffFile([[...TIFF_PAGE, { tag: 320, type: 3, values: map }]], { bigEndian })))).toThrow(NotAnImage);
+      const r = stripImageMetadata(new Uint8Array(tiffFile([[...TIFF_PAGE, { tag: 297, type: 1, values: [...text] }]], { bigEndian })));
+      expect(has(r.bytes)).toBe(false);
+      expect(tiffPages(r.bytes)[0]!.map(([tag]) => tag)).not.toContain(297);
+    }
+  });
+
+  it('refuses a TIFF strip over the header or a page, and keeps of an uncompressed strip only the bytes its rows take', () => {
+    /** A 1×1 page with a description, its strip moved to `at` for `len` bytes. */
+    const moved = (at: (t: Buffer) => number, len: (t: Buffer) => number, trailing?: Buffer) => {
+      const t = tiffFile([[...TIFF_PAGE, tiffText(270, `Photo by ${ADDRESS}`)]], { trailing });
+      const ifd = t.readUInt32LE(4);
+      for (let i = 0; i < t.readUInt16LE(ifd); i++) {
+        const e = ifd + 2 + 12 * i;
+        if (t.readUInt16LE(e) === 273) t.writeUInt32LE(at(t), e + 8);
+        if (t.readUInt16LE(e) === 279) t.writeUInt32LE(len(t), e + 8);
+      }
+      return new Uint8Array(t);
+    };
+    expect(() =>
+      stripImageMetadata(
+        moved(
+          () => 0,
+          (t) => t.length,
+        ),
+      ),
+    ).toThrow(NotAnImage);
+    expect(() =>
+      stripImageMetadata(
+        moved(
+          (t) => t.readUInt32LE(4),
+          () => 40,
+        ),
+      ),
+    ).toThrow(NotAnImage);
+    // A strip from its pixel to the file's end: the one byte a 1×1 grey page draws is kept.
+    const tail = moved(
+      (t) => t.length - 1 - ADDRESS.length,
+      () => ADDRESS.length + 1,
+      Buffer.from(`\x80${ADDRESS}`, 'latin1'),
+    );
+    const r = stripImageMetadata(tail);
+    expect(has(r.bytes)).toBe(false);
+    expect(r.bytes[r.bytes.length - 1]).toBe(0x80);
+  });
+
+  it('zeroes the bytes of a 4-byte TIFF field a short value leaves', () => {
+    const t = tiffFile([[...TIFF_PAGE, { tag: 274, type: 3, values: [1] }]]);
+    const ifd = t.readUInt32LE(4);
+    let field = 0;
+    for (let i = 0; i < t.readUInt16LE(ifd); i++) if (t.readUInt16LE(ifd + 2 + 12 * i) === 274) field = ifd + 2 + 12 * i + 8;
+    t.write('@o', field + 2, 'latin1');
+    const r = Buffer.from(stripImageMetadata(new Uint8Array(t)).bytes);
+    expect(r.readUInt16LE(field)).toBe(1);
+    expect(r.subarray(field + 2, field + 4)).toEqual(Buffer.alloc(2));
+  });
+
+  it('blanks an ICC profile’s text (description, copyright, bytes past a curve) in a TIFF, a WebP and a BMP, keeps its curve, drops one that is no profile', () => {
+    const icc = iccProfile(`Profile of ${ADDRESS}`, `(c) ${ADDRESS}`, Buffer.from(ADDRESS));
+    for (const bigEndian of [false, true]) {
+      const r = stripImageMetadata(new Uint8Array(tiffFile([[...TIFF_PAGE, { tag: 34675, type: 7, bytes: icc }]], { bigEndian })));
+      expect(has(r.bytes)).toBe(false);
+      expect(latin1(r.bytes)).toContain('acsp');
+      expect(Buffer.from(r.bytes).includes(Buffer.from('curv\0\0\0\0\0\0\0\x01\x02\x33', 'latin1'))).toBe(true);
+      expect(latin1(r.bytes)).not.toContain('0123456789abcdef');
+    }
+    const w = stripImageMetadata(new Uint8Array(webpFile([vp8x(0x20), riffChunk('ICCP', icc), VP8L_1X1])));
+    expect(has(w.bytes)).toBe(false);
+    expect(latin1(w.bytes)).toContain('acsp');
+    const b = stripImageMetadata(new Uint8Array(bmpFile({ v5: { cs: 'MBED', profile: icc } })));
+    expect(has(b.bytes)).toBe(false);
+    expect(latin1(b.bytes)).toContain('acsp');
+    // Text where a profile should be: dropped, and the WebP no longer says it has one, the BMP says sRGB.
+    const notIcc = stripImageMetadata(new Uint8Array(webpFile([vp8x(0x20), riffChunk('ICCP', Buffer.from(`desc ${ADDRESS}`)), VP8L_1X1])));
+    expect(has(notIcc.bytes)).toBe(false);
+    expect(notIcc.bytes[20]! & 0x20).toBe(0);
+    const bmp = stripImageMetadata(new Uint8Array(bmpFile({ v5: { cs: 'MBED', profile: Buffer.from(`desc ${ADDRESS}`) } })));
+    expect(has(bmp.bytes)).toBe(false);
+    expect(Buffer.from(bmp.bytes).readUInt32LE(14 + 56)).toBe(0x73524742);
+  });
+
+  it('cuts a TIFF’s JPEG strip after its end of image', () => {
+    const seg = (m: number, d: Buffer) => Buffer.concat([Buffer.from([0xff, m, (d.length + 2) >> 8, (d.length + 2) & 255]), d]);
+    const strip = Buffer.concat([
+      Buffer.from([0xff, 0xd8]),
+      seg(0xdb, Buffer.alloc(65, 7)),
+      seg(0xda, Buffer.from([1, 1, 0, 0, 63, 0])),
+      Buffer.from([1, 2, 3, 0xff, 0xd9]),
+      Buffer.from(ADDRESS),
+    ]);
+    const page = TIFF_PAGE.map((e) => (e.tag === 259 ? { tag: 259, type: 3, values: [7] } : e));
+    const t = tiffFile([page]);
+    const w = Buffer.concat([t, strip]);
+    const ifd = w.readUInt32LE(4);
+    for (let i = 0; i < w.readUInt16LE(ifd); i++) {
+      const e = ifd + 2 + 12 * i;
+      if (w.readUInt16LE(e) === 273) w.writeUInt32LE(t.length, e + 8);
+      if (w.readUInt16LE(e) === 279) w.writeUInt32LE(strip.length, e + 8);
+    }
+    const r = Buffer.from(stripImageMetadata(new Uint8Array(w)).bytes);
+    expect(has(r)).toBe(false);
+    expect(r.subarray(-5)).toEqual(Buffer.from([1, 2, 3, 0xff, 0xd9]));
+  });
+
+  it('keeps a WebP animation header’s 6 bytes only, and no frame inside a frame', () => {
+    const w = webpFile([
+      vp8x(0x02),
+      riffChunk('ANIM', Buffer.concat([Buffer.alloc(6), text])),
+      riffChunk(
+        'ANMF',
+        Buffer.concat([
+          Buffer.alloc(16),
+          VP8L_1X1,
+          riffChunk('ANMF', Buffer.concat([Buffer.alloc(16), riffChunk('VP8X', Buffer.concat([Buffer.alloc(10), text]))])),
+        ]),
+      ),
+    ]);
+    const r = Buffer.from(stripImageMetadata(new Uint8Array(w)).bytes);
+    expect(has(r)).toBe(false);
+    expect(r.includes(riffChunk('ANIM', Buffer.alloc(6)))).toBe(true);
+    // A frame nested as deep as the file: refused as no picture, not a stack overflow.
+    let frame = Buffer.concat([Buffer.alloc(16), VP8L_1X1]);
+    for (let i = 0; i < 20_000; i++) frame = Buffer.concat([Buffer.alloc(16), riffChunk('ANMF', frame)]);
+    expect(() => stripImageMetadata(new Uint8Array(webpFile([vp8x(2), riffChunk('ANMF', frame)])))).toThrow(NotAnImage);
+  });
+
+  it('refuses BMP pixels said to start inside its headers, and keeps RLE pixels up to their end-of-bitmap mark', () => {
+    const whole = bmpFile({ trailing: Buffer.from(ADDRESS) });
+    whole.writeUInt32LE(0, 10);
+    whole.writeInt32LE(whole.length / 3, 18); // wide enough that its one row spans the whole file
+    expect(() => stripImageMetadata(new Uint8Array(whole))).toThrow(NotAnImage);
+    const rle = Buffer.from([2, 1, 0, 0, 0, 1]); // two pixels of colour 1, end of line, end of bitmap
+    const h = Buffer.alloc(54 + 8);
+    h.write('BM', 0, 'latin1');
+    h.writeUInt32LE(h.length, 10);
+    h.writeUInt32LE(40, 14);
+    h.writeInt32LE(2, 18);
+    h.writeInt32LE(1, 22);
+    h.writeUInt16LE(1, 26);
+    h.writeUInt16LE(8, 28);
+    h.writeUInt32LE(1, 30);
+    h.writeUInt32LE(rle.length + ADDRESS.length, 34);
+    h.writeUInt32LE(2, 46);
+    const r = stripImageMetadata(new Uint8Array(Buffer.concat([h, rle, Buffer.from(ADDRESS)])));
+    expect(has(r.bytes)).toBe(false);
+    expect(Buffer.from(r.bytes).subarray(-6)).toEqual(rle);
+  });
+
+  it('zeroes a BMPv5’s unused colour masks, endpoints and gammas, and keeps no palette entry a pixel cannot name', () => {
+    const b = bmpFile({ v5: { cs: 'LINK', profile: Buffer.from('p.icc\0') } });
+    text.copy(b, 14 + 40, 0, 16); // masks (24-bit, no bit fields)
+    text.copy(b, 14 + 60); // endpoints
+    const r = stripImageMetadata(new Uint8Array(b));
+    expect(has(r.bytes)).toBe(false);
+    // An 8-bit BMP claiming 300 colours: the 44 past 256 are not kept.
+    const pal = Buffer.alloc(300 * 4);
+    text.copy(pal, 256 * 4);
+    const h = Buffer.alloc(54);
+    h.write('BM', 0, 'latin1');
+    h.writeUInt32LE(54 + pal.length, 10);
+    h.writeUInt32LE(40, 14);
+    h.writeInt32LE(1, 18);
+    h.writeInt32LE(1, 22);
+    h.writeUInt16LE(1, 26);
+    h.writeUInt16LE(8, 28);
+    h.writeUInt32LE(300, 46);
+    const p8 = stripImageMetadata(new Uint8Array(Buffer.concat([h, pal, Buffer.from([1, 0, 0, 0])])));
+    expect(has(p8.bytes)).toBe(false);
+    expect(p8.bytes[54 + pal.length]).toBe(1);
   });
 });

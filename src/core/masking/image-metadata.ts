@@ -346,6 +346,87 @@ function le32(b: Uint8Array, at: number): number {
 }
 
 /**
+ * ICC tag types (ICC.1:2022 §10) whose data is numbers a colour engine reads: curves, matrices,
+ * lookup tables, XYZ values, chromaticities, measurement and viewing conditions, a signature, a date,
+ * Apple's video card gamma. Any other type (`desc`, `mluc`, `text`, a colorant table's or a named
+ * colour's names, `data`, `dict`, a private one) is text or may be: blanked by iccWithoutText.
+ */
+const ICC_NUMBER_TYPES = new Set([
+  'curv',
+  'para',
+  'XYZ ',
+  'sf32',
+  'uf32',
+  'ui08',
+  'ui16',
+  'ui32',
+  'ui64',
+  'mft1',
+  'mft2',
+  'mAB ',
+  'mBA ',
+  'mpet',
+  'chrm',
+  'meas',
+  'view',
+  'sig ',
+  'dtim',
+  'vcgt',
+  'cicp',
+]);
+
+/**
+ * A copy of the ICC profile `p` (ICC.1: a 128-byte header, a tag table of signature, offset and
+ * size, the tags' data) with its text blanked: every tag whose type is not ICC_NUMBER_TYPES keeps
+ * its type and, for a `desc` (v2) its string length and for an `mluc` (v4) its records, every other
+ * byte zero (so a profile's description, copyright, device names read as empty strings); bytes no
+ * tag names, what follows the profile's own size, and the profile ID (an MD5 of what it was; zero
+ * means "not computed") are zero too. Null when `p` is not an ICC profile (no `acsp`, a size past
+ * its bytes, a tag past its size): the caller drops it. Round-18 attack: a TIFF's, WebP's or BMP's
+ * profile was kept raw and searched for the writer only, so another person's address in its
+ * description crossed.
+ */
+export function iccWithoutText(p: Uint8Array): Uint8Array | null {
+  const be32 = (o: number) => (((p[o] as number) << 24) | ((p[o + 1] as number) << 16) | ((p[o + 2] as number) << 8) | (p[o + 3] as number)) >>> 0;
+  if (p.length < 132 || ascii(p, 36, 4) !== 'acsp') return null;
+  const size = be32(0);
+  const count = be32(128);
+  if (size < 132 || size > p.length || count > (size - 132) / 12) return null;
+  const out = new Uint8Array(p.length);
+  out.set(p.subarray(0, 132 + 12 * count));
+  out.fill(0, 84, 100);
+  // The bytes of a tag's data kept: a number type's own length (a curve's 2-byte entries, a
+  // parametric curve's parameters, fixed records), not more than its table entry says; a text
+  // type's type and, for `desc` (v2) its string length, for `mluc` (v4) its record table.
+  const PARA = [1, 3, 4, 5, 7];
+  const kept = (type: string, at: number, len: number): number => {
+    if (type === 'curv') return 12 + 2 * be32(at + 8);
+    if (type === 'para') return 12 + 4 * (PARA[((p[at + 8] as number) << 8) | (p[at + 9] as number)] ?? 0);
+    if (type === 'sig ') return 12;
+    if (type === 'dtim') return 20;
+    if (type === 'meas' || type === 'view') return 36;
+    if (type === 'chrm') return 12 + 8 * (((p[at + 8] as number) << 8) | (p[at + 9] as number));
+    if (ICC_NUMBER_TYPES.has(type)) return len;
+    if (type === 'desc') return 12;
+    if (type === 'mluc' && len >= 16) return 16 + 12 * be32(at + 8);
+    return 8;
+  };
+  const tags: [number, number, boolean][] = [];
+  for (let i = 0; i < count; i++) {
+    const at = be32(132 + 12 * i + 4);
+    const len = be32(132 + 12 * i + 8);
+    if (at + len > size || len < 8) return null;
+    const type = ascii(p, at, 4);
+    out.set(p.subarray(at, at + Math.min(len, kept(type, at, len))), at);
+    tags.push([at, len, ICC_NUMBER_TYPES.has(type)]);
+  }
+  // Tags may share or overlap their data (a v2 profile's rTRC, gTRC, bTRC): a text type's strings
+  // copied as part of another's range are blanked again.
+  for (const [at, len, number] of tags) if (!number) out.fill(0, at + Math.min(len, kept(ascii(p, at, 4), at, len)), at + len);
+  return out;
+}
+
+/**
  * A copy of `b` that holds only the byte ranges `keep` is given, every other byte zero, cut after
  * the last kept byte: the allow-list for formats whose parts point at each other by offset (TIFF,
  * BMP), so nothing moves and no offset is rewritten. A range past the end is NotAnImage.
@@ -379,7 +460,13 @@ function keepJpegStream(k: KeptBytes, b: Uint8Array, at: number, end: number): v
   while (pos < end) {
     if (pos + 2 > end || b[pos] !== 0xff) throw new NotAnImage('JPEG segments inside the TIFF do not follow each other');
     const marker = b[pos + 1] as number;
-    if (marker === 0xda) return k.keep(pos, end - pos, 'a JPEG scan');
+    if (marker === 0xda) {
+      // The scan to the end of image; what follows it inside the strip is not drawn (stripJpeg).
+      const eoi = Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+        .subarray(0, end)
+        .indexOf(EOI, pos + 2);
+      return k.keep(pos, (eoi < 0 ? end : eoi + 2) - pos, 'a JPEG scan');
+    }
     if (marker === 0xd9 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01 || marker === 0xff) {
       k.keep(pos, marker === 0xff ? 1 : 2, 'a JPEG marker');
       pos += marker === 0xff ? 1 : 2;
@@ -420,6 +507,69 @@ const TIFF_BYTES_TAGS = new Set([347, 34675]);
 const TIFF_MAX_PAGES = 10_000;
 
 /**
+ * How many values each kept TIFF tag takes on the page whose IFD is at `ifd` (`n` entries), by
+ * TIFF 6.0: one per sample (BitsPerSample, Min/MaxSampleValue, SampleFormat, ExtraSamples), 2^bits
+ * (GrayResponseCurve), 3 × 2^bits (ColorMap, TransferFunction), the strips or tiles the page's
+ * size makes (one set per sample when planar), the fixed counts of the others (PageNumber 2,
+ * WhitePoint 2, PrimaryChromaticities 6, …); JPEG tables and the ICC profile any number of bytes.
+ * A tag not named takes one value. Defaults as TIFF 6.0 gives them when a tag is not there.
+ */
+function tiffCounts(
+  ifd: number,
+  n: number,
+  u16: (o: number) => number,
+  u32: (o: number) => number,
+): { takes: Map<number, number>; drawn: (j: number, tiled: boolean) => number } {
+  const first = (tag: number, fallback: number) => {
+    for (let i = 0; i < n; i++) {
+      const e = ifd + 2 + 12 * i;
+      if (u16(e) !== tag) continue;
+      const type = u16(e + 2);
+      const size = type === 3 ? 2 : 4;
+      const at = u32(e + 4) * size <= 4 ? e + 8 : u32(e + 8);
+      const v = type === 3 ? u16(at) : type === 4 ? u32(at) : -1;
+      return v < 0 ? fallback : v;
+    }
+    return fallback;
+  };
+  const samples = first(277, 1);
+  const bits = Math.min(first(258, 1), 16);
+  const width = first(256, 0);
+  const length = first(257, 0);
+  const planes = first(284, 1) === 2 ? samples : 1;
+  const strips = Math.ceil(length / Math.max(1, Math.min(first(278, 0xffffffff), length))) * planes;
+  const tiles = Math.ceil(width / Math.max(1, first(322, 1))) * Math.ceil(length / Math.max(1, first(323, 1))) * planes;
+  const counts = new Map<number, number>([
+    [273, strips],
+    [279, strips],
+    [324, tiles],
+    [325, tiles],
+    [291, 2 ** bits],
+    [301, 3 * 2 ** bits],
+    [320, 3 * 2 ** bits],
+    [297, 2],
+    [318, 2],
+    [321, 2],
+    [530, 2],
+    [529, 3],
+    [319, 6],
+    [532, 6],
+    [347, Infinity],
+    [34675, Infinity],
+  ]);
+  for (const tag of [258, 280, 281, 338, 339, 340, 341]) counts.set(tag, samples);
+  // The bytes uncompressed strip or tile `j` holds: its rows of (width × bits × samples, when
+  // chunky) bits each, rounded up to a byte a row (TIFF 6.0 §3, §15). Bits as the first sample's,
+  // the widest when a writer gave more: never fewer than drawn.
+  const rowBits = (w: number) => Math.ceil((w * Math.max(bits, 1) * (planes === 1 ? samples : 1)) / 8);
+  const rps = Math.max(1, Math.min(first(278, 0xffffffff), length));
+  const perPlane = Math.ceil(length / rps);
+  const drawn = (j: number, tiled: boolean) =>
+    tiled ? rowBits(first(322, 1)) * first(323, 1) : rowBits(width) * Math.max(0, Math.min(rps, length - (j % Math.max(1, perPlane)) * rps));
+  return { takes: counts, drawn };
+}
+
+/**
  * TIFF (TIFF 6.0, classic: BigTIFF is refused): each page's IFD keeps only its TIFF_KEEP entries,
  * rewritten in place (fewer entries, the next page's offset after them), and the bytes kept are the
  * header, those IFDs, their kept values and each page's strips or tiles; every other byte is zero
@@ -445,6 +595,10 @@ function stripTiff(b: Uint8Array): Uint8Array {
   const k = new KeptBytes(b);
   k.keep(0, 8, 'the TIFF header');
   const seen = new Set<number>();
+  // Byte ranges [from, to) of the strips or tiles, and of the header and each page's IFD as written.
+  const strips: [number, number][] = [];
+  const pages: [number, number][] = [[0, 8]];
+  const rewritten: [number, Uint8Array][] = [];
   for (let ifd = u32(4); ifd !== 0;) {
     if (ifd < 8 || seen.has(ifd) || seen.size >= TIFF_MAX_PAGES) throw new NotAnImage('TIFF pages do not follow each other');
     seen.add(ifd);
@@ -453,17 +607,29 @@ function stripTiff(b: Uint8Array): Uint8Array {
     const kept: number[] = [];
     const arrays = new Map<number, number[]>();
     let compression = 1;
+    const { takes, drawn } = tiffCounts(ifd, n, u16, u32);
     for (let i = 0; i < n; i++) {
       const e = ifd + 2 + 12 * i;
       const tag = u16(e);
       const type = u16(e + 2);
-      const size = TIFF_TYPE_SIZE[type];
-      if (!TIFF_KEEP.has(tag) || size === undefined || size === 0 || type === 2 || type === 13 || (type === 7 && !TIFF_BYTES_TAGS.has(tag))) continue;
+      const size = TIFF_TYPE_SIZE[type] as number;
+      if (!TIFF_KEEP.has(tag) || !(TIFF_BYTES_TAGS.has(tag) ? type === 1 || type === 7 : type === 3 || type === 4 || type === 5)) continue;
       const count = u32(e + 4);
+      // A kept tag holds the values it takes, no more (round-18 attack: PageNumber with 16 values,
+      // a colour map longer than its 3 × 2^bits, each an address's letters, crossed as "numbers").
+      if (count > (takes.get(tag) ?? 1)) throw new NotAnImage(`a TIFF tag (${tag}) holds more values than it takes`);
       const len = count * size;
       const at = len <= 4 ? e + 8 : u32(e + 8);
+      if (tag === 34675) {
+        // The ICC profile without its text (iccWithoutText); one that is no profile goes.
+        if (at + len > b.length) throw new NotAnImage('a TIFF value runs past the end');
+        const icc = iccWithoutText(b.subarray(at, at + len));
+        if (!icc) continue;
+        k.keep(at, len, 'a TIFF value');
+        k.out.set(icc, at);
+      }
       // JPEG tables are kept below as a JPEG stream (their APPn data blanked), other values whole.
-      if (len > 4 && tag !== 347) k.keep(at, len, 'a TIFF value');
+      else if (len > 4 && tag !== 347) k.keep(at, len, 'a TIFF value');
       kept.push(e);
       if (tag === 259 && (type === 3 || type === 4)) compression = type === 3 ? u16(at) : u32(at);
       if (tag === 273 || tag === 279 || tag === 324 || tag === 325 || tag === 347) {
@@ -475,9 +641,18 @@ function stripTiff(b: Uint8Array): Uint8Array {
     const next = u32(ifd + 2 + 12 * n);
     k.keep(ifd, 2, 'a TIFF page');
     put16(k.out, ifd, kept.length);
-    kept.forEach((e, j) => k.out.set(b.subarray(e, e + 12), ifd + 2 + 12 * j));
+    kept.forEach((e, j) => {
+      const to = ifd + 2 + 12 * j;
+      k.out.set(b.subarray(e, e + 12), to);
+      // A value shorter than the 4-byte field it is stored in: the bytes after it are zero.
+      const len = u32(e + 4) * (TIFF_TYPE_SIZE[u16(e + 2)] as number);
+      if (len < 4) k.out.fill(0, to + 8 + len, to + 12);
+    });
     k.out.set(b.subarray(ifd + 2 + 12 * n, ifd + 6 + 12 * n), ifd + 2 + 12 * kept.length);
     k.end = Math.max(k.end, ifd + 6 + 12 * kept.length);
+    const span = new Uint8Array(6 + 12 * n);
+    span.set(k.out.subarray(ifd, ifd + 6 + 12 * kept.length));
+    rewritten.push([ifd, span]);
     const jpeg = compression === 6 || compression === 7;
     const tables = arrays.get(347);
     if (tables) {
@@ -489,14 +664,23 @@ function stripTiff(b: Uint8Array): Uint8Array {
     const counts = arrays.get(273) ? arrays.get(279) : arrays.get(325);
     if (!offsets || !counts || offsets.length !== counts.length || offsets.length === 0) throw new NotAnImage('a TIFF page without its strips or tiles');
     offsets.forEach((at, j) => {
-      const len = counts[j] as number;
+      // An uncompressed strip keeps the bytes its rows take: a 1×1 page's strip said to run over
+      // the whole file kept every byte of it (round-18 attack).
+      const len = compression === 1 ? Math.min(counts[j] as number, drawn(j, !arrays.get(273))) : (counts[j] as number);
       if (at < 0 || len < 0 || at + len > b.length) throw new NotAnImage('a TIFF strip runs past the end');
+      strips.push([at, at + len]);
       if (jpeg && len >= 2 && b[at] === 0xff && b[at + 1] === 0xd8) keepJpegStream(k, b, at, at + len);
       else k.keep(at, len, 'a TIFF strip');
     });
+    pages.push([ifd, ifd + 6 + 12 * n]);
     ifd = next;
   }
   if (seen.size === 0) throw new NotAnImage('a TIFF without pages');
+  // No strip over the header or a page's IFD: kept as pixels, it held the IFD as written (every
+  // entry, the removed ones too) and, compressed, whatever it was said to span (round-18 attack).
+  if (strips.some(([from, to]) => to > from && pages.some(([at, end]) => from < end && at < to))) throw new NotAnImage('a TIFF strip overlaps its pages');
+  // The IFDs as rewritten, over any kept value that overlapped them.
+  for (const [at, bytes] of rewritten) k.out.set(bytes, at);
   return k.bytes();
 }
 
@@ -526,6 +710,8 @@ function stripWebp(b: Uint8Array): Uint8Array {
   const riffEnd = 8 + le32(b, 4);
   if (riffEnd > b.length) throw new NotAnImage('the WebP runs past the end');
   let pictures = 0;
+  let header = -1;
+  let dropIcc = false;
   const walk = (start: number, end: number, keep: ReadonlySet<string>): Uint8Array[] => {
     const out: Uint8Array[] = [];
     for (let pos = start; pos < end;) {
@@ -533,15 +719,26 @@ function stripWebp(b: Uint8Array): Uint8Array {
       if (size < 0 || pos + 8 + size > end) throw new NotAnImage('a WebP chunk runs past the end');
       const type = ascii(b, pos, 4);
       const data = b.subarray(pos + 8, pos + 8 + size);
-      if (type === 'VP8X') {
+      if (type === 'VP8X' && keep === WEBP_KEEP) {
         if (size < 10) throw new NotAnImage('a WebP header too short');
         const x = Uint8Array.from(data.subarray(0, 10));
         x[0] = (x[0] as number) & 0x32; // ICC 0x20, alpha 0x10, animation 0x02; EXIF, XMP and reserved bits cleared
         x.fill(0, 1, 4);
+        header = out.length;
         out.push(riff(type, x));
-      } else if (type === 'ANMF') {
+      } else if (type === 'ANMF' && keep === WEBP_KEEP) {
+        // Frames at the top only: a frame inside a frame is not drawn (and was a recursion as deep as the file).
         if (size < 16) throw new NotAnImage('a WebP frame too short');
         out.push(riff(type, concat([data.subarray(0, 16), ...walk(pos + 24, pos + 8 + size, WEBP_FRAME_KEEP)])));
+      } else if (type === 'ANIM' && keep === WEBP_KEEP) {
+        // Its background colour and loop count, 6 bytes: more were kept as they were (round-18 attack).
+        if (size < 6) throw new NotAnImage('a WebP animation header too short');
+        out.push(riff(type, data.subarray(0, 6)));
+      } else if (type === 'ICCP' && keep === WEBP_KEEP) {
+        // The colour profile without its text (iccWithoutText); one that is no profile goes.
+        const icc = iccWithoutText(data);
+        if (icc) out.push(riff(type, icc));
+        else dropIcc = true;
       } else if (keep.has(type)) out.push(riff(type, data));
       if (type === 'VP8 ' || type === 'VP8L') pictures++;
       pos += 8 + size + (size & 1);
@@ -549,9 +746,37 @@ function stripWebp(b: Uint8Array): Uint8Array {
     return out;
   };
   const chunks = walk(12, riffEnd, WEBP_KEEP);
+  if (dropIcc && header >= 0) {
+    const x = Uint8Array.from(chunks[header] as Uint8Array);
+    x[8] = (x[8] as number) & ~0x20;
+    chunks[header] = x;
+  }
   if (pictures === 0) throw new NotAnImage('a WebP without a picture');
   const body = concat([b.subarray(8, 12), ...chunks]);
   return concat([riffHead('RIFF', body.length), body]);
+}
+
+/**
+ * The length of a BMP's RLE8 or RLE4 pixel data at `at` (Windows BI_RLE8/BI_RLE4: count and value
+ * pairs; escapes 0 0 end of line, 0 1 end of bitmap, 0 2 dx dy move, 0 n then n literal pixels
+ * padded to a word), up to and with its end-of-bitmap mark, at most `max` bytes (the header's
+ * biSizeImage). What follows the mark is not drawn. NotAnImage when there is no mark within `max`.
+ */
+function rleLength(b: Uint8Array, at: number, max: number, four: boolean): number {
+  const end = Math.min(at + max, b.length);
+  for (let p = at; p + 1 < end;) {
+    const n = b[p] as number;
+    const v = b[p + 1] as number;
+    p += 2;
+    if (n !== 0 || v === 0) continue;
+    if (v === 1) return p - at;
+    if (v === 2) p += 2;
+    else {
+      const bytes = four ? Math.ceil(v / 2) : v;
+      p += bytes + (bytes & 1);
+    }
+  }
+  throw new NotAnImage('BMP RLE pixels without their end');
 }
 
 const BMP_LINKED = 0x4c494e4b; // 'LINK': bV5CSType of a profile named by a file name
@@ -593,16 +818,36 @@ function stripBmp(b: Uint8Array): Uint8Array {
     k.keep(at, compression === 6 ? 16 : 12, 'the BMP colour masks');
     at += compression === 6 ? 16 : 12;
   }
-  const paletteCount = colours || (bpp <= 8 ? 2 ** bpp : 0);
-  if (paletteCount > 2 ** 16) throw new NotAnImage('a BMP palette too large');
+  // The colours a pixel can name: 2^bits at most, none past 8 bits (a palette there is not drawn).
+  const paletteCount = bpp <= 8 ? Math.min(colours || 2 ** bpp, 2 ** bpp) : 0;
   k.keep(at, paletteCount * (core ? 3 : 4), 'the BMP palette');
   const stride = Math.floor((bpp * width + 31) / 32) * 4;
-  const pixelSize = compression === 1 || compression === 2 ? le32(b, 34) : stride * Math.abs(height);
+  const pixelAt = le32(b, 10);
+  // Pixels after the headers, masks and palette: said to start at 0 they kept the whole file
+  // (round-18 attack). RLE data up to its end-of-bitmap mark, not the size the header claims.
+  if (pixelAt < at + paletteCount * (core ? 3 : 4)) throw new NotAnImage('BMP pixels overlap its headers');
+  const pixelSize = compression === 1 || compression === 2 ? rleLength(b, pixelAt, le32(b, 34), compression === 2) : stride * Math.abs(height);
   if (pixelSize === 0) throw new NotAnImage('a BMP without its pixels');
-  k.keep(le32(b, 10), pixelSize, 'the BMP pixels');
+  k.keep(pixelAt, pixelSize, 'the BMP pixels');
+  if (dib >= 108) {
+    // V4/V5: the colour masks when no bit fields use them (but 16/32 bits, whose alpha mask some
+    // readers use), the endpoints and gammas when the colour space is not calibrated (0): numbers
+    // no viewer reads, 64 bytes an address fits in (round-18 attack).
+    if (!bitfields && bpp !== 16 && bpp !== 32) k.out.fill(0, 14 + 40, 14 + 56);
+    if (le32(b, 14 + 56) !== 0) k.out.fill(0, 14 + 60, 14 + 108);
+  }
   if (dib === 124) {
-    const cs = le32(b, 14 + 56);
-    if (cs === BMP_EMBEDDED) k.keep(14 + le32(b, 14 + 112), le32(b, 14 + 116), 'the BMP colour profile');
+    let cs = le32(b, 14 + 56);
+    if (cs === BMP_EMBEDDED) {
+      // The profile without its text (iccWithoutText); one that is no profile goes, as a linked one.
+      const at = 14 + le32(b, 14 + 112);
+      const len = le32(b, 14 + 116);
+      const icc = at + len <= b.length ? iccWithoutText(b.subarray(at, at + len)) : null;
+      if (icc) {
+        k.keep(at, len, 'the BMP colour profile');
+        k.out.set(icc, at);
+      } else cs = BMP_LINKED;
+    }
     if (cs === BMP_LINKED) k.out.set([BMP_SRGB & 0xff, (BMP_SRGB >> 8) & 0xff, (BMP_SRGB >> 16) & 0xff, BMP_SRGB >>> 24], 14 + 56);
     // The profile's offset and size when none is embedded, and the reserved field.
     k.out.fill(0, cs === BMP_EMBEDDED ? 14 + 120 : 14 + 112, 14 + 124);

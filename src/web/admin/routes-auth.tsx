@@ -30,7 +30,9 @@ export function authRoutes(storage: Pick<Storage, 'admin' | 'secrets' | 'session
   const throttle = new LoginThrottle();
   const devices = new KnownDevices(storage.secrets);
 
-  app.get('/login', (c) => c.html(<LoginPage next={safeNext(c.req.query('next'))} />));
+  // Before any staff account exists the admin's address (printed first at start) leads here: the
+  // page says how the first owner is made, since no login can work yet (round-18 newcomer pass).
+  app.get('/login', async (c) => c.html(<LoginPage next={safeNext(c.req.query('next'))} firstRun={(await users.count()) === 0} />));
 
   app.post('/login', async (c) => {
     if (!sameOrigin(c)) return c.text('Cross-site request refused.', 403);

@@ -1,0 +1,105 @@
+// Round-18 attack on the TIFF, WebP and BMP cleaner: text kept in what a picture keeps. The ICC
+// profile (a TIFF's tag 34675, a WebP's ICCP, a BMPv5's embedded one) was kept raw and searched for
+// the writer only, so another person's address in its description crossed; a WebP's animation header
+// was kept at any length; a TIFF's kept tag at any count. End to end, through the gateway: attached,
+// inside a docx and as a data: picture, each under a type or name that lies about it too.
+import { strToU8, unzipSync, zipSync } from 'fflate';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/gateway.js';
+import { alternativeMail, attachmentMail, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
+import { bmpFile, iccProfile, riffChunk, TIFF_PAGE, tiffFile, VP8L_1X1, vp8x, webpFile } from '../fixtures/pictures.js';
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+/** Pictures of each format whose kept parts carry another person's address (ICC description, ANIM's tail). */
+const carrying = (address: string): Record<string, Buffer> => ({
+  tiff: tiffFile([[...TIFF_PAGE, { tag: 34675, type: 7, bytes: iccProfile(`Display of ${address}`, `(c) ${address}`) }]], { bigEndian: true }),
+  webp: webpFile([
+    vp8x(0x20 | 0x02),
+    riffChunk('ICCP', iccProfile(`Display of ${address}`)),
+    riffChunk('ANIM', Buffer.concat([Buffer.alloc(6), Buffer.from(address)])),
+    riffChunk('ANMF', Buffer.concat([Buffer.alloc(16), VP8L_1X1])),
+  ]),
+  bmp: bmpFile({ v5: { cs: 'MBED', profile: iccProfile(`Display of ${address}`) } }),
+});
+
+function docxWithPicture(name: string, picture: Buffer): Buffer {
+  return Buffer.from(
+    zipSync({
+      '[Content_Types].xml': strToU8(
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="png" ContentType="image/png"/></Types>',
+      ),
+      'word/document.xml': strToU8('<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>Photo of the damage</w:t></w:r></w:p></w:body></w:document>'),
+      [`word/media/${name}`]: picture,
+    }),
+  );
+}
+
+/** The attachments' names (each zip's members as `name:member`) whose bytes hold `text`, or its first 12 letters. */
+function holding(atts: { filename?: string; content: Buffer }[], text: string): string[] {
+  return atts.flatMap((a) => {
+    let members: Record<string, Uint8Array>;
+    try {
+      members = unzipSync(new Uint8Array(a.content));
+    } catch {
+      members = { whole: a.content };
+    }
+    return Object.entries(members)
+      .filter(([, m]) => Buffer.from(m).toString('latin1').toLowerCase().includes(text.slice(0, 12)))
+      .map(([n]) => `${a.filename}:${n}`);
+  });
+}
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
+
+describe('round-18 attack: an address in what a TIFF, WebP or BMP keeps', () => {
+  const pictures = carrying(BUYER_OTHER);
+
+  it('attached (declared image/png, named .png), inside a docx (named image1.png): kept, each its format, without the address', async () => {
+    const sent = Object.entries(pictures).flatMap(([ext, bytes]) => [
+      { type: DOCX, name: `damage-${ext}.docx`, base64: b64(docxWithPicture('image1.png', bytes)) },
+      { type: 'image/png', name: `damage-${ext}.png`, base64: b64(bytes) },
+    ]);
+    const raws = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      sent.map((file, k) => attachmentMail(alias, k, file)),
+    );
+    const got = await Promise.all(raws.map(async (raw) => (await simpleParser(raw)).attachments));
+    expect(got.map((atts) => atts.map((a) => a.filename))).toEqual(sent.map((f) => [f.name]));
+    expect(got.flatMap((atts) => holding(atts, BUYER_OTHER))).toEqual([]);
+    expect(got.map((atts) => atts[0]!.contentType)).toEqual(Object.keys(pictures).flatMap((ext) => [DOCX, `image/${ext}`]));
+  }, 60_000);
+
+  it('as a data: picture declared image/jpeg: kept as its format, without the address', async () => {
+    const raws = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      Object.values(pictures).map((bytes, k) =>
+        alternativeMail(alias, `${subjectTag(k)} pic`, 'See the picture.', `<p>See the picture.</p><img alt="pic" src="data:image/jpeg;base64,${b64(bytes)}">`),
+      ),
+    );
+    const srcs = await Promise.all(raws.map(async (raw) => [...String((await simpleParser(raw)).html).matchAll(/src="data:([^;]+);base64,([^"]+)"/g)]));
+    expect(srcs.map((m) => m.map(([, type]) => type))).toEqual(Object.keys(pictures).map((ext) => [`image/${ext}`]));
+    expect(
+      srcs.flatMap((m) => m.map(([, , data]) => Buffer.from(data!, 'base64').toString('latin1'))).filter((s) => s.includes(BUYER_OTHER.slice(0, 12))),
+    ).toEqual([]);
+  }, 60_000);
+
+  it('a TIFF whose kept tag holds more values than it takes is removed, the message still delivered', async () => {
+    const text = Buffer.from(BUYER_OTHER.padEnd(32, ' '));
+    const bad = tiffFile([[...TIFF_PAGE, { tag: 297, type: 3, values: Array.from({ length: 16 }, (_, i) => text.readUInt16LE(2 * i)) }]]);
+    const [raw] = await sendTagged(h, BUYER.address, alias, [attachmentMail(alias, 0, { type: 'image/tiff', name: 'scan.tiff', base64: b64(bad) })]);
+    const m = await simpleParser(raw!);
+    expect(m.attachments.map((a) => a.filename)).toEqual([]);
+    expect(raw!.toString('latin1')).not.toContain(BUYER_OTHER);
+    expect(m.text).toContain('File attached.');
+  }, 60_000);
+});
