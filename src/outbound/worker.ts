@@ -210,9 +210,8 @@ export class OutboundWorker {
 
   async #send(row: OutboxRow): Promise<void> {
     const attempts = row.attempts + 1;
-    const stored = this.#fresh.take(row) ?? (await this.#outbox.raw(row.id));
-    if (!stored) return;
-    const raw = Buffer.isBuffer(stored) ? [stored] : stored;
+    const raw = this.#fresh.take(row) ?? (await this.#outbox.delivered(row.id));
+    if (!raw) return;
     const log = this.#log.child({ outboxId: row.id, messageId: row.messageId });
     // Remote replies often quote the recipient (`450 4.2.0 <jane@…>: greylisted`, `550 5.1.1 <…>:
     // user unknown`): what is logged and what is stored (and shown to staff) names the alias

@@ -49,7 +49,7 @@ function setup(transport: Transport, freshBytes?: number) {
   const storage = sqliteStorage(db, { sessionTtlMs: 0, commit });
   // The outbox port, counting the reads of stored bytes.
   const reads: number[] = [];
-  const queue: OutboxQueue = { ...storage.outbox, raw: (id) => (reads.push(id), storage.outbox.raw(id)) };
+  const queue: OutboxQueue = { ...storage.outbox, delivered: (id) => (reads.push(id), storage.outbox.delivered(id)) };
   let worker: OutboundWorker | null = null;
   const entry = new OutboxEntry(
     sqliteLetters(commit, db),
