@@ -42,15 +42,16 @@ export class FreshBodies {
    * The bytes of a claimed row, once (a later attempt reads the database), only while the row is
    * still the one they were kept for: the same recipient and size (an erasure deletes the stored
    * bytes and sets the row's size to 0, and rewrites the recipient of the buyer's own rows; what it
-   * erased is never sent from here).
+   * erased is never sent from here). The bytes come in the pieces to send one after another: the
+   * header block and the original's body apart (never joined: a fresh 1 MiB buffer costs the SMTP
+   * thread ~0.8 ms of CPU and its collection), or the whole signed copy.
    */
-  take(row: { readonly id: number; readonly envTo: string; readonly size: number }): Buffer | null {
+  take(row: { readonly id: number; readonly envTo: string; readonly size: number }): readonly Buffer[] | null {
     const body = this.#rows.get(row.id);
     if (!body) return null;
     this.#remove(row.id);
     if (body.envTo !== row.envTo || body.raw.byteLength + (body.body?.byteLength ?? 0) !== row.size) return null;
-    // A header block and the original's body are joined only now, for the send.
-    return body.body ? Buffer.concat([body.raw, body.body], row.size) : body.raw;
+    return body.body ? [body.raw, body.body] : [body.raw];
   }
 
   /** Bytes held now. */

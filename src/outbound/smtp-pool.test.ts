@@ -117,7 +117,7 @@ describe('delivery connection pool', () => {
     cleanups.push(s.close);
     const p = pool(s.port, { maxConnections: 2 });
     const raw = (i: number) => Buffer.from(`From: a@shop.example\r\nSubject: n${i}\r\n\r\n.leading dot\r\n..two\r\nr\xe9sum\xe9\r\n.\r\nend\r\n`, 'latin1');
-    const sent = await Promise.all(Array.from({ length: 20 }, (_, i) => p.send(i % 2 ? '' : 'bounce+1@gw.test', `to${i}@dest.example`, raw(i))));
+    const sent = await Promise.all(Array.from({ length: 20 }, (_, i) => p.send(i % 2 ? '' : 'bounce+1@gw.test', `to${i}@dest.example`, [raw(i)])));
     expect(sent.every((r) => r.response.includes('queued as X1'))).toBe(true);
     expect(s.got).toHaveLength(20);
     for (const g of s.got) {
@@ -129,11 +129,27 @@ describe('delivery connection pool', () => {
     expect(p.open).toBeLessThanOrEqual(2);
   });
 
+  it('sends a message given in pieces as the same bytes as whole (a dot or a line end where one piece meets the next)', async () => {
+    const s = await server();
+    cleanups.push(s.close);
+    const p = pool(s.port, { maxConnections: 1 });
+    const whole = Buffer.from('Subject: x\r\nX: y\r\n\r\n.dot\r\nr\xe9sum\xe9\r\n.\r\nlast\r\n', 'latin1');
+    // Cut at every byte: after a CR, before an LF, before a dot at a line start, inside an 8-bit run.
+    for (let at = 1; at < whole.length; at++) {
+      await p.send('a@gw.test', `to${at}@dest.example`, [whole.subarray(0, at), whole.subarray(at)]);
+    }
+    expect(s.got).toHaveLength(whole.length - 1);
+    for (const g of s.got) {
+      expect(g.raw.equals(whole)).toBe(true);
+      expect(g.args.BODY).toBe('8BITMIME');
+    }
+  });
+
   it('opens a new session after maxMessages on one', async () => {
     const s = await server();
     cleanups.push(s.close);
     const p = pool(s.port, { maxConnections: 1, maxMessages: 3 });
-    for (let i = 0; i < 7; i++) await p.send('a@gw.test', 'b@dest.example', Buffer.from(`Subject: ${i}\r\n\r\nx\r\n`));
+    for (let i = 0; i < 7; i++) await p.send('a@gw.test', 'b@dest.example', [Buffer.from(`Subject: ${i}\r\n\r\nx\r\n`)]);
     expect(s.sessions).toHaveLength(3);
   });
 
@@ -143,10 +159,10 @@ describe('delivery connection pool', () => {
     );
     cleanups.push(s.close);
     const p = pool(s.port, { maxConnections: 1 });
-    await expect(p.send('a@gw.test', 'full@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ responseCode: 452 });
-    const refused = await p.send('a@gw.test', 'gone@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n')).catch((e: SmtpError) => e);
+    await expect(p.send('a@gw.test', 'full@dest.example', [Buffer.from('Subject: x\r\n\r\nx\r\n')])).rejects.toMatchObject({ responseCode: 452 });
+    const refused = await p.send('a@gw.test', 'gone@dest.example', [Buffer.from('Subject: x\r\n\r\nx\r\n')]).catch((e: SmtpError) => e);
     expect(refused).toMatchObject({ responseCode: 550 });
-    await p.send('a@gw.test', 'ok@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n'));
+    await p.send('a@gw.test', 'ok@dest.example', [Buffer.from('Subject: x\r\n\r\nx\r\n')]);
     expect(s.got.map((g) => g.to[0])).toEqual(['ok@dest.example']);
     expect(s.sessions).toHaveLength(1);
   });
@@ -155,10 +171,10 @@ describe('delivery connection pool', () => {
     const s = await server();
     cleanups.push(s.close);
     const p = pool(s.port, { maxConnections: 1 });
-    await p.send('a@gw.test', 'one@dest.example', Buffer.from('Subject: 1\r\n\r\nx\r\n'));
+    await p.send('a@gw.test', 'one@dest.example', [Buffer.from('Subject: 1\r\n\r\nx\r\n')]);
     for (const c of s.srv.connections) (c as unknown as { close(): void }).close();
     await new Promise((r) => setTimeout(r, 50));
-    await p.send('a@gw.test', 'two@dest.example', Buffer.from('Subject: 2\r\n\r\nx\r\n'));
+    await p.send('a@gw.test', 'two@dest.example', [Buffer.from('Subject: 2\r\n\r\nx\r\n')]);
     expect(s.got.map((g) => g.to[0])).toEqual(['one@dest.example', 'two@dest.example']);
     expect(s.sessions).toHaveLength(2);
   });
@@ -167,7 +183,7 @@ describe('delivery connection pool', () => {
     const s = await server();
     await s.close();
     const p = pool(s.port);
-    await expect(p.send('a@gw.test', 'b@dest.example', Buffer.from('x\r\n'))).rejects.toMatchObject({ code: 'ESOCKET' });
+    await expect(p.send('a@gw.test', 'b@dest.example', [Buffer.from('x\r\n')])).rejects.toMatchObject({ code: 'ESOCKET' });
     expect(p.open).toBe(0);
   });
 
@@ -185,7 +201,7 @@ describe('delivery connection pool', () => {
     });
     const p = pool(s.port, { maxConnections: 1 });
     for (let i = 0; i < 3; i++) {
-      await expect(p.send('a@gw.test', `gone${i}@dest.example`, Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ responseCode: 550 });
+      await expect(p.send('a@gw.test', `gone${i}@dest.example`, [Buffer.from('Subject: x\r\n\r\nx\r\n')])).rejects.toMatchObject({ responseCode: 550 });
     }
     await expect.poll(() => rset).toBe(3);
     await expect.poll(() => p.open).toBe(0);
@@ -197,7 +213,7 @@ describe('delivery connection pool', () => {
       else c.write('250 ok\r\n');
     });
     const p = pool(s.port, { maxConnections: 1 });
-    await expect(p.send('a@gw.test', 'b@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ code: 'ECONNECTION' });
+    await expect(p.send('a@gw.test', 'b@dest.example', [Buffer.from('Subject: x\r\n\r\nx\r\n')])).rejects.toMatchObject({ code: 'ECONNECTION' });
     expect(s.messages()).toBe(1);
     await expect.poll(() => p.open).toBe(0);
   });
@@ -213,7 +229,7 @@ describe('delivery connection pool', () => {
       idleMs: 30_000,
     });
     cleanups.push(() => p.close());
-    await expect(p.send('a@gw.test', 'b@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    await expect(p.send('a@gw.test', 'b@dest.example', [Buffer.from('Subject: x\r\n\r\nx\r\n')])).rejects.toMatchObject({ code: 'ETIMEDOUT' });
     await expect.poll(() => p.open).toBe(0);
   });
 
@@ -246,13 +262,13 @@ describe('delivery connection pool', () => {
       return p;
     };
     const p = tlsPool((tls.server.address() as AddressInfo).port);
-    await p.send('a@gw.test', 'b@dest.example', Buffer.from('Subject: 1\r\n\r\nx\r\n'));
-    await p.send('a@gw.test', 'c@dest.example', Buffer.from('Subject: 2\r\n\r\nx\r\n'));
+    await p.send('a@gw.test', 'b@dest.example', [Buffer.from('Subject: 1\r\n\r\nx\r\n')]);
+    await p.send('a@gw.test', 'c@dest.example', [Buffer.from('Subject: 2\r\n\r\nx\r\n')]);
     expect(secure).toEqual([true, true]);
 
     const plain = await server();
     cleanups.push(plain.close);
-    await expect(tlsPool(plain.port).send('a@gw.test', 'b@dest.example', Buffer.from('Subject: 3\r\n\r\nx\r\n'))).rejects.toBeTruthy();
+    await expect(tlsPool(plain.port).send('a@gw.test', 'b@dest.example', [Buffer.from('Subject: 3\r\n\r\nx\r\n')])).rejects.toBeTruthy();
     expect(plain.got).toHaveLength(0);
   });
 
@@ -278,7 +294,7 @@ describe('delivery connection pool', () => {
       const fixed = (head + body).replace(/\r\n|\r|\n/g, '\r\n');
       return fixed.endsWith('\r\n') ? fixed : `${fixed}\r\n`;
     };
-    for (const [i, body] of bodies.entries()) await p.send('a@gw.test', `to${i}@dest.example`, Buffer.from(head + body, 'latin1'));
+    for (const [i, body] of bodies.entries()) await p.send('a@gw.test', `to${i}@dest.example`, [Buffer.from(head + body, 'latin1')]);
     expect(s.got.map((g) => g.raw.toString('latin1'))).toEqual(bodies.map(expected));
     expect(s.sessions).toHaveLength(1);
   });
@@ -287,8 +303,8 @@ describe('delivery connection pool', () => {
     const s = await server();
     cleanups.push(s.close);
     const p = pool(s.port, { maxConnections: 1 });
-    await p.send('a@gw.test', 'eight@dest.example', Buffer.from('Subject: x\r\n\r\nr\xe9sum\xe9\r\n', 'latin1'));
-    await p.send('a@gw.test', 'seven@dest.example', Buffer.from('Subject: x\r\n\r\nresume\r\n'));
+    await p.send('a@gw.test', 'eight@dest.example', [Buffer.from('Subject: x\r\n\r\nr\xe9sum\xe9\r\n', 'latin1')]);
+    await p.send('a@gw.test', 'seven@dest.example', [Buffer.from('Subject: x\r\n\r\nresume\r\n')]);
     expect(s.got.map((g) => [g.to[0], g.args.BODY])).toEqual([
       ['eight@dest.example', '8BITMIME'],
       ['seven@dest.example', undefined],
@@ -311,7 +327,7 @@ describe('delivery connection pool', () => {
       sendTimeoutMs: 1000,
     });
     cleanups.push(() => p.close());
-    await expect(p.send('a@gw.test', 'b@dest.example', Buffer.from('Subject: x\r\n\r\nx\r\n'))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    await expect(p.send('a@gw.test', 'b@dest.example', [Buffer.from('Subject: x\r\n\r\nx\r\n')])).rejects.toMatchObject({ code: 'ETIMEDOUT' });
     await expect.poll(() => p.open).toBe(0);
   });
 
@@ -326,8 +342,8 @@ describe('delivery connection pool', () => {
       c.write(line === 'DATA-END' ? '250 queued\r\n' : '250 ok\r\n');
     });
     const p = pool(s.port, { maxConnections: 1 });
-    await p.send('a@gw.test', 'one@dest.example', Buffer.from('Subject: 1\r\n\r\nx\r\n'));
-    await p.send('a@gw.test', 'two@dest.example', Buffer.from('Subject: 2\r\n\r\nx\r\n'));
+    await p.send('a@gw.test', 'one@dest.example', [Buffer.from('Subject: 1\r\n\r\nx\r\n')]);
+    await p.send('a@gw.test', 'two@dest.example', [Buffer.from('Subject: 2\r\n\r\nx\r\n')]);
     expect(s.messages()).toBe(2);
   });
 
@@ -338,16 +354,16 @@ describe('delivery connection pool', () => {
       else c.write('250 ok\r\n');
     });
     const p = pool(s.port, { maxConnections: 1 });
-    const first = p.send('a@gw.test', 'one@dest.example', Buffer.from('Subject: 1\r\n\r\nx\r\n'));
+    const first = p.send('a@gw.test', 'one@dest.example', [Buffer.from('Subject: 1\r\n\r\nx\r\n')]);
     await expect.poll(() => release !== null).toBe(true);
-    const waiting = p.send('a@gw.test', 'two@dest.example', Buffer.from('Subject: 2\r\n\r\nx\r\n'));
+    const waiting = p.send('a@gw.test', 'two@dest.example', [Buffer.from('Subject: 2\r\n\r\nx\r\n')]);
     p.close();
     await expect(waiting).rejects.toMatchObject({ code: 'ECONNECTION' });
     // The send in flight still completes, then its connection is closed.
     (release as unknown as () => void)();
     await expect(first).resolves.toMatchObject({ response: expect.stringContaining('250') });
     await expect.poll(() => p.open).toBe(0);
-    await expect(p.send('a@gw.test', 'three@dest.example', Buffer.from('x\r\n'))).rejects.toMatchObject({ code: 'ECONNECTION' });
+    await expect(p.send('a@gw.test', 'three@dest.example', [Buffer.from('x\r\n')])).rejects.toMatchObject({ code: 'ECONNECTION' });
     expect(s.messages()).toBe(1);
   });
 });

@@ -5,6 +5,7 @@
 // message (nodemailer's SMTPConnection speaks the protocol: EHLO, STARTTLS, AUTH, SMTPUTF8;
 // smtp-data.ts encodes the DATA with native searches instead of a per-byte loop).
 import { isAscii } from 'node:buffer';
+import { Readable } from 'node:stream';
 import SMTPConnection, { type SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import { SmtpDataStream } from './smtp-data.js';
 
@@ -93,9 +94,11 @@ export class SmtpPool {
   /**
    * Sends one message over a pooled connection. A reused connection that turns out dropped before a
    * byte of the message went out (the server closed it while idle) is replaced once, transparently.
-   * Rejects with the server's refusal or the connection's error (SmtpError).
+   * Rejects with the server's refusal or the connection's error (SmtpError). `raw`: the message's
+   * bytes in pieces written one after another (the DATA encoder reads a line end across pieces),
+   * so a header block and a body kept apart are never joined into a fresh buffer.
    */
-  async send(from: string, to: string, raw: Buffer): Promise<SmtpSent> {
+  async send(from: string, to: string, raw: readonly Buffer[]): Promise<SmtpSent> {
     for (let attempt = 0; ; attempt++) {
       const p = await this.#acquire();
       const reused = p.messages > 0;
@@ -119,7 +122,7 @@ export class SmtpPool {
     }
   }
 
-  #sendOn(p: Pooled, from: string, to: string, raw: Buffer): Promise<SmtpSent> {
+  #sendOn(p: Pooled, from: string, to: string, raw: readonly Buffer[]): Promise<SmtpSent> {
     p.conn.lastData = null;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -131,7 +134,9 @@ export class SmtpPool {
       // from false: the null sender (MAIL FROM:<>). A body with 8-bit bytes is declared
       // BODY=8BITMIME where the server offers it (RFC 6152; nodemailer adds it only then); isAscii
       // is one native pass over the bytes.
-      p.conn.send({ from: from || false, to: [to], use8BitMime: !isAscii(raw) }, raw, (err, info) => {
+      // More than one piece goes as a stream of them (nodemailer pipes it into the DATA encoder).
+      const message = raw.length === 1 ? (raw[0] as Buffer) : Readable.from(raw, { objectMode: false });
+      p.conn.send({ from: from || false, to: [to], use8BitMime: !raw.every((b) => isAscii(b)) }, message, (err, info) => {
         clearTimeout(timer);
         p.messages++;
         if (err) return reject(err as SmtpError);

@@ -12,7 +12,12 @@ export interface Envelope {
 
 export interface Transport {
   readonly kind: 'smtp' | 'capture';
-  send(envelope: Envelope, raw: Buffer): Promise<string>;
+  /**
+   * Sends `raw`, the message's bytes in pieces sent one after another as one message (a signed
+   * header block and a body kept apart, outbound/fresh-bodies.ts, or one piece). Resolves with the
+   * server's final reply; rejects with its refusal or the connection's error (smtp-pool.ts SmtpError).
+   */
+  send(envelope: Envelope, raw: readonly Buffer[]): Promise<string>;
   close(): void;
 }
 
@@ -50,7 +55,7 @@ export class SmtpTransport implements Transport {
     });
   }
 
-  async send(envelope: Envelope, raw: Buffer): Promise<string> {
+  async send(envelope: Envelope, raw: readonly Buffer[]): Promise<string> {
     // The envelope comes from database addresses (headers are never read for it); the stored,
     // signed bytes go out as they are.
     return (await this.#pool.send(envelope.from, envelope.to, raw)).response;

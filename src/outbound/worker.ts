@@ -210,7 +210,7 @@ export class OutboundWorker {
 
   async #send(row: OutboxRow): Promise<void> {
     const attempts = row.attempts + 1;
-    const raw = this.#fresh.take(row) ?? (await this.#outbox.raw(row.id));
+    const raw = this.#fresh.take(row) ?? (await this.#outbox.delivered(row.id));
     if (!raw) return;
     const log = this.#log.child({ outboxId: row.id, messageId: row.messageId });
     // Remote replies often quote the recipient (`450 4.2.0 <jane@…>: greylisted`, `550 5.1.1 <…>:

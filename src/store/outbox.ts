@@ -48,21 +48,28 @@ export interface DeliveredRow {
 }
 
 /**
- * One row of deliveredQuery as the bytes delivered, in one Buffer; null when the row shares the
- * original's body and that original is gone or shorter than the body (an erasure takes both;
- * retention keeps an original until the deliveries that share its body have ended).
+ * One row of deliveredQuery as the bytes delivered, in the pieces sent one after another: the row's
+ * own bytes, then, when it shares the original's body, a view of that body inside the original
+ * as read (not copied: a fresh 1 MiB buffer costs the SMTP thread ~0.8 ms of CPU and its
+ * collection). Null when the row shares the original's body and that original is gone or shorter
+ * than the body (an erasure takes both; retention keeps an original until the deliveries that
+ * share its body have ended).
  */
-export function deliveredBytes(row: DeliveredRow | undefined): Buffer | null {
+export function deliveredPieces(row: DeliveredRow | undefined): readonly Buffer[] | null {
   if (!row) return null;
   const raw = Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength);
-  if (row.bodyFrom === null || row.bodyLength === null) return raw;
+  if (row.bodyFrom === null || row.bodyLength === null) return [raw];
   const from = Number(row.bodyFrom);
   const length = Number(row.bodyLength);
   if (!row.original || row.original.byteLength < from + length) return null;
-  const out = Buffer.allocUnsafe(raw.length + length);
-  raw.copy(out);
-  out.set(row.original.subarray(from, from + length), raw.length);
-  return out;
+  return [raw, Buffer.from(row.original.buffer, row.original.byteOffset + from, length)];
+}
+
+/** One row of deliveredQuery as the bytes delivered, in one Buffer (deliveredPieces joined); null as there. */
+export function deliveredBytes(row: DeliveredRow | undefined): Buffer | null {
+  const pieces = deliveredPieces(row);
+  if (!pieces) return null;
+  return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
 }
 
 export interface OutboxRow {
@@ -91,6 +98,11 @@ const COLS = `id, message_id AS messageId, kind, env_from AS envFrom, env_to AS 
 export function deliveredOf(db: Db, id: number): Buffer | null {
   const row = stmt(db, deliveredQuery('?')).get(id);
   return deliveredBytes(row as DeliveredRow | undefined);
+}
+
+/** The bytes outbox row `id` delivers, in pieces (deliveredPieces); null as deliveredOf. */
+export function deliveredPiecesOf(db: Db, id: number): readonly Buffer[] | null {
+  return deliveredPieces(stmt(db, deliveredQuery('?')).get(id) as DeliveredRow | undefined);
 }
 
 /** The bytes a new row delivers: its own, and the original's body it shares. */
@@ -137,6 +149,11 @@ export class OutboxRepo {
 
   raw(id: number): Buffer | null {
     return deliveredOf(this.#db, id);
+  }
+
+  /** The bytes row `id` delivers, in the pieces sent one after another (deliveredPieces); null when it has none. */
+  delivered(id: number): readonly Buffer[] | null {
+    return deliveredPiecesOf(this.#db, id);
   }
 
   /**

@@ -49,6 +49,12 @@ export interface OutboxQueue {
   /** The stored bytes of a row; null when unknown. */
   raw(id: number): Promise<Buffer | null>;
   /**
+   * The bytes a row delivers in the pieces sent one after another (its signed header block and the
+   * original's body it shares, not joined: store/outbox.ts deliveredPieces), for the delivery
+   * worker; null when unknown.
+   */
+  delivered(id: number): Promise<readonly Buffer[] | null>;
+  /**
    * Leases up to `limit` due rows (oldest due first) to `owner` for `leaseMs`: rows nobody holds and
    * rows whose lease ran out (a dead node's), never a row another node holds. At-most-once rows get
    * their attempt start recorded in the same write. Returns the rows this call took.

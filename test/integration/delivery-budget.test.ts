@@ -23,12 +23,12 @@ class SlowTransport implements Transport {
   readonly delivered: string[] = [];
   open = 0;
   mostOpen = 0;
-  async send(envelope: Envelope, raw: Buffer): Promise<string> {
+  async send(envelope: Envelope, raw: readonly Buffer[]): Promise<string> {
     this.open += 1;
     this.mostOpen = Math.max(this.mostOpen, this.open);
     await new Promise((r) => setTimeout(r, 30));
     this.open -= 1;
-    this.delivered.push(`${envelope.to} ${raw.byteLength}`);
+    this.delivered.push(`${envelope.to} ${Buffer.concat(raw).byteLength}`);
     return '250 ok';
   }
   close(): void {}

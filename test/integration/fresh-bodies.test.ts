@@ -24,12 +24,12 @@ class RecordingTransport implements Transport {
   readonly kind = 'capture' as const;
   readonly sent: Buffer[] = [];
   constructor(public refuse = 0) {}
-  async send(_envelope: Envelope, raw: Buffer): Promise<string> {
+  async send(_envelope: Envelope, raw: readonly Buffer[]): Promise<string> {
     if (this.refuse > 0) {
       this.refuse--;
       throw Object.assign(new Error('451 4.3.0 try again'), { responseCode: 451 });
     }
-    this.sent.push(Buffer.from(raw));
+    this.sent.push(Buffer.concat(raw));
     return 'captured';
   }
   close(): void {}
@@ -49,7 +49,7 @@ function setup(transport: Transport, freshBytes?: number) {
   const storage = sqliteStorage(db, { sessionTtlMs: 0, commit });
   // The outbox port, counting the reads of stored bytes.
   const reads: number[] = [];
-  const queue: OutboxQueue = { ...storage.outbox, raw: (id) => (reads.push(id), storage.outbox.raw(id)) };
+  const queue: OutboxQueue = { ...storage.outbox, delivered: (id) => (reads.push(id), storage.outbox.delivered(id)) };
   let worker: OutboundWorker | null = null;
   const entry = new OutboxEntry(
     sqliteLetters(commit, db),
@@ -126,10 +126,10 @@ class GatedTransport implements Transport {
   open(): void {
     this.#open();
   }
-  async send(_envelope: Envelope, raw: Buffer): Promise<string> {
+  async send(_envelope: Envelope, raw: readonly Buffer[]): Promise<string> {
     this.waiting++;
     await this.#gate;
-    this.sent.push(Buffer.from(raw));
+    this.sent.push(Buffer.concat(raw));
     return 'captured';
   }
   close(): void {}
@@ -168,7 +168,7 @@ describe('FreshBodies', () => {
   it('gives a row its bytes once', () => {
     const fresh = new FreshBodies(100);
     fresh.put(body(1, 10));
-    expect(fresh.take(row(1, 10))?.length).toBe(10);
+    expect(fresh.take(row(1, 10))?.[0]?.length).toBe(10);
     expect(fresh.take(row(1, 10))).toBeNull();
     expect(fresh.bytes).toBe(0);
   });
@@ -201,7 +201,7 @@ describe('FreshBodies', () => {
     for (let id = 1; id <= 100; id++) fresh.put({ outboxId: id, envTo: 'a@b.test', raw: Buffer.from(new ArrayBuffer(8 * 1024), 1024, 1024).fill(id) });
     let held = 0;
     for (let id = 1; id <= 100; id++) {
-      const raw = fresh.take(row(id, 1024));
+      const [raw] = fresh.take(row(id, 1024)) ?? [];
       if (!raw) continue;
       expect(raw[0]).toBe(id);
       held += raw.buffer.byteLength;
@@ -210,7 +210,7 @@ describe('FreshBodies', () => {
     expect(held).toBeLessThanOrEqual(64 * 1024);
   });
 
-  it("joins a header block and the original's body it shares only when the row is sent, and counts the whole received buffer the body keeps alive", () => {
+  it("hands a header block and the original's body it shares over apart (never joined), and counts the whole received buffer the body keeps alive", () => {
     const fresh = new FreshBodies(300 * 1024);
     const received = Buffer.from(new SharedArrayBuffer(200 * 1024)).fill(0x61);
     received.write('Subject: x\r\n\r\n', 'latin1');
@@ -223,7 +223,10 @@ describe('FreshBodies', () => {
     expect(fresh.take(row(1, head.length + body.length))).toBeNull();
     expect(fresh.take(row(2, head.length))).toBeNull();
     fresh.put({ outboxId: 3, envTo: 'a@b.test', raw: head, body });
-    expect(fresh.take(row(3, head.length + body.length))?.equals(Buffer.concat([head, body]))).toBe(true);
+    const pieces = fresh.take(row(3, head.length + body.length));
+    expect(pieces).toHaveLength(2);
+    expect(pieces?.[1]?.buffer).toBe(received.buffer); // the bytes received, not a copy
+    expect(Buffer.concat(pieces ?? []).equals(Buffer.concat([head, body]))).toBe(true);
     expect(fresh.bytes).toBe(0);
   });
 
@@ -234,9 +237,9 @@ describe('FreshBodies', () => {
     const views = [64 * 1024, 300 * 1024].map((size, i) => Buffer.from(new ArrayBuffer(2048 + size), 2048 - 700, 700 + size).fill(i + 1));
     views.forEach((raw, i) => fresh.put({ outboxId: i + 1, envTo: 'a@b.test', raw }));
     const taken = views.map((raw, i) => fresh.take(row(i + 1, raw.byteLength)));
-    expect(taken.map((t, i) => t?.buffer === views[i]?.buffer)).toEqual([true, true]);
+    expect(taken.map((t, i) => t?.[0]?.buffer === views[i]?.buffer)).toEqual([true, true]);
     // A small message with 2 KiB unused around it is copied into a buffer of its own.
     fresh.put({ outboxId: 3, envTo: 'a@b.test', raw: Buffer.from(new ArrayBuffer(2048 + 10_000), 1348, 10_700) });
-    expect(fresh.take(row(3, 10_700))?.buffer.byteLength).toBe(10_700);
+    expect(fresh.take(row(3, 10_700))?.[0]?.buffer.byteLength).toBe(10_700);
   });
 });

@@ -70,6 +70,10 @@ describe.each(adapters)('a relay copy sharing its original body, on %s', (_name,
     const { outboxId } = await store(h, 'whole');
     const whole = Buffer.concat([signedHead('whole'), body('whole')]);
     expect((await h.b.outbox.raw(outboxId))?.equals(whole)).toBe(true);
+    // Delivery gets the header block and the body apart, never joined into a fresh buffer.
+    const pieces = await h.b.outbox.delivered(outboxId);
+    expect(pieces?.map((p) => p.length)).toEqual([signedHead('whole').length, body('whole').length]);
+    expect(Buffer.concat(pieces ?? []).equals(whole)).toBe(true);
     expect((await h.b.outbox.get(outboxId))?.size).toBe(whole.length);
     const [row] = await h.exec('SELECT length(raw) AS n FROM outbox_bodies WHERE outbox_id = ?', [outboxId]);
     expect(Number(row?.n)).toBe(signedHead('whole').length);
@@ -95,6 +99,7 @@ describe.each(adapters)('a relay copy sharing its original body, on %s', (_name,
     const { messageId, outboxId } = await store(h, 'erased');
     expect((await h.a.inbox.eraseBuyer('b1@buyer.example')).found).toBe(true);
     expect(await h.b.outbox.raw(outboxId)).toBeNull();
+    expect(await h.b.outbox.delivered(outboxId)).toBeNull();
     expect(await h.b.records.messageRaw(messageId)).toBeNull();
     expect(await h.dump()).not.toContain('erased plain words');
   });

@@ -1,6 +1,6 @@
 // The PostgreSQL outbox queue: claims take due rows with FOR UPDATE SKIP LOCKED (two nodes claiming
 // at once pass each other instead of waiting or double-taking) and write the node id and lease end.
-import { deliveredBytes, deliveredQuery, outboxSize, type DeliveredRow } from '../outbox.js';
+import { deliveredBytes, deliveredPieces, deliveredQuery, outboxSize, type DeliveredRow } from '../outbox.js';
 import type { OutboxQueue, OutboxRow } from '../ports.js';
 import type { PgScope, Queryable } from './db.js';
 
@@ -43,6 +43,10 @@ export function pgOutbox(s: PgScope): OutboxQueue {
     async raw(id) {
       const r = await s.q.query<DeliveredRow>(deliveredQuery('$1'), [id]);
       return deliveredBytes(r.rows[0]);
+    },
+    async delivered(id) {
+      const r = await s.q.query<DeliveredRow>(deliveredQuery('$1'), [id]);
+      return deliveredPieces(r.rows[0]);
     },
     async claim(owner, limit, leaseMs, now = Date.now()) {
       const r = await s.q.query<OutboxRow>(

@@ -84,6 +84,7 @@ function outbox(db: Db, commit: Committer): OutboxQueue {
     enqueue: async (row, now = Date.now()) => commit.run(() => repo.enqueue(row, now)),
     get: async (id) => repo.get(id),
     raw: async (id) => repo.raw(id),
+    delivered: async (id) => repo.delivered(id),
     claim: async (owner, limit, leaseMs, now = Date.now()) => commit.run(() => repo.claim(owner, limit, now + leaseMs, now)),
     extend: async (id, owner, leaseMs, now = Date.now()) =>
       commit.run(
