@@ -3,13 +3,13 @@
 // the writer only, so another person's address in its description crossed; a WebP's animation header
 // was kept at any length; a TIFF's kept tag at any count. End to end, through the gateway: attached,
 // inside a docx and as a data: picture, each under a type or name that lies about it too.
-import { strToU8, unzipSync, zipSync } from 'fflate';
+import { strToU8, unzipSync, unzlibSync, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { alternativeMail, attachmentMail, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
 import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
-import { bmpFile, iccProfile, riffChunk, TIFF_PAGE, tiffFile, VP8L_1X1, vp8x, webpFile } from '../fixtures/pictures.js';
+import { bmpFile, iccProfile, jpegWithProfile, pngWithProfile, riffChunk, TIFF_PAGE, tiffFile, VP8L_1X1, vp8x, webpFile } from '../fixtures/pictures.js';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
@@ -101,5 +101,59 @@ describe('round-18 attack: an address in what a TIFF, WebP or BMP keeps', () => 
     expect(m.attachments.map((a) => a.filename)).toEqual([]);
     expect(raw!.toString('latin1')).not.toContain(BUYER_OTHER);
     expect(m.text).toContain('File attached.');
+  }, 60_000);
+});
+
+/** A PNG's chunks (type, data) and, for its iCCP, the profile inflated: what a colour engine reads of it. */
+function pngParts(b: Buffer): { types: string[]; name: string; profile: Buffer } {
+  const types: string[] = [];
+  let name = '';
+  let profile = Buffer.alloc(0);
+  for (let at = 8; at + 12 <= b.length; at += 12 + b.readUInt32BE(at)) {
+    const type = b.toString('latin1', at + 4, at + 8);
+    types.push(type);
+    if (type !== 'iCCP') continue;
+    const data = b.subarray(at + 8, at + 8 + b.readUInt32BE(at));
+    name = data.toString('latin1', 0, data.indexOf(0));
+    profile = Buffer.from(unzlibSync(data.subarray(data.indexOf(0) + 2)));
+  }
+  return { types, name, profile };
+}
+
+describe('round-18 attack: an address in a PNG’s or a JPEG’s ICC profile', () => {
+  const icc = iccProfile(`Display of ${BUYER_OTHER}`, `(c) ${BUYER_OTHER}`);
+  const pictures = [
+    { type: 'image/png', name: 'described.png', bytes: pngWithProfile('Display P3', `Display of ${BUYER_OTHER}`) },
+    { type: 'image/png', name: 'named.png', bytes: pngWithProfile(BUYER_OTHER, 'Display P3') },
+    { type: 'image/jpeg', name: 'one.jpg', bytes: jpegWithProfile(icc, 1) },
+    { type: 'image/jpeg', name: 'two.jpg', bytes: jpegWithProfile(icc, 2) },
+  ];
+
+  it('attached and inside a docx: kept with its profile (renamed, its text blanked), without the address', async () => {
+    const sent = pictures.flatMap((p) => [
+      { type: DOCX, name: p.name.replace(/\.\w+$/, '.docx'), base64: b64(docxWithPicture('image1.png', p.bytes)) },
+      { type: p.type, name: p.name, base64: b64(p.bytes) },
+    ]);
+    const raws = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      sent.map((file, k) => attachmentMail(alias, k, file)),
+    );
+    const got = await Promise.all(raws.map(async (raw) => (await simpleParser(raw)).attachments));
+    expect(got.map((atts) => atts.map((a) => a.filename))).toEqual(sent.map((f) => [f.name]));
+    expect(got.flatMap((atts) => holding(atts, BUYER_OTHER))).toEqual([]);
+    const alone = got.filter((_, k) => k % 2 === 1).map((atts) => atts[0]!.content);
+    // The PNGs' profiles, inflated: still profiles, named neutrally, without the address.
+    for (const png of alone.slice(0, 2)) {
+      const { types, name, profile } = pngParts(png);
+      expect(types).toEqual(['IHDR', 'iCCP', 'IDAT', 'IEND']);
+      expect([name, profile.toString('latin1', 36, 40), profile.toString('latin1').includes(BUYER_OTHER.slice(0, 12))]).toEqual(['ICC profile', 'acsp', false]);
+    }
+    // The JPEGs: as long as they were (the profile blanked in place), their profile segments still there.
+    expect(alone.slice(2).map((j) => [j.length, j.toString('latin1').split('ICC_PROFILE\0').length - 1])).toEqual([
+      [pictures[2]!.bytes.length, 1],
+      [pictures[3]!.bytes.length, 2],
+    ]);
   }, 60_000);
 });

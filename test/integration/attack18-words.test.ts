@@ -1,5 +1,6 @@
 // Round 18: what the masking of text and HTML let through — a data: picture in HTML that names the
 // writer after cleaning, and the writing tricks of the attack pass — sent through the gateway.
+import { unzlibSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
@@ -16,15 +17,20 @@ afterAll(() => h.close());
 const SECRETS = { addresses: [BUYER.address, BUYER_OTHER], names: [] };
 
 describe('a data: picture in HTML (round 18)', () => {
-  it('is dropped when its ICC profile still names the writer after cleaning (its name, its deflated description), as the same picture attached is; an ordinary one is kept', async () => {
+  it('is kept when its ICC profile named the writer (its name, its deflated description), the profile renamed and its text blanked (round 18; dropped before), as an ordinary one is', async () => {
     const pictures = [pngWithProfile(BUYER.address, 'sRGB'), pngWithProfile('sRGB', `Copyright ${BUYER.address}`), pngWithProfile('Display P3', 'Display P3')];
     const raws = pictures.map((png, k) =>
       alternativeMail(alias, `${subjectTag(k)} logo`, 'Our logo.', `<p>Our logo <img src="data:image/png;base64,${png.toString('base64')}" alt="logo"></p>`),
     );
     const got = await sendTagged(h, BUYER.address, alias, raws);
     const htmls = await Promise.all(got.map(async (raw) => String((await simpleParser(raw)).html)));
-    expect(htmls.map((html) => /<img[^>]*src="data:image\/png;base64,/.test(html))).toEqual([false, false, true]);
-    // The deflated description is no search's to find; the profile's name is.
+    expect(htmls.map((html) => /<img[^>]*src="data:image\/png;base64,/.test(html))).toEqual([true, true, true]);
+    const profiles = htmls.map((html) => {
+      const png = Buffer.from(/src="data:image\/png;base64,([^"]+)"/.exec(html)![1]!, 'base64');
+      const at = png.indexOf('ICC profile\0\0') + 13;
+      return Buffer.from(unzlibSync(png.subarray(at, png.indexOf('IDAT') - 8))).toString('latin1');
+    });
+    expect(profiles.map((p) => [p.slice(36, 40), p.includes(BUYER.address)])).toEqual(profiles.map(() => ['acsp', false]));
     expect(await leakProblems(['name', 'description', 'ordinary'], got, SECRETS)).toEqual([]);
   }, 60_000);
 });

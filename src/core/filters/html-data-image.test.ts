@@ -1,8 +1,8 @@
+import { unzlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { dataImageCleaned, sanitizeMailHtml } from './html-sanitize.js';
-import jpeg from 'jpeg-js';
 import { pngWithText } from '../../../test/fixtures/masking-mail.js';
-import { pngWithProfile } from '../../../test/fixtures/pictures.js';
+import { iccProfile, jpegWithProfile, pngWithProfile } from '../../../test/fixtures/pictures.js';
 import { makeMasker } from '../masking/masker.js';
 import type { Change } from '../types.js';
 
@@ -69,27 +69,23 @@ describe('a picture inline as a data: URI that names the writer (round 18)', () 
       maskBanned: false,
       changes,
     });
-  /** A real 8×8 JPEG with an ICC profile segment (APP2, kept by the cleaner) whose description holds `inside`. */
-  const jpegWithProfile = (inside: string): Buffer => {
-    const plain = Buffer.from(jpeg.encode({ data: Buffer.alloc(8 * 8 * 4, 0x80), width: 8, height: 8 }, 90).data);
-    const data = Buffer.concat([Buffer.from('ICC_PROFILE\0\x01\x01', 'latin1'), Buffer.alloc(128), Buffer.from(`desc${inside}`, 'latin1')]);
-    const app2 = Buffer.concat([Buffer.from([0xff, 0xe2, (data.length + 2) >> 8, (data.length + 2) & 255]), data]);
-    const app0End = 2 + 2 + plain.readUInt16BE(4);
-    return Buffer.concat([plain.subarray(0, app0End), app2, plain.subarray(app0End)]);
-  };
   const img = (type: string, bytes: Buffer) => `<p>Logo <img src="data:${type};base64,${bytes.toString('base64')}" alt="logo"></p>`;
 
-  it('drops one whose kept ICC profile names the writer (its name, its deflated description, a JPEG’s APP2), as the same picture attached is removed', () => {
+  it('keeps one whose ICC profile names the writer (its name, its deflated description, a JPEG’s APP2) without it: the profile’s text blanked, its name neutral (round 18)', () => {
     for (const [type, bytes] of [
       ['image/png', pngWithProfile(WRITER, 'sRGB')],
       ['image/png', pngWithProfile('sRGB', `Copyright ${WRITER}`)],
       ['image/png', pngWithProfile('sRGB', 'Photo by Anna Weber')],
-      ['image/jpeg', jpegWithProfile(`Copyright ${WRITER}`)],
+      ['image/jpeg', jpegWithProfile(iccProfile(`Copyright ${WRITER}`), 2)],
     ] as const) {
       const changes: Change[] = [];
       const out = masker(changes).html(img(type, bytes), 'HTML part');
-      expect([type, out]).toEqual([type, '<p>Logo </p>']);
-      expect(changes).toContainEqual({ rule: 'filter.image', detail: 'inline pictures that name the writer removed from the HTML part', count: 1 });
+      const data = /src="data:[^;]+;base64,([^"]+)"/.exec(out)?.[1];
+      const kept = Buffer.from(data ?? '', 'base64');
+      const profile = type === 'image/png' ? Buffer.from(unzlibSync(kept.subarray(kept.indexOf('ICC profile\0') + 13))) : kept;
+      expect([type, kept.length > 0, profile.includes('acsp')]).toEqual([type, true, true]);
+      expect([type, /anna\.weber@buyer\.example|Anna Weber/.test(profile.toString('latin1'))]).toEqual([type, false]);
+      expect(changes.filter((c) => c.rule === 'filter.image')).toEqual([]);
     }
   });
 

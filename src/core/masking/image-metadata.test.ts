@@ -1,9 +1,12 @@
+import { unzlibSync, zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { exifOrientation, imageFormat, NotAnImage, stripImageMetadata } from './image-metadata.js';
 import {
   bmpFile,
   iccProfile,
   jpegCarryingElsewhere,
+  jpegWithProfile,
+  pngChunk,
   pngCarryingElsewhere,
   pngWithProfile,
   riffChunk,
@@ -69,10 +72,12 @@ describe('photo metadata is removed and the orientation kept', () => {
     expect(has(stripImageMetadata(new Uint8Array(jpegCarryingElsewhere('x'))).bytes, 'JFIF')).toBe(true);
   });
 
-  it('keeps a PNG’s ICC profile for its colours and hands its inflated data over for the search', () => {
+  it('keeps a PNG’s ICC profile for its colours, without its text, and hands its inflated data over for the search', () => {
     const r = stripImageMetadata(new Uint8Array(pngWithProfile('Display P3', 'Copyright anna@other.example')));
     expect(has(r.bytes, 'iCCP')).toBe(true);
-    expect(r.hidden.map((b) => Buffer.from(b).toString('latin1').includes('anna@other.example'))).toEqual([true]);
+    expect(r.hidden.map((b) => [Buffer.from(b).toString('latin1').includes('acsp'), Buffer.from(b).toString('latin1').includes('anna@other.example')])).toEqual(
+      [[true, false]],
+    );
   });
 });
 
@@ -417,5 +422,107 @@ describe('round-18 attack: text in what a TIFF, WebP or BMP keeps', () => {
     const p8 = stripImageMetadata(new Uint8Array(Buffer.concat([h, pal, Buffer.from([1, 0, 0, 0])])));
     expect(has(p8.bytes)).toBe(false);
     expect(p8.bytes[54 + pal.length]).toBe(1);
+  });
+});
+
+describe('round-18 attack: text in a PNG’s or a JPEG’s ICC profile', () => {
+  const icc = iccProfile(`Profile of ${ADDRESS}`, `(c) ${ADDRESS}`, Buffer.from(ADDRESS));
+  const carries = (b: Uint8Array) => latin1(b).includes(ADDRESS.slice(0, 12));
+  /** The PNG's chunks: type and data. */
+  const chunks = (b: Uint8Array): [string, Buffer][] => {
+    const out: [string, Buffer][] = [];
+    for (let at = 8; at + 12 <= b.length;) {
+      const len = Buffer.from(b).readUInt32BE(at);
+      out.push([latin1(b.subarray(at + 4, at + 8)), Buffer.from(b.subarray(at + 8, at + 8 + len))]);
+      at += 12 + len;
+    }
+    return out;
+  };
+  /** The profile a PNG's iCCP keeps, inflated. */
+  const pngIcc = (b: Uint8Array) => {
+    const data = chunks(b).find(([t]) => t === 'iCCP')![1];
+    return { name: latin1(data.subarray(0, data.indexOf(0))), profile: Buffer.from(unzlibSync(data.subarray(data.indexOf(0) + 2))) };
+  };
+
+  it('PNG: the description blanked in the deflated profile, its curve kept, the chunk’s CRC right', () => {
+    const r = stripImageMetadata(new Uint8Array(pngWithProfile('Display P3', `Profile of ${ADDRESS}`)));
+    const { name, profile } = pngIcc(r.bytes);
+    expect(name).toBe('ICC profile');
+    expect(carries(profile)).toBe(false);
+    expect(profile.includes(Buffer.from('curv\0\0\0\0\0\0\0\x01\x02\x33', 'latin1'))).toBe(true);
+    expect(latin1(profile.subarray(36, 40))).toBe('acsp');
+    expect(r.hidden.map(carries)).toEqual([false]);
+    // Rebuilt chunk by chunk (fixtures' own CRC): the same bytes, so the CRC is the one PNG computes.
+    expect(Buffer.from(r.bytes)).toEqual(Buffer.concat([Buffer.from(r.bytes.subarray(0, 8)), ...chunks(r.bytes).map(([t, d]) => pngChunk(t, d))]));
+  });
+
+  it('PNG: a profile name holding the address is replaced by a neutral one', () => {
+    const r = stripImageMetadata(new Uint8Array(pngWithProfile(ADDRESS, 'Display P3')));
+    expect(carries(r.bytes)).toBe(false);
+    expect(pngIcc(r.bytes).name).toBe('ICC profile');
+  });
+
+  it('PNG: an iCCP that holds no profile (text, damaged zlib, a name past 79 bytes) is dropped', () => {
+    const one = pngWithProfile('x', 'y');
+    const at = one.indexOf('iCCP') - 4;
+    const end = at + 12 + one.readUInt32BE(at);
+    const withChunk = (data: Buffer) => Buffer.concat([one.subarray(0, at), pngChunk('iCCP', data), one.subarray(end)]);
+    for (const data of [
+      Buffer.concat([Buffer.from('sRGB\0\0'), zlibSync(Buffer.from(`desc ${ADDRESS}`))]),
+      Buffer.concat([Buffer.from('sRGB\0\0'), Buffer.from(ADDRESS)]),
+      Buffer.concat([Buffer.from(`${'n'.repeat(80)}\0\0`), zlibSync(icc)]),
+    ]) {
+      const r = stripImageMetadata(new Uint8Array(withChunk(data)));
+      expect(chunks(r.bytes).map(([t]) => t)).toEqual(['IHDR', 'IDAT', 'IEND']);
+      expect(carries(r.bytes)).toBe(false);
+    }
+  });
+
+  it('JPEG: a profile in one APP2 segment or split over two is blanked in place, every segment its length', () => {
+    for (const parts of [1, 2, 3]) {
+      const j = jpegWithProfile(icc, parts);
+      const r = stripImageMetadata(new Uint8Array(j));
+      expect([parts, carries(r.bytes)]).toEqual([parts, false]);
+      expect([parts, r.bytes.length]).toEqual([parts, j.length]);
+      // The segments joined again make the cleaned profile: the curve, acsp, the tag table.
+      const joined = Buffer.from(r.bytes)
+        .toString('latin1')
+        .split('ICC_PROFILE\0')
+        .slice(1)
+        .map((s) => s.slice(2));
+      expect(joined.length).toBe(parts);
+      expect(joined.join('')).toContain('acsp');
+      expect(joined.join('')).toContain('curv\0\0\0\0\0\0\0\x01\x02\x33');
+    }
+  });
+
+  it('JPEG: segments out of order are joined in sequence order; ones that do not join (missing, repeated) all go', () => {
+    const two = jpegWithProfile(icc, 2);
+    const first = two.indexOf('ICC_PROFILE');
+    const seqAt = (k: number) => {
+      let at = first - 4;
+      for (let i = 0; i < k; i++) at += 2 + two.readUInt16BE(at + 2);
+      return at + 4 + 12;
+    };
+    // The second part's segment first in the file: joined by sequence number, still a profile.
+    const [a, b, c] = [first - 4, seqAt(1) - 16, seqAt(1) - 16 + 2 + two.readUInt16BE(seqAt(1) - 14)];
+    const swapped = Buffer.concat([two.subarray(0, a), two.subarray(b, c), two.subarray(a, b), two.subarray(c)]);
+    const s = stripImageMetadata(new Uint8Array(swapped));
+    expect(carries(s.bytes)).toBe(false);
+    expect(s.bytes.length).toBe(two.length);
+    expect(latin1(s.bytes)).toContain('acsp');
+    for (const [seq0, seq1, count] of [
+      [1, 1, 2],
+      [1, 3, 2],
+      [1, 2, 3],
+    ]) {
+      const bad = Buffer.from(two);
+      bad[seqAt(0)] = seq0!;
+      bad[seqAt(1)] = seq1!;
+      bad[seqAt(0) + 1] = bad[seqAt(1) + 1] = count!;
+      const r = stripImageMetadata(new Uint8Array(bad));
+      expect(carries(r.bytes)).toBe(false);
+      expect(latin1(r.bytes)).not.toContain('ICC_PROFILE');
+    }
   });
 });

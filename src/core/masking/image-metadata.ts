@@ -16,7 +16,7 @@
 // removals (the round-17 attack). The one picture cleaner: an attached photo, a `data:` picture and
 // the pictures inside an Office package (document-metadata.ts) all come through stripImageMetadata.
 // A picture's pixels are kept as they are and never read as text.
-import { Inflate } from 'fflate';
+import { Inflate, zlibSync } from 'fflate';
 
 export class NotAnImage extends Error {}
 
@@ -89,6 +89,7 @@ function stripJpeg(b: Uint8Array): Uint8Array {
   let pos = 2;
   let orientation: number | null = null;
   let afterJfif = 1; // where the orientation segment goes: after SOI, or after a leading JFIF APP0
+  const icc: JpegIccPart[] = [];
   for (;;) {
     if (pos + 4 > b.length || b[pos] !== 0xff) throw new NotAnImage('JPEG segments do not follow each other');
     let m = pos + 1;
@@ -115,12 +116,59 @@ function stripJpeg(b: Uint8Array): Uint8Array {
     const isApp = marker >= 0xe0 && marker <= 0xef;
     if (marker === 0xe1 && orientation === null) orientation = exifOrientation(b.subarray(m + 3, end));
     const keep = isApp ? keptApp(marker, b.subarray(m + 3, end)) : decoderSegment(marker);
+    if (keep && marker === 0xe2) icc.push({ index: out.length, at: m + 3, end });
     if (keep) out.push(b.subarray(pos, end));
     if (keep && marker === 0xe0 && out.length === 2) afterJfif = 2;
     pos = end;
   }
+  jpegProfile(b, icc, out);
   if (orientation !== null && orientation !== 1) out.splice(afterJfif, 0, orientationSegment(orientation));
   return concat(out);
+}
+
+/** A kept ICC_PROFILE APP2 segment: its place in stripJpeg's output, its data's start and end in the JPEG. */
+interface JpegIccPart {
+  readonly index: number;
+  readonly at: number;
+  readonly end: number;
+}
+
+/** Bytes of an ICC_PROFILE APP2 segment's data before its part of the profile: the identifier, a sequence number, a count. */
+const ICC_APP2_HEAD = 'ICC_PROFILE\0'.length + 2;
+
+/**
+ * The ICC profile a JPEG's APP2 segments carry (ICC.1 Annex B.4: each segment's data is
+ * `ICC_PROFILE\0`, its sequence number 1…count, the count, its part) put back in `out` without its
+ * text: the parts joined in sequence order, iccWithoutText, and cut again at the same sizes, so
+ * every segment keeps its place and length. Parts that do not join (a sequence number missing,
+ * repeated or past the count, counts that differ) or a profile that is not one: every segment goes
+ * (left empty in `out`, so the indices after it hold). Round-18 attack: the profile was kept raw and
+ * searched for the writer only, so another person's address in its description crossed.
+ */
+function jpegProfile(b: Uint8Array, parts: readonly JpegIccPart[], out: Uint8Array[]): void {
+  if (parts.length === 0) return;
+  const count = parts.length;
+  const bySeq: (JpegIccPart | undefined)[] = new Array<JpegIccPart | undefined>(count);
+  let joins = true;
+  for (const p of parts) {
+    const seq = b[p.at + ICC_APP2_HEAD - 2] as number;
+    if (p.end - p.at < ICC_APP2_HEAD || b[p.at + ICC_APP2_HEAD - 1] !== count || seq < 1 || seq > count || bySeq[seq - 1]) joins = false;
+    else bySeq[seq - 1] = p;
+  }
+  const ordered = joins ? (bySeq as JpegIccPart[]) : [];
+  const clean = joins ? iccWithoutText(concat(ordered.map((p) => b.subarray(p.at + ICC_APP2_HEAD, p.end)))) : null;
+  if (!clean) {
+    for (const p of parts) out[p.index] = new Uint8Array(0);
+    return;
+  }
+  let from = 0;
+  for (const p of ordered) {
+    const seg = Uint8Array.from(out[p.index] as Uint8Array);
+    const head = seg.length - (p.end - p.at) + ICC_APP2_HEAD;
+    seg.set(clean.subarray(from, from + seg.length - head), head);
+    from += seg.length - head;
+    out[p.index] = seg;
+  }
 }
 
 /**
@@ -174,7 +222,53 @@ function inflatedUpTo(data: Uint8Array, max: number): Uint8Array | null {
   return concat(chunks);
 }
 
-function stripPng(b: Uint8Array, hidden: Uint8Array[]): Uint8Array {
+/** The name a kept PNG ICC profile is given (PNG 3rd edition §11.3.2.4: 1–79 Latin-1 bytes): the writer's named anything. */
+const ICC_NAME = 'ICC profile';
+
+/**
+ * A PNG iCCP chunk's data (a profile name of 1–79 bytes, a zero, compression method 0, the zlib
+ * profile) as it is kept: named ICC_NAME, the profile inflated (at most ICC_LIMIT), without its text
+ * (iccWithoutText) and deflated again (fflate, level 9), with that cleaned profile; null when it does
+ * not read as one (a name too long, another method, damaged or too large data, no ICC profile).
+ */
+function pngProfile(data: Uint8Array): { data: Uint8Array; profile: Uint8Array } | null {
+  const name = data.subarray(0, 80).indexOf(0);
+  if (name < 1 || data[name + 1] !== 0) return null;
+  const inflated = inflatedUpTo(data.subarray(name + 2), ICC_LIMIT);
+  const profile = inflated && iccWithoutText(inflated);
+  if (!profile) return null;
+  const head = Uint8Array.from([...ICC_NAME].map((c) => c.charCodeAt(0)).concat([0, 0]));
+  return { data: concat([head, zlibSync(profile, { level: 9 })]), profile };
+}
+
+// CRC-32 as PNG computes it (PNG 3rd edition §5.5, ISO 3309): reflected, polynomial 0xEDB88320.
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+/** The CRC-32 of `b` (PNG 3rd edition §5.5): a PNG chunk's over its type and data. fflate keeps its own CRC private; node:zlib's is not for src/core. */
+export function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const x of b) c = (CRC_TABLE[(c ^ x) & 0xff] as number) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** One PNG chunk (PNG 3rd edition §5.3): length, type, data, CRC-32 of type and data. */
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  out.set(
+    [...type].map((c) => c.charCodeAt(0)),
+    4,
+  );
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+function stripPng(b: Uint8Array, hidden: Uint8Array[], opts: StripOptions): Uint8Array {
   const out: Uint8Array[] = [b.subarray(0, 8)];
   let pos = 8;
   while (pos < b.length) {
@@ -183,15 +277,14 @@ function stripPng(b: Uint8Array, hidden: Uint8Array[]): Uint8Array {
     const end = pos + 12 + len;
     if (end > b.length) throw new NotAnImage('a PNG chunk runs past the end');
     const type = String.fromCharCode(...b.subarray(pos + 4, pos + 8));
-    // An ICC profile is kept for its colours, but deflated: its text (a description, a copyright)
-    // is not in the picture's bytes, so the inflated profile is searched too, or it goes.
+    // An ICC profile is kept for its colours, without its text and under a neutral name (round-18
+    // attack: its name and deflated description carried another person's address); one that does
+    // not read as a profile goes. Its cleaned profile is handed over for the search too.
     if (type === 'iCCP') {
-      const data = b.subarray(pos + 8, end - 4);
-      const name = data.indexOf(0);
-      const profile = name < 0 ? null : inflatedUpTo(data.subarray(name + 2), ICC_LIMIT);
-      if (profile) {
-        hidden.push(profile);
-        out.push(b.subarray(pos, end));
+      const kept = opts.dropPngProfile ? null : pngProfile(b.subarray(pos + 8, end - 4));
+      if (kept) {
+        hidden.push(kept.profile);
+        out.push(pngChunk('iCCP', kept.data));
       }
     } else if (PNG_KEEP.has(type)) out.push(b.subarray(pos, end));
     pos = end;
@@ -315,20 +408,29 @@ export interface CleanPicture {
  * The picture without its metadata, its real type, and what it keeps compressed for the search
  * (CleanPicture). Throws NotAnImage when it is not a JPEG, PNG, GIF, TIFF, WebP or BMP (imageFormat),
  * or its structure does not walk. The one cleaner for every picture: attached, inline, or inside an
- * Office package.
+ * Office package; `opts` as StripOptions says.
  */
-export function stripImageMetadata(b: Uint8Array): CleanPicture {
+export function stripImageMetadata(b: Uint8Array, opts: StripOptions = {}): CleanPicture {
   const format = imageFormat(b);
   if (!format) throw new NotAnImage('not a JPEG, PNG, GIF, TIFF, WebP or BMP image');
   const hidden: Uint8Array[] = [];
-  const bytes = STRIP[format](b, hidden);
+  const bytes = STRIP[format](b, hidden, opts);
   let removed = b.length - bytes.length;
   // A TIFF or a BMP keeps its length where it blanks (offsets stay valid): those bytes count too.
   if (format === 'tiff' || format === 'bmp') for (let i = 0; i < bytes.length; i++) if (bytes[i] !== b[i]) removed++;
   return { bytes, contentType: MIME[format], removed, hidden };
 }
 
-const STRIP: Readonly<Record<ImageFormat, (b: Uint8Array, hidden: Uint8Array[]) => Uint8Array>> = {
+/** How stripImageMetadata cleans beyond the default. */
+export interface StripOptions {
+  /**
+   * Drop a PNG's ICC profile instead of keeping it re-deflated: for a picture that must fit its
+   * place (picture-same-length.ts), since the profile deflated again may be longer than it was.
+   */
+  readonly dropPngProfile?: boolean;
+}
+
+const STRIP: Readonly<Record<ImageFormat, (b: Uint8Array, hidden: Uint8Array[], opts: StripOptions) => Uint8Array>> = {
   jpeg: (b) => stripJpeg(b),
   png: stripPng,
   gif: (b) => stripGif(b),

@@ -1,9 +1,10 @@
+import { zlibSync } from 'fflate';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { bitmapBlip, drawingGroup, drawingGroupRecords, fbse, pptRecord, workbookStream } from '../../../test/fixtures/legacy-office.js';
 import { emf, extTextOut, officeArtBlip } from '../../../test/fixtures/metafile.js';
-import { jpegCarrying, pngCarrying, pngChunk, pngWithProfile } from '../../../test/fixtures/pictures.js';
-import { NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
+import { iccProfile, jpegCarrying, pngCarrying, pngChunk, pngWithProfile } from '../../../test/fixtures/pictures.js';
+import { iccWithoutText, NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
 import { blipPicturesInPlace, pictureInPlace, workbookPicturesInPlace } from './picture-same-length.js';
 import { xlsDrawingParts } from './xls-text.js';
 
@@ -97,9 +98,29 @@ describe('pictureInPlace', () => {
     }
   });
 
-  it('keeps what a PNG hides compressed (an ICC profile) in its result, for the search for the writer', () => {
+  it('keeps what a PNG hides compressed (an ICC profile, without its text) in its result, for the search for the writer', () => {
     const r = pictureInPlace(pngWithProfile('sRGB', 'Copyright anna.weber@buyer.example'))!;
-    expect(r.clean.hidden.some((h) => holds(h, 'anna.weber@buyer.example'))).toBe(true);
+    expect(r.clean.hidden.map((h) => [holds(h, 'acsp'), holds(h, 'anna.weber@buyer.example')])).toEqual([[true, false]]);
+  });
+
+  it('keeps a PNG’s ICC profile deflated again where it fits, drops it where it comes out longer (round-18)', () => {
+    // A long name: the profile renamed `ICC profile` and without its text fits, padded.
+    const fits = pngWithProfile(`Display of ${OTHER}`, `Profile of ${OTHER}`);
+    const r = pictureInPlace(fits)!;
+    expect(r.bytes.length).toBe(fits.length);
+    expect(pngChunks(r.bytes)).toEqual(['IHDR', 'iCCP', 'IDAT', 'paDd', 'IEND']);
+    expect(holds(r.bytes)).toBe(false);
+    // A one-letter name and nothing else removed: kept, it would be longer than its place, so it goes.
+    const plain = pngWithProfile('a', 'P3');
+    const at = plain.indexOf('iCCP') - 4;
+    const clean = iccWithoutText(iccProfile('P3'))!;
+    const iccp = pngChunk('iCCP', Buffer.concat([Buffer.from('a\0\0'), zlibSync(clean, { level: 9 })]));
+    const tight = Buffer.concat([plain.subarray(0, at), iccp, plain.subarray(at + 12 + plain.readUInt32BE(at))]);
+    expect(stripImageMetadata(tight).bytes.length).toBeGreaterThan(tight.length);
+    const t = pictureInPlace(tight)!;
+    expect(t.bytes.length).toBe(tight.length);
+    expect(pngChunks(t.bytes)).toEqual(['IHDR', 'IDAT', 'paDd', 'IEND']);
+    expect(t.clean.hidden).toEqual([]);
   });
 
   it('cleans a GIF at its own length with a comment of zero sub-blocks before its trailer, whatever is removed', () => {

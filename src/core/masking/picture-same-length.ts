@@ -4,7 +4,7 @@
 // records). Word reaches a picture by its offset in the Data stream and every blip record states its
 // size, so the picture is cleaned by the one cleaner (image-metadata.ts stripImageMetadata) and
 // padded back to its length with what no viewer draws: nothing else in the file moves.
-import { imageFormat, NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
+import { crc32, imageFormat, NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
 
 /** A picture cleaned in its place: its bytes (as long as it was) and the cleaner's result (for the search for the writer). */
 export interface PictureInPlace {
@@ -21,13 +21,17 @@ export interface PictureInPlace {
  * reads (TIFF, BMP…), zeros after it, which its decoder does not read. Where such a filler cannot
  * be that short (under 4 bytes for JPEG, 12 for PNG; 1, 2 or 4 for GIF) zeros follow the picture's
  * end marker instead. Returns null, the bytes left as they are, when the cleaner does not read its
- * format (imageFormat). Throws NotAnImage when its structure does not walk (as stripImageMetadata)
+ * format (imageFormat). A PNG whose ICC profile, deflated again, would not fit loses the profile
+ * (StripOptions.dropPngProfile). Throws NotAnImage when its structure does not walk (as stripImageMetadata)
  * or when the cleaned picture is longer than the original (an EXIF orientation kept from a segment
  * shorter than the one written back). Linear in its length.
  */
 export function pictureInPlace(picture: Uint8Array): PictureInPlace | null {
   if (imageFormat(picture) === null) return null;
-  const clean = stripImageMetadata(picture);
+  // A PNG's ICC profile is deflated again (image-metadata.ts pngProfile) and may come out longer
+  // than it was: then the picture is cleaned again without it, which is never longer.
+  let clean = stripImageMetadata(picture);
+  if (clean.bytes.length > picture.length && clean.contentType === 'image/png') clean = stripImageMetadata(picture, { dropPngProfile: true });
   const extra = picture.length - clean.bytes.length;
   if (extra < 0) throw new NotAnImage('a picture whose cleaned copy is longer than its place in the file');
   const pad = PADDING[clean.contentType] ?? zerosAfter;
@@ -184,16 +188,4 @@ function join(parts: readonly Uint8Array[]): Uint8Array {
     pos += p.length;
   }
   return out;
-}
-
-// CRC-32 as PNG computes it (PNG 3rd edition §5.5, ISO 3309): reflected, polynomial 0xEDB88320.
-const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const x of b) c = (CRC_TABLE[(c ^ x) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
