@@ -134,13 +134,15 @@ describe('TIFF: only the tags a viewer draws by are kept, every other byte blank
     expect(r.bytes[pages[1]!.find(([tag]) => tag === 273)![3]]).toBe(0x80);
   });
 
-  it('keeps a JPEG-compressed page’s tables and strips as JPEG streams, their EXIF and comment data blanked', () => {
+  it('keeps a JPEG-compressed page’s tables and strips as JPEG streams, their EXIF, comment and ICC data blanked', () => {
     const seg = (marker: number, data: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (data.length + 2) >> 8, (data.length + 2) & 255]), data]);
     const stream = (scan: Buffer[]) =>
       Buffer.concat([
         Buffer.from([0xff, 0xd8]),
         seg(0xe1, Buffer.from(`Exif\0\0${ADDRESS}`, 'latin1')),
         seg(0xfe, Buffer.from(ADDRESS)),
+        // An ICC profile of its own, whose description names someone (round-18 icc pass).
+        seg(0xe2, Buffer.concat([Buffer.from('ICC_PROFILE\0\x01\x01', 'latin1'), iccProfile(`by ${ADDRESS}`)])),
         seg(0xdb, Buffer.alloc(65, 7)),
         ...scan,
         Buffer.from([0xff, 0xd9]),

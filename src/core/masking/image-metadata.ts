@@ -578,7 +578,10 @@ function keepJpegStream(k: KeptBytes, b: Uint8Array, at: number, end: number): v
     const len = ((b[pos + 2] as number) << 8) | (b[pos + 3] as number);
     if (len < 2 || pos + 2 + len > end) throw new NotAnImage('a JPEG segment inside the TIFF runs past its end');
     const isApp = marker >= 0xe0 && marker <= 0xef;
-    const keep = isApp ? keptApp(marker, b.subarray(pos + 4, pos + 2 + len)) : decoderSegment(marker);
+    // A colour profile inside the stream (APP2 ICC_PROFILE) is blanked too, kept as an empty APP2:
+    // its text would cross raw, and cleaning it in place is the TIFF's own profile's job (34675,
+    // iccWithoutText), which a viewer of the TIFF reads instead.
+    const keep = isApp ? marker !== 0xe2 && keptApp(marker, b.subarray(pos + 4, pos + 2 + len)) : decoderSegment(marker);
     k.keep(pos, keep ? 2 + len : 4, 'a JPEG segment');
     pos += 2 + len;
   }
@@ -594,7 +597,7 @@ const TIFF_TYPE_SIZE: readonly number[] = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8
  * configuration, page number, grey response, transfer function, predictor, white point,
  * chromaticities, colour map, halftone hints, ink set and count, extra samples, JPEG tables, YCbCr
  * coefficients, subsampling and positioning, reference black and white, and the ICC profile
- * (34675, TIFF/EP; kept raw, so its bytes are searched with the picture's). Any other (description,
+ * (34675, TIFF/EP; without its text, iccWithoutText). Any other (description,
  * document and page names, make, model, software, artist, copyright, date, host computer, XMP 700,
  * IPTC 33723, Photoshop 34377, EXIF 34665, GPS 34853 and interoperability sub-IFDs, SubIFDs 330,
  * old-style JPEG 512–521, a program's private tag) goes, with every byte only it pointed at.
