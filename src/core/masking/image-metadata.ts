@@ -339,7 +339,8 @@ function stripGif(b: Uint8Array): Uint8Array {
   return concat(out);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** The parts one after another, in one new array. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let pos = 0;
   for (const p of parts) {

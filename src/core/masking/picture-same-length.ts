@@ -4,7 +4,7 @@
 // records). Word reaches a picture by its offset in the Data stream and every blip record states its
 // size, so the picture is cleaned by the one cleaner (image-metadata.ts stripImageMetadata) and
 // padded back to its length with what no viewer draws: nothing else in the file moves.
-import { crc32, imageFormat, NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
+import { concat, crc32, imageFormat, NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
 
 /** A picture cleaned in its place: its bytes (as long as it was) and the cleaner's result (for the search for the writer). */
 export interface PictureInPlace {
@@ -41,10 +41,10 @@ export function pictureInPlace(picture: Uint8Array): PictureInPlace | null {
 }
 
 /** `b` with `n` zero bytes after it. */
-const zerosAfter = (b: Uint8Array, n: number): Uint8Array => join([b, new Uint8Array(n)]);
+const zerosAfter = (b: Uint8Array, n: number): Uint8Array => concat([b, new Uint8Array(n)]);
 
 /** `b` with `filler` inserted at `at`. */
-const inserted = (b: Uint8Array, at: number, filler: Uint8Array): Uint8Array => join([b.subarray(0, at), filler, b.subarray(at)]);
+const inserted = (b: Uint8Array, at: number, filler: Uint8Array): Uint8Array => concat([b.subarray(0, at), filler, b.subarray(at)]);
 
 /** Bytes of an APPn segment past its 2-byte marker: a length (itself counted) of at most 65 535. */
 const MAX_SEGMENT = 2 + 65_535;
@@ -163,7 +163,7 @@ export function blipPicturesInPlace(bytes: Uint8Array, pictures: CleanPicture[])
  * `stream` when a picture changed, else null. Throws NotAnImage as pictureInPlace.
  */
 export function workbookPicturesInPlace(stream: Uint8Array, parts: readonly Uint8Array[], pictures: CleanPicture[]): Uint8Array | null {
-  const joined = blipPicturesInPlace(join(parts), pictures);
+  const joined = blipPicturesInPlace(concat(parts), pictures);
   if (joined === null) return null;
   const out = new Uint8Array(stream);
   let pos = 0;
@@ -178,14 +178,4 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
   return true;
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
 }
