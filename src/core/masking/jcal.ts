@@ -149,7 +149,6 @@ function quotedPrintableBytes(s: string): Uint8Array {
  */
 function inCharset(s: string, charset: string): string | null {
   if (!knowsCharset(charset)) return null;
-  // eslint-disable-next-line no-control-regex
   return /^[\x00-\x7f]*$/.test(s)
     ? readCharset(
         Uint8Array.from(s, (c) => c.charCodeAt(0)),
