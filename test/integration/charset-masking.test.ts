@@ -74,6 +74,15 @@ describe('text in a charset TextDecoder does not know', () => {
         shows: /Please write to \[email removed\] about it\./,
       },
       {
+        label: 'a word for @ past 64 KiB, no dot before it (the shared-body path)',
+        raw: (k) =>
+          mail(
+            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} arroba`, 'Content-Type: text/plain; charset=us-ascii'],
+            [big.replace(/\./g, ','), `Please write to ${BUYER_OTHER.replace('@', ' arroba ').replace(/\./g, ' punto ')} about it.`],
+          ),
+        shows: /Please write to \[email removed\] about it\./,
+      },
+      {
         label: 'UTF-7 HTML body',
         raw: (k) =>
           mail(
