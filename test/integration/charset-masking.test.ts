@@ -155,7 +155,7 @@ describe('text in a charset TextDecoder does not know', () => {
         ...(cs === 'ibm037' ? { removed: /notes\.txt — text in the character set "ibm037", which is not read here/ } : {}),
       })),
       {
-        label: 'UTF-7 calendar, contact card and attached message',
+        label: 'UTF-7 calendar, contact card, returned headers and attached message',
         raw: (k) =>
           mail(
             [from, `To: ${alias}`, `Subject: ${subjectTag(k)} u7parts`, 'Content-Type: multipart/mixed; boundary="q"'],
@@ -185,6 +185,12 @@ describe('text in a charset TextDecoder does not know', () => {
               'Content-Disposition: attachment; filename="card.vcf"',
               '',
               ...utf7(['BEGIN:VCARD', 'VERSION:3.0', 'FN:Lager', `NOTE:${SECRET_LINE}`, 'END:VCARD'].join('\r\n')).split('\r\n'),
+              '--q',
+              'Content-Type: text/rfc822-headers; name="returned.txt"',
+              'Content-Disposition: attachment; filename="returned.txt"',
+              '',
+              'From: Lager <lager@shop.example>',
+              `Subject: =?utf-7?Q?${utf7(SECRET_LINE).replace(/[=?_ ]/g, (c) => `=${c.charCodeAt(0).toString(16).toUpperCase()}`)}?=`,
               '--q',
               'Content-Type: message/rfc822; name="fwd.eml"',
               'Content-Disposition: attachment; filename="fwd.eml"',
