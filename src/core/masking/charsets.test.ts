@@ -19,6 +19,9 @@ describe('readCharset reads what mail programs read', () => {
     ['cp437', new Uint8Array([0x81]), 'ü'],
     ['win-1251', new Uint8Array([0xc0]), 'А'],
     ['ks_c_5601-1987', bytes('한', 'euc-kr'), '한'],
+    ['utf-16', new Uint8Array([0xfe, 0xff, 0, 0x61, 0, 0x40]), 'a@'],
+    ['UTF-16', new Uint8Array([0xff, 0xfe, 0x61, 0, 0x40, 0]), 'a@'],
+    ['unicode', new Uint8Array([0, 0x61, 0, 0x40, 0, 0x62]), 'a@b'],
   ])('%s', (label, input, text) => {
     expect(readCharset(input, label)).toBe(text);
   });
@@ -49,6 +52,9 @@ describe('decodeText: a text part', () => {
   it('is read by its declared UTF-32 even when its byte-order mark begins like UTF-16’s (FF FE 00 00)', () => {
     expect(decodeText(new Uint8Array([0xff, 0xfe, 0, 0, ...bytes('a@b.example', 'utf32le')]), 'utf-32le')).toBe('a@b.example');
     expect(decodeText(bytes('a@b.example', 'utf32be'), 'utf-32')).toBe('a@b.example');
+  });
+  it('is read by its byte-order mark when declared UTF-16 without a byte order (big-endian, as Java writes it)', () => {
+    expect(decodeText(new Uint8Array([0xfe, 0xff, 0, 0x61, 0, 0x40, 0, 0x62]), 'utf-16')).toBe('a@b');
   });
   it('is read as UTF-7 when declared so', () => {
     expect(decodeText(ascii('anna+AEA-shop.example'), 'utf-7')).toBe('anna@shop.example');

@@ -43,8 +43,16 @@ type Reader = { readonly whatwg: string } | { readonly iconv: string };
 
 const readers = new Map<string, Reader | null>();
 
+/**
+ * UTF-16 named without its byte order: read by its byte-order mark, else by guessing from its zero
+ * bytes (iconv-lite's `utf-16`, as mail programs do); TextDecoder would read it as UTF-16LE, a
+ * big-endian text with its mark (as Java writes it) as junk.
+ */
+const UTF16_ANY_ORDER = /^(utf-?16|ucs-?2|unicode|csunicode|iso-10646-ucs-2)$/;
+
 function readerFor(key: string): Reader | null {
   if (NOT_A_CHARSET.test(key)) return null;
+  if (UTF16_ANY_ORDER.test(key)) return { iconv: 'utf-16' };
   try {
     return { whatwg: new TextDecoder(key).encoding };
   } catch {
