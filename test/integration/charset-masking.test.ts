@@ -74,6 +74,15 @@ describe('text in a charset TextDecoder does not know', () => {
         shows: /Please write to \[email removed\] about it\./,
       },
       {
+        label: 'UTF-7 over 64 KiB in ASCII but for "+-" (a plus sign): read as UTF-7, not shared as UTF-8 bytes',
+        raw: (k) =>
+          mail(
+            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} u7plus`, 'Content-Type: text/plain; charset=utf-7'],
+            [big, `Call +-49 30 1234 or ${utf7(SECRET_LINE)}`],
+          ),
+        shows: /Call \+49 30 1234 or Please write to \[email removed\] about it\./,
+      },
+      {
         label: 'a word for @ past 64 KiB, no dot before it (the shared-body path)',
         raw: (k) =>
           mail(
