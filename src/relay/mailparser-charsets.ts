@@ -11,9 +11,8 @@ import { createRequire } from 'node:module';
 import { Transform, type TransformCallback } from 'node:stream';
 import libmime from 'libmime';
 import { MailParser } from 'mailparser';
-import { charsetStream } from '../core/masking/charsets.js';
+import { charsetStream, readCharset, type CharsetStream } from '../core/masking/charsets.js';
 import { UNREAD, wordBytes } from '../core/masking/encoded-words.js';
-import { readCharset } from '../core/masking/charsets.js';
 
 /** The parse option through which a parse learns which text bodies were not read (their labels). */
 export interface CharsetOptions {
@@ -22,8 +21,8 @@ export interface CharsetOptions {
 
 /** A body's bytes read by charsets.ts, handed on as UTF-8 (what libmime's DecodeStream hands on). */
 class CharsetRead extends Transform {
-  readonly #read: NonNullable<ReturnType<typeof charsetStream>>;
-  constructor(read: NonNullable<ReturnType<typeof charsetStream>>) {
+  readonly #read: CharsetStream;
+  constructor(read: CharsetStream) {
     super();
     this.#read = read;
   }
