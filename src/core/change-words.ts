@@ -29,6 +29,7 @@ const WORDS: Readonly<Record<string, (c: Change) => string>> = {
   'mask.vcard': (c) => `Contact card kept; ${place(c.detail, /^[^:]*: /)}${c.count ? ` (${c.count})` : ''}.`,
   'mask.metadata': (c) =>
     `${c.detail.replace(/^([^:]*): (.*)$/, (_, where: string, what: string) => `${what[0]?.toUpperCase() ?? ''}${what.slice(1)} from the ${where}`)}.`,
+  'mask.charset': (c) => `Text removed: ${place(c.detail, /^[^:]*: /)}.`,
   'thread.dropped': (c) =>
     `${times(c.count, 'reference', 'references')} to unknown earlier messages removed, so the reply threads only with this conversation.`,
 };

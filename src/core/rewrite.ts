@@ -8,6 +8,7 @@ import type { ContentRules } from './filters/content-rules.js';
 import { factsOf, IMAGE_TYPES } from './filters/attachments.js';
 import { splitHeaders } from './header-allowlist.js';
 import { keptDomain } from './masking/address-finder.js';
+import { plainHeaderText } from './masking/encoded-words.js';
 import { rebuildContentIds } from './masking/content-ids.js';
 import { makeMasker, type Masker } from './masking/masker.js';
 import { handlePart, type PartEnv } from './masking/part-handlers.js';
@@ -68,6 +69,12 @@ async function maskBody(mail: ParsedMail, w: Walk, prefix: string) {
   let html = mail.html === null ? null : masker.html(cids.html(mail.html), label('HTML part'));
   const attachments: MailAttachment[] = [];
   const notes: string[] = [];
+  // A text body in a charset not read here was left out by the parser (ParsedMail.unreadCharsets).
+  for (const cs of mail.unreadCharsets ?? []) {
+    const why = `written in the character set ${JSON.stringify(cs.slice(0, 40))}, which is not read here, so it does not cross unread`;
+    notes.push(`[text removed: ${why}]`);
+    changes.push({ rule: 'mask.charset', detail: `${label('text part')}: ${why}` });
+  }
   const env: PartEnv = {
     text: masker.text,
     html: masker.html,
@@ -82,7 +89,8 @@ async function maskBody(mail: ParsedMail, w: Walk, prefix: string) {
     note: (rule, detail, count) => changes.push(count === undefined ? { rule, detail } : { rule, detail, count }),
   };
   for (const [i, original] of mail.attachments.entries()) {
-    const rawName = original.filename ?? '(unnamed)';
+    // A name is written back as a header parameter: an encoded word left in it is decoded by the reader's program.
+    const rawName = plainHeaderText(original.filename ?? '(unnamed)');
     const name = safeFileName(masker.text(rawName, label('attachment names')));
     const where = label(`attachment ${name}`);
     const removed = (why: string) => {
@@ -125,7 +133,7 @@ function safeFileName(name: string): string {
 /** An address in an attached message's header: the writer's becomes the alias, ours stay, others go. */
 function maskedAddress(a: MailAddress | undefined | null, w: Walk, where: string): MailAddress {
   if (!a) return { name: '', address: REMOVED_ADDRESS };
-  const name = safeDisplayName(w.masker.text(a.name, where), '');
+  const name = safeDisplayName(w.masker.text(plainHeaderText(a.name), where), '');
   if (w.masker.namesWriter(a.address)) return { name: name || w.from.name, address: w.from.address };
   const domain = a.address.slice(a.address.lastIndexOf('@') + 1);
   if (w.ctx.content && keptDomain(domain, w.ctx.content.keepEmailDomains)) return { name, address: a.address };
@@ -149,14 +157,24 @@ async function rebuildMessage(m: ParsedMail, w: Walk, where: string): Promise<Ou
     from: maskedAddress(m.from, w, where),
     replyTo: null,
     to: maskedAddress(m.to?.[0], w, where),
-    subject: w.masker.text(m.subject, `subject of ${where}`),
+    subject: w.masker.text(plainHeaderText(m.subject), `subject of ${where}`),
     date: Number.isNaN(date.getTime()) ? w.ctx.now : date,
     messageId: `<att${n}.${local}@${domain}>`,
     inReplyTo: null,
     references: [],
     ...body,
-    headers: split.kept,
+    headers: keptHeaders(split.kept, w.masker),
   };
+}
+
+/**
+ * Carried header values (header-allowlist.ts), which arrive undecoded, with their encoded words
+ * decoded and masked like text: the composer writes an ASCII value as it is, so an encoded word
+ * left in it (`Importance: =?utf-7?Q?anna+AEA-shop.example?=`) would be decoded by the reader's
+ * program after the gateway judged it.
+ */
+function keptHeaders(kept: readonly (readonly [string, string])[], masker: Masker): (readonly [string, string])[] {
+  return kept.map(([k, v]) => [k, masker.text(plainHeaderText(v), `${k} header`)] as const);
 }
 
 export async function rewrite(mail: ParsedMail, ctx: RewriteContext): Promise<Rewritten> {
@@ -177,11 +195,13 @@ export async function rewrite(mail: ParsedMail, ctx: RewriteContext): Promise<Re
 
   const masker = makeMasker({ hide: ctx.hide, repl: from, alias, content: ctx.content, maskBanned: !toBuyer, changes });
   const w: Walk = { ctx, masker, changes, from, to, nested: 0 };
-  const subject = masker.text(mail.subject, 'subject');
+  // The subject as the reader's program shows it: an encoded word left after the parser's decoding
+  // (one inside another, or in a charset the parser did not read) decoded, or shown as U+FFFD.
+  const subject = masker.text(plainHeaderText(mail.subject), 'subject');
   const body = await maskBody(mail, w, '');
   // Copied header values are masked like text (an Importance header holds no address, but a
   // value is a value).
-  const kept = split.kept.map(([k, v]) => [k, masker.text(v, `${k} header`)] as const);
+  const kept = keptHeaders(split.kept, masker);
   if (ctx.threading.dropped > 0) {
     changes.push({ rule: 'thread.dropped', detail: 'unknown message ids removed from In-Reply-To/References', count: ctx.threading.dropped });
   }

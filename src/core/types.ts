@@ -51,6 +51,12 @@ export interface ParsedMail {
   readonly cc?: readonly MailAddress[];
   /** The Date header as an ISO string, when it parsed. */
   readonly date?: string | null;
+  /**
+   * The declared charsets of text bodies (text/plain, text/html) that were not read, because no
+   * decoder here knows them (core/masking/charsets.ts: EBCDIC, ISO-2022-KR…): their text is left out
+   * of `text` and `html`, and the rewrite notes it. Absent when every body was read.
+   */
+  readonly unreadCharsets?: readonly string[];
 }
 
 export type Direction = 'buyer_to_store' | 'store_to_buyer';

@@ -15,6 +15,9 @@ import './splitter-body.js';
 import './qp-bytes.js';
 // and a message that ends in an embedded message's header block is read at once, not waited on (parser-end.ts).
 import './parser-end.js';
+// and a body or an encoded word in a charset libmime does not read (UTF-7) is read as mail programs read it (mailparser-charsets.ts).
+import './mailparser-charsets.js';
+import type { CharsetOptions } from './mailparser-charsets.js';
 
 export { ParseTimeout };
 export { decodeDisplayName } from './display-name.js';
@@ -51,7 +54,7 @@ function addresses(value: MpAddress | MpAddress[] | undefined): MailAddress[] {
 const MAX_NESTING = 3;
 const MESSAGE_TYPES = /^message\/(rfc822|global)$/i;
 
-async function convert(mp: MpParsed, depth: number, deadline: number): Promise<ParsedMail> {
+async function convert(mp: MpParsed, depth: number, deadline: number, unreadCharsets: readonly string[]): Promise<ParsedMail> {
   const first = mp.from?.value.find((v) => v.address);
   const attachments: MailAttachment[] = [];
   for (const a of mp.attachments) {
@@ -84,6 +87,7 @@ async function convert(mp: MpParsed, depth: number, deadline: number): Promise<P
     to: addresses(mp.to),
     cc: addresses(mp.cc),
     date: mp.date && !Number.isNaN(mp.date.getTime()) ? mp.date.toISOString() : null,
+    ...(unreadCharsets.length ? { unreadCharsets } : {}),
   };
 }
 
@@ -104,6 +108,8 @@ async function parseAt(raw: Buffer, deadline: number, depth: number, timeoutMs =
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ParseTimeout(`parsing took longer than ${timeoutMs} ms`)), Math.max(left, 0));
   });
+  // Filled by mailparser-charsets.ts with the labels of text bodies in a charset not read here.
+  const charsets: CharsetOptions = { unreadCharsets: [] };
   try {
     const parsed = await Promise.race([
       simpleParser(raw, {
@@ -113,10 +119,11 @@ async function parseAt(raw: Buffer, deadline: number, depth: number, timeoutMs =
         skipTextLinks: true,
         checksumAlgo: false,
         maxChildNodes: 1000,
+        ...charsets,
       }),
       timeout,
     ]);
-    return await convert(parsed, depth, deadline);
+    return await convert(parsed, depth, deadline, charsets.unreadCharsets ?? []);
   } finally {
     clearTimeout(timer);
   }

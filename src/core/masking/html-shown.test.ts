@@ -70,3 +70,39 @@ describe('characters that show as a blank or as nothing (round-18 attack)', () =
     expect(masker().text(input, 'text')).toBe(output);
   });
 });
+
+describe('text hidden by CSS or an attribute shows once sanitised: the reader sees what was judged (round 19)', () => {
+  // `anna@<hidden>, </hidden>shop.example` was judged as `anna@, shop.example`, no address; the
+  // sanitiser keeps no style, class, `hidden` or <style> element, so the reader sees the `, ` too.
+  const hiders = [
+    '<span style="display:none">',
+    '<span style="DISPLAY : NONE !important">',
+    '<span hidden>',
+    '<span style="visibility:hidden">',
+    '<span style="font-size:0">',
+    '<span style="font-size:0px;line-height:0">',
+    '<span style="mso-hide:all">',
+    '<span style="opacity:0">',
+    '<span style="max-height:0;overflow:hidden">',
+    '<span style="position:absolute;left:-9999px">',
+    '<span class="h">',
+  ];
+  it.each(hiders)('%s', (open) => {
+    const out = masker().html(`<style>.h{display:none}</style><p>Mail: anna@${open}, </span>shop.example ok</p>`, 'HTML part');
+    expect(out).toBe('<p>Mail: anna@<span>, </span>shop.example ok</p>');
+  });
+  it.each(hiders)('an address split by %s is read whole, as the hidden text is no separator', (open) => {
+    expect(masker().html(`<p>Mail: bob.stone${open}x</span>@shopmail.de ok</p>`, 'HTML part')).not.toMatch(/shopmail/);
+  });
+});
+
+describe('a word for `@` far into a long text (round 19)', () => {
+  it('is read past 64 KiB with no dot before it', () => {
+    const long = `${'Thank you for your order '.repeat(3000)}write to bob.stone arroba shopmail punto de please`;
+    expect(long.length).toBeGreaterThan(64 * 1024);
+    expect(long.slice(0, long.indexOf('bob'))).not.toContain('.');
+    const out = masker().text(long, 'text');
+    expect(out).not.toMatch(/shopmail/);
+    expect(out.endsWith('write to [email removed] please')).toBe(true);
+  });
+});

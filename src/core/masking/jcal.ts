@@ -1,6 +1,7 @@
 // Owns the shape of jCal/jCard (RFC 7265, RFC 7095): the plain arrays ical.js parses iCalendar and
 // vCard into and writes back (folding at 75 octets, escaping). Masking walks these arrays.
 import ICAL from 'ical.js';
+import { knowsCharset, readCharset } from './charsets.js';
 
 /** [name, params, type, ...values] */
 export type JProp = [string, Record<string, unknown>, string, ...unknown[]];
@@ -126,8 +127,8 @@ export function mapStrings(v: unknown, f: (s: string) => string): unknown {
   return v;
 }
 
-/** Quoted-printable (RFC 2045 §6.7) decoded, its bytes read in `charset` (UTF-8 when unknown). */
-function fromQuotedPrintable(s: string, charset: string): string {
+/** Quoted-printable (RFC 2045 §6.7) decoded into bytes (a character that is not an escape as its UTF-8). */
+function quotedPrintableBytes(s: string): Uint8Array {
   const bytes: number[] = [];
   const t = s.replace(/=\r?\n/g, '');
   for (let i = 0; i < t.length; i++) {
@@ -137,30 +138,49 @@ function fromQuotedPrintable(s: string, charset: string): string {
       i += 2;
     } else for (const b of Buffer.from(t[i] as string, 'utf8')) bytes.push(b);
   }
-  const known = (() => {
-    try {
-      return new TextDecoder(charset);
-    } catch {
-      return new TextDecoder('utf-8');
-    }
-  })();
-  return known.decode(Uint8Array.from(bytes));
+  return Uint8Array.from(bytes);
+}
+
+/**
+ * A value as its program reads it by its CHARSET (vCard 2.1, vCalendar 1.0), or null when no decoder
+ * here knows the charset (charsets.ts: EBCDIC…). Text that is all ASCII is read as those bytes (in
+ * UTF-7 `bob+AEA-shop.de` is `bob@shop.de`); other text stays as the part was read (its bytes are
+ * not known any more, and the card goes out as UTF-8 without the parameter, so it shows as read).
+ */
+function inCharset(s: string, charset: string): string | null {
+  if (!knowsCharset(charset)) return null;
+  return /^[\x00-\x7f]*$/.test(s)
+    ? readCharset(
+        Uint8Array.from(s, (c) => c.charCodeAt(0)),
+        charset,
+      )
+    : s;
 }
 
 /**
  * A property as its program reads it, by its ENCODING parameter (vCard 2.1 and 3.0, RFC 2426 §5.1;
  * vCalendar 1.0; iCalendar's BASE64, RFC 5545 §3.2.7): quoted-printable decoded into text (CHARSET read, both parameters dropped); base64
  * (`b`, `BASE64`) or any other encoding: null, bytes that are not read here (a photo under an X-
- * name, a note written in base64, a file inside an invitation), so removed; none, 7bit or 8bit: as it is.
+ * name, a note written in base64, a file inside an invitation), so removed; none, 7bit or 8bit: as it is,
+ * but a CHARSET read and dropped (round 19: `NOTE;CHARSET=UTF-7:bob+AEA-shop.de` showed an address to
+ * the contacts program); a charset not read here (charsets.ts) removes the property.
  */
 export function decoded(p: JProp): JProp | null {
   const param = (k: string) => Object.entries(p[1]).find(([key]) => key.toLowerCase() === k)?.[1];
   const encoding = param('encoding');
-  if (encoding === undefined) return p;
-  const e = String(encoding).toLowerCase();
-  if (e === '7bit' || e === '8bit') return p;
-  if (e !== 'quoted-printable') return null;
-  const charset = String(param('charset') ?? 'utf-8');
+  const charset = param('charset');
+  const e = encoding === undefined ? undefined : String(encoding).toLowerCase();
+  if (e !== undefined && e !== '7bit' && e !== '8bit' && e !== 'quoted-printable') return null;
+  if (e !== 'quoted-printable' && charset === undefined) return p;
+  const cs = charset === undefined ? 'utf-8' : String(charset);
+  // The value as text, or null (the property removed) when a string of it is in a charset not read here.
+  let unread = false;
+  const read = (x: string): string => {
+    const t = e === 'quoted-printable' ? readCharset(quotedPrintableBytes(x), cs) : inCharset(x, cs);
+    if (t === null) unread = true;
+    return t ?? '';
+  };
   const params = Object.fromEntries(Object.entries(p[1]).filter(([k]) => !['encoding', 'charset'].includes(k.toLowerCase())));
-  return [p[0], params, 'text', ...p.slice(3).map((v) => mapStrings(v, (x) => fromQuotedPrintable(x, charset)))];
+  const values = p.slice(3).map((v) => mapStrings(v, read));
+  return unread ? null : [p[0], params, e === 'quoted-printable' ? 'text' : p[2], ...values];
 }

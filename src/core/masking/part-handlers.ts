@@ -3,6 +3,8 @@
 // a message, at any depth, goes through exactly one of them or is removed.
 import type { MailAddress, MailAttachment, OutgoingMail, ParsedMail } from '../types.js';
 import { maskCalendar } from './calendar-part.js';
+import { charsetKey, isUndeclared, readCharset } from './charsets.js';
+import { plainHeaderText } from './encoded-words.js';
 import { cp1252 } from './ole-bytes.js';
 import { csvFormulaTexts, opensInSpreadsheet } from './csv-formulas.js';
 import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
@@ -44,14 +46,21 @@ const WINDOWS_1252 = /^(windows-1252|cp1252|x-cp1252|latin1|iso-8859-1|iso8859-1
 /** Windows-1252 bytes as text (ole-bytes.ts `cp1252`: Node reads 0x80–0x9F as C1 controls, so a German invoice's euro sign would be lost). */
 export const decodeWindows1252 = cp1252;
 
+const UNICODE_LABEL = /^(utf-?16|utf-?32|ucs-?2|ucs-?4|unicode|csunicode|utf-?7)/;
+
 /**
- * A text part's characters: its declared charset, else a byte-order mark, else UTF-8, else
- * Windows-1252 (a wrong or missing declaration never leaves bytes undecoded).
+ * A text part's characters: a declared Unicode charset (UTF-16, UTF-32, UTF-7) by its label, else a
+ * byte-order mark, else the declared charset (charsets.ts readCharset: what mail programs read,
+ * UTF-7, UTF-32 and the DOS and Mac code pages too), else, undeclared, UTF-8, else Windows-1252 (a
+ * wrong Latin-1 or ASCII declaration never leaves bytes undecoded). Null when the declared charset
+ * is one no decoder here knows (EBCDIC, ISO-2022-KR, a made-up name): the reader's program may
+ * read it, so the part does not cross unread.
  */
-export function decodeText(bytes: Uint8Array, charset: string | null | undefined): string {
+export function decodeText(bytes: Uint8Array, charset: string | null | undefined): string | null {
+  const declared = isUndeclared(charset) ? null : charsetKey(charset as string);
+  if (declared && UNICODE_LABEL.test(declared)) return readCharset(bytes, declared);
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
-  const declared = charset?.trim().toLowerCase();
   if (declared && WINDOWS_1252.test(declared) && bytes.some((b) => b >= 0x80)) {
     // Declared Latin-1 or ASCII but valid UTF-8: the declaration is wrong, the bytes are UTF-8.
     try {
@@ -60,18 +69,22 @@ export function decodeText(bytes: Uint8Array, charset: string | null | undefined
       return decodeWindows1252(bytes);
     }
   }
-  if (declared && !/^(us-)?ascii$|^utf-?8$/.test(declared) && !WINDOWS_1252.test(declared)) {
-    try {
-      return new TextDecoder(declared).decode(bytes);
-    } catch {
-      // an unknown label: read it as the bytes say
-    }
-  }
+  if (declared && !/^(us-)?ascii$|^utf-?8$/.test(declared) && !WINDOWS_1252.test(declared)) return readCharset(bytes, declared);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return decodeWindows1252(bytes);
   }
+}
+
+/** Why a text part in a charset not read here is removed (decodeText gave null). */
+export const unreadCharset = (charset: string | null | undefined): string =>
+  `text in the character set ${JSON.stringify(charsetKey(charset ?? '').slice(0, 40))}, which is not read here, so it does not cross unread`;
+
+/** The part's text, or the outcome that removes it when its charset is not read here. */
+function partText(p: MailAttachment): { readonly text: string } | { readonly removed: string } {
+  const text = decodeText(p.content, p.charset);
+  return text === null ? { removed: unreadCharset(p.charset) } : { text };
 }
 
 const textPart = (p: MailAttachment, text: string, type: string): MailAttachment => ({
@@ -113,7 +126,9 @@ const WEB_FORMULA_CELL = />(?:\s|&nbsp;|&#160;)*(?:=|[+\-@](?=(?:\s|&nbsp;)*[A-Z
 
 export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
   text: (p, env, where) => {
-    const masked = env.text(decodeText(p.content, p.charset), where);
+    const read = partText(p);
+    if ('removed' in read) return read;
+    const masked = env.text(read.text, where);
     if (!opensInSpreadsheet(p.contentType, p.filename)) return { part: textPart(p, masked, 'text/plain') };
     // Text beginning `ID;` Excel opens as SYLK whatever its name, computing its formula cells (`E…`, no `=`).
     if (/^\ufeff?ID;/.test(masked))
@@ -127,15 +142,19 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     return { part: textPart(p, /[^\x00-\x7f]/.test(masked) && !masked.startsWith('\ufeff') ? `\ufeff${masked}` : masked, 'text/plain') };
   },
   html: (p, env, where) => {
-    const html = env.html(decodeText(p.content, p.charset), where);
+    const read = partText(p);
+    if ('removed' in read) return read;
+    const html = env.html(read.text, where);
     // A page named `.xls` Excel opens as a sheet, computing a cell whose text is a formula (not read here).
     if (EXCEL_TEXT_NAMES.has(extensionOf(p.filename) ?? '') && WEB_FORMULA_CELL.test(html))
       return { removed: 'a web page Excel opens as a sheet, with formula cells that are not read here, so it does not cross' };
     return { part: textPart(p, html, 'text/html') };
   },
   calendar: (p, env, where) => {
+    const read = partText(p);
+    if ('removed' in read) return read;
     try {
-      const c = maskCalendar(decodeText(p.content, p.charset), {
+      const c = maskCalendar(read.text, {
         text: (s) => env.text(s, where),
         html: (s) => env.html(s, where),
         identifier: (s) => env.identifier(s, where),
@@ -152,8 +171,10 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     }
   },
   vcard: (p, env, where) => {
+    const read = partText(p);
+    if ('removed' in read) return read;
     try {
-      const v = maskVcard(decodeText(p.content, p.charset), {
+      const v = maskVcard(read.text, {
         text: (s) => env.text(s, where),
         namesWriter: env.namesWriter,
         isAlias: env.isAlias,
@@ -170,13 +191,18 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     const nested = await env.message(p.parsed, where);
     return { part: { ...bare(p), contentType: 'message/rfc822', content: new Uint8Array(0), nested } };
   },
-  report: (p, env, where) => ({
-    part: textPart(
-      p,
-      maskReport(decodeText(p.content, p.charset), (s) => env.text(s, where)),
-      baseType(p.contentType),
-    ),
-  }),
+  report: (p, env, where) => {
+    const read = partText(p);
+    if ('removed' in read) return read;
+    // A returned Subject or From keeps its encoded words, which a mail program showing the part may decode: read decoded.
+    return {
+      part: textPart(
+        p,
+        maskReport(read.text, (s) => env.text(plainHeaderText(s), where)),
+        baseType(p.contentType),
+      ),
+    };
+  },
   image: (p, env, where) => {
     try {
       const img = stripImageMetadata(p.content);

@@ -32,6 +32,27 @@ describe('maskVcard: values in an encoding', () => {
     expect(v.text).not.toMatch(/ENCODING|shopmail|Müller/i);
   });
 
+  it('reads a value by its CHARSET as the contacts program does (UTF-7, round 19), and drops the parameter: the card goes out as UTF-8', () => {
+    const v = maskVcard(
+      card(
+        '2.1',
+        'FN:Lager Team',
+        'NOTE;CHARSET=UTF-7:Mail bob.stone+AEA-shopmail.de',
+        'X-NOTE;CHARSET=UTF-7;ENCODING=QUOTED-PRINTABLE:Mail bob.stone+AEA-shopmail=2Ede',
+      ),
+      env,
+    );
+    expect(v.text).toContain('NOTE:Mail [email removed]');
+    expect(v.text).toMatch(/X-NOTE[^:]*:Mail \[email removed\]/);
+    expect(v.text).not.toMatch(/CHARSET|AEA|shopmail/i);
+  });
+
+  it('removes a value in a CHARSET no decoder here reads (EBCDIC), never keeps it unread', () => {
+    const v = maskVcard(card('2.1', 'FN:Lager Team', 'NOTE;CHARSET=IBM037:abc', 'X-NOTE;CHARSET=IBM037;ENCODING=QUOTED-PRINTABLE:=81=95'), env);
+    expect(v.text).toContain('FN:Lager Team');
+    expect(v.text).not.toMatch(/NOTE|IBM037/i);
+  });
+
   it('keeps a value marked 8bit as it is', () => {
     expect(maskVcard(card('3.0', 'FN;ENCODING=8bit:Lager Team'), env).text).toContain('Lager Team');
   });

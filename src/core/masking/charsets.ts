@@ -1,0 +1,136 @@
+// Owns reading bytes in a declared character set the way the reader's mail program reads them, and
+// saying so when it cannot: text the gateway did not read never crosses (it is removed instead).
+// WHATWG TextDecoder first (the labels browsers and Thunderbird share, `iso-8859-1` read as
+// Windows-1252 as they read it), then iconv-lite for what the Encoding Standard dropped but mail
+// programs still decode: UTF-7 (RFC 2152; Outlook and Thunderbird), UTF-32, and the DOS and Mac
+// code pages; names written the ways mailers misspell them resolved as libmime resolves them
+// (`win-1257`, `iso8859-8-i`). A label neither knows (the EBCDIC code pages IBM037/500/1047 that
+// Outlook decodes, ISO-2022-KR, a made-up name) reads as null. iconv-lite and libmime are the
+// parser's own dependencies (mailparser), so the body, its encoded words and an attached text part
+// are all read by one table.
+import iconv from 'iconv-lite';
+import libmime from 'libmime';
+import { cp1252 } from './ole-bytes.js';
+
+/**
+ * Labels that are no character set: iconv-lite's transfer encodings (a mail program decodes a
+ * `charset=base64` part as its default, not as base64).
+ */
+const NOT_A_CHARSET = /^(base64|hex)$/;
+
+/** Labels that say no charset is known (RFC 1428 `unknown-8bit`, `x-unknown`): read as undeclared. */
+const UNDECLARED = /^(unknown-8bit|x-unknown|unknown|)$/;
+
+/** Byte strings for iconv-lite, which wants a Buffer (a view on the same memory, no copy). */
+const bytesOf = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/** A label as written (`"UTF-7"`, ` utf-7 `), lowercased without quotes and blanks. */
+export function charsetKey(label: string): string {
+  return label
+    .trim()
+    .replace(/^["']|["']$/g, '')
+    .trim()
+    .toLowerCase();
+}
+
+/** True when the label declares nothing (absent, empty, `unknown-8bit`): the bytes are read as they look. */
+export function isUndeclared(label: string | null | undefined): boolean {
+  return label === null || label === undefined || UNDECLARED.test(charsetKey(label));
+}
+
+/** Which decoder reads a label: TextDecoder's encoding name, iconv-lite's, or neither (null). */
+type Reader = { readonly whatwg: string } | { readonly iconv: string };
+
+const readers = new Map<string, Reader | null>();
+
+/**
+ * UTF-16 named without its byte order: read by its byte-order mark, else by guessing from its zero
+ * bytes (iconv-lite's `utf-16`, as mail programs do); TextDecoder would read it as UTF-16LE, a
+ * big-endian text with its mark (as Java writes it) as junk.
+ */
+const UTF16_ANY_ORDER = /^(utf-?16|ucs-?2|unicode|csunicode|iso-10646-ucs-2)$/;
+
+function readerFor(key: string): Reader | null {
+  if (NOT_A_CHARSET.test(key)) return null;
+  if (UTF16_ANY_ORDER.test(key)) return { iconv: 'utf-16' };
+  try {
+    return { whatwg: new TextDecoder(key).encoding };
+  } catch {
+    // not a WHATWG label
+  }
+  if (iconv.encodingExists(key)) return { iconv: key };
+  return null;
+}
+
+/** The reader for a label, its misspellings resolved as libmime resolves them; cached (a few hundred labels at most are real). */
+function reader(label: string): Reader | null {
+  const key = charsetKey(label);
+  const known = readers.get(key);
+  if (known !== undefined) return known;
+  let found = readerFor(key);
+  if (found === null) {
+    const alias = charsetKey(libmime.normalizeCharset(key));
+    if (alias !== key && !NOT_A_CHARSET.test(alias)) found = readerFor(alias);
+  }
+  if (readers.size < 1000) readers.set(key, found);
+  return found;
+}
+
+/** True when readCharset reads this label (a known charset), false for one it does not know. */
+export function knowsCharset(label: string): boolean {
+  return reader(label) !== null;
+}
+
+/**
+ * `bytes` read in the character set `label` names (any case, quoted or not), or null when no
+ * decoder here knows the label: the caller removes the text rather than pass it on unread. A
+ * byte-order mark the charset defines (UTF-16, UTF-32, UTF-7's `+/v8`) is taken out.
+ */
+export function readCharset(bytes: Uint8Array, label: string): string | null {
+  const r = reader(label);
+  if (r === null) return null;
+  if ('whatwg' in r) return r.whatwg === 'windows-1252' ? cp1252(bytes) : new TextDecoder(r.whatwg).decode(bytes);
+  return iconv.decode(bytesOf(bytes), r.iconv);
+}
+
+/** An incremental reader of one text's bytes (a body arriving in chunks): `write` each chunk, then `end`. */
+export interface CharsetStream {
+  write(bytes: Uint8Array): string;
+  end(): string;
+}
+
+/**
+ * readCharset in pieces: the same characters for the same bytes however they are cut (a character
+ * split between two chunks waits for its rest; a charset only iconv-lite reads is read whole at
+ * `end`), or null for a label readCharset does not know.
+ */
+export function charsetStream(label: string): CharsetStream | null {
+  const r = reader(label);
+  if (r === null) return null;
+  // Node's TextDecoder reads `windows-1252` as Latin-1 (ole-bytes.ts cp1252); one byte a character.
+  if ('whatwg' in r && r.whatwg === 'windows-1252') return { write: cp1252, end: () => '' };
+  if ('whatwg' in r) {
+    const d = new TextDecoder(r.whatwg);
+    return { write: (b) => d.decode(b, { stream: true }), end: () => d.decode() };
+  }
+  // iconv-lite's own stream decoders lose characters cut between chunks (its UTF-7 decoder drops a
+  // base64 shift cut at a byte: `anna+AEA-` in one-byte chunks reads `anna+`), so its charsets are
+  // read whole at the end, as libmime reads the Japanese ones.
+  const chunks: Uint8Array[] = [];
+  return {
+    write: (b) => {
+      chunks.push(b.slice());
+      return '';
+    },
+    end: () => {
+      const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+      let at = 0;
+      for (const c of chunks) {
+        all.set(c, at);
+        at += c.length;
+      }
+      chunks.length = 0;
+      return iconv.decode(bytesOf(all), r.iconv);
+    },
+  };
+}
