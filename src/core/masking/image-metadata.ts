@@ -17,6 +17,7 @@
 // the pictures inside an Office package (document-metadata.ts) all come through stripImageMetadata.
 // A picture's pixels are kept as they are and never read as text.
 import { Inflate, zlibSync } from 'fflate';
+import { stripDataLength } from './strip-ends.js';
 
 export class NotAnImage extends Error {}
 
@@ -667,7 +668,9 @@ function tiffCounts(
   // The bytes uncompressed strip or tile `j` holds: its rows of (width × bits × samples, when
   // chunky) bits each, rounded up to a byte a row (TIFF 6.0 §3, §15). Bits as the first sample's,
   // the widest when a writer gave more: never fewer than drawn.
-  const rowBits = (w: number) => Math.ceil((w * Math.max(bits, 1) * (planes === 1 ? samples : 1)) / 8);
+  // Bits uncapped here (a 32-bit float sample is 32): fewer would cut pixels off.
+  const sampleBits = Math.max(first(258, 1), 1);
+  const rowBits = (w: number) => Math.ceil((w * sampleBits * (planes === 1 ? samples : 1)) / 8);
   const rps = Math.max(1, Math.min(first(278, 0xffffffff), length));
   const perPlane = Math.ceil(length / rps);
   const drawn = (j: number, tiled: boolean) =>
@@ -705,6 +708,8 @@ function stripTiff(b: Uint8Array): Uint8Array {
   const strips: [number, number][] = [];
   const pages: [number, number][] = [[0, 8]];
   const rewritten: [number, Uint8Array][] = [];
+  // Byte counts cut to the bytes kept: where each is written (as rewritten), its size, its value.
+  const counted: [number, number, number][] = [];
   for (let ifd = u32(4); ifd !== 0;) {
     if (ifd < 8 || seen.has(ifd) || seen.size >= TIFF_MAX_PAGES) throw new NotAnImage('TIFF pages do not follow each other');
     seen.add(ifd);
@@ -712,6 +717,9 @@ function stripTiff(b: Uint8Array): Uint8Array {
     if (n <= 0 || ifd + 2 + 12 * n + 4 > b.length) throw new NotAnImage('a TIFF page runs past the end');
     const kept: number[] = [];
     const arrays = new Map<number, number[]>();
+    // Where the strip or tile byte counts are: their entry, and their values' offset when not in it.
+    let countEntry = -1;
+    let countsAt = -1;
     let compression = 1;
     const { takes, drawn } = tiffCounts(ifd, n, u16, u32);
     for (let i = 0; i < n; i++) {
@@ -737,6 +745,7 @@ function stripTiff(b: Uint8Array): Uint8Array {
       // JPEG tables are kept below as a JPEG stream (their APPn data blanked), other values whole.
       else if (len > 4 && tag !== 347) k.keep(at, len, 'a TIFF value');
       kept.push(e);
+      if (tag === 279 || tag === 325) [countEntry, countsAt] = [e, len <= 4 ? -1 : at];
       if (tag === 259 && (type === 3 || type === 4)) compression = type === 3 ? u16(at) : u32(at);
       if (tag === 273 || tag === 279 || tag === 324 || tag === 325 || tag === 347) {
         if (type !== 3 && type !== 4 && tag !== 347) throw new NotAnImage('TIFF strip offsets are not numbers');
@@ -769,11 +778,19 @@ function stripTiff(b: Uint8Array): Uint8Array {
     const offsets = arrays.get(273) ?? arrays.get(324);
     const counts = arrays.get(273) ? arrays.get(279) : arrays.get(325);
     if (!offsets || !counts || offsets.length !== counts.length || offsets.length === 0) throw new NotAnImage('a TIFF page without its strips or tiles');
+    const countSize = TIFF_TYPE_SIZE[u16(countEntry + 2)] as number;
+    const countPlace = (j: number) => (countsAt >= 0 ? countsAt : ifd + 2 + 12 * kept.indexOf(countEntry) + 8) + countSize * j;
     offsets.forEach((at, j) => {
       // An uncompressed strip keeps the bytes its rows take: a 1×1 page's strip said to run over
       // the whole file kept every byte of it (round-18 attack).
-      const len = compression === 1 ? Math.min(counts[j] as number, drawn(j, !arrays.get(273))) : (counts[j] as number);
-      if (at < 0 || len < 0 || at + len > b.length) throw new NotAnImage('a TIFF strip runs past the end');
+      // A compressed one (LZW, Deflate, PackBits) the bytes its decoder reads to draw them, up to
+      // its end code: what its byte count says past that was kept raw (round-19 attack).
+      const count = counts[j] as number;
+      if (at < 0 || count < 0 || at + count > b.length) throw new NotAnImage('a TIFF strip runs past the end');
+      const want = drawn(j, !arrays.get(273));
+      const len = compression === 1 ? Math.min(count, want) : stripDataLength(compression, b, at, count, want);
+      // Its byte count says what is kept, so a decoder reads no more than the file holds.
+      if (len !== count) counted.push([countPlace(j), countSize, len]);
       strips.push([at, at + len]);
       if (jpeg && len >= 2 && b[at] === 0xff && b[at + 1] === 0xd8) keepJpegStream(k, b, at, at + len);
       else k.keep(at, len, 'a TIFF strip');
@@ -787,6 +804,12 @@ function stripTiff(b: Uint8Array): Uint8Array {
   if (strips.some(([from, to]) => to > from && pages.some(([at, end]) => from < end && at < to))) throw new NotAnImage('a TIFF strip overlaps its pages');
   // The IFDs as rewritten, over any kept value that overlapped them.
   for (const [at, bytes] of rewritten) k.out.set(bytes, at);
+  for (const [at, size, value] of counted)
+    if (size === 2) put16(k.out, at, value);
+    else {
+      put16(k.out, at + (le ? 0 : 2), value & 0xffff);
+      put16(k.out, at + (le ? 2 : 0), value >>> 16);
+    }
   return k.bytes();
 }
 
