@@ -1,5 +1,6 @@
 // Round-19 attack on what pictures, videos and sound carry past their own data: bytes a TIFF
-// strip's byte count says past its compressed data's end, and the title, artist, comment,
+// strip's byte count says past its compressed data's end, a WebP's VP8L or ALPH chunk past its
+// bitstream's last pixel, and the title, artist, comment,
 // location and subtitles of an MP4, MOV or M4A inside an Office package (searched for the writer
 // only, so another person's address in them crossed) or attached on its own (removed: no row).
 // End to end, through the gateway.
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
 import { attachmentMail, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
 import { b64, BUYER } from '../fixtures/masking-mail.js';
-import { pictureFile, tiffLastStrip } from '../fixtures/pictures.js';
+import { pictureFile, tiffLastStrip, webpChunksGrown } from '../fixtures/pictures.js';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const PPTX = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
@@ -57,6 +58,25 @@ describe('round-19 attack: bytes after a compressed TIFF strip’s end', () => {
     const sent = files.flatMap((t, k) => [
       { type: 'image/tiff', name: `scan${k}.tif`, base64: b64(t) },
       { type: DOCX, name: `scan${k}.docx`, base64: b64(office(DOCX, { 'word/media/image1.tif': t })) },
+    ]);
+    const raws = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      sent.map((file, k) => attachmentMail(alias, k, file)),
+    );
+    const got = await Promise.all(raws.map(delivered));
+    expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
+    expect(got.flatMap((g) => g.texts).filter((t) => t.includes(OTHER.slice(0, 12)))).toEqual([]);
+  }, 60_000);
+});
+
+describe('round-19 attack: bytes after a lossless WebP bitstream or an alpha plane inside its chunk', () => {
+  it('attached (as image/png) and inside a docx: the WebP as libwebp wrote it, without the address', async () => {
+    const files = ['lossless-alpha.webp', 'animated.webp', 'lossy-alpha.webp'].map((f) => webpChunksGrown(pictureFile(f), Buffer.from(`Call ${OTHER}`)));
+    const sent = files.flatMap((t, k) => [
+      { type: 'image/png', name: `photo${k}.png`, base64: b64(t) },
+      { type: DOCX, name: `photo${k}.docx`, base64: b64(office(DOCX, { 'word/media/image1.png': t })) },
     ]);
     const raws = await sendTagged(
       h,
