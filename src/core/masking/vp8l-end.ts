@@ -10,6 +10,24 @@ interface Code {
   readonly counts: Uint16Array;
   readonly symbols: Uint16Array;
   readonly single: number;
+  /** By the next 8 bits: symbol × 16 + length for a code of 8 bits or fewer, else −1; built on first use. */
+  fast?: Int32Array;
+}
+
+/** The 8-bit lookup of a code (Code.fast): each code of length L ≤ 8 is read first bit first, so its bits reversed index it. */
+function fastTable(c: Code): Int32Array {
+  const t = new Int32Array(256).fill(-1);
+  let code = 0;
+  let index = 0;
+  for (let len = 1; len <= 8; len++) {
+    for (let k = 0; k < (c.counts[len] as number); k++, code++, index++) {
+      let r = 0;
+      for (let b = 0; b < len; b++) r |= ((code >> b) & 1) << (len - 1 - b);
+      for (let e = r; e < 256; e += 1 << len) t[e] = ((c.symbols[index] as number) << 4) | len;
+    }
+    code <<= 1;
+  }
+  return t;
 }
 
 /** Five codes a prefix group holds (RFC 9649 §3.7.2.2): green with lengths and cache indices, red, blue, alpha, distance. */
@@ -46,21 +64,42 @@ class Bits {
     this.#free -= n;
     if (this.#free < 0) throw new NotAnImage('a lossless WebP whose pixels cost nothing to describe, past any honest file');
   }
+  /** The next 32 bits, the first in the lowest (zeros past the end), not taken. */
+  #peek(): number {
+    const d = this.d;
+    const i = this.pos >> 3;
+    const s = this.pos & 7;
+    const lo = ((d[i] ?? 0) | ((d[i + 1] ?? 0) << 8) | ((d[i + 2] ?? 0) << 16) | ((d[i + 3] ?? 0) << 24)) >>> 0;
+    return s === 0 ? lo : ((lo >>> s) | ((d[i + 4] ?? 0) << (32 - s))) >>> 0;
+  }
+  #take(n: number): void {
+    this.pos += n;
+    if (this.pos > this.d.length * 8) throw new NotAnImage('a lossless WebP bitstream runs past its chunk');
+  }
   read(n: number): number {
-    if (this.pos + n > this.d.length * 8) throw new NotAnImage('a lossless WebP bitstream runs past its chunk');
-    let v = 0;
-    for (let k = 0; k < n; k++, this.pos++) v |= (((this.d[this.pos >> 3] as number) >> (this.pos & 7)) & 1) << k;
+    if (n === 0) return 0;
+    const v = n === 32 ? this.#peek() : this.#peek() & ((1 << n) - 1);
+    this.#take(n);
     return v >>> 0;
   }
   decode(c: Code): number {
     if (c.single >= 0) return c.single;
+    const v = this.#peek();
+    const hit = (c.fast ??= fastTable(c))[v & 0xff] as number;
+    if (hit >= 0) {
+      this.#take(hit & 15);
+      return hit >> 4;
+    }
     let code = 0;
     let first = 0;
     let index = 0;
     for (let len = 1; len <= 15; len++) {
-      code |= this.read(1);
+      code |= (v >>> (len - 1)) & 1;
       const count = c.counts[len] as number;
-      if (code - count < first) return c.symbols[index + (code - first)] as number;
+      if (code - count < first) {
+        this.#take(len);
+        return c.symbols[index + (code - first)] as number;
+      }
       index += count;
       first = (first + count) << 1;
       code <<= 1;
@@ -204,26 +243,28 @@ function imageStream(br: Bits, xsize: number, ysize: number, level0: boolean, va
   if (!values && groups.every(trivial)) return null;
   const cache = values && cacheBits ? new Uint32Array(1 << cacheBits) : null;
   let cached = 0;
-  const groupAt = (x: number, y: number) => groups[tiles ? (tiles[(y >> metaBits) * tilesX + (x >> metaBits)] as number) : 0] as Group;
+  const plain = groups.map(trivial);
+  const groupAt = (x: number, y: number) => (tiles ? (tiles[(y >> metaBits) * tilesX + (x >> metaBits)] as number) : 0);
   for (let pos = 0, x = 0, y = 0; pos < total;) {
-    const g = groupAt(x, y);
-    const [green, red, blue, alpha, dist] = g;
+    const at = groupAt(x, y);
+    const g = groups[at] as Group;
+    const green = g[0];
     let n = 1;
-    if (trivial(g)) {
+    if (plain[at]) {
       // Every pixel of this group reads no bit: the rest of its tile's row (or of the image) at once.
       n = tiles ? Math.min(xsize - x, (((x >> metaBits) + 1) << metaBits) - x) : total - pos;
       br.spend(1);
-      if (data) data.fill(((alpha.single << 24) | (red.single << 16) | (green.single << 8) | blue.single) >>> 0, pos, pos + n);
+      if (data) data.fill(((g[3].single << 24) | (g[1].single << 16) | (green.single << 8) | g[2].single) >>> 0, pos, pos + n);
     } else {
       const c = br.decode(green);
       if (c < 256) {
-        const r = br.decode(red);
-        const b = br.decode(blue);
-        const a = br.decode(alpha);
+        const r = br.decode(g[1]);
+        const b = br.decode(g[2]);
+        const a = br.decode(g[3]);
         if (data) data[pos] = ((a << 24) | (r << 16) | (c << 8) | b) >>> 0;
       } else if (c < 256 + 24) {
         n = br.prefixed(c - 256);
-        const d = br.prefixed(br.decode(dist));
+        const d = br.prefixed(br.decode(g[4]));
         const plane = d > 120 ? d - 120 : ((CODE_TO_PLANE[d - 1] as number) >> 4) * xsize + 8 - ((CODE_TO_PLANE[d - 1] as number) & 0xf);
         const back = Math.max(1, plane);
         if (pos < back || total - pos < n) throw new NotAnImage('a lossless WebP copy from before its start or past its end');
