@@ -13,6 +13,7 @@ import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-clai
 import type { BinaryData } from './binary-readings.js';
 import { BrokenText, cp1252 } from './ole-bytes.js';
 import { metafileTexts } from './metafile-text.js';
+import { isIsoMedia, NotAVideo, stripVideoMetadata } from './video-metadata.js';
 import { carriesMacros, MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
 import { takeOle } from './ole-container.js';
 import { blipPicturesInPlace, workbookPicturesInPlace } from './picture-same-length.js';
@@ -319,6 +320,25 @@ function binaryPart(data: Uint8Array, counts: { total: number; text: number }, t
   binary.push({ bytes: data, utf16: true });
 }
 
+/**
+ * A video or sound part (MP4, MOV, 3GP, M4A: isIsoMedia) without its metadata (stripVideoMetadata,
+ * the cleaner an attached one goes through), into `binary` for the search for the writer, as any
+ * binary part. Round-19 attack: its `udta`/`meta` boxes (title, artist, comment, ©xyz location,
+ * XMP) were searched for the writer only, so another person's address in them crossed.
+ * NotWhatItClaims when its boxes do not walk.
+ */
+function cleanMedia(data: Uint8Array, name: string, binary: BinaryData[]): Uint8Array<ArrayBuffer> {
+  try {
+    const clean = stripVideoMetadata(data).bytes;
+    binary.push({ bytes: clean, utf16: true });
+    return clean;
+  } catch (err) {
+    if (err instanceof NotAVideo)
+      throw new NotWhatItClaims(`holds a video or sound (${name}) that does not read as one (${err.message}), so it does not cross`);
+    throw err;
+  }
+}
+
 /** A member's name that a zip program opens in a text editor whatever its bytes (memberTexts). */
 const TEXT_NAME = /\.(?:txt|text|csv|tsv|log|md|ini|cfg|conf|json|ya?ml|html?|vcf|ics|eml|rtf|tex|sql|srt|nfo)$/i;
 
@@ -424,6 +444,9 @@ function nestedPackageTexts(
         pictures.push(img);
         files[inner] = new Uint8Array(img.bytes);
         cleaned ||= img.removed > 0;
+      } else if (isIsoMedia(bytes)) {
+        files[inner] = cleanMedia(bytes, `${name}: ${inner}`, binary);
+        cleaned = true;
       } else binaryPart(bytes, counts, texts, binary, inner);
       continue;
     }
@@ -491,6 +514,9 @@ export function cleanOoxml(bytes: Uint8Array, declared: string, fileName?: strin
         pictures.push(img);
         files[name] = new Uint8Array(img.bytes);
       }
+      // A video or sound (ppt/media, an inserted .mp4, .mov or .m4a): its title, artist, comment and
+      // location removed in place, as an attached one's (video-metadata.ts).
+      else if (isIsoMedia(data)) files[name] = cleanMedia(data, name, binary);
       // A package inside the package (a theme kept zipped, `.thmx`): compressed, so its text is not
       // in its bytes. Its XML read as the package's, within the same 100 MB.
       else if (isZip(data)) {

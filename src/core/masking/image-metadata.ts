@@ -17,6 +17,8 @@
 // the pictures inside an Office package (document-metadata.ts) all come through stripImageMetadata.
 // A picture's pixels are kept as they are and never read as text.
 import { Inflate, zlibSync } from 'fflate';
+import { stripDataLength } from './strip-ends.js';
+import { alphaLength, vp8lLength } from './vp8l-end.js';
 
 export class NotAnImage extends Error {}
 
@@ -444,6 +446,10 @@ function ascii(b: Uint8Array, at: number, n: number): string {
   return String.fromCharCode(...b.subarray(at, at + n));
 }
 
+function le24(b: Uint8Array, at: number): number {
+  return (b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16);
+}
+
 function le32(b: Uint8Array, at: number): number {
   return ((b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16) | ((b[at + 3] as number) << 24)) >>> 0;
 }
@@ -667,7 +673,9 @@ function tiffCounts(
   // The bytes uncompressed strip or tile `j` holds: its rows of (width × bits × samples, when
   // chunky) bits each, rounded up to a byte a row (TIFF 6.0 §3, §15). Bits as the first sample's,
   // the widest when a writer gave more: never fewer than drawn.
-  const rowBits = (w: number) => Math.ceil((w * Math.max(bits, 1) * (planes === 1 ? samples : 1)) / 8);
+  // Bits uncapped here (a 32-bit float sample is 32): fewer would cut pixels off.
+  const sampleBits = Math.max(first(258, 1), 1);
+  const rowBits = (w: number) => Math.ceil((w * sampleBits * (planes === 1 ? samples : 1)) / 8);
   const rps = Math.max(1, Math.min(first(278, 0xffffffff), length));
   const perPlane = Math.ceil(length / rps);
   const drawn = (j: number, tiled: boolean) =>
@@ -705,6 +713,8 @@ function stripTiff(b: Uint8Array): Uint8Array {
   const strips: [number, number][] = [];
   const pages: [number, number][] = [[0, 8]];
   const rewritten: [number, Uint8Array][] = [];
+  // Byte counts cut to the bytes kept: where each is written (as rewritten), its size, its value.
+  const counted: [number, number, number][] = [];
   for (let ifd = u32(4); ifd !== 0;) {
     if (ifd < 8 || seen.has(ifd) || seen.size >= TIFF_MAX_PAGES) throw new NotAnImage('TIFF pages do not follow each other');
     seen.add(ifd);
@@ -712,6 +722,9 @@ function stripTiff(b: Uint8Array): Uint8Array {
     if (n <= 0 || ifd + 2 + 12 * n + 4 > b.length) throw new NotAnImage('a TIFF page runs past the end');
     const kept: number[] = [];
     const arrays = new Map<number, number[]>();
+    // Where the strip or tile byte counts are: their entry, and their values' offset when not in it.
+    let countEntry = -1;
+    let countsAt = -1;
     let compression = 1;
     const { takes, drawn } = tiffCounts(ifd, n, u16, u32);
     for (let i = 0; i < n; i++) {
@@ -737,6 +750,7 @@ function stripTiff(b: Uint8Array): Uint8Array {
       // JPEG tables are kept below as a JPEG stream (their APPn data blanked), other values whole.
       else if (len > 4 && tag !== 347) k.keep(at, len, 'a TIFF value');
       kept.push(e);
+      if (tag === 279 || tag === 325) [countEntry, countsAt] = [e, len <= 4 ? -1 : at];
       if (tag === 259 && (type === 3 || type === 4)) compression = type === 3 ? u16(at) : u32(at);
       if (tag === 273 || tag === 279 || tag === 324 || tag === 325 || tag === 347) {
         if (type !== 3 && type !== 4 && tag !== 347) throw new NotAnImage('TIFF strip offsets are not numbers');
@@ -769,11 +783,19 @@ function stripTiff(b: Uint8Array): Uint8Array {
     const offsets = arrays.get(273) ?? arrays.get(324);
     const counts = arrays.get(273) ? arrays.get(279) : arrays.get(325);
     if (!offsets || !counts || offsets.length !== counts.length || offsets.length === 0) throw new NotAnImage('a TIFF page without its strips or tiles');
+    const countSize = TIFF_TYPE_SIZE[u16(countEntry + 2)] as number;
+    const countPlace = (j: number) => (countsAt >= 0 ? countsAt : ifd + 2 + 12 * kept.indexOf(countEntry) + 8) + countSize * j;
     offsets.forEach((at, j) => {
       // An uncompressed strip keeps the bytes its rows take: a 1×1 page's strip said to run over
       // the whole file kept every byte of it (round-18 attack).
-      const len = compression === 1 ? Math.min(counts[j] as number, drawn(j, !arrays.get(273))) : (counts[j] as number);
-      if (at < 0 || len < 0 || at + len > b.length) throw new NotAnImage('a TIFF strip runs past the end');
+      // A compressed one (LZW, Deflate, PackBits) the bytes its decoder reads to draw them, up to
+      // its end code: what its byte count says past that was kept raw (round-19 attack).
+      const count = counts[j] as number;
+      if (at < 0 || count < 0 || at + count > b.length) throw new NotAnImage('a TIFF strip runs past the end');
+      const want = drawn(j, !arrays.get(273));
+      const len = compression === 1 ? Math.min(count, want) : stripDataLength(compression, b, at, count, want);
+      // Its byte count says what is kept, so a decoder reads no more than the file holds.
+      if (len !== count) counted.push([countPlace(j), countSize, len]);
       strips.push([at, at + len]);
       if (jpeg && len >= 2 && b[at] === 0xff && b[at + 1] === 0xd8) keepJpegStream(k, b, at, at + len);
       else k.keep(at, len, 'a TIFF strip');
@@ -787,6 +809,12 @@ function stripTiff(b: Uint8Array): Uint8Array {
   if (strips.some(([from, to]) => to > from && pages.some(([at, end]) => from < end && at < to))) throw new NotAnImage('a TIFF strip overlaps its pages');
   // The IFDs as rewritten, over any kept value that overlapped them.
   for (const [at, bytes] of rewritten) k.out.set(bytes, at);
+  for (const [at, size, value] of counted)
+    if (size === 2) put16(k.out, at, value);
+    else {
+      put16(k.out, at + (le ? 0 : 2), value & 0xffff);
+      put16(k.out, at + (le ? 2 : 0), value >>> 16);
+    }
   return k.bytes();
 }
 
@@ -809,8 +837,11 @@ function riff(fourcc: string, data: Uint8Array): Uint8Array {
  * WebP: its chunks walked from the RIFF header, and only WEBP_KEEP kept, each written anew (its
  * size, its data, a zero pad byte); EXIF, XMP and any other chunk removed, and with them the VP8X
  * flags saying they are there (EXIF 0x08, XMP 0x04) and its reserved bits and bytes; an animation
- * frame keeps only its header and WEBP_FRAME_KEEP. What follows the RIFF size goes. NotAnImage
- * when a chunk runs past the RIFF's end or none holds a picture.
+ * frame keeps only its header and WEBP_FRAME_KEEP. What follows the RIFF size goes, and what
+ * follows a VP8L bitstream's or an ALPH plane's last pixel inside its chunk (vp8l-end.ts; an ALPH's
+ * reserved bits zeroed); a lossy VP8 frame is kept to its chunk's end (its last partition ends
+ * where decoding it ends). NotAnImage when a chunk runs past the RIFF's end, none holds a picture,
+ * or a VP8L or ALPH chunk does not read.
  */
 function stripWebp(b: Uint8Array): Uint8Array {
   const riffEnd = 8 + le32(b, 4);
@@ -818,7 +849,9 @@ function stripWebp(b: Uint8Array): Uint8Array {
   let pictures = 0;
   let header = -1;
   let dropIcc = false;
-  const walk = (start: number, end: number, keep: ReadonlySet<string>): Uint8Array[] => {
+  // The canvas's width and height (VP8X), the ones an animation frame's alpha is read at (ANMF).
+  let canvas: [number, number] | null = null;
+  const walk = (start: number, end: number, keep: ReadonlySet<string>, frame: [number, number] | null): Uint8Array[] => {
     const out: Uint8Array[] = [];
     for (let pos = start; pos < end;) {
       const size = pos + 8 <= end ? le32(b, pos + 4) : -1;
@@ -831,11 +864,12 @@ function stripWebp(b: Uint8Array): Uint8Array {
         x[0] = (x[0] as number) & 0x32; // ICC 0x20, alpha 0x10, animation 0x02; EXIF, XMP and reserved bits cleared
         x.fill(0, 1, 4);
         header = out.length;
+        canvas = [le24(x, 4) + 1, le24(x, 7) + 1];
         out.push(riff(type, x));
       } else if (type === 'ANMF' && keep === WEBP_KEEP) {
         // Frames at the top only: a frame inside a frame is not drawn (and was a recursion as deep as the file).
         if (size < 16) throw new NotAnImage('a WebP frame too short');
-        out.push(riff(type, concat([data.subarray(0, 16), ...walk(pos + 24, pos + 8 + size, WEBP_FRAME_KEEP)])));
+        out.push(riff(type, concat([data.subarray(0, 16), ...walk(pos + 24, pos + 8 + size, WEBP_FRAME_KEEP, [le24(data, 6) + 1, le24(data, 9) + 1])])));
       } else if (type === 'ANIM' && keep === WEBP_KEEP) {
         // Its background colour and loop count, 6 bytes: more were kept as they were (round-18 attack).
         if (size < 6) throw new NotAnImage('a WebP animation header too short');
@@ -845,13 +879,24 @@ function stripWebp(b: Uint8Array): Uint8Array {
         const icc = iccWithoutText(data);
         if (icc) out.push(riff(type, icc));
         else dropIcc = true;
+      } else if (type === 'VP8L') {
+        // The lossless bitstream up to its last pixel; what its chunk holds past that is read by no
+        // decoder (round-19 attack: a chunk larger than its frame carried an address raw).
+        out.push(riff(type, data.subarray(0, vp8lLength(data))));
+      } else if (type === 'ALPH' && keep.has(type)) {
+        // The alpha plane up to its last pixel (raw, or a VP8L stream), its header's reserved bits zero.
+        const dims = frame ?? canvas;
+        if (!dims) throw new NotAnImage('a WebP alpha chunk without the extended header giving its size');
+        const alpha = Uint8Array.from(data.subarray(0, alphaLength(data, dims[0], dims[1])));
+        alpha[0] = (alpha[0] as number) & 0x3f;
+        out.push(riff(type, alpha));
       } else if (keep.has(type)) out.push(riff(type, data));
       if (type === 'VP8 ' || type === 'VP8L') pictures++;
       pos += 8 + size + (size & 1);
     }
     return out;
   };
-  const chunks = walk(12, riffEnd, WEBP_KEEP);
+  const chunks = walk(12, riffEnd, WEBP_KEEP, null);
   if (dropIcc && header >= 0) {
     const x = Uint8Array.from(chunks[header] as Uint8Array);
     x[8] = (x[8] as number) & ~0x20;

@@ -9,6 +9,7 @@ import { cp1252 } from './ole-bytes.js';
 import { csvFormulaTexts, opensInSpreadsheet } from './csv-formulas.js';
 import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
 import { NotAnImage, stripImageMetadata } from './image-metadata.js';
+import { isIsoMedia, NotAVideo, stripVideoMetadata } from './video-metadata.js';
 import { baseType, EXCEL_TEXT_NAMES, extensionOf, partReading, type PartKind } from './part-table.js';
 import { pdfReadings, UnreadablePdf } from './pdf-text.js';
 import { maskReport } from './report-part.js';
@@ -114,7 +115,7 @@ function bare(p: MailAttachment): MailAttachment {
  * or defer the whole message: damaged or cut-off files and files that are not what they claim.
  */
 const notWhat = (err: unknown): PartOutcome => {
-  if (err instanceof NotWhatItClaims || err instanceof NotAnImage || err instanceof UnreadablePdf) return { removed: err.message };
+  if (err instanceof NotWhatItClaims || err instanceof NotAnImage || err instanceof NotAVideo || err instanceof UnreadablePdf) return { removed: err.message };
   return { removed: 'a file that could not be read: damaged, or not what its type says' };
 };
 
@@ -209,6 +210,19 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
       if (img.removed) env.note('mask.metadata', `${where}: photo metadata removed (location, camera, author)`);
       if (pictureNamesWriter(img, env.writerNeedles)) return { removed: 'the image names the writer' };
       return { part: { ...bare(p), contentType: img.contentType, content: img.bytes } };
+    } catch (err) {
+      return notWhat(err);
+    }
+  },
+  // A video or sound (MP4, MOV, 3GP, M4A) by the cleaner the ones inside an Office file go through,
+  // then searched for the writer as a photo is (its media data is all bytes).
+  media: (p, env, where) => {
+    try {
+      if (!isIsoMedia(p.content)) return { removed: 'not an MP4, MOV, 3GP or M4A file, though its type says it is one' };
+      const media = stripVideoMetadata(p.content);
+      if (media.removed) env.note('mask.metadata', `${where}: video metadata removed (title, artist, comment, location, subtitles)`);
+      if (binaryNamesWriter([], [{ bytes: media.bytes, utf16: true }], env.writerNeedles, false)) return { removed: 'the video names the writer' };
+      return { part: { ...bare(p), content: media.bytes } };
     } catch (err) {
       return notWhat(err);
     }

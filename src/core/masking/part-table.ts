@@ -4,8 +4,9 @@
 // same table (a test keeps them in step).
 import { imageFormat } from './image-metadata.js';
 import { isMetafile } from './metafile-text.js';
+import { isIsoMedia } from './video-metadata.js';
 
-export type PartKind = 'text' | 'html' | 'calendar' | 'vcard' | 'message' | 'report' | 'image' | 'pdf' | 'ooxml' | 'ole' | 'signature';
+export type PartKind = 'text' | 'html' | 'calendar' | 'vcard' | 'message' | 'report' | 'image' | 'media' | 'pdf' | 'ooxml' | 'ole' | 'signature';
 
 export interface PartRow {
   readonly type: string;
@@ -30,6 +31,8 @@ export const PART_TABLE: readonly PartRow[] = [
     'message/global-headers',
   ),
   ...row('image', 'image/jpeg', 'image/pjpeg', 'image/png', 'image/gif', 'image/tiff', 'image/webp', 'image/bmp', 'image/x-ms-bmp'),
+  // Video and sound in an ISO BMFF file (MP4, MOV, 3GP, M4A): cleaned as the ones inside an Office file (video-metadata.ts).
+  ...row('media', 'video/mp4', 'video/quicktime', 'video/3gpp', 'video/3gpp2', 'video/x-m4v', 'audio/mp4', 'audio/x-m4a', 'audio/m4a'),
   ...row('pdf', 'application/pdf'),
   ...row(
     'ooxml',
@@ -61,6 +64,7 @@ const startsWith = (b: Uint8Array, sig: readonly number[]) => sig.every((v, i) =
 export function sniffKind(b: Uint8Array): PartKind | null {
   if (startsWith(b, [0x25, 0x50, 0x44, 0x46, 0x2d])) return 'pdf';
   if (imageFormat(b)) return 'image';
+  if (isIsoMedia(b)) return 'media';
   if (startsWith(b, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'ole';
   if (startsWith(b, [0x50, 0x4b, 0x03, 0x04])) return 'ooxml';
   return null;
@@ -109,7 +113,7 @@ const OFFICE_CANONICAL: Readonly<Record<OfficeApp, Readonly<Record<'ole' | 'ooxm
   powerpoint: { ole: 'application/vnd.ms-powerpoint', ooxml: 'application/vnd.openxmlformats-officedocument.presentationml.presentation' },
 };
 
-type NameFamily = 'office' | 'pdf' | 'image';
+type NameFamily = 'office' | 'pdf' | 'image' | 'media';
 
 type Named = readonly [NameFamily, OfficeApp | null];
 const named = (exts: readonly string[], as: Named): [string, Named][] => exts.map((e) => [e, as]);
@@ -121,9 +125,11 @@ const EXTENSIONS: ReadonlyMap<string, Named> = new Map([
   ...named(['ppt', 'pot', 'pps', 'pptx', 'pptm', 'potx', 'ppsx', 'ppsm'], ['office', 'powerpoint']),
   ...named(['pdf'], ['pdf', null]),
   ...named(['jpg', 'jpeg', 'jpe', 'jfif', 'png', 'gif', 'tif', 'tiff', 'webp', 'bmp', 'dib'], ['image', null]),
+  ...named(['mp4', 'm4v', 'mov', 'qt', '3gp', '3g2', 'm4a'], ['media', null]),
 ]);
 
-const familyOf = (kind: PartKind): NameFamily | null => (kind === 'ole' || kind === 'ooxml' ? 'office' : kind === 'pdf' || kind === 'image' ? kind : null);
+const familyOf = (kind: PartKind): NameFamily | null =>
+  kind === 'ole' || kind === 'ooxml' ? 'office' : kind === 'pdf' || kind === 'image' || kind === 'media' ? kind : null;
 
 const ZIP_TYPES = new Set(['application/zip', 'application/x-zip-compressed']);
 

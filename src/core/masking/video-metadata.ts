@@ -1,0 +1,338 @@
+// Owns removing what can identify a person from an MP4, MOV, 3GP or M4A file (ISO/IEC 14496-12
+// boxes, QuickTime atoms): its title, artist, comment, location (©xyz, `loci`, Apple's keys), XMP
+// (`uuid`), a handler's or a compressor's name, and any track but its video and sound (subtitles
+// and timed metadata are text in the media data). Kept is listed, not removed: a box no entry names
+// is turned into `free` of the same size with its bytes zero, and the media data's bytes no kept
+// sample takes are zero too, so no box moves and the chunk offsets (`stco`, `co64`) stay valid: the
+// video is not muxed again. The npm candidates either rewrite the file (mp4box.js, metadata-
+// detector: offsets move, a muxer's job) or overwrite a list of known GPS and date fields
+// (@xoi/gps-metadata-remover: a list of removals, which an unnamed box passes).
+import { isHeif } from './image-metadata.js';
+
+export class NotAVideo extends Error {}
+
+/** What stripVideoMetadata returns: the file as kept, and how many of its bytes changed. */
+export interface CleanVideo {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly removed: number;
+}
+
+/** Boxes a file may begin with: QuickTime before `ftyp` (1991–2001) began with its movie or data. */
+const FIRST_BOXES = new Set(['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip']);
+
+/**
+ * True when `b` is an ISO base media file (MP4, MOV, 3GP, M4V, M4A): its first box is `ftyp`, or
+ * for an old QuickTime movie `moov`, `mdat`, `wide`, `free` or `skip`, of a size that fits; a HEIC
+ * or AVIF picture (isHeif) is not one.
+ */
+export function isIsoMedia(b: Uint8Array): boolean {
+  if (b.length < 16 || isHeif(b)) return false;
+  const size = be32(b, 0);
+  return FIRST_BOXES.has(ascii(b, 4, 4)) && (size === 0 || size === 1 || (size >= 8 && size <= b.length));
+}
+
+/** Containers walked, by where they are, and what each keeps (a box not listed is freed). */
+const KEEP: Readonly<Record<string, ReadonlySet<string>>> = {
+  file: new Set(['ftyp', 'moov', 'mdat']),
+  moov: new Set(['mvhd', 'trak', 'iods']),
+  trak: new Set(['tkhd', 'edts', 'mdia', 'tref']),
+  edts: new Set(['elst']),
+  mdia: new Set(['mdhd', 'hdlr', 'minf']),
+  minf: new Set(['vmhd', 'smhd', 'hdlr', 'dinf', 'stbl']),
+  dinf: new Set(['dref']),
+  stbl: new Set([
+    'stsd',
+    'stts',
+    'stss',
+    'ctts',
+    'stsc',
+    'stsz',
+    'stz2',
+    'stco',
+    'co64',
+    'sdtp',
+    'cslg',
+    'stps',
+    'sgpd',
+    'sbgp',
+    'subs',
+    'padb',
+    'stdp',
+    'stsh',
+  ]),
+  // Inside a sample description: the decoder's configuration and how to show its pictures or sound.
+  entry: new Set([
+    'avcC',
+    'hvcC',
+    'av1C',
+    'vpcC',
+    'dvcC',
+    'dvvC',
+    'esds',
+    'dOps',
+    'dfLa',
+    'dac3',
+    'dec3',
+    'dac4',
+    'alac',
+    'pasp',
+    'clap',
+    'colr',
+    'btrt',
+    'fiel',
+    'gama',
+    'chan',
+    'mdcv',
+    'clli',
+    'glbl',
+    'wave',
+  ]),
+  wave: new Set(['frma', 'mp4a', 'esds', 'enda', 'chan', 'alac']),
+};
+
+/** Boxes that say the file is fragmented (ISO/IEC 14496-12 §8.8): its samples are described outside `moov`, which is not walked here. */
+const FRAGMENTED = new Set(['mvex', 'moof', 'mfra', 'sidx', 'styp', 'ssix', 'emsg']);
+
+/** Tracks kept, by their handler: pictures and sound. Subtitles, chapters, timecode and timed metadata are removed. */
+const TRACKS = new Set(['vide', 'soun']);
+
+/** One box: where it starts, where its data starts (after size, type, a large size, a uuid's user type), where it ends, its type. */
+interface Box {
+  readonly at: number;
+  readonly data: number;
+  readonly end: number;
+  readonly type: string;
+}
+
+/**
+ * The file without what can identify a person (see the module's head), as long as it was, and
+ * how many bytes changed. Throws NotAVideo when a box runs past its parent, the file has no
+ * movie (`moov`) or more than one, is fragmented (FRAGMENTED) or its sample tables do not read.
+ * Linear in the file's length and its sample count.
+ */
+export function stripVideoMetadata(b: Uint8Array): CleanVideo {
+  const c = new Cleaner(b);
+  const mdats: [number, number][] = [];
+  let movies = 0;
+  for (const box of c.kids(0, b.length)) {
+    if (FRAGMENTED.has(box.type)) throw new NotAVideo('a fragmented video, whose samples are not read here');
+    if (!KEEP.file?.has(box.type)) c.free(box);
+    else if (box.type === 'mdat') mdats.push([box.data, box.end]);
+    else if (box.type === 'moov') {
+      movies++;
+      c.movie(box);
+    }
+  }
+  if (movies !== 1) throw new NotAVideo(movies === 0 ? 'a video without its movie box' : 'a video with two movie boxes');
+  // The media data's bytes no kept sample takes: a removed track's, or nobody's. The samples'
+  // ranges sorted and joined, then swept with the media data boxes (in file order): linear.
+  const kept = joined(c.samples);
+  let k = 0;
+  for (const [from, to] of mdats) {
+    let pos = from;
+    while (k < kept.length && (kept[k] as [number, number])[1] <= pos) k++;
+    for (let j = k; j < kept.length && (kept[j] as [number, number])[0] < to; j++) {
+      const [s, e] = kept[j] as [number, number];
+      if (s > pos) c.out.fill(0, pos, s);
+      pos = Math.max(pos, e);
+    }
+    if (pos < to) c.out.fill(0, pos, to);
+  }
+  let removed = 0;
+  for (let i = 0; i < b.length; i++) if (c.out[i] !== b[i]) removed++;
+  return { bytes: c.out, removed };
+}
+
+/** The file as it is being cleaned, and the byte ranges its kept tracks' samples take. */
+class Cleaner {
+  readonly out: Uint8Array<ArrayBuffer>;
+  readonly samples: [number, number][] = [];
+  constructor(private readonly b: Uint8Array) {
+    this.out = new Uint8Array(b);
+  }
+
+  /** A box turned into `free` of its size, every byte after its header zero (ISO/IEC 14496-12 §8.1.2: readers skip it). */
+  free(box: Box): void {
+    this.out.set([0x66, 0x72, 0x65, 0x65], box.at + 4);
+    this.out.fill(0, box.at + (be32(this.b, box.at) === 1 ? 16 : 8), box.end);
+  }
+
+  /** The boxes between `start` and `end` (children), the bytes left over after them (fewer than 8) zeroed. */
+  kids(start: number, end: number): Box[] {
+    const boxes = children(this.b, start, end);
+    this.out.fill(0, boxes.length ? (boxes[boxes.length - 1] as Box).end : start, end);
+    return boxes;
+  }
+
+  /** A movie box: each kept track walked, every other box freed. */
+  movie(moov: Box): void {
+    for (const box of this.kids(moov.data, moov.end)) {
+      if (FRAGMENTED.has(box.type)) throw new NotAVideo('a fragmented video, whose samples are not read here');
+      if (!KEEP.moov?.has(box.type)) this.free(box);
+      else if (box.type === 'trak') this.track(box);
+    }
+  }
+
+  /**
+   * A track: freed whole unless its handler is a kept one (TRACKS); else its boxes walked by KEEP,
+   * a handler's name blanked (its first 24 bytes kept: version, flags, type, reserved), a data
+   * reference's location blanked, its sample descriptions walked (entries), and the byte ranges
+   * of its samples noted (sampleRanges).
+   */
+  track(trak: Box): void {
+    const handler = handlerOf(this.b, trak);
+    if (!TRACKS.has(handler)) return this.free(trak);
+    const tables = new Map<string, Box>();
+    const walk = (parent: Box, keep: ReadonlySet<string> | undefined) => {
+      for (const box of this.kids(parent.data, parent.end)) {
+        if (!keep?.has(box.type)) this.free(box);
+        else if (box.type === 'hdlr') this.out.fill(0, Math.min(box.data + 24, box.end), box.end);
+        else if (box.type === 'dref') this.references(box);
+        else if (box.type === 'stsd') this.entries(box, handler);
+        else if (KEEP[box.type]) walk(box, KEEP[box.type]);
+        tables.set(box.type, box);
+      }
+    };
+    walk(trak, KEEP.trak);
+    sampleRanges(this.b, tables, this.samples);
+  }
+
+  /** A data reference box (§8.7.2): each entry keeps its version and flags (1: the media is in this file); its location (a URL, a file's alias) is blanked. */
+  references(dref: Box): void {
+    if (dref.end - dref.data < 8) throw new NotAVideo('a data reference box too short');
+    for (const entry of this.kids(dref.data + 8, dref.end)) this.out.fill(0, Math.min(entry.data + 4, entry.end), entry.end);
+  }
+
+  /**
+   * A sample description box (§8.5.2): each entry keeps its fixed fields (a visual entry's
+   * compressor name blanked: a 32-byte string) and the boxes KEEP.entry names (a QuickTime `wave`
+   * walked by KEEP.wave); its other boxes freed. The fixed fields' length by the track's handler:
+   * visual 78 bytes (§12.1.3), sound 28, or 44 and 64 for QuickTime's version 1 and 2 (QTFF
+   * "Sound sample description").
+   */
+  entries(stsd: Box, handler: string): void {
+    if (stsd.end - stsd.data < 8) throw new NotAVideo('a sample description box too short');
+    for (const entry of this.kids(stsd.data + 8, stsd.end)) {
+      const version = entry.end - entry.data >= 10 ? be16(this.b, entry.data + 8) : 0;
+      const fixed = handler === 'vide' ? 78 : version === 1 ? 44 : version === 2 ? 64 : 28;
+      if (entry.end - entry.data < fixed) throw new NotAVideo('a sample description too short');
+      if (handler === 'vide') this.out.fill(0, entry.data + 42, entry.data + 74);
+      for (const box of this.kids(entry.data + fixed, entry.end)) {
+        if (!KEEP.entry?.has(box.type)) this.free(box);
+        else if (box.type === 'wave') for (const inner of this.kids(box.data, box.end)) if (!KEEP.wave?.has(inner.type)) this.free(inner);
+      }
+    }
+  }
+}
+
+/** Byte ranges sorted by start, those that overlap or touch joined. */
+function joined(ranges: [number, number][]): [number, number][] {
+  // Chunks mostly come in file order: sorted only when they do not.
+  if (ranges.some((r, i) => i > 0 && r[0] < (ranges[i - 1] as [number, number])[0])) ranges.sort((x, y) => x[0] - y[0]);
+  const out: [number, number][] = [];
+  for (const [s, e] of ranges) {
+    const last = out[out.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out;
+}
+
+/** The handler type of a track (`trak`/`mdia`/`hdlr`, ISO/IEC 14496-12 §8.4.3), or ''. */
+function handlerOf(b: Uint8Array, trak: Box): string {
+  const mdia = children(b, trak.data, trak.end).find((x) => x.type === 'mdia');
+  const hdlr = mdia && children(b, mdia.data, mdia.end).find((x) => x.type === 'hdlr');
+  return hdlr && hdlr.end - hdlr.data >= 12 ? ascii(b, hdlr.data + 8, 4) : '';
+}
+
+/**
+ * The byte ranges a track's samples take (§8.7: chunk offsets `stco`/`co64`, samples per chunk
+ * `stsc`, sample sizes `stsz`/`stz2`), pushed onto `ranges`, one a chunk. A track without them has
+ * no samples. Throws NotAVideo when a table's count runs past its box.
+ */
+function sampleRanges(b: Uint8Array, tables: ReadonlyMap<string, Box>, ranges: [number, number][]): void {
+  const co = tables.get('stco') ?? tables.get('co64');
+  const stsc = tables.get('stsc');
+  const stsz = tables.get('stsz') ?? tables.get('stz2');
+  if (!co || !stsc || !stsz) return;
+  const wide = co.type === 'co64';
+  const chunks = table(b, co, wide ? 8 : 4);
+  const runs = table(b, stsc, 12);
+  const offset = (c: number) => (wide ? be32(b, co.data + 8 + 8 * c) * 2 ** 32 + be32(b, co.data + 12 + 8 * c) : be32(b, co.data + 8 + 4 * c));
+  // Sample sizes: one for all (stsz with a size), or a table of 32 (stsz), 4, 8 or 16 bits (stz2).
+  let count: number;
+  let size: (i: number) => number;
+  if (stsz.type === 'stsz') {
+    if (stsz.end - stsz.data < 12) throw new NotAVideo('a sample size box too short');
+    const fixed = be32(b, stsz.data + 4);
+    count = be32(b, stsz.data + 8);
+    if (fixed === 0 && stsz.data + 12 + 4 * count > stsz.end) throw new NotAVideo('a sample size table runs past its box');
+    size = fixed ? () => fixed : (i) => be32(b, stsz.data + 12 + 4 * i);
+  } else {
+    if (stsz.end - stsz.data < 12) throw new NotAVideo('a sample size box too short');
+    const bits = b[stsz.data + 7] as number;
+    count = be32(b, stsz.data + 8);
+    if (![4, 8, 16].includes(bits) || stsz.data + 12 + Math.ceil((bits * count) / 8) > stsz.end) throw new NotAVideo('a sample size table runs past its box');
+    const at = stsz.data + 12;
+    size = bits === 16 ? (i) => be16(b, at + 2 * i) : bits === 8 ? (i) => b[at + i] as number : (i) => ((b[at + (i >> 1)] as number) >> (i & 1 ? 0 : 4)) & 15;
+  }
+  let sampleIndex = 0;
+  for (let r = 0; r < runs && sampleIndex < count; r++) {
+    const first = be32(b, stsc.data + 8 + 12 * r);
+    const next = r + 1 < runs ? be32(b, stsc.data + 8 + 12 * (r + 1)) : chunks + 1;
+    // Each run's first chunk after the one before (§8.7.4), so every chunk is visited once.
+    if (first < 1 || next <= first) throw new NotAVideo('a sample-to-chunk table out of order');
+    const perChunk = be32(b, stsc.data + 12 + 12 * r);
+    for (let c = first; c < next && c <= chunks && sampleIndex < count; c++) {
+      const from = offset(c - 1);
+      let len = 0;
+      for (let k = 0; k < perChunk && sampleIndex < count; k++) len += size(sampleIndex++);
+      ranges.push([from, from + len]);
+    }
+  }
+}
+
+/** The entry count of a full box holding a table (version and flags, a 32-bit count, then entries of `entry` bytes); NotAVideo when they run past it. */
+function table(b: Uint8Array, box: Box, entry: number): number {
+  if (box.end - box.data < 8) throw new NotAVideo(`a ${box.type} box too short`);
+  const n = be32(b, box.data + 4);
+  if (box.data + 8 + n * entry > box.end) throw new NotAVideo(`a ${box.type} table runs past its box`);
+  return n;
+}
+
+/**
+ * The boxes between `start` and `end` (§4.2: a 32-bit size, a type, a 64-bit size when the size
+ * is 1, to the end when 0; a `uuid` box's 16-byte user type). Fewer than 8 bytes left over (a
+ * QuickTime list's 32-bit zero terminator) end the list. NotAVideo when one runs past `end`.
+ */
+function children(b: Uint8Array, start: number, end: number): Box[] {
+  const boxes: Box[] = [];
+  for (let at = start; at + 8 <= end;) {
+    let size = be32(b, at);
+    let head = 8;
+    if (size === 1) {
+      if (at + 16 > end) throw new NotAVideo('a box runs past its parent');
+      size = be32(b, at + 8) * 2 ** 32 + be32(b, at + 12);
+      head = 16;
+    } else if (size === 0) size = end - at;
+    const type = ascii(b, at + 4, 4);
+    if (type === 'uuid') head += 16;
+    if (size < head || at + size > end) throw new NotAVideo('a box runs past its parent');
+    boxes.push({ at, data: at + head, end: at + size, type });
+    at += size;
+  }
+  return boxes;
+}
+
+/** A box's four-character type (the only string read). */
+function ascii(b: Uint8Array, at: number, n: 4): string {
+  return String.fromCharCode(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + n - 1] as number);
+}
+
+function be32(b: Uint8Array, at: number): number {
+  return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
+}
+
+function be16(b: Uint8Array, at: number): number {
+  return ((b[at] as number) << 8) | (b[at + 1] as number);
+}

@@ -1,0 +1,142 @@
+// Round-19 attack on what pictures, videos and sound carry past their own data: bytes a TIFF
+// strip's byte count says past its compressed data's end, a WebP's VP8L or ALPH chunk past its
+// bitstream's last pixel, and the title, artist, comment,
+// location and subtitles of an MP4, MOV or M4A inside an Office package (searched for the writer
+// only, so another person's address in them crossed) or attached on its own (removed: no row).
+// End to end, through the gateway.
+import { strToU8, unzipSync, zipSync } from 'fflate';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/gateway.js';
+import { attachmentMail, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
+import { b64, BUYER } from '../fixtures/masking-mail.js';
+import { pictureFile, tiffLastStrip, webpChunksGrown } from '../fixtures/pictures.js';
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const PPTX = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
+/** The address the fixture files carry (test/fixtures/picture-files/README.md). */
+const OTHER = 'anna.private@othermail.example';
+
+/** A package of `type` holding `media` as its members (`word/media/…`, `ppt/media/…`). */
+function office(type: string, media: Record<string, Buffer>): Buffer {
+  const main: Record<string, Uint8Array> =
+    type === PPTX
+      ? { 'ppt/presentation.xml': strToU8('<?xml version="1.0"?><p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>') }
+      : { 'word/document.xml': strToU8('<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>See the clip</w:t></w:r></w:p></w:body></w:document>') };
+  return Buffer.from(
+    zipSync({
+      '[Content_Types].xml': strToU8(
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="mp4" ContentType="video/mp4"/></Types>',
+      ),
+      ...main,
+      ...media,
+    }),
+  );
+}
+
+/** Each attachment's bytes, and each member's of a package, as Latin-1: what a recipient's tools read. */
+async function delivered(raw: Buffer): Promise<{ names: string[]; texts: string[] }> {
+  const atts = (await simpleParser(raw)).attachments;
+  const texts = atts.flatMap((a) => {
+    try {
+      return Object.values(unzipSync(new Uint8Array(a.content))).map((m) => Buffer.from(m).toString('latin1'));
+    } catch {
+      return [a.content.toString('latin1')];
+    }
+  });
+  return { names: atts.map((a) => a.filename ?? ''), texts };
+}
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => ({ h, alias } = await startMaskingPair()));
+afterAll(() => h.close());
+
+describe('round-19 attack: bytes after a compressed TIFF strip’s end', () => {
+  it('an LZW, Deflate or PackBits TIFF whose last strip’s count runs past its end code, attached and inside a docx: kept without the address', async () => {
+    const files = ['rgb-lzw.tif', 'rgb-deflate.tif', 'rgb-packbits.tif'].map((f) => tiffLastStrip(pictureFile(f), Buffer.from(`Call ${OTHER}`)));
+    const sent = files.flatMap((t, k) => [
+      { type: 'image/tiff', name: `scan${k}.tif`, base64: b64(t) },
+      { type: DOCX, name: `scan${k}.docx`, base64: b64(office(DOCX, { 'word/media/image1.tif': t })) },
+    ]);
+    const raws = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      sent.map((file, k) => attachmentMail(alias, k, file)),
+    );
+    const got = await Promise.all(raws.map(delivered));
+    expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
+    expect(got.flatMap((g) => g.texts).filter((t) => t.includes(OTHER.slice(0, 12)))).toEqual([]);
+  }, 60_000);
+});
+
+describe('round-19 attack: bytes after a lossless WebP bitstream or an alpha plane inside its chunk', () => {
+  it('attached (as image/png) and inside a docx: the WebP as libwebp wrote it, without the address', async () => {
+    const files = ['lossless-alpha.webp', 'animated.webp', 'lossy-alpha.webp'].map((f) => webpChunksGrown(pictureFile(f), Buffer.from(`Call ${OTHER}`)));
+    const sent = files.flatMap((t, k) => [
+      { type: 'image/png', name: `photo${k}.png`, base64: b64(t) },
+      { type: DOCX, name: `photo${k}.docx`, base64: b64(office(DOCX, { 'word/media/image1.png': t })) },
+    ]);
+    const raws = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      sent.map((file, k) => attachmentMail(alias, k, file)),
+    );
+    const got = await Promise.all(raws.map(delivered));
+    expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
+    expect(got.flatMap((g) => g.texts).filter((t) => t.includes(OTHER.slice(0, 12)))).toEqual([]);
+  }, 60_000);
+});
+
+describe('round-19 attack: an address in a video’s or a sound’s metadata', () => {
+  const media = { mp4: pictureFile('video-tagged.mp4'), mov: pictureFile('video-subtitled.mov'), m4a: pictureFile('audio-tagged.m4a') };
+
+  it('inside a pptx and a docx (ppt/media, word/media): the package kept, its video and sound without title, comment, artist, location or subtitles', async () => {
+    const sent = [
+      { type: PPTX, name: 'clips.pptx', base64: b64(office(PPTX, { 'ppt/media/media1.mp4': media.mp4, 'ppt/media/media2.m4a': media.m4a })) },
+      { type: DOCX, name: 'clip.docx', base64: b64(office(DOCX, { 'word/media/media1.mov': media.mov })) },
+    ];
+    const raws = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      sent.map((file, k) => attachmentMail(alias, k, file)),
+    );
+    const got = await Promise.all(raws.map(delivered));
+    expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
+    const texts = got.flatMap((g) => g.texts);
+    expect(texts.filter((t) => t.includes(OTHER.slice(0, 12)) || t.includes('+48.8577'))).toEqual([]);
+    // The video itself crosses: its stream (x264's settings in it) is there, at its length.
+    expect(texts.filter((t) => t.includes('x264 - core')).map((t) => t.length)).toEqual([media.mp4.length, media.mov.length]);
+  }, 60_000);
+
+  it('attached on its own (video/mp4, a .mov as application/octet-stream, audio/mp4): kept, cleaned by the same code', async () => {
+    const sent = [
+      { type: 'video/mp4', name: 'clip.mp4', base64: b64(media.mp4) },
+      { type: 'application/octet-stream', name: 'clip.mov', base64: b64(media.mov) },
+      { type: 'audio/mp4', name: 'note.m4a', base64: b64(media.m4a) },
+    ];
+    const raws = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      sent.map((file, k) => attachmentMail(alias, k, file)),
+    );
+    const got = await Promise.all(raws.map(delivered));
+    expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
+    expect(got.flatMap((g) => g.texts).filter((t) => t.includes(OTHER.slice(0, 12)) || t.includes('+48.8577'))).toEqual([]);
+    expect(got.map((g) => g.texts[0]!.length)).toEqual([media.mp4.length, media.mov.length, media.m4a.length]);
+  }, 60_000);
+
+  it('a package holding a video whose boxes do not walk is removed, the message still delivered', async () => {
+    const cut = media.mp4.subarray(0, media.mp4.length - 100);
+    const [raw] = await sendTagged(h, BUYER.address, alias, [
+      attachmentMail(alias, 0, { type: PPTX, name: 'clips.pptx', base64: b64(office(PPTX, { 'ppt/media/media1.mp4': cut })) }),
+    ]);
+    const m = await simpleParser(raw!);
+    expect(m.attachments.map((a) => a.filename)).toEqual([]);
+    expect(m.text).toContain('File attached.');
+  }, 60_000);
+});
