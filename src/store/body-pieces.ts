@@ -1,6 +1,6 @@
 // Owns how a large original is stored: in pieces, so a commit never binds the whole message at once
 // (the database driver copies every bound value: better-sqlite3 with SQLITE_TRANSIENT, node-postgres
-// as a hex string twice its size). A message of up to PIECED_FROM bytes is one row of
+// into the Bind message it writes). A message of up to PIECED_FROM bytes is one row of
 // message_bodies, as it always was; a larger one keeps its first PIECE_BYTES there and the rest in
 // message_body_pieces (seq 1, 2, …, each PIECE_BYTES but the last; migration 027, PostgreSQL 015).
 // Both adapters write and read the same shape through these helpers (issue 14, README "Speed",

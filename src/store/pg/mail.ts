@@ -190,8 +190,8 @@ export function pgMail(s: PgScope): MailStore {
           ],
         );
         const id = (r as { id: number }).id;
-        // A large original in pieces (store/body-pieces.ts): node-postgres sends each bound Buffer as
-        // a hex string twice its size, so one piece at a time, not the whole message.
+        // A large original in pieces (store/body-pieces.ts): node-postgres copies each bound Buffer
+        // into the Bind message it writes, so one piece at a time, not the whole message.
         const pieces = storedPieces(m.raw);
         await q.query('INSERT INTO message_bodies (message_id, raw) VALUES ($1, $2)', [id, pieces.first]);
         for (const [k, bytes] of pieces.later.entries()) await q.query(`${PIECE_INSERT} ($1, $2, $3)`, [id, k + 1, bytes]);
