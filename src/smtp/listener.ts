@@ -24,7 +24,7 @@ import { EdgeGuard } from './edge-guard.js';
 import { FreeSpace } from './free-space.js';
 import { RoleMailRate } from './role-mail-rate.js';
 import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
-import { COLLECT_FROM_BYTES, collectIfGrown } from '../relay/collect-garbage.js';
+import { collectIfGrown } from '../relay/collect-garbage.js';
 import { Spool, type Spooled } from './spool.js';
 
 export interface SmtpError extends Error {
@@ -279,23 +279,9 @@ export function createSmtpListener(
           try {
             await relayMessage(await received.read(), size);
           } finally {
-            // The message's buffers are garbage now: handed back at once when it was large, else once
-            // this thread's heap has grown. A large one gives its room in the budget back only after
-            // that collection, so the next message waiting for it reads its bytes (size bytes at once,
-            // spool.ts read) into memory this one's have freed, not beside them (README "Speed",
-            // round 19: ~15–20 MB of the memory tier's peak).
-            if (size >= COLLECT_FROM_BYTES) {
-              setImmediate(() => {
-                try {
-                  collectIfGrown(size);
-                } finally {
-                  release();
-                }
-              });
-            } else {
-              release();
-              setImmediate(() => collectIfGrown(size));
-            }
+            release();
+            // The message's buffers are garbage now: handed back at once when it was large, else once this thread's heap has grown.
+            setImmediate(() => collectIfGrown(size));
           }
         })
         .catch((err: Error) => {
