@@ -98,6 +98,37 @@ describe.each(ADAPTERS)('an original larger than PIECED_FROM, on %s', (_name, ma
     await h.a.outbox.markDone(outboxId, 'sent', 1, NOW);
   });
 
+  it('leaves no piece and no row of a large original whose transaction failed after its pieces were written', async () => {
+    const before = await h.exec('SELECT count(*) AS n FROM message_body_pieces');
+    await expect(
+      h.a.write(async (tx) => {
+        await tx.mail.insertMessage({
+          pairId: 1,
+          storeId: 1,
+          critical: false,
+          criticalToOptedOut: false,
+          suspicious: false,
+          autoSubmitted: false,
+          direction: 'buyer_to_store',
+          source: 'smtp',
+          authorEmail: 'b1@buyer.example',
+          permittedSenderId: null,
+          subject: 'failed',
+          originalMessageId: null,
+          relayMessageId: '<failed@relay.example>',
+          verdict: 'accept',
+          findings: [],
+          changes: [],
+          raw: original('failed'),
+          receivedAt: NOW,
+        });
+        throw new Error('the commit failed after the insert');
+      }),
+    ).rejects.toThrow('the commit failed after the insert');
+    expect(await h.exec('SELECT count(*) AS n FROM message_body_pieces')).toEqual(before);
+    expect(await h.exec("SELECT id FROM messages WHERE subject = 'failed'")).toEqual([]);
+  });
+
   it('reads an original stored whole before migration 027 (one row past PIECED_FROM) as it was, and a copy sharing its body', async () => {
     const { messageId, outboxId } = await store(h, 'older');
     await h.exec('DELETE FROM message_body_pieces WHERE message_id = ?', [messageId]);
