@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --expose-gc --max-semi-space-size=4 --heap-growing-percent=50
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=4194304 node --expose-gc --max-semi-space-size=4 --heap-growing-percent=50
 // Runs the TypeScript source through tsx in a checkout, and the compiled CLI where only dist/ is
 // shipped (the Docker image), so a stale build never shadows the source.
 import { existsSync } from 'node:fs';

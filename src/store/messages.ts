@@ -2,6 +2,7 @@
 // original/relay Message-ID pair that threading translates through.
 import type { IdMapping } from '../core/message-id-map.js';
 import type { Change, Direction, Finding } from '../core/types.js';
+import { PIECE_INSERT, storedPieces } from './body-pieces.js';
 import type { Db } from './db.js';
 import type { Dialect } from './sql-runner.js';
 import { stmt } from './statements.js';
@@ -157,7 +158,11 @@ export class MessageRepo {
       m.campaignRecipientId ?? null,
     );
     const id = Number(info.lastInsertRowid);
-    stmt(this.#db, 'INSERT INTO message_bodies (message_id, raw) VALUES (?, ?)').run(id, m.raw);
+    // A large original in pieces (store/body-pieces.ts): better-sqlite3 copies each bound value, so
+    // one piece at a time is copied, not the whole message.
+    const pieces = storedPieces(m.raw);
+    stmt(this.#db, 'INSERT INTO message_bodies (message_id, raw) VALUES (?, ?)').run(id, pieces.first);
+    pieces.later.forEach((bytes, k) => stmt(this.#db, `${PIECE_INSERT} (?, ?, ?)`).run(id, k + 1, bytes));
     stmt(this.#db, 'INSERT INTO message_search (rowid, subject, body, buyer) VALUES (?, ?, ?, ?)').run(
       id,
       m.subject,

@@ -1,5 +1,6 @@
 // Owns the durable outbound queue: one row per delivery with its exact bytes, status, attempts,
 // next attempt time and last error.
+import { laterPiecesQuery, rangeOf } from './body-pieces.js';
 import type { Db } from './db.js';
 import { EventRepo } from './events.js';
 import { stmt } from './statements.js';
@@ -35,7 +36,8 @@ export interface NewOutboxRow {
  * not). The original is joined, read whole and cut in deliveredBytes: a scalar subquery or SQLite's
  * substr copies the 1 MiB once more inside the database (2.5 against 0.8 ms a read, bench/commit-times.ts).
  */
-export const deliveredQuery = (param: string): string => `SELECT b.raw AS raw, b.body_from AS "bodyFrom", b.body_length AS "bodyLength", mb.raw AS original
+export const deliveredQuery = (param: string): string => `SELECT b.raw AS raw, b.body_from AS "bodyFrom", b.body_length AS "bodyLength", mb.raw AS original,
+  o.message_id AS "messageId"
   FROM outbox_bodies b JOIN outbox o ON o.id = b.outbox_id LEFT JOIN message_bodies mb ON b.body_from IS NOT NULL AND mb.message_id = o.message_id
   WHERE b.outbox_id = ${param}`;
 
@@ -45,13 +47,29 @@ export interface DeliveredRow {
   readonly bodyFrom: number | string | null;
   readonly bodyLength: number | string | null;
   readonly original: Uint8Array | null;
+  readonly messageId: number | string | null;
+  /**
+   * The original's later pieces (store/body-pieces.ts), read apart by the adapter when the row shares
+   * a body the original's first piece does not hold (laterPiecesOf); absent otherwise.
+   */
+  readonly later?: readonly Uint8Array[];
+}
+
+/**
+ * The message whose later pieces a row of deliveredQuery needs (a large original is stored in
+ * pieces, its first in message_bodies.raw): the row shares the original's body and the first piece
+ * ends before that body does. Null when it needs none (its own bytes, or the body within the first piece).
+ */
+export function laterPiecesOf(row: DeliveredRow | undefined): number | null {
+  if (!row || row.bodyFrom === null || row.bodyLength === null || !row.original || row.messageId === null) return null;
+  return row.original.byteLength < Number(row.bodyFrom) + Number(row.bodyLength) ? Number(row.messageId) : null;
 }
 
 /**
  * One row of deliveredQuery as the bytes delivered, in the pieces sent one after another: the row's
- * own bytes, then, when it shares the original's body, a view of that body inside the original
- * as read (not copied: a fresh 1 MiB buffer costs the SMTP thread ~0.8 ms of CPU and its
- * collection). Null when the row shares the original's body and that original is gone or shorter
+ * own bytes, then, when it shares the original's body, views of that body inside the original as
+ * read (its first piece and, for a large original, `later` ones: store/body-pieces.ts; not copied:
+ * a fresh 1 MiB buffer costs the SMTP thread ~0.8 ms of CPU and its collection). Null when the row shares the original's body and that original is gone or shorter
  * than the body (an erasure takes both; retention keeps an original until the deliveries that
  * share its body have ended).
  */
@@ -59,10 +77,9 @@ export function deliveredPieces(row: DeliveredRow | undefined): readonly Buffer[
   if (!row) return null;
   const raw = Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength);
   if (row.bodyFrom === null || row.bodyLength === null) return [raw];
-  const from = Number(row.bodyFrom);
-  const length = Number(row.bodyLength);
-  if (!row.original || row.original.byteLength < from + length) return null;
-  return [raw, Buffer.from(row.original.buffer, row.original.byteOffset + from, length)];
+  if (!row.original) return null;
+  const body = rangeOf([row.original, ...(row.later ?? [])], Number(row.bodyFrom), Number(row.bodyLength));
+  return body ? [raw, ...body] : null;
 }
 
 /** One row of deliveredQuery as the bytes delivered, in one Buffer (deliveredPieces joined); null as there. */
@@ -96,13 +113,20 @@ const COLS = `id, message_id AS messageId, kind, env_from AS envFrom, env_to AS 
 
 /** The bytes outbox row `id` delivers (deliveredBytes); null when it has none (purged, erased, no such row). */
 export function deliveredOf(db: Db, id: number): Buffer | null {
-  const row = stmt(db, deliveredQuery('?')).get(id);
-  return deliveredBytes(row as DeliveredRow | undefined);
+  return deliveredBytes(deliveredRow(db, id));
 }
 
 /** The bytes outbox row `id` delivers, in pieces (deliveredPieces); null as deliveredOf. */
 export function deliveredPiecesOf(db: Db, id: number): readonly Buffer[] | null {
-  return deliveredPieces(stmt(db, deliveredQuery('?')).get(id) as DeliveredRow | undefined);
+  return deliveredPieces(deliveredRow(db, id));
+}
+
+/** Row `id` of deliveredQuery, with the original's later pieces when its shared body reaches into them. */
+function deliveredRow(db: Db, id: number): DeliveredRow | undefined {
+  const row = stmt(db, deliveredQuery('?')).get(id) as DeliveredRow | undefined;
+  const pieced = laterPiecesOf(row);
+  if (pieced === null) return row;
+  return { ...(row as DeliveredRow), later: (stmt(db, laterPiecesQuery('?')).all(pieced) as { bytes: Buffer }[]).map((r) => r.bytes) };
 }
 
 /** The bytes a new row delivers: its own, and the original's body it shares. */

@@ -22,6 +22,7 @@ import { sql as filesInCode } from './023-files-in-code.js';
 import { sql as unusedIndexes } from './024-unused-indexes.js';
 import { sql as sharedBodies } from './025-shared-bodies.js';
 import { sql as undeliverableReason } from './026-undeliverable-reason.js';
+import { sql as bodyPieces } from './027-body-pieces.js';
 
 export interface Migration {
   readonly version: number;
@@ -48,4 +49,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 24, name: 'unused-indexes', sql: unusedIndexes },
   { version: 25, name: 'shared-bodies', sql: sharedBodies },
   { version: 26, name: 'undeliverable-reason', sql: undeliverableReason },
+  { version: 27, name: 'body-pieces', sql: bodyPieces },
 ];

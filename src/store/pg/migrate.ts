@@ -11,6 +11,7 @@ import { sql as unusedIndexes } from './011-unused-indexes.js';
 import { sql as filesInCode } from './012-files-in-code.js';
 import { sql as sharedBodies } from './013-shared-bodies.js';
 import { sql as undeliverableReason } from './014-undeliverable-reason.js';
+import { sql as bodyPieces } from './015-body-pieces.js';
 import { transaction } from './db.js';
 
 export const PG_MIGRATIONS: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
@@ -24,6 +25,7 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly name: 
   { version: 12, name: 'files counted by the outbox insert (SQLite 023)', sql: filesInCode },
   { version: 13, name: 'a relay copy shares the original body (SQLite 025)', sql: sharedBodies },
   { version: 14, name: 'why a buyer is undeliverable (SQLite 026)', sql: undeliverableReason },
+  { version: 15, name: 'a large original stored in pieces (SQLite 027)', sql: bodyPieces },
 ];
 
 /** Any constant: the key of the advisory lock migrations hold. */

@@ -1,6 +1,7 @@
 // The PostgreSQL outbox queue: claims take due rows with FOR UPDATE SKIP LOCKED (two nodes claiming
 // at once pass each other instead of waiting or double-taking) and write the node id and lease end.
-import { deliveredBytes, deliveredPieces, deliveredQuery, outboxSize, type DeliveredRow } from '../outbox.js';
+import { laterPiecesQuery } from '../body-pieces.js';
+import { deliveredBytes, deliveredPieces, deliveredQuery, laterPiecesOf, outboxSize, type DeliveredRow } from '../outbox.js';
 import type { OutboxQueue, OutboxRow } from '../ports.js';
 import type { PgScope, Queryable } from './db.js';
 
@@ -17,6 +18,13 @@ const deliveryEvent = (type: 'message.sent' | 'delivery.failed') => `INSERT INTO
 
 export function pgOutbox(s: PgScope): OutboxQueue {
   const one = async (q: Queryable, text: string, values: unknown[]) => (await q.query<OutboxRow>(text, values)).rows[0] ?? null;
+  /** Row `id` of deliveredQuery, with the original's later pieces when its shared body reaches into them (as SQLite's). */
+  const deliveredRow = async (id: number): Promise<DeliveredRow | undefined> => {
+    const row = (await s.q.query<DeliveredRow>(deliveredQuery('$1'), [id])).rows[0];
+    const pieced = laterPiecesOf(row);
+    if (pieced === null) return row;
+    return { ...(row as DeliveredRow), later: (await s.q.query<{ bytes: Buffer }>(laterPiecesQuery('$1'), [pieced])).rows.map((r) => r.bytes) };
+  };
   return {
     enqueue: (row, now = Date.now()) =>
       s.inTransaction(async (q) => {
@@ -40,14 +48,8 @@ export function pgOutbox(s: PgScope): OutboxQueue {
         return id;
       }),
     get: (id) => one(s.q, `SELECT ${OUTBOX_COLS} FROM outbox WHERE id = $1`, [id]),
-    async raw(id) {
-      const r = await s.q.query<DeliveredRow>(deliveredQuery('$1'), [id]);
-      return deliveredBytes(r.rows[0]);
-    },
-    async delivered(id) {
-      const r = await s.q.query<DeliveredRow>(deliveredQuery('$1'), [id]);
-      return deliveredPieces(r.rows[0]);
-    },
+    raw: async (id) => deliveredBytes(await deliveredRow(id)),
+    delivered: async (id) => deliveredPieces(await deliveredRow(id)),
     async claim(owner, limit, leaseMs, now = Date.now()) {
       const r = await s.q.query<OutboxRow>(
         `UPDATE outbox o SET lease_owner = $1, lease_until = $2,

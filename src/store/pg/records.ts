@@ -1,4 +1,5 @@
 // Stores, pairs, messages and orders read on PostgreSQL (the Records port).
+import { joinedOriginal, laterPiecesQuery } from '../body-pieces.js';
 import { COUNTED_TABLES, type MessageRecord, type OrderRecord, type PairRecord, type Records, type StoreRecord } from '../ports.js';
 import type { PgScope } from './db.js';
 
@@ -18,7 +19,15 @@ export function pgRecords(s: PgScope): Records {
          FROM messages WHERE id = $1`,
         [id],
       ),
-    messageRaw: async (id) => (await one<{ raw: Buffer }>('SELECT raw FROM message_bodies WHERE message_id = $1', [id]))?.raw ?? null,
+    messageRaw: async (id) => {
+      const first = (await one<{ raw: Buffer }>('SELECT raw FROM message_bodies WHERE message_id = $1', [id]))?.raw;
+      if (!first) return null;
+      // A large original's later pieces (store/body-pieces.ts); none for one stored whole.
+      return joinedOriginal(
+        first,
+        (await s.q.query<{ bytes: Buffer }>(laterPiecesQuery('$1'), [id])).rows.map((r) => r.bytes),
+      );
+    },
     order: (storeId, number) =>
       one<OrderRecord>(
         `SELECT id, store_id AS "storeId", pair_id AS "pairId", number, status, currency, total_minor AS "totalMinor" FROM orders WHERE store_id = $1 AND number = $2`,

@@ -5,6 +5,7 @@
 // other statement (group commit included) can land inside it. A callback that awaits anything else
 // is caught (a setImmediate canary fires), rolled back and refused.
 import { generateKeyPairSync } from 'node:crypto';
+import { joinedOriginal, laterPiecesQuery } from '../body-pieces.js';
 import type { Db } from '../db.js';
 import { OutboxRepo } from '../outbox.js';
 import { purgeOldBodies, purgeOldEvents } from '../retention.js';
@@ -239,7 +240,15 @@ function records(db: Db): Records {
          FROM messages WHERE id = ?`,
         id,
       ),
-    messageRaw: async (id) => one<{ raw: Buffer }>('SELECT raw FROM message_bodies WHERE message_id = ?', id)?.raw ?? null,
+    messageRaw: async (id) => {
+      const first = one<{ raw: Buffer }>('SELECT raw FROM message_bodies WHERE message_id = ?', id)?.raw;
+      if (!first) return null;
+      // A large original's later pieces (store/body-pieces.ts); none for one stored whole.
+      return joinedOriginal(
+        first,
+        (stmt(db, laterPiecesQuery('?')).all(id) as { bytes: Buffer }[]).map((r) => r.bytes),
+      );
+    },
     order: async (storeId, number) =>
       one<OrderRecord>(
         `SELECT id, store_id AS storeId, pair_id AS pairId, number, status, currency, total_minor AS totalMinor FROM orders WHERE store_id = ? AND number = ?`,

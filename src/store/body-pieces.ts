@@ -1,0 +1,61 @@
+// Owns how a large original is stored: in pieces, so a commit never binds the whole message at once
+// (the database driver copies every bound value: better-sqlite3 with SQLITE_TRANSIENT, node-postgres
+// into the Bind message it writes). A message of up to PIECED_FROM bytes is one row of
+// message_bodies, as it always was; a larger one keeps its first PIECE_BYTES there and the rest in
+// message_body_pieces (seq 1, 2, …, each PIECE_BYTES but the last; migration 027, PostgreSQL 015).
+// Both adapters write and read the same shape through these helpers (issue 14, README "Speed",
+// round 19: the memory tier).
+
+/** The bytes of one stored piece (the first, in message_bodies.raw, and each row of message_body_pieces). */
+export const PIECE_BYTES = 1024 * 1024;
+
+/**
+ * An original larger than this is stored in pieces. Up to it, one row as before: the 1 MiB tier's
+ * originals (whose bodies a relay copy may share, store/outbox.ts) stay one read.
+ */
+export const PIECED_FROM = 4 * 1024 * 1024;
+
+/** The original's later pieces (after message_bodies.raw), in order: `param` is the message id (`?` or `$1`). */
+export const laterPiecesQuery = (param: string): string => `SELECT bytes FROM message_body_pieces WHERE message_id = ${param} ORDER BY seq`;
+
+/** The row a later piece is inserted as: message id, seq (from 1), bytes. */
+export const PIECE_INSERT = 'INSERT INTO message_body_pieces (message_id, seq, bytes) VALUES';
+
+/**
+ * `raw` as stored: `first` for message_bodies.raw and `later` for message_body_pieces (seq = index + 1).
+ * Views of `raw`, not copies; `later` is empty up to PIECED_FROM bytes.
+ */
+export function storedPieces(raw: Uint8Array): { readonly first: Buffer; readonly later: readonly Buffer[] } {
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (bytes.length <= PIECED_FROM) return { first: bytes, later: [] };
+  const later: Buffer[] = [];
+  for (let at = PIECE_BYTES; at < bytes.length; at += PIECE_BYTES) later.push(bytes.subarray(at, at + PIECE_BYTES));
+  return { first: bytes.subarray(0, PIECE_BYTES), later };
+}
+
+/** The original read back from its pieces: `first` itself when there are no later ones, else one new Buffer. */
+export function joinedOriginal(first: Uint8Array, later: readonly Uint8Array[]): Buffer {
+  const head = Buffer.from(first.buffer, first.byteOffset, first.byteLength);
+  return later.length === 0 ? head : Buffer.concat([head, ...later]);
+}
+
+/**
+ * `length` bytes from byte `from` of an original stored as `pieces` (in order), as views into them
+ * (none copied); null when the pieces hold fewer bytes than that.
+ */
+export function rangeOf(pieces: readonly Uint8Array[], from: number, length: number): Buffer[] | null {
+  const out: Buffer[] = [];
+  let start = 0;
+  let left = length;
+  for (const p of pieces) {
+    const end = start + p.byteLength;
+    if (left > 0 && end > from) {
+      const at = Math.max(from - start, 0);
+      const take = Math.min(p.byteLength - at, left);
+      out.push(Buffer.from(p.buffer, p.byteOffset + at, take));
+      left -= take;
+    }
+    start = end;
+  }
+  return left > 0 || from < 0 ? null : out;
+}

@@ -1,0 +1,163 @@
+// The mail port's contract for an original larger than PIECED_FROM (store/body-pieces.ts: its first
+// MiB in message_bodies, the rest in message_body_pieces; issue 14, the memory tier), on both
+// adapters: stored in pieces, read back whole on the other node, a relay copy that shares its body
+// delivered across the pieces, and the pieces gone with the original (retention, erasure).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PIECE_BYTES, PIECED_FROM } from '../../src/store/body-pieces.js';
+import { ADAPTERS, NOW, type ContractHarness as Harness } from '../helpers/contract-harness.js';
+
+const DAY = 86_400_000;
+const LINE = 'plain words, nothing to mask 0123456789\r\n';
+/** Past PIECED_FROM by a piece and a half: six pieces, the last half full. */
+const body = (tag: string) => Buffer.from(`${tag} ${LINE}`.repeat(Math.ceil((PIECED_FROM + 1.5 * PIECE_BYTES) / (tag.length + 1 + LINE.length))));
+const original = (tag: string) => Buffer.concat([Buffer.from(`From: b1@buyer.example\r\nTo: tok1@relay.example\r\nSubject: ${tag}\r\n\r\n`), body(tag)]);
+const signedHead = (tag: string) => Buffer.from(`DKIM-Signature: v=1; b=x\r\nFrom: Buyer <tok1@relay.example>\r\nSubject: ${tag}\r\n\r\n`);
+
+async function seed(h: Harness): Promise<void> {
+  await h.exec("INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (1, 'shop', 'Shop', 'seller@shop.example', ?)", [NOW]);
+  await h.exec("INSERT INTO buyers (id, email, name, kind, created_at) VALUES (1, 'b1@buyer.example', 'Buyer One', 'customer', ?)", [NOW]);
+  await h.exec("INSERT INTO pairs (id, store_id, buyer_id, token, created_at) VALUES (1, 1, 1, 'tok1', ?)", [NOW]);
+  await h.afterSeed();
+}
+
+/** A buyer's large message stored with its relay copy, which shares the original's body; returns the ids. */
+async function store(h: Harness, tag: string): Promise<{ messageId: number; outboxId: number }> {
+  const raw = original(tag);
+  return h.a.write(async (tx) => {
+    const messageId = await tx.mail.insertMessage({
+      pairId: 1,
+      storeId: 1,
+      critical: false,
+      criticalToOptedOut: false,
+      suspicious: false,
+      autoSubmitted: false,
+      direction: 'buyer_to_store',
+      source: 'smtp',
+      authorEmail: 'b1@buyer.example',
+      permittedSenderId: null,
+      subject: tag,
+      originalMessageId: null,
+      relayMessageId: `<${tag}@relay.example>`,
+      verdict: 'accept',
+      findings: [],
+      changes: [],
+      raw,
+      receivedAt: NOW,
+    });
+    const from = raw.length - body(tag).length;
+    const outboxId = await tx.outbox.enqueue(
+      {
+        messageId,
+        kind: 'relay',
+        envFrom: 'tok1@relay.example',
+        envTo: 'seller@shop.example',
+        raw: signedHead(tag),
+        originalBody: { from, length: raw.length - from },
+      },
+      NOW,
+    );
+    return { messageId, outboxId };
+  });
+}
+
+/** The lengths of the original's stored pieces, in order: message_bodies.raw, then message_body_pieces by seq. */
+async function storedLengths(h: Harness, messageId: number): Promise<number[]> {
+  const first = await h.exec('SELECT length(raw) AS n FROM message_bodies WHERE message_id = ?', [messageId]);
+  const later = await h.exec('SELECT length(bytes) AS n FROM message_body_pieces WHERE message_id = ? ORDER BY seq', [messageId]);
+  return [...first, ...later].map((r) => Number(r.n));
+}
+
+describe.each(ADAPTERS)('an original larger than PIECED_FROM, on %s', (_name, make) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await make();
+    await seed(h);
+  }, 120_000);
+  afterAll(async () => h?.close());
+
+  it('stores it in pieces of 1 MiB and reads it back whole on the other node', async () => {
+    const { messageId, outboxId } = await store(h, 'whole');
+    const raw = original('whole');
+    const lengths = await storedLengths(h, messageId);
+    expect(lengths.slice(0, -1).every((n) => n === PIECE_BYTES)).toBe(true);
+    expect(lengths.reduce((a, b) => a + b, 0)).toBe(raw.length);
+    expect(lengths.length).toBe(Math.ceil(raw.length / PIECE_BYTES));
+    expect((await h.b.records.messageRaw(messageId))?.equals(raw)).toBe(true);
+    await h.a.outbox.markDone(outboxId, 'sent', 1, NOW);
+  });
+
+  it('delivers a relay copy that shares its body as views of the pieces, whole, sized as delivered', async () => {
+    const { outboxId } = await store(h, 'shared');
+    const whole = Buffer.concat([signedHead('shared'), body('shared')]);
+    expect((await h.b.outbox.raw(outboxId))?.equals(whole)).toBe(true);
+    const pieces = await h.b.outbox.delivered(outboxId);
+    expect(pieces?.[0]?.equals(signedHead('shared'))).toBe(true);
+    expect(pieces?.every((p) => p.length <= PIECE_BYTES)).toBe(true);
+    expect(Buffer.concat(pieces ?? []).equals(whole)).toBe(true);
+    expect((await h.b.outbox.get(outboxId))?.size).toBe(whole.length);
+    await h.a.outbox.markDone(outboxId, 'sent', 1, NOW);
+  });
+
+  it('leaves no piece and no row of a large original whose transaction failed after its pieces were written', async () => {
+    const before = await h.exec('SELECT count(*) AS n FROM message_body_pieces');
+    await expect(
+      h.a.write(async (tx) => {
+        await tx.mail.insertMessage({
+          pairId: 1,
+          storeId: 1,
+          critical: false,
+          criticalToOptedOut: false,
+          suspicious: false,
+          autoSubmitted: false,
+          direction: 'buyer_to_store',
+          source: 'smtp',
+          authorEmail: 'b1@buyer.example',
+          permittedSenderId: null,
+          subject: 'failed',
+          originalMessageId: null,
+          relayMessageId: '<failed@relay.example>',
+          verdict: 'accept',
+          findings: [],
+          changes: [],
+          raw: original('failed'),
+          receivedAt: NOW,
+        });
+        throw new Error('the commit failed after the insert');
+      }),
+    ).rejects.toThrow('the commit failed after the insert');
+    expect(await h.exec('SELECT count(*) AS n FROM message_body_pieces')).toEqual(before);
+    expect(await h.exec("SELECT id FROM messages WHERE subject = 'failed'")).toEqual([]);
+  });
+
+  it('reads an original stored whole before migration 027 (one row past PIECED_FROM) as it was, and a copy sharing its body', async () => {
+    const { messageId, outboxId } = await store(h, 'older');
+    await h.exec('DELETE FROM message_body_pieces WHERE message_id = ?', [messageId]);
+    await h.exec('UPDATE message_bodies SET raw = ? WHERE message_id = ?', [original('older'), messageId]);
+    expect(await storedLengths(h, messageId)).toEqual([original('older').length]);
+    expect((await h.b.records.messageRaw(messageId))?.equals(original('older'))).toBe(true);
+    expect(Buffer.concat((await h.b.outbox.delivered(outboxId)) ?? []).equals(Buffer.concat([signedHead('older'), body('older')]))).toBe(true);
+    await h.a.outbox.markDone(outboxId, 'sent', 1, NOW);
+  });
+
+  it('purges the pieces with the original once its deliveries have ended', async () => {
+    await h.a.retention.purgeBodies(30, NOW + 31 * DAY);
+    const { messageId, outboxId } = await store(h, 'pending');
+    expect(await h.a.retention.purgeBodies(30, NOW + 31 * DAY)).toEqual({ messages: 0 });
+    expect((await h.b.outbox.raw(outboxId))?.length).toBe(signedHead('pending').length + body('pending').length);
+    await h.a.outbox.markDone(outboxId, 'sent', 2, NOW);
+    expect(await h.b.retention.purgeBodies(30, NOW + 31 * DAY)).toEqual({ messages: 1 });
+    expect(await h.a.records.messageRaw(messageId)).toBeNull();
+    expect(await h.a.outbox.raw(outboxId)).toBeNull();
+    expect(await h.exec('SELECT message_id FROM message_body_pieces')).toEqual([]);
+  });
+
+  it('erases the pieces with the buyer, and never reads back a part of an original', async () => {
+    const { messageId, outboxId } = await store(h, 'erased');
+    expect((await storedLengths(h, messageId)).length).toBeGreaterThan(1);
+    expect((await h.a.inbox.eraseBuyer('b1@buyer.example')).found).toBe(true);
+    expect(await h.b.records.messageRaw(messageId)).toBeNull();
+    expect(await h.b.outbox.delivered(outboxId)).toBeNull();
+    expect(await h.exec('SELECT message_id FROM message_body_pieces')).toEqual([]);
+    expect((await h.dump()).includes('erased plain words')).toBe(false);
+  });
+});
