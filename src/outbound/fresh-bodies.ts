@@ -54,6 +54,11 @@ export class FreshBodies {
     return body.body ? [body.raw, body.body] : [body.raw];
   }
 
+  /** Whether the bytes of row `id` are held (take may still refuse them: see take). */
+  has(id: number): boolean {
+    return this.#rows.has(id);
+  }
+
   /** Bytes held now. */
   get bytes(): number {
     return this.#bytes;

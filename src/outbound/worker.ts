@@ -47,9 +47,11 @@ export interface WorkerOptions {
    * The gateway's byte budget (relay/byte-budget.ts), shared with intake: a delivery reads its
    * row's bytes only once it holds DELIVERY_MEMORY_PER_BYTE × their size, so `concurrency`
    * deliveries of 25 MB messages to a slow server cannot hold 10 × 50 MB beside the messages being
-   * received. Without it (tests, tools) deliveries take no budget.
+   * received. Without it (tests, tools) deliveries take no budget. A row whose committed bytes this
+   * worker still holds (wake) waits ahead of the messages queued for processing (acquireFirst), so
+   * it is sent from memory, and its bytes leave memory, before later commits push them out.
    */
-  readonly memory?: Pick<ByteBudget, 'acquire'> | undefined;
+  readonly memory?: Pick<ByteBudget, 'acquire' | 'acquireFirst'> | undefined;
   /**
    * How many bytes of just-committed messages (handed over by wake) this worker keeps to send
    * without reading them back from the database (fresh-bodies.ts); FRESH_BODY_BYTES by default, 0
@@ -189,8 +191,11 @@ export class OutboundWorker {
     const memory = this.#options.memory;
     if (!memory) return this.#send(row);
     const waitFrom = Date.now();
+    const cost = row.size * DELIVERY_MEMORY_PER_BYTE;
     let release = null;
-    while (!release && this.#running) release = await memory.acquire(row.size * DELIVERY_MEMORY_PER_BYTE, DELIVERY_WAIT_STEP_MS);
+    while (!release && this.#running) {
+      release = await (this.#fresh.has(row.id) ? memory.acquireFirst(cost, DELIVERY_WAIT_STEP_MS) : memory.acquire(cost, DELIVERY_WAIT_STEP_MS));
+    }
     if (!release) return;
     try {
       // The wait may have outlasted the lease, and another node may have claimed the row since:

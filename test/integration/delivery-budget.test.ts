@@ -10,9 +10,12 @@ import type { Envelope, Transport } from '../../src/outbound/transport.js';
 import { DELIVERY_MEMORY_PER_BYTE } from '../../src/outbound/worker.js';
 import { ByteBudget } from '../../src/relay/byte-budget.js';
 import { GroupCommit } from '../../src/relay/group-commit.js';
+import { OutboxEntry, sqliteLetters } from '../../src/relay/outbox-entry.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { OutboxRepo } from '../../src/store/outbox.js';
 import { sqliteStorage } from '../../src/store/sqlite/storage.js';
+import type { OutboundWorker } from '../../src/outbound/worker.js';
+import type { OutboxQueue } from '../../src/store/ports.js';
 import { sqliteWorker } from '../helpers/sqlite-worker.js';
 
 const MB = 1024 * 1024;
@@ -84,6 +87,7 @@ describe('a delivery that waited for the byte budget', () => {
         if (otherClaimed === 0) otherClaimed = (await storage.outbox.claim('node-b', 1, 60_000)).length;
         return budget.acquire(cost, waitMs);
       },
+      acquireFirst: (cost: number, waitMs: number) => budget.acquireFirst(cost, waitMs),
     };
     const worker = sqliteWorker(db, commit, transport, { concurrency: 1, memory, nodeId: 'node-a', leaseMs: 50 }, storage);
     worker.start();
@@ -96,5 +100,48 @@ describe('a delivery that waited for the byte budget', () => {
     // Node B holds the row: only it may send it; node A sent nothing.
     expect(transport.delivered).toEqual([]);
     expect([budget.used, budget.holders]).toEqual([0, 0]);
+  });
+});
+
+describe('the delivery of a message just committed', () => {
+  it('takes the byte budget ahead of a message queued for processing, and sends the bytes the commit handed over', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'maskgate-delivery-first-'));
+    db = openDb(dir);
+    const commit = new GroupCommit(db);
+    const storage = sqliteStorage(db, { sessionTtlMs: 0, commit });
+    // The outbox port, counting the reads of stored bytes.
+    const reads: number[] = [];
+    const outbox: OutboxQueue = { ...storage.outbox, delivered: (id) => (reads.push(id), storage.outbox.delivered(id)) };
+    const order: string[] = [];
+    const transport = new SlowTransport();
+    const recording: Transport = { kind: 'smtp', send: (e, raw) => (order.push('delivery'), transport.send(e, raw)), close: () => {} };
+    const budget = new ByteBudget(4 * MB);
+    // A message in processing holds the whole budget; the next one waits for it (ordinary acquire).
+    const processing = await budget.acquire(4 * MB, 60_000);
+    const next = budget.acquire(4 * MB, 60_000).then((release) => {
+      order.push('next message');
+      release?.();
+    });
+    let worker: OutboundWorker | null = null;
+    const entry = new OutboxEntry(
+      sqliteLetters(commit, db),
+      async (b) => b,
+      (committed) => worker?.wake(committed),
+    );
+    worker = sqliteWorker(db, commit, recording, { concurrency: 1, memory: budget }, { ...storage, outbox });
+    worker.start();
+    const raw = Buffer.from('Subject: committed\r\n\r\nhello\r\n');
+    await entry.post([{ mail: raw, signed: true, kind: 'notice', envFrom: '', envTo: 'jane@buyer.test' }]);
+    // The delivery has claimed its row and waits for the budget beside the queued message.
+    while (budget.waiting < 2) await new Promise((r) => setTimeout(r, 10));
+    processing?.();
+    await next;
+    while (transport.delivered.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await worker.stop();
+
+    expect(order).toEqual(['delivery', 'next message']);
+    expect(transport.delivered).toEqual([`jane@buyer.test ${raw.byteLength}`]);
+    expect(reads).toEqual([]);
+    expect([budget.used, budget.holders, budget.waiting]).toEqual([0, 0, 0]);
   });
 });
