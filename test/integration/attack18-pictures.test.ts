@@ -7,7 +7,7 @@ import { strToU8, unzipSync, unzlibSync, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { alternativeMail, attachmentMail, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { alternativeMail, attachmentMail, deliveredAttachments, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
 import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
 import { bmpFile, iccProfile, jpegWithProfile, pngWithProfile, riffChunk, TIFF_PAGE, tiffFile, VP8L_1X1, vp8x, webpFile } from '../fixtures/pictures.js';
 
@@ -65,13 +65,7 @@ describe('round-18 attack: an address in what a TIFF, WebP or BMP keeps', () => 
       { type: DOCX, name: `damage-${ext}.docx`, base64: b64(docxWithPicture('image1.png', bytes)) },
       { type: 'image/png', name: `damage-${ext}.png`, base64: b64(bytes) },
     ]);
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(async (raw) => (await simpleParser(raw)).attachments));
+    const got = await deliveredAttachments(h, alias, sent);
     expect(got.map((atts) => atts.map((a) => a.filename))).toEqual(sent.map((f) => [f.name]));
     expect(got.flatMap((atts) => holding(atts, BUYER_OTHER))).toEqual([]);
     expect(got.map((atts) => atts[0]!.contentType)).toEqual(Object.keys(pictures).flatMap((ext) => [DOCX, `image/${ext}`]));
@@ -134,13 +128,7 @@ describe('round-18 attack: an address in a PNG’s or a JPEG’s ICC profile', (
       { type: DOCX, name: p.name.replace(/\.\w+$/, '.docx'), base64: b64(docxWithPicture('image1.png', p.bytes)) },
       { type: p.type, name: p.name, base64: b64(p.bytes) },
     ]);
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(async (raw) => (await simpleParser(raw)).attachments));
+    const got = await deliveredAttachments(h, alias, sent);
     expect(got.map((atts) => atts.map((a) => a.filename))).toEqual(sent.map((f) => [f.name]));
     expect(got.flatMap((atts) => holding(atts, BUYER_OTHER))).toEqual([]);
     const alone = got.filter((_, k) => k % 2 === 1).map((atts) => atts[0]!.content);

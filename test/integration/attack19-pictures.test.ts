@@ -5,10 +5,10 @@
 // only, so another person's address in them crossed) or attached on its own (removed: no row).
 // End to end, through the gateway.
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import { simpleParser } from 'mailparser';
+import { simpleParser, type Attachment as ParsedAttachment } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
-import { attachmentMail, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
+import { attachmentMail, deliveredAttachments, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
 import { b64, BUYER } from '../fixtures/masking-mail.js';
 import { pictureFile, tiffLastStrip, webpChunksGrown } from '../fixtures/pictures.js';
 
@@ -34,9 +34,8 @@ function office(type: string, media: Record<string, Buffer>): Buffer {
   );
 }
 
-/** Each attachment's bytes, and each member's of a package, as Latin-1: what a recipient's tools read. */
-async function delivered(raw: Buffer): Promise<{ names: string[]; texts: string[] }> {
-  const atts = (await simpleParser(raw)).attachments;
+/** Each attachment's name, and its bytes (each member's of a package) as Latin-1: what a recipient's tools read. */
+function contents(atts: readonly ParsedAttachment[]): { names: string[]; texts: string[] } {
   const texts = atts.flatMap((a) => {
     try {
       return Object.values(unzipSync(new Uint8Array(a.content))).map((m) => Buffer.from(m).toString('latin1'));
@@ -59,13 +58,7 @@ describe('round-19 attack: bytes after a compressed TIFF strip’s end', () => {
       { type: 'image/tiff', name: `scan${k}.tif`, base64: b64(t) },
       { type: DOCX, name: `scan${k}.docx`, base64: b64(office(DOCX, { 'word/media/image1.tif': t })) },
     ]);
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(delivered));
+    const got = (await deliveredAttachments(h, alias, sent)).map(contents);
     expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
     expect(got.flatMap((g) => g.texts).filter((t) => t.includes(OTHER.slice(0, 12)))).toEqual([]);
   }, 60_000);
@@ -78,13 +71,7 @@ describe('round-19 attack: bytes after a lossless WebP bitstream or an alpha pla
       { type: 'image/png', name: `photo${k}.png`, base64: b64(t) },
       { type: DOCX, name: `photo${k}.docx`, base64: b64(office(DOCX, { 'word/media/image1.png': t })) },
     ]);
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(delivered));
+    const got = (await deliveredAttachments(h, alias, sent)).map(contents);
     expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
     expect(got.flatMap((g) => g.texts).filter((t) => t.includes(OTHER.slice(0, 12)))).toEqual([]);
   }, 60_000);
@@ -98,13 +85,7 @@ describe('round-19 attack: an address in a video’s or a sound’s metadata', (
       { type: PPTX, name: 'clips.pptx', base64: b64(office(PPTX, { 'ppt/media/media1.mp4': media.mp4, 'ppt/media/media2.m4a': media.m4a })) },
       { type: DOCX, name: 'clip.docx', base64: b64(office(DOCX, { 'word/media/media1.mov': media.mov })) },
     ];
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(delivered));
+    const got = (await deliveredAttachments(h, alias, sent)).map(contents);
     expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
     const texts = got.flatMap((g) => g.texts);
     expect(texts.filter((t) => t.includes(OTHER.slice(0, 12)) || t.includes('+48.8577'))).toEqual([]);
@@ -118,13 +99,7 @@ describe('round-19 attack: an address in a video’s or a sound’s metadata', (
       { type: 'application/octet-stream', name: 'clip.mov', base64: b64(media.mov) },
       { type: 'audio/mp4', name: 'note.m4a', base64: b64(media.m4a) },
     ];
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(delivered));
+    const got = (await deliveredAttachments(h, alias, sent)).map(contents);
     expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
     expect(got.flatMap((g) => g.texts).filter((t) => t.includes(OTHER.slice(0, 12)) || t.includes('+48.8577'))).toEqual([]);
     expect(got.map((g) => g.texts[0]!.length)).toEqual([media.mp4.length, media.mov.length, media.m4a.length]);
