@@ -27,7 +27,7 @@ import { stripTiff } from './pictures/tiff.js';
 import { stripWebp } from './pictures/webp.js';
 
 // What other modules import from here, wherever it is written now.
-export { concat, NotAnImage } from './pictures/bytes.js';
+export { NotAnImage } from './pictures/bytes.js';
 export { iccWithoutText } from './pictures/icc.js';
 export { exifOrientation } from './pictures/jpeg.js';
 export { crc32 } from './pictures/png.js';

@@ -1,20 +1,9 @@
 // Owns the byte reading the picture cleaners share: NotAnImage (a picture whose structure does not
-// walk), joining parts, little-endian and ASCII reads, and KeptBytes (blanking in place for formats
+// walk), little-endian and ASCII reads, and KeptBytes (blanking in place for formats
 // whose parts point at each other by offset).
 
 /** Thrown when bytes are not a picture this cleaner reads, or its structure does not walk: the caller refuses the part. */
 export class NotAnImage extends Error {}
-
-/** The parts one after another, in one new array. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
 
 export function ascii(b: Uint8Array, at: number, n: number): string {
   return String.fromCharCode(...b.subarray(at, at + n));

@@ -1,5 +1,6 @@
 // Owns GIF: the extensions kept (graphic control, animation looping), each cut to its first sub-block.
-import { concat, NotAnImage } from './bytes.js';
+import { concat } from '../concat-bytes.js';
+import { NotAnImage } from './bytes.js';
 
 /**
  * GIF (GIF89a): comment, plain text (label 0x01: text few viewers draw, kept as written) and

@@ -1,7 +1,8 @@
 // Owns JPEG: the segments kept (JFIF, ICC, Adobe and what a decoder reads), the EXIF orientation
 // written back alone, the ICC profile's text blanked across its APP2 parts, and a JPEG stream inside
 // another picture (a TIFF's strip) kept in place.
-import { concat, type KeptBytes, NotAnImage } from './bytes.js';
+import { concat } from '../concat-bytes.js';
+import { type KeptBytes, NotAnImage } from './bytes.js';
 import { iccWithoutText } from './icc.js';
 
 /**

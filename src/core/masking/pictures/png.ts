@@ -2,7 +2,8 @@
 // anew, and the chunk CRC-32.
 import { Inflate, zlibSync } from 'fflate';
 import type { StripOptions } from '../image-metadata.js';
-import { concat, NotAnImage } from './bytes.js';
+import { concat } from '../concat-bytes.js';
+import { NotAnImage } from './bytes.js';
 import { iccWithoutText } from './icc.js';
 
 /**

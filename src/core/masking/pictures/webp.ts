@@ -1,7 +1,8 @@
 // Owns WebP: the RIFF chunks kept (bitstreams, VP8X, alpha, animation, ICC), written anew, and a
 // lossless bitstream or alpha plane cut at its last pixel.
 import { alphaLength, vp8lLength } from '../vp8l-end.js';
-import { ascii, concat, le24, le32, NotAnImage } from './bytes.js';
+import { concat } from '../concat-bytes.js';
+import { ascii, le24, le32, NotAnImage } from './bytes.js';
 import { iccWithoutText } from './icc.js';
 
 /** WebP chunks kept (WebP container specification): the bitstreams, the extended header, alpha, animation, its frames, the ICC profile. */
