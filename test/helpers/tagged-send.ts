@@ -1,7 +1,7 @@
 // One round of the masking tests through the gateway: send messages on one connection, find each
 // delivered copy by the tag in its subject, and list the leaks the independent search finds in them.
-import { simpleParser } from 'mailparser';
-import { expect } from 'vitest';
+import { simpleParser, type Attachment as ParsedAttachment } from 'mailparser';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { BUYER, MAILBOX, mail, STAFF } from '../fixtures/masking-mail.js';
 import { seedPair, startHarness, type Harness } from './gateway.js';
 import { leakSearch, type Secrets } from './leak-search.js';
@@ -54,6 +54,42 @@ export async function startMaskingPair(opts: { staff?: boolean } = {}): Promise<
   if (opts.staff)
     expect((await h.api('POST', `/api/v1/stores/${pair.storeId}/permitted-senders`, { email: STAFF.address, status: 'enabled' })).status).toBe(201);
   return { h, alias: pair.address, storeId: pair.storeId };
+}
+
+/** The masking pair a test file shares (startMaskingPair's result), read inside its tests. */
+export interface MaskingPair {
+  readonly h: Harness;
+  /** The buyer's alias address. */
+  readonly alias: string;
+  readonly storeId: number;
+}
+
+/**
+ * The one setup of a masking test file: registers a vitest beforeAll that starts the masking pair
+ * (startMaskingPair with `opts`) and an afterAll that closes it, so it must be called at the file's
+ * top level. Its fields are read inside tests; read before the beforeAll ran, they throw.
+ */
+export function maskingPairForTests(opts: { staff?: boolean } = {}): MaskingPair {
+  let pair: MaskingPair | undefined;
+  beforeAll(async () => {
+    pair = await startMaskingPair(opts);
+  });
+  afterAll(() => pair?.h.close());
+  const started = (): MaskingPair => {
+    if (!pair) throw new Error('the masking pair is read before its beforeAll started it');
+    return pair;
+  };
+  return {
+    get h() {
+      return started().h;
+    },
+    get alias() {
+      return started().alias;
+    },
+    get storeId() {
+      return started().storeId;
+    },
+  };
 }
 
 /** One file attached to a round's message. */
@@ -127,16 +163,25 @@ export async function deliveredLines(h: Harness, alias: string, lines: readonly 
   );
 }
 
-/** Sends one BUYER message to `alias` per file (attachmentMail) and returns, per message in order, the file names its delivered copy still carries. */
-export async function keptAttachments(h: Harness, alias: string, files: readonly Attachment[], timeoutMs = 30_000): Promise<string[][]> {
-  const out = await sendTagged(
+/**
+ * Sends one BUYER message to `alias` per file (attachmentMail) on one connection and returns, per
+ * message in order, the attachments its delivered copy carries as mailparser reads them (none for a
+ * copy that did not arrive within `timeoutMs`).
+ */
+export async function deliveredAttachments(h: Harness, alias: string, files: readonly Attachment[], timeoutMs = 60_000): Promise<ParsedAttachment[][]> {
+  const raws = await sendTagged(
     h,
     BUYER.address,
     alias,
     files.map((file, k) => attachmentMail(alias, k, file)),
     timeoutMs,
   );
-  return Promise.all(out.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => a.filename ?? '')));
+  return Promise.all(raws.map(async (raw) => (await simpleParser(raw)).attachments));
+}
+
+/** Sends one BUYER message to `alias` per file (attachmentMail) and returns, per message in order, the file names its delivered copy still carries. */
+export async function keptAttachments(h: Harness, alias: string, files: readonly Attachment[], timeoutMs = 30_000): Promise<string[][]> {
+  return (await deliveredAttachments(h, alias, files, timeoutMs)).map((atts) => atts.map((a) => a.filename ?? ''));
 }
 
 /**

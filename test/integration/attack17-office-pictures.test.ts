@@ -6,9 +6,8 @@
 // package, attached on its own (removed before: a type not in the table) and as a data: picture.
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../helpers/gateway.js';
-import { alternativeMail, attachmentMail, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { describe, expect, it } from 'vitest';
+import { alternativeMail, deliveredAttachments, sendTagged, maskingPairForTests, subjectTag } from '../helpers/tagged-send.js';
 import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
 import { bmpFile, riffChunk, TIFF_PAGE, tiffFile, tiffText, VP8L_1X1, vp8x, webpFile } from '../fixtures/pictures.js';
 
@@ -45,10 +44,7 @@ function holding(atts: { filename?: string; content: Buffer }[], text: string): 
   });
 }
 
-let h: Harness;
-let alias: string;
-beforeAll(async () => ({ h, alias } = await startMaskingPair()));
-afterAll(() => h.close());
+const pair = maskingPairForTests();
 
 function docxWithPicture(name: string, picture: Buffer): Buffer {
   return Buffer.from(
@@ -65,12 +61,11 @@ function docxWithPicture(name: string, picture: Buffer): Buffer {
 describe('a TIFF picture inside a docx (round-17 attack)', () => {
   it('does not carry another person’s address in the picture’s description', async () => {
     const file = docxWithPicture('image1.tiff', tiffSaying(`Photo by ${BUYER_OTHER}`));
-    const [raw] = await sendTagged(h, BUYER.address, alias, [
-      attachmentMail(alias, 0, { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', name: 'damage.docx', base64: b64(file) }),
+    const [atts] = await deliveredAttachments(pair.h, pair.alias, [
+      { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', name: 'damage.docx', base64: b64(file) },
     ]);
-    const atts = (await simpleParser(raw!)).attachments;
-    expect(atts.map((a) => a.filename)).toEqual(['damage.docx']);
-    expect(holding(atts, BUYER_OTHER)).toEqual([]);
+    expect(atts!.map((a) => a.filename)).toEqual(['damage.docx']);
+    expect(holding(atts!, BUYER_OTHER)).toEqual([]);
   }, 60_000);
 });
 
@@ -84,13 +79,7 @@ describe('TIFF, WebP and BMP pictures (round 18): cleaned wherever they are, the
       { type: `image/${ext}`, name: `damage.${ext}`, base64: b64(bytes) },
       { type: 'application/octet-stream', name: `photo.${ext}`, base64: b64(bytes), disposition: true },
     ]);
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(async (raw) => (await simpleParser(raw)).attachments));
+    const got = await deliveredAttachments(pair.h, pair.alias, sent);
     // Every file arrives, none holding the address.
     expect(got.map((atts) => atts.map((a) => a.filename))).toEqual(sent.map((f) => [f.name]));
     expect(got.flatMap((atts) => holding(atts, BUYER_OTHER))).toEqual([]);
@@ -100,12 +89,12 @@ describe('TIFF, WebP and BMP pictures (round 18): cleaned wherever they are, the
 
   it('as a data: picture in HTML: kept, without the address', async () => {
     const raws = await sendTagged(
-      h,
+      pair.h,
       BUYER.address,
-      alias,
+      pair.alias,
       Object.entries(pictures).map(([ext, bytes], k) =>
         alternativeMail(
-          alias,
+          pair.alias,
           `${subjectTag(k)} pic`,
           'See the picture.',
           `<p>See the picture.</p><img alt="pic" src="data:image/${ext};base64,${b64(bytes)}">`,

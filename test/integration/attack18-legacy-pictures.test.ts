@@ -8,9 +8,8 @@ import CFB from 'cfb';
 import { unzlibSync } from 'fflate';
 import jpeg from 'jpeg-js';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../helpers/gateway.js';
-import { attachmentMail, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
+import { describe, expect, it } from 'vitest';
+import { attachmentMail, deliveredAttachments, maskingPairForTests, sendTagged } from '../helpers/tagged-send.js';
 import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
 import { jpegCarrying, pngCarrying, pngWithProfile } from '../fixtures/pictures.js';
 import {
@@ -33,20 +32,16 @@ import {
   XLS,
 } from '../fixtures/legacy-office.js';
 
-let h: Harness;
-let alias: string;
-beforeAll(async () => ({ h, alias } = await startMaskingPair()));
-afterAll(() => h.close());
+const pair = maskingPairForTests();
 
 /** Each file sent in its own message; per message, the files its delivered copy carries. */
 async function delivered(files: readonly { type: string; name: string; bytes: Buffer }[]): Promise<{ name: string; bytes: Buffer }[][]> {
-  const raws = await sendTagged(
-    h,
-    BUYER.address,
-    alias,
-    files.map((f, k) => attachmentMail(alias, k, { type: f.type, name: f.name, base64: b64(f.bytes) })),
+  const got = await deliveredAttachments(
+    pair.h,
+    pair.alias,
+    files.map((f) => ({ type: f.type, name: f.name, base64: b64(f.bytes) })),
   );
-  return Promise.all(raws.map(async (raw) => (await simpleParser(raw)).attachments.map((a) => ({ name: a.filename ?? '', bytes: a.content }))));
+  return got.map((atts) => atts.map((a) => ({ name: a.filename ?? '', bytes: a.content })));
 }
 
 /** Whether `b` holds the buyer's other mailbox, read as Latin-1, UTF-8 or UTF-16LE (from byte 0 and 1), case folded. */
@@ -159,7 +154,9 @@ describe('pictures inside legacy Office files (round-18 attack)', () => {
 
   it('removes a .doc whose picture does not walk as a JPEG (its metadata cannot be removed), saying why', async () => {
     const broken = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x7f, 0xff]), Buffer.from(`Photo by ${BUYER_OTHER}`)]);
-    const raws = await sendTagged(h, BUYER.address, alias, [attachmentMail(alias, 0, { type: DOC, name: 'damage.doc', base64: b64(doc(broken)) })]);
+    const raws = await sendTagged(pair.h, BUYER.address, pair.alias, [
+      attachmentMail(pair.alias, 0, { type: DOC, name: 'damage.doc', base64: b64(doc(broken)) }),
+    ]);
     const m = await simpleParser(raws[0]!);
     expect(m.attachments.map((a) => a.filename)).toEqual([]);
     expect(m.text).toMatch(/damage\.doc — a picture inside whose metadata cannot be removed/);

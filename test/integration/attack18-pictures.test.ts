@@ -5,9 +5,8 @@
 // inside a docx and as a data: picture, each under a type or name that lies about it too.
 import { strToU8, unzipSync, unzlibSync, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../helpers/gateway.js';
-import { alternativeMail, attachmentMail, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { describe, expect, it } from 'vitest';
+import { alternativeMail, attachmentMail, deliveredAttachments, sendTagged, maskingPairForTests, subjectTag } from '../helpers/tagged-send.js';
 import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
 import { bmpFile, iccProfile, jpegWithProfile, pngWithProfile, riffChunk, TIFF_PAGE, tiffFile, VP8L_1X1, vp8x, webpFile } from '../fixtures/pictures.js';
 
@@ -52,10 +51,7 @@ function holding(atts: { filename?: string; content: Buffer }[], text: string): 
   });
 }
 
-let h: Harness;
-let alias: string;
-beforeAll(async () => ({ h, alias } = await startMaskingPair()));
-afterAll(() => h.close());
+const pair = maskingPairForTests();
 
 describe('round-18 attack: an address in what a TIFF, WebP or BMP keeps', () => {
   const pictures = carrying(BUYER_OTHER);
@@ -65,13 +61,7 @@ describe('round-18 attack: an address in what a TIFF, WebP or BMP keeps', () => 
       { type: DOCX, name: `damage-${ext}.docx`, base64: b64(docxWithPicture('image1.png', bytes)) },
       { type: 'image/png', name: `damage-${ext}.png`, base64: b64(bytes) },
     ]);
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(async (raw) => (await simpleParser(raw)).attachments));
+    const got = await deliveredAttachments(pair.h, pair.alias, sent);
     expect(got.map((atts) => atts.map((a) => a.filename))).toEqual(sent.map((f) => [f.name]));
     expect(got.flatMap((atts) => holding(atts, BUYER_OTHER))).toEqual([]);
     expect(got.map((atts) => atts[0]!.contentType)).toEqual(Object.keys(pictures).flatMap((ext) => [DOCX, `image/${ext}`]));
@@ -79,11 +69,16 @@ describe('round-18 attack: an address in what a TIFF, WebP or BMP keeps', () => 
 
   it('as a data: picture declared image/jpeg: kept as its format, without the address', async () => {
     const raws = await sendTagged(
-      h,
+      pair.h,
       BUYER.address,
-      alias,
+      pair.alias,
       Object.values(pictures).map((bytes, k) =>
-        alternativeMail(alias, `${subjectTag(k)} pic`, 'See the picture.', `<p>See the picture.</p><img alt="pic" src="data:image/jpeg;base64,${b64(bytes)}">`),
+        alternativeMail(
+          pair.alias,
+          `${subjectTag(k)} pic`,
+          'See the picture.',
+          `<p>See the picture.</p><img alt="pic" src="data:image/jpeg;base64,${b64(bytes)}">`,
+        ),
       ),
     );
     const srcs = await Promise.all(raws.map(async (raw) => [...String((await simpleParser(raw)).html).matchAll(/src="data:([^;]+);base64,([^"]+)"/g)]));
@@ -96,7 +91,9 @@ describe('round-18 attack: an address in what a TIFF, WebP or BMP keeps', () => 
   it('a TIFF whose kept tag holds more values than it takes is removed, the message still delivered', async () => {
     const text = Buffer.from(BUYER_OTHER.padEnd(32, ' '));
     const bad = tiffFile([[...TIFF_PAGE, { tag: 297, type: 3, values: Array.from({ length: 16 }, (_, i) => text.readUInt16LE(2 * i)) }]]);
-    const [raw] = await sendTagged(h, BUYER.address, alias, [attachmentMail(alias, 0, { type: 'image/tiff', name: 'scan.tiff', base64: b64(bad) })]);
+    const [raw] = await sendTagged(pair.h, BUYER.address, pair.alias, [
+      attachmentMail(pair.alias, 0, { type: 'image/tiff', name: 'scan.tiff', base64: b64(bad) }),
+    ]);
     const m = await simpleParser(raw!);
     expect(m.attachments.map((a) => a.filename)).toEqual([]);
     expect(raw!.toString('latin1')).not.toContain(BUYER_OTHER);
@@ -134,13 +131,7 @@ describe('round-18 attack: an address in a PNG’s or a JPEG’s ICC profile', (
       { type: DOCX, name: p.name.replace(/\.\w+$/, '.docx'), base64: b64(docxWithPicture('image1.png', p.bytes)) },
       { type: p.type, name: p.name, base64: b64(p.bytes) },
     ]);
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(async (raw) => (await simpleParser(raw)).attachments));
+    const got = await deliveredAttachments(pair.h, pair.alias, sent);
     expect(got.map((atts) => atts.map((a) => a.filename))).toEqual(sent.map((f) => [f.name]));
     expect(got.flatMap((atts) => holding(atts, BUYER_OTHER))).toEqual([]);
     const alone = got.filter((_, k) => k % 2 === 1).map((atts) => atts[0]!.content);

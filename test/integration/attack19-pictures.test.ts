@@ -5,10 +5,9 @@
 // only, so another person's address in them crossed) or attached on its own (removed: no row).
 // End to end, through the gateway.
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../helpers/gateway.js';
-import { attachmentMail, sendTagged, startMaskingPair } from '../helpers/tagged-send.js';
+import { simpleParser, type Attachment as ParsedAttachment } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { attachmentMail, type Attachment as FileToSend, deliveredAttachments, sendTagged, maskingPairForTests } from '../helpers/tagged-send.js';
 import { b64, BUYER } from '../fixtures/masking-mail.js';
 import { pictureFile, tiffLastStrip, webpChunksGrown } from '../fixtures/pictures.js';
 
@@ -34,9 +33,8 @@ function office(type: string, media: Record<string, Buffer>): Buffer {
   );
 }
 
-/** Each attachment's bytes, and each member's of a package, as Latin-1: what a recipient's tools read. */
-async function delivered(raw: Buffer): Promise<{ names: string[]; texts: string[] }> {
-  const atts = (await simpleParser(raw)).attachments;
+/** Each attachment's name, and its bytes (each member's of a package) as Latin-1: what a recipient's tools read. */
+function contents(atts: readonly ParsedAttachment[]): { names: string[]; texts: string[] } {
   const texts = atts.flatMap((a) => {
     try {
       return Object.values(unzipSync(new Uint8Array(a.content))).map((m) => Buffer.from(m).toString('latin1'));
@@ -47,46 +45,34 @@ async function delivered(raw: Buffer): Promise<{ names: string[]; texts: string[
   return { names: atts.map((a) => a.filename ?? ''), texts };
 }
 
-let h: Harness;
-let alias: string;
-beforeAll(async () => ({ h, alias } = await startMaskingPair()));
-afterAll(() => h.close());
+const pair = maskingPairForTests();
+
+/** Each picture twice: attached as `type`, named `<stem><k>.<ext>`, and as a docx's word/media/image1.<ext>, named `<stem><k>.docx`. */
+function attachedAndInDocx(pictures: readonly Buffer[], type: string, stem: string, ext: string): FileToSend[] {
+  return pictures.flatMap((t, k) => [
+    { type, name: `${stem}${k}.${ext}`, base64: b64(t) },
+    { type: DOCX, name: `${stem}${k}.docx`, base64: b64(office(DOCX, { [`word/media/image1.${ext}`]: t })) },
+  ]);
+}
+
+/** Sends each file in its own mail and expects every one delivered, none of its bytes (nor a package member's) holding OTHER. */
+async function expectKeptWithoutOther(sent: readonly FileToSend[]): Promise<void> {
+  const got = (await deliveredAttachments(pair.h, pair.alias, sent)).map(contents);
+  expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
+  expect(got.flatMap((g) => g.texts).filter((t) => t.includes(OTHER.slice(0, 12)))).toEqual([]);
+}
 
 describe('round-19 attack: bytes after a compressed TIFF strip’s end', () => {
   it('an LZW, Deflate or PackBits TIFF whose last strip’s count runs past its end code, attached and inside a docx: kept without the address', async () => {
     const files = ['rgb-lzw.tif', 'rgb-deflate.tif', 'rgb-packbits.tif'].map((f) => tiffLastStrip(pictureFile(f), Buffer.from(`Call ${OTHER}`)));
-    const sent = files.flatMap((t, k) => [
-      { type: 'image/tiff', name: `scan${k}.tif`, base64: b64(t) },
-      { type: DOCX, name: `scan${k}.docx`, base64: b64(office(DOCX, { 'word/media/image1.tif': t })) },
-    ]);
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(delivered));
-    expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
-    expect(got.flatMap((g) => g.texts).filter((t) => t.includes(OTHER.slice(0, 12)))).toEqual([]);
+    await expectKeptWithoutOther(attachedAndInDocx(files, 'image/tiff', 'scan', 'tif'));
   }, 60_000);
 });
 
 describe('round-19 attack: bytes after a lossless WebP bitstream or an alpha plane inside its chunk', () => {
   it('attached (as image/png) and inside a docx: the WebP as libwebp wrote it, without the address', async () => {
     const files = ['lossless-alpha.webp', 'animated.webp', 'lossy-alpha.webp'].map((f) => webpChunksGrown(pictureFile(f), Buffer.from(`Call ${OTHER}`)));
-    const sent = files.flatMap((t, k) => [
-      { type: 'image/png', name: `photo${k}.png`, base64: b64(t) },
-      { type: DOCX, name: `photo${k}.docx`, base64: b64(office(DOCX, { 'word/media/image1.png': t })) },
-    ]);
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(delivered));
-    expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
-    expect(got.flatMap((g) => g.texts).filter((t) => t.includes(OTHER.slice(0, 12)))).toEqual([]);
+    await expectKeptWithoutOther(attachedAndInDocx(files, 'image/png', 'photo', 'png'));
   }, 60_000);
 });
 
@@ -98,13 +84,7 @@ describe('round-19 attack: an address in a video’s or a sound’s metadata', (
       { type: PPTX, name: 'clips.pptx', base64: b64(office(PPTX, { 'ppt/media/media1.mp4': media.mp4, 'ppt/media/media2.m4a': media.m4a })) },
       { type: DOCX, name: 'clip.docx', base64: b64(office(DOCX, { 'word/media/media1.mov': media.mov })) },
     ];
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(delivered));
+    const got = (await deliveredAttachments(pair.h, pair.alias, sent)).map(contents);
     expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
     const texts = got.flatMap((g) => g.texts);
     expect(texts.filter((t) => t.includes(OTHER.slice(0, 12)) || t.includes('+48.8577'))).toEqual([]);
@@ -118,13 +98,7 @@ describe('round-19 attack: an address in a video’s or a sound’s metadata', (
       { type: 'application/octet-stream', name: 'clip.mov', base64: b64(media.mov) },
       { type: 'audio/mp4', name: 'note.m4a', base64: b64(media.m4a) },
     ];
-    const raws = await sendTagged(
-      h,
-      BUYER.address,
-      alias,
-      sent.map((file, k) => attachmentMail(alias, k, file)),
-    );
-    const got = await Promise.all(raws.map(delivered));
+    const got = (await deliveredAttachments(pair.h, pair.alias, sent)).map(contents);
     expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
     expect(got.flatMap((g) => g.texts).filter((t) => t.includes(OTHER.slice(0, 12)) || t.includes('+48.8577'))).toEqual([]);
     expect(got.map((g) => g.texts[0]!.length)).toEqual([media.mp4.length, media.mov.length, media.m4a.length]);
@@ -132,8 +106,8 @@ describe('round-19 attack: an address in a video’s or a sound’s metadata', (
 
   it('a package holding a video whose boxes do not walk is removed, the message still delivered', async () => {
     const cut = media.mp4.subarray(0, media.mp4.length - 100);
-    const [raw] = await sendTagged(h, BUYER.address, alias, [
-      attachmentMail(alias, 0, { type: PPTX, name: 'clips.pptx', base64: b64(office(PPTX, { 'ppt/media/media1.mp4': cut })) }),
+    const [raw] = await sendTagged(pair.h, BUYER.address, pair.alias, [
+      attachmentMail(pair.alias, 0, { type: PPTX, name: 'clips.pptx', base64: b64(office(PPTX, { 'ppt/media/media1.mp4': cut })) }),
     ]);
     const m = await simpleParser(raw!);
     expect(m.attachments.map((a) => a.filename)).toEqual([]);

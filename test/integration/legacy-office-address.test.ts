@@ -3,9 +3,8 @@
 // does not; ordinary legacy files must still cross, and so must one whose bytes only look like an
 // address outside its text (a picture's data).
 import { strToU8, zipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../helpers/gateway.js';
-import { keptFiles, startMaskingPair } from '../helpers/tagged-send.js';
+import { describe, expect, it } from 'vitest';
+import { keptFiles, maskingPairForTests } from '../helpers/tagged-send.js';
 import { b64, BUYER_OTHER } from '../fixtures/masking-mail.js';
 import {
   container,
@@ -30,10 +29,7 @@ import {
   XLS,
 } from '../fixtures/legacy-office.js';
 
-let h: Harness;
-let alias: string;
-beforeAll(async () => ({ h, alias } = await startMaskingPair()));
-afterAll(() => h.close());
+const pair = maskingPairForTests();
 
 // A picture's bytes that read, as Latin-1, like an address: not text any application shows.
 const PICTURE = Buffer.from(`\x89PNG\x00\x01ab@cd.com\x00\xff`, 'latin1');
@@ -53,7 +49,7 @@ describe("other people's addresses in .doc, .xls and .ppt files", () => {
       container({ ...wordStreams(['Return label for A-1001\r\u0001\r']), 'ObjectPool/_1577691201/\u0001Ole10Native': Buffer.from(`Kim ${KIM}`) }),
       wordFile(['Return label for A-1001\r', 'Kettle 2 pcs @ 19.99 EUR\r\u0013 PAGE \u00141\u0015\r']),
     ];
-    expect(await keptFiles(h, alias, files.map(b64), DOC, 'label.doc')).toEqual([[], [], [], [], [], ['label.doc']]);
+    expect(await keptFiles(pair.h, pair.alias, files.map(b64), DOC, 'label.doc')).toEqual([[], [], [], [], [], ['label.doc']]);
   }, 60_000);
 
   it('removes a .xls whose cells, sheet names, comments or links hold an address, and keeps ordinary ones', async () => {
@@ -66,7 +62,7 @@ describe("other people's addresses in .doc, .xls and .ppt files", () => {
       excelFile(workbookStream([], [rec(0x0014, xlString(`&L${KIM}`))])),
       excelFile(workbookStream([sst(['Kettle', 'Price', '@ 19.99', 'A-1001'])], [label('Total'), rec(0x00ec, PICTURE)])),
     ];
-    expect(await keptFiles(h, alias, files.map(b64), XLS, 'order.xls')).toEqual([[], [], [], [], [], ['order.xls']]);
+    expect(await keptFiles(pair.h, pair.alias, files.map(b64), XLS, 'order.xls')).toEqual([[], [], [], [], [], ['order.xls']]);
   }, 60_000);
 
   it('removes a .ppt whose slides, notes or links hold an address, and keeps ordinary ones', async () => {
@@ -76,7 +72,7 @@ describe("other people's addresses in .doc, .xls and .ppt files", () => {
       powerPointFile([pptContainer(0x0fd7, [cString('Kim'), cString(`mailto:${KIM}`)])]),
       powerPointFile([slideTexts([textChars('Kettle 2 pcs @ 19.99 EUR'), textBytes('Order A-1001')]), pptRecord(0xf01e, PICTURE)]),
     ];
-    expect(await keptFiles(h, alias, files.map(b64), PPT, 'slides.ppt')).toEqual([[], [], [], ['slides.ppt']]);
+    expect(await keptFiles(pair.h, pair.alias, files.map(b64), PPT, 'slides.ppt')).toEqual([[], [], [], ['slides.ppt']]);
   }, 60_000);
 
   it('removes Office files carrying macros (a VBA project), legacy and OOXML alike, whose compressed source crossed unread', async () => {
@@ -87,9 +83,9 @@ describe("other people's addresses in .doc, .xls and .ppt files", () => {
     ]);
     const xls = (extra: Record<string, Buffer>) => container({ Workbook: workbookStream([], [label('Total')]), ...extra });
     const legacy = [xls({ '_VBA_PROJECT_CUR/VBA/Module1': vba, '_VBA_PROJECT_CUR/PROJECT': Buffer.from('ID="{1}"') }), xls({})];
-    expect(await keptFiles(h, alias, legacy.map(b64), XLS, 'book.xls')).toEqual([[], ['book.xls']]);
+    expect(await keptFiles(pair.h, pair.alias, legacy.map(b64), XLS, 'book.xls')).toEqual([[], ['book.xls']]);
     const doc = [container({ ...wordStreams(['Return label for A-1001\r']), 'Macros/VBA/ThisDocument': vba }), wordFile(['Return label for A-1001\r'])];
-    expect(await keptFiles(h, alias, doc.map(b64), DOC, 'letter.doc')).toEqual([[], ['letter.doc']]);
+    expect(await keptFiles(pair.h, pair.alias, doc.map(b64), DOC, 'letter.doc')).toEqual([[], ['letter.doc']]);
     const docm = (extra: Record<string, Uint8Array>) =>
       Buffer.from(
         zipSync({
@@ -102,7 +98,7 @@ describe("other people's addresses in .doc, .xls and .ppt files", () => {
       );
     const ooxml = [docm({ 'word/vbaProject.bin': container({ 'VBA/ThisDocument': vba }) }), docm({})];
     const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-    expect(await keptFiles(h, alias, ooxml.map(b64), DOCX, 'letter.docx')).toEqual([[], ['letter.docx']]);
+    expect(await keptFiles(pair.h, pair.alias, ooxml.map(b64), DOCX, 'letter.docx')).toEqual([[], ['letter.docx']]);
   }, 60_000);
 
   it('removes an OOXML VBA project under any part name: Office finds it by its relationship and content type, not its name', async () => {
@@ -143,6 +139,6 @@ describe("other people's addresses in .doc, .xls and .ppt files", () => {
       docm({ '[Content_Types].xml': types(''), 'word/settings.xml': strToU8('<w:settings xmlns:w="w"><w:docVar w:val="vbaProject"/></w:settings>') }),
     ];
     const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-    expect(await keptFiles(h, alias, files.map(b64), DOCX, 'letter.docx')).toEqual([[], [], [], ['letter.docx']]);
+    expect(await keptFiles(pair.h, pair.alias, files.map(b64), DOCX, 'letter.docx')).toEqual([[], [], [], ['letter.docx']]);
   }, 60_000);
 });

@@ -3,10 +3,9 @@
 // as drawing properties (OfficeArt, in all three formats), a workbook's validation list, a
 // presentation's records reached by its persist directory rather than the record tree. Each must
 // be removed when it holds an address; ordinary files with drawings must still cross.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
-import { keptFiles, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { keptFiles, sendTagged, maskingPairForTests, subjectTag } from '../helpers/tagged-send.js';
 import { strToU8, zipSync } from 'fflate';
 import { b64, BUYER } from '../fixtures/masking-mail.js';
 import {
@@ -32,10 +31,7 @@ import {
   XLS,
 } from '../fixtures/legacy-office.js';
 
-let h: Harness;
-let alias: string;
-beforeAll(async () => ({ h, alias } = await startMaskingPair()));
-afterAll(() => h.close());
+const pair = maskingPairForTests();
 
 /** A .doc whose table stream also holds `art` (its OfficeArtContent, at fcDggInfo). */
 function wordWithArt(text: string, art: Buffer): Buffer {
@@ -51,7 +47,7 @@ describe('text legacy Office files show outside the records read', () => {
     const shown = workbookStream([sst(['Name', KIM])]);
     const decoy = workbookStream([sst(['Name', 'Kettle'])]);
     const files = [container({ workbook: shown, 'Old/Workbook': decoy }), container({ WORKBOOK: workbookStream([sst(['Kettle', 'A-1001'])]) })];
-    expect(await keptFiles(h, alias, files.map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
+    expect(await keptFiles(pair.h, pair.alias, files.map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
   }, 60_000);
 
   it('removes WordArt and shape texts (OfficeArt properties) that hold an address, in all three formats', async () => {
@@ -66,15 +62,15 @@ describe('text legacy Office files show outside the records read', () => {
       powerPointFile([slideTexts([textChars('Kettle')]), drawing([pptContainer(0xf004, [named])])]),
       powerPointFile([slideTexts([textChars('Kettle')]), drawing([art('SALE 20 %')])]),
     ];
-    expect(await keptFiles(h, alias, ppts.map(b64), PPT, 'slides.ppt')).toEqual([[], [], ['slides.ppt']]);
+    expect(await keptFiles(pair.h, pair.alias, ppts.map(b64), PPT, 'slides.ppt')).toEqual([[], [], ['slides.ppt']]);
     const xlsArt = (text: string) => rec(0x00ec, pptContainer(0xf002, [art(text)]));
     const xlss = [
       excelFile(workbookStream([sst(['Kettle'])], [label('Total'), xlsArt(KIM)])),
       excelFile(workbookStream([sst(['Kettle'])], [label('Total'), xlsArt('SALE 20 %')])),
     ];
-    expect(await keptFiles(h, alias, xlss.map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
+    expect(await keptFiles(pair.h, pair.alias, xlss.map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
     const docs = [wordWithArt('Return label\r', pptContainer(0xf000, [art(KIM)])), wordWithArt('Return label\r', pptContainer(0xf000, [art('SALE')]))];
-    expect(await keptFiles(h, alias, docs.map(b64), DOC, 'label.doc')).toEqual([[], ['label.doc']]);
+    expect(await keptFiles(pair.h, pair.alias, docs.map(b64), DOC, 'label.doc')).toEqual([[], ['label.doc']]);
   }, 90_000);
 
   it("removes a workbook whose validation list (a cell's drop-down) holds an address", async () => {
@@ -91,7 +87,7 @@ describe('text legacy Office files show outside the records read', () => {
       excelFile(workbookStream([sst(['Contact'])], [label('Pick'), list(`Anna,${KIM}`)])),
       excelFile(workbookStream([sst(['Size'])], [label('Pick'), list('S,M,L')])),
     ];
-    expect(await keptFiles(h, alias, files.map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
+    expect(await keptFiles(pair.h, pair.alias, files.map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
   }, 60_000);
 
   it('removes a presentation whose slide, reached by its persist directory, hides inside another record', async () => {
@@ -105,7 +101,7 @@ describe('text legacy Office files show outside the records read', () => {
     };
     const plain = container(pptByOffsets([doc, slide('SALE')], [0, doc.length]));
     const files = [hidden(KIM), hidden('SALE'), plain];
-    expect(await keptFiles(h, alias, files.map(b64), PPT, 'slides.ppt')).toEqual([[], ['slides.ppt'], ['slides.ppt']]);
+    expect(await keptFiles(pair.h, pair.alias, files.map(b64), PPT, 'slides.ppt')).toEqual([[], ['slides.ppt'], ['slides.ppt']]);
   }, 60_000);
 
   it('removes a .doc whose comment or revision author (shown in its balloons) is an address, and keeps names', async () => {
@@ -123,7 +119,7 @@ describe('text legacy Office files show outside the records read', () => {
       return container({ WordDocument: s.WordDocument, '1Table': Buffer.concat([s['1Table'], owners, sttb]) });
     };
     const files = [authors(KIM, 'Kim Lee'), authors('Kim Lee', KIM), authors('Kim Lee', 'Anna')];
-    expect(await keptFiles(h, alias, files.map(b64), DOC, 'label.doc')).toEqual([[], [], ['label.doc']]);
+    expect(await keptFiles(pair.h, pair.alias, files.map(b64), DOC, 'label.doc')).toEqual([[], [], ['label.doc']]);
   }, 60_000);
 
   it("removes a .doc whose form field's drop-down entries, help or status-bar text hold an address", async () => {
@@ -155,7 +151,7 @@ describe('text legacy Office files show outside the records read', () => {
       doc(ffdata(0, ['', '', `Write to ${KIM}`, '', ''], [])),
       doc(ffdata(2, ['', '', '', '', ''], ['Anna', 'Kim'])),
     ];
-    expect(await keptFiles(h, alias, files.map(b64), DOC, 'form.doc')).toEqual([[], [], ['form.doc']]);
+    expect(await keptFiles(pair.h, pair.alias, files.map(b64), DOC, 'form.doc')).toEqual([[], [], ['form.doc']]);
   }, 60_000);
 
   it('removes a presentation whose slide layout kept for PowerPoint 2007 (a zipped package in an atom) holds an address, even the writer’s', async () => {
@@ -170,7 +166,7 @@ describe('text legacy Office files show outside the records read', () => {
     // RoundTripContentMasterInfo12Atom (0x041E) in a main master (0x03F8).
     const file = (text: string) => powerPointFile([slideTexts([textChars('Kettle')]), pptContainer(0x03f8, [pptRecord(0x041e, layout(text))])]);
     const files = [file(KIM), file(`Mail ${BUYER.address}`), file('Click to edit Master title style')];
-    expect(await keptFiles(h, alias, files.map(b64), PPT, 'slides.ppt')).toEqual([[], [], ['slides.ppt']]);
+    expect(await keptFiles(pair.h, pair.alias, files.map(b64), PPT, 'slides.ppt')).toEqual([[], [], ['slides.ppt']]);
   }, 60_000);
 
   it('removes a file whose font name (shown in the font box) is an address, in all three formats', async () => {
@@ -194,30 +190,30 @@ describe('text legacy Office files show outside the records read', () => {
       s.WordDocument.writeUInt32LE(sttb.length, 0x9a + 15 * 8 + 4);
       return container({ WordDocument: s.WordDocument, '1Table': Buffer.concat([s['1Table'], sttb]) });
     };
-    expect(await keptFiles(h, alias, [ppt(KIM), ppt('Arial')].map(b64), PPT, 'slides.ppt')).toEqual([[], ['slides.ppt']]);
-    expect(await keptFiles(h, alias, [xls(KIM), xls('Arial')].map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
-    expect(await keptFiles(h, alias, [doc(KIM), doc('Times New Roman')].map(b64), DOC, 'label.doc')).toEqual([[], ['label.doc']]);
+    expect(await keptFiles(pair.h, pair.alias, [ppt(KIM), ppt('Arial')].map(b64), PPT, 'slides.ppt')).toEqual([[], ['slides.ppt']]);
+    expect(await keptFiles(pair.h, pair.alias, [xls(KIM), xls('Arial')].map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
+    expect(await keptFiles(pair.h, pair.alias, [doc(KIM), doc('Times New Roman')].map(b64), DOC, 'label.doc')).toEqual([[], ['label.doc']]);
   }, 90_000);
 
   it('removes a workbook whose cell style name (shown in the styles gallery) is an address', async () => {
     // [MS-XLS] 2.4.269 Style: ixfe with fBuiltIn clear, then the user-defined name.
     const style = (name: string) => rec(0x0293, Buffer.concat([Buffer.from([0x10, 0x00]), xlString(name)]));
     const files = [excelFile(workbookStream([style(KIM), sst(['Kettle'])])), excelFile(workbookStream([style('Price list'), sst(['Kettle'])]))];
-    expect(await keptFiles(h, alias, files.map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
+    expect(await keptFiles(pair.h, pair.alias, files.map(b64), XLS, 'order.xls')).toEqual([[], ['order.xls']]);
   }, 60_000);
 
   it('lets no address of an Office file declared as text cross (a client opens it by its name)', async () => {
     const doc = wordFile([`Ask my colleague ${KIM}\r`]);
     const xls = excelFile(workbookStream([sst(['Name', KIM])]));
     const raws = await sendTagged(
-      h,
+      pair.h,
       BUYER.address,
-      alias,
+      pair.alias,
       [doc, xls].map((f, k) =>
         Buffer.from(
           [
             `From: ${BUYER.name} <${BUYER.address}>`,
-            `To: ${alias}`,
+            `To: ${pair.alias}`,
             `Subject: ${subjectTag(k)} file`,
             'Content-Type: multipart/mixed; boundary="q"',
             '',

@@ -11,6 +11,7 @@
 import iconv from 'iconv-lite';
 import libmime from 'libmime';
 import { cp1252 } from './ole-bytes.js';
+import { concat } from './concat-bytes.js';
 
 /**
  * Labels that are no character set: iconv-lite's transfer encodings (a mail program decodes a
@@ -123,12 +124,7 @@ export function charsetStream(label: string): CharsetStream | null {
       return '';
     },
     end: () => {
-      const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-      let at = 0;
-      for (const c of chunks) {
-        all.set(c, at);
-        at += c.length;
-      }
+      const all = concat(chunks);
       chunks.length = 0;
       return iconv.decode(bytesOf(all), r.iconv);
     },

@@ -3,22 +3,19 @@
 // OOXML (docx, xlsx, pptx) core and app properties (creator, last modified by, company, manager)
 // and comment authors, via fflate; legacy OLE files (doc, xls, ppt) lose their summary information
 // streams, via cfb. An Outlook message (.msg) or TNEF in an OLE container is not a Word file.
+// The PDF cleaner is document-pdf.ts and the OLE one document-ole.ts; this module keeps OOXML and
+// the shapes (CleanDocument) and entry points the part handlers import; a package's members are
+// read in package-members.ts.
 import CFB from 'cfb';
 import { decodeXML } from 'entities';
-import { gunzipSync, strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
-import { imageFormat, isHeif, NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
+import { strFromU8, unzipSync, zipSync, type Unzipped } from 'fflate';
+import { imageFormat, stripImageMetadata, type CleanPicture } from './image-metadata.js';
 import { formattedCells } from './number-formats.js';
-import { looksLikeText } from './part-table.js';
-import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
+import { NotWhatItClaims } from './not-what-it-claims.js';
 import type { BinaryData } from './binary-readings.js';
-import { BrokenText, cp1252 } from './ole-bytes.js';
-import { metafileTexts } from './metafile-text.js';
-import { isIsoMedia, NotAVideo, stripVideoMetadata } from './video-metadata.js';
-import { carriesMacros, MACROS_REMOVED, oleShownTexts, topStream } from './ole-text.js';
-import { takeOle } from './ole-container.js';
-import { blipPicturesInPlace, workbookPicturesInPlace } from './picture-same-length.js';
+import { isIsoMedia } from './video-metadata.js';
+import { carriesMacros, MACROS_REMOVED } from './ole-text.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
-import { xlsDrawingParts } from './xls-text.js';
 import {
   bookmarkTexts,
   docxFieldMarks,
@@ -26,23 +23,24 @@ import {
   fieldSources,
   fieldsShown,
   hasNoteMarks,
-  NOTE_MARK,
   noteFormats,
   pagesAsLetters,
   pagesAsRoman,
   withoutDeletions,
-  type FieldSources,
   type NoteFormats,
 } from './word-fields.js';
 import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
 import { styleTexts } from './word-styles.js';
-import { WORD97_NOTE_MARK, word97Bookmarks, word97Encrypted, word97LabelLetters } from './word97-text.js';
 import { attributeOf, TAG_BODY } from './xml-attributes.js';
 import { cdataAsText } from './xml-cdata.js';
-import type { PDFDict, PDFDocument, PDFObject, PDFRef } from 'pdf-lib';
+import { binaryPart, cleanMedia, countEntry, OOXML_TEXT, xmlPartText, xmlUnderAnotherName } from './package-members.js';
 
 export { NotWhatItClaims };
+// Written in their own modules; imported from here by the part handlers and the tests.
+export { cleanPdf, looksLikePdf } from './document-pdf.js';
+export { cleanOle, fieldResults } from './document-ole.js';
+export { memberTexts, utf16WithoutMark } from './package-members.js';
 
 export interface CleanDocument {
   readonly bytes: Uint8Array;
@@ -96,284 +94,14 @@ export function ooxmlText(xml: string): string {
     .replace(XML_TAG, '');
 }
 
-const PDF_MAGIC = Buffer.from('%PDF-');
-
-/**
- * True when `%PDF-` begins within the first 1024 bytes (ISO 32000-1 §7.5.2 puts it first; Acrobat,
- * pdf-lib and PDF.js accept it up to 1 KiB in). A bounded probe: a 16 MB file of anything else
- * named .pdf costs nothing more (pdf-lib scanned all of it, ~0.5 s, before it gave up).
- */
-export function looksLikePdf(bytes: Uint8Array): boolean {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024 + PDF_MAGIC.length)).includes(PDF_MAGIC);
-}
-
-/**
- * PDF: document information emptied (the title kept, masked by the caller), every XMP packet, every
- * embedded file and every object nothing refers to removed. Throws
- * NotWhatItClaims when the bytes do not begin as a PDF (looksLikePdf) or pdf-lib cannot read them.
- */
-export async function cleanPdf(bytes: Uint8Array, maskTitle: (s: string) => string): Promise<CleanDocument> {
-  if (!looksLikePdf(bytes)) throw new NotWhatItClaims('not a PDF (no %PDF- header)');
-  // Loaded with the first PDF, not with the masking code: every relay pool thread loaded it at start
-  // (~270 ms of CPU and ~2.9 MB of heap each), for mail that mostly carries none (as pdf-text.ts does pdf.js).
-  const { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFStream, PDFString } = await import('pdf-lib');
-  let doc: PDFDocument;
-  try {
-    // Fastest: no yielding between objects (the default pauses every 100, costing seconds a MB).
-    doc = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
-  } catch (err) {
-    throw new NotWhatItClaims(/encrypt/i.test((err as Error).message) ? 'an encrypted PDF cannot be checked' : 'not a readable PDF');
-  }
-  const title = doc.getTitle();
-  // getInfoDict is private in pdf-lib's types; the trailer's Info dictionary is what it returns.
-  const info = (doc as unknown as { getInfoDict(): PDFDict }).getInfoDict();
-  for (const key of info.keys()) info.delete(key);
-  if (title) doc.setTitle(maskTitle(title));
-  // pdf-lib writes every object the file held, referenced or not: an XMP packet (often compressed)
-  // dropped from the catalog, an earlier revision's Info left by an incremental update. Only what is
-  // reachable from the trailer is kept, and no XMP packet anywhere (document, pages, images, fonts).
-  const metadata = PDFName.of('Metadata');
-  // A file embedded in the PDF (a file specification's /EF, /RF) is not read here: cut, and so not kept.
-  const embedded = [PDFName.of('EF'), PDFName.of('RF')];
-  const reached = new Set<PDFRef>();
-  // Every string kept (a comment's author, outline titles, form values), decoded as a reader does:
-  // inside an object stream they are compressed, out of reach of the bytes' own reading.
-  const strings: string[] = [];
-  const open: (PDFObject | undefined)[] = [doc.context.trailerInfo.Root, doc.context.trailerInfo.Info];
-  while (open.length) {
-    const o = open.pop();
-    if (o instanceof PDFRef) {
-      if (reached.has(o)) continue;
-      reached.add(o);
-      open.push(doc.context.lookup(o));
-    } else if (o instanceof PDFDict || o instanceof PDFStream) {
-      const dict = o instanceof PDFStream ? o.dict : o;
-      dict.delete(metadata);
-      for (const key of embedded) dict.delete(key);
-      for (const v of dict.values()) open.push(v);
-    } else if (o instanceof PDFArray) for (const v of o.asArray()) open.push(v);
-    else if (o instanceof PDFString || o instanceof PDFHexString) strings.push(o.decodeText());
-  }
-  for (const [ref] of doc.context.enumerateIndirectObjects()) if (!reached.has(ref)) doc.context.delete(ref);
-  const out = await doc.save({ updateFieldAppearances: false, objectsPerTick: Infinity });
-  // Its bytes read as Latin-1 (in pieces: binaryHolds) and the strings as a reader decodes them.
-  return { bytes: out, readings: [strings.join('\n')], binary: [{ bytes: out, utf16: false }] };
-}
-
 const OOXML_MAIN: Readonly<Record<string, string>> = {
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'word/document.xml',
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xl/workbook.xml',
   'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'ppt/presentation.xml',
 };
 
-/** Unzipped size limit: a zip bomb is not a document. */
-const MAX_UNZIPPED = 100 * 1024 * 1024;
-
-/** A plain-text part's characters: UTF-16 by its byte-order mark (Notepad's "Unicode"), else UTF-8 (WHATWG Encoding, replacement characters for invalid bytes). */
-function plainText(b: Uint8Array): string {
-  if (b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b);
-  if (b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b);
-  return strFromU8(b);
-}
-
-/** Bytes of a member looked at to judge it text: as looksLikeText. */
-const JUDGED = 8192;
-
-/**
- * Which UTF-16 `b` is in without a byte-order mark, judged by where its NULs stand in its first
- * 8 KiB (JUDGED), or null. Text in UTF-16LE has its zero bytes at odd offsets only: ASCII's, a
- * space's, a digit's and a line break's high bytes, whatever the script around them (a Cyrillic
- * letter's high byte is 0x04, not zero: `Иван` is 18 04 32 04 30 04 3D 04); binary data has them at
- * both. UTF-16LE (`le`) when at least 3 in 4 of the odd bytes are zero and at most 1 in 4 of the
- * even ones (mostly ASCII: Notepad's guess, IsTextUnicode), or when at least 1 in 16 of the odd
- * bytes is zero, at most 1 even zero byte stands for 16 odd ones and its characters hold no C0
- * control but tab, line breaks and form feed (one in 64 allowed): any script with blanks or digits
- * between its words. UTF-16BE (`be`) the same from the other byte. Constant cost.
- */
-export function utf16WithoutMark(b: Uint8Array): 'le' | 'be' | null {
-  const n = Math.min(b.length, JUDGED) & ~1;
-  if (n < 4) return null;
-  const zeros = [0, 0];
-  for (let i = 0; i < n; i++) if (b[i] === 0) zeros[i & 1]!++;
-  const pairs = n >> 1;
-  const judged = (high: 0 | 1): boolean => {
-    const zh = zeros[high] as number;
-    const zl = zeros[high ^ 1] as number;
-    if (zh * 4 >= pairs * 3 && zl * 4 <= pairs) return true;
-    if (zh * 16 < pairs || zl * 16 > zh) return false;
-    let controls = 0;
-    for (let k = 0; k < n; k += 2) {
-      const unit = high === 1 ? (b[k] as number) | ((b[k + 1] as number) << 8) : ((b[k] as number) << 8) | (b[k + 1] as number);
-      if (unit < 0x20 && unit !== 0x09 && unit !== 0x0a && unit !== 0x0d && unit !== 0x0c) controls++;
-    }
-    return controls * 64 <= pairs;
-  };
-  return judged(1) ? 'le' : judged(0) ? 'be' : null;
-}
-
-/**
- * A package member's readings as a text editor shows it (a zip program opens it for whoever renames
- * the package), or null when it is binary. Judged by its first 8 KiB (JUDGED): UTF-16 by its
- * byte-order mark; UTF-16 without one by where its NULs stand (utf16WithoutMark: a Russian note in
- * UTF-16LE, whose Cyrillic high bytes are 0x04, read as UTF-8 made `р` (U+0440) an `@` and its
- * other letters junk: the round-17 attack), read as UTF-16 and, past the judged bytes, as
- * Windows-1252 too (a member may change its encoding after them); UTF-8 when they decode without an
- * error (WHATWG Encoding, fatal; control bytes and NULs allowed: the fold reads them as nothing);
- * else Windows-1252 when at most 1 in 16 of its bytes is a C0 control (random or compressed data
- * has ~1 in 9). Constant cost to judge; the readings are the whole member's, NotWhatItClaims
- * (TOO_MUCH_TEXT) before they are decoded when they would pass `limit` characters.
- */
-export function memberTexts(b: Uint8Array, limit = Infinity, textNamed = false): string[] | null {
-  if (b.length === 0) return null;
-  const readings: ((b: Uint8Array) => string)[] = [];
-  const wide = (b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff) ? 'mark' : utf16WithoutMark(b);
-  if (wide === 'mark') readings.push(plainText);
-  else if (wide !== null) {
-    readings.push((x) => new TextDecoder(wide === 'le' ? 'utf-16le' : 'utf-16be').decode(x));
-    if (b.length > JUDGED) readings.push((x) => cp1252(x.subarray(JUDGED)));
-  } else {
-    const n = Math.min(b.length, JUDGED);
-    let controls = 0;
-    for (let i = 0; i < n; i++) {
-      const c = b[i] as number;
-      if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) controls++;
-    }
-    try {
-      // A multi-byte character cut at the judged bytes' end is no error (stream).
-      new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, n), { stream: n < b.length });
-      readings.push(strFromU8);
-    } catch {
-      if (controls * 16 <= n) readings.push(cp1252);
-    }
-  }
-  // Named as text (TEXT_NAME: `contacts.txt`), it is opened as text whatever its first bytes
-  // (Notepad shows an address after 8 KiB of binary-looking bytes; its UTF-16 the fold reads past
-  // the zero bytes): read as Windows-1252 (the round-15 attack).
-  if (readings.length === 0 && textNamed) readings.push(cp1252);
-  if (readings.length === 0) return null;
-  // Counted before it is decoded: a reading is at most a character a byte.
-  if (readings.length * b.length > limit) throw new NotWhatItClaims(TOO_MUCH_TEXT);
-  return readings.map((read) => read(b));
-}
-
-/**
- * An XML part's text and how to write it back: UTF-16 by its byte-order mark or, without one, by
- * where its NULs stand (utf16WithoutMark: a custom XML part saved as UTF-16 by a program); else
- * UTF-8. Written back in the same encoding (with its mark when it had one), so the part still opens.
- */
-function xmlPartText(data: Uint8Array): { text: string; encode: (s: string) => Uint8Array<ArrayBuffer> } {
-  const le = data[0] === 0xff && data[1] === 0xfe;
-  const be = data[0] === 0xfe && data[1] === 0xff;
-  const wide = le ? 'le' : be ? 'be' : utf16WithoutMark(data);
-  if (wide === null) return { text: strFromU8(data), encode: strToU8 };
-  const mark = le || be ? 2 : 0;
-  return {
-    text: new TextDecoder(wide === 'le' ? 'utf-16le' : 'utf-16be').decode(data.subarray(mark)),
-    encode: (s) => {
-      const out = Buffer.from(`${mark ? '\ufeff' : ''}${s}`, 'utf16le');
-      return Uint8Array.from(wide === 'be' ? out.swap16() : out);
-    },
-  };
-}
-
-/**
- * A gzip member's bytes unzipped (a compressed metafile, `.emz`/`.wmz`, RFC 1952), counted in the
- * package's MAX_UNZIPPED by its stated size before it is unzipped; empty when `b` is no gzip or does
- * not unzip (then read as any binary part).
- */
-function gunzipped(b: Uint8Array, counts: { total: number; text: number }): Uint8Array {
-  if (b.length < 18 || b[0] !== 0x1f || b[1] !== 0x8b) return new Uint8Array(0);
-  counts.total += view32(b, b.length - 4);
-  if (counts.total > MAX_UNZIPPED) throw new NotWhatItClaims('unpacks to more than 100 MB');
-  try {
-    return gunzipSync(b);
-  } catch {
-    return new Uint8Array(0);
-  }
-}
-
-const view32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
-
-/**
- * A binary part into `binary` (searched for the writer in pieces as Latin-1 and UTF-16LE:
- * binaryHolds), and, when it is a metafile picture (metafile-text.ts: the text an EMF or a WMF draws, gzipped
- * or not) or reads as text (memberTexts: a `contacts.txt` a zip program shows to
- * whoever renames the package, control bytes and all), its readings into `texts`, searched for any
- * address; counted in MAX_XML_TEXT (NotWhatItClaims past it). NotWhatItClaims for a HEIC or AVIF picture.
- */
-function binaryPart(data: Uint8Array, counts: { total: number; text: number }, texts: string[], binary: BinaryData[], name: string): void {
-  // A HEIC or AVIF picture keeps EXIF and XMP as items the picture cleaner does not walk (isHeif):
-  // searched for the writer only, another person's address in them would cross (round-18).
-  if (isHeif(data)) throw new NotWhatItClaims(`holds a HEIC or AVIF picture (${name}), whose metadata is not removed here, so it does not cross`);
-  let read: string[] | null;
-  try {
-    read = metafileTexts(data) ?? metafileTexts(gunzipped(data, counts)) ?? memberTexts(data, MAX_XML_TEXT - counts.text, TEXT_NAME.test(name));
-  } catch (err) {
-    // A metafile picture keeping more raw data than is read (metafile-text.ts RAW_LIMIT).
-    throw err instanceof BrokenText ? new NotWhatItClaims(`${err.message}, so it does not cross`) : err;
-  }
-  if (read) {
-    for (const t of read) counts.text += t.length;
-    if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
-    texts.push(...read);
-  }
-  binary.push({ bytes: data, utf16: true });
-}
-
-/**
- * A video or sound part (MP4, MOV, 3GP, M4A: isIsoMedia) without its metadata (stripVideoMetadata,
- * the cleaner an attached one goes through), into `binary` for the search for the writer, as any
- * binary part. Round-19 attack: its `udta`/`meta` boxes (title, artist, comment, ©xyz location,
- * XMP) were searched for the writer only, so another person's address in them crossed.
- * NotWhatItClaims when its boxes do not walk.
- */
-function cleanMedia(data: Uint8Array, name: string, binary: BinaryData[]): Uint8Array<ArrayBuffer> {
-  try {
-    const clean = stripVideoMetadata(data).bytes;
-    binary.push({ bytes: clean, utf16: true });
-    return clean;
-  } catch (err) {
-    if (err instanceof NotAVideo)
-      throw new NotWhatItClaims(`holds a video or sound (${name}) that does not read as one (${err.message}), so it does not cross`);
-    throw err;
-  }
-}
-
-/** A member's name that a zip program opens in a text editor whatever its bytes (memberTexts). */
-const TEXT_NAME = /\.(?:txt|text|csv|tsv|log|md|ini|cfg|conf|json|ya?ml|html?|vcf|ics|eml|rtf|tex|sql|srt|nfo)$/i;
-
-/**
- * Whether a part named as no XML part is (OOXML_TEXT) is XML all the same: plain text
- * (looksLikeText) whose first character but blanks and a UTF-8 byte-order mark is `<`. Office
- * finds a part by its relationship and its type by [Content_Types].xml (ECMA-376 Part 2, 10.1.2),
- * not by its extension: `word/main.dat` declared the main document is shown as one. Counted in
- * MAX_XML_TEXT here, as it was not before it was unzipped (NotWhatItClaims past it).
- */
-function xmlUnderAnotherName(data: Uint8Array, counts: { total: number; text: number }): boolean {
-  let i = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
-  while (i < data.length && i < 4096 && (data[i] === 0x20 || data[i] === 0x09 || data[i] === 0x0a || data[i] === 0x0d)) i++;
-  if (data[i] !== 0x3c || !looksLikeText(data)) return false;
-  counts.text += data.length;
-  if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
-  return true;
-}
-
-/** Counts an entry before it is unzipped: NotWhatItClaims past MAX_UNZIPPED or MAX_XML_TEXT. */
-function countEntry(counts: { total: number; text: number }, f: { readonly name: string; readonly originalSize: number }): true {
-  counts.total += f.originalSize;
-  if (counts.total > MAX_UNZIPPED) throw new NotWhatItClaims('unpacks to more than 100 MB');
-  if (OOXML_TEXT.test(f.name)) {
-    counts.text += f.originalSize;
-    if (counts.text > MAX_XML_TEXT) throw new NotWhatItClaims(TOO_MUCH_TEXT);
-  }
-  return true;
-}
-
 const PERSON_ELEMENTS = /<(dc:creator|cp:lastModifiedBy|Company|Manager|cp:contentStatus)>[^<]{0,10000}<\/\1>/g;
 const PERSON_ATTRIBUTES = /\b(w:author|w:initials|author|authorId|userId|w15:userId|w15:providerId)="[^"]{0,10000}"/g;
-
-/** Parts read as text: the XML, its relationships, VML drawings and SVG pictures. */
-const OOXML_TEXT = /\.(xml|rels|vml|svg)$/i;
 
 // Its relationship (the type in either quote) or the element that places it.
 const AF_CHUNK = /relationships\/aFChunk["'\s]|<(?:\w+:)?altChunk\b/i;
@@ -414,7 +142,7 @@ const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b
  * `readings`; its other entries as binary parts are read (binaryPart: a text file for any address); people removed from its properties as
  * from the package's (PERSON_ELEMENTS, PERSON_ATTRIBUTES). Counts its entries into the package's
  * `counts` (countEntry) and returns the part's bytes to keep (zipped again when a property was cleared).
- * NotWhatItClaims past MAX_UNZIPPED or MAX_XML_TEXT, when it does not unzip, when it holds a zip itself (not read a
+ * NotWhatItClaims past MAX_UNZIPPED (package-members.ts) or MAX_XML_TEXT, when it does not unzip, when it holds a zip itself (not read a
  * level deeper), macros or an embedded file (refused as in the package).
  */
 function nestedPackageTexts(
@@ -674,210 +402,3 @@ export function xstringAsEntities(xml: string): string {
 // Parts of a spreadsheet that may hold formulas: sheets (macro and dialog sheets too), the
 // workbook's defined names, charts, tables, pivot caches, drawings (VML too: legacy form controls).
 const SHEET_PART = /^xl\/.*\.(xml|vml)$/i;
-
-const OLE_MAIN: Readonly<Record<string, readonly string[]>> = {
-  'application/msword': ['WordDocument'],
-  'application/vnd.ms-excel': ['Workbook', 'Book'],
-  'application/vnd.ms-powerpoint': ['PowerPoint Document'],
-};
-
-/**
- * OLE: a Word, Excel or PowerPoint file as declared; summary information streams removed; its JPEG
- * and PNG pictures without their metadata, in place (olePicturesInPlace); `texts` the text it
- * shows (ole-text.ts; NotWhatItClaims when that text cannot be read).
- */
-export function cleanOle(bytes: Uint8Array, declared: string, fileName?: string): CleanDocument {
-  let cfb: CFB.CFB$Container;
-  try {
-    // The container the content filter read from these bytes, if it did (ole-container.ts): read once.
-    cfb = takeOle(bytes);
-  } catch {
-    throw new NotWhatItClaims('not a readable Office file');
-  }
-  const names = cfb.FileIndex.map((e) => e.name);
-  if (names.some((n) => n.startsWith('__substg1.0_') || n === '__properties_version1.0'))
-    throw new NotWhatItClaims('an Outlook message file (.msg), not a document');
-  // Its main stream at the top, named in any case (Office opens `workbook` as `Workbook`).
-  const wanted = OLE_MAIN[declared] ?? Object.values(OLE_MAIN).flat();
-  if (!wanted.some((w) => topStream(cfb, w))) throw new NotWhatItClaims('not the Office document it claims to be');
-  for (const path of [...cfb.FullPaths]) {
-    if (/\u0005(Document)?SummaryInformation$/i.test(path)) CFB.utils.cfb_del(cfb, path);
-  }
-  const pictures = olePicturesInPlace(cfb);
-  const out = CFB.write(cfb, { type: 'buffer', fileType: 'cfb' }) as Uint8Array;
-  const readings: string[] = [];
-  // The text it shows (ole-text.ts; what cannot be read removes it); a .doc's text through its piece
-  // table, read there once, is also read here as Word shows its fields.
-  let wordText: string | null = null;
-  const shown = oleShownTexts(cfb, (text) => (wordText = text));
-  // A Word file (whatever its declared type: a generic one is sniffed as OLE) as Word reads it.
-  const word = topStream(cfb, 'WordDocument');
-  const wordShown: string[] = [];
-  const sources = word
-    ? wordFileReadings(word, { '0Table': topStream(cfb, '0Table'), '1Table': topStream(cfb, '1Table') }, wordText, wordShown, fileName ?? '')
-    : null;
-  readings.push(...wordShown);
-  const binary: BinaryData[] = [];
-  for (const e of cfb.FileIndex) {
-    if (e.type !== 2 || !e.content) continue;
-    const content = e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
-    // A stream without a field's begin mark (no byte 0x13, so in neither reading) is only searched:
-    // in pieces (binaryHolds). One with it is read whole, for its fields as Word shows them.
-    if (!content.includes(0x13)) {
-      binary.push({ bytes: content, utf16: true });
-      continue;
-    }
-    for (const r of binaryReadings(content)) {
-      readings.push(r);
-      if (r.includes(FIELD_BEGIN)) {
-        readings.push(fieldResults(r));
-        // As Word shows it once it updates its fields (every field of a .doc counts as unlocked:
-        // its flags are not read); a field whose text cannot be known removes it.
-        readings.push(fieldsShown(r.replace(NOT_LOCKED, ''), sources, false));
-      }
-    }
-  }
-  // The text it shows (a .doc's pieces are among them) and, for a .doc, that text as Word shows its
-  // fields, with their stored results and once updated (wordShown after its first, the pieces).
-  return { bytes: out instanceof Uint8Array ? out : Uint8Array.from(out), readings, binary, texts: shown && [...shown, ...wordShown.slice(1)], pictures };
-}
-
-/** A stream at a container's top level named as a workbook's ([MS-XLS] 2.1.2), opening with a BOF record (0x0809). */
-const isWorkbook = (path: string, content: Uint8Array) => /^[^/]*\/(?:workbook|book)$/i.test(path) && content[0] === 0x09 && content[1] === 0x08;
-
-/**
- * A legacy Office container's JPEG and PNG pictures without their metadata, each in its place at
- * its length (picture-same-length.ts): the OfficeArt blips in each stream (a .doc's Data and
- * WordDocument streams, a .ppt's Pictures stream), a workbook's found in its drawing records joined
- * (a picture goes on across CONTINUE records, whose headers stay where they were). A changed stream
- * is replaced in `cfb` by a copy (cfb hands streams out as views of the message's bytes). Returns
- * the cleaned pictures, for the search for the writer (keepDocument). NotWhatItClaims when a
- * picture cannot be cleaned (it does not walk as its format says, its cleaned copy would not fit,
- * pictures nest past any honest file: blipPicturesInPlace), or its workbook's records do not add up.
- */
-function olePicturesInPlace(cfb: CFB.CFB$Container): CleanPicture[] {
-  const pictures: CleanPicture[] = [];
-  cfb.FileIndex.forEach((e, k) => {
-    if (e.type !== 2 || !e.content) return;
-    const content = e.content instanceof Uint8Array ? e.content : Uint8Array.from(e.content as ArrayLike<number>);
-    let cleaned: Uint8Array | null;
-    try {
-      cleaned = isWorkbook(cfb.FullPaths[k] ?? '', content)
-        ? workbookPicturesInPlace(content, xlsDrawingParts(content), pictures)
-        : blipPicturesInPlace(content, pictures);
-    } catch (err) {
-      if (err instanceof NotAnImage) throw new NotWhatItClaims(`a picture inside whose metadata cannot be removed (${err.message}), so it does not cross`);
-      if (err instanceof BrokenText)
-        throw new NotWhatItClaims('an Excel workbook whose text could not be read (its structure does not add up), so it does not cross');
-      throw err;
-    }
-    if (cleaned) e.content = Buffer.from(cleaned.buffer, cleaned.byteOffset, cleaned.byteLength);
-  });
-  return pictures;
-}
-
-/**
- * A .doc's WordDocument stream and table streams read as Word reads them, into `readings`: its
- * `text` through its piece table (doc-text.ts docText, read once by oleShownTexts: pieces joined in
- * order, every field and note mark Word's own; null when it is not a Word 97 file), as stored and
- * with its fields shown; what its fields may read (oleSources), or null when its text cannot be
- * read. Throws NotWhatItClaims for an encrypted file (its text cannot be
- * checked) and for list levels whose letters may join an address or a name (word97LabelLetters:
- * which paragraph shows which label is not read).
- */
-function wordFileReadings(
-  word: Uint8Array,
-  tables: { '0Table'?: Uint8Array; '1Table'?: Uint8Array },
-  text: string | null,
-  readings: string[],
-  fileName: string,
-): FieldSources | null {
-  if (word97Encrypted(word)) throw new NotWhatItClaims('an encrypted Word document: its text cannot be read, so it does not cross');
-  if (word97LabelLetters(word, tables))
-    throw new NotWhatItClaims('a list label shows letters Word numbers where they may join an address or a name, which is not read, so it does not cross');
-  if (text === null) return null;
-  // A REF shows its bookmark's text, read from the bookmark tables when they can be (else it is refused).
-  const ranges = word97Bookmarks(word, tables);
-  // Without its bookmark tables a REF is refused (bookmarks: null), as without sources at all.
-  const sources = { ...(ranges ? bookmarkSources(ranges, text) : { variables: new Map(), properties: new Map(), word97: true, bookmarks: null }), fileName };
-  readings.push(text);
-  if (text.includes(FIELD_BEGIN)) readings.push(fieldResults(text));
-  if (text.includes(FIELD_BEGIN) || text.includes(WORD97_NOTE_MARK)) readings.push(fieldsShown(wordMarks(text), sources, false, true));
-  return sources;
-}
-
-/** A .doc's text with its note marks as fieldsShown's and no lock marks of its own. */
-const wordMarks = (text: string): string => text.replace(NOT_LOCKED, '').replaceAll(WORD97_NOTE_MARK, NOTE_MARK);
-
-/**
- * What a .doc's fields may read besides themselves: each bookmark's text (its range of the text,
- * word97Bookmarks) as Word shows it, its fields read (a REF inside one not followed: that bookmark
- * counts as not read), up to BOOKMARK_BUDGET characters a character of the text (`partial` past
- * it). Variables, styles and formats are not read (`word97`).
- */
-function bookmarkSources(ranges: ReadonlyMap<string, { from: number; to: number }>, text: string): FieldSources {
-  const base: FieldSources = { variables: new Map(), properties: new Map(), word97: true, bookmarks: null };
-  const texts = new Map<string, string>();
-  let left = BOOKMARK_BUDGET * text.length;
-  let partial = false;
-  for (const [name, { from, to }] of ranges) {
-    left -= to - from;
-    if (left < 0 || to > text.length) {
-      partial = true;
-      continue;
-    }
-    try {
-      texts.set(name, fieldsShown(wordMarks(text.slice(from, to)), base, false, true));
-    } catch {
-      partial = true;
-    }
-  }
-  return { ...base, bookmarks: { texts, partial } };
-}
-const BOOKMARK_BUDGET = 4;
-
-// A Word 97 field in the text of a .doc ([MS-DOC] 2.8.25 PlcFld): U+0013 begins it, U+0014
-// separates its instruction from its result, U+0015 ends it; fields nest.
-const FIELD_BEGIN = '\u0013';
-// fieldsShown's mark of a locked field, which a .doc's own text cannot carry.
-const NOT_LOCKED = /\ufdd0/g;
-
-/**
- * A .doc stream's text as Word shows it: each field's result (between U+0014 and U+0015) kept and
- * its instruction (between U+0013 and U+0014, or U+0015 when there is no result) dropped, nested
- * fields too, so `anna.weber@<U+0013> QUOTE "x" <U+0014><U+0015>buyer.example` reads
- * `anna.weber@buyer.example`. An addition to the stream's other readings, never in place of them:
- * a U+0013 byte in binary data would hide what follows. One pass; a depth count for nesting.
- */
-export function fieldResults(text: string): string {
-  let out = '';
-  let from = 0;
-  // How many of the open fields are still in their instruction, of how many open.
-  const inInstruction: boolean[] = [];
-  let hidden = 0;
-  for (let k = 0; k < text.length; k++) {
-    const c = text.charCodeAt(k);
-    if (c !== 0x13 && c !== 0x14 && c !== 0x15) continue;
-    if (hidden === 0) out += text.slice(from, k);
-    from = k + 1;
-    if (c === 0x13) {
-      inInstruction.push(true);
-      hidden++;
-    } else if (c === 0x14) {
-      if (inInstruction.length > 0 && inInstruction[inInstruction.length - 1]) {
-        inInstruction[inInstruction.length - 1] = false;
-        hidden--;
-      }
-    } else if (inInstruction.length > 0 && inInstruction.pop()) hidden--;
-  }
-  return hidden === 0 ? out + text.slice(from) : out;
-}
-
-/**
- * Binary data as the name search reads it: as Latin-1 and as UTF-16LE (the two ways Office's binary
- * structures store text: a printer's DEVMODE, an OLE property, a VBA project's strings). Shapes:
- * two strings, each about as long as `bytes`.
- */
-function binaryReadings(bytes: Uint8Array): [string, string] {
-  return [new TextDecoder('latin1').decode(bytes), new TextDecoder('utf-16le').decode(bytes)];
-}

@@ -2,6 +2,7 @@
 // program reads them, in every charset it reads (charsets.ts), so that a header text the gateway
 // writes holds no encoded word left for the reader's program to decode after the gateway judged it.
 import { readCharset } from './charsets.js';
+import { concat } from './concat-bytes.js';
 
 /** One encoded word as mail programs find it: anywhere, not only between blanks (Thunderbird and Outlook are lenient). */
 const WORD = /=\?([^?\s]{1,75})\?([BbQq])\?([^?]*)\?=/g;
@@ -26,13 +27,7 @@ export function wordBytes(encoding: string, text: string): Uint8Array {
   if (encoding === 'B' || encoding === 'b') {
     const pieces = text.replace(/\s+/g, '').split(/(?<==)(?=[^=])/);
     const parts = pieces.map((p) => Uint8Array.from(atobLenient(p), (c) => c.charCodeAt(0)));
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concat(parts);
   }
   const s = text.replace(/=\s+([0-9a-fA-F])/g, '=$1');
   const out: number[] = [];
@@ -64,13 +59,7 @@ function decodeRun(run: string): string {
   let pending: Uint8Array[] = [];
   const flush = () => {
     if (charset === null) return;
-    const all = new Uint8Array(pending.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of pending) {
-      all.set(p, at);
-      at += p.length;
-    }
-    out += readCharset(all, charset) ?? UNREAD;
+    out += readCharset(concat(pending), charset) ?? UNREAD;
     pending = [];
   };
   for (const m of run.matchAll(WORD)) {

@@ -4,7 +4,8 @@
 // records). Word reaches a picture by its offset in the Data stream and every blip record states its
 // size, so the picture is cleaned by the one cleaner (image-metadata.ts stripImageMetadata) and
 // padded back to its length with what no viewer draws: nothing else in the file moves.
-import { concat, crc32, imageFormat, NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
+import { concat } from './concat-bytes.js';
+import { crc32, imageFormat, NotAnImage, stripImageMetadata, type CleanPicture } from './image-metadata.js';
 
 /** A picture cleaned in its place: its bytes (as long as it was) and the cleaner's result (for the search for the writer). */
 export interface PictureInPlace {

@@ -4,7 +4,7 @@
 // bytes past that point are never drawn and carried whatever a writer put there (round-19). Each
 // walker reads the codes only (no pixel is produced), counting the bytes they would decode to;
 // linear in the strip's length.
-import { NotAnImage } from './image-metadata.js';
+import { NotAnImage } from './pictures/bytes.js';
 
 /** TIFF 6.0 compression values with a walker here: LZW (§13), Deflate (Adobe, and its old number), PackBits (§9). */
 const LZW = 5;

@@ -3,7 +3,7 @@
 // them, without producing a picture (but the entropy image, whose values choose the codes), so the
 // bytes after its last pixel, which no decoder reads, are known (round-19 attack: a VP8L chunk
 // larger than its bitstream carried them raw). Linear in the chunk's bits and the pixels' tiles.
-import { NotAnImage } from './image-metadata.js';
+import { NotAnImage } from './pictures/bytes.js';
 
 /** A canonical prefix code (RFC 9649 §3.7.2; decoded as puff.c decodes Deflate's), or its one symbol, read with no bit. */
 interface Code {

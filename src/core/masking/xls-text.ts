@@ -6,6 +6,7 @@
 // names, pivot caches' strings (xlsPivotCacheTexts), and the texts its drawings keep as shape properties (office-art.ts: WordArt,
 // alt text).
 import { strFromU8, unzipSync } from 'fflate';
+import { concat } from './concat-bytes.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import { officeArtPictureTexts, officeArtTexts } from './office-art.js';
 import { BrokenText, bytesAt, latin1, u16, u32, utf16 } from './ole-bytes.js';
@@ -260,16 +261,6 @@ export function xlsPivotCacheTexts(stream: Uint8Array): string[] {
     if (cch > 0) out.push(s.chars(cch, s.byte() & 1));
   }
   return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
 }
 
 /**
