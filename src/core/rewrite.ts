@@ -8,6 +8,7 @@ import type { ContentRules } from './filters/content-rules.js';
 import { factsOf, IMAGE_TYPES } from './filters/attachments.js';
 import { splitHeaders } from './header-allowlist.js';
 import { keptDomain } from './masking/address-finder.js';
+import { charsetNamed } from './masking/charsets.js';
 import { plainHeaderText } from './masking/encoded-words.js';
 import { rebuildContentIds } from './masking/content-ids.js';
 import { makeMasker, type Masker } from './masking/masker.js';
@@ -71,7 +72,7 @@ async function maskBody(mail: ParsedMail, w: Walk, prefix: string) {
   const notes: string[] = [];
   // A text body in a charset not read here was left out by the parser (ParsedMail.unreadCharsets).
   for (const cs of mail.unreadCharsets ?? []) {
-    const why = `written in the character set ${JSON.stringify(cs.slice(0, 40))}, which is not read here, so it does not cross unread`;
+    const why = `written in ${charsetNamed(cs)}, which is not read here, so it does not cross unread`;
     notes.push(`[text removed: ${why}]`);
     changes.push({ rule: 'mask.charset', detail: `${label('text part')}: ${why}` });
   }
@@ -119,9 +120,12 @@ async function maskBody(mail: ParsedMail, w: Walk, prefix: string) {
     attachments.push({ ...part, filename: original.filename === null ? null : name, contentId: cids.id(i) });
   }
   if (notes.length) {
-    // The delivered copy says which file was removed and why (plain text note).
-    text = `${text ?? ''}${text ? '\n\n' : ''}${notes.join('\n')}`;
-    if (html !== null) html = `${html}<p>${notes.map(escapeHtml).join('<br>')}</p>`;
+    // The delivered copy says which file was removed and why (plain text note). A note quotes what
+    // was received (a file's type, a stream's name in it, a charset label), so it is masked like
+    // the text it joins: written after the masking, it would otherwise carry an address across.
+    const shown = masker.text(notes.join('\n'), label('notes on what was removed'));
+    text = `${text ?? ''}${text ? '\n\n' : ''}${shown}`;
+    if (html !== null) html = `${html}<p>${shown.split('\n').map(escapeHtml).join('<br>')}</p>`;
   }
   return { text, html, attachments };
 }

@@ -3,7 +3,7 @@
 // a message, at any depth, goes through exactly one of them or is removed.
 import type { MailAddress, MailAttachment, OutgoingMail, ParsedMail } from '../types.js';
 import { maskCalendar } from './calendar-part.js';
-import { charsetKey, isUndeclared, readCharset } from './charsets.js';
+import { charsetKey, charsetNamed, isUndeclared, readCharset } from './charsets.js';
 import { plainHeaderText } from './encoded-words.js';
 import { cp1252 } from './ole-bytes.js';
 import { csvFormulaTexts, opensInSpreadsheet } from './csv-formulas.js';
@@ -79,7 +79,7 @@ export function decodeText(bytes: Uint8Array, charset: string | null | undefined
 
 /** Why a text part in a charset not read here is removed (decodeText gave null). */
 export const unreadCharset = (charset: string | null | undefined): string =>
-  `text in the character set ${JSON.stringify(charsetKey(charset ?? '').slice(0, 40))}, which is not read here, so it does not cross unread`;
+  `text in ${charsetNamed(charset ?? '')}, which is not read here, so it does not cross unread`;
 
 /** The part's text, or the outcome that removes it when its charset is not read here. */
 function partText(p: MailAttachment): { readonly text: string } | { readonly removed: string } {

@@ -1,0 +1,202 @@
+// Attack pass on round 19's charsets (every text read in its declared charset), through the real
+// gateway. What broke: the note that says a text was removed for its charset quoted the received
+// label as it was (`charset="anna.private@othermail.example"`), and a removed file's note its type,
+// unmasked, after the masking had run. The other cases (an encoded word with a charset longer than
+// RFC 2047 allows, UTF-16 under a UTF-8 label, RFC 2231 continuations in UTF-7, a vCard 2.1 CHARSET
+// quoted or twice, an attached message's display names) arrived masked and stay pinned here.
+import iconv from 'iconv-lite';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from '../helpers/gateway.js';
+import { leakProblems, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import type { Secrets } from '../helpers/leak-search.js';
+import { b64, BUYER, BUYER_OTHER, mail } from '../fixtures/masking-mail.js';
+
+let h: Harness;
+let alias: string;
+beforeAll(async () => ({ h, alias } = await startMaskingPair({ staff: true })));
+afterAll(() => h.close());
+
+const secrets: Secrets = { addresses: [BUYER.address, BUYER_OTHER], names: [] };
+const utf7 = (s: string): string => iconv.encode(s, 'utf7').toString('latin1');
+const from = `From: ${BUYER.name} <${BUYER.address}>`;
+const SECRET_LINE = `Please write to ${BUYER_OTHER} about it.`;
+const big = 'The parcel for order A-1001 left our store today and should arrive soon.\r\n'.repeat(1200);
+const longCs = `utf-8*${'a'.repeat(80)}`;
+
+describe('charset labels, encoded words and notes that quote what was received', () => {
+  it('arrive with no address of anyone but ours, in the text and in the notes that say what was removed', async () => {
+    const cases: { label: string; raw: (k: number) => Buffer }[] = [
+      {
+        label: 'body in an unknown charset whose label is an address',
+        raw: (k) => mail([from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, `Content-Type: text/plain; charset="${BUYER_OTHER}"`], ['hello']),
+      },
+      {
+        label: 'attached text in an unknown charset whose label is an address',
+        raw: (k) =>
+          mail(
+            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
+            [
+              '--q',
+              'Content-Type: text/plain; charset=utf-8',
+              '',
+              'Notes.',
+              '--q',
+              `Content-Type: text/plain; charset="${BUYER_OTHER}"; name="n.txt"`,
+              '',
+              'hello',
+              '--q--',
+            ],
+          ),
+      },
+      {
+        label: 'attached file whose type is an address (the note names the type)',
+        raw: (k) =>
+          mail(
+            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
+            [
+              '--q',
+              'Content-Type: text/plain; charset=utf-8',
+              '',
+              'File.',
+              '--q',
+              `Content-Type: application/x-${BUYER_OTHER}; name="f.bin"`,
+              'Content-Transfer-Encoding: base64',
+              '',
+              b64('\x00\x01binary'),
+              '--q--',
+            ],
+          ),
+      },
+      {
+        label: 'carried header with a long-charset encoded word',
+        raw: (k) => mail([from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, `Importance: =?${longCs}?B?${b64(BUYER_OTHER)}?=`], ['hello']),
+      },
+      {
+        label: 'subject with a long-charset encoded word',
+        raw: (k) => mail([from, `To: ${alias}`, `Subject: ${subjectTag(k)} =?${longCs}?B?${b64(BUYER_OTHER)}?=`], ['hello']),
+      },
+      {
+        label: 'utf-8 body that is UTF-16LE with its mark',
+        raw: (k) =>
+          mail(
+            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64'],
+            [b64(Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(SECRET_LINE, 'utf16le')]))],
+          ),
+      },
+      {
+        label: 'utf-8 body over 64 KiB that is UTF-16LE with its mark',
+        raw: (k) =>
+          mail(
+            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64'],
+            [b64(Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(big + SECRET_LINE, 'utf16le')]))],
+          ),
+      },
+      {
+        label: 'unknown charset label in a body over 64 KiB',
+        raw: (k) => mail([from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, `Content-Type: text/plain; charset=x-${BUYER_OTHER}`], [big]),
+      },
+      {
+        label: 'file name RFC 2231 utf-7 continuation',
+        raw: (k) =>
+          mail(
+            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
+            [
+              '--q',
+              'Content-Type: text/plain; charset=utf-8',
+              '',
+              'Notes.',
+              '--q',
+              'Content-Type: text/plain; charset=utf-8',
+              `Content-Disposition: attachment; filename*0*=utf-7''${encodeURIComponent(utf7(BUYER_OTHER).slice(0, 8))}; filename*1*=${encodeURIComponent(utf7(BUYER_OTHER).slice(8))}.txt`,
+              '',
+              'list',
+              '--q--',
+            ],
+          ),
+      },
+      {
+        label: 'file name encoded word with a long charset',
+        raw: (k) =>
+          mail(
+            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
+            [
+              '--q',
+              'Content-Type: text/plain; charset=utf-8',
+              '',
+              'Notes.',
+              '--q',
+              'Content-Type: text/plain; charset=utf-8',
+              `Content-Disposition: attachment; filename="=?${longCs}?B?${b64(BUYER_OTHER + '.txt')}?="`,
+              '',
+              'list',
+              '--q--',
+            ],
+          ),
+      },
+      {
+        label: 'vCard QP + utf-7, quoted charset',
+        raw: (k) =>
+          mail(
+            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
+            [
+              '--q',
+              'Content-Type: text/plain; charset=utf-8',
+              '',
+              'Card.',
+              '--q',
+              'Content-Type: text/x-vcard; name="c.vcf"',
+              '',
+              'BEGIN:VCARD',
+              'VERSION:2.1',
+              'FN:Lager',
+              `NOTE;CHARSET="UTF-7";ENCODING=QUOTED-PRINTABLE:${utf7(BUYER_OTHER).replace(/[=+]/g, (c) => '=' + c.charCodeAt(0).toString(16).toUpperCase())}`,
+              `TITLE;QUOTED-PRINTABLE;UTF-7:${utf7(BUYER_OTHER).replace(/[=+]/g, (c) => '=' + c.charCodeAt(0).toString(16).toUpperCase())}`,
+              `ORG;charset=utf-8;CHARSET=utf-7:${utf7(BUYER_OTHER)}`,
+              'END:VCARD',
+              '--q--',
+            ],
+          ),
+      },
+      {
+        label: 'inner message with utf-7 To display name and unknown charset label',
+        raw: (k) =>
+          mail(
+            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
+            [
+              '--q',
+              'Content-Type: text/plain; charset=utf-8',
+              '',
+              'Fwd.',
+              '--q',
+              'Content-Type: message/rfc822',
+              '',
+              `From: =?utf-7?Q?${utf7(BUYER_OTHER)}?= <lager@shop.example>`,
+              `To: =?${longCs}?B?${b64(BUYER_OTHER)}?= <x@shop.example>`,
+              `Subject: =?${longCs}?B?${b64(BUYER_OTHER)}?=`,
+              `Content-Type: text/plain; charset="${BUYER_OTHER}"`,
+              '',
+              'hi',
+              '--q--',
+            ],
+          ),
+      },
+    ];
+    const delivered = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      cases.map((c, k) => c.raw(k)),
+    );
+    expect(
+      await leakProblems(
+        cases.map((c) => c.label),
+        delivered,
+        secrets,
+      ),
+    ).toEqual([]);
+    // The note still says what was removed, and why.
+    const text = (await simpleParser(delivered[0]!)).text ?? '';
+    expect(text).toMatch(/\[text removed: written in a character set .*not read here/);
+  }, 180_000);
+});
