@@ -4,10 +4,15 @@
 // unmasked, after the masking had run. The other cases (an encoded word with a charset longer than
 // RFC 2047 allows, UTF-16 under a UTF-8 label, RFC 2231 continuations in UTF-7, a vCard 2.1 CHARSET
 // quoted or twice, an attached message's display names) arrived masked and stay pinned here.
+// Second: a text file read by a charset written inside it. The gateway reads a part by its MIME
+// label and sends it as UTF-8, but a browser opening the saved file reads it by its own
+// `<meta charset>` first, or guesses ISO-2022-JP from its escape sequences (Chrome, Firefox on a
+// local file): `ESC $ B #a#n#n#a!w…` is ASCII junk to the gateway and `ａｎｎａ＠…` in the browser.
 import iconv from 'iconv-lite';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../helpers/gateway.js';
+import { leakSearchText } from '../helpers/leak-search.js';
 import { leakProblems, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
 import type { Secrets } from '../helpers/leak-search.js';
 import { b64, BUYER, BUYER_OTHER, mail } from '../fixtures/masking-mail.js';
@@ -199,4 +204,82 @@ describe('charset labels, encoded words and notes that quote what was received',
     const text = (await simpleParser(delivered[0]!)).text ?? '';
     expect(text).toMatch(/\[text removed: written in a character set .*not read here/);
   }, 180_000);
+});
+
+/** `s` (lowercase letters, `@`, `.`) in ISO-2022-JP's JIS X 0208 fullwidth forms, between its escape sequences. */
+const jis = (s: string): string => `\x1b$B${[...s].map((c) => (c === '@' ? '!w' : c === '.' ? '!%' : `#${c}`)).join('')}\x1b(B`;
+
+/**
+ * The text a browser shows for a saved file (WHATWG Encoding and HTML's encoding sniffing): a
+ * byte-order mark wins; else a `<meta charset>` in the first 1024 bytes; else, with no label, an
+ * escape sequence makes Chrome's and Firefox's detectors read ISO-2022-JP; else UTF-8.
+ */
+function browserReading(bytes: Buffer): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes);
+  const meta = /<meta[^>]*charset\s*=\s*["']?([^"'\s;>]+)/i.exec(bytes.subarray(0, 1024).toString('latin1'));
+  let label = meta?.[1] ?? (bytes.includes(0x1b) ? 'iso-2022-jp' : 'utf-8');
+  try {
+    return new TextDecoder(label).decode(bytes);
+  } catch {
+    label = 'utf-8';
+    return new TextDecoder(label).decode(bytes);
+  }
+}
+
+describe('a text file read by a charset written inside it', () => {
+  it('arrives so that a browser opening the saved file shows no address either (a byte-order mark settles its charset)', async () => {
+    const from = `From: ${BUYER.name} <${BUYER.address}>`;
+    const file = (type: string, name: string, body: string) => (k: number) =>
+      mail(
+        [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
+        [
+          '--q',
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'File.',
+          '--q',
+          `Content-Type: ${type}; name="${name}"`,
+          `Content-Disposition: attachment; filename="${name}"`,
+          'Content-Transfer-Encoding: base64',
+          '',
+          b64(body),
+          '--q--',
+        ],
+      );
+    const cases = [
+      {
+        label: 'text/plain named .html with <meta charset=iso-2022-jp>',
+        raw: file('text/plain; charset=utf-8', 'notes.html', `<meta charset="iso-2022-jp"><p>Write to ${jis(BUYER_OTHER)} today</p>`),
+      },
+      {
+        label: 'text/html with escape sequences (its meta removed)',
+        raw: file(
+          'text/html; charset=utf-8',
+          'page.html',
+          `<html><head><meta charset="iso-2022-jp"></head><body><p>Write to ${jis(BUYER_OTHER)} today</p></body></html>`,
+        ),
+      },
+      { label: 'text/plain .txt with escape sequences', raw: file('text/plain; charset=utf-8', 'notes.txt', `Write to ${jis(BUYER_OTHER)} today`) },
+      {
+        label: 'unlabelled text named .htm, meta in http-equiv form',
+        raw: file('text/plain', 'n.htm', `<meta http-equiv="Content-Type" content="text/html; charset=ISO-2022-JP"><p>${jis(BUYER_OTHER)}</p>`),
+      },
+    ];
+    const delivered = await sendTagged(
+      h,
+      BUYER.address,
+      alias,
+      cases.map((c, k) => c.raw(k)),
+    );
+    const problems: unknown[] = [];
+    for (const [k, raw] of delivered.entries()) {
+      const p = await simpleParser(raw);
+      if (p.attachments.length !== 1) problems.push([cases[k]!.label, 'file not kept', p.text]);
+      for (const a of p.attachments) {
+        const leaks = leakSearchText(browserReading(a.content), secrets, a.filename ?? '');
+        if (leaks.length) problems.push([cases[k]!.label, leaks.map((l) => l.excerpt)]);
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
 });
