@@ -261,6 +261,10 @@ describe('a text file read by a charset written inside it', () => {
       },
       { label: 'text/plain .txt with escape sequences', raw: file('text/plain; charset=utf-8', 'notes.txt', `Write to ${jis(BUYER_OTHER)} today`) },
       {
+        label: 'returned headers (text/rfc822-headers) with escape sequences',
+        raw: file('text/rfc822-headers', 'returned.txt', `From: Lager <lager@shop.example>\r\nSubject: write to ${jis(BUYER_OTHER)}\r\n`),
+      },
+      {
         label: 'unlabelled text named .htm, meta in http-equiv form',
         raw: file('text/plain', 'n.htm', `<meta http-equiv="Content-Type" content="text/html; charset=ISO-2022-JP"><p>${jis(BUYER_OTHER)}</p>`),
       },

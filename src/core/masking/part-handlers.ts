@@ -215,7 +215,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     return {
       part: textPart(
         p,
-        maskReport(read.text, (s) => env.text(plainHeaderText(s), where)),
+        settledCharset(maskReport(read.text, (s) => env.text(plainHeaderText(s), where))),
         baseType(p.contentType),
       ),
     };
