@@ -213,11 +213,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     if ('removed' in read) return read;
     // A returned Subject or From keeps its encoded words, which a mail program showing the part may decode: read decoded.
     return {
-      part: textPart(
-        p,
-        settledCharset(maskReport(read.text, (s) => env.text(plainHeaderText(s), where))),
-        baseType(p.contentType),
-      ),
+      part: textPart(p, settledCharset(maskReport(read.text, (s) => env.text(plainHeaderText(s), where))), baseType(p.contentType)),
     };
   },
   image: (p, env, where) => {
