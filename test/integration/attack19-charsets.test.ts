@@ -74,6 +74,37 @@ describe('charset labels, encoded words and notes that quote what was received',
           ),
       },
       {
+        label: 'an encoded word that masking makes: an address with a `?` removed from inside one (attached message names, subject, file name)',
+        raw: (k) => {
+          // Before masking no encoded word (`…bGxl x?y@…` is cut by its `?`); after, `=?utf-8?B?<address> [email removed]?=` is one.
+          const made = `=?utf-8?B?${b64(BUYER_OTHER)} x?y@othermail.example?=`;
+          const long = `=?${longCs}?B?${b64(BUYER_OTHER)} x?y@othermail.example?=`;
+          return mail(
+            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} ${made}`, `Importance: ${long}`, 'Content-Type: multipart/mixed; boundary="q"'],
+            [
+              '--q',
+              'Content-Type: text/plain; charset=utf-8',
+              '',
+              'Fwd.',
+              '--q',
+              'Content-Type: text/plain; charset=utf-8',
+              `Content-Disposition: attachment; filename="${made}"`,
+              '',
+              'list',
+              '--q',
+              'Content-Type: message/rfc822',
+              '',
+              `From: "${made}" <lager@shop.example>`,
+              `To: "${long}" <x@shop.example>`,
+              `Subject: ${made}`,
+              '',
+              'hi',
+              '--q--',
+            ],
+          );
+        },
+      },
+      {
         label: 'carried header with a long-charset encoded word',
         raw: (k) => mail([from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, `Importance: =?${longCs}?B?${b64(BUYER_OTHER)}?=`], ['hello']),
       },

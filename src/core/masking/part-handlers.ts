@@ -4,7 +4,7 @@
 import type { MailAddress, MailAttachment, OutgoingMail, ParsedMail } from '../types.js';
 import { maskCalendar } from './calendar-part.js';
 import { charsetKey, charsetNamed, isUndeclared, readCharset } from './charsets.js';
-import { plainHeaderText } from './encoded-words.js';
+import { plainHeaderText, withoutEncodedWords } from './encoded-words.js';
 import { cp1252 } from './ole-bytes.js';
 import { csvFormulaTexts, opensInSpreadsheet } from './csv-formulas.js';
 import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
@@ -213,7 +213,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     if ('removed' in read) return read;
     // A returned Subject or From keeps its encoded words, which a mail program showing the part may decode: read decoded.
     return {
-      part: textPart(p, settledCharset(maskReport(read.text, (s) => env.text(plainHeaderText(s), where))), baseType(p.contentType)),
+      part: textPart(p, settledCharset(maskReport(read.text, (s) => withoutEncodedWords(env.text(plainHeaderText(s), where)))), baseType(p.contentType)),
     };
   },
   image: (p, env, where) => {
