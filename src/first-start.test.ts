@@ -34,4 +34,10 @@ describe('firstStartHelp', () => {
     expect(help).not.toContain('would have been delivered');
     expect(help).toContain('the deliveries through the smarthost');
   });
+
+  it('names the lab file for staff replies by SMTP when no DNS records are given, and not when they are', () => {
+    expect(firstStartHelp(loadConfig({ env: {}, overrides: {} }), facts())).toContain('MASKGATE_CONFIG=config/example.lab.json');
+    const lab = loadConfig({ env: {}, overrides: { dns: { static: { 'acme.example': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] } } } } });
+    expect(firstStartHelp(lab, facts())).not.toContain('example.lab.json');
+  });
 });

@@ -58,8 +58,17 @@ Try it (README, "Try it by hand", goes on from here):
   # then send mail from jane@buyer.example to the returned alias on SMTP ${config.smtp.host}:${s.smtpPort}
   # and read ${config.outbound.smarthost ? 'the deliveries through the smarthost' : 'what would have been delivered'}:
   curl -s -H "Authorization: Bearer $MG_TOKEN" ${api}/outbox
-`;
+${Object.keys(config.dns.static).length === 0 ? LAB_HINT : ''}`;
 }
+
+/**
+ * Said when no DNS records are given (`dns.static` empty): the walkthrough's store, acme.example,
+ * proves nothing, so a staff reply by SMTP gets `550 5.7.26`; a newcomer who followed the printed
+ * lines learnt of the lab file only from the README.
+ */
+const LAB_HINT = `  # a staff reply by SMTP from support@acme.example is refused (550 5.7.26: the domain proves
+  # nothing); in a lab, restart with MASKGATE_CONFIG=config/example.lab.json (its DNS records)
+`;
 
 /** The link that creates the owner, on a line of its own, with when it stops working. */
 export function setupLines(s: StartFacts): string {

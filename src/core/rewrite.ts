@@ -8,7 +8,8 @@ import type { ContentRules } from './filters/content-rules.js';
 import { factsOf, IMAGE_TYPES } from './filters/attachments.js';
 import { splitHeaders } from './header-allowlist.js';
 import { keptDomain } from './masking/address-finder.js';
-import { plainHeaderText } from './masking/encoded-words.js';
+import { charsetNamed } from './masking/charsets.js';
+import { plainHeaderText, withoutEncodedWords } from './masking/encoded-words.js';
 import { rebuildContentIds } from './masking/content-ids.js';
 import { makeMasker, type Masker } from './masking/masker.js';
 import { handlePart, type PartEnv } from './masking/part-handlers.js';
@@ -50,6 +51,15 @@ export function safeDisplayName(name: string, fallback: string): string {
   return clean.slice(0, 100);
 }
 
+/**
+ * A header text (subject, display name, file name, carried value) as it goes out: its encoded words
+ * decoded (plainHeaderText), masked, and any encoded word the masking made shown as U+FFFD
+ * (withoutEncodedWords), so the reader's program decodes nothing the masking did not read.
+ */
+function headerText(masker: Masker, s: string, where: string): string {
+  return withoutEncodedWords(masker.text(plainHeaderText(s), where));
+}
+
 interface Walk {
   readonly ctx: RewriteContext;
   readonly masker: Masker;
@@ -71,7 +81,7 @@ async function maskBody(mail: ParsedMail, w: Walk, prefix: string) {
   const notes: string[] = [];
   // A text body in a charset not read here was left out by the parser (ParsedMail.unreadCharsets).
   for (const cs of mail.unreadCharsets ?? []) {
-    const why = `written in the character set ${JSON.stringify(cs.slice(0, 40))}, which is not read here, so it does not cross unread`;
+    const why = `written in ${charsetNamed(cs)}, which is not read here, so it does not cross unread`;
     notes.push(`[text removed: ${why}]`);
     changes.push({ rule: 'mask.charset', detail: `${label('text part')}: ${why}` });
   }
@@ -90,8 +100,7 @@ async function maskBody(mail: ParsedMail, w: Walk, prefix: string) {
   };
   for (const [i, original] of mail.attachments.entries()) {
     // A name is written back as a header parameter: an encoded word left in it is decoded by the reader's program.
-    const rawName = plainHeaderText(original.filename ?? '(unnamed)');
-    const name = safeFileName(masker.text(rawName, label('attachment names')));
+    const name = safeFileName(headerText(masker, original.filename ?? '(unnamed)', label('attachment names')));
     const where = label(`attachment ${name}`);
     const removed = (why: string) => {
       notes.push(`[attachment removed: ${name} — ${why}]`);
@@ -119,9 +128,12 @@ async function maskBody(mail: ParsedMail, w: Walk, prefix: string) {
     attachments.push({ ...part, filename: original.filename === null ? null : name, contentId: cids.id(i) });
   }
   if (notes.length) {
-    // The delivered copy says which file was removed and why (plain text note).
-    text = `${text ?? ''}${text ? '\n\n' : ''}${notes.join('\n')}`;
-    if (html !== null) html = `${html}<p>${notes.map(escapeHtml).join('<br>')}</p>`;
+    // The delivered copy says which file was removed and why (plain text note). A note quotes what
+    // was received (a file's type, a stream's name in it, a charset label), so it is masked like
+    // the text it joins: written after the masking, it would otherwise carry an address across.
+    const shown = masker.text(notes.join('\n'), label('notes on what was removed'));
+    text = `${text ?? ''}${text ? '\n\n' : ''}${shown}`;
+    if (html !== null) html = `${html}<p>${shown.split('\n').map(escapeHtml).join('<br>')}</p>`;
   }
   return { text, html, attachments };
 }
@@ -133,7 +145,7 @@ function safeFileName(name: string): string {
 /** An address in an attached message's header: the writer's becomes the alias, ours stay, others go. */
 function maskedAddress(a: MailAddress | undefined | null, w: Walk, where: string): MailAddress {
   if (!a) return { name: '', address: REMOVED_ADDRESS };
-  const name = safeDisplayName(w.masker.text(plainHeaderText(a.name), where), '');
+  const name = safeDisplayName(headerText(w.masker, a.name, where), '');
   if (w.masker.namesWriter(a.address)) return { name: name || w.from.name, address: w.from.address };
   const domain = a.address.slice(a.address.lastIndexOf('@') + 1);
   if (w.ctx.content && keptDomain(domain, w.ctx.content.keepEmailDomains)) return { name, address: a.address };
@@ -157,7 +169,7 @@ async function rebuildMessage(m: ParsedMail, w: Walk, where: string): Promise<Ou
     from: maskedAddress(m.from, w, where),
     replyTo: null,
     to: maskedAddress(m.to?.[0], w, where),
-    subject: w.masker.text(plainHeaderText(m.subject), `subject of ${where}`),
+    subject: headerText(w.masker, m.subject, `subject of ${where}`),
     date: Number.isNaN(date.getTime()) ? w.ctx.now : date,
     messageId: `<att${n}.${local}@${domain}>`,
     inReplyTo: null,
@@ -174,7 +186,7 @@ async function rebuildMessage(m: ParsedMail, w: Walk, where: string): Promise<Ou
  * program after the gateway judged it.
  */
 function keptHeaders(kept: readonly (readonly [string, string])[], masker: Masker): (readonly [string, string])[] {
-  return kept.map(([k, v]) => [k, masker.text(plainHeaderText(v), `${k} header`)] as const);
+  return kept.map(([k, v]) => [k, headerText(masker, v, `${k} header`)] as const);
 }
 
 export async function rewrite(mail: ParsedMail, ctx: RewriteContext): Promise<Rewritten> {
@@ -197,7 +209,7 @@ export async function rewrite(mail: ParsedMail, ctx: RewriteContext): Promise<Re
   const w: Walk = { ctx, masker, changes, from, to, nested: 0 };
   // The subject as the reader's program shows it: an encoded word left after the parser's decoding
   // (one inside another, or in a charset the parser did not read) decoded, or shown as U+FFFD.
-  const subject = masker.text(plainHeaderText(mail.subject), 'subject');
+  const subject = headerText(masker, mail.subject, 'subject');
   const body = await maskBody(mail, w, '');
   // Copied header values are masked like text (an Importance header holds no address, but a
   // value is a value).

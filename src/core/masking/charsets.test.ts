@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { charsetStream, knowsCharset, readCharset } from './charsets.js';
-import { plainHeaderText, UNREAD } from './encoded-words.js';
+import { plainHeaderText, UNREAD, withoutEncodedWords } from './encoded-words.js';
 import { decodeText } from './part-handlers.js';
 
 const bytes = (s: string, cs: string) => new Uint8Array(iconv.encode(s, cs));
@@ -80,8 +80,14 @@ describe('plainHeaderText: a header text as the reader’s program shows it', ()
     ['neighbours in one charset read together (a character split between them)', `${b('utf-8', '\xc3')} ${b('utf-8', '\xbc')}`, 'ü'],
     ['a word in a charset not read here', `Hi ${q('ibm037', '=81=95=95=81')}`, `Hi ${UNREAD}`],
     ['text with no words', 'Order A-1001 =? not a word ?=', 'Order A-1001 =? not a word ?='],
+    ['a word whose charset is longer than RFC 2047 allows (libmime decodes it), not left', `x ${b(`utf-8*${'a'.repeat(80)}`, 'a@b')} y`, `x ${UNREAD} y`],
   ])('%s', (_, input, shown) => {
     expect(plainHeaderText(input)).toBe(shown);
+  });
+
+  it('withoutEncodedWords: a word the masking made, with blanks and brackets inside, is not left for the reader to decode', () => {
+    expect(withoutEncodedWords(`Re: =?utf-8?B?${Buffer.from('a@b.example').toString('base64')} [email removed]?= ok`)).toBe(`Re: ${UNREAD} ok`);
+    expect(withoutEncodedWords('Order A-1001 =? not a word ?=')).toBe('Order A-1001 =? not a word ?=');
   });
 
   it('leaves no encoded word however deep they are nested', () => {

@@ -34,6 +34,22 @@ export function charsetKey(label: string): string {
     .toLowerCase();
 }
 
+/**
+ * How a label is written as a charset name (RFC 2978 §2.3 mime-charset, with the `.` and `:` of IANA
+ * names such as `ANSI_X3.4-1968`), at most 40 characters: anything else is not repeated to a reader.
+ */
+const NAME_SHOWN = /^[a-z0-9][a-z0-9._:+-]{0,39}$/;
+
+/**
+ * A label as a note to the reader names it: `the character set "ibm037"`, or `a character set whose
+ * label is no charset name` when the label is anything else (`charset="anna@shop.example"`), so
+ * that no text of the received message reaches the copy through the note that says it was removed.
+ */
+export function charsetNamed(label: string): string {
+  const key = charsetKey(label);
+  return NAME_SHOWN.test(key) ? `the character set "${key}"` : 'a character set whose label is no charset name';
+}
+
 /** True when the label declares nothing (absent, empty, `unknown-8bit`): the bytes are read as they look. */
 export function isUndeclared(label: string | null | undefined): boolean {
   return label === null || label === undefined || UNDECLARED.test(charsetKey(label));

@@ -10,6 +10,24 @@ const WORD = /=\?([^?\s]{1,75})\?([BbQq])\?([^?]*)\?=/g;
 /** A run of encoded words with only blanks between them (RFC 2047 §6.2: those blanks are not shown). */
 const RUN = /=\?[^?\s]{1,75}\?[BbQq]\?[^?]*\?=(?:\s*=\?[^?\s]{1,75}\?[BbQq]\?[^?]*\?=)*/g;
 
+/**
+ * An encoded word as the most lenient reader finds one: libmime (mailparser) takes a charset of any
+ * length (`=?utf-8*<80 letters>?B?…?=`, past RFC 2047's 75), blanks and brackets inside the text
+ * (its base64 decoder skips them), and mail programs decode words inside a quoted display name.
+ * Used only to remove what is left, so it may find more than WORD reads.
+ */
+const ANY_WORD = /=\?[^?]*\?[BbQq]\?[^?]*\?=/g;
+
+/**
+ * `s` with every encoded word left in it shown as U+FFFD: for header text after masking, which
+ * can make one (`=?utf-8?B?<address in base64> x?y@other.example?=` is no word until the masking
+ * removes `x?y@other.example`, whose `?` cut it; then `…[email removed]?=` is one, and the reader's
+ * program decodes the address). Linear: each try from a `=?` ends at the second `?` after it.
+ */
+export function withoutEncodedWords(s: string): string {
+  return s.includes('=?') ? s.replace(ANY_WORD, UNREAD) : s;
+}
+
 /** How many times a text is decoded again when decoding gave another encoded word (`=?utf-8?B?PT91dGYtNz9R…?=`). */
 const MAX_ROUNDS = 8;
 
@@ -83,8 +101,8 @@ export function plainHeaderText(s: string): string {
   let t = s;
   for (let round = 0; round < MAX_ROUNDS && t.includes('=?'); round++) {
     const next = t.replace(RUN, decodeRun);
-    if (next === t) return t;
+    if (next === t) break;
     t = next;
   }
-  return t.replace(WORD, UNREAD);
+  return withoutEncodedWords(t);
 }

@@ -3,8 +3,8 @@
 // a message, at any depth, goes through exactly one of them or is removed.
 import type { MailAddress, MailAttachment, OutgoingMail, ParsedMail } from '../types.js';
 import { maskCalendar } from './calendar-part.js';
-import { charsetKey, isUndeclared, readCharset } from './charsets.js';
-import { plainHeaderText } from './encoded-words.js';
+import { charsetKey, charsetNamed, isUndeclared, readCharset } from './charsets.js';
+import { plainHeaderText, withoutEncodedWords } from './encoded-words.js';
 import { cp1252 } from './ole-bytes.js';
 import { csvFormulaTexts, opensInSpreadsheet } from './csv-formulas.js';
 import { cleanOle, cleanOoxml, cleanPdf, NotWhatItClaims, type CleanDocument } from './document-metadata.js';
@@ -80,12 +80,29 @@ export function decodeText(bytes: Uint8Array, charset: string | null | undefined
 
 /** Why a text part in a charset not read here is removed (decodeText gave null). */
 export const unreadCharset = (charset: string | null | undefined): string =>
-  `text in the character set ${JSON.stringify(charsetKey(charset ?? '').slice(0, 40))}, which is not read here, so it does not cross unread`;
+  `text in ${charsetNamed(charset ?? '')}, which is not read here, so it does not cross unread`;
 
 /** The part's text, or the outcome that removes it when its charset is not read here. */
 function partText(p: MailAttachment): { readonly text: string } | { readonly removed: string } {
   const text = decodeText(p.content, p.charset);
   return text === null ? { removed: unreadCharset(p.charset) } : { text };
+}
+
+/**
+ * What a program opening a saved text file reads its charset from, inside the file: an escape
+ * sequence (ISO-2022-JP, which Chrome's and Firefox's detectors guess from it), `<meta charset>` or
+ * `http-equiv` (HTML), `<?xml … encoding=…?>`, CSS `@charset`, an Emacs `coding:` cookie.
+ */
+const CHARSET_INSIDE = /\x1b|charset|coding/i;
+
+/**
+ * A text file's characters, with a UTF-8 byte-order mark first when its own text could name another
+ * charset (CHARSET_INSIDE): the mark decides before anything inside the file (WHATWG Encoding,
+ * "decode": a BOM wins over `<meta charset>` and over detection), so a browser or editor reads the
+ * UTF-8 the masking read, never `ESC $ B #a#n#n#a!w` as `ａｎｎａ＠`. Mail programs show the part without it.
+ */
+export function settledCharset(text: string): string {
+  return CHARSET_INSIDE.test(text) && !text.startsWith('\ufeff') ? `\ufeff${text}` : text;
 }
 
 const textPart = (p: MailAttachment, text: string, type: string): MailAttachment => ({
@@ -130,7 +147,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     const read = partText(p);
     if ('removed' in read) return read;
     const masked = env.text(read.text, where);
-    if (!opensInSpreadsheet(p.contentType, p.filename)) return { part: textPart(p, masked, 'text/plain') };
+    if (!opensInSpreadsheet(p.contentType, p.filename)) return { part: textPart(p, settledCharset(masked), 'text/plain') };
     // Text beginning `ID;` Excel opens as SYLK whatever its name, computing its formula cells (`E…`, no `=`).
     if (/^\ufeff?ID;/.test(masked))
       return { removed: 'a SYLK sheet sent as text: Excel computes its formula cells, which are not read here, so it does not cross' };
@@ -140,7 +157,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     if (shown.some((t) => env.namesWriter(t) || env.holdsAddress(t)))
       return { removed: "a formula's text holds an email address, which cannot be masked inside it" };
     // Excel reads a .csv without a byte-order mark in the system's 8-bit code page: the UTF-8 copy keeps one.
-    return { part: textPart(p, /[^\x00-\x7f]/.test(masked) && !masked.startsWith('\ufeff') ? `\ufeff${masked}` : masked, 'text/plain') };
+    return { part: textPart(p, /[^\x00-\x7f]/.test(masked) ? `\ufeff${masked.replace(/^\ufeff/, '')}` : settledCharset(masked), 'text/plain') };
   },
   html: (p, env, where) => {
     const read = partText(p);
@@ -149,7 +166,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     // A page named `.xls` Excel opens as a sheet, computing a cell whose text is a formula (not read here).
     if (EXCEL_TEXT_NAMES.has(extensionOf(p.filename) ?? '') && WEB_FORMULA_CELL.test(html))
       return { removed: 'a web page Excel opens as a sheet, with formula cells that are not read here, so it does not cross' };
-    return { part: textPart(p, html, 'text/html') };
+    return { part: textPart(p, settledCharset(html), 'text/html') };
   },
   calendar: (p, env, where) => {
     const read = partText(p);
@@ -197,11 +214,7 @@ export const PART_HANDLERS: Readonly<Record<PartKind, Handler>> = {
     if ('removed' in read) return read;
     // A returned Subject or From keeps its encoded words, which a mail program showing the part may decode: read decoded.
     return {
-      part: textPart(
-        p,
-        maskReport(read.text, (s) => env.text(plainHeaderText(s), where)),
-        baseType(p.contentType),
-      ),
+      part: textPart(p, settledCharset(maskReport(read.text, (s) => withoutEncodedWords(env.text(plainHeaderText(s), where)))), baseType(p.contentType)),
     };
   },
   image: (p, env, where) => {
