@@ -33,6 +33,14 @@ describe('maskCalendar', () => {
     expect(c.text).not.toContain(file.slice(0, 12));
   });
 
+  it('labels a vCalendar 1.0 value that is not ASCII CHARSET=UTF-8, as Outlook writes it (unlabelled, Outlook reads it in the Windows code page); iCalendar 2.0 stays unlabelled', () => {
+    const v1 = ics('SUMMARY;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Abholung S=FCd', 'LOCATION:Tor 3').replace('VERSION:2.0', 'VERSION:1.0');
+    const c = maskCalendar(v1, env);
+    expect(c.text).toMatch(/^SUMMARY;CHARSET=UTF-8:Abholung Süd\r$/m);
+    expect(c.text).toMatch(/^LOCATION:Tor 3\r$/m);
+    expect(maskCalendar(ics('SUMMARY:Abholung Süd'), env).text).not.toMatch(/CHARSET/i);
+  });
+
   it('decodes a vCalendar value in quoted-printable before masking it', () => {
     const c = maskCalendar(ics('DESCRIPTION;ENCODING=QUOTED-PRINTABLE:Mail bob.stone=40shopmail.de'), env);
     expect(c.text).toContain('DESCRIPTION:Mail [email removed]');

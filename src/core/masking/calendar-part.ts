@@ -4,7 +4,7 @@
 // removed; every free-text property is masked like the body (an HTML one as HTML); files inside it (binary values) are
 // removed; METHOD is kept and returned.
 import type { MailAddress } from '../types.js';
-import { decoded, holdsFile, mapStrings, plainNames, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
+import { decoded, holdsFile, labelledUtf8, mapStrings, plainNames, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
 
 export interface CalendarEnv {
   readonly text: (s: string) => string;
@@ -101,8 +101,11 @@ export function maskCalendar(source: string, env: CalendarEnv): MaskedCalendar {
       const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, IDENTIFIERS.has(name) ? identifier : mask));
       props.push([p[0], params, p[2], ...values]);
     }
-    return [c[0], props, c[2].filter((sub) => named(sub[0])).map(walk)];
+    return [c[0], vCalendar1 ? props.map(labelledUtf8) : props, c[2].filter((sub) => named(sub[0])).map(walk)];
   };
+  // vCalendar 1.0 (VERSION on the VCALENDAR, read for every component inside it): values not in
+  // ASCII leave labelled CHARSET=UTF-8 (jcal.ts labelledUtf8).
+  const vCalendar1 = parsed.some((c) => c[1].some((p) => p[0].toLowerCase() === 'version' && String(p[3]).trim() === '1.0'));
   const comps = parsed.filter((c) => named(c[0])).map(walk);
   return { text: stringifyJ(comps), method, removedAttendees: removed, removedFiles: files };
 }

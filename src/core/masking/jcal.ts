@@ -184,3 +184,16 @@ export function decoded(p: JProp): JProp | null {
   const values = p.slice(3).map((v) => mapStrings(v, read));
   return unread ? null : [p[0], params, e === 'quoted-printable' ? 'text' : p[2], ...values];
 }
+
+/**
+ * A vCard 2.1 or vCalendar 1.0 property whose value is not ASCII, labelled `CHARSET=UTF-8` (as
+ * Outlook writes one): such a value without a CHARSET is read in the reader's Windows code page
+ * (vCard 2.1 §2.1.5, vCalendar 1.0 §2.1.3 leave the default to the program), so UTF-8 bytes would
+ * show as other letters (cp932 reads U+10081's bytes as a full-width letter pair), not as what
+ * masking judged. vCard 3/4 and iCalendar are UTF-8 by their MIME part (RFC 2425, 6350, 5545).
+ */
+export function labelledUtf8(p: JProp): JProp {
+  let wide = false;
+  for (const v of p.slice(3)) mapStrings(v, (s) => ((wide ||= /[^\x00-\x7f]/.test(s)), s));
+  return wide && !NON_TEXT.has(p[2]) ? [p[0], { ...p[1], charset: 'UTF-8' }, p[2], ...p.slice(3)] : p;
+}

@@ -47,6 +47,15 @@ describe('maskVcard: values in an encoding', () => {
     expect(v.text).not.toMatch(/CHARSET|AEA|shopmail/i);
   });
 
+  it('labels a vCard 2.1 value that is not ASCII CHARSET=UTF-8, as Outlook writes it: without a label Outlook reads it in the Windows code page (cp932 reads UTF-8 bytes as other letters), not as masked', () => {
+    const v = maskVcard(card('2.1', 'FN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Lager S=FCd', 'NOTE:Gr\u00fc\u00dfe aus K\u00f6ln', 'TITLE:Team'), env);
+    expect(v.text).toMatch(/^FN;CHARSET=UTF-8:Lager Süd\r$/m);
+    expect(v.text).toMatch(/^NOTE;CHARSET=UTF-8:Grüße aus Köln\r$/m);
+    expect(v.text).toMatch(/^TITLE:Team\r$/m);
+    const v3 = maskVcard(card('3.0', 'FN:Lager Süd'), env);
+    expect(v3.text).not.toMatch(/CHARSET/i);
+  });
+
   it('removes a value in a CHARSET no decoder here reads (EBCDIC), never keeps it unread', () => {
     const v = maskVcard(card('2.1', 'FN:Lager Team', 'NOTE;CHARSET=IBM037:abc', 'X-NOTE;CHARSET=IBM037;ENCODING=QUOTED-PRINTABLE:=81=95'), env);
     expect(v.text).toContain('FN:Lager Team');

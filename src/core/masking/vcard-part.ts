@@ -4,7 +4,7 @@
 // keys are removed; free text masked like the body, a quoted-printable value decoded first, a
 // base64 one (any other encoding) removed.
 import type { MailAddress } from '../types.js';
-import { decoded, holdsFile, mapStrings, plainNames, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
+import { decoded, holdsFile, labelledUtf8, mapStrings, plainNames, NON_TEXT, parseJ, stringifyJ, type JComp, type JProp } from './jcal.js';
 
 export interface VcardEnv {
   readonly text: (s: string) => string;
@@ -73,7 +73,8 @@ export function maskVcard(source: string, env: VcardEnv): { text: string; remove
       const values = NON_TEXT.has(p[2]) ? p.slice(3) : p.slice(3).map((v) => mapStrings(v, env.text));
       props.push([p[0], params, p[2], ...values]);
     }
-    return [c[0], props, c[2].filter((sub) => named(sub[0])).map(walk)];
+    const v21 = c[1].some((p) => p[0].toLowerCase() === 'version' && String(p[3]).trim() === '2.1');
+    return [c[0], v21 ? props.map(labelledUtf8) : props, c[2].filter((sub) => named(sub[0])).map(walk)];
   };
   const comps = parseJ(source)
     .filter((c) => named(c[0]))
