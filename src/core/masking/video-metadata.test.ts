@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isIsoMedia, NotAVideo, stripVideoMetadata } from './video-metadata.js';
-import { pictureFile } from '../../../test/fixtures/pictures.js';
+import { iccProfile, pictureFile } from '../../../test/fixtures/pictures.js';
 
 const ADDRESS = 'anna.private@othermail.example';
 const latin1 = (b: Uint8Array) => Buffer.from(b).toString('latin1');
@@ -89,6 +89,54 @@ describe('videos and sound in an ISO BMFF file (MP4, MOV, M4A) lose their metada
     expect(() => stripVideoMetadata(new Uint8Array(Buffer.concat([box('ftyp', Buffer.from('isom\0\0\0\0')), box('mdat', Buffer.from(ADDRESS))])))).toThrow(
       NotAVideo,
     );
+  });
+
+  it("blanks the text of an ICC profile in a sample entry's colour box (colr prof), keeps colour numbers (nclx), frees another kind", () => {
+    const full = (type: string, body: Buffer) => box(type, Buffer.alloc(4), body);
+    const hdlr = full('hdlr', Buffer.concat([Buffer.alloc(4), Buffer.from('vide'), Buffer.alloc(12)]));
+    const nclx = box('colr', Buffer.from('nclx'), Buffer.from('0001000100010080', 'hex'));
+    const prof = box('colr', Buffer.from('prof'), iccProfile(`Profile by ${ADDRESS}`, `(c) ${ADDRESS}`));
+    const odd = box('colr', Buffer.from('zzzz'), Buffer.from(ADDRESS));
+    const entry = box('avc1', Buffer.alloc(78), nclx, prof, odd);
+    const count1 = Buffer.alloc(4);
+    count1.writeUInt32BE(1);
+    const stbl = box(
+      'stbl',
+      full('stsd', Buffer.concat([count1, entry])),
+      full('stsc', Buffer.alloc(4)),
+      full('stsz', Buffer.alloc(8)),
+      full('stco', Buffer.alloc(4)),
+    );
+    const file = Buffer.concat([box('ftyp', Buffer.from('isom\0\0\0\0')), box('moov', box('trak', box('mdia', hdlr, box('minf', stbl))))]);
+    const b = Buffer.from(stripVideoMetadata(new Uint8Array(file)).bytes);
+    expect(b.length).toBe(file.length);
+    expect(latin1(b)).not.toContain(ADDRESS);
+    expect(latin1(b)).not.toContain(ADDRESS.slice(0, 12));
+    expect(latin1(b)).toContain('nclx');
+    expect(latin1(b)).toContain('prof');
+    expect(latin1(b)).toContain('acsp');
+  });
+
+  it('counts one sample size for all (stsz with a size) per chunk at once: 2^32 - 1 samples in one chunk do not hang the walk', () => {
+    const full = (type: string, body: Buffer) => box(type, Buffer.alloc(4), body);
+    const hdlr = full('hdlr', Buffer.concat([Buffer.alloc(4), Buffer.from('vide'), Buffer.alloc(12)]));
+    const stsz = Buffer.alloc(8);
+    stsz.writeUInt32BE(1, 0);
+    stsz.writeUInt32BE(0xffffffff, 4);
+    const stsc = Buffer.alloc(16);
+    stsc.writeUInt32BE(1);
+    stsc.writeUInt32BE(1, 4);
+    stsc.writeUInt32BE(0xffffffff, 8);
+    stsc.writeUInt32BE(1, 12);
+    const stco = Buffer.alloc(8);
+    stco.writeUInt32BE(1);
+    const stbl = box('stbl', full('stsd', Buffer.alloc(4)), full('stsc', stsc), full('stsz', stsz), full('stco', stco));
+    const file = Buffer.concat([
+      box('ftyp', Buffer.from('isom\0\0\0\0')),
+      box('moov', box('trak', box('mdia', hdlr, box('minf', stbl)))),
+      box('mdat', Buffer.from('abc')),
+    ]);
+    expect(stripVideoMetadata(new Uint8Array(file)).bytes.length).toBe(file.length);
   });
 
   it('walks hostile sample tables in linear time: 500 000 chunks of one sample each, over 250 000 media data boxes', () => {

@@ -8,6 +8,7 @@
 // detector: offsets move, a muxer's job) or overwrite a list of known GPS and date fields
 // (@xoi/gps-metadata-remover: a list of removals, which an unnamed box passes).
 import { isHeif } from './image-metadata.js';
+import { iccWithoutText } from './pictures/icc.js';
 
 export class NotAVideo extends Error {}
 
@@ -204,6 +205,19 @@ class Cleaner {
   }
 
   /**
+   * A colour box (§12.1.5): `nclx`/`nclc` (colour numbers) kept; an ICC profile (`prof`, `rICC`)
+   * keeps its curves and tables with its text blanked in place (pictures/icc.ts iccWithoutText, the
+   * same length: a profile's `desc`/`cprt` is free text); anything else freed.
+   */
+  colour(box: Box): void {
+    const kind = box.end - box.data >= 4 ? ascii(this.b, box.data, 4) : '';
+    if (kind === 'nclx' || kind === 'nclc') return;
+    const clean = kind === 'prof' || kind === 'rICC' ? iccWithoutText(this.b.subarray(box.data + 4, box.end)) : null;
+    if (clean) this.out.set(clean, box.data + 4);
+    else this.free(box);
+  }
+
+  /**
    * A sample description box (§8.5.2): each entry keeps its fixed fields (a visual entry's
    * compressor name blanked: a 32-byte string) and the boxes KEEP.entry names (a QuickTime `wave`
    * walked by KEEP.wave); its other boxes freed. The fixed fields' length by the track's handler:
@@ -219,6 +233,7 @@ class Cleaner {
       if (handler === 'vide') this.out.fill(0, entry.data + 42, entry.data + 74);
       for (const box of this.kids(entry.data + fixed, entry.end)) {
         if (!KEEP.entry?.has(box.type)) this.free(box);
+        else if (box.type === 'colr') this.colour(box);
         else if (box.type === 'wave') for (const inner of this.kids(box.data, box.end)) if (!KEEP.wave?.has(inner.type)) this.free(inner);
       }
     }
@@ -262,9 +277,10 @@ function sampleRanges(b: Uint8Array, tables: ReadonlyMap<string, Box>, ranges: [
   // Sample sizes: one for all (stsz with a size), or a table of 32 (stsz), 4, 8 or 16 bits (stz2).
   let count: number;
   let size: (i: number) => number;
+  let fixed = 0;
   if (stsz.type === 'stsz') {
     if (stsz.end - stsz.data < 12) throw new NotAVideo('a sample size box too short');
-    const fixed = be32(b, stsz.data + 4);
+    fixed = be32(b, stsz.data + 4);
     count = be32(b, stsz.data + 8);
     if (fixed === 0 && stsz.data + 12 + 4 * count > stsz.end) throw new NotAVideo('a sample size table runs past its box');
     size = fixed ? () => fixed : (i) => be32(b, stsz.data + 12 + 4 * i);
@@ -286,7 +302,13 @@ function sampleRanges(b: Uint8Array, tables: ReadonlyMap<string, Box>, ranges: [
     for (let c = first; c < next && c <= chunks && sampleIndex < count; c++) {
       const from = offset(c - 1);
       let len = 0;
-      for (let k = 0; k < perChunk && sampleIndex < count; k++) len += size(sampleIndex++);
+      if (fixed) {
+        // One size for every sample: the chunk's length at once (a hostile count of 2^32 samples
+        // in one chunk would otherwise be counted one by one).
+        const k = Math.min(perChunk, count - sampleIndex);
+        len = fixed * k;
+        sampleIndex += k;
+      } else for (let k = 0; k < perChunk && sampleIndex < count; k++) len += size(sampleIndex++);
       ranges.push([from, from + len]);
     }
   }
