@@ -53,10 +53,7 @@ export class ByteBudget {
    * or with null after `waitMs` when they did not fit in time.
    */
   acquire(cost: number, waitMs: number): Promise<Release | null> {
-    // Before anything waits, what only may be held (DATA still arriving) is given back.
-    if (this.#queue.length > 0 || !this.#fits(cost)) this.#reclaim();
-    if (this.#queue.length === 0 && this.#fits(cost)) return Promise.resolve(this.#take(cost));
-    return this.#wait(cost, waitMs, false, this.#queue.length);
+    return this.#acquire(cost, waitMs, false);
   }
 
   /**
@@ -69,11 +66,25 @@ export class ByteBudget {
    * gave back MEMORY_PER_BYTE × its size, and cost less (DELIVERY_MEMORY_PER_BYTE).
    */
   acquireFirst(cost: number, waitMs: number): Promise<Release | null> {
-    const ahead = this.#queue.findIndex((w) => !w.first);
-    const firsts = ahead < 0 ? this.#queue.length : ahead;
-    if (firsts > 0 || !this.#fits(cost)) this.#reclaim();
-    if (firsts === 0 && this.#fits(cost)) return Promise.resolve(this.#take(cost));
-    return this.#wait(cost, waitMs, true, firsts);
+    return this.#acquire(cost, waitMs, true);
+  }
+
+  /**
+   * Takes `cost` bytes at once when nothing waits ahead of this caller and they fit; else queues it
+   * at its place: behind every waiter (ordinary), or behind the earlier first ones only (`first`).
+   */
+  #acquire(cost: number, waitMs: number, first: boolean): Promise<Release | null> {
+    const ahead = first ? this.#firsts() : this.#queue.length;
+    // Before anything waits, what only may be held (DATA still arriving) is given back.
+    if (ahead > 0 || !this.#fits(cost)) this.#reclaim();
+    if (ahead === 0 && this.#fits(cost)) return Promise.resolve(this.#take(cost));
+    return this.#wait(cost, waitMs, first, ahead);
+  }
+
+  /** How many waiters at the head of the queue came through acquireFirst. */
+  #firsts(): number {
+    const ordinary = this.#queue.findIndex((w) => !w.first);
+    return ordinary < 0 ? this.#queue.length : ordinary;
   }
 
   /** Queues a waiter at `at` until it is granted (drain) or `waitMs` runs out (null). */
