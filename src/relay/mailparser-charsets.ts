@@ -12,6 +12,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import libmime from 'libmime';
 import { MailParser } from 'mailparser';
 import { charsetStream, readCharset, type CharsetStream } from '../core/masking/charsets.js';
+import { LruMap } from '../core/lru-map.js';
 import { UNREAD, wordBytes } from '../core/masking/encoded-words.js';
 
 /** The parse option through which a parse learns which text bodies were not read (their labels). */
@@ -75,14 +76,15 @@ if (proto && originalGetDecoder) {
 }
 
 type DecodeWord = (this: unknown, charset: string, encoding: string, text: string) => string;
-const wordReadByLibmime = new Map<string, boolean>();
+/** Labels of encoded words last read: a sender writes any label, so the least recently used go first. */
+const wordReadByLibmime = new LruMap<string, boolean>(256);
 
-/** Whether libmime reads encoded words in this charset (it reads them as UTF-8 when not): asked once a label. */
+/** Whether libmime reads encoded words in this charset (it reads them as UTF-8 when not): asked once a label while it is among the recent ones. */
 function libmimeReads(charset: string): boolean {
   let r = wordReadByLibmime.get(charset);
   if (r === undefined) {
     r = (libmime.createDecodeStream(charset) as { supported?: boolean }).supported !== false;
-    if (wordReadByLibmime.size < 1000) wordReadByLibmime.set(charset, r);
+    wordReadByLibmime.set(charset, r);
   }
   return r;
 }

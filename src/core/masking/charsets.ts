@@ -12,6 +12,7 @@ import iconv from 'iconv-lite';
 import libmime from 'libmime';
 import { cp1252 } from './ole-bytes.js';
 import { concat } from './concat-bytes.js';
+import { LruMap } from '../lru-map.js';
 
 /**
  * Labels that are no character set: iconv-lite's transfer encodings (a mail program decodes a
@@ -58,14 +59,30 @@ export function isUndeclared(label: string | null | undefined): boolean {
 /** Which decoder reads a label: TextDecoder's encoding name, iconv-lite's, or neither (null). */
 type Reader = { readonly whatwg: string } | { readonly iconv: string };
 
-const readers = new Map<string, Reader | null>();
+/**
+ * Readers of the labels last read: a sender writes any label it likes, so at most this many, the
+ * least recently used going first; only labels a decoder knows are kept (one none knows is cheap to
+ * try again, and a flood of made-up labels then never pushes out the real ones).
+ */
+const readers = new LruMap<string, Reader>(256);
+
+/** The names of UTF-16 without its byte order (a pattern's alternatives, lowercased). */
+const UTF16_NAMES = 'utf-?16|ucs-?2|unicode|csunicode|iso-10646-ucs-2';
 
 /**
  * UTF-16 named without its byte order: read by its byte-order mark, else by guessing from its zero
  * bytes (iconv-lite's `utf-16`, as mail programs do); TextDecoder would read it as UTF-16LE, a
  * big-endian text with its mark (as Java writes it) as junk.
  */
-const UTF16_ANY_ORDER = /^(utf-?16|ucs-?2|unicode|csunicode|iso-10646-ucs-2)$/;
+const UTF16_ANY_ORDER = new RegExp(`^(${UTF16_NAMES})$`);
+
+/**
+ * A label (charsetKey) that begins with the name of a Unicode encoding other than UTF-8: UTF-16 and
+ * UTF-32 in either byte order or none, UCS-2/UCS-4, UTF-7. Such a text is read by its label
+ * (readCharset), never by a byte-order mark sniffed first: `FF FE 00 00` opens UTF-32LE as well as
+ * a UTF-16LE mark, and UTF-7 has no such mark.
+ */
+export const UNICODE_NOT_UTF8 = new RegExp(`^(${UTF16_NAMES}|utf-?32|ucs-?4|utf-?7)`);
 
 function readerFor(key: string): Reader | null {
   if (NOT_A_CHARSET.test(key)) return null;
@@ -79,7 +96,7 @@ function readerFor(key: string): Reader | null {
   return null;
 }
 
-/** The reader for a label, its misspellings resolved as libmime resolves them; cached (a few hundred labels at most are real). */
+/** The reader for a label, its misspellings resolved as libmime resolves them; a known one cached (readers). */
 function reader(label: string): Reader | null {
   const key = charsetKey(label);
   const known = readers.get(key);
@@ -89,7 +106,7 @@ function reader(label: string): Reader | null {
     const alias = charsetKey(libmime.normalizeCharset(key));
     if (alias !== key && !NOT_A_CHARSET.test(alias)) found = readerFor(alias);
   }
-  if (readers.size < 1000) readers.set(key, found);
+  if (found !== null) readers.set(key, found);
   return found;
 }
 
@@ -110,7 +127,11 @@ export function readCharset(bytes: Uint8Array, label: string): string | null {
   return iconv.decode(bytesOf(bytes), r.iconv);
 }
 
-/** An incremental reader of one text's bytes (a body arriving in chunks): `write` each chunk, then `end`. */
+/**
+ * An incremental reader of one text's bytes (a body arriving in chunks): `write` each chunk, then
+ * `end`. A chunk may be kept until `end` (a charset read whole): the caller does not change its
+ * bytes after writing it (a stream's chunks, as mailparser's decoders push them, are never reused).
+ */
 export interface CharsetStream {
   write(bytes: Uint8Array): string;
   end(): string;
@@ -132,15 +153,16 @@ export function charsetStream(label: string): CharsetStream | null {
   }
   // iconv-lite's own stream decoders lose characters cut between chunks (its UTF-7 decoder drops a
   // base64 shift cut at a byte: `anna+AEA-` in one-byte chunks reads `anna+`), so its charsets are
-  // read whole at the end, as libmime reads the Japanese ones.
+  // read whole at the end, as libmime reads the Japanese ones. The chunks are kept as given (see
+  // CharsetStream) and copied once, into the whole.
   const chunks: Uint8Array[] = [];
   return {
     write: (b) => {
-      chunks.push(b.slice());
+      chunks.push(b);
       return '';
     },
     end: () => {
-      const all = concat(chunks);
+      const all = chunks.length === 1 ? (chunks[0] as Uint8Array) : concat(chunks);
       chunks.length = 0;
       return iconv.decode(bytesOf(all), r.iconv);
     },

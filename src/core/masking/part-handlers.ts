@@ -3,7 +3,7 @@
 // a message, at any depth, goes through exactly one of them or is removed.
 import type { MailAddress, MailAttachment, OutgoingMail, ParsedMail } from '../types.js';
 import { maskCalendar } from './calendar-part.js';
-import { charsetKey, charsetNamed, isUndeclared, readCharset } from './charsets.js';
+import { charsetKey, charsetNamed, isUndeclared, readCharset, UNICODE_NOT_UTF8 } from './charsets.js';
 import { plainHeaderText, withoutEncodedWords } from './encoded-words.js';
 import { cp1252 } from './ole-bytes.js';
 import { csvFormulaTexts, opensInSpreadsheet } from './csv-formulas.js';
@@ -47,8 +47,6 @@ const WINDOWS_1252 = /^(windows-1252|cp1252|x-cp1252|latin1|iso-8859-1|iso8859-1
 /** Windows-1252 bytes as text (ole-bytes.ts `cp1252`: Node reads 0x80–0x9F as C1 controls, so a German invoice's euro sign would be lost). */
 export const decodeWindows1252 = cp1252;
 
-const UNICODE_LABEL = /^(utf-?16|utf-?32|ucs-?2|ucs-?4|unicode|csunicode|utf-?7)/;
-
 /**
  * A text part's characters: a declared Unicode charset (UTF-16, UTF-32, UTF-7) by its label, else a
  * byte-order mark, else the declared charset (charsets.ts readCharset: what mail programs read,
@@ -59,7 +57,7 @@ const UNICODE_LABEL = /^(utf-?16|utf-?32|ucs-?2|ucs-?4|unicode|csunicode|utf-?7)
  */
 export function decodeText(bytes: Uint8Array, charset: string | null | undefined): string | null {
   const declared = isUndeclared(charset) ? null : charsetKey(charset as string);
-  if (declared && UNICODE_LABEL.test(declared)) return readCharset(bytes, declared);
+  if (declared && UNICODE_NOT_UTF8.test(declared)) return readCharset(bytes, declared);
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
   if (declared && WINDOWS_1252.test(declared) && bytes.some((b) => b >= 0x80)) {
