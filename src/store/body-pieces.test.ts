@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinedOriginal, PIECE_BYTES, PIECED_FROM, rangeOf, storedPieces } from './body-pieces.js';
+import { joinedOriginal, PIECE_BYTES, PIECED_FROM, PIECES_BOUND_BYTES, pieceRuns, rangeOf, storedPieces } from './body-pieces.js';
 
 const bytes = (n: number) => {
   const b = Buffer.alloc(n);
@@ -41,5 +41,26 @@ describe('an original stored in pieces', () => {
     }
     expect(rangeOf(pieces, 3000, 18)).toBeNull();
     expect(rangeOf(pieces, -1, 2)).toBeNull();
+  });
+});
+
+describe('the later pieces in runs, one multi-row insert a run', () => {
+  it('puts a 24 MiB original’s 23 later pieces in 6 inserts of at most PIECES_BOUND_BYTES, seqs in order', () => {
+    const { later } = storedPieces(Buffer.alloc(24 * PIECE_BYTES));
+    const runs = pieceRuns(later);
+    expect(runs.map((r) => r.pieces.length)).toEqual([4, 4, 4, 4, 4, 3]);
+    expect(runs.map((r) => r.seq)).toEqual([1, 5, 9, 13, 17, 21]);
+    expect(runs.every((r) => r.pieces.reduce((n, p) => n + p.length, 0) <= PIECES_BOUND_BYTES)).toBe(true);
+    const inOrder = runs.flatMap((r) => r.pieces);
+    expect(inOrder.length === later.length && inOrder.every((p, i) => p === later[i])).toBe(true);
+  });
+
+  it('makes no run for no pieces, and a run of one for a piece larger than the bound', () => {
+    expect(pieceRuns([])).toEqual([]);
+    const big = Buffer.alloc(10);
+    expect(pieceRuns([big, big], 4)).toEqual([
+      { seq: 1, pieces: [big] },
+      { seq: 2, pieces: [big] },
+    ]);
   });
 });

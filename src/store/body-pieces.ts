@@ -22,6 +22,33 @@ export const laterPiecesQuery = (param: string): string => `SELECT bytes FROM me
 export const PIECE_INSERT = 'INSERT INTO message_body_pieces (message_id, seq, bytes) VALUES';
 
 /**
+ * The most bytes of pieces one insert binds where several rows go in one query (PostgreSQL): the
+ * driver copies every bound value into the one Bind message it writes, so this is what one query
+ * holds in memory at once, four pieces. A 24 MiB original is then 6 queries, not 23.
+ */
+export const PIECES_BOUND_BYTES = 4 * PIECE_BYTES;
+
+/**
+ * `later` (storedPieces) in runs for multi-row inserts, in order: each run at most `bound` bytes
+ * (but at least one piece, however large) and `seq` the seq of its first piece (from 1).
+ */
+export function pieceRuns(later: readonly Buffer[], bound = PIECES_BOUND_BYTES): { readonly seq: number; readonly pieces: readonly Buffer[] }[] {
+  const runs: { seq: number; pieces: Buffer[] }[] = [];
+  let bytes = 0;
+  later.forEach((piece, k) => {
+    const run = runs.at(-1);
+    if (run && bytes + piece.length <= bound) {
+      run.pieces.push(piece);
+      bytes += piece.length;
+    } else {
+      runs.push({ seq: k + 1, pieces: [piece] });
+      bytes = piece.length;
+    }
+  });
+  return runs;
+}
+
+/**
  * `raw` as stored: `first` for message_bodies.raw and `later` for message_body_pieces (seq = index + 1).
  * Views of `raw`, not copies; `later` is empty up to PIECED_FROM bytes.
  */

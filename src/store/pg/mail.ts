@@ -16,7 +16,7 @@ import type {
   SendCounts,
   StoreRow,
 } from '../mail-ports.js';
-import { PIECE_INSERT, storedPieces } from '../body-pieces.js';
+import { PIECE_INSERT, pieceRuns, storedPieces } from '../body-pieces.js';
 import { newToken } from '../pairs.js';
 import type { PgScope, Queryable } from './db.js';
 import { pgIndexSearchText } from './search.js';
@@ -191,10 +191,14 @@ export function pgMail(s: PgScope): MailStore {
         );
         const id = (r as { id: number }).id;
         // A large original in pieces (store/body-pieces.ts): node-postgres copies each bound Buffer
-        // into the Bind message it writes, so one piece at a time, not the whole message.
+        // into the Bind message it writes, so a few pieces a query (PIECES_BOUND_BYTES), never the
+        // whole message, and a few round trips inside the commit, not one a piece.
         const pieces = storedPieces(m.raw);
         await q.query('INSERT INTO message_bodies (message_id, raw) VALUES ($1, $2)', [id, pieces.first]);
-        for (const [k, bytes] of pieces.later.entries()) await q.query(`${PIECE_INSERT} ($1, $2, $3)`, [id, k + 1, bytes]);
+        for (const run of pieceRuns(pieces.later)) {
+          const rows = run.pieces.map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`).join(', ');
+          await q.query(`${PIECE_INSERT} ${rows}`, [id, ...run.pieces.flatMap((bytes, i) => [run.seq + i, bytes])]);
+        }
         // Found by its whole delivered text and the buyer's name as the store sees it, as SQLite's insert
         // indexes them (the trigger wrote only the snippet, and the name even when the buyer hid it).
         await pgIndexSearchText(q, id, m.searchText ?? m.snippet ?? '', m.buyerName ?? '');
