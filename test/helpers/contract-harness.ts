@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { openDb, type Db } from '../../src/store/db.js';
 import { openPgStorage } from '../../src/store/pg/storage.js';
 import type { Storage } from '../../src/store/ports.js';
@@ -109,15 +110,43 @@ export const ADAPTERS: [string, () => Promise<ContractHarness>][] = [
 
 export const NOW = 1_800_000_000_000;
 
+/** Store 1 ("shop", mailbox seller@shop.example) and buyers 1…`buyers` (`b<i>@buyer.example`, "Buyer <i>") with a pair each (token `tok<i>`). */
+export async function seedShopBuyers(h: ContractHarness, buyers = 1): Promise<void> {
+  await h.exec("INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (1, 'shop', 'Shop', 'seller@shop.example', ?)", [NOW]);
+  for (let i = 1; i <= buyers; i++) {
+    await h.exec("INSERT INTO buyers (id, email, name, kind, created_at) VALUES (?, ?, ?, 'customer', ?)", [i, `b${i}@buyer.example`, `Buyer ${i}`, NOW]);
+    await h.exec('INSERT INTO pairs (id, store_id, buyer_id, token, created_at) VALUES (?, 1, ?, ?, ?)', [i, i, `tok${i}`, NOW]);
+  }
+}
+
 /** Two stores, an owner and an agent (on store 1), two buyers with a pair each on store 1. */
 export async function seedBasics(h: ContractHarness): Promise<void> {
-  await h.exec("INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (1, 'shop', 'Shop', 'seller@shop.example', ?)", [NOW]);
+  await seedShopBuyers(h, 2);
   await h.exec("INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (2, 'other', 'Other', 'seller@other.example', ?)", [NOW]);
   await h.exec("INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (1, 'owner@staff.example', 'Olive Owner', 'owner', 'x', ?)", [NOW]);
   await h.exec("INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (2, 'agent@staff.example', 'Ari Agent', 'agent', 'x', ?)", [NOW]);
   await h.exec('INSERT INTO user_stores (user_id, store_id) VALUES (2, 1)');
-  for (const i of [1, 2]) {
-    await h.exec("INSERT INTO buyers (id, email, name, kind, created_at) VALUES (?, ?, ?, 'customer', ?)", [i, `b${i}@buyer.example`, `Buyer ${i}`, NOW]);
-    await h.exec('INSERT INTO pairs (id, store_id, buyer_id, token, created_at) VALUES (?, 1, ?, ?, ?)', [i, i, `tok${i}`, NOW]);
-  }
+}
+
+/**
+ * The one setup of a describe.each(ADAPTERS) block: registers a beforeAll that makes the harness
+ * (`make`) and seeds it (`seed`, then afterSeed) and an afterAll that closes it, so it must be
+ * called in the describe's body. Returns the harness as tests read it: each member is the started
+ * harness's; read before the beforeAll ran, it throws.
+ */
+export function contractHarnessForTests(make: () => Promise<ContractHarness>, seed: (h: ContractHarness) => Promise<void>): ContractHarness {
+  let started: ContractHarness | undefined;
+  beforeAll(async () => {
+    started = await make();
+    await seed(started);
+    await started.afterSeed();
+  }, 120_000);
+  afterAll(async () => started?.close());
+  return new Proxy({} as ContractHarness, {
+    get(_target, key) {
+      if (!started) throw new Error('the contract harness is read before its beforeAll made it');
+      const value: unknown = Reflect.get(started, key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(started) : value;
+    },
+  });
 }

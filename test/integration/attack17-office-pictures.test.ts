@@ -4,10 +4,10 @@
 // buyer's other mailbox in a TIFF's ImageDescription or a WebP's XMP) crossed inside the package.
 // Round 18: the one picture cleaner (image-metadata.ts) reads TIFF, WebP and BMP too, inside a
 // package, attached on its own (removed before: a type not in the table) and as a data: picture.
-import { strToU8, unzipSync, zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { alternativeMail, deliveredAttachments, sendTagged, maskingPairForTests, subjectTag } from '../helpers/tagged-send.js';
+import { docxWithPicture, holding } from '../helpers/package-pictures.js';
 import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
 import { bmpFile, riffChunk, TIFF_PAGE, tiffFile, tiffText, VP8L_1X1, vp8x, webpFile } from '../fixtures/pictures.js';
 
@@ -29,34 +29,7 @@ const carrying = (address: string): Record<string, Buffer> => ({
   bmp: bmpFile({ gap: Buffer.from(address), trailing: Buffer.from(`Photo by ${address}`) }),
 });
 
-/** The attachments' names (each zip's members as `name:member`) whose bytes hold `text`. */
-function holding(atts: { filename?: string; content: Buffer }[], text: string): string[] {
-  return atts.flatMap((a) => {
-    let members: Record<string, Uint8Array>;
-    try {
-      members = unzipSync(new Uint8Array(a.content));
-    } catch {
-      members = { whole: a.content };
-    }
-    return Object.entries(members)
-      .filter(([, m]) => Buffer.from(m).toString('latin1').toLowerCase().includes(text))
-      .map(([n]) => `${a.filename}:${n}`);
-  });
-}
-
 const pair = maskingPairForTests();
-
-function docxWithPicture(name: string, picture: Buffer): Buffer {
-  return Buffer.from(
-    zipSync({
-      '[Content_Types].xml': strToU8(
-        `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="${name.split('.').pop()}" ContentType="image/${name.split('.').pop()}"/></Types>`,
-      ),
-      'word/document.xml': strToU8('<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>Photo of the damage</w:t></w:r></w:p></w:body></w:document>'),
-      [`word/media/${name}`]: picture,
-    }),
-  );
-}
 
 describe('a TIFF picture inside a docx (round-17 attack)', () => {
   it('does not carry another person’s address in the picture’s description', async () => {

@@ -3,10 +3,11 @@
 // the writer only, so another person's address in its description crossed; a WebP's animation header
 // was kept at any length; a TIFF's kept tag at any count. End to end, through the gateway: attached,
 // inside a docx and as a data: picture, each under a type or name that lies about it too.
-import { strToU8, unzipSync, unzlibSync, zipSync } from 'fflate';
+import { unzlibSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { alternativeMail, attachmentMail, deliveredAttachments, sendTagged, maskingPairForTests, subjectTag } from '../helpers/tagged-send.js';
+import { docxWithPicture, holding } from '../helpers/package-pictures.js';
 import { b64, BUYER, BUYER_OTHER } from '../fixtures/masking-mail.js';
 import { bmpFile, iccProfile, jpegWithProfile, pngWithProfile, riffChunk, TIFF_PAGE, tiffFile, VP8L_1X1, vp8x, webpFile } from '../fixtures/pictures.js';
 
@@ -24,33 +25,6 @@ const carrying = (address: string): Record<string, Buffer> => ({
   bmp: bmpFile({ v5: { cs: 'MBED', profile: iccProfile(`Display of ${address}`) } }),
 });
 
-function docxWithPicture(name: string, picture: Buffer): Buffer {
-  return Buffer.from(
-    zipSync({
-      '[Content_Types].xml': strToU8(
-        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="png" ContentType="image/png"/></Types>',
-      ),
-      'word/document.xml': strToU8('<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>Photo of the damage</w:t></w:r></w:p></w:body></w:document>'),
-      [`word/media/${name}`]: picture,
-    }),
-  );
-}
-
-/** The attachments' names (each zip's members as `name:member`) whose bytes hold `text`, or its first 12 letters. */
-function holding(atts: { filename?: string; content: Buffer }[], text: string): string[] {
-  return atts.flatMap((a) => {
-    let members: Record<string, Uint8Array>;
-    try {
-      members = unzipSync(new Uint8Array(a.content));
-    } catch {
-      members = { whole: a.content };
-    }
-    return Object.entries(members)
-      .filter(([, m]) => Buffer.from(m).toString('latin1').toLowerCase().includes(text.slice(0, 12)))
-      .map(([n]) => `${a.filename}:${n}`);
-  });
-}
-
 const pair = maskingPairForTests();
 
 describe('round-18 attack: an address in what a TIFF, WebP or BMP keeps', () => {
@@ -63,7 +37,7 @@ describe('round-18 attack: an address in what a TIFF, WebP or BMP keeps', () => 
     ]);
     const got = await deliveredAttachments(pair.h, pair.alias, sent);
     expect(got.map((atts) => atts.map((a) => a.filename))).toEqual(sent.map((f) => [f.name]));
-    expect(got.flatMap((atts) => holding(atts, BUYER_OTHER))).toEqual([]);
+    expect(got.flatMap((atts) => holding(atts, BUYER_OTHER.slice(0, 12)))).toEqual([]);
     expect(got.map((atts) => atts[0]!.contentType)).toEqual(Object.keys(pictures).flatMap((ext) => [DOCX, `image/${ext}`]));
   }, 60_000);
 
@@ -133,7 +107,7 @@ describe('round-18 attack: an address in a PNG’s or a JPEG’s ICC profile', (
     ]);
     const got = await deliveredAttachments(pair.h, pair.alias, sent);
     expect(got.map((atts) => atts.map((a) => a.filename))).toEqual(sent.map((f) => [f.name]));
-    expect(got.flatMap((atts) => holding(atts, BUYER_OTHER))).toEqual([]);
+    expect(got.flatMap((atts) => holding(atts, BUYER_OTHER.slice(0, 12)))).toEqual([]);
     const alone = got.filter((_, k) => k % 2 === 1).map((atts) => atts[0]!.content);
     // The PNGs' profiles, inflated: still profiles, named neutrally, without the address.
     for (const png of alone.slice(0, 2)) {

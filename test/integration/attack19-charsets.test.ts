@@ -10,17 +10,13 @@
 // local file): `ESC $ B #a#n#n#a!w…` is ASCII junk to the gateway and `ａｎｎａ＠…` in the browser.
 import iconv from 'iconv-lite';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
 import { leakSearchText } from '../helpers/leak-search.js';
-import { leakProblems, sendTagged, startMaskingPair, subjectTag } from '../helpers/tagged-send.js';
+import { leakProblems, maskingPairForTests, sendTagged, subjectTag } from '../helpers/tagged-send.js';
 import type { Secrets } from '../helpers/leak-search.js';
 import { b64, BUYER, BUYER_OTHER, mail } from '../fixtures/masking-mail.js';
 
-let h: Harness;
-let alias: string;
-beforeAll(async () => ({ h, alias } = await startMaskingPair({ staff: true })));
-afterAll(() => h.close());
+const pair = maskingPairForTests({ staff: true });
 
 const secrets: Secrets = { addresses: [BUYER.address, BUYER_OTHER], names: [] };
 const utf7 = (s: string): string => iconv.encode(s, 'utf7').toString('latin1');
@@ -29,8 +25,21 @@ const SECRET_LINE = `Please write to ${BUYER_OTHER} about it.`;
 const big = 'The parcel for order A-1001 left our store today and should arrive soon.\r\n'.repeat(1200);
 const longCs = `utf-8*${'a'.repeat(80)}`;
 
+/**
+ * The k-th message from BUYER to the pair's alias: multipart/mixed (boundary `q`) with a short UTF-8
+ * text (`intro`), then one more part: `part`, its header lines, a blank line and its body lines.
+ * `headers` follow From and To (the subject, by default `subjectTag(k) x`).
+ */
+function twoParts(k: number, intro: string, part: readonly string[], headers: readonly string[] = [`Subject: ${subjectTag(k)} x`]): Buffer {
+  return mail(
+    [from, `To: ${pair.alias}`, ...headers, 'Content-Type: multipart/mixed; boundary="q"'],
+    ['--q', 'Content-Type: text/plain; charset=utf-8', '', intro, '--q', ...part, '--q--'],
+  );
+}
+
 describe('charset labels, encoded words and notes that quote what was received', () => {
   it('arrive with no address of anyone but ours, in the text and in the notes that say what was removed', async () => {
+    const { h, alias } = pair;
     const cases: { label: string; raw: (k: number) => Buffer }[] = [
       {
         label: 'body in an unknown charset whose label is an address',
@@ -38,40 +47,12 @@ describe('charset labels, encoded words and notes that quote what was received',
       },
       {
         label: 'attached text in an unknown charset whose label is an address',
-        raw: (k) =>
-          mail(
-            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
-            [
-              '--q',
-              'Content-Type: text/plain; charset=utf-8',
-              '',
-              'Notes.',
-              '--q',
-              `Content-Type: text/plain; charset="${BUYER_OTHER}"; name="n.txt"`,
-              '',
-              'hello',
-              '--q--',
-            ],
-          ),
+        raw: (k) => twoParts(k, 'Notes.', [`Content-Type: text/plain; charset="${BUYER_OTHER}"; name="n.txt"`, '', 'hello']),
       },
       {
         label: 'attached file whose type is an address (the note names the type)',
         raw: (k) =>
-          mail(
-            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
-            [
-              '--q',
-              'Content-Type: text/plain; charset=utf-8',
-              '',
-              'File.',
-              '--q',
-              `Content-Type: application/x-${BUYER_OTHER}; name="f.bin"`,
-              'Content-Transfer-Encoding: base64',
-              '',
-              b64('\x00\x01binary'),
-              '--q--',
-            ],
-          ),
+          twoParts(k, 'File.', [`Content-Type: application/x-${BUYER_OTHER}; name="f.bin"`, 'Content-Transfer-Encoding: base64', '', b64('\x00\x01binary')]),
       },
       {
         label: 'an encoded word that masking makes: an address with a `?` removed from inside one (attached message names, subject, file name)',
@@ -79,14 +60,10 @@ describe('charset labels, encoded words and notes that quote what was received',
           // Before masking no encoded word (`…bGxl x?y@…` is cut by its `?`); after, `=?utf-8?B?<address> [email removed]?=` is one.
           const made = `=?utf-8?B?${b64(BUYER_OTHER)} x?y@othermail.example?=`;
           const long = `=?${longCs}?B?${b64(BUYER_OTHER)} x?y@othermail.example?=`;
-          return mail(
-            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} ${made}`, `Importance: ${long}`, 'Content-Type: multipart/mixed; boundary="q"'],
+          return twoParts(
+            k,
+            'Fwd.',
             [
-              '--q',
-              'Content-Type: text/plain; charset=utf-8',
-              '',
-              'Fwd.',
-              '--q',
               'Content-Type: text/plain; charset=utf-8',
               `Content-Disposition: attachment; filename="${made}"`,
               '',
@@ -99,8 +76,8 @@ describe('charset labels, encoded words and notes that quote what was received',
               `Subject: ${made}`,
               '',
               'hi',
-              '--q--',
             ],
+            [`Subject: ${subjectTag(k)} ${made}`, `Importance: ${long}`],
           );
         },
       },
@@ -135,87 +112,51 @@ describe('charset labels, encoded words and notes that quote what was received',
       {
         label: 'file name RFC 2231 utf-7 continuation',
         raw: (k) =>
-          mail(
-            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
-            [
-              '--q',
-              'Content-Type: text/plain; charset=utf-8',
-              '',
-              'Notes.',
-              '--q',
-              'Content-Type: text/plain; charset=utf-8',
-              `Content-Disposition: attachment; filename*0*=utf-7''${encodeURIComponent(utf7(BUYER_OTHER).slice(0, 8))}; filename*1*=${encodeURIComponent(utf7(BUYER_OTHER).slice(8))}.txt`,
-              '',
-              'list',
-              '--q--',
-            ],
-          ),
+          twoParts(k, 'Notes.', [
+            'Content-Type: text/plain; charset=utf-8',
+            `Content-Disposition: attachment; filename*0*=utf-7''${encodeURIComponent(utf7(BUYER_OTHER).slice(0, 8))}; filename*1*=${encodeURIComponent(utf7(BUYER_OTHER).slice(8))}.txt`,
+            '',
+            'list',
+          ]),
       },
       {
         label: 'file name encoded word with a long charset',
         raw: (k) =>
-          mail(
-            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
-            [
-              '--q',
-              'Content-Type: text/plain; charset=utf-8',
-              '',
-              'Notes.',
-              '--q',
-              'Content-Type: text/plain; charset=utf-8',
-              `Content-Disposition: attachment; filename="=?${longCs}?B?${b64(BUYER_OTHER + '.txt')}?="`,
-              '',
-              'list',
-              '--q--',
-            ],
-          ),
+          twoParts(k, 'Notes.', [
+            'Content-Type: text/plain; charset=utf-8',
+            `Content-Disposition: attachment; filename="=?${longCs}?B?${b64(BUYER_OTHER + '.txt')}?="`,
+            '',
+            'list',
+          ]),
       },
       {
         label: 'vCard QP + utf-7, quoted charset',
         raw: (k) =>
-          mail(
-            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
-            [
-              '--q',
-              'Content-Type: text/plain; charset=utf-8',
-              '',
-              'Card.',
-              '--q',
-              'Content-Type: text/x-vcard; name="c.vcf"',
-              '',
-              'BEGIN:VCARD',
-              'VERSION:2.1',
-              'FN:Lager',
-              `NOTE;CHARSET="UTF-7";ENCODING=QUOTED-PRINTABLE:${utf7(BUYER_OTHER).replace(/[=+]/g, (c) => '=' + c.charCodeAt(0).toString(16).toUpperCase())}`,
-              `TITLE;QUOTED-PRINTABLE;UTF-7:${utf7(BUYER_OTHER).replace(/[=+]/g, (c) => '=' + c.charCodeAt(0).toString(16).toUpperCase())}`,
-              `ORG;charset=utf-8;CHARSET=utf-7:${utf7(BUYER_OTHER)}`,
-              'END:VCARD',
-              '--q--',
-            ],
-          ),
+          twoParts(k, 'Card.', [
+            'Content-Type: text/x-vcard; name="c.vcf"',
+            '',
+            'BEGIN:VCARD',
+            'VERSION:2.1',
+            'FN:Lager',
+            `NOTE;CHARSET="UTF-7";ENCODING=QUOTED-PRINTABLE:${utf7(BUYER_OTHER).replace(/[=+]/g, (c) => '=' + c.charCodeAt(0).toString(16).toUpperCase())}`,
+            `TITLE;QUOTED-PRINTABLE;UTF-7:${utf7(BUYER_OTHER).replace(/[=+]/g, (c) => '=' + c.charCodeAt(0).toString(16).toUpperCase())}`,
+            `ORG;charset=utf-8;CHARSET=utf-7:${utf7(BUYER_OTHER)}`,
+            'END:VCARD',
+          ]),
       },
       {
         label: 'inner message with utf-7 To display name and unknown charset label',
         raw: (k) =>
-          mail(
-            [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
-            [
-              '--q',
-              'Content-Type: text/plain; charset=utf-8',
-              '',
-              'Fwd.',
-              '--q',
-              'Content-Type: message/rfc822',
-              '',
-              `From: =?utf-7?Q?${utf7(BUYER_OTHER)}?= <lager@shop.example>`,
-              `To: =?${longCs}?B?${b64(BUYER_OTHER)}?= <x@shop.example>`,
-              `Subject: =?${longCs}?B?${b64(BUYER_OTHER)}?=`,
-              `Content-Type: text/plain; charset="${BUYER_OTHER}"`,
-              '',
-              'hi',
-              '--q--',
-            ],
-          ),
+          twoParts(k, 'Fwd.', [
+            'Content-Type: message/rfc822',
+            '',
+            `From: =?utf-7?Q?${utf7(BUYER_OTHER)}?= <lager@shop.example>`,
+            `To: =?${longCs}?B?${b64(BUYER_OTHER)}?= <x@shop.example>`,
+            `Subject: =?${longCs}?B?${b64(BUYER_OTHER)}?=`,
+            `Content-Type: text/plain; charset="${BUYER_OTHER}"`,
+            '',
+            'hi',
+          ]),
       },
     ];
     const delivered = await sendTagged(
@@ -259,24 +200,15 @@ function browserReading(bytes: Buffer): string {
 
 describe('a text file read by a charset written inside it', () => {
   it('arrives so that a browser opening the saved file shows no address either (a byte-order mark settles its charset)', async () => {
-    const from = `From: ${BUYER.name} <${BUYER.address}>`;
+    const { h, alias } = pair;
     const file = (type: string, name: string, body: string) => (k: number) =>
-      mail(
-        [from, `To: ${alias}`, `Subject: ${subjectTag(k)} x`, 'Content-Type: multipart/mixed; boundary="q"'],
-        [
-          '--q',
-          'Content-Type: text/plain; charset=utf-8',
-          '',
-          'File.',
-          '--q',
-          `Content-Type: ${type}; name="${name}"`,
-          `Content-Disposition: attachment; filename="${name}"`,
-          'Content-Transfer-Encoding: base64',
-          '',
-          b64(body),
-          '--q--',
-        ],
-      );
+      twoParts(k, 'File.', [
+        `Content-Type: ${type}; name="${name}"`,
+        `Content-Disposition: attachment; filename="${name}"`,
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(body),
+      ]);
     const cases = [
       {
         label: 'text/plain named .html with <meta charset=iso-2022-jp>',

@@ -2,9 +2,10 @@
 // MiB in message_bodies, the rest in message_body_pieces; issue 14, the memory tier), on both
 // adapters: stored in pieces, read back whole on the other node, a relay copy that shares its body
 // delivered across the pieces, and the pieces gone with the original (retention, erasure).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PIECE_BYTES, PIECED_FROM } from '../../src/store/body-pieces.js';
-import { ADAPTERS, NOW, type ContractHarness as Harness } from '../helpers/contract-harness.js';
+import { ADAPTERS, contractHarnessForTests, NOW, seedShopBuyers, type ContractHarness as Harness } from '../helpers/contract-harness.js';
+import { buyerMessage, storeSharingBody } from '../helpers/shared-body-fixture.js';
 
 const DAY = 86_400_000;
 const LINE = 'plain words, nothing to mask 0123456789\r\n';
@@ -13,52 +14,8 @@ const body = (tag: string) => Buffer.from(`${tag} ${LINE}`.repeat(Math.ceil((PIE
 const original = (tag: string) => Buffer.concat([Buffer.from(`From: b1@buyer.example\r\nTo: tok1@relay.example\r\nSubject: ${tag}\r\n\r\n`), body(tag)]);
 const signedHead = (tag: string) => Buffer.from(`DKIM-Signature: v=1; b=x\r\nFrom: Buyer <tok1@relay.example>\r\nSubject: ${tag}\r\n\r\n`);
 
-async function seed(h: Harness): Promise<void> {
-  await h.exec("INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (1, 'shop', 'Shop', 'seller@shop.example', ?)", [NOW]);
-  await h.exec("INSERT INTO buyers (id, email, name, kind, created_at) VALUES (1, 'b1@buyer.example', 'Buyer One', 'customer', ?)", [NOW]);
-  await h.exec("INSERT INTO pairs (id, store_id, buyer_id, token, created_at) VALUES (1, 1, 1, 'tok1', ?)", [NOW]);
-  await h.afterSeed();
-}
-
 /** A buyer's large message stored with its relay copy, which shares the original's body; returns the ids. */
-async function store(h: Harness, tag: string): Promise<{ messageId: number; outboxId: number }> {
-  const raw = original(tag);
-  return h.a.write(async (tx) => {
-    const messageId = await tx.mail.insertMessage({
-      pairId: 1,
-      storeId: 1,
-      critical: false,
-      criticalToOptedOut: false,
-      suspicious: false,
-      autoSubmitted: false,
-      direction: 'buyer_to_store',
-      source: 'smtp',
-      authorEmail: 'b1@buyer.example',
-      permittedSenderId: null,
-      subject: tag,
-      originalMessageId: null,
-      relayMessageId: `<${tag}@relay.example>`,
-      verdict: 'accept',
-      findings: [],
-      changes: [],
-      raw,
-      receivedAt: NOW,
-    });
-    const from = raw.length - body(tag).length;
-    const outboxId = await tx.outbox.enqueue(
-      {
-        messageId,
-        kind: 'relay',
-        envFrom: 'tok1@relay.example',
-        envTo: 'seller@shop.example',
-        raw: signedHead(tag),
-        originalBody: { from, length: raw.length - from },
-      },
-      NOW,
-    );
-    return { messageId, outboxId };
-  });
-}
+const store = (h: Harness, tag: string) => storeSharingBody(h, tag, original(tag), signedHead(tag), body(tag).length);
 
 /** The lengths of the original's stored pieces, in order: message_bodies.raw, then message_body_pieces by seq. */
 async function storedLengths(h: Harness, messageId: number): Promise<number[]> {
@@ -68,12 +25,7 @@ async function storedLengths(h: Harness, messageId: number): Promise<number[]> {
 }
 
 describe.each(ADAPTERS)('an original larger than PIECED_FROM, on %s', (_name, make) => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await make();
-    await seed(h);
-  }, 120_000);
-  afterAll(async () => h?.close());
+  const h = contractHarnessForTests(make, seedShopBuyers);
 
   it('stores it in pieces of 1 MiB and reads it back whole on the other node', async () => {
     const { messageId, outboxId } = await store(h, 'whole');
@@ -102,26 +54,7 @@ describe.each(ADAPTERS)('an original larger than PIECED_FROM, on %s', (_name, ma
     const before = await h.exec('SELECT count(*) AS n FROM message_body_pieces');
     await expect(
       h.a.write(async (tx) => {
-        await tx.mail.insertMessage({
-          pairId: 1,
-          storeId: 1,
-          critical: false,
-          criticalToOptedOut: false,
-          suspicious: false,
-          autoSubmitted: false,
-          direction: 'buyer_to_store',
-          source: 'smtp',
-          authorEmail: 'b1@buyer.example',
-          permittedSenderId: null,
-          subject: 'failed',
-          originalMessageId: null,
-          relayMessageId: '<failed@relay.example>',
-          verdict: 'accept',
-          findings: [],
-          changes: [],
-          raw: original('failed'),
-          receivedAt: NOW,
-        });
+        await tx.mail.insertMessage(buyerMessage('failed', original('failed')));
         throw new Error('the commit failed after the insert');
       }),
     ).rejects.toThrow('the commit failed after the insert');

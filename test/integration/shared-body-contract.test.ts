@@ -2,69 +2,21 @@
 // a large body stored once; relay/shared-body.ts), on both adapters: the row keeps only the signed
 // header block and reads back whole on any node, retention keeps an original while a delivery that
 // sends its body has not ended, and an erasure takes both.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgHarness, sqliteHarness, type ContractHarness as Harness } from '../helpers/contract-harness.js';
+import { describe, expect, it } from 'vitest';
+import { ADAPTERS, contractHarnessForTests, NOW, seedShopBuyers, type ContractHarness as Harness } from '../helpers/contract-harness.js';
+import { storeSharingBody } from '../helpers/shared-body-fixture.js';
 
-const NOW = 1_800_000_000_000;
 const DAY = 86_400_000;
 
 const body = (tag: string) => Buffer.from(`${tag} plain words, nothing to mask 0123456789\r\n`.repeat(2000));
 const original = (tag: string) => Buffer.concat([Buffer.from(`From: b1@buyer.example\r\nTo: tok1@relay.example\r\nSubject: ${tag}\r\n\r\n`), body(tag)]);
 const signedHead = (tag: string) => Buffer.from(`DKIM-Signature: v=1; b=x\r\nFrom: Buyer <tok1@relay.example>\r\nSubject: ${tag}\r\n\r\n`);
 
-async function seed(h: Harness): Promise<void> {
-  await h.exec("INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (1, 'shop', 'Shop', 'seller@shop.example', ?)", [NOW]);
-  await h.exec("INSERT INTO buyers (id, email, name, kind, created_at) VALUES (1, 'b1@buyer.example', 'Buyer One', 'customer', ?)", [NOW]);
-  await h.exec("INSERT INTO pairs (id, store_id, buyer_id, token, created_at) VALUES (1, 1, 1, 'tok1', ?)", [NOW]);
-  await h.afterSeed();
-}
-
 /** A buyer's message stored with its relay copy, which shares the original's body; returns the ids. */
-async function store(h: Harness, tag: string): Promise<{ messageId: number; outboxId: number }> {
-  const raw = original(tag);
-  const head = signedHead(tag);
-  return h.a.write(async (tx) => {
-    const messageId = await tx.mail.insertMessage({
-      pairId: 1,
-      storeId: 1,
-      critical: false,
-      criticalToOptedOut: false,
-      suspicious: false,
-      autoSubmitted: false,
-      direction: 'buyer_to_store',
-      source: 'smtp',
-      authorEmail: 'b1@buyer.example',
-      permittedSenderId: null,
-      subject: tag,
-      originalMessageId: null,
-      relayMessageId: `<${tag}@relay.example>`,
-      verdict: 'accept',
-      findings: [],
-      changes: [],
-      raw,
-      receivedAt: NOW,
-    });
-    const from = raw.length - body(tag).length;
-    const outboxId = await tx.outbox.enqueue(
-      { messageId, kind: 'relay', envFrom: 'tok1@relay.example', envTo: 'seller@shop.example', raw: head, originalBody: { from, length: raw.length - from } },
-      NOW,
-    );
-    return { messageId, outboxId };
-  });
-}
+const store = (h: Harness, tag: string) => storeSharingBody(h, tag, original(tag), signedHead(tag), body(tag).length);
 
-const adapters: [string, () => Promise<Harness>][] = [
-  ['SQLite', () => sqliteHarness()],
-  ['PostgreSQL', () => pgHarness()],
-];
-
-describe.each(adapters)('a relay copy sharing its original body, on %s', (_name, make) => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await make();
-    await seed(h);
-  }, 120_000);
-  afterAll(async () => h?.close());
+describe.each(ADAPTERS)('a relay copy sharing its original body, on %s', (_name, make) => {
+  const h = contractHarnessForTests(make, seedShopBuyers);
 
   it('stores the signed header block once and reads back the whole copy on the other node, sized as delivered', async () => {
     const { outboxId } = await store(h, 'whole');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { LeasedJob } from '../../src/jobs/leased-job.js';
 import { ensureDkimKey, loadDkimKey } from '../../src/outbound/dkim.js';
-import { pgHarness, sqliteHarness, type ContractHarness as Harness } from '../helpers/contract-harness.js';
+import { pgHarness, seedShopBuyers, sqliteHarness, type ContractHarness as Harness } from '../helpers/contract-harness.js';
 
 const TTL = 3_600_000;
 const silent = pino({ level: 'silent' });
@@ -17,11 +17,7 @@ const NOW = 1_800_000_000_000;
 
 /** One store, three buyers with a pair each, one message, one order, a campaign with 60 recipients. */
 async function seed(h: Harness): Promise<void> {
-  await h.exec("INSERT INTO stores (id, slug, name, mailbox, created_at) VALUES (1, 'shop', 'Shop', 'seller@shop.example', ?)", [NOW]);
-  for (let i = 1; i <= 60; i++) {
-    await h.exec("INSERT INTO buyers (id, email, name, kind, created_at) VALUES (?, ?, ?, 'customer', ?)", [i, `b${i}@buyer.example`, `Buyer ${i}`, NOW]);
-    await h.exec('INSERT INTO pairs (id, store_id, buyer_id, token, created_at) VALUES (?, 1, ?, ?, ?)', [i, i, `tok${i}`, NOW]);
-  }
+  await seedShopBuyers(h, 60);
   await h.exec(
     `INSERT INTO messages (id, pair_id, store_id, direction, source, author_email, subject, relay_message_id, verdict, findings, changes, size, received_at)
      VALUES (1, 1, 1, 'store_to_buyer', 'smtp', 'seller@shop.example', 'Your order', '<m1@relay.example>', 'delivered', '[]', '[]', 5, ?)`,
