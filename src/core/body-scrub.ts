@@ -6,7 +6,8 @@
 // of the input, one scan for `@` (each needle is matched outwards from each `@`) and indexOf scans
 // per name word, no regex backtracking.
 import { mayShowReversed } from './masking/address-finder.js';
-import { blankAfter, blankBack, emphasisLacking, fold, foldString, spacesAfter, spacesBack, withWrappers, type Folded } from './masking/fold.js';
+import { fold, foldString, type Folded } from './masking/fold.js';
+import { blankAfter, blankBack, emphasisLacking, spacesAfter, spacesBack, withWrappers } from './masking/fold-blanks.js';
 import { nameVariants } from './masking/name-variants.js';
 import { applySpans, type Span } from './masking/spans.js';
 

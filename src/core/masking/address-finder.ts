@@ -3,7 +3,8 @@
 // still one; local parts and domains in any script (`jürgen@straße.example` is found whole, never
 // half). Linear: one scan for `@`, each looking a bounded distance around it.
 import { parse } from 'tldts';
-import { blankAfter, blankBack, EMPHASIS, emphasisBit, fold, isWrapMark, withWrappers, type Folded } from './fold.js';
+import { fold, type Folded } from './fold.js';
+import { blankAfter, blankBack, EMPHASIS, emphasisBit, isWrapMark, withWrappers } from './fold-blanks.js';
 
 export interface FoundAddress {
   /** Span in the source text, [start, end). */
