@@ -16,19 +16,8 @@ import type { BinaryData } from './binary-readings.js';
 import { isIsoMedia } from './video-metadata.js';
 import { carriesMacros, MACROS_REMOVED } from './ole-text.js';
 import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
-import {
-  bookmarkTexts,
-  docxFieldMarks,
-  docxNoteMarks,
-  fieldSources,
-  fieldsShown,
-  hasNoteMarks,
-  noteFormats,
-  pagesAsLetters,
-  pagesAsRoman,
-  withoutDeletions,
-  type NoteFormats,
-} from './word-fields.js';
+import { docxNoteMarks, fieldSources, hasNoteMarks, noteFormats, pagesAsLetters, pagesAsRoman, type NoteFormats } from './word-field-sources.js';
+import { bookmarkTexts, docxFieldMarks, fieldsShown, withoutDeletions } from './word-fields.js';
 import { wordBindings } from './word-bindings.js';
 import { wordNumbering } from './word-numbering.js';
 import { styleTexts } from './word-styles.js';

@@ -10,7 +10,8 @@ import { oleShownTexts, topStream } from './ole-text.js';
 import { takeOle } from './ole-container.js';
 import { blipPicturesInPlace, workbookPicturesInPlace } from './picture-same-length.js';
 import { xlsDrawingParts } from './xls-text.js';
-import { fieldsShown, NOTE_MARK, type FieldSources } from './word-fields.js';
+import { NOTE_MARK, type FieldSources } from './word-field-sources.js';
+import { fieldsShown } from './word-fields.js';
 import { WORD97_NOTE_MARK, word97Bookmarks, word97Encrypted, word97LabelLetters } from './word97-text.js';
 import type { CleanDocument } from './document-metadata.js';
 

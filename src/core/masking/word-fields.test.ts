@@ -3,19 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { cleanOoxml } from './document-metadata.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
 import {
-  bookmarkTexts,
-  docxFieldMarks,
   docxNoteMarks,
   fieldSources,
-  fieldsShown,
   NOTE_MARK,
   noteFormats,
   pagesAsLetters,
   pagesAsRoman,
-  withoutDeletions,
   type FieldSources,
   type NoteFormats,
-} from './word-fields.js';
+} from './word-field-sources.js';
+import { bookmarkTexts, docxFieldMarks, fieldsShown, withoutDeletions } from './word-fields.js';
 
 // A field as a .doc keeps it: U+0013 instruction U+0014 result U+0015.
 const field = (instruction: string, result = '') => `\u0013${instruction}\u0014${result}\u0015`;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ooxmlText } from './document-metadata.js';
 import { NotWhatItClaims } from './not-what-it-claims.js';
-import { fieldsShown, type FieldSources } from './word-fields.js';
+import type { FieldSources } from './word-field-sources.js';
+import { fieldsShown } from './word-fields.js';
 import { styleTexts } from './word-styles.js';
 
 const STYLES =
