@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeXML } from 'entities';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { cleanOoxml, cleanPdf, fieldResults, headersFooters, memberTexts, NotWhatItClaims, ooxmlText, utf16WithoutMark } from './document-metadata.js';
-import { withoutCommentsAndPIs } from './sheet-formulas.js';
+import { withoutCommentsAndPIs } from './part-formulas.js';
 import { container } from '../../../test/fixtures/legacy-office.js';
 import { bmpFile, pictureFile, riffChunk, TIFF_PAGE, tiffFile, tiffText, VP8L_1X1, vp8x, webpFile } from '../../../test/fixtures/pictures.js';
 

@@ -15,7 +15,7 @@ import { NotWhatItClaims } from './not-what-it-claims.js';
 import type { BinaryData } from './binary-readings.js';
 import { isIsoMedia } from './video-metadata.js';
 import { carriesMacros, MACROS_REMOVED } from './ole-text.js';
-import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './sheet-formulas.js';
+import { formulaBudget, sheetFormulaTexts, withoutCommentsAndPIs } from './part-formulas.js';
 import { docxNoteMarks, fieldSources, hasNoteMarks, noteFormats, pagesAsLetters, pagesAsRoman, type NoteFormats } from './word-field-sources.js';
 import { bookmarkTexts, docxFieldMarks, fieldsShown, withoutDeletions } from './word-fields.js';
 import { wordBindings } from './word-bindings.js';
