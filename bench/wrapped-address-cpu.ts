@@ -1,6 +1,6 @@
 // The writer's address search (body-scrub.ts maskText) and the address search (text-filters.ts
 // redactEmails) on a MiB of hostile units around `@`: comments, quotes and brackets, which the
-// blank around an `@` or a dot reads past within 384 characters (fold.ts blankBack/blankAfter).
+// blank around an `@` or a dot reads past within 384 characters (fold-blanks.ts blankBack/blankAfter).
 // `npx tsx bench/wrapped-address-cpu.ts [rounds]`: the median process CPU time per MiB of each.
 import { maskText } from '../src/core/body-scrub.js';
 import { redactEmails } from '../src/core/filters/text-filters.js';

@@ -37,7 +37,7 @@ const isDomainChar = (c: number, ch: string) =>
  * before the @ only is not a decorator call (`return item⏎@app.post(…)`: a `(` right after it).
  * The blank may hold RFC 5322 comments (nested or many) and the quotes and brackets that wrap a
  * part (`"bob"@"shop.example"`, `<bob>@shop.example`, `(bob)@…`, `"bob".smith@…`, `bob@"shop".example`,
- * fold.ts blankBack/blankAfter), under the same rule, and the span takes the marks (withWrappers).
+ * fold-blanks.ts blankBack/blankAfter), under the same rule, and the span takes the marks (withWrappers).
  * Markdown's emphasis (`*`, `_`, `~`) is read so on the domain side (`bob@*shop.example*`,
  * `bob@*shop*.example`: a domain holds none of them), under the same rule, and around a local part
  * only as a run that opens it and the same run that closes it (`*bob*@…`, `__bob__@…`; not

@@ -52,7 +52,7 @@ interface DomainState {
 const AT_SIGN = /[@\uff20\ufe6b]/;
 const DOTS = /[.\u3002\uff0e\uff61]/;
 const DOMAIN_CHAR = /[\p{L}\p{N}-]/u;
-// Quotes, brackets and emphasis a blank may hold (fold.ts blankBack/blankAfter).
+// Quotes, brackets and emphasis a blank may hold (fold-blanks.ts blankBack/blankAfter).
 const MARK = /[\s"'<>[\]{}*_~“”„‟«»‹›「」『』‘’‚‛〈〉《》【】]/u;
 // Marks the fold drops or keeps with the letter before: no change.
 const IGNORED = /[\p{Cf}\p{M}]/u;
