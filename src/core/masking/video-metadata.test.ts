@@ -14,6 +14,24 @@ const box = (type: string, ...data: Buffer[]) => {
   return Buffer.concat([head, body]);
 };
 
+/** A full box (§4.2): version and flags (here `version`, flags zero), then data. */
+const full = (type: string, body: Buffer, version = 0) => box(type, Buffer.from([version, 0, 0, 0]), body);
+const u32 = (...n: number[]) => {
+  const out = Buffer.alloc(4 * n.length);
+  n.forEach((v, i) => out.writeUInt32BE(v, 4 * i));
+  return out;
+};
+
+/**
+ * A file of one track (a `vide` handler unless `handler`): `ftyp`, `moov` holding the given boxes
+ * in its `stbl` (a sample description of `entries` when none is given), then `mdat` of `media`.
+ */
+function oneTrack(stbl: Buffer[], { ftyp = box('ftyp', Buffer.from('isom\0\0\0\0')), handler = 'vide', media = Buffer.alloc(0), trak = [] as Buffer[] } = {}) {
+  const hdlr = full('hdlr', Buffer.concat([Buffer.alloc(4), Buffer.from(handler), Buffer.alloc(12)]));
+  const moov = box('moov', box('trak', ...trak, box('mdia', hdlr, box('minf', box('stbl', ...stbl)))));
+  return Buffer.concat([ftyp, moov, box('mdat', media)]);
+}
+
 /** The types of the boxes between `from` and `to`, and of those inside `moov`/`trak` (one level each, as a path). */
 function tree(b: Buffer, from = 0, to = b.length, path = ''): string[] {
   const out: string[] = [];
@@ -169,5 +187,27 @@ describe('videos and sound in an ISO BMFF file (MP4, MOV, M4A) lose their metada
     // Each box's 8 data bytes: the two samples' bytes kept, the six others zero.
     expect(b.subarray(mdatAt + 8, mdatAt + 16)).toEqual(Buffer.from([0x61, 0, 0, 0, 0x61, 0, 0, 0]));
     expect(b.subarray(-8)).toEqual(Buffer.from([0x61, 0, 0, 0, 0x61, 0, 0, 0]));
+  });
+
+  it('keeps the brands a player reads in ftyp and no others: a thousand made-up brands spelling an address become free space', () => {
+    const spelled = Buffer.from(`${ADDRESS} `.repeat(130).slice(0, 4000));
+    const ftyp = box('ftyp', Buffer.from('isom'), u32(0x200), Buffer.from('isomiso2avc1mp41'), spelled);
+    const file = oneTrack([], { ftyp });
+    const b = Buffer.from(stripVideoMetadata(new Uint8Array(file)).bytes);
+    expect(b.length).toBe(file.length);
+    expect(latin1(b)).not.toContain(ADDRESS.slice(0, 4));
+    expect(b.subarray(0, 32)).toEqual(box('ftyp', Buffer.from('isom'), u32(0x200), Buffer.from('isomiso2avc1mp41')));
+    expect(tree(b).slice(0, 3)).toEqual(['ftyp', 'free', 'moov']);
+    // A made-up major brand is read as the plain ISO one; one brand too many for a free box of its own is zeroed in place.
+    const odd = Buffer.from(
+      stripVideoMetadata(new Uint8Array(oneTrack([], { ftyp: box('ftyp', Buffer.from('anna'), u32(0), Buffer.from('mp42ANNA')) }))).bytes,
+    );
+    expect(odd.subarray(0, 24)).toEqual(box('ftyp', Buffer.from('isom'), u32(0), Buffer.from('mp42'), Buffer.alloc(4)));
+    // The test files' brands are all kept.
+    for (const f of ['video-tagged.mp4', 'video-subtitled.mov', 'audio-tagged.m4a']) {
+      const v = pictureFile(f);
+      const size = v.readUInt32BE(0);
+      expect(Buffer.from(stripVideoMetadata(new Uint8Array(v)).bytes).subarray(0, size), f).toEqual(v.subarray(0, size));
+    }
   });
 });

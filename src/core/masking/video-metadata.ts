@@ -9,8 +9,9 @@
 // (@xoi/gps-metadata-remover: a list of removals, which an unnamed box passes).
 import { isHeif } from './image-metadata.js';
 import { iccWithoutText } from './pictures/icc.js';
+import { ascii, be16, be32, type Box, children, NotAVideo } from './video-boxes.js';
 
-export class NotAVideo extends Error {}
+export { NotAVideo };
 
 /** What stripVideoMetadata returns: the file as kept, and how many of its bytes changed. */
 export interface CleanVideo {
@@ -91,19 +92,24 @@ const KEEP: Readonly<Record<string, ReadonlySet<string>>> = {
   wave: new Set(['frma', 'mp4a', 'esds', 'enda', 'chan', 'alac']),
 };
 
+/**
+ * Brands a player of the files read here knows (ISO/IEC 14496-12 §4.3 and the MP4 registration
+ * authority's list, mp4ra.org: ISO, MP4, QuickTime, Apple's M4A/M4V, 3GPP/3GPP2, Flash, DASH and
+ * CMAF, codec brands); any other brand is dropped. At most MAX_BRANDS are kept (real files name 2-6).
+ */
+const BRANDS = new Set([
+  ...['isom', 'iso2', 'iso3', 'iso4', 'iso5', 'iso6', 'iso7', 'iso8', 'iso9', 'isoa', 'isob', 'isoc', 'mp41', 'mp42', 'mp71', 'qt  '],
+  ...['avc1', 'hvc1', 'hev1', 'av01', 'vp09', 'dby1', 'M4A ', 'M4B ', 'M4P ', 'M4V ', 'M4VH', 'M4VP', 'F4V ', 'F4A ', 'F4P ', 'F4B '],
+  ...['3gp4', '3gp5', '3gp6', '3gp7', '3gp8', '3gp9', '3g2a', '3g2b', '3g2c', '3ge6', '3ge7', '3ge9', '3gg6', '3gg9', '3gr6', '3gr9'],
+  ...['3gs6', '3gs9', '3gt9', 'mmp4', 'MSNV', 'XAVC', 'dash', 'msdh', 'msix', 'cmfc', 'cmf2', 'mp4v', 'CAEP', 'caqv', 'niko', 'kddi'],
+]);
+const MAX_BRANDS = 8;
+
 /** Boxes that say the file is fragmented (ISO/IEC 14496-12 §8.8): its samples are described outside `moov`, which is not walked here. */
 const FRAGMENTED = new Set(['mvex', 'moof', 'mfra', 'sidx', 'styp', 'ssix', 'emsg']);
 
 /** Tracks kept, by their handler: pictures and sound. Subtitles, chapters, timecode and timed metadata are removed. */
 const TRACKS = new Set(['vide', 'soun']);
-
-/** One box: where it starts, where its data starts (after size, type, a large size, a uuid's user type), where it ends, its type. */
-interface Box {
-  readonly at: number;
-  readonly data: number;
-  readonly end: number;
-  readonly type: string;
-}
 
 /**
  * The file without what can identify a person (see the module's head), as long as it was, and
@@ -118,6 +124,7 @@ export function stripVideoMetadata(b: Uint8Array): CleanVideo {
   for (const box of c.kids(0, b.length)) {
     if (FRAGMENTED.has(box.type)) throw new NotAVideo('a fragmented video, whose samples are not read here');
     if (!KEEP.file?.has(box.type)) c.free(box);
+    else if (box.type === 'ftyp') c.brands(box);
     else if (box.type === 'mdat') mdats.push([box.data, box.end]);
     else if (box.type === 'moov') {
       movies++;
@@ -156,6 +163,31 @@ class Cleaner {
   free(box: Box): void {
     this.out.set([0x66, 0x72, 0x65, 0x65], box.at + 4);
     this.out.fill(0, box.at + (be32(this.b, box.at) === 1 ? 16 : 8), box.end);
+  }
+
+  /**
+   * A file type box (§4.3): its major brand kept when a player knows it (BRANDS, else the plain
+   * `isom`), its minor version (a number) kept, its compatible brands those BRANDS holds, at most
+   * MAX_BRANDS of them, moved up in order. The rest, when 8 bytes or more, becomes a `free` box after
+   * it (the file type box shrinks, nothing else moves), else is zeroed: a brand is 4 free bytes, and
+   * a thousand made-up ones spell a message.
+   */
+  brands(ftyp: Box): void {
+    if (ftyp.at !== 0 || ftyp.data !== 8 || ftyp.end - ftyp.data < 8) return this.free(ftyp);
+    if (!BRANDS.has(ascii(this.b, 8, 4))) this.out.set([0x69, 0x73, 0x6f, 0x6d], 8);
+    const kept = new Set<string>();
+    let to = 16;
+    for (let at = 16; at + 4 <= ftyp.end && kept.size < MAX_BRANDS; at += 4) {
+      const brand = ascii(this.b, at, 4);
+      if (!BRANDS.has(brand) || kept.has(brand)) continue;
+      kept.add(brand);
+      this.out.copyWithin(to, at, at + 4);
+      to += 4;
+    }
+    this.out.fill(0, to, ftyp.end);
+    if (ftyp.end - to < 8) return;
+    this.out.set([0, 0, 0, to], 0);
+    this.out.set([...be32Bytes(ftyp.end - to), 0x66, 0x72, 0x65, 0x65], to);
   }
 
   /** The boxes between `start` and `end` (children), the bytes left over after them (fewer than 8) zeroed. */
@@ -322,39 +354,6 @@ function table(b: Uint8Array, box: Box, entry: number): number {
   return n;
 }
 
-/**
- * The boxes between `start` and `end` (§4.2: a 32-bit size, a type, a 64-bit size when the size
- * is 1, to the end when 0; a `uuid` box's 16-byte user type). Fewer than 8 bytes left over (a
- * QuickTime list's 32-bit zero terminator) end the list. NotAVideo when one runs past `end`.
- */
-function children(b: Uint8Array, start: number, end: number): Box[] {
-  const boxes: Box[] = [];
-  for (let at = start; at + 8 <= end;) {
-    let size = be32(b, at);
-    let head = 8;
-    if (size === 1) {
-      if (at + 16 > end) throw new NotAVideo('a box runs past its parent');
-      size = be32(b, at + 8) * 2 ** 32 + be32(b, at + 12);
-      head = 16;
-    } else if (size === 0) size = end - at;
-    const type = ascii(b, at + 4, 4);
-    if (type === 'uuid') head += 16;
-    if (size < head || at + size > end) throw new NotAVideo('a box runs past its parent');
-    boxes.push({ at, data: at + head, end: at + size, type });
-    at += size;
-  }
-  return boxes;
-}
-
-/** A box's four-character type (the only string read). */
-function ascii(b: Uint8Array, at: number, n: 4): string {
-  return String.fromCharCode(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + n - 1] as number);
-}
-
-function be32(b: Uint8Array, at: number): number {
-  return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
-}
-
-function be16(b: Uint8Array, at: number): number {
-  return ((b[at] as number) << 8) | (b[at + 1] as number);
+function be32Bytes(n: number): number[] {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
 }
