@@ -26,10 +26,13 @@ const u32 = (...n: number[]) => {
  * A file of one track (a `vide` handler unless `handler`): `ftyp`, `moov` holding the given boxes
  * in its `stbl` (a sample description of `entries` when none is given), then `mdat` of `media`.
  */
-function oneTrack(stbl: Buffer[], { ftyp = box('ftyp', Buffer.from('isom\0\0\0\0')), handler = 'vide', media = Buffer.alloc(0), trak = [] as Buffer[] } = {}) {
+function oneTrack(
+  stbl: Buffer[],
+  { ftyp = box('ftyp', Buffer.from('isom\0\0\0\0')), handler = 'vide', media = Buffer.alloc(0), trak = [] as Buffer[], moov = [] as Buffer[] } = {},
+) {
   const hdlr = full('hdlr', Buffer.concat([Buffer.alloc(4), Buffer.from(handler), Buffer.alloc(12)]));
-  const moov = box('moov', box('trak', ...trak, box('mdia', hdlr, box('minf', box('stbl', ...stbl)))));
-  return Buffer.concat([ftyp, moov, box('mdat', media)]);
+  const movie = box('moov', ...moov, box('trak', ...trak, box('mdia', hdlr, box('minf', box('stbl', ...stbl)))));
+  return Buffer.concat([ftyp, movie, box('mdat', media)]);
 }
 
 /** The types of the boxes between `from` and `to`, and of those inside `moov`/`trak` (one level each, as a path). */
@@ -209,5 +212,53 @@ describe('videos and sound in an ISO BMFF file (MP4, MOV, M4A) lose their metada
       const size = v.readUInt32BE(0);
       expect(Buffer.from(stripVideoMetadata(new Uint8Array(v)).bytes).subarray(0, size), f).toEqual(v.subarray(0, size));
     }
+  });
+
+  it('frees data references past their count and reads a made-up reference kind as url (a type is 4 bytes of text)', () => {
+    const dref = full('dref', Buffer.concat([u32(2), full('anna', Buffer.alloc(0)), full('url ', Buffer.from(ADDRESS)), full('priv', Buffer.alloc(0))]));
+    const hdlr = full('hdlr', Buffer.concat([Buffer.alloc(4), Buffer.from('vide'), Buffer.alloc(12)]));
+    const moov = box('moov', box('trak', box('mdia', hdlr, box('minf', box('dinf', dref), box('stbl')))));
+    const b = Buffer.from(stripVideoMetadata(new Uint8Array(Buffer.concat([box('ftyp', Buffer.from('isom\0\0\0\0')), moov]))).bytes);
+    expect(latin1(b)).not.toMatch(/anna|priv|\.private/);
+    expect(latin1(b).match(/url /g)).toHaveLength(2);
+  });
+
+  it('zeroes what follows the entries a table declares (slack) and the reserved fields of a header box: text after them no longer crosses', () => {
+    const text = Buffer.from(ADDRESS);
+    const tables = [
+      full('stts', Buffer.concat([u32(1, 1, 512), text])),
+      full('ctts', Buffer.concat([u32(1, 1, 0), text])),
+      full('stss', Buffer.concat([u32(1, 1), text])),
+      full('stps', Buffer.concat([u32(1, 1), text])),
+      full('stsc', Buffer.concat([u32(1, 1, 1, 1), text])),
+      full('stsz', Buffer.concat([u32(3, 1), text])),
+      full('stco', Buffer.concat([u32(1, 0), text])),
+      full('sdtp', Buffer.concat([Buffer.from([0x20]), text])),
+      full('sgpd', Buffer.concat([Buffer.from('roll'), u32(2, 1), Buffer.from([0xff, 0xff]), text]), 1),
+      full('sbgp', Buffer.concat([Buffer.from('roll'), u32(1, 1, 1), text])),
+      // A sample group whose entries' length this reader does not know: freed.
+      full('sgpd', Buffer.concat([Buffer.from('zzzz'), u32(1), text])),
+    ];
+    const elst = box('edts', full('elst', Buffer.concat([u32(1, 400, 0, 0x10000), text])));
+    const mvhd = full(
+      'mvhd',
+      Buffer.concat([u32(0, 0, 1000, 400, 0x10000), Buffer.from([1, 0]), text.subarray(0, 10), Buffer.alloc(36), text.subarray(0, 24), u32(2), text]),
+    );
+    const tkhd = full(
+      'tkhd',
+      Buffer.concat([u32(0, 0, 1), text.subarray(0, 4), u32(400), text.subarray(0, 8), Buffer.alloc(6), text.subarray(0, 2), Buffer.alloc(44), text]),
+    );
+    const file = oneTrack(tables, { trak: [tkhd, elst], moov: [mvhd], media: Buffer.from('abc') });
+    const b = Buffer.from(stripVideoMetadata(new Uint8Array(file)).bytes);
+    expect(b.length).toBe(file.length);
+    expect(latin1(b)).not.toContain(ADDRESS.slice(0, 2));
+    const at = (type: string) => b.indexOf(type) + 4;
+    expect(b.subarray(at('stts'), at('stts') + 16)).toEqual(Buffer.concat([Buffer.alloc(4), u32(1, 1, 512)]));
+    expect(b.subarray(at('stsz'), at('stsz') + 12)).toEqual(Buffer.concat([Buffer.alloc(4), u32(3, 1)]));
+    expect(b.subarray(at('sgpd'), at('sgpd') + 18)).toEqual(
+      Buffer.concat([Buffer.from([1, 0, 0, 0]), Buffer.from('roll'), u32(2, 1), Buffer.from([0xff, 0xff])]),
+    );
+    expect(b.subarray(at('mvhd') + 96, at('mvhd') + 100)).toEqual(u32(2));
+    expect(latin1(b).match(/free/g)).toHaveLength(1);
   });
 });

@@ -10,6 +10,7 @@
 import { isHeif } from './image-metadata.js';
 import { iccWithoutText } from './pictures/icc.js';
 import { ascii, be16, be32, type Box, children, NotAVideo } from './video-boxes.js';
+import { fieldsOf } from './video-tables.js';
 
 export { NotAVideo };
 
@@ -36,8 +37,8 @@ export function isIsoMedia(b: Uint8Array): boolean {
 /** Containers walked, by where they are, and what each keeps (a box not listed is freed). */
 const KEEP: Readonly<Record<string, ReadonlySet<string>>> = {
   file: new Set(['ftyp', 'moov', 'mdat']),
-  moov: new Set(['mvhd', 'trak', 'iods']),
-  trak: new Set(['tkhd', 'edts', 'mdia', 'tref']),
+  moov: new Set(['mvhd', 'trak']),
+  trak: new Set(['tkhd', 'edts', 'mdia']),
   edts: new Set(['elst']),
   mdia: new Set(['mdhd', 'hdlr', 'minf']),
   minf: new Set(['vmhd', 'smhd', 'hdlr', 'dinf', 'stbl']),
@@ -104,6 +105,9 @@ const BRANDS = new Set([
   ...['3gs6', '3gs9', '3gt9', 'mmp4', 'MSNV', 'XAVC', 'dash', 'msdh', 'msix', 'cmfc', 'cmf2', 'mp4v', 'CAEP', 'caqv', 'niko', 'kddi'],
 ]);
 const MAX_BRANDS = 8;
+
+/** Data reference kinds (§8.7.2, QuickTime's `alis`, `rsrc`). */
+const REFERENCES = new Set(['url ', 'urn ', 'alis', 'rsrc']);
 
 /** Boxes that say the file is fragmented (ISO/IEC 14496-12 §8.8): its samples are described outside `moov`, which is not walked here. */
 const FRAGMENTED = new Set(['mvex', 'moof', 'mfra', 'sidx', 'styp', 'ssix', 'emsg']);
@@ -203,6 +207,7 @@ class Cleaner {
       if (FRAGMENTED.has(box.type)) throw new NotAVideo('a fragmented video, whose samples are not read here');
       if (!KEEP.moov?.has(box.type)) this.free(box);
       else if (box.type === 'trak') this.track(box);
+      else this.leaf(box, 0);
     }
   }
 
@@ -216,24 +221,48 @@ class Cleaner {
     const handler = handlerOf(this.b, trak);
     if (!TRACKS.has(handler)) return this.free(trak);
     const tables = new Map<string, Box>();
+    const leaves: Box[] = [];
     const walk = (parent: Box, keep: ReadonlySet<string> | undefined) => {
       for (const box of this.kids(parent.data, parent.end)) {
         if (!keep?.has(box.type)) this.free(box);
-        else if (box.type === 'hdlr') this.out.fill(0, Math.min(box.data + 24, box.end), box.end);
         else if (box.type === 'dref') this.references(box);
         else if (box.type === 'stsd') this.entries(box, handler);
         else if (KEEP[box.type]) walk(box, KEEP[box.type]);
+        else leaves.push(box);
         tables.set(box.type, box);
       }
     };
     walk(trak, KEEP.trak);
-    sampleRanges(this.b, tables, this.samples);
+    const samples = sampleRanges(this.b, tables, this.samples);
+    for (const box of leaves) this.leaf(box, samples);
   }
 
-  /** A data reference box (§8.7.2): each entry keeps its version and flags (1: the media is in this file); its location (a URL, a file's alias) is blanked. */
+  /** A kept leaf box: the bytes its fields do not take zeroed (video-tables.ts fieldsOf), or the box freed when it cannot be read so. */
+  leaf(box: Box, samples: number): void {
+    const fields = fieldsOf(this.b, box, samples);
+    if (fields === 'free') return this.free(box);
+    if (!fields) return;
+    let at = box.data;
+    for (const [from, to] of fields) {
+      this.out.fill(0, at, Math.min(box.data + from, box.end));
+      at = Math.max(at, box.data + to);
+    }
+    this.out.fill(0, Math.min(at, box.end), box.end);
+  }
+
+  /**
+   * A data reference box (§8.7.2): each entry its count declares keeps its version and flags (1:
+   * the media is in this file), its location (a URL, a file's alias) blanked, a type other than
+   * REFERENCES read as `url `; an entry past the count is freed (its type is 4 more bytes).
+   */
   references(dref: Box): void {
     if (dref.end - dref.data < 8) throw new NotAVideo('a data reference box too short');
-    for (const entry of this.kids(dref.data + 8, dref.end)) this.out.fill(0, Math.min(entry.data + 4, entry.end), entry.end);
+    let left = be32(this.b, dref.data + 4);
+    for (const entry of this.kids(dref.data + 8, dref.end)) {
+      if (left-- <= 0) this.free(entry);
+      else if (!REFERENCES.has(entry.type)) this.out.set([0x75, 0x72, 0x6c, 0x20], entry.at + 4);
+      this.out.fill(0, Math.min(entry.data + 4, entry.end), entry.end);
+    }
   }
 
   /**
@@ -295,13 +324,14 @@ function handlerOf(b: Uint8Array, trak: Box): string {
 /**
  * The byte ranges a track's samples take (§8.7: chunk offsets `stco`/`co64`, samples per chunk
  * `stsc`, sample sizes `stsz`/`stz2`), pushed onto `ranges`, one a chunk. A track without them has
- * no samples. Throws NotAVideo when a table's count runs past its box.
+ * no samples. Returns the track's sample count (stsz). Throws NotAVideo when a table's count runs
+ * past its box.
  */
-function sampleRanges(b: Uint8Array, tables: ReadonlyMap<string, Box>, ranges: [number, number][]): void {
+function sampleRanges(b: Uint8Array, tables: ReadonlyMap<string, Box>, ranges: [number, number][]): number {
   const co = tables.get('stco') ?? tables.get('co64');
   const stsc = tables.get('stsc');
   const stsz = tables.get('stsz') ?? tables.get('stz2');
-  if (!co || !stsc || !stsz) return;
+  if (!co || !stsc || !stsz) return 0;
   const wide = co.type === 'co64';
   const chunks = table(b, co, wide ? 8 : 4);
   const runs = table(b, stsc, 12);
@@ -344,6 +374,7 @@ function sampleRanges(b: Uint8Array, tables: ReadonlyMap<string, Box>, ranges: [
       ranges.push([from, from + len]);
     }
   }
+  return count;
 }
 
 /** The entry count of a full box holding a table (version and flags, a 32-bit count, then entries of `entry` bytes); NotAVideo when they run past it. */
