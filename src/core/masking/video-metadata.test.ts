@@ -261,4 +261,75 @@ describe('videos and sound in an ISO BMFF file (MP4, MOV, M4A) lose their metada
     expect(b.subarray(at('mvhd') + 96, at('mvhd') + 100)).toEqual(u32(2));
     expect(latin1(b).match(/free/g)).toHaveLength(1);
   });
+
+  it("cuts a sample description's decoder configuration to what its decoder reads: parameter sets, ES descriptors and STREAMINFO kept, text after or between them zeroed", () => {
+    const text = Buffer.from(ADDRESS);
+    const nal = (bytes: Buffer) => Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 255]), bytes]);
+    const sps = Buffer.from('6742c01e', 'hex');
+    const pps = Buffer.from('68ce3c80', 'hex');
+    // An SEI (NAL type 6) of user data in the sequence parameter sets' list, and text after the lists.
+    const avcC = box(
+      'avcC',
+      Buffer.from([1, 0x42, 0xc0, 0x1e, 0xff, 0xe2]),
+      nal(sps),
+      nal(Buffer.concat([Buffer.from([6, 5]), text])),
+      Buffer.from([1]),
+      nal(pps),
+      text,
+    );
+    // An HEVC configuration with an SEI array (type 39) between its SPS and PPS arrays.
+    const array = (type: number, unit: Buffer) => Buffer.concat([Buffer.from([0x80 | type, 0, 1]), nal(unit)]);
+    const vps = Buffer.from('40010c01', 'hex');
+    const hvcC = box(
+      'hvcC',
+      Buffer.alloc(22, 1),
+      Buffer.from([4]),
+      array(32, vps),
+      array(39, Buffer.concat([Buffer.from([0x4e, 1]), text])),
+      array(33, sps),
+      array(34, pps),
+      text,
+    );
+    const visual = Buffer.alloc(78);
+    visual.write(ADDRESS.slice(0, 12), 12, 'latin1');
+    const entry = box('avc1', visual, avcC, hvcC, box('pasp', u32(1, 1), text), box('zzzz', text));
+    // An AAC ES descriptor: its DecoderSpecificInfo, then a registration descriptor (0x0d) of text, an SL descriptor, and text after the ES descriptor.
+    const dsi = Buffer.from('05021210', 'hex');
+    const dcd = Buffer.concat([Buffer.from([4, 13 + dsi.length, 0x40, 0x15]), Buffer.alloc(11), dsi]);
+    const registration = Buffer.concat([Buffer.from([0x0d, text.length]), text]);
+    const sl = Buffer.from('060102', 'hex');
+    const esBody = Buffer.concat([Buffer.from([0, 1, 0]), dcd, registration, sl]);
+    const esds = full('esds', Buffer.concat([Buffer.from([3, esBody.length]), esBody, text]));
+    const sound = Buffer.alloc(28);
+    sound.write('anna', 12, 'latin1');
+    const streaminfo = Buffer.concat([Buffer.from([0, 0, 0, 34]), Buffer.alloc(34, 7)]);
+    const comment = Buffer.concat([Buffer.from([0x84, 0, 0, text.length]), text]);
+    const dfLa = full('dfLa', Buffer.concat([streaminfo, comment]));
+    const mp4a = box('mp4a', sound, esds, dfLa);
+    const stsd = (...entries: Buffer[]) => full('stsd', Buffer.concat([u32(1), ...entries]));
+    const video = Buffer.from(stripVideoMetadata(new Uint8Array(oneTrack([stsd(entry, box('avc1', Buffer.alloc(78), text))]))).bytes);
+    const audio = Buffer.from(stripVideoMetadata(new Uint8Array(oneTrack([stsd(mp4a, box('mp4a', Buffer.alloc(28), text))], { handler: 'soun' }))).bytes);
+    for (const b of [video, audio]) {
+      expect(latin1(b)).not.toContain(ADDRESS.slice(0, 2));
+      expect(latin1(b)).not.toContain('anna');
+    }
+    expect(video.indexOf(Buffer.concat([Buffer.from([1, 0x42, 0xc0, 0x1e, 0xff, 0xe2]), nal(sps)]))).toBeGreaterThan(0);
+    expect(video.indexOf(Buffer.concat([Buffer.from([1]), nal(pps)]))).toBeGreaterThan(0);
+    const hevc = video.subarray(video.indexOf('hvcC') + 4);
+    expect(hevc.subarray(22, 22 + 1 + 3 * 9)).toEqual(Buffer.concat([Buffer.from([3]), array(32, vps), array(33, sps), array(34, pps)]));
+    expect(latin1(video).match(/free/g)).toHaveLength(2);
+    // The ES descriptor's lengths now end after the SL descriptor; the DecoderSpecificInfo is whole.
+    const kept = Buffer.concat([Buffer.from([0, 1, 0]), dcd, sl]);
+    expect(audio.indexOf(Buffer.concat([Buffer.from([3, kept.length]), kept]))).toBeGreaterThan(0);
+    expect(audio.indexOf(Buffer.concat([Buffer.from([0x80, 0, 0, 34]), Buffer.alloc(34, 7)]))).toBeGreaterThan(0);
+    // The test files' configurations are what their decoders read, and stay as they were.
+    for (const f of ['video-tagged.mp4', 'video-subtitled.mov', 'audio-tagged.m4a']) {
+      const v = pictureFile(f);
+      const b = Buffer.from(stripVideoMetadata(new Uint8Array(v)).bytes);
+      for (const type of ['avcC', 'esds', 'pasp', 'btrt', 'chan', 'frma']) {
+        const at = v.indexOf(type) - 4;
+        if (at > 0) expect(b.subarray(at, at + v.readUInt32BE(at)), `${f} ${type}`).toEqual(v.subarray(at, at + v.readUInt32BE(at)));
+      }
+    }
+  });
 });

@@ -8,9 +8,9 @@
 // detector: offsets move, a muxer's job) or overwrite a list of known GPS and date fields
 // (@xoi/gps-metadata-remover: a list of removals, which an unnamed box passes).
 import { isHeif } from './image-metadata.js';
-import { iccWithoutText } from './pictures/icc.js';
 import { ascii, be16, be32, type Box, children, NotAVideo } from './video-boxes.js';
-import { fieldsOf } from './video-tables.js';
+import { sampleEntries } from './video-sample-entries.js';
+import { fieldsOf, zeroOutside } from './video-tables.js';
 
 export { NotAVideo };
 
@@ -63,34 +63,6 @@ const KEEP: Readonly<Record<string, ReadonlySet<string>>> = {
     'stdp',
     'stsh',
   ]),
-  // Inside a sample description: the decoder's configuration and how to show its pictures or sound.
-  entry: new Set([
-    'avcC',
-    'hvcC',
-    'av1C',
-    'vpcC',
-    'dvcC',
-    'dvvC',
-    'esds',
-    'dOps',
-    'dfLa',
-    'dac3',
-    'dec3',
-    'dac4',
-    'alac',
-    'pasp',
-    'clap',
-    'colr',
-    'btrt',
-    'fiel',
-    'gama',
-    'chan',
-    'mdcv',
-    'clli',
-    'glbl',
-    'wave',
-  ]),
-  wave: new Set(['frma', 'mp4a', 'esds', 'enda', 'chan', 'alac']),
 };
 
 /**
@@ -159,7 +131,7 @@ export function stripVideoMetadata(b: Uint8Array): CleanVideo {
 class Cleaner {
   readonly out: Uint8Array<ArrayBuffer>;
   readonly samples: [number, number][] = [];
-  constructor(private readonly b: Uint8Array) {
+  constructor(readonly b: Uint8Array) {
     this.out = new Uint8Array(b);
   }
 
@@ -226,7 +198,7 @@ class Cleaner {
       for (const box of this.kids(parent.data, parent.end)) {
         if (!keep?.has(box.type)) this.free(box);
         else if (box.type === 'dref') this.references(box);
-        else if (box.type === 'stsd') this.entries(box, handler);
+        else if (box.type === 'stsd') sampleEntries(this, box, handler);
         else if (KEEP[box.type]) walk(box, KEEP[box.type]);
         else leaves.push(box);
         tables.set(box.type, box);
@@ -241,13 +213,7 @@ class Cleaner {
   leaf(box: Box, samples: number): void {
     const fields = fieldsOf(this.b, box, samples);
     if (fields === 'free') return this.free(box);
-    if (!fields) return;
-    let at = box.data;
-    for (const [from, to] of fields) {
-      this.out.fill(0, at, Math.min(box.data + from, box.end));
-      at = Math.max(at, box.data + to);
-    }
-    this.out.fill(0, Math.min(at, box.end), box.end);
+    if (fields) zeroOutside(this.out, box, fields);
   }
 
   /**
@@ -262,41 +228,6 @@ class Cleaner {
       if (left-- <= 0) this.free(entry);
       else if (!REFERENCES.has(entry.type)) this.out.set([0x75, 0x72, 0x6c, 0x20], entry.at + 4);
       this.out.fill(0, Math.min(entry.data + 4, entry.end), entry.end);
-    }
-  }
-
-  /**
-   * A colour box (§12.1.5): `nclx`/`nclc` (colour numbers) kept; an ICC profile (`prof`, `rICC`)
-   * keeps its curves and tables with its text blanked in place (pictures/icc.ts iccWithoutText, the
-   * same length: a profile's `desc`/`cprt` is free text); anything else freed.
-   */
-  colour(box: Box): void {
-    const kind = box.end - box.data >= 4 ? ascii(this.b, box.data, 4) : '';
-    if (kind === 'nclx' || kind === 'nclc') return;
-    const clean = kind === 'prof' || kind === 'rICC' ? iccWithoutText(this.b.subarray(box.data + 4, box.end)) : null;
-    if (clean) this.out.set(clean, box.data + 4);
-    else this.free(box);
-  }
-
-  /**
-   * A sample description box (§8.5.2): each entry keeps its fixed fields (a visual entry's
-   * compressor name blanked: a 32-byte string) and the boxes KEEP.entry names (a QuickTime `wave`
-   * walked by KEEP.wave); its other boxes freed. The fixed fields' length by the track's handler:
-   * visual 78 bytes (§12.1.3), sound 28, or 44 and 64 for QuickTime's version 1 and 2 (QTFF
-   * "Sound sample description").
-   */
-  entries(stsd: Box, handler: string): void {
-    if (stsd.end - stsd.data < 8) throw new NotAVideo('a sample description box too short');
-    for (const entry of this.kids(stsd.data + 8, stsd.end)) {
-      const version = entry.end - entry.data >= 10 ? be16(this.b, entry.data + 8) : 0;
-      const fixed = handler === 'vide' ? 78 : version === 1 ? 44 : version === 2 ? 64 : 28;
-      if (entry.end - entry.data < fixed) throw new NotAVideo('a sample description too short');
-      if (handler === 'vide') this.out.fill(0, entry.data + 42, entry.data + 74);
-      for (const box of this.kids(entry.data + fixed, entry.end)) {
-        if (!KEEP.entry?.has(box.type)) this.free(box);
-        else if (box.type === 'colr') this.colour(box);
-        else if (box.type === 'wave') for (const inner of this.kids(box.data, box.end)) if (!KEEP.wave?.has(inner.type)) this.free(inner);
-      }
     }
   }
 }

@@ -122,3 +122,13 @@ export function fieldsOf(b: Uint8Array, box: Box, samples: number): Fields | 'fr
   const length = box.end - box.data;
   return read({ b, box, samples, length, version: length ? (b[box.data] as number) : 0 });
 }
+
+/** Every byte of a box's data outside `fields` (ranges from its data, in order) zeroed in `out`. */
+export function zeroOutside(out: Uint8Array, box: { readonly data: number; readonly end: number }, fields: Fields): void {
+  let at = box.data;
+  for (const [from, to] of fields) {
+    out.fill(0, at, Math.min(box.data + from, box.end));
+    at = Math.max(at, box.data + to);
+  }
+  out.fill(0, Math.min(at, box.end), box.end);
+}
