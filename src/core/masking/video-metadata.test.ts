@@ -332,4 +332,25 @@ describe('videos and sound in an ISO BMFF file (MP4, MOV, M4A) lose their metada
       }
     }
   });
+
+  it('keeps a sample only inside the media data box it starts in: one declared past its end keeps no text in the next box, and overlapping declarations are joined, not walked', () => {
+    // Two media data boxes after the movie: a sample of 4 bytes at the first's start declared 40 bytes long, text in the second.
+    const withChunks = (chunks: number, offset: number, { size = 40, samples = chunks, perChunk = 1 } = {}) =>
+      oneTrack([
+        full('stsd', u32(0)),
+        full('stsc', u32(1, 1, perChunk, 1)),
+        full('stsz', u32(size, samples)),
+        full('stco', u32(chunks, ...Array<number>(chunks).fill(offset))),
+      ]).subarray(0, -8);
+    const mdatAt = withChunks(1, 0).length + 8;
+    const file = Buffer.concat([withChunks(1, mdatAt), box('mdat', Buffer.from('abcd')), box('mdat', Buffer.from(ADDRESS))]);
+    const b = Buffer.from(stripVideoMetadata(new Uint8Array(file)).bytes);
+    expect(b.subarray(mdatAt, mdatAt + 4).toString()).toBe('abcd');
+    expect(latin1(b)).not.toContain(ADDRESS.slice(0, 2));
+    // 100 000 chunks at one offset, each of 100 000 samples of 2^32 - 1 bytes: 10^10 samples and 4 * 10^19 bytes declared, kept as one range.
+    const hostile = { size: 0xffffffff, samples: 0xffffffff, perChunk: 100_000 };
+    const at = withChunks(100_000, 0, hostile).length + 8;
+    const h = Buffer.from(stripVideoMetadata(new Uint8Array(Buffer.concat([withChunks(100_000, at, hostile), box('mdat', Buffer.from('abcd'))]))).bytes);
+    expect(h.subarray(at, at + 4).toString()).toBe('abcd');
+  });
 });

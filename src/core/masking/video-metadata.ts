@@ -109,8 +109,9 @@ export function stripVideoMetadata(b: Uint8Array): CleanVideo {
   }
   if (movies !== 1) throw new NotAVideo(movies === 0 ? 'a video without its movie box' : 'a video with two movie boxes');
   // The media data's bytes no kept sample takes: a removed track's, or nobody's. The samples'
-  // ranges sorted and joined, then swept with the media data boxes (in file order): linear.
-  const kept = joined(c.samples);
+  // ranges sorted, cut to the media data box each starts in, joined, then swept with the media
+  // data boxes (in file order): linear after the sort, however the ranges overlap.
+  const kept = joined(clipped(c.samples, mdats));
   let k = 0;
   for (const [from, to] of mdats) {
     let pos = from;
@@ -232,10 +233,26 @@ class Cleaner {
   }
 }
 
-/** Byte ranges sorted by start, those that overlap or touch joined. */
-function joined(ranges: [number, number][]): [number, number][] {
+/**
+ * Sample ranges sorted by start, each cut to the end of the media data box it starts in, one that
+ * starts in none dropped: a sample is read from its chunk's box (§8.7.5), so a size declared past
+ * it keeps nothing of the next box (another box's text, a removed track's samples).
+ */
+function clipped(ranges: [number, number][], mdats: readonly [number, number][]): [number, number][] {
   // Chunks mostly come in file order: sorted only when they do not.
   if (ranges.some((r, i) => i > 0 && r[0] < (ranges[i - 1] as [number, number])[0])) ranges.sort((x, y) => x[0] - y[0]);
+  const out: [number, number][] = [];
+  let m = 0;
+  for (const [s, e] of ranges) {
+    while (m < mdats.length && (mdats[m] as [number, number])[1] <= s) m++;
+    const box = mdats[m];
+    if (box && box[0] <= s && s < e) out.push([s, Math.min(e, box[1])]);
+  }
+  return out;
+}
+
+/** Byte ranges sorted by start, those that overlap or touch joined. */
+function joined(ranges: readonly [number, number][]): [number, number][] {
   const out: [number, number][] = [];
   for (const [s, e] of ranges) {
     const last = out[out.length - 1];
