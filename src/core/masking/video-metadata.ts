@@ -4,9 +4,9 @@
 // and timed metadata are text in the media data). Kept is listed, not removed: a box no entry names
 // is turned into `free` of the same size with its bytes zero, a kept one keeps only the bytes a
 // player reads (video-tables.ts, video-sample-entries.ts; the file type's known brands here), and
-// the media data's bytes no kept sample takes are zero too, so no box moves and the chunk offsets (`stco`, `co64`) stay valid: the
-// video is not muxed again. The npm candidates either rewrite the file (mp4box.js, metadata-
-// detector: offsets move, a muxer's job) or overwrite a list of known GPS and date fields
+// the media data's bytes no kept sample takes are zero too, so no box moves and the chunk offsets
+// (`stco`, `co64`) stay valid: the video is not muxed again. The npm candidates either rewrite the
+// file (mp4box.js, metadata-detector: offsets move, a muxer's job) or overwrite a list of known GPS and date fields
 // (@xoi/gps-metadata-remover: a list of removals, which an unnamed box passes).
 import { isHeif } from './image-metadata.js';
 import { ascii, be16, be32, type Box, children, NotAVideo } from './video-boxes.js';
