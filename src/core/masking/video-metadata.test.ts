@@ -353,4 +353,23 @@ describe('videos and sound in an ISO BMFF file (MP4, MOV, M4A) lose their metada
     const h = Buffer.from(stripVideoMetadata(new Uint8Array(Buffer.concat([withChunks(100_000, at, hostile), box('mdat', Buffer.from('abcd'))]))).bytes);
     expect(h.subarray(at, at + 4).toString()).toBe('abcd');
   });
+
+  it("zeroes MPEG-4 Part 2 user data (start code 0x1B2: an encoder's name, any text) in an esds decoder-specific info and a glbl box, keeping the headers around it", () => {
+    const text = Buffer.from(ADDRESS);
+    const vos = Buffer.concat([Buffer.from('000001b0f5000001b5', 'hex'), Buffer.from('0900000100000001200086c4', 'hex')]);
+    const userData = Buffer.concat([Buffer.from('000001b2', 'hex'), Buffer.from('XviD0050 '), text]);
+    const vol = Buffer.from('0000012000c48d8800cd0a041e1463000001b2', 'hex');
+    const header = Buffer.concat([vos, userData, vol, text]);
+    // A descriptor with a two-byte length (ISO/IEC 14496-1 §8.3.3).
+    const descriptor = (tag: number, body: Buffer) => Buffer.concat([Buffer.from([tag, 0x80 | (body.length >> 7), body.length & 0x7f]), body]);
+    const dcd = descriptor(4, Buffer.concat([Buffer.from([0x20, 0x11]), Buffer.alloc(11), descriptor(5, header)]));
+    const esds = full('esds', descriptor(3, Buffer.concat([Buffer.from([0, 1, 0]), dcd, Buffer.from('060102', 'hex')])));
+    const entry = box('mp4v', Buffer.alloc(78), esds, box('glbl', header));
+    const b = Buffer.from(stripVideoMetadata(new Uint8Array(oneTrack([full('stsd', Buffer.concat([u32(1), entry]))]))).bytes);
+    expect(latin1(b)).not.toContain(ADDRESS.slice(0, 4));
+    expect(latin1(b)).not.toContain('XviD');
+    const cleaned = Buffer.concat([vos, Buffer.from('000001b2', 'hex'), Buffer.alloc(9 + text.length), vol, Buffer.alloc(text.length)]);
+    expect(b.indexOf(cleaned)).toBeGreaterThan(0);
+    expect(b.indexOf(cleaned, b.indexOf(cleaned) + 1)).toBeGreaterThan(0);
+  });
 });

@@ -41,7 +41,7 @@ const INSIDE: Readonly<Record<'entry' | 'wave', ReadonlySet<string>>> = {
  * (ISO/IEC 14496-12 §12.1.4 pasp, clap, §8.5.2 btrt, §12.1.5 colr; ISO/IEC 23001-8 mdcv, clli;
  * QTFF fiel, gama, chan, frma, enda; Apple's alac; ETSI TS 102 366 dac3; Opus-in-ISOBMFF dOps; VP
  * codec ISO-BMFF vpcC; Dolby Vision dvcC), or read from the box (esds, avcC, hvcC, av1C, dfLa, each
- * its own function). A listed box absent here (dac4, glbl) is kept whole.
+ * its own function). A listed box absent here (dac4; glbl but its MPEG-4 user data) is kept whole.
  */
 const FIXED: Readonly<Record<string, (e: Uint8Array, data: number, length: number) => number>> = {
   pasp: () => 8,
@@ -121,6 +121,8 @@ function config(c: BoxEditor, box: Box): void {
   const fixed = FIXED[box.type];
   if (fixed) return void cut(fixed(b, box.data, n));
   if (box.type === 'colr') return colour(c, box);
+  // FFmpeg's global header: a codec's extradata as is; an MPEG-4 Part 2 one (start codes) loses its user data.
+  if (box.type === 'glbl' && n >= 3 && b[box.data] === 0 && b[box.data + 1] === 0 && b[box.data + 2] === 1) return withoutUserData(b, out, box.data, box.end);
   const length =
     box.type === 'avcC'
       ? avc(b, out, box)
@@ -278,6 +280,8 @@ function es(b: Uint8Array, out: Uint8Array, box: Box): number | null {
   if (!dcd || dcd.tag !== 4 || dcd.body + 13 > dcd.end) return null;
   const dsi = descriptor(b, dcd.body + 13, dcd.end);
   const dcdEnd = dsi && dsi.tag === 5 ? dsi.end : dcd.body + 13;
+  // MPEG-4 Part 2 video (object type 0x20): its headers' user data is text.
+  if (dsi && dsi.tag === 5 && b[dcd.body] === 0x20) withoutUserData(b, out, dsi.body, dsi.end);
   out.fill(0, dcdEnd, dcd.end);
   setLength(out, dcd.lengthAt, dcd.body - dcd.lengthAt, dcdEnd - dcd.body);
   // The SL descriptor, after the decoder's among optional others (ISO/IEC 14496-1 §7.2.6.5.1), moved up over what was cut.
@@ -291,4 +295,21 @@ function es(b: Uint8Array, out: Uint8Array, box: Box): number | null {
   out.fill(0, end, esd.end);
   setLength(out, esd.lengthAt, esd.body - esd.lengthAt, end - esd.body);
   return end - box.data;
+}
+
+/**
+ * MPEG-4 Part 2 video headers between `from` and `to` with each user data's bytes zeroed (ISO/IEC
+ * 14496-2 §6.2.2.1: `user_data_start_code` 0x000001B2, then any bytes up to the next start code
+ * prefix 0x000001; encoders write their name and settings there). Zero bytes are user data too, so
+ * the headers still read. Linear.
+ */
+function withoutUserData(b: Uint8Array, out: Uint8Array, from: number, to: number): void {
+  let user = false;
+  for (let at = from; at < to; at++) {
+    const prefix = at + 3 < to && b[at] === 0 && b[at + 1] === 0 && b[at + 2] === 1;
+    if (prefix) {
+      user = b[at + 3] === 0xb2;
+      at += 3;
+    } else if (user) out[at] = 0;
+  }
 }
