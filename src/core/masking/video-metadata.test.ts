@@ -292,7 +292,9 @@ describe('videos and sound in an ISO BMFF file (MP4, MOV, M4A) lose their metada
     );
     const visual = Buffer.alloc(78);
     visual.write(ADDRESS.slice(0, 12), 12, 'latin1');
-    const entry = box('avc1', visual, avcC, hvcC, box('pasp', u32(1, 1), text), box('zzzz', text));
+    // A High-profile one (100) whose text after its sets is not the chroma and depth fields it may hold there.
+    const high = box('avcC', Buffer.from([1, 100, 0, 0x1e, 0xff, 0xe1]), nal(sps), Buffer.from([1]), nal(pps), text);
+    const entry = box('avc1', visual, avcC, hvcC, high, box('pasp', u32(1, 1), text), box('zzzz', text));
     // An AAC ES descriptor: its DecoderSpecificInfo, then a registration descriptor (0x0d) of text, an SL descriptor, and text after the ES descriptor.
     const dsi = Buffer.from('05021210', 'hex');
     const dcd = Buffer.concat([Buffer.from([4, 13 + dsi.length, 0x40, 0x15]), Buffer.alloc(11), dsi]);

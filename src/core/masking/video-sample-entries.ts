@@ -173,8 +173,11 @@ function avc(b: Uint8Array, out: Uint8Array, box: Box): number | null {
   };
   if (at + 1 > end || !sets((b[at++] as number) & 0x1f, 7)) return null;
   if (at + 1 > end || !sets(b[at++] as number, 8)) return null;
+  // The chroma and depth bytes begin with reserved bits all 1 (6, 5 and 5 of them): bytes that do
+  // not are not those fields (text after the sets), and are cut.
   const profile = b[box.data + 1] as number;
-  if (![66, 77, 88].includes(profile) && at + 4 <= end) {
+  const reserved = at + 4 <= end && ((b[at] as number) & 0xfc) === 0xfc && ((b[at + 1] as number) & 0xf8) === 0xf8 && ((b[at + 2] as number) & 0xf8) === 0xf8;
+  if (![66, 77, 88].includes(profile) && reserved) {
     at += 3;
     if (!sets(b[at++] as number, 13)) return null;
   }
