@@ -69,6 +69,14 @@ const FIXED: Readonly<Record<string, (e: Uint8Array, data: number, length: numbe
   },
 };
 
+/** A visual entry's fields kept (§12.1.3): data reference index, width and height, resolution, frame count, depth; its reserved ones, QuickTime's vendor and qualities, and the compressor name zeroed. A sound entry keeps its data reference index, version and numbers (from byte 16). */
+const VISUAL_FIELDS: Fields = [
+  [6, 8],
+  [24, 36],
+  [40, 42],
+  [74, 78],
+];
+
 /**
  * A sample description box (§8.5.2): the entries its count declares and whose type is a codec
  * (CODECS) kept, others freed. An entry keeps its fixed fields but the reserved ones and a
@@ -88,20 +96,16 @@ export function sampleEntries(c: BoxEditor, stsd: Box, handler: string): void {
     const version = entry.end - entry.data >= 10 ? be16(c.b, entry.data + 8) : 0;
     const fixed = handler === 'vide' ? 78 : version === 1 ? 44 : version === 2 ? 64 : 28;
     if (entry.end - entry.data < fixed) throw new NotAVideo('a sample description too short');
-    // Visual: data reference, size, resolution, frame count, depth; sound: data reference, version, then its numbers.
-    const fields: Fields =
+    zeroOutside(
+      c.out,
+      { ...entry, end: entry.data + fixed },
       handler === 'vide'
-        ? [
-            [6, 8],
-            [24, 36],
-            [40, 42],
-            [74, 78],
-          ]
+        ? VISUAL_FIELDS
         : [
             [6, 10],
             [16, fixed],
-          ];
-    zeroOutside(c.out, { ...entry, end: entry.data + fixed }, fields);
+          ],
+    );
     const inside = (parent: Box, keep: ReadonlySet<string>) => {
       for (const box of c.kids(parent.data, parent.end)) {
         if (!keep.has(box.type)) c.free(box);
