@@ -240,9 +240,11 @@ describe('videos and sound in an ISO BMFF file (MP4, MOV, M4A) lose their metada
       full('sgpd', Buffer.concat([Buffer.from('zzzz'), u32(1), text])),
     ];
     const elst = box('edts', full('elst', Buffer.concat([u32(1, 400, 0, 0x10000), text])));
+    // The matrix's u, v and w (its bytes 8, 20, 32) hold text too: they are 0, 0 and 1 in any movie.
+    const matrix = Buffer.concat([u32(0x10000, 0), text.subarray(0, 4), u32(0, 0x10000), text.subarray(4, 8), u32(0, 0), text.subarray(8, 12)]);
     const mvhd = full(
       'mvhd',
-      Buffer.concat([u32(0, 0, 1000, 400, 0x10000), Buffer.from([1, 0]), text.subarray(0, 10), Buffer.alloc(36), text.subarray(0, 24), u32(2), text]),
+      Buffer.concat([u32(0, 0, 1000, 400, 0x10000), Buffer.from([1, 0]), text.subarray(0, 10), matrix, text.subarray(0, 24), u32(2), text]),
     );
     const tkhd = full(
       'tkhd',
@@ -259,6 +261,7 @@ describe('videos and sound in an ISO BMFF file (MP4, MOV, M4A) lose their metada
       Buffer.concat([Buffer.from([1, 0, 0, 0]), Buffer.from('roll'), u32(2, 1), Buffer.from([0xff, 0xff])]),
     );
     expect(b.subarray(at('mvhd') + 96, at('mvhd') + 100)).toEqual(u32(2));
+    expect(b.subarray(at('mvhd') + 36, at('mvhd') + 72)).toEqual(u32(0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000));
     expect(latin1(b).match(/free/g)).toHaveLength(1);
   });
 

@@ -11,7 +11,7 @@
 import { isHeif } from './image-metadata.js';
 import { ascii, be16, be32, type Box, children, NotAVideo } from './video-boxes.js';
 import { sampleEntries } from './video-sample-entries.js';
-import { fieldsOf, zeroOutside } from './video-tables.js';
+import { fieldsOf, withUnitMatrix, zeroOutside } from './video-tables.js';
 
 export { NotAVideo };
 
@@ -216,6 +216,7 @@ class Cleaner {
     const fields = fieldsOf(this.b, box, samples);
     if (fields === 'free') return this.free(box);
     if (fields) zeroOutside(this.out, box, fields);
+    withUnitMatrix(this.b, this.out, box);
   }
 
   /**

@@ -23,6 +23,9 @@ function entries(leaf: Leaf, head: number, count: number, entry: number): Fields
   return [[0, end]];
 }
 
+/** Ranges from a flat list of their bounds: pairs(0, 4, 8, 12) is [[0, 4], [8, 12]]. */
+const pairs = (...n: number[]): Fields => n.flatMap((v, i) => (i % 2 ? [] : [[v, n[i + 1] as number] as const]));
+
 /** The 32-bit number at `at` in a leaf's data (0 past its end). */
 const n32 = (leaf: Leaf, at: number) => (at + 4 <= leaf.length ? be32(leaf.b, leaf.box.data + at) : 0);
 
@@ -77,32 +80,10 @@ const LEAVES: Readonly<Record<string, (leaf: Leaf) => Fields | 'free'>> = {
     return entries(l, at, 0, 0);
   },
   // Header boxes: their reserved and pre-defined fields (zero, §8.2.2, §8.3.2, §8.4.2) are left out.
-  mvhd: (l) =>
-    l.version === 1
-      ? [
-          [0, 38],
-          [48, 84],
-          [108, 112],
-        ]
-      : [
-          [0, 26],
-          [36, 72],
-          [96, 100],
-        ],
-  tkhd: (l) =>
-    l.version === 1
-      ? [
-          [0, 24],
-          [28, 36],
-          [44, 50],
-          [52, 96],
-        ]
-      : [
-          [0, 16],
-          [20, 24],
-          [32, 38],
-          [40, 84],
-        ],
+  // The matrix (36 bytes: a, b, u, c, d, v, x, y, w) keeps a, b, c, d, x, y; u, v, w are 0, 0, 1
+  // (§8.2.2.3: "restricted to"), set so by withUnitMatrix.
+  mvhd: (l) => (l.version === 1 ? pairs(0, 38, 48, 56, 60, 68, 72, 80, 108, 112) : pairs(0, 26, 36, 44, 48, 56, 60, 68, 96, 100)),
+  tkhd: (l) => (l.version === 1 ? pairs(0, 24, 28, 36, 44, 50, 52, 60, 64, 72, 76, 84, 88, 96) : pairs(0, 16, 20, 24, 32, 38, 40, 48, 52, 60, 64, 72, 76, 84)),
   mdhd: (l) => (l.version === 1 ? [[0, 34]] : [[0, 22]]),
   vmhd: () => [[0, 12]],
   smhd: () => [[0, 6]],
@@ -131,4 +112,15 @@ export function zeroOutside(out: Uint8Array, box: { readonly data: number; reado
     at = Math.max(at, box.data + to);
   }
   out.fill(0, Math.min(at, box.end), box.end);
+}
+
+/** Where a header box's matrix starts in its data (§8.2.2, §8.3.2), by version 0 and 1. */
+const MATRIX: Readonly<Record<string, readonly [number, number]>> = { mvhd: [36, 48], tkhd: [40, 52] };
+
+/** A movie or track header's matrix with its w written 1 (0x40000000, a 2.30 fixed-point number; u and v, zeroed with the other unread bytes, are 0). */
+export function withUnitMatrix(b: Uint8Array, out: Uint8Array, box: Box): void {
+  const at = MATRIX[box.type];
+  if (!at || box.end <= box.data) return;
+  const w = box.data + at[b[box.data] === 1 ? 1 : 0] + 32;
+  if (w + 4 <= box.end) out.set([0x40, 0, 0, 0], w);
 }
