@@ -114,3 +114,51 @@ describe('round-19 attack: an address in a video’s or a sound’s metadata', (
     expect(m.text).toContain('File attached.');
   }, 60_000);
 });
+
+describe('round-20 check: a HEIC or AVIF photo (ISO BMFF too, its EXIF and XMP items not walked)', () => {
+  /** A HEIF picture of `brand`: its EXIF item (iinf/infe `Exif`, located by iloc) holds OTHER, in the media data. */
+  function heif(brand: string): Buffer {
+    const box = (type: string, ...data: Buffer[]) => {
+      const body = Buffer.concat(data);
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(8 + body.length);
+      head.write(type, 4, 'latin1');
+      return Buffer.concat([head, body]);
+    };
+    const full = (type: string, body: Buffer, version = 0) => box(type, Buffer.from([version, 0, 0, 0]), body);
+    const exif = Buffer.from(`\0\0\0\0Exif\0\0MM\0*Artist ${OTHER}`);
+    const infe = full('infe', Buffer.concat([Buffer.from([0, 1, 0, 0]), Buffer.from('Exif'), Buffer.from('\0')]), 2);
+    const meta = full(
+      'meta',
+      Buffer.concat([
+        full('hdlr', Buffer.concat([Buffer.alloc(4), Buffer.from('pict'), Buffer.alloc(13)])),
+        full('iinf', Buffer.concat([Buffer.from([0, 1]), infe])),
+      ]),
+    );
+    return Buffer.concat([box('ftyp', Buffer.from(`${brand}\0\0\0\0mif1${brand}`)), meta, box('mdat', exif)]);
+  }
+
+  it('attached as image/heic, image/avif, a .heic under a generic type, or labelled a JPEG or an MP4: removed, the message delivered', async () => {
+    const heic = heif('heic');
+    const sent = [
+      { type: 'image/heic', name: 'IMG_0001.heic', base64: b64(heic) },
+      { type: 'image/avif', name: 'photo.avif', base64: b64(heif('avif')) },
+      { type: 'application/octet-stream', name: 'IMG_0002.HEIC', base64: b64(heic) },
+      { type: 'image/jpeg', name: 'IMG_0003.jpg', base64: b64(heic) },
+      { type: 'video/mp4', name: 'clip.mp4', base64: b64(heic) },
+    ];
+    const raws = await sendTagged(
+      pair.h,
+      BUYER.address,
+      pair.alias,
+      sent.map((file, k) => attachmentMail(pair.alias, k, file)),
+    );
+    expect(raws).toHaveLength(sent.length);
+    for (const raw of raws) {
+      const m = await simpleParser(raw);
+      expect(m.attachments.map((a) => a.filename)).toEqual([]);
+      expect(raw.toString('latin1')).not.toContain(OTHER.slice(0, 12));
+      expect(m.text).toContain('File attached.');
+    }
+  }, 60_000);
+});

@@ -2,15 +2,18 @@
 // boxes, QuickTime atoms): its title, artist, comment, location (©xyz, `loci`, Apple's keys), XMP
 // (`uuid`), a handler's or a compressor's name, and any track but its video and sound (subtitles
 // and timed metadata are text in the media data). Kept is listed, not removed: a box no entry names
-// is turned into `free` of the same size with its bytes zero, and the media data's bytes no kept
-// sample takes are zero too, so no box moves and the chunk offsets (`stco`, `co64`) stay valid: the
-// video is not muxed again. The npm candidates either rewrite the file (mp4box.js, metadata-
-// detector: offsets move, a muxer's job) or overwrite a list of known GPS and date fields
+// is turned into `free` of the same size with its bytes zero, a kept one keeps only the bytes a
+// player reads (video-tables.ts, video-sample-entries.ts; the file type's known brands here), and
+// the media data's bytes no kept sample takes are zero too, so no box moves and the chunk offsets
+// (`stco`, `co64`) stay valid: the video is not muxed again. The npm candidates either rewrite the
+// file (mp4box.js, metadata-detector: offsets move, a muxer's job) or overwrite a list of known GPS and date fields
 // (@xoi/gps-metadata-remover: a list of removals, which an unnamed box passes).
 import { isHeif } from './image-metadata.js';
-import { iccWithoutText } from './pictures/icc.js';
+import { ascii, be16, be32, type Box, children, NotAVideo } from './video-boxes.js';
+import { sampleEntries } from './video-sample-entries.js';
+import { fieldsOf, withUnitMatrix, zeroOutside } from './video-tables.js';
 
-export class NotAVideo extends Error {}
+export { NotAVideo };
 
 /** What stripVideoMetadata returns: the file as kept, and how many of its bytes changed. */
 export interface CleanVideo {
@@ -35,8 +38,8 @@ export function isIsoMedia(b: Uint8Array): boolean {
 /** Containers walked, by where they are, and what each keeps (a box not listed is freed). */
 const KEEP: Readonly<Record<string, ReadonlySet<string>>> = {
   file: new Set(['ftyp', 'moov', 'mdat']),
-  moov: new Set(['mvhd', 'trak', 'iods']),
-  trak: new Set(['tkhd', 'edts', 'mdia', 'tref']),
+  moov: new Set(['mvhd', 'trak']),
+  trak: new Set(['tkhd', 'edts', 'mdia']),
   edts: new Set(['elst']),
   mdia: new Set(['mdhd', 'hdlr', 'minf']),
   minf: new Set(['vmhd', 'smhd', 'hdlr', 'dinf', 'stbl']),
@@ -61,49 +64,29 @@ const KEEP: Readonly<Record<string, ReadonlySet<string>>> = {
     'stdp',
     'stsh',
   ]),
-  // Inside a sample description: the decoder's configuration and how to show its pictures or sound.
-  entry: new Set([
-    'avcC',
-    'hvcC',
-    'av1C',
-    'vpcC',
-    'dvcC',
-    'dvvC',
-    'esds',
-    'dOps',
-    'dfLa',
-    'dac3',
-    'dec3',
-    'dac4',
-    'alac',
-    'pasp',
-    'clap',
-    'colr',
-    'btrt',
-    'fiel',
-    'gama',
-    'chan',
-    'mdcv',
-    'clli',
-    'glbl',
-    'wave',
-  ]),
-  wave: new Set(['frma', 'mp4a', 'esds', 'enda', 'chan', 'alac']),
 };
+
+/**
+ * Brands a player of the files read here knows (ISO/IEC 14496-12 §4.3 and the MP4 registration
+ * authority's list, mp4ra.org: ISO, MP4, QuickTime, Apple's M4A/M4V, 3GPP/3GPP2, Flash, DASH and
+ * CMAF, codec brands); any other brand is dropped. At most MAX_BRANDS are kept (real files name 2-6).
+ */
+const BRANDS = new Set([
+  ...['isom', 'iso2', 'iso3', 'iso4', 'iso5', 'iso6', 'iso7', 'iso8', 'iso9', 'isoa', 'isob', 'isoc', 'mp41', 'mp42', 'mp71', 'qt  '],
+  ...['avc1', 'hvc1', 'hev1', 'av01', 'vp09', 'dby1', 'M4A ', 'M4B ', 'M4P ', 'M4V ', 'M4VH', 'M4VP', 'F4V ', 'F4A ', 'F4P ', 'F4B '],
+  ...['3gp4', '3gp5', '3gp6', '3gp7', '3gp8', '3gp9', '3g2a', '3g2b', '3g2c', '3ge6', '3ge7', '3ge9', '3gg6', '3gg9', '3gr6', '3gr9'],
+  ...['3gs6', '3gs9', '3gt9', 'mmp4', 'MSNV', 'XAVC', 'dash', 'msdh', 'msix', 'cmfc', 'cmf2', 'mp4v', 'CAEP', 'caqv', 'niko', 'kddi'],
+]);
+const MAX_BRANDS = 8;
+
+/** Data reference kinds (§8.7.2, QuickTime's `alis`, `rsrc`). */
+const REFERENCES = new Set(['url ', 'urn ', 'alis', 'rsrc']);
 
 /** Boxes that say the file is fragmented (ISO/IEC 14496-12 §8.8): its samples are described outside `moov`, which is not walked here. */
 const FRAGMENTED = new Set(['mvex', 'moof', 'mfra', 'sidx', 'styp', 'ssix', 'emsg']);
 
 /** Tracks kept, by their handler: pictures and sound. Subtitles, chapters, timecode and timed metadata are removed. */
 const TRACKS = new Set(['vide', 'soun']);
-
-/** One box: where it starts, where its data starts (after size, type, a large size, a uuid's user type), where it ends, its type. */
-interface Box {
-  readonly at: number;
-  readonly data: number;
-  readonly end: number;
-  readonly type: string;
-}
 
 /**
  * The file without what can identify a person (see the module's head), as long as it was, and
@@ -118,6 +101,7 @@ export function stripVideoMetadata(b: Uint8Array): CleanVideo {
   for (const box of c.kids(0, b.length)) {
     if (FRAGMENTED.has(box.type)) throw new NotAVideo('a fragmented video, whose samples are not read here');
     if (!KEEP.file?.has(box.type)) c.free(box);
+    else if (box.type === 'ftyp') c.brands(box);
     else if (box.type === 'mdat') mdats.push([box.data, box.end]);
     else if (box.type === 'moov') {
       movies++;
@@ -126,8 +110,9 @@ export function stripVideoMetadata(b: Uint8Array): CleanVideo {
   }
   if (movies !== 1) throw new NotAVideo(movies === 0 ? 'a video without its movie box' : 'a video with two movie boxes');
   // The media data's bytes no kept sample takes: a removed track's, or nobody's. The samples'
-  // ranges sorted and joined, then swept with the media data boxes (in file order): linear.
-  const kept = joined(c.samples);
+  // ranges sorted, cut to the media data box each starts in, joined, then swept with the media
+  // data boxes (in file order): linear after the sort, however the ranges overlap.
+  const kept = joined(clipped(c.samples, mdats));
   let k = 0;
   for (const [from, to] of mdats) {
     let pos = from;
@@ -148,7 +133,7 @@ export function stripVideoMetadata(b: Uint8Array): CleanVideo {
 class Cleaner {
   readonly out: Uint8Array<ArrayBuffer>;
   readonly samples: [number, number][] = [];
-  constructor(private readonly b: Uint8Array) {
+  constructor(readonly b: Uint8Array) {
     this.out = new Uint8Array(b);
   }
 
@@ -156,6 +141,31 @@ class Cleaner {
   free(box: Box): void {
     this.out.set([0x66, 0x72, 0x65, 0x65], box.at + 4);
     this.out.fill(0, box.at + (be32(this.b, box.at) === 1 ? 16 : 8), box.end);
+  }
+
+  /**
+   * A file type box (§4.3): its major brand kept when a player knows it (BRANDS, else the plain
+   * `isom`), its minor version (a number) kept, its compatible brands those BRANDS holds, at most
+   * MAX_BRANDS of them, moved up in order. The rest, when 8 bytes or more, becomes a `free` box after
+   * it (the file type box shrinks, nothing else moves), else is zeroed: a brand is 4 free bytes, and
+   * a thousand made-up ones spell a message.
+   */
+  brands(ftyp: Box): void {
+    if (ftyp.at !== 0 || ftyp.data !== 8 || ftyp.end - ftyp.data < 8) return this.free(ftyp);
+    if (!BRANDS.has(ascii(this.b, 8, 4))) this.out.set([0x69, 0x73, 0x6f, 0x6d], 8);
+    const kept = new Set<string>();
+    let to = 16;
+    for (let at = 16; at + 4 <= ftyp.end && kept.size < MAX_BRANDS; at += 4) {
+      const brand = ascii(this.b, at, 4);
+      if (!BRANDS.has(brand) || kept.has(brand)) continue;
+      kept.add(brand);
+      this.out.copyWithin(to, at, at + 4);
+      to += 4;
+    }
+    this.out.fill(0, to, ftyp.end);
+    if (ftyp.end - to < 8) return;
+    this.out.set([0, 0, 0, to], 0);
+    this.out.set([...be32Bytes(ftyp.end - to), 0x66, 0x72, 0x65, 0x65], to);
   }
 
   /** The boxes between `start` and `end` (children), the bytes left over after them (fewer than 8) zeroed. */
@@ -171,6 +181,7 @@ class Cleaner {
       if (FRAGMENTED.has(box.type)) throw new NotAVideo('a fragmented video, whose samples are not read here');
       if (!KEEP.moov?.has(box.type)) this.free(box);
       else if (box.type === 'trak') this.track(box);
+      else this.leaf(box, 0);
     }
   }
 
@@ -184,66 +195,66 @@ class Cleaner {
     const handler = handlerOf(this.b, trak);
     if (!TRACKS.has(handler)) return this.free(trak);
     const tables = new Map<string, Box>();
+    const leaves: Box[] = [];
     const walk = (parent: Box, keep: ReadonlySet<string> | undefined) => {
       for (const box of this.kids(parent.data, parent.end)) {
         if (!keep?.has(box.type)) this.free(box);
-        else if (box.type === 'hdlr') this.out.fill(0, Math.min(box.data + 24, box.end), box.end);
         else if (box.type === 'dref') this.references(box);
-        else if (box.type === 'stsd') this.entries(box, handler);
+        else if (box.type === 'stsd') sampleEntries(this, box, handler);
         else if (KEEP[box.type]) walk(box, KEEP[box.type]);
+        else leaves.push(box);
         tables.set(box.type, box);
       }
     };
     walk(trak, KEEP.trak);
-    sampleRanges(this.b, tables, this.samples);
+    const samples = sampleRanges(this.b, tables, this.samples);
+    for (const box of leaves) this.leaf(box, samples);
   }
 
-  /** A data reference box (§8.7.2): each entry keeps its version and flags (1: the media is in this file); its location (a URL, a file's alias) is blanked. */
+  /** A kept leaf box: the bytes its fields do not take zeroed (video-tables.ts fieldsOf), or the box freed when it cannot be read so. */
+  leaf(box: Box, samples: number): void {
+    const fields = fieldsOf(this.b, box, samples);
+    if (fields === 'free') return this.free(box);
+    if (fields) zeroOutside(this.out, box, fields);
+    withUnitMatrix(this.b, this.out, box);
+  }
+
+  /**
+   * A data reference box (§8.7.2): each entry its count declares keeps its version and flags (1:
+   * the media is in this file), its location (a URL, a file's alias) blanked, a type other than
+   * REFERENCES read as `url `; an entry past the count is freed (its type is 4 more bytes).
+   */
   references(dref: Box): void {
     if (dref.end - dref.data < 8) throw new NotAVideo('a data reference box too short');
-    for (const entry of this.kids(dref.data + 8, dref.end)) this.out.fill(0, Math.min(entry.data + 4, entry.end), entry.end);
-  }
-
-  /**
-   * A colour box (§12.1.5): `nclx`/`nclc` (colour numbers) kept; an ICC profile (`prof`, `rICC`)
-   * keeps its curves and tables with its text blanked in place (pictures/icc.ts iccWithoutText, the
-   * same length: a profile's `desc`/`cprt` is free text); anything else freed.
-   */
-  colour(box: Box): void {
-    const kind = box.end - box.data >= 4 ? ascii(this.b, box.data, 4) : '';
-    if (kind === 'nclx' || kind === 'nclc') return;
-    const clean = kind === 'prof' || kind === 'rICC' ? iccWithoutText(this.b.subarray(box.data + 4, box.end)) : null;
-    if (clean) this.out.set(clean, box.data + 4);
-    else this.free(box);
-  }
-
-  /**
-   * A sample description box (§8.5.2): each entry keeps its fixed fields (a visual entry's
-   * compressor name blanked: a 32-byte string) and the boxes KEEP.entry names (a QuickTime `wave`
-   * walked by KEEP.wave); its other boxes freed. The fixed fields' length by the track's handler:
-   * visual 78 bytes (§12.1.3), sound 28, or 44 and 64 for QuickTime's version 1 and 2 (QTFF
-   * "Sound sample description").
-   */
-  entries(stsd: Box, handler: string): void {
-    if (stsd.end - stsd.data < 8) throw new NotAVideo('a sample description box too short');
-    for (const entry of this.kids(stsd.data + 8, stsd.end)) {
-      const version = entry.end - entry.data >= 10 ? be16(this.b, entry.data + 8) : 0;
-      const fixed = handler === 'vide' ? 78 : version === 1 ? 44 : version === 2 ? 64 : 28;
-      if (entry.end - entry.data < fixed) throw new NotAVideo('a sample description too short');
-      if (handler === 'vide') this.out.fill(0, entry.data + 42, entry.data + 74);
-      for (const box of this.kids(entry.data + fixed, entry.end)) {
-        if (!KEEP.entry?.has(box.type)) this.free(box);
-        else if (box.type === 'colr') this.colour(box);
-        else if (box.type === 'wave') for (const inner of this.kids(box.data, box.end)) if (!KEEP.wave?.has(inner.type)) this.free(inner);
-      }
+    let left = be32(this.b, dref.data + 4);
+    for (const entry of this.kids(dref.data + 8, dref.end)) {
+      if (left-- <= 0) this.free(entry);
+      else if (!REFERENCES.has(entry.type)) this.out.set([0x75, 0x72, 0x6c, 0x20], entry.at + 4);
+      this.out.fill(0, Math.min(entry.data + 4, entry.end), entry.end);
     }
   }
 }
 
-/** Byte ranges sorted by start, those that overlap or touch joined. */
-function joined(ranges: [number, number][]): [number, number][] {
+/**
+ * Sample ranges sorted by start, each cut to the end of the media data box it starts in, one that
+ * starts in none dropped: a sample is read from its chunk's box (§8.7.5), so a size declared past
+ * it keeps nothing of the next box (another box's text, a removed track's samples).
+ */
+function clipped(ranges: [number, number][], mdats: readonly [number, number][]): [number, number][] {
   // Chunks mostly come in file order: sorted only when they do not.
   if (ranges.some((r, i) => i > 0 && r[0] < (ranges[i - 1] as [number, number])[0])) ranges.sort((x, y) => x[0] - y[0]);
+  const out: [number, number][] = [];
+  let m = 0;
+  for (const [s, e] of ranges) {
+    while (m < mdats.length && (mdats[m] as [number, number])[1] <= s) m++;
+    const box = mdats[m];
+    if (box && box[0] <= s && s < e) out.push([s, Math.min(e, box[1])]);
+  }
+  return out;
+}
+
+/** Byte ranges sorted by start, those that overlap or touch joined. */
+function joined(ranges: readonly [number, number][]): [number, number][] {
   const out: [number, number][] = [];
   for (const [s, e] of ranges) {
     const last = out[out.length - 1];
@@ -263,13 +274,14 @@ function handlerOf(b: Uint8Array, trak: Box): string {
 /**
  * The byte ranges a track's samples take (§8.7: chunk offsets `stco`/`co64`, samples per chunk
  * `stsc`, sample sizes `stsz`/`stz2`), pushed onto `ranges`, one a chunk. A track without them has
- * no samples. Throws NotAVideo when a table's count runs past its box.
+ * no samples. Returns the track's sample count (stsz). Throws NotAVideo when a table's count runs
+ * past its box.
  */
-function sampleRanges(b: Uint8Array, tables: ReadonlyMap<string, Box>, ranges: [number, number][]): void {
+function sampleRanges(b: Uint8Array, tables: ReadonlyMap<string, Box>, ranges: [number, number][]): number {
   const co = tables.get('stco') ?? tables.get('co64');
   const stsc = tables.get('stsc');
   const stsz = tables.get('stsz') ?? tables.get('stz2');
-  if (!co || !stsc || !stsz) return;
+  if (!co || !stsc || !stsz) return 0;
   const wide = co.type === 'co64';
   const chunks = table(b, co, wide ? 8 : 4);
   const runs = table(b, stsc, 12);
@@ -312,6 +324,7 @@ function sampleRanges(b: Uint8Array, tables: ReadonlyMap<string, Box>, ranges: [
       ranges.push([from, from + len]);
     }
   }
+  return count;
 }
 
 /** The entry count of a full box holding a table (version and flags, a 32-bit count, then entries of `entry` bytes); NotAVideo when they run past it. */
@@ -322,39 +335,6 @@ function table(b: Uint8Array, box: Box, entry: number): number {
   return n;
 }
 
-/**
- * The boxes between `start` and `end` (§4.2: a 32-bit size, a type, a 64-bit size when the size
- * is 1, to the end when 0; a `uuid` box's 16-byte user type). Fewer than 8 bytes left over (a
- * QuickTime list's 32-bit zero terminator) end the list. NotAVideo when one runs past `end`.
- */
-function children(b: Uint8Array, start: number, end: number): Box[] {
-  const boxes: Box[] = [];
-  for (let at = start; at + 8 <= end;) {
-    let size = be32(b, at);
-    let head = 8;
-    if (size === 1) {
-      if (at + 16 > end) throw new NotAVideo('a box runs past its parent');
-      size = be32(b, at + 8) * 2 ** 32 + be32(b, at + 12);
-      head = 16;
-    } else if (size === 0) size = end - at;
-    const type = ascii(b, at + 4, 4);
-    if (type === 'uuid') head += 16;
-    if (size < head || at + size > end) throw new NotAVideo('a box runs past its parent');
-    boxes.push({ at, data: at + head, end: at + size, type });
-    at += size;
-  }
-  return boxes;
-}
-
-/** A box's four-character type (the only string read). */
-function ascii(b: Uint8Array, at: number, n: 4): string {
-  return String.fromCharCode(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + n - 1] as number);
-}
-
-function be32(b: Uint8Array, at: number): number {
-  return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
-}
-
-function be16(b: Uint8Array, at: number): number {
-  return ((b[at] as number) << 8) | (b[at + 1] as number);
+function be32Bytes(n: number): number[] {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
 }

@@ -1,0 +1,126 @@
+// Owns which bytes of a kept leaf box in a movie a reader takes (ISO/IEC 14496-12 §8, QuickTime
+// File Format): a table's entries as many as its count says, a header box's fields but its
+// reserved ones. Whatever else the box holds (slack after the last entry, reserved fields) can
+// carry text a player never shows, so the video cleaner zeroes it in place: no box changes size.
+import { ascii, be16, be32, type Box, NotAVideo } from './video-boxes.js';
+
+/** Byte ranges [from, to) counted from a box's data (its version and flags for a full box), in order. */
+export type Fields = readonly (readonly [number, number])[];
+
+/** What fieldsOf reads a box with: the file, the box, how many samples its track has (stsz), the box's data length and version. */
+interface Leaf {
+  readonly b: Uint8Array;
+  readonly box: Box;
+  readonly samples: number;
+  readonly length: number;
+  readonly version: number;
+}
+
+/** A table of `count` entries of `entry` bytes after `head` bytes; NotAVideo when it runs past its box. */
+function entries(leaf: Leaf, head: number, count: number, entry: number): Fields {
+  const end = head + count * entry;
+  if (end > leaf.length) throw new NotAVideo(`a ${leaf.box.type} table runs past its box`);
+  return [[0, end]];
+}
+
+/** Ranges from a flat list of their bounds: pairs(0, 4, 8, 12) is [[0, 4], [8, 12]]. */
+const pairs = (...n: number[]): Fields => n.flatMap((v, i) => (i % 2 ? [] : [[v, n[i + 1] as number] as const]));
+
+/** The 32-bit number at `at` in a leaf's data (0 past its end). */
+const n32 = (leaf: Leaf, at: number) => (at + 4 <= leaf.length ? be32(leaf.b, leaf.box.data + at) : 0);
+
+/** Sample group entries' length by grouping type, for a description box of version 0 or 2 that does not say it (ISO/IEC 14496-12 §10.1, §10.4, §10.5, ISO/IEC 14496-15). */
+const GROUP_ENTRY: Readonly<Record<string, number>> = { roll: 2, prol: 2, 'rap ': 1, sync: 1, tele: 1 };
+
+/** A table's fields (count at byte 4 unless said) or a header box's, by type; a box not listed is read elsewhere (its own walk) or kept whole. */
+const LEAVES: Readonly<Record<string, (leaf: Leaf) => Fields | 'free'>> = {
+  stts: (l) => entries(l, 8, n32(l, 4), 8),
+  ctts: (l) => entries(l, 8, n32(l, 4), 8),
+  stsc: (l) => entries(l, 8, n32(l, 4), 12),
+  stco: (l) => entries(l, 8, n32(l, 4), 4),
+  co64: (l) => entries(l, 8, n32(l, 4), 8),
+  stss: (l) => entries(l, 8, n32(l, 4), 4),
+  stps: (l) => entries(l, 8, n32(l, 4), 4),
+  stsh: (l) => entries(l, 8, n32(l, 4), 8),
+  // One size for all (byte 4 not zero) or a table (§8.7.3.2); a compact table of 4, 8 or 16 bits (§8.7.3.3).
+  stsz: (l) => entries(l, 12, n32(l, 4) ? 0 : n32(l, 8), 4),
+  stz2: (l) => entries(l, 12, Math.ceil((((l.b[l.box.data + 7] as number) || 0) * n32(l, 8)) / 8), 1),
+  padb: (l) => entries(l, 8, Math.ceil(n32(l, 4) / 2), 1),
+  // One byte a sample (§8.6.4), two (§8.7.6): counted by the sample size box.
+  sdtp: (l) => entries(l, 4, l.samples, 1),
+  stdp: (l) => entries(l, 4, l.samples, 2),
+  elst: (l) => entries(l, 8, n32(l, 4), l.version === 1 ? 20 : 12),
+  cslg: (l) => entries(l, l.version === 1 ? 44 : 24, 0, 0),
+  sbgp: (l) => (l.version === 1 ? entries(l, 16, n32(l, 12), 8) : entries(l, 12, n32(l, 8), 8)),
+  sgpd: (l) => {
+    const group = l.length >= 8 ? ascii(l.b, l.box.data + 4, 4) : '';
+    if (l.version === 1) {
+      const length = n32(l, 8);
+      if (length) return entries(l, 16, n32(l, 12), length);
+      // Each entry says its length (§8.9.3.2): walked, at most the box's bytes.
+      let at = 16;
+      for (let i = n32(l, 12); i > 0; i--) {
+        if (at + 4 > l.length) throw new NotAVideo('a sgpd table runs past its box');
+        at += 4 + n32(l, at);
+      }
+      return entries(l, at, 0, 0);
+    }
+    const head = l.version >= 2 ? 16 : 12;
+    const size = GROUP_ENTRY[group];
+    return size ? entries(l, head, n32(l, head - 4), size) : 'free';
+  },
+  subs: (l) => {
+    // Sub-sample information (§8.7.7): per entry a delta, a count of 16 bits, then per sub-sample a
+    // size (32 bits in version 1, else 16), a priority, a discardable flag and 32 codec bits.
+    let at = 8;
+    for (let i = n32(l, 4); i > 0; i--) {
+      if (at + 6 > l.length) throw new NotAVideo('a subs table runs past its box');
+      at += 6 + be16(l.b, l.box.data + at + 4) * (l.version === 1 ? 10 : 8);
+    }
+    return entries(l, at, 0, 0);
+  },
+  // Header boxes: their reserved and pre-defined fields (zero, §8.2.2, §8.3.2, §8.4.2) are left out.
+  // The matrix (36 bytes: a, b, u, c, d, v, x, y, w) keeps a, b, c, d, x, y; u, v, w are 0, 0, 1
+  // (§8.2.2.3: "restricted to"), set so by withUnitMatrix.
+  mvhd: (l) => (l.version === 1 ? pairs(0, 38, 48, 56, 60, 68, 72, 80, 108, 112) : pairs(0, 26, 36, 44, 48, 56, 60, 68, 96, 100)),
+  tkhd: (l) => (l.version === 1 ? pairs(0, 24, 28, 36, 44, 50, 52, 60, 64, 72, 76, 84, 88, 96) : pairs(0, 16, 20, 24, 32, 38, 40, 48, 52, 60, 64, 72, 76, 84)),
+  mdhd: (l) => (l.version === 1 ? [[0, 34]] : [[0, 22]]),
+  vmhd: () => [[0, 12]],
+  smhd: () => [[0, 6]],
+  // A handler (§8.4.3): its type kept; QuickTime's component maker and flags, and its name, blanked.
+  hdlr: () => [[0, 12]],
+};
+
+/**
+ * The data bytes of `box` a reader takes (Fields), 'free' when the box cannot be read so (a sample
+ * group whose entries' length is not known here), or undefined for a box not listed (kept whole
+ * or walked by its own code). `samples` is its track's sample count (stsz), for `sdtp` and `stdp`.
+ * Throws NotAVideo when a table's count runs past its box.
+ */
+export function fieldsOf(b: Uint8Array, box: Box, samples: number): Fields | 'free' | undefined {
+  const read = LEAVES[box.type];
+  if (!read) return undefined;
+  const length = box.end - box.data;
+  return read({ b, box, samples, length, version: length ? (b[box.data] as number) : 0 });
+}
+
+/** Every byte of a box's data outside `fields` (ranges from its data, in order) zeroed in `out`. */
+export function zeroOutside(out: Uint8Array, box: { readonly data: number; readonly end: number }, fields: Fields): void {
+  let at = box.data;
+  for (const [from, to] of fields) {
+    out.fill(0, at, Math.min(box.data + from, box.end));
+    at = Math.max(at, box.data + to);
+  }
+  out.fill(0, Math.min(at, box.end), box.end);
+}
+
+/** Where a header box's matrix starts in its data (§8.2.2, §8.3.2), by version 0 and 1. */
+const MATRIX: Readonly<Record<string, readonly [number, number]>> = { mvhd: [36, 48], tkhd: [40, 52] };
+
+/** A movie or track header's matrix with its w written 1 (0x40000000, a 2.30 fixed-point number; u and v, zeroed with the other unread bytes, are 0). */
+export function withUnitMatrix(b: Uint8Array, out: Uint8Array, box: Box): void {
+  const at = MATRIX[box.type];
+  if (!at || box.end <= box.data) return;
+  const w = box.data + at[b[box.data] === 1 ? 1 : 0] + 32;
+  if (w + 4 <= box.end) out.set([0x40, 0, 0, 0], w);
+}
