@@ -220,8 +220,8 @@ class Cleaner {
   }
 
   /**
-   * A data reference box (§8.7.2): each entry its count declares keeps its version and flags (1:
-   * the media is in this file), its location (a URL, a file's alias) blanked, a type other than
+   * A data reference box (§8.7.2): each entry its count declares written version 0, flags 1 (the
+   * media is in this file), its location (a URL, a file's alias) blanked, a type other than
    * REFERENCES read as `url `; an entry past the count is freed (its type is 4 more bytes).
    */
   references(dref: Box): void {
@@ -230,7 +230,9 @@ class Cleaner {
     for (const entry of this.kids(dref.data + 8, dref.end)) {
       if (left-- <= 0) this.free(entry);
       else if (!REFERENCES.has(entry.type)) this.out.set([0x75, 0x72, 0x6c, 0x20], entry.at + 4);
-      this.out.fill(0, Math.min(entry.data + 4, entry.end), entry.end);
+      this.out.fill(0, entry.data, entry.end);
+      // Version 0, flags 1 (the media is in this file): the 4 bytes are not copied, as they could spell text.
+      if (entry.end - entry.data >= 4 && left >= 0) this.out[entry.data + 3] = 1;
     }
   }
 }

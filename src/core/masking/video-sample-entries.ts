@@ -55,12 +55,15 @@ const FIXED: Readonly<Record<string, (e: Uint8Array, data: number, length: numbe
   frma: () => 4,
   enda: () => 2,
   alac: () => 28,
-  dvcC: () => 24,
-  dvvC: () => 24,
+  // Dolby Vision: versions, profile, level, flags and the compatibility id (5 bytes); the 19 after are reserved.
+  dvcC: () => 5,
+  dvvC: () => 5,
   mp4a: () => 4,
   chan: (b, d, n) => (n >= 16 ? 16 + 20 * be32(b, d + 12) : n),
   dOps: (b, d, n) => (n >= 11 && b[d + 10] !== 0 ? 13 + (b[d + 1] as number) : 11),
-  vpcC: (b, d, n) => (n >= 12 ? 12 + be16(b, d + 10) : n),
+  // VP codec ISO-BMFF §2.2: codecInitializationData "is not used for VP8 and VP9" and its size must
+  // be 0; the size (bytes 10-11, 8-9 in version 0) and any data zeroed.
+  vpcC: (b, d) => (b[d] === 0 ? 8 : 10),
   dec3: (b, d, n) => {
     // E-AC-3 (ETSI TS 102 366 F.6): 2 bytes, then per independent substream 3 bytes, one more when it has dependent ones.
     let at = 2;
@@ -294,9 +297,14 @@ function es(b: Uint8Array, out: Uint8Array, box: Box): number | null {
   // The SL descriptor, after the decoder's among optional others (ISO/IEC 14496-1 §7.2.6.5.1), moved up over what was cut.
   let end = dcdEnd;
   for (let d = descriptor(b, dcd.end, esd.end); d; d = descriptor(b, d.end, esd.end)) {
-    if (d.tag !== 6) continue;
-    out.copyWithin(dcdEnd, d.lengthAt - 1, d.end);
-    end = dcdEnd + (d.end - d.lengthAt + 1);
+    if (d.tag !== 6 || d.end === d.body) continue;
+    // In an MP4 file it is `predefined` 2 (ISO/IEC 14496-14 §3.1.2), one byte: written so, its
+    // length 1 in the bytes it had, anything after that byte (text) left out.
+    const head = d.body - d.lengthAt + 1;
+    out.copyWithin(dcdEnd, d.lengthAt - 1, d.body);
+    setLength(out, dcdEnd + 1, head - 1, 1);
+    out[dcdEnd + head] = 2;
+    end = dcdEnd + head + 1;
     break;
   }
   out.fill(0, end, esd.end);

@@ -53,21 +53,24 @@ const LEAVES: Readonly<Record<string, (leaf: Leaf) => Fields | 'free'>> = {
   cslg: (l) => entries(l, l.version === 1 ? 44 : 24, 0, 0),
   sbgp: (l) => (l.version === 1 ? entries(l, 16, n32(l, 12), 8) : entries(l, 12, n32(l, 8), 8)),
   sgpd: (l) => {
-    const group = l.length >= 8 ? ascii(l.b, l.box.data + 4, 4) : '';
+    // Entries of a grouping type not known here are opaque bytes (any length a version 1 box
+    // declares): freed, as is a version 1 box whose declared length is not its type's.
+    const size = GROUP_ENTRY[l.length >= 8 ? ascii(l.b, l.box.data + 4, 4) : ''];
+    if (!size) return 'free';
     if (l.version === 1) {
       const length = n32(l, 8);
-      if (length) return entries(l, 16, n32(l, 12), length);
-      // Each entry says its length (§8.9.3.2): walked, at most the box's bytes.
+      if (length) return length === size ? entries(l, 16, n32(l, 12), size) : 'free';
+      // Each entry says its length (§8.9.3.2): walked, each its type's, at most the box's bytes.
       let at = 16;
       for (let i = n32(l, 12); i > 0; i--) {
         if (at + 4 > l.length) throw new NotAVideo('a sgpd table runs past its box');
-        at += 4 + n32(l, at);
+        if (n32(l, at) !== size) return 'free';
+        at += 4 + size;
       }
       return entries(l, at, 0, 0);
     }
     const head = l.version >= 2 ? 16 : 12;
-    const size = GROUP_ENTRY[group];
-    return size ? entries(l, head, n32(l, head - 4), size) : 'free';
+    return entries(l, head, n32(l, head - 4), size);
   },
   subs: (l) => {
     // Sub-sample information (§8.7.7): per entry a delta, a count of 16 bits, then per sub-sample a
