@@ -1,6 +1,8 @@
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { NotAnImage, stripImageMetadata } from './image-metadata.js';
+import { stripDataLength } from './strip-ends.js';
+import { DEFLATE_CASES } from '../../../test/fixtures/deflate-streams.js';
 import { pictureFile, TIFF_PAGE, tiffFile, tiffLastStrip, tiffLastStripOf } from '../../../test/fixtures/pictures.js';
 
 const ADDRESS = 'anna.private@othermail.example';
@@ -59,5 +61,16 @@ describe('round-19 attack: bytes after a compressed TIFF strip’s real end', ()
     const r = stripImageMetadata(new Uint8Array(onePixel(8, Buffer.concat([Buffer.from([0x78, 0x01]), empty]))));
     // No end code and never the byte it draws: every byte was read as the stream, so kept.
     expect(tiffLastStripOf(r.bytes)[1].length).toBe(2 + empty.length);
+  });
+});
+
+describe('round-20 review: the Deflate walker refuses exactly what zlib refuses', () => {
+  // Each stream's zlib verdict is checked against Node's zlib in test/integration/deflate-zlib-oracle.test.ts.
+  it('refuses a stream zlib refuses (a distance before the output’s start, over-subscribed or incomplete code lengths, too many codes, no end-of-block, a window over 32 KiB), keeps one it inflates', () => {
+    for (const { name, stream, inflates } of DEFLATE_CASES) {
+      const walk = () => stripDataLength(8, stream, 0, stream.length, 1000);
+      if (inflates === null) expect(walk, name).toThrow(NotAnImage);
+      else expect(walk(), name).toBe(stream.length);
+    }
   });
 });
