@@ -15,7 +15,7 @@ const PACKBITS = 32773;
 
 /**
  * The bytes of a strip or tile (`count` bytes at `at` in `b`, compressed as `compression` says) that
- * its decoder reads to draw it: up to and with the code that completes the `want` bytes it draws
+ * its decoder reads to draw it (StripEnd, with the bits it skips among them): up to and with the code that completes the `want` bytes it draws
  * (and an end code, EOI or the end of a Deflate stream with its checksum, right after it), or up to
  * its own end code when that comes first. `count` for a compression not walked here (CCITT fax,
  * JPEG, LZMA, ZSTD…: JPEG is cut by its caller after its end of image) and for data that runs out
@@ -25,12 +25,30 @@ const PACKBITS = 32773;
  * strip's first byte, too many codes, no end-of-block code, a window over 32 KiB): a decoder cannot
  * draw it, so its bytes are no picture.
  */
-export function stripDataLength(compression: number, b: Uint8Array, at: number, count: number, want: number): number {
+export function stripDataLength(compression: number, b: Uint8Array, at: number, count: number, want: number): StripEnd {
   const data = b.subarray(at, Math.min(at + count, b.length));
-  if (compression === LZW) return lzwLength(data, want);
-  if (compression === DEFLATE || compression === OLD_DEFLATE) return zlibLength(data, want);
-  if (compression === PACKBITS) return packBitsLength(data, want);
-  return count;
+  if (compression === LZW) return { length: lzwLength(data, want), readBits: null };
+  if (compression === DEFLATE || compression === OLD_DEFLATE) {
+    // Only bits skipped that are not zero are marked: none in a stream zlib wrote.
+    let readBits: Uint8Array | null = null;
+    const length = zlibLength(data, want, (byte, mask) => {
+      if (((data[byte] as number) & ~mask & 0xff) !== 0) (readBits ??= new Uint8Array(data.length).fill(0xff))[byte] = mask;
+    });
+    return { length, readBits: (readBits as Uint8Array | null)?.subarray(0, length) ?? null };
+  }
+  if (compression === PACKBITS) return { length: packBitsLength(data, want), readBits: null };
+  return { length: count, readBits: null };
+}
+
+/**
+ * Where a strip's data ends (`length` bytes from its offset), and, per byte of those, the bits its
+ * decoder reads (0xff all; null when every bit it skips is zero already): the others are to be
+ * zeroed. A Deflate stream's bits after its final block and before a stored block's length are
+ * skipped (RFC 1951 §3.2.4, "ignore any remaining bits") and could hold 7 bits of anything each.
+ */
+export interface StripEnd {
+  readonly length: number;
+  readonly readBits: Uint8Array | null;
 }
 
 /** PackBits (TIFF 6.0 §9): a header byte n, then n+1 literal bytes (0…127) or one byte repeated 1−n times (−1…−127); −128 is skipped. */
@@ -140,7 +158,7 @@ class OutOfData extends Error {}
  * byte more out, or more bytes before its end, and it is cut after the symbol that completed
  * `want`. A preset dictionary (FDICT) is refused: TIFF's Deflate never has one.
  */
-function zlibLength(d: Uint8Array, want: number): number {
+function zlibLength(d: Uint8Array, want: number, skipped: (byte: number, mask: number) => void): number {
   // RFC 1950 §2.2: method 8, a window of 32 KiB at most (CINFO ≤ 7: zlib's "invalid window size"), the check, no dictionary.
   const cmf = d[0] as number;
   if (d.length < 2 || (cmf & 0x0f) !== 8 || cmf >> 4 > 7 || (cmf * 256 + (d[1] as number)) % 31 !== 0 || (d[1] as number) & 0x20)
@@ -179,6 +197,7 @@ function zlibLength(d: Uint8Array, want: number): number {
       const type = bits(2);
       if (type === 3) throw new NotAnImage('a TIFF Deflate strip with a reserved block type');
       if (type === 0) {
+        if (bit & 7) skipped(bit >> 3, (1 << (bit & 7)) - 1);
         bit = (bit + 7) & ~7;
         const len = bits(16);
         if ((bits(16) ^ 0xffff) !== len) throw new NotAnImage('a TIFF Deflate strip with a damaged stored block');
@@ -244,6 +263,7 @@ function zlibLength(d: Uint8Array, want: number): number {
     return done >= 0 ? Math.min(cut(), d.length) : d.length;
   }
   if (done >= 0 && bit - done > DEFLATE_CLOSE * 8) return cut();
-  // The stream's end: its Adler-32 after the last block, byte aligned.
+  // The stream's end: its Adler-32 after the last block, byte aligned; the bits up to it unread.
+  if (bit & 7) skipped(bit >> 3, (1 << (bit & 7)) - 1);
   return Math.min(d.length, ((bit + 7) >> 3) + 4);
 }

@@ -253,12 +253,15 @@ export function stripTiff(b: Uint8Array): Uint8Array {
       saidBytes += count;
       if (saidBytes > b.length) throw new NotAnImage('TIFF strips or tiles said to hold more bytes than the file: they overlap');
       const want = drawn(j, !arrays.get(273));
-      const len = compression === 1 ? Math.min(count, want) : stripDataLength(compression, b, at, count, want);
+      const end = compression === 1 ? { length: Math.min(count, want), readBits: null } : stripDataLength(compression, b, at, count, want);
+      const len = end.length;
       // Its byte count says what is kept, so a decoder reads no more than the file holds.
       if (len !== count) counted.push([countPlace(j), countSize, len]);
       strips.push([at, at + len]);
       if (jpeg && len >= 2 && b[at] === 0xff && b[at + 1] === 0xd8) keepJpegStream(k, b, at, at + len);
       else k.keep(at, len, 'a TIFF strip');
+      // Bits its decoder skips (a Deflate stream's padding) are zero.
+      if (end.readBits) for (let i = 0; i < len; i++) k.out[at + i]! &= end.readBits[i] as number;
     });
     pages.push([ifd, ifd + 6 + 12 * n]);
     ifd = next;
