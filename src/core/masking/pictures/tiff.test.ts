@@ -20,8 +20,11 @@ function rawTiff(data: Buffer, pages: Entry[][]): Buffer {
   let prevNext = 4;
   const nexts: [number, number][] = [];
   for (const entries of pages) {
-    at += at & 1;
-    if (parts.reduce((n, p) => n + p.length, 0) < at) parts.push(Buffer.alloc(1));
+    // Each IFD at an even offset (TIFF 6.0 §2), a zero byte before it when needed.
+    if (at & 1) {
+      parts.push(Buffer.alloc(1));
+      at++;
+    }
     const ifd = Buffer.alloc(2 + 12 * entries.length + 4);
     const values: Buffer[] = [];
     let valueAt = at + ifd.length;
