@@ -84,6 +84,15 @@ describe('round-20 review: bits a Deflate decoder skips carry nothing', () => {
   });
 });
 
+describe('round-20 review: bits an LZW decoder does not read carry nothing', () => {
+  it('zeroes the bits after an LZW strip’s last code read in its last byte', () => {
+    // Clear (256) and 0x80, 9 bits each: 18 bits, so the low 6 bits of the third byte are not read.
+    const strip = Buffer.concat([Buffer.from([0x80, 0x20, 0x3f]), Buffer.from(ADDRESS)]);
+    const r = stripImageMetadata(new Uint8Array(onePixel(5, strip)));
+    expect(tiffLastStripOf(r.bytes)[1]).toEqual(Buffer.from([0x80, 0x20, 0x00]));
+  });
+});
+
 describe('round-20 review: the Deflate walker refuses exactly what zlib refuses', () => {
   // Each stream's zlib verdict is checked against Node's zlib in test/integration/deflate-zlib-oracle.test.ts.
   it('refuses a stream zlib refuses (a distance before the output’s start, over-subscribed or incomplete code lengths, too many codes, no end-of-block, a window over 32 KiB), keeps one it inflates', () => {

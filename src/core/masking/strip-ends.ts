@@ -27,7 +27,16 @@ const PACKBITS = 32773;
  */
 export function stripDataLength(compression: number, b: Uint8Array, at: number, count: number, want: number): StripEnd {
   const data = b.subarray(at, Math.min(at + count, b.length));
-  if (compression === LZW) return { length: lzwLength(data, want), readBits: null };
+  if (compression === LZW) {
+    // MSB first: the bits after its last code read, the low ones of its last byte, are not read.
+    const end = lzwEndBit(data, want);
+    const length = Math.min(Math.ceil(end / 8), data.length);
+    const last = end & 7 ? (0xff << (8 - (end & 7))) & 0xff : 0xff;
+    if (length === 0 || ((data[length - 1] as number) & ~last & 0xff) === 0) return { length, readBits: null };
+    const readBits = new Uint8Array(length).fill(0xff);
+    readBits[length - 1] = last;
+    return { length, readBits };
+  }
   if (compression === DEFLATE || compression === OLD_DEFLATE) {
     // Only bits skipped that are not zero are marked: none in a stream zlib wrote.
     let readBits: Uint8Array | null = null;
@@ -76,8 +85,9 @@ const EOI = 257;
  * entry is 511, 11 from 1023, 12 from 2047 (the early change libtiff writes and reads); each code
  * after the first since a Clear adds an entry one byte longer than the code before it. The old,
  * pre-6.0 bit order (first bytes 0x00 and an odd one: libtiff's LZWDecodeCompat) is refused.
+ * The bit after the last code its decoder reads (its EOI, or the code completing `want`).
  */
-function lzwLength(d: Uint8Array, want: number): number {
+function lzwEndBit(d: Uint8Array, want: number): number {
   if (d.length >= 2 && d[0] === 0 && ((d[1] as number) & 1) === 1) throw new NotAnImage('a TIFF strip in the old LZW bit order');
   const lengths = new Uint32Array(4096).fill(1, 0, 256);
   let bit = 0;
@@ -93,8 +103,8 @@ function lzwLength(d: Uint8Array, want: number): number {
   };
   while (out < want) {
     const code = read();
-    if (code < 0) return d.length;
-    if (code === EOI) return Math.ceil(bit / 8);
+    if (code < 0) return d.length * 8;
+    if (code === EOI) return bit;
     if (code === CLEAR) {
       width = 9;
       next = 258;
@@ -115,7 +125,7 @@ function lzwLength(d: Uint8Array, want: number): number {
   }
   // The bytes it draws are complete: an end code right after is the stream's own, anything else is not read.
   const done = bit;
-  return read() === EOI ? Math.ceil(bit / 8) : Math.ceil(done / 8);
+  return read() === EOI ? bit : done;
 }
 
 /** Bytes a Deflate stream may run on after its last drawn byte before it ends: end-of-block codes, an empty stored block (a sync flush), the Adler-32. */
