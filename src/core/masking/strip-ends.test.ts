@@ -1,6 +1,8 @@
-import { zlibSync } from 'fflate';
+import { unzlibSync, zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { NotAnImage, stripImageMetadata } from './image-metadata.js';
+import { stripDataLength } from './strip-ends.js';
+import { DEFLATE_CASES } from '../../../test/fixtures/deflate-streams.js';
 import { pictureFile, TIFF_PAGE, tiffFile, tiffLastStrip, tiffLastStripOf } from '../../../test/fixtures/pictures.js';
 
 const ADDRESS = 'anna.private@othermail.example';
@@ -59,5 +61,45 @@ describe('round-19 attack: bytes after a compressed TIFF strip’s real end', ()
     const r = stripImageMetadata(new Uint8Array(onePixel(8, Buffer.concat([Buffer.from([0x78, 0x01]), empty]))));
     // No end code and never the byte it draws: every byte was read as the stream, so kept.
     expect(tiffLastStripOf(r.bytes)[1].length).toBe(2 + empty.length);
+  });
+});
+
+describe('round-20 review: bits a Deflate decoder skips carry nothing', () => {
+  it('zeroes the bits after a Deflate stream’s final block in its last byte, and those before a stored block’s length, which zlib skips', () => {
+    const clean = Buffer.from(zlibSync(Buffer.from([0x80])));
+    // A fixed block: 3 + 8 + 7 bits, so the top 6 bits of the stream's 5th byte are never read.
+    const dirty = Buffer.from(clean);
+    dirty[4]! |= 0xfc;
+    expect(unzlibSync(dirty)).toEqual(new Uint8Array([0x80]));
+    const r = stripImageMetadata(new Uint8Array(onePixel(8, dirty)));
+    expect(tiffLastStripOf(r.bytes)[1].equals(clean)).toBe(true);
+    // A stored block: its 3 header bits, then 5 skipped to the byte's end before its length.
+    const stored = Buffer.from(zlibSync(Buffer.from([0x80]), { level: 0 }));
+    expect(stored[2]).toBe(1);
+    const marked = Buffer.from(stored);
+    marked[2]! |= 0xf8;
+    expect(unzlibSync(marked)).toEqual(new Uint8Array([0x80]));
+    const s = stripImageMetadata(new Uint8Array(onePixel(8, marked)));
+    expect(tiffLastStripOf(s.bytes)[1].equals(stored)).toBe(true);
+  });
+});
+
+describe('round-20 review: bits an LZW decoder does not read carry nothing', () => {
+  it('zeroes the bits after an LZW strip’s last code read in its last byte', () => {
+    // Clear (256) and 0x80, 9 bits each: 18 bits, so the low 6 bits of the third byte are not read.
+    const strip = Buffer.concat([Buffer.from([0x80, 0x20, 0x3f]), Buffer.from(ADDRESS)]);
+    const r = stripImageMetadata(new Uint8Array(onePixel(5, strip)));
+    expect(tiffLastStripOf(r.bytes)[1]).toEqual(Buffer.from([0x80, 0x20, 0x00]));
+  });
+});
+
+describe('round-20 review: the Deflate walker refuses exactly what zlib refuses', () => {
+  // Each stream's zlib verdict is checked against Node's zlib in test/integration/deflate-zlib-oracle.test.ts.
+  it('refuses a stream zlib refuses (a distance before the output’s start, over-subscribed or incomplete code lengths, too many codes, no end-of-block, a window over 32 KiB), keeps one it inflates', () => {
+    for (const { name, stream, inflates } of DEFLATE_CASES) {
+      const walk = () => stripDataLength(8, stream, 0, stream.length, 1000).length;
+      if (inflates === null) expect(walk, name).toThrow(NotAnImage);
+      else expect(walk(), name).toBe(stream.length);
+    }
   });
 });

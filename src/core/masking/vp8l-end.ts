@@ -3,32 +3,11 @@
 // them, without producing a picture (but the entropy image, whose values choose the codes), so the
 // bytes after its last pixel, which no decoder reads, are known (round-19 attack: a VP8L chunk
 // larger than its bitstream carried them raw). Linear in the chunk's bits and the pixels' tiles.
+import { type CanonicalCode, canonicalCode, decodeSymbol } from './canonical-huffman.js';
 import { NotAnImage } from './pictures/bytes.js';
 
-/** A canonical prefix code (RFC 9649 §3.7.2; decoded as puff.c decodes Deflate's), or its one symbol, read with no bit. */
-interface Code {
-  readonly counts: Uint16Array;
-  readonly symbols: Uint16Array;
-  readonly single: number;
-  /** By the next 8 bits: symbol × 16 + length for a code of 8 bits or fewer, else −1; built on first use. */
-  fast?: Int32Array;
-}
-
-/** The 8-bit lookup of a code (Code.fast): each code of length L ≤ 8 is read first bit first, so its bits reversed index it. */
-function fastTable(c: Code): Int32Array {
-  const t = new Int32Array(256).fill(-1);
-  let code = 0;
-  let index = 0;
-  for (let len = 1; len <= 8; len++) {
-    for (let k = 0; k < (c.counts[len] as number); k++, code++, index++) {
-      let r = 0;
-      for (let b = 0; b < len; b++) r |= ((code >> b) & 1) << (len - 1 - b);
-      for (let e = r; e < 256; e += 1 << len) t[e] = ((c.symbols[index] as number) << 4) | len;
-    }
-    code <<= 1;
-  }
-  return t;
-}
+/** A canonical prefix code (RFC 9649 §3.7.2), or its one symbol (`single`, ≥ 0), read with no bit. */
+type Code = CanonicalCode & { readonly single: number };
 
 /** Five codes a prefix group holds (RFC 9649 §3.7.2.2): green with lengths and cache indices, red, blue, alpha, distance. */
 type Group = readonly [Code, Code, Code, Code, Code];
@@ -84,27 +63,11 @@ class Bits {
   }
   decode(c: Code): number {
     if (c.single >= 0) return c.single;
-    const v = this.#peek();
-    const hit = (c.fast ??= fastTable(c))[v & 0xff] as number;
-    if (hit >= 0) {
-      this.#take(hit & 15);
-      return hit >> 4;
-    }
-    let code = 0;
-    let first = 0;
-    let index = 0;
-    for (let len = 1; len <= 15; len++) {
-      code |= (v >>> (len - 1)) & 1;
-      const count = c.counts[len] as number;
-      if (code - count < first) {
-        this.#take(len);
-        return c.symbols[index + (code - first)] as number;
-      }
-      index += count;
-      first = (first + count) << 1;
-      code <<= 1;
-    }
-    throw new NotAnImage('a lossless WebP bitstream with a damaged code');
+    const hit = decodeSymbol(c, this.#peek());
+    // Never for a complete code: every bit pattern begins one.
+    if (hit < 0) throw new NotAnImage('a lossless WebP bitstream with a damaged code');
+    this.#take(hit & 15);
+    return hit >> 4;
   }
   /** A length or distance from its prefix symbol (RFC 9649 §3.6.1). */
   prefixed(symbol: number): number {
@@ -114,30 +77,17 @@ class Bits {
   }
 }
 
-/** The code the lengths give (a complete canonical code, or one symbol); NotAnImage for none, or lengths that over- or under-fill it. */
+/**
+ * The code the lengths give, as libwebp builds it (huffman_utils.c BuildHuffmanTable): none is
+ * refused; one symbol is read with no bit, whatever its length; more must fill the code space,
+ * neither over-subscribed nor incomplete. NotAnImage otherwise.
+ */
 function code(lengths: Uint8Array): Code {
-  const counts = new Uint16Array(16);
-  let used = 0;
-  let last = -1;
-  for (let s = 0; s < lengths.length; s++)
-    if (lengths[s]) {
-      counts[lengths[s] as number]!++;
-      used++;
-      last = s;
-    }
-  if (used === 0) throw new NotAnImage('a lossless WebP code without a symbol');
-  if (used === 1) return { counts, symbols: new Uint16Array(0), single: last };
-  let left = 1;
-  for (let len = 1; len <= 15; len++) {
-    left = left * 2 - (counts[len] as number);
-    if (left < 0) throw new NotAnImage('a lossless WebP code over-subscribed');
-  }
-  if (left !== 0) throw new NotAnImage('a lossless WebP code incomplete');
-  const offs = new Uint16Array(16);
-  for (let len = 1; len < 15; len++) offs[len + 1] = (offs[len] as number) + (counts[len] as number);
-  const symbols = new Uint16Array(used);
-  for (let s = 0; s < lengths.length; s++) if (lengths[s]) symbols[offs[lengths[s] as number]!++] = s;
-  return { counts, symbols, single: -1 };
+  const c = canonicalCode(lengths);
+  if (c.fill === 'empty') throw new NotAnImage('a lossless WebP code without a symbol');
+  if (c.symbols.length === 1) return { ...c, single: c.symbols[0] as number };
+  if (c.fill !== 'complete') throw new NotAnImage(`a lossless WebP code ${c.fill}`);
+  return { ...c, single: -1 };
 }
 
 /** One prefix code of `alphabet` symbols (RFC 9649 §3.7.2.1): a simple one (one or two symbols) or its code lengths, themselves coded. */

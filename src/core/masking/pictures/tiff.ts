@@ -28,6 +28,13 @@ const TIFF_KEEP = new Set([
 const TIFF_BYTES_TAGS = new Set([347, 34675]);
 /** Pages (IFDs) walked at most: a fax or a scan has tens. */
 const TIFF_MAX_PAGES = 10_000;
+/**
+ * The IFDs and kept values (ICC profile, JPEG tables, colour maps…) read, together, at most this
+ * many times the file's length: pages may share a value (a resolution, a profile), but 2 000 pages
+ * naming one 60 KB profile read it 2 000 times (round-20 review). Strips and tiles may not share
+ * at all (stripTiff).
+ */
+const TIFF_READ_PER_BYTE = 4;
 
 /**
  * How many values each kept TIFF tag takes on the page whose IFD is at `ifd` (`n` entries), by
@@ -43,17 +50,18 @@ function tiffCounts(
   u16: (o: number) => number,
   u32: (o: number) => number,
 ): { takes: Map<number, number>; drawn: (j: number, tiled: boolean) => number } {
+  // Each tag's first entry, found once: `drawn` asks per strip, and a page may have 65 535 entries
+  // and as many strips (round-20 review: a scan of the entries per strip was quadratic).
+  const entries = new Map<number, number>();
+  for (let i = n - 1; i >= 0; i--) entries.set(u16(ifd + 2 + 12 * i), ifd + 2 + 12 * i);
   const first = (tag: number, fallback: number) => {
-    for (let i = 0; i < n; i++) {
-      const e = ifd + 2 + 12 * i;
-      if (u16(e) !== tag) continue;
-      const type = u16(e + 2);
-      const size = type === 3 ? 2 : 4;
-      const at = u32(e + 4) * size <= 4 ? e + 8 : u32(e + 8);
-      const v = type === 3 ? u16(at) : type === 4 ? u32(at) : -1;
-      return v < 0 ? fallback : v;
-    }
-    return fallback;
+    const e = entries.get(tag);
+    if (e === undefined) return fallback;
+    const type = u16(e + 2);
+    const size = type === 3 ? 2 : 4;
+    const at = u32(e + 4) * size <= 4 ? e + 8 : u32(e + 8);
+    const v = type === 3 ? u16(at) : type === 4 ? u32(at) : -1;
+    return v < 0 ? fallback : v;
   };
   const samples = first(277, 1);
   const bits = Math.min(first(258, 1), 16);
@@ -89,9 +97,33 @@ function tiffCounts(
   const rowBits = (w: number) => Math.ceil((w * sampleBits * (planes === 1 ? samples : 1)) / 8);
   const rps = Math.max(1, Math.min(first(278, 0xffffffff), length));
   const perPlane = Math.ceil(length / rps);
-  const drawn = (j: number, tiled: boolean) =>
-    tiled ? rowBits(first(322, 1)) * first(323, 1) : rowBits(width) * Math.max(0, Math.min(rps, length - (j % Math.max(1, perPlane)) * rps));
+  const tile = rowBits(first(322, 1)) * first(323, 1);
+  const row = rowBits(width);
+  const drawn = (j: number, tiled: boolean) => (tiled ? tile : row * Math.max(0, Math.min(rps, length - (j % Math.max(1, perPlane)) * rps)));
   return { takes: counts, drawn };
+}
+
+/**
+ * Whether a non-empty range of `a` overlaps one of `b` (ranges [from, to)): `b` sorted by start with
+ * its ends' running maximum, each of `a` looked up by binary search. O((|a| + |b|) log |b|): each
+ * strip against each page was 10 000 pages × 100 000 strips (round-20 review).
+ */
+function anyOverlaps(a: readonly [number, number][], b: readonly [number, number][]): boolean {
+  const sorted = [...b].sort(([x], [y]) => x - y);
+  const reach: number[] = [];
+  for (const [, end] of sorted) reach.push(Math.max(end, reach[reach.length - 1] ?? -Infinity));
+  return a.some(([from, to]) => {
+    if (to <= from) return false;
+    // The last range of `b` starting before `to`: if any of those reaches past `from`, they overlap.
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] as [number, number])[0] < to) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && (reach[lo - 1] as number) > from;
+  });
 }
 
 /**
@@ -126,11 +158,24 @@ export function stripTiff(b: Uint8Array): Uint8Array {
   const rewritten: [number, Uint8Array][] = [];
   // Byte counts cut to the bytes kept: where each is written (as rewritten), its size, its value.
   const counted: [number, number, number][] = [];
+  // The bytes the strips and tiles say they hold ([from, to) as their offsets and counts say), and
+  // their sum: no two may overlap (TIFF 6.0 §3 gives each its own bytes; no writer shares them),
+  // so together they hold no more than the file, checked before each is walked or copied: N strips
+  // or pages naming one compressed range walked it N times (round-20 review: 10 000 × 1 MB walked
+  // from a 1 MB file). Which exactly overlap is checked once all are known.
+  const said: [number, number][] = [];
+  let saidBytes = 0;
+  let read = 0;
+  const reading = (len: number) => {
+    read += len;
+    if (read > TIFF_READ_PER_BYTE * b.length) throw new NotAnImage(`TIFF pages and values read more than ${TIFF_READ_PER_BYTE} × the file`);
+  };
   for (let ifd = u32(4); ifd !== 0;) {
     if (ifd < 8 || seen.has(ifd) || seen.size >= TIFF_MAX_PAGES) throw new NotAnImage('TIFF pages do not follow each other');
     seen.add(ifd);
     const n = u16(ifd);
     if (n <= 0 || ifd + 2 + 12 * n + 4 > b.length) throw new NotAnImage('a TIFF page runs past the end');
+    reading(6 + 12 * n);
     const kept: number[] = [];
     const arrays = new Map<number, number[]>();
     // Where the strip or tile byte counts are: their entry, and their values' offset when not in it.
@@ -150,6 +195,7 @@ export function stripTiff(b: Uint8Array): Uint8Array {
       if (count > (takes.get(tag) ?? 1)) throw new NotAnImage(`a TIFF tag (${tag}) holds more values than it takes`);
       const len = count * size;
       const at = len <= 4 ? e + 8 : u32(e + 8);
+      if (len > 4) reading(len);
       if (tag === 34675) {
         // The ICC profile without its text (iccWithoutText); one that is no profile goes.
         if (at + len > b.length) throw new NotAnImage('a TIFF value runs past the end');
@@ -203,21 +249,29 @@ export function stripTiff(b: Uint8Array): Uint8Array {
       // its end code: what its byte count says past that was kept raw (round-19 attack).
       const count = counts[j] as number;
       if (at < 0 || count < 0 || at + count > b.length) throw new NotAnImage('a TIFF strip runs past the end');
+      if (count > 0) said.push([at, at + count]);
+      saidBytes += count;
+      if (saidBytes > b.length) throw new NotAnImage('TIFF strips or tiles said to hold more bytes than the file: they overlap');
       const want = drawn(j, !arrays.get(273));
-      const len = compression === 1 ? Math.min(count, want) : stripDataLength(compression, b, at, count, want);
+      const end = compression === 1 ? { length: Math.min(count, want), readBits: null } : stripDataLength(compression, b, at, count, want);
+      const len = end.length;
       // Its byte count says what is kept, so a decoder reads no more than the file holds.
       if (len !== count) counted.push([countPlace(j), countSize, len]);
       strips.push([at, at + len]);
       if (jpeg && len >= 2 && b[at] === 0xff && b[at + 1] === 0xd8) keepJpegStream(k, b, at, at + len);
       else k.keep(at, len, 'a TIFF strip');
+      // Bits its decoder skips (a Deflate stream's padding) are zero.
+      if (end.readBits) for (let i = 0; i < len; i++) k.out[at + i]! &= end.readBits[i] as number;
     });
     pages.push([ifd, ifd + 6 + 12 * n]);
     ifd = next;
   }
   if (seen.size === 0) throw new NotAnImage('a TIFF without pages');
+  said.sort(([x], [y]) => x - y);
+  if (said.some(([from], i) => i > 0 && from < (said[i - 1] as [number, number])[1])) throw new NotAnImage('TIFF strips or tiles overlap');
   // No strip over the header or a page's IFD: kept as pixels, it held the IFD as written (every
   // entry, the removed ones too) and, compressed, whatever it was said to span (round-18 attack).
-  if (strips.some(([from, to]) => to > from && pages.some(([at, end]) => from < end && at < to))) throw new NotAnImage('a TIFF strip overlaps its pages');
+  if (anyOverlaps(strips, pages)) throw new NotAnImage('a TIFF strip overlaps its pages');
   // The IFDs as rewritten, over any kept value that overlapped them.
   for (const [at, bytes] of rewritten) k.out.set(bytes, at);
   for (const [at, size, value] of counted)
