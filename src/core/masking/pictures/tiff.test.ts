@@ -130,3 +130,20 @@ describe('round-20: a TIFF’s strips, pages and values pointing at the same byt
     expect(kept.length).toBeGreaterThan(2000);
   });
 });
+
+describe('round-20 attack: a strip over a value the cleaner blanks', () => {
+  it("refuses a strip said to span the page's ICC profile: kept as pixels, it wrote the profile's description back over its blanked copy", () => {
+    const icc = iccProfile('anna.weber@buyer.example');
+    // One grey row as wide as the profile, its only strip the profile's own bytes.
+    const t = rawTiff(icc, [page(icc.length, 1, 1, [8], [icc.length], [[34675, 7, { at: 8, count: icc.length }]])]);
+    expect(Buffer.from(t).toString('latin1')).toContain('anna.weber@buyer.example');
+    let out: Uint8Array | null = null;
+    try {
+      out = stripTiff(new Uint8Array(t));
+    } catch (err) {
+      expect(String(err)).toMatch(/overlaps/);
+    }
+    if (out) expect(Buffer.from(out).toString('latin1')).not.toContain('anna.weber');
+    expect(out).toBeNull();
+  });
+});

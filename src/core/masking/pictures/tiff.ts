@@ -155,6 +155,8 @@ export function stripTiff(b: Uint8Array): Uint8Array {
   // Byte ranges [from, to) of the strips or tiles, and of the header and each page's IFD as written.
   const strips: [number, number][] = [];
   const pages: [number, number][] = [[0, 8]];
+  // Byte ranges [from, to) of the kept values stored outside their entry (a profile, tables, a map).
+  const values: [number, number][] = [];
   const rewritten: [number, Uint8Array][] = [];
   // Byte counts cut to the bytes kept: where each is written (as rewritten), its size, its value.
   const counted: [number, number, number][] = [];
@@ -203,9 +205,13 @@ export function stripTiff(b: Uint8Array): Uint8Array {
         if (!icc) continue;
         k.keep(at, len, 'a TIFF value');
         k.out.set(icc, at);
+        values.push([at, at + len]);
       }
       // JPEG tables are kept below as a JPEG stream (their APPn data blanked), other values whole.
-      else if (len > 4 && tag !== 347) k.keep(at, len, 'a TIFF value');
+      else if (len > 4 && tag !== 347) {
+        k.keep(at, len, 'a TIFF value');
+        values.push([at, at + len]);
+      }
       kept.push(e);
       if (tag === 279 || tag === 325) [countEntry, countsAt] = [e, len <= 4 ? -1 : at];
       if (tag === 259 && (type === 3 || type === 4)) compression = type === 3 ? u16(at) : u32(at);
@@ -234,6 +240,7 @@ export function stripTiff(b: Uint8Array): Uint8Array {
     const tables = arrays.get(347);
     if (tables) {
       const [at, len] = tables as [number, number];
+      if (len > 4) values.push([at, at + len]);
       if (len > 4 && b[at] === 0xff && b[at + 1] === 0xd8) keepJpegStream(k, b, at, at + len);
       else if (len > 4) k.keep(at, len, 'TIFF JPEG tables');
     }
@@ -271,7 +278,9 @@ export function stripTiff(b: Uint8Array): Uint8Array {
   if (said.some(([from], i) => i > 0 && from < (said[i - 1] as [number, number])[1])) throw new NotAnImage('TIFF strips or tiles overlap');
   // No strip over the header or a page's IFD: kept as pixels, it held the IFD as written (every
   // entry, the removed ones too) and, compressed, whatever it was said to span (round-18 attack).
-  if (anyOverlaps(strips, pages)) throw new NotAnImage('a TIFF strip overlaps its pages');
+  // Nor over a kept value: kept as pixels after it, it wrote back the ICC profile's text or the
+  // JPEG tables' APPn data the cleaner had blanked (round-20 attack).
+  if (anyOverlaps(strips, [...pages, ...values])) throw new NotAnImage('a TIFF strip overlaps its pages or their values');
   // The IFDs as rewritten, over any kept value that overlapped them.
   for (const [at, bytes] of rewritten) k.out.set(bytes, at);
   for (const [at, size, value] of counted)
