@@ -146,4 +146,28 @@ describe('round-20 attack: a strip over a value the cleaner blanks', () => {
     if (out) expect(Buffer.from(out).toString('latin1')).not.toContain('anna.weber');
     expect(out).toBeNull();
   });
+
+  it("refuses another page's colour map, JPEG tables or profile over a page's ICC profile: kept after it, each wrote the blanked description back", () => {
+    const icc = iccProfile('anna.weber@buyer.example');
+    const data = Buffer.concat([Buffer.alloc(2, 0x80), icc, Buffer.alloc(2, 0x80)]);
+    const profile: Entry = [34675, 7, { at: 10, count: icc.length }];
+    const grey16 = (extra: Entry[], at: number) => page(1, 1, 1, [at], [2], extra).map((e): Entry => (e[0] === 258 ? [258, 3, [16]] : e));
+    const over: Entry[] = [
+      [320, 3, { at: 10, count: icc.length / 2 }],
+      [347, 7, { at: 10, count: icc.length }],
+      [34675, 7, { at: 14, count: icc.length - 4 }],
+    ];
+    for (const entry of over) {
+      const t = rawTiff(data, [grey16([profile], 8), grey16([entry], 10 + icc.length)]);
+      let out: Uint8Array | null = null;
+      try {
+        out = stripTiff(new Uint8Array(t));
+      } catch (err) {
+        expect(String(err)).toMatch(/overlap/);
+      }
+      if (out) expect(Buffer.from(out).toString('latin1'), String(entry[0])).not.toContain('anna.weber');
+    }
+    // Pages sharing one profile (the same bytes, the same tag) are kept.
+    expect(stripTiff(new Uint8Array(rawTiff(data, [grey16([profile], 8), grey16([profile], 10 + icc.length)])))).not.toBeNull();
+  });
 });

@@ -126,6 +126,29 @@ function anyOverlaps(a: readonly [number, number][], b: readonly [number, number
   });
 }
 
+/** Kept values the cleaner rewrites (the ICC profile's text blanked, the JPEG tables' APPn data): copied whole after them, another value wrote it back. */
+const CLEANED = new Set([347, 34675]);
+
+/**
+ * Whether a CLEANED value ([from, to, tag]) overlaps another kept value but itself named again (the
+ * same bytes by the same tag: pages sharing one profile). Round-20 attack: a later page's colour
+ * map over a page's profile, copied whole, wrote its blanked description back. Sorted once, then
+ * swept with the furthest end reached by any value and by a cleaned one.
+ */
+function cleanedOverlaps(values: readonly [number, number, number][]): boolean {
+  const sorted = [...values].sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+  let reach = -1;
+  let cleanedReach = -1;
+  return sorted.some(([from, to, tag], i) => {
+    const prev = sorted[i - 1];
+    if (prev && prev[0] === from && prev[1] === to && prev[2] === tag) return false;
+    const hit = from < (CLEANED.has(tag) ? reach : cleanedReach);
+    reach = Math.max(reach, to);
+    if (CLEANED.has(tag)) cleanedReach = Math.max(cleanedReach, to);
+    return hit;
+  });
+}
+
 /**
  * TIFF (TIFF 6.0, classic: BigTIFF is refused): each page's IFD keeps only its TIFF_KEEP entries,
  * rewritten in place (fewer entries, the next page's offset after them), and the bytes kept are the
@@ -155,8 +178,8 @@ export function stripTiff(b: Uint8Array): Uint8Array {
   // Byte ranges [from, to) of the strips or tiles, and of the header and each page's IFD as written.
   const strips: [number, number][] = [];
   const pages: [number, number][] = [[0, 8]];
-  // Byte ranges [from, to) of the kept values stored outside their entry (a profile, tables, a map).
-  const values: [number, number][] = [];
+  // Byte ranges [from, to) of the kept values stored outside their entry (a profile, tables, a map), and their tag.
+  const values: [number, number, number][] = [];
   const rewritten: [number, Uint8Array][] = [];
   // Byte counts cut to the bytes kept: where each is written (as rewritten), its size, its value.
   const counted: [number, number, number][] = [];
@@ -205,12 +228,12 @@ export function stripTiff(b: Uint8Array): Uint8Array {
         if (!icc) continue;
         k.keep(at, len, 'a TIFF value');
         k.out.set(icc, at);
-        values.push([at, at + len]);
+        values.push([at, at + len, tag]);
       }
       // JPEG tables are kept below as a JPEG stream (their APPn data blanked), other values whole.
       else if (len > 4 && tag !== 347) {
         k.keep(at, len, 'a TIFF value');
-        values.push([at, at + len]);
+        values.push([at, at + len, tag]);
       }
       kept.push(e);
       if (tag === 279 || tag === 325) [countEntry, countsAt] = [e, len <= 4 ? -1 : at];
@@ -240,7 +263,7 @@ export function stripTiff(b: Uint8Array): Uint8Array {
     const tables = arrays.get(347);
     if (tables) {
       const [at, len] = tables as [number, number];
-      if (len > 4) values.push([at, at + len]);
+      if (len > 4) values.push([at, at + len, 347]);
       if (len > 4 && b[at] === 0xff && b[at + 1] === 0xd8) keepJpegStream(k, b, at, at + len);
       else if (len > 4) k.keep(at, len, 'TIFF JPEG tables');
     }
@@ -280,7 +303,9 @@ export function stripTiff(b: Uint8Array): Uint8Array {
   // entry, the removed ones too) and, compressed, whatever it was said to span (round-18 attack).
   // Nor over a kept value: kept as pixels after it, it wrote back the ICC profile's text or the
   // JPEG tables' APPn data the cleaner had blanked (round-20 attack).
-  if (anyOverlaps(strips, [...pages, ...values])) throw new NotAnImage('a TIFF strip overlaps its pages or their values');
+  if (anyOverlaps(strips, [...pages, ...values.map(([from, to]): [number, number] => [from, to])]))
+    throw new NotAnImage('a TIFF strip overlaps its pages or their values');
+  if (cleanedOverlaps(values)) throw new NotAnImage('a TIFF value overlaps an ICC profile or JPEG tables');
   // The IFDs as rewritten, over any kept value that overlapped them.
   for (const [at, bytes] of rewritten) k.out.set(bytes, at);
   for (const [at, size, value] of counted)
