@@ -103,3 +103,13 @@ describe('round-20 review: the Deflate walker refuses exactly what zlib refuses'
     }
   });
 });
+
+describe('round-20 attack: a PackBits literal run longer than the bytes the strip draws', () => {
+  it('zeroes the literal bytes past the last one drawn (libtiff discards them): one pixel, a run of 31 bytes, 30 of them an address', () => {
+    const strip = Buffer.concat([Buffer.from([ADDRESS.length, 0x80]), Buffer.from(ADDRESS)]);
+    const r = stripImageMetadata(new Uint8Array(onePixel(32773, strip)));
+    expect(has(r.bytes)).toBe(false);
+    // The run's header and its one drawn byte kept; the rest of the run zero, so the run still reads whole.
+    expect(tiffLastStripOf(r.bytes)[1].equals(Buffer.concat([Buffer.from([ADDRESS.length, 0x80]), Buffer.alloc(ADDRESS.length)]))).toBe(true);
+  });
+});

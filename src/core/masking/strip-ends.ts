@@ -45,7 +45,7 @@ export function stripDataLength(compression: number, b: Uint8Array, at: number, 
     });
     return { length, readBits: (readBits as Uint8Array | null)?.subarray(0, length) ?? null };
   }
-  if (compression === PACKBITS) return { length: packBitsLength(data, want), readBits: null };
+  if (compression === PACKBITS) return packBitsEnd(data, want);
   return { length: count, readBits: null };
 }
 
@@ -53,20 +53,29 @@ export function stripDataLength(compression: number, b: Uint8Array, at: number, 
  * Where a strip's data ends (`length` bytes from its offset), and, per byte of those, the bits its
  * decoder reads (0xff all; null when every bit it skips is zero already): the others are to be
  * zeroed. A Deflate stream's bits after its final block and before a stored block's length are
- * skipped (RFC 1951 §3.2.4, "ignore any remaining bits") and could hold 7 bits of anything each.
+ * skipped (RFC 1951 §3.2.4, "ignore any remaining bits") and could hold 7 bits of anything each;
+ * a PackBits literal run's bytes past the last one drawn are not read at all (packBitsEnd).
  */
 export interface StripEnd {
   readonly length: number;
   readonly readBits: Uint8Array | null;
 }
 
-/** PackBits (TIFF 6.0 §9): a header byte n, then n+1 literal bytes (0…127) or one byte repeated 1−n times (−1…−127); −128 is skipped. */
-function packBitsLength(d: Uint8Array, want: number): number {
+/**
+ * PackBits (TIFF 6.0 §9): a header byte n, then n+1 literal bytes (0…127) or one byte repeated 1−n
+ * times (−1…−127); −128 is skipped. A literal run longer than the bytes left to draw keeps its
+ * length, its bytes past the last drawn zeroed (readBits 0): libtiff's PackBitsDecode copies what
+ * the strip still needs and discards the rest ("Discarding … bytes to avoid buffer overflow"), so
+ * up to 127 bytes of anything crossed undrawn (round-20 attack).
+ */
+function packBitsEnd(d: Uint8Array, want: number): StripEnd {
   let out = 0;
   let p = 0;
+  let undrawn = -1; // where the last run's bytes past `want` begin, when it has any
   while (p < d.length && out < want) {
     const n = ((d[p] as number) << 24) >> 24;
     if (n >= 0) {
+      if (out + n + 1 > want) undrawn = p + 1 + (want - out);
       out += n + 1;
       p += n + 2;
     } else if (n !== -128) {
@@ -74,7 +83,11 @@ function packBitsLength(d: Uint8Array, want: number): number {
       p += 2;
     } else p += 1;
   }
-  return Math.min(p, d.length);
+  const length = Math.min(p, d.length);
+  if (undrawn < 0 || undrawn >= length) return { length, readBits: null };
+  const readBits = new Uint8Array(length).fill(0xff);
+  readBits.fill(0, undrawn);
+  return { length, readBits };
 }
 
 const CLEAR = 256;
