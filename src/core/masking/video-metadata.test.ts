@@ -283,14 +283,16 @@ describe('videos and sound in an ISO BMFF file (MP4, MOV, M4A) lose their metada
     // An HEVC configuration with an SEI array (type 39) between its SPS and PPS arrays.
     const array = (type: number, unit: Buffer) => Buffer.concat([Buffer.from([0x80 | type, 0, 1]), nal(unit)]);
     const vps = Buffer.from('40010c01', 'hex');
+    // HEVC units begin with their type times 2: an SPS 0x42, a PPS 0x44.
+    const [hsps, hpps] = [Buffer.from('42010101', 'hex'), Buffer.from('4401c172', 'hex')];
     const hvcC = box(
       'hvcC',
       Buffer.alloc(22, 1),
       Buffer.from([4]),
       array(32, vps),
       array(39, Buffer.concat([Buffer.from([0x4e, 1]), text])),
-      array(33, sps),
-      array(34, pps),
+      array(33, hsps),
+      array(34, hpps),
       text,
     );
     const visual = Buffer.alloc(78);
@@ -321,7 +323,7 @@ describe('videos and sound in an ISO BMFF file (MP4, MOV, M4A) lose their metada
     expect(video.indexOf(Buffer.concat([Buffer.from([1, 0x42, 0xc0, 0x1e, 0xff, 0xe2]), nal(sps)]))).toBeGreaterThan(0);
     expect(video.indexOf(Buffer.concat([Buffer.from([1]), nal(pps)]))).toBeGreaterThan(0);
     const hevc = video.subarray(video.indexOf('hvcC') + 4);
-    expect(hevc.subarray(22, 22 + 1 + 3 * 9)).toEqual(Buffer.concat([Buffer.from([3]), array(32, vps), array(33, sps), array(34, pps)]));
+    expect(hevc.subarray(22, 22 + 1 + 3 * 9)).toEqual(Buffer.concat([Buffer.from([3]), array(32, vps), array(33, hsps), array(34, hpps)]));
     expect(latin1(video).match(/free/g)).toHaveLength(2);
     // The ES descriptor's lengths now end after the SL descriptor; the DecoderSpecificInfo is whole.
     const kept = Buffer.concat([Buffer.from([0, 1, 0]), dcd, sl]);
@@ -420,5 +422,16 @@ describe('what a kept box still carried (round-20 attack)', () => {
     const b = Buffer.from(stripVideoMetadata(new Uint8Array(Buffer.concat([box('ftyp', Buffer.from('isom\0\0\0\0')), moov]))).bytes);
     expect(latin1(b)).not.toMatch(/anna|weber|buyer/);
     expect(b.indexOf(Buffer.concat(Array<Buffer>(entries.length).fill(Buffer.concat([u32(12), Buffer.from('url '), u32(1)]))))).toBeGreaterThan(0);
+  });
+
+  it("zeroes a NAL unit in an hvcC parameter set array whose own type is not the array's (an SEI's user data filed under the VPS array), as avcC's are", () => {
+    const nal = (bytes: Buffer) => Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 255]), bytes]);
+    const array = (type: number, ...units: Buffer[]) => Buffer.concat([Buffer.from([0x80 | type, 0, units.length]), ...units.map(nal)]);
+    const vps = Buffer.from('40010c01', 'hex');
+    const sei = Buffer.concat([Buffer.from([0x4e, 1]), text]);
+    const hvcC = box('hvcC', Buffer.alloc(22, 1), Buffer.from([1]), array(32, vps, sei));
+    const b = Buffer.from(stripVideoMetadata(new Uint8Array(oneTrack([full('stsd', Buffer.concat([u32(1), box('hvc1', Buffer.alloc(78), hvcC)]))]))).bytes);
+    expect(latin1(b)).not.toContain(ADDRESS.slice(0, 4));
+    expect(b.indexOf(Buffer.concat([Buffer.from([0x80 | 32, 0, 2]), nal(vps), nal(Buffer.alloc(sei.length))]))).toBeGreaterThan(0);
   });
 });

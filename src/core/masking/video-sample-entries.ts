@@ -194,7 +194,8 @@ function avc(b: Uint8Array, out: Uint8Array, box: Box): number | null {
 /**
  * An HEVC configuration (ISO/IEC 14496-15 §8.3.3.1): 22 bytes, then arrays of NAL units by type;
  * the video, sequence and picture parameter sets' arrays (types 32, 33, 34) kept, moved up over
- * the others (SEI arrays, 39 and 40, can hold user data: text), their count rewritten. The length
+ * the others (SEI arrays, 39 and 40, can hold user data: text), their count rewritten; a unit of
+ * another type than its array's zeroed (a NAL of type 0, as in avc). The length
  * kept, or null when an array runs past the box.
  */
 function hevc(b: Uint8Array, out: Uint8Array, box: Box): number | null {
@@ -210,8 +211,15 @@ function hevc(b: Uint8Array, out: Uint8Array, box: Box): number | null {
       if (at + 2 > box.end || at + 2 + be16(b, at) > box.end) return null;
       at += 2 + be16(b, at);
     }
-    if (![32, 33, 34].includes((b[start] as number) & 0x3f)) continue;
+    const type = (b[start] as number) & 0x3f;
+    if (![32, 33, 34].includes(type)) continue;
     out.set(b.subarray(start, at), to);
+    // A unit whose own type (its header's bits 1-6) is not its array's is zeroed, as avcC's are (round-20 attack: an SEI in the VPS array).
+    for (let p = to + 3, k = be16(b, start + 1); k > 0; k--) {
+      const len = be16(out, p);
+      if (len && (((out[p + 2] as number) >> 1) & 0x3f) !== type) out.fill(0, p + 2, p + 2 + len);
+      p += 2 + len;
+    }
     to += at - start;
     kept++;
   }
