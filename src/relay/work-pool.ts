@@ -54,9 +54,9 @@ function threadModule(): string {
 /**
  * Each thread's young generation, in MB (V8 splits it into two semi-spaces of 4 MB and a space for
  * large new objects). V8's default lets each thread's new space grow to 32 MB, which once grown
- * stays in RSS, in every thread. A thread works on one message at a time, whose garbage dies young:
- * 4 MB semi-spaces cost no CPU against 8 MB ones (bench/pool-memory.ts, round 6) and save 8 MB per
- * thread. The launchers' `--max-semi-space-size=4` (process-wide, so the SMTP thread's too) overrides
+ * stays in RSS, in every thread. A thread works on one message at a time (a second only while the
+ * first waits: TASKS_PER_THREAD), whose garbage dies young: 4 MB semi-spaces cost no CPU against
+ * 8 MB ones (bench/pool-memory.ts, round 6) and save 8 MB per thread. The launchers' `--max-semi-space-size=4` (process-wide, so the SMTP thread's too) overrides
  * this with the same size; this value holds where no launcher flag is given (tests, tsx).
  */
 export const THREAD_YOUNG_GENERATION_MB = 12;
