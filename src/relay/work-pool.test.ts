@@ -316,10 +316,10 @@ describe('the relay worker pool', () => {
     const read = await keeping.read(raw, 5000, null);
     expect(read.kept).not.toBeNull();
     expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(1);
-    keeping.release(read.kept!);
+    await keeping.release(read.kept!);
     expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
     // Twice, or after its prepare let it go: nothing happens.
-    keeping.release(read.kept!);
+    await keeping.release(read.kept!);
     expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
   });
 
@@ -390,6 +390,26 @@ describe('the pool threads over time', () => {
       await busyMachine.close();
     }
   });
+
+  it('hands its one thread the next message while the current one waits for the main thread: a read whose DNS answer is held does not hold up the next read', async () => {
+    // One thread and no core to spare: the second read can only run beside the first on that thread.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let answered = 0;
+    const slow = { ...verify, resolver: async (name: string, type: string) => (await held, answered++, spfPass(name, type)) };
+    const single = new WorkPool(1, null, { spareCores: () => 0 });
+    try {
+      const first = single.read(raw, 60_000, slow);
+      const second = await single.read(raw, 60_000, verify);
+      expect([second.auth?.spf.result, second.kept?.lane, answered]).toEqual(['pass', 0, 0]);
+      release();
+      expect((await first).auth?.spf.result).toBe('pass');
+      expect(single.threads).toBe(1);
+    } finally {
+      release();
+      await single.close();
+    }
+  }, 30_000);
 
   it('after every thread ended, starts one thread for a burst on a machine with no core to spare, not one a message', async () => {
     let asked = 0;

@@ -54,12 +54,24 @@ function threadModule(): string {
 /**
  * Each thread's young generation, in MB (V8 splits it into two semi-spaces of 4 MB and a space for
  * large new objects). V8's default lets each thread's new space grow to 32 MB, which once grown
- * stays in RSS, in every thread. A thread works on one message at a time, whose garbage dies young:
- * 4 MB semi-spaces cost no CPU against 8 MB ones (bench/pool-memory.ts, round 6) and save 8 MB per
- * thread. The launchers' `--max-semi-space-size=4` (process-wide, so the SMTP thread's too) overrides
+ * stays in RSS, in every thread. A thread works on one message at a time (a second only while the
+ * first waits: TASKS_PER_THREAD), whose garbage dies young: 4 MB semi-spaces cost no CPU against
+ * 8 MB ones (bench/pool-memory.ts, round 6) and save 8 MB per thread. The launchers' `--max-semi-space-size=4` (process-wide, so the SMTP thread's too) overrides
  * this with the same size; this value holds where no launcher flag is given (tests, tsx).
  */
 export const THREAD_YOUNG_GENERATION_MB = 12;
+
+/**
+ * Tasks piscina hands a thread before the thread's last result is back: 2, so the next one is
+ * already on the thread's port when a task ends. With 1, piscina posts a task only once the main
+ * thread has read the previous result, so the thread idles for the main thread's turn around (its
+ * event loop's latency: SMTP replies, commits, delivery) between every two tasks; round 20 found the
+ * one pool thread waiting there ~40 % of its wall time at 10 KiB while messages queued ~120 ms for
+ * it (README "Round 20: speed"). The second task starts when the first ends or waits (a DNS
+ * question to the main thread), so a thread holds at most two messages' work at once; the byte
+ * budget counts every message either way.
+ */
+export const TASKS_PER_THREAD = 2;
 
 /**
  * How much of a core must have gone unused lately (spare-cores.ts: in each of the last two seconds)
@@ -193,7 +205,7 @@ export class WorkPool implements RelayWork {
       minThreads: 1,
       maxThreads: 1,
       idleTimeout: Infinity,
-      concurrentTasksPerWorker: 1,
+      concurrentTasksPerWorker: TASKS_PER_THREAD,
       workerData: this.#setup,
       resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
       taskQueue: new ConnectFirst(),
@@ -448,11 +460,13 @@ export class WorkPool implements RelayWork {
   /**
    * Lets the thread that read a message forget it when no prepare will come (it was refused), so a
    * refused message holds nothing until KEEP_FOR_MS forgets it. A lane that retired holds nothing;
-   * a failed release changes nothing (the sweep forgets it later).
+   * a failed release changes nothing (the sweep forgets it later). Settles once the thread forgot
+   * it (never rejects); nobody needs to wait for that but a count of what the threads hold, since
+   * a thread may run the next task before this one (TASKS_PER_THREAD).
    */
-  release(kept: KeptMail): void {
-    if (!this.#lanes[kept.lane]) return;
-    this.#run<void>(kept.lane, { id: kept.id }, 'release').catch(() => undefined);
+  release(kept: KeptMail): Promise<void> {
+    if (!this.#lanes[kept.lane]) return Promise.resolve();
+    return this.#run<void>(kept.lane, { id: kept.id }, 'release').catch(() => undefined);
   }
 
   /** Per lane, the parsed messages its thread keeps for a prepare still to come, and their bytes (none on a lane not running). */

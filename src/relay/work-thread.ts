@@ -334,6 +334,14 @@ export type AuthOutcome = { readonly ok: AuthFacts } | { readonly error: string 
 
 /** This thread's one port to the main thread's resolver (given once by `connect`), and the questions waiting on it. */
 let dnsPort: MessagePort | null = null;
+/**
+ * Settles with the port once `connect` ran. The pool posts connect first, but a thread takes two
+ * tasks at once (work-pool.ts TASKS_PER_THREAD) and piscina looks up a task's function the first
+ * time it is named asynchronously, so a read may start before connect has run: its questions wait
+ * for the port instead of failing.
+ */
+let portGiven: (port: MessagePort) => void = () => undefined;
+const connected = new Promise<MessagePort>((resolve) => (portGiven = resolve));
 const waiting = new Map<number, { resolve: (r: unknown[]) => void; reject: (e: Error) => void }>();
 let nextQuestion = 0;
 
@@ -349,6 +357,7 @@ export function connect(task: { dns: MessagePort }): void {
   });
   // The port must not keep the thread alive: the pool ends it.
   dnsPort.unref();
+  portGiven(dnsPort);
 }
 
 /**
@@ -357,13 +366,14 @@ export function connect(task: { dns: MessagePort }): void {
  * (which message's resolver answers).
  */
 function resolverFor(read: number, answered: readonly DnsAnswerTo[]): (name: string, rrtype: string) => Promise<unknown[]> {
-  const ask = (name: string, rrtype: string): Promise<unknown[]> =>
-    new Promise<unknown[]>((resolve, reject) => {
-      if (!dnsPort) return reject(new Error('this thread has no DNS port'));
+  const ask = async (name: string, rrtype: string): Promise<unknown[]> => {
+    const port = dnsPort ?? (await connected);
+    return new Promise<unknown[]>((resolve, reject) => {
       const id = nextQuestion++;
       waiting.set(id, { resolve, reject });
-      dnsPort.postMessage({ id, read, name, rrtype });
+      port.postMessage({ id, read, name, rrtype });
     });
+  };
   return answered.length ? withAnswers(answered, ask) : ask;
 }
 
