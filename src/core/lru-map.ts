@@ -5,7 +5,8 @@
 /** A Map of at most `limit` entries; `get` counts as a use, `set` past the limit drops the least recently used. */
 export class LruMap<K, V> {
   readonly #limit: number;
-  readonly #entries = new Map<K, V>();
+  // Each value with its key as stored: a key looked up may be a slice of a larger string (see set).
+  readonly #entries = new Map<K, { readonly key: K; readonly value: V }>();
 
   /** limit: the most entries held (at least 1). */
   constructor(limit: number) {
@@ -18,18 +19,23 @@ export class LruMap<K, V> {
 
   /** The value for `key` (now the most recently used), or undefined when it is not held. */
   get(key: K): V | undefined {
-    if (!this.#entries.has(key)) return undefined;
-    const value = this.#entries.get(key) as V;
-    // A Map iterates in insertion order: taken out and put back, the key is the newest.
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    // A Map iterates in insertion order: taken out and put back (by its stored key), the key is the newest.
     this.#entries.delete(key);
-    this.#entries.set(key, value);
-    return value;
+    this.#entries.set(entry.key, entry);
+    return entry.value;
   }
 
-  /** Holds `value` for `key` as the most recently used, dropping the least recently used past the limit. */
+  /**
+   * Holds `value` for `key` as the most recently used, dropping the least recently used past the
+   * limit. A string key is held as a copy: V8 keeps a string cut from a larger one (a label matched
+   * in a 1 MiB header) as a slice that holds the whole (round-20 attack: 256 labels held 268 MB).
+   */
   set(key: K, value: V): void {
+    const own = (typeof key === 'string' ? JSON.parse(JSON.stringify(key)) : key) as K;
     this.#entries.delete(key);
-    this.#entries.set(key, value);
+    this.#entries.set(own, { key: own, value });
     if (this.#entries.size > this.#limit) this.#entries.delete(this.#entries.keys().next().value as K);
   }
 }

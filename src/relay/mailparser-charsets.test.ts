@@ -67,3 +67,28 @@ describe('mailparser reads a body and an encoded word in every charset charsets.
     expect(m.attachments[0]?.filename).toBe('anna@shop.txt');
   });
 });
+
+describe('round-20 attack: a label kept in the encoded-word cache keeps its header alive', () => {
+  it('lets 32 headers of 1 MiB go once their encoded words are read: a cached label is a copy, not a slice of its header (bytes still held counted after a collection)', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { default: libmimeEsm } = await import('libmime');
+    const decodeWords = (libmimeEsm as unknown as { decodeWords(s: string): string }).decodeWords.bind(libmimeEsm);
+    const tag = Math.random().toString(36).slice(2);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 32; i++) expect(decodeWords(`=?x-made-up-${tag}-${i}?Q?anna?= ${'z'.repeat(1 << 20)}${i}`)).toContain('\ufffd');
+    gc();
+    // 32 MiB held when each label kept its header; a few labels' worth when copied.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(8 << 20);
+    // Labels of 512 KiB (letters iconv-lite ignores around a name it knows, and made-up ones) are read, not held.
+    for (let i = 0; i < 32; i++) {
+      decodeWords(`=?u-t-f-7${'-'.repeat(1 << 19)}${'_'.repeat(i)}?Q?anna?=`);
+      decodeWords(`=?x-${tag}${'a'.repeat(1 << 19)}${i}?Q?anna?=`);
+    }
+    gc();
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(8 << 20);
+  });
+});

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { Transform, type TransformCallback } from 'node:stream';
 import libmime from 'libmime';
 import { MailParser } from 'mailparser';
-import { charsetStream, readCharset, type CharsetStream } from '../core/masking/charsets.js';
+import { CACHED_LABEL, charsetStream, readCharset, type CharsetStream } from '../core/masking/charsets.js';
 import { LruMap } from '../core/lru-map.js';
 import { UNREAD, wordBytes } from '../core/masking/encoded-words.js';
 
@@ -84,7 +84,7 @@ function libmimeReads(charset: string): boolean {
   let r = wordReadByLibmime.get(charset);
   if (r === undefined) {
     r = (libmime.createDecodeStream(charset) as { supported?: boolean }).supported !== false;
-    wordReadByLibmime.set(charset, r);
+    if (charset.length <= CACHED_LABEL) wordReadByLibmime.set(charset, r);
   }
   return r;
 }

@@ -66,6 +66,9 @@ type Reader = { readonly whatwg: string } | { readonly iconv: string };
  */
 const readers = new LruMap<string, Reader>(256);
 
+/** The longest label held by a label cache (IANA's longest charset name has 45 characters). */
+export const CACHED_LABEL = 64;
+
 /** The names of UTF-16 without its byte order (a pattern's alternatives, lowercased). */
 const UTF16_NAMES = 'utf-?16|ucs-?2|unicode|csunicode|iso-10646-ucs-2';
 
@@ -106,7 +109,9 @@ function reader(label: string): Reader | null {
     const alias = charsetKey(libmime.normalizeCharset(key));
     if (alias !== key && !NOT_A_CHARSET.test(alias)) found = readerFor(alias);
   }
-  if (found !== null) readers.set(key, found);
+  // A label past any charset name's length (iconv-lite drops all but letters and digits, so a
+  // 1 MiB `u-t-f-7------…` is UTF-7) is read but not held: 256 such would hold 256 MiB.
+  if (found !== null && key.length <= CACHED_LABEL) readers.set(key, found);
   return found;
 }
 
