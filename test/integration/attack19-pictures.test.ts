@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { attachmentMail, type Attachment as FileToSend, deliveredAttachments, sendTagged, maskingPairForTests } from '../helpers/tagged-send.js';
 import { b64, BUYER } from '../fixtures/masking-mail.js';
 import { pictureFile, tiffLastStrip, webpChunksGrown } from '../fixtures/pictures.js';
+import { box, full } from '../fixtures/iso-boxes.js';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const PPTX = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
@@ -118,14 +119,6 @@ describe('round-19 attack: an address in a video’s or a sound’s metadata', (
 describe('round-20 check: a HEIC or AVIF photo (ISO BMFF too, its EXIF and XMP items not walked)', () => {
   /** A HEIF picture of `brand`: its EXIF item (iinf/infe `Exif`, located by iloc) holds OTHER, in the media data. */
   function heif(brand: string): Buffer {
-    const box = (type: string, ...data: Buffer[]) => {
-      const body = Buffer.concat(data);
-      const head = Buffer.alloc(8);
-      head.writeUInt32BE(8 + body.length);
-      head.write(type, 4, 'latin1');
-      return Buffer.concat([head, body]);
-    };
-    const full = (type: string, body: Buffer, version = 0) => box(type, Buffer.from([version, 0, 0, 0]), body);
     const exif = Buffer.from(`\0\0\0\0Exif\0\0MM\0*Artist ${OTHER}`);
     const infe = full('infe', Buffer.concat([Buffer.from([0, 1, 0, 0]), Buffer.from('Exif'), Buffer.from('\0')]), 2);
     const meta = full(

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isIsoMedia, NotAVideo, stripVideoMetadata } from './video-metadata.js';
 import { iccProfile, pictureFile } from '../../../test/fixtures/pictures.js';
+import { box, full } from '../../../test/fixtures/iso-boxes.js';
 
 const ADDRESS = 'anna.private@othermail.example';
 const latin1 = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 
-/** An ISO BMFF box: 32-bit size, type, data. */
-const box = (type: string, ...data: Buffer[]) => {
-  const body = Buffer.concat(data);
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(8 + body.length);
-  head.write(type, 4, 'latin1');
-  return Buffer.concat([head, body]);
-};
-
-/** A full box (§4.2): version and flags (here `version`, flags zero), then data. */
-const full = (type: string, body: Buffer, version = 0) => box(type, Buffer.from([version, 0, 0, 0]), body);
 const u32 = (...n: number[]) => {
   const out = Buffer.alloc(4 * n.length);
   n.forEach((v, i) => out.writeUInt32BE(v, 4 * i));
