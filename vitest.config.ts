@@ -41,11 +41,8 @@ export default defineConfig({
     // box refilling for another order). A poll that succeeds returns at once, so passing tests
     // take no longer.
     expect: { poll: { timeout: 10_000 } },
-    // Integration tests start real servers, browsers and child gateways, and spend much of their
-    // time waiting on them (fsync, sockets, timers, process starts): three workers keep the 2-core
-    // machines busy where two left them idle between waits (round 20: the suite had grown past 20
-    // minutes with two, 1 322 s).
-    maxWorkers: 3,
+    // Integration tests start real servers; two workers fit the 2-core machines.
+    maxWorkers: 2,
     fileParallelism: true,
     // The run's throwaway PostgreSQL cluster (started by the first test file that needs one).
     globalSetup: ['test/helpers/pg-global.ts'],
