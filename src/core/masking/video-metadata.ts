@@ -11,7 +11,7 @@
 import { isHeif } from './image-metadata.js';
 import { ascii, be16, be32, type Box, children, NotAVideo } from './video-boxes.js';
 import { sampleEntries } from './video-sample-entries.js';
-import { fieldsOf, withUnitMatrix, zeroOutside } from './video-tables.js';
+import { fieldsOf, freed, keptBrands, withUnitMatrix, zeroOutside } from './video-tables.js';
 
 export { NotAVideo };
 
@@ -69,7 +69,7 @@ const KEEP: Readonly<Record<string, ReadonlySet<string>>> = {
 /**
  * Brands a player of the files read here knows (ISO/IEC 14496-12 §4.3 and the MP4 registration
  * authority's list, mp4ra.org: ISO, MP4, QuickTime, Apple's M4A/M4V, 3GPP/3GPP2, Flash, DASH and
- * CMAF, codec brands); any other brand is dropped. At most MAX_BRANDS are kept (real files name 2-6).
+ * CMAF, codec brands); any other brand is dropped (video-tables.ts keptBrands).
  */
 const BRANDS = new Set([
   ...['isom', 'iso2', 'iso3', 'iso4', 'iso5', 'iso6', 'iso7', 'iso8', 'iso9', 'isoa', 'isob', 'isoc', 'mp41', 'mp42', 'mp71', 'qt  '],
@@ -77,7 +77,6 @@ const BRANDS = new Set([
   ...['3gp4', '3gp5', '3gp6', '3gp7', '3gp8', '3gp9', '3g2a', '3g2b', '3g2c', '3ge6', '3ge7', '3ge9', '3gg6', '3gg9', '3gr6', '3gr9'],
   ...['3gs6', '3gs9', '3gt9', 'mmp4', 'MSNV', 'XAVC', 'dash', 'msdh', 'msix', 'cmfc', 'cmf2', 'mp4v', 'CAEP', 'caqv', 'niko', 'kddi'],
 ]);
-const MAX_BRANDS = 8;
 
 /** Data reference kinds (§8.7.2, QuickTime's `alis`, `rsrc`). */
 const REFERENCES = new Set(['url ', 'urn ', 'alis', 'rsrc']);
@@ -139,33 +138,12 @@ class Cleaner {
 
   /** A box turned into `free` of its size, every byte after its header zero (ISO/IEC 14496-12 §8.1.2: readers skip it). */
   free(box: Box): void {
-    this.out.set([0x66, 0x72, 0x65, 0x65], box.at + 4);
-    this.out.fill(0, box.at + (be32(this.b, box.at) === 1 ? 16 : 8), box.end);
+    freed(this.b, this.out, box);
   }
 
-  /**
-   * A file type box (§4.3): its major brand kept when a player knows it (BRANDS, else the plain
-   * `isom`), its minor version (a number) kept, its compatible brands those BRANDS holds, at most
-   * MAX_BRANDS of them, moved up in order. The rest, when 8 bytes or more, becomes a `free` box after
-   * it (the file type box shrinks, nothing else moves), else is zeroed: a brand is 4 free bytes, and
-   * a thousand made-up ones spell a message.
-   */
+  /** A file type box with the brands a player knows (BRANDS; video-tables.ts keptBrands), or freed when it is not the file's first box. */
   brands(ftyp: Box): void {
-    if (ftyp.at !== 0 || ftyp.data !== 8 || ftyp.end - ftyp.data < 8) return this.free(ftyp);
-    if (!BRANDS.has(ascii(this.b, 8, 4))) this.out.set([0x69, 0x73, 0x6f, 0x6d], 8);
-    const kept = new Set<string>();
-    let to = 16;
-    for (let at = 16; at + 4 <= ftyp.end && kept.size < MAX_BRANDS; at += 4) {
-      const brand = ascii(this.b, at, 4);
-      if (!BRANDS.has(brand) || kept.has(brand)) continue;
-      kept.add(brand);
-      this.out.copyWithin(to, at, at + 4);
-      to += 4;
-    }
-    this.out.fill(0, to, ftyp.end);
-    if (ftyp.end - to < 8) return;
-    this.out.set([0, 0, 0, to], 0);
-    this.out.set([...be32Bytes(ftyp.end - to), 0x66, 0x72, 0x65, 0x65], to);
+    if (!keptBrands(this.b, this.out, ftyp, BRANDS, 'isom')) this.free(ftyp);
   }
 
   /** The boxes between `start` and `end` (children), the bytes left over after them (fewer than 8) zeroed. */
@@ -358,8 +336,4 @@ function table(b: Uint8Array, box: Box, entry: number): number {
   const n = be32(b, box.data + 4);
   if (box.data + 8 + n * entry > box.end) throw new NotAVideo(`a ${box.type} table runs past its box`);
   return n;
-}
-
-function be32Bytes(n: number): number[] {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
 }

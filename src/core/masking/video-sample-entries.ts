@@ -113,15 +113,19 @@ export function sampleEntries(c: BoxEditor, stsd: Box, handler: string): void {
       for (const box of c.kids(parent.data, parent.end)) {
         if (!keep.has(box.type)) c.free(box);
         else if (box.type === 'wave') inside(box, INSIDE.wave);
-        else config(c, box);
+        else decoderConfig(c, box);
       }
     };
     inside({ ...entry, data: entry.data + fixed }, INSIDE.entry);
   }
 }
 
-/** A decoder configuration box cut to what its decoder reads (FIXED, or its own reader), or freed when it does not read. */
-function config(c: BoxEditor, box: Box): void {
+/**
+ * A decoder configuration box cut to what its decoder reads (FIXED, or its own reader), or freed
+ * when it does not read. The same for a video's sample entry and a HEIF picture's item properties
+ * (pictures/heif.ts: hvcC, av1C, colr, clap, pasp, clli, mdcv).
+ */
+export function decoderConfig(c: BoxEditor, box: Box): void {
   const { b, out } = c;
   const n = box.end - box.data;
   const cut = (length: number) => out.fill(0, Math.min(box.data + length, box.end), box.end);

@@ -1,7 +1,8 @@
 // Owns which bytes of a kept leaf box in a movie a reader takes (ISO/IEC 14496-12 §8, QuickTime
 // File Format): a table's entries as many as its count says, a header box's fields but its
-// reserved ones. Whatever else the box holds (slack after the last entry, reserved fields) can
-// carry text a player never shows, so the video cleaner zeroes it in place: no box changes size.
+// reserved ones, a file type box's known brands. Whatever else the box holds (slack after the last
+// entry, reserved fields) can carry text a player never shows, so the video cleaner (and the HEIF
+// picture cleaner, pictures/heif.ts) zeroes it in place: no box changes size.
 import { ascii, be16, be32, type Box, NotAVideo } from './video-boxes.js';
 
 /** Byte ranges [from, to) counted from a box's data (its version and flags for a full box), in order. */
@@ -126,4 +127,48 @@ export function withUnitMatrix(b: Uint8Array, out: Uint8Array, box: Box): void {
   if (!at || box.end <= box.data) return;
   const w = box.data + at[b[box.data] === 1 ? 1 : 0] + 32;
   if (w + 4 <= box.end) out.set([0x40, 0, 0, 0], w);
+}
+
+/** A box turned into `free` of its size, every byte after its header zero (ISO/IEC 14496-12 §8.1.2: readers skip it). */
+export function freed(b: Uint8Array, out: Uint8Array, box: Box): void {
+  out.set([0x66, 0x72, 0x65, 0x65], box.at + 4);
+  out.fill(0, box.at + (be32(b, box.at) === 1 ? 16 : 8), box.end);
+}
+
+/** Brands kept in a file type box: real files name 2-6. */
+const MAX_BRANDS = 8;
+
+/**
+ * A file type box (§4.3) written in `out` with the brands its reader knows: its major brand kept
+ * when `known` holds it (else `fallback`), its minor version (a number) kept, its compatible brands
+ * `known` holds, at most MAX_BRANDS of them, moved up in order. The rest, when 8 bytes or more,
+ * becomes a `free` box after it (the file type box shrinks, nothing else moves), else is zeroed: a
+ * brand is 4 free bytes, and a thousand made-up ones spell a message. False, nothing written, when
+ * the box is not the file's first or has no room for its two fields (the caller frees it).
+ */
+export function keptBrands(b: Uint8Array, out: Uint8Array, ftyp: Box, known: ReadonlySet<string>, fallback: string): boolean {
+  if (ftyp.at !== 0 || ftyp.data !== 8 || ftyp.end - ftyp.data < 8) return false;
+  if (!known.has(ascii(b, 8, 4)))
+    out.set(
+      [...fallback].map((ch) => ch.charCodeAt(0)),
+      8,
+    );
+  const kept = new Set<string>();
+  let to = 16;
+  for (let at = 16; at + 4 <= ftyp.end && kept.size < MAX_BRANDS; at += 4) {
+    const brand = ascii(b, at, 4);
+    if (!known.has(brand) || kept.has(brand)) continue;
+    kept.add(brand);
+    out.copyWithin(to, at, at + 4);
+    to += 4;
+  }
+  out.fill(0, to, ftyp.end);
+  if (ftyp.end - to < 8) return true;
+  out.set([0, 0, 0, to], 0);
+  out.set([...be32Bytes(ftyp.end - to), 0x66, 0x72, 0x65, 0x65], to);
+  return true;
+}
+
+export function be32Bytes(n: number): number[] {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
 }
