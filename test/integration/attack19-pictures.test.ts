@@ -116,8 +116,24 @@ describe('round-19 attack: an address in a video’s or a sound’s metadata', (
   }, 60_000);
 });
 
-describe('round-20 check: a HEIC or AVIF photo (ISO BMFF too, its EXIF and XMP items not walked)', () => {
-  /** A HEIF picture of `brand`: its EXIF item (iinf/infe `Exif`, located by iloc) holds OTHER, in the media data. */
+describe('round-20 check, round 21: a HEIC or AVIF photo (ISO BMFF items: the picture kept, Exif and XMP items removed)', () => {
+  it('a real HEIC and AVIF (libheif) attached as image/heic, image/avif, a .heic under a generic type, and inside a docx: delivered without the GPS, owner and address', async () => {
+    const heic = pictureFile('photo-tagged.heic');
+    const avif = pictureFile('photo-tagged.avif');
+    const sent = [
+      ...attachedAndInDocx([heic], 'image/heic', 'IMG_', 'heic'),
+      ...attachedAndInDocx([avif], 'image/avif', 'photo', 'avif'),
+      { type: 'application/octet-stream', name: 'IMG_0002.HEIC', base64: b64(heic) },
+    ];
+    const got = (await deliveredAttachments(pair.h, pair.alias, sent)).map(contents);
+    expect(got.map((g) => g.names)).toEqual(sent.map((f) => [f.name]));
+    const texts = got.flatMap((g) => g.texts);
+    expect(texts.filter((t) => t.includes(OTHER.slice(0, 12)) || t.includes('Anna Private') || t.includes('MM\0*'))).toEqual([]);
+    // The photo crosses at its length (attached, in the docx, under a generic type): its picture kept.
+    expect(texts.map((t) => t.length).filter((n) => n === heic.length || n === avif.length)).toHaveLength(5);
+  }, 60_000);
+
+  /** A HEIF picture of `brand` without its item tables: its EXIF item (an `infe` of type `Exif`, no `iloc`, no `pitm`) holds OTHER, in the media data. */
   function heif(brand: string): Buffer {
     const exif = Buffer.from(`\0\0\0\0Exif\0\0MM\0*Artist ${OTHER}`);
     const infe = full('infe', Buffer.concat([Buffer.from([0, 1, 0, 0]), Buffer.from('Exif'), Buffer.from('\0')]), 2);
@@ -131,7 +147,7 @@ describe('round-20 check: a HEIC or AVIF photo (ISO BMFF too, its EXIF and XMP i
     return Buffer.concat([box('ftyp', Buffer.from(`${brand}\0\0\0\0mif1${brand}`)), meta, box('mdat', exif)]);
   }
 
-  it('attached as image/heic, image/avif, a .heic under a generic type, or labelled a JPEG or an MP4: removed, the message delivered', async () => {
+  it('without its item tables, attached as image/heic, image/avif, a .heic under a generic type, or labelled a JPEG or an MP4: removed, the message delivered', async () => {
     const heic = heif('heic');
     const sent = [
       { type: 'image/heic', name: 'IMG_0001.heic', base64: b64(heic) },

@@ -2,7 +2,7 @@ import { unzlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { dataImageCleaned, sanitizeMailHtml } from './html-sanitize.js';
 import { pngWithText } from '../../../test/fixtures/masking-mail.js';
-import { iccProfile, jpegWithProfile, pngWithProfile } from '../../../test/fixtures/pictures.js';
+import { iccProfile, jpegWithProfile, pictureFile, pngWithProfile } from '../../../test/fixtures/pictures.js';
 import { makeMasker } from '../masking/masker.js';
 import type { Change } from '../types.js';
 
@@ -21,6 +21,19 @@ describe('a picture inline as a data: URI (dataImageCleaned)', () => {
       expect(out.alt).toBe('logo');
       expect(out.src).toMatch(/^data:image\/png;base64,/);
       expect(Buffer.from(out.src!.slice(22), 'base64').toString('latin1')).not.toContain('tEXt');
+    }
+  });
+
+  it('keeps a HEIC or AVIF photo without its Exif and XMP items (round 21), as its real type', () => {
+    for (const [file, type] of [
+      ['photo-tagged.heic', 'image/heic'],
+      ['photo-tagged.avif', 'image/avif'],
+    ]) {
+      const out = dataImageCleaned({ src: `data:${type};base64,${pictureFile(file!).toString('base64')}` });
+      expect(out.src).toMatch(new RegExp(`^data:${type};base64,`));
+      const kept = Buffer.from(out.src!.slice(out.src!.indexOf(',') + 1), 'base64');
+      expect(kept.length).toBe(pictureFile(file!).length);
+      expect(kept.toString('latin1')).not.toMatch(/Anna Private|anna\.private@othermail|MM\0\*/);
     }
   });
 

@@ -115,11 +115,14 @@ const DATA_IMAGE_TYPES = new Set([
   'image/webp',
   'image/bmp',
   'image/x-ms-bmp',
+  'image/heic',
+  'image/heif',
+  'image/avif',
 ]);
 
 /**
  * An `<img>`'s attributes with a data: URI picture (RFC 2397) as a photo attached on its own is
- * kept: a JPEG, PNG, GIF, TIFF, WebP or BMP in base64 without its metadata (image-metadata.ts stripImageMetadata,
+ * kept: a JPEG, PNG, GIF, TIFF, WebP, BMP, HEIC or AVIF in base64 without its metadata (image-metadata.ts stripImageMetadata,
  * location, camera, author, text chunks); any other picture (an SVG's text, an EMF's or WMF's text
  * records, which no reader here reads), one not in base64 or that does not read as its format loses
  * its `src`, so the image is dropped (exclusiveFilter). Other sources are left as they are. Linear

@@ -6,7 +6,8 @@
 // transforms that search for markers, or handle JPEG EXIF only and leave XMP, IPTC and comments in
 // place; for TIFF and WebP (round 18) sharp and jimp re-encode the pixels, exiftool-vendored runs
 // Perl in a subprocess and removes known groups (a list of removals), utif only decodes. A TIFF or
-// a BMP is blanked in place (KeptBytes: offsets stay valid); a HEIC or AVIF is not cleaned (isHeif).
+// a BMP is blanked in place (KeptBytes: offsets stay valid), and so is a HEIC or an AVIF (its items
+// but the picture's removed, their bytes zeroed where they stand: pictures/heif.ts).
 // The EXIF orientation is the one tag kept: a phone stores a photo taken sideways as it came off
 // the sensor plus Orientation = 6, and without it the photo arrives sideways. It is written back
 // as a new EXIF segment holding that tag alone (IFD0, big-endian), so nothing else of the
@@ -17,10 +18,11 @@
 // the pictures inside an Office package (document-metadata.ts) all come through stripImageMetadata.
 // A picture's pixels are kept as they are and never read as text.
 // This module picks the format and keeps the entry points; each format is walked in its own module
-// under pictures/ (jpeg, png, gif, tiff, webp, bmp; icc for a kept profile's text, bytes for reads).
+// under pictures/ (jpeg, png, gif, tiff, webp, bmp, heif; icc for a kept profile's text, bytes for reads).
 import { ascii, le32, NotAnImage } from './pictures/bytes.js';
 import { stripBmp } from './pictures/bmp.js';
 import { stripGif } from './pictures/gif.js';
+import { isHeif, stripHeif } from './pictures/heif.js';
 import { stripJpeg } from './pictures/jpeg.js';
 import { stripPng } from './pictures/png.js';
 import { stripTiff } from './pictures/tiff.js';
@@ -30,9 +32,10 @@ import { stripWebp } from './pictures/webp.js';
 export { NotAnImage } from './pictures/bytes.js';
 export { iccWithoutText } from './pictures/icc.js';
 export { exifOrientation } from './pictures/jpeg.js';
+export { isHeif } from './pictures/heif.js';
 export { crc32 } from './pictures/png.js';
 
-export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'tiff' | 'webp' | 'bmp';
+export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'tiff' | 'webp' | 'bmp' | 'heif';
 
 /** BMP DIB header sizes read (BITMAPCOREHEADER, INFO, V2, V3, OS/2 2.x, V4, V5). */
 const BMP_HEADERS = new Set([12, 40, 52, 56, 64, 108, 124]);
@@ -40,7 +43,7 @@ const BMP_HEADERS = new Set([12, 40, 52, 56, 64, 108, 124]);
 /**
  * The picture format `b`'s first bytes show, or null: JPEG, PNG, GIF; TIFF (`II*\0`, `MM\0*`); WebP
  * (`RIFF`, a size, `WEBP`); BMP (`BM` and a DIB header size BMP_HEADERS names, since two letters
- * alone begin many files).
+ * alone begin many files); HEIC, HEIF or AVIF (`ftyp` naming a HEIF brand: isHeif).
  */
 export function imageFormat(b: Uint8Array): ImageFormat | null {
   if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
@@ -49,22 +52,8 @@ export function imageFormat(b: Uint8Array): ImageFormat | null {
   if ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 42 && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 42)) return 'tiff';
   if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return 'webp';
   if (b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d && BMP_HEADERS.has(le32(b, 14))) return 'bmp';
+  if (isHeif(b)) return 'heif';
   return null;
-}
-
-/** HEIF brands (ISO/IEC 23008-12: HEIC, HEIF image and sequence, AVIF): a file naming one is a picture, not a video. */
-const HEIF_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'mif2', 'msf1', 'avif', 'avis']);
-
-/**
- * True when `b` is a HEIC or AVIF picture (an ISO BMFF `ftyp` box whose major or a compatible brand
- * is a HEIF one, HEIF_BRANDS; an MP4 video names none). Not cleaned here: its EXIF and XMP are items
- * found through `meta`/`iinf`/`iloc`, which stripImageMetadata does not walk, so a caller refuses it.
- */
-export function isHeif(b: Uint8Array): boolean {
-  if (b.length < 16 || ascii(b, 4, 4) !== 'ftyp') return false;
-  const size = Math.min(((b[0] as number) << 24) | ((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number), b.length, 4096);
-  for (let at = 8; at + 4 <= size; at += at === 8 ? 8 : 4) if (HEIF_BRANDS.has(ascii(b, at, 4))) return true;
-  return false;
 }
 
 const MIME: Readonly<Record<ImageFormat, string>> = {
@@ -74,6 +63,7 @@ const MIME: Readonly<Record<ImageFormat, string>> = {
   tiff: 'image/tiff',
   webp: 'image/webp',
   bmp: 'image/bmp',
+  heif: 'image/heic',
 };
 
 export interface CleanPicture {
@@ -81,7 +71,7 @@ export interface CleanPicture {
   readonly bytes: Uint8Array;
   /** Its real type (by its bytes). */
   readonly contentType: string;
-  /** Bytes removed, or blanked (a TIFF's or a BMP's, set to zero where they stand). */
+  /** Bytes removed, or blanked (a TIFF's, a BMP's or a HEIF's, set to zero where they stand). */
   readonly removed: number;
   /** What it keeps compressed (a PNG's ICC profile, inflated): searched with its bytes, never delivered apart. */
   readonly hidden: readonly Uint8Array[];
@@ -89,19 +79,21 @@ export interface CleanPicture {
 
 /**
  * The picture without its metadata, its real type, and what it keeps compressed for the search
- * (CleanPicture). Throws NotAnImage when it is not a JPEG, PNG, GIF, TIFF, WebP or BMP (imageFormat),
+ * (CleanPicture). Throws NotAnImage when it is not a JPEG, PNG, GIF, TIFF, WebP, BMP, HEIC or AVIF (imageFormat),
  * or its structure does not walk. The one cleaner for every picture: attached, inline, or inside an
  * Office package; `opts` as StripOptions says.
  */
 export function stripImageMetadata(b: Uint8Array, opts: StripOptions = {}): CleanPicture {
   const format = imageFormat(b);
-  if (!format) throw new NotAnImage('not a JPEG, PNG, GIF, TIFF, WebP or BMP image');
+  if (!format) throw new NotAnImage('not a JPEG, PNG, GIF, TIFF, WebP, BMP, HEIC or AVIF image');
   const hidden: Uint8Array[] = [];
-  const bytes = STRIP[format](b, hidden, opts);
+  // A HEIC's type is by its pictures' codec (HEVC, or AV1: image/avif).
+  const heif = format === 'heif' ? stripHeif(b) : null;
+  const bytes = format === 'heif' ? (heif as { bytes: Uint8Array }).bytes : STRIP[format](b, hidden, opts);
   let removed = b.length - bytes.length;
-  // A TIFF or a BMP keeps its length where it blanks (offsets stay valid): those bytes count too.
-  if (format === 'tiff' || format === 'bmp') for (let i = 0; i < bytes.length; i++) if (bytes[i] !== b[i]) removed++;
-  return { bytes, contentType: MIME[format], removed, hidden };
+  // A TIFF, a BMP or a HEIF keeps its length where it blanks (offsets stay valid): those bytes count too.
+  if (format === 'tiff' || format === 'bmp' || heif) for (let i = 0; i < bytes.length; i++) if (bytes[i] !== b[i]) removed++;
+  return { bytes, contentType: heif ? heif.contentType : MIME[format], removed, hidden };
 }
 
 /** How stripImageMetadata cleans beyond the default. */
@@ -113,7 +105,7 @@ export interface StripOptions {
   readonly dropPngProfile?: boolean;
 }
 
-const STRIP: Readonly<Record<ImageFormat, (b: Uint8Array, hidden: Uint8Array[], opts: StripOptions) => Uint8Array>> = {
+const STRIP: Readonly<Record<Exclude<ImageFormat, 'heif'>, (b: Uint8Array, hidden: Uint8Array[], opts: StripOptions) => Uint8Array>> = {
   jpeg: (b) => stripJpeg(b),
   png: stripPng,
   gif: (b) => stripGif(b),

@@ -2,7 +2,6 @@
 // program would open it (XML, plain text in UTF-8 or UTF-16, gzip), binary parts as data, media
 // cleaned of metadata, and the unzipped size counted against a zip bomb.
 import { gunzipSync, strFromU8, strToU8 } from 'fflate';
-import { isHeif } from './image-metadata.js';
 import { looksLikeText } from './part-table.js';
 import { MAX_XML_TEXT, NotWhatItClaims, TOO_MUCH_TEXT } from './not-what-it-claims.js';
 import type { BinaryData } from './binary-readings.js';
@@ -143,12 +142,10 @@ const view32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffse
  * binaryHolds), and, when it is a metafile picture (metafile-text.ts: the text an EMF or a WMF draws, gzipped
  * or not) or reads as text (memberTexts: a `contacts.txt` a zip program shows to
  * whoever renames the package, control bytes and all), its readings into `texts`, searched for any
- * address; counted in MAX_XML_TEXT (NotWhatItClaims past it). NotWhatItClaims for a HEIC or AVIF picture.
+ * address; counted in MAX_XML_TEXT (NotWhatItClaims past it). A picture (a HEIC or an AVIF too) never
+ * comes here: the caller cleans it (image-metadata.ts stripImageMetadata).
  */
 export function binaryPart(data: Uint8Array, counts: { total: number; text: number }, texts: string[], binary: BinaryData[], name: string): void {
-  // A HEIC or AVIF picture keeps EXIF and XMP as items the picture cleaner does not walk (isHeif):
-  // searched for the writer only, another person's address in them would cross (round-18).
-  if (isHeif(data)) throw new NotWhatItClaims(`holds a HEIC or AVIF picture (${name}), whose metadata is not removed here, so it does not cross`);
   let read: string[] | null;
   try {
     read = metafileTexts(data) ?? metafileTexts(gunzipped(data, counts)) ?? memberTexts(data, MAX_XML_TEXT - counts.text, TEXT_NAME.test(name));

@@ -31,6 +31,8 @@ export const PART_TABLE: readonly PartRow[] = [
     'message/global-headers',
   ),
   ...row('image', 'image/jpeg', 'image/pjpeg', 'image/png', 'image/gif', 'image/tiff', 'image/webp', 'image/bmp', 'image/x-ms-bmp'),
+  // HEIC (an iPhone's photos), HEIF and AVIF: ISO BMFF pictures, their items but the picture removed (pictures/heif.ts).
+  ...row('image', 'image/heic', 'image/heif', 'image/avif'),
   // Video and sound in an ISO BMFF file (MP4, MOV, 3GP, M4A): cleaned as the ones inside an Office file (video-metadata.ts).
   ...row('media', 'video/mp4', 'video/quicktime', 'video/3gpp', 'video/3gpp2', 'video/x-m4v', 'audio/mp4', 'audio/x-m4a', 'audio/m4a'),
   ...row('pdf', 'application/pdf'),
@@ -124,7 +126,7 @@ const EXTENSIONS: ReadonlyMap<string, Named> = new Map([
   ...named(['xls', 'xlt', 'xla', 'xlsx', 'xlsm', 'xltx', 'xltm', 'xlsb'], ['office', 'excel']),
   ...named(['ppt', 'pot', 'pps', 'pptx', 'pptm', 'potx', 'ppsx', 'ppsm'], ['office', 'powerpoint']),
   ...named(['pdf'], ['pdf', null]),
-  ...named(['jpg', 'jpeg', 'jpe', 'jfif', 'png', 'gif', 'tif', 'tiff', 'webp', 'bmp', 'dib'], ['image', null]),
+  ...named(['jpg', 'jpeg', 'jpe', 'jfif', 'png', 'gif', 'tif', 'tiff', 'webp', 'bmp', 'dib', 'heic', 'heif', 'hif', 'avif'], ['image', null]),
   ...named(['mp4', 'm4v', 'mov', 'qt', '3gp', '3g2', 'm4a'], ['media', null]),
 ]);
 
