@@ -10,7 +10,7 @@ import { ascii, be32, type Box, children, NotAVideo } from '../video-boxes.js';
 import { decoderConfig } from '../video-sample-entries.js';
 import { be32Bytes, freed, keptBrands, zeroOutside } from '../video-tables.js';
 import { NotAnImage } from './bytes.js';
-import { type Item, itemTables, type ItemTables, type Location, single } from './heif-items.js';
+import { type Item, itemTables, type ItemTables, type Location, type Reference, single } from './heif-items.js';
 
 /** HEIF brands (ISO/IEC 23008-12: HEIC, HEIF image and sequence, AVIF): a file naming one is a picture, not a video. */
 const HEIF_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'mif2', 'msf1', 'avif', 'avis']);
@@ -148,7 +148,9 @@ function cleaned(b: Uint8Array): { bytes: Uint8Array; contentType: string } {
   const hdlr = byType.get('hdlr');
   if (!hdlr || hdlr.end - hdlr.data < 12 || ascii(b, hdlr.data + 8, 4) !== 'pict') throw new NotAnImage('a HEIF meta box whose handler is not a picture');
   const t = itemTables(b, byType);
-  const kept = keptItems(b, t);
+  const dimg = new Map<number, Reference[]>();
+  for (const r of t.references) if (r.type === 'dimg') listed(dimg, r.from).push(r);
+  const kept = keptItems(b, t, dimg);
   const props = new PropertyCleaner(b, out);
   const keptProperties = cleanProperties(t, kept, props);
 
@@ -159,14 +161,14 @@ function cleaned(b: Uint8Array): { bytes: Uint8Array; contentType: string } {
   for (const id of kept) {
     const item = t.items.get(id) as Item;
     const where = t.locations.get(id);
-    derivation(b, t, item, where?.method === 1 && idat ? idat.data : 0);
+    derivation(b, t, item, where?.method === 1 && idat ? idat.data : 0, dimg);
     if (!where) {
       if (item.type === 'iden') continue;
       throw new NotAnImage(`a HEIF ${item.type} item without its bytes`);
     }
     for (const [from, to] of where.extents) {
       if (where.method === 1) inIdat.push([from, to]);
-      else if (mdats.some((m) => m.data <= from && to <= m.end)) inFile.push([from, to]);
+      else if (inBox(mdats, from, to)) inFile.push([from, to]);
       else throw new NotAnImage('a HEIF picture whose image bytes are not in its media data');
     }
   }
@@ -174,19 +176,24 @@ function cleaned(b: Uint8Array): { bytes: Uint8Array; contentType: string } {
   for (const box of top) {
     if (box.type === 'ftyp') {
       if (!keptBrands(b, out, box, BRANDS, 'mif1')) throw new NotAnImage('a HEIF picture whose file type box is not its first');
-    } else if (box.type === 'mdat') zeroedBut(out, box.data, box.end, inFile, 0);
-    else if (!TOP.has(box.type) || box.type === 'free' || box.type === 'skip') freed(b, out, box);
+    } else if (box.type !== 'mdat' && (!TOP.has(box.type) || box.type === 'free' || box.type === 'skip')) freed(b, out, box);
   }
+  zeroedBut(out, mdats, inFile, 0);
 
-  const written = writtenMeta(b, out, t, byType, kept, keptProperties, idat, inIdat);
-  const left = meta.end - meta.at - written.length;
-  if (left < 0) throw new NotAnImage('a HEIF meta box that does not fit its place once cleaned');
-  out.fill(0, meta.at, meta.end);
-  // The bytes the cleaned meta box no longer takes: a `free` box, or (fewer than 8, no box fits)
-  // zeros inside the meta box after its handler's empty name, which readers skip.
-  const meta2 = left > 0 && left < 8 ? writtenMeta(b, out, t, byType, kept, keptProperties, idat, inIdat, left) : written;
-  out.set(meta2, meta.at);
-  if (left >= 8) out.set([...be32Bytes(left), 0x66, 0x72, 0x65, 0x65], meta.at + written.length);
+  // The meta box written anew in its own place (its cleaned properties copied from `out` first).
+  // What it no longer takes becomes a `free` box after it or, fewer than 8 bytes (no box fits),
+  // zeros inside it after its handler's empty name, which readers skip.
+  const place = new Uint8Array(meta.end - meta.at);
+  let w = new Writer(place);
+  writeMeta(w, b, out, t, byType, kept, keptProperties, inIdat, 0);
+  const left = place.length - w.at;
+  if (left > 0 && left < 8) {
+    place.fill(0);
+    w = new Writer(place);
+    writeMeta(w, b, out, t, byType, kept, keptProperties, inIdat, left);
+  }
+  if (left >= 8) place.set([...be32Bytes(left), 0x66, 0x72, 0x65, 0x65], w.at);
+  out.set(place, meta.at);
   const avif = [...kept].some((id) => t.items.get(id)?.type === 'av01');
   return { bytes: out, contentType: avif ? 'image/avif' : 'image/heic' };
 }
@@ -196,25 +203,26 @@ function cleaned(b: Uint8Array): { bytes: Uint8Array; contentType: string } {
  * one is derived from (`dimg`, each a picture read here, else NotAnImage), and every coded picture
  * that is the thumbnail (`thmb`) or an alpha plane (`auxl` with an ALPHA `auxC`) of a kept one.
  */
-function keptItems(b: Uint8Array, t: ItemTables): Set<number> {
+function keptItems(b: Uint8Array, t: ItemTables, dimg: ReadonlyMap<number, readonly Reference[]>): Set<number> {
+  // References to each item (a thumbnail's and an alpha plane's point at their picture), so every
+  // reference is looked at once per item kept: linear, however many a file declares.
+  const to = new Map<number, Reference[]>();
+  for (const r of t.references) if (r.type === 'thmb' || r.type === 'auxl') for (const id of r.to) listed(to, id).push(r);
   const kept = new Set<number>();
+  const queue: number[] = [];
   const keep = (id: number) => {
     if (kept.has(id)) return;
     const type = (t.items.get(id) as Item).type;
     if (!CODED.has(type) && !DERIVED.has(type)) throw new NotAnImage(`a HEIF picture made of a ${type} item, not read here`);
     kept.add(id);
-    for (const r of t.references) if (r.type === 'dimg' && r.from === id) r.to.forEach(keep);
+    queue.push(id);
   };
   keep(t.primary);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const r of t.references) {
-      if (kept.has(r.from) || !CODED.has((t.items.get(r.from) as Item).type) || !r.to.some((id) => kept.has(id))) continue;
-      if (r.type === 'thmb' || (r.type === 'auxl' && isAlpha(b, t, r.from))) {
-        keep(r.from);
-        grew = true;
-      }
-    }
+  while (queue.length) {
+    const id = queue.pop() as number;
+    for (const r of dimg.get(id) ?? []) r.to.forEach(keep);
+    for (const r of to.get(id) ?? [])
+      if (!kept.has(r.from) && CODED.has((t.items.get(r.from) as Item).type) && (r.type === 'thmb' || isAlpha(b, t, r.from))) keep(r.from);
   }
   return kept;
 }
@@ -259,9 +267,9 @@ function cleanProperties(t: ItemTables, kept: ReadonlySet<number>, c: PropertyCl
  * their fields, with one `dimg` reference to as many tiles; an identity transform (`iden`) derived
  * from one picture. NotAnImage otherwise: bytes past the fields could carry text.
  */
-function derivation(b: Uint8Array, t: ItemTables, item: Item, base: number): void {
+function derivation(b: Uint8Array, t: ItemTables, item: Item, base: number, dimg: ReadonlyMap<number, readonly Reference[]>): void {
   if (!DERIVED.has(item.type)) return;
-  const refs = t.references.filter((r) => r.type === 'dimg' && r.from === item.id);
+  const refs = dimg.get(item.id) ?? [];
   const tiles = refs.length === 1 ? (refs[0] as { to: readonly number[] }).to.length : -1;
   if (item.type === 'iden') {
     if (tiles !== 1) throw new NotAnImage('a HEIF identity picture not derived from one picture');
@@ -276,118 +284,231 @@ function derivation(b: Uint8Array, t: ItemTables, item: Item, base: number): voi
   if (data[0] !== 0 || data.length !== expected || tiles !== count) throw new NotAnImage(`a HEIF ${item.type} picture that does not read as one`);
 }
 
-/** Bytes from `from` to `to` zeroed in `out` but those of the ranges `kept` (counted from `base`). */
-function zeroedBut(out: Uint8Array, from: number, to: number, kept: readonly (readonly [number, number])[], base: number): void {
-  const ranges = [...kept].map(([s, e]) => [base + s, base + e] as const).sort((x, y) => x[0] - y[0]);
-  let pos = from;
-  for (const [s, e] of ranges) {
-    if (e <= pos || s >= to) continue;
-    if (s > pos) out.fill(0, pos, s);
-    pos = Math.max(pos, e);
+/** The list `map` holds for `key`, made empty when it has none. */
+function listed<T>(map: Map<number, T[]>, key: number): T[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+}
+
+/** True when [from, to) lies in one of `boxes`' data (boxes in file order: a binary search, as a file may hold many). */
+function inBox(boxes: readonly Box[], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = boxes.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const m = boxes[mid] as Box;
+    if (from < m.data) hi = mid - 1;
+    else if (from >= m.end) lo = mid + 1;
+    else return to <= m.end;
   }
-  if (pos < to) out.fill(0, pos, to);
+  return false;
 }
-
-/** A box of `type` holding `parts`; a full box when `head` (version and flags) is given. */
-function box(type: string, parts: readonly Uint8Array[], head?: number): Uint8Array {
-  const body = concat(head === undefined ? parts : [Uint8Array.from(be32Bytes(head)), ...parts]);
-  return concat([Uint8Array.from([...be32Bytes(8 + body.length), ...[...type].map((ch) => ch.charCodeAt(0))]), body]);
-}
-
-/** `n` as a big-endian number of `size` bytes (0, 2, 4 or 8). */
-const num = (n: number, size: number): Uint8Array =>
-  size === 8 ? concat([num(Math.floor(n / 2 ** 32), 4), num(n % 2 ** 32, 4)]) : Uint8Array.from(be32Bytes(n).slice(4 - size));
 
 /**
- * The `meta` box written anew: a handler (`pict`, its name empty, `slack` zero bytes after it),
- * then the boxes a reader needs in their order: `pitm`, `iinf` (kept items, names emptied), `iloc`
- * (kept items' entries as they were), `iref` (KEPT_REFERENCES between kept items), `iprp` (`ipco`
- * as cleaned in `out`, each `ipma` to kept properties only), `idat` (zero but kept items' bytes),
+ * Bytes of `boxes` (in file order) zeroed in `out` but those of `kept`, ranges each inside one of
+ * them and none overlapping (heif-items.ts noOverlaps), counted from `base`: one sweep, sorted once.
+ */
+function zeroedBut(
+  out: Uint8Array,
+  boxes: readonly { readonly data: number; readonly end: number }[],
+  kept: readonly (readonly [number, number])[],
+  base: number,
+): void {
+  const ranges = [...kept].sort((x, y) => x[0] - y[0]);
+  let k = 0;
+  for (const box of boxes) {
+    let pos = box.data;
+    for (; k < ranges.length && base + (ranges[k] as readonly [number, number])[0] < box.end; k++) {
+      const [s, e] = ranges[k] as readonly [number, number];
+      out.fill(0, pos, base + s);
+      pos = base + e;
+    }
+    out.fill(0, pos, box.end);
+  }
+}
+
+/** Writes boxes into `bytes` (the meta box's own place): NotAnImage past its end, so a cleaned meta box never outgrows it. */
+class Writer {
+  at = 0;
+  constructor(readonly bytes: Uint8Array) {}
+  room(n: number): number {
+    if (this.at + n > this.bytes.length) throw new NotAnImage('a HEIF meta box that does not fit its place once cleaned');
+    const at = this.at;
+    this.at += n;
+    return at;
+  }
+  /** `v` big-endian in `size` bytes (0, 1, 2, 4 or 8). */
+  n(v: number, size: number): void {
+    const at = this.room(size);
+    for (let i = size - 1; i >= 0; i--, v = Math.floor(v / 256)) this.bytes[at + i] = v % 256;
+  }
+  raw(b: Uint8Array): void {
+    this.bytes.set(b, this.room(b.length));
+  }
+  zeros(n: number): void {
+    this.bytes.fill(0, this.room(n), this.at);
+  }
+  type(type: string): void {
+    for (const ch of type) this.n(ch.charCodeAt(0), 1);
+  }
+  /** A box of `type` (a full box when `head`, its version and flags, is given) holding what `body` writes. */
+  box(type: string, body: () => void, head?: number): void {
+    const start = this.at;
+    this.n(0, 4);
+    this.type(type);
+    if (head !== undefined) this.n(head, 4);
+    body();
+    this.bytes.set(be32Bytes(this.at - start), start);
+  }
+}
+
+/**
+ * The `meta` box written anew in `w`: a handler (`pict`, its name empty, `slack` zero bytes after
+ * it), then the boxes a reader needs in their order: `pitm`, `iinf` (kept items, names emptied),
+ * `iloc` (kept items' entries), `iref` (KEPT_REFERENCES between kept items), `iprp` (`ipco` as
+ * cleaned in `out`, each `ipma` to kept properties only), `idat` (zero but kept items' bytes),
  * `dinf` (this file). Any other box (`grpl`, `xml `, `udta`…) is left out.
  */
-function writtenMeta(
+function writeMeta(
+  w: Writer,
   b: Uint8Array,
   out: Uint8Array,
   t: ItemTables,
   byType: ReadonlyMap<string, Box>,
   kept: ReadonlySet<number>,
   keptProperties: ReadonlySet<number>,
-  idat: Box | undefined,
   inIdat: readonly (readonly [number, number])[],
-  slack = 0,
-): Uint8Array {
-  const parts: Uint8Array[] = [box('hdlr', [new Uint8Array(4), Uint8Array.from([0x70, 0x69, 0x63, 0x74]), new Uint8Array(13 + slack)], 0)];
+  slack: number,
+): void {
   const ids = [...t.items.keys()].filter((id) => kept.has(id));
-  for (const child of byType.values()) {
-    const v = b[child.data] as number;
-    if (child.type === 'pitm') parts.push(box('pitm', [num(t.primary, v === 0 ? 2 : 4)], v === 0 ? 0 : 1 << 24));
-    else if (child.type === 'iinf') {
-      const infes = ids.map((id) => {
-        const item = t.items.get(id) as Item;
-        const flags = item.hidden ? 1 : 0;
-        return box(
-          'infe',
-          [num(id, item.version === 2 ? 2 : 4), new Uint8Array(2), Uint8Array.from([...item.type].map((ch) => ch.charCodeAt(0))), new Uint8Array(1)],
-          (item.version << 24) | flags,
-        );
-      });
-      parts.push(box('iinf', [num(ids.length, t.iinfVersion === 0 ? 2 : 4), ...infes], t.iinfVersion === 0 ? 0 : 1 << 24));
-    } else if (child.type === 'iloc') {
-      // Each kept item's entry written anew from what was read: its id, method, data reference 0
-      // (this file), base offset, and per extent no index, its offset and length; the reserved bits
-      // and an unused extent index, which could carry bytes of their own, are zero.
-      const [sizes, more] = [b[child.data + 4] as number, v === 0 ? (b[child.data + 5] as number) & 0xf0 : (b[child.data + 5] as number)];
-      const [offsetSize, lengthSize, baseSize, indexSize] = [sizes >> 4, sizes & 15, more >> 4, v ? more & 15 : 0];
-      const located = ids.filter((id) => t.locations.has(id));
-      const entries = located.flatMap((id) => {
-        const l = t.locations.get(id) as Location;
-        return [
-          num(id, v < 2 ? 2 : 4),
-          ...(v ? [num(l.method, 2)] : []),
-          new Uint8Array(2),
-          num(l.base, baseSize),
-          num(l.extents.length, 2),
-          ...l.extents.flatMap(([from, to]) => [new Uint8Array(indexSize), num(from - l.base, offsetSize), num(to - from, lengthSize)]),
-        ];
-      });
-      parts.push(box('iloc', [Uint8Array.of(sizes, more), num(located.length, v < 2 ? 2 : 4), ...entries], v << 24));
-    } else if (child.type === 'iref') {
-      const size = t.irefVersion === 0 ? 2 : 4;
-      const refs = t.references
-        .filter((r) => KEPT_REFERENCES.has(r.type) && kept.has(r.from))
-        .map((r) => ({ ...r, to: r.to.filter((id) => kept.has(id)) }))
-        .filter((r) => r.to.length)
-        .map((r) => box(r.type, [num(r.from, size), num(r.to.length, 2), ...r.to.map((id) => num(id, size))]));
-      if (refs.length) parts.push(box('iref', refs, t.irefVersion << 24));
-    } else if (child.type === 'iprp') {
-      const maps = t.maps.map((m) => {
-        const wide = (m.flags & 1) === 1;
-        const rows = [...m.entries].filter(([id]) => kept.has(id));
-        return box(
-          'ipma',
-          [
-            num(rows.length, 4),
-            ...rows.flatMap(([id, list]) => {
-              const keptList = list.filter((a) => keptProperties.has(a.index));
-              return [
-                num(id, m.version < 1 ? 2 : 4),
-                Uint8Array.of(keptList.length),
-                ...keptList.map((a) => (wide ? num((a.essential ? 0x8000 : 0) | a.index, 2) : Uint8Array.of((a.essential ? 0x80 : 0) | a.index))),
-              ];
-            }),
-          ],
-          (m.version << 24) | (m.flags & 1),
-        );
-      });
-      parts.push(box('iprp', [...(t.ipco ? [out.slice(t.ipco.at, t.ipco.end)] : []), ...maps]));
-    } else if (child.type === 'idat' && idat) {
-      const data = b.slice(idat.data, idat.end);
-      zeroedBut(data, 0, data.length, inIdat, 0);
-      parts.push(box('idat', [data]));
-    } else if (child.type === 'dinf') {
-      // A data reference to this file only (ISO/IEC 14496-12 §8.7.2: `url ` with flag 1); kept items' bytes are in it (readLocations).
-      parts.push(box('dinf', [box('dref', [num(1, 4), box('url ', [], 1)], 0)]));
-    }
-  }
-  return box('meta', parts, 0);
+  w.box(
+    'meta',
+    () => {
+      w.box(
+        'hdlr',
+        () => {
+          w.zeros(4);
+          w.type('pict');
+          w.zeros(13 + slack);
+        },
+        0,
+      );
+      for (const child of byType.values()) {
+        const v = b[child.data] as number;
+        if (child.type === 'pitm') w.box('pitm', () => w.n(t.primary, v === 0 ? 2 : 4), v === 0 ? 0 : 1 << 24);
+        else if (child.type === 'iinf') {
+          w.box(
+            'iinf',
+            () => {
+              w.n(ids.length, t.iinfVersion === 0 ? 2 : 4);
+              for (const id of ids) {
+                const item = t.items.get(id) as Item;
+                w.box(
+                  'infe',
+                  () => {
+                    w.n(id, item.version === 2 ? 2 : 4);
+                    w.zeros(2);
+                    w.type(item.type);
+                    w.zeros(1);
+                  },
+                  (item.version << 24) | (item.hidden ? 1 : 0),
+                );
+              }
+            },
+            t.iinfVersion === 0 ? 0 : 1 << 24,
+          );
+        } else if (child.type === 'iloc') {
+          // Each kept item's entry written anew from what was read: its id, method, data reference 0
+          // (this file), base offset, and per extent no index, its offset and length; the reserved
+          // bits and an unused extent index, which could carry bytes of their own, are zero.
+          const sizes = b[child.data + 4] as number;
+          const more = v === 0 ? (b[child.data + 5] as number) & 0xf0 : (b[child.data + 5] as number);
+          const [offsetSize, lengthSize, baseSize, indexSize] = [sizes >> 4, sizes & 15, more >> 4, v ? more & 15 : 0];
+          const located = ids.filter((id) => t.locations.has(id));
+          w.box(
+            'iloc',
+            () => {
+              w.n(sizes, 1);
+              w.n(more, 1);
+              w.n(located.length, v < 2 ? 2 : 4);
+              for (const id of located) {
+                const l = t.locations.get(id) as Location;
+                w.n(id, v < 2 ? 2 : 4);
+                if (v) w.n(l.method, 2);
+                w.zeros(2);
+                w.n(l.base, baseSize);
+                w.n(l.extents.length, 2);
+                for (const [from, to] of l.extents) {
+                  w.zeros(indexSize);
+                  w.n(from - l.base, offsetSize);
+                  w.n(to - from, lengthSize);
+                }
+              }
+            },
+            v << 24,
+          );
+        } else if (child.type === 'iref') {
+          const size = t.irefVersion === 0 ? 2 : 4;
+          const refs = t.references
+            .filter((r) => KEPT_REFERENCES.has(r.type) && kept.has(r.from))
+            .map((r) => ({ ...r, to: r.to.filter((id) => kept.has(id)) }))
+            .filter((r) => r.to.length);
+          if (refs.length)
+            w.box(
+              'iref',
+              () => {
+                for (const r of refs)
+                  w.box(r.type, () => {
+                    w.n(r.from, size);
+                    w.n(r.to.length, 2);
+                    for (const id of r.to) w.n(id, size);
+                  });
+              },
+              t.irefVersion << 24,
+            );
+        } else if (child.type === 'iprp') {
+          w.box('iprp', () => {
+            if (t.ipco) w.raw(out.subarray(t.ipco.at, t.ipco.end));
+            for (const m of t.maps) {
+              const wide = (m.flags & 1) === 1;
+              const rows = [...m.entries].filter(([id]) => kept.has(id));
+              w.box(
+                'ipma',
+                () => {
+                  w.n(rows.length, 4);
+                  for (const [id, list] of rows) {
+                    const keptList = list.filter((a) => keptProperties.has(a.index));
+                    w.n(id, m.version < 1 ? 2 : 4);
+                    w.n(keptList.length, 1);
+                    for (const a of keptList) w.n((a.essential ? (wide ? 0x8000 : 0x80) : 0) | a.index, wide ? 2 : 1);
+                  }
+                },
+                (m.version << 24) | (m.flags & 1),
+              );
+            }
+          });
+        } else if (child.type === 'idat') {
+          w.box('idat', () => {
+            const at = w.at;
+            w.raw(b.subarray(child.data, child.end));
+            zeroedBut(w.bytes, [{ data: at, end: w.at }], inIdat, at);
+          });
+        } else if (child.type === 'dinf') {
+          // A data reference to this file only (ISO/IEC 14496-12 §8.7.2: `url ` with flag 1): kept items' bytes are in it (readLocations).
+          w.box('dinf', () =>
+            w.box(
+              'dref',
+              () => {
+                w.n(1, 4);
+                w.box('url ', () => undefined, 1);
+              },
+              0,
+            ),
+          );
+        }
+      }
+    },
+    0,
+  );
 }
