@@ -2,7 +2,7 @@ import exifr from 'exifr';
 import { describe, expect, it } from 'vitest';
 import { box, full } from '../../../../test/fixtures/iso-boxes.js';
 import { heifFile, type HeifParts, hvcC, ispe, nal } from '../../../../test/fixtures/heif-files.js';
-import { pictureFile } from '../../../../test/fixtures/pictures.js';
+import { iccProfile, pictureFile } from '../../../../test/fixtures/pictures.js';
 import { children } from '../video-boxes.js';
 import { imageFormat, NotAnImage, stripImageMetadata } from '../image-metadata.js';
 import { itemTables, single } from './heif-items.js';
@@ -90,9 +90,10 @@ describe('HEIC and AVIF photos keep their picture and lose their metadata', () =
         full('udes', Buffer.from(`en\0Anna's bike\0Call ${OTHER}\0tags\0`)),
         box('irot', Buffer.from([0xf1])),
         full('auxC', Buffer.from(`urn:mpeg:hevc:2015:auxid:2\0${OTHER}`)),
+        box('colr', Buffer.from('prof'), iccProfile(`Display P3 ${OTHER}`, 'Copyright Anna Private')),
       ],
       assoc: [
-        [1, [2, 4, 5]],
+        [1, [2, 4, 5, 7]],
         [2, [-1, 3]],
         [3, [-1, 3]],
         [4, [-1, 3]],
@@ -103,14 +104,15 @@ describe('HEIC and AVIF photos keep their picture and lose their metadata', () =
       ...over,
     });
 
-  it('keeps a grid, its tiles and its thumbnail, and removes the depth map, the Exif and XMP items, a description property, SEI in the HEVC configuration, uuid, udta and free bytes', () => {
+  it("keeps a grid, its tiles, its thumbnail and its colour profile, and removes the depth map, the Exif and XMP items, a description property, SEI in the HEVC configuration, the profile's text, uuid, udta and free bytes", () => {
     const photo = iphone();
     const clean = stripImageMetadata(photo);
     expect(clean.contentType).toBe('image/heic');
     expect(clean.bytes.length).toBe(photo.length);
     expect(has(clean.bytes, OTHER)).toBe(false);
     for (const gone of ['Anna', 'Lilas', 'DEPTH-MAP', 'SEI user', 'Apple pict', 'auxid']) expect(has(clean.bytes, gone), gone).toBe(false);
-    for (const kept of ['TILE-ONE-PIXELS', 'TILE-TWO-PIXELS', 'THUMBNAIL-PIXELS', 'VPS', 'SPS', 'PPS']) expect(has(clean.bytes, kept), kept).toBe(true);
+    for (const kept of ['TILE-ONE-PIXELS', 'TILE-TWO-PIXELS', 'THUMBNAIL-PIXELS', 'VPS', 'SPS', 'PPS', 'prof', 'acsp'])
+      expect(has(clean.bytes, kept), kept).toBe(true);
     const after = items(clean.bytes);
     expect([...after.types]).toEqual([
       [1, 'grid'],
