@@ -161,6 +161,7 @@ describe('HEIC and AVIF photos keep their picture and lose their metadata', () =
   it.each<[string, HeifParts]>([
     ['two items whose bytes overlap', { ...plain, items: [grid, tile, { ...exif, extent: [2, 4] }] }],
     ['a location for an item the list does not have', { ...plain, strayLocation: 9 }],
+    ['a picture whose bytes are outside its media data (in the box before it)', { ...plain, items: [grid, { ...tile, extent: [-20, 6] }, exif] }],
     [
       'a reference to an item the list does not have',
       {
@@ -191,6 +192,14 @@ describe('HEIC and AVIF photos keep their picture and lose their metadata', () =
     ['a property marked essential that is not kept', { ...plain, props: [ispe(8, 8), full('udes', Buffer.from('x\0'))], assoc: [[1, [1, -2]]] }],
   ])('removes a HEIF picture with %s', (_, parts) => {
     expect(() => stripImageMetadata(heifFile(parts))).toThrow(NotAnImage);
+  });
+
+  it('zeroes an Exif item kept in idat beside the grid, the grid kept where it was', () => {
+    const photo = heifFile({ ...plain, items: [grid, tile, { ...exif, method: 1 }] });
+    const clean = stripImageMetadata(photo);
+    expect(has(clean.bytes, OTHER)).toBe(false);
+    expect([...items(clean.bytes).types.values()]).toEqual(['grid', 'hvc1']);
+    expect(items(clean.bytes).bytes.get(1)).toEqual(grid.data);
   });
 
   it('removes a HEIF image sequence (tracks in moov), a cut file, and one without its item tables', () => {
