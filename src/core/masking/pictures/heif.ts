@@ -119,7 +119,8 @@ function nulString(b: Uint8Array, box: Box, from: number): string | null {
  * A HEIC or AVIF picture without its metadata, as long as it was, and its type (`image/avif` when
  * its pictures are AV1, else `image/heic`). Kept: the primary item, the items it is derived from
  * (`dimg`: a grid's tiles), its thumbnails and alpha planes (keptItems); their entries in `iinf`
- * (names emptied), `iloc` (as they were), `iref` (KEPT_REFERENCES between kept items), `ipma` (to
+ * (names emptied), `iloc` (the same offsets, reserved bits zero), `iref` (KEPT_REFERENCES between
+ * kept items), `ipma` (to
  * properties kept, PROPERTIES); `idat` and the media data only where kept items' bytes are.
  * NotAnImage when its boxes or tables do not read (heif-items.ts), it is an image sequence
  * (`moov`), its primary item is not a picture read here, a kept item needs a property that is not
