@@ -16,9 +16,13 @@ afterAll(() => {
 });
 
 describe('the build', () => {
-  // tsc over the whole project: ~40 s alone, past 120 s when CI shares the machine (load 15-20).
+  // `npm run build` is tsc over the whole project with type checking: ~40 s alone, past 120 s when
+  // CI shares the machine. `npm test` type-checks the same sources first (tsc --noEmit over
+  // tsconfig.json, which includes everything tsconfig.build.json compiles), so here the emit alone
+  // (`--noCheck`, the same compiler, options and files: ~7 s) is what is left to show: that what
+  // it writes to dist/ starts and serves.
   it('compiles, starts from dist/ and serves the admin, its assets and /readyz', { timeout: 300_000 }, async () => {
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--noCheck'], { cwd: root, stdio: 'pipe' });
     child = await startChildGateway({
       script: 'dist/src/main.js',
       nodeArgs: [],
