@@ -33,9 +33,18 @@ export class LruMap<K, V> {
    * in a 1 MiB header) as a slice that holds the whole (round-20 attack: 256 labels held 268 MB).
    */
   set(key: K, value: V): void {
-    const own = (typeof key === 'string' ? JSON.parse(JSON.stringify(key)) : key) as K;
+    const own = (typeof key === 'string' ? detachedCopy(key) : key) as K;
     this.#entries.delete(key);
     this.#entries.set(own, { key: own, value });
     if (this.#entries.size > this.#limit) this.#entries.delete(this.#entries.keys().next().value as K);
   }
+}
+
+/**
+ * A copy of `s` that shares no memory with the string it was cut from. V8 keeps `s.slice()` of a
+ * long string as a sliced string pointing into the whole, and `String(s)`, template literals and
+ * `slice(0)` return that same slice; a JSON round trip builds a new flat string. Costs O(|s|).
+ */
+export function detachedCopy(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }

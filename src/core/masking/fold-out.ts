@@ -3,6 +3,7 @@
 // calls, and the Folded it hands back (Reading).
 import { isAsciiSpace } from './fold-ascii.js';
 import { foldChar, isControl, isInvisible, isSpace, plainChar } from './fold-chars.js';
+import { lastAtMost } from '../sorted-search.js';
 
 /** A folded reading of a text and its map back to the source. */
 export interface Folded {
@@ -39,15 +40,8 @@ export class Reading implements Folded {
 
   at(k: number): number {
     if (k >= this.len) return this.srcLen;
-    const F = this.F;
-    let lo = 0;
-    let hi = F.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((F[mid] as number) <= k) lo = mid;
-      else hi = mid - 1;
-    }
-    return (this.S[lo] as number) + k - (F[lo] as number);
+    const j = lastAtMost(this.F, k);
+    return (this.S[j] as number) + k - (this.F[j] as number);
   }
 }
 

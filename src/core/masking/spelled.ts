@@ -8,6 +8,7 @@
 import { endsInTopLevel, findAddressesIn, keptDomain } from './address-finder.js';
 import { fold, type Folded } from './fold.js';
 import type { Span } from './spans.js';
+import { firstAtLeast, lastAtMost } from '../sorted-search.js';
 
 // A separator spelled out: a word in brackets or marks (`[at]`, `(dot)`, `{at}`, `<at>`, `-at-`,
 // `_at_`, `*at*`, `/at/`, `#at#`, in quotes `"at"`, `'at'`, `“at”`, `‘at’`; blanks inside and
@@ -519,14 +520,8 @@ function spelledReading(f: Folded): Spelled | null {
   if (places.length === 0) return null;
   out += t.slice(pos);
   const at = (k: number): number => {
-    let lo = 0;
-    let hi = gs.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((gs[mid] as number) <= k) lo = mid;
-      else hi = mid - 1;
-    }
-    return f.at((fs[lo] as number) + k - (gs[lo] as number));
+    const j = lastAtMost(gs, k);
+    return f.at((fs[j] as number) + k - (gs[j] as number));
   };
   return { text: out, at, places, kinds };
 }
@@ -688,13 +683,7 @@ function contraction(t: string, start: number, local: string): boolean {
 
 /** The spelled places in [s, e) of the reading, with what each was; bounded by the span's length. */
 function kindsIn(g: Spelled, s: number, e: number): [number, Kind][] {
-  let lo = 0;
-  let hi = g.places.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((g.places[mid] as number) < s) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstAtLeast(g.places, s);
   const out: [number, Kind][] = [];
   for (let k = lo; k < g.places.length && (g.places[k] as number) < e; k++) out.push([g.places[k] as number, g.kinds[k] as Kind]);
   return out;
