@@ -342,6 +342,37 @@ let dnsPort: MessagePort | null = null;
  */
 let portGiven: (port: MessagePort) => void = () => undefined;
 const connected = new Promise<MessagePort>((resolve) => (portGiven = resolve));
+
+/**
+ * How long a DNS question waits for `connect`, in ms. connect is the first task on the thread's own
+ * queue, so it runs within the first task's start; if it never comes (its posting failed), the
+ * question fails as a DNS error (a temporary authentication error: the sender is asked to retry)
+ * rather than holding the message and its session for ever.
+ */
+export const CONNECT_WAIT_MS = 10_000;
+let connectWaitMs = CONNECT_WAIT_MS;
+
+/** Tests only: how long DNS questions wait for `connect` on this thread, in ms (CONNECT_WAIT_MS otherwise). */
+export function setConnectWaitForTests(ms: number): void {
+  connectWaitMs = ms;
+}
+
+/** Settles with the port, or rejects once CONNECT_WAIT_MS passed since the first question waited for it. */
+let portOrGiveUp: Promise<MessagePort> | null = null;
+
+/** The DNS port, once connect gave it; every question waiting shares one CONNECT_WAIT_MS wait. */
+function dnsPortGiven(): Promise<MessagePort> {
+  if (dnsPort) return Promise.resolve(dnsPort);
+  portOrGiveUp ??= new Promise<MessagePort>((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(new Error('no DNS port: the pool never connected this thread'), { code: 'ETIMEOUT' })), connectWaitMs);
+    timer.unref();
+    void connected.then((port) => {
+      clearTimeout(timer);
+      resolve(port);
+    });
+  });
+  return portOrGiveUp;
+}
 const waiting = new Map<number, { resolve: (r: unknown[]) => void; reject: (e: Error) => void }>();
 let nextQuestion = 0;
 
@@ -367,7 +398,7 @@ export function connect(task: { dns: MessagePort }): void {
  */
 function resolverFor(read: number, answered: readonly DnsAnswerTo[]): (name: string, rrtype: string) => Promise<unknown[]> {
   const ask = async (name: string, rrtype: string): Promise<unknown[]> => {
-    const port = dnsPort ?? (await connected);
+    const port = dnsPort ?? (await dnsPortGiven());
     return new Promise<unknown[]>((resolve, reject) => {
       const id = nextQuestion++;
       waiting.set(id, { resolve, reject });
