@@ -47,6 +47,27 @@ describe("the MIME splitter's base64 decoder, in pieces", () => {
     for (const [i, input] of inputs.entries()) expect((await decode(input, false)).equals(await decode(input, true)), `input ${i}`).toBe(true);
   });
 
+  it('decodes a large chunk no further ahead of a reader that reads slowly, and to the same bytes', async () => {
+    if (!SplitterDecoder) throw new Error('no decoder');
+    const data = randomBytes(40 * PIECE);
+    const decoder = new SplitterDecoder() as NodeJS.ReadWriteStream & { readableLength: number; readableHighWaterMark: number };
+    decoder.write(Buffer.from(data.toString('base64').replace(/.{76}/g, '$&\r\n'), 'latin1'));
+    decoder.end();
+    const out: Buffer[] = [];
+    let most = 0;
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      most = Math.max(most, decoder.readableLength);
+      const chunk = decoder.read() as Buffer | null;
+      if (chunk === null && decoder.readableLength === 0 && (decoder as unknown as { readableEnded: boolean }).readableEnded) break;
+      if (chunk) out.push(chunk);
+      else await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(Buffer.concat(out).equals(data)).toBe(true);
+    // One piece decoded past the high-water mark at most, not the whole chunk.
+    expect(most).toBeLessThanOrEqual(decoder.readableHighWaterMark + PIECE);
+  });
+
   it('hands a 1 MiB attachment to the rewrite byte for byte', async () => {
     const data = randomBytes(1024 * 1024);
     const raw = Buffer.from(

@@ -1,8 +1,12 @@
 // Owns turning raw message bytes into the core's ParsedMail. The only module that knows mailparser,
 // so the parser can be swapped. The caller caps the size first; parsing time is bounded here.
-import { simpleParser, type ParsedMail as MpParsed } from 'mailparser';
+import type { ParsedMail as MpParsed } from 'mailparser';
+import { seeAttachment } from '../core/filters/attachments.js';
+import { removedByStart } from '../core/masking/removed-by-start.js';
 import type { MailAddress, MailAttachment, ParsedMail } from '../core/types.js';
+import { collectParsed, type Collected, type DropTest } from './parse-collect.js';
 import { ParseTimeout } from './parse-timeout.js';
+import { returnedMessageIds } from './returned-message-ids.js';
 // Loaded with the parser: text parts are read into one flat string (mailparser-text.ts).
 import './mailparser-text.js';
 // and a base64 part is decoded in pieces (base64-pieces.ts).
@@ -54,13 +58,28 @@ function addresses(value: MpAddress | MpAddress[] | undefined): MailAddress[] {
 const MAX_NESTING = 3;
 const MESSAGE_TYPES = /^message\/(rfc822|global)$/i;
 
-async function convert(mp: MpParsed, depth: number, deadline: number, unreadCharsets: readonly string[]): Promise<ParsedMail> {
+/**
+ * What a part whose bytes past its start were let go (parse-collect.ts) carries instead: its size
+ * and what the content filter sees it as (`seen`, read from the same first bytes that decided its
+ * removal) and the Message-IDs its header section names, as the SMTP thread is given them for a
+ * large part whose bytes stay on the pool thread (work-thread.ts forSmtpThread).
+ */
+function droppedFacts(a: Collected, contentType: string): Pick<MailAttachment, 'seen' | 'messageIds'> {
+  const seen = { ...seeAttachment({ contentType, content: a.content, filename: a.filename ?? null }), size: a.size };
+  const messageIds = returnedMessageIds(a.content);
+  return { seen, ...(messageIds.length ? { messageIds } : {}) };
+}
+
+async function convert(mp: MpParsed & { attachments: Collected[] }, at: Depth, unreadCharsets: readonly string[]): Promise<ParsedMail> {
   const first = mp.from?.value.find((v) => v.address);
   const attachments: MailAttachment[] = [];
   for (const a of mp.attachments) {
     const contentType = a.contentType || 'application/octet-stream';
     const params = (a.headers.get('content-type') as { params?: Record<string, string> } | undefined)?.params;
-    const parsed = MESSAGE_TYPES.test(contentType) && depth < MAX_NESTING ? await parseAt(a.content, deadline, depth + 1).catch(() => undefined) : undefined;
+    const parsed =
+      MESSAGE_TYPES.test(contentType) && at.depth < MAX_NESTING && !a.dropped
+        ? await parseAt(a.content, { ...at, depth: at.depth + 1 }).catch(() => undefined)
+        : undefined;
     attachments.push({
       filename: a.filename ?? null,
       contentType,
@@ -69,6 +88,7 @@ async function convert(mp: MpParsed, depth: number, deadline: number, unreadChar
       disposition: a.contentDisposition === 'inline' && a.cid ? 'inline' : 'attachment',
       charset: params?.charset ?? null,
       ...(parsed ? { parsed } : {}),
+      ...(a.dropped ? droppedFacts(a, contentType) : {}),
     });
   }
   const sender = addresses(mp.headers.get('sender') as MpAddress | undefined)[0] ?? null;
@@ -91,8 +111,29 @@ async function convert(mp: MpParsed, depth: number, deadline: number, unreadChar
   };
 }
 
+/** Every part whole: for reading a stored message (the admin, the API). */
+const NEVER: DropTest = () => false;
+
+/** Where a parse is: the whole message's deadline (ms since the epoch), how deep in attached messages, and which parts it lets go of. */
+interface Depth {
+  readonly deadline: number;
+  readonly depth: number;
+  readonly drop: DropTest;
+}
+
+/** `raw` parsed whole, every part's bytes kept (a stored message read back: the admin, the API). */
 export function parseMail(raw: Buffer, timeoutMs: number): Promise<ParsedMail> {
-  return parseAt(raw, Date.now() + timeoutMs, 0, timeoutMs);
+  return parseAt(raw, { deadline: Date.now() + timeoutMs, depth: 0, drop: NEVER }, timeoutMs);
+}
+
+/**
+ * `raw` parsed for the relay: as parseMail, but a part larger than START_BYTES (parse-collect.ts)
+ * that masking removes by its declared type and first bytes (core/masking/removed-by-start.ts) keeps
+ * only those first bytes, with its size and filter facts in `seen` (and its Message-IDs): the rules
+ * and masking judge it by those exactly as by the whole, and remove it with the same note.
+ */
+export function parseReceived(raw: Buffer, timeoutMs: number): Promise<ParsedMail> {
+  return parseAt(raw, { deadline: Date.now() + timeoutMs, depth: 0, drop: removedByStart }, timeoutMs);
 }
 
 /**
@@ -101,9 +142,9 @@ export function parseMail(raw: Buffer, timeoutMs: number): Promise<ParsedMail> {
  * attached messages that each stall mailparser would otherwise hold its pool thread for their sum).
  * One that cannot be read by then is left unparsed (masking removes it).
  */
-async function parseAt(raw: Buffer, deadline: number, depth: number, timeoutMs = deadline - Date.now()): Promise<ParsedMail> {
-  const left = deadline - Date.now();
-  if (depth > 0 && left <= 0) throw new ParseTimeout('no time left to parse an attached message');
+async function parseAt(raw: Buffer, at: Depth, timeoutMs = at.deadline - Date.now()): Promise<ParsedMail> {
+  const left = at.deadline - Date.now();
+  if (at.depth > 0 && left <= 0) throw new ParseTimeout('no time left to parse an attached message');
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ParseTimeout(`parsing took longer than ${timeoutMs} ms`)), Math.max(left, 0));
@@ -112,18 +153,10 @@ async function parseAt(raw: Buffer, deadline: number, depth: number, timeoutMs =
   const charsets: CharsetOptions = { unreadCharsets: [] };
   try {
     const parsed = await Promise.race([
-      simpleParser(raw, {
-        keepCidLinks: true,
-        skipHtmlToText: true,
-        skipTextToHtml: true,
-        skipTextLinks: true,
-        checksumAlgo: false,
-        maxChildNodes: 1000,
-        ...charsets,
-      }),
+      collectParsed(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, checksumAlgo: false, maxChildNodes: 1000, ...charsets }, at.drop),
       timeout,
     ]);
-    return await convert(parsed, depth, deadline, charsets.unreadCharsets ?? []);
+    return await convert(parsed, at, charsets.unreadCharsets ?? []);
   } finally {
     clearTimeout(timer);
   }

@@ -135,7 +135,8 @@ function forSmtpThread(mail: ParsedMail): ParsedMail {
   return {
     ...mail,
     attachments: mail.attachments.map((a) => {
-      const seen = seeAttachment(a);
+      // A part the parse let go of past its start (parse.ts parseReceived) has its facts already, read from the whole size.
+      const seen = a.seen ?? seeAttachment(a);
       const text = seen.type === 'text' || a.parsed !== undefined;
       if (!text && a.content.byteLength >= SHARE_FROM) {
         const messageIds = returnedMessageIds(a.content);

@@ -336,7 +336,7 @@ export function asBuffer(raw: Uint8Array): Buffer {
 export async function readMail(raw: Buffer, timeoutMs: number, verify: Verification | null): Promise<Read> {
   const [auth, mail] = await Promise.allSettled([
     verify ? import('../smtp/authenticate.js').then((m) => m.authenticateMail(raw, verify.session, verify.resolver, verify.mta)) : null,
-    import('./parse.js').then((m) => m.parseMail(raw, timeoutMs)),
+    import('./parse.js').then((m) => m.parseReceived(raw, timeoutMs)),
   ]);
   if (auth.status === 'rejected') throw new SenderAuthFailed(String((auth.reason as Error)?.message ?? auth.reason));
   if (mail.status === 'rejected') throw mail.reason;
@@ -345,7 +345,7 @@ export async function readMail(raw: Buffer, timeoutMs: number, verify: Verificat
 
 /** The steps on the calling thread (tests, tools, a pool of zero threads); the caller signs. */
 export const inlineWork: RelayWork = {
-  parse: async (raw, timeoutMs) => (await import('./parse.js')).parseMail(asBuffer(raw), timeoutMs),
+  parse: async (raw, timeoutMs) => (await import('./parse.js')).parseReceived(asBuffer(raw), timeoutMs),
   read: (raw, timeoutMs, verify) => readMail(asBuffer(raw), timeoutMs, verify),
   prepare: (input) => prepareMail(input),
 };

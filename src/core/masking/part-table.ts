@@ -213,6 +213,24 @@ export function extensionsOf(filename: string | null | undefined): string[] {
 
 export type PartReading = { readonly kind: PartKind; readonly type: string } | { readonly removed: string };
 
+const METAFILE_REMOVED = 'a Windows metafile picture (EMF, WMF) on its own: the text it draws cannot be masked inside it, so it does not cross';
+
+/**
+ * partReading when the declared type alone decides it, whatever the bytes and the name: a type that
+ * is neither generic, nor an Office type, nor text (whose name, and bytes, may read it as HTML or
+ * remove it) reads as itself, or is removed (a metafile's, or one not in the table: null).
+ * undefined when the bytes or the name may decide. The parse uses it to let go of a large part
+ * masking will remove (relay/parse-collect.ts), so it must never say more than partReading would.
+ */
+export function readingByType(contentType: string): PartReading | null | undefined {
+  const base = baseType(contentType);
+  if (METAFILE_TYPES.has(base)) return { removed: METAFILE_REMOVED };
+  if (GENERIC.has(base) || base === '' || OFFICE_TYPES.has(base)) return undefined;
+  const kind = BY_TYPE.get(base);
+  if (kind === 'text') return undefined;
+  return kind ? { kind, type: base } : null;
+}
+
 /**
  * Which handler reads a part and as which type (what the cleaners check the file against and the
  * delivered copy is declared as), or why it is removed. A registered type reads as itself, but
@@ -227,6 +245,8 @@ export type PartReading = { readonly kind: PartKind; readonly type: string } | {
  * the first bytes (8 KiB at most) and the name only: constant cost.
  */
 export function partReading(contentType: string, content: Uint8Array, filename?: string | null): PartReading | null {
+  const byType = readingByType(contentType);
+  if (byType !== undefined) return byType;
   const base = baseType(contentType);
   const generic = GENERIC.has(base) || base === '';
   const office = OFFICE_TYPES.has(base);
@@ -237,8 +257,7 @@ export function partReading(contentType: string, content: Uint8Array, filename?:
   // an address drawn over several records, or kept in a comment, an escape, an EMF+ image or a font
   // name that another program draws, has no one record to blank. Inside an Office file the file
   // is kept only when none of it holds an address, as a picture among its text.
-  if (METAFILE_TYPES.has(base) || (generic && (METAFILE_NAMES.has(ext ?? '') || isMetafile(content))))
-    return { removed: 'a Windows metafile picture (EMF, WMF) on its own: the text it draws cannot be masked inside it, so it does not cross' };
+  if (METAFILE_TYPES.has(base) || (generic && (METAFILE_NAMES.has(ext ?? '') || isMetafile(content)))) return { removed: METAFILE_REMOVED };
   if (!office && !generic) {
     const kind = BY_TYPE.get(base);
     // Plain text named as a page or a message: a browser shows it as HTML (`<b></b>` inside an

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { judgeAttachment } from '../core/filters/attachments.js';
+import { rewrite, type RewriteContext } from '../core/rewrite.js';
+import { collectParsed, START_BYTES } from './parse-collect.js';
+import { parseMail, parseReceived } from './parse.js';
+import { RETURNED_HEADERS_SCAN } from './returned-message-ids.js';
+
+const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64').replace(/.{76}/g, '$&\r\n');
+
+/** A message with a short text and one base64 attachment declared `type`, named `name`. */
+function withAttachment(type: string, name: string, bytes: Uint8Array): Buffer {
+  return Buffer.from(
+    'From: John Smith <john.smith@acme-real.example>\r\nTo: x@relay.test\r\nSubject: the invoice\r\nMIME-Version: 1.0\r\n' +
+      'Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n' +
+      `--b\r\nContent-Type: ${type}; name=${name}\r\nContent-Disposition: attachment; filename=${name}\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64(bytes)}\r\n--b--\r\n`,
+    'latin1',
+  );
+}
+
+const ctx = (maxAttachmentBytes: number): RewriteContext => ({
+  direction: 'store_to_buyer',
+  aliasAddress: 'abcdefghijklmnopqrst@relay.localhost',
+  store: { id: 1, slug: 'acme', name: 'Acme Store', mailbox: 'support@acme-real.example' },
+  buyer: { name: 'Anna Weber', email: 'anna@buyer.example' },
+  hide: { addresses: ['john.smith@acme-real.example'], names: ['John Smith'], fullNames: ['John Smith'] },
+  messageId: '<m1@relay.localhost>',
+  threading: { inReplyTo: null, references: [], dropped: 0 },
+  now: new Date(0),
+  content: { keepEmailDomains: ['relay.localhost'], linkAllowList: [], linkAction: 'redact', stripImages: false, maxAttachmentBytes, bannedWords: [] },
+});
+
+const size = 3 * 1024 * 1024 + 17;
+
+describe('the parse for the relay, a large part masking removes by its first bytes', () => {
+  it('keeps the bytes that decide it at least as far as the returned headers are read', () => {
+    expect(START_BYTES).toBeGreaterThanOrEqual(RETURNED_HEADERS_SCAN);
+  });
+
+  it('keeps only the first bytes of a "PDF" that does not begin as one, with its whole size and what the filter sees', async () => {
+    const bytes = randomBytes(size);
+    const mail = await parseReceived(withAttachment('application/pdf', 'invoice.pdf', bytes), 20_000);
+    const [a] = mail.attachments;
+    expect(a?.content.byteLength).toBe(START_BYTES);
+    expect(Buffer.from(a!.content).equals(bytes.subarray(0, START_BYTES))).toBe(true);
+    expect(a?.seen).toEqual({ size, type: null });
+    expect(judgeAttachment(a!, { maxBytes: 10 * 1024 * 1024, stripImages: false }).reason).toMatch(/file type not allowed/);
+    expect(judgeAttachment(a!, { maxBytes: 2 * 1024 * 1024, stripImages: false }).reason).toBe('larger than 2 MB');
+  });
+
+  it('keeps a type masking does not pass as its first bytes too, but a real PDF, a generic type and a small part whole', async () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(size)]);
+    const cases: [string, Uint8Array, number][] = [
+      ['application/x-msdownload', randomBytes(size), START_BYTES],
+      ['application/pdf', pdf, pdf.length],
+      ['application/octet-stream', randomBytes(size), size],
+      ['application/pdf', randomBytes(START_BYTES), START_BYTES],
+    ];
+    for (const [type, bytes, kept] of cases) {
+      const mail = await parseReceived(withAttachment(type, 'file.bin', bytes), 20_000);
+      expect(mail.attachments[0]?.content.byteLength, type).toBe(kept);
+      if (kept === bytes.length) expect(Buffer.from(mail.attachments[0]!.content).equals(bytes), type).toBe(true);
+    }
+  });
+
+  it('is masked to the same message, with the same notes and changes, as the whole part', async () => {
+    for (const [type, name] of [
+      ['application/pdf', 'invoice.pdf'],
+      ['application/x-msdownload', 'setup.exe'],
+      ['image/x-emf', 'logo.emf'],
+    ] as const) {
+      const raw = withAttachment(type, name, randomBytes(size));
+      const [whole, received] = [await parseMail(raw, 20_000), await parseReceived(raw, 20_000)];
+      expect(received.attachments[0]?.content.byteLength, type).toBe(START_BYTES);
+      for (const max of [10 * 1024 * 1024, 1024 * 1024]) {
+        const [a, b] = [await rewrite(whole, ctx(max)), await rewrite(received, ctx(max))];
+        expect(b.message, `${type}, at most ${max}`).toEqual(a.message);
+        expect(b.changes, `${type}, at most ${max}`).toEqual(a.changes);
+        expect(b.message.attachments, type).toEqual([]);
+      }
+    }
+  });
+
+  it("reads every field of a message as mailparser's simpleParser does", async () => {
+    const raw = Buffer.concat([
+      withAttachment('application/pdf', 'x.pdf', Buffer.from('%PDF-1.4 a small one')).subarray(0, -8),
+      Buffer.from(
+        '--b\r\nContent-Type: text/html; charset=utf-8\r\nContent-Disposition: inline\r\n\r\n<p>hi <img src="cid:c1"></p>\r\n' +
+          '--b\r\nContent-Type: image/png\r\nContent-ID: <c1>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n',
+      ),
+    ]);
+    const options = { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, checksumAlgo: false } as const;
+    const theirs = await simpleParser(raw, { ...options, keepCidLinks: true });
+    const ours = await collectParsed(raw, options, () => false);
+    const fields = (m: Record<string, unknown>) =>
+      Object.fromEntries(['subject', 'text', 'html', 'from', 'to', 'date', 'messageId', 'headerLines'].map((k) => [k, m[k]]));
+    expect(fields(ours as unknown as Record<string, unknown>)).toEqual(fields(theirs as unknown as Record<string, unknown>));
+    expect([...ours.headers.keys()]).toEqual([...theirs.headers.keys()]);
+    expect(ours.attachments.map((a) => [a.contentType, a.filename, a.cid, a.size, a.content.toString('base64')])).toEqual(
+      theirs.attachments.map((a) => [a.contentType, a.filename, a.cid, a.size, a.content.toString('base64')]),
+    );
+  });
+});
