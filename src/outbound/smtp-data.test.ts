@@ -43,6 +43,20 @@ describe('SMTP DATA encoding', () => {
     }
   });
 
+  it('writes the bytes nodemailer writes for long messages at any offset in their memory, shared or not, with rare CRs, LFs and dots', async () => {
+    for (let round = 0; round < 120; round++) {
+      // Long runs without a CR or LF (read a word at a time), then the odd bare one, CRLF, leading dot, tab or NUL.
+      const message = Buffer.from(randomBytes(200 + round * 37).map((b) => (b < 8 ? [0x0d, 0x0a, 0x2e, 0x0d, 0x0a, 0x2e, 0x09, 0x00][b]! : 0x61 + (b % 26))));
+      const memory = round % 3 === 0 ? Buffer.from(new SharedArrayBuffer(message.length + 8)) : Buffer.alloc(message.length + 8);
+      const placed = memory.subarray(round % 5, (round % 5) + message.length);
+      message.copy(placed);
+      const chunks = round % 2 ? split(placed).map((c, i) => (i % 3 === 0 ? c : Buffer.concat([c]))) : [placed];
+      const ours = await through(new SmtpDataStream(), chunks);
+      const theirs = await through(new NodemailerDataStream(), chunks);
+      expect(ours.toString('latin1'), JSON.stringify(message.toString('latin1'))).toBe(theirs.toString('latin1'));
+    }
+  });
+
   it('doubles a leading dot, repairs bare line ends, and ends the data with a dot line', async () => {
     const out = await through(new SmtpDataStream(), [Buffer.from('.first\r\nmid\n.dot\rend')]);
     expect(out.toString()).toBe('..first\r\nmid\r\n..dot\r\nend\r\n.\r\n');

@@ -411,7 +411,7 @@ export class WorkPool implements RelayWork {
         overrides: { from: mail.from, sender: mail.sender ?? null, headers: mail.headers },
       };
       const r = await this.#run<PrepareOutcome>(kept.mail.lane, task, 'prepare');
-      if (!('miss' in r)) return unpackPrepared(r);
+      if (!('miss' in r)) return unpackPrepared(r, mail);
     }
     // The attachments' bytes stayed with the thread that read the message (work-thread.ts read): the bytes received are parsed again.
     const overrides = { from: mail.from, sender: mail.sender ?? null, headers: mail.headers };
@@ -422,7 +422,7 @@ export class WorkPool implements RelayWork {
     }
     const r = await this.#run<PrepareOutcome>(this.#leastBusy(), task, 'prepare');
     if ('miss' in r) throw new Error('a prepare without its message came back as a miss');
-    return unpackPrepared(r);
+    return unpackPrepared(r, mail);
   }
 
   /** DKIM signing on a thread, for mail composed on the main thread (notices, reminders, role mail). */

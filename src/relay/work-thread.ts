@@ -20,6 +20,7 @@ import {
   fitsGiven,
   inlineWork,
   packMail,
+  packPrepared,
   ParseTimeout,
   prepareMail,
   type PackedMail,
@@ -279,7 +280,8 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
     const allocate = original ? fromScratch(lent) : fromGiven(task.into);
     const prepared = await prepareMail({ mail, ctx: task.ctx, campaign: task.campaign, compose: task.compose }, setup.dkim, allocate);
     const moves: ArrayBuffer[] = [];
-    const message = packMail(sharedParts(prepared.message), moves);
+    // A text the rewrite left as it was goes back as SameText: the SMTP thread holds it from the read.
+    const message = packPrepared(sharedParts(prepared.message), mail, moves);
     if (!prepared.bytes) return moved({ ...prepared, message }, moves);
     const shared = original ? sharedBody(prepared.bytes, original) : null;
     if (shared)

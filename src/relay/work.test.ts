@@ -91,4 +91,38 @@ describe('texts crossing from a pool thread', () => {
     expect(there.message.text).toBe(here.message.text);
     expect(there.message.text).not.toContain('jane@buyer.example');
   });
+
+  it('prepare on a pool thread hands back a 1 MiB text and HTML that masking left alone exactly as in-process, whole and in part', async () => {
+    const ctx = buyerToStoreContext({ now: new Date('2026-11-29T10:00:00Z'), maxAttachmentBytes: 1_000_000 });
+    const html = `<html><body>${'<p>Grüße aus Köln</p>\r\n'.repeat(30_000)}</body></html>`;
+    for (const raw of [
+      message(line.repeat(13_300)),
+      message(
+        `--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${'Grüße, 漢字 😀\r\n'.repeat(40_000)}--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n--b--\r\n`,
+        'multipart/alternative; boundary=b',
+      ),
+    ]) {
+      const here = await inlineWork.prepare({ mail: await inlineWork.parse(raw, 20_000), ctx, campaign: null, compose: false });
+      const read = await pool.read(raw, 20_000, null);
+      // As receive gives it: a copy with withFields, the text not read yet.
+      const mail = withFields(read.mail, { subject: 'big' });
+      const there = await pool.prepare({ mail, kept: read.kept ? { mail: read.kept, release: true } : null, ctx, campaign: null, compose: false });
+      expect(textStart(there.message, 20_000)).toBe((here.message.text ?? '').slice(0, 20_000));
+      expect(there.message.text).toBe(here.message.text);
+      expect(there.message.html).toBe(here.message.html);
+      expect(there.message.text?.length).toBeGreaterThan(PACK_FROM);
+      expect(structuredClone(there.message)).toEqual(structuredClone(here.message));
+    }
+  });
+
+  it('prepare on a pool thread from a cloned message (none kept) hands back an unchanged 1 MiB text exactly', async () => {
+    const raw = message(line.repeat(13_300));
+    const ctx = buyerToStoreContext({ now: new Date('2026-11-29T10:00:00Z'), maxAttachmentBytes: 1_000_000 });
+    const here = await inlineWork.prepare({ mail: await inlineWork.parse(raw, 20_000), ctx, campaign: null, compose: false });
+    const read = await pool.read(raw, 20_000, null);
+    if (read.kept) pool.release(read.kept);
+    const there = await pool.prepare({ mail: read.mail, kept: null, ctx, campaign: null, compose: false });
+    expect(there.message.text).toBe(here.message.text);
+    expect(textStart(there.message, 100)).toBe((here.message.text ?? '').slice(0, 100));
+  });
 });

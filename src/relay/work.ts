@@ -311,18 +311,61 @@ export function textStart(mail: { readonly text: string | null }, chars: number)
     : asBuffer(packed.utf16).toString('utf16le', 0, Math.min(chars * 2, packed.utf16.byteLength));
 }
 
-/** Prepared as a pool thread hands it back: the message's texts packed. */
-export type PackedPrepared = Omit<Prepared, 'message'> & { readonly message: PackedMail<OutgoingMail> };
+/**
+ * In a prepare's result, a text or HTML the rewrite left as the prepare was given it (plain text
+ * that masking had nothing to do in, the 1 MiB tier's case): the SMTP thread takes the one it gave
+ * (unpackPrepared), so a large text crosses once, with the read, instead of twice. Each crossing
+ * costs the pool thread a scan and a copy of the text and the SMTP thread an ArrayBuffer of its
+ * size, which V8 counts towards that thread's next full collection (README "Speed", round 21).
+ */
+export interface SameText {
+  readonly same: true;
+}
 
-export function unpackPrepared(packed: PackedPrepared): Prepared {
-  return { ...packed, message: unpackMail(packed.message) };
+/** Prepared as a pool thread hands it back: the message's texts packed, or SameText. */
+export type PackedPrepared = Omit<Prepared, 'message'> & {
+  readonly message: Omit<PackedMail<OutgoingMail>, 'text' | 'html'> & { readonly text: PackedText | SameText; readonly html: PackedText | SameText };
+};
+
+const isSame = (p: PackedText | SameText): p is SameText => p !== null && typeof p === 'object' && 'same' in p;
+
+/**
+ * The rewritten message for the way back from a pool thread: packMail, except that a text or HTML
+ * of PACK_FROM or more that is the one `given` held (the message the prepare started from) goes as
+ * SameText (one compare of the two strings, none when they are the same string).
+ */
+export function packPrepared(message: OutgoingMail, given: Pick<ParsedMail, 'text' | 'html'>, moves: ArrayBuffer[]): PackedPrepared['message'] {
+  const pack = (now: string | null, before: string | null): PackedText | SameText =>
+    now !== null && now.length >= PACK_FROM && now === before ? { same: true } : packText(now, moves);
+  return { ...message, text: pack(message.text, given.text), html: pack(message.html, given.html) };
+}
+
+/**
+ * Prepared from what a pool thread handed back; `given` is the message the prepare was given here
+ * (PrepareInput.mail), whose text or HTML (read on first use, as unpackMail left it) stands for a
+ * SameText.
+ */
+export function unpackPrepared(packed: PackedPrepared, given: Pick<ParsedMail, 'text' | 'html'>): Prepared {
+  const { text, html, ...rest } = packed.message;
+  const message = unpackMail<OutgoingMail>({ ...rest, text: isSame(text) ? null : text, html: isSame(html) ? null : html });
+  const taken: PropertyDescriptorMap = {};
+  if (isSame(text)) taken.text = Object.getOwnPropertyDescriptor(given, 'text') ?? { value: given.text, enumerable: true, configurable: true };
+  if (isSame(html)) taken.html = Object.getOwnPropertyDescriptor(given, 'html') ?? { value: given.html, enumerable: true, configurable: true };
+  Object.defineProperties(message, taken);
+  const givenPacked = packedTexts.get(given);
+  if (isSame(text) && givenPacked) packedTexts.set(message, givenPacked);
+  return { ...packed, message };
 }
 
 /** The message with `fields` replaced, its other properties (a text still packed) left as they are. */
 export function withFields<M extends object>(mail: M, fields: Partial<M>): M {
   const replaced: PropertyDescriptorMap = {};
   for (const [key, value] of Object.entries(fields)) replaced[key] = { value, enumerable: true, writable: false, configurable: true };
-  return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(mail), ...replaced }) as M;
+  const copy = Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(mail), ...replaced }) as M;
+  // A text still packed stays readable in part (textStart) through the copy.
+  const packed = packedTexts.get(mail);
+  if (packed && !('text' in fields)) packedTexts.set(copy, packed);
+  return copy;
 }
 
 export function asBuffer(raw: Uint8Array): Buffer {
