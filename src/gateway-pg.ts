@@ -156,12 +156,10 @@ async function startOnStorage(
     spool,
     metrics,
     nodeId: node,
+    ...(options.workPool ? { workPool: options.workPool } : {}),
   });
-  const { work, transport, outboxEntry, worker, relay } = path;
-  opened.push(
-    () => work.close(),
-    () => transport.close(),
-  );
+  const { releaseWork, transport, outboxEntry, worker, relay } = path;
+  opened.push(releaseWork, () => transport.close());
   const tls = loadTls(config);
   const listeners = createSmtpListeners(config, path, log, { resolver, tls, storage, metrics });
   let smtpUp = false;
@@ -280,7 +278,7 @@ async function startOnStorage(
         await notifierJob.end();
         await webhooks.stop();
         await worker.stop();
-        await work.close();
+        await releaseWork();
         await storage.close();
         lock.release();
         log.info({ event: 'gateway.stopped' }, 'maskgate stopped');

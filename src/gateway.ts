@@ -33,7 +33,7 @@ import { openDb, type Db } from './store/db.js';
 import { OutboxRepo } from './store/outbox.js';
 import { ensureApiToken } from './web/api-token.js';
 import { createHttpApp } from './web/app.js';
-import { bindPorts, buildMessagePath, createSmtpListeners, logListening, type BoundPorts } from './node-start.js';
+import { bindPorts, buildMessagePath, createSmtpListeners, logListening, type BoundPorts, type WorkPoolSource } from './node-start.js';
 
 export interface Gateway {
   readonly db: Db;
@@ -66,6 +66,8 @@ export interface Gateway {
 export interface GatewayOptions {
   /** A fixed resolver for tests; the system resolver (with the configured timeout) otherwise. */
   readonly resolver?: DnsResolver;
+  /** Where the relay's work pool comes from (node-start.ts WorkPoolSource): a pool of its own unless given (the tests' harness lends one). */
+  readonly workPool?: WorkPoolSource;
 }
 
 /** Reads the configured certificate and key; null when none is configured. */
@@ -168,9 +170,10 @@ async function startOnDb(
     spool,
     metrics,
     nodeId: node,
+    ...(options.workPool ? { workPool: options.workPool } : {}),
   });
-  const { work, sign, transport, outboxEntry, worker, relay } = path;
-  opened.push(() => work.close());
+  const { releaseWork, sign, transport, outboxEntry, worker, relay } = path;
+  opened.push(releaseWork);
   let adminUrl = config.admin.publicUrl ?? '';
   // The digest and the record of what it announced are one unit of work through the ports.
   const notifier = new Notifier(
@@ -281,7 +284,7 @@ async function startOnDb(
         await notifierJob.end();
         await webhooks.stop();
         await worker.stop();
-        await work.close();
+        await releaseWork();
         commit.close();
         await checkpointer.close();
         db.close();

@@ -46,6 +46,28 @@ export function listen(
   });
 }
 
+/** A work pool a gateway uses until it stops, and how it gives it back then. */
+export interface WorkPoolLease {
+  readonly pool: WorkPool;
+  /** Called once by the gateway's stop (or a failed start): closes the pool when the gateway owns it. */
+  release(): Promise<void>;
+}
+
+/**
+ * Where a gateway's work pool comes from, given its thread count and DKIM key (the threads sign
+ * with it). Production nodes take ownWorkPool; the tests' harness lends one warm pool per key to
+ * every gateway it starts in a test file (test/helpers/shared-pools.ts), so a test that starts a
+ * gateway does not pay for a thread's start and warm-up each time.
+ */
+export type WorkPoolSource = (threads: number, dkim: DkimKey | null) => WorkPoolLease;
+
+/** A pool of the gateway's own: its first thread starts and warms up at once; stop closes it. */
+export const ownWorkPool: WorkPoolSource = (threads, dkim) => {
+  const pool = new WorkPool(threads, dkim);
+  void pool.warmUp();
+  return { pool, release: () => pool.close() };
+};
+
 /** What the message path is built from; each gateway opens these its own way. */
 export interface MessagePathSources {
   readonly storage: Storage;
@@ -60,12 +82,16 @@ export interface MessagePathSources {
   readonly metrics: Metrics;
   /** This process's node id: the lease owner of the outbox rows it claims. */
   readonly nodeId: string;
+  /** The work pool's source: ownWorkPool unless the caller lends one (GatewayOptions.workPool). */
+  readonly workPool?: WorkPoolSource;
 }
 
 /** The message path of one node, built and not yet started (the worker starts in the gateway). */
 export interface MessagePath {
   /** Sender authentication, parse, rewrite, compose and DKIM signing, on worker threads (work-pool.ts). */
   readonly work: WorkPool;
+  /** Gives the work pool back (closes it unless it was lent); once, when the node stops. */
+  readonly releaseWork: () => Promise<void>;
   /** One memory budget (bytes) for the messages being received and the ones being delivered. */
   readonly budget: ByteBudget;
   readonly intake: Intake;
@@ -87,8 +113,7 @@ export interface MessagePath {
  */
 export function buildMessagePath(config: AppConfig, log: Logger, sources: MessagePathSources): MessagePath {
   const domain = config.domains[0] as string;
-  const work = new WorkPool(config.smtp.workerThreads || autoThreads(), sources.dkimKey);
-  void work.warmUp();
+  const { pool: work, release: releaseWork } = (sources.workPool ?? ownWorkPool)(config.smtp.workerThreads || autoThreads(), sources.dkimKey);
   const budget = new ByteBudget(config.smtp.inFlightBytes);
   const sign = sources.dkimKey ? work.sign : unsigned;
   const bounces = new BounceAddresses(sources.bounceSecret, domain, bounceValiditySeconds(config));
@@ -128,7 +153,7 @@ export function buildMessagePath(config: AppConfig, log: Logger, sources: Messag
     outboxEntry,
     work,
   );
-  return { work, budget, intake: { spool: sources.spool, budget }, sign, transport, outboxEntry, worker, relay };
+  return { work, releaseWork, budget, intake: { spool: sources.spool, budget }, sign, transport, outboxEntry, worker, relay };
 }
 
 /** One smtp-server listener (its `server` is the net.Server that binds the port). */

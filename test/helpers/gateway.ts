@@ -1,5 +1,8 @@
 // Starts the real gateway in-process on 127.0.0.1:0 with a fresh data dir, plus a sink as its
-// smarthost, and a small JSON client for the API. Everything stops in `close()`.
+// smarthost, and a small JSON client for the API. Everything stops in `close()`. What every start
+// would repeat is made once per test file (`fresh: false`, the default): the data dir starts from a
+// migrated database holding the file's DKIM key (data-dir-template.ts), and the relay's work pool is
+// the file's warm one for that key (shared-pools.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +10,8 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { notFound, staticResolver, type DnsResolver, type StaticRecords } from '../../src/dns/resolver.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
+import { seedDataDir } from './data-dir-template.js';
+import { sharedWorkPool } from './shared-pools.js';
 import { startSink, type Sink } from './sink.js';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdefghij';
@@ -56,9 +61,14 @@ export function publishedResolver(records: readonly PublishedRecord[]): (name: s
   };
 }
 
+/**
+ * opts.fresh: start as a new install does, every time: migrations run, the DKIM key is generated
+ * and the gateway starts and warms up a work pool of its own (tests about exactly that). Otherwise
+ * only a data dir the harness made itself is seeded (one a test passes in `overrides` is its own).
+ */
 export async function startHarness(
   overrides: Record<string, unknown> = {},
-  opts: { sink?: boolean; logLines?: string[]; resolver?: DnsResolver } = {},
+  opts: { sink?: boolean; logLines?: string[]; resolver?: DnsResolver; fresh?: boolean } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-test-'));
   const sink = opts.sink === false ? null : await startSink();
@@ -76,9 +86,11 @@ export async function startHarness(
       ...overrides,
     },
   });
+  if (!opts.fresh && config.dataDir === dataDir)
+    seedDataDir(dataDir, config.dkim.enabled ? { domain: config.domains[0] as string, selector: config.dkim.selector } : null);
   const lines = opts.logLines;
   const logger = lines ? pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) : pino({ level: 'silent' });
-  const gw = await startGateway(config, logger, { resolver: opts.resolver ?? LOCAL_SPF });
+  const gw = await startGateway(config, logger, { resolver: opts.resolver ?? LOCAL_SPF, ...(opts.fresh ? {} : { workPool: sharedWorkPool }) });
   const base = `http://127.0.0.1:${gw.httpPort}`;
   return {
     gw,

@@ -8,7 +8,9 @@ import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  // As a new install starts: the key generated on this first start, not the harness's per-file one,
+  // and a work pool of the gateway's own signing with it.
+  h = await startHarness({}, { fresh: true });
 });
 afterAll(async () => {
   await h.close();
