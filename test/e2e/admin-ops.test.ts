@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notFound } from '../../src/dns/resolver.js';
 import { TemplateRepo } from '../../src/store/templates.js';
 import { UserRepo } from '../../src/store/users.js';
-import { launch, logIn, screenshot } from '../helpers/browser.js';
+import { htmxSettled, launch, logIn, screenshot } from '../helpers/browser.js';
 import { LOCAL_SPF, seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 
 let h: Harness;
@@ -340,7 +340,9 @@ describe('phone and desktop width', () => {
       const wide: string[] = [];
       for (const [name, path] of pages()) {
         await page.goto(`${base}${path}`);
-        await page.waitForLoadState('networkidle');
+        // What htmx loads into the page (hx-trigger="load": the DNS doctor, a sender's readiness)
+        // is in before the width is read; networkidle waited a further 500 ms of quiet per page.
+        await htmxSettled(page);
         const w = await page.evaluate<number>('document.documentElement.scrollWidth');
         if (w > width) wide.push(`${path}: ${w} px`);
         await screenshot(page, `${name}-${label}`);

@@ -205,8 +205,11 @@ describe('the admin in a browser', () => {
     await page.keyboard.press('k');
     const first = page.locator('table.list tbody tr').first();
     expect(await first.getAttribute('class')).toContain('current');
-    // The list's live refresh (every 5 s) keeps the keyboard's current row current.
-    await page.waitForTimeout(7000);
+    // The list's live refresh (every 5 s) keeps the keyboard's current row current: wait for one
+    // (its request, then the page's own handling of the answer), not a fixed 7 s.
+    const list = page.url();
+    await page.waitForEvent('requestfinished', { predicate: (r) => r.url() === list && r.headers()['hx-request'] === 'true', timeout: 15_000 });
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
     expect(await first.getAttribute('class')).toContain('current');
     const id = await first.getAttribute('data-pair-id');
     await page.keyboard.press('e');

@@ -47,6 +47,28 @@ async function login(ctx: BrowserContext, email: string, password: string): Prom
   return p;
 }
 
+/** The live refresh's interval on the inbox and conversation pages (POLL_MS in routes-inbox.tsx, routes-conversation.tsx). */
+const LIVE_MS = 5_000;
+
+/**
+ * Polls until `read()` holds `text`, moving the context's clock (`clock.install()`, which lets time
+ * flow as usual otherwise) on by one live-refresh interval between reads: the page's refresh timer
+ * fires at once instead of after up to 5 s of waiting. The refresh itself (its request, the
+ * server's answer, the swap) is the real one.
+ */
+async function afterRefresh(ctx: BrowserContext, read: () => Promise<string>, text: string): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const now = await read();
+        if (!now.includes(text)) await ctx.clock.fastForward(LIVE_MS);
+        return now;
+      },
+      { timeout: 15_000 },
+    )
+    .toContain(text);
+}
+
 const buyers = ['rug', 'lamp', 'vase', 'chair', 'table'];
 
 beforeAll(async () => {
@@ -419,6 +441,7 @@ describe('reading a conversation', () => {
     const pairId = pairIdOf(p.alias);
     // A tab in the background (opened with a middle click, or left behind): the page says hidden.
     const ctx = await browser.newContext({ storageState: await owner.storageState() });
+    await ctx.clock.install();
     await ctx.addInitScript(`(() => {
       let hidden = true;
       Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
@@ -432,7 +455,7 @@ describe('reading a conversation', () => {
     expect(unreadOf(pairId)).toBe(1);
     // The live refresh appends new mail in the background and reads none of it.
     await mail('flo@buyer.example', p.address, { subject: 'Re: Opened in the background', text: 'Second, unseen.' });
-    await expect.poll(() => bg.locator('#thread').innerText(), { timeout: 15_000 }).toContain('Second, unseen.');
+    await afterRefresh(ctx, () => bg.locator('#thread').innerText(), 'Second, unseen.');
     await htmxSettled(bg);
     expect(unreadOf(pairId)).toBe(2);
     // Looked at: both are on screen, both read.
@@ -443,6 +466,9 @@ describe('reading a conversation', () => {
 });
 
 describe('working the conversation', () => {
+  // The owner's pages from here on run on a clock the tests move on (afterRefresh).
+  beforeAll(() => owner.clock.install());
+
   it('switches status from the row, and a new buyer message reopens a processed conversation', async () => {
     const p = await seedPair(h, { number: 'G-1', buyerEmail: 'gus@buyer.example', buyerName: 'Gus Status' });
     await mail('gus@buyer.example', p.address, { subject: 'Status please', text: 'Hello.' });
@@ -540,12 +566,12 @@ describe('two agents and live mail', () => {
     const p = await seedPair(h, { number: 'L-1', buyerEmail: 'lena@buyer.example', buyerName: 'Lena Live' });
     await page.goto(`${base}/inbox`);
     await mail('lena@buyer.example', p.address, { subject: 'Live arrival', text: 'First.' });
-    await expect.poll(() => page.locator('table.list tbody').innerText(), { timeout: 15_000 }).toContain('Live arrival');
+    await afterRefresh(owner, () => page.locator('table.list tbody').innerText(), 'Live arrival');
     await htmxSettled(page);
     await page.click('text=Live arrival');
     await page.waitForURL(/\/conversations\/\d+/);
     await mail('lena@buyer.example', p.address, { subject: 'Re: Live arrival', text: 'Second, while you read.' });
-    await expect.poll(() => page.locator('#thread').innerText(), { timeout: 15_000 }).toContain('Second, while you read.');
+    await afterRefresh(owner, () => page.locator('#thread').innerText(), 'Second, while you read.');
     // On screen in a tab being looked at: read.
     await expect.poll(() => unreadOf(pairIdOf(p.alias))).toBe(0);
   }, 90_000);
@@ -558,9 +584,9 @@ describe('two agents and live mail', () => {
     const ap = await login(agent, 'alex@seller.example', 'agent password 123');
     await page.goto(`${base}/conversations/${pairId}`);
     await ap.goto(`${base}/conversations/${pairId}`);
-    await expect.poll(() => page.locator('#live').innerText(), { timeout: 15_000 }).toContain('Alex Agent is viewing');
+    await afterRefresh(owner, () => page.locator('#live').innerText(), 'Alex Agent is viewing');
     await ap.fill('.reply textarea', 'Alex answers first.');
-    await expect.poll(() => page.locator('#live').innerText(), { timeout: 15_000 }).toContain('Alex Agent is replying');
+    await afterRefresh(owner, () => page.locator('#live').innerText(), 'Alex Agent is replying');
     await htmxSettled(page);
     await page.fill('.reply textarea', 'Olivia answers too.');
     await ap.click('.reply button[name=after][value=""]');
@@ -569,7 +595,7 @@ describe('two agents and live mail', () => {
     await page.click('.reply button[name=after][value=""]');
     await expect.poll(() => page.locator('.reply .newer').innerText()).toContain('another reply was sent');
     expect(await page.locator('.reply textarea').inputValue()).toBe('Olivia answers too.');
-    await expect.poll(() => page.locator('#thread').innerText(), { timeout: 15_000 }).toContain('Alex answers first.'); // the live refresh brings it
+    await afterRefresh(owner, () => page.locator('#thread').innerText(), 'Alex answers first.'); // the live refresh brings it
     await htmxSettled(page);
     await page.click('.reply button:has-text("Send anyway")');
     await page.waitForURL(/sent=1/);

@@ -68,7 +68,7 @@ function nestedDecoded(s: string): string {
   return r;
 }
 
-/** Every way a person or a program could read this text. */
+/** Every way a person or a program could read this text (each distinct reading once). */
 export function readings(text: string): string[] {
   const unfoldedIcal = text.replace(/\r?\n[ \t]/g, '');
   const unfolded = text.replace(/\r?\n[ \t]+/g, ' ');
@@ -84,7 +84,8 @@ export function readings(text: string): string[] {
       out.push(r, p, nestedDecoded(r), ...base64Readings(p));
     }
   }
-  return out;
+  // Most readings of plain text are the text itself: searching a string twice finds nothing new.
+  return [...new Set(out)];
 }
 
 function nameSpellings(name: string): string[] {
@@ -97,8 +98,8 @@ function nameSpellings(name: string): string[] {
 function search(text: string, where: string, secrets: Secrets, leaks: Leak[]): void {
   const addresses = secrets.addresses.map((a) => [a, normalise(a)] as const);
   const names = secrets.names.flatMap((n) => nameSpellings(n).map((v) => [n, v] as const));
-  for (const r of readings(text)) {
-    const n = normalise(r);
+  const normalised = new Set(readings(text).map(normalise));
+  for (const n of normalised) {
     // RFC 5322 lets blanks and folds stand around an address's `@` and dots (obs-local-part,
     // obs-domain), and a reader joins a line that ends in `@` to the next.
     // An RFC 5322 comment there too: `anna.weber(work)@buyer.example`; a quoted local part:
@@ -140,7 +141,7 @@ function textOfBytes(b: Buffer, charset: string | undefined): string[] {
       // unknown label
     }
   }
-  return out;
+  return [...new Set(out)]; // ASCII reads the same in UTF-8 and Latin-1: searched once
 }
 
 function swapped(b: Buffer): Buffer {

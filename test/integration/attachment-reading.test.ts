@@ -4,20 +4,32 @@
 // image the filter passes is the one the rewrite strips when asked.
 import { simpleParser } from 'mailparser';
 import type { SendMailOptions } from 'nodemailer';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { excelFile, label, powerPointFile, slideTexts, textChars, wordFile, workbookStream } from '../fixtures/legacy-office.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { sendAs } from '../helpers/nodemailer-send.js';
 
+// One gateway per image setting for the whole file: a refused message stores nothing and each
+// delivered one is awaited before the next test, so the cases do not touch each other (the sink
+// is emptied before each, so a test reads only its own message).
+const gateways = new Map<boolean, Promise<{ h: Harness; pair: Awaited<ReturnType<typeof seedPair>> }>>();
 let h: Harness;
 let pair: Awaited<ReturnType<typeof seedPair>>;
-afterEach(async () => {
-  await h.close();
+afterAll(async () => {
+  for (const g of gateways.values()) await (await g).h.close();
 });
 
 async function start(stripImages: boolean) {
-  h = await startHarness({ filters: { linkAllowList: [], linkAction: 'redact', stripImages, maxAttachmentBytes: 10485760 } });
-  pair = await seedPair(h);
+  let g = gateways.get(stripImages);
+  if (!g) {
+    g = (async () => {
+      const h = await startHarness({ filters: { linkAllowList: [], linkAction: 'redact', stripImages, maxAttachmentBytes: 10485760 } });
+      return { h, pair: await seedPair(h) };
+    })();
+    gateways.set(stripImages, g);
+  }
+  ({ h, pair } = await g);
+  h.sink!.messages.length = 0;
 }
 
 const send = (mail: SendMailOptions) => sendAs(h, 'support@acme.example', pair.address, { subject: `Order ${pair.number}`, text: 'see the file', ...mail });

@@ -6,20 +6,33 @@
 import { simpleParser } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { strToU8, zipSync } from 'fflate';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { container, excelFile, label, wordStreams, workbookStream } from '../fixtures/legacy-office.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { sendAs } from '../helpers/nodemailer-send.js';
 
+// One gateway per link action for the whole file: a refused message stores nothing and each
+// delivered one is awaited before the next test, so the cases do not touch each other (the sink
+// is emptied before each, so `delivered()` reads only that test's message).
+type LinkAction = 'redact' | 'refuse';
+const gateways = new Map<LinkAction, Promise<{ h: Harness; pair: Awaited<ReturnType<typeof seedPair>> }>>();
 let h: Harness;
 let pair: Awaited<ReturnType<typeof seedPair>>;
-afterEach(async () => {
-  await h.close();
+afterAll(async () => {
+  for (const g of gateways.values()) await (await g).h.close();
 });
 
-async function start(linkAction: 'redact' | 'refuse' = 'redact') {
-  h = await startHarness({ filters: { linkAllowList: [], linkAction, stripImages: false, maxAttachmentBytes: 10485760 } });
-  pair = await seedPair(h);
+async function start(linkAction: LinkAction = 'redact') {
+  let g = gateways.get(linkAction);
+  if (!g) {
+    g = (async () => {
+      const h = await startHarness({ filters: { linkAllowList: [], linkAction, stripImages: false, maxAttachmentBytes: 10485760 } });
+      return { h, pair: await seedPair(h) };
+    })();
+    gateways.set(linkAction, g);
+  }
+  ({ h, pair } = await g);
+  h.sink!.messages.length = 0;
 }
 
 const send = (mail: SendMailOptions) => sendAs(h, 'support@acme.example', pair.address, { subject: `Order ${pair.number}`, text: 'see the file', ...mail });

@@ -69,7 +69,10 @@ describe('a second gateway on a running one’s data directory', () => {
     const running1 = running[1]!;
     // An operator who took the refusal for a stale lock file and deleted it.
     unlinkSync(join(dataDir, 'gateway.lock'));
-    await new Promise((r) => setTimeout(r, LOCK_CHECK_MS + 1_000));
+    // The running one puts it back at its next timed check: wait for that (at most a check and a
+    // second, as long as a gateway that never puts it back gets before this start is tried).
+    const until = Date.now() + LOCK_CHECK_MS + 1_000;
+    while (!existsSync(join(dataDir, 'gateway.lock')) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     const { code, stderr } = await second();
     expect(code).toBe(1);
     expect(stderr).toContain(`another maskgate is already running on the data directory ${dataDir}`);
