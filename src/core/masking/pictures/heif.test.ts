@@ -214,4 +214,59 @@ describe('HEIC and AVIF photos keep their picture and lose their metadata', () =
     ]);
     expect(() => stripImageMetadata(noTables)).toThrow(NotAnImage);
   });
+
+  describe('round-21 attack: a hostile file is read in time linear in its size', () => {
+    const two = [
+      { id: 1, type: 'hvc1', data: Buffer.from('PIXELS') },
+      { id: 2, type: 'hvc1', data: Buffer.from('NOT-AN-ALPHA-PLANE') },
+    ];
+    const refs = (n: number) => Array.from({ length: n }, () => ['auxl', 2, Array<number>(65_535).fill(1)] as const);
+
+    it('an item naming the primary as its auxiliary 500 000 times, with a 4 MB auxC, is looked at once (was: the 4 MB read per reference, minutes)', () => {
+      const photo = heifFile({
+        items: two,
+        primary: 1,
+        refs: refs(8),
+        props: [ispe(8, 8), full('auxC', Buffer.from(`${OTHER} `.repeat(130_000)))],
+        assoc: [
+          [1, [1]],
+          [2, [1, 2]],
+        ],
+      });
+      const clean = stripImageMetadata(photo);
+      expect([...items(clean.bytes).types.values()]).toEqual(['hvc1']);
+      expect(has(clean.bytes, OTHER) || has(clean.bytes, 'NOT-AN-ALPHA')).toBe(false);
+    });
+
+    it('500 000 such references beside 30 000 property association boxes are looked at once each (was: every box per reference)', () => {
+      const photo = heifFile({
+        items: two,
+        primary: 1,
+        refs: refs(8),
+        props: [ispe(8, 8)],
+        assoc: [
+          [1, [1]],
+          [2, [1]],
+        ],
+        inIprp: Array.from({ length: 30_000 }, () => full('ipma', Buffer.alloc(4))),
+      });
+      expect([...items(stripImageMetadata(photo).bytes).types.values()]).toEqual(['hvc1']);
+    });
+
+    it('an auxiliary type of a megabyte is no alpha plane and no stack overflow (was: RangeError)', () => {
+      const photo = heifFile({
+        items: two,
+        primary: 1,
+        refs: [['auxl', 2, [1]]],
+        props: [ispe(8, 8), full('auxC', Buffer.from(`${'x'.repeat(1 << 20)}\0`))],
+        assoc: [
+          [1, [1, 2]],
+          [2, [1, 2]],
+        ],
+      });
+      const clean = stripImageMetadata(photo);
+      expect([...items(clean.bytes).types.values()]).toEqual(['hvc1']);
+      expect(has(clean.bytes, 'xxxx')).toBe(false);
+    });
+  });
 });
