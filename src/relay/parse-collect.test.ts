@@ -105,6 +105,26 @@ describe('the parse for the relay, a large part masking removes by its first byt
     expect(await rewrite(received, ctx(10 * 1024 * 1024))).toEqual(await rewrite(whole, ctx(10 * 1024 * 1024)));
   });
 
+  it('keeps the same first bytes and size of a part sent 8bit, binary (one piece of its whole size) or quoted-printable as of the whole part', async () => {
+    const line = 'MZ\x90 a program of many lines, none of them masked =3D\r\n';
+    const body = line.repeat(Math.ceil((2 * 1024 * 1024) / line.length));
+    for (const encoding of ['8bit', 'binary', 'quoted-printable']) {
+      const raw = Buffer.from(
+        withAttachment('application/x-msdownload', 'setup.exe', Buffer.alloc(0))
+          .toString('latin1')
+          .replace('Content-Transfer-Encoding: base64\r\n\r\n', `Content-Transfer-Encoding: ${encoding}\r\n\r\n${body}`),
+        'latin1',
+      );
+      const [whole, received] = [await parseMail(raw, 20_000), await parseReceived(raw, 20_000)];
+      const [w, r] = [whole.attachments[0]!, received.attachments[0]!];
+      expect(w.content.byteLength, encoding).toBeGreaterThan(START_BYTES);
+      expect(r.content.byteLength, encoding).toBe(START_BYTES);
+      expect(Buffer.from(r.content).equals(Buffer.from(w.content).subarray(0, START_BYTES)), encoding).toBe(true);
+      expect(r.seen, encoding).toEqual({ size: w.content.byteLength, type: null });
+      expect(await rewrite(received, ctx(10 * 1024 * 1024)), encoding).toEqual(await rewrite(whole, ctx(10 * 1024 * 1024)));
+    }
+  });
+
   it("reads every field of a message as mailparser's simpleParser does", async () => {
     const raw = Buffer.concat([
       withAttachment('application/pdf', 'x.pdf', Buffer.from('%PDF-1.4 a small one')).subarray(0, -8),
