@@ -57,6 +57,30 @@ describe('SMTP DATA encoding', () => {
     }
   });
 
+  it('never ends the data early nor sends a bare CR or LF, whatever the bytes, their offset in memory and their chunking (round-21 attack)', async () => {
+    for (let round = 0; round < 2000; round++) {
+      const length = 1 + (round % 97);
+      // CR, LF, dots, NUL and 8-bit bytes only: every word holds a byte the encoder must look at, or none.
+      const message = Buffer.from(randomBytes(length).map((b) => [0x0d, 0x0a, 0x2e, 0x41, 0x00, 0x80, 0xff, 0x0d][b % 8]!));
+      const memory = round % 2 ? Buffer.from(new SharedArrayBuffer(length + 8)) : Buffer.alloc(length + 8);
+      const placed = memory.subarray(round % 4, (round % 4) + length);
+      message.copy(placed);
+      const wire = (await through(new SmtpDataStream(), round % 3 ? split(placed) : [placed])).toString('latin1');
+      const why = JSON.stringify(message.toString('latin1'));
+      expect(wire.endsWith('\r\n.\r\n'), why).toBe(true);
+      expect(wire.slice(0, -5).includes('\r\n.\r\n'), why).toBe(false);
+      expect(/\r(?!\n)|(?<!\r)\n/.test(wire), why).toBe(false);
+      // Undone as a receiver undoes it (RFC 5321 4.5.2): the message, its line ends made CRLF.
+      const lines = wire
+        .slice(0, -3)
+        .split('\r\n')
+        .map((l) => (l.startsWith('.') ? l.slice(1) : l));
+      expect(lines.join('\r\n'), why).toBe(
+        message.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n') + (/[\r\n]$/.test(message.toString('latin1')) ? '' : '\r\n'),
+      );
+    }
+  });
+
   it('doubles a leading dot, repairs bare line ends, and ends the data with a dot line', async () => {
     const out = await through(new SmtpDataStream(), [Buffer.from('.first\r\nmid\n.dot\rend')]);
     expect(out.toString()).toBe('..first\r\nmid\r\n..dot\r\nend\r\n.\r\n');

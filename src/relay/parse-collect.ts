@@ -72,6 +72,20 @@ export function collectParsed(input: Buffer, options: MailParserOptions, drop: D
 }
 
 /**
+ * `drop` asked of the type masking reads the part as (parse.ts convert: mailparser gives `false` for
+ * a Content-Type that names none, `Content-Type: ; name=x`, read as application/octet-stream). A
+ * throw keeps the part whole: it is called from inside the part's stream event, where it would be
+ * an uncaught exception that ends the pool thread reading the message.
+ */
+function dropped(drop: DropTest, contentType: string | false | undefined, start: Buffer): boolean {
+  try {
+    return drop(contentType || 'application/octet-stream', start);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Reads one attachment's decoded content to its end, then calls `done` with it (and releases it, so
  * the parser goes on). Its first START_BYTES are gathered; once more arrive, `drop` decides on them:
  * kept, the pieces are joined at the end as simpleParser joins them; dropped, only those bytes stay
@@ -91,10 +105,11 @@ function collectAttachment(attachment: AttachmentStream, drop: DropTest, done: (
       length += chunk.length;
       if (decided || length <= START_BYTES) continue;
       decided = true;
-      const first = Buffer.concat(chunks, length).subarray(0, START_BYTES);
-      if (drop(attachment.contentType, first)) {
-        // Its own buffer, not a view of the joined pieces (which hold more than START_BYTES).
-        start = Buffer.from(first);
+      // Its own buffer of START_BYTES, copied from the pieces (not all of them joined: a part sent
+      // 8bit or binary comes as one piece of its whole size, a view of the bytes received).
+      const first = Buffer.concat(chunks, START_BYTES);
+      if (dropped(drop, attachment.contentType, first)) {
+        start = first;
         chunks = [];
       }
     }

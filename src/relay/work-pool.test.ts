@@ -323,6 +323,28 @@ describe('the relay worker pool', () => {
     expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
   });
 
+  it('reads a message with a large part whose Content-Type names no type (`Content-Type: ; name=...`) on a thread that lives on, with the messages it keeps', async () => {
+    const before = await keeping.read(raw, 5000, null);
+    expect(before.kept).not.toBeNull();
+    const blob = Buffer.alloc(512 * 1024, 0x01);
+    const untyped = Buffer.from(
+      raw
+        .toString('latin1')
+        .replace(
+          /Content-Type: text\/plain\r\n\r\n([^]*)$/,
+          `Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\n$1--b1\r\nContent-Type: ; name=data.bin\r\nContent-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\n${blob.toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n--b1--\r\n`,
+        ),
+      'latin1',
+    );
+    const read = await keeping.read(untyped, 60_000, null);
+    expect(read.mail.attachments.map((a) => [a.contentType, a.seen?.size])).toEqual([['application/octet-stream', blob.byteLength]]);
+    // The message read before it is still kept: its thread did not end.
+    const prepared = await keeping.prepare({ mail: before.mail, kept: { mail: before.kept!, release: true }, ctx, campaign: null, compose: false, raw });
+    expect(prepared.message.text).not.toContain('jane@buyer.example');
+    if (read.kept) await keeping.release(read.kept);
+    expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
+  });
+
   it('does not keep a message too large to hold between read and rewrite', async () => {
     const big = Buffer.concat([raw, Buffer.alloc(5 * 1024 * 1024, 'word ')]);
     const read = await keeping.read(big, 60_000, null);
