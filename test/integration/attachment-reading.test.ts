@@ -2,7 +2,7 @@
 // name together): seller → buyer, an OLE spreadsheet or presentation is refused like its OOXML
 // sibling, a Word file passes however it is declared, text passes as Windows declares it, and an
 // image the filter passes is the one the rewrite strips when asked.
-import { simpleParser } from 'mailparser';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import type { SendMailOptions } from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { excelFile, label, powerPointFile, slideTexts, textChars, wordFile, workbookStream } from '../fixtures/legacy-office.js';
@@ -30,9 +30,21 @@ async function start(stripImages: boolean) {
   }
   ({ h, pair } = await g);
   h.sink!.messages.length = 0;
+  caseNo++;
 }
 
-const send = (mail: SendMailOptions) => sendAs(h, 'support@acme.example', pair.address, { subject: `Order ${pair.number}`, text: 'see the file', ...mail });
+/** Each case's Subject names it, so a message a case reads is its own, never a late one from the case before. */
+let caseNo = 0;
+const caseSubject = () => `Order ${pair.number} (case ${caseNo})`;
+
+/** The one message this case delivered, parsed. */
+async function ownDelivery(): Promise<ParsedMail> {
+  const parsed = await simpleParser((await h.sink!.waitFor(1))[0]!.raw);
+  expect(parsed.subject).toBe(caseSubject());
+  return parsed;
+}
+
+const send = (mail: SendMailOptions) => sendAs(h, 'support@acme.example', pair.address, { subject: caseSubject(), text: 'see the file', ...mail });
 
 const XLS = excelFile(workbookStream([], [label('Prices')]));
 const PPT = powerPointFile([slideTexts([textChars('Offer')])]);
@@ -64,7 +76,7 @@ describe('seller → buyer, judged by the one reading', () => {
     await start(false);
     const r = await send({ attachments: [{ ...(filename ? { filename } : {}), contentType, content: DOC }] });
     expect(r).toEqual({ ok: true });
-    const parsed = await simpleParser((await h.sink!.waitFor(1))[0]!.raw);
+    const parsed = await ownDelivery();
     // Delivered as the type masking read it as (a name says Word: application/msword).
     expect(parsed.attachments.map((a) => a.contentType)).toEqual([filename ? 'application/msword' : 'application/octet-stream']);
   });
@@ -79,7 +91,7 @@ describe('seller → buyer, judged by the one reading', () => {
       ],
     });
     expect(r).toEqual({ ok: true });
-    const parsed = await simpleParser((await h.sink!.waitFor(1))[0]!.raw);
+    const parsed = await ownDelivery();
     expect(parsed.attachments.map((a) => [a.filename, a.contentType])).toEqual([
       ['prices.csv', 'text/plain'],
       ['notes.txt', 'text/plain'],
@@ -101,7 +113,7 @@ describe('seller → buyer, judged by the one reading', () => {
     expect(refused.response).toMatch(NOT_ALLOWED);
     const r = await send({ attachments: [{ filename: 'letter.doc', contentType: 'application/msword', content: bigDoc }] });
     expect(r).toEqual({ ok: true });
-    const parsed = await simpleParser((await h.sink!.waitFor(1))[0]!.raw);
+    const parsed = await ownDelivery();
     expect(parsed.attachments.map((a) => [a.filename, a.contentType])).toEqual([['letter.doc', 'application/msword']]);
   });
 
@@ -118,7 +130,7 @@ describe('seller → buyer, judged by the one reading', () => {
     await start(true);
     const r = await send({ attachments: [{ filename: 'photo.png', contentType: 'image/png', content: PNG }] });
     expect(r).toEqual({ ok: true });
-    const parsed = await simpleParser((await h.sink!.waitFor(1))[0]!.raw);
+    const parsed = await ownDelivery();
     expect(parsed.attachments).toHaveLength(0);
     expect(parsed.text).toContain('[attachment removed: photo.png — images are not passed on]');
   });

@@ -3,7 +3,7 @@
 // a Word stream named as an installer, a text file named as a script, a spreadsheet inside an
 // attached message, a link inside one in refuse mode), and a file it passed as Word that masking
 // then removed (a workbook declared Word).
-import { simpleParser } from 'mailparser';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,13 +33,25 @@ async function start(linkAction: LinkAction = 'redact') {
   }
   ({ h, pair } = await g);
   h.sink!.messages.length = 0;
+  caseNo++;
 }
 
-const send = (mail: SendMailOptions) => sendAs(h, 'support@acme.example', pair.address, { subject: `Order ${pair.number}`, text: 'see the file', ...mail });
+/** Each case's Subject names it, so a message a case reads is its own, never a late one from the case before. */
+let caseNo = 0;
+const caseSubject = () => `Order ${pair.number} (case ${caseNo})`;
+
+/** The one message this case delivered, parsed. */
+async function ownDelivery(): Promise<ParsedMail> {
+  const parsed = await simpleParser((await h.sink!.waitFor(1))[0]!.raw);
+  expect(parsed.subject).toBe(caseSubject());
+  return parsed;
+}
+
+const send = (mail: SendMailOptions) => sendAs(h, 'support@acme.example', pair.address, { subject: caseSubject(), text: 'see the file', ...mail });
 
 /** What the buyer got: the attachments' names (an attached message's own ones inside it). */
 async function delivered(): Promise<string[]> {
-  const parsed = await simpleParser((await h.sink!.waitFor(1))[0]!.raw);
+  const parsed = await ownDelivery();
   const names: string[] = [];
   for (const a of parsed.attachments) {
     names.push(a.filename ?? a.contentType);
