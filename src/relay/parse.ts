@@ -6,7 +6,6 @@ import { removedByStart } from '../core/masking/removed-by-start.js';
 import type { MailAddress, MailAttachment, ParsedMail } from '../core/types.js';
 import { collectParsed, type Collected, type DropTest } from './parse-collect.js';
 import { ParseTimeout } from './parse-timeout.js';
-import { returnedMessageIds } from './returned-message-ids.js';
 // Loaded with the parser: text parts are read into one flat string (mailparser-text.ts).
 import './mailparser-text.js';
 // and a base64 part is decoded in pieces (base64-pieces.ts).
@@ -61,13 +60,11 @@ const MESSAGE_TYPES = /^message\/(rfc822|global)$/i;
 /**
  * What a part whose bytes past its start were let go (parse-collect.ts) carries instead: its size
  * and what the content filter sees it as (`seen`, read from the same first bytes that decided its
- * removal) and the Message-IDs its header section names, as the SMTP thread is given them for a
- * large part whose bytes stay on the pool thread (work-thread.ts forSmtpThread).
+ * removal). The Message-IDs a returned header section names are read from those same first bytes
+ * where the other large parts' are (work-thread.ts forSmtpThread, bounce-intake.ts), not here too.
  */
-function droppedFacts(a: Collected, contentType: string): Pick<MailAttachment, 'seen' | 'messageIds'> {
-  const seen = { ...seeAttachment({ contentType, content: a.content, filename: a.filename ?? null }), size: a.size };
-  const messageIds = returnedMessageIds(a.content);
-  return { seen, ...(messageIds.length ? { messageIds } : {}) };
+function droppedFacts(a: Collected, contentType: string): Pick<MailAttachment, 'seen'> {
+  return { seen: { ...seeAttachment({ contentType, content: a.content, filename: a.filename ?? null }), size: a.size } };
 }
 
 async function convert(mp: MpParsed & { attachments: Collected[] }, at: Depth, unreadCharsets: readonly string[]): Promise<ParsedMail> {
