@@ -11,7 +11,7 @@
 import { isHeif } from './image-metadata.js';
 import { ascii, be16, be32, type Box, children, NotAVideo } from './video-boxes.js';
 import { sampleEntries } from './video-sample-entries.js';
-import { fieldsOf, freed, keptBrands, withUnitMatrix, zeroOutside } from './video-tables.js';
+import { fieldsOf, freed, keptBrands, keptChildren, withUnitMatrix, zeroOutside } from './video-tables.js';
 
 export { NotAVideo };
 
@@ -148,9 +148,7 @@ class Cleaner {
 
   /** The boxes between `start` and `end` (children), the bytes left over after them (fewer than 8) zeroed. */
   kids(start: number, end: number): Box[] {
-    const boxes = children(this.b, start, end);
-    this.out.fill(0, boxes.length ? (boxes[boxes.length - 1] as Box).end : start, end);
-    return boxes;
+    return keptChildren(this.b, this.out, start, end);
   }
 
   /** A movie box: each kept track walked, every other box freed. */

@@ -3,7 +3,7 @@
 // reserved ones, a file type box's known brands. Whatever else the box holds (slack after the last
 // entry, reserved fields) can carry text a player never shows, so the video cleaner (and the HEIF
 // picture cleaner, pictures/heif.ts) zeroes it in place: no box changes size.
-import { ascii, be16, be32, type Box, NotAVideo } from './video-boxes.js';
+import { ascii, be16, be32, type Box, children, NotAVideo } from './video-boxes.js';
 
 /** Byte ranges [from, to) counted from a box's data (its version and flags for a full box), in order. */
 export type Fields = readonly (readonly [number, number])[];
@@ -133,6 +133,13 @@ export function withUnitMatrix(b: Uint8Array, out: Uint8Array, box: Box): void {
 export function freed(b: Uint8Array, out: Uint8Array, box: Box): void {
   out.set([0x66, 0x72, 0x65, 0x65], box.at + 4);
   out.fill(0, box.at + (be32(b, box.at) === 1 ? 16 : 8), box.end);
+}
+
+/** The boxes between `start` and `end` of `b` (children), the bytes left over after them (fewer than 8) zeroed in `out`. */
+export function keptChildren(b: Uint8Array, out: Uint8Array, start: number, end: number): Box[] {
+  const boxes = children(b, start, end);
+  out.fill(0, boxes.length ? (boxes[boxes.length - 1] as Box).end : start, end);
+  return boxes;
 }
 
 /** Brands kept in a file type box: real files name 2-6. */

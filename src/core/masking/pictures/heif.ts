@@ -8,7 +8,7 @@
 import { concat } from '../concat-bytes.js';
 import { ascii, be32, type Box, children, NotAVideo } from '../video-boxes.js';
 import { decoderConfig } from '../video-sample-entries.js';
-import { be32Bytes, freed, keptBrands, zeroOutside } from '../video-tables.js';
+import { be32Bytes, freed, keptBrands, keptChildren, zeroOutside } from '../video-tables.js';
 import { NotAnImage } from './bytes.js';
 import { type Association, type Item, itemTables, type ItemTables, type Location, type Reference, single } from './heif-items.js';
 
@@ -51,13 +51,13 @@ const TOP = new Set(['ftyp', 'meta', 'mdat', 'free', 'skip']);
  * `crtt`/`mdft` times, a private one) is freed.
  */
 const PROPERTIES: Readonly<Record<string, (c: PropertyCleaner, box: Box) => void>> = {
-  hvcC: (c, box) => decoderConfig(c, box),
-  av1C: (c, box) => decoderConfig(c, box),
-  colr: (c, box) => decoderConfig(c, box),
-  clap: (c, box) => decoderConfig(c, box),
-  pasp: (c, box) => decoderConfig(c, box),
-  clli: (c, box) => decoderConfig(c, box),
-  mdcv: (c, box) => decoderConfig(c, box),
+  hvcC: decoderConfig,
+  av1C: decoderConfig,
+  colr: decoderConfig,
+  clap: decoderConfig,
+  pasp: decoderConfig,
+  clli: decoderConfig,
+  mdcv: decoderConfig,
   ispe: (c, box) =>
     c.fields(box, 12, [
       [0, 1],
@@ -92,9 +92,7 @@ class PropertyCleaner {
     freed(this.b, this.out, box);
   }
   kids(start: number, end: number): Box[] {
-    const boxes = children(this.b, start, end);
-    this.out.fill(0, boxes.length ? (boxes[boxes.length - 1] as Box).end : start, end);
-    return boxes;
+    return keptChildren(this.b, this.out, start, end);
   }
   /** A box of at least `length` data bytes keeping `kept` of them (zeroOutside), or freed when shorter. */
   fields(box: Box, length: number, kept: readonly (readonly [number, number])[]): void {
