@@ -2,49 +2,15 @@
 // name together): seller → buyer, an OLE spreadsheet or presentation is refused like its OOXML
 // sibling, a Word file passes however it is declared, text passes as Windows declares it, and an
 // image the filter passes is the one the rewrite strips when asked.
-import { type ParsedMail, simpleParser } from 'mailparser';
-import type { SendMailOptions } from 'nodemailer';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { excelFile, label, powerPointFile, slideTexts, textChars, wordFile, workbookStream } from '../fixtures/legacy-office.js';
-import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
-import { sendAs } from '../helpers/nodemailer-send.js';
+import { filterCases } from '../helpers/filter-cases.js';
 
-// One gateway per image setting for the whole file: a refused message stores nothing and each
-// delivered one is awaited before the next test, so the cases do not touch each other (the sink
-// is emptied before each, so a test reads only its own message).
-const gateways = new Map<boolean, Promise<{ h: Harness; pair: Awaited<ReturnType<typeof seedPair>> }>>();
-let h: Harness;
-let pair: Awaited<ReturnType<typeof seedPair>>;
-afterAll(async () => {
-  for (const g of gateways.values()) await (await g).h.close();
-});
-
-async function start(stripImages: boolean) {
-  let g = gateways.get(stripImages);
-  if (!g) {
-    g = (async () => {
-      const h = await startHarness({ filters: { linkAllowList: [], linkAction: 'redact', stripImages, maxAttachmentBytes: 10485760 } });
-      return { h, pair: await seedPair(h) };
-    })();
-    gateways.set(stripImages, g);
-  }
-  ({ h, pair } = await g);
-  h.sink!.messages.length = 0;
-  caseNo++;
-}
-
-/** Each case's Subject names it, so a message a case reads is its own, never a late one from the case before. */
-let caseNo = 0;
-const caseSubject = () => `Order ${pair.number} (case ${caseNo})`;
-
-/** The one message this case delivered, parsed. */
-async function ownDelivery(): Promise<ParsedMail> {
-  const parsed = await simpleParser((await h.sink!.waitFor(1))[0]!.raw);
-  expect(parsed.subject).toBe(caseSubject());
-  return parsed;
-}
-
-const send = (mail: SendMailOptions) => sendAs(h, 'support@acme.example', pair.address, { subject: caseSubject(), text: 'see the file', ...mail });
+// One gateway per image setting for the whole file (test/helpers/filter-cases.ts).
+const cases = filterCases();
+const start = (stripImages: boolean) => cases.start({ linkAction: 'redact', stripImages });
+const send = cases.send;
+const ownDelivery = cases.ownDelivery;
 
 const XLS = excelFile(workbookStream([], [label('Prices')]));
 const PPT = powerPointFile([slideTexts([textChars('Offer')])]);
@@ -65,7 +31,7 @@ describe('seller → buyer, judged by the one reading', () => {
     const r = await send({ attachments: [{ ...(filename ? { filename } : {}), contentType, content }] });
     expect(r.code).toBe(550);
     expect(r.response).toMatch(NOT_ALLOWED);
-    expect(h.sink!.messages).toHaveLength(0);
+    expect(cases.h.sink!.messages).toHaveLength(0);
   });
 
   it.each([

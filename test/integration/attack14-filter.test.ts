@@ -3,51 +3,18 @@
 // a Word stream named as an installer, a text file named as a script, a spreadsheet inside an
 // attached message, a link inside one in refuse mode), and a file it passed as Word that masking
 // then removed (a workbook declared Word).
-import { type ParsedMail, simpleParser } from 'mailparser';
+import { simpleParser } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { strToU8, zipSync } from 'fflate';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { container, excelFile, label, wordStreams, workbookStream } from '../fixtures/legacy-office.js';
-import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
-import { sendAs } from '../helpers/nodemailer-send.js';
+import { filterCases } from '../helpers/filter-cases.js';
 
-// One gateway per link action for the whole file: a refused message stores nothing and each
-// delivered one is awaited before the next test, so the cases do not touch each other (the sink
-// is emptied before each, so `delivered()` reads only that test's message).
-type LinkAction = 'redact' | 'refuse';
-const gateways = new Map<LinkAction, Promise<{ h: Harness; pair: Awaited<ReturnType<typeof seedPair>> }>>();
-let h: Harness;
-let pair: Awaited<ReturnType<typeof seedPair>>;
-afterAll(async () => {
-  for (const g of gateways.values()) await (await g).h.close();
-});
-
-async function start(linkAction: LinkAction = 'redact') {
-  let g = gateways.get(linkAction);
-  if (!g) {
-    g = (async () => {
-      const h = await startHarness({ filters: { linkAllowList: [], linkAction, stripImages: false, maxAttachmentBytes: 10485760 } });
-      return { h, pair: await seedPair(h) };
-    })();
-    gateways.set(linkAction, g);
-  }
-  ({ h, pair } = await g);
-  h.sink!.messages.length = 0;
-  caseNo++;
-}
-
-/** Each case's Subject names it, so a message a case reads is its own, never a late one from the case before. */
-let caseNo = 0;
-const caseSubject = () => `Order ${pair.number} (case ${caseNo})`;
-
-/** The one message this case delivered, parsed. */
-async function ownDelivery(): Promise<ParsedMail> {
-  const parsed = await simpleParser((await h.sink!.waitFor(1))[0]!.raw);
-  expect(parsed.subject).toBe(caseSubject());
-  return parsed;
-}
-
-const send = (mail: SendMailOptions) => sendAs(h, 'support@acme.example', pair.address, { subject: caseSubject(), text: 'see the file', ...mail });
+// One gateway per link action for the whole file (test/helpers/filter-cases.ts).
+const cases = filterCases();
+const start = (linkAction: 'redact' | 'refuse' = 'redact') => cases.start({ linkAction, stripImages: false });
+const send = cases.send;
+const ownDelivery = cases.ownDelivery;
 
 /** What the buyer got: the attachments' names (an attached message's own ones inside it). */
 async function delivered(): Promise<string[]> {
@@ -123,8 +90,8 @@ describe('seller → buyer: what the filter let through or passed wrongly (round
     ]);
     const raw = [
       'From: support@acme.example',
-      `To: ${pair.address}`,
-      `Subject: Order ${pair.number}`,
+      `To: ${cases.pair.address}`,
+      `Subject: Order ${cases.pair.number}`,
       'MIME-Version: 1.0',
       'Content-Type: multipart/mixed; boundary="q"',
       '',
