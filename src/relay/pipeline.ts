@@ -20,7 +20,7 @@ import { deliver, type DeliverDeps } from './stages/deliver.js';
 import { Identify } from './stages/identify.js';
 import { receive, type ReceiveDeps } from './stages/receive.js';
 import { needsNewPair, Rewrite, type Rewritten } from './stages/rewrite.js';
-import { inlineWork, letGoOfTexts, type RelayWork } from './work.js';
+import { inlineWork, type RelayWork } from './work.js';
 
 export type { CampaignHandover, ResolvedUnsubscribe, UnsubscribeHandler } from './campaign-handover.js';
 export type {
@@ -118,12 +118,7 @@ export class Relay {
       if (!input.campaign) await this.#refusals.record(input, rewritten);
       return rewritten;
     }
-    try {
-      return await deliver(await commit(rewritten, this.#commit), this.#deliver, input.log);
-    } finally {
-      // Committed (or failed): nothing reads the message's texts again; their bytes go now, not at a full collection.
-      letGoOfTexts(rewritten.decided.identified.received.mail, ...rewritten.mails.map((m) => m.message));
-    }
+    return deliver(await commit(rewritten, this.#commit), this.#deliver, input.log);
   }
 
   /**

@@ -289,50 +289,11 @@ export function unpackMail<M extends { readonly text: string | null; readonly ht
   const lazy = (p: PackedText): PropertyDescriptor => {
     if (p === null || typeof p === 'string') return { value: p, enumerable: true, writable: false, configurable: true };
     let s: string | null | undefined;
-    return { get: () => (s === undefined ? (s = unpackText(stillHeld(p))) : s), enumerable: true, configurable: true };
+    return { get: () => (s === undefined ? (s = unpackText(p)) : s), enumerable: true, configurable: true };
   };
   const mail = Object.defineProperties({ ...rest }, { text: lazy(text), html: lazy(html) }) as unknown as M;
   if (text !== null && typeof text !== 'string') packedTexts.set(mail, text);
-  const parts = [text, html].filter((p): p is Exclude<PackedText, string | null> => p !== null && typeof p !== 'string');
-  if (parts.length) packedParts.set(mail, parts);
   return mail;
-}
-
-/** The texts and HTML of each message unpackMail gave that crossed as bytes (for letGoOfTexts). */
-const packedParts = new WeakMap<object, readonly Exclude<PackedText, string | null>[]>();
-
-/** Packed texts whose bytes letGoOfTexts gave up: reading one that was never turned into a string is a mistake. */
-const letGone = new WeakSet<object>();
-
-function stillHeld<P extends Exclude<PackedText, string | null>>(packed: P): P {
-  if (letGone.has(packed)) throw new Error('a packed text was read after its message was let go of (letGoOfTexts)');
-  return packed;
-}
-
-/** Bytes the packed texts and HTML of `mail` (unpackMail) still hold in this thread: 0 once let go of. */
-export function heldTextBytes(mail: object): number {
-  return (packedParts.get(mail) ?? []).reduce((n, p) => n + ('latin1' in p ? p.latin1 : p.utf16).byteLength, 0);
-}
-
-/**
- * Hands back at once the memory of the large texts and HTML that moved in from a pool thread with
- * these messages (unpackMail, unpackPrepared; a copy by withFields shares them): for a message
- * that is done (committed and answered), nothing reads them again. Each ArrayBuffer is detached
- * (moved into a clone nothing keeps), so V8's next scavenge frees its bytes; left to the garbage
- * collector, a text that lived as long as its message sat in the old generation until the SMTP
- * thread's next full collection, up to COLLECT_GROWTH later (collect-garbage.ts): tens of them, each
- * allocated in the pool thread's malloc arena, which they held up (round 22, README "Speed"). A
- * string already read from one stays readable; reading one never read throws. Safe to call twice.
- */
-export function letGoOfTexts(...mails: readonly object[]): void {
-  for (const mail of mails) {
-    for (const part of packedParts.get(mail) ?? []) {
-      if (letGone.has(part)) continue;
-      letGone.add(part);
-      const buffer = ('latin1' in part ? part.latin1 : part.utf16).buffer;
-      if (buffer instanceof ArrayBuffer && buffer.byteLength > 0) structuredClone(buffer, { transfer: [buffer] });
-    }
-  }
 }
 
 /** The text of each message unpackMail gave whose text is still packed (for textStart). */
@@ -343,9 +304,8 @@ const packedTexts = new WeakMap<object, Exclude<PackedText, string | null>>();
  * the stored copy's search text and snippet need its first 20 000 characters, not the whole MiB.
  */
 export function textStart(mail: { readonly text: string | null }, chars: number): string {
-  const found = packedTexts.get(mail);
-  if (!found) return (mail.text ?? '').slice(0, chars);
-  const packed = stillHeld(found);
+  const packed = packedTexts.get(mail);
+  if (!packed) return (mail.text ?? '').slice(0, chars);
   return 'latin1' in packed
     ? asBuffer(packed.latin1).toString('latin1', 0, Math.min(chars, packed.latin1.byteLength))
     : asBuffer(packed.utf16).toString('utf16le', 0, Math.min(chars * 2, packed.utf16.byteLength));
@@ -405,8 +365,6 @@ export function withFields<M extends object>(mail: M, fields: Partial<M>): M {
   // A text still packed stays readable in part (textStart) through the copy.
   const packed = packedTexts.get(mail);
   if (packed && !('text' in fields)) packedTexts.set(copy, packed);
-  const parts = packedParts.get(mail);
-  if (parts) packedParts.set(copy, parts);
   return copy;
 }
 
