@@ -21,67 +21,13 @@ import { MEMORY_PER_BYTE, type ByteBudget, type Release } from '../relay/byte-bu
 export const SPOOL_FROM_BYTES = 128 * 1024;
 
 /**
- * DATA is copied, as it arrives, into pieces of this many bytes taken from the spool's PiecePool and
- * given back to it once written to the file or read (a piece filled by many reads, so tiny TCP segments
- * cost no more than their bytes). The reads themselves (a buffer of up to 64 KiB each, allocated by
- * the socket) then die within the turn that brought them, where V8's next scavenge frees them: kept
- * until their file write completed or their message was read, most lived long enough to be promoted,
- * and only a full collection gave them back (round 22: ~30–38 MB of the 1 MiB tier's peak were such
- * reads, heaptrack).
+ * A read smaller than this is copied into a shared piece of GATHER_PIECE bytes instead of being kept
+ * as it came: a client that sends DATA in tiny TCP segments (its choice) would otherwise have every
+ * read kept as a Buffer of its own, ~11 times its bytes in memory at 20-byte reads, past what the
+ * byte budget counts (MEMORY_PER_BYTE) and within SPOOL_FROM_BYTES not counted at all.
  */
-export const PIECE_BYTES = 64 * 1024;
-
-/** At most this many bytes of pieces wait in the pool for reuse; more given back are let go (to the garbage collector). */
-export const POOL_KEEPS_BYTES = 16 * 1024 * 1024;
-
-/** The pool lets go of every piece it keeps once none was taken for this long (at rest it holds nothing). */
-export const POOL_IDLE_MS = 10_000;
-
-/**
- * Pieces of PIECE_BYTES, reused: given back explicitly, never left to the garbage collector while the
- * pool has room for them (POOL_KEEPS_BYTES), and all let go after POOL_IDLE_MS without a take.
- */
-export class PiecePool {
-  #free: Buffer[] = [];
-  #takenSince = false;
-  #watching = false;
-
-  constructor(
-    readonly keepsBytes = POOL_KEEPS_BYTES,
-    readonly idleMs = POOL_IDLE_MS,
-  ) {}
-
-  take(): Buffer {
-    this.#takenSince = true;
-    return this.#free.pop() ?? Buffer.allocUnsafeSlow(PIECE_BYTES);
-  }
-
-  give(piece: Buffer): void {
-    if ((this.#free.length + 1) * PIECE_BYTES > this.keepsBytes) return;
-    this.#free.push(piece);
-    if (!this.#watching) this.#watch();
-  }
-
-  /** Pieces waiting for reuse, in bytes. */
-  get freeBytes(): number {
-    return this.#free.length * PIECE_BYTES;
-  }
-
-  #watch(): void {
-    this.#watching = true;
-    this.#takenSince = false;
-    const timer = setInterval(() => {
-      if (this.#takenSince) {
-        this.#takenSince = false;
-        return;
-      }
-      this.#free = [];
-      clearInterval(timer);
-      this.#watching = false;
-    }, this.idleMs);
-    timer.unref();
-  }
-}
+const GATHER_BELOW = 1024;
+const GATHER_PIECE = 16 * 1024;
 
 /** The byte budget (relay/byte-budget.ts) a message held in memory past SPOOL_FROM_BYTES is counted under. */
 export type IntakeBudget = Pick<ByteBudget, 'tryAcquire' | 'acquire' | 'reclaimable'>;
@@ -111,12 +57,9 @@ export interface Spooled {
 
 export class Spool {
   readonly #dir: string;
-  /** The pieces every message's DATA is copied into (PIECE_BYTES each), reused from message to message. */
-  readonly pieces: PiecePool;
 
-  constructor(dataDir: string, pieces = new PiecePool()) {
+  constructor(dataDir: string) {
     this.#dir = join(dataDir, 'spool');
-    this.pieces = pieces;
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
   }
 
@@ -142,43 +85,52 @@ export class Spool {
    * budget); else in a new spool file (the
    * bytes so far written first, and the budget they held given back). Past the limit it keeps
    * draining (the SMTP session needs the final dot) but keeps nothing more and removes the file.
-   * Every read is copied into pieces from the pool (PIECE_BYTES), which go back to it once written
-   * or read. Backpressure from the disk pauses the stream, so memory stays at a few pieces.
+   * Backpressure from the disk pauses the stream, so memory stays at a few chunks.
    */
   receive(stream: Readable, limit: number, budget: IntakeBudget | null = null): Promise<Spooled> {
-    const pool = this.pieces;
     let path: string | null = null;
     let file: WriteStream | null = null;
-    /** The pieces not handed on yet, in order: all full but the last, which holds `fill` bytes. */
-    let pieces: Buffer[] = [];
-    let fill = PIECE_BYTES;
+    let chunks: Buffer[] = [];
+    /**
+     * The piece small reads are gathered in (GATHER_BELOW): bytes [0, pieceAt) are taken, and
+     * chunks[pieceIndex] is the view of the ones gathered since the last large read (-1: none yet).
+     * A large read between small ones (the DATA reader writes the 4 bytes it held back as a piece
+     * of their own before each read) does not start a new piece: the next small read opens a new
+     * view of the same one.
+     */
+    let piece: Buffer | null = null;
+    let pieceAt = 0;
+    let pieceStart = 0;
+    let pieceIndex = -1;
     const keep = (chunk: Buffer) => {
-      for (let at = 0; at < chunk.length;) {
-        if (fill === PIECE_BYTES) {
-          pieces.push(pool.take());
-          fill = 0;
-        }
-        const n = chunk.copy(pieces[pieces.length - 1] as Buffer, fill, at);
-        fill += n;
-        at += n;
+      if (chunk.length >= GATHER_BELOW) {
+        chunks.push(chunk);
+        return;
       }
+      if (piece === null || pieceAt + chunk.length > piece.length) {
+        piece = Buffer.allocUnsafeSlow(GATHER_PIECE);
+        pieceAt = 0;
+        pieceIndex = -1;
+      }
+      if (pieceIndex === -1 || pieceIndex !== chunks.length - 1) {
+        pieceStart = pieceAt;
+        chunks.push(piece.subarray(pieceAt, pieceAt));
+        pieceIndex = chunks.length - 1;
+      }
+      pieceAt += chunk.copy(piece, pieceAt);
+      chunks[pieceIndex] = piece.subarray(pieceStart, pieceAt);
     };
-    /** The pieces with their bytes (the last one's view ends at `fill`), handed on: none are kept here any more. */
-    const takePieces = (): Buffer[] => {
-      const taken = pieces.map((p, i) => (i === pieces.length - 1 ? p.subarray(0, fill) : p));
-      pieces = [];
-      fill = PIECE_BYTES;
+    /** Hands the chunks on (to a file, to the Spooled) and starts none: a piece whose views were handed on is never written again. */
+    const takeChunks = (): Buffer[] => {
+      const taken = chunks;
+      chunks = [];
+      piece = null;
+      pieceIndex = -1;
       return taken;
-    };
-    /** Gives every piece not handed on back to the pool. */
-    const dropPieces = () => {
-      for (const p of pieces) pool.give(p);
-      pieces = [];
-      fill = PIECE_BYTES;
     };
     let size = 0;
     let exceeded = false;
-    /** What the pieces in memory hold of the budget (past SPOOL_FROM_BYTES), and how many bytes that covers. */
+    /** What the chunks in memory hold of the budget (past SPOOL_FROM_BYTES), and how many bytes that covers. */
     let holds: Release[] = [];
     let heldBytes = 0;
     /** While it holds some of the budget: the budget may ask for it back (toFile), see ByteBudget.reclaimable. */
@@ -214,13 +166,13 @@ export class Spool {
     const spooled = (): Spooled => {
       const at = path;
       if (at === null) {
-        if (exceeded) dropPieces();
-        const held = takePieces();
+        const taken = takeChunks();
+        const held = exceeded ? [] : taken;
         const heldBudget = holds;
         holds = [];
         unregister?.();
         unregister = null;
-        return inMemory(held, size, exceeded, heldBudget, pool, () => this.#newPath());
+        return inMemory(held, size, exceeded, heldBudget, () => this.#newPath());
       }
       return onDisk(at, size, exceeded);
     };
@@ -230,17 +182,16 @@ export class Spool {
         if (failed) return;
         failed = err;
         stream.resume();
-        dropPieces();
+        takeChunks();
         letGo();
         if (!file || path === null) return reject(err);
         file.destroy();
         void removeFile(path).finally(() => reject(err));
       };
       let draining = false;
-      /** Writes a piece (or the start of one) to the file, back to the pool once written, pausing the stream while the disk catches up (one wait for 'drain' at a time). */
-      const write = (piece: Buffer) => {
-        const whole = Buffer.from(piece.buffer, piece.byteOffset, PIECE_BYTES);
-        if (!(file as WriteStream).write(piece, () => pool.give(whole)) && !draining) {
+      /** Writes to the file, pausing the stream while the disk catches up (one wait for 'drain' at a time). */
+      const write = (chunk: Buffer) => {
+        if (!(file as WriteStream).write(chunk) && !draining) {
           draining = true;
           stream.pause();
           (file as WriteStream).once('drain', () => {
@@ -249,12 +200,6 @@ export class Spool {
           });
         }
       };
-      /** Writes the full pieces (every piece with `all`, the last one as far as it is filled); a piece still filling stays here. */
-      const writeFull = (all: boolean) => {
-        const filling = !all && fill < PIECE_BYTES ? (pieces.pop() as Buffer) : null;
-        for (const piece of filling ? pieces : takePieces()) write(piece);
-        if (filling) pieces = [filling];
-      };
       /** From now on to a spool file: the bytes so far written first, and the budget they held given back. */
       toFile = () => {
         letGo();
@@ -262,7 +207,7 @@ export class Spool {
         path = this.#newPath();
         file = createWriteStream(path, { mode: 0o600 });
         file.on('error', fail);
-        writeFull(false);
+        for (const earlier of takeChunks()) write(earlier);
       };
       stream.on('error', fail);
       stream.on('data', (chunk: Buffer) => {
@@ -270,21 +215,20 @@ export class Spool {
         if (exceeded || failed) return;
         if (size > limit) {
           exceeded = true;
-          dropPieces();
+          takeChunks();
           letGo();
           return;
         }
-        keep(chunk);
         if (!file) {
+          keep(chunk);
           if (!roomInMemory()) toFile();
           return;
         }
-        if (fill === PIECE_BYTES || pieces.length > 1) writeFull(false);
+        write(chunk);
       });
       stream.once('end', () => {
         if (failed) return;
         if (!file || path === null) return resolve(spooled());
-        writeFull(true);
         const at = path;
         file.end(() => {
           // Nothing of an oversized message is kept.
@@ -309,20 +253,15 @@ function onDisk(path: string, size: number, exceeded: boolean): Spooled {
 }
 
 /**
- * A message whose bytes are in memory, in `pieces` from `pool` (views, the last one shorter): `holds`
- * what they hold of the budget (none for one of at most SPOOL_FROM_BYTES); written to a file at
- * `newPath()` when admit has to wait. The pieces go back to the pool once read, written or removed.
+ * A message whose bytes are in memory: `holds` what they hold of the budget (none for one of at most
+ * SPOOL_FROM_BYTES); written to a file at `newPath()` when admit has to wait.
  */
-function inMemory(pieces: Buffer[], size: number, exceeded: boolean, holds: Release[], pool: PiecePool, newPath: () => string): Spooled {
-  let held = pieces;
+function inMemory(chunks: Buffer[], size: number, exceeded: boolean, holds: Release[], newPath: () => string): Spooled {
+  let held = chunks;
   let path: string | null = null;
   const letGo = () => {
     for (const r of holds) r();
     holds = [];
-  };
-  const giveBack = () => {
-    for (const p of held) pool.give(Buffer.from(p.buffer, p.byteOffset, PIECE_BYTES));
-    held = [];
   };
   return {
     get path() {
@@ -339,18 +278,18 @@ function inMemory(pieces: Buffer[], size: number, exceeded: boolean, holds: Rele
       const at = newPath();
       path = at;
       await writeChunks(at, held);
-      giveBack();
+      held = [];
       return budget.acquire(cost, waitMs);
     },
     read() {
       if (path !== null) return readShared(path, size);
       const bytes = sharedCopy(held, size);
-      giveBack();
+      held = [];
       return Promise.resolve(bytes);
     },
     async remove() {
       letGo();
-      giveBack();
+      held = [];
       if (path !== null) await removeFile(path);
     },
   };
