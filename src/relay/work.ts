@@ -6,6 +6,7 @@
 // composer are imported when first used, not with this module: the SMTP thread imports it for its
 // types and `inlineWork`, but the gateway runs these steps on its pool threads, so those modules
 // (~60 MB of RSS) are never loaded on the SMTP thread.
+import { isAscii } from 'node:buffer';
 import type { RewriteContext } from '../core/rewrite.js';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { Change, MailAttachment, OutgoingMail, ParsedMail } from '../core/types.js';
@@ -255,13 +256,20 @@ export const PACK_FROM = 64 * 1024;
  */
 export function packText(text: string | null, moves: ArrayBuffer[]): PackedText {
   if (text === null || text.length < PACK_FROM) return text;
-  // Every character is ASCII exactly when its UTF-8 form has one byte per character.
-  const ascii = Buffer.byteLength(text, 'utf8') === text.length;
-  const buffer = new ArrayBuffer(ascii ? text.length : text.length * 2);
-  const bytes = Buffer.from(buffer);
-  bytes.write(text, ascii ? 'latin1' : 'utf16le');
+  // Written as UTF-8 into one byte a character: every character is ASCII exactly when that filled
+  // the bytes and each is ASCII (a non-ASCII one takes two bytes or more, so fewer characters
+  // would fit, and its bytes are not ASCII). One pass over the text, not a UTF-8 length and a copy.
+  const ascii = new ArrayBuffer(text.length);
+  const bytes = Buffer.from(ascii);
+  if (bytes.write(text, 0, text.length, 'utf8') === text.length && isAscii(bytes)) {
+    moves.push(ascii);
+    return { latin1: bytes };
+  }
+  const buffer = new ArrayBuffer(text.length * 2);
+  const units = Buffer.from(buffer);
+  units.write(text, 'utf16le');
   moves.push(buffer);
-  return ascii ? { latin1: bytes } : { utf16: bytes };
+  return { utf16: units };
 }
 
 export function unpackText(packed: PackedText): string | null {
