@@ -14,7 +14,7 @@
 // decoder (~0.8 ms a MiB of ASCII on Node 20 against ~0.1).
 import { isAscii } from 'node:buffer';
 import { MailParser } from 'mailparser';
-import { Scratch } from './scratch.js';
+import { textScratch } from './scratch.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -64,7 +64,7 @@ export function textWithLfLineEnds(bytes: Buffer): string {
 }
 
 /** The bytes a text is decoded from, reused on this thread (scratch.ts): texts up to 2 MiB. */
-const scratch = new Scratch(2 * 1024 * 1024);
+const scratch = textScratch;
 
 /** The text of a part's decoded bytes, as mailparser's `Buffer.concat(chunks).toString().replace(/\r?\n/g, '\n')`. */
 function textOf(chunks: readonly Buffer[], length: number): string {
