@@ -6,7 +6,6 @@
 // composer are imported when first used, not with this module: the SMTP thread imports it for its
 // types and `inlineWork`, but the gateway runs these steps on its pool threads, so those modules
 // (~60 MB of RSS) are never loaded on the SMTP thread.
-import { isAscii } from 'node:buffer';
 import type { RewriteContext } from '../core/rewrite.js';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { Change, MailAttachment, OutgoingMail, ParsedMail } from '../core/types.js';
@@ -250,18 +249,21 @@ export type PackedText = string | null | { readonly latin1: Uint8Array } | { rea
 /** Texts at least this long (in UTF-16 code units) cross as bytes; shorter ones as strings. */
 export const PACK_FROM = 64 * 1024;
 
+const encoder = new TextEncoder();
+
 /**
  * The text for the way to another thread (unpackText undoes it); the ArrayBuffer it allocates is
  * added to `moves`, the buffers the caller moves with the message (then they are gone here).
  */
 export function packText(text: string | null, moves: ArrayBuffer[]): PackedText {
   if (text === null || text.length < PACK_FROM) return text;
-  // Written as UTF-8 into one byte a character: every character is ASCII exactly when that filled
-  // the bytes and each is ASCII (a non-ASCII one takes two bytes or more, so fewer characters
-  // would fit, and its bytes are not ASCII). One pass over the text, not a UTF-8 length and a copy.
+  // Written as UTF-8 into one byte a character: every character is ASCII exactly when that reads
+  // all of them and writes all the bytes (any other character takes two bytes or more). One pass
+  // over the text, not a UTF-8 length and a copy.
   const ascii = new ArrayBuffer(text.length);
   const bytes = Buffer.from(ascii);
-  if (bytes.write(text, 0, text.length, 'utf8') === text.length && isAscii(bytes)) {
+  const { read, written } = encoder.encodeInto(text, bytes);
+  if (read === text.length && written === text.length) {
     moves.push(ascii);
     return { latin1: bytes };
   }
