@@ -16,6 +16,7 @@ import { open, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MEMORY_PER_BYTE, type ByteBudget, type Release } from '../relay/byte-budget.js';
+import { FILE_FROM, type ReceivedBytes } from '../store/spooled-bytes.js';
 
 /** A message up to this many bytes is kept in memory while it arrives, whatever the byte budget holds. */
 export const SPOOL_FROM_BYTES = 128 * 1024;
@@ -48,9 +49,11 @@ export interface Spooled {
   /**
    * The bytes, in one piece in shared memory (a SharedArrayBuffer), so the worker threads that
    * authenticate and parse them see the same bytes without a copy. size bytes of memory: read them
-   * after `admit`. The chunks held in memory are let go once copied.
+   * after `admit`. The chunks held in memory are let go once copied. A message in its spool file
+   * larger than FILE_FROM is not read: its file is named instead (store/spooled-bytes.ts), which
+   * every stage reads a piece at a time, until `remove`.
    */
-  read(): Promise<Buffer>;
+  read(): Promise<ReceivedBytes>;
   /** Removes the file and gives back what the message held of the budget; safe to call twice. */
   remove(): Promise<void>;
 }
@@ -191,6 +194,7 @@ export class Spool {
       let draining = false;
       /** Writes to the file, pausing the stream while the disk catches up (one wait for 'drain' at a time). */
       const write = (chunk: Buffer) => {
+        written(chunk.length);
         if (!(file as WriteStream).write(chunk) && !draining) {
           draining = true;
           stream.pause();
@@ -240,6 +244,34 @@ export class Spool {
   }
 }
 
+/**
+ * Bytes written to spool files (by every session) after which the SMTP thread's young generation is
+ * collected. Each read from a socket is a Buffer of its own (up to 64 KiB, malloc'd outside V8's
+ * heap), garbage once written to its file; V8 frees it only at a collection, and a scavenge comes
+ * only when its small young generation fills with objects, which a stream of 64 KiB reads barely
+ * does. A burst of large messages arriving at once (the memory tier: 20 × 17 MB) held 20–36 MB of
+ * ArrayBuffers on the SMTP thread while it arrived, and malloc's main arena kept the pages after
+ * (round 22, README "Round 22: the memory tier"). A scavenge of a young generation of dead objects
+ * costs ~0.04 ms (what survives is what it costs); nothing is collected that was not garbage.
+ */
+export const SCAVENGE_EVERY_BYTES = 2 * 1024 * 1024;
+let spooledSinceScavenge = 0;
+let scavengeQueued = false;
+
+/** Counts bytes written to a spool file; past SCAVENGE_EVERY_BYTES, one scavenge once the writes in hand have gone out. */
+function written(bytes: number): void {
+  spooledSinceScavenge += bytes;
+  if (spooledSinceScavenge < SCAVENGE_EVERY_BYTES || scavengeQueued) return;
+  const gc = (globalThis as { gc?: (o?: { type: 'minor' | 'major' }) => void }).gc;
+  if (!gc) return;
+  spooledSinceScavenge = 0;
+  scavengeQueued = true;
+  setImmediate(() => {
+    scavengeQueued = false;
+    gc({ type: 'minor' });
+  });
+}
+
 /** A message whose bytes are in a spool file. */
 function onDisk(path: string, size: number, exceeded: boolean): Spooled {
   return {
@@ -247,7 +279,7 @@ function onDisk(path: string, size: number, exceeded: boolean): Spooled {
     size,
     exceeded,
     admit: (budget, cost, waitMs) => budget.acquire(cost, waitMs),
-    read: () => readShared(path, size),
+    read: () => fromFile(path, size),
     remove: () => removeFile(path),
   };
 }
@@ -282,7 +314,7 @@ function inMemory(chunks: Buffer[], size: number, exceeded: boolean, holds: Rele
       return budget.acquire(cost, waitMs);
     },
     read() {
-      if (path !== null) return readShared(path, size);
+      if (path !== null) return fromFile(path, size);
       const bytes = sharedCopy(held, size);
       held = [];
       return Promise.resolve(bytes);
@@ -318,6 +350,12 @@ async function removeFile(path: string): Promise<void> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
+}
+
+/** A spool file's message as the stages read it: named, when larger than FILE_FROM; else read whole into shared memory. */
+function fromFile(path: string, size: number): Promise<ReceivedBytes> {
+  if (size > FILE_FROM) return Promise.resolve({ file: path, byteLength: size });
+  return readShared(path, size);
 }
 
 /** The file's `size` bytes in a Buffer over a SharedArrayBuffer (structured clones share it, never copy it). */

@@ -1,0 +1,80 @@
+// Owns where a received message's bytes are while it is processed: in memory (a Uint8Array), or,
+// for one larger than FILE_FROM that arrived into its spool file (smtp/spool.ts), still in that file,
+// named by a SpooledFile, which every stage reads a piece at a time: the header block's first bytes
+// (relay/stages/receive.ts), the pool thread's parse and DKIM check as a stream of 64 KiB reads
+// (relay/work-thread.ts), the commit's original one stored piece at a time (store/body-pieces.ts).
+// Before round 22 the SMTP thread read the whole file back into one buffer after the final dot and
+// every stage read that: the memory tier's 17.2 MB a message, beside the pieces the commit bound
+// (README "Speed", "Round 22: the memory tier"). A SpooledFile is plain data, so it crosses to a pool
+// thread by structured clone as it is. The file is the listener's: it is removed only once the
+// session is answered, after the commit (smtp/listener.ts), so every read here comes before that.
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+
+/** A received message still in its spool file: `byteLength` bytes from its start. */
+export interface SpooledFile {
+  readonly file: string;
+  readonly byteLength: number;
+}
+
+/** A received message's bytes: in memory, or in its spool file. */
+export type ReceivedBytes = Buffer | SpooledFile;
+
+/**
+ * A message in a spool file larger than this is processed from the file; up to it, it is read back
+ * whole as before (one read, and a body a relay copy may share: relay/shared-body.ts). The same
+ * size from which the original is stored in pieces (store/body-pieces.ts PIECED_FROM).
+ */
+export const FILE_FROM = 4 * 1024 * 1024;
+
+/** How many bytes a stream over a spool file reads at a time (as mailauth and the MIME splitter take them). */
+export const READ_PIECE = 64 * 1024;
+
+export function inFile(bytes: Uint8Array | SpooledFile): bytes is SpooledFile {
+  return typeof (bytes as Partial<SpooledFile>).file === 'string';
+}
+
+/**
+ * `length` bytes of the file from byte `at` (fewer only at its end): a synchronous read, into a Buffer
+ * of their own, or into the start of `into` (a view of it is returned) when given and large enough.
+ */
+export function readAt(f: SpooledFile, at: number, length: number, into: Buffer | null = null): Buffer {
+  const want = Math.max(0, Math.min(length, f.byteLength - at));
+  const out = into && into.length >= want ? into.subarray(0, want) : Buffer.allocUnsafeSlow(want);
+  const fd = openSync(f.file, 'r');
+  try {
+    let got = 0;
+    while (got < want) {
+      const n = readSync(fd, out, got, want - got, at + got);
+      if (n === 0) throw new Error(`spool file ${f.file} ended at ${at + got} of ${f.byteLength} bytes`);
+      got += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's bytes as a stream of READ_PIECE reads (its `byteLength` bytes, not what was appended after). */
+export function readStream(f: SpooledFile): Readable {
+  return createReadStream(f.file, { start: 0, end: Math.max(0, f.byteLength - 1), highWaterMark: READ_PIECE });
+}
+
+/**
+ * The first bytes of `bytes` that hold its whole header block (core/header-block.ts readHeaderBlock
+ * reads nothing past the first empty line): for a file, its first `headBytes`, or the whole file when
+ * no empty line ends within them (only a block too large to accept, or a message with no body, reads
+ * further; both as before).
+ */
+export function headOf(bytes: Uint8Array | SpooledFile, headBytes: number): Uint8Array {
+  if (!inFile(bytes)) return bytes;
+  const head = readAt(bytes, 0, headBytes);
+  if (head.length === bytes.byteLength || endsHeader(head)) return head;
+  return readAt(bytes, 0, bytes.byteLength);
+}
+
+/** Whether an empty line (LF LF, LF CR LF, or one at the very start) lies wholly within `head`. */
+function endsHeader(head: Buffer): boolean {
+  if (head[0] === 0x0a || (head[0] === 0x0d && head[1] === 0x0a)) return true;
+  return head.indexOf('\n\n') >= 0 || head.indexOf('\n\r\n') >= 0;
+}
