@@ -6,8 +6,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
-import { FILE_FROM, inFile, readAt, readStream } from '../store/spooled-bytes.js';
-import { SCAVENGE_EVERY_BYTES, Spool, SPOOL_FROM_BYTES, type IntakeBudget, type Spooled } from './spool.js';
+import { FILE_FROM, inFile, readAt, readStream, SCAVENGE_EVERY_BYTES } from '../store/spooled-bytes.js';
+import { Spool, SPOOL_FROM_BYTES, type IntakeBudget, type Spooled } from './spool.js';
 
 /** A DATA stream that delivers `bytes` in chunks of at most 64 KiB (as a socket does), and the spool's files seen while it flowed. */
 function feed(spool: Spool, bytes: Buffer, limit = 64 * 1024 * 1024, budget: IntakeBudget | null = null) {

@@ -16,7 +16,7 @@ import { open, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MEMORY_PER_BYTE, type ByteBudget, type Release } from '../relay/byte-budget.js';
-import { FILE_FROM, type ReceivedBytes } from '../store/spooled-bytes.js';
+import { FILE_FROM, scavengeAfter, type ReceivedBytes } from '../store/spooled-bytes.js';
 
 /** A message up to this many bytes is kept in memory while it arrives, whatever the byte budget holds. */
 export const SPOOL_FROM_BYTES = 128 * 1024;
@@ -194,7 +194,8 @@ export class Spool {
       let draining = false;
       /** Writes to the file, pausing the stream while the disk catches up (one wait for 'drain' at a time). */
       const write = (chunk: Buffer) => {
-        written(chunk.length);
+        // Each socket read is garbage once written: collected as it comes (spooled-bytes.ts scavengeAfter).
+        scavengeAfter(chunk.length);
         if (!(file as WriteStream).write(chunk) && !draining) {
           draining = true;
           stream.pause();
@@ -242,34 +243,6 @@ export class Spool {
       });
     });
   }
-}
-
-/**
- * Bytes written to spool files (by every session) after which the SMTP thread's young generation is
- * collected. Each read from a socket is a Buffer of its own (up to 64 KiB, malloc'd outside V8's
- * heap), garbage once written to its file; V8 frees it only at a collection, and a scavenge comes
- * only when its small young generation fills with objects, which a stream of 64 KiB reads barely
- * does. A burst of large messages arriving at once (the memory tier: 20 × 17 MB) held 20–36 MB of
- * ArrayBuffers on the SMTP thread while it arrived, and malloc's main arena kept the pages after
- * (round 22, README "Round 22: the memory tier"). A scavenge of a young generation of dead objects
- * costs ~0.04 ms (what survives is what it costs); nothing is collected that was not garbage.
- */
-export const SCAVENGE_EVERY_BYTES = 2 * 1024 * 1024;
-let spooledSinceScavenge = 0;
-let scavengeQueued = false;
-
-/** Counts bytes written to a spool file; past SCAVENGE_EVERY_BYTES, one scavenge once the writes in hand have gone out. */
-function written(bytes: number): void {
-  spooledSinceScavenge += bytes;
-  if (spooledSinceScavenge < SCAVENGE_EVERY_BYTES || scavengeQueued) return;
-  const gc = (globalThis as { gc?: (o?: { type: 'minor' | 'major' }) => void }).gc;
-  if (!gc) return;
-  spooledSinceScavenge = 0;
-  scavengeQueued = true;
-  setImmediate(() => {
-    scavengeQueued = false;
-    gc({ type: 'minor' });
-  });
 }
 
 /** A message whose bytes are in a spool file. */

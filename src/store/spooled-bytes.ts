@@ -61,6 +61,34 @@ export function readStream(f: SpooledFile): Readable {
 }
 
 /**
+ * Bytes of short-lived reads (socket reads written to a spool file: smtp/spool.ts) after which this
+ * thread's young generation is collected. Each read is a Buffer of its own
+ * (malloc'd outside V8's heap), garbage once passed on; V8 frees it only at a collection, and a
+ * scavenge comes only when its young generation fills with objects, which a stream of 64 KiB reads
+ * barely does. A burst of large messages arriving at once (the memory tier: 20 × 17 MB) held 20–36 MB
+ * of ArrayBuffers on the SMTP thread while it arrived, and malloc kept the pages after (round 22,
+ * README "Round 22: the memory tier"). A scavenge of a young generation of dead objects costs ~0.04 ms
+ * (what survives is what it costs); nothing is collected that was not garbage.
+ */
+export const SCAVENGE_EVERY_BYTES = 2 * 1024 * 1024;
+let readSinceScavenge = 0;
+let scavengeQueued = false;
+
+/** Counts `bytes` of reads passed on; past SCAVENGE_EVERY_BYTES, one scavenge on this thread once the reads in hand have gone on. */
+export function scavengeAfter(bytes: number): void {
+  readSinceScavenge += bytes;
+  if (readSinceScavenge < SCAVENGE_EVERY_BYTES || scavengeQueued) return;
+  const gc = (globalThis as { gc?: (o?: { type: 'minor' | 'major' }) => void }).gc;
+  if (!gc) return;
+  readSinceScavenge = 0;
+  scavengeQueued = true;
+  setImmediate(() => {
+    scavengeQueued = false;
+    gc({ type: 'minor' });
+  });
+}
+
+/**
  * The first bytes of `bytes` that hold its whole header block (core/header-block.ts readHeaderBlock
  * reads nothing past the first empty line): for a file, its first `headBytes`, or the whole file when
  * no empty line ends within them (only a block too large to accept, or a message with no body, reads
