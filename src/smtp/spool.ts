@@ -12,11 +12,11 @@
 // removed once the session is answered, and every file left by a crash is removed at start.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, rmSync, type WriteStream } from 'node:fs';
-import { open, unlink, writeFile } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MEMORY_PER_BYTE, type ByteBudget, type Release } from '../relay/byte-budget.js';
-import { FILE_FROM, scavengeAfter, type ReceivedBytes } from '../store/spooled-bytes.js';
+import { FILE_FROM, readWhole, scavengeAfter, type ReceivedBytes } from '../store/spooled-bytes.js';
 
 /** A message up to this many bytes is kept in memory while it arrives, whatever the byte budget holds. */
 export const SPOOL_FROM_BYTES = 128 * 1024;
@@ -328,22 +328,5 @@ async function removeFile(path: string): Promise<void> {
 /** A spool file's message as the stages read it: named, when larger than FILE_FROM; else read whole into shared memory. */
 function fromFile(path: string, size: number): Promise<ReceivedBytes> {
   if (size > FILE_FROM) return Promise.resolve({ file: path, byteLength: size });
-  return readShared(path, size);
-}
-
-/** The file's `size` bytes in a Buffer over a SharedArrayBuffer (structured clones share it, never copy it). */
-async function readShared(path: string, size: number): Promise<Buffer> {
-  const bytes = Buffer.from(new SharedArrayBuffer(size));
-  const handle = await open(path, 'r');
-  try {
-    let at = 0;
-    while (at < size) {
-      const { bytesRead } = await handle.read(bytes, at, size - at, at);
-      if (bytesRead === 0) throw new Error(`spool file ${path} ended at ${at} of ${size} bytes`);
-      at += bytesRead;
-    }
-    return bytes;
-  } finally {
-    await handle.close();
-  }
+  return readWhole({ file: path, byteLength: size });
 }

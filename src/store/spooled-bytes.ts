@@ -9,6 +9,7 @@
 // thread by structured clone as it is. The file is the listener's: it is removed only once the
 // session is answered, after the commit (smtp/listener.ts), so every read here comes before that.
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 /** A received message still in its spool file: `byteLength` bytes from its start. */
@@ -52,6 +53,23 @@ export function readAt(f: SpooledFile, at: number, length: number, into: Buffer 
     return out;
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The file's bytes in a Buffer over a SharedArrayBuffer (structured clones share it, never copy it): the whole message in memory. */
+export async function readWhole(f: SpooledFile): Promise<Buffer> {
+  const bytes = Buffer.from(new SharedArrayBuffer(f.byteLength));
+  const handle = await open(f.file, 'r');
+  try {
+    let at = 0;
+    while (at < f.byteLength) {
+      const { bytesRead } = await handle.read(bytes, at, f.byteLength - at, at);
+      if (bytesRead === 0) throw new Error(`spool file ${f.file} ended at ${at} of ${f.byteLength} bytes`);
+      at += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await handle.close();
   }
 }
 
