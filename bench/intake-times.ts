@@ -42,7 +42,7 @@ const server = new SMTPServer({
       const got = await spool.receive(stream, 64 * 1024 * 1024, budget);
       const release = await got.admit(budget, got.size * MEMORY_PER_BYTE, 60_000);
       const raw = await got.read();
-      if (raw.length !== got.size) throw new Error('short read');
+      if (raw.byteLength !== got.size) throw new Error('short read');
       await new Promise((r) => setTimeout(r, holdMs));
       release?.();
       await got.remove();

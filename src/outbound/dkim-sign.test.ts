@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { dkimSign, dkimVerify } from 'mailauth';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ensureDkimKey } from './dkim.js';
-import { dkimSignMessage, signSetup } from './dkim-sign.js';
+import { dkimSignature, dkimSignatureOfCrlf, dkimSignMessage, headerEnd, signSetup } from './dkim-sign.js';
 
 const keyDir = mkdtempSync(join(tmpdir(), 'mg-dkim-sign-'));
 const key = ensureDkimKey(keyDir, 'relay.test', 'sel');
@@ -78,5 +78,50 @@ describe('DKIM signing', () => {
     expect(bh(ours)).toBe(bh(theirs.signatures));
     const verified = await dkimVerify(signed, { resolver });
     expect(verified.results.map((r) => r.status.result)).toEqual(['pass']);
+  });
+
+  it("signs CRLF bytes with the signer's steps called directly exactly as through its stream, or fails the same", async () => {
+    const folded =
+      'From: <postmaster@relay.test>\r\nTo: <a@b.example>,\r\n <c@d.example>\r\nSubject: a\r\n\tfolded subject\r\nDate: Mon, 30 Nov 2026 00:30:00 +0000\r\n';
+    const messages = [
+      raw,
+      Buffer.from(`${folded}\r\nhello\r\n\r\n\r\n`),
+      Buffer.from(`${folded}\r\n`),
+      Buffer.from(`${folded}\r\nno line end at the end`),
+      Buffer.from(`${folded}\r\n\r\n\r\nafter blank lines\r\n`),
+      Buffer.from(`${folded}\r\n${'a line of text in a large body\r\n'.repeat(40_000)}`),
+      Buffer.from('\r\n\r\nan empty header block\r\n'),
+    ];
+    const setup = signSetup(key);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-11-30T00:30:00.400Z') });
+    try {
+      for (const m of messages) {
+        const direct = await dkimSignatureOfCrlf(m, setup);
+        expect(direct.toString('latin1'), m.toString('latin1', 0, 80)).toBe((await dkimSignature(m, setup)).toString('latin1'));
+        // (A message with no From signs, and verifies as neutral: nothing to align with.)
+        if (m.includes('From:')) expect((await dkimVerify(Buffer.concat([direct, m]), { resolver })).results.map((r) => r.status.result)).toEqual(['pass']);
+      }
+      // No empty line: mailauth's parser never finds a body and makes no signature, either way.
+      const headerOnly = Buffer.from(folded);
+      expect(headerEnd(headerOnly)).toBe(-1);
+      await expect(dkimSignatureOfCrlf(headerOnly, setup)).rejects.toThrow(/no signature/);
+      await expect(dkimSignature(headerOnly, setup)).rejects.toThrow(/no signature/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("ends the header block where mailauth's parser does: after the first LF LF or LF CR LF", () => {
+    for (const [text, end] of [
+      ['a: b\r\n\r\nbody', 8],
+      ['a: b\n\nbody', 6],
+      ['a: b\n\r\nbody\n\n', 7],
+      ['a: b\r\nc: d\n\nx\r\n\r\n', 12],
+      ['\r\n\r\n', 4],
+      ['\n\n', 2],
+      ['\r\nbody', -1],
+      ['', -1],
+    ] as const)
+      expect(headerEnd(Buffer.from(text)), JSON.stringify(text)).toBe(end);
   });
 });

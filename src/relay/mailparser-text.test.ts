@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { textWithLfLineEnds, withMailparserText, replaced } from './mailparser-text.js';
+import { textWithLfLineEnds, utf8Text, withMailparserText, replaced } from './mailparser-text.js';
 import { parseMail } from './parse.js';
 
 const head = 'From: Jane <jane@buyer.example>\r\nTo: x@relay.test\r\nSubject: s\r\nMIME-Version: 1.0\r\n';
@@ -79,6 +79,24 @@ describe("mailparser's text reading, changed", () => {
   it('gives a text with nothing but LF line ends where the message had CRLF, and keeps a bare CR', async () => {
     const mail = await parseMail(generated['bare CRs, CR CR LF, blank lines'] as Buffer, 10_000);
     expect(mail.text).toBe('a\rb\r\nc\n\n\n\nd\n\r\re');
+  });
+});
+
+describe('utf8Text', () => {
+  it("is toString('utf8') of bytes or of their start, ASCII or not", () => {
+    const ascii = Buffer.from('plain ASCII\r\nwith \u0000 NUL, \u007f DEL and \t tabs\n'.repeat(100), 'latin1');
+    const cases = [
+      Buffer.alloc(0),
+      ascii,
+      Buffer.concat([ascii, Buffer.from('Grüße 漢字 😀')]),
+      Buffer.concat([Buffer.from('é'), ascii]),
+      Buffer.concat([ascii, Buffer.from([0xe2, 0x82]), ascii]),
+      Buffer.from([0xff, 0x80, 0x61]),
+    ];
+    for (const b of cases) {
+      expect(utf8Text(Buffer.from(b))).toBe(b.toString('utf8'));
+      for (const end of [0, 1, b.length >> 1, b.length]) if (end <= b.length) expect(utf8Text(Buffer.from(b), end)).toBe(b.toString('utf8', 0, end));
+    }
   });
 });
 

@@ -9,8 +9,12 @@
 // Same characters: a CR or LF byte is never part of a UTF-8 sequence, so taking a CR out before
 // decoding gives what taking it out after decoding gives (an incomplete sequence before it
 // decodes to U+FFFD either way). Equivalence is tested against mailparser's own reading.
+// The string is made as Latin-1 when every byte is ASCII (isAscii, one native scan): the same
+// characters (an ASCII byte is its own code point in both), a plain copy instead of V8's UTF-8
+// decoder (~0.8 ms a MiB of ASCII on Node 20 against ~0.1).
+import { isAscii } from 'node:buffer';
 import { MailParser } from 'mailparser';
-import { Scratch } from './scratch.js';
+import { textScratch } from './scratch.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -31,6 +35,12 @@ interface ParserInternals {
   processChunk(this: ParserInternals, data: { type: string }, done: () => void): unknown;
 }
 
+/** bytes[0, end) as UTF-8: copied as Latin-1 when all of them are ASCII (the same characters). */
+export function utf8Text(bytes: Buffer, end = bytes.length): string {
+  const view = end === bytes.length ? bytes : bytes.subarray(0, end);
+  return isAscii(view) ? view.toString('latin1') : view.toString('utf8');
+}
+
 /**
  * `bytes` as UTF-8 with every CRLF made LF, as mailparser's `toString().replace(/\r?\n/g, '\n')`.
  * `bytes` is changed (the caller's own copy).
@@ -48,19 +58,19 @@ export function textWithLfLineEnds(bytes: Buffer): string {
     }
     from = i;
   }
-  if (at === -1) return bytes.toString('utf8');
+  if (at === -1) return utf8Text(bytes);
   copyWithin.call(bytes, at, from);
-  return bytes.toString('utf8', 0, at + bytes.length - from);
+  return utf8Text(bytes, at + bytes.length - from);
 }
 
 /** The bytes a text is decoded from, reused on this thread (scratch.ts): texts up to 2 MiB. */
-const scratch = new Scratch(2 * 1024 * 1024);
+const scratch = textScratch;
 
 /** The text of a part's decoded bytes, as mailparser's `Buffer.concat(chunks).toString().replace(/\r?\n/g, '\n')`. */
 function textOf(chunks: readonly Buffer[], length: number): string {
   const only = chunks.length === 1 ? (chunks[0] as Buffer) : null;
   // Nothing to take out (or nothing at all): decoded where it is, no copy.
-  if (length === 0 || (only && only.indexOf('\r\n') === -1)) return only ? only.toString('utf8') : '';
+  if (length === 0 || (only && only.indexOf('\r\n') === -1)) return only ? utf8Text(only) : '';
   const bytes = scratch.borrow(length);
   try {
     let at = 0;

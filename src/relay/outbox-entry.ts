@@ -12,6 +12,7 @@ import { EventRepo } from '../store/events.js';
 import { MessageRepo, type NewMessage } from '../store/messages.js';
 import { OutboxRepo } from '../store/outbox.js';
 import type { Repositories, Storage } from '../store/ports.js';
+import { inFile } from '../store/spooled-bytes.js';
 import { insertMessageSync } from '../store/sqlite/mail.js';
 import { carriesFiles, composeMail } from './compose.js';
 import type { GroupCommit } from './group-commit.js';
@@ -227,17 +228,19 @@ export class OutboxEntry {
     for (const l of letters) {
       const raw = await composed(l.mail);
       const files = l.mail instanceof Uint8Array ? l.files === true : carriesFiles(l.mail);
-      const given = l.sharedBody && l.message && l.signed === true && l.mail instanceof Uint8Array ? l.sharedBody : null;
-      if (given && l.message) {
+      // A message still in its spool file (store/spooled-bytes.ts) is never compared: its copy is stored whole.
+      const inMemory = l.message && !inFile(l.message.raw) ? l.message.raw : null;
+      const given = l.sharedBody && inMemory && l.signed === true && l.mail instanceof Uint8Array ? l.sharedBody : null;
+      if (given && inMemory) {
         // A pool thread found the body the original's and handed back only the signed header block.
-        const original = asBuffer(l.message.raw);
+        const original = asBuffer(inMemory);
         signed.push({ letter: l, raw, files, shared: { head: raw.length, from: given.from, length: given.length } });
         bodies.push(original.subarray(given.from, given.from + given.length));
         continue;
       }
       const bytes = l.signed === true && l.mail instanceof Uint8Array ? raw : await this.#sign(raw);
       // A body the original carries byte for byte is stored once, with the original (shared-body.ts).
-      signed.push({ letter: l, raw: bytes, files, shared: l.message ? sharedBody(bytes, l.message.raw) : null });
+      signed.push({ letter: l, raw: bytes, files, shared: inMemory ? sharedBody(bytes, inMemory) : null });
       bodies.push(undefined);
     }
     const posted = await this.#write(signed, {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { judgeAttachment } from '../core/filters/attachments.js';
@@ -7,6 +10,7 @@ import { removedByStart } from '../core/masking/removed-by-start.js';
 import { collectParsed, START_BYTES } from './parse-collect.js';
 import { parseMail, parseReceived } from './parse.js';
 import { RETURNED_HEADERS_SCAN } from './returned-message-ids.js';
+import type { SpooledFile } from '../store/spooled-bytes.js';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64').replace(/.{76}/g, '$&\r\n');
 
@@ -144,4 +148,34 @@ describe('the parse for the relay, a large part masking removes by its first byt
       theirs.attachments.map((a) => [a.contentType, a.filename, a.cid, a.size, a.content.toString('base64')]),
     );
   });
+
+  it('parses a message still in its spool file, read in pieces, as it parses the same bytes in memory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-parse-file-'));
+    try {
+      const line = 'plain words of a long attachment 0123456789\r\n';
+      const text = Buffer.from(line.repeat(Math.ceil((5 * 1024 * 1024) / line.length)), 'latin1');
+      const raws = {
+        'a "PDF" that does not begin as one': withAttachment('application/pdf', 'x.pdf', randomBytes(size)),
+        'a text attachment kept whole': withAttachment('text/plain', 'notes.txt', text),
+        'a part sent binary': Buffer.from(
+          withAttachment('application/x-msdownload', 'setup.exe', Buffer.alloc(0))
+            .toString('latin1')
+            .replace('Content-Transfer-Encoding: base64\r\n\r\n', `Content-Transfer-Encoding: binary\r\n\r\n${text.toString('latin1')}`),
+          'latin1',
+        ),
+      };
+      for (const [name, raw] of Object.entries(raws)) {
+        const file = join(dir, 'm.eml');
+        writeFileSync(file, raw);
+        const spooled: SpooledFile = { file, byteLength: raw.length };
+        const [inMemory, fromFile] = [await parseReceived(raw, 20_000), await parseReceived(spooled, 20_000)];
+        const parts = (m: typeof inMemory) => m.attachments.map((a) => [a.contentType, a.filename, a.seen, Buffer.from(a.content).toString('base64')]);
+        expect(parts(fromFile), name).toEqual(parts(inMemory));
+        expect([fromFile.text, fromFile.subject, fromFile.headers], name).toEqual([inMemory.text, inMemory.subject, inMemory.headers]);
+        expect(await rewrite(fromFile, ctx(10 * 1024 * 1024)), name).toEqual(await rewrite(inMemory, ctx(10 * 1024 * 1024)));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

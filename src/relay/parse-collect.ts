@@ -6,6 +6,7 @@
 // pieces and joined them into one Buffer: the memory tier's 12.6 MB "PDF" of random bytes was held
 // twice for a moment and once until the rewrite removed it (README "Speed", round 21).
 import { MailParser, type Attachment, type AttachmentStream, type MailParserOptions, type MessageText, type ParsedMail } from 'mailparser';
+import { inFile, readStream, type SpooledFile } from '../store/spooled-bytes.js';
 
 /**
  * How many of a part's first bytes are kept when the rest is let go: at least what decides its
@@ -23,8 +24,12 @@ export type DropTest = (contentType: string, start: Uint8Array) => boolean;
 /** Header fields simpleParser copies onto the result (as camelCase), when present. */
 const FIELDS = ['subject', 'references', 'date', 'to', 'from', 'cc', 'bcc', 'message-id', 'in-reply-to', 'reply-to'];
 
-/** `input` parsed as simpleParser parses it (options as MailParser takes them), large parts `drop` says masking removes kept as their start. */
-export function collectParsed(input: Buffer, options: MailParserOptions, drop: DropTest): Promise<ParsedMail & { attachments: Collected[] }> {
+/**
+ * `input` parsed as simpleParser parses it (options as MailParser takes them), large parts `drop`
+ * says masking removes kept as their start. A message in its spool file is read from there in
+ * pieces (store/spooled-bytes.ts readStream), never whole.
+ */
+export function collectParsed(input: Buffer | SpooledFile, options: MailParserOptions, drop: DropTest): Promise<ParsedMail & { attachments: Collected[] }> {
   return new Promise((resolve, reject) => {
     // MailParser may emit a non-fatal 'error' and still reach 'end': the first error or the result wins.
     let settled = false;
@@ -67,7 +72,10 @@ export function collectParsed(input: Buffer, options: MailParserOptions, drop: D
       for (const key of FIELDS) if (headers?.has(key)) mail[key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = headers.get(key);
       settle(null, mail as unknown as ParsedMail);
     });
-    parser.end(input);
+    if (!inFile(input)) return void parser.end(input);
+    const file = readStream(input);
+    file.on('error', (err: Error) => settle(err));
+    file.pipe(parser);
   });
 }
 

@@ -6,6 +6,7 @@ import { removedByStart } from '../core/masking/removed-by-start.js';
 import type { MailAddress, MailAttachment, ParsedMail } from '../core/types.js';
 import { collectParsed, type Collected, type DropTest } from './parse-collect.js';
 import { ParseTimeout } from './parse-timeout.js';
+import type { SpooledFile } from '../store/spooled-bytes.js';
 // Loaded with the parser: text parts are read into one flat string (mailparser-text.ts).
 import './mailparser-text.js';
 // and a base64 part is decoded in pieces (base64-pieces.ts).
@@ -129,7 +130,7 @@ export function parseMail(raw: Buffer, timeoutMs: number): Promise<ParsedMail> {
  * only those first bytes, with its size and filter facts in `seen` (and its Message-IDs): the rules
  * and masking judge it by those exactly as by the whole, and remove it with the same note.
  */
-export function parseReceived(raw: Buffer, timeoutMs: number): Promise<ParsedMail> {
+export function parseReceived(raw: Buffer | SpooledFile, timeoutMs: number): Promise<ParsedMail> {
   return parseAt(raw, { deadline: Date.now() + timeoutMs, depth: 0, drop: removedByStart }, timeoutMs);
 }
 
@@ -139,7 +140,7 @@ export function parseReceived(raw: Buffer, timeoutMs: number): Promise<ParsedMai
  * attached messages that each stall mailparser would otherwise hold its pool thread for their sum).
  * One that cannot be read by then is left unparsed (masking removes it).
  */
-async function parseAt(raw: Buffer, at: Depth, timeoutMs = at.deadline - Date.now()): Promise<ParsedMail> {
+async function parseAt(raw: Buffer | SpooledFile, at: Depth, timeoutMs = at.deadline - Date.now()): Promise<ParsedMail> {
   const left = at.deadline - Date.now();
   if (at.depth > 0 && left <= 0) throw new ParseTimeout('no time left to parse an attached message');
   let timer: NodeJS.Timeout | undefined;

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Target } from '../core/identify.js';
 import type { Proof } from '../core/policy.js';
 import type { Change, OutgoingMail, ParsedMail } from '../core/types.js';
+import type { ReceivedBytes } from '../store/spooled-bytes.js';
 import type { CampaignHandover } from './campaign-handover.js';
 import type { Verification } from './work.js';
 
@@ -57,7 +58,8 @@ export interface Submitter {
 export type ProofSource = Proof | { readonly verify: Verification } | (() => Promise<Proof>);
 
 export interface AcceptInput {
-  readonly raw: Buffer;
+  /** The bytes received; a large message from the SMTP spool stays in its file (store/spooled-bytes.ts), read a piece at a time. */
+  readonly raw: ReceivedBytes;
   readonly envelopeFrom: string;
   readonly recipients: readonly string[];
   /**

@@ -28,3 +28,10 @@ export class Scratch {
     if (this.#buffer && lent.buffer === this.#buffer.buffer) this.#lent = false;
   }
 }
+
+/**
+ * The bytes a text is read into, shared on each thread by the steps that do so one at a time and
+ * synchronously (the parse's text, mailparser-text.ts; the 7bit reading of a text to compose,
+ * transfer-encoding.ts): one buffer of up to 2 MiB a thread, not one each.
+ */
+export const textScratch = new Scratch(2 * 1024 * 1024);

@@ -123,6 +123,13 @@ describe('textPartContent', () => {
       `${line}x`,
     ])
       expect(sevenBitText(`ok\n${odd}\nok`), JSON.stringify(odd)).toBeNull();
+    // A character beyond ASCII first (its UTF-8 form fills exactly as many bytes as the text has
+    // characters, less the last one), last, or alone; and an ASCII text after each reads whole.
+    for (const odd of ['é', '€', '😀', '\ud800', '\u0080'])
+      for (const text of [`${odd}${'a'.repeat(70)}`, `${'a'.repeat(70)}${odd}`, odd]) {
+        expect(sevenBitText(text), JSON.stringify(text)).toBeNull();
+        expect(sevenBitText(`${text.length}\n${'b'.repeat(80)}`)?.toString('latin1')).toBe(`${text.length}\r\n${'b'.repeat(80)}`);
+      }
   });
 });
 

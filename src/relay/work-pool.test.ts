@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dkimVerify } from 'mailauth';
@@ -284,6 +284,20 @@ describe('the relay worker pool', () => {
     const reparsed = await keeping.prepare({ mail: read.mail, kept: { mail: read.kept!, release: true }, ctx, campaign: null, compose: false, raw: withDoc });
     const notKept = await keeping.prepare({ mail: read.mail, ctx, campaign: null, compose: false, raw: withDoc });
     for (const p of [fromKept, reparsed, notKept]) {
+      expect(p.message.attachments.map(asBytes)).toEqual(expected.message.attachments.map(asBytes));
+      expect(p.message.text).toBe(expected.message.text);
+      expect(p.changes).toEqual(expected.changes);
+    }
+    // The same with the bytes still in their spool file (store/spooled-bytes.ts): read, and parsed again, from there in pieces.
+    const file = join(keyDir, 'with-doc.eml');
+    writeFileSync(file, withDoc);
+    const spooled = { file, byteLength: withDoc.length };
+    const readFromFile = await keeping.read(spooled, 5000, null);
+    expect(readFromFile.mail.attachments[0]?.seen).toEqual(att?.seen);
+    const keptFromFile = { mail: readFromFile.kept!, release: true };
+    const fromFileKept = await keeping.prepare({ mail: readFromFile.mail, kept: keptFromFile, ctx, campaign: null, compose: false, raw: spooled });
+    const fromFileReparsed = await keeping.prepare({ mail: readFromFile.mail, kept: keptFromFile, ctx, campaign: null, compose: false, raw: spooled });
+    for (const p of [fromFileKept, fromFileReparsed]) {
       expect(p.message.attachments.map(asBytes)).toEqual(expected.message.attachments.map(asBytes));
       expect(p.message.text).toBe(expected.message.text);
       expect(p.changes).toEqual(expected.changes);

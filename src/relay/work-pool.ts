@@ -12,6 +12,7 @@ import type { ParsedMail } from '../core/types.js';
 import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign-setup.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
+import { inFile, type SpooledFile } from '../store/spooled-bytes.js';
 import { answersFor } from './dns-answers.js';
 import { SHARED_BODY_FROM } from './shared-body.js';
 import { SPARE_WINDOW_MS, spareCoresReader } from './spare-cores.js';
@@ -108,8 +109,10 @@ const REPARSE_TIMEOUT_MS = 60_000;
  * comparing (shared-body.ts). Reads `html` without turning a packed one into a string (work.ts
  * unpackMail: a getter there, a value when it is null).
  */
-function mayShareBody(mail: Pick<ParsedMail, 'attachments' | 'html'>, raw: Uint8Array): boolean {
-  // In shared memory (as the spool reads it), so it crosses to the thread without a copy.
+function mayShareBody(mail: Pick<ParsedMail, 'attachments' | 'html'>, raw: Uint8Array | SpooledFile): raw is Uint8Array {
+  // In shared memory (as the spool reads it), so it crosses to the thread without a copy. Not a
+  // message still in its spool file: that is never read whole (store/spooled-bytes.ts).
+  if (inFile(raw)) return false;
   if (raw.byteLength < SHARED_BODY_FROM || !(raw.buffer instanceof SharedArrayBuffer) || mail.attachments.length > 0) return false;
   const html = Object.getOwnPropertyDescriptor(mail, 'html');
   return html !== undefined && 'value' in html && html.value === null;
@@ -381,7 +384,7 @@ export class WorkPool implements RelayWork {
     await this.#lanes[lane]?.pool.threads[0]?.terminate();
   }
 
-  async parse(raw: Uint8Array, timeoutMs: number): Promise<ParsedMail> {
+  async parse(raw: Uint8Array | SpooledFile, timeoutMs: number): Promise<ParsedMail> {
     const r = await this.#run<ParseOutcome>(this.#leastBusy(), { raw, timeoutMs }, 'parse');
     if ('ok' in r) return unpackMail(r.ok);
     if ('timeout' in r) throw new ParseTimeout(r.timeout);
@@ -436,12 +439,12 @@ export class WorkPool implements RelayWork {
    * DMARC computed on the same thread; its DNS questions come back here and are answered by
    * `verify.resolver` (the gateway's one cache, one lookup in flight per name).
    */
-  read(raw: Uint8Array, timeoutMs: number, verify: Verification | null): Promise<Read> {
+  read(raw: Uint8Array | SpooledFile, timeoutMs: number, verify: Verification | null): Promise<Read> {
     return this.#readOn(this.#leastBusy(), raw, timeoutMs, verify);
   }
 
   /** read, on a given lane (the warm-up reads on the lane it warms). */
-  async #readOn(lane: number, raw: Uint8Array, timeoutMs: number, verify: Verification | null): Promise<Read> {
+  async #readOn(lane: number, raw: Uint8Array | SpooledFile, timeoutMs: number, verify: Verification | null): Promise<Read> {
     const id = this.#nextKeep++;
     if (verify) this.#resolvers.set(id, verify.resolver);
     try {

@@ -9,6 +9,7 @@ import type { AuthFacts } from '../core/sender-auth.js';
 import type { MailAttachment, ParsedMail } from '../core/types.js';
 import { dkimSignature, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
+import { inFile, type SpooledFile } from '../store/spooled-bytes.js';
 import { collectIfGrown } from './collect-garbage.js';
 import { returnedMessageIds } from './returned-message-ids.js';
 import { Scratch } from './scratch.js';
@@ -163,7 +164,7 @@ function collectLater(bytes: number): void {
   setTimeout(() => collectIfGrown(bytes), 0);
 }
 
-export async function parse(task: { raw: Uint8Array; timeoutMs: number }): Promise<ParseOutcome> {
+export async function parse(task: { raw: Uint8Array | SpooledFile; timeoutMs: number }): Promise<ParseOutcome> {
   try {
     const moves: ArrayBuffer[] = [];
     return moved({ ok: packMail(sharedParts(await inlineWork.parse(task.raw, task.timeoutMs)), moves) }, moves);
@@ -253,7 +254,10 @@ export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept' | 'sizeHint' | 'raw
     | { readonly mail: ParsedMail }
     | { readonly kept: { readonly id: number; readonly release: boolean }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
     /** The bytes received, parsed again here (the same parse read gave), with what receive replaced. */
-    | { readonly reparse: { readonly raw: Uint8Array; readonly timeoutMs: number }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
+    | {
+        readonly reparse: { readonly raw: Uint8Array | SpooledFile; readonly timeoutMs: number };
+        readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'>;
+      }
   );
 
 /** Prepared (its message's texts packed, work.ts unpackPrepared reads it), or `miss`: the kept message is gone (evicted); the caller sends it whole. */
@@ -267,7 +271,7 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
     if (task.kept.release) forget(task.kept.id);
     mail = { ...k.mail, from: task.overrides.from, sender: task.overrides.sender, headers: task.overrides.headers };
   } else if ('reparse' in task) {
-    const parsed = await inlineWork.parse(asBuffer(task.reparse.raw), task.reparse.timeoutMs);
+    const parsed = await inlineWork.parse(task.reparse.raw, task.reparse.timeoutMs);
     mail = { ...parsed, from: task.overrides.from, sender: task.overrides.sender, headers: task.overrides.headers };
   } else {
     mail = task.mail;
@@ -425,14 +429,15 @@ export interface ReadOutcome {
  * parsed message (large parts in shared memory) and the small authentication facts go back.
  */
 export async function read(task: {
-  raw: Uint8Array;
+  /** The bytes received, or their spool file (read from there in pieces, by the parse and by DKIM each). */
+  raw: Uint8Array | SpooledFile;
   timeoutMs: number;
   /** read: the id the main thread answers this message's DNS questions under; answers: those answered already. */
   verify: { readonly session: SessionFacts; readonly mta: string; readonly read: number; readonly answers?: readonly DnsAnswerTo[] } | null;
   /** Keep the parsed message under this id for its prepare (null: do not keep it). */
   keep: number | null;
 }): Promise<ReadOutcome> {
-  const raw = asBuffer(task.raw);
+  const raw = inFile(task.raw) ? task.raw : asBuffer(task.raw);
   const v = task.verify;
   try {
     const [auth, parsed] = await Promise.all([

@@ -25,6 +25,12 @@ describe('texts crossing from a pool thread', () => {
       `${line.repeat(2000)}`,
       // Not ASCII: Latin-1, the rest of the BMP, an astral character and a lone surrogate.
       `${'café 漢字 😀 \uD800 '.repeat(10_000)}`,
+      // One character beyond ASCII whose UTF-8 form fills exactly as many bytes as there are
+      // characters (its two bytes, then one fewer ASCII ones fit), first or last, two or three bytes.
+      `é${'a'.repeat(PACK_FROM - 1)}`,
+      `${'a'.repeat(PACK_FROM - 1)}é`,
+      `漢${'a'.repeat(PACK_FROM)}`,
+      `${'a'.repeat(PACK_FROM)}\u007f`,
     ];
     for (const text of texts) {
       const moves: ArrayBuffer[] = [];

@@ -13,6 +13,7 @@ import type { DnsResolver } from '../dns/resolver.js';
 import type { DkimSignSetup } from '../outbound/dkim-sign.js';
 import type { DnsQuestion } from '../smtp/auth-questions.js';
 import type { SessionFacts } from '../smtp/authenticate.js';
+import { inFile, type SpooledFile } from '../store/spooled-bytes.js';
 import { withCampaignParts, type CampaignHandover } from './campaign-handover.js';
 import type { ComposeInto } from './compose.js';
 import { ParseTimeout } from './parse-timeout.js';
@@ -53,7 +54,7 @@ export interface PrepareInput {
    * A signing pool also compares the signed copy's body with theirs and, when they are the same,
    * hands back only the copy's header block (Prepared.sharedBody).
    */
-  readonly raw?: Uint8Array | null;
+  readonly raw?: Uint8Array | SpooledFile | null;
 }
 
 /** Bytes an attachment holds, where its bytes are (`seen.size` when they stayed on a pool thread). */
@@ -118,9 +119,12 @@ export class SenderAuthFailed extends Error {
  * error when the message cannot be parsed.
  */
 export interface RelayWork {
-  parse(raw: Uint8Array, timeoutMs: number): Promise<ParsedMail>;
-  /** Parse, and verify the sender when `verify` is given: both on one thread, in one hand-off, side by side. */
-  read(raw: Uint8Array, timeoutMs: number, verify: Verification | null): Promise<Read>;
+  parse(raw: Uint8Array | SpooledFile, timeoutMs: number): Promise<ParsedMail>;
+  /**
+   * Parse, and verify the sender when `verify` is given: both on one thread, in one hand-off, side
+   * by side. A message in its spool file is read from there, a piece at a time, by each.
+   */
+  read(raw: Uint8Array | SpooledFile, timeoutMs: number, verify: Verification | null): Promise<Read>;
   prepare(input: PrepareInput): Promise<Prepared>;
   /**
    * Lets go of a message read kept for a prepare that will not come (the message was refused after
@@ -249,19 +253,29 @@ export type PackedText = string | null | { readonly latin1: Uint8Array } | { rea
 /** Texts at least this long (in UTF-16 code units) cross as bytes; shorter ones as strings. */
 export const PACK_FROM = 64 * 1024;
 
+const encoder = new TextEncoder();
+
 /**
  * The text for the way to another thread (unpackText undoes it); the ArrayBuffer it allocates is
  * added to `moves`, the buffers the caller moves with the message (then they are gone here).
  */
 export function packText(text: string | null, moves: ArrayBuffer[]): PackedText {
   if (text === null || text.length < PACK_FROM) return text;
-  // Every character is ASCII exactly when its UTF-8 form has one byte per character.
-  const ascii = Buffer.byteLength(text, 'utf8') === text.length;
-  const buffer = new ArrayBuffer(ascii ? text.length : text.length * 2);
-  const bytes = Buffer.from(buffer);
-  bytes.write(text, ascii ? 'latin1' : 'utf16le');
+  // Written as UTF-8 into one byte a character: every character is ASCII exactly when that reads
+  // all of them and writes all the bytes (any other character takes two bytes or more). One pass
+  // over the text, not a UTF-8 length and a copy.
+  const ascii = new ArrayBuffer(text.length);
+  const bytes = Buffer.from(ascii);
+  const { read, written } = encoder.encodeInto(text, bytes);
+  if (read === text.length && written === text.length) {
+    moves.push(ascii);
+    return { latin1: bytes };
+  }
+  const buffer = new ArrayBuffer(text.length * 2);
+  const units = Buffer.from(buffer);
+  units.write(text, 'utf16le');
   moves.push(buffer);
-  return ascii ? { latin1: bytes } : { utf16: bytes };
+  return { utf16: units };
 }
 
 export function unpackText(packed: PackedText): string | null {
@@ -376,7 +390,7 @@ export function asBuffer(raw: Uint8Array): Buffer {
  * Verification and parsing of one message side by side (DNS answers arrive while the parser works);
  * both are waited for, then a failed verification is the outcome before a failed parse.
  */
-export async function readMail(raw: Buffer, timeoutMs: number, verify: Verification | null): Promise<Read> {
+export async function readMail(raw: Buffer | SpooledFile, timeoutMs: number, verify: Verification | null): Promise<Read> {
   const [auth, mail] = await Promise.allSettled([
     verify ? import('../smtp/authenticate.js').then((m) => m.authenticateMail(raw, verify.session, verify.resolver, verify.mta)) : null,
     import('./parse.js').then((m) => m.parseReceived(raw, timeoutMs)),
@@ -388,8 +402,8 @@ export async function readMail(raw: Buffer, timeoutMs: number, verify: Verificat
 
 /** The steps on the calling thread (tests, tools, a pool of zero threads); the caller signs. */
 export const inlineWork: RelayWork = {
-  parse: async (raw, timeoutMs) => (await import('./parse.js')).parseReceived(asBuffer(raw), timeoutMs),
-  read: (raw, timeoutMs, verify) => readMail(asBuffer(raw), timeoutMs, verify),
+  parse: async (raw, timeoutMs) => (await import('./parse.js')).parseReceived(inFile(raw) ? raw : asBuffer(raw), timeoutMs),
+  read: (raw, timeoutMs, verify) => readMail(inFile(raw) ? raw : asBuffer(raw), timeoutMs, verify),
   prepare: (input) => prepareMail(input),
 };
 

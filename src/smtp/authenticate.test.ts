@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authenticate } from 'mailauth';
@@ -133,5 +133,24 @@ describe('sender authentication from mailauth’s own verifiers', () => {
       }
     }
     expect(carried).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('gives the same results for a message still in its spool file, read in pieces, as for its bytes in memory', async () => {
+    const body = 'a long letter, line after line, 0123456789\r\n'.repeat(150_000);
+    const signed = await dkimSignMessage(Buffer.from(plain.toString().replace('hello\r\n', body)), signSetup(buyerKey));
+    const altered = Buffer.concat([signed, Buffer.from('one more line\r\n')]);
+    for (const [name, raw] of [
+      ['signed', signed],
+      ['body changed after signing', altered],
+    ] as const) {
+      const file = join(keyDir, `${name}.eml`);
+      writeFileSync(file, raw);
+      const fromFile = await authenticateMail({ file, byteLength: raw.length }, session('198.51.100.1'), resolver, 'mx.relay.test');
+      expect(fromFile, name).toEqual(await authenticateMail(raw, session('198.51.100.1'), resolver, 'mx.relay.test'));
+      expect(
+        fromFile.dkim.map((d) => d.result),
+        name,
+      ).toEqual([name === 'signed' ? 'pass' : 'neutral']);
+    }
   }, 60_000);
 });

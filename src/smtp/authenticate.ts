@@ -4,9 +4,11 @@
 // read as a result. The pure judgement of what the results mean lives in core/sender-auth.ts.
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
+import type { Readable } from 'node:stream';
 import { domainToUnicode } from 'node:url';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { DnsResolver } from '../dns/resolver.js';
+import { inFile, readStream, type SpooledFile } from '../store/spooled-bytes.js';
 
 export interface SessionFacts {
   readonly ip: string;
@@ -28,7 +30,7 @@ interface DkimVerified {
   results?: { id?: string; signingDomain?: string; status: { result?: string; aligned?: unknown; underSized?: number } }[];
 }
 const { dkimVerify } = requireHere('mailauth/lib/dkim/verify') as {
-  dkimVerify(input: Buffer, opts: { resolver: Resolver; sender: string }): Promise<DkimVerified>;
+  dkimVerify(input: Buffer | Readable, opts: { resolver: Resolver; sender: string }): Promise<DkimVerified>;
 };
 const { spf } = requireHere('mailauth/lib/spf') as {
   spf(opts: { ip: string; helo: string; sender: string; mta: string; resolver: Resolver }): Promise<MailauthResult['spf'] & { domain?: string }>;
@@ -47,8 +49,9 @@ const { dmarc } = requireHere('mailauth/lib/dmarc') as {
  * step for step: DKIM over the bytes, SPF for the client (an address literal for a HELO that is an
  * IP, the IP for none), DMARC from the From mailauth read with the SPF and DKIM domains that passed.
  */
-export async function verifySender(raw: Buffer, session: SessionFacts, resolver: Resolver, mta: string): Promise<MailauthResult> {
-  const dkim = await dkimVerify(raw, { resolver, sender: session.envelopeFrom });
+export async function verifySender(raw: Buffer | SpooledFile, session: SessionFacts, resolver: Resolver, mta: string): Promise<MailauthResult> {
+  // A message in its spool file is read from there in pieces, as mailauth reads a stream.
+  const dkim = await dkimVerify(inFile(raw) ? readStream(raw) : raw, { resolver, sender: session.envelopeFrom });
   let helo = session.helo || session.ip;
   if (helo && isIP(helo)) helo = `[${helo}]`;
   const spfResult = await spf({ ip: session.ip, helo, sender: session.envelopeFrom, mta, resolver });
@@ -78,7 +81,7 @@ interface MailauthResult {
  * proof only after that gate passed. The null sender is checked too (SPF then speaks for the HELO
  * name, RFC 7208 §2.4); DMARC applies to it as to any.
  */
-export async function authenticateMail(raw: Buffer, session: SessionFacts, resolver: DnsResolver, mta: string): Promise<AuthFacts> {
+export async function authenticateMail(raw: Buffer | SpooledFile, session: SessionFacts, resolver: DnsResolver, mta: string): Promise<AuthFacts> {
   const result = await verifySender(raw, session, resolver, mta);
   const envDomain = session.envelopeFrom.slice(session.envelopeFrom.lastIndexOf('@') + 1).toLowerCase();
   const spf = result.spf

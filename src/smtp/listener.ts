@@ -25,6 +25,7 @@ import { FreeSpace } from './free-space.js';
 import { RoleMailRate } from './role-mail-rate.js';
 import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
 import { collectIfGrown } from '../relay/collect-garbage.js';
+import type { ReceivedBytes } from '../store/spooled-bytes.js';
 import { Spool, type Spooled } from './spool.js';
 
 export interface SmtpError extends Error {
@@ -290,7 +291,7 @@ export function createSmtpListener(
         })
         .finally(() => void (spooled as Spooled | null)?.remove());
 
-      const relayMessage = async (raw: Buffer, size: number): Promise<void> => {
+      const relayMessage = async (raw: ReceivedBytes, size: number): Promise<void> => {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const submitter = submitterOf(session);
         // SPF, DKIM and DMARC from DNS and this session, computed by the pipeline only once the

@@ -6,7 +6,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
-import { Spool, SPOOL_FROM_BYTES, type IntakeBudget } from './spool.js';
+import { FILE_FROM, inFile, readAt, readStream, SCAVENGE_EVERY_BYTES } from '../store/spooled-bytes.js';
+import { Spool, SPOOL_FROM_BYTES, type IntakeBudget, type Spooled } from './spool.js';
 
 /** A DATA stream that delivers `bytes` in chunks of at most 64 KiB (as a socket does), and the spool's files seen while it flowed. */
 function feed(spool: Spool, bytes: Buffer, limit = 64 * 1024 * 1024, budget: IntakeBudget | null = null) {
@@ -25,6 +26,13 @@ function feed(spool: Spool, bytes: Buffer, limit = 64 * 1024 * 1024, budget: Int
 }
 
 const MB = 1024 * 1024;
+
+/** What read() gives a message read back whole (in memory, or a spool file of at most FILE_FROM bytes). */
+async function whole(got: Spooled): Promise<Buffer> {
+  const bytes = await got.read();
+  if (inFile(bytes)) throw new Error(`expected the bytes, got the spool file ${bytes.file}`);
+  return bytes;
+}
 
 const message = (size: number) => Buffer.from(`Subject: s\r\n\r\n${'x'.repeat(size)}`.slice(0, size), 'latin1');
 
@@ -65,7 +73,7 @@ describe('Spool', () => {
     expect(grew).toBeLessThan(3 * 40 * bytes.length);
     for (const got of held) {
       expect(got.path).toBeNull();
-      expect((await got.read()).equals(bytes)).toBe(true);
+      expect((await whole(got)).equals(bytes)).toBe(true);
       await got.remove();
     }
   });
@@ -93,7 +101,7 @@ describe('Spool', () => {
     const grew = heldMemory() - before;
     expect(grew).toBeLessThan(3 * 40 * bytes.length);
     for (const got of held) {
-      expect((await got.read()).equals(bytes)).toBe(true);
+      expect((await whole(got)).equals(bytes)).toBe(true);
       await got.remove();
     }
   });
@@ -116,7 +124,7 @@ describe('Spool', () => {
       // With no budget, past SPOOL_FROM_BYTES it went to a file, its gathered reads first.
       expect(got.path === null).toBe(budget !== null);
       if (budget) await got.admit(budget, bytes.length * MEMORY_PER_BYTE, 1000);
-      expect((await got.read()).equals(bytes)).toBe(true);
+      expect((await whole(got)).equals(bytes)).toBe(true);
       await got.remove();
     }
   });
@@ -129,11 +137,47 @@ describe('Spool', () => {
     expect(got.path).toBeNull();
     expect(files()).toBe(0);
     expect(got.size).toBe(bytes.length);
-    const read = await got.read();
+    const read = await whole(got);
     expect(read.equals(bytes)).toBe(true);
     expect(read.buffer).toBeInstanceOf(SharedArrayBuffer);
     await got.remove();
     expect(readdirSync(spool.dir)).toEqual([]);
+  });
+
+  it('names the spool file of a message larger than FILE_FROM instead of reading it, and its pieces and stream are the bytes received', async () => {
+    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const bytes = Buffer.alloc(FILE_FROM + 3 * 65_536 + 17);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + (i >> 13)) & 0xff;
+    const got = await feed(spool, bytes).received;
+    const named = await got.read();
+    if (!inFile(named)) throw new Error('read the message whole');
+    expect(named).toEqual({ file: got.path, byteLength: bytes.length });
+    expect(readAt(named, 0, 1000).equals(bytes.subarray(0, 1000))).toBe(true);
+    expect(readAt(named, FILE_FROM, 1 << 20).equals(bytes.subarray(FILE_FROM))).toBe(true);
+    const pieces: Buffer[] = [];
+    for await (const piece of readStream(named)) pieces.push(piece as Buffer);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThanOrEqual(64 * 1024);
+    expect(Buffer.concat(pieces).equals(bytes)).toBe(true);
+    await got.remove();
+    expect(readdirSync(spool.dir)).toEqual([]);
+  });
+
+  it('collects the young generation once per SCAVENGE_EVERY_BYTES written to spool files, so the reads written are freed', async () => {
+    const calls: unknown[] = [];
+    const host = globalThis as { gc?: unknown };
+    const before = host.gc;
+    host.gc = (o?: unknown) => void calls.push(o);
+    try {
+      const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+      const got = await feed(spool, message(3 * SCAVENGE_EVERY_BYTES + 1000)).received;
+      await new Promise((r) => setImmediate(r));
+      expect(calls.length).toBeGreaterThanOrEqual(2);
+      expect(calls.length).toBeLessThanOrEqual(3);
+      expect(calls.every((o) => JSON.stringify(o) === JSON.stringify({ type: 'minor' }))).toBe(true);
+      await got.remove();
+    } finally {
+      host.gc = before;
+    }
   });
 
   it('writes a message larger than SPOOL_FROM_BYTES to a file as it arrives (its first bytes too) and removes the file', async () => {
@@ -144,7 +188,7 @@ describe('Spool', () => {
     expect(readdirSync(spool.dir)).toHaveLength(1);
     // Read back from the file: every byte, the ones that arrived before it was opened too.
     expect(statSync(got.path as string).size).toBe(bytes.length);
-    expect((await got.read()).equals(bytes)).toBe(true);
+    expect((await whole(got)).equals(bytes)).toBe(true);
     await got.remove();
     await got.remove();
     expect(readdirSync(spool.dir)).toEqual([]);
@@ -176,7 +220,7 @@ describe('Spool', () => {
     const release = await got.admit(budget, bytes.length * MEMORY_PER_BYTE, 1000);
     // Admitted: what it held while arriving is given back, its processing cost taken instead.
     expect(budget.used).toBe(bytes.length * MEMORY_PER_BYTE);
-    const read = await got.read();
+    const read = await whole(got);
     expect(read.equals(bytes)).toBe(true);
     expect(read.buffer).toBeInstanceOf(SharedArrayBuffer);
     release?.();
@@ -196,7 +240,7 @@ describe('Spool', () => {
     expect(got.path).not.toBeNull();
     expect(readdirSync(spool.dir)).toHaveLength(1);
     expect(budget.used).toBe(50 * MB);
-    expect((await got.read()).equals(bytes)).toBe(true);
+    expect((await whole(got)).equals(bytes)).toBe(true);
     await got.remove();
     expect(readdirSync(spool.dir)).toEqual([]);
     other?.();
@@ -221,7 +265,7 @@ describe('Spool', () => {
     (await first)?.();
     const release = await admitted;
     expect(release).not.toBeNull();
-    expect((await got.read()).equals(bytes)).toBe(true);
+    expect((await whole(got)).equals(bytes)).toBe(true);
     release?.();
     await got.remove();
     expect(readdirSync(spool.dir)).toEqual([]);
@@ -262,7 +306,7 @@ describe('Spool', () => {
     stream.end(rest);
     const got = await receiving;
     expect(got.path).not.toBeNull();
-    expect((await got.read()).equals(Buffer.concat([bytes, rest]))).toBe(true);
+    expect((await whole(got)).equals(Buffer.concat([bytes, rest]))).toBe(true);
     release?.();
     await got.remove();
     expect(budget.used).toBe(0);

@@ -12,10 +12,11 @@
 // removed once the session is answered, and every file left by a crash is removed at start.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, rmSync, type WriteStream } from 'node:fs';
-import { open, unlink, writeFile } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MEMORY_PER_BYTE, type ByteBudget, type Release } from '../relay/byte-budget.js';
+import { FILE_FROM, readWhole, scavengeAfter, type ReceivedBytes } from '../store/spooled-bytes.js';
 
 /** A message up to this many bytes is kept in memory while it arrives, whatever the byte budget holds. */
 export const SPOOL_FROM_BYTES = 128 * 1024;
@@ -48,9 +49,11 @@ export interface Spooled {
   /**
    * The bytes, in one piece in shared memory (a SharedArrayBuffer), so the worker threads that
    * authenticate and parse them see the same bytes without a copy. size bytes of memory: read them
-   * after `admit`. The chunks held in memory are let go once copied.
+   * after `admit`. The chunks held in memory are let go once copied. A message in its spool file
+   * larger than FILE_FROM is not read: its file is named instead (store/spooled-bytes.ts), which
+   * every stage reads a piece at a time, until `remove`.
    */
-  read(): Promise<Buffer>;
+  read(): Promise<ReceivedBytes>;
   /** Removes the file and gives back what the message held of the budget; safe to call twice. */
   remove(): Promise<void>;
 }
@@ -191,6 +194,8 @@ export class Spool {
       let draining = false;
       /** Writes to the file, pausing the stream while the disk catches up (one wait for 'drain' at a time). */
       const write = (chunk: Buffer) => {
+        // Each socket read is garbage once written: collected as it comes (spooled-bytes.ts scavengeAfter).
+        scavengeAfter(chunk.length);
         if (!(file as WriteStream).write(chunk) && !draining) {
           draining = true;
           stream.pause();
@@ -247,7 +252,7 @@ function onDisk(path: string, size: number, exceeded: boolean): Spooled {
     size,
     exceeded,
     admit: (budget, cost, waitMs) => budget.acquire(cost, waitMs),
-    read: () => readShared(path, size),
+    read: () => fromFile(path, size),
     remove: () => removeFile(path),
   };
 }
@@ -282,7 +287,7 @@ function inMemory(chunks: Buffer[], size: number, exceeded: boolean, holds: Rele
       return budget.acquire(cost, waitMs);
     },
     read() {
-      if (path !== null) return readShared(path, size);
+      if (path !== null) return fromFile(path, size);
       const bytes = sharedCopy(held, size);
       held = [];
       return Promise.resolve(bytes);
@@ -320,19 +325,8 @@ async function removeFile(path: string): Promise<void> {
   }
 }
 
-/** The file's `size` bytes in a Buffer over a SharedArrayBuffer (structured clones share it, never copy it). */
-async function readShared(path: string, size: number): Promise<Buffer> {
-  const bytes = Buffer.from(new SharedArrayBuffer(size));
-  const handle = await open(path, 'r');
-  try {
-    let at = 0;
-    while (at < size) {
-      const { bytesRead } = await handle.read(bytes, at, size - at, at);
-      if (bytesRead === 0) throw new Error(`spool file ${path} ended at ${at} of ${size} bytes`);
-      at += bytesRead;
-    }
-    return bytes;
-  } finally {
-    await handle.close();
-  }
+/** A spool file's message as the stages read it: named, when larger than FILE_FROM; else read whole into shared memory. */
+function fromFile(path: string, size: number): Promise<ReceivedBytes> {
+  if (size > FILE_FROM) return Promise.resolve({ file: path, byteLength: size });
+  return readWhole({ file: path, byteLength: size });
 }

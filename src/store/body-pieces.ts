@@ -6,6 +6,8 @@
 // Both adapters write and read the same shape through these helpers (issue 14, README "Speed",
 // round 19: the memory tier).
 
+import { inFile, readAt, type SpooledFile } from './spooled-bytes.js';
+
 /** The bytes of one stored piece (the first, in message_bodies.raw, and each row of message_body_pieces). */
 export const PIECE_BYTES = 1024 * 1024;
 
@@ -33,19 +35,48 @@ export const PIECES_BOUND_BYTES = 4 * PIECE_BYTES;
  * (but at least one piece, however large) and `seq` the seq of its first piece (from 1).
  */
 export function pieceRuns(later: readonly Buffer[], bound = PIECES_BOUND_BYTES): { readonly seq: number; readonly pieces: readonly Buffer[] }[] {
-  const runs: { seq: number; pieces: Buffer[] }[] = [];
+  return [...eachPieceRun(later, bound)];
+}
+
+/**
+ * pieceRuns, one run at a time as `later` gives its pieces: over an original in its spool file
+ * (originalPieces), at most one run and the piece after it are in memory at once.
+ */
+export function* eachPieceRun(later: Iterable<Buffer>, bound = PIECES_BOUND_BYTES): Generator<{ readonly seq: number; readonly pieces: readonly Buffer[] }> {
+  let run: { seq: number; pieces: Buffer[] } | null = null;
   let bytes = 0;
-  later.forEach((piece, k) => {
-    const run = runs.at(-1);
+  let k = 0;
+  for (const piece of later) {
     if (run && bytes + piece.length <= bound) {
       run.pieces.push(piece);
       bytes += piece.length;
     } else {
-      runs.push({ seq: k + 1, pieces: [piece] });
+      if (run) yield run;
+      run = { seq: k + 1, pieces: [piece] };
       bytes = piece.length;
     }
-  });
-  return runs;
+    k++;
+  }
+  if (run) yield run;
+}
+
+/**
+ * storedPieces of an original in memory or in its spool file (store/spooled-bytes.ts): from a file,
+ * `first` is read at once and each later piece only when `later` is iterated to it (one read of
+ * PIECE_BYTES a piece), so storing it never holds the whole message (round 22). With `reuse`, every
+ * later piece is read into one buffer, valid only until the next is read: for a caller whose driver
+ * copies each piece as it is bound and written before asking for the next (better-sqlite3), so the
+ * pieces are not 1 MiB each of garbage until the next collection.
+ */
+export function originalPieces(raw: Uint8Array | SpooledFile, reuse = false): { readonly first: Buffer; readonly later: Iterable<Buffer> } {
+  if (!inFile(raw)) return storedPieces(raw);
+  if (raw.byteLength <= PIECED_FROM) return { first: readAt(raw, 0, raw.byteLength), later: [] };
+  const file = raw;
+  const into = reuse ? Buffer.allocUnsafeSlow(PIECE_BYTES) : null;
+  function* later(): Generator<Buffer> {
+    for (let at = PIECE_BYTES; at < file.byteLength; at += PIECE_BYTES) yield readAt(file, at, PIECE_BYTES, into);
+  }
+  return { first: readAt(file, 0, PIECE_BYTES), later: later() };
 }
 
 /**

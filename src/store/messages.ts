@@ -2,7 +2,8 @@
 // original/relay Message-ID pair that threading translates through.
 import type { IdMapping } from '../core/message-id-map.js';
 import type { Change, Direction, Finding } from '../core/types.js';
-import { PIECE_INSERT, storedPieces } from './body-pieces.js';
+import { originalPieces, PIECE_INSERT } from './body-pieces.js';
+import type { SpooledFile } from './spooled-bytes.js';
 import type { Db } from './db.js';
 import type { Dialect } from './sql-runner.js';
 import { stmt } from './statements.js';
@@ -30,7 +31,8 @@ export interface NewMessage {
   readonly verdict: string;
   readonly findings: readonly Finding[];
   readonly changes: readonly Change[];
-  readonly raw: Uint8Array;
+  /** The original as received: in memory, or still in its spool file (read a piece at a time as it is stored). */
+  readonly raw: Uint8Array | SpooledFile;
   readonly receivedAt: number;
   /** The campaign ledger row this message was sent for, if any. */
   readonly campaignRecipientId?: number | null;
@@ -159,10 +161,11 @@ export class MessageRepo {
     );
     const id = Number(info.lastInsertRowid);
     // A large original in pieces (store/body-pieces.ts): better-sqlite3 copies each bound value, so
-    // one piece at a time is copied, not the whole message.
-    const pieces = storedPieces(m.raw);
+    // one piece at a time is copied, not the whole message; one still in its spool file is read a piece at a time.
+    const pieces = originalPieces(m.raw, true);
     stmt(this.#db, 'INSERT INTO message_bodies (message_id, raw) VALUES (?, ?)').run(id, pieces.first);
-    pieces.later.forEach((bytes, k) => stmt(this.#db, `${PIECE_INSERT} (?, ?, ?)`).run(id, k + 1, bytes));
+    let seq = 1;
+    for (const bytes of pieces.later) stmt(this.#db, `${PIECE_INSERT} (?, ?, ?)`).run(id, seq++, bytes);
     stmt(this.#db, 'INSERT INTO message_search (rowid, subject, body, buyer) VALUES (?, ?, ?, ?)').run(
       id,
       m.subject,

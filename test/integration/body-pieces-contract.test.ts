@@ -2,6 +2,9 @@
 // MiB in message_bodies, the rest in message_body_pieces; issue 14, the memory tier), on both
 // adapters: stored in pieces, read back whole on the other node, a relay copy that shares its body
 // delivered across the pieces, and the pieces gone with the original (retention, erasure).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PIECE_BYTES, PIECED_FROM } from '../../src/store/body-pieces.js';
 import { ADAPTERS, contractHarnessForTests, NOW, seedShopBuyers, type ContractHarness as Harness } from '../helpers/contract-harness.js';
@@ -48,6 +51,21 @@ describe.each(ADAPTERS)('an original larger than PIECED_FROM, on %s', (_name, ma
     expect(Buffer.concat(pieces ?? []).equals(whole)).toBe(true);
     expect((await h.b.outbox.get(outboxId))?.size).toBe(whole.length);
     await h.a.outbox.markDone(outboxId, 'sent', 1, NOW);
+  });
+
+  it('stores an original still in its spool file (read a piece at a time) in the same pieces, read back as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-pieces-file-'));
+    try {
+      const raw = original('spooled');
+      const file = join(dir, 'm.eml');
+      writeFileSync(file, raw);
+      const messageId = await h.a.write((tx) => tx.mail.insertMessage({ ...buyerMessage('spooled', raw), raw: { file, byteLength: raw.length } }));
+      const lengths = await storedLengths(h, messageId);
+      expect(lengths).toEqual([...Array(Math.ceil(raw.length / PIECE_BYTES) - 1).fill(PIECE_BYTES), raw.length % PIECE_BYTES || PIECE_BYTES]);
+      expect((await h.b.records.messageRaw(messageId))?.equals(raw)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('leaves no piece and no row of a large original whose transaction failed after its pieces were written', async () => {

@@ -6,6 +6,7 @@ import { dkimVerify } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eraseBuyer } from '../../src/store/erasure.js';
 import { purgeOldBodies } from '../../src/store/retention.js';
+import { FILE_FROM } from '../../src/store/spooled-bytes.js';
 import { publishedResolver, seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
 
@@ -66,6 +67,20 @@ describe('a large body stored once', () => {
     expect(Buffer.from(await back.arrayBuffer()).equals(sunk!.raw)).toBe(true);
     expect((await h.api('GET', `/api/v1/outbox/${s.outboxId}`)).body.size).toBe(sunk!.raw.length);
   }, 60_000);
+
+  it('stores only the signed header block of a plain text past FILE_FROM that arrived into its spool file, and delivers it whole', async () => {
+    const { address } = await seedPair(h, { buyerEmail: 'lee@buyer.example', buyerName: 'Lee Chan' });
+    const before = h.sink!.messages.length;
+    // Past FILE_FROM, and past what the byte budget keeps in memory while it arrives (8 × its size > 48 MiB).
+    const body = text('huge', 100_000);
+    expect(body.length).toBeGreaterThan(Math.max(FILE_FROM, (48 * 1024 * 1024) / 8));
+    await send('lee@buyer.example', address, 'Huge plain', body);
+    const [sunk] = (await h.sink!.waitFor(before + 1, 60_000)).slice(before);
+    const s = stored('Huge plain');
+    expect(s.bodyFrom).not.toBeNull();
+    expect(s.ownBytes).toBeLessThan(4096);
+    expect(bodyOf(sunk!.raw).equals(Buffer.from(body))).toBe(true);
+  }, 120_000);
 
   it('stores whole a copy whose body masking changed, and a small one', async () => {
     const { address } = await seedPair(h, { buyerEmail: 'kim@buyer.example', buyerName: 'Kim Park' });

@@ -7,10 +7,14 @@ import type { Proof } from '../../core/policy.js';
 import type { AuthFacts } from '../../core/sender-auth.js';
 import type { ParsedMail } from '../../core/types.js';
 import { refusal, type Refusal } from '../../core/verdicts.js';
+import { headOf } from '../../store/spooled-bytes.js';
 import { expectedQuestions } from '../../smtp/auth-questions.js';
 import { decodeDisplayName } from '../display-name.js';
 import type { AcceptInput } from '../pipeline-types.js';
 import { ParseTimeout, SenderAuthFailed, withFields, type KeptMail, type Read, type RelayWork, type Verification } from '../work.js';
+
+/** How much of a message in its spool file is read for its header block first (store/spooled-bytes.ts headOf). */
+const HEAD_BYTES = 64 * 1024;
 
 /** A received message: what every later stage reads. */
 export interface Received {
@@ -39,7 +43,8 @@ export interface ReceiveDeps {
  * Rejects (the shell answers 451) when computing the sender's authentication fails.
  */
 export async function receive(input: AcceptInput, deps: ReceiveDeps): Promise<Received | Refusal> {
-  const header = readHeaderBlock(input.raw);
+  // A message still in its spool file: its first HEAD_BYTES hold its header block (else it is read whole, as before).
+  const header = readHeaderBlock(headOf(input.raw, HEAD_BYTES));
   if (isRefusal(header)) return header;
   const source = input.proof;
   const given: Proof | null = typeof source === 'function' ? await source() : 'verify' in source ? null : source;

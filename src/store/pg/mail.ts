@@ -16,7 +16,7 @@ import type {
   SendCounts,
   StoreRow,
 } from '../mail-ports.js';
-import { PIECE_INSERT, pieceRuns, storedPieces } from '../body-pieces.js';
+import { eachPieceRun, originalPieces, PIECE_INSERT } from '../body-pieces.js';
 import { newToken } from '../pairs.js';
 import type { PgScope, Queryable } from './db.js';
 import { pgIndexSearchText } from './search.js';
@@ -193,9 +193,9 @@ export function pgMail(s: PgScope): MailStore {
         // A large original in pieces (store/body-pieces.ts): node-postgres copies each bound Buffer
         // into the Bind message it writes, so a few pieces a query (PIECES_BOUND_BYTES), never the
         // whole message, and a few round trips inside the commit, not one a piece.
-        const pieces = storedPieces(m.raw);
+        const pieces = originalPieces(m.raw);
         await q.query('INSERT INTO message_bodies (message_id, raw) VALUES ($1, $2)', [id, pieces.first]);
-        for (const run of pieceRuns(pieces.later)) {
+        for (const run of eachPieceRun(pieces.later)) {
           const rows = run.pieces.map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`).join(', ');
           await q.query(`${PIECE_INSERT} ${rows}`, [id, ...run.pieces.flatMap((bytes, i) => [run.seq + i, bytes])]);
         }

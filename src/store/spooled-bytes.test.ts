@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readHeaderBlock } from '../core/header-block.js';
+import { headOf, readAt, readWhole, type SpooledFile } from './spooled-bytes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'maskgate-spooled-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+function spooled(bytes: Buffer): SpooledFile {
+  const file = join(dir, `m${n++}.eml`);
+  writeFileSync(file, bytes);
+  return { file, byteLength: bytes.length };
+}
+
+const body = Buffer.alloc(300 * 1024, 'body line\r\n');
+
+describe('a message read from its spool file', () => {
+  it('gives the header block from the first bytes when it ends there, else reads the whole file: the header reading is the same', () => {
+    const cases: [string, Buffer, 'head' | 'whole'][] = [
+      ['a small header block', Buffer.concat([Buffer.from('From: a@b.example\r\nSubject: s\r\n\r\n'), body]), 'head'],
+      ['LF line ends', Buffer.concat([Buffer.from('From: a@b.example\nSubject: s\n\n'), body]), 'head'],
+      ['no header block at all', Buffer.concat([Buffer.from('\r\n'), body]), 'head'],
+      [
+        'a header block past the first bytes',
+        Buffer.concat([Buffer.from(`From: a@b.example\r\n${'X-Pad: padding padding\r\n'.repeat(4000)}\r\n`), body]),
+        'whole',
+      ],
+      ['no empty line (a message with no body)', Buffer.from(`From: a@b.example\r\n${'X-Pad: padding padding\r\n'.repeat(10_000)}`), 'whole'],
+      ['a header line too long to accept', Buffer.concat([Buffer.from(`From: a@b.example\r\nX-Long: ${'y'.repeat(2 * 1024 * 1024)}\r\n\r\n`), body]), 'whole'],
+    ];
+    for (const [name, bytes, read] of cases) {
+      const head = headOf(spooled(bytes), 64 * 1024);
+      expect(head.length, name).toBe(read === 'head' ? 64 * 1024 : bytes.length);
+      expect(readHeaderBlock(head), name).toEqual(readHeaderBlock(bytes));
+    }
+  });
+
+  it('reads pieces (into a given buffer when it is large enough) and the whole file as they are', async () => {
+    const bytes = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 31) & 0xff));
+    const f = spooled(bytes);
+    expect(readAt(f, 1000, 5000).equals(bytes.subarray(1000, 6000))).toBe(true);
+    expect(readAt(f, 199_000, 5000).equals(bytes.subarray(199_000))).toBe(true);
+    const into = Buffer.alloc(8192);
+    const view = readAt(f, 10, 4096, into);
+    expect(view.buffer).toBe(into.buffer);
+    expect(view.equals(bytes.subarray(10, 4106))).toBe(true);
+    const whole = await readWhole(f);
+    expect(whole.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(whole.equals(bytes)).toBe(true);
+  });
+});

@@ -1,0 +1,126 @@
+// Owns where a received message's bytes are while it is processed: in memory (a Uint8Array), or,
+// for one larger than FILE_FROM that arrived into its spool file (smtp/spool.ts), still in that file,
+// named by a SpooledFile, which every stage reads a piece at a time: the header block's first bytes
+// (relay/stages/receive.ts), the pool thread's parse and DKIM check as a stream of 64 KiB reads
+// (relay/work-thread.ts), the commit's original one stored piece at a time (store/body-pieces.ts).
+// Before round 22 the SMTP thread read the whole file back into one buffer after the final dot and
+// every stage read that: the memory tier's 17.2 MB a message, beside the pieces the commit bound
+// (README "Speed", "Round 22: the memory tier"). A SpooledFile is plain data, so it crosses to a pool
+// thread by structured clone as it is. The file is the listener's: it is removed only once the
+// session is answered, after the commit (smtp/listener.ts), so every read here comes before that.
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+
+/** A received message still in its spool file: `byteLength` bytes from its start. */
+export interface SpooledFile {
+  readonly file: string;
+  readonly byteLength: number;
+}
+
+/** A received message's bytes: in memory, or in its spool file. */
+export type ReceivedBytes = Buffer | SpooledFile;
+
+/**
+ * A message in a spool file larger than this is processed from the file; up to it, it is read back
+ * whole as before (one read, and a body a relay copy may share: relay/shared-body.ts). The same
+ * size from which the original is stored in pieces (store/body-pieces.ts PIECED_FROM).
+ */
+export const FILE_FROM = 4 * 1024 * 1024;
+
+/** How many bytes a stream over a spool file reads at a time (as mailauth and the MIME splitter take them). */
+export const READ_PIECE = 64 * 1024;
+
+export function inFile(bytes: Uint8Array | SpooledFile): bytes is SpooledFile {
+  return typeof (bytes as Partial<SpooledFile>).file === 'string';
+}
+
+/**
+ * `length` bytes of the file from byte `at` (fewer only at its end): a synchronous read, into a Buffer
+ * of their own, or into the start of `into` (a view of it is returned) when given and large enough.
+ */
+export function readAt(f: SpooledFile, at: number, length: number, into: Buffer | null = null): Buffer {
+  const want = Math.max(0, Math.min(length, f.byteLength - at));
+  const out = into && into.length >= want ? into.subarray(0, want) : Buffer.allocUnsafeSlow(want);
+  const fd = openSync(f.file, 'r');
+  try {
+    let got = 0;
+    while (got < want) {
+      const n = readSync(fd, out, got, want - got, at + got);
+      if (n === 0) throw new Error(`spool file ${f.file} ended at ${at + got} of ${f.byteLength} bytes`);
+      got += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's bytes in a Buffer over a SharedArrayBuffer (structured clones share it, never copy it): the whole message in memory. */
+export async function readWhole(f: SpooledFile): Promise<Buffer> {
+  const bytes = Buffer.from(new SharedArrayBuffer(f.byteLength));
+  const handle = await open(f.file, 'r');
+  try {
+    let at = 0;
+    while (at < f.byteLength) {
+      const { bytesRead } = await handle.read(bytes, at, f.byteLength - at, at);
+      if (bytesRead === 0) throw new Error(`spool file ${f.file} ended at ${at} of ${f.byteLength} bytes`);
+      at += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The file's bytes as a stream of READ_PIECE reads (its `byteLength` bytes, not what was appended after). */
+export function readStream(f: SpooledFile): Readable {
+  return createReadStream(f.file, { start: 0, end: Math.max(0, f.byteLength - 1), highWaterMark: READ_PIECE });
+}
+
+/**
+ * Bytes of short-lived reads (socket reads written to a spool file: smtp/spool.ts) after which this
+ * thread's young generation is collected. Each read is a Buffer of its own
+ * (malloc'd outside V8's heap), garbage once passed on; V8 frees it only at a collection, and a
+ * scavenge comes only when its young generation fills with objects, which a stream of 64 KiB reads
+ * barely does. A burst of large messages arriving at once (the memory tier: 20 × 17 MB) held 20–36 MB
+ * of ArrayBuffers on the SMTP thread while it arrived, and malloc kept the pages after (round 22,
+ * README "Round 22: the memory tier"). A scavenge of a young generation of dead objects costs ~0.04 ms
+ * (what survives is what it costs); nothing is collected that was not garbage.
+ */
+export const SCAVENGE_EVERY_BYTES = 2 * 1024 * 1024;
+let readSinceScavenge = 0;
+let scavengeQueued = false;
+
+/** Counts `bytes` of reads passed on; past SCAVENGE_EVERY_BYTES, one scavenge on this thread once the reads in hand have gone on. */
+export function scavengeAfter(bytes: number): void {
+  readSinceScavenge += bytes;
+  if (readSinceScavenge < SCAVENGE_EVERY_BYTES || scavengeQueued) return;
+  const gc = (globalThis as { gc?: (o?: { type: 'minor' | 'major' }) => void }).gc;
+  if (!gc) return;
+  readSinceScavenge = 0;
+  scavengeQueued = true;
+  setImmediate(() => {
+    scavengeQueued = false;
+    gc({ type: 'minor' });
+  });
+}
+
+/**
+ * The first bytes of `bytes` that hold its whole header block (core/header-block.ts readHeaderBlock
+ * reads nothing past the first empty line): for a file, its first `headBytes`, or the whole file when
+ * no empty line ends within them (only a block too large to accept, or a message with no body, reads
+ * further; both as before).
+ */
+export function headOf(bytes: Uint8Array | SpooledFile, headBytes: number): Uint8Array {
+  if (!inFile(bytes)) return bytes;
+  const head = readAt(bytes, 0, headBytes);
+  if (head.length === bytes.byteLength || endsHeader(head)) return head;
+  return readAt(bytes, 0, bytes.byteLength);
+}
+
+/** Whether an empty line (LF LF, LF CR LF, or one at the very start) lies wholly within `head`. */
+function endsHeader(head: Buffer): boolean {
+  if (head[0] === 0x0a || (head[0] === 0x0d && head[1] === 0x0a)) return true;
+  return head.indexOf('\n\n') >= 0 || head.indexOf('\n\r\n') >= 0;
+}

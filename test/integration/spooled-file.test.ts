@@ -1,0 +1,62 @@
+// A message larger than FILE_FROM that arrives into its spool file is processed from that file, a
+// piece at a time (store/spooled-bytes.ts; README "Round 22: the memory tier"): its header block,
+// parse and DKIM check read the file, and the commit stores the original from it one piece at a
+// time. What the recipient gets and what is stored must be what they were when the file was read
+// back whole: the attachment delivered byte for byte, the writer masked, the original row the
+// bytes sent, and no spool file left once the session is answered.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FILE_FROM } from '../../src/store/spooled-bytes.js';
+import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { SmtpClient } from '../helpers/smtp-client.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => h.close());
+
+const WRITER = 'jane@buyer.example';
+
+/** The original as stored: message_bodies.raw, then message_body_pieces by seq. */
+function storedOriginal(messageId: number): Buffer {
+  const first = h.gw.db.prepare('SELECT raw FROM message_bodies WHERE message_id = ?').get(messageId) as { raw: Buffer };
+  const later = h.gw.db.prepare('SELECT bytes FROM message_body_pieces WHERE message_id = ? ORDER BY seq').all(messageId) as { bytes: Buffer }[];
+  return Buffer.concat([first.raw, ...later.map((r) => r.bytes)]);
+}
+
+describe('a message processed from its spool file', () => {
+  it('delivers its attachment byte for byte with the writer masked, stores the original as sent, and leaves no spool file', async () => {
+    const { address } = await seedPair(h);
+    const line = 'order 12345, the kettle arrived, all fine, thanks. 0123456789\r\n';
+    const notes = Buffer.from(line.repeat(Math.ceil((FILE_FROM * 1.2) / line.length)), 'latin1');
+    const message = Buffer.from(
+      `From: Jane <${WRITER}>\r\nTo: ${address}\r\nSubject: the notes\r\nMessage-ID: <big-1@buyer.example>\r\nMIME-Version: 1.0\r\n` +
+        'Content-Type: multipart/mixed; boundary=b1\r\n\r\n' +
+        `--b1\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nplease write to ${WRITER}, notes attached\r\n` +
+        `--b1\r\nContent-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment; filename=notes.txt\r\nContent-Transfer-Encoding: base64\r\n\r\n` +
+        `${notes.toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n--b1--\r\n`,
+      'latin1',
+    );
+    // Past FILE_FROM, and past what the byte budget keeps in memory while it arrives (8 × its size > 48 MiB): to a spool file.
+    expect(message.length).toBeGreaterThan(FILE_FROM);
+    const c = await SmtpClient.connect(h.gw.smtpPort);
+    const r = await c.send(WRITER, [address], message);
+    await c.quit();
+    expect(r.reply.code).toBe(250);
+
+    const [arrived] = await h.sink!.waitFor(1, 120_000);
+    const delivered = await simpleParser(arrived!.raw);
+    expect(delivered.subject).toBe('the notes');
+    expect(delivered.text).toContain(`please write to ${address}`);
+    expect(delivered.text).not.toContain(WRITER);
+    const attachment = delivered.attachments.find((a) => a.filename === 'notes.txt');
+    expect(attachment?.content.equals(notes)).toBe(true);
+
+    const messageId = Number(/queued as (\d+)/.exec(r.reply.text)?.[1]);
+    expect(storedOriginal(messageId).equals(message)).toBe(true);
+    expect(readdirSync(join(h.dataDir, 'spool'))).toEqual([]);
+  }, 120_000);
+});
