@@ -74,6 +74,13 @@ export function collectParsed(input: Buffer | SpooledFile, options: MailParserOp
     });
     if (!inFile(input)) return void parser.end(input);
     const file = readStream(input);
+    // pipe lets go of a destination that fails (mailparser's "Max allowed child nodes exceeded" comes
+    // long before the file's end) but leaves the source paused and its descriptor open: closed here
+    // once the result is settled either way, else each such message held its removed spool file's
+    // disk space and a descriptor until restart.
+    const closeFile = (): void => void file.destroy();
+    parser.once('error', closeFile);
+    parser.once('end', closeFile);
     file.on('error', (err: Error) => settle(err));
     file.pipe(parser);
   });

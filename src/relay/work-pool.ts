@@ -12,7 +12,7 @@ import type { ParsedMail } from '../core/types.js';
 import type { DnsResolver } from '../dns/resolver.js';
 import { signSetup } from '../outbound/dkim-sign-setup.js';
 import type { DkimKey, Signer } from '../outbound/dkim.js';
-import { inFile, type SpooledFile } from '../store/spooled-bytes.js';
+import { inFile, SpoolUnread, type SpooledFile } from '../store/spooled-bytes.js';
 import { answersFor } from './dns-answers.js';
 import { SHARED_BODY_FROM } from './shared-body.js';
 import { SPARE_WINDOW_MS, spareCoresReader } from './spare-cores.js';
@@ -388,6 +388,7 @@ export class WorkPool implements RelayWork {
     const r = await this.#run<ParseOutcome>(this.#leastBusy(), { raw, timeoutMs }, 'parse');
     if ('ok' in r) return unpackMail(r.ok);
     if ('timeout' in r) throw new ParseTimeout(r.timeout);
+    if ('unread' in r) throw new SpoolUnread(r.unread);
     throw new Error(r.error);
   }
 
@@ -454,6 +455,7 @@ export class WorkPool implements RelayWork {
       if (r.auth && 'error' in r.auth) throw new SenderAuthFailed(r.auth.error);
       if ('ok' in r.parse) return { mail: unpackMail(r.parse.ok), auth: r.auth ? r.auth.ok : null, kept: r.kept ? { lane, id } : null };
       if ('timeout' in r.parse) throw new ParseTimeout(r.parse.timeout);
+      if ('unread' in r.parse) throw new SpoolUnread(r.parse.unread);
       throw new Error(r.parse.error);
     } finally {
       this.#resolvers.delete(id);

@@ -9,7 +9,7 @@ import type { AuthFacts } from '../core/sender-auth.js';
 import type { MailAttachment, ParsedMail } from '../core/types.js';
 import { dkimSignature, type DkimSignSetup } from '../outbound/dkim-sign.js';
 import { authenticateMail, type SessionFacts } from '../smtp/authenticate.js';
-import { inFile, type SpooledFile } from '../store/spooled-bytes.js';
+import { inFile, SpoolUnread, type SpooledFile } from '../store/spooled-bytes.js';
 import { collectIfGrown } from './collect-garbage.js';
 import { returnedMessageIds } from './returned-message-ids.js';
 import { Scratch } from './scratch.js';
@@ -31,7 +31,8 @@ import {
 
 /** A parsed message on its way to the SMTP thread: large parts in shared memory, large texts moved (work.ts unpackMail reads it). */
 export type ParseOutcome = { readonly ok: PackedMail<ParsedMail> } | ParseFailure;
-type ParseFailure = { readonly timeout: string } | { readonly error: string };
+/** timeout: parsing took too long; unread: the spool file could not be read (store/spooled-bytes.ts SpoolUnread); both answered 451. */
+type ParseFailure = { readonly timeout: string } | { readonly unread: string } | { readonly error: string };
 
 /** What the pool gives every thread at start. */
 export interface ThreadSetup {
@@ -170,6 +171,7 @@ export async function parse(task: { raw: Uint8Array | SpooledFile; timeoutMs: nu
     return moved({ ok: packMail(sharedParts(await inlineWork.parse(task.raw, task.timeoutMs)), moves) }, moves);
   } catch (err) {
     if (err instanceof ParseTimeout) return { timeout: err.message };
+    if (err instanceof SpoolUnread) return { unread: err.message };
     return { error: (err as Error).message ?? String(err) };
   } finally {
     collectLater(task.raw.byteLength);
@@ -449,7 +451,12 @@ export async function read(task: {
         : null,
       inlineWork.parse(raw, task.timeoutMs).then(
         (mail): { readonly ok: ParsedMail; readonly original: ParsedMail } | ParseFailure => ({ ok: forSmtpThread(mail), original: mail }),
-        (err: Error): ParseFailure => (err instanceof ParseTimeout ? { timeout: err.message } : { error: err?.message ?? String(err) }),
+        (err: Error): ParseFailure =>
+          err instanceof ParseTimeout
+            ? { timeout: err.message }
+            : err instanceof SpoolUnread
+              ? { unread: err.message }
+              : { error: err?.message ?? String(err) },
       ),
     ]);
     // Kept whatever SPF, DKIM and DMARC say (the rules judge that); not when verification itself failed (451, no rewrite).

@@ -50,8 +50,15 @@ const { dmarc } = requireHere('mailauth/lib/dmarc') as {
  * IP, the IP for none), DMARC from the From mailauth read with the SPF and DKIM domains that passed.
  */
 export async function verifySender(raw: Buffer | SpooledFile, session: SessionFacts, resolver: Resolver, mta: string): Promise<MailauthResult> {
-  // A message in its spool file is read from there in pieces, as mailauth reads a stream.
-  const dkim = await dkimVerify(inFile(raw) ? readStream(raw) : raw, { resolver, sender: session.envelopeFrom });
+  // A message in its spool file is read from there in pieces, as mailauth reads a stream; closed
+  // however the check ends (mailauth's pipe leaves the source open when its verifier fails).
+  const stream: Readable | null = inFile(raw) ? readStream(raw) : null;
+  let dkim: DkimVerified;
+  try {
+    dkim = await dkimVerify(stream ?? (raw as Buffer), { resolver, sender: session.envelopeFrom });
+  } finally {
+    stream?.destroy();
+  }
   let helo = session.helo || session.ip;
   if (helo && isIP(helo)) helo = `[${helo}]`;
   const spfResult = await spf({ ip: session.ip, helo, sender: session.envelopeFrom, mta, resolver });

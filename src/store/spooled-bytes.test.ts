@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readHeaderBlock } from '../core/header-block.js';
-import { headOf, readAt, readWhole, type SpooledFile } from './spooled-bytes.js';
+import { headOf, readAt, readStream, readWhole, SpoolUnread, type SpooledFile } from './spooled-bytes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'maskgate-spooled-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,5 +50,19 @@ describe('a message read from its spool file', () => {
     const whole = await readWhole(f);
     expect(whole.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(whole.equals(bytes)).toBe(true);
+  });
+
+  it('fails a stream over a file cut short or gone with SpoolUnread, never giving fewer bytes as the whole', async () => {
+    const bytes = Buffer.alloc(200_000, 'line\r\n');
+    const read = async (f: SpooledFile) => {
+      const got: Buffer[] = [];
+      for await (const chunk of readStream(f)) got.push(chunk as Buffer);
+      return Buffer.concat(got);
+    };
+    const whole = spooled(bytes);
+    expect((await read(whole)).equals(bytes)).toBe(true);
+    await expect(read({ ...spooled(bytes.subarray(0, 150_000)), byteLength: bytes.length })).rejects.toBeInstanceOf(SpoolUnread);
+    rmSync(whole.file);
+    await expect(read(whole)).rejects.toBeInstanceOf(SpoolUnread);
   });
 });

@@ -10,7 +10,14 @@
 // session is answered, after the commit (smtp/listener.ts), so every read here comes before that.
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+
+/**
+ * The spool file could not be read to its `byteLength` (gone, cut short, an I/O error): the
+ * gateway's failure, not the message's, answered as a temporary one (451, the sender retries). A
+ * parse that failed that way is not "could not be parsed as MIME" (554: the sender gives up).
+ */
+export class SpoolUnread extends Error {}
 
 /** A received message still in its spool file: `byteLength` bytes from its start. */
 export interface SpooledFile {
@@ -47,7 +54,7 @@ export function readAt(f: SpooledFile, at: number, length: number, into: Buffer 
     let got = 0;
     while (got < want) {
       const n = readSync(fd, out, got, want - got, at + got);
-      if (n === 0) throw new Error(`spool file ${f.file} ended at ${at + got} of ${f.byteLength} bytes`);
+      if (n === 0) throw new SpoolUnread(`spool file ${f.file} ended at ${at + got} of ${f.byteLength} bytes`);
       got += n;
     }
     return out;
@@ -64,7 +71,7 @@ export async function readWhole(f: SpooledFile): Promise<Buffer> {
     let at = 0;
     while (at < f.byteLength) {
       const { bytesRead } = await handle.read(bytes, at, f.byteLength - at, at);
-      if (bytesRead === 0) throw new Error(`spool file ${f.file} ended at ${at} of ${f.byteLength} bytes`);
+      if (bytesRead === 0) throw new SpoolUnread(`spool file ${f.file} ended at ${at} of ${f.byteLength} bytes`);
       at += bytesRead;
     }
     return bytes;
@@ -73,9 +80,28 @@ export async function readWhole(f: SpooledFile): Promise<Buffer> {
   }
 }
 
-/** The file's bytes as a stream of READ_PIECE reads (its `byteLength` bytes, not what was appended after). */
+/**
+ * The file's bytes as a stream of READ_PIECE reads (its `byteLength` bytes, not what was appended
+ * after). A file that cannot be opened or read, or ends before `byteLength`, fails the stream with
+ * SpoolUnread: a reader never takes a shorter message for the whole.
+ */
 export function readStream(f: SpooledFile): Readable {
-  return createReadStream(f.file, { start: 0, end: Math.max(0, f.byteLength - 1), highWaterMark: READ_PIECE });
+  const stream = createReadStream(f.file, { start: 0, end: Math.max(0, f.byteLength - 1), highWaterMark: READ_PIECE });
+  let got = 0;
+  const unread = (message: string) => new SpoolUnread(`spool file ${f.file}: ${message}`);
+  const checked = new Transform({
+    highWaterMark: READ_PIECE,
+    transform(chunk: Buffer, _encoding, done) {
+      got += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      done(got === f.byteLength ? null : unread(`ended at ${got} of ${f.byteLength} bytes`));
+    },
+  });
+  stream.on('error', (err: Error) => checked.destroy(err instanceof SpoolUnread ? err : unread(err.message)));
+  checked.on('close', () => stream.destroy());
+  return stream.pipe(checked);
 }
 
 /**

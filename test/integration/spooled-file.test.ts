@@ -4,7 +4,7 @@
 // time. What the recipient gets and what is stored must be what they were when the file was read
 // back whole: the attachment delivered byte for byte, the writer masked, the original row the
 // bytes sent, and no spool file left once the session is answered.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +19,17 @@ beforeEach(async () => {
 afterEach(async () => h.close());
 
 const WRITER = 'jane@buyer.example';
+
+/** How many descriptors this process (the gateway and its pool threads) holds open on files under `dir`. */
+function openUnder(dir: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+    } catch {
+      return false;
+    }
+  }).length;
+}
 
 /** The original as stored: message_bodies.raw, then message_body_pieces by seq. */
 function storedOriginal(messageId: number): Buffer {
@@ -58,5 +69,29 @@ describe('a message processed from its spool file', () => {
     const messageId = Number(/queued as (\d+)/.exec(r.reply.text)?.[1]);
     expect(storedOriginal(messageId).equals(message)).toBe(true);
     expect(readdirSync(join(h.dataDir, 'spool'))).toEqual([]);
+  }, 120_000);
+
+  it('holds no descriptor of its spool file once answered, also when the parse fails part way (more MIME parts than mailparser takes)', async () => {
+    const { address } = await seedPair(h);
+    // 1001 parts first: mailparser stops there with an error, long before the file's end.
+    const parts = Array.from({ length: 1001 }, (_, i) => `--b1\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('');
+    const filler = `--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${`${'QUJD'.repeat(19)}\r\n`.repeat(Math.ceil((FILE_FROM * 1.6) / 78))}`;
+    const spool = join(h.dataDir, 'spool');
+    for (let k = 0; k < 3; k++) {
+      const message = Buffer.from(
+        `From: Jane <${WRITER}>\r\nTo: ${address}\r\nSubject: parts ${k}\r\nMessage-ID: <parts-${k}@buyer.example>\r\nMIME-Version: 1.0\r\n` +
+          `Content-Type: multipart/mixed; boundary=b1\r\n\r\n${parts}${filler}\r\n--b1--\r\n`,
+        'latin1',
+      );
+      expect(message.length).toBeGreaterThan(FILE_FROM);
+      const c = await SmtpClient.connect(h.gw.smtpPort);
+      const r = await c.send(WRITER, [address], message);
+      await c.quit();
+      expect(r.reply.code).toBe(554);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(readdirSync(spool)).toEqual([]);
+    // A descriptor left open would keep each removed file's disk space, and the process's descriptors, until restart.
+    expect(openUnder(spool)).toBe(0);
   }, 120_000);
 });

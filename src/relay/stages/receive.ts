@@ -7,7 +7,7 @@ import type { Proof } from '../../core/policy.js';
 import type { AuthFacts } from '../../core/sender-auth.js';
 import type { ParsedMail } from '../../core/types.js';
 import { refusal, type Refusal } from '../../core/verdicts.js';
-import { headOf } from '../../store/spooled-bytes.js';
+import { headOf, SpoolUnread } from '../../store/spooled-bytes.js';
 import { expectedQuestions } from '../../smtp/auth-questions.js';
 import { decodeDisplayName } from '../display-name.js';
 import type { AcceptInput } from '../pipeline-types.js';
@@ -56,6 +56,11 @@ export async function receive(input: AcceptInput, deps: ReceiveDeps): Promise<Re
   } catch (err) {
     if (err instanceof SenderAuthFailed) throw err;
     if (err instanceof ParseTimeout) return refusal('TEMPORARY_FAILURE', 'the message took too long to parse; please try again later');
+    // The spool file failed us (store/spooled-bytes.ts SpoolUnread): the gateway's failure, not the message's.
+    if (err instanceof SpoolUnread) {
+      input.log.error({ event: 'relay.spool-unread', err: err.message }, 'spool file could not be read');
+      return refusal('TEMPORARY_FAILURE');
+    }
     input.log.info({ event: 'relay.unparsable', err: (err as Error).message }, 'message could not be parsed');
     return refusal('UNPARSABLE');
   }
