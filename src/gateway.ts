@@ -31,7 +31,8 @@ import { currentSetupToken } from './web/admin/setup-token.js';
 import { SESSION_TTL_MS } from './web/admin/session.js';
 import { openDb, type Db } from './store/db.js';
 import { OutboxRepo } from './store/outbox.js';
-import { ensureApiToken } from './web/api-token.js';
+import { deleteSetting } from './store/settings.js';
+import { API_TOKEN_KEY, ensureApiToken } from './web/api-token.js';
 import { createHttpApp } from './web/app.js';
 import { bindPorts, buildMessagePath, createSmtpListeners, logListening, type BoundPorts, type WorkPoolSource } from './node-start.js';
 
@@ -150,6 +151,9 @@ async function startOnDb(
   const leftovers = spool.clean();
   if (leftovers > 0) log.info({ event: 'smtp.spool-cleaned', files: leftovers }, 'removed spool files of messages never answered');
   const { generated } = ensureApiToken(db, config.api.token);
+  // Printed only once the gateway is up: a start that fails after this (a port in use) forgets the
+  // token it made, so the next start makes and prints one (else it was shown to nobody).
+  if (generated) opened.push(() => deleteSetting(db, API_TOKEN_KEY));
   const node = nodeId();
   // The ports over this connection (SQLite: one node owns the file, so job leases a dead process
   // left are cleared at start). Periodic jobs and the DKIM key go through them.

@@ -19,6 +19,8 @@ export function Layout(props: Frame & { children?: Child }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowScriptTags":false,"allowEval":false}' />
         <title>{title}</title>
+        {/* No icon, said so: else the browser asks for /favicon.ico and logs its 404 on a first visit. */}
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/assets/app.css" />
         <script src="/assets/htmx.min.js" defer></script>
         <script src="/assets/app.js" defer></script>

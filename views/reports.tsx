@@ -5,7 +5,7 @@ import { formatTime } from './time-format.js';
 
 export function ReportsPage(props: { user: { name: string; role: string }; csrf: string; reports: readonly Report[] }) {
   return (
-    <Layout title="Reports" user={props.user} csrf={props.csrf}>
+    <Layout title="Reported messages" user={props.user} csrf={props.csrf}>
       <section class="content">
         <h1>Reported messages</h1>
         {props.reports.length === 0 ? <p class="muted">Nothing to review.</p> : null}

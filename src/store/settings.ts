@@ -13,6 +13,10 @@ export function setSetting(db: Db, key: string, value: string): void {
   stmt(db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }
 
+export function deleteSetting(db: Db, key: string): void {
+  stmt(db, 'DELETE FROM settings WHERE key = ?').run(key);
+}
+
 /**
  * A 256-bit secret kept under `key`, made on first use; it survives restarts and restores. Created
  * with INSERT … ON CONFLICT DO NOTHING and read back in one transaction, so callers racing on first

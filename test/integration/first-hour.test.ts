@@ -160,4 +160,40 @@ describe('a port already in use', () => {
       busy.close();
     }
   }, 120_000);
+
+  it('keeps the API token for the next start: a first start refused a port printed none, and the next printed none either', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const port = (busy.address() as AddressInfo).port;
+    const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-busy-'));
+    const run = (httpPort: string) =>
+      spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: new URL('../../', import.meta.url).pathname,
+        env: { ...process.env, MASKGATE_CONFIG: '', MASKGATE_DATA_DIR: dataDir, MASKGATE_SMTP_PORT: '0', MASKGATE_HTTP_PORT: httpPort },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+    try {
+      const refused = run(String(port));
+      refused.stderr.resume();
+      expect(await new Promise<number | null>((r) => refused.once('exit', r))).toBe(1);
+    } finally {
+      busy.close();
+    }
+    const next = run('0');
+    let err = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        next.stderr.on('data', (b: Buffer) => {
+          err += b.toString();
+          if (err.includes('/setup?token=')) resolve();
+        });
+        next.once('exit', () => reject(new Error(`exited before the setup link:\n${err}`)));
+      });
+    } finally {
+      const exited = new Promise((r) => next.once('exit', r));
+      next.kill('SIGTERM');
+      await exited;
+    }
+    expect(err).toContain('Your API token (shown only this once');
+  }, 120_000);
 });

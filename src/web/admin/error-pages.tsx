@@ -19,12 +19,13 @@ const SECTIONS: readonly [RegExp, WayBack][] = [
   [/^\/settings\b/, { href: '/settings', label: 'Settings' }],
   [/^\/tags\b/, { href: '/tags', label: 'Tags' }],
   [/^\/notifications\b/, { href: '/notifications', label: 'Notifications' }],
-  [/^\/reports\b/, { href: '/reports', label: 'Reports' }],
+  [/^\/reports\/response-times\b/, { href: '/reports/response-times', label: 'Reports' }],
+  [/^\/reports\b/, { href: '/reports', label: 'Reported messages' }],
   [/^\/(setup|login)\b/, { href: '/login', label: 'Log in' }],
 ];
 
 // Sections whose list only the owner sees: a refusal there must not lead back to the same refusal.
-const OWNER_ONLY = new Set(['/outbox', '/dns', '/settings']);
+const OWNER_ONLY = new Set(['/outbox', '/dns', '/settings', '/reports']);
 
 /** The way back from `path`, answered `status`, for someone logged in or not. */
 export function wayBack(path: string, loggedIn: boolean, status = 404): WayBack {
