@@ -14,7 +14,7 @@ import { FILE_FROM } from '../../src/store/spooled-bytes.js';
 import { seedChildPair, startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { startSink, type Sink } from '../helpers/sink.js';
-import { SmtpClient } from '../helpers/smtp-client.js';
+import { sendUntilKilled } from '../helpers/send-until-killed.js';
 
 const TOKEN = 'crash-spooled-token-0123456789abcdef';
 type Adapter = 'sqlite' | 'postgres';
@@ -90,34 +90,17 @@ describe.each<Adapter>(['sqlite', 'postgres'])('a SIGKILL while messages are pro
 
     const TOTAL = 24;
     const KILL_AFTER = 3;
-    const accepted = new Set<number>();
-    let next = 0;
-    let killed = false;
-    const worker = async () => {
-      let client: SmtpClient;
-      try {
-        client = await SmtpClient.connect(first.smtpPort);
-      } catch {
-        return;
-      }
-      while (next < TOTAL) {
-        const i = next++;
-        try {
-          const r = await client.send('jane@buyer.example', [alias], large(i, alias));
-          if (r.reply.code === 250) accepted.add(i);
-        } catch {
-          return; // the gateway died under us
-        }
-        if (!killed && accepted.size >= KILL_AFTER) {
-          killed = true;
-          first.proc.kill('SIGKILL');
-        }
-      }
-      await client.quit().catch(() => undefined);
-    };
-    await Promise.all(Array.from({ length: 6 }, worker));
+    const { accepted, killed } = await sendUntilKilled({
+      port: first.smtpPort,
+      proc: first.proc,
+      total: TOTAL,
+      killAfter: KILL_AFTER,
+      sessions: 6,
+      from: 'jane@buyer.example',
+      to: [alias],
+      message: (i) => large(i, alias),
+    });
     expect(killed).toBe(true);
-    await new Promise((resolve) => (first.proc.exitCode !== null || first.proc.signalCode !== null ? resolve(null) : first.proc.once('exit', resolve)));
 
     const second = await startChild(dataDir, sink, databaseUrl);
     children.push(second.proc);

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { seedChildPair, startChildGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { buildMessage, SmtpClient } from '../helpers/smtp-client.js';
+import { sendUntilKilled } from '../helpers/send-until-killed.js';
 import { Socket } from 'node:net';
 import pg from 'pg';
 import { freshDatabase } from '../helpers/postgres.js';
@@ -75,39 +76,18 @@ describe.each<Adapter>(['sqlite', 'postgres'])('crash safety on %s', (adapter) =
 
     const TOTAL = 300;
     const KILL_AFTER = 120;
-    const accepted = new Set<number>();
-    let next = 0;
-    let killed = false;
-    const worker = async () => {
-      let client: SmtpClient;
-      try {
-        client = await SmtpClient.connect(first.smtpPort);
-      } catch {
-        return;
-      }
-      while (next < TOTAL) {
-        const i = next++;
-        try {
-          const r = await client.send(
-            'jane@buyer.example',
-            [alias],
-            buildMessage({ from: 'jane@buyer.example', to: alias, subject: `crash-${i}`, body: `message ${i}\n${'x'.repeat(2000)}` }),
-          );
-          if (r.reply.code === 250) accepted.add(i);
-        } catch {
-          return; // the gateway died under us
-        }
-        if (!killed && accepted.size >= KILL_AFTER) {
-          killed = true;
-          first.proc.kill('SIGKILL');
-        }
-      }
-      await client.quit().catch(() => undefined);
-    };
-    await Promise.all(Array.from({ length: 10 }, worker));
+    const { accepted, killed } = await sendUntilKilled({
+      port: first.smtpPort,
+      proc: first.proc,
+      total: TOTAL,
+      killAfter: KILL_AFTER,
+      sessions: 10,
+      from: 'jane@buyer.example',
+      to: [alias],
+      message: (i) => buildMessage({ from: 'jane@buyer.example', to: alias, subject: `crash-${i}`, body: `message ${i}\n${'x'.repeat(2000)}` }),
+    });
     expect(killed).toBe(true);
     expect(accepted.size).toBeGreaterThanOrEqual(KILL_AFTER);
-    await new Promise((resolve) => (first.proc.exitCode !== null || first.proc.signalCode !== null ? resolve(null) : first.proc.once('exit', resolve)));
 
     const second = await startChild(dataDir, sink);
     children.push(second.proc);
