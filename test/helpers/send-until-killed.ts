@@ -1,6 +1,6 @@
 // The crash tests' load: several SMTP sessions send numbered messages to a child gateway, and once
-// enough of them were answered 250 the child is killed with SIGKILL mid-run (crash.test.ts,
-// crash-spooled.test.ts). What a crash test then checks is which numbers got a 250.
+// enough of them were answered 250 the child is killed with SIGKILL mid-run (crash.test.ts).
+// What a crash test then checks is which numbers got a 250.
 import type { ChildProcess } from 'node:child_process';
 import { SmtpClient } from './smtp-client.js';
 
