@@ -100,4 +100,18 @@ describe('outbox leases', () => {
     outbox.markDone(id, 'captured', 1, t0 + 61_000);
     expect(outbox.claim('node-c', 10, t0 + 500_000, t0 + 400_000)).toEqual([]);
   });
+  it('a claim takes as many due rows as asked, oldest first, whatever limits follow one another; a limit that is no positive integer is refused', () => {
+    const db = freshDb();
+    const outbox = new OutboxRepo(db);
+    const t0 = 1_000_000;
+    const ids = Array.from({ length: 9 }, (_, i) =>
+      outbox.enqueue({ messageId: null, kind: 'notice', envFrom: '', envTo: `r${i}@buyer.test`, raw: Buffer.from('x\r\n') }, t0 + i),
+    );
+    // The limit is written into the claim's SQL (one statement per limit): each asked in turn, and
+    // one asked again, takes exactly its count and leaves the rest.
+    const taken = [1, 3, 2, 1].map((limit) => outbox.claim('node-a', limit, t0 + 60_000, t0 + 100).map((r) => r.id));
+    expect(taken).toEqual([[ids[0]], ids.slice(1, 4), ids.slice(4, 6), [ids[6]]]);
+    expect(outbox.claim('node-a', 3, t0 + 60_000, t0 + 100).map((r) => r.id)).toEqual(ids.slice(7));
+    for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 60]) expect(() => outbox.claim('node-a', bad, t0 + 60_000, t0 + 100)).toThrow(RangeError);
+  });
 });
