@@ -49,6 +49,23 @@ describe('maskHtml', () => {
   });
 });
 
+describe('a target with addresses and display names only (a delivery reply scrubbed for the log)', () => {
+  const recipient = { addresses: ['jane.doe@buyer.example'], names: ['Jane Doe'] };
+  const r = { address: A, name: 'Acme Store' };
+  it.each([
+    ['a reply naming no address comes back as written', '250 2.0.0 Ok: queued as 4F2A1B3C', '250 2.0.0 Ok: queued as 4F2A1B3C', 0],
+    ['a display name alone is kept (it is replaced only before an address)', 'Jane Doe is away', 'Jane Doe is away', 0],
+    ['the address quoted by the reply is hidden', '550 5.1.1 <jane.doe@buyer.example>: user unknown', `550 5.1.1 <${A}>: user unknown`, 1],
+    ['its @ percent-escaped', '450 greylisted jane.doe%40buyer.example', `450 greylisted ${A}`, 1],
+    ['its @ an entity', '450 greylisted jane.doe&#64;buyer.example', `450 greylisted ${A}`, 1],
+    ['with its display name before it', 'for Jane Doe <jane.doe@buyer.example>', `for Acme Store <${A}>`, 1],
+  ])('%s', (_name, input, output, count) => {
+    const got = maskText(input, recipient, r);
+    expect(got.value).toBe(output);
+    expect(got.count).toBe(count);
+  });
+});
+
 describe('names and addresses in the forms people write them', () => {
   const staff = { addresses: ['john.smith@acme-real.example'], names: [], fullNames: ['Smith, John'] };
   const r = { address: A, name: 'Acme Store' };
