@@ -24,6 +24,7 @@ import {
   packPrepared,
   ParseTimeout,
   prepareMail,
+  readSideBySide,
   type PackedMail,
   type PackedPrepared,
   type PrepareInput,
@@ -431,7 +432,7 @@ export interface ReadOutcome {
  * parsed message (large parts in shared memory) and the small authentication facts go back.
  */
 export async function read(task: {
-  /** The bytes received, or their spool file (read from there in pieces, by the parse and by DKIM each). */
+  /** The bytes received, or their spool file (read from there in pieces, once for the parse and DKIM both: work.ts readSideBySide). */
   raw: Uint8Array | SpooledFile;
   timeoutMs: number;
   /** read: the id the main thread answers this message's DNS questions under; answers: those answered already. */
@@ -442,14 +443,18 @@ export async function read(task: {
   const raw = inFile(task.raw) ? task.raw : asBuffer(task.raw);
   const v = task.verify;
   try {
+    // One read of a spool file for both (work.ts readSideBySide).
+    const [verifying, parsing] = readSideBySide(
+      raw,
+      task.timeoutMs,
+      v && ((input) => authenticateMail(input, v.session, resolverFor(v.read, v.answers ?? []), v.mta)),
+    );
     const [auth, parsed] = await Promise.all([
-      v
-        ? authenticateMail(raw, v.session, resolverFor(v.read, v.answers ?? []), v.mta).then(
-            (ok): AuthOutcome => ({ ok }),
-            (err: Error): AuthOutcome => ({ error: err?.message ?? String(err) }),
-          )
-        : null,
-      inlineWork.parse(raw, task.timeoutMs).then(
+      verifying?.then(
+        (ok): AuthOutcome => ({ ok }),
+        (err: Error): AuthOutcome => ({ error: err?.message ?? String(err) }),
+      ) ?? null,
+      parsing.then(
         (mail): { readonly ok: ParsedMail; readonly original: ParsedMail } | ParseFailure => ({ ok: forSmtpThread(mail), original: mail }),
         (err: Error): ParseFailure =>
           err instanceof ParseTimeout

@@ -8,9 +8,9 @@
 // (README "Speed", "Round 22: the memory tier"). A SpooledFile is plain data, so it crosses to a pool
 // thread by structured clone as it is. The file is the listener's: it is removed only once the
 // session is answered, after the commit (smtp/listener.ts), so every read here comes before that.
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Transform, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 /**
  * The spool file could not be read to its `byteLength` (gone, cut short, an I/O error): the
@@ -80,28 +80,107 @@ export async function readWhole(f: SpooledFile): Promise<Buffer> {
   }
 }
 
+/** A spool file open for reading: node:fs/promises' FileHandle, or a stand-in (a test counts the bytes read). */
+export interface SpoolHandle {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
+/** How a spool file is opened for reading: node:fs/promises open by default. */
+export type OpenSpool = (file: string) => Promise<SpoolHandle>;
+
+const openSpool: OpenSpool = (file) => open(file, 'r');
+
 /**
  * The file's bytes as a stream of READ_PIECE reads (its `byteLength` bytes, not what was appended
  * after). A file that cannot be opened or read, or ends before `byteLength`, fails the stream with
- * SpoolUnread: a reader never takes a shorter message for the whole.
+ * SpoolUnread: a reader never takes a shorter message for the whole. Destroying the stream closes
+ * the file at once (readShared).
  */
-export function readStream(f: SpooledFile): Readable {
-  const stream = createReadStream(f.file, { start: 0, end: Math.max(0, f.byteLength - 1), highWaterMark: READ_PIECE });
-  let got = 0;
+export function readStream(f: SpooledFile, openFile: OpenSpool = openSpool): Readable {
+  return readShared(f, 1, openFile)[0] as Readable;
+}
+
+/**
+ * `readers` streams of the file's bytes from ONE read of it: each READ_PIECE piece is read once and
+ * the same Buffer handed to every stream (readers only read it). The next piece is read only once
+ * every stream still open has asked for more, so the slowest reader paces the read and no stream
+ * holds more than its own READ_PIECE high-water mark: neither buffers the whole (the parse and the
+ * DKIM check of relay/work.ts readSideBySide; before round 23 each read the file itself, two full
+ * reads of a 17 MB message). A stream destroyed by its reader (done early, failed, timed out) stops
+ * pacing the others; once every stream is destroyed or ended the file is closed at once, not when a
+ * read would have reached its end. Errors as readStream, on every stream still open.
+ */
+export function readShared(f: SpooledFile, readers: number, openFile: OpenSpool = openSpool): Readable[] {
   const unread = (message: string) => new SpoolUnread(`spool file ${f.file}: ${message}`);
-  const checked = new Transform({
-    highWaterMark: READ_PIECE,
-    transform(chunk: Buffer, _encoding, done) {
-      got += chunk.length;
-      done(null, chunk);
-    },
-    flush(done) {
-      done(got === f.byteLength ? null : unread(`ended at ${got} of ${f.byteLength} bytes`));
-    },
+  const open = new Set<Readable>();
+  const asking = new Set<Readable>();
+  let handle: Promise<SpoolHandle> | null = null;
+  let at = 0;
+  let reading = false;
+  let finished = false;
+  const close = (): void => {
+    if (finished) return;
+    finished = true;
+    // A read in flight finishes first (pump closes it then): a handle is never closed under a read.
+    if (!reading && handle) void handle.then((h) => h.close()).catch(() => undefined);
+  };
+  const fail = (err: Error): void => {
+    for (const s of [...open]) s.destroy(err);
+    close();
+  };
+  const pump = async (): Promise<void> => {
+    if (reading || finished || open.size === 0) return;
+    for (const s of open) if (!asking.has(s)) return;
+    reading = true;
+    asking.clear();
+    try {
+      handle ??= openFile(f.file);
+      const h = await handle;
+      const piece = Buffer.allocUnsafe(Math.min(READ_PIECE, f.byteLength - at));
+      let got = 0;
+      while (got < piece.length && !finished) {
+        const { bytesRead } = await h.read(piece, got, piece.length - got, at + got);
+        if (bytesRead === 0) throw unread(`ended at ${at + got} of ${f.byteLength} bytes`);
+        got += bytesRead;
+      }
+      at += got;
+      reading = false;
+      if (finished) return void h.close().catch(() => undefined);
+      const last = at >= f.byteLength;
+      for (const s of [...open]) {
+        if (piece.length > 0) s.push(piece);
+        if (last) s.push(null);
+      }
+      if (last) close();
+    } catch (err) {
+      reading = false;
+      const e = err as Error;
+      if (finished) return void handle?.then((h) => h.close()).catch(() => undefined);
+      return fail(e instanceof SpoolUnread ? e : unread(e.message));
+    }
+    void pump();
+  };
+  return Array.from({ length: readers }, () => {
+    const stream: Readable = new Readable({
+      highWaterMark: READ_PIECE,
+      read() {
+        asking.add(stream);
+        void pump();
+      },
+      destroy(err, done) {
+        open.delete(stream);
+        asking.delete(stream);
+        if (open.size === 0) close();
+        else void pump();
+        done(err);
+      },
+    });
+    open.add(stream);
+    // An ended stream no longer paces the others (it ends only with the last piece, as they do).
+    stream.once('end', () => open.delete(stream));
+    return stream;
   });
-  stream.on('error', (err: Error) => checked.destroy(err instanceof SpoolUnread ? err : unread(err.message)));
-  checked.on('close', () => stream.destroy());
-  return stream.pipe(checked);
 }
 
 /**
