@@ -213,15 +213,18 @@ export function scavengeAfter(bytes: number): void {
 
 /**
  * The first bytes of `bytes` that hold its whole header block (core/header-block.ts readHeaderBlock
- * reads nothing past the first empty line): for a file, its first `headBytes`, or the whole file when
- * no empty line ends within them (only a block too large to accept, or a message with no body, reads
- * further; both as before).
+ * reads nothing past the first empty line): for a file, its first `headBytes`; when no empty line
+ * ends within them, its first `upTo` bytes (one more read, on the SMTP thread); null when none ends
+ * within those either (the caller refuses such a block: relay/stages/receive.ts HEAD_LIMIT). Before
+ * round 23 that last case read the whole file (a 20 MB message with a long header block: 20 MB on
+ * the event loop at once). A file no longer than `upTo` is read whole, as before.
  */
-export function headOf(bytes: Uint8Array | SpooledFile, headBytes: number): Uint8Array {
+export function headOf(bytes: Uint8Array | SpooledFile, headBytes: number, upTo: number): Uint8Array | null {
   if (!inFile(bytes)) return bytes;
   const head = readAt(bytes, 0, headBytes);
   if (head.length === bytes.byteLength || endsHeader(head)) return head;
-  return readAt(bytes, 0, bytes.byteLength);
+  const more = readAt(bytes, 0, Math.max(upTo, headBytes));
+  return more.length === bytes.byteLength || endsHeader(more) ? more : null;
 }
 
 /** Whether an empty line (LF LF, LF CR LF, or one at the very start) lies wholly within `head`. */
