@@ -248,11 +248,12 @@ export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept' | 'sizeHint' | 'raw
   /** Shared memory the main thread allocated for the composed bytes (work.ts outputBytesFor), or null. */
   readonly into?: Uint8Array | null;
   /**
-   * The bytes received (shared memory), when the signed copy may carry their body (work-pool.ts
-   * mayShareBody): composed here in this thread's scratch, and only its header block handed back
-   * when the bodies are the same (Prepared.sharedBody); else the whole copy, in shared memory.
+   * The bytes received (shared memory) or their spool file (compared a piece at a time:
+   * shared-body.ts), when the signed copy may carry their body (work-pool.ts mayShareBody): composed
+   * here in this thread's scratch, and only its header block handed back when the bodies are the
+   * same (Prepared.sharedBody); else the whole copy, in shared memory.
    */
-  readonly original?: Uint8Array | null;
+  readonly original?: Uint8Array | SpooledFile | null;
 } & (
     | { readonly mail: ParsedMail }
     | { readonly kept: { readonly id: number; readonly release: boolean }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
@@ -279,7 +280,7 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
   } else {
     mail = task.mail;
   }
-  const original = task.original && setup.dkim ? asBuffer(task.original) : null;
+  const original = task.original && setup.dkim ? (inFile(task.original) ? task.original : asBuffer(task.original)) : null;
   const lent: Buffer[] = [];
   try {
     // Composed and signed straight into the shared memory it goes back in (work.ts composeInPlace):

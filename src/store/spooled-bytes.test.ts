@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readHeaderBlock, tooLarge } from '../core/header-block.js';
-import { HEAD_LIMIT } from '../relay/stages/receive.js';
-import { headOf, readAt, readStream, readWhole, SpoolUnread, type SpooledFile } from './spooled-bytes.js';
+import { HEAD_LIMIT, headOf, readAt, readStream, readWhole, SpoolUnread, type SpooledFile } from './spooled-bytes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'maskgate-spooled-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,6 +11,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { HEADER_LIMITS } from '../core/header-block.js';
 
 /**
  * The spool file could not be read to its `byteLength` (gone, cut short, an I/O error): the
@@ -37,6 +38,17 @@ export const FILE_FROM = 4 * 1024 * 1024;
 
 /** How many bytes a stream over a spool file reads at a time (as mailauth and the MIME splitter take them). */
 export const READ_PIECE = 64 * 1024;
+
+/**
+ * How much of a message in its spool file is read at most for its header block (headOf): the
+ * block's byte limit (HEADER_LIMITS.bytes, 1 MiB: readHeaderBlock refuses a line that starts past
+ * it, and it is mailparser's own limit for a MIME node's header) and one READ_PIECE more for a line
+ * that starts before it and ends after. A block with no empty line within these bytes is refused as
+ * too large (relay/stages/receive.ts, 552 5.3.4) without reading further: until round 23 the SMTP
+ * thread read the whole file for it. Only a block whose last line starts before 1 MiB and runs on
+ * past 1 MiB + 64 KiB was accepted by the header reading before, and mailparser refused it then.
+ */
+export const HEAD_LIMIT = HEADER_LIMITS.bytes + READ_PIECE;
 
 export function inFile(bytes: Uint8Array | SpooledFile): bytes is SpooledFile {
   return typeof (bytes as Partial<SpooledFile>).file === 'string';
@@ -215,7 +227,7 @@ export function scavengeAfter(bytes: number): void {
  * The first bytes of `bytes` that hold its whole header block (core/header-block.ts readHeaderBlock
  * reads nothing past the first empty line): for a file, its first `headBytes`; when no empty line
  * ends within them, its first `upTo` bytes (one more read, on the SMTP thread); null when none ends
- * within those either (the caller refuses such a block: relay/stages/receive.ts HEAD_LIMIT). Before
+ * within those either (the caller refuses such a block: HEAD_LIMIT). Before
  * round 23 that last case read the whole file (a 20 MB message with a long header block: 20 MB on
  * the event loop at once). A file no longer than `upTo` is read whole, as before.
  */

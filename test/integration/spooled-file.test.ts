@@ -117,6 +117,8 @@ describe('a message processed from its spool file', () => {
     // 200 KB more of one field: the empty line comes past 1 MiB.
     const refused = await send(`X-Long: x\r\n${` ${'z'.repeat(2000)}\r\n`.repeat(100)}`);
     expect([refused.code, refused.text]).toEqual([552, expect.stringMatching(/5\.3\.4 .*more than 1 MiB before the empty line/)]);
-    expect(readdirSync(join(h.dataDir, 'spool'))).toEqual([]);
+    // Each file is removed once its session is answered.
+    await expect.poll(() => readdirSync(join(h.dataDir, 'spool'))).toEqual([]);
+    expect(openUnder(join(h.dataDir, 'spool'))).toBe(0);
   }, 180_000);
 });

@@ -2,12 +2,12 @@
 // proof of who wrote, and the parsed body. The header gate comes first: a block parsers could read
 // two ways is refused before anything else is spent on it (no DNS for SPF/DKIM/DMARC, no parse).
 import { isRefusal } from '../../core/alias-token.js';
-import { HEADER_LIMITS, readHeaderBlock, tooLarge, type HeaderBlock } from '../../core/header-block.js';
+import { readHeaderBlock, tooLarge, type HeaderBlock } from '../../core/header-block.js';
 import type { Proof } from '../../core/policy.js';
 import type { AuthFacts } from '../../core/sender-auth.js';
 import type { ParsedMail } from '../../core/types.js';
 import { refusal, type Refusal } from '../../core/verdicts.js';
-import { headOf, READ_PIECE, SpoolUnread } from '../../store/spooled-bytes.js';
+import { HEAD_LIMIT, headOf, SpoolUnread } from '../../store/spooled-bytes.js';
 import { expectedQuestions } from '../../smtp/auth-questions.js';
 import { decodeDisplayName } from '../display-name.js';
 import type { AcceptInput } from '../pipeline-types.js';
@@ -15,17 +15,6 @@ import { ParseTimeout, SenderAuthFailed, withFields, type KeptMail, type Read, t
 
 /** How much of a message in its spool file is read for its header block first (store/spooled-bytes.ts headOf). */
 const HEAD_BYTES = 64 * 1024;
-
-/**
- * How much of a message in its spool file is read at most for its header block: the block's byte
- * limit (HEADER_LIMITS.bytes, 1 MiB: readHeaderBlock refuses a line that starts past it, and it is
- * mailparser's own limit for a MIME node's header) and one READ_PIECE more for a line that starts
- * before it and ends after. A block with no empty line within these bytes is refused as too large
- * (552 5.3.4) without reading further: until round 23 the SMTP thread read the whole file for it.
- * Only a block whose last line starts before 1 MiB and runs on past 1 MiB + 64 KiB was accepted by
- * the header reading before, and mailparser refused it then (more than 1 MiB of header: 554).
- */
-export const HEAD_LIMIT = HEADER_LIMITS.bytes + READ_PIECE;
 
 /** A received message: what every later stage reads. */
 export interface Received {
