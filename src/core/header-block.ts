@@ -66,7 +66,8 @@ const CR = 0x0d;
 const LF = 0x0a;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-function tooLarge(detail: string): Refusal {
+/** The refusal of a header block over HEADER_LIMITS (HEADER_TOO_LARGE, 552 5.3.4), saying which limit. */
+export function tooLarge(detail: string): Refusal {
   const { fields, lines, dkimSignatures } = HEADER_LIMITS;
   return refusal(
     'HEADER_TOO_LARGE',

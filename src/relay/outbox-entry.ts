@@ -241,24 +241,26 @@ export class OutboxEntry {
   async post(letters: readonly Letter[], options: PostOptions = {}): Promise<Posted> {
     if (letters.length === 0 && !options.alongside && !options.alongsideTx) return { messageIds: [], outboxIds: [] };
     const signed: SignedLetter[] = [];
-    const bodies: (Buffer | undefined)[] = [];
+    // What a fresh delivery sends from memory: the signed bytes, or its header block and a view of the
+    // body received; null when only its header block is in hand (the body is in a spool file): that
+    // delivery reads the row from the database, where the original is stored by then.
+    const fresh: ({ body: Buffer | undefined } | null)[] = [];
     for (const l of letters) {
       const raw = await composed(l.mail);
       const files = l.mail instanceof Uint8Array ? l.files === true : carriesFiles(l.mail);
-      // A message still in its spool file (store/spooled-bytes.ts) is never compared: its copy is stored whole.
-      const inMemory = l.message && !inFile(l.message.raw) ? l.message.raw : null;
-      const given = l.sharedBody && inMemory && l.signed === true && l.mail instanceof Uint8Array ? l.sharedBody : null;
-      if (given && inMemory) {
+      // In memory, or still in its spool file (store/spooled-bytes.ts; compared a piece at a time: shared-body.ts).
+      const original = l.message ? l.message.raw : null;
+      const given = l.sharedBody && original && l.signed === true && l.mail instanceof Uint8Array ? l.sharedBody : null;
+      if (given && original) {
         // A pool thread found the body the original's and handed back only the signed header block.
-        const original = asBuffer(inMemory);
         signed.push({ letter: l, raw, files, shared: { head: raw.length, from: given.from, length: given.length } });
-        bodies.push(original.subarray(given.from, given.from + given.length));
+        fresh.push(inFile(original) ? null : { body: asBuffer(original).subarray(given.from, given.from + given.length) });
         continue;
       }
       const bytes = l.signed === true && l.mail instanceof Uint8Array ? raw : await this.#sign(raw);
       // A body the original carries byte for byte is stored once, with the original (shared-body.ts).
-      signed.push({ letter: l, raw: bytes, files, shared: inMemory ? sharedBody(bytes, inMemory) : null });
-      bodies.push(undefined);
+      signed.push({ letter: l, raw: bytes, files, shared: original ? sharedBody(bytes, original) : null });
+      fresh.push({ body: undefined });
     }
     const posted = await this.#write(signed, {
       batched: options.batched === true,
@@ -266,7 +268,13 @@ export class OutboxEntry {
       alongside: options.alongside,
       alongsideTx: options.alongsideTx,
     });
-    if (letters.length > 0) this.#wake(signed.map((s, i) => ({ outboxId: posted.outboxIds[i] as number, envTo: s.letter.envTo, raw: s.raw, body: bodies[i] })));
+    if (letters.length > 0)
+      this.#wake(
+        signed.flatMap((s, i) => {
+          const f = fresh[i];
+          return f ? [{ outboxId: posted.outboxIds[i] as number, envTo: s.letter.envTo, raw: s.raw, body: f.body }] : [];
+        }),
+      );
     return posted;
   }
 }

@@ -6,7 +6,8 @@
 // pieces and joined them into one Buffer: the memory tier's 12.6 MB "PDF" of random bytes was held
 // twice for a moment and once until the rewrite removed it (README "Speed", round 21).
 import { MailParser, type Attachment, type AttachmentStream, type MailParserOptions, type MessageText, type ParsedMail } from 'mailparser';
-import { inFile, readStream, type SpooledFile } from '../store/spooled-bytes.js';
+import { Readable } from 'node:stream';
+import { readStream, type SpooledFile } from '../store/spooled-bytes.js';
 
 /**
  * How many of a part's first bytes are kept when the rest is let go: at least what decides its
@@ -27,9 +28,17 @@ const FIELDS = ['subject', 'references', 'date', 'to', 'from', 'cc', 'bcc', 'mes
 /**
  * `input` parsed as simpleParser parses it (options as MailParser takes them), large parts `drop`
  * says masking removes kept as their start. A message in its spool file is read from there in
- * pieces (store/spooled-bytes.ts readStream), never whole.
+ * pieces (store/spooled-bytes.ts readStream), never whole; so is a stream of it (one of the streams
+ * of one read the DKIM check reads too: relay/work.ts readSideBySide). `stop`, once aborted (the
+ * parse timed out: parse.ts parseAt), rejects with its reason and closes the stream at once: a
+ * parse that stalled no longer holds its file open (and a removed file's disk) until a read ends.
  */
-export function collectParsed(input: Buffer | SpooledFile, options: MailParserOptions, drop: DropTest): Promise<ParsedMail & { attachments: Collected[] }> {
+export function collectParsed(
+  input: Buffer | SpooledFile | Readable,
+  options: MailParserOptions,
+  drop: DropTest,
+  stop?: AbortSignal,
+): Promise<ParsedMail & { attachments: Collected[] }> {
   return new Promise((resolve, reject) => {
     // MailParser may emit a non-fatal 'error' and still reach 'end': the first error or the result wins.
     let settled = false;
@@ -72,13 +81,21 @@ export function collectParsed(input: Buffer | SpooledFile, options: MailParserOp
       for (const key of FIELDS) if (headers?.has(key)) mail[key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = headers.get(key);
       settle(null, mail as unknown as ParsedMail);
     });
-    if (!inFile(input)) return void parser.end(input);
-    const file = readStream(input);
+    // Stopped (timed out): the result is that reason, and a file or stream read is closed at once.
+    let file: Readable | null = null;
+    const stopped = (): void => {
+      file?.destroy();
+      settle(stop?.reason as Error);
+    };
+    if (stop?.aborted) return stopped();
+    stop?.addEventListener('abort', stopped, { once: true });
+    if (Buffer.isBuffer(input)) return void parser.end(input);
+    file = input instanceof Readable ? input : readStream(input);
     // pipe lets go of a destination that fails (mailparser's "Max allowed child nodes exceeded" comes
     // long before the file's end) but leaves the source paused and its descriptor open: closed here
     // once the result is settled either way, else each such message held its removed spool file's
     // disk space and a descriptor until restart.
-    const closeFile = (): void => void file.destroy();
+    const closeFile = (): void => void file?.destroy();
     parser.once('error', closeFile);
     parser.once('end', closeFile);
     file.on('error', (err: Error) => settle(err));

@@ -6,6 +6,7 @@ import { removedByStart } from '../core/masking/removed-by-start.js';
 import type { MailAddress, MailAttachment, ParsedMail } from '../core/types.js';
 import { collectParsed, type Collected, type DropTest } from './parse-collect.js';
 import { ParseTimeout } from './parse-timeout.js';
+import type { Readable } from 'node:stream';
 import type { SpooledFile } from '../store/spooled-bytes.js';
 // Loaded with the parser: text parts are read into one flat string (mailparser-text.ts).
 import './mailparser-text.js';
@@ -130,7 +131,7 @@ export function parseMail(raw: Buffer, timeoutMs: number): Promise<ParsedMail> {
  * only those first bytes, with its size and filter facts in `seen` (and its Message-IDs): the rules
  * and masking judge it by those exactly as by the whole, and remove it with the same note.
  */
-export function parseReceived(raw: Buffer | SpooledFile, timeoutMs: number): Promise<ParsedMail> {
+export function parseReceived(raw: Buffer | SpooledFile | Readable, timeoutMs: number): Promise<ParsedMail> {
   return parseAt(raw, { deadline: Date.now() + timeoutMs, depth: 0, drop: removedByStart }, timeoutMs);
 }
 
@@ -140,20 +141,22 @@ export function parseReceived(raw: Buffer | SpooledFile, timeoutMs: number): Pro
  * attached messages that each stall mailparser would otherwise hold its pool thread for their sum).
  * One that cannot be read by then is left unparsed (masking removes it).
  */
-async function parseAt(raw: Buffer | SpooledFile, at: Depth, timeoutMs = at.deadline - Date.now()): Promise<ParsedMail> {
+async function parseAt(raw: Buffer | SpooledFile | Readable, at: Depth, timeoutMs = at.deadline - Date.now()): Promise<ParsedMail> {
   const left = at.deadline - Date.now();
   if (at.depth > 0 && left <= 0) throw new ParseTimeout('no time left to parse an attached message');
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ParseTimeout(`parsing took longer than ${timeoutMs} ms`)), Math.max(left, 0));
-  });
+  // Past the deadline the parse stops: it rejects with ParseTimeout and its file (or its stream of
+  // one) is closed then, not once the read it stalled would have ended (parse-collect.ts `stop`).
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(new ParseTimeout(`parsing took longer than ${timeoutMs} ms`)), Math.max(left, 0));
   // Filled by mailparser-charsets.ts with the labels of text bodies in a charset not read here.
   const charsets: CharsetOptions = { unreadCharsets: [] };
   try {
-    const parsed = await Promise.race([
-      collectParsed(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, checksumAlgo: false, maxChildNodes: 1000, ...charsets }, at.drop),
-      timeout,
-    ]);
+    const parsed = await collectParsed(
+      raw,
+      { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, checksumAlgo: false, maxChildNodes: 1000, ...charsets },
+      at.drop,
+      stop.signal,
+    );
     return await convert(parsed, at, charsets.unreadCharsets ?? []);
   } finally {
     clearTimeout(timer);

@@ -18,9 +18,7 @@ import { commit, type CommitDeps } from './stages/commit.js';
 import { Decide, type Decided } from './stages/decide.js';
 import { deliver, type DeliverDeps } from './stages/deliver.js';
 import { Identify } from './stages/identify.js';
-import { receive, type Received, type ReceiveDeps } from './stages/receive.js';
-import { inFile, readWhole } from '../store/spooled-bytes.js';
-import { SHARED_BODY_FROM } from './shared-body.js';
+import { receive, type ReceiveDeps } from './stages/receive.js';
 import { needsNewPair, Rewrite, type Rewritten } from './stages/rewrite.js';
 import { inlineWork, type RelayWork } from './work.js';
 
@@ -37,21 +35,6 @@ export type {
   Submitter,
 } from './pipeline-types.js';
 export { newRelayMessageId };
-
-/**
- * A message still in its spool file (store/spooled-bytes.ts) read whole after all when it is a plain
- * text (no attachment, no HTML) of at least SHARED_BODY_FROM: its relay copy may then carry the body
- * it arrived with, which the pool thread finds by comparing the two in memory (work-pool.ts
- * mayShareBody), so such a body is still stored once (migration 025). Only those: a message with an
- * attachment (the memory tier's) is never read whole. Reads `html` without unpacking it (work.ts unpackMail).
- */
-async function wholeForSharedBody(received: Received): Promise<Received> {
-  const { input, mail } = received;
-  if (!inFile(input.raw) || input.raw.byteLength < SHARED_BODY_FROM || mail.attachments.length > 0) return received;
-  const html = Object.getOwnPropertyDescriptor(mail, 'html');
-  if (!html || !('value' in html) || html.value !== null) return received;
-  return { ...received, input: { ...input, raw: await readWhole(input.raw) } };
-}
 
 export class Relay {
   readonly #options: RelayOptions;
@@ -106,9 +89,8 @@ export class Relay {
 
   /** receive → identify → decide → rewrite: everything up to (not including) the commit. */
   async #toRewrite(input: AcceptInput, before?: (d: Decided) => Refusal | null): Promise<Rewritten | Refusal> {
-    const read = await receive(input, this.#receive);
-    if (isRefusal(read)) return read;
-    const received = await wholeForSharedBody(read);
+    const received = await receive(input, this.#receive);
+    if (isRefusal(received)) return received;
     // The rewrite's last prepare lets go of the message the reading thread kept; a message refused
     // (or failed) before that is let go here, so it holds nothing on that thread until KEEP_FOR_MS.
     let handedOn = false;

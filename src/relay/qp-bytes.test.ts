@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMail } from './parse.js';
-import { PIECE, decodeQuotedPrintable, libqp, replaced, withLibqp } from './qp-bytes.js';
+import { PIECE, QP_STEP, decodeQuotedPrintable, libqp, replaced, withLibqp } from './qp-bytes.js';
 
 let seed = 77;
 const R = (n: number) => {
@@ -70,6 +70,46 @@ describe("libqp's decoder, over bytes", () => {
     // ends: blanks, a lone `=`, an escape cut short
     for (const s of ['', ' ', '=', '= ', 'a=', 'a=4', 'a=41', ' \t', 'x \t', '=\r', '=\r\n', '=4\n1', 'abc \r\n \t\r\n'])
       expect(decode([Buffer.from(s, 'latin1')]).equals(libqp.decode(Buffer.from(s, 'latin1'))), JSON.stringify(s)).toBe(true);
+  });
+
+  it("gives libqp's bytes when decoded in steps up to a hard line break, as a long part is (QP_STEP)", () => {
+    if (!libqp) throw new Error('libqp not found');
+    for (let round = 0; round < 400; round++) {
+      const input = hostile(round < 300 ? R(400) : 50_000 + R(100_000));
+      const out: Buffer[] = [];
+      let held: Buffer[] = [];
+      for (let at = 0; at < input.length;) {
+        const next = Math.min(input.length, at + 1 + R(round < 300 ? 60 : 9000));
+        held.push(input.subarray(at, next));
+        at = next;
+        if (R(3) === 0) {
+          const rest = decodeQuotedPrintable(held, (p) => out.push(p), false);
+          held = rest ? [rest] : [];
+        }
+      }
+      decodeQuotedPrintable(held, (p) => out.push(p));
+      expect(Buffer.concat(out).equals(libqp.decode(input)), JSON.stringify(input.toString('latin1').slice(0, 200))).toBe(true);
+    }
+  });
+
+  it('holds a long part to about QP_STEP while it arrives, not whole, and decodes it as libqp does', () => {
+    if (!libqp) throw new Error('libqp not found');
+    const line = Buffer.from('Gr=C3=BC=C3=9Fe aus M=C3=BCnchen, a line of a long quoted-printable part =\r\nand its end\r\n', 'latin1');
+    const input = Buffer.concat(Array.from({ length: Math.ceil((10 * 1024 * 1024) / line.length) }, () => line));
+    const decoder = new (libqp.Decoder as unknown as new () => import('node:stream').Transform & { bytes?: Buffer[] })();
+    const out: Buffer[] = [];
+    decoder.on('data', (p: Buffer) => out.push(p));
+    let most = 0;
+    for (let at = 0; at < input.length; at += 65_536) {
+      decoder.write(input.subarray(at, at + 65_536));
+      most = Math.max(
+        most,
+        (decoder.bytes ?? []).reduce((n, b) => n + b.length, 0),
+      );
+    }
+    decoder.end();
+    expect(most).toBeLessThanOrEqual(QP_STEP + 65_536);
+    expect(Buffer.concat(out).equals(libqp.decode(input))).toBe(true);
   });
 
   it('holds no more memory than the bytes of a part: a part of a few bytes is not given a 64 KiB piece', () => {

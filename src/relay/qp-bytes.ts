@@ -147,18 +147,54 @@ function decodeInto(bytes: Buffer, length: number, out: Pieces): void {
 /** The joined input of a part, reused on this thread (scratch.ts): parts up to 4 MiB. */
 const scratch = new Scratch(4 * 1024 * 1024);
 
-/** libqp's decode() of the bytes of `chunks` joined, handed to `emit` in fresh pieces of at most PIECE bytes. */
-export function decodeQuotedPrintable(chunks: readonly Buffer[], emit: (piece: Buffer) => void): void {
+/**
+ * Input a decoder holds before it decodes what it has up to its last hard line break (round 23):
+ * until then a part was joined whole at its end, its size twice for a moment (a 10 MB
+ * quoted-printable attachment: 10 MB of pieces and a 10 MB join).
+ */
+export const QP_STEP = 1024 * 1024;
+
+/**
+ * Where `bytes[0, length)` may be cut so that decoding the two sides apart gives the bytes decoding
+ * them joined gives: just after the last hard line break, an LF that, once blanks before line ends
+ * are stripped, is not part of a soft line break (`=` then CRLF or LF). An escape's two digits may
+ * lie across soft breaks, never across a hard one, and blanks are stripped only before a line end,
+ * so nothing reads across such a cut. 0 when there is none.
+ */
+function hardBreakCut(bytes: Buffer, length: number): number {
+  for (let lf = bytes.lastIndexOf(LF, length - 1); lf > 0; lf = bytes.lastIndexOf(LF, lf - 1)) {
+    let j = lf - 1;
+    while (j >= 0 && (bytes[j] === SP || bytes[j] === TAB)) j--;
+    if (j >= 0 && bytes[j] === CR) j--;
+    while (j >= 0 && (bytes[j] === SP || bytes[j] === TAB)) j--;
+    if (j < 0 || bytes[j] !== EQ) return lf + 1;
+  }
+  return 0;
+}
+
+/**
+ * libqp's decode() of the bytes of `chunks` joined, handed to `emit` in fresh pieces of at most
+ * PIECE bytes. With `last` false (more input will come) only up to the last hard line break
+ * (hardBreakCut) is decoded, and the rest is returned (a copy) to go first next time; null when all
+ * was decoded. Decoding a part so in steps gives the bytes decoding it whole gives (qp-bytes.test.ts).
+ */
+export function decodeQuotedPrintable(chunks: readonly Buffer[], emit: (piece: Buffer) => void, last = true): Buffer | null {
   let length = 0;
   for (const c of chunks) length += c.length;
-  if (length === 0) return;
+  if (length === 0) return null;
   const bytes = scratch.borrow(length);
   try {
     let at = 0;
     for (const c of chunks) at += c.copy(bytes, at);
-    const out = new Pieces(emit, length);
-    decodeInto(bytes, length, out);
-    out.end();
+    const cut = last ? length : hardBreakCut(bytes, length);
+    const rest = cut < length ? Buffer.from(bytes.subarray(cut, length)) : null;
+    if (cut > 0) {
+      const out = new Pieces(emit, cut);
+      // Its own view: decodeInto searches the whole buffer it is given.
+      decodeInto(bytes.subarray(0, cut), cut, out);
+      out.end();
+    }
+    return rest;
   } finally {
     scratch.giveBack(bytes);
   }
@@ -172,6 +208,9 @@ interface QpDecoder {
   inputBytes: number;
   outputBytes: number;
   bytes?: Buffer[];
+  /** The bytes in `bytes`. */
+  held?: number;
+  emitted(this: QpDecoder, piece: Buffer): void;
 }
 interface DecoderClass {
   prototype: QpDecoder;
@@ -214,6 +253,10 @@ export async function withLibqp<T>(fn: () => Promise<T>): Promise<T> {
 
 if (found && own) {
   const proto = found.Decoder.prototype;
+  proto.emitted = function (piece) {
+    this.outputBytes += piece.length;
+    this.push(piece);
+  };
   proto._transform = function (chunk, encoding, done) {
     // A decoder is libqp's or ours from its first chunk to its end.
     if (this.bytes === undefined && (library || this.inputBytes > 0)) return own.transform.call(this, chunk, encoding, done);
@@ -221,16 +264,21 @@ if (found && own) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
     (this.bytes ??= []).push(bytes);
     this.inputBytes += bytes.length;
+    this.held = (this.held ?? 0) + bytes.length;
+    // Past QP_STEP held, what ends in a hard line break is decoded now, not joined with the rest at the end.
+    if (this.held >= QP_STEP) {
+      const rest = decodeQuotedPrintable(this.bytes, (piece) => this.emitted(piece), false);
+      this.bytes = rest ? [rest] : [];
+      this.held = rest?.length ?? 0;
+    }
     done();
   };
   proto._flush = function (done) {
     if (this.bytes === undefined) return own.flush.call(this, done);
     const chunks = this.bytes;
     this.bytes = [];
-    decodeQuotedPrintable(chunks, (piece) => {
-      this.outputBytes += piece.length;
-      this.push(piece);
-    });
+    this.held = 0;
+    decodeQuotedPrintable(chunks, (piece) => this.emitted(piece));
     done();
   };
 }

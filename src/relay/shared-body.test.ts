@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED_BODY_FROM, sharedBody } from './shared-body.js';
 
 const body = Buffer.from('plain words, nothing to mask\r\n'.repeat(Math.ceil(SHARED_BODY_FROM / 30) + 10));
@@ -34,5 +37,24 @@ describe('sharedBody', () => {
     expect(sharedBody(Buffer.concat([head, small]), Buffer.concat([Buffer.from('From: a@b.example\r\n\r\n'), small]))).toBeNull();
     expect(sharedBody(Buffer.concat([head, body]), body)).toBeNull();
     expect(sharedBody(body, original)).toBeNull();
+  });
+
+  it('answers the same for an original still in its spool file, compared a piece at a time (an 8 MB plain text, a byte changed at its end)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-shared-body-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const large = Buffer.from('plain words, nothing to mask\r\n'.repeat(Math.ceil((8 * 1024 * 1024) / 30)));
+    const original8 = Buffer.concat([Buffer.from('From: jane@buyer.example\r\nSubject: hi\r\n\r\n'), large]);
+    const file = join(dir, 'm.eml');
+    writeFileSync(file, original8);
+    const changed = Buffer.concat([head, large]);
+    changed[changed.length - 5] = 0x21;
+    for (const [name, signed] of [
+      ['the same body', Buffer.concat([head, large])],
+      ['a byte changed at its end', changed],
+      ['a shorter body', Buffer.concat([head, large.subarray(0, large.length - 2)])],
+    ] as const) {
+      expect(sharedBody(signed, { file, byteLength: original8.length }), name).toEqual(sharedBody(signed, original8));
+    }
+    expect(sharedBody(Buffer.concat([head, large]), { file, byteLength: original8.length })).not.toBeNull();
   });
 });

@@ -105,15 +105,15 @@ const REPARSE_TIMEOUT_MS = 60_000;
 
 /**
  * Whether the signed copy of `mail` may carry the body received (`raw`) byte for byte: a text with
- * no HTML and no attachment, at least SHARED_BODY_FROM bytes received in shared memory. The thread then decides by
+ * no HTML and no attachment, at least SHARED_BODY_FROM bytes received in shared memory or still in
+ * their spool file. The thread then decides by
  * comparing (shared-body.ts). Reads `html` without turning a packed one into a string (work.ts
  * unpackMail: a getter there, a value when it is null).
  */
-function mayShareBody(mail: Pick<ParsedMail, 'attachments' | 'html'>, raw: Uint8Array | SpooledFile): raw is Uint8Array {
-  // In shared memory (as the spool reads it), so it crosses to the thread without a copy. Not a
-  // message still in its spool file: that is never read whole (store/spooled-bytes.ts).
-  if (inFile(raw)) return false;
-  if (raw.byteLength < SHARED_BODY_FROM || !(raw.buffer instanceof SharedArrayBuffer) || mail.attachments.length > 0) return false;
+function mayShareBody(mail: Pick<ParsedMail, 'attachments' | 'html'>, raw: Uint8Array | SpooledFile): boolean {
+  // In shared memory (as the spool reads it), so it crosses to the thread without a copy; or still
+  // in its spool file, named (the thread compares it a piece at a time: shared-body.ts).
+  if (raw.byteLength < SHARED_BODY_FROM || (!inFile(raw) && !(raw.buffer instanceof SharedArrayBuffer)) || mail.attachments.length > 0) return false;
   const html = Object.getOwnPropertyDescriptor(mail, 'html');
   return html !== undefined && 'value' in html && html.value === null;
 }

@@ -24,6 +24,7 @@ import {
   packPrepared,
   ParseTimeout,
   prepareMail,
+  readSideBySide,
   type PackedMail,
   type PackedPrepared,
   type PrepareInput,
@@ -247,11 +248,12 @@ export type PrepareTask = Omit<PrepareInput, 'mail' | 'kept' | 'sizeHint' | 'raw
   /** Shared memory the main thread allocated for the composed bytes (work.ts outputBytesFor), or null. */
   readonly into?: Uint8Array | null;
   /**
-   * The bytes received (shared memory), when the signed copy may carry their body (work-pool.ts
-   * mayShareBody): composed here in this thread's scratch, and only its header block handed back
-   * when the bodies are the same (Prepared.sharedBody); else the whole copy, in shared memory.
+   * The bytes received (shared memory) or their spool file (compared a piece at a time:
+   * shared-body.ts), when the signed copy may carry their body (work-pool.ts mayShareBody): composed
+   * here in this thread's scratch, and only its header block handed back when the bodies are the
+   * same (Prepared.sharedBody); else the whole copy, in shared memory.
    */
-  readonly original?: Uint8Array | null;
+  readonly original?: Uint8Array | SpooledFile | null;
 } & (
     | { readonly mail: ParsedMail }
     | { readonly kept: { readonly id: number; readonly release: boolean }; readonly overrides: Pick<ParsedMail, 'from' | 'sender' | 'headers'> }
@@ -278,7 +280,7 @@ export async function prepare(task: PrepareTask): Promise<PrepareOutcome> {
   } else {
     mail = task.mail;
   }
-  const original = task.original && setup.dkim ? asBuffer(task.original) : null;
+  const original = task.original && setup.dkim ? (inFile(task.original) ? task.original : asBuffer(task.original)) : null;
   const lent: Buffer[] = [];
   try {
     // Composed and signed straight into the shared memory it goes back in (work.ts composeInPlace):
@@ -431,7 +433,7 @@ export interface ReadOutcome {
  * parsed message (large parts in shared memory) and the small authentication facts go back.
  */
 export async function read(task: {
-  /** The bytes received, or their spool file (read from there in pieces, by the parse and by DKIM each). */
+  /** The bytes received, or their spool file (read from there in pieces, once for the parse and DKIM both: work.ts readSideBySide). */
   raw: Uint8Array | SpooledFile;
   timeoutMs: number;
   /** read: the id the main thread answers this message's DNS questions under; answers: those answered already. */
@@ -442,14 +444,18 @@ export async function read(task: {
   const raw = inFile(task.raw) ? task.raw : asBuffer(task.raw);
   const v = task.verify;
   try {
+    // One read of a spool file for both (work.ts readSideBySide).
+    const [verifying, parsing] = readSideBySide(
+      raw,
+      task.timeoutMs,
+      v && ((input) => authenticateMail(input, v.session, resolverFor(v.read, v.answers ?? []), v.mta)),
+    );
     const [auth, parsed] = await Promise.all([
-      v
-        ? authenticateMail(raw, v.session, resolverFor(v.read, v.answers ?? []), v.mta).then(
-            (ok): AuthOutcome => ({ ok }),
-            (err: Error): AuthOutcome => ({ error: err?.message ?? String(err) }),
-          )
-        : null,
-      inlineWork.parse(raw, task.timeoutMs).then(
+      verifying?.then(
+        (ok): AuthOutcome => ({ ok }),
+        (err: Error): AuthOutcome => ({ error: err?.message ?? String(err) }),
+      ) ?? null,
+      parsing.then(
         (mail): { readonly ok: ParsedMail; readonly original: ParsedMail } | ParseFailure => ({ ok: forSmtpThread(mail), original: mail }),
         (err: Error): ParseFailure =>
           err instanceof ParseTimeout

@@ -13,7 +13,8 @@ import type { DnsResolver } from '../dns/resolver.js';
 import type { DkimSignSetup } from '../outbound/dkim-sign.js';
 import type { DnsQuestion } from '../smtp/auth-questions.js';
 import type { SessionFacts } from '../smtp/authenticate.js';
-import { inFile, type SpooledFile } from '../store/spooled-bytes.js';
+import type { Readable } from 'node:stream';
+import { inFile, readShared, type OpenSpool, type SpooledFile } from '../store/spooled-bytes.js';
 import { withCampaignParts, type CampaignHandover } from './campaign-handover.js';
 import type { ComposeInto } from './compose.js';
 import { ParseTimeout } from './parse-timeout.js';
@@ -387,14 +388,44 @@ export function asBuffer(raw: Uint8Array): Buffer {
 }
 
 /**
- * Verification and parsing of one message side by side (DNS answers arrive while the parser works);
+ * The parse of one message and, with `auth`, its sender's verification (the DKIM check reads the
+ * bytes), side by side: [verification or null, parse]. A message in memory is the same Buffer for
+ * both. One in its spool file is read ONCE for both (store/spooled-bytes.ts readShared: each 64 KiB
+ * piece handed to both readers, the slower one pacing the read); before round 23 each read the
+ * whole file itself. Each reader's stream is destroyed once that reader settles, however it
+ * settles, so one that failed or stopped early (a parse timeout) no longer paces the other, and the
+ * file is closed once neither reads it. The pool thread's read (work-thread.ts) and readMail share it.
+ */
+export function readSideBySide<A>(
+  raw: Buffer | SpooledFile,
+  timeoutMs: number,
+  auth: ((input: Buffer | Readable) => Promise<A>) | null,
+  openFile?: OpenSpool,
+): [Promise<A> | null, Promise<ParsedMail>] {
+  const parse = (input: Buffer | Readable) => import('./parse.js').then((m) => m.parseReceived(input, timeoutMs));
+  if (!inFile(raw)) return [auth ? auth(raw) : null, parse(raw)];
+  const [forParse, forAuth] = readShared(raw, auth ? 2 : 1, openFile) as [Readable, Readable | undefined];
+  const reading = <T>(read: (input: Readable) => Promise<T>, stream: Readable): Promise<T> =>
+    Promise.resolve()
+      .then(() => read(stream))
+      .finally(() => stream.destroy());
+  return [auth && forAuth ? reading(auth, forAuth) : null, reading(parse, forParse)];
+}
+
+/**
+ * Verification and parsing of one message side by side (DNS answers arrive while the parser works),
+ * from one read of its bytes (readSideBySide; `openFile` opens a spool file, by default from disk);
  * both are waited for, then a failed verification is the outcome before a failed parse.
  */
-export async function readMail(raw: Buffer | SpooledFile, timeoutMs: number, verify: Verification | null): Promise<Read> {
-  const [auth, mail] = await Promise.allSettled([
-    verify ? import('../smtp/authenticate.js').then((m) => m.authenticateMail(raw, verify.session, verify.resolver, verify.mta)) : null,
-    import('./parse.js').then((m) => m.parseReceived(raw, timeoutMs)),
-  ]);
+export async function readMail(raw: Buffer | SpooledFile, timeoutMs: number, verify: Verification | null, openFile?: OpenSpool): Promise<Read> {
+  const [auth, mail] = await Promise.allSettled(
+    readSideBySide(
+      raw,
+      timeoutMs,
+      verify && ((input) => import('../smtp/authenticate.js').then((m) => m.authenticateMail(input, verify.session, verify.resolver, verify.mta))),
+      openFile,
+    ),
+  );
   if (auth.status === 'rejected') throw new SenderAuthFailed(String((auth.reason as Error)?.message ?? auth.reason));
   if (mail.status === 'rejected') throw mail.reason;
   return { mail: mail.value, auth: auth.value, kept: null };

@@ -4,7 +4,7 @@
 // read as a result. The pure judgement of what the results mean lives in core/sender-auth.ts.
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { domainToUnicode } from 'node:url';
 import type { AuthFacts } from '../core/sender-auth.js';
 import type { DnsResolver } from '../dns/resolver.js';
@@ -49,10 +49,11 @@ const { dmarc } = requireHere('mailauth/lib/dmarc') as {
  * step for step: DKIM over the bytes, SPF for the client (an address literal for a HELO that is an
  * IP, the IP for none), DMARC from the From mailauth read with the SPF and DKIM domains that passed.
  */
-export async function verifySender(raw: Buffer | SpooledFile, session: SessionFacts, resolver: Resolver, mta: string): Promise<MailauthResult> {
-  // A message in its spool file is read from there in pieces, as mailauth reads a stream; closed
-  // however the check ends (mailauth's pipe leaves the source open when its verifier fails).
-  const stream: Readable | null = inFile(raw) ? readStream(raw) : null;
+export async function verifySender(raw: Buffer | SpooledFile | Readable, session: SessionFacts, resolver: Resolver, mta: string): Promise<MailauthResult> {
+  // A message in its spool file is read from there in pieces, as mailauth reads a stream (or given
+  // as a stream of one read the parse reads too: relay/work.ts readSideBySide); closed however the
+  // check ends (mailauth's pipe leaves the source open when its verifier fails).
+  const stream: Readable | null = raw instanceof Readable ? raw : inFile(raw) ? readStream(raw) : null;
   let dkim: DkimVerified;
   try {
     dkim = await dkimVerify(stream ?? (raw as Buffer), { resolver, sender: session.envelopeFrom });
@@ -88,7 +89,7 @@ interface MailauthResult {
  * proof only after that gate passed. The null sender is checked too (SPF then speaks for the HELO
  * name, RFC 7208 §2.4); DMARC applies to it as to any.
  */
-export async function authenticateMail(raw: Buffer | SpooledFile, session: SessionFacts, resolver: DnsResolver, mta: string): Promise<AuthFacts> {
+export async function authenticateMail(raw: Buffer | SpooledFile | Readable, session: SessionFacts, resolver: DnsResolver, mta: string): Promise<AuthFacts> {
   const result = await verifySender(raw, session, resolver, mta);
   const envDomain = session.envelopeFrom.slice(session.envelopeFrom.lastIndexOf('@') + 1).toLowerCase();
   const spf = result.spf

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readHeaderBlock } from '../core/header-block.js';
-import { headOf, readAt, readStream, readWhole, SpoolUnread, type SpooledFile } from './spooled-bytes.js';
+import { readHeaderBlock, tooLarge } from '../core/header-block.js';
+import { HEAD_LIMIT, headOf, readAt, readStream, readWhole, SpoolUnread, type SpooledFile } from './spooled-bytes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'maskgate-spooled-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,8 +18,12 @@ function spooled(bytes: Buffer): SpooledFile {
 const body = Buffer.alloc(300 * 1024, 'body line\r\n');
 
 describe('a message read from its spool file', () => {
-  it('gives the header block from the first bytes when it ends there, else reads the whole file: the header reading is the same', () => {
-    const cases: [string, Buffer, 'head' | 'whole'][] = [
+  it('gives the header block from the first bytes when it ends there, else from the first HEAD_LIMIT bytes, else refuses it: the verdict is the same', () => {
+    // 1 MB of header block (900 fields of five lines) in front of 19 MB of body: read to HEAD_LIMIT, never whole.
+    const field = (i: number) => `X-Pad-${i}: ${'p'.repeat(200)}\r\n${` ${'q'.repeat(210)}\r\n`.repeat(4)}`;
+    const megabyte = `From: a@b.example\r\n${Array.from({ length: 900 }, (_, i) => field(i)).join('')}`;
+    const large = Buffer.alloc(19 * 1024 * 1024, 'body line\r\n');
+    const cases: [string, Buffer, 'head' | 'limit' | 'whole' | 'refused'][] = [
       ['a small header block', Buffer.concat([Buffer.from('From: a@b.example\r\nSubject: s\r\n\r\n'), body]), 'head'],
       ['LF line ends', Buffer.concat([Buffer.from('From: a@b.example\nSubject: s\n\n'), body]), 'head'],
       ['no header block at all', Buffer.concat([Buffer.from('\r\n'), body]), 'head'],
@@ -29,12 +33,22 @@ describe('a message read from its spool file', () => {
         'whole',
       ],
       ['no empty line (a message with no body)', Buffer.from(`From: a@b.example\r\n${'X-Pad: padding padding\r\n'.repeat(10_000)}`), 'whole'],
-      ['a header line too long to accept', Buffer.concat([Buffer.from(`From: a@b.example\r\nX-Long: ${'y'.repeat(2 * 1024 * 1024)}\r\n\r\n`), body]), 'whole'],
+      [
+        'a header line too long to accept',
+        Buffer.concat([Buffer.from(`From: a@b.example\r\nX-Long: ${'y'.repeat(2 * 1024 * 1024)}\r\n\r\n`), body]),
+        'refused',
+      ],
+      ['20 MB with 1 MB of header block', Buffer.concat([Buffer.from(`${megabyte}\r\n`), large]), 'limit'],
+      [
+        '20 MB with 1.2 MB of header block',
+        Buffer.concat([Buffer.from(`${megabyte}X-Long: x\r\n${` ${'z'.repeat(2000)}\r\n`.repeat(100)}\r\n`), large]),
+        'refused',
+      ],
     ];
     for (const [name, bytes, read] of cases) {
-      const head = headOf(spooled(bytes), 64 * 1024);
-      expect(head.length, name).toBe(read === 'head' ? 64 * 1024 : bytes.length);
-      expect(readHeaderBlock(head), name).toEqual(readHeaderBlock(bytes));
+      const head = headOf(spooled(bytes), 64 * 1024, HEAD_LIMIT);
+      expect(head?.length ?? null, name).toBe({ head: 64 * 1024, limit: HEAD_LIMIT, whole: bytes.length, refused: null }[read]);
+      expect(head ? readHeaderBlock(head) : tooLarge('more than 1 MiB before the empty line'), name).toEqual(readHeaderBlock(bytes));
     }
   });
 

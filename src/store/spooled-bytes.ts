@@ -8,9 +8,10 @@
 // (README "Speed", "Round 22: the memory tier"). A SpooledFile is plain data, so it crosses to a pool
 // thread by structured clone as it is. The file is the listener's: it is removed only once the
 // session is answered, after the commit (smtp/listener.ts), so every read here comes before that.
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Transform, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { HEADER_LIMITS } from '../core/header-block.js';
 
 /**
  * The spool file could not be read to its `byteLength` (gone, cut short, an I/O error): the
@@ -37,6 +38,17 @@ export const FILE_FROM = 4 * 1024 * 1024;
 
 /** How many bytes a stream over a spool file reads at a time (as mailauth and the MIME splitter take them). */
 export const READ_PIECE = 64 * 1024;
+
+/**
+ * How much of a message in its spool file is read at most for its header block (headOf): the
+ * block's byte limit (HEADER_LIMITS.bytes, 1 MiB: readHeaderBlock refuses a line that starts past
+ * it, and it is mailparser's own limit for a MIME node's header) and one READ_PIECE more for a line
+ * that starts before it and ends after. A block with no empty line within these bytes is refused as
+ * too large (relay/stages/receive.ts, 552 5.3.4) without reading further: until round 23 the SMTP
+ * thread read the whole file for it. Only a block whose last line starts before 1 MiB and runs on
+ * past 1 MiB + 64 KiB was accepted by the header reading before, and mailparser refused it then.
+ */
+export const HEAD_LIMIT = HEADER_LIMITS.bytes + READ_PIECE;
 
 export function inFile(bytes: Uint8Array | SpooledFile): bytes is SpooledFile {
   return typeof (bytes as Partial<SpooledFile>).file === 'string';
@@ -80,28 +92,107 @@ export async function readWhole(f: SpooledFile): Promise<Buffer> {
   }
 }
 
+/** A spool file open for reading: node:fs/promises' FileHandle, or a stand-in (a test counts the bytes read). */
+export interface SpoolHandle {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
+/** How a spool file is opened for reading: node:fs/promises open by default. */
+export type OpenSpool = (file: string) => Promise<SpoolHandle>;
+
+const openSpool: OpenSpool = (file) => open(file, 'r');
+
 /**
  * The file's bytes as a stream of READ_PIECE reads (its `byteLength` bytes, not what was appended
  * after). A file that cannot be opened or read, or ends before `byteLength`, fails the stream with
- * SpoolUnread: a reader never takes a shorter message for the whole.
+ * SpoolUnread: a reader never takes a shorter message for the whole. Destroying the stream closes
+ * the file at once (readShared).
  */
-export function readStream(f: SpooledFile): Readable {
-  const stream = createReadStream(f.file, { start: 0, end: Math.max(0, f.byteLength - 1), highWaterMark: READ_PIECE });
-  let got = 0;
+export function readStream(f: SpooledFile, openFile: OpenSpool = openSpool): Readable {
+  return readShared(f, 1, openFile)[0] as Readable;
+}
+
+/**
+ * `readers` streams of the file's bytes from ONE read of it: each READ_PIECE piece is read once and
+ * the same Buffer handed to every stream (readers only read it). The next piece is read only once
+ * every stream still open has asked for more, so the slowest reader paces the read and no stream
+ * holds more than its own READ_PIECE high-water mark: neither buffers the whole (the parse and the
+ * DKIM check of relay/work.ts readSideBySide; before round 23 each read the file itself, two full
+ * reads of a 17 MB message). A stream destroyed by its reader (done early, failed, timed out) stops
+ * pacing the others; once every stream is destroyed or ended the file is closed at once, not when a
+ * read would have reached its end. Errors as readStream, on every stream still open.
+ */
+export function readShared(f: SpooledFile, readers: number, openFile: OpenSpool = openSpool): Readable[] {
   const unread = (message: string) => new SpoolUnread(`spool file ${f.file}: ${message}`);
-  const checked = new Transform({
-    highWaterMark: READ_PIECE,
-    transform(chunk: Buffer, _encoding, done) {
-      got += chunk.length;
-      done(null, chunk);
-    },
-    flush(done) {
-      done(got === f.byteLength ? null : unread(`ended at ${got} of ${f.byteLength} bytes`));
-    },
+  const open = new Set<Readable>();
+  const asking = new Set<Readable>();
+  let handle: Promise<SpoolHandle> | null = null;
+  let at = 0;
+  let reading = false;
+  let finished = false;
+  const close = (): void => {
+    if (finished) return;
+    finished = true;
+    // A read in flight finishes first (pump closes it then): a handle is never closed under a read.
+    if (!reading && handle) void handle.then((h) => h.close()).catch(() => undefined);
+  };
+  const fail = (err: Error): void => {
+    for (const s of [...open]) s.destroy(err);
+    close();
+  };
+  const pump = async (): Promise<void> => {
+    if (reading || finished || open.size === 0) return;
+    for (const s of open) if (!asking.has(s)) return;
+    reading = true;
+    asking.clear();
+    try {
+      handle ??= openFile(f.file);
+      const h = await handle;
+      const piece = Buffer.allocUnsafe(Math.min(READ_PIECE, f.byteLength - at));
+      let got = 0;
+      while (got < piece.length && !finished) {
+        const { bytesRead } = await h.read(piece, got, piece.length - got, at + got);
+        if (bytesRead === 0) throw unread(`ended at ${at + got} of ${f.byteLength} bytes`);
+        got += bytesRead;
+      }
+      at += got;
+      reading = false;
+      if (finished) return void h.close().catch(() => undefined);
+      const last = at >= f.byteLength;
+      for (const s of [...open]) {
+        if (piece.length > 0) s.push(piece);
+        if (last) s.push(null);
+      }
+      if (last) close();
+    } catch (err) {
+      reading = false;
+      const e = err as Error;
+      if (finished) return void handle?.then((h) => h.close()).catch(() => undefined);
+      return fail(e instanceof SpoolUnread ? e : unread(e.message));
+    }
+    void pump();
+  };
+  return Array.from({ length: readers }, () => {
+    const stream: Readable = new Readable({
+      highWaterMark: READ_PIECE,
+      read() {
+        asking.add(stream);
+        void pump();
+      },
+      destroy(err, done) {
+        open.delete(stream);
+        asking.delete(stream);
+        if (open.size === 0) close();
+        else void pump();
+        done(err);
+      },
+    });
+    open.add(stream);
+    // An ended stream no longer paces the others (it ends only with the last piece, as they do).
+    stream.once('end', () => open.delete(stream));
+    return stream;
   });
-  stream.on('error', (err: Error) => checked.destroy(err instanceof SpoolUnread ? err : unread(err.message)));
-  checked.on('close', () => stream.destroy());
-  return stream.pipe(checked);
 }
 
 /**
@@ -134,15 +225,18 @@ export function scavengeAfter(bytes: number): void {
 
 /**
  * The first bytes of `bytes` that hold its whole header block (core/header-block.ts readHeaderBlock
- * reads nothing past the first empty line): for a file, its first `headBytes`, or the whole file when
- * no empty line ends within them (only a block too large to accept, or a message with no body, reads
- * further; both as before).
+ * reads nothing past the first empty line): for a file, its first `headBytes`; when no empty line
+ * ends within them, its first `upTo` bytes (one more read, on the SMTP thread); null when none ends
+ * within those either (the caller refuses such a block: HEAD_LIMIT). Before
+ * round 23 that last case read the whole file (a 20 MB message with a long header block: 20 MB on
+ * the event loop at once). A file no longer than `upTo` is read whole, as before.
  */
-export function headOf(bytes: Uint8Array | SpooledFile, headBytes: number): Uint8Array {
+export function headOf(bytes: Uint8Array | SpooledFile, headBytes: number, upTo: number): Uint8Array | null {
   if (!inFile(bytes)) return bytes;
   const head = readAt(bytes, 0, headBytes);
   if (head.length === bytes.byteLength || endsHeader(head)) return head;
-  return readAt(bytes, 0, bytes.byteLength);
+  const more = readAt(bytes, 0, Math.max(upTo, headBytes));
+  return more.length === bytes.byteLength || endsHeader(more) ? more : null;
 }
 
 /** Whether an empty line (LF LF, LF CR LF, or one at the very start) lies wholly within `head`. */

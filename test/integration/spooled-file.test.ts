@@ -94,4 +94,31 @@ describe('a message processed from its spool file', () => {
     // A descriptor left open would keep each removed file's disk space, and the process's descriptors, until restart.
     expect(openUnder(spool)).toBe(0);
   }, 120_000);
+
+  it('reads a 1 MB header block of a 20 MB message to its end and delivers it, and refuses a longer one (552 5.3.4) without reading the file whole', async () => {
+    const { address } = await seedPair(h);
+    const fields = Array.from({ length: 900 }, (_, i) => `X-Pad-${i}: ${'p'.repeat(200)}\r\n${` ${'q'.repeat(210)}\r\n`.repeat(4)}`).join('');
+    const body = 'a long letter, line after line, 0123456789\r\n'.repeat(Math.ceil((19 * 1024 * 1024) / 44));
+    const send = async (extra: string) => {
+      const message = Buffer.from(
+        `From: Jane <${WRITER}>\r\nTo: ${address}\r\nSubject: long header ${extra.length}\r\nMessage-ID: <long-${extra.length}@buyer.example>\r\n${fields}${extra}\r\n${body}`,
+        'latin1',
+      );
+      const c = await SmtpClient.connect(h.gw.smtpPort);
+      const r = await c.send(WRITER, [address], message);
+      await c.quit();
+      return r.reply;
+    };
+    const accepted = await send('');
+    expect(accepted.code).toBe(250);
+    const [arrived] = await h.sink!.waitFor(1, 120_000);
+    const delivered = await simpleParser(arrived!.raw);
+    expect(delivered.subject).toBe('long header 0');
+    // 200 KB more of one field: the empty line comes past 1 MiB.
+    const refused = await send(`X-Long: x\r\n${` ${'z'.repeat(2000)}\r\n`.repeat(100)}`);
+    expect([refused.code, refused.text]).toEqual([552, expect.stringMatching(/5\.3\.4 .*more than 1 MiB before the empty line/)]);
+    // Each file is removed once its session is answered.
+    await expect.poll(() => readdirSync(join(h.dataDir, 'spool'))).toEqual([]);
+    expect(openUnder(join(h.dataDir, 'spool'))).toBe(0);
+  }, 180_000);
 });

@@ -2,12 +2,12 @@
 // proof of who wrote, and the parsed body. The header gate comes first: a block parsers could read
 // two ways is refused before anything else is spent on it (no DNS for SPF/DKIM/DMARC, no parse).
 import { isRefusal } from '../../core/alias-token.js';
-import { readHeaderBlock, type HeaderBlock } from '../../core/header-block.js';
+import { readHeaderBlock, tooLarge, type HeaderBlock } from '../../core/header-block.js';
 import type { Proof } from '../../core/policy.js';
 import type { AuthFacts } from '../../core/sender-auth.js';
 import type { ParsedMail } from '../../core/types.js';
 import { refusal, type Refusal } from '../../core/verdicts.js';
-import { headOf, SpoolUnread } from '../../store/spooled-bytes.js';
+import { HEAD_LIMIT, headOf, SpoolUnread } from '../../store/spooled-bytes.js';
 import { expectedQuestions } from '../../smtp/auth-questions.js';
 import { decodeDisplayName } from '../display-name.js';
 import type { AcceptInput } from '../pipeline-types.js';
@@ -43,8 +43,9 @@ export interface ReceiveDeps {
  * Rejects (the shell answers 451) when computing the sender's authentication fails.
  */
 export async function receive(input: AcceptInput, deps: ReceiveDeps): Promise<Received | Refusal> {
-  // A message still in its spool file: its first HEAD_BYTES hold its header block (else it is read whole, as before).
-  const header = readHeaderBlock(headOf(input.raw, HEAD_BYTES));
+  // A message still in its spool file: its first HEAD_BYTES hold its header block, else its first HEAD_LIMIT, else it is refused.
+  const head = headOf(input.raw, HEAD_BYTES, HEAD_LIMIT);
+  const header = head ? readHeaderBlock(head) : tooLarge('more than 1 MiB before the empty line');
   if (isRefusal(header)) return header;
   const source = input.proof;
   const given: Proof | null = typeof source === 'function' ? await source() : 'verify' in source ? null : source;
