@@ -72,7 +72,7 @@ describe("libqp's decoder, over bytes", () => {
       expect(decode([Buffer.from(s, 'latin1')]).equals(libqp.decode(Buffer.from(s, 'latin1'))), JSON.stringify(s)).toBe(true);
   });
 
-  it("gives libqp's bytes when decoded in steps up to a hard line break, as a long part is (QP_STEP)", () => {
+  it("gives libqp's bytes when decoded in steps up to a line break it may be cut at, as a long part is (QP_STEP)", () => {
     if (!libqp) throw new Error('libqp not found');
     for (let round = 0; round < 400; round++) {
       const input = hostile(round < 300 ? R(400) : 50_000 + R(100_000));
@@ -111,6 +111,34 @@ describe("libqp's decoder, over bytes", () => {
     expect(most).toBeLessThanOrEqual(QP_STEP + 65_536);
     expect(Buffer.concat(out).equals(libqp.decode(input))).toBe(true);
   });
+
+  it('holds a long part with no hard line break (a paragraph, or minified HTML, wrapped only by soft breaks) to about QP_STEP too, and decodes it as libqp does', () => {
+    if (!libqp) throw new Error('libqp not found');
+    // As encoders write one long line: soft breaks every 73 characters, escapes next to them and across them.
+    const text = 'Gr=C3=BC=C3=9Fe aus M=C3=BCnchen =3D a long paragraph, =\r\nwritten =E2=\r\n=82=AC and =4=\r\n1 without a line end, ';
+    const soft = (n: number) => Buffer.from(text.repeat(Math.ceil(n / text.length)), 'latin1');
+    const none = (n: number) => Buffer.from('=C3=BCx'.repeat(Math.ceil(n / 7)), 'latin1');
+    for (const [input, bound] of [
+      [soft(10 * 1024 * 1024), QP_STEP + 65_536],
+      // no line end at all: held whole (nothing can be cut), as before round 23, and decoded as libqp does
+      [none(6 * 1024 * 1024), Infinity],
+    ] as const) {
+      const decoder = new (libqp.Decoder as unknown as new () => import('node:stream').Transform & { bytes?: Buffer[] })();
+      const out: Buffer[] = [];
+      decoder.on('data', (p: Buffer) => out.push(p));
+      let most = 0;
+      for (let at = 0; at < input.length; at += 65_536) {
+        decoder.write(input.subarray(at, at + 65_536));
+        most = Math.max(
+          most,
+          (decoder.bytes ?? []).reduce((n, b) => n + b.length, 0),
+        );
+      }
+      decoder.end();
+      expect(most).toBeLessThanOrEqual(bound);
+      expect(Buffer.concat(out).equals(libqp.decode(input))).toBe(true);
+    }
+  }, 60_000);
 
   it('holds no more memory than the bytes of a part: a part of a few bytes is not given a 64 KiB piece', () => {
     // 1000 tiny quoted-printable parts (a 60 KB message) must not make 64 MiB of pieces.

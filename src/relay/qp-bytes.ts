@@ -156,26 +156,39 @@ export const QP_STEP = 1024 * 1024;
 
 /**
  * Where `bytes[0, length)` may be cut so that decoding the two sides apart gives the bytes decoding
- * them joined gives: just after the last hard line break, an LF that, once blanks before line ends
- * are stripped, is not part of a soft line break (`=` then CRLF or LF). An escape's two digits may
- * lie across soft breaks, never across a hard one, and blanks are stripped only before a line end,
- * so nothing reads across such a cut. 0 when there is none.
+ * them joined gives: just after the last LF that ends a line, once blanks before line ends are
+ * stripped, either
+ * - a hard line break: not part of a soft line break (`=` then CRLF or LF); an escape's two digits
+ *   may lie across soft breaks, never across a hard one, and blanks are stripped only before a line
+ *   end, so nothing reads across such a cut; or
+ * - a soft line break whose `=` follows two bytes that are none of `=`, CR, LF: no escape before it
+ *   is still waiting for a digit (one waits only within two bytes of its `=`, or across soft breaks,
+ *   which are made of `=`, CR and LF), so the break is removed the same on either side.
+ * Without the second, a part wrapped only by soft breaks (one long paragraph, minified HTML: as
+ * encoders write a text with no line end) was held whole, and searched again at every chunk.
+ * 0 when there is none.
  */
-function hardBreakCut(bytes: Buffer, length: number): number {
+function stepCut(bytes: Buffer, length: number): number {
   for (let lf = bytes.lastIndexOf(LF, length - 1); lf > 0; lf = bytes.lastIndexOf(LF, lf - 1)) {
     let j = lf - 1;
     while (j >= 0 && (bytes[j] === SP || bytes[j] === TAB)) j--;
     if (j >= 0 && bytes[j] === CR) j--;
     while (j >= 0 && (bytes[j] === SP || bytes[j] === TAB)) j--;
     if (j < 0 || bytes[j] !== EQ) return lf + 1;
+    if (j >= 2 && plain(bytes[j - 1]) && plain(bytes[j - 2])) return lf + 1;
   }
   return 0;
 }
 
+/** A byte no soft line break or escape is made of (`=`, CR, LF). */
+function plain(b: number | undefined): boolean {
+  return b !== EQ && b !== CR && b !== LF;
+}
+
 /**
  * libqp's decode() of the bytes of `chunks` joined, handed to `emit` in fresh pieces of at most
- * PIECE bytes. With `last` false (more input will come) only up to the last hard line break
- * (hardBreakCut) is decoded, and the rest is returned (a copy) to go first next time; null when all
+ * PIECE bytes. With `last` false (more input will come) only up to the last line break it may be cut
+ * at (stepCut) is decoded, and the rest is returned (a copy) to go first next time; null when all
  * was decoded. Decoding a part so in steps gives the bytes decoding it whole gives (qp-bytes.test.ts).
  */
 export function decodeQuotedPrintable(chunks: readonly Buffer[], emit: (piece: Buffer) => void, last = true): Buffer | null {
@@ -186,7 +199,7 @@ export function decodeQuotedPrintable(chunks: readonly Buffer[], emit: (piece: B
   try {
     let at = 0;
     for (const c of chunks) at += c.copy(bytes, at);
-    const cut = last ? length : hardBreakCut(bytes, length);
+    const cut = last ? length : stepCut(bytes, length);
     const rest = cut < length ? Buffer.from(bytes.subarray(cut, length)) : null;
     if (cut > 0) {
       const out = new Pieces(emit, cut);
@@ -210,6 +223,8 @@ interface QpDecoder {
   bytes?: Buffer[];
   /** The bytes in `bytes`. */
   held?: number;
+  /** How many bytes held the next step waits for (QP_STEP, or twice what the last step could not cut). */
+  stepAt?: number;
   emitted(this: QpDecoder, piece: Buffer): void;
 }
 interface DecoderClass {
@@ -265,11 +280,15 @@ if (found && own) {
     (this.bytes ??= []).push(bytes);
     this.inputBytes += bytes.length;
     this.held = (this.held ?? 0) + bytes.length;
-    // Past QP_STEP held, what ends in a hard line break is decoded now, not joined with the rest at the end.
-    if (this.held >= QP_STEP) {
+    // Past QP_STEP held, what ends where it may be cut (stepCut) is decoded now, not joined with the
+    // rest at the end. What could not be cut (a part with no line end) is tried again only once the
+    // bytes held have doubled: joined and searched again at every chunk, a 16 MB part of one line
+    // took seconds (the joins' sum grows with the square of the part).
+    if (this.held >= (this.stepAt ?? QP_STEP)) {
       const rest = decodeQuotedPrintable(this.bytes, (piece) => this.emitted(piece), false);
       this.bytes = rest ? [rest] : [];
       this.held = rest?.length ?? 0;
+      this.stepAt = Math.max(QP_STEP, 2 * this.held);
     }
     done();
   };
@@ -278,6 +297,7 @@ if (found && own) {
     const chunks = this.bytes;
     this.bytes = [];
     this.held = 0;
+    this.stepAt = QP_STEP;
     decodeQuotedPrintable(chunks, (piece) => this.emitted(piece));
     done();
   };
