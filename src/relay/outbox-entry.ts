@@ -257,9 +257,14 @@ export class OutboxEntry {
         fresh.push(inFile(original) ? null : { body: asBuffer(original).subarray(given.from, given.from + given.length) });
         continue;
       }
-      const bytes = l.signed === true && l.mail instanceof Uint8Array ? raw : await this.#sign(raw);
+      const pooled = l.signed === true && l.mail instanceof Uint8Array;
+      const bytes = pooled ? raw : await this.#sign(raw);
       // A body the original carries byte for byte is stored once, with the original (shared-body.ts).
-      signed.push({ letter: l, raw: bytes, files, shared: original ? sharedBody(bytes, original) : null });
+      // Not one still in its spool file that a pool thread signed: that thread compared it already
+      // when it could be shared (work-pool.ts mayShareBody), and here it would be read again on the
+      // SMTP thread, synchronously (a 25 MB plain text whose masked copy kept its length: ~10 ms).
+      const compared = pooled && original !== null && inFile(original);
+      signed.push({ letter: l, raw: bytes, files, shared: original && !compared ? sharedBody(bytes, original) : null });
       fresh.push({ body: undefined });
     }
     const posted = await this.#write(signed, {
