@@ -166,7 +166,8 @@ export const QP_STEP = 1024 * 1024;
  *   which are made of `=`, CR and LF), so the break is removed the same on either side.
  * Without the second, a part wrapped only by soft breaks (one long paragraph, minified HTML: as
  * encoders write a text with no line end) was held whole, and searched again at every chunk.
- * 0 when there is none.
+ * With neither, within the line (see the last step). 0 when there is no such place at all (a part
+ * made only of `=`, CR, LF and blanks).
  */
 function stepCut(bytes: Buffer, length: number): number {
   for (let lf = bytes.lastIndexOf(LF, length - 1); lf > 0; lf = bytes.lastIndexOf(LF, lf - 1)) {
@@ -177,6 +178,11 @@ function stepCut(bytes: Buffer, length: number): number {
     if (j < 0 || bytes[j] !== EQ) return lf + 1;
     if (j >= 2 && plain(bytes[j - 1]) && plain(bytes[j - 2])) return lf + 1;
   }
+  // No line end to cut after (a part of one line of megabytes: nothing requires an encoder to
+  // break it): cut within the line, after a byte that is none of `=`, CR, LF, SP, HTAB and follows
+  // one that is none of `=`, CR, LF — no escape is then waiting for a digit (as above), no soft
+  // break is split, and no blank left at the cut is stripped as if it ended the input.
+  for (let c = length; c >= 2; c--) if (plain(bytes[c - 1]) && bytes[c - 1] !== SP && bytes[c - 1] !== TAB && plain(bytes[c - 2])) return c;
   return 0;
 }
 
