@@ -1,16 +1,19 @@
-// Owns DATA admission: how many SMTP sessions of the process may be reading a message at once
-// (`smtp.dataSlots`). A session takes a slot before it is sent its `354`; while none is free it
-// waits, first come first served, and its client — which must wait for the 354 before it sends the
-// message (RFC 5321 §3.3, §4.5.3.2.5; with PIPELINING, DATA ends a group) — keeps the bytes. So a
-// burst of sessions sending DATA together is read a few sessions at a time: the socket reads, the
-// parser's and the DATA stream's buffers and the spool's write queues of all of them are not alive
-// at once (README "Round 23: DATA admission").
+// Owns DATA admission: how many SMTP sessions of the process may have a message in the gateway at
+// once (`smtp.dataSlots`), from its 354 to its answer. A session takes a slot before it is sent its
+// `354`; while none is free it waits, first come first served, and its client — which must wait for
+// the 354 before it sends the message (RFC 5321 §3.3, §4.5.3.2.5; with PIPELINING, DATA ends a
+// group) — keeps the bytes. So a burst of sessions sending DATA together is read no faster than it
+// is processed: the socket reads, the parser's and the DATA stream's buffers, the spool's write
+// queues and the reads left for a collection of all of them are not alive at once (README "Round
+// 23: DATA admission": a slot given back at the final dot, not at the answer, did not lower the
+// 1 MiB peak, because loopback reads a burst in far less time than it takes to process).
 //
-// A slot is given back at the final dot, when the session ends, and when the admitted session has
-// read less than SLOW_BYTES in a window of QUIET_MS (a stalled or trickling sender — a slowloris —
-// must not hold it); such a session goes on reading without a slot (it reads slowly anyway). A
-// session that finds no slot within `smtp.dataWaitMs` is answered `451 4.3.2` and its connection
-// stays usable: a later DATA may be admitted.
+// A slot is given back when the session is answered after its final dot (250 or a refusal), when
+// the session ends, and, while the message is still arriving, when the session reads less than
+// SLOW_BYTES in a window of QUIET_MS (a stalled or trickling sender — a slowloris — must not hold
+// it); such a session goes on reading without a slot (it reads slowly anyway). A session that finds
+// no slot within `smtp.dataWaitMs` is answered `451 4.3.2` and its connection stays usable: a
+// later DATA may be admitted.
 //
 // smtp-server (3.21) sends the 354 in `SMTPConnection#handler_DATA`, right after calling onData,
 // with no hook before it: the handler is wrapped once on the prototype, for the servers registered
@@ -32,6 +35,8 @@ export interface Slot {
   read(bytes: number): void;
   /** Gives the slot back (again: nothing). */
   release(): void;
+  /** Stops watching for slowness: the slot is held until release(). */
+  settle(): void;
   /** Called once, when the slot is given back for slowness (not by release()). */
   onQuiet: (() => void) | null;
 }
@@ -135,6 +140,7 @@ export class DataAdmission {
         bytes += n;
       },
       release,
+      settle: () => clearTimeout(timer),
       onQuiet: null,
     };
     return slot;
@@ -168,6 +174,22 @@ interface Connection {
 type Handler = Connection['handler_DATA'];
 
 const registered = new WeakMap<SMTPServer, AdmissionHooks>();
+/** The transaction a session's slot is held for: given back once its final dot was read and it was answered. */
+interface Transaction {
+  finished: boolean;
+  answered: boolean;
+  readonly done: () => void;
+}
+const transactions = new WeakMap<SMTPServerSession, Transaction>();
+
+/** The session's message was answered (or refused) after its DATA: its slot, if still held, is given back. */
+export function answered(session: SMTPServerSession): void {
+  const t = transactions.get(session);
+  if (!t) return;
+  transactions.delete(session);
+  t.answered = true;
+  if (t.finished) t.done();
+}
 
 const proto = (SMTPConnection as unknown as { prototype: Partial<Connection> }).prototype;
 const original: Handler | null = typeof proto.handler_DATA === 'function' ? proto.handler_DATA : null;
@@ -219,12 +241,23 @@ if (original) {
       };
       socket.on('data', counted);
       socket.once('close', done);
+      const transaction: Transaction = { finished: false, answered: false, done };
+      transactions.set(this.session, transaction);
       original.call(this, command, callback);
       const stream = this._dataStream;
       if (!stream) return done();
-      // 'finish': the final dot was read (the parser ended the stream's writable side).
-      stream.once('finish', done);
-      stream.once('close', done);
+      // 'finish': the final dot was read (the parser ended the stream's writable side). From here the
+      // message is ours to process: no slowness to watch, the slot is held until the answer.
+      stream.once('finish', () => {
+        transaction.finished = true;
+        if (transaction.answered) return done();
+        socket.removeListener('data', counted);
+        slot.settle();
+      });
+      // Destroyed before its final dot (the client went away).
+      stream.once('close', () => {
+        if (!transaction.finished) done();
+      });
     });
   };
 }

@@ -27,7 +27,7 @@ import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
 import { collectIfGrown } from '../relay/collect-garbage.js';
 import type { ReceivedBytes } from '../store/spooled-bytes.js';
 import { Spool, type Spooled } from './spool.js';
-import { admitData, DataAdmission } from './data-admission.js';
+import { admitData, answered, DataAdmission } from './data-admission.js';
 
 export interface SmtpError extends Error {
   responseCode: number;
@@ -306,7 +306,11 @@ export function createSmtpListener(
           log.error({ event: 'smtp.error', stage: 'data', err: err.message }, 'unexpected error');
           callback(smtpError(refusal('TEMPORARY_FAILURE')));
         })
-        .finally(() => void (spooled as Spooled | null)?.remove());
+        .finally(() => {
+          // Answered: the session's DATA admission slot goes to the next one waiting.
+          answered(session);
+          void (spooled as Spooled | null)?.remove();
+        });
 
       const relayMessage = async (raw: ReceivedBytes, size: number): Promise<void> => {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';

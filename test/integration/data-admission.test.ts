@@ -1,6 +1,6 @@
 // DATA admission (smtp/data-admission.ts, `smtp.dataSlots`, `smtp.dataWaitMs`): a session gets its
 // 354 only when it holds one of the gateway's slots. With one slot, a second session's DATA is
-// answered 354 only after the first's final dot (this fails if smtp-server's DATA handler changes
+// answered 354 only once the first's message is in and answered (this fails if smtp-server's DATA handler changes
 // shape and the 354 stops waiting); a stalled first session gives its slot back after the quiet
 // time; a session that waits past the bound gets 451 4.3.2 and a retried DATA then succeeds; and 30
 // sessions through 2 slots all get 250, what is stored and delivered the bytes they sent.
@@ -101,7 +101,7 @@ async function sendSteadily(c: SmtpClient, raw: Buffer): Promise<void> {
 }
 
 describe('DATA admission', () => {
-  it("with one slot, a second session's DATA gets its 354 only after the first's final dot", async () => {
+  it("with one slot, a second session's DATA gets its 354 only after the first's final dot and answer", async () => {
     expect(wrapped).toBe(true);
     h = await start({ dataSlots: 1 });
     const { address } = await seedPair(h);
@@ -117,10 +117,10 @@ describe('DATA admission', () => {
     expect(secondData.reply).toBeNull();
     const firstAnswer = first.reply();
     first.write('.\r\n');
-    const go = await secondData.promise;
-    expect(go.code, go.text).toBe(354);
     const done = await firstAnswer;
     expect(done.code, done.text).toBe(250);
+    const go = await secondData.promise;
+    expect(go.code, go.text).toBe(354);
     const b = message(address, 'second', 50 * KB);
     const secondAnswer = second.reply();
     second.write(`${b.raw.toString('latin1')}.\r\n`);
