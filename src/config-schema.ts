@@ -114,7 +114,7 @@ export const configSchema = z
           .min(1)
           .max(10_000)
           .describe(
-            'How many SMTP sessions may have a message in the gateway at once, from its `354` to its answer (DATA admission). A session takes a slot before its `354`; while none is free it waits, first come first served, and its client keeps the message (it must wait for the 354 before sending it). A slot is given back when the message is answered (`250` or a refusal), when the session ends, and, while the message arrives, as soon as the session reads less than 32 KiB in 300 ms (a stalled or slow sender does not hold it; it goes on reading without one). So a burst of large messages is read no faster than it is processed, and does not set a high memory mark. The default (8) is from README "Round 23: DATA admission" (2, 4 and 8 measured alike; 8 leaves room for more pool threads).',
+            'How many SMTP sessions may have a message in the gateway at once, from its `354` to its answer (DATA admission). A session takes a slot before its `354`; while none is free it waits, first come first served, and its client keeps the message (it must wait for the 354 before sending it). A slot is given back when the message is answered (`250` or a refusal), when the session ends, and, while the message arrives, as soon as the session reads less than 32 KiB in 300 ms or has read for 5 s (a stalled, slow or long sender does not hold it; it goes on reading without one). So a burst of large messages is read no faster than it is processed, and does not set a high memory mark. The default (8) is from README "Round 23: DATA admission" (2, 4 and 8 measured alike; 8 leaves room for more pool threads).',
           ),
         dataWaitMs: z
           .number()

@@ -11,7 +11,8 @@
 // A slot is given back when the session is answered after its final dot (250 or a refusal), when
 // the session ends, and, while the message is still arriving, when the session reads less than
 // SLOW_BYTES in a window of QUIET_MS (a stalled or trickling sender — a slowloris — must not hold
-// it); such a session goes on reading without a slot (it reads slowly anyway). A session that finds
+// it) or has read for READ_HOLD_MS (a steady sender of a large message, or N of them, must not hold
+// them all for minutes either); such a session goes on reading without a slot. A session that finds
 // no slot within `smtp.dataWaitMs` is answered `451 4.3.2` and its connection stays usable: a
 // later DATA may be admitted.
 //
@@ -28,6 +29,8 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 export const QUIET_MS = 300;
 /** 32 KiB in 300 ms (~110 KB/s): a sender slower than this adds little to a burst's memory. */
 export const SLOW_BYTES = 32 * 1024;
+/** Longest a slot is held while the message arrives (a steady sender of a large message reads on without it after). */
+export const READ_HOLD_MS = 5000;
 
 /** One admission slot, held by one session from its 354. */
 export interface Slot {
@@ -52,14 +55,16 @@ export class DataAdmission {
   readonly #queue: Waiter[] = [];
   readonly #quietMs: number;
   readonly #slowBytes: number;
+  readonly #readHoldMs: number;
 
   constructor(
     readonly slots: number,
-    opts: { quietMs?: number; slowBytes?: number } = {},
+    opts: { quietMs?: number; slowBytes?: number; readHoldMs?: number } = {},
   ) {
     this.#free = slots;
     this.#quietMs = opts.quietMs ?? QUIET_MS;
     this.#slowBytes = opts.slowBytes ?? SLOW_BYTES;
+    this.#readHoldMs = opts.readHoldMs ?? READ_HOLD_MS;
   }
 
   /** Slots held now. */
@@ -122,9 +127,10 @@ export class DataAdmission {
       clearTimeout(timer);
       this.#giveBack();
     };
+    const since = Date.now();
     const check = () => {
       if (!held) return;
-      if (bytes < this.#slowBytes) {
+      if (bytes < this.#slowBytes || Date.now() - since >= this.#readHoldMs) {
         release();
         slot.onQuiet?.();
         return;

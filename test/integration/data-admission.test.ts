@@ -2,7 +2,7 @@
 // 354 only when it holds one of the gateway's slots. With one slot, a second session's DATA is
 // answered 354 only once the first's message is in and answered (this fails if smtp-server's DATA handler changes
 // shape and the 354 stops waiting); a stalled first session gives its slot back after the quiet
-// time; a session that waits past the bound gets 451 4.3.2 and a retried DATA then succeeds; and 30
+// time, and a steady sender of a large message after its first seconds; a session that waits past the bound gets 451 4.3.2 and a retried DATA then succeeds; and 30
 // sessions through 2 slots all get 250, what is stored and delivered the bytes they sent.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -157,6 +157,29 @@ describe('DATA admission', () => {
       { tag: 'other', ...b, replyText: sent.text },
       { tag: 'stalled', ...a, replyText: done.text },
     ]);
+  }, 60_000);
+
+  it('a steady sender of a large message holds the slot only for its first seconds: a second session is sent its 354 before the first ends', async () => {
+    h = await start({ dataSlots: 1 });
+    const { address } = await seedPair(h);
+    const port = h.gw.smtpPort;
+    const first = await atData(port, address);
+    const second = await atData(port, address);
+    expect((await first.command('DATA')).code).toBe(354);
+    const secondData = watch(second.command('DATA'));
+    // About 7 s of steady sending (16 KiB every 20 ms), past the 5 s a slot is held while reading.
+    const a = message(address, 'steady', 5600 * KB);
+    await sendSteadily(first, a.raw);
+    const go = await secondData.promise;
+    expect(go.code, go.text).toBe(354);
+    const firstAnswer = first.reply();
+    first.write('.\r\n');
+    const done = await firstAnswer;
+    expect(done.code, done.text).toBe(250);
+    const b = message(address, 'second', 50 * KB);
+    const secondAnswer = second.reply();
+    second.write(`${b.raw.toString('latin1')}.\r\n`);
+    expect((await secondAnswer).code).toBe(250);
   }, 60_000);
 
   it('a session that waits past smtp.dataWaitMs gets 451 4.3.2 and keeps its connection: DATA again is then admitted and the message accepted', async () => {
