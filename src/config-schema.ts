@@ -108,6 +108,22 @@ export const configSchema = z
           .describe(
             'How long a received message may wait for room in `smtp.inFlightBytes` before it is answered `452 4.3.1` (5 minutes; RFC 5321 §4.5.3.2.6 has the client wait 10 minutes for the reply, and many clients treat a 4xx after DATA as fatal for the session). At most `smtp.socketTimeoutMs` − 5 s is used: smtp-server closes an idle socket with 421 after that, also while the client waits for our reply, so raise both together.',
           ),
+        dataSlots: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .describe(
+            'How many SMTP sessions may have a message in the gateway at once, from its `354` to its answer (DATA admission). A session takes a slot before its `354`; while none is free it waits, first come first served, and its client keeps the message (it must wait for the 354 before sending it). A slot is given back when the message is answered (`250` or a refusal), when the session ends, and, while the message arrives, as soon as the session reads less than 32 KiB in 300 ms or has read for 5 s (a stalled, slow or long sender does not hold it; it goes on reading without one). So a burst of large messages is read no faster than it is processed, and does not set a high memory mark. The default (8) is from README "Round 23: DATA admission" (2, 4 and 8 measured alike; 8 leaves room for more pool threads).',
+          ),
+        dataWaitMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(110_000)
+          .describe(
+            'How long a session may wait for a DATA slot (`smtp.dataSlots`) before it is answered `451 4.3.2` (the connection stays open and DATA may be tried again). Below the 2 minutes a client waits for the 354 (RFC 5321 §4.5.3.2.5); at most `smtp.socketTimeoutMs` − 5 s is used, as smtp-server closes a socket idle for that long.',
+          ),
         workerThreads: z
           .number()
           .int()

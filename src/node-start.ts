@@ -20,6 +20,7 @@ import { ByteBudget } from './relay/byte-budget.js';
 import { OutboxEntry, type LetterWriter, type Signer } from './relay/outbox-entry.js';
 import { Relay } from './relay/pipeline.js';
 import { autoThreads, WorkPool } from './relay/work-pool.js';
+import { DataAdmission } from './smtp/data-admission.js';
 import { createSmtpListener, type Intake, type TlsFiles } from './smtp/listener.js';
 import type { Spool } from './smtp/spool.js';
 import type { Storage } from './store/ports.js';
@@ -153,7 +154,17 @@ export function buildMessagePath(config: AppConfig, log: Logger, sources: Messag
     outboxEntry,
     work,
   );
-  return { work, releaseWork, budget, intake: { spool: sources.spool, budget }, sign, transport, outboxEntry, worker, relay };
+  return {
+    work,
+    releaseWork,
+    budget,
+    intake: { spool: sources.spool, budget, admission: new DataAdmission(config.smtp.dataSlots) },
+    sign,
+    transport,
+    outboxEntry,
+    worker,
+    relay,
+  };
 }
 
 /** One smtp-server listener (its `server` is the net.Server that binds the port). */

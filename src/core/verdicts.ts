@@ -27,6 +27,11 @@ export const VERDICTS = {
   COMMAND_TOO_SLOW: { smtp: [421, '4.4.2'], http: 408, text: 'a command took too long to arrive; closing' },
   SESSION_TOO_LONG: { smtp: [421, '4.4.2'], http: 408, text: 'session lasted too long; closing' },
   INSUFFICIENT_STORAGE: { smtp: [452, '4.3.1'], http: 507, text: 'insufficient system storage; try again later' },
+  DATA_BUSY: {
+    smtp: [451, '4.3.2'],
+    http: 503,
+    text: 'the gateway is receiving as many messages as it reads at once and no turn came free in time; please send DATA again in a minute',
+  },
   OVER_BUDGET: {
     smtp: [452, '4.3.1'],
     http: 503,

@@ -27,6 +27,7 @@ import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
 import { collectIfGrown } from '../relay/collect-garbage.js';
 import type { ReceivedBytes } from '../store/spooled-bytes.js';
 import { Spool, type Spooled } from './spool.js';
+import { admitData, answered, DataAdmission } from './data-admission.js';
 
 export interface SmtpError extends Error {
   responseCode: number;
@@ -82,10 +83,22 @@ function clientIp(session: SMTPServerSession): string {
   return session.remoteAddress.replace(/^::ffff:/, '');
 }
 
-/** Where DATA goes while it arrives, and the memory budget it is processed under (one of each per gateway). */
+/**
+ * Where DATA goes while it arrives, the memory budget it is processed under, and the admission
+ * slots sessions take before their 354 (one of each per gateway, shared by its SMTP ports).
+ */
 export interface Intake {
   readonly spool: Spool;
   readonly budget: ByteBudget;
+  readonly admission: DataAdmission;
+}
+
+/** A session that waited longer than this for its DATA slot is logged (`smtp.data-wait`). */
+const LONG_DATA_WAIT_MS = 1000;
+
+/** How long a session may wait for a DATA slot: `smtp.dataWaitMs`, ending 5 s before smtp-server's idle timeout would cut the waiting client. */
+export function dataWaitMs(smtp: AppConfig['smtp']): number {
+  return Math.max(0, Math.min(smtp.dataWaitMs, smtp.socketTimeoutMs - 5000));
 }
 
 export function createSmtpListener(
@@ -94,7 +107,11 @@ export function createSmtpListener(
   baseLog: Logger,
   role: ListenerRole,
   metrics?: Metrics,
-  intake: Intake = { spool: new Spool(config.dataDir), budget: new ByteBudget(config.smtp.inFlightBytes) },
+  intake: Intake = {
+    spool: new Spool(config.dataDir),
+    budget: new ByteBudget(config.smtp.inFlightBytes),
+    admission: new DataAdmission(config.smtp.dataSlots),
+  },
 ): SMTPServer {
   const sessions = new WeakMap<SMTPServerSession, SessionState>();
   const stateOf = (session: SMTPServerSession): SessionState => {
@@ -289,7 +306,11 @@ export function createSmtpListener(
           log.error({ event: 'smtp.error', stage: 'data', err: err.message }, 'unexpected error');
           callback(smtpError(refusal('TEMPORARY_FAILURE')));
         })
-        .finally(() => void (spooled as Spooled | null)?.remove());
+        .finally(() => {
+          // Answered: the session's DATA admission slot goes to the next one waiting.
+          answered(session);
+          void (spooled as Spooled | null)?.remove();
+        });
 
       const relayMessage = async (raw: ReceivedBytes, size: number): Promise<void> => {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
@@ -325,6 +346,26 @@ export function createSmtpListener(
         const queued = result.messageIds.length ? result.messageIds.join(',') : `delivery ${result.outboxIds.join(',')}`;
         callback(null, `2.0.0 Ok: queued as ${queued}`);
       };
+    },
+  });
+  // DATA waits for one of the gateway's admission slots before its 354 (smtp/data-admission.ts).
+  const waitMs = dataWaitMs(config.smtp);
+  admitData(server, {
+    admission: intake.admission,
+    waitMs,
+    busyReply: smtpReply(refusal('DATA_BUSY')),
+    admitted(session, waitedMs) {
+      if (waitedMs < LONG_DATA_WAIT_MS) return;
+      const { held, waiting } = intake.admission;
+      stateOf(session).log.info({ event: 'smtp.data-wait', waitedMs, slots: intake.admission.slots, held, waiting }, 'DATA waited for a slot');
+    },
+    refused(session, waitedMs) {
+      metrics?.refused.inc({ verdict: 'DATA_BUSY', stage: 'data' });
+      const { held, waiting } = intake.admission;
+      stateOf(session).log.warn(
+        { event: 'smtp.reject', stage: 'data', verdict: 'DATA_BUSY', code: 451, waitedMs, slots: intake.admission.slots, held, waiting },
+        'no DATA slot in time',
+      );
     },
   });
   const implicitTls = role.kind === 'submission' && role.implicitTls === true;

@@ -1,0 +1,230 @@
+// DATA admission (smtp/data-admission.ts, `smtp.dataSlots`, `smtp.dataWaitMs`): a session gets its
+// 354 only when it holds one of the gateway's slots. With one slot, a second session's DATA is
+// answered 354 only once the first's message is in and answered (this fails if smtp-server's DATA handler changes
+// shape and the 354 stops waiting); a stalled first session gives its slot back after the quiet
+// time, and a steady sender of a large message after its first seconds; a session that waits past the bound gets 451 4.3.2 and a retried DATA then succeeds; and 30
+// sessions through 2 slots all get 250, what is stored and delivered the bytes they sent.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterEach, describe, expect, it } from 'vitest';
+import { wrapped } from '../../src/smtp/data-admission.js';
+import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
+import { SmtpClient, type Reply } from '../helpers/smtp-client.js';
+
+const KB = 1024;
+let h: Harness | null = null;
+const clients: SmtpClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  await h?.close();
+  h = null;
+});
+
+const WRITER = 'jane@buyer.example';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const start = (smtp: Record<string, unknown>, logLines?: string[]) =>
+  startHarness({ smtp: { port: 0, host: '127.0.0.1', workerThreads: 1, maxConnectionsPerIp: 40, ...smtp } }, logLines ? { logLines } : {});
+
+/** A message of about `size` bytes: a short text, and a text attachment (base64) of pseudo-random lines, named for `tag`. */
+function message(to: string, tag: string, size: number): { raw: Buffer; attachment: Buffer } {
+  const letters = 'abcdefghijklmnopqrstuvwxyz0123456789 ';
+  const attachment = Buffer.alloc(Math.ceil((size * 3) / 4));
+  let x = tag.length * 7919 + tag.charCodeAt(tag.length - 1);
+  for (let i = 0; i < attachment.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    attachment[i] = i % 72 === 71 ? 0x0a : letters.charCodeAt((x >>> 24) % letters.length);
+  }
+  const raw = Buffer.from(
+    `From: Jane <${WRITER}>\r\nTo: ${to}\r\nSubject: ${tag}\r\nMessage-ID: <${tag}@buyer.example>\r\nMIME-Version: 1.0\r\n` +
+      'Content-Type: multipart/mixed; boundary=b1\r\n\r\n' +
+      `--b1\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nthe file for ${tag}\r\n` +
+      `--b1\r\nContent-Type: text/plain; name=${tag}.txt\r\nContent-Disposition: attachment; filename=${tag}.txt\r\nContent-Transfer-Encoding: base64\r\n\r\n` +
+      `${attachment.toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n--b1--\r\n`,
+    'latin1',
+  );
+  return { raw, attachment };
+}
+
+/** The original as stored: message_bodies.raw, then message_body_pieces by seq. */
+function storedOriginal(messageId: number): Buffer {
+  const db = (h as Harness).gw.db;
+  const first = db.prepare('SELECT raw FROM message_bodies WHERE message_id = ?').get(messageId) as { raw: Buffer };
+  const later = db.prepare('SELECT bytes FROM message_body_pieces WHERE message_id = ? ORDER BY seq').all(messageId) as { bytes: Buffer }[];
+  return Buffer.concat([first.raw, ...later.map((r) => r.bytes)]);
+}
+
+/** Each sent message's original stored byte for byte, and its attachment delivered byte for byte. */
+async function expectDelivered(sent: { tag: string; raw: Buffer; attachment: Buffer; replyText: string }[]): Promise<void> {
+  for (const s of sent) {
+    const id = Number(/queued as (\d+)/.exec(s.replyText)?.[1]);
+    expect(storedOriginal(id).equals(s.raw), `${s.tag} stored as sent`).toBe(true);
+  }
+  const arrived = await (h as Harness).sink!.waitFor(sent.length, 120_000);
+  const byTag = new Map<string, Buffer>();
+  for (const m of arrived) {
+    const parsed = await simpleParser(m.raw);
+    const file = parsed.attachments[0];
+    if (parsed.subject && file) byTag.set(parsed.subject, file.content);
+  }
+  for (const s of sent) expect(byTag.get(s.tag)?.equals(s.attachment), `${s.tag} delivered byte for byte`).toBe(true);
+  expect(readdirSync(join((h as Harness).dataDir, 'spool'))).toEqual([]);
+}
+
+/** A session at its 354: MAIL and RCPT accepted, DATA answered. */
+async function atData(port: number, to: string): Promise<SmtpClient> {
+  const c = await SmtpClient.connect(port);
+  clients.push(c);
+  expect((await c.command(`MAIL FROM:<${WRITER}>`)).code).toBe(250);
+  expect((await c.command(`RCPT TO:<${to}>`)).code).toBe(250);
+  return c;
+}
+
+/** Whether a promised reply has come yet. */
+function watch(p: Promise<Reply>): { readonly reply: Reply | null; readonly promise: Promise<Reply> } {
+  const w = { reply: null as Reply | null, promise: p };
+  void p.then((r) => (w.reply = r));
+  return w;
+}
+
+/**
+ * Sends `raw` (CRLF lines, no line starting with a dot) in pieces of 16 KiB every 20 ms, as a sender
+ * that keeps its slot does, without the final dot; returns once all is written.
+ */
+async function sendSteadily(c: SmtpClient, raw: Buffer): Promise<void> {
+  const text = raw.toString('latin1');
+  for (let at = 0; at < text.length; at += 16 * KB) {
+    c.write(text.slice(at, at + 16 * KB));
+    await sleep(20);
+  }
+}
+
+describe('DATA admission', () => {
+  it("with one slot, a second session's DATA gets its 354 only after the first's final dot and answer", async () => {
+    expect(wrapped).toBe(true);
+    h = await start({ dataSlots: 1 });
+    const { address } = await seedPair(h);
+    const port = h.gw.smtpPort;
+    const first = await atData(port, address);
+    const second = await atData(port, address);
+    expect((await first.command('DATA')).code).toBe(354);
+    const secondData = watch(second.command('DATA'));
+    // The first sends its message steadily for about 1.5 s (it keeps its slot meanwhile): the
+    // second is not told to send.
+    const a = message(address, 'first', 1100 * KB);
+    await sendSteadily(first, a.raw);
+    expect(secondData.reply).toBeNull();
+    const firstAnswer = first.reply();
+    first.write('.\r\n');
+    const done = await firstAnswer;
+    expect(done.code, done.text).toBe(250);
+    const go = await secondData.promise;
+    expect(go.code, go.text).toBe(354);
+    const b = message(address, 'second', 50 * KB);
+    const secondAnswer = second.reply();
+    second.write(`${b.raw.toString('latin1')}.\r\n`);
+    const answered = await secondAnswer;
+    expect(answered.code, answered.text).toBe(250);
+    await expectDelivered([
+      { tag: 'first', ...a, replyText: done.text },
+      { tag: 'second', ...b, replyText: answered.text },
+    ]);
+  }, 60_000);
+
+  it('a first session that stalls mid-DATA gives its slot back: the second is sent its 354 and gets its 250, then the first finishes', async () => {
+    h = await start({ dataSlots: 1 });
+    const { address } = await seedPair(h);
+    const port = h.gw.smtpPort;
+    const stalled = await atData(port, address);
+    expect((await stalled.command('DATA')).code).toBe(354);
+    const a = message(address, 'stalled', 200 * KB);
+    const text = a.raw.toString('latin1');
+    // Up to a line's end: the line clock (smtp.commandTimeoutMs) cuts off a client that stops mid-line.
+    const cut = text.indexOf('\r\n', 100 * KB) + 2;
+    stalled.write(text.slice(0, cut));
+
+    const b = message(address, 'other', 300 * KB);
+    const other = await atData(port, address);
+    const sent = await other.data(b.raw);
+    expect(sent.code, sent.text).toBe(250);
+
+    const answer = stalled.reply();
+    stalled.write(`${text.slice(cut)}.\r\n`);
+    const done = await answer;
+    expect(done.code, done.text).toBe(250);
+    await expectDelivered([
+      { tag: 'other', ...b, replyText: sent.text },
+      { tag: 'stalled', ...a, replyText: done.text },
+    ]);
+  }, 60_000);
+
+  it('a steady sender of a large message holds the slot only for its first seconds: a second session is sent its 354 before the first ends', async () => {
+    h = await start({ dataSlots: 1 });
+    const { address } = await seedPair(h);
+    const port = h.gw.smtpPort;
+    const first = await atData(port, address);
+    const second = await atData(port, address);
+    expect((await first.command('DATA')).code).toBe(354);
+    const secondData = watch(second.command('DATA'));
+    // About 7 s of steady sending (16 KiB every 20 ms), past the 5 s a slot is held while reading.
+    const a = message(address, 'steady', 5600 * KB);
+    await sendSteadily(first, a.raw);
+    const go = await secondData.promise;
+    expect(go.code, go.text).toBe(354);
+    const firstAnswer = first.reply();
+    first.write('.\r\n');
+    const done = await firstAnswer;
+    expect(done.code, done.text).toBe(250);
+    const b = message(address, 'second', 50 * KB);
+    const secondAnswer = second.reply();
+    second.write(`${b.raw.toString('latin1')}.\r\n`);
+    expect((await secondAnswer).code).toBe(250);
+  }, 60_000);
+
+  it('a session that waits past smtp.dataWaitMs gets 451 4.3.2 and keeps its connection: DATA again is then admitted and the message accepted', async () => {
+    const logLines: string[] = [];
+    h = await start({ dataSlots: 1, dataWaitMs: 300 }, logLines);
+    const { address } = await seedPair(h);
+    const port = h.gw.smtpPort;
+    const first = await atData(port, address);
+    const second = await atData(port, address);
+    expect((await first.command('DATA')).code).toBe(354);
+    const busy = watch(second.command('DATA'));
+    const a = message(address, 'first', 1100 * KB);
+    await sendSteadily(first, a.raw);
+    const refused = await busy.promise;
+    expect(refused.code).toBe(451);
+    expect(refused.text).toMatch(/^4\.3\.2 .*send DATA again/);
+    const firstAnswer = first.reply();
+    first.write('.\r\n');
+    expect((await firstAnswer).code).toBe(250);
+
+    const b = message(address, 'second', 50 * KB);
+    const retried = await second.data(b.raw);
+    expect(retried.code, retried.text).toBe(250);
+    const logged = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.verdict === 'DATA_BUSY');
+    expect(logged).toMatchObject({ event: 'smtp.reject', stage: 'data', code: 451, slots: 1 });
+    expect(JSON.stringify(logged)).not.toContain(WRITER);
+    expect(JSON.stringify(logged)).not.toContain(address);
+  }, 60_000);
+
+  it('30 sessions sending at once through 2 slots: every one 250, stored and delivered byte for byte', async () => {
+    h = await start({ dataSlots: 2 });
+    const { address } = await seedPair(h);
+    const port = h.gw.smtpPort;
+    const sizes = [600, 300, 900, 200, 50];
+    const sent = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const tag = `burst-${i}`;
+        const m = message(address, tag, (sizes[i % sizes.length] as number) * KB);
+        const c = await SmtpClient.connect(port);
+        clients.push(c);
+        const r = await c.send(WRITER, [address], m.raw);
+        expect(r.reply.code, `${tag}: ${r.reply.text}`).toBe(250);
+        return { tag, ...m, replyText: r.reply.text };
+      }),
+    );
+    await expectDelivered(sent);
+  }, 180_000);
+});
