@@ -121,6 +121,11 @@ describe('DKIM signing', () => {
       ['\n\n', 2],
       ['\r\nbody', -1],
       ['', -1],
+      // The LF LF right after, or right before, the LF CR LF; one far behind it, after many CRLF lines.
+      ['a\n\r\n\n', 4],
+      ['a\n\n\r\n', 3],
+      [`x\r\n\r\n${'y\r\n'.repeat(1000)}\n\n`, 5],
+      [`x\n\n${'y\r\n'.repeat(1000)}\r\n`, 3],
     ] as const)
       expect(headerEnd(Buffer.from(text)), JSON.stringify(text)).toBe(end);
   });

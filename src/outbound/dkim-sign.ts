@@ -104,13 +104,16 @@ const LF_CR_LF = Buffer.from('\n\r\n');
 
 /**
  * Where mailauth's message parser ends the header block (the first byte of the body), or -1: after
- * the first LF that follows an LF, or a CR that follows an LF (its processChunk), as two searches.
+ * the first LF that follows an LF, or a CR that follows an LF (its processChunk), as two searches:
+ * the LF CR LF of a CRLF message first, then the LF LF only in front of it (a two-byte search stops
+ * at every LF: over a CRLF message, where it finds none, it read every line, ~0.08 ms a MiB).
  */
 export function headerEnd(raw: Buffer): number {
-  const a = raw.indexOf(LF_LF);
   const b = raw.indexOf(LF_CR_LF);
+  // An LF LF ending where the LF CR LF's CR stands, or before it: a + 2 ≤ b + 2.
+  const a = (b === -1 ? raw : raw.subarray(0, b + 2)).indexOf(LF_LF);
   if (a === -1) return b === -1 ? -1 : b + 3;
-  return b === -1 || a + 2 < b + 3 ? a + 2 : b + 3;
+  return a + 2;
 }
 
 /** mailauth's DkimSigner: a Writable that has the signature headers once it finished, and the steps its writes call. */

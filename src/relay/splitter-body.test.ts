@@ -197,6 +197,37 @@ describe("mailsplit's body reading, in runs of lines", () => {
     }
   }, 240_000);
 
+  it('finds the delimiters among dashes the same: runs of dashes, dashes after a CR, after an LF CR, at a cut', async () => {
+    // The lines that can be a delimiter are found from their dashes; a run of dashes is skipped whole.
+    const lines = ['x--y', '---', '-- ', '--b-', '\r--b', 'a\r--b', '----b', '--', 'a---b--', '\r---b', '-', '--b--', '--b'];
+    for (const end of ['\r\n', '\n'])
+      for (let first = 0; first < lines.length; first++) {
+        const body = [...lines.slice(first), ...lines.slice(0, first)].join(end);
+        const raw = Buffer.from(
+          `Content-Type: multipart/mixed; boundary=b${end}${end}--b${end}Content-Type: text/plain${end}${end}${body}${end}--b--${end}`,
+          'latin1',
+        );
+        for (const pieces of [[raw], cut(raw, 7)]) {
+          const theirs = await withOwnSplitting(() => split(pieces));
+          expect(await split(pieces), JSON.stringify([end, first, pieces.length])).toEqual(theirs);
+        }
+      }
+  });
+
+  it('ends a header block the same where its LF LF and LF CR LF meet or stand apart', async () => {
+    for (const blank of ['\n\n\r\n', '\n\r\n\n', '\r\n\n', '\n\r\n', '\n\n'])
+      for (const later of ['', 'x\n\n', 'y\r\n\r\n']) {
+        const raw = Buffer.from(
+          `Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nA: 1${blank}body${later}\r\n--b\r\nB: 2${blank}${later}\r\n--b--\r\n`,
+          'latin1',
+        );
+        for (const pieces of [[raw], cut(raw, 5)]) {
+          const theirs = await withOwnSplitting(() => split(pieces));
+          expect(await split(pieces), JSON.stringify([blank, later, pieces.length])).toEqual(theirs);
+        }
+      }
+  });
+
   it('reads the message the same: every text, HTML and attachment', async () => {
     for (const [name, raw] of Object.entries(messages)) {
       const read = () => parseMail(raw, 60_000).catch((e: unknown) => String(e));

@@ -156,6 +156,23 @@ describe('the native fold, byte by byte (an outside attack pass, round 9)', () =
     }
   });
 
+  it('finds every whitespace run, of each length, starting at each place of a word and ending in the last bytes, as the loop does', () => {
+    // The runs are found by the same pass over the bytes, four at a time: a run may start or end
+    // in any of a word's four places, span words, or sit in the last one to three bytes.
+    const blanks = [' ', '\t', '\n', '\r\n', '\v', '\f'];
+    for (let length = 2; length <= 9; length++)
+      for (let offset = 0; offset < 8; offset++)
+        for (const tail of [0, 1, 2, 3]) {
+          const run = Array.from({ length }, (_, i) => blanks[(i + offset) % blanks.length]).join('');
+          const src = `${'Ab'.repeat(128)}${'x'.repeat(offset)}${run}Jane${run}Doe${'y'.repeat(tail)}${run.slice(0, tail + 1)}`;
+          expect(
+            foldPlainAscii(src, (n) => new Uint8Array(n)),
+            JSON.stringify([length, offset, tail]),
+          ).not.toBeNull();
+          expect(difference(src), JSON.stringify([length, offset, tail])).toBeNull();
+        }
+  });
+
   it('reads a text larger than the scratch it keeps (2 MiB) as the loop does, and the next smaller one too', () => {
     const block = 'Dear JANE  DOE,\r\n\tplease write to Jane.Doe@Buyer.Example \v\f or call.\n\n';
     const big = block.repeat(Math.ceil((2 * 1024 * 1024 + 5) / block.length));
