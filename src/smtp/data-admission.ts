@@ -188,13 +188,23 @@ interface Transaction {
 }
 const transactions = new WeakMap<SMTPServerSession, Transaction>();
 
-/** The session's message was answered (or refused) after its DATA: its slot, if still held, is given back. */
-export function answered(session: SMTPServerSession): void {
+/**
+ * What to call once the session's current message is answered (or refused) after its DATA: its
+ * slot, if still held, is given back. Take it when onData starts (smtp-server calls onData from its
+ * DATA handler, right after the slot was granted) and call it after the answer: smtp-server reuses
+ * one session object for all transactions of a connection, and a next transaction pipelined
+ * behind the final dot may be admitted before the answer's follow-up runs — looked up by session
+ * then, it would find the next transaction and leave this one's slot held until the connection
+ * closes (data-admission.test.ts). Calling it again does nothing.
+ */
+export function answerFor(session: SMTPServerSession): () => void {
   const t = transactions.get(session);
-  if (!t) return;
   transactions.delete(session);
-  t.answered = true;
-  if (t.finished) t.done();
+  return () => {
+    if (!t || t.answered) return;
+    t.answered = true;
+    if (t.finished) t.done();
+  };
 }
 
 const proto = (SMTPConnection as unknown as { prototype: Partial<Connection> }).prototype;

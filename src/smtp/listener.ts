@@ -27,7 +27,7 @@ import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
 import { collectIfGrown } from '../relay/collect-garbage.js';
 import type { ReceivedBytes } from '../store/spooled-bytes.js';
 import { Spool, type Spooled } from './spool.js';
-import { admitData, answered, DataAdmission } from './data-admission.js';
+import { admitData, answerFor, DataAdmission } from './data-admission.js';
 
 export interface SmtpError extends Error {
   responseCode: number;
@@ -278,6 +278,8 @@ export function createSmtpListener(
       // taken after the final dot, under the same budget, and the file is removed once the session
       // is answered.
       let spooled: Spooled | null = null;
+      // This message's DATA admission slot (taken now: the session object outlives the transaction).
+      const answered = answerFor(session);
       intake.spool
         .receive(stream, config.smtp.maxMessageBytes, intake.budget)
         .then(async (received) => {
@@ -308,7 +310,7 @@ export function createSmtpListener(
         })
         .finally(() => {
           // Answered: the session's DATA admission slot goes to the next one waiting.
-          answered(session);
+          answered();
           void (spooled as Spooled | null)?.remove();
         });
 
