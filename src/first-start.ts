@@ -53,7 +53,7 @@ Try it (README, "Try it by hand", goes on from here):
   curl -s -H "Authorization: Bearer $MG_TOKEN" -H 'content-type: application/json' \\
     -d '{"slug":"acme","name":"Acme Store","mailbox":"support@acme.example"}' ${api}/stores
   curl -s -H "Authorization: Bearer $MG_TOKEN" -H 'content-type: application/json' \\
-    -d '{"storeId":1,"number":"A-1001","buyer":{"email":"jane@buyer.example","name":"Jane Doe"},"items":[],"total":19.99,"currency":"EUR","placedAt":"2026-01-05T10:00:00Z","completedAt":null}' \\
+    -d '{"storeId":1,"number":"A-1001","buyer":{"email":"jane@buyer.example","name":"Jane Doe"},"items":[{"sku":"K-1","name":"Kettle","category":"Kitchen","manufacturer":"Boil Co","unitPrice":19.99,"quantity":1}],"total":19.99,"currency":"EUR","placedAt":"2026-11-01T10:00:00Z","completedAt":null}' \\
     ${api}/orders
   # then send mail from jane@buyer.example to the returned alias on SMTP ${config.smtp.host}:${s.smtpPort}
   # and read ${config.outbound.smarthost ? 'the deliveries through the smarthost' : 'what would have been delivered'}:
