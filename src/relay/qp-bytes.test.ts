@@ -46,6 +46,24 @@ function hostile(n: number): Buffer {
   return Buffer.from(s, 'latin1');
 }
 
+/** Decodes `input` arriving in random chunks of up to `most` bytes, in steps at random chunks (as a long part is), and expects libqp's bytes. */
+function expectSteppedAsLibqp(input: Buffer, most: number): void {
+  if (!libqp) throw new Error('libqp not found');
+  const out: Buffer[] = [];
+  let held: Buffer[] = [];
+  for (let at = 0; at < input.length;) {
+    const next = Math.min(input.length, at + 1 + R(most));
+    held.push(input.subarray(at, next));
+    at = next;
+    if (R(3) === 0) {
+      const rest = decodeQuotedPrintable(held, (p) => out.push(p), false);
+      held = rest ? [rest] : [];
+    }
+  }
+  decodeQuotedPrintable(held, (p) => out.push(p));
+  expect(Buffer.concat(out).equals(libqp.decode(input)), JSON.stringify(input.toString('latin1').slice(0, 200))).toBe(true);
+}
+
 const decode = (chunks: Buffer[]) => {
   const out: Buffer[] = [];
   decodeQuotedPrintable(chunks, (p) => out.push(p));
@@ -76,19 +94,7 @@ describe("libqp's decoder, over bytes", () => {
     if (!libqp) throw new Error('libqp not found');
     for (let round = 0; round < 400; round++) {
       const input = hostile(round < 300 ? R(400) : 50_000 + R(100_000));
-      const out: Buffer[] = [];
-      let held: Buffer[] = [];
-      for (let at = 0; at < input.length;) {
-        const next = Math.min(input.length, at + 1 + R(round < 300 ? 60 : 9000));
-        held.push(input.subarray(at, next));
-        at = next;
-        if (R(3) === 0) {
-          const rest = decodeQuotedPrintable(held, (p) => out.push(p), false);
-          held = rest ? [rest] : [];
-        }
-      }
-      decodeQuotedPrintable(held, (p) => out.push(p));
-      expect(Buffer.concat(out).equals(libqp.decode(input)), JSON.stringify(input.toString('latin1').slice(0, 200))).toBe(true);
+      expectSteppedAsLibqp(input, round < 300 ? 60 : 9000);
     }
   });
 
@@ -100,19 +106,7 @@ describe("libqp's decoder, over bytes", () => {
       const n = round < 300 ? R(400) : 20_000 + R(40_000);
       while (s.length < n) s += noLineEnd[R(noLineEnd.length)];
       const input = Buffer.from(s, 'latin1');
-      const out: Buffer[] = [];
-      let held: Buffer[] = [];
-      for (let at = 0; at < input.length;) {
-        const next = Math.min(input.length, at + 1 + R(round < 300 ? 60 : 9000));
-        held.push(input.subarray(at, next));
-        at = next;
-        if (R(3) === 0) {
-          const rest = decodeQuotedPrintable(held, (p) => out.push(p), false);
-          held = rest ? [rest] : [];
-        }
-      }
-      decodeQuotedPrintable(held, (p) => out.push(p));
-      expect(Buffer.concat(out).equals(libqp.decode(input)), JSON.stringify(input.toString('latin1').slice(0, 200))).toBe(true);
+      expectSteppedAsLibqp(input, round < 300 ? 60 : 9000);
     }
   });
 
