@@ -116,9 +116,18 @@ describe('DATA admission: every ending gives the slot back', () => {
       expect((await c.command(`RCPT TO:<${to}>`)).code).toBe(250);
       return c;
     };
-    /** DATA, and the message if told to send it; the answer (354 not followed when the slot never came). */
+    /** DATA, again after each 451 (at most 40 times): the reply that ended the wait. */
+    const dataAdmitted = async (c: SmtpClient): Promise<Reply> => {
+      let go = await c.command('DATA');
+      for (let tries = 0; go.code === 451 && tries < 40; tries++) go = await c.command('DATA');
+      return go;
+    };
+    /**
+     * DATA (retried after a 451 as a client would: on a loaded machine a wait can pass
+     * smtp.dataWaitMs), and the message; the answer (the last DATA reply when no 354 came).
+     */
     const dataOf = async (c: SmtpClient, body: string): Promise<Reply> => {
-      const go = await c.command('DATA');
+      const go = await dataAdmitted(c);
       if (go.code !== 354) return go;
       const answer = c.reply();
       c.write(`${body}.\r\n`);
@@ -247,8 +256,8 @@ describe('DATA admission: every ending gives the slot back', () => {
       'a second transaction on the same connection, and a DATA retried after 451': async (tag) => {
         const c = await ready();
         kept.push(c);
-        // A 451 leaves the transaction open: DATA again until it is let in.
-        while ((await dataOf(c, plain(to, `${tag}-a`))).code === 451);
+        // A 451 leaves the transaction open: DATA again until it is let in (dataOf retries).
+        expect((await dataOf(c, plain(to, `${tag}-a`))).code).toBe(250);
         expect((await c.command(`MAIL FROM:<${WRITER}>`)).code).toBe(250);
         expect((await c.command(`RCPT TO:<${to}>`)).code).toBe(250);
         return dataOf(c, plain(to, `${tag}-b`));
@@ -256,11 +265,14 @@ describe('DATA admission: every ending gives the slot back', () => {
       'a transaction pipelined after the final dot': async (tag) => {
         const c = await ready();
         kept.push(c);
-        if ((await c.command('DATA')).code !== 354) return null;
+        // On a loaded machine either DATA may wait past smtp.dataWaitMs: a 451, and the client
+        // retries as a real one would (bounded), so the pipelined transaction is still sent.
+        if ((await dataAdmitted(c)).code !== 354) return null;
         const replies = [c.reply(), c.reply(), c.reply(), c.reply()];
         c.write(`${plain(to, `${tag}-a`)}.\r\nMAIL FROM:<${WRITER}>\r\nRCPT TO:<${to}>\r\nDATA\r\n`);
         const got = await Promise.all(replies);
-        if (got[3]?.code !== 354) return got;
+        const second = got[3]?.code === 451 ? await dataAdmitted(c) : got[3];
+        if (second?.code !== 354) return got;
         const last = c.reply();
         c.write(`${plain(to, `${tag}-b`)}.\r\n`);
         return last;
