@@ -257,7 +257,9 @@ describe('Spool', () => {
     const other = budget.tryAcquire(20 * MB);
     const first = budget.acquire(40 * MB, 5000);
     const admitted = got.admit(budget, MEMORY_PER_BYTE * bytes.length, 5000);
-    await new Promise((r) => setTimeout(r, 100));
+    // The write takes its time on a loaded machine: poll (bounded) rather than sleep a fixed 100 ms.
+    const written = () => got.path !== null && statSync(got.path).size === bytes.length;
+    for (let i = 0; i < 200 && !written(); i++) await new Promise((r) => setTimeout(r, 20));
     expect(got.path).not.toBeNull();
     expect(statSync(got.path as string).size).toBe(bytes.length);
     expect(budget.used).toBe(60 * MB);
