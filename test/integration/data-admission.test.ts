@@ -296,6 +296,20 @@ describe('DATA admission', () => {
     }
   }, 60_000);
 
+  it('says once at startup when smtp.dataWaitMs is cut to 5 s below smtp.socketTimeoutMs, with both values and the one used', async () => {
+    const logLines: string[] = [];
+    h = await start({ dataSlots: 2, dataWaitMs: 50_000, socketTimeoutMs: 20_000 }, logLines);
+    const cut = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === 'config.data-wait-cut');
+    expect(cut).toHaveLength(1);
+    expect(cut[0]).toMatchObject({ level: 40, dataWaitMs: 50_000, socketTimeoutMs: 20_000, effectiveDataWaitMs: 15_000 });
+    expect(String(cut[0]?.msg)).toContain('smtp.dataWaitMs is cut to 15000 ms');
+    await h.close();
+    // Within the socket timeout (the defaults: 50 s and 60 s): nothing said.
+    const quiet: string[] = [];
+    h = await start({ dataSlots: 2 }, quiet);
+    expect(quiet.some((l) => l.includes('config.data-wait-cut'))).toBe(false);
+  }, 60_000);
+
   it('30 sessions sending at once through 2 slots: every one 250, stored and delivered byte for byte', async () => {
     h = await start({ dataSlots: 2 });
     const { address } = await seedPair(h);
