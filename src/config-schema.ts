@@ -114,7 +114,7 @@ export const configSchema = z
           .min(1)
           .max(10_000)
           .describe(
-            'How many SMTP sessions may have a message in the gateway at once, from its `354` to its answer (DATA admission). A session takes a slot before its `354`; while none is free it waits, first come first served, and its client keeps the message (it must wait for the 354 before sending it). A slot is given back when the message is answered (`250` or a refusal), when the session ends, and, while the message arrives, as soon as the session reads less than 32 KiB in 300 ms or has read for 5 s (a stalled, slow or long sender does not hold it; it goes on reading without one). So a burst of large messages is read no faster than it is processed, and does not set a high memory mark. The default (8) is from README "Round 23: DATA admission" (2, 4 and 8 measured alike; 8 leaves room for more pool threads).',
+            'How many SMTP sessions may have a message in the gateway at once, from its `354` to its answer (DATA admission). A session takes a slot before its `354`; while none is free it waits, and its client keeps the message (it must wait for the 354 before sending it). A slot is given back when the message is answered (`250` or a refusal), when the session ends, and, while the message arrives, as soon as the session reads less than 32 KiB in 300 ms or has read for 5 s (a stalled, slow or long sender does not hold it; it goes on reading without one). A slot given back goes to the oldest waiter among the client addresses (an IPv4 address, an IPv6 /64, as `smtp.maxConnectionsPerIp` counts them) holding the fewest slots: one address with many sessions cannot queue ahead of the one session of another sender; one address alone is served first come, first served. So a burst of large messages is read no faster than it is processed, and does not set a high memory mark. The default (8) is from README "Round 23: DATA admission" (2, 4 and 8 measured alike; 8 leaves room for more pool threads).',
           ),
         dataWaitMs: z
           .number()
@@ -122,7 +122,7 @@ export const configSchema = z
           .min(0)
           .max(110_000)
           .describe(
-            'How long a session may wait for a DATA slot (`smtp.dataSlots`) before it is answered `451 4.3.2` (the connection stays open and DATA may be tried again). Below the 2 minutes a client waits for the 354 (RFC 5321 §4.5.3.2.5); at most `smtp.socketTimeoutMs` − 5 s is used, as smtp-server closes a socket idle for that long.',
+            'How long a session may wait for a DATA slot (`smtp.dataSlots`) before it is answered `451 4.3.2` (the connection stays open and DATA may be tried again). Below the 2 minutes a client waits for the 354 (RFC 5321 §4.5.3.2.5); at most `smtp.socketTimeoutMs` − 5 s is used, as smtp-server closes a socket idle for that long; when that cuts it, startup logs one warning (`config.data-wait-cut`, with both values and the one used).',
           ),
         workerThreads: z
           .number()

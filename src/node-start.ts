@@ -21,7 +21,7 @@ import { OutboxEntry, type LetterWriter, type Signer } from './relay/outbox-entr
 import { Relay } from './relay/pipeline.js';
 import { autoThreads, WorkPool } from './relay/work-pool.js';
 import { DataAdmission } from './smtp/data-admission.js';
-import { createSmtpListener, type Intake, type TlsFiles } from './smtp/listener.js';
+import { createSmtpListener, dataWaitMs, type Intake, type TlsFiles } from './smtp/listener.js';
 import type { Spool } from './smtp/spool.js';
 import type { Storage } from './store/ports.js';
 
@@ -218,6 +218,16 @@ export function createSmtpListeners(
           intake,
         )
       : null;
+  // smtp-server cuts a socket idle for smtp.socketTimeoutMs, also one waiting for its 354: the wait
+  // for a DATA slot ends 5 s before (listener.ts dataWaitMs). Said once here rather than refused at
+  // validation: lowering smtp.socketTimeoutMs alone must not make the default smtp.dataWaitMs invalid.
+  const waitMs = dataWaitMs(config.smtp);
+  if (waitMs < config.smtp.dataWaitMs) {
+    log.warn(
+      { event: 'config.data-wait-cut', dataWaitMs: config.smtp.dataWaitMs, socketTimeoutMs: config.smtp.socketTimeoutMs, effectiveDataWaitMs: waitMs },
+      `smtp.dataWaitMs is cut to ${waitMs} ms, 5 s below smtp.socketTimeoutMs: raise smtp.socketTimeoutMs or lower smtp.dataWaitMs`,
+    );
+  }
   if (config.submission.enabled && !tls) {
     log.warn({ event: 'submission.disabled', reason: 'no TLS certificate' }, 'submission port is off: set tls.cert and tls.key to enable it');
   }

@@ -74,3 +74,92 @@ describe('DATA admission with transactions pipelined behind the final dot', () =
     expect(admission.held).toBe(0);
   });
 });
+
+// Fair across clients (README "Round 24: fair DATA admission"): a slot given back goes to the
+// oldest waiter among the clients holding the fewest slots, so one address with many sessions
+// cannot queue ahead of another sender's one session; one client alone is served in order.
+describe('DATA admission across client addresses', () => {
+  /** Takes a slot for `client`, recording in `order` when (and whether) it was granted. */
+  const taker = (admission: DataAdmission, order: string[]) => (client: string, name: string) => {
+    const ticket = admission.take(60_000, client);
+    return ticket.slot.then((slot) => {
+      order.push(name);
+      return slot as NonNullable<typeof slot>;
+    });
+  };
+  const settled = () => new Promise((r) => setImmediate(r));
+
+  it("gives a freed slot to another address's waiter before the busy address's older waiters", async () => {
+    const admission = new DataAdmission(2, { quietMs: 60_000 });
+    const order: string[] = [];
+    const take = taker(admission, order);
+    const a1 = await take('127.0.0.1', 'a1');
+    const a2 = await take('127.0.0.1', 'a2');
+    const waitingA = [3, 4, 5, 6, 7].map((n) => take('127.0.0.1', `a${n}`));
+    const b = take('127.0.0.2', 'b');
+    await settled();
+    expect(admission.waiting).toBe(6);
+    expect(admission.heldBy('127.0.0.1')).toBe(2);
+    a1.release();
+    await settled();
+    expect(order).toEqual(['a1', 'a2', 'b']);
+    expect(admission.heldBy('127.0.0.2')).toBe(1);
+    // Now each address holds one: the oldest of A's waiters is next, then the next of A's (B waits for nothing).
+    a2.release();
+    await settled();
+    expect(order).toEqual(['a1', 'a2', 'b', 'a3']);
+    (await b).release();
+    await settled();
+    expect(order).toEqual(['a1', 'a2', 'b', 'a3', 'a4']);
+    for (const w of waitingA) void w.then((s) => s.release());
+    await settled();
+    await settled();
+    expect(order).toEqual(['a1', 'a2', 'b', 'a3', 'a4', 'a5', 'a6', 'a7']);
+    await Promise.all(waitingA);
+    await settled();
+    expect(admission.held).toBe(0);
+    expect(admission.heldBy('127.0.0.1')).toBe(0);
+    expect(admission.waiting).toBe(0);
+  });
+
+  it('serves one address alone first come, first served', async () => {
+    const admission = new DataAdmission(2, { quietMs: 60_000 });
+    const order: string[] = [];
+    const take = taker(admission, order);
+    const first = [await take('127.0.0.1', 'a1'), await take('127.0.0.1', 'a2')];
+    const waiting = [3, 4, 5, 6, 7].map((n) => take('127.0.0.1', `a${n}`));
+    await settled();
+    for (const s of first) s.release();
+    for (const w of waiting) void w.then((s) => s.release());
+    await Promise.all(waiting);
+    await settled();
+    expect(order).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7']);
+    expect(admission.held).toBe(0);
+  });
+
+  it('among addresses holding as many, the oldest waiter goes first', async () => {
+    const admission = new DataAdmission(3, { quietMs: 60_000 });
+    const order: string[] = [];
+    const take = taker(admission, order);
+    const a = [await take('10.0.0.1', 'a1'), await take('10.0.0.1', 'a2')];
+    const b = await take('10.0.0.2', 'b1');
+    const waiting = [take('10.0.0.2', 'b2'), take('10.0.0.1', 'a3'), take('10.0.0.3', 'c')];
+    await settled();
+    // A gives one back: A, B and C hold 1, 1 and 0, so C goes first though B's and A's waiters are older.
+    a[0]!.release();
+    await settled();
+    expect(order.slice(3)).toEqual(['c']);
+    // B gives back: A, B and C hold 1, 0 and 1: B's waiter.
+    b.release();
+    await settled();
+    expect(order.slice(3)).toEqual(['c', 'b2']);
+    // A gives its last back: A, B and C hold 0, 1 and 1: A's.
+    a[1]!.release();
+    await settled();
+    expect(order.slice(3)).toEqual(['c', 'b2', 'a3']);
+    for (const w of waiting) void w.then((s) => s.release());
+    await Promise.all(waiting);
+    await settled();
+    expect(admission.held).toBe(0);
+  });
+});

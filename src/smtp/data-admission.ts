@@ -1,12 +1,19 @@
 // Owns DATA admission: how many SMTP sessions of the process may have a message in the gateway at
 // once (`smtp.dataSlots`), from its 354 to its answer. A session takes a slot before it is sent its
-// `354`; while none is free it waits, first come first served, and its client — which must wait for
+// `354`; while none is free it waits, and its client — which must wait for
 // the 354 before it sends the message (RFC 5321 §3.3, §4.5.3.2.5; with PIPELINING, DATA ends a
 // group) — keeps the bytes. So a burst of sessions sending DATA together is read no faster than it
 // is processed: the socket reads, the parser's and the DATA stream's buffers, the spool's write
 // queues and the reads left for a collection of all of them are not alive at once (README "Round
 // 23: DATA admission": a slot given back at the final dot, not at the answer, did not lower the
 // 1 MiB peak, because loopback reads a burst in far less time than it takes to process).
+//
+// Waiters are served fairly across clients (README "Round 24: fair DATA admission"): a slot given
+// back goes to the oldest waiter among the clients that hold the fewest slots now, a client being
+// counted as every per-client limit counts it (core/client-key.ts: an IPv4 address, an IPv6 /64;
+// submission sessions too). So one address that opens many sessions (within
+// `smtp.maxConnectionsPerIp`) and sends DATA on all of them cannot queue ahead of another sender's
+// one session; among equals, and for a single client alone, it is first come first served.
 //
 // A slot is given back when the session is answered after its final dot (250 or a refusal), when
 // the session ends, and, while the message is still arriving, when the session reads less than
@@ -24,6 +31,7 @@ import type { Socket } from 'node:net';
 import type { PassThrough } from 'node:stream';
 import type { SMTPServer, SMTPServerSession } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { clientKey } from '../core/client-key.js';
 
 /** A window with fewer bytes read than SLOW_BYTES gives the slot back. */
 export const QUIET_MS = 300;
@@ -46,13 +54,21 @@ export interface Slot {
 
 interface Waiter {
   readonly grant: (slot: Slot | null) => void;
+  /** The client it waits for (clientKey). */
+  readonly client: string;
   timer: NodeJS.Timeout | null;
 }
 
-/** A process-wide number of slots; waiters are admitted first come, first served. */
+/**
+ * A process-wide number of slots. A slot given back goes to the oldest waiter among the clients
+ * holding the fewest slots (first come, first served among equals and for one client alone).
+ */
 export class DataAdmission {
   #free: number;
+  /** Waiters, oldest first. */
   readonly #queue: Waiter[] = [];
+  /** Slots held, by client; a client holding none is absent. */
+  readonly #heldBy = new Map<string, number>();
   readonly #quietMs: number;
   readonly #slowBytes: number;
   readonly #readHoldMs: number;
@@ -77,18 +93,24 @@ export class DataAdmission {
     return this.#queue.length;
   }
 
+  /** Slots `client` (a clientKey) holds now. */
+  heldBy(client: string): number {
+    return this.#heldBy.get(client) ?? 0;
+  }
+
   /**
-   * A slot, at once if one is free, else when one is given back; null after `waitMs`. `cancel`
-   * leaves the queue (the session ended); a slot granted after it is given back at once.
+   * A slot for `client` (its clientKey; one key for all when not given), at once if one is free,
+   * else when one is given back and it is its turn; null after `waitMs`. `cancel` leaves the queue
+   * (the session ended); a slot granted after it is given back at once.
    */
-  take(waitMs: number): { readonly slot: Promise<Slot | null>; cancel(): void } {
+  take(waitMs: number, client = ''): { readonly slot: Promise<Slot | null>; cancel(): void } {
     let waiter!: Waiter;
     const slot = new Promise<Slot | null>((resolve) => {
-      waiter = { grant: resolve, timer: null };
+      waiter = { grant: resolve, client, timer: null };
     });
     if (this.#free > 0 && this.#queue.length === 0) {
       this.#free -= 1;
-      waiter.grant(this.#slot());
+      waiter.grant(this.#slot(client));
       return { slot, cancel: () => undefined };
     }
     waiter.timer = setTimeout(() => {
@@ -108,24 +130,38 @@ export class DataAdmission {
     return { slot, cancel };
   }
 
-  #giveBack(): void {
-    const next = this.#queue.shift();
-    if (!next) {
+  /** `client` gave a slot back: it goes to the oldest waiter of the clients holding the fewest (one pass over the queue). */
+  #giveBack(client: string): void {
+    const left = (this.#heldBy.get(client) ?? 1) - 1;
+    if (left > 0) this.#heldBy.set(client, left);
+    else this.#heldBy.delete(client);
+    let at = -1;
+    let fewest = Infinity;
+    for (let i = 0; i < this.#queue.length && fewest > 0; i++) {
+      const held = this.#heldBy.get(this.#queue[i]!.client) ?? 0;
+      if (held < fewest) {
+        fewest = held;
+        at = i;
+      }
+    }
+    if (at < 0) {
       this.#free += 1;
       return;
     }
+    const next = this.#queue.splice(at, 1)[0]!;
     if (next.timer) clearTimeout(next.timer);
-    next.grant(this.#slot());
+    next.grant(this.#slot(next.client));
   }
 
-  #slot(): Slot {
+  #slot(client: string): Slot {
+    this.#heldBy.set(client, (this.#heldBy.get(client) ?? 0) + 1);
     let held = true;
     let bytes = 0;
     const release = () => {
       if (!held) return;
       held = false;
       clearTimeout(timer);
-      this.#giveBack();
+      this.#giveBack(client);
     };
     const since = Date.now();
     const check = () => {
@@ -225,7 +261,7 @@ if (original) {
     if (!hooks || !this.session.envelope.rcptTo.length || !this._parser || this._dataStream) return original.call(this, command, callback);
     const socket = this._socket;
     const started = Date.now();
-    const ticket = hooks.admission.take(hooks.waitMs);
+    const ticket = hooks.admission.take(hooks.waitMs, clientKey(this.session.remoteAddress));
     let closed = false;
     const onClose = () => {
       closed = true;

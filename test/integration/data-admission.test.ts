@@ -3,11 +3,14 @@
 // answered 354 only once the first's message is in and answered (this fails if smtp-server's DATA handler changes
 // shape and the 354 stops waiting); a stalled first session gives its slot back after the quiet
 // time, and a steady sender of a large message after its first seconds; a session that waits past the bound gets 451 4.3.2 and a retried DATA then succeeds; and 30
-// sessions through 2 slots all get 250, what is stored and delivered the bytes they sent.
+// sessions through 2 slots all get 250, what is stored and delivered the bytes they sent. Fair across
+// client addresses: a second address's one session gets the next slot before the first address's
+// older waiters (127.0.0.2 is a loopback address on Linux).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
+import { notFound, type DnsResolver } from '../../src/dns/resolver.js';
 import { wrapped } from '../../src/smtp/data-admission.js';
 import { seedPair, startHarness, type Harness } from '../helpers/gateway.js';
 import { SmtpClient, type Reply } from '../helpers/smtp-client.js';
@@ -24,8 +27,17 @@ afterEach(async () => {
 const WRITER = 'jane@buyer.example';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const start = (smtp: Record<string, unknown>, logLines?: string[]) =>
-  startHarness({ smtp: { port: 0, host: '127.0.0.1', workerThreads: 1, maxConnectionsPerIp: 40, ...smtp } }, logLines ? { logLines } : {});
+const start = (smtp: Record<string, unknown>, logLines?: string[], resolver?: DnsResolver) =>
+  startHarness(
+    { smtp: { port: 0, host: '127.0.0.1', workerThreads: 1, maxConnectionsPerIp: 40, ...smtp } },
+    { ...(logLines ? { logLines } : {}), ...(resolver ? { resolver } : {}) },
+  );
+
+/** Every domain's SPF allows all of 127.0.0.0/8, so clients bound to 127.0.0.2 pass it too. */
+const LOOPBACK_SPF: DnsResolver = async (name, rrtype) => {
+  if (rrtype === 'TXT' && !name.startsWith('_') && !name.includes('._domainkey.')) return [['v=spf1 ip4:127.0.0.0/8 -all']];
+  throw notFound(name, rrtype);
+};
 
 /** A message of about `size` bytes: a short text, and a text attachment (base64) of pseudo-random lines, named for `tag`. */
 function message(to: string, tag: string, size: number): { raw: Buffer; attachment: Buffer } {
@@ -73,19 +85,48 @@ async function expectDelivered(sent: { tag: string; raw: Buffer; attachment: Buf
 }
 
 /** A session at its 354: MAIL and RCPT accepted, DATA answered. */
-async function atData(port: number, to: string): Promise<SmtpClient> {
-  const c = await SmtpClient.connect(port);
+async function atData(port: number, to: string, localAddress?: string): Promise<SmtpClient> {
+  const c = await SmtpClient.connect(port, '127.0.0.1', 'client.example', localAddress);
   clients.push(c);
   expect((await c.command(`MAIL FROM:<${WRITER}>`)).code).toBe(250);
   expect((await c.command(`RCPT TO:<${to}>`)).code).toBe(250);
   return c;
 }
 
-/** Whether a promised reply has come yet. */
-function watch(p: Promise<Reply>): { readonly reply: Reply | null; readonly promise: Promise<Reply> } {
-  const w = { reply: null as Reply | null, promise: p };
-  void p.then((r) => (w.reply = r));
+let arrivals = 0;
+/** Whether a promised reply has come yet, and as which (1, 2, …) of the replies watched in this file. */
+function watch(p: Promise<Reply>): { readonly reply: Reply | null; readonly promise: Promise<Reply>; readonly arrived: number } {
+  const w = { reply: null as Reply | null, promise: p, arrived: 0 };
+  void p.then((r) => {
+    w.reply = r;
+    w.arrived = ++arrivals;
+  });
   return w;
+}
+
+/**
+ * Sends `raw` in pieces of 16 KiB every 20 ms, as a sender that keeps its slot does, until `stop()`;
+ * `finish()` then writes the rest and the final dot and returns the answer.
+ */
+function keepSending(c: SmtpClient, raw: Buffer): { finish(): Promise<Reply> } {
+  const text = raw.toString('latin1');
+  let stopped = false;
+  let at = 0;
+  const sending = (async () => {
+    for (; at < text.length - 16 * KB && !stopped; at += 16 * KB) {
+      c.write(text.slice(at, at + 16 * KB));
+      await sleep(20);
+    }
+  })();
+  return {
+    async finish() {
+      stopped = true;
+      await sending;
+      const answer = c.reply();
+      c.write(`${text.slice(at)}.\r\n`);
+      return answer;
+    },
+  };
 }
 
 /**
@@ -207,6 +248,66 @@ describe('DATA admission', () => {
     expect(logged).toMatchObject({ event: 'smtp.reject', stage: 'data', code: 451, slots: 1 });
     expect(JSON.stringify(logged)).not.toContain(WRITER);
     expect(JSON.stringify(logged)).not.toContain(address);
+  }, 60_000);
+
+  it("is fair across client addresses: with A's sessions holding both slots and five more of A's waiting, B's one session gets the next slot", async () => {
+    h = await start({ dataSlots: 2 }, undefined, LOOPBACK_SPF);
+    const { address } = await seedPair(h);
+    const port = h.gw.smtpPort;
+    const A = '127.0.0.1';
+    const B = '127.0.0.2';
+    // Every session at its RCPT first, so that what follows takes a fraction of a second.
+    const holders = await Promise.all([atData(port, address, A), atData(port, address, A)]);
+    const laterA = await Promise.all([0, 1, 2, 3, 4].map(() => atData(port, address, A)));
+    const b = await atData(port, address, B);
+    // Built before DATA: a holder silent for 300 ms would give its slot back.
+    const held = holders.map((_, i) => message(address, `held-${i}`, 3000 * KB).raw);
+    const bm = message(address, 'b', 50 * KB);
+    for (const c of holders) expect((await c.command('DATA')).code).toBe(354);
+    // Both keep their slots by sending steadily (a slot is held while at least 32 KiB arrive in 300 ms, for up to 5 s).
+    const sending = holders.map((c, i) => keepSending(c, held[i]!));
+    // A's five DATA commands, then B's, written at once: B waits from (almost) the moment A's do, so a
+    // slot a holder gives back early (a loaded machine reading slower than 32 KiB in 300 ms) still
+    // comes after B is waiting. Read in that order, first come first served would serve all of A's first.
+    const waitingA = laterA.map((c) => ({ c, data: watch(c.command('DATA')) }));
+    const bData = watch(b.command('DATA'));
+    await sleep(150);
+    // A's first holder ends its message: its slot (or one given back earlier) goes to B, not to A's older waiters.
+    const firstDone = await sending[0]!.finish();
+    expect(firstDone.code, firstDone.text).toBe(250);
+    const go = await bData.promise;
+    expect(go.code, go.text).toBe(354);
+    // B is told to send before any of A's waiters (B, silent meanwhile, may give its slot back after 300 ms: A's are then served).
+    expect(waitingA.filter((w) => w.data.reply && w.data.arrived < bData.arrived)).toEqual([]);
+    const bAnswer = b.reply();
+    b.write(`${bm.raw.toString('latin1')}.\r\n`);
+    const bDone = await bAnswer;
+    expect(bDone.code, bDone.text).toBe(250);
+    const secondDone = await sending[1]!.finish();
+    expect(secondDone.code, secondDone.text).toBe(250);
+    // A's waiters are all served in turn and their messages accepted.
+    for (const [i, w] of waitingA.entries()) {
+      const r = await w.data.promise;
+      expect(r.code, r.text).toBe(354);
+      const m = message(address, `waited-${i}`, 20 * KB);
+      const answer = w.c.reply();
+      w.c.write(`${m.raw.toString('latin1')}.\r\n`);
+      expect((await answer).code).toBe(250);
+    }
+  }, 60_000);
+
+  it('says once at startup when smtp.dataWaitMs is cut to 5 s below smtp.socketTimeoutMs, with both values and the one used', async () => {
+    const logLines: string[] = [];
+    h = await start({ dataSlots: 2, dataWaitMs: 50_000, socketTimeoutMs: 20_000 }, logLines);
+    const cut = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === 'config.data-wait-cut');
+    expect(cut).toHaveLength(1);
+    expect(cut[0]).toMatchObject({ level: 40, dataWaitMs: 50_000, socketTimeoutMs: 20_000, effectiveDataWaitMs: 15_000 });
+    expect(String(cut[0]?.msg)).toContain('smtp.dataWaitMs is cut to 15000 ms');
+    await h.close();
+    // Within the socket timeout (the defaults: 50 s and 60 s): nothing said.
+    const quiet: string[] = [];
+    h = await start({ dataSlots: 2 }, quiet);
+    expect(quiet.some((l) => l.includes('config.data-wait-cut'))).toBe(false);
   }, 60_000);
 
   it('30 sessions sending at once through 2 slots: every one 250, stored and delivered byte for byte', async () => {
