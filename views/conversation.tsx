@@ -104,6 +104,33 @@ const DELIVERY: Record<string, string> = {
   none: '—',
 };
 
+/** Delivery states that still change by themselves (OutboxStatus in src/store/outbox.ts); sent, captured and failed are final. */
+const PENDING_DELIVERY: ReadonlySet<string> = new Set(['queued', 'deferred']);
+/** A pending badge asks again after 2 s, then 5 s, then every 15 s … */
+export const DELIVERY_RECHECK_MS: readonly number[] = [2000, 5000, 15_000];
+/** … DELIVERY_RECHECKS times in all (about five minutes); after that a reload shows the state. */
+export const DELIVERY_RECHECKS = 22;
+
+/**
+ * A message's delivery state. While it is pending the badge loads itself again
+ * (GET /messages/:id/delivery, htmx `load delay`), backing off; a final state, or the last
+ * recheck, comes back without the trigger, so the asking stops.
+ */
+export function DeliveryBadge(props: { id: number; delivery: string; lastError: string | null; step?: number }) {
+  const step = props.step ?? 0;
+  const delay = DELIVERY_RECHECK_MS[Math.min(step, DELIVERY_RECHECK_MS.length - 1)] as number;
+  const again =
+    PENDING_DELIVERY.has(props.delivery) && step < DELIVERY_RECHECKS
+      ? { 'hx-get': `/messages/${props.id}/delivery?step=${step + 1}`, 'hx-trigger': `load delay:${delay}ms`, 'hx-swap': 'outerHTML' }
+      : {};
+  return (
+    <span class="delivery" id={`delivery-${props.id}`} data-delivery={props.delivery} {...again}>
+      <span class={props.delivery === 'failed' ? 'badge bad' : 'badge'}>{DELIVERY[props.delivery] ?? props.delivery}</span>
+      {props.lastError && props.delivery !== 'sent' ? <span class="muted"> {props.lastError}</span> : null}
+    </span>
+  );
+}
+
 function TagControls(props: { m: ShownMessage; csrf: string; allTags: readonly Tag[] }) {
   const m = props.m;
   const target = `#m${m.id}`;
@@ -197,8 +224,7 @@ export function MessageCard(props: { m: ShownMessage; pair: PairHeader; csrf: st
         <span class="muted">
           {time(m.receivedAt)} {displayZone()}
         </span>{' '}
-        · <span class={m.delivery === 'failed' ? 'badge bad' : 'badge'}>{DELIVERY[m.delivery] ?? m.delivery}</span>
-        {m.lastError && m.delivery !== 'sent' ? <span class="muted"> {m.lastError}</span> : null}
+        · <DeliveryBadge id={m.id} delivery={m.delivery} lastError={m.lastError} />
         {m.suspicious ? <span class="badge bad">suspicious sender</span> : null}
         {m.critical ? <span class="badge">important</span> : null}
         {m.reported ? <span class="badge bad">reported</span> : null} <TagControls m={m} csrf={props.csrf} allTags={props.allTags} />

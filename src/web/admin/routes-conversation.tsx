@@ -1,6 +1,7 @@
 // Owns the conversation page: the thread (the newest cards open, older ones loaded when opened),
 // the files each delivered copy carries and their download, conversation status, assignment and
-// snooze, who else is viewing or replying, the live refresh, the reply box with its server-side
+// snooze, who else is viewing or replying, the live refresh, each pending message's delivery badge
+// (it refreshes itself until the state is final), the reply box with its server-side
 // draft, template and order choice, and the reply itself (which asks first when a newer message
 // came in since the box was shown). Reading the page writes nothing: it marks read with a POST,
 // sent only while a person can see the page, of the messages it shows.
@@ -25,6 +26,7 @@ import type { OrderRow } from '../../store/orders.js';
 import type { ImportStore, MailStore, MarketStore, OutboxQueue, TagStore, TemplateStore } from '../../store/ports.js';
 import {
   ConversationPage,
+  DeliveryBadge,
   DraftWarnings,
   Live,
   MessageCard,
@@ -163,6 +165,17 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     const at = await messageFor(c);
     if (!at) return c.text('No such message.', 404);
     return card(c, at);
+  });
+
+  // One message's delivery badge, for the badge to refresh itself while the state is pending
+  // (views/conversation.tsx DeliveryBadge): `step` counts the rechecks, so the asking backs off and ends.
+  app.get('/messages/:id/delivery', async (c) => {
+    const at = await messageFor(c);
+    const m = at ? (await inbox.conversation(at.pairId)).find((x) => x.id === at.id) : undefined;
+    if (!m) return c.text('No such message.', 404);
+    const step = Number(c.req.query('step') ?? '0');
+    c.header('Cache-Control', 'no-store');
+    return c.html(<DeliveryBadge id={m.id} delivery={m.delivery} lastError={m.lastError} step={Number.isSafeInteger(step) && step > 0 ? step : 0} />);
   });
 
   app.post('/messages/:id/tags', async (c) => {
