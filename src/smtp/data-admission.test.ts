@@ -9,7 +9,7 @@
 import { connect, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { admitData, answerFor, DataAdmission } from './data-admission.js';
+import { admitData, answerFor, DataAdmission, type Slot } from './data-admission.js';
 
 let server: SMTPServer | null = null;
 let socket: Socket | null = null;
@@ -161,5 +161,55 @@ describe('DATA admission across client addresses', () => {
     await Promise.all(waiting);
     await settled();
     expect(admission.held).toBe(0);
+  });
+
+  // Random takes, releases (some twice), sessions ending while they wait, against a model: the
+  // counts per address never drift or go negative, no slot stays free while a session waits, and
+  // every slot given back goes to the oldest waiter of the address holding fewest (round 24's attack).
+  it('keeps its counts and its order through random takes, releases and leaving sessions', async () => {
+    let seed = 24;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const clients = ['10.0.0.1', '10.0.0.2', '2001:db8:1:2::/64', '10.0.0.4'];
+    for (let round = 0; round < 40; round++) {
+      const slots = 1 + Math.floor(rnd() * 4);
+      const admission = new DataAdmission(slots, { quietMs: 60_000, readHoldMs: 60_000 });
+      type Waiting = { client: string; ticket: ReturnType<DataAdmission['take']>; got?: Slot | null };
+      const held: { slot: Slot; client: string }[] = [];
+      const waiting: Waiting[] = [];
+      const holding = (client: string) => held.filter((h) => h.client === client).length;
+      for (let step = 0; step < 150; step++) {
+        const r = rnd();
+        let expected: Waiting | undefined;
+        if (r < 0.5) {
+          const client = clients[Math.floor(rnd() * clients.length)]!;
+          const w: Waiting = { client, ticket: admission.take(60_000, client) };
+          void w.ticket.slot.then((slot) => (w.got = slot));
+          waiting.push(w);
+        } else if (r < 0.9 && held.length) {
+          const [h] = held.splice(Math.floor(rnd() * held.length), 1);
+          for (const w of waiting) if (w.got === undefined && (!expected || holding(w.client) < holding(expected.client))) expected = w;
+          h!.slot.release();
+          if (rnd() < 0.2) h!.slot.release();
+        } else if (waiting.length) {
+          waiting[Math.floor(rnd() * waiting.length)]!.ticket.cancel();
+        }
+        await Promise.resolve();
+        await Promise.resolve();
+        if (expected) expect(waiting.filter((w) => w.got)).toEqual([expected]);
+        for (let i = waiting.length - 1; i >= 0; i--) {
+          const w = waiting[i]!;
+          if (w.got === undefined) continue;
+          waiting.splice(i, 1);
+          if (w.got) held.push({ slot: w.got, client: w.client });
+        }
+        for (const c of clients) expect(admission.heldBy(c)).toBe(holding(c));
+        expect(admission.held).toBe(held.length);
+        expect(admission.waiting).toBe(waiting.length);
+        if (admission.waiting > 0) expect(admission.held).toBe(slots);
+      }
+      for (const w of waiting) w.ticket.cancel();
+      for (const h of held) h.slot.release();
+      expect([admission.held, admission.waiting]).toEqual([0, 0]);
+    }
   });
 });
