@@ -85,12 +85,30 @@ describe("a message's delivery badge", () => {
     const last = await (await agent.get(`/messages/${ours}/delivery?step=${DELIVERY_RECHECKS}`)).text();
     expect(last).toContain('deferred');
     expect(last).not.toContain('hx-trigger');
+    // A step that is no count (negative, not a number, past the safe integers) starts over; one past the last does not ask.
+    for (const step of ['-5', 'abc', '1e400', '2.5']) {
+      expect(await (await agent.get(`/messages/${ours}/delivery?step=${step}`)).text(), step).toContain(`delivery?step=1"`);
+    }
+    expect(await (await agent.get(`/messages/${ours}/delivery?step=${DELIVERY_RECHECKS + 1}`)).text()).not.toContain('hx-trigger');
+  });
+
+  it('shows a refusal reason as text: markup in it is escaped, never run or turned into htmx attributes', async () => {
+    deliveryIs(ours, 'failed', `550 5.7.1 <img src=x onerror=alert(1)> "><script>alert(1)</script> ' hx-get="/logout"`);
+    const html = await (await agent.get(`/messages/${ours}/delivery`)).text();
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<script');
+    expect(html).not.toMatch(/hx-get="\/logout"/);
+    expect(html).not.toContain('hx-trigger');
   });
 
   it("is a 404 for another store's message, and for none", async () => {
     expect((await agent.get(`/messages/${theirs}/delivery`)).status).toBe(404);
     expect((await agent.get(`/messages/999999/delivery`)).status).toBe(404);
     expect((await agent.get(`/messages/x/delivery`)).status).toBe(404);
+    for (const id of ['-1', '0', '1e3', '9007199254740993', '99999999999999999999999', `${ours}.0`, `0x${ours.toString(16)}`, `${ours}abc`]) {
+      expect((await agent.get(`/messages/${encodeURIComponent(id)}/delivery`)).status, id).toBe(404);
+    }
   });
 
   it('is behind the login like every page: a redirect, or 401 for htmx', async () => {
