@@ -258,7 +258,8 @@ describe('Spool', () => {
     const first = budget.acquire(40 * MB, 5000);
     const admitted = got.admit(budget, MEMORY_PER_BYTE * bytes.length, 5000);
     // The write takes its time on a loaded machine: poll (bounded) rather than sleep a fixed 100 ms.
-    const written = () => got.path !== null && statSync(got.path).size === bytes.length;
+    // Its path is set as the write starts, before the file exists: a stat in between is ENOENT, not written.
+    const written = () => got.path !== null && statSync(got.path, { throwIfNoEntry: false })?.size === bytes.length;
     for (let i = 0; i < 200 && !written(); i++) await new Promise((r) => setTimeout(r, 20));
     expect(got.path).not.toBeNull();
     expect(statSync(got.path as string).size).toBe(bytes.length);
