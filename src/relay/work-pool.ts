@@ -23,7 +23,6 @@ import {
   outputBytesFor,
   ParseTimeout,
   SenderAuthFailed,
-  textRoomFor,
   unpackMail,
   unpackPrepared,
   type KeptMail,
@@ -451,10 +450,8 @@ export class WorkPool implements RelayWork {
     if (verify) this.#resolvers.set(id, verify.resolver);
     try {
       const answers = verify?.expected?.length ? await answersFor(verify.expected, verify.resolver) : [];
-      // The packed text's memory allocated here, so it is freed where it was allocated (work.ts TextRoom).
-      const room = textRoomFor(raw.byteLength);
-      const task = { raw, timeoutMs, verify: verify ? { session: verify.session, mta: verify.mta, read: id, answers } : null, keep: id, room };
-      const r = await this.#run<ReadOutcome>(lane, task, 'read', room ? [room] : undefined);
+      const task = { raw, timeoutMs, verify: verify ? { session: verify.session, mta: verify.mta, read: id, answers } : null, keep: id };
+      const r = await this.#run<ReadOutcome>(lane, task, 'read');
       if (r.auth && 'error' in r.auth) throw new SenderAuthFailed(r.auth.error);
       if ('ok' in r.parse) return { mail: unpackMail(r.parse.ok), auth: r.auth ? r.auth.ok : null, kept: r.kept ? { lane, id } : null };
       if ('timeout' in r.parse) throw new ParseTimeout(r.parse.timeout);

@@ -440,8 +440,6 @@ export async function read(task: {
   verify: { readonly session: SessionFacts; readonly mta: string; readonly read: number; readonly answers?: readonly DnsAnswerTo[] } | null;
   /** Keep the parsed message under this id for its prepare (null: do not keep it). */
   keep: number | null;
-  /** Memory moved here for the packed text (work.ts textRoomFor), or absent. */
-  room?: ArrayBuffer | null;
 }): Promise<ReadOutcome> {
   const raw = inFile(task.raw) ? task.raw : asBuffer(task.raw);
   const v = task.verify;
@@ -471,7 +469,7 @@ export async function read(task: {
     const isKept =
       task.keep !== null && 'ok' in parsed && !(auth && 'error' in auth) && keep(task.keep, withBytes(parsed.ok, parsed.original), bytesAway(parsed.ok));
     const moves: ArrayBuffer[] = [];
-    return moved({ parse: 'ok' in parsed ? { ok: packMail(parsed.ok, moves, { buffer: task.room ?? null }) } : parsed, auth, kept: isKept }, moves);
+    return moved({ parse: 'ok' in parsed ? { ok: packMail(parsed.ok, moves) } : parsed, auth, kept: isKept }, moves);
   } finally {
     collectLater(raw.byteLength);
   }

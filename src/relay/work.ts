@@ -260,15 +260,13 @@ const encoder = new TextEncoder();
  * The text for the way to another thread (unpackText undoes it); the ArrayBuffer it allocates is
  * added to `moves`, the buffers the caller moves with the message (then they are gone here).
  */
-export function packText(text: string | null, moves: ArrayBuffer[], room?: TextRoom): PackedText {
+export function packText(text: string | null, moves: ArrayBuffer[]): PackedText {
   if (text === null || text.length < PACK_FROM) return text;
   // Written as UTF-8 into one byte a character: every character is ASCII exactly when that reads
   // all of them and writes all the bytes (any other character takes two bytes or more). One pass
-  // over the text, not a UTF-8 length and a copy. Into the room the SMTP thread gave, when it fits.
-  const given = room?.buffer && room.buffer.byteLength >= text.length ? room.buffer : null;
-  if (given && room) room.buffer = null;
-  const ascii = given ?? new ArrayBuffer(text.length);
-  const bytes = Buffer.from(ascii, 0, text.length);
+  // over the text, not a UTF-8 length and a copy.
+  const ascii = new ArrayBuffer(text.length);
+  const bytes = Buffer.from(ascii);
   const { read, written } = encoder.encodeInto(text, bytes);
   if (read === text.length && written === text.length) {
     moves.push(ascii);
@@ -292,33 +290,8 @@ export type PackedMail<M extends { readonly text: string | null; readonly html: 
   readonly html: PackedText;
 };
 
-export function packMail<M extends { readonly text: string | null; readonly html: string | null }>(
-  mail: M,
-  moves: ArrayBuffer[],
-  room?: TextRoom,
-): PackedMail<M> {
-  return { ...mail, text: packText(mail.text, moves, room), html: packText(mail.html, moves, room) };
-}
-
-/**
- * Memory the SMTP thread allocated and moved to a pool thread with a read (textRoomFor), for the
- * read's packed text: taken (set to null) by the first packText it fits. Its bytes then belong to
- * the SMTP thread's malloc arena, which that thread frees them into at its next collection; a text
- * the pool thread packs into memory of its own holds that thread's arena up until then (glibc
- * gives an arena's memory back only from its top; round 25).
- */
-export interface TextRoom {
-  buffer: ArrayBuffer | null;
-}
-
-/** Received messages from PACK_FROM up to this many bytes get a TextRoom with their read (larger ones are mostly not text). */
-export const TEXT_ROOM_UP_TO = 4 * 1024 * 1024;
-
-/** An ArrayBuffer of the message's size for its read's text (a plain text is at most that many ASCII characters), or null. */
-export function textRoomFor(bytes: number): ArrayBuffer | null {
-  if (bytes < PACK_FROM || bytes > TEXT_ROOM_UP_TO) return null;
-  // Not zero-filled: packText writes every byte it hands on.
-  return Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer;
+export function packMail<M extends { readonly text: string | null; readonly html: string | null }>(mail: M, moves: ArrayBuffer[]): PackedMail<M> {
+  return { ...mail, text: packText(mail.text, moves), html: packText(mail.html, moves) };
 }
 
 /**
