@@ -32,6 +32,7 @@ import type { PassThrough } from 'node:stream';
 import type { SMTPServer, SMTPServerSession } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { clientKey } from '../core/client-key.js';
+import { FairQueue } from '../core/fair-queue.js';
 
 /** A window with fewer bytes read than SLOW_BYTES gives the slot back. */
 export const QUIET_MS = 300;
@@ -54,21 +55,19 @@ export interface Slot {
 
 interface Waiter {
   readonly grant: (slot: Slot | null) => void;
-  /** The client it waits for (clientKey). */
-  readonly client: string;
   timer: NodeJS.Timeout | null;
 }
 
 /**
  * A process-wide number of slots. A slot given back goes to the oldest waiter among the clients
- * holding the fewest slots (first come, first served among equals and for one client alone).
+ * holding the fewest slots (first come, first served among equals and for one client alone). The
+ * waiters are kept in one line per client (core/fair-queue.ts), so giving a slot back costs a few
+ * steps per waiting client address, not a pass over every waiter.
  */
 export class DataAdmission {
   #free: number;
-  /** Waiters, oldest first. */
-  readonly #queue: Waiter[] = [];
-  /** Slots held, by client; a client holding none is absent. */
-  readonly #heldBy = new Map<string, number>();
+  /** Waiters by client, and the slots each client holds (a client holding none and waiting for none is absent). */
+  readonly #queue = new FairQueue<Waiter>();
   readonly #quietMs: number;
   readonly #slowBytes: number;
   readonly #readHoldMs: number;
@@ -90,12 +89,22 @@ export class DataAdmission {
 
   /** Sessions waiting now. */
   get waiting(): number {
-    return this.#queue.length;
+    return this.#queue.size;
+  }
+
+  /** Client addresses with a session waiting now. */
+  get waitingClients(): number {
+    return this.#queue.waitingClients;
+  }
+
+  /** What ordering the waiting addresses has cost so far, in comparisons (a test bounds it per release). */
+  get comparisons(): number {
+    return this.#queue.comparisons;
   }
 
   /** Slots `client` (a clientKey) holds now. */
   heldBy(client: string): number {
-    return this.#heldBy.get(client) ?? 0;
+    return this.#queue.held(client);
   }
 
   /**
@@ -106,55 +115,40 @@ export class DataAdmission {
   take(waitMs: number, client = ''): { readonly slot: Promise<Slot | null>; cancel(): void } {
     let waiter!: Waiter;
     const slot = new Promise<Slot | null>((resolve) => {
-      waiter = { grant: resolve, client, timer: null };
+      waiter = { grant: resolve, timer: null };
     });
-    if (this.#free > 0 && this.#queue.length === 0) {
+    if (this.#free > 0 && this.#queue.size === 0) {
       this.#free -= 1;
       waiter.grant(this.#slot(client));
       return { slot, cancel: () => undefined };
     }
+    const place = this.#queue.add(client, waiter);
     waiter.timer = setTimeout(() => {
-      const i = this.#queue.indexOf(waiter);
-      if (i >= 0) this.#queue.splice(i, 1);
-      waiter.grant(null);
+      if (this.#queue.remove(place)) waiter.grant(null);
     }, waitMs);
     waiter.timer.unref();
-    this.#queue.push(waiter);
     const cancel = () => {
-      const i = this.#queue.indexOf(waiter);
-      if (i < 0) return;
-      this.#queue.splice(i, 1);
+      if (!this.#queue.remove(place)) return;
       if (waiter.timer) clearTimeout(waiter.timer);
       waiter.grant(null);
     };
     return { slot, cancel };
   }
 
-  /** `client` gave a slot back: it goes to the oldest waiter of the clients holding the fewest (one pass over the queue). */
+  /** `client` gave a slot back: it goes to the oldest waiter of the clients holding the fewest. */
   #giveBack(client: string): void {
-    const left = (this.#heldBy.get(client) ?? 1) - 1;
-    if (left > 0) this.#heldBy.set(client, left);
-    else this.#heldBy.delete(client);
-    let at = -1;
-    let fewest = Infinity;
-    for (let i = 0; i < this.#queue.length && fewest > 0; i++) {
-      const held = this.#heldBy.get(this.#queue[i]!.client) ?? 0;
-      if (held < fewest) {
-        fewest = held;
-        at = i;
-      }
-    }
-    if (at < 0) {
+    this.#queue.letGo(client);
+    const next = this.#queue.shift();
+    if (!next) {
       this.#free += 1;
       return;
     }
-    const next = this.#queue.splice(at, 1)[0]!;
-    if (next.timer) clearTimeout(next.timer);
-    next.grant(this.#slot(next.client));
+    if (next.value.timer) clearTimeout(next.value.timer);
+    next.value.grant(this.#slot(next.client));
   }
 
   #slot(client: string): Slot {
-    this.#heldBy.set(client, (this.#heldBy.get(client) ?? 0) + 1);
+    this.#queue.hold(client);
     let held = true;
     let bytes = 0;
     const release = () => {

@@ -12,7 +12,7 @@ import type { Category } from '../core/categorize.js';
 import type { ErasureResult } from './erasure.js';
 import type { Draft } from './drafts.js';
 import type { ConversationState } from './conversations.js';
-import type { ConversationMessage, ConversationStatus, InboxFilter, InboxRow, MessageStatus, PairHeader } from './inbox.js';
+import type { ConversationMessage, ConversationStatus, InboxFilter, InboxRow, MessageStatus, PairHeader, StoredMessage } from './inbox.js';
 import type { MessageFilter, MessageSummary } from './messages.js';
 import type { PairMessage } from './pair-messages.js';
 import type { ConversationClock, ReportScope, ResponseReport } from './reports.js';
@@ -34,6 +34,7 @@ export type {
   PairMessage,
   ReportScope,
   ResponseReport,
+  StoredMessage,
 };
 
 /** The inbox list and its sidebar. */
@@ -62,10 +63,14 @@ export interface ConversationReads {
   pair(pairId: number): Promise<PairHeader | null>;
   /** Every message of the pair, oldest first, each with its relay delivery's status. */
   conversation(pairId: number): Promise<ConversationMessage[]>;
+  /**
+   * One message as conversation() has it (with its relay delivery's status), and its pair and
+   * store, if it is in one of these stores; null for another store's message or an unknown id.
+   * The admin's one-message routes read it instead of the whole thread.
+   */
+  message(messageId: number, storeIds: readonly number[]): Promise<StoredMessage | null>;
   /** The same buyer's conversations with other stores among these, by store name. */
   otherConversations(pairId: number, storeIds: readonly number[]): Promise<{ pairId: number; storeName: string }[]>;
-  /** The store and pair a message belongs to (for access checks); null when unknown. */
-  storeOfMessage(messageId: number): Promise<{ storeId: number; pairId: number } | null>;
   /** The conversation's latest message and latest buyer message ids (null when none). */
   latest(pairId: number): Promise<{ last: number | null; lastBuyer: number | null }>;
   /** The pair's messages carrying this tag. */

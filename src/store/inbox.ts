@@ -93,6 +93,42 @@ export interface ConversationMessage {
   readonly lastError: string | null;
 }
 
+/** One message as the admin's one-message routes read it: a conversation's message with its pair and store. */
+export interface StoredMessage extends ConversationMessage {
+  readonly pairId: number;
+  readonly storeId: number;
+}
+
+/**
+ * A conversation's message with its relay delivery's state, as both databases read it (the thread
+ * and the one-message read share it, so the two cannot drift): the columns, then the FROM clause.
+ * Aliases are double-quoted for PostgreSQL, which folds bare ones to lower case.
+ */
+export const CONVERSATION_MESSAGE_COLUMNS = `m.id, m.direction, m.source, m.author_email AS "authorEmail", m.subject, m.snippet, m.status, m.category, m.suspicious, m.critical,
+  m.findings, m.changes, m.received_at AS "receivedAt", o.id AS "outboxId", COALESCE(o.status, 'none') AS delivery, o.last_error AS "lastError"`;
+export const CONVERSATION_MESSAGE_FROM = `FROM messages m LEFT JOIN outbox o ON o.id = (SELECT min(id) FROM outbox WHERE message_id = m.id AND kind = 'relay')`;
+
+/** A row of CONVERSATION_MESSAGE_COLUMNS as either database returns it (integers for the flags, JSON text). */
+export type RawConversationMessage = Omit<ConversationMessage, 'findings' | 'changes' | 'suspicious' | 'critical'> & {
+  findings: string;
+  changes: string;
+  suspicious: number;
+  critical: number;
+};
+
+/** The message of a raw row (and whatever else the row carries, such as its pair and store). */
+export function toConversationMessage<R extends RawConversationMessage>(
+  r: R,
+): Omit<R, 'findings' | 'changes' | 'suspicious' | 'critical'> & ConversationMessage {
+  return {
+    ...r,
+    suspicious: r.suspicious === 1,
+    critical: r.critical === 1,
+    findings: JSON.parse(r.findings) as Finding[],
+    changes: JSON.parse(r.changes) as Change[],
+  };
+}
+
 export interface PairHeader {
   readonly pairId: number;
   readonly storeId: number;
@@ -411,25 +447,21 @@ export class InboxRepo {
   }
 
   conversation(pairId: number): ConversationMessage[] {
-    const rows = stmt(
+    const rows = stmt(this.#db, `SELECT ${CONVERSATION_MESSAGE_COLUMNS} ${CONVERSATION_MESSAGE_FROM} WHERE m.pair_id = ? ORDER BY m.id`).all(
+      pairId,
+    ) as RawConversationMessage[];
+    return rows.map(toConversationMessage);
+  }
+
+  /** One message with its delivery, its pair and store, if it is in one of these stores. */
+  message(messageId: number, storeIds: readonly number[]): StoredMessage | null {
+    if (storeIds.length === 0) return null;
+    const row = stmt(
       this.#db,
-      `SELECT m.id, m.direction, m.source, m.author_email AS authorEmail, m.subject, m.snippet, m.status, m.category, m.suspicious, m.critical, m.findings, m.changes,
-         m.received_at AS receivedAt, o.id AS outboxId, COALESCE(o.status, 'none') AS delivery, o.last_error AS lastError
-       FROM messages m LEFT JOIN outbox o ON o.id = (SELECT min(id) FROM outbox WHERE message_id = m.id AND kind = 'relay')
-       WHERE m.pair_id = ? ORDER BY m.id`,
-    ).all(pairId) as (Omit<ConversationMessage, 'findings' | 'changes' | 'suspicious' | 'critical'> & {
-      findings: string;
-      changes: string;
-      suspicious: number;
-      critical: number;
-    })[];
-    return rows.map((r) => ({
-      ...r,
-      suspicious: r.suspicious === 1,
-      critical: r.critical === 1,
-      findings: JSON.parse(r.findings) as Finding[],
-      changes: JSON.parse(r.changes) as Change[],
-    }));
+      `SELECT ${CONVERSATION_MESSAGE_COLUMNS}, m.pair_id AS "pairId", m.store_id AS "storeId" ${CONVERSATION_MESSAGE_FROM}
+       WHERE m.id = ? AND m.store_id IN (${marks(storeIds.length)})`,
+    ).get(messageId, ...storeIds) as (RawConversationMessage & { pairId: number; storeId: number }) | undefined;
+    return row ? toConversationMessage(row) : null;
   }
 
   /** The same buyer's conversations with other stores among these. */
@@ -440,14 +472,6 @@ export class InboxRepo {
       `SELECT o.id AS pairId, s.name AS storeName FROM pairs p JOIN pairs o ON o.buyer_id = p.buyer_id AND o.id != p.id JOIN stores s ON s.id = o.store_id
        WHERE p.id = ? AND o.store_id IN (${marks(storeIds.length)}) ORDER BY s.name`,
     ).all(pairId, ...storeIds) as { pairId: number; storeName: string }[];
-  }
-
-  /** The store a message belongs to, for access checks. */
-  storeOfMessage(messageId: number): { storeId: number; pairId: number } | null {
-    return (
-      (stmt(this.#db, 'SELECT store_id AS storeId, pair_id AS pairId FROM messages WHERE id = ?').get(messageId) as
-        { storeId: number; pairId: number } | undefined) ?? null
-    );
   }
 
   markPairRead(pairId: number, now = Date.now()): void {

@@ -1,6 +1,8 @@
 // The delivery badge that refreshes itself (GET /messages/:id/delivery) over real HTTP: a pending
 // message's badge carries the trigger that asks again, a final one does not, the asking ends after
 // its last recheck, another store's message is a 404, and the page is behind the login like the rest.
+// The other one-message routes (card, category, tags, report, body, files) read the message the same
+// way, one row within the user's stores: they show it, show a change at once, and 404 the same ids.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserRepo } from '../../src/store/users.js';
 import { DELIVERY_RECHECKS } from '../../views/conversation.js';
@@ -118,5 +120,48 @@ describe("a message's delivery badge", () => {
     const hx = await fetch(`${base}/messages/${ours}/delivery`, { redirect: 'manual', headers: { 'hx-request': 'true' } });
     expect(hx.status).toBe(401);
     expect(hx.headers.get('hx-redirect')).toBe('/login');
+  });
+});
+
+describe('the other one-message routes', () => {
+  /** The agent's request as htmx sends it (the card comes back as a fragment). */
+  const hx = (path: string, form?: Record<string, string>) =>
+    fetch(`${base}${path}`, {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: { cookie: agent.cookie, 'hx-request': 'true', ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(form ? { body: new URLSearchParams({ _csrf: agent.csrf, ...form }).toString() } : {}),
+    });
+
+  it('shows the opened card of the message, and a new category on it at once', async () => {
+    deliveryIs(ours, 'deferred', null);
+    const card = await hx(`/messages/${ours}/card`);
+    expect(card.status).toBe(200);
+    const html = await card.text();
+    expect(html).toContain('Where is my order?');
+    expect(html).toContain(`hx-get="/messages/${ours}/delivery?step=1"`);
+    expect(html).not.toContain('jane@buyer.example');
+    const changed = await hx(`/messages/${ours}/category`, { category: 'refund' });
+    expect(changed.status).toBe(200);
+    expect(await changed.text()).toMatch(/<option value="refund" selected/);
+    // Without htmx: back to the conversation, at the message.
+    const plain = await agent.post(`/messages/${ours}/category`, { category: 'product_question' });
+    expect(plain.status).toBe(303);
+    expect(plain.headers.get('location')).toMatch(new RegExp(`^/conversations/\\d+#m${ours}$`));
+    expect(await (await hx(`/messages/${ours}/card`)).text()).toMatch(/<option value="product_question" selected/);
+  });
+
+  it("is a 404 for another store's message, and for an id that is none, on every route", async () => {
+    for (const id of [String(theirs), '999999', 'x', '-1', '0', `${ours}.0`]) {
+      const at = `/messages/${encodeURIComponent(id)}`;
+      expect((await hx(`${at}/card`)).status, `${id} card`).toBe(404);
+      expect((await agent.get(`${at}/body`)).status, `${id} body`).toBe(404);
+      expect((await agent.get(`${at}/files/0`)).status, `${id} files`).toBe(404);
+      expect((await hx(`${at}/category`, { category: 'refund' })).status, `${id} category`).toBe(404);
+      expect((await hx(`${at}/tags`, { tagId: '1' })).status, `${id} tags`).toBe(404);
+      expect((await hx(`${at}/report`, { reason: 'spam' })).status, `${id} report`).toBe(404);
+    }
+    // Their message kept its category: the refused change wrote nothing.
+    expect(h.gw.db.prepare('SELECT category FROM messages WHERE id = ?').get(theirs)).not.toEqual({ category: 'refund' });
   });
 });

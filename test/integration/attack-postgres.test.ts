@@ -89,6 +89,11 @@ const PATHS: readonly (readonly ['GET' | 'POST', string])[] = [
   ['POST', '/conversations/{id}/status'],
   ['GET', '/conversations/{id}'],
   ['GET', '/messages/{id}/card'],
+  ['GET', '/messages/{id}/delivery'],
+  ['GET', '/messages/{id}/body'],
+  ['GET', '/messages/{id}/files/0'],
+  ['POST', '/messages/{id}/tags'],
+  ['POST', '/messages/{id}/category'],
 ];
 
 describe('what a PostgreSQL node serves', () => {

@@ -315,9 +315,26 @@ describe.each(adapters)('the inbox port on %s', (name, make) => {
       });
       expect(await h.b.inbox.otherConversations(s.pairs.jane, [s.acme, s.birch])).toEqual([{ pairId: s.pairs.jane2, storeName: 'Birch Home' }]);
       expect(await h.b.inbox.otherConversations(s.pairs.jane, [s.acme])).toEqual([]);
-      expect(await h.b.inbox.storeOfMessage(s.m.jane2)).toEqual({ storeId: s.acme, pairId: s.pairs.jane });
       expect(await h.b.inbox.latest(s.pairs.jane)).toEqual({ last: s.m.jane3, lastBuyer: s.m.jane3 });
       expect(await h.b.inbox.taggedMessages(s.pairs.kai, 1)).toEqual([s.m.kai1]);
+    });
+
+    it('reads one message as the thread has it, with its delivery, pair and store, only within the stores given', async () => {
+      const jane2 = await h.b.inbox.message(s.m.jane2, [s.acme]);
+      const inThread = (await h.b.inbox.conversation(s.pairs.jane)).find((m) => m.id === s.m.jane2);
+      expect(jane2).toEqual({ ...inThread, pairId: s.pairs.jane, storeId: s.acme });
+      expect(jane2).toMatchObject({ direction: 'store_to_buyer', subject: 'Re: Where is my parcel', delivery: 'queued', lastError: null, suspicious: false });
+      expect(jane2?.outboxId).toEqual(expect.any(Number));
+      expect(await h.a.inbox.message(s.m.jane2b, [s.acme, s.birch])).toMatchObject({ id: s.m.jane2b, pairId: s.pairs.jane2, storeId: s.birch });
+      // Another store's message, an unknown id, no store at all: none.
+      expect(await h.b.inbox.message(s.m.jane2b, [s.acme])).toBeNull();
+      expect(await h.b.inbox.message(s.m.jane2, [s.birch])).toBeNull();
+      expect(await h.b.inbox.message(999_999, [s.acme, s.birch])).toBeNull();
+      expect(await h.b.inbox.message(s.m.jane2, [])).toBeNull();
+      // Its delivery as it is now: a final failure with its reason, read on the other node.
+      await h.exec("UPDATE outbox SET status = 'failed', last_error = '550 5.1.1 <b>no such user</b>' WHERE id = ?", [jane2!.outboxId]);
+      expect(await h.a.inbox.message(s.m.jane2, [s.acme])).toMatchObject({ delivery: 'failed', lastError: '550 5.1.1 <b>no such user</b>' });
+      await h.exec("UPDATE outbox SET status = 'queued', last_error = NULL WHERE id = ?", [jane2!.outboxId]);
     });
 
     it("threads a reply: the buyer message's relay Message-ID, only within its own conversation", async () => {

@@ -5,15 +5,17 @@
 // one implementation both share (store/reports.ts over a SqlRunner). The conversations table and
 // its counters are kept by schema 005's triggers, as SQLite's migration 012 keeps them.
 import type { Category } from '../../core/categorize.js';
-import type { Change, Finding } from '../../core/types.js';
 import {
   CLOCK_MARGIN_MS,
+  CONVERSATION_MESSAGE_COLUMNS,
+  CONVERSATION_MESSAGE_FROM,
   inboxRowsQuery,
   pageOfRows,
-  type ConversationMessage,
+  toConversationMessage,
   type InboxFilter,
   type InboxRow,
   type PairHeader,
+  type RawConversationMessage,
   type RawInboxRow,
 } from '../inbox.js';
 import type { InboxStore, PairMessage } from '../inbox-ports.js';
@@ -153,27 +155,19 @@ export function pgInbox(s: PgScope): InboxStore {
       return r ? { ...r, optedOut: r.optedOut === 1 } : null;
     },
     async conversation(pairId) {
-      const r = await sql.all<
-        Omit<ConversationMessage, 'findings' | 'changes' | 'suspicious' | 'critical'> & {
-          findings: string;
-          changes: string;
-          suspicious: number;
-          critical: number;
-        }
-      >(
-        `SELECT m.id, m.direction, m.source, m.author_email AS "authorEmail", m.subject, m.snippet, m.status, m.category, m.suspicious, m.critical, m.findings, m.changes,
-           m.received_at AS "receivedAt", o.id AS "outboxId", COALESCE(o.status, 'none') AS delivery, o.last_error AS "lastError"
-         FROM messages m LEFT JOIN outbox o ON o.id = (SELECT min(id) FROM outbox WHERE message_id = m.id AND kind = 'relay')
-         WHERE m.pair_id = ? ORDER BY m.id`,
-        [pairId],
+      const r = await sql.all<RawConversationMessage>(`SELECT ${CONVERSATION_MESSAGE_COLUMNS} ${CONVERSATION_MESSAGE_FROM} WHERE m.pair_id = ? ORDER BY m.id`, [
+        pairId,
+      ]);
+      return r.map(toConversationMessage);
+    },
+    async message(messageId, storeIds) {
+      if (storeIds.length === 0) return null;
+      const r = await sql.get<RawConversationMessage & { pairId: number; storeId: number }>(
+        `SELECT ${CONVERSATION_MESSAGE_COLUMNS}, m.pair_id AS "pairId", m.store_id AS "storeId" ${CONVERSATION_MESSAGE_FROM}
+         WHERE m.id = ? AND m.store_id IN (${marks(storeIds.length)})`,
+        [messageId, ...storeIds],
       );
-      return r.map((x) => ({
-        ...x,
-        suspicious: x.suspicious === 1,
-        critical: x.critical === 1,
-        findings: JSON.parse(x.findings) as Finding[],
-        changes: JSON.parse(x.changes) as Change[],
-      }));
+      return r ? toConversationMessage(r) : null;
     },
     async otherConversations(pairId, storeIds) {
       if (storeIds.length === 0) return [];
@@ -183,7 +177,6 @@ export function pgInbox(s: PgScope): InboxStore {
         [pairId, ...storeIds],
       );
     },
-    storeOfMessage: (id) => sql.get('SELECT store_id AS "storeId", pair_id AS "pairId" FROM messages WHERE id = ?', [id]),
     async latest(pairId) {
       const r = await sql.get<{ last: number; lastBuyer: number | null }>(
         'SELECT last_message_id AS last, last_buyer_id AS "lastBuyer" FROM conversations WHERE pair_id = ?',

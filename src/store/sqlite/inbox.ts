@@ -29,8 +29,8 @@ export function sqliteInbox(db: Db): InboxStore {
 
     pair: async (id) => inbox.pair(id),
     conversation: async (id) => inbox.conversation(id),
+    message: async (id, storeIds) => inbox.message(id, storeIds),
     otherConversations: async (id, storeIds) => inbox.otherConversations(id, storeIds),
-    storeOfMessage: async (id) => inbox.storeOfMessage(id),
     latest: async (pairId) => {
       const { last, lastBuyer } = inbox.messageIds(pairId);
       return { last, lastBuyer };

@@ -20,7 +20,7 @@ import { baseValues, formatDay, formatItems, formatMoney, renderTemplate } from 
 import { refusalText } from '../../core/verdicts.js';
 import { parseMail } from '../../relay/parse.js';
 import type { Relay } from '../../relay/pipeline.js';
-import type { ConversationMessage, PairHeader } from '../../store/inbox.js';
+import type { ConversationMessage, PairHeader, StoredMessage } from '../../store/inbox.js';
 import type { InboxStore } from '../../store/inbox-ports.js';
 import type { OrderRow } from '../../store/orders.js';
 import type { ImportStore, MailStore, MarketStore, OutboxQueue, TagStore, TemplateStore } from '../../store/ports.js';
@@ -103,11 +103,10 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     return others;
   }
 
-  /** The message if the user may see it, with its pair. */
-  const messageFor = async (c: Ctx) => {
+  /** The message if the user may see it (one row: another store's is none), with its delivery, pair and store. */
+  const messageFor = async (c: Ctx): Promise<StoredMessage | null> => {
     const id = paramId(c.req.param('id'));
-    const where = Number.isSafeInteger(id) ? await inbox.storeOfMessage(id) : null;
-    return where && c.get('storeIds').includes(where.storeId) ? { id, ...where } : null;
+    return Number.isSafeInteger(id) && id > 0 ? inbox.message(id, c.get('storeIds')) : null;
   };
   const pairFor = async (c: Ctx) => {
     const id = paramId(c.req.param('id'));
@@ -139,23 +138,23 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     };
   }
 
-  /** The pair's messages (or just `onlyId`, or those after `afterId`), the newest OPEN_CARDS open. */
-  async function shown(pairId: number, o: { onlyId?: number; afterId?: number; all?: ConversationMessage[] } = {}): Promise<ShownMessage[]> {
+  /** The pair's messages (or those after `afterId`), the newest OPEN_CARDS open. */
+  async function shown(pairId: number, o: { afterId?: number; all?: ConversationMessage[] } = {}): Promise<ShownMessage[]> {
     const all = o.all ?? (await inbox.conversation(pairId));
     const openFrom = Math.max(0, all.length - OPEN_CARDS);
-    const picked = all
-      .map((m, i) => ({ m, open: i >= openFrom || o.onlyId !== undefined }))
-      .filter(({ m }) => (o.onlyId === undefined || m.id === o.onlyId) && (o.afterId === undefined || m.id > o.afterId));
+    const picked = all.map((m, i) => ({ m, open: i >= openFrom })).filter(({ m }) => o.afterId === undefined || m.id > o.afterId);
     const ids = picked.map(({ m }) => m.id);
     const tagsOf = await tags.forMessages(ids);
     const reported = await tags.reportedIds(ids);
     return Promise.all(picked.map(({ m, open }) => show(m, tagsOf, reported, open)));
   }
 
-  const card = async (c: Ctx, at: { id: number; pairId: number }, status: 200 | 409 = 200) => {
+  /** One message's card, opened (`at` as read for the request: read again after a change to its row). */
+  const card = async (c: Ctx, at: StoredMessage | null, status: 200 | 409 = 200) => {
+    if (!at) return c.text('No such message.', 404);
     const pair = (await inbox.pair(at.pairId))!;
-    const [m] = await shown(at.pairId, { onlyId: at.id });
-    if (!m) return c.text('No such message.', 404);
+    const ids = [at.id];
+    const m = await show(at, await tags.forMessages(ids), await tags.reportedIds(ids), true);
     if (c.req.header('hx-request')) return c.html(<MessageCard m={m} pair={pair} csrf={frame(c).csrf} allTags={await tags.list()} />, status);
     return c.redirect(`/conversations/${at.pairId}#m${at.id}`, 303);
   };
@@ -170,8 +169,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
   // One message's delivery badge, for the badge to refresh itself while the state is pending
   // (views/conversation.tsx DeliveryBadge): `step` counts the rechecks, so the asking backs off and ends.
   app.get('/messages/:id/delivery', async (c) => {
-    const at = await messageFor(c);
-    const m = at ? (await inbox.conversation(at.pairId)).find((x) => x.id === at.id) : undefined;
+    const m = await messageFor(c);
     if (!m) return c.text('No such message.', 404);
     const step = Number(c.req.query('step') ?? '0');
     c.header('Cache-Control', 'no-store');
@@ -209,7 +207,7 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
     const category = String((await c.req.parseBody()).category ?? '');
     if (!(CATEGORIES as readonly string[]).includes(category) || category === 'sent') return c.text('Unknown category.', 400);
     await inbox.setMessageCategory(at.id, category as Category, c.get('storeIds'));
-    return card(c, at);
+    return card(c, await inbox.message(at.id, c.get('storeIds')));
   });
 
   /** The reply box's values: the chosen (or named, or latest) order, the template filled with it. */
@@ -498,19 +496,17 @@ export function conversationRoutes(d: ConversationDeps): Hono<AdminEnv> {
 
   // The HTML part, sanitised again, for a sandboxed iframe: no scripts, no remote loads, no forms.
   app.get('/messages/:id/body', async (c) => {
-    const at = await messageFor(c);
-    if (!at) return c.text('No such message.', 404);
-    const m = (await inbox.conversation(at.pairId)).find((x) => x.id === at.id);
-    const raw = m?.outboxId ? await d.outbox.raw(m.outboxId) : null;
+    const m = await messageFor(c);
+    if (!m) return c.text('No such message.', 404);
+    const raw = m.outboxId ? await d.outbox.raw(m.outboxId) : null;
     return sandboxedHtml(c, raw);
   });
 
   // A file of the delivered copy (what staff may see is the masked one), always as a download.
   app.get('/messages/:id/files/:n', async (c) => {
-    const at = await messageFor(c);
-    if (!at) return c.text('No such message.', 404);
-    const m = (await inbox.conversation(at.pairId)).find((x) => x.id === at.id);
-    const raw = m?.outboxId ? await d.outbox.raw(m.outboxId) : null;
+    const m = await messageFor(c);
+    if (!m) return c.text('No such message.', 404);
+    const raw = m.outboxId ? await d.outbox.raw(m.outboxId) : null;
     const mail = raw ? await parseMail(raw, 5000).catch(() => null) : null;
     const file = mail?.attachments[Number(c.req.param('n'))];
     if (!file) return c.text('No such file.', 404);
