@@ -88,5 +88,6 @@ describe('backup and restore', () => {
     const again = cli(restored, 'restore', file);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already holds a database');
-  });
+    // 40 messages and more under load, then three CLI starts with tsx: 34 s beside 3 busy loops (load ~20).
+  }, 120_000);
 });
