@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ByteBudget, MEMORY_PER_BYTE } from '../relay/byte-budget.js';
 import { FILE_FROM, inFile, readAt, readStream, SCAVENGE_EVERY_BYTES } from '../store/spooled-bytes.js';
 import { Spool, SPOOL_FROM_BYTES, type IntakeBudget, type Spooled } from './spool.js';
@@ -49,12 +49,23 @@ function heldMemory(): number {
   return m.heapUsed + m.external;
 }
 
+/** A fresh directory for one test's spool, removed after the test (they were left in /tmp before). */
+const dirs: string[] = [];
+function spoolDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'maskgate-spool-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 describe('Spool', () => {
   it('holds a message sent in tiny TCP segments in about its own size of memory, and reads it back whole', async () => {
     // A socket gives every read a buffer of its own, of exactly its length: 20-byte segments kept as
     // they came cost ~11 times their bytes (objects and allocations per read), within
     // SPOOL_FROM_BYTES not counted by the byte budget at all. 40 sessions hold 100 KiB each.
-    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const spool = new Spool(spoolDir());
     const bytes = message(100 * 1024);
     const before = heldMemory();
     const held = [];
@@ -81,7 +92,7 @@ describe('Spool', () => {
   it('holds a message read as smtp-server hands DATA on (4 held bytes, then a read of ~1 KiB, in turn) in about its own size of memory', async () => {
     // The DATA reader (dot-unstuffing.ts) writes the 4 bytes it held back as a piece of their own
     // before each read: a new 16 KiB piece for every 4 bytes held ~15 times the message.
-    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const spool = new Spool(spoolDir());
     const bytes = message(100 * 1024);
     const before = heldMemory();
     const held = [];
@@ -107,7 +118,7 @@ describe('Spool', () => {
   });
 
   it('reads back the same bytes from tiny and large reads mixed, in memory and once it went to a file', async () => {
-    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const spool = new Spool(spoolDir());
     const bytes = Buffer.from(Array.from({ length: 300 * 1024 }, (_, i) => (i * 7 + (i >> 9)) & 0xff));
     const sizes = [1, 20, 1023, 1024, 5000, 3, 16 * 1024, 16 * 1024 + 1, 700, 64 * 1024, 2];
     for (const budget of [new ByteBudget(64 * MB), null]) {
@@ -130,7 +141,7 @@ describe('Spool', () => {
   });
 
   it('keeps a small message in memory: no file is written, and the bytes read back are the bytes sent', async () => {
-    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const spool = new Spool(spoolDir());
     const bytes = message(10 * 1024);
     const { received, files } = feed(spool, bytes);
     const got = await received;
@@ -145,7 +156,7 @@ describe('Spool', () => {
   });
 
   it('names the spool file of a message larger than FILE_FROM instead of reading it, and its pieces and stream are the bytes received', async () => {
-    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const spool = new Spool(spoolDir());
     const bytes = Buffer.alloc(FILE_FROM + 3 * 65_536 + 17);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + (i >> 13)) & 0xff;
     const got = await feed(spool, bytes).received;
@@ -168,7 +179,7 @@ describe('Spool', () => {
     const before = host.gc;
     host.gc = (o?: unknown) => void calls.push(o);
     try {
-      const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+      const spool = new Spool(spoolDir());
       const got = await feed(spool, message(3 * SCAVENGE_EVERY_BYTES + 1000)).received;
       await new Promise((r) => setImmediate(r));
       expect(calls.length).toBeGreaterThanOrEqual(2);
@@ -181,7 +192,7 @@ describe('Spool', () => {
   });
 
   it('writes a message larger than SPOOL_FROM_BYTES to a file as it arrives (its first bytes too) and removes the file', async () => {
-    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const spool = new Spool(spoolDir());
     const bytes = message(SPOOL_FROM_BYTES * 8 + 123);
     const got = await feed(spool, bytes).received;
     expect(got.path).not.toBeNull();
@@ -195,7 +206,7 @@ describe('Spool', () => {
   });
 
   it('keeps nothing of a message over the limit, in memory or on disk, and still reads the stream to its end', async () => {
-    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const spool = new Spool(spoolDir());
     for (const [size, limit] of [
       [50 * 1024, 20 * 1024],
       [SPOOL_FROM_BYTES * 4, SPOOL_FROM_BYTES * 2],
@@ -208,7 +219,7 @@ describe('Spool', () => {
   });
 
   it('keeps a larger message in memory while the byte budget has room for all of it, counted in the budget until it is admitted', async () => {
-    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const spool = new Spool(spoolDir());
     const budget = new ByteBudget(64 * MB);
     const bytes = message(3 * MB + 123);
     const { received, files } = feed(spool, bytes, 64 * MB, budget);
@@ -230,7 +241,7 @@ describe('Spool', () => {
   });
 
   it('writes a larger message to a file as it arrives once the byte budget has no more room, and gives back what it held', async () => {
-    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const spool = new Spool(spoolDir());
     const budget = new ByteBudget(64 * MB);
     // Another message being processed holds most of the budget: processing this one (8 × 3 MB) would not fit.
     const other = budget.tryAcquire(50 * MB);
@@ -248,7 +259,7 @@ describe('Spool', () => {
   });
 
   it('writes a message held in memory to a file before it waits for the budget, so waiting holds no memory the budget does not count', async () => {
-    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const spool = new Spool(spoolDir());
     const budget = new ByteBudget(64 * MB);
     const bytes = message(2 * MB);
     const got = await feed(spool, bytes, 64 * MB, budget).received;
@@ -276,7 +287,7 @@ describe('Spool', () => {
   });
 
   it('gives back the budget a message over the limit held while it arrived', async () => {
-    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const spool = new Spool(spoolDir());
     const budget = new ByteBudget(64 * MB);
     const got = await feed(spool, message(3 * MB), 2 * MB, budget).received;
     expect(got.exceeded).toBe(true);
@@ -285,7 +296,7 @@ describe('Spool', () => {
   });
 
   it('gives back the room of a message still arriving (to a file from then on) as soon as another would wait for the budget', async () => {
-    const spool = new Spool(mkdtempSync(join(tmpdir(), 'maskgate-spool-')));
+    const spool = new Spool(spoolDir());
     const budget = new ByteBudget(8 * MB);
     // A client sends 600 KiB and stops before its final dot: held in memory, under the budget.
     const stream = new PassThrough();

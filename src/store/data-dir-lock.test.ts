@@ -22,6 +22,11 @@ if (process.argv[2] === 'kill') process.kill(process.pid, 'SIGKILL');`;
   });
 }
 
+/** Waits until `done()` (polling every 10 ms), at most `ms`: a loaded machine runs the holder's check late. */
+async function until(done: () => boolean, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !done() && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe('lockDataDir', () => {
   it('holds a data directory against a second taker until released, and creates it when missing', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'maskgate-lock-')), 'data');
@@ -54,8 +59,10 @@ describe('lockDataDir', () => {
 
   it('refuses a second process at once after the lock file was deleted, and starts it once the holder has ended', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-lock-'));
-    // Not watching, as on a file system that cannot be watched: the pid file alone refuses it.
-    const held = lockDataDir(dir, { watch: false });
+    // Not watching, as on a file system that cannot be watched, and no timed check before the child
+    // asks (its start with tsx took over 5 s, LOCK_CHECK_MS, beside 3 busy loops: the holder had
+    // put a new lock file back and that refused it): the pid file alone refuses it.
+    const held = lockDataDir(dir, { watch: false, checkMs: 1e6 });
     unlinkSync(join(dir, LOCK_FILE));
     const refused = await takeInChild(dir);
     expect(refused.code).toBe(1);
@@ -90,7 +97,9 @@ describe('lockDataDir', () => {
       const held = lockDataDir(dir, { checkMs: 20 });
       spoil(join(dir, LOCK_FILE));
       unlinkSync(join(dir, PID_FILE));
-      await new Promise((r) => setTimeout(r, 200));
+      // Its check (the watch or the 20 ms timer) writes the pid file last: wait for it (bounded), as a
+      // fixed 200 ms does not on a loaded machine.
+      await until(() => existsSync(join(dir, PID_FILE)));
       expect(() => lockDataDir(dir)).toThrow(DataDirInUse);
       held.release();
       held.release(); // never throws, the file replaced or not
@@ -103,7 +112,8 @@ describe('lockDataDir', () => {
     const held = lockDataDir(dir, { checkMs: 1e6 });
     unlinkSync(join(dir, LOCK_FILE));
     unlinkSync(join(dir, PID_FILE));
-    await new Promise((r) => setTimeout(r, 200));
+    // Put back by the watch (a bounded wait, far below the timed check's 1e6 ms), the pid file last.
+    await until(() => existsSync(join(dir, PID_FILE)));
     expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
     expect(existsSync(join(dir, PID_FILE))).toBe(true);
     expect((await takeInChild(dir)).code).toBe(1);
@@ -118,7 +128,7 @@ describe('lockDataDir', () => {
     unlinkSync(join(dir, LOCK_FILE));
     unlinkSync(join(dir, PID_FILE));
     const other = lockDataDir(dir, { checkMs: 1e6 });
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => told.length > 0);
     expect(told).toHaveLength(1);
     expect(told[0]).toContain('was deleted or replaced while this gateway ran');
     other.release();

@@ -3,7 +3,7 @@
 // at the end. initdb and the server refuse to run as root, so under root (CI containers) they run
 // as the `postgres` system user (created by Debian's package) through runuser.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,11 +58,26 @@ export async function startPgCluster(o: { durable?: boolean } = {}): Promise<PgC
     if (r.status !== 0) throw new Error(`${prog} failed (${r.status}): ${r.stderr || r.stdout}`);
   };
   run('initdb', ['-D', data, '-U', user, '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync']);
-  const port = await freePort();
   // fsync off: a test cluster is thrown away, and durability is not what these tests measure.
   const durability = o.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
-  const opts = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir}${durability} -c max_connections=200`;
-  run('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
+  // The port is free when picked, but is given back before the server binds it: a gateway of
+  // another test file (listening on port 0) can take it in between. Then the start fails with
+  // "Address already in use" in the log, and is tried again on another port (a few times).
+  const startOnFreePort = async (): Promise<number> => {
+    for (let tries = 1; ; tries++) {
+      const port = await freePort();
+      const opts = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir}${durability} -c max_connections=200`;
+      try {
+        run('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
+        return port;
+      } catch (err) {
+        const log = existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8') : '';
+        if (tries >= 5 || !log.includes('Address already in use')) throw err;
+        rmSync(join(dir, 'log'), { force: true });
+      }
+    }
+  };
+  const port = await startOnFreePort();
   let stopped = false;
   return {
     url: `postgres://${user}@127.0.0.1:${port}/postgres`,

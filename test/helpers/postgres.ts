@@ -2,7 +2,7 @@
 // PostgreSQL tests never pays for initdb) and stopped by the global teardown (pg-global.ts). The
 // run's state directory comes from the global setup; a mkdir lock elects the file that starts it.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -30,8 +30,10 @@ async function sharedCluster(): Promise<string> {
   }
   try {
     const c = await startPgCluster();
+    // Renamed into place: a waiting file sees no record, or all of it (written in place, it could
+    // read an empty or half-written file between its existsSync and its read).
     writeFileSync(`${file}.tmp`, JSON.stringify(c.record));
-    writeFileSync(file, readFileSync(`${file}.tmp`));
+    renameSync(`${file}.tmp`, file);
     return c.url;
   } catch (err) {
     writeFileSync(join(state, 'failed'), String((err as Error).message));

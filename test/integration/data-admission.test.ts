@@ -149,19 +149,24 @@ describe('DATA admission', () => {
     const port = h.gw.smtpPort;
     const first = await atData(port, address);
     const second = await atData(port, address);
+    // Built before DATA: building 1.1 MB here after the 354 kept this process (the gateway's too)
+    // from reading for longer than a slowness window on a loaded machine.
+    const a = message(address, 'first', 1100 * KB);
+    const whole = `${a.raw.toString('latin1')}.\r\n`;
     expect((await first.command('DATA')).code).toBe(354);
     const secondData = watch(second.command('DATA'));
-    // The first sends its message steadily for about 1.5 s (it keeps its slot meanwhile): the
-    // second is not told to send.
-    const a = message(address, 'first', 1100 * KB);
-    await sendSteadily(first, a.raw);
-    expect(secondData.reply).toBeNull();
-    const firstAnswer = first.reply();
-    first.write('.\r\n');
-    const done = await firstAnswer;
+    // The first sends its whole message and final dot at once, as a client does after its 354: its
+    // slot is then held to its answer whatever the machine's speed. (Sent in pieces every 20 ms, a
+    // loaded machine — 3 busy loops beside two test files — stretched the pauses past 32 KiB in
+    // 300 ms or the 5 s read hold: the slot went back, rightly, and the second got its 354 early.)
+    const firstAnswer = watch(first.reply());
+    first.write(whole);
+    const done = await firstAnswer.promise;
     expect(done.code, done.text).toBe(250);
     const go = await secondData.promise;
     expect(go.code, go.text).toBe(354);
+    // The second is told to send only after the first was answered.
+    expect(secondData.arrived).toBeGreaterThan(firstAnswer.arrived);
     const b = message(address, 'second', 50 * KB);
     const secondAnswer = second.reply();
     second.write(`${b.raw.toString('latin1')}.\r\n`);
@@ -225,14 +230,18 @@ describe('DATA admission', () => {
 
   it('a session that waits past smtp.dataWaitMs gets 451 4.3.2 and keeps its connection: DATA again is then admitted and the message accepted', async () => {
     const logLines: string[] = [];
-    h = await start({ dataSlots: 1, dataWaitMs: 300 }, logLines);
+    // A wait (100 ms) well inside the first's first slowness window (300 ms from its 354, set before
+    // the second's DATA), so the second's 451 comes first however late this process runs its timers:
+    // with 300 ms both raced, and on a loaded machine the first's slow first window gave its slot to
+    // the second (354, not 451).
+    h = await start({ dataSlots: 1, dataWaitMs: 100 }, logLines);
     const { address } = await seedPair(h);
     const port = h.gw.smtpPort;
     const first = await atData(port, address);
     const second = await atData(port, address);
+    const a = message(address, 'first', 1100 * KB);
     expect((await first.command('DATA')).code).toBe(354);
     const busy = watch(second.command('DATA'));
-    const a = message(address, 'first', 1100 * KB);
     await sendSteadily(first, a.raw);
     const refused = await busy.promise;
     expect(refused.code).toBe(451);

@@ -89,7 +89,9 @@ describe('open-relay golden table', () => {
     expect(outcomes).toHaveLength(OPEN_RELAY_TABLE.length);
     expect(await stored(h)).toBe(0);
     expect(h.sink!.messages).toHaveLength(0);
-  });
+    // The file's first gateway (its data dir template and warm pool thread) and 16 transactions, some
+    // through DATA and the pool: 11–19 s beside 3 busy loops, 29 s and over 30 s at load 23–27.
+  }, 90_000);
 });
 
 describe('limits', () => {
@@ -119,8 +121,10 @@ describe('limits', () => {
     expect(third.line).toMatch(/^421 4\.7\.0 too many connections from your address/);
     expect(third.closed).toBe(true);
     await one.quit();
-    await new Promise((r) => setTimeout(r, 100));
-    const again = await SmtpClient.connect(h.gw.smtpPort); // a slot is free again
+    // A slot is free again once the gateway has seen the close: waited for (bounded) as a client
+    // told 421 tries later, not a fixed 100 ms (a loaded machine sees the close later).
+    await expect.poll(async () => (await greeting(h!.gw.smtpPort)).line).toMatch(/^220 /);
+    const again = await SmtpClient.connect(h.gw.smtpPort);
     expect(again.greeting.code).toBe(220);
     await again.quit();
     await two.quit();
@@ -145,8 +149,7 @@ describe('limits', () => {
     const reply = await cut;
     expect(reply.code).toBe(421);
     expect(reply.text).toMatch(/^4\.4\.2 a command took too long to arrive/);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(c.closed).toBe(true);
+    await expect.poll(() => c.closed).toBe(true);
   });
 
   it('cuts off a client whose command line takes longer than the command timeout, and serves a normal one', async () => {
@@ -173,8 +176,7 @@ describe('limits', () => {
       codes.push((await c.command(`RCPT TO:<${t}@${DOMAIN}>`)).code);
     }
     expect(codes).toEqual([550, 550, 550, 421]);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(c.closed).toBe(true);
+    await expect.poll(() => c.closed).toBe(true);
 
     // Another customer of the same provider (same IP) is greeted and their mail goes through.
     expect((await greeting(h.gw.smtpPort)).line).toMatch(/^220 /);
@@ -184,8 +186,7 @@ describe('limits', () => {
     // …but one more unknown alias from that address, for the rest of the window, cuts the session.
     expect((await honest.command('MAIL FROM:<y@probe.example>')).code).toBe(250);
     expect((await honest.command(`RCPT TO:<eeeeeeeeeeeeeeeeeeee@${DOMAIN}>`)).code).toBe(421);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(honest.closed).toBe(true);
+    await expect.poll(() => honest.closed).toBe(true);
   });
 
   it('answers 452 4.3.1 at MAIL FROM when free disk is below 1.5 × the size limit', async () => {
