@@ -59,7 +59,8 @@ beforeAll(async () => {
     dialogs.push(d.message());
     void d.dismiss();
   });
-});
+  // A gateway, two mails and a browser: past vitest's 30 s hook default at load ~27 (round 25).
+}, 120_000);
 afterAll(async () => {
   await browser?.close();
   await h.close();
