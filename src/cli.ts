@@ -1,22 +1,16 @@
 // The `maskgate` command: start the gateway, check the config, rotate the API token, add staff.
+// Each command imports what it uses when it runs (run() below): a command is a process of its own,
+// and loading every command's modules (both databases' adapters, the doctor, the copy to
+// PostgreSQL) at each start cost each one, --help included, about 0.5 s of CPU through tsx.
 import { ConfigError, loadConfig } from './config.js';
-import { dnsRecords, loadDkimKey } from './outbound/dkim.js';
-import { sqliteStorage } from './store/sqlite/storage.js';
-import { copySqliteToPg } from './store/pg/copy-from-sqlite.js';
-import { openPool } from './store/pg/db.js';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { backup, restore } from './store/backup.js';
-import { openPgStorage } from './store/pg/storage.js';
-import { formatChecks, runDoctor } from './doctor.js';
-import { systemResolver } from './dns/resolver.js';
-import { DB_FILE, openDb } from './store/db.js';
 import { existsSync } from 'node:fs';
 import type { AppConfig } from './config.js';
-import { hashPassword } from './store/passwords.js';
 import type { Storage } from './store/ports.js';
-import { SESSION_TTL_MS } from './web/admin/session.js';
-import { API_TOKEN_KEY, hashToken, newApiToken } from './web/api-token.js';
+
+/** The SQLite database's file name under dataDir (store/db.ts DB_FILE, which loads better-sqlite3 and the migrations). */
+const dbFile = async () => (await import('./store/db.js')).DB_FILE;
 
 const USAGE = `usage: maskgate <command>
 
@@ -62,6 +56,7 @@ async function run(args: string[]): Promise<number> {
     }
     if (command === 'dns') {
       const config = loadConfig();
+      const { dnsRecords, loadDkimKey } = await import('./outbound/dkim.js');
       // The key the gateway signs with: in the configured database (PostgreSQL with database.url).
       const storage = await openConfiguredStorage(config);
       let key;
@@ -78,6 +73,11 @@ async function run(args: string[]): Promise<number> {
     if (command === 'user' && (sub === 'add' || sub === 'list')) return await userCommand(sub, args.slice(2));
     if (command === 'doctor') {
       const config = loadConfig();
+      const [{ loadDkimKey }, { formatChecks, runDoctor }, { systemResolver }] = await Promise.all([
+        import('./outbound/dkim.js'),
+        import('./doctor.js'),
+        import('./dns/resolver.js'),
+      ]);
       // The configured database: the SQLite file under dataDir, or PostgreSQL with database.url.
       const storage = await openConfiguredStorage(config);
       try {
@@ -97,9 +97,11 @@ async function run(args: string[]): Promise<number> {
     if (command === 'buyer' && sub === 'erase' && args[2]) {
       // Through the inbox port: on the PostgreSQL database when one is configured, else the SQLite file.
       const config = loadConfig();
-      if (!config.database.url && missingDatabase(config)) return 1;
-      const db = config.database.url ? null : openDb(config.dataDir);
-      const storage = db ? sqliteStorage(db, { sessionTtlMs: 0 }) : await openPgStorage(config.database.url as string, { sessionTtlMs: 0, poolSize: 1 });
+      if (!config.database.url && (await missingDatabase(config))) return 1;
+      const db = config.database.url ? null : (await import('./store/db.js')).openDb(config.dataDir);
+      const storage = db
+        ? (await import('./store/sqlite/storage.js')).sqliteStorage(db, { sessionTtlMs: 0 })
+        : await (await import('./store/pg/storage.js')).openPgStorage(config.database.url as string, { sessionTtlMs: 0, poolSize: 1 });
       try {
         const r = await storage.inbox.eraseBuyer(args[2]);
         if (!r.found) {
@@ -121,6 +123,7 @@ async function run(args: string[]): Promise<number> {
         );
         return 1;
       }
+      const { backup, restore } = await import('./store/backup.js');
       try {
         if (command === 'backup') {
           const r = await backup(config.dataDir, resolve(sub));
@@ -141,7 +144,14 @@ async function run(args: string[]): Promise<number> {
     }
     if (command === 'migrate-to-postgres' && sub) {
       const config = loadConfig();
-      if (missingDatabase(config)) return 1;
+      if (await missingDatabase(config)) return 1;
+      const [{ openDb }, { openPool }, { sqliteStorage }, { copySqliteToPg }, { loadDkimKey }] = await Promise.all([
+        import('./store/db.js'),
+        import('./store/pg/db.js'),
+        import('./store/sqlite/storage.js'),
+        import('./store/pg/copy-from-sqlite.js'),
+        import('./outbound/dkim.js'),
+      ]);
       const db = openDb(config.dataDir);
       const pool = openPool(sub, 2);
       try {
@@ -164,6 +174,7 @@ async function run(args: string[]): Promise<number> {
     }
     if (command === 'api-token' && sub === 'rotate') {
       const config = loadConfig();
+      const { API_TOKEN_KEY, hashToken, newApiToken } = await import('./web/api-token.js');
       // On the configured database, where the gateway reads the token's hash on every request.
       const storage = await openConfiguredStorage(config);
       const token = newApiToken();
@@ -197,17 +208,19 @@ async function run(args: string[]): Promise<number> {
  * read or change what is there (buyer erase, migrate-to-postgres), where opening one would make a
  * new, empty database (and migrate a new DKIM key into PostgreSQL) from a mistyped directory.
  */
-function missingDatabase(config: AppConfig): boolean {
-  if (existsSync(join(config.dataDir, DB_FILE))) return false;
+async function missingDatabase(config: AppConfig): Promise<boolean> {
+  if (existsSync(join(config.dataDir, await dbFile()))) return false;
   process.stderr.write(`maskgate: no database in ${config.dataDir}: run this with the gateway's MASKGATE_DATA_DIR (and MASKGATE_CONFIG)\n`);
   return true;
 }
 
 /** The storage ports of the configured database: PostgreSQL with database.url, else SQLite under dataDir; close() closes it. */
 async function openConfiguredStorage(config: AppConfig): Promise<Storage> {
-  if (config.database.url) return openPgStorage(config.database.url, { sessionTtlMs: SESSION_TTL_MS, poolSize: 2 });
+  const { SESSION_TTL_MS } = await import('./web/admin/session.js');
+  if (config.database.url) return (await import('./store/pg/storage.js')).openPgStorage(config.database.url, { sessionTtlMs: SESSION_TTL_MS, poolSize: 2 });
   // A command run with another data directory than the gateway's (a systemd unit's MASKGATE_DATA_DIR
   // not set in the shell) would work on a new, empty database that no gateway reads: say so.
+  const [{ DB_FILE, openDb }, { sqliteStorage }] = await Promise.all([import('./store/db.js'), import('./store/sqlite/storage.js')]);
   if (!existsSync(join(config.dataDir, DB_FILE))) {
     process.stderr.write(
       `maskgate: no database was in ${config.dataDir}, so a new one was made there. If the gateway keeps its data elsewhere, run this with its MASKGATE_DATA_DIR (and MASKGATE_CONFIG).\n`,
@@ -254,6 +267,7 @@ async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number>
       return 2;
     }
     const password = randomBytes(12).toString('base64url');
+    const { hashPassword } = await import('./store/passwords.js');
     const user = await users.insert({ email, name: values('--name')[0] ?? email.split('@')[0]!, role, passwordHash: await hashPassword(password), storeIds });
     if (!user) {
       process.stderr.write(`maskgate: a user ${email} already exists\n`);

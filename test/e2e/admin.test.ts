@@ -59,7 +59,8 @@ beforeAll(async () => {
     dialogs.push(d.message());
     void d.dismiss();
   });
-});
+  // A gateway, two mails and a browser: past vitest's 30 s hook default at load ~27 (round 25).
+}, 120_000);
 afterAll(async () => {
   await browser?.close();
   await h.close();
@@ -199,16 +200,21 @@ describe('the admin in a browser', () => {
   });
 
   it('works from the keyboard: j/k to move, e to mark processed, Enter to open, ? for help', async () => {
+    // The page's clock from here on lets time flow as usual, and the test moves it on to the next
+    // live refresh instead of waiting up to its 5 s (test/e2e/inbox.test.ts afterRefresh).
+    await page.context().clock.install();
     await page.goto(`${base}/inbox?view=all`);
     await page.keyboard.press('j');
     await page.keyboard.press('j');
     await page.keyboard.press('k');
     const first = page.locator('table.list tbody tr').first();
     expect(await first.getAttribute('class')).toContain('current');
-    // The list's live refresh (every 5 s) keeps the keyboard's current row current: wait for one
+    // The list's live refresh (every 5 s) keeps the keyboard's current row current: bring one on
     // (its request, then the page's own handling of the answer), not a fixed 7 s.
     const list = page.url();
-    await page.waitForEvent('requestfinished', { predicate: (r) => r.url() === list && r.headers()['hx-request'] === 'true', timeout: 15_000 });
+    const refreshed = page.waitForEvent('requestfinished', { predicate: (r) => r.url() === list && r.headers()['hx-request'] === 'true', timeout: 15_000 });
+    await page.context().clock.fastForward(5_000);
+    await refreshed;
     await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
     expect(await first.getAttribute('class')).toContain('current');
     const id = await first.getAttribute('data-pair-id');

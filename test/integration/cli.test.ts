@@ -18,7 +18,9 @@ const env = { ...process.env, MASKGATE_DATA_DIR: dataDir, MASKGATE_CONFIG: '' };
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env, encoding: 'utf8' });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-describe('maskgate user', () => {
+// Generous limits: each CLI start from source (tsx) took ~10 s on a 2-core machine at load ~27, and
+// a test here makes up to three (round 25: two tests timed out at vitest's 30 s default there).
+describe('maskgate user', { timeout: 120_000 }, () => {
   it('adds the owner with a generated password, shown once, stored as a hash', async () => {
     const r = cli('user', 'add', 'Olivia@Seller.example', '--owner', '--name', 'Olivia');
     expect(r.status).toBe(0);
@@ -74,7 +76,7 @@ describe('maskgate buyer erase', () => {
   }, 120_000);
 });
 
-describe('maskgate --help', () => {
+describe('maskgate --help', { timeout: 120_000 }, () => {
   it('prints the usage on stdout and exits 0; an unknown command still gets it on stderr with 2', () => {
     for (const flag of ['--help', '-h', 'help']) {
       const r = cli(flag);
@@ -135,7 +137,7 @@ describe('maskgate dns and api-token rotate on PostgreSQL', () => {
   }, 120_000);
 });
 
-describe('maskgate backup where there is nothing of ours to copy', () => {
+describe('maskgate backup where there is nothing of ours to copy', { timeout: 120_000 }, () => {
   it('refuses a PostgreSQL installation and a data directory without a database, writing no file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-backup-'));
     try {
@@ -158,7 +160,7 @@ describe('maskgate backup where there is nothing of ours to copy', () => {
   });
 });
 
-describe('commands that only read or change what a data directory holds, run on one without a database', () => {
+describe('commands that only read or change what a data directory holds, run on one without a database', { timeout: 120_000 }, () => {
   it('refuse with a sentence and make no database there (attack pass 13: buyer erase and migrate-to-postgres made an empty one, migrate a new DKIM key)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-nodb-'));
     try {
