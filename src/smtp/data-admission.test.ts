@@ -8,7 +8,8 @@
 // back, not left held while the connection stays open (N such connections would hold every slot).
 import { connect, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clientKey } from '../core/client-key.js';
 import { admitData, answerFor, DataAdmission, type Slot } from './data-admission.js';
 
 let server: SMTPServer | null = null;
@@ -256,4 +257,91 @@ describe('DATA admission across client addresses', () => {
       expect([admission.held, admission.waiting]).toEqual([0, 0]);
     }
   });
+
+  // Round 25's attack on the line-per-address queue: twelve addresses written as a listener may
+  // report them (IPv6 addresses of one /64 in several spellings, an IPv4 address also IPv4-mapped),
+  // waits that end while others are served, sessions leaving, releases given twice, against a model
+  // keyed by the address groups. The clock is the test's (fake timers): a wait ends exactly when its
+  // time is up, between two releases, never by the machine's speed.
+  it('keeps counts and order by /64 and IPv4 address while waits run out between releases', async () => {
+    const groups: Record<string, string[]> = {
+      a: ['2001:db8:1:2::5', '2001:DB8:1:2:ffff::9', '[2001:db8:1:2::1]', '2001:db8:1:2:0:0:0:7%eth0'],
+      b: ['2001:db8:1:3::5'],
+      c: ['10.0.0.1', '::ffff:10.0.0.1'],
+      d: ['10.0.0.2'],
+      e: ['fe80::1%lo', 'fe80::2'],
+      f: ['10.0.0.3'],
+      g: ['2001:db8:ffff:ffff::1'],
+      h: ['192.0.2.7', '::FFFF:c000:207'],
+    };
+    const addresses = Object.entries(groups).flatMap(([group, list]) => list.map((address) => ({ group, address })));
+    // The keys the admission counts under: one per group.
+    for (const list of Object.values(groups)) expect(new Set(list.map(clientKey)).size).toBe(1);
+    expect(new Set(Object.values(groups).map((list) => clientKey(list[0]!))).size).toBe(Object.keys(groups).length);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      let seed = 2025;
+      const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+      const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
+      for (let round = 0; round < 20; round++) {
+        const slots = 1 + Math.floor(rnd() * 5);
+        const admission = new DataAdmission(slots, { quietMs: 1e9, readHoldMs: 1e9 });
+        type Waiting = { group: string; ends: number; ticket: ReturnType<DataAdmission['take']>; got?: Slot | null };
+        const held: { slot: Slot; group: string }[] = [];
+        const waiting: Waiting[] = [];
+        const holding = (group: string) => held.filter((x) => x.group === group).length;
+        let now = 0;
+        for (let step = 0; step < 250; step++) {
+          const r = rnd();
+          let expected: Waiting | undefined;
+          let timedOut: Waiting[] = [];
+          if (r < 0.4) {
+            const { group, address } = pick(addresses);
+            const waitMs = pick([20, 50, 100, 60_000]);
+            const w: Waiting = { group, ends: now + waitMs, ticket: admission.take(waitMs, clientKey(address)) };
+            void w.ticket.slot.then((slot) => (w.got = slot));
+            waiting.push(w);
+          } else if (r < 0.75 && held.length) {
+            const [x] = held.splice(Math.floor(rnd() * held.length), 1);
+            for (const w of waiting) if (w.got === undefined && (!expected || holding(w.group) < holding(expected.group))) expected = w;
+            x!.slot.release();
+            if (rnd() < 0.2) x!.slot.release();
+          } else if (r < 0.85 && waiting.length) {
+            pick(waiting).ticket.cancel();
+          } else {
+            const dt = Math.floor(rnd() * 60);
+            now += dt;
+            timedOut = waiting.filter((w) => w.got === undefined && w.ends <= now);
+            vi.advanceTimersByTime(dt);
+          }
+          await Promise.resolve();
+          await Promise.resolve();
+          if (expected) {
+            const granted = waiting.filter((w) => w.got);
+            expect(granted).toHaveLength(1);
+            expect(granted[0]).toBe(expected);
+          }
+          for (const w of timedOut) expect(w.got).toBeNull();
+          for (let i = waiting.length - 1; i >= 0; i--) {
+            const w = waiting[i]!;
+            if (w.got === undefined) continue;
+            waiting.splice(i, 1);
+            if (w.got) held.push({ slot: w.got, group: w.group });
+          }
+          for (const [group, list] of Object.entries(groups)) expect(admission.heldBy(clientKey(list[0]!))).toBe(holding(group));
+          expect(admission.held).toBe(held.length);
+          expect(admission.waiting).toBe(waiting.length);
+          expect(admission.waitingClients).toBe(new Set(waiting.map((w) => w.group)).size);
+          // No slot stays free while a session waits.
+          if (admission.waiting > 0) expect(admission.held).toBe(slots);
+        }
+        for (const w of waiting) w.ticket.cancel();
+        for (const x of held) x.slot.release();
+        expect([admission.held, admission.waiting, admission.waitingClients]).toEqual([0, 0, 0]);
+        vi.advanceTimersByTime(120_000);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  }, 60_000);
 });
