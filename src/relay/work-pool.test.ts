@@ -408,14 +408,15 @@ describe('the pool threads over time', { timeout: 120_000 }, () => {
       for (let i = 0; i < 3; i++) expect((await lazy.read(raw, 5000, verify)).auth?.spf.result).toBe('pass');
       expect(lazy.threads).toBe(1);
       // Several at once start the second, which then takes its share (its DNS questions answered too).
-      await readOnSecond(lazy);
-      expect(lazy.threads).toBe(2);
+      // The read that came back from lane 1 is the proof the second thread ran: counting threads after
+      // the burst would race its idle end (300 ms) on a loaded machine, where the burst's last read can
+      // finish later than that.
+      expect((await readOnSecond(lazy)).kept?.lane).toBe(1);
       await until(() => lazy.threads === 1);
       expect(lazy.threads).toBe(1);
       expect((await lazy.held())[1]).toEqual({ count: 0, bytes: 0 });
       // The next burst starts it again, with a new DNS port.
-      await readOnSecond(lazy);
-      expect(lazy.threads).toBe(2);
+      expect((await readOnSecond(lazy)).kept?.lane).toBe(1);
     } finally {
       await lazy.close();
     }
