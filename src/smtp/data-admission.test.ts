@@ -6,7 +6,7 @@
 // race there, so this is hardening, not a reproduced bug). Here the follow-up comes 30 ms late, so
 // the second DATA is admitted inside that window: the first transaction's slot must still be given
 // back, not left held while the connection stays open (N such connections would hold every slot).
-import { connect, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clientKey } from '../core/client-key.js';
@@ -344,4 +344,45 @@ describe('DATA admission across client addresses', () => {
       vi.useRealTimers();
     }
   }, 60_000);
+});
+
+describe('DATA admission when its own event loop is late', () => {
+  it('counts the bytes already waiting in the socket before it calls a sender slow', async () => {
+    // A long collection or a busy machine stalls the gateway's loop past the slowness window while a
+    // fast sender's bytes wait in the socket. When the loop runs again, the window's timer is due in
+    // the same turn as the read of those bytes: the sender must be judged on them, not on the
+    // nothing counted before the stall (round 25's flaky-test hunt found the gateway doing so).
+    const admission = new DataAdmission(1, { quietMs: 1000 });
+    const listener = createServer();
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
+    const accepted = new Promise<Socket>((r) => listener.once('connection', r));
+    const client = connect((listener.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise<void>((r) => client.once('connect', () => r()));
+    const conn = await accepted;
+    try {
+      const slot = (await admission.take(5000, 'sender').slot) as Slot;
+      let quiet = false;
+      slot.onQuiet = () => (quiet = true);
+      conn.on('data', (chunk: Buffer) => slot.read(chunk.length));
+      // 64 KiB (twice the slowness bound) handed to the kernel at once, then the loop stalls 1.2 s.
+      client.write(Buffer.alloc(64 * 1024, 'a'));
+      const turn = () => new Promise<void>((r) => setImmediate(r));
+      const first = turn();
+      const stallUntil = Date.now() + 1200;
+      while (Date.now() < stallUntil) {
+        // the gateway's loop is busy elsewhere
+      }
+      // Two turns later the window's check has run (the next one is a whole window away).
+      await first;
+      await turn();
+      expect(quiet).toBe(false);
+      expect(admission.held).toBe(1);
+      slot.release();
+      expect(admission.held).toBe(0);
+    } finally {
+      client.destroy();
+      conn.destroy();
+      await new Promise<void>((r) => listener.close(() => r()));
+    }
+  });
 });

@@ -151,14 +151,21 @@ export class DataAdmission {
     this.#queue.hold(client);
     let held = true;
     let bytes = 0;
+    let checking: NodeJS.Immediate | null = null;
+    const stop = () => {
+      clearTimeout(timer);
+      if (checking) clearImmediate(checking);
+      checking = null;
+    };
     const release = () => {
       if (!held) return;
       held = false;
-      clearTimeout(timer);
+      stop();
       this.#giveBack(client);
     };
     const since = Date.now();
     const check = () => {
+      checking = null;
       if (!held) return;
       if (bytes < this.#slowBytes || Date.now() - since >= this.#readHoldMs) {
         release();
@@ -166,17 +173,25 @@ export class DataAdmission {
         return;
       }
       bytes = 0;
-      timer = setTimeout(check, this.#quietMs);
+      timer = setTimeout(due, this.#quietMs);
       timer.unref();
     };
-    let timer = setTimeout(check, this.#quietMs);
+    // A window's timer runs in the loop's timers phase, before the poll phase reads what arrived in
+    // the meantime: after a stall of the loop (a long collection, a busy machine) a fast sender's
+    // bytes still wait in the socket then. The check runs after that poll phase (an immediate), so
+    // the sender is judged on what it sent, not on what the stalled loop had read.
+    const due = () => {
+      checking = setImmediate(check);
+      checking.unref();
+    };
+    let timer = setTimeout(due, this.#quietMs);
     timer.unref();
     const slot: Slot = {
       read: (n) => {
         bytes += n;
       },
       release,
-      settle: () => clearTimeout(timer),
+      settle: stop,
       onQuiet: null,
     };
     return slot;
