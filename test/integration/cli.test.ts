@@ -185,7 +185,8 @@ describe('commands that only read or change what a data directory holds, run on 
   });
 });
 
-describe('a known command without what it needs (round 25 newcomer: `maskgate backup` said "unknown command")', { timeout: 120_000 }, () => {
+// Eight CLI starts one after another (four for restore below): ~10 s each at load ~27, so twice the file's limit.
+describe('a known command without what it needs (round 25 newcomer: `maskgate backup` said "unknown command")', { timeout: 240_000 }, () => {
   it('names what is missing, then the usage, exit 2, and makes no database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-args-'));
     try {
@@ -217,7 +218,7 @@ describe('a known command without what it needs (round 25 newcomer: `maskgate ba
   });
 });
 
-describe('maskgate restore of a file that is no backup', { timeout: 120_000 }, () => {
+describe('maskgate restore of a file that is no backup', { timeout: 240_000 }, () => {
   it('says which file and why in a sentence, and leaves the data directory without a database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-restore-'));
     try {
