@@ -198,9 +198,34 @@ async function run(args: string[]): Promise<number> {
     }
     throw err;
   }
-  // A sentence first: the usage alone did not say that the command was not understood.
-  process.stderr.write(`${command === undefined ? '' : `maskgate: unknown command "${args.slice(0, 2).join(' ')}"\n`}${USAGE}`);
+  // A sentence first: the usage alone did not say that the command was not understood, and a known
+  // command without what it needs (`maskgate backup`) is named as such, not as an unknown one.
+  const missing = missingArgument(command, sub);
+  const sentence = missing ?? (command === undefined ? null : `unknown command "${args.slice(0, 2).join(' ')}"`);
+  process.stderr.write(`${sentence === null ? '' : `maskgate: ${sentence}\n`}${USAGE}`);
   return 2;
+}
+
+/** What a known command lacks when run without its argument (run() handles it when given), else null. */
+function missingArgument(command: string | undefined, sub: string | undefined): string | null {
+  switch (command) {
+    case 'backup':
+      return sub ? null : 'backup needs the FILE to write the copy to';
+    case 'restore':
+      return sub ? null : 'restore needs the FILE that maskgate backup wrote';
+    case 'migrate-to-postgres':
+      return sub ? null : 'migrate-to-postgres needs the URL of the empty PostgreSQL database (postgres://user:pass@host:port/db)';
+    case 'buyer':
+      return sub === undefined || sub === 'erase' ? "buyer erase needs the buyer's EMAIL" : null;
+    case 'user':
+      return sub === undefined ? 'user needs add or list' : null;
+    case 'api-token':
+      return sub === undefined ? 'api-token needs rotate' : null;
+    case 'config':
+      return sub === undefined ? 'config needs check' : null;
+    default:
+      return null;
+  }
 }
 
 /**
@@ -238,6 +263,16 @@ async function openConfiguredStorage(config: AppConfig): Promise<Storage> {
 
 async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number> {
   const config = loadConfig();
+  const email = (rest[0] ?? '').trim().toLowerCase();
+  const flag = (name: string) => rest.includes(name);
+  const values = (name: string) => rest.flatMap((a, i) => (a === name && rest[i + 1] ? [rest[i + 1] as string] : []));
+  const role = flag('--owner') ? 'owner' : flag('--agent') ? 'agent' : null;
+  const storeIds = values('--store').map(Number);
+  // Before the database is opened: a mistyped command makes no new database in the data directory.
+  if (sub === 'add' && (!/^[^\s@]+@[^\s@]+$/.test(email) || !role)) {
+    process.stderr.write(`maskgate: user add needs an email address and --owner or --agent\n${USAGE}`);
+    return 2;
+  }
   const storage = await openConfiguredStorage(config);
   try {
     const { users, stores } = storage.admin;
@@ -247,15 +282,7 @@ async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number>
       if (!all.length) process.stderr.write('maskgate: no staff account yet: add the owner with npx maskgate user add you@example.com --owner\n');
       return 0;
     }
-    const email = (rest[0] ?? '').trim().toLowerCase();
-    const flag = (name: string) => rest.includes(name);
-    const values = (name: string) => rest.flatMap((a, i) => (a === name && rest[i + 1] ? [rest[i + 1] as string] : []));
-    const role = flag('--owner') ? 'owner' : flag('--agent') ? 'agent' : null;
-    const storeIds = values('--store').map(Number);
-    if (!/^[^\s@]+@[^\s@]+$/.test(email) || !role) {
-      process.stderr.write(`maskgate: user add needs an email address and --owner or --agent\n${USAGE}`);
-      return 2;
-    }
+    if (!role) return 2; // checked above
     const known = new Set((await stores.list()).map((st) => st.id));
     if (role === 'agent' && storeIds.length === 0) {
       process.stderr.write('maskgate: an agent needs --store ID for each store they work on (ids from GET /api/v1/stores)\n');

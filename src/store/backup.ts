@@ -1,7 +1,7 @@
 // Owns backups: one file holding a consistent copy of the database (SQLite's online backup API,
 // safe while the gateway writes) and the data directory's key files (the DKIM key), so a restore
 // needs nothing else. Restore only into a data directory without a database.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { DB_FILE, openDb } from './db.js';
@@ -48,11 +48,25 @@ export async function backup(dataDir: string, file: string): Promise<BackupResul
 
 export function restore(file: string, dataDir: string): { messages: number } {
   if (existsSync(join(dataDir, DB_FILE))) throw new Error(`${dataDir} already holds a database; restore into an empty data directory`);
-  const src = new Database(file, { readonly: true, fileMustExist: true });
+  // SQLite's own words ("unable to open database file", "no such table") named neither the file nor the cause.
+  if (!existsSync(file) || !statSync(file).isFile()) throw new Error(`no file ${file} to restore`);
+  const notBackup = (why: string) => new Error(`${file} is not a backup written by maskgate backup (${why})`);
+  let src: Database.Database;
+  try {
+    src = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw notBackup((err as Error).message);
+  }
   let files: { path: string; content: Buffer }[];
   try {
-    const check = src.pragma('integrity_check', { simple: true });
+    let check: unknown;
+    try {
+      check = src.pragma('integrity_check', { simple: true });
+    } catch (err) {
+      throw notBackup((err as Error).message);
+    }
     if (check !== 'ok') throw new Error(`the backup is damaged: ${String(check)}`);
+    if (!src.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'backup_files'").get()) throw notBackup('it holds no backup_files table');
     files = src.prepare('SELECT path, content FROM backup_files').all() as { path: string; content: Buffer }[];
   } finally {
     src.close();
