@@ -73,6 +73,8 @@ async function run(args: string[]): Promise<number> {
     if (command === 'user' && (sub === 'add' || sub === 'list')) return await userCommand(sub, args.slice(2));
     if (command === 'doctor') {
       const config = loadConfig();
+      // It checks the gateway's database: opening a missing one would make an empty one and pass it.
+      if (!config.database.url && (await missingDatabase(config))) return 1;
       const [{ loadDkimKey }, { formatChecks, runDoctor }, { systemResolver }] = await Promise.all([
         import('./outbound/dkim.js'),
         import('./doctor.js'),
@@ -230,7 +232,7 @@ function missingArgument(command: string | undefined, sub: string | undefined): 
 
 /**
  * True (and says so on stderr) when dataDir holds no SQLite database: for the commands that only
- * read or change what is there (buyer erase, migrate-to-postgres), where opening one would make a
+ * read, check or change what is there (buyer erase, migrate-to-postgres, doctor), where opening one would make a
  * new, empty database (and migrate a new DKIM key into PostgreSQL) from a mistyped directory.
  */
 async function missingDatabase(config: AppConfig): Promise<boolean> {
