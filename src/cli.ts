@@ -5,7 +5,8 @@
 import { ConfigError, loadConfig } from './config.js';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { AppConfig } from './config.js';
 import type { Storage } from './store/ports.js';
 
@@ -30,12 +31,28 @@ const USAGE = `usage: maskgate <command>
                       copy this installation's SQLite database (every message, order, alias,
                       campaign ledger row, setting and the DKIM key) into the empty PostgreSQL
                       database at URL (postgres://user:pass@host:port/db); stop the gateway first
+  --version           print maskgate's version
 `;
+
+/** The version in the project's package.json (src/cli.ts from source, dist/src/cli.js when built: it sits at the root). */
+function version(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (!existsSync(path)) continue;
+    const pkg = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'maskgate' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}
 
 async function run(args: string[]): Promise<number> {
   const [command, sub] = args;
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`maskgate ${version()}\n`);
     return 0;
   }
   try {

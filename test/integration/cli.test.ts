@@ -1,6 +1,6 @@
 // The `maskgate user` command, run as a real process against a real data directory.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,12 @@ describe('maskgate --help', { timeout: 120_000 }, () => {
       const r = cli(flag);
       expect([r.status, r.stderr]).toEqual([0, '']);
       expect(r.stdout).toMatch(/^usage: maskgate <command>\n[\s\S]*user add EMAIL/);
+    }
+    // The version, as package.json gives it (round 25's newcomer: it was an unknown command).
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const r = cli(flag);
+      expect([flag, r.status, r.stdout, r.stderr]).toEqual([flag, 0, `maskgate ${version}\n`, '']);
     }
     const wrong = cli('frobnicate');
     expect([wrong.status, wrong.stdout]).toEqual([2, '']);
