@@ -15,7 +15,10 @@ import { loadDkimKey } from '../../src/outbound/dkim.js';
 const root = new URL('../../', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'maskgate-cli-'));
 const env = { ...process.env, MASKGATE_DATA_DIR: dataDir, MASKGATE_CONFIG: '' };
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env, encoding: 'utf8' });
+/** Runs `maskgate ARGS` through tsx from the project root with the file's environment, `over` replacing some of it. */
+const cliWith = (over: NodeJS.ProcessEnv, ...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env: { ...env, ...over }, encoding: 'utf8' });
+const cli = (...args: string[]) => cliWith({}, ...args);
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 // Generous limits: each CLI start from source (tsx) took ~10 s on a 2-core machine at load ~27, and
@@ -63,8 +66,7 @@ describe('maskgate buyer erase', () => {
       const store = (await storage.market.createStore({ slug: 'acme', name: 'Acme', mailbox: 'support@acme.example' }))!;
       await storage.mail.ensurePair(store.id, 'tess.tester@buyer.example', 'Tess Tester', 'customer');
       const pgEnv = { ...env, MASKGATE_DATABASE_URL: url };
-      const run = (email: string) =>
-        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'buyer', 'erase', email], { cwd: root, env: pgEnv, encoding: 'utf8' });
+      const run = (email: string) => cliWith(pgEnv, 'buyer', 'erase', email);
       const r = run('Tess.Tester@buyer.example');
       expect([r.status, r.stdout]).toEqual([0, 'erased: 1 conversation(s), 0 message(s) anonymised\n']);
       expect((await storage.pool.query("SELECT count(*)::int AS n FROM buyers WHERE email LIKE 'tess%' OR name LIKE '%Tess%'")).rows[0].n).toBe(0);
@@ -104,11 +106,7 @@ describe('maskgate --help', { timeout: 120_000 }, () => {
   it('says so when user list finds no account, and how to make the owner', () => {
     const empty = mkdtempSync(join(tmpdir(), 'maskgate-cli-empty-'));
     try {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'user', 'list'], {
-        cwd: root,
-        env: { ...env, MASKGATE_DATA_DIR: empty },
-        encoding: 'utf8',
-      });
+      const r = cliWith({ MASKGATE_DATA_DIR: empty }, 'user', 'list');
       expect([r.status, r.stdout]).toEqual([0, '']);
       expect(r.stderr).toContain('maskgate: no staff account yet: add the owner with npx maskgate user add you@example.com --owner\n');
     } finally {
@@ -126,7 +124,7 @@ describe('maskgate dns and api-token rotate on PostgreSQL', () => {
       const key = await loadDkimKey(storage.secrets, dir, 'relay.localhost', 'maskgate');
       await storage.secrets.setSetting(API_TOKEN_KEY, hashToken('the-old-token').toString('hex'));
       const pgEnv = { ...env, MASKGATE_DATABASE_URL: url, MASKGATE_DATA_DIR: dir, MASKGATE_DOMAIN: 'relay.localhost' };
-      const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env: pgEnv, encoding: 'utf8' });
+      const run = (...args: string[]) => cliWith(pgEnv, ...args);
       const dns = run('dns');
       expect(dns.status).toBe(0);
       expect(dns.stdout.replace(/"\s*"/g, '')).toContain(`p=${key.publicKey}`);
@@ -147,12 +145,7 @@ describe('maskgate backup where there is nothing of ours to copy', { timeout: 12
   it('refuses a PostgreSQL installation and a data directory without a database, writing no file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-backup-'));
     try {
-      const run = (extra: Record<string, string>) =>
-        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'backup', join(dir, 'copy.sqlite')], {
-          cwd: root,
-          env: { ...env, MASKGATE_DATA_DIR: join(dir, 'data'), ...extra },
-          encoding: 'utf8',
-        });
+      const run = (extra: Record<string, string>) => cliWith({ MASKGATE_DATA_DIR: join(dir, 'data'), ...extra }, 'backup', join(dir, 'copy.sqlite'));
       const pg = run({ MASKGATE_DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' });
       expect([pg.status, pg.stdout]).toEqual([1, '']);
       expect(pg.stderr).toContain('pg_dump');
@@ -170,12 +163,7 @@ describe('commands that only read or change what a data directory holds, run on 
   it('refuse with a sentence and make no database there (attack pass 13: buyer erase and migrate-to-postgres made an empty one, migrate a new DKIM key)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-nodb-'));
     try {
-      const run = (...args: string[]) =>
-        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-          cwd: root,
-          env: { ...env, MASKGATE_DATA_DIR: join(dir, 'data') },
-          encoding: 'utf8',
-        });
+      const run = (...args: string[]) => cliWith({ MASKGATE_DATA_DIR: join(dir, 'data') }, ...args);
       for (const args of [
         ['buyer', 'erase', 'anna@buyer.example'],
         ['migrate-to-postgres', 'postgres://u:p@127.0.0.1:1/db'],
@@ -198,12 +186,7 @@ describe('a known command without what it needs (round 25 newcomer: `maskgate ba
   it('names what is missing, then the usage, exit 2, and makes no database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-args-'));
     try {
-      const run = (...args: string[]) =>
-        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-          cwd: root,
-          env: { ...env, MASKGATE_DATA_DIR: join(dir, 'data') },
-          encoding: 'utf8',
-        });
+      const run = (...args: string[]) => cliWith({ MASKGATE_DATA_DIR: join(dir, 'data') }, ...args);
       for (const [args, sentence] of [
         [['backup'], 'backup needs the FILE to write the copy to'],
         [['restore'], 'restore needs the FILE that maskgate backup wrote'],
@@ -231,12 +214,7 @@ describe('maskgate restore of a file that is no backup', { timeout: 240_000 }, (
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-restore-'));
     try {
       const data = join(dir, 'data');
-      const run = (file: string) =>
-        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'restore', file], {
-          cwd: root,
-          env: { ...env, MASKGATE_DATA_DIR: data },
-          encoding: 'utf8',
-        });
+      const run = (file: string) => cliWith({ MASKGATE_DATA_DIR: data }, 'restore', file);
       // A database that is not a backup: what a newcomer copying maskgate.sqlite by hand has.
       const plain = join(dir, 'plain');
       openDb(plain).close();
