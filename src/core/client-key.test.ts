@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CLIENT_SPELLINGS } from '../../test/helpers/client-spellings.js';
 import { clientKey } from './client-key.js';
 
 describe('clientKey', () => {
@@ -19,8 +20,16 @@ describe('clientKey', () => {
     expect(clientKey('::1')).toBe('0:0:0:0::/64');
   });
 
-  it('returns a key unchanged, and text that is no address as itself', () => {
+  // Login throttling takes the client from a trusted proxy's X-Forwarded-For, which may carry a
+  // range, a port or no address: '2001:db8:1:2:0::/64' was a key of its own beside '2001:db8:1:2::/64',
+  // and every text that is no address was a client of its own.
+  it('gives every spelling of one client (a range holding only it, a port) its key, and text naming no single client one key, unknown', () => {
+    const keys = Object.entries(CLIENT_SPELLINGS).map(([key, spellings]) => [key, spellings.map((s) => [s, clientKey(s)])]);
+    expect(keys).toEqual(Object.entries(CLIENT_SPELLINGS).map(([key, spellings]) => [key, spellings.map((s) => [s, key])]));
+  });
+
+  it('returns a key unchanged', () => {
+    for (const key of Object.keys(CLIENT_SPELLINGS)) expect(clientKey(key)).toBe(key);
     expect(clientKey(clientKey('2001:db8::1'))).toBe('2001:db8:0:0::/64');
-    expect(clientKey(' Unknown ')).toBe('unknown');
   });
 });

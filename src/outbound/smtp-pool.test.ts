@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,17 +172,27 @@ describe('delivery connection pool', () => {
     cleanups.push(s.close);
     const p = pool(s.port, { maxConnections: 1 });
     await p.send('a@gw.test', 'one@dest.example', [Buffer.from('Subject: 1\r\n\r\nx\r\n')]);
+    expect(p.open).toBe(1);
     for (const c of s.srv.connections) (c as unknown as { close(): void }).close();
-    await new Promise((r) => setTimeout(r, 50));
+    // Until the pool has seen the close, the next send would go out on the dropped connection (and
+    // be sent again on a new one: another path); a fixed wait raced a loaded machine.
+    await expect.poll(() => p.open).toBe(0);
     await p.send('a@gw.test', 'two@dest.example', [Buffer.from('Subject: 2\r\n\r\nx\r\n')]);
     expect(s.got.map((g) => g.to[0])).toEqual(['one@dest.example', 'two@dest.example']);
     expect(s.sessions).toHaveLength(2);
   });
 
   it('fails with a connection error when nothing listens', async () => {
-    const s = await server();
-    await s.close();
-    const p = pool(s.port);
+    // A port nothing listens on for the whole test: the local end of a connection the test holds
+    // (bound, never listening; a listen there fails EADDRINUSE). A just-closed server's port could
+    // be taken by another process before the send, which then met a server (ECONNECTION).
+    const holder = createServer((c) => c.on('error', () => undefined));
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+    const held = connect((holder.address() as AddressInfo).port, '127.0.0.1');
+    held.on('error', () => undefined);
+    cleanups.push(() => new Promise<void>((r) => (held.destroy(), holder.close(() => r()))));
+    await new Promise((r) => held.once('connect', r));
+    const p = pool(held.localPort as number);
     await expect(p.send('a@gw.test', 'b@dest.example', [Buffer.from('x\r\n')])).rejects.toMatchObject({ code: 'ESOCKET' });
     expect(p.open).toBe(0);
   });

@@ -9,6 +9,7 @@
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CLIENT_SPELLINGS } from '../../test/helpers/client-spellings.js';
 import { clientKey } from '../core/client-key.js';
 import { admitData, answerFor, DataAdmission, type Slot } from './data-admission.js';
 
@@ -258,22 +259,13 @@ describe('DATA admission across client addresses', () => {
     }
   });
 
-  // Round 25's attack on the line-per-address queue: twelve addresses written as a listener may
-  // report them (IPv6 addresses of one /64 in several spellings, an IPv4 address also IPv4-mapped),
-  // waits that end while others are served, sessions leaving, releases given twice, against a model
-  // keyed by the address groups. The clock is the test's (fake timers): a wait ends exactly when its
-  // time is up, between two releases, never by the machine's speed.
+  // Round 25's attack on the line-per-address queue: clients written as a listener or a proxy may
+  // report them (IPv6 addresses of one /64 in several spellings, an IPv4 address also IPv4-mapped:
+  // test/helpers/client-spellings.ts), waits that end while others are served, sessions leaving,
+  // releases given twice, against a model keyed by the address groups. The clock is the test's (fake
+  // timers): a wait ends exactly when its time is up, between two releases, never by the machine's speed.
   it('keeps counts and order by /64 and IPv4 address while waits run out between releases', async () => {
-    const groups: Record<string, string[]> = {
-      a: ['2001:db8:1:2::5', '2001:DB8:1:2:ffff::9', '[2001:db8:1:2::1]', '2001:db8:1:2:0:0:0:7%eth0'],
-      b: ['2001:db8:1:3::5'],
-      c: ['10.0.0.1', '::ffff:10.0.0.1'],
-      d: ['10.0.0.2'],
-      e: ['fe80::1%lo', 'fe80::2'],
-      f: ['10.0.0.3'],
-      g: ['2001:db8:ffff:ffff::1'],
-      h: ['192.0.2.7', '::FFFF:c000:207'],
-    };
+    const groups = CLIENT_SPELLINGS;
     const addresses = Object.entries(groups).flatMap(([group, list]) => list.map((address) => ({ group, address })));
     // The keys the admission counts under: one per group.
     for (const list of Object.values(groups)) expect(new Set(list.map(clientKey)).size).toBe(1);

@@ -209,6 +209,42 @@ describe('a known command without what it needs (round 25 newcomer: `maskgate ba
   });
 });
 
+// Twelve CLI starts one after another: ~10 s each at load ~27.
+describe('a command given more than it takes (`maskgate dns extra` printed the records as if "extra" were not there)', { timeout: 240_000 }, () => {
+  it('names what is extra, then the usage, exit 2, before it reads the config or opens a database', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-extra-'));
+    try {
+      // start's row stops on a config error, not by running a gateway, where nothing refuses the extra word.
+      const run = (over: NodeJS.ProcessEnv, ...args: string[]) => cliWith({ MASKGATE_DATA_DIR: join(dir, 'data'), ...over }, ...args);
+      for (const [args, sentence, over] of [
+        [['dns', 'extra'], 'dns takes no arguments, not "extra"', {}],
+        [['start', 'now'], 'start takes no arguments, not "now"', { MASKGATE_SMTP_PORT: '-1' }],
+        [['config', 'check', 'config.json'], 'config check takes no arguments, not "config.json"', {}],
+        [['api-token', 'rotate', 'now'], 'api-token rotate takes no arguments, not "now"', {}],
+        [['user', 'list', '--all'], 'user list takes no arguments, not "--all"', {}],
+        [['doctor', 'dns', 'tls'], 'doctor takes no arguments, not "dns" "tls"', {}],
+        [['--version', 'x'], '--version takes no arguments, not "x"', {}],
+        [['buyer', 'erase', 'anna@buyer.example', 'ben@buyer.example'], 'buyer erase takes only the EMAIL, not also "ben@buyer.example"', {}],
+        [['backup', 'a.sqlite', 'b.sqlite'], 'backup takes only the FILE, not also "b.sqlite"', {}],
+        [['restore', 'a.sqlite', 'b.sqlite'], 'restore takes only the FILE, not also "b.sqlite"', {}],
+        [['migrate-to-postgres', 'postgres://u:p@127.0.0.1:1/db', '--force'], 'migrate-to-postgres takes only the URL, not also "--force"', {}],
+        [
+          ['user', 'add', 'olivia@seller.example', '--owner', 'alex@seller.example'],
+          'user add takes the EMAIL and --name NAME, --owner, --agent, --store ID, not also "alex@seller.example"',
+          {},
+        ],
+      ] as const) {
+        const r = run(over, ...args);
+        expect([args.join(' '), r.status, r.stdout]).toEqual([args.join(' '), 2, '']);
+        expect(r.stderr.split('\n').slice(0, 2)).toEqual([`maskgate: ${sentence}`, 'usage: maskgate <command>']);
+        expect(readdirSync(dir), args.join(' ')).toEqual([]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('maskgate restore of a file that is no backup', { timeout: 240_000 }, () => {
   it('says which file and why in a sentence, and leaves the data directory without a database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-restore-'));
