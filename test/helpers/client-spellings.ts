@@ -19,7 +19,9 @@ export const CLIENT_SPELLINGS: Readonly<Record<string, readonly string[]>> = {
   '2001:db8:1:3::/64': ['2001:db8:1:3::5'],
   '10.0.0.1': ['10.0.0.1', '::ffff:10.0.0.1', '10.0.0.1/32', '::ffff:10.0.0.1/128', '10.0.0.1:5678'],
   '10.0.0.2': ['10.0.0.2'],
-  'fe80:0:0:0::/64': ['fe80::1%lo', 'fe80::2'],
+  // Node writes a link-local peer with its interface's name (fe80::1%eth0), which may hold '-', '.' or
+  // '_' (a Docker bridge, a VLAN) where ipaddr.js reads only letters and digits.
+  'fe80:0:0:0::/64': ['fe80::1%lo', 'fe80::2', 'fe80::3%br-3f2a9c1d', 'fe80::4%eth0.100', '[fe80::5%docker_gwbridge]:25', 'fe80::6%veth-a/128'],
   '10.0.0.3': ['10.0.0.3'],
   '2001:db8:ffff:ffff::/64': ['2001:db8:ffff:ffff::1'],
   '192.0.2.7': ['192.0.2.7', '::FFFF:c000:207'],
