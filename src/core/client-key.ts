@@ -41,9 +41,11 @@ export function clientKey(address: string): string {
   return ip ? keyOf(ip) : UNKNOWN_CLIENT;
 }
 
-/** The address in `text` (brackets allowed), or null. */
+/** The address in `text` (brackets and an IPv6 zone allowed), or null. */
 function parse(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  const bare = text.replace(/^\[(.*)\]$/, '$1');
+  // The zone (after %) is no part of the address. Node writes a link-local peer's zone as its
+  // interface's name (fe80::1%br-3f2a9c1d, fe80::1%eth0.100), and ipaddr.js reads letters and digits only.
+  const bare = text.replace(/^\[(.*)\]$/, '$1').replace(/^([^%]*:[^%]*)%.+$/, '$1');
   return ipaddr.isValid(bare) ? ipaddr.parse(bare) : null;
 }
 
