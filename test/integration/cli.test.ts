@@ -245,6 +245,39 @@ describe('a command given more than it takes (`maskgate dns extra` printed the r
   });
 });
 
+// Five CLI starts one after another: ~10 s each at load ~27.
+describe(
+  'a word like an option where a command takes its FILE, EMAIL or URL (`maskgate backup --help` wrote the database to a file named --help)',
+  { timeout: 240_000 },
+  () => {
+    it('is refused with a sentence, exit 2, before the database is read or a file written', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-dash-'));
+      const data = join(dir, 'data');
+      openDb(data).close();
+      const before = readdirSync(data).sort();
+      try {
+        for (const [args, sentence] of [
+          [['backup', '--help'], 'backup takes no options, not "--help" (for a file of that name, write ./--help)'],
+          [['restore', '-x'], 'restore takes no options, not "-x" (for a file of that name, write ./-x)'],
+          [['buyer', 'erase', '--help'], 'buyer erase takes no options, not "--help"'],
+          [['buyer', 'erase', '--', 'anna@buyer.example'], 'buyer erase takes no options, not "--"'],
+          [['migrate-to-postgres', '--force'], 'migrate-to-postgres takes no options, not "--force"'],
+        ] as const) {
+          const r = cliWith({ MASKGATE_DATA_DIR: data }, ...args);
+          expect([args.join(' '), r.status, r.stdout]).toEqual([args.join(' '), 2, '']);
+          expect(r.stderr.split('\n').slice(0, 2)).toEqual([`maskgate: ${sentence}`, 'usage: maskgate <command>']);
+          // The CLI runs in the project's root: backup's FILE would be written there.
+          expect([args.join(' '), readdirSync(root).filter((f) => f.startsWith('-'))]).toEqual([args.join(' '), []]);
+        }
+        expect(readdirSync(data).sort()).toEqual(before);
+      } finally {
+        for (const f of ['--help', '-x']) rmSync(join(root, f), { force: true });
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
+
 describe('maskgate restore of a file that is no backup', { timeout: 240_000 }, () => {
   it('says which file and why in a sentence, and leaves the data directory without a database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-restore-'));
