@@ -53,6 +53,11 @@ export function extraArguments(args: readonly string[]): string | null {
   for (const [name, takes] of Object.entries(TAKES)) {
     const words = name.split(' ');
     if (!words.every((w, i) => args[i] === w)) continue;
+    // Its FILE, EMAIL or URL never starts with '-': `maskgate backup --help` wrote the database to ./--help.
+    const operand = takes.length ? args[words.length] : undefined;
+    if (operand?.startsWith('-')) {
+      return `${name} takes no options, not ${quoted([operand])}${takes[0] === 'FILE' ? ` (for a file of that name, write ./${operand})` : ''}`;
+    }
     const extra = args.slice(words.length + takes.length);
     if (!extra.length) return null;
     return takes.length ? `${name} takes only the ${takes.join(' ')}, not also ${quoted(extra)}` : `${name} takes no arguments, not ${quoted(extra)}`;
