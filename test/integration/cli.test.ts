@@ -245,7 +245,7 @@ describe('a command given more than it takes (`maskgate dns extra` printed the r
   });
 });
 
-// Five CLI starts one after another: ~10 s each at load ~27.
+// Six CLI starts one after another: ~10 s each at load ~27.
 describe(
   'a word like an option where a command takes its FILE, EMAIL or URL (`maskgate backup --help` wrote the database to a file named --help)',
   { timeout: 240_000 },
@@ -270,6 +270,9 @@ describe(
           expect([args.join(' '), readdirSync(root).filter((f) => f.startsWith('-'))]).toEqual([args.join(' '), []]);
         }
         expect(readdirSync(data).sort()).toEqual(before);
+        // An address may start with '-' (RFC 5322): with its @ it is no option.
+        const dash = cliWith({ MASKGATE_DATA_DIR: data }, 'buyer', 'erase', '-anna@buyer.example');
+        expect([dash.status, dash.stderr]).toEqual([1, 'maskgate: no buyer with that address\n']);
       } finally {
         for (const f of ['--help', '-x']) rmSync(join(root, f), { force: true });
         rmSync(dir, { recursive: true, force: true });
