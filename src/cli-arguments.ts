@@ -53,9 +53,10 @@ export function extraArguments(args: readonly string[]): string | null {
   for (const [name, takes] of Object.entries(TAKES)) {
     const words = name.split(' ');
     if (!words.every((w, i) => args[i] === w)) continue;
-    // Its FILE, EMAIL or URL never starts with '-': `maskgate backup --help` wrote the database to ./--help.
+    // A FILE or URL never starts with '-' (`maskgate backup --help` wrote the database to ./--help);
+    // an EMAIL may (RFC 5322), and with its @ it is no option.
     const operand = takes.length ? args[words.length] : undefined;
-    if (operand?.startsWith('-')) {
+    if (operand?.startsWith('-') && !(takes[0] === 'EMAIL' && operand.includes('@'))) {
       return `${name} takes no options, not ${quoted([operand])}${takes[0] === 'FILE' ? ` (for a file of that name, write ./${operand})` : ''}`;
     }
     const extra = args.slice(words.length + takes.length);
