@@ -281,6 +281,36 @@ describe(
   },
 );
 
+// Eight CLI starts one after another: ~10 s each at load ~27.
+describe(
+  'user add\'s options read one way (`--name --owner` made an owner named "--owner"; `--owner --store 1` ended in a stack trace)',
+  { timeout: 240_000 },
+  () => {
+    it('refuses a missing value, a role given twice over and a store for an owner with a sentence, exit 2, before a database is made', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-useradd-'));
+      try {
+        for (const [args, sentence] of [
+          [['--owner', 'olivia@seller.example'], 'user add takes the EMAIL first, before "--owner"'],
+          [['olivia@seller.example', '--owner', '--name'], "user add's --name needs the NAME after it"],
+          [['olivia@seller.example', '--name', '--owner'], 'user add\'s --name needs the NAME after it, not "--owner"'],
+          [['alex@seller.example', '--agent', '--store'], "user add's --store needs the ID after it"],
+          [['olivia@seller.example', '--store', '--owner'], 'user add\'s --store needs the ID after it, not "--owner"'],
+          [['olivia@seller.example', '--owner', '--store', '1'], 'an owner works on every store: user add takes --store with --agent only'],
+          [['olivia@seller.example', '--owner', '--agent'], 'user add takes --owner or --agent, not both'],
+          [['olivia@seller.example', '--owner', '--name', 'Olivia', '--name', 'Liv'], 'user add takes one --name, not "Olivia" and "Liv"'],
+        ] as const) {
+          const r = cliWith({ MASKGATE_DATA_DIR: join(dir, 'data') }, 'user', 'add', ...args);
+          expect([args.join(' '), r.status, r.stdout]).toEqual([args.join(' '), 2, '']);
+          expect(r.stderr.split('\n').slice(0, 2)).toEqual([`maskgate: ${sentence}`, 'usage: maskgate <command>']);
+          expect(readdirSync(dir), args.join(' ')).toEqual([]);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
+
 describe('maskgate restore of a file that is no backup', { timeout: 240_000 }, () => {
   it('says which file and why in a sentence, and leaves the data directory without a database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgate-cli-restore-'));
