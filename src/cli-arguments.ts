@@ -22,7 +22,7 @@ const TAKES: Readonly<Record<string, readonly string[]>> = {
   '-v': [],
 };
 
-/** user add's options, each with the value it takes, as the usage names it (userCommand reads them; the EMAIL comes first). */
+/** user add's options, each with the value it takes, as the usage names it (the EMAIL comes first). */
 const USER_ADD_OPTIONS: ReadonlyMap<string, string | null> = new Map([
   ['--name', 'NAME'],
   ['--owner', null],
@@ -30,25 +30,61 @@ const USER_ADD_OPTIONS: ReadonlyMap<string, string | null> = new Map([
   ['--store', 'ID'],
 ]);
 
-/** What is extra in `rest`, user add's arguments after EMAIL: anything not one of its options or its value. */
-function userAddExtra(rest: readonly string[]): string[] {
+/** What `maskgate user add` was given, read once: run() refuses what is wrong, userCommand uses the rest. */
+export interface UserAddArguments {
+  /** Lower-cased; empty when none was given (userCommand says so). */
+  readonly email: string;
+  /** null: none given (the address's local part is used). */
+  readonly name: string | null;
+  readonly role: 'owner' | 'agent' | null;
+  /** The store ids as written (userCommand checks them against the database). */
+  readonly stores: readonly string[];
+}
+
+const quoted = (words: readonly string[]) => words.map((w) => JSON.stringify(w)).join(' ');
+
+/**
+ * user add's arguments after `user add`, or the sentence for what is wrong with them. Read one way
+ * for the check and the command: checked by a loop of its own, `--name --owner` passed (--owner
+ * read as the name) and then made an owner named --owner, and `--owner --store 1` ended in a
+ * stack trace from the database.
+ */
+export function readUserAdd(args: readonly string[]): UserAddArguments | string {
+  // An option first (`user add --owner a@b`) leaves the EMAIL out; said below if an address follows.
+  const first = args[0] ?? '';
+  const optionFirst = first.startsWith('-') && !first.includes('@');
+  const rest = optionFirst ? args : args.slice(1);
+  let name: string | null = null;
+  const roles = new Set<string>();
+  const stores: string[] = [];
   const extra: string[] = [];
   for (let i = 0; i < rest.length; i++) {
-    const value = USER_ADD_OPTIONS.get(rest[i] as string);
-    if (value === null) continue;
-    if (value !== undefined && i + 1 < rest.length) i++;
-    else extra.push(rest[i] as string);
+    const word = rest[i] as string;
+    const value = USER_ADD_OPTIONS.get(word);
+    if (value === undefined) extra.push(word);
+    else if (value === null) roles.add(word);
+    else {
+      const next = rest[++i];
+      if (next === undefined || next.startsWith('-'))
+        return `user add's ${word} needs the ${value} after it${next === undefined ? '' : `, not ${quoted([next])}`}`;
+      if (word === '--store') stores.push(next);
+      else if (name !== null) return `user add takes one --name, not ${quoted([name])} and ${quoted([next])}`;
+      else name = next;
+    }
   }
-  return extra;
+  if (extra.length && optionFirst) return `user add takes the EMAIL first, before ${quoted([first])}`;
+  if (extra.length) return `user add takes the EMAIL and ${[...USER_ADD_OPTIONS].map(([o, v]) => (v ? `${o} ${v}` : o)).join(', ')}, not also ${quoted(extra)}`;
+  if (roles.size > 1) return 'user add takes --owner or --agent, not both';
+  if (roles.has('--owner') && stores.length) return 'an owner works on every store: user add takes --store with --agent only';
+  const role = roles.has('--owner') ? 'owner' : roles.has('--agent') ? 'agent' : null;
+  return { email: optionFirst ? '' : first.trim().toLowerCase(), name, role, stores };
 }
 
 /** The sentence for a known command given more arguments than it takes, else null (help takes anything: it prints the usage). */
 export function extraArguments(args: readonly string[]): string | null {
-  const quoted = (words: readonly string[]) => words.map((w) => JSON.stringify(w)).join(' ');
   if (args[0] === 'user' && args[1] === 'add') {
-    const extra = userAddExtra(args.slice(3));
-    const options = [...USER_ADD_OPTIONS].map(([name, value]) => (value ? `${name} ${value}` : name));
-    return extra.length ? `user add takes the EMAIL and ${options.join(', ')}, not also ${quoted(extra)}` : null;
+    const read = readUserAdd(args.slice(2));
+    return typeof read === 'string' ? read : null;
   }
   for (const [name, takes] of Object.entries(TAKES)) {
     const words = name.split(' ');

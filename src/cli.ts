@@ -2,7 +2,7 @@
 // Each command imports what it uses when it runs (run() below): a command is a process of its own,
 // and loading every command's modules (both databases' adapters, the doctor, the copy to
 // PostgreSQL) at each start cost each one, --help included, about 0.5 s of CPU through tsx.
-import { extraArguments } from './cli-arguments.js';
+import { extraArguments, readUserAdd } from './cli-arguments.js';
 import { ConfigError, loadConfig } from './config.js';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -289,11 +289,13 @@ async function openConfiguredStorage(config: AppConfig): Promise<Storage> {
 
 async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number> {
   const config = loadConfig();
-  const email = (rest[0] ?? '').trim().toLowerCase();
-  const flag = (name: string) => rest.includes(name);
-  const values = (name: string) => rest.flatMap((a, i) => (a === name && rest[i + 1] ? [rest[i + 1] as string] : []));
-  const role = flag('--owner') ? 'owner' : flag('--agent') ? 'agent' : null;
-  const storeIds = values('--store').map(Number);
+  // Read as run() checked it (cli-arguments.ts), which refused what is wrong before the config was read.
+  const read = sub === 'add' ? readUserAdd(rest) : null;
+  const add = read === null || typeof read === 'string' ? null : read;
+  const email = add?.email ?? '';
+  const role = add?.role ?? null;
+  const storeArgs = add?.stores ?? [];
+  const storeIds = storeArgs.map(Number);
   // Before the database is opened: a mistyped command makes no new database in the data directory.
   if (sub === 'add' && (!/^[^\s@]+@[^\s@]+$/.test(email) || !role)) {
     process.stderr.write(`maskgate: user add needs an email address and --owner or --agent\n${USAGE}`);
@@ -314,14 +316,14 @@ async function userCommand(sub: 'add' | 'list', rest: string[]): Promise<number>
       process.stderr.write('maskgate: an agent needs --store ID for each store they work on (ids from GET /api/v1/stores)\n');
       return 2;
     }
-    const unknown = values('--store').filter((v) => !known.has(Number(v)));
+    const unknown = storeArgs.filter((v) => !known.has(Number(v)));
     if (role === 'agent' && unknown.length) {
       process.stderr.write(`maskgate: no store ${unknown.join(', ')} (ids from GET /api/v1/stores)\n`);
       return 2;
     }
     const password = randomBytes(12).toString('base64url');
     const { hashPassword } = await import('./store/passwords.js');
-    const user = await users.insert({ email, name: values('--name')[0] ?? email.split('@')[0]!, role, passwordHash: await hashPassword(password), storeIds });
+    const user = await users.insert({ email, name: add?.name || email.split('@')[0]!, role, passwordHash: await hashPassword(password), storeIds });
     if (!user) {
       process.stderr.write(`maskgate: a user ${email} already exists\n`);
       return 1;
