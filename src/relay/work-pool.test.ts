@@ -364,10 +364,23 @@ describe('the relay worker pool', { timeout: 120_000 }, () => {
     expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
   });
 
-  it('does not keep a message too large to hold between read and rewrite', async () => {
-    const big = Buffer.concat([raw, Buffer.alloc(5 * 1024 * 1024, 'word ')]);
-    const read = await keeping.read(big, 60_000, null);
-    expect(read.kept).toBeNull();
+  it('keeps a message over KEEP_ONE only while its thread keeps nothing else, and rewrites each large one as in-process, kept or cloned', async () => {
+    const big = (n: number) => Buffer.concat([raw, Buffer.from(`Message ${n}: `), Buffer.alloc(5 * 1024 * 1024, 'word ')]);
+    const messages = [big(1), big(2), big(3)];
+    // Read one after another: each of the two threads keeps at most one of them.
+    const reads = [];
+    for (const m of messages) reads.push(await keeping.read(m, 60_000, null));
+    const held = await keeping.held();
+    expect(held.every((h) => h.count <= 1)).toBe(true);
+    expect(reads[0]!.kept).not.toBeNull();
+    expect(reads.filter((r) => r.kept === null).length).toBeGreaterThanOrEqual(1);
+    for (const [i, read] of reads.entries()) {
+      const expected = await inlineWork.prepare({ mail: await inlineWork.parse(messages[i]!, 60_000), ctx, campaign: null, compose: false });
+      const kept = read.kept ? { mail: read.kept, release: true } : null;
+      const prepared = await keeping.prepare({ mail: read.mail, kept, ctx, campaign: null, compose: false, raw: messages[i] });
+      expect(prepared.message.text === expected.message.text, `message ${i + 1}`).toBe(true);
+      expect(prepared.changes).toEqual(expected.changes);
+    }
     expect((await keeping.held()).reduce((n, h) => n + h.count, 0)).toBe(0);
   });
 });
