@@ -3,6 +3,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import type { MailAddress, MailAttachment, OutgoingMail } from '../core/types.js';
+import { base64Lines } from './base64-text.js';
 import { hasBareLineEndIn, toCrlf } from './line-ends.js';
 import { Scratch } from './scratch.js';
 import { LARGE_TEXT, textPartContent, textTransferEncoding, type TextTransferEncoding } from './transfer-encoding.js';
@@ -65,11 +66,13 @@ export function carriesFiles(mail: OutgoingMail): boolean {
  * The text or HTML alternative with the transfer encoding chosen for what it holds. A 7bit part is
  * handed over as bytes with CRLF line ends (the parser hands text on with LF): done afterwards by
  * toCrlf on the composed message, it cost a second copy of the whole message, and a string makes
- * nodemailer scan it again (~7 ms a MiB) for a choice that is made here.
+ * nodemailer scan it again (~7 ms a MiB) for a choice that is made here. A base64 part is handed
+ * over encoded (base64-text.ts: nodemailer's bytes, without its ~4 copies of the part on the way).
  */
 function textPart(text: string): { content: string | Buffer; contentTransferEncoding: TextTransferEncoding } {
   if (text === '') return { content: '', contentTransferEncoding: '7bit' };
   const part = textPartContent(text, (size) => sevenBitScratch.borrow(size));
+  if (part.encoding === 'base64') return { content: base64Lines(part.content), contentTransferEncoding: 'base64' };
   return { content: part.content, contentTransferEncoding: part.encoding };
 }
 
@@ -84,18 +87,33 @@ const sevenBitScratch = new Scratch(2 * 1024 * 1024);
  * 7bit: its own rule sends a line over 76 characters (and any text over 128 KiB, unscanned) as
  * quoted-printable or base64. The nodes we chose 7bit for are told so; their lines are at most 998
  * octets (checked by textPartContent, as textTransferEncoding checks), which is what RFC 5322 asks.
+ * The nodes whose content is base64 already (`encoded`) say base64 in their header and pass their
+ * content on as it is (nodemailer encodes only for 'base64' or 'quoted-printable': it reads the
+ * encoding once for the header, in buildHeaders, and once to write the body).
  * The calendar alternative (whose content nodemailer shares with the application/ics attachment,
  * so it cannot be given its own) gets the same choice here: nodemailer's would send a folded line
  * ending in a blank as 7bit.
  */
-function chooseTextEncodings(node: MimeNode, sevenBit: readonly Buffer[]): void {
+function chooseTextEncodings(node: MimeNode, sevenBit: readonly Buffer[], encoded: readonly Buffer[]): void {
   const content = node.content;
   if (Buffer.isBuffer(content) && sevenBit.includes(content)) node.getTransferEncoding = () => '7bit';
-  else if (typeof content === 'string' && CALENDAR.test(String(node.getHeader('Content-Type') ?? ''))) {
+  else if (Buffer.isBuffer(content) && encoded.includes(content)) {
+    const buildHeaders = node.buildHeaders;
+    let inHeaders = false;
+    node.getTransferEncoding = () => (inHeaders ? 'base64' : '7bit');
+    node.buildHeaders = function (this: MimeNode) {
+      inHeaders = true;
+      try {
+        return buildHeaders.call(this);
+      } finally {
+        inHeaders = false;
+      }
+    };
+  } else if (typeof content === 'string' && CALENDAR.test(String(node.getHeader('Content-Type') ?? ''))) {
     const chosen = textTransferEncoding(content);
     node.getTransferEncoding = () => chosen;
   }
-  for (const child of node.childNodes) chooseTextEncodings(child, sevenBit);
+  for (const child of node.childNodes) chooseTextEncodings(child, sevenBit, encoded);
 }
 
 /**
@@ -156,7 +174,8 @@ export async function composeMail(mail: OutgoingMail, into: ComposeInto = (size)
   }
   const text = mail.text !== null ? textPart(mail.text) : null;
   const html = mail.html !== null ? textPart(mail.html) : null;
-  const sevenBit = [text, html].flatMap((p) => (p && Buffer.isBuffer(p.content) ? [p.content] : []));
+  const sevenBit = [text, html].flatMap((p) => (p && Buffer.isBuffer(p.content) && p.contentTransferEncoding === '7bit' ? [p.content] : []));
+  const encoded = [text, html].flatMap((p) => (p && Buffer.isBuffer(p.content) && p.contentTransferEncoding === 'base64' ? [p.content] : []));
   try {
     const composer = new MailComposer({
       from: addr(mail.from),
@@ -187,7 +206,7 @@ export async function composeMail(mail: OutgoingMail, into: ComposeInto = (size)
       disableUrlAccess: true,
     });
     const node = composer.compile();
-    chooseTextEncodings(node, sevenBit);
+    chooseTextEncodings(node, sevenBit, encoded);
     // No X-Mailer or similar: nodemailer adds none to a compiled MailComposer message.
     node.keepBcc = false;
     // Copied before the finally gives the 7bit parts' scratch back: a chunk may be that very buffer.

@@ -60,6 +60,24 @@ describe('textPartContent, the bytes', () => {
   });
 });
 
+describe('textPartContent, a text larger than its scratch keeps (2 MiB: its CRLF bytes made where it was read)', () => {
+  it('gives the same bytes as a replace, whatever mix of LF and CRLF lines, a line end or none first and last', () => {
+    const line = 'The quick brown fox jumps over the lazy dog 0123456789';
+    const texts = [
+      `${line}\n`.repeat(60_000),
+      `${line}\r\n`.repeat(50_000),
+      `\n${`${line}\n${line}\r\n`.repeat(30_000)}no end`,
+      `${'x'.repeat(900)}\n`.repeat(3_000) + '\n'.repeat(1_000),
+      `${'b'.repeat(998)}\n`.repeat(2_200),
+    ];
+    for (const [i, text] of texts.entries()) {
+      const out = sevenBitBytes(text);
+      expect(out.length, `text ${i}`).toBe(expected(text).length);
+      expect(out.equals(expected(text)), `text ${i}`).toBe(true);
+    }
+  });
+});
+
 describe('textPartContent', () => {
   it("gives the CRLF bytes exactly when the 7bit rule allows, textTransferEncoding then chooses 7bit, and otherwise the text with textTransferEncoding's choice, on generated texts", () => {
     let seed = 13;

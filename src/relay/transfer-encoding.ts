@@ -119,7 +119,7 @@ let asciiRead: Buffer | null = null;
  * and then a Latin-1 copy were two (~0.25).
  */
 function readAscii(text: string): boolean {
-  const bytes = textScratch.borrow(text.length);
+  const bytes = text.length > textScratch.keep ? roomy(text.length) : textScratch.borrow(text.length);
   const { read, written } = encoder.encodeInto(text, bytes);
   if (read === text.length && written === text.length) {
     asciiRead = bytes;
@@ -192,8 +192,21 @@ export function textPartContent(text: string, borrow: (size: number) => Buffer =
   }
 }
 
+/**
+ * `size` bytes at the start of memory of twice that: room for a CR before every LF, should every
+ * byte be one. For a text larger than textScratch keeps (made fresh for it either way): its CRLF
+ * bytes are then made where it was read (withCrlf), not in a second buffer of its size. The room
+ * past what is written is never touched (malloc maps memory this large afresh: untouched pages are
+ * not resident).
+ */
+function roomy(size: number): Buffer {
+  return Buffer.allocUnsafeSlow(2 * size).subarray(0, size);
+}
+
 /** The text's bytes with a CR before each of its `bare` LFs (at bareLfs[0, bare)). */
 function withCrlf(text: string, bare: number, borrow: (size: number) => Buffer): Buffer {
+  const read = asciiRead as Buffer;
+  if (read.byteOffset === 0 && read.buffer.byteLength >= text.length + bare && text.length > textScratch.keep) return crlfInPlace(read, text.length, bare);
   const out = borrow(text.length + bare);
   // The text's bytes, as sevenBitLines' readAscii wrote them (ASCII: one a character).
   out.set(asciiRead as Buffer, bare);
@@ -211,5 +224,26 @@ function withCrlf(text: string, bare: number, borrow: (size: number) => Buffer):
     from = end + 1;
   }
   copyWithin.call(out, at, from);
+  return out;
+}
+
+/**
+ * The `n` bytes at the start of `read`'s memory with a CR before each of the `bare` LFs at
+ * bareLfs[0, bare), made in that memory (it holds n + bare): from the last line back, each moved up
+ * by the CRs that go before it (a memmove a line, as withCrlf's, upwards).
+ */
+function crlfInPlace(read: Buffer, n: number, bare: number): Buffer {
+  const out = Buffer.from(read.buffer, 0, n + bare);
+  let end = n; // the bytes still to place are [0, end)
+  let to = n + bare; // and end where `to` is
+  for (let k = bare - 1; k >= 0; k--) {
+    const lf = bareLfs[k] as number;
+    const len = end - (lf + 1);
+    copyWithin.call(out, to - len, lf + 1, end);
+    to -= len;
+    out[--to] = LF;
+    out[--to] = CR;
+    end = lf;
+  }
   return out;
 }

@@ -185,13 +185,18 @@ export async function parse(task: { raw: Uint8Array | SpooledFile; timeoutMs: nu
  * the main thread's rules, not back again. Bounded: a message whose parsed form is larger than
  * KEEP_ONE is not kept (its prepare clones it, as before) unless its attachments' bytes stayed here
  * (forSmtpThread: there is no whole copy to clone, only the bytes received to parse again) and it
- * fits KEEP_ALL; the oldest go first once the kept ones exceed KEEP_ALL or have waited KEEP_FOR_MS
- * (a refused message's prepare never comes; a timer forgets those on an idle thread too).
+ * fits KEEP_ALL, or nothing else is kept here and it fits KEEP_ALONE (a large text: its clone cost
+ * the SMTP thread the whole text as a string and its serialized copy, and this thread one more,
+ * where keeping it costs nothing new; the byte budget lets one such message in at a time); the
+ * oldest go first once the kept ones exceed KEEP_ALL or have waited KEEP_FOR_MS (a refused
+ * message's prepare never comes; a timer forgets those on an idle thread too).
  */
 const kept = new Map<number, { readonly mail: ParsedMail; readonly bytes: number; readonly at: number }>();
 let keptBytes = 0;
 export const KEEP_ONE = 4 * 1024 * 1024;
 export const KEEP_ALL = 16 * 1024 * 1024;
+/** The largest message kept when it is the only one (smtp.maxMessageBytes is 25 MiB by default). */
+export const KEEP_ALONE = 32 * 1024 * 1024;
 export const KEEP_FOR_MS = 30_000;
 
 function forget(id: number): void {
@@ -225,7 +230,7 @@ function sweepLater(): void {
 
 function keep(id: number, mail: ParsedMail, away: boolean): boolean {
   const bytes = sizeOf(mail);
-  if (bytes > (away ? KEEP_ALL : KEEP_ONE)) return false;
+  if (bytes > (away ? KEEP_ALL : KEEP_ONE) && !(kept.size === 0 && bytes <= KEEP_ALONE)) return false;
   evict(bytes);
   kept.set(id, { mail, bytes, at: Date.now() });
   keptBytes += bytes;
@@ -314,6 +319,10 @@ const composing = new Scratch(2 * 1024 * 1024);
 /** An allocator from `composing`; what it lent is pushed on `lent`, for the caller to give back once the bytes are copied out. */
 function fromScratch(lent: Buffer[]): (size: number) => Buffer {
   return (size) => {
+    // Larger than the scratch keeps: memory of its own either way, so shared memory, which goes
+    // back without handBack's copy when the bodies differ (a text masking changed, or sent in
+    // another transfer encoding than it came in: 24 MB more at the peak for an 18 MB text).
+    if (size > composing.keep) return ownBuffer(size);
     const b = composing.borrow(size);
     lent.push(b);
     return b;

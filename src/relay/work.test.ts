@@ -37,7 +37,8 @@ describe('texts crossing from a pool thread', () => {
       const packed = packText(text, moves);
       if (text !== null && text.length >= PACK_FROM) {
         expect(typeof packed).toBe('object');
-        const bytes = (packed as { latin1?: Uint8Array; utf16?: Uint8Array }).latin1 ?? (packed as { utf16: Uint8Array }).utf16;
+        const p = packed as { latin1?: Uint8Array; utf8?: Uint8Array; utf16?: Uint8Array };
+        const bytes = (p.latin1 ?? p.utf8 ?? p.utf16)!;
         // An ordinary ArrayBuffer (V8 counts its memory), to be moved with the message.
         expect(bytes.buffer).toBeInstanceOf(ArrayBuffer);
         expect(moves).toEqual([bytes.buffer]);
@@ -46,6 +47,25 @@ describe('texts crossing from a pool thread', () => {
         expect(moves).toEqual([]);
       }
       expect(unpackText(structuredClone(packed, { transfer: moves }))).toBe(text);
+    }
+  });
+
+  it('cross in one byte a character when every one is below U+0100, in UTF-8 when that is smaller than UTF-16 and exact, else in UTF-16', () => {
+    const cases: [string, string, number][] = [
+      ['ASCII', line.repeat(1000), 1],
+      ['accented Latin (é, ü, ß)', 'Grüße, été, Straße\n'.repeat(5000), 1],
+      ['Latin with a few other characters (’, €)', `${'It’s 5 € — fine\n'.repeat(5000)}`, Buffer.byteLength('It’s 5 € — fine\n') / 'It’s 5 € — fine\n'.length],
+      ['CJK (3 bytes a character in UTF-8)', '漢字かな\n'.repeat(20_000), 2],
+      ['a lone surrogate (UTF-8 cannot carry it)', `${'é’ '.repeat(30_000)}\uD800`, 2],
+    ];
+    for (const [name, text, perChar] of cases) {
+      const moves: ArrayBuffer[] = [];
+      const packed = packText(text, moves);
+      expect(moves.reduce((n, b) => n + b.byteLength, 0) / text.length, name).toBeCloseTo(perChar, 5);
+      const back = structuredClone(packed, { transfer: moves });
+      expect(unpackText(back) === text, name).toBe(true);
+      const mail = unpackMail({ text: back, html: null });
+      for (const chars of [1, 19_999, 20_000]) expect(textStart(mail, chars) === text.slice(0, chars), `${name}: ${chars}`).toBe(true);
     }
   });
 

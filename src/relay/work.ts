@@ -241,20 +241,31 @@ export async function composeInPlace(message: OutgoingMail, dkim: DkimSignSetup 
 /**
  * A text part (a message's text or html) as it crosses from a pool thread to the SMTP thread: the
  * string itself when it is small, else its characters in an ArrayBuffer moved (not copied) to the
- * SMTP thread (`latin1`: one byte each, when every one is ASCII; `utf16`: the UTF-16 code units,
- * exact for any string), turned back into a string only when something reads it. Receiving a 1 MiB
+ * SMTP thread (`latin1`: one byte each, when every one is below U+0100, ASCII or accented Latin;
+ * `utf8`: its UTF-8 bytes, when that takes fewer than two bytes a character and the text has no
+ * lone surrogate, which UTF-8 cannot carry: mostly Latin text with a few other characters, a `’` or
+ * a `€`; `utf16`: the UTF-16 code units, exact for any string), turned back into a string only when
+ * something reads it. Receiving a 1 MiB
  * string costs the SMTP thread ~6.5 ms (V8 allocates it as a large object: bench/read-times.ts),
  * and for buyer → store mail nothing there reads the parsed text. An ArrayBuffer, not a
  * SharedArrayBuffer: V8 counts an ArrayBuffer's memory towards its next collection
  * (`external_memory`) and a SharedArrayBuffer's not at all, so dead shared texts piled up (peak RSS
- * 704–738 MB instead of 490 in the 1 MiB tier).
+ * 704–738 MB instead of 490 in the 1 MiB tier). Before round 26 any text not all ASCII went as
+ * UTF-16, two bytes a character, and came back a two-byte string: an 18 MB text with accents held 36
+ * MB here and 36 more once read (README "Round 26: large text bodies").
  */
-export type PackedText = string | null | { readonly latin1: Uint8Array } | { readonly utf16: Uint8Array };
+export type PackedText = string | null | { readonly latin1: Uint8Array } | { readonly utf8: Uint8Array } | { readonly utf16: Uint8Array };
 
 /** Texts at least this long (in UTF-16 code units) cross as bytes; shorter ones as strings. */
 export const PACK_FROM = 64 * 1024;
 
 const encoder = new TextEncoder();
+
+/** A character at or above U+0100. On a string V8 holds one byte a character this answers at once (no character can match). */
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+
+/** ES2024's String#isWellFormed (Node 20 has it; the project's lib is ES2023). */
+const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /**
  * The text for the way to another thread (unpackText undoes it); the ArrayBuffer it allocates is
@@ -272,6 +283,19 @@ export function packText(text: string | null, moves: ArrayBuffer[]): PackedText 
     moves.push(ascii);
     return { latin1: bytes };
   }
+  if (!BEYOND_LATIN1.test(text)) {
+    bytes.write(text, 'latin1');
+    moves.push(ascii);
+    return { latin1: bytes };
+  }
+  const utf8Length = Buffer.byteLength(text, 'utf8');
+  if (utf8Length < 2 * text.length && wellFormed(text)) {
+    const buffer = new ArrayBuffer(utf8Length);
+    const utf8 = Buffer.from(buffer);
+    utf8.write(text, 'utf8');
+    moves.push(buffer);
+    return { utf8 };
+  }
   const buffer = new ArrayBuffer(text.length * 2);
   const units = Buffer.from(buffer);
   units.write(text, 'utf16le');
@@ -281,7 +305,9 @@ export function packText(text: string | null, moves: ArrayBuffer[]): PackedText 
 
 export function unpackText(packed: PackedText): string | null {
   if (packed === null || typeof packed === 'string') return packed;
-  return 'latin1' in packed ? asBuffer(packed.latin1).toString('latin1') : asBuffer(packed.utf16).toString('utf16le');
+  if ('latin1' in packed) return asBuffer(packed.latin1).toString('latin1');
+  if ('utf8' in packed) return asBuffer(packed.utf8).toString('utf8');
+  return asBuffer(packed.utf16).toString('utf16le');
 }
 
 /** A message as a pool thread hands it back: text and html packed. */
@@ -321,9 +347,14 @@ const packedTexts = new WeakMap<object, Exclude<PackedText, string | null>>();
 export function textStart(mail: { readonly text: string | null }, chars: number): string {
   const packed = packedTexts.get(mail);
   if (!packed) return (mail.text ?? '').slice(0, chars);
-  return 'latin1' in packed
-    ? asBuffer(packed.latin1).toString('latin1', 0, Math.min(chars, packed.latin1.byteLength))
-    : asBuffer(packed.utf16).toString('utf16le', 0, Math.min(chars * 2, packed.utf16.byteLength));
+  if ('latin1' in packed) return asBuffer(packed.latin1).toString('latin1', 0, Math.min(chars, packed.latin1.byteLength));
+  // A UTF-16 unit takes at most 3 bytes: the first 3 × chars + 3 bytes hold the first `chars`
+  // whole (a sequence cut at their end reads as U+FFFD, after them).
+  if ('utf8' in packed)
+    return asBuffer(packed.utf8)
+      .toString('utf8', 0, Math.min(chars * 3 + 3, packed.utf8.byteLength))
+      .slice(0, chars);
+  return asBuffer(packed.utf16).toString('utf16le', 0, Math.min(chars * 2, packed.utf16.byteLength));
 }
 
 /**
