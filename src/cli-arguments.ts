@@ -1,25 +1,28 @@
 // Owns what each `maskgate` command takes after its words (as the usage in cli.ts names it), and
-// the sentence for a command given more. cli.ts checks it before a command runs.
+// the sentences for a command given more, or less, than that. cli.ts checks it before a command runs
+// (more) and when no command ran (less).
 
 /**
  * The arguments each command takes after its words, as the usage names them (user add:
- * USER_ADD_OPTIONS below). More is refused before the command runs: `maskgate dns extra` printed
- * the records as if the word were not there, and `maskgate backup a b` copied to a and said
- * nothing of b.
+ * USER_ADD_OPTIONS below), and the sentence for a command run without them. More is refused
+ * before the command runs: `maskgate dns extra` printed the records as if the word were not there,
+ * and `maskgate backup a b` copied to a and said nothing of b. Less is named, not called an
+ * unknown command (`maskgate backup`).
  */
-const TAKES: Readonly<Record<string, readonly string[]>> = {
-  start: [],
-  'config check': [],
-  'api-token rotate': [],
-  dns: [],
-  'user list': [],
-  doctor: [],
-  'buyer erase': ['EMAIL'],
-  backup: ['FILE'],
-  restore: ['FILE'],
-  'migrate-to-postgres': ['URL'],
-  '--version': [],
-  '-v': [],
+const TAKES: Readonly<Record<string, { readonly takes: readonly string[]; readonly needs?: string }>> = {
+  start: { takes: [] },
+  'config check': { takes: [] },
+  'api-token rotate': { takes: [] },
+  dns: { takes: [] },
+  'user add': { takes: [] }, // its EMAIL and options: readUserAdd
+  'user list': { takes: [] },
+  doctor: { takes: [] },
+  'buyer erase': { takes: ['EMAIL'], needs: "buyer erase needs the buyer's EMAIL" },
+  backup: { takes: ['FILE'], needs: 'backup needs the FILE to write the copy to' },
+  restore: { takes: ['FILE'], needs: 'restore needs the FILE that maskgate backup wrote' },
+  'migrate-to-postgres': { takes: ['URL'], needs: 'migrate-to-postgres needs the URL of the empty PostgreSQL database (postgres://user:pass@host:port/db)' },
+  '--version': { takes: [] },
+  '-v': { takes: [] },
 };
 
 /** user add's options, each with the value it takes, as the usage names it (the EMAIL comes first). */
@@ -86,7 +89,7 @@ export function extraArguments(args: readonly string[]): string | null {
     const read = readUserAdd(args.slice(2));
     return typeof read === 'string' ? read : null;
   }
-  for (const [name, takes] of Object.entries(TAKES)) {
+  for (const [name, { takes }] of Object.entries(TAKES)) {
     const words = name.split(' ');
     if (!words.every((w, i) => args[i] === w)) continue;
     // A FILE or URL never starts with '-' (`maskgate backup --help` wrote the database to ./--help);
@@ -100,4 +103,22 @@ export function extraArguments(args: readonly string[]): string | null {
     return takes.length ? `${name} takes only the ${takes.join(' ')}, not also ${quoted(extra)}` : `${name} takes no arguments, not ${quoted(extra)}`;
   }
   return null;
+}
+
+/**
+ * The sentence for a known command run without what it takes (`backup`, `buyer`, `user`), else
+ * null; cli.ts asks only when no command ran.
+ */
+export function missingArgument(args: readonly string[]): string | null {
+  for (const [name, { takes, needs }] of Object.entries(TAKES)) {
+    const words = name.split(' ');
+    // `buyer` alone and `buyer erase` lack the same EMAIL; an empty word (`backup ''`) is none.
+    const given = args.length > 0 && words.every((w, i) => i >= args.length || args[i] === w);
+    if (needs && given && !args[words.length + takes.length - 1]) return needs;
+  }
+  // A command of several words given its first only: `user needs add or list`.
+  const [first] = args;
+  if (args.length !== 1 || first === undefined) return null;
+  const subs = Object.keys(TAKES).flatMap((name) => (name.startsWith(`${first} `) ? [name.slice(first.length + 1)] : []));
+  return subs.length ? `${first} needs ${subs.join(' or ')}` : null;
 }

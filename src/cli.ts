@@ -2,7 +2,7 @@
 // Each command imports what it uses when it runs (run() below): a command is a process of its own,
 // and loading every command's modules (both databases' adapters, the doctor, the copy to
 // PostgreSQL) at each start cost each one, --help included, about 0.5 s of CPU through tsx.
-import { extraArguments, readUserAdd } from './cli-arguments.js';
+import { extraArguments, missingArgument, readUserAdd } from './cli-arguments.js';
 import { ConfigError, loadConfig } from './config.js';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -226,32 +226,10 @@ async function run(args: string[]): Promise<number> {
   }
   // A sentence first: the usage alone did not say that the command was not understood, and a known
   // command without what it needs (`maskgate backup`) is named as such, not as an unknown one.
-  const missing = missingArgument(command, sub);
+  const missing = missingArgument(args);
   const sentence = missing ?? (command === undefined ? null : `unknown command "${args.slice(0, 2).join(' ')}"`);
   process.stderr.write(`${sentence === null ? '' : `maskgate: ${sentence}\n`}${USAGE}`);
   return 2;
-}
-
-/** What a known command lacks when run without its argument (run() handles it when given), else null. */
-function missingArgument(command: string | undefined, sub: string | undefined): string | null {
-  switch (command) {
-    case 'backup':
-      return sub ? null : 'backup needs the FILE to write the copy to';
-    case 'restore':
-      return sub ? null : 'restore needs the FILE that maskgate backup wrote';
-    case 'migrate-to-postgres':
-      return sub ? null : 'migrate-to-postgres needs the URL of the empty PostgreSQL database (postgres://user:pass@host:port/db)';
-    case 'buyer':
-      return sub === undefined || sub === 'erase' ? "buyer erase needs the buyer's EMAIL" : null;
-    case 'user':
-      return sub === undefined ? 'user needs add or list' : null;
-    case 'api-token':
-      return sub === undefined ? 'api-token needs rotate' : null;
-    case 'config':
-      return sub === undefined ? 'config needs check' : null;
-    default:
-      return null;
-  }
 }
 
 /**
