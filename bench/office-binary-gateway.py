@@ -8,8 +8,8 @@
 # 1 MiB pieces (binary-readings.ts): one file 548 / 552 MB peak against 307 / 342 (150–156 MB at
 # rest); four at once 550 / 590 against 350 / 412. Swapping builds: `touch dist/src/main.js` after
 # copying one in (`cp -a` keeps its old time, and `npm start` then runs the newer source, bin/start.js).
-import base64, io, socket, sys, threading, time, zipfile
-from peer_lab import load_peer_bench
+import base64, io, sys, time, zipfile
+from peer_lab import bench_alias, load_peer_bench, send_at_once
 
 peer = load_peer_bench()
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 4
@@ -25,39 +25,13 @@ ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document
 
 gw = peer.Gateway()
 try:
-    store = gw.api("/api/v1/stores", {"slug": "bench", "name": "Bench", "mailbox": "rcpt@example.test"})
-    o = gw.api("/api/v1/orders", {"storeId": store["id"], "number": "B-1", "buyer": {"email": "bench@example.org", "name": "Bench"},
-                                  "items": [{"sku": "S", "name": "N", "category": "C", "manufacturer": "M", "unitPrice": 1, "quantity": 1}],
-                                  "total": 1, "currency": "USD", "placedAt": "2026-11-20T10:00:00Z", "completedAt": None})
-    alias = o.get("address") or o["alias"]
+    alias = bench_alias(gw)
     msg = (f"From: bench@example.org\r\nTo: {alias}\r\nSubject: form\r\nMIME-Version: 1.0\r\n"
            "Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
            f"--b1\r\nContent-Type: {ctype}; name=form.docx\r\nContent-Transfer-Encoding: base64\r\n\r\n").encode() + docx + b"--b1--\r\n"
-    pid = gw.node_pid()
-    def rss():
-        return {l.split(":")[0]: int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith(("VmRSS", "VmHWM"))}
     time.sleep(2)
-    before = rss()
-    codes = []
-    def one():
-        try:
-            s = socket.create_connection(("127.0.0.1", gw.smtp), 30); f = s.makefile("rb")
-            def rd():
-                while True:
-                    l = f.readline()
-                    if l[3:4] != b"-": return l
-            rd(); s.sendall(b"EHLO bench.example.org\r\n"); rd()
-            s.sendall(b"MAIL FROM:<bench@example.org>\r\n"); rd(); s.sendall(f"RCPT TO:<{alias}>\r\n".encode()); rd()
-            s.sendall(b"DATA\r\n"); rd(); s.sendall(msg + b".\r\n"); codes.append(rd()[:3].decode()); s.sendall(b"QUIT\r\n"); s.close()
-        except Exception as e:
-            codes.append("err:" + type(e).__name__)
-    ths = [threading.Thread(target=one) for _ in range(n)]
-    t0 = time.time(); [t.start() for t in ths]
-    peak = 0
-    while any(t.is_alive() for t in ths) and time.time() - t0 < 300:
-        peak = max(peak, rss()["VmRSS"]); time.sleep(0.05)
-    [t.join(5) for t in ths]
-    print(f"{n} x .docx of {len(buf.getvalue()) // 1024} KB ({mb} MB binary part) at once -> answers {dict((c, codes.count(c)) for c in set(codes))}, "
-          f"maskgate RSS {before['VmRSS'] // 1024} MB before, peak {max(peak, rss()['VmHWM']) // 1024} MB ({time.time() - t0:.1f} s)")
+    r = send_at_once(gw, alias, msg, n)
+    print(f"{n} x .docx of {len(buf.getvalue()) // 1024} KB ({mb} MB binary part) at once -> answers {r['answers']}, "
+          f"maskgate RSS {r['rss_before_mb']} MB before, peak {r['peak_rss_mb']} MB ({r['seconds']} s)")
 finally:
     gw.close()

@@ -2,21 +2,17 @@
 # built maskgate of the cwd; peak RSS and answers, like peer-bench's memory tier. Run from a project root
 # after `npm run build && touch dist/src/main.js`, under the bench lock (README "Round 26: large text bodies"):
 #   flock /work/wt/bench.lock python3 bench/text-memory.py MB SESSIONS KIND     (KIND: plain | qp | html)
-# plain: text/plain 7bit; qp: text/plain quoted-printable, UTF-8 `été` every other line; html: text/html 7bit.
-import sys, os, socket, threading, time, random, string
+# plain: text/plain 7bit; qp: text/plain quoted-printable, UTF-8 `été` every other line; html: text/html 7bit;
+# also csv (a text/csv attachment), eml (a message/rfc822 part), parts (the text in many small parts),
+# b64text (text/plain in base64).
+import sys, os, time, random, string
 sys.path.insert(0, os.path.join(os.getcwd(), "bench"))
-from peer_lab import load_peer_bench
+from peer_lab import bench_alias, load_peer_bench, send_at_once
 peer = load_peer_bench()
 mb = int(sys.argv[1]); sessions = int(sys.argv[2]); kind = sys.argv[3]
 gw = peer.Gateway()
 try:
-    store = gw.api("/api/v1/stores", {"slug": "bench", "name": "Bench", "mailbox": "rcpt@example.test"})
-    o = gw.api("/api/v1/orders", {"storeId": store["id"], "number": "B-1", "buyer": {"email": "bench@example.org", "name": "Bench"},
-        "items": [{"sku": "S", "name": "N", "category": "C", "manufacturer": "M", "unitPrice": 1, "quantity": 1}],
-        "total": 1, "currency": "USD", "placedAt": "2026-11-20T10:00:00Z", "completedAt": None})
-    alias = o.get("address") or o["alias"]
-    pid = gw.node_pid()
-    rss = lambda: {l.split(":")[0]: int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith(("VmRSS", "VmHWM"))}
+    alias = bench_alias(gw)
     words = [''.join(random.choices(string.ascii_lowercase, k=random.randint(2, 9))) for _ in range(500)]
     line = lambda: ' '.join(random.choices(words, k=12))
     lines = []; n = 0
@@ -45,26 +41,7 @@ try:
     msg = (f"From: bench@example.org\r\nTo: {alias}\r\nSubject: long text\r\nMIME-Version: 1.0\r\nContent-Type: {ctype}\r\n"
            f"Content-Transfer-Encoding: {cte}\r\n\r\n" + body).encode()
     msg = msg.replace(b"\r\n.", b"\r\n..")
-    before = rss(); codes = []
-    def one():
-        try:
-            s = socket.create_connection(("127.0.0.1", gw.smtp), 600); f = s.makefile("rb")
-            def rd():
-                while True:
-                    l = f.readline()
-                    if l[3:4] != b"-": return l
-            rd(); s.sendall(b"EHLO bench.example.org\r\n"); rd()
-            s.sendall(b"MAIL FROM:<bench@example.org>\r\n"); rd(); s.sendall(f"RCPT TO:<{alias}>\r\n".encode()); rd()
-            s.sendall(b"DATA\r\n"); rd(); s.sendall(msg + b".\r\n"); codes.append(rd()[:3].decode()); s.sendall(b"QUIT\r\n"); s.close()
-        except Exception as e:
-            codes.append("err:" + type(e).__name__)
-    ths = [threading.Thread(target=one) for _ in range(sessions)]
-    t0 = time.time(); [t.start() for t in ths]; peak = 0
-    while any(t.is_alive() for t in ths) and time.time() - t0 < 900:
-        peak = max(peak, rss()["VmRSS"]); time.sleep(0.05)
-    [t.join(5) for t in ths]
-    secs = time.time() - t0
-    time.sleep(1)
-    print(f"{kind} {sessions} x {len(msg)/1e6:.1f} MB: answers { {c: codes.count(c) for c in set(codes)} }, RSS before {before['VmRSS']//1024} MB, peak {max(peak, rss()['VmHWM'])//1024} MB, {secs:.1f} s")
+    r = send_at_once(gw, alias, msg, sessions, timeout=900, settle=1)
+    print(f"{kind} {sessions} x {len(msg)/1e6:.1f} MB: answers {r['answers']}, RSS before {r['rss_before_mb']} MB, peak {r['peak_rss_mb']} MB, {r['seconds']} s")
 finally:
     gw.close()
